@@ -1,0 +1,73 @@
+"""The agent contract every submission implements.
+
+A submission's `agent.py` defines `SubmittedAgent(Agent)`. The harness then, in order:
+
+1. builds it: `SubmittedAgent(file_path)` with the manifest's weights file, or with no argument,
+   in which case `__init__` asks `_gdown()` for a local weights path (downloading it if missing);
+2. calls `get_env_info(env)`, which records the spaces and helpers of the agent's seat, then
+   calls `_initialize()` (load or build the model) and sets `initialized`;
+3. calls `reset()` at the start of every episode and `predict(obs)` for every move.
+
+Turn-based games pass `obs` as PettingZoo's classic dict `{"observation", "action_mask"}`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+
+class Agent(ABC):
+    """Base class of all agents; subclass it and implement `predict`."""
+
+    def __init__(self, file_path: str | None = None):
+        if file_path is None:
+            file_path = self._gdown()
+        self.file_path: str | None = file_path
+        self.initialized = False
+
+    def get_env_info(self, env: Any) -> None:
+        """Learn the seat's spaces from `env` (a Gymnasium env or an arena seat view), then initialize."""
+        if callable(env.observation_space):
+            raise TypeError(
+                "get_env_info needs one seat's view of the env, but got a PettingZoo env whose "
+                "observation_space is a method: pass arena.envs.seat_view(env, agent_id) instead"
+            )
+        self.observation_space = env.observation_space
+        self.action_space = env.action_space
+        self.obs_helper = getattr(env, "obs_helper", None)
+        self.act_helper = getattr(env, "act_helper", None)
+        self.env = env
+        self._initialize()
+        self.initialized = True
+
+    def _initialize(self) -> None:
+        """Build or load the model once the spaces are known (after `get_env_info`)."""
+
+    def _gdown(self) -> str | None:
+        """Return a local path to the weights, downloading them only if missing; None if there are none."""
+        return None
+
+    @abstractmethod
+    def predict(self, obs: Any) -> Any:
+        """The action for observation `obs`."""
+
+    def reset(self) -> None:
+        """Called at the start of every episode."""
+
+    def save(self, file_path: str) -> None:
+        """Write the agent's weights to `file_path` (nothing to save by default)."""
+
+    def learn(self, env: Any, total_timesteps: int, log_interval: int = 1, verbose: int = 0) -> None:
+        """Train on `env`; agents without learning raise NotImplementedError."""
+        raise NotImplementedError(f"{type(self).__name__} does not learn; subclass it and implement learn()")
+
+    def get_num_timesteps(self) -> int:
+        """Environment steps the agent's model has trained for (0 without a model)."""
+        model = getattr(self, "model", None)
+        return int(getattr(model, "num_timesteps", 0)) if model is not None else 0
+
+    def update_num_timesteps(self, num_timesteps: int) -> None:
+        model = getattr(self, "model", None)
+        if model is not None:
+            model.num_timesteps = num_timesteps

@@ -1,0 +1,59 @@
+"""Checking what an agent returned against its action space and the rules, before the env sees it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+
+from arena.faults import AgentFault, Status
+
+
+def checked_action(action: Any, space: spaces.Space, mask: np.ndarray | None = None, namer=None) -> Any:
+    """`action` in the plain form the env and the action log take, or AgentFault(illegal_action).
+
+    Discrete actions come back as a Python int; array actions as a numpy array of the space's
+    dtype. `mask` (1 = legal) and `namer` (action -> human name) come from the env when it has them.
+    """
+    if isinstance(space, spaces.Discrete):
+        return _checked_discrete(action, space, mask, namer or str)
+    try:
+        value = np.asarray(action, dtype=space.dtype).reshape(space.shape)
+    except (TypeError, ValueError):
+        raise _illegal(f"returned {_show(action)}, which is not an array of shape {space.shape}") from None
+    if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+        raise _illegal(f"returned {_show(action)}, which contains NaN or infinity")
+    if not space.contains(value):
+        raise _illegal(f"returned {_show(action)}, which is outside the action space {space}")
+    return value
+
+
+def _checked_discrete(action: Any, space: spaces.Discrete, mask: np.ndarray | None, namer) -> int:
+    expected = f"an int in {space.start}..{space.start + space.n - 1}"
+    if isinstance(action, np.ndarray) and action.size == 1:
+        action = action.reshape(())[()]
+    if isinstance(action, (bool, np.bool_)) or not isinstance(action, (int, np.integer)):
+        raise _illegal(f"returned {_show(action)}; predict() must return {expected}")
+    value = int(action)
+    if not space.contains(value):
+        raise _illegal(f"returned {value}, outside the action space ({expected})")
+    if mask is not None and not mask[value - space.start]:
+        legal = ", ".join(namer(int(a) + space.start) for a in np.flatnonzero(mask)[:12])
+        raise _illegal(f"played {namer(value)}, which is not legal here (legal: {legal})")
+    return value
+
+
+def loggable(action: Any) -> Any:
+    """The action as plain JSON data (int, float or nested lists)."""
+    return action.tolist() if isinstance(action, np.ndarray) else action
+
+
+def _illegal(detail: str) -> AgentFault:
+    return AgentFault(Status.ILLEGAL_ACTION, detail)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    text = text if len(text) <= 60 else text[:57] + "..."
+    return f"{text} ({type(value).__name__})"

@@ -1,0 +1,263 @@
+"""The `arena` command: play matches, check submissions, replay games.
+
+    arena match submissions/random submissions/greedy --env othello --video match.mp4
+    arena validate my_agent/
+    arena replay replays/othello-random-vs-greedy-s0.json --video replay.mp4
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from arena import __version__
+from arena.errors import ArenaError
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EPILOG = """\
+examples:
+  arena match submissions/random submissions/greedy --env othello --video match.mp4
+  arena match my_agent.zip submissions/greedy --games 10 --seed 7 --json
+  arena validate my_agent/
+  arena replay replays/othello-random-vs-greedy-s0.json --video replay.mp4
+  arena envs
+
+A submission is a folder (or a zip of one) with agent.py defining SubmittedAgent, a subclass of
+arena.agents.Agent, and an optional arena.toml manifest (name, env, entry, weights, time_per_move).
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except ArenaError as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
+        return 1
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="arena",
+        description="Run AI competitions: play submitted agents against each other safely and reproducibly.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"arena {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    match = commands.add_parser(
+        "match",
+        help="play two submissions against each other",
+        description="Play one or more games between two submissions (folders or zips) and print who won and why. "
+        "Every game is saved as a replay that re-simulates exactly.",
+    )
+    match.add_argument("first", metavar="A", help="first submission: a folder or a zip of one")
+    match.add_argument("second", metavar="B", help="second submission: a folder or a zip of one")
+    match.add_argument("--env", help="game to play (default: the one env both manifests declare)")
+    match.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
+                       help="env option, e.g. -o size=6 for 6x6 Othello; repeatable")
+    match.add_argument("--seed", type=int, default=0, help="seed of the first game (default: 0); game i uses seed + i")
+    match.add_argument("--games", type=int, default=1, help="number of games (default: 1); A and B swap seats every game")
+    match.add_argument("--video", nargs="?", const="", metavar="PATH",
+                       help="also write a video (.mp4 or .gif); without PATH, next to the replay")
+    match.add_argument("--replay-dir", default="replays", help="folder for the replay files (default: replays)")
+    match.add_argument("--time-per-move", type=float, metavar="SECONDS",
+                       help="per-move time limit (default: the manifest's, else the env's)")
+    match.add_argument("--max-steps", type=int, help="cut each game after this many env steps")
+    match.add_argument("--json", action="store_true", help="print one JSON object per game instead of text")
+    match.set_defaults(run=_run_match)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check that a submission loads and plays",
+        description="Unpack and check a submission, build its agent and play it against RandomAgent in each seat. "
+        "Exits 0 when all is well, 1 with a one-line reason otherwise.",
+    )
+    validate.add_argument("path", help="the submission: a folder or a zip of one")
+    validate.add_argument("--env", help="game to check it on (default: the one its manifest declares)")
+    validate.add_argument("--max-steps", type=int, default=200, help="moves per check game (default: 200)")
+    validate.set_defaults(run=_run_validate)
+
+    replay = commands.add_parser(
+        "replay",
+        help="re-simulate a replay file, optionally to video",
+        description="Re-play the recorded actions of a match, check that the result is the recorded one, "
+        "and optionally render it to a video.",
+    )
+    replay.add_argument("file", help="a replay file written by arena match")
+    replay.add_argument("--video", metavar="PATH", help="write a video (.mp4 or .gif)")
+    replay.add_argument("--fps", type=float, help="video frames per second (default: the env's)")
+    replay.set_defaults(run=_run_replay)
+
+    envs = commands.add_parser("envs", help="list the games", description="List the registered games.")
+    envs.set_defaults(run=_run_envs)
+    return parser
+
+
+def _run_match(args: argparse.Namespace) -> int:
+    from arena import replay, video
+    from arena.entrants import choose_env, submission_handle
+    from arena.envs import EnvSpec
+    from arena.match import play_match
+    from arena.submission import load
+
+    if args.games < 1:
+        raise ArenaError(f"--games must be at least 1, got {args.games}")
+    specs = [load(args.first), load(args.second)]
+    env_name = choose_env(args.env, specs)
+    options = _parse_options(args.option)
+    handles = [submission_handle(spec, env_name, args.time_per_move) for spec in specs]
+    tally: dict[str, list[int]] = {}  # name -> wins, draws, losses
+    for game in range(args.games):
+        seed = args.seed + game
+        seated = handles if game % 2 == 0 else handles[::-1]
+        result = play_match(EnvSpec(env_name, options), seated, seed, max_steps=args.max_steps)
+        replay_path = replay.save(result, Path(args.replay_dir) / _game_file_name(result))
+        video_path = None
+        if args.video is not None:
+            video_path = _video_path(args.video, replay_path, game, args.games)
+            video.record(result, video_path)
+        _tally(tally, result)
+        if args.json:
+            print(json.dumps(_match_json(result, replay_path, video_path)))
+        else:
+            _print_game(result, replay_path, video_path, game, args.games)
+    if args.games > 1 and not args.json:
+        _print_tally(tally)
+    return 0
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    import time
+
+    from arena.agents import RandomAgent
+    from arena.entrants import choose_env, submission_handle
+    from arena.match import play_match
+    from arena.submission import load
+
+    spec = load(args.path)
+    env_name = choose_env(args.env, [spec])
+    handle = submission_handle(spec, env_name)
+    started = time.perf_counter()
+    moves = 0
+    for seat in range(2):
+        players = [handle, RandomAgent()] if seat == 0 else [RandomAgent(), handle]
+        result = play_match(env_name, players, seed=seat, max_steps=args.max_steps)
+        mine = result.agents[seat]
+        if mine.status != "ok":
+            raise ArenaError(f"{spec.source}: {mine.status}: {mine.detail}")
+        moves += mine.moves
+    elapsed = time.perf_counter() - started
+    out.print(f"[green]ok:[/] {escape(spec.name)} ({escape(str(spec.source))}) plays {env_name}: "
+              f"{moves} moves in two games against RandomAgent, one in each seat, {elapsed:.2f} s in all")
+    return 0
+
+
+def _run_replay(args: argparse.Namespace) -> int:
+    from arena import replay, video
+
+    recorded = replay.load(args.file)
+    replay.resimulate(recorded)
+    out.print(f"{args.file}: re-simulated {recorded.steps} steps; result reproduced: {escape(recorded.outcome)}")
+    if args.video:
+        path = video.record(recorded, args.video, fps=args.fps)
+        out.print(f"video: {path}")
+    return 0
+
+
+def _run_envs(args: argparse.Namespace) -> int:
+    from arena.envs import entry, names
+
+    table = Table("env", "kind", "time per move", "what it is", box=None)
+    for name in names():
+        e = entry(name)
+        table.add_row(name, "turn-based" if e.kind == "aec" else "simultaneous", f"{e.time_per_move:g} s", e.summary)
+    out.print(table)
+    return 0
+
+
+def _parse_options(pairs: list[str]) -> dict[str, Any]:
+    options = {}
+    for pair in pairs:
+        key, eq, text = pair.partition("=")
+        if not eq or not key.isidentifier():
+            raise ArenaError(f"--option {pair!r}: write it as KEY=VALUE, e.g. --option size=6")
+        try:
+            options[key] = json.loads(text)
+        except json.JSONDecodeError:
+            options[key] = text
+    return options
+
+
+def _game_file_name(result) -> str:
+    names = "-vs-".join(_slug(a.name) for a in result.agents)
+    return f"{result.env}-{names}-s{result.seed}.json"
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "_." else "-" for c in text)
+
+
+def _video_path(requested: str, replay_path: Path, game: int, games: int) -> Path:
+    if not requested:
+        return replay_path.with_suffix(".mp4")
+    path = Path(requested)
+    return path if games == 1 else path.with_name(f"{path.stem}-g{game + 1}{path.suffix}")
+
+
+def _match_json(result, replay_path: Path, video_path: Path | None) -> dict[str, Any]:
+    return {
+        "env": result.env,
+        "seed": result.seed,
+        "agents": [{"name": a.name, "score": a.score, "rank": a.rank, "status": str(a.status)} for a in result.agents],
+        "winner": result.winner,
+        "replay": str(replay_path),
+        "outcome": result.outcome,
+        "video": None if video_path is None else str(video_path),
+    }
+
+
+def _print_game(result, replay_path: Path, video_path: Path | None, game: int, games: int) -> None:
+    counter = f"game {game + 1}/{games} · " if games > 1 else ""
+    seats = " vs ".join(f"{escape(a.name)} ({a.seat})" for a in result.agents)
+    out.print(f"[dim]{counter}{result.env} · seed {result.seed} ·[/] {seats}")
+    verdict = f"[bold]{escape(result.winner)}[/] wins" if result.winner else "[bold]draw[/]"
+    out.print(f"  {verdict}: {escape(result.outcome)}")
+    for agent in result.agents:
+        if agent.status != "ok":
+            out.print(f"  [red]{escape(agent.name)}: {agent.status}[/] — {escape(agent.detail)}")
+    out.print(f"  [dim]replay:[/] {replay_path}" + (f"  [dim]video:[/] {video_path}" if video_path else ""))
+
+
+def _tally(tally: dict[str, list[int]], result) -> None:
+    for agent in result.agents:
+        column = 1 if result.winner is None else (0 if agent.name == result.winner else 2)
+        tally.setdefault(agent.name, [0, 0, 0])[column] += 1
+
+
+def _print_tally(tally: dict[str, list[int]]) -> None:
+    table = Table("agent", "wins", "draws", "losses", "points", box=None)
+    for name, (wins, draws, losses) in tally.items():
+        table.add_row(name, str(wins), str(draws), str(losses), f"{wins + draws / 2:g}")
+    out.print(table)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

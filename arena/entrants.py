@@ -1,0 +1,53 @@
+"""Turning what a user names as a player (a submission path, an Agent, a handle) into an AgentHandle."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Sequence
+
+from arena.envs import entry, names
+from arena.errors import ArenaError
+from arena.handle import AgentHandle, LocalAgent
+from arena.submission import AgentSpec, instantiate, load
+
+
+def open_entrant(player: Any, env_name: str, name: str | None = None, time_per_move: float | None = None) -> AgentHandle:
+    """A handle for `player`: a submission folder or zip, an AgentSpec, an Agent or a handle."""
+    if isinstance(player, (str, os.PathLike)):
+        player = load(player)
+    if isinstance(player, AgentSpec):
+        handle = submission_handle(player, env_name, time_per_move)
+    elif isinstance(player, AgentHandle):
+        handle = player
+    else:
+        handle = LocalAgent(player, time_per_move=time_per_move)
+    if name:
+        handle.name = name
+    return handle
+
+
+def submission_handle(spec: AgentSpec, env_name: str, time_per_move: float | None = None) -> AgentHandle:
+    """The handle that plays `spec` in `env_name`, with its time budget per move.
+
+    The budget is `time_per_move` if given, else the manifest's, else the env's default.
+    """
+    budget = time_per_move or spec.manifest.time_per_move or entry(env_name).time_per_move
+    return LocalAgent(lambda: instantiate(spec), name=spec.name, time_per_move=budget, code_root=str(spec.root))
+
+
+def choose_env(requested: str | None, specs: Sequence[AgentSpec]) -> str:
+    """The env to play: `requested` if given, else the one env every submission declares."""
+    if requested is not None:
+        entry(requested)  # fails with the list of names
+        for spec in specs:
+            if not spec.manifest.plays(requested):
+                raise ArenaError(
+                    f"{spec.source}: declares env {', '.join(spec.manifest.env)} in its manifest, not {requested!r}"
+                )
+        return requested
+    declared = [set(spec.manifest.env) for spec in specs if spec.manifest.env]
+    common = set.intersection(*declared) if declared else set()
+    if len(common) == 1:
+        return common.pop()
+    reason = "they declare no common env" if declared else "none of them declares one in arena.toml"
+    raise ArenaError(f"which game? {reason}; pass --env with one of: {', '.join(names())}")

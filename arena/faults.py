@@ -1,0 +1,58 @@
+"""How an agent's part in a match can end, and the fault that ends it early."""
+
+from __future__ import annotations
+
+import traceback
+from enum import Enum
+from pathlib import Path
+
+from arena.errors import ArenaError
+
+
+class Status(str, Enum):
+    """Why an agent's part in a match ended. Every agent of every match gets one."""
+
+    OK = "ok"  # played to the end of the game
+    TIMEOUT = "timeout"  # went over its start-up or per-move time budget
+    CRASH = "crash"  # raised, exited or died while loading, starting or choosing a move
+    ILLEGAL_ACTION = "illegal_action"  # returned a malformed action or one the rules forbid
+    FORFEIT = "forfeit"  # never played: its submission could not be unpacked or read
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class AgentFault(ArenaError):
+    """An agent broke the rules or failed; the match ends and the agent loses with `status`.
+
+    `detail` is one line for people; `traceback` the full text where there is one.
+    """
+
+    def __init__(self, status: Status, detail: str, traceback: str = ""):
+        super().__init__(f"{status}: {detail}")
+        self.status = status
+        self.detail = detail
+        self.traceback = traceback
+
+
+def describe_exception(exc: BaseException, code_root: str | Path | None = None) -> str:
+    """One line naming an exception and, when known, the line of the agent's code that raised it."""
+    text = f"{type(exc).__name__}: {exc}".rstrip(": ")
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return f"{text} ({_short(exc.filename, code_root)} line {exc.lineno})"
+    frames = traceback.extract_tb(exc.__traceback__)
+    if code_root is not None:
+        root = str(Path(code_root).resolve())
+        frames = [f for f in frames if str(Path(f.filename).resolve()).startswith(root)]
+    if frames:
+        return f"{text} ({_short(frames[-1].filename, code_root)} line {frames[-1].lineno})"
+    return text
+
+
+def _short(filename: str, code_root: str | Path | None) -> str:
+    if code_root is not None:
+        try:
+            return str(Path(filename).resolve().relative_to(Path(code_root).resolve()))
+        except ValueError:
+            pass
+    return Path(filename).name

@@ -1,0 +1,111 @@
+"""Agent handles: what the match runner drives, whether the agent runs here or in a sandbox.
+
+A handle is started once for a seat, reset before each game and asked for actions. Anything an
+agent does wrong surfaces as an `AgentFault` with a status; the runner never sees the agent's
+own exceptions. Asking for an action is split in two (`request_action`, then `await_action`) so
+simultaneous-move games can let every agent think at once.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from abc import ABC, abstractmethod
+from typing import Any, Callable
+
+from arena.errors import ArenaError
+from arena.faults import AgentFault, Status, describe_exception
+
+
+class AgentHandle(ABC):
+    """One agent as the match runner sees it."""
+
+    name: str
+    time_per_move: float | None  # seconds; None for no limit
+
+    @abstractmethod
+    def start(self, seat: Any) -> None:
+        """Build the agent if needed and hand it its seat (`Agent.get_env_info`)."""
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Start of a game."""
+
+    @abstractmethod
+    def request_action(self, observation: Any) -> None:
+        """Give the agent an observation to think about."""
+
+    @abstractmethod
+    def await_action(self) -> Any:
+        """The action for the last observation, or AgentFault."""
+
+    def act(self, observation: Any) -> Any:
+        self.request_action(observation)
+        return self.await_action()
+
+    def close(self) -> None:
+        """Release the agent (its process, if any)."""
+
+    def __enter__(self) -> AgentHandle:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+
+class LocalAgent(AgentHandle):
+    """An agent run inside this process: fast and easy to debug, but not isolated.
+
+    `agent` is an Agent, or a zero-argument factory that builds one (called by `start`, so
+    errors in a submission's import or constructor become a `crash`). A move over
+    `time_per_move` is judged a timeout after the fact, since it cannot be interrupted here.
+    """
+
+    def __init__(self, agent: Any, name: str | None = None, time_per_move: float | None = None,
+                 code_root: str | None = None):
+        self._factory: Callable[[], Any] | None = agent if _is_factory(agent) else None
+        self.agent = None if self._factory else agent
+        self.name = name or getattr(agent, "__name__", None) or type(agent).__name__
+        self.time_per_move = time_per_move
+        self.code_root = code_root  # where the agent's source lives, to point error messages at it
+        self.think_time = 0.0
+        self._pending: Any = None
+
+    def start(self, seat: Any) -> None:
+        try:
+            if self.agent is None:
+                self.agent = self._factory()
+            self.agent.get_env_info(seat)
+        except Exception as exc:
+            raise self._fault(Status.CRASH, "failed to start", exc) from None
+
+    def reset(self) -> None:
+        try:
+            self.agent.reset()
+        except Exception as exc:
+            raise self._fault(Status.CRASH, "reset() failed", exc) from None
+
+    def request_action(self, observation: Any) -> None:
+        self._pending = observation
+
+    def await_action(self) -> Any:
+        started = time.perf_counter()
+        try:
+            action = self.agent.predict(self._pending)
+        except Exception as exc:
+            raise self._fault(Status.CRASH, "predict() failed", exc) from None
+        elapsed = time.perf_counter() - started
+        self.think_time += elapsed
+        if self.time_per_move is not None and elapsed > self.time_per_move:
+            raise AgentFault(Status.TIMEOUT, f"took {elapsed:.3f} s for a move; the limit is {self.time_per_move:g} s")
+        return action
+
+    def _fault(self, status: Status, what: str, exc: Exception) -> AgentFault:
+        # arena's own errors (a missing entry class, say) already read as one clear line.
+        why = str(exc) if isinstance(exc, ArenaError) else describe_exception(exc, self.code_root)
+        return AgentFault(status, f"{what}: {why}", traceback.format_exc())
+
+
+def _is_factory(agent: Any) -> bool:
+    """A class or a plain function, as opposed to an agent object."""
+    return isinstance(agent, type) or (callable(agent) and not hasattr(agent, "predict"))

@@ -1,0 +1,256 @@
+"""Playing one match: the game loop, action checks, scores, ranks and the action log.
+
+    result = play_match("othello", [RandomAgent(), GreedyOthelloAgent()], seed=0)
+    print(result.winner, result.outcome)
+
+`agents` are given in seat order (`player_0` first) or as a mapping seat -> agent; each is an
+`Agent` (run in this process) or an `AgentHandle` (for example a sandboxed submission). A fault
+(crash, timeout, illegal action, forfeit) ends the match at once: the faulting agent scores -1
+and ranks last, every other agent scores +1 and shares first place.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from arena.actions import checked_action, loggable
+from arena.envs import EnvSpec, make_raw, seat_view, spec_of
+from arena.faults import AgentFault, Status
+from arena.handle import AgentHandle, LocalAgent
+
+
+@dataclass
+class AgentResult:
+    """How one agent did in a match."""
+
+    name: str
+    seat: str
+    score: float
+    rank: int  # 1 is best; tied scores share a rank
+    status: Status = Status.OK
+    detail: str = ""  # why, when status is not ok
+    moves: int = 0
+
+
+@dataclass
+class Fault:
+    """The fault that ended a match early: whose, what, and in which phase (start, reset or move)."""
+
+    seat: str
+    status: Status
+    detail: str
+    phase: str
+    traceback: str = field(default="", compare=False)
+
+
+@dataclass
+class MatchResult:
+    """Everything about a finished match; with `actions` it is also its replay (see arena.replay)."""
+
+    env: str
+    env_options: dict[str, Any]
+    seed: int
+    agents: list[AgentResult]  # in seat order
+    outcome: str  # one line for people, e.g. "black 40 - white 24"
+    actions: dict[str, list[Any]]  # every action of every seat, in order
+    steps: int
+    max_steps: int | None = None
+    fault: Fault | None = None
+    duration: float = field(default=0.0, compare=False)
+
+    @property
+    def winner(self) -> str | None:
+        """Name of the single first-ranked agent; None for a draw."""
+        first = [a for a in self.agents if a.rank == 1]
+        return first[0].name if len(first) == 1 else None
+
+    def agent(self, name_or_seat: str) -> AgentResult:
+        return next(a for a in self.agents if name_or_seat in (a.name, a.seat))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MatchResult:
+        data = dict(data)
+        data["agents"] = [AgentResult(**{**a, "status": Status(a["status"])}) for a in data["agents"]]
+        if data.get("fault"):
+            data["fault"] = Fault(**{**data["fault"], "status": Status(data["fault"]["status"])})
+        return cls(**data)
+
+
+def play_match(
+    env: Any,
+    agents: Sequence[Any] | Mapping[str, Any],
+    seed: int = 0,
+    *,
+    max_steps: int | None = None,
+    on_step: Callable[[Any], None] | None = None,
+) -> MatchResult:
+    """Play one game of `env` (a registered name or an env from `arena.envs.make`) between `agents`.
+
+    `max_steps` caps the number of env steps (the game is then cut short and scored as it stands);
+    `on_step(env)` is called after the reset and after every step, e.g. to render frames.
+    """
+    if isinstance(env, (str, EnvSpec)):
+        spec = env if isinstance(env, EnvSpec) else EnvSpec(env)
+        env = make_raw(spec.name, **spec.options)
+    spec = spec_of(env)
+    seats = list(env.unwrapped.possible_agents)
+    handles = _handles_by_seat(agents, seats)
+    game = _Game(env, handles, seed, max_steps, on_step)
+    started = time.perf_counter()
+    try:
+        for seat in seats:
+            game.phase(seat, "start", lambda: handles[seat].start(seat_view(env, seat, seed)))
+        for seat in seats:
+            game.phase(seat, "reset", handles[seat].reset)
+        game.play()
+    except AgentFault:
+        pass  # recorded by game.phase; the match ends here
+    return game.result(spec, time.perf_counter() - started)
+
+
+def rank(scores: Sequence[float]) -> list[int]:
+    """Competition ranks for scores, highest first: [3, 5, 3] -> [2, 1, 2]."""
+    return [1 + sum(other > score for other in scores) for score in scores]
+
+
+class _Game:
+    """State of one match in progress."""
+
+    def __init__(self, env: Any, handles: dict[str, AgentHandle], seed: int, max_steps: int | None, on_step):
+        self.env = env
+        self.raw = env.unwrapped
+        self.handles = handles
+        self.seed = seed
+        self.max_steps = max_steps
+        self.on_step = on_step or (lambda env: None)
+        self.scores = dict.fromkeys(handles, 0.0)
+        self.actions: dict[str, list[Any]] = {seat: [] for seat in handles}
+        self.steps = 0
+        self.fault: Fault | None = None
+
+    def phase(self, seat: str, name: str, call: Callable[[], Any]) -> Any:
+        """Run one of `seat`'s calls, recording the fault that ends the match if it fails."""
+        try:
+            return call()
+        except AgentFault as fault:
+            self.fault = Fault(seat, fault.status, fault.detail, name, fault.traceback)
+            raise
+
+    def play(self) -> None:
+        if hasattr(self.env, "agent_iter"):
+            self._play_turns()
+        else:
+            self._play_simultaneous()
+
+    def _play_turns(self) -> None:
+        env = self.env
+        env.reset(seed=self.seed)
+        self.on_step(env)
+        limit = 1 << 62 if self.max_steps is None else self.max_steps
+        for seat in env.agent_iter():
+            observation, reward, terminated, truncated, _ = env.last()
+            self.scores[seat] += reward
+            if terminated or truncated:
+                env.step(None)
+                continue
+            if self.steps >= limit:
+                # Cut short: count the rewards the others have not collected yet.
+                for other in env.agents:
+                    if other != seat:
+                        self.scores[other] += self.raw._cumulative_rewards[other]
+                return
+            action = self.phase(seat, "move", lambda: self._checked(seat, self.handles[seat].act(observation), observation))
+            env.step(action)
+            self.steps += 1
+            self.on_step(env)
+
+    def _play_simultaneous(self) -> None:
+        env = self.env
+        observations, _ = env.reset(seed=self.seed)
+        self.on_step(env)
+        while env.agents and (self.max_steps is None or self.steps < self.max_steps):
+            movers = list(env.agents)
+            for seat in movers:
+                self.phase(seat, "move", lambda: self.handles[seat].request_action(observations[seat]))
+            actions = {
+                seat: self.phase(seat, "move", lambda: self._checked(seat, self.handles[seat].await_action(), observations[seat]))
+                for seat in movers
+            }
+            observations, rewards, _, _, _ = env.step(actions)
+            for seat, reward in rewards.items():
+                self.scores[seat] += reward
+            self.steps += 1
+            self.on_step(env)
+
+    def _checked(self, seat: str, action: Any, observation: Any) -> Any:
+        mask = observation.get("action_mask") if isinstance(observation, dict) else None
+        action = checked_action(action, self.raw.action_space(seat), mask, getattr(self.raw, "action_name", None))
+        self.actions[seat].append(loggable(action))
+        return action
+
+    def result(self, spec: EnvSpec, duration: float) -> MatchResult:
+        seats = list(self.handles)
+        if self.fault is None:
+            scores = [float(self.scores[seat]) for seat in seats]
+            outcome = self.raw.outcome_text() if hasattr(self.raw, "outcome_text") else _score_text(seats, scores)
+        else:
+            scores = [-1.0 if seat == self.fault.seat else 1.0 for seat in seats]
+            outcome = f"{self.handles[self.fault.seat].name} lost by {self.fault.status}: {self.fault.detail}"
+        agents = [
+            AgentResult(
+                name=self.handles[seat].name,
+                seat=seat,
+                score=score,
+                rank=place,
+                status=self.fault.status if self.fault and self.fault.seat == seat else Status.OK,
+                detail=self.fault.detail if self.fault and self.fault.seat == seat else "",
+                moves=len(self.actions[seat]),
+            )
+            for seat, score, place in zip(seats, scores, rank(scores))
+        ]
+        return MatchResult(
+            env=spec.name,
+            env_options=dict(spec.options),
+            seed=self.seed,
+            agents=agents,
+            outcome=outcome,
+            actions=self.actions,
+            steps=self.steps,
+            max_steps=self.max_steps,
+            fault=self.fault,
+            duration=duration,
+        )
+
+
+def _handles_by_seat(agents: Sequence[Any] | Mapping[str, Any], seats: list[str]) -> dict[str, AgentHandle]:
+    if isinstance(agents, Mapping):
+        missing = [seat for seat in seats if seat not in agents]
+        if missing or len(agents) != len(seats):
+            raise ValueError(f"agents must fill exactly the seats {seats}; got {sorted(agents)}")
+        chosen = [agents[seat] for seat in seats]
+    else:
+        if len(agents) != len(seats):
+            raise ValueError(f"this env has {len(seats)} seats ({', '.join(seats)}) but {len(agents)} agents were given")
+        chosen = list(agents)
+    handles = [a if isinstance(a, AgentHandle) else LocalAgent(a) for a in chosen]
+    _make_names_unique(handles)
+    return dict(zip(seats, handles))
+
+
+def _make_names_unique(handles: list[AgentHandle]) -> None:
+    """Two agents called 'random' become 'random' and 'random-2', so results can tell them apart."""
+    seen: dict[str, int] = {}
+    for handle in handles:
+        count = seen.get(handle.name, 0) + 1
+        seen[handle.name] = count
+        if count > 1:
+            handle.name = f"{handle.name}-{count}"
+
+
+def _score_text(seats: list[str], scores: list[float]) -> str:
+    return ", ".join(f"{seat} {score:g}" for seat, score in zip(seats, scores))

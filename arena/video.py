@@ -1,0 +1,75 @@
+"""Videos of matches: re-simulate a replay with rendering on and encode the frames.
+
+`.mp4` files are H.264 through the ffmpeg binary that imageio-ffmpeg ships; `.gif` files are
+written with Pillow.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from arena.errors import ArenaError
+from arena.match import MatchResult
+
+FORMATS = (".mp4", ".gif")
+
+
+class VideoWriter:
+    """Frames in, a video file out; frames are streamed to ffmpeg, never all held in memory."""
+
+    def __init__(self, path: str | os.PathLike, fps: float):
+        self.path = Path(path)
+        if self.path.suffix.lower() not in FORMATS:
+            raise ArenaError(f"{self.path}: videos can be {' or '.join(FORMATS)}; change the file name")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fps = fps
+        self._last: np.ndarray | None = None
+        self._gif_frames: list[np.ndarray] = []
+        self._mp4 = None
+        if self.path.suffix.lower() == ".mp4":
+            import imageio.v2 as imageio
+
+            self._mp4 = imageio.get_writer(self.path, fps=fps, codec="libx264", quality=7, macro_block_size=16)
+
+    def add(self, frame: np.ndarray) -> None:
+        self._last = frame
+        if self._mp4 is not None:
+            self._mp4.append_data(frame)
+        else:
+            self._gif_frames.append(frame)
+
+    def hold(self, seconds: float) -> None:
+        """Repeat the last frame, so the final position stays on screen."""
+        if self._last is not None:
+            for _ in range(round(seconds * self.fps)):
+                self.add(self._last)
+
+    def close(self) -> Path:
+        if self._mp4 is not None:
+            self._mp4.close()
+        elif self._gif_frames:
+            import imageio.v3 as iio
+
+            iio.imwrite(self.path, self._gif_frames, duration=1000 / self.fps, loop=0)
+        return self.path
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def record(result: MatchResult, path: str | os.PathLike, fps: float | None = None, hold_seconds: float = 2.0) -> Path:
+    """Render the match `result` (a fresh result or a loaded replay) to a video file at `path`."""
+    from arena.envs import env_class
+    from arena.replay import resimulate
+
+    fps = fps or env_class(result.env).metadata.get("render_fps", 30)
+    with VideoWriter(path, fps) as writer:
+        resimulate(result, on_step=lambda env: writer.add(env.render()), render_mode="rgb_array")
+        writer.hold(hold_seconds)
+    return Path(path)

@@ -1,0 +1,101 @@
+"""arena's game environments and the registry behind `arena.envs.make`.
+
+    >>> import arena.envs
+    >>> env = arena.envs.make("othello")          # a PettingZoo AEC env
+    >>> arena.envs.names()
+    ['othello']
+
+Every env is deterministic given the seed passed to `reset`, and `make` records the
+name and options it was built with (`spec_of(env)`) so a match can be replayed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from dataclasses import dataclass, field
+from typing import Any
+
+from arena.envs.seat import SeatView, seat_view
+from arena.errors import UnknownEnvError
+
+__all__ = ["EnvEntry", "EnvSpec", "SeatView", "entry", "env_class", "make", "make_raw", "names", "seat_view", "spec_of"]
+
+
+@dataclass(frozen=True)
+class EnvEntry:
+    """How to build one registered env and what the harness needs to know about it."""
+
+    name: str
+    module: str  # imported lazily: each game pulls in only its own dependencies
+    kind: str  # "aec" (turn-based) or "parallel" (simultaneous moves)
+    time_per_move: float  # default per-move budget of an agent, in seconds
+    summary: str
+
+
+@dataclass(frozen=True)
+class EnvSpec:
+    """A registered env name with the options it is built with: enough to build it again."""
+
+    name: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def make(self, **overrides: Any):
+        return make(self.name, **{**self.options, **overrides})
+
+
+_REGISTRY: dict[str, EnvEntry] = {
+    entry.name: entry
+    for entry in [
+        EnvEntry("othello", "arena.envs.othello", "aec", 1.0, "2-player Othello on 8x8 (or 6x6), native bitboards"),
+    ]
+}
+
+
+def names() -> list[str]:
+    """Names accepted by `make`, sorted."""
+    return sorted(_REGISTRY)
+
+
+def entry(name: str) -> EnvEntry:
+    """The registry entry of `name`; UnknownEnvError listing the valid names otherwise."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise UnknownEnvError(f"unknown env {name!r}: choose one of {', '.join(names())}") from None
+
+
+def env_class(name: str) -> type:
+    """The raw env class of `name` (for its metadata), without building an env."""
+    return importlib.import_module(entry(name).module).raw_env
+
+
+def make(name: str, **options: Any):
+    """Build the env `name` with `options` (its docstring lists them), wrapped as PettingZoo does."""
+    return _build(name, options, wrapped=True)
+
+
+def make_raw(name: str, **options: Any):
+    """Like `make` but without PettingZoo's checking wrappers: the harness checks actions itself."""
+    return _build(name, options, wrapped=False)
+
+
+def _build(name: str, options: dict[str, Any], wrapped: bool):
+    module = importlib.import_module(entry(name).module)
+    accepted = inspect.signature(module.raw_env).parameters
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        choices = ", ".join(p for p in accepted if p != "render_mode") or "none"
+        raise UnknownEnvError(f"env {name!r} has no option {', '.join(map(repr, unknown))}: its options are {choices}")
+    env = module.env(**options) if wrapped else module.raw_env(**options)
+    # How it is drawn is not part of what it is: replays leave render_mode out.
+    env.unwrapped.env_spec = EnvSpec(name, {k: v for k, v in options.items() if k != "render_mode"})
+    return env
+
+
+def spec_of(env) -> EnvSpec:
+    """The name and options an env was made with; ValueError for envs not built by `make`."""
+    try:
+        return env.unwrapped.env_spec
+    except AttributeError:
+        raise ValueError(f"{env!r} was not built by arena.envs.make, so it cannot be rebuilt or replayed") from None

@@ -1,0 +1,279 @@
+"""Othello (Reversi): two players place discs and turn over the opponent's discs they enclose.
+
+A PettingZoo AEC environment (`arena.envs.make("othello")`) on the native bitboard engine.
+
+## Agents
+`player_0` plays black and moves first; `player_1` plays white.
+
+## Action space
+`Discrete(N * N + 1)` for an N x N board (N = 8 by default).
+
+| action | meaning |
+| --- | --- |
+| `row * N + col` | place a disc there; row 0 is rank 1, col 0 is file a (pgx's and OpenSpiel's numbering: d3 is 19) |
+| `N * N` | pass; legal only when the mover has no placement and the game is not over |
+
+## Observation space
+A dict, as in PettingZoo's classic games:
+
+| key | shape | dtype | meaning |
+| --- | --- | --- | --- |
+| `observation` | (N, N, 2) | uint8 | `[r, c, 0]` = 1 where the observing agent has a disc, `[r, c, 1]` = 1 for the opponent |
+| `action_mask` | (N * N + 1,) | int8 | 1 for each legal action of the agent to move; all 0 for the agent not to move |
+
+## Rewards
+When the game ends: +1 to the player with more discs, -1 to the other, 0 to both on a draw.
+Every other step gives 0.
+
+## Starting state
+d4 and e5 white, d5 and e4 black (on 6 x 6: c3 and d4 white, c4 and d3 black); black to move.
+
+## Episode end
+Terminated as soon as neither player can place a disc (board full, a wipe-out, or both blocked).
+Never truncated: a game lasts at most N * N - 4 placements plus the passes between them.
+
+## Arguments
+- `size`: board side, 8 (default), 6 or 4.
+- `render_mode`: `"rgb_array"` (a board picture as an (H, W, 3) uint8 array), `"human"` (a pygame
+  window) or `"ansi"` (a text board).
+
+## Native engine
+`OthelloBoard` is the bitboard position behind the env (play, undo, copy, legal moves, a
+text position format that round-trips); `perft(depth)` counts move-tree leaves with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium
+import numpy as np
+from gymnasium import spaces
+from pettingzoo import AECEnv
+from pettingzoo.utils import wrappers
+
+from arena._native import OthelloBoard
+
+__all__ = ["OthelloBoard", "raw_env", "env", "perft", "board_from_observation"]
+
+AGENTS = ("player_0", "player_1")
+COLOR_NAMES = ("black", "white")
+
+
+def perft(depth: int, position: str | OthelloBoard | None = None) -> int:
+    """Leaf positions `depth` plies from `position` (default: the start), passes counted as plies.
+
+    A game that ends before `depth` plies contributes nothing below its end. From the start:
+    4, 12, 56, 244, 1396, 8200, 55092, 390216, 3005288, 24571056 for depths 1 to 10.
+    """
+    if position is None:
+        board = OthelloBoard()
+    elif isinstance(position, str):
+        board = OthelloBoard.from_string(position)
+    else:
+        board = position
+    return board.perft(depth)
+
+
+def board_from_observation(observation: dict[str, np.ndarray] | np.ndarray) -> OthelloBoard:
+    """The position an observation shows, with the observing agent as 'X' and to move."""
+    planes = observation["observation"] if isinstance(observation, dict) else observation
+    planes = np.asarray(planes)
+    cells = np.full(planes.shape[:2], "-", dtype="<U1")
+    cells[planes[..., 0] == 1] = "X"
+    cells[planes[..., 1] == 1] = "O"
+    return OthelloBoard.from_string("".join(cells.ravel()) + " X")
+
+
+def env(**kwargs: Any) -> AECEnv:
+    """The Othello env with PettingZoo's standard checks (illegal move ends the game, order of calls)."""
+    wrapped = raw_env(**kwargs)
+    wrapped = wrappers.TerminateIllegalWrapper(wrapped, illegal_reward=-1)
+    wrapped = wrappers.AssertOutOfBoundsWrapper(wrapped)
+    return wrappers.OrderEnforcingWrapper(wrapped)
+
+
+class raw_env(AECEnv):
+    """Othello without wrappers; see the module docstring for the full specification."""
+
+    metadata = {
+        "name": "othello_v0",
+        "render_modes": ["human", "rgb_array", "ansi"],
+        "is_parallelizable": False,
+        "render_fps": 2,
+    }
+
+    def __init__(self, size: int = 8, render_mode: str | None = None):
+        super().__init__()
+        if size not in (4, 6, 8):
+            raise ValueError(f"othello: size must be 4, 6 or 8, got {size!r}")
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"othello: render_mode must be one of {self.metadata['render_modes']}, got {render_mode!r}")
+        self.size = size
+        self.render_mode = render_mode
+        self.possible_agents = list(AGENTS)
+        num_actions = size * size + 1
+        self.action_spaces = {agent: spaces.Discrete(num_actions) for agent in AGENTS}
+        self.observation_spaces = {
+            agent: spaces.Dict(
+                {
+                    "observation": spaces.Box(0, 1, (size, size, 2), np.uint8),
+                    "action_mask": spaces.Box(0, 1, (num_actions,), np.int8),
+                }
+            )
+            for agent in AGENTS
+        }
+        self.board = OthelloBoard(size)
+        self._renderer: _BoardPicture | None = None
+        self._window = None
+
+    def observation_space(self, agent: str) -> spaces.Space:
+        return self.observation_spaces[agent]
+
+    def action_space(self, agent: str) -> spaces.Space:
+        return self.action_spaces[agent]
+
+    def reset(self, seed: int | None = None, options: dict | None = None) -> None:
+        self.board = OthelloBoard(self.size)
+        self.agents = list(AGENTS)
+        self.rewards = dict.fromkeys(AGENTS, 0)
+        self._cumulative_rewards = dict.fromkeys(AGENTS, 0)
+        self.terminations = dict.fromkeys(AGENTS, False)
+        self.truncations = dict.fromkeys(AGENTS, False)
+        self.infos = {agent: {} for agent in AGENTS}
+        self.agent_selection = AGENTS[0]
+        if self.render_mode == "human":
+            self.render()
+
+    def observe(self, agent: str) -> dict[str, np.ndarray]:
+        planes = self.board.observation()
+        if AGENTS.index(agent) != self.board.to_move:
+            planes = np.ascontiguousarray(planes[..., ::-1])
+        if agent == self.agent_selection and not self.terminations[agent]:
+            mask = self.board.legal_mask().view(np.int8)
+        else:
+            mask = np.zeros(self.board.num_actions, np.int8)
+        return {"observation": planes, "action_mask": mask}
+
+    def step(self, action: int | None) -> None:
+        agent = self.agent_selection
+        if self.terminations[agent] or self.truncations[agent]:
+            self._was_dead_step(action)
+            return
+        self.board.play(int(action))
+        self._cumulative_rewards[agent] = 0
+        self.rewards = dict.fromkeys(AGENTS, 0)
+        if self.board.is_game_over():
+            winner = self.board.winner()
+            if winner >= 0:
+                self.rewards[AGENTS[winner]] = 1
+                self.rewards[AGENTS[1 - winner]] = -1
+            self.terminations = dict.fromkeys(AGENTS, True)
+        self.agent_selection = AGENTS[self.board.to_move]
+        self._accumulate_rewards()
+        if self.render_mode == "human":
+            self.render()
+
+    def outcome_text(self) -> str:
+        """The disc count, e.g. 'black 40 - white 24'."""
+        black, white = self.board.score()
+        return f"black {black} - white {white}"
+
+    def render(self) -> np.ndarray | str | None:
+        if self.render_mode is None:
+            gymnasium.logger.warn("othello: render() called without a render_mode; pass render_mode to make()")
+            return None
+        if self.render_mode == "ansi":
+            return str(self.board)
+        if self._renderer is None:
+            self._renderer = _BoardPicture(self.size)
+        picture = self._renderer.draw(self.board)
+        if self.render_mode == "rgb_array":
+            from arena.envs.rendering import to_rgb_array
+
+            return to_rgb_array(picture)
+        if self._window is None:
+            from arena.envs.rendering import HumanWindow
+
+            self._window = HumanWindow("arena: Othello", self.metadata["render_fps"])
+        self._window.show(picture)
+        return None
+
+    def close(self) -> None:
+        if self._window is not None:
+            self._window.close()
+            self._window = None
+
+
+class _BoardPicture:
+    """Draws an Othello position: green board, coordinates, discs, last move, legal moves, score."""
+
+    BOARD_PIXELS = 448  # divisible by 16 with the margins, as video encoders want
+    MARGIN = 32
+    STATUS_HEIGHT = 64
+    FELT = (30, 110, 60)
+    LINE = (15, 60, 30)
+    INK = (235, 235, 225)
+    DISC_FILL = ((25, 25, 25), (240, 240, 235))
+    DISC_EDGE = ((5, 5, 5), (150, 150, 150))
+    LAST_MOVE = (220, 50, 50)
+
+    def __init__(self, size: int):
+        import pygame
+
+        self.size = size
+        self.cell = self.BOARD_PIXELS // size
+        side = 2 * self.MARGIN + self.cell * size
+        self.surface = pygame.Surface((side, side + self.STATUS_HEIGHT))
+
+    def _center(self, move: int) -> tuple[int, int]:
+        row, col = divmod(move, self.size)
+        return (self.MARGIN + col * self.cell + self.cell // 2, self.MARGIN + row * self.cell + self.cell // 2)
+
+    def draw(self, board: OthelloBoard):
+        import pygame
+
+        from arena.envs.rendering import draw_disc, draw_text
+
+        s, m, c, n = self.surface, self.MARGIN, self.cell, self.size
+        s.fill(self.LINE)
+        pygame.draw.rect(s, self.FELT, (m, m, c * n, c * n))
+        for i in range(n + 1):
+            pygame.draw.line(s, self.LINE, (m + i * c, m), (m + i * c, m + n * c), 2)
+            pygame.draw.line(s, self.LINE, (m, m + i * c), (m + n * c, m + i * c), 2)
+        for i in range(n):
+            draw_text(s, chr(ord("a") + i), (m + i * c + c // 2, m // 2), 24, self.INK, "center")
+            draw_text(s, str(i + 1), (m // 2, m + i * c + c // 2), 24, self.INK, "center")
+        planes = board.observation()
+        black_plane = planes[..., 0] if board.to_move == 0 else planes[..., 1]
+        white_plane = planes[..., 1] if board.to_move == 0 else planes[..., 0]
+        radius = c // 2 - 5
+        for move in range(n * n):
+            row, col = divmod(move, n)
+            for color, plane in enumerate((black_plane, white_plane)):
+                if plane[row, col]:
+                    draw_disc(s, self._center(move), radius, self.DISC_FILL[color], self.DISC_EDGE[color])
+        over = board.is_game_over()
+        if not over:
+            hint = self.DISC_FILL[board.to_move]
+            for move in board.legal_moves():
+                if move != board.pass_move:
+                    pygame.draw.circle(s, hint, self._center(move), max(3, c // 12))
+        if 0 <= board.last_move < board.pass_move:
+            pygame.draw.circle(s, self.LAST_MOVE, self._center(board.last_move), max(4, c // 10))
+        black, white = board.score()
+        top = 2 * m + n * c
+        draw_disc(s, (m + 16, top + self.STATUS_HEIGHT // 2), 14, self.DISC_FILL[0], self.DISC_EDGE[0])
+        draw_text(s, str(black), (m + 40, top + self.STATUS_HEIGHT // 2), 36, self.INK, "midleft")
+        draw_disc(s, (m + 116, top + self.STATUS_HEIGHT // 2), 14, self.DISC_FILL[1], self.DISC_EDGE[1])
+        draw_text(s, str(white), (m + 140, top + self.STATUS_HEIGHT // 2), 36, self.INK, "midleft")
+        draw_text(s, _status_line(board), (2 * m + n * c - m, top + self.STATUS_HEIGHT // 2), 28, self.INK, "midright")
+        return s
+
+
+def _status_line(board: OthelloBoard) -> str:
+    if board.is_game_over():
+        winner = board.winner()
+        return "draw" if winner < 0 else f"{COLOR_NAMES[winner]} wins"
+    last = "" if board.last_move < 0 else f"{board.move_name(board.last_move)}, "
+    return f"{last}{COLOR_NAMES[board.to_move]} to move"

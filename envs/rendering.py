@@ -1,0 +1,74 @@
+"""Rendering helpers shared by the envs: off-screen pygame surfaces, RGB arrays and a human window.
+
+Drawing never needs a display: envs draw on plain `pygame.Surface`s and return arrays, so
+`rgb_array` rendering works on headless servers. Only `HumanWindow` opens a window.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import numpy as np
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+import pygame  # noqa: E402  (the variable above silences pygame's import banner)
+
+Color = tuple[int, int, int]
+
+
+@functools.cache
+def font(size: int, bold: bool = False) -> pygame.font.Font:
+    """pygame's bundled default font at `size` pixels (no system fonts needed)."""
+    pygame.font.init()
+    f = pygame.font.Font(None, size)
+    f.set_bold(bold)
+    return f
+
+
+def draw_text(surface: pygame.Surface, text: str, pos: tuple[int, int], size: int, color: Color,
+              anchor: str = "topleft", bold: bool = False) -> None:
+    """Draw `text` with its `anchor` point ("center", "midleft", ...) at `pos`."""
+    image = font(size, bold).render(text, True, color)
+    surface.blit(image, image.get_rect(**{anchor: pos}))
+
+
+def draw_disc(surface: pygame.Surface, center: tuple[int, int], radius: int, fill: Color, outline: Color) -> None:
+    """A filled, outlined, anti-aliased disc."""
+    from pygame import gfxdraw
+
+    x, y = center
+    gfxdraw.filled_circle(surface, x, y, radius, outline)
+    gfxdraw.aacircle(surface, x, y, radius, outline)
+    gfxdraw.filled_circle(surface, x, y, radius - 2, fill)
+    gfxdraw.aacircle(surface, x, y, radius - 2, fill)
+
+
+def to_rgb_array(surface: pygame.Surface) -> np.ndarray:
+    """The surface's pixels as a (height, width, 3) uint8 array (a copy)."""
+    return np.ascontiguousarray(pygame.surfarray.array3d(surface).transpose(1, 0, 2))
+
+
+class HumanWindow:
+    """A pygame window that shows rendered frames at a steady rate."""
+
+    def __init__(self, title: str, fps: float):
+        self.title = title
+        self.fps = fps
+        self._screen: pygame.Surface | None = None
+        self._clock = pygame.time.Clock()
+
+    def show(self, surface: pygame.Surface) -> None:
+        if self._screen is None:
+            pygame.display.init()
+            pygame.display.set_caption(self.title)
+            self._screen = pygame.display.set_mode(surface.get_size())
+        pygame.event.pump()
+        self._screen.blit(surface, (0, 0))
+        pygame.display.flip()
+        self._clock.tick(self.fps)
+
+    def close(self) -> None:
+        if self._screen is not None:
+            pygame.display.quit()
+            self._screen = None

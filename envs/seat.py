@@ -1,0 +1,51 @@
+"""One seat of a multi-agent env as its agent sees it: the object `Agent.get_env_info` receives."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from gymnasium import spaces
+
+from arena.seeding import derive_seed
+
+
+@dataclass
+class SeatView:
+    """The spaces and helpers of one seat, shaped like a single-agent Gymnasium env's attributes.
+
+    The spaces are private copies seeded from the match seed, so an agent that samples from
+    them is reproducible and never disturbs the env's own random state.
+    """
+
+    env_name: str
+    agent_id: str
+    observation_space: spaces.Space
+    action_space: spaces.Space
+    obs_helper: Any = None
+    act_helper: Any = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def seat_view(env: Any, agent_id: str, seed: int | None = None) -> SeatView:
+    """The view of `agent_id`'s seat in a PettingZoo env built by `arena.envs.make`."""
+    from arena.envs import spec_of
+
+    spec = spec_of(env)
+    raw = env.unwrapped
+    index = raw.possible_agents.index(agent_id)
+    observation_space = copy.deepcopy(raw.observation_space(agent_id))
+    action_space = copy.deepcopy(raw.action_space(agent_id))
+    if seed is not None:
+        observation_space.seed(derive_seed(seed, index, 0))
+        action_space.seed(derive_seed(seed, index, 1))
+    return SeatView(
+        env_name=spec.name,
+        agent_id=agent_id,
+        observation_space=observation_space,
+        action_space=action_space,
+        obs_helper=getattr(raw, "obs_helper", None),
+        act_helper=getattr(raw, "act_helper", None),
+        options=dict(spec.options),
+    )
