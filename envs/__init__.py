@@ -31,6 +31,8 @@ class EnvEntry:
     kind: str  # "aec" (turn-based) or "parallel" (simultaneous moves)
     time_per_move: float  # default per-move budget of an agent, in seconds
     summary: str
+    gym_id: str | None = None  # id of its single-agent Gymnasium view
+    gym_entry_point: str | None = None  # default: the generic view in arena.envs.single_agent
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ class EnvSpec:
 _REGISTRY: dict[str, EnvEntry] = {
     entry.name: entry
     for entry in [
-        EnvEntry("othello", "arena.envs.othello", "aec", 1.0, "2-player Othello on 8x8 (or 6x6), native bitboards"),
+        EnvEntry("othello", "arena.envs.othello", "aec", 1.0, "2-player Othello on 8x8 (or 6x6), native bitboards",
+                 gym_id="arena/Othello-v0"),
     ]
 }
 
@@ -99,3 +102,18 @@ def spec_of(env) -> EnvSpec:
         return env.unwrapped.env_spec
     except AttributeError:
         raise ValueError(f"{env!r} was not built by arena.envs.make, so it cannot be rebuilt or replayed") from None
+
+
+def _register_gymnasium_views() -> None:
+    import gymnasium
+
+    for e in _REGISTRY.values():
+        if e.gym_id and e.gym_id not in gymnasium.registry:
+            if e.gym_entry_point:
+                gymnasium.register(e.gym_id, entry_point=e.gym_entry_point)
+            else:
+                generic = f"arena.envs.single_agent:SingleAgent_{e.name}"
+                gymnasium.register(e.gym_id, entry_point=generic, kwargs={"env_name": e.name})
+
+
+_register_gymnasium_views()
