@@ -50,4 +50,4 @@ def choose_env(requested: str | None, specs: Sequence[AgentSpec]) -> str:
     if len(common) == 1:
         return common.pop()
     reason = "they declare no common env" if declared else "none of them declares one in arena.toml"
-    raise ArenaError(f"which game? {reason}; pass --env with one of: {', '.join(names())}")
+    raise ArenaError(f"which game? {reason}; name one (--env, or env= in Python) of: {', '.join(names())}")

@@ -37,9 +37,9 @@ class AgentFault(ArenaError):
 
 def describe_exception(exc: BaseException, code_root: str | Path | None = None) -> str:
     """One line naming an exception and, when known, the line of the agent's code that raised it."""
-    text = f"{type(exc).__name__}: {exc}".rstrip(": ")
     if isinstance(exc, SyntaxError) and exc.filename:
-        return f"{text} ({_short(exc.filename, code_root)} line {exc.lineno})"
+        return f"{type(exc).__name__}: {exc.msg} ({_short(exc.filename, code_root)} line {exc.lineno})"
+    text = f"{type(exc).__name__}: {exc}".rstrip(": ")
     frames = traceback.extract_tb(exc.__traceback__)
     if code_root is not None:
         root = str(Path(code_root).resolve())

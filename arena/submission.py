@@ -74,13 +74,14 @@ class Manifest:
         return not self.env or env_name in self.env
 
     @classmethod
-    def read(cls, path: Path) -> Manifest:
-        """Parse and check a manifest file; ManifestError naming the file, field and fix."""
+    def read(cls, path: Path, where: str | None = None) -> Manifest:
+        """Parse and check a manifest file; ManifestError naming the file (as `where`), field and fix."""
+        where = where or str(path)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ManifestError(f"{path}: not valid TOML ({exc})") from None
-        return cls.from_dict(data, where=str(path))
+            raise ManifestError(f"{where}: not valid TOML ({exc})") from None
+        return cls.from_dict(data, where=where)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str = MANIFEST_FILE) -> Manifest:
@@ -158,7 +159,8 @@ def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None) -> A
             raise SubmissionError(f"{source}: not a folder or a zip file; give the agent's folder or a zip of it")
         root = _find_root(target, source)
         manifest_path = root / MANIFEST_FILE
-        manifest = Manifest.read(manifest_path) if manifest_path.exists() else Manifest()
+        shown = source / MANIFEST_FILE if source.is_dir() else f"{source}: {MANIFEST_FILE}"
+        manifest = Manifest.read(manifest_path, str(shown)) if manifest_path.exists() else Manifest()
         _check_files(root, manifest, source)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)

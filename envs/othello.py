@@ -146,11 +146,9 @@ class raw_env(AECEnv):
             self.render()
 
     def observe(self, agent: str) -> dict[str, np.ndarray]:
-        planes = self.board.observation()
-        if AGENTS.index(agent) != self.board.to_move:
-            planes = np.ascontiguousarray(planes[..., ::-1])
+        planes = self.board.observation(AGENTS.index(agent))
         if agent == self.agent_selection and not self.terminations[agent]:
-            mask = self.board.legal_mask().view(np.int8)
+            mask = self.board.action_mask()
         else:
             mask = np.zeros(self.board.num_actions, np.int8)
         return {"observation": planes, "action_mask": mask}
@@ -162,17 +160,21 @@ class raw_env(AECEnv):
             return
         self.board.play(int(action))
         self._cumulative_rewards[agent] = 0
-        self.rewards = dict.fromkeys(AGENTS, 0)
         if self.board.is_game_over():
+            # Rewards stay 0 until the end, so they are only set and accumulated here.
             winner = self.board.winner()
             if winner >= 0:
                 self.rewards[AGENTS[winner]] = 1
                 self.rewards[AGENTS[1 - winner]] = -1
             self.terminations = dict.fromkeys(AGENTS, True)
+            self._accumulate_rewards()
         self.agent_selection = AGENTS[self.board.to_move]
-        self._accumulate_rewards()
         if self.render_mode == "human":
             self.render()
+
+    def action_name(self, action: int) -> str:
+        """A move as people read it, with its number: 'd3 (19)', 'pass (64)'."""
+        return f"{self.board.move_name(action)} ({action})"
 
     def outcome_text(self) -> str:
         """The disc count, e.g. 'black 40 - white 24'."""
@@ -244,9 +246,8 @@ class _BoardPicture:
         for i in range(n):
             draw_text(s, chr(ord("a") + i), (m + i * c + c // 2, m // 2), 24, self.INK, "center")
             draw_text(s, str(i + 1), (m // 2, m + i * c + c // 2), 24, self.INK, "center")
-        planes = board.observation()
-        black_plane = planes[..., 0] if board.to_move == 0 else planes[..., 1]
-        white_plane = planes[..., 1] if board.to_move == 0 else planes[..., 0]
+        planes = board.observation(0)
+        black_plane, white_plane = planes[..., 0], planes[..., 1]
         radius = c // 2 - 5
         for move in range(n * n):
             row, col = divmod(move, n)

@@ -3,6 +3,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <optional>
+
 #include "othello.h"
 
 namespace py = pybind11;
@@ -38,13 +40,26 @@ over. Black (``to_move == 0``) moves first.
           },
           "Boolean array of length num_actions: True where the move is legal.")
       .def(
-          "observation",
+          "action_mask",
           [](const Board& b) {
+            py::array_t<int8_t> mask(b.num_actions());
+            b.write_legal_mask(reinterpret_cast<uint8_t*>(mask.mutable_data()));
+            return mask;
+          },
+          "legal_mask() as int8 (1 legal, 0 not): the form of PettingZoo's action_mask.")
+      .def(
+          "observation",
+          [](const Board& b, std::optional<int> player) {
+            const int view = player.value_or(b.to_move());
+            if (view != Board::kBlack && view != Board::kWhite)
+              throw std::invalid_argument("player must be 0 (black) or 1 (white), got " + std::to_string(view));
             py::array_t<uint8_t> planes({b.size(), b.size(), 2});
-            b.write_planes(planes.mutable_data());
+            b.write_planes(planes.mutable_data(), view);
             return planes;
           },
-          "uint8 array (size, size, 2): plane 0 the mover's discs, plane 1 the opponent's.")
+          py::arg("player") = py::none(),
+          "uint8 array (size, size, 2) from `player`'s view (default: the side to move): "
+          "plane 0 that player's discs, plane 1 the other's.")
       .def("is_game_over", &Board::is_game_over, "True when neither side can place a disc.")
       .def("must_pass", &Board::must_pass, "True when the side to move has no placement but the game goes on.")
       .def("count_flips", &Board::count_flips, py::arg("move"), "Discs the move would turn over.")

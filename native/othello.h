@@ -120,9 +120,11 @@ class Board {
     out[pass_move()] = legal == 0 && legal_moves(opp(), own(), masks_) != 0;
   }
 
-  // Writes a (size, size, 2) plane stack: [.., 0] the mover's discs, [.., 1] the other's.
-  void write_planes(uint8_t* out) const {
-    const Bitboard mine = own(), theirs = opp();
+  // Writes a (size, size, 2) plane stack from `player`'s view: [.., 0] that player's
+  // discs, [.., 1] the other's.
+  void write_planes(uint8_t* out, int player) const {
+    const Bitboard mine = player == kBlack ? black_ : white_;
+    const Bitboard theirs = player == kBlack ? white_ : black_;
     for (int move = 0; move < pass_move(); ++move) {
       const int sq = square_of(move);
       out[2 * move] = (mine >> sq) & 1;

@@ -17,3 +17,20 @@ SUBMISSIONS = REPO / "submissions"
 def submissions() -> Path:
     """The repository's example submissions folder."""
     return SUBMISSIONS
+
+
+@pytest.fixture
+def write_submission(tmp_path):
+    """write_submission(name, agent_code, manifest=None, **extra_files) -> folder of a new submission."""
+
+    def write(name: str, agent_code: str, manifest: str | None = None, **extra_files: str) -> Path:
+        folder = tmp_path / name
+        folder.mkdir(parents=True)
+        (folder / "agent.py").write_text(agent_code)
+        if manifest is not None:
+            (folder / "arena.toml").write_text(manifest)
+        for file_name, text in extra_files.items():
+            (folder / file_name).write_text(text)
+        return folder
+
+    return write

@@ -1,0 +1,138 @@
+"""The `arena` command as users run it: match, validate, replay, envs."""
+
+import json
+import shutil
+import subprocess
+import zipfile
+
+import imageio.v2 as imageio
+import pytest
+
+from arena.cli import main
+
+BROKEN_SYNTAX = "from arena.agents import Agent\n\nclass SubmittedAgent(Agent)\n    pass\n"
+NO_CLASS = "from arena.agents import Agent\n\nclass MyBot(Agent):\n    def predict(self, obs):\n        return 0\n"
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_match_from_the_readme_prints_the_winner_and_writes_replay_and_video(tmp_path, submissions):
+    completed = subprocess.run(
+        ["arena", "match", submissions / "random", submissions / "greedy", "--env", "othello", "--video", "match.mp4"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "wins:" in completed.stdout or "draw:" in completed.stdout
+    replay_file = tmp_path / "replays" / "othello-random-vs-greedy-s0.json"
+    assert replay_file.is_file() and f"replay: replays/{replay_file.name}" in completed.stdout
+    assert imageio.get_reader(tmp_path / "match.mp4").count_frames() > 60
+
+
+def test_match_json_has_the_documented_fields_and_games_alternate_seats(capsys, submissions):
+    code, out, _ = run(capsys, "match", submissions / "random", submissions / "greedy", "--games", "3", "--seed", "5",
+                       "--json")
+    assert code == 0
+    games = [json.loads(line) for line in out.splitlines()]
+    assert [g["seed"] for g in games] == [5, 6, 7]
+    assert [[a["name"] for a in g["agents"]] for g in games] == [["random", "greedy"], ["greedy", "random"]] * 1 + [
+        ["random", "greedy"]]
+    first = games[0]
+    assert set(first) >= {"env", "seed", "agents", "winner", "replay"} and first["env"] == "othello"
+    assert set(first["agents"][0]) == {"name", "score", "rank", "status"}
+    winner = [a["name"] for a in first["agents"] if a["rank"] == 1]
+    assert first["winner"] == (winner[0] if len(winner) == 1 else None)
+    assert json.loads(open(first["replay"]).read())["seed"] == 5
+
+
+def test_match_is_reproducible_and_accepts_zips(capsys, submissions, tmp_path):
+    archive = shutil.make_archive(str(tmp_path / "greedy"), "zip", submissions / "greedy")
+    _, zipped, _ = run(capsys, "match", submissions / "random", archive, "--seed", "3", "--json")
+    _, folder, _ = run(capsys, "match", submissions / "random", submissions / "greedy", "--seed", "3", "--json")
+    assert json.loads(zipped)["agents"] == json.loads(folder)["agents"]
+
+
+def test_env_must_be_named_when_the_manifests_do_not_agree(capsys, submissions):
+    code, _, err = run(capsys, "match", submissions / "random", submissions / "random")
+    assert code == 1 and "name one (--env, or env= in Python) of: othello" in err
+
+
+def test_env_options_reach_the_env(capsys, submissions):
+    code, out, _ = run(capsys, "match", submissions / "random", submissions / "greedy", "-o", "size=6", "--json")
+    data = json.loads(out)
+    assert code == 0 and json.load(open(data["replay"]))["env_options"] == {"size": 6}
+
+
+def test_a_crashing_submission_loses_the_match_with_the_reason(capsys, submissions, write_submission):
+    broken = write_submission("broken", BROKEN_SYNTAX, 'env = "othello"')
+    code, out, _ = run(capsys, "match", broken, submissions / "greedy")
+    assert code == 0
+    assert "greedy wins" in out and "broken: crash" in out and "SyntaxError" in out and "agent.py line 3" in out
+
+
+@pytest.mark.parametrize(
+    "files, message",
+    [({"agent.py": BROKEN_SYNTAX}, "crash: failed to start: SyntaxError: expected ':' (agent.py line 3)"),
+     ({"agent.py": NO_CLASS}, "agent.py defines no class SubmittedAgent (classes defined there: MyBot)"),
+     ({"readme.txt": "hi"}, "no agent.py at its top level")],
+)
+def test_validate_gives_one_clear_line_and_exit_1_for_broken_submissions(capsys, tmp_path, files, message):
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    code, _, err = run(capsys, "validate", folder, "--env", "othello")
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+
+
+def test_validate_refuses_a_bad_zip(capsys, tmp_path):
+    (tmp_path / "agent.zip").write_bytes(b"PK\x03\x04 truncated")
+    code, _, err = run(capsys, "validate", tmp_path / "agent.zip", "--env", "othello")
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "agent.zip" in err
+
+
+def test_validate_accepts_the_examples(capsys, submissions):
+    code, out, _ = run(capsys, "validate", submissions / "greedy")
+    assert code == 0 and out.startswith("ok: greedy")
+
+
+def test_validate_catches_an_agent_that_plays_illegal_moves(capsys, write_submission):
+    folder = write_submission("cheat", "from arena.agents import Agent\n\nclass SubmittedAgent(Agent):\n"
+                                       "    def predict(self, obs):\n        return 0\n", 'env = "othello"')
+    code, _, err = run(capsys, "validate", folder)
+    assert code == 1 and "illegal_action: played a1 (0), which is not legal here" in err
+
+
+def test_replay_command_reproduces_and_renders(capsys, submissions, tmp_path):
+    _, out, _ = run(capsys, "match", submissions / "random", submissions / "greedy", "--json")
+    replay_file = json.loads(out)["replay"]
+    code, out, _ = run(capsys, "replay", replay_file, "--video", "again.gif", "--fps", "8")
+    assert code == 0 and "result reproduced" in out
+    assert (tmp_path / "again.gif").is_file()
+
+
+def test_help_teaches_and_envs_lists_the_games(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "arena match submissions/random submissions/greedy" in capsys.readouterr().out
+    code, out, _ = run(capsys, "envs")
+    assert code == 0 and "othello" in out
+
+
+def test_zip_with_a_single_top_folder_plays(capsys, submissions, tmp_path):
+    archive = tmp_path / "nested.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in (submissions / "greedy").iterdir():
+            z.write(path, f"greedy/{path.name}")
+    code, out, _ = run(capsys, "match", archive, submissions / "random", "--json")
+    assert code == 0 and json.loads(out)["agents"][0]["name"] == "greedy"

@@ -1,0 +1,123 @@
+"""The match runner: deterministic games, per-agent statuses, forfeits, truncation, simultaneous moves."""
+
+import numpy as np
+import pytest
+
+from arena.agents import Agent, GreedyOthelloAgent, RandomAgent
+from arena.faults import Status
+from arena.handle import LocalAgent
+from arena.match import play_match, rank
+from scripted import Scripted
+
+
+def test_same_seed_same_game_and_other_seeds_differ():
+    first = play_match("othello", [RandomAgent(), GreedyOthelloAgent()], seed=11)
+    again = play_match("othello", [RandomAgent(), GreedyOthelloAgent()], seed=11)
+    other = play_match("othello", [RandomAgent(), GreedyOthelloAgent()], seed=12)
+    assert first.actions == again.actions and first.agents == again.agents
+    assert first.actions != other.actions
+
+
+def test_result_reports_scores_ranks_and_the_winner():
+    result = play_match("othello", [RandomAgent(), GreedyOthelloAgent()], seed=0)
+    black, white = result.agents
+    assert (black.seat, white.seat) == ("player_0", "player_1")
+    assert {black.score, white.score} <= {-1.0, 0.0, 1.0} and black.score == -white.score
+    assert result.outcome.startswith("black ")
+    discs = [int(word) for word in result.outcome.replace("-", " ").split() if word.isdigit()]
+    assert (black.score > 0) == (discs[0] > discs[1])
+    assert result.winner == (None if black.score == 0 else (black.name if black.score > 0 else white.name))
+    assert black.moves == len(result.actions["player_0"]) and result.steps == black.moves + white.moves
+    assert all(a.status == Status.OK for a in result.agents)
+
+
+@pytest.mark.parametrize(
+    "how, status, detail",
+    [
+        ("raise", Status.CRASH, "predict() failed: RuntimeError: something broke"),
+        ("occupied", Status.ILLEGAL_ACTION, "played d4 (27), which is not legal here (legal: b3 (17)"),
+        ("none", Status.ILLEGAL_ACTION, "returned None (NoneType); predict() must return an int in 0..64"),
+        ("text", Status.ILLEGAL_ACTION, "returned 'd3' (str)"),
+        ("float", Status.ILLEGAL_ACTION, "returned 19.5 (float)"),
+        ("huge", Status.ILLEGAL_ACTION, "returned 1000000, outside the action space"),
+        ("array", Status.ILLEGAL_ACTION, "returned array([1, 2]) (ndarray)"),
+    ],
+)
+def test_a_faulting_agent_loses_with_its_status_and_the_match_goes_on(how, status, detail):
+    result = play_match("othello", [RandomAgent(), Scripted(how)], seed=1)
+    culprit, opponent = result.agent("player_1"), result.agent("player_0")
+    assert culprit.status == status and detail in culprit.detail
+    assert (culprit.score, culprit.rank, opponent.score, opponent.rank) == (-1.0, 2, 1.0, 1)
+    assert opponent.status == Status.OK and result.winner == opponent.name
+    assert culprit.moves == 2 and result.fault.phase == "move"
+
+
+def test_a_move_over_the_time_limit_is_a_timeout():
+    slow = LocalAgent(Scripted("sleep"), name="slow", time_per_move=0.01)
+    result = play_match("othello", [slow, RandomAgent()], seed=0)
+    assert result.agent("slow").status == Status.TIMEOUT
+    assert "the limit is 0.01 s" in result.agent("slow").detail
+
+
+def test_an_agent_that_cannot_start_forfeits_before_any_move():
+    class Broken(Agent):
+        def _initialize(self):
+            raise ImportError("no module named torch")
+
+        def predict(self, obs):
+            return 0
+
+    result = play_match("othello", [Broken(), RandomAgent()], seed=0)
+    broken = result.agents[0]
+    assert broken.status == Status.CRASH and "failed to start: ImportError: no module named torch" in broken.detail
+    assert result.fault.phase == "start" and result.steps == 0 and result.winner == "RandomAgent"
+
+
+def test_max_steps_cuts_the_game_and_scores_it_as_it_stands():
+    result = play_match("othello", [RandomAgent(), RandomAgent()], seed=0, max_steps=10)
+    assert result.steps == 10 and [a.score for a in result.agents] == [0.0, 0.0]
+    assert result.winner is None and [a.rank for a in result.agents] == [1, 1]
+
+
+def test_two_agents_with_one_name_are_told_apart():
+    result = play_match("othello", [RandomAgent(), RandomAgent()], seed=0)
+    assert [a.name for a in result.agents] == ["RandomAgent", "RandomAgent-2"]
+
+
+def test_simultaneous_move_games_use_the_parallel_loop():
+    from pettingzoo.classic.rps import rps
+
+    from arena.envs import EnvSpec
+
+    class AlwaysRock(Agent):
+        def predict(self, obs):
+            return 0
+
+    class AlwaysPaper(Agent):
+        def predict(self, obs):
+            return 1
+
+    env = rps.parallel_env(num_actions=3, max_cycles=15)
+    env.unwrapped.env_spec = EnvSpec("rps")
+    result = play_match(env, [AlwaysRock(), AlwaysPaper()], seed=0)
+    assert result.actions == {"player_0": [0] * 15, "player_1": [1] * 15}
+    assert [a.score for a in result.agents] == [-15.0, 15.0] and result.winner == "AlwaysPaper"
+
+
+def test_ranks_are_competition_ranks():
+    assert rank([3, 5, 3]) == [2, 1, 2]
+    assert rank([1.0, 0.0, -1.0, 0.0]) == [1, 2, 4, 2]
+
+
+def test_run_match_takes_agents_or_submissions_and_writes_what_it_is_asked(submissions, tmp_path):
+    import arena
+    from arena import replay
+
+    result = arena.run_match(RandomAgent(), submissions / "greedy", agent_1_name="me", seed=2,
+                             replay_path=tmp_path / "r.json", video_path=tmp_path / "v.gif")
+    assert [a.name for a in result.agents] == ["me", "greedy"] and result.env == "othello"
+    assert replay.load(tmp_path / "r.json") == result and (tmp_path / "v.gif").stat().st_size > 0
+    short = arena.run_match(RandomAgent(), RandomAgent(), max_timesteps=4, env="othello", size=6)
+    assert short.steps == 4 and short.env_options == {"size": 6}
+    with pytest.raises(arena.errors.ArenaError, match="name one"):
+        arena.run_match(RandomAgent(), RandomAgent())

@@ -1,0 +1,75 @@
+"""Replays re-simulate matches exactly, refuse damaged files, and render to video after the fact."""
+
+import json
+
+import imageio.v2 as imageio
+import numpy as np
+import pytest
+
+from arena import replay, video
+from arena.agents import GreedyOthelloAgent, RandomAgent
+from arena.errors import ArenaError, ReplayError
+from arena.match import play_match
+from arena.envs import make_raw
+from scripted import Scripted
+
+
+def test_a_saved_replay_loads_back_equal_and_reproduces(tmp_path):
+    result = play_match("othello", [RandomAgent(), GreedyOthelloAgent()], seed=4)
+    path = replay.save(result, tmp_path / "deep" / "game.json")
+    loaded = replay.load(path)
+    assert loaded == result
+    again = replay.resimulate(loaded)
+    assert again.actions == result.actions and again.agents == result.agents and again.outcome == result.outcome
+
+
+def test_options_and_faults_are_replayed(tmp_path):
+    result = play_match("othello", [RandomAgent(), Scripted("occupied", at=2)], seed=2)
+    loaded = replay.load(replay.save(result, tmp_path / "fault.json"))
+    assert replay.resimulate(loaded).agents == result.agents
+    small = play_match(make_raw("othello", size=6), [RandomAgent(), RandomAgent()], seed=3)
+    loaded = replay.load(replay.save(small, tmp_path / "small.json"))
+    assert loaded.env_options == {"size": 6} and replay.resimulate(loaded).agents == small.agents
+
+
+def test_a_tampered_replay_is_caught(tmp_path):
+    result = play_match("othello", [RandomAgent(), GreedyOthelloAgent()], seed=4)
+    path = replay.save(result, tmp_path / "game.json")
+    data = json.loads(path.read_text())
+    data["agents"][0]["score"] = -data["agents"][0]["score"] or 1.0
+    path.write_text(json.dumps(data))
+    with pytest.raises(ReplayError, match="does not reproduce"):
+        replay.resimulate(replay.load(path))
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [("not json", "invalid JSON"), ('{"format": "other"}', "not an arena replay"),
+     ('{"format": "arena-replay/1", "env": "othello"}', "damaged replay")],
+)
+def test_files_that_are_not_replays_are_refused(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    with pytest.raises(ReplayError, match=message):
+        replay.load(path)
+    with pytest.raises(ReplayError, match="no such replay file"):
+        replay.load(tmp_path / "missing.json")
+
+
+def test_video_shows_every_move_and_holds_the_end(tmp_path):
+    result = play_match("othello", [RandomAgent(), GreedyOthelloAgent()], seed=4)
+    path = video.record(result, tmp_path / "game.mp4", hold_seconds=1.0)
+    reader = imageio.get_reader(path)
+    frames = [frame for frame in reader]
+    assert reader.get_meta_data()["fps"] == 2.0
+    assert len(frames) == 1 + result.steps + 2  # start, every move, one second held at 2 fps
+    assert frames[0].shape == (576, 512, 3)
+    assert np.abs(frames[0].astype(int) - frames[-1].astype(int)).mean() > 5  # the board filled up
+
+
+def test_gif_videos_and_unknown_formats(tmp_path):
+    result = play_match("othello", [RandomAgent(), RandomAgent()], seed=0, max_steps=6)
+    gif = video.record(result, tmp_path / "short.gif", hold_seconds=0)
+    assert len(imageio.mimread(gif)) == 7
+    with pytest.raises(ArenaError, match="videos can be .mp4 or .gif"):
+        video.record(result, tmp_path / "clip.avi")

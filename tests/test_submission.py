@@ -1,0 +1,200 @@
+"""Loading submissions: safe unpacking, manifests, isolated imports, and one clear error for each fault."""
+
+import io
+import os
+import stat
+import zipfile
+
+import pytest
+
+from arena.errors import ManifestError, SubmissionError
+from arena.submission import describe_load_error, instantiate, load
+
+PLAIN_AGENT = """
+from arena.agents import RandomAgent
+
+class SubmittedAgent(RandomAgent):
+    pass
+"""
+
+
+def zip_folder(folder, zip_path, prefix=""):
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            archive.write(path, prefix + path.relative_to(folder).as_posix())
+    return zip_path
+
+
+def test_folder_and_zips_of_it_load_to_the_same_contents(write_submission, tmp_path):
+    folder = write_submission("mine", PLAIN_AGENT, 'name = "mine"\nenv = "othello"\ntime_per_move = 0.25\n')
+    spec = load(folder)
+    assert spec.name == "mine"
+    assert spec.manifest.env == ("othello",) and spec.manifest.time_per_move == 0.25
+    assert spec.root != folder and (spec.root / "agent.py").is_file()  # a private copy
+    flat = load(zip_folder(folder, tmp_path / "flat.zip"))
+    nested = load(zip_folder(folder, tmp_path / "nested.zip", prefix="mine/"))
+    assert spec.digest == flat.digest == nested.digest
+    (folder / "agent.py").write_text(PLAIN_AGENT + "\n# changed\n")
+    assert load(folder).digest != spec.digest
+
+
+def test_private_copy_is_removed_when_the_spec_is_dropped(write_submission):
+    spec = load(write_submission("temp", PLAIN_AGENT))
+    root = spec.root
+    assert root.exists()
+    del spec
+    assert not root.exists()
+
+
+def test_default_name_is_the_folder_or_zip_name(write_submission, tmp_path):
+    folder = write_submission("folder_name", PLAIN_AGENT)
+    assert load(folder).name == "folder_name"
+    assert load(zip_folder(folder, tmp_path / "zipped.zip")).name == "zipped"
+
+
+@pytest.mark.parametrize(
+    "manifest, message",
+    [
+        ('nmae = "x"', "unknown field 'nmae'; the fields are entry, env, name, time_per_move, weights"),
+        ("time_per_move = -1", "'time_per_move' must be positive"),
+        ('time_per_move = "fast"', "'time_per_move' must be a number of seconds"),
+        ("env = 3", "'env' must be an env name or a list of them"),
+        ('entry = "agent:Agent"', 'must look like "agent.py:SubmittedAgent"'),
+        ('weights = "../secret.bin"', "'weights' must be a relative path inside the submission"),
+        ('weights = "model.zip"', "weights file 'model.zip' named in arena.toml is missing"),
+        ("name = [", "not valid TOML"),
+    ],
+)
+def test_manifest_mistakes_are_named_with_the_fix(write_submission, manifest, message):
+    with pytest.raises(SubmissionError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load(write_submission("bad", PLAIN_AGENT, manifest))
+
+
+def test_manifest_errors_are_manifest_errors(write_submission):
+    with pytest.raises(ManifestError):
+        load(write_submission("bad", PLAIN_AGENT, "colour = 1"))
+
+
+def test_missing_agent_file_and_non_submissions_are_refused(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("hi")
+    with pytest.raises(SubmissionError, match=r"no agent.py at its top level \(found: notes.txt\)"):
+        load(tmp_path / "empty")
+    with pytest.raises(SubmissionError, match="no such file or folder"):
+        load(tmp_path / "nowhere")
+    (tmp_path / "junk.zip").write_bytes(b"this is not a zip")
+    with pytest.raises(SubmissionError, match="not a folder or a zip file"):
+        load(tmp_path / "junk.zip")
+
+
+def write_zip(path, members):
+    """members: (ZipInfo or name, bytes) pairs written as given, however hostile."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in members:
+            archive.writestr(info, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "member, message",
+    [("/etc/evil.py", "points outside the submission"), ("../evil.py", "points outside the submission"),
+     ("a/../../evil.py", "points outside the submission")],
+)
+def test_zip_members_outside_the_folder_are_refused(tmp_path, member, message):
+    archive = write_zip(tmp_path / "escape.zip", [("agent.py", PLAIN_AGENT), (member, "x = 1")])
+    with pytest.raises(SubmissionError, match=message):
+        load(archive)
+    assert not (tmp_path / "evil.py").exists()
+
+
+def test_zip_symlinks_are_refused(tmp_path):
+    link = zipfile.ZipInfo("agent.py")
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    with pytest.raises(SubmissionError, match="is a symbolic link"):
+        load(write_zip(tmp_path / "link.zip", [(link, "/etc/passwd")]))
+
+
+def test_folder_symlinks_are_refused(write_submission):
+    folder = write_submission("linked", PLAIN_AGENT)
+    os.symlink("/etc/passwd", folder / "passwd")
+    with pytest.raises(SubmissionError, match="passwd is a symbolic link"):
+        load(folder)
+
+
+def test_zip_bombs_are_refused_before_inflating(tmp_path):
+    archive = write_zip(tmp_path / "bomb.zip", [("agent.py", PLAIN_AGENT), ("zeros.bin", b"\0" * (64 << 20))])
+    assert archive.stat().st_size < 1 << 20
+    with pytest.raises(SubmissionError, match="refusing a likely zip bomb"):
+        load(archive)
+
+
+def test_oversize_files_are_refused(tmp_path, monkeypatch):
+    import arena.submission
+
+    monkeypatch.setattr(arena.submission, "MAX_FILE_BYTES", 1000)
+    archive = write_zip(tmp_path / "big.zip", [("agent.py", PLAIN_AGENT), ("weights.bin", os.urandom(2000))])
+    with pytest.raises(SubmissionError, match="weights.bin is 0 MiB; files may be at most 0 MiB"):
+        load(archive)
+
+
+def test_a_member_lying_about_its_size_is_caught_while_inflating(tmp_path):
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("agent.py", PLAIN_AGENT)
+        archive.writestr("weights.bin", b"A" * 5000)
+    raw = bytearray(data.getvalue())
+    # Shrink the size the central directory claims for weights.bin from 5000 to 10 bytes.
+    central = raw.rfind(b"PK\x01\x02")
+    raw[central + 24:central + 28] = (10).to_bytes(4, "little")
+    (tmp_path / "liar.zip").write_bytes(bytes(raw))
+    with pytest.raises(SubmissionError, match="weights.bin"):
+        load(tmp_path / "liar.zip")
+
+
+def test_helper_modules_of_two_submissions_do_not_clash(write_submission):
+    code = """
+from arena.agents import RandomAgent
+import helpers
+
+class SubmittedAgent(RandomAgent):
+    value = helpers.VALUE
+"""
+    first = instantiate(load(write_submission("one", code, **{"helpers.py": "VALUE = 1"})))
+    second = instantiate(load(write_submission("two", code, **{"helpers.py": "VALUE = 2"})))
+    assert (first.value, second.value) == (1, 2)
+    import sys
+
+    assert "helpers" not in sys.modules
+
+
+def test_weights_path_is_passed_to_the_agent(write_submission):
+    code = """
+from arena.agents import Agent
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        return 0
+"""
+    spec = load(write_submission("weighted", code, 'weights = "model.bin"', **{"model.bin": "w"}))
+    agent = instantiate(spec)
+    assert agent.file_path == str(spec.root / "model.bin")
+
+
+def test_missing_or_wrong_entry_class_is_one_clear_line(write_submission):
+    spec = load(write_submission("noclass", "class Helper:\n    pass\nclass MyAgent:\n    pass\n"))
+    with pytest.raises(SubmissionError, match=r"defines no class SubmittedAgent \(classes defined there: Helper, MyAgent\)"):
+        instantiate(spec)
+    spec = load(write_submission("wrongbase", "class SubmittedAgent:\n    pass\n"))
+    with pytest.raises(SubmissionError, match="must be a class deriving from arena.agents.Agent"):
+        instantiate(spec)
+
+
+def test_syntax_and_import_errors_point_at_the_submissions_line(write_submission):
+    spec = load(write_submission("syntax", "x = 1\ndef broken(:\n    pass\n"))
+    with pytest.raises(SyntaxError) as caught:
+        instantiate(spec)
+    assert describe_load_error(caught.value, spec).endswith("(agent.py line 2)")
+    spec = load(write_submission("raising", "import math\n\nvalue = 1 / 0\n"))
+    with pytest.raises(ZeroDivisionError) as caught:
+        instantiate(spec)
+    assert describe_load_error(caught.value, spec).endswith("ZeroDivisionError: division by zero (agent.py line 3)")
