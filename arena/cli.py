@@ -82,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="per-move time limit (default: the manifest's, else the env's)")
     match.add_argument("--max-steps", type=int, help="cut each game after this many env steps")
     match.add_argument("--json", action="store_true", help="print one JSON object per game instead of text")
+    _add_sandbox_options(match)
     match.set_defaults(run=_run_match)
 
     validate = commands.add_parser(
@@ -93,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("path", help="the submission: a folder or a zip of one")
     validate.add_argument("--env", help="game to check it on (default: the one its manifest declares)")
     validate.add_argument("--max-steps", type=int, default=200, help="moves per check game (default: 200)")
+    _add_sandbox_options(validate)
     validate.set_defaults(run=_run_validate)
 
     replay = commands.add_parser(
@@ -111,11 +113,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_sandbox_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-sandbox", dest="sandbox", action="store_false",
+                        help="run the agents inside this process: for debugging trusted code, "
+                             "errors then show their full traceback")
+    parser.add_argument("--log-dir", default="logs",
+                        help="folder for what sandboxed agents print (default: logs)")
+
+
+def _handles(specs, env_name: str, args: argparse.Namespace):
+    from arena.entrants import submission_handle
+
+    return [submission_handle(spec, env_name, getattr(args, "time_per_move", None), sandbox=args.sandbox,
+                              log_dir=args.log_dir) for spec in specs]
+
+
 def _run_match(args: argparse.Namespace) -> int:
-    from arena import replay, video
-    from arena.entrants import choose_env, submission_handle
-    from arena.envs import EnvSpec
-    from arena.match import play_match
+    from arena.entrants import choose_env
     from arena.submission import load
 
     if args.games < 1:
@@ -123,7 +137,20 @@ def _run_match(args: argparse.Namespace) -> int:
     specs = [load(args.first), load(args.second)]
     env_name = choose_env(args.env, specs)
     options = _parse_options(args.option)
-    handles = [submission_handle(spec, env_name, args.time_per_move) for spec in specs]
+    handles = _handles(specs, env_name, args)
+    try:
+        _play_games(args, env_name, options, handles)
+    finally:
+        for handle in handles:
+            handle.close()
+    return 0
+
+
+def _play_games(args: argparse.Namespace, env_name: str, options: dict[str, Any], handles) -> None:
+    from arena import replay, video
+    from arena.envs import EnvSpec
+    from arena.match import play_match
+
     tally: dict[str, list[int]] = {}  # name -> wins, draws, losses
     for game in range(args.games):
         seed = args.seed + game
@@ -138,32 +165,34 @@ def _run_match(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(_match_json(result, replay_path, video_path)))
         else:
-            _print_game(result, replay_path, video_path, game, args.games)
+            _print_game(result, replay_path, video_path, game, args.games, handles)
     if args.games > 1 and not args.json:
         _print_tally(tally)
-    return 0
 
 
 def _run_validate(args: argparse.Namespace) -> int:
     import time
 
     from arena.agents import RandomAgent
-    from arena.entrants import choose_env, submission_handle
+    from arena.entrants import choose_env
     from arena.match import play_match
     from arena.submission import load
 
     spec = load(args.path)
     env_name = choose_env(args.env, [spec])
-    handle = submission_handle(spec, env_name)
+    [handle] = _handles([spec], env_name, args)
     started = time.perf_counter()
     moves = 0
-    for seat in range(2):
-        players = [handle, RandomAgent()] if seat == 0 else [RandomAgent(), handle]
-        result = play_match(env_name, players, seed=seat, max_steps=args.max_steps)
-        mine = result.agents[seat]
-        if mine.status != "ok":
-            raise ArenaError(f"{spec.source}: {mine.status}: {mine.detail}")
-        moves += mine.moves
+    try:
+        for seat in range(2):
+            players = [handle, RandomAgent()] if seat == 0 else [RandomAgent(), handle]
+            result = play_match(env_name, players, seed=seat, max_steps=args.max_steps)
+            mine = result.agents[seat]
+            if mine.status != "ok":
+                raise ArenaError(f"{spec.source}: {mine.status}: {mine.detail}")
+            moves += mine.moves
+    finally:
+        handle.close()
     elapsed = time.perf_counter() - started
     out.print(f"[green]ok:[/] {escape(spec.name)} ({escape(str(spec.source))}) plays {env_name}: "
               f"{moves} moves in two games against RandomAgent, one in each seat, {elapsed:.2f} s in all")
@@ -234,15 +263,20 @@ def _match_json(result, replay_path: Path, video_path: Path | None) -> dict[str,
     }
 
 
-def _print_game(result, replay_path: Path, video_path: Path | None, game: int, games: int) -> None:
+def _print_game(result, replay_path: Path, video_path: Path | None, game: int, games: int, handles) -> None:
     counter = f"game {game + 1}/{games} · " if games > 1 else ""
     seats = " vs ".join(f"{escape(a.name)} ({a.seat})" for a in result.agents)
     out.print(f"[dim]{counter}{result.env} · seed {result.seed} ·[/] {seats}")
     verdict = f"[bold]{escape(result.winner)}[/] wins" if result.winner else "[bold]draw[/]"
     out.print(f"  {verdict}: {escape(result.outcome)}")
+    logs = {h.name: getattr(h, "log_path", None) for h in handles}
     for agent in result.agents:
         if agent.status != "ok":
             out.print(f"  [red]{escape(agent.name)}: {agent.status}[/] — {escape(agent.detail)}")
+            if result.fault and result.fault.traceback and not logs.get(agent.name):
+                err.print(escape(result.fault.traceback.rstrip()))
+            elif logs.get(agent.name):
+                out.print(f"  [dim]its output:[/] {logs[agent.name]}")
     out.print(f"  [dim]replay:[/] {replay_path}" + (f"  [dim]video:[/] {video_path}" if video_path else ""))
 
 

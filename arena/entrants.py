@@ -8,15 +8,20 @@ from typing import Any, Sequence
 from arena.envs import entry, names
 from arena.errors import ArenaError
 from arena.handle import AgentHandle, LocalAgent
+from arena.sandbox import Limits, SandboxedAgent
 from arena.submission import AgentSpec, instantiate, load
 
 
-def open_entrant(player: Any, env_name: str, name: str | None = None, time_per_move: float | None = None) -> AgentHandle:
-    """A handle for `player`: a submission folder or zip, an AgentSpec, an Agent or a handle."""
+def open_entrant(player: Any, env_name: str, name: str | None = None, time_per_move: float | None = None,
+                 sandbox: bool = True) -> AgentHandle:
+    """A handle for `player`: a submission folder or zip, an AgentSpec, an Agent or a handle.
+
+    Submissions run sandboxed unless `sandbox` is False; Agent objects always run in this process.
+    """
     if isinstance(player, (str, os.PathLike)):
         player = load(player)
     if isinstance(player, AgentSpec):
-        handle = submission_handle(player, env_name, time_per_move)
+        handle = submission_handle(player, env_name, time_per_move, sandbox=sandbox)
     elif isinstance(player, AgentHandle):
         handle = player
     else:
@@ -26,12 +31,17 @@ def open_entrant(player: Any, env_name: str, name: str | None = None, time_per_m
     return handle
 
 
-def submission_handle(spec: AgentSpec, env_name: str, time_per_move: float | None = None) -> AgentHandle:
-    """The handle that plays `spec` in `env_name`, with its time budget per move.
+def submission_handle(spec: AgentSpec, env_name: str, time_per_move: float | None = None, *, sandbox: bool = True,
+                      limits: Limits | None = None, log_dir: str | os.PathLike | None = None) -> AgentHandle:
+    """The handle that plays `spec` in `env_name`: sandboxed (the default) or in this process.
 
-    The budget is `time_per_move` if given, else the manifest's, else the env's default.
+    The per-move budget is `time_per_move` if given, else the manifest's, else the env's default;
+    sandboxed agents also get the env's time bank.
     """
-    budget = time_per_move or spec.manifest.time_per_move or entry(env_name).time_per_move
+    game = entry(env_name)
+    budget = time_per_move or spec.manifest.time_per_move or game.time_per_move
+    if sandbox:
+        return SandboxedAgent(spec, budget, game.time_bank, limits, log_dir=log_dir)
     return LocalAgent(lambda: instantiate(spec), name=spec.name, time_per_move=budget, code_root=str(spec.root))
 
 

@@ -8,6 +8,7 @@ A submission holds `agent.py`, which defines `SubmittedAgent`, a subclass of
     entry = "agent.py:SubmittedAgent" # file and class of the agent
     weights = "model.zip"             # passed to the agent as file_path (default: none)
     time_per_move = 0.5               # seconds per move the agent asks for (default: the env's)
+    memory_mb = 8192                  # memory it asks for, up to the organiser's ceiling (default 4096)
 
 `load(path)` unpacks and checks all of that without running the submission's code;
 `instantiate(spec)` imports `agent.py` in isolation and builds the agent.
@@ -61,6 +62,7 @@ class Manifest:
     entry: str = DEFAULT_ENTRY
     weights: str | None = None
     time_per_move: float | None = None
+    memory_mb: int | None = None
 
     @property
     def entry_file(self) -> str:
@@ -85,7 +87,7 @@ class Manifest:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str = MANIFEST_FILE) -> Manifest:
-        known = {"name", "env", "entry", "weights", "time_per_move"}
+        known = {"name", "env", "entry", "weights", "time_per_move", "memory_mb"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ManifestError(f"{where}: unknown field {unknown[0]!r}; the fields are {', '.join(sorted(known))}")
@@ -109,10 +111,14 @@ class Manifest:
         time_per_move = field_of("time_per_move", (int, float), "a number of seconds, e.g. time_per_move = 0.5")
         if time_per_move is not None and time_per_move <= 0:
             raise ManifestError(f"{where}: field 'time_per_move' must be positive, got {time_per_move!r}")
+        memory_mb = field_of("memory_mb", int, "a whole number of MiB, e.g. memory_mb = 8192")
+        if memory_mb is not None and memory_mb < 64:
+            raise ManifestError(f"{where}: field 'memory_mb' must be at least 64, got {memory_mb!r}")
         for key, value in (("entry", file_part), ("weights", weights)):
             if value is not None and not _is_inside(value):
                 raise ManifestError(f"{where}: field {key!r} must be a relative path inside the submission, got {value!r}")
-        return cls(name, envs, entry, weights, None if time_per_move is None else float(time_per_move))
+        time_per_move = None if time_per_move is None else float(time_per_move)
+        return cls(name, envs, entry, weights, time_per_move, memory_mb)
 
 
 @dataclass

@@ -31,6 +31,7 @@ class EnvEntry:
     kind: str  # "aec" (turn-based) or "parallel" (simultaneous moves)
     time_per_move: float  # default per-move budget of an agent, in seconds
     summary: str
+    time_bank: float = 0.0  # seconds a game an agent may run over its per-move budget in all
     gym_id: str | None = None  # id of its single-agent Gymnasium view
     gym_entry_point: str | None = None  # default: the generic view in arena.envs.single_agent
 
@@ -50,7 +51,7 @@ _REGISTRY: dict[str, EnvEntry] = {
     entry.name: entry
     for entry in [
         EnvEntry("othello", "arena.envs.othello", "aec", 1.0, "2-player Othello on 8x8 (or 6x6), native bitboards",
-                 gym_id="arena/Othello-v0"),
+                 time_bank=5.0, gym_id="arena/Othello-v0"),
     ]
 }
 

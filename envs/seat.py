@@ -26,6 +26,7 @@ class SeatView:
     obs_helper: Any = None
     act_helper: Any = None
     options: dict[str, Any] = field(default_factory=dict)
+    seed: int | None = None  # the match seed the spaces were seeded from
 
 
 def seat_view(env: Any, agent_id: str, seed: int | None = None) -> SeatView:
@@ -48,4 +49,5 @@ def seat_view(env: Any, agent_id: str, seed: int | None = None) -> SeatView:
         obs_helper=getattr(raw, "obs_helper", None),
         act_helper=getattr(raw, "act_helper", None),
         options=dict(spec.options),
+        seed=seed,
     )

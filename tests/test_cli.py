@@ -62,7 +62,7 @@ def test_match_is_reproducible_and_accepts_zips(capsys, submissions, tmp_path):
 
 def test_env_must_be_named_when_the_manifests_do_not_agree(capsys, submissions):
     code, _, err = run(capsys, "match", submissions / "random", submissions / "random")
-    assert code == 1 and "name one (--env, or env= in Python) of: othello" in err
+    assert code == 1 and "name one (--env, or env= in Python) of: " in err and "othello" in err
 
 
 def test_env_options_reach_the_env(capsys, submissions):

@@ -55,7 +55,7 @@ def test_default_name_is_the_folder_or_zip_name(write_submission, tmp_path):
 @pytest.mark.parametrize(
     "manifest, message",
     [
-        ('nmae = "x"', "unknown field 'nmae'; the fields are entry, env, name, time_per_move, weights"),
+        ('nmae = "x"', "unknown field 'nmae'; the fields are entry, env, memory_mb, name, time_per_move, weights"),
         ("time_per_move = -1", "'time_per_move' must be positive"),
         ('time_per_move = "fast"', "'time_per_move' must be a number of seconds"),
         ("env = 3", "'env' must be an env name or a list of them"),

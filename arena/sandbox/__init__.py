@@ -1,0 +1,16 @@
+"""Sandboxed agents: every submission in its own confined process, so it can never harm the harness.
+
+    from arena.sandbox import SandboxedAgent, Limits
+    agent = SandboxedAgent(arena.submission.load("my_agent.zip"), time_per_move=1.0)
+    result = play_match("othello", [agent, RandomAgent()], seed=0)
+    agent.close()
+
+`agent` (harness side: clocks, faults), `worker` (the agent's process), `protocol` and `codec`
+(the pipe messages, never pickled), `confine` (limits, cgroup, capabilities, Landlock) and
+`logs` (bounded output capture) are its parts.
+"""
+
+from arena.sandbox.agent import Clock, Limits, SandboxedAgent
+from arena.sandbox.confine import protections
+
+__all__ = ["Clock", "Limits", "SandboxedAgent", "protections"]

@@ -1,0 +1,254 @@
+"""The harness side of a sandboxed agent: a worker process per agent, clocks, and recorded faults."""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from arena.faults import AgentFault, Status
+from arena.handle import AgentHandle
+from arena.sandbox import confine
+from arena.sandbox.logs import LogCapture
+from arena.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, Kind, ProtocolError
+from arena.submission import AgentSpec
+
+# Accelerators an agent may open read-write when the machine has them.
+DEVICE_PATTERNS = ("/dev/nvidia*", "/dev/dri", "/dev/tenstorrent")
+_log_counter = itertools.count()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one agent's process may use; the organiser's settings."""
+
+    startup_seconds: float = 60.0  # import, _gdown, _initialize
+    memory_mb: int = 4096  # address space, unless the manifest asks for another amount
+    max_memory_mb: int = 16384  # the most a manifest may ask for
+    max_processes: int = 256  # processes and threads the agent may add
+    max_file_mb: int = 256  # largest file it may write in its folder
+    log_kb: int = 1024  # stdout and stderr kept per agent
+    max_message_kb: int = 8192  # largest answer accepted from it
+    landlock: bool = True  # confine file access, TCP and signals where the kernel allows
+
+
+class Clock:
+    """A chess clock for one agent: `per_move` seconds a move, plus a `bank` for the whole game.
+
+    Time over `per_move` is taken from the bank; the agent runs out of time when the bank is empty.
+    """
+
+    def __init__(self, per_move: float, bank: float = 0.0):
+        self.per_move = per_move
+        self.bank = bank
+        self.bank_left = bank
+
+    def restart(self) -> None:
+        self.bank_left = self.bank
+
+    def allowance(self) -> float:
+        """The most the next move may take."""
+        return self.per_move + max(self.bank_left, 0.0)
+
+    def spend(self, elapsed: float) -> bool:
+        """Charge a move; False if it went over what was left."""
+        self.bank_left -= max(elapsed - self.per_move, 0.0)
+        return self.bank_left >= 0
+
+
+class SandboxedAgent(AgentHandle):
+    """A submission run in its own confined worker process (see `arena.sandbox.worker`).
+
+    The worker gets a private copy of the submission folder as its working directory, the
+    limits of `limits`, and no way to reach the harness but its two pipes. Whatever the agent
+    does (raise, hang, exit, segfault, exhaust memory, fork, print without end), the harness
+    gets an `AgentFault` with a status and goes on; the worker and all it spawned are killed.
+    """
+
+    def __init__(self, spec: AgentSpec, time_per_move: float, time_bank: float = 0.0, limits: Limits | None = None,
+                 name: str | None = None, log_dir: str | os.PathLike | None = None):
+        self.spec = spec
+        self.name = name or spec.name
+        self.time_per_move = time_per_move
+        self.clock = Clock(time_per_move, time_bank)
+        self.limits = limits or Limits()
+        log_dir = Path(log_dir) if log_dir is not None else Path(tempfile.gettempdir()) / "arena-logs"
+        self.log_path = log_dir / f"{self.spec.name}-{os.getpid()}-{next(_log_counter)}.log"
+        self._process: subprocess.Popen | None = None
+        self._channel: Channel | None = None
+        self._cgroup: confine.ProcessCgroup | None = None
+        self._log: LogCapture | None = None
+        self._workdir: Path | None = None
+        self._asked_at = 0.0
+
+    @property
+    def memory_mb(self) -> int:
+        """The memory cap: the manifest's request up to the organiser's ceiling, else the default."""
+        asked = self.spec.manifest.memory_mb
+        return min(asked, self.limits.max_memory_mb) if asked else self.limits.memory_mb
+
+    # --- AgentHandle ---------------------------------------------------------------------
+
+    def start(self, seat: Any) -> None:
+        if self._process is None:
+            self._spawn()
+        self._send("start", Kind.START, {"env": seat.env_name, "options": seat.options, "seat": seat.agent_id,
+                                         "seed": seat.seed})
+        self._expect(Kind.READY, "start", time.monotonic() + self.limits.startup_seconds, self.limits.startup_seconds)
+
+    def reset(self) -> None:
+        self.clock.restart()
+        self._send("reset", Kind.RESET)
+        self._expect(Kind.READY, "reset()", time.monotonic() + self.clock.allowance(), self.clock.allowance())
+
+    def request_action(self, observation: Any) -> None:
+        self._asked_at = time.monotonic()
+        self._send("predict()", Kind.ACT, observation)
+
+    def await_action(self) -> Any:
+        allowance = self.clock.allowance()
+        action = self._expect(Kind.ACTION, "predict()", self._asked_at + allowance, allowance)
+        if not self.clock.spend(time.monotonic() - self._asked_at):
+            self._kill()
+            raise AgentFault(Status.TIMEOUT, self._over_time("predict()", allowance))
+        return action
+
+    def close(self) -> None:
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            try:
+                self._channel.send(Kind.STOP)
+                self._process.wait(timeout=0.5)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self._kill()
+        self._channel.close()
+        self._log.close()
+        shutil.rmtree(self._workdir, ignore_errors=True)
+        self._process = None
+
+    # --- the worker process --------------------------------------------------------------
+
+    def _spawn(self) -> None:
+        self._workdir = Path(tempfile.mkdtemp(prefix="arena-sandbox-"))
+        folder = self._workdir / "submission"
+        shutil.copytree(self.spec.root, folder, symlinks=True)
+        to_worker_read, to_worker_write = os.pipe()
+        from_worker_read, from_worker_write = os.pipe()
+        log_read, log_write = os.pipe()
+        self._cgroup = confine.ProcessCgroup.create(self.limits.max_processes)
+        config = {
+            "folder": str(folder),
+            "source": str(self.spec.source),
+            "digest": self.spec.digest,
+            "manifest": {**asdict(self.spec.manifest), "env": list(self.spec.manifest.env)},
+            "cgroup": str(self._cgroup.path) if self._cgroup else None,
+            "memory_bytes": self.memory_mb << 20,
+            "file_bytes": self.limits.max_file_mb << 20,
+            "nproc": None if self._cgroup else confine.process_budget(self.limits.max_processes),
+            "landlock": self.limits.landlock,
+            "devices": sorted(p for pattern in DEVICE_PATTERNS for p in glob.glob(pattern)),
+            "max_message_bytes": 1 << 30,  # what the harness sends is trusted
+        }
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-s", "-m", "arena.sandbox.worker", str(to_worker_read), str(from_worker_write),
+                 json.dumps(config)],
+                pass_fds=(to_worker_read, from_worker_write),
+                stdin=subprocess.DEVNULL, stdout=log_write, stderr=log_write,
+                cwd=self._workdir, env=_worker_environment(folder), start_new_session=True,
+            )
+        finally:
+            for fd in (to_worker_read, from_worker_write, log_write):
+                os.close(fd)
+        self._channel = Channel(from_worker_read, to_worker_write, self.limits.max_message_kb << 10)
+        self._log = LogCapture(log_read, self.log_path, self.limits.log_kb << 10)
+
+    def _send(self, what: str, kind: Kind, value: Any = None) -> None:
+        try:
+            self._channel.send(kind, value)
+        except OSError:
+            raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None
+
+    def _expect(self, kind: Kind, what: str, deadline: float, budget: float) -> Any:
+        try:
+            got, value = self._channel.receive(deadline)
+        except ChannelTimeout:
+            self._kill()
+            raise AgentFault(Status.TIMEOUT, self._over_time(what, budget)) from None
+        except (ChannelClosed, OSError):
+            raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None
+        except ProtocolError as exc:
+            self._kill()
+            raise AgentFault(Status.CRASH, f"{what}: the agent's process broke the protocol ({exc})") from None
+        if got == Kind.FAILED:
+            report = value if isinstance(value, dict) else {}
+            status = Status.ILLEGAL_ACTION if report.get("illegal") is True else Status.CRASH
+            detail = f"{_text(report.get('what'), 200)}: {_text(report.get('error'), 2000)}"
+            raise AgentFault(status, detail, _text(report.get("traceback"), 20_000))
+        if got != kind:
+            self._kill()
+            raise AgentFault(Status.CRASH, f"{what}: the agent's process sent {got.name} instead of {kind.name}")
+        return value
+
+    def _over_time(self, what: str, budget: float) -> str:
+        if what == "predict()":
+            return f"{what} took over {budget:.3g} s (limit {self.clock.per_move:g} s a move + {self.clock.bank:g} s bank)"
+        return f"{what} took over {budget:.3g} s"
+
+    def _death(self) -> str:
+        """Why the worker is gone, once it is (killing it if it lingers)."""
+        try:
+            code = self._process.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:
+            self._kill()
+            return "the agent's process stopped answering"
+        self._kill()  # children it left behind
+        if code < 0:
+            cause = signal.strsignal(-code) or f"signal {-code}"
+            hint = " (often the memory limit)" if -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT) else ""
+            return f"the agent's process was killed: {cause}{hint}; see {self.log_path}"
+        return f"the agent's process exited with code {code}; see {self.log_path}"
+
+    def _kill(self) -> None:
+        if self._cgroup is not None:
+            self._cgroup.kill_all()
+            self._cgroup = None
+        if self._process is not None:
+            confine.kill_process_tree(self._process.pid)
+            self._process.wait()
+
+
+def _worker_environment(folder: Path) -> dict[str, str]:
+    """A small, fixed environment: nothing of the harness's leaks in, and runs are reproducible."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(folder),
+        "TMPDIR": str(folder),
+        "LANG": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "SDL_VIDEODRIVER": "dummy",
+        "SDL_AUDIODRIVER": "dummy",
+        "PYGAME_HIDE_SUPPORT_PROMPT": "1",
+    }
+
+
+def _text(value: Any, limit: int) -> str:
+    """A field of a worker's report as bounded text, whatever type it arrived as."""
+    return str(value if value is not None else "")[:limit]

@@ -1,0 +1,5 @@
+"""Does not parse."""
+from arena.agents import Agent
+
+class SubmittedAgent(Agent)
+    pass
