@@ -29,6 +29,7 @@ examples:
   arena match my_agent.zip submissions/greedy --games 10 --seed 7 --json
   arena validate my_agent/
   arena replay replays/othello-random-vs-greedy-s0.json --video replay.mp4
+  arena analyse "---------------------------OX------XO--------------------------- X" --env othello
   arena envs
 
 A submission is a folder (or a zip of one) with agent.py defining SubmittedAgent, a subclass of
@@ -108,9 +109,105 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--fps", type=float, help="video frames per second (default: the env's)")
     replay.set_defaults(run=_run_replay)
 
+    analyse = commands.add_parser(
+        "analyse",
+        help="show the search's best moves in a position",
+        description="Search a position with rollout MCTS and print its top moves with visit counts, values "
+        "(for the side to move, -1 to +1) and expected lines. POSITION is the board's text format: the squares "
+        "row by row from a1 ('-' empty, 'X' black, 'O' white), a space, then the side to move.",
+    )
+    analyse.add_argument("position", metavar="POSITION", help="the position, quoted")
+    analyse.add_argument("--env", default="othello", help="othello (default) or gomoku")
+    analyse.add_argument("--rule", default="freestyle", help="gomoku's rule: freestyle (default) or exact_five")
+    analyse.add_argument("--simulations", type=int, default=20000, help="simulations (default: 20000)")
+    analyse.add_argument("--time", type=float, metavar="SECONDS", help="stop after this many seconds instead")
+    analyse.add_argument("--seed", type=int, default=0, help="seed of the search (default: 0)")
+    analyse.add_argument("--top", type=int, default=5, help="moves to show (default: 5)")
+    analyse.set_defaults(run=_run_analyse)
+
+    _add_tournament_command(commands)
+
     envs = commands.add_parser("envs", help="list the games", description="List the registered games.")
     envs.set_defaults(run=_run_envs)
     return parser
+
+
+def _add_tournament_command(commands) -> None:
+    tournament = commands.add_parser(
+        "tournament",
+        help="play every submission in a folder against the others",
+        description="Register the submissions in FOLDER (sub-folders and zips), schedule the format and play every "
+        "match sandboxed, recording each as it finishes in the --db file. Run it again on the same folder to add "
+        "new or changed submissions (a changed one is a new entrant); --resume finishes an interrupted tournament.",
+        epilog="examples:\n"
+        "  arena tournament submissions/ --env othello --games-per-pair 4 --workers 2 --db results.sqlite\n"
+        "  arena tournament --db results.sqlite --resume\n"
+        "  arena tournament subs/ --env othello --format gauntlet --challenger my_agent --db gauntlet.sqlite\n"
+        "  arena tournament subs/ --env snake --format free-for-all --rounds 20 --db snake.sqlite",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    tournament.add_argument("folder", nargs="?", help="folder of submissions to register")
+    tournament.add_argument("--db", required=True, help="the results database (SQLite), created if missing")
+    tournament.add_argument("--resume", action="store_true",
+                            help="carry on with the settings stored in --db (what is unplayed is played)")
+    tournament.add_argument("--env", help="game to play")
+    tournament.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
+                            help="env option, e.g. -o size=6; repeatable")
+    tournament.add_argument("--format", default="round-robin", choices=("round-robin", "gauntlet", "swiss", "free-for-all"),
+                            help="who plays whom (default: round-robin)")
+    tournament.add_argument("--games-per-pair", type=int, default=2,
+                            help="games per pairing, seats swapped every game (default: 2)")
+    tournament.add_argument("--rounds", type=int, help="rounds of swiss or free-for-all")
+    tournament.add_argument("--challenger", help="gauntlet: the name of the entrant that plays the field")
+    tournament.add_argument("--seed", type=int, default=0, help="tournament seed; every game's seed derives from it")
+    tournament.add_argument("--time-per-move", type=float, metavar="SECONDS",
+                            help="per-move limit for every agent (default: the manifest's, else the game's)")
+    tournament.add_argument("--max-steps", type=int, help="cut each game after this many env steps")
+    tournament.add_argument("--memory-mb", type=int, help="memory cap of each agent (default: 4096)")
+    tournament.add_argument("--workers", type=int, default=2, help="matches played at once (default: 2)")
+    tournament.add_argument("--backend", default="process", choices=("process", "ray"),
+                            help="process: a pool on this machine (default); ray: Ray tasks")
+    tournament.add_argument("--address", help="Ray cluster address HOST:PORT (default: start a local Ray)")
+    tournament.set_defaults(run=_run_tournament)
+
+
+def _run_tournament(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from arena.tournament import Settings, Tournament
+    from arena.tournament.runner import backend_for
+
+    if args.resume:
+        tournament = Tournament(args.db)
+    else:
+        if not args.folder or not args.env:
+            raise ArenaError("a new tournament needs a folder of submissions and --env (or --resume with --db)")
+        limits = {"memory_mb": args.memory_mb} if args.memory_mb else {}
+        tournament = Tournament(args.db, Settings(
+            env=args.env, options=_parse_options(args.option), format=args.format, games_per_pair=args.games_per_pair,
+            seed=args.seed, rounds=args.rounds, challenger=args.challenger, time_per_move=args.time_per_move,
+            max_steps=args.max_steps, limits=limits))
+    if args.folder:
+        for line in tournament.register_folder(args.folder):
+            out.print(escape(line))
+    backend = backend_for(args.backend, args.workers, args.address)
+    tournament.extend_schedule()
+    store = tournament.store
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]:.2f} matches/s"), TimeRemainingColumn())
+    with Progress(*columns, console=out) as progress:
+        task = progress.add_task(tournament.settings.env, total=len(store.schedule()),
+                                 completed=store.finished_count(), rate=0.0)
+
+        def advance(result) -> None:
+            progress.update(task, advance=1, total=len(store.schedule()))
+            elapsed = progress.tasks[task].elapsed or 1e-9
+            progress.update(task, rate=(store.finished_count() - first_done) / elapsed)
+
+        first_done = store.finished_count()
+        played = tournament.play(backend, advance)
+    out.print(f"{played} matches played; {store.finished_count()} of {len(store.schedule())} recorded in {args.db}")
+    return 0
 
 
 def _add_sandbox_options(parser: argparse.ArgumentParser) -> None:
@@ -208,6 +305,14 @@ def _run_replay(args: argparse.Namespace) -> int:
     if args.video:
         path = video.record(recorded, args.video, fps=args.fps)
         out.print(f"video: {path}")
+    return 0
+
+
+def _run_analyse(args: argparse.Namespace) -> int:
+    from arena.analyse import analyse
+
+    simulations = 0 if args.time else args.simulations
+    out.print(escape(str(analyse(args.position, args.env, simulations, args.seed, args.time, args.top, args.rule))))
     return 0
 
 

@@ -109,3 +109,24 @@ class LocalAgent(AgentHandle):
 def _is_factory(agent: Any) -> bool:
     """A class or a plain function, as opposed to an agent object."""
     return isinstance(agent, type) or (callable(agent) and not hasattr(agent, "predict"))
+
+
+class ForfeitingAgent(AgentHandle):
+    """Stands in for a submission that cannot be loaded: it forfeits every match it is in."""
+
+    def __init__(self, name: str, reason: str):
+        self.name = name
+        self.time_per_move = None
+        self.reason = reason
+
+    def start(self, seat: Any) -> None:
+        raise AgentFault(Status.FORFEIT, self.reason)
+
+    def reset(self) -> None:
+        raise AgentFault(Status.FORFEIT, self.reason)
+
+    def request_action(self, observation: Any) -> None:
+        raise AgentFault(Status.FORFEIT, self.reason)
+
+    def await_action(self) -> Any:
+        raise AgentFault(Status.FORFEIT, self.reason)

@@ -100,6 +100,8 @@ class SandboxedAgent(AgentHandle):
     # --- AgentHandle ---------------------------------------------------------------------
 
     def start(self, seat: Any) -> None:
+        if self._process is not None and self._process.poll() is not None:
+            self.close()  # it died or was killed in an earlier game: start afresh
         if self._process is None:
             self._spawn()
         self._send("start", Kind.START, {"env": seat.env_name, "options": seat.options, "seat": seat.agent_id,

@@ -1,0 +1,134 @@
+"""Running a tournament's pending matches: on this process, a process pool, or a Ray cluster.
+
+The driver hands out blocks of matches and is the only writer of replays and of the results
+store: each finished match is saved and recorded (one transaction) as soon as its block returns.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from arena import replay
+from arena.errors import ArenaError
+from arena.match import MatchResult
+from arena.tournament.blocks import EntrantPackage, play_block
+from arena.tournament.store import Entrant, ResultsStore, ScheduledMatch
+
+BLOCK_SIZE = 4  # games of one pairing per task: big enough to amortise, small enough to spread
+Block = list[tuple[int, int, tuple[int, ...]]]
+
+
+def blocks_of(matches: list[ScheduledMatch], size: int = BLOCK_SIZE) -> list[Block]:
+    """Consecutive matches with the same entrants, at most `size` at a time, in schedule order."""
+    blocks: list[Block] = []
+    for m in matches:
+        if blocks and len(blocks[-1]) < size and set(blocks[-1][-1][2]) == set(m.seats):
+            blocks[-1].append((m.match_id, m.seed, m.seats))
+        else:
+            blocks.append([(m.match_id, m.seed, m.seats)])
+    return blocks
+
+
+def play_pending(store: ResultsStore, settings: dict[str, Any], replay_dir: Path, backend: Backend,
+                 on_match: Callable[[MatchResult], None] = lambda result: None) -> int:
+    """Play every unplayed scheduled match; returns how many were recorded."""
+    pending = store.pending()
+    if not pending:
+        return 0
+    by_id = {m.match_id: m for m in pending}
+    entrants = {e.id: e for e in store.entrants()}
+    needed = {e for m in pending for e in m.seats}
+    packages = {i: backend.package(entrants[i]) for i in needed}
+    recorded = 0
+    for match_id, data in backend.run(settings, packages, blocks_of(pending)):
+        result = MatchResult.from_dict(data)
+        path = replay.save(result, replay_dir / f"{match_id:06d}-{result.env}.json")
+        recorded += store.record(by_id[match_id], result, str(path))
+        on_match(result)
+    return recorded
+
+
+class Backend:
+    """Where blocks are played: here, one after the other."""
+
+    def package(self, entrant: Entrant) -> EntrantPackage:
+        return EntrantPackage(entrant.id, entrant.label, entrant.digest, path=entrant.archive)
+
+    def run(self, settings: dict[str, Any], packages: dict[int, EntrantPackage],
+            blocks: list[Block]) -> Iterator[tuple[int, dict[str, Any]]]:
+        for block in blocks:
+            yield from play_block(settings, packages, block)
+
+
+class ProcessPoolBackend(Backend):
+    """A pool of `workers` spawned processes on this machine."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+
+    def run(self, settings, packages, blocks):
+        with ProcessPoolExecutor(self.workers, mp_context=get_context("spawn")) as pool:
+            futures = [pool.submit(play_block, settings, packages, block) for block in blocks]
+            for future in as_completed(futures):
+                yield from future.result()
+
+
+class RayBackend(Backend):
+    """Ray tasks on a cluster at `address` (or a local one with `workers` CPUs when None).
+
+    Entrants travel zipped through Ray's object store, so workers need no shared filesystem.
+    """
+
+    def __init__(self, workers: int, address: str | None):
+        try:
+            import ray
+        except ImportError:
+            raise ArenaError("the Ray backend needs Ray: pip install 'arena[ray]'") from None
+        self.ray = ray
+        self.workers = workers
+        self.address = address
+
+    def package(self, entrant: Entrant) -> EntrantPackage:
+        return EntrantPackage(entrant.id, entrant.label, entrant.digest, zipped=_zip_folder(Path(entrant.archive)))
+
+    def run(self, settings, packages, blocks):
+        ray = self.ray
+        started_here = not ray.is_initialized()
+        if started_here:
+            ray.init(address=self.address, num_cpus=None if self.address else self.workers, include_dashboard=False,
+                     log_to_driver=False, logging_level="ERROR")
+        try:
+            task = ray.remote(num_cpus=1)(play_block)
+            shared = ray.put(packages)
+            pending = [task.remote(settings, shared, block) for block in blocks]
+            while pending:
+                done, pending = ray.wait(pending, num_returns=1)
+                yield from ray.get(done[0])
+        finally:
+            if started_here:
+                ray.shutdown()
+
+
+def _zip_folder(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
+def backend_for(name: str, workers: int, address: str | None = None) -> Backend:
+    """The backend called `name` ("process" or "ray") with `workers` parallel players."""
+    if workers < 1:
+        raise ArenaError(f"--workers must be at least 1, got {workers}")
+    if name == "ray":
+        return RayBackend(workers, address)
+    if name != "process":
+        raise ArenaError(f"unknown backend {name!r}: choose process or ray")
+    return Backend() if workers == 1 else ProcessPoolBackend(workers)

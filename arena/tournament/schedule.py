@@ -1,0 +1,105 @@
+"""Who plays whom: the pairings of each tournament format, with seats balanced and seeds fixed.
+
+Every function returns matches as (round, seed, seats) with seats a tuple of entrant ids in seat
+order. A pairing plays `games` games; game k swaps the seats of game k - 1, and games 2m and
+2m + 1 share one seed (the same conditions from both sides, as paired openings do in chess).
+Seeds derive from the tournament seed and the entrant ids, so a rerun repeats every game.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Sequence
+
+from arena.seeding import derive_seed
+
+Match = tuple[int, int, tuple[int, ...]]  # round, seed, seats
+
+
+def pairing_games(a: int, b: int, games: int, round_number: int, base_seed: int) -> list[Match]:
+    """`games` games between entrants a and b, seats alternating, seeds shared by each colour pair."""
+    low, high = min(a, b), max(a, b)
+    return [(round_number, derive_seed(base_seed, low, high, game // 2), (a, b) if game % 2 == 0 else (b, a))
+            for game in range(games)]
+
+
+def round_robin_rounds(entrants: Sequence[int]) -> list[list[tuple[int, int]]]:
+    """Berger tables (the circle method): n - 1 rounds in which everyone plays once (a bye if n is odd).
+
+    The last entrant stays put while the others rotate; who sits first alternates by round so
+    every entrant opens about as often as it answers.
+    """
+    players: list[int | None] = list(entrants) + ([None] if len(entrants) % 2 else [])
+    n = len(players)
+    rounds = []
+    for r in range(n - 1):
+        pairs = [(players[-1], players[r])]
+        pairs += [(players[(r + i) % (n - 1)], players[(r - i) % (n - 1)]) for i in range(1, n // 2)]
+        rounds.append([(a, b) if r % 2 == 0 else (b, a) for a, b in pairs if a is not None and b is not None])
+    return rounds
+
+
+def round_robin(entrants: Sequence[int], games: int, base_seed: int, played_pairs: set[frozenset[int]] = frozenset(),
+                first_round: int = 0) -> list[Match]:
+    """Every pair of `entrants` not in `played_pairs` plays `games` games, round by round."""
+    matches: list[Match] = []
+    round_number = first_round
+    for pairs in round_robin_rounds(entrants):
+        fresh = [(a, b) for a, b in pairs if frozenset((a, b)) not in played_pairs]
+        for a, b in fresh:
+            matches += pairing_games(a, b, games, round_number, base_seed)
+        round_number += bool(fresh)
+    return matches
+
+
+def gauntlet(challenger: int, field: Sequence[int], games: int, base_seed: int,
+             played_pairs: set[frozenset[int]] = frozenset(), first_round: int = 0) -> list[Match]:
+    """The challenger plays `games` games against each entrant of the field it has not met yet."""
+    opponents = [e for e in field if e != challenger and frozenset((challenger, e)) not in played_pairs]
+    return [m for r, e in enumerate(opponents)
+            for m in pairing_games(challenger, e, games, first_round + r, base_seed)]
+
+
+def swiss_round(standings: Sequence[tuple[int, float]], played_pairs: set[frozenset[int]], games: int,
+                round_number: int, base_seed: int) -> list[Match]:
+    """One Swiss round: entrants sorted by points (then id) are paired top-down with someone they
+    have not met, backtracking where a greedy choice would leave someone without an opponent.
+    With an odd count the lowest-placed entrant without a rematch-free partner sits out."""
+    order = [e for e, _ in sorted(standings, key=lambda s: (-s[1], s[0]))]
+    pairs = _pair_without_rematches(order, played_pairs)
+    return [m for a, b in pairs for m in pairing_games(a, b, games, round_number, base_seed)]
+
+
+def _pair_without_rematches(order: list[int], played: set[frozenset[int]]) -> list[tuple[int, int]]:
+    if len(order) < 2:
+        return []
+    first, rest = order[0], order[1:]
+    for i, partner in enumerate(rest):
+        if frozenset((first, partner)) in played:
+            continue
+        remaining = rest[:i] + rest[i + 1:]
+        tail = _pair_without_rematches(remaining, played)
+        if len(tail) == len(remaining) // 2:  # everyone left is paired, but one if the count is odd
+            return [(first, partner), *tail]
+    # Nobody left that `first` has not met: it sits this round out.
+    return _pair_without_rematches(rest, played)
+
+
+def swiss_rounds_for(entrants: int) -> int:
+    """The usual Swiss length: enough rounds to separate a single winner."""
+    return max(1, math.ceil(math.log2(max(entrants, 2))))
+
+
+def free_for_all_round(entrants: Sequence[int], seats: int, round_number: int, base_seed: int) -> list[Match]:
+    """Shuffle the entrants into groups of `seats` (one match each); a short last group is
+    filled with entrants from the first groups, so everyone plays at least once a round."""
+    if len(entrants) < seats:
+        raise ValueError(f"a {seats}-seat game needs at least {seats} entrants, got {len(entrants)}")
+    order = list(entrants)
+    random.Random(derive_seed(base_seed, round_number)).shuffle(order)
+    groups = [order[i:i + seats] for i in range(0, len(order), seats)]
+    if len(groups[-1]) < seats:
+        short = groups[-1]
+        short += [e for e in order if e not in short][: seats - len(short)]
+    return [(round_number, derive_seed(base_seed, round_number, g + 1), tuple(group)) for g, group in enumerate(groups)]

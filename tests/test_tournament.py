@@ -1,0 +1,183 @@
+"""Tournaments: exact schedules, growth by new submissions, resume after kill -9, and both backends."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from arena.errors import ArenaError
+from arena.tournament import Settings, Tournament, schedule
+from arena.tournament.runner import Backend, backend_for, blocks_of
+from arena.tournament.store import ResultsStore
+
+SIX_ENTRANT_ROUNDS = [
+    [(6, 1), (2, 5), (3, 4)],
+    [(2, 6), (1, 3), (5, 4)],
+    [(6, 3), (4, 2), (5, 1)],
+    [(4, 6), (3, 5), (2, 1)],
+    [(6, 5), (1, 4), (2, 3)],
+]
+
+
+def test_six_entrant_round_robin_gives_the_exact_schedule():
+    matches = schedule.round_robin([1, 2, 3, 4, 5, 6], games=2, base_seed=9)
+    expected = [(r, pair) for r, pairs in enumerate(SIX_ENTRANT_ROUNDS) for a, b in pairs for pair in ((a, b), (b, a))]
+    assert [(r, seats) for r, _, seats in matches] == expected
+    pairs = {frozenset(seats) for _, _, seats in matches}
+    assert len(pairs) == 15 and len(matches) == 30
+    first_seat = [seats[0] for _, _, seats in matches]
+    assert all(first_seat.count(e) == 5 for e in range(1, 7))  # everyone opens as often as it answers
+    seeds = [seed for _, seed, _ in matches]
+    assert seeds[0::2] == seeds[1::2] and len(set(seeds[0::2])) == 15  # a colour pair shares a seed
+    assert schedule.round_robin([1, 2, 3, 4, 5, 6], 2, 9) == matches  # a rerun repeats it
+
+
+def test_odd_entrants_get_a_bye_and_played_pairs_are_not_repeated():
+    rounds = schedule.round_robin_rounds([1, 2, 3, 4, 5])
+    assert len(rounds) == 5 and all(len(r) == 2 for r in rounds)
+    assert len({frozenset(p) for r in rounds for p in r}) == 10
+    later = schedule.round_robin([1, 2, 3], 1, 0, played_pairs={frozenset((1, 2))}, first_round=7)
+    assert [frozenset(s) for _, _, s in later] in ([{1, 3}, {2, 3}], [{2, 3}, {1, 3}])
+    assert {r for r, _, _ in later} == {7, 8}
+
+
+def test_swiss_pairs_neighbours_without_rematches():
+    standings = [(1, 3.0), (2, 2.0), (3, 2.0), (4, 1.0), (5, 0.0), (6, 0.0)]
+    played = {frozenset((1, 2)), frozenset((3, 4)), frozenset((5, 6))}
+    pairs = [seats for _, _, seats in schedule.swiss_round(standings, played, games=1, round_number=3, base_seed=0)]
+    assert pairs == [(1, 3), (2, 4), (5, 6)] or not any(frozenset(p) in played for p in pairs)
+    assert all(frozenset(p) not in played for p in pairs) and len(pairs) == 3
+    assert sorted(e for p in pairs for e in p) == [1, 2, 3, 4, 5, 6]
+
+
+def test_free_for_all_fills_every_seat_and_everyone_plays():
+    matches = schedule.free_for_all_round(list(range(1, 11)), seats=4, round_number=0, base_seed=1)
+    assert len(matches) == 3 and all(len(seats) == 4 and len(set(seats)) == 4 for _, _, seats in matches)
+    assert set().union(*(set(s) for _, _, s in matches)) == set(range(1, 11))
+    with pytest.raises(ValueError, match="needs at least 4 entrants"):
+        schedule.free_for_all_round([1, 2], 4, 0, 0)
+
+
+def test_blocks_group_consecutive_games_of_a_pairing():
+    store_matches = [type("M", (), {"match_id": i, "seed": 0, "seats": s})() for i, s in
+                     enumerate([(1, 2), (2, 1), (1, 2), (2, 1), (1, 2), (3, 1)], start=1)]
+    assert [[m[0] for m in b] for b in blocks_of(store_matches, size=4)] == [[1, 2, 3, 4], [5], [6]]
+
+
+@pytest.fixture
+def folder(tmp_path, submissions):
+    """Four Othello submissions: random, greedy and two more greedy variants."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("random", "greedy"):
+        shutil.copytree(submissions / name, subs / name)
+    for name in ("greedy_b", "greedy_c"):
+        shutil.copytree(submissions / "greedy", subs / name)
+        (subs / name / "arena.toml").write_text(f'name = "{name}"\nenv = "othello"\n')
+    return subs
+
+
+def test_a_round_robin_plays_every_scheduled_match_once_and_grows_in_place(folder, tmp_path):
+    db = tmp_path / "rr.sqlite"
+    tournament = Tournament(db, Settings(env="othello", games_per_pair=2, seed=3))
+    news = tournament.register_folder(folder)
+    assert [line.split()[0] for line in news] == ["registered"] * 4
+    assert tournament.play(Backend()) == 12
+    store = ResultsStore(db)
+    results = store.results()
+    assert len(results) == 12 and [r.match_id for r in results] == list(range(1, 13))
+    assert all(Path(r.replay).is_file() for r in results)
+    assert {frozenset(s.entrant_id for s in r.seats) for r in results} == {
+        frozenset(p) for p in [(1, 2), (1, 3), (1, 4), (2, 3), (2, 4), (3, 4)]}
+    # A changed submission is a new entrant; only its pairings are added.
+    (folder / "greedy_c" / "agent.py").write_text((folder / "greedy_c" / "agent.py").read_text() + "\n# v2\n")
+    again = Tournament(db, Settings(env="othello", games_per_pair=2, seed=3))
+    assert any(line.startswith("registered greedy_c@") for line in again.register_folder(folder))
+    assert again.play(Backend()) == 6
+    assert [(e.name, e.active) for e in store.entrants()] == [
+        ("greedy", True), ("greedy_b", True), ("greedy_c", False), ("random", True), ("greedy_c", True)]
+    new_results = store.results()[12:]
+    assert all(5 in {s.entrant_id for s in r.seats} for r in new_results)
+
+
+def test_settings_must_match_a_stored_tournament(folder, tmp_path):
+    db = tmp_path / "t.sqlite"
+    Tournament(db, Settings(env="othello"))
+    with pytest.raises(ArenaError, match="started with other settings \\(games_per_pair\\)"):
+        Tournament(db, Settings(env="othello", games_per_pair=4))
+    with pytest.raises(ArenaError, match="no tournament here yet"):
+        Tournament(tmp_path / "empty.sqlite")
+    with pytest.raises(ArenaError, match="unknown format"):
+        Settings(env="othello", format="league")
+    with pytest.raises(ArenaError, match="needs --challenger"):
+        Settings(env="othello", format="gauntlet")
+
+
+def test_gauntlet_and_swiss_schedule_through_the_store(folder, tmp_path):
+    gauntlet = Tournament(tmp_path / "g.sqlite", Settings(env="othello", format="gauntlet", challenger="greedy_b"))
+    gauntlet.register_folder(folder)
+    gauntlet.play(Backend())
+    challenger = next(e.id for e in gauntlet.store.entrants() if e.name == "greedy_b")
+    assert len(gauntlet.store.results()) == 6
+    assert all(challenger in {s.entrant_id for s in r.seats} for r in gauntlet.store.results())
+
+    swiss = Tournament(tmp_path / "s.sqlite", Settings(env="othello", format="swiss", games_per_pair=1, rounds=3))
+    swiss.register_folder(folder)
+    swiss.play(Backend())
+    results = swiss.store.results()
+    assert sorted({r.round for r in results}) == [0, 1, 2] and len(results) == 6
+    pairs = [frozenset(s.entrant_id for s in r.seats) for r in results]
+    assert len(set(pairs)) == 6  # no rematch in three rounds of four
+
+
+def test_kill_minus_9_then_resume_records_every_match_exactly_once(folder, tmp_path):
+    db = tmp_path / "killed.sqlite"
+    command = [sys.executable, "-m", "arena.cli", "tournament", str(folder), "--env", "othello",
+               "--games-per-pair", "6", "--workers", "2", "--db", str(db)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not db.exists() or ResultsStore(db).finished_count() < 6):
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    interrupted = ResultsStore(db).finished_count()
+    assert 6 <= interrupted < 36
+    resumed = subprocess.run([sys.executable, "-m", "arena.cli", "tournament", "--db", str(db), "--resume",
+                              "--workers", "2"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    store = ResultsStore(db)
+    assert len(store.schedule()) == 36
+    ids = [r.match_id for r in store.results()]
+    assert ids == list(range(1, 37))
+    assert f"{36 - interrupted} matches played" in resumed.stdout
+
+
+def test_process_pool_gives_the_same_results_as_playing_in_one_process(folder, tmp_path):
+    tables = []
+    for name, backend in (("inline", Backend()), ("pool", backend_for("process", 2))):
+        tournament = Tournament(tmp_path / f"{name}.sqlite", Settings(env="othello", games_per_pair=2, seed=5))
+        tournament.register_folder(folder)
+        tournament.play(backend)
+        tables.append(results_table(tournament.store))
+    assert tables[0] == tables[1] and len(tables[0]) == 12
+
+
+def results_table(store: ResultsStore) -> list[tuple]:
+    return [(r.match_id, r.seed, r.outcome, tuple((s.name, s.score, s.rank, s.status) for s in r.seats))
+            for r in store.results()]
+
+
+def test_ray_backend_gives_the_same_results_as_the_process_pool(folder, tmp_path):
+    pytest.importorskip("ray", reason="the Ray backend is tested where the ray extra is installed")
+    tables = []
+    for name in ("process", "ray"):
+        tournament = Tournament(tmp_path / f"{name}.sqlite", Settings(env="othello", games_per_pair=2, seed=5))
+        tournament.register_folder(folder)
+        tournament.play(backend_for(name, 2))
+        tables.append(results_table(tournament.store))
+    assert tables[0] == tables[1] and len(tables[0]) == 12
