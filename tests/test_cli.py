@@ -3,7 +3,9 @@
 import json
 import shutil
 import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import imageio.v2 as imageio
 import pytest
@@ -25,9 +27,15 @@ def run(capsys, *argv):
     return code, captured.out, captured.err
 
 
+def installed_command() -> str:
+    """The `arena` console script of the Python running the tests (venvs need not be on PATH)."""
+    beside_python = Path(sys.executable).with_name("arena")
+    return str(beside_python) if beside_python.exists() else "arena"
+
+
 def test_match_from_the_readme_prints_the_winner_and_writes_replay_and_video(tmp_path, submissions):
     completed = subprocess.run(
-        ["arena", "match", submissions / "random", submissions / "greedy", "--env", "othello", "--video", "match.mp4"],
+        [installed_command(), "match", submissions / "random", submissions / "greedy", "--env", "othello", "--video", "match.mp4"],
         capture_output=True, text=True, timeout=120,
     )
     assert completed.returncode == 0, completed.stderr

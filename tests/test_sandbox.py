@@ -41,14 +41,16 @@ EXPECTED = {
     "memory_hog": (CRASH, "predict() failed: MemoryError"),
     "fork_bomb": (CRASH, "predict() failed: BlockingIOError: [Errno 11] Resource temporarily unavailable"),
     "huge_action": (CRASH, "predict(): the agent's process broke the protocol (a message of 67108878 bytes is over the 8388608-byte limit"),
-    "kills_harness": (CRASH, "predict() failed: PermissionError: [Errno 1] Operation not permitted"),
+    # Invisible from its PID namespace (ProcessLookupError), or refused by Landlock (PermissionError).
+    "kills_harness": (CRASH, "predict() failed: "),
     "phones_home": (CRASH, "predict() failed: PermissionError: [Errno 13] Permission denied"),
     "chatterbox": (OK, ""),
     "writes_outside": (OK, ""),
     "leaves_daemon": (OK, ""),
 }
 NEEDS = {  # cases whose confinement this machine might not offer
-    "kills_harness": (LANDLOCK >= 6, "signal scoping needs Landlock ABI 6 (Linux 6.12)"),
+    "kills_harness": (LANDLOCK >= 6 or PROTECTIONS["pid_namespace"],
+                      "needs a PID namespace, or signal scoping from Landlock ABI 6 (Linux 6.12)"),
     "phones_home": (LANDLOCK >= 4, "TCP confinement needs Landlock ABI 4 (Linux 6.7)"),
     "writes_outside": (LANDLOCK >= 1, "file confinement needs Landlock (Linux 5.13)"),
     "fork_bomb": (PROTECTIONS["process_limit"], "no process limit applies to root without a pids cgroup"),
@@ -83,6 +85,7 @@ def test_hostile_submission_ends_with_its_status_and_harms_nothing(case, tmp_pat
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0)
     (source / "port.txt").write_text(str(listener.getsockname()[1]))
+    (source / "harness.txt").write_text(str(os.getpid()))
     before = tree_state(source)
     memory_before = resident_mb()
 
@@ -108,6 +111,8 @@ def test_hostile_submission_ends_with_its_status_and_harms_nothing(case, tmp_pat
         assert len(log) <= (64 << 10) + 200 and "more bytes of output were dropped" in log
     if case == "writes_outside":
         assert log.count("PermissionError") == 3 and "written" not in log
+    if case == "kills_harness":
+        assert "ProcessLookupError" in mine.detail or "PermissionError" in mine.detail
     if case == "leaves_daemon":
         daemon = int(log.split("daemon pid ")[1].split()[0])
         assert not is_alive(daemon)

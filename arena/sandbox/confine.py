@@ -3,7 +3,8 @@
 | layer | what it stops | needs |
 | --- | --- | --- |
 | resource limits | memory blow-ups, huge files, core dumps, fork bombs (RLIMIT_NPROC) | nothing (NPROC: a non-root user) |
-| process cgroup | fork bombs and escaped children, for root too: a pids limit, and kill-all | a writable cgroup-v1 pids hierarchy |
+| PID namespace | children escaping the kill (daemons): all die with the agent; other processes unseen | user namespaces (or root) |
+| process cgroup | fork bombs for root too (a pids limit), and a second kill-all | a writable cgroup-v1 pids hierarchy |
 | capability drop | a root worker raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
 
@@ -155,6 +156,43 @@ def _kill(pid: int) -> None:
         pass
 
 
+# --- PID namespace ---------------------------------------------------------------------------
+
+_CLONE_NEWUSER, _CLONE_NEWPID = 0x10000000, 0x20000000
+
+
+def new_pid_namespace() -> int | None:
+    """Fork into a new PID namespace, where the child is process 1 and everything it starts dies
+    with it. In the parent returns the child's pid; in the child 0; None where the system refuses
+    (then nothing was forked). Non-root users get the namespace through a user namespace that maps
+    only their own ids."""
+    uid, gid = os.geteuid(), os.getegid()
+    flags = _CLONE_NEWPID if uid == 0 else _CLONE_NEWPID | _CLONE_NEWUSER
+    if _libc.unshare(flags) != 0:
+        return None
+    if uid != 0:
+        try:
+            Path("/proc/self/setgroups").write_text("deny")
+            Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+            Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+        except OSError:
+            return None  # a user namespace without our ids cannot run Python safely; stay as we are
+    return os.fork()
+
+
+def supervise(child: int) -> None:
+    """Wait for the namespace's first process and end as it ended, holding nothing open meanwhile.
+
+    Killing this process kills the child (its parent-death signal) and so the whole namespace.
+    """
+    os.closerange(0, 4096)
+    _, status = os.waitpid(child, 0)
+    if os.WIFSIGNALED(status):
+        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+        os.kill(os.getpid(), os.WTERMSIG(status))
+    os._exit(os.waitstatus_to_exitcode(status))
+
+
 # --- capabilities ----------------------------------------------------------------------------
 
 _PR_SET_PDEATHSIG = 1
@@ -268,8 +306,20 @@ def protections() -> dict[str, bool | int]:
     """Which confinement layers this machine and user give a worker."""
     return {
         "resource_limits": True,
+        "pid_namespace": _pid_namespace_allowed(),
         "process_limit": os.getuid() != 0 or _pids_hierarchy() is not None,
         "process_cgroup": _pids_hierarchy() is not None,
         "capability_drop": os.geteuid() == 0,
         "landlock_abi": landlock_abi(),
     }
+
+
+def _pid_namespace_allowed() -> bool:
+    """Whether new_pid_namespace() would work, tried in a throwaway child."""
+    pid = os.fork()
+    if pid == 0:
+        child = new_pid_namespace()
+        if child:
+            os.waitpid(child, 0)
+        os._exit(0 if child is not None else 1)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0

@@ -23,7 +23,7 @@ class LogCapture:
 
     def _drain(self) -> None:
         kept = 0
-        with open(self.path, "wb") as out:
+        with open(self.path, "wb", buffering=0) as out:  # unbuffered: readable while the agent runs
             while chunk := _read(self._read_fd):
                 room = max(self.limit - kept, 0)
                 out.write(chunk[:room])

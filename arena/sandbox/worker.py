@@ -2,8 +2,9 @@
 
 `SandboxedAgent` starts it as `python -s -m arena.sandbox.worker READ_FD WRITE_FD CONFIG` in an
 otherwise empty folder holding the submission's private copy. Stage one applies the resource
-limits and the process cgroup and, when running as root, drops every capability and re-executes
-itself so none remain. Stage two imports what it needs, shuts itself in with Landlock (read the
+limits and the process cgroup, forks into a new PID namespace (the first process stays behind
+as a supervisor, so killing it kills everything the agent started) and, when running as root,
+drops every capability and re-executes itself so none remain. Stage two imports what it needs, shuts itself in with Landlock (read the
 software it runs on, write only its own folder), then loads the agent and serves the harness:
 START (load, seed and seat the agent), RESET, ACT (an observation, answered with an action),
 STOP. Exceptions in the agent's code are reported as FAILED messages, never as tracebacks.
@@ -34,6 +35,10 @@ def main(argv: list[str]) -> None:
         if config["cgroup"]:
             confine.ProcessCgroup(Path(config["cgroup"])).join()
         confine.set_resource_limits(config["memory_bytes"], config["file_bytes"], config["nproc"])
+        child = confine.new_pid_namespace()
+        if child:
+            confine.supervise(child)
+        confine.die_with_parent()
         if confine.drop_capability_bounding_set():
             # Capabilities leave a root process only at exec: start again without them.
             os.execv(sys.executable, [sys.executable, "-s", "-m", "arena.sandbox.worker", *argv, "--confined"])

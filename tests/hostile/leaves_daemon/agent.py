@@ -12,7 +12,8 @@ class SubmittedAgent(Agent):
         if os.fork() == 0:
             os.setsid()
             if os.fork() == 0:
-                print(f"daemon pid {os.getpid()}", flush=True)
+                # /proc/self names the pid the system's /proc knows, even inside a PID namespace.
+                print(f"daemon pid {os.readlink('/proc/self')}", flush=True)
                 time.sleep(3600)
             os._exit(0)
         time.sleep(0.2)

@@ -6,9 +6,9 @@ import numpy as np
 
 from arena.agents import Agent
 
-# Next to its own folder, in /tmp, and in the harness's working directory.
+# Next to its own folder, in /tmp, and in the working directory of the harness (its pid is in harness.txt).
 TARGETS = [Path(os.environ.get("HOME", ".")).parent / "escaped.txt", Path("/tmp/arena-escaped.txt"),
-           Path(f"/proc/{os.getppid()}/cwd/escaped.txt")]
+           Path(f"/proc/{Path('harness.txt').read_text()}/cwd/escaped.txt")]
 
 
 class SubmittedAgent(Agent):
