@@ -35,8 +35,10 @@ class Agent(ABC):
             )
         self.observation_space = env.observation_space
         self.action_space = env.action_space
-        self.obs_helper = getattr(env, "obs_helper", None)
-        self.act_helper = getattr(env, "act_helper", None)
+        # Gymnasium wrappers (Monitor, TimeLimit...) do not pass these through: ask the env inside.
+        inner = getattr(env, "unwrapped", env)
+        self.obs_helper = getattr(env, "obs_helper", None) or getattr(inner, "obs_helper", None)
+        self.act_helper = getattr(env, "act_helper", None) or getattr(inner, "act_helper", None)
         self.env = env
         self._initialize()
         self.initialized = True

@@ -59,6 +59,10 @@ class LocalAgent(AgentHandle):
     `agent` is an Agent, or a zero-argument factory that builds one (called by `start`, so
     errors in a submission's import or constructor become a `crash`). A move over
     `time_per_move` is judged a timeout after the fact, since it cannot be interrupted here.
+
+    An agent built from a factory is seated anew (`get_env_info`) every game, as a sandboxed
+    submission is; an Agent object you pass in is seated only if not yet `initialized`, so a
+    model it trained in memory is kept (it still gets each game's seeded spaces).
     """
 
     def __init__(self, agent: Any, name: str | None = None, time_per_move: float | None = None,
@@ -75,7 +79,12 @@ class LocalAgent(AgentHandle):
         try:
             if self.agent is None:
                 self.agent = self._factory()
-            self.agent.get_env_info(seat)
+            if self._factory is not None or not self.agent.initialized:
+                self.agent.get_env_info(seat)
+            else:
+                agent = self.agent
+                agent.observation_space, agent.action_space = seat.observation_space, seat.action_space
+                agent.obs_helper, agent.act_helper = seat.obs_helper, seat.act_helper
         except Exception as exc:
             raise self._fault(Status.CRASH, "failed to start", exc) from None
 

@@ -52,6 +52,9 @@ _REGISTRY: dict[str, EnvEntry] = {
     for entry in [
         EnvEntry("othello", "arena.envs.othello", "aec", 1.0, "2-player Othello on 8x8 (or 6x6), native bitboards",
                  time_bank=5.0, gym_id="arena/Othello-v0"),
+        EnvEntry("fighting", "arena.envs.fighting", "parallel", 0.05,
+                 "2-player platform fighter, simultaneous moves at 30 fps, the AI² competition's interface",
+                 gym_id="arena/Fighting-v0"),
     ]
 }
 

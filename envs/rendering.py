@@ -45,8 +45,19 @@ def draw_disc(surface: pygame.Surface, center: tuple[int, int], radius: int, fil
 
 
 def to_rgb_array(surface: pygame.Surface) -> np.ndarray:
-    """The surface's pixels as a (height, width, 3) uint8 array (a copy)."""
-    return np.ascontiguousarray(pygame.surfarray.array3d(surface).transpose(1, 0, 2))
+    """The surface's pixels as a (height, width, 3) uint8 array (a copy).
+
+    A 32-bit surface is read straight from its pixel buffer, channel by channel: several times
+    faster than `pygame.surfarray`, which matters for videos at 30 frames a second.
+    """
+    if surface.get_bytesize() != 4:
+        return np.ascontiguousarray(pygame.surfarray.array3d(surface).transpose(1, 0, 2))
+    width, height = surface.get_size()
+    pixels = np.frombuffer(surface.get_buffer(), np.uint8).reshape(height, surface.get_pitch() // 4, 4)
+    frame = np.empty((height, width, 3), np.uint8)
+    for channel, shift in enumerate(surface.get_shifts()[:3]):
+        frame[..., channel] = pixels[:, :width, shift // 8]
+    return frame
 
 
 class HumanWindow:

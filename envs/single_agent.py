@@ -43,6 +43,8 @@ class SingleAgentEnv(gymnasium.Env):
         self.turn_based = hasattr(self.env, "agent_iter")
         self.observation_space = self.raw.observation_space(self.seat)
         self.action_space = self.raw.action_space(self.seat)
+        self.obs_helper = getattr(self.raw, "obs_helper", None)
+        self.act_helper = getattr(self.raw, "act_helper", None)
         self.metadata = dict(self.raw.metadata)
         self.render_mode = render_mode
         self.illegal_reward = illegal_reward

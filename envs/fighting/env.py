@@ -1,0 +1,175 @@
+"""The fighting game as a PettingZoo Parallel env (see the package docstring for the spec)."""
+
+from __future__ import annotations
+
+import copy
+import random
+from typing import Any
+
+import gymnasium
+import numpy as np
+from pettingzoo import ParallelEnv
+
+from arena.envs.fighting import rules as R
+from arena.envs.fighting.camera import CameraResolution
+from arena.envs.fighting.game import Game
+from arena.envs.fighting.observation import make_act_helper, make_obs_helper, observations
+from arena.envs.fighting.rewards import SIGNAL_NAMES, RewardManager, Signal, perspective
+
+AGENTS = ("player_0", "player_1")
+
+
+class WarehouseBrawl(ParallelEnv):
+    """Two fighters, simultaneous moves, 30 frames a second; see `help(arena.envs.fighting)`."""
+
+    metadata = {"name": "fighting_v0", "render_modes": ["human", "rgb_array"], "render_fps": R.FPS,
+                "is_parallelizable": True}
+
+    def __init__(self, render_mode: str | None = None, resolution: CameraResolution | str = "low",
+                 max_timesteps: int = R.MATCH_FRAMES, stocks: int = R.STOCKS,
+                 reward_manager: RewardManager | None = None):
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"fighting: render_mode must be one of {self.metadata['render_modes']}, "
+                             f"got {render_mode!r}")
+        if max_timesteps < 1 or stocks < 1:
+            raise ValueError(f"fighting: max_timesteps and stocks must be at least 1, got {max_timesteps} and {stocks}")
+        self.render_mode = render_mode
+        self.resolution = CameraResolution.of(resolution)
+        self.max_timesteps = max_timesteps
+        self.stocks = stocks
+        self.fps = R.FPS
+        self.dt = R.DT
+        self.possible_agents = list(AGENTS)
+        self.agents: list[str] = []
+        self.obs_helper = make_obs_helper(stocks)
+        self.act_helper = make_act_helper()
+        self.observation_spaces = {a: self.obs_helper.get_as_box() for a in AGENTS}
+        self.action_spaces = {a: self.act_helper.get_as_box() for a in AGENTS}
+        for name in SIGNAL_NAMES:
+            setattr(self, name, Signal(self))
+        self._signals = {name: getattr(self, name) for name in SIGNAL_NAMES}
+        self.reward_managers = self._seat_reward_managers(reward_manager)
+        self.agent_names = list(AGENTS)  # shown on the HUD
+        self._seeds = random.Random()
+        self.game = Game(random.Random(0), self._signals, stocks, max_timesteps)
+        self._renderer = None
+        self._window = None
+
+    def _seat_reward_managers(self, manager: RewardManager | None) -> list[tuple[RewardManager, Any]]:
+        """One manager per seat (the second a copy), each seeing its own fighter as "player"."""
+        if manager is None:
+            return []
+        seats = [(manager, perspective(self, 0)), (copy.deepcopy(manager), perspective(self, 1))]
+        for seat_manager, view in seats:
+            seat_manager.subscribe_signals(view)
+        return seats
+
+    def observation_space(self, agent: str) -> gymnasium.spaces.Space:
+        return self.observation_spaces[agent]
+
+    def action_space(self, agent: str) -> gymnasium.spaces.Space:
+        return self.action_spaces[agent]
+
+    # What reward code reads, as in the competition's env.
+    @property
+    def objects(self) -> dict[str, Any]:
+        return self.game.objects
+
+    @property
+    def players(self) -> list[Any]:
+        return self.game.players
+
+    @property
+    def steps(self) -> int:
+        return self.game.steps
+
+    def reset(self, seed: int | None = None, options: dict | None = None):
+        if seed is not None:
+            self._seeds = random.Random(seed)
+        self.game = Game(random.Random(self._seeds.getrandbits(64)), self._signals, self.stocks, self.max_timesteps)
+        self.agents = list(AGENTS)
+        for manager, _ in self.reward_managers:
+            manager.reset()
+        if self._renderer is not None:
+            self._renderer.reset()
+        if self.render_mode == "human":
+            self.render()
+        return self._observations(), {a: {} for a in AGENTS}
+
+    def step(self, actions: dict[str, Any]):
+        game = self.game
+        game.step(_keys(actions.get(AGENTS[0])), _keys(actions.get(AGENTS[1])))
+        observations = self._observations()
+        if self.reward_managers:
+            rewards = {a: m.process(view, self.dt) for a, (m, view) in zip(AGENTS, self.reward_managers)}
+            infos = {a: {"reward_terms": dict(m.term_totals)} for a, (m, _) in zip(AGENTS, self.reward_managers)}
+        else:
+            rewards = {a: 0.0 for a in AGENTS}
+            infos = {a: {} for a in AGENTS}
+            if game.winner is not None:
+                rewards[AGENTS[game.winner]] = 1.0
+                rewards[AGENTS[1 - game.winner]] = -1.0
+        terminations = {a: game.terminated for a in AGENTS}
+        truncations = {a: game.truncated and not game.terminated for a in AGENTS}
+        if game.over:
+            self.agents = []
+        if self.render_mode == "human":
+            self.render()
+        return observations, rewards, terminations, truncations, infos
+
+    def _observations(self) -> dict[str, np.ndarray]:
+        first, second = observations(self.game)
+        return {AGENTS[0]: first, AGENTS[1]: second}
+
+    def outcome_text(self) -> str:
+        """Stocks and damage of both fighters, e.g. 'player_0 2 stocks 34% - player_1 0 stocks 120%'."""
+        return " - ".join(f"{AGENTS[i]} {f.stocks} stocks {f.damage:.0f}%" for i, f in enumerate(self.game.players))
+
+    def render(self) -> np.ndarray | None:
+        if self.render_mode is None:
+            gymnasium.logger.warn("fighting: render() called without a render_mode; pass render_mode to make()")
+            return None
+        surface = self._draw()
+        if self.render_mode == "rgb_array":
+            from arena.envs.rendering import to_rgb_array
+
+            return to_rgb_array(surface)
+        if self._window is None:
+            from arena.envs.rendering import HumanWindow
+
+            self._window = HumanWindow("arena: fighting", self.metadata["render_fps"])
+        self._window.show(surface)
+        return None
+
+    def rgb_frame(self) -> np.ndarray:
+        """The current picture as an RGB array, whatever the render mode (for recording a window)."""
+        from arena.envs.rendering import to_rgb_array
+
+        return to_rgb_array(self._draw())
+
+    def _draw(self):
+        if self._renderer is None:
+            from arena.envs.fighting.render import Renderer
+
+            self._renderer = Renderer(self.resolution)
+        return self._renderer.draw(self.game, self.agent_names)
+
+    def close(self) -> None:
+        if self._window is not None:
+            self._window.close()
+            self._window = None
+
+
+def _keys(action: Any) -> np.ndarray:
+    """An action as a float array of 10 key values; a missing action presses nothing."""
+    if action is None:
+        return np.zeros(len(R.KEY_NAMES), np.float32)
+    return action if isinstance(action, np.ndarray) else np.asarray(action, np.float32)
+
+
+raw_env = WarehouseBrawl
+
+
+def env(**kwargs: Any) -> WarehouseBrawl:
+    """The fighting env (PettingZoo has no checking wrappers for Parallel envs; the harness checks actions)."""
+    return WarehouseBrawl(**kwargs)

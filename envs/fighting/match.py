@@ -1,0 +1,92 @@
+"""`run_match`: one match between two agents in this process, with optional video and reward tally.
+
+    stats = run_match(BasedAgent(), my_agent, video_path="match.mp4")
+    print(stats.player1_result, stats.player1.lives_left, stats.player2.damage_taken)
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from arena.envs.fighting.agents import UserInputAgent
+from arena.envs.fighting.camera import CameraResolution
+from arena.envs.fighting.rewards import RewardManager
+from arena.errors import ArenaError
+from arena.handle import LocalAgent
+
+
+class Result(Enum):
+    WIN = 1
+    LOSS = 0
+    DRAW = 0.5
+
+
+@dataclass
+class PlayerStats:
+    damage_taken: float
+    damage_done: float
+    lives_left: int
+
+
+@dataclass
+class MatchStats:
+    match_time: float  # seconds of game time played
+    player1: PlayerStats
+    player2: PlayerStats
+    player1_result: Result  # by stocks left
+
+
+def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = 30 * 90, video_path: str | None = None,
+              agent_1_name: str | None = None, agent_2_name: str | None = None,
+              resolution: CameraResolution = CameraResolution.LOW, reward_manager: RewardManager | None = None,
+              train_mode: bool = False) -> MatchStats:
+    """Play `agent_1` (the "player", seat player_0) against `agent_2`; agents may be instances or factories.
+
+    `video_path` writes an mp4 (or gif); a `UserInputAgent` opens a window and plays from the
+    keyboard in real time. `reward_manager`, if given, is fed every frame from agent_1's side
+    (read its `total_reward` and `term_totals` after). Each call plays a new random seed;
+    `train_mode` is accepted for compatibility and changes nothing.
+    """
+    from arena.envs import make_raw
+    from arena.match import play_match
+    from arena.video import VideoWriter
+
+    agents = [a() if (isinstance(a, type) or not hasattr(a, "predict")) else a for a in (agent_1, agent_2)]
+    names = [agent_1_name or "agent_1", agent_2_name or "agent_2"]
+    human = any(isinstance(a, UserInputAgent) for a in agents)
+    env = make_raw("fighting", render_mode="human" if human else None,
+                   resolution=CameraResolution.of(resolution).name.lower(), max_timesteps=max_timesteps)
+    raw = env.unwrapped
+    raw.agent_names = names
+    if reward_manager is not None:
+        reward_manager.reset()
+        reward_manager.subscribe_signals(raw)
+    writer = VideoWriter(video_path, raw.fps) if video_path else None
+
+    def after_step(_: Any) -> None:
+        if writer is not None:
+            writer.add(raw.rgb_frame())
+        if reward_manager is not None and raw.steps:
+            reward_manager.process(raw, raw.dt)
+
+    try:
+        result = play_match(env, [LocalAgent(a, name) for a, name in zip(agents, names)],
+                            seed=random.randrange(2**31), on_step=after_step)
+    finally:
+        if writer is not None:
+            writer.hold(2.0)  # the final picture, with the result, stays on screen
+            writer.close()
+        env.close()
+    if result.fault is not None:
+        raise ArenaError(f"{names[['player_0', 'player_1'].index(result.fault.seat)]} {result.fault.status} "
+                         f"in {result.fault.phase}: {result.fault.detail}\n{result.fault.traceback}")
+    first, second = raw.players
+    stats = [PlayerStats(f.damage_taken_total, f.damage_done, f.stocks) for f in (first, second)]
+    if first.stocks == second.stocks:
+        outcome = Result.DRAW
+    else:
+        outcome = Result.WIN if first.stocks > second.stocks else Result.LOSS
+    return MatchStats(match_time=raw.steps / raw.fps, player1=stats[0], player2=stats[1], player1_result=outcome)

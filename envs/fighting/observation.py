@@ -1,0 +1,170 @@
+"""The 64-float observation and the 10-key action, with named access to both.
+
+    pos = env.obs_helper.get_section(obs, "player_pos")        # array([x, y])
+    action = env.act_helper.press_keys(["d", "j"])             # walk right and jab
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from gymnasium import spaces
+
+from arena.envs.fighting import rules as R
+from arena.envs.fighting.fighter import Fighter
+from arena.envs.fighting.states import AttackState, StunState
+
+
+@dataclass
+class ObsHelper:
+    """Names of the observation's sections: `sections[name] = (start, end)`, with their bounds."""
+
+    low: list[float] = field(default_factory=list)
+    high: list[float] = field(default_factory=list)
+    sections: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def add_section(self, low: list[float], high: list[float], name: str) -> None:
+        start = len(self.low)
+        self.low += low
+        self.high += high
+        self.sections[name.lower()] = (start, len(self.low))
+
+    def get_section(self, obs: np.ndarray, name: str) -> np.ndarray:
+        """The values of section `name` in `obs`; KeyError listing the names if there is none."""
+        try:
+            start, end = self.sections[name]
+        except KeyError:
+            raise KeyError(f"no observation section {name!r}; the sections are {', '.join(self.sections)}") from None
+        return obs[start:end]
+
+    def zeros(self) -> np.ndarray:
+        return np.zeros(len(self.low), np.float32)
+
+    def get_as_box(self) -> spaces.Box:
+        return spaces.Box(np.array(self.low, np.float32), np.array(self.high, np.float32), dtype=np.float32)
+
+    def print_all_sections(self) -> None:
+        for name, (start, end) in self.sections.items():
+            print(f"{name}: [{start}:{end}]")
+
+
+@dataclass
+class ActHelper:
+    """Names of the action's keys: `sections[key] = index`."""
+
+    low: list[float] = field(default_factory=list)
+    high: list[float] = field(default_factory=list)
+    sections: dict[str, int] = field(default_factory=dict)
+
+    def add_key(self, name: str) -> None:
+        self.sections[name.lower()] = len(self.low)
+        self.low.append(0.0)
+        self.high.append(1.0)
+
+    def zeros(self) -> np.ndarray:
+        return np.zeros(len(self.low), np.float32)
+
+    def press_keys(self, keys: str | list[str] | None, action: np.ndarray | None = None) -> np.ndarray:
+        """`action` (or a fresh zero action) with `keys` (a name or a list, any case) set to 1."""
+        if action is None:
+            action = self.zeros()
+        for key in [keys] if isinstance(keys, str) else (keys or []):
+            index = self.sections.get(key.lower())
+            if index is None:
+                raise KeyError(f"no key {key!r}; the keys are {', '.join(self.sections)}")
+            action[index] = 1
+        return action
+
+    def get_as_box(self) -> spaces.Box:
+        return spaces.Box(np.array(self.low, np.float32), np.array(self.high, np.float32), dtype=np.float32)
+
+    def print_all_sections(self) -> None:
+        for name, index in self.sections.items():
+            print(f"{name}: {index}")
+
+
+def make_act_helper() -> ActHelper:
+    helper = ActHelper()
+    for key in R.KEY_NAMES:
+        helper.add_key(key)
+    return helper
+
+
+def make_obs_helper(stocks: int = R.STOCKS) -> ObsHelper:
+    """The competition's layout: 32 values for the observing fighter (`player_*`), then 32 for the other."""
+    x, y, v = R.OBS_MAX_X, R.OBS_MAX_Y, R.OBS_MAX_SPEED
+    helper = ObsHelper()
+    for side in ("player", "opponent"):
+        for name, low, high in (
+            ("pos", [-x, -y], [x, y]),
+            ("vel", [-v, -v], [v, v]),
+            ("facing", [0], [1]),
+            ("grounded", [0], [1]),
+            ("aerial", [0], [1]),
+            ("jumps_left", [0], [R.AIR_JUMPS]),
+            ("state", [0], [12]),
+            ("recoveries_left", [0], [1]),
+            ("dodge_timer", [0], [R.AIR_DODGE_COOLDOWN]),
+            ("stun_frames", [0], [R.MAX_STUN_FRAMES]),
+            ("damage", [0], [1]),
+            ("stocks", [0], [stocks]),
+            ("move_type", [0], [12]),
+            ("weapon_type", [0], [2]),
+            *((f"spawner_{i}", [-x, -y, 0], [x, y, 3]) for i in range(1, 5)),
+            ("moving_platform_pos", [-x, -y], [x, y]),
+            ("moving_platform_vel", [-v, -v], [v, v]),
+        ):
+            helper.add_section([float(a) for a in low], [float(b) for b in high], f"{side}_{name}")
+    return helper
+
+
+WEAPON_TYPE = {name: float(index) for index, name in enumerate(R.WEAPON_NAMES)}
+
+
+def clamp(value: float, bound: float) -> float:
+    return value if -bound <= value <= bound else (bound if value > 0 else -bound)
+
+
+def fighter_values(f: Fighter) -> list[float]:
+    """The first 16 values of a fighter's half of the observation (pos ... weapon_type)."""
+    body = f.body
+    state_class = f.state.__class__
+    grounded = f.grounded
+    return [
+        clamp(body.x, R.OBS_MAX_X),
+        clamp(body.y, R.OBS_MAX_Y),
+        clamp(body.vx, R.OBS_MAX_SPEED),
+        clamp(body.vy, R.OBS_MAX_SPEED),
+        1.0 if f.facing > 0 else 0.0,
+        1.0 if grounded else 0.0,
+        0.0 if grounded else 1.0,
+        f.jumps_left,
+        state_class.number,
+        f.recoveries_left,
+        f.dodge_cooldown,
+        f.timer if state_class is StunState else 0.0,
+        f.damage / R.MAX_DAMAGE,
+        f.stocks,
+        f.move.move_type.value if state_class is AttackState else 0.0,
+        WEAPON_TYPE[f.weapon],
+    ]
+
+
+def stage_values(game) -> list[float]:
+    """The last 16 values of each half: weapon spawner slots and the moving platform."""
+    body = game.platform.body
+    return game.armory.observation() + [body.x, body.y, body.vx, body.vy]
+
+
+HALF = 32
+SWAP_HALVES = np.r_[HALF:2 * HALF, 0:HALF]  # the other fighter's view: its half first
+
+
+def observations(game) -> tuple[np.ndarray, np.ndarray]:
+    """Both fighters' observations (fighter 0's, fighter 1's) as float32 arrays of 64."""
+    first, second = game.players
+    stage = stage_values(game)
+    values = fighter_values(first) + stage + fighter_values(second) + stage
+    first_view = np.fromiter(values, np.float32, 2 * HALF)
+    return first_view, first_view[SWAP_HALVES]

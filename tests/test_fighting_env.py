@@ -1,0 +1,199 @@
+"""The fighting env's interface: PettingZoo and Gymnasium contracts, helpers, rewards, rendering, harness."""
+
+import json
+import subprocess
+
+import gymnasium
+import imageio.v2 as imageio
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+from pettingzoo.test import parallel_api_test, parallel_seed_test
+
+import arena.envs
+import arena.envs.fighting as fighting
+from arena import replay, video
+from arena.envs.fighting import (
+    BasedAgent, CameraResolution, ConstantAgent, MatchStats, RandomAgent, Result, RewardManager, RewTerm, run_match,
+)
+from arena.match import play_match
+
+COMPETITION_NAMES = {
+    "Agent", "WarehouseBrawl", "CameraResolution", "RenderMode", "MoveType", "WalkingState", "StandingState",
+    "TurnaroundState", "AirTurnaroundState", "SprintingState", "StunState", "InAirState", "DodgeState",
+    "AttackState", "DashState", "BackDashState", "KOState", "TauntState", "Result", "PlayerStats", "MatchStats",
+    "RewTerm", "RewardManager", "run_match", "ConstantAgent", "RandomAgent", "BasedAgent", "ClockworkAgent",
+    "UserInputAgent", "SB3Agent", "RecurrentPPOAgent",
+}
+SECTIONS = ["pos", "vel", "facing", "grounded", "aerial", "jumps_left", "state", "recoveries_left", "dodge_timer",
+            "stun_frames", "damage", "stocks", "move_type", "weapon_type", "spawner_1", "spawner_2", "spawner_3",
+            "spawner_4", "moving_platform_pos", "moving_platform_vel"]
+
+
+def test_star_import_gives_exactly_the_competition_names():
+    namespace = {}
+    exec("from arena.envs.fighting import *", namespace)
+    assert set(namespace) - {"__builtins__"} == COMPETITION_NAMES
+    assert fighting.WarehouseBrawl is fighting.raw_env and fighting.Agent is arena.agents.Agent
+    assert [fighting.MoveType[n].value for n in ("NONE", "NLIGHT", "RECOVERY", "GROUNDPOUND")] == [1, 2, 11, 12]
+    assert [s.number for s in (fighting.WalkingState, fighting.StunState, fighting.KOState, fighting.TauntState)] == [
+        0, 5, 11, 12]
+
+
+def test_spaces_and_observation_layout_are_the_competitions():
+    env = arena.envs.make("fighting")
+    assert env.action_space("player_0") == gymnasium.spaces.Box(0, 1, (10,), np.float32)
+    assert env.observation_space("player_1").shape == (64,) and env.observation_space("player_1").dtype == np.float32
+    sections = env.obs_helper.sections
+    assert list(sections) == [f"{side}_{name}" for side in ("player", "opponent") for name in SECTIONS]
+    assert sections["player_pos"] == (0, 2) and sections["player_weapon_type"] == (15, 16)
+    assert sections["opponent_pos"] == (32, 34) and sections["opponent_moving_platform_vel"] == (62, 64)
+    keys = ["w", "a", "s", "d", "space", "h", "l", "j", "k", "g"]
+    assert env.act_helper.sections == {key: index for index, key in enumerate(keys)}
+    observations, _ = env.reset(seed=4)
+    mine, theirs = observations["player_0"], observations["player_1"]
+    assert np.array_equal(mine[:32], theirs[32:]) and np.array_equal(mine[32:], theirs[:32])
+    first = env.players[0]
+    assert tuple(env.obs_helper.get_section(mine, "player_pos")) == pytest.approx((first.body.x, first.body.y))
+    assert env.obs_helper.get_section(mine, "player_stocks")[0] == 3
+    assert tuple(env.obs_helper.get_section(mine, "player_moving_platform_pos")) == pytest.approx((1.0, 0.0))
+
+
+def test_positions_and_speeds_are_clamped_in_observations():
+    env = arena.envs.make("fighting")
+    env.reset(seed=0)
+    fighter = env.players[1]
+    fighter.body.x, fighter.body.y, fighter.body.vx, fighter.body.vy = 0.0, -7.5, -30.0, -5.0
+    observations, *_ = env.step({})
+    _, y = env.obs_helper.get_section(observations["player_0"], "opponent_pos")
+    vx, vy = env.obs_helper.get_section(observations["player_0"], "opponent_vel")
+    assert (y, vx) == (-7.0, -10.0) and -5 < vy < 0
+    assert env.observation_space("player_0").contains(observations["player_0"])
+
+
+def test_obs_and_act_helpers_behave_as_participants_expect(capsys):
+    env = arena.envs.make("fighting")
+    action = env.act_helper.press_keys(["D", "j"])
+    assert action.tolist() == [0, 0, 0, 1, 0, 0, 0, 1, 0, 0]
+    assert env.act_helper.press_keys("space", action)[4] == 1 and action[4] == 1
+    with pytest.raises(KeyError, match="no key 'q'; the keys are w, a, s, d, space"):
+        env.act_helper.press_keys(["a", "q"])
+    assert env.act_helper.zeros().shape == (10,) and env.obs_helper.zeros().shape == (64,)
+    assert env.obs_helper.get_as_box() == env.observation_space("player_0")
+    assert env.act_helper.get_as_box() == env.action_space("player_0")
+    with pytest.raises(KeyError, match="no observation section 'player_hp'"):
+        env.obs_helper.get_section(np.zeros(64), "player_hp")
+    env.obs_helper.print_all_sections()
+    assert "player_spawner_4: [25:28]" in capsys.readouterr().out
+
+
+def test_passes_pettingzoo_parallel_api_and_seed_tests():
+    parallel_api_test(arena.envs.make("fighting", max_timesteps=200), num_cycles=300)
+    parallel_seed_test(lambda: arena.envs.make("fighting", max_timesteps=150), num_cycles=200)
+
+
+def test_gymnasium_view_passes_check_env_and_keeps_scores():
+    env = gymnasium.make("arena/Fighting-v0", opponent=BasedAgent(), render_mode="rgb_array", max_timesteps=200)
+    check_env(env.unwrapped, skip_render_check=False)
+    observation, _ = env.reset(seed=0)
+    assert observation.shape == (64,)
+    total, done = 0.0, False
+    while not done:
+        observation, reward, terminated, truncated, _ = env.step(np.zeros(10, np.float32))
+        total += reward
+        done = terminated or truncated
+    assert total in (-1.0, 0.0, 1.0)
+
+
+def test_reward_manager_rewards_each_seat_from_its_own_side():
+    def damage_dealt(env):
+        return env.objects["opponent"].damage_taken_this_frame
+
+    def won(env, agent):
+        return 1.0 if agent == "player" else -1.0
+
+    manager = RewardManager({"damage": RewTerm(damage_dealt, 1.0), "off": RewTerm(damage_dealt, 0.0)},
+                            {"win": ("win_signal", RewTerm(won, 10.0))})
+    env = arena.envs.make("fighting", reward_manager=manager, stocks=1)
+    env.reset(seed=0)
+    first, second = env.players
+    second.body.x, second.body.y = first.body.x + 0.7, first.body.y
+    first.facing = fighting.rules.Facing(1 if second.body.x > first.body.x else -1)
+    totals = {"player_0": 0.0, "player_1": 0.0}
+    for _ in range(8):
+        _, rewards, _, _, infos = env.step({"player_0": env.act_helper.press_keys("j")})
+        for seat in totals:
+            totals[seat] += rewards[seat]
+    assert second.damage > 0 and totals == {"player_0": second.damage, "player_1": 0.0}
+    assert infos["player_0"]["reward_terms"] == {"damage": second.damage, "off": 0.0, "win": 0.0}
+    second.body.y = 20.0  # out past the bottom: player_0 wins
+    _, rewards, terminations, _, infos = env.step({})
+    assert all(terminations.values()) and rewards == {"player_0": 10.0, "player_1": -10.0}
+    assert infos["player_1"]["reward_terms"]["win"] == -10.0 and manager.total_reward == second.damage + 10.0
+
+
+def test_renders_headless_at_each_resolution_with_the_fighters_in_view():
+    env = arena.envs.make("fighting", render_mode="rgb_array", resolution=CameraResolution.HIGH)
+    env.reset(seed=0)
+    frame = env.render()
+    assert frame.shape == (1080, 1920, 3) and frame.dtype == np.uint8
+    for resolution, size in (("low", (480, 720)), ("medium", (720, 1280))):
+        env = arena.envs.make("fighting", render_mode="rgb_array", resolution=resolution)
+        env.reset(seed=0)
+        for _ in range(30):
+            env.step({a: env.action_space(a).sample() for a in env.agents})
+        frame = env.render()
+        assert frame.shape == (*size, 3) and frame.std() > 20
+        camera = env._renderer.camera
+        for fighter in env.players:
+            x, y = camera.to_screen(fighter.body.x, fighter.body.y)
+            assert 0 <= x < size[1] and 0 <= y < size[0]
+    with pytest.raises(ValueError, match="resolution must be one of low, medium, high"):
+        arena.envs.make("fighting", resolution="4k")
+
+
+def test_a_hit_flashes_the_fighter_white():
+    env = arena.envs.make("fighting", render_mode="rgb_array")
+    env.reset(seed=0)
+    env.step({})
+    fighter = env.players[0]
+    frame = env.render()
+    x, y = env._renderer.camera.to_screen(fighter.body.x, fighter.body.y)
+    before = frame[y - 3:y + 3, x - 3:x + 3]
+    fighter.hit_frames = 0
+    after = env.render()[y - 3:y + 3, x - 3:x + 3]
+    assert after.mean() > before.mean() + 40
+
+
+def test_play_match_runs_the_parallel_loop_and_replays_to_video(tmp_path):
+    result = play_match("fighting", [BasedAgent(), RandomAgent()], seed=3, max_steps=240)
+    assert result.steps == 240 and len(result.actions["player_0"]) == 240
+    assert result.outcome.startswith("player_0 ") and result.fault is None
+    again = replay.resimulate(replay.load(replay.save(result, tmp_path / "r.json")))
+    assert again.outcome == result.outcome
+    path = video.record(result, tmp_path / "match.mp4", hold_seconds=0)
+    assert imageio.get_reader(path).count_frames() == 241
+
+
+def test_cli_match_plays_the_example_submissions_with_video(tmp_path, submissions):
+    completed = subprocess.run(
+        ["arena", "match", submissions / "based_fighter", submissions / "random", "--env", "fighting",
+         "--max-steps", "150", "--video", "match.mp4", "--json"],
+        capture_output=True, text=True, timeout=180, cwd=tmp_path,
+    )
+    assert completed.returncode == 0, completed.stderr
+    game = json.loads(completed.stdout)
+    assert game["env"] == "fighting" and [a["status"] for a in game["agents"]] == ["ok", "ok"]
+    assert imageio.get_reader(tmp_path / "match.mp4").count_frames() > 150
+
+
+def test_run_match_returns_match_stats_and_writes_a_video(tmp_path):
+    manager = RewardManager({"taken": RewTerm(lambda env: -env.objects["player"].damage_taken_this_frame, 1.0)})
+    stats = run_match(ConstantAgent(), BasedAgent, max_timesteps=300, video_path=str(tmp_path / "m.mp4"),
+                      agent_1_name="bag", agent_2_name="based", reward_manager=manager)
+    assert isinstance(stats, MatchStats) and stats.match_time == pytest.approx(10.0)
+    assert stats.player1.damage_taken > 0 and stats.player2.damage_done == stats.player1.damage_taken
+    assert manager.total_reward == -stats.player1.damage_taken
+    expected = Result.DRAW if stats.player1.lives_left == stats.player2.lives_left else Result.LOSS
+    assert stats.player1_result is expected
+    assert imageio.get_reader(tmp_path / "m.mp4").count_frames() == 301 + 60  # and 2 s on the result
