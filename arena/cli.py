@@ -341,12 +341,10 @@ def _parse_options(pairs: list[str]) -> dict[str, Any]:
 
 
 def _game_file_name(result) -> str:
-    names = "-vs-".join(_slug(a.name) for a in result.agents)
-    return f"{result.env}-{names}-s{result.seed}.json"
+    from arena.replay import file_stem
 
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "_." else "-" for c in text)
+    names = "-vs-".join(file_stem(a.name) for a in result.agents)
+    return f"{file_stem(result.env)}-{names}-s{result.seed}.json"
 
 
 def _video_path(requested: str, replay_path: Path, game: int, games: int) -> Path:
@@ -372,7 +370,12 @@ def _print_game(result, replay_path: Path, video_path: Path | None, game: int, g
     counter = f"game {game + 1}/{games} · " if games > 1 else ""
     seats = " vs ".join(f"{escape(a.name)} ({a.seat})" for a in result.agents)
     out.print(f"[dim]{counter}{result.env} · seed {result.seed} ·[/] {seats}")
-    verdict = f"[bold]{escape(result.winner)}[/] wins" if result.winner else "[bold]draw[/]"
+    from arena.envs import entry
+
+    if entry(result.env).cooperative:
+        verdict = "[bold]team result[/]"
+    else:
+        verdict = f"[bold]{escape(result.winner)}[/] wins" if result.winner else "[bold]draw[/]"
     out.print(f"  {verdict}: {escape(result.outcome)}")
     logs = {h.name: getattr(h, "log_path", None) for h in handles}
     for agent in result.agents:

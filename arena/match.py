@@ -4,7 +4,9 @@
     print(result.winner, result.outcome)
 
 `agents` are given in seat order (`player_0` first) or as a mapping seat -> agent; each is an
-`Agent` (run in this process) or an `AgentHandle` (for example a sandboxed submission). A fault
+`Agent` (run in this process) or an `AgentHandle` (for example a sandboxed submission). An agent's
+score is the sum of its rewards, unless the env ranks its games itself through `final_scores()`
+(snake: survival order, then length); ranks follow the scores. A fault
 (crash, timeout, illegal action, forfeit) ends the match at once: the faulting agent scores -1
 and ranks last, every other agent scores +1 and shares first place.
 """
@@ -196,7 +198,8 @@ class _Game:
     def result(self, spec: EnvSpec, duration: float) -> MatchResult:
         seats = list(self.handles)
         if self.fault is None:
-            scores = [float(self.scores[seat]) for seat in seats]
+            final = self.raw.final_scores() if hasattr(self.raw, "final_scores") else self.scores
+            scores = [float(final[seat]) for seat in seats]
             outcome = self.raw.outcome_text() if hasattr(self.raw, "outcome_text") else _score_text(seats, scores)
         else:
             scores = [-1.0 if seat == self.fault.seat else 1.0 for seat in seats]

@@ -22,6 +22,11 @@ from arena.match import MatchResult, play_match
 FORMAT = "arena-replay/1"
 
 
+def file_stem(text: str) -> str:
+    """`text` made safe for a file name on any system ("pgx:chess" -> "pgx-chess")."""
+    return "".join(c if c.isalnum() or c in "_." else "-" for c in text)
+
+
 def save(result: MatchResult, path: str | os.PathLike) -> Path:
     """Write `result` as a replay file (parent folders are created)."""
     path = Path(path)

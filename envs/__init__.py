@@ -34,6 +34,8 @@ class EnvEntry:
     time_bank: float = 0.0  # seconds a game an agent may run over its per-move budget in all
     gym_id: str | None = None  # id of its single-agent Gymnasium view
     gym_entry_point: str | None = None  # default: the generic view in arena.envs.single_agent
+    preset: dict[str, Any] = field(default_factory=dict)  # options the name itself sets ("pgx:chess": game="chess")
+    cooperative: bool = False  # the seats play as one team: a shared result, not a winner
 
 
 @dataclass(frozen=True)
@@ -55,21 +57,38 @@ _REGISTRY: dict[str, EnvEntry] = {
         EnvEntry("fighting", "arena.envs.fighting", "parallel", 0.05,
                  "2-player platform fighter, simultaneous moves at 30 fps, the AI² competition's interface",
                  gym_id="arena/Fighting-v0"),
+        EnvEntry("snake", "arena.envs.snake", "parallel", 0.1,
+                 "2-8 snakes moving at once on a grid: fruit, egocentric vision, kills and head-on collisions",
+                 gym_id="arena/Snake-v0"),
+        EnvEntry("cartpole_relay", "arena.envs.cartpole_relay", "parallel", 0.05,
+                 "2-8 players share one cart-pole: a baton passes every leg, or their action logits are combined",
+                 gym_id="arena/CartPoleRelay-v0", cooperative=True),
     ]
 }
 
 
+# Families of envs named "<family>:<variant>", e.g. "pgx:connect_four": the variant becomes an option.
+_FAMILIES = {
+    "pgx": lambda game: EnvEntry(f"pgx:{game}", "arena.envs.pgx_games", "aec", 1.0,
+                                 f"pgx's {game} on the CPU (needs the jax extra)", preset={"game": game}),
+}
+
+
 def names() -> list[str]:
-    """Names accepted by `make`, sorted."""
+    """Names accepted by `make`, sorted (families such as "pgx:<game>" aside)."""
     return sorted(_REGISTRY)
 
 
 def entry(name: str) -> EnvEntry:
     """The registry entry of `name`; UnknownEnvError listing the valid names otherwise."""
+    family, colon, variant = name.partition(":")
+    if colon and variant and family in _FAMILIES:
+        return _FAMILIES[family](variant)
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise UnknownEnvError(f"unknown env {name!r}: choose one of {', '.join(names())}") from None
+        families = ", ".join(f"{f}:<name>" for f in _FAMILIES)
+        raise UnknownEnvError(f"unknown env {name!r}: choose one of {', '.join(names())}, or {families}") from None
 
 
 def env_class(name: str) -> type:
@@ -88,13 +107,15 @@ def make_raw(name: str, **options: Any):
 
 
 def _build(name: str, options: dict[str, Any], wrapped: bool):
-    module = importlib.import_module(entry(name).module)
-    accepted = inspect.signature(module.raw_env).parameters
+    found = entry(name)
+    module = importlib.import_module(found.module)
+    accepted = [p for p in inspect.signature(module.raw_env).parameters if p not in found.preset]
     unknown = sorted(set(options) - set(accepted))
     if unknown:
         choices = ", ".join(p for p in accepted if p != "render_mode") or "none"
         raise UnknownEnvError(f"env {name!r} has no option {', '.join(map(repr, unknown))}: its options are {choices}")
-    env = module.env(**options) if wrapped else module.raw_env(**options)
+    built = {**found.preset, **options}
+    env = module.env(**built) if wrapped else module.raw_env(**built)
     # How it is drawn is not part of what it is: replays leave render_mode out.
     env.unwrapped.env_spec = EnvSpec(name, {k: v for k, v in options.items() if k != "render_mode"})
     return env

@@ -46,13 +46,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import gymnasium
 import numpy as np
 from gymnasium import spaces
 from pettingzoo import AECEnv
 from pettingzoo.utils import wrappers
 
 from arena._native import OthelloBoard
+from arena.envs.render_modes import RenderModes
 
 __all__ = ["OthelloBoard", "raw_env", "env", "perft", "board_from_observation"]
 
@@ -93,7 +93,7 @@ def env(**kwargs: Any) -> AECEnv:
     return wrappers.OrderEnforcingWrapper(wrapped)
 
 
-class raw_env(AECEnv):
+class raw_env(RenderModes, AECEnv):
     """Othello without wrappers; see the module docstring for the full specification."""
 
     metadata = {
@@ -125,7 +125,6 @@ class raw_env(AECEnv):
         }
         self.board = OthelloBoard(size)
         self._renderer: _BoardPicture | None = None
-        self._window = None
 
     def observation_space(self, agent: str) -> spaces.Space:
         return self.observation_spaces[agent]
@@ -181,30 +180,13 @@ class raw_env(AECEnv):
         black, white = self.board.score()
         return f"black {black} - white {white}"
 
-    def render(self) -> np.ndarray | str | None:
-        if self.render_mode is None:
-            gymnasium.logger.warn("othello: render() called without a render_mode; pass render_mode to make()")
-            return None
-        if self.render_mode == "ansi":
-            return str(self.board)
+    def _text(self) -> str:
+        return str(self.board)
+
+    def _picture(self):
         if self._renderer is None:
             self._renderer = _BoardPicture(self.size)
-        picture = self._renderer.draw(self.board)
-        if self.render_mode == "rgb_array":
-            from arena.envs.rendering import to_rgb_array
-
-            return to_rgb_array(picture)
-        if self._window is None:
-            from arena.envs.rendering import HumanWindow
-
-            self._window = HumanWindow("arena: Othello", self.metadata["render_fps"])
-        self._window.show(picture)
-        return None
-
-    def close(self) -> None:
-        if self._window is not None:
-            self._window.close()
-            self._window = None
+        return self._renderer.draw(self.board)
 
 
 class _BoardPicture:

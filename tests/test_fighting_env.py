@@ -30,10 +30,11 @@ SECTIONS = ["pos", "vel", "facing", "grounded", "aerial", "jumps_left", "state",
             "spawner_4", "moving_platform_pos", "moving_platform_vel"]
 
 
-def test_star_import_gives_exactly_the_competition_names():
+def test_star_import_gives_the_competition_names_and_the_state_bases_its_reward_code_names():
     namespace = {}
     exec("from arena.envs.fighting import *", namespace)
-    assert set(namespace) - {"__builtins__"} == COMPETITION_NAMES
+    bases = {"PlayerObjectState", "GroundState", "Player", "Facing"}
+    assert set(namespace) - {"__builtins__"} == COMPETITION_NAMES | bases
     assert fighting.WarehouseBrawl is fighting.raw_env and fighting.Agent is arena.agents.Agent
     assert [fighting.MoveType[n].value for n in ("NONE", "NLIGHT", "RECOVERY", "GROUNDPOUND")] == [1, 2, 11, 12]
     assert [s.number for s in (fighting.WalkingState, fighting.StunState, fighting.KOState, fighting.TauntState)] == [

@@ -47,7 +47,7 @@ def play_pending(store: ResultsStore, settings: dict[str, Any], replay_dir: Path
     recorded = 0
     for match_id, data in backend.run(settings, packages, blocks_of(pending)):
         result = MatchResult.from_dict(data)
-        path = replay.save(result, replay_dir / f"{match_id:06d}-{result.env}.json")
+        path = replay.save(result, replay_dir / f"{match_id:06d}-{replay.file_stem(result.env)}.json")
         recorded += store.record(by_id[match_id], result, str(path))
         on_match(result)
     return recorded

@@ -15,11 +15,12 @@ from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.game import Game
 from arena.envs.fighting.observation import make_act_helper, make_obs_helper, observations
 from arena.envs.fighting.rewards import SIGNAL_NAMES, RewardManager, Signal, perspective
+from arena.envs.render_modes import RenderModes
 
 AGENTS = ("player_0", "player_1")
 
 
-class WarehouseBrawl(ParallelEnv):
+class WarehouseBrawl(RenderModes, ParallelEnv):
     """Two fighters, simultaneous moves, 30 frames a second; see `help(arena.envs.fighting)`."""
 
     metadata = {"name": "fighting_v0", "render_modes": ["human", "rgb_array"], "render_fps": R.FPS,
@@ -53,7 +54,6 @@ class WarehouseBrawl(ParallelEnv):
         self._seeds = random.Random()
         self.game = Game(random.Random(0), self._signals, stocks, max_timesteps)
         self._renderer = None
-        self._window = None
 
     def _seat_reward_managers(self, manager: RewardManager | None) -> list[tuple[RewardManager, Any]]:
         """One manager per seat (the second a copy), each seeing its own fighter as "player"."""
@@ -125,39 +125,12 @@ class WarehouseBrawl(ParallelEnv):
         """Stocks and damage of both fighters, e.g. 'player_0 2 stocks 34% - player_1 0 stocks 120%'."""
         return " - ".join(f"{AGENTS[i]} {f.stocks} stocks {f.damage:.0f}%" for i, f in enumerate(self.game.players))
 
-    def render(self) -> np.ndarray | None:
-        if self.render_mode is None:
-            gymnasium.logger.warn("fighting: render() called without a render_mode; pass render_mode to make()")
-            return None
-        surface = self._draw()
-        if self.render_mode == "rgb_array":
-            from arena.envs.rendering import to_rgb_array
-
-            return to_rgb_array(surface)
-        if self._window is None:
-            from arena.envs.rendering import HumanWindow
-
-            self._window = HumanWindow("arena: fighting", self.metadata["render_fps"])
-        self._window.show(surface)
-        return None
-
-    def rgb_frame(self) -> np.ndarray:
-        """The current picture as an RGB array, whatever the render mode (for recording a window)."""
-        from arena.envs.rendering import to_rgb_array
-
-        return to_rgb_array(self._draw())
-
-    def _draw(self):
+    def _picture(self):
         if self._renderer is None:
             from arena.envs.fighting.render import Renderer
 
             self._renderer = Renderer(self.resolution)
         return self._renderer.draw(self.game, self.agent_names)
-
-    def close(self) -> None:
-        if self._window is not None:
-            self._window.close()
-            self._window = None
 
 
 def _keys(action: Any) -> np.ndarray:

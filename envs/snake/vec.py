@@ -1,0 +1,93 @@
+"""Many snake games stepped together in numpy, for training one policy per seat on batches (as marlenv's vector env).
+
+    vec = SnakeVecEnv(n_envs=64, num_snakes=4)
+    obs, infos = vec.reset(seed=0)                 # obs: (64, 4, 11, 11, 6) uint8
+    obs, rewards, terminations, truncations, infos = vec.step(actions)   # actions: (64, 4) ints
+
+Game `i` of `reset(seed=s)` plays exactly like `arena.envs.make("snake", ...)` reset with seed
+`s + i` and given the same actions, and its later games like that env's later resets.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+from gymnasium import spaces
+
+from arena.envs.snake.engine import SnakeGames
+from arena.envs.snake.rules import SnakeRules, reward_weights
+from arena.envs.snake.vision import Vision
+
+
+class SnakeVecEnv:
+    """`n_envs` independent snake games with the options of `arena.envs.make("snake")`, auto-reset.
+
+    `step` returns arrays of shape (n_envs, num_agents), observations with the observation's
+    shape added. A snake's `terminations` is True in the step it dies or its game ends by
+    elimination, its `truncations` when the game reaches `max_steps`. `infos` holds arrays:
+
+    - `active`: the snakes alive when the step began; the others' rows are padding, skip them;
+    - `done` (n_envs,): the games that ended this step and were started again: their rows of
+      observations are the new games' first ones, and `final_observation` holds their last ones,
+      (games that ended, num_agents, ...) in game order;
+    - `length`, `kills`: each snake's, before any restart.
+    """
+
+    def __init__(self, n_envs: int = 64, num_snakes: int = 4, height: int = 20, width: int = 20,
+                 snake_length: int = 3, num_fruits: int = 4, vision_range: int | None = 5, frame_stack: int = 1,
+                 reward_dict: Mapping[str, float] | None = None, max_steps: int = 1000):
+        if n_envs < 1:
+            raise ValueError(f"SnakeVecEnv: n_envs must be at least 1, got {n_envs}")
+        self.rules = SnakeRules(num_snakes, height, width, snake_length, num_fruits, max_steps, reward_weights(reward_dict))
+        self.n_envs = n_envs
+        self.num_agents = num_snakes
+        self.games = SnakeGames(n_envs, self.rules)
+        self.vision = Vision(self.games, vision_range, frame_stack)
+        self.observation_space = spaces.Box(0, 1, self.vision.shape, np.uint8)
+        self.action_space = spaces.Discrete(3)
+
+    def reset(self, seed: int | None = None) -> tuple[np.ndarray, dict[str, Any]]:
+        """Start every game; with `seed`, game `i` draws from a generator seeded with `seed + i`."""
+        if seed is not None:
+            self.games.rngs = [np.random.default_rng(seed + i) for i in range(self.n_envs)]
+        self.games.reset_games(range(self.n_envs))
+        return self.vision.push(np.ones(self.n_envs, bool)).copy(), self._infos()
+
+    def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        """Move every snake of every game: `actions` are ints 0..2 of shape (n_envs, num_agents)."""
+        actions = np.asarray(actions, np.int64)
+        if actions.shape != (self.n_envs, self.num_agents) or actions.min() < 0 or actions.max() > 2:
+            raise ValueError(f"SnakeVecEnv.step: actions must be ints 0..2 of shape {(self.n_envs, self.num_agents)}, "
+                             f"got shape {actions.shape}")
+        active = self.games.alive.copy()
+        outcome = self.games.step(actions)
+        done = outcome.ended | outcome.truncated
+        terminations = outcome.died | (outcome.moved & outcome.ended[:, None])
+        truncations = outcome.moved & outcome.truncated[:, None]
+        infos = self._infos()
+        infos["active"] = active
+        infos["done"] = done
+        if done.any():
+            infos["final_observation"] = self.vision.peek(done)
+            self.games.reset_games(np.flatnonzero(done))
+        observations = self.vision.push(done)
+        return observations.copy(), outcome.rewards, terminations, truncations, infos
+
+    def _infos(self) -> dict[str, Any]:
+        return {"length": self.games.length.copy(), "kills": self.games.kills.copy()}
+
+    def close(self) -> None:
+        """Nothing to release; here for the vector-env interface."""
+
+
+def make_snake(n_env: int = 1, num_snakes: int = 4, **kwargs: Any):
+    """marlenv's factory: `(env, observation_shape, action_shape, properties)` for a `SnakeVecEnv`.
+
+    Observations are (rows, cols, channels), so `properties["reorder"]` is True for
+    channels-first (PyTorch) models, as in marlenv.
+    """
+    env = SnakeVecEnv(n_envs=n_env, num_snakes=num_snakes, **kwargs)
+    properties = {"high": env.observation_space.high, "low": env.observation_space.low, "n_env": n_env,
+                  "num_snakes": num_snakes, "reorder": True}
+    return env, env.observation_space.shape, (env.action_space.n,), properties
