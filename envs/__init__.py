@@ -54,6 +54,8 @@ _REGISTRY: dict[str, EnvEntry] = {
     for entry in [
         EnvEntry("othello", "arena.envs.othello", "aec", 1.0, "2-player Othello on 8x8 (or 6x6), native bitboards",
                  time_bank=5.0, gym_id="arena/Othello-v0"),
+        EnvEntry("gomoku", "arena.envs.gomoku", "aec", 1.0, "2-player gomoku (five in a row) on 15x15 (5x5 to 19x19), native bitboards",
+                 time_bank=5.0, gym_id="arena/Gomoku-v0"),
         EnvEntry("fighting", "arena.envs.fighting", "parallel", 0.05,
                  "2-player platform fighter, simultaneous moves at 30 fps, the AI² competition's interface",
                  gym_id="arena/Fighting-v0"),

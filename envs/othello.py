@@ -47,17 +47,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from gymnasium import spaces
 from pettingzoo import AECEnv
-from pettingzoo.utils import wrappers
 
 from arena._native import OthelloBoard
-from arena.envs.render_modes import RenderModes
+from arena.envs.board_game import COLOR_NAMES, BoardGameEnv, with_standard_checks
 
 __all__ = ["OthelloBoard", "raw_env", "env", "perft", "board_from_observation"]
 
-AGENTS = ("player_0", "player_1")
-COLOR_NAMES = ("black", "white")
 
 
 def perft(depth: int, position: str | OthelloBoard | None = None) -> int:
@@ -87,13 +83,10 @@ def board_from_observation(observation: dict[str, np.ndarray] | np.ndarray) -> O
 
 def env(**kwargs: Any) -> AECEnv:
     """The Othello env with PettingZoo's standard checks (illegal move ends the game, order of calls)."""
-    wrapped = raw_env(**kwargs)
-    wrapped = wrappers.TerminateIllegalWrapper(wrapped, illegal_reward=-1)
-    wrapped = wrappers.AssertOutOfBoundsWrapper(wrapped)
-    return wrappers.OrderEnforcingWrapper(wrapped)
+    return with_standard_checks(raw_env(**kwargs))
 
 
-class raw_env(RenderModes, AECEnv):
+class raw_env(BoardGameEnv):
     """Othello without wrappers; see the module docstring for the full specification."""
 
     metadata = {
@@ -104,89 +97,21 @@ class raw_env(RenderModes, AECEnv):
     }
 
     def __init__(self, size: int = 8, render_mode: str | None = None):
-        super().__init__()
         if size not in (4, 6, 8):
             raise ValueError(f"othello: size must be 4, 6 or 8, got {size!r}")
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"othello: render_mode must be one of {self.metadata['render_modes']}, got {render_mode!r}")
         self.size = size
-        self.render_mode = render_mode
-        self.possible_agents = list(AGENTS)
-        num_actions = size * size + 1
-        self.action_spaces = {agent: spaces.Discrete(num_actions) for agent in AGENTS}
-        self.observation_spaces = {
-            agent: spaces.Dict(
-                {
-                    "observation": spaces.Box(0, 1, (size, size, 2), np.uint8),
-                    "action_mask": spaces.Box(0, 1, (num_actions,), np.int8),
-                }
-            )
-            for agent in AGENTS
-        }
-        self.board = OthelloBoard(size)
-        self._renderer: _BoardPicture | None = None
+        super().__init__(render_mode)
 
-    def observation_space(self, agent: str) -> spaces.Space:
-        return self.observation_spaces[agent]
+    def _new_board(self) -> OthelloBoard:
+        return OthelloBoard(self.size)
 
-    def action_space(self, agent: str) -> spaces.Space:
-        return self.action_spaces[agent]
-
-    def reset(self, seed: int | None = None, options: dict | None = None) -> None:
-        self.board = OthelloBoard(self.size)
-        self.agents = list(AGENTS)
-        self.rewards = dict.fromkeys(AGENTS, 0)
-        self._cumulative_rewards = dict.fromkeys(AGENTS, 0)
-        self.terminations = dict.fromkeys(AGENTS, False)
-        self.truncations = dict.fromkeys(AGENTS, False)
-        self.infos = {agent: {} for agent in AGENTS}
-        self.agent_selection = AGENTS[0]
-        if self.render_mode == "human":
-            self.render()
-
-    def observe(self, agent: str) -> dict[str, np.ndarray]:
-        planes = self.board.observation(AGENTS.index(agent))
-        if agent == self.agent_selection and not self.terminations[agent]:
-            mask = self.board.action_mask()
-        else:
-            mask = np.zeros(self.board.num_actions, np.int8)
-        return {"observation": planes, "action_mask": mask}
-
-    def step(self, action: int | None) -> None:
-        agent = self.agent_selection
-        if self.terminations[agent] or self.truncations[agent]:
-            self._was_dead_step(action)
-            return
-        self.board.play(int(action))
-        self._cumulative_rewards[agent] = 0
-        if self.board.is_game_over():
-            # Rewards stay 0 until the end, so they are only set and accumulated here.
-            winner = self.board.winner()
-            if winner >= 0:
-                self.rewards[AGENTS[winner]] = 1
-                self.rewards[AGENTS[1 - winner]] = -1
-            self.terminations = dict.fromkeys(AGENTS, True)
-            self._accumulate_rewards()
-        self.agent_selection = AGENTS[self.board.to_move]
-        if self.render_mode == "human":
-            self.render()
-
-    def action_name(self, action: int) -> str:
-        """A move as people read it, with its number: 'd3 (19)', 'pass (64)'."""
-        return f"{self.board.move_name(action)} ({action})"
+    def _new_renderer(self) -> _BoardPicture:
+        return _BoardPicture(self.size)
 
     def outcome_text(self) -> str:
         """The disc count, e.g. 'black 40 - white 24'."""
         black, white = self.board.score()
         return f"black {black} - white {white}"
-
-    def _text(self) -> str:
-        return str(self.board)
-
-    def _picture(self):
-        if self._renderer is None:
-            self._renderer = _BoardPicture(self.size)
-        return self._renderer.draw(self.board)
 
 
 class _BoardPicture:

@@ -1,0 +1,110 @@
+"""What the search thinks of a position: its best moves with visit counts, values and lines.
+
+    arena analyse "---------------------------OX------XO--------------------------- X" --env othello
+
+    >>> from arena.analyse import analyse
+    >>> print(analyse(position, env="othello", simulations=20000))
+
+The position is written in the board's text format (`OthelloBoard.to_string()` or
+`GomokuBoard.to_string()`): the squares row by row from a1 (`-` empty, `X` black, `O` white),
+a space, then the side to move. Values are for the side to move: +1 a sure win, -1 a sure loss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from arena.errors import ArenaError
+
+LINE_LENGTH = 8
+
+
+@dataclass
+class MoveAnalysis:
+    """One candidate move: how much the search looked at it and what it found."""
+
+    move: int
+    name: str
+    visits: int
+    share: float  # of the root's visits
+    value: float  # for the side to move, in [-1, 1]
+    line: list[str] = field(default_factory=list)  # the expected continuation, this move first
+
+
+@dataclass
+class Analysis:
+    """A search's view of one position; `str()` gives the table `arena analyse` prints."""
+
+    env: str
+    position: str
+    board: str  # the board drawn for people
+    simulations: int
+    seconds: float
+    value: float  # of the position, for the side to move
+    moves: list[MoveAnalysis]
+
+    def __str__(self) -> str:
+        rows = [f"{'move':<6} {'visits':>8} {'share':>6} {'value':>7}  line"]
+        for m in self.moves:
+            rows.append(f"{m.name:<6} {m.visits:>8} {m.share:>6.1%} {m.value:>+7.3f}  {' '.join(m.line)}")
+        speed = self.simulations / self.seconds if self.seconds > 0 else float("inf")
+        summary = (f"{self.simulations} simulations in {self.seconds:.2f} s ({speed:,.0f}/s); "
+                   f"value for the side to move {self.value:+.3f}")
+        return "\n".join([self.board, "", *rows, "", summary])
+
+
+def analyse(position: str, env: str = "othello", simulations: int = 20000, seed: int = 0,
+            time_limit: float | None = None, top: int = 5, rule: str = "freestyle") -> Analysis:
+    """Search `position` (the board's text format) with rollout MCTS and report its `top` moves.
+
+    `env` is "othello" or "gomoku" (with gomoku's `rule`); the search stops after `simulations`
+    or `time_limit` seconds, whichever comes first.
+    """
+    from arena.agents.mcts import GAMES, make_search
+
+    if env not in GAMES:
+        raise ArenaError(f"analyse plays {', '.join(GAMES)}; got --env {env!r}")
+    board = _parse(position, env, rule)
+    if board.is_game_over():
+        raise ArenaError(f"position {position!r}: the game is over, there is nothing to analyse")
+    search = make_search(env, simulations=simulations, time_limit=time_limit or 0.0, seed=seed)
+    stats = search.search(board)
+    visits, values = search.visits(), search.values()
+    total = max(int(visits.sum()), 1)
+    ranked = [int(a) for a in np.argsort(-visits, kind="stable") if visits[a] > 0][:top]
+    moves = [
+        MoveAnalysis(
+            move=action,
+            name=board.move_name(action),
+            visits=int(visits[action]),
+            share=visits[action] / total,
+            value=float(values[action]),
+            line=_line_names(board, search.principal_variation(LINE_LENGTH, action)),
+        )
+        for action in ranked
+    ]
+    return Analysis(env, board.to_string(), str(board), stats.simulations, stats.seconds, search.root_value, moves)
+
+
+def _parse(position: str, env: str, rule: str):
+    try:
+        if env == "othello":
+            from arena.envs.othello import OthelloBoard
+
+            return OthelloBoard.from_string(position)
+        from arena.envs.gomoku import GomokuBoard
+
+        return GomokuBoard.from_string(position, rule)
+    except ValueError as exc:
+        raise ArenaError(str(exc)) from None
+
+
+def _line_names(board, line: list[int]) -> list[str]:
+    """Move names along `line`, played out on a copy of `board`."""
+    names, walk = [], board.copy()
+    for action in line:
+        names.append(walk.move_name(action))
+        walk.play(action)
+    return names

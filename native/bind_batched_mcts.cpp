@@ -1,0 +1,216 @@
+// Python bindings for batched self-play: SelfPlayConfig, GameRecord, and
+// OthelloBatchedMCTS / GomokuBatchedMCTS (BatchedMCTS<Game> for each game).
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "search_batched.h"
+#include "search_games.h"
+#include "search_python.h"
+
+namespace py = pybind11;
+using arena::search::BatchedMCTS;
+using arena::search::GameRecord;
+using arena::search::SearchConfig;
+using arena::search::SelfPlayConfig;
+using arena::search::python::Evaluator;
+
+namespace {
+
+template <class T>
+py::array_t<T> array_of(const std::vector<T>& data, std::vector<py::ssize_t> shape) {
+  py::array_t<T> out(shape);
+  std::copy(data.begin(), data.end(), out.mutable_data());
+  return out;
+}
+
+// A vector's contents as bytes, and back: compact pickles of game records.
+template <class T>
+py::bytes bytes_of(const std::vector<T>& data) {
+  return py::bytes(reinterpret_cast<const char*>(data.data()), data.size() * sizeof(T));
+}
+
+template <class T>
+void from_bytes(const py::handle& bytes, std::vector<T>& data) {
+  const std::string raw = bytes.cast<std::string>();
+  data.resize(raw.size() / sizeof(T));
+  std::memcpy(data.data(), raw.data(), data.size() * sizeof(T));
+}
+
+py::ssize_t positions(const GameRecord& r) { return static_cast<py::ssize_t>(r.searched_plies.size()); }
+
+void bind_game_record(py::module_& m) {
+  py::class_<GameRecord>(m, "GameRecord", R"doc(
+One finished self-play game: for every position where the mover had a choice
+(forced moves and passes are played without a search), the network input, the
+search's visit distribution (the policy target) and the game's outcome for
+the mover (the value target).
+)doc")
+      .def_readonly("index", &GameRecord::index, "Game i of the run (seeded from the run's seed and i).")
+      .def_readonly("winner", &GameRecord::winner, "0 (first player), 1, or -1 for a draw.")
+      .def_readonly("moves", &GameRecord::moves, "Every move of the game, forced ones included.")
+      .def_readonly("board_size", &GameRecord::board_size)
+      .def_readonly("num_actions", &GameRecord::num_actions)
+      .def_property_readonly(
+          "plies", [](const GameRecord& r) { return array_of(r.searched_plies, {positions(r)}); },
+          "int32 (T,): the ply of each position (its index into moves).")
+      .def_property_readonly(
+          "planes",
+          [](const GameRecord& r) { return array_of(r.planes, {positions(r), r.input_planes, r.board_size, r.board_size}); },
+          "uint8 (T, 2, N, N): each position as the network saw it (plane 0 the mover's, plane 1 the opponent's).")
+      .def_property_readonly(
+          "policies", [](const GameRecord& r) { return array_of(r.policies, {positions(r), r.num_actions}); },
+          "float32 (T, num_actions): visit shares of the search at each position.")
+      .def_property_readonly(
+          "root_values", [](const GameRecord& r) { return array_of(r.root_values, {positions(r)}); },
+          "float32 (T,): the search's value of each position for the mover.")
+      .def_property_readonly(
+          "players", [](const GameRecord& r) { return array_of(r.players, {positions(r)}); },
+          "int8 (T,): the player to move at each position.")
+      .def_property_readonly(
+          "outcomes",
+          [](const GameRecord& r) {
+            std::vector<float> z;
+            for (int8_t player : r.players) z.push_back(r.winner < 0 ? 0.0f : (r.winner == player ? 1.0f : -1.0f));
+            return array_of(z, {positions(r)});
+          },
+          "float32 (T,): the result for the mover at each position (+1 won, -1 lost, 0 drawn).")
+      .def("__len__", &positions)
+      .def(py::pickle(
+          [](const GameRecord& r) {
+            return py::make_tuple(r.index, r.board_size, r.input_planes, r.num_actions, r.winner, r.moves, r.searched_plies,
+                                  bytes_of(r.planes), bytes_of(r.policies), bytes_of(r.root_values), bytes_of(r.players));
+          },
+          [](const py::tuple& t) {
+            GameRecord r;
+            r.index = t[0].cast<int64_t>();
+            r.board_size = t[1].cast<int>();
+            r.input_planes = t[2].cast<int>();
+            r.num_actions = t[3].cast<int>();
+            r.winner = t[4].cast<int>();
+            r.moves = t[5].cast<std::vector<int>>();
+            r.searched_plies = t[6].cast<std::vector<int>>();
+            from_bytes(t[7], r.planes);
+            from_bytes(t[8], r.policies);
+            from_bytes(t[9], r.root_values);
+            from_bytes(t[10], r.players);
+            return r;
+          }))
+      .def("__repr__", [](const GameRecord& r) {
+        return "GameRecord(index=" + std::to_string(r.index) + ", moves=" + std::to_string(r.moves.size()) +
+               ", positions=" + std::to_string(positions(r)) + ", winner=" + std::to_string(r.winner) + ")";
+      });
+}
+
+// `make_start` takes the game's own keyword arguments (size, rule) out of the
+// rest and returns the start position.
+template <class Game>
+void bind_batched(py::module_& m, const char* name, const char* game_doc,
+                  std::function<Game(py::dict&, std::vector<std::string>&)> make_start) {
+  using Batched = BatchedMCTS<Game>;
+  const std::string doc = std::string(R"doc(
+Self-play of many )doc") + game_doc + R"doc( games in lockstep, one evaluator call per round.
+
+Keyword arguments: the game's options, SelfPlayConfig's and SearchConfig's
+settings. ``play(evaluator, games)`` returns a GameRecord per game. The
+evaluator gets a float32 array (rows, 2, N, N) (plane 0 the mover's, plane 1
+the opponent's; valid only during the call) and returns (policies (rows,
+num_actions), values (rows,)), values for the player to move. To drive rounds
+yourself: ``start(games)``, then while ``collect()`` returns rows > 0, evaluate
+``inputs[:rows]`` and ``apply(policies, values)``; ``take_finished()`` hands
+over finished games as they come.
+)doc";
+  py::class_<Batched>(m, name, doc.c_str())
+      .def(py::init([name, make_start](py::kwargs kwargs) {
+        py::dict rest(kwargs);
+        std::vector<std::string> known;
+        const Game start = make_start(rest, known);
+        const auto play = arena::search::python::take_config<SelfPlayConfig>(rest, known);
+        const auto search = arena::search::python::take_config<SearchConfig>(rest, known);
+        arena::search::python::reject_unknown(rest, name, known);
+        return std::make_unique<Batched>(start, search, play);
+      }))
+      .def(
+          "play",
+          [](Batched& b, py::object evaluator, int64_t games) {
+            Evaluator evaluate(evaluator, Game::kInputPlanes, b.board_size(), b.num_actions());
+            b.start(games);
+            {
+              py::gil_scoped_release release;
+              b.run(evaluate);
+            }
+            return b.take_finished();
+          },
+          py::arg("evaluator"), py::arg("games"),
+          "Play `games` games to the end; their GameRecords in the order they finished.")
+      .def("start", &Batched::start, py::arg("games"), "Queue `games` more games; free slots start them at once.")
+      .def("collect", &Batched::collect, py::call_guard<py::gil_scoped_release>(),
+           "First half of a round: write leaf positions to inputs; returns their number (0 when all games are done).")
+      .def(
+          "apply",
+          [](Batched& b, const py::array_t<float, py::array::c_style | py::array::forcecast>& policies,
+             const py::array_t<float, py::array::c_style | py::array::forcecast>& values) {
+            const py::ssize_t rows = b.rows();
+            if (policies.ndim() != 2 || policies.shape(0) != rows || policies.shape(1) != b.num_actions())
+              throw py::value_error("policies must have shape (" + std::to_string(rows) + ", " +
+                                    std::to_string(b.num_actions()) + ") for the rows of the last collect()");
+            if (values.size() != rows)
+              throw py::value_error("values must have " + std::to_string(rows) + " entries, one per collected row");
+            py::gil_scoped_release release;
+            b.apply(policies.data(), values.data());
+          },
+          py::arg("policies"), py::arg("values"), "Second half of a round: the evaluations of the collected rows.")
+      .def("take_finished", &Batched::take_finished, "GameRecords of the games finished since the last call.")
+      .def_property_readonly(
+          "inputs",
+          [](py::object self) {
+            Batched& b = self.cast<Batched&>();
+            const py::ssize_t n = b.board_size();
+            return py::array_t<float>({static_cast<py::ssize_t>(b.capacity()), py::ssize_t{Game::kInputPlanes}, n, n},
+                                      b.inputs(), self);
+          },
+          "The input buffer, float32 (capacity, 2, N, N), shared with the search: rows [0, collect()) are a round's leaves.")
+      .def_property_readonly("done", &Batched::done, "True when no game is in progress.")
+      .def_property_readonly("capacity", &Batched::capacity, "Most rows a round can have: batch_size * leaves_per_game.")
+      .def_property_readonly("num_actions", &Batched::num_actions)
+      .def_property_readonly("board_size", &Batched::board_size)
+      .def_property_readonly("games_started", &Batched::games_started)
+      .def_property_readonly("leaves_evaluated", &Batched::leaves_evaluated, "Rows applied so far.");
+}
+
+int take_int(py::dict& kwargs, const char* key, int fallback) {
+  return kwargs.contains(key) ? kwargs.attr("pop")(key).cast<int>() : fallback;
+}
+
+}  // namespace
+
+void bind_batched_mcts(py::module_& m) {
+  py::class_<SelfPlayConfig>(m, "SelfPlayConfig", "How batched self-play runs its games.")
+      .def(py::init<>())
+      .def_readwrite("batch_size", &SelfPlayConfig::batch_size, "Games searched in lockstep.")
+      .def_readwrite("leaves_per_game", &SelfPlayConfig::leaves_per_game, "Leaves each game adds to a round (virtual loss).")
+      .def_readwrite("threads", &SelfPlayConfig::threads, "Threads selecting leaves and backing up (results do not change).")
+      .def_readwrite("temperature", &SelfPlayConfig::temperature, "Move sampling temperature for the first plies.")
+      .def_readwrite("temperature_moves", &SelfPlayConfig::temperature_moves,
+                     "Plies sampled with `temperature`; the most visited move is played after.");
+  bind_game_record(m);
+  bind_batched<arena::search::OthelloState>(
+      m, "OthelloBatchedMCTS", "Othello", [](py::dict& kwargs, std::vector<std::string>& known) {
+        known.push_back("size");
+        return arena::search::OthelloState(arena::othello::Board(take_int(kwargs, "size", 8)));
+      });
+  bind_batched<arena::search::GomokuState>(
+      m, "GomokuBatchedMCTS", "gomoku", [](py::dict& kwargs, std::vector<std::string>& known) {
+        known.push_back("size");
+        known.push_back("rule");
+        const int size = take_int(kwargs, "size", 15);
+        const std::string rule = kwargs.contains("rule") ? kwargs.attr("pop")("rule").cast<std::string>() : "freestyle";
+        return arena::search::GomokuState(arena::gomoku::Board(size, arena::gomoku::rule_from_name(rule)));
+      });
+}

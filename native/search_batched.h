@@ -1,0 +1,263 @@
+// Self-play with many games searched in lockstep, for training AlphaZero-
+// style networks: one network call per round scores a leaf from every game.
+//
+// A round has two halves. collect() lets every game descend its own tree to
+// up to `leaves_per_game` leaves (virtual loss keeps them apart) and writes
+// the leaf positions as network inputs into one buffer, rows x planes x N x N
+// floats. The caller evaluates all rows at once; apply() expands the leaves
+// with the policies and backs up the values. A game whose move has used its
+// simulations plays it (sampled with a temperature early on, the most visited
+// move later), keeps the subtree, and goes on; a finished game is recorded
+// and its slot starts the next game at once, so no slot idles.
+//
+// Games are independent: with `threads` > 1 slots are shared out among
+// threads, and the results stay exactly those of one thread. Game i of a run
+// is seeded from the seed and i alone.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mcts.h"
+#include "search_threads.h"
+
+namespace arena::search {
+
+struct SelfPlayConfig {
+  int batch_size = 64;        // games in lockstep
+  int leaves_per_game = 1;    // leaves each game adds to a round
+  int threads = 1;            // threads selecting leaves and backing up
+  double temperature = 1.0;   // move sampling temperature for the first plies
+  int temperature_moves = 30; // plies sampled with `temperature`; the most visited move after
+
+  void validate() const {
+    auto fail = [](const std::string& what) { throw std::invalid_argument("self-play config: " + what); };
+    if (batch_size < 1) fail("batch_size must be >= 1, got " + std::to_string(batch_size));
+    if (leaves_per_game < 1) fail("leaves_per_game must be >= 1, got " + std::to_string(leaves_per_game));
+    if (threads < 1) fail("threads must be >= 1, got " + std::to_string(threads));
+    if (temperature < 0) fail("temperature must be >= 0, got " + std::to_string(temperature));
+    if (temperature_moves < 0) fail("temperature_moves must be >= 0, got " + std::to_string(temperature_moves));
+  }
+};
+
+// One finished self-play game. Positions are those where the mover had a
+// choice: a move forced by the rules (a pass, the last legal move) or by the
+// position (the only win at once, the only block of a five) is played
+// without a search and not recorded.
+struct GameRecord {
+  int64_t index = 0;               // game i of the run
+  int board_size = 0;
+  int input_planes = 0;
+  int num_actions = 0;
+  std::vector<int> moves;          // every move of the game, forced ones too
+  std::vector<int> searched_plies; // per position: its ply (index into moves)
+  std::vector<uint8_t> planes;     // per position: the network input, planes x N x N, as 0/1
+  std::vector<float> policies;     // per position: num_actions visit shares (the policy target)
+  std::vector<float> root_values;  // per position: the search's value for the mover
+  std::vector<int8_t> players;     // per position: the player to move
+  int winner = -1;                 // 0, 1, or -1 for a draw
+};
+
+template <class Game>
+class BatchedMCTS {
+ public:
+  BatchedMCTS(const Game& start, const SearchConfig& search, const SelfPlayConfig& play)
+      : start_(start), search_(search), play_(play), pool_(play.threads) {
+    search.validate();
+    play.validate();
+    if (search.simulations < 1 || search.time_limit != 0.0)
+      throw std::invalid_argument("self-play config: batched search needs a simulation budget (simulations >= 1) "
+                                  "and no time_limit");
+    input_size_ = Game::kInputPlanes * start.size() * start.size();
+    num_actions_ = start.num_actions();
+    inputs_.resize(static_cast<size_t>(capacity()) * input_size_);
+    policies_.resize(static_cast<size_t>(capacity()) * num_actions_);
+    values_.resize(capacity());
+    for (int i = 0; i < play.batch_size; ++i)
+      slots_.push_back(std::make_unique<Slot>(search, play.leaves_per_game, num_actions_, input_size_));
+  }
+
+  int capacity() const { return play_.batch_size * play_.leaves_per_game; }
+  int num_actions() const { return num_actions_; }
+  int board_size() const { return start_.size(); }
+  float* inputs() { return inputs_.data(); }
+  int rows() const { return rows_; }
+  int64_t games_started() const { return games_started_; }
+  int64_t leaves_evaluated() const { return leaves_evaluated_; }
+
+  // Plays `games` more games (game indices continue from earlier runs).
+  void start(int64_t games) {
+    if (games < 0) throw std::invalid_argument("games must be >= 0, got " + std::to_string(games));
+    games_target_ += games;
+    for (size_t s = 0; s < slots_.size() && games_started_ < games_target_; ++s)
+      if (!slots_[s]->active) begin_game(*slots_[s]);
+  }
+
+  bool done() const {
+    for (const auto& slot : slots_)
+      if (slot->active) return false;
+    return true;
+  }
+
+  // First half of a round: returns the number of input rows written (0 once
+  // every game is finished).
+  int collect() {
+    std::vector<int> todo;
+    for (int s = 0; s < static_cast<int>(slots_.size()); ++s)
+      if (slots_[s]->active) todo.push_back(s);
+    while (!todo.empty()) {
+      pool_.parallel_for(static_cast<int>(todo.size()), [&](int i) { fill(*slots_[todo[i]]); });
+      std::vector<int> refilled;  // in slot order, so game numbering never depends on threads
+      for (int s : todo) {
+        Slot& slot = *slots_[s];
+        if (!slot.game_over) continue;
+        finished_.push_back(std::move(slot.record));
+        slot.active = false;
+        if (games_started_ < games_target_) {
+          begin_game(slot);
+          refilled.push_back(s);
+        }
+      }
+      todo = std::move(refilled);
+    }
+    rows_ = 0;
+    for (auto& slot : slots_) {
+      slot->row = rows_;
+      rows_ += slot->pending;
+    }
+    pool_.parallel_for(static_cast<int>(slots_.size()), [&](int s) {
+      const Slot& slot = *slots_[s];
+      for (int j = 0; j < slot.pending; ++j)
+        slot.leaves[j].state.write_input(&inputs_[static_cast<size_t>(slot.row + j) * input_size_]);
+    });
+    return rows_;
+  }
+
+  // Second half: `policies` (rows x num_actions) and `values` (rows, for the
+  // player to move at each leaf) for the rows of the last collect().
+  void apply(const float* policies, const float* values) {
+    pool_.parallel_for(static_cast<int>(slots_.size()), [&](int s) {
+      Slot& slot = *slots_[s];
+      for (int j = 0; j < slot.pending; ++j) {
+        const int row = slot.row + j;
+        slot.search.finish_leaf(slot.leaves[j], &policies[static_cast<size_t>(row) * num_actions_], values[row]);
+      }
+      slot.simulations += slot.pending;
+      slot.pending = 0;
+    });
+    leaves_evaluated_ += rows_;
+    rows_ = 0;
+  }
+
+  // Rounds until every started game is finished; `evaluate(inputs, rows,
+  // policies, values)` fills rows x num_actions policies and rows values.
+  template <class Evaluate>
+  void run(Evaluate&& evaluate) {
+    while (int rows = collect()) {
+      evaluate(inputs_.data(), rows, policies_.data(), values_.data());
+      apply(policies_.data(), values_.data());
+    }
+  }
+
+  // The games finished since the last call, in the order they ended.
+  std::vector<GameRecord> take_finished() { return std::exchange(finished_, {}); }
+
+ private:
+  struct Slot {
+    Slot(const SearchConfig& config, int leaves_per_game, int num_actions, int input_size)
+        : search(config), leaves(leaves_per_game), legal(num_actions), visits(num_actions), input(input_size) {}
+
+    MCTS<Game> search;
+    std::vector<typename MCTS<Game>::Leaf> leaves;
+    std::vector<int> legal;        // scratch: the root's legal moves
+    std::vector<int32_t> visits;   // scratch: the root's visit counts
+    std::vector<float> input;      // scratch: the root as network input
+    GameRecord record;
+    int pending = 0;      // leaves awaiting evaluation, from input row `row` on
+    int row = 0;
+    int simulations = 0;  // spent on the move being searched
+    bool active = false;
+    bool game_over = false;
+  };
+
+  void begin_game(Slot& slot) {
+    const int64_t index = games_started_++;
+    slot.search.reseed(derive_seed(search_.seed, static_cast<uint64_t>(index)));
+    slot.search.clear(start_);
+    slot.record = GameRecord{};
+    slot.record.index = index;
+    slot.record.board_size = start_.size();
+    slot.record.input_planes = Game::kInputPlanes;
+    slot.record.num_actions = num_actions_;
+    slot.simulations = 0;
+    slot.pending = 0;
+    slot.active = true;
+    slot.game_over = false;
+  }
+
+  // Searches the slot's game until it has leaves to evaluate or is over.
+  void fill(Slot& slot) {
+    slot.pending = 0;
+    while (!slot.game_over) {
+      if (slot.simulations == 0 && MCTS<Game>::candidate_actions(slot.search.root(), slot.legal.data()) == 1) {
+        play_move(slot, slot.legal[0]);  // forced: nothing to choose, nothing to learn
+        continue;
+      }
+      const int budget = search_.simulations - slot.simulations;
+      if (budget <= 0) {
+        play_move(slot, choose_move(slot));
+        continue;
+      }
+      int settled = 0;
+      slot.pending = slot.search.collect_leaves(slot.leaves, play_.leaves_per_game, budget, settled);
+      slot.simulations += settled;
+      if (slot.pending > 0) return;
+    }
+  }
+
+  // Records the searched position and picks its move.
+  int choose_move(Slot& slot) {
+    MCTS<Game>& search = slot.search;
+    GameRecord& record = slot.record;
+    const int ply = static_cast<int>(record.moves.size());
+    record.searched_plies.push_back(ply);
+    record.players.push_back(static_cast<int8_t>(search.root().to_move()));
+    record.root_values.push_back(search.root_value());
+    search.root().write_input(slot.input.data());
+    record.planes.insert(record.planes.end(), slot.input.begin(), slot.input.end());
+    search.write_visits(slot.visits.data());
+    int64_t total = 0;
+    for (int32_t v : slot.visits) total += v;
+    for (int32_t v : slot.visits) record.policies.push_back(static_cast<float>(v) / static_cast<float>(total));
+    return search.sample_action(ply < play_.temperature_moves ? play_.temperature : 0.0);
+  }
+
+  void play_move(Slot& slot, int action) {
+    slot.record.moves.push_back(action);
+    slot.search.advance(action);
+    slot.simulations = 0;
+    if (slot.search.root().is_terminal()) {
+      slot.record.winner = slot.search.root().winner();
+      slot.game_over = true;
+    }
+  }
+
+  Game start_;
+  SearchConfig search_;
+  SelfPlayConfig play_;
+  WorkerPool pool_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  int input_size_ = 0;
+  int num_actions_ = 0;
+  std::vector<float> inputs_, policies_, values_;
+  int rows_ = 0;
+  int64_t games_started_ = 0;
+  int64_t games_target_ = 0;
+  int64_t leaves_evaluated_ = 0;
+  std::vector<GameRecord> finished_;
+};
+
+}  // namespace arena::search

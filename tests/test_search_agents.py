@@ -1,0 +1,119 @@
+"""MCTS agents: strength against the baselines, reproducible matches, the example submission, `arena analyse`."""
+
+import pytest
+from test_mcts import ENDGAMES, START, move_values
+
+from arena.agents import GreedyOthelloAgent, RandomAgent
+from arena.agents.mcts import MCTSAgent
+from arena.cli import main
+from arena.match import play_match
+
+
+def score(opponent_class, games: int, simulations: int) -> int:
+    """Games MCTSAgent wins against fresh `opponent_class` agents, changing seats every game."""
+    wins = 0
+    for game in range(games):
+        mcts, opponent = MCTSAgent("othello", simulations=simulations), opponent_class()
+        result = play_match("othello", [mcts, opponent] if game % 2 == 0 else [opponent, mcts], seed=game)
+        wins += result.winner == result.agents[game % 2].name
+    return wins
+
+
+@pytest.mark.parametrize("opponent, at_least", [(RandomAgent, 20), (GreedyOthelloAgent, 19)])
+def test_mcts_with_2000_simulations_beats_the_othello_baselines(opponent, at_least):
+    # bench/search_strength.py plays 100 games each for the recorded result.
+    assert score(opponent, games=20, simulations=2000) >= at_least
+
+
+def test_a_match_with_mcts_replays_exactly():
+    def play(seed):
+        return play_match("othello", [MCTSAgent(simulations=300), RandomAgent()], seed=seed).actions
+
+    assert play(5) == play(5)
+    assert play(5) != play(6)
+
+
+def test_the_agent_learns_its_game_and_rule_from_the_seat():
+    agent = MCTSAgent(simulations=300)
+    result = play_match("gomoku", [RandomAgent(), agent], seed=0, max_steps=6)
+    assert agent.game == "gomoku" and agent.rule == "freestyle" and result.agents[1].moves == 3
+
+
+def test_the_agent_reuses_its_tree_between_moves():
+    agent = MCTSAgent(simulations=1000)
+    play_match("othello", [agent, RandomAgent()], seed=0, max_steps=6)
+    assert agent.search.root_visits > agent.last_stats.simulations  # the tree came from the last move
+
+
+def test_time_per_move_bounds_each_search():
+    agent = MCTSAgent("gomoku", simulations=None, time_per_move=0.05)
+    play_match("gomoku", [agent, RandomAgent()], seed=0, max_steps=4)
+    assert 0.05 <= agent.last_stats.seconds < 0.1 and agent.last_stats.simulations > 100  # margin for busy machines
+
+
+def test_bad_agent_settings_are_clear_errors():
+    with pytest.raises(ValueError, match="needs a budget"):
+        MCTSAgent("othello", simulations=None)
+    with pytest.raises(ValueError, match="MCTS plays othello, gomoku"):
+        MCTSAgent("chess")
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_the_example_submission_validates_in_both_games(capsys, submissions):
+    for env in ("othello", "gomoku"):
+        code, out, err = run(capsys, "validate", submissions / "mcts", "--env", env, "--max-steps", "12")
+        assert code == 0 and out.startswith("ok: mcts (") and f"plays {env}" in out, err
+
+
+def table(out: str) -> list[list[str]]:
+    """The rows of the move table `arena analyse` printed, its header first."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("move "))
+    return [line.split() for line in lines[start:] if line.strip()]
+
+
+def test_analyse_prints_the_top_moves_with_visits_values_and_lines(capsys):
+    code, out, _ = run(capsys, "analyse", START, "--simulations", "4000", "--top", "3")
+    assert code == 0
+    rows = table(out)
+    assert rows[0] == ["move", "visits", "share", "value", "line"]
+    names = [row[0] for row in rows[1:4]]
+    assert set(names) <= {"d3", "c4", "f5", "e6"} and len(set(names)) == 3
+    assert "4000 simulations" in out
+
+
+def test_analyse_puts_the_only_winning_endgame_move_first(capsys):
+    from arena.envs.othello import OthelloBoard
+
+    board = OthelloBoard.from_string(ENDGAMES[1])
+    winning = next(move for move, value in move_values(board).items() if value == 1)
+    code, out, _ = run(capsys, "analyse", ENDGAMES[1], "--simulations", "20000")
+    first = table(out)[1]
+    assert code == 0 and first[0] == board.move_name(winning) and float(first[3]) > 0.5
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["not a position"], "expected 16, 36 or 64 squares"),
+        (["X" * 64 + " O"], "the game is over"),
+        ([START, "--env", "fighting"], "analyse plays othello, gomoku"),
+    ],
+)
+def test_analyse_errors_are_one_clear_line(capsys, argv, message):
+    code, _, err = run(capsys, "analyse", *argv)
+    assert code == 1 and len(err.strip().splitlines()) == 1 and message in err
+
+
+def test_analyse_reads_gomoku_positions(capsys):
+    four = ["-"] * 81
+    for col in range(4):
+        four[col] = "X"
+        four[45 + col] = "O"
+    code, out, _ = run(capsys, "analyse", "".join(four) + " X", "--env", "gomoku", "--simulations", "500")
+    assert code == 0 and table(out)[1][0] == "e1"
