@@ -19,6 +19,7 @@ from rich.table import Table
 
 from arena import __version__
 from arena.errors import ArenaError
+from arena.leaderboard.cli import add_leaderboard_command
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -126,6 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     analyse.set_defaults(run=_run_analyse)
 
     _add_tournament_command(commands)
+    add_leaderboard_command(commands)
 
     envs = commands.add_parser("envs", help="list the games", description="List the registered games.")
     envs.set_defaults(run=_run_envs)
