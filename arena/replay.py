@@ -3,14 +3,24 @@
 A replay is the JSON form of a `MatchResult`. `resimulate` plays the recorded actions through a
 fresh env and checks that the outcome is the recorded one, so videos can be made after the fact
 (`arena replay FILE --video out.mp4`).
+
+Turn-based games record one int per move, kept as a readable JSON list. Games whose actions are
+arrays (the fighting game's 10 keys, 30 times a second) would spend megabytes of JSON on them, so
+a seat's array actions are stored packed: `{"dtype", "shape", "zlib_base64"}`, the stacked array's
+bytes (little-endian) compressed. float32 is used where it holds every value exactly, as it does for
+actions checked against a float32 action space; the values read back are the ones recorded.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import zlib
 from pathlib import Path
 from typing import Any, Callable
+
+import numpy as np
 
 from arena import __version__
 from arena.envs import make_raw
@@ -19,7 +29,8 @@ from arena.faults import AgentFault
 from arena.handle import AgentHandle
 from arena.match import MatchResult, play_match
 
-FORMAT = "arena-replay/1"
+FORMAT = "arena-replay/2"
+READABLE_FORMATS = ("arena-replay/1", FORMAT)  # version 1 kept every action as a JSON list
 
 
 def file_stem(text: str) -> str:
@@ -33,6 +44,7 @@ def save(result: MatchResult, path: str | os.PathLike) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"format": FORMAT, "arena_version": __version__, **result.to_dict()}
     data["fault"] = data["fault"] and {k: v for k, v in data["fault"].items() if k != "traceback"}
+    data["actions"] = {seat: _packed(actions) for seat, actions in data["actions"].items()}
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, path)  # never leave a half-written replay behind
@@ -48,13 +60,14 @@ def load(path: str | os.PathLike) -> MatchResult:
         raise ReplayError(f"{path}: no such replay file") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ReplayError(f"{path}: not a replay file (invalid JSON: {exc})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict) or data.get("format") not in READABLE_FORMATS:
         raise ReplayError(f"{path}: not an arena replay (expected format {FORMAT!r})")
     data.pop("format")
     data.pop("arena_version", None)
     try:
+        data["actions"] = {seat: _unpacked(actions) for seat, actions in data["actions"].items()}
         return MatchResult.from_dict(data)
-    except (TypeError, KeyError, ValueError) as exc:
+    except (TypeError, KeyError, ValueError, zlib.error) as exc:
         raise ReplayError(f"{path}: damaged replay ({exc})") from None
 
 
@@ -105,3 +118,26 @@ class _RecordedAgent(AgentHandle):
         except StopIteration:
             self._raise_fault("move")
             raise ReplayError(f"the replay has no more actions for {self.name}") from None
+
+
+def _packed(actions: list[Any]) -> list[Any] | dict[str, Any]:
+    """A seat's actions for the file: array actions packed (see the module docstring), others as they are."""
+    if not actions or not all(isinstance(a, list) for a in actions):
+        return actions
+    try:
+        array = np.asarray(actions, dtype=np.float64)
+    except (TypeError, ValueError):  # ragged or not numbers: keep the JSON list
+        return actions
+    dtype = "float32" if np.array_equal(array.astype(np.float32), array) else "float64"
+    raw = array.astype(_LITTLE_ENDIAN[dtype]).tobytes()
+    return {"dtype": dtype, "shape": list(array.shape), "zlib_base64": base64.b64encode(zlib.compress(raw, 9)).decode()}
+
+
+def _unpacked(actions: list[Any] | dict[str, Any]) -> list[Any]:
+    if isinstance(actions, list):
+        return actions
+    raw = zlib.decompress(base64.b64decode(actions["zlib_base64"]))
+    return np.frombuffer(raw, dtype=_LITTLE_ENDIAN[actions["dtype"]]).reshape(actions["shape"]).tolist()
+
+
+_LITTLE_ENDIAN = {"float32": "<f4", "float64": "<f8"}  # the byte order of packed actions on every machine

@@ -32,6 +32,24 @@ def test_options_and_faults_are_replayed(tmp_path):
     assert loaded.env_options == {"size": 6} and replay.resimulate(loaded).agents == small.agents
 
 
+def test_array_actions_are_stored_packed_and_read_back_exactly(tmp_path):
+    result = play_match("fighting", [RandomAgent(), RandomAgent()], seed=5, max_steps=300)
+    path = replay.save(result, tmp_path / "fight.json")
+    stored = json.loads(path.read_text())["actions"]["player_0"]
+    assert stored["dtype"] == "float32" and stored["shape"] == [300, 10]
+    assert path.stat().st_size < 40_000  # as JSON lists, random float32 keys take about 150 KB
+    loaded = replay.load(path)
+    assert loaded == result and replay.resimulate(loaded).agents == result.agents
+
+
+def test_version_1_replays_with_plain_action_lists_still_load(tmp_path):
+    result = play_match("fighting", [RandomAgent(), RandomAgent()], seed=5, max_steps=30)
+    data = json.loads(replay.save(result, tmp_path / "new.json").read_text())
+    data.update(format="arena-replay/1", actions=result.actions)
+    (tmp_path / "old.json").write_text(json.dumps(data))
+    assert replay.load(tmp_path / "old.json") == result
+
+
 def test_a_tampered_replay_is_caught(tmp_path):
     result = play_match("othello", [RandomAgent(), GreedyOthelloAgent()], seed=4)
     path = replay.save(result, tmp_path / "game.json")
