@@ -13,7 +13,9 @@ Turn-based games pass `obs` as PettingZoo's classic dict `{"observation", "actio
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
+from pathlib import Path
 from typing import Any
 
 
@@ -47,8 +49,20 @@ class Agent(ABC):
         """Build or load the model once the spaces are known (after `get_env_info`)."""
 
     def _gdown(self) -> str | None:
-        """Return a local path to the weights, downloading them only if missing; None if there are none."""
-        return None
+        """Return a local path to the weights, downloading them only if missing; None if there are none.
+
+        By default the manifest next to the agent's module decides: its `weights` file when it is
+        in the folder, else `weights_url` downloaded with gdown into arena's cache and checked
+        against `weights_sha256` (see `arena.weights`). Override it to fetch weights your own way;
+        in a match there is no network, so whatever it needs must be local by then.
+        """
+        from arena.submission import manifest_weights
+
+        try:
+            folder = Path(inspect.getfile(type(self))).parent
+        except (TypeError, OSError):  # a class defined interactively has no file, hence no manifest
+            return None
+        return manifest_weights(folder)
 
     @abstractmethod
     def predict(self, obs: Any) -> Any:

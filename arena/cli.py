@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from arena import __version__
+from arena.agents.tt.cli import add_tt_command
 from arena.errors import ArenaError
 from arena.leaderboard.cli import add_leaderboard_command
 
@@ -128,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_tournament_command(commands)
     add_leaderboard_command(commands)
+    add_tt_command(commands)
 
     envs = commands.add_parser("envs", help="list the games", description="List the registered games.")
     envs.set_defaults(run=_run_envs)

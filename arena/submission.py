@@ -7,11 +7,17 @@ A submission holds `agent.py`, which defines `SubmittedAgent`, a subclass of
     env = "othello"                   # or a list of the envs it plays (default: any env)
     entry = "agent.py:SubmittedAgent" # file and class of the agent
     weights = "model.zip"             # passed to the agent as file_path (default: none)
+    weights_url = "https://..."       # where to download `weights` from if the submission lacks it
+    weights_sha256 = "9f86d08..."     # the downloaded file's sha256 (required with weights_url)
     time_per_move = 0.5               # seconds per move the agent asks for (default: the env's)
     memory_mb = 8192                  # memory it asks for, up to the organiser's ceiling (default 4096)
 
 `load(path)` unpacks and checks all of that without running the submission's code;
-`instantiate(spec)` imports `agent.py` in isolation and builds the agent.
+`instantiate(spec)` imports `agent.py` in isolation and builds the agent. Weights named by
+`weights_url` and missing from the submission are downloaded by `load` (gdown, into a cache that
+later loads read offline; see `arena.weights`): `arena validate`, a tournament's registration and
+`arena match` all load before any agent starts, so no download ever runs in a match's time budget
+or inside the sandbox, which has no network.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ else:  # pragma: no cover
 
 from arena.errors import ManifestError, SubmissionError
 from arena.faults import describe_exception
+from arena.weights import cached_weights
 
 MANIFEST_FILE = "arena.toml"
 DEFAULT_ENTRY = "agent.py:SubmittedAgent"
@@ -63,6 +70,8 @@ class Manifest:
     weights: str | None = None
     time_per_move: float | None = None
     memory_mb: int | None = None
+    weights_url: str | None = None
+    weights_sha256: str | None = None
 
     @property
     def entry_file(self) -> str:
@@ -87,7 +96,7 @@ class Manifest:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str = MANIFEST_FILE) -> Manifest:
-        known = {"name", "env", "entry", "weights", "time_per_move", "memory_mb"}
+        known = {"name", "env", "entry", "weights", "time_per_move", "memory_mb", "weights_url", "weights_sha256"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ManifestError(f"{where}: unknown field {unknown[0]!r}; the fields are {', '.join(sorted(known))}")
@@ -117,8 +126,12 @@ class Manifest:
         for key, value in (("entry", file_part), ("weights", weights)):
             if value is not None and not _is_inside(value):
                 raise ManifestError(f"{where}: field {key!r} must be a relative path inside the submission, got {value!r}")
+        weights_url = field_of("weights_url", str, 'a download link, e.g. weights_url = "https://..."')
+        weights_sha256 = field_of("weights_sha256", str, "the file's sha256 as sha256sum prints it")
+        _check_download(where, weights, weights_url, weights_sha256)
         time_per_move = None if time_per_move is None else float(time_per_move)
-        return cls(name, envs, entry, weights, time_per_move, memory_mb)
+        return cls(name, envs, entry, weights, time_per_move, memory_mb, weights_url,
+                   weights_sha256 and weights_sha256.lower())
 
 
 @dataclass
@@ -148,8 +161,9 @@ class AgentSpec:
 def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None) -> AgentSpec:
     """Unpack the submission at `path` (folder or zip) into a private copy and check it.
 
-    The copy lives in `workdir`, or in a temporary folder removed when the spec is dropped.
-    Raises SubmissionError (or ManifestError) with one line saying what is wrong and how to fix it.
+    The copy lives in `workdir`, or in a temporary folder removed when the spec is dropped. Weights
+    the manifest links to (`weights_url`) are copied in from the cache, downloaded first if missing.
+    Raises SubmissionError (ManifestError, WeightsError) with one line saying what is wrong and how to fix it.
     """
     source = Path(path)
     if not source.exists():
@@ -168,11 +182,45 @@ def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None) -> A
         shown = source / MANIFEST_FILE if source.is_dir() else f"{source}: {MANIFEST_FILE}"
         manifest = Manifest.read(manifest_path, str(shown)) if manifest_path.exists() else Manifest()
         _check_files(root, manifest, source)
+        digest = _digest(root)  # before the weights are placed: downloading them never makes a new entrant
+        _place_weights(root, manifest, str(source))
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
     name = manifest.name or (source.stem if source.is_file() else source.resolve().name)
-    return AgentSpec(name, source, root, manifest, _digest(root), target if owned else None)
+    return AgentSpec(name, source, root, manifest, digest, target if owned else None)
+
+
+def manifest_weights(folder: Path) -> str | None:
+    """The weights the `arena.toml` in `folder` names: the file there, else its cached download.
+
+    Downloads into the cache when missing (see `arena.weights`); None when there is no manifest or
+    it names no weights. This is what `Agent._gdown` returns by default.
+    """
+    manifest_path = folder / MANIFEST_FILE
+    if not manifest_path.is_file():
+        return None
+    manifest = Manifest.read(manifest_path)
+    if manifest.weights is None:
+        return None
+    local = folder / manifest.weights
+    if local.is_file() or manifest.weights_url is None:
+        return str(local)
+    return str(_linked_weights(manifest, str(manifest_path)))
+
+
+def _place_weights(root: Path, manifest: Manifest, where: str) -> None:
+    """Copy the linked weights a submission lacks (from the cache, downloading first) into its folder at `root`."""
+    if manifest.weights is None or manifest.weights_url is None or (root / manifest.weights).is_file():
+        return
+    path = root / manifest.weights
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_linked_weights(manifest, where), path)
+
+
+def _linked_weights(manifest: Manifest, where: str) -> Path:
+    """The cached copy of the weights at the manifest's `weights_url`, downloaded first if missing."""
+    return cached_weights(manifest.weights_url, manifest.weights_sha256, PurePosixPath(manifest.weights).name, where)
 
 
 def instantiate(spec: AgentSpec):
@@ -242,6 +290,20 @@ def describe_load_error(exc: BaseException, spec: AgentSpec) -> str:
     if isinstance(exc, SubmissionError):
         return str(exc)
     return f"{spec.source}: {describe_exception(exc, spec.root)}"
+
+
+def _check_download(where: str, weights: str | None, url: str | None, sha256: str | None) -> None:
+    if url is None:
+        if sha256 is not None:
+            raise ManifestError(f"{where}: field 'weights_sha256' checks a download; add weights_url or drop it")
+        return
+    if not url.startswith(("https://", "http://")):
+        raise ManifestError(f"{where}: field 'weights_url' must be an http(s) link, got {url!r}")
+    if weights is None:
+        raise ManifestError(f'{where}: weights_url needs weights, the file name the agent loads, e.g. weights = "model.zip"')
+    if sha256 is None or len(sha256) != 64 or any(c not in "0123456789abcdefABCDEF" for c in sha256):
+        raise ManifestError(f"{where}: weights_url needs weights_sha256, the 64 hex digits sha256sum prints for the "
+                            f"file, got {sha256!r}")
 
 
 def _is_inside(relative: str) -> bool:
@@ -349,7 +411,7 @@ def _check_files(root: Path, manifest: Manifest, source: Path) -> None:
         raise SubmissionError(
             f"{source}: {manifest.entry_file} is missing; it must define class {manifest.entry_class}"
         )
-    if manifest.weights is not None and not (root / manifest.weights).is_file():
+    if manifest.weights is not None and not (root / manifest.weights).is_file() and manifest.weights_url is None:
         raise SubmissionError(
             f"{source}: weights file {manifest.weights!r} named in {MANIFEST_FILE} is missing; add it or drop the field"
         )

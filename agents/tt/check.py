@@ -1,0 +1,303 @@
+"""`arena tt check`: does a TTNN port decide as the torch policy does, on observations from the real game?
+
+    report = check("submissions/tt_ppo_fighter")         # a submission folder or zip
+    report = check("model.zip", env="fighting")          # a bare stable-baselines3 model
+    print(report.summary())                              # report.passed: PCC 0.99 or more
+
+1. Load. A bare model is loaded twice and one copy ported (`port_policy`). A submission's agent
+   is built in this process (as `arena match --no-sandbox` does: check your own or trusted code)
+   on the env's single-agent view, and its `model` must be a stable-baselines3 algorithm; the
+   torch policy is loaded afresh from the agent's weights file. If the agent's policy already runs
+   TT modules, arena's or hand-written ones, those are checked; otherwise arena ports it.
+2. Record. The torch model plays the env (its single-agent view, RandomAgent in the other seats)
+   for `observations` steps with sampled actions, seeded; every observation it sees is kept
+   (with its LSTM state, for recurrent policies).
+3. Compare. Both policies evaluate the whole batch: the action outputs (logits, or the means of
+   continuous actions), the values, and the greedy actions, which decide matches. A Box action in
+   [0, 1] is read as keys pressed above 0.5, as the fighting game reads them; another Box action
+   agrees within 1% of its range.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from arena.agents.tt.backends import Backend
+from arena.agents.tt.convert import port_policy
+from arena.agents.tt.layers import PortedMLP, TTError
+from arena.agents.tt.accuracy import PCC_THRESHOLD, Comparison, compare
+
+BOX_TOLERANCE = 0.01  # of the action's range
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The outcome of `check`: how the port's outputs compare with torch's over the recorded observations."""
+
+    source: str
+    env: str
+    backend: str
+    ported: tuple[str, ...]
+    observations: int
+    action_label: str  # "action logits" or "action means"
+    actions: Comparison
+    values: Comparison
+    agreement: float  # fraction of observations whose greedy actions agree
+
+    @property
+    def pcc(self) -> float:
+        return min(self.actions.pcc, self.values.pcc)
+
+    @property
+    def passed(self) -> bool:
+        return self.pcc >= PCC_THRESHOLD
+
+    def summary(self) -> str:
+        verdict = "ok" if self.passed else "FAIL"
+        return (f"{verdict}: {self.source} on {self.env}, {self.observations} observations: PCC {self.pcc:.5f} "
+                f"(threshold {PCC_THRESHOLD}), greedy actions agree on {self.agreement:.1%}")
+
+
+@dataclass
+class _Subject:
+    """The torch model, the policy to check against it, and where they play."""
+
+    torch_model: Any
+    policy: nn.Module
+    env: str
+    backend: str
+    ported: tuple[str, ...]
+
+
+def check(path: str | Path, env: str | None = None, observations: int = 1000, backend: str | Backend = "auto",
+          seed: int = 0) -> CheckReport:
+    """Compare a submission's (or SB3 model's) TTNN port with its torch policy; see the module docs."""
+    if observations < 1:
+        raise TTError(f"observations must be at least 1, got {observations}")
+    subject = _load_model(Path(path), env, backend) if _is_sb3_zip(Path(path)) else _load_agent(Path(path), env, backend)
+    gym_env = make_env(subject.env)
+    try:
+        batch = record(subject.torch_model, gym_env, observations, seed)
+    finally:
+        gym_env.close()
+    expected = evaluate(subject.torch_model.policy, batch)
+    actual = evaluate(subject.policy, batch)
+    return CheckReport(
+        source=str(path), env=subject.env, backend=subject.backend, ported=subject.ported, observations=observations,
+        action_label=expected.label, actions=compare(expected.actions, actual.actions),
+        values=compare(expected.values, actual.values),
+        agreement=agreement(subject.torch_model.action_space, expected.greedy, actual.greedy),
+    )
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+def _is_sb3_zip(path: Path) -> bool:
+    if not path.is_file() or not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        return {"data", "policy.pth"} <= set(archive.namelist())
+
+
+def _algorithm_class(path: Path) -> type:
+    """The algorithm that saved `path` (PPO for any ActorCriticPolicy, RecurrentPPO, MaskablePPO)."""
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.save_util import load_from_zip_file
+
+    data, _, _ = load_from_zip_file(path, load_data=True, device="cpu")
+    policy_class = data.get("policy_class") if data else None
+    if isinstance(policy_class, type):
+        try:
+            from sb3_contrib import MaskablePPO, RecurrentPPO
+            from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
+            from sb3_contrib.common.recurrent.policies import RecurrentActorCriticPolicy
+        except ImportError:
+            return PPO
+        if issubclass(policy_class, RecurrentActorCriticPolicy):
+            return RecurrentPPO
+        if issubclass(policy_class, MaskableActorCriticPolicy):
+            return MaskablePPO
+    return PPO
+
+
+def _load_model(path: Path, env: str | None, backend: str | Backend) -> _Subject:
+    algorithm = _algorithm_class(path)
+    torch_model = algorithm.load(path, device="cpu")
+    ported_model = algorithm.load(path, device="cpu")
+    port = port_policy(ported_model, backend)
+    return _Subject(torch_model, ported_model.policy, env or _guess_env(torch_model), port.backend.description,
+                    port.modules)
+
+
+def _load_agent(path: Path, env: str | None, backend: str | Backend) -> _Subject:
+    from stable_baselines3.common.base_class import BaseAlgorithm
+
+    from arena.entrants import choose_env
+    from arena.submission import instantiate, load
+
+    spec = load(path)
+    env_name = env or choose_env(None, [spec])  # any Gymnasium id may be named, not only arena's envs
+    agent = instantiate(spec)
+    agent.get_env_info(make_env(env_name))
+    model = getattr(agent, "model", None)
+    if not isinstance(model, BaseAlgorithm):
+        raise TTError(f"{path}: its agent has no stable-baselines3 model in self.model (found {type(model).__name__}); "
+                      f"tt check compares an SB3 policy with its TTNN port")
+    if not agent.file_path or not Path(agent.file_path).is_file():
+        raise TTError(f"{path}: its agent loaded no weights file (file_path={agent.file_path!r}); name it in "
+                      f"arena.toml (weights = \"model.zip\") so the torch policy can be loaded to compare with")
+    # The agent's own policy kwargs: its extractor classes come from agent.py, which a pickle cannot name.
+    torch_model = type(model).load(agent.file_path, device="cpu", custom_objects={"policy_kwargs": model.policy_kwargs})
+    if set(model.policy.state_dict()) == set(torch_model.policy.state_dict()):
+        port = port_policy(model, backend)  # the agent runs torch: check arena's port of it
+        return _Subject(torch_model, model.policy, env_name, port.backend.description, port.modules)
+    return _Subject(torch_model, model.policy, env_name, _describe_own_port(model.policy),
+                    tuple(name for name, m in model.policy.named_modules() if isinstance(m, PortedMLP)))
+
+
+def _describe_own_port(policy: nn.Module) -> str:
+    kinds = sorted({type(m).__name__ for m in policy.modules() if isinstance(m, PortedMLP)})
+    return f"the agent's own port ({', '.join(kinds)})" if kinds else "the agent's own TT modules"
+
+
+def make_env(name: str):
+    """The single-agent Gymnasium view of arena env `name`, or any Gymnasium env by its id."""
+    import gymnasium
+    from arena.envs import entry, names
+
+    if name in names():
+        return gymnasium.make(entry(name).gym_id)
+    try:
+        return gymnasium.make(name)
+    except gymnasium.error.Error as exc:
+        raise TTError(f"unknown env {name!r} ({exc}): name an arena env ({', '.join(names())}) "
+                      f"or a Gymnasium id") from None
+
+
+def _guess_env(model: Any) -> str:
+    """The arena env whose single-agent view has the model's spaces."""
+    from arena.envs import names
+
+    matches = []
+    for name in names():
+        try:
+            view = make_env(name)
+        except Exception:  # noqa: BLE001, S112  (an env whose module is not available cannot match)
+            continue
+        if view.observation_space == model.observation_space and view.action_space == model.action_space:
+            matches.append(name)
+        view.close()
+    if len(matches) != 1:
+        found = f"{', '.join(matches)} all fit" if matches else "no arena env fits"
+        raise TTError(f"which env does this model play? {found} its observation and action spaces; name it with --env")
+    return matches[0]
+
+
+# --- recording and comparing ---------------------------------------------------------------------
+
+
+@dataclass
+class Batch:
+    """Observations recorded from a rollout, batched as SB3 takes them, with LSTM states for recurrent policies."""
+
+    observations: Any  # an array [n, ...] or a dict of them
+    lstm_states: tuple[np.ndarray, np.ndarray] | None  # (hidden, cell), each [layers, n, size]
+    episode_starts: np.ndarray
+
+
+def record(model: Any, env: Any, steps: int, seed: int) -> Batch:
+    """`steps` observations from `model` playing `env` with sampled actions, reset at every episode's end."""
+    torch.manual_seed(seed)
+    env.action_space.seed(seed)
+    observation, _ = env.reset(seed=seed)
+    recurrent = hasattr(model.policy, "lstm_hidden_state_shape")
+    state = _zero_state(model.policy) if recurrent else None
+    seen, states, starts = [], [], []
+    start = True
+    for _ in range(steps):
+        seen.append(observation)
+        starts.append(start)
+        if recurrent:
+            states.append(tuple(np.zeros_like(s) if start else s for s in state))
+        action, state = model.predict(observation, state=state, episode_start=np.array([start]), deterministic=False)
+        observation, _, terminated, truncated, _ = env.step(action)
+        start = bool(terminated or truncated)
+        if start:
+            observation, _ = env.reset()
+    lstm = tuple(np.concatenate([s[i] for s in states], axis=1) for i in range(2)) if recurrent else None
+    return Batch(_stack(seen), lstm, np.array(starts, dtype=np.float32))
+
+
+def _zero_state(policy: Any) -> tuple[np.ndarray, np.ndarray]:
+    zeros = np.zeros(policy.lstm_hidden_state_shape, dtype=np.float32)
+    return zeros, zeros
+
+
+def _stack(observations: list[Any]) -> Any:
+    if isinstance(observations[0], dict):
+        return {key: np.stack([o[key] for o in observations]) for key in observations[0]}
+    return np.stack(observations)
+
+
+@dataclass
+class Outputs:
+    """What a policy makes of a batch: action outputs, values and greedy actions."""
+
+    label: str
+    actions: torch.Tensor
+    values: torch.Tensor
+    greedy: np.ndarray
+
+
+def evaluate(policy: Any, batch: Batch) -> Outputs:
+    """`policy`'s outputs for every observation of `batch` (recurrent policies: from the recorded LSTM states;
+    their values from a fresh state, as at an episode's first step)."""
+    observations, _ = policy.obs_to_tensor(batch.observations)
+    with torch.no_grad():
+        if batch.lstm_states is None:
+            distribution = policy.get_distribution(observations)
+            values = policy.predict_values(observations)
+        else:
+            states = tuple(torch.as_tensor(s, dtype=torch.float32) for s in batch.lstm_states)
+            distribution, _ = policy.get_distribution(observations, states, torch.as_tensor(batch.episode_starts))
+            fresh = tuple(torch.zeros_like(s) for s in states)
+            values = policy.predict_values(observations, fresh, torch.ones(len(batch.episode_starts)))
+        label, actions = _action_outputs(distribution)
+        greedy = distribution.get_actions(deterministic=True).cpu().numpy()
+    return Outputs(label, actions, values.reshape(-1), greedy)
+
+
+def _action_outputs(distribution: Any) -> tuple[str, torch.Tensor]:
+    inner = distribution.distribution
+    if isinstance(inner, list):  # MultiDiscrete: one categorical per dimension
+        return "action logits", torch.cat([d.logits for d in inner], dim=1)
+    if isinstance(inner, torch.distributions.Normal):
+        return "action means", inner.mean
+    return "action logits", inner.logits
+
+
+def agreement(space: Any, expected: np.ndarray, actual: np.ndarray) -> float:
+    """The fraction of rows of greedy actions on which `actual` decides as `expected` (see the module docs)."""
+    from gymnasium import spaces
+
+    a = expected.reshape(len(expected), -1)
+    b = actual.reshape(len(actual), -1)
+    if isinstance(space, spaces.Box):
+        low, high = space.low.reshape(-1), space.high.reshape(-1)
+        a, b = np.clip(a, low, high), np.clip(b, low, high)
+        if np.all(low == 0) and np.all(high == 1):
+            same = (a > 0.5) == (b > 0.5)
+        else:
+            span = np.where(np.isfinite(high - low), high - low, 1.0)
+            same = np.abs(a - b) <= BOX_TOLERANCE * span
+    else:
+        same = a == b
+    return float(same.all(axis=1).mean())
