@@ -21,6 +21,7 @@ from arena import __version__
 from arena.agents.tt.cli import add_tt_command
 from arena.errors import ArenaError
 from arena.leaderboard.cli import add_leaderboard_command
+from arena.train.cli import add_train_commands
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -129,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_tournament_command(commands)
     add_leaderboard_command(commands)
+    add_train_commands(commands)
     add_tt_command(commands)
 
     envs = commands.add_parser("envs", help="list the games", description="List the registered games.")

@@ -1,0 +1,112 @@
+"""Checkpoints of a run: `SaveHandler` and `SaveHandlerMode`, with the seed's names and behaviour.
+
+A run's folder `save_path/run_name/` holds, for every checkpoint at N policy steps,
+
+    rl_model_N_steps.zip    the SB3 model (weights, optimizer state, step count)
+    rl_model_N_steps.json   the league state then: snapshots, results, ratings, evaluations
+
+and at most `max_saved` of them (-1: all). `SaveHandlerMode.FORCE` starts the run afresh
+(clearing the folder), `RESUME` continues from its newest checkpoint. The saved zips are also
+the self-play snapshots (`get_latest_model_path`, `get_random_model_path`).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable
+
+CHECKPOINT = re.compile(r"_(\d+)_steps\.zip$")
+
+
+class SaveHandlerMode(Enum):
+    FORCE = 0  # start over: clear the run's folder
+    RESUME = 1  # go on from the newest checkpoint in the run's folder
+
+
+class SaveHandler:
+    """Saves `agent` (an Agent or SB3 model: anything with `save(path)`) every `save_freq` steps in the run's folder."""
+
+    def __init__(self, agent: Any = None, save_freq: int = 10_000, max_saved: int = 20, run_name: str = "experiment_1",
+                 save_path: str = "checkpoints", name_prefix: str = "rl_model",
+                 mode: SaveHandlerMode = SaveHandlerMode.FORCE):
+        if save_freq <= 0:
+            raise ValueError(f"save_freq must be positive, got {save_freq}")
+        self.agent = agent
+        self.save_freq = save_freq
+        self.max_saved = max_saved
+        self.run_name = run_name
+        self.save_path = save_path
+        self.name_prefix = name_prefix
+        self.mode = mode
+        if mode is SaveHandlerMode.FORCE and self.run_dir.exists():
+            shutil.rmtree(self.run_dir)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.history: list[str] = self._saved()
+        # Steps trained so far: names the next checkpoint; a resumed run counts on from its newest one.
+        self.num_timesteps = checkpoint_steps(self.history[-1]) if self.history else 0
+        self._last_save = self.num_timesteps
+        self.league_state: Callable[[], dict[str, Any]] | None = None  # what save_agent records by default
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.save_path) / self.run_name
+
+    def checkpoint_path(self, num_timesteps: int) -> Path:
+        return self.run_dir / f"{self.name_prefix}_{num_timesteps}_steps.zip"
+
+    def save_agent(self, league: dict[str, Any] | None = None) -> str:
+        """Save the agent and league state as the checkpoint at `num_timesteps`; drop the oldest past `max_saved`."""
+        path = self.checkpoint_path(self.num_timesteps)
+        self._last_save = self.num_timesteps
+        self.agent.save(str(path))
+        if league is None:
+            league = self.league_state() if self.league_state is not None else {}
+        path.with_suffix(".json").write_text(json.dumps(league, indent=1))
+        if str(path) not in self.history:
+            self.history.append(str(path))
+        while self.max_saved > 0 and len(self.history) > self.max_saved:
+            old = Path(self.history.pop(0))
+            old.unlink(missing_ok=True)
+            old.with_suffix(".json").unlink(missing_ok=True)
+        return str(path)
+
+    def process(self) -> bool:
+        """Count one step; save when `save_freq` steps have passed since the last save. True if it saved."""
+        self.num_timesteps += 1
+        if self.num_timesteps - self._last_save < self.save_freq:
+            return False
+        self.save_agent()
+        return True
+
+    def latest(self) -> tuple[str, dict[str, Any]] | None:
+        """The newest checkpoint's zip and league state, or None before the first."""
+        if not self.history:
+            return None
+        path = self.history[-1]
+        league = Path(path).with_suffix(".json")
+        return path, json.loads(league.read_text()) if league.is_file() else {}
+
+    def get_latest_model_path(self) -> str | None:
+        return self.history[-1] if self.history else None
+
+    def get_random_model_path(self) -> str | None:
+        return random.choice(self.history) if self.history else None
+
+    def _saved(self) -> list[str]:
+        found = [(checkpoint_steps(p), p) for p in self.run_dir.glob(f"{self.name_prefix}_*_steps.zip")
+                 if CHECKPOINT.search(p.name)]
+        return [str(p) for _, p in sorted(found)]
+
+
+def checkpoint_steps(path: str | Path) -> int:
+    """The step count in a checkpoint's name: 1000 for `rl_model_1000_steps.zip`."""
+    found = CHECKPOINT.search(Path(path).name)
+    if found is None:
+        raise ValueError(f"{path}: not a checkpoint name (expected <prefix>_<steps>_steps.zip)")
+    return int(found.group(1))
+

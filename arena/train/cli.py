@@ -1,0 +1,100 @@
+"""`arena train` and `arena export`: added to the `arena` command by `add_train_commands(subparsers)`.
+
+    arena train fighting --run my_run --timesteps 8e5 --plot     # the league recipe (PPO)
+    arena train fighting --config my_recipe.yaml --resume          # go on from the newest checkpoint
+    arena train snake --run snakes                                 # N PPO learners on one SnakeVecEnv
+    arena train relay --run relay                                  # a PPO team on the CartPole relay
+    arena export my_run --out submissions/my_agent
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from arena.errors import ArenaError
+
+GAMES = ("fighting", "snake", "relay")
+
+EPILOG = """\
+examples:
+  arena train fighting --run ppo_fighter --timesteps 8e5 --plot
+  arena train fighting --algo recurrent_ppo --run lstm --config recipe.yaml
+  arena train fighting --run ppo_fighter --resume
+  arena train snake --run snakes
+  arena train relay --run relay
+  tensorboard --logdir checkpoints/ppo_fighter/logs
+
+A YAML config sets any field of the game's config dataclass (arena.train.TrainConfig for the
+fighting game); flags given on the command line win over it.
+"""
+
+
+def add_train_commands(subparsers: Any) -> None:
+    """Add `train` and `export` to the `arena` command's subparsers."""
+    train = subparsers.add_parser(
+        "train", help="train an agent with stable-baselines3 (self-play league)",
+        description="Train an agent for a game: the fighting game's self-play league (PPO, recurrent PPO or A2C "
+        "against scripted agents, submissions and snapshots of itself), snake's independent PPO learners, or "
+        "the CartPole relay's PPO (or A2C) team. Checkpoints, TensorBoard logs and curves go to SAVE_PATH/RUN/.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    train.add_argument("game", choices=GAMES, help="the game to train for")
+    train.add_argument("--config", metavar="YAML", help="settings file (fields of the game's config)")
+    train.add_argument("--run", dest="run_name", metavar="NAME", help="run name: the checkpoint folder's name")
+    train.add_argument("--algo", choices=("ppo", "recurrent_ppo", "a2c"), help="algorithm (default: ppo)")
+    train.add_argument("--timesteps", type=float, help="policy steps to train for, e.g. 8e5")
+    train.add_argument("--seed", type=int, help="seed (default: 0); equal seeds give equal runs")
+    train.add_argument("--n-envs", type=int, help="parallel envs (fighting: worker processes)")
+    train.add_argument("--save-path", help="folder of the runs (default: checkpoints)")
+    train.add_argument("--resume", action="store_true", help="go on from the run's newest checkpoint")
+    train.add_argument("--plot", action="store_true", default=None, help="write PNG curves into the run's folder")
+    train.set_defaults(run=_run_train)
+
+    export = subparsers.add_parser(
+        "export", help="write a trained run as a submission folder",
+        description="Write a run's newest checkpoint (or the one at --steps) as a submission folder: "
+        "agent.py with SubmittedAgent, model.zip, policy.json and arena.toml. It plays offline; check it with "
+        "arena validate.")
+    export.add_argument("run_name", metavar="RUN", help="the run's name")
+    export.add_argument("--out", required=True, help="the submission folder to write")
+    export.add_argument("--save-path", default="checkpoints", help="folder of the runs (default: checkpoints)")
+    export.add_argument("--steps", type=int, help="the checkpoint's policy steps (default: the newest)")
+    export.add_argument("--prefix", default="rl_model",
+                        help="the checkpoints' name prefix (default: rl_model; a snake run's learner i: snake_i)")
+    export.add_argument("--deterministic", action="store_true",
+                        help="play the policy's most likely action instead of sampling from it")
+    export.set_defaults(run=_run_export)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    overrides = {"run": args.run_name, "algo": args.algo, "seed": args.seed, "n_envs": args.n_envs,
+                 "save_path": args.save_path, "plot": args.plot,
+                 "timesteps": int(args.timesteps) if args.timesteps is not None else None}
+    from arena.train.config import load_config
+
+    if args.game == "fighting":
+        from arena.train.config import TrainConfig
+        from arena.train.loop import train_fighter
+
+        run_dir = train_fighter(load_config(args.config, TrainConfig, **overrides), resume=args.resume)
+    elif args.resume:
+        raise ArenaError(f"arena train {args.game}: --resume is for the fighting game only")
+    elif args.game == "snake":
+        from arena.train.snake import SnakeConfig, train_snakes
+
+        run_dir = train_snakes(load_config(args.config, SnakeConfig, **overrides))
+    else:
+        from arena.train.relay import RelayConfig, train_relay
+
+        run_dir = train_relay(load_config(args.config, RelayConfig, **overrides))
+    print(f"run saved in {run_dir}")
+    return 0
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from arena.train.export import export_run
+
+    out = export_run(args.run_name, args.out, save_path=args.save_path, steps=args.steps,
+                     sample=not args.deterministic, prefix=args.prefix)
+    print(f"wrote {out}; check it with: arena validate {out}")
+    return 0

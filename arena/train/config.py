@@ -1,0 +1,109 @@
+"""Hyper-parameters of a fighting-game training run: one dataclass, loadable from YAML.
+
+    config = TrainConfig(run="my_run", timesteps=800_000)
+    config = load_config("recipe.yaml", timesteps=500_000)   # YAML keys are the field names
+
+`opponents` maps a name to a weight and one source (see `arena.train.league`):
+
+    opponents:
+      based:     {weight: 1.5, agent: BasedAgent}          # a scripted agent of arena.envs.fighting
+      rival:     {weight: 1.0, submission: submissions/x}  # a submission folder, run in-process
+      self_play: {weight: 8.0, sampling: pfsp}             # snapshots: uniform, latest or pfsp
+
+`timesteps`, `save_freq` and `eval_freq` count policy decisions (SB3's `num_timesteps`); each
+decision is `repeat` frames of the game. `eval_freq: 0` turns evaluation off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from arena.train.algorithms import ALGORITHMS
+
+
+def recipe_opponents() -> dict[str, dict[str, Any]]:
+    """The recipe's pool: mostly the benchmark to beat, some random play, snapshots of the learner as they appear."""
+    return {"based": {"weight": 4.0, "agent": "BasedAgent"},
+            "random": {"weight": 0.5, "agent": "RandomAgent"},
+            "self_play": {"weight": 1.0, "sampling": "pfsp"}}
+
+
+@dataclass
+class TrainConfig:
+    """Everything that decides a run; saved as `config.yaml` in the run's folder."""
+
+    run: str = "fighting_ppo"
+    algo: str = "ppo"
+    timesteps: int = 800_000
+    seed: int = 0
+    # Vectorized envs: `n_envs` games stepped in `workers` processes ("dummy": all in this process).
+    n_envs: int = 8
+    workers: int = 2
+    vec_env: str = "subproc"
+    # What the policy sees and does (arena.train.fighting.Controls).
+    repeat: int = 4
+    combos: bool = True
+    # Warm start (arena.train.imitation): the policy first imitates this scripted agent ("" for none).
+    imitate: str = "BasedAgent"
+    imitation_decisions: int = 60_000
+    imitation_epochs: int = 10
+    # The optimizer.
+    learning_rate: float = 3e-4
+    n_steps: int = 256
+    batch_size: int = 256
+    n_epochs: int = 4
+    gamma: float = 0.99
+    gae_lambda: float = 0.95
+    ent_coef: float = 0.01
+    net_arch: list[int] = field(default_factory=lambda: [128, 128])
+    # Reward shaping (arena.train.fighting.recipe_rewards): the pull toward the opponent, the push back over the ground.
+    approach: float = 0.002
+    off_stage: float = 0.02
+    opponents: dict[str, dict[str, Any]] = field(default_factory=recipe_opponents)
+    # Checkpoints, evaluation, logs.
+    save_path: str = "checkpoints"
+    save_freq: int = 100_000
+    max_saved: int = 20
+    eval_freq: int = 200_000
+    eval_games: int = 10
+    eval_opponents: list[str] = field(default_factory=lambda: ["BasedAgent", "RandomAgent"])
+    plot: bool = False
+
+    def __post_init__(self) -> None:
+        if self.algo not in ALGORITHMS:
+            raise ValueError(f"algo must be one of {', '.join(ALGORITHMS)}, got {self.algo!r}")
+        if self.vec_env not in ("subproc", "dummy"):
+            raise ValueError(f"vec_env must be 'subproc' or 'dummy', got {self.vec_env!r}")
+        if self.save_freq <= 0:
+            raise ValueError(f"save_freq must be positive, got {self.save_freq}")
+        if self.eval_freq < 0 or self.eval_freq % self.save_freq:
+            raise ValueError(f"eval_freq ({self.eval_freq}) must be a multiple of save_freq ({self.save_freq}), "
+                             "or 0 for no evaluation")
+
+
+Config = TypeVar("Config")
+
+
+def load_config(path: str | Path | None = None, config_class: type[Config] = TrainConfig, **overrides: Any) -> Config:
+    """A config (`TrainConfig` by default) from a YAML file or the defaults, with `overrides` (None values ignored) on top."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        import yaml
+
+        values = yaml.safe_load(Path(path).read_text()) or {}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = set(values) - {f.name for f in dataclasses.fields(config_class)}
+    if unknown:
+        raise ValueError(f"{path or 'settings'}: unknown setting(s) {', '.join(sorted(unknown))} "
+                         f"for {config_class.__name__}")
+    return config_class(**values)
+
+
+def save_config(config: Any, path: Path) -> None:
+    """Write a config dataclass as YAML (what `load_config` reads back)."""
+    import yaml
+
+    path.write_text(yaml.safe_dump(dataclasses.asdict(config), sort_keys=False))

@@ -1,0 +1,149 @@
+"""What a run reports: TensorBoard scalars with stable names, a CSV of the same, and a rich progress bar.
+
+Scalars (under `<run>/logs/`, the same names for every algorithm; SB3 adds its own `train/*`
+and `rollout/*`). The CSV is `progress.csv`, or `progress_<N>.csv` for a session resumed at
+step N (`read_progress` joins them):
+
+| name | what |
+| --- | --- |
+| `reward/<term>` | mean per-episode total of each reward term, episodes finished in the last rollout |
+| `league/win_rate/<opponent>` | the learner's win rate (draws half) against each pool opponent, whole run |
+| `league/snapshots` | snapshots in the pool |
+| `eval/score/<opponent>` | score rate of the newest checkpoint against each benchmark |
+| `eval/rating` | the newest checkpoint's Elo rating (first benchmark = 1000) |
+| `time/frames_per_second` | game frames stepped per second (policy steps x repeat) |
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from stable_baselines3.common.callbacks import BaseCallback
+
+from arena.train.league import OpponentPool, Record
+
+LOG_DIR = "logs"
+
+
+class RunLog:
+    """The run's SB3 logger (TensorBoard + CSV) and its progress bar."""
+
+    def __init__(self, run_dir: Path, total: int, start: int = 0, frames_per_step: int = 1,
+                 formats: tuple[str, ...] = ("tensorboard", "csv")):
+        from stable_baselines3.common.logger import Logger, make_output_format
+
+        folder = str(run_dir / LOG_DIR)
+        suffix = f"_{start}" if start else ""  # a resumed session must not overwrite the earlier CSV
+        self.sb3_logger = Logger(folder, [make_output_format(f, folder, suffix) for f in formats])
+        self.frames_per_step = frames_per_step
+        self.progress = Progress(TextColumn(f"[bold]{run_dir.name}"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("{task.fields[status]}"), TimeRemainingColumn(), transient=False)
+        self.task = self.progress.add_task("train", total=total, completed=start, status="")
+        self.progress.start()
+        self.clock = (time.perf_counter(), start)
+
+    def rollout(self, steps: int, status: str) -> None:
+        started, first = self.clock
+        elapsed = time.perf_counter() - started
+        if elapsed > 0 and steps > first:
+            self.sb3_logger.record("time/frames_per_second", (steps - first) * self.frames_per_step / elapsed)
+        self.progress.update(self.task, completed=steps, status=status)
+
+    def evaluation(self, scores: dict[str, float], ratings: dict[str, float], steps: int) -> None:
+        for opponent, score in scores.items():
+            self.sb3_logger.record(f"eval/score/{_tag(opponent)}", score)
+        self.sb3_logger.record("eval/rating", ratings.get(f"step_{steps}", 0.0))
+        self.sb3_logger.dump(steps)
+        summary = ", ".join(f"{name} {score:.0%}" for name, score in scores.items())
+        self.progress.console.print(f"step {steps:,}: {summary}; rating {ratings.get(f'step_{steps}', 0.0):.0f}")
+
+    def close(self) -> None:
+        self.progress.stop()
+        self.sb3_logger.close()
+
+
+class ProgressCallback(BaseCallback):
+    """Moves the run's progress bar (and logs its speed) after every rollout."""
+
+    def __init__(self, log: RunLog):
+        super().__init__()
+        self.log = log
+
+    def _on_step(self) -> bool:
+        return True
+
+    def _on_rollout_end(self) -> None:
+        self.log.rollout(self.num_timesteps, self.status())
+
+    def status(self) -> str:
+        """A short line shown beside the bar."""
+        return ""
+
+
+class LeagueCallback(ProgressCallback):
+    """Records every finished episode in the pool and logs reward terms and win rates after each rollout."""
+
+    def __init__(self, pool: OpponentPool, log: RunLog):
+        super().__init__(log)
+        self.pool = pool
+        self.terms: dict[str, list[float]] = defaultdict(list)
+
+    def _on_step(self) -> bool:
+        for info in self.locals["infos"]:
+            league = info.get("league")
+            if league is None:
+                continue
+            self.pool.record(league["opponent"], league["snapshot"], league["outcome"])
+            for term, total in info.get("reward_terms", {}).items():
+                self.terms[term].append(total)
+        return True
+
+    def _on_rollout_end(self) -> None:
+        for term, totals in self.terms.items():
+            self.logger.record(f"reward/{term}", sum(totals) / len(totals))
+        self.terms.clear()
+        for name, record in self._by_name().items():
+            self.logger.record(f"league/win_rate/{_tag(name)}", record.win_rate)
+        self.logger.record("league/snapshots", len(self.pool.snapshots))
+        super()._on_rollout_end()
+
+    def status(self) -> str:
+        return "  ".join(f"{name} {record.win_rate:.0%}" for name, record in sorted(self._by_name().items()))
+
+    def _by_name(self) -> dict[str, Record]:
+        """The learner's record against each pool opponent, all snapshots of self-play together."""
+        totals: dict[str, Record] = defaultdict(Record)
+        for key, record in self.pool.records.items():
+            total = totals[key.split("@", 1)[0]]
+            total.wins, total.draws, total.losses = (total.wins + record.wins, total.draws + record.draws,
+                                                     total.losses + record.losses)
+        return dict(totals)
+
+
+def read_progress(run_dir: Path) -> list[dict[str, str]]:
+    """The CSV rows of all a run's sessions in step order; rows a later session redid are dropped."""
+    sessions = sorted((int(m.group(1) or 0), path) for path in (Path(run_dir) / LOG_DIR).glob("progress*.csv")
+                      if (m := re.fullmatch(r"progress(?:_(\d+))?\.csv", path.name)))
+    rows: list[dict[str, str]] = []
+    for index, (start, path) in enumerate(sessions):
+        end = sessions[index + 1][0] if index + 1 < len(sessions) else None
+        with path.open(newline="") as handle:
+            rows += [r for r in csv.DictReader(handle) if r.get("time/total_timesteps")
+                     and (end is None or float(r["time/total_timesteps"]) <= end)]
+    return rows
+
+
+def _tag(name: str) -> str:
+    """A name usable in a TensorBoard tag."""
+    return "".join(c if c.isalnum() or c in "_-." else "_" for c in name)

@@ -1,0 +1,178 @@
+"""`train_fighter(config)`: the self-play league loop for the fighting game, one segment per checkpoint.
+
+    for each segment of `save_freq` policy steps:
+        start    seed the envs and generators from (seed, segment); hand the pool's table to the envs
+        collect + learn   SB3's rollouts and updates (`model.learn`), recording every finished episode
+        save     the SB3 zip and the league state; the zip joins the pool as a snapshot
+        evaluate against the benchmarks and earlier snapshots; ratings; TensorBoard scalars
+
+Every segment starts from fresh episodes and generators derived from its index, so a run resumed
+from a checkpoint (`resume=True`) continues exactly as the uninterrupted run would have.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable
+
+import gymnasium
+
+from arena.seeding import derive_seed
+from arena.train.algorithms import algorithm_class, policy_name
+from arena.train.checkpoints import SaveHandler, SaveHandlerMode
+from arena.train.config import TrainConfig, save_config
+from arena.train.evaluation import Evaluator
+from arena.train.fighting import ControlledFighter, Controls, recipe_rewards
+from arena.train.league import Opponent, OpponentPool, SelfPlay
+from arena.train.logs import LeagueCallback, RunLog
+from arena.train.matchmaking import LeagueEnv, fighting_outcome
+from arena.train.policy import SIDECAR, PolicyAgent
+
+
+def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
+    """Train (or, with `resume`, go on training) `config.run`; returns the run's folder."""
+    from stable_baselines3.common.utils import set_random_seed
+    from stable_baselines3.common.vec_env import VecMonitor
+
+    controls = Controls(config.repeat, config.combos)
+    saver = SaveHandler(save_freq=config.save_freq, max_saved=config.max_saved, run_name=config.run,
+                        save_path=config.save_path, mode=SaveHandlerMode.RESUME if resume else SaveHandlerMode.FORCE)
+    save_config(config, saver.run_dir / "config.yaml")
+    (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": config.algo, "controls": controls.to_dict()}))
+    pool = build_pool(config.opponents, partial(PolicyAgent, controls=controls, sample=True))
+    venv = VecMonitor(make_vec_env(config, pool.opponents, controls))
+    model = build_model(config, venv)
+    latest = saver.latest() if resume else None
+    if latest is not None:
+        model.set_parameters(latest[0], exact_match=True, device="cpu")
+        model.num_timesteps = int(latest[1]["num_timesteps"])
+        pool.load_state(latest[1]["pool"])
+    elif config.imitate and config.algo == "recurrent_ppo":
+        print("no imitation warm start for recurrent_ppo (its policy needs whole sequences): starting from scratch")
+    elif config.imitate:
+        warm_start(model, config)
+    saver.agent = model
+    evaluator = Evaluator(config.eval_opponents, controls, config.eval_games, config.seed,
+                          state=latest[1].get("evaluation") if latest else None)
+    log = RunLog(saver.run_dir, config.timesteps, start=model.num_timesteps, frames_per_step=controls.repeat)
+    model.set_logger(log.sb3_logger)
+    callback = LeagueCallback(pool, log)
+    rollout = config.n_steps * config.n_envs
+    segment_steps = math.ceil(config.save_freq / rollout) * rollout
+    try:
+        while model.num_timesteps < config.timesteps:
+            segment = model.num_timesteps // segment_steps
+            # start: fresh episodes and generators for this segment
+            set_random_seed(derive_seed(config.seed, segment, 0))
+            venv.seed(derive_seed(config.seed, segment, 1))
+            model._last_obs = None  # SB3 resets the envs (with the seeds above) when learning starts
+            venv.env_method("set_table", pool.table())
+            # collect + learn
+            model.learn(segment_steps, callback=callback, reset_num_timesteps=False)
+            # save
+            league = {"num_timesteps": model.num_timesteps, "pool": pool.state(), "evaluation": evaluator.state()}
+            saver.num_timesteps = model.num_timesteps
+            path = saver.save_agent(league)
+            pool.add_snapshot(path, keep=config.max_saved)
+            # evaluate
+            if config.eval_freq and model.num_timesteps % config.eval_freq < segment_steps:
+                scores = evaluator.evaluate(path, model.num_timesteps)
+                log.evaluation(scores, evaluator.ratings(), model.num_timesteps)
+                league["evaluation"] = evaluator.state()
+            league["pool"] = pool.state()
+            Path(path).with_suffix(".json").write_text(json.dumps(league, indent=1))
+    finally:
+        venv.close()
+        log.close()
+    if config.plot:
+        from arena.train.plots import plot_run
+
+        plot_run(saver.run_dir)
+    return saver.run_dir
+
+
+def warm_start(model: Any, config: TrainConfig) -> None:
+    """Pretrain the new model to imitate `config.imitate` (see `arena.train.imitation`)."""
+    from stable_baselines3.common.utils import set_random_seed
+
+    from arena.train.imitation import collect, pretrain
+
+    seed = derive_seed(config.seed, 0, 2)  # segments use (seed, segment, 0 or 1)
+    set_random_seed(seed)
+    demos = collect(config, config.imitate, config.imitation_decisions, config.workers, seed)
+    loss = pretrain(model, *demos, epochs=config.imitation_epochs, batch_size=config.batch_size)
+    print(f"imitated {config.imitate}: {len(demos[1]):,} decisions, loss {loss:.3f}")
+
+
+def build_pool(opponents: dict[str, dict[str, Any]], snapshot_agent: Callable[[str], Any]) -> OpponentPool:
+    """The pool for a config's `opponents` (see `arena.train.config`); snapshots play as `snapshot_agent(path)`."""
+    return OpponentPool({name: _opponent(name, spec, snapshot_agent) for name, spec in opponents.items()})
+
+
+def _opponent(name: str, spec: dict[str, Any], snapshot_agent: Callable[[str], Any]) -> Opponent | SelfPlay:
+    spec = dict(spec)
+    weight = float(spec.pop("weight", 1.0))
+    if "sampling" in spec or not spec:
+        return SelfPlay(weight, spec.pop("sampling", "pfsp"), snapshot_agent, **spec)
+    if "agent" in spec:
+        return Opponent(weight, scripted_agent(spec["agent"]))
+    if "submission" in spec:
+        return Opponent(weight, partial(submission_agent, spec["submission"]))
+    raise ValueError(f"opponent {name!r}: give one of agent, submission or sampling (self-play), got {spec}")
+
+
+def scripted_agent(name: str) -> type:
+    """A scripted agent class of `arena.envs.fighting` by name, e.g. "BasedAgent"."""
+    from arena.envs import fighting
+
+    found = getattr(fighting, name, None)
+    if not isinstance(found, type):
+        raise ValueError(f"no agent {name!r} in arena.envs.fighting; try BasedAgent, ConstantAgent, RandomAgent, "
+                         "ClockworkAgent")
+    return found
+
+
+def submission_agent(folder: str) -> Any:
+    """A submission folder's agent, built in this process (a training opponent is trusted code)."""
+    from arena.submission import instantiate, load
+
+    return instantiate(load(folder))
+
+
+def make_env(config: TrainConfig, opponents: dict[str, Opponent | SelfPlay], controls: Controls) -> gymnasium.Env:
+    """One training env: the fighting game's single-agent view, league opponents, shaped rewards, controls."""
+    import torch
+
+    from arena.envs.fighting import ConstantAgent
+    from arena.envs.single_agent import SingleAgentEnv
+
+    torch.set_num_threads(1)  # snapshot opponents run in the env workers: one thread each
+    rewards = recipe_rewards(config.approach, config.off_stage)
+    single = SingleAgentEnv("fighting", opponent=ConstantAgent(), reward_manager=rewards)
+    return ControlledFighter(LeagueEnv(single, opponents, fighting_outcome), controls)
+
+
+def make_vec_env(config: TrainConfig, opponents: dict[str, Opponent | SelfPlay], controls: Controls) -> Any:
+    """The config's `n_envs` training envs, in `workers` processes ("subproc") or in this one ("dummy")."""
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    from arena.train.vec import GroupedSubprocVecEnv
+
+    factories = [partial(make_env, config, opponents, controls) for _ in range(config.n_envs)]
+    return GroupedSubprocVecEnv(factories, config.workers) if config.vec_env == "subproc" else DummyVecEnv(factories)
+
+
+def build_model(config: TrainConfig, venv: Any) -> Any:
+    """A new SB3 model of `config.algo` on `venv` with the config's hyper-parameters."""
+    import torch
+
+    torch.set_num_threads(1)
+    settings: dict[str, Any] = dict(learning_rate=config.learning_rate, n_steps=config.n_steps, gamma=config.gamma,
+                                    gae_lambda=config.gae_lambda, ent_coef=config.ent_coef, seed=config.seed,
+                                    device="cpu", policy_kwargs={"net_arch": list(config.net_arch)})
+    if config.algo != "a2c":
+        settings.update(batch_size=config.batch_size, n_epochs=config.n_epochs)
+    return algorithm_class(config.algo)(policy_name(config.algo), venv, **settings)

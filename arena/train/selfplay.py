@@ -1,0 +1,184 @@
+"""The competition's training API: `train(agent, reward_manager, save_handler, opponent_cfg, ...)` and its helpers.
+
+    selfplay = SelfPlayRandom(partial(type(my_agent)))
+    save_handler = SaveHandler(agent=my_agent, save_freq=100_000, max_saved=40, save_path="checkpoints",
+                               run_name="my_run", mode=SaveHandlerMode.FORCE)
+    opponents = OpponentsCfg(opponents={"self_play": (8, selfplay), "constant_agent": (0.5, partial(ConstantAgent)),
+                                        "based_agent": (1.5, partial(BasedAgent))})
+    train(my_agent, reward_manager, save_handler, opponents, CameraResolution.LOW, train_timesteps=100_000,
+          train_logging=TrainLogging.PLOT)
+
+`train` runs the agent's own `learn` on one in-process fighting env whose opponent is drawn
+every episode from `opponent_cfg` (weights need not sum to 1). The save handler checkpoints the
+agent every `save_freq` steps; those checkpoints are the self-play snapshots: `SelfPlayRandom`
+meets them uniformly, `SelfPlayLatest` the newest, `SelfPlayPFSP` those the agent loses to most
+(see `arena.train.league`). Until the first checkpoint, self-play's share goes to the other
+opponents. `SaveHandlerMode.RESUME` loads the newest checkpoint into the agent first.
+`TrainLogging.TO_FILE` writes `monitor.csv` in the run's folder; `PLOT` also `rewards.png`.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable
+
+import gymnasium
+
+from arena.envs.fighting import (
+    CameraResolution,
+    ConstantAgent,
+    RandomAgent,
+    RewardManager,
+)
+from arena.train.checkpoints import SaveHandler
+from arena.train.league import Opponent, OpponentPool, SelfPlay
+from arena.train.matchmaking import LeagueEnv, fighting_outcome
+
+
+class TrainLogging(Enum):
+    NONE = 0
+    TO_FILE = 1
+    PLOT = 2
+
+
+class SelfPlayHandler:
+    """Self-play opponents: the agent's saved checkpoints, loaded as `agent_partial(file_path=path)`."""
+
+    sampling = "uniform"
+
+    def __init__(self, agent_partial: Callable[..., Any]):
+        self.agent_partial = agent_partial
+
+    def load(self, path: str) -> Any:
+        return self.agent_partial(file_path=path)
+
+
+class SelfPlayRandom(SelfPlayHandler):
+    """Any saved checkpoint, uniformly."""
+
+    sampling = "uniform"
+
+
+class SelfPlayLatest(SelfPlayHandler):
+    """The newest checkpoint."""
+
+    sampling = "latest"
+
+
+class SelfPlayPFSP(SelfPlayHandler):
+    """Checkpoints weighted by how often the agent loses to them (prioritized fictitious self-play)."""
+
+    sampling = "pfsp"
+
+
+@dataclass
+class OpponentsCfg:
+    """Opponents by name: `(weight, factory)` pairs, or `(weight, SelfPlayHandler)` for self-play."""
+
+    swap_steps: int = 10_000  # kept for compatibility: opponents change every episode
+    opponents: dict[str, Any] = field(default_factory=lambda: {"random_agent": (0.8, partial(RandomAgent)),
+                                                               "constant_agent": (0.2, partial(ConstantAgent))})
+
+    def pool(self) -> OpponentPool:
+        """These opponents as an `OpponentPool`."""
+        entries: dict[str, Opponent | SelfPlay] = {}
+        for name, (weight, source) in self.opponents.items():
+            if isinstance(source, SelfPlayHandler):
+                entries[name] = SelfPlay(float(weight), source.sampling, source.load)
+            else:
+                entries[name] = Opponent(float(weight), source)
+        return OpponentPool(entries)
+
+
+class SelfPlayTraining(gymnasium.Wrapper):
+    """The league env in one process: counts steps for the save handler, records episodes, adds snapshots."""
+
+    def __init__(self, env: LeagueEnv, pool: OpponentPool, save_handler: SaveHandler | None):
+        super().__init__(env)
+        self.pool = pool
+        self.save_handler = save_handler
+        if save_handler is not None:
+            save_handler.league_state = lambda: {"num_timesteps": save_handler.num_timesteps, "pool": pool.state()}
+            latest = save_handler.latest()
+            if latest is not None and "pool" in latest[1]:
+                pool.load_state(latest[1]["pool"])
+            else:
+                for path in save_handler.history:
+                    pool.add_snapshot(path)
+        env.set_table(pool.table())
+
+    def step(self, action: Any):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        league = info.get("league")
+        if league is not None:
+            self.pool.record(league["opponent"], league["snapshot"], league["outcome"])
+        if self.save_handler is not None and self.save_handler.process():
+            self.pool.add_snapshot(self.save_handler.history[-1], keep=self.save_handler.max_saved)
+            self.env.set_table(self.pool.table())
+        return obs, reward, terminated, truncated, info
+
+
+def train(agent: Any, reward_manager: RewardManager | None = None, save_handler: SaveHandler | None = None,
+          opponent_cfg: OpponentsCfg | None = None, resolution: CameraResolution = CameraResolution.LOW,
+          train_timesteps: int = 400_000, train_logging: TrainLogging = TrainLogging.PLOT) -> None:
+    """Train `agent` (an Agent with `learn`, e.g. SB3Agent) against the opponents of `opponent_cfg`."""
+    from stable_baselines3.common.monitor import Monitor
+
+    from arena.envs.single_agent import SingleAgentEnv
+
+    opponent_cfg = opponent_cfg or OpponentsCfg()
+    pool = opponent_cfg.pool()
+    single = SingleAgentEnv("fighting", opponent=ConstantAgent(), reward_manager=reward_manager,
+                            resolution=CameraResolution.of(resolution).name.lower())
+    if save_handler is not None and save_handler.agent is None:
+        save_handler.agent = agent
+    env: gymnasium.Env = SelfPlayTraining(LeagueEnv(single, pool.opponents, fighting_outcome), pool, save_handler)
+    log_dir = save_handler.run_dir if save_handler is not None else Path(tempfile.mkdtemp(prefix="arena-train-"))
+    if train_logging is not TrainLogging.NONE:
+        env = Monitor(env, str(log_dir / "monitor.csv"))
+    if not agent.initialized:
+        agent.get_env_info(env)
+    latest = save_handler.latest() if save_handler is not None else None
+    if latest is not None:  # only a RESUME handler finds checkpoints: go on from the newest
+        agent.model.set_parameters(latest[0], device="cpu")
+    try:
+        agent.learn(env, total_timesteps=train_timesteps)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        env.close()
+    if save_handler is not None:
+        save_handler.save_agent()
+    if train_logging is TrainLogging.PLOT:
+        plot_monitor(log_dir / "monitor.csv", log_dir / "rewards.png")
+
+
+def plot_monitor(monitor_csv: Path, out: Path, window: int = 50) -> Path:
+    """Episode rewards from an SB3 `monitor.csv`, raw and as a moving average, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    with monitor_csv.open(newline="") as handle:
+        next(handle)  # the monitor's JSON header line
+        rows = list(csv.DictReader(handle))
+    rewards = np.array([float(r["r"]) for r in rows])
+    steps = np.cumsum([int(r["l"]) for r in rows])
+    figure, axes = plt.subplots(figsize=(7, 4))
+    axes.plot(steps, rewards, alpha=0.3, label="episode reward")
+    if len(rewards) >= window:
+        axes.plot(steps[window - 1:], np.convolve(rewards, np.ones(window) / window, "valid"),
+                  label=f"mean of {window}")
+    axes.set(title="Learning curve", xlabel="steps", ylabel="reward")
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(out, dpi=100)
+    plt.close(figure)
+    return out

@@ -1,0 +1,226 @@
+"""`train_snakes(config)`: N independent PPO learners, one per snake, sharing one `SnakeVecEnv` (as marlenv's seed does).
+
+No centralized critic: learner i sees only its own snake's egocentric window, across all
+`n_envs` games at once. Each rollout step every learner picks its snake's moves for all games,
+then the batch steps once:
+
+    for each rollout:
+        collect  n_steps batched steps; each learner's transitions go to its own rollout buffer
+        learn    each learner's PPO update on its buffer (rows of a dead snake waiting for its
+                 game to end carry no gradient)
+        log      episode rewards, lengths, kills; progress
+    save     every learner's SB3 zip (snake_<i>_<N>_steps.zip)
+    evaluate two learners against two `submissions/snake_greedy` snakes, seats alternating
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import gymnasium
+import numpy as np
+
+from arena.train.checkpoints import SaveHandler, SaveHandlerMode
+from arena.train.config import save_config
+from arena.train.logs import LOG_DIR, RunLog
+from arena.train.policy import SIDECAR, PolicyAgent
+
+GREEDY = Path(__file__).resolve().parents[2] / "submissions" / "snake_greedy"
+
+
+@dataclass
+class SnakeConfig:
+    """Hyper-parameters of a snake run; the game options are `arena.envs.make("snake")`'s."""
+
+    run: str = "snake_ppo"
+    timesteps: int = 400_000  # batched steps x games, per learner
+    seed: int = 0
+    n_envs: int = 64
+    num_snakes: int = 4
+    height: int = 20
+    width: int = 20
+    vision_range: int = 5
+    frame_stack: int = 2
+    reward_dict: dict[str, float] = field(default_factory=lambda: {"fruit": 0.5, "kill": 0.5, "lose": -2.0,
+                                                                    "time": 0.01})
+    learning_rate: float = 3e-4
+    n_steps: int = 32
+    batch_size: int = 1024
+    n_epochs: int = 4
+    gamma: float = 0.99
+    gae_lambda: float = 0.95
+    ent_coef: float = 0.01
+    net_arch: list[int] = field(default_factory=lambda: [64, 64])
+    eval_games: int = 20
+    save_path: str = "checkpoints"
+    plot: bool = False
+
+    def game_options(self) -> dict[str, Any]:
+        return {"num_snakes": self.num_snakes, "height": self.height, "width": self.width,
+                "vision_range": self.vision_range, "frame_stack": self.frame_stack}
+
+
+class _Spaces(gymnasium.Env):
+    """Only the spaces of one snake: what a learner's SB3 model is built on (the batch steps outside SB3)."""
+
+    def __init__(self, observation_space: gymnasium.Space, action_space: gymnasium.Space):
+        self.observation_space = observation_space
+        self.action_space = action_space
+
+
+def train_snakes(config: SnakeConfig) -> Path:
+    """Train one PPO learner per snake; returns the run's folder."""
+    import torch
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.logger import configure
+    from stable_baselines3.common.utils import obs_as_tensor, set_random_seed
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    from arena.envs.snake import SnakeVecEnv
+
+    torch.set_num_threads(1)
+    set_random_seed(config.seed)
+    saver = SaveHandler(run_name=config.run, save_path=config.save_path, max_saved=-1, mode=SaveHandlerMode.FORCE)
+    save_config(config, saver.run_dir / "config.yaml")
+    (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": "ppo", "env": "snake", "env_options": config.game_options()}))
+    vec = SnakeVecEnv(n_envs=config.n_envs, reward_dict=config.reward_dict, **config.game_options())
+    spaces_only = DummyVecEnv([partial(_Spaces, vec.observation_space, vec.action_space)] * config.n_envs)
+    log = RunLog(saver.run_dir, config.timesteps)
+    learners = [PPO("MlpPolicy", spaces_only, learning_rate=config.learning_rate, n_steps=config.n_steps,
+                    batch_size=config.batch_size, n_epochs=config.n_epochs, gamma=config.gamma,
+                    gae_lambda=config.gae_lambda, ent_coef=config.ent_coef, seed=config.seed + i, device="cpu",
+                    policy_kwargs={"net_arch": list(config.net_arch)}) for i in range(config.num_snakes)]
+    for i, learner in enumerate(learners):  # each learner's train/* scalars in logs/snake_<i>/
+        learner.set_logger(configure(str(saver.run_dir / LOG_DIR / f"snake_{i}"), ["tensorboard", "csv"]))
+    obs, _ = vec.reset(seed=config.seed)
+    starts = np.ones((config.n_envs, config.num_snakes), bool)
+    episodes = _EpisodeTally(config.n_envs, config.num_snakes)
+    steps = 0
+    try:
+        while steps < config.timesteps:
+            # collect
+            active = np.zeros((config.n_steps, config.n_envs, config.num_snakes), bool)
+            for learner in learners:
+                learner.rollout_buffer.reset()
+                learner.policy.set_training_mode(False)
+            for t in range(config.n_steps):
+                with torch.no_grad():
+                    outputs = [learner.policy(obs_as_tensor(obs[:, i], "cpu")) for i, learner in enumerate(learners)]
+                actions = np.stack([a.numpy() for a, _, _ in outputs], 1)
+                next_obs, rewards, terminations, truncations, infos = vec.step(actions)
+                active[t] = infos["active"]
+                rewards = rewards + _bootstrap(learners, truncations, infos, config.gamma)
+                for i, (learner, (action, value, log_prob)) in enumerate(zip(learners, outputs)):
+                    learner.rollout_buffer.add(obs[:, i], action.numpy(), rewards[:, i], starts[:, i], value, log_prob)
+                starts = terminations | truncations | infos["done"][:, None]
+                episodes.add(rewards, active[t], infos)
+                obs = next_obs
+            # learn
+            steps += config.n_steps * config.n_envs
+            for i, learner in enumerate(learners):
+                with torch.no_grad():
+                    last_values = learner.policy.predict_values(obs_as_tensor(obs[:, i], "cpu"))
+                buffer = learner.rollout_buffer
+                buffer.compute_returns_and_advantage(last_values=last_values, dones=starts[:, i])
+                waiting = ~active[:, :, i]  # a dead snake's rows until its game restarts: no gradient
+                buffer.advantages[waiting] = 0.0
+                buffer.returns[waiting] = buffer.values[waiting]
+                learner.num_timesteps = steps
+                learner.train()
+            # log
+            episodes.log(log.sb3_logger)
+            log.sb3_logger.record("time/total_timesteps", steps)
+            log.sb3_logger.dump(steps)
+            log.rollout(steps, episodes.status())
+    finally:
+        log.close()
+    # save
+    paths = []
+    for i, learner in enumerate(learners):
+        saver.agent, saver.name_prefix, saver.num_timesteps = learner, f"snake_{i}", steps
+        paths.append(saver.save_agent({"num_timesteps": steps, "learner": i}))
+    # evaluate
+    evaluation = evaluate_against_greedy(paths[:2], config, games=config.eval_games)
+    (saver.run_dir / "evaluation.json").write_text(json.dumps(evaluation))
+    print(f"snake learners {evaluation['learners']:.1f} vs greedy {evaluation['greedy']:.1f} mean score "
+          f"over {config.eval_games} games")
+    if config.plot:
+        from arena.train.plots import plot_run
+
+        plot_run(saver.run_dir)
+    return saver.run_dir
+
+
+def _bootstrap(learners: list[Any], truncations: np.ndarray, infos: dict[str, Any], gamma: float) -> np.ndarray:
+    """gamma x V(last observation) for snakes cut off by the step limit (not a real end), as SB3 does."""
+    import torch
+    from stable_baselines3.common.utils import obs_as_tensor
+
+    extra = np.zeros(truncations.shape, np.float32)
+    if not truncations.any():
+        return extra
+    games = np.flatnonzero(infos["done"])
+    finals = infos["final_observation"]
+    for i, learner in enumerate(learners):
+        cut = truncations[games, i]
+        if cut.any():
+            with torch.no_grad():
+                values = learner.policy.predict_values(obs_as_tensor(finals[cut, i], "cpu")).numpy()[:, 0]
+            extra[games[cut], i] = gamma * values
+    return extra
+
+
+class _EpisodeTally:
+    """Per-snake episode rewards, lengths and kills of the games finished since the last log."""
+
+    def __init__(self, n_envs: int, num_snakes: int):
+        self.running = np.zeros((n_envs, num_snakes))
+        self.finished: list[tuple[float, int, int]] = []
+        self.last: list[tuple[float, int, int]] = []
+
+    def add(self, rewards: np.ndarray, active: np.ndarray, infos: dict[str, Any]) -> None:
+        self.running += rewards * active
+        for game in np.flatnonzero(infos["done"]):
+            for snake in range(self.running.shape[1]):
+                self.finished.append((self.running[game, snake], int(infos["length"][game, snake]),
+                                      int(infos["kills"][game, snake])))
+            self.running[game] = 0.0
+
+    def log(self, logger: Any) -> None:
+        if self.finished:
+            rewards, lengths, kills = np.array(self.finished).T
+            logger.record("rollout/ep_rew_mean", float(rewards.mean()))
+            logger.record("snake/length", float(lengths.mean()))
+            logger.record("snake/kills", float(kills.mean()))
+        self.last = self.finished
+        self.finished = []
+
+    def status(self) -> str:
+        if not self.last:
+            return ""
+        rewards, lengths, _ = np.array(self.last).T
+        return f"reward {rewards.mean():.2f}  length {lengths.mean():.1f}"
+
+
+def evaluate_against_greedy(learners: list[str], config: SnakeConfig, games: int) -> dict[str, Any]:
+    """Mean match score (steps survived + length share) of two learners and of two greedy snakes, seats alternating."""
+    from arena.envs import EnvSpec
+    from arena.match import play_match
+    from arena.submission import instantiate, load
+
+    greedy = load(GREEDY)
+    env = EnvSpec("snake", {**config.game_options(), "num_snakes": 4})
+    scores: dict[str, list[float]] = {"learners": [], "greedy": []}
+    for game in range(games):
+        mine = [PolicyAgent(path) for path in learners]
+        theirs = [instantiate(greedy) for _ in range(2)]
+        seats = [mine[0], theirs[0], mine[1], theirs[1]] if game % 2 == 0 else [theirs[0], mine[0], theirs[1], mine[1]]
+        result = play_match(env, seats, seed=config.seed + game)
+        for agent, seat in zip(seats, result.agents):
+            scores["learners" if isinstance(agent, PolicyAgent) else "greedy"].append(seat.score)
+    return {"learners": float(np.mean(scores["learners"])), "greedy": float(np.mean(scores["greedy"])),
+            "scores": scores}

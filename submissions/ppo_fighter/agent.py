@@ -1,0 +1,11 @@
+"""ppo_fighter: a fighting policy trained with `arena train` (run 'ppo_fighter', 802,816 policy steps).
+
+It plays the SB3 model in model.zip as policy.json says (algorithm, and for the fighting game the
+controls: key combinations, frames per decision); see `arena.train.policy.PolicyAgent`.
+"""
+
+from arena.train.policy import PolicyAgent
+
+
+class SubmittedAgent(PolicyAgent):
+    """The trained policy in model.zip."""

@@ -1,0 +1,289 @@
+"""Training with stable-baselines3: the league's sampling, resume, export, and the competition's train() API.
+
+Every run here is a few thousand policy steps on the real games: seconds, not a trained agent.
+"""
+
+import json
+import textwrap
+import types
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("stable_baselines3")
+
+import torch  # noqa: E402
+
+from arena.cli import main  # noqa: E402
+from arena.envs.fighting import ConstantAgent  # noqa: E402
+from arena.train import OpponentPool, SelfPlay, TrainConfig, export_run, pfsp_weights, train_fighter  # noqa: E402
+from arena.train.algorithms import algorithm_class  # noqa: E402
+from arena.train.config import load_config  # noqa: E402
+from arena.train.league import Opponent  # noqa: E402
+from arena.train.loop import build_pool  # noqa: E402
+
+SUBMISSIONS = Path(__file__).resolve().parent.parent / "submissions"
+
+
+def test_pfsp_weights_follow_the_win_rates():
+    weights = pfsp_weights([0.9, 0.5, 0.1])
+    assert weights == pytest.approx([0.01 / 1.07, 0.25 / 1.07, 0.81 / 1.07])
+    assert pfsp_weights([0.3, 0.3]) == [0.5, 0.5]
+    assert pfsp_weights([1.0, 1.0]) == [0.5, 0.5]  # beaten everything: uniform
+
+
+def test_pool_splits_self_play_over_snapshots_by_the_learners_results():
+    pool = OpponentPool({"constant": Opponent(1.0, ConstantAgent), "self_play": SelfPlay(3.0, "pfsp")})
+    assert pool.table() == [("constant", None, 1.0)]  # no snapshot yet: self-play's share goes to the others
+    pool.add_snapshot("old.zip")
+    pool.add_snapshot("new.zip")
+    for _ in range(8):
+        pool.record("self_play", "old.zip", +1)
+        pool.record("self_play", "new.zip", -1)
+    assert pool.win_rate("self_play", "old.zip") == pytest.approx(0.9)  # a prior of one win and one loss
+    table = {snapshot: p for _, snapshot, p in pool.table()}
+    assert table[None] == pytest.approx(0.25)
+    assert table["old.zip"] == pytest.approx(0.75 * 0.01 / 0.82)
+    assert table["new.zip"] == pytest.approx(0.75 * 0.81 / 0.82)
+
+    pool.opponents["self_play"] = SelfPlay(3.0, "latest")
+    assert {s: p for _, s, p in pool.table()} == {None: 0.25, "new.zip": 0.75}
+    pool.opponents["self_play"] = SelfPlay(3.0, "uniform")
+    assert {s: p for _, s, p in pool.table()} == {None: 0.25, "old.zip": 0.375, "new.zip": 0.375}
+
+
+def test_a_yaml_config_names_scripted_agents_submissions_and_self_play(tmp_path):
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(textwrap.dedent(f"""\
+        timesteps: 5000
+        opponents:
+          based: {{weight: 2, agent: BasedAgent}}
+          rival: {{weight: 1, submission: {SUBMISSIONS / "based_fighter"}}}
+          self_play: {{weight: 1, sampling: latest}}
+        """))
+    config = load_config(recipe, timesteps=7000)
+    assert config.timesteps == 7000
+    pool = build_pool(config.opponents, snapshot_agent=lambda path: None)
+    assert pool.opponents["self_play"].sampling == "latest"
+    assert type(pool.opponents["rival"].factory()).__name__ == "SubmittedAgent"
+    with pytest.raises(ValueError, match="unknown setting"):
+        load_config(None, learning_rat=0.1)
+
+
+def test_imitation_maps_the_teachers_keys_to_combinations_and_the_policy_learns_them():
+    from arena.envs.fighting.observation import make_act_helper
+
+    from arena.train.fighting import COMBOS, Controls
+    from arena.train.imitation import demonstrations, pretrain
+    from arena.train.loop import build_model
+
+    controls, keys = Controls(), make_act_helper()
+    assert [controls.combo(keys.press_keys(list(combo))) for combo in COMBOS] == list(range(len(COMBOS)))
+    assert COMBOS[controls.combo(keys.press_keys(["d", "j", "w"]))] == ("d", "j")  # the closest one
+
+    config = TrainConfig(n_envs=1, vec_env="dummy", net_arch=[64, 64], batch_size=64, seed=3)
+    observations, actions, returns = demonstrations(config, "BasedAgent", 400, seed=1)
+    assert observations.shape == (400, 64) and actions.shape == returns.shape == (400,)
+    assert len(set(actions.tolist())) > 3  # it moves and attacks
+    model = build_model(config, controls_env(controls))
+    before = agreement(model, observations, actions)
+    pretrain(model, observations, actions, returns, epochs=20, batch_size=64)
+    assert agreement(model, observations, actions) > before + 0.15
+
+
+def controls_env(controls):
+    """A vectorized env with only the controls' spaces: enough for SB3 to build a model."""
+    import gymnasium
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    class Spaces(gymnasium.Env):
+        observation_space = controls.observation_space()
+        action_space = controls.action_space()
+
+    return DummyVecEnv([Spaces])
+
+
+def agreement(model, observations, actions) -> float:
+    """How often the policy's most likely combination is the teacher's."""
+    chosen, _ = model.predict(observations, deterministic=True)
+    return float((chosen == actions).mean())
+
+
+def tiny_config(save_path: Path, **overrides) -> TrainConfig:
+    """Two segments of 512 policy steps on two games, a snapshot and an evaluation game after each."""
+    settings = dict(run="tiny", save_path=str(save_path), timesteps=1024, n_envs=2, n_steps=256, batch_size=256,
+                    n_epochs=2, net_arch=[32, 32], save_freq=512, eval_freq=512, eval_games=1,
+                    eval_opponents=["ConstantAgent"], vec_env="dummy", imitate="",
+                    opponents={"constant": {"weight": 1.0, "agent": "ConstantAgent"},
+                               "random": {"weight": 1.0, "agent": "RandomAgent"},
+                               "self_play": {"weight": 2.0, "sampling": "pfsp"}})
+    return TrainConfig(**{**settings, **overrides})
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """The same run trained straight through (in worker processes), and stopped after one segment then resumed."""
+    root = tmp_path_factory.mktemp("runs")
+    straight = train_fighter(tiny_config(root / "straight", vec_env="subproc", workers=2))
+    train_fighter(tiny_config(root / "resumed", timesteps=512))
+    resumed = train_fighter(tiny_config(root / "resumed"), resume=True)
+    return straight, resumed
+
+
+def league_state(run_dir: Path, steps: int) -> dict:
+    """A checkpoint's league state with the run's own folder taken out of the snapshot paths."""
+    text = (run_dir / f"rl_model_{steps}_steps.json").read_text()
+    return json.loads(text.replace(str(run_dir), "RUN"))
+
+
+def test_a_resumed_run_saves_the_same_next_checkpoint_as_an_uninterrupted_one(runs):
+    straight, resumed = runs
+    load = algorithm_class("ppo").load
+    a, b = (load(run / "rl_model_1024_steps.zip", device="cpu").policy.state_dict() for run in (straight, resumed))
+    assert all(torch.equal(a[name], b[name]) for name in a)
+    state = league_state(straight, 1024)
+    assert state == league_state(resumed, 1024)
+    assert state["pool"]["snapshots"] == ["RUN/rl_model_512_steps.zip", "RUN/rl_model_1024_steps.zip"]
+    assert sum(sum(record) for record in state["pool"]["records"].values()) > 0  # episodes were recorded
+    assert [entry["steps"] for entry in state["evaluation"]["history"]] == [512, 1024]
+    assert (resumed / "logs" / "progress.csv").is_file() and (resumed / "logs" / "progress_512.csv").is_file()
+
+
+def test_an_exported_run_is_a_submission_that_validates(runs, tmp_path, capsys):
+    out = export_run("tiny", tmp_path / "tiny_fighter", save_path=str(runs[1].parent))
+    assert sorted(p.name for p in out.iterdir()) == ["agent.py", "arena.toml", "model.zip", "policy.json"]
+    capsys.readouterr()
+    assert main(["validate", str(out)]) == 0  # in the sandbox, as tournaments run it
+    assert "ok: tiny_fighter" in capsys.readouterr().out
+
+
+# A participant's training script in the competition's style, with only its imports pointing at arena.
+PARTICIPANT_TRAINING = textwrap.dedent('''
+    from functools import partial
+    from typing import Optional, Type
+
+    import gymnasium as gym
+    import torch
+    from torch import nn
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.base_class import BaseAlgorithm
+    from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
+
+    from arena.envs.fighting import *
+    from arena.train import *
+
+
+    class TwoLayers(nn.Module):
+        def __init__(self, obs_dim: int, hidden_dim: int):
+            super().__init__()
+            self.net = nn.Sequential(nn.Linear(obs_dim, hidden_dim), nn.ReLU(), nn.Linear(hidden_dim, hidden_dim))
+
+        def forward(self, obs):
+            return self.net(obs)
+
+
+    class Extractor(BaseFeaturesExtractor):
+        def __init__(self, observation_space: gym.Space, features_dim: int = 32):
+            super().__init__(observation_space, features_dim)
+            self.model = TwoLayers(observation_space.shape[0], features_dim)
+
+        def forward(self, obs):
+            return self.model(obs)
+
+        @classmethod
+        def get_policy_kwargs(cls) -> dict:
+            return dict(features_extractor_class=cls, features_extractor_kwargs=dict(features_dim=32))
+
+
+    class MyAgent(Agent):
+        def __init__(self, sb3_class: Optional[Type[BaseAlgorithm]] = PPO, file_path: str = None,
+                     extractor: BaseFeaturesExtractor = Extractor):
+            self.sb3_class = sb3_class
+            self.extractor = extractor
+            super().__init__(file_path)
+
+        def _initialize(self) -> None:
+            if self.file_path is None:
+                self.model = self.sb3_class("MlpPolicy", self.env, policy_kwargs=self.extractor.get_policy_kwargs(),
+                                            verbose=0, n_steps=64, batch_size=64)
+                del self.env
+            else:
+                self.model = self.sb3_class.load(self.file_path)
+
+        def _gdown(self) -> str:
+            return
+
+        def predict(self, obs):
+            action, _ = self.model.predict(obs)
+            return action
+
+        def save(self, file_path: str) -> None:
+            self.model.save(file_path, include=["num_timesteps"])
+
+        def learn(self, env, total_timesteps, log_interval: int = 1, verbose=0):
+            self.model.set_env(env)
+            self.model.verbose = verbose
+            self.model.learn(total_timesteps=total_timesteps, log_interval=log_interval)
+
+
+    def damage_done(env) -> float:
+        return env.objects["opponent"].damage_taken_this_frame / 100
+
+
+    def on_win(env, agent: str) -> float:
+        return 1.0 if agent == "player" else -1.0
+
+
+    def gen_reward_manager():
+        return RewardManager({"damage_done": RewTerm(func=damage_done, weight=1.0)},
+                             {"on_win": ("win_signal", RewTerm(func=on_win, weight=10))})
+
+
+    def main(save_path: str, mode) -> None:
+        my_agent = MyAgent(sb3_class=PPO, extractor=Extractor)
+        reward_manager = gen_reward_manager()
+        selfplay_handler = SelfPlayRandom(partial(type(my_agent)))
+        save_handler = SaveHandler(agent=my_agent, save_freq=128, max_saved=3, save_path=save_path,
+                                   run_name="my_run", mode=mode)
+        opponent_specification = {
+            "self_play": (8, selfplay_handler),
+            "constant_agent": (0.5, partial(ConstantAgent)),
+            "based_agent": (1.5, partial(BasedAgent)),
+        }
+        opponent_cfg = OpponentsCfg(opponents=opponent_specification)
+        train(my_agent, reward_manager, save_handler, opponent_cfg, CameraResolution.LOW,
+              train_timesteps=320, train_logging=TrainLogging.PLOT)
+''')
+
+
+def test_the_competitions_training_script_runs_with_only_its_imports_changed(tmp_path):
+    participant = types.ModuleType("participant")
+    exec(PARTICIPANT_TRAINING, participant.__dict__)
+    participant.main(str(tmp_path), participant.SaveHandlerMode.FORCE)
+    run = tmp_path / "my_run"
+    saved = sorted(run.glob("rl_model_*_steps.zip"))
+    # Saved every 128 steps and once at the end.
+    assert {p.name for p in saved} == {"rl_model_128_steps.zip", "rl_model_256_steps.zip", "rl_model_320_steps.zip"}
+    assert (run / "monitor.csv").is_file() and (run / "rewards.png").is_file()
+    state = json.loads((run / "rl_model_320_steps.json").read_text())
+    assert state["pool"]["snapshots"] == [str(run / "rl_model_128_steps.zip"), str(run / "rl_model_256_steps.zip")]
+
+    participant.main(str(tmp_path), participant.SaveHandlerMode.RESUME)  # goes on from step 320
+    assert {p.name for p in run.glob("rl_model_*_steps.zip")} == {
+        "rl_model_448_steps.zip", "rl_model_576_steps.zip", "rl_model_640_steps.zip"}
+
+
+def test_snake_and_relay_runs_save_their_learners_and_evaluations(tmp_path):
+    from arena.train.relay import RelayConfig, train_relay
+    from arena.train.snake import SnakeConfig, train_snakes
+
+    snakes = train_snakes(SnakeConfig(run="snakes", save_path=str(tmp_path), timesteps=256, n_envs=4, n_steps=32,
+                                      batch_size=64, eval_games=1))
+    assert sorted(p.name for p in snakes.glob("*.zip")) == [f"snake_{i}_256_steps.zip" for i in range(4)]
+    assert set(json.loads((snakes / "evaluation.json").read_text())) == {"learners", "greedy", "scores"}
+
+    relay = train_relay(RelayConfig(run="relay", save_path=str(tmp_path), timesteps=512, check_freq=256,
+                                    eval_games=1))
+    # The saved model is the best of the checks at 256 and 512 steps.
+    assert [p.name for p in relay.glob("*.zip")] in (["rl_model_256_steps.zip"], ["rl_model_512_steps.zip"])
+    assert json.loads((relay / "evaluation.json").read_text())["mean"] > 0
