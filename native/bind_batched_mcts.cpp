@@ -54,6 +54,9 @@ the mover (the value target).
 )doc")
       .def_readonly("index", &GameRecord::index, "Game i of the run (seeded from the run's seed and i).")
       .def_readonly("winner", &GameRecord::winner, "0 (first player), 1, or -1 for a draw.")
+      .def_readonly("resigned", &GameRecord::resigned, "The loser resigned after the last recorded position.")
+      .def_readonly("could_resign", &GameRecord::could_resign,
+                    "Resignation was allowed in this game (False in the no_resign_fraction share played out).")
       .def_readonly("moves", &GameRecord::moves, "Every move of the game, forced ones included.")
       .def_readonly("board_size", &GameRecord::board_size)
       .def_readonly("num_actions", &GameRecord::num_actions)
@@ -85,7 +88,8 @@ the mover (the value target).
       .def(py::pickle(
           [](const GameRecord& r) {
             return py::make_tuple(r.index, r.board_size, r.input_planes, r.num_actions, r.winner, r.moves, r.searched_plies,
-                                  bytes_of(r.planes), bytes_of(r.policies), bytes_of(r.root_values), bytes_of(r.players));
+                                  bytes_of(r.planes), bytes_of(r.policies), bytes_of(r.root_values), bytes_of(r.players),
+                                  r.resigned, r.could_resign);
           },
           [](const py::tuple& t) {
             GameRecord r;
@@ -100,11 +104,14 @@ the mover (the value target).
             from_bytes(t[8], r.policies);
             from_bytes(t[9], r.root_values);
             from_bytes(t[10], r.players);
+            r.resigned = t[11].cast<bool>();
+            r.could_resign = t[12].cast<bool>();
             return r;
           }))
       .def("__repr__", [](const GameRecord& r) {
         return "GameRecord(index=" + std::to_string(r.index) + ", moves=" + std::to_string(r.moves.size()) +
-               ", positions=" + std::to_string(positions(r)) + ", winner=" + std::to_string(r.winner) + ")";
+               ", positions=" + std::to_string(positions(r)) + ", winner=" + std::to_string(r.winner) +
+               (r.resigned ? ", resigned" : "") + ")";
       });
 }
 
@@ -125,6 +132,13 @@ num_actions), values (rows,)), values for the player to move. To drive rounds
 yourself: ``start(games)``, then while ``collect()`` returns rows > 0, evaluate
 ``inputs[:rows]`` and ``apply(policies, values)``; ``take_finished()`` hands
 over finished games as they come.
+
+``play(None, games)`` searches without a network: uniform priors and one
+random playout per leaf. With ``duel=True`` two evaluators play each other:
+``play(evaluator, games, opponent)``, the evaluator black in even games; a
+round's first ``first_rows`` rows are the evaluator's, the rest the opponent's.
+With ``resign_value`` above -1 a mover whose root value falls below it resigns,
+except in a ``no_resign_fraction`` share of games, which are played out.
 )doc";
   py::class_<Batched>(m, name, doc.c_str())
       .def(py::init([name, make_start](py::kwargs kwargs) {
@@ -138,17 +152,33 @@ over finished games as they come.
       }))
       .def(
           "play",
-          [](Batched& b, py::object evaluator, int64_t games) {
-            Evaluator evaluate(evaluator, Game::kInputPlanes, b.board_size(), b.num_actions());
+          [](Batched& b, py::object evaluator, int64_t games, py::object opponent) {
+            if (evaluator.is_none()) {
+              if (b.duel() || !opponent.is_none())
+                throw py::value_error("rollout search (evaluator None) plays itself: no duel, no opponent");
+              b.start(games);
+              {
+                py::gil_scoped_release release;
+                b.run_rollouts();
+              }
+              return b.take_finished();
+            }
+            if (b.duel() == opponent.is_none())
+              throw py::value_error(b.duel() ? "a duel needs an opponent: play(evaluator, games, opponent)"
+                                             : "an opponent plays only in a duel: construct with duel=True");
+            Evaluator first(evaluator, Game::kInputPlanes, b.board_size(), b.num_actions());
+            Evaluator second(b.duel() ? opponent : evaluator, Game::kInputPlanes, b.board_size(), b.num_actions());
             b.start(games);
             {
               py::gil_scoped_release release;
-              b.run(evaluate);
+              b.run(first, second);
             }
             return b.take_finished();
           },
-          py::arg("evaluator"), py::arg("games"),
-          "Play `games` games to the end; their GameRecords in the order they finished.")
+          py::arg("evaluator"), py::arg("games"), py::arg("opponent") = py::none(),
+          "Play `games` games to the end; their GameRecords in the order they finished. Evaluator None: "
+          "rollout search (uniform priors, a random playout per leaf). In a duel, `evaluator` plays black "
+          "in even games and `opponent` in odd ones.")
       .def("start", &Batched::start, py::arg("games"), "Queue `games` more games; free slots start them at once.")
       .def("collect", &Batched::collect, py::call_guard<py::gil_scoped_release>(),
            "First half of a round: write leaf positions to inputs; returns their number (0 when all games are done).")
@@ -176,12 +206,15 @@ over finished games as they come.
                                       b.inputs(), self);
           },
           "The input buffer, float32 (capacity, 2, N, N), shared with the search: rows [0, collect()) are a round's leaves.")
+      .def_property_readonly("first_rows", &Batched::first_rows,
+                             "Rows of the last collect() for the first evaluator (all of them unless in a duel).")
       .def_property_readonly("done", &Batched::done, "True when no game is in progress.")
       .def_property_readonly("capacity", &Batched::capacity, "Most rows a round can have: batch_size * leaves_per_game.")
       .def_property_readonly("num_actions", &Batched::num_actions)
       .def_property_readonly("board_size", &Batched::board_size)
       .def_property_readonly("games_started", &Batched::games_started)
-      .def_property_readonly("leaves_evaluated", &Batched::leaves_evaluated, "Rows applied so far.");
+      .def_property_readonly("leaves_evaluated", &Batched::leaves_evaluated,
+                             "Leaves scored so far: rows applied, or random playouts in rollout search.");
 }
 
 int take_int(py::dict& kwargs, const char* key, int fallback) {
@@ -198,7 +231,13 @@ void bind_batched_mcts(py::module_& m) {
       .def_readwrite("threads", &SelfPlayConfig::threads, "Threads selecting leaves and backing up (results do not change).")
       .def_readwrite("temperature", &SelfPlayConfig::temperature, "Move sampling temperature for the first plies.")
       .def_readwrite("temperature_moves", &SelfPlayConfig::temperature_moves,
-                     "Plies sampled with `temperature`; the most visited move is played after.");
+                     "Plies sampled with `temperature`; the most visited move is played after.")
+      .def_readwrite("resign_value", &SelfPlayConfig::resign_value,
+                     "The mover resigns when its root value is below this (-1: never).")
+      .def_readwrite("no_resign_fraction", &SelfPlayConfig::no_resign_fraction,
+                     "Share of games played out whatever the values say (to measure false resignations).")
+      .def_readwrite("duel", &SelfPlayConfig::duel,
+                     "Two evaluators play each other: play(evaluator, games, opponent), the first black in even games.");
   bind_game_record(m);
   bind_batched<arena::search::OthelloState>(
       m, "OthelloBatchedMCTS", "Othello", [](py::dict& kwargs, std::vector<std::string>& known) {

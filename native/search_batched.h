@@ -13,6 +13,19 @@
 // Games are independent: with `threads` > 1 slots are shared out among
 // threads, and the results stay exactly those of one thread. Game i of a run
 // is seeded from the seed and i alone.
+//
+// Resignation: a mover whose root value falls below `resign_value` resigns,
+// except in a `no_resign_fraction` share of games, which are played out so
+// that the caller can check how often a resignation would have been wrong.
+//
+// Without a network (run_rollouts), each leaf is scored by one random
+// playout under uniform priors: self-play by pure search, for a first
+// generation of games before any network has learned.
+//
+// A duel plays two evaluators against each other: the first plays black in
+// even games and white in odd ones. collect() then puts the first
+// evaluator's rows before the second's (first_rows() of them), and each move
+// is searched with a fresh tree, so neither side reuses the other's search.
 #pragma once
 
 #include <memory>
@@ -32,6 +45,9 @@ struct SelfPlayConfig {
   int threads = 1;            // threads selecting leaves and backing up
   double temperature = 1.0;   // move sampling temperature for the first plies
   int temperature_moves = 30; // plies sampled with `temperature`; the most visited move after
+  double resign_value = -1.0;       // the mover resigns when its root value is below this (-1: never)
+  double no_resign_fraction = 0.1;  // share of games played out whatever the values say
+  bool duel = false;                // two evaluators play each other (see above)
 
   void validate() const {
     auto fail = [](const std::string& what) { throw std::invalid_argument("self-play config: " + what); };
@@ -40,6 +56,10 @@ struct SelfPlayConfig {
     if (threads < 1) fail("threads must be >= 1, got " + std::to_string(threads));
     if (temperature < 0) fail("temperature must be >= 0, got " + std::to_string(temperature));
     if (temperature_moves < 0) fail("temperature_moves must be >= 0, got " + std::to_string(temperature_moves));
+    if (resign_value < -1 || resign_value > 1)
+      fail("resign_value must be between -1 (never resign) and 1, got " + std::to_string(resign_value));
+    if (no_resign_fraction < 0 || no_resign_fraction > 1)
+      fail("no_resign_fraction must be between 0 and 1, got " + std::to_string(no_resign_fraction));
   }
 };
 
@@ -59,13 +79,15 @@ struct GameRecord {
   std::vector<float> root_values;  // per position: the search's value for the mover
   std::vector<int8_t> players;     // per position: the player to move
   int winner = -1;                 // 0, 1, or -1 for a draw
+  bool resigned = false;           // the loser resigned (after the last recorded position)
+  bool could_resign = false;       // resignation was allowed in this game
 };
 
 template <class Game>
 class BatchedMCTS {
  public:
   BatchedMCTS(const Game& start, const SearchConfig& search, const SelfPlayConfig& play)
-      : start_(start), search_(search), play_(play), pool_(play.threads) {
+      : start_(start), search_(tree_policy(search, play)), play_(play), pool_(play.threads) {
     search.validate();
     play.validate();
     if (search.simulations < 1 || search.time_limit != 0.0)
@@ -77,7 +99,7 @@ class BatchedMCTS {
     policies_.resize(static_cast<size_t>(capacity()) * num_actions_);
     values_.resize(capacity());
     for (int i = 0; i < play.batch_size; ++i)
-      slots_.push_back(std::make_unique<Slot>(search, play.leaves_per_game, num_actions_, input_size_));
+      slots_.push_back(std::make_unique<Slot>(search_, play.leaves_per_game, num_actions_, input_size_));
   }
 
   int capacity() const { return play_.batch_size * play_.leaves_per_game; }
@@ -85,6 +107,9 @@ class BatchedMCTS {
   int board_size() const { return start_.size(); }
   float* inputs() { return inputs_.data(); }
   int rows() const { return rows_; }
+  // Rows of the last collect() for the first evaluator (all of them unless in a duel).
+  int first_rows() const { return first_rows_; }
+  bool duel() const { return play_.duel; }
   int64_t games_started() const { return games_started_; }
   int64_t leaves_evaluated() const { return leaves_evaluated_; }
 
@@ -124,9 +149,13 @@ class BatchedMCTS {
       todo = std::move(refilled);
     }
     rows_ = 0;
-    for (auto& slot : slots_) {
-      slot->row = rows_;
-      rows_ += slot->pending;
+    for (int side = 0; side < 2; ++side) {
+      for (auto& slot : slots_)
+        if (slot->pending > 0 && evaluator_of(*slot) == side) {
+          slot->row = rows_;
+          rows_ += slot->pending;
+        }
+      if (side == 0) first_rows_ = rows_;
     }
     pool_.parallel_for(static_cast<int>(slots_.size()), [&](int s) {
       const Slot& slot = *slots_[s];
@@ -154,12 +183,30 @@ class BatchedMCTS {
 
   // Rounds until every started game is finished; `evaluate(inputs, rows,
   // policies, values)` fills rows x num_actions policies and rows values.
-  template <class Evaluate>
-  void run(Evaluate&& evaluate) {
+  // In a duel `first` scores the first evaluator's rows and `second` the rest.
+  template <class First, class Second>
+  void run(First&& first, Second&& second) {
     while (int rows = collect()) {
-      evaluate(inputs_.data(), rows, policies_.data(), values_.data());
+      if (first_rows_ > 0) first(inputs_.data(), first_rows_, policies_.data(), values_.data());
+      if (rows > first_rows_)
+        second(&inputs_[static_cast<size_t>(first_rows_) * input_size_], rows - first_rows_,
+               &policies_[static_cast<size_t>(first_rows_) * num_actions_], &values_[first_rows_]);
       apply(policies_.data(), values_.data());
     }
+  }
+
+  template <class Evaluate>
+  void run(Evaluate&& evaluate) {
+    run(evaluate, evaluate);
+  }
+
+  // Plays every started game to the end, scoring leaves by random playouts
+  // (counted in leaves_evaluated()).
+  void run_rollouts() {
+    rollouts_ = true;
+    collect();
+    rollouts_ = false;
+    for (auto& slot : slots_) leaves_evaluated_ += std::exchange(slot->playouts_run, 0);
   }
 
   // The games finished since the last call, in the order they ended.
@@ -168,13 +215,17 @@ class BatchedMCTS {
  private:
   struct Slot {
     Slot(const SearchConfig& config, int leaves_per_game, int num_actions, int input_size)
-        : search(config), leaves(leaves_per_game), legal(num_actions), visits(num_actions), input(input_size) {}
+        : search(config), leaves(leaves_per_game), legal(num_actions), visits(num_actions), input(input_size),
+          uniform(num_actions, 1.0f) {}
 
     MCTS<Game> search;
     std::vector<typename MCTS<Game>::Leaf> leaves;
     std::vector<int> legal;        // scratch: the root's legal moves
     std::vector<int32_t> visits;   // scratch: the root's visit counts
     std::vector<float> input;      // scratch: the root as network input
+    std::vector<float> uniform;    // the priors of rollout search
+    Rng playouts;                  // the random moves of rollout search
+    int64_t playouts_run = 0;      // leaves rollout search has scored
     GameRecord record;
     int pending = 0;      // leaves awaiting evaluation, from input row `row` on
     int row = 0;
@@ -183,12 +234,27 @@ class BatchedMCTS {
     bool game_over = false;
   };
 
+  // A duel searches every move afresh: each side's tree holds only its own evaluations.
+  static SearchConfig tree_policy(SearchConfig search, const SelfPlayConfig& play) {
+    if (play.duel) search.reuse_tree = false;
+    return search;
+  }
+
+  // 0 for the first evaluator's move, 1 for the second's.
+  int evaluator_of(const Slot& slot) const {
+    return play_.duel ? (slot.search.root().to_move() ^ static_cast<int>(slot.record.index & 1)) : 0;
+  }
+
   void begin_game(Slot& slot) {
     const int64_t index = games_started_++;
-    slot.search.reseed(derive_seed(search_.seed, static_cast<uint64_t>(index)));
+    const uint64_t seed = derive_seed(search_.seed, static_cast<uint64_t>(index));
+    slot.search.reseed(seed);
+    slot.playouts.reseed(derive_seed(seed, kPlayoutStream));
     slot.search.clear(start_);
     slot.record = GameRecord{};
     slot.record.index = index;
+    Rng resign_draw(derive_seed(seed, kResignStream));
+    slot.record.could_resign = play_.resign_value > -1.0 && resign_draw.uniform() >= play_.no_resign_fraction;
     slot.record.board_size = start_.size();
     slot.record.input_planes = Game::kInputPlanes;
     slot.record.num_actions = num_actions_;
@@ -208,14 +274,32 @@ class BatchedMCTS {
       }
       const int budget = search_.simulations - slot.simulations;
       if (budget <= 0) {
-        play_move(slot, choose_move(slot));
+        const int action = choose_move(slot);
+        if (resigns(slot)) resign(slot);
+        else play_move(slot, action);
         continue;
       }
       int settled = 0;
       slot.pending = slot.search.collect_leaves(slot.leaves, play_.leaves_per_game, budget, settled);
       slot.simulations += settled;
+      if (rollouts_) score_by_playouts(slot);
       if (slot.pending > 0) return;
     }
+  }
+
+  // Finishes the slot's pending leaves with uniform priors and the result
+  // of a random playout from each.
+  void score_by_playouts(Slot& slot) {
+    for (int j = 0; j < slot.pending; ++j) {
+      const auto& leaf = slot.leaves[j];
+      Game state = leaf.state;
+      const int winner = state.playout(slot.playouts);
+      const float value = winner < 0 ? 0.0f : (winner == leaf.state.to_move() ? 1.0f : -1.0f);
+      slot.search.finish_leaf(leaf, slot.uniform.data(), value);
+    }
+    slot.simulations += slot.pending;
+    slot.playouts_run += slot.pending;
+    slot.pending = 0;
   }
 
   // Records the searched position and picks its move.
@@ -235,6 +319,17 @@ class BatchedMCTS {
     return search.sample_action(ply < play_.temperature_moves ? play_.temperature : 0.0);
   }
 
+  // After choose_move: whether the mover gives the game up.
+  bool resigns(const Slot& slot) const {
+    return slot.record.could_resign && slot.record.root_values.back() < play_.resign_value;
+  }
+
+  void resign(Slot& slot) {
+    slot.record.resigned = true;
+    slot.record.winner = 1 - slot.search.root().to_move();
+    slot.game_over = true;
+  }
+
   void play_move(Slot& slot, int action) {
     slot.record.moves.push_back(action);
     slot.search.advance(action);
@@ -245,6 +340,9 @@ class BatchedMCTS {
     }
   }
 
+  static constexpr uint64_t kResignStream = 0x7265736967ULL;  // seeds the draw of resign-free games
+  static constexpr uint64_t kPlayoutStream = 0x706c61796fULL;  // seeds the playouts of rollout search
+
   Game start_;
   SearchConfig search_;
   SelfPlayConfig play_;
@@ -254,6 +352,8 @@ class BatchedMCTS {
   int num_actions_ = 0;
   std::vector<float> inputs_, policies_, values_;
   int rows_ = 0;
+  int first_rows_ = 0;
+  bool rollouts_ = false;
   int64_t games_started_ = 0;
   int64_t games_target_ = 0;
   int64_t leaves_evaluated_ = 0;

@@ -12,9 +12,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from arena.alphazero import cli as alphazero
 from arena.errors import ArenaError
 
-GAMES = ("fighting", "snake", "relay")
+GAMES = ("fighting", "snake", "relay", "othello", "gomoku")
+BOARD_GAMES = ("othello", "gomoku")  # trained by AlphaZero
 
 EPILOG = """\
 examples:
@@ -23,6 +25,7 @@ examples:
   arena train fighting --run ppo_fighter --resume
   arena train snake --run snakes
   arena train relay --run relay
+  arena train othello --algo alphazero --generations 30
   tensorboard --logdir checkpoints/ppo_fighter/logs
 
 A YAML config sets any field of the game's config dataclass (arena.train.TrainConfig for the
@@ -41,13 +44,16 @@ def add_train_commands(subparsers: Any) -> None:
     train.add_argument("game", choices=GAMES, help="the game to train for")
     train.add_argument("--config", metavar="YAML", help="settings file (fields of the game's config)")
     train.add_argument("--run", dest="run_name", metavar="NAME", help="run name: the checkpoint folder's name")
-    train.add_argument("--algo", choices=("ppo", "recurrent_ppo", "a2c"), help="algorithm (default: ppo)")
+    train.add_argument("--algo", choices=("ppo", "recurrent_ppo", "a2c", "alphazero"),
+                       help="algorithm (fighting: ppo (default), recurrent_ppo or a2c; relay: ppo or a2c; "
+                       "othello, gomoku: alphazero)")
     train.add_argument("--timesteps", type=float, help="policy steps to train for, e.g. 8e5")
     train.add_argument("--seed", type=int, help="seed (default: 0); equal seeds give equal runs")
     train.add_argument("--n-envs", type=int, help="parallel envs (fighting: worker processes)")
     train.add_argument("--save-path", help="folder of the runs (default: checkpoints)")
     train.add_argument("--resume", action="store_true", help="go on from the run's newest checkpoint")
     train.add_argument("--plot", action="store_true", default=None, help="write PNG curves into the run's folder")
+    alphazero.add_arguments(train)
     train.set_defaults(run=_run_train)
 
     export = subparsers.add_parser(
@@ -67,6 +73,12 @@ def add_train_commands(subparsers: Any) -> None:
 
 
 def _run_train(args: argparse.Namespace) -> int:
+    algo = args.algo or ("alphazero" if args.game in BOARD_GAMES else "ppo")
+    if (algo == "alphazero") != (args.game in BOARD_GAMES):
+        raise ArenaError(f"arena train {args.game} --algo {args.algo}: othello and gomoku train with --algo alphazero, "
+                         "the other games with ppo, recurrent_ppo or a2c")
+    if args.game in BOARD_GAMES:
+        return alphazero.run(args)
     overrides = {"run": args.run_name, "algo": args.algo, "seed": args.seed, "n_envs": args.n_envs,
                  "save_path": args.save_path, "plot": args.plot,
                  "timesteps": int(args.timesteps) if args.timesteps is not None else None}

@@ -1,0 +1,82 @@
+"""AlphaZero agents: PUCT search on arena's native engine, guided by a trained policy/value network.
+
+    agent = AlphaZeroAgent("submissions/alphazero_othello/network.pt", simulations=200)
+    result = play_match("othello", [agent, MCTSAgent("othello")], seed=0)
+
+The network file (written by `arena train othello --algo alphazero` or `save_network`) says
+which game and board size it plays. Each move runs `simulations` PUCT simulations from the
+observed position, scoring `leaves_per_call` leaves per network call (kept apart by virtual
+loss), and plays the most visited move; the tree is kept between moves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from arena.agents.base import Agent
+from arena.agents.mcts import board_from_observation, make_search
+
+__all__ = ["AlphaZeroAgent"]
+
+
+class AlphaZeroAgent(Agent):
+    """PUCT search with a policy/value network: plays the most visited move.
+
+    - `weights`: the network file (also accepted as `file_path`, the harness's name for it).
+    - `simulations`: simulations per move.
+    - `leaves_per_call`: leaves the network scores at once (1 is the strongest for a budget;
+      more is faster per simulation).
+    - `seed`: seed of the search (ties and virtual loss make it matter little).
+    - `threads`: torch threads of the network.
+    - `search_settings`: any other SearchConfig setting (c_puct, reuse_tree, time_limit, ...).
+    """
+
+    def __init__(self, weights: str | Path | None = None, simulations: int = 200, leaves_per_call: int = 4,
+                 seed: int = 0, file_path: str | None = None, threads: int = 1, **search_settings: Any):
+        super().__init__(file_path if weights is None else str(weights))
+        if self.file_path is None:
+            raise ValueError("AlphaZeroAgent needs its network: AlphaZeroAgent('network.pt') or file_path=...")
+        self.simulations = simulations
+        self.leaves_per_call = leaves_per_call
+        self.settings = dict(search_settings, simulations=simulations, seed=seed)
+        self.threads = threads
+        self.network = None
+        self.evaluator = None
+        self.rule = "freestyle"  # gomoku's; the env's once seated
+        self.search = None
+
+    def _initialize(self) -> None:
+        import torch
+
+        from arena.alphazero.network import Evaluator, load_network
+
+        torch.set_num_threads(self.threads)
+        self.network = load_network(self.file_path)
+        self.evaluator = Evaluator(self.network)
+        spec, env = self.network.spec, getattr(self, "env", None)
+        env_name = getattr(env, "env_name", None)
+        if env_name is not None and env_name != spec.game:
+            raise ValueError(f"{self.file_path} is a {spec.game} network; it was seated in {env_name!r}")
+        space = getattr(self, "observation_space", None)
+        if space is not None and space["observation"].shape[0] != spec.size:
+            raise ValueError(f"{self.file_path} plays {spec.size}x{spec.size} {spec.game}; the env's board is "
+                             f"{space['observation'].shape[0]}x{space['observation'].shape[0]}")
+        self.rule = getattr(env, "options", {}).get("rule", "freestyle")
+        self.search = None
+
+    def reset(self) -> None:
+        self.search = None  # a new game: a fresh tree
+
+    def predict(self, obs: dict[str, np.ndarray]) -> int:
+        legal = np.flatnonzero(obs["action_mask"])
+        if len(legal) == 1:
+            return int(legal[0])
+        if self.evaluator is None:
+            self._initialize()
+        if self.search is None:
+            self.search = make_search(self.network.spec.game, **self.settings)
+        self.search.search(board_from_observation(self.network.spec.game, obs, self.rule), evaluator=self.evaluator,
+                           leaves_per_call=self.leaves_per_call)
+        return int(self.search.best_action())

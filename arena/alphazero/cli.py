@@ -1,0 +1,109 @@
+"""`arena train othello|gomoku --algo alphazero`: the options and what they run.
+
+    arena train othello --algo alphazero --store run/az.sqlite --generations 30        # one process
+    arena train othello --algo alphazero --store run/az.sqlite --role selfplay &       # or three
+    arena train othello --algo alphazero --store run/az.sqlite --role train &
+    arena train othello --algo alphazero --store run/az.sqlite --role evaluate
+    arena train othello --algo alphazero --store run/az.sqlite --export submissions/my_az
+
+`add_arguments(parser)` adds the AlphaZero options to a parser that already has the game
+(positional), `--seed`, `--config` (a YAML file of AlphaZeroConfig fields), `--run` and
+`--save-path`; `run(args)` runs it. Without `--store` the run lives in
+SAVE_PATH/RUN/alphazero.sqlite. An existing store resumes: its game and network shape stay,
+while the budget and the other settings given here replace the stored ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from arena.alphazero.config import ROLES, AlphaZeroConfig
+from arena.errors import ArenaError
+
+__all__ = ["add_arguments", "run"]
+
+_PARSERS = {"int": int, "int | None": int, "float": float, "str": str}  # by the config's field type names
+
+# Settings common enough for a flag of their own; every other field goes through --setting.
+_FLAGS = {
+    "size": "board side (othello: 6 or 8; gomoku: 9 to 15)",
+    "rule": "gomoku rule: freestyle or exact_five",
+    "generations": "networks to train, each gated against the best so far",
+    "games_per_generation": "self-play games between two networks",
+    "simulations": "search simulations per self-play move",
+    "bootstrap_games": "rollout-search games (no network) to learn from first",
+    "gate_games": "games of each gating match (0: promote every network)",
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the AlphaZero options (as their own group) to `parser`."""
+    group = parser.add_argument_group("AlphaZero (othello, gomoku)")
+    group.add_argument("--store", help="the run's SQLite store (default: SAVE_PATH/RUN/alphazero.sqlite)")
+    group.add_argument("--role", choices=ROLES, default="all",
+                       help="all phases in this process (default), or one of them as its own process")
+    group.add_argument("--export", metavar="FOLDER", help="write the best network as a submission folder and stop")
+    types = {f.name: f.type for f in fields(AlphaZeroConfig)}
+    for name, text in _FLAGS.items():
+        group.add_argument("--" + name.replace("_", "-"), type=_PARSERS[types[name]], help=text)
+    group.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE",
+                       help="any other AlphaZeroConfig field, e.g. --setting channels=64 (repeatable)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run (or resume) the AlphaZero run `args` describe, or export its best network."""
+    from arena.alphazero.loop import open_store  # torch: only once a run starts
+    from arena.alphazero.loop import run as run_role
+
+    if args.export:
+        return _export(_store_path(args), args.export)
+    try:
+        store = open_store(_store_path(args), **_changes(args))
+    except ValueError as exc:  # a bad setting, or one this run's store cannot take
+        raise ArenaError(str(exc)) from exc
+    print(f"AlphaZero {store.config.game} {store.config.size}x{store.config.size}: store {store.path}, role {args.role}")
+    run_role(store, args.role)
+    return 0
+
+
+def _export(store_path: Path, folder: str) -> int:
+    from arena.alphazero.export import export_submission
+    from arena.alphazero.store import Store
+
+    try:
+        store = Store(store_path)
+    except FileNotFoundError as exc:
+        raise ArenaError(str(exc)) from exc
+    out = export_submission(store, folder)
+    print(f"wrote {out} (network {store.best_network_id()}); check it with: arena validate {out}")
+    return 0
+
+
+def _store_path(args: argparse.Namespace) -> Path:
+    if args.store:
+        return Path(args.store)
+    run_name = getattr(args, "run_name", None) or f"alphazero_{args.game}"
+    return Path(getattr(args, "save_path", None) or "checkpoints") / run_name / "alphazero.sqlite"
+
+
+def _changes(args: argparse.Namespace) -> dict[str, Any]:
+    """Config fields set by the YAML file, then the flags, then --setting (later wins)."""
+    changes: dict[str, Any] = {"game": args.game}
+    if getattr(args, "config", None):
+        import yaml
+
+        changes.update(yaml.safe_load(Path(args.config).read_text()) or {})
+    if getattr(args, "seed", None) is not None:
+        changes["seed"] = args.seed
+    changes.update({name: getattr(args, name) for name in _FLAGS if getattr(args, name) is not None})
+    types = {f.name: f.type for f in fields(AlphaZeroConfig)}
+    for pair in args.setting:
+        key, _, value = pair.partition("=")
+        if key not in types or not value:
+            raise ArenaError(f"--setting {pair!r}: expected KEY=VALUE with KEY one of {', '.join(types)}")
+        changes[key] = _PARSERS[types[key]](value)
+    return changes
+

@@ -1,0 +1,110 @@
+"""Every setting of an AlphaZero run, in one dataclass stored with the run."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, fields
+from typing import Any
+
+GAMES = ("othello", "gomoku")
+ROLES = ("all", "selfplay", "train", "evaluate")  # the whole loop in one process, or one phase
+DEFAULT_SIZES = {"othello": 8, "gomoku": 9}
+
+# Settings that shape the network or the game: a stored run keeps them for good.
+FIXED = ("game", "size", "rule", "channels", "blocks")
+
+
+@dataclass
+class AlphaZeroConfig:
+    """Hyper-parameters of an AlphaZero run (self-play, training, gating) and its budget."""
+
+    # game
+    game: str = "othello"
+    size: int | None = None         # board side: Othello 6 or 8 (default 8), gomoku 9 to 15 (default 9)
+    rule: str = "freestyle"         # gomoku only: "freestyle" or "exact_five"
+    # network: a residual tower with policy and value heads
+    channels: int = 32
+    blocks: int = 4
+    # self-play: native batched MCTS, one network call per round
+    games_per_generation: int = 256
+    lockstep_games: int = 128       # games searched together (rows of a network call)
+    simulations: int = 100          # per searched move
+    c_puct: float = 1.5
+    dirichlet_alpha: float = 0.5
+    noise_fraction: float = 0.25
+    temperature_moves: int = 12     # plies sampled in proportion to visits; the most visited after
+    resign_value: float = -1.0      # resign below this root value (-1: never)
+    no_resign_fraction: float = 0.2  # share of games played out to measure false resignations
+    bootstrap_games: int = 0        # games of rollout search (no network) before the first training
+    bootstrap_simulations: int = 800
+    search_threads: int = 1
+    # training
+    buffer_positions: int = 200_000  # the replay window
+    batch_size: int = 256
+    sample_reuse: float = 8.0       # training samples drawn per new position
+    learning_rate: float = 1e-3
+    weight_decay: float = 1e-4
+    min_positions: int = 2_000      # no training before the buffer holds this many
+    # gating: a candidate plays the best network; it is promoted at `gate_score` or better
+    gate_games: int = 64
+    gate_simulations: int = 100
+    gate_score: float = 0.55
+    # budget and reproducibility
+    generations: int = 20
+    seed: int = 0
+    torch_threads: int = 1
+    device: str = "cpu"             # where the networks run, e.g. "cuda" (the search stays on the CPU)
+
+    def __post_init__(self) -> None:
+        if self.game not in GAMES:
+            raise ValueError(f"AlphaZero plays {', '.join(GAMES)}; got game {self.game!r}")
+        if self.size is None:
+            self.size = DEFAULT_SIZES[self.game]
+        if self.game == "othello" and self.size not in (6, 8):
+            raise ValueError(f"AlphaZero Othello is played on 6x6 or 8x8 boards; got size {self.size}")
+        if self.game == "gomoku" and not 9 <= self.size <= 15:
+            raise ValueError(f"AlphaZero gomoku is played on 9x9 to 15x15 boards; got size {self.size}")
+        if not 0.0 < self.gate_score <= 1.0:
+            raise ValueError(f"gate_score must be in (0, 1], got {self.gate_score}")
+
+    @property
+    def num_actions(self) -> int:
+        """Policy length: every square, plus Othello's pass."""
+        return self.size * self.size + (1 if self.game == "othello" else 0)
+
+    @property
+    def game_options(self) -> dict[str, Any]:
+        """The game's own settings, as the native search and the envs take them."""
+        return {"size": self.size, "rule": self.rule} if self.game == "gomoku" else {"size": self.size}
+
+    def search_settings(self) -> dict[str, Any]:
+        """Settings of the native batched search for self-play."""
+        return dict(self.game_options, batch_size=self.lockstep_games, simulations=self.simulations,
+                    c_puct=self.c_puct, dirichlet_alpha=self.dirichlet_alpha, noise_fraction=self.noise_fraction,
+                    temperature_moves=self.temperature_moves, resign_value=self.resign_value,
+                    no_resign_fraction=self.no_resign_fraction, threads=self.search_threads)
+
+    def games_through(self, generation: int) -> int:
+        """Stored games that network `generation` (1, 2, ...) is trained on: the bootstrap's, then
+        `games_per_generation` more per generation (the first one trains on the bootstrap alone)."""
+        played = generation - 1 if self.bootstrap_games else generation
+        return self.bootstrap_games + played * self.games_per_generation
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> AlphaZeroConfig:
+        return cls(**json.loads(text))
+
+    def updated(self, **changes: Any) -> AlphaZeroConfig:
+        """A copy with `changes`; ValueError when one would change a FIXED setting of this run."""
+        for name in FIXED:
+            if name in changes and changes[name] != getattr(self, name):
+                raise ValueError(f"this run's {name} is {getattr(self, name)!r}; it cannot change to "
+                                 f"{changes[name]!r} (start a new store for that)")
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise ValueError(f"unknown AlphaZero setting(s): {', '.join(sorted(unknown))}")
+        return dataclasses.replace(self, **changes)

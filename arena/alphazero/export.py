@@ -1,0 +1,44 @@
+"""A run's best network as a submission folder: agent.py, arena.toml and the network file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from arena.alphazero.network import save_network
+from arena.alphazero.store import Store
+
+__all__ = ["export_submission"]
+
+WEIGHTS = "network.pt"
+
+_AGENT = '''"""AlphaZero for {game} {size}x{size}: PUCT search guided by network {network} of an arena AlphaZero run."""
+
+from arena.agents.alphazero import AlphaZeroAgent
+
+
+class SubmittedAgent(AlphaZeroAgent):
+    """{simulations} PUCT simulations a move with the network in {weights}."""
+
+    def __init__(self, file_path=None):
+        super().__init__(file_path=file_path, simulations={simulations})
+'''
+
+_MANIFEST = '''name = "{name}"
+env = "{game}"
+weights = "{weights}"
+time_per_move = {time_per_move}
+'''
+
+
+def export_submission(store: Store, out: str | Path, simulations: int = 200, time_per_move: float = 2.0) -> Path:
+    """Write `store`'s best network into the submission folder `out` (created if needed)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    network_id = store.best_network_id()
+    config = store.config
+    save_network(store.network(network_id), out / WEIGHTS)
+    (out / "agent.py").write_text(_AGENT.format(game=config.game, size=config.size, network=network_id,
+                                                weights=WEIGHTS, simulations=simulations))
+    (out / "arena.toml").write_text(_MANIFEST.format(name=out.name, game=config.game, weights=WEIGHTS,
+                                                     time_per_move=time_per_move))
+    return out

@@ -1,0 +1,71 @@
+"""Self-play: the best network plays itself on the native batched MCTS, one network call per round.
+
+Many games run in lockstep (`lockstep_games`); every round the search hands all their leaf
+positions to the network at once. Root Dirichlet noise and a temperature for the first plies
+vary the games; resignation ends lost games early, except in a share played out to check it.
+With no network (`net=None`) the search scores leaves by random playouts instead: the games of
+a run's bootstrap, before any network has learned.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from arena.agents.mcts import make_self_play
+from arena.alphazero.config import AlphaZeroConfig
+from arena.alphazero.network import Evaluator, PolicyValueNet
+
+__all__ = ["SelfPlayStats", "false_resignations", "play_games", "round_seed"]
+
+
+@dataclass
+class SelfPlayStats:
+    games: int
+    positions: int          # searched positions recorded (training samples before symmetries)
+    evaluations: int        # leaf positions the network evaluated
+    seconds: float
+    black_wins: float       # share of games black won
+    resigned: float         # share of games that ended by resignation
+    false_resignations: float  # share of played-out games whose winner would have resigned
+
+    def as_metrics(self) -> dict[str, float]:
+        return {"selfplay/games_per_hour": self.games / self.seconds * 3600,
+                "selfplay/evaluations_per_second": self.evaluations / self.seconds,
+                "selfplay/positions": self.positions, "selfplay/black_wins": self.black_wins,
+                "selfplay/resigned": self.resigned, "selfplay/false_resignations": self.false_resignations}
+
+
+def round_seed(seed: int, games_before: int) -> int:
+    """The seed of a self-play round that starts after `games_before` stored games."""
+    return int(np.random.SeedSequence([seed, games_before]).generate_state(1, np.uint64)[0] >> 1)
+
+
+def play_games(config: AlphaZeroConfig, net: PolicyValueNet | None, games: int, seed: int) -> tuple[list, SelfPlayStats]:
+    """`games` self-play games by `net` (rollout search when None): their GameRecords and stats."""
+    if net is None:
+        settings = dict(config.search_settings(), simulations=config.bootstrap_simulations, resign_value=-1.0)
+        evaluator = None
+    else:
+        settings = config.search_settings()
+        evaluator = Evaluator(net, config.device)
+    search = make_self_play(config.game, seed=seed, **settings)
+    started = time.perf_counter()
+    records = search.play(evaluator, games=games)
+    seconds = time.perf_counter() - started
+    played_out = [r for r in records if not r.could_resign]
+    stats = SelfPlayStats(
+        games=len(records), positions=sum(len(r) for r in records),
+        evaluations=search.leaves_evaluated, seconds=seconds,
+        black_wins=float(np.mean([r.winner == 0 for r in records])),
+        resigned=float(np.mean([r.resigned for r in records])),
+        false_resignations=false_resignations(played_out, config.resign_value) if played_out else 0.0)
+    return records, stats
+
+
+def false_resignations(records: list, resign_value: float) -> float:
+    """Share of `records` (games played to the end) whose winner fell below `resign_value` at some point."""
+    wrong = [r.winner >= 0 and bool((r.root_values[r.players == r.winner] < resign_value).any()) for r in records]
+    return float(np.mean(wrong))
