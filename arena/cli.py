@@ -76,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("second", metavar="B", help="second submission: a folder or a zip of one")
     match.add_argument("--env", help="game to play (default: the one env both manifests declare)")
     match.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
-                       help="env option, e.g. -o size=6 for 6x6 Othello; repeatable")
+                       help="env option, e.g. -o size=6 for 6x6 Othello; repeatable (default: the manifests' [options])")
     match.add_argument("--seed", type=int, default=0, help="seed of the first game (default: 0); game i uses seed + i")
     match.add_argument("--games", type=int, default=1, help="number of games (default: 1); A and B swap seats every game")
     match.add_argument("--video", nargs="?", const="", metavar="PATH",
@@ -97,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("path", help="the submission: a folder or a zip of one")
     validate.add_argument("--env", help="game to check it on (default: the one its manifest declares)")
+    validate.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
+                          help="env option, e.g. -o size=9; repeatable (default: the manifest's [options])")
     validate.add_argument("--max-steps", type=int, default=200, help="moves per check game (default: 200)")
     _add_sandbox_options(validate)
     validate.set_defaults(run=_run_validate)
@@ -232,14 +234,14 @@ def _handles(specs, env_name: str, args: argparse.Namespace):
 
 
 def _run_match(args: argparse.Namespace) -> int:
-    from arena.entrants import choose_env
+    from arena.entrants import choose_env, choose_options
     from arena.submission import load
 
     if args.games < 1:
         raise ArenaError(f"--games must be at least 1, got {args.games}")
     specs = [load(args.first), load(args.second)]
     env_name = choose_env(args.env, specs)
-    options = _parse_options(args.option)
+    options = choose_options(_parse_options(args.option), specs)
     handles = _handles(specs, env_name, args)
     try:
         _play_games(args, env_name, options, handles)
@@ -277,19 +279,21 @@ def _run_validate(args: argparse.Namespace) -> int:
     import time
 
     from arena.agents import RandomAgent
-    from arena.entrants import choose_env
+    from arena.entrants import choose_env, choose_options
+    from arena.envs import EnvSpec
     from arena.match import play_match
     from arena.submission import load
 
     spec = load(args.path)
     env_name = choose_env(args.env, [spec])
+    env = EnvSpec(env_name, choose_options(_parse_options(args.option), [spec]))
     [handle] = _handles([spec], env_name, args)
     started = time.perf_counter()
     moves = 0
     try:
         for seat in range(2):
             players = [handle, RandomAgent()] if seat == 0 else [RandomAgent(), handle]
-            result = play_match(env_name, players, seed=seat, max_steps=args.max_steps)
+            result = play_match(env, players, seed=seat, max_steps=args.max_steps)
             mine = result.agents[seat]
             if mine.status != "ok":
                 raise ArenaError(f"{spec.source}: {mine.status}: {mine.detail}")

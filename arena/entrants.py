@@ -61,3 +61,19 @@ def choose_env(requested: str | None, specs: Sequence[AgentSpec]) -> str:
         return common.pop()
     reason = "they declare no common env" if declared else "none of them declares one in arena.toml"
     raise ArenaError(f"which game? {reason}; name one (--env, or env= in Python) of: {', '.join(names())}")
+
+
+def choose_options(given: dict[str, Any], specs: Sequence[AgentSpec]) -> dict[str, Any]:
+    """The env options to play with: `given` if any, else those the manifests' [options] agree on."""
+    if given:
+        return given
+    asked = {spec.source: spec.manifest.options for spec in specs if spec.manifest.options}
+    distinct = {tuple(sorted(options.items())) for options in asked.values()}
+    if len(distinct) > 1:
+        wishes = "; ".join(f"{source} asks for {_shown(options)}" for source, options in asked.items())
+        raise ArenaError(f"the manifests ask for different env options ({wishes}): choose with --option KEY=VALUE")
+    return dict(distinct.pop()) if distinct else {}
+
+
+def _shown(options: dict[str, Any]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in options.items())

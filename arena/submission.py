@@ -12,6 +12,9 @@ A submission holds `agent.py`, which defines `SubmittedAgent`, a subclass of
     time_per_move = 0.5               # seconds per move the agent asks for (default: the env's)
     memory_mb = 8192                  # memory it asks for, up to the organiser's ceiling (default 4096)
 
+    [options]                         # the env options it is built for (default: the env's own)
+    size = 9
+
 `load(path)` unpacks and checks all of that without running the submission's code;
 `instantiate(spec)` imports `agent.py` in isolation and builds the agent. Weights named by
 `weights_url` and missing from the submission are downloaded by `load` (gdown, into a cache that
@@ -72,6 +75,7 @@ class Manifest:
     memory_mb: int | None = None
     weights_url: str | None = None
     weights_sha256: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)  # env options, e.g. {"size": 9}
 
     @property
     def entry_file(self) -> str:
@@ -96,7 +100,8 @@ class Manifest:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str = MANIFEST_FILE) -> Manifest:
-        known = {"name", "env", "entry", "weights", "time_per_move", "memory_mb", "weights_url", "weights_sha256"}
+        known = {"name", "env", "entry", "weights", "time_per_move", "memory_mb", "weights_url", "weights_sha256",
+                 "options"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ManifestError(f"{where}: unknown field {unknown[0]!r}; the fields are {', '.join(sorted(known))}")
@@ -129,9 +134,13 @@ class Manifest:
         weights_url = field_of("weights_url", str, 'a download link, e.g. weights_url = "https://..."')
         weights_sha256 = field_of("weights_sha256", str, "the file's sha256 as sha256sum prints it")
         _check_download(where, weights, weights_url, weights_sha256)
+        options = field_of("options", dict, "a table of env options, e.g. [options] then size = 9") or {}
+        for key, value in options.items():
+            if not isinstance(value, (str, int, float, bool)):
+                raise ManifestError(f"{where}: option {key!r} must be a string, number or true/false, got {value!r}")
         time_per_move = None if time_per_move is None else float(time_per_move)
         return cls(name, envs, entry, weights, time_per_move, memory_mb, weights_url,
-                   weights_sha256 and weights_sha256.lower())
+                   weights_sha256 and weights_sha256.lower(), options)
 
 
 @dataclass

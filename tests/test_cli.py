@@ -79,6 +79,21 @@ def test_env_options_reach_the_env(capsys, submissions):
     assert code == 0 and json.load(open(data["replay"]))["env_options"] == {"size": 6}
 
 
+def test_manifest_options_build_the_env_unless_the_command_line_chooses(capsys, submissions, tmp_path):
+    nine = shutil.copytree(submissions / "random", tmp_path / "nine")
+    (nine / "arena.toml").write_text('name = "nine"\nenv = "gomoku"\n\n[options]\nsize = 9\n')
+    code, out, _ = run(capsys, "validate", nine)
+    assert code == 0 and "plays gomoku" in out
+    _, out, _ = run(capsys, "match", nine, submissions / "random", "--env", "gomoku", "--json")
+    assert json.load(open(json.loads(out)["replay"]))["env_options"] == {"size": 9}
+    _, out, _ = run(capsys, "match", nine, submissions / "random", "--env", "gomoku", "-o", "size=7", "--json")
+    assert json.load(open(json.loads(out)["replay"]))["env_options"] == {"size": 7}
+    eleven = shutil.copytree(nine, tmp_path / "eleven")
+    (eleven / "arena.toml").write_text('name = "eleven"\nenv = "gomoku"\n\n[options]\nsize = 11\n')
+    code, _, err = run(capsys, "match", nine, eleven)
+    assert code == 1 and "ask for different env options" in err and "size=11" in err
+
+
 def test_a_crashing_submission_loses_the_match_with_the_reason(capsys, submissions, write_submission):
     broken = write_submission("broken", BROKEN_SYNTAX, 'env = "othello"')
     code, out, _ = run(capsys, "match", broken, submissions / "greedy")

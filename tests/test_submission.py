@@ -55,7 +55,7 @@ def test_default_name_is_the_folder_or_zip_name(write_submission, tmp_path):
 @pytest.mark.parametrize(
     "manifest, message",
     [
-        ('nmae = "x"', "unknown field 'nmae'; the fields are entry, env, memory_mb, name, time_per_move, weights"),
+        ('nmae = "x"', "unknown field 'nmae'; the fields are entry, env, memory_mb, name, options, time_per_move, weights"),
         ("time_per_move = -1", "'time_per_move' must be positive"),
         ('time_per_move = "fast"', "'time_per_move' must be a number of seconds"),
         ("env = 3", "'env' must be an env name or a list of them"),
@@ -63,6 +63,8 @@ def test_default_name_is_the_folder_or_zip_name(write_submission, tmp_path):
         ('weights = "../secret.bin"', "'weights' must be a relative path inside the submission"),
         ('weights = "model.zip"', "weights file 'model.zip' named in arena.toml is missing"),
         ("name = [", "not valid TOML"),
+        ("options = 9", "'options' must be a table of env options"),
+        ("[options]\nsize = [9, 9]", "option 'size' must be a string, number or true/false"),
     ],
 )
 def test_manifest_mistakes_are_named_with_the_fix(write_submission, manifest, message):

@@ -27,6 +27,9 @@ _MANIFEST = '''name = "{name}"
 env = "{game}"
 weights = "{weights}"
 time_per_move = {time_per_move}
+
+[options]  # the board the network was trained for
+{options}
 '''
 
 
@@ -39,6 +42,7 @@ def export_submission(store: Store, out: str | Path, simulations: int = 200, tim
     save_network(store.network(network_id), out / WEIGHTS)
     (out / "agent.py").write_text(_AGENT.format(game=config.game, size=config.size, network=network_id,
                                                 weights=WEIGHTS, simulations=simulations))
+    options = [f"size = {config.size}"] + ([f'rule = "{config.rule}"'] if config.game == "gomoku" else [])
     (out / "arena.toml").write_text(_MANIFEST.format(name=out.name, game=config.game, weights=WEIGHTS,
-                                                     time_per_move=time_per_move))
+                                                     time_per_move=time_per_move, options="\n".join(options)))
     return out
