@@ -1,6 +1,5 @@
 """The match runner: deterministic games, per-agent statuses, forfeits, truncation, simultaneous moves."""
 
-import numpy as np
 import pytest
 
 from arena.agents import Agent, GreedyOthelloAgent, RandomAgent

@@ -17,10 +17,12 @@ step N (`read_progress` joins them):
 from __future__ import annotations
 
 import csv
+import json
 import re
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from rich.progress import (
     BarColumn,
@@ -129,6 +131,16 @@ class LeagueCallback(ProgressCallback):
             total.wins, total.draws, total.losses = (total.wins + record.wins, total.draws + record.draws,
                                                      total.losses + record.losses)
         return dict(totals)
+
+
+def finish_run(run_dir: Path, evaluation: dict[str, Any], summary: str, plot: bool) -> None:
+    """Keep a finished run's last evaluation in `evaluation.json`, print `summary`, and draw its curves if asked."""
+    (run_dir / "evaluation.json").write_text(json.dumps(evaluation))
+    print(summary)
+    if plot:
+        from arena.train.plots import plot_run  # plots reads this module's CSVs
+
+        plot_run(run_dir)
 
 
 def read_progress(run_dir: Path) -> list[dict[str, str]]:

@@ -24,7 +24,7 @@ import numpy as np
 from arena.train.algorithms import algorithm_class
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode
 from arena.train.config import save_config
-from arena.train.logs import ProgressCallback, RunLog
+from arena.train.logs import ProgressCallback, RunLog, finish_run
 from arena.train.policy import SIDECAR, PolicyAgent
 
 
@@ -135,14 +135,9 @@ def train_relay(config: RelayConfig) -> Path:
     path = saver.save_agent({"num_timesteps": model.num_timesteps})
     # evaluate
     steps_up = evaluate_team(path, config.num_players, config.leg_length, config.eval_games, config.seed)
-    evaluation = {"steps_up": steps_up, "mean": float(np.mean(steps_up))}
-    (saver.run_dir / "evaluation.json").write_text(json.dumps(evaluation))
-    print(f"relay team: pole up {evaluation['mean']:.1f} steps on average over {config.eval_games} games "
-          f"(min {min(steps_up)})")
-    if config.plot:
-        from arena.train.plots import plot_run
-
-        plot_run(saver.run_dir)
+    finish_run(saver.run_dir, {"steps_up": steps_up, "mean": float(np.mean(steps_up))},
+               f"relay team: pole up {np.mean(steps_up):.1f} steps on average over {config.eval_games} games "
+               f"(min {min(steps_up)})", config.plot)
     return saver.run_dir
 
 

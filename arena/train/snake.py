@@ -26,7 +26,7 @@ import numpy as np
 
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode
 from arena.train.config import save_config
-from arena.train.logs import LOG_DIR, RunLog
+from arena.train.logs import LOG_DIR, RunLog, finish_run
 from arena.train.policy import SIDECAR, PolicyAgent
 
 GREEDY = Path(__file__).resolve().parents[2] / "submissions" / "snake_greedy"
@@ -145,13 +145,8 @@ def train_snakes(config: SnakeConfig) -> Path:
         paths.append(saver.save_agent({"num_timesteps": steps, "learner": i}))
     # evaluate
     evaluation = evaluate_against_greedy(paths[:2], config, games=config.eval_games)
-    (saver.run_dir / "evaluation.json").write_text(json.dumps(evaluation))
-    print(f"snake learners {evaluation['learners']:.1f} vs greedy {evaluation['greedy']:.1f} mean score "
-          f"over {config.eval_games} games")
-    if config.plot:
-        from arena.train.plots import plot_run
-
-        plot_run(saver.run_dir)
+    finish_run(saver.run_dir, evaluation, f"snake learners {evaluation['learners']:.1f} vs greedy "
+               f"{evaluation['greedy']:.1f} mean score over {config.eval_games} games", config.plot)
     return saver.run_dir
 
 
