@@ -96,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
         "Exits 0 when all is well, 1 with a one-line reason otherwise.",
     )
     validate.add_argument("path", help="the submission: a folder or a zip of one")
-    validate.add_argument("--env", help="game to check it on (default: the one its manifest declares)")
+    validate.add_argument("--env", help="game to check it on (default: every game its manifest declares)")
     validate.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
                           help="env option, e.g. -o size=9; repeatable (default: the manifest's [options])")
     validate.add_argument("--max-steps", type=int, default=200, help="moves per check game (default: 200)")
@@ -276,16 +276,25 @@ def _play_games(args: argparse.Namespace, env_name: str, options: dict[str, Any]
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    import time
-
-    from arena.agents import RandomAgent
-    from arena.entrants import choose_env, choose_options
-    from arena.envs import EnvSpec
-    from arena.match import play_match
+    from arena.entrants import choose_env
     from arena.submission import load
 
     spec = load(args.path)
-    env_name = choose_env(args.env, [spec])
+    declared = spec.manifest.env if args.env is None and len(spec.manifest.env) > 1 else ()
+    for env_name in declared or [choose_env(args.env, [spec])]:
+        _validate_on(spec, env_name, args)
+    return 0
+
+
+def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
+    """Play the submission against RandomAgent in each seat of `env_name`; ArenaError on any fault."""
+    import time
+
+    from arena.agents import RandomAgent
+    from arena.entrants import choose_options
+    from arena.envs import EnvSpec
+    from arena.match import play_match
+
     env = EnvSpec(env_name, choose_options(_parse_options(args.option), [spec]))
     [handle] = _handles([spec], env_name, args)
     started = time.perf_counter()
@@ -296,14 +305,13 @@ def _run_validate(args: argparse.Namespace) -> int:
             result = play_match(env, players, seed=seat, max_steps=args.max_steps)
             mine = result.agents[seat]
             if mine.status != "ok":
-                raise ArenaError(f"{spec.source}: {mine.status}: {mine.detail}")
+                raise ArenaError(f"{spec.source}: {env_name}: {mine.status}: {mine.detail}")
             moves += mine.moves
     finally:
         handle.close()
     elapsed = time.perf_counter() - started
     out.print(f"[green]ok:[/] {escape(spec.name)} ({escape(str(spec.source))}) plays {env_name}: "
               f"{moves} moves in two games against RandomAgent, one in each seat, {elapsed:.2f} s in all")
-    return 0
 
 
 def _run_replay(args: argparse.Namespace) -> int:

@@ -129,6 +129,11 @@ def test_validate_accepts_the_examples(capsys, submissions):
     assert code == 0 and out.startswith("ok: greedy")
 
 
+def test_validate_checks_every_game_the_manifest_declares(capsys, submissions):
+    code, out, _ = run(capsys, "validate", submissions / "mcts", "--max-steps", "6")
+    assert code == 0 and [line.split(" plays ")[1].split(":")[0] for line in out.splitlines()] == ["othello", "gomoku"]
+
+
 def test_validate_catches_an_agent_that_plays_illegal_moves(capsys, write_submission):
     folder = write_submission("cheat", "from arena.agents import Agent\n\nclass SubmittedAgent(Agent):\n"
                                        "    def predict(self, obs):\n        return 0\n", 'env = "othello"')
