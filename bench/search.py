@@ -151,10 +151,11 @@ of {ROUNDS} rounds, CPU time of one thread), UCT c = {UCT_C}, one random playout
 {rollouts}
 
 Slowest ratio: **{worst_ratio:.0f}x** (target: at least 50x OpenSpiel's C++ MCTSBot). Othello meets it at
-both positions. Gomoku does not: a random 15x15 playout runs about 109 moves to its first five, and
-at about 20 ns a move (a random square, four line words updated, four run lengths measured) the
-playout alone is about 2.2 µs of a simulation's 3 µs; OpenSpiel's own gomoku is about three times
-faster per simulation than its Othello, which narrows the ratio.
+both positions. Gomoku does not: a random 15x15 playout runs about 109 moves to its first five (each
+a square drawn from a list of the empties, four line words updated, four run lengths measured), most
+of a simulation's time; the tree's share is selection scanning about 220 children per node.
+OpenSpiel's own gomoku is about three times faster per simulation than its Othello, which narrows
+the ratio. Timings on this shared machine vary by about 20% between runs.
 
 Batched MCTS self-play with a trivial evaluator, one thread (batch of 256 games, 100 simulations
 a move, Dirichlet noise on; time per evaluated leaf, one Python evaluator call per round included):
