@@ -34,7 +34,7 @@ from the newest checkpoint exactly as if never stopped.
 
 ## Other games
 - `arena train snake`: N independent PPO learners, one per snake, on one `SnakeVecEnv` (`arena.train.snake`).
-- `arena train relay`: a PPO team (or `--algo a2c`) on the CartPole relay, one shared policy (`arena.train.relay`).
+- `arena train relay`: an A2C team (or `--algo ppo`) on the CartPole relay, one shared policy (`arena.train.relay`).
 
 ## The competition's API
 `train`, `SaveHandler`, `SaveHandlerMode`, `OpponentsCfg`, `SelfPlayRandom`, `SelfPlayLatest`,

@@ -3,7 +3,7 @@
     arena train fighting --run my_run --timesteps 8e5 --plot     # the league recipe (PPO)
     arena train fighting --config my_recipe.yaml --resume          # go on from the newest checkpoint
     arena train snake --run snakes                                 # N PPO learners on one SnakeVecEnv
-    arena train relay --run relay                                  # a PPO team on the CartPole relay
+    arena train relay --run relay                                  # an A2C team on the CartPole relay
     arena export my_run --out submissions/my_agent
 """
 
@@ -39,13 +39,14 @@ def add_train_commands(subparsers: Any) -> None:
         "train", help="train an agent with stable-baselines3 (self-play league)",
         description="Train an agent for a game: the fighting game's self-play league (PPO, recurrent PPO or A2C "
         "against scripted agents, submissions and snapshots of itself), snake's independent PPO learners, or "
-        "the CartPole relay's PPO (or A2C) team. Checkpoints, TensorBoard logs and curves go to SAVE_PATH/RUN/.",
+        "the CartPole relay's A2C (or PPO) team, or AlphaZero for othello and gomoku. Checkpoints, TensorBoard logs and "
+        "curves go to SAVE_PATH/RUN/.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     train.add_argument("game", choices=GAMES, help="the game to train for")
     train.add_argument("--config", metavar="YAML", help="settings file (fields of the game's config)")
     train.add_argument("--run", dest="run_name", metavar="NAME", help="run name: the checkpoint folder's name")
     train.add_argument("--algo", choices=("ppo", "recurrent_ppo", "a2c", "alphazero"),
-                       help="algorithm (fighting: ppo (default), recurrent_ppo or a2c; relay: ppo or a2c; "
+                       help="algorithm (fighting: ppo (default), recurrent_ppo or a2c; relay: a2c (default) or ppo; "
                        "othello, gomoku: alphazero)")
     train.add_argument("--timesteps", type=float, help="policy steps to train for, e.g. 8e5")
     train.add_argument("--seed", type=int, help="seed (default: 0); equal seeds give equal runs")
