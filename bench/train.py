@@ -10,7 +10,7 @@ shaped rewards, key combinations held for 4 frames):
   process) against `GroupedSubprocVecEnv` (8 envs in 2 processes, the recipe's);
 - the PPO loop: collect + learn with the recipe's hyper-parameters, policy decisions per second.
 A policy step ("decision") is 4 game frames. `--run` adds a run's evaluation curve; `--submission`
-plays an exported fighter against BasedAgent (`--games`, 100 by default).
+plays an exported fighter against BasedAgent and RandomAgent (`--games` each, 100 by default).
 """
 
 from __future__ import annotations
@@ -92,15 +92,15 @@ def run_section(run_dir: Path) -> str:
     return "\n".join(lines)
 
 
-def versus_based(submission: Path, games: int) -> dict[str, int]:
-    """A submission's wins, draws and losses in `games` matches against BasedAgent, seats alternating, seeds 0.."""
-    from arena.envs.fighting import BasedAgent
-
+def versus(submission: Path, opponent: str, games: int) -> dict[str, int]:
+    """A submission's wins, draws and losses in `games` matches against a scripted fighter (seats alternating, seeds 0..)."""
+    from arena.envs import fighting
     from arena.submission import instantiate, load
     from arena.train.evaluation import play_scored
 
     spec = load(submission)
-    scores = [play_scored(partial(instantiate, spec), BasedAgent, seed, seed % 2) for seed in range(games)]
+    scores = [play_scored(partial(instantiate, spec), getattr(fighting, opponent), seed, seed % 2)
+              for seed in range(games)]
     return {"wins": scores.count(1.0), "draws": scores.count(0.5), "losses": scores.count(0.0)}
 
 
@@ -110,8 +110,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="seconds per env measurement (default: 20)")
     parser.add_argument("--steps", type=int, default=40_960, help="policy steps of the PPO measurement")
     parser.add_argument("--run", type=Path, help="a fighting run's folder whose evaluation curve to include")
-    parser.add_argument("--submission", type=Path, help="an exported fighter to play against BasedAgent")
-    parser.add_argument("--games", type=int, default=100, help="matches against BasedAgent (default: 100)")
+    parser.add_argument("--submission", type=Path, help="an exported fighter to play against BasedAgent and RandomAgent")
+    parser.add_argument("--games", type=int, default=100, help="matches against each (default: 100)")
     args = parser.parse_args()
 
     import torch
@@ -140,10 +140,11 @@ batch {config.batch_size}, {config.n_epochs} epochs) | **{ppo:,.0f}** | {ppo * R
         body += f"\nThe recipe's run (`{args.run.name}`): evaluation during training, 10 matches per opponent " \
                 f"and checkpoint, score rate (draws half)\n\n{run_section(args.run)}\n"
     if args.submission is not None:
-        result = versus_based(args.submission, args.games)
-        body += (f"\n`{args.submission.as_posix()}` against BasedAgent, {args.games} matches (in-process, seats "
-                 f"alternating, seeds 0-{args.games - 1}): **{result['wins']} wins**, {result['draws']} draws, "
-                 f"{result['losses']} losses.\n")
+        body += (f"\n`{args.submission.as_posix()}`, {args.games} matches against each (in-process, seats "
+                 f"alternating, seeds 0-{args.games - 1}):\n\n| opponent | wins | draws | losses |\n| --- | ---: | ---: | ---: |\n")
+        for opponent in ("BasedAgent", "RandomAgent"):
+            result = versus(args.submission, opponent, args.games)
+            body += f"| {opponent} | **{result['wins']}** | {result['draws']} | {result['losses']} |\n"
     print(body)
     if args.record:
         record("Training: fighting throughput and the ppo_fighter recipe", body)
