@@ -2,13 +2,16 @@
 
     python bench/alphazero.py throughput                     # self-play speed, one CPU thread
     python bench/alphazero.py throughput --device cuda       # the network on a GPU
+    python bench/alphazero.py throughput --backend jax --device cuda   # pgx + mctx self-play in JAX on a GPU
     python bench/alphazero.py run --store run/az.sqlite      # a run's gating curve, its best network vs MCTSAgent
     python bench/alphazero.py ... --record                   # also write the results into bench/RESULTS.md
 
 `throughput` plays self-play games through the training loop's own `play_games` (native batched
 MCTS, one network call per round, an untrained network of the default shape) and reports network
 evaluations per second, games and training positions per hour, next to the rollout-search
-bootstrap's rate and the bare network's rate at the same batch size.
+bootstrap's rate and the bare network's rate at the same batch size. With `--backend jax` the
+network's games are played by the JAX backend instead (8x8 Othello, pgx and mctx, the network in
+JAX on `--device`); its first round, which compiles the search, is timed apart.
 
 `run` reads a run's store: every gating match with the candidate's rating, then the best network
 (as `AlphaZeroAgent`) against the rollout `MCTSAgent` through `play_match`, seats alternating,
@@ -29,7 +32,7 @@ import torch
 
 from arena.agents.alphazero import AlphaZeroAgent
 from arena.agents.mcts import MCTSAgent
-from arena.alphazero.config import AlphaZeroConfig
+from arena.alphazero.config import SELFPLAY_BACKENDS, AlphaZeroConfig
 from arena.alphazero.network import Evaluator, save_network
 from arena.alphazero.ratings import generation_ratings
 from arena.alphazero.selfplay import play_games
@@ -53,12 +56,46 @@ def network_rate(config: AlphaZeroConfig, rows: int, device: str, repeats: int =
     return rows * repeats / (time.perf_counter() - started)
 
 
+def jax_network_rate(config: AlphaZeroConfig, rows: int, device: str, repeats: int = 20) -> float:
+    """Positions per second of the bare network in JAX, as the jax backend runs it, on batches of `rows`."""
+    import jax
+
+    from arena.alphazero.jax_network import forward, params_from_torch
+    from arena.alphazero.jax_selfplay import jax_device
+
+    with jax.default_device(jax_device(device)):
+        params, run = params_from_torch(new_network(config)), jax.jit(forward)
+        inputs = jax.numpy.asarray(np.random.default_rng(0).integers(0, 2, (rows, 2, config.size, config.size)),
+                                   dtype=jax.numpy.float32)
+        jax.block_until_ready(run(params, inputs))
+        started = time.perf_counter()
+        for _ in range(repeats):
+            outputs = run(params, inputs)
+        jax.block_until_ready(outputs)
+    return rows * repeats / (time.perf_counter() - started)
+
+
+def device_name(args: argparse.Namespace) -> str:
+    if args.device == "cpu":
+        return "CPU, one thread" if args.backend == "native" else "CPU"
+    if args.backend == "jax":
+        from arena.alphazero.jax_selfplay import jax_device
+
+        return f"{args.device} ({jax_device(args.device).device_kind})"
+    return f"{args.device} ({torch.cuda.get_device_name()})"
+
+
 def throughput(args: argparse.Namespace) -> None:
     config = AlphaZeroConfig(game=args.game, simulations=args.simulations, lockstep_games=args.lockstep,
-                             channels=args.channels, blocks=args.blocks, device=args.device, resign_value=-1.0)
-    _, network = play_games(config, new_network(config), args.games, seed=0)
+                             channels=args.channels, blocks=args.blocks, device=args.device, resign_value=-1.0,
+                             selfplay_backend=args.backend)
+    net = new_network(config)
+    if args.backend == "jax":  # the first round compiles the search for this batch shape
+        _, first_round = play_games(config, net, min(args.games, args.lockstep), seed=0)
+        print(f"first jax round (compiling the search): {first_round.seconds:.1f} s", flush=True)
+    _, network = play_games(config, net, args.games, seed=0)
     _, rollout = play_games(config, None, args.games, seed=0)
-    bare = network_rate(config, args.lockstep, args.device)
+    bare = (jax_network_rate if args.backend == "jax" else network_rate)(config, args.lockstep, args.device)
     rows = [("network self-play", f"{config.simulations}", network), ("rollout bootstrap",
                                                                        f"{config.bootstrap_simulations}", rollout)]
     lines = []
@@ -67,13 +104,18 @@ def throughput(args: argparse.Namespace) -> None:
                      f"{stats.games / stats.seconds * 3600:,.0f} | {stats.positions / stats.seconds * 3600:,.0f} |")
         print(lines[-1], flush=True)
     print(f"bare network: {bare:,.0f} positions/s", flush=True)
-    where = "CPU, one thread" if args.device == "cpu" else f"{args.device} ({torch.cuda.get_device_name()})"
+    n = config.lockstep_games
+    if args.backend == "jax":
+        search = (f"the JAX backend: {n} games of pgx Othello in lockstep under `jax.vmap`, each move an "
+                  f"`mctx.muzero_policy` search with the native PUCT, the network in JAX (its first round, "
+                  f"compiling the search, took {first_round.seconds:.0f} s and is not counted)")
+    else:
+        search = f"the native batched MCTS with {n} games in lockstep (one network call per round of {n} leaves)"
     body = f"""
-Self-play of {config.game} {config.size}x{config.size} by `arena.alphazero.selfplay.play_games` on {where}: the
-native batched MCTS with {config.lockstep_games} games in lockstep (one network call per round of
-{config.lockstep_games} leaves), Dirichlet noise, temperature for the first {config.temperature_moves} plies, no
-resignation; an untrained network of {config.channels} channels and {config.blocks} residual blocks.
-Rollout bootstrap: the same search scoring each leaf by one random playout instead of the network.
+Self-play of {config.game} {config.size}x{config.size} by `arena.alphazero.selfplay.play_games` on {device_name(args)}:
+{search}, Dirichlet noise, temperature for the first {config.temperature_moves} plies, no resignation; an
+untrained network of {config.channels} channels and {config.blocks} residual blocks. Rollout bootstrap: the
+native batched MCTS scoring each leaf by one random playout instead of the network.
 
 | games by | simulations a move | games | evaluations/s | games/hour | training positions/hour |
 | --- | ---: | ---: | ---: | ---: | ---: |
@@ -83,7 +125,8 @@ The bare network evaluates {bare:,.0f} positions/s at a batch of {config.lockste
 self-play time is {max(0.0, 1 - network.evaluations / network.seconds / bare):.0%}.
 """
     if args.record:
-        record(f"AlphaZero: self-play throughput ({'CPU' if args.device == 'cpu' else 'GPU'})", body)
+        backend = "JAX self-play" if args.backend == "jax" else "self-play"
+        record(f"AlphaZero: {backend} throughput ({'CPU' if args.device == 'cpu' else 'GPU'})", body)
 
 
 def versus_mcts(config: AlphaZeroConfig, weights: Path, games: int, simulations: int,
@@ -192,6 +235,8 @@ def main() -> None:
     speed.add_argument("--channels", type=int, default=defaults.channels, help="network width")
     speed.add_argument("--blocks", type=int, default=defaults.blocks, help="residual blocks")
     speed.add_argument("--device", default="cpu", help="where the network runs (default cpu)")
+    speed.add_argument("--backend", default="native", choices=SELFPLAY_BACKENDS,
+                       help="self-play backend (default native; jax: 8x8 Othello with pgx and mctx)")
     strength = sub.add_parser("run", help="a training run's gating curve and its best network against MCTSAgent")
     strength.add_argument("--store", required=True, help="the run's SQLite store")
     strength.add_argument("--games", type=int, default=40, help="games against each MCTSAgent budget (default 40)")

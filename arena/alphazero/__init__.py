@@ -1,6 +1,7 @@
-"""AlphaZero for Othello and gomoku: self-play on the native batched MCTS, a residual network in torch.
+"""AlphaZero for Othello and gomoku: self-play on the native batched MCTS (or in JAX), a residual network in torch.
 
     arena train othello --algo alphazero --store run/az.sqlite --generations 30
+    arena train othello --algo alphazero --setting selfplay_backend=jax --setting device=cuda  # the jax extra
 
 | module | job |
 | --- | --- |
@@ -9,6 +10,8 @@
 | `symmetries` | the 8 board symmetries, applied to positions and policies at training time |
 | `buffer` | the replay buffer of recent positions |
 | `selfplay` | games by the best network (or by rollout search, to bootstrap) on the batched native MCTS |
+| `jax_selfplay` | the optional `selfplay_backend="jax"`: 8x8 Othello self-play with pgx and mctx, on an accelerator |
+| `jax_network` | the network's forward pass in JAX, its weights converted from torch |
 | `trainer` | the training step, checkpoints, exact resume |
 | `gating` | matches between networks; promotion of the better |
 | `ratings` | Elo ratings over generations from the gating matches |

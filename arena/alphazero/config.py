@@ -9,6 +9,7 @@ from typing import Any
 
 GAMES = ("othello", "gomoku")
 ROLES = ("all", "selfplay", "train", "evaluate")  # the whole loop in one process, or one phase
+SELFPLAY_BACKENDS = ("native", "jax")  # the native batched MCTS, or pgx and mctx in JAX (see jax_selfplay)
 DEFAULT_SIZES = {"othello": 8, "gomoku": 9}
 
 # Settings that shape the network or the game: a stored run keeps them for good.
@@ -26,7 +27,8 @@ class AlphaZeroConfig:
     # network: a residual tower with policy and value heads
     channels: int = 32
     blocks: int = 4
-    # self-play: native batched MCTS, one network call per round
+    # self-play: the native batched MCTS (one network call per round), or pgx and mctx in JAX
+    selfplay_backend: str = "native"  # or "jax": pgx and mctx on `device` (8x8 Othello; the bootstrap stays native)
     games_per_generation: int = 256
     lockstep_games: int = 128       # games searched together (rows of a network call)
     simulations: int = 100          # per searched move
@@ -54,7 +56,7 @@ class AlphaZeroConfig:
     generations: int = 20
     seed: int = 0
     torch_threads: int = 1
-    device: str = "cpu"             # where the networks run, e.g. "cuda" (the search stays on the CPU)
+    device: str = "cpu"             # where the networks run, e.g. "cuda" (the native search stays on the CPU)
 
     def __post_init__(self) -> None:
         if self.game not in GAMES:
@@ -65,6 +67,15 @@ class AlphaZeroConfig:
             raise ValueError(f"AlphaZero Othello is played on 6x6 or 8x8 boards; got size {self.size}")
         if self.game == "gomoku" and not 9 <= self.size <= 15:
             raise ValueError(f"AlphaZero gomoku is played on 9x9 to 15x15 boards; got size {self.size}")
+        if self.selfplay_backend not in SELFPLAY_BACKENDS:
+            raise ValueError(f"selfplay_backend is one of {', '.join(SELFPLAY_BACKENDS)}; "
+                             f"got {self.selfplay_backend!r}")
+        if self.selfplay_backend == "jax" and (self.game, self.size) != ("othello", 8):
+            raise ValueError(f"the jax self-play backend plays 8x8 Othello (pgx's othello); got {self.game} "
+                             f"{self.size}x{self.size}: use selfplay_backend='native'")
+        if self.selfplay_backend == "jax" and self.simulations < 2:
+            raise ValueError(f"the jax self-play backend needs simulations >= 2 (the root's evaluation is one); "
+                             f"got {self.simulations}")
         if not 0.0 < self.gate_score <= 1.0:
             raise ValueError(f"gate_score must be in (0, 1], got {self.gate_score}")
 

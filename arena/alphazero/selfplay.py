@@ -5,18 +5,24 @@ positions to the network at once. Root Dirichlet noise and a temperature for the
 vary the games; resignation ends lost games early, except in a share played out to check it.
 With no network (`net=None`) the search scores leaves by random playouts instead: the games of
 a run's bootstrap, before any network has learned.
+
+With `selfplay_backend="jax"` the network's games are played by `jax_selfplay` instead (pgx
+Othello searched by mctx, on `device`), recorded the same way; the bootstrap stays native.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 
 from arena.agents.mcts import make_self_play
 from arena.alphazero.config import AlphaZeroConfig
 from arena.alphazero.network import Evaluator, PolicyValueNet
+from arena.errors import ArenaError
 
 __all__ = ["SelfPlayStats", "false_resignations", "play_games", "round_seed"]
 
@@ -44,7 +50,26 @@ def round_seed(seed: int, games_before: int) -> int:
 
 
 def play_games(config: AlphaZeroConfig, net: PolicyValueNet | None, games: int, seed: int) -> tuple[list, SelfPlayStats]:
-    """`games` self-play games by `net` (rollout search when None): their GameRecords and stats."""
+    """`games` self-play games by `net` (rollout search when None) on the config's self-play
+    backend: their GameRecords and stats."""
+    jax_backend = _jax_backend() if config.selfplay_backend == "jax" else None  # missing packages fail at once
+    started = time.perf_counter()
+    if net is not None and jax_backend is not None:
+        records, evaluations = jax_backend.play(config, net, games, seed)
+    else:
+        records, evaluations = _play_native(config, net, games, seed)
+    seconds = time.perf_counter() - started
+    played_out = [r for r in records if not r.could_resign]
+    stats = SelfPlayStats(
+        games=len(records), positions=sum(len(r) for r in records), evaluations=evaluations, seconds=seconds,
+        black_wins=float(np.mean([r.winner == 0 for r in records])),
+        resigned=float(np.mean([r.resigned for r in records])),
+        false_resignations=false_resignations(played_out, config.resign_value) if played_out else 0.0)
+    return records, stats
+
+
+def _play_native(config: AlphaZeroConfig, net: PolicyValueNet | None, games: int, seed: int) -> tuple[list, int]:
+    """Games on the native batched MCTS: their GameRecords and the leaves scored."""
     if net is None:
         settings = dict(config.search_settings(), simulations=config.bootstrap_simulations, resign_value=-1.0)
         evaluator = None
@@ -52,17 +77,21 @@ def play_games(config: AlphaZeroConfig, net: PolicyValueNet | None, games: int, 
         settings = config.search_settings()
         evaluator = Evaluator(net, config.device)
     search = make_self_play(config.game, seed=seed, **settings)
-    started = time.perf_counter()
     records = search.play(evaluator, games=games)
-    seconds = time.perf_counter() - started
-    played_out = [r for r in records if not r.could_resign]
-    stats = SelfPlayStats(
-        games=len(records), positions=sum(len(r) for r in records),
-        evaluations=search.leaves_evaluated, seconds=seconds,
-        black_wins=float(np.mean([r.winner == 0 for r in records])),
-        resigned=float(np.mean([r.resigned for r in records])),
-        false_resignations=false_resignations(played_out, config.resign_value) if played_out else 0.0)
-    return records, stats
+    return records, search.leaves_evaluated
+
+
+def _jax_backend() -> ModuleType:
+    """The jax self-play module; ArenaError naming the install command when jax, pgx or mctx is missing."""
+    # Torch trains on the same GPU in this process: jax should take memory as it needs it, not 75%
+    # of it up front (read when jax first uses the GPU).
+    os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+    try:
+        from arena.alphazero import jax_selfplay
+    except ImportError as exc:
+        raise ArenaError(f"selfplay_backend 'jax' needs jax, pgx and mctx ({exc.name or exc} is missing): "
+                         f'install them with pip install -e ".[jax]"') from exc
+    return jax_selfplay
 
 
 def false_resignations(records: list, resign_value: float) -> float:
