@@ -9,10 +9,12 @@
 // board. Moves are row * size + col, the numbering OpenSpiel uses.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace arena::gomoku {
@@ -92,7 +94,8 @@ class Position {
       : size_(check_size(size)),
         rule_(rule),
         squares_(&Squares::of(size)),
-        winning_lengths_(rule == Rule::kFreestyle ? ~uint32_t{0} << kWinLength : uint32_t{1} << kWinLength) {
+        winning_lengths_(rule == Rule::kFreestyle ? ~uint32_t{0} << kWinLength : uint32_t{1} << kWinLength),
+        overline_guard_(rule == Rule::kFreestyle ? 0 : ~uint32_t{0}) {
     lines_ = {};
     row_mask_ = (uint32_t{1} << size) - 1;
   }
@@ -127,20 +130,36 @@ class Position {
   // game if it completes a winning line.
   void play(int move) { play_at(squares_->row[move], squares_->col[move]); }
 
-  // play() for the square at (row, col): placing the stone and measuring
-  // the runs through it in one pass over the four directions.
+  // play() for the square at (row, col): placing the stone and looking for
+  // a winning run in the four line words through it, in one pass.
   void play_at(int row, int col) {
-    const LineSquare at(row, col, size_);
-    uint32_t wins = 0;
-    for (int d = 0; d < kDirections; ++d) {
-      uint32_t& word = lines_[to_move_][d][at.line[d]];
-      word |= uint32_t{1} << at.bit[d];
-      wins |= winning_lengths_ >> run_through(word, at.bit[d]).length;
-    }
+    if (place_and_check(lines_[to_move_], row, col)) winner_ = to_move_;
     ++stones_;
     last_move_ = row * size_ + col;
-    if (wins & 1) winner_ = to_move_;
     to_move_ ^= 1;
+  }
+
+  // Plays squares `next_square()` draws (row << 5 | col, empty ones) until
+  // the game is over. The game's counters stay in registers meanwhile: after
+  // every store into lines_ the compiler would otherwise reload them, as
+  // they may alias, which costs a playout a third of its speed.
+  template <class NextSquare>
+  void play_until_over(NextSquare&& next_square) {
+    if (winner_ >= 0) return;
+    int mover = to_move_, stones = stones_, last = last_move_;
+    const int full = size_ * size_;
+    bool won = false;
+    while (!won && stones < full) {
+      const int square = next_square();
+      won = place_and_check(lines_[mover], square >> 5, square & 31);
+      last = (square >> 5) * size_ + (square & 31);
+      ++stones;
+      mover ^= 1;
+    }
+    if (won) winner_ = mover ^ 1;
+    to_move_ = mover;
+    stones_ = stones;
+    last_move_ = last;
   }
 
   // Takes back the stone on `move`, the last one played (unchecked).
@@ -162,26 +181,18 @@ class Position {
   // Empty squares where a stone of `player` would complete a winning line,
   // written to `out` in increasing order; returns how many.
   int winning_moves(int player, int* out) const {
-    uint8_t found[kMaxSize * kMaxSize] = {};
-    int n = 0;
-    for (int d = 0; d < kDirections; ++d) {
-      const int lines = d < kDiagonal ? size_ : 2 * size_ - 1;
-      for (int line = 0; line < lines; ++line) {
-        const uint32_t word = lines_[player][d][line];
-        if (__builtin_popcount(word) < kWinLength - 1) continue;
-        for (uint32_t gaps = four_with_a_gap(word); gaps; gaps &= gaps - 1) {
-          const int b = __builtin_ctz(gaps);
-          const int move = square_on_line(d, line, b);
-          if (move < 0 || found[move] || !is_empty(move)) continue;
-          if (!is_winning_length(run_through(word | (uint32_t{1} << b), b).length)) continue;
-          found[move] = 1;
-          ++n;
-        }
-      }
-    }
-    for (int move = 0, k = 0; k < n; ++move)
-      if (found[move]) out[k++] = move;
-    return n;
+    WinningSquares squares;
+    find_winning_squares(player, squares);
+    return squares.write(0, size_, out);
+  }
+
+  // The moves the rules force on the mover: the squares that win at once,
+  // failing those the squares where the opponent would win (more than one
+  // means the game is lost anyway), in increasing order; 0 when neither.
+  int forced_moves(int* out) const {
+    WinningSquares squares;
+    find_winning_squares(to_move_, squares);
+    return squares.write(squares.any[0] ? 0 : 1, size_, out);
   }
 
   // The winning line through `move` (whose stone is `player`'s), as moves
@@ -235,31 +246,99 @@ class Position {
   // Bit L of winning_lengths_ says whether a run of L stones wins.
   bool is_winning_length(int length) const { return (winning_lengths_ >> length) & 1; }
 
-  // Bits b of a line word where the stones fill four of the five squares
-  // of some window of five and leave b, the fifth, open: window start i has
-  // stones on i+j for every j but one, checked for all i at once by shifts.
-  static uint32_t four_with_a_gap(uint32_t word) {
-    uint32_t gaps = 0;
-    for (int j = 0; j < kWinLength; ++j) {
-      uint32_t others = ~(word >> j);
-      for (int k = 0; k < kWinLength; ++k)
-        if (k != j) others &= word >> k;
-      gaps |= others << j;
+  // Sets the stone at (row, col) in one player's line words; whether it
+  // completes a winning run.
+  bool place_and_check(std::array<std::array<uint32_t, kMaxLines>, kDirections>& lines, int row, int col) const {
+    const LineSquare at(row, col, size_);
+    uint32_t wins = 0;
+    for (int d = 0; d < kDirections; ++d) {
+      uint32_t& word = lines[d][at.line[d]];
+      word |= uint32_t{1} << at.bit[d];
+      wins |= winning_runs(word);
     }
+    return wins != 0;
+  }
+
+  // Bits i of a line word that start a winning run: five stones from i on,
+  // less (exact-five rule) those a stone just before or after overextends.
+  // Shifts and masks only, no bit scans: the cheapest test a playout can do
+  // per move. A run found in a word through the last stone is that stone's,
+  // as a game already won takes no more moves.
+  uint32_t winning_runs(uint32_t word) const {
+    uint32_t starts = word & (word >> 1);
+    starts &= starts >> 2;
+    starts &= word >> 4;
+    return starts & ~(((word << 1) | (word >> 5)) & overline_guard_);
+  }
+
+  // Winning squares of two players ([0] and [1]), as one column bitset per row.
+  struct WinningSquares {
+    uint32_t columns[2][kMaxSize] = {};
+    bool any[2] = {false, false};
+
+    int write(int side, int size, int* out) const {
+      int n = 0;
+      for (int row = 0; any[side] && row < size; ++row)
+        for (uint32_t cols = columns[side][row]; cols; cols &= cols - 1) out[n++] = row * size + __builtin_ctz(cols);
+      return n;
+    }
+  };
+
+  // The winning squares of `player` ([0]) and of the other player ([1]),
+  // found in one pass over the line words, in the bit domain: no square is
+  // looked at one by one, and a line with fewer than four stones of a side
+  // costs that side one popcount.
+  void find_winning_squares(int player, WinningSquares& squares) const {
+    for (int d = 0; d < kDirections; ++d) {
+      const int lines = d < kDiagonal ? size_ : 2 * size_ - 1;
+      for (int line = 0; line < lines; ++line) {
+        const uint32_t words[2] = {lines_[player][d][line], lines_[1 - player][d][line]};
+        for (int side = 0; side < 2; ++side) {
+          const uint32_t word = words[side];
+          if (__builtin_popcount(word) < kWinLength - 1) continue;
+          const uint32_t open = ~(words[0] | words[1]) & line_bits(d, line);
+          for (uint32_t gaps = fives_completed_at(word) & open; gaps; gaps &= gaps - 1) {
+            const int b = __builtin_ctz(gaps);
+            if (rule_ == Rule::kExactFive && run_through(word | (uint32_t{1} << b), b).length != kWinLength) continue;
+            const auto [row, col] = square_on_line(d, line, b);
+            squares.columns[side][row] |= uint32_t{1} << col;
+            squares.any[side] = true;
+          }
+        }
+      }
+    }
+  }
+
+  // Bits b of a line word where one more stone makes a run of five or more:
+  // runs of k stones just below b and 4 - k just above, for some k.
+  static uint32_t fives_completed_at(uint32_t word) {
+    uint32_t below[kWinLength], above[kWinLength];  // [k]: bits with k stones just below (above)
+    below[0] = above[0] = ~uint32_t{0};
+    for (int k = 1; k < kWinLength; ++k) {
+      below[k] = below[k - 1] & (word << k);
+      above[k] = above[k - 1] & (word >> k);
+    }
+    uint32_t gaps = 0;
+    for (int k = 0; k < kWinLength; ++k) gaps |= below[k] & above[kWinLength - 1 - k];
     return gaps;
   }
 
-  // The square at bit b of a line word, or -1 where that is off the board.
-  int square_on_line(int d, int line, int b) const {
-    int row, col;
+  // The bits of line `line` in direction d that are squares of the board.
+  uint32_t line_bits(int d, int line) const {
+    int low = 0, high = size_ - 1;  // rows and columns: every bit up to the board's side
+    if (d == kDiagonal) low = std::max(0, size_ - 1 - line), high = std::min(size_ - 1, 2 * size_ - 2 - line);
+    if (d == kAntiDiagonal) low = std::max(0, line - size_ + 1), high = std::min(size_ - 1, line);
+    return (~uint32_t{0} >> (31 - high)) & (~uint32_t{0} << low);
+  }
+
+  // The (row, col) of bit b of a line word (a square of the board).
+  std::pair<int, int> square_on_line(int d, int line, int b) const {
     switch (d) {
-      case kRow: row = line, col = b; break;
-      case kColumn: row = b, col = line; break;
-      case kDiagonal: row = line - (size_ - 1) + b, col = b; break;
-      default: row = line - b, col = b;
+      case kRow: return {line, b};
+      case kColumn: return {b, line};
+      case kDiagonal: return {line - (size_ - 1) + b, b};
+      default: return {line - b, b};
     }
-    if (row < 0 || row >= size_ || col < 0 || col >= size_) return -1;
-    return row * size_ + col;
   }
 
   void set_stone(int player, int move, bool on) {
@@ -275,6 +354,7 @@ class Position {
   Rule rule_;
   const Squares* squares_;
   uint32_t winning_lengths_;
+  uint32_t overline_guard_;  // all ones under the exact-five rule: an overline does not win
   uint32_t row_mask_;
   int to_move_ = kBlack;
   int stones_ = 0;

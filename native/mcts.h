@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -32,29 +33,34 @@
 
 namespace arena::search {
 
-// 1 / n and 1 / sqrt(n) from tables for the small counts selection meets
-// most: a load instead of a division in the loop over a node's children.
-class Reciprocals {
+// 1 / n and sqrt(1 / n) for visit counts, two ways that give the same
+// floats: computed (what a vectorised loop does best) or, for the small
+// counts selection meets most, looked up (a load instead of a division).
+struct ComputedInverses {
+  float inverse(int n) const { return 1.0f / static_cast<float>(n); }
+  float sqrt_inverse(int n) const { return std::sqrt(1.0f / static_cast<float>(n)); }
+};
+
+class TabledInverses {
  public:
   static constexpr int kSize = 4096;
 
-  static const Reciprocals& get() {
-    static const Reciprocals table;
+  static const TabledInverses& get() {
+    static const TabledInverses table;
     return table;
   }
-  float inverse(int n) const { return n < kSize ? inverse_[n] : 1.0f / static_cast<float>(n); }
-  float inverse_sqrt(int n) const { return n < kSize ? inverse_sqrt_[n] : 1.0f / std::sqrt(static_cast<float>(n)); }
+  float inverse(int n) const { return n < kSize ? inverse_[n] : ComputedInverses().inverse(n); }
+  float sqrt_inverse(int n) const { return n < kSize ? sqrt_inverse_[n] : ComputedInverses().sqrt_inverse(n); }
 
  private:
-  Reciprocals() {
-    inverse_[0] = inverse_sqrt_[0] = 0.0f;
-    for (int n = 1; n < kSize; ++n) {
-      inverse_[n] = 1.0f / static_cast<float>(n);
-      inverse_sqrt_[n] = 1.0f / std::sqrt(static_cast<float>(n));
+  TabledInverses() {
+    for (int n = 0; n < kSize; ++n) {
+      inverse_[n] = ComputedInverses().inverse(n);
+      sqrt_inverse_[n] = ComputedInverses().sqrt_inverse(n);
     }
   }
   float inverse_[kSize];
-  float inverse_sqrt_[kSize];
+  float sqrt_inverse_[kSize];
 };
 
 template <class Game>
@@ -194,9 +200,9 @@ class MCTS {
     leaf.path.clear();
     int32_t node = Tree::kRoot;
     leaf.path.push_back(node);
-    while (tree_[node].is_expanded()) {
+    while (tree_.is_expanded(node)) {
       node = select_puct(node);
-      leaf.state.play(tree_[node].action);
+      leaf.state.play(tree_.action(node));
       leaf.path.push_back(node);
     }
     if (leaf.state.is_terminal()) {
@@ -211,7 +217,7 @@ class MCTS {
   // `value`, the evaluator's value for the player to move at the leaf.
   void finish_leaf(const Leaf& leaf, const float* policy, float value) {
     const int32_t node = leaf.path.back();
-    if (!tree_[node].is_expanded()) expand_with_policy(node, leaf.state, policy);
+    if (!tree_.is_expanded(node)) expand_with_policy(node, leaf.state, policy);
     charge_virtual_loss(leaf.path, -config_.virtual_loss);
     backup(leaf.path, -value);
     if (node == Tree::kRoot) add_root_noise_once();
@@ -228,27 +234,27 @@ class MCTS {
 
   // ---- results (visits and values of the root's moves)
 
-  int32_t root_visits() const { return tree_[Tree::kRoot].visits; }
+  int32_t root_visits() const { return tree_.visits(Tree::kRoot); }
 
   // The root's value for the player to move there, in [-1, 1].
-  float root_value() const { return -tree_[Tree::kRoot].mean_value(); }
+  float root_value() const { return -tree_.mean_value(Tree::kRoot); }
 
   void write_visits(int32_t* out) const {
     std::fill(out, out + root_.num_actions(), 0);
-    for_each_root_child([&](const Node& c) { out[c.action] = c.visits; });
+    for_each_root_child([&](int32_t c) { out[tree_.action(c)] = tree_.visits(c); });
   }
 
   // Mean value of each move for the player to move; NaN where never visited.
   void write_values(float* out) const {
     std::fill(out, out + root_.num_actions(), std::numeric_limits<float>::quiet_NaN());
-    for_each_root_child([&](const Node& c) {
-      if (c.visits > 0) out[c.action] = c.mean_value();
+    for_each_root_child([&](int32_t c) {
+      if (tree_.visits(c) > 0) out[tree_.action(c)] = tree_.mean_value(c);
     });
   }
 
   void write_priors(float* out) const {
     std::fill(out, out + root_.num_actions(), 0.0f);
-    for_each_root_child([&](const Node& c) { out[c.action] = c.prior; });
+    for_each_root_child([&](int32_t c) { out[tree_.action(c)] = tree_.prior(c); });
   }
 
   // The most visited move (ties: the better value, then the lower action);
@@ -260,15 +266,15 @@ class MCTS {
   int sample_action(double temperature) {
     if (temperature <= 0.0 || root_visits() == 0) return best_action();
     double most = 0.0;
-    for_each_root_child([&](const Node& c) { most = std::max(most, static_cast<double>(c.visits)); });
+    for_each_root_child([&](int32_t c) { most = std::max(most, static_cast<double>(tree_.visits(c))); });
     double total = 0.0;
-    for_each_root_child([&](const Node& c) { total += std::pow(c.visits / most, 1.0 / temperature); });
+    for_each_root_child([&](int32_t c) { total += std::pow(tree_.visits(c) / most, 1.0 / temperature); });
     double pick = rng_.uniform() * total;
     int chosen = best_action();
-    for_each_root_child([&](const Node& c) {
+    for_each_root_child([&](int32_t c) {
       if (pick < 0.0) return;
-      pick -= std::pow(c.visits / most, 1.0 / temperature);
-      if (pick < 0.0) chosen = c.action;
+      pick -= std::pow(tree_.visits(c) / most, 1.0 / temperature);
+      if (pick < 0.0) chosen = tree_.action(c);
     });
     return chosen;
   }
@@ -283,10 +289,10 @@ class MCTS {
       if (node < 0 || max_length < 1) return line;
       line.push_back(first_action);
     }
-    while (static_cast<int>(line.size()) < max_length && tree_[node].is_expanded()) {
+    while (static_cast<int>(line.size()) < max_length && tree_.is_expanded(node)) {
       const int action = best_child_action(node);
       const int32_t child = child_with_action(node, action);
-      if (tree_[child].visits == 0) break;
+      if (tree_.visits(child) == 0) break;
       line.push_back(action);
       node = child;
     }
@@ -307,39 +313,31 @@ class MCTS {
     if (root_.is_terminal()) throw std::invalid_argument("search: the game is over at the root, there is nothing to search");
   }
 
-  static float reciprocal(int n) { return Reciprocals::get().inverse(n); }
-  static float reciprocal_sqrt(int n) { return Reciprocals::get().inverse_sqrt(n); }
-
   static float outcome_for(int winner, int player) { return winner < 0 ? 0.0f : (winner == player ? 1.0f : -1.0f); }
 
+  // f(child) for every child of the root.
   template <class F>
   void for_each_root_child(F&& f) const {
-    const Node& root = tree_[Tree::kRoot];
-    for (int i = 0; i < root.num_children; ++i) f(tree_[root.first_child + i]);
+    const int32_t first = tree_.first_child(Tree::kRoot);
+    for (int i = 0; i < tree_.num_children(Tree::kRoot); ++i) f(first + i);
   }
 
   int32_t child_with_action(int32_t parent, int action) const {
-    const Node& p = tree_[parent];
-    for (int i = 0; i < p.num_children; ++i)
-      if (tree_[p.first_child + i].action == action) return p.first_child + i;
+    const int32_t first = tree_.first_child(parent);
+    for (int i = 0; i < tree_.num_children(parent); ++i)
+      if (tree_.action(first + i) == action) return first + i;
     return -1;
   }
 
   int best_child_action(int32_t parent) const {
-    const Node& p = tree_[parent];
-    int best = -1;
-    for (int i = 0; i < p.num_children; ++i) {
-      const Node& c = tree_[p.first_child + i];
-      if (best < 0) {
-        best = p.first_child + i;
-        continue;
-      }
-      const Node& b = tree_[best];
-      if (c.visits != b.visits ? c.visits > b.visits
-                               : (c.mean_value() != b.mean_value() ? c.mean_value() > b.mean_value() : c.action < b.action))
-        best = p.first_child + i;
+    if (!tree_.is_expanded(parent)) return -1;
+    int32_t best = tree_.first_child(parent);
+    for (int32_t c = best + 1, end = best + tree_.num_children(parent); c < end; ++c) {
+      const int32_t cv = tree_.visits(c), bv = tree_.visits(best);
+      const float cq = tree_.mean_value(c), bq = tree_.mean_value(best);
+      if (cv != bv ? cv > bv : (cq != bq ? cq > bq : tree_.action(c) < tree_.action(best))) best = c;
     }
-    return best < 0 ? -1 : tree_[best].action;
+    return tree_.action(best);
   }
 
   bool is_legal_at_root(int action) {
@@ -351,19 +349,17 @@ class MCTS {
   // Looks for `state` among the root's children and grandchildren that the
   // search has visited; re-roots there if found.
   bool reroot_at(const Game& state) {
-    const Node& root = tree_[Tree::kRoot];
-    for (int i = 0; i < root.num_children; ++i) {
-      const int32_t child = root.first_child + i;
-      if (tree_[child].visits == 0) continue;
+    for (int i = 0; i < tree_.num_children(Tree::kRoot); ++i) {
+      const int32_t child = tree_.first_child(Tree::kRoot) + i;
+      if (tree_.visits(child) == 0) continue;
       Game one = root_;
-      one.play(tree_[child].action);
+      one.play(tree_.action(child));
       if (one == state) return reroot_to(child, one);
-      const Node& c = tree_[child];
-      for (int j = 0; j < c.num_children; ++j) {
-        const int32_t grandchild = c.first_child + j;
-        if (tree_[grandchild].visits == 0) continue;
+      for (int j = 0; j < tree_.num_children(child); ++j) {
+        const int32_t grandchild = tree_.first_child(child) + j;
+        if (tree_.visits(grandchild) == 0) continue;
         Game two = one;
-        two.play(tree_[grandchild].action);
+        two.play(tree_.action(grandchild));
         if (two == state) return reroot_to(grandchild, two);
       }
     }
@@ -382,16 +378,16 @@ class MCTS {
     path_.clear();
     int32_t node = Tree::kRoot;
     path_.push_back(node);
-    while (tree_[node].is_expanded()) {
+    while (tree_.is_expanded(node)) {
       node = select_uct(node);
-      state.play(tree_[node].action);
+      state.play(tree_.action(node));
       path_.push_back(node);
     }
     // A leaf: grow the tree by one node once the leaf has been seen before.
-    const bool seen = tree_[node].visits > 0 || node == Tree::kRoot;
+    const bool seen = tree_.visits(node) > 0 || node == Tree::kRoot;
     if (seen && !state.is_terminal() && expand_uniform(node, state)) {
       node = select_uct(node);
-      state.play(tree_[node].action);
+      state.play(tree_.action(node));
       path_.push_back(node);
     }
     const int leaf_mover = 1 - state.to_move();
@@ -399,55 +395,113 @@ class MCTS {
     backup(path_, outcome_for(winner, leaf_mover));
   }
 
-  // UCT tries every child once before comparing them. Children are tried
-  // in their shuffled order, so the visited ones are a prefix and the first
-  // unvisited one (found by bisection) is a random untried move.
-  int32_t select_uct(int32_t parent) const {
-    const Node& p = tree_[parent];
-    int32_t lo = p.first_child, hi = p.first_child + p.num_children - 1;
-    if (tree_[hi].visits == 0) {
+  // UCT tries every child once before comparing them, in random order: the
+  // tried children are a prefix of the block (found by bisection), and the
+  // next one tried is drawn from the rest and swapped to the prefix's end.
+  int32_t select_uct(int32_t parent) {
+    const int32_t first = tree_.first_child(parent);
+    const int n = tree_.num_children(parent);
+    if (tree_.visits(first + n - 1) == 0) {
+      int32_t lo = first, hi = first + n - 1;
       while (lo < hi) {
         const int32_t mid = lo + (hi - lo) / 2;
-        if (tree_[mid].visits == 0) hi = mid;
+        if (tree_.visits(mid) == 0) hi = mid;
         else lo = mid + 1;
       }
+      tree_.swap_untried(lo, lo + static_cast<int32_t>(rng_.below(static_cast<uint32_t>(first + n - lo))));
       return lo;
     }
-    const float explore = static_cast<float>(config_.c_uct) * std::sqrt(std::log(static_cast<float>(p.visits)));
-    return best_child(p, [&](const Node& c) {
-      return c.value_sum * reciprocal(c.visits) + explore * reciprocal_sqrt(c.visits);
+    const float explore = static_cast<float>(config_.c_uct) * std::sqrt(std::log(static_cast<float>(tree_.visits(parent))));
+    return first + best_child(n, [&](int i, const auto& inverses) {
+      const int32_t visits = tree_.visits(first + i);
+      return tree_.value_sum(first + i) * inverses.inverse(visits) + explore * inverses.sqrt_inverse(visits);
     });
   }
 
-  int32_t select_puct(int32_t parent) const {
-    const Node& p = tree_[parent];
-    const float scale = static_cast<float>(config_.c_puct) * std::sqrt(static_cast<float>(std::max(p.visits, 1)));
+  int32_t select_puct(int32_t parent) {
+    const int32_t first = tree_.first_child(parent);
+    const float scale = static_cast<float>(config_.c_puct) * std::sqrt(static_cast<float>(std::max(tree_.visits(parent), 1)));
     const auto fpu = static_cast<float>(config_.fpu);
-    return best_child(p, [&](const Node& c) {
-      const float q = c.visits > 0 ? c.value_sum * reciprocal(c.visits) : fpu;
-      return q + scale * c.prior * reciprocal(1 + c.visits);
+    return first + best_child(tree_.num_children(parent), [&](int i, const auto& inverses) {
+      // Branch-free (the mean of every child, then a select), so that the loop vectorises.
+      const int32_t visits = tree_.visits(first + i);
+      const float mean = tree_.value_sum(first + i) * inverses.inverse(std::max(visits, 1));
+      return (visits > 0 ? mean : fpu) + scale * tree_.prior(first + i) * inverses.inverse(1 + visits);
     });
   }
 
-  // The child of `p` with the highest score(child); the first on ties.
+  // The i in [0, n) of the highest score(i, inverses); the first on ties.
+  // A few children are compared as they are scored, with tabled inverses;
+  // many are scored in one vectorised pass into scratch space, then
+  // compared four at a time. Both ways give the same scores.
   template <class Score>
-  int32_t best_child(const Node& p, Score&& score) const {
-    int32_t best = p.first_child;
-    float best_score = -std::numeric_limits<float>::infinity();
-    for (int32_t child = p.first_child, end = child + p.num_children; child < end; ++child) {
-      const float s = score(tree_[child]);
-      if (s > best_score) {
-        best_score = s;
-        best = child;
+  int best_child(int n, Score&& score) {
+    if (n < kScoredInBulk) {
+      const TabledInverses& inverses = TabledInverses::get();
+      int best = 0;
+      float top = score(0, inverses);
+      for (int i = 1; i < n; ++i) {
+        const float s = score(i, inverses);
+        if (s > top) top = s, best = i;
       }
+      return best;
     }
+    if (static_cast<int>(scores_.size()) < n) scores_.resize(n);
+    float* scores = scores_.data();
+    for (int i = 0; i < n; ++i) scores[i] = score(i, ComputedInverses());
+    return first_max(scores, n);
+  }
+  static constexpr int kScoredInBulk = 16;
+
+  // Four lanes of floats (or of ints, the masks comparing them give): the
+  // compiler's vector extension, SSE on x86 and NEON on ARM.
+  using Floats = float __attribute__((vector_size(16)));
+  using Ints = int32_t __attribute__((vector_size(16)));
+
+  // The index of the highest of scores[0..n); the first on ties. Four lanes
+  // keep the first maximum each of their quarter of the scores, then the
+  // lanes compare: same answer as one pass in order, without its branches.
+  static int first_max(const float* scores, int n) {
+    int best = 0, i = 1;
+    if (n >= 8) {
+      Floats top;
+      std::memcpy(&top, scores, sizeof top);
+      Ints at = {0, 1, 2, 3}, where = at;
+      for (i = 4; i + 4 <= n; i += 4) {
+        Floats next;
+        std::memcpy(&next, scores + i, sizeof next);
+        at += 4;
+        const Ints better = next > top;
+        top = reinterpret_cast<Floats>((reinterpret_cast<Ints>(next) & better) | (reinterpret_cast<Ints>(top) & ~better));
+        where = (at & better) | (where & ~better);
+      }
+      best = where[0];
+      for (int lane = 1; lane < 4; ++lane)
+        if (top[lane] > scores[best] || (top[lane] == scores[best] && where[lane] < best)) best = where[lane];
+    }
+    for (; i < n; ++i)
+      if (scores[i] > scores[best]) best = i;
     return best;
   }
 
-  // Children in random order, so UCT's first pass over them is unbiased.
+  // Sum of values[0..n) in four interleaved running sums, so that the
+  // additions need not wait for one another.
+  static float sum(const float* values, int n) {
+    Floats lanes = {0.0f, 0.0f, 0.0f, 0.0f};
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+      Floats next;
+      std::memcpy(&next, values + i, sizeof next);
+      lanes += next;
+    }
+    float total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    for (; i < n; ++i) total += values[i];
+    return total;
+  }
+
+  // Children in action order; select_uct tries them in random order.
   bool expand_uniform(int32_t node, const Game& state) {
     const int n = candidate_actions(state, actions_.data());
-    for (int i = n - 1; i > 0; --i) std::swap(actions_[i], actions_[rng_.below(i + 1)]);
     std::fill(priors_.begin(), priors_.begin() + n, 1.0f / n);
     return tree_.expand(node, actions_.data(), priors_.data(), n);
   }
@@ -456,31 +510,27 @@ class MCTS {
   // (uniform if it gives them no weight).
   void expand_with_policy(int32_t node, const Game& state, const float* policy) {
     const int n = candidate_actions(state, actions_.data());
-    float total = 0.0f;
-    for (int i = 0; i < n; ++i) total += (priors_[i] = policy[actions_[i]] > 0.0f ? policy[actions_[i]] : 0.0f);
+    for (int i = 0; i < n; ++i) priors_[i] = std::max(policy[actions_[i]], 0.0f);
+    const float total = sum(priors_.data(), n);
     for (int i = 0; i < n; ++i) priors_[i] = total > 0.0f ? priors_[i] / total : 1.0f / n;
     tree_.expand(node, actions_.data(), priors_.data(), n);
   }
 
   void add_root_noise_once() {
-    const Node& root = tree_[Tree::kRoot];
-    if (noise_added_ || config_.noise_fraction <= 0.0f || !root.is_expanded()) return;
-    noise_.resize(root.num_children);
-    rng_.dirichlet(config_.dirichlet_alpha, root.num_children, noise_.data());
+    if (noise_added_ || config_.noise_fraction <= 0.0f || !tree_.is_expanded(Tree::kRoot)) return;
+    const int n = tree_.num_children(Tree::kRoot);
+    noise_.resize(n);
+    rng_.dirichlet(config_.dirichlet_alpha, n, noise_.data());
     const auto f = static_cast<float>(config_.noise_fraction);
-    for (int i = 0; i < root.num_children; ++i) {
-      Node& c = tree_[root.first_child + i];
-      c.prior = (1.0f - f) * c.prior + f * noise_[i];
-    }
+    int i = 0;
+    for_each_root_child([&](int32_t c) { tree_.set_prior(c, (1.0f - f) * tree_.prior(c) + f * noise_[i++]); });
     noise_added_ = true;
   }
 
   // `value` is for the player who moved into the last node of `path`.
   void backup(const std::vector<int32_t>& path, float value) {
     for (auto it = path.rbegin(); it != path.rend(); ++it) {
-      Node& n = tree_[*it];
-      n.visits += 1;
-      n.value_sum += value;
+      tree_.add(*it, 1, value);
       value = -value;
     }
   }
@@ -488,10 +538,7 @@ class MCTS {
   // Counts `losses` pretend losing visits along the path (negative: takes them back).
   void charge_virtual_loss(const std::vector<int32_t>& path, int losses) {
     if (losses == 0) return;
-    for (int32_t index : path) {
-      tree_[index].visits += losses;
-      tree_[index].value_sum -= static_cast<float>(losses);
-    }
+    for (int32_t index : path) tree_.add(index, losses, -static_cast<float>(losses));
   }
 
   bool is_pending(const std::vector<Leaf>& leaves, int pending, int32_t node) const {
@@ -510,6 +557,7 @@ class MCTS {
   std::vector<int> actions_;
   std::vector<float> priors_;
   std::vector<float> noise_;
+  std::vector<float> scores_;
   std::vector<int32_t> path_;
   std::vector<Leaf> leaves_;
   std::vector<float> inputs_, policies_, values_;

@@ -20,6 +20,7 @@
 // [1] the opponent's, each N x N row-major with row 0 first.
 #pragma once
 
+#include <algorithm>
 #include <utility>
 
 #include "gomoku.h"
@@ -82,13 +83,12 @@ class OthelloState {
     }
   }
 
+  // Zeros, then a one per disc: cheaper than a float per square.
   void write_input(float* out) const {
     const int cells = size_ * size_;
-    for (int action = 0; action < cells; ++action) {
-      const int square = square_of(action);
-      out[action] = static_cast<float>((own_ >> square) & 1);
-      out[cells + action] = static_cast<float>((opp_ >> square) & 1);
-    }
+    std::fill(out, out + 2 * cells, 0.0f);
+    for (Bitboard rest = own_; rest; rest &= rest - 1) out[action_of(lowest_bit(rest))] = 1.0f;
+    for (Bitboard rest = opp_; rest; rest &= rest - 1) out[cells + action_of(lowest_bit(rest))] = 1.0f;
   }
 
   bool operator==(const OthelloState& other) const {
@@ -98,7 +98,7 @@ class OthelloState {
  private:
   Bitboard legal() const { return othello::legal_moves(own_, opp_, masks_); }
   int square_of(int action) const { return (action / size_) * 8 + action % size_; }
-  int action_of(int square) const { return (square / 8) * size_ + square % 8; }
+  int action_of(int square) const { return (square >> 3) * size_ + (square & 7); }
 
   void place(int square) {
     const Bitboard flipped = othello::flips(square, own_, opp_, masks_);
@@ -139,10 +139,7 @@ class GomokuState {
 
   // The moves that win at once; failing those, the ones that stop the
   // opponent's immediate win (more than one means the game is lost anyway).
-  int forced_actions(int* out) const {
-    const int wins = position_.winning_moves(to_move(), out);
-    return wins > 0 ? wins : position_.winning_moves(1 - to_move(), out);
-  }
+  int forced_actions(int* out) const { return position_.forced_moves(out); }
 
   void play(int action) { position_.play(action); }
 
@@ -156,23 +153,24 @@ class GomokuState {
     for (int row = 0; row < size(); ++row)
       for (uint32_t empty = position_.empty_row_bits(row); empty; empty &= empty - 1)
         empties[count++] = static_cast<uint16_t>(row << 5 | __builtin_ctz(empty));
-    while (!position_.is_terminal()) {
+    position_.play_until_over([&] {
       const uint32_t pick = rng.below(static_cast<uint32_t>(count));
       const int square = empties[pick];
       empties[pick] = empties[--count];
-      position_.play_at(square >> 5, square & 31);
-    }
+      return square;
+    });
     return position_.winner();
   }
 
+  // Zeros, then a one per stone: the board is mostly empty.
   void write_input(float* out) const {
     const int n = size(), cells = n * n, mover = to_move();
+    std::fill(out, out + 2 * cells, 0.0f);
     for (int row = 0; row < n; ++row) {
-      const uint32_t mine = position_.row_bits(mover, row), theirs = position_.row_bits(1 - mover, row);
-      for (int col = 0; col < n; ++col) {
-        out[row * n + col] = static_cast<float>((mine >> col) & 1);
-        out[cells + row * n + col] = static_cast<float>((theirs >> col) & 1);
-      }
+      for (uint32_t mine = position_.row_bits(mover, row); mine; mine &= mine - 1)
+        out[row * n + __builtin_ctz(mine)] = 1.0f;
+      for (uint32_t theirs = position_.row_bits(1 - mover, row); theirs; theirs &= theirs - 1)
+        out[cells + row * n + __builtin_ctz(theirs)] = 1.0f;
     }
   }
 

@@ -1,6 +1,11 @@
-// The search tree's storage: nodes in one array, the children of a node in
-// one contiguous block, addressed by index so the array may grow. Clearing
-// keeps the memory, so after the first search a tree allocates nothing.
+// The search tree's storage: an array per node statistic (a structure of
+// arrays) and one of the links that place a node in the tree. Selection
+// reads the statistics of every child of a node, so the children of a node
+// form one contiguous block in each array and the scan over them streams
+// through memory in loops the compiler vectorises; stepping down to the
+// chosen child then reads its links, all in one place.
+// Nodes are addressed by index, so the arrays may grow; clearing keeps the
+// memory, so after the first search a tree allocates nothing.
 #pragma once
 
 #include <cstdint>
@@ -8,18 +13,6 @@
 #include <vector>
 
 namespace arena::search {
-
-struct Node {
-  float prior = 0.0f;      // the policy's probability of the move into this node
-  float value_sum = 0.0f;  // summed values, from the view of the player who moved into this node
-  int32_t visits = 0;      // simulations through this node (plus pending virtual losses)
-  int32_t first_child = -1;  // index of the first child; -1 until expanded
-  int16_t num_children = 0;
-  int16_t action = -1;       // the move from the parent into this node
-
-  bool is_expanded() const { return first_child >= 0; }
-  float mean_value() const { return visits > 0 ? value_sum / static_cast<float>(visits) : 0.0f; }
-};
 
 class Tree {
  public:
@@ -29,50 +22,109 @@ class Tree {
 
   void clear() {
     nodes_.clear();
-    nodes_.emplace_back();
+    nodes_.grow(1);
   }
 
-  Node& operator[](int32_t index) { return nodes_[index]; }
-  const Node& operator[](int32_t index) const { return nodes_[index]; }
-  int64_t size() const { return static_cast<int64_t>(nodes_.size()); }
+  int64_t size() const { return static_cast<int64_t>(nodes_.stats.size()); }
   void set_max_nodes(int64_t max_nodes) { max_nodes_ = max_nodes; }
+
+  // ---- one node
+
+  // The policy's probability of the move into the node.
+  float prior(int32_t node) const { return nodes_.prior[node]; }
+  void set_prior(int32_t node, float prior) { nodes_.prior[node] = prior; }
+  // Summed values, from the view of the player who moved into the node.
+  float value_sum(int32_t node) const { return nodes_.stats[node].value_sum; }
+  // Simulations through the node (plus pending virtual losses).
+  int32_t visits(int32_t node) const { return nodes_.stats[node].visits; }
+  // The move from the parent into the node.
+  int action(int32_t node) const { return nodes_.links[node].action; }
+  int32_t first_child(int32_t node) const { return nodes_.links[node].first_child; }
+  int num_children(int32_t node) const { return nodes_.links[node].num_children; }
+  bool is_expanded(int32_t node) const { return nodes_.links[node].num_children > 0; }
+  float mean_value(int32_t node) const {
+    const int32_t n = visits(node);
+    return n > 0 ? value_sum(node) / static_cast<float>(n) : 0.0f;
+  }
+
+  // Counts `visits` more visits worth `value` in all (negative: takes them back).
+  void add(int32_t node, int32_t visits, float value) {
+    nodes_.stats[node].visits += visits;
+    nodes_.stats[node].value_sum += value;
+  }
 
   // Gives `parent` children for `actions` with `priors`; false (and no
   // change) when that would pass the node limit.
   bool expand(int32_t parent, const int* actions, const float* priors, int count) {
     if (size() + count > max_nodes_) return false;
-    const auto first = static_cast<int32_t>(nodes_.size());
+    const auto first = static_cast<int32_t>(size());
+    nodes_.grow(count);
     for (int i = 0; i < count; ++i) {
-      Node child;
-      child.prior = priors[i];
-      child.action = static_cast<int16_t>(actions[i]);
-      nodes_.push_back(child);
+      nodes_.prior[first + i] = priors[i];
+      nodes_.links[first + i].action = static_cast<int16_t>(actions[i]);
     }
-    nodes_[parent].first_child = first;
-    nodes_[parent].num_children = static_cast<int16_t>(count);
+    nodes_.links[parent].first_child = first;
+    nodes_.links[parent].num_children = static_cast<int16_t>(count);
     return true;
   }
 
+  // Swaps the moves (and priors) of two children of one parent that have
+  // neither visits nor children of their own: reorders untried moves.
+  void swap_untried(int32_t a, int32_t b) {
+    std::swap(nodes_.prior[a], nodes_.prior[b]);
+    std::swap(nodes_.links[a].action, nodes_.links[b].action);
+  }
+
   // Keeps only the subtree under `new_root`, which becomes the root: copied
-  // breadth-first into the spare array (children blocks stay contiguous),
+  // breadth-first into the spare arrays (children blocks stay contiguous),
   // then the arrays swap.
   void reroot(int32_t new_root) {
     spare_.clear();
-    spare_.push_back(nodes_[new_root]);
-    for (size_t i = 0; i < spare_.size(); ++i) {
-      const Node node = spare_[i];
-      if (!node.is_expanded()) continue;
-      spare_[i].first_child = static_cast<int32_t>(spare_.size());
-      spare_.insert(spare_.end(), nodes_.begin() + node.first_child,
-                    nodes_.begin() + node.first_child + node.num_children);
+    spare_.append(nodes_, new_root, 1);
+    for (int32_t i = 0; i < static_cast<int32_t>(spare_.stats.size()); ++i) {
+      Links& links = spare_.links[i];
+      if (links.num_children == 0) continue;
+      const int32_t first = links.first_child;
+      links.first_child = static_cast<int32_t>(spare_.stats.size());
+      spare_.append(nodes_, first, links.num_children);
     }
     std::swap(nodes_, spare_);
   }
 
  private:
+  struct Links {
+    int32_t first_child = 0;  // meaningful once num_children > 0
+    int16_t num_children = 0;
+    int16_t action = 0;
+  };
+
+  // What a backup updates, together: one cache line per node on the path.
+  struct Stats {
+    float value_sum = 0.0f;
+    int32_t visits = 0;
+  };
+
+  struct Columns {
+    std::vector<Stats> stats;
+    std::vector<float> prior;
+    std::vector<Links> links;
+
+    void clear() { stats.clear(), prior.clear(), links.clear(); }
+    // `count` fresh nodes at the end, all fields zero: no visits, no children.
+    void grow(int count) {
+      const size_t n = stats.size() + count;
+      stats.resize(n), prior.resize(n), links.resize(n);
+    }
+    // Copies nodes [from, from + count) of `other` to the end.
+    void append(const Columns& other, int32_t from, int count) {
+      auto copy = [&](auto& to, const auto& source) { to.insert(to.end(), source.begin() + from, source.begin() + from + count); };
+      copy(stats, other.stats), copy(prior, other.prior), copy(links, other.links);
+    }
+  };
+
   int64_t max_nodes_;
-  std::vector<Node> nodes_;
-  std::vector<Node> spare_;
+  Columns nodes_;
+  Columns spare_;
 };
 
 }  // namespace arena::search

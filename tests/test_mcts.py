@@ -57,7 +57,9 @@ def test_rollout_search_finds_the_only_winning_move_of_an_othello_endgame(text):
     search = make_search("othello", simulations=20000, seed=0)
     search.search(board)
     assert search.best_action() == winning[0]
-    assert search.root_value > 0.5
+    # The winning move's own value, not the root's: the root's mean also counts UCT's visits
+    # to the losing moves, which swing it by +-0.15 between seeds.
+    assert search.values()[winning[0]] > 0.5
 
 
 def wins_at_once(board) -> bool:
