@@ -94,8 +94,7 @@ class Position {
       : size_(check_size(size)),
         rule_(rule),
         squares_(&Squares::of(size)),
-        winning_lengths_(rule == Rule::kFreestyle ? ~uint32_t{0} << kWinLength : uint32_t{1} << kWinLength),
-        overline_guard_(rule == Rule::kFreestyle ? 0 : ~uint32_t{0}) {
+        winning_lengths_(rule == Rule::kFreestyle ? ~uint32_t{0} << kWinLength : uint32_t{1} << kWinLength) {
     lines_ = {};
     row_mask_ = (uint32_t{1} << size) - 1;
   }
@@ -133,7 +132,9 @@ class Position {
   // play() for the square at (row, col): placing the stone and looking for
   // a winning run in the four line words through it, in one pass.
   void play_at(int row, int col) {
-    if (place_and_check(lines_[to_move_], row, col)) winner_ = to_move_;
+    const bool won = rule_ == Rule::kFreestyle ? place_and_check<Rule::kFreestyle>(lines_[to_move_], row, col)
+                                               : place_and_check<Rule::kExactFive>(lines_[to_move_], row, col);
+    if (won) winner_ = to_move_;
     ++stones_;
     last_move_ = row * size_ + col;
     to_move_ ^= 1;
@@ -145,13 +146,20 @@ class Position {
   // they may alias, which costs a playout a third of its speed.
   template <class NextSquare>
   void play_until_over(NextSquare&& next_square) {
+    if (rule_ == Rule::kFreestyle) play_until_over<Rule::kFreestyle>(next_square);
+    else play_until_over<Rule::kExactFive>(next_square);
+  }
+
+  // play_until_over() under one rule, known at compile time.
+  template <Rule kRule, class NextSquare>
+  void play_until_over(NextSquare& next_square) {
     if (winner_ >= 0) return;
     int mover = to_move_, stones = stones_, last = last_move_;
     const int full = size_ * size_;
     bool won = false;
     while (!won && stones < full) {
       const int square = next_square();
-      won = place_and_check(lines_[mover], square >> 5, square & 31);
+      won = place_and_check<kRule>(lines_[mover], square >> 5, square & 31);
       last = (square >> 5) * size_ + (square & 31);
       ++stones;
       mover ^= 1;
@@ -248,13 +256,14 @@ class Position {
 
   // Sets the stone at (row, col) in one player's line words; whether it
   // completes a winning run.
+  template <Rule kRule>
   bool place_and_check(std::array<std::array<uint32_t, kMaxLines>, kDirections>& lines, int row, int col) const {
     const LineSquare at(row, col, size_);
     uint32_t wins = 0;
     for (int d = 0; d < kDirections; ++d) {
       uint32_t& word = lines[d][at.line[d]];
       word |= uint32_t{1} << at.bit[d];
-      wins |= winning_runs(word);
+      wins |= winning_runs<kRule>(word);
     }
     return wins != 0;
   }
@@ -264,11 +273,13 @@ class Position {
   // Shifts and masks only, no bit scans: the cheapest test a playout can do
   // per move. A run found in a word through the last stone is that stone's,
   // as a game already won takes no more moves.
-  uint32_t winning_runs(uint32_t word) const {
+  template <Rule kRule>
+  static uint32_t winning_runs(uint32_t word) {
     uint32_t starts = word & (word >> 1);
     starts &= starts >> 2;
     starts &= word >> 4;
-    return starts & ~(((word << 1) | (word >> 5)) & overline_guard_);
+    if (kRule == Rule::kExactFive) starts &= ~((word << 1) | (word >> 5));
+    return starts;
   }
 
   // Winning squares of two players ([0] and [1]), as one column bitset per row.
@@ -293,10 +304,13 @@ class Position {
       const int lines = d < kDiagonal ? size_ : 2 * size_ - 1;
       for (int line = 0; line < lines; ++line) {
         const uint32_t words[2] = {lines_[player][d][line], lines_[1 - player][d][line]};
+        const bool fours[2] = {__builtin_popcount(words[0]) >= kWinLength - 1,
+                               __builtin_popcount(words[1]) >= kWinLength - 1};
+        if (!(fours[0] | fours[1])) continue;  // most lines: decided by two popcounts
+        const uint32_t open = ~(words[0] | words[1]) & line_bits(d, line);
         for (int side = 0; side < 2; ++side) {
           const uint32_t word = words[side];
-          if (__builtin_popcount(word) < kWinLength - 1) continue;
-          const uint32_t open = ~(words[0] | words[1]) & line_bits(d, line);
+          if (!fours[side]) continue;
           for (uint32_t gaps = fives_completed_at(word) & open; gaps; gaps &= gaps - 1) {
             const int b = __builtin_ctz(gaps);
             if (rule_ == Rule::kExactFive && run_through(word | (uint32_t{1} << b), b).length != kWinLength) continue;
@@ -354,7 +368,6 @@ class Position {
   Rule rule_;
   const Squares* squares_;
   uint32_t winning_lengths_;
-  uint32_t overline_guard_;  // all ones under the exact-five rule: an overline does not win
   uint32_t row_mask_;
   int to_move_ = kBlack;
   int stones_ = 0;

@@ -92,16 +92,18 @@ class Tree {
   }
 
  private:
+  // Node fields come zeroed (vector::resize value-initialises): these stay
+  // trivial types, so that growing the arrays is a memset.
   struct Links {
-    int32_t first_child = 0;  // meaningful once num_children > 0
-    int16_t num_children = 0;
-    int16_t action = 0;
+    int32_t first_child;  // meaningful once num_children > 0
+    int16_t num_children;
+    int16_t action;
   };
 
   // What a backup updates, together: one cache line per node on the path.
   struct Stats {
-    float value_sum = 0.0f;
-    int32_t visits = 0;
+    float value_sum;
+    int32_t visits;
   };
 
   struct Columns {
