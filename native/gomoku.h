@@ -154,20 +154,19 @@ class Position {
   template <Rule kRule, class NextSquare>
   void play_until_over(NextSquare& next_square) {
     if (winner_ >= 0) return;
-    int mover = to_move_, stones = stones_, last = last_move_;
+    int mover = to_move_, stones = stones_, square = -1;
     const int full = size_ * size_;
     bool won = false;
     while (!won && stones < full) {
-      const int square = next_square();
+      square = next_square();
       won = place_and_check<kRule>(lines_[mover], square >> 5, square & 31);
-      last = (square >> 5) * size_ + (square & 31);
       ++stones;
       mover ^= 1;
     }
     if (won) winner_ = mover ^ 1;
     to_move_ = mover;
     stones_ = stones;
-    last_move_ = last;
+    if (square >= 0) last_move_ = (square >> 5) * size_ + (square & 31);
   }
 
   // Takes back the stone on `move`, the last one played (unchecked).
@@ -313,7 +312,7 @@ class Position {
           if (!fours[side]) continue;
           for (uint32_t gaps = fives_completed_at(word) & open; gaps; gaps &= gaps - 1) {
             const int b = __builtin_ctz(gaps);
-            if (rule_ == Rule::kExactFive && run_through(word | (uint32_t{1} << b), b).length != kWinLength) continue;
+            if (!is_winning_length(run_through(word | (uint32_t{1} << b), b).length)) continue;  // exact five: an overline
             const auto [row, col] = square_on_line(d, line, b);
             squares.columns[side][row] |= uint32_t{1} << col;
             squares.any[side] = true;

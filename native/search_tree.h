@@ -1,9 +1,10 @@
-// The search tree's storage: an array per node statistic (a structure of
-// arrays) and one of the links that place a node in the tree. Selection
-// reads the statistics of every child of a node, so the children of a node
-// form one contiguous block in each array and the scan over them streams
-// through memory in loops the compiler vectorises; stepping down to the
-// chosen child then reads its links, all in one place.
+// The search tree's storage: a structure of arrays, one of the statistics a
+// backup updates (visits and value sum, side by side), one of priors and one
+// of the links that place a node in the tree. Selection reads the statistics
+// and priors of every child of a node, so the children of a node form one
+// contiguous block in each array and the scan over them streams through
+// memory in loops the compiler vectorises; stepping down to the chosen child
+// then reads its links, all in one place.
 // Nodes are addressed by index, so the arrays may grow; clearing keeps the
 // memory, so after the first search a tree allocates nothing.
 #pragma once

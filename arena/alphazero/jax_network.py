@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import torch
 from torch import nn
 
-from arena.alphazero.network import PolicyValueNet, _fused
+from arena.alphazero.network import PolicyValueNet, fused_for_inference
 
 __all__ = ["Params", "forward", "params_from_torch"]
 
@@ -42,7 +42,7 @@ def _linear_params(linear: nn.Linear) -> dict[str, jax.Array]:
 def params_from_torch(net: PolicyValueNet) -> Params:
     """The weights of `net` (in evaluation mode, batch norms folded) as a pytree for `forward`,
     on jax's default device."""
-    fused = _fused(net)  # each conv-bn pair becomes (conv with bias, Identity)
+    fused = fused_for_inference(net)  # each conv-bn pair becomes (conv with bias, Identity)
     return {
         "stem": _conv_params(fused.stem[0][0]),
         "tower": [(_conv_params(block.first[0]), _conv_params(block.second[0])) for block in fused.tower],

@@ -25,8 +25,8 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
-__all__ = ["Evaluator", "NetworkSpec", "PolicyValueNet", "load_network", "network_bytes", "network_from_bytes",
-           "save_network"]
+__all__ = ["Evaluator", "NetworkSpec", "PolicyValueNet", "fused_for_inference", "load_network", "network_bytes",
+           "network_from_bytes", "save_network"]
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class PolicyValueNet(nn.Module):
         return self.policy_head(h), self.value_head(h).squeeze(1)
 
 
-def _fused(net: PolicyValueNet) -> PolicyValueNet:
+def fused_for_inference(net: PolicyValueNet) -> PolicyValueNet:
     """A copy for inference with every batch norm folded into its convolution."""
     fused = copy.deepcopy(net).eval()
     for module in fused.modules():
@@ -93,7 +93,7 @@ class Evaluator:
 
     def __init__(self, net: PolicyValueNet, device: str | torch.device = "cpu"):
         self.device = torch.device(device)
-        self.net = _fused(net).to(self.device)
+        self.net = fused_for_inference(net).to(self.device)
 
     def __call__(self, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with torch.inference_mode():
