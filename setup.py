@@ -6,9 +6,11 @@ from pybind11.setup_helpers import Pybind11Extension, build_ext
 from setuptools import setup
 
 # No errno or floating-point traps to honour: lets selection's score loops (division, square
-# root, select) vectorise; results stay IEEE-exact. Hardware popcount is on every x86-64 CPU of
-# the last fifteen years.
-extra_args = ["-O3", "-fno-math-errno", "-fno-trapping-math"]
+# root, select) vectorise; results stay IEEE-exact. Python's own flags make signed overflow wrap
+# (-fno-strict-overflow), which keeps the compiler from reasoning about loop counters and costs
+# the search about a fifth of its speed; no signed integer here overflows, so that is turned back
+# off. Hardware popcount is on every x86-64 CPU of the last fifteen years.
+extra_args = ["-O3", "-fno-math-errno", "-fno-trapping-math", "-fstrict-overflow"]
 if platform.machine() in ("x86_64", "AMD64"):
     extra_args.append("-mpopcnt")
 

@@ -92,7 +92,8 @@ Values are from the view of the player to move at the root: +1 a win, -1 a loss.
            "The line of most visited moves from the root (starting with `first_action` if given).")
       .def_property_readonly("root_value", &Search::root_value, "The root's value for the player to move, in [-1, 1].")
       .def_property_readonly("root_visits", &Search::root_visits, "Simulations through the root, reused ones included.")
-      .def_property_readonly("tree_size", &Search::tree_size, "Nodes in the tree.")
+      .def_property_readonly("tree_size", &Search::tree_size,
+                             "The tree's memory in nodes of 20 bytes (stored leaf policies counted by their size); at most max_nodes.")
       .def_property_readonly("has_root", &Search::has_root);
 }
 
@@ -119,7 +120,7 @@ Settings of a search. A search stops after ``simulations`` new simulations or
       .def_readwrite("noise_fraction", &SearchConfig::noise_fraction, "Share of Dirichlet noise in the root priors (0: none).")
       .def_readwrite("virtual_loss", &SearchConfig::virtual_loss, "Losses charged to a path while its leaf awaits evaluation.")
       .def_readwrite("reuse_tree", &SearchConfig::reuse_tree, "Keep the subtree of the move played.")
-      .def_readwrite("max_nodes", &SearchConfig::max_nodes, "The tree stops growing at this many nodes (20 bytes each).")
+      .def_readwrite("max_nodes", &SearchConfig::max_nodes, "The tree stops growing at this many nodes (20 bytes each; a leaf's stored policy counts by its size).")
       .def_readwrite("seed", &SearchConfig::seed, "Seed of the search's random stream.")
       .def("__repr__", [](const py::object& self) {
         std::string text = "SearchConfig(";

@@ -11,7 +11,9 @@
 // A node is expanded with its forced moves when the game names some (a
 // gomoku move that wins at once, or the only block of the opponent's five),
 // else with every legal move: search then never wastes simulations on moves
-// that throw a game away on the spot.
+// that throw a game away on the spot. An evaluated leaf keeps its policy and
+// gets its children only when a simulation first steps through it (most
+// leaves never are); the root always has its children.
 //
 // Values are wins (+1), draws (0) and losses (-1). A node stores them from
 // the view of the player who moved into it, the view its parent selects by.
@@ -86,7 +88,7 @@ class MCTS {
     require_root();
     return root_;
   }
-  int64_t tree_size() const { return tree_.size(); }
+  int64_t tree_size() const { return tree_.load(); }
 
   // Searches from `state` next, keeping what the tree knows about it: the
   // root itself, or a position one or two plies below it (after the reply).
@@ -100,7 +102,7 @@ class MCTS {
 
   // Searches from `state` next with an empty tree.
   void clear(const Game& state) {
-    tree_.clear();
+    tree_.clear(state.num_actions());
     root_ = state;
     has_root_ = true;
     noise_added_ = false;
@@ -117,13 +119,8 @@ class MCTS {
     const int32_t child = child_with_action(Tree::kRoot, action);
     Game next = root_;
     next.play(action);
-    if (child >= 0 && config_.reuse_tree) {
-      tree_.reroot(child);
-      root_ = next;
-      noise_added_ = false;
-    } else {
-      clear(next);
-    }
+    if (child >= 0 && config_.reuse_tree) reroot_to(child, next);
+    else clear(next);
   }
 
   // ---- rollout search
@@ -200,7 +197,7 @@ class MCTS {
     leaf.path.clear();
     int32_t node = Tree::kRoot;
     leaf.path.push_back(node);
-    while (tree_.is_expanded(node)) {
+    while (has_children(node, leaf.state)) {
       node = select_puct(node);
       leaf.state.play(tree_.action(node));
       leaf.path.push_back(node);
@@ -217,7 +214,11 @@ class MCTS {
   // `value`, the evaluator's value for the player to move at the leaf.
   void finish_leaf(const Leaf& leaf, const float* policy, float value) {
     const int32_t node = leaf.path.back();
-    if (!tree_.is_expanded(node)) expand_with_policy(node, leaf.state, policy);
+    if (node == Tree::kRoot) {
+      if (!tree_.is_expanded(node)) expand_with_policy(node, leaf.state, policy);
+    } else if (!tree_.is_expanded(node) && !tree_.has_stored_policy(node)) {
+      tree_.store_policy(node, policy);
+    }
     charge_virtual_loss(leaf.path, -config_.virtual_loss);
     backup(leaf.path, -value);
     if (node == Tree::kRoot) add_root_noise_once();
@@ -267,13 +268,18 @@ class MCTS {
     if (temperature <= 0.0 || root_visits() == 0) return best_action();
     double most = 0.0;
     for_each_root_child([&](int32_t c) { most = std::max(most, static_cast<double>(tree_.visits(c))); });
+    const double exponent = 1.0 / temperature;
+    auto weight = [&](int32_t c) {  // pow(x, 1) is x: temperature 1, the common case, skips the pow
+      const double share = tree_.visits(c) / most;
+      return exponent == 1.0 ? share : std::pow(share, exponent);
+    };
     double total = 0.0;
-    for_each_root_child([&](int32_t c) { total += std::pow(tree_.visits(c) / most, 1.0 / temperature); });
+    for_each_root_child([&](int32_t c) { total += weight(c); });
     double pick = rng_.uniform() * total;
     int chosen = best_action();
     for_each_root_child([&](int32_t c) {
       if (pick < 0.0) return;
-      pick -= std::pow(tree_.visits(c) / most, 1.0 / temperature);
+      pick -= weight(c);
       if (pick < 0.0) chosen = tree_.action(c);
     });
     return chosen;
@@ -370,7 +376,15 @@ class MCTS {
     tree_.reroot(node);
     root_ = state;
     noise_added_ = false;
+    has_children(Tree::kRoot, root_);  // the root always has its children
     return true;
+  }
+
+  // Whether selection can step down from `node` (at `state`): it has
+  // children, or gets them now from its stored policy.
+  bool has_children(int32_t node, const Game& state) {
+    if (tree_.is_expanded(node)) return true;
+    return tree_.has_stored_policy(node) && expand_with_policy(node, state, tree_.stored_policy(node));
   }
 
   void simulate_rollout() {
@@ -507,13 +521,13 @@ class MCTS {
   }
 
   // Children in action order, with the policy renormalised over legal moves
-  // (uniform if it gives them no weight).
-  void expand_with_policy(int32_t node, const Game& state, const float* policy) {
+  // (uniform if it gives them no weight); false when the tree is full.
+  bool expand_with_policy(int32_t node, const Game& state, const float* policy) {
     const int n = candidate_actions(state, actions_.data());
     for (int i = 0; i < n; ++i) priors_[i] = std::max(policy[actions_[i]], 0.0f);
     const float total = sum(priors_.data(), n);
     for (int i = 0; i < n; ++i) priors_[i] = total > 0.0f ? priors_[i] / total : 1.0f / n;
-    tree_.expand(node, actions_.data(), priors_.data(), n);
+    return tree_.expand(node, actions_.data(), priors_.data(), n);
   }
 
   void add_root_noise_once() {

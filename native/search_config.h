@@ -21,7 +21,7 @@ struct SearchConfig {
   double noise_fraction = 0.0;   // share of noise in the root priors; 0: no noise
   int virtual_loss = 1;          // losses charged to a path while its leaf awaits evaluation
   bool reuse_tree = true;        // keep the subtree of the move played
-  int64_t max_nodes = 1 << 24;   // the tree stops growing here (a node is 20 bytes)
+  int64_t max_nodes = 1 << 24;   // the tree stops growing here (a node is 20 bytes; see Tree::load)
   uint64_t seed = 0;
 
   void validate() const {

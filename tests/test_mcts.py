@@ -218,6 +218,37 @@ def test_puct_finds_a_win_that_terminal_positions_reveal():
     assert search.best_action() == square("e1", 9)
 
 
+def favours(cell, num_actions, weight=5.0):
+    """An evaluator whose policy weighs `cell` `weight` times any other square, value 0."""
+
+    def evaluate(inputs):
+        policy = np.ones((len(inputs), num_actions), np.float32)
+        policy[:, cell] = weight
+        return policy, np.zeros(len(inputs), np.float32)
+
+    return evaluate
+
+
+def test_a_leaf_evaluated_once_keeps_its_policy_for_when_it_becomes_the_root():
+    search = make_search("gomoku", simulations=30, seed=0)
+    search.search(GomokuBoard(9), evaluator=favours(40, 81))
+    visited_once = [action for action, visits in enumerate(search.visits()) if visits == 1]
+    assert visited_once, "the search should leave leaves evaluated exactly once"
+    search.advance(visited_once[0])
+    priors = search.priors()
+    # 80 empty squares: 79 of weight 1 and the favoured one of weight 5
+    assert search.root_visits == 1 and np.count_nonzero(priors) == 80
+    assert priors[40] == pytest.approx(5 / 84) and priors.sum() == pytest.approx(1.0)
+
+
+def test_the_node_limit_bounds_the_tree_and_the_search_keeps_its_budget():
+    search = make_search("gomoku", simulations=3000, seed=0, max_nodes=1000)
+    stats = search.search(GomokuBoard(15), evaluator=uniform(225))
+    assert stats.simulations == 3000 and search.root_visits == 3000
+    assert 900 < search.tree_size <= 1000
+    assert GomokuBoard(15).is_legal(search.best_action())
+
+
 def test_several_leaves_per_call_keep_the_budget_and_spread_by_virtual_loss():
     batches = []
 
