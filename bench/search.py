@@ -175,10 +175,11 @@ the best of three runs):
 {batched}
 
 Target: under 2 µs per leaf. Met by {", ".join(met) or "none"}{"; not by " + ", ".join(missed) if missed else ""}.
-A gomoku leaf is expanded with every empty square as a child (about 80 nodes on 9x9, 220 on 15x15,
-20 bytes each), after a check for forced moves (a win at once, or the only block of the
-opponent's five); with 256 games in flight their trees far exceed the CPU's caches. A real
-network's evaluation of a 15x15 position costs far more than this overhead.
+An evaluated leaf keeps its policy row and gets its children (every empty square, about 220 on
+15x15, after a check for forced moves) only when a later simulation steps through it, which most
+leaves never see; what is left per leaf is one descent (scanning the root's children), writing its
+input planes and backing up. A real network's evaluation of a 15x15 position costs far more than
+this overhead.
 
 Gomoku perft (every leaf reached by playing its move; freestyle rule):
 
