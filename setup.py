@@ -1,9 +1,13 @@
-"""Builds the native extension arena._native; everything else is in setup.cfg."""
+"""Builds the native extension arena._native and lists the packages; everything else is in setup.cfg."""
 import platform
 from glob import glob
 
 from pybind11.setup_helpers import Pybind11Extension, build_ext
-from setuptools import setup
+from setuptools import find_packages, setup
+
+# The import package `arena` gathers three folders of the repository; each brings its subpackages.
+PACKAGE_DIRS = {"arena": "arena", "arena.envs": "envs", "arena.agents": "agents"}
+packages = [f"{name}.{sub}" for name, folder in PACKAGE_DIRS.items() for sub in find_packages(folder)]
 
 # No errno or floating-point traps to honour: lets selection's score loops (division, square
 # root, select) vectorise; results stay IEEE-exact. Python's own flags make signed overflow wrap
@@ -23,4 +27,4 @@ native = Pybind11Extension(
     extra_compile_args=extra_args,
 )
 
-setup(ext_modules=[native], cmdclass={"build_ext": build_ext})
+setup(packages=[*PACKAGE_DIRS, *packages], package_dir=PACKAGE_DIRS, ext_modules=[native], cmdclass={"build_ext": build_ext})
