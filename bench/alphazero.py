@@ -184,8 +184,14 @@ def run_report(args: argparse.Namespace) -> None:
         met = target["wins"] >= TARGET_WINS * args.games and args.games >= 100
         verdict = f"{target['wins']} wins in {args.games} games, {'met' if met else 'not met'}"
     stopped = f", stopped at network {store.latest_network_id()}" if store.latest_network_id() < config.generations else ""
+    where = ("this machine's CPU (one torch thread, the CPU shared with other work)" if config.device == "cpu" else
+             f"this machine ({config.device} ({torch.cuda.get_device_name(config.device)}) for the networks, "
+             f"{config.search_threads} search threads)")
+    goal = "" if config.game != "othello" else f"""
+Issue 10's target, wins in at least {TARGET_WINS:.0%} of 100 games against MCTSAgent at
+{TARGET_MCTS_SIMULATIONS:,} simulations a move after at most two hours of training on this CPU: {verdict}."""
     body = f"""
-A training run on this machine's CPU (one torch thread, the CPU shared with other work) over
+A training run on {where} over
 {(last - first) / 60:.0f} minutes{stopped}:
 
     arena train {config.game} --algo alphazero --store az.sqlite {settings}
@@ -215,9 +221,7 @@ Best network ({best}) as `AlphaZeroAgent` at {args.simulations} simulations a mo
 | MCTSAgent simulations | AlphaZero wins | draws | losses | score | time |
 | --- | ---: | ---: | ---: | ---: | ---: |
 {chr(10).join(results)}
-
-Issue 10's target, wins in at least {TARGET_WINS:.0%} of 100 games against MCTSAgent at
-{TARGET_MCTS_SIMULATIONS:,} simulations a move after at most two hours of training on this CPU: {verdict}.
+{goal}
 """
     if args.record:
         record(f"AlphaZero: {config.game} training run", body)
