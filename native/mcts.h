@@ -197,7 +197,7 @@ class MCTS {
     leaf.path.clear();
     int32_t node = Tree::kRoot;
     leaf.path.push_back(node);
-    while (has_children(node, leaf.state)) {
+    while (ensure_children(node, leaf.state)) {
       node = select_puct(node);
       leaf.state.play(tree_.action(node));
       leaf.path.push_back(node);
@@ -214,10 +214,9 @@ class MCTS {
   // `value`, the evaluator's value for the player to move at the leaf.
   void finish_leaf(const Leaf& leaf, const float* policy, float value) {
     const int32_t node = leaf.path.back();
-    if (node == Tree::kRoot) {
-      if (!tree_.is_expanded(node)) expand_with_policy(node, leaf.state, policy);
-    } else if (!tree_.is_expanded(node) && !tree_.has_stored_policy(node)) {
-      tree_.store_policy(node, policy);
+    if (!tree_.is_expanded(node) && !tree_.has_stored_policy(node)) {
+      if (node == Tree::kRoot) expand_with_policy(node, leaf.state, policy);  // the root always has its children
+      else tree_.store_policy(node, policy);
     }
     charge_virtual_loss(leaf.path, -config_.virtual_loss);
     backup(leaf.path, -value);
@@ -376,13 +375,13 @@ class MCTS {
     tree_.reroot(node);
     root_ = state;
     noise_added_ = false;
-    has_children(Tree::kRoot, root_);  // the root always has its children
+    ensure_children(Tree::kRoot, root_);  // the root always has its children
     return true;
   }
 
   // Whether selection can step down from `node` (at `state`): it has
   // children, or gets them now from its stored policy.
-  bool has_children(int32_t node, const Game& state) {
+  bool ensure_children(int32_t node, const Game& state) {
     if (tree_.is_expanded(node)) return true;
     return tree_.has_stored_policy(node) && expand_with_policy(node, state, tree_.stored_policy(node));
   }
