@@ -337,6 +337,16 @@ def test_the_command_line_sets_fields_and_refuses_unknown_ones(tmp_path):
         cli.run(parser.parse_args(["othello", "--store", str(tmp_path / "none.sqlite"), "--export", str(tmp_path)]))
 
 
+@pytest.mark.parametrize("device", ["cuda:99", "gpu"])
+def test_a_device_torch_cannot_use_is_a_clear_error_before_any_work(tmp_path, device):
+    from arena.errors import ArenaError
+
+    store = loop.open_store(tmp_path / "az.sqlite", AlphaZeroConfig(device=device, generations=1))
+    with pytest.raises(ArenaError, match=f"device '{device}' cannot be used on this machine.*device=cpu"):
+        loop.run(store)
+    assert store.game_count() == 0
+
+
 def test_the_example_submission_loads_and_beats_random_play(submissions):
     from arena.agents import RandomAgent
 

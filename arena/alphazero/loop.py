@@ -29,6 +29,7 @@ from arena.alphazero.ratings import generation_ratings
 from arena.alphazero.selfplay import play_games, round_seed
 from arena.alphazero.store import Store
 from arena.alphazero.trainer import Trainer, new_network
+from arena.errors import ArenaError
 
 __all__ = ["ROLES", "evaluate_candidates", "open_store", "run", "run_evaluator", "run_selfplay", "run_single",
            "run_trainer", "self_play_round", "train_generation"]
@@ -50,8 +51,18 @@ def open_store(path: str | Path, config: AlphaZeroConfig | None = None, **change
 
 def run(store: Store, role: str = "all") -> None:
     """Run one role (or all of them in turn) until the config's generations are done."""
+    check_device(store.config.device)
     torch.set_num_threads(store.config.torch_threads)
     {"all": run_single, "selfplay": run_selfplay, "train": run_trainer, "evaluate": run_evaluator}[role](store)
+
+
+def check_device(name: str) -> None:
+    """ArenaError unless torch can put tensors on device `name` ("cpu", "cuda", "cuda:1", "mps", ...)."""
+    try:
+        torch.empty(0, device=name)
+    except (RuntimeError, AssertionError) as exc:  # an unknown name, no such GPU, a torch built without CUDA
+        raise ArenaError(f"device {name!r} cannot be used on this machine ({exc}); use a device torch sees "
+                         f"here, e.g. --setting device=cpu") from exc
 
 
 # ---- the phases
