@@ -3,6 +3,7 @@
     python bench/alphazero.py throughput                     # self-play speed, one CPU thread
     python bench/alphazero.py throughput --device cuda       # the network on a GPU
     python bench/alphazero.py throughput --backend jax --device cuda   # pgx + mctx self-play in JAX on a GPU
+    python bench/alphazero.py network --device cuda          # the bare network's rate by batch size
     python bench/alphazero.py run --store run/az.sqlite      # a run's gating curve, its best network vs MCTSAgent
     python bench/alphazero.py ... --record                   # also write the results into bench/RESULTS.md
 
@@ -12,6 +13,10 @@ evaluations per second, games and training positions per hour, next to the rollo
 bootstrap's rate and the bare network's rate at the same batch size. With `--backend jax` the
 network's games are played by the JAX backend instead (8x8 Othello, pgx and mctx, the network in
 JAX on `--device`); its first round, which compiles the search, is timed apart.
+
+`network` times the network alone (torch, and its JAX port where jax is installed) at several
+batch sizes: a self-play round calls it with `lockstep_games` rows, so where the rate still rises
+with the rows, more games in lockstep make self-play faster.
 
 `run` reads a run's store: every gating match with the candidate's rating, then the best network
 (as `AlphaZeroAgent`) against the rollout `MCTSAgent` through `play_match`, seats alternating,
@@ -129,6 +134,33 @@ self-play time is {max(0.0, 1 - network.evaluations / network.seconds / bare):.0
         record(f"AlphaZero: {backend} throughput ({'CPU' if args.device == 'cpu' else 'GPU'})", body)
 
 
+def network_report(args: argparse.Namespace) -> None:
+    config = AlphaZeroConfig(game=args.game, channels=args.channels, blocks=args.blocks, device=args.device)
+    try:
+        import jax  # noqa: F401  (only to know whether the JAX port can be timed)
+        with_jax = True
+    except ImportError:
+        with_jax = False
+    lines = []
+    for rows in args.batches:
+        jax_rate = f"{jax_network_rate(config, rows, args.device):,.0f}" if with_jax else "-"
+        lines.append(f"| {rows} | {network_rate(config, rows, args.device):,.0f} | {jax_rate} |")
+        print(lines[-1], flush=True)
+    where = "CPU, one thread" if args.device == "cpu" else f"{args.device} ({torch.cuda.get_device_name(args.device)})"
+    body = f"""
+The {config.game} {config.size}x{config.size} network alone ({config.channels} channels, {config.blocks} residual blocks,
+untrained) on {where}: positions evaluated per second at each batch size, 20 calls after a
+warm-up. Torch takes its inputs from the CPU and returns its outputs there, as the native search
+passes them; JAX keeps both on the device, as the JAX backend does.
+
+| rows | torch positions/s | JAX positions/s |
+| --- | ---: | ---: |
+{chr(10).join(lines)}
+"""
+    if args.record:
+        record(f"AlphaZero: network rate by batch size ({'CPU' if args.device == 'cpu' else 'GPU'})", body)
+
+
 def versus_mcts(config: AlphaZeroConfig, weights: Path, games: int, simulations: int,
                 mcts_simulations: int) -> dict[str, float]:
     wins = draws = 0
@@ -241,6 +273,13 @@ def main() -> None:
     speed.add_argument("--device", default="cpu", help="where the network runs (default cpu)")
     speed.add_argument("--backend", default="native", choices=SELFPLAY_BACKENDS,
                        help="self-play backend (default native; jax: 8x8 Othello with pgx and mctx)")
+    net = sub.add_parser("network", help="the bare network's positions/s by batch size")
+    net.add_argument("--game", default="othello", choices=("othello", "gomoku"))
+    net.add_argument("--channels", type=int, default=defaults.channels, help="network width")
+    net.add_argument("--blocks", type=int, default=defaults.blocks, help="residual blocks")
+    net.add_argument("--device", default="cpu", help="where the network runs (default cpu)")
+    net.add_argument("--batches", type=int, nargs="+", default=[32, 128, 512, 2048],
+                     help="batch sizes to time (default 32 128 512 2048)")
     strength = sub.add_parser("run", help="a training run's gating curve and its best network against MCTSAgent")
     strength.add_argument("--store", required=True, help="the run's SQLite store")
     strength.add_argument("--games", type=int, default=40, help="games against each MCTSAgent budget (default 40)")
@@ -249,11 +288,11 @@ def main() -> None:
                           help="games of each promoted network against the smallest MCTSAgent budget (default 20)")
     strength.add_argument("--mcts-simulations", type=int, nargs="+", default=[200, 2000],
                           help="MCTSAgent budgets to play (default 200 2000)")
-    for p in (speed, strength):
+    for p in (speed, net, strength):
         p.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
     args = parser.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
-    {"throughput": throughput, "run": run_report}[args.bench](args)
+    {"throughput": throughput, "network": network_report, "run": run_report}[args.bench](args)
 
 
 if __name__ == "__main__":
