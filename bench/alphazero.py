@@ -80,14 +80,15 @@ def jax_network_rate(config: AlphaZeroConfig, rows: int, device: str, repeats: i
     return rows * repeats / (time.perf_counter() - started)
 
 
-def device_name(args: argparse.Namespace) -> str:
-    if args.device == "cpu":
-        return "CPU, one thread" if args.backend == "native" else "CPU"
-    if args.backend == "jax":
+def device_name(device: str, backend: str = "native") -> str:
+    """`device` as the results name it: "CPU, one thread", or the device with its model."""
+    if device == "cpu":
+        return "CPU, one thread" if backend == "native" else "CPU"
+    if backend == "jax":
         from arena.alphazero.jax_selfplay import jax_device
 
-        return f"{args.device} ({jax_device(args.device).device_kind})"
-    return f"{args.device} ({torch.cuda.get_device_name()})"
+        return f"{device} ({jax_device(device).device_kind})"
+    return f"{device} ({torch.cuda.get_device_name(device)})"
 
 
 def throughput(args: argparse.Namespace) -> None:
@@ -117,7 +118,7 @@ def throughput(args: argparse.Namespace) -> None:
     else:
         search = f"the native batched MCTS with {n} games in lockstep (one network call per round of {n} leaves)"
     body = f"""
-Self-play of {config.game} {config.size}x{config.size} by `arena.alphazero.selfplay.play_games` on {device_name(args)}:
+Self-play of {config.game} {config.size}x{config.size} by `arena.alphazero.selfplay.play_games` on {device_name(args.device, args.backend)}:
 {search}, Dirichlet noise, temperature for the first {config.temperature_moves} plies, no resignation; an
 untrained network of {config.channels} channels and {config.blocks} residual blocks. Rollout bootstrap: the
 native batched MCTS scoring each leaf by one random playout instead of the network.
@@ -136,8 +137,8 @@ self-play time is {max(0.0, 1 - network.evaluations / network.seconds / bare):.0
 
 def network_report(args: argparse.Namespace) -> None:
     config = AlphaZeroConfig(game=args.game, channels=args.channels, blocks=args.blocks, device=args.device)
-    try:
-        import jax  # noqa: F401  (only to know whether the JAX port can be timed)
+    try:  # what jax_network_rate needs: the jax extra
+        import arena.alphazero.jax_selfplay  # noqa: F401
         with_jax = True
     except ImportError:
         with_jax = False
@@ -146,7 +147,7 @@ def network_report(args: argparse.Namespace) -> None:
         jax_rate = f"{jax_network_rate(config, rows, args.device):,.0f}" if with_jax else "-"
         lines.append(f"| {rows} | {network_rate(config, rows, args.device):,.0f} | {jax_rate} |")
         print(lines[-1], flush=True)
-    where = "CPU, one thread" if args.device == "cpu" else f"{args.device} ({torch.cuda.get_device_name(args.device)})"
+    where = device_name(args.device)
     body = f"""
 The {config.game} {config.size}x{config.size} network alone ({config.channels} channels, {config.blocks} residual blocks,
 untrained) on {where}: positions evaluated per second at each batch size, 20 calls after a
@@ -217,8 +218,7 @@ def run_report(args: argparse.Namespace) -> None:
         verdict = f"{target['wins']} wins in {args.games} games, {'met' if met else 'not met'}"
     stopped = f", stopped at network {store.latest_network_id()}" if store.latest_network_id() < config.generations else ""
     where = ("this machine's CPU (one torch thread, the CPU shared with other work)" if config.device == "cpu" else
-             f"this machine ({config.device} ({torch.cuda.get_device_name(config.device)}) for the networks, "
-             f"{config.search_threads} search threads)")
+             f"this machine ({device_name(config.device)} for the networks, {config.search_threads} search threads)")
     goal = "" if config.game != "othello" else f"""
 Issue 10's target, wins in at least {TARGET_WINS:.0%} of 100 games against MCTSAgent at
 {TARGET_MCTS_SIMULATIONS:,} simulations a move after at most two hours of training on this CPU: {verdict}."""
