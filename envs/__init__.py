@@ -7,6 +7,19 @@
 
 Every env is deterministic given the seed passed to `reset`, and `make` records the
 name and options it was built with (`spec_of(env)`) so a match can be replayed.
+
+Each entry of the registry also gives the game's clock (a per-move budget plus a bank for the
+whole game, which `arena envs` lists) and the bounds of its numeric options: `make` refuses a
+value outside them, so no option can make the harness allocate without bound.
+
+| env | per move | bank | bounded options |
+| --- | ---: | ---: | --- |
+| othello | 1 s | 5 s | size 4..8 |
+| gomoku | 1 s | 5 s | size 5..19 |
+| fighting | 0.05 s a frame | 5 s | max_timesteps 1..54000, stocks 1..99 |
+| snake | 0.1 s | 5 s | num_snakes 1..8, height and width 5..100, snake_length 1..97, num_fruits 0..1000, vision_range 0..100, frame_stack 1..16, max_steps 1..100000 |
+| cartpole_relay | 0.05 s | 5 s | num_players 1..8, leg_length 1..100000, max_steps 1..100000 |
+| pgx:<game> | 1 s | 5 s | |
 """
 
 from __future__ import annotations
@@ -14,12 +27,19 @@ from __future__ import annotations
 import importlib
 import inspect
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from arena.envs.seat import SeatView, seat_view
 from arena.errors import UnknownEnvError
 
-__all__ = ["EnvEntry", "EnvSpec", "SeatView", "entry", "env_class", "make", "make_raw", "names", "seat_view", "spec_of"]
+__all__ = ["EnvEntry", "EnvSpec", "OptionError", "SeatView", "entry", "env_class", "make", "make_raw", "names",
+           "seat_view", "spec_of"]
+
+Bounds = dict[str, tuple[int, int]]  # option -> (lowest, highest) whole number it may be
+
+
+class OptionError(UnknownEnvError, ValueError):
+    """An env option outside its bounds (a ValueError too, as the envs' own checks raise)."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +51,8 @@ class EnvEntry:
     kind: str  # "aec" (turn-based) or "parallel" (simultaneous moves)
     time_per_move: float  # default per-move budget of an agent, in seconds
     summary: str
-    time_bank: float = 0.0  # seconds a game an agent may run over its per-move budget in all
+    time_bank: float = 5.0  # seconds a game an agent may run over its per-move budget in all
+    bounds: Bounds = field(default_factory=dict)  # numeric options and the range `make` accepts
     gym_id: str | None = None  # id of its single-agent Gymnasium view
     gym_entry_point: str | None = None  # default: the generic view in arena.envs.single_agent
     preset: dict[str, Any] = field(default_factory=dict)  # options the name itself sets ("pgx:chess": game="chess")
@@ -53,18 +74,21 @@ _REGISTRY: dict[str, EnvEntry] = {
     entry.name: entry
     for entry in [
         EnvEntry("othello", "arena.envs.othello", "aec", 1.0, "2-player Othello on 8x8 (or 6x6), native bitboards",
-                 time_bank=5.0, gym_id="arena/Othello-v0"),
+                 gym_id="arena/Othello-v0", bounds={"size": (4, 8)}),
         EnvEntry("gomoku", "arena.envs.gomoku", "aec", 1.0, "2-player gomoku (five in a row) on 15x15 (5x5 to 19x19), native bitboards",
-                 time_bank=5.0, gym_id="arena/Gomoku-v0"),
+                 gym_id="arena/Gomoku-v0", bounds={"size": (5, 19)}),
         EnvEntry("fighting", "arena.envs.fighting", "parallel", 0.05,
                  "2-player platform fighter, simultaneous moves at 30 fps, the AI² competition's interface",
-                 gym_id="arena/Fighting-v0"),
+                 gym_id="arena/Fighting-v0", bounds={"max_timesteps": (1, 54_000), "stocks": (1, 99)}),
         EnvEntry("snake", "arena.envs.snake", "parallel", 0.1,
                  "2-8 snakes moving at once on a grid: fruit, egocentric vision, kills and head-on collisions",
-                 gym_id="arena/Snake-v0"),
+                 gym_id="arena/Snake-v0", bounds={
+                     "num_snakes": (1, 8), "height": (5, 100), "width": (5, 100), "snake_length": (1, 97),
+                     "num_fruits": (0, 1000), "vision_range": (0, 100), "frame_stack": (1, 16), "max_steps": (1, 100_000)}),
         EnvEntry("cartpole_relay", "arena.envs.cartpole_relay", "parallel", 0.05,
                  "2-8 players share one cart-pole: a baton passes every leg, or their action logits are combined",
-                 gym_id="arena/CartPoleRelay-v0", cooperative=True),
+                 gym_id="arena/CartPoleRelay-v0", cooperative=True,
+                 bounds={"num_players": (1, 8), "leg_length": (1, 100_000), "max_steps": (1, 100_000)}),
     ]
 }
 
@@ -111,16 +135,30 @@ def make_raw(name: str, **options: Any):
 def _build(name: str, options: dict[str, Any], wrapped: bool):
     found = entry(name)
     module = importlib.import_module(found.module)
-    accepted = [p for p in inspect.signature(module.raw_env).parameters if p not in found.preset]
+    parameters = inspect.signature(module.raw_env).parameters
+    accepted = [p for p in parameters if p not in found.preset]
     unknown = sorted(set(options) - set(accepted))
     if unknown:
         choices = ", ".join(p for p in accepted if p != "render_mode") or "none"
         raise UnknownEnvError(f"env {name!r} has no option {', '.join(map(repr, unknown))}: its options are {choices}")
+    _check_bounds(found, options, parameters)
     built = {**found.preset, **options}
     env = module.env(**built) if wrapped else module.raw_env(**built)
     # How it is drawn is not part of what it is: replays leave render_mode out.
     env.unwrapped.env_spec = EnvSpec(name, {k: v for k, v in options.items() if k != "render_mode"})
     return env
+
+
+def _check_bounds(found: EnvEntry, options: dict[str, Any], parameters: Mapping[str, inspect.Parameter]) -> None:
+    """OptionError naming the first bounded option that is not a whole number in its range."""
+    for key, (low, high) in found.bounds.items():
+        if key not in options:
+            continue
+        value = options[key]
+        if value is None and key in parameters and "None" in str(parameters[key].annotation):
+            continue  # an option typed "... | None" takes None (snake's vision_range: the whole grid)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise OptionError(f"env {found.name!r}: {key} must be {low} to {high} (a whole number), got {value!r}")
 
 
 def spec_of(env) -> EnvSpec:
