@@ -15,6 +15,7 @@ from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.game import Game
 from arena.envs.fighting.observation import make_act_helper, make_obs_helper, observations
 from arena.envs.fighting.rewards import SIGNAL_NAMES, RewardManager, Signal, perspective
+from arena.envs.fighting.stats import PlayerStats
 from arena.envs.render_modes import RenderModes
 
 AGENTS = ("player_0", "player_1")
@@ -25,6 +26,9 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
 
     metadata = {"name": "fighting_v0", "render_modes": ["human", "rgb_array"], "render_fps": R.FPS,
                 "is_parallelizable": True}
+    # The stage size the competition's env declares, in units; reward code derives edges from it.
+    stage_width_tiles = 29.8
+    stage_height_tiles = 16.8
 
     def __init__(self, render_mode: str | None = None, resolution: CameraResolution | str = "low",
                  max_timesteps: int = R.MATCH_FRAMES, stocks: int = R.STOCKS,
@@ -82,6 +86,17 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
     @property
     def steps(self) -> int:
         return self.game.steps
+
+    def get_spawner_info(self) -> list[list[Any]]:
+        """The weapons on the stage as [name, (x, y)]: "Random" for a spawner's, the weapon's name once dropped."""
+        armory = self.game.armory
+        spawned = [["Random", (s.item.x, s.item.y)] for s in armory.spawners if s.item is not None]
+        return spawned + [[item.name, (item.x, item.y)] for item in armory.dropped]
+
+    def get_stats(self, agent_id: int) -> PlayerStats:
+        fighter = self.game.players[agent_id]
+        return PlayerStats(damage_taken=fighter.damage_taken_total, damage_done=fighter.damage_done,
+                           lives_left=fighter.stocks)
 
     def reset(self, seed: int | None = None, options: dict | None = None):
         if seed is not None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 import numpy as np
 
 from arena.envs.fighting import rules as R
+from arena.envs.fighting.inputs import PlayerInputHandler
 from arena.envs.fighting.moves import MOVE_FOR_INPUT, MOVES, Move, MoveType, knockback_growth
 from arena.envs.fighting.rules import Facing, Key
 from arena.envs.fighting.states import (
@@ -78,10 +79,12 @@ class Fighter:
     """One of the two fighters.
 
     For reward code: `body.position.x/.y`, `body.velocity`, `damage` (percent, 0 to 700),
-    `damage_taken_this_frame`, `damage_taken_total`, `damage_done`, `stocks`, `state` (a state
-    instance), `cur_action` (the last action), `weapon` ("Punch", "Spear" or "Hammer"), `prev_x`
-    and `prev_y` (position at the start of the last frame), `facing` (Facing.RIGHT = 1 or
-    Facing.LEFT = -1), `is_on_floor()`, `jumps_left`, `recoveries_left`, `agent_id` (0 or 1).
+    `damage_taken_this_frame`, `damage_taken_this_stock` (since the last respawn),
+    `damage_taken_total`, `damage_done`, `stocks`, `state` (a state instance), `cur_action` (the
+    last action), `input.key_status[key]` (see `PlayerInputHandler`), `weapon` ("Punch", "Spear" or
+    "Hammer"), `prev_x` and `prev_y` (position at the start of the last frame), `facing`
+    (Facing.RIGHT = 1 or Facing.LEFT = -1), `is_on_floor()`, `jumps_left`, `recoveries_left`,
+    `agent_id` (0 or 1).
     """
 
     def __init__(self, game: Game, agent_id: int, spawn: tuple[float, float]):
@@ -111,6 +114,7 @@ class Fighter:
         self.hitbox_live = False
         self.damage = 0.0
         self.damage_taken_this_frame = 0.0
+        self.damage_taken_this_stock = 0.0
         self.damage_taken_total = 0.0
         self.damage_done = 0.0
         self.stocks = game.stocks
@@ -165,6 +169,11 @@ class Fighter:
     def is_on_floor(self) -> bool:
         return self.grounded
 
+    @property
+    def input(self) -> PlayerInputHandler:
+        """This frame's key statuses; built when asked, so frames where nobody reads it cost nothing."""
+        return PlayerInputHandler.of(self.prev_keys, self.keys)
+
     # --- state changes -------------------------------------------------------------------------
 
     def update(self) -> None:
@@ -209,6 +218,7 @@ class Fighter:
     def take_hit(self, attacker: Fighter, move: Move) -> None:
         """Damage, launch and stun this fighter with `attacker`'s `move`."""
         self.damage_taken_this_frame += move.damage
+        self.damage_taken_this_stock += move.damage
         self.damage_taken_total += move.damage
         attacker.damage_done += move.damage
         speed = move.knockback + move.growth * knockback_growth(self.damage + move.damage)
@@ -237,7 +247,7 @@ class Fighter:
     def respawn(self) -> None:
         self.body.x, self.body.y = self.spawn
         self.body.vx = self.body.vy = 0.0
-        self.damage = 0.0
+        self.damage = self.damage_taken_this_stock = 0.0
         self.jumps_left = self.recoveries_left = 0
         self.invincible_timer = R.RESPAWN_INVINCIBLE_FRAMES
 

@@ -7,36 +7,16 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 from arena.envs.fighting.agents import UserInputAgent
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.rewards import RewardManager
+from arena.envs.fighting.stats import MatchStats, PlayerStats, Result
 from arena.errors import ArenaError
 from arena.handle import LocalAgent
 
-
-class Result(Enum):
-    WIN = 1
-    LOSS = 0
-    DRAW = 0.5
-
-
-@dataclass
-class PlayerStats:
-    damage_taken: float
-    damage_done: float
-    lives_left: int
-
-
-@dataclass
-class MatchStats:
-    match_time: float  # seconds of game time played
-    player1: PlayerStats
-    player2: PlayerStats
-    player1_result: Result  # by stocks left
+__all__ = ["MatchStats", "PlayerStats", "Result", "run_match"]
 
 
 def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = 30 * 90, video_path: str | None = None,
@@ -84,7 +64,7 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = 30 * 90, video_pa
         raise ArenaError(f"{names[['player_0', 'player_1'].index(result.fault.seat)]} {result.fault.status} "
                          f"in {result.fault.phase}: {result.fault.detail}\n{result.fault.traceback}")
     first, second = raw.players
-    stats = [PlayerStats(f.damage_taken_total, f.damage_done, f.stocks) for f in (first, second)]
+    stats = [raw.get_stats(0), raw.get_stats(1)]
     if first.stocks == second.stocks:
         outcome = Result.DRAW
     else:

@@ -15,6 +15,8 @@ class Ground:
         self.body = Body(x, top)
         self.half_width = R.GROUND_HALF_WIDTH
         self.depth = R.GROUND_DEPTH
+        self.width = 2 * self.half_width
+        self.height = self.depth
 
 
 def _platform_path() -> tuple[tuple[float, float], ...]:
@@ -36,13 +38,26 @@ class MovingPlatform:
     """A platform you can land on from above and drop through with S.
 
     It glides between the two ends of `PLATFORM_ENDS`, easing in and out, one way in
-    `PLATFORM_TRIP_FRAMES`; `body.position` is the centre of its top, `body.velocity` its speed.
+    `PLATFORM_TRIP_FRAMES`; `body.position` is the centre of its top, `body.velocity` (also
+    `velocity_x`, `velocity_y`) its speed. `width` and `height` are the sizes the competition's
+    platform declares (its height is nominal: fighters stand on the top surface).
     """
+
+    height = 1.0
 
     def __init__(self):
         self.body = Body(*R.PLATFORM_ENDS[0])
         self.half_width = R.PLATFORM_HALF_WIDTH
+        self.width = 2 * self.half_width
         self.dx = self.dy = 0.0  # how far it moved in the last frame
+
+    @property
+    def velocity_x(self) -> float:
+        return self.body.vx
+
+    @property
+    def velocity_y(self) -> float:
+        return self.body.vy
 
     def advance(self, frame: int) -> None:
         """Move to where it is at `frame` (frames since the match started)."""

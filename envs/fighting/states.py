@@ -51,6 +51,15 @@ class PlayerObjectState:
     def is_aerial(self) -> bool:
         return False
 
+    # The competition's states carry the fighter's jump counters; reward code reads them here.
+    @property
+    def jumps_left(self) -> int:
+        return self.p.jumps_left
+
+    @property
+    def recoveries_left(self) -> int:
+        return self.p.recoveries_left
+
     def __repr__(self) -> str:
         return type(self).__name__
 
