@@ -13,21 +13,40 @@ from typing import Any
 import gymnasium
 import numpy as np
 
-from arena.agents import Agent, RandomAgent
+from arena import agents
+from arena.agents import RandomAgent
 from arena.envs.fighting import rules as R
+from arena.envs.fighting.checkpoints import adopt_observation_space, resolve_file_path
 
 __all__ = ["BasedAgent", "ClockworkAgent", "ConstantAgent", "RandomAgent", "RecurrentPPOAgent", "SB3Agent",
-           "UserInputAgent"]
+           "FightingAgent", "UserInputAgent"]
 
 
-class ConstantAgent(Agent):
+class FightingAgent(agents.Agent):
+    """An agent for the fighting game, with the competition's handling of weights (its `Agent`).
+
+    A `file_path` that does not exist is looked for as its `.zip` twin and in the usual folders,
+    then asked of `_gdown()`; if nothing is found the agent starts from a fresh model (with a
+    warning) as the competition's agents do. A model saved by the competition's env is given
+    this env's observation space, so it predicts and resumes training here.
+    """
+
+    def get_env_info(self, env: Any) -> None:
+        self.file_path = resolve_file_path(self.file_path, self._gdown)
+        super().get_env_info(env)
+        model = getattr(self, "model", None)
+        if model is not None:
+            adopt_observation_space(model, self.observation_space)
+
+
+class ConstantAgent(FightingAgent):
     """Presses nothing, ever: a punching bag."""
 
     def predict(self, obs: Any) -> np.ndarray:
         return self.act_helper.zeros()
 
 
-class ClockworkAgent(Agent):
+class ClockworkAgent(FightingAgent):
     """Plays a timed key script: `action_sheet` is a list of (frames, keys) held in turn.
 
     After the last entry its keys stay held; `reset()` starts the script over.
@@ -56,7 +75,7 @@ class ClockworkAgent(Agent):
         return self.act_helper.press_keys(self.current_action_data)
 
 
-class BasedAgent(Agent):
+class BasedAgent(FightingAgent):
     """A rule-based fighter: crosses to the opponent, attacks in reach, finishes with heavies, recovers.
 
     It keeps off the pit unless crossing it, steps aside rather than stand under or over the
@@ -165,7 +184,7 @@ def _edge_toward(ground: tuple[float, float, float], x: float) -> float:
     return centre + (half_width - 0.5) * (1 if x > centre else -1)
 
 
-class UserInputAgent(Agent):
+class UserInputAgent(FightingAgent):
     """Plays from the keyboard (W A S D, space, H L J K G) in a `human`-mode pygame window."""
 
     KEYS = {"w": "K_w", "a": "K_a", "s": "K_s", "d": "K_d", "space": "K_SPACE", "h": "K_h", "l": "K_l",
@@ -178,7 +197,7 @@ class UserInputAgent(Agent):
         return self.act_helper.press_keys([key for key, code in self.KEYS.items() if pressed[getattr(pygame, code)]])
 
 
-class SB3Agent(Agent):
+class SB3Agent(FightingAgent):
     """A stable-baselines3 model (PPO by default): loaded from `file_path`, or new and untrained."""
 
     def __init__(self, sb3_class: Any = None, file_path: str | None = None):
@@ -209,7 +228,7 @@ class SB3Agent(Agent):
         self.model.learn(total_timesteps=total_timesteps, log_interval=log_interval)
 
 
-class RecurrentPPOAgent(Agent):
+class RecurrentPPOAgent(FightingAgent):
     """An sb3-contrib RecurrentPPO (LSTM) model: loaded from `file_path`, or new and untrained."""
 
     def __init__(self, file_path: str | None = None):

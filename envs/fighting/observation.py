@@ -119,6 +119,30 @@ def make_obs_helper(stocks: int = R.STOCKS) -> ObsHelper:
     return helper
 
 
+# Where the competition's env declares other bounds than the values' real ranges: positions and
+# speeds within [-1, 1], timers within [0, 1], move_type up to 11 (its values are not normalised).
+_COMPETITION_BOUNDS = {
+    "pos": ([-1, -1], [1, 1]), "vel": ([-1, -1], [1, 1]), "dodge_timer": ([0], [1]), "stun_frames": ([0], [1]),
+    "move_type": ([0], [11]), "moving_platform_pos": ([-1, -1], [1, 1]), "moving_platform_vel": ([-1, -1], [1, 1]),
+    **{f"spawner_{i}": ([-1, -1, 0], [1, 1, 3]) for i in range(1, 5)},
+}
+
+
+def competition_observation_space(stocks: int = R.STOCKS) -> spaces.Box:
+    """The observation space exactly as the competition's env declares it (same layout, other bounds).
+
+    Models trained there carry this space; SB3 compares spaces before it trains or predicts on
+    an env, so code that resumes such a model declares (or adopts) this one.
+    """
+    helper = make_obs_helper(stocks)
+    low, high = np.array(helper.low, np.float32), np.array(helper.high, np.float32)
+    for name, (start, end) in helper.sections.items():
+        bounds = _COMPETITION_BOUNDS.get(name.split("_", 1)[1])
+        if bounds is not None:
+            low[start:end], high[start:end] = bounds
+    return spaces.Box(low, high, dtype=np.float32)
+
+
 WEAPON_TYPE = {name: float(index) for index, name in enumerate(R.WEAPON_NAMES)}
 
 

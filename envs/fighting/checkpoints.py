@@ -1,0 +1,60 @@
+"""How the competition's agents find their weights, and how a model trained there meets arena's env.
+
+- `resolve_file_path`: the path an agent asked for, else its `.zip` twin, else the same name under
+  `./`, `checkpoints/`, `models/` or `user/models/`, else what `_gdown()` returns; None (a fresh
+  model) when none of them exists.
+- `adopt_observation_space`: a model saved by the competition's env carries its declared
+  observation space (`competition_observation_space`); the values are the same, only the
+  declared bounds differ, so the model takes the env's space and SB3's `set_env` accepts it.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Any, Callable
+
+from gymnasium import spaces
+
+PROBED_FOLDERS = (".", "checkpoints", "models", os.path.join("user", "models"))
+
+
+def resolve_file_path(file_path: str | None, download: Callable[[], str | None]) -> str | None:
+    """An existing file for `file_path` (see the module docstring), or None with a warning."""
+    if file_path is None:
+        return None
+    for candidate in _candidates(str(file_path)):
+        if candidate.exists():
+            return str(candidate)
+    downloaded = download()
+    if downloaded and Path(downloaded).exists():
+        return str(Path(downloaded).resolve())
+    warnings.warn(f"no model file at {file_path!r} (nor a .zip twin, nor in {', '.join(PROBED_FOLDERS)}): "
+                  "starting from a fresh model", stacklevel=3)
+    return None
+
+
+def _candidates(file_path: str) -> list[Path]:
+    if file_path.startswith(("http://", "https://")) or "drive.google.com" in file_path:
+        return []
+    path = Path(file_path).resolve()
+    twin = path.with_suffix("") if path.suffix == ".zip" else path.with_name(path.name + ".zip")
+    found = [path, twin]
+    for folder in PROBED_FOLDERS:
+        probe = Path.cwd().joinpath(folder, path.name).resolve()
+        found += [probe] if probe.suffix == ".zip" else [probe, probe.with_name(probe.name + ".zip")]
+    return found
+
+
+def adopt_observation_space(model: Any, space: spaces.Space) -> None:
+    """Give `model` (an SB3 algorithm) the env's observation `space` if its own differs only in bounds."""
+    own = getattr(model, "observation_space", None)
+    if not (isinstance(own, spaces.Box) and isinstance(space, spaces.Box)):
+        return
+    if own.shape != space.shape or own.dtype != space.dtype or own == space:
+        return
+    model.observation_space = space
+    policy = getattr(model, "policy", None)
+    if policy is not None:
+        policy.observation_space = space
