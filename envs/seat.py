@@ -16,7 +16,10 @@ class SeatView:
     """The spaces and helpers of one seat, shaped like a single-agent Gymnasium env's attributes.
 
     The spaces are private copies seeded from the match seed, so an agent that samples from
-    them is reproducible and never disturbs the env's own random state.
+    them is reproducible and never disturbs the env's own random state. Other public attributes
+    are read from the game (`view.objects`, `view.get_spawner_info()`, ...), as an agent of the
+    competition reads its env, except the methods that drive it: an agent does not step, reset,
+    render or close the match it plays in.
     """
 
     env_name: str
@@ -27,6 +30,19 @@ class SeatView:
     act_helper: Any = None
     options: dict[str, Any] = field(default_factory=dict)
     seed: int | None = None  # the match seed the spaces were seeded from
+    game: Any = field(default=None, repr=False, compare=False)  # the raw env the seat belongs to
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names the view itself lacks.
+        game = self.__dict__.get("game")
+        if name.startswith("_") or game is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        if name in DRIVING_METHODS:
+            raise AttributeError(f"an agent cannot call the env's {name}(): the harness runs the match")
+        return getattr(game, name)
+
+
+DRIVING_METHODS = frozenset({"step", "reset", "render", "close"})
 
 
 def seat_view(env: Any, agent_id: str, seed: int | None = None) -> SeatView:
@@ -50,4 +66,5 @@ def seat_view(env: Any, agent_id: str, seed: int | None = None) -> SeatView:
         act_helper=getattr(raw, "act_helper", None),
         options=dict(spec.options),
         seed=seed,
+        game=raw,
     )
