@@ -12,7 +12,7 @@ from typing import Any
 from arena.envs.fighting.agents import UserInputAgent
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.rewards import RewardManager
-from arena.envs.fighting.stats import MatchStats, PlayerStats, Result
+from arena.envs.fighting.stats import MatchStats, PlayerStats, Result, match_stats
 from arena.errors import ArenaError
 from arena.handle import LocalAgent
 
@@ -63,10 +63,4 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = 30 * 90, video_pa
     if result.fault is not None:
         raise ArenaError(f"{names[['player_0', 'player_1'].index(result.fault.seat)]} {result.fault.status} "
                          f"in {result.fault.phase}: {result.fault.detail}\n{result.fault.traceback}")
-    first, second = raw.players
-    stats = [raw.get_stats(0), raw.get_stats(1)]
-    if first.stocks == second.stocks:
-        outcome = Result.DRAW
-    else:
-        outcome = Result.WIN if first.stocks > second.stocks else Result.LOSS
-    return MatchStats(match_time=raw.steps / raw.fps, player1=stats[0], player2=stats[1], player1_result=outcome)
+    return match_stats(raw)
