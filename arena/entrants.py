@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any, Sequence
 
@@ -31,18 +32,28 @@ def open_entrant(player: Any, env_name: str, name: str | None = None, time_per_m
     return handle
 
 
-def submission_handle(spec: AgentSpec, env_name: str, time_per_move: float | None = None, *, sandbox: bool = True,
-                      limits: Limits | None = None, log_dir: str | os.PathLike | None = None) -> AgentHandle:
+def submission_handle(spec: AgentSpec, env_name: str, time_per_move: float | None = None, *,
+                      time_bank: float | None = None, sandbox: bool = True, limits: Limits | None = None,
+                      log_dir: str | os.PathLike | None = None) -> AgentHandle:
     """The handle that plays `spec` in `env_name`: sandboxed (the default) or in this process.
 
-    The per-move budget is `time_per_move` if given, else the manifest's, else the env's default;
-    sandboxed agents also get the env's time bank.
+    The clock is the organiser's (`time_per_move`, `time_bank`), else the env's; a manifest's
+    `time_per_move` may ask for less, never more (see `move_budget`). Sandboxed agents get the bank.
     """
     game = entry(env_name)
-    budget = time_per_move or spec.manifest.time_per_move or game.time_per_move
+    budget = move_budget(time_per_move or game.time_per_move, spec.manifest.time_per_move)
     if sandbox:
-        return SandboxedAgent(spec, budget, game.time_bank, limits, log_dir=log_dir)
+        bank = game.time_bank if time_bank is None else time_bank
+        return SandboxedAgent(spec, budget, bank, limits, log_dir=log_dir)
     return LocalAgent(lambda: instantiate(spec), name=spec.name, time_per_move=budget, code_root=str(spec.root))
+
+
+def move_budget(allowed: float, asked: float | None) -> float:
+    """The per-move budget: what the agent `asked` for when it is a positive number under what is
+    `allowed`, else `allowed` (a manifest can make its own clock stricter, never looser)."""
+    if asked is not None and math.isfinite(asked) and 0 < asked < allowed:
+        return asked
+    return allowed
 
 
 def choose_env(requested: str | None, specs: Sequence[AgentSpec]) -> str:
