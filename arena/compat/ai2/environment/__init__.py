@@ -1,0 +1,1 @@
+"""The competition's `environment` package: `environment.environment`, `environment.agent`, `environment.constants`."""

@@ -1,0 +1,88 @@
+"""The competition's move data as objects: a move is a list of powers, a power a list of casts.
+
+Its JSON files count frames at 60 a second; these classes halve them to the game's 30, as the
+competition does. arena's game plays its own table of moves (`arena.envs.fighting.moves`); these
+read the competition's data for code that inspects it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from arena.envs.fighting.moves import MOVE_FOR_INPUT, MoveType, knockback_growth
+
+
+class Cast:
+    """One hit window of a power: its startup and active frames, damage, knockback and hitboxes."""
+
+    def __init__(self, cast_data: dict[str, Any]):
+        self.frame_idx = 0
+        self.cast_data = cast_data
+        self.startup_frames = cast_data.get("startupFrames", 0) // 2
+        self.attack_frames = cast_data.get("attackFrames", 0) // 2
+        self.base_damage = cast_data.get("baseDamage", 0)
+        self.variable_force = cast_data.get("variableForce", 0.0)
+        self.fixed_force = cast_data.get("fixedForce", 0.0)
+        self.hit_angle_deg = cast_data.get("hitAngleDeg", 0.0)
+        self.must_be_held = cast_data.get("mustBeHeld", False)
+        self.collision_check_points = cast_data.get("collisionCheckPoints", [])
+        self.hitboxes = cast_data.get("hitboxes", [])
+
+    @staticmethod
+    def get_cast(cast_data: dict[str, Any]) -> Cast:
+        return Cast(cast_data)
+
+
+class Power:
+    """One stage of a move: its casts, recovery and what follows on a hit or a miss."""
+
+    def __init__(self, power_data: dict[str, Any], casts: list[Cast]):
+        self.power_data = power_data
+        self.casts = casts
+        self.cast_idx = 0
+        self.total_frame_count = 0
+        self.frames_into_recovery = 0
+        self.hit_anyone = False
+        self.agents_hit_this_power: list[Any] = []
+        self.power_id = power_data.get("powerID", -1)
+        self.fixed_recovery = power_data.get("fixedRecovery", 0) // 2
+        self.recovery = power_data.get("recovery", 0) // 2
+        self.cooldown = power_data.get("cooldown", 0) // 2
+        self.min_charge = power_data.get("minCharge", 0) // 2
+        self.stun_time = power_data.get("stunTime", 0) // 2
+        self.hit_angle_deg = power_data.get("hitAngleDeg", 0.0)
+        self.is_charge = power_data.get("isCharge", False)
+        self.disable_caster_gravity = power_data.get("disableCasterGravity", False)
+        self.disable_hit_gravity = power_data.get("disableHitGravity", False)
+        self.allow_left_right_mobility = power_data.get("allowLeftRightMobility", False)
+        self.on_hit_next_power_index = power_data.get("onHitNextPowerIndex", -1)
+        self.on_miss_next_power_index = power_data.get("onMissNextPowerIndex", -1)
+        self.on_ground_next_power_index = power_data.get("onGroundNextPowerIndex", -1)
+        self.last_power = self.on_hit_next_power_index == -1 and self.on_miss_next_power_index == -1
+        self.in_recovery = False
+        # Recovery is counted in the data's longer frames; the competition scales it by 1/1.426.
+        self.recovery_frames = self.fixed_recovery + math.floor(self.recovery / 1.426) if casts else 0
+
+    @staticmethod
+    def get_power(power_data: dict[str, Any]) -> Power:
+        return Power(power_data, [Cast.get_cast(cast) for cast in power_data["casts"]])
+
+    def get_force_magnitude(self, current_cast: Cast, hit_agent: Any, cast_damage: float) -> float:
+        """Launch speed of `current_cast` on `hit_agent` (a fighter), counting this hit's damage."""
+        return current_cast.fixed_force + current_cast.variable_force * knockback_growth(hit_agent.damage + cast_damage)
+
+
+@dataclass(frozen=True)
+class CompactMoveState:
+    """What picks an attack: on the ground or not, heavy or light, and direction (0 neutral, 1 down, 2 side)."""
+
+    grounded: bool
+    heavy: bool
+    direction_type: int
+
+
+m_state_to_move: dict[CompactMoveState, MoveType] = {
+    CompactMoveState(*key): move for key, move in MOVE_FOR_INPUT.items()
+}

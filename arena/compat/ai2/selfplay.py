@@ -1,0 +1,60 @@
+"""`SelfPlayWarehouseBrawl`: the competition's single-agent training env, on arena's league.
+
+    env = SelfPlayWarehouseBrawl(reward_manager=gen_reward_manager(), opponent_cfg=opponent_cfg,
+                                 save_handler=save_handler)
+    my_agent.get_env_info(env)
+    my_agent.learn(env, total_timesteps=100_000)
+
+The learner is player_0; each episode's opponent is drawn from `opponent_cfg` (self-play
+opponents are the save handler's checkpoints); the reward is `reward_manager`'s (else +1/-1 on
+the decisive frame). `raw_env` is the two-player game, `obs_helper`/`act_helper` its helpers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium
+
+from arena.envs.fighting.agents import ConstantAgent
+from arena.envs.fighting.camera import CameraResolution
+from arena.envs.fighting.rewards import RewardManager
+from arena.envs.single_agent import SingleAgentEnv
+from arena.train.checkpoints import SaveHandler
+from arena.train.matchmaking import LeagueEnv, fighting_outcome
+from arena.train.selfplay import OpponentsCfg, SelfPlayTraining
+
+
+class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
+    """player_0 of the fighting game against opponents drawn every episode; see the module docstring."""
+
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 30}
+
+    def __init__(self, reward_manager: RewardManager | None = None, opponent_cfg: OpponentsCfg | None = None,
+                 save_handler: SaveHandler | None = None, render_every: int | None = None,
+                 resolution: CameraResolution = CameraResolution.LOW):
+        self.reward_manager = reward_manager
+        self.opponent_cfg = opponent_cfg if opponent_cfg is not None else OpponentsCfg()
+        self.save_handler = save_handler
+        self.render_every = render_every
+        self.resolution = CameraResolution.of(resolution)
+        pool = self.opponent_cfg.pool()
+        single = SingleAgentEnv("fighting", opponent=ConstantAgent(), reward_manager=reward_manager,
+                                resolution=self.resolution.name.lower(), render_mode="rgb_array")
+        super().__init__(SelfPlayTraining(LeagueEnv(single, pool.opponents, fighting_outcome), pool, save_handler))
+        self.raw_env = single.raw
+        self.obs_helper = single.obs_helper
+        self.act_helper = single.act_helper
+        self.games_done = 0
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[Any, dict]:
+        self.games_done += 1
+        return self.env.reset(seed=seed, options=options)
+
+    def on_training_start(self) -> None:
+        """Called by training code before learning starts (nothing to prepare here)."""
+
+    def on_training_end(self) -> None:
+        """Save the agent a last time, as the competition's env does when training stops."""
+        if self.save_handler is not None and self.save_handler.agent is not None:
+            self.save_handler.save_agent()
