@@ -6,8 +6,11 @@ process (the harness) keeps its memory, its files and its life.
 """
 
 import os
+import re
 import shutil
 import socket
+import stat
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,7 @@ from arena.agents import GreedyOthelloAgent, RandomAgent
 from arena.faults import Status
 from arena.handle import LocalAgent
 from arena.match import play_match
-from arena.sandbox import Limits, SandboxedAgent, protections
+from arena.sandbox import Limits, SandboxedAgent, missing_isolation, protections
 from arena.submission import instantiate, load
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -35,10 +38,10 @@ EXPECTED = {
     "illegal_move": (ILLEGAL, "played a1 (0), which is not legal here"),
     "exits": (CRASH, "predict(): the agent's process exited with code 3"),
     "segfault": (CRASH, "predict(): the agent's process was killed: Segmentation fault"),
-    "infinite_loop": (TIMEOUT, "predict() took over 0.5 s (limit 0.5 s a move + 0 s bank)"),
-    "sleeper": (TIMEOUT, "predict() took over 0.5 s"),
-    "slow_start": (TIMEOUT, "start took over 3 s"),
-    "memory_hog": (CRASH, "predict() failed: MemoryError"),
+    "infinite_loop": (TIMEOUT, "the limit is 0.5 s a move, with no bank"),
+    "sleeper": (TIMEOUT, "the limit is 0.5 s a move, with no bank"),
+    "slow_start": (TIMEOUT, "the limit is 3 s"),
+    "memory_hog": (CRASH, "predict(): the agent's processes went over their memory limit (1024 MiB in all)"),
     "fork_bomb": (CRASH, "predict() failed: BlockingIOError: [Errno 11] Resource temporarily unavailable"),
     "huge_action": (CRASH, "predict(): the agent's process broke the protocol (a message of 67108878 bytes is over the 8388608-byte limit"),
     # Invisible from its PID namespace (ProcessLookupError), or refused by Landlock (PermissionError).
@@ -47,18 +50,35 @@ EXPECTED = {
     "chatterbox": (OK, ""),
     "writes_outside": (OK, ""),
     "leaves_daemon": (OK, ""),
+    # The attacks below are refused, and the agent plays on: what matters is that nothing happened.
+    "tampers_host_files": (OK, ""),
+    "reads_secrets": (OK, ""),
+    "sends_datagrams": (OK, ""),
+    "memory_by_forks": (OK, ""),
+    "fills_disk": (OK, ""),
+    "cpu_hog": (OK, ""),
+    "escalates": (OK, ""),
 }
+ISOLATED = PROTECTIONS["filesystem"] and PROTECTIONS["network"] and PROTECTIONS["processes"]
 NEEDS = {  # cases whose confinement this machine might not offer
-    "kills_harness": (LANDLOCK >= 6 or PROTECTIONS["pid_namespace"],
+    "kills_harness": (LANDLOCK >= 6 or PROTECTIONS["processes"],
                       "needs a PID namespace, or signal scoping from Landlock ABI 6 (Linux 6.12)"),
-    "phones_home": (LANDLOCK >= 4, "TCP confinement needs Landlock ABI 4 (Linux 6.7)"),
-    "writes_outside": (LANDLOCK >= 1, "file confinement needs Landlock (Linux 5.13)"),
-    "fork_bomb": (PROTECTIONS["process_limit"], "no process limit applies to root without a pids cgroup"),
+    "phones_home": (LANDLOCK >= 4 or PROTECTIONS["network"], "needs a network namespace or Landlock ABI 4 (Linux 6.7)"),
+    "writes_outside": (LANDLOCK >= 1 or PROTECTIONS["filesystem"], "needs a mount namespace or Landlock (Linux 5.13)"),
+    "fork_bomb": (PROTECTIONS["cgroups"] or os.getuid() != 0, "no process limit applies to root without a pids cgroup"),
+    **{case: (ISOLATED, "needs namespaces: " + " ".join(missing_isolation()))
+       for case in ("tampers_host_files", "reads_secrets", "sends_datagrams", "fills_disk", "escalates")},
+    **{case: (PROTECTIONS["cgroups"], "needs cgroups: " + " ".join(missing_isolation()))
+       for case in ("memory_by_forks", "cpu_hog", "memory_hog")},
 }
 LIMITS = Limits(startup_seconds=3.0, memory_mb=1024, max_processes=64, log_kb=64)
 # Cases that need time to reach the limit they test (forking up to the cap, encoding 64 MiB):
 # on a busy machine they must still fail on that limit, not time out first.
-TIME_PER_MOVE = {"fork_bomb": 5.0, "huge_action": 5.0}
+TIME_PER_MOVE = {"fork_bomb": 5.0, "huge_action": 5.0, "memory_hog": 30.0}
+CASE_LIMITS = {"memory_by_forks": replace(LIMITS, startup_seconds=60.0),
+               "fills_disk": replace(LIMITS, startup_seconds=60.0, disk_mb=32),
+               "cpu_hog": replace(LIMITS, startup_seconds=60.0)}
+SECRET = "the harness's secret"
 
 
 def test_there_are_at_least_twelve_hostile_submissions_and_each_has_an_expectation():
@@ -74,6 +94,71 @@ def tree_state(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+class HostTargets:
+    """What a hostile agent aims at on the host, set up before its match and checked after."""
+
+    def __init__(self, tmp_path: Path, source: Path):
+        self.tmp_path = tmp_path
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0)
+        self.udp4 = _udp_socket(socket.AF_INET, "127.0.0.1")
+        self.udp6 = _udp_socket(socket.AF_INET6, "::1")
+        self.unix = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.unix.bind(str(tmp_path / "harness.sock"))
+        self.unix.setblocking(False)
+        self.abstract_name = f"arena-test-{os.getpid()}-{tmp_path.name}"
+        self.abstract = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.abstract.bind("\0" + self.abstract_name)
+        self.abstract.setblocking(False)
+        self.target = tmp_path / "results.sqlite"
+        self.target.write_text("a file of the organiser")
+        os.chmod(self.target, 0o644)
+        self.secret = tmp_path / "secret.txt"
+        self.secret.write_text(SECRET)
+        os.chmod(self.secret, 0o600)
+        self.marker = f"{3000 + os.getpid() % 1000}.{os.getpid()}"
+        for name, text in {"port.txt": self.listener.getsockname()[1], "harness.txt": os.getpid(),
+                           "target.txt": self.target, "secret_path.txt": self.secret, "marker.txt": self.marker,
+                           "ports.txt": f"{self.udp4.getsockname()[1]} {self.udp6.getsockname()[1]} "
+                                        f"{tmp_path / 'harness.sock'} {self.abstract_name}"}.items():
+            (source / name).write_text(str(text))
+        self.target_state = self.target.stat()
+
+    def assert_untouched(self) -> None:
+        assert not (self.tmp_path / "escaped.txt").exists() and not Path("/tmp/arena-escaped.txt").exists()
+        with pytest.raises(BlockingIOError):
+            self.listener.accept()
+        for receiver in (self.udp4, self.udp6, self.unix, self.abstract):
+            with pytest.raises(BlockingIOError):
+                receiver.recv(100)
+        now = self.target.stat()
+        assert (now.st_mode, now.st_mtime_ns, now.st_uid) == (self.target_state.st_mode, self.target_state.st_mtime_ns,
+                                                              self.target_state.st_uid)
+        assert not _processes_with_args(["sleep", self.marker])
+
+    def close(self) -> None:
+        for sock in (self.listener, self.udp4, self.udp6, self.unix, self.abstract):
+            sock.close()
+
+
+def _udp_socket(family: int, host: str) -> socket.socket:
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    sock.bind((host, 0))
+    sock.setblocking(False)
+    return sock
+
+
+def _processes_with_args(args: list[str]) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and (proc / "cmdline").read_bytes().split(b"\0")[:-1] == [a.encode() for a in args]:
+                found.append(int(proc.name))
+        except OSError:
+            pass
+    return found
+
+
 @pytest.mark.parametrize("case", sorted(EXPECTED))
 def test_hostile_submission_ends_with_its_status_and_harms_nothing(case, tmp_path, monkeypatch):
     supported, reason = NEEDS.get(case, (True, ""))
@@ -82,14 +167,12 @@ def test_hostile_submission_ends_with_its_status_and_harms_nothing(case, tmp_pat
     monkeypatch.chdir(tmp_path)  # the harness's working directory, a target for escapes
     source = tmp_path / "source" / case
     shutil.copytree(HOSTILE / case, source)
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0)
-    (source / "port.txt").write_text(str(listener.getsockname()[1]))
-    (source / "harness.txt").write_text(str(os.getpid()))
+    targets = HostTargets(tmp_path, source)
     before = tree_state(source)
     memory_before = resident_mb()
 
-    agent = SandboxedAgent(load(source), TIME_PER_MOVE.get(case, 0.5), limits=LIMITS, log_dir=tmp_path / "logs")
+    limits = CASE_LIMITS.get(case, LIMITS)
+    agent = SandboxedAgent(load(source), TIME_PER_MOVE.get(case, 0.5), limits=limits, log_dir=tmp_path / "logs")
     try:
         result = play_match("othello", [agent, RandomAgent()], seed=0)
     finally:
@@ -103,19 +186,65 @@ def test_hostile_submission_ends_with_its_status_and_harms_nothing(case, tmp_pat
         assert (mine.score, theirs.score, result.winner) == (-1.0, 1.0, "RandomAgent")
     assert resident_mb() - memory_before < 50
     assert tree_state(source) == before
-    assert not (tmp_path / "escaped.txt").exists() and not Path("/tmp/arena-escaped.txt").exists()
-    with pytest.raises(BlockingIOError):
-        listener.accept()
+    targets.assert_untouched()
+    targets.close()
     log = agent.log_path.read_text()
-    if case == "chatterbox":
-        assert len(log) <= (64 << 10) + 200 and "more bytes of output were dropped" in log
-    if case == "writes_outside":
-        assert log.count("PermissionError") == 3 and "written" not in log
-    if case == "kills_harness":
-        assert "ProcessLookupError" in mine.detail or "PermissionError" in mine.detail
-    if case == "leaves_daemon":
-        daemon = int(log.split("daemon pid ")[1].split()[0])
-        assert not is_alive(daemon)
+    CHECKS.get(case, lambda log, mine: None)(log, mine)
+
+
+def _check_writes_outside(log: str, _) -> None:
+    # Its folder's parent is not its own, the harness is not in sight, and its /tmp is its own.
+    assert "escaped.txt: PermissionError" in log and "/tmp/arena-escaped.txt: written" in log
+    assert re.search(r"/proc/\d+/cwd/escaped.txt: FileNotFoundError", log)
+
+
+def _check_tampering(log: str, _) -> None:
+    assert log.count(": done") == 0 and log.count("FileNotFoundError") == 8, log
+
+
+def _check_secrets(log: str, _) -> None:
+    assert SECRET not in log and "root:" not in log, log
+    assert "/etc/shadow: FileNotFoundError" in log and "uid 0" not in log
+    visible = log.split("visible at /: ")[1].splitlines()[0]
+    assert all(f"'{host_only}'" not in visible for host_only in ("root", "home", "work", "var", "srv")), visible
+
+
+def _check_network(log: str, _) -> None:
+    assert ": sent" not in log, log
+    assert "network interfaces in sight (netlink): [(1, 'lo')]" in log  # an empty network namespace
+
+
+def _check_memory_total(log: str, _) -> None:
+    held = int(log.split("children that held 256 MiB: ")[1].split()[0])
+    assert held <= 1024 // 256, log  # the limit is 1024 MiB for all of them together
+
+
+def _check_disk(log: str, _) -> None:
+    assert int(log.split("written MiB: ")[1].split()[0]) <= 32, log
+    assert "./: " not in log and "OSError 28" in log  # ENOSPC: the tmpfs is full
+
+
+def _check_cpu(log: str, _) -> None:
+    assert float(log.split("cores used: ")[1].split()[0]) <= 1.2, log  # the limit is one core
+
+
+def _check_escalation(log: str, _) -> None:
+    assert ": done" not in log, log
+    assert "processes it can see: [1]" in log
+
+
+def _check_kills_harness(_, mine) -> None:
+    assert "ProcessLookupError" in mine.detail or "PermissionError" in mine.detail
+
+
+def _check_chatter(log: str, _) -> None:
+    assert len(log) <= (64 << 10) + 200 and "more bytes of output were dropped" in log
+
+
+CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_tampering,
+          "reads_secrets": _check_secrets, "sends_datagrams": _check_network, "memory_by_forks": _check_memory_total,
+          "fills_disk": _check_disk, "cpu_hog": _check_cpu, "escalates": _check_escalation,
+          "kills_harness": _check_kills_harness, "chatterbox": _check_chatter}
 
 
 def is_alive(pid: int) -> bool:

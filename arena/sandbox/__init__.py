@@ -6,11 +6,12 @@
     agent.close()
 
 `agent` (harness side: clocks, faults), `worker` (the agent's process), `protocol` and `codec`
-(the pipe messages, never pickled), `confine` (limits, cgroup, capabilities, Landlock) and
+(the pipe messages, never pickled), `isolate` (namespaces, the agent's filesystem, its identity), `cgroups` (memory, process and CPU totals), `clock` (fair chess clocks), `confine` (limits, capabilities, Landlock), `protections` (what this machine gives) and
 `logs` (bounded output capture) are its parts.
 """
 
-from arena.sandbox.agent import Clock, Limits, SandboxedAgent
-from arena.sandbox.confine import protections
+from arena.sandbox.agent import Limits, SandboxedAgent
+from arena.sandbox.clock import Clock
+from arena.sandbox.protections import missing_isolation, protections
 
-__all__ = ["Clock", "Limits", "SandboxedAgent", "protections"]
+__all__ = ["Clock", "Limits", "SandboxedAgent", "missing_isolation", "protections"]

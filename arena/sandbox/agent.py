@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import itertools
+import re
 import json
 import os
 import shutil
@@ -18,7 +19,9 @@ from typing import Any
 
 from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle
-from arena.sandbox import confine
+from arena.sandbox import confine, isolate
+from arena.sandbox.cgroups import AgentCgroup, CgroupLimits, sweep_stale_groups
+from arena.sandbox.clock import Clock, MoveTimer, namespace_init
 from arena.sandbox.logs import LogCapture
 from arena.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, Kind, ProtocolError
 from arena.submission import AgentSpec
@@ -33,37 +36,15 @@ class Limits:
     """What one agent's process may use; the organiser's settings."""
 
     startup_seconds: float = 60.0  # import, _gdown, _initialize
-    memory_mb: int = 4096  # address space, unless the manifest asks for another amount
+    memory_mb: int = 4096  # for all its processes together, unless the manifest asks for another amount
     max_memory_mb: int = 16384  # the most a manifest may ask for
-    max_processes: int = 256  # processes and threads the agent may add
-    max_file_mb: int = 256  # largest file it may write in its folder
+    max_processes: int = 256  # processes and threads, all together
+    cpu_cores: float = 1.0  # CPU time a second for all its processes together
+    disk_mb: int = 512  # what it may write (its folder and /tmp), beyond its submission's own size
+    max_file_mb: int = 256  # largest single file it may write
     log_kb: int = 1024  # stdout and stderr kept per agent
     max_message_kb: int = 8192  # largest answer accepted from it
     landlock: bool = True  # confine file access, TCP and signals where the kernel allows
-
-
-class Clock:
-    """A chess clock for one agent: `per_move` seconds a move, plus a `bank` for the whole game.
-
-    Time over `per_move` is taken from the bank; the agent runs out of time when the bank is empty.
-    """
-
-    def __init__(self, per_move: float, bank: float = 0.0):
-        self.per_move = per_move
-        self.bank = bank
-        self.bank_left = bank
-
-    def restart(self) -> None:
-        self.bank_left = self.bank
-
-    def allowance(self) -> float:
-        """The most the next move may take."""
-        return self.per_move + max(self.bank_left, 0.0)
-
-    def spend(self, elapsed: float) -> bool:
-        """Charge a move; False if it went over what was left."""
-        self.bank_left -= max(elapsed - self.per_move, 0.0)
-        return self.bank_left >= 0
 
 
 class SandboxedAgent(AgentHandle):
@@ -73,6 +54,7 @@ class SandboxedAgent(AgentHandle):
     limits of `limits`, and no way to reach the harness but its two pipes. Whatever the agent
     does (raise, hang, exit, segfault, exhaust memory, fork, print without end), the harness
     gets an `AgentFault` with a status and goes on; the worker and all it spawned are killed.
+    Its clock charges it only the time it used, not the time it waited for a CPU.
     """
 
     def __init__(self, spec: AgentSpec, time_per_move: float, time_bank: float = 0.0, limits: Limits | None = None,
@@ -83,19 +65,24 @@ class SandboxedAgent(AgentHandle):
         self.clock = Clock(time_per_move, time_bank)
         self.limits = limits or Limits()
         log_dir = Path(log_dir) if log_dir is not None else Path(tempfile.gettempdir()) / "arena-logs"
-        self.log_path = log_dir / f"{self.spec.name}-{os.getpid()}-{next(_log_counter)}.log"
+        self.log_path = log_dir / f"{_file_safe(self.spec.name)}-{os.getpid()}-{next(_log_counter)}.log"
         self._process: subprocess.Popen | None = None
         self._channel: Channel | None = None
-        self._cgroup: confine.ProcessCgroup | None = None
+        self._cgroup: AgentCgroup | None = None
+        self._timer: MoveTimer | None = None
         self._log: LogCapture | None = None
         self._workdir: Path | None = None
-        self._asked_at = 0.0
 
     @property
     def memory_mb(self) -> int:
         """The memory cap: the manifest's request up to the organiser's ceiling, else the default."""
         asked = self.spec.manifest.memory_mb
         return min(asked, self.limits.max_memory_mb) if asked else self.limits.memory_mb
+
+    @property
+    def time_used(self) -> float:
+        """Seconds charged to this agent's clock in the current game."""
+        return self.clock.used
 
     # --- AgentHandle ---------------------------------------------------------------------
 
@@ -104,23 +91,25 @@ class SandboxedAgent(AgentHandle):
             self.close()  # it died or was killed in an earlier game: start afresh
         if self._process is None:
             self._spawn()
+        self._timer.start()
         self._send("start", Kind.START, {"env": seat.env_name, "options": seat.options, "seat": seat.agent_id,
                                          "seed": seat.seed})
-        self._expect(Kind.READY, "start", time.monotonic() + self.limits.startup_seconds, self.limits.startup_seconds)
+        self._expect(Kind.READY, "start", self.limits.startup_seconds)
 
     def reset(self) -> None:
         self.clock.restart()
+        self._timer.start()
         self._send("reset", Kind.RESET)
-        self._expect(Kind.READY, "reset()", time.monotonic() + self.clock.allowance(), self.clock.allowance())
+        self._expect(Kind.READY, "reset()", self.clock.allowance())
 
     def request_action(self, observation: Any) -> None:
-        self._asked_at = time.monotonic()
+        self._timer.start()
         self._send("predict()", Kind.ACT, observation)
 
     def await_action(self) -> Any:
         allowance = self.clock.allowance()
-        action = self._expect(Kind.ACTION, "predict()", self._asked_at + allowance, allowance)
-        if not self.clock.spend(time.monotonic() - self._asked_at):
+        action = self._expect(Kind.ACTION, "predict()", allowance)
+        if not self.clock.spend(self._timer.charged()):
             self._kill()
             raise AgentFault(Status.TIMEOUT, self._over_time("predict()", allowance))
         return action
@@ -137,28 +126,36 @@ class SandboxedAgent(AgentHandle):
         self._kill()
         self._channel.close()
         self._log.close()
+        self._timer.close()
         shutil.rmtree(self._workdir, ignore_errors=True)
         self._process = None
 
     # --- the worker process --------------------------------------------------------------
 
     def _spawn(self) -> None:
-        self._workdir = Path(tempfile.mkdtemp(prefix="arena-sandbox-"))
+        _sweep_once()
+        self._workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
         folder = self._workdir / "submission"
         shutil.copytree(self.spec.root, folder, symlinks=True)
+        (self._workdir / "root").mkdir()
         to_worker_read, to_worker_write = os.pipe()
         from_worker_read, from_worker_write = os.pipe()
         log_read, log_write = os.pipe()
-        self._cgroup = confine.ProcessCgroup.create(self.limits.max_processes)
+        self._cgroup = AgentCgroup.create(CgroupLimits(self.memory_mb << 20, self.limits.max_processes,
+                                                       self.limits.cpu_cores))
+        identity = isolate.sandbox_identity(next(_sandbox_counter) + (os.getpid() << 8))
         config = {
             "folder": str(folder),
             "source": str(self.spec.source),
             "digest": self.spec.digest,
             "manifest": {**asdict(self.spec.manifest), "env": list(self.spec.manifest.env)},
-            "cgroup": str(self._cgroup.path) if self._cgroup else None,
-            "memory_bytes": self.memory_mb << 20,
+            "cgroup": self._cgroup.to_config() if self._cgroup else None,
+            "memory_bytes": None if self._cgroup else self.memory_mb << 20,
             "file_bytes": self.limits.max_file_mb << 20,
             "nproc": None if self._cgroup else confine.process_budget(self.limits.max_processes),
+            "staging": str(self._workdir / "root"),
+            "disk_bytes": _tree_bytes(folder) + (self.limits.disk_mb << 20),
+            "identity": [identity.uid, identity.gid],
             "landlock": self.limits.landlock,
             "devices": sorted(p for pattern in DEVICE_PATTERNS for p in glob.glob(pattern)),
             "max_message_bytes": 1 << 30,  # what the harness sends is trusted
@@ -176,6 +173,8 @@ class SandboxedAgent(AgentHandle):
                 os.close(fd)
         self._channel = Channel(from_worker_read, to_worker_write, self.limits.max_message_kb << 10)
         self._log = LogCapture(log_read, self.log_path, self.limits.log_kb << 10)
+        self._timer = MoveTimer(self._cgroup)
+        self._timer.watch(self._process.pid)
 
     def _send(self, what: str, kind: Kind, value: Any = None) -> None:
         try:
@@ -183,17 +182,28 @@ class SandboxedAgent(AgentHandle):
         except OSError:
             raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None
 
-    def _expect(self, kind: Kind, what: str, deadline: float, budget: float) -> Any:
-        try:
-            got, value = self._channel.receive(deadline)
-        except ChannelTimeout:
-            self._kill()
-            raise AgentFault(Status.TIMEOUT, self._over_time(what, budget)) from None
-        except (ChannelClosed, OSError):
-            raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None
-        except ProtocolError as exc:
-            self._kill()
-            raise AgentFault(Status.CRASH, f"{what}: the agent's process broke the protocol ({exc})") from None
+    def _expect(self, kind: Kind, what: str, budget: float) -> Any:
+        """The worker's answer to the call begun at the timer's start, within `budget` of its own time.
+
+        The wall-clock deadline moves on by the time the agent spent waiting for a CPU, up to a
+        hard limit that bounds how long any call can hold a match.
+        """
+        hard_limit = budget * WAIT_FACTOR + WAIT_GRACE
+        while True:
+            self._watch_agent_process()
+            deadline = time.monotonic() + min(budget + self._timer.waited(), hard_limit) - self._timer.elapsed()
+            try:
+                got, value = self._channel.receive(deadline)
+                break
+            except ChannelTimeout:
+                if self._timer.charged() >= budget or self._timer.elapsed() >= hard_limit:
+                    self._kill()
+                    raise AgentFault(Status.TIMEOUT, self._over_time(what, budget)) from None
+            except (ChannelClosed, OSError):
+                raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None
+            except ProtocolError as exc:
+                self._kill()
+                raise AgentFault(Status.CRASH, f"{what}: the agent's process broke the protocol ({exc})") from None
         if got == Kind.FAILED:
             report = value if isinstance(value, dict) else {}
             status = Status.ILLEGAL_ACTION if report.get("illegal") is True else Status.CRASH
@@ -204,10 +214,24 @@ class SandboxedAgent(AgentHandle):
             raise AgentFault(Status.CRASH, f"{what}: the agent's process sent {got.name} instead of {kind.name}")
         return value
 
+    def _watch_agent_process(self) -> None:
+        """Have the timer follow the agent's own process once its namespace has one."""
+        agent = namespace_init(self._process.pid)
+        if agent is not None:
+            self._timer.watch(agent)
+
     def _over_time(self, what: str, budget: float) -> str:
-        if what == "predict()":
-            return f"{what} took over {budget:.3g} s (limit {self.clock.per_move:g} s a move + {self.clock.bank:g} s bank)"
-        return f"{what} took over {budget:.3g} s"
+        """Why a call ran out of time: what it cost the agent, what it had, what was not counted."""
+        took = f"{what} took {self._timer.charged():.3g} s of its own time"
+        waited = self._timer.waited()
+        if waited >= 0.001:
+            took += f" (it also waited {waited:.3g} s for a CPU, not counted)"
+        if what != "predict()":
+            return f"{took}; the limit is {budget:.3g} s"
+        if self.clock.bank == 0:
+            return f"{took}; the limit is {self.clock.per_move:g} s a move, with no bank"
+        bank_left = budget - self.clock.per_move
+        return f"{took}; the limit is {self.clock.per_move:g} s a move plus {bank_left:.3g} s left of a {self.clock.bank:g} s bank"
 
     def _death(self) -> str:
         """Why the worker is gone, once it is (killing it if it lingers)."""
@@ -216,7 +240,11 @@ class SandboxedAgent(AgentHandle):
         except subprocess.TimeoutExpired:
             self._kill()
             return "the agent's process stopped answering"
+        memory_kills = self._cgroup.memory_kills() if self._cgroup else 0
         self._kill()  # children it left behind
+        if memory_kills:
+            return (f"the agent's processes went over their memory limit ({self.memory_mb} MiB in all) "
+                    f"and were killed; see {self.log_path}")
         if code < 0:
             cause = signal.strsignal(-code) or f"signal {-code}"
             hint = " (often the memory limit)" if -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT) else ""
@@ -230,6 +258,35 @@ class SandboxedAgent(AgentHandle):
         if self._process is not None:
             confine.kill_process_tree(self._process.pid)
             self._process.wait()
+
+
+WORKDIR_PREFIX = "arena-sandbox-"
+# A call may run past its budget by the time it waited for a CPU, but never past this in wall time.
+WAIT_FACTOR, WAIT_GRACE = 10.0, 5.0
+_sandbox_counter = itertools.count()
+_swept = False
+
+
+def _sweep_once() -> None:
+    """Remove what harnesses killed before they could clean up (SIGKILL) left: folders and cgroups."""
+    global _swept
+    if _swept:
+        return
+    _swept = True
+    sweep_stale_groups()
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*-*"):
+        match = re.match(rf"{WORKDIR_PREFIX}(\d+)-", folder.name)
+        if match and not Path(f"/proc/{match.group(1)}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _tree_bytes(folder: Path) -> int:
+    return sum(p.lstat().st_size for p in folder.rglob("*"))
+
+
+def _file_safe(name: str) -> str:
+    """`name` as one harmless file-name part: a manifest's name must not steer where logs go."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name).lstrip(".")[:64] or "agent"
 
 
 def _worker_environment(folder: Path) -> dict[str, str]:

@@ -15,7 +15,6 @@ system without a layer, the others still apply and the process-group kill still 
 from __future__ import annotations
 
 import ctypes
-import itertools
 import os
 import resource
 import signal
@@ -27,11 +26,15 @@ _libc = ctypes.CDLL(None, use_errno=True)
 # --- resource limits -------------------------------------------------------------------------
 
 
-def set_resource_limits(memory_bytes: int, file_bytes: int, processes: int | None) -> None:
-    """Cap address space, file size and (when given) processes; no core files. Hard limits too."""
+def set_resource_limits(memory_bytes: int | None, file_bytes: int, processes: int | None) -> None:
+    """Cap file size, (when given) address space and processes; no core files. Hard limits too.
+
+    Address space and processes are capped per process only where no cgroup counts them in total.
+    """
     for limit, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_FSIZE, file_bytes),
                          (resource.RLIMIT_CORE, 0)):
-        resource.setrlimit(limit, (value, value))
+        if value is not None:
+            resource.setrlimit(limit, (value, value))
     if processes is not None:
         resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
     # Writing past the file limit should fail with an error, not kill the worker silently.
@@ -55,67 +58,6 @@ def _owner(proc: Path) -> int | None:
         return proc.stat().st_uid
     except OSError:
         return None
-
-
-# --- process cgroup --------------------------------------------------------------------------
-
-_cgroup_counter = itertools.count()
-
-
-class ProcessCgroup:
-    """A cgroup-v1 pids group holding one worker and all it spawns: capped in size, killed as one."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    @classmethod
-    def create(cls, max_pids: int) -> ProcessCgroup | None:
-        """A new group under this process's pids cgroup, or None where none can be made."""
-        base = _pids_hierarchy()
-        if base is None:
-            return None
-        path = base / f"arena-{os.getpid()}-{next(_cgroup_counter)}"
-        try:
-            path.mkdir()
-            (path / "pids.max").write_text(str(max_pids))
-        except OSError:
-            return None
-        return cls(path)
-
-    def join(self) -> None:
-        """Move the calling process into the group (done by the worker before it runs agent code)."""
-        (self.path / "cgroup.procs").write_text(str(os.getpid()))
-
-    def pids(self) -> list[int]:
-        try:
-            return [int(line) for line in (self.path / "cgroup.procs").read_text().split()]
-        except OSError:
-            return []
-
-    def kill_all(self, timeout: float = 2.0) -> None:
-        """SIGKILL every process in the group until it is empty, then remove the group."""
-        deadline = time.monotonic() + timeout
-        while (pids := self.pids()) and time.monotonic() < deadline:
-            for pid in pids:
-                _kill(pid)
-            time.sleep(0.005)
-        try:
-            self.path.rmdir()
-        except OSError:
-            pass
-
-
-def _pids_hierarchy() -> Path | None:
-    try:
-        lines = Path("/proc/self/cgroup").read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        _, controllers, relative = line.split(":", 2)
-        if "pids" in controllers.split(","):
-            base = Path("/sys/fs/cgroup/pids") / relative.lstrip("/")
-            return base if os.access(base, os.W_OK) else None
-    return None
 
 
 # --- killing ---------------------------------------------------------------------------------
@@ -154,43 +96,6 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-
-
-# --- PID namespace ---------------------------------------------------------------------------
-
-_CLONE_NEWUSER, _CLONE_NEWPID = 0x10000000, 0x20000000
-
-
-def new_pid_namespace() -> int | None:
-    """Fork into a new PID namespace, where the child is process 1 and everything it starts dies
-    with it. In the parent returns the child's pid; in the child 0; None where the system refuses
-    (then nothing was forked). Non-root users get the namespace through a user namespace that maps
-    only their own ids."""
-    uid, gid = os.geteuid(), os.getegid()
-    flags = _CLONE_NEWPID if uid == 0 else _CLONE_NEWPID | _CLONE_NEWUSER
-    if _libc.unshare(flags) != 0:
-        return None
-    if uid != 0:
-        try:
-            Path("/proc/self/setgroups").write_text("deny")
-            Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
-            Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
-        except OSError:
-            return None  # a user namespace without our ids cannot run Python safely; stay as we are
-    return os.fork()
-
-
-def supervise(child: int) -> None:
-    """Wait for the namespace's first process and end as it ended, holding nothing open meanwhile.
-
-    Killing this process kills the child (its parent-death signal) and so the whole namespace.
-    """
-    os.closerange(0, 4096)
-    _, status = os.waitpid(child, 0)
-    if os.WIFSIGNALED(status):
-        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
-        os.kill(os.getpid(), os.WTERMSIG(status))
-    os._exit(os.waitstatus_to_exitcode(status))
 
 
 # --- capabilities ----------------------------------------------------------------------------
@@ -302,24 +207,70 @@ def _allow(ruleset: int, path: Path, rights: int) -> None:
         os.close(fd)
 
 
-def protections() -> dict[str, bool | int]:
-    """Which confinement layers this machine and user give a worker."""
-    return {
-        "resource_limits": True,
-        "pid_namespace": _pid_namespace_allowed(),
-        "process_limit": os.getuid() != 0 or _pids_hierarchy() is not None,
-        "process_cgroup": _pids_hierarchy() is not None,
-        "capability_drop": os.geteuid() == 0,
-        "landlock_abi": landlock_abi(),
-    }
 
 
-def _pid_namespace_allowed() -> bool:
-    """Whether new_pid_namespace() would work, tried in a throwaway child."""
-    pid = os.fork()
-    if pid == 0:
-        child = new_pid_namespace()
-        if child:
-            os.waitpid(child, 0)
-        os._exit(0 if child is not None else 1)
-    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+# --- seccomp -------------------------------------------------------------------------------
+
+_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
+_AUDIT_ARCH_X86_64 = 0xC000003E
+_LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
+_ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
+_EPERM, _ENOSYS = 1, 38
+# x86-64 numbers of the calls an agent never needs and kernel exploits and escapes start from:
+# namespaces and mounts, tracing, kernel modules and keyrings, eBPF, userfaultfd, perf, io_uring,
+# and opening files by handle.
+_FORBIDDEN_SYSCALLS = {"unshare": 272, "setns": 308, "mount": 165, "umount2": 166, "pivot_root": 155, "ptrace": 101,
+                       "process_vm_writev": 311, "bpf": 321, "userfaultfd": 323, "perf_event_open": 298,
+                       "keyctl": 250, "add_key": 248, "request_key": 249, "kexec_load": 246, "init_module": 175,
+                       "finit_module": 313, "delete_module": 176, "io_uring_setup": 425, "open_by_handle_at": 304,
+                       "fsopen": 430, "fsmount": 432, "move_mount": 429, "open_tree": 428}
+_CLONE, _CLONE3 = 56, 435
+_NAMESPACE_FLAGS = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def forbid_escape_syscalls() -> bool:
+    """Refuse (EPERM) the system calls in `_FORBIDDEN_SYSCALLS` and new namespaces through clone.
+
+    clone3 answers ENOSYS, so the C library falls back to clone, whose flags the filter can read.
+    Needs no_new_privs (or CAP_SYS_ADMIN); returns False on machines other than x86-64.
+    """
+    if os.uname().machine != "x86_64":
+        return False
+    program = _seccomp_program()
+    fprog = _SockFprog(len(program), (_SockFilter * len(program))(*program))
+    if _libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "could not install the seccomp filter")
+    return True
+
+
+def _seccomp_program() -> list[_SockFilter]:
+    forbidden = sorted(_FORBIDDEN_SYSCALLS.values())
+    deny, enosys, clone_check, clone_deny = 0, 1, 2, 3  # labels of the instructions after the list
+    body = [("ld", 4), ("jeq_else", _AUDIT_ARCH_X86_64, deny),  # other ABIs (int 0x80) would bypass the numbers
+            ("ld", 0), ("jge", 0x40000000, deny),  # the x32 ABI
+            *[("jeq", number, deny) for number in forbidden],
+            ("jeq", _CLONE, clone_check), ("jeq", _CLONE3, enosys), ("ret", _ALLOW)]
+    tail = [("ret", _ERRNO | _EPERM), ("ret", _ERRNO | _ENOSYS),
+            ("ld", 16), ("jset", _NAMESPACE_FLAGS, clone_deny), ("ret", _ALLOW), ("ret", _ERRNO | _EPERM)]
+    targets = {deny: len(body), enosys: len(body) + 1, clone_check: len(body) + 2, clone_deny: len(body) + 5}
+    program = []
+    for index, (op, *args) in enumerate(body + tail):
+        here = index + 1  # jumps count from the next instruction
+        if op == "ld":
+            program.append(_SockFilter(_LD_ABS, 0, 0, args[0]))
+        elif op == "ret":
+            program.append(_SockFilter(_RET, 0, 0, args[0]))
+        elif op == "jeq_else":  # fall through when equal, jump when not
+            program.append(_SockFilter(_JEQ, 0, targets[args[1]] - here, args[0]))
+        else:  # jeq / jge / jset: jump when true
+            code = {"jeq": _JEQ, "jge": _JGE, "jset": _JSET}[op]
+            program.append(_SockFilter(code, targets[args[1]] - here, 0, args[0]))
+    return program

@@ -1,13 +1,16 @@
 """The process that runs one submitted agent, confined, answering the harness over two pipes.
 
 `SandboxedAgent` starts it as `python -s -m arena.sandbox.worker READ_FD WRITE_FD CONFIG` in an
-otherwise empty folder holding the submission's private copy. Stage one applies the resource
-limits and the process cgroup, forks into a new PID namespace (the first process stays behind
-as a supervisor, so killing it kills everything the agent started) and, when running as root,
-drops every capability and re-executes itself so none remain. Stage two imports what it needs, shuts itself in with Landlock (read the
-software it runs on, write only its own folder), then loads the agent and serves the harness:
-START (load, seed and seat the agent), RESET, ACT (an observation, answered with an action),
-STOP. Exceptions in the agent's code are reported as FAILED messages, never as tracebacks.
+otherwise empty folder holding the submission's private copy. Stage one joins the agent's cgroups
+(memory, processes and CPU totals), applies the resource limits and enters new namespaces (mount,
+network, IPC, UTS, and PID: the first process stays behind as a supervisor, so killing it kills
+everything the agent started). Stage two imports what it needs, builds the agent's filesystem (its
+copy in a size-capped tmpfs, the software read-only, nothing else of the host), becomes an
+unprivileged id with no capabilities, shuts itself in with Landlock where the kernel has it, then
+loads the agent and serves the harness: START (load, seed and seat the agent), RESET, ACT (an
+observation, answered with an action), STOP. Exceptions in the agent's code are reported as FAILED
+messages, never as tracebacks. Where the kernel refuses namespaces, a root worker instead drops
+every capability and re-executes itself, and Landlock is the only wall (`protections()` says so).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from arena.sandbox import confine
+from arena.sandbox import confine, isolate
+from arena.sandbox.cgroups import AgentCgroup
 from arena.sandbox.protocol import Channel, ChannelClosed, Kind
 
 MAX_TRACEBACK_CHARS = 20_000
@@ -31,23 +35,27 @@ def main(argv: list[str]) -> None:
     read_fd, write_fd, config_text, *flags = argv
     config = json.loads(config_text)
     confine.die_with_parent()
+    isolated = False
     if "--confined" not in flags:
         if config["cgroup"]:
-            confine.ProcessCgroup(Path(config["cgroup"])).join()
+            AgentCgroup.from_config(config["cgroup"]).join()
         confine.set_resource_limits(config["memory_bytes"], config["file_bytes"], config["nproc"])
-        child = confine.new_pid_namespace()
+        child = isolate.enter_namespaces()
         if child:
-            confine.supervise(child)
+            isolate.supervise(child)
         confine.die_with_parent()
-        if confine.drop_capability_bounding_set():
+        isolated = child == 0
+        if not isolated and confine.drop_capability_bounding_set():
             # Capabilities leave a root process only at exec: start again without them.
             os.execv(sys.executable, [sys.executable, "-s", "-m", "arena.sandbox.worker", *argv, "--confined"])
-    _Worker(Channel(int(read_fd), int(write_fd), config["max_message_bytes"]), config).serve()
+    _Worker(Channel(int(read_fd), int(write_fd), config["max_message_bytes"]), config, isolated).serve()
 
 
 class _Worker:
-    def __init__(self, channel: Channel, config: dict[str, Any]):
+    def __init__(self, channel: Channel, config: dict[str, Any], isolated: bool):
         import numpy as np  # noqa: F401  (loaded before confinement, like everything arena needs)
+
+        import arena.agents  # noqa: F401
 
         from arena.envs import make_raw, seat_view
         from arena.submission import AgentSpec, Manifest
@@ -59,11 +67,20 @@ class _Worker:
         self.spec = AgentSpec(self.manifest.name or self.folder.name, Path(config["source"]), self.folder,
                               self.manifest, config["digest"])
         self._make_raw, self._seat_view = make_raw, seat_view
-        if config["landlock"]:
-            writable = [self.folder, Path("/dev/null"), *map(Path, config["devices"])]
-            confine.landlock(read_paths=_software_paths(), write_paths=writable)
-        os.chdir(self.folder)
         sys.path[:] = [p for p in sys.path if p and Path(p).resolve() != self.folder.parent.resolve()]
+        software = _software_paths()
+        devices = [Path(d) for d in config["devices"]]
+        writable = [self.folder, Path("/dev/null"), *devices]
+        if isolated:
+            identity = isolate.Identity(*config["identity"])
+            isolate.build_root(isolate.RootPlan(Path(config["staging"]), config["disk_bytes"], software, self.folder,
+                                                devices, identity))
+            isolate.drop_identity(identity)
+            confine.forbid_escape_syscalls()
+            writable += [Path("/tmp"), Path("/dev/shm")]  # private to this sandbox
+        if config["landlock"]:
+            confine.landlock(read_paths=[*software, *map(Path, SYSTEM_READ_PATHS)], write_paths=writable)
+        os.chdir(self.folder)
         os.register_at_fork(after_in_child=self._silence)
         self.agent = None
 
@@ -155,16 +172,15 @@ def _seed_global_generators(seed: int) -> None:
 
 
 def _software_paths() -> list[Path]:
-    """Everything the agent may read besides its folder: Python, its packages, arena, the system."""
-    import arena
-    import arena.agents
-    import arena.envs
-
-    paths = {Path(p) for p in sys.path if p}
+    """What the agent may read besides its folder: Python, its packages, and every module loaded so far."""
+    paths = {Path(p) for p in sys.path if p and Path(p).exists()}
     paths |= {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix)}
-    paths |= {Path(m.__file__).parent for m in (arena, arena.envs, arena.agents)}
-    paths |= {Path(p) for p in SYSTEM_READ_PATHS}
-    return sorted(paths)
+    paths |= {Path(m.__file__).parent for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
+    outermost: list[Path] = []
+    for path in sorted(p.resolve() for p in paths):
+        if not any(path.is_relative_to(kept) for kept in outermost):
+            outermost.append(path)
+    return outermost
 
 
 if __name__ == "__main__":

@@ -12,9 +12,8 @@ class SubmittedAgent(Agent):
         if os.fork() == 0:
             os.setsid()
             if os.fork() == 0:
-                # /proc/self names the pid the system's /proc knows, even inside a PID namespace.
-                print(f"daemon pid {os.readlink('/proc/self')}", flush=True)
-                time.sleep(3600)
+                # A program the harness can find by its arguments among the host's processes.
+                os.execv("/bin/sleep", ["sleep", open("marker.txt").read().strip()])
             os._exit(0)
         time.sleep(0.2)
 

@@ -1,0 +1,273 @@
+"""One control group per agent: totals for memory, processes and CPU over everything it starts.
+
+Per-process limits let an agent multiply its share by forking; a cgroup counts the whole tree. On
+cgroup v1 (one hierarchy per controller) the agent gets a group in each of the memory, pids, cpu and
+cpuacct hierarchies; on v2 one group with all four. Killing the group ends everything in it.
+Groups are named `arena-<harness pid>-<n>`, so a later harness can sweep those of a dead one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+CONTROLLERS = ("memory", "pids", "cpu", "cpuacct")
+_CPU_PERIOD_US = 100_000
+_counter = itertools.count()
+_GROUP_NAME = re.compile(r"arena-(\d+)-\d+$")
+
+
+@dataclass(frozen=True)
+class CgroupLimits:
+    memory_bytes: int
+    max_pids: int
+    cpu_cores: float
+
+
+class AgentCgroup:
+    """The groups holding one agent's worker: created by the harness, joined by the worker."""
+
+    def __init__(self, paths: dict[str, Path], unified: bool):
+        self.paths = paths  # controller -> group folder (all the same folder on v2)
+        self.unified = unified
+
+    @classmethod
+    def create(cls, limits: CgroupLimits) -> AgentCgroup | None:
+        """New groups with `limits` written, or None where this host does not let us make all of them."""
+        bases = available_bases()
+        if bases is None:
+            return None
+        name = f"arena-{os.getpid()}-{next(_counter)}"
+        unified = len(set(bases.values())) == 1 and _is_v2(next(iter(bases.values())))
+        group = cls({c: base / name for c, base in bases.items()}, unified)
+        try:
+            for path in set(group.paths.values()):
+                path.mkdir()
+            group._write_limits(limits)
+        except OSError:
+            group.remove()
+            return None
+        return group
+
+    def _write_limits(self, limits: CgroupLimits) -> None:
+        quota = max(int(limits.cpu_cores * _CPU_PERIOD_US), 1000)
+        if self.unified:
+            folder = self.paths["memory"]
+            _write(folder / "memory.max", limits.memory_bytes)
+            _write(folder / "memory.swap.max", 0, optional=True)
+            _write(folder / "pids.max", limits.max_pids)
+            _write(folder / "cpu.max", f"{quota} {_CPU_PERIOD_US}")
+            return
+        memory = self.paths["memory"]
+        _write(memory / "memory.limit_in_bytes", limits.memory_bytes)
+        _write(memory / "memory.memsw.limit_in_bytes", limits.memory_bytes, optional=True)  # no escape to swap
+        _write(self.paths["pids"] / "pids.max", limits.max_pids)
+        _write(self.paths["cpu"] / "cpu.cfs_period_us", _CPU_PERIOD_US)
+        _write(self.paths["cpu"] / "cpu.cfs_quota_us", quota)
+
+    def to_config(self) -> dict:
+        """What the worker needs to join the groups (`from_config`)."""
+        return {"paths": {c: str(p) for c, p in self.paths.items()}, "unified": self.unified}
+
+    @classmethod
+    def from_config(cls, config: dict) -> AgentCgroup:
+        return cls({c: Path(p) for c, p in config["paths"].items()}, config["unified"])
+
+    def join(self) -> None:
+        """Move the calling process into every group (the worker, before it runs agent code)."""
+        for path in set(self.paths.values()):
+            _write(path / "cgroup.procs", os.getpid())
+
+    def cpu_reader(self) -> CounterReader:
+        """A reader of the CPU nanoseconds used so far by every process of the agent."""
+        if self.unified:
+            return CounterReader(self.paths["cpu"] / "cpu.stat", lambda t: int(t.split(b"usage_usec", 1)[1].split()[0]) * 1000)
+        return CounterReader(self.paths["cpuacct"] / "cpuacct.usage", int)
+
+    def memory_kills(self) -> int:
+        """How many times the kernel killed a process of this agent for going over its memory total."""
+        name = "memory.events" if self.unified else "memory.oom_control"
+        try:
+            text = (self.paths["memory"] / name).read_text()
+        except OSError:
+            return 0
+        match = re.search(r"^oom_kill (\d+)", text, re.MULTILINE)
+        return int(match.group(1)) if match else 0
+
+    def pids(self) -> list[int]:
+        try:
+            return [int(line) for line in (self.paths["pids"] / "cgroup.procs").read_text().split()]
+        except OSError:
+            return []
+
+    def kill_all(self, timeout: float = 2.0) -> None:
+        """SIGKILL every process in the groups until they are empty, then remove them."""
+        kill_file = self.paths["pids"] / "cgroup.kill"
+        if self.unified and kill_file.exists():
+            _write(kill_file, 1, optional=True)
+        deadline = time.monotonic() + timeout
+        while (pids := self.pids()) and time.monotonic() < deadline:
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            time.sleep(0.005)
+        self.remove()
+
+    def remove(self) -> None:
+        for path in set(self.paths.values()):
+            _rmdir_group(path)
+
+
+class CounterReader:
+    """Reads one number from a kernel file again and again through one open descriptor (cheap)."""
+
+    def __init__(self, path: Path, parse):
+        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        self._parse = parse
+
+    def read(self) -> int:
+        return self._parse(os.pread(self._fd, 4096, 0))
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+def available_bases() -> dict[str, Path] | None:
+    """controller -> the folder new groups go in (this process's own group), or None if any is missing."""
+    bases = _v1_bases()
+    if all(c in bases for c in CONTROLLERS):
+        return {c: bases[c] for c in CONTROLLERS}
+    unified = _v2_base()
+    if unified is not None:
+        return {c: unified for c in CONTROLLERS}
+    return None
+
+
+def missing_controllers() -> list[str]:
+    """The controllers this host does not let arena use, for `protections()`."""
+    if available_bases() is not None:
+        return []
+    return [c for c in CONTROLLERS if c not in _v1_bases()]
+
+
+def sweep_stale_groups() -> None:
+    """Kill and remove the groups of harnesses that died without cleaning up (SIGKILL)."""
+    bases = available_bases() or {}
+    for base in set(bases.values()):
+        for group in base.glob("arena-*-*"):
+            match = _GROUP_NAME.match(group.name)
+            if match and not _alive(int(match.group(1))):
+                for pid in _procs(group):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+                _rmdir_group(group)
+
+
+def _v1_bases() -> dict[str, Path]:
+    mounts = _cgroup_mounts()
+    bases = {}
+    for line in _read_lines("/proc/self/cgroup"):
+        hierarchy, controllers, relative = line.split(":", 2)
+        if hierarchy == "0":
+            continue
+        for controller in controllers.split(","):
+            mount = mounts.get(controller)
+            if mount is not None:
+                base = mount / relative.lstrip("/")
+                if os.access(base, os.W_OK):
+                    bases[controller] = base
+    return bases
+
+
+def _v2_base() -> Path | None:
+    mount = _cgroup_mounts().get("<unified>")
+    for line in _read_lines("/proc/self/cgroup"):
+        if line.startswith("0::") and mount is not None:
+            base = mount / line[3:].lstrip("/")
+            try:
+                enabled = (base / "cgroup.subtree_control").read_text().split()
+            except OSError:
+                return None
+            wanted = {"memory", "pids", "cpu"}
+            if not wanted <= set(enabled):
+                try:  # allowed only where no process sits in this group itself, e.g. a delegated root
+                    _write(base / "cgroup.subtree_control", " ".join(f"+{c}" for c in sorted(wanted)))
+                except OSError:
+                    return None
+            return base if os.access(base, os.W_OK) else None
+    return None
+
+
+def _cgroup_mounts() -> dict[str, Path]:
+    """controller (or '<unified>' for v2) -> where its hierarchy is mounted."""
+    mounts: dict[str, Path] = {}
+    for line in _read_lines("/proc/self/mountinfo"):
+        before, _, after = line.partition(" - ")
+        fields, fs = before.split(), after.split()
+        if len(fields) < 5 or not fs:
+            continue
+        point = Path(fields[4].replace("\\040", " "))
+        if fs[0] == "cgroup2":
+            mounts.setdefault("<unified>", point)
+        elif fs[0] == "cgroup" and len(fs) >= 3:
+            for option in fs[2].split(","):
+                if option in CONTROLLERS:
+                    mounts.setdefault(option, point)
+    return mounts
+
+
+def _is_v2(path: Path) -> bool:
+    return (path / "cgroup.controllers").exists()
+
+
+def _procs(group: Path) -> list[int]:
+    try:
+        return [int(p) for p in (group / "cgroup.procs").read_text().split()]
+    except OSError:
+        return []
+
+
+def _rmdir_group(path: Path) -> None:
+    for _ in range(100):  # a group empties a moment after its last process is reaped
+        try:
+            path.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.01)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _write(path: Path, value: object, optional: bool = False) -> None:
+    try:
+        with open(path, "w") as handle:
+            handle.write(str(value))
+    except OSError:
+        if not optional:
+            raise
+
+
+def _read_lines(path: str) -> list[str]:
+    try:
+        return Path(path).read_text().splitlines()
+    except OSError:
+        return []

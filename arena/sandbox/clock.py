@@ -1,0 +1,125 @@
+"""Chess clocks for sandboxed agents that charge each agent its own time only.
+
+On a loaded machine a move's wall time includes moments the agent was ready to run but waited
+for a CPU that the opponent, the harness or other work held. `MoveTimer` subtracts that wait, which
+the kernel records per process (`/proc/PID/schedstat`, the run-queue delay), and charges at least
+the CPU time the agent's whole cgroup used, so spreading work over many threads that queue behind
+each other buys nothing. Sleeping, blocking and computing all count; waiting for a CPU does not.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from arena.sandbox.cgroups import AgentCgroup, CounterReader
+
+
+class Clock:
+    """A chess clock for one agent: `per_move` seconds a move, plus a `bank` for the whole game.
+
+    Time over `per_move` is taken from the bank; the agent runs out of time when the bank is empty.
+    `used` is the time charged in the current game.
+    """
+
+    def __init__(self, per_move: float, bank: float = 0.0):
+        self.per_move = per_move
+        self.bank = bank
+        self.bank_left = bank
+        self.used = 0.0
+
+    def restart(self) -> None:
+        self.bank_left = self.bank
+        self.used = 0.0
+
+    def allowance(self) -> float:
+        """The most the next move may take."""
+        return self.per_move + max(self.bank_left, 0.0)
+
+    def spend(self, elapsed: float) -> bool:
+        """Charge a move; False if it went over what was left."""
+        self.used += elapsed
+        self.bank_left -= max(elapsed - self.per_move, 0.0)
+        return self.bank_left >= 0
+
+
+class MoveTimer:
+    """Measures how long the current call took the agent, less the time it waited for a CPU."""
+
+    def __init__(self, cgroup: AgentCgroup | None):
+        self._cpu = cgroup.cpu_reader() if cgroup is not None else None
+        self._delays: dict[int, CounterReader] = {}
+        self._baselines: dict[int, int] = {}
+        self._started = 0.0
+        self._cpu_at_start = 0
+
+    def watch(self, pid: int) -> None:
+        """Count `pid`'s waits from now on (a process born during a call counts from its birth)."""
+        if pid in self._delays:
+            return
+        try:
+            self._delays[pid] = CounterReader(Path(f"/proc/{pid}/schedstat"), _run_delay)
+        except OSError:
+            return
+        self._baselines[pid] = 0
+
+    def start(self) -> None:
+        self._started = time.monotonic()
+        self._cpu_at_start = self._read_cpu()
+        self._baselines = {pid: reader_value for pid, reader in self._delays.items()
+                           if (reader_value := _read(reader)) is not None}
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self._started
+
+    def waited(self) -> float:
+        """Seconds since `start()` the watched processes spent ready to run but not running."""
+        total = 0
+        for pid, reader in self._delays.items():
+            value = _read(reader)
+            if value is not None:
+                total += value - self._baselines.get(pid, 0)
+        return total / 1e9
+
+    def charged(self) -> float:
+        """The call's time as charged to the agent: wall time less CPU waits, at least its CPU time."""
+        cpu = (self._read_cpu() - self._cpu_at_start) / 1e9
+        return max(self.elapsed() - self.waited(), cpu, 0.0)
+
+    def close(self) -> None:
+        for reader in [*self._delays.values(), *([self._cpu] if self._cpu else [])]:
+            reader.close()
+        self._delays.clear()
+        self._cpu = None
+
+    def _read_cpu(self) -> int:
+        return (_read(self._cpu) or 0) if self._cpu is not None else 0
+
+
+def _run_delay(text: bytes) -> int:
+    return int(text.split()[1])
+
+
+def _read(reader: CounterReader) -> int | None:
+    try:
+        return reader.read()
+    except (OSError, ValueError, IndexError):
+        return None  # the process is gone
+
+
+def namespace_init(supervisor: int) -> int | None:
+    """The first process of the PID namespace `supervisor` forked (its pid there is 1), if any yet."""
+    try:
+        children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+    except OSError:
+        return None
+    for child in map(int, children):
+        try:
+            status = Path(f"/proc/{child}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("NSpid:") and line.split()[-1] == "1" and len(line.split()) > 2:
+                return child
+    return None
+

@@ -1,0 +1,229 @@
+"""Kernel namespaces for an agent's worker: its own processes, network, filesystem view and identity.
+
+`enter_namespaces()` moves the worker into new mount, network, IPC and UTS namespaces and forks
+the first process of a new PID namespace (through a user namespace when not root). In that child
+`build_root()` mounts a size-capped tmpfs as the new `/`, binds the software the agent runs on
+read-only at the same paths, copies the submission in, gives it a private `/tmp`, a fresh `/proc`
+and a handful of harmless devices, and pivots into it: nothing else of the host exists there.
+`drop_identity()` then becomes an unprivileged id (a dedicated uid when started as root) with no
+capabilities, so whatever the agent does to a file the kernel judges as a stranger's.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+_CLONE_NEWNS, _CLONE_NEWUTS, _CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+_CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
+_MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 16384, 1 << 18
+_MS_NOATIME, _MS_NODIRATIME, _MS_RELATIME = 1024, 2048, 1 << 21
+_MNT_DETACH = 2
+_SYS_PIVOT_ROOT = 155  # x86-64
+_PR_SET_NO_NEW_PRIVS = 38
+
+# statvfs flag -> mount flag: flags a bind inherits and, inside a user namespace, must keep.
+_LOCKED_FLAGS = {os.ST_NOSUID: _MS_NOSUID, os.ST_NODEV: _MS_NODEV, os.ST_NOEXEC: _MS_NOEXEC,
+                 os.ST_NOATIME: _MS_NOATIME, os.ST_NODIRATIME: _MS_NODIRATIME, os.ST_RELATIME: _MS_RELATIME}
+SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
+ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+CPU_INFO = "/sys/devices/system/cpu"  # read by numerical libraries to size their thread pools
+SANDBOX_UID_BASE = 1 << 30  # far above any real account
+HOSTNAME = b"arena-sandbox"
+
+
+@dataclass(frozen=True)
+class Identity:
+    uid: int
+    gid: int
+
+
+def sandbox_identity(slot: int) -> Identity:
+    """The unprivileged ids a sandbox runs as when the harness is root: one pair per sandbox."""
+    ident = SANDBOX_UID_BASE + (slot % (1 << 24))
+    return Identity(ident, ident)
+
+
+def enter_namespaces() -> int | None:
+    """Unshare mount, network, IPC, UTS and (for the child) PID namespaces, then fork.
+
+    In the parent returns the child's pid, in the child 0; None where the kernel refuses (then
+    nothing changed and nothing was forked). A non-root caller gets them through a user namespace
+    mapping only its own ids.
+    """
+    uid, gid = os.geteuid(), os.getegid()
+    flags = _CLONE_NEWNS | _CLONE_NEWNET | _CLONE_NEWIPC | _CLONE_NEWUTS | _CLONE_NEWPID
+    if uid != 0:
+        flags |= _CLONE_NEWUSER
+    if _libc.unshare(flags) != 0:
+        return None
+    if uid != 0:
+        try:
+            Path("/proc/self/setgroups").write_text("deny")
+            Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+            Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+        except OSError:
+            return None
+    _libc.sethostname(HOSTNAME, len(HOSTNAME))
+    return os.fork()
+
+
+def supervise(child: int) -> None:
+    """Wait for the namespace's first process and end as it ended, holding nothing open meanwhile.
+
+    Killing this process kills the child (its parent-death signal) and so the whole namespace.
+    """
+    os.closerange(0, 4096)
+    _, status = os.waitpid(child, 0)
+    if os.WIFSIGNALED(status):
+        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+        os.kill(os.getpid(), os.WTERMSIG(status))
+    os._exit(os.waitstatus_to_exitcode(status))
+
+
+@dataclass(frozen=True)
+class RootPlan:
+    """What the agent's filesystem holds."""
+
+    staging: Path  # an empty host folder the new root is mounted on
+    size_bytes: int  # the tmpfs: the submission's copy, /tmp and all the agent writes
+    read_only: list[Path]  # software bound read-only at the same paths
+    folder: Path  # the submission's copy on the host, copied to the same path inside
+    devices: list[Path]  # accelerators bound read-write
+    identity: Identity
+
+
+def private_mounts_work() -> None:
+    """Raise unless this process may make private mounts (the test `protections()` runs)."""
+    _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
+    _mount("tmpfs", "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, "size=65536")
+
+
+def build_root(plan: RootPlan) -> None:
+    """Make `plan` this process's whole filesystem (needs mount rights in its mount namespace)."""
+    _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
+    root = plan.staging
+    _mount("tmpfs", root, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={plan.size_bytes},mode=755")
+    bound: list[Path] = []
+    for path in [*map(Path, SYSTEM_PATHS), *plan.read_only, *map(Path, ETC_FILES), Path(CPU_INFO)]:
+        _bind(root, path, bound, read_only=True)
+    for device in [*map(Path, DEVICES), *plan.devices]:
+        _bind(root, device, bound, read_only=False)
+    _mount("proc", _inside(root, Path("/proc"), directory=True), "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
+    for shared in ("/tmp", "/dev/shm"):
+        os.chmod(_inside(root, Path(shared), directory=True), 0o1777)
+    os.symlink("/proc/self/fd", root / "dev" / "fd")
+    _write_accounts(root / "etc", plan.identity)
+    _copy_submission(plan.folder, _inside(root, plan.folder, directory=True), plan.identity)
+    os.chdir(root)
+    if _libc.syscall(_SYS_PIVOT_ROOT, b".", b".") != 0:  # the old root ends up stacked under "."
+        raise OSError(ctypes.get_errno(), "pivot_root failed")
+    if _libc.umount2(b".", _MNT_DETACH) != 0:
+        raise OSError(ctypes.get_errno(), "could not detach the host's filesystem")
+    os.chdir("/")
+
+
+def drop_identity(identity: Identity) -> None:
+    """Become `identity` (as root) and hold no capabilities; no later exec can gain any."""
+    if os.geteuid() == 0:
+        os.setgroups([])
+        os.setresgid(identity.gid, identity.gid, identity.gid)
+        os.setresuid(identity.uid, identity.uid, identity.uid)  # clears every capability
+    else:
+        _clear_capabilities()  # those a user namespace gave; the ids stay the caller's own
+    if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+
+
+def _bind(root: Path, path: Path, bound: list[Path], read_only: bool) -> None:
+    """Bind host `path` at the same place under `root`, with the symlinks leading to it.
+
+    `bound` lists what is bound already: a path inside one of those is there already.
+    """
+    if not os.path.lexists(path):
+        return
+    _mirror_symlinks(root, path)
+    real = path.resolve()
+    if not real.exists() or any(real.is_relative_to(done) for done in bound):
+        return
+    bound.append(real)
+    target = _inside(root, real, directory=real.is_dir())
+    _mount(str(real), target, None, _MS_BIND | _MS_REC)
+    if read_only:
+        kept = sum(flag for bit, flag in _LOCKED_FLAGS.items() if os.statvfs(real).f_flag & bit)
+        _mount(None, target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | kept)
+
+
+def _mirror_symlinks(root: Path, path: Path) -> None:
+    """Recreate under `root` each symlink on the way to `path` (merged /usr: /bin -> usr/bin)."""
+    current = Path("/")
+    for part in path.parts[1:]:
+        current = current / part
+        if current.is_symlink():
+            copy = root / current.relative_to("/")
+            if not os.path.lexists(copy):
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                os.symlink(os.readlink(current), copy)
+            _mirror_symlinks(root, current.resolve())
+            return
+
+
+def _inside(root: Path, path: Path, directory: bool) -> Path:
+    """`path` under `root`, created (a folder, or an empty file to bind a file onto)."""
+    target = root / path.relative_to("/")
+    if directory:
+        target.mkdir(parents=True, exist_ok=True)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.touch(exist_ok=True)
+    return target
+
+
+def _write_accounts(etc: Path, identity: Identity) -> None:
+    """Just enough of /etc for libraries that look the user up; no host account is there."""
+    etc.mkdir(exist_ok=True)
+    (etc / "passwd").write_text(f"root:x:0:0::/:/bin/false\nagent:x:{identity.uid}:{identity.gid}::/tmp:/bin/false\n")
+    (etc / "group").write_text(f"root:x:0:\nagent:x:{identity.gid}:\n")
+    (etc / "hosts").write_text(f"127.0.0.1 localhost {HOSTNAME.decode()}\n::1 localhost\n")
+    (etc / "hostname").write_text(f"{HOSTNAME.decode()}\n")
+
+
+def _copy_submission(source: Path, target: Path, identity: Identity) -> None:
+    """The agent's own writable copy, inside the capped tmpfs, owned by the agent's identity."""
+    shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
+    if os.geteuid() != 0:
+        return
+    for folder, dirs, files in os.walk(target):
+        for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
+            os.lchown(name, identity.uid, identity.gid)
+
+
+def _mount(source: str | None, target: str | Path, fstype: str | None, flags: int, data: str | None = None) -> None:
+    encode = lambda text: None if text is None else os.fsencode(text)  # noqa: E731
+    if _libc.mount(encode(source), encode(str(target)), encode(fstype), ctypes.c_ulong(flags), encode(data)) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"mount {source} on {target} failed: {os.strerror(errno)}")
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _clear_capabilities() -> None:
+    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3: two 32-bit words
+    data = (_CapData * 2)()
+    if _libc.capset(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capset failed")
+

@@ -1,0 +1,71 @@
+"""Which isolation layers this machine gives a sandboxed agent, and what is missing.
+
+| layer | what it stops | needs |
+| --- | --- | --- |
+| identity | changing, reading or locking the host's files as their owner (a dedicated uid, no capabilities) | namespaces, or a non-root harness |
+| network | any network: no IP of any family, no host UNIX or netlink sockets (an empty network namespace) | namespaces |
+| filesystem | seeing anything of the host but the software it runs on (read-only); writes only to its copy and a private /tmp, in a size-capped tmpfs | namespaces |
+| processes | seeing or signalling other processes; anything it starts dies with it (a PID namespace) | namespaces |
+| cgroups | memory, process count and CPU over its whole process tree (one core by default) | writable cgroups (v1 memory, pids, cpu, cpuacct; or v2) |
+| Landlock | a second wall for files, TCP and signals | Linux 5.13+ (TCP 6.7+, signals 6.12+) |
+| resource limits | huge files and core dumps; per-process memory and processes where cgroups are missing | nothing |
+
+Namespaces need root, or unprivileged user namespaces (most distributions allow them).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+from arena.sandbox import confine, isolate
+from arena.sandbox.cgroups import available_bases, missing_controllers
+
+
+def protections() -> dict[str, bool | int]:
+    """Each layer of `arena.sandbox`'s isolation and whether this machine and user give it."""
+    namespaces = namespaces_work()
+    return {
+        "identity": namespaces or os.geteuid() != 0,
+        "network": namespaces,
+        "filesystem": namespaces,
+        "processes": namespaces,
+        "cgroups": available_bases() is not None,
+        "landlock_abi": confine.landlock_abi(),
+        "resource_limits": True,
+    }
+
+
+def missing_isolation() -> list[str]:
+    """One line per isolating layer this machine lacks (empty when every one holds)."""
+    missing = []
+    if not namespaces_work():
+        missing.append("namespaces: the kernel refused new mount, network and PID namespaces, so an agent sees "
+                       "the host's files, network and processes (run arena as root, or allow unprivileged user "
+                       "namespaces: sysctl kernel.unprivileged_userns_clone=1 or user.max_user_namespaces)")
+        if os.geteuid() == 0:
+            missing.append("identity: without namespaces a worker started by root keeps uid 0, so the kernel "
+                           "lets it change any file it can reach")
+    if available_bases() is None:
+        missing.append(f"cgroups: no writable cgroup for {', '.join(missing_controllers()) or 'memory, pids, cpu'}, "
+                       "so an agent's memory and processes are capped one process at a time and its CPU use is "
+                       "not bounded (run as root on a host with cgroups, or delegate a cgroup v2 subtree)")
+    return missing
+
+
+@functools.cache
+def namespaces_work() -> bool:
+    """Whether a worker here gets its namespaces and private root, tried once in a throwaway child."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            child = isolate.enter_namespaces()
+            if child is None:
+                os._exit(1)
+            if child:
+                isolate.supervise(child)
+            isolate.private_mounts_work()
+            os._exit(0)
+        except BaseException:  # noqa: BLE001  (any failure means: not available)
+            os._exit(1)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0

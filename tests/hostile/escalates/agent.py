@@ -1,0 +1,36 @@
+"""Tries to become root again, leave its namespaces, mount, trace and signal everything, then plays legal moves."""
+import ctypes
+import os
+import signal
+
+import numpy as np
+
+from arena.agents import Agent
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def syscall_result(value):
+    return "done" if value == 0 else os.strerror(ctypes.get_errno())
+
+
+class SubmittedAgent(Agent):
+    def _initialize(self):
+        attempts = {
+            "setuid 0": lambda: syscall_result(libc.setuid(0)),
+            "unshare user+mount": lambda: syscall_result(libc.unshare(0x10000000 | 0x00020000)),
+            "mount tmpfs": lambda: syscall_result(libc.mount(b"none", b"/tmp", b"tmpfs", 0, None)),
+            "ptrace attach 1": lambda: syscall_result(libc.ptrace(16, 1, None, None)),
+            "write /proc/sys": lambda: open("/proc/sys/kernel/hostname", "w").write("owned") and "done",
+            "sethostname": lambda: syscall_result(libc.sethostname(b"owned", 5)),
+        }
+        for what, attempt in attempts.items():
+            try:
+                print(f"{what}: {attempt()}")
+            except OSError as exc:
+                print(f"{what}: {type(exc).__name__}")
+        os.kill(-1, signal.SIGKILL) if os.fork() == 0 else os.wait()  # a child kills all it can see
+        print(f"processes it can see: {sorted(int(p) for p in os.listdir('/proc') if p.isdigit())}")
+
+    def predict(self, obs):
+        return int(np.flatnonzero(obs["action_mask"])[0])

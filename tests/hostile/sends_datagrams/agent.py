@@ -1,0 +1,29 @@
+"""Tries every way out to the host's network: UDP over IPv4 and IPv6, TCP, UNIX sockets, netlink."""
+import socket
+from pathlib import Path
+
+import numpy as np
+
+from arena.agents import Agent
+
+
+def attempt(what, action):
+    try:
+        action()
+        print(f"{what}: sent")
+    except OSError as exc:
+        print(f"{what}: {type(exc).__name__}")
+
+
+class SubmittedAgent(Agent):
+    def _initialize(self):
+        udp4, udp6, unix_path, abstract = Path("ports.txt").read_text().split()
+        attempt("udp4", lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"leak", ("127.0.0.1", int(udp4))))
+        attempt("udp6", lambda: socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b"leak", ("::1", int(udp6))))
+        attempt("tcp4", lambda: socket.create_connection(("127.0.0.1", int(udp4)), timeout=0.2))
+        attempt("unix", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"leak", unix_path))
+        attempt("abstract", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"leak", "\0" + abstract))
+        print("network interfaces in sight (netlink):", socket.if_nameindex())
+
+    def predict(self, obs):
+        return int(np.flatnonzero(obs["action_mask"])[0])

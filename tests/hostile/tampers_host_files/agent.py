@@ -1,0 +1,32 @@
+"""Tries to change the mode, dates and owner of a host file (named in target.txt), then plays legal moves."""
+import os
+import stat
+from pathlib import Path
+
+import numpy as np
+
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def _initialize(self):
+        target = Path(Path("target.txt").read_text())
+        harness = Path("harness.txt").read_text()
+        attempts = {
+            "chmod setuid": lambda path: os.chmod(path, 0o4777),
+            "utime": lambda path: os.utime(path, (0, 0)),
+            "chown": lambda path: os.chown(path, os.getuid(), os.getgid()),
+            "lock": lambda path: __import__("fcntl").flock(os.open(path, os.O_RDONLY), 2),
+        }
+        for where in (target, Path(f"/proc/{harness}/root") / target.relative_to("/")):
+            for what, attempt in attempts.items():
+                try:
+                    attempt(where)
+                    print(f"{what} {where}: done")
+                except OSError as exc:
+                    print(f"{what} {where}: {type(exc).__name__}")
+        # Its own copy is its to change.
+        os.chmod("agent.py", stat.S_IRUSR | stat.S_IWUSR)
+
+    def predict(self, obs):
+        return int(np.flatnonzero(obs["action_mask"])[0])
