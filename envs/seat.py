@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+import gymnasium
 from gymnasium import spaces
 
 from arena.seeding import derive_seed
 
 
 @dataclass
-class SeatView:
-    """The spaces and helpers of one seat, shaped like a single-agent Gymnasium env's attributes.
+class SeatView(gymnasium.Env):
+    """The spaces and helpers of one seat, shaped like a single-agent Gymnasium env.
 
     The spaces are private copies seeded from the match seed, so an agent that samples from
     them is reproducible and never disturbs the env's own random state. Other public attributes
     are read from the game (`view.objects`, `view.get_spawner_info()`, ...), as an agent of the
-    competition reads its env, except the methods that drive it: an agent does not step, reset,
-    render or close the match it plays in.
+    competition reads its env. It is a Gymnasium env so that a model can be built on it
+    (`PPO("MlpPolicy", self.env)`), but it cannot be stepped or reset: the harness runs the match,
+    and training needs a training env.
     """
 
     env_name: str
@@ -37,12 +39,20 @@ class SeatView:
         game = self.__dict__.get("game")
         if name.startswith("_") or game is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        if name in DRIVING_METHODS:
-            raise AttributeError(f"an agent cannot call the env's {name}(): the harness runs the match")
         return getattr(game, name)
 
+    def __deepcopy__(self, memo: dict) -> SeatView:
+        # The game is the match the seat belongs to: a copy of the view looks at the same match.
+        copied = {f.name: copy.deepcopy(getattr(self, f.name), memo) for f in fields(self) if f.name != "game"}
+        return replace(self, **copied)
 
-DRIVING_METHODS = frozenset({"step", "reset", "render", "close"})
+    def step(self, action: Any):
+        raise RuntimeError(f"{self.env_name}: an agent's view of its seat cannot be stepped; "
+                           "the harness plays the match (to train, pass a training env to learn())")
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        raise RuntimeError(f"{self.env_name}: an agent's view of its seat cannot be reset; "
+                           "the harness plays the match (to train, pass a training env to learn())")
 
 
 def seat_view(env: Any, agent_id: str, seed: int | None = None) -> SeatView:

@@ -55,4 +55,5 @@ class PlayerInputHandler:
 
     def __repr__(self) -> str:
         held = [key for key, status in self.key_status.items() if status.held]
-        return f"PlayerInputHandler(held={held}, raw_horizontal={self.raw_horizontal}, raw_vertical={self.raw_vertical})"
+        return (f"PlayerInputHandler(held={held}, raw_horizontal={self.raw_horizontal}, "
+                f"raw_vertical={self.raw_vertical})")
