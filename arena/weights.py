@@ -6,6 +6,11 @@ A submission may name its weights by link instead of carrying them (in `arena.to
     weights_url = "https://drive.google.com/file/d/<id>/view"     # a public link (Drive or plain URL)
     weights_sha256 = "9f86d08..."                                 # sha256sum model.zip
 
+Links must be https to a public host: `url_problem` refuses credentials, IP literals of private,
+loopback, link-local, multicast or reserved ranges (in any of the numeric forms URL parsers accept)
+and local names. During a download every connection (redirects included) is made only after its
+host resolves to public addresses alone, and to one of the addresses checked.
+
 A file of that name inside the submission always wins. Otherwise `cached_weights` returns
 `<cache>/<sha256>/<name>`, downloading it with gdown first when it is not there. The cache is
 `$ARENA_CACHE_DIR/weights`, else `$XDG_CACHE_HOME/arena/weights` or `~/.cache/arena/weights`. A
@@ -18,15 +23,28 @@ never reaches an agent.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import ipaddress
 import os
+import re
 import shutil
+import socket
 import tempfile
 from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
 
 from arena.errors import SubmissionError
 
 _CHUNK = 1 << 20
+MAX_URL_CHARS = 2048
+# Names that only mean something inside one network.
+_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
+# A host label the URL standard reads as a number: decimal, 0x-hex or 0-prefixed octal.
+_NUMBER_LABEL = re.compile(r"0[xX][0-9a-fA-F]*|[0-9]+")
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class WeightsError(SubmissionError):
@@ -46,6 +64,52 @@ def sha256_of(path: Path) -> str:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` may not be downloaded from, or None: it must be https, hold no credentials and name a public host."""
+    if len(url) > MAX_URL_CHARS:
+        return f"is longer than {MAX_URL_CHARS} characters"
+    if not url.isascii() or any(c <= " " or c == "\x7f" for c in url):
+        return "must be plain ASCII without spaces or control characters (percent-encode the rest, punycode the host)"
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname, parts.port
+    except ValueError:
+        return "is not a valid link"
+    if parts.scheme != "https":
+        return "must be an http(s) link starting with https://"
+    if "@" in parts.netloc:
+        return "must not hold a user name or password; use a public link"
+    if not host:
+        return "has no host"
+    return host_problem(host)
+
+
+def host_problem(host: str) -> str | None:
+    """Why `host` (a name or an address in any form URL parsers accept) is not a public host, or None."""
+    name = host.rstrip(".").lower()
+    labels = name.split(".")
+    try:
+        address: Address | None = ipaddress.ip_address(name)
+    except ValueError:
+        if not _NUMBER_LABEL.fullmatch(labels[-1]):  # URL parsers read a host ending in a number as an address
+            local = name == "localhost" or name.endswith(_LOCAL_SUFFIXES)
+            return f"has host {host!r}, which is not a public name; put the file on a public site" if local else None
+        address = _ipv4_of(labels)
+        if address is None:
+            return f"has host {host!r}, which is neither a name nor a valid address"
+    return None if is_public(address) else f"points at {address}, which is not a public address"
+
+
+def is_public(address: Address) -> bool:
+    """Whether `address` is reachable on the public internet (and an IPv4 address inside an IPv6 one is too)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = address.ipv4_mapped or address.sixtofour
+        if inner is not None and not is_public(inner):
+            return False
+    return address.is_global and not (address.is_private or address.is_loopback or address.is_link_local
+                                      or address.is_multicast or address.is_reserved or address.is_unspecified)
 
 
 def cached_weights(url: str, sha256: str, name: str, where: str) -> Path:
@@ -75,16 +139,92 @@ def cached_weights(url: str, sha256: str, name: str, where: str) -> Path:
 
 
 def _download(url: str, output: Path, name: str, target: Path, where: str) -> None:
+    if problem := url_problem(url):
+        raise WeightsError(f"{where}: field 'weights_url' {problem}")
     try:
         import gdown
     except ImportError:
         raise WeightsError(f"{where}: downloading {name} needs gdown (pip install 'gdown<6')") from None
     offline = (f"check that the link is public and this machine is online, or download {name} yourself "
                f"and put it at {target} (or into the submission, where a file wins over the link)")
+    refused: list[str] = []
     try:
-        result = gdown.download(url, output=str(output), quiet=True, fuzzy=True)
+        with _public_connections_only(refused):
+            result = gdown.download(url, output=str(output), quiet=True, fuzzy=True)
     except Exception as exc:  # noqa: BLE001  (gdown and requests raise many kinds; all mean "no file")
+        _raise_if_refused(refused, where)
         raise WeightsError(f"{where}: could not download {name} from {url} ({type(exc).__name__}: "
                            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else 'no detail'}); {offline}") from None
+    _raise_if_refused(refused, where)
     if result is None or not output.is_file() or output.stat().st_size == 0:
         raise WeightsError(f"{where}: could not download {name} from {url} (nothing came back); {offline}")
+
+
+def _raise_if_refused(refused: list[str], where: str) -> None:
+    if refused:
+        raise WeightsError(f"{where}: field 'weights_url' {refused[0]}; put the file on a public site")
+
+
+@contextlib.contextmanager
+def _public_connections_only(refused: list[str]) -> Iterator[None]:
+    """While open, urllib3 (under gdown's requests) connects only to hosts whose every address is public.
+
+    Each connection, redirects included, resolves its host once, checks every address and connects to
+    one of them, so a name that answers differently a moment later cannot lead inside. A refusal is
+    appended to `refused`, since gdown and requests wrap the error in their own.
+    """
+    from urllib3.util import connection
+
+    original = connection.create_connection
+
+    def create_connection(address: tuple[str, int], *args, **kwargs):
+        host, port = address
+        addresses, problem = _resolved(host, port)
+        if problem is not None:
+            refused.append(problem)
+            raise ConnectionRefusedError(problem)
+        failure: OSError | None = None
+        for checked in addresses:  # in order, as urllib3 would: an IPv6 address may be unreachable from here
+            try:
+                return original((checked, port), *args, **kwargs)
+            except OSError as exc:
+                failure = exc
+        raise failure
+
+    connection.create_connection = create_connection
+    try:
+        yield
+    finally:
+        connection.create_connection = original
+
+
+def _resolved(host: str, port: int) -> tuple[list[str], str | None]:
+    """The addresses `host` resolves to now, and why they may not be used (None when all are public)."""
+    if problem := host_problem(host):
+        return [], problem
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = list(dict.fromkeys(info[4][0] for info in found))
+    hidden = [a for a in addresses if not is_public(ipaddress.ip_address(a))]
+    if hidden or not addresses:
+        shown = ipaddress.ip_address(hidden[0]) if hidden else "no address"
+        return addresses, f"has host {host}, which resolves to {shown}, not a public address"
+    return addresses, None
+
+
+def _ipv4_of(labels: list[str]) -> ipaddress.IPv4Address | None:
+    """The address meant by a numeric host such as 127.1, 0x7f.1, 0177.0.0.1 or 2130706433; None if invalid."""
+    if len(labels) > 4 or not all(_NUMBER_LABEL.fullmatch(label) for label in labels):
+        return None
+    try:
+        *head, last = [_ipv4_number(label) for label in labels]
+    except ValueError:  # 08 and 09 are not octal
+        return None
+    if any(n > 255 for n in head) or last >= 256 ** (5 - len(labels)):
+        return None
+    return ipaddress.IPv4Address(sum(n << 8 * (3 - i) for i, n in enumerate(head)) + last)
+
+
+def _ipv4_number(label: str) -> int:
+    if label[:2].lower() == "0x":
+        return int(label[2:] or "0", 16)
+    return int(label, 8) if len(label) > 1 and label.startswith("0") else int(label)
