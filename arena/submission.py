@@ -33,12 +33,14 @@ import shutil
 import stat
 import sys
 import tempfile
+import unicodedata
 import weakref
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -47,18 +49,37 @@ else:  # pragma: no cover
 
 from arena.errors import ManifestError, SubmissionError
 from arena.faults import describe_exception
-from arena.weights import cached_weights
+from arena.weights import MAX_URL_CHARS, cached_weights, url_problem
 
 MANIFEST_FILE = "arena.toml"
 DEFAULT_ENTRY = "agent.py:SubmittedAgent"
 
 # A submission is code plus weights; anything larger is refused before it is written to disk.
-MAX_FILES = 10_000
+MAX_FILES = 10_000  # files and folders together
 MAX_TOTAL_BYTES = 2 << 30
 MAX_FILE_BYTES = 1 << 30
 # A member that inflates more than this many times (and past 1 MiB) is treated as a zip bomb.
 MAX_COMPRESSION_RATIO = 200
+# zipfile reads a zip's whole index into memory before anything else can be checked.
+MAX_ZIP_INDEX_BYTES = 8 << 20
+# Linux's limit on a name; paths stay far below its 4096 bytes so they fit under any working folder, and
+# the depth keeps folder creation and walks shallow.
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 1024
+MAX_DEPTH = 64
 _COPY_CHUNK = 1 << 20
+
+# Manifest limits: a manifest is a few lines, so anything far beyond is hostile.
+MAX_MANIFEST_BYTES = 64 << 10
+# tomllib's work grows with the square of a dotted key's depth, one "." per level.
+MAX_MANIFEST_DOTS = 512
+MAX_NAME_CHARS = 64
+MAX_TEXT_CHARS = 256
+MAX_ENVS = 16
+MAX_OPTIONS = 32
+MAX_OPTION_NUMBER = 10**9
+MAX_TIME_PER_MOVE = 60.0
+MIN_MEMORY_MB, MAX_MEMORY_MB = 64, 1 << 20
 # Never part of a submission's identity: caches and version control.
 _IGNORED_NAMES = {"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX", ".DS_Store"}
 
@@ -92,55 +113,87 @@ class Manifest:
     def read(cls, path: Path, where: str | None = None) -> Manifest:
         """Parse and check a manifest file; ManifestError naming the file (as `where`), field and fix."""
         where = where or str(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ManifestError(f"{where}: not valid TOML ({exc})") from None
-        return cls.from_dict(data, where=where)
+        return cls.from_dict(_parse_toml(path, where), where=where)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str = MANIFEST_FILE) -> Manifest:
-        known = {"name", "env", "entry", "weights", "time_per_move", "memory_mb", "weights_url", "weights_sha256",
-                 "options"}
-        unknown = sorted(set(data) - known)
+        unknown = sorted(set(data) - _FIELDS)
         if unknown:
-            raise ManifestError(f"{where}: unknown field {unknown[0]!r}; the fields are {', '.join(sorted(known))}")
-
-        def field_of(key: str, types: type | tuple[type, ...], hint: str) -> Any:
-            value = data.get(key)
-            if value is not None and (not isinstance(value, types) or isinstance(value, bool)):
-                raise ManifestError(f"{where}: field {key!r} must be {hint}, got {value!r}")
-            return value
-
-        name = field_of("name", str, 'a string, e.g. name = "my_agent"')
-        env = field_of("env", (str, list), 'an env name or a list of them, e.g. env = "othello"')
-        envs = (env,) if isinstance(env, str) else tuple(env or ())
-        if not all(isinstance(e, str) for e in envs):
-            raise ManifestError(f"{where}: field 'env' must list env names as strings, got {env!r}")
-        entry = field_of("entry", str, 'a "file.py:ClassName" string') or DEFAULT_ENTRY
+            raise ManifestError(f"{where}: unknown field {_shown(unknown[0])}; "
+                                f"the fields are {', '.join(sorted(_FIELDS))}")
+        fields = _Fields(data, where)
+        name = fields.typed("name", str, 'a string, e.g. name = "my_agent"')
+        if name is not None and (problem := _name_problem(name)):
+            raise ManifestError(f"{where}: field 'name' {problem}")
+        entry = fields.text("entry", MAX_TEXT_CHARS, 'a "file.py:ClassName" string') or DEFAULT_ENTRY
         file_part, colon, class_part = entry.partition(":")
         if not colon or not file_part.endswith(".py") or not class_part.isidentifier():
-            raise ManifestError(f'{where}: field \'entry\' must look like "agent.py:SubmittedAgent", got {entry!r}')
-        weights = field_of("weights", str, 'a path inside the submission, e.g. weights = "model.zip"')
-        time_per_move = field_of("time_per_move", (int, float), "a number of seconds, e.g. time_per_move = 0.5")
-        if time_per_move is not None and time_per_move <= 0:
-            raise ManifestError(f"{where}: field 'time_per_move' must be positive, got {time_per_move!r}")
-        memory_mb = field_of("memory_mb", int, "a whole number of MiB, e.g. memory_mb = 8192")
-        if memory_mb is not None and memory_mb < 64:
-            raise ManifestError(f"{where}: field 'memory_mb' must be at least 64, got {memory_mb!r}")
+            raise ManifestError(f'{where}: field \'entry\' must look like "agent.py:SubmittedAgent", '
+                                f"got {_shown(entry)}")
+        weights = fields.text("weights", MAX_PATH_BYTES, 'a path inside the submission, e.g. weights = "model.zip"')
         for key, value in (("entry", file_part), ("weights", weights)):
-            if value is not None and not _is_inside(value):
-                raise ManifestError(f"{where}: field {key!r} must be a relative path inside the submission, got {value!r}")
-        weights_url = field_of("weights_url", str, 'a download link, e.g. weights_url = "https://..."')
-        weights_sha256 = field_of("weights_sha256", str, "the file's sha256 as sha256sum prints it")
+            if value is not None and (problem := _path_problem(value)):
+                raise ManifestError(f"{where}: field {key!r} must be a relative path inside the submission: "
+                                    f"{_shown(value)} {problem}")
+        weights_url = fields.text("weights_url", MAX_URL_CHARS, 'a download link, e.g. weights_url = "https://..."')
+        weights_sha256 = fields.text("weights_sha256", 64, "the file's sha256 as sha256sum prints it")
         _check_download(where, weights, weights_url, weights_sha256)
-        options = field_of("options", dict, "a table of env options, e.g. [options] then size = 9") or {}
+        time_per_move = fields.number("time_per_move", (int, float), "a number of seconds, e.g. time_per_move = 0.5",
+                                      lambda v: 0 < v <= MAX_TIME_PER_MOVE,
+                                      f"positive and at most {MAX_TIME_PER_MOVE:g} seconds")
+        memory_mb = fields.number("memory_mb", int, "a whole number of MiB, e.g. memory_mb = 8192",
+                                  lambda v: MIN_MEMORY_MB <= v <= MAX_MEMORY_MB,
+                                  f"at least {MIN_MEMORY_MB} and at most {MAX_MEMORY_MB} MiB")
+        return cls(name, fields.envs(), entry, weights, None if time_per_move is None else float(time_per_move),
+                   memory_mb, weights_url, weights_sha256 and weights_sha256.lower(), fields.options())
+
+
+_FIELDS = {"name", "env", "entry", "weights", "time_per_move", "memory_mb", "weights_url", "weights_sha256", "options"}
+
+
+class _Fields:
+    """Typed access to the fields of a parsed manifest; every refusal is a ManifestError naming the field and fix."""
+
+    def __init__(self, data: dict[str, Any], where: str) -> None:
+        self.data, self.where = data, where
+
+    def typed(self, key: str, types: type | tuple[type, ...], hint: str) -> Any:
+        value = self.data.get(key)
+        if value is not None and (not isinstance(value, types) or isinstance(value, bool)):
+            raise ManifestError(f"{self.where}: field {key!r} must be {hint}, got {_shown(value)}")
+        return value
+
+    def text(self, key: str, max_chars: int, hint: str) -> str | None:
+        value = self.typed(key, str, hint)
+        if value is not None and (problem := _text_problem(value, max_chars)):
+            raise ManifestError(f"{self.where}: field {key!r} {problem}")
+        return value
+
+    def number(self, key: str, types: type | tuple[type, ...], hint: str, accept: Callable[[Any], bool],
+               rule: str) -> Any:
+        """The number at `key` if `accept` takes it (nan takes no comparison, so it never passes), else a refusal."""
+        value = self.typed(key, types, hint)
+        if value is not None and not accept(value):
+            raise ManifestError(f"{self.where}: field {key!r} must be {rule}, got {_shown(value)}")
+        return value
+
+    def envs(self) -> tuple[str, ...]:
+        env = self.typed("env", (str, list), 'an env name or a list of them, e.g. env = "othello"')
+        envs = (env,) if isinstance(env, str) else tuple(env or ())
+        if len(envs) > MAX_ENVS or not all(isinstance(e, str) and not _text_problem(e, MAX_NAME_CHARS) for e in envs):
+            raise ManifestError(f"{self.where}: field 'env' must list at most {MAX_ENVS} env names, each a short "
+                                f'string such as "othello", got {_shown(env)}')
+        return envs
+
+    def options(self) -> dict[str, Any]:
+        options = self.typed("options", dict, "a table of env options, e.g. [options] then size = 9") or {}
+        if len(options) > MAX_OPTIONS:
+            raise ManifestError(f"{self.where}: [options] has {len(options)} entries; "
+                                f"an env takes at most {MAX_OPTIONS}")
         for key, value in options.items():
-            if not isinstance(value, (str, int, float, bool)):
-                raise ManifestError(f"{where}: option {key!r} must be a string, number or true/false, got {value!r}")
-        time_per_move = None if time_per_move is None else float(time_per_move)
-        return cls(name, envs, entry, weights, time_per_move, memory_mb, weights_url,
-                   weights_sha256 and weights_sha256.lower(), options)
+            if problem := _option_problem(key, value):
+                raise ManifestError(f"{self.where}: option {_shown(key)} {problem}")
+        return options
 
 
 @dataclass
@@ -175,29 +228,47 @@ def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None) -> A
     Raises SubmissionError (ManifestError, WeightsError) with one line saying what is wrong and how to fix it.
     """
     source = Path(path)
-    if not source.exists():
-        raise SubmissionError(f"{source}: no such file or folder")
+    is_folder = _source_is_folder(source)
     owned = workdir is None
     target = Path(tempfile.mkdtemp(prefix="arena-submission-") if owned else tempfile.mkdtemp(dir=workdir))
     try:
-        if source.is_dir():
-            _copy_folder(source, target)
-        elif zipfile.is_zipfile(source):
-            _extract_zip(source, target)
+        if is_folder:
+            _write(_folder_members(source), source, target)
         else:
-            raise SubmissionError(f"{source}: not a folder or a zip file; give the agent's folder or a zip of it")
+            with _open_zip(source) as archive:
+                _write(_zip_members(archive, source), source, target)
         root = _find_root(target, source)
         manifest_path = root / MANIFEST_FILE
-        shown = source / MANIFEST_FILE if source.is_dir() else f"{source}: {MANIFEST_FILE}"
+        shown = source / MANIFEST_FILE if is_folder else f"{source}: {MANIFEST_FILE}"
         manifest = Manifest.read(manifest_path, str(shown)) if manifest_path.exists() else Manifest()
+        name = manifest.name or _default_name(source, is_folder)
         _check_files(root, manifest, source)
         digest = _digest(root)  # before the weights are placed: downloading them never makes a new entrant
         _place_weights(root, manifest, str(source))
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
-    name = manifest.name or (source.stem if source.is_file() else source.resolve().name)
     return AgentSpec(name, source, root, manifest, digest, target if owned else None)
+
+
+def _source_is_folder(source: Path) -> bool:
+    """Whether `source` is a folder (else a zip file); anything else, such as a FIFO, is refused unopened."""
+    try:
+        mode = source.stat().st_mode
+    except (OSError, ValueError):
+        raise SubmissionError(f"{source}: no such file or folder") from None
+    if stat.S_ISREG(mode) and zipfile.is_zipfile(source):
+        return False
+    if not stat.S_ISDIR(mode):
+        raise SubmissionError(f"{source}: not a folder or a zip file; give the agent's folder or a zip of it")
+    return True
+
+
+def _default_name(source: Path, is_folder: bool) -> str:
+    name = source.resolve().name if is_folder else source.stem
+    if problem := _name_problem(name):
+        raise SubmissionError(f"{source}: its name {_shown(name)} {problem}; rename it or set name in {MANIFEST_FILE}")
+    return name
 
 
 def manifest_weights(folder: Path) -> str | None:
@@ -222,14 +293,19 @@ def _place_weights(root: Path, manifest: Manifest, where: str) -> None:
     """Copy the linked weights a submission lacks (from the cache, downloading first) into its folder at `root`."""
     if manifest.weights is None or manifest.weights_url is None or (root / manifest.weights).is_file():
         return
+    cached = _linked_weights(manifest, where)
     path = root / manifest.weights
-    path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(_linked_weights(manifest, where), path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, path)
+    except OSError as exc:
+        raise ManifestError(f"{where}: field 'weights' names {manifest.weights!r}, where no file can be put "
+                            f"({exc.strerror}); name a path that no file or folder of the submission takes") from None
 
 
 def _linked_weights(manifest: Manifest, where: str) -> Path:
     """The cached copy of the weights at the manifest's `weights_url`, downloaded first if missing."""
-    return cached_weights(manifest.weights_url, manifest.weights_sha256, PurePosixPath(manifest.weights).name, where)
+    return cached_weights(manifest.weights_url, manifest.weights_sha256, _parts(manifest.weights)[-1], where)
 
 
 def instantiate(spec: AgentSpec):
@@ -306,96 +382,288 @@ def _check_download(where: str, weights: str | None, url: str | None, sha256: st
         if sha256 is not None:
             raise ManifestError(f"{where}: field 'weights_sha256' checks a download; add weights_url or drop it")
         return
-    if not url.startswith(("https://", "http://")):
-        raise ManifestError(f"{where}: field 'weights_url' must be an http(s) link, got {url!r}")
     if weights is None:
         raise ManifestError(f'{where}: weights_url needs weights, the file name the agent loads, e.g. weights = "model.zip"')
     if sha256 is None or len(sha256) != 64 or any(c not in "0123456789abcdefABCDEF" for c in sha256):
         raise ManifestError(f"{where}: weights_url needs weights_sha256, the 64 hex digits sha256sum prints for the "
-                            f"file, got {sha256!r}")
+                            f"file, got {_shown(sha256)}")
+    if problem := url_problem(url):
+        raise ManifestError(f"{where}: field 'weights_url' {problem}")
 
 
-def _is_inside(relative: str) -> bool:
-    parts = PurePosixPath(relative.replace("\\", "/")).parts
-    return bool(parts) and not PurePosixPath(relative).is_absolute() and ".." not in parts and ":" not in parts[0]
-
-
-def _copy_folder(source: Path, target: Path) -> None:
-    total = files = 0
-    for dirpath, dirnames, filenames in os.walk(source):
-        dirnames[:] = sorted(d for d in dirnames if d not in _IGNORED_NAMES)
-        here = Path(dirpath)
-        for name in dirnames + sorted(f for f in filenames if f not in _IGNORED_NAMES):
-            item = here / name
-            relative = item.relative_to(source)
-            if item.is_symlink():
-                raise SubmissionError(
-                    f"{source}: {relative} is a symbolic link; links are not allowed, copy the file itself in"
-                )
-            if item.is_dir():
-                (target / relative).mkdir(parents=True, exist_ok=True)
-                continue
-            files += 1
-            total += item.stat().st_size
-            _check_size(source, relative, item.stat().st_size, files, total)
-            (target / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(item, target / relative)
-
-
-def _extract_zip(source: Path, target: Path) -> None:
+def _parse_toml(path: Path, where: str) -> dict[str, Any]:
+    """The TOML at `path`, read only if it is a small regular UTF-8 file that tomllib can parse quickly."""
+    fd = _open_regular(path)
+    if fd is None:
+        raise ManifestError(f"{where}: not a regular file; {MANIFEST_FILE} must be a text file")
+    with os.fdopen(fd, "rb") as file:
+        raw = file.read(MAX_MANIFEST_BYTES + 1)
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise ManifestError(f"{where}: larger than {MAX_MANIFEST_BYTES >> 10} KiB; a manifest holds a few fields only")
     try:
-        archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise SubmissionError(f"{source}: not a valid zip file ({exc}); zip the agent's folder again") from None
-    with archive:
-        members = archive.infolist()
-        total = files = 0
-        for info in members:
-            name = info.filename
-            if not _is_inside(name.rstrip("/")):
-                raise SubmissionError(f"{source}: member {name!r} points outside the submission; zip relative paths only")
-            if stat.S_ISLNK(info.external_attr >> 16):
-                raise SubmissionError(f"{source}: member {name!r} is a symbolic link; links are not allowed")
-            if info.is_dir():
-                continue
-            files += 1
-            total += info.file_size
-            _check_size(source, name, info.file_size, files, total)
-            if info.file_size > (1 << 20) and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
-                raise SubmissionError(
-                    f"{source}: member {name!r} inflates {info.file_size // max(info.compress_size, 1)} times; "
-                    f"refusing a likely zip bomb"
-                )
-        for info in members:
-            if PurePosixPath(info.filename).parts[0] in _IGNORED_NAMES:
-                continue
-            destination = target.joinpath(*PurePosixPath(info.filename).parts)
-            if info.is_dir():
-                destination.mkdir(parents=True, exist_ok=True)
-                continue
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            _extract_member(archive, info, destination, source)
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{where}: not UTF-8 text (at byte {exc.start}); save it as UTF-8") from None
+    if text.count(".") > MAX_MANIFEST_DOTS:
+        raise ManifestError(f"{where}: more than {MAX_MANIFEST_DOTS} '.' characters; a manifest needs only a few")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{where}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ManifestError(f"{where}: values nested too deeply; a manifest needs lists of names at most") from None
+    except ValueError:  # an integer with more digits than Python converts
+        raise ManifestError(f"{where}: not valid TOML (a number too long to read)") from None
 
 
-def _extract_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path, source: Path) -> None:
-    """Copy one member, trusting the bytes actually inflated rather than the size the header claims."""
+def _shown(value: Any) -> str:
+    """A submitted value for a one-line message: escaped, short, never a whole nested structure."""
+    if isinstance(value, (dict, list)):
+        return f"a {'table' if isinstance(value, dict) else 'list'} of {len(value)}"
+    if isinstance(value, int) and value.bit_length() > 64:
+        return "a number of more than 64 bits"
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
+
+
+def _has_control(text: str) -> bool:
+    """Control, format (such as bidirectional overrides), undecodable and line-breaking characters."""
+    return any(unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") for c in text)
+
+
+def _text_problem(text: str, max_chars: int) -> str | None:
+    if len(text) > max_chars:
+        return f"is {len(text)} characters long; use at most {max_chars}"
+    if _has_control(text):
+        return f"contains a control character ({_shown(text)}); use printable characters only"
+    return None
+
+
+def _name_problem(name: str) -> str | None:
+    """Why `name` cannot name an entrant (in results, files and terminals), or None."""
+    if problem := _text_problem(name, MAX_NAME_CHARS):
+        return problem
+    if not name.strip():
+        return "is empty; give a name such as my_agent"
+    if "/" in name or "\\" in name:
+        return f"contains a path separator ({_shown(name)}); use letters, digits, '-' or '_'"
+    if name.startswith("."):
+        return f"starts with '.' ({_shown(name)}); start it with a letter or digit"
+    return None
+
+
+def _option_problem(key: str, value: Any) -> str | None:
+    """Why [options] may not hold `key = value`: options are short scalars the env takes as arguments."""
+    if not key.isidentifier() or len(key) > MAX_NAME_CHARS:
+        return "is not an option name; options are env arguments such as size"
+    if key == "render_mode":
+        return "is for whoever watches the game to choose; drop it"
+    if isinstance(value, (int, float)) and not abs(value) <= MAX_OPTION_NUMBER:  # nan fails the comparison too
+        return f"must be a number between -{MAX_OPTION_NUMBER:g} and {MAX_OPTION_NUMBER:g}, got {_shown(value)}"
+    if isinstance(value, str):
+        return _text_problem(value, MAX_NAME_CHARS)
+    if not isinstance(value, (int, float)):
+        return f"must be a string, number or true/false, got {_shown(value)}"
+    return None
+
+
+def _parts(relative: str) -> tuple[str, ...]:
+    """The components of a relative path written with either separator, without empty and '.' components."""
+    return tuple(part for part in relative.replace("\\", "/").split("/") if part not in ("", "."))
+
+
+def _path_problem(relative: str) -> str | None:
+    """Why `relative` cannot name a file or folder inside a submission, or None."""
+    parts = _parts(relative)
+    if not parts or relative.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
+        return "points outside the submission; use relative paths only"
+    if _has_control(relative):
+        return "has a control or undecodable character in its name; rename it"
+    if len(os.fsencode(relative)) > MAX_PATH_BYTES or len(parts) > MAX_DEPTH:
+        return f"is a path longer than {MAX_PATH_BYTES} bytes or {MAX_DEPTH} folders deep; shorten it"
+    if any(len(os.fsencode(part)) > MAX_NAME_BYTES for part in parts):
+        return f"has a name longer than {MAX_NAME_BYTES} bytes; shorten it"
+    return None
+
+
+@dataclass(frozen=True)
+class _Member:
+    """One entry of a folder or zip, described alike so one set of checks covers both."""
+
+    name: str  # as the submission spells it
+    mode: int  # file type bits as stat reports them
+    size: int
+    open: Callable[[], BinaryIO]  # its bytes
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return _parts(self.name)
+
+    @property
+    def is_folder(self) -> bool:
+        return stat.S_ISDIR(self.mode)
+
+    @property
+    def shown(self) -> str:
+        """The name for a message: as written when printable and short, else escaped and cut."""
+        return _shown(self.name) if _has_control(self.name) or len(self.name) > 60 else self.name
+
+
+def _kind_problem(mode: int) -> str | None:
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link; links are not allowed, copy the file itself in"
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        kind = "FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device or special file"
+        return f"is a {kind}; a submission holds regular files and folders only"
+    return None
+
+
+def _checked(members: Iterable[_Member], source: Path) -> Iterator[_Member]:
+    """`members` minus ignored names, each checked as it comes so a hostile submission stops the scan early."""
+    files: set[tuple[str, ...]] = set()
+    folders: set[tuple[str, ...]] = set()
+    count = total = 0
+    for member in members:
+        if problem := _path_problem(member.name) or _kind_problem(member.mode):
+            raise SubmissionError(f"{source}: {member.shown} {problem}")
+        parts = member.parts
+        if any(part in _IGNORED_NAMES for part in parts):
+            continue
+        count += 1
+        if count > MAX_FILES:
+            raise SubmissionError(f"{source}: more than {MAX_FILES} files and folders; submit the agent's code and "
+                                  f"weights only")
+        above = {parts[:i] for i in range(1, len(parts))}
+        if parts in files or above & files or (not member.is_folder and parts in folders):
+            raise SubmissionError(f"{source}: {member.shown} collides with another entry at {'/'.join(parts)}; "
+                                  f"each path may appear once, as a file or as a folder")
+        (folders if member.is_folder else files).add(parts)
+        folders |= above
+        if not member.is_folder:
+            total += member.size
+            _check_size(source, member.shown, member.size, total)
+        yield member
+
+
+def _write(members: Iterable[_Member], source: Path, target: Path) -> None:
+    """Check every member first, then write them under `target`, trusting the bytes read, not the sizes claimed."""
+    for member in list(_checked(members, source)):
+        try:
+            complete = _write_member(member, target.joinpath(*member.parts))
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise SubmissionError(f"{source}: {member.shown} is damaged ({exc}); zip the folder again") from None
+        except OSError as exc:
+            raise SubmissionError(f"{source}: cannot unpack {member.shown} ({exc.strerror}); check it, or the disk "
+                                  f"space left here") from None
+        if not complete:
+            raise SubmissionError(f"{source}: {member.shown} holds more than the {member.size} bytes it declared; "
+                                  f"make the zip or copy again")
+
+
+def _write_member(member: _Member, destination: Path) -> bool:
+    """Write one checked member; False if it held more bytes than it declared."""
+    if member.is_folder:
+        destination.mkdir(parents=True, exist_ok=True)
+        return True
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with member.open() as data:
+        return _copy_at_most(data, destination, member.size)
+
+
+def _folder_members(source: Path) -> Iterator[_Member]:
+    """Every entry under `source`, ignored folders pruned, typed by lstat: nothing is opened or followed."""
+    pending = [PurePosixPath()]
+    while pending:
+        relative = pending.pop()
+        try:
+            with os.scandir(source.joinpath(relative)) as entries:
+                for entry in entries:
+                    if entry.name in _IGNORED_NAMES:
+                        continue
+                    info = entry.stat(follow_symlinks=False)
+                    name = str(relative / entry.name)
+                    opener = partial(_open_file, Path(entry.path), _shown(name), source)
+                    yield _Member(name, info.st_mode, info.st_size, opener)
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(relative / entry.name)
+        except OSError as exc:
+            raise SubmissionError(f"{source}: cannot read {_shown(str(relative))} ({exc.strerror}); make it "
+                                  f"readable") from None
+
+
+def _open_file(path: Path, shown: str, source: Path) -> BinaryIO:
+    fd = _open_regular(path)
+    if fd is None:
+        raise SubmissionError(f"{source}: {shown} changed while it was copied; submit it again")
+    return os.fdopen(fd, "rb")
+
+
+def _open_regular(path: Path) -> int | None:
+    """A read-only descriptor of `path` if it is a regular file, else None; a FIFO or link is never opened."""
+    try:
+        before = os.lstat(path)
+        if not stat.S_ISREG(before.st_mode):
+            return None
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    after = os.fstat(fd)
+    if (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino):  # swapped for something else meanwhile
+        os.close(fd)
+        return None
+    return fd
+
+
+def _copy_at_most(data: BinaryIO, destination: Path, limit: int) -> bool:
+    """Copy `data` into a new file; False, once past `limit` bytes, if it holds more."""
     written = 0
+    with open(destination, "xb") as out:
+        while chunk := data.read(min(_COPY_CHUNK, limit + 1 - written)):
+            written += len(chunk)
+            if written > limit:
+                return False
+            out.write(chunk)
+    return True
+
+
+def _open_zip(source: Path) -> zipfile.ZipFile:
     try:
-        with archive.open(info) as data, open(destination, "wb") as out:
-            while chunk := data.read(_COPY_CHUNK):
-                written += len(chunk)
-                if written > info.file_size or written > MAX_FILE_BYTES:
-                    raise SubmissionError(f"{source}: member {info.filename!r} inflates past its declared size")
-                out.write(chunk)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise SubmissionError(f"{source}: member {info.filename!r} is damaged ({exc}); zip the folder again") from None
+        with open(source, "rb") as file:
+            end = zipfile._EndRecData(file)  # the index's size, read before zipfile loads the whole index
+        if end and end[zipfile._ECD_SIZE] > MAX_ZIP_INDEX_BYTES:
+            raise SubmissionError(f"{source}: its index is over {MAX_ZIP_INDEX_BYTES >> 20} MiB; zip the agent's "
+                                  f"code and weights only")
+        return zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:  # names that are not UTF-8 are ValueErrors
+        raise SubmissionError(f"{source}: not a valid zip file ({exc}); zip the agent's folder again") from None
 
 
-def _check_size(source: Path, name: Any, size: int, files: int, total: int) -> None:
+def _zip_members(archive: zipfile.ZipFile, source: Path) -> Iterator[_Member]:
+    """The members of `archive`, each refused if encrypted, oddly compressed or a likely bomb."""
+    for info in archive.infolist():
+        member = _Member(info.filename, _zip_mode(info), info.file_size, partial(archive.open, info))
+        if info.flag_bits & 0x1:
+            raise SubmissionError(f"{source}: {member.shown} is encrypted; zip the folder without a password")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise SubmissionError(f"{source}: {member.shown} uses compression method {info.compress_type}; "
+                                  f"zip the folder with the standard deflate method")
+        if info.file_size > (1 << 20) and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            raise SubmissionError(f"{source}: {member.shown} inflates {info.file_size // max(info.compress_size, 1)} "
+                                  f"times; refusing a likely zip bomb")
+        yield member
+
+
+def _zip_mode(info: zipfile.ZipInfo) -> int:
+    """The stat file type of a member: its Unix mode if recorded, else folder or file by its name."""
+    kind = stat.S_IFMT(info.external_attr >> 16)
+    if kind in (0, stat.S_IFREG, stat.S_IFDIR):
+        return stat.S_IFDIR if info.is_dir() or kind == stat.S_IFDIR else stat.S_IFREG
+    return kind
+
+
+def _check_size(source: Path, name: str, size: int, total: int) -> None:
     if size > MAX_FILE_BYTES:
         raise SubmissionError(f"{source}: {name} is {size >> 20} MiB; files may be at most {MAX_FILE_BYTES >> 20} MiB")
-    if files > MAX_FILES:
-        raise SubmissionError(f"{source}: more than {MAX_FILES} files; submit the agent's code and weights only")
     if total > MAX_TOTAL_BYTES:
         raise SubmissionError(f"{source}: more than {MAX_TOTAL_BYTES >> 20} MiB in all; submit code and weights only")
 
