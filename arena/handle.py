@@ -22,6 +22,7 @@ class AgentHandle(ABC):
 
     name: str
     time_per_move: float | None  # seconds; None for no limit
+    time_used: float = 0.0  # seconds of thinking charged to it in the current game
 
     @abstractmethod
     def start(self, seat: Any) -> None:
@@ -72,7 +73,7 @@ class LocalAgent(AgentHandle):
         self.name = name or getattr(agent, "__name__", None) or type(agent).__name__
         self.time_per_move = time_per_move
         self.code_root = code_root  # where the agent's source lives, to point error messages at it
-        self.think_time = 0.0
+        self.time_used = 0.0
         self._pending: Any = None
 
     def start(self, seat: Any) -> None:
@@ -89,6 +90,7 @@ class LocalAgent(AgentHandle):
             raise self._fault(Status.CRASH, "failed to start", exc) from None
 
     def reset(self) -> None:
+        self.time_used = 0.0
         try:
             self.agent.reset()
         except Exception as exc:
@@ -104,7 +106,7 @@ class LocalAgent(AgentHandle):
         except Exception as exc:
             raise self._fault(Status.CRASH, "predict() failed", exc) from None
         elapsed = time.perf_counter() - started
-        self.think_time += elapsed
+        self.time_used += elapsed
         if self.time_per_move is not None and elapsed > self.time_per_move:
             raise AgentFault(Status.TIMEOUT, f"took {elapsed:.3f} s for a move; the limit is {self.time_per_move:g} s")
         return action

@@ -34,6 +34,8 @@ class AgentResult:
     status: Status = Status.OK
     detail: str = ""  # why, when status is not ok
     moves: int = 0
+    # Seconds its clock charged it (waiting for a CPU not counted): a measurement, not an outcome.
+    time_used: float = field(default=0.0, compare=False)
 
 
 @dataclass
@@ -213,6 +215,7 @@ class _Game:
                 status=self.fault.status if self.fault and self.fault.seat == seat else Status.OK,
                 detail=self.fault.detail if self.fault and self.fault.seat == seat else "",
                 moves=len(self.actions[seat]),
+                time_used=round(self.handles[seat].time_used, 6),
             )
             for seat, score, place in zip(seats, scores, rank(scores))
         ]

@@ -79,11 +79,6 @@ class SandboxedAgent(AgentHandle):
         asked = self.spec.manifest.memory_mb
         return min(asked, self.limits.max_memory_mb) if asked else self.limits.memory_mb
 
-    @property
-    def time_used(self) -> float:
-        """Seconds charged to this agent's clock in the current game."""
-        return self.clock.used
-
     # --- AgentHandle ---------------------------------------------------------------------
 
     def start(self, seat: Any) -> None:
@@ -95,6 +90,10 @@ class SandboxedAgent(AgentHandle):
         self._send("start", Kind.START, {"env": seat.env_name, "options": seat.options, "seat": seat.agent_id,
                                          "seed": seat.seed})
         self._expect(Kind.READY, "start", self.limits.startup_seconds)
+
+    @property
+    def time_used(self) -> float:
+        return self.clock.used
 
     def reset(self) -> None:
         self.clock.restart()
