@@ -9,7 +9,8 @@ import os
 import re
 import shutil
 import socket
-import stat
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -325,3 +326,52 @@ def test_a_strong_agent_is_unaffected_by_sandboxing(submissions):
     finally:
         greedy.close()
     assert all(r.agents[0].status == OK and r.steps >= 50 for r in results)
+
+
+UNPRIVILEGED = 65534  # nobody
+
+
+def _run_as_nobody(code: str) -> subprocess.CompletedProcess:
+    def become_nobody():
+        os.setgroups([])
+        os.setgid(UNPRIVILEGED)
+        os.setuid(UNPRIVILEGED)
+
+    return subprocess.run([sys.executable, "-c", code], preexec_fn=become_nobody, capture_output=True, text=True,
+                          timeout=600, cwd="/tmp", env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp"})
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="switching to an unprivileged user needs root")
+def test_an_unprivileged_harness_isolates_its_agents_through_a_user_namespace(tmp_path):
+    try:
+        probe = _run_as_nobody("import arena.sandbox")
+    except PermissionError as exc:
+        pytest.skip(f"this Python cannot be run by an unprivileged user ({exc})")
+    if probe.returncode != 0:
+        pytest.skip(f"arena cannot be imported by an unprivileged user ({probe.stderr.strip()[-200:]})")
+    source = tmp_path / "reads_secrets"
+    shutil.copytree(HOSTILE / "reads_secrets", source)
+    (source / "secret_path.txt").write_text(str(tmp_path / "secret.txt"))
+    os.chmod(tmp_path, 0o755)
+    for path in [source, *source.rglob("*")]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    code = f"""
+from arena.sandbox import SandboxedAgent, missing_isolation, protections
+from arena.agents import RandomAgent
+from arena.match import play_match
+from arena.submission import load
+print("missing", missing_isolation())
+agent = SandboxedAgent(load({str(source)!r}), 1.0, log_dir="/tmp/arena-nobody-logs")
+try:
+    result = play_match("othello", [agent, RandomAgent()], seed=0)
+finally:
+    agent.close()
+print("status", result.agents[0].status)
+print(agent.log_path.read_text())
+"""
+    run = _run_as_nobody(code)
+    assert run.returncode == 0, run.stderr
+    if "user namespaces" in run.stdout.split("missing", 1)[1].splitlines()[0]:
+        pytest.skip("this kernel does not allow unprivileged user namespaces")
+    assert "status ok" in run.stdout
+    assert "/etc/shadow: FileNotFoundError" in run.stdout and f"uid {UNPRIVILEGED}" in run.stdout
