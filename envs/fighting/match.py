@@ -19,6 +19,17 @@ from arena.handle import LocalAgent
 __all__ = ["MatchStats", "PlayerStats", "Result", "run_match"]
 
 
+def longest(max_timesteps: int) -> int:
+    """`max_timesteps`, or the longest match the game plays if that is shorter.
+
+    The competition's scripts ask for "no limit" as 30 * 99999 frames or more; a match then lasts
+    the game's longest (54,000 frames, 30 minutes) unless a fighter runs out of stocks first.
+    """
+    from arena.envs import entry
+
+    return min(max_timesteps, entry("fighting").bounds["max_timesteps"][1])
+
+
 def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = 30 * 90, video_path: str | None = None,
               agent_1_name: str | None = None, agent_2_name: str | None = None,
               resolution: CameraResolution = CameraResolution.LOW, reward_manager: RewardManager | None = None,
@@ -28,6 +39,7 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = 30 * 90, video_pa
     `video_path` writes an mp4 (or gif); a `UserInputAgent` opens a window and plays from the
     keyboard in real time. `reward_manager`, if given, is fed every frame from agent_1's side
     (read its `total_reward` and `term_totals` after). Each call plays a new random seed;
+    `max_timesteps` beyond the game's longest match plays the longest (see `longest`);
     `train_mode` is accepted for compatibility and changes nothing.
     """
     from arena.envs import make_raw
@@ -38,7 +50,7 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = 30 * 90, video_pa
     names = [agent_1_name or "agent_1", agent_2_name or "agent_2"]
     human = any(isinstance(a, UserInputAgent) for a in agents)
     env = make_raw("fighting", render_mode="human" if human else None,
-                   resolution=CameraResolution.of(resolution).name.lower(), max_timesteps=max_timesteps)
+                   resolution=CameraResolution.of(resolution).name.lower(), max_timesteps=longest(max_timesteps))
     raw = env.unwrapped
     raw.agent_names = names
     if reward_manager is not None:

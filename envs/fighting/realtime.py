@@ -12,6 +12,7 @@ import random
 from typing import Any
 
 from arena.envs.fighting.camera import CameraResolution
+from arena.envs.fighting.match import longest
 from arena.envs.fighting.stats import MatchStats, match_stats
 
 SEATS = ("player_0", "player_1")
@@ -22,7 +23,8 @@ def run_real_time_match(agent_1: Any, agent_2: Any, max_timesteps: int = 30 * 90
     """Play `agent_1` (player_0, usually a `UserInputAgent`) against `agent_2` in a window, in real time.
 
     Agents may be instances or factories. The match ends when a fighter is out of stocks, after
-    `max_timesteps` frames, or when the window is closed; the summary of what was played is returned.
+    `max_timesteps` frames (at most the game's longest match, see `longest`), or when the window is
+    closed; the summary of what was played is returned.
     """
     import pygame
 
@@ -30,7 +32,7 @@ def run_real_time_match(agent_1: Any, agent_2: Any, max_timesteps: int = 30 * 90
 
     agents = [a() if (isinstance(a, type) or not hasattr(a, "predict")) else a for a in (agent_1, agent_2)]
     env = make_raw("fighting", render_mode="human", resolution=CameraResolution.of(resolution).name.lower(),
-                   max_timesteps=max_timesteps)
+                   max_timesteps=longest(max_timesteps))
     raw = env.unwrapped
     seed = random.randrange(2**31)
     try:
