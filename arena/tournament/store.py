@@ -6,6 +6,12 @@ match with a row per seat. Every finished match is written in one transaction, s
 killed at any moment has each match either fully recorded or not at all, and a match is never
 recorded twice (its schedule id is the primary key).
 
+One process plays a store at a time: it holds the store's lease (its pid, host and start time,
+refreshed while it plays). A second player is refused with the owner's name; a lease whose
+process is gone (or, from another host, that has not been refreshed for LEASE_STALE_SECONDS) is
+taken over. A match that could not be played for a reason no entrant caused is noted as a
+failure, skipped for the rest of that run and tried again by the next one.
+
     store = ResultsStore("results.sqlite")
     for match in store.results():
         print(match.match_id, [(seat.name, seat.score, seat.status) for seat in match.seats])
@@ -14,7 +20,10 @@ recorded twice (its schedule id is the primary key).
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +41,8 @@ CREATE TABLE IF NOT EXISTS entrants (
     source TEXT NOT NULL,          -- where the submission was found
     archive TEXT NOT NULL,         -- the registered copy that matches are played from
     active INTEGER NOT NULL DEFAULT 1,
-    registered_at REAL NOT NULL
+    registered_at REAL NOT NULL,
+    problem TEXT NOT NULL DEFAULT ''  -- why it cannot play (it forfeits every match), if so
 );
 CREATE TABLE IF NOT EXISTS schedule (
     match_id INTEGER PRIMARY KEY,
@@ -64,7 +74,27 @@ CREATE TABLE IF NOT EXISTS result_seats (
     moves INTEGER NOT NULL,
     PRIMARY KEY (match_id, seat)
 );
+CREATE TABLE IF NOT EXISTS failures (  -- matches the current run could not play, and why
+    match_id INTEGER PRIMARY KEY REFERENCES schedule(match_id),
+    reason TEXT NOT NULL,
+    failed_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lease (     -- the one process playing this store
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    process_start TEXT NOT NULL,   -- tells a live owner from a later process given the same pid
+    started_at REAL NOT NULL,
+    refreshed_at REAL NOT NULL
+);
 """
+_ENTRANT_COLUMNS = "id, name, digest, source, archive, active, problem"  # the fields of Entrant, in order
+LEASE_REFRESH_SECONDS = 30.0
+LEASE_STALE_SECONDS = 600.0  # a lease from another host not refreshed for this long is abandoned
+
+
+class StoreBusy(ArenaError):
+    """Another live process is playing this results store."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +107,7 @@ class Entrant:
     source: str
     archive: str
     active: bool  # False once a newer version of the same source is registered
+    problem: str = ""  # why its submission cannot play (it forfeits every match); "" when it can
 
     @property
     def label(self) -> str:
@@ -134,15 +165,30 @@ class ResultsStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")  # a recorded match survives a power cut
+            self._db = _connect(self.path)
+            self._check_integrity()
             self._db.executescript(SCHEMA)
+            self._upgrade()
         except sqlite3.DatabaseError as exc:
-            raise ArenaError(f"{self.path}: not a usable results database ({exc})") from None
+            raise ArenaError(f"{self.path}: not a usable results database ({exc}); "
+                             f"restore it from a copy or start a new one with another --db") from None
+        self._lease: _LeaseKeeper | None = None
 
     def close(self) -> None:
+        self.release_lease()
         self._db.close()
+
+    def _check_integrity(self) -> None:
+        problems = [row[0] for row in self._db.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise ArenaError(f"{self.path}: the results database is damaged ({'; '.join(problems[:3])}); "
+                             f"restore it from a copy or start a new one with another --db")
+
+    def _upgrade(self) -> None:
+        """Add what stores written by older versions lack."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(entrants)")}
+        if "problem" not in columns:
+            self._db.execute("ALTER TABLE entrants ADD COLUMN problem TEXT NOT NULL DEFAULT ''")
 
     def _transaction(self):
         return _Transaction(self._db)
@@ -159,23 +205,24 @@ class ResultsStore:
 
     # --- entrants --------------------------------------------------------------------------
 
-    def register(self, name: str, digest: str, source: str, archive: str) -> tuple[Entrant, bool]:
+    def register(self, name: str, digest: str, source: str, archive: str, problem: str = "") -> tuple[Entrant, bool]:
         """The entrant for this submission version, added if new; True when it was added.
 
-        A new version of an already registered source retires the older versions.
+        A new version of an already registered source retires the older versions. `problem`
+        says why a submission cannot play: it is registered all the same and forfeits its matches.
         """
         with self._transaction():
-            row = self._db.execute("SELECT * FROM entrants WHERE digest = ?", (digest,)).fetchone()
+            row = self._db.execute(f"SELECT {_ENTRANT_COLUMNS} FROM entrants WHERE digest = ?", (digest,)).fetchone()
             if row is not None:
                 return _entrant(row), False
-            self._db.execute("UPDATE entrants SET active = 0 WHERE source = ?", (source,))
+            self._db.execute("UPDATE entrants SET active = 0 WHERE source = ?", (_text(source),))
             self._db.execute(
-                "INSERT INTO entrants (name, digest, source, archive, registered_at) VALUES (?, ?, ?, ?, ?)",
-                (name, digest, source, archive, time.time()))
-            return _entrant(self._db.execute("SELECT * FROM entrants WHERE digest = ?", (digest,)).fetchone()), True
+                "INSERT INTO entrants (name, digest, source, archive, registered_at, problem) VALUES (?, ?, ?, ?, ?, ?)",
+                (_text(name), digest, _text(source), _text(archive), time.time(), _text(problem)))
+            return _entrant(self._db.execute(f"SELECT {_ENTRANT_COLUMNS} FROM entrants WHERE digest = ?", (digest,)).fetchone()), True
 
     def entrants(self, active_only: bool = False) -> list[Entrant]:
-        query = "SELECT * FROM entrants" + (" WHERE active = 1" if active_only else "") + " ORDER BY id"
+        query = f"SELECT {_ENTRANT_COLUMNS} FROM entrants" + (" WHERE active = 1" if active_only else "") + " ORDER BY id"
         return [_entrant(row) for row in self._db.execute(query)]
 
     # --- schedule --------------------------------------------------------------------------
@@ -192,8 +239,8 @@ class ResultsStore:
         return [ScheduledMatch(i, r, s, tuple(json.loads(seats))) for i, r, s, seats in rows]
 
     def pending(self) -> list[ScheduledMatch]:
-        """Scheduled matches with no recorded result, in schedule order."""
-        done = {row[0] for row in self._db.execute("SELECT match_id FROM results")}
+        """Scheduled matches with no recorded result nor failure, in schedule order."""
+        done = {row[0] for row in self._db.execute("SELECT match_id FROM results UNION SELECT match_id FROM failures")}
         return [m for m in self.schedule() if m.match_id not in done]
 
     def cancel_unplayed_with_retired(self) -> int:
@@ -209,16 +256,17 @@ class ResultsStore:
     def record(self, match: ScheduledMatch, result: Any, replay: str | None) -> bool:
         """Store a finished match (a MatchResult) in one transaction; False if it was already stored."""
         with self._transaction():
+            self._check_lease()
             try:
                 self._db.execute(
                     "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (match.match_id, result.env, json.dumps(result.env_options), result.seed, result.outcome, replay,
+                    (match.match_id, result.env, json.dumps(result.env_options), result.seed, _text(result.outcome), replay,
                      result.steps, result.duration, __version__, time.time()))
             except sqlite3.IntegrityError:
                 return False
             self._db.executemany(
                 "INSERT INTO result_seats VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(match.match_id, seat, entrant, a.score, a.rank, str(a.status), a.detail, a.moves)
+                [(match.match_id, seat, entrant, a.score, a.rank, str(a.status), _text(a.detail), a.moves)
                  for seat, (entrant, a) in enumerate(zip(match.seats, result.agents))])
         return True
 
@@ -239,6 +287,62 @@ class ResultsStore:
     def finished_count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
 
+    def record_failure(self, match_id: int, reason: str) -> None:
+        """Note that `match_id` could not be played, and why; this run leaves it."""
+        with self._transaction():
+            self._check_lease()
+            self._db.execute("INSERT OR REPLACE INTO failures VALUES (?, ?, ?)", (match_id, _text(reason), time.time()))
+
+    def failures(self) -> dict[int, str]:
+        """Match id -> why it could not be played, for the matches the last run left."""
+        return dict(self._db.execute("SELECT match_id, reason FROM failures ORDER BY match_id"))
+
+    def clear_failures(self) -> None:
+        """Make every failed match pending again, for a new run to try."""
+        with self._transaction():
+            self._db.execute("DELETE FROM failures")
+
+    # --- the lease -------------------------------------------------------------------------
+
+    def acquire_lease(self) -> None:
+        """Become the one process playing this store, or StoreBusy naming the one that is.
+
+        The lease is refreshed in the background until `release_lease` (or `close`).
+        """
+        if self._lease is not None:
+            return
+        me = _Owner.this_process()
+        with self._transaction():
+            row = self._db.execute("SELECT pid, host, process_start, started_at, refreshed_at FROM lease").fetchone()
+            if row is not None and not me.same_as(row) and _alive(row):
+                pid, host, _, started, _ = row
+                raise StoreBusy(f"{self.path} is being played by process {pid} on {host} since "
+                                f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(started))}; wait for it to finish "
+                                f"or stop it, then run again (one process plays a results database at a time)")
+            now = time.time()
+            self._db.execute("INSERT OR REPLACE INTO lease VALUES (1, ?, ?, ?, ?, ?)",
+                             (me.pid, me.host, me.process_start, now, now))
+        self._lease = _LeaseKeeper(self.path, me)
+
+    def release_lease(self) -> None:
+        if self._lease is None:
+            return
+        self._lease.stop()
+        self._lease = None
+        me = _Owner.this_process()
+        with self._transaction():
+            self._db.execute("DELETE FROM lease WHERE pid = ? AND host = ? AND process_start = ?",
+                             (me.pid, me.host, me.process_start))
+
+    def _check_lease(self) -> None:
+        """Inside a write: ArenaError if this store is leased and the lease is not ours any more."""
+        if self._lease is None:
+            return
+        row = self._db.execute("SELECT pid, host, process_start, started_at, refreshed_at FROM lease").fetchone()
+        if row is None or not self._lease.owner.same_as(row):
+            raise StoreBusy(f"{self.path}: another process took over this results database "
+                            f"(this one was thought gone); stopping without recording more")
+
 
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error: all of a write or none of it."""
@@ -254,8 +358,84 @@ class _Transaction:
 
 
 def _entrant(row: tuple) -> Entrant:
-    entrant_id, name, digest, source, archive, active, _ = row
-    return Entrant(entrant_id, name, digest, source, archive, bool(active))
+    entrant_id, name, digest, source, archive, active, problem = row
+    return Entrant(entrant_id, name, digest, source, archive, bool(active), problem)
+
+
+def _text(value: str) -> str:
+    """`value` as SQLite can store it: file names and agents' words may hold lone surrogates."""
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")  # a recorded match survives a power cut
+    return db
+
+
+@dataclass(frozen=True)
+class _Owner:
+    """Who holds a lease: a process, told apart from a later one with its pid by its start time."""
+
+    pid: int
+    host: str
+    process_start: str
+
+    @classmethod
+    def this_process(cls) -> _Owner:
+        return cls(os.getpid(), socket.gethostname(), _process_start(os.getpid()))
+
+    def same_as(self, row: tuple) -> bool:
+        return (self.pid, self.host, self.process_start) == tuple(row[:3])
+
+
+def _alive(row: tuple) -> bool:
+    """Whether the owner of a lease row (pid, host, process_start, started_at, refreshed_at) still plays."""
+    pid, host, process_start, _, refreshed_at = row
+    if host != socket.gethostname():
+        return time.time() - refreshed_at < LEASE_STALE_SECONDS
+    return _process_start(pid) == process_start != ""
+
+
+def _process_start(pid: int) -> str:
+    """When process `pid` started, in the kernel's clock ticks since boot; "" if there is no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        try:
+            os.kill(pid, 0)  # no /proc here: all we can tell is whether the pid is taken
+        except ProcessLookupError:
+            return ""
+        except PermissionError:
+            pass
+        return "unknown"
+    fields = stat.rsplit(")", 1)[1].split()
+    return "" if fields[0] in ("Z", "X") else fields[19]  # a zombie has finished playing
+
+
+class _LeaseKeeper:
+    """Refreshes a lease every LEASE_REFRESH_SECONDS from a thread of its own, until stopped."""
+
+    def __init__(self, path: Path, owner: _Owner):
+        self.owner = owner
+        self._stop = threading.Event()
+        self._db = _connect(path)
+        self._thread = threading.Thread(target=self._run, name="arena-lease", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(LEASE_REFRESH_SECONDS):
+            try:
+                self._db.execute("UPDATE lease SET refreshed_at = ? WHERE pid = ? AND host = ? AND process_start = ?",
+                                 (time.time(), self.owner.pid, self.owner.host, self.owner.process_start))
+            except sqlite3.Error:
+                pass  # busy or gone for a moment: the next refresh comes well before the lease is stale
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._db.close()
 
 
 def iter_two_player_games(results: list[MatchRecord]) -> Iterator[tuple[int, int, float]]:
