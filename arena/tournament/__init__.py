@@ -8,23 +8,34 @@ The results store (`store`) is the single source of truth; `schedule` decides wh
 on the same folder registers changed or new submissions (a new content hash is a new entrant;
 the older version retires) and schedules only what is missing, so a tournament grows in place.
 Killed at any moment, it resumes without losing or repeating a finished match.
+
+Submissions are untrusted: whatever one is (unreadable, hostile, broken) and whatever it does,
+it is registered with a one-line reason and forfeits or loses its own matches; the tournament
+goes on. Only the organiser's settings (clock, options, limits) govern play.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 import shutil
+import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from arena.envs import entry, make_raw
-from arena.errors import ArenaError, SubmissionError
+from arena.errors import ArenaError
 from arena.match import MatchResult
+from arena.sandbox import Limits
 from arena.tournament import schedule
+from arena.tournament.blocks import one_line
 from arena.tournament.runner import Backend, play_pending
 from arena.tournament.store import ResultsStore, iter_two_player_games
 
 FORMATS = ("round-robin", "gauntlet", "swiss", "free-for-all")
+MAX_SECONDS = 3600.0  # the longest per-move budget or bank an organiser may set
+MAX_GAMES_PER_PAIR = 1000
 
 
 @dataclass
@@ -38,41 +49,102 @@ class Settings:
     seed: int = 0
     rounds: int | None = None  # swiss and free-for-all (default: log2 of the entrants / 10)
     challenger: str | None = None  # gauntlet: the entrant name facing the field
-    time_per_move: float | None = None  # default: each manifest's, else the env's
+    time_per_move: float | None = None  # default: the env's; a manifest may ask for less, never more
     max_steps: int | None = None
     limits: dict[str, Any] = field(default_factory=dict)  # arena.sandbox.Limits fields
+    time_bank: float | None = None  # default: the env's
 
     def __post_init__(self) -> None:
         entry(self.env)
         if self.format not in FORMATS:
             raise ArenaError(f"unknown format {self.format!r}: choose one of {', '.join(FORMATS)}")
-        if self.games_per_pair < 1:
-            raise ArenaError(f"--games-per-pair must be at least 1, got {self.games_per_pair}")
+        _check_whole("--games-per-pair", self.games_per_pair, 1, MAX_GAMES_PER_PAIR)
+        for flag, value in (("--rounds", self.rounds), ("--max-steps", self.max_steps)):
+            if value is not None:
+                _check_whole(flag, value, 1, 1 << 40)
+        _check_seconds("--time-per-move", self.time_per_move, positive=True)
+        _check_seconds("--time-bank", self.time_bank, positive=False)
         if self.format == "gauntlet" and not self.challenger:
             raise ArenaError("a gauntlet needs --challenger NAME: the entrant that plays the field")
+        _check_limits(self.limits)
+        try:
+            make_raw(self.env, **self.options)
+        except (ArenaError, ValueError, TypeError) as exc:  # the env's own checks name the option
+            raise ArenaError(str(exc)) from None
+
+
+def _check_whole(flag: str, value: Any, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ArenaError(f"{flag} must be a whole number from {low} to {high}, got {value!r}")
+
+
+def _check_seconds(flag: str, value: Any, positive: bool) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not (0 < value if positive else 0 <= value) or value > MAX_SECONDS:
+        lowest = "above 0" if positive else "from 0"
+        raise ArenaError(f"{flag} must be a number of seconds {lowest} up to {MAX_SECONDS:g}, got {value!r}")
+
+
+def _check_limits(limits: dict[str, Any]) -> None:
+    try:
+        Limits(**limits)
+    except TypeError as exc:
+        raise ArenaError(f"sandbox limits: {exc}") from None
+    if "memory_mb" in limits:
+        _check_whole("--memory-mb", limits["memory_mb"], 64, 1 << 20)
 
 
 class Tournament:
     """A tournament stored in `db`, with its replays, logs and registered entrants beside it."""
 
     def __init__(self, db: str | Path, settings: Settings | None = None):
+        """Open (or start, with `settings`) the tournament in `db`, as the one process playing it.
+
+        ArenaError if another process plays it (`StoreBusy`), if the store is damaged, or if
+        `settings` differ from those it was started with.
+        """
         self.store = ResultsStore(db)
-        stored = self.store.settings()
-        if settings is None:
-            if not stored:
-                raise ArenaError(f"{db}: no tournament here yet; start one with a submissions folder and --env")
-            settings = Settings(**stored)
-        elif stored and stored != asdict(settings):
-            changed = ", ".join(k for k in asdict(settings) if stored.get(k) != asdict(settings)[k])
-            raise ArenaError(f"{db}: this tournament was started with other settings ({changed}); "
-                             f"use --resume, or a new --db")
-        else:
-            self.store.save_settings(asdict(settings))
-        self.settings = settings
+        try:
+            self.store.acquire_lease()
+            self.settings = self._settings(db, settings)
+        except BaseException:
+            self.store.close()
+            raise
         base = Path(db)
         self.replay_dir = base.with_name(f"{base.stem}-replays")
         self.archive_dir = base.with_name(f"{base.stem}-entrants")
         self.log_dir = base.with_name(f"{base.stem}-logs")
+
+    def _settings(self, db: str | Path, settings: Settings | None) -> Settings:
+        stored = self.store.settings()
+        if settings is None:
+            if not stored:
+                raise ArenaError(f"{db}: no tournament here yet; start one with a submissions folder and --env")
+            return _stored_settings(db, stored)
+        if not stored:
+            self.store.save_settings(asdict(settings))
+            return settings
+        if stored.get("env") != settings.env:
+            raise ArenaError(f"{db} holds a {stored.get('env')} tournament, not {settings.env}; "
+                             f"use another --db for {settings.env}")
+        known, asked = asdict(_stored_settings(db, stored)), asdict(settings)
+        if known != asked:
+            changed = ", ".join(k for k in asked if known.get(k) != asked[k])
+            raise ArenaError(f"{db}: this tournament was started with other settings ({changed}); "
+                             f"use --resume, or a new --db")
+        return settings
+
+    def close(self) -> None:
+        """Give up playing the store (its lease), so another process may."""
+        self.store.close()
+
+    def __enter__(self) -> Tournament:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
 
     # --- entrants ---------------------------------------------------------------------------
 
@@ -88,19 +160,31 @@ class Tournament:
         return news
 
     def register(self, path: Path) -> str:
+        """Register the submission at `path`; a line of news. One that cannot be read or copied is
+        registered all the same, with the reason, and forfeits its matches."""
         from arena.submission import load
 
+        if not _is_plain(path):
+            return f"skipped {path}: not a folder or a regular file"
         try:
             spec = load(path)
-        except SubmissionError as exc:
-            return f"skipped {path}: {exc}"
-        if not spec.manifest.plays(self.settings.env):
-            return f"skipped {path}: it plays {', '.join(spec.manifest.env)}, not {self.settings.env}"
-        archive = self.archive_dir / spec.digest[:16]
-        if not archive.exists():
-            shutil.copytree(spec.root, archive)
-        entrant, added = self.store.register(spec.name, spec.digest, str(path.resolve()), str(archive))
+            if not spec.manifest.plays(self.settings.env):
+                return f"skipped {path}: it plays {', '.join(spec.manifest.env)}, not {self.settings.env}"
+            archive = self.archive_dir / spec.digest[:16]
+            if not archive.exists():
+                shutil.copytree(spec.root, archive)
+            entrant, added = self.store.register(spec.name, spec.digest, _source(path), str(archive))
+        except Exception as exc:  # anything a submission holds must not stop the tournament
+            return self._register_unplayable(path, one_line(exc))
         return f"{'registered' if added else 'unchanged'} {entrant.label} ({path})"
+
+    def _register_unplayable(self, path: Path, reason: str) -> str:
+        """Register a submission that cannot play, so the table shows it and why; it forfeits."""
+        source = _source(path)
+        fingerprint = f"{source}\0{reason}\0{_changed_at(path)}".encode("utf-8", "surrogateescape")
+        digest = hashlib.sha256(b"unplayable\0" + fingerprint).hexdigest()
+        entrant, added = self.store.register(path.stem or path.name, digest, source, "", problem=reason)
+        return f"{'registered' if added else 'unchanged'} {entrant.label} ({path}), which forfeits: {reason}"
 
     # --- schedule ---------------------------------------------------------------------------
 
@@ -155,6 +239,7 @@ class Tournament:
 
     def play(self, backend: Backend, on_match: Callable[[MatchResult], None] = lambda result: None) -> int:
         """Play until nothing is left to schedule; how many matches were recorded."""
+        self.store.clear_failures()  # what an earlier run could not play is tried again
         settings = {**asdict(self.settings), "log_dir": str(self.log_dir)}
         recorded = 0
         while True:
@@ -163,3 +248,35 @@ class Tournament:
             recorded += played
             if not played:
                 return recorded
+
+
+def _stored_settings(db: str | Path, stored: dict[str, Any]) -> Settings:
+    try:
+        return Settings(**stored)
+    except TypeError as exc:
+        raise ArenaError(f"{db}: its settings were written by another version of arena ({exc})") from None
+
+
+def _is_plain(path: Path) -> bool:
+    """A folder or a regular file (following links the organiser made): never a pipe or a device,
+    which would block whoever opens it."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISDIR(mode) or stat.S_ISREG(mode)
+
+
+def _source(path: Path) -> str:
+    """Where a submission was found: what tells its versions apart from other submissions."""
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):  # a loop of links, say
+        return str(path.absolute())
+
+
+def _changed_at(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0

@@ -4,26 +4,35 @@ A block is a few consecutive games of one pairing. The process that plays it kee
 sandboxes open between blocks (a few at a time), so a worker process is started once per
 agent rather than once per game. Results go back as plain data; the tournament's driver alone
 writes replays and the results store.
+
+Nothing an entrant does leaves this module as an exception: a submission that cannot be loaded
+or started forfeits, and whatever its handle raises is charged to it (`GuardedHandle`). A match
+that fails for a reason no seat caused comes back as a one-line reason instead of a result.
 """
 
 from __future__ import annotations
 
 import atexit
 import tempfile
+import traceback
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
+from arena.actions import checked_action
 from arena.entrants import submission_handle
 from arena.envs import EnvSpec
-from arena.errors import SubmissionError
+from arena.errors import ArenaError
+from arena.faults import AgentFault, Status, describe_exception
 from arena.handle import AgentHandle, ForfeitingAgent
 from arena.match import play_match
+from arena.names import file_name
 from arena.sandbox import Limits
 from arena.submission import load
 
 SANDBOXES_KEPT = 8  # per pool process: enough for the pairings it plays in turn
+MAX_REASON = 500  # characters of a reason kept for a fault or a failure
 
 
 @dataclass(frozen=True)
@@ -36,18 +45,91 @@ class EntrantPackage:
     digest: str
     path: str | None = None
     zipped: bytes | None = None
+    problem: str = ""  # why it cannot play, found when it was registered: it forfeits
+
+
+Played = tuple[int, "dict[str, Any] | str"]  # match id, MatchResult.to_dict() or why it could not be played
 
 
 def play_block(settings: dict[str, Any], entrants: dict[int, EntrantPackage],
-               block: list[tuple[int, int, tuple[int, ...]]]) -> list[tuple[int, dict[str, Any]]]:
-    """Play (match id, seed, seats) matches in order; (match id, MatchResult.to_dict()) for each."""
+               block: list[tuple[int, int, tuple[int, ...]]]) -> list[Played]:
+    """Play (match id, seed, seats) matches in order; (match id, MatchResult.to_dict()) for each,
+    or (match id, reason) for a match that failed for no fault of its seats."""
     env = EnvSpec(settings["env"], settings["options"])
-    played = []
+    played: list[Played] = []
     for match_id, seed, seats in block:
-        handles = [_sandboxes.get(entrants[e], settings, seats[:i].count(e)) for i, e in enumerate(seats)]
-        result = play_match(env, handles, seed, max_steps=settings.get("max_steps"))
+        try:
+            handles = [GuardedHandle(_sandboxes.get(entrants[e], settings, seats[:i].count(e)))
+                       for i, e in enumerate(seats)]
+            result = play_match(env, handles, seed, max_steps=settings.get("max_steps"))
+        except Exception as exc:  # the env or the harness failed: no seat is to blame
+            played.append((match_id, f"the match could not be played: {one_line(exc)}"))
+            continue
         played.append((match_id, result.to_dict()))
     return played
+
+
+class GuardedHandle(AgentHandle):
+    """A handle whose every failure is its agent's: whatever the wrapped handle raises becomes an
+    AgentFault (crash), and an action that cannot even be checked is an illegal action.
+
+    After such a failure the wrapped handle is closed, so what the agent left half-said (a
+    message still in its pipe, say) cannot reach its next match, which starts it afresh."""
+
+    def __init__(self, handle: AgentHandle):
+        self.handle = handle
+        self.name = handle.name
+        self.time_per_move = handle.time_per_move
+        self._action_space = None
+        self._mask = None
+
+    def start(self, seat: Any) -> None:
+        self._action_space = seat.action_space
+        self._guard("start", lambda: self.handle.start(seat))
+
+    def reset(self) -> None:
+        self._guard("reset()", self.handle.reset)
+
+    def request_action(self, observation: Any) -> None:
+        self._mask = observation.get("action_mask") if isinstance(observation, dict) else None
+        self._guard("predict()", lambda: self.handle.request_action(observation))
+
+    def await_action(self) -> Any:
+        action = self._guard("predict()", self.handle.await_action)
+        try:
+            checked_action(action, self._action_space, self._mask)
+        except AgentFault:
+            raise
+        except Exception as exc:
+            self._close_quietly()
+            raise AgentFault(Status.ILLEGAL_ACTION, f"returned an action that cannot be read ({one_line(exc)})") from None
+        return action
+
+    def close(self) -> None:
+        self.handle.close()
+
+    def _guard(self, what: str, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except AgentFault:
+            raise
+        except Exception as exc:
+            fault = AgentFault(Status.CRASH, f"{what}: {one_line(exc)}", traceback.format_exc())
+            self._close_quietly()
+            raise fault from None
+
+    def _close_quietly(self) -> None:
+        try:
+            self.handle.close()
+        except Exception:
+            pass  # it is being given up on already; the fault says why
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one bounded line: arena's errors as they read, others with their type."""
+    text = str(exc) if isinstance(exc, ArenaError) else describe_exception(exc)
+    line = " ".join(text.split())
+    return line if len(line) <= MAX_REASON else line[: MAX_REASON - 1] + "…"
 
 
 class _SandboxCache:
@@ -75,13 +157,17 @@ class _SandboxCache:
 
 
 def _open(package: EntrantPackage, settings: dict[str, Any]) -> AgentHandle:
+    """The entrant's sandboxed handle, or one that forfeits saying why it cannot be had."""
+    if package.problem:
+        return ForfeitingAgent(package.label, f"its submission cannot be loaded: {package.problem}")
     try:
         spec = load(package.path or _unpacked(package))
-    except SubmissionError as exc:
-        return ForfeitingAgent(package.label, f"its submission cannot be loaded: {exc}")
-    limits = Limits(**settings.get("limits", {}))
-    handle = submission_handle(spec, settings["env"], settings.get("time_per_move"), limits=limits,
-                               log_dir=settings.get("log_dir"))
+        spec.name = file_name(spec.name)  # the sandbox names the agent's log file after it
+        handle = submission_handle(spec, settings["env"], settings.get("time_per_move"),
+                                   time_bank=settings.get("time_bank"), limits=Limits(**settings.get("limits", {})),
+                                   log_dir=settings.get("log_dir"))
+    except Exception as exc:  # whatever the submission holds, only this entrant pays for it
+        return ForfeitingAgent(package.label, f"its submission cannot be loaded: {one_line(exc)}")
     handle.name = package.label
     return handle
 

@@ -2,11 +2,20 @@
 
 The driver hands out blocks of matches and is the only writer of replays and of the results
 store: each finished match is saved and recorded (one transaction) as soon as its block returns.
+A block that fails as a whole (its worker died, say) notes its matches as failures for this run;
+the others go on.
+
+Pool workers die with the driver, however it ends (even by SIGKILL): each asks the kernel for
+SIGKILL when its parent goes (PR_SET_PDEATHSIG), and the driver kills them if it stops early.
+They sit in a process group of their own, so a terminal's Ctrl-C reaches the driver alone.
 """
 
 from __future__ import annotations
 
+import ctypes
 import io
+import os
+import signal
 import zipfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
@@ -16,8 +25,10 @@ from typing import Any, Callable, Iterator
 from arena import replay
 from arena.errors import ArenaError
 from arena.match import MatchResult
-from arena.tournament.blocks import EntrantPackage, play_block
+from arena.tournament.blocks import EntrantPackage, Played, one_line, play_block
 from arena.tournament.store import Entrant, ResultsStore, ScheduledMatch
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 BLOCK_SIZE = 4  # games of one pairing per task: big enough to amortise, small enough to spread
 Block = list[tuple[int, int, tuple[int, ...]]]
@@ -46,6 +57,9 @@ def play_pending(store: ResultsStore, settings: dict[str, Any], replay_dir: Path
     packages = {i: backend.package(entrants[i]) for i in needed}
     recorded = 0
     for match_id, data in backend.run(settings, packages, blocks_of(pending)):
+        if isinstance(data, str):
+            store.record_failure(match_id, data)
+            continue
         result = MatchResult.from_dict(data)
         path = replay.save(result, replay_dir / f"{match_id:06d}-{replay.file_stem(result.env)}.json")
         recorded += store.record(by_id[match_id], result, str(path))
@@ -57,25 +71,66 @@ class Backend:
     """Where blocks are played: here, one after the other."""
 
     def package(self, entrant: Entrant) -> EntrantPackage:
-        return EntrantPackage(entrant.id, entrant.label, entrant.digest, path=entrant.archive)
+        return EntrantPackage(entrant.id, entrant.label, entrant.digest, path=entrant.archive, problem=entrant.problem)
 
     def run(self, settings: dict[str, Any], packages: dict[int, EntrantPackage],
-            blocks: list[Block]) -> Iterator[tuple[int, dict[str, Any]]]:
+            blocks: list[Block]) -> Iterator[Played]:
         for block in blocks:
             yield from play_block(settings, packages, block)
 
 
 class ProcessPoolBackend(Backend):
-    """A pool of `workers` spawned processes on this machine."""
+    """A pool of `workers` spawned processes on this machine, which die with this process."""
 
     def __init__(self, workers: int):
         self.workers = workers
 
     def run(self, settings, packages, blocks):
-        with ProcessPoolExecutor(self.workers, mp_context=get_context("spawn")) as pool:
-            futures = [pool.submit(play_block, settings, packages, block) for block in blocks]
+        pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=setup_worker,
+                                   initargs=(os.getpid(),))
+        finished = False
+        try:
+            futures = {pool.submit(play_block, settings, packages, block): block for block in blocks}
             for future in as_completed(futures):
-                yield from future.result()
+                yield from _outcome(future, futures[future])
+            finished = True
+        finally:
+            if not finished:  # interrupted or failing: stop the blocks in play rather than wait for them
+                _kill_workers(pool)
+            pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def _outcome(future, block: Block) -> list[Played]:
+    """A block's results, or a failure for each of its matches if its worker could not play it."""
+    try:
+        return future.result()
+    except Exception as exc:
+        return failed(block, exc)
+
+
+def failed(block: Block, exc: BaseException) -> list[Played]:
+    """A failure for each match of a block whose worker could not play it (it died, say)."""
+    reason = f"the worker playing it failed: {one_line(exc)}"
+    return [(match_id, reason) for match_id, _, _ in block]
+
+
+def setup_worker(parent: int) -> None:
+    """In a pool worker: be killed when the driver (`parent`) ends, whatever ends it, and leave
+    its process group, whose Ctrl-C the driver handles by stopping the workers itself."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:  # the parent was already gone before the request took effect
+        os._exit(1)
+    os.setpgid(0, 0)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    # The executor keeps no public list of its processes; without this, shutdown waits for every
+    # block in play to finish.
+    for process in list((pool._processes or {}).values()):
+        if process.is_alive():
+            process.kill()
 
 
 class RayBackend(Backend):
@@ -94,7 +149,8 @@ class RayBackend(Backend):
         self.address = address
 
     def package(self, entrant: Entrant) -> EntrantPackage:
-        return EntrantPackage(entrant.id, entrant.label, entrant.digest, zipped=_zip_folder(Path(entrant.archive)))
+        zipped = None if entrant.problem else _zip_folder(Path(entrant.archive))
+        return EntrantPackage(entrant.id, entrant.label, entrant.digest, zipped=zipped, problem=entrant.problem)
 
     def run(self, settings, packages, blocks):
         ray = self.ray
@@ -106,9 +162,14 @@ class RayBackend(Backend):
             task = ray.remote(num_cpus=1)(play_block)
             shared = ray.put(packages)
             pending = [task.remote(settings, shared, block) for block in blocks]
+            blocks_of_task = dict(zip(pending, blocks))
             while pending:
                 done, pending = ray.wait(pending, num_returns=1)
-                yield from ray.get(done[0])
+                try:
+                    played = ray.get(done[0])
+                except Exception as exc:  # a worker lost, say: this block's matches wait for the next run
+                    played = failed(blocks_of_task[done[0]], exc)
+                yield from played
         finally:
             if started_here:
                 ray.shutdown()
