@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -21,6 +22,7 @@ from arena import __version__
 from arena.agents.tt.cli import add_tt_command
 from arena.errors import ArenaError
 from arena.leaderboard.cli import add_leaderboard_command
+from arena.names import file_name, terminal
 from arena.train.cli import add_train_commands
 
 out = Console(highlight=False, soft_wrap=True)
@@ -46,10 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # kill PID stops as cleanly as Ctrl-C
     try:
         return args.run(args)
     except ArenaError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}")
+        err.print(f"[bold red]error:[/] {_shown_lines(str(exc))}")
         return 1
     except KeyboardInterrupt:
         err.print("interrupted")
@@ -83,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="also write a video (.mp4 or .gif); without PATH, next to the replay")
     match.add_argument("--replay-dir", default="replays", help="folder for the replay files (default: replays)")
     match.add_argument("--time-per-move", type=float, metavar="SECONDS",
-                       help="per-move time limit (default: the manifest's, else the env's)")
+                       help="per-move time limit (default: the game's; a manifest may ask for less)")
     match.add_argument("--max-steps", type=int, help="cut each game after this many env steps")
     match.add_argument("--json", action="store_true", help="print one JSON object per game instead of text")
     _add_sandbox_options(match)
@@ -169,36 +172,81 @@ def _add_tournament_command(commands) -> None:
     tournament.add_argument("--challenger", help="gauntlet: the name of the entrant that plays the field")
     tournament.add_argument("--seed", type=int, default=0, help="tournament seed; every game's seed derives from it")
     tournament.add_argument("--time-per-move", type=float, metavar="SECONDS",
-                            help="per-move limit for every agent (default: the manifest's, else the game's)")
+                            help="per-move limit for every agent (default: the game's, see arena envs); "
+                                 "a manifest may ask for less, never more")
+    tournament.add_argument("--time-bank", type=float, metavar="SECONDS",
+                            help="seconds a game each agent may spend over its per-move limits in all "
+                                 "(default: the game's bank, see arena envs)")
     tournament.add_argument("--max-steps", type=int, help="cut each game after this many env steps")
     tournament.add_argument("--memory-mb", type=int, help="memory cap of each agent (default: 4096)")
     tournament.add_argument("--workers", type=int, default=2, help="matches played at once (default: 2)")
     tournament.add_argument("--backend", default="process", choices=("process", "ray"),
                             help="process: a pool on this machine (default); ray: Ray tasks")
     tournament.add_argument("--address", help="Ray cluster address HOST:PORT (default: start a local Ray)")
+    tournament.add_argument("--allow-weak-sandbox", action="store_true",
+                            help="play even where this machine lacks some of the sandbox's isolating layers "
+                                 "(namespaces, cgroups): only for entrants you trust")
     tournament.set_defaults(run=_run_tournament)
 
 
 def _run_tournament(args: argparse.Namespace) -> int:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from arena.tournament import Settings, Tournament
     from arena.tournament.runner import backend_for
+
+    _check_isolation(args.allow_weak_sandbox)
+    backend = backend_for(args.backend, args.workers, args.address)
+    with _open_tournament(args) as tournament:
+        if args.folder:
+            for line in tournament.register_folder(args.folder):
+                out.print(terminal(line, limit=400))
+        played = _play_with_progress(tournament, backend)
+        store = tournament.store
+        out.print(f"{played} matches played; {store.finished_count()} of {len(store.schedule())} recorded in "
+                  f"{terminal(str(args.db), limit=400)}")
+        failures = store.failures()
+        for match_id, reason in failures.items():
+            err.print(f"[yellow]match {match_id} not played:[/] {terminal(reason, limit=400)}")
+        if failures:
+            err.print(f"{len(failures)} matches could not be played; run the same command again to retry them")
+    return 0
+
+
+def _check_isolation(allow_weak: bool) -> None:
+    """ArenaError naming each isolating layer this machine lacks, unless the organiser allows that."""
+    from arena.sandbox import missing_isolation
+
+    missing = missing_isolation()
+    if not missing:
+        return
+    layers = "\n".join(f"  - {line}" for line in missing)
+    if not allow_weak:
+        raise ArenaError(f"this machine cannot isolate untrusted entrants fully; missing:\n{layers}\n"
+                         "fix that, or pass --allow-weak-sandbox to play anyway (only with entrants you trust)")
+    err.print(f"[yellow]warning:[/] playing with a weak sandbox (--allow-weak-sandbox); missing:\n{_shown_lines(layers)}")
+
+
+def _open_tournament(args: argparse.Namespace):
+    from arena.tournament import Settings, Tournament
 
     if args.resume:
         tournament = Tournament(args.db)
-    else:
-        if not args.folder or not args.env:
-            raise ArenaError("a new tournament needs a folder of submissions and --env (or --resume with --db)")
-        limits = {"memory_mb": args.memory_mb} if args.memory_mb else {}
-        tournament = Tournament(args.db, Settings(
-            env=args.env, options=_parse_options(args.option), format=args.format, games_per_pair=args.games_per_pair,
-            seed=args.seed, rounds=args.rounds, challenger=args.challenger, time_per_move=args.time_per_move,
-            max_steps=args.max_steps, limits=limits))
-    if args.folder:
-        for line in tournament.register_folder(args.folder):
-            out.print(escape(line))
-    backend = backend_for(args.backend, args.workers, args.address)
+        if args.env and args.env != tournament.settings.env:
+            tournament.close()
+            raise ArenaError(f"{args.db} holds a {tournament.settings.env} tournament, not {args.env}; "
+                             f"use another --db for {args.env}")
+        return tournament
+    if not args.folder or not args.env:
+        raise ArenaError("a new tournament needs a folder of submissions and --env (or --resume with --db)")
+    limits = {"memory_mb": args.memory_mb} if args.memory_mb is not None else {}
+    return Tournament(args.db, Settings(
+        env=args.env, options=_parse_options(args.option), format=args.format, games_per_pair=args.games_per_pair,
+        seed=args.seed, rounds=args.rounds, challenger=args.challenger, time_per_move=args.time_per_move,
+        max_steps=args.max_steps, limits=limits, time_bank=args.time_bank))
+
+
+def _play_with_progress(tournament, backend) -> int:
+    """Play the tournament to its end under a progress bar; how many matches were recorded."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     tournament.extend_schedule()
     store = tournament.store
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -206,16 +254,14 @@ def _run_tournament(args: argparse.Namespace) -> int:
     with Progress(*columns, console=out) as progress:
         task = progress.add_task(tournament.settings.env, total=len(store.schedule()),
                                  completed=store.finished_count(), rate=0.0)
+        first_done = store.finished_count()
 
         def advance(result) -> None:
             progress.update(task, advance=1, total=len(store.schedule()))
             elapsed = progress.tasks[task].elapsed or 1e-9
             progress.update(task, rate=(store.finished_count() - first_done) / elapsed)
 
-        first_done = store.finished_count()
-        played = tournament.play(backend, advance)
-    out.print(f"{played} matches played; {store.finished_count()} of {len(store.schedule())} recorded in {args.db}")
-    return 0
+        return tournament.play(backend, advance)
 
 
 def _add_sandbox_options(parser: argparse.ArgumentParser) -> None:
@@ -310,7 +356,7 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
     finally:
         handle.close()
     elapsed = time.perf_counter() - started
-    out.print(f"[green]ok:[/] {escape(spec.name)} ({escape(str(spec.source))}) plays {env_name}: "
+    out.print(f"[green]ok:[/] {terminal(spec.name)} ({terminal(str(spec.source), limit=400)}) plays {env_name}: "
               f"{moves} moves in two games against RandomAgent, one in each seat, {elapsed:.2f} s in all")
 
 
@@ -319,7 +365,8 @@ def _run_replay(args: argparse.Namespace) -> int:
 
     recorded = replay.load(args.file)
     replay.resimulate(recorded)
-    out.print(f"{args.file}: re-simulated {recorded.steps} steps; result reproduced: {escape(recorded.outcome)}")
+    out.print(f"{terminal(args.file, limit=400)}: re-simulated {recorded.steps} steps; "
+              f"result reproduced: {terminal(recorded.outcome, limit=400)}")
     if args.video:
         path = video.record(recorded, args.video, fps=args.fps)
         out.print(f"video: {path}")
@@ -337,12 +384,20 @@ def _run_analyse(args: argparse.Namespace) -> int:
 def _run_envs(args: argparse.Namespace) -> int:
     from arena.envs import entry, names
 
-    table = Table("env", "kind", "time per move", "what it is", box=None)
+    table = Table("env", "kind", "time per move", "bank", "what it is", box=None)
     for name in names():
         e = entry(name)
-        table.add_row(name, "turn-based" if e.kind == "aec" else "simultaneous", f"{e.time_per_move:g} s", e.summary)
+        table.add_row(name, "turn-based" if e.kind == "aec" else "simultaneous", f"{e.time_per_move:g} s",
+                      f"{e.time_bank:g} s", escape(e.summary))
     out.print(table)
     return 0
+
+
+def _shown_lines(text: str) -> str:
+    """Text of several lines (a message, a traceback) for rich: each line printable and escaped,
+    its indentation kept."""
+    return "\n".join(line[: len(line) - len(line.lstrip(" "))] + terminal(line, limit=2000)
+                     for line in text.splitlines())
 
 
 def _parse_options(pairs: list[str]) -> dict[str, Any]:
@@ -359,10 +414,8 @@ def _parse_options(pairs: list[str]) -> dict[str, Any]:
 
 
 def _game_file_name(result) -> str:
-    from arena.replay import file_stem
-
-    names = "-vs-".join(file_stem(a.name) for a in result.agents)
-    return f"{file_stem(result.env)}-{names}-s{result.seed}.json"
+    names = "-vs-".join(file_name(a.name, limit=40) for a in result.agents)
+    return f"{file_name(result.env)}-{names}-s{result.seed}.json"
 
 
 def _video_path(requested: str, replay_path: Path, game: int, games: int) -> Path:
@@ -386,21 +439,21 @@ def _match_json(result, replay_path: Path, video_path: Path | None) -> dict[str,
 
 def _print_game(result, replay_path: Path, video_path: Path | None, game: int, games: int, handles) -> None:
     counter = f"game {game + 1}/{games} · " if games > 1 else ""
-    seats = " vs ".join(f"{escape(a.name)} ({a.seat})" for a in result.agents)
+    seats = " vs ".join(f"{terminal(a.name)} ({a.seat})" for a in result.agents)
     out.print(f"[dim]{counter}{result.env} · seed {result.seed} ·[/] {seats}")
     from arena.envs import entry
 
     if entry(result.env).cooperative:
         verdict = "[bold]team result[/]"
     else:
-        verdict = f"[bold]{escape(result.winner)}[/] wins" if result.winner else "[bold]draw[/]"
-    out.print(f"  {verdict}: {escape(result.outcome)}")
+        verdict = f"[bold]{terminal(result.winner)}[/] wins" if result.winner else "[bold]draw[/]"
+    out.print(f"  {verdict}: {terminal(result.outcome, limit=400)}")
     logs = {h.name: getattr(h, "log_path", None) for h in handles}
     for agent in result.agents:
         if agent.status != "ok":
-            out.print(f"  [red]{escape(agent.name)}: {agent.status}[/] — {escape(agent.detail)}")
+            out.print(f"  [red]{terminal(agent.name)}: {agent.status}[/] — {terminal(agent.detail, limit=400)}")
             if result.fault and result.fault.traceback and not logs.get(agent.name):
-                err.print(escape(result.fault.traceback.rstrip()))
+                err.print(_shown_lines(result.fault.traceback.rstrip()))
             elif logs.get(agent.name):
                 out.print(f"  [dim]its output:[/] {logs[agent.name]}")
     out.print(f"  [dim]replay:[/] {replay_path}" + (f"  [dim]video:[/] {video_path}" if video_path else ""))
@@ -415,7 +468,7 @@ def _tally(tally: dict[str, list[int]], result) -> None:
 def _print_tally(tally: dict[str, list[int]]) -> None:
     table = Table("agent", "wins", "draws", "losses", "points", box=None)
     for name, (wins, draws, losses) in tally.items():
-        table.add_row(name, str(wins), str(draws), str(losses), f"{wins + draws / 2:g}")
+        table.add_row(terminal(name), str(wins), str(draws), str(losses), f"{wins + draws / 2:g}")
     out.print(table)
 
 
