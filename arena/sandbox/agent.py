@@ -70,6 +70,7 @@ class SandboxedAgent(AgentHandle):
         self._channel: Channel | None = None
         self._cgroup: AgentCgroup | None = None
         self._timer: MoveTimer | None = None
+        self._agent_pid: int | None = None
         self._log: LogCapture | None = None
         self._workdir: Path | None = None
 
@@ -174,6 +175,7 @@ class SandboxedAgent(AgentHandle):
         self._log = LogCapture(log_read, self.log_path, self.limits.log_kb << 10)
         self._timer = MoveTimer(self._cgroup)
         self._timer.watch(self._process.pid)
+        self._agent_pid = None
 
     def _send(self, what: str, kind: Kind, value: Any = None) -> None:
         try:
@@ -214,10 +216,13 @@ class SandboxedAgent(AgentHandle):
         return value
 
     def _watch_agent_process(self) -> None:
-        """Have the timer follow the agent's own process once its namespace has one."""
-        agent = namespace_init(self._process.pid)
-        if agent is not None:
-            self._timer.watch(agent)
+        """Have the timer follow the agent's own process, once its namespace has one, instead of the supervisor."""
+        if self._agent_pid is not None:
+            return
+        self._agent_pid = namespace_init(self._process.pid)
+        if self._agent_pid is not None:
+            self._timer.watch(self._agent_pid)
+            self._timer.unwatch(self._process.pid)
 
     def _over_time(self, what: str, budget: float) -> str:
         """Why a call ran out of time: what it cost the agent, what it had, what was not counted."""

@@ -52,6 +52,7 @@ class MoveTimer:
         self._baselines: dict[int, int] = {}
         self._started = 0.0
         self._cpu_at_start = 0
+        self._settled = 0  # nanoseconds waited in this call by processes no longer watched
 
     def watch(self, pid: int) -> None:
         """Count `pid`'s waits from now on (a process born during a call counts from its birth)."""
@@ -63,8 +64,16 @@ class MoveTimer:
             return
         self._baselines[pid] = 0
 
+    def unwatch(self, pid: int) -> None:
+        """Stop counting `pid`'s waits (the time it already waited in this call still counts)."""
+        reader = self._delays.pop(pid, None)
+        if reader is not None:
+            self._settled += max((_read(reader) or 0) - self._baselines.pop(pid, 0), 0)
+            reader.close()
+
     def start(self) -> None:
         self._started = time.monotonic()
+        self._settled = 0
         self._cpu_at_start = self._read_cpu()
         self._baselines = {pid: reader_value for pid, reader in self._delays.items()
                            if (reader_value := _read(reader)) is not None}
@@ -74,7 +83,7 @@ class MoveTimer:
 
     def waited(self) -> float:
         """Seconds since `start()` the watched processes spent ready to run but not running."""
-        total = 0
+        total = self._settled
         for pid, reader in self._delays.items():
             value = _read(reader)
             if value is not None:
