@@ -1,15 +1,14 @@
-"""Operating-system confinement of an agent's worker process (Linux), each layer used where available.
+"""Process-level confinement of an agent's worker (Linux): limits, capabilities, Landlock, seccomp.
 
 | layer | what it stops | needs |
 | --- | --- | --- |
-| resource limits | memory blow-ups, huge files, core dumps, fork bombs (RLIMIT_NPROC) | nothing (NPROC: a non-root user) |
-| PID namespace | children escaping the kill (daemons): all die with the agent; other processes unseen | user namespaces (or root) |
-| process cgroup | fork bombs for root too (a pids limit), and a second kill-all | a writable cgroup-v1 pids hierarchy |
-| capability drop | a root worker raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
+| resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
+| capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, eBPF and other escape hatches | x86-64 |
 
-`protections()` reports which layers this machine gives. Everything degrades gracefully: on a
-system without a layer, the others still apply and the process-group kill still ends the agent.
+The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
+totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
 """
 
 from __future__ import annotations
