@@ -1,11 +1,13 @@
 """The leaderboard: rows and records from a results store, its JSON, the command, and the website."""
 
 import argparse
+import io
 import json
 import re
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from arena import replay
 from arena.agents import GreedyOthelloAgent, RandomAgent
@@ -13,7 +15,7 @@ from arena.errors import ArenaError
 from arena.faults import Status
 from arena.handle import LocalAgent
 from arena.leaderboard import SCHEMA, build, to_json, write_site
-from arena.leaderboard.cli import add_leaderboard_command
+from arena.leaderboard.cli import add_leaderboard_command, print_table
 from arena.leaderboard.plot import nice_ticks
 from arena.match import AgentResult, MatchResult, play_match
 from arena.ratings import BRADLEY_TERRY, PLACKETT_LUCE
@@ -107,7 +109,8 @@ def test_json_follows_the_documented_schema(othello):
     assert [e["rank"] for e in data["entrants"]] == sorted(e["rank"] for e in data["entrants"])
     for entrant in data["entrants"]:
         assert set(entrant) == {"rank", "id", "name", "label", "digest", "active", "rating", "low", "high", "games",
-                                "wins", "draws", "losses", "score", "faults"}
+                                "wins", "draws", "losses", "score", "faults", "problem", "name_warning"}
+        assert entrant["problem"] is None and entrant["name_warning"] is None
         assert entrant["low"] <= entrant["rating"] <= entrant["high"]
         assert entrant["wins"] + entrant["draws"] + entrant["losses"] == entrant["games"] == 4
     assert sum(e["rating"] for e in data["entrants"]) == pytest.approx(0, abs=0.05)
@@ -210,3 +213,30 @@ def test_plot_ticks_are_round_and_cover_the_range():
     assert nice_ticks(-212, 318) == [-300, -200, -100, 0, 100, 200, 300, 400]
     assert nice_ticks(21.3, 27.9) == [20, 22, 24, 26, 28]
     assert nice_ticks(5, 5) == [5.0, 5.2]  # a single value still gets an axis
+
+
+def test_look_alike_names_and_entrants_that_cannot_play_are_shown(tmp_path):
+    cyrillic_e = "\u0435"
+    store = synthetic_store(tmp_path / "r.sqlite", "othello", [
+        [("greedy", 1, 1, "ok"), (f"gr{cyrillic_e}edy", -1, 2, "ok")],
+        [("<script>alert(1)</script>", 1, 1, "ok"), ("[bold]loud[/bold]", -1, 2, "forfeit")],
+    ])
+    broken, _ = store.register("broken", "broken-digest", "/subs/broken", "", problem="/subs/broken: pipe is a FIFO")
+    board = build(store)
+    impostor = next(r.entrant.id for r in board.rows if r.entrant.name == f"gr{cyrillic_e}edy")
+    original = next(r.entrant.id for r in board.rows if r.entrant.name == "greedy")
+    assert board.warnings == {impostor: "looks like greedy", original: f"looks like gr{cyrillic_e}edy"}
+    data = {e["name"]: e for e in to_json(board)["entrants"]}
+    assert data["greedy"]["name_warning"] == f"looks like gr{cyrillic_e}edy"
+    assert data["broken"]["problem"] == "/subs/broken: pipe is a FIFO" and data["greedy"]["problem"] is None
+
+    wide = Console(file=io.StringIO(), width=200)
+    print_table(board, wide)
+    table = wide.file.getvalue()
+    assert "[bold]loud[/bold]" in table  # printed as written, not read as markup
+    assert f"gr{cyrillic_e}edy: its name looks like greedy" in table
+    assert "broken cannot play: /subs/broken: pipe is a FIFO" in table
+
+    html = write_site(board, tmp_path / "site").read_text()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count("look-alike name</span>") == 2 and "cannot play: /subs/broken: pipe is a FIFO" in html

@@ -29,7 +29,9 @@ new schema name.
          "rating": 151.2, "low": 60.4, "high": 242.0,   # null when unrated
          "games": 10, "wins": 7, "draws": 1, "losses": 2,  # win: first alone; draw: a shared first place
          "score": 0.5,                       # mean of its match scores in the game's own points
-         "faults": {"crash": 0, "timeout": 1, "illegal_action": 0, "forfeit": 0}},
+         "faults": {"crash": 0, "timeout": 1, "illegal_action": 0, "forfeit": 0},
+         "problem": null,                    # why its submission cannot play (it forfeits), if so
+         "name_warning": null},              # e.g. "looks like greedy" or "mixes scripts"
         ...
       ],
       "head_to_head": [                      # every ordered pair of listed entrants that met

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from arena.errors import ArenaError
 from arena.leaderboard.site import write_site
+from arena.names import terminal
 from arena.leaderboard.table import Leaderboard, build, to_json
 from arena.ratings import BRADLEY_TERRY
 from arena.tournament.store import ResultsStore
@@ -108,12 +109,19 @@ def print_table(board: Leaderboard, console: Console = out) -> None:
         r = row.rating
         faults = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in row.faults.items() if n)
         version = row.entrant.digest[:8] + ("" if row.entrant.active else " (retired)")
-        table.add_row(str(row.rank or "-"), escape(row.entrant.name), f"[dim]{version}[/]",
+        warned = " [yellow]⚠[/]" if row.entrant.id in board.warnings else ""
+        table.add_row(str(row.rank or "-"), terminal(row.entrant.name) + warned, f"[dim]{escape(version)}[/]",
                       f"[bold]{board.number(r.rating)}[/]" if r else "-",
                       f"{board.number(r.low)} … {board.number(r.high)}" if r else "no games",
                       str(row.games), f"[green]{row.wins}[/]", f"[yellow]{row.draws}[/]", f"[red]{row.losses}[/]",
                       f"[red]{faults}[/]" if faults else "[dim]none[/]")
     console.print(table)
+    for row in board.rows:
+        name = terminal(row.entrant.name)
+        if row.entrant.id in board.warnings:
+            console.print(f"[yellow]⚠ {name}:[/] its name {terminal(board.warnings[row.entrant.id], limit=400)}")
+        if row.entrant.problem:
+            console.print(f"[red]{name} cannot play:[/] {terminal(row.entrant.problem, limit=400)}")
 
 
 def _write_site(board: Leaderboard, folder: Path, videos: int | None) -> Path:

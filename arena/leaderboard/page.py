@@ -49,6 +49,8 @@ td.entrant { font-weight: 600; }
 .wins { color: var(--win); } .losses { color: var(--loss); } .draws { color: var(--draw); }
 .chip { display: inline-block; padding: 1px 7px; border-radius: 999px; font-size: 12px; margin-right: 3px;
   background: #fee2e2; color: var(--loss); }
+.chip.warn { background: #fef3c7; color: var(--draw); }
+td.entrant .note { color: var(--muted); font-size: 12px; font-weight: 400; }
 .none { color: #c0c4cc; }
 .ratings-plot { display: block; max-width: 900px; }
 .ratings-plot .grid { stroke: var(--line); }

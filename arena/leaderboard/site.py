@@ -145,11 +145,22 @@ def _leaderboard_table(board: Leaderboard) -> str:
             "" if row.entrant.active else ' <span class="retired">retired</span>')
         lines.append(
             f'<tr class="top{row.rank or 0}"><td class="rank">{row.rank or "—"}</td>'
-            f'<td class="entrant">{escape(row.entrant.name)}</td><td>{version}</td>{rating}'
+            f'<td class="entrant">{_entrant_cell(board, row)}</td><td>{version}</td>{rating}'
             f'<td class="num">{row.games}</td><td class="num wins">{row.wins}</td>'
             f'<td class="num draws">{row.draws}</td><td class="num losses">{row.losses}</td>'
             + (f'<td class="num">{row.score:.2f}</td>' if score_column else "") + f"<td>{faults}</td></tr>")
     return f'<table class="leaderboard"><thead>{head}</thead><tbody>\n' + "\n".join(lines) + "\n</tbody></table>"
+
+
+def _entrant_cell(board: Leaderboard, row) -> str:
+    """The entrant's name, with a warning chip when it may pass for another and its reason when
+    it cannot play."""
+    cell = escape(row.entrant.name)
+    if row.entrant.id in board.warnings:
+        cell += f' <span class="chip warn" title="{escape(board.warnings[row.entrant.id])}">look-alike name</span>'
+    if row.entrant.problem:
+        cell += f'<div class="note">cannot play: {escape(row.entrant.problem)}</div>'
+    return cell
 
 
 def _head_to_head(board: Leaderboard) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from arena.envs import entry
 from arena.errors import ArenaError
+from arena.names import lookalikes
 from arena.ratings import BRADLEY_TERRY, Rating, rate
 from arena.tournament.store import Entrant, MatchRecord, ResultsStore, SeatRecord
 
@@ -49,6 +50,7 @@ class Leaderboard:
     head_to_head: dict[tuple[int, int], tuple[int, float]]  # (row id, column id) -> (games, row's points)
     matches: list[MatchRecord]  # every recorded match, newest first
     names: dict[int, str]  # entrant id -> its name, or its label where versions share the name
+    warnings: dict[int, str] = field(default_factory=dict)  # entrant id -> why its name may mislead
 
     @property
     def env(self) -> str:
@@ -89,7 +91,15 @@ def build(store: ResultsStore, all_versions: bool = False) -> Leaderboard:
     pairs = {} if cooperative else _head_to_head(results, ids)
     versions = Counter(e.name for e in everyone)
     names = {e.id: e.label if versions[e.name] > 1 else e.name for e in everyone}
-    return Leaderboard(settings, ratings.method, rows, pairs, results[::-1], names)
+    return Leaderboard(settings, ratings.method, rows, pairs, results[::-1], names, name_warnings(shown))
+
+
+def name_warnings(entrants: list[Entrant]) -> dict[int, str]:
+    """Entrant id -> a warning for each name that passes for another entrant's or mixes scripts
+    (an impersonation is spotted where the names are shown side by side)."""
+    flagged = lookalikes(e.name for e in entrants)
+    return {e.id: ("looks like " + ", ".join(flagged[e.name]) if flagged[e.name] else "mixes scripts")
+            for e in entrants if e.name in flagged}
 
 
 def _cooperative(env: str) -> bool:
@@ -160,13 +170,13 @@ def to_json(board: Leaderboard) -> dict[str, Any]:
         "rating_scale": "elo" if board.method == BRADLEY_TERRY else "openskill",
         "interval": 0.95,
         "matches": len(board.matches),
-        "entrants": [_row_json(row) for row in board.rows],
+        "entrants": [_row_json(row, board.warnings.get(row.entrant.id)) for row in board.rows],
         "head_to_head": [{"row": a, "column": b, "games": games, "points": points}
                          for (a, b), (games, points) in sorted(board.head_to_head.items())],
     }
 
 
-def _row_json(row: Row) -> dict[str, Any]:
+def _row_json(row: Row, warning: str | None) -> dict[str, Any]:
     rating = row.rating
     return {
         "rank": row.rank,
@@ -184,4 +194,6 @@ def _row_json(row: Row) -> dict[str, Any]:
         "losses": row.losses,
         "score": round(row.score, 4),
         "faults": row.faults,
+        "problem": row.entrant.problem or None,
+        "name_warning": warning,
     }
