@@ -164,3 +164,50 @@ def test_zip_with_a_single_top_folder_plays(capsys, submissions, tmp_path):
             z.write(path, f"greedy/{path.name}")
     code, out, _ = run(capsys, "match", archive, submissions / "random", "--json")
     assert code == 0 and json.loads(out)["agents"][0]["name"] == "greedy"
+
+
+def test_envs_lists_each_games_clock_with_its_bank(capsys):
+    code, out, _ = run(capsys, "envs")
+    header, *rows = out.splitlines()
+    assert code == 0 and "time per move" in header and "bank" in header
+    fighting = next(row for row in rows if row.strip().startswith("fighting"))
+    assert "0.05 s" in fighting and "5 s" in fighting
+
+
+def small_field(tmp_path: Path, submissions: Path) -> Path:
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("random", "greedy"):
+        shutil.copytree(submissions / name, subs / name)
+    return subs
+
+
+def test_tournament_refuses_a_weak_sandbox_unless_the_organiser_allows_it(capsys, tmp_path, submissions,
+                                                                         monkeypatch):
+    import arena.sandbox
+
+    missing = ["namespaces: the kernel refused them", "cgroups: none writable"]
+    monkeypatch.setattr(arena.sandbox, "missing_isolation", lambda: missing)
+    subs = small_field(tmp_path, submissions)
+    code, _, err = run(capsys, "tournament", subs, "--env", "othello", "--db", "t.sqlite", "--workers", "1")
+    assert code == 1 and "--allow-weak-sandbox" in err
+    assert all(line in err for line in missing) and not (tmp_path / "t.sqlite").exists()
+    code, out, err = run(capsys, "tournament", subs, "--env", "othello", "--db", "t.sqlite", "--workers", "1",
+                         "--games-per-pair", "1", "--allow-weak-sandbox")
+    assert code == 0 and "1 matches played" in out and "weak sandbox" in err and missing[0] in err
+
+
+def test_tournament_options_are_the_organisers_and_are_bounded(capsys, tmp_path, submissions):
+    subs = small_field(tmp_path, submissions)
+    code, _, err = run(capsys, "tournament", subs, "--env", "gomoku", "-o", "size=1000000000", "--db", "g.sqlite")
+    assert code == 1 and "size must be 5 to 19 (a whole number), got 1000000000" in err
+    code, _, err = run(capsys, "tournament", subs, "--env", "othello", "--time-per-move", "nan", "--db", "o.sqlite")
+    assert code == 1 and "--time-per-move must be a number of seconds" in err
+
+
+def test_names_print_as_written_and_files_take_safe_names(capsys, submissions, tmp_path):
+    loud = shutil.copytree(submissions / "random", tmp_path / "loud")
+    (loud / "arena.toml").write_text('name = "[blink]loud[reverse]"\nenv = "othello"\n')
+    code, out, _ = run(capsys, "match", loud, submissions / "greedy")
+    assert code == 0 and "[blink]loud[reverse] (player_0) vs greedy (player_1)" in out
+    assert [p.name for p in (tmp_path / "replays").iterdir()] == ["othello-blink_loud_reverse-vs-greedy-s0.json"]

@@ -181,3 +181,28 @@ def test_ray_backend_gives_the_same_results_as_the_process_pool(folder, tmp_path
         tournament.play(backend_for(name, 2))
         tables.append(results_table(tournament.store))
     assert tables[0] == tables[1] and len(tables[0]) == 12
+
+
+def test_a_match_the_env_cannot_finish_is_noted_and_the_next_run_tries_it_again(folder, tmp_path, monkeypatch):
+    from arena.tournament import blocks
+
+    real_play_match = blocks.play_match
+    broken_seed = schedule.round_robin([1, 2, 3, 4], 2, 0)[0][1]
+
+    def fails_on_one_seed(env, handles, seed, **kwargs):
+        if seed == broken_seed:
+            raise RuntimeError("the env fell over")
+        return real_play_match(env, handles, seed, **kwargs)
+
+    monkeypatch.setattr(blocks, "play_match", fails_on_one_seed)
+    db = tmp_path / "failing.sqlite"
+    with Tournament(db, Settings(env="othello")) as tournament:
+        tournament.register_folder(folder)
+        assert tournament.play(Backend()) == 10
+        failures = tournament.store.failures()
+        assert sorted(failures) == [1, 2]  # the first pairing's two games share the seed
+        assert all(r.startswith("the match could not be played: RuntimeError: the env fell over") for r in failures.values())
+    monkeypatch.setattr(blocks, "play_match", real_play_match)
+    with Tournament(db) as again:
+        assert again.play(Backend()) == 2 and again.store.failures() == {}
+        assert [r.match_id for r in again.store.results()] == list(range(1, 13))
