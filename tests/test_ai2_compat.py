@@ -63,10 +63,8 @@ COMPETITION_AGENT_NAMES = (COMPETITION_ENVIRONMENT_NAMES - {
 }
 # The competition's renderer, physics-engine and move-script internals: arena's game has no counterpart.
 NOT_OFFERED = {
-    "Animation", "AnimationSprite2D", "CastFrameChangeHolder", "CasterPositionChange", "CasterVelocityAddXY",
-    "CasterVelocityDampXY", "CasterVelocitySet", "CasterVelocitySetXY", "DealtPositionTarget", "DroppedWeaponSpawner",
-    "HitPosSetXY", "HitVelocityAddXY", "HitVelocitySetXY", "HorizontalState", "HurtboxPositionChange", "KeyIconPanel",
-    "MoveManager", "Particle", "SpawnerVFX", "Target", "UIHandler", "WeaponPool",
+    "Animation", "AnimationSprite2D", "DroppedWeaponSpawner", "KeyIconPanel", "MoveManager", "Particle", "SpawnerVFX",
+    "Target", "UIHandler", "WeaponPool",
 }
 # Library names offered only where their package is installed (name -> module that provides it).
 OPTIONAL_LIBRARIES = {
@@ -102,7 +100,8 @@ def test_star_imports_give_the_competitions_names_and_libraries():
     assert star("arena.compat.ai2.environment.constants") == {"PLAYER_CAT", "GROUND_CAT", "WEAPON_CAT", "ALL_CATS"}
     namespace: dict = {}
     exec("from arena.compat.ai2 import *", namespace)
-    assert namespace["np"] is np and namespace["spaces"] is gymnasium.spaces and namespace["partial"].__name__ == "partial"
+    assert namespace["np"] is np and namespace["spaces"] is gymnasium.spaces
+    assert namespace["partial"].__name__ == "partial" and namespace["Optional"].__module__ == "typing"
     assert namespace["Agent"].__mro__[1] is arena.agents.Agent
     assert namespace["Stage"] is type(arena.envs.make("fighting").objects["platform1"])
 
@@ -319,3 +318,27 @@ def test_power_cast_and_capsules_read_the_competitions_move_data():
     assert CapsuleCollider((0, 0), 1, 3).intersects(CapsuleCollider((0, 1.9), 1, 1))
     assert not CapsuleCollider((0, 0), 1, 3).intersects(CapsuleCollider((0.55, 1.45), 0.4, 0.4))  # by the rounded end
     assert m_state_to_move[CompactMoveState(False, True, 1)] is MoveType.GROUNDPOUND
+
+
+def test_a_cast_reads_its_frame_changes_with_the_games_vertical_direction():
+    from arena.compat.ai2 import Cast, CasterVelocitySetXY
+
+    cast = Cast({"frameChanges": [{"frame": 6, "casterVelocitySetXY": {"magnitudeX": 3.0, "magnitudeY": 2.0,
+                                                                       "activeY": True}}]})
+    change = cast.get_frame_data(3)
+    assert change.caster_velocity_set_xy == CasterVelocitySetXY(3.0, 2.0, False, True)
+    assert change.caster_velocity_set_xy.magnitudeY == -2.0  # up in the data is -y in the game
+    assert change.hit_pos_set_xy is None and not change.caster_position_change.active
+    assert cast.get_frame_data(2) is None
+
+
+def test_horizontal_state_remembers_which_of_a_and_d_went_down_last():
+    from arena.compat.ai2 import HorizontalState, PlayerInputHandler
+
+    handler = PlayerInputHandler()
+    a, d, both = ([float(k in held) for k in range(10)] for held in ((1,), (3,), (1, 3)))  # A is key 1, D key 3
+    handler.update(a)
+    handler.update(both)
+    assert handler.horizontal_state is HorizontalState.LEFT_RIGHT and handler.horizontal_state.get_last_int() == 1
+    handler.update(d)
+    assert handler.horizontal_state is HorizontalState.RIGHT and handler.raw_horizontal == 1.0

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from arena.compat.ai2.frame_changes import CastFrameChangeHolder
 from arena.envs.fighting.moves import MOVE_FOR_INPUT, MoveType, knockback_growth
 
 
@@ -33,6 +34,13 @@ class Cast:
     @staticmethod
     def get_cast(cast_data: dict[str, Any]) -> Cast:
         return Cast(cast_data)
+
+    def get_frame_data(self, idx: int) -> CastFrameChangeHolder | None:
+        """The changes the data makes on frame `idx` of this cast (game frames), or None."""
+        for change in self.cast_data.get("frameChanges", []):
+            if change.get("frame") // 2 == idx:
+                return CastFrameChangeHolder(change)
+        return None
 
 
 class Power:
