@@ -275,7 +275,7 @@ def hold_lease(db: Path, pid: int, host: str | None = None, refreshed_at: float 
     start = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19] if host is None else "1"
     now = time.time()
     with sqlite3.connect(db) as connection:
-        connection.execute("INSERT OR REPLACE INTO lease VALUES (1, ?, ?, ?, ?, ?)",
+        connection.execute("INSERT OR REPLACE INTO lease VALUES (1, ?, ?, ?, 'theirs', ?, ?)",
                            (pid, host or socket.gethostname(), start, now, refreshed_at or now))
 
 
@@ -296,6 +296,16 @@ def test_a_second_player_of_a_store_is_refused_with_the_owners_name(othello_db):
         pass
 
 
+def test_a_process_that_opens_a_store_twice_plays_it_through_the_latest_opening(othello_db):
+    first = Tournament(othello_db)
+    second = Tournament(othello_db)
+    with pytest.raises(StoreBusy, match="another run took this results database over"):
+        first.store.record_failure(1, "no longer the one playing it")
+    first.close()  # gives back nothing that is not its own
+    second.store.record_failure(1, "still the one playing it")
+    second.close()
+
+
 def test_a_lease_from_another_host_holds_until_it_goes_stale(othello_db):
     hold_lease(othello_db, 1, host="elsewhere")
     with pytest.raises(StoreBusy, match="process 1 on elsewhere"):
@@ -309,7 +319,7 @@ def test_a_store_that_lost_its_lease_records_nothing_more(othello_db):
     owner = subprocess.Popen(["sleep", "600"])
     try:
         hold_lease(othello_db, owner.pid)
-        with pytest.raises(StoreBusy, match="another process took over"):
+        with pytest.raises(StoreBusy, match="another run took this results database over"):
             tournament.store.record_failure(1, "a reason")
     finally:
         owner.kill()

@@ -61,6 +61,7 @@ def play_pending(store: ResultsStore, settings: dict[str, Any], replay_dir: Path
             store.record_failure(match_id, data)
             continue
         result = MatchResult.from_dict(data)
+        store.check_lease()  # a run that lost the store must not overwrite the replays of the one that has it
         path = replay.save(result, replay_dir / f"{match_id:06d}-{replay.file_stem(result.env)}.json")
         recorded += store.record(by_id[match_id], result, str(path))
         on_match(result)

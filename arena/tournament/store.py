@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import sqlite3
 import threading
@@ -84,6 +85,7 @@ CREATE TABLE IF NOT EXISTS lease (     -- the one process playing this store
     pid INTEGER NOT NULL,
     host TEXT NOT NULL,
     process_start TEXT NOT NULL,   -- tells a live owner from a later process given the same pid
+    token TEXT NOT NULL,           -- this taking of the lease (a process may open a store twice)
     started_at REAL NOT NULL,
     refreshed_at REAL NOT NULL
 );
@@ -256,7 +258,7 @@ class ResultsStore:
     def record(self, match: ScheduledMatch, result: Any, replay: str | None) -> bool:
         """Store a finished match (a MatchResult) in one transaction; False if it was already stored."""
         with self._transaction():
-            self._check_lease()
+            self.check_lease()
             try:
                 self._db.execute(
                     "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -290,7 +292,7 @@ class ResultsStore:
     def record_failure(self, match_id: int, reason: str) -> None:
         """Note that `match_id` could not be played, and why; this run leaves it."""
         with self._transaction():
-            self._check_lease()
+            self.check_lease()
             self._db.execute("INSERT OR REPLACE INTO failures VALUES (?, ?, ?)", (match_id, _text(reason), time.time()))
 
     def failures(self) -> dict[int, str]:
@@ -313,35 +315,37 @@ class ResultsStore:
             return
         me = _Owner.this_process()
         with self._transaction():
-            row = self._db.execute("SELECT pid, host, process_start, started_at, refreshed_at FROM lease").fetchone()
-            if row is not None and not me.same_as(row) and _alive(row):
-                pid, host, _, started, _ = row
+            row = self._lease_row()
+            if row is not None and not me.same_process(row) and _alive(row):
+                pid, host, _, _, started, _ = row
                 raise StoreBusy(f"{self.path} is being played by process {pid} on {host} since "
                                 f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(started))}; wait for it to finish "
                                 f"or stop it, then run again (one process plays a results database at a time)")
             now = time.time()
-            self._db.execute("INSERT OR REPLACE INTO lease VALUES (1, ?, ?, ?, ?, ?)",
-                             (me.pid, me.host, me.process_start, now, now))
+            self._db.execute("INSERT OR REPLACE INTO lease VALUES (1, ?, ?, ?, ?, ?, ?)",
+                             (me.pid, me.host, me.process_start, me.token, now, now))
         self._lease = _LeaseKeeper(self.path, me)
 
     def release_lease(self) -> None:
         if self._lease is None:
             return
         self._lease.stop()
-        self._lease = None
-        me = _Owner.this_process()
+        token, self._lease = self._lease.owner.token, None
         with self._transaction():
-            self._db.execute("DELETE FROM lease WHERE pid = ? AND host = ? AND process_start = ?",
-                             (me.pid, me.host, me.process_start))
+            self._db.execute("DELETE FROM lease WHERE token = ?", (token,))
 
-    def _check_lease(self) -> None:
-        """Inside a write: ArenaError if this store is leased and the lease is not ours any more."""
+    def check_lease(self) -> None:
+        """StoreBusy if this store was leased by this process and another has taken the lease over
+        (checked inside every write, and before files beside the store are written)."""
         if self._lease is None:
             return
-        row = self._db.execute("SELECT pid, host, process_start, started_at, refreshed_at FROM lease").fetchone()
-        if row is None or not self._lease.owner.same_as(row):
-            raise StoreBusy(f"{self.path}: another process took over this results database "
-                            f"(this one was thought gone); stopping without recording more")
+        row = self._lease_row()
+        if row is None or row[3] != self._lease.owner.token:
+            raise StoreBusy(f"{self.path}: another run took this results database over (it thought this one "
+                            f"gone, or it is a later opening of it); stopping without recording more")
+
+    def _lease_row(self) -> tuple | None:
+        return self._db.execute("SELECT pid, host, process_start, token, started_at, refreshed_at FROM lease").fetchone()
 
 
 class _Transaction:
@@ -376,23 +380,25 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 @dataclass(frozen=True)
 class _Owner:
-    """Who holds a lease: a process, told apart from a later one with its pid by its start time."""
+    """Who takes a lease: a process (told apart from a later one with its pid by its start time)
+    and a token for this taking."""
 
     pid: int
     host: str
     process_start: str
+    token: str
 
     @classmethod
     def this_process(cls) -> _Owner:
-        return cls(os.getpid(), socket.gethostname(), _process_start(os.getpid()))
+        return cls(os.getpid(), socket.gethostname(), _process_start(os.getpid()), secrets.token_hex(8))
 
-    def same_as(self, row: tuple) -> bool:
+    def same_process(self, row: tuple) -> bool:
         return (self.pid, self.host, self.process_start) == tuple(row[:3])
 
 
 def _alive(row: tuple) -> bool:
-    """Whether the owner of a lease row (pid, host, process_start, started_at, refreshed_at) still plays."""
-    pid, host, process_start, _, refreshed_at = row
+    """Whether the owner of a lease row (pid, host, process_start, token, started_at, refreshed_at) still plays."""
+    pid, host, process_start, _, _, refreshed_at = row
     if host != socket.gethostname():
         return time.time() - refreshed_at < LEASE_STALE_SECONDS
     return _process_start(pid) == process_start != ""
@@ -427,8 +433,7 @@ class _LeaseKeeper:
     def _run(self) -> None:
         while not self._stop.wait(LEASE_REFRESH_SECONDS):
             try:
-                self._db.execute("UPDATE lease SET refreshed_at = ? WHERE pid = ? AND host = ? AND process_start = ?",
-                                 (time.time(), self.owner.pid, self.owner.host, self.owner.process_start))
+                self._db.execute("UPDATE lease SET refreshed_at = ? WHERE token = ?", (time.time(), self.owner.token))
             except sqlite3.Error:
                 pass  # busy or gone for a moment: the next refresh comes well before the lease is stale
 
