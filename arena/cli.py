@@ -149,7 +149,9 @@ def _add_tournament_command(commands) -> None:
         help="play every submission in a folder against the others",
         description="Register the submissions in FOLDER (sub-folders and zips), schedule the format and play every "
         "match sandboxed, recording each as it finishes in the --db file. Run it again on the same folder to add "
-        "new or changed submissions (a changed one is a new entrant); --resume finishes an interrupted tournament.",
+        "new or changed submissions (a changed one is a new entrant); --resume finishes an interrupted tournament. "
+        "A submission that cannot be read is listed with the reason and forfeits its matches; one process plays "
+        "a --db at a time.",
         epilog="examples:\n"
         "  arena tournament submissions/ --env othello --games-per-pair 4 --workers 2 --db results.sqlite\n"
         "  arena tournament --db results.sqlite --resume\n"
