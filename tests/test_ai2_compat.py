@@ -111,6 +111,22 @@ def test_star_import_of_the_fighting_game_is_unchanged_by_the_compat_package():
     assert "np" not in names and "Power" not in names and "Agent" in names
 
 
+def test_the_game_does_not_import_the_compat_layer():
+    import subprocess
+
+    code = ("import sys, arena.envs.fighting, arena.envs.fighting.realtime, arena.envs.fighting.checkpoints; "
+            "print(sorted(m for m in sys.modules if m.startswith('arena.compat')))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
+
+
+def test_facing_has_the_competitions_helpers():
+    from arena.compat.ai2 import Facing
+
+    assert Facing.flip(Facing.RIGHT) is Facing.LEFT and Facing.get_opposite_key(Facing.RIGHT) == "A"
+    assert Facing.turn_check(Facing.LEFT, 0.5) and not Facing.turn_check(Facing.LEFT, -0.5)
+    assert Facing.from_direction(-2) is Facing.LEFT and Facing.RIGHT.value == 1
+
+
 def scripted_env(reward_manager=None):
     env = arena.envs.make("fighting", reward_manager=reward_manager)
     env.reset(seed=0)

@@ -6,6 +6,9 @@ frame, 30 frames a second. Code written for the competition runs after changing 
 
     from arena.envs.fighting import *
 
+and a whole competition project after replacing `environment.` with `arena.compat.ai2.environment.`
+in its imports (the competition's module layout, names and libraries: see `arena.compat.ai2`).
+
 ## Agents
 `player_0` and `player_1`. Which one starts on the right (x = +5) is drawn from the seed.
 
@@ -76,6 +79,9 @@ knockback, 3 frames slower.
 ## Observation space
 `Box(float32, (64,))`: 32 values about the observing fighter (sections `player_*`), then the same
 32 about the other (`opponent_*`). `env.obs_helper.get_section(obs, "opponent_pos")` reads one.
+The space declares the ranges below; the competition's env declares the same values with other
+bounds (`observation.competition_observation_space()`), and a fighting agent that loads a model
+saved there gives the model this space, so it predicts and trains here.
 
 | index | section | size | meaning | range |
 | ---: | --- | ---: | --- | --- |
@@ -112,8 +118,9 @@ Without a reward manager: +1 to the winner and -1 to the loser on the frame the 
 0 otherwise (and 0 to both in a draw). With `reward_manager=RewardManager(...)`, each seat gets
 that manager's reward computed from its own side (its fighter is `env.objects["player"]`, signal
 `agent` labels swapped to match), and `infos[seat]["reward_terms"]` holds each term's total so far.
-Reward code reads `env.objects["player"]` / `["opponent"]` (see `Fighter`), `env.dt`, `env.fps`,
-`env.steps`, and can subscribe to the signals `win_signal`, `knockout_signal` (agent = who was
+Reward code reads `env.objects["player"]` / `["opponent"]` (see `Fighter`), `env.objects["platform1"]`
+(`width`, `height`, `body`), `env.dt`, `env.fps`, `env.steps`, `env.stage_width_tiles`,
+`env.stage_height_tiles`, `env.get_spawner_info()`, `env.get_stats(i)`, and can subscribe to the signals `win_signal`, `knockout_signal` (agent = who was
 knocked out), `hit_during_stun` (agent = who was hit), `weapon_equip_signal`, `weapon_drop_signal`.
 
 ## Episode end

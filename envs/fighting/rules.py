@@ -87,6 +87,36 @@ class Facing(IntEnum):
     RIGHT = 1
     LEFT = -1
 
+    # The competition's helpers, for code written against its Facing.
+    @staticmethod
+    def flip(facing: Facing) -> Facing:
+        return Facing.LEFT if facing == Facing.RIGHT else Facing.RIGHT
+
+    @staticmethod
+    def get_key(facing: Facing) -> str:
+        return "D" if facing == Facing.RIGHT else "A"
+
+    @staticmethod
+    def get_int(facing: Facing) -> int:
+        return int(facing)
+
+    @staticmethod
+    def get_opposite_key(facing: Facing) -> str:
+        return Facing.get_key(Facing.flip(facing))
+
+    @staticmethod
+    def get_opposite_int(facing: Facing) -> int:
+        return -int(facing)
+
+    @staticmethod
+    def from_direction(direction: float) -> Facing:
+        return Facing.RIGHT if direction > 0 else Facing.LEFT
+
+    @staticmethod
+    def turn_check(facing: Facing, direction: float) -> bool:
+        """Whether moving in `direction` means turning around."""
+        return direction * facing < 0
+
 
 class Key(IntEnum):
     """Index of each key in an action vector."""
