@@ -506,7 +506,7 @@ class _Member:
     @property
     def shown(self) -> str:
         """The name for a message: as written when printable and short, else escaped and cut."""
-        return _shown(self.name) if _has_control(self.name) or len(self.name) > 60 else self.name
+        return self.name if 0 < len(self.name) <= 60 and not _has_control(self.name) else _shown(self.name)
 
 
 def _kind_problem(mode: int) -> str | None:
@@ -550,8 +550,9 @@ def _write(members: Iterable[_Member], source: Path, target: Path) -> None:
     for member in list(_checked(members, source)):
         try:
             complete = _write_member(member, target.joinpath(*member.parts))
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-            raise SubmissionError(f"{source}: {member.shown} is damaged ({exc}); zip the folder again") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, UnicodeDecodeError) as exc:
+            raise SubmissionError(f"{source}: {member.shown} is damaged or uses an unsupported zip feature ({exc}); "
+                                  f"zip the folder again") from None
         except OSError as exc:
             raise SubmissionError(f"{source}: cannot unpack {member.shown} ({exc.strerror}); check it, or the disk "
                                   f"space left here") from None
@@ -634,7 +635,8 @@ def _open_zip(source: Path) -> zipfile.ZipFile:
             raise SubmissionError(f"{source}: its index is over {MAX_ZIP_INDEX_BYTES >> 20} MiB; zip the agent's "
                                   f"code and weights only")
         return zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:  # names that are not UTF-8 are ValueErrors
+    # A name that is not UTF-8 is a ValueError; a format version zipfile does not know, NotImplementedError.
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise SubmissionError(f"{source}: not a valid zip file ({exc}); zip the agent's folder again") from None
 
 
@@ -657,7 +659,7 @@ def _zip_mode(info: zipfile.ZipInfo) -> int:
     """The stat file type of a member: its Unix mode if recorded, else folder or file by its name."""
     kind = stat.S_IFMT(info.external_attr >> 16)
     if kind in (0, stat.S_IFREG, stat.S_IFDIR):
-        return stat.S_IFDIR if info.is_dir() or kind == stat.S_IFDIR else stat.S_IFREG
+        return stat.S_IFDIR if info.filename.endswith("/") or kind == stat.S_IFDIR else stat.S_IFREG
     return kind
 
 

@@ -455,6 +455,27 @@ def test_unusual_compression_methods_are_refused(tmp_path):
     assert "model.bin uses compression method 14" in refusal(zip_with(tmp_path, (info, b"x" * 100)))
 
 
+def test_a_member_with_an_empty_name_is_refused(tmp_path):
+    assert "'' points outside the submission" in refusal(zip_with(tmp_path, (zipfile.ZipInfo("\0hidden.py"), b"x")))
+
+
+def test_a_zip_of_an_unknown_format_version_is_refused(tmp_path):
+    archive = zip_with(tmp_path)
+    raw = bytearray(archive.read_bytes())
+    central = raw.rfind(b"PK\x01\x02")  # the version needed to extract is at offset 6
+    raw[central + 6] = 99
+    archive.write_bytes(bytes(raw))
+    assert "not a valid zip file (zip file version 9.9)" in refusal(archive)
+
+
+def test_a_member_needing_an_unsupported_zip_feature_is_refused(tmp_path):
+    archive = zip_with(tmp_path)
+    raw = bytearray(archive.read_bytes())
+    raw[raw.rfind(b"PK\x01\x02") + 8] |= 0x40  # strong encryption, which zipfile cannot read
+    archive.write_bytes(bytes(raw))
+    assert "agent.py is damaged or uses an unsupported zip feature (strong encryption" in refusal(archive)
+
+
 def test_an_oversized_zip_index_is_refused_before_it_is_read(tmp_path, monkeypatch):
     monkeypatch.setattr(arena.submission, "MAX_ZIP_INDEX_BYTES", 1 << 10)
     archive = zip_with(tmp_path, *[(f"f{i}.py", b"") for i in range(100)])
