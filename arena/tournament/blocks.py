@@ -27,7 +27,6 @@ from arena.errors import ArenaError
 from arena.faults import AgentFault, Status, describe_exception
 from arena.handle import AgentHandle, ForfeitingAgent
 from arena.match import play_match
-from arena.names import file_name
 from arena.sandbox import Limits
 from arena.submission import load
 
@@ -162,7 +161,6 @@ def _open(package: EntrantPackage, settings: dict[str, Any]) -> AgentHandle:
         return ForfeitingAgent(package.label, f"its submission cannot be loaded: {package.problem}")
     try:
         spec = load(package.path or _unpacked(package))
-        spec.name = file_name(spec.name)  # the sandbox names the agent's log file after it
         handle = submission_handle(spec, settings["env"], settings.get("time_per_move"),
                                    time_bank=settings.get("time_bank"), limits=Limits(**settings.get("limits", {})),
                                    log_dir=settings.get("log_dir"))
