@@ -15,6 +15,14 @@ A submission holds `agent.py`, which defines `SubmittedAgent`, a subclass of
     [options]                         # the env options it is built for (default: the env's own)
     size = 9
 
+Everything in a submission is written by someone else, so every value is checked before it is used,
+and a refusal is one SubmissionError line naming the file, field or member and the fix: manifest
+fields are typed, bounded scalars (names printable and short, `time_per_move` at most 60 s, options
+short strings or bounded numbers), and the manifest is small and shallow enough to parse quickly.
+A folder or zip may hold only regular files and folders (no links, FIFOs, sockets or devices),
+at most 10,000 entries and 2 GiB, paths that stay inside, are short and appear once; all of this is
+checked before the first byte is written, and folder entries are typed without opening them.
+
 `load(path)` unpacks and checks all of that without running the submission's code;
 `instantiate(spec)` imports `agent.py` in isolation and builds the agent. Weights named by
 `weights_url` and missing from the submission are downloaded by `load` (gdown, into a cache that
