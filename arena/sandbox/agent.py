@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import glob
 import itertools
-import re
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -19,6 +19,7 @@ from typing import Any
 
 from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle
+from arena.names import file_name
 from arena.sandbox import confine, isolate
 from arena.sandbox.cgroups import AgentCgroup, CgroupLimits, sweep_stale_groups
 from arena.sandbox.clock import Clock, MoveTimer, namespace_init
@@ -65,7 +66,7 @@ class SandboxedAgent(AgentHandle):
         self.clock = Clock(time_per_move, time_bank)
         self.limits = limits or Limits()
         log_dir = Path(log_dir) if log_dir is not None else Path(tempfile.gettempdir()) / "arena-logs"
-        self.log_path = log_dir / f"{_file_safe(self.spec.name)}-{os.getpid()}-{next(_log_counter)}.log"
+        self.log_path = log_dir / f"{file_name(self.spec.name)}-{os.getpid()}-{next(_log_counter)}.log"
         self._process: subprocess.Popen | None = None
         self._channel: Channel | None = None
         self._cgroup: AgentCgroup | None = None
@@ -286,11 +287,6 @@ def _sweep_once() -> None:
 
 def _tree_bytes(folder: Path) -> int:
     return sum(p.lstat().st_size for p in folder.rglob("*"))
-
-
-def _file_safe(name: str) -> str:
-    """`name` as one harmless file-name part: a manifest's name must not steer where logs go."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", name).lstrip(".")[:64] or "agent"
 
 
 def _worker_environment(folder: Path) -> dict[str, str]:

@@ -38,6 +38,9 @@ _F64 = struct.Struct("<d")
 _U32 = struct.Struct("<I")
 
 
+MAX_ARRAY_DIMENSIONS = 32  # numpy 1's limit (numpy 2 allows 64); no observation or action needs more
+
+
 class DecodeError(ValueError):
     """Bytes that are not a valid encoded value."""
 
@@ -166,6 +169,8 @@ class _Reader:
         if dtype is None:
             raise DecodeError(f"array dtype {self.data[start:start + name_length]!r} is not allowed")
         ndim = self.data[self.advance(1)]
+        if ndim > MAX_ARRAY_DIMENSIONS:
+            raise DecodeError(f"array with {ndim} dimensions (at most {MAX_ARRAY_DIMENSIONS})")
         shape = struct.unpack_from(f"<{ndim}q", self.data, self.advance(8 * ndim))
         if any(n < 0 for n in shape):
             raise DecodeError(f"negative array dimension in {shape}")
