@@ -270,6 +270,17 @@ def test_a_missing_checkpoint_starts_a_fresh_model_and_near_misses_are_found(tmp
         warnings.simplefilter("error")
         found.get_env_info(seat_view(env, "player_1", 0))
     assert found.file_path == str(tmp_path / "checkpoints" / "best.zip")
+    offline = _Offline(file_path="gone.zip")
+    with pytest.warns(UserWarning, match=r"_gdown\(\) failed: ConnectionError"):
+        offline.get_env_info(seat_view(env, "player_0", 0))
+    assert offline.file_path is None and isinstance(offline.model, PPO)
+
+
+class _Offline(my_agent.SubmittedAgent):
+    """A submission whose download cannot reach the network, as in a match."""
+
+    def _gdown(self) -> str:
+        raise ConnectionError("drive.google.com: name resolution failed")
 
 
 def test_training_script_trains_against_its_opponents_and_saves_checkpoints(tmp_path):

@@ -2,7 +2,7 @@
 
 - `resolve_file_path`: the path an agent asked for, else its `.zip` twin, else the same name under
   `./`, `checkpoints/`, `models/` or `user/models/`, else what `_gdown()` returns; None (a fresh
-  model) when none of them exists.
+  model) when none of them exists or the download fails.
 - `adopt_observation_space`: a model saved by the competition's env carries its declared
   observation space (`competition_observation_space`); the values are the same, only the
   declared bounds differ, so the model takes the env's space and SB3's `set_env` accepts it.
@@ -27,7 +27,11 @@ def resolve_file_path(file_path: str | None, download: Callable[[], str | None])
     for candidate in _candidates(str(file_path)):
         if candidate.exists():
             return str(candidate)
-    downloaded = download()
+    try:
+        downloaded = download()
+    except Exception as error:  # noqa: BLE001  (a failed download, e.g. offline, is a missing file)
+        warnings.warn(f"_gdown() failed: {type(error).__name__}: {error}", stacklevel=3)
+        downloaded = None
     if downloaded and Path(downloaded).exists():
         return str(Path(downloaded).resolve())
     warnings.warn(f"no model file at {file_path!r} (nor a .zip twin, nor in {', '.join(PROBED_FOLDERS)}): "

@@ -49,27 +49,42 @@ class Power:
     def __init__(self, power_data: dict[str, Any], casts: list[Cast]):
         self.power_data = power_data
         self.casts = casts
+        # Where the power stands while it plays (code that simulates a move advances these).
         self.cast_idx = 0
         self.total_frame_count = 0
         self.frames_into_recovery = 0
         self.hit_anyone = False
+        self.dealt_position_target_exists = False
+        self.current_dealt_position_target = (0.0, 0.0)
         self.agents_hit_this_power: list[Any] = []
-        self.power_id = power_data.get("powerID", -1)
-        self.fixed_recovery = power_data.get("fixedRecovery", 0) // 2
-        self.recovery = power_data.get("recovery", 0) // 2
-        self.cooldown = power_data.get("cooldown", 0) // 2
-        self.min_charge = power_data.get("minCharge", 0) // 2
-        self.stun_time = power_data.get("stunTime", 0) // 2
-        self.hit_angle_deg = power_data.get("hitAngleDeg", 0.0)
-        self.is_charge = power_data.get("isCharge", False)
-        self.disable_caster_gravity = power_data.get("disableCasterGravity", False)
-        self.disable_hit_gravity = power_data.get("disableHitGravity", False)
-        self.allow_left_right_mobility = power_data.get("allowLeftRightMobility", False)
-        self.on_hit_next_power_index = power_data.get("onHitNextPowerIndex", -1)
-        self.on_miss_next_power_index = power_data.get("onMissNextPowerIndex", -1)
-        self.on_ground_next_power_index = power_data.get("onGroundNextPowerIndex", -1)
-        self.last_power = self.on_hit_next_power_index == -1 and self.on_miss_next_power_index == -1
+        self.is_switching_casts = True
+        self.past_point_positions: list[Any] = []
         self.in_recovery = False
+        # The data, frames halved.
+        get = power_data.get
+        self.power_id = get("powerID", -1)
+        self.fixed_recovery = get("fixedRecovery", 0) // 2
+        self.recovery = get("recovery", 0) // 2
+        self.cooldown = get("cooldown", 0) // 2
+        self.min_charge = get("minCharge", 0) // 2
+        self.stun_time = get("stunTime", 0) // 2
+        self.hit_angle_deg = get("hitAngleDeg", 0.0)
+        self.is_charge = get("isCharge", False)
+        self.damage_over_life_of_hitbox = get("damageOverLifeOfHitbox", False)
+        self.disable_caster_gravity = get("disableCasterGravity", False)
+        self.disable_hit_gravity = get("disableHitGravity", False)
+        self.target_all_hit_agents = get("targetAllHitAgents", False)
+        self.transition_on_instant_hit = get("transitionOnInstantHit", False)
+        self.on_hit_velocity_set_active = get("onHitVelocitySetActive", False)
+        self.allow_left_right_mobility = get("allowLeftRightMobility", False)
+        self.on_hit_velocity_set_magnitude = get("onHitVelocitySetMagnitude", 0.0)
+        self.on_hit_velocity_set_direction_deg = get("onHitVelocitySetDirectionDeg", 0.0)
+        self.hit_all_hit_agents = get("hitAllHitAgents", False)
+        self.enable_floor_drag = get("enableFloorDrag", False)
+        self.on_hit_next_power_index = get("onHitNextPowerIndex", -1)
+        self.on_miss_next_power_index = get("onMissNextPowerIndex", -1)
+        self.on_ground_next_power_index = get("onGroundNextPowerIndex", -1)
+        self.last_power = self.on_hit_next_power_index == -1 and self.on_miss_next_power_index == -1
         # Recovery is counted in the data's longer frames; the competition scales it by 1/1.426.
         self.recovery_frames = self.fixed_recovery + math.floor(self.recovery / 1.426) if casts else 0
 
