@@ -271,8 +271,10 @@ def test_a_missing_checkpoint_starts_a_fresh_model_and_near_misses_are_found(tmp
         found.get_env_info(seat_view(env, "player_1", 0))
     assert found.file_path == str(tmp_path / "checkpoints" / "best.zip")
     offline = _Offline(file_path="gone.zip")
-    with pytest.warns(UserWarning, match=r"_gdown\(\) failed: ConnectionError"):
+    with pytest.warns(UserWarning) as caught:
         offline.get_env_info(seat_view(env, "player_0", 0))
+    messages = [str(w.message) for w in caught]
+    assert messages[0].startswith("_gdown() failed: ConnectionError") and "fresh model" in messages[1]
     assert offline.file_path is None and isinstance(offline.model, PPO)
 
 
