@@ -18,7 +18,7 @@ import arena.envs
 from arena.envs import seat_view
 from arena.envs.fighting import AttackState
 from arena.envs.fighting import rules as R
-from arena.envs.fighting.moves import MOVES, MoveType
+from arena.envs.fighting.moves import MOVES, MoveType, knockback_growth
 from arena.envs.fighting.observation import competition_observation_space
 from arena.match import play_match
 
@@ -347,6 +347,31 @@ def test_power_cast_and_capsules_read_the_competitions_move_data():
     assert CapsuleCollider((0, 0), 1, 3).intersects(CapsuleCollider((0, 1.9), 1, 1))
     assert not CapsuleCollider((0, 0), 1, 3).intersects(CapsuleCollider((0.55, 1.45), 0.4, 0.4))  # by the rounded end
     assert m_state_to_move[CompactMoveState(False, True, 1)] is MoveType.GROUNDPOUND
+
+
+def test_load_attacks_gives_the_games_own_moves_in_the_competitions_data_format():
+    from arena.compat.ai2 import Capsule, Power, WarehouseBrawl
+
+    class Simulator:  # a participant's agent that predicts attacks from the move data
+        pass
+
+    agent = Simulator()
+    WarehouseBrawl.load_attacks(agent)
+    assert agent.keys["Groundpound"] is MoveType.GROUNDPOUND
+    data = agent.spear_attacks[MoveType.SSIG]
+    power = Power.get_power(data["powers"][data["move"]["initialPowerIndex"]])
+    (cast,) = power.casts
+    move = MOVES["Spear"][MoveType.SSIG]
+    assert (cast.startup_frames, cast.attack_frames, power.recovery_frames, power.stun_time) == (
+        move.startup, move.active, move.recovery, move.stun)
+    (hitbox,) = cast.hitboxes
+    assert Capsule.get_hitbox_offset(hitbox["xOffset"], hitbox["yOffset"]) == pytest.approx(move.hitbox[:2])
+    assert Capsule.get_hitbox_size(hitbox["width"], hitbox["height"]) == pytest.approx(
+        (2 * move.hitbox[2], 2 * move.hitbox[3]))
+    assert cast.get_frame_data(move.startup).caster_velocity_set_xy.magnitudeX == move.lunge
+    victim = type("Victim", (), {"damage": 40.0})()
+    launch = move.knockback + move.growth * knockback_growth(40.0 + move.damage)
+    assert power.get_force_magnitude(cast, victim, cast.base_damage) == pytest.approx(launch)
 
 
 def test_a_cast_reads_its_frame_changes_with_the_games_vertical_direction():

@@ -120,8 +120,10 @@ that manager's reward computed from its own side (its fighter is `env.objects["p
 `agent` labels swapped to match), and `infos[seat]["reward_terms"]` holds each term's total so far.
 Reward code reads `env.objects["player"]` / `["opponent"]` (see `Fighter`), `env.objects["platform1"]`
 (`width`, `height`, `body`), `env.dt`, `env.fps`, `env.steps`, `env.stage_width_tiles`,
-`env.stage_height_tiles`, `env.get_spawner_info()`, `env.get_stats(i)`, and can subscribe to the signals `win_signal`, `knockout_signal` (agent = who was
-knocked out), `hit_during_stun` (agent = who was hit), `weapon_equip_signal`, `weapon_drop_signal`.
+`env.stage_height_tiles`, `env.get_spawner_info()`, `env.get_stats(i)`, `env.load_attacks()` (the
+moves in the competition's data format), and can subscribe to the signals `win_signal`,
+`knockout_signal` (agent = who was knocked out), `hit_during_stun` (agent = who was hit),
+`weapon_equip_signal`, `weapon_drop_signal`.
 
 ## Episode end
 Terminated when a fighter has no stocks left (the other wins). Truncated after `max_timesteps`

@@ -13,6 +13,7 @@ from pettingzoo import ParallelEnv
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.game import Game
+from arena.envs.fighting.move_data import MOVE_NAMES, weapon_move_data
 from arena.envs.fighting.observation import make_act_helper, make_obs_helper, observations
 from arena.envs.fighting.rewards import SIGNAL_NAMES, RewardManager, Signal, perspective
 from arena.envs.fighting.stats import PlayerStats
@@ -92,6 +93,18 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         armory = self.game.armory
         spawned = [["Random", (s.item.x, s.item.y)] for s in armory.spawners if s.item is not None]
         return spawned + [[item.name, (item.x, item.y)] for item in armory.dropped]
+
+    def load_attacks(self) -> None:
+        """Set `attacks`, `spear_attacks`, `hammer_attacks` and `keys`, as the competition's env does.
+
+        The first three map MoveType to the move in the competition's data format (see `move_data`),
+        `keys` the data's move names to MoveType. Competition code also calls it on its own objects
+        (`WarehouseBrawl.load_attacks(agent)`).
+        """
+        self.keys = dict(MOVE_NAMES)
+        self.attacks = weapon_move_data("Punch")
+        self.spear_attacks = weapon_move_data("Spear")
+        self.hammer_attacks = weapon_move_data("Hammer")
 
     def get_stats(self, agent_id: int) -> PlayerStats:
         fighter = self.game.players[agent_id]
