@@ -13,7 +13,7 @@ from typing import Any
 
 from arena.envs.fighting.moves import MOVES, Move, MoveType
 
-BRAWL_TO_UNITS = 1.024 / 320
+BRAWL_TO_UNITS = 1.024 / 320  # game units per unit of the competition's move data
 HEAVY = {MoveType.NSIG, MoveType.DSIG, MoveType.SSIG, MoveType.RECOVERY, MoveType.GROUNDPOUND}
 # The competition's move names (its files are "<Weapon> <name>.json").
 MOVE_NAMES = {"NLight": MoveType.NLIGHT, "DLight": MoveType.DLIGHT, "SLight": MoveType.SLIGHT,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Iterable, Sequence
 
-BRAWL_TO_UNITS = 1.024 / 320  # the competition's move data is in its editor's units
+from arena.envs.fighting.move_data import BRAWL_TO_UNITS
 
 
 class CapsuleCollider:
