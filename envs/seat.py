@@ -46,6 +46,10 @@ class SeatView(gymnasium.Env):
         copied = {f.name: copy.deepcopy(getattr(self, f.name), memo) for f in fields(self) if f.name != "game"}
         return replace(self, **copied)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A pickled view (sent to another process) leaves the game behind: the match stays here.
+        return {**self.__dict__, "game": None}
+
     def step(self, action: Any):
         raise RuntimeError(f"{self.env_name}: an agent's view of its seat cannot be stepped; "
                            "the harness plays the match (to train, pass a training env to learn())")

@@ -326,6 +326,10 @@ def test_seat_view_reads_the_game_but_cannot_drive_it():
         view.step(np.zeros(10))
     with pytest.raises(AttributeError):
         view.no_such_attribute  # noqa: B018
+    import pickle
+
+    sent = pickle.loads(pickle.dumps(view))  # to another process: the spaces go, the match stays
+    assert sent.observation_space == view.observation_space and sent.game is None
 
 
 def test_power_cast_and_capsules_read_the_competitions_move_data():
