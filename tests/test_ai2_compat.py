@@ -106,6 +106,24 @@ def test_star_imports_give_the_competitions_names_and_libraries():
     assert namespace["Stage"] is type(arena.envs.make("fighting").objects["platform1"])
 
 
+def test_star_import_skips_the_libraries_that_are_not_installed():
+    import subprocess
+
+    code = """
+import importlib.abc, sys
+class Missing(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in {"torch", "stable_baselines3", "sb3_contrib", "matplotlib", "tqdm"}:
+            raise ImportError(name)
+sys.meta_path.insert(0, Missing())
+names = {}
+exec("from arena.compat.ai2 import *", names)
+print(sorted({"np", "partial", "WarehouseBrawl", "SelfPlayWarehouseBrawl", "PPO", "torch", "plt"} & set(names)))
+"""
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.splitlines()[-1] == "['SelfPlayWarehouseBrawl', 'WarehouseBrawl', 'np', 'partial']"
+
+
 def test_star_import_of_the_fighting_game_is_unchanged_by_the_compat_package():
     names = star("arena.envs.fighting")
     assert "np" not in names and "Power" not in names and "Agent" in names
