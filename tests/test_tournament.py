@@ -92,6 +92,8 @@ def test_a_round_robin_plays_every_scheduled_match_once_and_grows_in_place(folde
     results = store.results()
     assert len(results) == 12 and [r.match_id for r in results] == list(range(1, 13))
     assert all(Path(r.replay).is_file() for r in results)
+    # Each seat keeps the time its clock charged it: sandboxed agents always think for some time.
+    assert all(0 < s.time_used < 30 * 0.5 for r in results for s in r.seats)
     assert {frozenset(s.entrant_id for s in r.seats) for r in results} == {
         frozenset(p) for p in [(1, 2), (1, 3), (1, 4), (2, 3), (2, 4), (3, 4)]}
     # A changed submission is a new entrant; only its pairings are added.

@@ -82,6 +82,10 @@ class GuardedHandle(AgentHandle):
         self._action_space = None
         self._mask = None
 
+    @property
+    def time_used(self) -> float:
+        return self.handle.time_used
+
     def start(self, seat: Any) -> None:
         self._action_space = seat.action_space
         self._guard("start", lambda: self.handle.start(seat))

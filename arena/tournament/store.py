@@ -73,6 +73,7 @@ CREATE TABLE IF NOT EXISTS result_seats (
     status TEXT NOT NULL,
     detail TEXT NOT NULL,
     moves INTEGER NOT NULL,
+    time_used REAL NOT NULL DEFAULT 0,  -- seconds its clock charged it
     PRIMARY KEY (match_id, seat)
 );
 CREATE TABLE IF NOT EXISTS failures (  -- matches the current run could not play, and why
@@ -134,6 +135,7 @@ class SeatRecord:
     status: str  # ok, timeout, crash, illegal_action, forfeit
     detail: str
     moves: int
+    time_used: float = 0.0  # seconds its clock charged it: who came close to their budget
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,8 @@ class ResultsStore:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(entrants)")}
         if "problem" not in columns:
             self._db.execute("ALTER TABLE entrants ADD COLUMN problem TEXT NOT NULL DEFAULT ''")
+        if "time_used" not in {row[1] for row in self._db.execute("PRAGMA table_info(result_seats)")}:
+            self._db.execute("ALTER TABLE result_seats ADD COLUMN time_used REAL NOT NULL DEFAULT 0")
 
     def _transaction(self):
         return _Transaction(self._db)
@@ -267,8 +271,8 @@ class ResultsStore:
             except sqlite3.IntegrityError:
                 return False
             self._db.executemany(
-                "INSERT INTO result_seats VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(match.match_id, seat, entrant, a.score, a.rank, str(a.status), _text(a.detail), a.moves)
+                "INSERT INTO result_seats VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(match.match_id, seat, entrant, a.score, a.rank, str(a.status), _text(a.detail), a.moves, a.time_used)
                  for seat, (entrant, a) in enumerate(zip(match.seats, result.agents))])
         return True
 
@@ -277,8 +281,9 @@ class ResultsStore:
         names = {e.id: e.name for e in self.entrants()}
         seats: dict[int, list[SeatRecord]] = {}
         for row in self._db.execute("SELECT * FROM result_seats ORDER BY match_id, seat"):
-            match_id, _, entrant, score, rank, status, detail, moves = row
-            seats.setdefault(match_id, []).append(SeatRecord(entrant, names[entrant], score, rank, status, detail, moves))
+            match_id, _, entrant, score, rank, status, detail, moves, time_used = row
+            seats.setdefault(match_id, []).append(
+                SeatRecord(entrant, names[entrant], score, rank, status, detail, moves, time_used))
         rows = self._db.execute(
             "SELECT r.match_id, s.round, r.seed, r.env, r.env_options, r.outcome, r.replay, r.steps, r.duration, "
             "r.arena_version, r.finished_at FROM results r JOIN schedule s USING (match_id) ORDER BY r.match_id")
