@@ -53,6 +53,9 @@ after `max_steps` steps (500, as CartPole-v1).
   `aggregation` (`"mean"` or `"majority"`, vote mode), `max_steps` (500).
 - `render_mode`: `"rgb_array"` (the cart, the pole and the team's panel as an (H, W, 3) uint8
   array) or `"human"` (a pygame window).
+
+Clock in arena's harness: 0.05 s a step plus a 5 s bank for the whole game (`arena envs`);
+organisers set their own, and an agent is charged only its own time.
 """
 
 from __future__ import annotations

@@ -41,6 +41,9 @@ or when the board is full (a draw). Never truncated.
 winning line, `winning_moves()` (the squares that would complete a line at once), `perft(depth)`,
 and a text position format that round-trips: N*N characters row by row from a1 (`-` empty,
 `X` black, `O` white), a space, then the side to move.
+
+Clock in arena's harness: 1 s a move plus a 5 s bank for the whole game (`arena envs`);
+organisers set their own, and an agent is charged only its own time.
 """
 
 from __future__ import annotations

@@ -40,6 +40,9 @@ Never truncated: a game lasts at most N * N - 4 placements plus the passes betwe
 ## Native engine
 `OthelloBoard` is the bitboard position behind the env (play, undo, copy, legal moves, a
 text position format that round-trips); `perft(depth)` counts move-tree leaves with it.
+
+Clock in arena's harness: 1 s a move plus a 5 s bank for the whole game (`arena envs`);
+organisers set their own, and an agent is charged only its own time.
 """
 
 from __future__ import annotations

@@ -139,6 +139,9 @@ frames (90 s); the fighter with more stocks wins, equal stocks is a draw.
 ## Single-agent view
 `gymnasium.make("arena/Fighting-v0", opponent=BasedAgent())` learns as player_0 against the given
 agent; options above pass through (e.g. `reward_manager=...`).
+
+Clock in arena's harness: 0.05 s a frame plus a 5 s bank for the whole game (`arena envs`);
+organisers set their own, and an agent is charged only its own time.
 """
 
 from arena.agents import Agent

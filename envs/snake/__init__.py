@@ -75,6 +75,9 @@ that dies is terminated in that step. Truncated after `max_steps` steps.
   `max_steps` (1000).
 - `render_mode`: `"rgb_array"` (the grid and a score panel as an (H, W, 3) uint8 array),
   `"human"` (a pygame window) or `"ansi"` (a text grid: `A` head and `a` body of `player_0`, ...).
+
+Clock in arena's harness: 0.1 s a step plus a 5 s bank for the whole game (`arena envs`);
+organisers set their own, and an agent is charged only its own time.
 """
 
 from arena.envs.snake.env import env, raw_env
