@@ -16,7 +16,7 @@ import pytest
 
 import arena.envs
 from arena.envs import seat_view
-from arena.envs.fighting import AttackState
+from arena.envs.fighting import AttackState, ConstantAgent
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.moves import MOVES, MoveType, knockback_growth
 from arena.envs.fighting.observation import competition_observation_space
@@ -250,16 +250,22 @@ def test_a_checkpoint_saved_with_the_competitions_space_loads_and_resumes_traini
     assert space.low.tolist() == COMPETITION_LOW * 2 and space.high.tolist() == COMPETITION_HIGH * 2
     path = tmp_path / "rl_model_64_steps.zip"
     PPO("MlpPolicy", _CompetitionSpaces(space), n_steps=64, batch_size=32).save(path)
+    # The competition's training env declares its space: SB3 loads the model straight onto it.
     env = SelfPlayWarehouseBrawl(reward_manager=train_agent.gen_reward_manager())
+    assert env.observation_space == space
+    PPO.load(path, env=env).learn(total_timesteps=64)
+    # arena's own envs declare the values' real ranges: a bare SB3 load refuses them ...
+    arena_env = gymnasium.make("arena/Fighting-v0", opponent=ConstantAgent())
     with pytest.raises(ValueError, match="Observation spaces do not match"):
-        PPO.load(path).set_env(DummyVecEnv([lambda: env]))  # what a bare SB3 load meets
+        PPO.load(path).set_env(DummyVecEnv([lambda: arena_env]))
+    # ... while a competition agent adopts the env's space when it loads, and trains on.
     agent = my_agent.SubmittedAgent(file_path=str(path))
-    agent.get_env_info(env)
-    assert agent.model.observation_space == env.observation_space
-    agent.learn(env, total_timesteps=64, log_interval=1)
+    agent.get_env_info(arena_env)
+    assert agent.model.observation_space == arena_env.observation_space
+    agent.learn(arena_env, total_timesteps=64, log_interval=1)
     assert agent.model.num_timesteps >= 64
-    observation, _ = env.reset(seed=0)
-    assert env.action_space.contains(np.asarray(agent.predict(observation), np.float32))
+    observation, _ = arena_env.reset(seed=0)
+    assert arena_env.action_space.contains(np.asarray(agent.predict(observation), np.float32))
 
 
 class _CompetitionSpaces(gymnasium.Env):

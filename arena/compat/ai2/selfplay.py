@@ -8,6 +8,8 @@
 The learner is player_0; each episode's opponent is drawn from `opponent_cfg` (self-play
 opponents are the save handler's checkpoints); the reward is `reward_manager`'s (else +1/-1 on
 the decisive frame). `raw_env` is the two-player game, `obs_helper`/`act_helper` its helpers.
+Its observation space is declared as the competition's env declares it
+(`competition_observation_space()`), so a model saved there loads onto it (`PPO.load(path, env=env)`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import gymnasium
 
 from arena.envs.fighting.agents import ConstantAgent
 from arena.envs.fighting.camera import CameraResolution
+from arena.envs.fighting.observation import competition_observation_space
 from arena.envs.fighting.rewards import RewardManager
 from arena.envs.single_agent import SingleAgentEnv
 from arena.train.checkpoints import SaveHandler
@@ -42,6 +45,7 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
         single = SingleAgentEnv("fighting", opponent=ConstantAgent(), reward_manager=reward_manager,
                                 resolution=self.resolution.name.lower(), render_mode="rgb_array")
         super().__init__(SelfPlayTraining(LeagueEnv(single, pool.opponents, fighting_outcome), pool, save_handler))
+        self.observation_space = competition_observation_space()
         self.raw_env = single.raw
         self.obs_helper = single.obs_helper
         self.act_helper = single.act_helper
