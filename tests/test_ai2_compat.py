@@ -5,7 +5,9 @@ replaced by `arena.compat.ai2.environment.`; these tests import and run them.
 """
 
 import importlib.util
+import pickle
 import runpy
+import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -107,8 +109,6 @@ def test_star_imports_give_the_competitions_names_and_libraries():
 
 
 def test_star_import_skips_the_libraries_that_are_not_installed():
-    import subprocess
-
     code = """
 import importlib.abc, sys
 class Missing(importlib.abc.MetaPathFinder):
@@ -130,8 +130,6 @@ def test_star_import_of_the_fighting_game_is_unchanged_by_the_compat_package():
 
 
 def test_the_game_does_not_import_the_compat_layer():
-    import subprocess
-
     code = ("import sys, arena.envs.fighting, arena.envs.fighting.realtime, arena.envs.fighting.checkpoints; "
             "print(sorted(m for m in sys.modules if m.startswith('arena.compat')))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
@@ -350,7 +348,6 @@ def test_seat_view_reads_the_game_but_cannot_drive_it():
         view.step(np.zeros(10))
     with pytest.raises(AttributeError):
         view.no_such_attribute  # noqa: B018
-    import pickle
 
     sent = pickle.loads(pickle.dumps(view))  # to another process: the spaces go, the match stays
     assert sent.observation_space == view.observation_space and sent.game is None
