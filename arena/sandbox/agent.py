@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import glob
 import itertools
 import json
@@ -22,7 +23,7 @@ from arena.handle import AgentHandle
 from arena.names import file_name
 from arena.sandbox import confine, isolate
 from arena.sandbox.cgroups import AgentCgroup, CgroupLimits, sweep_stale_groups
-from arena.sandbox.clock import Clock, MoveTimer, namespace_init
+from arena.sandbox.clock import Clock, MoveTimer
 from arena.sandbox.logs import LogCapture
 from arena.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, Kind, ProtocolError
 from arena.submission import AgentSpec
@@ -110,9 +111,10 @@ class SandboxedAgent(AgentHandle):
     def await_action(self) -> Any:
         allowance = self.clock.allowance()
         action = self._expect(Kind.ACTION, "predict()", allowance)
-        if not self.clock.spend(self._timer.charged()):
+        charged = self._timer.charged()
+        if not self.clock.spend(charged):
             self._kill()
-            raise AgentFault(Status.TIMEOUT, self._over_time("predict()", allowance))
+            raise AgentFault(Status.TIMEOUT, self._over_time("predict()", allowance, charged))
         return action
 
     def close(self) -> None:
@@ -136,8 +138,7 @@ class SandboxedAgent(AgentHandle):
     def _spawn(self) -> None:
         _sweep_once()
         self._workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
-        folder = self._workdir / "submission"
-        shutil.copytree(self.spec.root, folder, symlinks=True)
+        folder = self._workdir / "submission"  # made by the worker: in its own root, or here without one
         (self._workdir / "root").mkdir()
         to_worker_read, to_worker_write = os.pipe()
         from_worker_read, from_worker_write = os.pipe()
@@ -147,6 +148,7 @@ class SandboxedAgent(AgentHandle):
         identity = isolate.sandbox_identity(next(_sandbox_counter) + (os.getpid() << 8))
         config = {
             "folder": str(folder),
+            "origin": str(self.spec.root),
             "source": str(self.spec.source),
             "digest": self.spec.digest,
             "manifest": {**asdict(self.spec.manifest), "env": list(self.spec.manifest.env)},
@@ -155,7 +157,7 @@ class SandboxedAgent(AgentHandle):
             "file_bytes": self.limits.max_file_mb << 20,
             "nproc": None if self._cgroup else confine.process_budget(self.limits.max_processes),
             "staging": str(self._workdir / "root"),
-            "disk_bytes": _tree_bytes(folder) + (self.limits.disk_mb << 20),
+            "disk_bytes": _tree_bytes(self.spec.root) + (self.limits.disk_mb << 20),
             "identity": [identity.uid, identity.gid],
             "landlock": self.limits.landlock,
             "devices": sorted(p for pattern in DEVICE_PATTERNS for p in glob.glob(pattern)),
@@ -191,16 +193,17 @@ class SandboxedAgent(AgentHandle):
         hard limit that bounds how long any call can hold a match.
         """
         hard_limit = budget * WAIT_FACTOR + WAIT_GRACE
+        waited = 0.0  # read only once the budget has passed: answers within it cost no reads
         while True:
             self._watch_agent_process()
-            deadline = time.monotonic() + min(budget + self._timer.waited(), hard_limit) - self._timer.elapsed()
             try:
-                got, value = self._channel.receive(deadline)
+                got, value = self._channel.receive(self._timer.started + min(budget + waited, hard_limit))
                 break
             except ChannelTimeout:
-                if self._timer.charged() >= budget or self._timer.elapsed() >= hard_limit:
+                charged, waited = self._timer.charged(), self._timer.waited()
+                if charged >= budget or self._timer.elapsed() >= hard_limit:
                     self._kill()
-                    raise AgentFault(Status.TIMEOUT, self._over_time(what, budget)) from None
+                    raise AgentFault(Status.TIMEOUT, self._over_time(what, budget, charged)) from None
             except (ChannelClosed, OSError):
                 raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None
             except ProtocolError as exc:
@@ -220,14 +223,14 @@ class SandboxedAgent(AgentHandle):
         """Have the timer follow the agent's own process, once its namespace has one, instead of the supervisor."""
         if self._agent_pid is not None:
             return
-        self._agent_pid = namespace_init(self._process.pid)
+        self._agent_pid = isolate.namespace_init(self._process.pid)
         if self._agent_pid is not None:
             self._timer.watch(self._agent_pid)
             self._timer.unwatch(self._process.pid)
 
-    def _over_time(self, what: str, budget: float) -> str:
+    def _over_time(self, what: str, budget: float, charged: float) -> str:
         """Why a call ran out of time: what it cost the agent, what it had, what was not counted."""
-        took = f"{what} took {self._timer.charged():.3g} s of its own time"
+        took = f"{what} took {charged:.3g} s of its own time"
         waited = self._timer.waited()
         if waited >= 0.001:
             took += f" (it also waited {waited:.3g} s for a CPU, not counted)"
@@ -269,15 +272,11 @@ WORKDIR_PREFIX = "arena-sandbox-"
 # A call may run past its budget by the time it waited for a CPU, but never past this in wall time.
 WAIT_FACTOR, WAIT_GRACE = 10.0, 5.0
 _sandbox_counter = itertools.count()
-_swept = False
 
 
+@functools.cache
 def _sweep_once() -> None:
     """Remove what harnesses killed before they could clean up (SIGKILL) left: folders and cgroups."""
-    global _swept
-    if _swept:
-        return
-    _swept = True
     sweep_stale_groups()
     for folder in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*-*"):
         match = re.match(rf"{WORKDIR_PREFIX}(\d+)-", folder.name)

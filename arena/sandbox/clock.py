@@ -50,7 +50,7 @@ class MoveTimer:
         self._cpu = cgroup.cpu_reader() if cgroup is not None else None
         self._delays: dict[int, CounterReader] = {}
         self._baselines: dict[int, int] = {}
-        self._started = 0.0
+        self.started = 0.0  # time.monotonic() at the call's start
         self._cpu_at_start = 0
         self._settled = 0  # nanoseconds waited in this call by processes no longer watched
 
@@ -72,14 +72,14 @@ class MoveTimer:
             reader.close()
 
     def start(self) -> None:
-        self._started = time.monotonic()
+        self.started = time.monotonic()
         self._settled = 0
         self._cpu_at_start = self._read_cpu()
         self._baselines = {pid: reader_value for pid, reader in self._delays.items()
                            if (reader_value := _read(reader)) is not None}
 
     def elapsed(self) -> float:
-        return time.monotonic() - self._started
+        return time.monotonic() - self.started
 
     def waited(self) -> float:
         """Seconds since `start()` the watched processes spent ready to run but not running."""
@@ -114,21 +114,3 @@ def _read(reader: CounterReader) -> int | None:
         return reader.read()
     except (OSError, ValueError, IndexError):
         return None  # the process is gone
-
-
-def namespace_init(supervisor: int) -> int | None:
-    """The first process of the PID namespace `supervisor` forked (its pid there is 1), if any yet."""
-    try:
-        children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
-    except OSError:
-        return None
-    for child in map(int, children):
-        try:
-            status = Path(f"/proc/{child}/status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("NSpid:") and line.split()[-1] == "1" and len(line.split()) > 2:
-                return child
-    return None
-

@@ -89,6 +89,23 @@ def supervise(child: int) -> None:
     os._exit(os.waitstatus_to_exitcode(status))
 
 
+def namespace_init(supervisor: int) -> int | None:
+    """The first process of the PID namespace `supervisor` forked (its pid there is 1), if any yet."""
+    try:
+        children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+    except OSError:
+        return None
+    for child in map(int, children):
+        try:
+            status = Path(f"/proc/{child}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("NSpid:") and line.split()[-1] == "1" and len(line.split()) > 2:
+                return child
+    return None
+
+
 @dataclass(frozen=True)
 class RootPlan:
     """What the agent's filesystem holds."""
@@ -96,7 +113,8 @@ class RootPlan:
     staging: Path  # an empty host folder the new root is mounted on
     size_bytes: int  # the tmpfs: the submission's copy, /tmp and all the agent writes
     read_only: list[Path]  # software bound read-only at the same paths
-    folder: Path  # the submission's copy on the host, copied to the same path inside
+    source: Path  # the submission as registered on the host
+    folder: Path  # where its writable copy appears inside
     devices: list[Path]  # accelerators bound read-write
     identity: Identity
 
@@ -122,7 +140,7 @@ def build_root(plan: RootPlan) -> None:
         os.chmod(_inside(root, Path(shared), directory=True), 0o1777)
     os.symlink("/proc/self/fd", root / "dev" / "fd")
     _write_accounts(root / "etc", plan.identity)
-    _copy_submission(plan.folder, _inside(root, plan.folder, directory=True), plan.identity)
+    _copy_submission(plan.source, _inside(root, plan.folder, directory=True), plan.identity)
     os.chdir(root)
     if _libc.syscall(_SYS_PIVOT_ROOT, b".", b".") != 0:  # the old root ends up stacked under "."
         raise OSError(ctypes.get_errno(), "pivot_root failed")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import sys
 import traceback
 from pathlib import Path
@@ -73,11 +74,13 @@ class _Worker:
         writable = [self.folder, Path("/dev/null"), *devices]
         if isolated:
             identity = isolate.Identity(*config["identity"])
-            isolate.build_root(isolate.RootPlan(Path(config["staging"]), config["disk_bytes"], software, self.folder,
-                                                devices, identity))
+            isolate.build_root(isolate.RootPlan(Path(config["staging"]), config["disk_bytes"], software,
+                                                Path(config["origin"]), self.folder, devices, identity))
             isolate.drop_identity(identity)
             confine.forbid_escape_syscalls()
             writable += [Path("/tmp"), Path("/dev/shm")]  # private to this sandbox
+        else:
+            shutil.copytree(config["origin"], self.folder, symlinks=True)  # its writable copy, on the host
         if config["landlock"]:
             confine.landlock(read_paths=[*software, *map(Path, SYSTEM_READ_PATHS)], write_paths=writable)
         os.chdir(self.folder)
