@@ -13,7 +13,7 @@ from gymnasium import spaces
 
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.fighter import Fighter
-from arena.envs.fighting.states import AttackState, StunState
+from arena.envs.fighting.states import AttackState, DodgeState, StunState
 
 
 @dataclass
@@ -105,7 +105,7 @@ def make_obs_helper(stocks: int = R.STOCKS) -> ObsHelper:
             ("jumps_left", [0], [R.AIR_JUMPS]),
             ("state", [0], [12]),
             ("recoveries_left", [0], [1]),
-            ("dodge_timer", [0], [R.AIR_DODGE_COOLDOWN]),
+            ("dodge_timer", [0], [R.DODGE_FRAMES]),
             ("stun_frames", [0], [R.MAX_STUN_FRAMES]),
             ("damage", [0], [1]),
             ("stocks", [0], [stocks]),
@@ -153,8 +153,9 @@ def clamp(value: float, bound: float) -> float:
 def fighter_values(f: Fighter) -> list[float]:
     """The first 16 values of a fighter's half of the observation (pos ... weapon_type)."""
     body = f.body
-    state_class = f.state.__class__
-    grounded = f.grounded
+    state = f.state
+    state_class = state.__class__
+    grounded = f.is_on_floor()
     return [
         clamp(body.x, R.OBS_MAX_X),
         clamp(body.y, R.OBS_MAX_Y),
@@ -163,22 +164,23 @@ def fighter_values(f: Fighter) -> list[float]:
         1.0 if f.facing > 0 else 0.0,
         1.0 if grounded else 0.0,
         0.0 if grounded else 1.0,
-        f.jumps_left,
+        state.jumps_left or 0.0,
         state_class.number,
-        f.recoveries_left,
-        f.dodge_cooldown,
-        f.timer if state_class is StunState else 0.0,
+        state.recoveries_left or 0.0,
+        state.dodge_timer if state_class is DodgeState else 0.0,
+        state.stun_frames if state_class is StunState else 0.0,
         f.damage / R.MAX_DAMAGE,
         f.stocks,
-        f.move.move_type.value if state_class is AttackState else 0.0,
+        state.move_type.value if state_class is AttackState else 0.0,
         WEAPON_TYPE[f.weapon],
     ]
 
 
 def stage_values(game) -> list[float]:
-    """The last 16 values of each half: weapon spawner slots and the moving platform."""
+    """The last 16 values of each half: weapon slots and the moving platform (centre and velocity)."""
     body = game.platform.body
-    return game.armory.observation() + [body.x, body.y, body.vx, body.vy]
+    return game.armory.observation() + [clamp(body.x, R.OBS_MAX_X), clamp(body.y, R.OBS_MAX_Y),
+                                        clamp(body.vx, R.OBS_MAX_SPEED), clamp(body.vy, R.OBS_MAX_SPEED)]
 
 
 HALF = 32

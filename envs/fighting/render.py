@@ -62,6 +62,15 @@ def damage_color(percent: float) -> Color:
     return stops[-1][1]
 
 
+
+def attack_hitbox(fighter: Fighter) -> tuple[float, float, float, float]:
+    """The attack's hitbox now or next (x, y offset toward the facing side, width, height), for drawing."""
+    power = fighter.state.move_manager.current_power
+    for cast in power.data.casts[power.cast_idx:] + power.data.casts[:power.cast_idx]:
+        if cast.hitboxes:
+            return cast.hitboxes[0]
+    return 0.5, 0.0, 0.5, 0.4
+
 class Renderer:
     """Draws a `Game` at one resolution; keeps the camera and the pre-drawn backdrop between frames."""
 
@@ -86,8 +95,8 @@ class Renderer:
         parallax = (self.backdrop.get_width() - self.width) * (0.5 + camera.x / (4 * R.BLAST_X))
         surface.blit(self.backdrop, (-int(parallax), 0))
         self._draw_stage(game)
-        for item in game.armory.items():
-            self._draw_item(item, game.steps)
+        for name, x, y, dropped in game.armory.items():
+            self._draw_item(name, x, y, dropped, game.steps)
         for fighter in game.players:
             self._draw_shadow(fighter, game)
         for fighter in sorted(game.players, key=lambda f: f.hit_frames, reverse=True):  # the one just hit on top
@@ -133,10 +142,10 @@ class Renderer:
     def _draw_stage(self, game: Game) -> None:
         surface, scale = self.surface, self.camera.scale
         for ground in game.grounds:
-            gx, top = ground.body.x, ground.body.y
+            gx, top = ground.body.x, ground.top
             left, right = gx - ground.half_width, gx + ground.half_width
             # The solid block is `depth` deep; the building under it is drawn down to the bottom of the view.
-            building = self._rect(left, top, right, top + ground.depth)
+            building = self._rect(left, top, right, top + ground.height)
             building.height = max(1, self.height - building.top)
             pygame.draw.rect(surface, CONCRETE, building)
             for column in range(1, int(2 * ground.half_width)):
@@ -148,13 +157,13 @@ class Renderer:
                     x0, y0 = self.camera.to_screen(edge + stripe * 0.2, top + 0.18)
                     x1, y1 = self.camera.to_screen(edge + stripe * 0.2 + 0.1, top + 0.36)
                     pygame.draw.rect(surface, HAZARD, (x0, y0, max(1, x1 - x0), max(1, y1 - y0)))
-        (ax, ay), (bx, by) = R.PLATFORM_ENDS
+        (ax, ay), (bx, by) = R.PLATFORM_WAYPOINTS
         for step in range(9):  # the platform's track, dotted
             t = step / 8
-            dot = self.camera.to_screen(ax + (bx - ax) * t, ay + (by - ay) * t + 0.1)
+            dot = self.camera.to_screen(ax + (bx - ax) * t, ay + (by - ay) * t)
             pygame.draw.circle(surface, (90, 90, 140), dot, max(1, int(0.03 * scale)))
         platform = game.platform
-        px, ptop = platform.body.x, platform.body.y
+        px, ptop = platform.body.x, platform.top
         pygame.draw.rect(surface, METAL, self._rect(px - platform.half_width, ptop, px + platform.half_width,
                                                     ptop + R.PLATFORM_THICKNESS))
         pygame.draw.rect(surface, METAL_TOP, self._rect(px - platform.half_width, ptop, px + platform.half_width,
@@ -163,16 +172,16 @@ class Renderer:
             pygame.draw.circle(surface, (120, 255, 200), self.camera.to_screen(px + side, ptop + 0.13),
                                max(2, int(0.05 * scale)))
 
-    def _draw_item(self, item, frame: int) -> None:
+    def _draw_item(self, name: str, x: float, y: float, dropped: bool, frame: int) -> None:
         scale = self.camera.scale
-        center = self.camera.to_screen(item.x, item.y)
+        center = self.camera.to_screen(x, y)
         glow = 0.42 + 0.06 * math.sin(frame / 5)
-        pygame.draw.circle(self.surface, (70, 60, 40) if not item.dropped else (50, 50, 70), center,
+        pygame.draw.circle(self.surface, (70, 60, 40) if not dropped else (50, 50, 70), center,
                            max(4, int(glow * scale)))
-        pygame.draw.circle(self.surface, (255, 225, 110) if not item.dropped else (200, 200, 230), center,
+        pygame.draw.circle(self.surface, (255, 225, 110) if not dropped else (200, 200, 230), center,
                            max(4, int(glow * scale)), max(2, int(0.06 * scale)))
         grip = (center[0] - int(0.2 * scale), center[1] + int(0.15 * scale))
-        self._draw_weapon(item.name, grip, 1, 0.6, 0.8)
+        self._draw_weapon(name, grip, 1, 0.6, 0.8)
 
     def _draw_weapon(self, name: str, grip: tuple[int, int], facing: int, angle: float, size: float = 1.0) -> None:
         """A spear or a hammer held at `grip` (pixels), pointing `angle` radians above the facing side."""
@@ -202,8 +211,8 @@ class Renderer:
         body = fighter.body
         if isinstance(fighter.state, KOState):
             return
-        surfaces = [(g.body.x, g.body.y, g.half_width) for g in game.grounds]
-        surfaces.append((game.platform.body.x, game.platform.body.y, game.platform.half_width))
+        surfaces = [(g.body.x, g.top, g.half_width) for g in game.grounds]
+        surfaces.append((game.platform.body.x, game.platform.top, game.platform.half_width))
         below = [top for x, top, half in surfaces if abs(body.x - x) <= half and top >= body.y]
         if not below:
             return
@@ -218,8 +227,6 @@ class Renderer:
 
     def _draw_fighter(self, fighter: Fighter, frame: int) -> None:
         state = fighter.state
-        if fighter.invincible_timer and (frame // 3) % 2:
-            return  # blinking after a respawn
         scale = self.camera.scale
         facing = int(fighter.facing)
         cx, cy = fighter.body.x, fighter.body.y
@@ -257,7 +264,7 @@ class Renderer:
         self._limb(at(pose["shoulder"]), hand, limb, color)
         if fighter.weapon != "Punch":
             self._draw_weapon(fighter.weapon, hand, facing, pose["weapon_angle"])
-        if fighter.hitbox_live or (isinstance(state, AttackState) and fighter.move_hit):
+        if fighter.hitbox_live:
             self._draw_swoosh(fighter)
         marker = at((0.0, -0.78))
         pygame.draw.polygon(self.surface, TEAM_COLORS[team],
@@ -306,24 +313,24 @@ class Renderer:
 
     @staticmethod
     def _attack_pose(fighter: Fighter, pose: dict) -> None:
-        move = fighter.move
-        frame = fighter.move_frame
-        dx, dy, _, _ = move.hitbox
+        dx, dy, _, _ = attack_hitbox(fighter)
+        power = fighter.state.move_manager.current_power
         reach = (max(0.2, min(dx, 0.55)), max(-0.55, min(dy, 0.5)))
-        if frame < move.startup:
+        if power.in_startup():
             wind = (-0.25, reach[1] * 0.5)
-        elif frame < move.startup + move.active:
+        elif power.in_attack():
             wind = reach
         else:
             wind = (reach[0] * 0.5, reach[1] * 0.5)
-        if move.move_type in DOWNWARD:
+        if fighter.state.move_type in DOWNWARD:
             pose.update(front_foot=(wind[0], max(0.3, wind[1] + 0.15)), front_hand=(0.2, -0.2))
         else:
             pose.update(front_hand=wind, back_hand=(-0.22, 0.0))
         pose["weapon_angle"] = math.atan2(-wind[1], max(0.05, wind[0]))
 
     def _draw_swoosh(self, fighter: Fighter) -> None:
-        dx, dy, half_w, half_h = fighter.move.hitbox
+        dx, dy, width, height = attack_hitbox(fighter)
+        half_w, half_h = width / 2, height / 2
         x = fighter.body.x + dx * fighter.facing
         y = fighter.body.y + dy
         rect = self._rect(x - half_w, y - half_h, x + half_w, y + half_h)
@@ -347,9 +354,9 @@ class Renderer:
 
     def _draw_ko_burst(self, fighter: Fighter) -> None:
         """A blast at the screen edge where the fighter left, for the first frames of its KO."""
-        if not isinstance(fighter.state, KOState) or fighter.timer <= R.KO_FRAMES - KO_BURST_FRAMES:
+        if not isinstance(fighter.state, KOState) or fighter.state.timer <= R.KO_FRAMES - KO_BURST_FRAMES:
             return
-        age = (R.KO_FRAMES - fighter.timer) / KO_BURST_FRAMES
+        age = (R.KO_FRAMES - fighter.state.timer) / KO_BURST_FRAMES
         x, y = self.camera.to_screen(fighter.body.x, fighter.body.y)
         inset = int(30 * self.ui)
         x, y = min(max(x, inset), self.width - inset), min(max(y, inset), self.height - inset)

@@ -10,11 +10,12 @@ from enum import IntEnum
 
 FPS = 30
 DT = 1.0 / FPS
-MATCH_FRAMES = FPS * 90
+MATCH_FRAMES = FPS * 90  # arena's default match length
+RUN_MATCH_FRAMES = FPS * 180  # run_match's default, as in the competition
 STOCKS = 3
 
 # Movement
-GRAVITY = 17.8
+GRAVITY = 17.808
 WALK_SPEED = 6.75
 SPRINT_SPEED = 8.0
 DASH_SPEED = 10.0
@@ -23,10 +24,7 @@ JUMP_SPEED = 8.9
 MAX_FALL_SPEED = 12.0
 FAST_FALL_ACCEL = 14.25 / FPS  # extra downward speed per frame while S is held
 AIR_ACCEL = 10.75 / FPS  # how fast air control and air drag change horizontal speed, per frame
-GROUND_STOP = 2.0  # horizontal speed shed per frame when standing
-ATTACK_SLIDE_STOP = 1.0  # ... and while attacking on the ground (lunges slide a little)
 BOUNCE = 0.7  # a stunned fighter hitting the floor keeps this much of its fall speed, upwards
-BOUNCE_MIN_SPEED = 3.0  # slower landings do not bounce
 
 # Timings, in frames
 TURNAROUND_FRAMES = 1
@@ -39,25 +37,28 @@ JUMP_COOLDOWN = 6
 TAUNT_FRAMES = 30
 KO_FRAMES = 90
 RESPAWN_INVINCIBLE_FRAMES = 90
-MAX_STUN_FRAMES = 80
-DROP_THROUGH_FRAMES = 8
-AIR_JUMPS = 2  # jumps available on leaving the ground: a ground jump spends one, a double jump the other
+MAX_STUN_FRAMES = 17  # the longest stun a move deals (its data's stunTime, halved)
+AIR_JUMPS = 2  # jumps available in the air after leaving the ground (a ground jump is extra)
 
-# Fighter body: a box for the stage, a slightly larger box for being hit
+# Fighter body: a box for the stage (hits use a capsule: `fighter.HURTBOX_SIZE`)
 HALF_WIDTH = 0.435
 HALF_HEIGHT = 0.5
-HURT_HALF_WIDTH = 0.46
-HURT_HALF_HEIGHT = 0.51
+FIGHTER_FRICTION = 0.7
 MAX_DAMAGE = 700.0  # damage percent saturates here; observations report damage / 700
 
-# Stage: two solid grounds (top surface centres) and a one-way platform shuttling between two points
+# Stage: two solid grounds (reference points 0.15 below their tops' centres) and a platform
+# shuttling between two waypoints (its centre)
 GROUNDS = ((4.5, 1.0), (-4.5, 3.0))
 GROUND_HALF_WIDTH = 2.5
-GROUND_DEPTH = 4.0
-PLATFORM_ENDS = ((1.0, 0.0), (-1.0, 2.0))  # top-surface centre at each end of its path
+GROUND_TOP_OFFSET = 0.15
+GROUND_DEPTH = 4.0  # below the reference point
+GROUND_FRICTION = 0.7
+PLATFORM_START = (0.0, 1.0)
+PLATFORM_WAYPOINTS = ((1.0, 0.0), (-1.0, 2.0))
 PLATFORM_HALF_WIDTH = 1.0
 PLATFORM_THICKNESS = 0.2
-PLATFORM_TRIP_FRAMES = 120  # one way; eased in and out
+PLATFORM_FRICTION = 0.9
+PLATFORM_STAND_REACH = 1.25  # a fighter stands on the platform within this of its centre
 BLAST_X = 14.0
 BLAST_Y = 8.0
 SPAWN_X = 5.0
@@ -66,16 +67,12 @@ SPAWN_Y = 0.0
 # Weapons
 WEAPON_NAMES = ("Punch", "Spear", "Hammer")  # index = the observation's weapon_type
 SPAWNER_X_RANGE = (2.6, 6.5)  # distance from the stage centre, over each ground
-SPAWNER_HEIGHT = 0.7  # above the ground's surface
+SPAWNER_Y = (0.7, 2.7)  # height of the right and left spawners' weapons
 SPAWN_DELAY_RANGE = (500, 700)
 FIRST_SPAWN_MAX = 350
 WEAPON_LIFETIME = 350
-DROPPED_LIFETIME = 300
+DROPPED_LIFETIME = 250
 PICKUP_LOCK_FRAMES = 15
-PICKUP_HALF_WIDTH = 0.75
-PICKUP_HALF_HEIGHT = 0.415
-MAX_WEAPONS_ON_STAGE = 2  # spawners wait while this many weapons lie around
-MAX_DROPPED = 2
 
 # Observation clamps
 OBS_MAX_X = 18.0

@@ -1,55 +1,50 @@
-"""The stage's scenery objects: two solid grounds and the moving one-way platform."""
+"""The stage's scenery: two solid grounds and the moving platform.
+
+`body.position` is each block's reference point as the competition's game places it: for a
+ground, 0.15 below the middle of its top surface; for the platform, its centre.
+"""
 
 from __future__ import annotations
 
 import math
 
 from arena.envs.fighting import rules as R
-from arena.envs.fighting.fighter import Body
+from arena.envs.fighting.physics import Body, Solid
 
 
 class Ground:
-    """A solid block `2 * half_width` wide and `depth` deep; `body.position` is the centre of its top."""
+    """A solid block 5 units wide and 4.15 deep whose top is 0.15 above `body.position`."""
 
-    def __init__(self, x: float, top: float):
-        self.body = Body(x, top)
+    def __init__(self, x: float, y: float):
+        self.body = Body(x, y, friction=R.GROUND_FRICTION)
         self.half_width = R.GROUND_HALF_WIDTH
-        self.depth = R.GROUND_DEPTH
+        self.solid = Solid(self.body, -self.half_width, -R.GROUND_TOP_OFFSET, self.half_width, R.GROUND_DEPTH)
         self.width = 2 * self.half_width
-        self.height = self.depth
+        self.height = R.GROUND_DEPTH + R.GROUND_TOP_OFFSET
 
-
-def _platform_path() -> tuple[tuple[float, float], ...]:
-    """Where the platform's top centre is at each frame of one round trip, easing in and out."""
-    (x0, y0), (x1, y1) = R.PLATFORM_ENDS
-    path = []
-    for frame in range(2 * R.PLATFORM_TRIP_FRAMES):
-        trip = frame / R.PLATFORM_TRIP_FRAMES
-        along = trip if trip <= 1.0 else 2.0 - trip
-        share = (1.0 - math.cos(math.pi * along)) / 2.0
-        path.append((x0 + (x1 - x0) * share, y0 + (y1 - y0) * share))
-    return tuple(path)
-
-
-PLATFORM_PATH = _platform_path()
+    @property
+    def top(self) -> float:
+        return self.body.y - R.GROUND_TOP_OFFSET
 
 
 class MovingPlatform:
-    """A platform you can land on from above and drop through with S.
+    """A solid platform 2 units wide and 0.2 thick gliding back and forth between two waypoints.
 
-    It glides between the two ends of `PLATFORM_ENDS`, easing in and out, one way in
-    `PLATFORM_TRIP_FRAMES`; `body.position` is the centre of its top, `body.velocity` (also
-    `velocity_x`, `velocity_y`) its speed. `width` and `height` are the sizes the competition's
-    platform declares (its height is nominal: fighters stand on the top surface).
+    It heads for one waypoint at `sin(pi * progress) + 0.03` units/s (progress: how far along
+    the path it is, 0 to 1), stops for a frame within 0.1 of it, and turns back. Fighters stand
+    and walk on it and are carried; it blocks from below and the sides too. `width` and `height`
+    are the sizes the competition's platform declares.
     """
 
-    height = 1.0
-
     def __init__(self):
-        self.body = Body(*R.PLATFORM_ENDS[0])
+        self.body = Body(*R.PLATFORM_START, friction=R.PLATFORM_FRICTION)
         self.half_width = R.PLATFORM_HALF_WIDTH
+        half_thickness = R.PLATFORM_THICKNESS / 2
+        self.solid = Solid(self.body, -self.half_width, -half_thickness, self.half_width, half_thickness)
         self.width = 2 * self.half_width
-        self.dx = self.dy = 0.0  # how far it moved in the last frame
+        self.height = 1.0
+        self.waypoint1, self.waypoint2 = R.PLATFORM_WAYPOINTS
+        self.moving_to_w2 = True
 
     @property
     def velocity_x(self) -> float:
@@ -59,10 +54,23 @@ class MovingPlatform:
     def velocity_y(self) -> float:
         return self.body.vy
 
-    def advance(self, frame: int) -> None:
-        """Move to where it is at `frame` (frames since the match started)."""
-        x, y = PLATFORM_PATH[frame % len(PLATFORM_PATH)]
+    @property
+    def top(self) -> float:
+        return self.body.y - R.PLATFORM_THICKNESS / 2
+
+    def physics_process(self) -> None:
+        """Set this frame's velocity (the physics step moves it)."""
         body = self.body
-        self.dx, self.dy = x - body.x, y - body.y
-        body.x, body.y = x, y
-        body.vx, body.vy = self.dx * R.FPS, self.dy * R.FPS
+        target = self.waypoint2 if self.moving_to_w2 else self.waypoint1
+        dx, dy = target[0] - body.x, target[1] - body.y
+        distance = math.hypot(dx, dy)
+        if distance < 0.1:
+            body.vx = body.vy = 0.0
+            self.moving_to_w2 = not self.moving_to_w2
+            return
+        (x1, y1), (x2, y2) = self.waypoint1, self.waypoint2
+        path_x, path_y = x2 - x1, y2 - y1
+        length_squared = max(math.hypot(path_x, path_y), 0.05) ** 2
+        progress = ((body.x - x1) * path_x + (body.y - y1) * path_y) / length_squared
+        speed = math.sin(min(1.0, max(0.0, progress)) * math.pi) + 0.03
+        body.vx, body.vy = dx / distance * speed, dy / distance * speed

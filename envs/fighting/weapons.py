@@ -1,156 +1,154 @@
 """Weapons on the stage: two spawners (one over each ground) and weapons fighters drop.
 
-A spawner shows a random weapon (spear or hammer) 500 to 700 frames after its last one was taken
-or vanished (its first within 350 frames of the start); an untaken weapon vanishes after 350
-frames. Holding `h` next to a weapon while unarmed picks it up; pressing `h` while armed drops it
-a short toss forward, where it lies for 300 frames. A KO loses the weapon.
+Each spawner waits a cooldown drawn from 500 to 700 frames (the first weapon comes within 350
+frames of the start), then shows a random spear or hammer 2.6 to 6.5 units from the centre, at
+height 0.7 (right) or 2.7 (left); an untaken weapon vanishes after 350 frames and the cooldown
+is drawn again (from half to one and a half times the first one), counted from when it appeared.
+Spawners wait while weapons that fighters dropped lie around. A fighter not attacking picks a
+weapon up by holding `h` while its hurtbox touches the weapon's pickup capsule (1.5 x 0.83), and
+drops the weapon held by pressing `h`: it lies where the fighter was for 250 frames, and that
+fighter cannot pick a dropped weapon up for 15 frames. A KO loses the weapon.
+
+The observation's four weapon slots are the two spawners, then the dropped weapons in the order
+they were dropped: where each appeared, and its type (1 for a spawner's, 2 spear, 3 hammer).
 """
 
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable
 
 from arena.envs.fighting import rules as R
-from arena.envs.fighting.rules import Key
-from arena.envs.fighting.states import AttackState, KOState
+from arena.envs.fighting.colliders import CapsuleCollider
+from arena.envs.fighting.states import AttackState
 
 if TYPE_CHECKING:
     from arena.envs.fighting.fighter import Fighter
     from arena.envs.fighting.stage import MovingPlatform
 
-DROPPED_REST_HEIGHT = 0.3  # a dropped weapon's centre above the surface it lies on
-TOSS_SPEED = (2.5, -4.0)  # forward and upward speed of a dropped weapon, units/s
-OBS_TYPE = {"Spear": 2, "Hammer": 3}  # dropped weapons show their kind; spawned ones show 1 ("random")
-GROUND_SURFACES = tuple((x, top, R.GROUND_HALF_WIDTH) for x, top in R.GROUNDS)
-
-
-class WeaponItem:
-    """A weapon lying (or falling) on the stage."""
-
-    __slots__ = ("name", "x", "y", "vx", "vy", "expires", "dropped", "on_platform")
-
-    def __init__(self, name: str, x: float, y: float, expires: int, dropped: bool):
-        self.name, self.x, self.y, self.expires, self.dropped = name, x, y, expires, dropped
-        self.vx = self.vy = 0.0
-        self.on_platform = False
-
-    def touches(self, fighter: Fighter) -> bool:
-        body = fighter.body
-        return (abs(body.x - self.x) < R.PICKUP_HALF_WIDTH + R.HURT_HALF_WIDTH
-                and abs(body.y - self.y) < R.PICKUP_HALF_HEIGHT + R.HURT_HALF_HEIGHT)
-
-    def fall(self, platform: MovingPlatform) -> None:
-        """One frame of a dropped weapon's toss: it lands on a ground or rides the platform."""
-        if self.on_platform:
-            self.x += platform.dx
-            self.y += platform.dy
-            return
-        self.vy += R.GRAVITY * R.DT
-        old_y = self.y
-        self.x += self.vx * R.DT
-        self.y += self.vy * R.DT
-        if self.vy <= 0:
-            return
-        surfaces = (*GROUND_SURFACES, (platform.body.x, platform.body.y, platform.half_width))
-        for index, (x, top, half_width) in enumerate(surfaces):
-            rest = top - DROPPED_REST_HEIGHT
-            if abs(self.x - x) <= half_width and old_y <= rest <= self.y:
-                self.y, self.vx, self.vy = rest, 0.0, 0.0
-                self.on_platform = index == len(GROUND_SURFACES)
-                return
+OBS_TYPE = {"Spear": 2.0, "Hammer": 3.0}
+PICKUP_SIZE = (1.5, 0.83)
+DROP_OFFSET = (0.1, 0.27)  # forward and down from the fighter's centre
+SLOTS = 4
 
 
 class Spawner:
-    """Shows a weapon over one ground from time to time."""
+    """Shows a weapon over one ground from time to time (or, once, a dropped weapon)."""
 
-    def __init__(self, side: int, surface: float, rng: random.Random):
+    def __init__(self, side: int, height: float, rng: random.Random, first_cooldown: int):
         self.side = side  # +1 over the right ground, -1 over the left one
-        self.surface = surface
-        self.item: WeaponItem | None = None
-        self.next_spawn = rng.randint(0, R.FIRST_SPAWN_MAX)
+        self.height = height
+        self.first_cooldown = first_cooldown
+        self.cooldown = first_cooldown
+        self.last_spawn = -(first_cooldown - rng.randint(0, R.FIRST_SPAWN_MAX))
+        self.position = (side * R.SPAWNER_X_RANGE[0], height)
+        self.weapon: str | None = None
+        self.spawned_at = 0
 
     def update(self, frame: int, rng: random.Random, room: bool) -> None:
-        if self.item is not None:
-            if frame >= self.item.expires:
-                self.empty(frame, rng)
-        elif frame >= self.next_spawn and room:
-            x = self.side * rng.uniform(*R.SPAWNER_X_RANGE)
-            name = rng.choice(("Spear", "Hammer"))
-            self.item = WeaponItem(name, x, self.surface - R.SPAWNER_HEIGHT, frame + R.WEAPON_LIFETIME, dropped=False)
+        if self.weapon is not None:
+            if frame - self.spawned_at > R.WEAPON_LIFETIME:
+                self.empty(rng)
+        elif frame - self.last_spawn >= self.cooldown and room:
+            self.position = (self.side * rng.uniform(*R.SPAWNER_X_RANGE), self.height)
+            self.weapon = "Spear" if rng.randint(0, 1) == 0 else "Hammer"
+            self.spawned_at = self.last_spawn = frame
 
-    def empty(self, frame: int, rng: random.Random) -> None:
-        self.item = None
-        self.next_spawn = frame + rng.randint(*R.SPAWN_DELAY_RANGE)
+    def empty(self, rng: random.Random) -> None:
+        self.weapon = None
+        self.cooldown = rng.randint(self.first_cooldown // 2, int(self.first_cooldown * 1.5))
+
+    def observation(self) -> tuple[float, float, float]:
+        if self.weapon is None:
+            return 0.0, 0.0, 0.0
+        return self.position[0], self.position[1], 1.0
+
+
+class DroppedWeapon:
+    """A weapon a fighter dropped: it lies where it was dropped until taken or `DROPPED_LIFETIME` passes."""
+
+    def __init__(self, name: str, position: tuple[float, float], frame: int):
+        self.weapon: str | None = name
+        self.name = name
+        self.position = position
+        self.spawned_at = frame
+
+    def observation(self) -> tuple[float, float, float]:
+        if self.weapon is None:
+            return 0.0, 0.0, 0.0
+        x, y = self.position
+        return max(-R.OBS_MAX_X, min(R.OBS_MAX_X, x)), max(-R.OBS_MAX_Y, min(R.OBS_MAX_Y, y)), OBS_TYPE[self.name]
+
+
+def touches(fighter: Fighter, position: tuple[float, float]) -> bool:
+    return fighter.hurtbox_collider.intersects(CapsuleCollider(position, *PICKUP_SIZE))
 
 
 class Armory:
-    """All the weapons of one match: the two spawners and up to `MAX_DROPPED` dropped weapons."""
+    """All the weapons of one match: the two spawners and the weapons lying where they were dropped."""
 
     def __init__(self, rng: random.Random, emit: Callable[[str, int], None]):
         self.rng = rng
         self.emit = emit
-        (right_x, right_top), (left_x, left_top) = R.GROUNDS
-        self.spawners = [Spawner(1, right_top, rng), Spawner(-1, left_top, rng)]
-        self.dropped: list[WeaponItem] = []
-
-    def items(self) -> Iterator[WeaponItem]:
-        for spawner in self.spawners:
-            if spawner.item is not None:
-                yield spawner.item
-        yield from self.dropped
+        right, left = R.SPAWNER_Y
+        self.spawners = [Spawner(1, right, rng, rng.randint(*R.SPAWN_DELAY_RANGE)),
+                         Spawner(-1, left, rng, rng.randint(*R.SPAWN_DELAY_RANGE))]
+        self.dropped: list[DroppedWeapon] = []
 
     def update(self, fighters: list[Fighter], frame: int, platform: MovingPlatform) -> None:
+        """Drops, then pickups, then spawning and vanishing, as the competition orders them."""
         for fighter in fighters:
-            if fighter.keys[Key.H] and not isinstance(fighter.state, (AttackState, KOState)):
-                if fighter.weapon == "Punch":
-                    if frame >= fighter.pickup_lock:
-                        self.pick_up(fighter, frame)
-                elif not fighter.prev_keys[Key.H]:
-                    self.drop(fighter, frame)
-        if self.dropped:
-            for item in self.dropped:
-                item.fall(platform)
-            self.dropped = [i for i in self.dropped if frame < i.expires and i.y < R.BLAST_Y]
-        lying = len(self.dropped)
+            if not isinstance(fighter.state, AttackState) and fighter.weapon != "Punch" \
+                    and fighter.input.key_status["h"].just_pressed:
+                self.drop(fighter, frame)
+        for source in [*self.spawners, *self.dropped]:
+            for fighter in fighters:
+                if not isinstance(fighter.state, AttackState):
+                    self.try_pick_up(source, fighter, frame)
+        room = len(self.spawners) + len(self.dropped) <= 2
         for spawner in self.spawners:
-            lying += spawner.item is not None
-        for spawner in self.spawners:
-            spawner.update(frame, self.rng, lying < R.MAX_WEAPONS_ON_STAGE)
+            spawner.update(frame, self.rng, room)
+        for item in self.dropped:
+            if item.weapon is not None and frame - item.spawned_at >= R.DROPPED_LIFETIME:
+                item.weapon = None
+        self.dropped = [item for item in self.dropped if item.weapon is not None]
 
     def drop(self, fighter: Fighter, frame: int) -> None:
         body = fighter.body
-        item = WeaponItem(fighter.weapon, body.x, body.y, frame + R.DROPPED_LIFETIME, dropped=True)
-        item.vx, item.vy = TOSS_SPEED[0] * fighter.facing, TOSS_SPEED[1]
-        self.dropped = (self.dropped + [item])[-R.MAX_DROPPED:]
+        position = (body.x + DROP_OFFSET[0] * int(fighter.facing), body.y + DROP_OFFSET[1])
+        self.dropped.append(DroppedWeapon(fighter.weapon, position, frame))
         fighter.weapon = "Punch"
         fighter.pickup_lock = frame + R.PICKUP_LOCK_FRAMES
         self.emit("weapon_drop_signal", fighter.agent_id)
 
-    def pick_up(self, fighter: Fighter, frame: int) -> None:
-        for spawner in self.spawners:
-            if spawner.item is not None and spawner.item.touches(fighter):
-                fighter.weapon = spawner.item.name
-                spawner.empty(frame, self.rng)
-                break
-        else:
-            item = next((i for i in self.dropped if i.touches(fighter)), None)
-            if item is None:
+    def try_pick_up(self, source: Spawner | DroppedWeapon, fighter: Fighter, frame: int) -> None:
+        if source.weapon is None or fighter.weapon != "Punch":
+            return
+        keys = fighter.input.key_status["h"]
+        if isinstance(source, DroppedWeapon):
+            if frame < fighter.pickup_lock or not keys.just_pressed:
                 return
-            fighter.weapon = item.name
-            self.dropped.remove(item)
+        elif not keys.held:
+            return
+        if not touches(fighter, source.position):
+            return
+        fighter.weapon = source.weapon
         self.emit("weapon_equip_signal", fighter.agent_id)
+        if isinstance(source, Spawner):
+            source.last_spawn = frame
+            source.empty(self.rng)
+        else:
+            source.weapon = None
 
     def observation(self) -> list[float]:
-        """The four spawner slots: two spawners, then dropped weapons; each x, y, type (0 = empty)."""
+        """The four weapon slots: the spawners, then dropped weapons; each x, y, type (0 = empty)."""
         values: list[float] = []
-        for spawner in self.spawners:
-            item = spawner.item
-            values += (0.0, 0.0, 0.0) if item is None else (item.x, item.y, 1.0)
-        for slot in range(R.MAX_DROPPED):
-            if slot < len(self.dropped):
-                item = self.dropped[slot]
-                values += (item.x, max(-R.OBS_MAX_Y, min(R.OBS_MAX_Y, item.y)), float(OBS_TYPE[item.name]))
-            else:
-                values += (0.0, 0.0, 0.0)
+        for source in [*self.spawners, *self.dropped][:SLOTS]:
+            values += source.observation()
+        values += [0.0] * (3 * SLOTS - len(values))
         return values
+
+    def items(self) -> list[tuple[str, float, float, bool]]:
+        """Weapons lying on the stage: (name, x, y, dropped)."""
+        lying = [(s.weapon, *s.position, False) for s in self.spawners if s.weapon is not None]
+        return lying + [(d.name, *d.position, True) for d in self.dropped if d.weapon is not None]

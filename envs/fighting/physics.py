@@ -1,0 +1,238 @@
+"""Rigid-body stepping for the fighting game: boxes that fall, slide and rest on the stage.
+
+The competition's game moves its fighters with a general 2-D physics engine (Chipmunk); only a
+small part of it matters here: unrotating boxes against fixed and moving boxes. `World.step`
+does that part the same way, so bodies land, slide and settle where the competition's do:
+
+1. Every moving body advances by its velocity plus its separation velocity (`bias`) of the last
+   step; the separation velocity is then spent.
+2. Boxes that overlap a solid get a contact; a contact deeper than `SLOP` will push the body out
+   by `1 - COLLISION_BIAS ** DT` of the excess over the next step (so deep landings settle over
+   several frames, and bodies rest `SLOP` deep at most).
+3. Gravity adds to the velocity of bodies that feel it.
+4. Each contact removes the body's velocity into the solid, and friction (the product of both
+   surfaces' coefficients, times that normal impulse) brakes sliding along it; moving solids
+   carry what touches them. Contacts are resolved in turn, `ITERATIONS` times.
+
+Bodies never rotate (the fighters' moment of inertia is effectively infinite there too).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator, Sequence
+
+SLOP = 0.1  # overlap left alone, units
+COLLISION_BIAS = 0.9 ** 60  # fraction of overlap left after one second of pushing out
+ITERATIONS = 10
+
+
+class Vec2:
+    """A 2-D vector with `.x` and `.y` (also indexable and iterable like a pair)."""
+
+    __slots__ = ("x", "y")
+
+    def __init__(self, x: float, y: float):
+        self.x = x
+        self.y = y
+
+    def __getitem__(self, index: int) -> float:
+        return (self.x, self.y)[index]
+
+    def __iter__(self) -> Iterator[float]:
+        return iter((self.x, self.y))
+
+    def __len__(self) -> int:
+        return 2
+
+    def __eq__(self, other: object) -> bool:
+        try:
+            return tuple(self) == tuple(other)  # type: ignore[arg-type]
+        except TypeError:
+            return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Vec2({self.x:.4f}, {self.y:.4f})"
+
+
+class Body:
+    """An unrotating box: centre `x, y`, velocity `vx, vy` (units, units/s, y down).
+
+    `half_width`/`half_height` give its extent; `friction` its surface's coefficient; `gravity`
+    whether gravity pulls it. `position` and `velocity` read and write the pairs.
+    """
+
+    __slots__ = ("x", "y", "vx", "vy", "bias_x", "bias_y", "half_width", "half_height", "friction", "gravity")
+
+    def __init__(self, x: float, y: float, half_width: float = 0.0, half_height: float = 0.0,
+                 friction: float = 0.0):
+        self.x, self.y = float(x), float(y)
+        self.vx = self.vy = 0.0
+        self.bias_x = self.bias_y = 0.0
+        self.half_width, self.half_height = half_width, half_height
+        self.friction = friction
+        self.gravity = True
+
+    @property
+    def position(self) -> Vec2:
+        return Vec2(self.x, self.y)
+
+    @position.setter
+    def position(self, value: Sequence[float]) -> None:
+        self.x, self.y = float(value[0]), float(value[1])
+
+    @property
+    def velocity(self) -> Vec2:
+        return Vec2(self.vx, self.vy)
+
+    @velocity.setter
+    def velocity(self, value: Sequence[float]) -> None:
+        self.vx, self.vy = float(value[0]), float(value[1])
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom)."""
+        return (self.x - self.half_width, self.y - self.half_height,
+                self.x + self.half_width, self.y + self.half_height)
+
+
+class Solid:
+    """A box that bodies cannot enter: fixed, or moving at its own velocity (nothing pushes it).
+
+    The box spans `left..right` and `top..bottom` around `body`'s position.
+    """
+
+    __slots__ = ("body", "left", "top", "right", "bottom")
+
+    def __init__(self, body: Body, left: float, top: float, right: float, bottom: float):
+        self.body = body
+        self.left, self.top, self.right, self.bottom = left, top, right, bottom
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        x, y = self.body.x, self.body.y
+        return x + self.left, y + self.top, x + self.right, y + self.bottom
+
+    def touches(self, body: Body) -> bool:
+        """Whether the bounding boxes meet (edges included)."""
+        left, top, right, bottom = self.bounds()
+        b_left, b_top, b_right, b_bottom = body.bounds()
+        return left <= b_right and b_left <= right and top <= b_bottom and b_top <= bottom
+
+
+class Contact:
+    """A body overlapping a solid: the push-out direction `nx, ny`, the depth, and the impulses.
+
+    Like the competition's physics, a box resting on a box touches at two points (the ends of
+    the shared edge), each with its own accumulated normal and friction impulse; both carry over
+    to the next step while the contact lasts (warm starting), which decides how squeezes and
+    landings end.
+    """
+
+    __slots__ = ("body", "solid", "nx", "ny", "bias", "friction", "normal", "tangent", "bias_impulse")
+
+    def __init__(self, body: Body, solid: Solid, nx: float, ny: float, bias: float):
+        self.body, self.solid = body, solid
+        self.nx, self.ny, self.bias = nx, ny, bias
+        self.friction = body.friction * solid.body.friction
+        self.normal = [0.0, 0.0]  # accumulated impulse at each contact point
+        self.tangent = [0.0, 0.0]
+        self.bias_impulse = [0.0, 0.0]
+
+    def push(self, normal: float, tangent: float) -> None:
+        body, nx, ny = self.body, self.nx, self.ny
+        body.vx += normal * nx - tangent * ny
+        body.vy += normal * ny + tangent * nx
+
+    def warm_start(self) -> None:
+        for point in (0, 1):
+            self.push(self.normal[point], self.tangent[point])
+
+    def separate(self) -> None:
+        """Give the body the separation velocity this contact's excess depth asks for."""
+        body, nx, ny = self.body, self.nx, self.ny
+        for point in (0, 1):
+            along = body.bias_x * nx + body.bias_y * ny
+            old = self.bias_impulse[point]
+            self.bias_impulse[point] = max(old + self.bias - along, 0.0)
+            change = self.bias_impulse[point] - old
+            body.bias_x += change * nx
+            body.bias_y += change * ny
+
+    def resolve(self) -> bool:
+        """One pass over both points: stop motion into the solid, then brake sliding along it.
+
+        Returns whether any impulse changed.
+        """
+        body, carrier = self.body, self.solid.body
+        nx, ny = self.nx, self.ny
+        changed = False
+        for point in (0, 1):
+            rel_x, rel_y = body.vx - carrier.vx, body.vy - carrier.vy
+            into = rel_x * nx + rel_y * ny  # negative: moving into the solid
+            along = -rel_x * ny + rel_y * nx  # along the tangent (-ny, nx)
+            old_normal, old_tangent = self.normal[point], self.tangent[point]
+            normal = max(old_normal - into, 0.0)
+            limit = self.friction * normal
+            tangent = min(max(old_tangent - along, -limit), limit)
+            self.normal[point], self.tangent[point] = normal, tangent
+            if normal != old_normal or tangent != old_tangent:
+                changed = True
+                self.push(normal - old_normal, tangent - old_tangent)
+        return changed
+
+
+def overlap(body: Body, solid: Solid, bias_rate: float) -> Contact | None:
+    """The contact between `body` and `solid`, pushing out along the axis of least overlap."""
+    left, top, right, bottom = solid.bounds()
+    b_left, b_top, b_right, b_bottom = body.bounds()
+    depths = (b_right - left, right - b_left, b_bottom - top, bottom - b_top)  # out: left, right, up, down
+    depth = min(depths)
+    if depth <= 0.0:
+        return None
+    side = depths.index(depth)
+    nx, ny = ((-1.0, 0.0), (1.0, 0.0), (0.0, -1.0), (0.0, 1.0))[side]
+    return Contact(body, solid, nx, ny, bias_rate * max(0.0, depth - SLOP))
+
+
+class World:
+    """Steps `bodies` against `solids` under `gravity` (units/s², downward) with time step `dt`.
+
+    Solids' contacts resolve in the order `solids` lists them.
+    """
+
+    def __init__(self, gravity: float, dt: float):
+        self.gravity = gravity
+        self.dt = dt
+        self.bias_rate = (1.0 - COLLISION_BIAS ** dt) / dt  # separation speed per unit of excess overlap
+        self.cache: dict[tuple[int, int], Contact] = {}  # last step's contacts, for warm starting
+
+    def step(self, bodies: Iterable[Body], solids: Sequence[Solid]) -> None:
+        dt = self.dt
+        for solid in solids:
+            solid_body = solid.body
+            solid_body.x += solid_body.vx * dt
+            solid_body.y += solid_body.vy * dt
+        contacts = []
+        cache = self.cache
+        for body in bodies:
+            body.x += (body.vx + body.bias_x) * dt
+            body.y += (body.vy + body.bias_y) * dt
+            body.bias_x = body.bias_y = 0.0
+            for solid in solids:
+                contact = overlap(body, solid, self.bias_rate)
+                if contact is None:
+                    continue
+                last = cache.get((id(body), id(solid)))
+                if last is not None and (last.nx, last.ny) == (contact.nx, contact.ny):
+                    contact.normal, contact.tangent = last.normal, last.tangent
+                contacts.append(contact)
+            if body.gravity:
+                body.vy += self.gravity * dt
+        for contact in contacts:
+            contact.separate()
+            contact.warm_start()
+        for _ in range(ITERATIONS):
+            changed = False
+            for contact in contacts:
+                changed = contact.resolve() or changed
+            if not changed:
+                break
+        self.cache = {(id(c.body), id(c.solid)): c for c in contacts}

@@ -1,0 +1,112 @@
+"""The fighting game plays the competition's rules: scripted keys, compared frame by frame.
+
+tests/fixtures/ai2/rules.json holds what the competition's own game did with each key script
+(recorded by tools/record_ai2_fixtures.py): both fighters' positions, velocities, states,
+damage, facing, jumps, recoveries, dodge and stun timers, move types and stocks, and the moving
+platform. arena's game must agree within 0.05 units (and units/s) and one frame.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from arena.envs.fighting import observation
+from arena.envs.fighting.game import Game
+from arena.envs.fighting.rules import KEY_NAMES
+
+FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "ai2" / "rules.json").read_text())
+FIELDS = FIXTURE["fields"]
+TOLERANCE = 0.05
+SIGNALS = ("win_signal", "knockout_signal", "hit_during_stun", "weapon_equip_signal", "weapon_drop_signal")
+
+
+class Quiet:
+    def emit(self, **_) -> None:
+        pass
+
+
+def action(combo: str) -> np.ndarray:
+    keys = np.zeros(len(KEY_NAMES), np.float32)
+    for key in filter(None, combo.split("+")):
+        keys[KEY_NAMES.index(key)] = 1.0
+    return keys
+
+
+def fighter_row(fighter, obs: np.ndarray) -> list[float]:
+    body = fighter.body
+    return [body.x, body.y, body.vx, body.vy, obs[8], fighter.damage, int(fighter.facing), obs[5], obs[7], obs[9],
+            obs[10], obs[11], obs[14], fighter.stocks]
+
+
+def play(scenario: dict) -> np.ndarray:
+    """arena's frames for the scenario's keys, in the fixture's columns."""
+    game = Game(random.Random(0), {name: Quiet() for name in SIGNALS}, first_on_right=scenario["first_on_right"])
+    for fighter, place in zip(game.players, scenario["place"] or ()):
+        fighter.body.position = place
+    rows = []
+    for frame in range(len(scenario["frames"])):
+        keys = [script[frame] if frame < len(script) else "" for script in (scenario["p0"], scenario["p1"])]
+        game.step(action(keys[0]), action(keys[1]))
+        first, second = observation.observations(game)
+        platform = game.platform.body
+        rows.append(fighter_row(game.players[0], first) + fighter_row(game.players[1], second)
+                    + [platform.x, platform.y, platform.vx, platform.vy])
+    return np.array(rows)
+
+
+def column_names() -> list[str]:
+    return [f"fighter{i}.{field}" for i in (0, 1) for field in FIELDS] + ["platform.x", "platform.y",
+                                                                         "platform.vx", "platform.vy"]
+
+
+def mismatches(mine: np.ndarray, theirs: np.ndarray) -> list[str]:
+    """Cells where no frame within one of the same frame agrees within TOLERANCE."""
+    off = np.abs(mine - theirs) > TOLERANCE
+    for shift in (1, -1):  # one frame early or late is allowed
+        shifted = np.full_like(off, True)
+        if shift > 0:
+            shifted[shift:] = np.abs(mine[shift:] - theirs[:-shift]) > TOLERANCE
+        else:
+            shifted[:shift] = np.abs(mine[:shift] - theirs[-shift:]) > TOLERANCE
+        off &= shifted
+    names = column_names()
+    return [f"frame {frame}: {names[col]} is {mine[frame, col]:.4f}, the competition's {theirs[frame, col]:.4f}"
+            for frame, col in zip(*np.nonzero(off))]
+
+
+@pytest.mark.parametrize("scenario", FIXTURE["scenarios"], ids=[s["name"] for s in FIXTURE["scenarios"]])
+def test_plays_like_the_competitions_game(scenario):
+    wrong = mismatches(play(scenario), np.array(scenario["frames"]))
+    assert not wrong, f"{len(wrong)} values differ, first: " + "; ".join(wrong[:5])
+
+
+def test_the_fixtures_exercise_the_rules():
+    """The recorded scripts hit with every ground attack, knock out, ride the platform and spend air jumps."""
+    damage_column = FIELDS.index("damage") + len(FIELDS)
+    hit = {s["name"] for s in FIXTURE["scenarios"] if s["frames"][-1][damage_column] > 0}
+    for move in ("nlight", "dlight", "slight", "dsig", "ssig"):
+        assert f"hit_{move}" in hit
+    assert {"hit_near_nsig", "hit_falling_groundpound", "hit_falling_dair", "hit_falling_nair"} <= hit
+    stocks = FIELDS.index("stocks")
+    assert any(s["frames"][-1][stocks] < 3 for s in FIXTURE["scenarios"])  # fighter 0 knocked out
+    jumps = FIELDS.index("jumps_left")
+    jump_counts = {row[jumps] for s in FIXTURE["scenarios"] if s["name"] == "jumps" for row in s["frames"]}
+    assert {0, 1, 2} <= jump_counts
+
+
+def test_a_wrong_rule_is_caught():
+    """The comparison fails when the game plays differently (here: a weaker jump)."""
+    from arena.envs.fighting import rules
+
+    scenario = next(s for s in FIXTURE["scenarios"] if s["name"] == "jumps")
+    jump_speed = rules.JUMP_SPEED
+    rules.JUMP_SPEED = jump_speed * 0.9
+    try:
+        assert mismatches(play(scenario), np.array(scenario["frames"]))
+    finally:
+        rules.JUMP_SPEED = jump_speed
