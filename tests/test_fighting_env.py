@@ -57,7 +57,7 @@ def test_spaces_and_observation_layout_are_the_competitions():
     first = env.players[0]
     assert tuple(env.obs_helper.get_section(mine, "player_pos")) == pytest.approx((first.body.x, first.body.y))
     assert env.obs_helper.get_section(mine, "player_stocks")[0] == 3
-    assert tuple(env.obs_helper.get_section(mine, "player_moving_platform_pos")) == pytest.approx((1.0, 0.0))
+    assert tuple(env.obs_helper.get_section(mine, "player_moving_platform_pos")) == pytest.approx((0.0, 1.0))
 
 
 def test_positions_and_speeds_are_clamped_in_observations():
@@ -127,7 +127,8 @@ def test_reward_manager_rewards_each_seat_from_its_own_side():
             totals[seat] += rewards[seat]
     assert second.damage > 0 and totals == {"player_0": second.damage, "player_1": 0.0}
     assert infos["player_0"]["reward_terms"] == {"damage": second.damage, "off": 0.0, "win": 0.0}
-    second.body.y = 20.0  # out past the bottom: player_0 wins
+    second.body.y = 20.0  # out past the bottom: player_0 wins, and the match ends on the next frame
+    env.step({})
     _, rewards, terminations, _, infos = env.step({})
     assert all(terminations.values()) and rewards == {"player_0": 10.0, "player_1": -10.0}
     assert infos["player_1"]["reward_terms"]["win"] == -10.0 and manager.total_reward == second.damage + 10.0
