@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -63,13 +64,32 @@ class VideoWriter:
         self.close()
 
 
-def record(result: MatchResult, path: str | os.PathLike, fps: float | None = None, hold_seconds: float = 2.0) -> Path:
-    """Render the match `result` (a fresh result or a loaded replay) to a video file at `path`."""
+def record(result: MatchResult, path: str | os.PathLike, fps: float | None = None, hold_seconds: float = 2.0,
+           on_frame: Callable[[int, int], None] | None = None) -> Path:
+    """Render the match `result` (a fresh result or a loaded replay) to a video file at `path`.
+
+    The players are shown by their names in the match (submission names), not by seat.
+    `on_frame(done, total)` is called after each frame of the match is encoded, e.g. to move a progress bar.
+    """
     from arena.envs import env_class
     from arena.replay import resimulate
 
     fps = fps or env_class(result.env).metadata.get("render_fps", 30)
+    names = {agent.seat: agent.name for agent in result.agents}
+    total = result.steps + 1  # the start position, then one picture a step
+    done = 0
+
+    def add_frame(env) -> None:
+        nonlocal done
+        env.unwrapped.player_names = names
+        writer.add(env.render())
+        done = min(done + 1, total)
+        if on_frame is not None:
+            on_frame(done, total)
+
     with VideoWriter(path, fps) as writer:
-        resimulate(result, on_step=lambda env: writer.add(env.render()), render_mode="rgb_array")
+        resimulate(result, on_step=add_frame, render_mode="rgb_array")
         writer.hold(hold_seconds)
+    if on_frame is not None and done < total:
+        on_frame(total, total)
     return Path(path)

@@ -54,7 +54,7 @@ class BoardGameEnv(RenderModes, AECEnv):
         raise NotImplementedError
 
     def _new_renderer(self):
-        """An object whose draw(board) returns a pygame Surface."""
+        """An object whose draw(board, names) returns a pygame Surface (names: black's player, then white's)."""
         raise NotImplementedError
 
     def observation_space(self, agent: str) -> spaces.Space:
@@ -112,4 +112,4 @@ class BoardGameEnv(RenderModes, AECEnv):
     def _picture(self):
         if self._renderer is None:
             self._renderer = self._new_renderer()
-        return self._renderer.draw(self.board)
+        return self._renderer.draw(self.board, [self.shown_name(agent) for agent in AGENTS])

@@ -268,7 +268,7 @@ class _RelayPicture:
     def _panel(self, game: raw_env) -> None:
         import pygame
 
-        from arena.envs.rendering import draw_text
+        from arena.envs.rendering import draw_text, fit_text
 
         s = self.surface
         top = self.TRACK_HEIGHT + 8
@@ -278,7 +278,7 @@ class _RelayPicture:
             y = top + 26 + self.ROW * i
             pygame.draw.rect(s, self.COLORS[i], (16, y + 3, 16, 16), border_radius=4)
             holding = game.mode == "relay" and i == game.baton
-            label = agent + ("  (baton)" if holding else "")
+            label = fit_text(game.shown_name(agent), 24, self.WIDTH // 2) + ("  (baton)" if holding else "")
             if game.mode == "vote" and game.last_votes is not None:
                 label += "  votes " + ("right" if game.last_votes[i] == 1 else "left")
             draw_text(s, label, (40, y), 24, self.INK, bold=holding)

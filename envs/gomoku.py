@@ -116,7 +116,7 @@ class _BoardPicture:
 
     BOARD_PIXELS = 480
     MARGIN = 32
-    STATUS_HEIGHT = 48
+    STATUS_HEIGHT = 80  # the players, then the status line
     WOOD = (220, 179, 92)
     LINE = (60, 40, 20)
     INK = (40, 25, 10)
@@ -138,9 +138,9 @@ class _BoardPicture:
         row, col = divmod(move, self.size)
         return (self.MARGIN + col * self.cell + self.cell // 2, self.MARGIN + row * self.cell + self.cell // 2)
 
-    def draw(self, board: GomokuBoard):
+    def draw(self, board: GomokuBoard, names: list[str]):
         import pygame
-        from arena.envs.rendering import draw_disc, draw_text
+        from arena.envs.rendering import draw_disc, draw_player, draw_text
 
         s, m, c, n = self.surface, self.MARGIN, self.cell, self.size
         s.fill(self.WOOD)
@@ -163,7 +163,11 @@ class _BoardPicture:
         line = board.winning_line()
         if line:
             pygame.draw.line(s, self.WIN_LINE, self._center(line[0]), self._center(line[-1]), max(3, c // 6))
-        draw_text(s, _status_line(board), (m, 2 * m + n * c + self.STATUS_HEIGHT // 2 - m // 2), 28, self.INK, "midleft")
+        top, half = m + n * c + 8, n * c // 2
+        for color in (0, 1):
+            draw_player(s, (m + color * half, top + 16), half - 8, names[color], self.STONE_FILL[color],
+                        self.STONE_EDGE[color], self.INK, size=22)
+        draw_text(s, _status_line(board), (m, top + 50), 28, self.INK, "midleft")
         return s
 
 

@@ -142,10 +142,10 @@ class _BoardPicture:
         row, col = divmod(move, self.size)
         return (self.MARGIN + col * self.cell + self.cell // 2, self.MARGIN + row * self.cell + self.cell // 2)
 
-    def draw(self, board: OthelloBoard):
+    def draw(self, board: OthelloBoard, names: list[str]):
         import pygame
 
-        from arena.envs.rendering import draw_disc, draw_text
+        from arena.envs.rendering import draw_disc, draw_player, draw_text
 
         s, m, c, n = self.surface, self.MARGIN, self.cell, self.size
         s.fill(self.LINE)
@@ -172,13 +172,11 @@ class _BoardPicture:
                     pygame.draw.circle(s, hint, self._center(move), max(3, c // 12))
         if 0 <= board.last_move < board.pass_move:
             pygame.draw.circle(s, self.LAST_MOVE, self._center(board.last_move), max(4, c // 10))
-        black, white = board.score()
-        top = 2 * m + n * c
-        draw_disc(s, (m + 16, top + self.STATUS_HEIGHT // 2), 14, self.DISC_FILL[0], self.DISC_EDGE[0])
-        draw_text(s, str(black), (m + 40, top + self.STATUS_HEIGHT // 2), 36, self.INK, "midleft")
-        draw_disc(s, (m + 116, top + self.STATUS_HEIGHT // 2), 14, self.DISC_FILL[1], self.DISC_EDGE[1])
-        draw_text(s, str(white), (m + 140, top + self.STATUS_HEIGHT // 2), 36, self.INK, "midleft")
-        draw_text(s, _status_line(board), (2 * m + n * c - m, top + self.STATUS_HEIGHT // 2), 28, self.INK, "midright")
+        top, half = m + n * c + 8, n * c // 2
+        for color, count in enumerate(board.score()):
+            draw_player(s, (m + color * half, top + 16), half - 8, names[color], self.DISC_FILL[color],
+                        self.DISC_EDGE[color], self.INK, score=str(count), size=22)
+        draw_text(s, _status_line(board), (m, top + 46), 24, self.INK, "midleft")
         return s
 
 

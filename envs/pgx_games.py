@@ -31,7 +31,8 @@ Terminated or truncated for all players when pgx says so (a game's own move limi
 ## Arguments
 - `game`: the pgx id (`pgx.available_envs()`); set by the name, "pgx:<game>".
 - `render_mode`: `"rgb_array"` (pgx's board picture, rasterized with cairosvg when it is
-  installed, else with pygame's simpler SVG reader, under a status line), `"human"` (a pygame
+  installed, else with pygame's simpler SVG reader, under a status line and a line saying which
+  player has which colour, e.g. "player_0: white · player_1: black"), `"human"` (a pygame
   window) or `"ansi"` (a status line, and a text board for the stone games: tic-tac-toe,
   connect four, othello, go and hex, `X` for `player_0`'s stones and `O` for `player_1`'s).
 """
@@ -55,6 +56,12 @@ __all__ = ["env", "raw_env"]
 
 # Games whose observation planes 0 and 1 hold the observer's and the opponent's stones.
 STONE_GAMES = ("tic_tac_toe", "connect_four", "othello", "go_9x9", "go_19x19", "hex")
+# What pgx's pictures draw for the first mover and for the second (its default colours: the first
+# mover's stones black, or X, or chess's white pieces); other games name the order of play.
+MARKS = {"tic_tac_toe": ("X", "O"), "connect_four": ("black", "white"), "othello": ("black", "white"),
+         "go_9x9": ("black", "white"), "go_19x19": ("black", "white"), "hex": ("black", "white"),
+         "chess": ("white", "black"), "gardner_chess": ("white", "black"), "shogi": ("sente", "gote"),
+         "animal_shogi": ("sente", "gote")}
 
 
 class PgxGame:
@@ -136,6 +143,7 @@ class raw_env(RenderModes, AECEnv):
         self.possible_agents = [f"player_{i}" for i in range(self.game.num_players)]
         self._rng = np.random.default_rng()
         self._state, self._key, self._view = self.game.start(0)
+        self.first_mover = int(self._view[0])  # index of the player who moved first: pgx's first colour
         sample = _observation(self._view[5][0])
         bounds = (0, 1) if sample.dtype == np.uint8 else _dtype_bounds(sample.dtype)
         self.observation_spaces = {
@@ -157,6 +165,7 @@ class raw_env(RenderModes, AECEnv):
         if seed is not None:
             self._rng = np.random.default_rng(seed)
         self._state, self._key, self._view = self.game.start(int(self._rng.integers(2**31)))
+        self.first_mover = int(self._view[0])
         self.moves = 0
         self.totals[:] = 0
         self.agents = list(self.possible_agents)
@@ -200,9 +209,25 @@ class raw_env(RenderModes, AECEnv):
 
     def _status(self) -> str:
         if self._view[2] or self._view[3]:
-            totals = ", ".join(f"{a} {total:+g}" for a, total in zip(self.possible_agents, self.totals))
+            totals = ", ".join(f"{self.shown_name(a)} {total:+g}"
+                               for a, total in zip(self.possible_agents, self.totals))
             return f"{self.game_id}: over after {self.moves} moves\n{totals}"
-        return f"{self.game_id}: move {self.moves + 1}\n{self.agent_selection} to move"
+        return f"{self.game_id}: move {self.moves + 1}\n{self.shown_name(self.agent_selection)} to move"
+
+    def player_colours(self) -> dict[str, str]:
+        """Each seat's colour (or mark) in this game's pictures, e.g. {"player_0": "white", "player_1": "black"}:
+        pgx draws the first mover with its first colour (see MARKS). Empty for games of other than two players."""
+        seats = self.possible_agents
+        if len(seats) != 2:
+            return {}
+        first, second = MARKS.get(self.game_id, ("moves first", "moves second"))
+        return {seats[self.first_mover]: first, seats[1 - self.first_mover]: second}
+
+    def _colours(self) -> str:
+        """The picture's line saying who is who, e.g. 'greedy: white · random: black'."""
+        colours = self.player_colours()
+        return " · ".join(f"{self.shown_name(a)}: {colours[a]}" if a in colours else self.shown_name(a)
+                          for a in self.possible_agents)
 
     def _text(self) -> str:
         lines = [self._status()]
@@ -219,7 +244,7 @@ class raw_env(RenderModes, AECEnv):
         from arena.envs.rendering import draw_text, font
 
         board = _rasterize(self._state.to_svg())
-        lines = self._status().splitlines()
+        lines = [*self._status().splitlines(), self._colours()]
         line_height, size = 26, 24
         status_height = 16 + line_height * len(lines)
         widest = max(font(size).size(line)[0] for line in lines) + 32

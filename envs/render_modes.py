@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 import gymnasium
 import numpy as np
@@ -14,12 +15,20 @@ class RenderModes:
     The env supplies `_picture()`, a pygame Surface showing the current state, and `_text()` if
     "ansi" is among its render modes. "rgb_array" returns the picture as an (H, W, 3) uint8 array,
     "human" shows it in a window at the env's `render_fps`. pygame loads only when a picture is
-    first made, so an env that is never drawn never imports it.
+    first made, so an env that is never drawn never imports it. Pictures label each player
+    `shown_name(seat)`: setting `env.unwrapped.player_names = {"player_0": "greedy", ...}` names
+    them (as `arena.video` does with the submissions' names).
     """
 
     render_mode: str | None
     metadata: dict[str, Any]
     _window = None
+    # Seat -> the name pictures show for it (a match's submission names); seats not named show as themselves.
+    player_names: Mapping[str, str] = MappingProxyType({})
+
+    def shown_name(self, seat: str) -> str:
+        """The name pictures show for `seat`: its player's name when one was given, else the seat."""
+        return self.player_names.get(seat, seat)
 
     def _picture(self):
         raise NotImplementedError

@@ -44,6 +44,29 @@ def draw_disc(surface: pygame.Surface, center: tuple[int, int], radius: int, fil
     gfxdraw.aacircle(surface, x, y, radius - 2, fill)
 
 
+def fit_text(text: str, size: int, width: int) -> str:
+    """`text` cut (ending in "...") to fit `width` pixels at font `size`."""
+    if font(size).size(text)[0] <= width:
+        return text
+    while text and font(size).size(text + "...")[0] > width:
+        text = text[:-1]
+    return text + "..."
+
+
+def draw_player(surface: pygame.Surface, pos: tuple[int, int], width: int, name: str, fill: Color, edge: Color,
+                ink: Color, score: str = "", size: int = 24) -> None:
+    """A player's legend, left to right from `pos` (its vertical middle) within `width` pixels: a disc
+    of its colour, its score if any, and its name, cut to fit."""
+    x, y = pos
+    radius = size // 2
+    draw_disc(surface, (x + radius, y), radius, fill, edge)
+    x += 2 * radius + 8
+    if score:
+        draw_text(surface, score, (x, y), size + 8, ink, "midleft", bold=True)
+        x += font(size + 8, True).size(score)[0] + 8
+    draw_text(surface, fit_text(name, size, pos[0] + width - x), (x, y), size, ink, "midleft")
+
+
 def to_rgb_array(surface: pygame.Surface) -> np.ndarray:
     """The surface's pixels as a (height, width, 3) uint8 array (a copy).
 

@@ -55,7 +55,6 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
             setattr(self, name, Signal(self))
         self._signals = {name: getattr(self, name) for name in SIGNAL_NAMES}
         self.reward_managers = self._seat_reward_managers(reward_manager)
-        self.agent_names = list(AGENTS)  # shown on the HUD
         self._seeds = random.Random()
         self.game = Game(random.Random(0), self._signals, stocks, max_timesteps)
         self._renderer = None
@@ -152,6 +151,15 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
     def outcome_text(self) -> str:
         """Stocks and damage of both fighters, e.g. 'player_0 2 stocks 34% - player_1 0 stocks 120%'."""
         return " - ".join(f"{AGENTS[i]} {f.stocks} stocks {f.damage:.0f}%" for i, f in enumerate(self.game.players))
+
+    @property
+    def agent_names(self) -> list[str]:
+        """The fighters' names on the HUD, in seat order (`player_names` by seat; the seats by default)."""
+        return [self.shown_name(a) for a in AGENTS]
+
+    @agent_names.setter
+    def agent_names(self, names: list[str]) -> None:
+        self.player_names = dict(zip(AGENTS, names))
 
     def _picture(self):
         if self._renderer is None:

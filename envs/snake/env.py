@@ -103,7 +103,7 @@ class raw_env(RenderModes, ParallelEnv):
             from arena.envs.snake.picture import SnakePicture
 
             self._painter = SnakePicture(self.rules)
-        return self._painter.draw(self.game, self.possible_agents)
+        return self._painter.draw(self.game, [self.shown_name(a) for a in self.possible_agents])
 
 
 def env(**kwargs: Any) -> raw_env:

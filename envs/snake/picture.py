@@ -115,7 +115,7 @@ class SnakePicture:
     def _panel(self, game: SnakeGames, names: list[str], index: int) -> None:
         import pygame
 
-        from arena.envs.rendering import draw_text
+        from arena.envs.rendering import draw_text, fit_text
 
         s = self.surface
         left = 2 * self.MARGIN + self.rules.width * self.cell + 8
@@ -125,7 +125,8 @@ class SnakePicture:
             alive = game.alive[index, i]
             color = COLORS[i] if alive else _shade(COLORS[i], 0.35)
             pygame.draw.rect(s, color, (left, top + 4, 18, 18), border_radius=5)
-            draw_text(s, name, (left + 28, top), 24, self.INK if alive else self.DIM)
+            draw_text(s, fit_text(name, 24, s.get_width() - left - 36), (left + 28, top), 24,
+                      self.INK if alive else self.DIM)
             detail = f"length {game.length[index, i]}  kills {game.kills[index, i]}"
             if not alive:
                 detail += f"  out at {game.survived[index, i] + 1}"
