@@ -87,11 +87,20 @@ def self_play_round(store: Store, games: int) -> None:
           f"black won {stats.black_wins:.0%}, resigned {stats.resigned:.0%}", flush=True)
 
 
-def train_generation(store: Store, trainer: Trainer, generation: int) -> int:
-    """Train on the games of `generation` (which must be stored) and save the candidate; its id."""
+def train_generation(store: Store, trainer: Trainer, generation: int) -> int | None:
+    """Train on the games of `generation` (which must be stored) and save the candidate; its id.
+
+    While the buffer holds fewer than `min_positions` positions nothing is trained: the generation is
+    stored as skipped (never gated, so an untrained network is never promoted), it says how many
+    positions training still waits for, and None is returned.
+    """
     config = store.config
     trainer.add_games(store.games(trainer.games_seen, through=config.games_through(generation)))
     steps = trainer.steps_due()
+    if steps == 0:
+        store.skip_generation(trainer.net, trainer.step, trainer.checkpoint())
+        print(f"train      generation {generation}: nothing to train yet, {_waiting_for(trainer)}", flush=True)
+        return None
     started = time.perf_counter()
     losses = trainer.train(steps)
     candidate_id = store.add_candidate(trainer.net, trainer.step, trainer.checkpoint())
@@ -100,6 +109,18 @@ def train_generation(store: Store, trainer: Trainer, generation: int) -> int:
     print(f"train      network {candidate_id}: {steps} steps in {time.perf_counter() - started:.0f} s, "
           f"policy loss {losses.policy:.3f}, value loss {losses.value:.3f}, buffer {len(trainer.buffer):,}", flush=True)
     return candidate_id
+
+
+def _waiting_for(trainer: Trainer) -> str:
+    """What training waits for, e.g. 'the buffer holds 1,200 positions; training starts at 2,000 (800 more,
+    about 14 games)'."""
+    needed, held = trainer.positions_needed(), len(trainer.buffer)
+    if not needed:
+        return f"no new positions since the last training (buffer {held:,})"
+    per_game = trainer.buffer.added / trainer.games_seen if trainer.games_seen else 0
+    games = f", about {-(-needed // max(int(per_game), 1)):,} games" if per_game else ""
+    return (f"the buffer holds {held:,} positions; training starts at min_positions {trainer.config.min_positions:,} "
+            f"({needed:,} more{games})")
 
 
 def evaluate_candidates(store: Store) -> None:

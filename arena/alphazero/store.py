@@ -3,15 +3,16 @@
 | table | holds |
 | --- | --- |
 | `meta` | the run's AlphaZeroConfig (JSON) |
-| `networks` | every network snapshot: id (its generation), weights, status `promoted`, `candidate` or `rejected` |
+| `networks` | every network snapshot: id (its generation), weights, status `promoted`, `candidate`, `rejected` or `skipped` |
 | `games` | self-play games (pickled GameRecords, compressed), with the network that played them (-1: rollout search) |
 | `matches` | gating results: candidate against the best network of the time |
 | `trainer` | the trainer's latest checkpoint (network, optimizer, step, random state, games consumed) |
 | `metrics` | named scalars by step: losses, throughput, ratings |
 
-Network 0, the untrained one, is promoted when the run starts. The best network is the latest
-promoted one. Each process opens its own connection; WAL mode lets readers and one writer work
-at once, and a busy timeout covers the brief write locks.
+Network 0, the untrained one, is promoted when the run starts. A generation whose buffer still
+held too few positions to train on is stored `skipped`: the unchanged network, never gated. The
+best network is the latest promoted one. Each process opens its own connection; WAL mode lets
+readers and one writer work at once, and a busy timeout covers the brief write locks.
 """
 
 from __future__ import annotations
@@ -107,6 +108,15 @@ class Store:
         with self._db:
             cursor = self._db.execute("INSERT INTO networks (created, train_step, status, weights) "
                                       "VALUES (?, ?, 'candidate', ?)", (time.time(), train_step, network_bytes(net)))
+            self._db.execute("INSERT OR REPLACE INTO trainer VALUES (1, ?)", (trainer_state,))
+        return int(cursor.lastrowid)
+
+    def skip_generation(self, net: PolicyValueNet, train_step: int, trainer_state: bytes) -> int:
+        """Record a generation that trained nothing (too few positions yet): its row keeps the generations
+        numbered and is never gated; the trainer checkpoint (the games it has read) is stored with it."""
+        with self._db:
+            cursor = self._db.execute("INSERT INTO networks (created, train_step, status, weights) "
+                                      "VALUES (?, ?, 'skipped', ?)", (time.time(), train_step, network_bytes(net)))
             self._db.execute("INSERT OR REPLACE INTO trainer VALUES (1, ?)", (trainer_state,))
         return int(cursor.lastrowid)
 

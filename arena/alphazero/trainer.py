@@ -62,6 +62,10 @@ class Trainer:
             return 0
         return max(0, int(self.buffer.added * self.config.sample_reuse / self.config.batch_size) - self.step)
 
+    def positions_needed(self) -> int:
+        """Positions the buffer still needs before training starts (`min_positions`); 0 once it holds them."""
+        return max(0, self.config.min_positions - len(self.buffer))
+
     def train(self, steps: int) -> Losses:
         """`steps` optimizer steps on batches from the buffer; the mean losses."""
         self.net.train()

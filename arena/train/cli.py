@@ -48,7 +48,9 @@ def add_train_commands(subparsers: Any) -> None:
     train.add_argument("--algo", choices=("ppo", "recurrent_ppo", "a2c", "alphazero"),
                        help="algorithm (fighting: ppo (default), recurrent_ppo or a2c; relay: a2c (default) or ppo; "
                        "othello, gomoku: alphazero)")
-    train.add_argument("--timesteps", type=float, help="policy steps to train for, e.g. 8e5")
+    train.add_argument("--timesteps", type=float,
+                       help="policy steps to train for, e.g. 8e5; rounded up to whole rollouts "
+                            "(n_steps x n_envs), which the run says when it starts")
     train.add_argument("--seed", type=int, help="seed (default: 0); equal seeds give equal runs")
     train.add_argument("--n-envs", type=int, help="parallel envs (fighting: worker processes)")
     train.add_argument("--save-path", help="folder of the runs (default: checkpoints)")
@@ -60,8 +62,9 @@ def add_train_commands(subparsers: Any) -> None:
     export = subparsers.add_parser(
         "export", help="write a trained run as a submission folder",
         description="Write a run's newest checkpoint (or the one at --steps) as a submission folder: "
-        "agent.py with SubmittedAgent, model.zip, policy.json and arena.toml. It plays offline; check it with "
-        "arena validate.")
+        "agent.py with SubmittedAgent, model.zip, policy.json and arena.toml, whose [options] state the game the "
+        "run trained on (snake's num_snakes and frame_stack, the relay's num_players, ...). It plays offline; "
+        "check it with arena validate.")
     export.add_argument("run_name", metavar="RUN", help="the run's name")
     export.add_argument("--out", required=True, help="the submission folder to write")
     export.add_argument("--save-path", default="checkpoints", help="folder of the runs (default: checkpoints)")

@@ -3,14 +3,18 @@
     export_run("ppo_fighter", "submissions/ppo_fighter")
 
 writes `agent.py` (`SubmittedAgent`, a `PolicyAgent`), `model.zip` (the checkpoint), `policy.json`
-(algorithm, controls) and `arena.toml` (name, env, weights). Nothing is downloaded at play time.
-Fighting, relay and snake runs export alike (a snake run's learner i with `prefix="snake_i"`).
+(algorithm, controls) and `arena.toml`: name, env, weights, and under `[options]` every game option
+the run trained with (snake's `num_snakes`, `frame_stack`, grid and vision; the relay's
+`num_players` and `leg_length`), so `arena validate` and `arena match` build the game the policy
+knows. Nothing is downloaded at play time. Fighting, relay and snake runs export alike (a snake
+run's learner i with `prefix="snake_i"`).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from arena.errors import ArenaError
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode, checkpoint_steps
@@ -48,9 +52,28 @@ def export_run(run: str, out: str | Path, save_path: str = "checkpoints", steps:
     _save_for_play(checkpoint, out / "model.zip")
     (out / SIDECAR).write_text(json.dumps({**sidecar, "sample": sample}))
     (out / "agent.py").write_text(AGENT_PY.format(name=out.name, env=env, run=run, steps=checkpoint_steps(checkpoint)))
-    (out / "arena.toml").write_text(f'name = "{out.name}"\nenv = "{env}"\nweights = "model.zip"\n')
+    (out / "arena.toml").write_text(manifest_text(out.name, env, sidecar.get("env_options", {})))
     return out
 
+
+def manifest_text(name: str, env: str, options: dict[str, Any]) -> str:
+    """The `arena.toml` of an exported policy: what it is, its weights, and the game options it was trained with."""
+    unwritable = [key for key, value in options.items() if not isinstance(value, (bool, int, float, str))]
+    if unwritable:
+        raise ArenaError(f"the run trained with {', '.join(f'{k}={options[k]!r}' for k in unwritable)}, which an "
+                         f"arena.toml [options] table cannot state (strings, numbers and true/false only); "
+                         f"train with a value it can state")
+    lines = [f"name = {_toml(name)}", f"env = {_toml(env)}", 'weights = "model.zip"']
+    if options:
+        lines += ["", "[options]  # the game the policy was trained on"]
+        lines += [f"{key} = {_toml(value)}" for key, value in options.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value: bool | int | float | str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)  # a JSON string or number is the same TOML value
 
 def _save_for_play(checkpoint: Path, out: Path) -> None:
     """The checkpoint's model without the optimizer's running state (a submission only plays): a third of the size."""

@@ -75,6 +75,18 @@ class RunLog:
         self.sb3_logger.close()
 
 
+def whole_rollouts(timesteps: int, n_steps: int, n_envs: int, learner: str) -> int:
+    """`timesteps` rounded up to whole rollouts of `n_steps` x `n_envs` policy steps (an on-policy
+    `learner` stops only between rollouts), saying so at the start when that changes it."""
+    rollout = n_steps * n_envs
+    total = -(-timesteps // rollout) * rollout
+    if total != timesteps:
+        print(f"training {total:,} policy steps instead of {timesteps:,}: {learner} learns from whole rollouts "
+              f"of n_steps {n_steps} x n_envs {n_envs} = {rollout:,} steps; ask for a multiple of {rollout:,} "
+              f"to train exactly that many", flush=True)
+    return total
+
+
 class ProgressCallback(BaseCallback):
     """Moves the run's progress bar (and logs its speed) after every rollout."""
 

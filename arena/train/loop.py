@@ -6,8 +6,11 @@
         save     the SB3 zip and the league state; the zip joins the pool as a snapshot
         evaluate against the benchmarks and earlier snapshots; ratings; TensorBoard scalars
 
-Every segment starts from fresh episodes and generators derived from its index, so a run resumed
-from a checkpoint (`resume=True`) continues exactly as the uninterrupted run would have.
+Segments are `save_freq` policy steps rounded up to whole rollouts; the last one ends at
+`timesteps` (rounded up to a whole rollout, which the run says when it starts). Every segment
+starts from fresh episodes and generators derived from its index, so a run resumed from a
+checkpoint at a segment's end (`resume=True`) continues exactly as the uninterrupted run would
+have; one resumed from a shorter last segment finishes that segment from its start's seeds.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from arena.train.config import TrainConfig, save_config
 from arena.train.evaluation import Evaluator
 from arena.train.fighting import ControlledFighter, Controls, recipe_rewards
 from arena.train.league import Opponent, OpponentPool, SelfPlay
-from arena.train.logs import LeagueCallback, RunLog
+from arena.train.logs import LeagueCallback, RunLog, whole_rollouts
 from arena.train.matchmaking import LeagueEnv, fighting_outcome
 from arena.train.policy import SIDECAR, PolicyAgent
 
@@ -41,7 +44,8 @@ def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
     saver = SaveHandler(save_freq=config.save_freq, max_saved=config.max_saved, run_name=config.run,
                         save_path=config.save_path, mode=SaveHandlerMode.RESUME if resume else SaveHandlerMode.FORCE)
     save_config(config, saver.run_dir / "config.yaml")
-    (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": config.algo, "controls": controls.to_dict()}))
+    (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": config.algo, "env": "fighting", "env_options": {},
+                                                     "controls": controls.to_dict()}))
     pool = build_pool(config.opponents, partial(PolicyAgent, controls=controls, sample=True))
     venv = VecMonitor(make_vec_env(config, pool.opponents, controls))
     model = build_model(config, venv)
@@ -57,21 +61,23 @@ def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
     saver.agent = model
     evaluator = Evaluator(config.eval_opponents, controls, config.eval_games, config.seed,
                           state=latest[1].get("evaluation") if latest else None)
-    log = RunLog(saver.run_dir, config.timesteps, start=model.num_timesteps, frames_per_step=controls.repeat)
+    rollout = config.n_steps * config.n_envs
+    total = whole_rollouts(config.timesteps, config.n_steps, config.n_envs, config.algo.upper())
+    segment_steps = math.ceil(config.save_freq / rollout) * rollout
+    log = RunLog(saver.run_dir, total, start=model.num_timesteps, frames_per_step=controls.repeat)
     model.set_logger(log.sb3_logger)
     callback = LeagueCallback(pool, log)
-    rollout = config.n_steps * config.n_envs
-    segment_steps = math.ceil(config.save_freq / rollout) * rollout
     try:
-        while model.num_timesteps < config.timesteps:
+        while model.num_timesteps < total:
             segment = model.num_timesteps // segment_steps
             # start: fresh episodes and generators for this segment
             set_random_seed(derive_seed(config.seed, segment, 0))
             venv.seed(derive_seed(config.seed, segment, 1))
             model._last_obs = None  # SB3 resets the envs (with the seeds above) when learning starts
             venv.env_method("set_table", pool.table())
-            # collect + learn
-            model.learn(segment_steps, callback=callback, reset_num_timesteps=False)
+            # collect + learn: to the segment's end, or to the run's when that comes first
+            steps = min((segment + 1) * segment_steps, total) - model.num_timesteps
+            model.learn(steps, callback=callback, reset_num_timesteps=False)
             # save
             league = {"num_timesteps": model.num_timesteps, "pool": pool.state(), "evaluation": evaluator.state()}
             saver.num_timesteps = model.num_timesteps

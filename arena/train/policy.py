@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from gymnasium import spaces
 
 from arena.agents import Agent
-from arena.train.fighting import Controls
+
+if TYPE_CHECKING:
+    from arena.train.fighting import Controls
 
 SIDECAR = "policy.json"
 
@@ -32,6 +34,8 @@ class PolicyAgent(Agent):
         super().__init__(file_path)
         saved = read_sidecar(self.file_path)
         if controls is None and "controls" in saved:
+            from arena.train.fighting import Controls  # only fighting policies have controls
+
             controls = Controls(**saved["controls"])
         self.controls = controls
         self.sample = bool(saved.get("sample", False)) if sample is None else sample

@@ -24,7 +24,7 @@ import numpy as np
 from arena.train.algorithms import algorithm_class
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode
 from arena.train.config import save_config
-from arena.train.logs import ProgressCallback, RunLog, finish_run
+from arena.train.logs import ProgressCallback, RunLog, finish_run, whole_rollouts
 from arena.train.policy import SIDECAR, PolicyAgent
 
 
@@ -58,6 +58,10 @@ class RelayConfig:
     check_freq: int = 10_000  # steps between evaluations of the team (the best one is kept)
     save_path: str = "checkpoints"
     plot: bool = False
+
+    def game_options(self) -> dict[str, Any]:
+        """The relay's options the team plays with (what an exported submission's manifest states)."""
+        return {"num_players": self.num_players, "leg_length": self.leg_length}
 
     def __post_init__(self) -> None:
         if self.algo not in PRESETS:
@@ -103,7 +107,8 @@ def train_relay(config: RelayConfig) -> Path:
     torch.set_num_threads(1)
     saver = SaveHandler(run_name=config.run, save_path=config.save_path, max_saved=1, mode=SaveHandlerMode.FORCE)
     save_config(config, saver.run_dir / "config.yaml")
-    (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": config.algo, "env": "cartpole_relay"}))
+    (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": config.algo, "env": "cartpole_relay",
+                                                     "env_options": config.game_options()}))
     venv = make_vec_env(partial(BatonEnv, config.num_players, config.leg_length), n_envs=config.n_envs,
                         seed=config.seed)
     settings: dict[str, Any] = dict(n_steps=config.n_steps, gamma=config.gamma, gae_lambda=config.gae_lambda,
@@ -114,7 +119,8 @@ def train_relay(config: RelayConfig) -> Path:
     # The learning rate falls linearly to 0 over the run: the team settles instead of oscillating at the top.
     model = algorithm_class(config.algo)("MlpPolicy", venv, **settings,
                                          learning_rate=lambda remaining: config.learning_rate * remaining)
-    log = RunLog(saver.run_dir, config.timesteps)
+    total = whole_rollouts(config.timesteps, config.n_steps, config.n_envs, config.algo.upper())
+    log = RunLog(saver.run_dir, total)
     model.set_logger(log.sb3_logger)
     # Keep the best model the evaluations saw: the last update may have collapsed.
     best = EvalCallback(Monitor(BatonEnv(config.num_players, config.leg_length)), n_eval_episodes=config.eval_games,
@@ -122,7 +128,7 @@ def train_relay(config: RelayConfig) -> Path:
                         deterministic=True, verbose=0)
     try:
         # collect + learn
-        model.learn(config.timesteps, callback=CallbackList([ProgressCallback(log), best]), log_interval=100)
+        model.learn(total, callback=CallbackList([ProgressCallback(log), best]), log_interval=100)
     finally:
         venv.close()
         log.close()

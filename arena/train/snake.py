@@ -26,7 +26,7 @@ import numpy as np
 
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode
 from arena.train.config import save_config
-from arena.train.logs import LOG_DIR, RunLog, finish_run
+from arena.train.logs import LOG_DIR, RunLog, finish_run, whole_rollouts
 from arena.train.policy import SIDECAR, PolicyAgent
 
 GREEDY = Path(__file__).resolve().parents[2] / "submissions" / "snake_greedy"
@@ -89,7 +89,8 @@ def train_snakes(config: SnakeConfig) -> Path:
     (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": "ppo", "env": "snake", "env_options": config.game_options()}))
     vec = SnakeVecEnv(n_envs=config.n_envs, reward_dict=config.reward_dict, **config.game_options())
     spaces_only = DummyVecEnv([partial(_Spaces, vec.observation_space, vec.action_space)] * config.n_envs)
-    log = RunLog(saver.run_dir, config.timesteps)
+    total = whole_rollouts(config.timesteps, config.n_steps, config.n_envs, "each snake's PPO")
+    log = RunLog(saver.run_dir, total)
     learners = [PPO("MlpPolicy", spaces_only, learning_rate=config.learning_rate, n_steps=config.n_steps,
                     batch_size=config.batch_size, n_epochs=config.n_epochs, gamma=config.gamma,
                     gae_lambda=config.gae_lambda, ent_coef=config.ent_coef, seed=config.seed + i, device="cpu",
@@ -101,7 +102,7 @@ def train_snakes(config: SnakeConfig) -> Path:
     episodes = _EpisodeTally(config.n_envs, config.num_snakes)
     steps = 0
     try:
-        while steps < config.timesteps:
+        while steps < total:
             # collect
             active = np.zeros((config.n_steps, config.n_envs, config.num_snakes), bool)
             for learner in learners:
