@@ -8,11 +8,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
-from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from rich.console import Console
 from rich.markup import escape
@@ -22,7 +22,8 @@ from arena import __version__
 from arena.agents.tt.cli import add_tt_command
 from arena.errors import ArenaError
 from arena.leaderboard.cli import add_leaderboard_command
-from arena.names import file_name, terminal
+from arena.match_command import shown_lines
+from arena.names import terminal
 from arena.train.cli import add_train_commands
 
 out = Console(highlight=False, soft_wrap=True)
@@ -38,7 +39,8 @@ examples:
   arena envs
 
 A submission is a folder (or a zip of one) with agent.py defining SubmittedAgent, a subclass of
-arena.agents.Agent, and an optional arena.toml manifest (name, env, entry, weights, time_per_move).
+arena.agents.Agent, and an optional arena.toml manifest (name, env, entry, weights, time_per_move,
+and an [options] table: the game it is built for, number of players included).
 """
 
 
@@ -48,15 +50,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # kill PID stops as cleanly as Ctrl-C
+    signal.signal(signal.SIGTERM, _stop)  # kill PID stops as cleanly as Ctrl-C
     try:
         return args.run(args)
     except ArenaError as exc:
-        err.print(f"[bold red]error:[/] {_shown_lines(str(exc))}")
+        err.print(f"[bold red]error:[/] {shown_lines(str(exc))}")
         return 1
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        return 130
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        err.print("interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}")
+        return 128 + signum
+
+
+class Stopped(KeyboardInterrupt):
+    """A signal asking the command to stop (SIGTERM): it unwinds and cleans up as Ctrl-C does."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while the body runs (cleaning up); one that came meanwhile is raised after."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,15 +99,22 @@ def _parser() -> argparse.ArgumentParser:
         "match",
         help="play two submissions against each other",
         description="Play one or more games between two submissions (folders or zips) and print who won and why. "
-        "Every game is saved as a replay that re-simulates exactly.",
+        "Every game is saved as a replay that re-simulates exactly. The env options (from -o, else the manifests' "
+        "[options]) decide how many seats the game has; A and B sit in turn (A, B, A, B, ...), each seat held by "
+        "its own copy. Several games show one progress bar with the running tally, and the table at the end "
+        "(also when stopped with Ctrl-C or SIGTERM). Exits 1 when a submission faulted in any game (crash, "
+        "timeout, illegal action); the file printed with the fault holds what it printed and its traceback.",
     )
     match.add_argument("first", metavar="A", help="first submission: a folder or a zip of one")
     match.add_argument("second", metavar="B", help="second submission: a folder or a zip of one")
     match.add_argument("--env", help="game to play (default: the one env both manifests declare)")
     match.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
-                       help="env option, e.g. -o size=6 for 6x6 Othello; repeatable (default: the manifests' [options])")
+                       help="env option, e.g. -o size=6 for 6x6 Othello or -o num_snakes=2; repeatable "
+                            "(default: the manifests' [options])")
     match.add_argument("--seed", type=int, default=0, help="seed of the first game (default: 0); game i uses seed + i")
     match.add_argument("--games", type=int, default=1, help="number of games (default: 1); A and B swap seats every game")
+    match.add_argument("--verbose", "-v", action="store_true",
+                       help="print every game's seats, result and replay instead of a progress bar")
     match.add_argument("--video", nargs="?", const="", metavar="PATH",
                        help="also write a video (.mp4 or .gif); without PATH, next to the replay")
     match.add_argument("--replay-dir", default="replays", help="folder for the replay files (default: replays)")
@@ -95,8 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate",
         help="check that a submission loads and plays",
-        description="Unpack and check a submission, build its agent and play it against RandomAgent in each seat. "
-        "Exits 0 when all is well, 1 with a one-line reason otherwise.",
+        description="Unpack and check a submission, build its agent and play one game in each seat of the game its "
+        "manifest declares, built with the manifest's [options] (which also decide how many seats there are), "
+        "RandomAgent holding the other seats. Exits 0 when all is well, 1 with a one-line reason otherwise.",
     )
     validate.add_argument("path", help="the submission: a folder or a zip of one")
     validate.add_argument("--env", help="game to check it on (default: every game its manifest declares)")
@@ -223,7 +257,7 @@ def _check_isolation(allow_weak: bool) -> None:
     if not allow_weak:
         raise ArenaError(f"this machine cannot isolate untrusted entrants fully; missing:\n{layers}\n"
                          "fix that, or pass --allow-weak-sandbox to play anyway (only with entrants you trust)")
-    err.print(f"[yellow]warning:[/] playing with a weak sandbox (--allow-weak-sandbox); missing:\n{_shown_lines(layers)}")
+    err.print(f"[yellow]warning:[/] playing with a weak sandbox (--allow-weak-sandbox); missing:\n{shown_lines(layers)}")
 
 
 def _open_tournament(args: argparse.Namespace):
@@ -282,45 +316,35 @@ def _handles(specs, env_name: str, args: argparse.Namespace):
 
 
 def _run_match(args: argparse.Namespace) -> int:
-    from arena.entrants import choose_env, choose_options
+    from arena.entrants import choose_env, choose_options, seat_count
+    from arena.envs import EnvSpec, entry
+    from arena.match_command import Display, Seats, Tally, play_series
     from arena.submission import load
 
     if args.games < 1:
         raise ArenaError(f"--games must be at least 1, got {args.games}")
     specs = [load(args.first), load(args.second)]
     env_name = choose_env(args.env, specs)
-    options = choose_options(_parse_options(args.option), specs)
-    handles = _handles(specs, env_name, args)
+    env = EnvSpec(env_name, choose_options(_parse_options(args.option), specs))
+    seats = Seats(specs, seat_count(env), lambda spec: _handles([spec], env_name, args)[0])
+    tally = Tally(seats.labels, entry(env_name).cooperative)
     try:
-        _play_games(args, env_name, options, handles)
+        with Display(args.games, env_name, args.verbose, args.json, out, err) as display:
+            play_series(args, env, seats, display, tally)
+    except KeyboardInterrupt:
+        err.print(f"stopped after {tally.games} of {args.games} games")
+        if tally.games:
+            err.print(tally.table())
+        raise
     finally:
-        for handle in handles:
-            handle.close()
-    return 0
-
-
-def _play_games(args: argparse.Namespace, env_name: str, options: dict[str, Any], handles) -> None:
-    from arena import replay, video
-    from arena.envs import EnvSpec
-    from arena.match import play_match
-
-    tally: dict[str, list[int]] = {}  # name -> wins, draws, losses
-    for game in range(args.games):
-        seed = args.seed + game
-        seated = handles if game % 2 == 0 else handles[::-1]
-        result = play_match(EnvSpec(env_name, options), seated, seed, max_steps=args.max_steps)
-        replay_path = replay.save(result, Path(args.replay_dir) / _game_file_name(result))
-        video_path = None
-        if args.video is not None:
-            video_path = _video_path(args.video, replay_path, game, args.games)
-            video.record(result, video_path)
-        _tally(tally, result)
-        if args.json:
-            print(json.dumps(_match_json(result, replay_path, video_path)))
-        else:
-            _print_game(result, replay_path, video_path, game, args.games, handles)
+        with _signals_held():
+            seats.close()
     if args.games > 1 and not args.json:
-        _print_tally(tally)
+        out.print(tally.table())
+    if tally.faults:
+        err.print(f"[red]{tally.faults} of {args.games} games ended with a fault of a submission[/] (see above)")
+        return 1
+    return 0
 
 
 def _run_validate(args: argparse.Namespace) -> int:
@@ -335,31 +359,37 @@ def _run_validate(args: argparse.Namespace) -> int:
 
 
 def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
-    """Play the submission against RandomAgent in each seat of `env_name`; ArenaError on any fault."""
+    """Play the submission in each seat of `env_name`, RandomAgent in the others; ArenaError on any fault."""
     import time
 
     from arena.agents import RandomAgent
-    from arena.entrants import choose_options
+    from arena.entrants import choose_options, seat_count
     from arena.envs import EnvSpec
     from arena.match import play_match
 
     env = EnvSpec(env_name, choose_options(_parse_options(args.option), [spec]))
+    seats = seat_count(env)
     [handle] = _handles([spec], env_name, args)
     started = time.perf_counter()
     moves = 0
     try:
-        for seat in range(2):
-            players = [handle, RandomAgent()] if seat == 0 else [RandomAgent(), handle]
+        for seat in range(seats):
+            players = [handle if other == seat else RandomAgent() for other in range(seats)]
             result = play_match(env, players, seed=seat, max_steps=args.max_steps)
             mine = result.agents[seat]
             if mine.status != "ok":
-                raise ArenaError(f"{spec.source}: {env_name}: {mine.status}: {mine.detail}")
+                log = getattr(handle, "log_path", None)
+                where = f" (its output and traceback: {log})" if log is not None else ""
+                raise ArenaError(f"{spec.source}: {env_name}: {mine.status}: {mine.detail}{where}")
             moves += mine.moves
     finally:
-        handle.close()
+        with _signals_held():
+            handle.close()
     elapsed = time.perf_counter() - started
+    options = "".join(f", {key}={value}" for key, value in env.options.items())
     out.print(f"[green]ok:[/] {terminal(spec.name)} ({terminal(str(spec.source), limit=400)}) plays {env_name}: "
-              f"{moves} moves in two games against RandomAgent, one in each seat, {elapsed:.2f} s in all")
+              f"{moves} moves in {seats} games (one in each seat, RandomAgent in the others{terminal(options)}), "
+              f"{elapsed:.2f} s in all")
 
 
 def _run_replay(args: argparse.Namespace) -> int:
@@ -395,13 +425,6 @@ def _run_envs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _shown_lines(text: str) -> str:
-    """Text of several lines (a message, a traceback) for rich: each line printable and escaped,
-    its indentation kept."""
-    return "\n".join(line[: len(line) - len(line.lstrip(" "))] + terminal(line, limit=2000)
-                     for line in text.splitlines())
-
-
 def _parse_options(pairs: list[str]) -> dict[str, Any]:
     options = {}
     for pair in pairs:
@@ -413,65 +436,6 @@ def _parse_options(pairs: list[str]) -> dict[str, Any]:
         except json.JSONDecodeError:
             options[key] = text
     return options
-
-
-def _game_file_name(result) -> str:
-    names = "-vs-".join(file_name(a.name, limit=40) for a in result.agents)
-    return f"{file_name(result.env)}-{names}-s{result.seed}.json"
-
-
-def _video_path(requested: str, replay_path: Path, game: int, games: int) -> Path:
-    if not requested:
-        return replay_path.with_suffix(".mp4")
-    path = Path(requested)
-    return path if games == 1 else path.with_name(f"{path.stem}-g{game + 1}{path.suffix}")
-
-
-def _match_json(result, replay_path: Path, video_path: Path | None) -> dict[str, Any]:
-    return {
-        "env": result.env,
-        "seed": result.seed,
-        "agents": [{"name": a.name, "score": a.score, "rank": a.rank, "status": str(a.status)} for a in result.agents],
-        "winner": result.winner,
-        "replay": str(replay_path),
-        "outcome": result.outcome,
-        "video": None if video_path is None else str(video_path),
-    }
-
-
-def _print_game(result, replay_path: Path, video_path: Path | None, game: int, games: int, handles) -> None:
-    counter = f"game {game + 1}/{games} · " if games > 1 else ""
-    seats = " vs ".join(f"{terminal(a.name)} ({a.seat})" for a in result.agents)
-    out.print(f"[dim]{counter}{result.env} · seed {result.seed} ·[/] {seats}")
-    from arena.envs import entry
-
-    if entry(result.env).cooperative:
-        verdict = "[bold]team result[/]"
-    else:
-        verdict = f"[bold]{terminal(result.winner)}[/] wins" if result.winner else "[bold]draw[/]"
-    out.print(f"  {verdict}: {terminal(result.outcome, limit=400)}")
-    logs = {h.name: getattr(h, "log_path", None) for h in handles}
-    for agent in result.agents:
-        if agent.status != "ok":
-            out.print(f"  [red]{terminal(agent.name)}: {agent.status}[/] — {terminal(agent.detail, limit=400)}")
-            if result.fault and result.fault.traceback and not logs.get(agent.name):
-                err.print(_shown_lines(result.fault.traceback.rstrip()))
-            elif logs.get(agent.name):
-                out.print(f"  [dim]its output:[/] {logs[agent.name]}")
-    out.print(f"  [dim]replay:[/] {replay_path}" + (f"  [dim]video:[/] {video_path}" if video_path else ""))
-
-
-def _tally(tally: dict[str, list[int]], result) -> None:
-    for agent in result.agents:
-        column = 1 if result.winner is None else (0 if agent.name == result.winner else 2)
-        tally.setdefault(agent.name, [0, 0, 0])[column] += 1
-
-
-def _print_tally(tally: dict[str, list[int]]) -> None:
-    table = Table("agent", "wins", "draws", "losses", "points", box=None)
-    for name, (wins, draws, losses) in tally.items():
-        table.add_row(terminal(name), str(wins), str(draws), str(losses), f"{wins + draws / 2:g}")
-    out.print(table)
 
 
 if __name__ == "__main__":

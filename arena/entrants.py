@@ -1,4 +1,10 @@
-"""Turning what a user names as a player (a submission path, an Agent, a handle) into an AgentHandle."""
+"""Turning what a user names as a player (a submission path, an Agent, a handle) into an AgentHandle,
+and choosing the game, its options and its seating for the submissions that play it.
+
+A game's options decide its seats (snake's `num_snakes`, the relay's `num_players`); a
+submission's manifest states the options its policy needs in `[options]`. When two entrants play a
+game with more seats than two, they sit in turn (A, B, A, B, ...), each seat held by its own copy.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import math
 import os
 from typing import Any, Sequence
 
-from arena.envs import entry, names
+from arena.envs import EnvSpec, entry, make_raw, names
 from arena.errors import ArenaError
 from arena.handle import AgentHandle, LocalAgent
 from arena.sandbox import Limits, SandboxedAgent
@@ -88,3 +94,18 @@ def choose_options(given: dict[str, Any], specs: Sequence[AgentSpec]) -> dict[st
 
 def _shown(options: dict[str, Any]) -> str:
     return ", ".join(f"{key}={value}" for key, value in options.items())
+
+
+def seat_count(env: EnvSpec) -> int:
+    """How many seats `env` has with its options (snake's `num_snakes`, the relay's `num_players`, ...)."""
+    return len(make_raw(env.name, **env.options).possible_agents)
+
+
+def seating(entrants: int, seats: int, game: int = 0) -> list[int]:
+    """Which of `entrants` sits in each seat of game number `game`: in turn, the first seat going to
+    entrant `game % entrants`, so that with two entrants they swap seats every game.
+
+    >>> seating(2, 2, game=1), seating(2, 4), seating(2, 3, game=1)
+    ([1, 0], [0, 1, 0, 1], [1, 0, 1])
+    """
+    return [(seat + game) % entrants for seat in range(seats)]

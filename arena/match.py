@@ -250,12 +250,21 @@ def _handles_by_seat(agents: Sequence[Any] | Mapping[str, Any], seats: list[str]
 
 def _make_names_unique(handles: list[AgentHandle]) -> None:
     """Two agents called 'random' become 'random' and 'random-2', so results can tell them apart."""
-    seen: dict[str, int] = {}
-    for handle in handles:
-        count = seen.get(handle.name, 0) + 1
-        seen[handle.name] = count
-        if count > 1:
-            handle.name = f"{handle.name}-{count}"
+    for handle, name in zip(handles, unique_names([h.name for h in handles])):
+        handle.name = name
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    """`names` with repeats numbered in order: ['random', 'random', 'x'] -> ['random', 'random-2', 'x'];
+    a numbered name already taken moves on to the next free number."""
+    taken: list[str] = []
+    for name in names:
+        shown, count = name, 1
+        while shown in taken:
+            count += 1
+            shown = f"{name}-{count}"
+        taken.append(shown)
+    return taken
 
 
 def _score_text(seats: list[str], scores: list[float]) -> str:

@@ -15,6 +15,11 @@ A submission holds `agent.py`, which defines `SubmittedAgent`, a subclass of
     [options]                         # the env options it is built for (default: the env's own)
     size = 9
 
+The options are the game the policy needs, seats included: the number of players is an option
+(snake's `num_snakes`, the relay's `num_players`), so `arena validate` and `arena match` build the
+game from them and seat the submission in it (see `arena.entrants`); `arena export` writes every
+option a run trained with.
+
 Everything in a submission is written by someone else, so every value is checked before it is used,
 and a refusal is one SubmissionError line naming the file, field or member and the fix: manifest
 fields are typed, bounded scalars (names printable and short, `time_per_move` at most 60 s, options

@@ -96,9 +96,10 @@ def test_manifest_options_build_the_env_unless_the_command_line_chooses(capsys, 
 
 def test_a_crashing_submission_loses_the_match_with_the_reason(capsys, submissions, write_submission):
     broken = write_submission("broken", BROKEN_SYNTAX, 'env = "othello"')
-    code, out, _ = run(capsys, "match", broken, submissions / "greedy")
-    assert code == 0
-    assert "greedy wins" in out and "broken: crash" in out and "SyntaxError" in out and "agent.py line 3" in out
+    code, out, err = run(capsys, "match", broken, submissions / "greedy")
+    assert code == 1  # a submission under test faulted
+    assert "greedy wins" in out and "SyntaxError" in out and "agent.py line 3" in out
+    assert "broken: crash" in err and "SyntaxError" in err
 
 
 @pytest.mark.parametrize(

@@ -312,11 +312,11 @@ def test_run_match_and_the_cli_sandbox_by_default_and_no_sandbox_shows_traceback
     monkeypatch.chdir(tmp_path)
     result = arena.run_match(HOSTILE / "exits", submissions / "greedy")
     assert result.agents[0].status == CRASH and "exited with code 3" in result.agents[0].detail
-    assert main(["match", str(HOSTILE / "predict_raises"), str(submissions / "random"), "--no-sandbox"]) == 0
+    assert main(["match", str(HOSTILE / "predict_raises"), str(submissions / "random"), "--no-sandbox"]) == 1
     captured = capsys.readouterr()
-    assert "predict_raises: crash" in captured.out and "Traceback (most recent call last)" in captured.err
-    assert main(["match", str(HOSTILE / "predict_raises"), str(submissions / "random")]) == 0
-    assert "its output: logs/" in capsys.readouterr().out
+    assert "predict_raises: crash" in captured.err and "Traceback (most recent call last)" in captured.err
+    assert main(["match", str(HOSTILE / "predict_raises"), str(submissions / "random")]) == 1
+    assert "its output and traceback: logs/" in capsys.readouterr().err
 
 
 def test_a_strong_agent_is_unaffected_by_sandboxing(submissions):

@@ -118,20 +118,20 @@ class SandboxedAgent(AgentHandle):
         return action
 
     def close(self) -> None:
-        if self._process is None:
-            return
-        if self._process.poll() is None:
+        # Also after a start interrupted half-way (Ctrl-C, SIGTERM): whatever was made is undone.
+        if self._process is not None and self._process.poll() is None and self._channel is not None:
             try:
                 self._channel.send(Kind.STOP)
                 self._process.wait(timeout=0.5)
             except (OSError, subprocess.TimeoutExpired):
                 pass
         self._kill()
-        self._channel.close()
-        self._log.close()
-        self._timer.close()
-        shutil.rmtree(self._workdir, ignore_errors=True)
-        self._process = None
+        for part in (self._channel, self._log, self._timer):
+            if part is not None:
+                part.close()
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+        self._process = self._channel = self._log = self._timer = self._workdir = None
 
     # --- the worker process --------------------------------------------------------------
 

@@ -148,8 +148,11 @@ class _Worker:
     def _failed(self, what: str, error: str, illegal: bool = False) -> None:
         if os.getpid() != self.pid:
             os._exit(1)
-        self.channel.send(Kind.FAILED, {"what": what, "error": error, "illegal": illegal,
-                                        "traceback": traceback.format_exc()[-MAX_TRACEBACK_CHARS:]})
+        trace = traceback.format_exc()[-MAX_TRACEBACK_CHARS:]
+        # Into the agent's log too (its stderr), where the harness points whoever reads the fault.
+        sys.stderr.write(f"arena: {what}: {error}\n{trace}")
+        sys.stderr.flush()
+        self.channel.send(Kind.FAILED, {"what": what, "error": error, "illegal": illegal, "traceback": trace})
 
 
 _FAILED = object()

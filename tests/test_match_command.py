@@ -1,0 +1,117 @@
+"""`arena match` as a user sees it: one bar and a tally, faults with their traceback, exit status,
+games of more than two seats, and a clean stop on Ctrl-C or SIGTERM."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from arena.cli import main
+from arena.sandbox.cgroups import available_bases
+
+# Thinks for a while every move: a match of it runs long enough to be stopped half-way.
+SLOW = ("import time\n\nimport numpy as np\n\nfrom arena.agents import Agent\n\n\nclass SubmittedAgent(Agent):\n"
+        "    def predict(self, obs):\n        time.sleep(0.2)\n"
+        "        return int(np.flatnonzero(obs['action_mask'])[0])\n")
+CRASHES_AT_IMPORT = ("import arena_has_no_such_module\n\nfrom arena.agents import Agent\n\n\n"
+                     "class SubmittedAgent(Agent):\n    pass\n")
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_many_games_show_one_bar_and_the_tally_not_lines_per_game(capsys, submissions):
+    code, out, err = run(capsys, "match", submissions / "random", submissions / "greedy", "--games", "6")
+    assert code == 0 and not err
+    assert "replay:" not in out and "game 1/6" not in out
+    assert "6/6" in out  # the bar, at its end
+    header, *rows = [line.split() for line in out.splitlines() if line.strip()][-3:]
+    assert header == ["agent", "wins", "draws", "losses", "points"] and [r[0] for r in rows] == ["random", "greedy"]
+    assert sum(int(r[1]) + int(r[2]) for r in rows) == 6 + int(rows[0][2])  # every game counted once
+    assert len(list((Path("replays")).iterdir())) == 6
+
+
+def test_verbose_prints_every_game(capsys, submissions):
+    code, out, _ = run(capsys, "match", submissions / "random", submissions / "greedy", "--games", "2", "--verbose")
+    assert code == 0 and "game 1/2" in out and "game 2/2" in out and out.count("replay:") == 2
+
+
+def test_a_game_of_four_seats_seats_copies_in_turn_and_tallies_by_submission(capsys, submissions):
+    code, out, _ = run(capsys, "match", submissions / "snake_greedy", submissions / "random", "--games", "2",
+                       "--max-steps", "30", "--json")
+    games = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [a["name"] for a in games[0]["agents"]] == ["snake_greedy", "random", "snake_greedy-2", "random-2"]
+    assert [a["name"] for a in games[1]["agents"]] == ["random", "snake_greedy", "random-2", "snake_greedy-2"]
+
+
+def test_options_decide_the_seats(capsys, submissions):
+    code, out, _ = run(capsys, "match", submissions / "relay_pd", submissions / "random", "-o", "num_players=5",
+                       "--max-steps", "20", "--json")
+    assert code == 0 and len(json.loads(out)["agents"]) == 5
+
+
+def test_a_crash_at_import_exits_1_and_its_log_holds_the_traceback(capsys, submissions, write_submission):
+    broken = write_submission("broken", CRASHES_AT_IMPORT, 'env = "othello"')
+    code, out, err = run(capsys, "match", broken, submissions / "random", "--games", "2")
+    assert code == 1
+    assert "broken: crash" in err and "ModuleNotFoundError" in err
+    assert "2 of 2 games ended with a fault of a submission" in err
+    log = Path(err.split("its output and traceback:")[1].split()[0])
+    text = log.read_text()
+    assert "Traceback (most recent call last)" in text and "import arena_has_no_such_module" in text
+    assert "ModuleNotFoundError: No module named 'arena_has_no_such_module'" in text
+
+
+def test_validate_points_at_the_log_with_the_traceback(capsys, write_submission):
+    broken = write_submission("broken", CRASHES_AT_IMPORT, 'env = "othello"')
+    code, _, err = run(capsys, "validate", broken)
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    log = Path(err.split("its output and traceback: ")[1].strip().rstrip(")"))
+    assert "ModuleNotFoundError" in log.read_text()
+
+
+def installed_command() -> str:
+    beside_python = Path(sys.executable).with_name("arena")
+    return str(beside_python) if beside_python.exists() else "arena"
+
+
+def leftovers(pid: int) -> list[str]:
+    """What a harness of process `pid` left behind: sandbox folders and cgroups."""
+    import tempfile
+
+    folders = [str(p) for p in Path(tempfile.gettempdir()).glob(f"arena-sandbox-{pid}-*")]
+    groups = [str(p) for base in set((available_bases() or {}).values()) for p in base.glob(f"arena-{pid}-*")]
+    return folders + groups
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stopped_match_prints_the_tally_and_leaves_nothing_behind(tmp_path, submissions, write_submission, signum):
+    slow = write_submission("slow", SLOW, 'env = "othello"')
+    process = subprocess.Popen([installed_command(), "match", slow, submissions / "random", "--games", "100",
+                                "--max-steps", "4"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(tmp_path.glob("replays/*.json")) and time.monotonic() < deadline:
+            time.sleep(0.1)  # until a game has finished and both sandboxes are up
+        assert leftovers(process.pid), "the match never started its sandboxes"
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 128 + signum
+    assert "stopped after" in err and "of 100 games" in err and "wins" in err  # the tally so far
+    assert leftovers(process.pid) == []

@@ -1,0 +1,53 @@
+"""The README's path for every game trained with stable-baselines3, on tiny budgets and through the
+`arena` command: train, export, validate, then match against the example submission of that game."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("stable_baselines3")
+
+from arena.cli import main  # noqa: E402
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+# game -> (settings for a run of seconds, options the export must state, arguments of export, the opponent)
+FLOWS = {
+    "snake": ("n_envs: 4\nn_steps: 16\nbatch_size: 64\neval_games: 1\nnum_snakes: 3\nframe_stack: 2\n"
+              "height: 12\nwidth: 12\n",
+              {"num_snakes": 3, "frame_stack": 2, "height": 12, "width": 12, "vision_range": 5},
+              ["--prefix", "snake_0"], "snake_greedy"),
+    "relay": ("n_envs: 2\nn_steps: 8\neval_games: 1\ncheck_freq: 64\nnum_players: 2\nleg_length: 20\n",
+              {"num_players": 2, "leg_length": 20}, [], "relay_pd"),
+    "fighting": ("n_envs: 2\nworkers: 1\nvec_env: dummy\nn_steps: 32\nbatch_size: 64\nn_epochs: 1\nnet_arch: [16]\n"
+                 "imitate: ''\nsave_freq: 64\neval_freq: 0\n"
+                 "opponents: {constant: {weight: 1.0, agent: ConstantAgent}}\n",
+                 {}, [], "based_fighter"),
+}
+
+
+@pytest.mark.parametrize("game", sorted(FLOWS))
+def test_a_trained_run_exports_a_submission_that_validates_and_plays(game, tmp_path, monkeypatch, capsys, submissions):
+    settings, options, export_args, opponent = FLOWS[game]
+    monkeypatch.chdir(tmp_path)
+    Path("run.yaml").write_text(settings)
+    assert main(["train", game, "--run", game, "--config", "run.yaml", "--timesteps", "128", "--save-path", "ck"]) == 0
+    assert main(["export", game, "--save-path", "ck", "--out", "mine", *export_args]) == 0
+    manifest = tomllib.loads(Path("mine/arena.toml").read_text())
+    assert manifest.get("options", {}) == options
+    capsys.readouterr()
+
+    assert main(["validate", "mine", "--max-steps", "40"]) == 0
+    seats = options.get("num_snakes", options.get("num_players", 2))
+    assert f"in {seats} games (one in each seat" in capsys.readouterr().out
+
+    code = main(["match", "mine", str(submissions / opponent), "--games", "2", "--max-steps", "40", "--json"])
+    games = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 0 and len(games) == 2
+    assert all(len(g["agents"]) == seats and {a["status"] for a in g["agents"]} == {"ok"} for g in games)
+    assert json.loads(Path(games[0]["replay"]).read_text())["env_options"] == options
