@@ -5,6 +5,7 @@ RandomAgent in a sandbox and must end with exactly the status and reason listed 
 process (the harness) keeps its memory, its files and its life.
 """
 
+import json
 import os
 import re
 import shutil
@@ -267,6 +268,51 @@ def test_sandboxed_agents_play_exactly_as_they_do_in_process(submissions):
         sandboxed.close()
     assert boxed.actions == local.actions and boxed.agents[1:] == local.agents[1:]
     assert again.agents[1].status == OK and again.agents[1].moves > 20
+
+
+def test_a_sandboxed_agent_reads_the_live_match_through_its_env(write_submission, tmp_path):
+    code = """
+import json
+from arena.envs.fighting import Agent
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        env = self.env
+        player, opponent = env.objects["player"], env.objects["opponent"]
+        print(json.dumps({"steps": env.steps, "player": list(player.body.position),
+                          "opponent": list(opponent.body.position), "damage": opponent.damage,
+                          "weapons": env.get_spawner_info()}), flush=True)
+        x = self.obs_helper.get_section(obs, "player_pos")[0]
+        toward = "d" if self.obs_helper.get_section(obs, "opponent_pos")[0] > x else "a"
+        return self.act_helper.press_keys([toward, "j"])
+"""
+    sandboxed = SandboxedAgent(load(write_submission("reader", code, 'env = "fighting"')), time_per_move=1.0,
+                               log_dir=tmp_path)
+    live = []
+
+    def record(env) -> None:
+        game = env.unwrapped
+        live.append({"steps": game.steps, "player": list(game.players[0].body.position),
+                     "opponent": list(game.players[1].body.position), "damage": game.players[1].damage,
+                     "weapons": game.get_spawner_info()})
+
+    try:
+        result = play_match("fighting", [sandboxed, RandomAgent()], seed=5, max_steps=450, on_step=record)
+    finally:
+        sandboxed.close()
+    assert result.agents[0].status == OK
+    seen = [json.loads(line) for line in sandboxed.log_path.read_text().splitlines() if line.startswith("{")]
+    assert len(seen) == len(live) - 1 == result.steps > 300 and [s["steps"] for s in seen] == list(range(len(seen)))
+    for read, truth in zip(seen, live):  # what predict() read on each frame is the live match's
+        for fighter in ("player", "opponent"):
+            x, y = truth[fighter]
+            if abs(x) < 14 and abs(y) < 6.5:  # far off stage, the observation clamps positions
+                assert read[fighter] == pytest.approx(truth[fighter], abs=1e-4)
+        assert read["damage"] == pytest.approx(truth["damage"], abs=1e-3)
+        assert [name for name, _ in read["weapons"]] == [name for name, _ in truth["weapons"]]
+        assert [c for _, xy in read["weapons"] for c in xy] == pytest.approx(
+            [c for _, xy in truth["weapons"] for c in xy], abs=1e-4)
+    assert any(s["weapons"] for s in seen) and len({tuple(s["player"]) for s in seen}) > 50
 
 
 def test_the_time_bank_forgives_occasional_slow_moves(write_submission):

@@ -86,6 +86,7 @@ class _Worker:
         os.chdir(self.folder)
         os.register_at_fork(after_in_child=self._silence)
         self.agent = None
+        self.seat, self.frame, self.follow = None, 0, None
 
     def _silence(self) -> None:
         """A process the agent forks must never speak on the harness's pipes."""
@@ -113,6 +114,9 @@ class _Worker:
 
         seed, env = message["seed"], self._make_raw(message["env"], **message["options"])
         view = self._seat_view(env, message["seat"], seed)
+        # The agent's env is a copy that is never stepped: games that can, show it each observation.
+        self.seat, self.frame = message["seat"], 0
+        self.follow = getattr(env.unwrapped, "follow_observation", None)
         _seed_global_generators(derive_seed(seed, env.unwrapped.possible_agents.index(message["seat"]), 2))
         try:
             if self.agent is None:
@@ -124,10 +128,17 @@ class _Worker:
         self.channel.send(Kind.READY)
 
     def reset(self, _: Any) -> None:
+        self.frame = 0
         if self._call("reset() failed", self.agent.reset) is not _FAILED:
             self.channel.send(Kind.READY)
 
     def act(self, observation: Any) -> None:
+        if self.follow is not None:
+            try:
+                self.follow(self.seat, observation, self.frame)
+            except Exception:  # noqa: BLE001  (the agent still plays, with the view of the last frame)
+                sys.stderr.write(f"arena: the env copy could not follow the observation:\n{traceback.format_exc()}")
+        self.frame += 1
         action = self._call("predict() failed", lambda: self.agent.predict(observation))
         if action is _FAILED:
             return

@@ -20,6 +20,7 @@ from arena.envs.fighting.stats import PlayerStats
 from arena.envs.render_modes import RenderModes
 
 AGENTS = ("player_0", "player_1")
+SLOT_NAMES = {1: "Random", 2: "Spear", 3: "Hammer"}  # a weapon slot's type -> get_spawner_info's name
 
 
 class WarehouseBrawl(RenderModes, ParallelEnv):
@@ -56,6 +57,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         self._signals = {name: getattr(self, name) for name in SIGNAL_NAMES}
         self.reward_managers = self._seat_reward_managers(reward_manager)
         self._seeds = random.Random()
+        self._observed_weapons: list[float] | None = None  # set by follow_observation
         self.game = Game(random.Random(0), self._signals, stocks, max_timesteps)
         self._renderer = None
 
@@ -88,10 +90,42 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         return self.game.steps
 
     def get_spawner_info(self) -> list[list[Any]]:
-        """The weapons on the stage as [name, (x, y)]: "Random" for a spawner's, the weapon's name once dropped."""
-        armory = self.game.armory
-        spawned = [["Random", (s.item.x, s.item.y)] for s in armory.spawners if s.item is not None]
-        return spawned + [[item.name, (item.x, item.y)] for item in armory.dropped]
+        """The weapons on the stage as [name, (x, y)]: "Random" for a spawner's, the weapon's name once dropped.
+
+        They are the observation's four weapon slots, so an agent's copy of the env (see
+        `follow_observation`) answers as the live match does.
+        """
+        slots = self._observed_weapons if self._observed_weapons is not None else self.game.armory.observation()
+        return [[SLOT_NAMES[int(kind)], (x, y)]
+                for x, y, kind in zip(slots[0::3], slots[1::3], slots[2::3]) if kind]
+
+    def follow_observation(self, agent: str, observation: np.ndarray, steps: int) -> None:
+        """Make this copy of the env show what `agent` observed on frame `steps` of a match played elsewhere.
+
+        A sandboxed agent's env is never stepped: its worker calls this before each `predict`, so
+        what the agent reads through `self.env` (`objects["player"].body.position`, `.velocity`,
+        `.facing`, `.state`, `.damage`, `.stocks`, `.weapon`, the opponent's likewise, the
+        platform, `get_spawner_info()`, `steps`) is the live match's, to the observation's
+        precision. Nothing beyond the observation is shown.
+        """
+        game = self.game
+        get = self.obs_helper.get_section
+        index = self.possible_agents.index(agent)
+        game.steps = steps
+        for side, fighter in (("player", game.players[index]), ("opponent", game.players[1 - index])):
+            fighter.body.position = get(observation, f"{side}_pos").tolist()
+            fighter.body.velocity = get(observation, f"{side}_vel").tolist()
+            fighter.facing = R.Facing.RIGHT if get(observation, f"{side}_facing")[0] > 0.5 else R.Facing.LEFT
+            fighter.damage = float(get(observation, f"{side}_damage")[0]) * R.MAX_DAMAGE
+            fighter.stocks = int(get(observation, f"{side}_stocks")[0])
+            fighter.weapon = R.WEAPON_NAMES[int(get(observation, f"{side}_weapon_type")[0])]
+            number = int(get(observation, f"{side}_state")[0])
+            fighter.state = next((s for s in fighter.states.values() if type(s).number == number), fighter.state)
+        platform = game.platform.body
+        platform.position = get(observation, "player_moving_platform_pos").tolist()
+        platform.velocity = get(observation, "player_moving_platform_vel").tolist()
+        self._observed_weapons = [float(v) for slot in range(1, 5)
+                                  for v in get(observation, f"player_spawner_{slot}")]
 
     def load_attacks(self) -> None:
         """Set `attacks`, `spear_attacks`, `hammer_attacks` and `keys`, as the competition's env does.
