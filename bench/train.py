@@ -4,13 +4,13 @@
     python bench/train.py --record   # also write them into bench/RESULTS.md
     python bench/train.py --run checkpoints/ppo_fighter --submission submissions/ppo_fighter --record
 
-Measures, with the recipe's training env (`arena.train.loop.make_env`: BasedAgent opponent,
+Measures, with the recipe's training env (`arena.train.loop.make_env`: BrawlerAgent opponent,
 shaped rewards, key combinations held for 4 frames):
 - env steps: random policy actions through the vectorized env, SB3's `SubprocVecEnv` (one env per
   process) against `GroupedSubprocVecEnv` (8 envs in 2 processes, the recipe's);
 - the PPO loop: collect + learn with the recipe's hyper-parameters, policy decisions per second.
 A policy step ("decision") is 4 game frames. `--run` adds a run's evaluation curve; `--submission`
-plays an exported fighter against BasedAgent and RandomAgent (`--games` each, 100 by default).
+plays an exported fighter against BrawlerAgent and RandomAgent (`--games` each, 100 by default).
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="seconds per env measurement (default: 20)")
     parser.add_argument("--steps", type=int, default=40_960, help="policy steps of the PPO measurement")
     parser.add_argument("--run", type=Path, help="a fighting run's folder whose evaluation curve to include")
-    parser.add_argument("--submission", type=Path, help="an exported fighter to play against BasedAgent and RandomAgent")
+    parser.add_argument("--submission", type=Path, help="an exported fighter to play against BrawlerAgent and RandomAgent")
     parser.add_argument("--games", type=int, default=100, help="matches against each (default: 100)")
     args = parser.parse_args()
 
@@ -119,13 +119,13 @@ def main() -> None:
     from arena.train.config import TrainConfig
 
     torch.set_num_threads(1)
-    config = TrainConfig(opponents={"based": {"weight": 1.0, "agent": "BasedAgent"}})
+    config = TrainConfig(opponents={"based": {"weight": 1.0, "agent": "BrawlerAgent"}})
     plain = vec_env_steps_per_second(training_envs(TrainConfig(**{**vars(config), "n_envs": 2}), False),
                                      args.seconds)
     grouped = vec_env_steps_per_second(training_envs(config, True), args.seconds)
     ppo = ppo_steps_per_second(config, args.steps)
     body = f"""
-Policy steps (decisions) per second against BasedAgent; each is {REPEAT} game frames. 2 worker
+Policy steps (decisions) per second against BrawlerAgent; each is {REPEAT} game frames. 2 worker
 processes on a 2-core machine; the learner (policy, PPO updates) runs in the main process.
 
 | loop | decisions/s | frames/s |
@@ -142,7 +142,7 @@ batch {config.batch_size}, {config.n_epochs} epochs) | **{ppo:,.0f}** | {ppo * R
     if args.submission is not None:
         body += (f"\n`{args.submission.as_posix()}`, {args.games} matches against each (in-process, seats "
                  f"alternating, seeds 0-{args.games - 1}):\n\n| opponent | wins | draws | losses |\n| --- | ---: | ---: | ---: |\n")
-        for opponent in ("BasedAgent", "RandomAgent"):
+        for opponent in ("BrawlerAgent", "RandomAgent"):
             result = versus(args.submission, opponent, args.games)
             body += f"| {opponent} | **{result['wins']}** | {result['draws']} | {result['losses']} |\n"
     print(body)

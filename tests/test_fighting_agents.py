@@ -2,27 +2,61 @@
 
 import textwrap
 import types
+from pathlib import Path
 
 import gymnasium
+import numpy as np
 import pytest
 
 import arena.envs
 from arena.envs import seat_view
-from arena.envs.fighting import BasedAgent, ClockworkAgent, ConstantAgent, RandomAgent, UserInputAgent
+from arena.envs.fighting import (
+    BasedAgent, BrawlerAgent, ClockworkAgent, ConstantAgent, RandomAgent, UserInputAgent,
+)
 from arena.match import play_match
+
+# What the competition's BasedAgent (and its opponents) pressed, observation by observation, in
+# matches of the competition's game; recorded by tools/record_ai2_agents.py.
+RECORDED = np.load(Path(__file__).resolve().parent / "fixtures" / "ai2" / "based_agent.npz")
 
 
 def win_rate(opponent: type, seeds: range) -> float:
     wins = 0
     for seed in seeds:
-        result = play_match("fighting", [BasedAgent(), opponent()], seed=seed)
-        wins += result.winner == "BasedAgent"
+        result = play_match("fighting", [BrawlerAgent(), opponent()], seed=seed)
+        wins += result.winner == "BrawlerAgent"
     return wins / len(seeds)
 
 
-def test_based_agent_beats_constant_and_random_agents_in_at_least_95_percent_of_matches():
+def test_brawler_agent_beats_constant_and_random_agents_in_at_least_95_percent_of_matches():
     assert win_rate(ConstantAgent, range(20)) >= 0.95
     assert win_rate(RandomAgent, range(40)) >= 0.95
+
+
+def replay(agent, match: int, actions: str = "actions") -> tuple[np.ndarray, np.ndarray]:
+    """The keys `agent` presses for the recorded observations of `match`, and the keys recorded."""
+    frames = RECORDED["match"] == match
+    seated(agent)
+    pressed = np.array([agent.predict(obs) > 0.5 for obs in RECORDED["observations"][frames]], np.uint8)
+    return pressed, RECORDED[actions][frames]
+
+
+@pytest.mark.parametrize("match", range(len(RECORDED["opponents"])))
+def test_based_agent_presses_what_the_competitions_pressed_frame_by_frame(match):
+    pressed, recorded = replay(BasedAgent(), match)
+    assert len(recorded) > 500
+    mismatches = np.flatnonzero((pressed != recorded).any(axis=1))
+    assert mismatches.size == 0, f"{RECORDED['opponents'][match]}: first differs at frame {mismatches[:1]}"
+
+
+def test_clockwork_and_constant_agents_press_what_the_competitions_pressed():
+    opponents = list(RECORDED["opponents"])
+    clockwork = opponents.index("ClockworkAgent seat=1")
+    pressed, recorded = replay(ClockworkAgent(), clockwork, "opponent_actions")
+    assert np.array_equal(pressed, recorded) and recorded.any()
+    constant = opponents.index("ConstantAgent seat=0")
+    pressed, recorded = replay(ConstantAgent(), constant, "opponent_actions")
+    assert np.array_equal(pressed, recorded) and not recorded.any()
 
 
 def seated(agent, seat: str = "player_0"):

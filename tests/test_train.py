@@ -57,7 +57,7 @@ def test_a_yaml_config_names_scripted_agents_submissions_and_self_play(tmp_path)
     recipe.write_text(textwrap.dedent(f"""\
         timesteps: 5000
         opponents:
-          based: {{weight: 2, agent: BasedAgent}}
+          based: {{weight: 2, agent: BrawlerAgent}}
           rival: {{weight: 1, submission: {SUBMISSIONS / "based_fighter"}}}
           self_play: {{weight: 1, sampling: latest}}
         """))
@@ -82,7 +82,7 @@ def test_imitation_maps_the_teachers_keys_to_combinations_and_the_policy_learns_
     assert COMBOS[controls.combo(keys.press_keys(["d", "j", "w"]))] == ("d", "j")  # the closest one
 
     config = TrainConfig(n_envs=1, vec_env="dummy", net_arch=[64, 64], batch_size=64, seed=3)
-    observations, actions, returns = demonstrations(config, "BasedAgent", 400, seed=1)
+    observations, actions, returns = demonstrations(config, "BrawlerAgent", 400, seed=1)
     assert observations.shape == (400, 64) and actions.shape == returns.shape == (400,)
     assert len(set(actions.tolist())) > 3  # it moves and attacks
     model = build_model(config, controls_env(controls))

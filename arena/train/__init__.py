@@ -6,7 +6,7 @@ pyyaml, tensorboard, matplotlib). Importing this package is cheap; the heavy par
 ## The fighting recipe (CPU, under an hour on 2 cores)
 
 On a 2-core machine shared with other jobs it took about 40 minutes in two stages, and the
-exported policy won 87 of 100 matches against BasedAgent (11 draws) and 48 of 100 against
+exported policy won 87 of 100 matches against BrawlerAgent (11 draws) and 48 of 100 against
 RandomAgent (21 draws); the curve is in bench/RESULTS.md. Stage 2 resumes the run with
 RandomAgent's weight in the pool raised from 0.5 to 2.5 (a YAML `opponents:` table, see the README).
 
@@ -16,16 +16,16 @@ RandomAgent's weight in the pool raised from 0.5 to 2.5 (a YAML `opponents:` tab
     arena validate submissions/ppo_fighter
     python bench/train.py --run checkpoints/ppo_fighter --submission submissions/ppo_fighter
 
-What makes PPO beat BasedAgent fast on a CPU (the defaults of `TrainConfig`):
+What makes PPO beat BrawlerAgent fast on a CPU (the defaults of `TrainConfig`):
 - **Controls** (`arena.train.fighting`): the policy picks one of 25 key combinations (`COMBOS`)
   and holds it for 4 frames: a 90 s match is 675 decisions instead of 2,700 choices among 1,024
   key sets. Observations are divided by their documented ranges (no statistics to save).
-- **Warm start** (`arena.train.imitation`): the policy first imitates BasedAgent playing through
+- **Warm start** (`arena.train.imitation`): the policy first imitates BrawlerAgent playing through
   those controls (60,000 decisions, 10 epochs), as AlphaStar's league starts from supervised agents.
 - **Shaped reward** (`recipe_rewards`, RewTerms): damage dealt and taken, knockouts, the win, a
   small pull toward the opponent on a shared ground and a small push back over the ground; each
   term is logged as `reward/<term>`.
-- **A league** (`arena.train.league`): BasedAgent most of the time, some RandomAgent, and frozen
+- **A league** (`arena.train.league`): BrawlerAgent most of the time, some RandomAgent, and frozen
   snapshots of the learner by prioritized fictitious self-play.
 - **Vectorized envs** (`arena.train.vec`): 8 games in 2 worker processes, so the policy sees
   batches of 8 observations.

@@ -6,7 +6,7 @@
 `opponents` maps a name to a weight and one source (see `arena.train.league`):
 
     opponents:
-      based:     {weight: 1.5, agent: BasedAgent}          # a scripted agent of arena.envs.fighting
+      based:     {weight: 1.5, agent: BrawlerAgent}        # a scripted agent of arena.envs.fighting
       rival:     {weight: 1.0, submission: submissions/x}  # a submission folder, run in-process
       self_play: {weight: 8.0, sampling: pfsp}             # snapshots: uniform, latest or pfsp
 
@@ -26,7 +26,7 @@ from arena.train.algorithms import ALGORITHMS
 
 def recipe_opponents() -> dict[str, dict[str, Any]]:
     """The recipe's pool: mostly the benchmark to beat, some random play, snapshots of the learner as they appear."""
-    return {"based": {"weight": 4.0, "agent": "BasedAgent"},
+    return {"based": {"weight": 4.0, "agent": "BrawlerAgent"},
             "random": {"weight": 0.5, "agent": "RandomAgent"},
             "self_play": {"weight": 1.0, "sampling": "pfsp"}}
 
@@ -47,7 +47,7 @@ class TrainConfig:
     repeat: int = 4
     combos: bool = True
     # Warm start (arena.train.imitation): the policy first imitates this scripted agent ("" for none).
-    imitate: str = "BasedAgent"
+    imitate: str = "BrawlerAgent"
     imitation_decisions: int = 60_000
     imitation_epochs: int = 10
     # The optimizer.
@@ -69,7 +69,7 @@ class TrainConfig:
     max_saved: int = 20
     eval_freq: int = 200_000
     eval_games: int = 10
-    eval_opponents: list[str] = field(default_factory=lambda: ["BasedAgent", "RandomAgent"])
+    eval_opponents: list[str] = field(default_factory=lambda: ["BrawlerAgent", "RandomAgent"])
     plot: bool = False
 
     def __post_init__(self) -> None:

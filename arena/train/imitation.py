@@ -1,7 +1,7 @@
 """Warm start by imitation: the policy first copies a scripted teacher, then the league improves on it.
 
 AlphaStar's league starts from agents trained on human games; here the teacher is a scripted
-agent (BasedAgent in the recipe). The teacher plays the learner's seat through the same
+agent (BrawlerAgent in the recipe). The teacher plays the learner's seat through the same
 `Controls` the policy uses (its keys at each decision mapped to the closest key combination and
 held for `repeat` frames), so it only visits states the policy can reach:
 

@@ -1,6 +1,6 @@
 """The opponent pool of a self-play league: who the learner meets, how often, and how it fares against each.
 
-    pool = OpponentPool({"based": Opponent(1.5, BasedAgent), "self_play": SelfPlay(8, "pfsp")})
+    pool = OpponentPool({"based": Opponent(1.5, BrawlerAgent), "self_play": SelfPlay(8, "pfsp")})
     pool.add_snapshot("checkpoints/run/rl_model_100000_steps.zip")
     pool.table()                       # [("based", None, p), ("self_play", path, p), ...]
     pool.record("self_play", path, +1)  # the learner won an episode against that snapshot

@@ -131,13 +131,13 @@ def _opponent(name: str, spec: dict[str, Any], snapshot_agent: Callable[[str], A
 
 
 def scripted_agent(name: str) -> type:
-    """A scripted agent class of `arena.envs.fighting` by name, e.g. "BasedAgent"."""
+    """A scripted agent class of `arena.envs.fighting` by name, e.g. "BrawlerAgent"."""
     from arena.envs import fighting
 
     found = getattr(fighting, name, None)
     if not isinstance(found, type):
-        raise ValueError(f"no agent {name!r} in arena.envs.fighting; try BasedAgent, ConstantAgent, RandomAgent, "
-                         "ClockworkAgent")
+        raise ValueError(f"no agent {name!r} in arena.envs.fighting; try BrawlerAgent, BasedAgent, ConstantAgent, "
+                         "RandomAgent, ClockworkAgent")
     return found
 
 

@@ -140,13 +140,18 @@ frames (90 s); the fighter with more stocks wins, equal stocks is a draw.
 `gymnasium.make("arena/Fighting-v0", opponent=BasedAgent())` learns as player_0 against the given
 agent; options above pass through (e.g. `reward_manager=...`).
 
+## Scripted agents
+`ConstantAgent`, `RandomAgent`, `BasedAgent` and `ClockworkAgent` decide as the competition's
+agents of those names do (results against them compare with results there); `BrawlerAgent` is
+arena's stronger scripted fighter (crosses the pit, spaces, finishes with heavies, recovers).
+
 Clock in arena's harness: 0.05 s a frame plus a 5 s bank for the whole game (`arena envs`);
 organisers set their own, and an agent is charged only its own time.
 """
 
 from arena.agents import Agent
-from arena.envs.fighting.agents import (
-    BasedAgent, ClockworkAgent, ConstantAgent, RandomAgent, RecurrentPPOAgent, SB3Agent, UserInputAgent,
+from arena.envs.fighting.agents import (  # noqa: F401  (BrawlerAgent: arena's own, by name)
+    BasedAgent, BrawlerAgent, ClockworkAgent, ConstantAgent, RandomAgent, RecurrentPPOAgent, SB3Agent, UserInputAgent,
 )
 from arena.envs.fighting.camera import CameraResolution, RenderMode
 from arena.envs.fighting.env import WarehouseBrawl, env, raw_env  # noqa: F401  (env, raw_env: for the registry)
@@ -170,4 +175,5 @@ __all__ = [
     # Names the competition's reward code uses in isinstance checks and type hints.
     "PlayerObjectState", "GroundState", "Player", "Facing",
 ]
-# Also importable by name, though not by `*`: raw_env, env, Fighter, ObsHelper, ActHelper and Signal.
+# Also importable by name, though not by `*`: raw_env, env, Fighter, ObsHelper, ActHelper, Signal and
+# BrawlerAgent (arena's stronger scripted fighter; BasedAgent & co. are the competition's).

@@ -2,8 +2,10 @@
 
 All of them read observations through `self.obs_helper` and build actions with
 `self.act_helper`, which `get_env_info` provides, so they also show how a participant's agent
-uses the game's interface. SB3Agent and RecurrentPPOAgent need the `train` extra
-(`pip install arena[train]`); they import it when built.
+uses the game's interface. `ConstantAgent`, `RandomAgent`, `BasedAgent` and `ClockworkAgent`
+decide as the competition's agents of those names do, so results against them compare with
+results there; `BrawlerAgent` is arena's stronger scripted fighter. SB3Agent and RecurrentPPOAgent
+need the `train` extra (`pip install arena[train]`); they import it when built.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from arena.agents import RandomAgent
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.checkpoints import adopt_observation_space, resolve_file_path
 
-__all__ = ["BasedAgent", "ClockworkAgent", "ConstantAgent", "RandomAgent", "RecurrentPPOAgent", "SB3Agent",
-           "FightingAgent", "UserInputAgent"]
+__all__ = ["BasedAgent", "BrawlerAgent", "ClockworkAgent", "ConstantAgent", "RandomAgent", "RecurrentPPOAgent",
+           "SB3Agent", "FightingAgent", "UserInputAgent"]
 
 
 class FightingAgent(agents.Agent):
@@ -49,10 +51,15 @@ class ConstantAgent(FightingAgent):
 class ClockworkAgent(FightingAgent):
     """Plays a timed key script: `action_sheet` is a list of (frames, keys) held in turn.
 
-    After the last entry its keys stay held; `reset()` starts the script over.
+    The default script is the competition's: walk left, dash, attack, wait, walk right, a run
+    of dashes, then five jumps. After the last entry its keys stay held; `reset()` starts the
+    script over.
     """
 
-    DEFAULT_SHEET = [(10, ["a"]), (1, ["l"]), (20, ["a"]), (3, ["a", "j"]), (15, ["space"])]
+    DEFAULT_SHEET = [
+        (10, ["a"]), (1, ["l"]), (20, ["a"]), (3, ["a", "j"]), (30, []), (7, ["d"]), (1, ["a"]),
+        *[(4, ["a", "l"]), (1, ["a"])] * 3, (4, ["a", "l"]), (20, []), *[(15, ["space"]), (5, [])] * 5,
+    ]
 
     def __init__(self, action_sheet: list[tuple[int, list[str]]] | None = None, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -76,12 +83,53 @@ class ClockworkAgent(FightingAgent):
 
 
 class BasedAgent(FightingAgent):
-    """A rule-based fighter: crosses to the opponent, attacks in reach, finishes with heavies, recovers.
+    """The competition's scripted baseline, decision for decision.
+
+    Each frame: past x = ±5.335 (the edges it keeps to) it walks back toward the middle; else
+    it walks toward the opponent unless the opponent is stunned or knocked out. On every
+    second frame it jumps if it is low (y > 1.6) or below the opponent, and it presses light
+    attack whenever the opponent is within 2 units. It reads nothing but the observation.
+    """
+
+    EDGE_X = 10.67 / 2
+    LOW_Y = 1.6
+    REACH = 2.0
+    OUT_OF_PLAY = (5, 11)  # the opponent's state: StunState, KOState
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.time = 0
+
+    def reset(self) -> None:
+        self.time = 0  # a new match plays as a new agent would
+
+    def predict(self, obs: Any) -> np.ndarray:
+        self.time += 1
+        x, y = self.obs_helper.get_section(obs, "player_pos")
+        ox, oy = self.obs_helper.get_section(obs, "opponent_pos")
+        opponent_out = self.obs_helper.get_section(obs, "opponent_state")[0] in self.OUT_OF_PLAY
+        keys = []
+        if x > self.EDGE_X:
+            keys.append("a")
+        elif x < -self.EDGE_X:
+            keys.append("d")
+        elif not opponent_out:
+            keys.append("d" if ox > x else "a")
+        if (y > self.LOW_Y or y > oy) and self.time % 2 == 0:
+            keys.append("space")
+        if (x - ox) ** 2 + (y - oy) ** 2 < self.REACH ** 2:
+            keys.append("j")
+        return self.act_helper.press_keys(keys)
+
+
+class BrawlerAgent(FightingAgent):
+    """arena's rule-based fighter: crosses to the opponent, attacks in reach, finishes with heavies, recovers.
 
     It keeps off the pit unless crossing it, steps aside rather than stand under or over the
     opponent (where air attacks and uppercuts land), attacks without stepping forward near an
     edge, picks up weapons it touches, holds the middle of its ground while the opponent is off
-    stage, and jumps (then uses its recovery move) back toward a ground when knocked off.
+    stage, and jumps (then uses its recovery move) back toward a ground when knocked off. It
+    beats `RandomAgent` and `ConstantAgent` nearly always.
     """
 
     REACH_X = 1.4

@@ -2,7 +2,7 @@
 
 The policy is the competition guide's shape: a custom features extractor holding an MLP in
 `self.model` (64 observation values -> 64 -> 64, ReLU), then SB3's actor and critic heads.
-`train.py` beside this file trained `model.zip` (in under a minute, by imitating BasedAgent).
+`train.py` beside this file trained `model.zip` (in under a minute, by imitating BrawlerAgent).
 Porting it is one call in `_initialize`: `port_policy` swaps a TTNN module in for every MLP
 (`policy.features_extractor.model` among them, where the guide's hand-written port goes). Check
 the port with

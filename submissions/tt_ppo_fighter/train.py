@@ -1,9 +1,9 @@
-"""Train this submission's model.zip: a PPO policy taught to fight by imitating BasedAgent (under a minute).
+"""Train this submission's model.zip: a PPO policy taught to fight by imitating BrawlerAgent (under a minute).
 
     python submissions/tt_ppo_fighter/train.py      # then: arena tt check submissions/tt_ppo_fighter
 
-1. Collect: BasedAgent (arena's rule-based fighter) plays `--steps` frames against another
-   BasedAgent; every observation is kept with the keys it pressed.
+1. Collect: BrawlerAgent (arena's rule-based fighter) plays `--steps` frames against another
+   BrawlerAgent; every observation is kept with the keys it pressed.
 2. Imitate: the actor of a fresh PPO policy (features extractor, actor layer, action means) learns
    those keys by least squares, so each action mean sits near 0 (released) or 1 (pressed), far
    from the 0.5 where the game reads a key: bfloat16 rounding rarely flips a decision.
@@ -24,11 +24,11 @@ from stable_baselines3 import PPO
 
 import arena.envs  # noqa: F401  (registers arena/Fighting-v0)
 from agent import POLICY_KWARGS
-from arena.envs.fighting import BasedAgent
+from arena.envs.fighting import BrawlerAgent
 
 
-class Teacher(BasedAgent):
-    """BasedAgent whose recovery jumps every frame, not every other: its keys depend on the observation alone."""
+class Teacher(BrawlerAgent):
+    """BrawlerAgent whose recovery jumps every frame, not every other: its keys depend on the observation alone."""
 
     def predict(self, obs):
         self.time = 0
@@ -77,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)  # one thread: the same arithmetic, hence the same weights, on every run
 
-    env = gymnasium.make("arena/Fighting-v0", opponent=BasedAgent())
+    env = gymnasium.make("arena/Fighting-v0", opponent=BrawlerAgent())
     observations, keys = collect(env, args.steps, args.seed)
     # log_std -1 (a standard deviation of 0.37): sampled keys mostly follow the means when PPO goes on.
     model = PPO("MlpPolicy", env, policy_kwargs=dict(POLICY_KWARGS, log_std_init=-1.0), seed=args.seed, device="cpu")
