@@ -4,7 +4,9 @@
 replaced by `arena.compat.ai2.environment.`; these tests import and run them.
 """
 
-import importlib.util
+import importlib
+import inspect
+import json
 import pickle
 import runpy
 import subprocess
@@ -20,7 +22,8 @@ import arena.envs
 from arena.envs import seat_view
 from arena.envs.fighting import AttackState, ConstantAgent
 from arena.envs.fighting import rules as R
-from arena.envs.fighting.moves import MOVES, MoveType, knockback_growth
+from arena.envs.fighting.move_data import MOVES
+from arena.envs.fighting.moves import MoveType, knockback_growth
 from arena.envs.fighting.observation import competition_observation_space
 from arena.match import play_match
 
@@ -31,51 +34,14 @@ pytest.importorskip("stable_baselines3")
 train_agent = pytest.importorskip("user.train_agent")
 my_agent = importlib.import_module("user.my_agent")
 rule_agent = importlib.import_module("user.rule_agent")
+collect_demos = importlib.import_module("user.collect_demos")
+video_match = importlib.import_module("user.video_match")
+overlay = importlib.import_module("user.overlay")
+attack_probe = importlib.import_module("user.attack_probe")
 
-# The public names of the competition's modules (environment/environment.py, environment/agent.py).
-COMPETITION_ENVIRONMENT_NAMES = {
-    "ABC", "ALL_CATS", "ActHelper", "ActType", "AgentID", "AirTurnaroundState", "Animation", "AnimationSprite2D",
-    "Any", "AttackState", "BackDashState", "Callable", "Camera", "CameraResolution", "Capsule", "CapsuleCollider",
-    "Cast", "CastFrameChangeHolder", "CasterPositionChange", "CasterVelocityAddXY", "CasterVelocityDampXY",
-    "CasterVelocitySet", "CasterVelocitySetXY", "CompactMoveState", "DashState", "DealtPositionTarget", "Dict",
-    "DodgeState", "DrawOptions", "DroppedWeaponSpawner", "Enum", "Facing", "GROUND", "GROUND_CAT", "GameMode",
-    "GameObject", "Generic", "Ground", "GroundState", "HitPosSetXY", "HitVelocityAddXY", "HitVelocitySetXY",
-    "HorizontalState", "HurtboxPositionChange", "Image", "ImageSequence", "InAirState", "KOState", "KeyIconPanel",
-    "KeyStatus", "List", "MISSING", "MalachiteEnv", "MatchStats", "MoveManager", "MoveType", "ObsHelper", "ObsType",
-    "Optional", "PLATFORM", "PLAYER", "PLAYER_CAT", "Particle", "Player", "PlayerInputHandler", "PlayerObjectState",
-    "PlayerStats", "Power", "RenderMode", "Result", "Signal", "SpaceDebugColor", "SpawnerVFX", "SprintingState",
-    "Stage", "StandingState", "StunState", "SupportsFloat", "TYPE_CHECKING", "Target", "TauntState", "Tuple",
-    "TurnaroundState", "Type", "TypeVar", "UIHandler", "Vec2d", "Video", "WEAPON_CAT", "WalkingState",
-    "WarehouseBrawl", "WeaponGO", "WeaponPool", "WeaponSpawnController", "WeaponSpawner", "abstractmethod", "auto",
-    "cv2", "dataclass", "defaultdict", "field", "gdown", "gymnasium", "hex_to_rgb", "json", "m_state_to_move", "math",
-    "nn", "np", "os", "partial", "plt", "pygame", "pymunk", "random", "shutil", "skvideo", "spaces", "st", "torch",
-    "tqdm", "warnings",
-}
-COMPETITION_AGENT_NAMES = (COMPETITION_ENVIRONMENT_NAMES - {
-    "ALL_CATS", "ActType", "AgentID", "CasterVelocityAddXY", "DrawOptions", "DroppedWeaponSpawner", "GROUND",
-    "GROUND_CAT", "GameMode", "HitPosSetXY", "HitVelocityAddXY", "HitVelocitySetXY", "HorizontalState", "ObsType",
-    "PLATFORM", "PLAYER", "PLAYER_CAT", "SpawnerVFX", "WEAPON_CAT", "WeaponGO", "WeaponPool", "WeaponSpawnController",
-    "WeaponSpawner", "m_state_to_move",
-}) | {
-    "A2C", "Agent", "BaseAlgorithm", "BasedAgent", "ClockworkAgent", "ConstantAgent", "DummyVecEnv", "Monitor",
-    "OpponentsCfg", "PPO", "QUIT", "RandomAgent", "RecurrentPPO", "RecurrentPPOAgent", "RewTerm", "RewardManager",
-    "SB3Agent", "SaveHandler", "SaveHandlerMode", "SelfAgent", "SelfPlayHandler", "SelfPlayLatest", "SelfPlayRandom",
-    "SelfPlayWarehouseBrawl", "TrainLogging", "UserInputAgent", "load_results", "plot_results", "run_match",
-    "run_real_time_match", "train", "ts2xy", "uuid",
-}
-# The competition's renderer, physics-engine and move-script internals: arena's game has no counterpart.
-NOT_OFFERED = {
-    "Animation", "AnimationSprite2D", "DroppedWeaponSpawner", "KeyIconPanel", "MoveManager", "Particle", "SpawnerVFX",
-    "Target", "UIHandler", "WeaponPool",
-}
-# Library names offered only where their package is installed (name -> module that provides it).
-OPTIONAL_LIBRARIES = {
-    "cv2": "cv2", "st": "skimage", "skvideo": "skvideo", "pymunk": "pymunk", "Vec2d": "pymunk",
-    "SpaceDebugColor": "pymunk", "DrawOptions": "pymunk", "Video": "IPython", "torch": "torch", "nn": "torch",
-    "PPO": "stable_baselines3", "A2C": "stable_baselines3", "BaseAlgorithm": "stable_baselines3",
-    "Monitor": "stable_baselines3", "DummyVecEnv": "stable_baselines3", "RecurrentPPO": "sb3_contrib",
-    "load_results": "pandas", "ts2xy": "pandas",
-}
+# The names the competition's star imports give, recorded from its source by tools/record_ai2_names.py.
+STAR_NAMES = json.loads((Path(__file__).resolve().parent / "fixtures" / "ai2" / "star_names.json").read_text())
+
 
 # The competition's declared observation bounds, per fighter (the opponent's 32 repeat them).
 COMPETITION_LOW = [-1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] + [-1, -1, 0] * 4 + [-1, -1, -1, -1]
@@ -88,17 +54,36 @@ def star(module: str) -> set[str]:
     return set(namespace) - {"__builtins__"}
 
 
-def expected(names: set[str]) -> set[str]:
-    installed = {name for name, module in OPTIONAL_LIBRARIES.items() if importlib.util.find_spec(module) is not None}
-    return {n for n in names - NOT_OFFERED if n not in OPTIONAL_LIBRARIES or n in installed}
+def importable(package: str) -> bool:
+    try:
+        importlib.import_module(package)
+    except ImportError:
+        return False
+    return True
 
 
-def test_star_imports_give_the_competitions_names_and_libraries():
-    environment = star("arena.compat.ai2.environment.environment")
-    agent = star("arena.compat.ai2.environment.agent")
-    assert expected(COMPETITION_ENVIRONMENT_NAMES) <= environment
-    assert expected(COMPETITION_AGENT_NAMES) <= agent
-    assert star("arena.compat.ai2") == agent
+@pytest.mark.parametrize("competition, ours", [("environment.environment", "arena.compat.ai2.environment.environment"),
+                                               ("environment.agent", "arena.compat.ai2.environment.agent"),
+                                               ("environment.agent", "arena.compat.ai2")])
+def test_star_imports_give_every_name_the_competitions_give(competition, ours):
+    recorded = STAR_NAMES[competition]
+    namespace: dict = {}
+    exec(f"from {ours} import *", namespace)
+    # A library's names are offered where it is installed (load_results and ts2xy need pandas too).
+    missing = {package for package in {info["origin"] for info in recorded.values()} - {"game"}
+               if not importable(package)}
+    expected = {name for name, info in recorded.items() if info["origin"] not in missing}
+    if not importable("pandas"):
+        expected -= {"load_results", "ts2xy"}
+    assert expected - set(namespace) == set()
+    kinds = {"class": inspect.isclass, "module": inspect.ismodule, "function": callable}
+    assert {name for name in expected if recorded[name]["kind"] in kinds
+            and not kinds[recorded[name]["kind"]](namespace[name])} == set()
+    assert len(expected) > 100
+
+
+def test_star_imports_hand_out_the_libraries_and_the_games_classes():
+    assert star("arena.compat.ai2") == star("arena.compat.ai2.environment.agent")
     assert star("arena.compat.ai2.environment.constants") == {"PLAYER_CAT", "GROUND_CAT", "WEAPON_CAT", "ALL_CATS"}
     namespace: dict = {}
     exec("from arena.compat.ai2 import *", namespace)
@@ -106,6 +91,12 @@ def test_star_imports_give_the_competitions_names_and_libraries():
     assert namespace["partial"].__name__ == "partial" and namespace["Optional"].__module__ == "typing"
     assert namespace["Agent"].__mro__[1] is arena.agents.Agent
     assert namespace["Stage"] is type(arena.envs.make("fighting").objects["platform1"])
+
+
+def test_one_name_from_the_compat_package_imports_no_training_library():
+    code = ("import sys; from arena.compat.ai2 import WarehouseBrawl, BasedAgent, Power; "
+            "print(sorted(m for m in ('torch', 'stable_baselines3', 'matplotlib') if m in sys.modules))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
 
 
 def test_star_import_skips_the_libraries_that_are_not_installed():
@@ -162,6 +153,7 @@ def keys(*names: str) -> np.ndarray:
 def test_reward_functions_read_the_game_as_in_the_competition():
     env, player, opponent = scripted_env()
     jab = MOVES["Punch"][MoveType.NLIGHT]
+    jab_damage = jab.powers[jab.initial].casts[0].base_damage
     env.step({"player_0": keys("j")})
     assert train_agent.jab_press_reward(env) == 1.0  # just pressed
     rewards = []
@@ -170,10 +162,10 @@ def test_reward_functions_read_the_game_as_in_the_competition():
         rewards.append(train_agent.damage_interaction_reward(env))
         if opponent.damage_taken_this_frame:
             break
-    assert rewards[-1] == pytest.approx(jab.damage / 140) and rewards[:-1] == [0.0] * (len(rewards) - 1)
+    assert rewards[-1] == pytest.approx(jab_damage / 140) and rewards[:-1] == [0.0] * (len(rewards) - 1)
     assert train_agent.jab_press_reward(env) == 0.0  # held, not pressed again
-    assert opponent.damage_taken_this_stock == jab.damage
-    assert train_agent.risky_stock_reward(env) == pytest.approx(jab.damage * 0.001 / 30)
+    assert opponent.damage_taken_this_stock == jab_damage
+    assert train_agent.risky_stock_reward(env) == pytest.approx(jab_damage * 0.001 / 30)
     assert train_agent.in_state_reward(env, AttackState) == pytest.approx(1 / 30)
     player.body.x = 12.0
     assert train_agent.edge_guard_reward(env) == pytest.approx(-1 / 30)  # stage_width_tiles // 2 - 3 = 11
@@ -234,6 +226,7 @@ def test_rule_agent_reads_its_env_and_plays_matches_to_the_end():
     result = play_match("fighting", [agent, ConstantAgent()], seed=1, max_steps=900)
     assert [a.status for a in result.agents] == ["ok", "ok"]
     assert agent.spawners_seen >= 1  # self.env.get_spawner_info() reached the game through its seat
+    assert agent.frames_env_agrees > 600  # self.env.objects["player"] is the live fighter (off stage, obs clamp)
     stats = run_match(rule_agent.SubmittedAgent(), ConstantAgent(), max_timesteps=600)
     assert stats.match_time == 20.0 and stats.player1.damage_done > 0
 
@@ -383,20 +376,27 @@ def test_load_attacks_gives_the_games_own_moves_in_the_competitions_data_format(
     agent = Simulator()
     WarehouseBrawl.load_attacks(agent)
     assert agent.keys["Groundpound"] is MoveType.GROUNDPOUND
-    data = agent.spear_attacks[MoveType.SSIG]
-    power = Power.get_power(data["powers"][data["move"]["initialPowerIndex"]])
-    (cast,) = power.casts
-    move = MOVES["Spear"][MoveType.SSIG]
-    assert (cast.startup_frames, cast.attack_frames, power.recovery_frames, power.stun_time) == (
-        move.startup, move.active, move.recovery, move.stun)
-    (hitbox,) = cast.hitboxes
-    assert Capsule.get_hitbox_offset(hitbox["xOffset"], hitbox["yOffset"]) == pytest.approx(move.hitbox[:2])
-    assert Capsule.get_hitbox_size(hitbox["width"], hitbox["height"]) == pytest.approx(
-        (2 * move.hitbox[2], 2 * move.hitbox[3]))
-    assert cast.get_frame_data(move.startup).caster_velocity_set_xy.magnitudeX == move.lunge
+    for weapon, documents in (("Punch", agent.attacks), ("Spear", agent.spear_attacks),
+                              ("Hammer", agent.hammer_attacks)):
+        for move_type, data in documents.items():
+            played = MOVES[weapon][move_type]  # what the game plays
+            assert data["move"]["initialPowerIndex"] == played.initial
+            for power_data, game_power in zip(data["powers"], played.powers, strict=True):
+                power = Power.get_power(power_data)
+                assert (power.recovery_frames, power.stun_time) == (game_power.recovery_frames, game_power.stun_time)
+                for cast, game_cast in zip(power.casts, game_power.casts, strict=True):
+                    assert (cast.startup_frames, cast.attack_frames, cast.base_damage, cast.fixed_force) == (
+                        game_cast.startup_frames, game_cast.attack_frames, game_cast.base_damage,
+                        game_cast.fixed_force)
+                    boxes = [(*Capsule.get_hitbox_offset(h["xOffset"], h["yOffset"]),
+                              *Capsule.get_hitbox_size(h["width"], h["height"])) for h in cast.hitboxes]
+                    assert boxes == game_cast.hitboxes
+    spear = Power.get_power(agent.spear_attacks[MoveType.SSIG]["powers"][2])
+    strike = spear.casts[0]
     victim = type("Victim", (), {"damage": 40.0})()
-    launch = move.knockback + move.growth * knockback_growth(40.0 + move.damage)
-    assert power.get_force_magnitude(cast, victim, cast.base_damage) == pytest.approx(launch)
+    growth = knockback_growth(40.0 + strike.base_damage)
+    assert spear.get_force_magnitude(strike, victim, strike.base_damage) == pytest.approx(
+        strike.fixed_force + strike.variable_force * growth)
 
 
 def test_a_cast_reads_its_frame_changes_with_the_games_vertical_direction():
@@ -421,3 +421,79 @@ def test_horizontal_state_remembers_which_of_a_and_d_went_down_last():
     assert handler.horizontal_state is HorizontalState.LEFT_RIGHT and handler.horizontal_state.get_last_int() == 1
     handler.update(d)
     assert handler.horizontal_state is HorizontalState.RIGHT and handler.raw_horizontal == 1.0
+
+
+def test_the_competitions_env_class_keys_fighters_0_and_1_and_declares_its_spaces():
+    from arena.compat.ai2 import CameraResolution, RenderMode, WarehouseBrawl
+
+    env = WarehouseBrawl(mode=RenderMode.RGB_ARRAY, resolution=CameraResolution.LOW, train_mode=True)
+    assert env.agents == [0, 1] and env.max_timesteps == 30 * 300 and env.steps == 0  # already reset
+    assert env.observation_space == competition_observation_space() == env.observation_spaces[1]
+    assert env.action_space == gymnasium.spaces.Box(0, 1, (10,), np.float32) == env.action_spaces[0]
+    assert env.obs_helper.sections == arena.envs.make("fighting").obs_helper.sections
+    assert env.obs_helper.get_as_box() == env.observation_space and env.act_helper.sections["space"] == 4
+    observations, info = env.reset(seed=7)
+    assert sorted(observations) == [0, 1] and info == {}
+    assert np.array_equal(observations[0][:32], observations[1][32:])
+    env.max_timesteps = 40  # takes effect in the match under way
+    jab = env.act_helper.press_keys(["j"])
+    for _ in range(40):
+        observations, rewards, terminated, truncated, info = env.step({0: jab, 1: env.act_helper.zeros()})
+    assert (rewards, terminated, truncated, info) == ({0: 0, 1: 0}, False, True, {})
+    assert env.players[0].cur_action[7] == 1 and env.cur_action[0] is jab
+    env.add_reward(1, 0.5)
+    assert env.rewards == {0: 0, 1: 0.5}
+    again = WarehouseBrawl()
+    assert np.array_equal(again.reset(seed=7)[0][0], env.reset(seed=7)[0][0])  # a seed replays the match
+    picture = env.render()  # as the competition's camera: turned and mirrored
+    assert picture.shape == (720, 480, 3)
+    assert np.array_equal(np.fliplr(np.rot90(picture, k=-1)), env.rgb_frame())
+    env.agent_1_name = "mine"
+    assert (env.agent_1_name, env.agent_2_name) == ("mine", "Team 2")
+    env.close()
+
+
+def test_scripts_that_drive_the_env_themselves_run_unchanged():
+    observations, actions, following, dones, games, stats = collect_demos.collect_transitions(
+        num_steps=400, max_timesteps=150, frame_stack=2)
+    assert observations.shape == following.shape == (400, 128) and actions.shape == (400, 10)
+    assert games == dones.sum() == 2 and np.isin(actions, (0, 1)).all() and actions[:, 7].any()
+    assert stats[0].lives_left <= 3 and stats[1].damage_taken >= 0
+
+
+def test_a_benchmark_script_plays_every_stock_opponent_and_saves_video_and_frames(tmp_path):
+    import inspect
+
+    from arena.compat.ai2 import run_match
+
+    assert inspect.signature(run_match).parameters["max_timesteps"].default == 60 * 90  # the competition's
+    stats = video_match.benchmark(rule_agent.SubmittedAgent, video_match.Opponent.CLOCKWORK, max_timesteps=60,
+                                  video_path=str(tmp_path / "clockwork.mp4"))
+    assert stats.match_time == 2.0 and (tmp_path / "clockwork.mp4").stat().st_size > 0
+    for opponent in (video_match.Opponent.BASED, video_match.Opponent.RANDOM):
+        assert video_match.benchmark(rule_agent.SubmittedAgent, opponent, max_timesteps=30).match_time == 1.0
+    paths = video_match.record_frames(str(tmp_path / "frames"), frames=3)
+    from PIL import Image
+
+    assert [Image.open(p).size for p in paths] == [(720, 480)] * 3  # upright, as the competition's video
+
+
+def test_drawing_helpers_build_and_draw_as_participants_use_them():
+    from arena.compat.ai2 import WarehouseBrawl
+
+    env = WarehouseBrawl()
+    pressed = env.act_helper.press_keys(["a", "j"])
+    marker = overlay.GhostMarker(env)
+    picture = overlay.draw_overlay(env, {0: pressed, 1: env.act_helper.zeros()}, [marker])
+    assert picture.shape == (480, 720, 3) and marker.trail
+    red = (picture[..., 0] == 255) & (picture[..., 1] == 0) & (picture[..., 2] == 0)
+    assert red[:, : 720 // 2].any()  # the left panel shows the pressed keys in red
+    frame_index, vfx_state, finished = overlay.sprite_and_effects(env, steps=5)
+    assert frame_index == 2 and vfx_state == "hidden" and not finished
+
+
+def test_move_data_and_weapon_helpers_walk_the_games_moves():
+    probe = attack_probe.AttackProbe()
+    jab = probe.frames_of(MoveType.NLIGHT)
+    assert 5 < jab < 60 and probe.frames_of(MoveType.NLIGHT, "Hammer") > 0
+    assert attack_probe.weapon_bookkeeping() == (4, 1)  # spawned on frame 0, gone after its 3 frames

@@ -7,8 +7,19 @@ A competition project runs after replacing its package name, `environment.` -> `
     from arena.compat.ai2 import *                           # the same as environment.agent
 
 Names, attributes and behaviour are the competition's as far as arena's game has them; see each
-module's docstring for what is not offered.
+module's docstring for how. Its `WarehouseBrawl` is the competition's env class (fighters keyed 0
+and 1, spaces as attributes: `arena.compat.ai2.warehouse`); arena's harness and PettingZoo code use
+`arena.envs.fighting.WarehouseBrawl` (seats "player_0" and "player_1"). Names load on first use:
+`from arena.compat.ai2 import WarehouseBrawl` imports no training library.
 """
 
-from arena.compat.ai2.environment.agent import *  # noqa: F403
-from arena.compat.ai2.environment.agent import __all__  # noqa: F401
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    # Everything `environment.agent` offers (its `__all__` included), loaded when first asked for.
+    from arena.compat.ai2.environment import agent
+
+    if name != "__all__" and name not in agent.__dict__ and name not in agent.LIBRARIES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(agent, name)

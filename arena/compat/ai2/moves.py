@@ -109,3 +109,48 @@ class CompactMoveState:
 m_state_to_move: dict[CompactMoveState, MoveType] = {
     CompactMoveState(*key): move for key, move in MOVE_FOR_INPUT.items()
 }
+
+
+class MoveManager:
+    """Plays one move of the competition's move data for `player`, a frame at a time.
+
+    `do_move(is_holding_move_type, direction)` advances a frame and says whether the move is
+    over: each power lasts its casts' startup and attack frames plus its recovery, then the
+    move goes on with the power named for a hit (if `hit_agent` is set) or a miss, or ends.
+    It follows the data's timing for code that simulates moves; arena's fighters play their
+    own moves.
+    """
+
+    KEYS = {"LIGHT": "j", "HEAVY": "k", "THROW": "l"}
+
+    def __init__(self, player: Any, move_data: dict[str, Any]):
+        self.p = player
+        self.move_data = move_data
+        self.all_hit_agents: list[Any] = []
+        self.current_power = self._power(move_data["move"]["initialPowerIndex"])
+        self.cooldown = self.current_power.cooldown
+        self.frame = 0
+        self.move_facing_direction = getattr(player, "facing", None)
+        self.hit_agent = None
+        self.keys = dict(self.KEYS)
+
+    def _power(self, index: int) -> Power:
+        power = Power.get_power(self.move_data["powers"][index])
+        power.p = self.p
+        return power
+
+    def do_move(self, is_holding_move_type: bool, direction: float) -> bool:
+        self.move_facing_direction = getattr(self.p, "facing", None)
+        power = self.current_power
+        power.total_frame_count += 1
+        self.frame += 1
+        length = sum(cast.startup_frames + cast.attack_frames for cast in power.casts) + power.recovery_frames
+        if power.total_frame_count < length:
+            return False
+        following = power.on_hit_next_power_index if self.hit_agent is not None else -1
+        if following == -1:
+            following = power.on_miss_next_power_index
+        if following == -1:
+            return True
+        self.current_power = self._power(following)
+        return False

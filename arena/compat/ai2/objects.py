@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from abc import ABC
 from enum import Enum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from arena.envs.fighting.env import WarehouseBrawl
 from arena.envs.fighting.fighter import Fighter
 from arena.envs.fighting.stage import Ground, MovingPlatform
-from arena.envs.fighting.weapons import WeaponItem
+from arena.envs.fighting.weapons import DroppedWeapon, Spawner
 
 ObsType = TypeVar("ObsType")
 ActType = TypeVar("ActType")
@@ -35,11 +35,39 @@ class MalachiteEnv(ABC, Generic[ObsType, ActType, AgentID]):
 
 
 class GameObject(ABC):
-    """The competition's base class of everything on the stage: fighters, grounds, platforms, weapons."""
+    """The competition's base class of everything on the stage: fighters, grounds, platforms, weapons.
+
+    arena's game objects are registered as its subclasses; classes that derive from it get its
+    do-nothing `render`, `process` and `physics_process`.
+    """
+
+    def render(self, canvas: Any, camera: Any) -> None:
+        pass
+
+    def process(self) -> None:
+        pass
+
+    def physics_process(self, dt: float) -> None:
+        pass
+
+    @staticmethod
+    def draw_image(canvas: Any, img: Any, pos: Any, desired_width: float, camera: Any, flipped: bool = False) -> None:
+        """Draw pygame Surface `img` centred on game position `pos`, `desired_width` units wide."""
+        if canvas is None or img is None:
+            return
+        import pygame
+
+        width = max(1, int(desired_width * camera.scale_gtp()))
+        height = max(1, int(img.get_height() * width / max(1, img.get_width())))
+        img = pygame.transform.scale(img, (width, height))
+        if flipped:
+            img = pygame.transform.flip(img, True, False)
+        x, y = camera.gtp(pos)
+        canvas.blit(img, (x - width / 2, y - height / 2))
 
 
 MalachiteEnv.register(WarehouseBrawl)
-for _cls in (Fighter, Ground, MovingPlatform, WeaponItem):
+for _cls in (Fighter, Ground, MovingPlatform, Spawner, DroppedWeapon):
     GameObject.register(_cls)
 
 

@@ -8,6 +8,7 @@ class SubmittedAgent(Agent):
         super().__init__(*args, **kwargs)
         self.time = 0
         self.spawners_seen = 0
+        self.frames_env_agrees = 0
 
     def predict(self, obs):
         self.time += 1
@@ -15,6 +16,11 @@ class SubmittedAgent(Agent):
         opp_pos = self.obs_helper.get_section(obs, 'opponent_pos')
         opp_KO = self.obs_helper.get_section(obs, 'opponent_state') in [5, 11]
         action = self.act_helper.zeros()
+
+        # env.objects["player"] is the first fighter, which this agent is when it plays first.
+        me = self.env.objects["player"].body.position
+        if abs(me.x - pos[0]) < 1e-3 and abs(me.y - pos[1]) < 1e-3:
+            self.frames_env_agrees += 1
 
         spawners = self.env.get_spawner_info()
         self.spawners_seen = max(self.spawners_seen, len(spawners))

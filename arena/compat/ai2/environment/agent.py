@@ -4,31 +4,52 @@
 
 gives what the competition's module gives: everything `arena.compat.ai2.environment.environment`
 offers, the libraries the module imports itself (`PPO`, `A2C`, `RecurrentPPO` when sb3-contrib is
-installed, `Monitor`, ...), `Agent` (whose missing `file_path` falls back to a fresh model, see
-`arena.envs.fighting.checkpoints`) and the agents built on it, `RewTerm`/`RewardManager`, the
-training API (`train`, `SaveHandler`, `OpponentsCfg`, `SelfPlayRandom`, ...,
-`SelfPlayWarehouseBrawl`), `run_match` and `run_real_time_match`.
+installed, `Monitor`, `uuid`, ...), `Agent` (whose missing `file_path` falls back to a fresh
+model, see `arena.envs.fighting.checkpoints`) and the agents built on it (`ConstantAgent`,
+`RandomAgent`, `BasedAgent` and `ClockworkAgent` decide as the competition's do),
+`RewTerm`/`RewardManager`, the training API (`train`, `SaveHandler`, `OpponentsCfg`,
+`SelfPlayRandom`, ..., `SelfPlayWarehouseBrawl`), `run_match` and `run_real_time_match`.
 """
 
-from typing import TypeVar
+from __future__ import annotations
 
-from arena.compat.ai2.environment.environment import *  # noqa: F403  (the competition's module re-exports these)
-from arena.compat.ai2.environment.environment import __all__ as ENVIRONMENT_ALL
-from arena.compat.ai2.libraries import *  # noqa: F403
-from arena.compat.ai2.libraries import AGENT_NAMES
-from arena.compat.ai2.plots import plot_results
-from arena.compat.ai2.selfplay import SelfPlayWarehouseBrawl
-from arena.envs.fighting.agents import (
+from typing import Any, TypeVar
+
+from arena.compat.ai2.environment import environment as _environment
+from arena.compat.ai2.libraries import AGENT_IMPORTS, ENVIRONMENT_IMPORTS, lazy_module
+from arena.compat.ai2.plots import plot_results  # noqa: F401
+from arena.compat.ai2.selfplay import SelfPlayWarehouseBrawl  # noqa: F401
+from arena.envs.fighting import match as _match
+from arena.envs.fighting.agents import (  # noqa: F401  (re-exported)
     BasedAgent, ClockworkAgent, ConstantAgent, RandomAgent, RecurrentPPOAgent, SB3Agent, UserInputAgent,
 )
-from arena.envs.fighting.agents import FightingAgent as Agent
-from arena.envs.fighting.match import run_match
-from arena.envs.fighting.realtime import run_real_time_match
-from arena.envs.fighting.rewards import RewardManager, RewTerm
-from arena.train.checkpoints import SaveHandler, SaveHandlerMode
-from arena.train.selfplay import OpponentsCfg, SelfPlayHandler, SelfPlayLatest, SelfPlayRandom, TrainLogging, train
+from arena.envs.fighting.agents import FightingAgent as Agent  # noqa: F401
+from arena.envs.fighting.camera import CameraResolution  # noqa: F401
+from arena.envs.fighting.realtime import run_real_time_match  # noqa: F401
+from arena.envs.fighting.rewards import RewardManager, RewTerm  # noqa: F401
+from arena.envs.fighting.stats import MatchStats  # noqa: F401
+from arena.train.checkpoints import SaveHandler, SaveHandlerMode  # noqa: F401
+from arena.train.selfplay import (  # noqa: F401  (re-exported)
+    OpponentsCfg, SelfPlayHandler, SelfPlayLatest, SelfPlayRandom, TrainLogging, train,
+)
+
+# The competition's module re-exports the game's names.
+globals().update({name: getattr(_environment, name) for name in _environment.GAME_NAMES})
 
 SelfAgent = TypeVar("SelfAgent", bound="Agent")
+
+MATCH_FRAMES = 60 * 90  # the competition's run_match plays 5,400 frames unless told otherwise
+
+
+def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = MATCH_FRAMES, video_path: str | None = None,
+              agent_1_name: str | None = None, agent_2_name: str | None = None,
+              resolution: CameraResolution = CameraResolution.LOW, reward_manager: RewardManager | None = None,
+              train_mode: bool = False) -> MatchStats:
+    """`arena.envs.fighting.run_match` with the competition's default length (5,400 frames, 3 minutes)."""
+    return _match.run_match(agent_1, agent_2, max_timesteps=max_timesteps, video_path=video_path,
+                            agent_1_name=agent_1_name, agent_2_name=agent_2_name, resolution=resolution,
+                            reward_manager=reward_manager, train_mode=train_mode)
+
 
 AGENT_MODULE_NAMES = [
     "SelfAgent", "Agent", "ConstantAgent", "RandomAgent", "BasedAgent", "UserInputAgent", "ClockworkAgent",
@@ -36,4 +57,6 @@ AGENT_MODULE_NAMES = [
     "SelfPlayHandler", "SelfPlayLatest", "SelfPlayRandom", "OpponentsCfg", "TrainLogging", "SelfPlayWarehouseBrawl",
     "run_match", "run_real_time_match", "plot_results", "train",
 ]
-__all__ = [*ENVIRONMENT_ALL, *AGENT_NAMES, *AGENT_MODULE_NAMES]
+LIBRARIES = {**ENVIRONMENT_IMPORTS, **AGENT_IMPORTS}
+# `__all__` (the game's and this module's names, and the installed libraries) and the libraries, on first use.
+__getattr__ = lazy_module(globals(), LIBRARIES, [*_environment.GAME_NAMES, *AGENT_MODULE_NAMES])

@@ -1,0 +1,158 @@
+"""The competition's `WarehouseBrawl`: arena's fighting game behind the competition's env interface.
+
+    env = WarehouseBrawl(resolution=CameraResolution.LOW, train_mode=True)
+    env.max_timesteps = 30 * 90
+    observations, info = env.reset()
+    my_agent.get_env_info(env)                     # env.observation_space is a Box, as there
+    observations, rewards, terminated, truncated, info = env.step({0: my_agent.predict(observations[0]),
+                                                                   1: opponent.predict(observations[1])})
+
+The fighters are 0 and 1 (`env.agents == [0, 1]`): observations, actions and rewards are dicts
+keyed by them, and `terminated`/`truncated` are single booleans. `observation_space` and
+`action_space` are the spaces themselves (the competition's env sets them as attributes), and
+the observation space is declared with the competition's bounds
+(`observation.competition_observation_space()`), so models made on it load there and back.
+What reward code reads (`objects`, `players`, `steps`, `get_spawner_info()`, `get_stats()`,
+the signals, `stage_width_tiles`, ...) is arena's game, as in `arena.envs.fighting`.
+
+As there: a new env is already reset; a match lasts `max_timesteps` frames (9,000 by default,
+5 minutes; changing it takes effect at once); `rewards` are 0 unless `add_reward` adds some;
+stepping on after the match is decided is allowed; `render()` returns the picture as the
+competition's camera does, turned a quarter and mirrored (width x height x 3: undo with
+`np.fliplr(np.rot90(img, k=-1))`, as its `run_match` does before writing video). Unlike there,
+`reset(seed=...)` makes the match reproducible, and `mode` does not open a window (the
+competition's env never draws into one either).
+
+arena's harness and PettingZoo code use `arena.envs.fighting.WarehouseBrawl` (seats "player_0"
+and "player_1"); this class is for code written against the competition's env.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+
+from arena.compat.ai2.objects import GameMode
+from arena.compat.ai2.rendering import Camera
+from arena.envs.fighting.camera import CameraResolution, RenderMode
+from arena.envs.fighting.env import WarehouseBrawl as FightingEnv
+from arena.envs.fighting.observation import ActHelper, ObsHelper, competition_observation_space, make_obs_helper
+from arena.envs.fighting.observation import observations as game_observations
+
+AGENTS = [0, 1]
+DEFAULT_FRAMES = 30 * 300  # the competition's default match: 5 minutes
+
+
+class WarehouseBrawl(FightingEnv):
+    """The fighting game with the competition's env interface; see the module docstring."""
+
+    BRAWL_TO_UNITS = 1.024 / 320  # game units per unit of the competition's move data
+
+    def __init__(self, mode: RenderMode = RenderMode.RGB_ARRAY,
+                 resolution: CameraResolution = CameraResolution.LOW, train_mode: bool = False):
+        self._max_timesteps = DEFAULT_FRAMES
+        super().__init__(render_mode="rgb_array", resolution=resolution, max_timesteps=DEFAULT_FRAMES)
+        self.game_mode = GameMode.STANDARD
+        self.number_of_platforms = 2
+        self.mode = mode
+        self.train_mode = train_mode
+        self.agents = list(AGENTS)
+        self.logger = ["", ""]
+        self.rewards = {agent: 0 for agent in AGENTS}
+        self.seed = None
+        self.agent_names = ["Team 1", "Team 2"]
+        self.observation_space = self.get_observation_space()
+        self.camera = Camera()
+        self.action_space = self.get_action_space()
+        self.observation_spaces = {agent: self.observation_space for agent in AGENTS}
+        self.action_spaces = {agent: self.action_space for agent in AGENTS}
+        self.load_attacks()
+        self.reset()
+
+    # The spaces, built as the competition's env builds them.
+    def get_observation_space(self) -> spaces.Box:
+        """The competition's declared space; also sets `obs_helper` (the same sections and bounds)."""
+        helper = ObsHelper()
+        self.add_player_obs(helper, "player")
+        self.add_player_obs(helper, "opponent")
+        self.obs_helper = helper
+        return helper.get_as_box()
+
+    def add_player_obs(self, obs_helper: ObsHelper, name: str = "player") -> None:
+        """Add the 32 values about one fighter, sections named `{name}_pos` ... `{name}_moving_platform_vel`."""
+        declared = competition_observation_space()
+        for section, (start, end) in make_obs_helper().sections.items():
+            if section.startswith("player_"):
+                obs_helper.add_section(declared.low[start:end].tolist(), declared.high[start:end].tolist(),
+                                       f"{name}_{section.removeprefix('player_')}")
+
+    def get_action_space(self) -> spaces.Box:
+        """The 10 keys as a Box(0, 1, (10,)); also sets `act_helper`."""
+        helper = ActHelper()
+        for key in ("w", "a", "s", "d", "space", "h", "l", "j", "k", "g"):
+            helper.add_key(key)
+        self.act_helper = helper
+        return helper.get_as_box()
+
+    # The match length: set any time, it applies to the match under way.
+    @property
+    def max_timesteps(self) -> int:
+        return self._max_timesteps
+
+    @max_timesteps.setter
+    def max_timesteps(self, frames: int) -> None:
+        self._max_timesteps = int(frames)
+        game = self.__dict__.get("game")
+        if game is not None:
+            game.max_frames = self._max_timesteps
+
+    # The team names the picture shows.
+    @property
+    def agent_1_name(self) -> str:
+        return self.agent_names[0]
+
+    @agent_1_name.setter
+    def agent_1_name(self, name: str) -> None:
+        self.agent_names = [name, self.agent_names[1]]
+
+    @property
+    def agent_2_name(self) -> str:
+        return self.agent_names[1]
+
+    @agent_2_name.setter
+    def agent_2_name(self, name: str) -> None:
+        self.agent_names = [self.agent_names[0], name]
+
+    def reset(self, seed: int | None = None, options: dict | None = None) -> tuple[dict[int, np.ndarray], dict]:
+        self.seed = seed
+        super().reset(seed=seed, options=options)
+        self.agents = list(AGENTS)
+        self.rewards = {agent: 0 for agent in AGENTS}
+        self.camera.reset(self)
+        return self._observe_both(), {}
+
+    def step(self, action: dict[int, Any]):
+        """One frame: `action[0]` and `action[1]` are the fighters' keys (10 values, > 0.5 pressed)."""
+        self.cur_action = action
+        self.rewards = {agent: 0 for agent in AGENTS}
+        self.logger = ["", ""]
+        self.camera.process()
+        game = self.game
+        game.step(*(np.asarray(action[agent], np.float32) for agent in AGENTS))
+        return self._observe_both(), self.rewards, bool(game.terminated), game.steps >= self.max_timesteps, {}
+
+    def observe(self, agent: int) -> np.ndarray:
+        """Fighter `agent`'s observation: its own 32 values, then the other's."""
+        return game_observations(self.game)[agent]
+
+    def _observe_both(self) -> dict[int, np.ndarray]:
+        return dict(zip(AGENTS, game_observations(self.game)))
+
+    def add_reward(self, agent: int, reward: float) -> None:
+        self.rewards[agent] += reward
+
+    def render(self) -> np.ndarray:
+        """The picture as the competition's camera returns it: (width, height, 3), see the module docstring."""
+        return np.rot90(self.rgb_frame()[:, ::-1], k=1)
