@@ -74,6 +74,10 @@ class CapsuleCollider:
         return [(x - reach, y), (x + reach, y)], WholeRect(x - reach, y - height / 2, width - 2 * radius, height)
 
     def intersects(self, other: CapsuleCollider) -> bool:
+        # Far apart: no part can meet (whole-unit rectangles reach at most a unit past the capsule).
+        if (abs(self.center[0] - other.center[0]) > (self.width + other.width) / 2 + 1
+                or abs(self.center[1] - other.center[1]) > (self.height + other.height) / 2 + 1):
+            return False
         caps, rect = self.parts()
         other_caps, other_rect = other.parts()
         reach = self.radius + other.radius

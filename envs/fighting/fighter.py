@@ -82,10 +82,9 @@ class Fighter:
     def process(self, action: Any) -> None:
         """Take this frame's keys."""
         self.cur_action = action
-        values = action.tolist() if isinstance(action, np.ndarray) else list(action)
         self.prev_keys = self.keys
-        self.keys = [value > 0.5 for value in values]
-        self.input.update(values)
+        self.input.update(action.tolist() if isinstance(action, np.ndarray) else action)
+        self.keys = self.input.held
         self.damage_taken_this_frame = 0.0
         self.hitbox_live = False
         self.hit_frames += 1

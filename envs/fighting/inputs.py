@@ -17,7 +17,7 @@ from arena.envs.fighting.rules import Facing
 KEY_STATUS_NAMES = ("W", "A", "S", "D", "space", "h", "l", "j", "k", "g")  # action order
 
 
-@dataclass
+@dataclass(slots=True)
 class KeyStatus:
     just_pressed: bool = False
     held: bool = False
@@ -73,27 +73,33 @@ class PlayerInputHandler:
 
     def __init__(self):
         self.key_names = list(KEY_STATUS_NAMES)
-        self.prev_state = {key: False for key in self.key_names}
         self.key_status = {key: KeyStatus() for key in self.key_names}
+        self._statuses = list(self.key_status.values())
+        self.held = [False] * len(self.key_names)  # this frame's keys, in action order
         self.raw_vertical = 0.0
         self.raw_horizontal = 0.0
         self.no_horizontal = True
         self.horizontal_state = HorizontalState.NONE
 
+    @property
+    def prev_state(self) -> dict[str, bool]:
+        """Whether each key was held in the frame before the last update."""
+        return {key: status.held != (status.just_pressed or status.just_released)
+                for key, status in self.key_status.items()}
+
     def update(self, action: Sequence[float]) -> None:
-        for key, value in zip(self.key_names, action):
-            current = bool(value > 0.5)
-            previous = self.prev_state[key]
-            status = self.key_status[key]
-            status.just_pressed = current and not previous
-            status.just_released = previous and not current
-            status.held = current
-            self.prev_state[key] = current
-        held = {key: status.held for key, status in self.key_status.items()}
-        self.raw_vertical = float(held["W"]) - float(held["S"])
-        self.raw_horizontal = float(held["D"]) - float(held["A"])
-        self.no_horizontal = not (held["D"] or held["A"])
-        self.horizontal_state = self.horizontal_state.register_keys(self.key_status["A"], self.key_status["D"])
+        before = self.held
+        held = self.held = [value > 0.5 for value in action]
+        for status, now, was in zip(self._statuses, held, before):
+            status.held = now
+            status.just_pressed = now and not was
+            status.just_released = was and not now
+        w, a, s, d = held[0], held[1], held[2], held[3]
+        self.raw_vertical = float(w) - float(s)
+        self.raw_horizontal = float(d) - float(a)
+        self.no_horizontal = not (d or a)
+        if a != before[1] or d != before[3]:
+            self.horizontal_state = self.horizontal_state.register_keys(self._statuses[1], self._statuses[3])
 
     @classmethod
     def of(cls, previous: Sequence[float], current: Sequence[float]) -> PlayerInputHandler:

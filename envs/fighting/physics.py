@@ -112,9 +112,10 @@ class Solid:
 
     def touches(self, body: Body) -> bool:
         """Whether the bounding boxes meet (edges included)."""
-        left, top, right, bottom = self.bounds()
-        b_left, b_top, b_right, b_bottom = body.bounds()
-        return left <= b_right and b_left <= right and top <= b_bottom and b_top <= bottom
+        x, y = self.body.x, self.body.y
+        bx, by, half_width, half_height = body.x, body.y, body.half_width, body.half_height
+        return (x + self.left <= bx + half_width and bx - half_width <= x + self.right
+                and y + self.top <= by + half_height and by - half_height <= y + self.bottom)
 
 
 class Contact:
@@ -179,16 +180,24 @@ class Contact:
         return changed
 
 
+OUTWARD = ((-1.0, 0.0), (1.0, 0.0), (0.0, -1.0), (0.0, 1.0))  # push-out directions: left, right, up, down
+
+
 def overlap(body: Body, solid: Solid, bias_rate: float) -> Contact | None:
     """The contact between `body` and `solid`, pushing out along the axis of least overlap."""
-    left, top, right, bottom = solid.bounds()
-    b_left, b_top, b_right, b_bottom = body.bounds()
-    depths = (b_right - left, right - b_left, b_bottom - top, bottom - b_top)  # out: left, right, up, down
-    depth = min(depths)
-    if depth <= 0.0:
+    x, y = solid.body.x, solid.body.y
+    bx, by, half_width, half_height = body.x, body.y, body.half_width, body.half_height
+    out_left = bx + half_width - x - solid.left
+    out_right = x + solid.right - bx + half_width
+    if out_left <= 0.0 or out_right <= 0.0:
         return None
-    side = depths.index(depth)
-    nx, ny = ((-1.0, 0.0), (1.0, 0.0), (0.0, -1.0), (0.0, 1.0))[side]
+    out_up = by + half_height - y - solid.top
+    out_down = y + solid.bottom - by + half_height
+    if out_up <= 0.0 or out_down <= 0.0:
+        return None
+    depths = (out_left, out_right, out_up, out_down)
+    depth = min(depths)
+    nx, ny = OUTWARD[depths.index(depth)]
     return Contact(body, solid, nx, ny, bias_rate * max(0.0, depth - SLOP))
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Callable
 
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.colliders import CapsuleCollider
+from arena.envs.fighting.rules import Key
 from arena.envs.fighting.states import AttackState
 
 if TYPE_CHECKING:
@@ -97,13 +98,13 @@ class Armory:
 
     def update(self, fighters: list[Fighter], frame: int, platform: MovingPlatform) -> None:
         """Drops, then pickups, then spawning and vanishing, as the competition orders them."""
-        for fighter in fighters:
-            if not isinstance(fighter.state, AttackState) and fighter.weapon != "Punch" \
-                    and fighter.input.key_status["h"].just_pressed:
+        reaching = [f for f in fighters if f.keys[Key.H] and not isinstance(f.state, AttackState)]
+        for fighter in reaching:
+            if fighter.weapon != "Punch" and fighter.input.key_status["h"].just_pressed:
                 self.drop(fighter, frame)
-        for source in [*self.spawners, *self.dropped]:
-            for fighter in fighters:
-                if not isinstance(fighter.state, AttackState):
+        if reaching:
+            for source in [*self.spawners, *self.dropped]:
+                for fighter in reaching:
                     self.try_pick_up(source, fighter, frame)
         room = len(self.spawners) + len(self.dropped) <= 2
         for spawner in self.spawners:
