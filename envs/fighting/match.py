@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from arena.envs.fighting import rules as R
 from arena.envs.fighting.agents import UserInputAgent
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.rewards import RewardManager
@@ -30,7 +31,7 @@ def longest(max_timesteps: int) -> int:
     return min(max_timesteps, entry("fighting").bounds["max_timesteps"][1])
 
 
-def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = 30 * 90, video_path: str | None = None,
+def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAMES, video_path: str | None = None,
               agent_1_name: str | None = None, agent_2_name: str | None = None,
               resolution: CameraResolution = CameraResolution.LOW, reward_manager: RewardManager | None = None,
               train_mode: bool = False) -> MatchStats:
