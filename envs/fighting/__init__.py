@@ -13,18 +13,20 @@ in its imports (the competition's module layout, names and libraries: see `arena
 `player_0` and `player_1`. Which one starts on the right (x = +5) is drawn from the seed.
 
 ## Units
-x grows to the right, y grows DOWN; 1 unit is about a fighter's height (a fighter is 0.87 wide,
-1.0 tall); speeds are units/s; time is counted in frames of 1/30 s. Gravity is 17.8 units/s².
+x grows to the right, y grows DOWN; 1 unit is about a fighter's height (a fighter is a box 0.87
+wide, 1.0 tall); speeds are units/s; time is counted in frames of 1/30 s. Gravity is 17.808 units/s².
 
 ## Stage
-- Two solid grounds, 5 units across and 4 deep, with their top surfaces centred at (4.5, 1) and
-  (-4.5, 3): the right one stands 2 units higher. A pit 4 units wide separates them.
-- A one-way moving platform 2 units wide glides between (1, 0) and (-1, 2) (top-surface centres),
-  4 s each way, easing in and out. Fighters land on it from above and ride it; holding S while
-  standing on it drops through.
+- Two solid grounds 5 units across, their tops at y = 0.85 (x 2 to 7) and y = 2.85 (x -7 to -2):
+  the right one stands 2 units higher, a pit 4 units wide between them.
+- A platform 2 units wide and 0.2 thick, its centre starting at (0, 1), glides toward (-1, 2), then
+  (1, 0), and back, at sin(pi * progress) + 0.03 units/s. It is solid from every side: fighters
+  stand and walk on it and are carried, and bump their heads on it from below.
 - Blast zones: a fighter whose centre goes past |x| > 14 or |y| > 8 is knocked out (KO): it loses a
-  stock, stays out for 90 frames, then respawns at its starting point (x = ±5, y = 0) in the air,
-  invulnerable for 90 frames, with damage back to 0% and its weapon lost.
+  stock and hangs there for 90 frames, then respawns at its starting point (x = ±5, y = 0) in the
+  air with no jumps, damage back to 0% and its weapon lost.
+- Physics: boxes land and slide with friction (0.49 on the grounds, 0.63 on the platform) and may
+  rest up to 0.1 units sunk into a surface; a fast landing settles over a few frames.
 
 ## Action space
 `Box(0, 1, (10,), float32)`; a value above 0.5 presses the key (0/1 integer arrays, as a
@@ -33,10 +35,10 @@ MultiBinary policy gives, work too). `env.act_helper.press_keys(["d", "j"])` bui
 | index | key | on the ground | in the air |
 | --- | --- | --- | --- |
 | 0 | w | aim up (attacks count as neutral) | aim up |
-| 1 | a | walk left (turning around first if facing right) | drift left |
-| 2 | s | aim down; drop through the platform | aim down; fast fall |
+| 1 | a | walk left (turning around first if facing right) | drift left (turning first) |
+| 2 | s | aim down | aim down; fast fall |
 | 3 | d | walk right | drift right |
-| 4 | space | jump | double jump (two jumps per airtime, 6 frames apart) |
+| 4 | space | jump | air jump (two per airtime, 6 frames apart) |
 | 5 | h | pick up a weapon in reach (held, unarmed); drop the weapon held (pressed) | same |
 | 6 | l | dash while walking (then sprint), back dash while turning, dodge when standing still | air dodge |
 | 7 | j | light attack | light air attack |
@@ -44,19 +46,27 @@ MultiBinary policy gives, work too). `env.act_helper.press_keys(["d", "j"])` bui
 | 9 | g | taunt (30 frames) | taunt |
 
 Attacks start while their key is held: holding j attacks again as soon as the last attack ends.
-Direction: W or no direction is neutral, else S is down, else A/D is side (the attack turns toward it).
+Direction: W or no direction is neutral, else S is down, else A/D is side (the attack turns toward
+it; with both A and D held it turns left).
 
 ## Moves
-Walk 6.75, sprint 8, dash 10 (9 frames), back dash 4 (7 frames); jump speed 8.9; falls cap at 12.
-Dodge: 10 frames invulnerable and still, then 30 frames (on the ground) or 82 frames (in the air)
-before the next. Attacks (`MoveType`) have startup, active and recovery frames; while active their
-hitbox hits once. A hit adds the move's damage to the victim's damage percent (at most 700%) and
-launches it at `knockback + growth * g(X)` units/s, g(X) = X / 70 + X² / 12000 for the victim's
-damage X (this hit included), so the same hit sends a damaged fighter much farther. The victim is
-stunned (no control, bounces off floors) for the move's stun plus 0.8 frames per unit/s of launch,
-at most 80 frames; a hit during stun is a combo (`hit_during_stun`). Recovery (air heavy neutral or
-side) rises 10 units/s and can be used once per airtime; ground pound (air heavy down) hangs, then
-plunges until it lands.
+Walk 6.75, sprint 8, dash 10 (9 frames), back dash 4 (7 frames), turnaround 1 frame; jump speed
+8.9 (2.2 units high), falls cap at 12; in the air, horizontal speed eases toward the held direction
+by 0.36 units/s a frame. Releasing a direction on the ground stops the fighter after one frame.
+A ground jump leaves two air jumps; walking off a ledge also leaves two. Dodge: 10 frames
+invulnerable and still, without gravity; another dodge needs 30 frames (after a ground dodge) or
+82 (after an air dodge).
+
+Attacks (`MoveType`) are the competition's move data (`env.load_attacks()`; how they play:
+`arena.envs.fighting.powers`): each move is a chain of powers, each power a list of casts with
+startup and attack frames, hitboxes (capsules), damage, fixed and variable force, and per-frame
+changes to the attacker's speed; heavies charge while the key is held (a longer hold hits later);
+some moves go on differently after a hit or on reaching the ground. A hit adds the cast's damage
+to the victim's percent (at most 700%) and launches it at (F + V g(X)) * 0.096 units/s, g(X) = X
+/ 70 + X² / 12000 for the victim's damage X (this hit included), so the same hit sends a damaged
+fighter much farther; a fighter hit on the ground by a downward launch bounces up at 0.7 of it.
+The victim is stunned for the power's stun frames (it bounces off floors meanwhile); a hit during
+stun is a combo (`hit_during_stun`). Recovery (air heavy neutral or side) is once per airtime.
 
 | move_type | move | input |
 | ---: | --- | --- |
@@ -69,12 +79,12 @@ plunges until it lands.
 | 12 | GROUNDPOUND | k in the air, down |
 
 ## Weapons
-Unarmed is "Punch". A spawner over each ground (x 2.6 to 6.5 units from the centre, 0.7 above the
-surface) shows a random "Spear" or "Hammer" 500 to 700 frames after its last one went (the first
-within 350 frames of the start); an untaken weapon vanishes after 350 frames. Hold h in reach while
-unarmed to pick one up; press h while armed to drop it (it lies 300 frames). A spear adds 0.5 units
-of reach, x1.15 damage, x1.1 knockback, 1 frame slower; a hammer adds 0.25 reach, x1.5 damage, x1.3
-knockback, 3 frames slower.
+Unarmed is "Punch". A spawner over each ground shows a random "Spear" or "Hammer" 2.6 to 6.5 units
+from the centre at height 0.7 (right) or 2.7 (left): the first within 350 frames of the start, then
+a cooldown drawn around 500 to 700 frames after the last one was taken or vanished; an untaken
+weapon vanishes after 350 frames. Hold h while unarmed with your hurtbox touching a weapon to pick
+it up; press h while armed to drop it where you stand (it lies 250 frames; you cannot take a dropped
+weapon for 15 frames). Each weapon has its own move data: longer reach, more damage and force.
 
 ## Observation space
 `Box(float32, (64,))`: 32 values about the observing fighter (sections `player_*`), then the same
@@ -90,23 +100,25 @@ saved there gives the model this space, so it predicts and trains here.
 | 4 | `player_facing` | 1 | 1 facing right, 0 facing left | 0, 1 |
 | 5 | `player_grounded` | 1 | 1 standing on a ground or the platform | 0, 1 |
 | 6 | `player_aerial` | 1 | 1 - grounded | 0, 1 |
-| 7 | `player_jumps_left` | 1 | jumps left (2 on landing; a ground jump spends one) | 0 to 2 |
+| 7 | `player_jumps_left` | 1 | air jumps left (0 on the ground; 2 after a ground jump) | 0 to 2 |
 | 8 | `player_state` | 1 | state number, below | 0 to 12 |
-| 9 | `player_recoveries_left` | 1 | recovery moves left this airtime | 0, 1 |
-| 10 | `player_dodge_timer` | 1 | frames until it can dodge again | 0 to 82 |
-| 11 | `player_stun_frames` | 1 | frames of stun left (0 unless in StunState) | 0 to 80 |
+| 9 | `player_recoveries_left` | 1 | recovery moves left this airtime (0 on the ground) | 0, 1 |
+| 10 | `player_dodge_timer` | 1 | frames of the dodge under way left (0 unless in DodgeState) | 0 to 10 |
+| 11 | `player_stun_frames` | 1 | frames of stun left (0 unless in StunState) | 0 to 17 |
 | 12 | `player_damage` | 1 | damage percent / 700 | 0 to 1 |
 | 13 | `player_stocks` | 1 | stocks left | 0 to 3 |
 | 14 | `player_move_type` | 1 | the attack under way (`MoveType` value, table above), 0 if none | 0 to 12 |
 | 15 | `player_weapon_type` | 1 | 0 Punch, 1 Spear, 2 Hammer | 0 to 2 |
 | 16 | `player_spawner_1` .. `_4` | 4 x 3 | weapons on the stage: x, y, type (below) | x ±18, y ±7, type 0-3 |
-| 28 | `player_moving_platform_pos` | 2 | the platform's top-surface centre | x ±18, y ±7 |
+| 28 | `player_moving_platform_pos` | 2 | the platform's centre | x ±18, y ±7 |
 | 30 | `player_moving_platform_vel` | 2 | the platform's speed, units/s | ±10 |
 | 32-63 | `opponent_*` | 32 | the same about the other fighter (weapons and platform repeat) | |
 
-Weapon slots: 1 the right ground's spawner, 2 the left one's, 3 and 4 dropped weapons; type 0 for an
-empty slot, 1 for a spawned weapon (spear or hammer, unknown until picked up), 2 a dropped spear,
-3 a dropped hammer.
+Weapon slots: 1 the right ground's spawner, 2 the left one's, 3 and 4 dropped weapons (where they
+were dropped); type 0 for an empty slot, 1 for a spawned weapon (spear or hammer, unknown until
+picked up), 2 a dropped spear, 3 a dropped hammer. The per-state values (jumps_left,
+recoveries_left, dodge_timer, stun_frames, move_type) are what the competition reports: the state
+object's own value, 0 in states that do not keep one.
 
 States (`player_state`): Walking 0, Standing 1, Turnaround 2, AirTurnaround 3, Sprinting 4, Stun 5,
 InAir 6, Dodge 7, Attack 8, Dash 9, BackDash 10, KO 11, Taunt 12 (the classes `WalkingState` ...
@@ -126,8 +138,27 @@ moves in the competition's data format), and can subscribe to the signals `win_s
 `weapon_equip_signal`, `weapon_drop_signal`.
 
 ## Episode end
-Terminated when a fighter has no stocks left (the other wins). Truncated after `max_timesteps`
-frames (90 s); the fighter with more stocks wins, equal stocks is a draw.
+Terminated on the frame after a fighter loses its last stock (the other wins). Truncated after
+`max_timesteps` frames (90 s); the fighter with more stocks wins, equal stocks is a draw.
+`run_match` plays 5,400 frames (3 minutes) by default, as the competition's does.
+
+## Differences from the competition's game
+The competition's game (UTMIST/UTMIST-AI2) is the specification: tests/test_fighting_fidelity.py
+plays recorded key scripts in both and requires positions, speeds, states and damage to agree
+within 0.05 units and one frame. What still differs, and why:
+- Seeding: there, sides, weapon spawns and taunt poses come from Python's global `random`; here
+  from the env's seed, so a seed replays a match exactly and two envs never share a stream.
+- Weapons lying on the stage stay where they appear; there, they fall onto the ground under a
+  physics body whose size depends on the render resolution, moving their pickup area by up to
+  0.2 units (observations there also report where they appeared).
+- `run_match` there computes the platform's speed twice a frame, so in its matches the platform
+  does not pause at its ends for a frame; here it pauses, as the bare env there does.
+- A move whose cast must be held (`mustBeHeld`) would crash there when released; no move in the
+  data uses it, and here it is not supported.
+- Gravity cannot be switched off by a move there (its switch sets an attribute the physics never
+  reads), and here neither; dodges and knock-outs do switch it off, in both.
+- Physics: contacts are solved for boxes only (all this stage has); a squeeze between the platform
+  and a ground, and landings on a ledge's corner, agree within the tolerance above.
 
 ## Arguments
 - `render_mode`: "rgb_array" (pictures as (H, W, 3) uint8 arrays) or "human" (a window at 30 fps).
