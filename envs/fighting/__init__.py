@@ -8,6 +8,9 @@ frame, 30 frames a second. Code written for the competition runs after changing 
 
 and a whole competition project after replacing `environment.` with `arena.compat.ai2.environment.`
 in its imports (the competition's module layout, names and libraries: see `arena.compat.ai2`).
+Scripts that step the env themselves as the competition's (`WarehouseBrawl(train_mode=True)`,
+fighters keyed 0 and 1, `env.observation_space` a Box) use `arena.compat.ai2.WarehouseBrawl`; the
+class here is the PettingZoo env arena's harness plays (seats "player_0" and "player_1").
 
 ## Agents
 `player_0` and `player_1`. Which one starts on the right (x = +5) is drawn from the seed.
