@@ -13,21 +13,19 @@ model, see `arena.envs.fighting.checkpoints`) and the agents built on it (`Const
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from arena.compat.ai2.environment import environment as _environment
 from arena.compat.ai2.libraries import AGENT_IMPORTS, ENVIRONMENT_IMPORTS, lazy_module
 from arena.compat.ai2.plots import plot_results  # noqa: F401
 from arena.compat.ai2.selfplay import SelfPlayWarehouseBrawl  # noqa: F401
-from arena.envs.fighting import match as _match
 from arena.envs.fighting.agents import (  # noqa: F401  (re-exported)
     BasedAgent, ClockworkAgent, ConstantAgent, RandomAgent, RecurrentPPOAgent, SB3Agent, UserInputAgent,
 )
 from arena.envs.fighting.agents import FightingAgent as Agent  # noqa: F401
-from arena.envs.fighting.camera import CameraResolution  # noqa: F401
+from arena.envs.fighting.match import run_match  # noqa: F401  (5,400 frames by default, as there)
 from arena.envs.fighting.realtime import run_real_time_match  # noqa: F401
 from arena.envs.fighting.rewards import RewardManager, RewTerm  # noqa: F401
-from arena.envs.fighting.stats import MatchStats  # noqa: F401
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode  # noqa: F401
 from arena.train.selfplay import (  # noqa: F401  (re-exported)
     OpponentsCfg, SelfPlayHandler, SelfPlayLatest, SelfPlayRandom, TrainLogging, train,
@@ -37,19 +35,6 @@ from arena.train.selfplay import (  # noqa: F401  (re-exported)
 globals().update({name: getattr(_environment, name) for name in _environment.GAME_NAMES})
 
 SelfAgent = TypeVar("SelfAgent", bound="Agent")
-
-MATCH_FRAMES = 60 * 90  # the competition's run_match plays 5,400 frames unless told otherwise
-
-
-def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = MATCH_FRAMES, video_path: str | None = None,
-              agent_1_name: str | None = None, agent_2_name: str | None = None,
-              resolution: CameraResolution = CameraResolution.LOW, reward_manager: RewardManager | None = None,
-              train_mode: bool = False) -> MatchStats:
-    """`arena.envs.fighting.run_match` with the competition's default length (5,400 frames, 3 minutes)."""
-    return _match.run_match(agent_1, agent_2, max_timesteps=max_timesteps, video_path=video_path,
-                            agent_1_name=agent_1_name, agent_2_name=agent_2_name, resolution=resolution,
-                            reward_manager=reward_manager, train_mode=train_mode)
-
 
 AGENT_MODULE_NAMES = [
     "SelfAgent", "Agent", "ConstantAgent", "RandomAgent", "BasedAgent", "UserInputAgent", "ClockworkAgent",
