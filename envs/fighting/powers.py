@@ -39,6 +39,29 @@ def _xy_change(data: dict[str, Any] | None) -> tuple[bool, float, bool, float] |
             data.get("activeY", False), -data.get("magnitudeY", 0.0))
 
 
+XYChange = tuple[bool, float, bool, float]  # (x on?, x, y on?, y)
+
+
+def set_velocity(body, change: XYChange | None, facing: int) -> None:
+    """Set the velocity components `change` turns on (x toward the facing side)."""
+    if change is not None:
+        set_x, x, set_y, y = change
+        if set_x:
+            body.vx = x * facing
+        if set_y:
+            body.vy = y
+
+
+def add_velocity(body, change: XYChange | None, facing: int) -> None:
+    """Add to the velocity components `change` turns on (x toward the facing side)."""
+    if change is not None:
+        add_x, x, add_y, y = change
+        if add_x:
+            body.vx += x * facing
+        if add_y:
+            body.vy += y
+
+
 class FrameChange:
     """What one frame of a cast does to the caster and to whoever it has hit."""
 
@@ -306,28 +329,11 @@ class MoveManager:
             damp_x, x, damp_y, y = change.damp
             body.vx *= x if damp_x else 1.0
             body.vy *= y if damp_y else 1.0
-        if change.velocity_set_xy is not None:
-            set_x, x, set_y, y = change.velocity_set_xy
-            if set_x:
-                body.vx = x * facing
-            if set_y:
-                body.vy = y
-        if change.velocity_add_xy is not None:
-            add_x, x, add_y, y = change.velocity_add_xy
-            body.vx += x * facing if add_x else 0.0
-            body.vy += y if add_y else 0.0
+        set_velocity(body, change.velocity_set_xy, facing)
+        add_velocity(body, change.velocity_add_xy, facing)
         for agent in self.all_hit_agents:
-            victim = agent.body
-            if change.hit_velocity_set_xy is not None:
-                set_x, x, set_y, y = change.hit_velocity_set_xy
-                if set_x:
-                    victim.vx = x * facing
-                if set_y:
-                    victim.vy = y
-            if change.hit_velocity_add_xy is not None:
-                add_x, x, add_y, y = change.hit_velocity_add_xy
-                victim.vx += x * facing if add_x else 0.0
-                victim.vy += y if add_y else 0.0
+            set_velocity(agent.body, change.hit_velocity_set_xy, facing)
+            add_velocity(agent.body, change.hit_velocity_add_xy, facing)
         if change.hit_position_set is not None:
             set_x, x, set_y, y = change.hit_position_set
             dx, dy = hitbox_offset(x, y)
