@@ -125,18 +125,21 @@ class AgentCgroup:
             _rmdir_group(path)
 
 
+COUNTER_BYTES = 256  # what a counter's reader reads: enough for the counter (cpu.stat's first line on v2)
+
+
 class CounterReader:
     """Reads one number from a kernel file again and again through one open descriptor (cheap)."""
 
     def __init__(self, path: Path, parse):
-        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-        self._parse = parse
+        self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        self.parse = parse
 
     def read(self) -> int:
-        return self._parse(os.pread(self._fd, 4096, 0))
+        return self.parse(os.pread(self.fd, COUNTER_BYTES, 0))
 
     def close(self) -> None:
-        os.close(self._fd)
+        os.close(self.fd)
 
 
 def available_bases() -> dict[str, Path] | None:

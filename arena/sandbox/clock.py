@@ -9,10 +9,11 @@ each other buys nothing. Sleeping, blocking and computing all count; waiting for
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
-from arena.sandbox.cgroups import AgentCgroup, CounterReader
+from arena.sandbox.cgroups import COUNTER_BYTES, AgentCgroup, CounterReader
 
 
 class Clock:
@@ -44,7 +45,11 @@ class Clock:
 
 
 class MoveTimer:
-    """Measures how long the current call took the agent, less the time it waited for a CPU."""
+    """Measures how long the current call took the agent, less the time it waited for a CPU.
+
+    A call costs four reads of kernel counters (the group's CPU time and the agent's run-queue
+    delay, at its start and at its end), each one `pread` on a descriptor kept open.
+    """
 
     def __init__(self, cgroup: AgentCgroup | None):
         self._cpu = cgroup.cpu_reader() if cgroup is not None else None
@@ -72,11 +77,16 @@ class MoveTimer:
             reader.close()
 
     def start(self) -> None:
-        self.started = time.monotonic()
-        self._settled = 0
         self._cpu_at_start = self._read_cpu()
-        self._baselines = {pid: reader_value for pid, reader in self._delays.items()
-                           if (reader_value := _read(reader)) is not None}
+        self._settled = 0
+        baselines = self._baselines
+        for pid, reader in self._delays.items():
+            value = _read(reader)
+            if value is not None:
+                baselines[pid] = value
+            else:
+                baselines.pop(pid, None)
+        self.started = time.monotonic()
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -84,16 +94,17 @@ class MoveTimer:
     def waited(self) -> float:
         """Seconds since `start()` the watched processes spent ready to run but not running."""
         total = self._settled
+        baselines = self._baselines
         for pid, reader in self._delays.items():
             value = _read(reader)
             if value is not None:
-                total += value - self._baselines.get(pid, 0)
+                total += value - baselines.get(pid, 0)
         return total / 1e9
 
     def charged(self) -> float:
         """The call's time as charged to the agent: wall time less CPU waits, at least its CPU time."""
         cpu = (self._read_cpu() - self._cpu_at_start) / 1e9
-        return max(self.elapsed() - self.waited(), cpu, 0.0)
+        return max(time.monotonic() - self.started - self.waited(), cpu, 0.0)
 
     def close(self) -> None:
         for reader in [*self._delays.values(), *([self._cpu] if self._cpu else [])]:
@@ -106,11 +117,11 @@ class MoveTimer:
 
 
 def _run_delay(text: bytes) -> int:
-    return int(text.split()[1])
+    return int(text.split(None, 2)[1])
 
 
 def _read(reader: CounterReader) -> int | None:
     try:
-        return reader.read()
+        return reader.parse(os.pread(reader.fd, COUNTER_BYTES, 0))
     except (OSError, ValueError, IndexError):
         return None  # the process is gone

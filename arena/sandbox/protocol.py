@@ -3,6 +3,12 @@
 A frame is a 4-byte little-endian payload length, a 1-byte message kind, then the payload, a
 value in `arena.sandbox.codec`'s encoding. Reads wait with a deadline and refuse frames over
 a size limit, so a misbehaving worker can neither stall nor flood the harness.
+
+A message costs one write to send and, usually, one read to receive: a read takes whatever the
+pipe holds (up to `READ_SIZE`, or the rest of a larger frame), so a frame's header and payload
+arrive together, and bytes past the frame wait in the channel for the next `receive`. The harness
+waits for a frame with `poll` (that is what bounds a wait); the worker, which has no deadline,
+just reads.
 """
 
 from __future__ import annotations
@@ -17,6 +23,10 @@ from typing import Any
 from arena.sandbox import codec
 
 _HEADER = struct.Struct("<IB")
+_HEADER_SIZE = _HEADER.size
+_NO_HEADER = bytes(_HEADER_SIZE)  # its place in a frame being built
+READ_SIZE = 4096  # asked of a read when the frame's size is not known yet: most frames are smaller
+_LARGE_READ = 1 << 20  # the most asked of one read when a larger frame is known to be coming
 
 
 class Kind(IntEnum):
@@ -29,6 +39,9 @@ class Kind(IntEnum):
     READY = 10  # done: started or reset
     ACTION = 11  # the answer to ACT
     FAILED = 12  # {"what", "error", "traceback"}: the agent's code raised
+
+
+_KINDS = {int(kind): kind for kind in Kind}
 
 
 class ChannelClosed(Exception):
@@ -52,40 +65,57 @@ class Channel:
         self.max_bytes = max_bytes
         self._poller = select.poll()
         self._poller.register(read_fd, select.POLLIN | select.POLLPRI)
+        self._received = b""  # bytes read but not yet handed out: the start of the next frame
 
     def send(self, kind: Kind, value: Any = None) -> None:
-        payload = codec.encode(value)
-        frame = memoryview(_HEADER.pack(len(payload), kind) + payload)
-        while frame:
-            frame = frame[os.write(self.write_fd, frame):]
+        parts = [_NO_HEADER]
+        codec.encode_parts(value, parts)
+        frame = bytearray().join(parts)
+        _HEADER.pack_into(frame, 0, len(frame) - _HEADER_SIZE, kind)
+        written = os.write(self.write_fd, frame)
+        if written < len(frame):
+            self._write_all(memoryview(frame)[written:])
+
+    def _write_all(self, rest: memoryview) -> None:
+        while rest:
+            rest = rest[os.write(self.write_fd, rest):]
 
     def receive(self, deadline: float | None = None) -> tuple[Kind, Any]:
         """The next message; `deadline` is a time.monotonic() value, None to wait forever."""
-        length, kind = _HEADER.unpack(self._read(_HEADER.size, deadline))
+        data = self._received
+        if len(data) < _HEADER_SIZE:
+            data = self._read_until(data, _HEADER_SIZE, deadline)
+        length, kind = _HEADER.unpack_from(data)
         if length > self.max_bytes:
             raise ProtocolError(f"a message of {length} bytes is over the {self.max_bytes}-byte limit")
+        kind = _KINDS.get(kind)
+        if kind is None:
+            raise ProtocolError(f"unknown message kind {data[4]}")
+        end = _HEADER_SIZE + length
+        if len(data) < end:
+            data = self._read_until(data, end, deadline)
+        self._received = data[end:] if len(data) > end else b""
         try:
-            kind = Kind(kind)
-        except ValueError:
-            raise ProtocolError(f"unknown message kind {kind}") from None
-        try:
-            return kind, codec.decode(self._read(length, deadline))
+            return kind, codec.decode(data, _HEADER_SIZE, end)
         except codec.DecodeError as exc:
             raise ProtocolError(f"undecodable message: {exc}") from None
 
-    def _read(self, n: int, deadline: float | None) -> bytes:
-        chunks = []
-        while n:
+    def _read_until(self, data: bytes, size: int, deadline: float | None) -> bytes:
+        """`data` and what follows it in the pipe, at least `size` bytes in all."""
+        chunks = [data] if data else []
+        have = len(data)
+        while have < size:
             if deadline is not None:
                 wait = deadline - time.monotonic()
                 if wait <= 0 or not self._poller.poll(wait * 1000):
+                    self._received = b"".join(chunks)  # what came so far stays for the next try
                     raise ChannelTimeout()
-            chunk = os.read(self.read_fd, n)
+            chunk = os.read(self.read_fd, min(max(size - have, READ_SIZE), _LARGE_READ))
             if not chunk:
                 raise ChannelClosed()
             chunks.append(chunk)
-            n -= len(chunk)
-        return b"".join(chunks)
+            have += len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def close(self) -> None:
         for fd in {self.read_fd, self.write_fd}:
