@@ -3,7 +3,10 @@
 A handle is started once for a seat, reset before each game and asked for actions. Anything an
 agent does wrong surfaces as an `AgentFault` with a status; the runner never sees the agent's
 own exceptions. Asking for an action is split in two (`request_action`, then `await_action`) so
-simultaneous-move games can let every agent think at once.
+simultaneous-move games can let every agent think at once; starting and resetting are split the
+same way (`request_start`/`await_start`, `request_reset`/`await_reset`) so that every agent of a
+match gets ready at once. A handle that does nothing in the background keeps the defaults: the
+request is remembered and the await does the work.
 """
 
 from __future__ import annotations
@@ -43,6 +46,19 @@ class AgentHandle(ABC):
     def act(self, observation: Any) -> Any:
         self.request_action(observation)
         return self.await_action()
+
+    def request_start(self, seat: Any) -> None:
+        """Begin `start(seat)`; `await_start()` finishes it."""
+        self._seat_to_start = seat
+
+    def await_start(self) -> None:
+        self.start(self._seat_to_start)
+
+    def request_reset(self) -> None:
+        """Begin `reset()`; `await_reset()` finishes it."""
+
+    def await_reset(self) -> None:
+        self.reset()
 
     def close(self) -> None:
         """Release the agent (its process, if any)."""

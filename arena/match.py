@@ -107,10 +107,9 @@ def play_match(
     game = _Game(env, handles, seed, max_steps, on_step)
     started = time.perf_counter()
     try:
-        for seat in seats:
-            game.phase(seat, "start", lambda: handles[seat].start(seat_view(env, seat, seed)))
-        for seat in seats:
-            game.phase(seat, "reset", handles[seat].reset)
+        game.all_at_once("start", lambda seat: handles[seat].request_start(seat_view(env, seat, seed)),
+                         lambda seat: handles[seat].await_start())
+        game.all_at_once("reset", lambda seat: handles[seat].request_reset(), lambda seat: handles[seat].await_reset())
         game.play()
     except AgentFault:
         pass  # recorded by game.phase; the match ends here
@@ -144,6 +143,23 @@ class _Game:
         except AgentFault as fault:
             self.fault = Fault(seat, fault.status, fault.detail, name, fault.traceback)
             raise
+
+    def all_at_once(self, phase: str, request: Callable[[str], None], finish: Callable[[str], None]) -> None:
+        """Every seat's `phase` (start or reset), the agents working in parallel.
+
+        The fault recorded is the one the seats would give one after another: the first seat's
+        in seat order, and no seat after a seat whose request failed is asked at all.
+        """
+        requested: dict[str, AgentFault | None] = {}
+        for seat in self.handles:
+            try:
+                request(seat)
+            except AgentFault as fault:
+                requested[seat] = fault
+                break
+            requested[seat] = None
+        for seat, failed in requested.items():
+            self.phase(seat, phase, lambda: finish(seat) if failed is None else _raise(failed))
 
     def play(self) -> None:
         if hasattr(self.env, "agent_iter"):
@@ -231,6 +247,10 @@ class _Game:
             fault=self.fault,
             duration=duration,
         )
+
+
+def _raise(fault: AgentFault) -> None:
+    raise fault
 
 
 def _handles_by_seat(agents: Sequence[Any] | Mapping[str, Any], seats: list[str]) -> dict[str, AgentHandle]:

@@ -75,6 +75,7 @@ class SandboxedAgent(AgentHandle):
         self._agent_pid: int | None = None
         self._log: LogCapture | None = None
         self._workdir: Path | None = None
+        self._outstanding: str | None = None  # the call sent to the worker and not yet answered
 
     @property
     def memory_mb(self) -> int:
@@ -85,13 +86,19 @@ class SandboxedAgent(AgentHandle):
     # --- AgentHandle ---------------------------------------------------------------------
 
     def start(self, seat: Any) -> None:
+        self.request_start(seat)
+        self.await_start()
+
+    def request_start(self, seat: Any) -> None:
+        self._settle()
         if self._process is not None and self._process.poll() is not None:
             self.close()  # it died or was killed in an earlier game: start afresh
         if self._process is None:
             self._spawn()
-        self._timer.start()
-        self._send("start", Kind.START, {"env": seat.env_name, "options": seat.options, "seat": seat.agent_id,
-                                         "seed": seat.seed})
+        self._request("start", Kind.START, {"env": seat.env_name, "options": seat.options, "seat": seat.agent_id,
+                                              "seed": seat.seed})
+
+    def await_start(self) -> None:
         self._expect(Kind.READY, "start", self.limits.startup_seconds)
 
     @property
@@ -99,14 +106,21 @@ class SandboxedAgent(AgentHandle):
         return self.clock.used
 
     def reset(self) -> None:
+        self.request_reset()
+        self.await_reset()
+
+    def request_reset(self) -> None:
+        self._settle()
         self.clock.restart()
-        self._timer.start()
-        self._send("reset", Kind.RESET)
+        self._request("reset", Kind.RESET)
+
+    def await_reset(self) -> None:
         self._expect(Kind.READY, "reset()", self.clock.allowance())
 
     def request_action(self, observation: Any) -> None:
-        self._timer.start()
-        self._send("predict()", Kind.ACT, observation)
+        if self._outstanding is not None:
+            self._settle()
+        self._request("predict()", Kind.ACT, observation)
 
     def await_action(self) -> Any:
         allowance = self.clock.allowance()
@@ -180,11 +194,30 @@ class SandboxedAgent(AgentHandle):
         self._timer.watch(self._process.pid)
         self._agent_pid = None
 
-    def _send(self, what: str, kind: Kind, value: Any = None) -> None:
+    def _request(self, what: str, kind: Kind, value: Any = None) -> None:
+        """Send the worker a call, starting its clock; `_expect` takes the answer."""
+        self._timer.start()
         try:
             self._channel.send(kind, value)
         except OSError:
             raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None
+        self._outstanding = what
+
+    def _settle(self) -> None:
+        """Take the answer to a call whose match ended without it (another agent's fault ended it).
+
+        Its time and its faults belong to that match; a worker that does not answer within the
+        call's budget is stopped, and the next start begins a new one.
+        """
+        what = self._outstanding
+        if what is None or self._process is None:
+            self._outstanding = None
+            return
+        budget = self.limits.startup_seconds if what == "start" else self.clock.allowance()
+        try:
+            self._expect(Kind.ACTION if what == "predict()" else Kind.READY, what, budget)
+        except AgentFault:
+            pass
 
     def _expect(self, kind: Kind, what: str, budget: float) -> Any:
         """The worker's answer to the call begun at the timer's start, within `budget` of its own time.
@@ -198,6 +231,7 @@ class SandboxedAgent(AgentHandle):
             self._watch_agent_process()
             try:
                 got, value = self._channel.receive(self._timer.started + min(budget + waited, hard_limit))
+                self._outstanding = None
                 break
             except ChannelTimeout:
                 charged, waited = self._timer.charged(), self._timer.waited()
@@ -260,6 +294,7 @@ class SandboxedAgent(AgentHandle):
         return f"the agent's process exited with code {code}; see {self.log_path}"
 
     def _kill(self) -> None:
+        self._outstanding = None
         if self._cgroup is not None:
             self._cgroup.kill_all()
             self._cgroup = None

@@ -90,8 +90,21 @@ class GuardedHandle(AgentHandle):
         self._action_space = seat.action_space
         self._guard("start", lambda: self.handle.start(seat))
 
+    def request_start(self, seat: Any) -> None:
+        self._action_space = seat.action_space
+        self._guard("start", lambda: self.handle.request_start(seat))
+
+    def await_start(self) -> None:
+        self._guard("start", self.handle.await_start)
+
     def reset(self) -> None:
         self._guard("reset()", self.handle.reset)
+
+    def request_reset(self) -> None:
+        self._guard("reset()", self.handle.request_reset)
+
+    def await_reset(self) -> None:
+        self._guard("reset()", self.handle.await_reset)
 
     def request_action(self, observation: Any) -> None:
         self._mask = observation.get("action_mask") if isinstance(observation, dict) else None

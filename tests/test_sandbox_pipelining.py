@@ -1,0 +1,70 @@
+"""Sandboxed agents of one match work at once (starting, resetting, simultaneous moves), and an
+answer a match never collected never reaches the next match the same sandbox plays."""
+
+from arena.agents import Agent, RandomAgent
+from arena.envs import EnvSpec
+from arena.faults import Status
+from arena.handle import LocalAgent
+from arena.match import play_match
+from arena.sandbox import SandboxedAgent
+from arena.submission import load
+
+SLOW_START = """
+import time
+from arena.agents import RandomAgent
+
+class SubmittedAgent(RandomAgent):
+    def _initialize(self):
+        time.sleep(0.3)
+"""
+
+
+class FailsAtStep(Agent):
+    """Raises in predict() at its `step`-th move (counting from 0)."""
+
+    def __init__(self, step: int):
+        super().__init__()
+        self.step, self.moves = step, 0
+
+    def predict(self, obs):
+        self.moves += 1
+        if self.moves > self.step:
+            raise RuntimeError("gave up")
+        return self.action_space.sample()
+
+
+def test_an_answer_left_by_a_match_another_agent_ended_is_dropped_before_the_next_match(submissions):
+    # Simultaneous moves: the sandboxed agent is asked before the local one fails, so its answer is
+    # still in the pipe when the match ends; the next match must not read it as its start's answer.
+    boxed = SandboxedAgent(load(submissions / "random"), time_per_move=1.0)
+    snake = EnvSpec("snake", {"num_snakes": 2})
+    try:
+        ended = play_match(snake, [LocalAgent(FailsAtStep(0)), boxed], seed=0)
+        assert (ended.fault.seat, ended.fault.status, ended.steps) == ("player_0", Status.CRASH, 0)
+        again = play_match(snake, [RandomAgent(), boxed], seed=1)
+        reference = play_match(snake, [RandomAgent(), RandomAgent()], seed=1)
+    finally:
+        boxed.close()
+    assert [a.status for a in again.agents] == [Status.OK, Status.OK]
+    assert again.actions == reference.actions and again.steps == reference.steps
+
+
+def test_starts_run_at_once_and_the_first_seats_fault_is_the_one_recorded(submissions, write_submission):
+    slow = SandboxedAgent(load(write_submission("slow_start", SLOW_START)), time_per_move=1.0)
+    broken = SandboxedAgent(load(submissions.parent / "tests" / "hostile" / "init_raises"), time_per_move=1.0)
+    also_broken = SandboxedAgent(broken.spec, time_per_move=1.0)
+    fine = SandboxedAgent(load(submissions / "random"), time_per_move=1.0)
+    try:
+        # Both seats fail to start: the first seat's fault is recorded, as if they started in turn.
+        both = play_match("othello", [broken, also_broken], seed=0)
+        assert (both.fault.seat, both.fault.phase, both.fault.status) == ("player_0", "start", Status.CRASH)
+        # The first seat fails while the second is still starting; the second then plays on.
+        first = play_match("othello", [broken, slow], seed=0)
+        assert (first.fault.seat, first.fault.phase) == ("player_0", "start")
+        after = play_match("othello", [slow, fine], seed=2)
+        reference = play_match("othello", [RandomAgent(), RandomAgent()], seed=2)
+    finally:
+        for handle in (slow, broken, also_broken, fine):
+            handle.close()
+    assert [a.status for a in after.agents] == [Status.OK, Status.OK]
+    assert after.actions == reference.actions
