@@ -188,6 +188,55 @@ def test_vec_env_plays_like_the_single_env_across_auto_resets():
     assert restarts >= n_envs  # the comparison went through auto-resets
 
 
+@pytest.mark.parametrize("options", [
+    {},
+    {"num_snakes": 8, "height": 12, "width": 12, "num_fruits": 20},
+    {"num_snakes": 2, "vision_range": None, "frame_stack": 3},
+    {"num_snakes": 3, "height": 6, "width": 6, "snake_length": 1, "num_fruits": 10,
+     "reward_dict": {"fruit": 0.3, "time": 0.01, "win": 2.5, "kill": 1.5}},
+    {"num_snakes": 1, "max_steps": 30},
+])
+def test_the_one_game_engine_plays_exactly_like_the_batch_engine(options):
+    # The env plays on SnakeGame; one that was handed to the batch engine (SnakeGames, one game)
+    # before its first reset is the reference, and a third is handed over in the middle of each game.
+    fast, reference, switching = (arena.envs.make_raw("snake", **options) for _ in range(3))
+    reference.unwrapped.game
+    assert fast.unwrapped._single is not None and reference.unwrapped._single is None
+    rng = np.random.default_rng(1)
+    events = {"fruit": 0, "kills": 0, "deaths": 0, "steps": 0}
+
+    def same(got, expected):
+        assert got[0].keys() == expected[0].keys()
+        for agent in expected[0]:
+            assert got[0][agent].dtype == expected[0][agent].dtype
+            np.testing.assert_array_equal(got[0][agent], expected[0][agent])
+        assert got[1:] == expected[1:]
+
+    for game in range(60):
+        if switching.unwrapped._single is None:
+            switching = arena.envs.make_raw("snake", **options)
+        handover = int(rng.integers(1, 30))
+        first = reference.reset(seed=game)
+        same(fast.reset(seed=game), first)
+        same(switching.reset(seed=game), first)
+        while reference.agents:
+            actions = {agent: int(rng.integers(3)) for agent in reference.agents}
+            if events["steps"] % 100 == handover:
+                switching.unwrapped.game  # noqa: B018  (the handover happens on access)
+            expected = reference.step(actions)
+            same(fast.step(actions), expected)
+            same(switching.step(actions), expected)
+            assert fast.agents == switching.agents == reference.agents
+            events["steps"] += 1
+            events["deaths"] += sum(expected[2].values())
+            events["fruit"] += sum(r > 0 for r in expected[1].values())
+            events["kills"] += sum(info["kills"] for info in expected[4].values())
+        assert fast.final_scores() == switching.final_scores() == reference.final_scores()
+        assert fast.outcome_text() == reference.outcome_text()
+    assert events["steps"] > 200 and events["deaths"] and events["fruit"]
+    assert events["kills"] or options.get("num_snakes") == 1
+
+
 def test_make_snake_returns_marlenv_shapes():
     env, observation_shape, action_shape, properties = make_snake(n_env=4, num_snakes=3, height=12, width=12,
                                                                   frame_stack=2, vision_range=5)
