@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from gymnasium import spaces
 
 from arena.agents.base import Agent
 
@@ -16,6 +17,45 @@ def legal_actions(obs: Any) -> np.ndarray | None:
     return None
 
 
+def sample(space: spaces.Space) -> Any:
+    """`space.sample()`: the same value from the same generator state, drawn faster for a bounded float Box.
+
+    `Box.sample` sorts every coordinate by the kind of its bounds on each call (about 15 µs for
+    the fighter's ten keys); a Box bounded on every side draws `uniform(low, high)` for all its
+    coordinates, which is what it then does, in one call.
+    """
+    if type(space) is not spaces.Box:
+        return space.sample()
+    bounds = _BOX_BOUNDS.get(id(space))
+    if bounds is None or bounds[0] is not space:
+        bounds = _BOX_BOUNDS[id(space)] = (space, _uniform_bounds(space))
+        if len(_BOX_BOUNDS) > 64:
+            _BOX_BOUNDS.pop(next(iter(_BOX_BOUNDS)))
+    uniform = bounds[1]
+    if uniform is None:
+        return space.sample()
+    low, high = uniform
+    rng = space.np_random
+    drawn = rng.random(space.shape) if low is None else rng.uniform(low, high, space.shape)
+    return drawn.astype(space.dtype)
+
+
+# id(space) -> (space, bounds): the space is kept so that an id reused by a new space is noticed.
+_BOX_BOUNDS: dict[int, tuple[spaces.Box, tuple | None]] = {}
+
+
+def _uniform_bounds(space: spaces.Box) -> tuple | None:
+    """(low, high) for `Generator.uniform` when `space` is a float Box bounded on every side (None, None for [0, 1)),
+    else None."""
+    if space.dtype.kind != "f" or not (space.bounded_below.all() and space.bounded_above.all()):
+        return None
+    low, high = space.low.astype(np.float64), space.high.astype(np.float64)
+    if (low == low.flat[0]).all() and (high == high.flat[0]).all():
+        low, high = float(low.flat[0]), float(high.flat[0])
+        return (None, None) if (low, high) == (0.0, 1.0) else (low, high)
+    return low, high
+
+
 class RandomAgent(Agent):
     """Plays uniformly at random among the legal actions, in any env.
 
@@ -25,7 +65,7 @@ class RandomAgent(Agent):
     def predict(self, obs: Any) -> Any:
         legal = legal_actions(obs)
         if legal is None:
-            return self.action_space.sample()
+            return sample(self.action_space)
         return int(legal[self.action_space.np_random.integers(len(legal))])
 
 

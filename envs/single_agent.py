@@ -49,7 +49,7 @@ class SingleAgentEnv(gymnasium.Env):
         self.render_mode = render_mode
         self.illegal_reward = illegal_reward
         self._observation: Any = None
-        self._opponent_observations: dict[str, Any] = {}
+        self._observations: dict[str, Any] = {}
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
@@ -68,13 +68,14 @@ class SingleAgentEnv(gymnasium.Env):
     def step(self, action: Any):
         if self.turn_based:
             return self._step_turns(action)
-        actions = {seat: agent.predict(self._opponent_observations[seat]) for seat, agent in self.opponents.items()
-                   if seat in self.env.agents}
+        seen, playing = self._observations, self.env.agents
+        actions = {seat: agent.predict(seen[seat]) for seat, agent in self.opponents.items() if seat in playing}
         actions[self.seat] = action
         observations, rewards, terminations, truncations, infos = self.env.step(actions)
         self._store(observations)
-        return (self._observation, float(rewards.get(self.seat, 0.0)), bool(terminations.get(self.seat, True)),
-                bool(truncations.get(self.seat, False)), dict(infos.get(self.seat, {})))
+        seat = self.seat
+        return (self._observation, float(rewards.get(seat, 0.0)), bool(terminations.get(seat, True)),
+                bool(truncations.get(seat, False)), dict(infos.get(seat, {})))
 
     def action_masks(self) -> np.ndarray:
         """The learner's legal actions (for sb3-contrib's MaskablePPO); all True without a mask."""
@@ -117,7 +118,7 @@ class SingleAgentEnv(gymnasium.Env):
     def _store(self, observations: dict[str, Any]) -> None:
         if self.seat in observations:
             self._observation = observations[self.seat]
-        self._opponent_observations = {s: o for s, o in observations.items() if s != self.seat}
+        self._observations = observations  # the opponents read theirs from it
 
 
 VIEW_PREFIX = "SingleAgent_"

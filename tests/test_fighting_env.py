@@ -106,6 +106,32 @@ def test_gymnasium_view_passes_check_env_and_keeps_scores():
     assert total in (-1.0, 0.0, 1.0)
 
 
+def test_the_views_default_opponent_presses_what_box_sample_would_from_the_same_seed():
+    from arena.agents import RandomAgent
+    from arena.agents.baselines import sample
+
+    class BoxSampleOpponent(RandomAgent):
+        def predict(self, obs):
+            return self.action_space.sample()
+
+    space, copy = (arena.envs.make_raw("fighting").action_space("player_0") for _ in range(2))
+    space.seed(3)
+    copy.seed(3)
+    for _ in range(1000):
+        drawn, expected = sample(space), copy.sample()
+        assert drawn.dtype == expected.dtype and np.array_equal(drawn, expected)
+    presses = (np.random.default_rng(0).random((300, 10)) < 0.5).astype(np.float32)
+    default, reference = gymnasium.make("arena/Fighting-v0"), gymnasium.make("arena/Fighting-v0", opponent=BoxSampleOpponent)
+    for seed in (0, 1):
+        np.testing.assert_array_equal(default.reset(seed=seed)[0], reference.reset(seed=seed)[0])
+        for keys in presses:
+            got, expected = default.step(keys), reference.step(keys)
+            np.testing.assert_array_equal(got[0], expected[0])
+            assert got[1:] == expected[1:]
+            if got[2] or got[3]:
+                break
+
+
 def test_reward_manager_rewards_each_seat_from_its_own_side():
     def damage_dealt(env):
         return env.objects["opponent"].damage_taken_this_frame
