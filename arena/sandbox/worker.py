@@ -139,11 +139,13 @@ class _Worker:
             except Exception:  # noqa: BLE001  (the agent still plays, with the view of the last frame)
                 sys.stderr.write(f"arena: the env copy could not follow the observation:\n{traceback.format_exc()}")
         self.frame += 1
-        action = self._call("predict() failed", lambda: self.agent.predict(observation))
-        if action is _FAILED:
+        try:
+            action = self.agent.predict(observation)
+        except BaseException as exc:  # noqa: BLE001  (reported, as by _call)
+            self._raised("predict() failed", exc)
             return
         try:
-            self.channel.send(Kind.ACTION, _plain(action))
+            self.channel.send(Kind.ACTION, action if type(action) in _SENDABLE else _plain(action))
         except TypeError as exc:
             self._failed("returned an action that cannot be sent", str(exc), illegal=True)
 
@@ -151,10 +153,13 @@ class _Worker:
         try:
             return call()
         except BaseException as exc:  # noqa: BLE001
-            from arena.faults import describe_exception
-
-            self._failed(what, describe_exception(exc, self.folder))
+            self._raised(what, exc)
             return _FAILED
+
+    def _raised(self, what: str, exc: BaseException) -> None:
+        from arena.faults import describe_exception
+
+        self._failed(what, describe_exception(exc, self.folder))
 
     def _failed(self, what: str, error: str, illegal: bool = False) -> None:
         if os.getpid() != self.pid:
@@ -167,6 +172,7 @@ class _Worker:
 
 
 _FAILED = object()
+_SENDABLE = frozenset({int, float, bool, str, type(None), dict, list, tuple})  # sent as they are
 
 
 def _plain(action: Any) -> Any:
