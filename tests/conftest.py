@@ -13,6 +13,20 @@ REPO = Path(__file__).resolve().parent.parent
 SUBMISSIONS = REPO / "submissions"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--slow", action="store_true",
+                     help="also run the tests marked slow: strength and training runs (.ci/run does)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="a slow strength or training run: pytest --slow runs it")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def submissions() -> Path:
     """The repository's example submissions folder."""

@@ -28,6 +28,7 @@ def win_rate(opponent: type, seeds: range) -> float:
     return wins / len(seeds)
 
 
+@pytest.mark.slow
 def test_brawler_agent_beats_constant_and_random_agents_in_at_least_95_percent_of_matches():
     assert win_rate(ConstantAgent, range(20)) >= 0.95
     assert win_rate(RandomAgent, range(40)) >= 0.95

@@ -136,6 +136,7 @@ def league_state(run_dir: Path, steps: int) -> dict:
     return json.loads(text.replace(str(run_dir), "RUN"))
 
 
+@pytest.mark.slow
 def test_a_resumed_run_saves_the_same_next_checkpoint_as_an_uninterrupted_one(runs):
     straight, resumed = runs
     load = algorithm_class("ppo").load
@@ -149,6 +150,7 @@ def test_a_resumed_run_saves_the_same_next_checkpoint_as_an_uninterrupted_one(ru
     assert (resumed / "logs" / "progress.csv").is_file() and (resumed / "logs" / "progress_512.csv").is_file()
 
 
+@pytest.mark.slow
 def test_an_exported_run_is_a_submission_that_validates(runs, tmp_path, capsys):
     out = export_run("tiny", tmp_path / "tiny_fighter", save_path=str(runs[1].parent))
     assert sorted(p.name for p in out.iterdir()) == ["agent.py", "arena.toml", "model.zip", "policy.json"]
