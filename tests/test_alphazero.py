@@ -7,24 +7,26 @@ import threading
 
 import numpy as np
 import pytest
-import torch
-from arena.agents.mcts import board_from_observation, make_search
-from arena.envs.gomoku import GomokuBoard
-from arena.envs.othello import OthelloBoard
 
-from arena.alphazero import gating, loop
-from arena.alphazero.buffer import ReplayBuffer
-from arena.alphazero.config import AlphaZeroConfig
-from arena.alphazero.network import (
+torch = pytest.importorskip("torch", reason='AlphaZero trains in torch: pip install -e ".[train]"')
+
+from arena.agents.mcts import board_from_observation, make_search  # noqa: E402
+from arena.envs.gomoku import GomokuBoard  # noqa: E402
+from arena.envs.othello import OthelloBoard  # noqa: E402
+
+from arena.alphazero import gating, loop  # noqa: E402
+from arena.alphazero.buffer import ReplayBuffer  # noqa: E402
+from arena.alphazero.config import AlphaZeroConfig  # noqa: E402
+from arena.alphazero.network import (  # noqa: E402
     Evaluator,
     NetworkSpec,
     PolicyValueNet,
     network_bytes,
     save_network,
 )
-from arena.alphazero.store import Store
-from arena.alphazero.symmetries import SYMMETRIES, action_map, augment, transform
-from arena.alphazero.trainer import Trainer, new_network
+from arena.alphazero.store import Store  # noqa: E402
+from arena.alphazero.symmetries import SYMMETRIES, action_map, augment, transform  # noqa: E402
+from arena.alphazero.trainer import Trainer, new_network  # noqa: E402
 
 torch.set_num_threads(1)
 

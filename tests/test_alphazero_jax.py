@@ -4,23 +4,25 @@ search's PUCT, and a loop run whose games come from JAX."""
 import itertools
 import sys
 
-import jax
 import numpy as np
-import pgx
 import pytest
-import torch
-from arena._native import GameRecord
-from arena.agents.mcts import make_search
-from arena.envs.othello import OthelloBoard
 
-from arena.alphazero import loop
-from arena.alphazero.config import AlphaZeroConfig
-from arena.alphazero.jax_network import forward, params_from_torch
-from arena.alphazero.jax_selfplay import PASS, _native_moves
-from arena.alphazero.network import Evaluator, PolicyValueNet
-from arena.alphazero.selfplay import play_games, round_seed
-from arena.alphazero.trainer import new_network
-from arena.errors import ArenaError
+jax = pytest.importorskip("jax", reason='the JAX self-play backend needs the jax extra: pip install -e ".[jax]"')
+pgx = pytest.importorskip("pgx", reason='the JAX self-play backend needs the jax extra: pip install -e ".[jax]"')
+torch = pytest.importorskip("torch", reason='AlphaZero trains in torch: pip install -e ".[train]"')
+
+from arena._native import GameRecord  # noqa: E402
+from arena.agents.mcts import make_search  # noqa: E402
+from arena.envs.othello import OthelloBoard  # noqa: E402
+
+from arena.alphazero import loop  # noqa: E402
+from arena.alphazero.config import AlphaZeroConfig  # noqa: E402
+from arena.alphazero.jax_network import forward, params_from_torch  # noqa: E402
+from arena.alphazero.jax_selfplay import PASS, _native_moves  # noqa: E402
+from arena.alphazero.network import Evaluator, PolicyValueNet  # noqa: E402
+from arena.alphazero.selfplay import play_games, round_seed  # noqa: E402
+from arena.alphazero.trainer import new_network  # noqa: E402
+from arena.errors import ArenaError  # noqa: E402
 
 torch.set_num_threads(1)
 

@@ -5,7 +5,6 @@ import pickle
 
 import gymnasium
 import numpy as np
-import pyspiel
 import pytest
 from gymnasium.utils.env_checker import check_env
 from pettingzoo.test import api_test, seed_test
@@ -164,6 +163,7 @@ def test_text_drawing_shows_coordinates_and_whose_move_it_is():
 
 @pytest.mark.parametrize("size, games", [(15, 120), (9, 200)])
 def test_legal_moves_and_outcomes_agree_with_openspiel(size, games):
+    pyspiel = pytest.importorskip("pyspiel", reason="the OpenSpiel oracle needs open_spiel (in the test extra)")
     game = pyspiel.load_game("gomoku", {"size": size})
     rng = np.random.default_rng(size)
     outcomes = {0: 0, 1: 0, -1: 0}

@@ -6,16 +6,21 @@ import sys
 import gymnasium
 import numpy as np
 import pytest
-import torch
-from stable_baselines3 import PPO
-from torch import nn
 
-import ttnn_double
-from arena import cli
-from arena.agents.tt import TTError, close_device, pcc, port_policy
-from arena.agents.tt.check import agreement, check, evaluate, make_env, record
-from arena.agents.tt.reference import ReferenceMLP
-from arena.submission import import_entry_class, load
+pytest.importorskip("torch", reason='the TTNN ports take torch policies: pip install -e ".[train]"')
+pytest.importorskip("stable_baselines3", reason='the TTNN ports take torch policies: pip install -e ".[train]"')
+
+import torch  # noqa: E402
+from stable_baselines3 import PPO  # noqa: E402
+from torch import nn  # noqa: E402
+
+import ttnn_double  # noqa: E402
+from arena import cli  # noqa: E402
+from arena.agents.tt import TTError, close_device, pcc, port_policy  # noqa: E402
+from arena.agents.tt.check import agreement, check, evaluate, make_env, record  # noqa: E402
+from arena.agents.tt.reference import ReferenceMLP  # noqa: E402
+from arena.submission import import_entry_class, load  # noqa: E402
+
 
 FIGHTER = "tt_ppo_fighter"
 

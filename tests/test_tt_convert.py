@@ -6,15 +6,19 @@ import warnings
 import gymnasium
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
-from stable_baselines3 import A2C, PPO
-from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
-from torch import nn
 
-from arena.agents.tt import TTError, pcc, port_module, port_policy, read_layers
-from arena.agents.tt.backends import ReferenceFallback, choose_backend
-from arena.agents.tt.layers import PortedMLP
+pytest.importorskip("torch", reason='the TTNN ports take torch policies: pip install -e ".[train]"')
+pytest.importorskip("stable_baselines3", reason='the TTNN ports take torch policies: pip install -e ".[train]"')
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from stable_baselines3 import A2C, PPO  # noqa: E402
+from stable_baselines3.common.torch_layers import BaseFeaturesExtractor  # noqa: E402
+from torch import nn  # noqa: E402
+
+from arena.agents.tt import TTError, pcc, port_module, port_policy, read_layers  # noqa: E402
+from arena.agents.tt.backends import ReferenceFallback, choose_backend  # noqa: E402
+from arena.agents.tt.layers import PortedMLP  # noqa: E402
 
 
 class GuideStyleMLP(nn.Module):

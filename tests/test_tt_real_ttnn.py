@@ -19,12 +19,16 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
-from torch import nn
 
-import ttnn_double
-from arena.agents.tt.layers import read_layers
-from arena.agents.tt.ttnn_mlp import TTNNMLP
+pytest.importorskip("torch", reason='the TTNN ports take torch policies: pip install -e ".[train]"')
+
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+import ttnn_double  # noqa: E402
+from arena.agents.tt.layers import read_layers  # noqa: E402
+from arena.agents.tt.ttnn_mlp import TTNNMLP  # noqa: E402
+
 
 REPO = Path(__file__).resolve().parents[1]
 VENV_PYTHON = Path(os.environ.get("ARENA_TTNN_PYTHON") or Path.home() / ".cache/arena/ttnn-py3.12/bin/python")

@@ -5,14 +5,19 @@ import warnings
 
 import gymnasium
 import pytest
-import torch
-from stable_baselines3 import PPO
-from torch import nn
 
-import ttnn_double
-from arena.agents.tt import TTError, close_device, pcc, port_module, port_policy
-from arena.agents.tt.backends import ReferenceFallback, choose_backend
-from arena.agents.tt.ttnn_mlp import TTNNMLP
+pytest.importorskip("torch", reason='the TTNN ports take torch policies: pip install -e ".[train]"')
+pytest.importorskip("stable_baselines3", reason='the TTNN ports take torch policies: pip install -e ".[train]"')
+
+import torch  # noqa: E402
+from stable_baselines3 import PPO  # noqa: E402
+from torch import nn  # noqa: E402
+
+import ttnn_double  # noqa: E402
+from arena.agents.tt import TTError, close_device, pcc, port_module, port_policy  # noqa: E402
+from arena.agents.tt.backends import ReferenceFallback, choose_backend  # noqa: E402
+from arena.agents.tt.ttnn_mlp import TTNNMLP  # noqa: E402
+
 
 ON_DEVICE = {"torch_dtype": torch.bfloat16, "dtype": ttnn_double.bfloat16, "layout": ttnn_double.TILE_LAYOUT,
              "on_device": True, "memory_config": ttnn_double.DRAM_MEMORY_CONFIG}
