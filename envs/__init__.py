@@ -118,8 +118,15 @@ def entry(name: str) -> EnvEntry:
 
 
 def env_class(name: str) -> type:
-    """The raw env class of `name` (for its metadata), without building an env."""
-    return importlib.import_module(entry(name).module).raw_env
+    """The class `make` builds for `name` (for its metadata), without building an env."""
+    found = entry(name)
+    return _game_class(found, importlib.import_module(found.module))
+
+
+def _game_class(found: EnvEntry, module: Any) -> type:
+    # A turn-based game's module holds its AEC class as raw_env; a simultaneous game's module
+    # follows PettingZoo's Parallel envs (raw_env and env are AEC views), its class behind parallel_env.
+    return module.parallel_env.game if found.kind == "parallel" else module.raw_env
 
 
 def make(name: str, **options: Any):
@@ -135,7 +142,8 @@ def make_raw(name: str, **options: Any):
 def _build(name: str, options: dict[str, Any], wrapped: bool):
     found = entry(name)
     module = importlib.import_module(found.module)
-    parameters = inspect.signature(module.raw_env).parameters
+    game = _game_class(found, module)
+    parameters = inspect.signature(game).parameters
     accepted = [p for p in parameters if p not in found.preset]
     unknown = sorted(set(options) - set(accepted))
     if unknown:
@@ -143,7 +151,10 @@ def _build(name: str, options: dict[str, Any], wrapped: bool):
         raise UnknownEnvError(f"env {name!r} has no option {', '.join(map(repr, unknown))}: its options are {choices}")
     _check_bounds(found, options, parameters)
     built = {**found.preset, **options}
-    env = module.env(**built) if wrapped else module.raw_env(**built)
+    if found.kind == "parallel":
+        env = game(**built)  # PettingZoo has no checking wrappers for Parallel envs; the harness checks actions
+    else:
+        env = module.env(**built) if wrapped else game(**built)
     # How it is drawn is not part of what it is: replays leave render_mode out.
     env.unwrapped.env_spec = EnvSpec(name, {k: v for k, v in options.items() if k != "render_mode"})
     return env

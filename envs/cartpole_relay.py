@@ -12,9 +12,17 @@ random partners (ad-hoc teamwork): every agent of a team gets the same reward.
   (50 by default); then the baton passes to the next seat, wrapping around. `player_0` starts
   with it, so step t (from 0) is played by seat (t // leg_length) % num_players. The other
   agents' actions are ignored.
-- `mode="vote"`: every agent sends logits for the two actions and the env combines them
-  (`combine_logits`): `aggregation="mean"` (default) plays the argmax of the mean logits;
-  `"majority"` plays the action most agents prefer (each one's argmax), a tie going to the mean.
+- `mode="vote"`: every agent sends logits for the two actions and the env combines them into
+  the one action played (`vote`), as `aggregation` says:
+  - `"summed_probs"` (default): each agent's logits become probabilities (softmax), the
+    probabilities are summed over the agents, and the action with the largest sum is played
+    (the lower action on an exact tie);
+  - `"sampled_probs"`: the action is drawn from the summed probabilities, normalised: one
+    uniform draw u in [0, 1) a step, and the first action whose cumulative share exceeds u.
+    The draws come from the env's own generator, seeded by `reset(seed=...)` (apart from the
+    cart's start), so a seed replays the same draws;
+  - `"mean_logits"`: the argmax of the agents' mean logits (`"mean"`, its former name, still works);
+  - `"majority"`: the action most agents prefer (each one's argmax), a tie going to the mean logits.
 
 ## Action space
 Relay: `Discrete(2)` (0 pushes the cart left, 1 right). Vote: `Box(-100, 100, (2,), float32)`,
@@ -37,9 +45,14 @@ observations are the state alone, so CartPole policies drop in.
 
 ## Rewards
 +1 to every agent for each step after which the pole is still up (a team reward); 0 for the
-step it falls. `infos[agent]["steps_survived"]` credits each agent with the steps survived
-under its control: as baton holder (relay), or when the team played its own preferred action
-(vote).
+step it falls. `infos[agent]` credits each agent's part:
+- `"steps_survived"`: the steps survived under its control: as baton holder (relay), or when
+  the team played its own preferred action (vote);
+- `"contribution"`: its share of the step's decision. Vote mode, whatever the aggregation:
+  p_i(a) / sum_j p_j(a), its probability of the action a played over the sum of all agents'
+  (the shares add up to 1). Relay mode: 1 for the baton holder, 0 for the others. 0 at reset;
+- `"contribution_total"`: its contributions summed over the episode's steps so far (the step
+  the pole falls included).
 
 ## Starting state
 Gymnasium's CartPole start: all four state values uniform in (-0.05, 0.05).
@@ -50,7 +63,9 @@ after `max_steps` steps (500, as CartPole-v1).
 
 ## Arguments
 - `num_players` (3, 1 to 8), `mode` (`"relay"` or `"vote"`), `leg_length` (50),
-  `aggregation` (`"mean"` or `"majority"`, vote mode), `max_steps` (500).
+  `aggregation` (`"summed_probs"`, `"sampled_probs"`, `"mean_logits"` or `"majority"`; vote
+  mode), `max_steps` (500; PettingZoo's `max_cycles`, given to the module's `parallel_env`,
+  `raw_env` or `env`, sets it).
 - `render_mode`: `"rgb_array"` (the cart, the pole and the team's panel as an (H, W, 3) uint8
   array) or `"human"` (a pygame window).
 
@@ -67,41 +82,72 @@ from gymnasium import spaces
 from gymnasium.envs.classic_control.cartpole import CartPoleEnv
 from pettingzoo import ParallelEnv
 
+from arena.envs.parallel_module import parallel_constructors
 from arena.envs.render_modes import RenderModes
 
-__all__ = ["combine_logits", "env", "raw_env"]
+__all__ = ["AGGREGATIONS", "CartPoleRelay", "combine_logits", "env", "parallel_env", "probabilities", "raw_env", "vote"]
 
 MODES = ("relay", "vote")
 LOGIT_BOUND = 100.0  # vote logits live in [-100, 100]: finite, as Gymnasium learners need, and far past certainty
-AGGREGATIONS = ("mean", "majority")
+AGGREGATIONS = ("summed_probs", "sampled_probs", "mean_logits", "majority")
+FORMER_NAMES = {"mean": "mean_logits"}
+VOTE_STREAM = 0x766F7465  # mixed into the seed of the vote draws, keeping them apart from the cart's start
 
 
-def combine_logits(logits: np.ndarray, aggregation: str = "mean") -> int:
-    """The action a team plays given one row of logits per agent (see the module docstring)."""
+def probabilities(logits: np.ndarray) -> np.ndarray:
+    """Each agent's softmax over the actions: one row of logits per agent in, one row of probabilities out."""
     logits = np.asarray(logits, np.float64)
-    by_mean = int(np.argmax(logits.mean(0)))
-    if aggregation == "mean":
-        return by_mean
-    votes = np.bincount(np.argmax(logits, 1), minlength=logits.shape[1])
-    leaders = np.flatnonzero(votes == votes.max())
-    return int(leaders[0]) if leaders.size == 1 else by_mean
+    weights = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return weights / weights.sum(axis=-1, keepdims=True)
 
 
-def env(**kwargs: Any) -> raw_env:
-    """The relay env (PettingZoo has no checking wrappers for Parallel envs; the harness checks actions)."""
-    return raw_env(**kwargs)
+def vote(logits: np.ndarray, aggregation: str = "summed_probs",
+         rng: np.random.Generator | None = None) -> tuple[int, np.ndarray]:
+    """The action a team plays given one row of logits per agent, and each agent's contribution to it.
+
+    `aggregation` is one of `AGGREGATIONS` (see the module docstring); `"sampled_probs"` draws
+    one number from `rng`. The contributions are p_i(a) / sum_j p_j(a) for the played action a.
+    """
+    aggregation = FORMER_NAMES.get(aggregation, aggregation)
+    logits = np.asarray(logits, np.float64)
+    agents = probabilities(logits)
+    summed = agents.sum(0)
+    if aggregation == "summed_probs":
+        action = int(np.argmax(summed))
+    elif aggregation == "sampled_probs":
+        if rng is None:
+            raise ValueError("cartpole_relay: sampled_probs draws from a generator; pass rng")
+        cumulative = np.cumsum(summed)
+        cumulative /= cumulative[-1]
+        action = int(np.searchsorted(cumulative, rng.random(), side="right"))
+    elif aggregation == "mean_logits":
+        action = int(np.argmax(logits.mean(0)))
+    elif aggregation == "majority":
+        votes = np.bincount(np.argmax(logits, 1), minlength=logits.shape[1])
+        leaders = np.flatnonzero(votes == votes.max())
+        action = int(leaders[0]) if leaders.size == 1 else int(np.argmax(logits.mean(0)))
+    else:
+        raise ValueError(f"cartpole_relay: aggregation must be one of {AGGREGATIONS}, got {aggregation!r}")
+    return action, agents[:, action] / summed[action]
 
 
-class raw_env(RenderModes, ParallelEnv):
+def combine_logits(logits: np.ndarray, aggregation: str = "summed_probs",
+                   rng: np.random.Generator | None = None) -> int:
+    """The action alone of `vote`."""
+    return vote(logits, aggregation, rng)[0]
+
+
+class CartPoleRelay(RenderModes, ParallelEnv):
     """A team balancing one cart-pole; see `help(arena.envs.cartpole_relay)`."""
 
     metadata = {"name": "cartpole_relay_v0", "render_modes": ["human", "rgb_array"], "render_fps": 50,
                 "is_parallelizable": True}
 
-    def __init__(self, num_players: int = 3, mode: str = "relay", leg_length: int = 50, aggregation: str = "mean",
-                 max_steps: int = 500, render_mode: str | None = None):
+    def __init__(self, num_players: int = 3, mode: str = "relay", leg_length: int = 50,
+                 aggregation: str = "summed_probs", max_steps: int = 500, render_mode: str | None = None):
         if not 1 <= num_players <= 8:
             raise ValueError(f"cartpole_relay: num_players must be 1 to 8, got {num_players}")
+        aggregation = FORMER_NAMES.get(aggregation, aggregation)
         if mode not in MODES or aggregation not in AGGREGATIONS:
             raise ValueError(f"cartpole_relay: mode must be one of {MODES} and aggregation one of {AGGREGATIONS}, "
                              f"got {mode!r} and {aggregation!r}")
@@ -126,6 +172,9 @@ class raw_env(RenderModes, ParallelEnv):
         self.steps = 0
         self.steps_up = 0  # steps after which the pole was still up
         self.credits = np.zeros(num_players, np.int64)
+        self.contributions = np.zeros(num_players)  # each agent's share of the last step's decision
+        self.contribution_totals = np.zeros(num_players)
+        self.vote_rng: np.random.Generator | None = None  # the draws of "sampled_probs"
         self.state = np.zeros(4, np.float32)
         self.last_votes: np.ndarray | None = None  # each agent's preferred action last step (vote mode)
         self.last_action: int | None = None
@@ -152,9 +201,13 @@ class raw_env(RenderModes, ParallelEnv):
         # Seeded once, the cart's generator goes on from episode to episode, as a Gymnasium env's does.
         state, _ = self.cart.reset(seed=seed if seed is not None or self._seeded else None)
         self._seeded = True
+        if seed is not None or self.vote_rng is None:
+            self.vote_rng = np.random.default_rng(None if seed is None else [VOTE_STREAM, seed])
         self.state = state
         self.steps = self.steps_up = 0
         self.credits[:] = 0
+        self.contributions[:] = 0.0
+        self.contribution_totals[:] = 0.0
         self.last_votes, self.last_action = None, None
         self.agents = list(self.possible_agents)
         if self.render_mode == "human":
@@ -166,11 +219,13 @@ class raw_env(RenderModes, ParallelEnv):
             controllers = np.zeros(self.num_players, bool)
             controllers[self.baton] = True
             action = int(actions[self.possible_agents[self.baton]])
+            self.contributions = controllers.astype(np.float64)
         else:
             logits = np.stack([np.asarray(actions[a], np.float64) for a in self.possible_agents])
-            action = combine_logits(logits, self.aggregation)
+            action, self.contributions = vote(logits, self.aggregation, self.vote_rng)
             self.last_votes = np.argmax(logits, 1)
             controllers = self.last_votes == action
+        self.contribution_totals += self.contributions
         self.state, _, fell, _, _ = self.cart.step(action)
         self.last_action = action
         self.steps += 1
@@ -200,8 +255,10 @@ class raw_env(RenderModes, ParallelEnv):
             observations[agent] = np.concatenate([state, holder, [self.leg_steps_left]]).astype(np.float32)
         return observations
 
-    def _infos(self) -> dict[str, dict[str, int]]:
-        return {a: {"steps_survived": int(self.credits[i])} for i, a in enumerate(self.possible_agents)}
+    def _infos(self) -> dict[str, dict[str, int | float]]:
+        return {a: {"steps_survived": int(self.credits[i]), "contribution": float(self.contributions[i]),
+                    "contribution_total": float(self.contribution_totals[i])}
+                for i, a in enumerate(self.possible_agents)}
 
     def outcome_text(self) -> str:
         """How long the pole stayed up and who kept it there, e.g. 'pole up 500 of 500 steps (player_0 170, ...)'."""
@@ -214,6 +271,10 @@ class raw_env(RenderModes, ParallelEnv):
         return self._painter.draw(self)
 
 
+# PettingZoo's module-level constructors (arena.envs.parallel_module); max_cycles sets max_steps.
+parallel_env, raw_env, env = parallel_constructors(CartPoleRelay, "max_steps", __name__)
+
+
 class _RelayPicture:
     """Draws the track, the cart in the baton holder's colour, the pole, and a panel of the team."""
 
@@ -223,14 +284,14 @@ class _RelayPicture:
     COLORS = [(70, 140, 235), (240, 150, 50), (80, 185, 90), (170, 100, 225),
               (220, 190, 40), (50, 185, 185), (235, 105, 160), (140, 140, 140)]
 
-    def __init__(self, game: raw_env):
+    def __init__(self, game: CartPoleRelay):
         import pygame
 
         panel = 48 + self.ROW * game.num_players
         self.surface = pygame.Surface((self.WIDTH, -(-(self.TRACK_HEIGHT + panel) // 16) * 16))
         self.scale = self.WIDTH / (2 * game.cart.x_threshold + 1.2)  # the track plus room for the pole to lean
 
-    def draw(self, game: raw_env):
+    def draw(self, game: CartPoleRelay):
         import pygame
         from pygame import gfxdraw
 
@@ -260,12 +321,12 @@ class _RelayPicture:
             draw_text(s, arrow, (int(centre[0]), ground + 22), 22, self.DIM, "center")
         draw_text(s, f"step {game.steps} / {game.max_steps}", (16, 12), 28, self.INK)
         mode = (f"relay: leg of {game.leg_length}, {game.leg_steps_left} steps left" if game.mode == "relay"
-                else f"vote: {game.aggregation} of logits")
+                else f"vote: {game.aggregation}")
         draw_text(s, mode, (self.WIDTH - 16, 12), 24, self.DIM, "topright")
         self._panel(game)
         return s
 
-    def _panel(self, game: raw_env) -> None:
+    def _panel(self, game: CartPoleRelay) -> None:
         import pygame
 
         from arena.envs.rendering import draw_text, fit_text
@@ -281,5 +342,6 @@ class _RelayPicture:
             label = fit_text(game.shown_name(agent), 24, self.WIDTH // 2) + ("  (baton)" if holding else "")
             if game.mode == "vote" and game.last_votes is not None:
                 label += "  votes " + ("right" if game.last_votes[i] == 1 else "left")
+                label += f", share {game.contributions[i]:.2f}"
             draw_text(s, label, (40, y), 24, self.INK, bold=holding)
             draw_text(s, str(game.credits[i]), (self.WIDTH - 16, y), 24, self.INK, "topright")

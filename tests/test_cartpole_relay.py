@@ -1,4 +1,8 @@
-"""CartPole relay: PettingZoo conformance, baton timing, logit votes, team rewards and credits, the PD example, video."""
+"""CartPole relay: PettingZoo conformance, baton timing, logit votes, team rewards and credits, the PD example, video.
+
+The vote aggregations are checked against a formula written here from the definition: each
+agent's softmax, the probabilities summed over agents, then the argmax or a draw from the sums.
+"""
 
 import gymnasium
 import imageio.v2 as imageio
@@ -12,7 +16,7 @@ import arena.envs
 from arena import replay, video
 from arena.agents import RandomAgent
 from arena.envs import EnvSpec
-from arena.envs.cartpole_relay import combine_logits
+from arena.envs.cartpole_relay import AGGREGATIONS, combine_logits, vote
 from arena.match import play_match
 from arena.submission import instantiate, load
 
@@ -21,7 +25,9 @@ def pd():
     return instantiate(load(SUBMISSIONS / "relay_pd"))
 
 
-@pytest.mark.parametrize("options", [{}, {"mode": "vote", "num_players": 5}, {"mode": "vote", "aggregation": "majority"}])
+@pytest.mark.parametrize("options", [{}, {"mode": "vote", "num_players": 5},
+                                     {"mode": "vote", "aggregation": "majority"},
+                                     {"mode": "vote", "aggregation": "sampled_probs"}])
 def test_passes_pettingzoo_parallel_api_and_seed_tests(options):
     parallel_api_test(arena.envs.make("cartpole_relay", **options), num_cycles=300)
     parallel_seed_test(lambda: arena.envs.make("cartpole_relay", **options), num_cycles=300)
@@ -54,18 +60,133 @@ def test_non_holders_cannot_move_the_cart():
     np.testing.assert_array_equal(run(0), run(1))
 
 
-def test_votes_combine_by_mean_logits_or_by_majority():
-    logits = np.array([[0.0, 3.0], [0.5, 0.0], [0.4, 0.0]])  # mean prefers right; two of three vote left
-    assert combine_logits(logits, "mean") == 1
+def softmax_rows(logits):
+    rows = []
+    for agent_logits in logits:
+        exps = [np.exp(x - max(agent_logits)) for x in agent_logits]
+        rows.append([e / sum(exps) for e in exps])
+    return rows
+
+
+def reference_shares(logits, action):
+    """Each agent's contribution to `action`: its probability of it over the sum of all agents'."""
+    rows = softmax_rows(logits)
+    return [row[action] / sum(r[action] for r in rows) for row in rows]
+
+
+def reference_aggregation(logits, u=None):
+    """The relay's aggregation, from its definition: (action, each agent's contribution to it).
+
+    Softmax per agent; sum over agents; argmax of the sums, or (given a uniform u) the action
+    drawn from the sums normalised, by inverse transform.
+    """
+    rows = softmax_rows(logits)
+    sums = [sum(row[a] for row in rows) for a in range(len(rows[0]))]
+    if u is None:
+        action = max(range(len(sums)), key=lambda a: (sums[a], -a))  # the lowest action on a tie
+    else:
+        action, below = 0, sums[0] / sum(sums)
+        while u >= below and action < len(sums) - 1:
+            action += 1
+            below += sums[action] / sum(sums)
+    return action, reference_shares(logits, action)
+
+
+def random_logit_sets(count, seed):
+    """`count` logit sets of 1 to 8 agents, at scales from near-ties to the action space's bounds."""
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        agents, scale = rng.integers(1, 9), rng.choice([0.01, 1.0, 5.0, 100.0])
+        yield np.clip(rng.normal(0.0, scale, (agents, 2)), -100, 100)
+
+
+def test_summed_probabilities_choose_as_the_reference_formula_on_20000_logit_sets():
+    ours, theirs, changed_by_old_mean = [], [], 0
+    for logits in random_logit_sets(20_000, seed=1):
+        action, shares = vote(logits, "summed_probs")
+        expected, expected_shares = reference_aggregation(logits.tolist())
+        assert action == expected == combine_logits(logits)  # the default aggregation
+        ours.extend(shares)
+        theirs.extend(expected_shares)
+        assert abs(shares.sum() - 1.0) < 1e-9
+        changed_by_old_mean += action != combine_logits(logits, "mean_logits")
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+    assert changed_by_old_mean > 500  # the sets do tell the two aggregations apart
+
+
+def test_sampled_probabilities_draw_as_the_reference_formula_from_the_same_stream():
+    ours, theirs = np.random.default_rng(7), np.random.default_rng(7)
+    counts, our_shares, their_shares = np.zeros(2), [], []
+    for logits in random_logit_sets(20_000, seed=2):
+        action, shares = vote(logits, "sampled_probs", ours)
+        expected, expected_shares = reference_aggregation(logits.tolist(), u=theirs.random())
+        assert action == expected
+        our_shares.extend(shares)
+        their_shares.extend(expected_shares)
+        assert abs(shares.sum() - 1.0) < 1e-9
+        counts[action] += 1
+    np.testing.assert_allclose(our_shares, their_shares, rtol=1e-9, atol=1e-12)
+    assert counts.min() > 5_000  # both actions are drawn
+    # The stream's draws are numpy's own categorical draw from the normalised sums.
+    check, reference = np.random.default_rng(3), np.random.default_rng(3)
+    for logits in random_logit_sets(2_000, seed=4):
+        sums = np.exp(logits - logits.max(1, keepdims=True))
+        sums = (sums / sums.sum(1, keepdims=True)).sum(0)
+        assert vote(logits, "sampled_probs", check)[0] == reference.choice(2, p=sums / sums.sum())
+
+
+def test_sampling_needs_a_generator():
+    with pytest.raises(ValueError, match="pass rng"):
+        vote(np.zeros((2, 2)), "sampled_probs")
+
+
+def test_sampled_votes_replay_from_the_seed_and_credit_each_agents_share():
+    def run(seed, steps=60):
+        env = arena.envs.make("cartpole_relay", mode="vote", aggregation="sampled_probs", num_players=3)
+        env.reset(seed=seed)
+        logits_rng = np.random.default_rng(5)  # the same logits whatever the env's seed
+        played, totals = [], np.zeros(3)
+        for _ in range(steps):
+            if not env.agents:
+                break
+            logits = logits_rng.normal(0, 1, (3, 2)).astype(np.float32)
+            _, _, _, _, infos = env.step(dict(zip(env.possible_agents, logits)))
+            played.append(env.unwrapped.last_action)
+            shares = [infos[a]["contribution"] for a in env.possible_agents]
+            np.testing.assert_allclose(shares, reference_shares(logits.astype(np.float64).tolist(), played[-1]))
+            assert abs(sum(shares) - 1.0) < 1e-9
+            totals += shares
+            np.testing.assert_allclose([infos[a]["contribution_total"] for a in env.possible_agents], totals)
+        return played
+
+    first = run(0)
+    assert run(0) == first
+    assert run(1) != first  # the draws, not the logits, differ between seeds
+
+
+def test_aggregations_and_their_former_name():
+    assert AGGREGATIONS == ("summed_probs", "sampled_probs", "mean_logits", "majority")
+    # Agent 0 is sure of right, agents 1 and 2 fairly sure of left: the summed probabilities and
+    # the majority go left, the mean logits right.
+    logits = np.array([[0.0, 10.0], [2.0, 0.0], [2.0, 0.0]])
+    assert combine_logits(logits, "summed_probs") == 0
+    assert combine_logits(logits, "mean_logits") == combine_logits(logits, "mean") == 1
     assert combine_logits(logits, "majority") == 0
     tie = np.array([[0.0, 3.0], [1.0, 0.0]])  # one vote each: the mean decides
     assert combine_logits(tie, "majority") == 1
+    assert arena.envs.make("cartpole_relay", mode="vote", aggregation="mean").unwrapped.aggregation == "mean_logits"
+
+
+def test_votes_combine_by_majority_in_the_env():
+    logits = np.array([[0.0, 3.0], [0.5, 0.0], [0.4, 0.0]])  # two of three vote left
     env = arena.envs.make("cartpole_relay", mode="vote", aggregation="majority")
     env.reset(seed=0)
     _, rewards, _, _, infos = env.step(dict(zip(env.possible_agents, logits.astype(np.float32))))
     assert env.unwrapped.last_action == 0
-    # Credit goes to the agents whose own vote was played.
+    # Credit goes to the agents whose own vote was played; shares follow their probabilities of it.
     assert [infos[a]["steps_survived"] for a in env.possible_agents] == [0, 1, 1]
+    shares = [infos[a]["contribution"] for a in env.possible_agents]
+    assert shares[0] < 0.05 < shares[2] < shares[1] and abs(sum(shares) - 1.0) < 1e-9
     assert rewards == dict.fromkeys(env.possible_agents, 1.0)
 
 

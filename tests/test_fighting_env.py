@@ -35,7 +35,7 @@ def test_star_import_gives_the_competition_names_and_the_state_bases_its_reward_
     exec("from arena.envs.fighting import *", namespace)
     bases = {"PlayerObjectState", "GroundState", "Player", "Facing"}
     assert set(namespace) - {"__builtins__"} == COMPETITION_NAMES | bases
-    assert fighting.WarehouseBrawl is fighting.raw_env and fighting.Agent is arena.agents.Agent
+    assert fighting.parallel_env.game is fighting.WarehouseBrawl and fighting.Agent is arena.agents.Agent
     assert [fighting.MoveType[n].value for n in ("NONE", "NLIGHT", "RECOVERY", "GROUNDPOUND")] == [1, 2, 11, 12]
     assert [s.number for s in (fighting.WalkingState, fighting.StunState, fighting.KOState, fighting.TauntState)] == [
         0, 5, 11, 12]

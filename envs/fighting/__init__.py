@@ -166,7 +166,8 @@ within 0.05 units and one frame. What still differs, and why:
 ## Arguments
 - `render_mode`: "rgb_array" (pictures as (H, W, 3) uint8 arrays) or "human" (a window at 30 fps).
 - `resolution`: "low" (720x480, default), "medium" (1280x720), "high" (1920x1080), or a `CameraResolution`.
-- `max_timesteps`: frames in a match (default 2700, 90 s).
+- `max_timesteps`: frames in a match (default 2700, 90 s; PettingZoo's `max_cycles`, given to the
+  module's `parallel_env`, `raw_env` or `env`, sets it).
 - `stocks`: stocks per fighter (default 3).
 - `reward_manager`: a `RewardManager` that shapes both seats' rewards (default none).
 
@@ -188,7 +189,7 @@ from arena.envs.fighting.agents import (  # noqa: F401  (BrawlerAgent: arena's o
     BasedAgent, BrawlerAgent, ClockworkAgent, ConstantAgent, RandomAgent, RecurrentPPOAgent, SB3Agent, UserInputAgent,
 )
 from arena.envs.fighting.camera import CameraResolution, RenderMode
-from arena.envs.fighting.env import WarehouseBrawl, env, raw_env  # noqa: F401  (env, raw_env: for the registry)
+from arena.envs.fighting.env import WarehouseBrawl
 from arena.envs.fighting.fighter import Fighter, Player  # noqa: F401
 from arena.envs.fighting.match import MatchStats, PlayerStats, Result, run_match
 from arena.envs.fighting.moves import MoveType
@@ -199,6 +200,7 @@ from arena.envs.fighting.states import (  # noqa: F401
     AirTurnaroundState, AttackState, BackDashState, DashState, DodgeState, GroundState, InAirState, KOState,
     PlayerObjectState, SprintingState, StandingState, StunState, TauntState, TurnaroundState, WalkingState,
 )
+from arena.envs.parallel_module import parallel_constructors
 
 __all__ = [
     "Agent", "WarehouseBrawl", "CameraResolution", "RenderMode", "MoveType",
@@ -209,5 +211,9 @@ __all__ = [
     # Names the competition's reward code uses in isinstance checks and type hints.
     "PlayerObjectState", "GroundState", "Player", "Facing",
 ]
-# Also importable by name, though not by `*`: raw_env, env, Fighter, ObsHelper, ActHelper, Signal and
-# BrawlerAgent (arena's stronger scripted fighter; BasedAgent & co. are the competition's).
+# Also importable by name, though not by `*`: parallel_env, raw_env, env (PettingZoo's module-level
+# constructors), Fighter, ObsHelper, ActHelper, Signal and BrawlerAgent (arena's stronger scripted
+# fighter; BasedAgent & co. are the competition's).
+
+# PettingZoo's module-level constructors (arena.envs.parallel_module); max_cycles sets max_timesteps.
+parallel_env, raw_env, env = parallel_constructors(WarehouseBrawl, "max_timesteps", __name__)

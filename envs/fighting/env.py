@@ -209,10 +209,3 @@ def _keys(action: Any) -> np.ndarray:
         return np.zeros(len(R.KEY_NAMES), np.float32)
     return action if isinstance(action, np.ndarray) else np.asarray(action, np.float32)
 
-
-raw_env = WarehouseBrawl
-
-
-def env(**kwargs: Any) -> WarehouseBrawl:
-    """The fighting env (PettingZoo has no checking wrappers for Parallel envs; the harness checks actions)."""
-    return WarehouseBrawl(**kwargs)

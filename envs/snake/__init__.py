@@ -72,7 +72,8 @@ that dies is terminated in that step. Truncated after `max_steps` steps.
 ## Arguments
 - `num_snakes` (4, 1 to 8), `height` and `width` (20; at least 5), `snake_length` (3),
   `num_fruits` (4), `vision_range` (5, or None), `frame_stack` (1), `reward_dict`,
-  `max_steps` (1000).
+  `max_steps` (1000; PettingZoo's `max_cycles`, given to the module's `parallel_env`, `raw_env`
+  or `env`, sets it).
 - `render_mode`: `"rgb_array"` (the grid and a score panel as an (H, W, 3) uint8 array),
   `"human"` (a pygame window) or `"ansi"` (a text grid: `A` head and `a` body of `player_0`, ...).
 
@@ -80,8 +81,12 @@ Clock in arena's harness: 0.1 s a step plus a 5 s bank for the whole game (`aren
 organisers set their own, and an agent is charged only its own time.
 """
 
-from arena.envs.snake.env import env, raw_env
+from arena.envs.parallel_module import parallel_constructors
+from arena.envs.snake.env import raw_env as _SnakeGame
 from arena.envs.snake.vec import SnakeVecEnv, make_snake
 from arena.envs.snake.vision import PLANES
 
-__all__ = ["PLANES", "SnakeVecEnv", "env", "make_snake", "raw_env"]
+__all__ = ["PLANES", "SnakeVecEnv", "env", "make_snake", "parallel_env", "raw_env"]
+
+# PettingZoo's module-level constructors (arena.envs.parallel_module); max_cycles sets max_steps.
+parallel_env, raw_env, env = parallel_constructors(_SnakeGame, "max_steps", __name__)

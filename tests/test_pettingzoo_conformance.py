@@ -1,0 +1,142 @@
+"""Every env's module passes PettingZoo's own test set, called as PettingZoo's test runner calls its envs.
+
+Turn-based games, like PettingZoo's classic games, expose `env` and `raw_env` (AEC) and run
+`api_test`, `seed_test` and `render_test`. Simultaneous games, like PettingZoo's Parallel envs,
+also expose `parallel_env` (with `env` and `raw_env` as its AEC views) and run
+`parallel_api_test`, `parallel_seed_test` and `max_cycles_test`, which builds them with
+`max_cycles`. Small boards and few cycles keep it quick.
+"""
+
+import functools
+import importlib
+from types import SimpleNamespace
+
+import pytest
+from pettingzoo import AECEnv, ParallelEnv
+from pettingzoo import test as pettingzoo_test
+from pettingzoo.test import api_test, max_cycles_test, parallel_api_test, render_test, seed_test
+
+import arena.envs
+from arena.envs.rendering import HumanWindow
+
+CASES = [
+    ("othello", {"size": 6}),
+    ("gomoku", {"size": 7}),
+    ("fighting", {}),
+    ("snake", {"num_snakes": 3, "height": 8, "width": 8}),
+    ("cartpole_relay", {}),
+    ("cartpole_relay", {"mode": "vote", "aggregation": "sampled_probs", "num_players": 4}),
+    ("pgx:tic_tac_toe", {}),
+    ("pgx:connect_four", {}),
+]
+PARALLEL_CASES = [(name, options) for name, options in CASES if arena.envs.entry(name).kind == "parallel"]
+STEP_LIMITS = {"fighting": "max_timesteps", "snake": "max_steps", "cartpole_relay": "max_steps"}
+
+
+def ids(cases):
+    return [name + "".join(f"-{value}" for value in options.values()) for name, options in cases]
+
+
+def constructors(name, options):
+    """The env's module and its options as its constructors take them (a family's preset included)."""
+    if name.startswith("pgx:"):
+        pytest.importorskip("pgx")
+    found = arena.envs.entry(name)
+    return importlib.import_module(found.module), {**found.preset, **options}
+
+
+def seeded(module, options, seed=0):
+    """`module`'s parallel_env and env with `options`, each env reset once from `seed`, its action spaces seeded.
+
+    max_cycles_test resets without a seed and plays random actions: a snake can die within its 4
+    steps (about one run in 20 on the default grid), which that test reads as a short game. Seeded
+    first, every run plays the same steps.
+    """
+    def seeding(make):
+        def build(**kwargs):
+            env = make(**options, **kwargs)
+            env.reset(seed=seed)
+            for i, agent in enumerate(env.possible_agents):
+                env.action_space(agent).seed(seed + i)
+            return env
+        return build
+
+    return SimpleNamespace(parallel_env=seeding(module.parallel_env), env=seeding(module.env))
+
+
+@pytest.fixture
+def unpaced_windows(monkeypatch):
+    """Human windows show frames without waiting (the display is SDL's dummy; board games pace at 2 fps)."""
+    opened = HumanWindow.__init__
+    monkeypatch.setattr(HumanWindow, "__init__", lambda self, title, fps: opened(self, title, 0))
+
+
+@pytest.mark.parametrize(("name", "options"), CASES, ids=ids(CASES))
+def test_api_and_seed_tests(name, options):
+    module, options = constructors(name, options)
+    api_test(module.env(**options), num_cycles=40)
+    seed_test(functools.partial(module.env, **options), num_cycles=40)
+
+
+@pytest.mark.parametrize(("name", "options"), CASES, ids=ids(CASES))
+def test_render_test(name, options, unpaced_windows):
+    module, options = constructors(name, options)
+    render_test(functools.partial(module.env, **options))
+
+
+@pytest.mark.parametrize(("name", "options"), PARALLEL_CASES, ids=ids(PARALLEL_CASES))
+def test_parallel_api_and_seed_tests(name, options):
+    module, options = constructors(name, options)
+    parallel_api_test(module.parallel_env(**options), num_cycles=40)
+    if not hasattr(pettingzoo_test, "parallel_seed_test"):
+        pytest.skip("this PettingZoo has no parallel_seed_test")
+    pettingzoo_test.parallel_seed_test(functools.partial(module.parallel_env, **options), num_cycles=40)
+
+
+@pytest.mark.parametrize(("name", "options"), PARALLEL_CASES, ids=ids(PARALLEL_CASES))
+def test_max_cycles_test(name, options):
+    module, options = constructors(name, options)
+    max_cycles_test(seeded(module, options))
+
+
+@pytest.mark.parametrize("name", ["fighting", "cartpole_relay"])
+def test_max_cycles_test_on_the_modules_themselves(name):
+    # Nothing ends a fight or drops the pole within max_cycles_test's 4 steps, whatever the draws.
+    max_cycles_test(importlib.import_module(arena.envs.entry(name).module))
+
+
+@pytest.mark.parametrize("name", arena.envs.names())
+def test_modules_expose_pettingzoo_constructors_and_make_builds_the_same_game(name):
+    module = importlib.import_module(arena.envs.entry(name).module)
+    assert isinstance(module.env(), AECEnv) and isinstance(module.raw_env(), AECEnv)
+    made = arena.envs.make(name).unwrapped
+    assert type(made) is arena.envs.env_class(name)
+    if arena.envs.entry(name).kind == "parallel":
+        parallel = module.parallel_env()
+        assert isinstance(parallel, ParallelEnv) and type(parallel) is type(made)
+        assert type(module.env().unwrapped) is type(made)
+        assert isinstance(made, ParallelEnv)
+    else:
+        assert not hasattr(module, "parallel_env")  # as PettingZoo's classic games: no parallel form
+        assert type(module.env().unwrapped) is type(made)
+
+
+@pytest.mark.parametrize(("name", "limit"), sorted(STEP_LIMITS.items()))
+def test_max_cycles_is_the_games_step_limit(name, limit):
+    module = importlib.import_module(arena.envs.entry(name).module)
+
+    def steps_played(env):
+        env.reset(seed=0)
+        for i, agent in enumerate(env.possible_agents):
+            env.action_space(agent).seed(i)
+        steps = 0
+        while env.agents:
+            env.step({agent: env.action_space(agent).sample() for agent in env.agents})
+            steps += 1
+        return steps
+
+    assert steps_played(module.parallel_env(max_cycles=3)) == 3
+    assert steps_played(module.parallel_env(max_cycles=3, **{limit: 3})) == 3
+    assert steps_played(module.parallel_env(**{limit: 5})) == 5
+    with pytest.raises(ValueError, match=f"max_cycles \\(3\\) sets {limit}, which was also given as 9"):
+        module.parallel_env(max_cycles=3, **{limit: 9})
