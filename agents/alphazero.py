@@ -30,7 +30,8 @@ class AlphaZeroAgent(Agent):
       more is faster per simulation).
     - `seed`: seed of the search (ties and virtual loss make it matter little).
     - `threads`: torch threads of the network.
-    - `search_settings`: any other SearchConfig setting (c_puct, reuse_tree, time_limit, ...).
+    - `search_settings`: any other SearchConfig setting (c_puct, reuse_tree, time_limit, ...);
+      `leaf_playouts=k` values leaves by k random playouts, the network giving the priors alone.
     """
 
     def __init__(self, weights: str | Path | None = None, simulations: int = 200, leaves_per_call: int = 4,

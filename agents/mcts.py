@@ -20,10 +20,27 @@ them by game name:
     self_play = make_self_play("othello", batch_size=128, simulations=200, noise_fraction=0.25)
     for record in self_play.play(evaluate, games=512):
         record.planes, record.policies, record.outcomes   # inputs, policy and value targets
+
+A leaf's value comes from the evaluator, or with `leaf_playouts=k` from the mean of k random
+playouts while the evaluator gives the priors alone: the evaluation of a policy network without
+a value head (`policy_evaluator` makes an evaluator from such a policy).
+
+Duels play two sides against each other, each with its own search: a network, or pure rollout
+MCTS (`ROLLOUTS`, no network); its own simulations, exploration, leaf values and move
+temperature. The first side is black in even games:
+
+    result = play_duel("gomoku", DuelSide(evaluate, simulations=200, leaf_playouts=20),
+                       DuelSide(ROLLOUTS, simulations=3000), games=64, size=7)
+    result.wins, result.draws, result.losses, result.score     # the first side's
+
+(`make_self_play(..., duel=True, opponent_simulations=3000, ...)` is the engine underneath:
+`opponent_<setting>` settings are the second side's, and either side of `play` may be "rollouts".)
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,7 +55,8 @@ from arena._native import (
 )
 from arena.agents.base import Agent
 
-__all__ = ["GAMES", "MCTSAgent", "board_from_observation", "make_search", "make_self_play"]
+__all__ = ["GAMES", "ROLLOUTS", "DuelResult", "DuelSide", "MCTSAgent", "board_from_observation", "make_search",
+           "make_self_play", "play_duel", "policy_evaluator"]
 
 GAMES = ("othello", "gomoku")
 _SEARCHES = {"othello": OthelloMCTS, "gomoku": GomokuMCTS}
@@ -58,8 +76,102 @@ def make_search(game: str, **settings: Any) -> OthelloMCTS | GomokuMCTS:
 
 def make_self_play(game: str, **settings: Any) -> OthelloBatchedMCTS | GomokuBatchedMCTS:
     """Batched self-play for `game`; `settings` are the game's options (size, rule) and the
-    SelfPlayConfig and SearchConfig settings (batch_size, simulations, noise_fraction, ...)."""
+    SelfPlayConfig and SearchConfig settings (batch_size, simulations, noise_fraction,
+    leaf_playouts, ...). In a duel (`duel=True`), `opponent_<setting>` gives the second side its
+    own search settings (opponent_simulations, opponent_c_puct, opponent_leaf_playouts,
+    opponent_temperature, opponent_temperature_moves, ...), and either side of `play` may be
+    "rollouts" (`ROLLOUTS`): rollout search, no network."""
     return _SELF_PLAY[_check_game(game)](**settings)
+
+
+ROLLOUTS = "rollouts"  # a duel side with no network: PUCT over uniform priors, leaves valued by random playouts
+
+Evaluate = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def policy_evaluator(policy: Callable[[np.ndarray], np.ndarray]) -> Evaluate:
+    """An evaluator from a policy alone, for a network without a value head: `policy(inputs)` maps
+    float32 (rows, 2, N, N) to (rows, num_actions) non-negative weights (softmax probabilities;
+    exponentiate a log-softmax). Its values are zeros: search with `leaf_playouts` > 0, where
+    leaves take their values from random playouts instead."""
+
+    def evaluate(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.asarray(policy(inputs), dtype=np.float32), np.zeros(len(inputs), np.float32)
+
+    return evaluate
+
+
+@dataclass(frozen=True)
+class DuelSide:
+    """One side of a duel: what scores its leaves and how it searches.
+
+    - `evaluator`: a callable as the search calls it (inputs -> (policies, values)), or ROLLOUTS:
+      rollout MCTS with no network (uniform priors, leaves valued by random playouts).
+    - `simulations`: simulations per move (rlscout's rollouts, or raw_rollouts for a rollout side).
+    - `c_puct`: PUCT exploration, the constant rlscout calls the temperature of a side (its
+      model_temp, raw_temp). arena normalises priors over the legal moves; rlscout's rollout side
+      gives every move prior 1, so the same constant explores less here.
+    - `temperature`, `temperature_moves`: the first `temperature_moves` plies of the game are drawn
+      in proportion to visits ** (1 / temperature); the most visited move after (rlscout's
+      explore_for_n_moves, at temperature 1; its duels play the most visited move throughout).
+    - `leaf_playouts`: 0, leaves take the evaluator's value; k > 0, the evaluator's priors with the
+      mean of k random playouts as the value (rlscout's random_rollouts). A rollout side plays
+      max(1, k) playouts per leaf.
+    """
+
+    evaluator: Evaluate | str = ROLLOUTS
+    simulations: int = 800
+    c_puct: float = 1.5
+    temperature: float = 1.0
+    temperature_moves: int = 0
+    leaf_playouts: int = 0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.evaluator, str) and self.evaluator != ROLLOUTS:
+            raise ValueError(f"a duel side's evaluator is a callable or {ROLLOUTS!r}; got {self.evaluator!r}")
+        if self.simulations < 1:
+            raise ValueError(f"a duel side needs simulations >= 1, got {self.simulations}")
+
+    def settings(self, prefix: str = "") -> dict[str, Any]:
+        """The side's search settings as make_self_play takes them, names prefixed with `prefix`."""
+        own = {"simulations": self.simulations, "c_puct": self.c_puct, "temperature": self.temperature,
+               "temperature_moves": self.temperature_moves, "leaf_playouts": self.leaf_playouts}
+        return {prefix + name: value for name, value in own.items()}
+
+
+@dataclass(frozen=True)
+class DuelResult:
+    """A duel's outcome for its first side, and its games (first side black in even games)."""
+
+    wins: int
+    draws: int
+    losses: int
+    records: list = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def games(self) -> int:
+        return self.wins + self.draws + self.losses
+
+    @property
+    def score(self) -> float:
+        """Points per game for the first side: a win 1, a draw 1/2."""
+        return (self.wins + 0.5 * self.draws) / self.games if self.games else 0.5
+
+
+def play_duel(game: str, first: DuelSide, second: DuelSide, games: int, seed: int = 0, batch_size: int = 64,
+              threads: int = 1, resign_value: float = -1.0, **game_options: Any) -> DuelResult:
+    """`games` games of `first` against `second` on the batched native search, every move searched
+    afresh with no root noise; `first` plays black in even games and white in odd ones.
+    `game_options` are the game's (size, rule); a side resigns below `resign_value` (-1: never)."""
+    if games < 1:
+        raise ValueError(f"a duel needs games >= 1, got {games}")
+    search = make_self_play(game, **game_options, duel=True, seed=seed, batch_size=min(games, batch_size),
+                            noise_fraction=0.0, resign_value=resign_value, no_resign_fraction=0.0, threads=threads,
+                            **first.settings(), **second.settings("opponent_"))
+    records = search.play(first.evaluator, games=games, opponent=second.evaluator)
+    wins = sum(r.winner == r.index % 2 for r in records)  # the first side is black (0) in even games
+    draws = sum(r.winner < 0 for r in records)
+    return DuelResult(wins, draws, len(records) - wins - draws, records)
 
 
 def board_from_observation(game: str, observation: dict[str, np.ndarray],

@@ -19,6 +19,7 @@ using arena::search::BatchedMCTS;
 using arena::search::GameRecord;
 using arena::search::SearchConfig;
 using arena::search::SelfPlayConfig;
+using arena::search::SideConfig;
 using arena::search::python::Evaluator;
 
 namespace {
@@ -44,6 +45,37 @@ void from_bytes(const py::handle& bytes, std::vector<T>& data) {
 }
 
 py::ssize_t positions(const GameRecord& r) { return static_cast<py::ssize_t>(r.searched_plies.size()); }
+
+// Whether `side` names rollout search (the string "rollouts"); ValueError for any other string.
+bool is_rollouts(const py::object& side) {
+  if (!py::isinstance<py::str>(side)) return false;
+  if (side.cast<std::string>() == "rollouts") return true;
+  throw py::value_error("a side is an evaluator (a callable), or \"rollouts\" for rollout search; got " +
+                        py::repr(side).cast<std::string>());
+}
+
+// The duel opponent's side: the first side's settings, with those that `kwargs` gives as
+// opponent_<setting> (taken out of it). Also returns the names given that way ("" if none).
+std::pair<SideConfig, std::string> take_opponent(py::dict& kwargs, std::vector<std::string>& known,
+                                                 const SearchConfig& search, const SelfPlayConfig& play) {
+  static const std::string prefix = "opponent_";
+  std::string given;
+  auto take = [&](py::object& config, const std::string& setting) {
+    const std::string key = prefix + setting;
+    known.push_back(key);
+    if (!kwargs.contains(key)) return;
+    config.attr(setting.c_str()) = kwargs.attr("pop")(key);
+    given += (given.empty() ? "" : ", ") + key;
+  };
+  py::object opponent_search = py::cast(search);
+  for (const std::string& setting : arena::search::python::setting_names(opponent_search))
+    if (setting != "seed" && setting != "time_limit" && setting != "reuse_tree") take(opponent_search, setting);
+  py::object opponent_play = py::cast(play);
+  take(opponent_play, "temperature");
+  take(opponent_play, "temperature_moves");
+  const auto moves = opponent_play.cast<SelfPlayConfig>();
+  return {SideConfig{opponent_search.cast<SearchConfig>(), moves.temperature, moves.temperature_moves}, given};
+}
 
 void bind_game_record(py::module_& m) {
   py::class_<GameRecord>(m, "GameRecord", R"doc(
@@ -134,9 +166,18 @@ yourself: ``start(games)``, then while ``collect()`` returns rows > 0, evaluate
 over finished games as they come.
 
 ``play(None, games)`` searches without a network: uniform priors and one
-random playout per leaf. With ``duel=True`` two evaluators play each other:
-``play(evaluator, games, opponent)``, the evaluator black in even games; a
-round's first ``first_rows`` rows are the evaluator's, the rest the opponent's.
+random playout per leaf (``leaf_playouts`` of them if set). With ``leaf_playouts``
+set, a network's leaves take its priors and the mean of that many random
+playouts as their value (its values are ignored).
+
+With ``duel=True`` two evaluators play each other: ``play(evaluator, games,
+opponent)``, the evaluator black in even games; a round's first
+``first_rows`` rows are the evaluator's, the rest the opponent's. Either side
+may be ``"rollouts"``: rollout search, with no network. The opponent searches
+with the same settings unless ``opponent_<setting>`` says otherwise, for the
+SearchConfig settings (``opponent_simulations``, ``opponent_c_puct``,
+``opponent_leaf_playouts``, ...; not seed, time_limit or reuse_tree) and
+``opponent_temperature`` / ``opponent_temperature_moves``.
 With ``resign_value`` above -1 a mover whose root value falls below it resigns,
 except in a ``no_resign_fraction`` share of games, which are played out.
 )doc";
@@ -147,15 +188,21 @@ except in a ``no_resign_fraction`` share of games, which are played out.
         const Game start = make_start(rest, known);
         const auto play = arena::search::python::take_config<SelfPlayConfig>(rest, known);
         const auto search = arena::search::python::take_config<SearchConfig>(rest, known);
+        const auto [second, own] = take_opponent(rest, known, search, play);
         arena::search::python::reject_unknown(rest, name, known);
-        return std::make_unique<Batched>(start, search, play);
+        if (!own.empty() && !play.duel)
+          throw py::value_error(std::string(name) + ": " + own + " set(s) the opponent's search, which only a duel has "
+                                "(duel=True)");
+        return std::make_unique<Batched>(start, search, play, second);
       }))
       .def(
           "play",
           [](Batched& b, py::object evaluator, int64_t games, py::object opponent) {
-            if (evaluator.is_none()) {
+            const bool first_rollouts = is_rollouts(evaluator), second_rollouts = is_rollouts(opponent);
+            if (evaluator.is_none() || (first_rollouts && !b.duel())) {
               if (b.duel() || !opponent.is_none())
-                throw py::value_error("rollout search (evaluator None) plays itself: no duel, no opponent");
+                throw py::value_error("rollout search (evaluator None) plays itself: no duel, no opponent; in a duel "
+                                      "a side with no network is \"rollouts\"");
               b.start(games);
               {
                 py::gil_scoped_release release;
@@ -166,19 +213,25 @@ except in a ``no_resign_fraction`` share of games, which are played out.
             if (b.duel() == opponent.is_none())
               throw py::value_error(b.duel() ? "a duel needs an opponent: play(evaluator, games, opponent)"
                                              : "an opponent plays only in a duel: construct with duel=True");
+            // A rollout side scores its leaves as it searches: its evaluator is never called.
             Evaluator first(evaluator, Game::kInputPlanes, b.board_size(), b.num_actions());
             Evaluator second(b.duel() ? opponent : evaluator, Game::kInputPlanes, b.board_size(), b.num_actions());
             b.start(games);
-            {
+            b.set_rollout_sides(first_rollouts, second_rollouts);
+            try {
               py::gil_scoped_release release;
               b.run(first, second);
+            } catch (...) {
+              b.set_rollout_sides(false, false);
+              throw;
             }
+            b.set_rollout_sides(false, false);
             return b.take_finished();
           },
           py::arg("evaluator"), py::arg("games"), py::arg("opponent") = py::none(),
           "Play `games` games to the end; their GameRecords in the order they finished. Evaluator None: "
-          "rollout search (uniform priors, a random playout per leaf). In a duel, `evaluator` plays black "
-          "in even games and `opponent` in odd ones.")
+          "rollout search (uniform priors, random playouts). In a duel, `evaluator` plays black in even games "
+          "and `opponent` in odd ones; either may be \"rollouts\" (rollout search, no network).")
       .def("start", &Batched::start, py::arg("games"), "Queue `games` more games; free slots start them at once.")
       .def("collect", &Batched::collect, py::call_guard<py::gil_scoped_release>(),
            "First half of a round: write leaf positions to inputs; returns their number (0 when all games are done).")

@@ -121,6 +121,9 @@ Settings of a search. A search stops after ``simulations`` new simulations or
       .def_readwrite("virtual_loss", &SearchConfig::virtual_loss, "Losses charged to a path while its leaf awaits evaluation.")
       .def_readwrite("reuse_tree", &SearchConfig::reuse_tree, "Keep the subtree of the move played.")
       .def_readwrite("max_nodes", &SearchConfig::max_nodes, "The tree stops growing at this many nodes (20 bytes each; a leaf's stored policy counts by its size).")
+      .def_readwrite("leaf_playouts", &SearchConfig::leaf_playouts,
+                     "Random playouts that value an evaluated leaf: 0, the evaluator's value; k > 0, the mean "
+                     "of k playouts' results (the evaluator then gives only the priors).")
       .def_readwrite("seed", &SearchConfig::seed, "Seed of the search's random stream.")
       .def("__repr__", [](const py::object& self) {
         std::string text = "SearchConfig(";

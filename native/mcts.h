@@ -7,6 +7,9 @@
 //   outside as BatchedMCTS does): AlphaZero's PUCT with the priors and value
 //   of a policy/value evaluator, Dirichlet noise on the root priors, and
 //   virtual loss so that several leaves can await one batched evaluation.
+//   With leaf_playouts set, a leaf takes the evaluator's priors and the mean
+//   of that many random playouts as its value (for a policy network without
+//   a value head).
 //
 // A node is expanded with its forced moves when the game names some (a
 // gomoku move that wins at once, or the only block of the opponent's five),
@@ -211,8 +214,15 @@ class MCTS {
   }
 
   // Expands the leaf with `policy` (num_actions weights) and backs up
-  // `value`, the evaluator's value for the player to move at the leaf.
+  // `value`, the evaluator's value for the player to move at the leaf; with
+  // leaf_playouts set, the mean of that many random playouts replaces it.
   void finish_leaf(const Leaf& leaf, const float* policy, float value) {
+    if (config_.leaf_playouts > 0) value = playout_value(leaf.state, config_.leaf_playouts, rng_);
+    settle_leaf(leaf, policy, value);
+  }
+
+  // finish_leaf with `value` backed up as given (rollout search's own playouts).
+  void settle_leaf(const Leaf& leaf, const float* policy, float value) {
     const int32_t node = leaf.path.back();
     if (!tree_.is_expanded(node) && !tree_.has_stored_policy(node)) {
       if (node == Tree::kRoot) expand_with_policy(node, leaf.state, policy);  // the root always has its children
@@ -221,6 +231,17 @@ class MCTS {
     charge_virtual_loss(leaf.path, -config_.virtual_loss);
     backup(leaf.path, -value);
     if (node == Tree::kRoot) add_root_noise_once();
+  }
+
+  // The mean result of `playouts` random playouts from `state` (not over),
+  // for the player to move there.
+  static float playout_value(const Game& state, int playouts, Rng& rng) {
+    float total = 0.0f;
+    for (int i = 0; i < playouts; ++i) {
+      Game end = state;
+      total += outcome_for(end.playout(rng), state.to_move());
+    }
+    return total / static_cast<float>(playouts);
   }
 
   void abandon_leaf(const Leaf& leaf) { charge_virtual_loss(leaf.path, -config_.virtual_loss); }

@@ -19,15 +19,22 @@
 // that the caller can check how often a resignation would have been wrong.
 //
 // Without a network (run_rollouts), each leaf is scored by one random
-// playout under uniform priors: self-play by pure search, for a first
-// generation of games before any network has learned.
+// playout (leaf_playouts of them, if set) under uniform priors: self-play by
+// pure search, for a first generation of games before any network has
+// learned.
 //
 // A duel plays two evaluators against each other: the first plays black in
 // even games and white in odd ones. collect() then puts the first
 // evaluator's rows before the second's (first_rows() of them), and each move
 // is searched with a fresh tree, so neither side reuses the other's search.
+// Each side may search its own way (a SideConfig: budget, exploration, leaf
+// values, move temperature), and either may be rollout search
+// (set_rollout_sides): it scores its leaves by random playouts under uniform
+// priors as it goes, and never has rows to evaluate.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -63,6 +70,14 @@ struct SelfPlayConfig {
   }
 };
 
+// How one side of a game searches: its search settings (budget,
+// exploration, leaf values) and how it picks its moves.
+struct SideConfig {
+  SearchConfig search;
+  double temperature = 1.0;    // move sampling temperature for the first plies
+  int temperature_moves = 30;  // plies sampled with `temperature`; the most visited move after
+};
+
 // One finished self-play game. Positions are those where the mover had a
 // choice: a move forced by the rules (a pass, the last legal move) or by the
 // position (the only win at once, the only block of a five) is played
@@ -87,19 +102,23 @@ template <class Game>
 class BatchedMCTS {
  public:
   BatchedMCTS(const Game& start, const SearchConfig& search, const SelfPlayConfig& play)
-      : start_(start), search_(tree_policy(search, play)), play_(play), pool_(play.threads) {
-    search.validate();
+      : BatchedMCTS(start, search, play, SideConfig{search, play.temperature, play.temperature_moves}) {}
+
+  // A duel whose second side searches as `second` says.
+  BatchedMCTS(const Game& start, const SearchConfig& search, const SelfPlayConfig& play, const SideConfig& second)
+      : start_(start),
+        sides_{side(search, play.temperature, play.temperature_moves, play), side(second.search, second.temperature,
+                                                                               second.temperature_moves, play)},
+        play_(play),
+        pool_(play.threads) {
     play.validate();
-    if (search.simulations < 1 || search.time_limit != 0.0)
-      throw std::invalid_argument("self-play config: batched search needs a simulation budget (simulations >= 1) "
-                                  "and no time_limit");
     input_size_ = Game::kInputPlanes * start.size() * start.size();
     num_actions_ = start.num_actions();
     inputs_.resize(static_cast<size_t>(capacity()) * input_size_);
     policies_.resize(static_cast<size_t>(capacity()) * num_actions_);
     values_.resize(capacity());
     for (int i = 0; i < play.batch_size; ++i)
-      slots_.push_back(std::make_unique<Slot>(search_, play.leaves_per_game, num_actions_, input_size_));
+      slots_.push_back(std::make_unique<Slot>(sides_[0].search, play.leaves_per_game, num_actions_, input_size_));
   }
 
   int capacity() const { return play_.batch_size * play_.leaves_per_game; }
@@ -110,6 +129,10 @@ class BatchedMCTS {
   // Rows of the last collect() for the first evaluator (all of them unless in a duel).
   int first_rows() const { return first_rows_; }
   bool duel() const { return play_.duel; }
+  const SideConfig& side_config(int side) const { return sides_[side]; }
+  // Sides (0 the first evaluator's, 1 the second's) that search by rollouts
+  // instead of evaluating leaves: both in run_rollouts, as set in a duel.
+  void set_rollout_sides(bool first, bool second) { rollout_sides_ = {first, second}; }
   int64_t games_started() const { return games_started_; }
   int64_t leaves_evaluated() const { return leaves_evaluated_; }
 
@@ -193,6 +216,7 @@ class BatchedMCTS {
                &policies_[static_cast<size_t>(first_rows_) * num_actions_], &values_[first_rows_]);
       apply(policies_.data(), values_.data());
     }
+    count_playouts();
   }
 
   template <class Evaluate>
@@ -203,10 +227,10 @@ class BatchedMCTS {
   // Plays every started game to the end, scoring leaves by random playouts
   // (counted in leaves_evaluated()).
   void run_rollouts() {
-    rollouts_ = true;
+    const auto sides = std::exchange(rollout_sides_, {true, true});
     collect();
-    rollouts_ = false;
-    for (auto& slot : slots_) leaves_evaluated_ += std::exchange(slot->playouts_run, 0);
+    rollout_sides_ = sides;
+    count_playouts();
   }
 
   // The games finished since the last call, in the order they ended.
@@ -234,10 +258,17 @@ class BatchedMCTS {
     bool game_over = false;
   };
 
-  // A duel searches every move afresh: each side's tree holds only its own evaluations.
-  static SearchConfig tree_policy(SearchConfig search, const SelfPlayConfig& play) {
+  // A side's settings, checked. A duel searches every move afresh: each
+  // side's tree holds only its own evaluations.
+  static SideConfig side(SearchConfig search, double temperature, int temperature_moves, const SelfPlayConfig& play) {
+    search.validate();
+    if (search.simulations < 1 || search.time_limit != 0.0)
+      throw std::invalid_argument("self-play config: batched search needs a simulation budget (simulations >= 1) "
+                                  "and no time_limit");
+    if (temperature < 0) throw std::invalid_argument("self-play config: temperature must be >= 0");
+    if (temperature_moves < 0) throw std::invalid_argument("self-play config: temperature_moves must be >= 0");
     if (play.duel) search.reuse_tree = false;
-    return search;
+    return SideConfig{search, temperature, temperature_moves};
   }
 
   // 0 for the first evaluator's move, 1 for the second's.
@@ -245,9 +276,20 @@ class BatchedMCTS {
     return play_.duel ? (slot.search.root().to_move() ^ static_cast<int>(slot.record.index & 1)) : 0;
   }
 
+  const SideConfig& mover(const Slot& slot) const { return sides_[evaluator_of(slot)]; }
+
+  // In a duel whose sides search differently, the mover's settings for the move about to be searched.
+  void prepare_move(Slot& slot) {
+    if (play_.duel) slot.search.set_config(mover(slot).search);
+  }
+
+  void count_playouts() {
+    for (auto& slot : slots_) leaves_evaluated_ += std::exchange(slot->playouts_run, 0);
+  }
+
   void begin_game(Slot& slot) {
     const int64_t index = games_started_++;
-    const uint64_t seed = derive_seed(search_.seed, static_cast<uint64_t>(index));
+    const uint64_t seed = derive_seed(sides_[0].search.seed, static_cast<uint64_t>(index));
     slot.search.reseed(seed);
     slot.playouts.reseed(derive_seed(seed, kPlayoutStream));
     slot.search.clear(start_);
@@ -262,6 +304,7 @@ class BatchedMCTS {
     slot.pending = 0;
     slot.active = true;
     slot.game_over = false;
+    prepare_move(slot);
   }
 
   // Searches the slot's game until it has leaves to evaluate or is over.
@@ -272,7 +315,7 @@ class BatchedMCTS {
         play_move(slot, slot.legal[0]);  // forced: nothing to choose, nothing to learn
         continue;
       }
-      const int budget = search_.simulations - slot.simulations;
+      const int budget = mover(slot).search.simulations - slot.simulations;
       if (budget <= 0) {
         const int action = choose_move(slot);
         if (resigns(slot)) resign(slot);
@@ -282,20 +325,19 @@ class BatchedMCTS {
       int settled = 0;
       slot.pending = slot.search.collect_leaves(slot.leaves, play_.leaves_per_game, budget, settled);
       slot.simulations += settled;
-      if (rollouts_) score_by_playouts(slot);
+      if (rollout_sides_[evaluator_of(slot)]) score_by_playouts(slot);
       if (slot.pending > 0) return;
     }
   }
 
-  // Finishes the slot's pending leaves with uniform priors and the result
-  // of a random playout from each.
+  // Finishes the slot's pending leaves with uniform priors and the mean
+  // result of random playouts from each (one, or the mover's leaf_playouts).
   void score_by_playouts(Slot& slot) {
+    const int playouts = std::max(1, slot.search.config().leaf_playouts);
     for (int j = 0; j < slot.pending; ++j) {
       const auto& leaf = slot.leaves[j];
-      Game state = leaf.state;
-      const int winner = state.playout(slot.playouts);
-      const float value = winner < 0 ? 0.0f : (winner == leaf.state.to_move() ? 1.0f : -1.0f);
-      slot.search.finish_leaf(leaf, slot.uniform.data(), value);
+      const float value = MCTS<Game>::playout_value(leaf.state, playouts, slot.playouts);
+      slot.search.settle_leaf(leaf, slot.uniform.data(), value);
     }
     slot.simulations += slot.pending;
     slot.playouts_run += slot.pending;
@@ -316,7 +358,8 @@ class BatchedMCTS {
     int64_t total = 0;
     for (int32_t v : slot.visits) total += v;
     for (int32_t v : slot.visits) record.policies.push_back(static_cast<float>(v) / static_cast<float>(total));
-    return search.sample_action(ply < play_.temperature_moves ? play_.temperature : 0.0);
+    const SideConfig& side = mover(slot);
+    return search.sample_action(ply < side.temperature_moves ? side.temperature : 0.0);
   }
 
   // After choose_move: whether the mover gives the game up.
@@ -337,6 +380,8 @@ class BatchedMCTS {
     if (slot.search.root().is_terminal()) {
       slot.record.winner = slot.search.root().winner();
       slot.game_over = true;
+    } else {
+      prepare_move(slot);
     }
   }
 
@@ -344,7 +389,7 @@ class BatchedMCTS {
   static constexpr uint64_t kPlayoutStream = 0x706c61796fULL;  // seeds the playouts of rollout search
 
   Game start_;
-  SearchConfig search_;
+  std::array<SideConfig, 2> sides_;  // the first evaluator's and the second's (the same outside duels)
   SelfPlayConfig play_;
   WorkerPool pool_;
   std::vector<std::unique_ptr<Slot>> slots_;
@@ -353,7 +398,7 @@ class BatchedMCTS {
   std::vector<float> inputs_, policies_, values_;
   int rows_ = 0;
   int first_rows_ = 0;
-  bool rollouts_ = false;
+  std::array<bool, 2> rollout_sides_ = {false, false};
   int64_t games_started_ = 0;
   int64_t games_target_ = 0;
   int64_t leaves_evaluated_ = 0;

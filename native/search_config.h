@@ -22,6 +22,9 @@ struct SearchConfig {
   int virtual_loss = 1;          // losses charged to a path while its leaf awaits evaluation
   bool reuse_tree = true;        // keep the subtree of the move played
   int64_t max_nodes = 1 << 24;   // the tree stops growing here (a node is 20 bytes; see Tree::load)
+  // Values of evaluated leaves: 0, the evaluator's; k > 0, the mean result of k random playouts
+  // from the leaf, the evaluator giving the priors alone (a policy network without a value head).
+  int leaf_playouts = 0;
   uint64_t seed = 0;
 
   void validate() const {
@@ -34,6 +37,7 @@ struct SearchConfig {
     if (noise_fraction < 0 || noise_fraction > 1)
       fail("noise_fraction must be between 0 and 1, got " + std::to_string(noise_fraction));
     if (virtual_loss < 0) fail("virtual_loss must be >= 0, got " + std::to_string(virtual_loss));
+    if (leaf_playouts < 0) fail("leaf_playouts must be >= 0, got " + std::to_string(leaf_playouts));
     if (max_nodes < 1000) fail("max_nodes must be at least 1000, got " + std::to_string(max_nodes));
   }
 };

@@ -13,7 +13,7 @@
 | `jax_selfplay` | the optional `selfplay_backend="jax"`: 8x8 Othello self-play with pgx and mctx, on an accelerator |
 | `jax_network` | the network's forward pass in JAX, its weights converted from torch |
 | `trainer` | the training step, checkpoints, exact resume |
-| `gating` | matches between networks; promotion of the better |
+| `gating` | matches between networks (promotion of the better), and against rollout MCTS |
 | `ratings` | Elo ratings over generations from the gating matches |
 | `store` | the SQLite store the self-play, training and evaluation processes share |
 | `loop` | the phases in one process, or each as its own |

@@ -29,7 +29,7 @@ _PARSERS = {"int": int, "int | None": int, "float": float, "str": str}  # by the
 
 # Settings common enough for a flag of their own; every other field goes through --setting.
 _FLAGS = {
-    "size": "board side (othello: 6 or 8; gomoku: 9 to 15)",
+    "size": "board side (othello: 6 or 8; gomoku: 5 to 19)",
     "rule": "gomoku rule: freestyle or exact_five",
     "generations": "networks to train, each gated against the best so far",
     "games_per_generation": "self-play games between two networks",

@@ -11,6 +11,8 @@ GAMES = ("othello", "gomoku")
 ROLES = ("all", "selfplay", "train", "evaluate")  # the whole loop in one process, or one phase
 SELFPLAY_BACKENDS = ("native", "jax")  # the native batched MCTS, or pgx and mctx in JAX (see jax_selfplay)
 DEFAULT_SIZES = {"othello": 8, "gomoku": 9}
+OTHELLO_SIZES = (6, 8)
+GOMOKU_SIZES = range(5, 20)  # every board the native engine and the env play: five in a row fits from 5x5
 
 # Settings that shape the network or the game: a stored run keeps them for good.
 FIXED = ("game", "size", "rule", "channels", "blocks")
@@ -22,7 +24,7 @@ class AlphaZeroConfig:
 
     # game
     game: str = "othello"
-    size: int | None = None         # board side: Othello 6 or 8 (default 8), gomoku 9 to 15 (default 9)
+    size: int | None = None         # board side: Othello 6 or 8 (default 8), gomoku 5 to 19 (default 9)
     rule: str = "freestyle"         # gomoku only: "freestyle" or "exact_five"
     # network: a residual tower with policy and value heads
     channels: int = 32
@@ -41,6 +43,9 @@ class AlphaZeroConfig:
     bootstrap_games: int = 0        # games of rollout search (no network) before the first training
     bootstrap_simulations: int = 800
     search_threads: int = 1
+    # 0: leaves take the network's value; k > 0: its priors and the mean of k random playouts (rlscout's
+    # evaluation), in self-play, gating and the bootstrap's rollout search alike
+    leaf_playouts: int = 0
     # training
     buffer_positions: int = 200_000  # the replay window
     batch_size: int = 256
@@ -52,6 +57,9 @@ class AlphaZeroConfig:
     gate_games: int = 64
     gate_simulations: int = 100
     gate_score: float = 0.55
+    # a measure of progress: each candidate also plays rollout MCTS with no network (0 games: none)
+    rollout_duel_games: int = 0
+    rollout_duel_simulations: int = 1000  # the rollout side's simulations a move (the network's: gate_simulations)
     # budget and reproducibility
     generations: int = 20
     seed: int = 0
@@ -63,10 +71,11 @@ class AlphaZeroConfig:
             raise ValueError(f"AlphaZero plays {', '.join(GAMES)}; got game {self.game!r}")
         if self.size is None:
             self.size = DEFAULT_SIZES[self.game]
-        if self.game == "othello" and self.size not in (6, 8):
+        if self.game == "othello" and self.size not in OTHELLO_SIZES:
             raise ValueError(f"AlphaZero Othello is played on 6x6 or 8x8 boards; got size {self.size}")
-        if self.game == "gomoku" and not 9 <= self.size <= 15:
-            raise ValueError(f"AlphaZero gomoku is played on 9x9 to 15x15 boards; got size {self.size}")
+        if self.game == "gomoku" and self.size not in GOMOKU_SIZES:
+            raise ValueError(f"AlphaZero gomoku is played on {GOMOKU_SIZES.start}x{GOMOKU_SIZES.start} to "
+                             f"{GOMOKU_SIZES.stop - 1}x{GOMOKU_SIZES.stop - 1} boards; got size {self.size}")
         if self.selfplay_backend not in SELFPLAY_BACKENDS:
             raise ValueError(f"selfplay_backend is one of {', '.join(SELFPLAY_BACKENDS)}; "
                              f"got {self.selfplay_backend!r}")
@@ -76,6 +85,14 @@ class AlphaZeroConfig:
         if self.selfplay_backend == "jax" and self.simulations < 2:
             raise ValueError(f"the jax self-play backend needs simulations >= 2 (the root's evaluation is one); "
                              f"got {self.simulations}")
+        if self.leaf_playouts < 0:
+            raise ValueError(f"leaf_playouts must be >= 0 (0: the network's values), got {self.leaf_playouts}")
+        if self.selfplay_backend == "jax" and self.leaf_playouts:
+            raise ValueError("the jax self-play backend values leaves with the network only: use "
+                             "selfplay_backend='native' for leaf_playouts")
+        if self.rollout_duel_games < 0 or self.rollout_duel_simulations < 1:
+            raise ValueError(f"rollout_duel_games must be >= 0 and rollout_duel_simulations >= 1; got "
+                             f"{self.rollout_duel_games} and {self.rollout_duel_simulations}")
         if not 0.0 < self.gate_score <= 1.0:
             raise ValueError(f"gate_score must be in (0, 1], got {self.gate_score}")
 
@@ -94,7 +111,8 @@ class AlphaZeroConfig:
         return dict(self.game_options, batch_size=self.lockstep_games, simulations=self.simulations,
                     c_puct=self.c_puct, dirichlet_alpha=self.dirichlet_alpha, noise_fraction=self.noise_fraction,
                     temperature_moves=self.temperature_moves, resign_value=self.resign_value,
-                    no_resign_fraction=self.no_resign_fraction, threads=self.search_threads)
+                    no_resign_fraction=self.no_resign_fraction, threads=self.search_threads,
+                    leaf_playouts=self.leaf_playouts)
 
     def games_through(self, generation: int) -> int:
         """Stored games that network `generation` (1, 2, ...) is trained on: the bootstrap's, then

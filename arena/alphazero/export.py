@@ -20,7 +20,7 @@ class SubmittedAgent(AlphaZeroAgent):
     """{simulations} PUCT simulations a move with the network in {weights}."""
 
     def __init__(self, file_path=None):
-        super().__init__(file_path=file_path, simulations={simulations})
+        super().__init__(file_path=file_path, simulations={simulations}{leaf_playouts})
 '''
 
 _MANIFEST = '''name = "{name}"
@@ -33,6 +33,11 @@ time_per_move = {time_per_move}
 '''
 
 
+def _leaf_playouts(playouts: int) -> str:
+    """The agent's leaf_playouts argument: the run's, when its leaves took their values from playouts."""
+    return f", leaf_playouts={playouts}" if playouts else ""
+
+
 def export_submission(store: Store, out: str | Path, simulations: int = 200, time_per_move: float = 2.0) -> Path:
     """Write `store`'s best network into the submission folder `out` (created if needed)."""
     out = Path(out)
@@ -41,7 +46,8 @@ def export_submission(store: Store, out: str | Path, simulations: int = 200, tim
     config = store.config
     save_network(store.network(network_id), out / WEIGHTS)
     (out / "agent.py").write_text(_AGENT.format(game=config.game, size=config.size, network=network_id,
-                                                weights=WEIGHTS, simulations=simulations))
+                                                weights=WEIGHTS, simulations=simulations,
+                                                leaf_playouts=_leaf_playouts(config.leaf_playouts)))
     options = [f"size = {config.size}"] + ([f'rule = "{config.rule}"'] if config.game == "gomoku" else [])
     (out / "arena.toml").write_text(_MANIFEST.format(name=out.name, game=config.game, weights=WEIGHTS,
                                                      time_per_move=time_per_move, options="\n".join(options)))

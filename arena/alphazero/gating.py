@@ -1,37 +1,50 @@
 """Gating: a candidate network plays the best one; it replaces it only by scoring `gate_score` or more.
 
-The match runs on the native batched search in duel mode: both networks search with the same
-budget and no noise, each move from a fresh tree, the candidate black in even games and white in
-odd ones. The first few plies are sampled in proportion to visits so that the games differ.
+The match runs on the native batched search in duel mode (`play_duel`): both networks search with
+the same budget and no noise, each move from a fresh tree, the candidate black in even games and
+white in odd ones. The first few plies are sampled in proportion to visits so that the games differ.
+
+`rollout_duel` measures a network against rollout MCTS with no network, each side with its own
+budget (`gate_simulations` and `rollout_duel_simulations`), as rlscout judges its models.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from arena.agents.mcts import make_self_play
+from arena.agents.mcts import ROLLOUTS, DuelResult, DuelSide, play_duel
 from arena.alphazero.config import AlphaZeroConfig
 from arena.alphazero.network import Evaluator, PolicyValueNet
 from arena.alphazero.store import Match
 
-__all__ = ["OPENING_PLIES", "duel", "gate"]
+__all__ = ["OPENING_PLIES", "duel", "gate", "network_side", "rollout_duel"]
 
 OPENING_PLIES = 4  # sampled plies at the start of each match game
+
+
+def network_side(config: AlphaZeroConfig, net: PolicyValueNet) -> DuelSide:
+    """`net` as a side of the config's matches: its budget, exploration, leaf values and opening plies."""
+    return DuelSide(Evaluator(net, config.device), simulations=config.gate_simulations, c_puct=config.c_puct,
+                    temperature=1.0, temperature_moves=OPENING_PLIES, leaf_playouts=config.leaf_playouts)
+
+
+def _play(config: AlphaZeroConfig, first: DuelSide, second: DuelSide, games: int, seed: int) -> DuelResult:
+    return play_duel(config.game, first, second, games, seed=seed, batch_size=config.lockstep_games,
+                     threads=config.search_threads, resign_value=config.resign_value, **config.game_options)
 
 
 def duel(config: AlphaZeroConfig, first: PolicyValueNet, second: PolicyValueNet, games: int,
          seed: int) -> tuple[int, int, int]:
     """(wins, draws, losses) of `first` against `second` over `games` games."""
-    search = make_self_play(config.game, **config.game_options, duel=True, seed=seed,
-                            batch_size=min(games, config.lockstep_games), simulations=config.gate_simulations,
-                            c_puct=config.c_puct, noise_fraction=0.0, temperature=1.0,
-                            temperature_moves=OPENING_PLIES, resign_value=config.resign_value, no_resign_fraction=0.0,
-                            threads=config.search_threads)
-    records = search.play(Evaluator(first, config.device), games=games, opponent=Evaluator(second, config.device))
-    first_colour = [record.index % 2 for record in records]  # the first network is black (0) in even games
-    wins = sum(r.winner == colour for r, colour in zip(records, first_colour))
-    draws = sum(r.winner < 0 for r in records)
-    return wins, draws, len(records) - wins - draws
+    result = _play(config, network_side(config, first), network_side(config, second), games, seed)
+    return result.wins, result.draws, result.losses
+
+
+def rollout_duel(config: AlphaZeroConfig, net: PolicyValueNet, games: int, seed: int) -> DuelResult:
+    """`net` (at `gate_simulations`) against rollout MCTS at `rollout_duel_simulations`, over `games` games."""
+    rollouts = DuelSide(ROLLOUTS, simulations=config.rollout_duel_simulations, c_puct=config.c_puct,
+                        temperature=1.0, temperature_moves=OPENING_PLIES, leaf_playouts=config.leaf_playouts)
+    return _play(config, network_side(config, net), rollouts, games, seed)
 
 
 def gate(config: AlphaZeroConfig, candidate_id: int, candidate: PolicyValueNet, best_id: int,

@@ -8,7 +8,8 @@ stored with the trainer's checkpoint, then plays the best network for promotion.
         self-play   the best network (rollout search for the bootstrap) adds games to the store
         train       the trainer reads the new games into its buffer and takes the steps they pay for
         save        the candidate and the trainer checkpoint go into the store together
-        evaluate    the candidate plays the best network; promoted at gate_score
+        evaluate    the candidate plays the best network; promoted at gate_score (and, with
+                    rollout_duel_games, plays rollout MCTS: the rollout_duel/* metrics)
 
 Apart (`run_selfplay`, `run_trainer`, `run_evaluator`, one process each, any order, any machine
 that sees the store file), each role loops over its phase and polls the store for the others'
@@ -24,15 +25,15 @@ from pathlib import Path
 import torch
 
 from arena.alphazero.config import ROLES, AlphaZeroConfig
-from arena.alphazero.gating import gate
+from arena.alphazero.gating import gate, rollout_duel
 from arena.alphazero.ratings import generation_ratings
 from arena.alphazero.selfplay import play_games, round_seed
 from arena.alphazero.store import Store
 from arena.alphazero.trainer import Trainer, new_network
 from arena.errors import ArenaError
 
-__all__ = ["ROLES", "evaluate_candidates", "open_store", "run", "run_evaluator", "run_selfplay", "run_single",
-           "run_trainer", "self_play_round", "train_generation"]
+__all__ = ["ROLES", "evaluate_candidates", "open_store", "play_rollout_duel", "run", "run_evaluator", "run_selfplay",
+           "run_single", "run_trainer", "self_play_round", "train_generation"]
 
 POLL_SECONDS = 5.0
 
@@ -137,6 +138,20 @@ def evaluate_candidates(store: Store) -> None:
         verdict = "promoted" if match.promoted else "rejected"
         print(f"evaluate   network {candidate_id} vs {best_id}: +{match.wins} ={match.draws} -{match.losses} "
               f"({match.score:.0%}, {time.perf_counter() - started:.0f} s) {verdict}; rating {elo:+.0f} Elo", flush=True)
+        if config.rollout_duel_games:
+            play_rollout_duel(store, candidate_id)
+
+
+def play_rollout_duel(store: Store, network_id: int) -> None:
+    """Network `network_id` against rollout MCTS (`rollout_duel_games` games); logged as rollout_duel/*."""
+    config = store.config
+    started = time.perf_counter()
+    result = rollout_duel(config, store.network(network_id), config.rollout_duel_games, seed=config.seed + network_id)
+    store.log(network_id, **{"rollout_duel/score": result.score, "rollout_duel/wins": result.wins,
+                             "rollout_duel/draws": result.draws, "rollout_duel/losses": result.losses})
+    print(f"evaluate   network {network_id} ({config.gate_simulations} simulations) vs rollout MCTS "
+          f"({config.rollout_duel_simulations}): +{result.wins} ={result.draws} -{result.losses} "
+          f"({result.score:.0%}, {time.perf_counter() - started:.0f} s)", flush=True)
 
 
 def load_trainer(store: Store) -> Trainer:
