@@ -1,12 +1,18 @@
-"""Sandboxed agents of one match work at once (starting, resetting, simultaneous moves), and an
-answer a match never collected never reaches the next match the same sandbox plays."""
+"""Sandboxed agents of one match work at once (starting, resetting, simultaneous moves), an answer
+a match never collected never reaches the next match the same sandbox plays, and the agents of a
+turn-based match play on the harness's CPU."""
+
+import os
+from dataclasses import replace
+
+import pytest
 
 from arena.agents import Agent, RandomAgent
 from arena.envs import EnvSpec
 from arena.faults import Status
 from arena.handle import LocalAgent
 from arena.match import play_match
-from arena.sandbox import SandboxedAgent
+from arena.sandbox import Limits, SandboxedAgent, protections
 from arena.submission import load
 
 SLOW_START = """
@@ -68,3 +74,24 @@ def test_starts_run_at_once_and_the_first_seats_fault_is_the_one_recorded(submis
             handle.close()
     assert [a.status for a in after.agents] == [Status.OK, Status.OK]
     assert after.actions == reference.actions
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2 or not protections()["processes"],
+                    reason="needs two CPUs, and the agent's own process found through its PID namespace")
+def test_turn_based_matches_keep_the_agents_on_one_cpu_and_simultaneous_ones_do_not(submissions):
+    spec = load(submissions / "random")
+    kept = [SandboxedAgent(spec, time_per_move=1.0) for _ in range(2)]
+    free = SandboxedAgent(spec, time_per_move=1.0, limits=replace(Limits(), share_cpu_in_turns=False))
+    harness_cpus = os.sched_getaffinity(0)
+    try:
+        for seed in range(2):  # the first game finds each agent's process; the second keeps it placed
+            assert play_match("othello", kept, seed=seed).fault is None
+            assert play_match("othello", [free, RandomAgent()], seed=seed).fault is None
+        placed = [os.sched_getaffinity(agent._agent_pid) for agent in kept]
+        assert all(len(cpus) == 1 and cpus <= harness_cpus for cpus in placed)
+        assert os.sched_getaffinity(free._agent_pid) == harness_cpus
+        assert play_match(EnvSpec("snake", {"num_snakes": 2}), kept, seed=0).fault is None
+        assert all(os.sched_getaffinity(agent._agent_pid) == harness_cpus for agent in kept)
+    finally:
+        for agent in (*kept, free):
+            agent.close()

@@ -47,6 +47,9 @@ class Limits:
     log_kb: int = 1024  # stdout and stderr kept per agent
     max_message_kb: int = 8192  # largest answer accepted from it
     landlock: bool = True  # confine file access, TCP and signals where the kernel allows
+    # In a turn-based game, keep the agent on the CPU the harness is on once both are ready: they
+    # take turns, and waking a process on another CPU can cost more than the turn itself.
+    share_cpu_in_turns: bool = True
 
 
 class SandboxedAgent(AgentHandle):
@@ -76,6 +79,8 @@ class SandboxedAgent(AgentHandle):
         self._log: LogCapture | None = None
         self._workdir: Path | None = None
         self._outstanding: str | None = None  # the call sent to the worker and not yet answered
+        self._turn_based = False  # the game being started takes turns
+        self._pinned: int | None = None  # the CPU the agent's process is kept on, if any
 
     @property
     def memory_mb(self) -> int:
@@ -95,11 +100,15 @@ class SandboxedAgent(AgentHandle):
             self.close()  # it died or was killed in an earlier game: start afresh
         if self._process is None:
             self._spawn()
+        self._turn_based = self.limits.share_cpu_in_turns and _takes_turns(seat.env_name)
+        self._place(None)  # the agents of a match get ready in parallel, wherever the scheduler puts them
         self._request("start", Kind.START, {"env": seat.env_name, "options": seat.options, "seat": seat.agent_id,
                                               "seed": seat.seed})
 
     def await_start(self) -> None:
         self._expect(Kind.READY, "start", self.limits.startup_seconds)
+        if self._turn_based:
+            self._place(_current_cpu())
 
     @property
     def time_used(self) -> float:
@@ -193,6 +202,7 @@ class SandboxedAgent(AgentHandle):
         self._timer = MoveTimer(self._cgroup)
         self._timer.watch(self._process.pid)
         self._agent_pid = None
+        self._pinned = None
 
     def _request(self, what: str, kind: Kind, value: Any = None) -> None:
         """Send the worker a call, starting its clock; `_expect` takes the answer."""
@@ -253,6 +263,19 @@ class SandboxedAgent(AgentHandle):
             raise AgentFault(Status.CRASH, f"{what}: the agent's process sent {got.name} instead of {kind.name}")
         return value
 
+    def _place(self, cpu: int | None) -> None:
+        """Keep the agent's process on `cpu`, or let it run on any CPU the harness may use (None).
+
+        Only a scheduling preference: its limits, its clock and its isolation are the same anywhere.
+        """
+        if cpu == self._pinned or self._agent_pid is None:
+            return
+        try:
+            os.sched_setaffinity(self._agent_pid, {cpu} if cpu is not None else os.sched_getaffinity(0))
+        except OSError:
+            return  # the process is gone, or this host does not let us choose
+        self._pinned = cpu
+
     def _watch_agent_process(self) -> None:
         """Have the timer follow the agent's own process, once its namespace has one, instead of the supervisor."""
         if self._agent_pid is not None:
@@ -301,6 +324,23 @@ class SandboxedAgent(AgentHandle):
         if self._process is not None:
             confine.kill_process_tree(self._process.pid)
             self._process.wait()
+
+
+def _takes_turns(env_name: str) -> bool:
+    from arena.envs import entry
+
+    try:
+        return entry(env_name).kind == "aec"
+    except Exception:  # noqa: BLE001  (an env arena does not know: leave the scheduler to place the agent)
+        return False
+
+
+def _current_cpu() -> int | None:
+    """The CPU this thread is running on now, or None where the kernel does not say."""
+    try:
+        return int(Path("/proc/thread-self/stat").read_bytes().rsplit(b")", 1)[1].split()[36])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 WORKDIR_PREFIX = "arena-sandbox-"
