@@ -310,3 +310,39 @@ def test_text_and_picture_rendering():
     env.reset(seed=0)
     frame = env.render()
     assert frame.dtype == np.uint8 and frame.shape[2] == 3 and frame.std() > 10
+
+
+@pytest.mark.parametrize("end_rule, kill_credit", [("all_dead", "marlenv"), ("all_dead", "arena"), ("last_standing", "marlenv")])
+def test_both_engines_play_marlenvs_rules_alike(end_rule, kill_credit):
+    from arena.envs.snake.engine import SnakeGames
+    from arena.envs.snake.rules import SnakeRules
+    from arena.envs.snake.single import SnakeGame
+    from arena.envs.snake.vision import Vision
+
+    rules = SnakeRules(num_snakes=4, height=8, width=8, num_fruits=6, max_steps=80, end_rule=end_rule,
+                       kill_credit=kill_credit, rewards={"fruit": 1.0, "kill": 0.5, "lose": -1.0, "time": 0.1, "win": 2.0})
+    single, batch = SnakeGame(rules, 3, 1), SnakeGames(1, rules)
+    vision = Vision(batch, 3, 1)
+    rng = np.random.default_rng(0)
+    seen = {"kills": 0, "won": 0, "steps_alone": 0}
+    for game in range(40):
+        stack = single.reset(np.random.default_rng(game))
+        batch.rngs[0] = np.random.default_rng(game)
+        batch.reset_games([0])
+        np.testing.assert_array_equal(stack, vision.push(np.ones(1, bool))[0])
+        for _ in range(80):
+            actions = rng.integers(0, 3, 4)
+            stack, rewards, died, ended, truncated = single.step(actions.tolist())
+            outcome = batch.step(actions[None])
+            np.testing.assert_array_equal(stack, vision.push()[0])
+            assert rewards == outcome.rewards[0].tolist() and died == outcome.died[0].tolist()
+            assert (ended, truncated) == (outcome.ended[0], outcome.truncated[0])
+            assert single.kills == batch.kills[0].tolist()
+            seen["won"] += int(outcome.won.any())
+            seen["steps_alone"] += int(outcome.moved.sum() == 1)
+            if ended or truncated:
+                break
+        seen["kills"] += sum(single.kills)
+    assert seen["kills"] and seen["won"]
+    if end_rule == "all_dead":  # the last snake plays on alone, winning each step
+        assert seen["won"] == seen["steps_alone"] > 40

@@ -1,9 +1,11 @@
 """Snake: 2 to 8 snakes move at once on a grid, eat fruit to grow, and die on walls and bodies.
 
 A PettingZoo Parallel environment (`arena.envs.make("snake")`); `SnakeVecEnv` steps many games
-at once in numpy for training, and `make_snake` is marlenv's factory over it. The options keep
-marlenv's names (`num_snakes`, `height`, `width`, `snake_length`, `vision_range`, `frame_stack`,
-`num_fruits`, `reward_dict`), so code written for marlenv's snake ports.
+at once in numpy for training, and `make_snake` builds one in the shape of marlenv's factory. The
+options keep marlenv's names (`num_snakes`, `height`, `width`, `snake_length`, `vision_range`,
+`frame_stack`, `num_fruits`, `reward_dict`); `arena.compat.marlenv` is marlenv's snake itself on
+this engine (its API, observation, defaults and rules, which the engine offers as options:
+`SnakeRules(end_rule="all_dead", kill_credit="marlenv")` and `Vision(..., layout="marlenv")`).
 
 ## Agents
 `player_0` ... `player_{num_snakes - 1}`, one snake each, all moving every step. A snake that

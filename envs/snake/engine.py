@@ -30,7 +30,7 @@ class StepOutcome:
     died: np.ndarray
     ate: np.ndarray
     kills: np.ndarray  # snakes killed by running into this snake's body this step
-    won: np.ndarray  # the last snake standing, in the step the others were eliminated
+    won: np.ndarray  # paid `win`: the last snake standing (in the step the others went, or each step alone: rules.end_rule)
     rewards: np.ndarray  # float32
     ended: np.ndarray  # (games,): at most one snake (none in a one-snake game) is left
     truncated: np.ndarray  # (games,): max_steps reached with the game still on
@@ -62,6 +62,7 @@ class SnakeGames:
         self._snake_offsets = np.arange(n)[:, None] * s
         self._pair_offsets = (np.arange(n * s) * s).reshape(n, s)
         self._others = ~np.eye(s, dtype=bool)
+        self._earlier = np.tri(s, k=-1, dtype=bool)  # [i, j]: j < i
         self._cell_index = np.empty((n, h, w), np.intp)  # reused: a fresh one each step costs more than filling it
 
     def reset_games(self, games: Iterable[int]) -> None:
@@ -130,10 +131,16 @@ class SnakeGames:
         head_on = (meets & alive[:, None, :] & self._others).any(2)
         died = alive & (~inside | body_hit | head_on)
 
-        # Running into another snake's body credits that snake; two heads meeting credits no one.
         killer = owner - 1
-        swapped_with_owner = swapped.ravel()[self._pair_offsets + killer]
-        credited = died & body_hit & (killer != self._snake_index) & ~swapped_with_owner
+        if rules.kill_credit == "marlenv":
+            # Each body or head cell run into credits its owner once (the first snake in stands for all);
+            # a growing snake's tail, once per snake that runs into it.
+            tail = self.life.ravel()[cell] == 1
+            first = ~((spot[:, :, None] == spot[:, None, :]) & alive[:, None, :] & self._earlier).any(2)
+            credited = body_hit & alive & (first | tail)
+        else:  # running into another snake's body credits that snake; two heads meeting credits no one
+            swapped_with_owner = swapped.ravel()[self._pair_offsets + killer]
+            credited = died & body_hit & (killer != self._snake_index) & ~swapped_with_owner
         kills = np.bincount((self._snake_offsets + killer)[credited], minlength=alive.size).reshape(alive.shape)
 
         moved = alive & ~died
@@ -147,8 +154,12 @@ class SnakeGames:
         for g in np.flatnonzero(self.fruit_count < rules.num_fruits):
             self._add_fruit(int(g), rules.num_fruits - int(self.fruit_count[g]))
 
-        ended = (moved.sum(1) <= rules.last_standing) & (alive.sum(1) > rules.last_standing)
-        won = moved & ended[:, None] & (rules.num_snakes > 1)
+        survivors = moved.sum(1)
+        ended = (survivors <= rules.last_standing) & (alive.sum(1) > rules.last_standing)
+        if rules.end_rule == "all_dead":
+            won = moved & (survivors == 1)[:, None] & (rules.num_snakes > 1)
+        else:
+            won = moved & ended[:, None] & (rules.num_snakes > 1)
         truncated = ~ended & (self.steps >= rules.max_steps)
         signals = np.stack([ate, kills, died, moved, won], -1).astype(np.float32)
         return StepOutcome(moved, died, ate, kills, won, signals @ self._weights, ended, truncated)

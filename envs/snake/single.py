@@ -18,7 +18,7 @@ import numpy as np
 
 from arena.envs.snake.engine import DIRECTIONS, SnakeGames, _places
 from arena.envs.snake.rules import SnakeRules
-from arena.envs.snake.vision import PLANES, WALL, Vision
+from arena.envs.snake.vision import PLANES, WALL, Vision  # SnakeGame sees in arena's layout
 
 _STEPS = [tuple(int(x) for x in d) for d in DIRECTIONS]  # (row, col) a step, by heading
 _TURNS = (0, -1, 1)  # heading change by action: keep going, turn left, turn right
@@ -138,6 +138,8 @@ class SnakeGame:
                 ate[i] = True
         died = [False] * s
         kills = [0] * s
+        per_cell = rules.kill_credit == "marlenv"
+        credited_cells = set()  # under marlenv's credit: the body and head cells already credited this step
         for i in live:
             target = spot[i]
             if not inside[target]:
@@ -151,8 +153,12 @@ class SnakeGame:
             swapped = other is not None and other != i and spot[other] == head[i]
             if body_hit or swapped or crowd[target] > 1:
                 died[i] = True
+                if per_cell:
+                    if body_hit and (bodies[holder][-1] == target or target not in credited_cells):
+                        credited_cells.add(target)
+                        kills[holder] += 1
                 # Running into another snake's body credits that snake; two heads meeting credits no one.
-                if body_hit and holder != i and not (head[holder] == target and spot[holder] == head[i]):
+                elif body_hit and holder != i and not (head[holder] == target and spot[holder] == head[i]):
                     kills[holder] += 1
         touched = []  # cells whose code on the board may have changed
         survivors = []
@@ -195,7 +201,7 @@ class SnakeGame:
 
         ended = len(survivors) <= rules.last_standing < len(live)
         truncated = not ended and self.steps >= rules.max_steps
-        rewards = self._rewards(live, ate, kills, died, moved, ended and s > 1)
+        rewards = self._rewards(live, ate, kills, died, moved, rules.winning(len(survivors), ended))
         self._redraw(touched)
         frame = self._frames()
         if self.frame_stack > 1:

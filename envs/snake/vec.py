@@ -82,10 +82,11 @@ class SnakeVecEnv:
 
 
 def make_snake(n_env: int = 1, num_snakes: int = 4, **kwargs: Any):
-    """marlenv's factory: `(env, observation_shape, action_shape, properties)` for a `SnakeVecEnv`.
+    """`(env, observation_shape, action_shape, properties)` for a `SnakeVecEnv`, in the shape of marlenv's factory.
 
     Observations are (rows, cols, channels), so `properties["reorder"]` is True for
-    channels-first (PyTorch) models, as in marlenv.
+    channels-first (PyTorch) models, as in marlenv. The env is arena's (Gymnasium-style returns,
+    arena's observation and rules); `arena.compat.marlenv.wrappers.make_snake` is marlenv's own.
     """
     env = SnakeVecEnv(n_envs=n_env, num_snakes=num_snakes, **kwargs)
     properties = {"high": env.observation_space.high, "low": env.observation_space.low, "n_env": n_env,

@@ -1,0 +1,87 @@
+"""marlenv's snake (`Snake-v1`, `make_snake`, its wrappers) on arena's snake engine.
+
+Code written for marlenv runs after replacing `marlenv` with `arena.compat.marlenv`:
+
+    from arena.compat.marlenv.wrappers import make_snake
+    env, observation_shape, action_shape, props = make_snake(n_env=64, num_snakes=3, height=20, width=20,
+                                                             frame_stack=2, vision_range=5)
+    observations = env.reset()                           # (64, 3, 11, 11, 16) uint8
+    observations, rewards, dones, infos = env.step(actions)   # actions (64, 3); rewards, dones (64, 3)
+
+    import gymnasium as gym, arena.compat.marlenv       # registers "Snake-v1" (in gym too, if installed)
+    env = arena.compat.marlenv.wrappers.SingleAgent(gym.make("Snake-v1", num_snakes=1))
+
+## What `make_snake(n_env, num_snakes, **options)` returns
+| n_env | num_snakes | env | reset() | step(actions) |
+| --- | --- | --- | --- | --- |
+| 1 | 1 | `SingleAgent` | (rows, cols, C) | one int -> obs, float, bool, info dict |
+| 1 | > 1 | `SingleMultiAgent` | (num_snakes, rows, cols, C) | one int per snake -> obs, list of floats, list of bools, info dict |
+| > 1 | 1 | `AsyncVectorMultiEnv` | (n_env, rows, cols, C) | (n_env,) -> obs, (n_env,) float64, (n_env,) bool, tuple of n_env dicts |
+| > 1 | > 1 | `AsyncVectorMultiEnv` | (n_env, num_snakes, rows, cols, C) | (n_env, num_snakes) -> likewise with a snake axis |
+
+plus `observation_shape` (rows, cols, C), `action_shape` (n_actions,) and `props`, a dict that also
+reads by attribute: `high`, `low`, `n_env` (and `num_envs`), `num_snakes`, `reorder` (True),
+`discrete` (True), `action_info` (`{"action_n": n_actions}`). `num_envs=` is accepted for `n_env`.
+The vector env starts a game again as soon as all its snakes are done (that game's row of
+observations is then the new game's first) and `render()` draws game 0.
+
+## Actions
+`observer="snake"` (the default): 0 keep going, 1 turn left, 2 turn right. `observer="human"`
+(marlenv's actions before 1.0): 0 keep going, 1 left, 2 right, 3 down, 4 up on the screen; a snake
+only turns across its way, so asking a snake going up to go down keeps it going up.
+
+## Observation
+A uint8 array per snake, (2 * vision_range + 1) square around its head and not turned, or with
+`vision_range=None` (the default; 0 too) the whole grid, `(height, width)`. Each frame has eight
+0/1 planes:
+
+| plane | 1 where |
+| --- | --- |
+| 0 | a wall (the grid's outer ring) |
+| 1 | fruit |
+| 2, 3, 4 | another snake's head, body, tail |
+| 5, 6, 7 | this snake's head, body, tail |
+
+Past the ring of walls a window shows nothing. A dead snake still gets observations: a window cut
+around the grid's top-left corner, without itself. `frame_stack` k concatenates the last k frames
+along the channels, oldest first (the first observation repeats the start k times).
+
+## Rules and rewards
+`height` and `width` (20) count the walls, so snakes move on the (height - 2) x (width - 2) field
+inside. Snakes start straight, `snake_length` (3) long. A snake dies running into a wall, a body, or
+another head. Each body or head cell run into credits its owner with a kill, once however many
+snakes run into it, the snake itself and two heads swapping cells included; the tail of a snake
+reaching a fruit stays put and credits its owner once for each snake that runs into it. It grows by one
+cell for each fruit, and eaten fruit comes back on a random free cell (`num_fruits`, default
+round(0.8 * num_snakes), are on the field). Dead snakes stay in the lists: observations keep
+coming, with reward 0 and done True. The game goes on until every snake is dead (or
+`max_episode_steps`, 10,000, have been played, when every done turns True); the last snake alive
+earns `win` every step it is alone. Rewards per step come from `reward_dict`, which must name all
+five events: `fruit` (1.0) for each fruit, `kill` (0.0) for each kill, `lose` (0.0) when the snake
+dies, `time` (0.0) each step it lives, `win` (0.0).
+
+The step that ends a game returns an info with `rank` (1 for the best episode score, ties sharing a
+rank), `episode_scores`, `episode_steps`, `episode_fruits` and `episode_kills` (one float each per
+snake). As marlenv counts them they add up the steps a snake ends alive: the step it dies in is
+not in them.
+
+## Where arena differs from marlenv
+Starting places, fruit places and randomness are arena's (seed with `env.seed(s)` or
+`env.reset(seed=s)`: marlenv cannot be seeded). Snakes start straight with room ahead
+(marlenv's could start bent); there are always `num_fruits` fruit (marlenv's draw could repeat a
+cell or add one for a fruit lost in a crash). When two heads meet on a fruit, a third snake running
+into the tail of one of them dies in arena (that tail stays, as any snake's reaching a fruit) and
+lives on in marlenv. Unknown keywords warn
+(`UnknownOptionWarning`, naming them) where marlenv ignores them; they are still ignored. The
+single-agent wrapper passes the info on (marlenv's returns `{}`). `render()` draws with arena's
+colours; `"human"` draws nothing, as in marlenv. With Gymnasium, pass `max_episode_steps` to the
+env rather than to `gymnasium.make` (which would add a five-value `TimeLimit`).
+"""
+
+from arena.compat.marlenv import envs, wrappers
+from arena.compat.marlenv._games import UnknownOptionWarning
+from arena.compat.marlenv.envs.snake_env import SnakeEnv
+from arena.compat.marlenv.wrappers import AsyncVectorMultiEnv, SingleAgent, SingleMultiAgent, make_snake
+
+__all__ = ["AsyncVectorMultiEnv", "SingleAgent", "SingleMultiAgent", "SnakeEnv", "UnknownOptionWarning", "envs",
+           "make_snake", "wrappers"]

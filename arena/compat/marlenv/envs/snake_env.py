@@ -1,0 +1,146 @@
+"""marlenv's `Snake-v1` env class, `SnakeEnv`, on arena's snake engine (see `help(arena.compat.marlenv)`)."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import warnings
+from typing import Any
+
+import gymnasium
+import numpy as np
+from gymnasium import spaces
+
+from arena.compat.marlenv._games import (DEFAULT_REWARD_DICT, HUMAN_ACTIONS, MAX_EPISODE_STEPS, REWARD_KEYS,
+                                         SNAKE_ACTIONS, MarlenvGames, SnakeSettings)
+from arena.envs.snake.engine import SnakeGames
+from arena.envs.snake.picture import COLORS, text_board
+
+EMPTY_RGB, WALL_RGB, FRUIT_RGB = (0, 0, 0), (90, 96, 110), (225, 60, 60)
+GIF_SIZE = 300  # pixels along the longer side of a frame kept by render("gif")
+
+
+class SnakeEnv(gymnasium.Env):
+    """`num_snakes` snakes on a `height` x `width` grid whose outer ring is wall; marlenv's API.
+
+    `reset()` returns every snake's observation, an array (num_snakes, rows, cols, 8 * frame_stack)
+    of uint8; `step(actions)` takes one action per snake (an int when there is one snake) and
+    returns `(observations, rewards, dones, info)`, rewards and dones as lists with one entry per
+    snake, and `info` empty until the step that ends the game (see `help(arena.compat.marlenv)`).
+    """
+
+    metadata = {"render_modes": ["rgb_array", "ascii", "gif"]}
+    default_action_dict = HUMAN_ACTIONS
+    action_angle_dict = {0: 0.0, 1: np.pi / 2, 2: -np.pi / 2}
+    default_reward_dict = DEFAULT_REWARD_DICT
+    reward_keys = DEFAULT_REWARD_DICT.keys()
+    max_episode_steps = MAX_EPISODE_STEPS
+
+    def __init__(self, height=20, width=20, num_snakes=4, snake_length=3, vision_range=None, frame_stack=1,
+                 observer="snake", *args, **kwargs):
+        settings = SnakeSettings.parse(height, width, num_snakes, snake_length, vision_range, frame_stack, observer,
+                                       *args, **kwargs)
+        self._setup(settings)
+
+    @classmethod
+    def from_settings(cls, settings: SnakeSettings) -> SnakeEnv:
+        env = cls.__new__(cls)
+        env._setup(settings)
+        return env
+
+    def _setup(self, settings: SnakeSettings) -> None:
+        self.settings = settings
+        self.core = MarlenvGames(settings, 1)
+        # marlenv's attributes, which its wrappers (and code written for them) read.
+        self.num_snakes = settings.num_snakes
+        self.grid_shape = (settings.height, settings.width)
+        self.snake_length = settings.snake_length
+        self.vision_range = settings.vision_range
+        self.frame_stack = settings.frame_stack
+        self.observer = settings.observer
+        self.reward_dict = dict(settings.reward_dict)
+        self.num_fruits = settings.num_fruits
+        self.max_episode_steps = settings.max_episode_steps
+        self.action_dict = SNAKE_ACTIONS if settings.observer == "snake" else HUMAN_ACTIONS
+        self.low, self.high = 0, 1
+        self.image_obs = False
+        self.obs_ch = self.core.observation_shape[-1]
+        self.observation_space = spaces.Box(0, 1, (self.num_snakes, *self.core.observation_shape), np.uint8)
+        self.action_space = spaces.MultiDiscrete([len(self.action_dict)] * self.num_snakes)
+        self.frame_buffer: list[np.ndarray] = []
+
+    def seed(self, seed: int | None = 42) -> list[int | None]:
+        """Seed the spawns and fruit of the games to come."""
+        self.core.seed([seed])
+        return [seed]
+
+    def reset(self, seed: int | None = None) -> np.ndarray:
+        """A new game (seeded first when `seed` is given); every snake's first observation."""
+        if seed is not None:
+            self.seed(seed)
+        self.frame_buffer = []
+        return self.core.restart(np.ones(1, bool))[0].copy()
+
+    def step(self, actions) -> tuple[np.ndarray, list[float], list[bool], dict[str, Any]]:
+        if isinstance(actions, (int, np.integer)):
+            actions = [actions]
+        if len(actions) != self.num_snakes:
+            raise ValueError(f"arena.compat.marlenv: step() takes one action per snake ({self.num_snakes}), "
+                             f"got {len(actions)}")
+        rewards, dones, infos = self.core.step([list(np.ravel(a)) for a in actions])
+        observations = self.core.observe()[0].copy()
+        return observations, rewards[0].tolist(), dones[0].tolist(), infos[0]
+
+    def render(self, mode: str = "ascii"):
+        """"rgb_array": the grid as an (height, width, 3) uint8 image, one pixel a cell; "ascii": print the
+        grid as text; "gif": keep the frame for `save_gif`."""
+        if mode == "rgb_array":
+            return grid_rgb(self.core.games)
+        if mode == "ascii":
+            print(text_board(self.core.games))
+            return None
+        if mode == "gif":
+            frame = grid_rgb(self.core.games)
+            scale = max(GIF_SIZE // max(frame.shape[:2]), 1)
+            self.frame_buffer.append(np.repeat(np.repeat(frame, scale, 0), scale, 1))
+            return None
+        if mode == "human":
+            return None  # marlenv draws nothing for "human" either
+        raise ValueError(f"arena.compat.marlenv: render mode must be 'rgb_array', 'ascii' or 'gif', got {mode!r}")
+
+    def save_gif(self, fp: str | None = None) -> str:
+        """Write the frames kept by `render("gif")` to `fp` (default ./tmp/<time>.gif); the path."""
+        if fp is None:
+            os.makedirs("tmp", exist_ok=True)
+            fp = os.path.join(os.getcwd(), "tmp", datetime.datetime.now().strftime("%Y%m%d%H%M%S") + ".gif")
+        if not self.frame_buffer:
+            warnings.warn("arena.compat.marlenv: no frames to save; call render('gif') each step first", stacklevel=2)
+            return fp
+        import imageio.v2 as imageio
+
+        imageio.mimsave(fp, self.frame_buffer, loop=0)
+        return fp
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def grid_rgb(games: SnakeGames, index: int = 0) -> np.ndarray:
+    """Game `index` of a batch as marlenv draws it: one pixel a cell, the ring of walls included."""
+    rules = games.rules
+    image = np.zeros((rules.height + 2, rules.width + 2, 3), np.uint8)
+    image[:] = WALL_RGB
+    inner = image[1:-1, 1:-1]
+    inner[:] = EMPTY_RGB
+    inner[games.fruit[index]] = FRUIT_RGB
+    owner = games.owner[index]
+    palette = np.array([EMPTY_RGB, *COLORS[:rules.num_snakes]], np.uint8)
+    snake = owner > 0
+    inner[snake] = palette[owner[snake]]
+    for i in np.flatnonzero(games.alive[index]):  # heads a shade lighter
+        r, c = games.head[index, i]
+        inner[r, c] = (palette[i + 1].astype(int) + 255) // 2
+    return image
+
+
+__all__ = ["REWARD_KEYS", "SnakeEnv", "grid_rgb"]

@@ -1,0 +1,229 @@
+"""marlenv's `wrappers` module: `make_snake`, the single-agent and multi-agent wrappers, the vector env.
+
+    from arena.compat.marlenv.wrappers import make_snake
+    env, observation_shape, action_shape, props = make_snake(n_env=64, num_snakes=3, vision_range=5)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from gymnasium import spaces
+
+from arena.compat.marlenv._games import MarlenvGames, SnakeSettings
+from arena.compat.marlenv.envs import ENV_ID
+from arena.compat.marlenv.envs.snake_env import SnakeEnv, grid_rgb
+from arena.envs.snake.picture import text_board
+
+
+class AttrDict(dict):
+    """A dict whose keys read and write as attributes too (`props.n_env`), nested dicts included, as EasyDict."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for key, value in self.items():
+            if isinstance(value, dict) and not isinstance(value, AttrDict):
+                self[key] = AttrDict(value)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__} has no key {name!r}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
+
+
+class _Wrapper:
+    """gym's old `Wrapper`: forwards what it does not define to the env it wraps."""
+
+    def __init__(self, env: SnakeEnv):
+        self.env = env
+        self.observation_space = env.observation_space
+        self.action_space = env.action_space
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name == "env":
+            raise AttributeError(name)
+        return getattr(self.env, name)
+
+    @property
+    def unwrapped(self) -> SnakeEnv:
+        return self.env.unwrapped
+
+    def reset(self, **kwargs: Any):
+        return self.env.reset(**kwargs)
+
+    def step(self, action):
+        return self.env.step(action)
+
+    def render(self, *args: Any, **kwargs: Any):
+        return self.env.render(*args, **kwargs)
+
+    def seed(self, seed=None):
+        return self.env.seed(seed)
+
+    def close(self) -> None:
+        self.env.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}{self.env!r}>"
+
+
+class SingleAgent(_Wrapper):
+    """The one snake of a one-snake game as a plain gym env: observation (rows, cols, channels), a float
+    reward and a bool done. `info` is the game's (marlenv's wrapper drops it; arena keeps it)."""
+
+    def __init__(self, env: SnakeEnv):
+        if env.num_snakes != 1:
+            raise ValueError(f"arena.compat.marlenv: SingleAgent wraps a one-snake game, this one has {env.num_snakes}")
+        super().__init__(env)
+        self.action_space = spaces.Discrete(len(env.action_dict))
+        self.observation_space = spaces.Box(0, 1, env.observation_space.shape[1:], np.uint8)
+
+    def reset(self, **kwargs: Any) -> np.ndarray:
+        return self.env.reset(**kwargs)[0]
+
+    def step(self, action) -> tuple[np.ndarray, float, bool, dict[str, Any]]:
+        observations, rewards, dones, info = self.env.step([action])
+        return observations[0], rewards[0], dones[0], info
+
+
+class SingleMultiAgent(_Wrapper):
+    """A game of several snakes with marlenv's per-snake spaces: one action space for each snake."""
+
+    def __init__(self, env: SnakeEnv):
+        super().__init__(env)
+        self.action_space = spaces.Discrete(len(env.action_dict))
+
+
+class AsyncVectorMultiEnv:
+    """Many games stepped together, gym's old vector API; marlenv's name for it.
+
+    The games run in this process as one numpy batch on arena's engine (marlenv ran one process
+    per game). `reset()` returns the observations (num_envs, num_snakes, rows, cols, channels), or
+    (num_envs, rows, cols, channels) for one-snake games; `step(actions)` takes one action per
+    snake per game and returns `(observations, rewards, dones, infos)`: rewards and dones arrays
+    shaped like the actions, `infos` a tuple of one dict per game. A game whose snakes are all done
+    starts again at once: its row of observations is the new game's first, and its info the one
+    that ended. `render()` draws game 0.
+
+    `AsyncVectorMultiEnv(env_fns)` takes functions that make the games (`SnakeEnv`s, wrapped or not,
+    all with the same settings) as marlenv's does; `make_snake(n_env=...)` builds one directly.
+    """
+
+    def __init__(self, env_fns: Sequence[Callable[[], Any]], **kwargs: Any):
+        envs = [fn() for fn in env_fns]
+        if not envs:
+            raise ValueError("arena.compat.marlenv: AsyncVectorMultiEnv needs at least one env function")
+        if any(env.unwrapped.settings != envs[0].unwrapped.settings for env in envs):
+            raise ValueError("arena.compat.marlenv: AsyncVectorMultiEnv plays one batch, so its games must share "
+                             "their settings; these differ")
+        self._setup(envs[0].unwrapped.settings, len(envs), single=isinstance(envs[0], SingleAgent))
+
+    @classmethod
+    def from_settings(cls, settings: SnakeSettings, n_env: int, single: bool) -> AsyncVectorMultiEnv:
+        env = cls.__new__(cls)
+        env._setup(settings, n_env, single)
+        return env
+
+    def _setup(self, settings: SnakeSettings, n_env: int, single: bool) -> None:
+        self.settings = settings
+        self.core = MarlenvGames(settings, n_env)
+        self.num_envs = n_env
+        self.single = single
+        self.closed = False
+        n_actions = len(settings.actions)
+        one = self.core.observation_shape if single else (settings.num_snakes, *self.core.observation_shape)
+        self.single_observation_space = spaces.Box(0, 1, one, np.uint8)
+        self.observation_space = spaces.Box(0, 1, (n_env, *one), np.uint8)
+        self.single_action_space = (spaces.Discrete(n_actions) if single
+                                    else spaces.MultiDiscrete([n_actions] * settings.num_snakes))
+        self.action_space = spaces.MultiDiscrete(np.full((n_env,) if single else (n_env, settings.num_snakes), n_actions))
+        self._actions = None
+
+    def seed(self, seeds: int | Sequence[int | None] | None = None) -> None:
+        """An int seeds game `i` with `seeds + i`; a list gives each game its own."""
+        if seeds is None or isinstance(seeds, (int, np.integer)):
+            seeds = [None if seeds is None else int(seeds) + i for i in range(self.num_envs)]
+        self.core.seed(list(seeds))
+
+    def reset(self, seed: int | Sequence[int] | None = None) -> np.ndarray:
+        if seed is not None:
+            self.seed(seed)
+        return self._shaped(self.core.restart(np.ones(self.num_envs, bool)).copy())
+
+    def step_async(self, actions) -> None:
+        self._actions = actions
+
+    def step_wait(self):
+        actions, self._actions = self._actions, None
+        if actions is None:
+            raise RuntimeError("arena.compat.marlenv: step_wait() without step_async()")
+        return self.step(actions)
+
+    def step(self, actions) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[dict[str, Any], ...]]:
+        rewards, dones, infos = self.core.step(actions)
+        over = dones.all(1)
+        observations = self.core.restart(over) if over.any() else self.core.observe()
+        return self._shaped(observations.copy()), self._shaped(rewards), self._shaped(dones), tuple(infos)
+
+    def _shaped(self, values: np.ndarray) -> np.ndarray:
+        return values[:, 0] if self.single else values
+
+    def render(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        """Game 0 as an rgb array, whatever mode is asked for (as marlenv's)."""
+        return grid_rgb(self.core.games)
+
+    def text(self, index: int = 0) -> str:
+        """Game `index` as text."""
+        return text_board(self.core.games, index)
+
+    def close(self, **kwargs: Any) -> None:
+        self.closed = True
+
+    def __len__(self) -> int:
+        return self.num_envs
+
+    def __repr__(self) -> str:
+        return f"AsyncVectorMultiEnv({self.num_envs})"
+
+
+def make_snake(n_env: int = 1, num_snakes: int = 4, env_id: str = ENV_ID, **kwargs: Any):
+    """marlenv's factory: `(env, observation_shape, action_shape, props)` for `Snake-v1` games.
+
+    `env` is a `SingleAgent` (one snake) or `SingleMultiAgent` (several) env, or an
+    `AsyncVectorMultiEnv` of `n_env` games when `n_env > 1` (`num_envs` is accepted for `n_env`);
+    `observation_shape` is one snake's (rows, cols, channels) and `action_shape` `(n_actions,)`.
+    `props` reads as a dict or by attribute: `high`, `low` (arrays of the env's observation shape),
+    `n_env` (also as `num_envs`), `num_snakes`, `reorder` (True: channels-last observations for a
+    channels-first network), `discrete` and `action_info` (`{"action_n": n}`). The other keywords
+    are `SnakeEnv`'s; unknown ones warn (marlenv drops them silently).
+    """
+    if "num_envs" in kwargs:
+        num_envs = kwargs.pop("num_envs")
+        if n_env not in (1, num_envs):
+            raise ValueError(f"arena.compat.marlenv: make_snake got n_env={n_env} and num_envs={num_envs}; give one")
+        n_env = num_envs
+    env_id = kwargs.pop("id", env_id)
+    if env_id != ENV_ID:
+        raise ValueError(f"arena.compat.marlenv: make_snake makes {ENV_ID!r} games only, got {env_id!r}")
+    if int(n_env) < 1:
+        raise ValueError(f"arena.compat.marlenv: n_env must be at least 1, got {n_env}")
+    n_env = int(n_env)
+    settings = SnakeSettings.parse(num_snakes=num_snakes, stacklevel=3, **kwargs)
+    single = settings.num_snakes == 1
+    wrapper = SingleAgent if single else SingleMultiAgent
+    one = wrapper(SnakeEnv.from_settings(settings))
+    env = AsyncVectorMultiEnv.from_settings(settings, n_env, single) if n_env > 1 else one
+    space = one.observation_space
+    observation_shape = space.shape if single else space.shape[1:]
+    n_actions = int(one.action_space.n)
+    props = AttrDict(high=space.high, low=space.low, n_env=n_env, num_envs=n_env, num_snakes=settings.num_snakes,
+                     reorder=True, discrete=True, action_info={"action_n": n_actions})
+    return env, tuple(observation_shape), (n_actions,), props
+
+
+__all__ = ["AsyncVectorMultiEnv", "AttrDict", "SingleAgent", "SingleMultiAgent", "make_snake"]

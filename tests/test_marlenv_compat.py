@@ -1,0 +1,314 @@
+"""arena.compat.marlenv: marlenv's snake API (make_snake, Snake-v1, wrappers), its observation, rules and infos,
+and a property test that it plays arena's snake game where the two sets of rules coincide."""
+
+import warnings
+
+import gymnasium
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import arena.envs
+from arena.compat import marlenv
+from arena.compat.marlenv import AsyncVectorMultiEnv, SingleAgent, SingleMultiAgent, SnakeEnv, UnknownOptionWarning
+from arena.compat.marlenv.wrappers import make_snake
+from arena.envs.snake.engine import DIRECTIONS
+from arena.envs.snake.vision import MARLENV_PLANES
+
+KEEP, LEFT, RIGHT = 0, 1, 2
+FINAL_KEYS = {"rank", "episode_scores", "episode_steps", "episode_fruits", "episode_kills"}
+REWARDS = {"fruit": 1.0, "kill": 0.5, "lose": -1.0, "win": 2.0, "time": 0.1}
+
+
+def arrange(env, snakes, fruit=(), game=0):
+    """Replace the board of game `game` of a reset env; `snakes` are cell lists (on the field inside the walls)
+    from head to tail, one per snake, None for a snake already dead."""
+    games = env.unwrapped.core.games if hasattr(env, "unwrapped") else env.core.games
+    for array in (games.owner, games.life, games.fruit, games.alive):
+        array[game] = 0
+    for i, cells in enumerate(snakes):
+        if cells is None:
+            continue
+        for life, (r, c) in zip(range(len(cells), 0, -1), cells):
+            games.owner[game, r, c], games.life[game, r, c] = i + 1, life
+        (hr, hc), (nr, nc) = cells[0], cells[1]
+        games.head[game, i], games.length[game, i], games.alive[game, i] = cells[0], len(cells), True
+        games.heading[game, i] = [tuple(d) for d in DIRECTIONS].index((hr - nr, hc - nc))
+    for r, c in fruit:
+        games.fruit[game, r, c] = True
+    games.fruit_count[game] = len(fruit)
+
+
+def planes(view):
+    return {name: set(zip(*map(lambda a: a.tolist(), np.nonzero(view[..., k])))) for k, name in enumerate(MARLENV_PLANES)}
+
+
+# --- make_snake and the shapes of what it makes ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_env, num_snakes, kind", [(1, 1, SingleAgent), (1, 3, SingleMultiAgent),
+                                                     (4, 1, AsyncVectorMultiEnv), (4, 3, AsyncVectorMultiEnv)])
+def test_make_snake_returns_marlenvs_env_shapes_and_props(n_env, num_snakes, kind):
+    env, obs_shape, ac_shape, props = make_snake(n_env=n_env, num_snakes=num_snakes, height=12, width=12,
+                                                 vision_range=4, frame_stack=2)
+    assert isinstance(env, kind) and obs_shape == (9, 9, 16) and ac_shape == (3,)
+    assert set(props) == {"high", "low", "n_env", "num_envs", "num_snakes", "reorder", "discrete", "action_info"}
+    assert props.n_env == props["n_env"] == n_env and props.num_snakes == num_snakes and props.reorder is True
+    assert props.discrete and props.action_info.action_n == 3
+    one = obs_shape if num_snakes == 1 else (num_snakes, *obs_shape)
+    assert props.high.shape == props.low.shape == one and props.high.max() == 1 and props.low.max() == 0
+    batch = one if n_env == 1 else (n_env, *one)
+    obs = env.reset(seed=0)
+    assert obs.shape == batch and obs.dtype == np.uint8
+    actions = np.zeros(batch[:len(batch) - 3], int)
+    obs, rews, dones, infos = env.step(actions if actions.ndim else 0)
+    assert obs.shape == batch
+    if n_env > 1:
+        assert rews.shape == dones.shape == batch[:-3] and rews.dtype == np.float64 and dones.dtype == bool
+        assert isinstance(infos, tuple) and len(infos) == n_env
+        assert env.render("rgb_array").shape == (12, 12, 3)
+    elif num_snakes > 1:
+        assert len(rews) == len(dones) == num_snakes and isinstance(infos, dict)
+    else:
+        assert isinstance(rews, float) and isinstance(dones, bool) and isinstance(infos, dict)
+
+
+def test_num_envs_is_n_env_and_an_unknown_keyword_warns_by_name():
+    with pytest.warns(UnknownOptionWarning, match=r"vision_rang=5\b.*vision_range"):
+        env, obs_shape, _, props = make_snake(num_envs=3, num_snakes=2, vision_rang=5)
+    assert props.n_env == props.num_envs == 3 and env.num_envs == 3
+    assert obs_shape == (20, 20, 8)  # ignored, as marlenv does: vision_range stays None, the whole map
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        make_snake(num_snakes=2, vision_range=5, num_fruits=2, max_episode_steps=10, observer="snake",
+                   reward_dict=dict(REWARDS))
+    with pytest.raises(ValueError, match="n_env"):
+        make_snake(n_env=2, num_envs=3)
+
+
+def test_defaults_are_marlenvs():
+    env = SnakeEnv()
+    assert (env.num_snakes, env.grid_shape, env.snake_length, env.vision_range, env.frame_stack) == (4, (20, 20), 3, None, 1)
+    assert env.reward_dict == {"fruit": 1.0, "kill": 0.0, "lose": 0.0, "win": 0.0, "time": 0.0}
+    assert env.max_episode_steps == 10_000 and env.observation_space.shape == (4, 20, 20, 8)
+    assert [SnakeEnv(num_snakes=n).num_fruits for n in range(1, 9)] == [1, 2, 2, 3, 4, 5, 6, 6]
+    assert SnakeEnv(vision_range=0).vision_range is None  # falsy: the whole map, as marlenv reads it
+
+
+def test_reward_dict_must_name_the_five_events():
+    with pytest.raises(KeyError, match="fruit, kill, lose, win, time"):
+        SnakeEnv(reward_dict={"fruit": 1.0})
+    with pytest.raises(ValueError, match="observer"):
+        SnakeEnv(observer="bird")
+
+
+def test_snake_v1_is_registered_with_gymnasium():
+    env = gymnasium.make("Snake-v1", num_snakes=1, height=10, width=10)
+    assert isinstance(env, SnakeEnv)
+    single = marlenv.wrappers.SingleAgent(env)
+    assert single.reset(seed=0).shape == (10, 10, 8) and single.action_space.n == 3
+    with pytest.raises(ValueError, match="one-snake"):
+        SingleAgent(SnakeEnv(num_snakes=2))
+
+
+# --- the observation ------------------------------------------------------------------------------------------
+
+
+def test_observation_is_an_unturned_crop_with_eight_planes():
+    env = SnakeEnv(num_snakes=2, height=12, width=12, vision_range=2, num_fruits=0)
+    env.reset(seed=0)
+    # Snake 0 heads east along field row 5; snake 1 sits north-east of it, heading west; fruit two cells ahead.
+    arrange(env, [[(5, 5), (5, 4), (5, 3)], [(3, 6), (3, 7), (3, 8)]], fruit=[(5, 7)])
+    obs, *_ = env.step([KEEP, KEEP])
+    view = planes(obs[0])  # head now at (5, 6): north stays up, east stays right
+    assert obs.shape == (2, 5, 5, 8)
+    assert view["own head"] == {(2, 2)} and view["own body"] == {(2, 1)} and view["own tail"] == {(2, 0)}
+    assert view["fruit"] == {(2, 3)}
+    assert view["other heads"] == {(0, 1)} and view["other bodies"] == {(0, 2)} and view["other tails"] == {(0, 3)}
+    assert view["walls"] == set()
+    # Near the wall: the ring of walls shows, and past it the window is empty.
+    arrange(env, [[(0, 1), (1, 1), (2, 1)], [(8, 8), (8, 7), (8, 6)]])
+    obs, *_ = env.step([KEEP, KEEP])  # snake 0 runs into the north wall and dies
+    dead = planes(obs[0])
+    assert dead["own head"] == dead["own body"] == set()
+    # A dead snake's window is cut around the ring's top-left corner: ring cells right and below it, nothing beyond.
+    assert dead["walls"] == {(2, 2), (2, 3), (2, 4), (3, 2), (4, 2)}
+    # Snake 1's head at field (8, 9), in a corner of the 10 x 10 field: the ring one column right and one row
+    # down, and past it nothing.
+    assert planes(obs[1])["walls"] == {(r, 3) for r in range(5)} | {(4, c) for c in range(4)}
+
+
+def test_whole_map_observation_and_frame_stack():
+    env = SnakeEnv(num_snakes=2, height=9, width=11, frame_stack=3)
+    first = env.reset(seed=3)
+    assert first.shape == (2, 9, 11, 24)
+    np.testing.assert_array_equal(first[..., :8], first[..., 16:])  # the start repeated
+    walls = first[0, ..., 0]
+    assert walls[[0, -1]].all() and walls[:, [0, -1]].all() and walls[1:-1, 1:-1].sum() == 0
+    second, *_ = env.step([KEEP, KEEP])
+    np.testing.assert_array_equal(second[..., 8:16], first[..., 16:])  # oldest first
+    np.testing.assert_array_equal(second[0, ..., 16 + 5], second[1, ..., 16 + 2])  # 0's own head is 1's other head
+
+
+# --- the rules: dead snakes stay, the game goes on, marlenv's kill credit, the final info ---------------------
+
+
+def test_dead_snakes_stay_and_the_survivor_wins_every_step_until_it_dies():
+    env = SnakeEnv(num_snakes=3, height=12, width=12, num_fruits=0, reward_dict=dict(REWARDS))
+    env.reset(seed=0)
+    # Snake 0 runs into snake 1's body (a kill for 1); snake 2 reaches the north wall one step later.
+    arrange(env, [[(4, 4), (4, 3), (4, 2)], [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5), (6, 5)],
+                  [(1, 8), (2, 8), (3, 8)]])
+    obs, rews, dones, info = env.step([KEEP, KEEP, KEEP])
+    assert dones == [True, False, False] and rews == [-1.0, 0.1 + 0.5, 0.1] and info == {}
+    obs, rews, dones, info = env.step([KEEP, RIGHT, KEEP])  # snake 2 into the wall: snake 1 alone
+    assert dones == [True, False, True] and rews == [0.0, 0.1 + 2.0, -1.0] and info == {}
+    assert obs.shape == (3, 12, 12, 8) and obs[0, ..., 5].sum() == 0  # the dead still observe
+    for _ in range(3):  # snake 1 goes on east along the top row, winning each step
+        obs, rews, dones, info = env.step([KEEP, KEEP, KEEP])
+        assert dones == [True, False, True] and rews == [0.0, 2.1, 0.0] and info == {}
+    obs, rews, dones, info = env.step([KEEP, KEEP, KEEP])  # and into the east wall
+    assert dones == [True, True, True] and rews == [0.0, -1.0, 0.0] and set(info) == FINAL_KEYS
+    # The figures count the steps a snake ends alive: the step it dies in is not in them.
+    np.testing.assert_array_equal(info["episode_steps"], [0, 5, 1])
+    np.testing.assert_allclose(info["episode_scores"], [0.0, 0.6 + 4 * 2.1, 0.1])
+    np.testing.assert_array_equal(info["episode_kills"], [0, 1, 0])
+    assert info["rank"] == [3, 1, 2]
+    _, rews, dones, info = env.step([KEEP, KEEP, KEEP])  # stepped on regardless: nothing more happens
+    assert rews == [0.0] * 3 and dones == [True] * 3 and info["rank"] == [1, 1, 1]
+
+
+def test_kills_are_credited_as_marlenv_credits_them():
+    env = SnakeEnv(num_snakes=4, height=14, width=14, num_fruits=0, reward_dict=dict(REWARDS, time=0.0))
+    env.reset(seed=0)
+    # 0 and 1 swap heads (each credited), 2 runs into its own body (credited), 3 goes on.
+    arrange(env, [[(2, 2), (2, 1), (2, 0)], [(2, 3), (2, 4), (2, 5)],
+                  [(6, 6), (6, 5), (7, 5), (7, 6), (7, 7)], [(11, 1), (11, 2), (11, 3)]])
+    _, rews, dones, _ = env.step([KEEP, KEEP, RIGHT, KEEP])
+    assert dones == [True, True, True, False]
+    assert rews == [-0.5, -0.5, -0.5, 2.0]
+
+
+def test_ties_share_a_rank_and_max_episode_steps_ends_every_snake():
+    env = SnakeEnv(num_snakes=3, height=12, width=14, num_fruits=0, max_episode_steps=3)
+    env.reset(seed=0)
+    arrange(env, [[(1, 1), (2, 1), (3, 1)], [(1, 5), (2, 5), (3, 5)], [(1, 9), (2, 9), (3, 9)]], fruit=[(0, 5)])
+    env.step([KEEP, KEEP, KEEP])
+    _, rews, dones, info = env.step([RIGHT, RIGHT, RIGHT])
+    assert dones == [False] * 3 and info == {}
+    _, rews, dones, info = env.step([KEEP, KEEP, KEEP])
+    assert dones == [True] * 3 and info["rank"] == [2, 1, 2]
+    np.testing.assert_array_equal(info["episode_scores"], [0, 1, 0])
+    np.testing.assert_array_equal(info["episode_steps"], [3, 3, 3])
+
+
+def test_human_observer_turns_to_screen_directions_across_its_way_only():
+    env = SnakeEnv(num_snakes=1, height=12, width=12, num_fruits=0, observer="human")
+    assert env.action_space.nvec.tolist() == [5]
+    env.reset(seed=0)
+    arrange(env, [[(5, 5), (6, 5), (7, 5)]])  # heading up
+    games = env.core.games
+    for action, heading in [(3, 0), (4, 0), (2, 1), (2, 1), (1, 1), (3, 2), (0, 2), (1, 3), (4, 0)]:
+        env.step([action])
+        assert games.heading[0, 0] == heading, (action, heading)
+    with pytest.raises(ValueError, match="0..4"):
+        env.step([5])
+
+
+def test_vector_env_restarts_finished_games_and_is_seeded():
+    def run(seed):
+        env, *_ = make_snake(n_env=3, num_snakes=2, height=8, width=8, vision_range=2, frame_stack=2)
+        first = env.reset(seed=seed)
+        rng = np.random.default_rng(0)
+        frames, finals = [first], []
+        for _ in range(150):
+            obs, rews, dones, infos = env.step(rng.integers(0, 3, (3, 2)))
+            frames.append(obs)
+            for g in np.flatnonzero(dones.all(1)):
+                assert set(infos[g]) == FINAL_KEYS
+                # The row is the new game's first observation: its stacked frames repeat one frame.
+                np.testing.assert_array_equal(obs[g, ..., :8], obs[g, ..., 8:])
+                finals.append(infos[g])
+            assert all(infos[g] == {} for g in np.flatnonzero(~dones.all(1)))
+        return np.stack(frames), finals
+
+    frames, finals = run(5)
+    again, _ = run(5)
+    other, _ = run(6)
+    assert len(finals) > 3
+    np.testing.assert_array_equal(frames, again)
+    assert not np.array_equal(frames, other)
+
+
+def test_async_vector_multi_env_takes_env_functions():
+    env = AsyncVectorMultiEnv([lambda: SingleMultiAgent(SnakeEnv(num_snakes=2, height=9, width=9))] * 2)
+    assert env.reset(seed=0).shape == (2, 2, 9, 9, 8) and env.num_envs == 2
+    with pytest.raises(ValueError, match="share"):
+        AsyncVectorMultiEnv([lambda: SnakeEnv(height=9, width=9), lambda: SnakeEnv(height=10, width=10)])
+
+
+def test_render_draws_the_grid_one_pixel_a_cell(capsys, tmp_path):
+    env = SnakeEnv(num_snakes=2, height=9, width=10)
+    env.reset(seed=0)
+    image = env.render("rgb_array")
+    assert image.shape == (9, 10, 3) and image.dtype == np.uint8
+    assert len({tuple(p) for p in image.reshape(-1, 3)}) >= 5  # walls, floor, fruit, two snakes (heads lighter)
+    env.render("ascii")
+    assert capsys.readouterr().out.count("\n") == 9
+    env.render("gif")
+    env.step([KEEP, KEEP])
+    env.render("gif")
+    path = env.save_gif(str(tmp_path / "game.gif"))
+    assert (tmp_path / "game.gif").stat().st_size > 0 and path.endswith("game.gif")
+
+
+# --- arena's snake and marlenv's agree where their rules coincide ---------------------------------------------
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(seed=st.integers(0, 2**31 - 1), num_snakes=st.integers(2, 5), side=st.integers(8, 14),
+       vision=st.sampled_from([None, 2, 4]), actions=st.lists(st.integers(0, 2), min_size=300, max_size=300))
+def test_marlenv_plays_arenas_snake_for_the_same_seed_and_actions(seed, num_snakes, side, vision, actions):
+    # Until arena's game ends (one snake left): the same snakes, fruit, deaths and growth, so the same
+    # rewards for the events both count the same way (fruit, death, time), and with vision_range=None
+    # the same things seen, plane for plane.
+    rewards = {"fruit": 1.0, "kill": 0.0, "lose": -1.0, "win": 0.0, "time": 0.25}
+    ours = SnakeEnv(num_snakes=num_snakes, height=side + 2, width=side + 2, vision_range=None, reward_dict=rewards)
+    cropped = SnakeEnv(num_snakes=num_snakes, height=side + 2, width=side + 2, vision_range=vision, reward_dict=rewards)
+    theirs = arena.envs.make("snake", num_snakes=num_snakes, height=side, width=side, vision_range=None,
+                             num_fruits=ours.num_fruits, reward_dict=rewards, max_steps=10_000)
+    agents = theirs.possible_agents
+    same_view = {0: 0, 5: 1, 2: 3, 1: 5}  # marlenv plane -> arena plane (arena's bodies are marlenv's bodies and tails)
+    seen, steps = theirs.reset(seed=seed)[0], 0
+    obs = ours.reset(seed=seed)
+    cropped.reset(seed=seed)
+    for t in range(0, len(actions), num_snakes):
+        for i, agent in enumerate(agents):
+            if agent in theirs.agents:
+                for ours_plane, theirs_plane in same_view.items():
+                    np.testing.assert_array_equal(obs[i, ..., ours_plane], seen[agent][..., theirs_plane])
+                np.testing.assert_array_equal(obs[i, ..., 6] | obs[i, ..., 7], seen[agent][..., 2])  # body and tail
+                np.testing.assert_array_equal(obs[i, ..., 3] | obs[i, ..., 4], seen[agent][..., 4])
+        if len(theirs.agents) < 2:
+            break
+        chosen = [actions[(t + i) % len(actions)] for i in range(num_snakes)]
+        seen, their_rewards, terminations, _, infos = theirs.step({a: chosen[agents.index(a)] for a in theirs.agents})
+        obs, our_rewards, dones, info = ours.step(chosen)
+        cropped.step(chosen)
+        steps += 1
+        for agent, reward in their_rewards.items():
+            i = agents.index(agent)
+            assert our_rewards[i] == reward
+            assert dones[i] == (terminations[agent] and not ours.core.games.alive[0, i])
+            assert infos[agent]["length"] == ours.core.games.length[0, i]
+        np.testing.assert_array_equal(cropped.core.games.owner, ours.core.games.owner)
+    assert steps > 0
+
+
+def test_the_snake_game_does_not_import_the_compat_layer():
+    import subprocess
+    import sys
+
+    code = "import sys, arena.envs.snake; print(sorted(m for m in sys.modules if m.startswith('arena.compat')))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
