@@ -108,6 +108,9 @@ def test_snake_v1_is_registered_with_gymnasium():
     assert isinstance(env, SnakeEnv)
     single = marlenv.wrappers.SingleAgent(env)
     assert single.reset(seed=0).shape == (10, 10, 8) and single.action_space.n == 3
+    assert env.step(np.int64(1))[0].shape == env.step(np.array(0))[0].shape == (1, 10, 10, 8)
+    with pytest.raises(ValueError, match="one action per snake"):
+        SnakeEnv(num_snakes=2).step([0])
     with pytest.raises(ValueError, match="one-snake"):
         SingleAgent(SnakeEnv(num_snakes=2))
 

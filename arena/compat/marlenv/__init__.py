@@ -48,13 +48,13 @@ along the channels, oldest first (the first observation repeats the start k time
 
 ## Rules and rewards
 `height` and `width` (20) count the walls, so snakes move on the (height - 2) x (width - 2) field
-inside. Snakes start straight, `snake_length` (3) long. A snake dies running into a wall, a body, or
-another head. Each body or head cell run into credits its owner with a kill, once however many
+inside. Snakes start straight, `snake_length` (3) long. A snake dies running into a wall, a body,
+or another head. Each body or head cell run into credits its owner with a kill, once however many
 snakes run into it, the snake itself and two heads swapping cells included; the tail of a snake
-reaching a fruit stays put and credits its owner once for each snake that runs into it. It grows by one
-cell for each fruit, and eaten fruit comes back on a random free cell (`num_fruits`, default
-round(0.8 * num_snakes), are on the field). Dead snakes stay in the lists: observations keep
-coming, with reward 0 and done True. The game goes on until every snake is dead (or
+reaching a fruit stays put and credits its owner once for each snake that runs into it. A snake
+grows by one cell for each fruit, and eaten fruit comes back on a random free cell (`num_fruits`,
+default round(0.8 * num_snakes), are on the field). Dead snakes stay in the lists: observations
+keep coming, with reward 0 and done True. The game goes on until every snake is dead (or
 `max_episode_steps`, 10,000, have been played, when every done turns True); the last snake alive
 earns `win` every step it is alone. Rewards per step come from `reward_dict`, which must name all
 five events: `fruit` (1.0) for each fruit, `kill` (0.0) for each kill, `lose` (0.0) when the snake
@@ -71,11 +71,11 @@ Starting places, fruit places and randomness are arena's (seed with `env.seed(s)
 (marlenv's could start bent); there are always `num_fruits` fruit (marlenv's draw could repeat a
 cell or add one for a fruit lost in a crash). When two heads meet on a fruit, a third snake running
 into the tail of one of them dies in arena (that tail stays, as any snake's reaching a fruit) and
-lives on in marlenv. Unknown keywords warn
-(`UnknownOptionWarning`, naming them) where marlenv ignores them; they are still ignored. The
-single-agent wrapper passes the info on (marlenv's returns `{}`). `render()` draws with arena's
-colours; `"human"` draws nothing, as in marlenv. With Gymnasium, pass `max_episode_steps` to the
-env rather than to `gymnasium.make` (which would add a five-value `TimeLimit`).
+lives on in marlenv. Unknown keywords warn (`UnknownOptionWarning`, naming them) where marlenv
+ignores them; they are still ignored. The single-agent wrapper passes the info on (marlenv's
+returns `{}`). `render()` draws with arena's colours; `"human"` draws nothing, as in marlenv. With
+Gymnasium, pass `max_episode_steps` to the env rather than to `gymnasium.make` (which would add a
+five-value `TimeLimit`).
 """
 
 from arena.compat.marlenv import envs, wrappers

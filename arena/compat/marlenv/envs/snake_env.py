@@ -82,7 +82,7 @@ class SnakeEnv(gymnasium.Env):
         return self.core.restart(np.ones(1, bool))[0].copy()
 
     def step(self, actions) -> tuple[np.ndarray, list[float], list[bool], dict[str, Any]]:
-        if isinstance(actions, (int, np.integer)):
+        if np.ndim(actions) == 0:  # one snake's action on its own
             actions = [actions]
         if len(actions) != self.num_snakes:
             raise ValueError(f"arena.compat.marlenv: step() takes one action per snake ({self.num_snakes}), "
