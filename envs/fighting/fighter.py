@@ -109,12 +109,13 @@ class Fighter:
     def is_on_floor(self) -> bool:
         """Standing on (or sunk into) a ground's top, or above the platform and touching it."""
         body = self.body
+        x, y = body.x, body.y
         for ground in self.game.grounds:
-            if ground.solid.touches(body) and body.y <= ground.body.y:
+            if y <= ground.body.y and ground.solid.touches(body):
                 return True
-        platform = self.game.platform
-        return (platform.solid.touches(body) and body.y <= platform.body.y - 0.01
-                and abs(body.x - platform.body.x) <= R.PLATFORM_STAND_REACH)
+        platform = self.game.platform.body
+        return (y <= platform.y - 0.01 and abs(x - platform.x) <= R.PLATFORM_STAND_REACH
+                and self.game.platform.solid.touches(body))
 
     @property
     def grounded(self) -> bool:

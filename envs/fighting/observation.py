@@ -156,11 +156,12 @@ def fighter_values(f: Fighter) -> list[float]:
     state = f.state
     state_class = state.__class__
     grounded = f.is_on_floor()
+    x, y, vx, vy = body.x, body.y, body.vx, body.vy
     return [
-        clamp(body.x, R.OBS_MAX_X),
-        clamp(body.y, R.OBS_MAX_Y),
-        clamp(body.vx, R.OBS_MAX_SPEED),
-        clamp(body.vy, R.OBS_MAX_SPEED),
+        x if -R.OBS_MAX_X <= x <= R.OBS_MAX_X else clamp(x, R.OBS_MAX_X),
+        y if -R.OBS_MAX_Y <= y <= R.OBS_MAX_Y else clamp(y, R.OBS_MAX_Y),
+        vx if -R.OBS_MAX_SPEED <= vx <= R.OBS_MAX_SPEED else clamp(vx, R.OBS_MAX_SPEED),
+        vy if -R.OBS_MAX_SPEED <= vy <= R.OBS_MAX_SPEED else clamp(vy, R.OBS_MAX_SPEED),
         1.0 if f.facing > 0 else 0.0,
         1.0 if grounded else 0.0,
         0.0 if grounded else 1.0,

@@ -127,7 +127,7 @@ class Contact:
     landings end.
     """
 
-    __slots__ = ("body", "solid", "nx", "ny", "bias", "friction", "normal", "tangent", "bias_impulse")
+    __slots__ = ("body", "solid", "nx", "ny", "bias", "friction", "normal", "tangent")
 
     def __init__(self, body: Body, solid: Solid, nx: float, ny: float, bias: float):
         self.body, self.solid = body, solid
@@ -135,7 +135,6 @@ class Contact:
         self.friction = body.friction * solid.body.friction
         self.normal = [0.0, 0.0]  # accumulated impulse at each contact point
         self.tangent = [0.0, 0.0]
-        self.bias_impulse = [0.0, 0.0]
 
     def push(self, normal: float, tangent: float) -> None:
         body, nx, ny = self.body, self.nx, self.ny
@@ -143,19 +142,18 @@ class Contact:
         body.vy += normal * ny + tangent * nx
 
     def warm_start(self) -> None:
-        for point in (0, 1):
-            self.push(self.normal[point], self.tangent[point])
+        """Apply the impulses carried over from the last step."""
+        normal, tangent = self.normal, self.tangent
+        if normal[0] or normal[1] or tangent[0] or tangent[1]:
+            self.push(normal[0] + normal[1], tangent[0] + tangent[1])
 
     def separate(self) -> None:
         """Give the body the separation velocity this contact's excess depth asks for."""
         body, nx, ny = self.body, self.nx, self.ny
-        for point in (0, 1):
-            along = body.bias_x * nx + body.bias_y * ny
-            old = self.bias_impulse[point]
-            self.bias_impulse[point] = max(old + self.bias - along, 0.0)
-            change = self.bias_impulse[point] - old
-            body.bias_x += change * nx
-            body.bias_y += change * ny
+        missing = self.bias - (body.bias_x * nx + body.bias_y * ny)
+        if missing > 0.0:
+            body.bias_x += missing * nx
+            body.bias_y += missing * ny
 
     def resolve(self) -> bool:
         """One pass over both points: stop motion into the solid, then brake sliding along it.
@@ -164,19 +162,29 @@ class Contact:
         """
         body, carrier = self.body, self.solid.body
         nx, ny = self.nx, self.ny
+        normals, tangents = self.normal, self.tangent
         changed = False
         for point in (0, 1):
             rel_x, rel_y = body.vx - carrier.vx, body.vy - carrier.vy
             into = rel_x * nx + rel_y * ny  # negative: moving into the solid
             along = -rel_x * ny + rel_y * nx  # along the tangent (-ny, nx)
-            old_normal, old_tangent = self.normal[point], self.tangent[point]
-            normal = max(old_normal - into, 0.0)
+            old_normal, old_tangent = normals[point], tangents[point]
+            normal = old_normal - into
+            if normal < 0.0:
+                normal = 0.0
             limit = self.friction * normal
-            tangent = min(max(old_tangent - along, -limit), limit)
-            self.normal[point], self.tangent[point] = normal, tangent
+            tangent = old_tangent - along
+            if tangent > limit:
+                tangent = limit
+            elif tangent < -limit:
+                tangent = -limit
             if normal != old_normal or tangent != old_tangent:
                 changed = True
-                self.push(normal - old_normal, tangent - old_tangent)
+                normals[point], tangents[point] = normal, tangent
+                normal -= old_normal
+                tangent -= old_tangent
+                body.vx += normal * nx - tangent * ny
+                body.vy += normal * ny + tangent * nx
         return changed
 
 
@@ -217,8 +225,9 @@ class World:
         dt = self.dt
         for solid in solids:
             solid_body = solid.body
-            solid_body.x += solid_body.vx * dt
-            solid_body.y += solid_body.vy * dt
+            if solid_body.vx or solid_body.vy:
+                solid_body.x += solid_body.vx * dt
+                solid_body.y += solid_body.vy * dt
         contacts = []
         cache = self.cache
         for body in bodies:

@@ -95,6 +95,7 @@ class Armory:
         self.spawners = [Spawner(1, right, rng, rng.randint(*R.SPAWN_DELAY_RANGE)),
                          Spawner(-1, left, rng, rng.randint(*R.SPAWN_DELAY_RANGE))]
         self.dropped: list[DroppedWeapon] = []
+        self._slots = self._observe()
 
     def update(self, fighters: list[Fighter], frame: int, platform: MovingPlatform) -> None:
         """Drops, then pickups, then spawning and vanishing, as the competition orders them."""
@@ -113,6 +114,7 @@ class Armory:
             if item.weapon is not None and frame - item.spawned_at >= R.DROPPED_LIFETIME:
                 item.weapon = None
         self.dropped = [item for item in self.dropped if item.weapon is not None]
+        self._slots = self._observe()
 
     def drop(self, fighter: Fighter, frame: int) -> None:
         body = fighter.body
@@ -143,6 +145,9 @@ class Armory:
 
     def observation(self) -> list[float]:
         """The four weapon slots: the spawners, then dropped weapons; each x, y, type (0 = empty)."""
+        return self._slots
+
+    def _observe(self) -> list[float]:
         values: list[float] = []
         for source in [*self.spawners, *self.dropped][:SLOTS]:
             values += source.observation()
