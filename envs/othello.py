@@ -40,6 +40,9 @@ Never truncated: a game lasts at most N * N - 4 placements plus the passes betwe
 ## Native engine
 `OthelloBoard` is the bitboard position behind the env (play, undo, copy, legal moves, a
 text position format that round-trips); `perft(depth)` counts move-tree leaves with it.
+`solve(board)` is an exact endgame solver (8 x 8): the final disc difference under perfect play,
+the best move, nodes and time; `solve_moves(board)` scores every legal move, and `read_obf()`
+reads positions in OBF form (the FFO test suite's and Edax's).
 
 Clock in arena's harness: 1 s a move plus a 5 s bank for the whole game (`arena envs`);
 organisers set their own, and an agent is charged only its own time.
@@ -47,15 +50,18 @@ organisers set their own, and an agent is charged only its own time.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pettingzoo import AECEnv
 
-from arena._native import OthelloBoard
+from arena._native import OthelloBoard, othello_solve, othello_solve_moves
 from arena.envs.board_game import COLOR_NAMES, BoardGameEnv, with_standard_checks
 
-__all__ = ["OthelloBoard", "raw_env", "env", "perft", "board_from_observation"]
+__all__ = ["OthelloBoard", "raw_env", "env", "perft", "board_from_observation", "solve", "solve_moves",
+           "SolveResult", "ObfPosition", "read_obf", "parse_obf", "format_move_scores"]
 
 
 
@@ -72,6 +78,134 @@ def perft(depth: int, position: str | OthelloBoard | None = None) -> int:
     else:
         board = position
     return board.perft(depth)
+
+
+@dataclass
+class SolveResult:
+    """What `solve()` found: the score for the side to move and how it got it.
+
+    `score` is the final disc difference (empty squares to the winner) under perfect play when
+    `bound` is "exact"; a search with a narrower window reports "lower" (the score is at least
+    `score`) or "upper" (at most). `best_move` is a move of the board's numbering (row * 8 + col,
+    64 a forced pass), None when the game is over. `complete` is False when `time_limit` ran out
+    first; `score` and `best_move` are then None.
+    """
+
+    score: int | None
+    bound: str
+    best_move: int | None
+    best_moves: list[int]
+    nodes: int
+    seconds: float
+    complete: bool = True
+
+    @property
+    def best_move_name(self) -> str | None:
+        return None if self.best_move is None else square_name(self.best_move)
+
+
+def square_name(move: int) -> str:
+    """FFO's name of a move: 'G8', or 'PS' for a pass."""
+    return "PS" if move == 64 else "ABCDEFGH"[move % 8] + str(move // 8 + 1)
+
+
+def _solvable(board: OthelloBoard | str) -> OthelloBoard:
+    board = OthelloBoard.from_string(board) if isinstance(board, str) else board
+    if board.size != 8:
+        raise ValueError(f"solve: the endgame solver plays 8 x 8 boards, got {board.size} x {board.size}")
+    return board
+
+
+def solve(board: OthelloBoard | str, *, alpha: int = -64, beta: int = 64, time_limit: float | None = None,
+          all_best: bool = False) -> SolveResult:
+    """The exact final disc difference for the side to move in `board` (an 8 x 8 position).
+
+    Within a window `alpha < beta` (default the full -64..64) the score is exact when it falls
+    strictly inside, else a bound: `solve(b, alpha=-1, beta=1)` proves a win (score >= 1), a loss
+    (<= -1) or a draw (0) faster than the exact score. `all_best` scores every move to list all
+    the best ones in `best_moves` (slower); otherwise `best_moves` holds the one found.
+    """
+    board = _solvable(board)
+    if all_best and alpha == -64 and beta == 64:
+        scored, nodes, seconds, complete = othello_solve_moves(board, time_limit or 0.0)
+        if not complete:
+            return SolveResult(None, "none", None, [], nodes, seconds, False)
+        if not scored:
+            from arena._native import othello_solve as _exact
+
+            score = _exact(board)[0]
+            return SolveResult(score, "exact", None, [], nodes, seconds)
+        best = scored[0][1]
+        moves = [move for move, score in scored if score == best]
+        return SolveResult(best, "exact", moves[0], moves, nodes, seconds)
+    score, move, nodes, seconds, complete = othello_solve(board, alpha, beta, time_limit or 0.0)
+    if not complete:
+        return SolveResult(None, "none", None, [], nodes, seconds, False)
+    bound = "lower" if score >= beta else "upper" if score <= alpha else "exact"
+    best = None if move < 0 else move
+    return SolveResult(score, bound, best, [] if best is None else [best], nodes, seconds)
+
+
+def solve_moves(board: OthelloBoard | str, *, time_limit: float | None = None) -> list[tuple[int, int]]:
+    """The exact score of every legal move, best first: [(move, score), ...] (score for the side to move).
+
+    A forced pass gives [(64, score)]; a finished game []. TimeoutError when `time_limit` runs out.
+    """
+    scored, _nodes, seconds, complete = othello_solve_moves(_solvable(board), time_limit or 0.0)
+    if not complete:
+        raise TimeoutError(f"solve_moves: not finished within {time_limit} s")
+    return [(int(move), int(score)) for move, score in scored]
+
+
+def format_move_scores(scores: list[tuple[int, int]]) -> str:
+    """FFO's line of move scores: 'G8:+18; H1:+12; ...'."""
+    return " ".join(f"{square_name(move)}:{score:+d};" for move, score in scores)
+
+
+@dataclass
+class ObfPosition:
+    """One line of an OBF file: the position and the scores it lists (move name -> score)."""
+
+    position: str  # the board's text format, e.g. '--XXXXX--...-- X'
+    scores: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def board(self) -> OthelloBoard:
+        return OthelloBoard.from_string(self.position)
+
+    @property
+    def best_score(self) -> int | None:
+        return max(self.scores.values()) if self.scores else None
+
+
+def parse_obf(line: str) -> ObfPosition:
+    """A position in OBF form: 64 squares, the side to move, then optional 'MOVE:SCORE;' items."""
+    head, *items = line.strip().split(";")
+    text = head.replace(" ", "")
+    if len(text) != 65:
+        raise ValueError(f"OBF line {line.strip()!r}: expected 64 squares and the side to move before the first ';'")
+    position = f"{text[:64]} {text[64]}"
+    OthelloBoard.from_string(position)  # checks the characters
+    scores = {}
+    for item in items:
+        item = item.strip()
+        if not item:
+            continue
+        name, _, value = item.partition(":")
+        try:
+            scores[name.strip().upper()] = int(value)
+        except ValueError:
+            raise ValueError(f"OBF line {line.strip()!r}: a move score must read like 'G8:+18', got {item!r}") from None
+    return ObfPosition(position, scores)
+
+
+def read_obf(path: str | Path) -> list[ObfPosition]:
+    """Every position of an OBF file in order; blank lines and lines starting with '%' or '#' are skipped."""
+    positions = []
+    for line in Path(path).read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith(("%", "#")):
+            positions.append(parse_obf(line))
+    return positions
 
 
 def board_from_observation(observation: dict[str, np.ndarray] | np.ndarray) -> OthelloBoard:

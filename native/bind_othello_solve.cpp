@@ -1,0 +1,84 @@
+// Python bindings for the exact endgame solver (othello_solve.h).
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <string>
+#include <vector>
+
+#include "othello.h"
+#include "othello_solve.h"
+
+namespace py = pybind11;
+using arena::othello::Board;
+namespace solve = arena::othello::solve;
+
+namespace {
+
+void check_board(const Board& board, int alpha, int beta) {
+  if (board.size() != 8)
+    throw std::invalid_argument("the endgame solver plays 8 x 8 boards, got " + std::to_string(board.size()) + " x " +
+                                std::to_string(board.size()));
+  if (alpha < -solve::kScoreMax || beta > solve::kScoreMax || alpha >= beta)
+    throw std::invalid_argument("solve window must have -64 <= alpha < beta <= 64, got alpha=" +
+                                std::to_string(alpha) + ", beta=" + std::to_string(beta));
+}
+
+// (score, best_move, nodes, seconds, complete); best_move is -1 when the game is over.
+py::tuple solve_position(const Board& board, int alpha, int beta, double time_limit) {
+  check_board(board, alpha, beta);
+  const int empties = 64 - arena::popcount(board.black() | board.white());
+  int score = 0, best = -1;
+  bool complete = true;
+  uint64_t nodes;
+  double seconds;
+  {
+    py::gil_scoped_release release;
+    solve::Solver solver(solve::table_bits_for(empties), time_limit);
+    try {
+      score = solver.root(board.own(), board.opp(), alpha, beta, &best);
+    } catch (const solve::Aborted&) {
+      complete = false;
+    }
+    nodes = solver.nodes();
+    seconds = solver.seconds();
+  }
+  return py::make_tuple(score, best, nodes, seconds, complete);
+}
+
+// ([(move, score), ...] best first, nodes, seconds, complete).
+py::tuple solve_each_move(const Board& board, double time_limit) {
+  check_board(board, -solve::kScoreMax, solve::kScoreMax);
+  const int empties = 64 - arena::popcount(board.black() | board.white());
+  std::vector<solve::MoveScore> scores;
+  bool complete = true;
+  uint64_t nodes;
+  double seconds;
+  {
+    py::gil_scoped_release release;
+    solve::Solver solver(solve::table_bits_for(empties), time_limit);
+    try {
+      scores = solver.score_moves(board.own(), board.opp());
+    } catch (const solve::Aborted&) {
+      complete = false;
+      scores.clear();
+    }
+    nodes = solver.nodes();
+    seconds = solver.seconds();
+  }
+  py::list out;
+  for (const auto& s : scores) out.append(py::make_tuple(s.move, s.score));
+  return py::make_tuple(out, nodes, seconds, complete);
+}
+
+}  // namespace
+
+void bind_othello_solve(py::module_& m) {
+  m.def("othello_solve", &solve_position, py::arg("board"), py::arg("alpha") = -64, py::arg("beta") = 64,
+        py::arg("time_limit") = 0.0,
+        "Exact endgame search of an 8 x 8 OthelloBoard: (score, best_move, nodes, seconds, complete). The score is "
+        "the final disc difference for the side to move (empties to the winner), fail-soft within (alpha, beta); "
+        "best_move is a square index, 64 for a forced pass, -1 when the game is over. A time_limit > 0 stops the "
+        "search after that many seconds with complete False.");
+  m.def("othello_solve_moves", &solve_each_move, py::arg("board"), py::arg("time_limit") = 0.0,
+        "The exact score of every legal move: ([(move, score), ...] best first, nodes, seconds, complete).");
+}
