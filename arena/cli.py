@@ -24,6 +24,7 @@ from arena.errors import ArenaError
 from arena.leaderboard.cli import add_leaderboard_command
 from arena.match_command import shown_lines
 from arena.names import terminal
+from arena.serve.cli import add_serve_commands
 from arena.train.cli import add_train_commands
 
 out = Console(highlight=False, soft_wrap=True)
@@ -169,6 +170,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_tournament_command(commands)
     add_leaderboard_command(commands)
+    add_serve_commands(commands)
     add_train_commands(commands)
     add_tt_command(commands)
 

@@ -1,0 +1,376 @@
+"""The competition's web server: a Starlette app over the competition store and the results store.
+
+Pages (HTML, autoescaped): the leaderboard (`/`, refreshing itself from `/api/leaderboard`),
+logging in with a token (`/login`), a participant's own submissions with their status, reason
+and log tail, and the upload form (`/me`). Forms carry a CSRF token (the session's; before
+logging in, a cookie's copy) and are refused without it.
+
+API (JSON, `Authorization: Bearer TOKEN`):
+    POST /api/submissions       the zip as the body (Content-Type: application/zip); ?filename=NAME.zip
+    GET  /api/submissions       the caller's submissions
+    GET  /api/submissions/ID    one of the caller's submissions (another's is "not found")
+    GET  /api/leaderboard       the table the leaderboard page shows
+    GET  /api/results           every result, as `arena leaderboard --json` writes it
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from arena.errors import ArenaError
+from arena.serve.pages import LEADERBOARD_JS, render
+from arena.serve.store import CompetitionStore, Participant, Submission
+from arena.serve.uploads import UploadLimits, UploadRefused, take_upload, too_large
+from arena.tournament.store import ResultsStore
+
+SESSION_COOKIE = "arena_session"
+LOGIN_CSRF_COOKIE = "arena_login_csrf"
+FORM_OVERHEAD = 64 << 10  # what a multipart form adds around the file
+LEADERBOARD_CACHE_SECONDS = 1.0
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+@dataclass
+class ServeConfig:
+    """What the web server needs to know about the competition."""
+
+    db: Path
+    env: str
+    limits: UploadLimits = field(default_factory=UploadLimits)
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.db.with_name(f"{self.db.stem}-uploads")
+
+
+class Competition:
+    """The stores the web process reads and writes, and what it tells the workers."""
+
+    def __init__(self, config: ServeConfig, on_upload: Callable[[], None] = lambda: None):
+        self.config = config
+        self.store = CompetitionStore(config.db)
+        self.results = ResultsStore(config.db)
+        self.on_upload = on_upload
+        self._results_lock = threading.Lock()
+        self._board: tuple[float, dict[str, Any]] | None = None
+
+    def close(self) -> None:
+        self.store.close()
+        self.results.close()
+
+    def leaderboard(self) -> dict[str, Any]:
+        """The leaderboard page's table (cached for a moment: many viewers cost one computation)."""
+        with self._results_lock:
+            if self._board is not None and time.monotonic() - self._board[0] < LEADERBOARD_CACHE_SECONDS:
+                return self._board[1]
+            board = self._leaderboard()
+            self._board = (time.monotonic(), board)
+            return board
+
+    def _leaderboard(self) -> dict[str, Any]:
+        from arena.leaderboard.table import build
+
+        owners = {s.entrant_id: s.participant_id for s in self.store.submissions() if s.entrant_id is not None}
+        names = {p.id: p.name for p in self.store.participants()}
+        try:
+            board = build(self.results)
+            rows, digits, games = board.rows, board.digits, len(board.matches)
+        except ArenaError:  # no game recorded yet
+            rows, digits, games = [], 0, 0
+            from arena.leaderboard.table import Row
+
+            rows = [Row(None, e, None) for e in self.results.entrants(active_only=True)]
+        shown = []
+        for row in rows:
+            rating = row.rating
+            shown.append({
+                "rank": row.rank, "name": row.entrant.name, "participant": names.get(owners.get(row.entrant.id), ""),
+                "rating": None if rating is None else round(rating.rating, 2),
+                "margin": None if rating is None else round(rating.margin, 2),
+                "rating_text": "" if rating is None else f"{rating.rating:.{digits}f}",
+                "margin_text": "" if rating is None else f"{rating.margin:.{digits}f}",
+                "games": row.games, "wins": row.wins, "draws": row.draws, "losses": row.losses})
+        pending = len(self.results.pending())
+        return {"env": self.config.env, "games": games, "pending": pending, "rows": shown,
+                "summary": f"{games} games played, {pending} waiting to be played."}
+
+    def results_json(self) -> dict[str, Any]:
+        from arena.leaderboard.table import build, to_json
+
+        with self._results_lock:
+            try:
+                return to_json(build(self.results))
+            except ArenaError:
+                return {"schema": "arena-leaderboard/1", "env": self.config.env, "matches": 0, "entrants": []}
+
+
+def create_app(config: ServeConfig, on_upload: Callable[[], None] = lambda: None) -> Starlette:
+    """The web app of the competition in `config.db`; `on_upload` is called after each taken upload."""
+    competition = Competition(config, on_upload)
+    routes = [
+        Route("/", _leaderboard_page),
+        Route("/static/leaderboard.js", _leaderboard_js),
+        Route("/login", _login_page, methods=["GET"]),
+        Route("/login", _login, methods=["POST"]),
+        Route("/logout", _logout, methods=["POST"]),
+        Route("/me", _me_page),
+        Route("/upload", _upload_form, methods=["POST"]),
+        Route("/api/leaderboard", _api_leaderboard),
+        Route("/api/results", _api_results),
+        Route("/api/submissions", _api_upload, methods=["POST"]),
+        Route("/api/submissions", _api_submissions, methods=["GET"]),
+        Route("/api/submissions/{submission_id:int}", _api_submission),
+    ]
+    app = Starlette(routes=routes, middleware=[Middleware(BaseHTTPMiddleware, dispatch=_security_headers)])
+    app.state.competition = competition
+    return app
+
+
+async def _security_headers(request: Request, call_next):
+    response = await call_next(request)
+    for key, value in HEADERS.items():
+        response.headers.setdefault(key, value)
+    if request.url.path.startswith(("/me", "/login", "/api/submissions")):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _competition(request: Request) -> Competition:
+    return request.app.state.competition
+
+
+# --- who is asking ----------------------------------------------------------------------------
+
+async def _session(request: Request) -> tuple[Participant, str] | None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    return await run_in_threadpool(_competition(request).store.session, cookie)
+
+
+async def _bearer(request: Request) -> Participant | JSONResponse:
+    """The participant whose token the request carries, or the 401 response to send."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return _api_error("this needs your token: send the header Authorization: Bearer TOKEN", 401)
+    participant = await run_in_threadpool(_competition(request).store.participant_for_token, token.strip())
+    if participant is None:
+        return _api_error("unknown token: check it, or ask the organiser for a new one", 401)
+    return participant
+
+
+def _api_error(message: str, status: int) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def _same_origin(request: Request) -> bool:
+    """False when the browser says the form came from another site."""
+    origin = request.headers.get("origin")
+    if origin is None:  # an old browser, or not a browser: the CSRF token is the check
+        return True
+    return origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _csrf_ok(request: Request, form, expected: str | None) -> bool:
+    sent = form.get("csrf")
+    return (isinstance(sent, str) and bool(expected) and secrets.compare_digest(sent, expected)
+            and _same_origin(request))
+
+
+def _csrf_refused() -> HTMLResponse:
+    return _page("message.html", 403, title="Refused", message="The form's security check failed (CSRF): "
+                 "reload the page and send the form again.")
+
+
+def _page(template: str, status: int = 200, **context) -> HTMLResponse:
+    context.setdefault("participant", None)
+    context.setdefault("csrf", "")
+    context.setdefault("env", "")
+    return HTMLResponse(render(template, **context), status_code=status)
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+async def _leaderboard_page(request: Request) -> Response:
+    competition = _competition(request)
+    board = await run_in_threadpool(competition.leaderboard)
+    session = await _session(request)
+    return _page("leaderboard.html", title="Leaderboard", env=competition.config.env, rows=board["rows"],
+                 summary=board["summary"], participant=session[0] if session else None,
+                 csrf=session[1] if session else "")
+
+
+async def _leaderboard_js(request: Request) -> Response:
+    return Response(LEADERBOARD_JS, media_type="text/javascript")
+
+
+async def _login_page(request: Request, message: str = "", status: int = 200) -> Response:
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    response = _page("login.html", status, title="Log in", env=_competition(request).config.env,
+                     login_csrf=token, message=message)
+    _set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600)
+    return response
+
+
+async def _login(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=4, max_part_size=4096)
+    if not _csrf_ok(request, form, request.cookies.get(LOGIN_CSRF_COOKIE)):
+        return _csrf_refused()
+    token = form.get("token")
+    competition = _competition(request)
+    participant = None
+    if isinstance(token, str) and token.strip():
+        participant = await run_in_threadpool(competition.store.participant_for_token, token)
+    if participant is None:
+        return await _login_page(request, "Unknown token: check it, or ask the organiser for a new one.", 401)
+    session, _ = await run_in_threadpool(competition.store.open_session, participant.id)
+    response = RedirectResponse("/me", status_code=303)
+    _set_cookie(request, response, SESSION_COOKIE, session, max_age=7 * 24 * 3600)
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+async def _logout(request: Request) -> Response:
+    session = await _session(request)
+    form = await request.form(max_files=0, max_fields=4, max_part_size=4096)
+    if session is None:
+        return RedirectResponse("/", status_code=303)
+    if not _csrf_ok(request, form, session[1]):
+        return _csrf_refused()
+    await run_in_threadpool(_competition(request).store.close_session, request.cookies[SESSION_COOKIE])
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+async def _me_page(request: Request, message: str = "", failed: bool = False, status: int = 200) -> Response:
+    session = await _session(request)
+    if session is None:
+        return RedirectResponse("/login", status_code=303)
+    participant, csrf = session
+    competition = _competition(request)
+    submissions = await run_in_threadpool(competition.store.submissions, participant.id)
+    limits = competition.config.limits
+    return _page("me.html", status, title=participant.name, env=competition.config.env, participant=participant,
+                 csrf=csrf, message=message, failed=failed, submissions=[_shown(s) for s in reversed(submissions)],
+                 max_mib=f"{limits.max_bytes / (1 << 20):g}", per_day=limits.per_day, max_active=limits.max_active)
+
+
+async def _upload_form(request: Request) -> Response:
+    session = await _session(request)
+    if session is None:
+        return _page("message.html", 401, title="Log in first", message="Log in with your token to upload.")
+    competition = _competition(request)
+    limit = competition.config.limits.max_bytes
+    length = request.headers.get("content-length")
+    if length is None or not length.isdigit():
+        return await _me_page(request, "The upload did not say its size (Content-Length); send it from the form.",
+                              True, 411)
+    if int(length) > limit + FORM_OVERHEAD:
+        return await _me_page(request, too_large(int(length), limit), True, 413)
+    form = await request.form(max_files=1, max_fields=4, max_part_size=4096)
+    if not _csrf_ok(request, form, session[1]):
+        return _csrf_refused()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        return await _me_page(request, "Choose a zip file to upload.", True, 400)
+    data = await upload.read(limit + 1)
+    try:
+        submission = await _take(competition, session[0], data, upload.filename or "")
+    except UploadRefused as exc:
+        return await _me_page(request, f"Upload refused: {exc}", True, exc.status)
+    return await _me_page(request, f"Submission #{submission.id} received; it is being validated.")
+
+
+async def _take(competition: Competition, participant: Participant, data: bytes, filename: str) -> Submission:
+    config = competition.config
+    submission = await run_in_threadpool(take_upload, competition.store, participant, data, config.env,
+                                         config.uploads_dir, config.limits, filename)
+    competition.on_upload()
+    return submission
+
+
+# --- API --------------------------------------------------------------------------------------
+
+async def _api_leaderboard(request: Request) -> Response:
+    return JSONResponse(await run_in_threadpool(_competition(request).leaderboard))
+
+
+async def _api_results(request: Request) -> Response:
+    return JSONResponse(await run_in_threadpool(_competition(request).results_json))
+
+
+async def _api_upload(request: Request) -> Response:
+    participant = await _bearer(request)
+    if isinstance(participant, Response):
+        return participant
+    competition = _competition(request)
+    limit = competition.config.limits.max_bytes
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        return _api_error(too_large(int(length), limit), 413)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return _api_error(too_large(len(body), limit), 413)
+    try:
+        submission = await _take(competition, participant, bytes(body), request.query_params.get("filename", ""))
+    except UploadRefused as exc:
+        return _api_error(str(exc), exc.status)
+    return JSONResponse(_json(submission), status_code=201)
+
+
+async def _api_submissions(request: Request) -> Response:
+    participant = await _bearer(request)
+    if isinstance(participant, Response):
+        return participant
+    submissions = await run_in_threadpool(_competition(request).store.submissions, participant.id)
+    return JSONResponse({"submissions": [_json(s) for s in submissions]})
+
+
+async def _api_submission(request: Request) -> Response:
+    participant = await _bearer(request)
+    if isinstance(participant, Response):
+        return participant
+    submission = await run_in_threadpool(_competition(request).store.submission, request.path_params["submission_id"])
+    if submission is None or submission.participant_id != participant.id:
+        return _api_error("no such submission of yours", 404)
+    return JSONResponse(_json(submission))
+
+
+def _json(submission: Submission) -> dict[str, Any]:
+    return {"id": submission.id, "name": submission.name, "status": submission.status, "reason": submission.reason,
+            "log_tail": submission.log_tail, "digest": submission.digest, "created_at": submission.created_at,
+            "validated_at": submission.validated_at}
+
+
+def _shown(submission: Submission) -> dict[str, Any]:
+    return {**_json(submission), "created": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(submission.created_at))}
+
+
+def _set_cookie(request: Request, response: Response, key: str, value: str, max_age: int) -> None:
+    response.set_cookie(key, value, max_age=max_age, httponly=True, samesite="strict", path="/",
+                        secure=request.url.scheme == "https")

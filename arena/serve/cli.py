@@ -1,0 +1,217 @@
+"""`arena serve` (the competition's server and its participants) and `arena submit`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+
+from arena.errors import ArenaError
+from arena.names import terminal
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+DEFAULT_DB = "competition.sqlite"
+STOP_WAIT_SECONDS = 5.0
+
+
+def add_serve_commands(commands) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="host a competition: uploads, validation, continuous rated play, a live leaderboard",
+        description="Serve a competition on --db (SQLite, created if missing): participants upload submissions "
+        "(on the web page or with arena submit), each is validated as arena validate does, in the sandbox, and "
+        "the active ones play each other without end (newcomers first, then the pairs whose ratings are least "
+        "certain and closest), rated over every recorded game. Stop it at any time; started again on the same "
+        "--db, it carries on without losing or repeating a game.",
+        epilog="examples:\n"
+        "  arena serve --env othello --db competition.sqlite\n"
+        "  arena serve users add alice --db competition.sqlite\n"
+        "  arena submit my_agent/ --server http://127.0.0.1:8000 --token TOKEN",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--db", default=DEFAULT_DB, help=f"the competition's database (default: {DEFAULT_DB})")
+    serve.add_argument("--env", help="game to play (needed the first time; then the one stored in --db)")
+    serve.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
+                       help="env option, e.g. -o size=6; repeatable")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--workers", type=int, default=2, help="games played at once (default: 2)")
+    serve.add_argument("--backend", default="process", choices=("process", "ray"),
+                       help="process: a pool on this machine (default); ray: Ray tasks")
+    serve.add_argument("--address", help="Ray cluster address HOST:PORT (default: start a local Ray)")
+    serve.add_argument("--validators", type=int, default=1, help="submissions validated at once (default: 1)")
+    serve.add_argument("--max-upload-mb", type=float, default=20.0, help="largest upload, in MiB (default: 20)")
+    serve.add_argument("--uploads-per-day", type=int, default=5, help="uploads a participant may make in 24 "
+                       "hours (default: 5)")
+    serve.add_argument("--max-active", type=int, default=2, help="submissions of a participant that play at "
+                       "once; a newer valid one retires the oldest (default: 2)")
+    serve.add_argument("--placement-games", type=int, default=10,
+                       help="games a new submission plays first, against the field (default: 10)")
+    serve.add_argument("--seed", type=int, default=0, help="seed every game's seed derives from (default: 0)")
+    serve.add_argument("--time-per-move", type=float, metavar="SECONDS", help="per-move limit (default: the game's)")
+    serve.add_argument("--max-steps", type=int, help="cut each game after this many env steps")
+    serve.add_argument("--memory-mb", type=int, help="memory cap of each agent (default: 4096)")
+    serve.add_argument("--allow-weak-sandbox", action="store_true",
+                       help="serve even where this machine lacks some of the sandbox's isolating layers: "
+                            "only for entrants you trust")
+    serve.set_defaults(run=_run_serve)
+
+    commands_of_serve = serve.add_subparsers(title="commands", metavar="COMMAND")
+    users = commands_of_serve.add_parser("users", help="manage participants",
+                                         description="Add participants (each gets a token, printed once) and list them.")
+    users_commands = users.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    add = users_commands.add_parser("add", help="add a participant and print its token once")
+    add.add_argument("name", help="the participant's name, shown on the leaderboard")
+    add.set_defaults(run=_run_users_add)
+    token = users_commands.add_parser("token", help="give a participant a new token (the old one stops working)")
+    token.add_argument("name")
+    token.set_defaults(run=_run_users_token)
+    listing = users_commands.add_parser("list", help="list the participants and their submissions")
+    listing.set_defaults(run=_run_users_list)
+    for parser in (add, token, listing):
+        parser.add_argument("--db", default=argparse.SUPPRESS, help=f"the competition's database (default: {DEFAULT_DB})")
+
+    submit = commands.add_parser(
+        "submit",
+        help="upload a submission to a competition's server",
+        description="Zip a submission folder (or take a zip) and upload it to an arena serve server; prints the "
+        "submission's number, and with --wait its validation result. The token may come from ARENA_TOKEN.",
+    )
+    submit.add_argument("path", help="the submission: a folder (zipped for you) or a zip")
+    submit.add_argument("--server", required=True, help="the server's address, e.g. http://127.0.0.1:8000")
+    submit.add_argument("--token", default=os.environ.get("ARENA_TOKEN"), help="your token (default: $ARENA_TOKEN)")
+    submit.add_argument("--wait", action="store_true", help="wait for the validation's result and print it")
+    submit.set_defaults(run=_run_submit)
+
+
+def _run_users_add(args: argparse.Namespace) -> int:
+    from arena.serve.store import CompetitionStore
+
+    store = CompetitionStore(args.db)
+    try:
+        participant, token = store.add_participant(args.name)
+    finally:
+        store.close()
+    out.print(f"added {terminal(participant.name)} (participant {participant.id}); their token, shown only now:")
+    print(token)
+    return 0
+
+
+def _run_users_token(args: argparse.Namespace) -> int:
+    from arena.serve.store import CompetitionStore
+
+    store = CompetitionStore(args.db)
+    try:
+        token = store.new_token(args.name)
+    finally:
+        store.close()
+    out.print(f"new token of {terminal(args.name)} (the old one no longer works), shown only now:")
+    print(token)
+    return 0
+
+
+def _run_users_list(args: argparse.Namespace) -> int:
+    from arena.serve.store import CompetitionStore
+
+    store = CompetitionStore(args.db)
+    try:
+        for participant in store.participants():
+            statuses = [s.status for s in store.submissions(participant.id)]
+            summary = ", ".join(f"{statuses.count(s)} {s}" for s in sorted(set(statuses))) or "no submissions"
+            out.print(f"{participant.id}  {terminal(participant.name)}  ({summary})")
+    finally:
+        store.close()
+    return 0
+
+
+def _run_submit(args: argparse.Namespace) -> int:
+    from arena.serve.client import status, submit
+
+    if not args.token:
+        raise ArenaError("arena submit needs your token: --token TOKEN or the ARENA_TOKEN environment variable")
+    answer = submit(args.path, args.server, args.token)
+    out.print(f"submission {answer['id']} ({terminal(answer['name'])}) uploaded; {answer['status']}")
+    if not args.wait:
+        return 0
+    while answer["status"] == "validating":
+        time.sleep(2.0)
+        answer = status(args.server, args.token, answer["id"])
+    if answer["status"] == "refused":
+        err.print(f"[red]refused:[/] {terminal(answer['reason'], limit=400)}")
+        return 1
+    out.print(f"submission {answer['id']}: {answer['status']}")
+    return 0
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    try:
+        import uvicorn
+    except ImportError:
+        raise ArenaError("arena serve needs its web libraries: pip install 'arena[serve]'") from None
+
+    from arena.cli import _check_isolation, _parse_options
+    from arena.serve.app import ServeConfig, create_app
+    from arena.serve.scheduler import Scheduler
+    from arena.serve.store import CompetitionStore
+    from arena.serve.uploads import UploadLimits
+    from arena.serve.validation import Validator
+    from arena.tournament import Settings, Tournament
+    from arena.tournament.runner import backend_for
+    from arena.tournament.store import ResultsStore
+
+    for flag, value in (("--validators", args.validators), ("--uploads-per-day", args.uploads_per_day),
+                        ("--max-active", args.max_active)):
+        if value < 1:
+            raise ArenaError(f"{flag} must be at least 1, got {value}")
+    if not 0 < args.max_upload_mb <= 4096:
+        raise ArenaError(f"--max-upload-mb must be above 0 and at most 4096, got {args.max_upload_mb}")
+    _check_isolation(args.allow_weak_sandbox)
+    db = Path(args.db)
+    probe = ResultsStore(db)
+    stored = probe.settings()
+    probe.close()
+    CompetitionStore(db).close()  # its tables, before anything reads them
+    if stored:
+        if args.env and args.env != stored.get("env"):
+            raise ArenaError(f"{db} holds a {stored.get('env')} competition, not {args.env}; use another --db")
+        tournament = Tournament(db)
+    else:
+        if not args.env:
+            raise ArenaError(f"{db}: a new competition needs --env (e.g. --env othello)")
+        limits = {"memory_mb": args.memory_mb} if args.memory_mb is not None else {}
+        tournament = Tournament(db, Settings(env=args.env, options=_parse_options(args.option), seed=args.seed,
+                                             time_per_move=args.time_per_move, max_steps=args.max_steps,
+                                             limits=limits))
+    settings = tournament.settings
+    try:
+        backend = backend_for(args.backend, args.workers, args.address)
+        scheduler = Scheduler(tournament, backend, batch_games=max(8, 4 * args.workers),
+                              placement_games=args.placement_games)
+        limits = UploadLimits(int(args.max_upload_mb * (1 << 20)), args.uploads_per_day, args.max_active)
+        config = ServeConfig(db, settings.env, limits)
+        validator = Validator(CompetitionStore(db), db, settings.env, settings.options, args.max_active,
+                              threads=args.validators, on_active=scheduler.wake)
+        app = create_app(config, on_upload=validator.wake)
+        validator.start()
+        scheduler.start()
+        out.print(f"serving the {settings.env} competition in {terminal(str(db), limit=400)} on "
+                  f"http://{args.host}:{args.port} (Ctrl-C stops it)")
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    except BaseException:
+        tournament.close()
+        raise
+    validator.stop()
+    scheduler.stop()
+    if not scheduler.join(STOP_WAIT_SECONDS):
+        # The batch in play is cut short: its recorded games stay, the others are played at the next start.
+        # Its workers die with this process.
+        err.print("stopped in the middle of a batch; its unplayed games are played when the server starts again")
+        sys.stdout.flush()
+        os._exit(0)
+    tournament.close()
+    return 0

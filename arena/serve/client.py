@@ -1,0 +1,64 @@
+"""`arena submit`: zip a submission folder and upload it to a competition's server."""
+
+from __future__ import annotations
+
+import io
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from arena.errors import ArenaError
+
+SKIPPED = {"__pycache__", ".git", ".hg", ".svn", ".ipynb_checkpoints"}
+
+
+def zip_folder(folder: Path) -> bytes:
+    """The folder's regular files as a zip (links and version-control folders left out)."""
+    if not folder.is_dir():
+        raise ArenaError(f"{folder}: not a folder; arena submit takes your agent's folder (agent.py at its top)")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder)
+            if any(part in SKIPPED for part in relative.parts) or path.is_symlink() or not path.is_file():
+                continue
+            archive.write(path, relative.as_posix())
+    return buffer.getvalue()
+
+
+def submit(path: str | Path, server: str, token: str, timeout: float = 300.0) -> dict[str, Any]:
+    """Upload the folder (zipped here) or zip at `path`; the server's answer (the new submission)."""
+    path = Path(path)
+    data = path.read_bytes() if path.is_file() else zip_folder(path)
+    name = path.name if path.suffix == ".zip" else f"{path.resolve().name}.zip"
+    url = f"{server.rstrip('/')}/api/submissions?{urllib.parse.urlencode({'filename': name})}"
+    request = urllib.request.Request(url, data=data, method="POST", headers={
+        "Authorization": f"Bearer {token}", "Content-Type": "application/zip"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        try:
+            message = json.loads(exc.read()).get("error") or exc.reason
+        except (ValueError, AttributeError):
+            message = exc.reason
+        raise ArenaError(f"{server} refused the upload ({exc.code}): {message}") from None
+    except urllib.error.URLError as exc:
+        raise ArenaError(f"cannot reach {server}: {exc.reason}; check --server") from None
+
+
+def status(server: str, token: str, submission_id: int, timeout: float = 30.0) -> dict[str, Any]:
+    """The server's record of one of your submissions."""
+    request = urllib.request.Request(f"{server.rstrip('/')}/api/submissions/{submission_id}",
+                                     headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        raise ArenaError(f"{server}: submission {submission_id}: {exc.code} {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        raise ArenaError(f"cannot reach {server}: {exc.reason}; check --server") from None

@@ -1,0 +1,153 @@
+"""Continuous rated play: the games queue is the results store's schedule.
+
+The scheduler plays the active entrants without end, a batch at a time: when nothing is left
+unplayed it plans the next batch, writes it into the schedule (one transaction), and plays it
+with the tournament's runner on the chosen backend, each game recorded as it finishes. A server
+killed at any moment finds the unplayed games of its last batch in the schedule when it starts
+again and plays them first; a recorded game is never played again (its schedule id is the key
+of its result).
+
+Who plays whom:
+- an entrant with fewer than `placement_games` games is placed first: it plays the entrants it
+  has met least, two games a pairing with the seats swapped;
+- then pairs are chosen where a game teaches the ratings most: the most uncertain ratings
+  (widest intervals) that are closest together, again two games a pairing, seats swapped.
+Ratings come from `arena.ratings.rate` over every recorded game.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import sys
+import threading
+from collections import Counter
+from dataclasses import asdict
+from typing import Callable
+
+from arena.envs import entry, make_raw
+from arena.ratings import rate
+from arena.tournament import Tournament
+from arena.tournament.blocks import one_line
+from arena.tournament.runner import Backend, play_pending
+from arena.tournament.store import MatchRecord
+
+UNRATED_MARGIN = 800.0  # how uncertain a rating is before any game, in Elo points
+
+
+class Scheduler:
+    """Plans and plays batches of games on `tournament`'s store until stopped."""
+
+    def __init__(self, tournament: Tournament, backend: Backend, *, batch_games: int = 8,
+                 placement_games: int = 10, on_batch: Callable[[int], None] = lambda recorded: None):
+        self.tournament = tournament
+        self.store = tournament.store
+        self.backend = backend
+        self.batch_games = max(2, batch_games)
+        self.placement_games = placement_games
+        self.on_batch = on_batch
+        settings = tournament.settings
+        self.seats = len(make_raw(settings.env, **settings.options).possible_agents)
+        self.cooperative = entry(settings.env).cooperative
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.paused = False
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="arena-scheduler", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def join(self, timeout: float) -> bool:
+        """Wait for the batch in play to end after `stop`; whether it did within `timeout` seconds."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
+
+    def run(self) -> None:
+        self.store.clear_failures()
+        while not self._stop.is_set():
+            try:
+                busy = not self.paused and self.step()
+            except Exception as exc:  # the store busy for long, say: note it and try again
+                print(f"arena serve: the scheduler stopped a batch: {one_line(exc)}; trying again", file=sys.stderr)
+                busy = False
+            if not busy:
+                self._wake.wait(2.0)
+                self._wake.clear()
+
+    def step(self) -> int:
+        """Plan a batch if nothing is unplayed, then play what is; how many games were recorded."""
+        self.store.cancel_unplayed_with_retired()
+        if not self.store.pending():
+            planned = self.plan()
+            if not planned:
+                return 0
+            self.store.add_to_schedule(planned)
+        settings = {**asdict(self.tournament.settings), "log_dir": str(self.tournament.log_dir)}
+        recorded = play_pending(self.store, settings, self.tournament.replay_dir, self.backend)
+        self.on_batch(recorded)
+        return recorded
+
+    def plan(self) -> list[tuple[int, int, tuple[int, ...]]]:
+        """The next batch: (round, seed, seats) for each game, or [] while too few entrants play."""
+        active = [e.id for e in self.store.entrants(active_only=True) if not e.problem]
+        if len(active) < 2:
+            return []
+        schedule = self.store.schedule()
+        round_number = 1 + max((m.round for m in schedule), default=-1)
+        rng = random.Random(f"{self.tournament.settings.seed}:{round_number}")
+        results = self.store.results()
+        if self.seats == 2:
+            pairs = self._pairs(active, results, rng)
+            games = [seats for a, b in pairs for seats in ((a, b), (b, a))]
+        else:
+            games = self._tables(active, results, rng)
+        return [(round_number, rng.randrange(1 << 31), seats) for seats in games]
+
+    def _pairs(self, active: list[int], results: list[MatchRecord], rng: random.Random) -> list[tuple[int, int]]:
+        wanted = self.batch_games // 2
+        played = Counter(s.entrant_id for m in results for s in m.seats)
+        met = Counter(frozenset(s.entrant_id for s in m.seats) for m in results)
+        newcomers = [e for e in active if played[e] < self.placement_games]
+        if newcomers:
+            newcomer = newcomers[0]
+            others = [e for e in active if e != newcomer]
+            rng.shuffle(others)
+            others.sort(key=lambda e: met[frozenset((newcomer, e))])
+            return [(newcomer, e) for e in itertools.islice(itertools.cycle(others), wanted)]
+        ratings = rate(results, self.cooperative).by_player if results else {}
+
+        def teaches(pair: tuple[int, int]) -> float:
+            a, b = (ratings.get(e) for e in pair)
+            if a is None or b is None:
+                return 2 * UNRATED_MARGIN
+            return a.margin + b.margin - abs(a.rating - b.rating)
+
+        pairs = list(itertools.combinations(active, 2))
+        rng.shuffle(pairs)
+        pairs.sort(key=lambda pair: (-teaches(pair), met[frozenset(pair)]))
+        return list(itertools.islice(itertools.cycle(pairs), wanted))
+
+    def _tables(self, active: list[int], results: list[MatchRecord], rng: random.Random) -> list[tuple[int, ...]]:
+        """Games of more than two seats: newcomers sit first, the other seats are drawn at random."""
+        played = Counter(s.entrant_id for m in results for s in m.seats)
+        newcomers = [e for e in active if played[e] < self.placement_games]
+        games = []
+        for number in range(self.batch_games):
+            first = newcomers[number % len(newcomers)] if newcomers else rng.choice(active)
+            others = [e for e in active if e != first]
+            rest = rng.sample(others, self.seats - 1) if len(others) >= self.seats - 1 \
+                else [rng.choice(others) for _ in range(self.seats - 1)]
+            seats = [first, *rest]
+            rng.shuffle(seats)
+            games.append(tuple(seats))
+        return games

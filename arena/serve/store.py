@@ -1,0 +1,275 @@
+"""What a hosted competition keeps beside its results: participants, their sessions and submissions.
+
+It lives in the same SQLite file as the tournament's results store (`arena.tournament.store`),
+whose entrants, schedule and results are the games queue: a submission that passes validation
+becomes an entrant there. Tokens and session ids are kept only as hashes; a token is shown once,
+when it is made, and reads `<participant id>_<secret>` so that checking it costs one hash.
+
+    store = CompetitionStore("competition.sqlite")
+    participant, token = store.add_participant("alice")
+    store.participant_for_token(token)   # -> Participant(id=1, name='alice', ...)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from arena.errors import ArenaError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS participants (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    token_hash TEXT NOT NULL,      -- scrypt$n$r$p$salt$hash of the secret part of the token
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash TEXT PRIMARY KEY,      -- sha256 of the cookie's random session id
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    csrf TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    name TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    folder TEXT NOT NULL,          -- the unpacked submission the server keeps
+    status TEXT NOT NULL,          -- validating, active, refused, retired
+    reason TEXT NOT NULL DEFAULT '',
+    log_tail TEXT NOT NULL DEFAULT '',
+    entrant_id INTEGER,            -- its entrant in the results store, once active
+    created_at REAL NOT NULL,
+    validated_at REAL,
+    claimed_at REAL                -- when a validator took it (cleared when the server starts)
+);
+CREATE INDEX IF NOT EXISTS submissions_by_participant ON submissions (participant_id, created_at);
+"""
+VALIDATING, ACTIVE, REFUSED, RETIRED = "validating", "active", "refused", "retired"
+SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
+SESSION_SECONDS = 7 * 24 * 3600
+MAX_NAME_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: int
+    name: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: int
+    participant_id: int
+    name: str
+    digest: str
+    folder: str
+    status: str
+    reason: str
+    log_tail: str
+    entrant_id: int | None
+    created_at: float
+    validated_at: float | None
+
+
+_SUBMISSION_COLUMNS = ("id, participant_id, name, digest, folder, status, reason, log_tail, entrant_id, "
+                       "created_at, validated_at")
+
+
+def hash_secret(secret: str) -> str:
+    """A salted scrypt hash of `secret`, with its parameters, as one string."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(secret.encode(), salt=salt, dklen=32, **SCRYPT)
+    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def secret_matches(secret: str, stored: str) -> bool:
+    try:
+        kind, n, r, p, salt, digest = stored.split("$")
+        if kind != "scrypt":
+            return False
+        got = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32)
+    except (ValueError, MemoryError):
+        return False
+    return hmac.compare_digest(got.hex(), digest)
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot name a participant, or None."""
+    if not name.strip():
+        return "a participant's name cannot be empty"
+    if len(name) > MAX_NAME_CHARS:
+        return f"a participant's name has at most {MAX_NAME_CHARS} characters"
+    if any(not ch.isprintable() for ch in name):
+        return "a participant's name cannot hold control characters or line breaks"
+    return None
+
+
+class CompetitionStore:
+    """Participants, sessions and submissions in the competition's SQLite file (created on first use).
+
+    One connection, shared by the server's threads under a lock.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise ArenaError(f"{self.path}: not a usable competition database ({exc}); "
+                             f"restore it from a copy or use another --db") from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _write(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._db.execute(sql, args)
+
+    def _rows(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    # --- participants ----------------------------------------------------------------------
+
+    def add_participant(self, name: str) -> tuple[Participant, str]:
+        """A new participant and its token (shown once; only its hash is kept)."""
+        if problem := name_problem(name):
+            raise ArenaError(f"{problem}: {name!r}")
+        secret = secrets.token_urlsafe(32)
+        try:
+            cursor = self._write("INSERT INTO participants (name, token_hash, created_at) VALUES (?, ?, ?)",
+                                 (name, hash_secret(secret), time.time()))
+        except sqlite3.IntegrityError:
+            raise ArenaError(f"a participant is already called {name!r}; choose another name") from None
+        participant = self.participant(cursor.lastrowid)
+        return participant, f"{participant.id}_{secret}"
+
+    def new_token(self, name: str) -> str:
+        """Replace the token of participant `name` (the old one stops working); the new token."""
+        found = [p for p in self.participants() if p.name == name]
+        if not found:
+            raise ArenaError(f"no participant is called {name!r}; add one with arena serve users add NAME")
+        secret = secrets.token_urlsafe(32)
+        self._write("UPDATE participants SET token_hash = ? WHERE id = ?", (hash_secret(secret), found[0].id))
+        self._write("DELETE FROM sessions WHERE participant_id = ?", (found[0].id,))
+        return f"{found[0].id}_{secret}"
+
+    def participants(self) -> list[Participant]:
+        return [Participant(*row) for row in self._rows("SELECT id, name, created_at FROM participants ORDER BY id")]
+
+    def participant(self, participant_id: int) -> Participant | None:
+        rows = self._rows("SELECT id, name, created_at FROM participants WHERE id = ?", (participant_id,))
+        return Participant(*rows[0]) if rows else None
+
+    def participant_for_token(self, token: str) -> Participant | None:
+        """The participant whose token this is, or None."""
+        number, _, secret = token.strip().partition("_")
+        if not number.isdigit() or not secret or len(token) > 200:
+            return None
+        rows = self._rows("SELECT token_hash FROM participants WHERE id = ?", (int(number),))
+        if not rows or not secret_matches(secret, rows[0][0]):
+            return None
+        return self.participant(int(number))
+
+    # --- sessions --------------------------------------------------------------------------
+
+    def open_session(self, participant_id: int) -> tuple[str, str]:
+        """(session id for the cookie, CSRF token for its forms)."""
+        session, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        self._write("INSERT INTO sessions VALUES (?, ?, ?, ?)", (_sha256(session), participant_id, csrf, time.time()))
+        return session, csrf
+
+    def session(self, session: str) -> tuple[Participant, str] | None:
+        """(participant, CSRF token) of a live session, or None."""
+        rows = self._rows("SELECT participant_id, csrf, created_at FROM sessions WHERE id_hash = ?", (_sha256(session),))
+        if not rows or time.time() - rows[0][2] > SESSION_SECONDS:
+            return None
+        participant = self.participant(rows[0][0])
+        return (participant, rows[0][1]) if participant else None
+
+    def close_session(self, session: str) -> None:
+        self._write("DELETE FROM sessions WHERE id_hash = ?", (_sha256(session),))
+
+    # --- submissions -----------------------------------------------------------------------
+
+    def add_submission(self, participant_id: int, name: str, digest: str, folder: str) -> Submission:
+        cursor = self._write(
+            "INSERT INTO submissions (participant_id, name, digest, folder, status, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (participant_id, name, digest, folder, VALIDATING, time.time()))
+        return self.submission(cursor.lastrowid)
+
+    def submission(self, submission_id: int) -> Submission | None:
+        rows = self._rows(f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE id = ?", (submission_id,))
+        return Submission(*rows[0]) if rows else None
+
+    def submissions(self, participant_id: int | None = None, status: str | None = None) -> list[Submission]:
+        where, args = [], []
+        if participant_id is not None:
+            where.append("participant_id = ?")
+            args.append(participant_id)
+        if status is not None:
+            where.append("status = ?")
+            args.append(status)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        return [Submission(*row) for row in
+                self._rows(f"SELECT {_SUBMISSION_COLUMNS} FROM submissions{clause} ORDER BY id", tuple(args))]
+
+    def uploads_since(self, participant_id: int, since: float) -> int:
+        return self._rows("SELECT COUNT(*) FROM submissions WHERE participant_id = ? AND created_at >= ?",
+                          (participant_id, since))[0][0]
+
+    def holds_digest(self, digest: str) -> Submission | None:
+        """The submission with this content that is validating or active, if any."""
+        rows = self._rows(f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE digest = ? AND status IN (?, ?)",
+                          (digest, VALIDATING, ACTIVE))
+        return Submission(*rows[0]) if rows else None
+
+    def release_claims(self) -> None:
+        """Make every submission a validator had taken wait for validation again (at start-up)."""
+        self._write("UPDATE submissions SET claimed_at = NULL WHERE status = ?", (VALIDATING,))
+
+    def claim_for_validation(self) -> Submission | None:
+        """The oldest submission waiting for validation, taken by the caller; None if none waits."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT id FROM submissions WHERE status = ? AND claimed_at IS NULL "
+                                       "ORDER BY id LIMIT 1", (VALIDATING,)).fetchone()
+                if row is not None:
+                    self._db.execute("UPDATE submissions SET claimed_at = ? WHERE id = ?", (time.time(), row[0]))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return None if row is None else self.submission(row[0])
+
+    def finish_validation(self, submission_id: int, status: str, reason: str, log_tail: str,
+                          entrant_id: int | None = None) -> None:
+        self._write("UPDATE submissions SET status = ?, reason = ?, log_tail = ?, entrant_id = ?, validated_at = ? "
+                    "WHERE id = ?", (status, reason, log_tail, entrant_id, time.time(), submission_id))
+
+    def set_status(self, submission_id: int, status: str, reason: str = "") -> None:
+        self._write("UPDATE submissions SET status = ?, reason = ? WHERE id = ?", (status, reason, submission_id))
+
+    def counts(self) -> dict[str, Any]:
+        return dict(self._rows("SELECT status, COUNT(*) FROM submissions GROUP BY status"))
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,91 @@
+"""Taking an upload in: the checks that answer at once, before any of the submission's code runs.
+
+The bytes must be a zip of a submission folder; `arena.submission.load` unpacks it with its
+checks (no links, nothing outside the folder, no bomb, agent.py present, a readable manifest)
+into a private copy, which the server keeps. Whatever is wrong comes back as `UploadRefused`
+with one line for the participant, and leaves nothing behind. What needs the code to run
+(importing it, playing) is the validator's job, off the web process.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import shutil
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from arena.errors import ArenaError
+from arena.serve.store import CompetitionStore, Participant, Submission
+
+DAY = 24 * 3600.0
+
+
+class UploadRefused(ArenaError):
+    """An upload that is not taken in; `status` is the HTTP status that says why."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    max_bytes: int = 20 << 20  # the zip as uploaded
+    per_day: int = 5  # uploads a participant may make in 24 hours
+    max_active: int = 2  # submissions of a participant that play at once (the oldest retire)
+
+
+def take_upload(store: CompetitionStore, participant: Participant, data: bytes, env: str,
+                uploads_dir: Path, limits: UploadLimits, filename: str = "") -> Submission:
+    """Check and unpack an uploaded zip; the new submission, waiting for validation. Its name is
+    the manifest's, else the uploaded file's (`filename`) without .zip."""
+    from arena.submission import load
+
+    if len(data) > limits.max_bytes:
+        raise UploadRefused(too_large(len(data), limits.max_bytes), 413)
+    since = time.time() - DAY
+    if store.uploads_since(participant.id, since) >= limits.per_day:
+        raise UploadRefused(f"you have made {limits.per_day} uploads in the last 24 hours, the most allowed; "
+                            f"try again later", 429)
+    if not data or not zipfile.is_zipfile(io.BytesIO(data)):
+        raise UploadRefused("the upload is not a zip file; upload a zip of your agent's folder "
+                            "(arena submit FOLDER makes one for you)")
+    uploads_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads_dir))
+    try:
+        shown = work / f"{_stem(filename)}.zip"
+        shown.write_bytes(data)
+        try:
+            spec = load(shown, workdir=work)
+        except ArenaError as exc:
+            raise UploadRefused(str(exc).replace(str(shown), shown.name).replace(str(work), "upload")) from None
+        if not spec.manifest.plays(env):
+            raise UploadRefused(f"the submission plays {', '.join(spec.manifest.env)}, not {env}; "
+                                f"set env = \"{env}\" in its arena.toml")
+        same = store.holds_digest(spec.digest)
+        if same is not None:
+            whose = "yours" if same.participant_id == participant.id else "another participant's"
+            raise UploadRefused(f"this submission is identical to submission {same.id} ({whose}), which is "
+                                f"{same.status}; change something before uploading it again", 409)
+        folder = uploads_dir / f"{spec.digest[:16]}-{secrets.token_hex(4)}"
+        shutil.move(str(spec.root), folder)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return store.add_submission(participant.id, spec.name, spec.digest, str(folder))
+
+
+def too_large(size: int, limit: int) -> str:
+    return f"the upload is larger than {limit / (1 << 20):g} MiB, the most allowed; submit code and weights only"
+
+
+
+def _stem(filename: str) -> str:
+    """A file name's stem reduced to letters, digits, '-', '_' and '.', for the default name."""
+    stem = Path(filename.replace("\\", "/")).name.removesuffix(".zip")
+    stem = re.sub(r"[^\w.-]", "_", stem).lstrip(".")[:40]
+    return stem or "submission"

@@ -1,0 +1,159 @@
+"""Validating submissions off the web process: each runs `arena validate` in a process of its own.
+
+A validator thread takes the oldest waiting submission from the store, runs exactly what
+`arena validate FOLDER --env ENV` runs (the agent sandboxed, one game in each seat against
+RandomAgent) as a child process with a time limit, and writes the outcome back: active (it
+becomes an entrant of the results store and starts playing) or refused with the one-line reason
+the command printed; either way with the tail of what the command and the agent printed. A
+submission a killed server was validating is validated again when it starts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from arena.serve.store import ACTIVE, REFUSED, RETIRED, CompetitionStore, Submission
+from arena.tournament.store import ResultsStore
+
+TAIL_LINES = 40
+LINE_CHARS = 300
+REASON_CHARS = 400
+
+
+class Validator:
+    """Validates waiting submissions on `threads` threads until stopped."""
+
+    def __init__(self, store: CompetitionStore, results_db: str | Path, env: str, options: dict[str, Any],
+                 max_active: int, *, threads: int = 1, timeout: float = 600.0, sandbox: bool = True,
+                 on_active: Callable[[], None] = lambda: None):
+        self.store = store
+        self.results_db = Path(results_db)
+        self.env = env
+        self.options = options
+        self.max_active = max_active
+        self.threads = threads
+        self.timeout = timeout
+        self.sandbox = sandbox
+        self.on_active = on_active
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._workers: list[threading.Thread] = []
+        self._results_lock = threading.Lock()
+
+    def start(self) -> None:
+        self.store.release_claims()
+        for number in range(self.threads):
+            worker = threading.Thread(target=self._run, name=f"arena-validator-{number}", daemon=True)
+            worker.start()
+            self._workers.append(worker)
+
+    def wake(self) -> None:
+        """Look for waiting submissions now (one was just uploaded)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if not self.validate_next():
+                self._wake.wait(2.0)
+                self._wake.clear()
+
+    def validate_next(self) -> bool:
+        """Validate the oldest waiting submission; False if none was waiting."""
+        submission = self.store.claim_for_validation()
+        if submission is None:
+            return False
+        passed, reason, tail = self.check(submission)
+        if not passed:
+            self.store.finish_validation(submission.id, REFUSED, reason, tail)
+            return True
+        with self._results_lock:
+            results = ResultsStore(self.results_db)
+            try:
+                entrant, _ = results.register(submission.name, submission.digest,
+                                              f"arena-serve:submission:{submission.id}", submission.folder)
+                results.set_active(entrant.id, True)
+                self.store.finish_validation(submission.id, ACTIVE, "", tail, entrant.id)
+                self._retire_oldest(submission.participant_id, results)
+            finally:
+                results.close()
+        self.on_active()
+        return True
+
+    def check(self, submission: Submission) -> tuple[bool, str, str]:
+        """(passed, one-line reason if not, tail of what was printed), from `arena validate`."""
+        folder = Path(submission.folder)
+        log_dir = folder.with_name(folder.name + "-logs")
+        command = [sys.executable, "-m", "arena.cli", "validate", str(folder), "--env", self.env,
+                   "--log-dir", str(log_dir)]
+        command += [f"--option={key}={_option_text(value)}" for key, value in self.options.items()]
+        if not self.sandbox:
+            command.append("--no-sandbox")
+        environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=self.timeout,
+                                  env=environment, stdin=subprocess.DEVNULL)
+            printed, code = done.stdout + done.stderr, done.returncode
+        except subprocess.TimeoutExpired as exc:
+            printed = _text(exc.stdout) + _text(exc.stderr)
+            code = None
+        printed += "".join(_text_of(path) for path in sorted(log_dir.glob("*")) if path.is_file())
+        tail = _scrubbed(printed, folder, log_dir)
+        tail = "\n".join(line[:LINE_CHARS] for line in tail.splitlines()[-TAIL_LINES:])
+        if code == 0:
+            return True, "", tail
+        if code is None:
+            return False, f"validation took longer than {self.timeout:g} s", tail
+        return False, _reason(_scrubbed(done.stderr, folder, log_dir), code), tail
+
+    def _retire_oldest(self, participant_id: int, results: ResultsStore) -> None:
+        active = [s for s in self.store.submissions(participant_id) if s.status == ACTIVE]
+        for old in active[:max(0, len(active) - self.max_active)]:
+            self.store.set_status(old.id, RETIRED, f"retired: a newer submission took its place "
+                                                   f"(at most {self.max_active} play at once)")
+            if old.entrant_id is not None:
+                results.set_active(old.entrant_id, False)
+
+
+def _reason(stderr: str, code: int) -> str:
+    for line in stderr.splitlines():
+        if line.startswith("error:"):
+            line = re.sub(r"\s*\(its output and traceback: [^()]*\)$", "", line[len("error:"):].strip())
+            return line.removeprefix("submission: ")[:REASON_CHARS]
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    return (lines[-1] if lines else f"arena validate failed (exit status {code})")[:REASON_CHARS]
+
+
+def _scrubbed(text: str, folder: Path, log_dir: Path) -> str:
+    """`text` without the server's own paths."""
+    return text.replace(str(log_dir), "logs").replace(str(folder), "submission")
+
+
+def _option_text(value: Any) -> str:
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _text(data: Any) -> str:
+    if data is None:
+        return ""
+    return data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+
+
+def _text_of(path: Path) -> str:
+    try:
+        with path.open("rb") as file:
+            file.seek(max(0, path.stat().st_size - 16384))
+            return f"--- {path.name}\n" + file.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
