@@ -1,0 +1,137 @@
+"""The exact endgame solver (arena.envs.othello.solve) on the FFO test suite and small endgames."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from arena.envs.othello import (OthelloBoard, format_move_scores, parse_obf, read_obf, solve, solve_moves,
+                                square_name)
+
+FFO = read_obf(Path(__file__).parent / "fixtures" / "ffo.obf")
+# The quickest positions of the suite (well under a second each); the rest are marked slow.
+QUICK = list(range(1, 22))
+SLOWER = list(range(22, 36))
+
+
+def test_the_fixture_holds_ffo_1_to_59():
+    assert len(FFO) == 59
+    assert FFO[0].position.startswith("--XXXXX--OOOXX-O") and FFO[0].scores["G8"] == 18
+    assert FFO[39].scores == {"A2": 38}  # FFO #40
+
+
+@pytest.mark.parametrize("number", QUICK)
+def test_ffo_exact_score_and_a_best_move(number):
+    problem = FFO[number - 1]
+    result = solve(problem.board)
+    assert result.complete and result.bound == "exact"
+    assert result.score == problem.best_score
+    assert problem.scores.get(result.best_move_name) == problem.best_score
+    assert result.nodes > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("number", SLOWER)
+def test_ffo_exact_score_slower_positions(number):
+    problem = FFO[number - 1]
+    result = solve(problem.board)
+    assert result.score == problem.best_score
+    assert problem.scores.get(result.best_move_name) == problem.best_score
+
+
+@pytest.mark.parametrize("number", [1, 2, 5, 20, 21])
+def test_every_move_scored_as_published(number):
+    problem = FFO[number - 1]
+    scored = dict((square_name(move), score) for move, score in solve_moves(problem.board))
+    assert scored == problem.scores
+
+
+def test_win_loss_draw_windows_give_bounds():
+    win = FFO[0].board  # +18
+    result = solve(win, alpha=-1, beta=1)
+    assert result.bound == "lower" and result.score >= 1
+    loss = FFO[8].board  # -8
+    result = solve(loss, alpha=-1, beta=1)
+    assert result.bound == "upper" and result.score <= -1
+    draw = FFO[3].board  # 0
+    result = solve(draw, alpha=-1, beta=1)
+    assert result.bound == "exact" and result.score == 0
+    # A window holding the score gives it exactly.
+    assert solve(win, alpha=10, beta=20).score == 18
+
+
+def test_all_best_lists_ties():
+    problem = FFO[24]  # FFO #25: G1 and A5 both draw
+    result = solve(problem.board, all_best=True)
+    assert result.score == 0
+    assert sorted(square_name(m) for m in result.best_moves) == ["A5", "G1"]
+
+
+def test_time_limit_stops_a_long_search():
+    result = solve(FFO[39].board, time_limit=0.05)  # FFO #40: far more than 0.05 s
+    assert not result.complete and result.score is None and result.best_move is None
+
+
+def test_finished_game_and_forced_pass():
+    full = OthelloBoard.from_string("X" * 63 + "O X")
+    result = solve(full)
+    assert result.score == 62 and result.best_move is None and result.best_moves == []
+    # White to move with no placement on the board, black still can: a forced pass.
+    board = OthelloBoard.from_string("XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXO-- O")
+    assert board.must_pass()
+    result = solve(board)
+    assert result.best_move == 64 and result.best_move_name == "PS"
+    assert result.score == -64
+    assert solve_moves(board) == [(64, -64)]
+
+
+def test_only_8x8_and_sane_windows():
+    with pytest.raises(ValueError, match="8 x 8"):
+        solve(OthelloBoard(6))
+    with pytest.raises(ValueError, match="alpha < beta"):
+        solve(FFO[0].board, alpha=5, beta=5)
+
+
+def _minimax(board: OthelloBoard) -> int:
+    """The exact score by plain negamax over the board's own move generation."""
+    if board.is_game_over():
+        black, white = board.score()
+        diff = black - white if board.to_move == 0 else white - black
+        empties = 64 - black - white
+        return diff + empties if diff > 0 else diff - empties if diff < 0 else 0
+    best = -65
+    for move in board.legal_moves():
+        board.play(move)
+        best = max(best, -_minimax(board))
+        board.undo()
+    return best
+
+
+def test_matches_plain_negamax_on_random_endgames():
+    rng = np.random.default_rng(7)
+    checked = 0
+    while checked < 30:
+        board = OthelloBoard()
+        target = int(rng.integers(5, 10))  # empties left
+        while 64 - sum(board.score()) > target and not board.is_game_over():
+            moves = board.legal_moves()
+            board.play(int(moves[rng.integers(len(moves))]))
+        if board.is_game_over():
+            continue
+        position = OthelloBoard.from_string(board.to_string())
+        expected = _minimax(position)
+        assert solve(position).score == expected, position.to_string()
+        best = {move: score for move, score in solve_moves(position)}
+        for move, score in best.items():
+            position.play(move)
+            assert -_minimax(position) == score
+            position.undo()
+        checked += 1
+
+
+def test_obf_lines_round_trip():
+    problem = parse_obf("--XXXXX--OOOXX-O-OOOXXOX-OXOXOXXOXXXOXXX--XOXOXX-XXXOOO--OOOOO-- X; G8:+18; H1:+12;")
+    assert problem.scores == {"G8": 18, "H1": 12}
+    assert format_move_scores([(62, 18), (7, 12)]) == "G8:+18; H1:+12;"
+    with pytest.raises(ValueError, match="64 squares"):
+        parse_obf("XO X;")
