@@ -8,6 +8,10 @@
 The position is written in the board's text format (`OthelloBoard.to_string()` or
 `GomokuBoard.to_string()`): the squares row by row from a1 (`-` empty, `X` black, `O` white),
 a space, then the side to move. Values are for the side to move: +1 a sure win, -1 a sure loss.
+
+Othello endgames can be solved exactly instead (`arena analyse POSITION --solve`, or
+`--obf FILE` for every position of an OBF file): each legal move with the final disc difference
+it leads to under perfect play, in the FFO test suite's line format (`G8:+18; H1:+12; ...`).
 """
 
 from __future__ import annotations
@@ -86,6 +90,65 @@ def analyse(position: str, env: str = "othello", simulations: int = 20000, seed:
         for action in ranked
     ]
     return Analysis(env, board.to_string(), str(board), stats.simulations, stats.seconds, search.root_value, moves)
+
+
+@dataclass
+class Solution:
+    """The exact score of every legal move of an Othello position; `str()` gives FFO's line."""
+
+    position: str
+    board: str  # the board drawn for people
+    moves: list[tuple[int, int]]  # (move, final disc difference for the side to move), best first
+    nodes: int
+    seconds: float
+
+    @property
+    def score(self) -> int | None:
+        return self.moves[0][1] if self.moves else None
+
+    def line(self) -> str:
+        from arena.envs.othello import format_move_scores
+
+        return format_move_scores(self.moves)
+
+    def obf(self) -> str:
+        """The position and its move scores as one OBF line."""
+        return f"{self.position}; {self.line()}".rstrip()
+
+    def __str__(self) -> str:
+        if not self.moves:
+            return f"{self.board}\n\nthe game is over"
+        side = "X (black)" if self.position.endswith("X") else "O (white)"
+        summary = (f"exact score {self.score:+d} for {side} to move; {self.nodes:,} nodes in "
+                   f"{self.seconds:.2f} s")
+        return "\n".join([self.board, "", self.line(), "", summary])
+
+
+def solve_position(position: str, time_limit: float | None = None) -> Solution:
+    """Solve an 8 x 8 Othello position exactly: every legal move with its score (see `Solution`)."""
+    from arena.envs.othello import othello_solve_moves
+
+    board = _parse(position, "othello", "freestyle")
+    if board.size != 8:
+        raise ArenaError(f"position {position!r}: the endgame solver plays 8 x 8 boards, this one is "
+                         f"{board.size} x {board.size}")
+    scored, nodes, seconds, complete = othello_solve_moves(board, time_limit or 0.0)
+    if not complete:
+        raise ArenaError(f"position {position!r}: not solved within {time_limit:g} s; give more --time "
+                         "or a position with fewer empty squares")
+    return Solution(board.to_string(), str(board), [(int(m), int(v)) for m, v in scored], nodes, seconds)
+
+
+def read_positions(path: str) -> list[str]:
+    """The positions of an OBF file (Edax's and the FFO suite's form), in the board's text format."""
+    from arena.envs.othello import read_obf
+
+    try:
+        return [problem.position for problem in read_obf(path)]
+    except OSError as exc:
+        raise ArenaError(f"--obf {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise ArenaError(f"--obf {path}: {exc}") from None
 
 
 def _parse(position: str, env: str, rule: str):

@@ -159,7 +159,12 @@ def _parser() -> argparse.ArgumentParser:
         "(for the side to move, -1 to +1) and expected lines. POSITION is the board's text format: the squares "
         "row by row from a1 ('-' empty, 'X' black, 'O' white), a space, then the side to move.",
     )
-    analyse.add_argument("position", metavar="POSITION", help="the position, quoted")
+    analyse.add_argument("position", metavar="POSITION", nargs="?", help="the position, quoted")
+    analyse.add_argument("--obf", metavar="FILE",
+                         help="analyse every position of an OBF file (Othello: 64 squares, side to move, ';' items)")
+    analyse.add_argument("--solve", action="store_true",
+                         help="Othello: the exact score of every legal move under perfect play, in FFO's line format "
+                         "(G8:+18; H1:+12; ...); with --obf one OBF line per position")
     analyse.add_argument("--env", default="othello", help="othello (default) or gomoku")
     analyse.add_argument("--rule", default="freestyle", help="gomoku's rule: freestyle (default) or exact_five")
     analyse.add_argument("--simulations", type=int, default=20000, help="simulations (default: 20000)")
@@ -408,10 +413,20 @@ def _run_replay(args: argparse.Namespace) -> int:
 
 
 def _run_analyse(args: argparse.Namespace) -> int:
-    from arena.analyse import analyse
+    from arena.analyse import analyse, read_positions, solve_position
 
+    if (args.position is None) == (args.obf is None):
+        raise ArenaError("analyse: give either a POSITION or --obf FILE")
+    if args.solve and args.env != "othello":
+        raise ArenaError(f"analyse --solve solves Othello endgames; got --env {args.env!r}")
+    positions = [args.position] if args.obf is None else read_positions(args.obf)
     simulations = 0 if args.time else args.simulations
-    out.print(escape(str(analyse(args.position, args.env, simulations, args.seed, args.time, args.top, args.rule))))
+    for position in positions:
+        if args.solve:
+            solution = solve_position(position, args.time)
+            out.print(escape(str(solution) if args.obf is None else solution.obf()), soft_wrap=True)
+        else:
+            out.print(escape(str(analyse(position, args.env, simulations, args.seed, args.time, args.top, args.rule))))
     return 0
 
 

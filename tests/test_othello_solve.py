@@ -135,3 +135,36 @@ def test_obf_lines_round_trip():
     assert format_move_scores([(62, 18), (7, 12)]) == "G8:+18; H1:+12;"
     with pytest.raises(ValueError, match="64 squares"):
         parse_obf("XO X;")
+
+
+def _run_cli(capsys, *argv):
+    from arena.cli import main
+
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_analyse_solve_prints_ffo_line(capsys):
+    code, out, _ = _run_cli(capsys, "analyse", FFO[0].position, "--solve")
+    assert code == 0
+    assert "G8:+18; H1:+12; A2:+6; H7:+6; A3:+4; B1:-4; A4:-22; G2:-24;" in out
+    assert "exact score +18 for X (black) to move" in out
+
+
+def test_analyse_solve_reads_obf_files(capsys, tmp_path):
+    path = tmp_path / "some.obf"
+    path.write_text("% two FFO positions\n" + "\n".join(f"{p.position};" for p in FFO[:2]) + "\n")
+    code, out, _ = _run_cli(capsys, "analyse", "--obf", path, "--solve")
+    assert code == 0
+    lines = [parse_obf(line) for line in out.splitlines()]
+    assert [line.scores for line in lines] == [FFO[0].scores, FFO[1].scores]
+
+
+def test_analyse_solve_explains_bad_input(capsys, tmp_path):
+    code, _, err = _run_cli(capsys, "analyse", "--solve")
+    assert code == 1 and "POSITION or --obf" in err
+    code, _, err = _run_cli(capsys, "analyse", "--solve", "--obf", tmp_path / "missing.obf")
+    assert code == 1 and "missing.obf" in err
+    code, _, err = _run_cli(capsys, "analyse", OthelloBoard(6).to_string(), "--solve")
+    assert code == 1 and "8 x 8" in err
