@@ -1,0 +1,390 @@
+"""arena serve: the HTTP API and pages through a test client, validation, limits, security, and a
+server killed during play that finds every scheduled game exactly once when started again."""
+
+import io
+import json
+import os
+import signal
+import socket
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+import warnings
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette", reason="arena serve needs its extra: pip install -e '.[serve]'")
+pytest.importorskip("httpx", reason="the test client needs httpx: pip install -e '.[test]'")
+
+with warnings.catch_warnings():  # newer Starlette suggests another httpx package; this one works
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient  # noqa: E402
+
+from arena.serve.app import ServeConfig, create_app  # noqa: E402
+from arena.serve.client import zip_folder  # noqa: E402
+from arena.serve.scheduler import Scheduler  # noqa: E402
+from arena.serve.store import ACTIVE, REFUSED, RETIRED, VALIDATING, CompetitionStore  # noqa: E402
+from arena.serve.uploads import UploadLimits  # noqa: E402
+from arena.serve.validation import Validator  # noqa: E402
+from arena.tournament import Settings, Tournament  # noqa: E402
+from arena.tournament.runner import Backend  # noqa: E402
+from arena.tournament.store import ResultsStore  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+
+
+class Site:
+    """A competition in a temporary folder: its stores, a validator and a test client."""
+
+    def __init__(self, tmp_path: Path, limits: UploadLimits = UploadLimits()):
+        self.db = tmp_path / "competition.sqlite"
+        self.store = CompetitionStore(self.db)
+        self.alice, self.alice_token = self.store.add_participant("alice")
+        self.bob, self.bob_token = self.store.add_participant(HOSTILE_NAME)
+        self.config = ServeConfig(self.db, "othello", limits)
+        self.app = create_app(self.config)
+        self.client = TestClient(self.app, base_url="http://testserver")
+        self.validator = Validator(self.store, self.db, "othello", {}, limits.max_active)
+
+    def upload(self, data: bytes, token: str | None = None, filename: str = "agent.zip"):
+        token = self.alice_token if token is None else token
+        return self.client.post(f"/api/submissions?filename={filename}", content=data,
+                                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/zip"})
+
+    def log_in(self, token: str | None = None) -> str:
+        """Log in through the form; the session's CSRF token, read from the participant page."""
+        page = self.client.get("/login")
+        csrf = _hidden_csrf(page.text)
+        answer = self.client.post("/login", data={"csrf": csrf, "token": token or self.alice_token},
+                                  follow_redirects=False)
+        assert answer.status_code == 303, answer.text
+        return _hidden_csrf(self.client.get("/me").text)
+
+    def files_kept(self) -> list[str]:
+        folder = self.config.uploads_dir
+        return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def _hidden_csrf(html: str) -> str:
+    marker = 'name="csrf" value="'
+    start = html.index(marker) + len(marker)
+    return html[start:html.index('"', start)]
+
+
+def _zip(files: dict[str, bytes | str], links: dict[str, str] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+        for name, target in (links or {}).items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, target)
+    return buffer.getvalue()
+
+
+RANDOM_AGENT = "from arena.agents import RandomAgent\n\n\nclass SubmittedAgent(RandomAgent):\n    pass\n"
+
+
+@pytest.fixture
+def site(tmp_path):
+    site = Site(tmp_path)
+    yield site
+    site.client.close()
+    site.app.state.competition.close()
+    site.store.close()
+
+
+# --- uploads and validation -------------------------------------------------------------------------
+
+
+def test_an_upload_is_validated_off_the_web_process_and_becomes_an_active_entrant(site):
+    answer = site.upload(zip_folder(REPO / "submissions" / "random"), filename="random.zip")
+    assert answer.status_code == 201, answer.text
+    submission = answer.json()
+    assert submission["status"] == VALIDATING and submission["name"] == "random"
+
+    assert site.validator.validate_next()
+    assert not site.validator.validate_next()  # nothing else waits
+
+    shown = site.client.get(f"/api/submissions/{submission['id']}",
+                            headers={"Authorization": f"Bearer {site.alice_token}"}).json()
+    assert shown["status"] == ACTIVE and shown["reason"] == ""
+    assert "ok:" in shown["log_tail"]
+    results = ResultsStore(site.db)
+    [entrant] = results.entrants(active_only=True)
+    results.close()
+    assert entrant.digest == submission["digest"]
+    assert Path(entrant.archive, "agent.py").is_file()
+
+
+def test_a_submission_that_fails_validation_is_refused_with_its_reason_and_its_own_log_tail(site):
+    agent = 'print("hello from my agent")\nraise RuntimeError("broken on purpose")\n'
+    submission = site.upload(_zip({"agent.py": agent})).json()
+    site.validator.validate_next()
+    record = site.store.submission(submission["id"])
+    assert record.status == REFUSED
+    assert "broken on purpose" in record.reason and "\n" not in record.reason
+    assert "hello from my agent" in record.log_tail
+    assert str(site.db.parent) not in record.reason + record.log_tail  # the server's paths stay private
+
+    headers = {"Authorization": f"Bearer {site.bob_token}"}
+    assert site.client.get(f"/api/submissions/{submission['id']}", headers=headers).status_code == 404
+    assert site.client.get("/api/submissions", headers=headers).json() == {"submissions": []}
+    site.log_in(site.bob_token)
+    assert "hello from my agent" not in site.client.get("/me").text
+
+
+@pytest.mark.parametrize("data, status, words", [
+    (b"these bytes are not a zip", 400, "not a zip file"),
+    (_zip({"agent.py": RANDOM_AGENT, "../escape.py": "x = 1\n"}), 400, "outside the submission"),
+    (_zip({"agent.py": RANDOM_AGENT}, links={"weights.bin": "/etc/passwd"}), 400, "symbolic link"),
+    (_zip({"README.md": "no agent here\n"}), 400, "no agent.py"),
+    (_zip({"agent.py": RANDOM_AGENT, "zeros.bin": bytes(60 << 20)}), 400, "zip bomb"),
+    (_zip({"agent.py": RANDOM_AGENT, "arena.toml": 'env = "snake"\n'}), 400, "not othello"),
+], ids=["not-a-zip", "dot-dot", "link", "no-agent", "bomb", "other-game"])
+def test_bad_uploads_are_refused_at_once_with_a_clear_message_and_change_nothing(site, data, status, words):
+    answer = site.upload(data)
+    assert answer.status_code == status, answer.text
+    assert words in answer.json()["error"]
+    assert site.store.submissions() == []
+    assert site.files_kept() == []
+
+
+def test_an_upload_over_the_size_cap_is_refused(tmp_path):
+    site = Site(tmp_path, UploadLimits(max_bytes=64 << 10))
+    big = _zip({"agent.py": RANDOM_AGENT, "noise.bin": os.urandom(100 << 10)})
+    answer = site.upload(big)
+    assert answer.status_code == 413 and "larger than" in answer.json()["error"]
+    assert site.store.submissions() == [] and site.files_kept() == []
+
+
+def test_the_same_content_twice_is_refused(site):
+    data = _zip({"agent.py": RANDOM_AGENT})
+    assert site.upload(data).status_code == 201
+    again = site.upload(data, token=site.bob_token)
+    assert again.status_code == 409 and "identical" in again.json()["error"]
+
+
+# --- limits -------------------------------------------------------------------------------------------
+
+
+def test_uploads_a_day_are_capped(tmp_path):
+    site = Site(tmp_path, UploadLimits(per_day=2))
+    for number in range(2):
+        assert site.upload(_zip({"agent.py": RANDOM_AGENT + f"# {number}\n"})).status_code == 201
+    third = site.upload(_zip({"agent.py": RANDOM_AGENT + "# 2\n"}))
+    assert third.status_code == 429 and "24 hours" in third.json()["error"]
+    assert site.upload(_zip({"agent.py": RANDOM_AGENT + "# bob\n"}), token=site.bob_token).status_code == 201
+
+
+def test_a_newer_valid_submission_retires_the_oldest_beyond_the_active_limit(tmp_path):
+    site = Site(tmp_path, UploadLimits(max_active=1))
+    first = site.upload(_zip({"agent.py": RANDOM_AGENT + "# first\n"})).json()
+    second = site.upload(_zip({"agent.py": RANDOM_AGENT + "# second\n"})).json()
+    while site.validator.validate_next():
+        pass
+    assert site.store.submission(first["id"]).status == RETIRED
+    assert site.store.submission(second["id"]).status == ACTIVE
+    results = ResultsStore(site.db)
+    active = results.entrants(active_only=True)
+    results.close()
+    assert [e.id for e in active] == [site.store.submission(second["id"]).entrant_id]
+
+
+# --- who may do what ----------------------------------------------------------------------------------
+
+
+def test_the_api_needs_a_valid_token(site):
+    data = _zip({"agent.py": RANDOM_AGENT})
+    missing = site.client.post("/api/submissions", content=data)
+    assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
+    for token in ("nonsense", f"{site.alice.id}_wrong-secret", f"{site.bob.id}_{site.alice_token.split('_', 1)[1]}"):
+        answer = site.upload(data, token=token)
+        assert answer.status_code == 401 and "unknown token" in answer.json()["error"]
+    assert site.store.submissions() == []
+    assert site.client.get("/me", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_tokens_are_kept_only_as_salted_hashes(site):
+    secret = site.alice_token.split("_", 1)[1]
+    rows = sqlite3.connect(site.db).execute("SELECT token_hash FROM participants").fetchall()
+    assert all(secret not in row[0] and row[0].startswith("scrypt$") for row in rows)
+    assert rows[0][0] != rows[1][0]
+    assert site.store.participant_for_token(site.alice_token).id == site.alice.id
+
+
+def test_forms_are_refused_without_their_csrf_token(site):
+    login = site.client.post("/login", data={"token": site.alice_token}, follow_redirects=False)
+    assert login.status_code == 403 and "CSRF" in login.text
+    site.client.get("/login")
+    csrf = site.client.cookies.get("arena_login_csrf")
+    forged = site.client.post("/login", data={"csrf": csrf, "token": site.alice_token},
+                              headers={"Origin": "http://evil.example"}, follow_redirects=False)
+    assert forged.status_code == 403
+
+    real = site.log_in()
+    files = {"file": ("agent.zip", _zip({"agent.py": RANDOM_AGENT}), "application/zip")}
+    for wrong in ({}, {"csrf": "guessed"}, {"csrf": csrf}):
+        answer = site.client.post("/upload", data=wrong, files=files)
+        assert answer.status_code == 403
+    assert site.store.submissions() == []
+    assert site.client.post("/logout", data={"csrf": "guessed"}, follow_redirects=False).status_code == 403
+    answer = site.client.post("/upload", data={"csrf": real}, files=files)
+    assert answer.status_code == 200 and "received" in answer.text
+    assert len(site.store.submissions()) == 1
+    assert site.client.post("/logout", data={"csrf": real}, follow_redirects=False).status_code == 303
+    assert site.client.get("/me", follow_redirects=False).status_code == 303
+
+
+def test_the_upload_form_shows_refusals(site):
+    csrf = site.log_in()
+    files = {"file": ("agent.zip", b"not a zip", "application/zip")}
+    answer = site.client.post("/upload", data={"csrf": csrf}, files=files)
+    assert answer.status_code == 400 and "not a zip file" in answer.text
+
+
+def test_names_reasons_and_logs_are_escaped_everywhere(site):
+    agent = 'print("<script>alert(1)</script>")\nraise RuntimeError("<b>bold</b> & <i>more</i>")\n'
+    manifest = 'name = "<svg onload=alert(1)>"\nenv = "othello"\n'
+    site.upload(_zip({"agent.py": agent, "arena.toml": manifest}), token=site.bob_token)
+    site.upload(_zip({"agent.py": RANDOM_AGENT, "arena.toml": manifest.replace("svg", "svg2")}),
+                token=site.bob_token)
+    while site.validator.validate_next():
+        pass
+    site.log_in(site.bob_token)
+    page = site.client.get("/me").text
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;i&gt;more&lt;/i&gt;" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    board = site.client.get("/")
+    assert "&lt;svg2 onload=alert(1)&gt;" in board.text and "&lt;img src=x onerror=alert(1)&gt;" in board.text
+    for text in (page, board.text):
+        assert "<script>alert" not in text and "<img src=x" not in text and "<svg" not in text and "<b>" not in text
+    assert "script-src 'self'" in board.headers["content-security-policy"]
+    # the page's script writes the JSON's strings as text, never as HTML
+    script = site.client.get("/static/leaderboard.js").text
+    assert "textContent" in script and "innerHTML" not in script
+
+
+def test_the_leaderboard_api_feeds_the_page_without_a_reload(site):
+    empty = site.client.get("/api/leaderboard").json()
+    assert empty["rows"] == [] and empty["games"] == 0
+    assert site.client.get("/api/results").json()["entrants"] == []
+    assert '<script src="/static/leaderboard.js">' in site.client.get("/").text
+
+
+# --- continuous play ------------------------------------------------------------------------------
+
+
+def test_the_scheduler_places_a_newcomer_then_plays_the_least_certain_pairs_with_seats_swapped(site):
+    for folder, token in (("random", site.alice_token), ("greedy", site.bob_token)):
+        assert site.upload(zip_folder(REPO / "submissions" / folder), token=token).status_code == 201
+    while site.validator.validate_next():
+        pass
+    with Tournament(site.db, Settings(env="othello", max_steps=12)) as tournament:
+        scheduler = Scheduler(tournament, Backend(), batch_games=4, placement_games=4)
+        first = scheduler.plan()
+        assert len(first) == 4
+        assert [seats for _, _, seats in first[:2]] in ([(1, 2), (2, 1)], [(2, 1), (1, 2)])
+        recorded = 0
+        while recorded < 12:
+            recorded += scheduler.step()
+        results = tournament.store.results()
+        assert len(results) == len({m.match_id for m in results}) == len(tournament.store.schedule())
+        firsts = [m.seats[0].entrant_id for m in results]
+        assert firsts.count(1) == firsts.count(2)  # every pairing is played from both seats
+    board = site.client.get("/api/leaderboard").json()
+    assert board["games"] == recorded
+    assert {row["participant"] for row in board["rows"]} == {"alice", HOSTILE_NAME}
+    assert all(row["rating"] is not None for row in board["rows"])
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _arena(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "arena.cli", *args], capture_output=True, text=True, check=True,
+                          **kwargs)
+
+
+def _wait_for(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def test_a_server_killed_during_play_loses_and_repeats_no_game(tmp_path):
+    from arena.serve.client import submit
+
+    db = tmp_path / "competition.sqlite"
+    token = _arena("serve", "users", "add", "alice", "--db", str(db)).stdout.strip().splitlines()[-1]
+    port = _free_port()
+    server = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "arena.cli", "serve", "--env", "othello", "--db", str(db), "--port", str(port),
+               "--workers", "2", "--max-steps", "30", "--allow-weak-sandbox"]
+
+    def start() -> subprocess.Popen:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True, cwd=tmp_path)
+
+        def listening():
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return True
+            except OSError:
+                assert process.poll() is None, "the server exited"
+                return False
+
+        _wait_for(listening, 120, "the server to listen")
+        return process
+
+    def counts() -> tuple[set[int], list[int], set[int]]:
+        with sqlite3.connect(db, timeout=30) as connection:
+            scheduled = {row[0] for row in connection.execute("SELECT match_id FROM schedule WHERE cancelled = 0")}
+            recorded = [row[0] for row in connection.execute("SELECT match_id FROM results")]
+            seat_rows = {row[0] for row in connection.execute("SELECT match_id FROM result_seats")}
+        return scheduled, recorded, seat_rows
+
+    first = start()
+    try:
+        for name in ("random", "greedy"):
+            submit(REPO / "submissions" / name, server, token)
+        _wait_for(lambda: len(counts()[1]) >= 6 and len(counts()[0]) > len(counts()[1]), 300,
+                  "games to be recorded while others wait")
+    finally:
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait()
+    scheduled_before, recorded_before, _ = counts()
+    assert scheduled_before - set(recorded_before)  # the kill left unplayed games in the queue
+
+    second = start()
+    try:
+        _wait_for(lambda: scheduled_before <= set(counts()[1]), 300, "the games scheduled before the kill")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        try:
+            second.wait(60)
+        except subprocess.TimeoutExpired:
+            second.kill()
+            second.wait()
+    scheduled, recorded, seat_rows = counts()
+    assert len(recorded) == len(set(recorded))
+    assert set(recorded) <= scheduled and set(recorded) == seat_rows
+    assert set(recorded_before) <= set(recorded)
+    replays = sorted((db.parent / "competition-replays").glob("*.json"))
+    assert sorted(int(p.name.split("-")[0]) for p in replays) == sorted(recorded)
+    for path in replays[:3]:
+        assert json.loads(path.read_text())["env"] == "othello"
