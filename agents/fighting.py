@@ -18,7 +18,7 @@ import numpy as np
 from arena import agents
 from arena.agents import RandomAgent
 from arena.envs.fighting import rules as R
-from arena.envs.fighting.checkpoints import adopt_observation_space, resolve_file_path
+from arena.agents.checkpoints import adopt_observation_space, resolve_file_path
 
 __all__ = ["BasedAgent", "BrawlerAgent", "ClockworkAgent", "ConstantAgent", "RandomAgent", "RecurrentPPOAgent",
            "SB3Agent", "FightingAgent", "UserInputAgent"]

@@ -16,7 +16,7 @@ import numpy as np
 from gymnasium import spaces
 
 from arena.envs.fighting import RewardManager, RewTerm
-from arena.envs.fighting.agents import ground_under
+from arena.agents.fighting import ground_under
 from arena.envs.fighting.observation import make_act_helper, make_obs_helper
 
 # The key combinations a policy chooses from: stand, move, jump, attacks in each direction (down

@@ -184,14 +184,12 @@ Clock in arena's harness: 0.05 s a frame plus a 5 s bank for the whole game (`ar
 organisers set their own, and an agent is charged only its own time.
 """
 
-from arena.agents import Agent
-from arena.envs.fighting.agents import (  # noqa: F401  (BrawlerAgent: arena's own, by name)
-    BasedAgent, BrawlerAgent, ClockworkAgent, ConstantAgent, RandomAgent, RecurrentPPOAgent, SB3Agent, UserInputAgent,
-)
+from typing import Any
+
 from arena.envs.fighting.camera import CameraResolution, RenderMode
 from arena.envs.fighting.env import WarehouseBrawl
 from arena.envs.fighting.fighter import Fighter, Player  # noqa: F401
-from arena.envs.fighting.match import MatchStats, PlayerStats, Result, run_match
+from arena.envs.fighting.stats import MatchStats, PlayerStats, Result
 from arena.envs.fighting.moves import MoveType
 from arena.envs.fighting.observation import ActHelper, ObsHelper  # noqa: F401
 from arena.envs.fighting.rewards import RewardManager, RewTerm, Signal  # noqa: F401
@@ -201,6 +199,29 @@ from arena.envs.fighting.states import (  # noqa: F401
     PlayerObjectState, SprintingState, StandingState, StunState, TauntState, TurnaroundState, WalkingState,
 )
 from arena.envs.parallel_module import parallel_constructors
+
+# The agents (a layer above the game) and the competition's match runners (above the harness) are
+# re-exported here on first use, so `from arena.envs.fighting import *` gives what the
+# competition's code expects while importing the game alone loads neither.
+_ABOVE = {
+    "Agent": "arena.agents",
+    **{name: "arena.agents.fighting" for name in (
+        "BasedAgent", "BrawlerAgent", "ClockworkAgent", "ConstantAgent", "RandomAgent", "RecurrentPPOAgent",
+        "SB3Agent", "UserInputAgent")},
+    "run_match": "arena.compat.ai2.match",
+    "run_real_time_match": "arena.compat.ai2.realtime",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _ABOVE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "Agent", "WarehouseBrawl", "CameraResolution", "RenderMode", "MoveType",

@@ -10,7 +10,7 @@ import random
 from typing import Any
 
 from arena.envs.fighting import rules as R
-from arena.envs.fighting.agents import UserInputAgent
+from arena.agents.fighting import UserInputAgent
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.rewards import RewardManager
 from arena.envs.fighting.stats import MatchStats, PlayerStats, Result, match_stats

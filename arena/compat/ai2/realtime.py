@@ -12,7 +12,7 @@ import random
 from typing import Any
 
 from arena.envs.fighting.camera import CameraResolution
-from arena.envs.fighting.match import longest
+from arena.compat.ai2.match import longest
 from arena.envs.fighting.stats import MatchStats, match_stats
 
 SEATS = ("player_0", "player_1")

@@ -18,7 +18,7 @@ from typing import Any
 
 import gymnasium
 
-from arena.envs.fighting.agents import ConstantAgent
+from arena.agents.fighting import ConstantAgent
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.observation import competition_observation_space
 from arena.envs.fighting.rewards import RewardManager

@@ -5,7 +5,7 @@
 gives what the competition's module gives: everything `arena.compat.ai2.environment.environment`
 offers, the libraries the module imports itself (`PPO`, `A2C`, `RecurrentPPO` when sb3-contrib is
 installed, `Monitor`, `uuid`, ...), `Agent` (whose missing `file_path` falls back to a fresh
-model, see `arena.envs.fighting.checkpoints`) and the agents built on it (`ConstantAgent`,
+model, see `arena.agents.checkpoints`) and the agents built on it (`ConstantAgent`,
 `RandomAgent`, `BasedAgent` and `ClockworkAgent` decide as the competition's do),
 `RewTerm`/`RewardManager`, the training API (`train`, `SaveHandler`, `OpponentsCfg`,
 `SelfPlayRandom`, ..., `SelfPlayWarehouseBrawl`), `run_match` and `run_real_time_match`.
@@ -19,12 +19,12 @@ from arena.compat.ai2.environment import environment as _environment
 from arena.compat.ai2.libraries import AGENT_IMPORTS, ENVIRONMENT_IMPORTS, lazy_module
 from arena.compat.ai2.plots import plot_results  # noqa: F401
 from arena.compat.ai2.selfplay import SelfPlayWarehouseBrawl  # noqa: F401
-from arena.envs.fighting.agents import (  # noqa: F401  (re-exported)
+from arena.agents.fighting import (  # noqa: F401  (re-exported)
     BasedAgent, ClockworkAgent, ConstantAgent, RandomAgent, RecurrentPPOAgent, SB3Agent, UserInputAgent,
 )
-from arena.envs.fighting.agents import FightingAgent as Agent  # noqa: F401
-from arena.envs.fighting.match import run_match  # noqa: F401  (5,400 frames by default, as there)
-from arena.envs.fighting.realtime import run_real_time_match  # noqa: F401
+from arena.agents.fighting import FightingAgent as Agent  # noqa: F401
+from arena.compat.ai2.match import run_match  # noqa: F401  (5,400 frames by default, as there)
+from arena.compat.ai2.realtime import run_real_time_match  # noqa: F401
 from arena.envs.fighting.rewards import RewardManager, RewTerm  # noqa: F401
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode  # noqa: F401
 from arena.train.selfplay import (  # noqa: F401  (re-exported)
