@@ -54,6 +54,7 @@ from arena._native import (
     OthelloMCTS,
 )
 from arena.agents.base import Agent
+from arena.outcomes import Record
 
 __all__ = ["GAMES", "ROLLOUTS", "DuelResult", "DuelSide", "MCTSAgent", "board_from_observation", "make_search",
            "make_self_play", "play_duel", "policy_evaluator"]
@@ -139,23 +140,12 @@ class DuelSide:
         return {prefix + name: value for name, value in own.items()}
 
 
-@dataclass(frozen=True)
-class DuelResult:
-    """A duel's outcome for its first side, and its games (first side black in even games)."""
+@dataclass
+class DuelResult(Record):
+    """A duel's outcome for its first side (`score`: points per game), and its games (first side
+    black in even games)."""
 
-    wins: int
-    draws: int
-    losses: int
     records: list = field(default_factory=list, repr=False, compare=False)
-
-    @property
-    def games(self) -> int:
-        return self.wins + self.draws + self.losses
-
-    @property
-    def score(self) -> float:
-        """Points per game for the first side: a win 1, a draw 1/2."""
-        return (self.wins + 0.5 * self.draws) / self.games if self.games else 0.5
 
 
 def play_duel(game: str, first: DuelSide, second: DuelSide, games: int, seed: int = 0, batch_size: int = 64,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -27,20 +26,8 @@ from arena.envs import EnvSpec, entry
 from arena.handle import AgentHandle
 from arena.match import MatchResult, unique_names
 from arena.names import file_name, terminal
+from arena.outcomes import Record  # a cooperative game's shared result counts as a draw
 from arena.submission import AgentSpec
-
-
-@dataclass
-class Record:
-    """One entrant's games: wins, draws and losses (a cooperative game's shared result is a draw)."""
-
-    wins: int = 0
-    draws: int = 0
-    losses: int = 0
-
-    @property
-    def points(self) -> float:
-        return self.wins + self.draws / 2
 
 
 class Tally:

@@ -24,6 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from arena import outcomes
+
 SAMPLINGS = ("uniform", "latest", "pfsp")
 
 
@@ -50,29 +52,13 @@ class SelfPlay:
 
 
 @dataclass
-class Record:
+class Record(outcomes.Record):
     """The learner's results against one opponent."""
-
-    wins: int = 0
-    draws: int = 0
-    losses: int = 0
-
-    @property
-    def games(self) -> int:
-        return self.wins + self.draws + self.losses
 
     @property
     def win_rate(self) -> float:
         """Wins (draws half) with a prior of one win and one loss: 0.5 before any game."""
-        return (self.wins + 0.5 * self.draws + 1.0) / (self.games + 2.0)
-
-    def add(self, outcome: int) -> None:
-        if outcome > 0:
-            self.wins += 1
-        elif outcome < 0:
-            self.losses += 1
-        else:
-            self.draws += 1
+        return (self.points + 1.0) / (self.games + 2.0)
 
 
 def pfsp_weights(win_rates: list[float], power: float = 2.0) -> list[float]:
