@@ -279,6 +279,58 @@ def test_the_leaderboard_api_feeds_the_page_without_a_reload(site):
     assert '<script src="/static/leaderboard.js">' in site.client.get("/").text
 
 
+# --- the organiser ---------------------------------------------------------------------------------
+
+
+def test_organisers_pause_play_and_disqualify_others_may_not(site):
+    organiser, organiser_token = site.store.add_participant("the organiser", organiser=True)
+    submission = site.upload(_zip({"agent.py": RANDOM_AGENT})).json()
+    site.validator.validate_next()
+    participant = {"Authorization": f"Bearer {site.alice_token}"}
+    for path in ("/api/admin/pause", f"/api/admin/submissions/{submission['id']}/disqualify"):
+        assert site.client.post(path, headers=participant).status_code == 403
+    assert site.client.get("/api/admin/submissions", headers=participant).status_code == 403
+    assert not site.store.paused()
+
+    boss = {"Authorization": f"Bearer {organiser_token}"}
+    assert site.client.post("/api/admin/pause", headers=boss).json() == {"paused": True}
+    assert site.store.paused() and "paused" in site.client.get("/api/leaderboard").json()["summary"]
+    answer = site.client.post(f"/api/admin/submissions/{submission['id']}/disqualify", headers=boss,
+                              json={"reason": "copied <code>"})
+    assert answer.json()["status"] == "disqualified" and "copied <code>" in answer.json()["reason"]
+    results = ResultsStore(site.db)
+    assert results.entrants(active_only=True) == []
+    results.close()
+    listed = site.client.get("/api/admin/submissions", headers=boss).json()["submissions"]
+    assert [s["participant"] for s in listed] == ["alice"]
+
+    csrf = site.log_in(organiser_token)
+    page = site.client.get("/admin")
+    assert "copied &lt;code&gt;" in page.text and "Resume play" in page.text
+    assert site.client.post("/admin/resume", data={"csrf": "guessed"}).status_code == 403
+    assert site.store.paused()
+    assert "Play resumed" in site.client.post("/admin/resume", data={"csrf": csrf}).text
+    assert not site.store.paused()
+
+    site.log_in(site.alice_token)
+    assert site.client.get("/admin").status_code == 403
+
+
+def test_the_scheduler_plays_nothing_while_paused(site):
+    for folder, token in (("random", site.alice_token), ("greedy", site.bob_token)):
+        site.upload(zip_folder(REPO / "submissions" / folder), token=token)
+    while site.validator.validate_next():
+        pass
+    site.store.set_paused(True)
+    with Tournament(site.db, Settings(env="othello", max_steps=4)) as tournament:
+        scheduler = Scheduler(tournament, Backend(), batch_games=2, paused=site.store.paused)
+        assert scheduler.tick() == 0
+        assert tournament.store.schedule() == []
+        site.store.set_paused(False)
+        assert scheduler.tick() == 2
+        assert len(tournament.store.results()) == 2
+
+
 # --- continuous play ------------------------------------------------------------------------------
 
 

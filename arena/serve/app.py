@@ -11,10 +11,16 @@ API (JSON, `Authorization: Bearer TOKEN`):
     GET  /api/submissions/ID    one of the caller's submissions (another's is "not found")
     GET  /api/leaderboard       the table the leaderboard page shows
     GET  /api/results           every result, as `arena leaderboard --json` writes it
+
+Organisers (participants added with --organiser) also have `/admin` (pause and resume play,
+disqualify a submission) and the same as API: POST /api/admin/pause, /api/admin/resume,
+/api/admin/submissions/ID/disqualify (JSON body {"reason": ...}, optional), and GET
+/api/admin/submissions.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
@@ -33,7 +39,7 @@ from starlette.routing import Route
 
 from arena.errors import ArenaError
 from arena.serve.pages import LEADERBOARD_JS, render
-from arena.serve.store import CompetitionStore, Participant, Submission
+from arena.serve.store import DISQUALIFIED, CompetitionStore, Participant, Submission
 from arena.serve.uploads import UploadLimits, UploadRefused, take_upload, too_large
 from arena.tournament.store import ResultsStore
 
@@ -111,8 +117,26 @@ class Competition:
                 "margin_text": "" if rating is None else f"{rating.margin:.{digits}f}",
                 "games": row.games, "wins": row.wins, "draws": row.draws, "losses": row.losses})
         pending = len(self.results.pending())
+        paused = " Play is paused by the organiser." if self.store.paused() else ""
         return {"env": self.config.env, "games": games, "pending": pending, "rows": shown,
-                "summary": f"{games} games played, {pending} waiting to be played."}
+                "paused": bool(paused), "summary": f"{games} games played, {pending} waiting to be played.{paused}"}
+
+    def disqualify(self, submission_id: int, reason: str) -> Submission | None:
+        """Take a submission out of play (its recorded games stay); None if there is no such one."""
+        submission = self.store.submission(submission_id)
+        if submission is None:
+            return None
+        reason = " ".join(reason.split())[:200]
+        self.store.set_status(submission_id, DISQUALIFIED, "disqualified by the organiser" + (f": {reason}" if reason else ""))
+        if submission.entrant_id is not None:
+            with self._results_lock:
+                self.results.set_active(submission.entrant_id, False)
+                self._board = None
+        return self.store.submission(submission_id)
+
+    def all_submissions(self) -> list[dict[str, Any]]:
+        names = {p.id: p.name for p in self.store.participants()}
+        return [{**_json(s), "participant": names.get(s.participant_id, "")} for s in reversed(self.store.submissions())]
 
     def results_json(self) -> dict[str, Any]:
         from arena.leaderboard.table import build, to_json
@@ -140,6 +164,14 @@ def create_app(config: ServeConfig, on_upload: Callable[[], None] = lambda: None
         Route("/api/submissions", _api_upload, methods=["POST"]),
         Route("/api/submissions", _api_submissions, methods=["GET"]),
         Route("/api/submissions/{submission_id:int}", _api_submission),
+        Route("/admin", _admin_page),
+        Route("/admin/pause", _admin_form, methods=["POST"]),
+        Route("/admin/resume", _admin_form, methods=["POST"]),
+        Route("/admin/disqualify", _admin_form, methods=["POST"]),
+        Route("/api/admin/submissions", _api_admin_submissions),
+        Route("/api/admin/pause", _api_admin_pause, methods=["POST"]),
+        Route("/api/admin/resume", _api_admin_pause, methods=["POST"]),
+        Route("/api/admin/submissions/{submission_id:int}/disqualify", _api_admin_disqualify, methods=["POST"]),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(BaseHTTPMiddleware, dispatch=_security_headers)])
     app.state.competition = competition
@@ -150,7 +182,7 @@ async def _security_headers(request: Request, call_next):
     response = await call_next(request)
     for key, value in HEADERS.items():
         response.headers.setdefault(key, value)
-    if request.url.path.startswith(("/me", "/login", "/api/submissions")):
+    if request.url.path.startswith(("/me", "/login", "/admin", "/api/submissions", "/api/admin")):
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -374,3 +406,83 @@ def _shown(submission: Submission) -> dict[str, Any]:
 def _set_cookie(request: Request, response: Response, key: str, value: str, max_age: int) -> None:
     response.set_cookie(key, value, max_age=max_age, httponly=True, samesite="strict", path="/",
                         secure=request.url.scheme == "https")
+
+
+# --- the organiser ----------------------------------------------------------------------------
+
+async def _admin_page(request: Request, message: str = "") -> Response:
+    session = await _session(request)
+    if session is None:
+        return RedirectResponse("/login", status_code=303)
+    participant, csrf = session
+    if not participant.organiser:
+        return _page("message.html", 403, title="Organisers only", participant=participant, csrf=csrf,
+                     message="This page is for the competition's organisers.")
+    competition = _competition(request)
+    board = await run_in_threadpool(competition.leaderboard)
+    submissions = await run_in_threadpool(competition.all_submissions)
+    paused = await run_in_threadpool(competition.store.paused)
+    return _page("admin.html", title="Organiser", env=competition.config.env, participant=participant, csrf=csrf,
+                 paused=paused, summary=board["summary"], submissions=submissions, message=message)
+
+
+async def _admin_form(request: Request) -> Response:
+    session = await _session(request)
+    form = await request.form(max_files=0, max_fields=8, max_part_size=4096)
+    if session is None or not session[0].organiser:
+        return _page("message.html", 403, title="Organisers only", message="This is for the competition's organisers.")
+    if not _csrf_ok(request, form, session[1]):
+        return _csrf_refused()
+    competition = _competition(request)
+    action = request.url.path.rsplit("/", 1)[1]
+    if action in ("pause", "resume"):
+        await run_in_threadpool(competition.store.set_paused, action == "pause")
+        return await _admin_page(request, "Play paused." if action == "pause" else "Play resumed.")
+    number = form.get("submission")
+    reason = form.get("reason")
+    if not isinstance(number, str) or not number.isdigit():
+        return await _admin_page(request, "Say which submission to disqualify.")
+    done = await run_in_threadpool(competition.disqualify, int(number), reason if isinstance(reason, str) else "")
+    return await _admin_page(request, f"Submission {number} disqualified." if done else f"No submission {number}.")
+
+
+async def _organiser(request: Request) -> Participant | Response:
+    participant = await _bearer(request)
+    if isinstance(participant, Response):
+        return participant
+    if not participant.organiser:
+        return _api_error("this is for the competition's organisers", 403)
+    return participant
+
+
+async def _api_admin_submissions(request: Request) -> Response:
+    organiser = await _organiser(request)
+    if isinstance(organiser, Response):
+        return organiser
+    return JSONResponse({"submissions": await run_in_threadpool(_competition(request).all_submissions)})
+
+
+async def _api_admin_pause(request: Request) -> Response:
+    organiser = await _organiser(request)
+    if isinstance(organiser, Response):
+        return organiser
+    paused = request.url.path.endswith("/pause")
+    await run_in_threadpool(_competition(request).store.set_paused, paused)
+    return JSONResponse({"paused": paused})
+
+
+async def _api_admin_disqualify(request: Request) -> Response:
+    organiser = await _organiser(request)
+    if isinstance(organiser, Response):
+        return organiser
+    body = await request.body()
+    reason = ""
+    if body:
+        try:
+            reason = str(json.loads(body[:4096]).get("reason", ""))
+        except (ValueError, AttributeError):
+            return _api_error('send the reason as JSON: {"reason": "..."}', 400)
+    done = await run_in_threadpool(_competition(request).disqualify, request.path_params["submission_id"], reason)
+    if done is None:
+        return _api_error("no such submission", 404)
+    return JSONResponse(_json(done))

@@ -67,6 +67,8 @@ def add_serve_commands(commands) -> None:
     users_commands = users.add_subparsers(title="commands", metavar="COMMAND", required=True)
     add = users_commands.add_parser("add", help="add a participant and print its token once")
     add.add_argument("name", help="the participant's name, shown on the leaderboard")
+    add.add_argument("--organiser", action="store_true",
+                     help="an organiser: may also pause play and disqualify submissions (/admin)")
     add.set_defaults(run=_run_users_add)
     token = users_commands.add_parser("token", help="give a participant a new token (the old one stops working)")
     token.add_argument("name")
@@ -94,10 +96,11 @@ def _run_users_add(args: argparse.Namespace) -> int:
 
     store = CompetitionStore(args.db)
     try:
-        participant, token = store.add_participant(args.name)
+        participant, token = store.add_participant(args.name, organiser=args.organiser)
     finally:
         store.close()
-    out.print(f"added {terminal(participant.name)} (participant {participant.id}); their token, shown only now:")
+    role = "organiser" if participant.organiser else "participant"
+    out.print(f"added {terminal(participant.name)} ({role} {participant.id}); their token, shown only now:")
     print(token)
     return 0
 
@@ -123,7 +126,8 @@ def _run_users_list(args: argparse.Namespace) -> int:
         for participant in store.participants():
             statuses = [s.status for s in store.submissions(participant.id)]
             summary = ", ".join(f"{statuses.count(s)} {s}" for s in sorted(set(statuses))) or "no submissions"
-            out.print(f"{participant.id}  {terminal(participant.name)}  ({summary})")
+            role = "  organiser" if participant.organiser else ""
+            out.print(f"{participant.id}  {terminal(participant.name)}{role}  ({summary})")
     finally:
         store.close()
     return 0
@@ -190,8 +194,9 @@ def _run_serve(args: argparse.Namespace) -> int:
     settings = tournament.settings
     try:
         backend = backend_for(args.backend, args.workers, args.address)
+        switches = CompetitionStore(db)
         scheduler = Scheduler(tournament, backend, batch_games=max(8, 4 * args.workers),
-                              placement_games=args.placement_games)
+                              placement_games=args.placement_games, paused=switches.paused)
         limits = UploadLimits(int(args.max_upload_mb * (1 << 20)), args.uploads_per_day, args.max_active)
         config = ServeConfig(db, settings.env, limits)
         validator = Validator(CompetitionStore(db), db, settings.env, settings.options, args.max_active,

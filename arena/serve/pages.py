@@ -16,6 +16,7 @@ pre { background: #f6f6f6; padding: .6em; overflow-x: auto; max-height: 30em; } 
 .error { color: #a00; font-weight: bold; } form.inline { display: inline; }
 </style></head><body>
 <nav><a href="/">Leaderboard</a>{% if participant %}<a href="/me">{{ participant.name }}</a>
+{% if participant.organiser %}<a href="/admin">Organiser</a>{% endif %}
 <form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="{{ csrf }}">
 <button type="submit">Log out</button></form>{% else %}<a href="/login">Log in</a>{% endif %}</nav>
 <h1>{{ title }}</h1>
@@ -61,6 +62,23 @@ your {{ max_active }} newest valid submissions play. Or: <code>arena submit FOLD
 </section>{% endfor %}
 {% endblock %}"""
 
+ADMIN = """{% extends "base.html" %}{% block body %}
+{% if message %}<p class="active">{{ message }}</p>{% endif %}
+<h2>Play</h2>
+<form method="post" action="/admin/{{ 'resume' if paused else 'pause' }}"><input type="hidden" name="csrf" value="{{ csrf }}">
+Play is <strong>{{ "paused" if paused else "running" }}</strong>.
+<button type="submit">{{ "Resume play" if paused else "Pause play" }}</button></form>
+<p>{{ summary }} <a href="/api/results">All results (JSON)</a></p>
+<h2>Submissions</h2>
+<table><thead><tr><th>#</th><th>participant</th><th>submission</th><th>status</th><th>reason</th><th></th></tr></thead>
+<tbody>{% for s in submissions %}<tr><td>{{ s.id }}</td><td>{{ s.participant }}</td><td>{{ s.name }}</td>
+<td class="{{ s.status }}">{{ s.status }}</td><td>{{ s.reason }}</td><td>
+{% if s.status in ("validating", "active") %}<form class="inline" method="post" action="/admin/disqualify">
+<input type="hidden" name="csrf" value="{{ csrf }}"><input type="hidden" name="submission" value="{{ s.id }}">
+<input name="reason" placeholder="reason" maxlength="200"> <button type="submit">Disqualify</button></form>{% endif %}
+</td></tr>{% endfor %}</tbody></table>
+{% endblock %}"""
+
 MESSAGE = """{% extends "base.html" %}{% block body %}<p class="error">{{ message }}</p>{% endblock %}"""
 
 LEADERBOARD_JS = """// Refreshes the leaderboard table from /api/leaderboard without reloading the page.
@@ -97,7 +115,7 @@ LEADERBOARD_JS = """// Refreshes the leaderboard table from /api/leaderboard wit
 
 templates = Environment(
     loader=DictLoader({"base.html": BASE, "leaderboard.html": LEADERBOARD, "login.html": LOGIN, "me.html": ME,
-                       "message.html": MESSAGE}),
+                       "admin.html": ADMIN, "message.html": MESSAGE}),
     autoescape=True,
 )
 

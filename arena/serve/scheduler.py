@@ -39,7 +39,8 @@ class Scheduler:
     """Plans and plays batches of games on `tournament`'s store until stopped."""
 
     def __init__(self, tournament: Tournament, backend: Backend, *, batch_games: int = 8,
-                 placement_games: int = 10, on_batch: Callable[[int], None] = lambda recorded: None):
+                 placement_games: int = 10, on_batch: Callable[[int], None] = lambda recorded: None,
+                 paused: Callable[[], bool] = lambda: False):
         self.tournament = tournament
         self.store = tournament.store
         self.backend = backend
@@ -52,7 +53,7 @@ class Scheduler:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self.paused = False
+        self.paused = paused  # asked before each batch: the organiser may pause play
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="arena-scheduler", daemon=True)
@@ -75,14 +76,19 @@ class Scheduler:
     def run(self) -> None:
         self.store.clear_failures()
         while not self._stop.is_set():
-            try:
-                busy = not self.paused and self.step()
-            except Exception as exc:  # the store busy for long, say: note it and try again
-                print(f"arena serve: the scheduler stopped a batch: {one_line(exc)}; trying again", file=sys.stderr)
-                busy = False
-            if not busy:
+            if not self.tick():
                 self._wake.wait(2.0)
                 self._wake.clear()
+
+    def tick(self) -> int:
+        """One turn of the loop: a batch unless play is paused; how many games were recorded."""
+        if self.paused():
+            return 0
+        try:
+            return self.step()
+        except Exception as exc:  # the store busy for long, say: note it and try again
+            print(f"arena serve: the scheduler stopped a batch: {one_line(exc)}; trying again", file=sys.stderr)
+            return 0
 
     def step(self) -> int:
         """Plan a batch if nothing is unplayed, then play what is; how many games were recorded."""

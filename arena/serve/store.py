@@ -52,8 +52,9 @@ CREATE TABLE IF NOT EXISTS submissions (
     claimed_at REAL                -- when a validator took it (cleared when the server starts)
 );
 CREATE INDEX IF NOT EXISTS submissions_by_participant ON submissions (participant_id, created_at);
+CREATE TABLE IF NOT EXISTS competition (key TEXT PRIMARY KEY, value TEXT NOT NULL);  -- e.g. paused
 """
-VALIDATING, ACTIVE, REFUSED, RETIRED = "validating", "active", "refused", "retired"
+VALIDATING, ACTIVE, REFUSED, RETIRED, DISQUALIFIED = "validating", "active", "refused", "retired", "disqualified"
 SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 SESSION_SECONDS = 7 * 24 * 3600
 MAX_NAME_CHARS = 40
@@ -64,6 +65,7 @@ class Participant:
     id: int
     name: str
     created_at: float
+    organiser: bool = False  # may pause play and disqualify submissions
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,8 @@ class CompetitionStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(SCHEMA)
+            if "organiser" not in {row[1] for row in self._db.execute("PRAGMA table_info(participants)")}:
+                self._db.execute("ALTER TABLE participants ADD COLUMN organiser INTEGER NOT NULL DEFAULT 0")
         except sqlite3.DatabaseError as exc:
             raise ArenaError(f"{self.path}: not a usable competition database ({exc}); "
                              f"restore it from a copy or use another --db") from None
@@ -147,14 +151,14 @@ class CompetitionStore:
 
     # --- participants ----------------------------------------------------------------------
 
-    def add_participant(self, name: str) -> tuple[Participant, str]:
-        """A new participant and its token (shown once; only its hash is kept)."""
+    def add_participant(self, name: str, organiser: bool = False) -> tuple[Participant, str]:
+        """A new participant (an organiser if `organiser`) and its token (shown once; only its hash is kept)."""
         if problem := name_problem(name):
             raise ArenaError(f"{problem}: {name!r}")
         secret = secrets.token_urlsafe(32)
         try:
-            cursor = self._write("INSERT INTO participants (name, token_hash, created_at) VALUES (?, ?, ?)",
-                                 (name, hash_secret(secret), time.time()))
+            cursor = self._write("INSERT INTO participants (name, token_hash, created_at, organiser) VALUES (?, ?, ?, ?)",
+                                 (name, hash_secret(secret), time.time(), int(organiser)))
         except sqlite3.IntegrityError:
             raise ArenaError(f"a participant is already called {name!r}; choose another name") from None
         participant = self.participant(cursor.lastrowid)
@@ -171,11 +175,12 @@ class CompetitionStore:
         return f"{found[0].id}_{secret}"
 
     def participants(self) -> list[Participant]:
-        return [Participant(*row) for row in self._rows("SELECT id, name, created_at FROM participants ORDER BY id")]
+        return [_participant(row) for row in
+                self._rows("SELECT id, name, created_at, organiser FROM participants ORDER BY id")]
 
     def participant(self, participant_id: int) -> Participant | None:
-        rows = self._rows("SELECT id, name, created_at FROM participants WHERE id = ?", (participant_id,))
-        return Participant(*rows[0]) if rows else None
+        rows = self._rows("SELECT id, name, created_at, organiser FROM participants WHERE id = ?", (participant_id,))
+        return _participant(rows[0]) if rows else None
 
     def participant_for_token(self, token: str) -> Participant | None:
         """The participant whose token this is, or None."""
@@ -260,15 +265,32 @@ class CompetitionStore:
         return None if row is None else self.submission(row[0])
 
     def finish_validation(self, submission_id: int, status: str, reason: str, log_tail: str,
-                          entrant_id: int | None = None) -> None:
-        self._write("UPDATE submissions SET status = ?, reason = ?, log_tail = ?, entrant_id = ?, validated_at = ? "
-                    "WHERE id = ?", (status, reason, log_tail, entrant_id, time.time(), submission_id))
+                          entrant_id: int | None = None) -> bool:
+        """Write a validation's outcome; False if the submission was meanwhile disqualified."""
+        cursor = self._write("UPDATE submissions SET status = ?, reason = ?, log_tail = ?, entrant_id = ?, "
+                             "validated_at = ? WHERE id = ? AND status = ?",
+                             (status, reason, log_tail, entrant_id, time.time(), submission_id, VALIDATING))
+        return cursor.rowcount == 1
 
     def set_status(self, submission_id: int, status: str, reason: str = "") -> None:
         self._write("UPDATE submissions SET status = ?, reason = ? WHERE id = ?", (status, reason, submission_id))
 
     def counts(self) -> dict[str, Any]:
         return dict(self._rows("SELECT status, COUNT(*) FROM submissions GROUP BY status"))
+
+    # --- the organiser's switches ------------------------------------------------------------
+
+    def paused(self) -> bool:
+        """Whether the organiser has paused play (uploads and validation go on)."""
+        return bool(self._rows("SELECT value FROM competition WHERE key = 'paused' AND value = '1'"))
+
+    def set_paused(self, paused: bool) -> None:
+        self._write("INSERT OR REPLACE INTO competition VALUES ('paused', ?)", ("1" if paused else "0",))
+
+
+def _participant(row: tuple) -> Participant:
+    participant_id, name, created_at, organiser = row
+    return Participant(participant_id, name, created_at, bool(organiser))
 
 
 def _sha256(text: str) -> str:

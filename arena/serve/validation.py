@@ -82,8 +82,10 @@ class Validator:
                 entrant, _ = results.register(submission.name, submission.digest,
                                               f"arena-serve:submission:{submission.id}", submission.folder)
                 results.set_active(entrant.id, True)
-                self.store.finish_validation(submission.id, ACTIVE, "", tail, entrant.id)
-                self._retire_oldest(submission.participant_id, results)
+                if self.store.finish_validation(submission.id, ACTIVE, "", tail, entrant.id):
+                    self._retire_oldest(submission.participant_id, results)
+                else:  # disqualified while it was being validated
+                    results.set_active(entrant.id, False)
             finally:
                 results.close()
         self.on_active()
