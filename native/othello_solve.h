@@ -77,6 +77,62 @@ inline Bitboard odd_quadrants(Bitboard empties) {
   return odd;
 }
 
+// Every diagonal and anti-diagonal of two squares or more, as masks.
+struct DiagonalLines {
+  Bitboard line[26];
+  int count;
+  constexpr DiagonalLines() : line{}, count(0) {
+    for (int d = -6; d <= 6; ++d) {  // col - row == d
+      Bitboard m = 0;
+      for (int r = 0; r < 8; ++r)
+        if (r + d >= 0 && r + d < 8) m |= Bitboard{1} << (r * 8 + r + d);
+      line[count++] = m;
+    }
+    for (int s = 1; s <= 13; ++s) {  // col + row == s
+      Bitboard m = 0;
+      for (int r = 0; r < 8; ++r)
+        if (s - r >= 0 && s - r < 8) m |= Bitboard{1} << (r * 8 + s - r);
+      line[count++] = m;
+    }
+  }
+};
+inline constexpr DiagonalLines kDiagonals{};
+
+// A lower bound on the discs of `own` that can never be turned over: a disc
+// is stable when, along each of the four lines through it, the line is full or
+// a neighbour on that line is a board edge or a stable disc of the same side.
+inline int stable_discs(Bitboard own, Bitboard opp) {
+  const Bitboard occupied = own | opp;
+  Bitboard full_h = 0, full_v, full_d1 = 0, full_d2 = 0;
+  for (int r = 0; r < 8; ++r)
+    if (((occupied >> (8 * r)) & 0xFF) == 0xFF) full_h |= Bitboard{0xFF} << (8 * r);
+  Bitboard columns = occupied;
+  columns &= columns >> 32;
+  columns &= columns >> 16;
+  columns &= columns >> 8;
+  full_v = (columns & 0xFF) * 0x0101010101010101ULL;
+  for (int i = 0; i < 13; ++i)
+    if ((occupied & kDiagonals.line[i]) == kDiagonals.line[i]) full_d1 |= kDiagonals.line[i];
+  for (int i = 13; i < 26; ++i)
+    if ((occupied & kDiagonals.line[i]) == kDiagonals.line[i]) full_d2 |= kDiagonals.line[i];
+  constexpr Bitboard kColA = 0x0101010101010101ULL, kColH = 0x8080808080808080ULL;
+  constexpr Bitboard kRow1 = 0xFFULL, kRow8 = 0xFF00000000000000ULL;
+  constexpr Bitboard kBorder = kColA | kColH | kRow1 | kRow8;
+  // The corners' own single-square lines (a1-a1 diagonals) count as full.
+  full_d1 |= 0x0000000000000080ULL | 0x0100000000000000ULL;
+  full_d2 |= 0x0000000000000001ULL | 0x8000000000000000ULL;
+  Bitboard stable = 0;
+  while (true) {
+    const Bitboard h = full_h | kColA | kColH | ((stable << 1) & ~kColA) | ((stable >> 1) & ~kColH);
+    const Bitboard v = full_v | kRow1 | kRow8 | (stable << 8) | (stable >> 8);
+    const Bitboard d1 = full_d1 | kBorder | ((stable << 9) & ~kColA) | ((stable >> 9) & ~kColH);
+    const Bitboard d2 = full_d2 | kBorder | ((stable << 7) & ~kColH) | ((stable >> 7) & ~kColA);
+    const Bitboard next = own & h & v & d1 & d2;
+    if ((next | stable) == stable) return popcount(stable);
+    stable |= next;
+  }
+}
+
 struct Entry {
   Bitboard own = 0, opp = 0;
   int8_t lower = -kScoreMax, upper = kScoreMax;
@@ -209,6 +265,14 @@ class Solver {
   // The node at (own, opp) with its legal `moves` (non-empty), searched with the table.
   int search_moves(Bitboard own, Bitboard opp, int alpha, int beta, int empties, Bitboard moves, int* best_move) {
     tick();
+    // Stability: the opponent's stable discs cap the score; enough of them prove a fail-low.
+    if (2 * popcount(opp) >= kScoreMax - alpha) {
+      const int cap = kScoreMax - 2 * stable_discs(opp, own);
+      if (cap <= alpha) {
+        *best_move = lowest_bit(moves);
+        return cap;
+      }
+    }
     int hash_move = -1;
     if (const Entry* e = table_.find(own, opp)) {
       hash_move = e->move;
