@@ -34,6 +34,8 @@ constexpr Bitboard kNearCorners = 0x42C300000000C342ULL;
 
 // Below this many empties positions are searched without the table.
 constexpr int kTableMinEmpties = 7;
+// From this many empties on, children are looked up in the table before searching any.
+constexpr int kEtcMinEmpties = 10;
 // Below this many empties moves are tried by quadrant parity only.
 constexpr int kShallowEmpties = 6;
 
@@ -301,6 +303,13 @@ class Solver {
       c.sq = sq;
       c.own = own | f | bit(sq);
       c.opp = opp & ~f;
+      // Enhanced transposition cutoff: a child already known to be bad enough for the opponent.
+      if (empties >= kEtcMinEmpties) {
+        if (const Entry* e = table_.find(c.opp, c.own); e && -e->upper >= beta) {
+          *best_move = sq;
+          return -e->upper;
+        }
+      }
       if (sq == hash_move) {
         c.order = -1000000;
         continue;
