@@ -17,6 +17,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
+from arena import __version__
 from arena.actions import checked_action, loggable
 from arena.envs import EnvSpec, make_raw, seat_view, spec_of
 from arena.faults import AgentFault, Status
@@ -63,6 +64,9 @@ class MatchResult:
     max_steps: int | None = None
     fault: Fault | None = None
     duration: float = field(default=0.0, compare=False)
+    # What played it: the game's rules version (a replay re-simulates only under the same) and arena's.
+    rules_version: int | None = field(default=None, compare=False)
+    arena_version: str | None = field(default=None, compare=False)
 
     @property
     def winner(self) -> str | None:
@@ -113,7 +117,7 @@ def play_match(
         game.play()
     except AgentFault:
         pass  # recorded by game.phase; the match ends here
-    return game.result(spec, time.perf_counter() - started)
+    return game.result(spec, time.perf_counter() - started, env.unwrapped.metadata.get("rules_version", 1))
 
 
 def rank(scores: Sequence[float]) -> list[int]:
@@ -213,7 +217,7 @@ class _Game:
         self.actions[seat].append(loggable(action))
         return action
 
-    def result(self, spec: EnvSpec, duration: float) -> MatchResult:
+    def result(self, spec: EnvSpec, duration: float, rules: int) -> MatchResult:
         seats = list(self.handles)
         if self.fault is None:
             final = self.raw.final_scores() if hasattr(self.raw, "final_scores") else self.scores
@@ -246,6 +250,8 @@ class _Game:
             max_steps=self.max_steps,
             fault=self.fault,
             duration=duration,
+            rules_version=rules,
+            arena_version=__version__,
         )
 
 

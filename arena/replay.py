@@ -23,7 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 from arena import __version__
-from arena.envs import make_raw
+from arena.envs import make_raw, rules_version
 from arena.errors import ReplayError
 from arena.faults import AgentFault
 from arena.handle import AgentHandle
@@ -42,7 +42,9 @@ def save(result: MatchResult, path: str | os.PathLike) -> Path:
     """Write `result` as a replay file (parent folders are created)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"format": FORMAT, "arena_version": __version__, **result.to_dict()}
+    data = {"format": FORMAT, **result.to_dict()}
+    data["rules_version"] = data["rules_version"] or rules_version(result.env)
+    data["arena_version"] = data["arena_version"] or __version__
     data["fault"] = data["fault"] and {k: v for k, v in data["fault"].items() if k != "traceback"}
     data["actions"] = {seat: _packed(actions) for seat, actions in data["actions"].items()}
     tmp = path.with_name(path.name + ".tmp")
@@ -63,7 +65,7 @@ def load(path: str | os.PathLike) -> MatchResult:
     if not isinstance(data, dict) or data.get("format") not in READABLE_FORMATS:
         raise ReplayError(f"{path}: not an arena replay (expected format {FORMAT!r})")
     data.pop("format")
-    data.pop("arena_version", None)
+    data.setdefault("rules_version", 1)  # files from before rules were versioned
     try:
         data["actions"] = {seat: _unpacked(actions) for seat, actions in data["actions"].items()}
         return MatchResult.from_dict(data)
@@ -77,6 +79,13 @@ def resimulate(recorded: MatchResult, on_step: Callable[[Any], None] | None = No
 
     With a `render_mode`, `on_step(env)` can call `env.render()` after every step.
     """
+    playing = rules_version(recorded.env)
+    if recorded.rules_version is not None and recorded.rules_version != playing:
+        made_by = f" by arena {recorded.arena_version}" if recorded.arena_version else ""
+        raise ReplayError(
+            f"replay of {recorded.env} seed {recorded.seed} was played{made_by} under version "
+            f"{recorded.rules_version} of the game's rules; this arena plays version {playing}, so it cannot be "
+            f"re-simulated")
     options = dict(recorded.env_options, **({"render_mode": render_mode} if render_mode else {}))
     env = make_raw(recorded.env, **options)
     handles = [_RecordedAgent(a.name, recorded.actions[a.seat], recorded.fault, a.seat) for a in recorded.agents]

@@ -172,6 +172,11 @@ def _check_bounds(found: EnvEntry, options: dict[str, Any], parameters: Mapping[
             raise OptionError(f"env {found.name!r}: {key} must be {low} to {high} (a whole number), got {value!r}")
 
 
+def rules_version(name: str) -> int:
+    """The version of game `name`'s rules: a replay re-simulates only under the version it was played with."""
+    return env_class(name).metadata.get("rules_version", 1)
+
+
 def spec_of(env) -> EnvSpec:
     """The name and options an env was made with; ValueError for envs not built by `make`."""
     try:

@@ -27,7 +27,8 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
     """Two fighters, simultaneous moves, 30 frames a second; see `help(arena.envs.fighting)`."""
 
     metadata = {"name": "fighting_v0", "render_modes": ["human", "rgb_array"], "render_fps": R.FPS,
-                "is_parallelizable": True}
+                "is_parallelizable": True,
+                "rules_version": 2}  # 2: the competition's own rules (state machine, move data, physics)
     # The stage size the competition's env declares, in units; reward code derives edges from it.
     stage_width_tiles = 29.8
     stage_height_tiles = 16.8
