@@ -1,0 +1,88 @@
+"""Othello endgame solver: the FFO test suite solved exactly, nodes and time per position.
+
+    python bench/solver.py                          # FFO #1-19 and #20-39
+    python bench/solver.py --sets 40-59 --time-limit 120
+    python bench/solver.py --sets 1-19 20-39 --record   # also write the tables into bench/RESULTS.md
+
+Each position is solved from scratch (a fresh transposition table) by `arena.envs.othello.solve`
+on one core; its score is checked against the published exact score in
+tests/fixtures/ffo.obf. A position not solved within --time-limit seconds is listed as such.
+Node counts do not depend on the machine, so they compare with other solvers' published counts:
+Edax's are given per set where published (per position they are not).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from arena.envs.othello import read_obf, solve
+from results import record
+
+FFO = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "ffo.obf"
+SETS = {"1-19": range(1, 20), "20-39": range(20, 40), "40-59": range(40, 60)}
+# Edax's published node counts for whole sets (its own runs; not per position).
+EDAX_NODES = {
+    "20-39": ("111,349,635", "Edax 4.4 (x64-modern build, one thread), its README"),
+    "40-59": ("27.5e9", "Edax 4.5.5 on a Core i9-13900K, all threads, as quoted in the issue"),
+}
+
+
+def solve_set(name: str, time_limit: float | None) -> tuple[list[str], int, float, int, int]:
+    problems = read_obf(FFO)
+    rows, nodes, seconds, solved, exact = [], 0, 0.0, 0, 0
+    for number in SETS[name]:
+        problem = problems[number - 1]
+        board = problem.board
+        empties = 64 - bin(board.black | board.white).count("1")
+        result = solve(board, time_limit=time_limit)
+        if not result.complete:
+            rows.append(f"| {number} | {empties} | {problem.best_score:+d} | not solved within {time_limit:g} s "
+                        f"| | {result.nodes:,}+ | {result.seconds:.1f}+ |")
+            print(rows[-1], flush=True)
+            continue
+        ok = result.score == problem.best_score
+        solved += 1
+        exact += ok
+        nodes += result.nodes
+        seconds += result.seconds
+        rows.append(f"| {number} | {empties} | {problem.best_score:+d} | {result.score:+d} {'ok' if ok else 'WRONG'} "
+                    f"| {result.best_move_name} | {result.nodes:,} | {result.seconds:.2f} |")
+        print(rows[-1], flush=True)
+    return rows, nodes, seconds, solved, exact
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sets", nargs="+", choices=list(SETS), default=["1-19", "20-39"])
+    parser.add_argument("--time-limit", type=float, default=None, help="seconds per position (default: none)")
+    parser.add_argument("--record", action="store_true", help="write the tables into bench/RESULTS.md")
+    args = parser.parse_args()
+
+    for name in args.sets:
+        print(f"FFO #{name}", flush=True)
+        rows, nodes, seconds, solved, exact = solve_set(name, args.time_limit)
+        edax = EDAX_NODES.get(name)
+        summary = (f"{solved} of {len(SETS[name])} solved, {exact} with the published score; "
+                   f"{nodes:,} nodes in {seconds:.1f} s ({nodes / max(seconds, 1e-9) / 1e6:.1f} M nodes/s)")
+        if edax:
+            summary += f". Edax: {edax[0]} nodes for the set ({edax[1]})"
+        else:
+            summary += ". Edax: no published node count for this set was found"
+        print(summary, flush=True)
+        table = ["| FFO # | empties | published | solver | best move | nodes | seconds |",
+                 "| ---: | ---: | ---: | --- | --- | ---: | ---: |", *rows]
+        if args.record:
+            load = os.getloadavg()[0]
+            body = ("`arena.envs.othello.solve` from scratch on each position, one thread"
+                    + (f", at most {args.time_limit:g} s a position" if args.time_limit else "")
+                    + f". Load average (1 min) at the end: {load:.1f} (the machine is shared: times are noisy,"
+                    " node counts are not). Edax's own `-solve` could not be run here: its solver needs the"
+                    " eval.dat weights, which come only in its release archives, out of this machine's reach."
+                    "\n\n" + "\n".join(table) + f"\n\n{summary}.")
+            record(f"Othello endgame solver: FFO #{name}", body)
+
+
+if __name__ == "__main__":
+    main()
