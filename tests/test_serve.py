@@ -357,6 +357,40 @@ def test_the_scheduler_places_a_newcomer_then_plays_the_least_certain_pairs_with
     assert all(row["rating"] is not None for row in board["rows"])
 
 
+def _play(site: Site, games: int) -> None:
+    """Validate random (alice's) and greedy (the hostile name's), then record `games` short games."""
+    for folder, token in (("random", site.alice_token), ("greedy", site.bob_token)):
+        assert site.upload(zip_folder(REPO / "submissions" / folder), token=token).status_code == 201
+    while site.validator.validate_next():
+        pass
+    with Tournament(site.db, Settings(env="othello", max_steps=16)) as tournament:
+        scheduler = Scheduler(tournament, Backend(), batch_games=games)
+        assert scheduler.step() == games
+
+
+def test_submission_and_game_pages_with_the_replay_player(site):
+    agent = 'print("my private log line")\nraise RuntimeError("my private reason")\n'
+    refused = site.upload(_zip({"agent.py": agent})).json()
+    _play(site, 2)
+    board = site.client.get("/api/leaderboard").json()
+    random_row = next(row for row in board["rows"] if row["name"] == "random")
+    page = site.client.get(f"/submissions/{random_row['submission']}").text
+    assert "alice" in page and 'href="/games/1"' in page and 'href="/games/2"' in page
+    private = site.client.get(f"/submissions/{refused['id']}").text
+    assert "refused" in private and "my private" not in private  # reasons and logs are the owner's alone
+
+    game = site.client.get("/games/1").text
+    assert '<script src="/static/replay.js">' in game and "&lt;img src=x onerror=alert(1)&gt;" in game
+    frames = site.client.get("/api/games/1/frames").json()
+    assert frames["size"] == 8 and frames["frames"][0] == "-" * 27 + "OX" + "-" * 6 + "XO" + "-" * 27 + " X"
+    assert len(frames["frames"]) == 17  # the start and one position a step (max_steps=16)
+    replay = site.client.get("/games/1/replay.json")
+    assert replay.status_code == 200 and replay.json()["env"] == "othello"
+    for missing in ("/games/99", "/games/99/replay.json", "/submissions/99"):
+        assert site.client.get(missing).status_code == 404
+    assert site.client.get("/api/games/99/frames").status_code == 404
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -34,19 +34,21 @@ from starlette.datastructures import UploadFile
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from arena.errors import ArenaError
-from arena.serve.pages import LEADERBOARD_JS, render
+from arena.serve.pages import LEADERBOARD_JS, REPLAY_JS, render
 from arena.serve.store import DISQUALIFIED, CompetitionStore, Participant, Submission
 from arena.serve.uploads import UploadLimits, UploadRefused, take_upload, too_large
 from arena.tournament.store import ResultsStore
 
 SESSION_COOKIE = "arena_session"
+BOARD_GAMES = ("othello", "gomoku")  # drawn by the page's replay player
 LOGIN_CSRF_COOKIE = "arena_login_csrf"
 FORM_OVERHEAD = 64 << 10  # what a multipart form adds around the file
 LEADERBOARD_CACHE_SECONDS = 1.0
+GAMES_SHOWN = 50  # on a submission's page, the latest
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                                "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
@@ -96,7 +98,8 @@ class Competition:
     def _leaderboard(self) -> dict[str, Any]:
         from arena.leaderboard.table import build
 
-        owners = {s.entrant_id: s.participant_id for s in self.store.submissions() if s.entrant_id is not None}
+        submissions = {s.entrant_id: s for s in self.store.submissions() if s.entrant_id is not None}
+        owners = {entrant: s.participant_id for entrant, s in submissions.items()}
         names = {p.id: p.name for p in self.store.participants()}
         try:
             board = build(self.results)
@@ -111,6 +114,7 @@ class Competition:
             rating = row.rating
             shown.append({
                 "rank": row.rank, "name": row.entrant.name, "participant": names.get(owners.get(row.entrant.id), ""),
+                "submission": submissions[row.entrant.id].id if row.entrant.id in submissions else None,
                 "rating": None if rating is None else round(rating.rating, 2),
                 "margin": None if rating is None else round(rating.margin, 2),
                 "rating_text": "" if rating is None else f"{rating.rating:.{digits}f}",
@@ -134,6 +138,44 @@ class Competition:
                 self._board = None
         return self.store.submission(submission_id)
 
+    def game(self, match_id: int) -> dict[str, Any] | None:
+        """What a game's page shows, or None if no such game is recorded."""
+        with self._results_lock:
+            found = [m for m in self.results.results() if m.match_id == match_id]
+        if not found:
+            return None
+        match = found[0]
+        submissions = {s.entrant_id: s for s in self.store.submissions() if s.entrant_id is not None}
+        names = {p.id: p.name for p in self.store.participants()}
+        seats = []
+        for number, seat in enumerate(match.seats):
+            submission = submissions.get(seat.entrant_id)
+            seats.append({"seat": number + 1, "name": seat.name, "score": f"{seat.score:g}", "status": seat.status,
+                          "detail": seat.detail, "submission": submission.id if submission else None,
+                          "participant": names.get(submission.participant_id, "") if submission else ""})
+        return {"match": match, "seats": seats}
+
+    def submission_page(self, submission_id: int) -> dict[str, Any] | None:
+        """What a submission's public page shows (never its reason or logs), or None."""
+        from arena.leaderboard.table import result_of
+
+        submission = self.store.submission(submission_id)
+        if submission is None:
+            return None
+        owner = self.store.participant(submission.participant_id)
+        rows = [r for r in self.leaderboard()["rows"] if r["submission"] == submission_id]
+        games = []
+        if submission.entrant_id is not None:
+            with self._results_lock:
+                mine = [m for m in self.results.results() if any(s.entrant_id == submission.entrant_id
+                                                                 for s in m.seats)]
+            for match in mine[::-1][:GAMES_SHOWN]:
+                seat = next(s for s in match.seats if s.entrant_id == submission.entrant_id)
+                games.append({"id": match.match_id, "seats": " vs ".join(s.name for s in match.seats),
+                              "result": result_of(match, seat)})
+        return {"submission": submission, "owner": owner.name if owner else "", "row": rows[0] if rows else None,
+                "games": games}
+
     def all_submissions(self) -> list[dict[str, Any]]:
         names = {p.id: p.name for p in self.store.participants()}
         return [{**_json(s), "participant": names.get(s.participant_id, "")} for s in reversed(self.store.submissions())]
@@ -154,6 +196,11 @@ def create_app(config: ServeConfig, on_upload: Callable[[], None] = lambda: None
     routes = [
         Route("/", _leaderboard_page),
         Route("/static/leaderboard.js", _leaderboard_js),
+        Route("/static/replay.js", _replay_js),
+        Route("/submissions/{submission_id:int}", _submission_page),
+        Route("/games/{match_id:int}", _game_page),
+        Route("/games/{match_id:int}/replay.json", _game_replay),
+        Route("/api/games/{match_id:int}/frames", _api_game_frames),
         Route("/login", _login_page, methods=["GET"]),
         Route("/login", _login, methods=["POST"]),
         Route("/logout", _logout, methods=["POST"]),
@@ -256,6 +303,70 @@ async def _leaderboard_page(request: Request) -> Response:
 
 async def _leaderboard_js(request: Request) -> Response:
     return Response(LEADERBOARD_JS, media_type="text/javascript")
+
+
+async def _replay_js(request: Request) -> Response:
+    return Response(REPLAY_JS, media_type="text/javascript")
+
+
+async def _not_found(request: Request, what: str) -> Response:
+    session = await _session(request)
+    return _page("message.html", 404, title="Not found", message=f"There is no {what} here.",
+                 participant=session[0] if session else None, csrf=session[1] if session else "")
+
+
+async def _submission_page(request: Request) -> Response:
+    competition = _competition(request)
+    shown = await run_in_threadpool(competition.submission_page, request.path_params["submission_id"])
+    if shown is None:
+        return await _not_found(request, "such submission")
+    session = await _session(request)
+    submission = shown["submission"]
+    return _page("submission.html", title=f"Submission #{submission.id}: {submission.name}",
+                 env=competition.config.env, participant=session[0] if session else None,
+                 csrf=session[1] if session else "", **shown)
+
+
+async def _game_page(request: Request) -> Response:
+    competition = _competition(request)
+    shown = await run_in_threadpool(competition.game, request.path_params["match_id"])
+    if shown is None:
+        return await _not_found(request, "such game")
+    session = await _session(request)
+    match = shown["match"]
+    return _page("game.html", title=f"Game #{match.match_id}", env=competition.config.env, game=match,
+                 seats=shown["seats"], board_game=competition.config.env in BOARD_GAMES,
+                 participant=session[0] if session else None, csrf=session[1] if session else "")
+
+
+async def _recorded_replay(request: Request) -> str | None:
+    shown = await run_in_threadpool(_competition(request).game, request.path_params["match_id"])
+    if shown is None or not shown["match"].replay or not Path(shown["match"].replay).is_file():
+        return None
+    return shown["match"].replay
+
+
+async def _game_replay(request: Request) -> Response:
+    path = await _recorded_replay(request)
+    if path is None:
+        return await _not_found(request, "replay of such a game")
+    number = request.path_params["match_id"]
+    return FileResponse(path, media_type="application/json", filename=f"game-{number:06d}.json")
+
+
+async def _api_game_frames(request: Request) -> Response:
+    from arena.serve.games import board_frames
+
+    path = await _recorded_replay(request)
+    if path is None:
+        return _api_error("no replay of such a game", 404)
+    try:
+        frames = await run_in_threadpool(board_frames, path)
+    except ArenaError as exc:
+        return _api_error(f"the replay cannot be shown: {exc}", 500)
+    if frames is None:
+        return _api_error("this game has no board to draw; download its replay", 404)
+    return JSONResponse(frames)
 
 
 async def _login_page(request: Request, message: str = "", status: int = 200) -> Response:

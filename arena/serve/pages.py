@@ -30,7 +30,7 @@ LEADERBOARD = """{% extends "base.html" %}{% block body %}
 <th class="num">±</th><th class="num">games</th><th class="num">won</th><th class="num">drawn</th>
 <th class="num">lost</th></tr></thead>
 <tbody id="rows">{% for row in rows %}<tr><td>{{ row.rank or "" }}</td><td>{{ row.participant }}</td>
-<td>{{ row.name }}</td><td class="num">{{ row.rating_text }}</td><td class="num">{{ row.margin_text }}</td>
+<td>{% if row.submission %}<a href="/submissions/{{ row.submission }}">{{ row.name }}</a>{% else %}{{ row.name }}{% endif %}</td><td class="num">{{ row.rating_text }}</td><td class="num">{{ row.margin_text }}</td>
 <td class="num">{{ row.games }}</td><td class="num">{{ row.wins }}</td><td class="num">{{ row.draws }}</td>
 <td class="num">{{ row.losses }}</td></tr>{% endfor %}</tbody></table>
 <p><a href="/api/results">All results (JSON)</a></p>
@@ -79,6 +79,94 @@ Play is <strong>{{ "paused" if paused else "running" }}</strong>.
 </td></tr>{% endfor %}</tbody></table>
 {% endblock %}"""
 
+SUBMISSION = """{% extends "base.html" %}{% block body %}
+<p>By {{ owner }} · <span class="{{ submission.status }}">{{ submission.status }}</span>
+{% if row and row.rating_text %} · rating {{ row.rating_text }} ± {{ row.margin_text }} ·
+{{ row.wins }} won, {{ row.draws }} drawn, {{ row.losses }} lost{% endif %}</p>
+<h2>Latest games</h2>
+{% if not games %}<p>None yet.</p>{% else %}
+<table><thead><tr><th>game</th><th>seats</th><th>result</th></tr></thead><tbody>
+{% for g in games %}<tr><td><a href="/games/{{ g.id }}">#{{ g.id }}</a></td><td>{{ g.seats }}</td><td>{{ g.result }}</td></tr>
+{% endfor %}</tbody></table>{% endif %}
+{% endblock %}"""
+
+GAME = """{% extends "base.html" %}{% block body %}
+<p>{{ game.outcome }} · seed {{ game.seed }} · {{ game.steps }} steps</p>
+<table><thead><tr><th>seat</th><th>participant</th><th>submission</th><th class="num">score</th><th>status</th>
+<th>detail</th></tr></thead><tbody>{% for s in seats %}<tr><td>{{ s.seat }}</td><td>{{ s.participant }}</td>
+<td>{% if s.submission %}<a href="/submissions/{{ s.submission }}">{{ s.name }}</a>{% else %}{{ s.name }}{% endif %}</td>
+<td class="num">{{ s.score }}</td><td>{{ s.status }}</td><td>{{ s.detail }}</td></tr>{% endfor %}</tbody></table>
+{% if board_game %}
+<div id="player" data-frames="/api/games/{{ game.match_id }}/frames">
+<div id="board" role="img" aria-label="the board"></div>
+<p><button type="button" id="back">&#9664; step</button> <button type="button" id="play">play</button>
+<button type="button" id="forward">step &#9654;</button>
+<input type="range" id="scrub" min="0" max="0" value="0" aria-label="position">
+<span id="position"></span></p></div>
+<script src="/static/replay.js"></script>
+{% endif %}
+<p><a href="/games/{{ game.match_id }}/replay.json" download>Download the replay</a>
+(<code>arena replay FILE --video game.mp4</code> makes its video).</p>
+{% endblock %}"""
+
+REPLAY_JS = """// Plays a board game's replay: one board string per step from the server, drawn as a grid.
+(function () {
+  "use strict";
+  var root = document.getElementById("player");
+  var board = document.getElementById("board");
+  var scrub = document.getElementById("scrub");
+  var position = document.getElementById("position");
+  var playButton = document.getElementById("play");
+  var frames = [], size = 0, index = 0, timer = null;
+  var stones = {"X": "\u25CF", "O": "\u25CB"};
+  function draw() {
+    var text = frames[index] || "";
+    var cells = text.split(" ")[0], toMove = text.split(" ")[1] || "";
+    var grid = document.createElement("div");
+    grid.id = "board";
+    grid.style.display = "grid";
+    grid.style.gridTemplateColumns = "repeat(" + size + ", 2em)";
+    grid.style.background = "#2e7d32";
+    grid.style.width = "max-content";
+    for (var i = 0; i < cells.length; i++) {
+      var cell = document.createElement("div");
+      cell.className = "cell";
+      cell.dataset.square = String(i);
+      cell.style.cssText = "width:2em;height:2em;line-height:2em;text-align:center;font-size:1.4em;" +
+        "border:1px solid #1b5e20;color:" + (cells[i] === "X" ? "#000" : "#fff");
+      cell.textContent = stones[cells[i]] || "";
+      grid.appendChild(cell);
+    }
+    board.replaceWith(grid);
+    board = grid;
+    scrub.value = String(index);
+    position.textContent = "position " + index + " of " + (frames.length - 1) +
+      (toMove ? " \u00b7 " + toMove + " to move" : "");
+  }
+  function go(to) { index = Math.max(0, Math.min(frames.length - 1, to)); draw(); }
+  function stop() { if (timer) { clearInterval(timer); timer = null; } playButton.textContent = "play"; }
+  function play() {
+    if (timer) { stop(); return; }
+    if (index >= frames.length - 1) go(0);
+    playButton.textContent = "pause";
+    timer = setInterval(function () { if (index >= frames.length - 1) stop(); else go(index + 1); }, 500);
+  }
+  document.getElementById("back").addEventListener("click", function () { stop(); go(index - 1); });
+  document.getElementById("forward").addEventListener("click", function () { stop(); go(index + 1); });
+  playButton.addEventListener("click", play);
+  scrub.addEventListener("input", function () { stop(); go(parseInt(scrub.value, 10) || 0); });
+  fetch(root.dataset.frames, {headers: {"Accept": "application/json"}})
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(function (data) {
+      if (!data) { position.textContent = "this replay cannot be shown"; return; }
+      frames = data.frames; size = data.size;
+      scrub.max = String(frames.length - 1);
+      var start = /^#position-(\\d+)$/.exec(window.location.hash);  // a link to one position
+      go(start ? parseInt(start[1], 10) : 0);
+    });
+})();
+"""
+
 MESSAGE = """{% extends "base.html" %}{% block body %}<p class="error">{{ message }}</p>{% endblock %}"""
 
 LEADERBOARD_JS = """// Refreshes the leaderboard table from /api/leaderboard without reloading the page.
@@ -89,7 +177,15 @@ LEADERBOARD_JS = """// Refreshes the leaderboard table from /api/leaderboard wit
     var td = document.createElement("td");
     if (index >= 3) td.className = "num";
     var value = row[key];
-    td.textContent = value === null || value === undefined ? "" : String(value);
+    var text = value === null || value === undefined ? "" : String(value);
+    if (key === "name" && typeof row.submission === "number") {
+      var link = document.createElement("a");
+      link.href = "/submissions/" + row.submission;
+      link.textContent = text;
+      td.appendChild(link);
+    } else {
+      td.textContent = text;
+    }
     return td;
   }
   function refresh() {
@@ -115,7 +211,8 @@ LEADERBOARD_JS = """// Refreshes the leaderboard table from /api/leaderboard wit
 
 templates = Environment(
     loader=DictLoader({"base.html": BASE, "leaderboard.html": LEADERBOARD, "login.html": LOGIN, "me.html": ME,
-                       "admin.html": ADMIN, "message.html": MESSAGE}),
+                       "admin.html": ADMIN, "message.html": MESSAGE,
+                       "submission.html": SUBMISSION, "game.html": GAME}),
     autoescape=True,
 )
 
