@@ -9,26 +9,60 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import signal
 import sys
 from typing import Any, Iterator, Sequence
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-
 from arena import __version__
-from arena.agents.tt.cli import add_tt_command
 from arena.errors import ArenaError
-from arena.leaderboard.cli import add_leaderboard_command
-from arena.match_command import shown_lines
-from arena.names import terminal
-from arena.serve.cli import add_serve_commands
-from arena.train.cli import add_train_commands
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Each command imports what it needs when it runs: `arena --help` loads argparse and little else.
+
+
+class _Console:
+    """A rich Console made on first use (rich is not imported until something is printed)."""
+
+    def __init__(self, stderr: bool = False):
+        self.stderr = stderr
+        self._console = None
+
+    @property
+    def real(self):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self.stderr, highlight=False, soft_wrap=True)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+out = _Console()
+err = _Console(stderr=True)
+
+
+def terminal(text: str, **options: Any) -> str:
+    """`arena.names.terminal`, imported when first needed (it loads rich)."""
+    from arena.names import terminal as shown
+
+    return shown(text, **options)
+
+
+# Commands defined in other modules: (module, function adding them, their one-line help). The
+# module is imported only when one of its commands is the one run; `arena --help` lists the help.
+ELSEWHERE = {
+    "leaderboard": ("arena.leaderboard.cli", "add_leaderboard_command",
+                    "show a tournament's ratings and standings; write them as JSON or a website"),
+    "serve": ("arena.serve.cli", "add_serve_commands",
+              "host a competition: uploads, validation, continuous rated play, a live leaderboard"),
+    "submit": ("arena.serve.cli", "add_serve_commands", "upload a submission to a competition's server"),
+    "train": ("arena.train.cli", "add_train_commands", "train an agent with stable-baselines3 (self-play league)"),
+    "export": ("arena.train.cli", "add_train_commands", "write a trained run as a submission folder"),
+    "tt": ("arena.agents.tt.cli", "add_tt_command", "TTNN ports: run policies on Tenstorrent hardware"),
+}
 
 EPILOG = """\
 examples:
@@ -46,7 +80,8 @@ and an [options] table: the game it is built for, number of players included).
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(_command_in(argv))
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
         parser.print_help()
@@ -55,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except ArenaError as exc:
+        from arena.match_command import shown_lines
+
         err.print(f"[bold red]error:[/] {shown_lines(str(exc))}")
         return 1
     except KeyboardInterrupt as exc:
@@ -86,7 +123,15 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command `argv` names: its first word that is not an option (`arena` itself has no option
+    that takes a value)."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The `arena` parser; of the commands defined elsewhere only `command`'s is built in full, the
+    others are listed by name and help."""
     parser = argparse.ArgumentParser(
         prog="arena",
         description="Run AI competitions: play submitted agents against each other safely and reproducibly.",
@@ -174,10 +219,12 @@ def _parser() -> argparse.ArgumentParser:
     analyse.set_defaults(run=_run_analyse)
 
     _add_tournament_command(commands)
-    add_leaderboard_command(commands)
-    add_serve_commands(commands)
-    add_train_commands(commands)
-    add_tt_command(commands)
+    chosen = ELSEWHERE.get(command, (None, None))[:2]
+    for name, (module, function, summary) in ELSEWHERE.items():
+        if (module, function) == chosen and name not in commands.choices:
+            getattr(importlib.import_module(module), function)(commands)
+        if name not in commands.choices:
+            commands.add_parser(name, help=summary, add_help=False)
 
     envs = commands.add_parser("envs", help="list the games", description="List the registered games.")
     envs.set_defaults(run=_run_envs)
@@ -264,6 +311,8 @@ def _check_isolation(allow_weak: bool) -> None:
     if not allow_weak:
         raise ArenaError(f"this machine cannot isolate untrusted entrants fully; missing:\n{layers}\n"
                          "fix that, or pass --allow-weak-sandbox to play anyway (only with entrants you trust)")
+    from arena.match_command import shown_lines
+
     err.print(f"[yellow]warning:[/] playing with a weak sandbox (--allow-weak-sandbox); missing:\n{shown_lines(layers)}")
 
 
@@ -294,7 +343,7 @@ def _play_with_progress(tournament, backend) -> int:
     store = tournament.store
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]:.2f} matches/s"), TimeRemainingColumn())
-    with Progress(*columns, console=out) as progress:
+    with Progress(*columns, console=out.real) as progress:
         task = progress.add_task(tournament.settings.env, total=len(store.schedule()),
                                  completed=store.finished_count(), rate=0.0)
         first_done = store.finished_count()
@@ -336,7 +385,7 @@ def _run_match(args: argparse.Namespace) -> int:
     seats = Seats(specs, seat_count(env), lambda spec: _handles([spec], env_name, args)[0])
     tally = Tally(seats.labels, entry(env_name).cooperative)
     try:
-        with Display(args.games, env_name, args.verbose, args.json, out, err) as display:
+        with Display(args.games, env_name, args.verbose, args.json, out.real, err.real) as display:
             play_series(args, env, seats, display, tally)
     except KeyboardInterrupt:
         err.print(f"stopped after {tally.games} of {args.games} games")
@@ -413,6 +462,8 @@ def _run_replay(args: argparse.Namespace) -> int:
 
 
 def _run_analyse(args: argparse.Namespace) -> int:
+    from rich.markup import escape
+
     from arena.analyse import analyse, read_positions, solve_position
 
     if (args.position is None) == (args.obf is None):
@@ -431,6 +482,9 @@ def _run_analyse(args: argparse.Namespace) -> int:
 
 
 def _run_envs(args: argparse.Namespace) -> int:
+    from rich.markup import escape
+    from rich.table import Table
+
     from arena.envs import entry, names
 
     table = Table("env", "kind", "time per move", "bank", "what it is", box=None)
