@@ -217,6 +217,10 @@ def test_tokens_are_kept_only_as_salted_hashes(site):
     assert all(secret not in row[0] and row[0].startswith("scrypt$") for row in rows)
     assert rows[0][0] != rows[1][0]
     assert site.store.participant_for_token(site.alice_token).id == site.alice.id
+    new = site.store.new_token("alice")
+    assert site.store.participant_for_token(site.alice_token) is None  # the old one, though checked before
+    assert site.store.participant_for_token(new).id == site.alice.id
+    assert site.upload(_zip({"agent.py": RANDOM_AGENT}), token=site.alice_token).status_code == 401
 
 
 def test_forms_are_refused_without_their_csrf_token(site):

@@ -192,6 +192,7 @@ def _run_serve(args: argparse.Namespace) -> int:
                                              time_per_move=args.time_per_move, max_steps=args.max_steps,
                                              limits=limits))
     settings = tournament.settings
+    scheduler = validator = None
     try:
         backend = backend_for(args.backend, args.workers, args.address)
         switches = CompetitionStore(db)
@@ -208,15 +209,23 @@ def _run_serve(args: argparse.Namespace) -> int:
                   f"http://{args.host}:{args.port} (Ctrl-C stops it)")
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     except BaseException:
-        tournament.close()
+        if scheduler is None:
+            tournament.close()
+            raise
+        _stop_play(scheduler, validator, tournament, 130)
         raise
+    _stop_play(scheduler, validator, tournament, 0)
+    return 0
+
+
+def _stop_play(scheduler, validator, tournament, code: int) -> None:
+    """Stop the workers; a batch still in play after STOP_WAIT_SECONDS is cut short by ending the process
+    (its recorded games stay, the others are played at the next start; its workers die with it)."""
     validator.stop()
     scheduler.stop()
     if not scheduler.join(STOP_WAIT_SECONDS):
-        # The batch in play is cut short: its recorded games stay, the others are played at the next start.
-        # Its workers die with this process.
         err.print("stopped in the middle of a batch; its unplayed games are played when the server starts again")
         sys.stdout.flush()
-        os._exit(0)
+        sys.stderr.flush()
+        os._exit(code)
     tournament.close()
-    return 0

@@ -56,6 +56,8 @@ CREATE TABLE IF NOT EXISTS competition (key TEXT PRIMARY KEY, value TEXT NOT NUL
 """
 VALIDATING, ACTIVE, REFUSED, RETIRED, DISQUALIFIED = "validating", "active", "refused", "retired", "disqualified"
 SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
+SCRYPT_AT_ONCE = 4  # token checks running at once (each takes 16 MiB and tens of milliseconds)
+CHECKED_TOKENS = 10_000  # tokens remembered as checked
 SESSION_SECONDS = 7 * 24 * 3600
 MAX_NAME_CHARS = 40
 
@@ -126,6 +128,8 @@ class CompetitionStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._checked: dict[str, str] = {}  # sha256 of a token -> the stored hash it matched
+        self._scrypt_slots = threading.BoundedSemaphore(SCRYPT_AT_ONCE)
         try:
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -183,13 +187,27 @@ class CompetitionStore:
         return _participant(rows[0]) if rows else None
 
     def participant_for_token(self, token: str) -> Participant | None:
-        """The participant whose token this is, or None."""
-        number, _, secret = token.strip().partition("_")
+        """The participant whose token this is, or None.
+
+        A token checked once is remembered (by its SHA-256, with the hash it matched) so that a
+        script's every request does not cost a scrypt; a new token for the participant forgets it.
+        At most SCRYPT_AT_ONCE checks run at a time, which bounds what a flood of bad tokens costs.
+        """
+        token = token.strip()
+        number, _, secret = token.partition("_")
         if not number.isdigit() or not secret or len(token) > 200:
             return None
         rows = self._rows("SELECT token_hash FROM participants WHERE id = ?", (int(number),))
-        if not rows or not secret_matches(secret, rows[0][0]):
+        if not rows:
             return None
+        key = _sha256(token)
+        if not hmac.compare_digest(self._checked.get(key, ""), rows[0][0]):
+            with self._scrypt_slots:
+                if not secret_matches(secret, rows[0][0]):
+                    return None
+            if len(self._checked) >= CHECKED_TOKENS:
+                self._checked.clear()
+            self._checked[key] = rows[0][0]
         return self.participant(int(number))
 
     # --- sessions --------------------------------------------------------------------------
