@@ -24,12 +24,14 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Any, Hashable, Iterable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Hashable, Iterable, Iterator, Sequence, TypeVar
 
 import numpy as np
 
 from arena.match import rank
-from arena.tournament.store import MatchRecord, iter_two_player_games
+
+if TYPE_CHECKING:
+    from arena.tournament.store import MatchRecord
 
 P = TypeVar("P", bound=Hashable)
 
@@ -94,6 +96,8 @@ def bradley_terry(games: Iterable[tuple[P, P, float]], *, prior_sd: float = PRIO
     index: dict[P, int] = {}
     checked = _checked(games, index)
     n = len(index)
+    if n == 0:
+        return {}
     played = np.zeros((n, n))
     points = np.zeros((n, n))
     for first, second, score in checked:
@@ -220,6 +224,14 @@ def rate(results: Sequence[MatchRecord], cooperative: bool = False) -> Ratings:
     if not cooperative and all(len(match.seats) == 2 for match in results):
         return Ratings(BRADLEY_TERRY, bradley_terry(iter_two_player_games(results)))
     return Ratings(PLACKETT_LUCE, plackett_luce(contests(results, cooperative)))
+
+
+def iter_two_player_games(results: Sequence[MatchRecord]) -> Iterator[tuple[int, int, float]]:
+    """(first entrant, second entrant, first's points: 1, 0.5 or 0) for every two-seat match."""
+    for match in results:
+        if len(match.seats) == 2:
+            a, b = match.seats
+            yield a.entrant_id, b.entrant_id, 1.0 if a.rank < b.rank else (0.5 if a.rank == b.rank else 0.0)
 
 
 def contests(results: Sequence[MatchRecord], cooperative: bool) -> list[list[tuple[list[int], float]]]:

@@ -178,3 +178,15 @@ def test_cooperative_rounds_rate_agents_by_how_their_teams_did():
     # A match ended by a seat's fault is rated on its own: the faulting agent lost to its partners.
     crashed = [record(1, 0, [(1, 1, 1, "ok"), (2, -1, 3, "crash"), (3, 1, 1, "ok")], "cartpole_relay")]
     assert list(rate(crashed, cooperative=True).by_player)[-1] == 2
+
+
+def test_no_games_rate_nobody_and_training_curves_use_the_same_fit():
+    from arena.train.evaluation import elo_ratings
+
+    assert bradley_terry([]) == {}
+    games = [("a", "b", 1.0), ("a", "b", 0.5), ("b", "c", 1.0), ("a", "c", 1.0)]
+    fitted = {player: rating.rating for player, rating in bradley_terry(games).items()}
+    elo = elo_ratings(games, anchor="b")
+    assert elo["b"] == 1000.0
+    for player in "ac":
+        assert elo[player] - elo["b"] == pytest.approx(fitted[player] - fitted["b"])

@@ -31,7 +31,8 @@ from arena.sandbox import Limits
 from arena.tournament import schedule
 from arena.tournament.blocks import one_line
 from arena.tournament.runner import Backend, play_pending
-from arena.tournament.store import ResultsStore, iter_two_player_games
+from arena.ratings import iter_two_player_games
+from arena.tournament.store import ResultsStore
 
 FORMATS = ("round-robin", "gauntlet", "swiss", "free-for-all")
 MAX_SECONDS = 3600.0  # the longest per-move budget or bank an organiser may set

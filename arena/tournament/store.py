@@ -28,7 +28,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from arena import __version__
 from arena.errors import ArenaError
@@ -451,11 +451,3 @@ class _LeaseKeeper:
         self._stop.set()
         self._thread.join()
         self._db.close()
-
-
-def iter_two_player_games(results: list[MatchRecord]) -> Iterator[tuple[int, int, float]]:
-    """(first entrant, second entrant, first's points: 1, 0.5 or 0) for every two-seat match."""
-    for match in results:
-        if len(match.seats) == 2:
-            a, b = match.seats
-            yield a.entrant_id, b.entrant_id, 1.0 if a.rank < b.rank else (0.5 if a.rank == b.rank else 0.0)

@@ -9,10 +9,10 @@ benchmark fixed at 1000, so successive checkpoints are placed on one scale: the 
 
 from __future__ import annotations
 
-import math
 from functools import partial
 from typing import Any
 
+from arena.ratings import bradley_terry
 from arena.seeding import derive_seed
 from arena.train.fighting import Controls
 from arena.train.policy import PolicyAgent
@@ -76,34 +76,9 @@ def play_scored(learner: Any, opponent: Any, seed: int, learner_seat: int) -> fl
     return 1.0 if mine.rank < theirs.rank else 0.0
 
 
-def elo_ratings(results: list[tuple[str, str, float]], anchor: str | None = None,
-                iterations: int = 200) -> dict[str, float]:
-    """Elo ratings fitted to (a, b, score of a) results by Bradley-Terry (minorization-maximization).
-
-    A prior game of a draw against a virtual 1000-rated player keeps unbeaten and winless players
-    finite; `anchor` (if it played) is shifted to exactly 1000.
-    """
-    players = sorted({p for a, b, _ in results for p in (a, b)})
-    if not players:
-        return {}
-    wins = {p: 0.5 for p in players}  # the prior draw
-    pairs: dict[tuple[str, str], float] = {}
-    for a, b, score in results:
-        wins[a] += score
-        wins[b] += 1.0 - score
-        pairs[(a, b)] = pairs.get((a, b), 0.0) + 1.0
-    strength = {p: 1.0 for p in players}
-    for _ in range(iterations):
-        updated = {}
-        for p in players:
-            denominator = 1.0 / (strength[p] + 1.0)  # the prior game against strength 1
-            for (a, b), count in pairs.items():
-                if p in (a, b):
-                    denominator += count / (strength[a] + strength[b])
-            updated[p] = wins[p] / denominator
-        strength = updated
-    ratings = {p: ANCHOR_RATING + 400.0 * math.log10(s) for p, s in strength.items()}
-    if anchor in ratings:
-        shift = ANCHOR_RATING - ratings[anchor]
-        ratings = {p: r + shift for p, r in ratings.items()}
-    return ratings
+def elo_ratings(results: list[tuple[str, str, float]], anchor: str | None = None) -> dict[str, float]:
+    """Elo ratings fitted to (a, b, score of a) results by the leaderboard's Bradley-Terry fit
+    (`arena.ratings.bradley_terry`); `anchor` (if it played) is shifted to exactly 1000."""
+    fitted = {player: rating.rating for player, rating in bradley_terry(results).items()}
+    shift = ANCHOR_RATING - fitted.get(anchor, 0.0) if anchor in fitted else ANCHOR_RATING
+    return {player: rating + shift for player, rating in fitted.items()}
