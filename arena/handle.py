@@ -60,6 +60,10 @@ class AgentHandle(ABC):
     def await_reset(self) -> None:
         self.reset()
 
+    def faulted(self) -> None:
+        """Its agent faulted in the game being played (the runner judged an action illegal, say): a
+        handle that keeps a process for its agent starts a new one for its next game."""
+
     def close(self) -> None:
         """Release the agent (its process, if any)."""
 

@@ -146,6 +146,7 @@ class _Game:
             return call()
         except AgentFault as fault:
             self.fault = Fault(seat, fault.status, fault.detail, name, fault.traceback)
+            self.handles[seat].faulted()
             raise
 
     def all_at_once(self, phase: str, request: Callable[[str], None], finish: Callable[[str], None]) -> None:

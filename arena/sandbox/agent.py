@@ -81,6 +81,8 @@ class SandboxedAgent(AgentHandle):
         self._outstanding: str | None = None  # the call sent to the worker and not yet answered
         self._turn_based = False  # the game being started takes turns
         self._pinned: int | None = None  # the CPU the agent's process is kept on, if any
+        self._faulted = False  # its agent faulted: the process is replaced before its next game
+        self.processes_started = 0  # worker processes started for this handle, over all its games
 
     @property
     def memory_mb(self) -> int:
@@ -96,8 +98,10 @@ class SandboxedAgent(AgentHandle):
 
     def request_start(self, seat: Any) -> None:
         self._settle()
-        if self._process is not None and self._process.poll() is not None:
-            self.close()  # it died or was killed in an earlier game: start afresh
+        if self._process is not None and (self._faulted or self._process.poll() is not None):
+            # Its agent faulted (raised, answered late, broke the protocol) or its process died or was
+            # killed in an earlier game: a new process, never one in a state the fault left behind.
+            self.close()
         if self._process is None:
             self._spawn()
         self._turn_based = self.limits.share_cpu_in_turns and _takes_turns(seat.env_name)
@@ -136,9 +140,13 @@ class SandboxedAgent(AgentHandle):
         action = self._expect(Kind.ACTION, "predict()", allowance)
         charged = self._timer.charged()
         if not self.clock.spend(charged):
+            self._faulted = True
             self._kill()
             raise AgentFault(Status.TIMEOUT, self._over_time("predict()", allowance, charged))
         return action
+
+    def faulted(self) -> None:
+        self._faulted = True
 
     def close(self) -> None:
         # Also after a start interrupted half-way (Ctrl-C, SIGTERM): whatever was made is undone.
@@ -155,6 +163,7 @@ class SandboxedAgent(AgentHandle):
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
         self._process = self._channel = self._log = self._timer = self._workdir = None
+        self._faulted = False
 
     # --- the worker process --------------------------------------------------------------
 
@@ -203,6 +212,7 @@ class SandboxedAgent(AgentHandle):
         self._timer.watch(self._process.pid)
         self._agent_pid = None
         self._pinned = None
+        self.processes_started += 1
 
     def _request(self, what: str, kind: Kind, value: Any = None) -> None:
         """Send the worker a call, starting its clock; `_expect` takes the answer."""
@@ -210,6 +220,7 @@ class SandboxedAgent(AgentHandle):
         try:
             self._channel.send(kind, value)
         except OSError:
+            self._faulted = True
             raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None
         self._outstanding = what
 
@@ -235,6 +246,13 @@ class SandboxedAgent(AgentHandle):
         The wall-clock deadline moves on by the time the agent spent waiting for a CPU, up to a
         hard limit that bounds how long any call can hold a match.
         """
+        try:
+            return self._answer(kind, what, budget)
+        except AgentFault:
+            self._faulted = True
+            raise
+
+    def _answer(self, kind: Kind, what: str, budget: float) -> Any:
         hard_limit = budget * WAIT_FACTOR + WAIT_GRACE
         waited = 0.0  # read only once the budget has passed: answers within it cost no reads
         while True:

@@ -121,6 +121,9 @@ class GuardedHandle(AgentHandle):
             raise AgentFault(Status.ILLEGAL_ACTION, f"returned an action that cannot be read ({one_line(exc)})") from None
         return action
 
+    def faulted(self) -> None:
+        self.handle.faulted()
+
     def close(self) -> None:
         self.handle.close()
 

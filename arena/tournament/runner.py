@@ -17,7 +17,8 @@ import io
 import os
 import signal
 import zipfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -81,24 +82,74 @@ class Backend:
 
 
 class ProcessPoolBackend(Backend):
-    """A pool of `workers` spawned processes on this machine, which die with this process."""
+    """`workers` spawned processes on this machine, which die with this process.
+
+    Each worker keeps a sandbox open for every entrant it has played (see `arena.tournament.blocks`),
+    so blocks are routed: each worker gets its own queue (`route`), made of few entrants, and a
+    worker whose queue is empty takes blocks from the end of the longest one.
+    """
+
+    IN_FLIGHT = 2  # blocks handed to a worker at a time: it never waits for the driver between two
 
     def __init__(self, workers: int):
         self.workers = workers
 
     def run(self, settings, packages, blocks):
-        pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=setup_worker,
-                                   initargs=(os.getpid(),))
+        queues = route(blocks, self.workers)
+        pools = [ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=setup_worker,
+                                     initargs=(os.getpid(),)) for _ in queues]
+        in_flight: dict[Any, tuple[int, Block]] = {}
+
+        def feed(worker: int) -> None:
+            while sum(w == worker for w, _ in in_flight.values()) < self.IN_FLIGHT:
+                queue = queues[worker] if queues[worker] else max(queues, key=len)
+                if not queue:
+                    return
+                block = queue.popleft() if queue is queues[worker] else queue.pop()
+                in_flight[pools[worker].submit(play_block, settings, packages, block)] = (worker, block)
+
         finished = False
         try:
-            futures = {pool.submit(play_block, settings, packages, block): block for block in blocks}
-            for future in as_completed(futures):
-                yield from _outcome(future, futures[future])
+            for worker in range(len(pools)):
+                feed(worker)
+            while in_flight:
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    worker, block = in_flight.pop(future)
+                    feed(worker)
+                    yield from _outcome(future, block)
             finished = True
         finally:
-            if not finished:  # interrupted or failing: stop the blocks in play rather than wait for them
-                _kill_workers(pool)
-            pool.shutdown(wait=finished, cancel_futures=True)
+            for pool in pools:
+                if not finished:  # interrupted or failing: stop the blocks in play rather than wait for them
+                    _kill_workers(pool)
+                pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def route(blocks: list[Block], workers: int) -> list[deque[Block]]:
+    """Blocks shared out among `workers` queues of about as many matches each, each queue playing
+    few entrants: a block goes to the queue with room that already plays the most of its entrants
+    (then the shortest). Within a queue, blocks keep their schedule order.
+
+    >>> [[b[0][2] for b in q] for q in route([[(1, 0, (0, 1))], [(2, 0, (2, 3))], [(3, 0, (1, 0))]], 2)]
+    [[(0, 1), (1, 0)], [(2, 3)]]
+    """
+    total = sum(len(block) for block in blocks)
+    room = -(-total // workers)  # matches a queue takes before the others are preferred
+    queues: list[deque[Block]] = [deque() for _ in range(workers)]
+    loads = [0] * workers
+    entrants: list[set[int]] = [set() for _ in range(workers)]
+    for block in blocks:
+        needed = {e for _, _, seats in block for e in seats}
+
+        def preference(worker: int) -> tuple:
+            return (loads[worker] + len(block) > room, len(needed - entrants[worker]), loads[worker])
+
+        worker = min(range(workers), key=preference)
+        queues[worker].append(block)
+        loads[worker] += len(block)
+        entrants[worker] |= needed
+    return queues
 
 
 def _outcome(future, block: Block) -> list[Played]:

@@ -1,0 +1,162 @@
+"""Sandboxes live as long as their entrant is needed: started once for a series of games, per
+entrant and worker in a tournament, and replaced, never reused, after their agent faulted."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from arena.agents import RandomAgent
+from arena.faults import Status
+from arena.match import play_match
+from arena.sandbox import Limits, SandboxedAgent
+from arena.submission import load
+from arena.tournament import Settings, Tournament
+from arena.tournament.runner import Backend, ProcessPoolBackend, route
+
+HOSTILE = Path(__file__).parent / "hostile"
+
+# Raises in its first game in each process it runs in, plays every later game: a process that is
+# reused after the fault would play game 2; a new one faults again.
+FAULTS_IN_FIRST_GAME = '''
+import numpy as np
+
+from arena.agents import Agent
+
+GAMES = 0
+
+
+class SubmittedAgent(Agent):
+    def reset(self):
+        global GAMES
+        GAMES += 1
+
+    def predict(self, obs):
+        if GAMES == 1:
+            raise RuntimeError("first game")
+        return int(np.flatnonzero(obs["action_mask"])[0])
+'''
+
+
+def sandboxed(path, **limits) -> SandboxedAgent:
+    return SandboxedAgent(load(path), time_per_move=0.5, limits=Limits(**limits) if limits else None)
+
+
+def comparable(result) -> dict:
+    data = result.to_dict()
+    data.pop("duration")
+    for agent in data["agents"]:
+        agent.pop("time_used")
+    return data
+
+
+def test_a_sandbox_is_started_once_for_a_series_of_games(submissions):
+    with sandboxed(submissions / "random") as agent:
+        results = [play_match("othello", [agent, RandomAgent()] if seed % 2 else [RandomAgent(), agent], seed)
+                   for seed in range(4)]
+        assert agent.processes_started == 1
+    assert all(r.fault is None for r in results)
+
+
+def test_a_kept_sandbox_plays_as_a_new_one(submissions):
+    """Same seeds, same results, whether each game starts a new sandbox or one plays them all."""
+    with sandboxed(submissions / "random") as kept:
+        reused = [comparable(play_match("othello", [kept, RandomAgent()], seed)) for seed in range(3)]
+    fresh = []
+    for seed in range(3):
+        with sandboxed(submissions / "random") as agent:
+            fresh.append(comparable(play_match("othello", [agent, RandomAgent()], seed)))
+    assert reused == fresh
+
+
+def test_a_sandbox_whose_agent_raised_is_replaced(tmp_path):
+    folder = tmp_path / "faulty"
+    folder.mkdir()
+    (folder / "agent.py").write_text(FAULTS_IN_FIRST_GAME)
+    with sandboxed(folder) as agent:
+        first = play_match("othello", [agent, RandomAgent()], 0)
+        second = play_match("othello", [agent, RandomAgent()], 1)
+        assert agent.processes_started == 2
+    assert first.agents[0].status == second.agents[0].status == Status.CRASH
+    assert "first game" in second.agents[0].detail
+
+
+@pytest.mark.parametrize("name", ["sleeper", "segfault", "illegal_move"])
+def test_a_sandbox_that_timed_out_died_or_played_illegally_is_replaced(name):
+    with sandboxed(HOSTILE / name) as agent:
+        results = [play_match("othello", [agent, RandomAgent()], seed) for seed in range(2)]
+        assert agent.processes_started == 2
+    assert all(r.agents[0].status != Status.OK for r in results)
+
+
+def test_a_fault_of_the_opponent_leaves_a_sandbox_in_use(submissions):
+    with sandboxed(submissions / "random") as agent, sandboxed(HOSTILE / "predict_raises") as faulty:
+        results = [play_match("othello", [agent, faulty], seed) for seed in range(2)]
+        assert (agent.processes_started, faulty.processes_started) == (1, 2)
+    assert [r.agents[1].status for r in results] == [Status.CRASH, Status.CRASH]
+
+
+@pytest.fixture
+def four(tmp_path, submissions):
+    subs = tmp_path / "subs"
+    for name in ("a", "b", "c", "d"):
+        shutil.copytree(submissions / "random", subs / name)
+        (subs / name / "arena.toml").write_text(f'name = "{name}"\nenv = "othello"\n')
+    return subs
+
+
+def play_tournament(folder: Path, db: Path, backend) -> tuple[list[dict], Counter]:
+    """Every recorded result in match order, and how many sandboxes each (entrant, worker process) had."""
+    tournament = Tournament(db, Settings(env="othello", games_per_pair=4, seed=5))
+    tournament.register_folder(folder)
+    assert tournament.play(backend) == 24
+    results = []
+    for r in tournament.store.results():
+        data = json.loads(Path(r.replay).read_text())
+        results.append({key: data[key] for key in ("seed", "actions", "outcome", "steps")})
+    # A sandboxed handle writes its agent's output to NAME-PID-N.log in the tournament's log folder.
+    sandboxes = Counter(tuple(log.stem.split("-")[:2]) for log in tournament.log_dir.glob("*.log"))
+    return results, sandboxes
+
+
+def test_a_tournament_starts_one_sandbox_per_entrant_per_worker_and_routes_blocks(four, tmp_path):
+    one, sandboxes_one = play_tournament(four, tmp_path / "one.sqlite", Backend())
+    two, sandboxes_two = play_tournament(four, tmp_path / "two.sqlite", ProcessPoolBackend(2))
+    assert one == two  # same seeds, same games, however they were shared out
+    assert set(sandboxes_one.values()) == {1} and len(sandboxes_one) == 4
+    assert set(sandboxes_two.values()) == {1}
+    assert len(sandboxes_two) <= 7  # not every entrant in both workers (8)
+
+
+def test_route_shares_matches_evenly_among_queues_of_few_entrants():
+    pairs = [(0, 3), (1, 2), (0, 2), (3, 1), (0, 1), (2, 3)]  # a round robin of 4, round by round
+    blocks = [[(i * 10 + k, 0, pair) for k in range(4)] for i, pair in enumerate(pairs) for _ in range(2)]
+    queues = route(blocks, 2)
+    assert [sum(len(b) for b in q) for q in queues] == [24, 24]
+    assert sorted(len({e for b in q for _, _, seats in b for e in seats}) for q in queues) == [3, 4]
+    assert sorted(b[0][0] for q in queues for b in q) == sorted(b[0][0] for b in blocks)
+    single = route([[(k, 0, (1, 2))] for k in range(10)], 3)
+    assert [len(q) for q in single] == [4, 4, 2]
+
+
+def test_run_match_in_a_loop_starts_each_sandbox_once(submissions):
+    import arena
+    from arena import play
+
+    play.close_players()
+    try:
+        results = [arena.run_match(submissions / "random", submissions / "random", env="othello", seed=seed)
+                   for seed in range(3)]
+        kept = list(play._kept.handles.values())
+        assert len(kept) == 2 and [h.processes_started for h in kept] == [1, 1]
+        assert [a.name for a in results[-1].agents] == ["random", "random-2"]
+        named = arena.run_match(submissions / "random", submissions / "random", agent_1_name="me", env="othello")
+        assert [a.name for a in named.agents] == ["me", "random"]
+        assert [h.processes_started for h in play._kept.handles.values()] == [1, 1]
+    finally:
+        play.close_players()
+    assert play._kept.handles == {}
