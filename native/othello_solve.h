@@ -36,6 +36,8 @@ constexpr Bitboard kNearCorners = 0x42C300000000C342ULL;
 constexpr int kTableMinEmpties = 7;
 // From this many empties on, children are looked up in the table before searching any.
 constexpr int kEtcMinEmpties = 10;
+// From this many empties on, move ordering looks one reply deeper.
+constexpr int kLookaheadEmpties = 12;
 // Below this many empties moves are tried by quadrant parity only.
 constexpr int kShallowEmpties = 6;
 
@@ -317,6 +319,9 @@ class Solver {
       // Fastest first: the fewer replies (corners weigh double), the sooner.
       const Bitboard replies = legal_moves(c.opp, c.own, masks8());
       int order = (popcount(replies) + popcount(replies & kCorners)) * 64;
+      // Far from the end, also look one reply deeper: the opponent's best reply by the same
+      // measure (its mobility against ours), the worse it leaves us, the later.
+      if (empties >= kLookaheadEmpties) order += reply_lookahead(c.own, c.opp, replies) * 96;
       // Fewer own discs on the frontier (next to empties) keeps the opponent's options few.
       const Bitboard empty_after = ~(c.own | c.opp);
       Bitboard frontier = 0;
@@ -353,6 +358,23 @@ class Solver {
     else table_.store(own, opp, empties, best, best, best_sq);
     *best_move = best_sq;
     return best;
+  }
+
+  // The best mobility margin the opponent (to move in (own, opp), with `replies`) can reach
+  // in one move: its weighted mobility minus ours after its reply.
+  static int reply_lookahead(Bitboard own, Bitboard opp, Bitboard replies) {
+    int best = -kInfinity;
+    for (Bitboard rest = replies; rest; rest &= rest - 1) {
+      const int sq = lowest_bit(rest);
+      const Bitboard f = flips(sq, opp, own, masks8());
+      const Bitboard them = opp | f | bit(sq), us = own & ~f;
+      const Bitboard ours = legal_moves(us, them, masks8());
+      const Bitboard theirs = legal_moves(them, us, masks8());
+      const int margin = popcount(theirs) + popcount(theirs & kCorners) - popcount(ours) -
+                         popcount(ours & kCorners) + ((bit(sq) & kCorners) ? 4 : 0);
+      best = std::max(best, margin);
+    }
+    return best == -kInfinity ? -16 : best;
   }
 
   // Alpha-beta without the table for the last few empties; parity ordering,
