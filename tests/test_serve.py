@@ -395,6 +395,26 @@ def test_submission_and_game_pages_with_the_replay_player(site):
     assert site.client.get("/api/games/99/frames").status_code == 404
 
 
+def test_the_servers_workers_and_their_sandboxes_stay_up_from_batch_to_batch(site):
+    from arena.tournament.runner import ProcessPoolBackend
+
+    for folder, token in (("random", site.alice_token), ("greedy", site.bob_token)):
+        site.upload(zip_folder(REPO / "submissions" / folder), token=token)
+    while site.validator.validate_next():
+        pass
+    backend = ProcessPoolBackend(2, keep=True)
+    with Tournament(site.db, Settings(env="othello", max_steps=8)) as tournament:
+        scheduler = Scheduler(tournament, backend, batch_games=8)
+        try:
+            assert scheduler.step() == 8
+            started = sorted(tournament.log_dir.glob("*.log"))  # one output file per sandbox started
+            assert started
+            assert scheduler.step() == 8
+            assert sorted(tournament.log_dir.glob("*.log")) == started
+        finally:
+            backend.close()
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

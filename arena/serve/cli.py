@@ -17,6 +17,7 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 DEFAULT_DB = "competition.sqlite"
 STOP_WAIT_SECONDS = 5.0
+BATCH_GAMES_A_WORKER = 16  # games planned at once: enough to keep workers busy, few enough to place newcomers soon
 
 
 def add_serve_commands(commands) -> None:
@@ -165,7 +166,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from arena.serve.uploads import UploadLimits
     from arena.serve.validation import Validator
     from arena.tournament import Settings, Tournament
-    from arena.tournament.runner import backend_for
+    from arena.tournament.runner import ProcessPoolBackend, backend_for
     from arena.tournament.store import ResultsStore
 
     for flag, value in (("--validators", args.validators), ("--uploads-per-day", args.uploads_per_day),
@@ -195,8 +196,10 @@ def _run_serve(args: argparse.Namespace) -> int:
     scheduler = validator = None
     try:
         backend = backend_for(args.backend, args.workers, args.address)
+        if args.backend == "process" and args.workers > 1:  # the same workers for the server's life, sandboxes warm
+            backend = ProcessPoolBackend(args.workers, keep=True)
         switches = CompetitionStore(db)
-        scheduler = Scheduler(tournament, backend, batch_games=max(8, 4 * args.workers),
+        scheduler = Scheduler(tournament, backend, batch_games=BATCH_GAMES_A_WORKER * args.workers,
                               placement_games=args.placement_games, paused=switches.paused)
         limits = UploadLimits(int(args.max_upload_mb * (1 << 20)), args.uploads_per_day, args.max_active)
         config = ServeConfig(db, settings.env, limits)

@@ -87,25 +87,33 @@ class ProcessPoolBackend(Backend):
     Each worker keeps a sandbox open for every entrant it has played (see `arena.tournament.blocks`),
     so blocks are routed: each worker gets its own queue (`route`), made of few entrants, and a
     worker whose queue is empty takes blocks from the end of the longest one.
+
+    With `keep`, the workers (and the sandboxes they keep warm) live on from one `run` to the
+    next, for a caller that plays batch after batch (`arena serve`); `close` ends them.
     """
 
     IN_FLIGHT = 2  # blocks handed to a worker at a time: it never waits for the driver between two
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, keep: bool = False):
         self.workers = workers
+        self.keep = keep
+        self._kept: list[ProcessPoolExecutor] = []
 
     def run(self, settings, packages, blocks):
         queues = route(blocks, self.workers)
-        pools = [ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=setup_worker,
-                                     initargs=(os.getpid(),)) for _ in queues]
+        pools, self._kept = self._kept, []
+        pools += [ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=setup_worker,
+                                      initargs=(os.getpid(),)) for _ in range(len(queues) - len(pools))]
         in_flight: dict[Any, tuple[int, Block]] = {}
+
+        played = [set() for _ in queues]  # the entrants each worker has sandboxes for
 
         def feed(worker: int) -> None:
             while sum(w == worker for w, _ in in_flight.values()) < self.IN_FLIGHT:
-                queue = queues[worker] if queues[worker] else max(queues, key=len)
-                if not queue:
+                block = queues[worker].popleft() if queues[worker] else steal(queues, played[worker])
+                if block is None:
                     return
-                block = queue.popleft() if queue is queues[worker] else queue.pop()
+                played[worker].update(e for _, _, seats in block for e in seats)
                 in_flight[pools[worker].submit(play_block, settings, packages, block)] = (worker, block)
 
         finished = False
@@ -120,10 +128,35 @@ class ProcessPoolBackend(Backend):
                     yield from _outcome(future, block)
             finished = True
         finally:
-            for pool in pools:
-                if not finished:  # interrupted or failing: stop the blocks in play rather than wait for them
-                    _kill_workers(pool)
-                pool.shutdown(wait=finished, cancel_futures=True)
+            if finished and self.keep:
+                self._kept = pools
+            else:
+                for pool in pools:
+                    if not finished:  # interrupted or failing: stop the blocks in play rather than wait for them
+                        _kill_workers(pool)
+                    pool.shutdown(wait=finished, cancel_futures=True)
+
+    def close(self) -> None:
+        """End the workers kept with `keep`."""
+        pools, self._kept = self._kept, []
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+STEAL_FROM = 4  # blocks a queue must hold for an idle worker to take one that needs new sandboxes
+
+
+def steal(queues: list[deque[Block]], entrants: set[int]) -> Block | None:
+    """For a worker whose queue is empty and that has sandboxes for `entrants`: a block from the end
+    of the longest queue, the last one it needs no new sandbox for, else the last one if that queue
+    is long enough to be worth starting sandboxes for; None when there is nothing to take."""
+    queue = max(queues, key=len)
+    for index in range(len(queue) - 1, -1, -1):
+        if all(e in entrants for _, _, seats in queue[index] for e in seats):
+            block = queue[index]
+            del queue[index]
+            return block
+    return queue.pop() if len(queue) >= STEAL_FROM else None
 
 
 def route(blocks: list[Block], workers: int) -> list[deque[Block]]:
