@@ -468,6 +468,6 @@ class Solver {
 };
 
 // Table size for a position with `empties` empties: larger for harder positions.
-inline int table_bits_for(int empties) { return std::clamp(empties - 2, 12, 22); }
+inline int table_bits_for(int empties) { return std::clamp(empties, 12, 22); }
 
 }  // namespace arena::othello::solve
