@@ -26,6 +26,9 @@ class AgentHandle(ABC):
     name: str
     time_per_move: float | None  # seconds; None for no limit
     time_used: float = 0.0  # seconds of thinking charged to it in the current game
+    # Whether `start` hands its seat's view to an agent here, which then needs private seeded spaces;
+    # a sandboxed agent's process builds its own.
+    seats_an_agent_here: bool = True
 
     @abstractmethod
     def start(self, seat: Any) -> None:

@@ -111,7 +111,8 @@ def play_match(
     game = _Game(env, handles, seed, max_steps, on_step)
     started = time.perf_counter()
     try:
-        game.all_at_once("start", lambda seat: handles[seat].request_start(seat_view(env, seat, seed)),
+        game.all_at_once("start", lambda seat: handles[seat].request_start(
+                             seat_view(env, seat, seed, private=handles[seat].seats_an_agent_here)),
                          lambda seat: handles[seat].await_start())
         game.all_at_once("reset", lambda seat: handles[seat].request_reset(), lambda seat: handles[seat].await_reset())
         game.play()

@@ -59,26 +59,39 @@ class SeatView(gymnasium.Env):
                            "the harness plays the match (to train, pass a training env to learn())")
 
 
-def seat_view(env: Any, agent_id: str, seed: int | None = None) -> SeatView:
-    """The view of `agent_id`'s seat in a PettingZoo env built by `arena.envs.make`."""
+def seat_view(env: Any, agent_id: str, seed: int | None = None, private: bool = True) -> SeatView:
+    """The view of `agent_id`'s seat in a PettingZoo env built by `arena.envs.make`.
+
+    With `private` False the view holds the env's own spaces, unseeded: for a harness that only
+    reads the seat's name and spaces (to start a sandboxed agent, which builds its own view).
+    """
     from arena.envs import spec_of
 
     spec = spec_of(env)
     raw = env.unwrapped
     index = raw.possible_agents.index(agent_id)
-    observation_space = copy.deepcopy(raw.observation_space(agent_id))
-    action_space = copy.deepcopy(raw.action_space(agent_id))
-    if seed is not None:
-        observation_space.seed(derive_seed(seed, index, 0))
-        action_space.seed(derive_seed(seed, index, 1))
-    return SeatView(
+    if not private:
+        return SeatView(spec.name, agent_id, raw.observation_space(agent_id), raw.action_space(agent_id),
+                        getattr(raw, "obs_helper", None), getattr(raw, "act_helper", None), dict(spec.options),
+                        seed, raw)
+    view = SeatView(
         env_name=spec.name,
         agent_id=agent_id,
-        observation_space=observation_space,
-        action_space=action_space,
+        observation_space=copy.deepcopy(raw.observation_space(agent_id)),
+        action_space=copy.deepcopy(raw.action_space(agent_id)),
         obs_helper=getattr(raw, "obs_helper", None),
         act_helper=getattr(raw, "act_helper", None),
         options=dict(spec.options),
-        seed=seed,
         game=raw,
     )
+    reseed_view(view, index, seed)
+    return view
+
+
+def reseed_view(view: SeatView, index: int, seed: int | None) -> None:
+    """Seed the spaces of `view` (seat number `index`) for a game of match seed `seed`, as `seat_view`
+    does: a view kept from an earlier game of the same seat then samples as a new one would."""
+    view.seed = seed
+    if seed is not None:
+        view.observation_space.seed(derive_seed(seed, index, 0))
+        view.action_space.seed(derive_seed(seed, index, 1))

@@ -160,3 +160,16 @@ def test_run_match_in_a_loop_starts_each_sandbox_once(submissions):
     finally:
         play.close_players()
     assert play._kept.handles == {}
+
+
+def test_an_idle_worker_takes_blocks_it_has_sandboxes_for_first():
+    from collections import deque
+
+    from arena.tournament.runner import steal
+
+    queue = deque([[(1, 0, (0, 1))], [(2, 0, (2, 3))], [(3, 0, (0, 1))], [(4, 0, (2, 3))]])
+    assert steal([deque(), queue], {0, 1}) == [(3, 0, (0, 1))]
+    assert steal([deque(), queue], {5, 6}) is None  # three blocks left: not worth new sandboxes
+    queue.extend([[(k, 0, (2, 3))] for k in range(5, 10)])
+    assert steal([deque(), queue], {5, 6}) == [(9, 0, (2, 3))]
+    assert steal([deque(), deque()], {0}) is None

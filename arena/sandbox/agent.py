@@ -62,6 +62,8 @@ class SandboxedAgent(AgentHandle):
     Its clock charges it only the time it used, not the time it waited for a CPU.
     """
 
+    seats_an_agent_here = False  # the worker builds the agent's view from the seat's name and seed
+
     def __init__(self, spec: AgentSpec, time_per_move: float, time_bank: float = 0.0, limits: Limits | None = None,
                  name: str | None = None, log_dir: str | os.PathLike | None = None):
         self.spec = spec

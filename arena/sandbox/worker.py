@@ -59,6 +59,7 @@ class _Worker:
         import arena.agents  # noqa: F401
 
         from arena.envs import make_raw, seat_view
+        from arena.envs.seat import reseed_view
         from arena.submission import AgentSpec, Manifest
 
         self.channel = channel
@@ -67,7 +68,8 @@ class _Worker:
         self.manifest = Manifest(**{**config["manifest"], "env": tuple(config["manifest"]["env"])})
         self.spec = AgentSpec(self.manifest.name or self.folder.name, Path(config["source"]), self.folder,
                               self.manifest, config["digest"])
-        self._make_raw, self._seat_view = make_raw, seat_view
+        self._make_raw, self._seat_view, self._reseed_view = make_raw, seat_view, reseed_view
+        self.kept: tuple | None = None  # (game, options, seat), env copy, view: the last game's
         sys.path[:] = [p for p in sys.path if p and Path(p).resolve() != self.folder.parent.resolve()]
         software = _software_paths()
         devices = [Path(d) for d in config["devices"]]
@@ -112,8 +114,7 @@ class _Worker:
         from arena.seeding import derive_seed
         from arena.submission import describe_load_error, instantiate
 
-        seed, env = message["seed"], self._make_raw(message["env"], **message["options"])
-        view = self._seat_view(env, message["seat"], seed)
+        seed, env, view = message["seed"], *self._seat(message)
         # The agent's env is a copy that is never stepped: games that can, show it each observation.
         self.seat, self.frame = message["seat"], 0
         self.follow = getattr(env.unwrapped, "follow_observation", None)
@@ -126,6 +127,20 @@ class _Worker:
             self._failed("failed to start", describe_load_error(exc, self.spec).removeprefix(f"{self.spec.source}: "))
             return
         self.channel.send(Kind.READY)
+
+    def _seat(self, message: dict[str, Any]) -> tuple[Any, Any]:
+        """The env copy and the seat's view for a game: kept from the last game when its game, options
+        and seat are the same (its spaces seeded anew), unless the copy follows the observations."""
+        key = (message["env"], repr(sorted(message["options"].items())), message["seat"])
+        if self.kept is not None and self.kept[0] == key:
+            env, view = self.kept[1:]
+            self._reseed_view(view, env.unwrapped.possible_agents.index(message["seat"]), message["seed"])
+            return env, view
+        env = self._make_raw(message["env"], **message["options"])
+        view = self._seat_view(env, message["seat"], message["seed"])
+        if getattr(env.unwrapped, "follow_observation", None) is None:
+            self.kept = (key, env, view)
+        return env, view
 
     def reset(self, _: Any) -> None:
         self.frame = 0

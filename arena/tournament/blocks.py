@@ -86,6 +86,10 @@ class GuardedHandle(AgentHandle):
     def time_used(self) -> float:
         return self.handle.time_used
 
+    @property
+    def seats_an_agent_here(self) -> bool:
+        return self.handle.seats_an_agent_here
+
     def start(self, seat: Any) -> None:
         self._action_space = seat.action_space
         self._guard("start", lambda: self.handle.start(seat))

@@ -143,7 +143,7 @@ class ProcessPoolBackend(Backend):
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-STEAL_FROM = 4  # blocks a queue must hold for an idle worker to take one that needs new sandboxes
+STEAL_FROM = 8  # blocks a queue must hold for an idle worker to take one that needs new sandboxes
 
 
 def steal(queues: list[deque[Block]], entrants: set[int]) -> Block | None:
