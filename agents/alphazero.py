@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from arena.agents.base import Agent
-from arena.agents.mcts import board_from_observation, make_search
+from arena.agents.mcts import SOLVE_EMPTIES, board_from_observation, endgame_move, make_search
 
 __all__ = ["AlphaZeroAgent"]
 
@@ -30,12 +30,15 @@ class AlphaZeroAgent(Agent):
       more is faster per simulation).
     - `seed`: seed of the search (ties and virtual loss make it matter little).
     - `threads`: torch threads of the network.
+    - `solve_empties`: Othello (8 x 8) positions with at most this many empty squares are solved
+      exactly instead of searched (within `time_limit` when set); 0 or None turns it off.
     - `search_settings`: any other SearchConfig setting (c_puct, reuse_tree, time_limit, ...);
       `leaf_playouts=k` values leaves by k random playouts, the network giving the priors alone.
     """
 
     def __init__(self, weights: str | Path | None = None, simulations: int = 200, leaves_per_call: int = 4,
-                 seed: int = 0, file_path: str | None = None, threads: int = 1, **search_settings: Any):
+                 seed: int = 0, file_path: str | None = None, threads: int = 1,
+                 solve_empties: int | None = SOLVE_EMPTIES, **search_settings: Any):
         super().__init__(file_path if weights is None else str(weights))
         if self.file_path is None:
             raise ValueError("AlphaZeroAgent needs its network: AlphaZeroAgent('network.pt') or file_path=...")
@@ -43,6 +46,7 @@ class AlphaZeroAgent(Agent):
         self.leaves_per_call = leaves_per_call
         self.settings = dict(search_settings, simulations=simulations, seed=seed)
         self.threads = threads
+        self.solve_empties = solve_empties
         self.network = None
         self.evaluator = None
         self.rule = "freestyle"  # gomoku's; the env's once seated
@@ -76,8 +80,12 @@ class AlphaZeroAgent(Agent):
             return int(legal[0])
         if self.evaluator is None:
             self._initialize()
+        game = self.network.spec.game
+        board = board_from_observation(game, obs, self.rule)
+        solved = endgame_move(game, board, self.solve_empties, self.settings.get("time_limit") or None)
+        if solved is not None:
+            return solved
         if self.search is None:
-            self.search = make_search(self.network.spec.game, **self.settings)
-        self.search.search(board_from_observation(self.network.spec.game, obs, self.rule), evaluator=self.evaluator,
-                           leaves_per_call=self.leaves_per_call)
+            self.search = make_search(game, **self.settings)
+        self.search.search(board, evaluator=self.evaluator, leaves_per_call=self.leaves_per_call)
         return int(self.search.best_action())

@@ -56,8 +56,12 @@ from arena._native import (
 from arena.agents.base import Agent
 from arena.outcomes import Record
 
-__all__ = ["GAMES", "ROLLOUTS", "DuelResult", "DuelSide", "MCTSAgent", "board_from_observation", "make_search",
-           "make_self_play", "play_duel", "policy_evaluator"]
+__all__ = ["GAMES", "ROLLOUTS", "SOLVE_EMPTIES", "DuelResult", "DuelSide", "MCTSAgent", "board_from_observation",
+           "endgame_move", "make_search", "make_self_play", "play_duel", "policy_evaluator"]
+
+# Othello positions with this many empty squares or fewer are solved exactly by the agents (by
+# default): the endgame solver finishes them in well under the harness's second a move.
+SOLVE_EMPTIES = 14
 
 GAMES = ("othello", "gomoku")
 _SEARCHES = {"othello": OthelloMCTS, "gomoku": GomokuMCTS}
@@ -176,6 +180,20 @@ def board_from_observation(game: str, observation: dict[str, np.ndarray],
     return gomoku_board(observation, rule)
 
 
+def endgame_move(game: str, board: OthelloBoard | GomokuBoard, solve_empties: int | None,
+                 time_limit: float | None = None) -> int | None:
+    """The exact solver's best move when `board` is an 8 x 8 Othello position with at most
+    `solve_empties` empty squares, else None (None too when `time_limit` runs out first)."""
+    if game != "othello" or not solve_empties or board.size != 8:
+        return None
+    if 64 - bin(board.black | board.white).count("1") > solve_empties:
+        return None
+    from arena.envs.othello import solve
+
+    result = solve(board, time_limit=time_limit)
+    return result.best_move if result.complete else None
+
+
 class MCTSAgent(Agent):
     """Rollout MCTS for Othello or gomoku: plays the most visited move after its search.
 
@@ -186,18 +204,23 @@ class MCTSAgent(Agent):
     - `seed`: seed of the search; by default drawn from the seat's seeded action space at every
       `reset`, so a match replays exactly.
     - `rule`: gomoku's rule, "freestyle" or "exact_five"; by default the env's.
+    - `solve_empties`: Othello (8 x 8) positions with at most this many empty squares are solved
+      exactly instead of searched, within `time_per_move` (the search plays if the solver does
+      not finish); 0 or None turns it off.
     - `search_settings`: any other SearchConfig setting (c_uct, reuse_tree, max_nodes, ...).
     """
 
     def __init__(self, game: str | None = None, simulations: int | None = 2000, time_per_move: float | None = None,
                  seed: int | None = None, rule: str | None = None, file_path: str | None = None,
-                 **search_settings: Any):
+                 solve_empties: int | None = SOLVE_EMPTIES, **search_settings: Any):
         super().__init__(file_path)
         if simulations is None and time_per_move is None:
             raise ValueError("MCTSAgent needs a budget: set simulations, time_per_move, or both")
         self.game = None if game is None else _check_game(game)
         self.seed = seed
         self.rule = rule
+        self.solve_empties = solve_empties
+        self.time_per_move = time_per_move
         self.settings = dict(search_settings, simulations=simulations or 0, time_limit=time_per_move or 0.0)
         self.search: OthelloMCTS | GomokuMCTS | None = None
         self.last_stats = None  # SearchStats of the last move's search
@@ -219,8 +242,12 @@ class MCTSAgent(Agent):
         legal = np.flatnonzero(obs["action_mask"])
         if len(legal) == 1:
             return int(legal[0])  # forced (a pass, or the last square): nothing to search
+        board = board_from_observation(self._game(), obs, self.rule or "freestyle")
+        solved = endgame_move(self._game(), board, self.solve_empties, self.time_per_move)
+        if solved is not None:
+            return solved
         search = self._search()
-        search.set_root(board_from_observation(self._game(), obs, self.rule or "freestyle"))
+        search.set_root(board)
         self.last_stats = search.search()
         return int(search.best_action())
 

@@ -168,3 +168,39 @@ def test_analyse_solve_explains_bad_input(capsys, tmp_path):
     assert code == 1 and "missing.obf" in err
     code, _, err = _run_cli(capsys, "analyse", OthelloBoard(6).to_string(), "--solve")
     assert code == 1 and "8 x 8" in err
+
+
+def _observation(board: OthelloBoard) -> dict:
+    return {"observation": board.observation(), "action_mask": board.action_mask()}
+
+
+def test_mcts_agent_plays_a_won_endgame_perfectly():
+    from arena.agents.mcts import MCTSAgent
+
+    agent = MCTSAgent("othello", simulations=50, seed=0)
+    board = FFO[0].board  # FFO #1: black to move wins by 18 with perfect play
+    rng = np.random.default_rng(3)
+    while not board.is_game_over():
+        if board.to_move == 0:
+            best = solve(board).score
+            move = agent.predict(_observation(board))
+            scores = dict(solve_moves(board))
+            assert scores[move] == best, (board.to_string(), square_name(move), scores)
+        else:
+            legal = board.legal_moves()
+            move = int(legal[rng.integers(len(legal))])
+        board.play(move)
+    black, white = board.score()
+    assert black - white >= 18
+
+
+def test_the_solver_switch_can_be_turned_off():
+    from arena.agents.mcts import MCTSAgent, endgame_move
+
+    board = FFO[0].board
+    assert endgame_move("othello", board, 14) == solve(board).best_move
+    assert endgame_move("othello", board, 13) is None  # 14 empties
+    assert endgame_move("othello", board, None) is None
+    assert endgame_move("othello", OthelloBoard(6), 64) is None
+    agent = MCTSAgent("othello", simulations=20, seed=0, solve_empties=0)
+    assert agent.predict(_observation(board)) in board.legal_moves()
