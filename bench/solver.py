@@ -3,6 +3,7 @@
     python bench/solver.py                          # FFO #1-19 and #20-39
     python bench/solver.py --sets 40-59 --time-limit 120
     python bench/solver.py --sets 1-19 20-39 --record   # also write the tables into bench/RESULTS.md
+    python bench/solver.py --sets --duel 40 --record    # MCTSAgent with the endgame solver against itself without
 
 Each position is solved from scratch (a fresh transposition table) by `arena.envs.othello.solve`
 on one core; its score is checked against the published exact score in
@@ -55,7 +56,10 @@ def solve_set(name: str, time_limit: float | None) -> tuple[list[str], int, floa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sets", nargs="+", choices=list(SETS), default=["1-19", "20-39"])
+    parser.add_argument("--sets", nargs="*", choices=list(SETS), default=["1-19", "20-39"])
+    parser.add_argument("--duel", type=int, default=0, metavar="GAMES",
+                        help="also play MCTSAgent with the solver against itself without, GAMES games")
+    parser.add_argument("--simulations", type=int, default=1000, help="the duel's simulations a move (default: 1000)")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds per position (default: none)")
     parser.add_argument("--record", action="store_true", help="write the tables into bench/RESULTS.md")
     args = parser.parse_args()
@@ -82,6 +86,38 @@ def main() -> None:
                     " eval.dat weights, which come only in its release archives, out of this machine's reach."
                     "\n\n" + "\n".join(table) + f"\n\n{summary}.")
             record(f"Othello endgame solver: FFO #{name}", body)
+    if args.duel:
+        duel(args.duel, args.simulations, args.record)
+
+
+def duel(games: int, simulations: int, write: bool) -> None:
+    """MCTSAgent with the solver (default SOLVE_EMPTIES) against the same agent without, seats alternating."""
+    import numpy as np
+
+    from arena.agents.mcts import SOLVE_EMPTIES, MCTSAgent
+    from arena.envs.othello import OthelloBoard
+
+    wins = draws = losses = 0
+    for game in range(games):
+        solver_side = game % 2  # 0: the agent with the solver plays black
+        agents = [MCTSAgent("othello", simulations=simulations, seed=1000 + 2 * game + seat,
+                            solve_empties=SOLVE_EMPTIES if seat == solver_side else 0) for seat in (0, 1)]
+        board = OthelloBoard()
+        while not board.is_game_over():
+            obs = {"observation": board.observation(), "action_mask": board.action_mask()}
+            board.play(int(agents[board.to_move].predict(obs)))
+        black, white = board.score()
+        diff = (black - white) * (1 if solver_side == 0 else -1)
+        wins, draws, losses = wins + (diff > 0), draws + (diff == 0), losses + (diff < 0)
+        print(f"game {game + 1}: solver side {'black' if solver_side == 0 else 'white'}, disc difference {diff:+d}",
+              flush=True)
+    score = (wins + draws / 2) / games
+    summary = (f"MCTSAgent ({simulations} rollout simulations a move) with the solver from {SOLVE_EMPTIES} empties "
+               f"against itself without, {games} games from the start position, seats alternating: "
+               f"{wins} wins, {draws} draws, {losses} losses, score {score:.0%}.")
+    print(summary)
+    if write:
+        record("Othello endgame solver: MCTSAgent with and without it", summary)
 
 
 if __name__ == "__main__":
