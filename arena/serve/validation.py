@@ -10,8 +10,10 @@ submission a killed server was validating is validated again when it starts.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from arena.serve.store import ACTIVE, REFUSED, RETIRED, CompetitionStore, Submission
+from arena.tournament.runner import PR_SET_PDEATHSIG
 from arena.tournament.store import ResultsStore
 
 TAIL_LINES = 40
@@ -103,7 +106,7 @@ class Validator:
         environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
         try:
             done = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=self.timeout,
-                                  env=environment, stdin=subprocess.DEVNULL)
+                                  env=environment, stdin=subprocess.DEVNULL, preexec_fn=_die_with_server)
             printed, code = done.stdout + done.stderr, done.returncode
         except subprocess.TimeoutExpired as exc:
             printed = _text(exc.stdout) + _text(exc.stderr)
@@ -124,6 +127,15 @@ class Validator:
                                                    f"(at most {self.max_active} play at once)")
             if old.entrant_id is not None:
                 results.set_active(old.entrant_id, False)
+
+
+_LIBC = ctypes.CDLL(None, use_errno=True)  # looked up here: the child between fork and exec imports nothing
+
+
+def _die_with_server() -> None:
+    """In the validating child, before it runs: be killed when the server's validator thread ends
+    (the server stopped, even by SIGKILL); the next start validates the submission again."""
+    _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _reason(stderr: str, code: int) -> str:
