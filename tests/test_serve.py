@@ -4,6 +4,7 @@ server killed during play that finds every scheduled game exactly once when star
 import io
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -281,6 +282,24 @@ def test_the_leaderboard_api_feeds_the_page_without_a_reload(site):
     assert empty["rows"] == [] and empty["games"] == 0
     assert site.client.get("/api/results").json()["entrants"] == []
     assert '<script src="/static/leaderboard.js">' in site.client.get("/").text
+
+
+def test_registration_is_off_unless_the_organiser_opens_it(site, tmp_path):
+    assert site.client.get("/register").status_code == 404
+    assert site.client.post("/register", data={"name": "mallory"}).status_code == 404
+    assert "register" not in site.client.get("/login").text.lower().replace("log in", "")
+
+    site.config.open_registration = True
+    page = site.client.get("/register")
+    assert page.status_code == 200
+    csrf = _hidden_csrf(page.text)
+    assert site.client.post("/register", data={"name": "carol"}).status_code == 403
+    assert site.client.post("/register", data={"csrf": csrf, "name": "alice"}).status_code == 400  # taken
+    answer = site.client.post("/register", data={"csrf": csrf, "name": "<i>carol</i>"})
+    assert answer.status_code == 200 and "&lt;i&gt;carol&lt;/i&gt;" in answer.text and "<i>carol" not in answer.text
+    token = re.search(r'<pre id="token">([^<]+)</pre>', answer.text).group(1)
+    assert site.upload(_zip({"agent.py": RANDOM_AGENT}), token=token).status_code == 201
+    assert answer.headers["cache-control"] == "no-store"
 
 
 # --- the organiser ---------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ LOGIN_CSRF_COOKIE = "arena_login_csrf"
 FORM_OVERHEAD = 64 << 10  # what a multipart form adds around the file
 LEADERBOARD_CACHE_SECONDS = 1.0
 GAMES_SHOWN = 50  # on a submission's page, the latest
+REGISTRATIONS_AN_HOUR = 60  # with open registration, for everyone together
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                                "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
@@ -65,6 +66,7 @@ class ServeConfig:
     db: Path
     env: str
     limits: UploadLimits = field(default_factory=UploadLimits)
+    open_registration: bool = False  # anyone may register on /register and get a token
 
     @property
     def uploads_dir(self) -> Path:
@@ -204,6 +206,8 @@ def create_app(config: ServeConfig, on_upload: Callable[[], None] = lambda: None
         Route("/login", _login_page, methods=["GET"]),
         Route("/login", _login, methods=["POST"]),
         Route("/logout", _logout, methods=["POST"]),
+        Route("/register", _register_page, methods=["GET"]),
+        Route("/register", _register, methods=["POST"]),
         Route("/me", _me_page),
         Route("/upload", _upload_form, methods=["POST"]),
         Route("/api/leaderboard", _api_leaderboard),
@@ -229,7 +233,7 @@ async def _security_headers(request: Request, call_next):
     response = await call_next(request)
     for key, value in HEADERS.items():
         response.headers.setdefault(key, value)
-    if request.url.path.startswith(("/me", "/login", "/admin", "/api/submissions", "/api/admin")):
+    if request.url.path.startswith(("/me", "/login", "/register", "/admin", "/api/submissions", "/api/admin")):
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -371,8 +375,9 @@ async def _api_game_frames(request: Request) -> Response:
 
 async def _login_page(request: Request, message: str = "", status: int = 200) -> Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
-    response = _page("login.html", status, title="Log in", env=_competition(request).config.env,
-                     login_csrf=token, message=message)
+    config = _competition(request).config
+    response = _page("login.html", status, title="Log in", env=config.env, login_csrf=token, message=message,
+                     open_registration=config.open_registration)
     _set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600)
     return response
 
@@ -393,6 +398,36 @@ async def _login(request: Request) -> Response:
     _set_cookie(request, response, SESSION_COOKIE, session, max_age=7 * 24 * 3600)
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response
+
+
+async def _register_page(request: Request, message: str = "", status: int = 200) -> Response:
+    competition = _competition(request)
+    if not competition.config.open_registration:
+        return await _not_found(request, "registration: the organiser adds participants")
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    response = _page("register.html", status, title="Register", env=competition.config.env, login_csrf=token,
+                     message=message)
+    _set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600)
+    return response
+
+
+async def _register(request: Request) -> Response:
+    competition = _competition(request)
+    if not competition.config.open_registration:
+        return await _not_found(request, "registration: the organiser adds participants")
+    form = await request.form(max_files=0, max_fields=4, max_part_size=4096)
+    if not _csrf_ok(request, form, request.cookies.get(LOGIN_CSRF_COOKIE)):
+        return _csrf_refused()
+    name = form.get("name")
+    name = name.strip() if isinstance(name, str) else ""
+    recent = await run_in_threadpool(competition.store.participants_since, time.time() - 3600)
+    if recent >= REGISTRATIONS_AN_HOUR:
+        return await _register_page(request, "Too many registrations in the last hour; try again later.", 429)
+    try:
+        participant, token = await run_in_threadpool(competition.store.add_participant, name)
+    except ArenaError as exc:
+        return await _register_page(request, str(exc), 400)
+    return _page("register.html", title="Registered", env=competition.config.env, name=participant.name, token=token)
 
 
 async def _logout(request: Request) -> Response:

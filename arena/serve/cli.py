@@ -53,6 +53,9 @@ def add_serve_commands(commands) -> None:
                        "once; a newer valid one retires the oldest (default: 2)")
     serve.add_argument("--placement-games", type=int, default=10,
                        help="games a new submission plays first, against the field (default: 10)")
+    serve.add_argument("--open-registration", action="store_true",
+                       help="let anyone register on /register and get a token (default: the organiser adds "
+                            "participants with arena serve users add)")
     serve.add_argument("--seed", type=int, default=0, help="seed every game's seed derives from (default: 0)")
     serve.add_argument("--time-per-move", type=float, metavar="SECONDS", help="per-move limit (default: the game's)")
     serve.add_argument("--max-steps", type=int, help="cut each game after this many env steps")
@@ -202,7 +205,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         scheduler = Scheduler(tournament, backend, batch_games=BATCH_GAMES_A_WORKER * args.workers,
                               placement_games=args.placement_games, paused=switches.paused)
         limits = UploadLimits(int(args.max_upload_mb * (1 << 20)), args.uploads_per_day, args.max_active)
-        config = ServeConfig(db, settings.env, limits)
+        config = ServeConfig(db, settings.env, limits, open_registration=args.open_registration)
         validator = Validator(CompetitionStore(db), db, settings.env, settings.options, args.max_active,
                               threads=args.validators, on_active=scheduler.wake)
         app = create_app(config, on_upload=validator.wake)

@@ -42,7 +42,8 @@ LOGIN = """{% extends "base.html" %}{% block body %}
 <form method="post" action="/login"><input type="hidden" name="csrf" value="{{ login_csrf }}">
 <label>Token <input type="password" name="token" autocomplete="current-password" required></label>
 <button type="submit">Log in</button></form>
-<p>The organiser gives each participant a token (arena serve users add NAME).</p>
+<p>The organiser gives each participant a token (arena serve users add NAME){% if open_registration %},
+or <a href="/register">register</a> to get one{% endif %}.</p>
 {% endblock %}"""
 
 ME = """{% extends "base.html" %}{% block body %}
@@ -167,6 +168,18 @@ REPLAY_JS = """// Plays a board game's replay: one board string per step from th
 })();
 """
 
+REGISTER = """{% extends "base.html" %}{% block body %}
+{% if token %}
+<p>Welcome, {{ name }}. Your token, shown only now: keep it safe, it is your password here and for
+<code>arena submit</code>.</p><pre id="token">{{ token }}</pre><p><a href="/login">Log in</a></p>
+{% else %}
+{% if message %}<p class="error">{{ message }}</p>{% endif %}
+<form method="post" action="/register"><input type="hidden" name="csrf" value="{{ login_csrf }}">
+<label>Name <input name="name" maxlength="40" required></label> <button type="submit">Register</button></form>
+<p>The name is shown on the leaderboard.</p>
+{% endif %}
+{% endblock %}"""
+
 MESSAGE = """{% extends "base.html" %}{% block body %}<p class="error">{{ message }}</p>{% endblock %}"""
 
 LEADERBOARD_JS = """// Refreshes the leaderboard table from /api/leaderboard without reloading the page.
@@ -212,10 +225,11 @@ LEADERBOARD_JS = """// Refreshes the leaderboard table from /api/leaderboard wit
 templates = Environment(
     loader=DictLoader({"base.html": BASE, "leaderboard.html": LEADERBOARD, "login.html": LOGIN, "me.html": ME,
                        "admin.html": ADMIN, "message.html": MESSAGE,
-                       "submission.html": SUBMISSION, "game.html": GAME}),
+                       "submission.html": SUBMISSION, "game.html": GAME,
+                       "register.html": REGISTER}),
     autoescape=True,
 )
 
 
-def render(name: str, **context) -> str:
-    return templates.get_template(name).render(**context)
+def render(template: str, **context) -> str:
+    return templates.get_template(template).render(**context)

@@ -182,6 +182,9 @@ class CompetitionStore:
         return [_participant(row) for row in
                 self._rows("SELECT id, name, created_at, organiser FROM participants ORDER BY id")]
 
+    def participants_since(self, since: float) -> int:
+        return self._rows("SELECT COUNT(*) FROM participants WHERE created_at >= ?", (since,))[0][0]
+
     def participant(self, participant_id: int) -> Participant | None:
         rows = self._rows("SELECT id, name, created_at, organiser FROM participants WHERE id = ?", (participant_id,))
         return _participant(rows[0]) if rows else None
