@@ -98,7 +98,7 @@ class Competition:
             return board
 
     def _leaderboard(self) -> dict[str, Any]:
-        from arena.leaderboard.table import build
+        from arena.leaderboard.table import Row, build
 
         submissions = {s.entrant_id: s for s in self.store.submissions() if s.entrant_id is not None}
         owners = {entrant: s.participant_id for entrant, s in submissions.items()}
@@ -107,10 +107,7 @@ class Competition:
             board = build(self.results)
             rows, digits, games = board.rows, board.digits, len(board.matches)
         except ArenaError:  # no game recorded yet
-            rows, digits, games = [], 0, 0
-            from arena.leaderboard.table import Row
-
-            rows = [Row(None, e, None) for e in self.results.entrants(active_only=True)]
+            rows, digits, games = [Row(None, e, None) for e in self.results.entrants(active_only=True)], 0, 0
         shown = []
         for row in rows:
             rating = row.rating
