@@ -1,16 +1,20 @@
-"""Tournament throughput: 200 Othello random-vs-random matches with 1 and 2 workers.
+"""Tournament throughput: Othello round robins of random submissions, with 1 and 2 workers, 4 and 8 entrants.
 
     python bench/tournament.py            # print the numbers
     python bench/tournament.py --record   # also write them into bench/RESULTS.md
 
 Every match is played sandboxed, saved as a replay and recorded in SQLite, exactly as
-`arena tournament` does. The harness overhead per match is the wall time per match (one
-worker) minus the time the same game takes between two in-process agents.
+`arena tournament` does, start-up of workers and sandboxes included. Targets: 4 entrants with
+`--workers 2` at least 1.7x the matches a second of `--workers 1`; with 8 entrants (4.7x the
+matches) the wall time grows with the matches, not with the entrants. The harness overhead per
+match is the wall time per match (one worker) minus the time the same game takes between two
+in-process agents.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import tempfile
@@ -26,49 +30,66 @@ from results import record
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run(workers: int, matches: int) -> float:
-    """Seconds to play `matches` random-vs-random games from scratch (start-up included)."""
+def run(entrants: int, workers: int, games_per_pair: int) -> tuple[int, float, int]:
+    """(matches, seconds, sandboxes started) of a round robin of `entrants` random submissions, from scratch."""
     root = Path(tempfile.mkdtemp())
-    for name in ("random_a", "random_b"):
+    for index in range(entrants):
+        name = f"random_{index}"
         shutil.copytree(REPO / "submissions" / "random", root / "subs" / name)
         (root / "subs" / name / "arena.toml").write_text(f'name = "{name}"\n')
     started = time.perf_counter()
-    tournament = Tournament(root / "t.sqlite", Settings(env="othello", games_per_pair=matches))
+    tournament = Tournament(root / "t.sqlite", Settings(env="othello", games_per_pair=games_per_pair))
     tournament.register_folder(root / "subs")
     played = tournament.play(backend_for("process", workers))
     elapsed = time.perf_counter() - started
+    matches = entrants * (entrants - 1) // 2 * games_per_pair
     assert played == matches == tournament.store.finished_count()
+    sandboxes = len(list(tournament.log_dir.glob("*.log")))  # one output file per sandboxed handle
     shutil.rmtree(root)
-    return elapsed
+    return matches, elapsed, sandboxes
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
-    parser.add_argument("--matches", type=int, default=200, help="matches per run (default: 200)")
+    parser.add_argument("--games-per-pair", type=int, default=34, help="games of each pairing (default: 34)")
     args = parser.parse_args()
 
-    one, two = run(1, args.matches), run(2, args.matches)
+    load_before = os.getloadavg()[0]
+    runs = {(entrants, workers): run(entrants, workers, args.games_per_pair)
+            for entrants, workers in ((4, 1), (4, 2), (8, 1), (8, 2))}
+    load_after = os.getloadavg()[0]
     game = []
     for seed in range(50):
         started = time.perf_counter()
         play_match("othello", [RandomAgent(), RandomAgent()], seed=seed)
         game.append(time.perf_counter() - started)
     in_process = statistics.median(game)
-    per_match = one / args.matches
+    rows = []
+    for (entrants, workers), (matches, seconds, sandboxes) in runs.items():
+        speed_up = runs[entrants, 1][1] / seconds
+        rows.append(f"| {entrants} | {workers} | {matches} | {seconds:.1f} s | {matches / seconds:.1f} | "
+                    f"{speed_up:.2f}x | {seconds / matches * 1000:.1f} ms | {sandboxes} |")
+    four, eight = runs[4, 2], runs[8, 2]
+    per_match = runs[4, 1][1] / runs[4, 1][0]
     body = "\n".join([
-        f"{args.matches} Othello matches between two random submissions, sandboxed, replays saved, results in SQLite"
-        " (start-up of workers and sandboxes included):",
+        f"Othello round robins of random submissions, {args.games_per_pair} games a pairing, sandboxed, replays "
+        "saved, results in SQLite (start-up of workers and sandboxes included):",
         "",
-        "| workers | wall time | matches/s | speed-up |",
-        "| ---: | ---: | ---: | ---: |",
-        f"| 1 | {one:.1f} s | {args.matches / one:.1f} | 1.00x |",
-        f"| 2 | {two:.1f} s | {args.matches / two:.1f} | {one / two:.2f}x |",
+        "| entrants | workers | matches | wall time | matches/s | speed-up | wall time a match | sandboxes started |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *rows,
         "",
+        f"4 entrants: `--workers 2` plays **{runs[4, 1][1] / four[1]:.2f}x** the matches a second of `--workers 1` "
+        "(target: at least 1.7x).",
+        f"8 entrants against 4, two workers: {eight[0] / four[0]:.1f}x the matches in "
+        f"**{eight[1] / four[1]:.1f}x** the wall time (wall time a match {eight[1] / eight[0] * 1000:.1f} ms against "
+        f"{four[1] / four[0] * 1000:.1f} ms).",
         f"Harness overhead per match: {(per_match - in_process) * 1000:.1f} ms "
-        f"({per_match * 1000:.1f} ms a match with one worker, of which {in_process * 1000:.1f} ms is the game "
-        "itself between in-process agents): sandbox round trips for about 60 moves, the replay file and the "
+        f"({per_match * 1000:.1f} ms a match with one worker and 4 entrants, of which {in_process * 1000:.1f} ms is "
+        "the game itself between in-process agents): sandbox round trips for about 60 moves, the replay file and the "
         "database transaction.",
+        f"Load average (1 min) before and after the runs: {load_before:.1f}, {load_after:.1f}.",
     ])
     print(body)
     if args.record:
