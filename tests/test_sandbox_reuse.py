@@ -173,3 +173,14 @@ def test_an_idle_worker_takes_blocks_it_has_sandboxes_for_first():
     queue.extend([[(k, 0, (2, 3))] for k in range(5, 10)])
     assert steal([deque(), queue], {5, 6}) == [(9, 0, (2, 3))]
     assert steal([deque(), deque()], {0}) is None
+
+
+def test_arena_match_starts_each_sandbox_once_for_all_its_games(submissions, tmp_path, monkeypatch):
+    from arena.cli import main
+
+    spawned = []
+    spawn = SandboxedAgent._spawn
+    monkeypatch.setattr(SandboxedAgent, "_spawn", lambda self: (spawned.append(self.name), spawn(self))[1])
+    monkeypatch.chdir(tmp_path)
+    assert main(["match", str(submissions / "random"), str(submissions / "greedy"), "--games", "4"]) == 0
+    assert sorted(spawned) == ["greedy", "random"]
