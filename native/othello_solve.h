@@ -3,10 +3,12 @@
 // as in the FFO test suite and Edax).
 //
 // Negamax alpha-beta with principal-variation search (null windows for all
-// but the first move), a transposition table of score bounds, fastest-first
-// move ordering (fewest replies for the opponent, corners first) at depth and
-// quadrant-parity ordering near the end, and specialised code for the last
-// empty squares. Move generation is othello.h's legal_moves() and flips().
+// but the first move), a transposition table of score bounds with enhanced
+// transposition cutoffs, stability cutoffs, fastest-first move ordering
+// (fewest replies for the opponent, corners first; one reply deeper far from
+// the end) and quadrant-parity ordering for the last six empties, with the
+// last square played directly. Move generation is othello.h's legal_moves()
+// and flips().
 #pragma once
 
 #include <algorithm>
@@ -32,14 +34,12 @@ constexpr Bitboard kCorners = 0x8100000000000081ULL;
 // X-squares and C-squares: the squares next to a corner.
 constexpr Bitboard kNearCorners = 0x42C300000000C342ULL;
 
-// Below this many empties positions are searched without the table.
+// Below this many empties positions are searched without the table, by parity alone.
 constexpr int kTableMinEmpties = 7;
 // From this many empties on, children are looked up in the table before searching any.
 constexpr int kEtcMinEmpties = 10;
 // From this many empties on, move ordering looks one reply deeper.
 constexpr int kLookaheadEmpties = 12;
-// Below this many empties moves are tried by quadrant parity only.
-constexpr int kShallowEmpties = 6;
 
 // The four 4 x 4 quadrants.
 constexpr Bitboard kQuadrant[4] = {0x000000000F0F0F0FULL, 0x00000000F0F0F0F0ULL, 0x0F0F0F0F00000000ULL,
@@ -244,7 +244,7 @@ class Solver {
 
   // Principal-variation search with the table, for positions with kTableMinEmpties or more empties.
   int pvs(Bitboard own, Bitboard opp, int alpha, int beta, int empties) {
-    if (empties < kTableMinEmpties) return midgame(own, opp, alpha, beta, empties);
+    if (empties < kTableMinEmpties) return shallow(own, opp, alpha, beta, empties);
     const Bitboard moves = legal_moves(own, opp, masks8());
     if (!moves) {
       ++nodes_;
@@ -377,46 +377,7 @@ class Solver {
     return best == -kInfinity ? -16 : best;
   }
 
-  // Alpha-beta without the table for the last few empties; parity ordering,
-  // then by fewest replies while it is still worth computing them.
-  int midgame(Bitboard own, Bitboard opp, int alpha, int beta, int empties) {
-    if (empties <= kShallowEmpties) return shallow(own, opp, alpha, beta, empties);
-    tick();
-    const Bitboard moves = legal_moves(own, opp, masks8());
-    if (!moves) {
-      if (!legal_moves(opp, own, masks8())) return final_score(own, opp);
-      return -midgame(opp, own, -beta, -alpha, empties);
-    }
-    Candidate list[32];
-    int n = 0;
-    const Bitboard odd = odd_quadrants(~(own | opp));
-    for (Bitboard rest = moves; rest; rest &= rest - 1) {
-      const int sq = lowest_bit(rest);
-      const Bitboard f = flips(sq, own, opp, masks8());
-      Candidate& c = list[n++];
-      c.sq = sq;
-      c.own = own | f | bit(sq);
-      c.opp = opp & ~f;
-      const Bitboard replies = legal_moves(c.opp, c.own, masks8());
-      c.order = (popcount(replies) + popcount(replies & kCorners)) * 4 - ((bit(sq) & odd) ? 2 : 0) -
-                ((bit(sq) & kCorners) ? 4 : 0);
-    }
-    std::sort(list, list + n, [](const Candidate& a, const Candidate& b) { return a.order < b.order; });
-    int best = -kInfinity;
-    for (int i = 0; i < n; ++i) {
-      const int v = -midgame(list[i].opp, list[i].own, -beta, -alpha, empties - 1);
-      if (v > best) {
-        best = v;
-        if (v > alpha) {
-          alpha = v;
-          if (alpha >= beta) break;
-        }
-      }
-    }
-    return best;
-  }
-
-  // The last kShallowEmpties empties: try the empty squares themselves, odd quadrants first.
+  // The last few empties: try the empty squares themselves, odd quadrants first.
   int shallow(Bitboard own, Bitboard opp, int alpha, int beta, int empties) {
     if (empties == 1) return last(own, opp, lowest_bit(~(own | opp)));
     tick();
