@@ -21,7 +21,7 @@ import numpy as np
 
 import arena.envs  # noqa: F401  (registers the arena/... ids)
 from arena.agents import RandomAgent
-from arena.envs import make_raw
+from fighting import random_actions, steps_per_second  # the raw env timed as bench/fighting.py does
 from results import record
 
 
@@ -33,19 +33,7 @@ class BoxSampleOpponent(RandomAgent):
 
 
 def presses(steps: int) -> np.ndarray:
-    return (np.random.default_rng(0).random((steps, 2, 10)) < 0.5).astype(np.float32)
-
-
-def raw_rate(steps: int) -> float:
-    env = make_raw("fighting")
-    actions = presses(steps)
-    env.reset(seed=0)
-    started = time.perf_counter()
-    for index in range(steps):
-        if not env.agents:
-            env.reset()
-        env.step({"player_0": actions[index, 0], "player_1": actions[index, 1]})
-    return steps / (time.perf_counter() - started)
+    return random_actions(steps)
 
 
 def view_rate(steps: int, **kwargs) -> float:
@@ -71,7 +59,7 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     best = {"raw": 0.0, "view": 0.0, "box": 0.0}
     for _ in range(args.repeats):
-        best["raw"] = max(best["raw"], raw_rate(args.steps))
+        best["raw"] = max(best["raw"], steps_per_second(args.steps))
         best["view"] = max(best["view"], view_rate(args.steps))
         best["box"] = max(best["box"], view_rate(args.steps, opponent=BoxSampleOpponent))
     ratio = best["view"] / best["raw"]
