@@ -59,7 +59,6 @@ class Fighter:
         self.facing = Facing.RIGHT if spawn[0] < 0 else Facing.LEFT
         self.opponent: Fighter = self  # set by the game once both exist
         self.keys = [False] * len(Key)
-        self.prev_keys = self.keys
         self.cur_action = np.zeros(len(Key), np.float32)
         self.damage = 0.0
         self.damage_taken_this_frame = 0.0
@@ -82,7 +81,6 @@ class Fighter:
     def process(self, action: Any) -> None:
         """Take this frame's keys."""
         self.cur_action = action
-        self.prev_keys = self.keys
         self.input.update(action.tolist() if isinstance(action, np.ndarray) else action)
         self.keys = self.input.held
         self.damage_taken_this_frame = 0.0

@@ -88,11 +88,6 @@ class Body:
     def velocity(self, value: Sequence[float]) -> None:
         self.vx, self.vy = float(value[0]), float(value[1])
 
-    def bounds(self) -> tuple[float, float, float, float]:
-        """(left, top, right, bottom)."""
-        return (self.x - self.half_width, self.y - self.half_height,
-                self.x + self.half_width, self.y + self.half_height)
-
 
 class Solid:
     """A box that bodies cannot enter: fixed, or moving at its own velocity (nothing pushes it).
@@ -105,10 +100,6 @@ class Solid:
     def __init__(self, body: Body, left: float, top: float, right: float, bottom: float):
         self.body = body
         self.left, self.top, self.right, self.bottom = left, top, right, bottom
-
-    def bounds(self) -> tuple[float, float, float, float]:
-        x, y = self.body.x, self.body.y
-        return x + self.left, y + self.top, x + self.right, y + self.bottom
 
     def touches(self, body: Body) -> bool:
         """Whether the bounding boxes meet (edges included)."""
@@ -136,16 +127,12 @@ class Contact:
         self.normal = [0.0, 0.0]  # accumulated impulse at each contact point
         self.tangent = [0.0, 0.0]
 
-    def push(self, normal: float, tangent: float) -> None:
+    def warm_start(self) -> None:
+        """Apply the impulses carried over from the last step."""
+        normal, tangent = self.normal[0] + self.normal[1], self.tangent[0] + self.tangent[1]
         body, nx, ny = self.body, self.nx, self.ny
         body.vx += normal * nx - tangent * ny
         body.vy += normal * ny + tangent * nx
-
-    def warm_start(self) -> None:
-        """Apply the impulses carried over from the last step."""
-        normal, tangent = self.normal, self.tangent
-        if normal[0] or normal[1] or tangent[0] or tangent[1]:
-            self.push(normal[0] + normal[1], tangent[0] + tangent[1])
 
     def separate(self) -> None:
         """Give the body the separation velocity this contact's excess depth asks for."""

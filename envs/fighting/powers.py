@@ -1,6 +1,6 @@
 """Attacks as the competition defines them: moves made of powers, powers made of casts.
 
-A move's data (`move_table.MOVE_DATA`, the competition's per-move documents) lists powers; the
+A move's data (`move_data.MOVES`, the competition's per-move documents) lists powers; the
 move starts at `move.initialPowerIndex`. A power runs its casts in order; each cast has startup
 frames, then attack frames during which its hitboxes can hit, and per-frame changes to the
 caster's or the victims' velocity. After the last cast the power waits its recovery, then the
@@ -9,7 +9,8 @@ move ends, or goes on with the power named for a hit (`onHitNextPowerIndex`) or 
 `minCharge` frames, or until the last cast's startup runs out, then goes on with its miss power.
 
 Frame counts in the data are at 60 a second and are halved here; lengths are in the data's
-units, `DATA_UNIT` game units each (offsets and sizes doubled, as the competition reads them).
+units, `colliders.BRAWL_TO_UNITS` game units each (offsets and sizes doubled, as the competition
+reads them).
 """
 
 from __future__ import annotations
@@ -27,19 +28,19 @@ GROUND_CHECK_Y = 1.54  # a cast's ground check point below this height means it 
 RECOVERY_DIVISOR = 1.426  # the data's scaled recovery counts this much less than fixed recovery
 
 
+XYChange = tuple[bool, float, bool, float]  # (x on?, x, y on?, y)
+
+
 def _frames(data: dict[str, Any], key: str) -> int:
     return int(data.get(key, 0)) // 2
 
 
-def _xy_change(data: dict[str, Any] | None) -> tuple[bool, float, bool, float] | None:
+def _xy_change(data: dict[str, Any] | None) -> XYChange | None:
     """(set x?, x, set y?, y) with y turned to point down, or None."""
     if data is None:
         return None
     return (data.get("activeX", False), data.get("magnitudeX", 0.0),
             data.get("activeY", False), -data.get("magnitudeY", 0.0))
-
-
-XYChange = tuple[bool, float, bool, float]  # (x on?, x, y on?, y)
 
 
 def set_velocity(body, change: XYChange | None, facing: int) -> None:

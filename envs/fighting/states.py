@@ -17,12 +17,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from arena.envs.fighting import rules as R
+from arena.envs.fighting.move_data import MOVES
 from arena.envs.fighting.moves import MoveType
+from arena.envs.fighting.powers import MoveManager
 from arena.envs.fighting.rules import Facing
 
 if TYPE_CHECKING:
     from arena.envs.fighting.fighter import Fighter
-    from arena.envs.fighting.powers import MoveManager
 
 
 def move_toward(current: float, target: float, step: float) -> float:
@@ -84,7 +85,7 @@ class PlayerObjectState:
             stun = p.states["stun"]
             if self is stun:
                 p.game.emit("hit_during_stun", p.agent_id)
-            stun.stun_frames = self.stun_time_stored
+            stun.set_stun(self.stun_time_stored)
             self.stun_time_stored = 0
             if self.jumps_left is not None:
                 stun.jumps_left = self.jumps_left
@@ -536,9 +537,6 @@ class AttackState(PlayerObjectState):
         self.jump_timer, self.jumps_left, self.recoveries_left = 0, R.AIR_JUMPS, 1
 
     def give_move(self, move_type: MoveType) -> None:
-        from arena.envs.fighting.move_data import MOVES
-        from arena.envs.fighting.powers import MoveManager
-
         self.move_type = move_type
         self.move_manager = MoveManager(self.p, MOVES[self.p.weapon][move_type])
 
