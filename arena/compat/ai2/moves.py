@@ -1,8 +1,8 @@
 """The competition's move data as objects: a move is a list of powers, a power a list of casts.
 
 Its JSON files count frames at 60 a second; these classes halve them to the game's 30, as the
-competition does. arena's game plays its own table of moves (`arena.envs.fighting.moves`); these
-read the competition's data for code that inspects it.
+competition does. They keep the competition's attribute names and raw hitbox dicts for code that
+inspects the data; the game itself plays the same documents through `arena.envs.fighting.powers`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 from arena.compat.ai2.frame_changes import CastFrameChangeHolder
 from arena.envs.fighting.moves import MOVE_FOR_INPUT, MoveType, knockback_growth
+from arena.envs.fighting.powers import RECOVERY_DIVISOR
 
 
 class Cast:
@@ -85,8 +86,8 @@ class Power:
         self.on_miss_next_power_index = get("onMissNextPowerIndex", -1)
         self.on_ground_next_power_index = get("onGroundNextPowerIndex", -1)
         self.last_power = self.on_hit_next_power_index == -1 and self.on_miss_next_power_index == -1
-        # Recovery is counted in the data's longer frames; the competition scales it by 1/1.426.
-        self.recovery_frames = self.fixed_recovery + math.floor(self.recovery / 1.426) if casts else 0
+        # Recovery is counted in the data's longer frames; the competition scales it down.
+        self.recovery_frames = self.fixed_recovery + math.floor(self.recovery / RECOVERY_DIVISOR) if casts else 0
 
     @staticmethod
     def get_power(power_data: dict[str, Any]) -> Power:
@@ -117,8 +118,8 @@ class MoveManager:
     `do_move(is_holding_move_type, direction)` advances a frame and says whether the move is
     over: each power lasts its casts' startup and attack frames plus its recovery, then the
     move goes on with the power named for a hit (if `hit_agent` is set) or a miss, or ends.
-    It follows the data's timing for code that simulates moves; arena's fighters play their
-    own moves.
+    It follows the data's timing (not charges, hits or ground checks) for code that simulates
+    moves on its own; the game's fighters play moves with `arena.envs.fighting.powers.MoveManager`.
     """
 
     KEYS = {"LIGHT": "j", "HEAVY": "k", "THROW": "l"}
