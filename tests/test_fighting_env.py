@@ -225,3 +225,20 @@ def test_run_match_returns_match_stats_and_writes_a_video(tmp_path):
     expected = Result.DRAW if stats.player1.lives_left == stats.player2.lives_left else Result.LOSS
     assert stats.player1_result is expected
     assert imageio.get_reader(tmp_path / "m.mp4").count_frames() == 301 + 60  # and 2 s on the result
+
+
+def test_stage_objects_have_the_competitions_classes_and_bounding_boxes():
+    """Reward code finds the platform by class name and reads its box as the competition's does."""
+    env = arena.envs.make("fighting")
+    env.reset(seed=0)
+    platforms = [obj for obj in env.objects.values() if obj.__class__.__name__ == "Stage"]
+    assert platforms == [env.objects["platform1"]]
+    box = platforms[0].shape.cache_bb()
+    x, y = platforms[0].body.position
+    assert (box.left, box.right) == pytest.approx((x - 1.0, x + 1.0))
+    assert (box.bottom, box.top) == pytest.approx((y - 0.1, y + 0.1))  # bottom is the smaller y
+    ground = env.objects["ground1"].shape.cache_bb()
+    assert (ground.left, ground.bottom, ground.right) == pytest.approx((2.0, 0.85, 7.0))
+    player = env.objects["player"].shape.cache_bb()  # at its spawn, x = 5 or -5
+    assert player.right - player.left == pytest.approx(0.87) and player.top - player.bottom == pytest.approx(1.0)
+    assert player.intersects(player) and not player.intersects(box)

@@ -36,7 +36,7 @@ class Fighter:
     last action), `input.key_status[key]` (see `PlayerInputHandler`), `weapon` ("Punch", "Spear" or
     "Hammer"), `prev_x` and `prev_y` (position before the last physics step), `facing`
     (Facing.RIGHT = 1 or Facing.LEFT = -1), `is_on_floor()`, `agent_id` (0 or 1),
-    `start_position`, `hurtbox_collider`.
+    `start_position`, `hurtbox_collider`, `shape.cache_bb()` (its box's extent).
     """
 
     move_speed = R.WALK_SPEED
@@ -114,6 +114,11 @@ class Fighter:
         platform = self.game.platform.body
         return (y <= platform.y - 0.01 and abs(x - platform.x) <= R.PLATFORM_STAND_REACH
                 and self.game.platform.solid.touches(body))
+
+    @property
+    def shape(self) -> Body:
+        """The fighter's box (`shape.cache_bb()` is its extent), as the competition's fighters have one."""
+        return self.body
 
     @property
     def grounded(self) -> bool:

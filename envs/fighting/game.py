@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.fighter import Fighter
 from arena.envs.fighting.physics import World
-from arena.envs.fighting.stage import Ground, MovingPlatform
+from arena.envs.fighting.stage import Ground, Stage
 from arena.envs.fighting.weapons import Armory
 
 LABELS = ("player", "opponent")  # how signals name fighter 0 and fighter 1
@@ -37,7 +37,7 @@ class Game:
         self.steps = 0
         self.world = World(R.GRAVITY, R.DT)
         self.grounds = [Ground(x, y) for x, y in R.GROUNDS]
-        self.platform = MovingPlatform()
+        self.platform = Stage()
         # The platform's contacts resolve before the grounds', as the competition's physics orders them
         # (it decides who wins when a fighter is squeezed between the platform and a ground).
         self.solids = [self.platform.solid] + [ground.solid for ground in self.grounds]

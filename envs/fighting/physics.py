@@ -19,7 +19,7 @@ Bodies never rotate (the fighters' moment of inertia is effectively infinite the
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 SLOP = 0.1  # overlap left alone, units
 COLLISION_BIAS = 0.9 ** 60  # fraction of overlap left after one second of pushing out
@@ -52,6 +52,22 @@ class Vec2:
 
     def __repr__(self) -> str:
         return f"Vec2({self.x:.4f}, {self.y:.4f})"
+
+
+class BB(NamedTuple):
+    """A bounding box with the competition's physics engine's field names: `bottom` is the smaller
+    y and `top` the larger (that engine's y points up; the game's points down, so `top` is the
+    lower edge on screen)."""
+
+    left: float
+    bottom: float
+    right: float
+    top: float
+
+    def intersects(self, other: BB) -> bool:
+        """Whether the boxes meet (edges included)."""
+        return (self.left <= other.right and other.left <= self.right
+                and self.bottom <= other.top and other.bottom <= self.top)
 
 
 class Body:
@@ -88,6 +104,11 @@ class Body:
     def velocity(self, value: Sequence[float]) -> None:
         self.vx, self.vy = float(value[0]), float(value[1])
 
+    def cache_bb(self) -> BB:
+        """The box's extent now."""
+        return BB(self.x - self.half_width, self.y - self.half_height, self.x + self.half_width,
+                  self.y + self.half_height)
+
 
 class Solid:
     """A box that bodies cannot enter: fixed, or moving at its own velocity (nothing pushes it).
@@ -100,6 +121,11 @@ class Solid:
     def __init__(self, body: Body, left: float, top: float, right: float, bottom: float):
         self.body = body
         self.left, self.top, self.right, self.bottom = left, top, right, bottom
+
+    def cache_bb(self) -> BB:
+        """The box's extent now."""
+        x, y = self.body.x, self.body.y
+        return BB(x + self.left, y + self.top, x + self.right, y + self.bottom)
 
     def touches(self, body: Body) -> bool:
         """Whether the bounding boxes meet (edges included)."""

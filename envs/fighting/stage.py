@@ -1,7 +1,8 @@
 """The stage's scenery: two solid grounds and the moving platform.
 
 `body.position` is each block's reference point as the competition's game places it: for a
-ground, 0.15 below the middle of its top surface; for the platform, its centre.
+ground, 0.15 below the middle of its top surface; for the platform, its centre. As there, each has
+a `shape` whose `cache_bb()` gives its extent, and the platform's class is named `Stage`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ class Ground:
     def __init__(self, x: float, y: float):
         self.body = Body(x, y, friction=R.GROUND_FRICTION)
         self.half_width = R.GROUND_HALF_WIDTH
-        self.solid = Solid(self.body, -self.half_width, -R.GROUND_TOP_OFFSET, self.half_width, R.GROUND_DEPTH)
+        self.solid = self.shape = Solid(self.body, -self.half_width, -R.GROUND_TOP_OFFSET, self.half_width,
+                                        R.GROUND_DEPTH)
         self.width = 2 * self.half_width
         self.height = R.GROUND_DEPTH + R.GROUND_TOP_OFFSET
 
@@ -27,7 +29,7 @@ class Ground:
         return self.body.y - R.GROUND_TOP_OFFSET
 
 
-class MovingPlatform:
+class Stage:
     """A solid platform 2 units wide and 0.2 thick gliding back and forth between two waypoints.
 
     It heads for one waypoint at `sin(pi * progress) + 0.03` units/s (progress: how far along
@@ -40,7 +42,7 @@ class MovingPlatform:
         self.body = Body(*R.PLATFORM_START, friction=R.PLATFORM_FRICTION)
         self.half_width = R.PLATFORM_HALF_WIDTH
         half_thickness = R.PLATFORM_THICKNESS / 2
-        self.solid = Solid(self.body, -self.half_width, -half_thickness, self.half_width, half_thickness)
+        self.solid = self.shape = Solid(self.body, -self.half_width, -half_thickness, self.half_width, half_thickness)
         self.width = 2 * self.half_width
         self.height = 1.0
         self.waypoint1, self.waypoint2 = R.PLATFORM_WAYPOINTS

@@ -25,7 +25,7 @@ from arena.envs.fighting.states import AttackState
 
 if TYPE_CHECKING:
     from arena.envs.fighting.fighter import Fighter
-    from arena.envs.fighting.stage import MovingPlatform
+    from arena.envs.fighting.stage import Stage
 
 OBS_TYPE = {"Spear": 2.0, "Hammer": 3.0}
 PICKUP_SIZE = (1.5, 0.83)
@@ -97,7 +97,7 @@ class Armory:
         self.dropped: list[DroppedWeapon] = []
         self._slots = self._observe()
 
-    def update(self, fighters: list[Fighter], frame: int, platform: MovingPlatform) -> None:
+    def update(self, fighters: list[Fighter], frame: int, platform: Stage) -> None:
         """Drops, then pickups, then spawning and vanishing, as the competition orders them."""
         reaching = [f for f in fighters if f.keys[Key.H] and not isinstance(f.state, AttackState)]
         for fighter in reaching:

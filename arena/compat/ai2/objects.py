@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from arena.envs.fighting.env import WarehouseBrawl
 from arena.envs.fighting.fighter import Fighter
-from arena.envs.fighting.stage import Ground, MovingPlatform
+from arena.envs.fighting.stage import Ground, Stage
 from arena.envs.fighting.weapons import DroppedWeapon, Spawner
 
 ObsType = TypeVar("ObsType")
@@ -67,7 +67,7 @@ class GameObject(ABC):
 
 
 MalachiteEnv.register(WarehouseBrawl)
-for _cls in (Fighter, Ground, MovingPlatform, Spawner, DroppedWeapon):
+for _cls in (Fighter, Ground, Stage, Spawner, DroppedWeapon):
     GameObject.register(_cls)
 
 

@@ -38,7 +38,7 @@ from arena.envs.fighting.observation import ActHelper, ObsHelper  # noqa: F401
 from arena.envs.fighting.rewards import Signal  # noqa: F401
 from arena.envs.fighting.rules import Facing  # noqa: F401
 from arena.envs.fighting.stage import Ground  # noqa: F401
-from arena.envs.fighting.stage import MovingPlatform as Stage  # noqa: F401
+from arena.envs.fighting.stage import Stage  # noqa: F401
 from arena.envs.fighting.states import (  # noqa: F401  (re-exported)
     AirTurnaroundState, AttackState, BackDashState, DashState, DodgeState, GroundState, InAirState, KOState,
     PlayerObjectState, SprintingState, StandingState, StunState, TauntState, TurnaroundState, WalkingState,
