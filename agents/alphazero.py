@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from arena.agents.base import Agent
-from arena.agents.mcts import SOLVE_EMPTIES, board_from_observation, endgame_move, make_search
+from arena.search import SOLVE_EMPTIES, board_from_observation, endgame_move, make_search
 
 __all__ = ["AlphaZeroAgent"]
 
@@ -55,7 +55,7 @@ class AlphaZeroAgent(Agent):
     def _initialize(self) -> None:
         import torch
 
-        from arena.alphazero.network import Evaluator, load_network
+        from arena.search.network import Evaluator, load_network
 
         torch.set_num_threads(self.threads)
         self.network = load_network(self.file_path)

@@ -7,191 +7,35 @@
 shows and plays the most visited move. It keeps the search tree between its moves: the
 position after the opponent's reply is found in the tree and its subtree reused.
 
-The search engines themselves are in `arena._native`; `make_search` and `make_self_play` build
-them by game name:
-
-- `OthelloMCTS` / `GomokuMCTS`: one game's search, rollouts or a policy/value evaluator;
-- `OthelloBatchedMCTS` / `GomokuBatchedMCTS`: self-play of many games in lockstep, one
-  evaluator call per round, returning `GameRecord`s (positions, visit distributions, outcomes).
-
-    def evaluate(inputs):                  # float32 (rows, 2, N, N), the mover's planes first
-        return policies, values            # (rows, num_actions) weights, (rows,) in [-1, 1]
-
-    self_play = make_self_play("othello", batch_size=128, simulations=200, noise_fraction=0.25)
-    for record in self_play.play(evaluate, games=512):
-        record.planes, record.policies, record.outcomes   # inputs, policy and value targets
-
-A leaf's value comes from the evaluator, or with `leaf_playouts=k` from the mean of k random
-playouts while the evaluator gives the priors alone: the evaluation of a policy network without
-a value head (`policy_evaluator` makes an evaluator from such a policy).
-
-Duels play two sides against each other, each with its own search: a network, or pure rollout
-MCTS (`ROLLOUTS`, no network); its own simulations, exploration, leaf values and move
-temperature. The first side is black in even games:
-
-    result = play_duel("gomoku", DuelSide(evaluate, simulations=200, leaf_playouts=20),
-                       DuelSide(ROLLOUTS, simulations=3000), games=64, size=7)
-    result.wins, result.draws, result.losses, result.score     # the first side's
-
-(`make_self_play(..., duel=True, opponent_simulations=3000, ...)` is the engine underneath:
-`opponent_<setting>` settings are the second side's, and either side of `play` may be "rollouts".)
+The search engine it plays on (`make_search`, `make_self_play`, `play_duel`, ...) lives in
+`arena.search`, shared with AlphaZero's training; its names are importable from here too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from arena._native import (
-    GomokuBatchedMCTS,
-    GomokuBoard,
-    GomokuMCTS,
-    OthelloBatchedMCTS,
-    OthelloBoard,
-    OthelloMCTS,
-)
+from arena._native import GomokuMCTS, OthelloMCTS
 from arena.agents.base import Agent
-from arena.outcomes import Record
+from arena.search import (  # noqa: F401  (re-exported: this module was their home)
+    GAMES,
+    ROLLOUTS,
+    SOLVE_EMPTIES,
+    DuelResult,
+    DuelSide,
+    board_from_observation,
+    check_game,
+    endgame_move,
+    make_search,
+    make_self_play,
+    play_duel,
+    policy_evaluator,
+)
 
 __all__ = ["GAMES", "ROLLOUTS", "SOLVE_EMPTIES", "DuelResult", "DuelSide", "MCTSAgent", "board_from_observation",
            "endgame_move", "make_search", "make_self_play", "play_duel", "policy_evaluator"]
-
-# Othello positions with this many empty squares or fewer are solved exactly by the agents (by
-# default): the endgame solver finishes them in well under the harness's second a move.
-SOLVE_EMPTIES = 14
-
-GAMES = ("othello", "gomoku")
-_SEARCHES = {"othello": OthelloMCTS, "gomoku": GomokuMCTS}
-_SELF_PLAY = {"othello": OthelloBatchedMCTS, "gomoku": GomokuBatchedMCTS}
-
-
-def _check_game(game: str) -> str:
-    if game not in GAMES:
-        raise ValueError(f"MCTS plays {', '.join(GAMES)}; got game {game!r}")
-    return game
-
-
-def make_search(game: str, **settings: Any) -> OthelloMCTS | GomokuMCTS:
-    """A single-game search for `game` with SearchConfig `settings` (simulations, seed, c_uct, ...)."""
-    return _SEARCHES[_check_game(game)](**settings)
-
-
-def make_self_play(game: str, **settings: Any) -> OthelloBatchedMCTS | GomokuBatchedMCTS:
-    """Batched self-play for `game`; `settings` are the game's options (size, rule) and the
-    SelfPlayConfig and SearchConfig settings (batch_size, simulations, noise_fraction,
-    leaf_playouts, ...). In a duel (`duel=True`), `opponent_<setting>` gives the second side its
-    own search settings (opponent_simulations, opponent_c_puct, opponent_leaf_playouts,
-    opponent_temperature, opponent_temperature_moves, ...), and either side of `play` may be
-    "rollouts" (`ROLLOUTS`): rollout search, no network."""
-    return _SELF_PLAY[_check_game(game)](**settings)
-
-
-ROLLOUTS = "rollouts"  # a duel side with no network: PUCT over uniform priors, leaves valued by random playouts
-
-Evaluate = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
-
-
-def policy_evaluator(policy: Callable[[np.ndarray], np.ndarray]) -> Evaluate:
-    """An evaluator from a policy alone, for a network without a value head: `policy(inputs)` maps
-    float32 (rows, 2, N, N) to (rows, num_actions) non-negative weights (softmax probabilities;
-    exponentiate a log-softmax). Its values are zeros: search with `leaf_playouts` > 0, where
-    leaves take their values from random playouts instead."""
-
-    def evaluate(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return np.asarray(policy(inputs), dtype=np.float32), np.zeros(len(inputs), np.float32)
-
-    return evaluate
-
-
-@dataclass(frozen=True)
-class DuelSide:
-    """One side of a duel: what scores its leaves and how it searches.
-
-    - `evaluator`: a callable as the search calls it (inputs -> (policies, values)), or ROLLOUTS:
-      rollout MCTS with no network (uniform priors, leaves valued by random playouts).
-    - `simulations`: simulations per move (rlscout's rollouts, or raw_rollouts for a rollout side).
-    - `c_puct`: PUCT exploration, the constant rlscout calls the temperature of a side (its
-      model_temp, raw_temp). arena normalises priors over the legal moves; rlscout's rollout side
-      gives every move prior 1, so the same constant explores less here.
-    - `temperature`, `temperature_moves`: the first `temperature_moves` plies of the game are drawn
-      in proportion to visits ** (1 / temperature); the most visited move after (rlscout's
-      explore_for_n_moves, at temperature 1; its duels play the most visited move throughout).
-    - `leaf_playouts`: 0, leaves take the evaluator's value; k > 0, the evaluator's priors with the
-      mean of k random playouts as the value (rlscout's random_rollouts). A rollout side plays
-      max(1, k) playouts per leaf.
-    """
-
-    evaluator: Evaluate | str = ROLLOUTS
-    simulations: int = 800
-    c_puct: float = 1.5
-    temperature: float = 1.0
-    temperature_moves: int = 0
-    leaf_playouts: int = 0
-
-    def __post_init__(self) -> None:
-        if isinstance(self.evaluator, str) and self.evaluator != ROLLOUTS:
-            raise ValueError(f"a duel side's evaluator is a callable or {ROLLOUTS!r}; got {self.evaluator!r}")
-        if self.simulations < 1:
-            raise ValueError(f"a duel side needs simulations >= 1, got {self.simulations}")
-
-    def settings(self, prefix: str = "") -> dict[str, Any]:
-        """The side's search settings as make_self_play takes them, names prefixed with `prefix`."""
-        own = {"simulations": self.simulations, "c_puct": self.c_puct, "temperature": self.temperature,
-               "temperature_moves": self.temperature_moves, "leaf_playouts": self.leaf_playouts}
-        return {prefix + name: value for name, value in own.items()}
-
-
-@dataclass
-class DuelResult(Record):
-    """A duel's outcome for its first side (`score`: points per game), and its games (first side
-    black in even games)."""
-
-    records: list = field(default_factory=list, repr=False, compare=False)
-
-
-def play_duel(game: str, first: DuelSide, second: DuelSide, games: int, seed: int = 0, batch_size: int = 64,
-              threads: int = 1, resign_value: float = -1.0, **game_options: Any) -> DuelResult:
-    """`games` games of `first` against `second` on the batched native search, every move searched
-    afresh with no root noise; `first` plays black in even games and white in odd ones.
-    `game_options` are the game's (size, rule); a side resigns below `resign_value` (-1: never)."""
-    if games < 1:
-        raise ValueError(f"a duel needs games >= 1, got {games}")
-    search = make_self_play(game, **game_options, duel=True, seed=seed, batch_size=min(games, batch_size),
-                            noise_fraction=0.0, resign_value=resign_value, no_resign_fraction=0.0, threads=threads,
-                            **first.settings(), **second.settings("opponent_"))
-    records = search.play(first.evaluator, games=games, opponent=second.evaluator)
-    wins = sum(r.winner == r.index % 2 for r in records)  # the first side is black (0) in even games
-    draws = sum(r.winner < 0 for r in records)
-    return DuelResult(wins, draws, len(records) - wins - draws, records)
-
-
-def board_from_observation(game: str, observation: dict[str, np.ndarray],
-                           rule: str = "freestyle") -> OthelloBoard | GomokuBoard:
-    """The native board an env observation shows, with the observing agent to move."""
-    if _check_game(game) == "othello":
-        from arena.envs.othello import board_from_observation as othello_board
-
-        return othello_board(observation)
-    from arena.envs.gomoku import board_from_observation as gomoku_board
-
-    return gomoku_board(observation, rule)
-
-
-def endgame_move(game: str, board: OthelloBoard | GomokuBoard, solve_empties: int | None,
-                 time_limit: float | None = None) -> int | None:
-    """The exact solver's best move when `board` is an 8 x 8 Othello position with at most
-    `solve_empties` empty squares, else None (None too when `time_limit` runs out first)."""
-    if game != "othello" or not solve_empties or board.size != 8:
-        return None
-    if 64 - bin(board.black | board.white).count("1") > solve_empties:
-        return None
-    from arena.envs.othello import solve
-
-    result = solve(board, time_limit=time_limit)
-    return result.best_move if result.complete else None
 
 
 class MCTSAgent(Agent):
@@ -216,7 +60,7 @@ class MCTSAgent(Agent):
         super().__init__(file_path)
         if simulations is None and time_per_move is None:
             raise ValueError("MCTSAgent needs a budget: set simulations, time_per_move, or both")
-        self.game = None if game is None else _check_game(game)
+        self.game = None if game is None else check_game(game)
         self.seed = seed
         self.rule = rule
         self.solve_empties = solve_empties

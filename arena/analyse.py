@@ -66,7 +66,7 @@ def analyse(position: str, env: str = "othello", simulations: int = 20000, seed:
     `env` is "othello" or "gomoku" (with gomoku's `rule`); the search stops after `simulations`
     or `time_limit` seconds, whichever comes first.
     """
-    from arena.agents.mcts import GAMES, make_search
+    from arena.search import GAMES, make_search
 
     if env not in GAMES:
         raise ArenaError(f"analyse plays {', '.join(GAMES)}; got --env {env!r}")

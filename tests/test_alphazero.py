@@ -10,14 +10,14 @@ import pytest
 
 torch = pytest.importorskip("torch", reason='AlphaZero trains in torch: pip install -e ".[train]"')
 
-from arena.agents.mcts import board_from_observation, make_search  # noqa: E402
+from arena.search import board_from_observation, make_search  # noqa: E402
 from arena.envs.gomoku import GomokuBoard  # noqa: E402
 from arena.envs.othello import OthelloBoard  # noqa: E402
 
 from arena.alphazero import gating, loop  # noqa: E402
 from arena.alphazero.buffer import ReplayBuffer  # noqa: E402
 from arena.alphazero.config import AlphaZeroConfig  # noqa: E402
-from arena.alphazero.network import (  # noqa: E402
+from arena.search.network import (  # noqa: E402
     Evaluator,
     NetworkSpec,
     PolicyValueNet,

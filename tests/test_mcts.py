@@ -5,7 +5,7 @@ import pytest
 from test_gomoku import position, square
 
 from arena._native import SearchConfig
-from arena.agents.mcts import make_search
+from arena.search import make_search
 from arena.envs.gomoku import GomokuBoard
 from arena.envs.othello import OthelloBoard
 

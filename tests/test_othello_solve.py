@@ -195,7 +195,8 @@ def test_mcts_agent_plays_a_won_endgame_perfectly():
 
 
 def test_the_solver_switch_can_be_turned_off():
-    from arena.agents.mcts import MCTSAgent, endgame_move
+    from arena.agents.mcts import MCTSAgent
+    from arena.search import endgame_move
 
     board = FFO[0].board
     assert endgame_move("othello", board, 14) == solve(board).best_move

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from arena.agents.mcts import make_self_play
+from arena.search import make_self_play
 from arena.envs.gomoku import GomokuBoard
 from arena.envs.othello import OthelloBoard
 

@@ -4,7 +4,7 @@ sides with no network, and leaves that take a policy's priors with random playou
 import numpy as np
 import pytest
 
-from arena.agents.mcts import ROLLOUTS, DuelSide, make_search, make_self_play, play_duel, policy_evaluator
+from arena.search import ROLLOUTS, DuelSide, make_search, make_self_play, play_duel, policy_evaluator
 from arena.envs.gomoku import GomokuBoard
 from arena.envs.othello import OthelloBoard
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from arena.alphazero.network import save_network
+from arena.search.network import save_network
 from arena.alphazero.store import Store
 
 __all__ = ["export_submission"]

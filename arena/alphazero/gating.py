@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from arena.agents.mcts import ROLLOUTS, DuelResult, DuelSide, play_duel
+from arena.search import ROLLOUTS, DuelResult, DuelSide, play_duel
 from arena.alphazero.config import AlphaZeroConfig
-from arena.alphazero.network import Evaluator, PolicyValueNet
+from arena.search.network import Evaluator, PolicyValueNet
 from arena.alphazero.store import Match
 
 __all__ = ["OPENING_PLIES", "duel", "gate", "network_side", "rollout_duel"]

@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import torch
 from torch import nn
 
-from arena.alphazero.network import PolicyValueNet, fused_for_inference
+from arena.search.network import PolicyValueNet, fused_for_inference
 
 __all__ = ["Params", "forward", "params_from_torch"]
 

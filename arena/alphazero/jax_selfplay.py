@@ -13,7 +13,7 @@ The network and the search run on the config's `device` ("cpu", "cuda", "cuda:1"
 first round compiles the search (tens of seconds); later rounds with the same `lockstep_games`
 and `simulations` reuse it, whatever the network's weights.
 
-How the search follows the native one (`arena.agents.mcts.make_self_play`):
+How the search follows the native one (`arena.search.make_self_play`):
 
 | native batched MCTS | here |
 | --- | --- |
@@ -58,7 +58,7 @@ import pgx
 from arena._native import GameRecord
 from arena.alphazero.config import AlphaZeroConfig
 from arena.alphazero.jax_network import Params, forward, params_from_torch
-from arena.alphazero.network import PolicyValueNet
+from arena.search.network import PolicyValueNet
 
 __all__ = ["PASS", "SIZE", "jax_device", "play"]
 

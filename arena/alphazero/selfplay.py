@@ -19,9 +19,9 @@ from types import ModuleType
 
 import numpy as np
 
-from arena.agents.mcts import make_self_play
+from arena.search import make_self_play
 from arena.alphazero.config import AlphaZeroConfig
-from arena.alphazero.network import Evaluator, PolicyValueNet
+from arena.search.network import Evaluator, PolicyValueNet
 from arena.errors import ArenaError
 
 __all__ = ["SelfPlayStats", "false_resignations", "play_games", "round_seed"]

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from arena.alphazero.config import AlphaZeroConfig
-from arena.alphazero.network import PolicyValueNet, network_bytes, network_from_bytes
+from arena.search.network import PolicyValueNet, network_bytes, network_from_bytes
 
 __all__ = ["Match", "Store"]
 

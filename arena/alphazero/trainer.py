@@ -20,7 +20,7 @@ from torch.nn import functional as F
 
 from arena.alphazero.buffer import Batch, ReplayBuffer
 from arena.alphazero.config import AlphaZeroConfig
-from arena.alphazero.network import NetworkSpec, PolicyValueNet
+from arena.search.network import NetworkSpec, PolicyValueNet
 from arena.alphazero.symmetries import augment
 
 __all__ = ["Losses", "Trainer", "new_network"]
