@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import json
 import signal
 import sys
 from typing import Any, Iterator, Sequence
 
 from arena import __version__
 from arena.errors import ArenaError
+from arena.settings import parse_overrides
 
 # Each command imports what it needs when it runs: `arena --help` loads argparse and little else.
 
@@ -330,7 +330,7 @@ def _open_tournament(args: argparse.Namespace):
         raise ArenaError("a new tournament needs a folder of submissions and --env (or --resume with --db)")
     limits = {"memory_mb": args.memory_mb} if args.memory_mb is not None else {}
     return Tournament(args.db, Settings(
-        env=args.env, options=_parse_options(args.option), format=args.format, games_per_pair=args.games_per_pair,
+        env=args.env, options=parse_overrides(args.option), format=args.format, games_per_pair=args.games_per_pair,
         seed=args.seed, rounds=args.rounds, challenger=args.challenger, time_per_move=args.time_per_move,
         max_steps=args.max_steps, limits=limits, time_bank=args.time_bank))
 
@@ -381,7 +381,7 @@ def _run_match(args: argparse.Namespace) -> int:
         raise ArenaError(f"--games must be at least 1, got {args.games}")
     specs = [load(args.first), load(args.second)]
     env_name = choose_env(args.env, specs)
-    env = EnvSpec(env_name, choose_options(_parse_options(args.option), specs))
+    env = EnvSpec(env_name, choose_options(parse_overrides(args.option), specs))
     seats = Seats(specs, seat_count(env), lambda spec: _handles([spec], env_name, args)[0])
     tally = Tally(seats.labels, entry(env_name).cooperative)
     try:
@@ -423,7 +423,7 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
     from arena.envs import EnvSpec
     from arena.match import play_match
 
-    env = EnvSpec(env_name, choose_options(_parse_options(args.option), [spec]))
+    env = EnvSpec(env_name, choose_options(parse_overrides(args.option), [spec]))
     seats = seat_count(env)
     [handle] = _handles([spec], env_name, args)
     started = time.perf_counter()
@@ -494,19 +494,6 @@ def _run_envs(args: argparse.Namespace) -> int:
                       f"{e.time_bank:g} s", escape(e.summary))
     out.print(table)
     return 0
-
-
-def _parse_options(pairs: list[str]) -> dict[str, Any]:
-    options = {}
-    for pair in pairs:
-        key, eq, text = pair.partition("=")
-        if not eq or not key.isidentifier():
-            raise ArenaError(f"--option {pair!r}: write it as KEY=VALUE, e.g. --option size=6")
-        try:
-            options[key] = json.loads(text)
-        except json.JSONDecodeError:
-            options[key] = text
-    return options
 
 
 if __name__ == "__main__":

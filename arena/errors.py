@@ -17,5 +17,9 @@ class UnknownEnvError(ArenaError):
     """An environment name that is not registered, or options it does not take."""
 
 
+class SettingsError(ArenaError, ValueError):
+    """A settings file or KEY=VALUE override that cannot be read: an unknown key, or a value of the wrong type."""
+
+
 class ReplayError(ArenaError):
     """A replay file that cannot be read, or that does not re-simulate to its recorded result."""

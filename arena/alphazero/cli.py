@@ -16,16 +16,14 @@ while the budget and the other settings given here replace the stored ones.
 from __future__ import annotations
 
 import argparse
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from arena.alphazero.config import ROLES, AlphaZeroConfig
 from arena.errors import ArenaError
+from arena.settings import parse_overrides, read_settings, text_parser
 
 __all__ = ["add_arguments", "run"]
-
-_PARSERS = {"int": int, "int | None": int, "float": float, "str": str}  # by the config's field type names
 
 # Settings common enough for a flag of their own; every other field goes through --setting.
 _FLAGS = {
@@ -46,9 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--role", choices=ROLES, default="all",
                        help="all phases in this process (default), or one of them as its own process")
     group.add_argument("--export", metavar="FOLDER", help="write the best network as a submission folder and stop")
-    types = {f.name: f.type for f in fields(AlphaZeroConfig)}
     for name, text in _FLAGS.items():
-        group.add_argument("--" + name.replace("_", "-"), type=_PARSERS[types[name]], help=text)
+        group.add_argument("--" + name.replace("_", "-"), type=text_parser(AlphaZeroConfig, name), help=text)
     group.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE",
                        help="any other AlphaZeroConfig field, e.g. --setting channels=64 (repeatable)")
 
@@ -93,17 +90,9 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
     """Config fields set by the YAML file, then the flags, then --setting (later wins)."""
     changes: dict[str, Any] = {"game": args.game}
     if getattr(args, "config", None):
-        import yaml
-
-        changes.update(yaml.safe_load(Path(args.config).read_text()) or {})
+        changes.update(read_settings(args.config, AlphaZeroConfig))
     if getattr(args, "seed", None) is not None:
         changes["seed"] = args.seed
     changes.update({name: getattr(args, name) for name in _FLAGS if getattr(args, name) is not None})
-    types = {f.name: f.type for f in fields(AlphaZeroConfig)}
-    for pair in args.setting:
-        key, _, value = pair.partition("=")
-        if key not in types or not value:
-            raise ArenaError(f"--setting {pair!r}: expected KEY=VALUE with KEY one of {', '.join(types)}")
-        changes[key] = _PARSERS[types[key]](value)
+    changes.update(parse_overrides(args.setting, AlphaZeroConfig, flag="--setting", example="channels=64"))
     return changes
-

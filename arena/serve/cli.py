@@ -162,12 +162,13 @@ def _run_serve(args: argparse.Namespace) -> int:
     except ImportError:
         raise ArenaError("arena serve needs its web libraries: pip install 'arena[serve]'") from None
 
-    from arena.cli import _check_isolation, _parse_options
+    from arena.cli import _check_isolation
     from arena.serve.app import ServeConfig, create_app
     from arena.serve.scheduler import Scheduler
     from arena.serve.store import CompetitionStore
     from arena.serve.uploads import UploadLimits
     from arena.serve.validation import Validator
+    from arena.settings import parse_overrides
     from arena.tournament import Settings, Tournament
     from arena.tournament.runner import ProcessPoolBackend, backend_for
     from arena.tournament.store import ResultsStore
@@ -192,7 +193,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         if not args.env:
             raise ArenaError(f"{db}: a new competition needs --env (e.g. --env othello)")
         limits = {"memory_mb": args.memory_mb} if args.memory_mb is not None else {}
-        tournament = Tournament(db, Settings(env=args.env, options=_parse_options(args.option), seed=args.seed,
+        tournament = Tournament(db, Settings(env=args.env, options=parse_overrides(args.option), seed=args.seed,
                                              time_per_move=args.time_per_move, max_steps=args.max_steps,
                                              limits=limits))
     settings = tournament.settings

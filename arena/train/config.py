@@ -16,11 +16,11 @@ decision is `repeat` frames of the game. `eval_freq: 0` turns evaluation off.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from arena import settings
 from arena.train.algorithms import ALGORITHMS
 
 
@@ -88,22 +88,11 @@ Config = TypeVar("Config")
 
 
 def load_config(path: str | Path | None = None, config_class: type[Config] = TrainConfig, **overrides: Any) -> Config:
-    """A config (`TrainConfig` by default) from a YAML file or the defaults, with `overrides` (None values ignored) on top."""
-    values: dict[str, Any] = {}
-    if path is not None:
-        import yaml
-
-        values = yaml.safe_load(Path(path).read_text()) or {}
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    unknown = set(values) - {f.name for f in dataclasses.fields(config_class)}
-    if unknown:
-        raise ValueError(f"{path or 'settings'}: unknown setting(s) {', '.join(sorted(unknown))} "
-                         f"for {config_class.__name__}")
-    return config_class(**values)
+    """A config (`TrainConfig` by default) from a YAML file or the defaults, with `overrides` (None values ignored)
+    on top; `arena.settings.SettingsError` (a ValueError) names the file and the key of a wrong setting."""
+    return settings.load_config(config_class, path, **overrides)
 
 
 def save_config(config: Any, path: Path) -> None:
     """Write a config dataclass as YAML (what `load_config` reads back)."""
-    import yaml
-
-    path.write_text(yaml.safe_dump(dataclasses.asdict(config), sort_keys=False))
+    settings.save_config(config, path)
