@@ -10,13 +10,16 @@ import pytest
 
 torch = pytest.importorskip("torch", reason='AlphaZero trains in torch: pip install -e ".[train]"')
 
-from arena.search import board_from_observation, make_search  # noqa: E402
 from arena.envs.gomoku import GomokuBoard  # noqa: E402
 from arena.envs.othello import OthelloBoard  # noqa: E402
+from arena.search import board_from_observation, make_search  # noqa: E402
 
 from arena.alphazero import gating, loop  # noqa: E402
 from arena.alphazero.buffer import ReplayBuffer  # noqa: E402
 from arena.alphazero.config import AlphaZeroConfig  # noqa: E402
+from arena.alphazero.store import Store  # noqa: E402
+from arena.alphazero.symmetries import SYMMETRIES, action_map, augment, transform  # noqa: E402
+from arena.alphazero.trainer import Trainer, new_network  # noqa: E402
 from arena.search.network import (  # noqa: E402
     Evaluator,
     NetworkSpec,
@@ -24,9 +27,6 @@ from arena.search.network import (  # noqa: E402
     network_bytes,
     save_network,
 )
-from arena.alphazero.store import Store  # noqa: E402
-from arena.alphazero.symmetries import SYMMETRIES, action_map, augment, transform  # noqa: E402
-from arena.alphazero.trainer import Trainer, new_network  # noqa: E402
 
 torch.set_num_threads(1)
 

@@ -12,17 +12,17 @@ pgx = pytest.importorskip("pgx", reason='the JAX self-play backend needs the jax
 torch = pytest.importorskip("torch", reason='AlphaZero trains in torch: pip install -e ".[train]"')
 
 from arena._native import GameRecord  # noqa: E402
-from arena.search import make_search  # noqa: E402
 from arena.envs.othello import OthelloBoard  # noqa: E402
+from arena.search import make_search  # noqa: E402
 
 from arena.alphazero import loop  # noqa: E402
 from arena.alphazero.config import AlphaZeroConfig  # noqa: E402
 from arena.alphazero.jax_network import forward, params_from_torch  # noqa: E402
 from arena.alphazero.jax_selfplay import PASS, _native_moves  # noqa: E402
-from arena.search.network import Evaluator, PolicyValueNet  # noqa: E402
 from arena.alphazero.selfplay import play_games, round_seed  # noqa: E402
 from arena.alphazero.trainer import new_network  # noqa: E402
 from arena.errors import ArenaError  # noqa: E402
+from arena.search.network import Evaluator, PolicyValueNet  # noqa: E402
 
 torch.set_num_threads(1)
 

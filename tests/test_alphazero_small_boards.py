@@ -6,15 +6,15 @@ import pytest
 
 torch = pytest.importorskip("torch", reason='AlphaZero trains in torch: pip install -e ".[train]"')
 
-from arena.search import ROLLOUTS, DuelSide, make_self_play, play_duel  # noqa: E402
 from arena.envs.gomoku import GomokuBoard  # noqa: E402
+from arena.search import ROLLOUTS, DuelSide, make_self_play, play_duel  # noqa: E402
 
 from arena.alphazero import gating, loop  # noqa: E402
 from arena.alphazero.config import AlphaZeroConfig  # noqa: E402
-from arena.search.network import Evaluator, load_network  # noqa: E402
 from arena.alphazero.selfplay import play_games  # noqa: E402
 from arena.alphazero.symmetries import SYMMETRIES, transform  # noqa: E402
 from arena.alphazero.trainer import Trainer, new_network  # noqa: E402
+from arena.search.network import Evaluator, load_network  # noqa: E402
 
 torch.set_num_threads(1)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from arena.search.network import save_network
 from arena.alphazero.store import Store
+from arena.search.network import save_network
 
 __all__ = ["export_submission"]
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from arena.search import ROLLOUTS, DuelResult, DuelSide, play_duel
 from arena.alphazero.config import AlphaZeroConfig
-from arena.search.network import Evaluator, PolicyValueNet
 from arena.alphazero.store import Match
+from arena.search import ROLLOUTS, DuelResult, DuelSide, play_duel
+from arena.search.network import Evaluator, PolicyValueNet
 
 __all__ = ["OPENING_PLIES", "duel", "gate", "network_side", "rollout_duel"]
 

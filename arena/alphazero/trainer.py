@@ -20,8 +20,8 @@ from torch.nn import functional as F
 
 from arena.alphazero.buffer import Batch, ReplayBuffer
 from arena.alphazero.config import AlphaZeroConfig
-from arena.search.network import NetworkSpec, PolicyValueNet
 from arena.alphazero.symmetries import augment
+from arena.search.network import NetworkSpec, PolicyValueNet
 
 __all__ = ["Losses", "Trainer", "new_network"]
 
