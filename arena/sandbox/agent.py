@@ -11,7 +11,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -21,7 +20,7 @@ from typing import Any
 from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle
 from arena.names import file_name
-from arena.sandbox import confine, isolate
+from arena.sandbox import confine, isolate, launcher
 from arena.sandbox.cgroups import AgentCgroup, CgroupLimits, sweep_stale_groups
 from arena.sandbox.clock import Clock, MoveTimer
 from arena.sandbox.logs import LogCapture
@@ -73,7 +72,7 @@ class SandboxedAgent(AgentHandle):
         self.limits = limits or Limits()
         log_dir = Path(log_dir) if log_dir is not None else Path(tempfile.gettempdir()) / "arena-logs"
         self.log_path = log_dir / f"{file_name(self.spec.name)}-{os.getpid()}-{next(_log_counter)}.log"
-        self._process: subprocess.Popen | None = None
+        self._process: launcher.LaunchedProcess | None = None
         self._channel: Channel | None = None
         self._cgroup: AgentCgroup | None = None
         self._timer: MoveTimer | None = None
@@ -198,13 +197,8 @@ class SandboxedAgent(AgentHandle):
             "max_message_bytes": 1 << 30,  # what the harness sends is trusted
         }
         try:
-            self._process = subprocess.Popen(
-                [sys.executable, "-s", "-m", "arena.sandbox.worker", str(to_worker_read), str(from_worker_write),
-                 json.dumps(config)],
-                pass_fds=(to_worker_read, from_worker_write),
-                stdin=subprocess.DEVNULL, stdout=log_write, stderr=log_write,
-                cwd=self._workdir, env=_worker_environment(folder), start_new_session=True,
-            )
+            self._process = launcher.start_worker([json.dumps(config)], self._workdir, _worker_environment(folder),
+                                                  (to_worker_read, from_worker_write), log_write, WORKER_ENVIRONMENT)
         finally:
             for fd in (to_worker_read, from_worker_write, log_write):
                 os.close(fd)
@@ -383,23 +377,24 @@ def _tree_bytes(folder: Path) -> int:
     return sum(p.lstat().st_size for p in folder.rglob("*"))
 
 
+WORKER_ENVIRONMENT = {  # a small, fixed environment: nothing of the harness's leaks in, and runs are reproducible
+    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    "LANG": "C.UTF-8",
+    "PYTHONHASHSEED": "0",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONNOUSERSITE": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "SDL_VIDEODRIVER": "dummy",
+    "SDL_AUDIODRIVER": "dummy",
+    "PYGAME_HIDE_SUPPORT_PROMPT": "1",
+}
+
+
 def _worker_environment(folder: Path) -> dict[str, str]:
-    """A small, fixed environment: nothing of the harness's leaks in, and runs are reproducible."""
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(folder),
-        "TMPDIR": str(folder),
-        "LANG": "C.UTF-8",
-        "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONNOUSERSITE": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "SDL_VIDEODRIVER": "dummy",
-        "SDL_AUDIODRIVER": "dummy",
-        "PYGAME_HIDE_SUPPORT_PROMPT": "1",
-    }
+    """The fixed environment, with the agent's own folder as its home."""
+    return {**WORKER_ENVIRONMENT, "HOME": str(folder), "TMPDIR": str(folder)}
 
 
 def _text(value: Any, limit: int) -> str:

@@ -1,7 +1,7 @@
 """The process that runs one submitted agent, confined, answering the harness over two pipes.
 
-`SandboxedAgent` starts it as `python -s -m arena.sandbox.worker READ_FD WRITE_FD CONFIG` in an
-otherwise empty folder holding the submission's private copy. Stage one joins the agent's cgroups
+`SandboxedAgent` starts it as `python -s -m arena.sandbox.worker READ_FD WRITE_FD CONFIG`, forked
+by its launcher (`arena.sandbox.launcher`), in an otherwise empty folder holding the submission's private copy. Stage one joins the agent's cgroups
 (memory, processes and CPU totals), applies the resource limits and enters new namespaces (mount,
 network, IPC, UTS, and PID: the first process stays behind as a supervisor, so killing it kills
 everything the agent started). Stage two imports what it needs, builds the agent's filesystem (its
@@ -52,12 +52,19 @@ def main(argv: list[str]) -> None:
     _Worker(Channel(int(read_fd), int(write_fd), config["max_message_bytes"]), config, isolated).serve()
 
 
+def load_before_confinement() -> None:
+    """Import what a worker needs before it shuts itself in (the launcher does it once for all)."""
+    import numpy  # noqa: F401
+
+    import arena.agents  # noqa: F401
+    import arena.envs.seat  # noqa: F401
+    import arena.seeding  # noqa: F401
+    import arena.submission  # noqa: F401
+
+
 class _Worker:
     def __init__(self, channel: Channel, config: dict[str, Any], isolated: bool):
-        import numpy as np  # noqa: F401  (loaded before confinement, like everything arena needs)
-
-        import arena.agents  # noqa: F401
-
+        load_before_confinement()
         from arena.envs import make_raw, seat_view
         from arena.envs.seat import reseed_view
         from arena.submission import AgentSpec, Manifest

@@ -1,0 +1,275 @@
+"""A warm parent for the agents' worker processes: forking one costs a few milliseconds where
+starting Python and importing what a worker needs costs a quarter of a second.
+
+Each harness process starts one launcher (`serve`, in `python -s -c ...`), with the
+workers' fixed environment, the first time it needs a sandbox. The launcher imports what every
+worker loads before it confines itself (numpy, the games, the agents' base classes), never runs
+submitted code, and answers requests on a socket only the harness holds: a request carries the
+worker's arguments, folder and environment with its two pipes and its log (SCM_RIGHTS); the
+launcher forks a child that closes everything else, leads a session of its own and runs
+`arena.sandbox.worker.main` exactly as `python -m arena.sandbox.worker` would. The answer is the
+child's pid with the read end of a pipe on which its exit code arrives once it ends.
+
+The launcher ends when the harness does (its socket closes, however the harness died), and its
+workers with it (their parent-death signal).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import traceback
+from pathlib import Path
+from typing import Sequence
+
+MAX_REQUEST = 1 << 20  # bytes of one request: a worker's configuration is a few kilobytes
+EXIT_CODE = struct.Struct("<i")
+FIRST_FREE_FD = 5  # a worker's fds: 0-2 standard streams, 3 and 4 its pipes
+KILLED = -signal.SIGKILL  # the exit code of a worker whose launcher vanished: it was killed with it
+LAUNCHER_MAIN = "import socket, sys; from arena.sandbox.launcher import serve; serve(socket.socket(fileno=int(sys.argv[1])))"
+
+
+# --- the harness's side ----------------------------------------------------------------------
+
+
+class LaunchedProcess:
+    """A worker forked by the launcher, with the part of `subprocess.Popen` the harness uses."""
+
+    def __init__(self, pid: int, exit_fd: int):
+        self.pid = pid
+        self.returncode: int | None = None
+        self._exit_fd = exit_fd
+
+    def poll(self) -> int | None:
+        return self._read_exit(0.0)
+
+    def wait(self, timeout: float | None = None) -> int:
+        code = self._read_exit(timeout)
+        if code is None:
+            raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
+        return code
+
+    def _read_exit(self, timeout: float | None) -> int | None:
+        if self.returncode is not None:
+            return self.returncode
+        ready, _, _ = select.select([self._exit_fd], [], [], timeout)
+        if not ready:
+            return None
+        data = os.read(self._exit_fd, EXIT_CODE.size)
+        os.close(self._exit_fd)
+        self.returncode = EXIT_CODE.unpack(data)[0] if len(data) == EXIT_CODE.size else KILLED
+        return self.returncode
+
+    def __del__(self) -> None:
+        if self.returncode is None:
+            try:
+                os.close(self._exit_fd)
+            except OSError:
+                pass
+
+
+class Launcher:
+    """The harness's end of one launcher process; `start` forks a worker."""
+
+    def __init__(self, environment: dict[str, str]):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-s", "-c", LAUNCHER_MAIN, str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=environment, cwd="/",
+                start_new_session=True)  # a terminal's Ctrl-C is the harness's to handle
+        finally:
+            theirs.close()
+        self.socket = ours
+        self.pid = os.getpid()  # a forked copy of the harness must not share this socket
+
+    def start(self, argv: Sequence[str], cwd: Path, environment: dict[str, str],
+              pipes: tuple[int, int], log: int) -> LaunchedProcess:
+        """Fork a worker running `arena.sandbox.worker` with `argv` after its two pipe fds, which
+        it gets as 3 and 4; its stdout and stderr go to `log`."""
+        request = json.dumps({"argv": list(argv), "cwd": str(cwd), "env": environment}).encode()
+        socket.send_fds(self.socket, [request], [*pipes, log])
+        answer, fds, _, _ = socket.recv_fds(self.socket, 1024, 1)
+        if not answer or len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            raise OSError(f"the sandbox launcher failed: {answer.decode(errors='replace') or 'it has gone'}")
+        return LaunchedProcess(json.loads(answer)["pid"], fds[0])
+
+    def alive(self) -> bool:
+        return self.pid == os.getpid() and self.process.poll() is None
+
+    def close(self) -> None:
+        self.socket.close()
+        self.process.wait()
+
+
+_launcher: Launcher | None = None
+_lock = threading.Lock()
+
+
+def start_worker(argv: Sequence[str], cwd: Path, environment: dict[str, str], pipes: tuple[int, int],
+                 log: int, launcher_environment: dict[str, str]) -> LaunchedProcess:
+    """A worker forked by this process's launcher, started (again) with `launcher_environment`
+    when there is none yet or it died."""
+    global _launcher
+    with _lock:
+        if _launcher is None or not _launcher.alive():
+            if _launcher is not None and _launcher.pid == os.getpid():
+                _launcher.close()
+            _launcher = Launcher(launcher_environment)
+        return _launcher.start(argv, cwd, environment, pipes, log)
+
+
+def _close_at_exit() -> None:
+    if _launcher is not None and _launcher.pid == os.getpid():
+        _launcher.close()
+
+
+def _forget_after_fork() -> None:
+    # A forked copy of the harness holds the socket too: close its copy, so that the launcher still
+    # ends with the process that started it, and start its own when it needs one.
+    global _launcher, _lock
+    _lock = threading.Lock()  # another thread may have held it at the fork
+    if _launcher is not None:
+        _launcher.socket.close()
+        _launcher = None
+
+
+atexit.register(_close_at_exit)
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+# --- the launcher process --------------------------------------------------------------------
+
+
+def serve(channel: socket.socket) -> None:
+    """Fork a worker for each request until the harness closes its end; then end the workers."""
+    from arena.sandbox import worker
+
+    worker.load_before_confinement()
+    exits: dict[int, int] = {}  # worker pid -> write end of its exit-code pipe
+    wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    signal.set_wakeup_fd(wakeup_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that the wake-up fd hears of it
+    while True:
+        readable, _, _ = select.select([channel, wakeup_read], [], [])
+        if wakeup_read in readable:
+            while _drain(wakeup_read):
+                pass
+            _report_exits(exits)
+        if channel in readable:
+            try:
+                request, fds, _, _ = socket.recv_fds(channel, MAX_REQUEST, 3)
+            except OSError:
+                request, fds = b"", []
+            if not request:
+                break
+            try:
+                pid, exit_read = _fork_worker(json.loads(request), fds, worker.main)
+                exits[pid] = exit_read[1]
+                socket.send_fds(channel, [json.dumps({"pid": pid}).encode()], [exit_read[0]])
+                os.close(exit_read[0])
+            except Exception as exc:  # noqa: BLE001  (said to the harness, which reports it)
+                channel.send(f"{type(exc).__name__}: {exc}".encode()[:1000])
+            finally:
+                for fd in fds:
+                    os.close(fd)
+    for pid in exits:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _drain(fd: int) -> bool:
+    try:
+        return bool(os.read(fd, 256))
+    except BlockingIOError:
+        return False
+
+
+def _report_exits(exits: dict[int, int]) -> None:
+    """Reap every ended worker and write its exit code (negative: the signal that killed it)."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        fd = exits.pop(pid, None)
+        if fd is not None:
+            try:
+                os.write(fd, EXIT_CODE.pack(os.waitstatus_to_exitcode(status)))
+            except OSError:
+                pass  # the harness stopped listening
+            os.close(fd)
+
+
+def _fork_worker(request: dict, fds: list[int], main) -> tuple[int, tuple[int, int]]:
+    if len(fds) != 3:
+        raise ValueError(f"a request needs 3 file descriptors, got {len(fds)}")
+    exit_read, exit_write = os.pipe2(os.O_CLOEXEC)
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(exit_read)
+        os.close(exit_write)
+        raise
+    if pid:
+        return pid, (exit_read, exit_write)
+    code = 1
+    try:
+        _become_worker(request, fds)
+        main(request["argv"])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001  (as `python -m` would: the traceback goes to its log)
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001
+                pass
+        os._exit(code)
+
+
+def _become_worker(request: dict, fds: list[int]) -> None:
+    """In the forked child: its streams, its pipes as 3 and 4, nothing else of the launcher's."""
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.setsid()
+    to_worker, from_worker, log = (_fd_above(fd) for fd in fds)  # whatever numbers they came as
+    null = os.open(os.devnull, os.O_RDONLY)
+    for source, target in ((null, 0), (log, 1), (log, 2), (to_worker, 3), (from_worker, 4)):
+        os.dup2(source, target)
+    os.closerange(FIRST_FREE_FD, _max_fd())
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    request["argv"] = ["3", "4", *request["argv"]]
+
+
+def _fd_above(fd: int) -> int:
+    """`fd` moved to a number no target of `_become_worker` has."""
+    import fcntl
+
+    return fcntl.fcntl(fd, fcntl.F_DUPFD, FIRST_FREE_FD)
+
+
+def _max_fd() -> int:
+    try:
+        return os.sysconf("SC_OPEN_MAX")
+    except (ValueError, OSError):
+        return 65536

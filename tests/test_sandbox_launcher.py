@@ -1,0 +1,120 @@
+"""The launcher that forks agents' workers: a worker gets nothing of it but its pipes, its streams
+and the fixed environment, the launcher and its workers end with the harness, and a forked copy
+of the harness starts a launcher of its own."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from arena.agents import RandomAgent
+from arena.faults import Status
+from arena.match import play_match
+from arena.sandbox import SandboxedAgent, launcher
+from arena.submission import load
+
+HOSTILE = Path(__file__).parent / "hostile"
+
+LOOKS_AROUND = textwrap.dedent('''
+    import os
+    import numpy as np
+    from arena.agents import Agent
+
+    class SubmittedAgent(Agent):
+        def _initialize(self):
+            fds = sorted(int(fd) for fd in os.listdir("/proc/self/fd"))
+            print("fds", fds)
+            print("environ", sorted(os.environ))
+            try:
+                initial = open("/proc/self/environ", "rb").read().split(b"\\0")
+                print("initial environ", sorted(entry.split(b"=")[0].decode() for entry in initial if entry))
+            except PermissionError:  # where its new identity may not read its own process's files
+                print("initial environ unreadable")
+
+        def predict(self, obs):
+            return int(np.flatnonzero(obs["action_mask"])[0])
+''')
+
+FIXED_ENVIRONMENT = sorted({"PATH", "LANG", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE", "PYTHONNOUSERSITE",
+                            "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "SDL_VIDEODRIVER",
+                            "SDL_AUDIODRIVER", "PYGAME_HIDE_SUPPORT_PROMPT"})
+
+
+def test_a_worker_holds_only_its_pipes_its_streams_and_the_fixed_environment(write_submission, monkeypatch):
+    monkeypatch.setenv("ARENA_ORGANISER_SECRET", "hunter2")
+    agent = SandboxedAgent(load(write_submission("looks_around", LOOKS_AROUND)), time_per_move=5.0)
+    try:
+        result = play_match("othello", [agent, RandomAgent()], seed=0)
+    finally:
+        agent.close()  # its output is all in its log once it has ended
+    log = agent.log_path.read_text()
+    assert result.agents[0].status == Status.OK
+    lines = dict(line.split(" ", 1) for line in log.splitlines() if line.startswith(("fds", "environ", "initial")))
+    # 0-2 its streams, 3 and 4 its pipes, 5 the listing's own descriptor: no socket to the launcher.
+    assert lines["fds"] == "[0, 1, 2, 3, 4, 5]"
+    assert lines["environ"] == repr(sorted([*FIXED_ENVIRONMENT, "HOME", "TMPDIR"]))
+    assert lines["initial"] in ("environ " + repr(FIXED_ENVIRONMENT), "environ unreadable")
+
+
+HARNESS = textwrap.dedent('''
+    import sys, threading, time
+    from arena.agents import RandomAgent
+    from arena.match import play_match
+    from arena.sandbox import SandboxedAgent, launcher
+    from arena.submission import load
+
+    agent = SandboxedAgent(load(sys.argv[1]), time_per_move=600)
+    threading.Thread(target=play_match, args=("othello", [agent, RandomAgent()], 0), daemon=True).start()
+    while agent._process is None:
+        time.sleep(0.01)
+    print(launcher._launcher.process.pid, agent._process.pid, flush=True)
+    time.sleep(600)
+''')
+
+
+def test_the_launcher_and_its_workers_end_with_the_harness_even_when_it_is_killed():
+    harness = subprocess.Popen([sys.executable, "-c", HARNESS, str(HOSTILE / "sleeper")], stdout=subprocess.PIPE,
+                               text=True)
+    try:
+        launcher_pid, worker_pid = map(int, harness.stdout.readline().split())
+        assert is_alive(launcher_pid) and is_alive(worker_pid)
+    finally:
+        harness.send_signal(signal.SIGKILL)
+        harness.wait()
+        harness.stdout.close()
+    deadline = time.monotonic() + 30
+    while (is_alive(launcher_pid) or is_alive(worker_pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not is_alive(launcher_pid) and not is_alive(worker_pid)
+
+
+def test_a_forked_harness_starts_a_launcher_of_its_own(submissions):
+    def play() -> int:
+        agent = SandboxedAgent(load(submissions / "random"), time_per_move=5.0)
+        try:
+            assert play_match("othello", [agent, RandomAgent()], seed=1).agents[0].status == Status.OK
+        finally:
+            agent.close()
+        return launcher._launcher.process.pid
+
+    before = play()
+    child = os.fork()
+    if child == 0:
+        try:
+            os._exit(0 if play() != before else 2)
+        except BaseException:  # noqa: BLE001
+            os._exit(1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert play() == before  # this process's launcher is untouched by the copy's
+
+
+def is_alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")  # a zombie has already died
