@@ -1,8 +1,17 @@
-"""Deriving independent, reproducible seeds from one match seed."""
+"""Deriving independent, reproducible seeds from one parent seed: every child seed in arena comes from here.
+
+    derive_seed(match_seed, seat, 1)            # 32 bits: a seat's action space in a match
+    derive_seed(run_seed, games_before, bits=63)  # 63 bits: a self-play round of the native search
+"""
 
 import numpy as np
 
 
-def derive_seed(seed: int, *keys: int) -> int:
-    """A 32-bit seed determined by `seed` and `keys`, statistically independent of the others."""
-    return int(np.random.SeedSequence([seed, *keys]).generate_state(1)[0])
+def derive_seed(seed: int, *keys: int, bits: int = 32) -> int:
+    """A `bits`-bit seed (1 to 64) determined by `seed` and `keys`, statistically independent of the others."""
+    if not 1 <= bits <= 64:
+        raise ValueError(f"a derived seed has 1 to 64 bits, got {bits}")
+    sequence = np.random.SeedSequence([seed, *keys])
+    if bits <= 32:
+        return int(sequence.generate_state(1)[0]) >> (32 - bits)
+    return int(sequence.generate_state(1, np.uint64)[0]) >> (64 - bits)

@@ -16,10 +16,12 @@ from arena.alphazero.config import AlphaZeroConfig
 from arena.alphazero.store import Match
 from arena.search import ROLLOUTS, DuelResult, DuelSide, play_duel
 from arena.search.network import Evaluator, PolicyValueNet
+from arena.seeding import derive_seed
 
 __all__ = ["OPENING_PLIES", "duel", "gate", "network_side", "rollout_duel"]
 
 OPENING_PLIES = 4  # sampled plies at the start of each match game
+GATE, ROLLOUT_DUEL = 0, 1  # seed keys: a network's gating match and its duel against rollout MCTS
 
 
 def network_side(config: AlphaZeroConfig, net: PolicyValueNet) -> DuelSide:
@@ -52,6 +54,7 @@ def gate(config: AlphaZeroConfig, candidate_id: int, candidate: PolicyValueNet, 
     """The gating match of `candidate` against `best`, promoted or not (always, with no gate games)."""
     if config.gate_games == 0:
         return Match(candidate_id, best_id, 0, 0, 0, promoted=True)
-    wins, draws, losses = duel(config, candidate, best, config.gate_games, seed=config.seed + candidate_id)
+    seed = derive_seed(config.seed, candidate_id, GATE)
+    wins, draws, losses = duel(config, candidate, best, config.gate_games, seed=seed)
     played = Match(candidate_id, best_id, wins, draws, losses, promoted=False)
     return dataclasses.replace(played, promoted=played.score >= config.gate_score)

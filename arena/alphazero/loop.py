@@ -25,12 +25,13 @@ from pathlib import Path
 import torch
 
 from arena.alphazero.config import ROLES, AlphaZeroConfig
-from arena.alphazero.gating import gate, rollout_duel
+from arena.alphazero.gating import ROLLOUT_DUEL, gate, rollout_duel
 from arena.alphazero.ratings import generation_ratings
 from arena.alphazero.selfplay import play_games, round_seed
 from arena.alphazero.store import Store
 from arena.alphazero.trainer import Trainer, new_network
 from arena.errors import ArenaError
+from arena.seeding import derive_seed
 
 __all__ = ["ROLES", "evaluate_candidates", "open_store", "play_rollout_duel", "run", "run_evaluator", "run_selfplay",
            "run_single", "run_trainer", "self_play_round", "train_generation"]
@@ -146,7 +147,8 @@ def play_rollout_duel(store: Store, network_id: int) -> None:
     """Network `network_id` against rollout MCTS (`rollout_duel_games` games); logged as rollout_duel/*."""
     config = store.config
     started = time.perf_counter()
-    result = rollout_duel(config, store.network(network_id), config.rollout_duel_games, seed=config.seed + network_id)
+    result = rollout_duel(config, store.network(network_id), config.rollout_duel_games,
+                          seed=derive_seed(config.seed, network_id, ROLLOUT_DUEL))
     store.log(network_id, **{"rollout_duel/score": result.score, "rollout_duel/wins": result.wins,
                              "rollout_duel/draws": result.draws, "rollout_duel/losses": result.losses})
     print(f"evaluate   network {network_id} ({config.gate_simulations} simulations) vs rollout MCTS "

@@ -19,10 +19,11 @@ from types import ModuleType
 
 import numpy as np
 
-from arena.search import make_self_play
 from arena.alphazero.config import AlphaZeroConfig
-from arena.search.network import Evaluator, PolicyValueNet
 from arena.errors import ArenaError
+from arena.search import make_self_play
+from arena.search.network import Evaluator, PolicyValueNet
+from arena.seeding import derive_seed
 
 __all__ = ["SelfPlayStats", "false_resignations", "play_games", "round_seed"]
 
@@ -46,7 +47,7 @@ class SelfPlayStats:
 
 def round_seed(seed: int, games_before: int) -> int:
     """The seed of a self-play round that starts after `games_before` stored games."""
-    return int(np.random.SeedSequence([seed, games_before]).generate_state(1, np.uint64)[0] >> 1)
+    return derive_seed(seed, games_before, bits=63)
 
 
 def play_games(config: AlphaZeroConfig, net: PolicyValueNet | None, games: int, seed: int) -> tuple[list, SelfPlayStats]:

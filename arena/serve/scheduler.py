@@ -27,6 +27,7 @@ from typing import Callable
 
 from arena.envs import entry, make_raw
 from arena.ratings import rate
+from arena.seeding import derive_seed
 from arena.tournament import Tournament
 from arena.tournament.blocks import one_line
 from arena.tournament.runner import Backend, play_pending
@@ -110,7 +111,7 @@ class Scheduler:
             return []
         schedule = self.store.schedule()
         round_number = 1 + max((m.round for m in schedule), default=-1)
-        rng = random.Random(f"{self.tournament.settings.seed}:{round_number}")
+        rng = random.Random(derive_seed(self.tournament.settings.seed, round_number))
         results = self.store.results()
         if self.seats == 2:
             pairs = self._pairs(active, results, rng)

@@ -24,6 +24,7 @@ from typing import Any
 import gymnasium
 import numpy as np
 
+from arena.seeding import derive_seed
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode
 from arena.train.config import save_config
 from arena.train.logs import LOG_DIR, RunLog, finish_run, whole_rollouts
@@ -93,8 +94,8 @@ def train_snakes(config: SnakeConfig) -> Path:
     log = RunLog(saver.run_dir, total)
     learners = [PPO("MlpPolicy", spaces_only, learning_rate=config.learning_rate, n_steps=config.n_steps,
                     batch_size=config.batch_size, n_epochs=config.n_epochs, gamma=config.gamma,
-                    gae_lambda=config.gae_lambda, ent_coef=config.ent_coef, seed=config.seed + i, device="cpu",
-                    policy_kwargs={"net_arch": list(config.net_arch)}) for i in range(config.num_snakes)]
+                    gae_lambda=config.gae_lambda, ent_coef=config.ent_coef, seed=derive_seed(config.seed, i),
+                    device="cpu", policy_kwargs={"net_arch": list(config.net_arch)}) for i in range(config.num_snakes)]
     for i, learner in enumerate(learners):  # each learner's train/* scalars in logs/snake_<i>/
         learner.set_logger(configure(str(saver.run_dir / LOG_DIR / f"snake_{i}"), ["tensorboard", "csv"]))
     obs, _ = vec.reset(seed=config.seed)
