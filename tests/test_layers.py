@@ -106,7 +106,8 @@ def test_the_check_sees_imports_inside_functions(tmp_path, monkeypatch):
     monkeypatch.setitem(FOLDERS, "arena.envs", folder)
     assert violations() == ["arena.envs.game imports arena.match", "arena.envs.game imports arena.match.play_match"]
     monkeypatch.setitem(FOLDERS, "arena.agents", folder)
-    assert harness_imports() == ["arena.agents.game imports arena.match", "arena.agents.game imports arena.match.play_match"]
+    assert harness_imports() == ["arena.agents.game imports arena.match",
+                                 "arena.agents.game imports arena.match.play_match"]
 
 
 @pytest.mark.parametrize("game", ["fighting", "othello", "gomoku", "snake", "cartpole_relay"])

@@ -6,7 +6,7 @@
 | module | job |
 | --- | --- |
 | `config` | `AlphaZeroConfig`: every setting of a run |
-| `network` | the residual policy/value network, its weights files and the evaluator the search calls (their home: `arena.search.network`) |
+| `network` | the policy/value network, its weights files, its evaluator (re-exported from `arena.search.network`) |
 | `symmetries` | the 8 board symmetries, applied to positions and policies at training time |
 | `buffer` | the replay buffer of recent positions |
 | `selfplay` | games by the best network (or by rollout search, to bootstrap) on the batched native MCTS |
