@@ -57,16 +57,26 @@ def play_pending(store: ResultsStore, settings: dict[str, Any], replay_dir: Path
     needed = {e for m in pending for e in m.seats}
     packages = {i: backend.package(entrants[i]) for i in needed}
     recorded = 0
-    for match_id, data in backend.run(settings, packages, blocks_of(pending)):
-        if isinstance(data, str):
-            store.record_failure(match_id, data)
+    for played in backend.run(settings, packages, blocks_of(pending)):
+        finished = []
+        for match_id, data in played:
+            if isinstance(data, str):
+                store.record_failure(match_id, data)
+            else:
+                finished.append((by_id[match_id], MatchResult.from_dict(data)))
+        if not finished:
             continue
-        result = MatchResult.from_dict(data)
         store.check_lease()  # a run that lost the store must not overwrite the replays of the one that has it
-        path = replay.save(result, replay_dir / f"{match_id:06d}-{replay.file_stem(result.env)}.json")
-        recorded += store.record(by_id[match_id], result, str(path))
-        on_match(result)
+        saved = [(match, result, str(replay.save(result, replay_dir / replay_name(match.match_id, result.env))))
+                 for match, result in finished]
+        recorded += store.record_many(saved)  # a block's matches in one transaction
+        for _, result, _ in saved:
+            on_match(result)
     return recorded
+
+
+def replay_name(match_id: int, env: str) -> str:
+    return f"{match_id:06d}-{replay.file_stem(env)}.json"
 
 
 class Backend:
@@ -76,17 +86,19 @@ class Backend:
         return EntrantPackage(entrant.id, entrant.label, entrant.digest, path=entrant.archive, problem=entrant.problem)
 
     def run(self, settings: dict[str, Any], packages: dict[int, EntrantPackage],
-            blocks: list[Block]) -> Iterator[Played]:
+            blocks: list[Block]) -> Iterator[list[Played]]:
+        """What each block played, block by block, as soon as it is known."""
         for block in blocks:
-            yield from play_block(settings, packages, block)
+            yield play_block(settings, packages, block)
 
 
 class ProcessPoolBackend(Backend):
-    """`workers` spawned processes on this machine, which die with this process.
+    """This process and `workers - 1` spawned processes on this machine, which die with this process.
 
-    Each worker keeps a sandbox open for every entrant it has played (see `arena.tournament.blocks`),
-    so blocks are routed: each worker gets its own queue (`route`), made of few entrants, and a
-    worker whose queue is empty takes blocks from the end of the longest one.
+    Each player keeps a sandbox open for every entrant it has played (see `arena.tournament.blocks`),
+    so blocks are routed: each gets its own queue (`route`), made of few entrants, and a player
+    whose queue is empty takes blocks from the end of the longest one. This process plays the first
+    queue itself, between recording what the others send back: one process fewer to start.
 
     With `keep`, the workers (and the sandboxes they keep warm) live on from one `run` to the
     next, for a caller that plays batch after batch (`arena serve`); `close` ends them.
@@ -103,29 +115,41 @@ class ProcessPoolBackend(Backend):
         queues = route(blocks, self.workers)
         pools, self._kept = self._kept, []
         pools += [ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=setup_worker,
-                                      initargs=(os.getpid(),)) for _ in range(len(queues) - len(pools))]
+                                      initargs=(os.getpid(),)) for _ in range(len(queues) - 1 - len(pools))]
         in_flight: dict[Any, tuple[int, Block]] = {}
+        played = [set() for _ in queues]  # the entrants each player has sandboxes for; player 0 is this process
 
-        played = [set() for _ in queues]  # the entrants each worker has sandboxes for
+        def next_block(player: int) -> Block | None:
+            block = queues[player].popleft() if queues[player] else steal(queues, played[player])
+            if block is not None:
+                played[player].update(e for _, _, seats in block for e in seats)
+            return block
 
         def feed(worker: int) -> None:
             while sum(w == worker for w, _ in in_flight.values()) < self.IN_FLIGHT:
-                block = queues[worker].popleft() if queues[worker] else steal(queues, played[worker])
+                block = next_block(worker)
                 if block is None:
                     return
-                played[worker].update(e for _, _, seats in block for e in seats)
-                in_flight[pools[worker].submit(play_block, settings, packages, block)] = (worker, block)
+                in_flight[pools[worker - 1].submit(play_block, settings, packages, block)] = (worker, block)
 
         finished = False
         try:
-            for worker in range(len(pools)):
+            for worker in range(1, len(queues)):
                 feed(worker)
-            while in_flight:
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            while True:
+                done = [future for future in in_flight if future.done()]
+                if not done:
+                    block = next_block(0)
+                    if block is not None:
+                        yield play_block(settings, packages, block)
+                        continue
+                    if not in_flight:
+                        break
+                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
                     worker, block = in_flight.pop(future)
                     feed(worker)
-                    yield from _outcome(future, block)
+                    yield _outcome(future, block)
             finished = True
         finally:
             if finished and self.keep:
@@ -254,7 +278,7 @@ class RayBackend(Backend):
                     played = ray.get(done[0])
                 except Exception as exc:  # a worker lost, say: this block's matches wait for the next run
                     played = failed(blocks_of_task[done[0]], exc)
-                yield from played
+                yield played
         finally:
             if started_here:
                 ray.shutdown()

@@ -266,20 +266,28 @@ class ResultsStore:
 
     def record(self, match: ScheduledMatch, result: Any, replay: str | None) -> bool:
         """Store a finished match (a MatchResult) in one transaction; False if it was already stored."""
+        return self.record_many([(match, result, replay)]) == 1
+
+    def record_many(self, finished: list[tuple[ScheduledMatch, Any, str | None]]) -> int:
+        """Store finished matches (scheduled match, MatchResult, replay path) in one transaction;
+        how many were new (one already stored is left as it was)."""
+        stored = 0
         with self._transaction():
             self.check_lease()
-            try:
-                self._db.execute(
-                    "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (match.match_id, result.env, json.dumps(result.env_options), result.seed, _text(result.outcome), replay,
-                     result.steps, result.duration, __version__, time.time()))
-            except sqlite3.IntegrityError:
-                return False
-            self._db.executemany(
-                "INSERT INTO result_seats VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(match.match_id, seat, entrant, a.score, a.rank, str(a.status), _text(a.detail), a.moves, a.time_used)
-                 for seat, (entrant, a) in enumerate(zip(match.seats, result.agents))])
-        return True
+            for match, result, replay in finished:
+                try:
+                    self._db.execute(
+                        "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (match.match_id, result.env, json.dumps(result.env_options), result.seed, _text(result.outcome),
+                         replay, result.steps, result.duration, __version__, time.time()))
+                except sqlite3.IntegrityError:
+                    continue
+                self._db.executemany(
+                    "INSERT INTO result_seats VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(match.match_id, seat, entrant, a.score, a.rank, str(a.status), _text(a.detail), a.moves, a.time_used)
+                     for seat, (entrant, a) in enumerate(zip(match.seats, result.agents))])
+                stored += 1
+        return stored
 
     def results(self) -> list[MatchRecord]:
         """Every finished match, in match id order."""
