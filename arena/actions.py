@@ -36,7 +36,7 @@ def _checked_discrete(action: Any, space: spaces.Discrete, mask: np.ndarray | No
     if isinstance(action, (bool, np.bool_)) or not isinstance(action, (int, np.integer)):
         raise _illegal(f"returned {_show(action)}; predict() must return {expected}")
     value = int(action)
-    if not space.contains(value):
+    if not space.start <= value < space.start + space.n:  # Space.contains, without its conversions
         raise _illegal(f"returned {value}, outside the action space ({expected})")
     if mask is not None and not mask[value - space.start]:
         legal = ", ".join(namer(int(a) + space.start) for a in np.flatnonzero(mask)[:12])

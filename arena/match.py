@@ -13,8 +13,9 @@ and ranks last, every other agent scores +1 and shares first place.
 
 from __future__ import annotations
 
+import copy
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Callable, Mapping, Sequence
 
 from arena import __version__
@@ -78,7 +79,14 @@ class MatchResult:
         return next(a for a in self.agents if name_or_seat in (a.name, a.seat))
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain data, as `dataclasses.asdict` gives it, without deep-copying every action."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["env_options"] = copy.deepcopy(self.env_options)
+        data["agents"] = [asdict(a) for a in self.agents]
+        data["actions"] = {seat: [a if isinstance(a, (int, float, str)) else copy.deepcopy(a) for a in actions]
+                           for seat, actions in self.actions.items()}
+        data["fault"] = self.fault and asdict(self.fault)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MatchResult:
