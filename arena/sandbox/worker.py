@@ -29,6 +29,7 @@ from arena.sandbox.cgroups import AgentCgroup
 from arena.sandbox.protocol import Channel, ChannelClosed, Kind
 
 MAX_TRACEBACK_CHARS = 20_000
+SEATS_KEPT = 4  # env copies kept for later games: both seats of a game whose seats swap, say
 SYSTEM_READ_PATHS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/opt", "/proc", "/sys", "/dev")
 
 
@@ -76,7 +77,7 @@ class _Worker:
         self.spec = AgentSpec(self.manifest.name or self.folder.name, Path(config["source"]), self.folder,
                               self.manifest, config["digest"])
         self._make_raw, self._seat_view, self._reseed_view = make_raw, seat_view, reseed_view
-        self.kept: tuple | None = None  # (game, options, seat), env copy, view: the last game's
+        self.kept: dict[tuple, tuple] = {}  # (game, options, seat) -> env copy, view: the last games''
         sys.path[:] = [p for p in sys.path if p and Path(p).resolve() != self.folder.parent.resolve()]
         software = _software_paths()
         devices = [Path(d) for d in config["devices"]]
@@ -136,17 +137,19 @@ class _Worker:
         self.channel.send(Kind.READY)
 
     def _seat(self, message: dict[str, Any]) -> tuple[Any, Any]:
-        """The env copy and the seat's view for a game: kept from the last game when its game, options
-        and seat are the same (its spaces seeded anew), unless the copy follows the observations."""
+        """The env copy and the seat's view for a game: kept from an earlier game of the same game,
+        options and seat (its spaces seeded anew), unless the copy follows the observations."""
         key = (message["env"], repr(sorted(message["options"].items())), message["seat"])
-        if self.kept is not None and self.kept[0] == key:
-            env, view = self.kept[1:]
+        if key in self.kept:
+            env, view = self.kept[key]
             self._reseed_view(view, env.unwrapped.possible_agents.index(message["seat"]), message["seed"])
             return env, view
         env = self._make_raw(message["env"], **message["options"])
         view = self._seat_view(env, message["seat"], message["seed"])
         if getattr(env.unwrapped, "follow_observation", None) is None:
-            self.kept = (key, env, view)
+            if len(self.kept) >= SEATS_KEPT:
+                self.kept.pop(next(iter(self.kept)))
+            self.kept[key] = (env, view)
         return env, view
 
     def reset(self, _: Any) -> None:
