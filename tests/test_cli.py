@@ -12,19 +12,10 @@ import pytest
 
 from arena.cli import main
 
+pytestmark = pytest.mark.usefixtures("in_tmp")
+
 BROKEN_SYNTAX = "from arena.agents import Agent\n\nclass SubmittedAgent(Agent)\n    pass\n"
 NO_CLASS = "from arena.agents import Agent\n\nclass MyBot(Agent):\n    def predict(self, obs):\n        return 0\n"
-
-
-@pytest.fixture(autouse=True)
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def installed_command() -> str:
@@ -45,8 +36,8 @@ def test_match_from_the_readme_prints_the_winner_and_writes_replay_and_video(tmp
     assert imageio.get_reader(tmp_path / "match.mp4").count_frames() > 60
 
 
-def test_match_json_has_the_documented_fields_and_games_alternate_seats(capsys, submissions):
-    code, out, _ = run(capsys, "match", submissions / "random", submissions / "greedy", "--games", "3", "--seed", "5",
+def test_match_json_has_the_documented_fields_and_games_alternate_seats(cli, submissions):
+    code, out, _ = cli("match", submissions / "random", submissions / "greedy", "--games", "3", "--seed", "5",
                        "--json")
     assert code == 0
     games = [json.loads(line) for line in out.splitlines()]
@@ -61,42 +52,42 @@ def test_match_json_has_the_documented_fields_and_games_alternate_seats(capsys, 
     assert json.loads(open(first["replay"]).read())["seed"] == 5
 
 
-def test_match_is_reproducible_and_accepts_zips(capsys, submissions, tmp_path):
+def test_match_is_reproducible_and_accepts_zips(cli, submissions, tmp_path):
     archive = shutil.make_archive(str(tmp_path / "greedy"), "zip", submissions / "greedy")
-    _, zipped, _ = run(capsys, "match", submissions / "random", archive, "--seed", "3", "--json")
-    _, folder, _ = run(capsys, "match", submissions / "random", submissions / "greedy", "--seed", "3", "--json")
+    _, zipped, _ = cli("match", submissions / "random", archive, "--seed", "3", "--json")
+    _, folder, _ = cli("match", submissions / "random", submissions / "greedy", "--seed", "3", "--json")
     assert json.loads(zipped)["agents"] == json.loads(folder)["agents"]
 
 
-def test_env_must_be_named_when_the_manifests_do_not_agree(capsys, submissions):
-    code, _, err = run(capsys, "match", submissions / "random", submissions / "random")
+def test_env_must_be_named_when_the_manifests_do_not_agree(cli, submissions):
+    code, _, err = cli("match", submissions / "random", submissions / "random")
     assert code == 1 and "name one (--env, or env= in Python) of: " in err and "othello" in err
 
 
-def test_env_options_reach_the_env(capsys, submissions):
-    code, out, _ = run(capsys, "match", submissions / "random", submissions / "greedy", "-o", "size=6", "--json")
+def test_env_options_reach_the_env(cli, submissions):
+    code, out, _ = cli("match", submissions / "random", submissions / "greedy", "-o", "size=6", "--json")
     data = json.loads(out)
     assert code == 0 and json.load(open(data["replay"]))["env_options"] == {"size": 6}
 
 
-def test_manifest_options_build_the_env_unless_the_command_line_chooses(capsys, submissions, tmp_path):
+def test_manifest_options_build_the_env_unless_the_command_line_chooses(cli, submissions, tmp_path):
     nine = shutil.copytree(submissions / "random", tmp_path / "nine")
     (nine / "arena.toml").write_text('name = "nine"\nenv = "gomoku"\n\n[options]\nsize = 9\n')
-    code, out, _ = run(capsys, "validate", nine)
+    code, out, _ = cli("validate", nine)
     assert code == 0 and "plays gomoku" in out
-    _, out, _ = run(capsys, "match", nine, submissions / "random", "--env", "gomoku", "--json")
+    _, out, _ = cli("match", nine, submissions / "random", "--env", "gomoku", "--json")
     assert json.load(open(json.loads(out)["replay"]))["env_options"] == {"size": 9}
-    _, out, _ = run(capsys, "match", nine, submissions / "random", "--env", "gomoku", "-o", "size=7", "--json")
+    _, out, _ = cli("match", nine, submissions / "random", "--env", "gomoku", "-o", "size=7", "--json")
     assert json.load(open(json.loads(out)["replay"]))["env_options"] == {"size": 7}
     eleven = shutil.copytree(nine, tmp_path / "eleven")
     (eleven / "arena.toml").write_text('name = "eleven"\nenv = "gomoku"\n\n[options]\nsize = 11\n')
-    code, _, err = run(capsys, "match", nine, eleven)
+    code, _, err = cli("match", nine, eleven)
     assert code == 1 and "ask for different env options" in err and "size=11" in err
 
 
-def test_a_crashing_submission_loses_the_match_with_the_reason(capsys, submissions, write_submission):
+def test_a_crashing_submission_loses_the_match_with_the_reason(cli, submissions, write_submission):
     broken = write_submission("broken", BROKEN_SYNTAX, 'env = "othello"')
-    code, out, err = run(capsys, "match", broken, submissions / "greedy")
+    code, out, err = cli("match", broken, submissions / "greedy")
     assert code == 1  # a submission under test faulted
     assert "greedy wins" in out and "SyntaxError" in out and "agent.py line 3" in out
     assert "broken: crash" in err and "SyntaxError" in err
@@ -108,67 +99,67 @@ def test_a_crashing_submission_loses_the_match_with_the_reason(capsys, submissio
      ({"agent.py": NO_CLASS}, "agent.py defines no class SubmittedAgent (classes defined there: MyBot)"),
      ({"readme.txt": "hi"}, "no agent.py at its top level")],
 )
-def test_validate_gives_one_clear_line_and_exit_1_for_broken_submissions(capsys, tmp_path, files, message):
+def test_validate_gives_one_clear_line_and_exit_1_for_broken_submissions(cli, tmp_path, files, message):
     folder = tmp_path / "sub"
     folder.mkdir()
     for name, text in files.items():
         (folder / name).write_text(text)
-    code, _, err = run(capsys, "validate", folder, "--env", "othello")
+    code, _, err = cli("validate", folder, "--env", "othello")
     assert code == 1
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
 
 
-def test_validate_refuses_a_bad_zip(capsys, tmp_path):
+def test_validate_refuses_a_bad_zip(cli, tmp_path):
     (tmp_path / "agent.zip").write_bytes(b"PK\x03\x04 truncated")
-    code, _, err = run(capsys, "validate", tmp_path / "agent.zip", "--env", "othello")
+    code, _, err = cli("validate", tmp_path / "agent.zip", "--env", "othello")
     assert code == 1 and len(err.strip().splitlines()) == 1 and "agent.zip" in err
 
 
-def test_validate_accepts_the_examples(capsys, submissions):
-    code, out, _ = run(capsys, "validate", submissions / "greedy")
+def test_validate_accepts_the_examples(cli, submissions):
+    code, out, _ = cli("validate", submissions / "greedy")
     assert code == 0 and out.startswith("ok: greedy")
 
 
-def test_validate_checks_every_game_the_manifest_declares(capsys, submissions):
-    code, out, _ = run(capsys, "validate", submissions / "mcts", "--max-steps", "6")
+def test_validate_checks_every_game_the_manifest_declares(cli, submissions):
+    code, out, _ = cli("validate", submissions / "mcts", "--max-steps", "6")
     assert code == 0 and [line.split(" plays ")[1].split(":")[0] for line in out.splitlines()] == ["othello", "gomoku"]
 
 
-def test_validate_catches_an_agent_that_plays_illegal_moves(capsys, write_submission):
+def test_validate_catches_an_agent_that_plays_illegal_moves(cli, write_submission):
     folder = write_submission("cheat", "from arena.agents import Agent\n\nclass SubmittedAgent(Agent):\n"
                                        "    def predict(self, obs):\n        return 0\n", 'env = "othello"')
-    code, _, err = run(capsys, "validate", folder)
+    code, _, err = cli("validate", folder)
     assert code == 1 and "illegal_action: played a1 (0), which is not legal here" in err
 
 
-def test_replay_command_reproduces_and_renders(capsys, submissions, tmp_path):
-    _, out, _ = run(capsys, "match", submissions / "random", submissions / "greedy", "--json")
+def test_replay_command_reproduces_and_renders(cli, submissions, tmp_path):
+    _, out, _ = cli("match", submissions / "random", submissions / "greedy", "--json")
     replay_file = json.loads(out)["replay"]
-    code, out, _ = run(capsys, "replay", replay_file, "--video", "again.gif", "--fps", "8")
+    code, out, _ = cli("replay", replay_file, "--video", "again.gif", "--fps", "8")
     assert code == 0 and "result reproduced" in out
     assert (tmp_path / "again.gif").is_file()
 
 
-def test_help_teaches_and_envs_lists_the_games(capsys):
+def test_help_teaches_and_envs_lists_the_games(cli, capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "arena match submissions/random submissions/greedy" in capsys.readouterr().out
-    code, out, _ = run(capsys, "envs")
+    code, out, _ = cli("envs")
     assert code == 0 and "othello" in out
 
 
-def test_zip_with_a_single_top_folder_plays(capsys, submissions, tmp_path):
+def test_zip_with_a_single_top_folder_plays(cli, submissions, tmp_path):
     archive = tmp_path / "nested.zip"
     with zipfile.ZipFile(archive, "w") as z:
         for path in (submissions / "greedy").iterdir():
             z.write(path, f"greedy/{path.name}")
-    code, out, _ = run(capsys, "match", archive, submissions / "random", "--json")
+    code, out, _ = cli("match", archive, submissions / "random", "--json")
     assert code == 0 and json.loads(out)["agents"][0]["name"] == "greedy"
 
 
-def test_envs_lists_each_games_clock_with_its_bank(capsys):
-    code, out, _ = run(capsys, "envs")
+def test_envs_lists_each_games_clock_with_its_bank(cli):
+    code, out, _ = cli("envs")
     header, *rows = out.splitlines()
     assert code == 0 and "time per move" in header and "bank" in header
     fighting = next(row for row in rows if row.strip().startswith("fighting"))
@@ -183,32 +174,31 @@ def small_field(tmp_path: Path, submissions: Path) -> Path:
     return subs
 
 
-def test_tournament_refuses_a_weak_sandbox_unless_the_organiser_allows_it(capsys, tmp_path, submissions,
-                                                                         monkeypatch):
+def test_tournament_refuses_a_weak_sandbox_unless_the_organiser_allows_it(cli, tmp_path, submissions, monkeypatch):
     import arena.sandbox
 
     missing = ["namespaces: the kernel refused them", "cgroups: none writable"]
     monkeypatch.setattr(arena.sandbox, "missing_isolation", lambda: missing)
     subs = small_field(tmp_path, submissions)
-    code, _, err = run(capsys, "tournament", subs, "--env", "othello", "--db", "t.sqlite", "--workers", "1")
+    code, _, err = cli("tournament", subs, "--env", "othello", "--db", "t.sqlite", "--workers", "1")
     assert code == 1 and "--allow-weak-sandbox" in err
     assert all(line in err for line in missing) and not (tmp_path / "t.sqlite").exists()
-    code, out, err = run(capsys, "tournament", subs, "--env", "othello", "--db", "t.sqlite", "--workers", "1",
+    code, out, err = cli("tournament", subs, "--env", "othello", "--db", "t.sqlite", "--workers", "1",
                          "--games-per-pair", "1", "--allow-weak-sandbox")
     assert code == 0 and "1 matches played" in out and "weak sandbox" in err and missing[0] in err
 
 
-def test_tournament_options_are_the_organisers_and_are_bounded(capsys, tmp_path, submissions):
+def test_tournament_options_are_the_organisers_and_are_bounded(cli, tmp_path, submissions):
     subs = small_field(tmp_path, submissions)
-    code, _, err = run(capsys, "tournament", subs, "--env", "gomoku", "-o", "size=1000000000", "--db", "g.sqlite")
+    code, _, err = cli("tournament", subs, "--env", "gomoku", "-o", "size=1000000000", "--db", "g.sqlite")
     assert code == 1 and "size must be 5 to 19 (a whole number), got 1000000000" in err
-    code, _, err = run(capsys, "tournament", subs, "--env", "othello", "--time-per-move", "nan", "--db", "o.sqlite")
+    code, _, err = cli("tournament", subs, "--env", "othello", "--time-per-move", "nan", "--db", "o.sqlite")
     assert code == 1 and "--time-per-move must be a number of seconds" in err
 
 
-def test_names_print_as_written_and_files_take_safe_names(capsys, submissions, tmp_path):
+def test_names_print_as_written_and_files_take_safe_names(cli, submissions, tmp_path):
     loud = shutil.copytree(submissions / "random", tmp_path / "loud")
     (loud / "arena.toml").write_text('name = "[blink]loud[reverse]"\nenv = "othello"\n')
-    code, out, _ = run(capsys, "match", loud, submissions / "greedy")
+    code, out, _ = cli("match", loud, submissions / "greedy")
     assert code == 0 and "[blink]loud[reverse] (player_0) vs greedy (player_1)" in out
     assert [p.name for p in (tmp_path / "replays").iterdir()] == ["othello-blink_loud_reverse-vs-greedy-s0.json"]

@@ -6,26 +6,12 @@ import pickle
 import gymnasium
 import numpy as np
 import pytest
+from conftest import position, square
 from gymnasium.utils.env_checker import check_env
 from pettingzoo.test import api_test, seed_test
 
 import arena.envs
 from arena.envs.gomoku import GomokuBoard, board_from_observation
-
-
-def square(name: str, size: int = 15) -> int:
-    """'h8' -> row 7 * size + col 7."""
-    return (int(name[1:]) - 1) * size + ord(name[0]) - ord("a")
-
-
-def position(black: str, white: str = "", to_move: str = "X", size: int = 15, rule: str = "freestyle") -> GomokuBoard:
-    """A board with stones on the named squares, e.g. position("h8 i8", "h9")."""
-    cells = ["-"] * size * size
-    for name in black.split():
-        cells[square(name, size)] = "X"
-    for name in white.split():
-        cells[square(name, size)] = "O"
-    return GomokuBoard.from_string("".join(cells) + " " + to_move, rule)
 
 
 # ---- the board

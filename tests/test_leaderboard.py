@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import othello_store
 from rich.console import Console
 
 from arena import replay
@@ -20,24 +21,6 @@ from arena.leaderboard.plot import nice_ticks
 from arena.match import AgentResult, MatchResult, play_match
 from arena.ratings import BRADLEY_TERRY, PLACKETT_LUCE
 from arena.tournament.store import ResultsStore
-
-AGENTS = {"greedy": GreedyOthelloAgent, "random": RandomAgent, "random_b": RandomAgent}
-
-
-def othello_store(folder: Path, games_per_pair: int = 2) -> ResultsStore:
-    """A small real round robin: three entrants, Othello games with replays saved beside the store."""
-    store = ResultsStore(folder / "results.sqlite")
-    store.save_settings({"env": "othello", "format": "round-robin", "games_per_pair": games_per_pair})
-    names = {store.register(name, name * 8, f"/subs/{name}", f"/archive/{name}")[0].id: name for name in AGENTS}
-    pairs = [(1, 2), (1, 3), (2, 3)]
-    store.add_to_schedule([(r, 100 + 10 * r + g, pair if g % 2 == 0 else pair[::-1])
-                           for r, pair in enumerate(pairs) for g in range(games_per_pair)])
-    for match in store.schedule():
-        seated = [LocalAgent(AGENTS[names[e]](), name=names[e]) for e in match.seats]
-        result = play_match("othello", seated, match.seed)
-        store.record(match, result, str(replay.save(result, folder / "replays" / f"{match.match_id}.json")))
-    return store
-
 
 def synthetic_store(path: Path, env: str, matches: list[list[tuple[str, float, int, str]]]) -> ResultsStore:
     """A store whose matches are given as seats (entrant name, score, rank, status), no replays."""

@@ -2,7 +2,6 @@
 games of more than two seats, and a clean stop on Ctrl-C or SIGTERM."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -11,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from arena.cli import main
 from arena.sandbox.cgroups import available_bases
+
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 # Thinks for a while every move: a match of it runs long enough to be stopped half-way.
 SLOW = ("import time\n\nimport numpy as np\n\nfrom arena.agents import Agent\n\n\nclass SubmittedAgent(Agent):\n"
@@ -22,19 +22,8 @@ CRASHES_AT_IMPORT = ("import arena_has_no_such_module\n\nfrom arena.agents impor
                      "class SubmittedAgent(Agent):\n    pass\n")
 
 
-@pytest.fixture(autouse=True)
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def test_many_games_show_one_bar_and_the_tally_not_lines_per_game(capsys, submissions):
-    code, out, err = run(capsys, "match", submissions / "random", submissions / "greedy", "--games", "6")
+def test_many_games_show_one_bar_and_the_tally_not_lines_per_game(cli, submissions):
+    code, out, err = cli("match", submissions / "random", submissions / "greedy", "--games", "6")
     assert code == 0 and not err
     assert "replay:" not in out and "game 1/6" not in out
     assert "6/6" in out  # the bar, at its end
@@ -44,13 +33,13 @@ def test_many_games_show_one_bar_and_the_tally_not_lines_per_game(capsys, submis
     assert len(list((Path("replays")).iterdir())) == 6
 
 
-def test_verbose_prints_every_game(capsys, submissions):
-    code, out, _ = run(capsys, "match", submissions / "random", submissions / "greedy", "--games", "2", "--verbose")
+def test_verbose_prints_every_game(cli, submissions):
+    code, out, _ = cli("match", submissions / "random", submissions / "greedy", "--games", "2", "--verbose")
     assert code == 0 and "game 1/2" in out and "game 2/2" in out and out.count("replay:") == 2
 
 
-def test_a_game_of_four_seats_seats_copies_in_turn_and_tallies_by_submission(capsys, submissions):
-    code, out, _ = run(capsys, "match", submissions / "snake_greedy", submissions / "random", "--games", "2",
+def test_a_game_of_four_seats_seats_copies_in_turn_and_tallies_by_submission(cli, submissions):
+    code, out, _ = cli("match", submissions / "snake_greedy", submissions / "random", "--games", "2",
                        "--max-steps", "30", "--json")
     games = [json.loads(line) for line in out.splitlines()]
     assert code == 0
@@ -58,15 +47,15 @@ def test_a_game_of_four_seats_seats_copies_in_turn_and_tallies_by_submission(cap
     assert [a["name"] for a in games[1]["agents"]] == ["random", "snake_greedy", "random-2", "snake_greedy-2"]
 
 
-def test_options_decide_the_seats(capsys, submissions):
-    code, out, _ = run(capsys, "match", submissions / "relay_pd", submissions / "random", "-o", "num_players=5",
+def test_options_decide_the_seats(cli, submissions):
+    code, out, _ = cli("match", submissions / "relay_pd", submissions / "random", "-o", "num_players=5",
                        "--max-steps", "20", "--json")
     assert code == 0 and len(json.loads(out)["agents"]) == 5
 
 
-def test_a_crash_at_import_exits_1_and_its_log_holds_the_traceback(capsys, submissions, write_submission):
+def test_a_crash_at_import_exits_1_and_its_log_holds_the_traceback(cli, submissions, write_submission):
     broken = write_submission("broken", CRASHES_AT_IMPORT, 'env = "othello"')
-    code, out, err = run(capsys, "match", broken, submissions / "random", "--games", "2")
+    code, out, err = cli("match", broken, submissions / "random", "--games", "2")
     assert code == 1
     assert "broken: crash" in err and "ModuleNotFoundError" in err
     assert "2 of 2 games ended with a fault of a submission" in err
@@ -76,9 +65,9 @@ def test_a_crash_at_import_exits_1_and_its_log_holds_the_traceback(capsys, submi
     assert "ModuleNotFoundError: No module named 'arena_has_no_such_module'" in text
 
 
-def test_validate_points_at_the_log_with_the_traceback(capsys, write_submission):
+def test_validate_points_at_the_log_with_the_traceback(cli, write_submission):
     broken = write_submission("broken", CRASHES_AT_IMPORT, 'env = "othello"')
-    code, _, err = run(capsys, "validate", broken)
+    code, _, err = cli("validate", broken)
     assert code == 1 and len(err.strip().splitlines()) == 1
     log = Path(err.split("its output and traceback: ")[1].strip().rstrip(")"))
     assert "ModuleNotFoundError" in log.read_text()

@@ -2,54 +2,15 @@
 
 import numpy as np
 import pytest
-from test_gomoku import position, square
+from conftest import OTHELLO_ENDGAMES, move_values, position, square
 
 from arena._native import SearchConfig
-from arena.search import make_search
 from arena.envs.gomoku import GomokuBoard
 from arena.envs.othello import OthelloBoard
-
-START = "---------------------------OX------XO--------------------------- X"
-
-# Othello endgames (11 empties) where exactly one move wins; solve() below proves it.
-ENDGAMES = [
-    "-X-OOO-X-X-XOOOO-XOOOOOOXX-OOOOOXXXXOXOOOOOOOOX-OX-XXXXX--XXXXXO O",
-    "--X-XOO---XXXXXXOOXOOOOXOOXXOOX-OOXOXOX-OOOXOXOOOOOOOOOOO-OOOX-- O",
-    "-X-OOOO--XXX-X-OXXXXO-O-OXOXOOOOOXXXOXOO-XXOXOOO-XXXOOOXXXXXXXO- O",
-    "O-XO-X-XO--OOXX-OOOOXX--OOXOXXXXOOOOXXXX-OOXXXXXOOXO-XXXXX-XXXXX O",
-]
+from arena.search import make_search
 
 
-def solve(board) -> int:
-    """The exact result for the side to move (+1 win, 0 draw, -1 loss): negamax with alpha-beta."""
-
-    def negamax(alpha: int, beta: int) -> int:
-        if board.is_game_over():
-            winner = board.winner()
-            return 0 if winner < 0 else (1 if winner == board.to_move else -1)
-        best = -2
-        for move in board.legal_moves():
-            board.play(move)
-            best = max(best, -negamax(-beta, -alpha))
-            board.undo()
-            alpha = max(alpha, best)
-            if alpha >= beta:
-                break
-        return best
-
-    return negamax(-2, 2)
-
-
-def move_values(board) -> dict[int, int]:
-    values = {}
-    for move in board.legal_moves():
-        board.play(move)
-        values[move] = -solve(board)
-        board.undo()
-    return values
-
-
-@pytest.mark.parametrize("text", ENDGAMES)
+@pytest.mark.parametrize("text", OTHELLO_ENDGAMES)
 def test_rollout_search_finds_the_only_winning_move_of_an_othello_endgame(text):
     board = OthelloBoard.from_string(text)
     winning = [move for move, value in move_values(board).items() if value == 1]
@@ -168,7 +129,7 @@ def test_set_root_finds_the_position_after_the_reply_in_the_tree():
         board.play(move)
     search.set_root(board)
     assert search.root_visits > 0  # two plies on, the subtree was kept
-    search.set_root(OthelloBoard.from_string(ENDGAMES[0]))
+    search.set_root(OthelloBoard.from_string(OTHELLO_ENDGAMES[0]))
     assert search.root_visits == 0  # an unrelated position starts afresh
     no_reuse = make_search("othello", simulations=5000, seed=0, reuse_tree=False)
     no_reuse.search(OthelloBoard())

@@ -1,11 +1,10 @@
 """MCTS agents: strength against the baselines, reproducible matches, the example submission, `arena analyse`."""
 
 import pytest
-from test_mcts import ENDGAMES, START, move_values
+from conftest import OTHELLO_ENDGAMES, OTHELLO_START, move_values
 
 from arena.agents import GreedyOthelloAgent, RandomAgent
 from arena.agents.mcts import MCTSAgent
-from arena.cli import main
 from arena.match import play_match
 
 
@@ -60,15 +59,9 @@ def test_bad_agent_settings_are_clear_errors():
         MCTSAgent("chess")
 
 
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def test_the_example_submission_validates_in_both_games(capsys, submissions):
+def test_the_example_submission_validates_in_both_games(cli, submissions):
     for env in ("othello", "gomoku"):
-        code, out, err = run(capsys, "validate", submissions / "mcts", "--env", env, "--max-steps", "12")
+        code, out, err = cli("validate", submissions / "mcts", "--env", env, "--max-steps", "12")
         assert code == 0 and out.startswith("ok: mcts (") and f"plays {env}" in out, err
 
 
@@ -79,8 +72,8 @@ def table(out: str) -> list[list[str]]:
     return [line.split() for line in lines[start:] if line.strip()]
 
 
-def test_analyse_prints_the_top_moves_with_visits_values_and_lines(capsys):
-    code, out, _ = run(capsys, "analyse", START, "--simulations", "4000", "--top", "3")
+def test_analyse_prints_the_top_moves_with_visits_values_and_lines(cli):
+    code, out, _ = cli("analyse", OTHELLO_START, "--simulations", "4000", "--top", "3")
     assert code == 0
     rows = table(out)
     assert rows[0] == ["move", "visits", "share", "value", "line"]
@@ -89,12 +82,12 @@ def test_analyse_prints_the_top_moves_with_visits_values_and_lines(capsys):
     assert "4000 simulations" in out
 
 
-def test_analyse_puts_the_only_winning_endgame_move_first(capsys):
+def test_analyse_puts_the_only_winning_endgame_move_first(cli):
     from arena.envs.othello import OthelloBoard
 
-    board = OthelloBoard.from_string(ENDGAMES[1])
+    board = OthelloBoard.from_string(OTHELLO_ENDGAMES[1])
     winning = next(move for move, value in move_values(board).items() if value == 1)
-    code, out, _ = run(capsys, "analyse", ENDGAMES[1], "--simulations", "20000")
+    code, out, _ = cli("analyse", OTHELLO_ENDGAMES[1], "--simulations", "20000")
     first = table(out)[1]
     assert code == 0 and first[0] == board.move_name(winning) and float(first[3]) > 0.5
 
@@ -104,18 +97,18 @@ def test_analyse_puts_the_only_winning_endgame_move_first(capsys):
     [
         (["not a position"], "expected 16, 36 or 64 squares"),
         (["X" * 64 + " O"], "the game is over"),
-        ([START, "--env", "fighting"], "analyse plays othello, gomoku"),
+        ([OTHELLO_START, "--env", "fighting"], "analyse plays othello, gomoku"),
     ],
 )
-def test_analyse_errors_are_one_clear_line(capsys, argv, message):
-    code, _, err = run(capsys, "analyse", *argv)
+def test_analyse_errors_are_one_clear_line(cli, argv, message):
+    code, _, err = cli("analyse", *argv)
     assert code == 1 and len(err.strip().splitlines()) == 1 and message in err
 
 
-def test_analyse_reads_gomoku_positions(capsys):
+def test_analyse_reads_gomoku_positions(cli):
     four = ["-"] * 81
     for col in range(4):
         four[col] = "X"
         four[45 + col] = "O"
-    code, out, _ = run(capsys, "analyse", "".join(four) + " X", "--env", "gomoku", "--simulations", "500")
+    code, out, _ = cli("analyse", "".join(four) + " X", "--env", "gomoku", "--simulations", "500")
     assert code == 0 and table(out)[1][0] == "e1"

@@ -11,70 +11,22 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import time
-import warnings
 import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import HOSTILE_NAME, REPO, Site, arena_command, free_port, hidden_csrf, stop, wait_for
 
 pytest.importorskip("starlette", reason="arena serve needs its extra: pip install -e '.[serve]'")
 pytest.importorskip("httpx", reason="the test client needs httpx: pip install -e '.[test]'")
 
-with warnings.catch_warnings():  # newer Starlette suggests another httpx package; this one works
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient  # noqa: E402
-
-from arena.serve.app import ServeConfig, create_app  # noqa: E402
 from arena.serve.client import zip_folder  # noqa: E402
 from arena.serve.scheduler import Scheduler  # noqa: E402
-from arena.serve.store import ACTIVE, REFUSED, RETIRED, VALIDATING, CompetitionStore  # noqa: E402
+from arena.serve.store import ACTIVE, REFUSED, RETIRED, VALIDATING  # noqa: E402
 from arena.serve.uploads import UploadLimits  # noqa: E402
-from arena.serve.validation import Validator  # noqa: E402
 from arena.tournament import Settings, Tournament  # noqa: E402
 from arena.tournament.runner import Backend  # noqa: E402
 from arena.tournament.store import ResultsStore  # noqa: E402
-
-REPO = Path(__file__).resolve().parent.parent
-HOSTILE_NAME = "<img src=x onerror=alert(1)>"
-
-
-class Site:
-    """A competition in a temporary folder: its stores, a validator and a test client."""
-
-    def __init__(self, tmp_path: Path, limits: UploadLimits = UploadLimits()):
-        self.db = tmp_path / "competition.sqlite"
-        self.store = CompetitionStore(self.db)
-        self.alice, self.alice_token = self.store.add_participant("alice")
-        self.bob, self.bob_token = self.store.add_participant(HOSTILE_NAME)
-        self.config = ServeConfig(self.db, "othello", limits)
-        self.app = create_app(self.config)
-        self.client = TestClient(self.app, base_url="http://testserver")
-        self.validator = Validator(self.store, self.db, "othello", {}, limits.max_active)
-
-    def upload(self, data: bytes, token: str | None = None, filename: str = "agent.zip"):
-        token = self.alice_token if token is None else token
-        return self.client.post(f"/api/submissions?filename={filename}", content=data,
-                                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/zip"})
-
-    def log_in(self, token: str | None = None) -> str:
-        """Log in through the form; the session's CSRF token, read from the participant page."""
-        page = self.client.get("/login")
-        csrf = _hidden_csrf(page.text)
-        answer = self.client.post("/login", data={"csrf": csrf, "token": token or self.alice_token},
-                                  follow_redirects=False)
-        assert answer.status_code == 303, answer.text
-        return _hidden_csrf(self.client.get("/me").text)
-
-    def files_kept(self) -> list[str]:
-        folder = self.config.uploads_dir
-        return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
-
-
-def _hidden_csrf(html: str) -> str:
-    marker = 'name="csrf" value="'
-    start = html.index(marker) + len(marker)
-    return html[start:html.index('"', start)]
 
 
 def _zip(files: dict[str, bytes | str], links: dict[str, str] | None = None) -> bytes:
@@ -292,7 +244,7 @@ def test_registration_is_off_unless_the_organiser_opens_it(site, tmp_path):
     site.config.open_registration = True
     page = site.client.get("/register")
     assert page.status_code == 200
-    csrf = _hidden_csrf(page.text)
+    csrf = hidden_csrf(page.text)
     assert site.client.post("/register", data={"name": "carol"}).status_code == 403
     assert site.client.post("/register", data={"csrf": csrf, "name": "alice"}).status_code == 400  # taken
     answer = site.client.post("/register", data={"csrf": csrf, "name": "<i>carol</i>"})
@@ -380,21 +332,10 @@ def test_the_scheduler_places_a_newcomer_then_plays_the_least_certain_pairs_with
     assert all(row["rating"] is not None for row in board["rows"])
 
 
-def _play(site: Site, games: int) -> None:
-    """Validate random (alice's) and greedy (the hostile name's), then record `games` short games."""
-    for folder, token in (("random", site.alice_token), ("greedy", site.bob_token)):
-        assert site.upload(zip_folder(REPO / "submissions" / folder), token=token).status_code == 201
-    while site.validator.validate_next():
-        pass
-    with Tournament(site.db, Settings(env="othello", max_steps=16)) as tournament:
-        scheduler = Scheduler(tournament, Backend(), batch_games=games)
-        assert scheduler.step() == games
-
-
 def test_submission_and_game_pages_with_the_replay_player(site):
     agent = 'print("my private log line")\nraise RuntimeError("my private reason")\n'
     refused = site.upload(_zip({"agent.py": agent})).json()
-    _play(site, 2)
+    site.play(2)
     board = site.client.get("/api/leaderboard").json()
     random_row = next(row for row in board["rows"] if row["name"] == "random")
     page = site.client.get(f"/submissions/{random_row['submission']}").text
@@ -434,33 +375,12 @@ def test_the_servers_workers_and_their_sandboxes_stay_up_from_batch_to_batch(sit
             backend.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _arena(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "arena.cli", *args], capture_output=True, text=True, check=True,
-                          **kwargs)
-
-
-def _wait_for(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"gave up waiting for {what}")
-
-
 def test_a_server_killed_during_play_loses_and_repeats_no_game(tmp_path):
     from arena.serve.client import submit
 
     db = tmp_path / "competition.sqlite"
-    token = _arena("serve", "users", "add", "alice", "--db", str(db)).stdout.strip().splitlines()[-1]
-    port = _free_port()
+    token = arena_command("serve", "users", "add", "alice", "--db", str(db)).stdout.strip().splitlines()[-1]
+    port = free_port()
     server = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "arena.cli", "serve", "--env", "othello", "--db", str(db), "--port", str(port),
                "--workers", "2", "--max-steps", "30", "--allow-weak-sandbox"]
@@ -477,7 +397,7 @@ def test_a_server_killed_during_play_loses_and_repeats_no_game(tmp_path):
                 assert process.poll() is None, "the server exited"
                 return False
 
-        _wait_for(listening, 120, "the server to listen")
+        wait_for(listening, 120, "the server to listen")
         return process
 
     def counts() -> tuple[set[int], list[int], set[int]]:
@@ -491,7 +411,7 @@ def test_a_server_killed_during_play_loses_and_repeats_no_game(tmp_path):
     try:
         for name in ("random", "greedy"):
             submit(REPO / "submissions" / name, server, token)
-        _wait_for(lambda: len(counts()[1]) >= 6 and len(counts()[0]) > len(counts()[1]), 300,
+        wait_for(lambda: len(counts()[1]) >= 6 and len(counts()[0]) > len(counts()[1]), 300,
                   "games to be recorded while others wait")
     finally:
         os.kill(first.pid, signal.SIGKILL)
@@ -501,14 +421,9 @@ def test_a_server_killed_during_play_loses_and_repeats_no_game(tmp_path):
 
     second = start()
     try:
-        _wait_for(lambda: scheduled_before <= set(counts()[1]), 300, "the games scheduled before the kill")
+        wait_for(lambda: scheduled_before <= set(counts()[1]), 300, "the games scheduled before the kill")
     finally:
-        second.send_signal(signal.SIGTERM)
-        try:
-            second.wait(60)
-        except subprocess.TimeoutExpired:
-            second.kill()
-            second.wait()
+        stop(second)
     scheduled, recorded, seat_rows = counts()
     assert len(recorded) == len(set(recorded))
     assert set(recorded) <= scheduled and set(recorded) == seat_rows

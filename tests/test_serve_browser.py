@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import Site, free_port, wait_for
 
 pytest.importorskip("uvicorn", reason="arena serve needs its extra: pip install -e '.[serve]'")
 pytest.importorskip("httpx", reason="the test client needs httpx: pip install -e '.[test]'")
@@ -19,7 +20,6 @@ pytest.importorskip("httpx", reason="the test client needs httpx: pip install -e
 import uvicorn  # noqa: E402
 
 from arena.serve import app as serve_app  # noqa: E402
-from test_serve import Site, _free_port, _play, _wait_for  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
@@ -41,12 +41,12 @@ def served(tmp_path, monkeypatch):
     """A competition with two games played, served over HTTP on a free port; its Site and address."""
     monkeypatch.setattr(serve_app, "LEADERBOARD_CACHE_SECONDS", 0.0)
     site = Site(tmp_path)
-    _play(site, 2)
-    port = _free_port()
+    site.play(2)
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(site.app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    _wait_for(lambda: server.started, 60, "the server to start")
+    wait_for(lambda: server.started, 60, "the server to start")
     yield site, f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(30)

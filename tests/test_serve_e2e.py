@@ -8,19 +8,18 @@ Debian's `chromium`; skipped where either is missing.
 
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO, arena_command, free_port, stop, wait_for
 
 pytest.importorskip("uvicorn", reason="arena serve needs its extra: pip install -e '.[serve]'")
 playwright = pytest.importorskip("playwright.sync_api", reason="needs Playwright: pip install playwright")
 
 from arena.serve.client import submit, zip_folder  # noqa: E402
-from test_serve import REPO, _arena, _free_port, _wait_for  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
@@ -31,9 +30,9 @@ WAIT_MS = 180_000  # for validation and play on a busy machine
 def server(tmp_path):
     """A running `arena serve` with two participants, greedy already uploaded by the second."""
     db = tmp_path / "competition.sqlite"
-    alice = _arena("serve", "users", "add", "alice", "--db", str(db)).stdout.strip().splitlines()[-1]
-    rival = _arena("serve", "users", "add", "rival", "--db", str(db)).stdout.strip().splitlines()[-1]
-    port = _free_port()
+    alice = arena_command("serve", "users", "add", "alice", "--db", str(db)).stdout.strip().splitlines()[-1]
+    rival = arena_command("serve", "users", "add", "rival", "--db", str(db)).stdout.strip().splitlines()[-1]
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "arena.cli", "serve", "--env", "othello", "--db", str(db), "--port", str(port),
          "--workers", "2", "--max-steps", "20", "--placement-games", "4", "--allow-weak-sandbox"],
@@ -48,17 +47,12 @@ def server(tmp_path):
             return False
 
     try:
-        _wait_for(listening, 120, "the server to listen")
+        wait_for(listening, 120, "the server to listen")
         address = f"http://127.0.0.1:{port}"
         submit(REPO / "submissions" / "greedy", address, rival)
         yield address, alice
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def test_upload_through_the_page_then_watch_a_rated_game(server, tmp_path):
