@@ -138,21 +138,15 @@ def parse_overrides(pairs: Iterable[str], config_class: type | None = None, flag
                     example: str = "size=6") -> dict[str, Any]:
     """KEY=VALUE pairs (`flag`'s values on the command line) as a dict, each value typed by
     `config_class`'s field of that name when there is a dataclass, else by `parse_value`."""
-    kinds = field_types(config_class) if config_class is not None else None
     values = {}
     for pair in pairs:
         key, eq, text = pair.partition("=")
         if not eq or not key.isidentifier():
             raise SettingsError(f"{flag} {pair!r}: write it as KEY=VALUE, e.g. {flag} {example}")
-        if kinds is None:
+        if config_class is None:
             values[key] = parse_value(text)
-            continue
-        if key not in kinds:
-            raise SettingsError(f"{flag} {pair!r}: {_unknown(key, kinds, config_class)}")
-        try:
-            values[key] = parse_value(text, kinds[key])
-        except ValueError as exc:
-            raise SettingsError(f"{flag} {pair!r}: {key}: {exc}") from None
+        else:
+            values.update(typed({key: text}, config_class, f"{flag} {pair!r}", from_text=True))
     return values
 
 
@@ -178,16 +172,17 @@ def read_settings(path: str | Path, config_class: type) -> dict[str, Any]:
     return typed(loaded, config_class, f"settings file {path}")
 
 
-def typed(values: dict[str, Any], config_class: type, source: str) -> dict[str, Any]:
-    """`values` checked against `config_class`'s fields and converted to their types; SettingsError naming
-    `source` (a file, or where the values came from) and the key otherwise."""
+def typed(values: dict[str, Any], config_class: type, source: str, from_text: bool = False) -> dict[str, Any]:
+    """`values` checked against `config_class`'s fields and converted to their types (`from_text`: each value is
+    command-line text, read by `parse_value`); SettingsError naming `source` (a file, a flag, or where the values
+    came from) and the key otherwise."""
     kinds = field_types(config_class)
     result = {}
     for key, value in values.items():
         if key not in kinds:
             raise SettingsError(f"{source}: {_unknown(str(key), kinds, config_class)}")
         try:
-            result[key] = convert(value, kinds[key])
+            result[key] = parse_value(value, kinds[key]) if from_text else convert(value, kinds[key])
         except ValueError as exc:
             raise SettingsError(f"{source}: {key}: {exc}") from None
     return result
