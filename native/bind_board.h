@@ -68,6 +68,9 @@ void def_board_basics(py::class_<Board>& cls, const std::string& pieces) {
           ("uint8 array (size, size, 2) from `player`'s view (default: the side to move): plane 0 that player's " +
            pieces + ", plane 1 the other's.")
               .c_str());
+  // A board changes as moves are played, so it is no dict key or set member (as python-chess's
+  // Board): hash(board) is a TypeError; key on board.to_string(), which is immutable.
+  cls.attr("__hash__") = py::none();
 }
 
 }  // namespace arena::bind

@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include <optional>
+#include <string>
 
 #include "bind_board.h"
 #include "gomoku.h"
@@ -51,13 +52,19 @@ fills with no winner.
            "Leaf count `depth` plies ahead, every leaf reached by a real move (won games stop early).")
       .def_property_readonly("rule", [](const Board& b) { return rule_name(b.rule()); }, "'freestyle' or 'exact_five'.")
       .def_property_readonly("stones", [](const Board& b) { return b.position().stones(); }, "Stones on the board.")
-      .def("__hash__", [](const Board& b) { return py::hash(py::make_tuple(b.to_string(), rule_name(b.rule()))); })
       .def("__repr__",
            [](const Board& b) {
              return "GomokuBoard.from_string('" + b.to_string() + "', rule='" + rule_name(b.rule()) + "')";
            })
       .def(py::pickle([](const Board& b) { return py::make_tuple(b.to_string(), rule_name(b.rule())); },
-                      [](const py::tuple& state) {
-                        return Board::from_string(state[0].cast<std::string>(), rule_from_name(state[1].cast<std::string>()));
+                      [](const py::object& state) {  // a pickle may come from anywhere: from_string checks the text
+                        const bool pair = py::isinstance<py::tuple>(state) && py::len(state) == 2 &&
+                                          py::isinstance<py::str>(state[py::int_(0)]) &&
+                                          py::isinstance<py::str>(state[py::int_(1)]);
+                        if (!pair)
+                          throw py::value_error("GomokuBoard pickle: expected (position text, rule), got " +
+                                                py::repr(state).cast<std::string>().substr(0, 200));
+                        return Board::from_string(state[py::int_(0)].cast<std::string>(),
+                                                  rule_from_name(state[py::int_(1)].cast<std::string>()));
                       }));
 }

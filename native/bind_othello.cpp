@@ -3,6 +3,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <string>
+
 #include "bind_board.h"
 #include "othello.h"
 
@@ -35,8 +37,12 @@ over. Black (``to_move == 0``) moves first.
       .def_property_readonly("pass_move", &Board::pass_move)
       .def_property_readonly("black", &Board::black, "Black discs as a 64-bit bitboard (bit row * 8 + col).")
       .def_property_readonly("white", &Board::white, "White discs as a 64-bit bitboard (bit row * 8 + col).")
-      .def("__hash__", [](const Board& b) { return py::hash(py::make_tuple(b.size(), b.black(), b.white(), b.to_move())); })
       .def("__repr__", [](const Board& b) { return "OthelloBoard.from_string('" + b.to_string() + "')"; })
-      .def(py::pickle([](const Board& b) { return b.to_string(); },
-                      [](const std::string& s) { return Board::from_string(s); }));
+      .def(py::pickle([](const Board& b) { return py::str(b.to_string()); },
+                      [](const py::object& state) {  // a pickle may come from anywhere: from_string checks the text
+                        if (!py::isinstance<py::str>(state))
+                          throw py::value_error("OthelloBoard pickle: expected the position's text (to_string()), got " +
+                                                py::repr(state).cast<std::string>().substr(0, 200));
+                        return Board::from_string(state.cast<std::string>());
+                      }));
 }

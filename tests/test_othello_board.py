@@ -155,7 +155,7 @@ def test_position_string_round_trips_and_rejects_bad_input():
         board.play(move)
     text = board.to_string()
     again = OthelloBoard.from_string(text)
-    assert again == board and again.to_string() == text and hash(again) == hash(board)
+    assert again == board and again.to_string() == text
     assert OthelloBoard.from_string("-" * 14 + "XO" + "-" * 20 + " O").size == 6
     with pytest.raises(ValueError, match="expected 16, 36 or 64 squares"):
         OthelloBoard.from_string("XO X")
