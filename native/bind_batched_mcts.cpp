@@ -4,10 +4,12 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "search_batched.h"
@@ -27,6 +29,9 @@ namespace {
 template <class T>
 py::array_t<T> array_of(const std::vector<T>& data, std::vector<py::ssize_t> shape) {
   py::array_t<T> out(shape);
+  if (static_cast<size_t>(out.size()) != data.size())
+    throw std::logic_error("game record: " + std::to_string(data.size()) + " entries for an array of " +
+                           std::to_string(out.size()));
   std::copy(data.begin(), data.end(), out.mutable_data());
   return out;
 }
@@ -37,14 +42,113 @@ py::bytes bytes_of(const std::vector<T>& data) {
   return py::bytes(reinterpret_cast<const char*>(data.data()), data.size() * sizeof(T));
 }
 
-template <class T>
-void from_bytes(const py::handle& bytes, std::vector<T>& data) {
-  const std::string raw = bytes.cast<std::string>();
-  data.resize(raw.size() / sizeof(T));
-  std::memcpy(data.data(), raw.data(), data.size() * sizeof(T));
-}
-
 py::ssize_t positions(const GameRecord& r) { return static_cast<py::ssize_t>(r.searched_plies.size()); }
+
+// Reading a GameRecord back from its pickle, which may come from anywhere: every
+// field is checked against the others, and a state no game could have left is a
+// ValueError naming the field.
+class RecordState {
+ public:
+  static constexpr size_t kFields = 13;
+
+  explicit RecordState(const py::object& state) {
+    if (!py::isinstance<py::tuple>(state) || py::len(state) != kFields)
+      throw py::value_error("GameRecord pickle: expected a tuple of " + std::to_string(kFields) + " fields, got " +
+                            py::repr(state).cast<std::string>().substr(0, 200));
+    fields_ = state.cast<py::tuple>();
+  }
+
+  GameRecord record() const {
+    GameRecord r;
+    r.index = field<int64_t>(0, "index");
+    r.board_size = field<int>(1, "board_size");
+    r.input_planes = field<int>(2, "input_planes");
+    r.num_actions = field<int>(3, "num_actions");
+    r.winner = field<int>(4, "winner");
+    r.moves = field<std::vector<int>>(5, "moves");
+    r.searched_plies = field<std::vector<int>>(6, "plies");
+    r.resigned = field<bool>(11, "resigned");
+    r.could_resign = field<bool>(12, "could_resign");
+    const int n = r.board_size, squares = n * n;
+    check(r.index >= 0, "index", "a game number >= 0", r.index);
+    check(n >= 4 && n <= 19, "board_size", "between 4 and 19", n);
+    check(r.input_planes == 2, "input_planes", "2", r.input_planes);
+    check(r.num_actions == squares || r.num_actions == squares + 1, "num_actions",
+          std::to_string(squares) + " or " + std::to_string(squares + 1) + " on a board of size " + std::to_string(n),
+          r.num_actions);
+    check(r.winner >= -1 && r.winner <= 1, "winner", "0, 1 or -1", r.winner);
+    // A pass (Othello) never follows a pass, so a game has fewer than two moves a square.
+    check(r.moves.size() <= 2 * static_cast<size_t>(squares), "moves", "at most " + std::to_string(2 * squares) + " long",
+          r.moves.size());
+    for (size_t i = 0; i < r.moves.size(); ++i)
+      check(r.moves[i] >= 0 && r.moves[i] < r.num_actions, "moves",
+            "moves 0.." + std::to_string(r.num_actions - 1) + " (move " + std::to_string(i) + ")", r.moves[i]);
+    // A resignation comes after its position is recorded: then the last ply is the one after the last move.
+    const int last_ply = static_cast<int>(r.moves.size()) - (r.resigned ? 0 : 1);
+    for (size_t i = 0; i < r.searched_plies.size(); ++i) {
+      const int ply = r.searched_plies[i], after = i > 0 ? r.searched_plies[i - 1] : -1;
+      check(ply > after && ply <= last_ply, "plies",
+            "increasing plies 0.." + std::to_string(last_ply) + " (position " + std::to_string(i) + ")", ply);
+    }
+    const size_t t = r.searched_plies.size();
+    bytes_into(7, "planes", t * r.input_planes * squares, r.planes);
+    bytes_into(8, "policies", t * r.num_actions, r.policies);
+    bytes_into(9, "root_values", t, r.root_values);
+    bytes_into(10, "players", t, r.players);
+    for (size_t i = 0; i < t; ++i)
+      for (int square = 0; square < squares; ++square) {
+        const uint8_t mine = r.planes[(i * 2) * squares + square], theirs = r.planes[(i * 2 + 1) * squares + square];
+        check(mine <= 1 && theirs <= 1 && mine + theirs <= 1, "planes",
+              "0/1 planes with at most one piece a square (position " + std::to_string(i) + ", square " +
+                  std::to_string(square) + ")",
+              std::to_string(mine) + " and " + std::to_string(theirs));
+      }
+    for (size_t i = 0; i < r.policies.size(); ++i)
+      check(std::isfinite(r.policies[i]) && r.policies[i] >= 0.0f && r.policies[i] <= 1.0f, "policies",
+            "visit shares in [0, 1] (entry " + std::to_string(i) + ")", r.policies[i]);
+    for (size_t i = 0; i < t; ++i) {
+      check(std::isfinite(r.root_values[i]), "root_values", "finite (position " + std::to_string(i) + ")", r.root_values[i]);
+      check(r.players[i] == 0 || r.players[i] == 1, "players", "0 or 1 (position " + std::to_string(i) + ")",
+            static_cast<int>(r.players[i]));
+    }
+    return r;
+  }
+
+ private:
+  template <class T>
+  T field(size_t i, const char* name) const {
+    try {
+      return fields_[i].template cast<T>();
+    } catch (const py::cast_error&) {
+      throw py::value_error(std::string("GameRecord pickle: ") + name + " has the wrong type: " +
+                            py::repr(fields_[i]).cast<std::string>().substr(0, 200));
+    }
+  }
+
+  template <class V>
+  static void check(bool ok, const char* name, const std::string& expected, const V& got) {
+    if (ok) return;
+    std::string text;
+    if constexpr (std::is_same_v<V, std::string>) text = got;
+    else text = py::repr(py::cast(got)).template cast<std::string>();
+    throw py::value_error(std::string("GameRecord pickle: ") + name + " must be " + expected + ", got " + text);
+  }
+
+  // Field i, bytes holding exactly `count` values of T.
+  template <class T>
+  void bytes_into(size_t i, const char* name, size_t count, std::vector<T>& data) const {
+    if (!py::isinstance<py::bytes>(fields_[i]))
+      throw py::value_error(std::string("GameRecord pickle: ") + name + " must be bytes, got " +
+                            py::repr(fields_[i]).cast<std::string>().substr(0, 200));
+    const std::string raw = fields_[i].cast<std::string>();
+    check(raw.size() == count * sizeof(T), name,
+          std::to_string(count * sizeof(T)) + " bytes for the record's positions", std::to_string(raw.size()) + " bytes");
+    data.resize(count);
+    std::memcpy(data.data(), raw.data(), raw.size());
+  }
+
+  py::tuple fields_;
+};
 
 // Whether `side` names rollout search (the string "rollouts"); ValueError for any other string.
 bool is_rollouts(const py::object& side) {
@@ -123,23 +227,7 @@ the mover (the value target).
                                   bytes_of(r.planes), bytes_of(r.policies), bytes_of(r.root_values), bytes_of(r.players),
                                   r.resigned, r.could_resign);
           },
-          [](const py::tuple& t) {
-            GameRecord r;
-            r.index = t[0].cast<int64_t>();
-            r.board_size = t[1].cast<int>();
-            r.input_planes = t[2].cast<int>();
-            r.num_actions = t[3].cast<int>();
-            r.winner = t[4].cast<int>();
-            r.moves = t[5].cast<std::vector<int>>();
-            r.searched_plies = t[6].cast<std::vector<int>>();
-            from_bytes(t[7], r.planes);
-            from_bytes(t[8], r.policies);
-            from_bytes(t[9], r.root_values);
-            from_bytes(t[10], r.players);
-            r.resigned = t[11].cast<bool>();
-            r.could_resign = t[12].cast<bool>();
-            return r;
-          }))
+          [](const py::object& state) { return RecordState(state).record(); }))
       .def("__repr__", [](const GameRecord& r) {
         return "GameRecord(index=" + std::to_string(r.index) + ", moves=" + std::to_string(r.moves.size()) +
                ", positions=" + std::to_string(positions(r)) + ", winner=" + std::to_string(r.winner) +
@@ -160,7 +248,8 @@ Keyword arguments: the game's options, SelfPlayConfig's and SearchConfig's
 settings. ``play(evaluator, games)`` returns a GameRecord per game. The
 evaluator gets a float32 array (rows, 2, N, N) (plane 0 the mover's, plane 1
 the opponent's; valid only during the call) and returns (policies (rows,
-num_actions), values (rows,)), values for the player to move. To drive rounds
+num_actions), values (rows,)), values for the player to move; a NaN or
+infinity in them is a ValueError naming its row. To drive rounds
 yourself: ``start(games)``, then while ``collect()`` returns rows > 0, evaluate
 ``inputs[:rows]`` and ``apply(policies, values)``; ``take_finished()`` hands
 over finished games as they come.
@@ -245,10 +334,17 @@ except in a ``no_resign_fraction`` share of games, which are played out.
                                     std::to_string(b.num_actions()) + ") for the rows of the last collect()");
             if (values.size() != rows)
               throw py::value_error("values must have " + std::to_string(rows) + " entries, one per collected row");
+            using arena::search::python::all_finite, arena::search::python::reject_non_finite;
+            if (!all_finite(policies.data(), static_cast<size_t>(policies.size())))
+              reject_non_finite("policies", policies.data(), static_cast<int>(rows), b.num_actions());
+            if (!all_finite(values.data(), static_cast<size_t>(rows)))
+              reject_non_finite("values", values.data(), static_cast<int>(rows), 1);
             py::gil_scoped_release release;
             b.apply(policies.data(), values.data());
           },
-          py::arg("policies"), py::arg("values"), "Second half of a round: the evaluations of the collected rows.")
+          py::arg("policies"), py::arg("values"),
+          "Second half of a round: the evaluations of the collected rows. ValueError (and nothing applied, so a "
+          "corrected call may follow) for a wrong shape or a NaN or infinity.")
       .def("take_finished", &Batched::take_finished, "GameRecords of the games finished since the last call.")
       .def_property_readonly(
           "inputs",

@@ -40,7 +40,8 @@ simulation. With ``evaluator``, it runs AlphaZero's PUCT: ``evaluator(inputs)``
 gets a float32 array (rows, 2, N, N) of leaf positions (plane 0 the mover's
 stones or discs, plane 1 the opponent's; valid only during the call) and
 returns (policies (rows, num_actions), values (rows,)) with values in [-1, 1]
-for the player to move. Settings are SearchConfig's, as keyword arguments or a
+for the player to move; a NaN or infinity in them is a ValueError naming its
+row, and the search stays as it was before that call. Settings are SearchConfig's, as keyword arguments or a
 SearchConfig. The tree is kept between moves: ``advance(action)`` or
 ``set_root(board)`` with a position one or two plies on reuse its subtree.
 Values are from the view of the player to move at the root: +1 a win, -1 a loss.
@@ -120,7 +121,8 @@ Settings of a search. A search stops after ``simulations`` new simulations or
       .def_readwrite("noise_fraction", &SearchConfig::noise_fraction, "Share of Dirichlet noise in the root priors (0: none).")
       .def_readwrite("virtual_loss", &SearchConfig::virtual_loss, "Losses charged to a path while its leaf awaits evaluation.")
       .def_readwrite("reuse_tree", &SearchConfig::reuse_tree, "Keep the subtree of the move played.")
-      .def_readwrite("max_nodes", &SearchConfig::max_nodes, "The tree stops growing at this many nodes (20 bytes each; a leaf's stored policy counts by its size).")
+      .def_readwrite("max_nodes", &SearchConfig::max_nodes, "The tree stops growing at this many nodes (20 bytes each; a leaf's stored policy counts by its size); "
+                     "1000 to 2**31 - 1.")
       .def_readwrite("leaf_playouts", &SearchConfig::leaf_playouts,
                      "Random playouts that value an evaluated leaf: 0, the evaluator's value; k > 0, the mean "
                      "of k playouts' results (the evaluator then gives only the priors).")

@@ -142,7 +142,9 @@ class MCTS {
   // scores, up to `leaves_per_call` leaves per call: inputs are rows x
   // Game::kInputPlanes x N x N floats; it writes rows x num_actions policy
   // entries (any non-negative weights; illegal moves are ignored) and rows
-  // values in [-1, 1] for the player to move at each leaf.
+  // values in [-1, 1] for the player to move at each leaf. It may throw to
+  // refuse its own output (search_python.h's Evaluator does for NaN): the
+  // leaves it was given are then taken back and the exception goes on.
   template <class Evaluate>
   SearchStats run_with(Evaluate&& evaluate, int leaves_per_call) {
     require_live_root();
@@ -162,7 +164,12 @@ class MCTS {
       done += settled;
       if (pending == 0) continue;
       for (int i = 0; i < pending; ++i) leaves_[i].state.write_input(&inputs_[static_cast<size_t>(i) * input_size]);
-      evaluate(inputs_.data(), pending, policies_.data(), values_.data());
+      try {
+        evaluate(inputs_.data(), pending, policies_.data(), values_.data());
+      } catch (...) {  // a failed or refused evaluation leaves the tree as it was
+        for (int i = 0; i < pending; ++i) abandon_leaf(leaves_[i]);
+        throw;
+      }
       for (int i = 0; i < pending; ++i) finish_leaf(leaves_[i], &policies_[static_cast<size_t>(i) * actions], values_[i]);
       done += pending;
     }

@@ -35,6 +35,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -56,10 +58,21 @@ struct SelfPlayConfig {
   double no_resign_fraction = 0.1;  // share of games played out whatever the values say
   bool duel = false;                // two evaluators play each other (see above)
 
+  // The most rows a round may have: row numbers are ints.
+  static constexpr int64_t kMaxRows = std::numeric_limits<int32_t>::max();
+
   void validate() const {
     auto fail = [](const std::string& what) { throw std::invalid_argument("self-play config: " + what); };
+    const std::pair<const char*, double> reals[] = {
+        {"temperature", temperature}, {"resign_value", resign_value}, {"no_resign_fraction", no_resign_fraction}};
+    for (const auto& [name, value] : reals)
+      if (!std::isfinite(value)) fail(std::string(name) + " must be a finite number, got " + std::to_string(value));
     if (batch_size < 1) fail("batch_size must be >= 1, got " + std::to_string(batch_size));
     if (leaves_per_game < 1) fail("leaves_per_game must be >= 1, got " + std::to_string(leaves_per_game));
+    const int64_t rows = static_cast<int64_t>(batch_size) * leaves_per_game;
+    if (rows > kMaxRows)
+      fail("batch_size * leaves_per_game (the rows of a round) must be at most " + std::to_string(kMaxRows) + ", got " +
+           std::to_string(rows));
     if (threads < 1) fail("threads must be >= 1, got " + std::to_string(threads));
     if (temperature < 0) fail("temperature must be >= 0, got " + std::to_string(temperature));
     if (temperature_moves < 0) fail("temperature_moves must be >= 0, got " + std::to_string(temperature_moves));
@@ -207,13 +220,20 @@ class BatchedMCTS {
   // Rounds until every started game is finished; `evaluate(inputs, rows,
   // policies, values)` fills rows x num_actions policies and rows values.
   // In a duel `first` scores the first evaluator's rows and `second` the rest.
+  // An evaluator that throws (to refuse its own output, as search_python.h's
+  // Evaluator does for NaN) ends the run with the round's leaves taken back.
   template <class First, class Second>
   void run(First&& first, Second&& second) {
     while (int rows = collect()) {
-      if (first_rows_ > 0) first(inputs_.data(), first_rows_, policies_.data(), values_.data());
-      if (rows > first_rows_)
-        second(&inputs_[static_cast<size_t>(first_rows_) * input_size_], rows - first_rows_,
-               &policies_[static_cast<size_t>(first_rows_) * num_actions_], &values_[first_rows_]);
+      try {
+        if (first_rows_ > 0) first(inputs_.data(), first_rows_, policies_.data(), values_.data());
+        if (rows > first_rows_)
+          second(&inputs_[static_cast<size_t>(first_rows_) * input_size_], rows - first_rows_,
+                 &policies_[static_cast<size_t>(first_rows_) * num_actions_], &values_[first_rows_]);
+      } catch (...) {
+        abandon_round();
+        throw;
+      }
       apply(policies_.data(), values_.data());
     }
     count_playouts();
@@ -231,6 +251,16 @@ class BatchedMCTS {
     collect();
     rollout_sides_ = sides;
     count_playouts();
+  }
+
+  // Takes back the leaves of the last collect() without evaluating them: the
+  // next collect() selects afresh.
+  void abandon_round() {
+    for (auto& slot : slots_) {
+      for (int j = 0; j < slot->pending; ++j) slot->search.abandon_leaf(slot->leaves[j]);
+      slot->pending = 0;
+    }
+    rows_ = first_rows_ = 0;
   }
 
   // The games finished since the last call, in the order they ended.

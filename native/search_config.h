@@ -2,12 +2,20 @@
 #pragma once
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace arena::search {
+
+// Node indices are 32-bit (search_tree.h): the largest max_nodes a search takes.
+inline constexpr int64_t kMaxTreeNodes = std::numeric_limits<int32_t>::max();
+// The most losses virtual_loss may charge a pending leaf: visit counts are 32-bit, and a
+// path may carry a virtual loss for every leaf of a round.
+inline constexpr int kMaxVirtualLoss = 1000;
 
 // Settings of a search. A search stops at `simulations` new simulations or
 // after `time_limit` seconds, whichever comes first (0 turns either off).
@@ -29,6 +37,11 @@ struct SearchConfig {
 
   void validate() const {
     auto fail = [](const std::string& what) { throw std::invalid_argument("search config: " + what); };
+    const std::pair<const char*, double> reals[] = {{"time_limit", time_limit}, {"c_uct", c_uct}, {"c_puct", c_puct},
+                                                    {"fpu", fpu}, {"dirichlet_alpha", dirichlet_alpha},
+                                                    {"noise_fraction", noise_fraction}};
+    for (const auto& [name, value] : reals)
+      if (!std::isfinite(value)) fail(std::string(name) + " must be a finite number, got " + std::to_string(value));
     if (simulations < 0) fail("simulations must be >= 0, got " + std::to_string(simulations));
     if (time_limit < 0) fail("time_limit must be >= 0 seconds, got " + std::to_string(time_limit));
     if (simulations == 0 && time_limit == 0) fail("set simulations or time_limit (or both); both are 0");
@@ -36,9 +49,12 @@ struct SearchConfig {
     if (dirichlet_alpha <= 0) fail("dirichlet_alpha must be > 0, got " + std::to_string(dirichlet_alpha));
     if (noise_fraction < 0 || noise_fraction > 1)
       fail("noise_fraction must be between 0 and 1, got " + std::to_string(noise_fraction));
-    if (virtual_loss < 0) fail("virtual_loss must be >= 0, got " + std::to_string(virtual_loss));
+    if (virtual_loss < 0 || virtual_loss > kMaxVirtualLoss)
+      fail("virtual_loss must be between 0 and " + std::to_string(kMaxVirtualLoss) + ", got " + std::to_string(virtual_loss));
     if (leaf_playouts < 0) fail("leaf_playouts must be >= 0, got " + std::to_string(leaf_playouts));
-    if (max_nodes < 1000) fail("max_nodes must be at least 1000, got " + std::to_string(max_nodes));
+    if (max_nodes < 1000 || max_nodes > kMaxTreeNodes)
+      fail("max_nodes must be between 1000 and " + std::to_string(kMaxTreeNodes) + " (node indices are 32-bit), got " +
+           std::to_string(max_nodes));
   }
 };
 

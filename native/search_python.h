@@ -7,6 +7,8 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -48,11 +50,49 @@ inline void reject_unknown(const py::dict& kwargs, const std::string& owner, con
   throw py::value_error(owner + ": unknown argument(s) " + unknown + "; valid ones are " + valid);
 }
 
+// 1 for a NaN or infinity (its exponent bits all ones), else 0: no branch,
+// so that loops over many floats vectorise.
+inline uint32_t non_finite(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
+}
+
+// Copies `count` floats and says whether all are finite, in one pass:
+// checking costs what the copy does.
+inline bool copy_finite(const float* from, float* to, size_t count) {
+  uint32_t bad = 0;
+  for (size_t i = 0; i < count; ++i) bad |= non_finite(to[i] = from[i]);
+  return bad == 0;
+}
+
+// Whether all of `count` floats are finite.
+inline bool all_finite(const float* data, size_t count) {
+  uint32_t bad = 0;
+  for (size_t i = 0; i < count; ++i) bad |= non_finite(data[i]);
+  return bad == 0;
+}
+
+// ValueError for the first NaN or infinite entry of `data`, rows x `width`
+// floats (width 1: one per row), naming `field`, the row and the column.
+[[noreturn]] inline void reject_non_finite(const std::string& field, const float* data, int rows, int width) {
+  for (size_t i = 0; i < static_cast<size_t>(rows) * width; ++i) {
+    if (std::isfinite(data[i])) continue;
+    const int row = static_cast<int>(i / width), column = static_cast<int>(i % width);
+    throw py::value_error(field + ": row " + std::to_string(row) + " of " + std::to_string(rows) +
+                          (width > 1 ? ", action " + std::to_string(column) : std::string()) + " is " +
+                          py::repr(py::float_(data[i])).cast<std::string>() +
+                          "; policies and values must be finite numbers (did the network diverge?)");
+  }
+  throw py::value_error(field + ": an entry is not a finite number");
+}
+
 // Calls `evaluator(inputs)` with inputs a float32 array (rows, planes, N, N)
 // that shares search's buffer (valid only during the call), and expects
 // (policies, values): policies (rows, num_actions) non-negative weights (a
 // softmax, say) and values (rows,) in [-1, 1] for the player to move. Any
-// array-like works (numpy, torch CPU tensors, lists).
+// array-like works (numpy, torch CPU tensors, lists). A NaN or infinity
+// anywhere in them is refused (ValueError), never stored in the tree.
 class Evaluator {
  public:
   Evaluator(py::object evaluator, int planes, int size, int num_actions)
@@ -74,8 +114,10 @@ class Evaluator {
     if (v.size() != rows)
       throw py::value_error("evaluator values must have " + std::to_string(rows) + " entries (one per row), got " +
                             shape_text(v));
-    std::memcpy(policies, p.data(), sizeof(float) * rows * num_actions_);
-    std::memcpy(values, v.data(), sizeof(float) * rows);
+    if (!copy_finite(p.data(), policies, static_cast<size_t>(rows) * num_actions_))
+      reject_non_finite("evaluator policies", p.data(), rows, num_actions_);
+    if (!copy_finite(v.data(), values, static_cast<size_t>(rows)))
+      reject_non_finite("evaluator values", v.data(), rows, 1);
   }
 
  private:

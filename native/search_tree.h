@@ -15,6 +15,9 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -23,11 +26,17 @@ namespace arena::search {
 class Tree {
  public:
   static constexpr int32_t kRoot = 0;
+  // A node's children count and moves are 16-bit: the most moves a position may have.
+  static constexpr int kMaxChildren = std::numeric_limits<int16_t>::max();
 
+  // `max_nodes` at most kMaxTreeNodes (SearchConfig::validate checks it): indices are 32-bit.
   explicit Tree(int64_t max_nodes) : max_nodes_(max_nodes) { clear(0); }
 
   // An empty tree (the root alone) whose stored policies have `policy_width` weights.
   void clear(int policy_width) {
+    if (policy_width > kMaxChildren)
+      throw std::invalid_argument("search tree: a game of " + std::to_string(policy_width) + " moves has more than " +
+                                  std::to_string(kMaxChildren) + ", the most a node can hold");
     nodes_.clear();
     nodes_.grow(1);
     policy_width_ = policy_width;
