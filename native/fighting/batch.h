@@ -1,0 +1,178 @@
+// N fighting games stepped together on a few threads: actions (N, 2, 10) in, observations
+// (N, 2, 64), rewards (N, 2) and done flags out, into buffers the caller reads without copies.
+// Each game's seeds follow the env's: game i plays as env.reset(seed=seeds[i]) would, and each
+// automatic reset after it as the env's next env.reset() would.
+#pragma once
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "game.h"
+
+namespace fighting {
+
+// Runs job(worker) on `workers` threads (the caller's included) and waits for all of them.
+class ThreadPool {
+ public:
+  explicit ThreadPool(int workers) : workers_(std::max(1, workers)) {
+    for (int w = 1; w < workers_; ++w) threads_.emplace_back([this, w] { loop(w); });
+  }
+  ~ThreadPool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+      ++generation_;
+    }
+    wake_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int workers() const { return workers_; }
+
+  void run(const std::function<void(int)>& job) {
+    if (workers_ == 1) {
+      job(0);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      job_ = &job;
+      pending_ = workers_ - 1;
+      ++generation_;
+    }
+    wake_.notify_all();
+    job(0);
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [this] { return pending_ == 0; });
+    job_ = nullptr;
+  }
+
+ private:
+  int workers_;
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  const std::function<void(int)>* job_ = nullptr;
+  uint64_t generation_ = 0;
+  int pending_ = 0;
+  bool stopping_ = false;
+
+  void loop(int worker) {
+    uint64_t seen = 0;
+    for (;;) {
+      const std::function<void(int)>* job;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return generation_ != seen; });
+        seen = generation_;
+        if (stopping_) return;
+        job = job_;
+      }
+      (*job)(worker);
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (--pending_ == 0) done_.notify_one();
+      }
+    }
+  }
+};
+
+class Batch {
+ public:
+  // first_on_right: -1 draws the side from each game's seed (the env's way), 0 or 1 fixes it.
+  Batch(const MoveTable& table, const std::vector<uint64_t>& seeds, const Options& options, int first_on_right,
+        int threads, bool autoreset)
+      : table_(table), options_(options), first_on_right_(first_on_right), autoreset_(autoreset),
+        size_(static_cast<int>(seeds.size())), games_(seeds.size()), seeders_(seeds.size()),
+        observations_(seeds.size() * 2 * OBS_SIZE), terminal_observations_(seeds.size() * 2 * OBS_SIZE),
+        rewards_(seeds.size() * 2), terminated_(seeds.size()), truncated_(seeds.size()), events_(seeds.size() * 2),
+        pool_(std::max(1, std::min(threads, std::max(1, static_cast<int>(seeds.size()))))) {
+    for (int i = 0; i < size_; ++i) reset(i, true, seeds[static_cast<size_t>(i)]);
+  }
+
+  int size() const { return size_; }
+  int threads() const { return pool_.workers(); }
+  bool autoreset() const { return autoreset_; }
+  Game& game(int i) { return games_[static_cast<size_t>(i)]; }
+  const Game& game(int i) const { return games_[static_cast<size_t>(i)]; }
+
+  float* observations() { return observations_.data(); }
+  float* terminal_observations() { return terminal_observations_.data(); }
+  float* rewards() { return rewards_.data(); }
+  uint8_t* terminated() { return terminated_.data(); }
+  uint8_t* truncated() { return truncated_.data(); }
+  int32_t* events() { return events_.data(); }
+
+  // Restart game i: with `reseed`, as env.reset(seed=seed); else as the env's next env.reset().
+  void reset(int i, bool reseed = false, uint64_t seed = 0) {
+    if (reseed) seeders_[static_cast<size_t>(i)].seed(seed);
+    Game& g = game(i);
+    g.reset(&table_, seeders_[static_cast<size_t>(i)].getrandbits64(), options_, first_on_right_);
+    g.observe(&observations_[static_cast<size_t>(i) * 2 * OBS_SIZE]);
+    terminated_[static_cast<size_t>(i)] = truncated_[static_cast<size_t>(i)] = 0;
+    rewards_[2 * static_cast<size_t>(i)] = rewards_[2 * static_cast<size_t>(i) + 1] = 0.0f;
+  }
+
+  // Write game i's observations again (after its state was changed from outside).
+  void observe(int i) { game(i).observe(&observations_[static_cast<size_t>(i) * 2 * OBS_SIZE]); }
+
+  // One frame of every game; actions hold N x 2 x 10 key values (> 0.5 presses a key).
+  template <typename T>
+  void step(const T* actions) {
+    int workers = pool_.workers();
+    pool_.run([&](int worker) {
+      int begin = static_cast<int>(static_cast<int64_t>(size_) * worker / workers);
+      int end = static_cast<int>(static_cast<int64_t>(size_) * (worker + 1) / workers);
+      for (int i = begin; i < end; ++i) step_one(i, actions + static_cast<size_t>(i) * 2 * KEYS);
+    });
+  }
+
+ private:
+  MoveTable table_;
+  Options options_;
+  int first_on_right_;
+  bool autoreset_;
+  int size_;
+  std::vector<Game> games_;
+  std::vector<PyRandom> seeders_;
+  std::vector<float> observations_, terminal_observations_, rewards_;
+  std::vector<uint8_t> terminated_, truncated_;
+  std::vector<int32_t> events_;
+  ThreadPool pool_;
+
+  template <typename T>
+  void step_one(int i, const T* action) {
+    size_t at = static_cast<size_t>(i);
+    Game& g = games_[at];
+    float* obs = &observations_[at * 2 * OBS_SIZE];
+    if (g.over()) {  // only without autoreset: a finished game waits for reset()
+      rewards_[2 * at] = rewards_[2 * at + 1] = 0.0f;
+      events_[2 * at] = events_[2 * at + 1] = 0;
+      return;
+    }
+    g.step(action, action + KEYS);
+    float reward = 0.0f;
+    if (g.winner >= 0) reward = 1.0f;
+    rewards_[2 * at] = g.winner < 0 ? 0.0f : (g.winner == 0 ? reward : -reward);
+    rewards_[2 * at + 1] = -rewards_[2 * at];
+    terminated_[at] = g.terminated;
+    truncated_[at] = g.truncated && !g.terminated;
+    events_[2 * at] = g.fighters[0].events;
+    events_[2 * at + 1] = g.fighters[1].events;
+    g.observe(obs);
+    if (g.over() && autoreset_) {
+      std::copy(obs, obs + 2 * OBS_SIZE, &terminal_observations_[at * 2 * OBS_SIZE]);
+      g.reset(&table_, seeders_[at].getrandbits64(), options_, first_on_right_);
+      g.observe(obs);
+    }
+  }
+};
+
+}  // namespace fighting
