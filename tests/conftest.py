@@ -255,17 +255,22 @@ class Site:
         folder = self.config.uploads_dir
         return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
-    def play(self, games: int) -> None:
-        """Validate random (alice's) and greedy (the hostile name's), then record `games` short games."""
+    def enter_two(self) -> None:
+        """Upload and validate random (alice's) and greedy (the hostile name's)."""
         from arena.serve.client import zip_folder
-        from arena.serve.scheduler import Scheduler
-        from arena.tournament import Settings, Tournament
-        from arena.tournament.runner import Backend
 
         for folder, token in (("random", self.alice_token), ("greedy", self.bob_token)):
             assert self.upload(zip_folder(SUBMISSIONS / folder), token=token).status_code == 201
         while self.validator.validate_next():
             pass
+
+    def play(self, games: int) -> None:
+        """Enter random and greedy (`enter_two`), then record `games` short games."""
+        from arena.serve.scheduler import Scheduler
+        from arena.tournament import Settings, Tournament
+        from arena.tournament.runner import Backend
+
+        self.enter_two()
         with Tournament(self.db, Settings(env="othello", max_steps=16)) as tournament:
             scheduler = Scheduler(tournament, Backend(), batch_games=games)
             assert scheduler.step() == games

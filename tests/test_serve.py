@@ -292,10 +292,7 @@ def test_organisers_pause_play_and_disqualify_others_may_not(site):
 
 
 def test_the_scheduler_plays_nothing_while_paused(site):
-    for folder, token in (("random", site.alice_token), ("greedy", site.bob_token)):
-        site.upload(zip_folder(REPO / "submissions" / folder), token=token)
-    while site.validator.validate_next():
-        pass
+    site.enter_two()
     site.store.set_paused(True)
     with Tournament(site.db, Settings(env="othello", max_steps=4)) as tournament:
         scheduler = Scheduler(tournament, Backend(), batch_games=2, paused=site.store.paused)
@@ -310,10 +307,7 @@ def test_the_scheduler_plays_nothing_while_paused(site):
 
 
 def test_the_scheduler_places_a_newcomer_then_plays_the_least_certain_pairs_with_seats_swapped(site):
-    for folder, token in (("random", site.alice_token), ("greedy", site.bob_token)):
-        assert site.upload(zip_folder(REPO / "submissions" / folder), token=token).status_code == 201
-    while site.validator.validate_next():
-        pass
+    site.enter_two()
     with Tournament(site.db, Settings(env="othello", max_steps=12)) as tournament:
         scheduler = Scheduler(tournament, Backend(), batch_games=4, placement_games=4)
         first = scheduler.plan()
@@ -358,10 +352,7 @@ def test_submission_and_game_pages_with_the_replay_player(site):
 def test_the_servers_workers_and_their_sandboxes_stay_up_from_batch_to_batch(site):
     from arena.tournament.runner import ProcessPoolBackend
 
-    for folder, token in (("random", site.alice_token), ("greedy", site.bob_token)):
-        site.upload(zip_folder(REPO / "submissions" / folder), token=token)
-    while site.validator.validate_next():
-        pass
+    site.enter_two()
     backend = ProcessPoolBackend(2, keep=True)
     with Tournament(site.db, Settings(env="othello", max_steps=8)) as tournament:
         scheduler = Scheduler(tournament, backend, batch_games=8)
