@@ -15,6 +15,7 @@ reads them).
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -66,10 +67,11 @@ def add_velocity(body, change: XYChange | None, facing: int) -> None:
 class FrameChange:
     """What one frame of a cast does to the caster and to whoever it has hit."""
 
-    __slots__ = ("pull", "velocity_set", "damp", "velocity_set_xy", "velocity_add_xy", "hit_velocity_set_xy",
-                 "hit_velocity_add_xy", "hit_position_set")
+    __slots__ = ("document", "pull", "velocity_set", "damp", "velocity_set_xy", "velocity_add_xy",
+                 "hit_velocity_set_xy", "hit_velocity_add_xy", "hit_position_set")
 
     def __init__(self, data: dict[str, Any]):
+        self.document = data  # the data's own record, for code that reads it as the competition's objects
         target = data.get("dealtPositionTarget", {})
         self.pull = ((target.get("xOffset", 0), target.get("yOffset", 0), target.get("mult", 2.0))
                      if target.get("active", False) else None)
@@ -93,44 +95,72 @@ class FrameChange:
 
 
 class CastData:
-    """One cast's fixed numbers (frames already at 30 a second)."""
+    """One cast's fixed numbers (frames already at 30 a second).
+
+    `hitboxes` and `check_points` are in game units; `hitbox_data` and `check_point_data` are the
+    data's own dicts, and `changes` maps a (halved) frame to what it does.
+    """
 
     def __init__(self, data: dict[str, Any]):
+        self.document = data
         self.startup_frames = _frames(data, "startupFrames")
         self.attack_frames = _frames(data, "attackFrames")
         self.base_damage = data.get("baseDamage", 0)
         self.variable_force = data.get("variableForce", 0.0)
         self.fixed_force = data.get("fixedForce", 0.0)
         self.hit_angle_deg = data.get("hitAngleDeg", 0.0)
-        self.hitboxes = [(*hitbox_offset(h["xOffset"], h["yOffset"]), *hitbox_size(h["width"], h["height"]))
-                         for h in data.get("hitboxes", [])]
-        self.check_points = [hitbox_offset(p["xOffset"], p["yOffset"]) for p in data.get("collisionCheckPoints", [])]
+        self.must_be_held = data.get("mustBeHeld", False)
+        self.hitbox_data = data.get("hitboxes", [])
+        self.check_point_data = data.get("collisionCheckPoints", [])
         self.changes: dict[int, FrameChange] = {}
         for change in data.get("frameChanges", []):
             self.changes.setdefault(int(change.get("frame", 0)) // 2, FrameChange(change))  # the first listed wins
 
+    # Game units, worked out when the game first plays the cast (code that only inspects the data
+    # may give hitboxes in other shapes).
+    @functools.cached_property
+    def hitboxes(self) -> list[tuple[float, float, float, float]]:
+        """(x offset, y offset, width, height) of each hitbox."""
+        return [(*hitbox_offset(h["xOffset"], h["yOffset"]), *hitbox_size(h["width"], h["height"]))
+                for h in self.hitbox_data]
+
+    @functools.cached_property
+    def check_points(self) -> list[tuple[float, float]]:
+        """(x offset, y offset) of each ground check point."""
+        return [hitbox_offset(p["xOffset"], p["yOffset"]) for p in self.check_point_data]
+
 
 class PowerData:
-    """One power's fixed numbers."""
+    """One power's fixed numbers (frames at 30 a second); `casts` are parsed from the data unless given."""
 
-    def __init__(self, data: dict[str, Any]):
+    def __init__(self, data: dict[str, Any], casts: list[CastData] | None = None):
+        self.document = data
         self.power_id = data.get("powerID", -1)
-        self.casts = [CastData(cast) for cast in data["casts"]]
-        self.recovery_frames = _frames(data, "fixedRecovery") + math.floor(_frames(data, "recovery") / RECOVERY_DIVISOR)
+        self.casts = [CastData(cast) for cast in data["casts"]] if casts is None else casts
+        self.fixed_recovery = _frames(data, "fixedRecovery")
+        self.recovery = _frames(data, "recovery")
+        self.recovery_frames = self.fixed_recovery + math.floor(self.recovery / RECOVERY_DIVISOR)
+        self.cooldown = _frames(data, "cooldown")
         self.min_charge = _frames(data, "minCharge")
         self.stun_time = _frames(data, "stunTime")
         self.hit_angle_deg = data.get("hitAngleDeg", 0.0)
         self.is_charge = data.get("isCharge", False)
+        self.damage_over_life_of_hitbox = data.get("damageOverLifeOfHitbox", False)
+        self.disable_caster_gravity = data.get("disableCasterGravity", False)
+        self.disable_hit_gravity = data.get("disableHitGravity", False)
         self.hit_all_hit_agents = data.get("hitAllHitAgents", False)
         self.target_all_hit_agents = data.get("targetAllHitAgents", False)
         self.transition_on_instant_hit = data.get("transitionOnInstantHit", False)
         self.allow_left_right_mobility = data.get("allowLeftRightMobility", False)
         self.enable_floor_drag = data.get("enableFloorDrag", False)
+        self.on_hit_velocity_set_active = data.get("onHitVelocitySetActive", False)
+        self.on_hit_velocity_set_magnitude = data.get("onHitVelocitySetMagnitude", 0.0)
+        self.on_hit_velocity_set_direction_deg = data.get("onHitVelocitySetDirectionDeg", 0.0)
         self.on_hit_velocity = None
-        if data.get("onHitVelocitySetActive", False):
-            angle = math.radians(data.get("onHitVelocitySetDirectionDeg", 0.0))
+        if self.on_hit_velocity_set_active:
+            angle = math.radians(self.on_hit_velocity_set_direction_deg)
             # The speed scales x only, as the competition's game does.
-            self.on_hit_velocity = (math.cos(angle) * data.get("onHitVelocitySetMagnitude", 0.0), math.sin(angle))
+            self.on_hit_velocity = (math.cos(angle) * self.on_hit_velocity_set_magnitude, math.sin(angle))
         self.on_hit = data.get("onHitNextPowerIndex", -1)
         self.on_miss = data.get("onMissNextPowerIndex", -1)
         self.on_ground = data.get("onGroundNextPowerIndex", -1)
