@@ -1,36 +1,41 @@
 """The competition's move data as objects: a move is a list of powers, a power a list of casts.
 
-Its JSON files count frames at 60 a second; these classes halve them to the game's 30, as the
-competition does. They keep the competition's attribute names and raw hitbox dicts for code that
-inspects the data; the game itself plays the same documents through `arena.envs.fighting.powers`.
+Its JSON files count frames at 60 a second; these classes show them halved to the game's 30, as the
+competition does. They are the competition's names over the game's own reading of the documents
+(`arena.envs.fighting.powers`: `Cast.data` is a `CastData`, `Power.data` a `PowerData`), and keep
+the raw hitbox dicts for code that inspects the data.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 from arena.compat.ai2.frame_changes import CastFrameChangeHolder
 from arena.envs.fighting.moves import MOVE_FOR_INPUT, MoveType, knockback_growth
-from arena.envs.fighting.powers import RECOVERY_DIVISOR
+from arena.envs.fighting.powers import CastData, PowerData
 
 
 class Cast:
-    """One hit window of a power: its startup and active frames, damage, knockback and hitboxes."""
+    """One hit window of a power: its startup and active frames, damage, knockback and hitboxes.
 
-    def __init__(self, cast_data: dict[str, Any]):
+    `cast_data` is the cast's JSON dict (or a `CastData` the game has read from one).
+    """
+
+    def __init__(self, cast_data: dict[str, Any] | CastData):
+        data = cast_data if isinstance(cast_data, CastData) else CastData(cast_data)
+        self.data = data
         self.frame_idx = 0
-        self.cast_data = cast_data
-        self.startup_frames = cast_data.get("startupFrames", 0) // 2
-        self.attack_frames = cast_data.get("attackFrames", 0) // 2
-        self.base_damage = cast_data.get("baseDamage", 0)
-        self.variable_force = cast_data.get("variableForce", 0.0)
-        self.fixed_force = cast_data.get("fixedForce", 0.0)
-        self.hit_angle_deg = cast_data.get("hitAngleDeg", 0.0)
-        self.must_be_held = cast_data.get("mustBeHeld", False)
-        self.collision_check_points = cast_data.get("collisionCheckPoints", [])
-        self.hitboxes = cast_data.get("hitboxes", [])
+        self.cast_data = data.document
+        self.startup_frames = data.startup_frames
+        self.attack_frames = data.attack_frames
+        self.base_damage = data.base_damage
+        self.variable_force = data.variable_force
+        self.fixed_force = data.fixed_force
+        self.hit_angle_deg = data.hit_angle_deg
+        self.must_be_held = data.must_be_held
+        self.collision_check_points = data.check_point_data
+        self.hitboxes = data.hitbox_data
 
     @staticmethod
     def get_cast(cast_data: dict[str, Any]) -> Cast:
@@ -38,17 +43,21 @@ class Cast:
 
     def get_frame_data(self, idx: int) -> CastFrameChangeHolder | None:
         """The changes the data makes on frame `idx` of this cast (game frames), or None."""
-        for change in self.cast_data.get("frameChanges", []):
-            if change.get("frame") // 2 == idx:
-                return CastFrameChangeHolder(change)
-        return None
+        change = self.data.changes.get(idx)
+        return None if change is None else CastFrameChangeHolder(change.document)
 
 
 class Power:
-    """One stage of a move: its casts, recovery and what follows on a hit or a miss."""
+    """One stage of a move: its casts, recovery and what follows on a hit or a miss.
 
-    def __init__(self, power_data: dict[str, Any], casts: list[Cast]):
-        self.power_data = power_data
+    `power_data` is the power's JSON dict (or a `PowerData` the game has read from one).
+    """
+
+    def __init__(self, power_data: dict[str, Any] | PowerData, casts: list[Cast]):
+        data = power_data if isinstance(power_data, PowerData) else PowerData(
+            power_data, [cast.data for cast in casts])
+        self.data = data
+        self.power_data = data.document
         self.casts = casts
         # Where the power stands while it plays (code that simulates a move advances these).
         self.cast_idx = 0
@@ -62,36 +71,36 @@ class Power:
         self.past_point_positions: list[Any] = []
         self.in_recovery = False
         # The data, frames halved.
-        get = power_data.get
-        self.power_id = get("powerID", -1)
-        self.fixed_recovery = get("fixedRecovery", 0) // 2
-        self.recovery = get("recovery", 0) // 2
-        self.cooldown = get("cooldown", 0) // 2
-        self.min_charge = get("minCharge", 0) // 2
-        self.stun_time = get("stunTime", 0) // 2
-        self.hit_angle_deg = get("hitAngleDeg", 0.0)
-        self.is_charge = get("isCharge", False)
-        self.damage_over_life_of_hitbox = get("damageOverLifeOfHitbox", False)
-        self.disable_caster_gravity = get("disableCasterGravity", False)
-        self.disable_hit_gravity = get("disableHitGravity", False)
-        self.target_all_hit_agents = get("targetAllHitAgents", False)
-        self.transition_on_instant_hit = get("transitionOnInstantHit", False)
-        self.on_hit_velocity_set_active = get("onHitVelocitySetActive", False)
-        self.allow_left_right_mobility = get("allowLeftRightMobility", False)
-        self.on_hit_velocity_set_magnitude = get("onHitVelocitySetMagnitude", 0.0)
-        self.on_hit_velocity_set_direction_deg = get("onHitVelocitySetDirectionDeg", 0.0)
-        self.hit_all_hit_agents = get("hitAllHitAgents", False)
-        self.enable_floor_drag = get("enableFloorDrag", False)
-        self.on_hit_next_power_index = get("onHitNextPowerIndex", -1)
-        self.on_miss_next_power_index = get("onMissNextPowerIndex", -1)
-        self.on_ground_next_power_index = get("onGroundNextPowerIndex", -1)
-        self.last_power = self.on_hit_next_power_index == -1 and self.on_miss_next_power_index == -1
+        self.power_id = data.power_id
+        self.fixed_recovery = data.fixed_recovery
+        self.recovery = data.recovery
+        self.cooldown = data.cooldown
+        self.min_charge = data.min_charge
+        self.stun_time = data.stun_time
+        self.hit_angle_deg = data.hit_angle_deg
+        self.is_charge = data.is_charge
+        self.damage_over_life_of_hitbox = data.damage_over_life_of_hitbox
+        self.disable_caster_gravity = data.disable_caster_gravity
+        self.disable_hit_gravity = data.disable_hit_gravity
+        self.target_all_hit_agents = data.target_all_hit_agents
+        self.transition_on_instant_hit = data.transition_on_instant_hit
+        self.on_hit_velocity_set_active = data.on_hit_velocity_set_active
+        self.allow_left_right_mobility = data.allow_left_right_mobility
+        self.on_hit_velocity_set_magnitude = data.on_hit_velocity_set_magnitude
+        self.on_hit_velocity_set_direction_deg = data.on_hit_velocity_set_direction_deg
+        self.hit_all_hit_agents = data.hit_all_hit_agents
+        self.enable_floor_drag = data.enable_floor_drag
+        self.on_hit_next_power_index = data.on_hit
+        self.on_miss_next_power_index = data.on_miss
+        self.on_ground_next_power_index = data.on_ground
+        self.last_power = data.last_power
         # Recovery is counted in the data's longer frames; the competition scales it down.
-        self.recovery_frames = self.fixed_recovery + math.floor(self.recovery / RECOVERY_DIVISOR) if casts else 0
+        self.recovery_frames = data.recovery_frames if casts else 0
 
     @staticmethod
     def get_power(power_data: dict[str, Any]) -> Power:
-        return Power(power_data, [Cast.get_cast(cast) for cast in power_data["casts"]])
+        data = PowerData(power_data)
+        return Power(data, [Cast(cast) for cast in data.casts])
 
     def get_force_magnitude(self, current_cast: Cast, hit_agent: Any, cast_damage: float) -> float:
         """Launch speed of `current_cast` on `hit_agent` (a fighter), counting this hit's damage."""
