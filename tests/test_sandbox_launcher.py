@@ -118,3 +118,25 @@ def is_alive(pid: int) -> bool:
     except OSError:
         return False
     return state not in ("Z", "X")  # a zombie has already died
+
+
+def launcher_of_a_sandboxed_agent(submission: str) -> int:
+    """In a pool process: the parent of a new sandboxed agent's worker process (its launcher)."""
+    agent = SandboxedAgent(load(submission), time_per_move=5.0)
+    try:
+        assert play_match("othello", [agent, RandomAgent()], seed=2).agents[0].status == Status.OK
+        return int(Path(f"/proc/{agent._process.pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    finally:
+        agent.close()
+
+
+def test_a_process_given_a_share_of_the_launcher_starts_its_workers_through_it(submissions):
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    connection = launcher.share()
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=launcher.adopt,
+                             initargs=(connection,)) as pool:
+        parent = pool.submit(launcher_of_a_sandboxed_agent, str(submissions / "random")).result()
+    connection.close()
+    assert parent == launcher._launcher.process.pid

@@ -198,7 +198,7 @@ class SandboxedAgent(AgentHandle):
         }
         try:
             self._process = launcher.start_worker([json.dumps(config)], self._workdir, _worker_environment(folder),
-                                                  (to_worker_read, from_worker_write), log_write, WORKER_ENVIRONMENT)
+                                                  (to_worker_read, from_worker_write), log_write)
         finally:
             for fd in (to_worker_read, from_worker_write, log_write):
                 os.close(fd)
@@ -377,24 +377,9 @@ def _tree_bytes(folder: Path) -> int:
     return sum(p.lstat().st_size for p in folder.rglob("*"))
 
 
-WORKER_ENVIRONMENT = {  # a small, fixed environment: nothing of the harness's leaks in, and runs are reproducible
-    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-    "LANG": "C.UTF-8",
-    "PYTHONHASHSEED": "0",
-    "PYTHONDONTWRITEBYTECODE": "1",
-    "PYTHONNOUSERSITE": "1",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "SDL_VIDEODRIVER": "dummy",
-    "SDL_AUDIODRIVER": "dummy",
-    "PYGAME_HIDE_SUPPORT_PROMPT": "1",
-}
-
-
 def _worker_environment(folder: Path) -> dict[str, str]:
     """The fixed environment, with the agent's own folder as its home."""
-    return {**WORKER_ENVIRONMENT, "HOME": str(folder), "TMPDIR": str(folder)}
+    return {**launcher.WORKER_ENVIRONMENT, "HOME": str(folder), "TMPDIR": str(folder)}
 
 
 def _text(value: Any, limit: int) -> str:

@@ -2,7 +2,8 @@
 starting Python and importing what a worker needs costs a quarter of a second.
 
 Each harness process starts one launcher (`serve`, in `python -s -c ...`), with the
-workers' fixed environment, the first time it needs a sandbox. The launcher imports what every
+workers' fixed environment, the first time it needs a sandbox, or is given a connection to the
+launcher of the process that started it (a tournament's pool workers). The launcher imports what every
 worker loads before it confines itself (numpy, the games, the agents' base classes), never runs
 submitted code, and answers requests on a socket only the harness holds: a request carries the
 worker's arguments, folder and environment with its two pipes and its log (SCM_RIGHTS); the
@@ -32,6 +33,8 @@ from typing import Sequence
 
 MAX_REQUEST = 1 << 20  # bytes of one request: a worker's configuration is a few kilobytes
 EXIT_CODE = struct.Struct("<i")
+PR_SET_NAME = 15  # from <linux/prctl.h>
+WORKER_NAME = b"arena-agent"
 FIRST_FREE_FD = 5  # a worker's fds: 0-2 standard streams, 3 and 4 its pipes
 KILLED = -signal.SIGKILL  # the exit code of a worker whose launcher vanished: it was killed with it
 LAUNCHER_MAIN = "import socket, sys; from arena.sandbox.launcher import serve; serve(socket.socket(fileno=int(sys.argv[1])))"
@@ -77,56 +80,116 @@ class LaunchedProcess:
 
 
 class Launcher:
-    """The harness's end of one launcher process; `start` forks a worker."""
+    """The harness's end of one launcher process; `start` forks a worker, `share` gives another
+    process of the harness a connection of its own."""
 
-    def __init__(self, environment: dict[str, str]):
+    def __init__(self, connection: socket.socket, process: subprocess.Popen | None):
+        self.socket = connection
+        self.process = process  # None in a process that was given a share of another's launcher
+        self.pid = os.getpid()  # a forked copy of the harness must not use this socket
+
+    @classmethod
+    def started(cls) -> Launcher:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
-            self.process = subprocess.Popen(
+            process = subprocess.Popen(
                 [sys.executable, "-s", "-c", LAUNCHER_MAIN, str(theirs.fileno())],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=environment, cwd="/",
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=WORKER_ENVIRONMENT, cwd="/",
                 start_new_session=True)  # a terminal's Ctrl-C is the harness's to handle
         finally:
             theirs.close()
-        self.socket = ours
-        self.pid = os.getpid()  # a forked copy of the harness must not share this socket
+        return cls(ours, process)
 
     def start(self, argv: Sequence[str], cwd: Path, environment: dict[str, str],
               pipes: tuple[int, int], log: int) -> LaunchedProcess:
         """Fork a worker running `arena.sandbox.worker` with `argv` after its two pipe fds, which
         it gets as 3 and 4; its stdout and stderr go to `log`."""
-        request = json.dumps({"argv": list(argv), "cwd": str(cwd), "env": environment}).encode()
-        socket.send_fds(self.socket, [request], [*pipes, log])
-        answer, fds, _, _ = socket.recv_fds(self.socket, 1024, 1)
-        if not answer or len(fds) != 1:
-            for fd in fds:
+        fds = self._ask({"argv": list(argv), "cwd": str(cwd), "env": environment}, [*pipes, log])
+        return LaunchedProcess(fds["pid"], fds["fd"])
+
+    def share(self) -> socket.socket:
+        """A new connection to this launcher, for another harness process (see `adopt`)."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self._ask({"connect": True}, [theirs.fileno()], answer_fds=0)
+        finally:
+            theirs.close()
+        return ours
+
+    def _ask(self, request: dict, fds: list[int], answer_fds: int = 1) -> dict:
+        socket.send_fds(self.socket, [json.dumps(request).encode()], fds)
+        answer, received, _, _ = socket.recv_fds(self.socket, 1024, 1)
+        if not answer or len(received) != answer_fds:
+            for fd in received:
                 os.close(fd)
             raise OSError(f"the sandbox launcher failed: {answer.decode(errors='replace') or 'it has gone'}")
-        return LaunchedProcess(json.loads(answer)["pid"], fds[0])
+        return {**json.loads(answer), **({"fd": received[0]} if received else {})}
 
     def alive(self) -> bool:
-        return self.pid == os.getpid() and self.process.poll() is None
+        return self.pid == os.getpid() and (self.process is None or self.process.poll() is None)
 
     def close(self) -> None:
         self.socket.close()
-        self.process.wait()
+        if self.process is not None:
+            self.process.wait()
 
+
+WORKER_ENVIRONMENT = {  # a small, fixed environment: nothing of the harness's leaks in, and runs are reproducible
+    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    "LANG": "C.UTF-8",
+    "PYTHONHASHSEED": "0",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONNOUSERSITE": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "SDL_VIDEODRIVER": "dummy",
+    "SDL_AUDIODRIVER": "dummy",
+    "PYGAME_HIDE_SUPPORT_PROMPT": "1",
+}
 
 _launcher: Launcher | None = None
 _lock = threading.Lock()
 
 
 def start_worker(argv: Sequence[str], cwd: Path, environment: dict[str, str], pipes: tuple[int, int],
-                 log: int, launcher_environment: dict[str, str]) -> LaunchedProcess:
-    """A worker forked by this process's launcher, started (again) with `launcher_environment`
-    when there is none yet or it died."""
-    global _launcher
+                 log: int) -> LaunchedProcess:
+    """A worker forked by this process's launcher, which is started (again) when there is none yet
+    or it died; a shared launcher that has gone is replaced by one of this process's own."""
     with _lock:
-        if _launcher is None or not _launcher.alive():
-            if _launcher is not None and _launcher.pid == os.getpid():
-                _launcher.close()
-            _launcher = Launcher(launcher_environment)
+        try:
+            return _current().start(argv, cwd, environment, pipes, log)
+        except OSError:
+            if _launcher.process is not None:
+                raise
+        _replace(Launcher.started())
         return _launcher.start(argv, cwd, environment, pipes, log)
+
+
+def share() -> socket.socket:
+    """A connection to this process's launcher (started if need be) for a process this one starts,
+    which passes it to `adopt`: its workers then start without a launcher of its own."""
+    with _lock:
+        return _current().share()
+
+
+def adopt(connection: socket.socket) -> None:
+    """Start this process's workers through another process's launcher (see `share`)."""
+    with _lock:
+        _replace(Launcher(connection, None))
+
+
+def _current() -> Launcher:
+    if _launcher is None or not _launcher.alive():
+        _replace(Launcher.started())
+    return _launcher
+
+
+def _replace(launcher: Launcher) -> None:
+    global _launcher
+    if _launcher is not None and _launcher.pid == os.getpid():
+        _launcher.close()
+    _launcher = launcher
 
 
 def _close_at_exit() -> None:
@@ -152,7 +215,8 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def serve(channel: socket.socket) -> None:
-    """Fork a worker for each request until the harness closes its end; then end the workers."""
+    """Fork a worker for each request until the harness closes its first connection; then end the
+    workers. Other processes of the harness may be given connections of their own (`share`)."""
     from arena.sandbox import worker
 
     worker.load_before_confinement()
@@ -160,34 +224,50 @@ def serve(channel: socket.socket) -> None:
     wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(wakeup_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that the wake-up fd hears of it
-    while True:
-        readable, _, _ = select.select([channel, wakeup_read], [], [])
+    connections = [channel]
+    while channel in connections:
+        readable, _, _ = select.select([*connections, wakeup_read], [], [])
         if wakeup_read in readable:
             while _drain(wakeup_read):
                 pass
             _report_exits(exits)
-        if channel in readable:
-            try:
-                request, fds, _, _ = socket.recv_fds(channel, MAX_REQUEST, 3)
-            except OSError:
-                request, fds = b"", []
-            if not request:
-                break
-            try:
-                pid, exit_read = _fork_worker(json.loads(request), fds, worker.main)
-                exits[pid] = exit_read[1]
-                socket.send_fds(channel, [json.dumps({"pid": pid}).encode()], [exit_read[0]])
-                os.close(exit_read[0])
-            except Exception as exc:  # noqa: BLE001  (said to the harness, which reports it)
-                channel.send(f"{type(exc).__name__}: {exc}".encode()[:1000])
-            finally:
-                for fd in fds:
-                    os.close(fd)
+        for connection in connections[:]:
+            if connection in readable and not _answer(connection, connections, exits, worker.main):
+                connections.remove(connection)
+                connection.close()
     for pid in exits:
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def _answer(connection: socket.socket, connections: list[socket.socket], exits: dict[int, int], main) -> bool:
+    """Serve one request on `connection`; False once its harness process has closed it."""
+    try:
+        request, fds, _, _ = socket.recv_fds(connection, MAX_REQUEST, 3)
+    except OSError:
+        return False
+    if not request:
+        return False
+    try:
+        message = json.loads(request)
+        if message.get("connect"):
+            if len(fds) != 1:
+                raise ValueError(f"a connection request needs 1 file descriptor, got {len(fds)}")
+            connections.append(socket.socket(fileno=os.dup(fds[0])))
+            connection.send(b"{}")
+        else:
+            pid, exit_read = _fork_worker(message, fds, main)
+            exits[pid] = exit_read[1]
+            socket.send_fds(connection, [json.dumps({"pid": pid}).encode()], [exit_read[0]])
+            os.close(exit_read[0])
+    except Exception as exc:  # noqa: BLE001  (said to the harness, which reports it)
+        connection.send(f"{type(exc).__name__}: {exc}".encode()[:1000])
+    finally:
+        for fd in fds:
+            os.close(fd)
+    return True
 
 
 def _drain(fd: int) -> bool:
@@ -250,6 +330,7 @@ def _become_worker(request: dict, fds: list[int]) -> None:
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.setsid()
+    _name_process(WORKER_NAME)  # what `ps -o comm` and `top` show, instead of the launcher's name
     to_worker, from_worker, log = (_fd_above(fd) for fd in fds)  # whatever numbers they came as
     null = os.open(os.devnull, os.O_RDONLY)
     for source, target in ((null, 0), (log, 1), (log, 2), (to_worker, 3), (from_worker, 4)):
@@ -259,6 +340,12 @@ def _become_worker(request: dict, fds: list[int]) -> None:
     os.environ.clear()
     os.environ.update(request["env"])
     request["argv"] = ["3", "4", *request["argv"]]
+
+
+def _name_process(name: bytes) -> None:
+    import ctypes
+
+    ctypes.CDLL(None).prctl(PR_SET_NAME, ctypes.c_char_p(name), 0, 0, 0)
 
 
 def _fd_above(fd: int) -> int:

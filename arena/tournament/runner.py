@@ -16,6 +16,7 @@ import ctypes
 import io
 import os
 import signal
+import socket
 import zipfile
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -26,6 +27,7 @@ from typing import Any, Callable, Iterator
 from arena import replay
 from arena.errors import ArenaError
 from arena.match import MatchResult
+from arena.sandbox import launcher
 from arena.tournament.blocks import EntrantPackage, Played, one_line, play_block
 from arena.tournament.store import Entrant, ResultsStore, ScheduledMatch
 
@@ -114,8 +116,9 @@ class ProcessPoolBackend(Backend):
     def run(self, settings, packages, blocks):
         queues = route(blocks, self.workers)
         pools, self._kept = self._kept, []
+        connections = [launcher.share() for _ in range(len(queues) - 1 - len(pools))]
         pools += [ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=setup_worker,
-                                      initargs=(os.getpid(),)) for _ in range(len(queues) - 1 - len(pools))]
+                                      initargs=(os.getpid(), connection)) for connection in connections]
         in_flight: dict[Any, tuple[int, Block]] = {}
         played = [set() for _ in queues]  # the entrants each player has sandboxes for; player 0 is this process
 
@@ -135,7 +138,9 @@ class ProcessPoolBackend(Backend):
         finished = False
         try:
             for worker in range(1, len(queues)):
-                feed(worker)
+                feed(worker)  # which starts its process, with its copy of its connection
+            for connection in connections:
+                connection.close()
             while True:
                 done = [future for future in in_flight if future.done()]
                 if not done:
@@ -223,15 +228,17 @@ def failed(block: Block, exc: BaseException) -> list[Played]:
     return [(match_id, reason) for match_id, _, _ in block]
 
 
-def setup_worker(parent: int) -> None:
-    """In a pool worker: be killed when the driver (`parent`) ends, whatever ends it, and leave
-    its process group, whose Ctrl-C the driver handles by stopping the workers itself."""
+def setup_worker(parent: int, sandbox_launcher: socket.socket) -> None:
+    """In a pool worker: be killed when the driver (`parent`) ends, whatever ends it, leave its
+    process group, whose Ctrl-C the driver handles by stopping the workers itself, and start
+    sandboxes through the driver's launcher."""
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
     if os.getppid() != parent:  # the parent was already gone before the request took effect
         os._exit(1)
     os.setpgid(0, 0)
+    launcher.adopt(sandbox_launcher)
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
