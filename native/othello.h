@@ -2,16 +2,230 @@
 // and a text position format. Boards are N x N with N even, 4 <= N <= 8.
 #pragma once
 
+#include <array>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "bitboard.h"
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define ARENA_OTHELLO_AVX2 1
+// Code built for AVX2 whatever the compiler flags; called only where the CPU has it.
+#define ARENA_TARGET_AVX2 __attribute__((target("avx2,popcnt")))
+#endif
+
 namespace arena::othello {
+
+// The 8 x 8 board, the one perft, rollouts and the endgame solver play, with
+// move generation of its own: legal moves by a parallel-prefix fill of each
+// line direction, flips by precomputed lines from each square. legal_moves()
+// and flips() below switch to it on full-board masks.
+namespace board8 {
+
+constexpr Bitboard kInnerColumns = 0x7E7E7E7E7E7E7E7EULL;  // b to g: no row wraps through them
+
+// Moves that outflank along one line direction, both ways: D = 1 rows, 8
+// columns, 7 and 9 diagonals. `through` is the opponent discs a run may cross.
+// Runs next to `own` grow by 1, 1, 2 and 2 squares: six, the longest run.
+template <int D>
+inline Bitboard moves_along(Bitboard own, Bitboard through) {
+  Bitboard up = through & (own << D), down = through & (own >> D);
+  up |= through & (up << D);
+  down |= through & (down >> D);
+  const Bitboard pairs_up = through & (through << D), pairs_down = pairs_up >> D;
+  up |= pairs_up & (up << 2 * D);
+  down |= pairs_down & (down >> 2 * D);
+  up |= pairs_up & (up << 2 * D);
+  down |= pairs_down & (down >> 2 * D);
+  return (up << D) | (down >> D);
+}
+
+inline Bitboard legal_moves(Bitboard own, Bitboard opp) {
+  const Bitboard inner = opp & kInnerColumns;
+  return (moves_along<1>(own, inner) | moves_along<8>(own, opp) | moves_along<7>(own, inner) |
+          moves_along<9>(own, inner)) & ~(own | opp);
+}
+
+// The squares seen from one square, to the board's edge, in the four
+// directions toward higher bits (`up`: east, north, north-west, north-east,
+// steps of 1, 8, 7, 9) and the four opposite ones (`down`: west, south,
+// south-east, south-west, the same steps downward).
+struct alignas(32) Lines {
+  Bitboard up[4];
+  Bitboard down[4];
+};
+
+constexpr Bitboard line_from(int square, int drow, int dcol) {
+  Bitboard line = 0;
+  for (int row = square / 8 + drow, col = square % 8 + dcol; 0 <= row && row < 8 && 0 <= col && col < 8;
+       row += drow, col += dcol)
+    line |= Bitboard{1} << (row * 8 + col);
+  return line;
+}
+
+constexpr std::array<Lines, 64> make_lines() {
+  constexpr int kRowSteps[4] = {0, 1, 1, 1}, kColSteps[4] = {1, 0, -1, 1};
+  std::array<Lines, 64> lines{};
+  for (int square = 0; square < 64; ++square)
+    for (int d = 0; d < 4; ++d) {
+      lines[square].up[d] = line_from(square, kRowSteps[d], kColSteps[d]);
+      lines[square].down[d] = line_from(square, -kRowSteps[d], -kColSteps[d]);
+    }
+  return lines;
+}
+
+inline constexpr std::array<Lines, 64> kLines = make_lines();
+
+// The opponent discs a disc on `square` turns over. Going up a line, the
+// nearest square that is not the opponent's is the line's lowest such bit;
+// going down, its highest (bit scan reverse, baseline x86-64). When it is one
+// of ours, the line's squares before it flip.
+inline Bitboard flips(int square, Bitboard own, Bitboard opp) {
+  const Lines& lines = kLines[square];
+  Bitboard flipped = 0;
+  for (int d = 0; d < 4; ++d) {
+    const Bitboard line = lines.up[d];
+    const Bitboard stops = line & ~opp;
+    const Bitboard outflank = stops & (0 - stops) & own;
+    flipped |= (outflank - (outflank != 0)) & line;  // below the outflank, or nothing
+  }
+  for (int d = 0; d < 4; ++d) {
+    const Bitboard line = lines.down[d];
+    // Bit 0 stands in for a line of opponent discs only (or no line): it is
+    // then on the line as an opponent disc or off it, so never an outflank.
+    const Bitboard stops = (line & ~opp) | 1;
+    const Bitboard outflank = (Bitboard{1} << (63 - __builtin_clzll(stops))) & own & line;
+    flipped |= (0 - (outflank << 1)) & line;  // above the outflank, or nothing
+  }
+  return flipped;
+}
+
+// Leaf count, as perft() below, on the 8 x 8 board. The last ply counts
+// moves (a forced pass as one leaf) in the loop one ply up, without a call.
+inline uint64_t perft(Bitboard own, Bitboard opp, int depth) {
+  if (depth == 0) return 1;
+  const Bitboard moves = legal_moves(own, opp);
+  if (moves == 0) {
+    if (legal_moves(opp, own) == 0) return 0;  // game over
+    return perft(opp, own, depth - 1);
+  }
+  if (depth == 1) return popcount(moves);
+  uint64_t total = 0;
+  for (Bitboard rest = moves; rest; rest &= rest - 1) {
+    const int square = lowest_bit(rest);
+    const Bitboard flipped = flips(square, own, opp);
+    const Bitboard next_own = opp ^ flipped, next_opp = own | flipped | bit(square);
+    if (depth == 2) {
+      const Bitboard replies = legal_moves(next_own, next_opp);
+      total += replies ? popcount(replies) : legal_moves(next_opp, next_own) != 0;
+    } else {
+      total += perft(next_own, next_opp, depth - 1);
+    }
+  }
+  return total;
+}
+
+#ifdef ARENA_OTHELLO_AVX2
+// The same three with the four line directions side by side in one AVX2
+// register (lanes: steps 1, 8, 7, 9).
+
+ARENA_TARGET_AVX2 inline Bitboard or_lanes(__m256i v) {
+  const __m128i half = _mm_or_si128(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  return _mm_cvtsi128_si64(_mm_or_si128(half, _mm_unpackhi_epi64(half, half)));
+}
+
+ARENA_TARGET_AVX2 inline Bitboard legal_moves_avx2(Bitboard own, Bitboard opp) {
+  const __m256i step = _mm256_set_epi64x(9, 7, 8, 1), step2 = _mm256_add_epi64(step, step);
+  const __m256i through = _mm256_and_si256(
+      _mm256_set1_epi64x(opp), _mm256_set_epi64x(kInnerColumns, kInnerColumns, ~0LL, kInnerColumns));
+  const __m256i mine = _mm256_set1_epi64x(own);
+  __m256i up = _mm256_and_si256(through, _mm256_sllv_epi64(mine, step));
+  __m256i down = _mm256_and_si256(through, _mm256_srlv_epi64(mine, step));
+  up = _mm256_or_si256(up, _mm256_and_si256(through, _mm256_sllv_epi64(up, step)));
+  down = _mm256_or_si256(down, _mm256_and_si256(through, _mm256_srlv_epi64(down, step)));
+  const __m256i pairs_up = _mm256_and_si256(through, _mm256_sllv_epi64(through, step));
+  const __m256i pairs_down = _mm256_srlv_epi64(pairs_up, step);
+  up = _mm256_or_si256(up, _mm256_and_si256(pairs_up, _mm256_sllv_epi64(up, step2)));
+  down = _mm256_or_si256(down, _mm256_and_si256(pairs_down, _mm256_srlv_epi64(down, step2)));
+  up = _mm256_or_si256(up, _mm256_and_si256(pairs_up, _mm256_sllv_epi64(up, step2)));
+  down = _mm256_or_si256(down, _mm256_and_si256(pairs_down, _mm256_srlv_epi64(down, step2)));
+  return or_lanes(_mm256_or_si256(_mm256_sllv_epi64(up, step), _mm256_srlv_epi64(down, step))) & ~(own | opp);
+}
+
+// Up the lines as flips() does; down them by filling from the square through
+// the opponent's discs (1, 2 then 4 steps at a time) and looking one step on.
+ARENA_TARGET_AVX2 inline Bitboard flips_avx2(int square, Bitboard own, Bitboard opp) {
+  const Lines& lines = kLines[square];
+  const __m256i zero = _mm256_setzero_si256(), ones = _mm256_set1_epi64x(-1);
+  const __m256i step = _mm256_set_epi64x(9, 7, 8, 1);
+  const __m256i mine = _mm256_set1_epi64x(own), theirs = _mm256_set1_epi64x(opp);
+  const __m256i up = _mm256_load_si256(reinterpret_cast<const __m256i*>(lines.up));
+  const __m256i down = _mm256_load_si256(reinterpret_cast<const __m256i*>(lines.down));
+
+  const __m256i stops = _mm256_andnot_si256(theirs, up);
+  const __m256i outflank = _mm256_and_si256(_mm256_and_si256(stops, _mm256_sub_epi64(zero, stops)), mine);
+  const __m256i below = _mm256_andnot_si256(_mm256_cmpeq_epi64(outflank, zero), _mm256_add_epi64(outflank, ones));
+  const __m256i flipped_up = _mm256_and_si256(below, up);
+
+  __m256i run = _mm256_set1_epi64x(static_cast<long long>(bit(square)));
+  __m256i through = _mm256_and_si256(theirs, down);
+  run = _mm256_or_si256(run, _mm256_and_si256(through, _mm256_srlv_epi64(run, step)));
+  through = _mm256_and_si256(through, _mm256_srlv_epi64(through, step));
+  __m256i far = _mm256_add_epi64(step, step);
+  run = _mm256_or_si256(run, _mm256_and_si256(through, _mm256_srlv_epi64(run, far)));
+  through = _mm256_and_si256(through, _mm256_srlv_epi64(through, far));
+  far = _mm256_add_epi64(far, far);
+  run = _mm256_or_si256(run, _mm256_and_si256(through, _mm256_srlv_epi64(run, far)));
+  const __m256i closed = _mm256_and_si256(_mm256_srlv_epi64(run, step), _mm256_and_si256(mine, down));
+  const __m256i flipped_down = _mm256_andnot_si256(_mm256_cmpeq_epi64(closed, zero), _mm256_and_si256(run, down));
+
+  return or_lanes(_mm256_or_si256(flipped_up, flipped_down));
+}
+
+ARENA_TARGET_AVX2 inline uint64_t perft_avx2(Bitboard own, Bitboard opp, int depth) {
+  if (depth == 0) return 1;
+  const Bitboard moves = legal_moves_avx2(own, opp);
+  if (moves == 0) {
+    if (legal_moves_avx2(opp, own) == 0) return 0;  // game over
+    return perft_avx2(opp, own, depth - 1);
+  }
+  if (depth == 1) return popcount(moves);
+  uint64_t total = 0;
+  for (Bitboard rest = moves; rest; rest &= rest - 1) {
+    const int square = lowest_bit(rest);
+    const Bitboard flipped = flips_avx2(square, own, opp);
+    const Bitboard next_own = opp ^ flipped, next_opp = own | flipped | bit(square);
+    if (depth == 2) {
+      const Bitboard replies = legal_moves_avx2(next_own, next_opp);
+      total += replies ? popcount(replies) : legal_moves_avx2(next_opp, next_own) != 0;
+    } else {
+      total += perft_avx2(next_own, next_opp, depth - 1);
+    }
+  }
+  return total;
+}
+
+// Whether perft takes the AVX2 path: where the CPU has it, unless the
+// environment sets ARENA_OTHELLO_PORTABLE=1 (to time or test the portable one).
+inline bool use_avx2() {
+  static const bool use = [] {
+    __builtin_cpu_init();
+    const char* portable = std::getenv("ARENA_OTHELLO_PORTABLE");
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") &&
+           !(portable && portable[0] == '1');
+  }();
+  return use;
+}
+#endif
+
+}  // namespace board8
 
 // Every square where the side owning `own` may place a disc.
 inline Bitboard legal_moves(Bitboard own, Bitboard opp, const ShiftMasks& m) {
+  if (m.valid == board_mask(8)) return board8::legal_moves(own, opp);
   Bitboard moves = 0;
   for_each_direction([&](auto tag) {
     constexpr Direction D = decltype(tag)::value;
@@ -29,6 +243,7 @@ inline Bitboard legal_moves(Bitboard own, Bitboard opp, const ShiftMasks& m) {
 
 // The opponent discs that a disc placed on `square` (a bit index) turns over.
 inline Bitboard flips(int square, Bitboard own, Bitboard opp, const ShiftMasks& m) {
+  if (m.valid == board_mask(8)) return board8::flips(square, own, opp);
   Bitboard flipped = 0;
   const Bitboard placed = bit(square);
   for_each_direction([&](auto tag) {
@@ -48,6 +263,12 @@ inline Bitboard flips(int square, Bitboard own, Bitboard opp, const ShiftMasks& 
 // a forced pass counts as a ply, and a game that ends before `depth` plies
 // has no leaves below it (a game ending exactly at `depth` is a leaf).
 inline uint64_t perft(Bitboard own, Bitboard opp, int depth, const ShiftMasks& m) {
+  if (m.valid == board_mask(8)) {
+#ifdef ARENA_OTHELLO_AVX2
+    if (board8::use_avx2()) return board8::perft_avx2(own, opp, depth);
+#endif
+    return board8::perft(own, opp, depth);
+  }
   if (depth == 0) return 1;
   const Bitboard moves = legal_moves(own, opp, m);
   if (moves == 0) {
