@@ -236,7 +236,7 @@ def _add_tournament_command(commands) -> None:
         "tournament",
         help="play every submission in a folder against the others",
         description="Register the submissions in FOLDER (sub-folders and zips), schedule the format and play every "
-        "match sandboxed, recording each as it finishes in the --db file. Run it again on the same folder to add "
+        "match sandboxed, recording each as it finishes in the --db database. Run it again on the same folder to add "
         "new or changed submissions (a changed one is a new entrant); --resume finishes an interrupted tournament. "
         "A submission that cannot be read is listed with the reason and forfeits its matches; one process plays "
         "a --db at a time.",
@@ -248,7 +248,8 @@ def _add_tournament_command(commands) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     tournament.add_argument("folder", nargs="?", help="folder of submissions to register")
-    tournament.add_argument("--db", required=True, help="the results database (SQLite), created if missing")
+    tournament.add_argument("--db", required=True, help="the results database: an SQLite file, created if "
+                            "missing, or a postgresql://user@host/dbname URL")
     tournament.add_argument("--resume", action="store_true",
                             help="carry on with the settings stored in --db (what is unplayed is played)")
     tournament.add_argument("--env", help="game to play")
@@ -291,7 +292,7 @@ def _run_tournament(args: argparse.Namespace) -> int:
         played = _play_with_progress(tournament, backend)
         store = tournament.store
         out.print(f"{played} matches played; {store.finished_count()} of {len(store.schedule())} recorded in "
-                  f"{terminal(str(args.db), limit=400)}")
+                  f"{terminal(str(store.path), limit=400)}")
         failures = store.failures()
         for match_id, reason in failures.items():
             err.print(f"[yellow]match {match_id} not played:[/] {terminal(reason, limit=400)}")

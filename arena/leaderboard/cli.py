@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from arena.db import as_target, is_url
 from arena.errors import ArenaError
 from arena.leaderboard.site import write_site
 from arena.names import terminal
@@ -58,7 +59,8 @@ def add_leaderboard_command(subparsers) -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--db", required=True, help="the tournament's results database (from arena tournament --db)")
+    parser.add_argument("--db", required=True, help="the tournament's results database, an SQLite file or a "
+                        "postgresql:// URL (from arena tournament --db)")
     parser.add_argument("--json", action="store_true",
                         help="print the leaderboard as JSON (schema arena-leaderboard/1) instead of a table")
     parser.add_argument("--html", metavar="DIR", help="also write the leaderboard website into DIR")
@@ -72,8 +74,8 @@ def add_leaderboard_command(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Carry out `arena leaderboard`; returns the exit code."""
-    db = Path(args.db)
-    if not db.is_file():
+    db = as_target(args.db)
+    if not is_url(db) and not db.is_file():
         raise ArenaError(f"{db}: no such results database; arena tournament creates it, "
                          f"e.g. arena tournament submissions/ --env othello --db {db}")
     if args.videos != 0 and not args.html:

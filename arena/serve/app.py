@@ -37,6 +37,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from arena.db import files_beside
 from arena.errors import ArenaError
 from arena.serve.pages import LEADERBOARD_JS, REPLAY_JS, render
 from arena.serve.store import DISQUALIFIED, CompetitionStore, Participant, Submission
@@ -63,14 +64,14 @@ HEADERS = {
 class ServeConfig:
     """What the web server needs to know about the competition."""
 
-    db: Path
+    db: str | Path  # an SQLite file's path or a postgresql:// URL
     env: str
     limits: UploadLimits = field(default_factory=UploadLimits)
     open_registration: bool = False  # anyone may register on /register and get a token
 
     @property
     def uploads_dir(self) -> Path:
-        return self.db.with_name(f"{self.db.stem}-uploads")
+        return files_beside(self.db, "uploads")
 
 
 class Competition:

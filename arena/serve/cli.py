@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
 
 from rich.console import Console
 
@@ -24,7 +23,8 @@ def add_serve_commands(commands) -> None:
     serve = commands.add_parser(
         "serve",
         help="host a competition: uploads, validation, continuous rated play, a live leaderboard",
-        description="Serve a competition on --db (SQLite, created if missing): participants upload submissions "
+        description="Serve a competition on --db (an SQLite file, created if missing, or a PostgreSQL database "
+        "given as postgresql://user@host/dbname): participants upload submissions "
         "(on the web page or with arena submit), each is validated as arena validate does, in the sandbox, and "
         "the active ones play each other without end (newcomers first, then the pairs whose ratings are least "
         "certain and closest), rated over every recorded game. Stop it at any time; started again on the same "
@@ -35,7 +35,8 @@ def add_serve_commands(commands) -> None:
         "  arena submit my_agent/ --server http://127.0.0.1:8000 --token TOKEN",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    serve.add_argument("--db", default=DEFAULT_DB, help=f"the competition's database (default: {DEFAULT_DB})")
+    serve.add_argument("--db", default=DEFAULT_DB, help=f"the competition's database: an SQLite file or a "
+                       f"postgresql://user@host/dbname URL (default: {DEFAULT_DB})")
     serve.add_argument("--env", help="game to play (needed the first time; then the one stored in --db)")
     serve.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
                        help="env option, e.g. -o size=6; repeatable")
@@ -80,7 +81,8 @@ def add_serve_commands(commands) -> None:
     listing = users_commands.add_parser("list", help="list the participants and their submissions")
     listing.set_defaults(run=_run_users_list)
     for parser in (add, token, listing):
-        parser.add_argument("--db", default=argparse.SUPPRESS, help=f"the competition's database (default: {DEFAULT_DB})")
+        parser.add_argument("--db", default=argparse.SUPPRESS, help=f"the competition's database: an SQLite file or "
+                            f"a postgresql://user@host/dbname URL (default: {DEFAULT_DB})")
 
     submit = commands.add_parser(
         "submit",
@@ -163,6 +165,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         raise ArenaError("arena serve needs its web libraries: pip install 'arena[serve]'") from None
 
     from arena.cli import _check_isolation
+    from arena.db import as_target, describe
     from arena.serve.app import ServeConfig, create_app
     from arena.serve.scheduler import Scheduler
     from arena.serve.store import CompetitionStore
@@ -180,18 +183,19 @@ def _run_serve(args: argparse.Namespace) -> int:
     if not 0 < args.max_upload_mb <= 4096:
         raise ArenaError(f"--max-upload-mb must be above 0 and at most 4096, got {args.max_upload_mb}")
     _check_isolation(args.allow_weak_sandbox)
-    db = Path(args.db)
+    db = as_target(args.db)
     probe = ResultsStore(db)
     stored = probe.settings()
     probe.close()
     CompetitionStore(db).close()  # its tables, before anything reads them
     if stored:
         if args.env and args.env != stored.get("env"):
-            raise ArenaError(f"{db} holds a {stored.get('env')} competition, not {args.env}; use another --db")
+            raise ArenaError(f"{describe(db)} holds a {stored.get('env')} competition, not {args.env}; "
+                             f"use another --db")
         tournament = Tournament(db)
     else:
         if not args.env:
-            raise ArenaError(f"{db}: a new competition needs --env (e.g. --env othello)")
+            raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
         limits = {"memory_mb": args.memory_mb} if args.memory_mb is not None else {}
         tournament = Tournament(db, Settings(env=args.env, options=parse_overrides(args.option), seed=args.seed,
                                              time_per_move=args.time_per_move, max_steps=args.max_steps,
@@ -212,7 +216,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         app = create_app(config, on_upload=validator.wake)
         validator.start()
         scheduler.start()
-        out.print(f"serving the {settings.env} competition in {terminal(str(db), limit=400)} on "
+        out.print(f"serving the {settings.env} competition in {terminal(describe(db), limit=400)} on "
                   f"http://{args.host}:{args.port} (Ctrl-C stops it)")
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     except BaseException:

@@ -1,9 +1,11 @@
 """What a hosted competition keeps beside its results: participants, their sessions and submissions.
 
-It lives in the same SQLite file as the tournament's results store (`arena.tournament.store`),
+It lives in the same database as the tournament's results store (`arena.tournament.store`),
 whose entrants, schedule and results are the games queue: a submission that passes validation
-becomes an entrant there. Tokens and session ids are kept only as hashes; a token is shown once,
-when it is made, and reads `<participant id>_<secret>` so that checking it costs one hash.
+becomes an entrant there. That database is an SQLite file (a path) or a PostgreSQL database (a
+postgresql:// URL), through `arena.db`. Tokens and session ids are kept only as hashes; a token
+is shown once, when it is made, and reads `<participant id>_<secret>` so that checking it costs
+one hash.
 
     store = CompetitionStore("competition.sqlite")
     participant, token = store.add_participant("alice")
@@ -15,13 +17,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from arena.db import open_database
 from arena.errors import ArenaError
 
 SCHEMA = """
@@ -119,25 +121,24 @@ def name_problem(name: str) -> str | None:
 
 
 class CompetitionStore:
-    """Participants, sessions and submissions in the competition's SQLite file (created on first use).
+    """Participants, sessions and submissions in the competition's database (created on first use):
+    an SQLite file's path or a postgresql:// URL.
 
     One connection, shared by the server's threads under a lock.
     """
 
     def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._checked: dict[str, str] = {}  # sha256 of a token -> the stored hash it matched
         self._scrypt_slots = threading.BoundedSemaphore(SCRYPT_AT_ONCE)
+        self._db = open_database(path, "competition database")
+        self.path = self._db.name  # the file, or the URL without its password
         try:
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(SCHEMA)
-            if "organiser" not in {row[1] for row in self._db.execute("PRAGMA table_info(participants)")}:
-                self._db.execute("ALTER TABLE participants ADD COLUMN organiser INTEGER NOT NULL DEFAULT 0")
-        except sqlite3.DatabaseError as exc:
+            self._db.script(SCHEMA)
+            if "organiser" not in self._db.columns("participants"):
+                self._db.script("ALTER TABLE participants ADD COLUMN organiser INTEGER NOT NULL DEFAULT 0")
+        except self._db.DatabaseError as exc:
+            self._db.close()
             raise ArenaError(f"{self.path}: not a usable competition database ({exc}); "
                              f"restore it from a copy or use another --db") from None
 
@@ -145,9 +146,15 @@ class CompetitionStore:
         with self._lock:
             self._db.close()
 
-    def _write(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+    def _write(self, sql: str, args: tuple = ()) -> int:
+        """Run a change; how many rows it changed."""
         with self._lock:
-            return self._db.execute(sql, args)
+            return self._db.execute(sql, args).rowcount
+
+    def _insert(self, sql: str, args: tuple = ()) -> int:
+        """Run an INSERT; the new row's id."""
+        with self._lock:
+            return self._db.insert(sql, args)
 
     def _rows(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self._lock:
@@ -161,11 +168,12 @@ class CompetitionStore:
             raise ArenaError(f"{problem}: {name!r}")
         secret = secrets.token_urlsafe(32)
         try:
-            cursor = self._write("INSERT INTO participants (name, token_hash, created_at, organiser) VALUES (?, ?, ?, ?)",
-                                 (name, hash_secret(secret), time.time(), int(organiser)))
-        except sqlite3.IntegrityError:
+            participant_id = self._insert(
+                "INSERT INTO participants (name, token_hash, created_at, organiser) VALUES (?, ?, ?, ?)",
+                (name, hash_secret(secret), time.time(), int(organiser)))
+        except self._db.IntegrityError:
             raise ArenaError(f"a participant is already called {name!r}; choose another name") from None
-        participant = self.participant(cursor.lastrowid)
+        participant = self.participant(participant_id)
         return participant, f"{participant.id}_{secret}"
 
     def new_token(self, name: str) -> str:
@@ -235,10 +243,10 @@ class CompetitionStore:
     # --- submissions -----------------------------------------------------------------------
 
     def add_submission(self, participant_id: int, name: str, digest: str, folder: str) -> Submission:
-        cursor = self._write(
+        submission_id = self._insert(
             "INSERT INTO submissions (participant_id, name, digest, folder, status, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             (participant_id, name, digest, folder, VALIDATING, time.time()))
-        return self.submission(cursor.lastrowid)
+        return self.submission(submission_id)
 
     def submission(self, submission_id: int) -> Submission | None:
         rows = self._rows(f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE id = ?", (submission_id,))
@@ -272,26 +280,20 @@ class CompetitionStore:
 
     def claim_for_validation(self) -> Submission | None:
         """The oldest submission waiting for validation, taken by the caller; None if none waits."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._db.execute("SELECT id FROM submissions WHERE status = ? AND claimed_at IS NULL "
-                                       "ORDER BY id LIMIT 1", (VALIDATING,)).fetchone()
-                if row is not None:
-                    self._db.execute("UPDATE submissions SET claimed_at = ? WHERE id = ?", (time.time(), row[0]))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, self._db.transaction():
+            row = self._db.execute("SELECT id FROM submissions WHERE status = ? AND claimed_at IS NULL "
+                                   "ORDER BY id LIMIT 1", (VALIDATING,)).fetchone()
+            if row is not None:
+                self._db.execute("UPDATE submissions SET claimed_at = ? WHERE id = ?", (time.time(), row[0]))
         return None if row is None else self.submission(row[0])
 
     def finish_validation(self, submission_id: int, status: str, reason: str, log_tail: str,
                           entrant_id: int | None = None) -> bool:
         """Write a validation's outcome; False if the submission was meanwhile disqualified."""
-        cursor = self._write("UPDATE submissions SET status = ?, reason = ?, log_tail = ?, entrant_id = ?, "
-                             "validated_at = ? WHERE id = ? AND status = ?",
-                             (status, reason, log_tail, entrant_id, time.time(), submission_id, VALIDATING))
-        return cursor.rowcount == 1
+        changed = self._write("UPDATE submissions SET status = ?, reason = ?, log_tail = ?, entrant_id = ?, "
+                              "validated_at = ? WHERE id = ? AND status = ?",
+                              (status, reason, log_tail, entrant_id, time.time(), submission_id, VALIDATING))
+        return changed == 1
 
     def set_status(self, submission_id: int, status: str, reason: str = "") -> None:
         self._write("UPDATE submissions SET status = ?, reason = ? WHERE id = ?", (status, reason, submission_id))
@@ -306,7 +308,7 @@ class CompetitionStore:
         return bool(self._rows("SELECT value FROM competition WHERE key = 'paused' AND value = '1'"))
 
     def set_paused(self, paused: bool) -> None:
-        self._write("INSERT OR REPLACE INTO competition VALUES ('paused', ?)", ("1" if paused else "0",))
+        self._write(self._db.upsert("competition", ("key", "value"), ("key",)), ("paused", "1" if paused else "0"))
 
 
 def _participant(row: tuple) -> Participant:

@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
+from arena.db import as_target
 from arena.serve.store import ACTIVE, REFUSED, RETIRED, CompetitionStore, Submission
 from arena.tournament.runner import PR_SET_PDEATHSIG
 from arena.tournament.store import ResultsStore
@@ -36,7 +37,7 @@ class Validator:
                  max_active: int, *, threads: int = 1, timeout: float = 600.0, sandbox: bool = True,
                  on_active: Callable[[], None] = lambda: None):
         self.store = store
-        self.results_db = Path(results_db)
+        self.results_db = as_target(results_db)  # an SQLite file's path or a postgresql:// URL
         self.env = env
         self.options = options
         self.max_active = max_active

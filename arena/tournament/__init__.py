@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from arena.db import files_beside
 from arena.envs import entry, make_raw
 from arena.errors import ArenaError
 from arena.match import MatchResult
@@ -98,7 +99,8 @@ def _check_limits(limits: dict[str, Any]) -> None:
 
 
 class Tournament:
-    """A tournament stored in `db`, with its replays, logs and registered entrants beside it."""
+    """A tournament stored in `db` (an SQLite file's path or a postgresql:// URL), with its replays,
+    logs and registered entrants beside it (`arena.db.files_beside`)."""
 
     def __init__(self, db: str | Path, settings: Settings | None = None):
         """Open (or start, with `settings`) the tournament in `db`, as the one process playing it.
@@ -109,14 +111,13 @@ class Tournament:
         self.store = ResultsStore(db)
         try:
             self.store.acquire_lease()
-            self.settings = self._settings(db, settings)
+            self.settings = self._settings(self.store.path, settings)
         except BaseException:
             self.store.close()
             raise
-        base = Path(db)
-        self.replay_dir = base.with_name(f"{base.stem}-replays")
-        self.archive_dir = base.with_name(f"{base.stem}-entrants")
-        self.log_dir = base.with_name(f"{base.stem}-logs")
+        self.replay_dir = files_beside(db, "replays")
+        self.archive_dir = files_beside(db, "entrants")
+        self.log_dir = files_beside(db, "logs")
 
     def _settings(self, db: str | Path, settings: Settings | None) -> Settings:
         stored = self.store.settings()

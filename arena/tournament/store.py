@@ -1,4 +1,4 @@
-"""The results store of a tournament: one SQLite file, the single source of truth.
+"""The results store of a tournament: one database, the single source of truth.
 
 It holds the tournament's settings, its entrants (one per submission version: a changed
 submission has a new content hash and is a new entrant), the schedule, and one row per finished
@@ -12,7 +12,10 @@ process is gone (or, from another host, that has not been refreshed for LEASE_ST
 taken over. A match that could not be played for a reason no entrant caused is noted as a
 failure, skipped for the rest of that run and tried again by the next one.
 
-    store = ResultsStore("results.sqlite")
+The database is an SQLite file (a path) or a PostgreSQL database (a postgresql:// URL), through
+`arena.db`; the SQL is the same for both.
+
+    store = ResultsStore("results.sqlite")     # or ResultsStore("postgresql://arena@dbhost/arena")
     for match in store.results():
         print(match.match_id, [(seat.name, seat.score, seat.status) for seat in match.seats])
 """
@@ -23,7 +26,6 @@ import json
 import os
 import secrets
 import socket
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from arena import __version__
+from arena.db import open_database
 from arena.errors import ArenaError
 
 SCHEMA = """
@@ -92,6 +95,7 @@ CREATE TABLE IF NOT EXISTS lease (     -- the one process playing this store
 );
 """
 _ENTRANT_COLUMNS = "id, name, digest, source, archive, active, problem"  # the fields of Entrant, in order
+_LEASE_COLUMNS = ("id", "pid", "host", "process_start", "token", "started_at", "refreshed_at")
 LEASE_REFRESH_SECONDS = 30.0
 LEASE_STALE_SECONDS = 600.0  # a lease from another host not refreshed for this long is abandoned
 
@@ -163,17 +167,18 @@ class MatchRecord:
 
 
 class ResultsStore:
-    """A tournament's SQLite database (created on first use)."""
+    """A tournament's database (created on first use): an SQLite file's path or a postgresql:// URL."""
 
     def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._target = path
+        self._db = open_database(path, "results database")
+        self.path = self._db.name  # the file, or the URL without its password
         try:
-            self._db = _connect(self.path)
             self._check_integrity()
-            self._db.executescript(SCHEMA)
+            self._db.script(SCHEMA)
             self._upgrade()
-        except sqlite3.DatabaseError as exc:
+        except self._db.DatabaseError as exc:
+            self._db.close()
             raise ArenaError(f"{self.path}: not a usable results database ({exc}); "
                              f"restore it from a copy or start a new one with another --db") from None
         self._lease: _LeaseKeeper | None = None
@@ -183,21 +188,20 @@ class ResultsStore:
         self._db.close()
 
     def _check_integrity(self) -> None:
-        problems = [row[0] for row in self._db.execute("PRAGMA quick_check")]
-        if problems != ["ok"]:
+        problems = self._db.problems()
+        if problems:
             raise ArenaError(f"{self.path}: the results database is damaged ({'; '.join(problems[:3])}); "
                              f"restore it from a copy or start a new one with another --db")
 
     def _upgrade(self) -> None:
         """Add what stores written by older versions lack."""
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(entrants)")}
-        if "problem" not in columns:
-            self._db.execute("ALTER TABLE entrants ADD COLUMN problem TEXT NOT NULL DEFAULT ''")
-        if "time_used" not in {row[1] for row in self._db.execute("PRAGMA table_info(result_seats)")}:
-            self._db.execute("ALTER TABLE result_seats ADD COLUMN time_used REAL NOT NULL DEFAULT 0")
+        if "problem" not in self._db.columns("entrants"):
+            self._db.script("ALTER TABLE entrants ADD COLUMN problem TEXT NOT NULL DEFAULT ''")
+        if "time_used" not in self._db.columns("result_seats"):
+            self._db.script("ALTER TABLE result_seats ADD COLUMN time_used REAL NOT NULL DEFAULT 0")
 
     def _transaction(self):
-        return _Transaction(self._db)
+        return self._db.transaction()
 
     # --- settings --------------------------------------------------------------------------
 
@@ -206,7 +210,7 @@ class ResultsStore:
 
     def save_settings(self, settings: dict[str, Any]) -> None:
         with self._transaction():
-            self._db.executemany("INSERT OR REPLACE INTO settings VALUES (?, ?)",
+            self._db.executemany(self._db.upsert("settings", ("key", "value"), ("key",)),
                                  [(k, json.dumps(v)) for k, v in settings.items()])
 
     # --- entrants --------------------------------------------------------------------------
@@ -275,12 +279,11 @@ class ResultsStore:
         with self._transaction():
             self.check_lease()
             for match, result, replay in finished:
-                try:
-                    self._db.execute(
-                        "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (match.match_id, result.env, json.dumps(result.env_options), result.seed, _text(result.outcome),
-                         replay, result.steps, result.duration, __version__, time.time()))
-                except sqlite3.IntegrityError:
+                added = self._db.execute(
+                    self._db.ignoring("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                    (match.match_id, result.env, json.dumps(result.env_options), result.seed, _text(result.outcome),
+                     replay, result.steps, result.duration, __version__, time.time()))
+                if added.rowcount != 1:
                     continue
                 self._db.executemany(
                     "INSERT INTO result_seats VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -311,7 +314,8 @@ class ResultsStore:
         """Note that `match_id` could not be played, and why; this run leaves it."""
         with self._transaction():
             self.check_lease()
-            self._db.execute("INSERT OR REPLACE INTO failures VALUES (?, ?, ?)", (match_id, _text(reason), time.time()))
+            self._db.execute(self._db.upsert("failures", ("match_id", "reason", "failed_at"), ("match_id",)),
+                             (match_id, _text(reason), time.time()))
 
     def failures(self) -> dict[int, str]:
         """Match id -> why it could not be played, for the matches the last run left."""
@@ -340,9 +344,9 @@ class ResultsStore:
                                 f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(started))}; wait for it to finish "
                                 f"or stop it, then run again (one process plays a results database at a time)")
             now = time.time()
-            self._db.execute("INSERT OR REPLACE INTO lease VALUES (1, ?, ?, ?, ?, ?, ?)",
-                             (me.pid, me.host, me.process_start, me.token, now, now))
-        self._lease = _LeaseKeeper(self.path, me)
+            self._db.execute(self._db.upsert("lease", _LEASE_COLUMNS, ("id",)),
+                             (1, me.pid, me.host, me.process_start, me.token, now, now))
+        self._lease = _LeaseKeeper(self._target, me)
 
     def release_lease(self) -> None:
         if self._lease is None:
@@ -366,34 +370,14 @@ class ResultsStore:
         return self._db.execute("SELECT pid, host, process_start, token, started_at, refreshed_at FROM lease").fetchone()
 
 
-class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error: all of a write or none of it."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type, *_: Any) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
-
-
 def _entrant(row: tuple) -> Entrant:
     entrant_id, name, digest, source, archive, active, problem = row
     return Entrant(entrant_id, name, digest, source, archive, bool(active), problem)
 
 
 def _text(value: str) -> str:
-    """`value` as SQLite can store it: file names and agents' words may hold lone surrogates."""
+    """`value` as a database can store it: file names and agents' words may hold lone surrogates."""
     return value.encode("utf-8", "replace").decode("utf-8")
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")  # a recorded match survives a power cut
-    return db
 
 
 @dataclass(frozen=True)
@@ -441,10 +425,10 @@ def _process_start(pid: int) -> str:
 class _LeaseKeeper:
     """Refreshes a lease every LEASE_REFRESH_SECONDS from a thread of its own, until stopped."""
 
-    def __init__(self, path: Path, owner: _Owner):
+    def __init__(self, target: str | Path, owner: _Owner):
         self.owner = owner
         self._stop = threading.Event()
-        self._db = _connect(path)
+        self._db = open_database(target, "results database")
         self._thread = threading.Thread(target=self._run, name="arena-lease", daemon=True)
         self._thread.start()
 
@@ -452,7 +436,7 @@ class _LeaseKeeper:
         while not self._stop.wait(LEASE_REFRESH_SECONDS):
             try:
                 self._db.execute("UPDATE lease SET refreshed_at = ? WHERE token = ?", (time.time(), self.owner.token))
-            except sqlite3.Error:
+            except self._db.Error:
                 pass  # busy or gone for a moment: the next refresh comes well before the lease is stale
 
     def stop(self) -> None:

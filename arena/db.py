@@ -1,0 +1,274 @@
+"""The stores' way to their database: an SQLite file (a path) or a PostgreSQL server (a URL).
+
+Both stores (`arena.tournament.store`, `arena.serve.store`) write their SQL once, in SQLite's
+dialect with `?` placeholders, and run it through a `Database`, which smooths over what differs:
+
+    SQLite: a path                       PostgreSQL: postgresql://user@host:port/dbname
+    ?                                    %s
+    BEGIN IMMEDIATE: one writer at once  BEGIN and an advisory lock held to COMMIT: one writer at once
+    INSERT OR REPLACE / OR IGNORE        ON CONFLICT DO UPDATE / DO NOTHING      (upsert, ignoring)
+    cursor.lastrowid                     INSERT ... RETURNING id                 (insert)
+    INTEGER, REAL, INTEGER PRIMARY KEY   BIGINT, DOUBLE PRECISION, identity      (script)
+    PRAGMA table_info, quick_check       information_schema                      (columns, problems)
+    sqlite3's errors                     psycopg's      (db.Error, db.DatabaseError, db.IntegrityError)
+    text holding NUL characters          NUL stored as U+FFFD (PostgreSQL's text cannot hold it)
+
+    db = open_database("results.sqlite", "results database")   # or "postgresql://arena@dbhost/arena"
+    with db.transaction():
+        db.execute("UPDATE entrants SET active = 0 WHERE id = ?", (3,))
+
+An SQLite file is opened exactly as it always was (WAL journal, synchronous=FULL, a 30-second
+busy timeout), so the databases of earlier versions open unchanged. PostgreSQL needs psycopg 3,
+which the `serve` extra installs (pip install 'arena[serve]'); the files a store keeps beside
+its database (replays, uploads, registered entrants) then go in the current folder, named after
+the database (`files_beside`).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+from urllib.parse import urlsplit, urlunsplit
+
+from arena.errors import ArenaError
+
+BUSY_SECONDS = 30  # how long a write waits for another writer before it fails
+CONNECT_SECONDS = 10  # how long reaching a PostgreSQL server may take (unless the URL says otherwise)
+WRITER_LOCK = 0x6172656E61  # "arena": the advisory lock a PostgreSQL transaction holds, as BEGIN IMMEDIATE would
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+INSTALL_DRIVER = "pip install 'arena[serve]'"
+
+
+def is_url(target: str | Path) -> bool:
+    """Whether --db `target` is a URL (scheme://...) rather than an SQLite file's path."""
+    return isinstance(target, str) and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", target) is not None
+
+
+def as_target(value: str | Path) -> str | Path:
+    """A --db value as the stores take it: a URL stays text, anything else is an SQLite file's path."""
+    return value if is_url(value) else Path(value)
+
+
+def describe(target: str | Path) -> str:
+    """`target` for messages: a path, or a URL without its password."""
+    if not is_url(target):
+        return str(target)
+    parts = urlsplit(str(target))
+    if parts.password is None:
+        return str(target)
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=user + host))
+
+
+def files_beside(target: str | Path, suffix: str) -> Path:
+    """The folder for files kept beside database `target`: `NAME-suffix` next to an SQLite file
+    NAME.sqlite, or `DBNAME-suffix` in the current folder for a PostgreSQL database DBNAME."""
+    if not is_url(target):
+        path = Path(target)
+        return path.with_name(f"{path.stem}-{suffix}")
+    name = re.sub(r"[^\w.-]", "_", urlsplit(str(target)).path.lstrip("/")) or "arena"
+    return Path.cwd() / f"{name}-{suffix}"
+
+
+def open_database(target: str | Path, what: str = "database") -> SQLiteDatabase | PostgresDatabase:
+    """The database at `target`: an SQLite file (created if missing) or a postgresql:// URL.
+
+    ArenaError, saying what to do, for a file that is not an SQLite database, a URL of another
+    kind or without a database name, a missing psycopg, or a server that cannot be reached.
+    `what` names the database in those messages ("results database").
+    """
+    if not is_url(target):
+        return SQLiteDatabase(Path(target), what)
+    scheme = str(target).partition("://")[0].lower()
+    if scheme not in POSTGRES_SCHEMES:
+        raise ArenaError(f"--db {describe(target)}: arena keeps its {what} in an SQLite file (give its path) or "
+                         f"on a PostgreSQL server (give a postgresql://user@host/dbname URL), not {scheme}")
+    return PostgresDatabase(str(target), what)
+
+
+class SQLiteDatabase:
+    """An SQLite file, one connection in autocommit mode, shared by the caller's threads."""
+
+    Error = sqlite3.Error
+    DatabaseError = sqlite3.DatabaseError
+    IntegrityError = sqlite3.IntegrityError
+
+    def __init__(self, path: Path, what: str = "database"):
+        self.name: str | Path = path  # what messages call it
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._connection = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+        try:
+            self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.execute("PRAGMA synchronous=FULL")  # a recorded write survives a power cut
+        except sqlite3.DatabaseError as exc:
+            self._connection.close()
+            raise ArenaError(f"{path}: not a usable {what} ({exc}); "
+                             f"restore it from a copy or start a new one with another --db") from None
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self._connection.execute(sql, args)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._connection.executemany(sql, rows)
+
+    def insert(self, sql: str, args: Sequence[Any] = ()) -> int:
+        """Run an INSERT into a table with an `id INTEGER PRIMARY KEY`; the new row's id."""
+        return self._connection.execute(sql, args).lastrowid
+
+    def script(self, sql: str) -> None:
+        """Run statements without parameters (a schema); SQLite's types, as written."""
+        self._connection.executescript(sql)
+
+    @staticmethod
+    @lru_cache(maxsize=None)
+    def upsert(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
+        """An INSERT of `columns` that replaces the row with the same `key` columns."""
+        return f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+    @staticmethod
+    def ignoring(sql: str) -> str:
+        """INSERT `sql` that leaves a row with the same key as it was (rowcount 0) instead of failing."""
+        return sql.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1)
+
+    def columns(self, table: str) -> set[str]:
+        return {row[1] for row in self._connection.execute(f"PRAGMA table_info({table})")}
+
+    def problems(self) -> list[str]:
+        """What SQLite's quick check finds damaged; [] when nothing is."""
+        found = [row[0] for row in self._connection.execute("PRAGMA quick_check")]
+        return [] if found == ["ok"] else found
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error: all of a write or none of it, one writer at a time."""
+        self._connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._connection.execute("ROLLBACK")
+            raise
+        self._connection.execute("COMMIT")
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+class PostgresDatabase:
+    """A database on a PostgreSQL server, one psycopg connection in autocommit mode, shared by the
+    caller's threads (psycopg serialises them)."""
+
+    def __init__(self, url: str, what: str = "database"):
+        self.name: str | Path = describe(url)
+        try:
+            import psycopg
+        except ImportError:
+            raise ArenaError(f"--db {self.name}: a {what} on PostgreSQL needs psycopg, its driver for Python: "
+                             f"{INSTALL_DRIVER}") from None
+        self.Error, self.DatabaseError, self.IntegrityError = (psycopg.Error, psycopg.DatabaseError,
+                                                               psycopg.IntegrityError)
+        params = _url_params(psycopg, url, self.name)
+        extra = {} if "connect_timeout" in params else {"connect_timeout": CONNECT_SECONDS}
+        try:
+            self._connection = psycopg.connect(url, autocommit=True, **extra)
+        except psycopg.Error as exc:
+            host, port = params.get("host") or "localhost", params.get("port") or "5432"
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            raise ArenaError(f"--db {self.name}: cannot reach the PostgreSQL server at {host} port {port} "
+                             f"(database {params['dbname']}): {reason}; check that the server runs there, takes "
+                             f"connections from this machine and knows the user and database") from None
+        self._connection.execute(f"SET lock_timeout = '{BUSY_SECONDS}s'")
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> Any:
+        if not args:
+            return self._connection.execute(sql)
+        return self._connection.execute(_postgres_sql(sql), _postgres_args(args))
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self._connection.cursor() as cursor:
+            cursor.executemany(_postgres_sql(sql), [_postgres_args(row) for row in rows])
+
+    def insert(self, sql: str, args: Sequence[Any] = ()) -> int:
+        """Run an INSERT into a table with an `id INTEGER PRIMARY KEY`; the new row's id."""
+        return self.execute(sql + " RETURNING id", args).fetchone()[0]
+
+    def script(self, sql: str) -> None:
+        """Run statements written for SQLite without parameters (a schema), with PostgreSQL's types,
+        one writer at a time (creating the same table at once from two processes would fail)."""
+        with self.transaction():
+            self._connection.execute(_postgres_ddl(sql))
+
+    @staticmethod
+    @lru_cache(maxsize=None)
+    def upsert(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
+        """An INSERT of `columns` that replaces the row with the same `key` columns."""
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in key)
+        return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+                f"ON CONFLICT ({', '.join(key)}) DO " + (f"UPDATE SET {updates}" if updates else "NOTHING"))
+
+    @staticmethod
+    def ignoring(sql: str) -> str:
+        """INSERT `sql` that leaves a row with the same key as it was (rowcount 0) instead of failing."""
+        return sql + " ON CONFLICT DO NOTHING"
+
+    def columns(self, table: str) -> set[str]:
+        rows = self.execute("SELECT column_name FROM information_schema.columns "
+                            "WHERE table_schema = current_schema() AND table_name = ?", (table,))
+        return {row[0] for row in rows}
+
+    def problems(self) -> list[str]:
+        """Nothing: the server checks its own pages."""
+        return []
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN ... COMMIT, or ROLLBACK on error, holding the database's writer lock from the start
+        as SQLite's BEGIN IMMEDIATE does: what a transaction read stays true until it commits."""
+        with self._connection.transaction():
+            self._connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+            yield
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def _url_params(psycopg: Any, url: str, name: str) -> dict[str, str]:
+    """The connection parameters of `url`; ArenaError for one libpq cannot read or that names no database."""
+    example = "postgresql://user@host:5432/dbname"
+    try:
+        params = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.Error as exc:
+        raise ArenaError(f"--db {name}: not a PostgreSQL URL that can be read ({' '.join(str(exc).split())}); "
+                         f"write it as {example}") from None
+    port = str(params.get("port") or "5432")
+    if not all(part.isdigit() for part in port.split(",")):
+        raise ArenaError(f"--db {name}: the port must be a number, got {port!r}; write it as {example}")
+    if not params.get("dbname"):
+        raise ArenaError(f"--db {name}: the URL names no database; write it as {example}")
+    return params
+
+
+@lru_cache(maxsize=256)
+def _postgres_sql(sql: str) -> str:
+    """SQLite's `?` placeholders as psycopg's `%s` (and a literal % doubled)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def _postgres_args(args: Sequence[Any]) -> Sequence[Any]:
+    if any(isinstance(a, str) and "\0" in a for a in args):
+        return [a.replace("\0", "\ufffd") if isinstance(a, str) else a for a in args]
+    return args
+
+
+@lru_cache(maxsize=16)
+def _postgres_ddl(sql: str) -> str:
+    """A schema written for SQLite in PostgreSQL's types: INTEGER is 64-bit (BIGINT), REAL is a
+    double, and a column that is just `INTEGER PRIMARY KEY` numbers new rows (SQLite's rowid) as
+    an identity column does."""
+    sql = re.sub(r"\bINTEGER PRIMARY KEY(?=\s*(,|\n|$))", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", sql)
+    sql = re.sub(r"\bINTEGER\b", "BIGINT", sql)
+    return re.sub(r"\bREAL\b", "DOUBLE PRECISION", sql)
