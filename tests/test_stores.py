@@ -1,0 +1,406 @@
+"""Both stores on both databases: the same behaviour on an SQLite file and on PostgreSQL.
+
+Each store test runs twice, with an SQLite file and with a database on a PostgreSQL server the
+tests start themselves (see tests/postgres.py); the PostgreSQL half is skipped, saying why, where
+the server's binaries or psycopg are not installed. Then what is PostgreSQL's own (a server
+restart, a tournament played on it, the command line) and the errors of a --db that will not do.
+"""
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from postgres import PostgresServer, free_port, missing
+
+from arena import cli
+from arena.db import describe, files_beside, open_database
+from arena.errors import ArenaError
+from arena.faults import Status
+from arena.match import AgentResult, MatchResult
+from arena.serve.store import ACTIVE, DISQUALIFIED, REFUSED, CompetitionStore
+from arena.tournament import Settings, Tournament, store as store_module
+from arena.tournament.runner import Backend
+from arena.tournament.store import ResultsStore, StoreBusy
+
+REPO = Path(__file__).resolve().parent.parent
+BIGGEST_SEED = 2 ** 63 - 1  # seeds are 64-bit on both databases
+
+
+@pytest.fixture(scope="module")
+def postgres_server():
+    """A PostgreSQL server for these tests; a test needing it is skipped, saying why, where none can run."""
+    reason = missing()
+    if reason:
+        pytest.skip(f"no PostgreSQL to test against: {reason}")
+    server = PostgresServer()
+    yield server
+    server.remove()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path) -> str:
+    """A new, empty database of each kind: an SQLite file's path, then a postgresql:// URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "competition.sqlite")
+    return request.getfixturevalue("postgres_server").new_database()
+
+
+def results_store(database: str, entrants: int = 3, matches: int = 4) -> ResultsStore:
+    """A store with settings, `entrants` entrants and `matches` scheduled matches between 1 and 2."""
+    store = ResultsStore(database)
+    store.save_settings({"env": "othello", "format": "round-robin"})
+    for n in range(1, entrants + 1):
+        store.register(f"agent{n}", f"digest{n}", f"/subs/agent{n}", f"/archive/agent{n}")
+    store.add_to_schedule([(0, BIGGEST_SEED - i, (1, 2) if i % 2 == 0 else (2, 1)) for i in range(matches)])
+    return store
+
+
+def result(match, score: float = 1.0, detail: str = "", duration: float = 0.123456789012345) -> MatchResult:
+    agents = [AgentResult(f"agent{e}", f"player_{i}", score if i == 0 else -score, 1 if i == 0 else 2,
+                          Status.OK if i == 0 else Status.TIMEOUT, "" if i == 0 else detail or "too slow",
+                          moves=30 + i, time_used=0.25 * (i + 1))
+              for i, e in enumerate(match.seats)]
+    return MatchResult("othello", {"size": 8}, match.seed, agents, "black 40 - white 24", {}, 60, duration=duration)
+
+
+# ---- the results store, on both databases
+
+
+def test_settings_entrants_and_the_schedule_round_trip(database):
+    store = results_store(database)
+    store.save_settings({"env": "othello", "format": "swiss", "rounds": 3})  # replaces, adds
+    assert store.settings() == {"env": "othello", "format": "swiss", "rounds": 3}
+    again, added = store.register("agent1", "digest1", "/subs/agent1", "/archive/agent1")
+    assert not added and again.id == 1
+    newer, added = store.register("agent1", "digest1-v2", "/subs/agent1", "/archive/agent1-v2")
+    assert added and newer.id == 4
+    assert [(e.id, e.active) for e in store.entrants()] == [(1, False), (2, True), (3, True), (4, True)]
+    assert [e.id for e in store.entrants(active_only=True)] == [2, 3, 4]
+    store.set_active(1, True)
+    assert store.entrants()[0].active
+    forfeits, _ = store.register("broken", "digest-broken", "/subs/broken", "", problem="no agent.py")
+    assert forfeits.problem == "no agent.py"
+
+    assert [(m.match_id, m.seed, m.seats) for m in store.schedule()] == [
+        (1, BIGGEST_SEED, (1, 2)), (2, BIGGEST_SEED - 1, (2, 1)),
+        (3, BIGGEST_SEED - 2, (1, 2)), (4, BIGGEST_SEED - 3, (2, 1))]
+    store.add_to_schedule([(1, 7, (3, 4))])
+    assert store.schedule()[-1].match_id == 5  # ids continue from the last one
+    store.set_active(1, False)
+    assert store.cancel_unplayed_with_retired() == 4
+    assert [m.match_id for m in store.pending()] == [5]
+    store.close()
+
+
+def test_record_many_stores_a_block_in_one_transaction_and_a_match_only_once(database):
+    store = results_store(database)
+    store.acquire_lease()
+    scheduled = store.schedule()
+    assert store.record_many([(m, result(m), f"replays/{m.match_id}.json") for m in scheduled[:3]]) == 3
+    again = [(m, result(m, score=9.0), None) for m in scheduled]  # three already stored, one new
+    assert store.record_many(again) == 1
+    assert not store.record(scheduled[0], result(scheduled[0], score=9.0), None)
+    assert store.finished_count() == 4 and store.pending() == []
+
+    first = store.results()[0]
+    assert (first.match_id, first.round, first.seed, first.env, first.env_options) == (
+        1, 0, BIGGEST_SEED, "othello", {"size": 8})
+    assert (first.outcome, first.replay, first.steps, first.duration) == (
+        "black 40 - white 24", "replays/1.json", 60, 0.123456789012345)  # 64-bit floats on both
+    assert [(s.entrant_id, s.name, s.score, s.rank, s.status, s.detail, s.moves, s.time_used) for s in first.seats] == [
+        (1, "agent1", 1.0, 1, "ok", "", 30, 0.25), (2, "agent2", -1.0, 2, "timeout", "too slow", 31, 0.5)]
+    assert first.winner == 1
+    assert store.results()[3].seats[0].score == 9.0  # the one that was new in the second block
+    store.close()
+
+
+def test_a_block_that_fails_half_way_records_none_of_its_matches(database):
+    store = results_store(database)
+    store.acquire_lease()
+    first, second, third, _ = store.schedule()
+    store.record(first, result(first), None)
+    with pytest.raises(AttributeError):
+        store.record_many([(second, result(second), None), (third, None, None)])  # the second cannot be stored
+    assert store.finished_count() == 1
+    assert store.record_many([(second, result(second), None), (third, result(third), None)]) == 2
+    assert [r.match_id for r in store.results()] == [1, 2, 3]
+    store.close()
+
+
+def test_failures_are_noted_replaced_and_cleared(database):
+    store = results_store(database)
+    store.acquire_lease()
+    store.record_failure(2, "the env could not finish")
+    store.record_failure(2, "it could not finish again \udcff")  # a file name's lone surrogate
+    store.record_failure(3, "another")
+    assert store.failures() == {2: "it could not finish again ?", 3: "another"}
+    assert [m.match_id for m in store.pending()] == [1, 4]
+    store.clear_failures()
+    assert store.failures() == {} and len(store.pending()) == 4
+    store.close()
+
+
+def test_text_a_database_cannot_hold_is_stored_all_the_same(database):
+    store = results_store(database)
+    store.acquire_lease()
+    match = store.schedule()[0]
+    store.record(match, result(match, detail="printed \x00 and \udcff"), None)
+    detail = store.results()[0].seats[1].detail
+    assert detail in ("printed \x00 and ?", "printed \ufffd and ?")  # PostgreSQL's text cannot hold a NUL
+    store.close()
+
+
+HOLD_LEASE = """
+import sys, time
+from arena.tournament.store import ResultsStore
+store = ResultsStore(sys.argv[1])
+store.acquire_lease()
+print("playing", flush=True)
+time.sleep(600)
+"""
+
+
+def test_one_process_plays_a_store_and_another_takes_over_once_it_is_gone(database):
+    results_store(database).close()
+    owner = subprocess.Popen([sys.executable, "-c", HOLD_LEASE, database], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert owner.stdout.readline().strip() == "playing"
+        second = ResultsStore(database)
+        with pytest.raises(StoreBusy, match=f"being played by process {owner.pid} on "):
+            second.acquire_lease()
+    finally:
+        owner.kill()
+        owner.wait()
+        owner.stdout.close()
+    second.acquire_lease()  # the owner is gone: its lease is taken over
+    match = second.schedule()[0]
+    assert second.record(match, result(match), None)
+    second.close()  # gives the lease back
+
+    restarted = ResultsStore(database)  # a later run carries on with what was recorded
+    restarted.acquire_lease()
+    assert restarted.finished_count() == 1 and len(restarted.pending()) == 3
+    restarted.close()
+
+
+def test_an_opening_that_lost_the_lease_records_nothing_more(database):
+    first = results_store(database)
+    first.acquire_lease()
+    second = ResultsStore(database)
+    second.acquire_lease()  # the same process opened it again: the latest opening plays it
+    block = [(m, result(m), None) for m in first.schedule()[:2]]
+    with pytest.raises(StoreBusy, match="another run took this results database over"):
+        first.record_many(block)
+    with pytest.raises(StoreBusy):
+        first.record_failure(1, "no longer the one playing it")
+    first.close()  # gives back nothing that is not its own
+    assert second.record_many(block) == 2 and second.failures() == {}
+    second.close()
+
+
+def test_the_lease_is_refreshed_while_the_store_plays(database, monkeypatch):
+    monkeypatch.setattr(store_module, "LEASE_REFRESH_SECONDS", 0.05)
+    store = results_store(database)
+    store.acquire_lease()
+    taken = store._lease_row()[5]
+    deadline = time.monotonic() + 10
+    while store._lease_row()[5] == taken and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert store._lease_row()[5] > taken
+    store.close()
+
+
+# ---- the competition store, on both databases
+
+
+def test_participants_tokens_and_sessions(database):
+    store = CompetitionStore(database)
+    alice, token = store.add_participant("alice")
+    boss, _ = store.add_participant("boss", organiser=True)
+    assert (alice.id, alice.organiser, boss.id, boss.organiser) == (1, False, 2, True)
+    with pytest.raises(ArenaError, match="already called 'alice'"):
+        store.add_participant("alice")
+    store.add_participant("carol")  # a refused name leaves the store usable
+    assert [p.name for p in store.participants()] == ["alice", "boss", "carol"]
+    assert store.participants_since(time.time() - 60) == 3
+    assert store.participant_for_token(token) == alice
+    assert store.participant_for_token(token + "x") is None
+
+    session, csrf = store.open_session(alice.id)
+    assert store.session(session) == (alice, csrf)
+    new = store.new_token("alice")  # the old token and the sessions stop working
+    assert store.participant_for_token(token) is None and store.participant_for_token(new) == alice
+    assert store.session(session) is None
+    session, _ = store.open_session(alice.id)
+    store.close_session(session)
+    assert store.session(session) is None
+    store.close()
+
+
+def test_submissions_are_claimed_once_and_validated(database):
+    store = CompetitionStore(database)
+    alice, _ = store.add_participant("alice")
+    first = store.add_submission(alice.id, "mine", "d1", "/uploads/1")
+    second = store.add_submission(alice.id, "mine", "d2", "/uploads/2")
+    assert (first.id, second.id, first.status) == (1, 2, "validating")
+    assert store.holds_digest("d1") == first and store.holds_digest("d3") is None
+    assert store.uploads_since(alice.id, time.time() - 60) == 2
+
+    assert store.claim_for_validation().id == 1
+    assert store.claim_for_validation().id == 2
+    assert store.claim_for_validation() is None
+    store.release_claims()  # the server started again: both wait anew
+    assert store.claim_for_validation().id == 1
+
+    assert store.finish_validation(1, ACTIVE, "", "log tail", entrant_id=7)
+    store.set_status(2, DISQUALIFIED, "copied")
+    assert not store.finish_validation(2, REFUSED, "late", "")  # disqualified meanwhile
+    assert [(s.status, s.entrant_id, s.reason) for s in store.submissions(alice.id)] == [
+        (ACTIVE, 7, ""), (DISQUALIFIED, None, "copied")]
+    assert [s.id for s in store.submissions(status=ACTIVE)] == [1]
+    assert store.counts() == {ACTIVE: 1, DISQUALIFIED: 1}
+    store.close()
+
+
+def test_play_is_paused_and_resumed(database):
+    store = CompetitionStore(database)
+    assert not store.paused()
+    store.set_paused(True)
+    store.set_paused(True)
+    assert store.paused()
+    store.set_paused(False)
+    assert not store.paused()
+    store.close()
+
+
+def test_both_stores_share_one_database(database):
+    competition = CompetitionStore(database)
+    results = results_store(database)
+    alice, _ = competition.add_participant("alice")
+    submission = competition.add_submission(alice.id, "agent1", "digest1", "/uploads/1")
+    competition.finish_validation(submission.id, ACTIVE, "", "", entrant_id=results.entrants()[0].id)
+    assert competition.submission(submission.id).entrant_id == 1
+    assert len(results.schedule()) == 4
+    results.close()
+    competition.close()
+
+
+# ---- what is PostgreSQL's own
+
+
+def test_stores_carry_on_after_the_server_restarts(postgres_server):
+    url = postgres_server.new_database()
+    store = results_store(url)
+    store.acquire_lease()
+    match = store.schedule()[0]
+    store.record(match, result(match), None)
+    store.close()
+    postgres_server.restart()
+    store = ResultsStore(url)
+    store.acquire_lease()
+    assert store.finished_count() == 1
+    store.add_to_schedule([(1, 3, (1, 3))])
+    assert store.schedule()[-1].match_id > 4  # ids still continue from the last ones
+    store.close()
+
+
+def test_a_tournament_is_played_on_postgresql(postgres_server, submissions, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the replays and registered entrants go beside it, in the current folder
+    url = postgres_server.new_database()
+    folder = tmp_path / "subs"
+    for name in ("random", "greedy"):
+        shutil.copytree(submissions / name, folder / name)
+    with Tournament(url, Settings(env="othello", games_per_pair=2, max_steps=8)) as tournament:
+        assert [line.split()[0] for line in tournament.register_folder(folder)] == ["registered"] * 2
+        assert tournament.play(Backend()) == 2
+        assert tournament.replay_dir == tmp_path / f"{url.rsplit('/', 1)[1]}-replays"
+    with pytest.raises(ArenaError, match="this tournament was started with other settings"):
+        Tournament(url, Settings(env="othello", games_per_pair=4, max_steps=8))
+    store = ResultsStore(url)
+    assert [Path(r.replay).is_file() for r in store.results()] == [True, True]
+    store.close()
+
+
+def test_the_commands_take_a_postgresql_url(postgres_server, capsys):
+    url = postgres_server.new_database()
+    assert cli.main(["serve", "users", "add", "alice", "--db", url]) == 0
+    assert cli.main(["serve", "users", "list", "--db", url]) == 0
+    assert "alice" in capsys.readouterr().out
+    assert CompetitionStore(url).participants()[0].name == "alice"
+
+
+# ---- a --db that will not do, and SQLite as it always was
+
+
+@pytest.mark.parametrize("url, message", [
+    ("mysql://arena@localhost/arena", "postgresql://user@host/dbname URL), not mysql"),
+    ("postgresql://arena@localhost:port/arena", "the port must be a number, got 'port'"),
+    ("postgresql://arena@localhost:5432", "the URL names no database"),
+    ("postgresql://arena@localhost/arena?nonsense=1", "not a PostgreSQL URL that can be read"),
+])
+def test_a_url_that_will_not_do_is_refused_saying_how_to_write_it(url, message):
+    if url.startswith("postgresql") and missing() and "psycopg" in missing():
+        pytest.skip(f"no PostgreSQL driver: {missing()}")
+    with pytest.raises(ArenaError, match=message.replace("(", r"\(").replace(")", r"\)").replace("?", r"\?")):
+        ResultsStore(url)
+
+
+def test_an_unreachable_server_is_named_with_its_port():
+    if missing() and "psycopg" in missing():
+        pytest.skip(f"no PostgreSQL driver: {missing()}")
+    port = free_port()  # nothing listens there
+    with pytest.raises(ArenaError, match=f"cannot reach the PostgreSQL server at 127.0.0.1 port {port}"):
+        CompetitionStore(f"postgresql://arena:secret@127.0.0.1:{port}/arena")
+    with pytest.raises(ArenaError) as refused:
+        CompetitionStore(f"postgresql://arena:secret@127.0.0.1:{port}/arena")
+    assert "secret" not in str(refused.value)
+
+
+def test_without_psycopg_the_message_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    with pytest.raises(ArenaError, match=r"needs psycopg, its driver for Python: pip install 'arena\[serve\]'"):
+        ResultsStore("postgresql://arena@localhost/arena")
+
+
+def test_files_beside_a_database_and_its_name_in_messages(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert files_beside(tmp_path / "cup.sqlite", "replays") == tmp_path / "cup-replays"
+    assert files_beside("postgresql://arena@db.example.org/cup", "uploads") == tmp_path / "cup-uploads"
+    hidden = describe("postgresql://arena:secret@db.example.org:5433/cup")
+    assert hidden == "postgresql://arena:***@db.example.org:5433/cup"
+    assert describe("postgresql://db.example.org/cup") == "postgresql://db.example.org/cup"
+
+
+def test_sqlite_files_are_written_as_before_and_old_ones_keep_opening(tmp_path):
+    old = tmp_path / "old.sqlite"
+    with sqlite3.connect(old) as connection:  # a store from before entrants had a problem or seats a clock
+        connection.executescript(textwrap.dedent("""
+            CREATE TABLE entrants (id INTEGER PRIMARY KEY, name TEXT NOT NULL, digest TEXT NOT NULL UNIQUE,
+                source TEXT NOT NULL, archive TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,
+                registered_at REAL NOT NULL);
+            CREATE TABLE result_seats (match_id INTEGER NOT NULL, seat INTEGER NOT NULL, entrant_id INTEGER NOT NULL,
+                score REAL NOT NULL, rank INTEGER NOT NULL, status TEXT NOT NULL, detail TEXT NOT NULL,
+                moves INTEGER NOT NULL, PRIMARY KEY (match_id, seat));
+            INSERT INTO entrants VALUES (1, 'old', 'digest-old', '/subs/old', '/archive/old', 1, 0);
+        """))
+    connection.close()
+    store = ResultsStore(old)
+    assert [(e.name, e.problem) for e in store.entrants()] == [("old", "")]
+    store.close()
+
+    db = open_database(tmp_path / "new.sqlite")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    db.close()
+    fresh = tmp_path / "fresh.sqlite"
+    ResultsStore(fresh).close()
+    with sqlite3.connect(fresh) as connection:
+        tables = dict(connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+    connection.close()
+    assert "id INTEGER PRIMARY KEY,\n    name TEXT NOT NULL" in tables["entrants"]  # SQLite's own types, as written
+    assert "duration REAL NOT NULL" in tables["results"]
