@@ -11,7 +11,7 @@ jax = pytest.importorskip("jax", reason='the JAX self-play backend needs the jax
 pgx = pytest.importorskip("pgx", reason='the JAX self-play backend needs the jax extra: pip install -e ".[jax]"')
 torch = pytest.importorskip("torch", reason='AlphaZero trains in torch: pip install -e ".[train]"')
 
-from arena._native import GameRecord  # noqa: E402
+from arena.alphazero.records import Game  # noqa: E402
 from arena.envs.othello import OthelloBoard  # noqa: E402
 from arena.search import make_search  # noqa: E402
 
@@ -109,13 +109,13 @@ def test_the_jax_network_computes_the_torch_networks_outputs():
 # ---- self-play
 
 
-def test_jax_games_are_native_records_that_replay_on_the_native_board(games):
+def test_jax_games_are_game_records_that_replay_on_the_native_board(games):
     records, stats = games
     assert [r.index for r in records] == list(range(GAMES)) and stats.games == GAMES
     assert stats.positions == sum(len(r) for r in records) > 40 * GAMES
     assert stats.evaluations > 0 and stats.resigned == 0.0
     for record in records:
-        assert isinstance(record, GameRecord) and record.num_actions == 65 and not record.resigned
+        assert isinstance(record, Game) and record.num_actions == 65 and not record.resigned
         _, board = replay(record)
         assert board.is_game_over() and board.winner() == record.winner
         np.testing.assert_allclose(record.policies.sum(axis=1), 1.0, rtol=1e-6)

@@ -7,8 +7,9 @@ The `selfplay_backend="jax"` of the AlphaZero loop (8x8 Othello; `pip install -e
 `lockstep_games` games of pgx's `othello` run side by side under `jax.vmap`. Every move of every
 game is one `mctx.muzero_policy` search whose model is the pgx game itself (the tree plays the
 real rules) and whose positions the best network, converted from torch (`jax_network`), scores.
-The games come back as the native search's `GameRecord`s, so the store, the trainer, gating and
-everything after take them unchanged; the rollout-search bootstrap stays on the native search.
+The games come back as `arena.alphazero.records.Game`s, with the native search's GameRecord
+fields, so the store, the trainer, gating and everything after take them unchanged; the
+rollout-search bootstrap stays on the native search.
 The network and the search run on the config's `device` ("cpu", "cuda", "cuda:1"). A process's
 first round compiles the search (tens of seconds); later rounds with the same `lockstep_games`
 and `simulations` reuse it, whatever the network's weights.
@@ -55,9 +56,9 @@ import mctx
 import numpy as np
 import pgx
 
-from arena._native import GameRecord
 from arena.alphazero.config import AlphaZeroConfig
 from arena.alphazero.jax_network import Params, forward, params_from_torch
+from arena.alphazero.records import Game
 from arena.search.network import PolicyValueNet
 
 __all__ = ["PASS", "SIZE", "jax_device", "play"]
@@ -156,8 +157,8 @@ def _move(params: Params, state: pgx.State, done: jax.Array, could_resign: jax.A
     return after, done | resigned | after.terminated, ply_record
 
 
-def play(config: AlphaZeroConfig, net: PolicyValueNet, games: int, seed: int) -> tuple[list[GameRecord], int]:
-    """`games` self-play games of `net`: their GameRecords in game order, and the positions the
+def play(config: AlphaZeroConfig, net: PolicyValueNet, games: int, seed: int) -> tuple[list[Game], int]:
+    """`games` self-play games of `net`: their Games in game order, and the positions the
     network evaluated for games in progress. The same seed and settings give the same games."""
     lockstep = min(config.lockstep_games, games)
     settings = _Settings(*(np.float32(v) for v in (config.c_puct, config.dirichlet_alpha, config.noise_fraction,
@@ -208,7 +209,7 @@ def _play_batch(params: Params, settings: _Settings, config: AlphaZeroConfig, se
     return jax.tree.map(lambda *xs: np.stack(xs), *plies), black, could_resign
 
 
-def _record(index: int, plies: _Ply, black: int, could_resign: bool) -> GameRecord:
+def _record(index: int, plies: _Ply, black: int, could_resign: bool) -> Game:
     """Game `index` of the round from its plies (T, ...), as the native search records a game."""
     live = np.flatnonzero(plies.live)
     last = live[-1]
@@ -236,14 +237,11 @@ def _native_moves(moves: list[int]) -> list[int]:
 
 def _game_record(index: int, moves: list[int], plies: list[int], planes: np.ndarray, policies: np.ndarray,
                  root_values: np.ndarray, players: np.ndarray, winner: int, resigned: bool,
-                 could_resign: bool) -> GameRecord:
-    """A native GameRecord of an 8x8 Othello game, built through its pickled state (the field
-    order of `GameRecord.__getstate__` in native/bind_batched_mcts.cpp)."""
-    record = GameRecord.__new__(GameRecord)
-    record.__setstate__((index, SIZE, 2, NUM_ACTIONS, winner, moves, plies, planes.astype(np.uint8).tobytes(),
-                         policies.astype(np.float32).tobytes(), root_values.astype(np.float32).tobytes(),
-                         players.astype(np.int8).tobytes(), resigned, could_resign))
-    return record
+                 could_resign: bool) -> Game:
+    """An 8x8 Othello game, with the fields of the native search's GameRecords."""
+    return Game(index, SIZE, NUM_ACTIONS, winner, resigned, could_resign, list(moves),
+                np.asarray(plies, np.int32), planes.astype(np.uint8), policies.astype(np.float32),
+                root_values.astype(np.float32), players.astype(np.int8))
 
 
 def jax_device(name: str) -> jax.Device:

@@ -4,7 +4,7 @@
 | --- | --- |
 | `meta` | the run's AlphaZeroConfig (JSON) |
 | `networks` | every network snapshot: id (its generation), weights, status `promoted`, `candidate`, `rejected` or `skipped` |
-| `games` | self-play games (pickled GameRecords, compressed), with the network that played them (-1: rollout search) |
+| `games` | self-play games (their arrays, versioned: `arena.alphazero.records`), with the network that played them (-1: rollout search) |
 | `matches` | gating results: candidate against the best network of the time |
 | `trainer` | the trainer's latest checkpoint (network, optimizer, step, random state, games consumed) |
 | `metrics` | named scalars by step: losses, throughput, ratings |
@@ -17,15 +17,14 @@ readers and one writer work at once, and a busy timeout covers the brief write l
 
 from __future__ import annotations
 
-import pickle
 import sqlite3
 import time
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from arena.alphazero.config import AlphaZeroConfig
+from arena.alphazero.records import Game, GameFormatError, decode, encode
 from arena.search.network import PolicyValueNet, network_bytes, network_from_bytes
 
 __all__ = ["Match", "Store"]
@@ -139,7 +138,8 @@ class Store:
     # ---- games
 
     def add_games(self, records: list, network_id: int) -> None:
-        rows = [(network_id, time.time(), len(r), zlib.compress(pickle.dumps(r), 1)) for r in records]
+        """Store self-play games (GameRecords or `records.Game`s) played by `network_id`."""
+        rows = [(network_id, time.time(), len(r), encode(r)) for r in records]
         with self._db:
             self._db.executemany("INSERT INTO games (network, created, positions, record) VALUES (?, ?, ?, ?)", rows)
 
@@ -149,11 +149,14 @@ class Store:
     def last_game_id(self) -> int:
         return int(self._one("SELECT COALESCE(MAX(id), 0) FROM games"))
 
-    def games(self, after: int, through: int | None = None) -> list[tuple[int, Any]]:
-        """(id, GameRecord) of the games with `after` < id <= `through`, in id order."""
+    def games(self, after: int, through: int | None = None) -> list[tuple[int, Game]]:
+        """(id, Game) of the games with `after` < id <= `through`, in id order."""
         query = "SELECT id, record FROM games WHERE id > ? AND id <= ? ORDER BY id"
         rows = self._db.execute(query, (after, through if through is not None else self.last_game_id()))
-        return [(game_id, pickle.loads(zlib.decompress(blob))) for game_id, blob in rows]
+        try:
+            return [(game_id, decode(blob)) for game_id, blob in rows]
+        except GameFormatError as exc:
+            raise GameFormatError(f"{self.path}: {exc}") from None
 
     def replay_window(self, through: int, positions: int) -> tuple[int, int]:
         """(after, positions_before): the latest games up to id `through` holding at least
