@@ -140,3 +140,35 @@ def test_a_process_given_a_share_of_the_launcher_starts_its_workers_through_it(s
         parent = pool.submit(launcher_of_a_sandboxed_agent, str(submissions / "random")).result()
     connection.close()
     assert parent == launcher._launcher.process.pid
+
+
+def sandboxed_sleeper_pid(submission: str) -> int:
+    """In a pool process: start a sandboxed agent that never answers, and leave it running."""
+    import threading
+
+    agent = SandboxedAgent(load(submission), time_per_move=600)
+    threading.Thread(target=play_match, args=("othello", [agent, RandomAgent()], 0), daemon=True).start()
+    while agent._process is None:
+        time.sleep(0.01)
+    return agent._process.pid
+
+
+def test_workers_started_through_a_share_end_when_the_process_holding_it_dies():
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    connection = launcher.share()
+    pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=launcher.adopt, initargs=(connection,))
+    try:
+        worker = pool.submit(sandboxed_sleeper_pid, str(HOSTILE / "sleeper")).result()
+        assert is_alive(worker)
+        for process in pool._processes.values():
+            process.kill()
+    finally:
+        pool.shutdown(wait=True)
+        connection.close()
+    deadline = time.monotonic() + 30
+    while is_alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not is_alive(worker)
+    assert launcher._launcher.alive()  # the harness's own launcher goes on

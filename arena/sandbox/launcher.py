@@ -37,7 +37,8 @@ PR_SET_NAME = 15  # from <linux/prctl.h>
 WORKER_NAME = b"arena-agent"
 FIRST_FREE_FD = 5  # a worker's fds: 0-2 standard streams, 3 and 4 its pipes
 KILLED = -signal.SIGKILL  # the exit code of a worker whose launcher vanished: it was killed with it
-LAUNCHER_MAIN = "import socket, sys; from arena.sandbox.launcher import serve; serve(socket.socket(fileno=int(sys.argv[1])))"
+LAUNCHER_MAIN = ("import socket, sys; from arena.sandbox.launcher import serve; "
+                 "serve(socket.socket(fileno=int(sys.argv[1])))")
 
 
 # --- the harness's side ----------------------------------------------------------------------
@@ -216,11 +217,12 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 
 def serve(channel: socket.socket) -> None:
     """Fork a worker for each request until the harness closes its first connection; then end the
-    workers. Other processes of the harness may be given connections of their own (`share`)."""
+    workers. Other processes of the harness may be given connections of their own (`share`): the
+    workers started through one end when it is closed, as they would with their harness."""
     from arena.sandbox import worker
 
     worker.load_before_confinement()
-    exits: dict[int, int] = {}  # worker pid -> write end of its exit-code pipe
+    running: dict[int, tuple[int, socket.socket]] = {}  # worker pid -> (exit-code pipe, its connection)
     wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(wakeup_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that the wake-up fd hears of it
@@ -230,19 +232,25 @@ def serve(channel: socket.socket) -> None:
         if wakeup_read in readable:
             while _drain(wakeup_read):
                 pass
-            _report_exits(exits)
+            _report_exits(running)
         for connection in connections[:]:
-            if connection in readable and not _answer(connection, connections, exits, worker.main):
+            if connection in readable and not _answer(connection, connections, running, worker.main):
                 connections.remove(connection)
+                _kill([pid for pid, (_, owner) in running.items() if owner is connection])
                 connection.close()
-    for pid in exits:
+    _kill(list(running))
+
+
+def _kill(pids: list[int]) -> None:
+    for pid in pids:
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
 
 
-def _answer(connection: socket.socket, connections: list[socket.socket], exits: dict[int, int], main) -> bool:
+def _answer(connection: socket.socket, connections: list[socket.socket], running: dict[int, tuple[int, socket.socket]],
+            main) -> bool:
     """Serve one request on `connection`; False once its harness process has closed it."""
     try:
         request, fds, _, _ = socket.recv_fds(connection, MAX_REQUEST, 3)
@@ -259,7 +267,7 @@ def _answer(connection: socket.socket, connections: list[socket.socket], exits: 
             connection.send(b"{}")
         else:
             pid, exit_read = _fork_worker(message, fds, main)
-            exits[pid] = exit_read[1]
+            running[pid] = (exit_read[1], connection)
             socket.send_fds(connection, [json.dumps({"pid": pid}).encode()], [exit_read[0]])
             os.close(exit_read[0])
     except Exception as exc:  # noqa: BLE001  (said to the harness, which reports it)
@@ -277,7 +285,7 @@ def _drain(fd: int) -> bool:
         return False
 
 
-def _report_exits(exits: dict[int, int]) -> None:
+def _report_exits(running: dict[int, tuple[int, socket.socket]]) -> None:
     """Reap every ended worker and write its exit code (negative: the signal that killed it)."""
     while True:
         try:
@@ -286,7 +294,7 @@ def _report_exits(exits: dict[int, int]) -> None:
             return
         if pid == 0:
             return
-        fd = exits.pop(pid, None)
+        fd, _ = running.pop(pid, (None, None))
         if fd is not None:
             try:
                 os.write(fd, EXIT_CODE.pack(os.waitstatus_to_exitcode(status)))
