@@ -12,9 +12,11 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
-#define ARENA_OTHELLO_AVX2 1
-// Code built for AVX2 whatever the compiler flags; called only where the CPU has it.
+#define ARENA_OTHELLO_SIMD 1
+// Code built for AVX2 or AVX-512VL whatever the compiler flags; perft calls it
+// only where the CPU has it.
 #define ARENA_TARGET_AVX2 __attribute__((target("avx2,popcnt")))
+#define ARENA_TARGET_AVX512 __attribute__((target("avx2,popcnt,avx512f,avx512vl")))
 #endif
 
 namespace arena::othello {
@@ -128,22 +130,30 @@ inline uint64_t perft(Bitboard own, Bitboard opp, int depth) {
   return total;
 }
 
-#ifdef ARENA_OTHELLO_AVX2
-// The same three with the four line directions side by side in one AVX2
-// register (lanes: steps 1, 8, 7, 9).
+#ifdef ARENA_OTHELLO_SIMD
+// The same three on x86-64 vector registers: a board is broadcast to the four
+// 64-bit lanes, each lane works one line direction (steps 1, 8, 7, 9), and
+// results are ORed back into every lane, so boards stay in vector registers
+// from ply to ply.
 
-ARENA_TARGET_AVX2 inline Bitboard or_lanes(__m256i v) {
-  const __m128i half = _mm_or_si128(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  return _mm_cvtsi128_si64(_mm_or_si128(half, _mm_unpackhi_epi64(half, half)));
+inline constexpr std::array<Bitboard, 64> kSquareBits = [] {
+  std::array<Bitboard, 64> bits{};
+  for (int square = 0; square < 64; ++square) bits[square] = Bitboard{1} << square;
+  return bits;
+}();
+
+ARENA_TARGET_AVX2 inline __m256i or_lanes(__m256i v) {
+  v = _mm256_or_si256(v, _mm256_permute4x64_epi64(v, 0x4E));  // swap halves
+  return _mm256_or_si256(v, _mm256_shuffle_epi32(v, 0x4E));    // swap lanes in each half
 }
 
-ARENA_TARGET_AVX2 inline Bitboard legal_moves_avx2(Bitboard own, Bitboard opp) {
+ARENA_TARGET_AVX2 inline Bitboard low_lane(__m256i v) { return _mm_cvtsi128_si64(_mm256_castsi256_si128(v)); }
+
+ARENA_TARGET_AVX2 inline __m256i legal_moves_x4(__m256i own, __m256i opp) {
   const __m256i step = _mm256_set_epi64x(9, 7, 8, 1), step2 = _mm256_add_epi64(step, step);
-  const __m256i through = _mm256_and_si256(
-      _mm256_set1_epi64x(opp), _mm256_set_epi64x(kInnerColumns, kInnerColumns, ~0LL, kInnerColumns));
-  const __m256i mine = _mm256_set1_epi64x(own);
-  __m256i up = _mm256_and_si256(through, _mm256_sllv_epi64(mine, step));
-  __m256i down = _mm256_and_si256(through, _mm256_srlv_epi64(mine, step));
+  const __m256i through = _mm256_and_si256(opp, _mm256_set_epi64x(kInnerColumns, kInnerColumns, ~0LL, kInnerColumns));
+  __m256i up = _mm256_and_si256(through, _mm256_sllv_epi64(own, step));
+  __m256i down = _mm256_and_si256(through, _mm256_srlv_epi64(own, step));
   up = _mm256_or_si256(up, _mm256_and_si256(through, _mm256_sllv_epi64(up, step)));
   down = _mm256_or_si256(down, _mm256_and_si256(through, _mm256_srlv_epi64(down, step)));
   const __m256i pairs_up = _mm256_and_si256(through, _mm256_sllv_epi64(through, step));
@@ -152,26 +162,26 @@ ARENA_TARGET_AVX2 inline Bitboard legal_moves_avx2(Bitboard own, Bitboard opp) {
   down = _mm256_or_si256(down, _mm256_and_si256(pairs_down, _mm256_srlv_epi64(down, step2)));
   up = _mm256_or_si256(up, _mm256_and_si256(pairs_up, _mm256_sllv_epi64(up, step2)));
   down = _mm256_or_si256(down, _mm256_and_si256(pairs_down, _mm256_srlv_epi64(down, step2)));
-  return or_lanes(_mm256_or_si256(_mm256_sllv_epi64(up, step), _mm256_srlv_epi64(down, step))) & ~(own | opp);
+  const __m256i moves = or_lanes(_mm256_or_si256(_mm256_sllv_epi64(up, step), _mm256_srlv_epi64(down, step)));
+  return _mm256_andnot_si256(_mm256_or_si256(own, opp), moves);
 }
 
 // Up the lines as flips() does; down them by filling from the square through
 // the opponent's discs (1, 2 then 4 steps at a time) and looking one step on.
-ARENA_TARGET_AVX2 inline Bitboard flips_avx2(int square, Bitboard own, Bitboard opp) {
+ARENA_TARGET_AVX2 inline __m256i flips_x4(int square, __m256i own, __m256i opp) {
   const Lines& lines = kLines[square];
   const __m256i zero = _mm256_setzero_si256(), ones = _mm256_set1_epi64x(-1);
   const __m256i step = _mm256_set_epi64x(9, 7, 8, 1);
-  const __m256i mine = _mm256_set1_epi64x(own), theirs = _mm256_set1_epi64x(opp);
   const __m256i up = _mm256_load_si256(reinterpret_cast<const __m256i*>(lines.up));
   const __m256i down = _mm256_load_si256(reinterpret_cast<const __m256i*>(lines.down));
 
-  const __m256i stops = _mm256_andnot_si256(theirs, up);
-  const __m256i outflank = _mm256_and_si256(_mm256_and_si256(stops, _mm256_sub_epi64(zero, stops)), mine);
+  const __m256i stops = _mm256_andnot_si256(opp, up);
+  const __m256i outflank = _mm256_and_si256(_mm256_and_si256(stops, _mm256_sub_epi64(zero, stops)), own);
   const __m256i below = _mm256_andnot_si256(_mm256_cmpeq_epi64(outflank, zero), _mm256_add_epi64(outflank, ones));
   const __m256i flipped_up = _mm256_and_si256(below, up);
 
-  __m256i run = _mm256_set1_epi64x(static_cast<long long>(bit(square)));
-  __m256i through = _mm256_and_si256(theirs, down);
+  __m256i run = _mm256_set1_epi64x(static_cast<long long>(kSquareBits[square]));
+  __m256i through = _mm256_and_si256(opp, down);
   run = _mm256_or_si256(run, _mm256_and_si256(through, _mm256_srlv_epi64(run, step)));
   through = _mm256_and_si256(through, _mm256_srlv_epi64(through, step));
   __m256i far = _mm256_add_epi64(step, step);
@@ -179,45 +189,89 @@ ARENA_TARGET_AVX2 inline Bitboard flips_avx2(int square, Bitboard own, Bitboard 
   through = _mm256_and_si256(through, _mm256_srlv_epi64(through, far));
   far = _mm256_add_epi64(far, far);
   run = _mm256_or_si256(run, _mm256_and_si256(through, _mm256_srlv_epi64(run, far)));
-  const __m256i closed = _mm256_and_si256(_mm256_srlv_epi64(run, step), _mm256_and_si256(mine, down));
+  const __m256i closed = _mm256_and_si256(_mm256_srlv_epi64(run, step), _mm256_and_si256(own, down));
   const __m256i flipped_down = _mm256_andnot_si256(_mm256_cmpeq_epi64(closed, zero), _mm256_and_si256(run, down));
 
   return or_lanes(_mm256_or_si256(flipped_up, flipped_down));
 }
 
-ARENA_TARGET_AVX2 inline uint64_t perft_avx2(Bitboard own, Bitboard opp, int depth) {
+// perft on broadcast boards. Compiled twice: for AVX2, and for AVX-512VL,
+// whose instructions (three-input logic, more registers) run the same
+// intrinsics faster; the two bodies are the same.
+ARENA_TARGET_AVX2 inline uint64_t perft_x4_avx2(__m256i own, __m256i opp, int depth) {
   if (depth == 0) return 1;
-  const Bitboard moves = legal_moves_avx2(own, opp);
+  const Bitboard moves = low_lane(legal_moves_x4(own, opp));
   if (moves == 0) {
-    if (legal_moves_avx2(opp, own) == 0) return 0;  // game over
-    return perft_avx2(opp, own, depth - 1);
+    if (low_lane(legal_moves_x4(opp, own)) == 0) return 0;  // game over
+    return perft_x4_avx2(opp, own, depth - 1);
   }
   if (depth == 1) return popcount(moves);
   uint64_t total = 0;
   for (Bitboard rest = moves; rest; rest &= rest - 1) {
     const int square = lowest_bit(rest);
-    const Bitboard flipped = flips_avx2(square, own, opp);
-    const Bitboard next_own = opp ^ flipped, next_opp = own | flipped | bit(square);
+    const __m256i flipped = flips_x4(square, own, opp);
+    const __m256i next_own = _mm256_xor_si256(opp, flipped);
+    const __m256i next_opp = _mm256_or_si256(_mm256_or_si256(own, flipped), _mm256_set1_epi64x(kSquareBits[square]));
     if (depth == 2) {
-      const Bitboard replies = legal_moves_avx2(next_own, next_opp);
-      total += replies ? popcount(replies) : legal_moves_avx2(next_opp, next_own) != 0;
+      const Bitboard replies = low_lane(legal_moves_x4(next_own, next_opp));
+      total += replies ? popcount(replies) : low_lane(legal_moves_x4(next_opp, next_own)) != 0;
     } else {
-      total += perft_avx2(next_own, next_opp, depth - 1);
+      total += perft_x4_avx2(next_own, next_opp, depth - 1);
     }
   }
   return total;
 }
 
-// Whether perft takes the AVX2 path: where the CPU has it, unless the
-// environment sets ARENA_OTHELLO_PORTABLE=1 (to time or test the portable one).
-inline bool use_avx2() {
-  static const bool use = [] {
+ARENA_TARGET_AVX512 inline uint64_t perft_x4_avx512(__m256i own, __m256i opp, int depth) {
+  if (depth == 0) return 1;
+  const Bitboard moves = low_lane(legal_moves_x4(own, opp));
+  if (moves == 0) {
+    if (low_lane(legal_moves_x4(opp, own)) == 0) return 0;  // game over
+    return perft_x4_avx512(opp, own, depth - 1);
+  }
+  if (depth == 1) return popcount(moves);
+  uint64_t total = 0;
+  for (Bitboard rest = moves; rest; rest &= rest - 1) {
+    const int square = lowest_bit(rest);
+    const __m256i flipped = flips_x4(square, own, opp);
+    const __m256i next_own = _mm256_xor_si256(opp, flipped);
+    const __m256i next_opp = _mm256_or_si256(_mm256_or_si256(own, flipped), _mm256_set1_epi64x(kSquareBits[square]));
+    if (depth == 2) {
+      const Bitboard replies = low_lane(legal_moves_x4(next_own, next_opp));
+      total += replies ? popcount(replies) : low_lane(legal_moves_x4(next_opp, next_own)) != 0;
+    } else {
+      total += perft_x4_avx512(next_own, next_opp, depth - 1);
+    }
+  }
+  return total;
+}
+
+ARENA_TARGET_AVX2 inline uint64_t perft_avx2(Bitboard own, Bitboard opp, int depth) {
+  return perft_x4_avx2(_mm256_set1_epi64x(own), _mm256_set1_epi64x(opp), depth);
+}
+
+ARENA_TARGET_AVX512 inline uint64_t perft_avx512(Bitboard own, Bitboard opp, int depth) {
+  return perft_x4_avx512(_mm256_set1_epi64x(own), _mm256_set1_epi64x(opp), depth);
+}
+
+// The instructions perft uses: the best the CPU has, capped by the
+// environment's ARENA_OTHELLO_SIMD ("none", "avx2" or "avx512") to time or
+// test the others.
+enum class Simd { kNone, kAvx2, kAvx512 };
+
+inline Simd simd() {
+  static const Simd level = [] {
     __builtin_cpu_init();
-    const char* portable = std::getenv("ARENA_OTHELLO_PORTABLE");
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") &&
-           !(portable && portable[0] == '1');
+    Simd best = Simd::kNone;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) best = Simd::kAvx2;
+    if (best == Simd::kAvx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"))
+      best = Simd::kAvx512;
+    const char* cap = std::getenv("ARENA_OTHELLO_SIMD");
+    if (cap && std::string(cap) == "none") return Simd::kNone;
+    if (cap && std::string(cap) == "avx2" && best == Simd::kAvx512) return Simd::kAvx2;
+    return best;
   }();
-  return use;
+  return level;
 }
 #endif
 
@@ -264,8 +318,9 @@ inline Bitboard flips(int square, Bitboard own, Bitboard opp, const ShiftMasks& 
 // has no leaves below it (a game ending exactly at `depth` is a leaf).
 inline uint64_t perft(Bitboard own, Bitboard opp, int depth, const ShiftMasks& m) {
   if (m.valid == board_mask(8)) {
-#ifdef ARENA_OTHELLO_AVX2
-    if (board8::use_avx2()) return board8::perft_avx2(own, opp, depth);
+#ifdef ARENA_OTHELLO_SIMD
+    if (board8::simd() == board8::Simd::kAvx512) return board8::perft_avx512(own, opp, depth);
+    if (board8::simd() == board8::Simd::kAvx2) return board8::perft_avx2(own, opp, depth);
 #endif
     return board8::perft(own, opp, depth);
   }

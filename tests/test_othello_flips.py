@@ -1,5 +1,6 @@
-"""The 8 x 8 move generator (line tables, bit scans, and the AVX2 perft where the CPU has it) against
-a plain square-by-square walk, on random positions and on every square, so a wrong shortcut fails."""
+"""The 8 x 8 move generator (line tables, bit scans, and perft's AVX2 / AVX-512VL paths where the CPU
+has them) against a plain square-by-square walk, on random positions and on every square, so a wrong
+shortcut fails."""
 
 import json
 import os
@@ -116,12 +117,13 @@ def test_perft_from_random_positions_matches_the_walk(seed):
         assert perft(depth, position(cells, mover)) == walk_perft(cells, mover, depth), position(cells, mover)
 
 
-def test_portable_path_counts_as_the_default_one():
-    # perft takes an AVX2 path where the CPU has it; ARENA_OTHELLO_PORTABLE=1 asks for the portable one.
+@pytest.mark.parametrize("simd", ["none", "avx2"])
+def test_every_perft_path_counts_as_the_default_one(simd):
+    # perft uses AVX-512VL or AVX2 where the CPU has them; ARENA_OTHELLO_SIMD caps that ("none": portable code).
     positions = [None] + [position(cells, mover) for cells, mover in random_positions(30, 7)]
     code = ("import json, sys; from arena.envs.othello import perft; "
             "print(json.dumps([perft(8 if p is None else 3, p) for p in json.loads(sys.argv[1])]))")
-    env = dict(os.environ, ARENA_OTHELLO_PORTABLE="1")
+    env = dict(os.environ, ARENA_OTHELLO_SIMD=simd)
     out = subprocess.run([sys.executable, "-c", code, json.dumps(positions)], env=env, capture_output=True, text=True,
                          check=True)
     assert json.loads(out.stdout) == [perft(8 if p is None else 3, p) for p in positions]
