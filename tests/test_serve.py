@@ -366,6 +366,26 @@ def test_the_servers_workers_and_their_sandboxes_stay_up_from_batch_to_batch(sit
             backend.close()
 
 
+def test_the_server_plays_through_ray_as_through_its_own_process(tmp_path):
+    pytest.importorskip("ray", reason="the Ray backend is tested where the ray extra is installed")
+    from arena.tournament.runner import RayBackend
+
+    tables = []
+    for name, backend in (("here", Backend()), ("ray", RayBackend(2, None))):
+        site = Site(tmp_path / name)
+        try:
+            site.enter_two()
+            with Tournament(site.db, Settings(env="othello", max_steps=8)) as tournament:
+                assert Scheduler(tournament, backend, batch_games=6).step() == 6
+                tables.append([(r.match_id, r.seed, r.outcome, [(s.name, s.score, s.status) for s in r.seats])
+                               for r in tournament.store.results()])
+        finally:
+            site.client.close()
+            site.app.state.competition.close()
+            site.store.close()
+    assert tables[0] == tables[1] and len(tables[0]) == 6
+
+
 def test_a_server_killed_during_play_loses_and_repeats_no_game(tmp_path):
     from arena.serve.client import submit
 
