@@ -43,7 +43,7 @@ native = Pybind11Extension(
     "arena._native",
     sources,
     include_dirs=["native"],
-    depends=sorted(glob("native/*.h")),
+    depends=sorted(glob("native/**/*.h", recursive=True)),
     cxx_std=17,
     extra_compile_args=extra_args,
 )

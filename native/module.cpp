@@ -9,6 +9,7 @@ void bind_othello_solve(py::module_& m);
 void bind_gomoku(py::module_& m);
 void bind_mcts(py::module_& m);
 void bind_batched_mcts(py::module_& m);
+void bind_fighting(py::module_& m);
 
 PYBIND11_MODULE(_native, m) {
   m.doc() = "Native game engines for arena: bitboard board games, perft and search.";
@@ -17,4 +18,5 @@ PYBIND11_MODULE(_native, m) {
   bind_gomoku(m);
   bind_mcts(m);
   bind_batched_mcts(m);
+  bind_fighting(m);
 }

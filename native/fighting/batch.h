@@ -120,6 +120,16 @@ class Batch {
     rewards_[2 * static_cast<size_t>(i)] = rewards_[2 * static_cast<size_t>(i) + 1] = 0.0f;
   }
 
+  // Restart game i on the game seed itself, as Game(random.Random(game_seed), first_on_right=...) does
+  // (first_on_right < 0: the batch's setting).
+  void reset_game(int i, uint64_t game_seed, int first_on_right = -1) {
+    Game& g = game(i);
+    g.reset(&table_, game_seed, options_, first_on_right < 0 ? first_on_right_ : first_on_right);
+    g.observe(&observations_[static_cast<size_t>(i) * 2 * OBS_SIZE]);
+    terminated_[static_cast<size_t>(i)] = truncated_[static_cast<size_t>(i)] = 0;
+    rewards_[2 * static_cast<size_t>(i)] = rewards_[2 * static_cast<size_t>(i) + 1] = 0.0f;
+  }
+
   // Write game i's observations again (after its state was changed from outside).
   void observe(int i) { game(i).observe(&observations_[static_cast<size_t>(i) * 2 * OBS_SIZE]); }
 

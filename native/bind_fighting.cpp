@@ -1,0 +1,372 @@
+// Python bindings for the native fighting engine (fighting/batch.h): arena._native.FightingBatch.
+// Construct it through arena.envs.fighting.native.make_batch, which passes the move table.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fighting/batch.h"
+
+namespace py = pybind11;
+namespace fg = fighting;
+
+namespace {
+
+template <typename T>
+T get(const py::dict& d, const char* key) {
+  return d[key].cast<T>();
+}
+
+bool present(const py::dict& d, const char* key) { return d.contains(key) && !d[key].is_none(); }
+
+fg::XYChange xy_change(const py::dict& d, const char* key) {
+  fg::XYChange change;
+  if (!present(d, key)) return change;
+  auto t = d[key].cast<py::tuple>();
+  change.on = true;
+  change.x_on = t[0].cast<bool>();
+  change.x = t[1].cast<double>();
+  change.y_on = t[2].cast<bool>();
+  change.y = t[3].cast<double>();
+  return change;
+}
+
+fg::FrameChange frame_change(const py::dict& d) {
+  fg::FrameChange c;
+  c.frame = get<int>(d, "frame");
+  if (present(d, "pull")) {
+    auto t = d["pull"].cast<py::tuple>();
+    c.pull = true;
+    c.pull_dx = t[0].cast<double>();
+    c.pull_dy = t[1].cast<double>();
+    c.pull_strength = t[2].cast<double>();
+  }
+  if (present(d, "velocity_set")) {
+    auto t = d["velocity_set"].cast<py::tuple>();
+    c.velocity_set = true;
+    c.velocity_set_x = t[0].cast<double>();
+    c.velocity_set_y = t[1].cast<double>();
+  }
+  if (present(d, "damp")) {
+    auto t = d["damp"].cast<py::tuple>();
+    c.damp = true;
+    c.damp_x_on = t[0].cast<bool>();
+    c.damp_x = t[1].cast<double>();
+    c.damp_y_on = t[2].cast<bool>();
+    c.damp_y = t[3].cast<double>();
+  }
+  c.velocity_set_xy = xy_change(d, "velocity_set_xy");
+  c.velocity_add_xy = xy_change(d, "velocity_add_xy");
+  c.hit_velocity_set_xy = xy_change(d, "hit_velocity_set_xy");
+  c.hit_velocity_add_xy = xy_change(d, "hit_velocity_add_xy");
+  if (present(d, "hit_position_set")) {
+    auto t = d["hit_position_set"].cast<py::tuple>();
+    c.hit_position_set = true;
+    c.hit_position_x_on = t[0].cast<bool>();
+    c.hit_position_dx = t[1].cast<double>();
+    c.hit_position_y_on = t[2].cast<bool>();
+    c.hit_position_dy = t[3].cast<double>();
+  }
+  return c;
+}
+
+fg::CastData cast_data(const py::dict& d) {
+  fg::CastData c;
+  c.startup_frames = get<int>(d, "startup_frames");
+  c.attack_frames = get<int>(d, "attack_frames");
+  c.base_damage = get<double>(d, "base_damage");
+  c.variable_force = get<double>(d, "variable_force");
+  c.fixed_force = get<double>(d, "fixed_force");
+  c.hit_cos = get<double>(d, "hit_cos");
+  c.hit_sin = get<double>(d, "hit_sin");
+  for (auto box : d["hitboxes"].cast<py::list>()) {
+    auto t = box.cast<py::tuple>();
+    c.hitboxes.push_back({t[0].cast<double>(), t[1].cast<double>(), t[2].cast<double>(), t[3].cast<double>()});
+  }
+  if (present(d, "check_dy")) {
+    c.check_point = true;
+    c.check_dy = get<double>(d, "check_dy");
+  }
+  for (auto change : d["changes"].cast<py::list>()) c.changes.push_back(frame_change(change.cast<py::dict>()));
+  return c;
+}
+
+fg::PowerData power_data(const py::dict& d) {
+  fg::PowerData p;
+  for (auto cast : d["casts"].cast<py::list>()) p.casts.push_back(cast_data(cast.cast<py::dict>()));
+  if (p.casts.empty() || p.casts.size() > static_cast<size_t>(fg::MAX_CASTS))
+    throw std::invalid_argument("FightingBatch: a power needs 1 to " + std::to_string(fg::MAX_CASTS) + " casts");
+  p.recovery_frames = get<int>(d, "recovery_frames");
+  p.min_charge = get<int>(d, "min_charge");
+  p.stun_time = get<int>(d, "stun_time");
+  p.is_charge = get<bool>(d, "is_charge");
+  p.hit_all_hit_agents = get<bool>(d, "hit_all_hit_agents");
+  p.target_all_hit_agents = get<bool>(d, "target_all_hit_agents");
+  p.transition_on_instant_hit = get<bool>(d, "transition_on_instant_hit");
+  p.allow_left_right_mobility = get<bool>(d, "allow_left_right_mobility");
+  p.enable_floor_drag = get<bool>(d, "enable_floor_drag");
+  if (present(d, "on_hit_velocity")) {
+    auto t = d["on_hit_velocity"].cast<py::tuple>();
+    p.on_hit_velocity = true;
+    p.on_hit_velocity_x = t[0].cast<double>();
+    p.on_hit_velocity_y = t[1].cast<double>();
+  }
+  p.on_hit = get<int>(d, "on_hit");
+  p.on_miss = get<int>(d, "on_miss");
+  p.on_ground = get<int>(d, "on_ground");
+  p.last_power = get<bool>(d, "last_power");
+  return p;
+}
+
+fg::MoveTable move_table(const py::list& weapons) {
+  if (weapons.size() != fg::WEAPONS) throw std::invalid_argument("FightingBatch: the move table needs 3 weapons");
+  fg::MoveTable table;
+  for (int w = 0; w < fg::WEAPONS; ++w) {
+    auto row = weapons[static_cast<size_t>(w)].cast<py::list>();
+    for (int m = fg::NLIGHT; m <= fg::GROUNDPOUND; ++m) {
+      if (static_cast<int>(row.size()) <= m || row[static_cast<size_t>(m)].is_none())
+        throw std::invalid_argument("FightingBatch: the move table lacks weapon " + std::to_string(w) + "'s move " +
+                                    std::to_string(m));
+      auto d = row[static_cast<size_t>(m)].cast<py::dict>();
+      fg::MoveData& move = table.moves[w][m];
+      move.initial = get<int>(d, "initial");
+      move.key = get<int>(d, "key");
+      for (auto power : d["powers"].cast<py::list>()) move.powers.push_back(power_data(power.cast<py::dict>()));
+      int count = static_cast<int>(move.powers.size());
+      auto valid = [count](int index) { return index >= -1 && index < count; };
+      bool ok = move.initial >= 0 && move.initial < count && (move.key == fg::KEY_J || move.key == fg::KEY_K);
+      for (const fg::PowerData& p : move.powers) ok = ok && valid(p.on_hit) && valid(p.on_miss) && valid(p.on_ground);
+      if (!ok) throw std::invalid_argument("FightingBatch: weapon " + std::to_string(w) + "'s move " +
+                                           std::to_string(m) + " names a power it does not have");
+    }
+  }
+  return table;
+}
+
+void check_game(const fg::Batch& b, int i) {
+  if (i < 0 || i >= b.size())
+    throw py::index_error("FightingBatch: game " + std::to_string(i) + " out of range 0.." + std::to_string(b.size() - 1));
+}
+
+void check_fighter(int j) {
+  if (j != 0 && j != 1) throw py::index_error("FightingBatch: fighter must be 0 or 1, got " + std::to_string(j));
+}
+
+template <typename T>
+py::array_t<T> view(py::object owner, T* data, std::vector<py::ssize_t> shape) {
+  return py::array_t<T>(shape, data, owner);
+}
+
+template <typename T>
+void step_with(fg::Batch& b, const py::array& actions) {
+  auto typed = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(actions);
+  if (!typed || typed.ndim() != 3 || typed.shape(0) != b.size() || typed.shape(1) != 2 || typed.shape(2) != fg::KEYS)
+    throw std::invalid_argument("FightingBatch.step: actions must have shape (" + std::to_string(b.size()) +
+                                ", 2, 10)");
+  const T* data = typed.data();
+  py::gil_scoped_release release;
+  b.step(data);
+}
+
+const char* const STATE_NAMES[fg::STATES] = {"walking", "standing",  "turnaround", "air_turnaround", "sprinting",
+                                             "stun",    "in_air",    "dodge",      "attack",         "dash",
+                                             "backdash", "KO",       "taunt"};
+const char* const WEAPON_NAMES[3] = {"Punch", "Spear", "Hammer"};
+
+py::dict fighter_state(const fg::Game& g, int j) {
+  const fg::Fighter& f = g.fighters[j];
+  const fg::StateData& s = f.current();
+  auto optional = [](int value) -> py::object { return value == fg::UNSET ? py::none() : py::object(py::int_(value)); };
+  py::dict d;
+  d["x"] = f.body.x;
+  d["y"] = f.body.y;
+  d["vx"] = f.body.vx;
+  d["vy"] = f.body.vy;
+  d["prev_x"] = f.prev_x;
+  d["prev_y"] = f.prev_y;
+  d["hurtbox"] = py::make_tuple(f.hurt_x, f.hurt_y);
+  d["gravity"] = f.body.gravity;
+  d["facing"] = f.facing;
+  d["state"] = f.state;
+  d["state_name"] = STATE_NAMES[f.state];
+  d["on_floor"] = g.is_on_floor(f);
+  d["jumps_left"] = optional(s.jumps_left);
+  d["recoveries_left"] = optional(s.recoveries_left);
+  d["jump_timer"] = optional(s.jump_timer);
+  d["dodge_timer"] = s.dodge_timer;
+  d["stun_frames"] = s.stun_frames;
+  d["move_type"] = f.state == fg::ATTACK ? py::object(py::int_(f.move.move_type)) : py::none();
+  d["move_frame"] = f.move.frame;
+  d["damage"] = f.damage;
+  d["damage_taken_this_frame"] = f.damage_taken_this_frame;
+  d["damage_taken_this_stock"] = f.damage_taken_this_stock;
+  d["damage_taken_total"] = f.damage_taken_total;
+  d["damage_done"] = f.damage_done;
+  d["stocks"] = f.stocks;
+  d["weapon"] = WEAPON_NAMES[f.weapon];
+  d["just_got_hit"] = f.just_got_hit;
+  d["hitbox_live"] = f.hitbox_live;
+  d["hit_frames"] = f.hit_frames;
+  d["last_hit_point"] = py::make_tuple(f.last_hit_x, f.last_hit_y);
+  d["spawn"] = py::make_tuple(f.spawn_x, f.spawn_y);
+  d["events"] = f.events;
+  std::vector<float> keys(f.action, f.action + fg::KEYS);
+  d["action"] = keys;
+  return d;
+}
+
+py::dict game_state(const fg::Game& g) {
+  py::dict d;
+  d["steps"] = g.steps;
+  d["max_frames"] = g.max_frames;
+  d["terminated"] = g.terminated;
+  d["truncated"] = g.truncated;
+  d["winner"] = g.winner < 0 ? py::none() : py::object(py::int_(g.winner));
+  d["fighters"] = py::make_tuple(fighter_state(g, 0), fighter_state(g, 1));
+  const fg::Body& p = g.platform.body;
+  d["platform"] = py::make_tuple(p.x, p.y, p.vx, p.vy);
+  py::list items;  // weapons lying on the stage: (name, x, y, dropped), as weapons.Armory.items()
+  for (const fg::Spawner& s : g.spawners)
+    if (s.weapon != fg::NO_WEAPON) items.append(py::make_tuple(WEAPON_NAMES[s.weapon], s.x, s.y, false));
+  for (int k = 0; k < g.dropped_count; ++k)
+    if (g.dropped[k].weapon != fg::NO_WEAPON)
+      items.append(py::make_tuple(WEAPON_NAMES[g.dropped[k].name], g.dropped[k].x, g.dropped[k].y, true));
+  d["weapons"] = items;
+  return d;
+}
+
+}  // namespace
+
+void bind_fighting(py::module_& m) {
+  py::class_<fg::Batch>(m, "FightingBatch",
+                        "N fighting games stepped together (see arena.envs.fighting.native.make_batch).")
+      .def(py::init([](const py::list& moves, const std::vector<uint64_t>& seeds, int stocks, int max_frames,
+                       int first_on_right, int threads, bool autoreset) {
+             if (seeds.empty()) throw std::invalid_argument("FightingBatch: needs at least one game (seed)");
+             if (stocks < 1 || max_frames < 1)
+               throw std::invalid_argument("FightingBatch: stocks and max_frames must be at least 1, got " +
+                                           std::to_string(stocks) + " and " + std::to_string(max_frames));
+             if (threads < 1) throw std::invalid_argument("FightingBatch: threads must be at least 1");
+             fg::Options options;
+             options.stocks = stocks;
+             options.max_frames = max_frames;
+             return new fg::Batch(move_table(moves), seeds, options, first_on_right < 0 ? -1 : (first_on_right ? 1 : 0),
+                                  threads, autoreset);
+           }),
+           py::arg("moves"), py::arg("seeds"), py::arg("stocks") = 3, py::arg("max_frames") = 2700,
+           py::arg("first_on_right") = -1, py::arg("threads") = 1, py::arg("autoreset") = true)
+      .def("__len__", &fg::Batch::size)
+      .def_property_readonly("size", &fg::Batch::size)
+      .def_property_readonly("threads", &fg::Batch::threads)
+      .def_property_readonly("autoreset", &fg::Batch::autoreset)
+      .def(
+          "step",
+          [](fg::Batch& b, const py::array& actions) {
+            auto dtype = actions.dtype();
+            if (dtype.is(py::dtype::of<int8_t>()) || dtype.is(py::dtype("bool")))
+              step_with<int8_t>(b, actions);
+            else if (dtype.is(py::dtype::of<uint8_t>()))
+              step_with<uint8_t>(b, actions);
+            else
+              step_with<float>(b, actions);
+          },
+          py::arg("actions"),
+          "One frame of every game from actions of shape (N, 2, 10) (> 0.5 presses a key); the observation, "
+          "reward and done arrays are rewritten in place.")
+      .def(
+          "reset",
+          [](fg::Batch& b, py::object index, py::object seed) {
+            if (index.is_none()) {
+              if (!seed.is_none()) throw std::invalid_argument("FightingBatch.reset: a seed needs a game index");
+              for (int i = 0; i < b.size(); ++i) b.reset(i);
+              return;
+            }
+            int i = index.cast<int>();
+            check_game(b, i);
+            if (seed.is_none())
+              b.reset(i);
+            else
+              b.reset(i, true, seed.cast<uint64_t>());
+          },
+          py::arg("index") = py::none(), py::arg("seed") = py::none(),
+          "Restart game `index` (all games when None): with `seed`, as env.reset(seed=seed); else as the env's "
+          "next env.reset().")
+      .def(
+          "reset_game",
+          [](fg::Batch& b, int i, uint64_t game_seed, py::object first_on_right) {
+            check_game(b, i);
+            b.reset_game(i, game_seed, first_on_right.is_none() ? -1 : (first_on_right.cast<bool>() ? 1 : 0));
+          },
+          py::arg("index"), py::arg("game_seed"), py::arg("first_on_right") = py::none(),
+          "Restart game `index` as arena.envs.fighting.game.Game(random.Random(game_seed), "
+          "first_on_right=first_on_right) starts (None: the batch's setting).")
+      .def_property_readonly("observations",
+                             [](py::object self) {
+                               auto& b = self.cast<fg::Batch&>();
+                               return view(self, b.observations(), {b.size(), 2, fg::OBS_SIZE});
+                             })
+      .def_property_readonly("terminal_observations",
+                             [](py::object self) {
+                               auto& b = self.cast<fg::Batch&>();
+                               return view(self, b.terminal_observations(), {b.size(), 2, fg::OBS_SIZE});
+                             })
+      .def_property_readonly("rewards",
+                             [](py::object self) {
+                               auto& b = self.cast<fg::Batch&>();
+                               return view(self, b.rewards(), {b.size(), 2});
+                             })
+      .def_property_readonly("terminated",
+                             [](py::object self) {
+                               auto& b = self.cast<fg::Batch&>();
+                               return py::array(py::dtype("bool"), {b.size()}, {1}, b.terminated(), self);
+                             })
+      .def_property_readonly("truncated",
+                             [](py::object self) {
+                               auto& b = self.cast<fg::Batch&>();
+                               return py::array(py::dtype("bool"), {b.size()}, {1}, b.truncated(), self);
+                             })
+      .def_property_readonly("events",
+                             [](py::object self) {
+                               auto& b = self.cast<fg::Batch&>();
+                               return view(self, b.events(), {b.size(), 2});
+                             })
+      .def(
+          "state",
+          [](const fg::Batch& b, int i) {
+            check_game(b, i);
+            return game_state(b.game(i));
+          },
+          py::arg("index"),
+          "Game `index` as a dict: steps, terminated, truncated, winner, both fighters (position, velocity, "
+          "state, damage, stocks, weapon, ...), the platform (x, y, vx, vy) and the weapons on the stage.")
+      .def(
+          "set_position",
+          [](fg::Batch& b, int i, int j, double x, double y) {
+            check_game(b, i);
+            check_fighter(j);
+            b.game(i).fighters[j].body.x = x;
+            b.game(i).fighters[j].body.y = y;
+            b.observe(i);
+          },
+          py::arg("index"), py::arg("fighter"), py::arg("x"), py::arg("y"),
+          "Place fighter `fighter` of game `index` (as `fighter.body.position = (x, y)` does in the Python game).")
+      .def(
+          "positions",
+          [](const fg::Batch& b) {
+            py::array_t<double> out({b.size(), 2, 4});
+            auto r = out.mutable_unchecked<3>();
+            for (int i = 0; i < b.size(); ++i)
+              for (int j = 0; j < 2; ++j) {
+                const fg::Body& body = b.game(i).fighters[j].body;
+                r(i, j, 0) = body.x;
+                r(i, j, 1) = body.y;
+                r(i, j, 2) = body.vx;
+                r(i, j, 3) = body.vy;
+              }
+            return out;
+          },
+          "Every fighter's x, y, vx, vy in double precision, shape (N, 2, 4).");
+}
