@@ -1,0 +1,206 @@
+"""The native fighting engine plays the Python engine's matches: same seeds and keys, same frames.
+
+arena.envs.fighting's Python game is the reference; `arena._native.FightingBatch` must give the
+same observations (within 1e-4) every frame, for random and held-down key sequences over whole
+matches, for batches stepped on threads with automatic resets, and for the competition's
+recorded key scripts (tests/fixtures/ai2/rules.json).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from arena.envs.fighting.env import WarehouseBrawl
+from arena.envs.fighting.native import EVENTS, make_batch
+from arena.envs.fighting.rules import KEY_NAMES
+
+pytest.importorskip("arena._native")
+
+TOLERANCE = 1e-4
+AGENTS = ("player_0", "player_1")
+FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "ai2" / "rules.json").read_text())
+
+
+def held_keys(rng: np.random.Generator, frames: int, press: float, flip: float) -> np.ndarray:
+    """(frames, 2, 10) keys that each stay down or up for a while: a key changes with probability `flip`
+    a frame, to pressed with probability `press` (flip = 1: independent random keys)."""
+    keys = np.zeros((frames, 2, len(KEY_NAMES)), np.float32)
+    state = rng.random((2, len(KEY_NAMES))) < press
+    for frame in range(frames):
+        change = rng.random(state.shape) < flip
+        state = np.where(change, rng.random(state.shape) < press, state)
+        keys[frame] = state
+    return keys
+
+
+def python_match(seed: int, keys: np.ndarray) -> tuple[np.ndarray, list[tuple[dict, dict, dict]]]:
+    """The Python env's observations (frames + 1, 2, 64) and (rewards, terminations, truncations) per frame."""
+    env = WarehouseBrawl()
+    obs, _ = env.reset(seed=seed)
+    seen = [np.stack([obs[a] for a in AGENTS])]
+    outcomes = []
+    for action in keys:
+        obs, rewards, terminations, truncations, _ = env.step({AGENTS[0]: action[0], AGENTS[1]: action[1]})
+        seen.append(np.stack([obs[a] for a in AGENTS]))
+        outcomes.append((rewards, terminations, truncations))
+        if not env.agents:
+            break
+    return np.array(seen), outcomes
+
+
+def first_difference(native: np.ndarray, python: np.ndarray) -> str:
+    frame, agent, index = np.argwhere(np.abs(native - python) > TOLERANCE)[0]
+    return (f"frame {frame}, fighter {agent}'s observation[{index}]: native {native[frame, agent, index]}, "
+            f"python {python[frame, agent, index]}")
+
+
+# Walking, dashing into a sprint, back dashes, turns, dodges, taunts, jumps, attacks and reaching
+# for weapons, (keys, frames) at a time.
+SCRIPT = [("d", 12), ("d+l", 1), ("d", 20), ("", 4), ("a", 3), ("a+l", 1), ("", 12), ("l", 1), ("", 14), ("g", 1),
+          ("", 32), ("space", 1), ("", 4), ("space", 1), ("", 8), ("l", 1), ("", 12), ("a", 8), ("j", 12), ("", 6),
+          ("d+k", 20), ("s+j", 16), ("h", 20), ("d+h", 40), ("a+h", 40), ("space", 1), ("k", 24), ("s+k", 20),
+          ("w+j", 12), ("a", 30), ("d", 60)]
+
+
+def scripted_keys(rng: np.random.Generator, frames: int) -> np.ndarray:
+    """(frames, 2, 10): fighter 0 plays SCRIPT over and over, fighter 1 it too from a random point."""
+    script = [combo for combo, count in SCRIPT for _ in range(count)]
+    start = int(rng.integers(len(script)))
+    keys = np.zeros((frames, 2, len(KEY_NAMES)), np.float32)
+    for frame in range(frames):
+        for fighter, offset in ((0, 0), (1, start)):
+            for key in filter(None, script[(frame + offset) % len(script)].split("+")):
+                keys[frame, fighter, KEY_NAMES.index(key)] = 1.0
+    return keys
+
+
+def match_keys(seed: int, press: float | None, flip: float) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return scripted_keys(rng, 2700) if press is None else held_keys(rng, 2700, press, flip)
+
+
+# (seed, press probability, flip probability): independent random keys, keys held for a while,
+# and the script (press None).
+CASES = [(0, 0.5, 1.0), (1, 0.2, 1.0), (2, 0.3, 0.2), (3, 0.25, 0.1), (4, 0.15, 0.05), (5, 0.4, 0.3),
+         (6, None, 0.0), (7, None, 0.0)]
+
+
+@pytest.mark.parametrize("seed,press,flip", CASES)
+def test_a_match_plays_as_in_python(seed, press, flip):
+    keys = match_keys(seed, press, flip)
+    python, outcomes = python_match(seed, keys)
+    batch = make_batch(1, [seed], autoreset=False)
+    native = [batch.observations[0].copy()]
+    for frame, (rewards, terminations, truncations) in enumerate(outcomes):
+        batch.step(keys[frame:frame + 1])
+        native.append(batch.observations[0].copy())
+        assert list(batch.rewards[0]) == [rewards[a] for a in AGENTS], f"frame {frame}"
+        assert bool(batch.terminated[0]) == terminations[AGENTS[0]], f"frame {frame}"
+        assert bool(batch.truncated[0]) == truncations[AGENTS[0]], f"frame {frame}"
+    native = np.array(native)
+    assert native.shape == python.shape
+    assert np.allclose(native, python, atol=TOLERANCE, rtol=0), first_difference(native, python)
+
+
+def test_the_matches_reach_every_state_and_weapon():
+    """The side-by-side matches above go through all 13 states, pick up both weapons and knock out."""
+    states, weapons, stocks = set(), set(), set()
+    for seed, press, flip in CASES:
+        python, _ = python_match(seed, match_keys(seed, press, flip))
+        states |= set(python[:, :, 8].astype(int).ravel())
+        weapons |= set(python[:, :, 15].astype(int).ravel())
+        stocks |= set(python[:, :, 13].astype(int).ravel())
+    assert states == set(range(13))
+    assert weapons == {0, 1, 2}
+    assert min(stocks) < 3
+
+
+def test_a_batch_on_threads_resets_as_the_env_does():
+    """Eight games on two threads, each restarting when it ends, as eight envs reset without a seed."""
+    count, frames = 8, 1500
+    rng = np.random.default_rng(7)
+    keys = np.stack([held_keys(rng, frames, 0.4, 1.0) for _ in range(count)], axis=1)  # (frames, N, 2, 10)
+    batch = make_batch(count, seeds=100, threads=2, max_frames=600)
+    envs = [WarehouseBrawl(max_timesteps=600) for _ in range(count)]
+    for i, env in enumerate(envs):
+        obs, _ = env.reset(seed=100 + i)
+        assert np.allclose(batch.observations[i], np.stack([obs[a] for a in AGENTS]), atol=TOLERANCE)
+    finished = 0
+    for frame in range(frames):
+        batch.step(keys[frame].astype(np.int8))  # int8 keys play as float32 ones
+        for i, env in enumerate(envs):
+            obs, rewards, terminations, truncations, _ = env.step({a: keys[frame, i, k] for k, a in enumerate(AGENTS)})
+            python = np.stack([obs[a] for a in AGENTS])
+            done = terminations[AGENTS[0]] or truncations[AGENTS[0]]
+            assert bool(batch.terminated[i]) == terminations[AGENTS[0]]
+            assert bool(batch.truncated[i]) == truncations[AGENTS[0]]
+            assert list(batch.rewards[i]) == [rewards[a] for a in AGENTS]
+            if done:
+                finished += 1
+                assert np.allclose(batch.terminal_observations[i], python, atol=TOLERANCE), f"game {i} frame {frame}"
+                obs, _ = env.reset()
+                python = np.stack([obs[a] for a in AGENTS])
+            assert np.allclose(batch.observations[i], python, atol=TOLERANCE), f"game {i} frame {frame}"
+    assert finished >= count
+
+
+def fixture_action(combo: str) -> np.ndarray:
+    keys = np.zeros(len(KEY_NAMES), np.float32)
+    for key in filter(None, combo.split("+")):
+        keys[KEY_NAMES.index(key)] = 1.0
+    return keys
+
+
+def native_rows(scenario: dict) -> np.ndarray:
+    """The native engine's frames for a fixture's scripts, in the fixture's columns."""
+    batch = make_batch(1, autoreset=False)
+    batch.reset_game(0, 0, first_on_right=scenario["first_on_right"])
+    for fighter, place in enumerate(scenario["place"] or ()):
+        batch.set_position(0, fighter, *place)
+    rows = []
+    for frame in range(len(scenario["frames"])):
+        keys = [script[frame] if frame < len(script) else "" for script in (scenario["p0"], scenario["p1"])]
+        batch.step(np.stack([fixture_action(k) for k in keys])[None])
+        state = batch.state(0)
+        row = []
+        for fighter, obs in zip(state["fighters"], batch.observations[0]):
+            row += [fighter["x"], fighter["y"], fighter["vx"], fighter["vy"], obs[8], fighter["damage"],
+                    fighter["facing"], obs[5], obs[7], obs[9], obs[10], obs[11], obs[14], fighter["stocks"]]
+        rows.append(row + list(state["platform"]))
+    return np.array(rows)
+
+
+@pytest.mark.parametrize("scenario", FIXTURE["scenarios"], ids=[s["name"] for s in FIXTURE["scenarios"]])
+def test_plays_the_competitions_recorded_scripts(scenario):
+    from test_fighting_fidelity import mismatches, play
+
+    native = native_rows(scenario)
+    wrong = mismatches(native, np.array(scenario["frames"]))
+    assert not wrong, f"{len(wrong)} values differ, first: " + "; ".join(wrong[:5])
+    python = play(scenario)
+    assert np.allclose(native, python, atol=TOLERANCE, rtol=0), "the native and Python engines differ"
+
+
+def test_signals_are_reported_per_fighter():
+    """A knock-out sets the knocked-out fighter's bit; the last one also the winner's."""
+    batch = make_batch(1, [3], stocks=1, autoreset=False)
+    batch.set_position(0, 0, 0.0, 20.0)  # past the blast zone
+    batch.step(np.zeros((1, 2, 10), np.float32))
+    assert batch.events[0, 0] & EVENTS["knockout_signal"]
+    batch.step(np.zeros((1, 2, 10), np.float32))
+    assert batch.events[0, 1] & EVENTS["win_signal"]
+    assert batch.terminated[0] and list(batch.rewards[0]) == [-1.0, 1.0]
+
+
+def test_bad_arguments_say_what_was_wrong():
+    batch = make_batch(2)
+    with pytest.raises(ValueError, match=r"shape \(2, 2, 10\)"):
+        batch.step(np.zeros((3, 2, 10), np.float32))
+    with pytest.raises(IndexError, match="game 5"):
+        batch.state(5)
+    with pytest.raises(ValueError, match="3 seeds, got 2"):
+        make_batch(3, [1, 2])
