@@ -5,6 +5,11 @@ logging in with a token (`/login`), a participant's own submissions with their s
 and log tail, and the upload form (`/me`). Forms carry a CSRF token (the session's; before
 logging in, a cookie's copy) and are refused without it.
 
+A game's page (`/games/ID`) plays its replay in the browser from the states the server
+re-simulates (`/api/games/ID/frames`: Othello, gomoku, snake, the cart-pole relay) or, for the
+fighting game, shows its video (`/games/ID/video.mp4`, rendered on its first request and cached
+beside the replay).
+
 API (JSON, `Authorization: Bearer TOKEN`):
     POST /api/submissions       the zip as the body (Content-Type: application/zip); ?filename=NAME.zip
     GET  /api/submissions       the caller's submissions
@@ -45,7 +50,6 @@ from arena.serve.uploads import UploadLimits, UploadRefused, take_upload, too_la
 from arena.tournament.store import ResultsStore
 
 SESSION_COOKIE = "arena_session"
-BOARD_GAMES = ("othello", "gomoku")  # drawn by the page's replay player
 LOGIN_CSRF_COOKIE = "arena_login_csrf"
 FORM_OVERHEAD = 64 << 10  # what a multipart form adds around the file
 LEADERBOARD_CACHE_SECONDS = 1.0
@@ -200,6 +204,7 @@ def create_app(config: ServeConfig, on_upload: Callable[[], None] = lambda: None
         Route("/submissions/{submission_id:int}", _submission_page),
         Route("/games/{match_id:int}", _game_page),
         Route("/games/{match_id:int}/replay.json", _game_replay),
+        Route("/games/{match_id:int}/video.mp4", _game_video),
         Route("/api/games/{match_id:int}/frames", _api_game_frames),
         Route("/login", _login_page, methods=["GET"]),
         Route("/login", _login, methods=["POST"]),
@@ -330,14 +335,17 @@ async def _submission_page(request: Request) -> Response:
 
 
 async def _game_page(request: Request) -> Response:
+    from arena.serve.games import player_of, video_problem
+
     competition = _competition(request)
     shown = await run_in_threadpool(competition.game, request.path_params["match_id"])
     if shown is None:
         return await _not_found(request, "such game")
     session = await _session(request)
     match = shown["match"]
+    player = player_of(match.env)
     return _page("game.html", title=f"Game #{match.match_id}", env=competition.config.env, game=match,
-                 seats=shown["seats"], board_game=competition.config.env in BOARD_GAMES,
+                 seats=shown["seats"], player=player, video_problem=video_problem() if player == "video" else None,
                  participant=session[0] if session else None, csrf=session[1] if session else "")
 
 
@@ -356,18 +364,38 @@ async def _game_replay(request: Request) -> Response:
     return FileResponse(path, media_type="application/json", filename=f"game-{number:06d}.json")
 
 
+async def _game_video(request: Request) -> Response:
+    from arena.serve.games import VideoUnavailable, game_video, player_of
+
+    number = request.path_params["match_id"]
+    shown = await run_in_threadpool(_competition(request).game, number)
+    match = shown["match"] if shown else None
+    if match is None or not match.replay or not Path(match.replay).is_file():
+        return await _not_found(request, "replay of such a game")
+    if player_of(match.env) != "video":
+        return await _not_found(request, "video of this game: its page plays the replay")
+    try:
+        video = await run_in_threadpool(game_video, match.replay)
+    except VideoUnavailable as exc:
+        return _page("message.html", 503, title="No video", message=f"No video of this game: {exc}.")
+    except ArenaError as exc:
+        return _page("message.html", 500, title="No video", message=f"The replay cannot be shown: {exc}")
+    return FileResponse(video, media_type="video/mp4", filename=f"game-{number:06d}.mp4",
+                        content_disposition_type="inline")
+
+
 async def _api_game_frames(request: Request) -> Response:
-    from arena.serve.games import board_frames
+    from arena.serve.games import replay_frames
 
     path = await _recorded_replay(request)
     if path is None:
         return _api_error("no replay of such a game", 404)
     try:
-        frames = await run_in_threadpool(board_frames, path)
+        frames = await run_in_threadpool(replay_frames, path)
     except ArenaError as exc:
         return _api_error(f"the replay cannot be shown: {exc}", 500)
     if frames is None:
-        return _api_error("this game has no board to draw; download its replay", 404)
+        return _api_error("this game's page has no player to draw it; download its replay", 404)
     return JSONResponse(frames)
 
 

@@ -97,52 +97,153 @@ GAME = """{% extends "base.html" %}{% block body %}
 <th>detail</th></tr></thead><tbody>{% for s in seats %}<tr><td>{{ s.seat }}</td><td>{{ s.participant }}</td>
 <td>{% if s.submission %}<a href="/submissions/{{ s.submission }}">{{ s.name }}</a>{% else %}{{ s.name }}{% endif %}</td>
 <td class="num">{{ s.score }}</td><td>{{ s.status }}</td><td>{{ s.detail }}</td></tr>{% endfor %}</tbody></table>
-{% if board_game %}
+{% if player in ("board", "snake", "relay") %}
 <div id="player" data-frames="/api/games/{{ game.match_id }}/frames">
-<div id="board" role="img" aria-label="the board"></div>
+<div id="board" role="img" aria-label="the game"></div>
 <p><button type="button" id="back">&#9664; step</button> <button type="button" id="play">play</button>
 <button type="button" id="forward">step &#9654;</button>
 <input type="range" id="scrub" min="0" max="0" value="0" aria-label="position">
 <span id="position"></span></p></div>
 <script src="/static/replay.js"></script>
+{% elif player == "video" %}
+{% if video_problem %}<p class="error" id="video-problem">No video of this game: {{ video_problem }}.</p>
+{% else %}<video id="video" controls preload="metadata" width="640" src="/games/{{ game.match_id }}/video.mp4">
+<a href="/games/{{ game.match_id }}/video.mp4">Download the video</a></video>
+<p>The video is made the first time someone watches it: that can take a minute.</p>{% endif %}
 {% endif %}
 <p><a href="/games/{{ game.match_id }}/replay.json" download>Download the replay</a>
 (<code>arena replay FILE --video game.mp4</code> makes its video).</p>
 {% endblock %}"""
 
-REPLAY_JS = """// Plays a board game's replay: one board string per step from the server, drawn as a grid.
+REPLAY_JS = """// Plays a game's replay: the server re-simulates it and sends one drawable state a step
+// (/api/games/N/frames); one set of controls (play, pause, step, scrub, #position-N links) and a
+// drawing for each kind of game: a grid of stones for board games, a canvas for snake and the relay.
 (function () {
   "use strict";
   var root = document.getElementById("player");
-  var board = document.getElementById("board");
+  var view = document.getElementById("board");
   var scrub = document.getElementById("scrub");
   var position = document.getElementById("position");
   var playButton = document.getElementById("play");
-  var frames = [], size = 0, index = 0, timer = null;
-  var stones = {"X": "\u25CF", "O": "\u25CB"};
-  function draw() {
-    var text = frames[index] || "";
-    var cells = text.split(" ")[0], toMove = text.split(" ")[1] || "";
-    var grid = document.createElement("div");
-    grid.id = "board";
-    grid.style.display = "grid";
-    grid.style.gridTemplateColumns = "repeat(" + size + ", 2em)";
-    grid.style.background = "#2e7d32";
-    grid.style.width = "max-content";
-    for (var i = 0; i < cells.length; i++) {
-      var cell = document.createElement("div");
-      cell.className = "cell";
-      cell.dataset.square = String(i);
-      cell.style.cssText = "width:2em;height:2em;line-height:2em;text-align:center;font-size:1.4em;" +
-        "border:1px solid #1b5e20;color:" + (cells[i] === "X" ? "#000" : "#fff");
-      cell.textContent = stones[cells[i]] || "";
-      grid.appendChild(cell);
+  var data = null, frames = [], index = 0, timer = null, painter = null;
+  var COLORS = ["#50c85a", "#468ceb", "#f09632", "#aa64e1", "#ebd746", "#3ccdcd", "#eb69a0", "#d7d7d7"];
+  var RELAY_COLORS = ["#468ceb", "#f09632", "#50b95a", "#aa64e1", "#dcbe28", "#32b9b9", "#eb69a0", "#8c8c8c"];
+
+  function show(element) { element.id = "board"; view.replaceWith(element); view = element; }
+  function canvas(width, height) {  // the view as a canvas of this size, made once
+    if (view.tagName !== "CANVAS" || view.width !== width || view.height !== height) {
+      var made = document.createElement("canvas");
+      made.width = width; made.height = height; made.style.maxWidth = "100%";
+      made.setAttribute("role", "img"); made.setAttribute("aria-label", view.getAttribute("aria-label") || "");
+      show(made);
     }
-    board.replaceWith(grid);
-    board = grid;
+    return view.getContext("2d");
+  }
+  function label(context, text, x, y, size, color, align, bold) {
+    context.font = (bold ? "bold " : "") + size + "px system-ui, sans-serif";
+    context.fillStyle = color; context.textAlign = align || "left"; context.textBaseline = "top";
+    context.fillText(text, x, y);
+  }
+  function name(seat) { return data.players[seat] ? data.players[seat].name : "player_" + seat; }
+
+  var painters = {
+    board: {unit: "position", interval: 500, draw: function (frame) {
+      var cells = frame.split(" ")[0], toMove = frame.split(" ")[1] || "";
+      var stones = {"X": "\\u25CF", "O": "\\u25CB"};
+      var grid = document.createElement("div");
+      grid.style.cssText = "display:grid;grid-template-columns:repeat(" + data.size + ", 2em);" +
+        "background:#2e7d32;width:max-content";
+      grid.setAttribute("role", "img"); grid.setAttribute("aria-label", "the board");
+      for (var i = 0; i < cells.length; i++) {
+        var cell = document.createElement("div");
+        cell.className = "cell";
+        cell.dataset.square = String(i);
+        cell.style.cssText = "width:2em;height:2em;line-height:2em;text-align:center;font-size:1.4em;" +
+          "border:1px solid #1b5e20;color:" + (cells[i] === "X" ? "#000" : "#fff");
+        cell.textContent = stones[cells[i]] || "";
+        grid.appendChild(cell);
+      }
+      show(grid);
+      return toMove ? " \\u00b7 " + toMove + " to move" : "";
+    }},
+    snake: {unit: "step", interval: 125, draw: function (frame) {
+      var width = data.width, height = data.height, margin = 16, panel = 240;
+      var size = Math.max(8, Math.min(32, Math.floor(480 / Math.max(width, height))));
+      var c = canvas(2 * margin + width * size + panel, Math.max(2 * margin + height * size, 56 + 40 * frame.snakes.length));
+      function at(cell) { return [margin + (cell % width) * size, margin + Math.floor(cell / width) * size]; }
+      c.fillStyle = "#161a21"; c.fillRect(0, 0, c.canvas.width, c.canvas.height);
+      c.fillStyle = "#222832"; c.fillRect(margin, margin, width * size, height * size);
+      c.strokeStyle = "#5f6978"; c.lineWidth = 3;  // the walls
+      c.strokeRect(margin - 2, margin - 2, width * size + 4, height * size + 4);
+      frame.fruit.forEach(function (cell) {
+        var p = at(cell);
+        c.fillStyle = "#e13c3c"; c.beginPath();
+        c.arc(p[0] + size / 2, p[1] + size / 2, Math.max(3, size / 2 - 3), 0, 2 * Math.PI); c.fill();
+      });
+      frame.snakes.forEach(function (body, seat) {
+        c.strokeStyle = COLORS[seat]; c.lineWidth = size * 0.7; c.lineCap = "round"; c.lineJoin = "round";
+        c.globalAlpha = 0.8; c.beginPath();
+        body.forEach(function (cell, k) {
+          var p = at(cell);
+          if (k === 0) c.moveTo(p[0] + size / 2, p[1] + size / 2); else c.lineTo(p[0] + size / 2, p[1] + size / 2);
+        });
+        if (body.length === 1) { var q = at(body[0]); c.lineTo(q[0] + size / 2 + 0.1, q[1] + size / 2); }
+        c.stroke(); c.globalAlpha = 1;
+        if (!frame.alive[seat] || !body.length) return;
+        var head = at(body[0]), ahead = [[0, -1], [1, 0], [0, 1], [-1, 0]][frame.heading[seat]];
+        c.fillStyle = COLORS[seat]; c.fillRect(head[0] + 1, head[1] + 1, size - 2, size - 2);
+        [-1, 1].forEach(function (sign) {  // eyes, looking ahead
+          var x = head[0] + size / 2 + ahead[0] * size * 0.18 - ahead[1] * sign * size * 0.2;
+          var y = head[1] + size / 2 + ahead[1] * size * 0.18 + ahead[0] * sign * size * 0.2;
+          c.fillStyle = "#fafafa"; c.beginPath(); c.arc(x, y, Math.max(2, size / 7), 0, 2 * Math.PI); c.fill();
+        });
+      });
+      var left = 2 * margin + width * size;
+      label(c, "snake", left, margin, 18, "#787f8c");
+      frame.snakes.forEach(function (body, seat) {
+        var y = margin + 32 + 40 * seat;
+        c.fillStyle = COLORS[seat]; c.fillRect(left, y + 2, 14, 14);
+        label(c, name(seat).slice(0, 24), left + 22, y, 16, frame.alive[seat] ? "#e6e8ec" : "#787f8c");
+        label(c, "length " + frame.length[seat] + (frame.alive[seat] ? "" : ", out"), left + 22, y + 18, 13, "#787f8c");
+      });
+      var living = frame.alive.filter(Boolean).length;
+      return " \\u00b7 " + living + " of " + frame.alive.length + " snakes left";
+    }},
+    relay: {unit: "step", interval: 20, draw: function (frame) {
+      var width = 640, track = 272, rows = frame.credits.length;
+      var c = canvas(width, track + 48 + 30 * rows);
+      var scale = width / (2 * data.track + 1.2), ground = track - 40;
+      c.fillStyle = "#ecf0f5"; c.fillRect(0, 0, width, c.canvas.height);
+      c.fillStyle = "#5a626e"; c.fillRect(0, ground, width, 4);
+      c.strokeStyle = "#c84646"; c.lineWidth = 3;
+      [-data.track, data.track].forEach(function (edge) {
+        c.beginPath(); c.moveTo(width / 2 + edge * scale, ground - 12); c.lineTo(width / 2 + edge * scale, ground + 10); c.stroke();
+      });
+      var x = width / 2 + frame.x * scale, y = ground - 18;
+      c.fillStyle = frame.baton === null ? "#46505f" : RELAY_COLORS[frame.baton];
+      c.fillRect(x - 32, y - 16, 64, 32);
+      c.strokeStyle = "#cda064"; c.lineWidth = 10; c.lineCap = "butt"; c.beginPath(); c.moveTo(x, y);
+      c.lineTo(x + Math.sin(frame.angle) * data.pole * scale, y - Math.cos(frame.angle) * data.pole * scale); c.stroke();
+      c.fillStyle = "#6e7887"; c.beginPath(); c.arc(x, y, 6, 0, 2 * Math.PI); c.fill();
+      if (frame.action !== null) label(c, frame.action === 1 ? "push right" : "push left", x, ground + 14, 15, "#78808c", "center");
+      label(c, data.mode === "relay" ? "relay: legs of " + data.leg_length + " steps" : "vote", width - 16, 12, 16, "#78808c", "right");
+      label(c, "player", 40, track + 8, 15, "#78808c");
+      label(c, "steps survived in control", width - 16, track + 8, 15, "#78808c", "right");
+      frame.credits.forEach(function (steps, seat) {
+        var top = track + 34 + 30 * seat, holding = frame.baton === seat;
+        c.fillStyle = RELAY_COLORS[seat]; c.fillRect(16, top + 2, 16, 16);
+        label(c, name(seat).slice(0, 40) + (holding ? "  (baton)" : ""), 40, top, 16, "#1e2228", "left", holding);
+        label(c, String(steps), width - 16, top, 16, "#1e2228", "right");
+      });
+      var fell = Math.abs(frame.angle) > data.fall_angle || Math.abs(frame.x) > data.track;
+      return fell ? " \\u00b7 the pole fell" : "";
+    }}
+  };
+
+  function draw() {
+    var caption = painter.draw(frames[index]);
     scrub.value = String(index);
-    position.textContent = "position " + index + " of " + (frames.length - 1) +
-      (toMove ? " \u00b7 " + toMove + " to move" : "");
+    position.textContent = painter.unit + " " + index + " of " + (frames.length - 1) + caption;
   }
   function go(to) { index = Math.max(0, Math.min(frames.length - 1, to)); draw(); }
   function stop() { if (timer) { clearInterval(timer); timer = null; } playButton.textContent = "play"; }
@@ -150,17 +251,18 @@ REPLAY_JS = """// Plays a board game's replay: one board string per step from th
     if (timer) { stop(); return; }
     if (index >= frames.length - 1) go(0);
     playButton.textContent = "pause";
-    timer = setInterval(function () { if (index >= frames.length - 1) stop(); else go(index + 1); }, 500);
+    timer = setInterval(function () { if (index >= frames.length - 1) stop(); else go(index + 1); }, painter.interval);
   }
   document.getElementById("back").addEventListener("click", function () { stop(); go(index - 1); });
   document.getElementById("forward").addEventListener("click", function () { stop(); go(index + 1); });
-  playButton.addEventListener("click", play);
+  playButton.addEventListener("click", function () { if (painter) play(); });
   scrub.addEventListener("input", function () { stop(); go(parseInt(scrub.value, 10) || 0); });
   fetch(root.dataset.frames, {headers: {"Accept": "application/json"}})
     .then(function (response) { return response.ok ? response.json() : null; })
-    .then(function (data) {
-      if (!data) { position.textContent = "this replay cannot be shown"; return; }
-      frames = data.frames; size = data.size;
+    .then(function (answer) {
+      painter = answer && painters[answer.player];
+      if (!painter || !answer.frames.length) { painter = null; position.textContent = "this replay cannot be shown"; return; }
+      data = answer; frames = answer.frames;
       scrub.max = String(frames.length - 1);
       var start = /^#position-(\\d+)$/.exec(window.location.hash);  // a link to one position
       go(start ? parseInt(start[1], 10) : 0);

@@ -1,0 +1,230 @@
+"""arena serve's game players beyond the board games.
+
+Tiny competitions of snake, the cart-pole relay and the fighting game (random agents, a few
+steps) are recorded straight into a results store and served: the frames the browser's player
+draws are the states of the re-simulated game, the fighting game's video is rendered once,
+cached beside its replay and served as mp4. The last test drives headless Chromium (skipped
+without it) through the canvas players.
+"""
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import HOSTILE_NAME, free_port, wait_for
+
+pytest.importorskip("starlette", reason="arena serve needs its extra: pip install -e '.[serve]'")
+pytest.importorskip("httpx", reason="the test client needs httpx: pip install -e '.[test]'")
+
+from arena import replay  # noqa: E402
+from arena.serve import games  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+class Tiny:
+    """A competition of `env` with games already recorded (random agents), served by a test client."""
+
+    def __init__(self, folder: Path, env: str, options: dict, seats: int, games_played: int = 1,
+                 max_steps: int = 40, entrants: int | None = None):
+        import warnings
+
+        from arena.agents import RandomAgent
+        from arena.envs import make
+        from arena.handle import LocalAgent
+        from arena.match import play_match
+        from arena.serve.app import ServeConfig, create_app
+        from arena.serve.store import ACTIVE, CompetitionStore
+        from arena.tournament.store import ResultsStore
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from starlette.testclient import TestClient
+
+        self.folder, self.db = folder, folder / "competition.sqlite"
+        results = ResultsStore(self.db)
+        results.save_settings({"env": env, "env_options": options})
+        competition = CompetitionStore(self.db)
+        owner, _ = competition.add_participant(HOSTILE_NAME)
+        self.submissions = []
+        for number in range(entrants or seats):
+            name = f"<b>bot{number}</b>&"
+            entrant = results.register(name, f"{number:064d}", f"/subs/{number}", f"/archive/{number}")[0]
+            submission = competition.add_submission(owner.id, name, f"{number:064d}", f"/subs/{number}")
+            competition.finish_validation(submission.id, ACTIVE, "", "", entrant.id)
+            self.submissions.append((submission.id, entrant.id))
+        ids = [entrant for _, entrant in self.submissions]
+        results.add_to_schedule([(g, 100 + g, tuple(ids[(g + k) % len(ids)] for k in range(seats)))
+                                 for g in range(games_played)])
+        self.results = []
+        for match in results.schedule():
+            seated = [LocalAgent(RandomAgent(), name=f"<b>bot{e - 1}</b>&") for e in match.seats]
+            result = play_match(make(env, **options), seated, match.seed, max_steps=max_steps)
+            path = replay.save(result, folder / "replays" / f"{match.match_id:06d}-{env}.json")
+            results.record(match, result, str(path))
+            self.results.append((result, path))
+        results.close()
+        competition.close()
+        self.app = create_app(ServeConfig(self.db, env))
+        self.client = TestClient(self.app, base_url="http://testserver")
+
+
+def test_snake_frames_are_the_re_simulated_grid_step_by_step(tmp_path):
+    tiny = Tiny(tmp_path, "snake", {"num_snakes": 3, "height": 9, "width": 11, "num_fruits": 3}, 3)
+    result, path = tiny.results[0]
+    page = tiny.client.get("/games/1").text
+    assert '<script src="/static/replay.js">' in page and 'data-frames="/api/games/1/frames"' in page
+    answer = tiny.client.get("/api/games/1/frames")
+    assert answer.status_code == 200
+    data = answer.json()
+    assert (data["player"], data["height"], data["width"]) == ("snake", 9, 11)
+    assert [p["name"] for p in data["players"]] == ["<b>bot0</b>&", "<b>bot1</b>&", "<b>bot2</b>&"]
+    assert len(data["frames"]) == result.steps + 1  # the start, then one state a step
+
+    grids = []  # the game's own text picture: 'A' heads, 'a' bodies, '*' fruit
+    replay.resimulate(replay.load(path), on_step=lambda env: grids.append(env.render()), render_mode="ansi")
+    assert len(grids) == len(data["frames"])
+    for frame, grid in zip(data["frames"], grids):
+        assert _snake_text(frame, 9, 11) == grid
+        for seat, body in enumerate(frame["snakes"]):
+            if frame["alive"][seat]:
+                assert len(body) == frame["length"][seat]
+                rows_cols = [divmod(cell, 11) for cell in body]  # head to tail, each cell next to the one before
+                assert all(abs(r - s) + abs(c - d) == 1 for (r, c), (s, d) in zip(rows_cols, rows_cols[1:]))
+            else:
+                assert body == []
+
+
+def _snake_text(frame: dict, height: int, width: int) -> str:
+    cells = ["."] * (height * width)
+    for cell in frame["fruit"]:
+        cells[cell] = "*"
+    for seat, body in enumerate(frame["snakes"]):
+        for k, cell in enumerate(body):
+            cells[cell] = chr(ord("A" if k == 0 and frame["alive"][seat] else "a") + seat)
+    wall = "#" * (width + 2)
+    return "\n".join([wall, *("#" + "".join(cells[r * width:(r + 1) * width]) + "#" for r in range(height)), wall])
+
+
+def test_relay_frames_follow_the_cart_the_pole_and_the_baton(tmp_path):
+    tiny = Tiny(tmp_path, "cartpole_relay", {"num_players": 3, "leg_length": 4}, 3, max_steps=60)
+    result, path = tiny.results[0]
+    data = tiny.client.get("/api/games/1/frames").json()
+    header = (data["player"], data["mode"], data["leg_length"], data["track"], data["pole"])
+    assert header == ("relay", "relay", 4, 2.4, 1.0)
+    assert len(data["frames"]) == result.steps + 1
+    states = []
+    replay.resimulate(replay.load(path), on_step=lambda env: states.append(
+        (env.unwrapped.state.copy(), env.unwrapped.baton, env.unwrapped.last_action, env.unwrapped.credits.tolist())))
+    assert len(states) == len(data["frames"])
+    for step, (frame, (state, baton, action, credits)) in enumerate(zip(data["frames"], states)):
+        assert frame["x"] == pytest.approx(float(state[0]), abs=1e-5)
+        assert frame["angle"] == pytest.approx(float(state[2]), abs=1e-5)
+        assert frame["baton"] == baton == (step // 4) % 3
+        assert (frame["action"], frame["credits"]) == (action, credits)
+    assert data["frames"][0]["action"] is None and data["frames"][0]["credits"] == [0, 0, 0]
+    assert sum(data["frames"][-1]["credits"]) in (result.steps, result.steps - 1)  # the fall's step is no one's
+
+
+def test_the_fighting_game_is_shown_as_a_video_rendered_once_and_cached(tmp_path, monkeypatch):
+    if games.video_problem():
+        pytest.skip(games.video_problem())
+    from arena import video
+
+    tiny = Tiny(tmp_path, "fighting", {}, 2, max_steps=30)
+    _, path = tiny.results[0]
+    page = tiny.client.get("/games/1").text
+    assert '<video id="video"' in page and 'src="/games/1/video.mp4"' in page and "/static/replay.js" not in page
+    assert tiny.client.get("/api/games/1/frames").status_code == 404  # no drawn player: the video stands for it
+
+    renders = []
+    real = video.record
+
+    def counted(*args, **kwargs):
+        renders.append(args[1])
+        time.sleep(0.5)  # long enough for the second request to arrive during the render
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(video, "record", counted)
+    answers = []
+    requests = [threading.Thread(target=lambda: answers.append(tiny.client.get("/games/1/video.mp4")))
+                for _ in range(2)]
+    for request in requests:
+        request.start()
+    for request in requests:
+        request.join(120)
+    assert [a.status_code for a in answers] == [200, 200] and len(renders) == 1
+    cached = path.with_suffix(".mp4")
+    assert cached == tmp_path / "replays" / "000001-fighting.mp4" and cached.is_file()
+    assert sorted(p.name for p in cached.parent.iterdir()) == ["000001-fighting.json", "000001-fighting.mp4"]
+    for answer in answers:
+        assert answer.headers["content-type"] == "video/mp4"
+        assert answer.content == cached.read_bytes() and answer.content[4:8] == b"ftyp"
+    again = tiny.client.get("/games/1/video.mp4", headers={"Range": "bytes=0-99"})
+    assert again.status_code == 206 and len(again.content) == 100 and len(renders) == 1
+
+
+def test_without_ffmpeg_the_game_page_and_the_video_say_why(tmp_path, monkeypatch):
+    import imageio_ffmpeg
+
+    def missing():
+        raise RuntimeError("No ffmpeg exe could be found")
+
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", missing)
+    tiny = Tiny(tmp_path, "fighting", {}, 2, max_steps=5)
+    page = tiny.client.get("/games/1").text
+    assert "No video of this game: the server has no ffmpeg" in page and "<video" not in page
+    answer = tiny.client.get("/games/1/video.mp4")
+    assert answer.status_code == 503 and "No ffmpeg exe could be found" in answer.text
+    assert not list((tmp_path / "replays").glob("*.mp4"))
+
+
+def test_other_games_have_no_video(tmp_path):
+    tiny = Tiny(tmp_path, "cartpole_relay", {"num_players": 2}, 2, max_steps=5)
+    assert tiny.client.get("/games/1/video.mp4").status_code == 404
+    assert tiny.client.get("/games/2/video.mp4").status_code == 404
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
+def test_the_canvas_players_draw_and_step_in_a_browser(tmp_path):
+    uvicorn = pytest.importorskip("uvicorn")
+    playwright = pytest.importorskip("playwright.sync_api", reason="needs Playwright: pip install playwright")
+    tinies = {env: Tiny(tmp_path / env, env, options, seats, max_steps=30)
+              for env, options, seats in (("snake", {"num_snakes": 2, "height": 10, "width": 10}, 2),
+                                          ("cartpole_relay", {"num_players": 2, "leg_length": 3}, 2))}
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            for env, tiny in tinies.items():
+                port = free_port()
+                server = uvicorn.Server(uvicorn.Config(tiny.app, host="127.0.0.1", port=port, log_level="warning"))
+                thread = threading.Thread(target=server.run, daemon=True)
+                thread.start()
+                wait_for(lambda: server.started, 60, "the server to start")
+                try:
+                    page = browser.new_page()
+                    errors = []
+                    page.on("pageerror", lambda error: errors.append(str(error)))
+                    page.goto(f"http://127.0.0.1:{port}/games/1")
+                    page.wait_for_selector("canvas#board")
+                    last = tiny.results[0][0].steps
+                    assert page.text_content("#position").startswith(f"step 0 of {last}")
+                    page.click("#forward")
+                    assert page.text_content("#position").startswith(f"step 1 of {last}")
+                    colours = page.evaluate("""() => {
+                        const c = document.getElementById('board'), pixels = c.getContext('2d')
+                            .getImageData(0, 0, c.width, c.height).data, seen = new Set();
+                        for (let i = 0; i < pixels.length; i += 4 * 7) seen.add(pixels.slice(i, i + 3).join());
+                        return seen.size; }""")
+                    assert colours > 5  # drawn, not a blank canvas
+                    page.click("#play")
+                    page.wait_for_function("() => document.getElementById('play').textContent === 'play'")
+                    assert page.text_content("#position").startswith(f"step {last} of {last}")
+                    assert errors == []
+                finally:
+                    server.should_exit = True
+                    thread.join(30)
+        finally:
+            browser.close()
