@@ -1,10 +1,11 @@
-"""arena serve's game players beyond the board games.
+"""arena serve's game players beyond the board games, and the rating history of a submission's page.
 
 Tiny competitions of snake, the cart-pole relay and the fighting game (random agents, a few
 steps) are recorded straight into a results store and served: the frames the browser's player
 draws are the states of the re-simulated game, the fighting game's video is rendered once,
-cached beside its replay and served as mp4. The last test drives headless Chromium (skipped
-without it) through the canvas players.
+cached beside its replay and served as mp4, and a submission's page plots its rating after each
+of its games. The last test drives headless Chromium (skipped without it) through the canvas
+players.
 """
 
 import shutil
@@ -185,6 +186,36 @@ def test_other_games_have_no_video(tmp_path):
     tiny = Tiny(tmp_path, "cartpole_relay", {"num_players": 2}, 2, max_steps=5)
     assert tiny.client.get("/games/1/video.mp4").status_code == 404
     assert tiny.client.get("/games/2/video.mp4").status_code == 404
+
+
+def test_a_submissions_page_plots_its_rating_after_each_of_its_games(tmp_path):
+    from arena.ratings import rate
+    from arena.serve.history import rating_history
+
+    tiny = Tiny(tmp_path, "othello", {}, 2, games_played=7, max_steps=8, entrants=3)
+    submission, entrant = tiny.submissions[0]
+    page = tiny.client.get(f"/submissions/{submission}").text
+    plot = page[page.index("<svg"):page.index("</svg>")]
+    results = tiny.app.state.competition.results.results()
+    mine = [m for m in results if any(s.entrant_id == entrant for s in m.seats)]
+    assert len(mine) == 5  # games 0, 2, 3, 5 and 6 of seven among three entrants
+    assert plot.count("<circle") == len(mine)
+    assert "Rating of &lt;b&gt;bot0&lt;/b&gt;&amp; after each of its games" in plot
+    assert "<b>" not in plot and HOSTILE_NAME not in page
+    assert f"after game 5 (#{mine[-1].match_id})" in plot
+
+    history = rating_history(results, entrant, "othello")
+    assert [p.match_id for p in history.points] == [m.match_id for m in mine]
+    assert history.points[-1].rating == rate(results).by_player[entrant]  # the last point is the leaderboard's
+    sampled = rating_history(results, entrant, "othello", points=3)
+    assert [p.game for p in sampled.points] == [1, 3, 5] and sampled.games == 5
+    assert sampled.points[-1].rating == history.points[-1].rating
+
+
+def test_a_submission_without_games_has_no_plot(tmp_path):
+    tiny = Tiny(tmp_path, "othello", {}, 2, games_played=0, entrants=2)
+    page = tiny.client.get(f"/submissions/{tiny.submissions[0][0]}").text
+    assert "<svg" not in page and "Rating history" not in page
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")

@@ -5,10 +5,11 @@ logging in with a token (`/login`), a participant's own submissions with their s
 and log tail, and the upload form (`/me`). Forms carry a CSRF token (the session's; before
 logging in, a cookie's copy) and are refused without it.
 
-A game's page (`/games/ID`) plays its replay in the browser from the states the server
-re-simulates (`/api/games/ID/frames`: Othello, gomoku, snake, the cart-pole relay) or, for the
-fighting game, shows its video (`/games/ID/video.mp4`, rendered on its first request and cached
-beside the replay).
+A submission's page (`/submissions/ID`) shows its games and its rating after each of them (an
+inline SVG plot); a game's page (`/games/ID`) plays its replay in the browser from the states the
+server re-simulates (`/api/games/ID/frames`: Othello, gomoku, snake, the cart-pole relay) or, for
+the fighting game, shows its video (`/games/ID/video.mp4`, rendered on its first request and
+cached beside the replay).
 
 API (JSON, `Authorization: Bearer TOKEN`):
     POST /api/submissions       the zip as the body (Content-Type: application/zip); ?filename=NAME.zip
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -329,9 +331,22 @@ async def _submission_page(request: Request) -> Response:
         return await _not_found(request, "such submission")
     session = await _session(request)
     submission = shown["submission"]
+    plot = await run_in_threadpool(_rating_plot, competition, submission)
     return _page("submission.html", title=f"Submission #{submission.id}: {submission.name}",
                  env=competition.config.env, participant=session[0] if session else None,
-                 csrf=session[1] if session else "", **shown)
+                 csrf=session[1] if session else "", rating_plot=plot, **shown)
+
+
+def _rating_plot(competition: Competition, submission: Submission) -> Markup:
+    """The submission's rating after each of its games, as inline SVG (empty before its first game)."""
+    from arena.serve.history import rating_svg, remembered_history
+
+    if submission.entrant_id is None:
+        return Markup("")
+    with competition._results_lock:
+        results = competition.results.results()
+    history = remembered_history(str(competition.config.db), results, submission.entrant_id, competition.config.env)
+    return Markup(rating_svg(history, submission.name))
 
 
 async def _game_page(request: Request) -> Response:

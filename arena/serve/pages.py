@@ -84,6 +84,8 @@ SUBMISSION = """{% extends "base.html" %}{% block body %}
 <p>By {{ owner }} · <span class="{{ submission.status }}">{{ submission.status }}</span>
 {% if row and row.rating_text %} · rating {{ row.rating_text }} ± {{ row.margin_text }} ·
 {{ row.wins }} won, {{ row.draws }} drawn, {{ row.losses }} lost{% endif %}</p>
+{% if rating_plot %}<h2>Rating history</h2>
+{{ rating_plot }}{% endif %}
 <h2>Latest games</h2>
 {% if not games %}<p>None yet.</p>{% else %}
 <table><thead><tr><th>game</th><th>seats</th><th>result</th></tr></thead><tbody>
