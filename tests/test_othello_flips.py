@@ -1,4 +1,4 @@
-"""The 8 x 8 move generator (line tables, bit scans, and perft's AVX2 / AVX-512VL paths where the CPU
+"""The 8 x 8 move generator (line tables, bit scans, and perft's AVX2 / AVX-512 paths where the CPU
 has them) against a plain square-by-square walk, on random positions and on every square, so a wrong
 shortcut fails."""
 
@@ -119,7 +119,7 @@ def test_perft_from_random_positions_matches_the_walk(seed):
 
 @pytest.mark.parametrize("simd", ["none", "avx2"])
 def test_every_perft_path_counts_as_the_default_one(simd):
-    # perft uses AVX-512VL or AVX2 where the CPU has them; ARENA_OTHELLO_SIMD caps that ("none": portable code).
+    # perft uses AVX-512 or AVX2 where the CPU has them; ARENA_OTHELLO_SIMD caps that ("none": portable code).
     positions = [None] + [position(cells, mover) for cells, mover in random_positions(30, 7)]
     code = ("import json, sys; from arena.envs.othello import perft; "
             "print(json.dumps([perft(8 if p is None else 3, p) for p in json.loads(sys.argv[1])]))")
