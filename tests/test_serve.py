@@ -349,6 +349,20 @@ def test_submission_and_game_pages_with_the_replay_player(site):
     assert site.client.get("/api/games/99/frames").status_code == 404
 
 
+def test_each_participant_has_a_public_page_of_their_submissions(site):
+    site.play(2)
+    rows = site.client.get("/api/leaderboard").json()["rows"]
+    hostile = next(row for row in rows if row["participant"] == HOSTILE_NAME)
+    assert f'href="/participants/{hostile["participant_id"]}"' in site.client.get("/").text
+    page = site.client.get(f"/participants/{hostile['participant_id']}").text
+    assert f'href="/submissions/{hostile["submission"]}"' in page and "active" in page
+    assert HOSTILE_NAME not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert hostile["rating_text"] in page and site.bob_token not in page
+    submission = site.client.get(f"/submissions/{hostile['submission']}").text
+    assert f'href="/participants/{hostile["participant_id"]}"' in submission
+    assert site.client.get("/participants/99").status_code == 404
+
+
 def test_the_servers_workers_and_their_sandboxes_stay_up_from_batch_to_batch(site):
     from arena.tournament.runner import ProcessPoolBackend
 

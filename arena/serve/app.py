@@ -120,6 +120,7 @@ class Competition:
             rating = row.rating
             shown.append({
                 "rank": row.rank, "name": row.entrant.name, "participant": names.get(owners.get(row.entrant.id), ""),
+                "participant_id": owners.get(row.entrant.id),
                 "submission": submissions[row.entrant.id].id if row.entrant.id in submissions else None,
                 "rating": None if rating is None else round(rating.rating, 2),
                 "margin": None if rating is None else round(rating.margin, 2),
@@ -158,7 +159,8 @@ class Competition:
             submission = submissions.get(seat.entrant_id)
             seats.append({"seat": number + 1, "name": seat.name, "score": f"{seat.score:g}", "status": seat.status,
                           "detail": seat.detail, "submission": submission.id if submission else None,
-                          "participant": names.get(submission.participant_id, "") if submission else ""})
+                          "participant": names.get(submission.participant_id, "") if submission else "",
+                          "participant_id": submission.participant_id if submission else None})
         return {"match": match, "seats": seats}
 
     def submission_page(self, submission_id: int) -> dict[str, Any] | None:
@@ -179,8 +181,28 @@ class Competition:
                 seat = next(s for s in match.seats if s.entrant_id == submission.entrant_id)
                 games.append({"id": match.match_id, "seats": " vs ".join(s.name for s in match.seats),
                               "result": result_of(match, seat)})
-        return {"submission": submission, "owner": owner.name if owner else "", "row": rows[0] if rows else None,
+        return {"submission": submission, "owner": owner.name if owner else "", "owner_id": owner.id if owner else None,
+                "row": rows[0] if rows else None,
                 "games": games}
+
+    def rating_history(self, submission: Submission) -> list:
+        """The submission's rating after each of its games (see `arena.serve.history`)."""
+        from arena.serve.history import remembered_history
+
+        with self._results_lock:
+            results = self.results.results()
+        return remembered_history(str(self.config.db), results, submission.entrant_id, self.config.env)
+
+    def participant_page(self, participant_id: int) -> dict[str, Any] | None:
+        """What a participant's public page shows: their submissions, statuses and ratings (never a
+        reason, a log or a token), or None."""
+        participant = self.store.participant(participant_id)
+        if participant is None:
+            return None
+        rows = {r["submission"]: r for r in self.leaderboard()["rows"] if r["submission"] is not None}
+        submissions = [{"id": s.id, "name": s.name, "status": s.status, "row": rows.get(s.id)}
+                       for s in reversed(self.store.submissions()) if s.participant_id == participant_id]
+        return {"participant": participant, "submissions": submissions}
 
     def all_submissions(self) -> list[dict[str, Any]]:
         names = {p.id: p.name for p in self.store.participants()}
@@ -203,6 +225,7 @@ def create_app(config: ServeConfig, on_upload: Callable[[], None] = lambda: None
         Route("/", _leaderboard_page),
         Route("/static/leaderboard.js", _leaderboard_js),
         Route("/static/replay.js", _replay_js),
+        Route("/participants/{participant_id:int}", _participant_page),
         Route("/submissions/{submission_id:int}", _submission_page),
         Route("/games/{match_id:int}", _game_page),
         Route("/games/{match_id:int}/replay.json", _game_replay),
@@ -339,14 +362,22 @@ async def _submission_page(request: Request) -> Response:
 
 def _rating_plot(competition: Competition, submission: Submission) -> Markup:
     """The submission's rating after each of its games, as inline SVG (empty before its first game)."""
-    from arena.serve.history import rating_svg, remembered_history
+    from arena.serve.history import rating_svg
 
     if submission.entrant_id is None:
         return Markup("")
-    with competition._results_lock:
-        results = competition.results.results()
-    history = remembered_history(str(competition.config.db), results, submission.entrant_id, competition.config.env)
-    return Markup(rating_svg(history, submission.name))
+    return Markup(rating_svg(competition.rating_history(submission), submission.name))
+
+
+async def _participant_page(request: Request) -> Response:
+    competition = _competition(request)
+    shown = await run_in_threadpool(competition.participant_page, request.path_params["participant_id"])
+    if shown is None:
+        return await _not_found(request, "such participant")
+    session = await _session(request)
+    return _page("participant.html", title=shown["participant"].name, env=competition.config.env,
+                 participant=session[0] if session else None, csrf=session[1] if session else "",
+                 shown=shown["participant"], submissions=shown["submissions"])
 
 
 async def _game_page(request: Request) -> Response:

@@ -29,7 +29,7 @@ LEADERBOARD = """{% extends "base.html" %}{% block body %}
 <table><thead><tr><th>#</th><th>participant</th><th>submission</th><th class="num">rating</th>
 <th class="num">±</th><th class="num">games</th><th class="num">won</th><th class="num">drawn</th>
 <th class="num">lost</th></tr></thead>
-<tbody id="rows">{% for row in rows %}<tr><td>{{ row.rank or "" }}</td><td>{{ row.participant }}</td>
+<tbody id="rows">{% for row in rows %}<tr><td>{{ row.rank or "" }}</td><td>{% if row.participant_id %}<a href="/participants/{{ row.participant_id }}">{{ row.participant }}</a>{% else %}{{ row.participant }}{% endif %}</td>
 <td>{% if row.submission %}<a href="/submissions/{{ row.submission }}">{{ row.name }}</a>{% else %}{{ row.name }}{% endif %}</td><td class="num">{{ row.rating_text }}</td><td class="num">{{ row.margin_text }}</td>
 <td class="num">{{ row.games }}</td><td class="num">{{ row.wins }}</td><td class="num">{{ row.draws }}</td>
 <td class="num">{{ row.losses }}</td></tr>{% endfor %}</tbody></table>
@@ -81,7 +81,7 @@ Play is <strong>{{ "paused" if paused else "running" }}</strong>.
 {% endblock %}"""
 
 SUBMISSION = """{% extends "base.html" %}{% block body %}
-<p>By {{ owner }} · <span class="{{ submission.status }}">{{ submission.status }}</span>
+<p>By {% if owner_id %}<a href="/participants/{{ owner_id }}">{{ owner }}</a>{% else %}{{ owner }}{% endif %} · <span class="{{ submission.status }}">{{ submission.status }}</span>
 {% if row and row.rating_text %} · rating {{ row.rating_text }} ± {{ row.margin_text }} ·
 {{ row.wins }} won, {{ row.draws }} drawn, {{ row.losses }} lost{% endif %}</p>
 {% if rating_plot %}<h2>Rating history</h2>
@@ -93,10 +93,22 @@ SUBMISSION = """{% extends "base.html" %}{% block body %}
 {% endfor %}</tbody></table>{% endif %}
 {% endblock %}"""
 
+PARTICIPANT = """{% extends "base.html" %}{% block body %}
+<h2>Submissions</h2>
+{% if not submissions %}<p>None yet.</p>{% else %}
+<table><thead><tr><th>submission</th><th>status</th><th class="num">rating</th><th class="num">±</th>
+<th class="num">games</th></tr></thead><tbody>
+{% for s in submissions %}<tr><td><a href="/submissions/{{ s.id }}">{{ s.name }}</a></td>
+<td><span class="{{ s.status }}">{{ s.status }}</span></td>
+<td class="num">{{ s.row.rating_text if s.row else "" }}</td><td class="num">{{ s.row.margin_text if s.row else "" }}</td>
+<td class="num">{{ s.row.games if s.row else 0 }}</td></tr>
+{% endfor %}</tbody></table>{% endif %}
+{% endblock %}"""
+
 GAME = """{% extends "base.html" %}{% block body %}
 <p>{{ game.outcome }} · seed {{ game.seed }} · {{ game.steps }} steps</p>
 <table><thead><tr><th>seat</th><th>participant</th><th>submission</th><th class="num">score</th><th>status</th>
-<th>detail</th></tr></thead><tbody>{% for s in seats %}<tr><td>{{ s.seat }}</td><td>{{ s.participant }}</td>
+<th>detail</th></tr></thead><tbody>{% for s in seats %}<tr><td>{{ s.seat }}</td><td>{% if s.participant_id %}<a href="/participants/{{ s.participant_id }}">{{ s.participant }}</a>{% else %}{{ s.participant }}{% endif %}</td>
 <td>{% if s.submission %}<a href="/submissions/{{ s.submission }}">{{ s.name }}</a>{% else %}{{ s.name }}{% endif %}</td>
 <td class="num">{{ s.score }}</td><td>{{ s.status }}</td><td>{{ s.detail }}</td></tr>{% endfor %}</tbody></table>
 {% if player in ("board", "snake", "relay") %}
@@ -295,9 +307,10 @@ LEADERBOARD_JS = """// Refreshes the leaderboard table from /api/leaderboard wit
     if (index >= 3) td.className = "num";
     var value = row[key];
     var text = value === null || value === undefined ? "" : String(value);
-    if (key === "name" && typeof row.submission === "number") {
+    var target = key === "name" ? row.submission : key === "participant" ? row.participant_id : null;
+    if (typeof target === "number") {
       var link = document.createElement("a");
-      link.href = "/submissions/" + row.submission;
+      link.href = (key === "name" ? "/submissions/" : "/participants/") + target;
       link.textContent = text;
       td.appendChild(link);
     } else {
@@ -329,7 +342,7 @@ LEADERBOARD_JS = """// Refreshes the leaderboard table from /api/leaderboard wit
 templates = Environment(
     loader=DictLoader({"base.html": BASE, "leaderboard.html": LEADERBOARD, "login.html": LOGIN, "me.html": ME,
                        "admin.html": ADMIN, "message.html": MESSAGE,
-                       "submission.html": SUBMISSION, "game.html": GAME,
+                       "submission.html": SUBMISSION, "game.html": GAME, "participant.html": PARTICIPANT,
                        "register.html": REGISTER}),
     autoescape=True,
 )
