@@ -92,6 +92,15 @@ def arena_command(*args: str, **kwargs) -> subprocess.CompletedProcess:
 # ---- servers and processes
 
 
+def is_alive(pid: int) -> bool:
+    """Whether process `pid` still runs (a zombie has already died)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -250,14 +250,6 @@ CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_
           "kills_harness": _check_kills_harness, "chatterbox": _check_chatter}
 
 
-def is_alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")  # a zombie has already died
-
-
 def test_sandboxed_agents_play_exactly_as_they_do_in_process(submissions):
     spec = load(submissions / "greedy")
     local = play_match("othello", [LocalAgent(instantiate(spec)), RandomAgent()], seed=3)

@@ -10,6 +10,8 @@ import textwrap
 import time
 from pathlib import Path
 
+from conftest import is_alive
+
 from arena.agents import RandomAgent
 from arena.faults import Status
 from arena.match import play_match
@@ -110,14 +112,6 @@ def test_a_forked_harness_starts_a_launcher_of_its_own(submissions):
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert play() == before  # this process's launcher is untouched by the copy's
-
-
-def is_alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")  # a zombie has already died
 
 
 def launcher_of_a_sandboxed_agent(submission: str) -> int:
