@@ -148,7 +148,8 @@ fg::MoveTable move_table(const py::list& weapons) {
 
 void check_game(const fg::Batch& b, int i) {
   if (i < 0 || i >= b.size())
-    throw py::index_error("FightingBatch: game " + std::to_string(i) + " out of range 0.." + std::to_string(b.size() - 1));
+    throw py::index_error("FightingBatch: game " + std::to_string(i) + " out of range 0.." +
+                          std::to_string(b.size() - 1));
 }
 
 void check_fighter(int j) {

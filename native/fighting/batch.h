@@ -91,7 +91,8 @@ class Batch {
         int threads, bool autoreset)
       : table_(table), options_(options), first_on_right_(first_on_right), autoreset_(autoreset),
         size_(static_cast<int>(seeds.size())), games_(seeds.size()), seeders_(seeds.size()),
-        observations_(seeds.size() * 2 * OBS_SIZE), terminal_observations_(seeds.size() * 2 * OBS_SIZE),
+        track_(platform_track(options.max_frames)), observations_(seeds.size() * 2 * OBS_SIZE),
+        terminal_observations_(seeds.size() * 2 * OBS_SIZE),
         rewards_(seeds.size() * 2), terminated_(seeds.size()), truncated_(seeds.size()), events_(seeds.size() * 2),
         pool_(std::max(1, std::min(threads, std::max(1, static_cast<int>(seeds.size()))))) {
     for (int i = 0; i < size_; ++i) reset(i, true, seeds[static_cast<size_t>(i)]);
@@ -114,7 +115,8 @@ class Batch {
   void reset(int i, bool reseed = false, uint64_t seed = 0) {
     if (reseed) seeders_[static_cast<size_t>(i)].seed(seed);
     Game& g = game(i);
-    g.reset(&table_, seeders_[static_cast<size_t>(i)].getrandbits64(), options_, first_on_right_);
+    g.reset(&table_, seeders_[static_cast<size_t>(i)].getrandbits64(), options_, first_on_right_, track_.data(),
+            static_cast<int>(track_.size()));
     g.observe(&observations_[static_cast<size_t>(i) * 2 * OBS_SIZE]);
     terminated_[static_cast<size_t>(i)] = truncated_[static_cast<size_t>(i)] = 0;
     rewards_[2 * static_cast<size_t>(i)] = rewards_[2 * static_cast<size_t>(i) + 1] = 0.0f;
@@ -124,7 +126,8 @@ class Batch {
   // (first_on_right < 0: the batch's setting).
   void reset_game(int i, uint64_t game_seed, int first_on_right = -1) {
     Game& g = game(i);
-    g.reset(&table_, game_seed, options_, first_on_right < 0 ? first_on_right_ : first_on_right);
+    g.reset(&table_, game_seed, options_, first_on_right < 0 ? first_on_right_ : first_on_right, track_.data(),
+            static_cast<int>(track_.size()));
     g.observe(&observations_[static_cast<size_t>(i) * 2 * OBS_SIZE]);
     terminated_[static_cast<size_t>(i)] = truncated_[static_cast<size_t>(i)] = 0;
     rewards_[2 * static_cast<size_t>(i)] = rewards_[2 * static_cast<size_t>(i) + 1] = 0.0f;
@@ -152,6 +155,7 @@ class Batch {
   int size_;
   std::vector<Game> games_;
   std::vector<PyRandom> seeders_;
+  std::vector<PlatformFrame> track_;
   std::vector<float> observations_, terminal_observations_, rewards_;
   std::vector<uint8_t> terminated_, truncated_;
   std::vector<int32_t> events_;
@@ -179,7 +183,8 @@ class Batch {
     g.observe(obs);
     if (g.over() && autoreset_) {
       std::copy(obs, obs + 2 * OBS_SIZE, &terminal_observations_[at * 2 * OBS_SIZE]);
-      g.reset(&table_, seeders_[at].getrandbits64(), options_, first_on_right_);
+      g.reset(&table_, seeders_[at].getrandbits64(), options_, first_on_right_, track_.data(),
+              static_cast<int>(track_.size()));
       g.observe(obs);
     }
   }

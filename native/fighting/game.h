@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "moves.h"
 #include "physics.h"
@@ -48,7 +49,9 @@ enum StateNumber {
 enum Weapon { PUNCH, SPEAR, HAMMER, NO_WEAPON = -1 };
 enum MoveType { NONE = 1, NLIGHT, DLIGHT, SLIGHT, NSIG, DSIG, SSIG, NAIR, DAIR, SAIR, RECOVERY, GROUNDPOUND };
 // Signals a frame emitted, one bit each, per fighter (game.py's emit).
-enum Event { WIN_SIGNAL = 1, KNOCKOUT_SIGNAL = 2, HIT_DURING_STUN = 4, WEAPON_EQUIP_SIGNAL = 8, WEAPON_DROP_SIGNAL = 16 };
+enum Event {
+  WIN_SIGNAL = 1, KNOCKOUT_SIGNAL = 2, HIT_DURING_STUN = 4, WEAPON_EQUIP_SIGNAL = 8, WEAPON_DROP_SIGNAL = 16
+};
 constexpr int UNSET = -(1 << 30);  // a state's jumps / recoveries / jump timer before anything set them (None)
 constexpr int OBS_SIZE = 64, HALF_OBS = 32;
 
@@ -207,7 +210,54 @@ struct Fighter {
 struct Platform {
   Body body;
   bool moving_to_w2 = true;
+
+  // stage.Stage.physics_process: this frame's velocity toward the next waypoint.
+  void process() {
+    double tx = moving_to_w2 ? WAYPOINT2_X : WAYPOINT1_X;
+    double ty = moving_to_w2 ? WAYPOINT2_Y : WAYPOINT1_Y;
+    double dx = tx - body.x, dy = ty - body.y;
+    double distance = py_hypot(dx, dy);
+    if (distance < 0.1) {
+      body.vx = body.vy = 0.0;
+      moving_to_w2 = !moving_to_w2;
+      return;
+    }
+    double path_x = WAYPOINT2_X - WAYPOINT1_X, path_y = WAYPOINT2_Y - WAYPOINT1_Y;
+    double length = py_hypot(path_x, path_y);
+    if (length < 0.05) length = 0.05;
+    double length_squared = std::pow(length, 2.0);
+    double progress = ((body.x - WAYPOINT1_X) * path_x + (body.y - WAYPOINT1_Y) * path_y) / length_squared;
+    double along = progress > 0.0 ? progress : 0.0;
+    along = along < 1.0 ? along : 1.0;
+    double speed = std::sin(along * M_PI) + 0.03;
+    body.vx = dx / distance * speed;
+    body.vy = dy / distance * speed;
+  }
 };
+
+// The platform's velocity and heading at each frame of a match. Nothing pushes the platform, so
+// every match moves it the same way: a batch works its path out once and its games look it up.
+struct PlatformFrame {
+  double vx, vy;
+  bool moving_to_w2;
+};
+
+inline std::vector<PlatformFrame> platform_track(int frames) {
+  std::vector<PlatformFrame> track(static_cast<size_t>(frames));
+  Platform platform;
+  platform.body.x = PLATFORM_START_X;
+  platform.body.y = PLATFORM_START_Y;
+  for (PlatformFrame& frame : track) {
+    platform.process();
+    frame = {platform.body.vx, platform.body.vy, platform.moving_to_w2};
+    Body& body = platform.body;  // as World::step moves a solid
+    if (body.vx != 0.0 || body.vy != 0.0) {
+      body.x += body.vx * DT;
+      body.y += body.vy * DT;
+    }
+  }
+  return track;
+}
 
 struct Spawner {
   int side = 1, first_cooldown = 0, cooldown = 0, last_spawn = 0, weapon = NO_WEAPON, spawned_at = 0;
@@ -241,9 +291,13 @@ class Game {
 
   Game() : world_(GRAVITY, DT) {}
 
-  // Game(random.Random(seed), ..., first_on_right): first_on_right < 0 draws it from the seed.
-  void reset(const MoveTable* table, uint64_t seed, const Options& options, int first_on_right = -1) {
+  // Game(random.Random(seed), ..., first_on_right): first_on_right < 0 draws it from the seed. `track`
+  // (optional) holds the platform's first `track_frames` frames (platform_track).
+  void reset(const MoveTable* table, uint64_t seed, const Options& options, int first_on_right = -1,
+             const PlatformFrame* track = nullptr, int track_frames = 0) {
     table_ = table;
+    track_ = track;
+    track_frames_ = track ? track_frames : 0;
     rng.seed(seed);
     steps = 0;
     max_frames = options.max_frames;
@@ -334,6 +388,8 @@ class Game {
   Solid ground_solids_[2];
   Solid platform_solid_;
   const MoveTable* table_ = nullptr;
+  const PlatformFrame* track_ = nullptr;
+  int track_frames_ = 0;
 
   void init_spawner(Spawner& s, int side, double height, int first_cooldown) {
     s = Spawner();
@@ -355,28 +411,15 @@ class Game {
     f.events = 0;
   }
 
-  // stage.Stage.physics_process
   void platform_process() {
-    Body& body = platform.body;
-    double tx = platform.moving_to_w2 ? WAYPOINT2_X : WAYPOINT1_X;
-    double ty = platform.moving_to_w2 ? WAYPOINT2_Y : WAYPOINT1_Y;
-    double dx = tx - body.x, dy = ty - body.y;
-    double distance = py_hypot(dx, dy);
-    if (distance < 0.1) {
-      body.vx = body.vy = 0.0;
-      platform.moving_to_w2 = !platform.moving_to_w2;
-      return;
+    if (steps < track_frames_) {
+      const PlatformFrame& frame = track_[steps];
+      platform.body.vx = frame.vx;
+      platform.body.vy = frame.vy;
+      platform.moving_to_w2 = frame.moving_to_w2;
+    } else {
+      platform.process();
     }
-    double path_x = WAYPOINT2_X - WAYPOINT1_X, path_y = WAYPOINT2_Y - WAYPOINT1_Y;
-    double length = py_hypot(path_x, path_y);
-    if (length < 0.05) length = 0.05;
-    double length_squared = std::pow(length, 2.0);
-    double progress = ((body.x - WAYPOINT1_X) * path_x + (body.y - WAYPOINT1_Y) * path_y) / length_squared;
-    double along = progress > 0.0 ? progress : 0.0;
-    along = along < 1.0 ? along : 1.0;
-    double speed = std::sin(along * M_PI) + 0.03;
-    body.vx = dx / distance * speed;
-    body.vy = dy / distance * speed;
   }
 
   // --- fighter.py ---------------------------------------------------------------------------------

@@ -66,7 +66,8 @@ class PyRandom {
     init_genrand(19650218u);
     int i = 1, j = 0;
     for (int k = (N > length ? N : length); k; --k) {
-      state_[i] = (state_[i] ^ ((state_[i - 1] ^ (state_[i - 1] >> 30)) * 1664525u)) + key[j] + static_cast<uint32_t>(j);
+      state_[i] =
+          (state_[i] ^ ((state_[i - 1] ^ (state_[i - 1] >> 30)) * 1664525u)) + key[j] + static_cast<uint32_t>(j);
       ++i;
       ++j;
       if (i >= N) {
