@@ -168,26 +168,26 @@ def build_edax_perft(src: Path, commit: str, flags: list[str]) -> Path:
 
 
 def run_edax_perft(binary: Path, depth: int) -> tuple[int, float]:
-    """(leaves, seconds) of one perft(depth) by the Edax reference."""
+    """(leaves, CPU seconds) of one perft(depth) by the Edax reference."""
     out = subprocess.run([str(binary), str(depth), "1"], capture_output=True, text=True, check=True).stdout.split()
     return int(out[0]), float(out[1])
 
 
 def cpu_simd() -> str:
-    """The instructions arena's perft picks on this CPU: "avx512" (AVX-512VL), "avx2" or "none"."""
+    """The instructions arena's perft picks on this CPU: "avx512" (AVX-512 F, VL and CD), "avx2" or "none"."""
     try:
         flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags")).split()
     except (OSError, StopIteration):
         return "none"
     if "avx2" not in flags:
         return "none"
-    return "avx512" if {"avx512f", "avx512vl"} <= set(flags) else "avx2"
+    return "avx512" if {"avx512f", "avx512vl", "avx512cd"} <= set(flags) else "avx2"
 
 
 def capped_perft_seconds(depth: int, simd: str) -> float:
-    """One arena perft(depth) in a child process with ARENA_OTHELLO_SIMD=`simd` ("none", "avx2")."""
-    code = (f"import time; from arena.envs.othello import perft; t = time.perf_counter(); n = perft({depth}); "
-            f"print(n, time.perf_counter() - t)")
+    """CPU seconds of one arena perft(depth) in a child process with ARENA_OTHELLO_SIMD=`simd` ("none", "avx2")."""
+    code = (f"import time; from arena.envs.othello import perft; t = time.thread_time(); n = perft({depth}); "
+            f"print(n, time.thread_time() - t)")
     env = dict(os.environ, ARENA_OTHELLO_SIMD=simd)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     leaves, seconds = out.split()
@@ -197,7 +197,7 @@ def capped_perft_seconds(depth: int, simd: str) -> float:
 
 
 def perft_versus_edax(edax: str | None, repeats: int = 3) -> list[str]:
-    """perft(10) by arena and by Edax built two ways, runs interleaved round by round, best of `repeats` each."""
+    """perft(10) by arena and by Edax built two ways, interleaved round by round, best CPU time of `repeats` each."""
     flags = extension_flags()
     references, lines = {}, []
     try:
@@ -218,9 +218,9 @@ def perft_versus_edax(edax: str | None, repeats: int = 3) -> list[str]:
     best = {"arena": float("inf"), **{f"arena {cap}": float("inf") for cap in caps},
             **{name: float("inf") for name in references}}
     for _ in range(repeats):
-        started = time.perf_counter()
+        started = time.thread_time()
         perft(PERFT_DEPTH)
-        best["arena"] = min(best["arena"], time.perf_counter() - started)
+        best["arena"] = min(best["arena"], time.thread_time() - started)
         for cap in caps:
             best[f"arena {cap}"] = min(best[f"arena {cap}"], capped_perft_seconds(PERFT_DEPTH, cap))
         for name, binary in references.items():
@@ -230,7 +230,7 @@ def perft_versus_edax(edax: str | None, repeats: int = 3) -> list[str]:
             best[name] = min(best[name], seconds)
 
     same_flags = next((name for name in references if "same flags" in name), None)
-    paths = {"avx512": "AVX-512VL", "avx2": "AVX2", "none": "portable code"}
+    paths = {"avx512": "AVX-512", "avx2": "AVX2", "none": "portable code"}
     labels = {"arena": f"arena, same flags ({paths[simd]}: the CPU's best, picked at run time)",
               "arena avx2": "arena, same flags, `ARENA_OTHELLO_SIMD=avx2`",
               "arena none": "arena, same flags, `ARENA_OTHELLO_SIMD=none` (portable code)"}
@@ -251,7 +251,8 @@ def perft_versus_edax(edax: str | None, repeats: int = 3) -> list[str]:
         verdict += (f" Against Edax built for this CPU (`-march=native`): {best[native] / best['arena']:.2f}x its speed"
                     f"{'' if best['arena'] <= best[native] else ' (slower)'}.")
     return [
-        f"perft({PERFT_DEPTH}) from the start ({expected:,} leaves), best of {repeats}, runs interleaved:",
+        f"perft({PERFT_DEPTH}) from the start ({expected:,} leaves), each generator's best of {repeats} runs, interleaved "
+        "round by round, in CPU time of its thread (time spent waiting for a core does not count):",
         "",
         "| generator | time | leaves/s | speed vs Edax same flags |",
         "| --- | ---: | ---: | ---: |",
@@ -285,6 +286,9 @@ def main() -> None:
     jitted = pgx_steps_per_second(seconds=20.0)
 
     body = "\n".join([
+        f"Load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a shared machine: times",
+        "are noisy; the generators' runs are interleaved so that each sees the same load).",
+        "",
         "Native perft from the start position (best of 3, leaves per second):",
         "",
         "| depth | leaves | time | leaves/s |",
