@@ -19,8 +19,7 @@ from arena.envs.fighting import ConstantAgent  # noqa: E402
 from arena.train import OpponentPool, SelfPlay, TrainConfig, export_run, pfsp_weights, train_fighter  # noqa: E402
 from arena.train.algorithms import algorithm_class  # noqa: E402
 from arena.train.config import load_config  # noqa: E402
-from arena.train.league import Opponent  # noqa: E402
-from arena.train.loop import build_pool  # noqa: E402
+from arena.train.league import Opponent, build_pool  # noqa: E402
 
 SUBMISSIONS = Path(__file__).resolve().parent.parent / "submissions"
 
@@ -73,9 +72,9 @@ def test_a_yaml_config_names_scripted_agents_submissions_and_self_play(tmp_path)
 def test_imitation_maps_the_teachers_keys_to_combinations_and_the_policy_learns_them():
     from arena.envs.fighting.observation import make_act_helper
 
-    from arena.train.fighting import COMBOS, Controls
+    from arena.train.controls import COMBOS, Controls
+    from arena.train.fighting import build_model
     from arena.train.imitation import demonstrations, pretrain
-    from arena.train.loop import build_model
 
     controls, keys = Controls(), make_act_helper()
     assert [controls.combo(keys.press_keys(list(combo))) for combo in COMBOS] == list(range(len(COMBOS)))

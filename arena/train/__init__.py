@@ -17,7 +17,7 @@ RandomAgent's weight in the pool raised from 0.5 to 2.5 (a YAML `opponents:` tab
     python bench/train.py --run checkpoints/ppo_fighter --submission submissions/ppo_fighter
 
 What makes PPO beat BrawlerAgent fast on a CPU (the defaults of `TrainConfig`):
-- **Controls** (`arena.train.fighting`): the policy picks one of 25 key combinations (`COMBOS`)
+- **Controls** (`arena.train.controls`): the policy picks one of 25 key combinations (`COMBOS`)
   and holds it for 4 frames: a 90 s match is 675 decisions instead of 2,700 choices among 1,024
   key sets. Observations are divided by their documented ranges (no statistics to save).
 - **Warm start** (`arena.train.imitation`): the policy first imitates BrawlerAgent playing through
@@ -34,6 +34,22 @@ A run's folder `checkpoints/<run>/` holds `config.yaml`, `policy.json` (algorith
 `rl_model_<N>_steps.zip` + `.json` (model; league state: pool, results, ratings, evaluation),
 `logs/` (TensorBoard and `progress.csv`) and, with `--plot`, `curves.png`. `--resume` goes on
 from the newest checkpoint exactly as if never stopped.
+
+## Reading a run, top to bottom
+Each line imports only from the lines below it (tests/test_train_structure.py keeps it so):
+
+    cli                                  `arena train GAME`, `arena export RUN`
+    fighting  snake  relay  selfplay  export
+                                         one runner per kind of run: the league loop (`train_fighter`),
+                                         snake's learners, the relay team, the competition's `train`,
+                                         a checkpoint as a submission
+    imitation  evaluation  logs          the warm start; matches and Elo during training; scalars,
+                                         progress bar and curves
+    league                               opponent pool, league env, env and opponent factories
+    policy                               a saved policy as an Agent (snapshots, evaluations, submissions)
+    controls  vec  config                what a fighting policy sees and does; envs in worker
+                                         processes; hyper-parameters
+    algorithms  checkpoints              SB3 classes by name; `SaveHandler`
 
 ## Other games
 - `arena train snake`: N independent PPO learners, one per snake, on one `SnakeVecEnv` (`arena.train.snake`).
@@ -59,9 +75,9 @@ _EXPORTS = {
     "SaveHandler": "checkpoints", "SaveHandlerMode": "checkpoints",
     "train": "selfplay", "TrainLogging": "selfplay", "OpponentsCfg": "selfplay", "SelfPlayHandler": "selfplay",
     "SelfPlayRandom": "selfplay", "SelfPlayLatest": "selfplay", "SelfPlayPFSP": "selfplay",
-    "Controls": "fighting", "recipe_rewards": "fighting",
+    "Controls": "controls", "recipe_rewards": "controls",
     "PolicyAgent": "policy",
-    "train_fighter": "loop",
+    "train_fighter": "fighting",
     "export_run": "export",
 }
 # The competition's reward names, next to its training names.

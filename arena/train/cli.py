@@ -90,7 +90,7 @@ def _run_train(args: argparse.Namespace) -> int:
 
     if args.game == "fighting":
         from arena.train.config import TrainConfig
-        from arena.train.loop import train_fighter
+        from arena.train.fighting import train_fighter
 
         run_dir = train_fighter(load_config(args.config, TrainConfig, **overrides), resume=args.resume)
     elif args.resume:

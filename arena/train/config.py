@@ -43,7 +43,7 @@ class TrainConfig:
     n_envs: int = 8
     workers: int = 2
     vec_env: str = "subproc"
-    # What the policy sees and does (arena.train.fighting.Controls).
+    # What the policy sees and does (arena.train.controls.Controls).
     repeat: int = 4
     combos: bool = True
     # Warm start (arena.train.imitation): the policy first imitates this scripted agent ("" for none).
@@ -59,7 +59,7 @@ class TrainConfig:
     gae_lambda: float = 0.95
     ent_coef: float = 0.01
     net_arch: list[int] = field(default_factory=lambda: [128, 128])
-    # Reward shaping (arena.train.fighting.recipe_rewards): the pull toward the opponent, the push back over the ground.
+    # Reward shaping (arena.train.controls.recipe_rewards): the pull toward the opponent, the push back over the ground.
     approach: float = 0.002
     off_stage: float = 0.02
     opponents: dict[str, dict[str, Any]] = field(default_factory=recipe_opponents)

@@ -14,7 +14,8 @@ from typing import Any
 
 from arena.ratings import bradley_terry
 from arena.seeding import derive_seed
-from arena.train.fighting import Controls
+from arena.train.controls import Controls
+from arena.train.league import scripted_agent
 from arena.train.policy import PolicyAgent
 
 ANCHOR_RATING = 1000.0
@@ -37,8 +38,6 @@ class Evaluator:
 
     def evaluate(self, checkpoint: str, steps: int) -> dict[str, float]:
         """Play the checkpoint at `steps` against each benchmark and the previous checkpoint: its score rate against each."""
-        from arena.train.loop import scripted_agent
-
         name = f"step_{steps}"
         learner = partial(PolicyAgent, checkpoint, self.controls, self.sample)
         opponents: dict[str, Any] = {bench: scripted_agent(bench) for bench in self.benchmarks}

@@ -1,148 +1,120 @@
-"""What a fighting-game policy sees and does: key combinations, action repeat, scaled observations, shaped rewards.
+"""`arena train fighting`: `train_fighter(config)`, the fighting game's self-play league, one segment per checkpoint.
 
-PPO learns the game much faster through `Controls` than through the raw 10-key Box: one of a
-few useful key combinations (`COMBOS`) per decision, held for `repeat` frames, and the 64
-observation values divided by their documented ranges. The same `Controls` turn a trained
-policy back into a player (`arena.train.policy.PolicyAgent`), so training and playing agree.
+    set up   the run's folder, the opponent pool and envs (`arena.train.league`), the model (`build_model`),
+             its weights from the newest checkpoint (`resume=True`) or a warm start by imitation
+    for each segment of `save_freq` policy steps:
+        start    seed the envs and generators from (seed, segment); hand the pool's table to the envs
+        collect + learn   SB3's rollouts and updates (`model.learn`), recording every finished episode
+        save     the SB3 zip and the league state; the zip joins the pool as a snapshot
+        evaluate against the benchmarks and earlier snapshots; ratings; TensorBoard scalars
+
+Segments are `save_freq` policy steps rounded up to whole rollouts; the last one ends at
+`timesteps` (rounded up to a whole rollout, which the run says when it starts). Every segment
+starts from fresh episodes and generators derived from its index, so a run resumed from a
+checkpoint at a segment's end (`resume=True`) continues exactly as the uninterrupted run would
+have; one resumed from a shorter last segment finishes that segment from its start's seeds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import math
+from functools import partial
+from pathlib import Path
 from typing import Any
 
-import gymnasium
-import numpy as np
-from gymnasium import spaces
+from stable_baselines3.common.utils import set_random_seed
+from stable_baselines3.common.vec_env import VecMonitor
 
-from arena.envs.fighting import RewardManager, RewTerm
-from arena.agents.fighting import ground_under
-from arena.envs.fighting.observation import make_act_helper, make_obs_helper
-
-# The key combinations a policy chooses from: stand, move, jump, attacks in each direction (down
-# attacks also turned left or right), dodge, pick up (also while moving).
-COMBOS: tuple[tuple[str, ...], ...] = (
-    (), ("a",), ("d",), ("space",), ("a", "space"), ("d", "space"), ("s",),
-    ("j",), ("a", "j"), ("d", "j"), ("s", "j"), ("a", "s", "j"), ("d", "s", "j"),
-    ("k",), ("a", "k"), ("d", "k"), ("s", "k"), ("a", "s", "k"), ("d", "s", "k"),
-    ("l",), ("a", "l"), ("d", "l"),
-    ("h",), ("a", "h"), ("d", "h"),
-)
+from arena.seeding import derive_seed
+from arena.train.algorithms import algorithm_class, policy_name
+from arena.train.checkpoints import SaveHandler, SaveHandlerMode
+from arena.train.config import TrainConfig, save_config
+from arena.train.controls import COMBOS, ControlledFighter, Controls, recipe_rewards  # noqa: F401  (their old home)
+from arena.train.evaluation import Evaluator
+from arena.train.imitation import collect, pretrain
+from arena.train.league import build_pool, make_vec_env
+from arena.train.logs import LeagueCallback, RunLog, plot_run, whole_rollouts
+from arena.train.policy import SIDECAR, PolicyAgent
 
 
-@dataclass(frozen=True)
-class Controls:
-    """How a policy plays the fighter: `repeat` frames per decision, combos or raw keys, scaled observations."""
-
-    repeat: int = 4
-    combos: bool = True
-
-    def observation_space(self) -> spaces.Box:
-        return spaces.Box(-1.0, 1.0, (len(_SCALE),), np.float32)
-
-    def action_space(self) -> spaces.Space:
-        return spaces.Discrete(len(COMBOS)) if self.combos else spaces.MultiBinary(len(_KEYS))
-
-    def observe(self, obs: np.ndarray) -> np.ndarray:
-        """The game's observation scaled into [-1, 1]."""
-        return (np.asarray(obs, np.float32) / _SCALE).clip(-1.0, 1.0)
-
-    def keys(self, action: Any) -> np.ndarray:
-        """The 10-key game action for a policy action."""
-        if self.combos:
-            return _COMBO_KEYS[int(action)]
-        return np.asarray(action, np.float32).reshape(len(_KEYS))
-
-    def combo(self, keys: np.ndarray) -> int:
-        """The combination closest to a 10-key action (fewest keys differing): how a teacher's keys are imitated."""
-        pressed = np.asarray(keys, np.float32).reshape(1, -1) > 0.5
-        return int(np.argmin((_COMBO_PRESSED != pressed).sum(axis=1)))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"repeat": self.repeat, "combos": self.combos}
-
-
-class ControlledFighter(gymnasium.Wrapper):
-    """The fighting game's single-agent view played through `Controls`: rewards summed over repeated frames."""
-
-    def __init__(self, env: gymnasium.Env, controls: Controls):
-        super().__init__(env)
-        self.controls = controls
-        self.observation_space = controls.observation_space()
-        self.action_space = controls.action_space()
-        self.raw_observation: np.ndarray | None = None  # the game's own, unscaled: what scripted agents read
-
-    def reset(self, **kwargs: Any):
-        obs, info = self.env.reset(**kwargs)
-        self.raw_observation = obs
-        return self.controls.observe(obs), info
-
-    def step(self, action: Any):
-        keys = self.controls.keys(action)
-        total = 0.0
-        for _ in range(self.controls.repeat):
-            obs, reward, terminated, truncated, info = self.env.step(keys)
-            total += float(reward)
-            if terminated or truncated:
-                break
-        self.raw_observation = obs
-        return self.controls.observe(obs), total, terminated, truncated, info
-
-
-def _scale() -> np.ndarray:
-    box = make_obs_helper(3).get_as_box()
-    return np.maximum(np.abs(box.low), np.abs(box.high)).astype(np.float32)
+def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
+    """Train (or, with `resume`, go on training) `config.run`; returns the run's folder."""
+    controls = Controls(config.repeat, config.combos)
+    saver = SaveHandler(save_freq=config.save_freq, max_saved=config.max_saved, run_name=config.run,
+                        save_path=config.save_path, mode=SaveHandlerMode.RESUME if resume else SaveHandlerMode.FORCE)
+    save_config(config, saver.run_dir / "config.yaml")
+    (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": config.algo, "env": "fighting", "env_options": {},
+                                                     "controls": controls.to_dict()}))
+    pool = build_pool(config.opponents, partial(PolicyAgent, controls=controls, sample=True))
+    venv = VecMonitor(make_vec_env(config, pool.opponents, controls))
+    model = build_model(config, venv)
+    latest = saver.latest() if resume else None
+    if latest is not None:
+        model.set_parameters(latest[0], exact_match=True, device="cpu")
+        model.num_timesteps = int(latest[1]["num_timesteps"])
+        pool.load_state(latest[1]["pool"])
+    elif config.imitate and config.algo == "recurrent_ppo":
+        print("no imitation warm start for recurrent_ppo (its policy needs whole sequences): starting from scratch")
+    elif config.imitate:
+        warm_start(model, config)
+    saver.agent = model
+    evaluator = Evaluator(config.eval_opponents, controls, config.eval_games, config.seed,
+                          state=latest[1].get("evaluation") if latest else None)
+    rollout = config.n_steps * config.n_envs
+    total = whole_rollouts(config.timesteps, config.n_steps, config.n_envs, config.algo.upper())
+    segment_steps = math.ceil(config.save_freq / rollout) * rollout
+    log = RunLog(saver.run_dir, total, start=model.num_timesteps, frames_per_step=controls.repeat)
+    model.set_logger(log.sb3_logger)
+    callback = LeagueCallback(pool, log)
+    try:
+        while model.num_timesteps < total:
+            segment = model.num_timesteps // segment_steps
+            # start: fresh episodes and generators for this segment
+            set_random_seed(derive_seed(config.seed, segment, 0))
+            venv.seed(derive_seed(config.seed, segment, 1))
+            model._last_obs = None  # SB3 resets the envs (with the seeds above) when learning starts
+            venv.env_method("set_table", pool.table())
+            # collect + learn: to the segment's end, or to the run's when that comes first
+            steps = min((segment + 1) * segment_steps, total) - model.num_timesteps
+            model.learn(steps, callback=callback, reset_num_timesteps=False)
+            # save
+            league = {"num_timesteps": model.num_timesteps, "pool": pool.state(), "evaluation": evaluator.state()}
+            saver.num_timesteps = model.num_timesteps
+            path = saver.save_agent(league)
+            pool.add_snapshot(path, keep=config.max_saved)
+            # evaluate
+            if config.eval_freq and model.num_timesteps % config.eval_freq < segment_steps:
+                scores = evaluator.evaluate(path, model.num_timesteps)
+                log.evaluation(scores, evaluator.ratings(), model.num_timesteps)
+                league["evaluation"] = evaluator.state()
+            league["pool"] = pool.state()
+            Path(path).with_suffix(".json").write_text(json.dumps(league, indent=1))
+    finally:
+        venv.close()
+        log.close()
+    if config.plot:
+        plot_run(saver.run_dir)
+    return saver.run_dir
 
 
-_SCALE = _scale()
-_KEYS = make_act_helper()
-_COMBO_KEYS = tuple(_KEYS.press_keys(list(combo)) for combo in COMBOS)
-_COMBO_PRESSED = np.array(_COMBO_KEYS) > 0.5
+def warm_start(model: Any, config: TrainConfig) -> None:
+    """Pretrain the new model to imitate `config.imitate` (see `arena.train.imitation`)."""
+    seed = derive_seed(config.seed, 0, 2)  # segments use (seed, segment, 0 or 1)
+    set_random_seed(seed)
+    demos = collect(config, config.imitate, config.imitation_decisions, config.workers, seed)
+    loss = pretrain(model, *demos, epochs=config.imitation_epochs, batch_size=config.batch_size)
+    print(f"imitated {config.imitate}: {len(demos[1]):,} decisions, loss {loss:.3f}")
 
 
-# Reward terms of the recipe; each reads the rewarded fighter as env.objects["player"].
-def damage_dealt(env: Any) -> float:
-    """Damage percent the opponent took this frame."""
-    return env.objects["opponent"].damage_taken_this_frame
+def build_model(config: TrainConfig, venv: Any) -> Any:
+    """A new SB3 model of `config.algo` on `venv` with the config's hyper-parameters."""
+    import torch
 
-
-def damage_taken(env: Any) -> float:
-    """Damage percent the fighter took this frame (weigh it negatively)."""
-    return env.objects["player"].damage_taken_this_frame
-
-
-def closing_in(env: Any) -> float:
-    """Horizontal speed toward the opponent, units/s, while both are over the same ground (never toward the pit)."""
-    player, opponent = env.objects["player"], env.objects["opponent"]
-    ground = ground_under(player.body.x)
-    if ground is None or ground != ground_under(opponent.body.x):
-        return 0.0
-    return float(np.sign(opponent.body.x - player.body.x)) * player.body.vx
-
-
-def off_ground(env: Any) -> float:
-    """1 on every frame the fighter is not above a ground: over the pit or past an outer edge (weigh it negatively)."""
-    return float(ground_under(env.objects["player"].body.x) is None)
-
-
-def knockout(env: Any, agent: str) -> float:
-    """+1 when the opponent is knocked out, -1 when the fighter is."""
-    return 1.0 if agent == "opponent" else -1.0
-
-
-def win(env: Any, agent: str) -> float:
-    """+1 to the winner, -1 to the loser."""
-    return 1.0 if agent == "player" else -1.0
-
-
-def recipe_rewards(approach: float = 0.002, off_stage: float = 0.02) -> RewardManager:
-    """The recipe's shaped reward: damage dealt and taken, knockouts, the win, a small pull toward the
-    opponent on a shared ground, and a small push back over the ground."""
-    return RewardManager(
-        {"damage_dealt": RewTerm(damage_dealt, weight=0.05),
-         "damage_taken": RewTerm(damage_taken, weight=-0.05),
-         "closing_in": RewTerm(closing_in, weight=approach),
-         "off_ground": RewTerm(off_ground, weight=-off_stage)},
-        {"knockout": ("knockout_signal", RewTerm(knockout, weight=2.0)),
-         "win": ("win_signal", RewTerm(win, weight=3.0))},
-    )
+    torch.set_num_threads(1)
+    settings: dict[str, Any] = dict(learning_rate=config.learning_rate, n_steps=config.n_steps, gamma=config.gamma,
+                                    gae_lambda=config.gae_lambda, ent_coef=config.ent_coef, seed=config.seed,
+                                    device="cpu", policy_kwargs={"net_arch": list(config.net_arch)})
+    if config.algo != "a2c":
+        settings.update(batch_size=config.batch_size, n_epochs=config.n_epochs)
+    return algorithm_class(config.algo)(policy_name(config.algo), venv, **settings)

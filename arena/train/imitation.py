@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 
 from arena.seeding import derive_seed
+from arena.train.controls import Controls
+from arena.train.league import build_pool, make_env, scripted_agent
 
 
 def demonstrations(config: Any, teacher: str, decisions: int, seed: int) -> tuple[np.ndarray, ...]:
@@ -28,8 +30,6 @@ def demonstrations(config: Any, teacher: str, decisions: int, seed: int) -> tupl
     import torch
 
     from arena.envs.seat import seat_view
-    from arena.train.fighting import Controls
-    from arena.train.loop import build_pool, make_env, scripted_agent
 
     torch.set_num_threads(1)
     controls = Controls(config.repeat, config.combos)

@@ -1,4 +1,4 @@
-"""The opponent pool of a self-play league: who the learner meets, how often, and how it fares against each.
+"""The league: who the learner meets, how often, how it fares against each, and the training envs that stage the meetings.
 
     pool = OpponentPool({"based": Opponent(1.5, BrawlerAgent), "self_play": SelfPlay(8, "pfsp")})
     pool.add_snapshot("checkpoints/run/rl_model_100000_steps.zip")
@@ -17,14 +17,31 @@ total weight, and a `SelfPlay` entry splits its share over the learner's frozen 
 Before the first snapshot exists a `SelfPlay` entry's share goes to the other entries. The pool's
 state (snapshots, results, ratings) is plain data (`state()` / `load_state()`), saved with
 every checkpoint.
+
+`LeagueEnv` is the training env's side: it wraps a `SingleAgentEnv` and refills its opponent seat
+from the pool's table at every reset, drawing from its own generator (seeded by the first seeded
+reset, so equal seeds and tables give equal episodes). When an episode ends, `info["league"]`
+says whom the learner met and how it went, for the pool to record.
+
+The factories build all of it from a `TrainConfig`: `build_pool(config.opponents, ...)`,
+`make_env` (one training env: league opponents, shaped rewards, `Controls`) and `make_vec_env`
+(`n_envs` of them in worker processes).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable
+
+import gymnasium
+import numpy as np
 
 from arena import outcomes
+from arena.train.controls import ControlledFighter, Controls, recipe_rewards
+
+if TYPE_CHECKING:
+    from arena.train.config import TrainConfig
 
 SAMPLINGS = ("uniform", "latest", "pfsp")
 
@@ -133,3 +150,116 @@ class OpponentPool:
 def key(name: str, snapshot: str | None) -> str:
     """The record key of an opponent: its name, or name@snapshot for a snapshot."""
     return name if snapshot is None else f"{name}@{snapshot}"
+
+
+class LeagueEnv(gymnasium.Wrapper):
+    """A single-agent view whose opponent seat is refilled from the league's table at every reset."""
+
+    def __init__(self, env: gymnasium.Env, opponents: dict[str, Opponent | SelfPlay],
+                 outcome: Callable[[gymnasium.Env], int]):
+        super().__init__(env)
+        self.opponents = opponents
+        self.outcome = outcome
+        self.table: list[tuple[str, str | None, float]] = [
+            (name, None, o.weight) for name, o in opponents.items() if isinstance(o, Opponent)]
+        self.rng = np.random.default_rng()
+        self.current: tuple[str, str | None] = self.table[0][:2]
+        self._agents: dict[tuple[str, str | None], Any] = {}
+
+    def set_table(self, table: list[tuple[str, str | None, float]]) -> None:
+        """The probabilities to draw opponents from (from `OpponentPool.table()`)."""
+        self.table = list(table)
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        if seed is not None:
+            self.rng = np.random.default_rng(seed)
+        probabilities = np.array([p for _, _, p in self.table])
+        name, snapshot, _ = self.table[int(self.rng.choice(len(self.table), p=probabilities / probabilities.sum()))]
+        self.current = (name, snapshot)
+        single = self.env.unwrapped
+        (seat,) = single.opponents
+        single.opponents = {seat: self._agent(name, snapshot)}
+        return self.env.reset(seed=int(self.rng.integers(2**31 - 1)), options=options)
+
+    def step(self, action: Any):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        if terminated or truncated:
+            name, snapshot = self.current
+            info = {**info, "league": {"opponent": name, "snapshot": snapshot, "outcome": self.outcome(self.env)}}
+        return obs, reward, terminated, truncated, info
+
+    def _agent(self, name: str, snapshot: str | None) -> Any:
+        """The opponent's agent, built once per worker and reused (snapshots stay loaded)."""
+        found = self._agents.get((name, snapshot))
+        if found is None:
+            opponent = self.opponents[name]
+            found = opponent.agent_factory(snapshot) if isinstance(opponent, SelfPlay) else opponent.factory()
+            self._agents[(name, snapshot)] = found
+        return found
+
+
+def fighting_outcome(env: gymnasium.Env) -> int:
+    """+1 if the learner's fighter won the finished match, -1 if it lost, 0 for a draw."""
+    single = env.unwrapped
+    winner = single.raw.game.winner
+    if winner is None:
+        return 0
+    return 1 if single.raw.possible_agents[winner] == single.seat else -1
+
+
+def build_pool(opponents: dict[str, dict[str, Any]], snapshot_agent: Callable[[str], Any]) -> OpponentPool:
+    """The pool for a config's `opponents` (see `arena.train.config`); snapshots play as `snapshot_agent(path)`."""
+    return OpponentPool({name: _opponent(name, spec, snapshot_agent) for name, spec in opponents.items()})
+
+
+def _opponent(name: str, spec: dict[str, Any], snapshot_agent: Callable[[str], Any]) -> Opponent | SelfPlay:
+    spec = dict(spec)
+    weight = float(spec.pop("weight", 1.0))
+    if "sampling" in spec or not spec:
+        return SelfPlay(weight, spec.pop("sampling", "pfsp"), snapshot_agent, **spec)
+    if "agent" in spec:
+        return Opponent(weight, scripted_agent(spec["agent"]))
+    if "submission" in spec:
+        return Opponent(weight, partial(submission_agent, spec["submission"]))
+    raise ValueError(f"opponent {name!r}: give one of agent, submission or sampling (self-play), got {spec}")
+
+
+def scripted_agent(name: str) -> type:
+    """A scripted agent class of `arena.envs.fighting` by name, e.g. "BrawlerAgent"."""
+    from arena.envs import fighting
+
+    found = getattr(fighting, name, None)
+    if not isinstance(found, type):
+        raise ValueError(f"no agent {name!r} in arena.envs.fighting; try BrawlerAgent, BasedAgent, ConstantAgent, "
+                         "RandomAgent, ClockworkAgent")
+    return found
+
+
+def submission_agent(folder: str) -> Any:
+    """A submission folder's agent, built in this process (a training opponent is trusted code)."""
+    from arena.submission import instantiate, load
+
+    return instantiate(load(folder))
+
+
+def make_env(config: TrainConfig, opponents: dict[str, Opponent | SelfPlay], controls: Controls) -> gymnasium.Env:
+    """One training env: the fighting game's single-agent view, league opponents, shaped rewards, controls."""
+    import torch
+
+    from arena.envs.fighting import ConstantAgent
+    from arena.envs.single_agent import SingleAgentEnv
+
+    torch.set_num_threads(1)  # snapshot opponents run in the env workers: one thread each
+    rewards = recipe_rewards(config.approach, config.off_stage)
+    single = SingleAgentEnv("fighting", opponent=ConstantAgent(), reward_manager=rewards)
+    return ControlledFighter(LeagueEnv(single, opponents, fighting_outcome), controls)
+
+
+def make_vec_env(config: TrainConfig, opponents: dict[str, Opponent | SelfPlay], controls: Controls) -> Any:
+    """The config's `n_envs` training envs, in `workers` processes ("subproc") or in this one ("dummy")."""
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    from arena.train.vec import GroupedSubprocVecEnv
+
+    factories = [partial(make_env, config, opponents, controls) for _ in range(config.n_envs)]
+    return GroupedSubprocVecEnv(factories, config.workers) if config.vec_env == "subproc" else DummyVecEnv(factories)

@@ -22,7 +22,7 @@ from gymnasium import spaces
 from arena.agents import Agent
 
 if TYPE_CHECKING:
-    from arena.train.fighting import Controls
+    from arena.train.controls import Controls
 
 SIDECAR = "policy.json"
 
@@ -34,7 +34,7 @@ class PolicyAgent(Agent):
         super().__init__(file_path)
         saved = read_sidecar(self.file_path)
         if controls is None and "controls" in saved:
-            from arena.train.fighting import Controls  # only fighting policies have controls
+            from arena.train.controls import Controls  # only fighting policies have controls
 
             controls = Controls(**saved["controls"])
         self.controls = controls

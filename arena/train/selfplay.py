@@ -36,8 +36,7 @@ from arena.envs.fighting import (
     RewardManager,
 )
 from arena.train.checkpoints import SaveHandler
-from arena.train.league import Opponent, OpponentPool, SelfPlay
-from arena.train.matchmaking import LeagueEnv, fighting_outcome
+from arena.train.league import LeagueEnv, Opponent, OpponentPool, SelfPlay, fighting_outcome
 
 
 class TrainLogging(Enum):

@@ -24,7 +24,7 @@ from arena.envs.fighting.observation import competition_observation_space
 from arena.envs.fighting.rewards import RewardManager
 from arena.envs.single_agent import SingleAgentEnv
 from arena.train.checkpoints import SaveHandler
-from arena.train.matchmaking import LeagueEnv, fighting_outcome
+from arena.train.league import LeagueEnv, fighting_outcome
 from arena.train.selfplay import OpponentsCfg, SelfPlayTraining
 
 
