@@ -73,7 +73,7 @@ def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
             # start: fresh episodes and generators for this segment
             set_random_seed(derive_seed(config.seed, segment, 0))
             venv.seed(derive_seed(config.seed, segment, 1))
-            model._last_obs = None  # SB3 resets the envs (with the seeds above) when learning starts
+            model.set_env(venv)  # makes SB3 reset the envs (with the seeds above) when learning starts
             venv.env_method("set_table", pool.table())
             # collect + learn: to the segment's end, or to the run's when that comes first
             steps = min((segment + 1) * segment_steps, total) - model.num_timesteps

@@ -10,16 +10,14 @@ per-env seeds and options, `env_method`, `get_attr`, `set_attr`).
 from __future__ import annotations
 
 import multiprocessing
+from copy import deepcopy
 from typing import Any, Callable, Sequence
 
 import gymnasium
 import numpy as np
 from stable_baselines3.common.env_util import is_wrapped
-from stable_baselines3.common.vec_env.base_vec_env import (
-    CloudpickleWrapper,
-    VecEnv,
-    VecEnvIndices,
-)
+from stable_baselines3.common.vec_env import CloudpickleWrapper, VecEnv
+from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices
 
 
 def _step(env: gymnasium.Env, action: Any) -> tuple[Any, float, bool, dict, dict]:
@@ -93,6 +91,17 @@ class GroupedSubprocVecEnv(VecEnv):
         observation_space, action_space = self.remotes[0].recv()
         self.closed = False
         super().__init__(n_envs, observation_space, action_space)
+        # What `seed()` and `set_options()` ask of the next reset, env by env.
+        self.next_seeds: list[int | None] = [None] * n_envs
+        self.next_options: list[dict] = [{} for _ in range(n_envs)]
+
+    def seed(self, seed: int | None = None) -> Sequence[int | None]:
+        self.next_seeds = list(super().seed(seed))
+        return self.next_seeds
+
+    def set_options(self, options: list[dict] | dict | None = None) -> None:
+        options = {} if options is None else options
+        self.next_options = deepcopy([options] * self.num_envs if isinstance(options, dict) else options)
 
     def step_async(self, actions: np.ndarray) -> None:
         for remote, group in zip(self.remotes, self.groups):
@@ -105,11 +114,11 @@ class GroupedSubprocVecEnv(VecEnv):
 
     def reset(self) -> Any:
         for remote, group in zip(self.remotes, self.groups):
-            remote.send(("reset", [(self._seeds[i], self._options[i]) for i in group]))
+            remote.send(("reset", [(self.next_seeds[i], self.next_options[i]) for i in group]))
         results = [result for remote in self.remotes for result in remote.recv()]
         obs, self.reset_infos = zip(*results)
-        self._reset_seeds()
-        self._reset_options()
+        self.next_seeds = [None] * self.num_envs
+        self.next_options = [{} for _ in range(self.num_envs)]
         return np.stack(obs)
 
     def close(self) -> None:
@@ -136,7 +145,8 @@ class GroupedSubprocVecEnv(VecEnv):
 
     def _ask(self, command: str, data: Callable[[list[int]], Any], indices: VecEnvIndices) -> list[Any]:
         """Send `command` to the workers holding `indices`; their answers, in the order of `indices`."""
-        wanted = set(self._get_indices(indices))
+        indices = list(range(self.num_envs) if indices is None else [indices] if isinstance(indices, int) else indices)
+        wanted = set(indices)
         asked = []
         for remote, group in zip(self.remotes, self.groups):
             local = [j for j, i in enumerate(group) if i in wanted]
@@ -146,4 +156,4 @@ class GroupedSubprocVecEnv(VecEnv):
         answers = {}
         for remote, held in asked:
             answers.update(zip(held, remote.recv() or [None] * len(held)))
-        return [answers[i] for i in self._get_indices(indices)]
+        return [answers[i] for i in indices]
