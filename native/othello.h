@@ -12,7 +12,7 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
-#define ARENA_OTHELLO_SIMD 1
+#define ARENA_OTHELLO_X86_SIMD 1
 // Code built for AVX2 or AVX-512 (F, VL, CD) whatever the compiler flags;
 // perft calls it only where the CPU has it.
 #define ARENA_TARGET_AVX2 __attribute__((target("avx2,popcnt")))
@@ -130,7 +130,7 @@ inline uint64_t perft(Bitboard own, Bitboard opp, int depth) {
   return total;
 }
 
-#ifdef ARENA_OTHELLO_SIMD
+#ifdef ARENA_OTHELLO_X86_SIMD
 // The same three on x86-64 vector registers: a board is broadcast to the four
 // 64-bit lanes, each lane works one line direction (steps 1, 8, 7, 9), and
 // results are ORed back into every lane, so boards stay in vector registers
@@ -342,7 +342,7 @@ inline Bitboard flips(int square, Bitboard own, Bitboard opp, const ShiftMasks& 
 // has no leaves below it (a game ending exactly at `depth` is a leaf).
 inline uint64_t perft(Bitboard own, Bitboard opp, int depth, const ShiftMasks& m) {
   if (m.valid == board_mask(8)) {
-#ifdef ARENA_OTHELLO_SIMD
+#ifdef ARENA_OTHELLO_X86_SIMD
     if (board8::simd() == board8::Simd::kAvx512) return board8::perft_avx512(own, opp, depth);
     if (board8::simd() == board8::Simd::kAvx2) return board8::perft_avx2(own, opp, depth);
 #endif
