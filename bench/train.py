@@ -4,7 +4,7 @@
     python bench/train.py --record   # also write them into bench/RESULTS.md
     python bench/train.py --run checkpoints/ppo_fighter --submission submissions/ppo_fighter --record
 
-Measures, with the recipe's training env (`arena.train.loop.make_env`: BrawlerAgent opponent,
+Measures, with the recipe's training env (`arena.train.league.make_env`: BrawlerAgent opponent,
 shaped rewards, key combinations held for 4 frames):
 - env steps: random policy actions through the vectorized env, SB3's `SubprocVecEnv` (one env per
   process) against `GroupedSubprocVecEnv` (8 envs in 2 processes, the recipe's);
@@ -42,8 +42,8 @@ def vec_env_steps_per_second(vec_env, seconds: float) -> float:
 def training_envs(config, grouped: bool):
     from stable_baselines3.common.vec_env import SubprocVecEnv
 
-    from arena.train.fighting import Controls
-    from arena.train.loop import build_pool, make_env, make_vec_env
+    from arena.train.controls import Controls
+    from arena.train.league import build_pool, make_env, make_vec_env
 
     controls = Controls(config.repeat, config.combos)
     pool = build_pool(config.opponents, snapshot_agent=lambda path: None)
@@ -56,8 +56,9 @@ def ppo_steps_per_second(config, steps: int) -> float:
     """The recipe's collect + learn, without checkpoints or evaluation: policy steps per second."""
     from stable_baselines3.common.vec_env import VecMonitor
 
-    from arena.train.fighting import Controls
-    from arena.train.loop import build_model, build_pool, make_vec_env
+    from arena.train.controls import Controls
+    from arena.train.fighting import build_model
+    from arena.train.league import build_pool, make_vec_env
 
     pool = build_pool(config.opponents, snapshot_agent=lambda path: None)
     venv = VecMonitor(make_vec_env(config, pool.opponents, Controls(config.repeat, config.combos)))

@@ -23,8 +23,6 @@ LAYERS = (
     ("controls", "vec", "config"),
     ("algorithms", "checkpoints"),
 )
-# Old homes of moved names, kept for the scripts that import them there; nothing in the package imports them.
-REEXPORTS = ("loop",)
 
 
 def train_modules() -> dict[str, Path]:
@@ -87,9 +85,9 @@ def test_no_training_module_imports_one_that_imports_it_back():
 
 def test_every_training_module_has_a_layer_and_imports_only_from_below_it():
     layer = {module: depth for depth, modules in enumerate(LAYERS) for module in modules}
-    assert sorted(set(train_modules()) - set(REEXPORTS)) == sorted(layer)
+    assert sorted(train_modules()) == sorted(layer)
     wrong = [f"{module} imports {target}" for module, targets in graph().items() if module in layer
-             for target in sorted(targets) if target in REEXPORTS or layer[target] <= layer[module]]
+             for target in sorted(targets) if layer[target] <= layer[module]]
     assert wrong == []
 
 
@@ -114,14 +112,3 @@ def private_uses(path: Path) -> list[str]:
 
 def test_training_uses_only_the_public_api_of_other_objects():
     assert [use for path in train_modules().values() for use in private_uses(path)] == []
-
-
-def test_moved_names_still_import_from_their_old_homes():
-    pytest.importorskip("stable_baselines3")
-    from arena.train import controls, fighting, league, loop
-
-    for name in ("build_pool", "make_env", "make_vec_env", "scripted_agent", "submission_agent"):
-        assert getattr(loop, name) is getattr(league, name)
-    assert loop.build_model is fighting.build_model and loop.train_fighter is fighting.train_fighter
-    for name in ("COMBOS", "Controls", "ControlledFighter", "recipe_rewards"):
-        assert getattr(fighting, name) is getattr(controls, name)

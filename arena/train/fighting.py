@@ -30,7 +30,7 @@ from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class, policy_name
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode
 from arena.train.config import TrainConfig, save_config
-from arena.train.controls import COMBOS, ControlledFighter, Controls, recipe_rewards  # noqa: F401  (their old home)
+from arena.train.controls import Controls
 from arena.train.evaluation import Evaluator
 from arena.train.imitation import collect, pretrain
 from arena.train.league import build_pool, make_vec_env
