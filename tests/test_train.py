@@ -4,6 +4,7 @@ Every run here is a few thousand policy steps on the real games: seconds, not a 
 """
 
 import json
+import zipfile
 import textwrap
 import types
 from pathlib import Path
@@ -283,8 +284,12 @@ def test_snake_and_relay_runs_save_their_learners_and_evaluations(tmp_path):
     assert sorted(p.name for p in snakes.glob("*.zip")) == [f"snake_{i}_256_steps.zip" for i in range(4)]
     assert set(json.loads((snakes / "evaluation.json").read_text())) == {"learners", "greedy", "scores"}
 
-    relay = train_relay(RelayConfig(run="relay", save_path=str(tmp_path), timesteps=512, check_freq=256,
-                                    eval_games=1))
-    # The saved model is the best of the checks at 256 and 512 steps.
-    assert [p.name for p in relay.glob("*.zip")] in (["rl_model_256_steps.zip"], ["rl_model_512_steps.zip"])
-    assert json.loads((relay / "evaluation.json").read_text())["mean"] > 0
+    runs = [train_relay(RelayConfig(run=f"relay_{i}", save_path=str(tmp_path), timesteps=512, check_freq=256,
+                                    eval_games=1)) for i in range(2)]
+    # The saved model is the best of the checks at 256 and 512 steps, the same one for the same seed.
+    saved = [sorted(p.name for p in relay.glob("*.zip")) for relay in runs]
+    assert saved[0] in (["rl_model_256_steps.zip"], ["rl_model_512_steps.zip"]) and saved[0] == saved[1]
+    weights = [zipfile.ZipFile(relay / saved[0][0]).read("policy.pth") for relay in runs]
+    assert weights[0] == weights[1]
+    evaluations = [json.loads((relay / "evaluation.json").read_text()) for relay in runs]
+    assert evaluations[0] == evaluations[1] and evaluations[0]["mean"] > 0

@@ -21,11 +21,14 @@ from typing import Any
 import gymnasium
 import numpy as np
 
+from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode
 from arena.train.config import save_config
 from arena.train.logs import ProgressCallback, RunLog, finish_run, whole_rollouts
 from arena.train.policy import SIDECAR, PolicyAgent
+
+EVALUATION_STREAM = 1  # derive_seed key of the games that pick the best model
 
 
 # Tuned hyper-parameters per algorithm: a RelayConfig field left at None takes its algorithm's value.
@@ -102,7 +105,6 @@ def train_relay(config: RelayConfig) -> Path:
     import torch
     from stable_baselines3.common.callbacks import CallbackList, EvalCallback
     from stable_baselines3.common.env_util import make_vec_env
-    from stable_baselines3.common.monitor import Monitor
 
     torch.set_num_threads(1)
     saver = SaveHandler(run_name=config.run, save_path=config.save_path, max_saved=1, mode=SaveHandlerMode.FORCE)
@@ -123,7 +125,10 @@ def train_relay(config: RelayConfig) -> Path:
     log = RunLog(saver.run_dir, total)
     model.set_logger(log.sb3_logger)
     # Keep the best model the evaluations saw: the last update may have collapsed.
-    best = EvalCallback(Monitor(BatonEnv(config.num_players, config.leg_length)), n_eval_episodes=config.eval_games,
+    # Its games are seeded too, so the same seed keeps the same best model.
+    evaluation_env = make_vec_env(partial(BatonEnv, config.num_players, config.leg_length), n_envs=1,
+                                  seed=derive_seed(config.seed, EVALUATION_STREAM))
+    best = EvalCallback(evaluation_env, n_eval_episodes=config.eval_games,
                         eval_freq=max(config.check_freq // config.n_envs, 1), best_model_save_path=str(saver.run_dir),
                         deterministic=True, verbose=0)
     try:
