@@ -199,8 +199,21 @@ py::dict fighter_state(const fg::Game& g, int j) {
   d["jump_timer"] = optional(s.jump_timer);
   d["dodge_timer"] = s.dodge_timer;
   d["stun_frames"] = s.stun_frames;
+  d["timers"] = py::make_tuple(s.dash_timer, s.turnaround_timer, s.backdash_timer, s.timer, s.taunt_timer);
+  d["grounded_dodge"] = f.states[fg::DODGE].grounded;
+  d["invincible_timer"] = s.invincible_timer;
+  d["dodge_cooldown"] = s.dodge_cooldown;
   d["move_type"] = f.state == fg::ATTACK ? py::object(py::int_(f.move.move_type)) : py::none();
+  d["move_weapon"] = WEAPON_NAMES[f.move.weapon];
   d["move_frame"] = f.move.frame;
+  d["power"] = f.move.power.index;  // the move's power being played (index into the move's powers)
+  d["cast"] = f.move.power.cast_idx;
+  d["cast_frame"] = f.move.power.cast_frames[f.move.power.cast_idx];  // frames played of that cast
+  const fg::Input& in = f.input;
+  d["held"] = std::vector<bool>(in.held, in.held + fg::KEYS);
+  d["just_pressed"] = std::vector<bool>(in.just_pressed, in.just_pressed + fg::KEYS);
+  d["just_released"] = std::vector<bool>(in.just_released, in.just_released + fg::KEYS);
+  d["horizontal"] = in.horizontal;  // inputs.HorizontalState's value
   d["damage"] = f.damage;
   d["damage_taken_this_frame"] = f.damage_taken_this_frame;
   d["damage_taken_this_stock"] = f.damage_taken_this_stock;

@@ -204,3 +204,87 @@ def test_bad_arguments_say_what_was_wrong():
         batch.state(5)
     with pytest.raises(ValueError, match="3 seeds, got 2"):
         make_batch(3, [1, 2])
+
+
+# --- the env on the native engine ---------------------------------------------------------------
+
+
+def shaped_rewards():
+    from arena.envs.fighting.rewards import RewardManager, RewTerm
+
+    def dealt(env):
+        return env.objects["opponent"].damage_taken_this_frame / 140
+
+    def airborne(env):
+        return 0.0 if env.objects["player"].is_on_floor() else 0.01
+
+    def attacking(env):
+        from arena.envs.fighting.states import AttackState
+
+        return 0.1 if isinstance(env.objects["player"].state, AttackState) else 0.0
+
+    def signal(env, agent):
+        return 1.0 if agent == "player" else -1.0
+
+    return RewardManager({"dealt": RewTerm(dealt, 1.0), "airborne": RewTerm(airborne, 1.0),
+                          "attacking": RewTerm(attacking, 1.0)},
+                         {name: (name, RewTerm(signal, 1.0)) for name in EVENTS})
+
+
+def fighter_facts(env, index: int) -> tuple:
+    f = env.players[index]
+    keys = f.input.key_status
+    return ((f.body.x, f.body.y, f.body.vx, f.body.vy), type(f.state).__name__, int(f.facing), f.damage,
+            f.damage_taken_total, f.damage_done, f.stocks, f.weapon, f.jumps_left, f.recoveries_left,
+            f.move_type, f.is_on_floor(), tuple((s.held, s.just_pressed, s.just_released) for s in keys.values()),
+            f.input.horizontal_state, f.input.raw_horizontal, f.hit_frames, f.hitbox_live)
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_the_env_on_the_native_engine_plays_as_on_the_python_one(seed):
+    """Observations, shaped rewards with signals, terms, ends, fighters' objects and spawner info agree."""
+    python, native = (WarehouseBrawl(max_timesteps=1200, reward_manager=shaped_rewards(), engine=engine)
+                      for engine in ("python", "native"))
+    keys = match_keys(seed, None if seed % 2 else 0.3, 0.2)
+    for env in (python, native):
+        env.reset(seed=seed)
+    for frame in range(1200):
+        actions = {a: keys[frame, k] for k, a in enumerate(AGENTS)}
+        expected, got = python.step(actions), native.step(actions)
+        for agent in AGENTS:
+            assert np.allclose(got[0][agent], expected[0][agent], atol=TOLERANCE), f"frame {frame}"
+            assert got[1][agent] == pytest.approx(expected[1][agent], abs=1e-9), f"frame {frame}: {agent}'s reward"
+            assert got[2][agent] == expected[2][agent] and got[3][agent] == expected[3][agent]
+            assert got[4][agent]["reward_terms"] == pytest.approx(expected[4][agent]["reward_terms"])
+        for index in (0, 1):
+            assert fighter_facts(native, index) == fighter_facts(python, index), f"frame {frame}, fighter {index}"
+        spawners = [(name, pytest.approx(place, abs=1e-5)) for name, place in python.get_spawner_info()]
+        assert [(name, place) for name, place in native.get_spawner_info()] == spawners, f"frame {frame}"
+        assert native.steps == python.steps
+        assert native.game.winner == python.game.winner
+        if not python.agents:
+            break
+
+
+def test_the_native_env_draws_the_same_pictures():
+    python, native = (WarehouseBrawl(render_mode="rgb_array", engine=engine) for engine in ("python", "native"))
+    keys = match_keys(13, None, 0.0)
+    for env in (python, native):
+        env.reset(seed=13)
+    for frame in range(600):
+        for env in (python, native):
+            env.step({a: keys[frame, k] for k, a in enumerate(AGENTS)})
+        if frame % 60 == 0 or not python.agents:
+            assert np.array_equal(native.render(), python.render()), f"frame {frame}"
+        if not python.agents:
+            break
+
+
+def test_the_native_env_passes_pettingzoo_checks():
+    import arena.envs
+    from pettingzoo.test import parallel_api_test, parallel_seed_test
+
+    parallel_api_test(arena.envs.make("fighting", max_timesteps=200, engine="native"), num_cycles=300)
+    parallel_seed_test(lambda: arena.envs.make("fighting", max_timesteps=150, engine="native"), num_cycles=200)
+    with pytest.raises(ValueError, match="engine must be one of"):
+        WarehouseBrawl(engine="fast")

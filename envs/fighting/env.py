@@ -14,12 +14,14 @@ from arena.envs.fighting import rules as R
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.game import Game
 from arena.envs.fighting.move_data import MOVE_NAMES, weapon_move_data
+from arena.envs.fighting.native import NativeGame, make_batch
 from arena.envs.fighting.observation import make_act_helper, make_obs_helper, observations
 from arena.envs.fighting.rewards import SIGNAL_NAMES, RewardManager, Signal, perspective
 from arena.envs.fighting.stats import PlayerStats
 from arena.envs.render_modes import RenderModes
 
 AGENTS = ("player_0", "player_1")
+ENGINES = ("python", "native")  # the game's Python engine (the reference) or the same rules in C++
 SLOT_NAMES = {1: "Random", 2: "Spear", 3: "Hammer"}  # a weapon slot's type -> get_spawner_info's name
 
 
@@ -35,13 +37,17 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
 
     def __init__(self, render_mode: str | None = None, resolution: CameraResolution | str = "low",
                  max_timesteps: int = R.MATCH_FRAMES, stocks: int = R.STOCKS,
-                 reward_manager: RewardManager | None = None):
+                 reward_manager: RewardManager | None = None, engine: str = "python"):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"fighting: render_mode must be one of {self.metadata['render_modes']}, "
                              f"got {render_mode!r}")
+        if engine not in ENGINES:
+            raise ValueError(f"fighting: engine must be one of {ENGINES}, got {engine!r}")
         if max_timesteps < 1 or stocks < 1:
             raise ValueError(f"fighting: max_timesteps and stocks must be at least 1, got {max_timesteps} and {stocks}")
         self.render_mode = render_mode
+        self.engine = engine
+        self._batch = None  # the native engine's one-game batch, made at the first native reset
         self.resolution = CameraResolution.of(resolution)
         self.max_timesteps = max_timesteps
         self.stocks = stocks
@@ -148,7 +154,13 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
     def reset(self, seed: int | None = None, options: dict | None = None):
         if seed is not None:
             self._seeds = random.Random(seed)
-        self.game = Game(random.Random(self._seeds.getrandbits(64)), self._signals, self.stocks, self.max_timesteps)
+        game_seed = self._seeds.getrandbits(64)
+        if self.engine == "native":
+            if self._batch is None:
+                self._batch = make_batch(1, stocks=self.stocks, max_frames=self.max_timesteps, autoreset=False)
+            self.game = NativeGame(self._batch, game_seed, self._signals, self.stocks, self.max_timesteps)
+        else:
+            self.game = Game(random.Random(game_seed), self._signals, self.stocks, self.max_timesteps)
         self.agents = list(AGENTS)
         for manager, _ in self.reward_managers:
             manager.reset()
@@ -180,7 +192,8 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         return observations, rewards, terminations, truncations, infos
 
     def _observations(self) -> dict[str, np.ndarray]:
-        first, second = observations(self.game)
+        game = self.game
+        first, second = game.observations() if isinstance(game, NativeGame) else observations(game)
         return {AGENTS[0]: first, AGENTS[1]: second}
 
     def outcome_text(self) -> str:

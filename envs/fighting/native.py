@@ -17,14 +17,20 @@ The arrays are views of the engine's buffers, rewritten in place by every `step`
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+import random
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.colliders import hitbox_offset
+from arena.envs.fighting.fighter import Fighter
+from arena.envs.fighting.game import LABELS, Game
+from arena.envs.fighting.inputs import HorizontalState
 from arena.envs.fighting.move_data import MOVES
-from arena.envs.fighting.powers import CastData, FrameChange, PowerData
+from arena.envs.fighting.moves import MoveType
+from arena.envs.fighting.powers import CastData, FrameChange, MoveManager, Power, PowerData
+from arena.envs.fighting.states import STATE_CLASSES, AttackState, DodgeState, StunState
 
 EVENTS = {"win_signal": 1, "knockout_signal": 2, "hit_during_stun": 4, "weapon_equip_signal": 8,
           "weapon_drop_signal": 16}  # bits of `FightingBatch.events`, per game and fighter
@@ -111,3 +117,177 @@ def make_batch(n: int = 1, seeds: Iterable[int] | int | None = None, *, stocks: 
         raise ValueError("make_batch: seeds must be below 2**64")
     side = -1 if first_on_right is None else int(bool(first_on_right))
     return _native.FightingBatch(move_table(), np.array(seeds, np.uint64), stocks, max_frames, side, threads, autoreset)
+
+
+class NativeArmory:
+    """The weapons of a native match, answering as `weapons.Armory` does for rendering and reward code."""
+
+    def __init__(self, game: NativeGame):
+        self._game = game
+
+    def items(self) -> list[tuple[str, float, float, bool]]:
+        """Weapons lying on the stage: (name, x, y, dropped)."""
+        return [tuple(item) for item in self._game.state()["weapons"]]
+
+    def observation(self) -> list[float]:
+        """The four weapon slots as the observation reports them (x, y, type each)."""
+        return [float(value) for value in self._game.batch.observations[0, 0, 16:28]]
+
+
+class NativeGame:
+    """One match played by the native engine (game 0 of a one-game batch), with the Python game's face.
+
+    `step(action_0, action_1)`, `observations()`, `steps`, `terminated`, `truncated`, `winner` and
+    `over` come straight from the engine. Everything else a `game.Game` has (`players`, `objects`,
+    `platform`, `grounds`, `armory`, ...) is a Python game brought up to date from the engine when
+    first read after a step: fighters' bodies, states (with their jumps, timers and move), damage,
+    stocks, weapons and keys, the platform and the weapons lying about, for reward code and
+    rendering. Writing to those objects does not change the match. Signals are emitted after each
+    step (win, knock-outs and hits during stun, drops, then pickups).
+    """
+
+    def __init__(self, batch: Any, game_seed: int, signals: Mapping[str, Any], stocks: int = R.STOCKS,
+                 max_frames: int = R.MATCH_FRAMES, first_on_right: bool | None = None):
+        self.batch = batch
+        batch.reset_game(0, game_seed, first_on_right)
+        self.signals = signals
+        self.stocks, self.max_frames = stocks, max_frames  # the batch's: it plays them
+        self.steps = 0
+        self.terminated = self.truncated = False
+        self.winner: int | None = None
+        self._observations = batch.observations
+        self._rewards, self._terminated, self._truncated = batch.rewards, batch.terminated, batch.truncated
+        self._events = batch.events
+        self._actions = np.zeros((1, 2, len(R.KEY_NAMES)), np.float32)
+        self._last_actions: tuple[Any, Any] = (np.zeros(len(R.KEY_NAMES), np.float32),) * 2
+        self._view: Game | None = None
+        self._stale = True
+
+    @property
+    def over(self) -> bool:
+        return self.terminated or self.truncated
+
+    def step(self, action_0: Any, action_1: Any) -> None:
+        """Advance one frame; actions are arrays of 10 key values (> 0.5 is pressed)."""
+        actions = self._actions
+        actions[0, 0] = action_0
+        actions[0, 1] = action_1
+        self.batch.step(actions)
+        self.steps += 1
+        self._last_actions = (action_0, action_1)
+        self._stale = True
+        self.terminated = bool(self._terminated[0])
+        self.truncated = bool(self._truncated[0])
+        reward = self._rewards[0, 0]
+        self.winner = None if reward == 0 else (0 if reward > 0 else 1)
+        events = self._events[0]
+        if events[0] or events[1]:
+            self._emit(int(events[0]), int(events[1]))
+
+    def observations(self) -> tuple[np.ndarray, np.ndarray]:
+        """Both fighters' observations (fighter 0's, fighter 1's): copies, float32 arrays of 64."""
+        both = self._observations[0]
+        return both[0].copy(), both[1].copy()
+
+    def state(self) -> dict[str, Any]:
+        """The match as the engine reports it (`FightingBatch.state`)."""
+        return self.batch.state(0)
+
+    def emit(self, signal: str, agent_id: int) -> None:
+        self.signals[signal].emit(agent=LABELS[agent_id])
+
+    def _emit(self, first: int, second: int) -> None:
+        both = (first, second)
+        for agent_id, events in enumerate(both):
+            if events & EVENTS["win_signal"]:
+                self.emit("win_signal", agent_id)
+        for agent_id, events in enumerate(both):
+            for name in ("knockout_signal", "hit_during_stun"):
+                if events & EVENTS[name]:
+                    self.emit(name, agent_id)
+        for name in ("weapon_drop_signal", "weapon_equip_signal"):
+            for agent_id, events in enumerate(both):
+                if events & EVENTS[name]:
+                    self.emit(name, agent_id)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._refresh(), name)
+
+    def _refresh(self) -> Game:
+        """The Python view, brought up to date if the engine stepped since it was last read."""
+        if self._view is not None and not self._stale:
+            return self._view
+        state = self.state()
+        fighters = state["fighters"]
+        if self._view is None:
+            quiet = {name: _Quiet() for name in EVENTS}
+            self._view = Game(random.Random(0), quiet, self.stocks, self.max_frames,
+                              first_on_right=fighters[0]["spawn"][0] > 0)
+            self._view.armory = NativeArmory(self)  # type: ignore[assignment]
+        view = self._view
+        view.signals = self.signals
+        view.steps, view.winner = self.steps, self.winner
+        view.terminated, view.truncated = self.terminated, self.truncated
+        for fighter, values, action in zip(view.players, fighters, self._last_actions):
+            _refresh_fighter(fighter, values, action)
+        body = view.platform.body
+        body.x, body.y, body.vx, body.vy = state["platform"]
+        self._stale = False
+        return view
+
+
+class _Quiet:
+    def emit(self, **_: Any) -> None:
+        pass
+
+
+STATE_NAMES = [cls.name for cls in STATE_CLASSES]
+# FightingBatch.state's "timers", in order, and the states (numbers) that keep each.
+TIMERS = {"dash_timer": (0, 1, 2, 4, 8, 9, 10, 11), "turnaround_timer": (2, 3), "backdash_timer": (10,),
+          "timer": (11,), "taunt_timer": (12,)}
+
+
+def _refresh_fighter(fighter: Fighter, values: dict[str, Any], action: Any) -> None:
+    body = fighter.body
+    body.x, body.y, body.vx, body.vy = values["x"], values["y"], values["vx"], values["vy"]
+    body.gravity = values["gravity"]
+    fighter.prev_x, fighter.prev_y = values["prev_x"], values["prev_y"]
+    fighter.hurtbox_collider.center = tuple(values["hurtbox"])
+    fighter.facing = R.Facing(values["facing"])
+    for name in ("damage", "damage_taken_this_frame", "damage_taken_this_stock", "damage_taken_total",
+                 "damage_done", "stocks", "weapon", "just_got_hit", "hitbox_live", "hit_frames"):
+        setattr(fighter, name, values[name])
+    fighter.last_hit_point = tuple(values["last_hit_point"])
+    fighter.cur_action = action
+    keys = fighter.input
+    keys.held = fighter.keys = list(values["held"])
+    for status, held, pressed, released in zip(keys._statuses, values["held"], values["just_pressed"],
+                                               values["just_released"]):
+        status.held, status.just_pressed, status.just_released = held, pressed, released
+    w, a, s, d = keys.held[:4]
+    keys.raw_vertical = float(w) - float(s)
+    keys.raw_horizontal = float(d) - float(a)
+    keys.no_horizontal = not (d or a)
+    keys.horizontal_state = HorizontalState(values["horizontal"])
+    state = fighter.states[STATE_NAMES[values["state"]]]
+    state.jumps_left, state.recoveries_left = values["jumps_left"], values["recoveries_left"]
+    state.jump_timer = values["jump_timer"]
+    state.invincible_timer, state.dodge_cooldown = values["invincible_timer"], values["dodge_cooldown"]
+    for name, value in zip(TIMERS, values["timers"]):
+        if values["state"] in TIMERS[name]:
+            setattr(state, name, value)
+    if isinstance(state, DodgeState):
+        state.dodge_timer, state.grounded = values["dodge_timer"], values["grounded_dodge"]
+    elif isinstance(state, StunState):
+        state.stun_frames = values["stun_frames"]
+    elif isinstance(state, AttackState):
+        state.move_type = MoveType(values["move_type"])
+        manager = MoveManager(fighter, MOVES[values["move_weapon"]][state.move_type])
+        manager.current_power = Power(manager.move.powers[values["power"]])
+        manager.current_power.cast_idx = values["cast"]
+        manager.current_power.cast_frames[values["cast"]] = values["cast_frame"]
+        manager.frame = values["move_frame"]
+        state.move_manager = manager
+    fighter.state = state

@@ -166,11 +166,7 @@ class Batch {
     size_t at = static_cast<size_t>(i);
     Game& g = games_[at];
     float* obs = &observations_[at * 2 * OBS_SIZE];
-    if (g.over()) {  // only without autoreset: a finished game waits for reset()
-      rewards_[2 * at] = rewards_[2 * at + 1] = 0.0f;
-      events_[2 * at] = events_[2 * at + 1] = 0;
-      return;
-    }
+    // Without autoreset a finished game goes on being stepped, as the Python game is, until reset.
     g.step(action, action + KEYS);
     float reward = 0.0f;
     if (g.winner >= 0) reward = 1.0f;
