@@ -288,3 +288,21 @@ def test_the_native_env_passes_pettingzoo_checks():
     parallel_seed_test(lambda: arena.envs.make("fighting", max_timesteps=150, engine="native"), num_cycles=200)
     with pytest.raises(ValueError, match="engine must be one of"):
         WarehouseBrawl(engine="fast")
+
+
+def test_replays_of_python_engine_matches_play_again_on_the_native_engine(tmp_path):
+    """A match played and saved on the Python engine re-simulates to the same result and frames natively."""
+    from arena import replay
+    from arena.agents.fighting import BasedAgent, BrawlerAgent
+    from arena.match import play_match
+
+    result = play_match("fighting", [BrawlerAgent(), BasedAgent()], seed=21, max_steps=900)
+    recorded = replay.load(replay.save(result, tmp_path / "fight.json"))
+    frames = {}
+    for engine in ("python", "native"):
+        recorded.env_options = {**recorded.env_options, "engine": engine}
+        seen = frames[engine] = []
+        again = replay.resimulate(recorded, on_step=lambda env: seen.append(env._observations()["player_0"]))
+        assert again.agents == result.agents and again.outcome == result.outcome
+    assert len(frames["native"]) == len(frames["python"]) > 100
+    assert np.allclose(frames["native"], frames["python"], atol=TOLERANCE)
