@@ -284,12 +284,15 @@ void bind_fighting(py::module_& m) {
               step_with<int8_t>(b, actions);
             else if (dtype.is(py::dtype::of<uint8_t>()))
               step_with<uint8_t>(b, actions);
+            else if (dtype.is(py::dtype::of<double>()))
+              step_with<double>(b, actions);
             else
               step_with<float>(b, actions);
           },
           py::arg("actions"),
-          "One frame of every game from actions of shape (N, 2, 10) (> 0.5 presses a key); the observation, "
-          "reward and done arrays are rewritten in place.")
+          "One frame of every game from actions of shape (N, 2, 10) (> 0.5 presses a key; float32, float64, "
+          "int8, uint8 and bool are read as they are, other types as float32); the observation, reward and done "
+          "arrays are rewritten in place.")
       .def(
           "reset",
           [](fg::Batch& b, py::object index, py::object seed) {

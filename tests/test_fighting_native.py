@@ -196,6 +196,27 @@ def test_signals_are_reported_per_fighter():
     assert batch.terminated[0] and list(batch.rewards[0]) == [-1.0, 1.0]
 
 
+def test_keys_of_every_type_press_as_in_python():
+    """A key is pressed above 0.5 whatever the action's type: float64 just above 0.5 too (not rounded to float32)."""
+    keys = np.zeros((1, 2, 10), np.float64)
+    keys[0, :, 3] = 0.5 + 1e-12  # d
+    python = WarehouseBrawl()
+    python.reset(seed=4)
+    for dtype in (np.float64, np.float32, np.int8, np.uint8, bool, np.int64):
+        batch = make_batch(1, [4], autoreset=False)
+        for _ in range(20):
+            batch.step(keys.astype(dtype) if dtype is not np.float64 else keys)
+        held = 0.5 + 1e-12 if dtype is np.float64 else float(np.asarray(0.5 + 1e-12).astype(dtype))
+        assert (batch.state(0)["fighters"][0]["held"][3]) == (held > 0.5), dtype
+    for _ in range(20):
+        obs, *_ = python.step({a: keys[0, k] for k, a in enumerate(AGENTS)})
+    native = WarehouseBrawl(engine="native")
+    native.reset(seed=4)
+    for _ in range(20):
+        got, *_ = native.step({a: keys[0, k] for k, a in enumerate(AGENTS)})
+    assert np.allclose(got["player_0"], obs["player_0"], atol=TOLERANCE)
+
+
 def test_bad_arguments_say_what_was_wrong():
     batch = make_batch(2)
     with pytest.raises(ValueError, match=r"shape \(2, 2, 10\)"):

@@ -158,7 +158,7 @@ class NativeGame:
         self._observations = batch.observations
         self._rewards, self._terminated, self._truncated = batch.rewards, batch.terminated, batch.truncated
         self._events = batch.events
-        self._actions = np.zeros((1, 2, len(R.KEY_NAMES)), np.float32)
+        self._actions = np.zeros((1, 2, len(R.KEY_NAMES)), np.float64)  # holds float32 and float64 keys exactly
         self._last_actions: tuple[Any, Any] = (np.zeros(len(R.KEY_NAMES), np.float32),) * 2
         self._view: Game | None = None
         self._stale = True
