@@ -249,7 +249,27 @@ py::dict game_state(const fg::Game& g) {
     if (g.dropped[k].weapon != fg::NO_WEAPON)
       items.append(py::make_tuple(WEAPON_NAMES[g.dropped[k].name], g.dropped[k].x, g.dropped[k].y, true));
   d["weapons"] = items;
+  py::list spawners;  // weapons.Spawner's state: weapon (None when empty), x, y, spawned_at, last_spawn, cooldown
+  for (const fg::Spawner& s : g.spawners) {
+    py::dict spawner;
+    spawner["weapon"] = s.weapon == fg::NO_WEAPON ? py::none() : py::object(py::str(WEAPON_NAMES[s.weapon]));
+    spawner["x"] = s.x;
+    spawner["y"] = s.y;
+    spawner["spawned_at"] = s.spawned_at;
+    spawner["last_spawn"] = s.last_spawn;
+    spawner["cooldown"] = s.cooldown;
+    spawners.append(spawner);
+  }
+  d["spawners"] = spawners;
   return d;
+}
+
+int weapon_index(const std::string& name, bool allow_none) {
+  for (int w = 0; w < 3; ++w)
+    if (name == WEAPON_NAMES[w] && (w != fg::PUNCH || !allow_none)) return w;
+  throw std::invalid_argument("FightingBatch: weapon must be " +
+                              std::string(allow_none ? "None, " : "\"Punch\", ") + "\"Spear\" or \"Hammer\", got \"" +
+                              name + "\"");
 }
 
 }  // namespace
@@ -370,6 +390,43 @@ void bind_fighting(py::module_& m) {
           },
           py::arg("index"), py::arg("fighter"), py::arg("x"), py::arg("y"),
           "Place fighter `fighter` of game `index` (as `fighter.body.position = (x, y)` does in the Python game).")
+      .def(
+          "set_fighter",
+          [](fg::Batch& b, int i, int j, py::object x, py::object y, py::object vx, py::object vy, py::object facing,
+             py::object damage, py::object weapon, py::object stocks) {
+            check_game(b, i);
+            check_fighter(j);
+            fg::Fighter& f = b.game(i).fighters[j];
+            if (!x.is_none()) f.body.x = x.cast<double>();
+            if (!y.is_none()) f.body.y = y.cast<double>();
+            if (!vx.is_none()) f.body.vx = vx.cast<double>();
+            if (!vy.is_none()) f.body.vy = vy.cast<double>();
+            if (!facing.is_none()) f.facing = facing.cast<int>() > 0 ? 1 : -1;
+            if (!damage.is_none()) f.damage = damage.cast<double>();
+            if (!weapon.is_none()) f.weapon = weapon_index(weapon.cast<std::string>(), false);
+            if (!stocks.is_none()) f.stocks = stocks.cast<int>();
+            b.observe(i);
+          },
+          py::arg("index"), py::arg("fighter"), py::arg("x") = py::none(), py::arg("y") = py::none(),
+          py::arg("vx") = py::none(), py::arg("vy") = py::none(), py::arg("facing") = py::none(),
+          py::arg("damage") = py::none(), py::arg("weapon") = py::none(), py::arg("stocks") = py::none(),
+          "Change fighter `fighter` of game `index` as writing to the Python game's fighter does: its body's "
+          "position and velocity, facing (+1 right, -1 left), damage, weapon and stocks (None leaves one as it is).")
+      .def(
+          "set_spawner",
+          [](fg::Batch& b, int i, int slot, py::object weapon, double x, double y, int spawned_at) {
+            check_game(b, i);
+            if (slot != 0 && slot != 1)
+              throw py::index_error("FightingBatch: spawner must be 0 (right) or 1 (left), got " + std::to_string(slot));
+            fg::Spawner& s = b.game(i).spawners[slot];
+            s.weapon = weapon.is_none() ? fg::NO_WEAPON : weapon_index(weapon.cast<std::string>(), true);
+            s.x = x;
+            s.y = y;
+            s.spawned_at = spawned_at;
+            b.observe(i);
+          },
+          py::arg("index"), py::arg("spawner"), py::arg("weapon"), py::arg("x"), py::arg("y"), py::arg("spawned_at"),
+          "Show `weapon` (None: nothing) at (x, y) on spawner `spawner` of game `index` since frame `spawned_at`.")
       .def(
           "positions",
           [](const fg::Batch& b) {

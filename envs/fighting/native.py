@@ -119,11 +119,27 @@ def make_batch(n: int = 1, seeds: Iterable[int] | int | None = None, *, stocks: 
     return _native.FightingBatch(move_table(), np.array(seeds, np.uint64), stocks, max_frames, side, threads, autoreset)
 
 
+class SpawnerView:
+    """A spawner of a native match as `weapons.Spawner` shows it: `weapon` (None when empty), `position`,
+    `spawned_at`, `last_spawn`, `cooldown`. Setting `weapon`, `position` or `spawned_at` changes the match."""
+
+    def __init__(self, side: int, height: float):
+        self.side, self.height = side, height
+        self.weapon: str | None = None
+        self.position = (side * R.SPAWNER_X_RANGE[0], height)
+        self.spawned_at = self.last_spawn = self.cooldown = 0
+
+    def shown(self) -> tuple:
+        return self.weapon, tuple(self.position), self.spawned_at
+
+
 class NativeArmory:
     """The weapons of a native match, answering as `weapons.Armory` does for rendering and reward code."""
 
     def __init__(self, game: NativeGame):
         self._game = game
+        right, left = R.SPAWNER_Y
+        self.spawners = [SpawnerView(1, right), SpawnerView(-1, left)]
 
     def items(self) -> list[tuple[str, float, float, bool]]:
         """Weapons lying on the stage: (name, x, y, dropped)."""
@@ -139,10 +155,12 @@ class NativeGame:
 
     `step(action_0, action_1)`, `observations()`, `steps`, `terminated`, `truncated`, `winner` and
     `over` come straight from the engine. Everything else a `game.Game` has (`players`, `objects`,
-    `platform`, `grounds`, `armory`, ...) is a Python game brought up to date from the engine when
-    first read after a step: fighters' bodies, states (with their jumps, timers and move), damage,
+    `platform`, `grounds`, `armory`, ...) is a Python game made when first read and from then on
+    brought up to date from the engine after every step: fighters' bodies, states (with their jumps, timers and move), damage,
     stocks, weapons and keys, the platform and the weapons lying about, for reward code and
-    rendering. Writing to those objects does not change the match. Signals are emitted after each
+    rendering. What is written to fighters' positions, velocities, facing, damage, weapons and
+    stocks, and to the spawners' weapons, reaches the engine before the next step, as such writes
+    change the Python game; other writes do not change the match. Signals are emitted after each
     step (win, knock-outs and hits during stun, drops, then pickups).
     """
 
@@ -162,6 +180,7 @@ class NativeGame:
         self._last_actions: tuple[Any, Any] = (np.zeros(len(R.KEY_NAMES), np.float32),) * 2
         self._view: Game | None = None
         self._stale = True
+        self._shown: list[tuple] = []  # what the view showed when last brought up to date
 
     @property
     def over(self) -> bool:
@@ -169,6 +188,8 @@ class NativeGame:
 
     def step(self, action_0: Any, action_1: Any) -> None:
         """Advance one frame; actions are arrays of 10 key values (> 0.5 is pressed)."""
+        if self._view is not None:
+            self._write_back()
         actions = self._actions
         actions[0, 0] = action_0
         actions[0, 1] = action_1
@@ -180,6 +201,8 @@ class NativeGame:
         self.truncated = bool(self._truncated[0])
         reward = self._rewards[0, 0]
         self.winner = None if reward == 0 else (0 if reward > 0 else 1)
+        if self._view is not None:  # once looked at, kept up to date: code holds on to its fighters
+            self._refresh()
         events = self._events[0]
         if events[0] or events[1]:
             self._emit(int(events[0]), int(events[1]))
@@ -234,8 +257,38 @@ class NativeGame:
             _refresh_fighter(fighter, values, action)
         body = view.platform.body
         body.x, body.y, body.vx, body.vy = state["platform"]
+        for spawner, values in zip(view.armory.spawners, state["spawners"]):
+            spawner.weapon, spawner.position = values["weapon"], (values["x"], values["y"])
+            spawner.spawned_at, spawner.last_spawn, spawner.cooldown = (values["spawned_at"], values["last_spawn"],
+                                                                         values["cooldown"])
+        self._shown = self._showing(view)
         self._stale = False
         return view
+
+    @staticmethod
+    def _showing(view: Game) -> list[tuple]:
+        fighters = [(f.body.x, f.body.y, f.body.vx, f.body.vy, int(f.facing), f.damage, f.weapon, f.stocks)
+                    for f in view.players]
+        return fighters + [spawner.shown() for spawner in view.armory.spawners]
+
+    def _write_back(self) -> None:
+        """Hand the engine what was written to the view since it was brought up to date (as in the Python game,
+        where such writes change the match): fighters' positions, velocities, facing, damage, weapons and
+        stocks, and the spawners' weapons."""
+        view = self._view
+        showing = self._showing(view)
+        if showing == self._shown:
+            return
+        for index, (now, was) in enumerate(zip(showing[:2], self._shown[:2])):
+            if now != was:
+                x, y, vx, vy, facing, damage, weapon, stocks = now
+                self.batch.set_fighter(0, index, float(x), float(y), float(vx), float(vy), facing, float(damage),
+                                       weapon, int(stocks))
+        for index, (now, was) in enumerate(zip(showing[2:], self._shown[2:])):
+            if now != was:
+                weapon, (x, y), spawned_at = now
+                self.batch.set_spawner(0, index, weapon, float(x), float(y), int(spawned_at))
+        self._shown = showing
 
 
 class _Quiet:
