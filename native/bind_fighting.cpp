@@ -4,6 +4,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -264,6 +266,57 @@ py::dict game_state(const fg::Game& g) {
   return d;
 }
 
+// state_numbers' layout: FIGHTER_NUMBERS values for each fighter, then STAGE_NUMBERS (see
+// arena.envs.fighting.native, which names them).
+constexpr int FIGHTER_NUMBERS = 43 + 3 * fg::KEYS, STAGE_NUMBERS = 4 + 2 * 6;
+
+void fighter_numbers(const fg::Game& g, int j, double* v) {
+  const fg::Fighter& f = g.fighters[j];
+  const fg::StateData& s = f.current();
+  auto optional = [](int value) { return value == fg::UNSET ? NAN : static_cast<double>(value); };
+  const double numbers[43] = {
+      f.body.x, f.body.y, f.body.vx, f.body.vy, double(f.body.gravity), f.prev_x, f.prev_y, f.hurt_x, f.hurt_y,
+      double(f.facing), double(f.state), optional(s.jumps_left), optional(s.recoveries_left), optional(s.jump_timer),
+      double(s.invincible_timer), double(s.dodge_cooldown), double(s.dodge_timer), double(s.stun_frames),
+      double(f.states[fg::DODGE].grounded), double(s.dash_timer), double(s.turnaround_timer),
+      double(s.backdash_timer), double(s.timer), double(s.taunt_timer), double(f.move.move_type),
+      double(f.move.weapon), double(f.move.power.index), double(f.move.power.cast_idx),
+      double(f.move.power.cast_frames[f.move.power.cast_idx]), double(f.move.frame), f.damage,
+      f.damage_taken_this_frame, f.damage_taken_this_stock, f.damage_taken_total, f.damage_done, double(f.stocks),
+      double(f.weapon), double(f.just_got_hit), double(f.hitbox_live), double(f.hit_frames), f.last_hit_x,
+      f.last_hit_y, double(f.input.horizontal)};
+  std::copy(numbers, numbers + 43, v);
+  for (int k = 0; k < fg::KEYS; ++k) {
+    v[43 + k] = f.input.held[k];
+    v[43 + fg::KEYS + k] = f.input.just_pressed[k];
+    v[43 + 2 * fg::KEYS + k] = f.input.just_released[k];
+  }
+}
+
+py::array_t<double> state_numbers(const fg::Game& g) {
+  py::array_t<double> out(2 * FIGHTER_NUMBERS + STAGE_NUMBERS);
+  double* v = out.mutable_data();
+  fighter_numbers(g, 0, v);
+  fighter_numbers(g, 1, v + FIGHTER_NUMBERS);
+  double* stage = v + 2 * FIGHTER_NUMBERS;
+  const fg::Body& p = g.platform.body;
+  stage[0] = p.x;
+  stage[1] = p.y;
+  stage[2] = p.vx;
+  stage[3] = p.vy;
+  for (int k = 0; k < 2; ++k) {
+    const fg::Spawner& s = g.spawners[k];
+    double* at = stage + 4 + 6 * k;
+    at[0] = s.weapon;
+    at[1] = s.x;
+    at[2] = s.y;
+    at[3] = s.spawned_at;
+    at[4] = s.last_spawn;
+    at[5] = s.cooldown;
+  }
+  return out;
+}
+
 int weapon_index(const std::string& name, bool allow_none) {
   for (int w = 0; w < 3; ++w)
     if (name == WEAPON_NAMES[w] && (w != fg::PUNCH || !allow_none)) return w;
@@ -390,6 +443,15 @@ void bind_fighting(py::module_& m) {
           },
           py::arg("index"), py::arg("fighter"), py::arg("x"), py::arg("y"),
           "Place fighter `fighter` of game `index` (as `fighter.body.position = (x, y)` does in the Python game).")
+      .def(
+          "state_numbers",
+          [](const fg::Batch& b, int i) {
+            check_game(b, i);
+            return state_numbers(b.game(i));
+          },
+          py::arg("index"),
+          "Game `index`'s fighters and stage as one float64 array (what `state` reports, numbered; "
+          "arena.envs.fighting.native names the positions).")
       .def(
           "set_fighter",
           [](fg::Batch& b, int i, int j, py::object x, py::object y, py::object vx, py::object vy, py::object facing,

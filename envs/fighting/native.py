@@ -242,25 +242,27 @@ class NativeGame:
         """The Python view, brought up to date if the engine stepped since it was last read."""
         if self._view is not None and not self._stale:
             return self._view
-        state = self.state()
-        fighters = state["fighters"]
+        numbers = self.batch.state_numbers(0).tolist()
         if self._view is None:
             quiet = {name: _Quiet() for name in EVENTS}
-            self._view = Game(random.Random(0), quiet, self.stocks, self.max_frames,
-                              first_on_right=fighters[0]["spawn"][0] > 0)
+            spawn_x = self.state()["fighters"][0]["spawn"][0]
+            self._view = Game(random.Random(0), quiet, self.stocks, self.max_frames, first_on_right=spawn_x > 0)
             self._view.armory = NativeArmory(self)  # type: ignore[assignment]
         view = self._view
         view.signals = self.signals
         view.steps, view.winner = self.steps, self.winner
         view.terminated, view.truncated = self.terminated, self.truncated
-        for fighter, values, action in zip(view.players, fighters, self._last_actions):
-            _refresh_fighter(fighter, values, action)
+        first, second = view.players
+        _refresh_fighter(first, numbers[:FIGHTER_NUMBERS], self._last_actions[0])
+        _refresh_fighter(second, numbers[FIGHTER_NUMBERS:2 * FIGHTER_NUMBERS], self._last_actions[1])
+        stage = numbers[2 * FIGHTER_NUMBERS:]
         body = view.platform.body
-        body.x, body.y, body.vx, body.vy = state["platform"]
-        for spawner, values in zip(view.armory.spawners, state["spawners"]):
-            spawner.weapon, spawner.position = values["weapon"], (values["x"], values["y"])
-            spawner.spawned_at, spawner.last_spawn, spawner.cooldown = (values["spawned_at"], values["last_spawn"],
-                                                                         values["cooldown"])
+        body.x, body.y, body.vx, body.vy = stage[:4]
+        for spawner, at in zip(view.armory.spawners, (4, 10)):
+            weapon, x, y, spawned_at, last_spawn, cooldown = stage[at:at + 6]
+            spawner.weapon = None if weapon < 0 else R.WEAPON_NAMES[int(weapon)]
+            spawner.position = (x, y)
+            spawner.spawned_at, spawner.last_spawn, spawner.cooldown = int(spawned_at), int(last_spawn), int(cooldown)
         self._shown = self._showing(view)
         self._stale = False
         return view
@@ -297,50 +299,80 @@ class _Quiet:
 
 
 STATE_NAMES = [cls.name for cls in STATE_CLASSES]
-# FightingBatch.state's "timers", in order, and the states (numbers) that keep each.
-TIMERS = {"dash_timer": (0, 1, 2, 4, 8, 9, 10, 11), "turnaround_timer": (2, 3), "backdash_timer": (10,),
-          "timer": (11,), "taunt_timer": (12,)}
+FACINGS = {1: R.Facing.RIGHT, -1: R.Facing.LEFT}
+HORIZONTAL = tuple(HorizontalState)
+MOVE_TYPES = {move.value: move for move in MoveType}
+# FightingBatch.state_numbers: per fighter these 43 values, then its keys held, just pressed and just
+# released (10 each); after both fighters the platform (x, y, vx, vy) and each spawner (weapon index
+# or -1, x, y, spawned_at, last_spawn, cooldown). NaN stands for None.
+FIGHTER_FIELDS = ("x", "y", "vx", "vy", "gravity", "prev_x", "prev_y", "hurt_x", "hurt_y", "facing", "state",
+                  "jumps_left", "recoveries_left", "jump_timer", "invincible_timer", "dodge_cooldown", "dodge_timer",
+                  "stun_frames", "grounded_dodge", "dash_timer", "turnaround_timer", "backdash_timer", "timer",
+                  "taunt_timer", "move_type", "move_weapon", "power", "cast", "cast_frame", "move_frame", "damage",
+                  "damage_taken_this_frame", "damage_taken_this_stock", "damage_taken_total", "damage_done", "stocks",
+                  "weapon", "just_got_hit", "hitbox_live", "hit_frames", "last_hit_x", "last_hit_y", "horizontal")
+KEYS = len(R.KEY_NAMES)
+FIGHTER_NUMBERS = len(FIGHTER_FIELDS) + 3 * KEYS
+# The timers (FIGHTER_FIELDS) each state keeps, by state number.
+TIMERS = {0: ("dash_timer",), 1: ("dash_timer",), 2: ("dash_timer", "turnaround_timer"), 3: ("turnaround_timer",),
+          4: ("dash_timer",), 8: ("dash_timer",), 9: ("dash_timer",), 10: ("dash_timer", "backdash_timer"),
+          11: ("dash_timer", "timer"), 12: ("taunt_timer",)}
+_AT = {name: index for index, name in enumerate(FIGHTER_FIELDS)}
 
 
-def _refresh_fighter(fighter: Fighter, values: dict[str, Any], action: Any) -> None:
+def _optional(value: float) -> int | None:
+    return None if value != value else int(value)
+
+
+def _refresh_fighter(fighter: Fighter, v: list[float], action: Any) -> None:
+    (x, y, vx, vy, gravity, prev_x, prev_y, hurt_x, hurt_y, facing, number, jumps_left, recoveries_left, jump_timer,
+     invincible_timer, dodge_cooldown, dodge_timer, stun_frames, grounded_dodge, _, _, _, _, _, move_type,
+     move_weapon, power, cast, cast_frame, move_frame, damage, damage_taken_this_frame, damage_taken_this_stock,
+     damage_taken_total, damage_done, stocks, weapon, just_got_hit, hitbox_live, hit_frames, last_hit_x, last_hit_y,
+     horizontal) = v[:len(FIGHTER_FIELDS)]
     body = fighter.body
-    body.x, body.y, body.vx, body.vy = values["x"], values["y"], values["vx"], values["vy"]
-    body.gravity = values["gravity"]
-    fighter.prev_x, fighter.prev_y = values["prev_x"], values["prev_y"]
-    fighter.hurtbox_collider.center = tuple(values["hurtbox"])
-    fighter.facing = R.Facing(values["facing"])
-    for name in ("damage", "damage_taken_this_frame", "damage_taken_this_stock", "damage_taken_total",
-                 "damage_done", "stocks", "weapon", "just_got_hit", "hitbox_live", "hit_frames"):
-        setattr(fighter, name, values[name])
-    fighter.last_hit_point = tuple(values["last_hit_point"])
+    body.x, body.y, body.vx, body.vy, body.gravity = x, y, vx, vy, gravity != 0
+    fighter.prev_x, fighter.prev_y = prev_x, prev_y
+    fighter.hurtbox_collider.center = (hurt_x, hurt_y)
+    fighter.facing = FACINGS[int(facing)]
+    fighter.damage, fighter.damage_taken_this_frame = damage, damage_taken_this_frame
+    fighter.damage_taken_this_stock, fighter.damage_taken_total = damage_taken_this_stock, damage_taken_total
+    fighter.damage_done, fighter.stocks, fighter.weapon = damage_done, int(stocks), R.WEAPON_NAMES[int(weapon)]
+    fighter.just_got_hit, fighter.hitbox_live, fighter.hit_frames = just_got_hit != 0, hitbox_live != 0, int(hit_frames)
+    fighter.last_hit_point = (last_hit_x, last_hit_y)
     fighter.cur_action = action
     keys = fighter.input
-    keys.held = fighter.keys = list(values["held"])
-    for status, held, pressed, released in zip(keys._statuses, values["held"], values["just_pressed"],
-                                               values["just_released"]):
-        status.held, status.just_pressed, status.just_released = held, pressed, released
-    w, a, s, d = keys.held[:4]
-    keys.raw_vertical = float(w) - float(s)
-    keys.raw_horizontal = float(d) - float(a)
-    keys.no_horizontal = not (d or a)
-    keys.horizontal_state = HorizontalState(values["horizontal"])
-    state = fighter.states[STATE_NAMES[values["state"]]]
-    state.jumps_left, state.recoveries_left = values["jumps_left"], values["recoveries_left"]
-    state.jump_timer = values["jump_timer"]
-    state.invincible_timer, state.dodge_cooldown = values["invincible_timer"], values["dodge_cooldown"]
-    for name, value in zip(TIMERS, values["timers"]):
-        if values["state"] in TIMERS[name]:
-            setattr(state, name, value)
-    if isinstance(state, DodgeState):
-        state.dodge_timer, state.grounded = values["dodge_timer"], values["grounded_dodge"]
-    elif isinstance(state, StunState):
-        state.stun_frames = values["stun_frames"]
-    elif isinstance(state, AttackState):
-        state.move_type = MoveType(values["move_type"])
-        manager = MoveManager(fighter, MOVES[values["move_weapon"]][state.move_type])
-        manager.current_power = Power(manager.move.powers[values["power"]])
-        manager.current_power.cast_idx = values["cast"]
-        manager.current_power.cast_frames[values["cast"]] = values["cast_frame"]
-        manager.frame = values["move_frame"]
-        state.move_manager = manager
+    start = len(FIGHTER_FIELDS)
+    held = [value != 0 for value in v[start:start + KEYS]]
+    keys.held = fighter.keys = held
+    for status, now, pressed, released in zip(keys._statuses, held, v[start + KEYS:start + 2 * KEYS],
+                                              v[start + 2 * KEYS:]):
+        status.held, status.just_pressed, status.just_released = now, pressed != 0, released != 0
+    keys.raw_vertical = float(held[0]) - float(held[2])
+    keys.raw_horizontal = float(held[3]) - float(held[1])
+    keys.no_horizontal = not (held[3] or held[1])
+    keys.horizontal_state = HORIZONTAL[int(horizontal)]
+    number = int(number)
+    state = fighter.states[STATE_NAMES[number]]
+    state.jumps_left, state.recoveries_left = _optional(jumps_left), _optional(recoveries_left)
+    state.jump_timer = _optional(jump_timer)
+    state.invincible_timer, state.dodge_cooldown = int(invincible_timer), int(dodge_cooldown)
+    for name in TIMERS.get(number, ()):
+        setattr(state, name, int(v[_AT[name]]))
+    if number == DodgeState.number:
+        state.dodge_timer, state.grounded = int(dodge_timer), grounded_dodge != 0
+    elif number == StunState.number:
+        state.stun_frames = int(stun_frames)
+    elif number == AttackState.number:
+        move = MOVES[R.WEAPON_NAMES[int(move_weapon)]][MOVE_TYPES[int(move_type)]]
+        manager = state.move_manager
+        if manager is None or manager.move is not move or manager.p is not fighter:
+            manager = state.move_manager = MoveManager(fighter, move)
+        state.move_type = MOVE_TYPES[int(move_type)]
+        current = manager.current_power
+        if current.data is not move.powers[int(power)]:
+            current = manager.current_power = Power(move.powers[int(power)])
+        current.cast_idx = int(cast)
+        current.cast_frames[current.cast_idx] = int(cast_frame)
+        manager.frame = int(move_frame)
     fighter.state = state
