@@ -171,10 +171,11 @@ within 0.05 units and one frame. What still differs, and why:
 - `stocks`: stocks per fighter (default 3).
 - `reward_manager`: a `RewardManager` that shapes both seats' rewards (default none).
 - `engine`: "python" (default) or "native": the same rules in C++ (`arena.envs.fighting.native`),
-  several times faster, frame for frame the same match. `env.game` is then a `NativeGame`: fighters,
-  platform and weapons read as on the Python engine (brought up to date when read), but writing to
-  them does not change the match, and signals reach their handlers after the frame, not during it.
-  For many games at once, `arena.envs.fighting.native.make_batch(n, seeds, threads=...)`.
+  frame for frame the same match, several times faster. `env.game` is then a `NativeGame`: fighters,
+  platform and weapons read as on the Python engine; writes to fighters' positions, velocities,
+  facing, damage, weapons and stocks, and to the spawners' weapons, change the match as there (other
+  writes do not); signals reach their handlers after the frame rather than during it; the env cannot
+  be deep-copied. For many games at once: `arena.envs.fighting.native.make_batch(n, seeds, threads=...)`.
 
 ## Single-agent view
 `gymnasium.make("arena/Fighting-v0", opponent=BasedAgent())` learns as player_0 against the given
