@@ -327,3 +327,30 @@ def test_replays_of_python_engine_matches_play_again_on_the_native_engine(tmp_pa
         assert again.agents == result.agents and again.outcome == result.outcome
     assert len(frames["native"]) == len(frames["python"]) > 100
     assert np.allclose(frames["native"], frames["python"], atol=TOLERANCE)
+
+
+def python_suite_tests() -> list:
+    """The rules, env and competition-compatibility tests that take no arguments, as (module, name)."""
+    import inspect
+
+    import test_ai2_compat
+    import test_fighting_env
+    import test_fighting_rules
+
+    return [(module, name) for module in (test_fighting_rules, test_fighting_env, test_ai2_compat)
+            for name, test in vars(module).items()
+            if name.startswith("test_") and inspect.isfunction(test) and not inspect.signature(test).parameters]
+
+
+@pytest.mark.parametrize("module,name", python_suite_tests(), ids=lambda value: getattr(value, "__name__", value))
+def test_the_env_tests_pass_on_the_native_engine(module, name, monkeypatch):
+    """The env's own tests (they step it, read its objects, write positions, damage, weapons, spawners,
+    listen to signals) pass with the native engine as the default."""
+    import inspect
+
+    parameters = list(inspect.signature(WarehouseBrawl.__init__).parameters)[1:]  # all have defaults
+    defaults = list(WarehouseBrawl.__init__.__defaults__)
+    defaults[parameters.index("engine")] = "native"
+    monkeypatch.setattr(WarehouseBrawl.__init__, "__defaults__", tuple(defaults))
+    assert WarehouseBrawl().engine == "native"
+    getattr(module, name)()
