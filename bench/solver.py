@@ -2,20 +2,23 @@
 
     python bench/solver.py                          # FFO #1-19 and #20-39
     python bench/solver.py --sets 40-59 --time-limit 120
+    python bench/solver.py --sets 20-39 --threads 2       # the principal variation shared by two threads
     python bench/solver.py --sets 1-19 20-39 --record   # also write the tables into bench/RESULTS.md
     python bench/solver.py --sets --duel 40 --record    # MCTSAgent with the endgame solver against itself without
 
 Each position is solved from scratch (a fresh transposition table) by `arena.envs.othello.solve`
-on one core; its score is checked against the published exact score in
+on --threads threads (default one); its score is checked against the published exact score in
 tests/fixtures/ffo.obf. A position not solved within --time-limit seconds is listed as such.
-Node counts do not depend on the machine, so they compare with other solvers' published counts:
-Edax's are given per set where published (per position they are not).
+Node counts do not depend on the machine (on one thread), so they compare with other solvers'
+published counts: Edax's are given per set where published (per position they are not). The
+wall time of the whole set is printed too.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import time
 from pathlib import Path
 
 from arena.envs.othello import read_obf, solve
@@ -30,14 +33,14 @@ EDAX_NODES = {
 }
 
 
-def solve_set(name: str, time_limit: float | None) -> tuple[list[str], int, float, int, int]:
+def solve_set(name: str, time_limit: float | None, threads: int) -> tuple[list[str], int, float, int, int]:
     problems = read_obf(FFO)
     rows, nodes, seconds, solved, exact = [], 0, 0.0, 0, 0
     for number in SETS[name]:
         problem = problems[number - 1]
         board = problem.board
         empties = 64 - bin(board.black | board.white).count("1")
-        result = solve(board, time_limit=time_limit)
+        result = solve(board, time_limit=time_limit, threads=threads)
         if not result.complete:
             rows.append(f"| {number} | {empties} | {problem.best_score:+d} | not solved within {time_limit:g} s "
                         f"| | {result.nodes:,}+ | {result.seconds:.1f}+ |")
@@ -61,15 +64,19 @@ def main() -> None:
                         help="also play MCTSAgent with the solver against itself without, GAMES games")
     parser.add_argument("--simulations", type=int, default=1000, help="the duel's simulations a move (default: 1000)")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds per position (default: none)")
+    parser.add_argument("--threads", type=int, default=1, help="search threads per position (default: 1)")
     parser.add_argument("--record", action="store_true", help="write the tables into bench/RESULTS.md")
     args = parser.parse_args()
 
     for name in args.sets:
         print(f"FFO #{name}", flush=True)
-        rows, nodes, seconds, solved, exact = solve_set(name, args.time_limit)
+        started = time.perf_counter()
+        rows, nodes, seconds, solved, exact = solve_set(name, args.time_limit, args.threads)
+        wall = time.perf_counter() - started
         edax = EDAX_NODES.get(name)
         summary = (f"{solved} of {len(SETS[name])} solved, {exact} with the published score; "
-                   f"{nodes:,} nodes in {seconds:.1f} s ({nodes / max(seconds, 1e-9) / 1e6:.1f} M nodes/s)")
+                   f"{nodes:,} nodes in {seconds:.1f} s ({nodes / max(seconds, 1e-9) / 1e6:.1f} M nodes/s); "
+                   f"the whole set in {wall:.1f} s of wall time")
         if edax:
             summary += f". Edax: {edax[0]} nodes for the set ({edax[1]})"
         else:
@@ -79,7 +86,8 @@ def main() -> None:
                  "| ---: | ---: | ---: | --- | --- | ---: | ---: |", *rows]
         if args.record:
             load = os.getloadavg()[0]
-            body = ("`arena.envs.othello.solve` from scratch on each position, one thread"
+            body = ("`arena.envs.othello.solve` from scratch on each position, "
+                    + ("one thread" if args.threads == 1 else f"{args.threads} threads")
                     + (f", at most {args.time_limit:g} s a position" if args.time_limit else "")
                     + f". Load average (1 min) at the end: {load:.1f} (the machine is shared: times are noisy,"
                     " node counts are not). Edax's own `-solve` could not be run here: its solver needs the"

@@ -116,16 +116,21 @@ def _solvable(board: OthelloBoard | str) -> OthelloBoard:
     return board
 
 
-def solve(board: OthelloBoard | str, *, alpha: int = -64, beta: int = 64, time_limit: float | None = None,
-          all_best: bool = False) -> SolveResult:
+def solve(board: OthelloBoard | str, *, alpha: int = -64, beta: int = 64, threads: int | None = None,
+          time_limit: float | None = None, all_best: bool = False) -> SolveResult:
     """The exact final disc difference for the side to move in `board` (an 8 x 8 position).
 
     Within a window `alpha < beta` (default the full -64..64) the score is exact when it falls
     strictly inside, else a bound: `solve(b, alpha=-1, beta=1)` proves a win (score >= 1), a loss
-    (<= -1) or a draw (0) faster than the exact score. `all_best` scores every move to list all
-    the best ones in `best_moves` (slower); otherwise `best_moves` holds the one found.
+    (<= -1) or a draw (0) faster than the exact score. `threads` (default one) searches the
+    principal variation's other moves on that many threads: the same score, sooner on as many
+    free cores, but node counts that vary from run to run (`os.cpu_count()` for all cores).
+    `all_best` scores every move to list all the best ones in `best_moves` (slower, one thread);
+    otherwise `best_moves` holds the one found.
     """
     board = _solvable(board)
+    if threads is not None and threads < 1:
+        raise ValueError(f"solve: threads must be 1 or more (or None for one), got {threads}")
     if all_best and alpha == -64 and beta == 64:
         scored, nodes, seconds, complete = othello_solve_moves(board, time_limit or 0.0)
         if not complete:
@@ -138,7 +143,7 @@ def solve(board: OthelloBoard | str, *, alpha: int = -64, beta: int = 64, time_l
         best = scored[0][1]
         moves = [move for move, score in scored if score == best]
         return SolveResult(best, "exact", moves[0], moves, nodes, seconds)
-    score, move, nodes, seconds, complete = othello_solve(board, alpha, beta, time_limit or 0.0)
+    score, move, nodes, seconds, complete = othello_solve(board, alpha, beta, time_limit or 0.0, threads or 1)
     if not complete:
         return SolveResult(None, "none", None, [], nodes, seconds, False)
     bound = "lower" if score >= beta else "upper" if score <= alpha else "exact"

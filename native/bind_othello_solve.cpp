@@ -24,8 +24,9 @@ void check_board(const Board& board, int alpha, int beta) {
 }
 
 // (score, best_move, nodes, seconds, complete); best_move is -1 when the game is over.
-py::tuple solve_position(const Board& board, int alpha, int beta, double time_limit) {
+py::tuple solve_position(const Board& board, int alpha, int beta, double time_limit, int threads) {
   check_board(board, alpha, beta);
+  if (threads < 1) throw std::invalid_argument("solve threads must be 1 or more, got " + std::to_string(threads));
   const int empties = 64 - arena::popcount(board.black() | board.white());
   int score = 0, best = -1;
   bool complete = true;
@@ -34,6 +35,7 @@ py::tuple solve_position(const Board& board, int alpha, int beta, double time_li
   {
     py::gil_scoped_release release;
     solve::Solver solver(solve::table_bits_for(empties), time_limit);
+    solver.set_threads(threads);
     try {
       score = solver.root(board.own(), board.opp(), alpha, beta, &best);
     } catch (const solve::Aborted&) {
@@ -74,11 +76,12 @@ py::tuple solve_each_move(const Board& board, double time_limit) {
 
 void bind_othello_solve(py::module_& m) {
   m.def("othello_solve", &solve_position, py::arg("board"), py::arg("alpha") = -64, py::arg("beta") = 64,
-        py::arg("time_limit") = 0.0,
+        py::arg("time_limit") = 0.0, py::arg("threads") = 1,
         "Exact endgame search of an 8 x 8 OthelloBoard: (score, best_move, nodes, seconds, complete). The score is "
         "the final disc difference for the side to move (empties to the winner), fail-soft within (alpha, beta); "
         "best_move is a square index, 64 for a forced pass, -1 when the game is over. A time_limit > 0 stops the "
-        "search after that many seconds with complete False.");
+        "search after that many seconds with complete False. threads > 1 shares the moves of the principal "
+        "variation's nodes out among that many threads (the same score; node counts then vary from run to run).");
   m.def("othello_solve_moves", &solve_each_move, py::arg("board"), py::arg("time_limit") = 0.0,
         "The exact score of every legal move: ([(move, score), ...] best first, nodes, seconds, complete).");
 }

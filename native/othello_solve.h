@@ -15,7 +15,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "othello.h"
@@ -34,16 +37,31 @@ constexpr Bitboard kCorners = 0x8100000000000081ULL;
 // X-squares and C-squares: the squares next to a corner.
 constexpr Bitboard kNearCorners = 0x42C300000000C342ULL;
 
+// From this many empties on, the moves of a principal-variation node are shared out among
+// threads (when there are several).
+constexpr int kSplitMinEmpties = 12;
 // Below this many empties positions are searched without the table, by parity alone.
-constexpr int kTableMinEmpties = 7;
+constexpr int kTableMinEmpties = 6;
 // From this many empties on, children are looked up in the table before searching any.
 constexpr int kEtcMinEmpties = 10;
 // From this many empties on, move ordering looks one reply deeper.
-constexpr int kLookaheadEmpties = 12;
+constexpr int kLookaheadEmpties = 10;
 
 // The four 4 x 4 quadrants.
 constexpr Bitboard kQuadrant[4] = {0x000000000F0F0F0FULL, 0x00000000F0F0F0F0ULL, 0x0F0F0F0F00000000ULL,
                                    0xF0F0F0F000000000ULL};
+
+// The bit of each square's quadrant, for parity sets.
+struct QuadrantIds {
+  int of[64];
+  constexpr QuadrantIds() : of{} {
+    for (int sq = 0; sq < 64; ++sq) of[sq] = 1 << ((sq / 32) * 2 + (sq % 8) / 4);
+  }
+};
+inline constexpr QuadrantIds kQuadrantIds{};
+inline constexpr const int* kQuadrantId = kQuadrantIds.of;
+// The most empties the table-free search handles.
+constexpr int kMaxShallow = 8;
 
 // Every square next to each square: a move there needs an opponent disc among them.
 struct Neighbours {
@@ -137,48 +155,94 @@ inline int stable_discs(Bitboard own, Bitboard opp) {
   }
 }
 
-struct Entry {
-  Bitboard own = 0, opp = 0;
-  int8_t lower = -kScoreMax, upper = kScoreMax;
-  uint8_t move = kPass;
-  uint8_t empties = 0;
+// The squares next to the discs of `b` that are empty: where the other side may one day play.
+inline Bitboard neighbours_of(Bitboard b) {
+  constexpr Bitboard kNotA = 0xFEFEFEFEFEFEFEFEULL, kNotH = 0x7F7F7F7F7F7F7F7FULL;
+  const Bitboard side = ((b << 1) & kNotA) | ((b >> 1) & kNotH);
+  const Bitboard row = b | side;
+  return side | (row << 8) | (row >> 8);
+}
+
+// A score bound known for a position, as the table holds it.
+struct Bound {
+  int lower, upper, move, weight;
 };
 
-// Score bounds of positions already searched, two entries per bucket (the
-// deeper one kept), looked up by both bitboards.
+// Score bounds of positions already searched, two slots per bucket: the first keeps the
+// heaviest result seen there (weight: the bit length of the node count that found it; the one
+// it replaces moves to the second), the second always takes the newest. Slots are read and
+// written without locks by every thread of a search: a slot stores its two bitboards XORed
+// with its data word, which also holds a check hash of the position, so a slot torn by two
+// writers at once does not match a position and reads as empty.
 class Table {
  public:
-  explicit Table(int bits) : mask_((std::size_t{1} << bits) - 2), entries_(std::size_t{1} << bits) {}
+  explicit Table(int bits)
+      : mask_((std::size_t{1} << bits) - 2), slots_(new Slot[std::size_t{1} << bits]) {}
 
-  const Entry* find(Bitboard own, Bitboard opp) const {
+  bool find(Bitboard own, Bitboard opp, Bound* out) const {
     const std::size_t i = index(own, opp);
-    for (std::size_t k = i; k <= i + 1; ++k)
-      if (entries_[k].own == own && entries_[k].opp == opp && entries_[k].empties) return &entries_[k];
-    return nullptr;
+    for (std::size_t k = i; k <= i + 1; ++k) {
+      const uint64_t data = slots_[k].data.load(std::memory_order_relaxed);
+      if (data && (slots_[k].own.load(std::memory_order_relaxed) ^ data) == own &&
+          (slots_[k].opp.load(std::memory_order_relaxed) ^ data) == opp && (data >> 40) == check(own, opp)) {
+        *out = unpack(data);
+        return true;
+      }
+    }
+    return false;
   }
 
   // Records that the position's score lies in [lower, upper], tightening what is known.
-  void store(Bitboard own, Bitboard opp, int empties, int lower, int upper, int move) {
+  void store(Bitboard own, Bitboard opp, int weight, int lower, int upper, int move) {
     const std::size_t i = index(own, opp);
-    Entry* slot = nullptr;
-    for (std::size_t k = i; k <= i + 1; ++k)
-      if (entries_[k].own == own && entries_[k].opp == opp && entries_[k].empties) slot = &entries_[k];
-    if (slot) {
-      // Bounds of the exact score never contradict each other: keep the tighter of each.
-      lower = std::max<int>(lower, slot->lower);
-      upper = std::min<int>(upper, slot->upper);
-    } else {
-      slot = entries_[i].empties <= entries_[i + 1].empties ? &entries_[i] : &entries_[i + 1];
+    for (std::size_t k = i; k <= i + 1; ++k) {
+      const uint64_t data = slots_[k].data.load(std::memory_order_relaxed);
+      if (data && (slots_[k].own.load(std::memory_order_relaxed) ^ data) == own &&
+          (slots_[k].opp.load(std::memory_order_relaxed) ^ data) == opp && (data >> 40) == check(own, opp)) {
+        // Bounds of the exact score never contradict each other: keep the tighter of each.
+        const Bound old = unpack(data);
+        write(slots_[k], own, opp, weight, std::max(lower, old.lower), std::min(upper, old.upper), move);
+        return;
+      }
     }
-    slot->own = own;
-    slot->opp = opp;
-    slot->lower = static_cast<int8_t>(lower);
-    slot->upper = static_cast<int8_t>(upper);
-    slot->move = static_cast<uint8_t>(move);
-    slot->empties = static_cast<uint8_t>(empties);
+    const uint64_t first = slots_[i].data.load(std::memory_order_relaxed);
+    if (!first || weight >= unpack(first).weight) {
+      if (first) {
+        slots_[i + 1].own.store(slots_[i].own.load(std::memory_order_relaxed), std::memory_order_relaxed);
+        slots_[i + 1].opp.store(slots_[i].opp.load(std::memory_order_relaxed), std::memory_order_relaxed);
+        slots_[i + 1].data.store(first, std::memory_order_relaxed);
+      }
+      write(slots_[i], own, opp, weight, lower, upper, move);
+    } else {
+      write(slots_[i + 1], own, opp, weight, lower, upper, move);
+    }
   }
 
  private:
+  struct Slot {
+    std::atomic<uint64_t> own{0}, opp{0}, data{0};
+  };
+
+  // 24 bits of a hash of the position other than the index's.
+  static uint64_t check(Bitboard own, Bitboard opp) {
+    uint64_t h = (own ^ 0xD6E8FEB86659FD93ULL) * 0xFF51AFD7ED558CCDULL ^ opp * 0xC4CEB9FE1A85EC53ULL;
+    return (h ^ (h >> 32)) & 0xFFFFFF;
+  }
+  // lower, upper, move, weight, a 1 (a used slot) and the check hash of (own, opp).
+  static uint64_t pack(Bitboard own, Bitboard opp, int weight, int lower, int upper, int move) {
+    return uint64_t(uint8_t(lower)) | uint64_t(uint8_t(upper)) << 8 | uint64_t(uint8_t(move)) << 16 |
+           uint64_t(uint8_t(weight)) << 24 | uint64_t{1} << 32 | check(own, opp) << 40;
+  }
+  static Bound unpack(uint64_t d) {
+    return {int8_t(d & 0xFF), int8_t((d >> 8) & 0xFF), int((d >> 16) & 0xFF), int((d >> 24) & 0xFF)};
+  }
+  static void write(Slot& s, Bitboard own, Bitboard opp, int weight, int lower, int upper, int move) {
+    const uint64_t data = pack(own, opp, weight, lower, upper, move);
+    s.data.store(data, std::memory_order_relaxed);
+    s.own.store(own ^ data, std::memory_order_relaxed);
+    s.opp.store(opp ^ data, std::memory_order_relaxed);
+  }
+
   std::size_t index(Bitboard own, Bitboard opp) const {
     uint64_t h = own * 0x9E3779B97F4A7C15ULL ^ (opp + 0x632BE59BD9B4E019ULL) * 0xC2B2AE3D27D4EB4FULL;
     h ^= h >> 29;
@@ -186,10 +250,10 @@ class Table {
   }
 
   std::size_t mask_;
-  std::vector<Entry> entries_;
+  std::unique_ptr<Slot[]> slots_;
 };
 
-// The search stops early (time limit) by throwing this.
+// The search stops early (time or node limit, or another thread's answer) by throwing this.
 struct Aborted {};
 
 struct MoveScore {
@@ -197,16 +261,29 @@ struct MoveScore {
   int score;
 };
 
-class Solver {
+// What the threads of one solve share: the table, the limits and the stop signal.
+struct SharedSearch {
+  SharedSearch(int table_bits, double time_limit)
+      : table(table_bits), time_limit(time_limit), started(std::chrono::steady_clock::now()) {}
+
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
+
+  Table table;
+  double time_limit;
+  uint64_t node_limit = 0;
+  std::chrono::steady_clock::time_point started;
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> nodes{0};  // every thread's, added in chunks
+};
+
+// One thread's search.
+class Search {
  public:
-  // A table of 2^bits entries; a time limit of 0 or less means none.
-  explicit Solver(int table_bits = 20, double time_limit = 0.0)
-      : table_(table_bits), time_limit_(time_limit), started_(std::chrono::steady_clock::now()) {}
+  explicit Search(SharedSearch& shared) : shared_(shared) {}
 
   uint64_t nodes() const { return nodes_; }
-  double seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-  }
 
   // Fail-soft score of (own, opp) within (alpha, beta); `best_move` gets the
   // move found best (kPass for a forced pass, -1 when the game is over).
@@ -224,24 +301,6 @@ class Solver {
     return search_moves(own, opp, alpha, beta, empties, moves, best_move);
   }
 
-  // The exact score of every legal move (kPass alone for a forced pass), best first.
-  std::vector<MoveScore> score_moves(Bitboard own, Bitboard opp) {
-    std::vector<MoveScore> out;
-    const int empties = 64 - popcount(own | opp);
-    const Bitboard moves = legal_moves(own, opp, masks8());
-    if (!moves) {
-      if (legal_moves(opp, own, masks8())) out.push_back({kPass, -pvs(opp, own, -kScoreMax, kScoreMax, empties)});
-      return out;
-    }
-    for (Bitboard rest = moves; rest; rest &= rest - 1) {
-      const int sq = lowest_bit(rest);
-      const Bitboard f = flips(sq, own, opp, masks8());
-      out.push_back({sq, -pvs(opp & ~f, own | f | bit(sq), -kScoreMax, kScoreMax, empties - 1)});
-    }
-    std::stable_sort(out.begin(), out.end(), [](const MoveScore& a, const MoveScore& b) { return a.score > b.score; });
-    return out;
-  }
-
   // Principal-variation search with the table, for positions with kTableMinEmpties or more empties.
   int pvs(Bitboard own, Bitboard opp, int alpha, int beta, int empties) {
     if (empties < kTableMinEmpties) return shallow(own, opp, alpha, beta, empties);
@@ -255,20 +314,46 @@ class Solver {
     return search_moves(own, opp, alpha, beta, empties, moves, &ignored);
   }
 
- private:
   struct Candidate {
     int sq;
     int order;
     Bitboard own, opp;  // the position after the move, from the mover's side
   };
 
+  // The children of (own, opp) for its legal `moves`, in search order (the table's move
+  // first); returns how many.
+  int ordered_children(Bitboard own, Bitboard opp, Bitboard moves, Candidate* list) {
+    const int empties = 64 - popcount(own | opp);
+    Bound known;
+    const int hash_move = table_.find(own, opp, &known) ? known.move : -1;
+    int n = 0;
+    for (Bitboard rest = moves; rest; rest &= rest - 1) {
+      const int sq = lowest_bit(rest);
+      const Bitboard f = flips(sq, own, opp, masks8());
+      Candidate& c = list[n++];
+      c.sq = sq;
+      c.own = own | f | bit(sq);
+      c.opp = opp & ~f;
+      c.order = sq == hash_move ? -(1 << 30) : !c.opp ? -(1 << 29) : fast_order(c, empties);
+    }
+    std::sort(list, list + n, [](const Candidate& a, const Candidate& b) { return a.order < b.order; });
+    return n;
+  }
+
+ private:
   void tick() {
-    if ((++nodes_ & 0x3FFF) == 0 && time_limit_ > 0 && seconds() > time_limit_) throw Aborted{};
+    if ((++nodes_ & 0x3FFF) == 0) {
+      const uint64_t all = shared_.nodes.fetch_add(0x4000, std::memory_order_relaxed) + 0x4000;
+      if (shared_.stop.load(std::memory_order_relaxed) || (shared_.node_limit && all > shared_.node_limit) ||
+          (shared_.time_limit > 0 && shared_.seconds() > shared_.time_limit))
+        throw Aborted{};
+    }
   }
 
   // The node at (own, opp) with its legal `moves` (non-empty), searched with the table.
   int search_moves(Bitboard own, Bitboard opp, int alpha, int beta, int empties, Bitboard moves, int* best_move) {
     tick();
+    const uint64_t nodes_before = nodes_;
     // Stability: the opponent's stable discs cap the score; enough of them prove a fail-low.
     if (2 * popcount(opp) >= kScoreMax - alpha) {
       const int cap = kScoreMax - 2 * stable_discs(opp, own);
@@ -278,22 +363,15 @@ class Solver {
       }
     }
     int hash_move = -1;
-    if (const Entry* e = table_.find(own, opp)) {
-      hash_move = e->move;
-      if (e->lower >= beta) {
-        *best_move = e->move;
-        return e->lower;
+    Bound known;
+    if (table_.find(own, opp, &known)) {
+      hash_move = known.move;
+      if (known.lower >= beta || known.upper <= alpha || known.lower == known.upper) {
+        *best_move = known.move;
+        return known.lower >= beta ? known.lower : known.upper;
       }
-      if (e->upper <= alpha) {
-        *best_move = e->move;
-        return e->upper;
-      }
-      if (e->lower == e->upper) {
-        *best_move = e->move;
-        return e->lower;
-      }
-      alpha = std::max<int>(alpha, e->lower);
-      beta = std::min<int>(beta, e->upper);
+      alpha = std::max(alpha, known.lower);
+      beta = std::min(beta, known.upper);
     }
 
     Candidate list[32];
@@ -307,30 +385,23 @@ class Solver {
       c.opp = opp & ~f;
       // Enhanced transposition cutoff: a child already known to be bad enough for the opponent.
       if (empties >= kEtcMinEmpties) {
-        if (const Entry* e = table_.find(c.opp, c.own); e && -e->upper >= beta) {
-          *best_move = sq;
-          return -e->upper;
+        Bound child;
+        if (table_.find(c.opp, c.own, &child)) {
+          if (-child.upper >= beta) {
+            *best_move = sq;
+            return -child.upper;
+          }
         }
       }
       if (sq == hash_move) {
-        c.order = -1000000;
+        c.order = -(1 << 30);
         continue;
       }
-      // Fastest first: the fewer replies (corners weigh double), the sooner.
-      const Bitboard replies = legal_moves(c.opp, c.own, masks8());
-      int order = (popcount(replies) + popcount(replies & kCorners)) * 64;
-      // Far from the end, also look one reply deeper: the opponent's best reply by the same
-      // measure (its mobility against ours), the worse it leaves us, the later.
-      if (empties >= kLookaheadEmpties) order += reply_lookahead(c.own, c.opp, replies) * 96;
-      // Fewer own discs on the frontier (next to empties) keeps the opponent's options few
-      // (weighed as much as one reply: the weight that searched fewest nodes on FFO #20-41).
-      const Bitboard empty_after = ~(c.own | c.opp);
-      Bitboard frontier = 0;
-      for_each_direction([&](auto tag) { frontier |= shift<decltype(tag)::value>(empty_after, masks8()); });
-      order += popcount(c.own & frontier) * 64;
-      if (bit(sq) & kCorners) order -= 256;
-      if (bit(sq) & kNearCorners) order += 64;
-      c.order = order;
+      if (!c.opp) {  // a wipe-out
+        c.order = -(1 << 29);
+        continue;
+      }
+      c.order = fast_order(c, empties);
     }
     std::sort(list, list + n, [](const Candidate& a, const Candidate& b) { return a.order < b.order; });
 
@@ -354,11 +425,26 @@ class Solver {
         }
       }
     }
-    if (best >= beta) table_.store(own, opp, empties, best, kScoreMax, best_sq);
-    else if (best <= alpha) table_.store(own, opp, empties, -kScoreMax, best, best_sq);
-    else table_.store(own, opp, empties, best, best, best_sq);
+    // The table keeps the results that took the most nodes to find.
+    const int weight = 64 - __builtin_clzll(nodes_ - nodes_before + 1);
+    if (best >= beta) table_.store(own, opp, weight, best, kScoreMax, best_sq);
+    else if (best <= alpha) table_.store(own, opp, weight, -kScoreMax, best, best_sq);
+    else table_.store(own, opp, weight, best, best, best_sq);
     *best_move = best_sq;
     return best;
+  }
+
+  // Move order near the end (lower first): fastest first, the fewer replies (corners weigh
+  // double) the sooner, one reply deeper from kLookaheadEmpties, few own frontier discs.
+  int fast_order(const Candidate& c, int empties) {
+    const Bitboard replies = legal_moves(c.opp, c.own, masks8());
+    int order = (popcount(replies) + popcount(replies & kCorners)) * 64;
+    if (empties >= kLookaheadEmpties) order += reply_lookahead(c.own, c.opp, replies) * 96;
+    const Bitboard empty_after = ~(c.own | c.opp);
+    order += popcount(c.own & neighbours_of(empty_after)) * 64;
+    if (bit(c.sq) & kCorners) order -= 256;
+    if (bit(c.sq) & kNearCorners) order += 64;
+    return order;
   }
 
   // The best mobility margin the opponent (to move in (own, opp), with `replies`) can reach
@@ -378,20 +464,44 @@ class Solver {
     return best == -kInfinity ? -16 : best;
   }
 
-  // The last few empties: try the empty squares themselves, odd quadrants first.
+  // The last few empties, without the table: the empty squares themselves are tried (no
+  // move generation), those in quadrants holding an odd number of empties first.
   int shallow(Bitboard own, Bitboard opp, int alpha, int beta, int empties) {
-    if (empties == 1) return last(own, opp, lowest_bit(~(own | opp)));
+    uint8_t squares[kMaxShallow];
+    int n = 0, parity = 0;
+    for (Bitboard rest = ~(own | opp); rest; rest &= rest - 1) {
+      squares[n++] = static_cast<uint8_t>(lowest_bit(rest));
+      parity ^= kQuadrantId[squares[n - 1]];
+    }
+    if (n == 1) return last(own, opp, squares[0]);
+    if (n == 2) return last_two(own, opp, alpha, beta, squares[0], squares[1]);
+    return shallow_list(own, opp, alpha, beta, squares, n, parity, false);
+  }
+
+  // `squares`: the n >= 3 empties; `parity`: a bit for each quadrant holding an odd number of
+  // them; `passed`: the opponent has just passed.
+  int shallow_list(Bitboard own, Bitboard opp, int alpha, int beta, const uint8_t* squares, int n, int parity,
+                   bool passed) {
     tick();
-    const Bitboard empty = ~(own | opp);
-    const Bitboard odd = odd_quadrants(empty);
     int best = -kInfinity;
-    for (const Bitboard group : {empty & odd, empty & ~odd}) {
-      for (Bitboard rest = group; rest; rest &= rest - 1) {
-        const int sq = lowest_bit(rest);
+    for (int round = 0; round < 2; ++round) {
+      for (int i = 0; i < n; ++i) {
+        const int sq = squares[i];
+        if (bool(parity & kQuadrantId[sq]) == bool(round)) continue;  // odd quadrants first
         if (!(opp & kNeighbours.of[sq])) continue;
         const Bitboard f = flips(sq, own, opp, masks8());
         if (!f) continue;
-        const int v = -shallow(opp & ~f, own | f | bit(sq), -beta, -alpha, empties - 1);
+        const Bitboard next_own = opp & ~f, next_opp = own | f | bit(sq);
+        int v;
+        if (n == 3) {
+          const int x = squares[i == 0 ? 1 : 0], y = squares[i == 2 ? 1 : 2];
+          v = -last_two(next_own, next_opp, -beta, -alpha, x, y);
+        } else {
+          uint8_t rest[kMaxShallow];
+          for (int j = 0, k = 0; j < n; ++j)
+            if (j != i) rest[k++] = squares[j];
+          v = -shallow_list(next_own, next_opp, -beta, -alpha, rest, n - 1, parity ^ kQuadrantId[sq], false);
+        }
         if (v > best) {
           best = v;
           if (v > alpha) {
@@ -403,8 +513,35 @@ class Solver {
     }
     if (best != -kInfinity) return best;
     // No move: pass, or the game is over.
-    if (!(legal_moves(opp, own, masks8()) & empty)) return final_score(own, opp);
-    return -shallow(opp, own, -beta, -alpha, empties);
+    if (passed) return final_score(own, opp);
+    return -shallow_list(opp, own, -beta, -alpha, squares, n, parity, true);
+  }
+
+  // Two empty squares left, x and y: each side tries them directly, no move generation.
+  int last_two(Bitboard own, Bitboard opp, int alpha, int beta, int x, int y) {
+    ++nodes_;
+    int best = -kInfinity;
+    Bitboard f;
+    if ((opp & kNeighbours.of[x]) && (f = flips(x, own, opp, masks8()))) {
+      best = -last(opp & ~f, own | f | bit(x), y);
+      if (best >= beta) return best;
+    }
+    if ((opp & kNeighbours.of[y]) && (f = flips(y, own, opp, masks8()))) {
+      return std::max(best, -last(opp & ~f, own | f | bit(y), x));
+    }
+    if (best != -kInfinity) return best;
+    // We pass: the opponent tries them, minimising our score.
+    ++nodes_;
+    int worst = kInfinity;
+    if ((own & kNeighbours.of[x]) && (f = flips(x, opp, own, masks8()))) {
+      worst = last(own & ~f, opp | f | bit(x), y);
+      if (worst <= alpha) return worst;
+    }
+    if ((own & kNeighbours.of[y]) && (f = flips(y, opp, own, masks8()))) {
+      return std::min(worst, last(own & ~f, opp | f | bit(y), x));
+    }
+    if (worst != kInfinity) return worst;
+    return final_score(own, opp);
   }
 
   // One empty square left: the side to move plays it if it can, else the opponent does.
@@ -423,9 +560,128 @@ class Solver {
     return 2 * mine - 63 > 0 ? 2 * mine - 62 : 2 * mine - 64;
   }
 
-  Table table_;
-  double time_limit_;
-  std::chrono::steady_clock::time_point started_;
+  SharedSearch& shared_;
+  Table& table_ = shared_.table;
+  uint64_t nodes_ = 0;
+};
+
+// An exact solve on one thread or several. With several, the root's first move is searched
+// first, then its other moves are shared out among the threads, each tested against the best
+// score found so far by any of them (null window, then re-searched to the exact score when it
+// proves better); all threads share one table.
+class Solver {
+ public:
+  // A table of 2^bits entries; a time limit of 0 or less means none.
+  explicit Solver(int table_bits = 20, double time_limit = 0.0) : shared_(table_bits, time_limit) {}
+
+  void set_node_limit(uint64_t nodes) { shared_.node_limit = nodes; }
+  void set_threads(int threads) { threads_ = std::max(1, threads); }
+
+  uint64_t nodes() const { return nodes_; }
+  double seconds() const { return shared_.seconds(); }
+
+  // Fail-soft score of (own, opp) within (alpha, beta); `best_move` gets the
+  // move found best (kPass for a forced pass, -1 when the game is over).
+  int root(Bitboard own, Bitboard opp, int alpha, int beta, int* best_move) {
+    if (threads_ == 1) return single([&](Search& s) { return s.root(own, opp, alpha, beta, best_move); });
+    return split(own, opp, alpha, beta, best_move);
+  }
+
+  // The exact score of every legal move (kPass alone for a forced pass), best first.
+  std::vector<MoveScore> score_moves(Bitboard own, Bitboard opp) {
+    std::vector<MoveScore> out;
+    const int empties = 64 - popcount(own | opp);
+    const Bitboard moves = legal_moves(own, opp, masks8());
+    if (!moves) {
+      if (legal_moves(opp, own, masks8()))
+        out.push_back({kPass, -single([&](Search& s) { return s.pvs(opp, own, -kScoreMax, kScoreMax, empties); })});
+      return out;
+    }
+    for (Bitboard rest = moves; rest; rest &= rest - 1) {
+      const int sq = lowest_bit(rest);
+      const Bitboard f = flips(sq, own, opp, masks8());
+      const Bitboard next_own = opp & ~f, next_opp = own | f | bit(sq);
+      out.push_back({sq, -single([&](Search& s) { return s.pvs(next_own, next_opp, -kScoreMax, kScoreMax, empties - 1); })});
+    }
+    std::stable_sort(out.begin(), out.end(), [](const MoveScore& a, const MoveScore& b) { return a.score > b.score; });
+    return out;
+  }
+
+ private:
+  // `f(search)` on this thread, its nodes counted.
+  template <typename F>
+  int single(F&& f) {
+    Search search(shared_);
+    try {
+      const int score = f(search);
+      nodes_ += search.nodes();
+      return score;
+    } catch (const Aborted&) {
+      nodes_ += search.nodes();
+      throw;
+    }
+  }
+
+  // A node of the principal variation: its first move searched the same way (all threads
+  // below it), then its other moves shared out among the threads.
+  int split(Bitboard own, Bitboard opp, int alpha, int beta, int* best_move) {
+    const int empties = 64 - popcount(own | opp);
+    const Bitboard moves = legal_moves(own, opp, masks8());
+    if (empties < kSplitMinEmpties || popcount(moves) < 2)
+      return single([&](Search& s) { return s.root(own, opp, alpha, beta, best_move); });
+    Search::Candidate list[32];
+    const int n = Search(shared_).ordered_children(own, opp, moves, list);
+    int ignored;
+    int best = -split(list[0].opp, list[0].own, -beta, -alpha, &ignored);
+    int best_sq = list[0].sq;
+    if (best >= beta) {
+      *best_move = best_sq;
+      return best;
+    }
+    std::mutex mutex;
+    std::atomic<int> next{1};
+    int floor = std::max(alpha, best);  // the best score proved so far, under the mutex
+    std::vector<uint64_t> counts(threads_, 0);
+    bool aborted = false;
+    auto work = [&](int index) {
+      Search search(shared_);
+      try {
+        for (int i = next++; i < n; i = next++) {
+          const Search::Candidate& c = list[i];
+          int a;
+          {
+            std::lock_guard<std::mutex> lock(mutex);
+            a = floor;
+          }
+          if (a >= beta) break;
+          int v = -search.pvs(c.opp, c.own, -a - 1, -a, empties - 1);
+          if (v > a && v < beta) v = -search.pvs(c.opp, c.own, -beta, -v, empties - 1);
+          std::lock_guard<std::mutex> lock(mutex);
+          if (v > best) {
+            best = v;
+            best_sq = c.sq;
+            floor = std::max(floor, v);
+          }
+        }
+      } catch (const Aborted&) {
+        std::lock_guard<std::mutex> lock(mutex);
+        aborted = true;
+        shared_.stop = true;  // a limit ran out: every thread stops
+      }
+      counts[index] = search.nodes();
+    };
+    std::vector<std::thread> helpers;
+    for (int i = 1; i < threads_; ++i) helpers.emplace_back(work, i);
+    work(0);
+    for (std::thread& t : helpers) t.join();
+    for (const uint64_t c : counts) nodes_ += c;
+    if (aborted) throw Aborted{};
+    *best_move = best_sq;
+    return best;
+  }
+
+  SharedSearch shared_;
+  int threads_ = 1;
   uint64_t nodes_ = 0;
 };
 

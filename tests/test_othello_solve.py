@@ -60,6 +60,49 @@ def test_win_loss_draw_windows_give_bounds():
     assert solve(win, alpha=10, beta=20).score == 18
 
 
+@pytest.mark.parametrize("number", [1, 3, 8, 12, 19, 21])
+def test_windows_agree_with_the_exact_score(number):
+    problem = FFO[number - 1]
+    exact = problem.best_score
+    # Around zero: the sign, as a bound unless the game is a draw.
+    result = solve(problem.board, alpha=-1, beta=1)
+    if exact > 0:
+        assert result.bound == "lower" and 1 <= result.score <= exact
+    elif exact < 0:
+        assert result.bound == "upper" and exact <= result.score <= -1
+    else:
+        assert result.bound == "exact" and result.score == 0
+    # Windows above and below the score fail to the right side; one holding it gives it.
+    above = solve(problem.board, alpha=exact + 1, beta=exact + 5)
+    assert above.bound == "upper" and above.score >= exact
+    below = solve(problem.board, alpha=exact - 5, beta=exact - 1)
+    assert below.bound == "lower" and below.score <= exact
+    inside = solve(problem.board, alpha=exact - 3, beta=exact + 3)
+    assert inside.bound == "exact" and inside.score == exact
+
+
+@pytest.mark.parametrize("number", [1, 2, 8, 15, 19, 21])
+def test_threads_give_the_same_scores(number):
+    problem = FFO[number - 1]
+    for threads in (2, 3):
+        result = solve(problem.board, threads=threads)
+        assert result.complete and result.bound == "exact"
+        assert result.score == problem.best_score
+        assert problem.scores.get(result.best_move_name) == problem.best_score
+        bounded = solve(problem.board, alpha=-1, beta=1, threads=threads)
+        assert (bounded.score > 0) == (problem.best_score > 0) and (bounded.score < 0) == (problem.best_score < 0)
+
+
+def test_threads_stop_at_the_time_limit():
+    result = solve(FFO[39].board, time_limit=0.05, threads=2)  # FFO #40
+    assert not result.complete and result.score is None
+
+
+def test_threads_must_be_positive():
+    with pytest.raises(ValueError, match="threads"):
+        solve(FFO[0].board, threads=0)
+
+
 def test_all_best_lists_ties():
     problem = FFO[24]  # FFO #25: G1 and A5 both draw
     result = solve(problem.board, all_best=True)
