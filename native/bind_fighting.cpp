@@ -345,6 +345,10 @@ void bind_fighting(py::module_& m) {
            }),
            py::arg("moves"), py::arg("seeds"), py::arg("stocks") = 3, py::arg("max_frames") = 2700,
            py::arg("first_on_right") = -1, py::arg("threads") = 1, py::arg("autoreset") = true)
+      .def("__copy__", [](const fg::Batch& b) { return new fg::Batch(b); })
+      .def(
+          "__deepcopy__", [](const fg::Batch& b, py::dict) { return new fg::Batch(b); }, py::arg("memo"),
+          "An independent copy: every game where it stands, seeds, buffers and threads.")
       .def("__len__", &fg::Batch::size)
       .def_property_readonly("size", &fg::Batch::size)
       .def_property_readonly("threads", &fg::Batch::threads)
@@ -479,7 +483,8 @@ void bind_fighting(py::module_& m) {
           [](fg::Batch& b, int i, int slot, py::object weapon, double x, double y, int spawned_at) {
             check_game(b, i);
             if (slot != 0 && slot != 1)
-              throw py::index_error("FightingBatch: spawner must be 0 (right) or 1 (left), got " + std::to_string(slot));
+              throw py::index_error("FightingBatch: spawner must be 0 (right) or 1 (left), got " +
+                                    std::to_string(slot));
             fg::Spawner& s = b.game(i).spawners[slot];
             s.weapon = weapon.is_none() ? fg::NO_WEAPON : weapon_index(weapon.cast<std::string>(), true);
             s.x = x;

@@ -301,6 +301,35 @@ def test_the_native_env_draws_the_same_pictures():
             break
 
 
+def test_a_copied_native_env_plays_on_from_where_it_was():
+    """copy.deepcopy of an env on the native engine: both go on as the Python engine's copy would, apart."""
+    import copy
+
+    keys = match_keys(17, 0.3, 0.2)
+    envs = {engine: WarehouseBrawl(engine=engine) for engine in ("python", "native")}
+    for env in envs.values():
+        env.reset(seed=17)
+        for frame in range(300):
+            env.step({a: keys[frame, k] for k, a in enumerate(AGENTS)})
+        env.players[0].damage = 40.0  # written, then copied: the copy starts from it too
+    copies = {engine: copy.deepcopy(env) for engine, env in envs.items()}
+    assert copies["native"].game.batch is not envs["native"].game.batch
+    for frame in range(300, 900):
+        results = {}
+        for engine in ("python", "native"):
+            original = envs[engine].step({a: keys[frame, k] for k, a in enumerate(AGENTS)})
+            swapped = {a: keys[frame, (k + 1) % 2] for k, a in enumerate(AGENTS)}  # the seats' keys exchanged
+            again = copies[engine].step(swapped)
+            results[engine] = original, again
+        for which in (0, 1):
+            for agent in AGENTS:
+                native, python = results["native"][which], results["python"][which]
+                assert np.allclose(native[0][agent], python[0][agent], atol=TOLERANCE), f"frame {frame}"
+                assert native[1][agent] == pytest.approx(python[1][agent], abs=1e-9)
+        if not envs["python"].agents or not copies["python"].agents:
+            break
+
+
 def test_the_native_env_passes_pettingzoo_checks():
     import arena.envs
     from pettingzoo.test import parallel_api_test, parallel_seed_test

@@ -174,8 +174,8 @@ within 0.05 units and one frame. What still differs, and why:
   frame for frame the same match, several times faster. `env.game` is then a `NativeGame`: fighters,
   platform and weapons read as on the Python engine; writes to fighters' positions, velocities,
   facing, damage, weapons and stocks, and to the spawners' weapons, change the match as there (other
-  writes do not); signals reach their handlers after the frame rather than during it; the env cannot
-  be deep-copied. For many games at once: `arena.envs.fighting.native.make_batch(n, seeds, threads=...)`.
+  writes do not); signals reach their handlers after the frame rather than during it. For many games
+  at once: `arena.envs.fighting.native.make_batch(n, seeds, threads=...)`.
 
 ## Single-agent view
 `gymnasium.make("arena/Fighting-v0", opponent=BasedAgent())` learns as player_0 against the given

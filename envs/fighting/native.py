@@ -19,6 +19,7 @@ The env plays one game on this engine with `make("fighting", engine="native")`: 
 
 from __future__ import annotations
 
+import copy
 import math
 import random
 from typing import Any, Iterable, Mapping
@@ -159,12 +160,13 @@ class NativeGame:
     `step(action_0, action_1)`, `observations()`, `steps`, `terminated`, `truncated`, `winner` and
     `over` come straight from the engine. Everything else a `game.Game` has (`players`, `objects`,
     `platform`, `grounds`, `armory`, ...) is a Python game made when first read and from then on
-    brought up to date from the engine after every step: fighters' bodies, states (with their jumps, timers and move), damage,
-    stocks, weapons and keys, the platform and the weapons lying about, for reward code and
-    rendering. What is written to fighters' positions, velocities, facing, damage, weapons and
-    stocks, and to the spawners' weapons, reaches the engine before the next step, as such writes
-    change the Python game; other writes do not change the match. Signals are emitted after each
-    step (win, knock-outs and hits during stun, drops, then pickups).
+    brought up to date from the engine after every step: fighters' bodies, states (with their
+    jumps, timers and move), damage, stocks, weapons and keys, the platform and the weapons lying
+    about, for reward code and rendering. What is written to fighters' positions, velocities,
+    facing, damage, weapons and stocks, and to the spawners' weapons, reaches the engine before the
+    next step, as such writes change the Python game; other writes do not change the match.
+    Signals are emitted after each step (win, knock-outs and hits during stun, drops, then
+    pickups). `copy.deepcopy` gives an independent match where this one stands.
     """
 
     def __init__(self, batch: Any, game_seed: int, signals: Mapping[str, Any], stocks: int = R.STOCKS,
@@ -188,6 +190,19 @@ class NativeGame:
     @property
     def over(self) -> bool:
         return self.terminated or self.truncated
+
+    def __deepcopy__(self, memo: dict) -> NativeGame:
+        """An independent match where this one stands (on a copy of the engine's batch)."""
+        copied = NativeGame.__new__(NativeGame)
+        memo[id(self)] = copied
+        views = ("_observations", "_rewards", "_terminated", "_truncated", "_events")
+        for name, value in vars(self).items():
+            if name not in views:
+                setattr(copied, name, copy.deepcopy(value, memo))
+        batch = copied.batch
+        copied._observations, copied._rewards = batch.observations, batch.rewards
+        copied._terminated, copied._truncated, copied._events = batch.terminated, batch.truncated, batch.events
+        return copied
 
     def step(self, action_0: Any, action_1: Any) -> None:
         """Advance one frame; actions are arrays of 10 key values (> 0.5 is pressed)."""

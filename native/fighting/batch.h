@@ -98,6 +98,18 @@ class Batch {
     for (int i = 0; i < size_; ++i) reset(i, true, seeds[static_cast<size_t>(i)]);
   }
 
+  // An independent copy: every game where it stands, its seeds and buffers, the same number of threads.
+  Batch(const Batch& other)
+      : table_(other.table_), options_(other.options_), first_on_right_(other.first_on_right_),
+        autoreset_(other.autoreset_), size_(other.size_), games_(other.games_), seeders_(other.seeders_),
+        track_(other.track_), observations_(other.observations_),
+        terminal_observations_(other.terminal_observations_), rewards_(other.rewards_),
+        terminated_(other.terminated_), truncated_(other.truncated_), events_(other.events_),
+        pool_(other.pool_.workers()) {
+    for (Game& g : games_) g.rebind(&table_, track_.data(), static_cast<int>(track_.size()));
+  }
+  Batch& operator=(const Batch&) = delete;
+
   int size() const { return size_; }
   int threads() const { return pool_.workers(); }
   bool autoreset() const { return autoreset_; }

@@ -154,7 +154,7 @@ struct PowerRun {
   int index = 0, cast_idx = 0, total_frame_count = 0, frames_into_recovery = 0;
   int cast_frames[MAX_CASTS] = {};
   bool hit_anyone = false, hit_opponent = false, is_switching_casts = true;
-  const FrameChange* pull = nullptr;
+  bool pull = false;  // this frame of the cast pulls its victims (powers.Power.pull is not None)
 
   void start(int index_) {
     *this = PowerRun();
@@ -290,6 +290,8 @@ class Game {
   PyRandom rng;
 
   Game() : world_(GRAVITY, DT) {}
+  Game(const Game& other) = default;  // the copy's solids still point into `other`: rebind() it
+  Game& operator=(const Game& other) = default;
 
   // Game(random.Random(seed), ..., first_on_right): first_on_right < 0 draws it from the seed. `track`
   // (optional) holds the platform's first `track_frames` frames (platform_track).
@@ -329,6 +331,15 @@ class Game {
   }
 
   bool over() const { return terminated || truncated; }
+
+  // Point a copied game at its new owner's move table and platform path.
+  void rebind(const MoveTable* table, const PlatformFrame* track, int track_frames) {
+    table_ = table;
+    track_ = track;
+    track_frames_ = track ? track_frames : 0;
+    for (int g = 0; g < 2; ++g) ground_solids_[g].body = &grounds[g];
+    platform_solid_.body = &platform.body;
+  }
 
   // Game.step: keys, knock-outs judged, platform, fighter 0, fighter 1, physics, weapons.
   template <typename T>
@@ -880,9 +891,9 @@ class Game {
     int frame = power.cast_frames[power.cast_idx];
     const FrameChange* change = cast.change_at(frame);
     int facing = run.facing;
-    power.pull = (change != nullptr && change->pull) ? change : nullptr;
+    power.pull = change != nullptr && change->pull;
     double hit_x, hit_y;
-    if (power.pull == nullptr) {
+    if (!power.pull) {
       hit_x = cast.hit_cos * facing;
       hit_y = cast.hit_sin;
     } else {
@@ -985,7 +996,7 @@ class Game {
     MoveRun& run = f.move;
     if (data.enable_floor_drag) body.vx = move_toward(body.vx, 0.0, AIR_ACCEL);
     if (change == nullptr) return;
-    if (run.power.pull != nullptr) {
+    if (run.power.pull) {
       bool targeted = data.target_all_hit_agents ? run.all_hit : run.hit_agent;
       if (targeted) {
         double strength = change->pull_strength;
