@@ -105,8 +105,8 @@ def move_table() -> list[list[dict[str, Any] | None]]:
 
 
 def make_batch(n: int = 1, seeds: Iterable[int] | int | None = None, *, stocks: int = R.STOCKS,
-                  max_frames: int = R.MATCH_FRAMES, first_on_right: bool | None = None, threads: int = 1,
-                  autoreset: bool = True):
+               max_frames: int = R.MATCH_FRAMES, first_on_right: bool | None = None, threads: int = 1,
+               autoreset: bool = True):
     """`n` native fighting games; `seeds` one per game (an int: seeds, seeds + 1, ...; None: 0, 1, ...)."""
     from arena import _native
 
