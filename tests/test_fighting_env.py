@@ -1,5 +1,6 @@
 """The fighting env's interface: PettingZoo and Gymnasium contracts, helpers, rewards, rendering, harness."""
 
+import copy
 import json
 import subprocess
 
@@ -242,3 +243,16 @@ def test_stage_objects_have_the_competitions_classes_and_bounding_boxes():
     player = env.objects["player"].shape.cache_bb()  # at its spawn, x = 5 or -5
     assert player.right - player.left == pytest.approx(0.87) and player.top - player.bottom == pytest.approx(1.0)
     assert player.intersects(player) and not player.intersects(box)
+
+
+def test_an_env_with_a_reward_manager_deep_copies_and_the_copy_plays_on_alike():
+    manager = RewardManager({"damage": RewTerm(lambda env: env.objects["opponent"].damage_taken_this_frame, 1.0)})
+    env = arena.envs.make("fighting", reward_manager=manager, stocks=1)
+    env.reset(seed=3)
+    for _ in range(5):
+        env.step({"player_0": env.act_helper.press_keys("d")})
+    twin = copy.deepcopy(env)
+    steps = [{"player_0": env.act_helper.press_keys(keys)} for keys in ("j", "d", "j", "k", "a")]
+    for actions in steps:
+        original, copied = env.step(actions), twin.step(actions)
+        assert repr(original) == repr(copied)

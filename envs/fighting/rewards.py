@@ -115,7 +115,10 @@ class Perspective:
         return self._swapped
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._env, name)
+        env = self.__dict__.get("_env")
+        if env is None:  # a copy being made, before its attributes are restored
+            raise AttributeError(name)
+        return getattr(env, name)
 
 
 class _SwappedSignal:
