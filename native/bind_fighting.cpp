@@ -509,5 +509,16 @@ void bind_fighting(py::module_& m) {
               }
             return out;
           },
-          "Every fighter's x, y, vx, vy in double precision, shape (N, 2, 4).");
+          "Every fighter's x, y, vx, vy in double precision, shape (N, 2, 4).")
+      .def(
+          "damage_this_frame",
+          [](const fg::Batch& b) {
+            py::array_t<double> out({b.size(), 2});
+            auto r = out.mutable_unchecked<2>();
+            for (int i = 0; i < b.size(); ++i)
+              for (int j = 0; j < 2; ++j) r(i, j) = b.game(i).fighters[j].damage_taken_this_frame;
+            return out;
+          },
+          "Every fighter's damage taken on the last frame (percent, double precision, the reward code's "
+          "`damage_taken_this_frame`), shape (N, 2).");
 }
