@@ -53,6 +53,13 @@ class Controls:
             return _COMBO_KEYS[int(action)]
         return np.asarray(action, np.float32).reshape(len(_KEYS))
 
+    def keys_of(self, actions: np.ndarray) -> np.ndarray:
+        """The 10-key game actions (n, 10) for n policy actions at once."""
+        if self.combos:
+            return _COMBO_TABLE[np.asarray(actions, np.int64).reshape(-1)]
+        actions = np.asarray(actions, np.float32)
+        return actions.reshape(len(actions), len(_KEYS))
+
     def combo(self, keys: np.ndarray) -> int:
         """The combination closest to a 10-key action (fewest keys differing): how a teacher's keys are imitated."""
         pressed = np.asarray(keys, np.float32).reshape(1, -1) > 0.5
@@ -97,7 +104,8 @@ def _scale() -> np.ndarray:
 _SCALE = _scale()
 _KEYS = make_act_helper()
 _COMBO_KEYS = tuple(_KEYS.press_keys(list(combo)) for combo in COMBOS)
-_COMBO_PRESSED = np.array(_COMBO_KEYS) > 0.5
+_COMBO_TABLE = np.array(_COMBO_KEYS, np.float32)
+_COMBO_PRESSED = _COMBO_TABLE > 0.5
 
 
 # Reward terms of the recipe; each reads the rewarded fighter as env.objects["player"].
