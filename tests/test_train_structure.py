@@ -18,6 +18,8 @@ LAYERS = (
     ("cli",),
     ("fighting", "snake", "relay", "selfplay", "export"),
     ("imitation", "evaluation", "logs"),
+    ("batched",),
+    ("vector_agents",),
     ("league",),
     ("policy",),
     ("controls", "vec", "config"),

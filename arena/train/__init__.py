@@ -45,6 +45,8 @@ Each line imports only from the lines below it (tests/test_train_structure.py ke
                                          a checkpoint as a submission
     imitation  evaluation  logs          the warm start; matches and Elo during training; scalars,
                                          progress bar and curves
+    batched                              the league's games batched on the native engine, in one process
+    vector_agents                        opponents for many games at once: scripted fighters, snapshots
     league                               opponent pool, league env, env and opponent factories
     policy                               a saved policy as an Agent (snapshots, evaluations, submissions)
     controls  vec  config                what a fighting policy sees and does; envs in worker

@@ -18,14 +18,16 @@ the same way decision for decision:
   term's total over the episode) and `league` (whom the learner met and how it went) in its info, and
   the game restarts at once (auto-reset), as in SB3's vectorised envs.
 
-Every opponent of the pool must have a vectorised form (`vector_agents.can_vectorise`); a pool with
-Python-only opponents (submissions) trains on `GroupedSubprocVecEnv` instead.
+Every opponent of the pool must have a vectorised form (`unbatchable` names those without):
+`training_envs(config, ...)`, what `arena train fighting` trains on, gives this env for `vec_env:
+batched` (the default) and falls back to `GroupedSubprocVecEnv` for a pool with Python-only
+opponents (submissions).
 """
 
 from __future__ import annotations
 
 from copy import deepcopy
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import gymnasium
 import numpy as np
@@ -35,8 +37,11 @@ from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.native import EVENTS, make_batch
 from arena.train.controls import Controls
-from arena.train.league import Opponent, SelfPlay
+from arena.train.league import Opponent, SelfPlay, make_vec_env
 from arena.train.vector_agents import VectorAgent, ground_index, vector_agent
+
+if TYPE_CHECKING:
+    from arena.train.config import TrainConfig
 
 # The recipe's reward terms (arena.train.controls.recipe_rewards) in the order its RewardManager reports them.
 TERMS = ("damage_dealt", "damage_taken", "closing_in", "off_ground", "knockout", "win")
@@ -191,13 +196,35 @@ class BatchedFightingVecEnv(VecEnv):
                    **method_kwargs: Any) -> list[Any]:
         """`set_table` is the league's: the same table for every game."""
         result = getattr(self, method_name)(*method_args, **method_kwargs)
-        return [result] * len(self._get_indices(indices))
+        return [result] * len(_indices(indices, self.num_envs))
 
     def get_attr(self, attr_name: str, indices: VecEnvIndices = None) -> list[Any]:
-        return [getattr(self, attr_name)] * len(self._get_indices(indices))
+        return [getattr(self, attr_name)] * len(_indices(indices, self.num_envs))
 
     def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
         setattr(self, attr_name, value)
 
     def env_is_wrapped(self, wrapper_class: type[gymnasium.Wrapper], indices: VecEnvIndices = None) -> list[bool]:
-        return [False] * len(list(self._get_indices(indices)))
+        return [False] * len(list(_indices(indices, self.num_envs)))
+
+
+def _indices(indices: VecEnvIndices, n: int) -> list[int]:
+    return list(range(n)) if indices is None else [indices] if isinstance(indices, int) else list(indices)
+
+
+def unbatchable(config: TrainConfig, opponents: dict[str, Opponent | SelfPlay]) -> list[str]:
+    """The opponents the batched env cannot play (`arena.train.vector_agents`): submissions, agents without a
+    vectorised form, and the snapshots of a recurrent policy."""
+    return [name for name, opponent in opponents.items()
+            if vector_agent(opponent, 1) is None or (isinstance(opponent, SelfPlay) and config.algo == "recurrent_ppo")]
+
+
+def training_envs(config: TrainConfig, opponents: dict[str, Opponent | SelfPlay], controls: Controls) -> VecEnv:
+    """The config's `n_envs` training envs: batched on the native engine (`vec_env` "batched", when every opponent
+    can be), else as `league.make_vec_env` makes them (in worker processes, or one after another for "dummy")."""
+    if config.vec_env == "batched":
+        unbatched = unbatchable(config, opponents)
+        if not unbatched:
+            return BatchedFightingVecEnv(config.n_envs, opponents, controls, config.approach, config.off_stage)
+        print(f"opponents {', '.join(unbatched)} cannot play batched: training in {config.workers} worker processes")
+    return make_vec_env(config, opponents, controls)

@@ -24,6 +24,9 @@ from arena import settings
 from arena.train.algorithms import ALGORITHMS
 
 
+VEC_ENVS = ("batched", "subproc", "dummy")
+
+
 def recipe_opponents() -> dict[str, dict[str, Any]]:
     """The recipe's pool: mostly the benchmark to beat, some random play, snapshots of the learner as they appear."""
     return {"based": {"weight": 4.0, "agent": "BrawlerAgent"},
@@ -39,10 +42,12 @@ class TrainConfig:
     algo: str = "ppo"
     timesteps: int = 800_000
     seed: int = 0
-    # Vectorized envs: `n_envs` games stepped in `workers` processes ("dummy": all in this process).
+    # Vectorized envs: "batched" steps the `n_envs` games together on the native engine in this process
+    # (arena.train.batched; pools with Python-only opponents, such as submissions, fall back to "subproc"),
+    # "subproc" in `workers` processes, "dummy" one after another in this process.
     n_envs: int = 8
     workers: int = 2
-    vec_env: str = "subproc"
+    vec_env: str = "batched"
     # What the policy sees and does (arena.train.controls.Controls).
     repeat: int = 4
     combos: bool = True
@@ -75,8 +80,8 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.algo not in ALGORITHMS:
             raise ValueError(f"algo must be one of {', '.join(ALGORITHMS)}, got {self.algo!r}")
-        if self.vec_env not in ("subproc", "dummy"):
-            raise ValueError(f"vec_env must be 'subproc' or 'dummy', got {self.vec_env!r}")
+        if self.vec_env not in VEC_ENVS:
+            raise ValueError(f"vec_env must be one of {', '.join(VEC_ENVS)}, got {self.vec_env!r}")
         if self.save_freq <= 0:
             raise ValueError(f"save_freq must be positive, got {self.save_freq}")
         if self.eval_freq < 0 or self.eval_freq % self.save_freq:

@@ -1,6 +1,7 @@
 """`arena train fighting`: `train_fighter(config)`, the fighting game's self-play league, one segment per checkpoint.
 
-    set up   the run's folder, the opponent pool and envs (`arena.train.league`), the model (`build_model`),
+    set up   the run's folder, the opponent pool (`arena.train.league`), the envs (batched on the native
+             engine, `arena.train.batched`, or in worker processes), the model (`build_model`),
              its weights from the newest checkpoint (`resume=True`) or a warm start by imitation
     for each segment of `save_freq` policy steps:
         start    seed the envs and generators from (seed, segment); hand the pool's table to the envs
@@ -33,7 +34,8 @@ from arena.train.config import TrainConfig, save_config
 from arena.train.controls import Controls
 from arena.train.evaluation import Evaluator
 from arena.train.imitation import collect, pretrain
-from arena.train.league import build_pool, make_vec_env
+from arena.train.batched import training_envs
+from arena.train.league import build_pool
 from arena.train.logs import LeagueCallback, RunLog, plot_run, whole_rollouts
 from arena.train.policy import SIDECAR, PolicyAgent
 
@@ -47,7 +49,7 @@ def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
     (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": config.algo, "env": "fighting", "env_options": {},
                                                      "controls": controls.to_dict()}))
     pool = build_pool(config.opponents, partial(PolicyAgent, controls=controls, sample=True))
-    venv = VecMonitor(make_vec_env(config, pool.opponents, controls))
+    venv = VecMonitor(training_envs(config, pool.opponents, controls))
     model = build_model(config, venv)
     latest = saver.latest() if resume else None
     if latest is not None:

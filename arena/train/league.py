@@ -25,7 +25,8 @@ says whom the learner met and how it went, for the pool to record.
 
 The factories build all of it from a `TrainConfig`: `build_pool(config.opponents, ...)`,
 `make_env` (one training env: league opponents, shaped rewards, `Controls`) and `make_vec_env`
-(`n_envs` of them in worker processes).
+(`n_envs` of them in worker processes; `arena.train.batched` plays them all on the native engine
+in this process).
 """
 
 from __future__ import annotations
@@ -256,10 +257,11 @@ def make_env(config: TrainConfig, opponents: dict[str, Opponent | SelfPlay], con
 
 
 def make_vec_env(config: TrainConfig, opponents: dict[str, Opponent | SelfPlay], controls: Controls) -> Any:
-    """The config's `n_envs` training envs, in `workers` processes ("subproc") or in this one ("dummy")."""
+    """The config's `n_envs` training envs, in this process ("dummy") or in `workers` processes (otherwise; the
+    batched env on the native engine is `arena.train.batched.training_envs`'s choice)."""
     from stable_baselines3.common.vec_env import DummyVecEnv
 
     from arena.train.vec import GroupedSubprocVecEnv
 
     factories = [partial(make_env, config, opponents, controls) for _ in range(config.n_envs)]
-    return GroupedSubprocVecEnv(factories, config.workers) if config.vec_env == "subproc" else DummyVecEnv(factories)
+    return DummyVecEnv(factories) if config.vec_env == "dummy" else GroupedSubprocVecEnv(factories, config.workers)

@@ -281,8 +281,3 @@ def vector_agent(opponent: Any, games: int, snapshot: str | None = None, models:
                 fighting.BasedAgent: VectorBased, fighting.BrawlerAgent: VectorBrawler,
                 fighting.ClockworkAgent: VectorClockwork}
     return scripted[opponent.factory](games) if opponent.factory in scripted else None
-
-
-def can_vectorise(opponents: dict[str, Any]) -> bool:
-    """Whether every entry of a pool has a vectorised form (snapshots of recurrent policies are checked when met)."""
-    return all(vector_agent(opponent, 1) is not None for opponent in opponents.values())
