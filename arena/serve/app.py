@@ -315,6 +315,13 @@ def _csrf_refused() -> HTMLResponse:
                  "reload the page and send the form again.")
 
 
+async def _public_page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+    """A page anyone may see, showing who is logged in (if anyone) in its header."""
+    session = await _session(request)
+    return _page(template, status, env=_competition(request).config.env, participant=session[0] if session else None,
+                 csrf=session[1] if session else "", **context)
+
+
 def _page(template: str, status: int = 200, **context) -> HTMLResponse:
     context.setdefault("participant", None)
     context.setdefault("csrf", "")
@@ -327,10 +334,8 @@ def _page(template: str, status: int = 200, **context) -> HTMLResponse:
 async def _leaderboard_page(request: Request) -> Response:
     competition = _competition(request)
     board = await run_in_threadpool(competition.leaderboard)
-    session = await _session(request)
-    return _page("leaderboard.html", title="Leaderboard", env=competition.config.env, rows=board["rows"],
-                 summary=board["summary"], participant=session[0] if session else None,
-                 csrf=session[1] if session else "")
+    return await _public_page(request, "leaderboard.html", title="Leaderboard", rows=board["rows"],
+                              summary=board["summary"])
 
 
 async def _leaderboard_js(request: Request) -> Response:
@@ -342,9 +347,7 @@ async def _replay_js(request: Request) -> Response:
 
 
 async def _not_found(request: Request, what: str) -> Response:
-    session = await _session(request)
-    return _page("message.html", 404, title="Not found", message=f"There is no {what} here.",
-                 participant=session[0] if session else None, csrf=session[1] if session else "")
+    return await _public_page(request, "message.html", 404, title="Not found", message=f"There is no {what} here.")
 
 
 async def _submission_page(request: Request) -> Response:
@@ -352,12 +355,10 @@ async def _submission_page(request: Request) -> Response:
     shown = await run_in_threadpool(competition.submission_page, request.path_params["submission_id"])
     if shown is None:
         return await _not_found(request, "such submission")
-    session = await _session(request)
     submission = shown["submission"]
     plot = await run_in_threadpool(_rating_plot, competition, submission)
-    return _page("submission.html", title=f"Submission #{submission.id}: {submission.name}",
-                 env=competition.config.env, participant=session[0] if session else None,
-                 csrf=session[1] if session else "", rating_plot=plot, **shown)
+    return await _public_page(request, "submission.html", title=f"Submission #{submission.id}: {submission.name}",
+                              rating_plot=plot, **shown)
 
 
 def _rating_plot(competition: Competition, submission: Submission) -> Markup:
@@ -374,10 +375,8 @@ async def _participant_page(request: Request) -> Response:
     shown = await run_in_threadpool(competition.participant_page, request.path_params["participant_id"])
     if shown is None:
         return await _not_found(request, "such participant")
-    session = await _session(request)
-    return _page("participant.html", title=shown["participant"].name, env=competition.config.env,
-                 participant=session[0] if session else None, csrf=session[1] if session else "",
-                 shown=shown["participant"], submissions=shown["submissions"])
+    return await _public_page(request, "participant.html", title=shown["participant"].name,
+                              shown=shown["participant"], submissions=shown["submissions"])
 
 
 async def _game_page(request: Request) -> Response:
@@ -387,12 +386,10 @@ async def _game_page(request: Request) -> Response:
     shown = await run_in_threadpool(competition.game, request.path_params["match_id"])
     if shown is None:
         return await _not_found(request, "such game")
-    session = await _session(request)
     match = shown["match"]
     player = player_of(match.env)
-    return _page("game.html", title=f"Game #{match.match_id}", env=competition.config.env, game=match,
-                 seats=shown["seats"], player=player, video_problem=video_problem() if player == "video" else None,
-                 participant=session[0] if session else None, csrf=session[1] if session else "")
+    return await _public_page(request, "game.html", title=f"Game #{match.match_id}", game=match, seats=shown["seats"],
+                              player=player, video_problem=video_problem() if player == "video" else None)
 
 
 async def _recorded_replay(request: Request) -> str | None:
