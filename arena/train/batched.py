@@ -75,6 +75,10 @@ class BatchedFightingVecEnv(VecEnv):
     def set_table(self, table: list[tuple[str, str | None, float]]) -> None:
         """The probabilities to draw opponents from (from `OpponentPool.table()`)."""
         self.table = list(table)
+        # Snapshots the pool has let go of (and no game still meets) are dropped with their policies.
+        wanted = {(name, snapshot) for name, snapshot, _ in self.table} | set(self.current)
+        self.agents = {met: agent for met, agent in self.agents.items() if met in wanted}
+        self.models = {path: model for path, model in self.models.items() if any(path == s for _, s in wanted)}
 
     def _new_episodes(self, games: Sequence[int], seeds: Sequence[int | None]) -> None:
         """Draw each game's opponent and episode seed from its generator; restart the games and their opponents."""
