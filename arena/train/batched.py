@@ -181,9 +181,11 @@ class BatchedFightingVecEnv(VecEnv):
         x, vx, ox = bodies[:, 0, 0], bodies[:, 0, 2], bodies[:, 1, 0]
         ground, opponent_ground = ground_index(x), ground_index(ox)
         win_bit, knockout_bit = EVENTS["win_signal"], EVENTS["knockout_signal"]
-        win = (np.where(events[:, 0] & win_bit, 1.0, 0.0) - np.where(events[:, 1] & win_bit, 1.0, 0.0)) * weights["win"]
-        knockout = (np.where(events[:, 1] & knockout_bit, 1.0, 0.0)
-                    - np.where(events[:, 0] & knockout_bit, 1.0, 0.0)) * weights["knockout"]
+        if events.any():
+            win = ((events[:, 0] & win_bit != 0) * 1.0 - (events[:, 1] & win_bit != 0)) * weights["win"]
+            knockout = ((events[:, 1] & knockout_bit != 0) * 1.0 - (events[:, 0] & knockout_bit != 0)) * weights["knockout"]
+        else:
+            win = knockout = np.zeros(len(events))
         closing = np.where((ground >= 0) & (ground == opponent_ground), np.sign(ox - x) * vx, 0.0)
         terms = np.stack([damage[:, 1] * weights["damage_dealt"], damage[:, 0] * weights["damage_taken"],
                           closing * weights["closing_in"], (ground < 0) * weights["off_ground"], knockout, win], 1)

@@ -37,8 +37,9 @@ GROUND_TOP = np.array([top for _, top in R.GROUNDS], np.float32)
 def ground_index(x: np.ndarray, slack: float = 0.0) -> np.ndarray:
     """`ground_under(x, slack)` for many x at once: the ground's index in `R.GROUNDS`, -1 for none."""
     found = np.full(x.shape, -1, np.int64)
+    reach = R.GROUND_HALF_WIDTH + slack
     for index in reversed(range(len(R.GROUNDS))):  # the first ground that spans x wins
-        found[np.abs(x - R.GROUNDS[index][0]) <= R.GROUND_HALF_WIDTH + slack] = index
+        np.copyto(found, index, where=np.abs(x - R.GROUNDS[index][0]) <= reach)
     return found
 
 
