@@ -192,3 +192,20 @@ def test_batched_runs_are_deterministic_and_resume_as_uninterrupted(runs):
 def test_a_batched_run_exports_a_submission(runs, tmp_path):
     out = export_run("tiny", tmp_path / "tiny_fighter", save_path=str(runs[2].parent))
     assert sorted(p.name for p in out.iterdir()) == ["agent.py", "arena.toml", "model.zip", "policy.json"]
+
+
+def test_snapshots_the_pool_lets_go_of_are_dropped(tmp_path):
+    config, controls, pool = league({"self_play": {"weight": 1.0, "sampling": "latest"}})
+    first = snapshot(tmp_path / "run", controls, 1)
+    pool.add_snapshot(first)
+    venv = BatchedFightingVecEnv(config.n_envs, pool.opponents, controls)
+    venv.set_table(pool.table())
+    venv.reset()
+    venv.step(np.zeros(config.n_envs, np.int64))
+    assert list(venv.models) == [first]
+    pool.add_snapshot(snapshot(tmp_path / "run", controls, 2), keep=1)
+    venv.set_table(pool.table())
+    assert list(venv.models) == [first]  # its games still meet it until their episodes end
+    venv.current = [("self_play", pool.snapshots[0])] * config.n_envs
+    venv.set_table(pool.table())
+    assert list(venv.models) == [] and list(venv.agents) == []

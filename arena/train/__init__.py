@@ -27,8 +27,11 @@ What makes PPO beat BrawlerAgent fast on a CPU (the defaults of `TrainConfig`):
   term is logged as `reward/<term>`.
 - **A league** (`arena.train.league`): BrawlerAgent most of the time, some RandomAgent, and frozen
   snapshots of the learner by prioritized fictitious self-play.
-- **Vectorized envs** (`arena.train.vec`): 8 games in 2 worker processes, so the policy sees
-  batches of 8 observations.
+- **Batched envs** (`arena.train.batched`): the 8 games step together on the native engine in
+  this process, the recipe's reward and the league's opponents computed for all of them at once
+  (`arena.train.vector_agents`); a pool with Python-only opponents (submissions) plays its games
+  in 2 worker processes instead (`arena.train.vec`). More games a step (`n_envs: 64, n_steps: 32`)
+  collect and learn about 11 times as fast as the worker processes (bench/RESULTS.md).
 
 A run's folder `checkpoints/<run>/` holds `config.yaml`, `policy.json` (algorithm and controls),
 `rl_model_<N>_steps.zip` + `.json` (model; league state: pool, results, ratings, evaluation),

@@ -61,7 +61,7 @@ class BatchedFightingVecEnv(VecEnv):
         self.table: list[tuple[str, str | None, float]] = [
             (name, None, o.weight) for name, o in opponents.items() if isinstance(o, Opponent)]
         self.rngs = [np.random.default_rng() for _ in range(n_envs)]
-        self.current: list[tuple[str, str | None]] = [self.table[0][:2]] * n_envs
+        self.current: list[tuple[str, str | None]] = [(next(iter(opponents)), None)] * n_envs  # until reset
         self.agents: dict[tuple[str, str | None], VectorAgent] = {}
         self.models: dict[str, Any] = {}  # snapshot path -> its policy, loaded once
         self.meeting = np.zeros(n_envs, np.int64)  # index into `self.met` of each game's opponent
