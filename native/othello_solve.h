@@ -2,13 +2,17 @@
 // for the side to move under perfect play (empty squares go to the winner,
 // as in the FFO test suite and Edax).
 //
-// Negamax alpha-beta with principal-variation search (null windows for all
-// but the first move), a transposition table of score bounds with enhanced
-// transposition cutoffs, stability cutoffs, fastest-first move ordering
-// (fewest replies for the opponent, corners first; one reply deeper far from
-// the end) and quadrant-parity ordering for the last six empties, with the
-// last square played directly. Move generation is othello.h's legal_moves()
-// and flips().
+// The score comes from a series of searches with windows two wide around a
+// guess (scores are even, so each finds the score or moves the guess), all on
+// one transposition table. Each is negamax alpha-beta with principal-variation
+// search (null windows for all but the first move), the table's score bounds
+// and best moves (the costliest results kept), enhanced transposition cutoffs,
+// stability cutoffs and fastest-first move ordering (fewest replies for the
+// opponent, corners first, few own frontier discs; one reply deeper from nine
+// empties). The last four empties are searched without the table or move
+// generation, odd quadrants first, the last two played directly. Several
+// threads share the moves of principal-variation nodes. Move generation is
+// othello.h's legal_moves() and flips().
 #pragma once
 
 #include <algorithm>
