@@ -52,7 +52,7 @@ def add_train_commands(subparsers: Any) -> None:
                        help="policy steps to train for, e.g. 8e5; rounded up to whole rollouts "
                             "(n_steps x n_envs), which the run says when it starts")
     train.add_argument("--seed", type=int, help="seed (default: 0); equal seeds give equal runs")
-    train.add_argument("--n-envs", type=int, help="parallel envs (fighting: worker processes)")
+    train.add_argument("--n-envs", type=int, help="parallel envs (fighting: games played at once)")
     train.add_argument("--save-path", help="folder of the runs (default: checkpoints)")
     train.add_argument("--resume", action="store_true", help="go on from the run's newest checkpoint")
     train.add_argument("--plot", action="store_true", default=None, help="write PNG curves into the run's folder")
