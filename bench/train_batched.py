@@ -7,11 +7,11 @@ With the default recipe's league (`TrainConfig()`'s opponents: BrawlerAgent, Ran
 self-play, which has no snapshot yet so its share goes to the others), shaped rewards and
 controls (key combinations held for 4 frames), measures policy decisions (and game frames) per
 second of:
-- the env only, random policy actions: today's `GroupedSubprocVecEnv` (8 games in 2 worker
+- the env only, random policy actions: `GroupedSubprocVecEnv` (8 games in 2 worker
   processes, Python engine) against `BatchedFightingVecEnv` (the games on one native batch in
   this process), with 8 and 64 games;
 - PPO collect + learn with the recipe's hyper-parameters (rollouts of 2,048 decisions, batches of
-  256, 4 epochs): today's path, the batched env with the recipe's 8 games, and the batched env with
+  256, 4 epochs): worker processes (the previous default), the batched env with the recipe's 8 games, and the batched env with
   64 games of 32 steps (the same rollout size);
 - PPO's learning phase alone (`model.train()` on one rollout): the ceiling of collect + learn.
 """
@@ -19,6 +19,7 @@ second of:
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -86,6 +87,7 @@ def main() -> None:
     from arena.train.config import TrainConfig
 
     torch.set_num_threads(1)
+    load = os.getloadavg()[0]
     today = TrainConfig(vec_env="subproc")
     batched = TrainConfig()
     wide = TrainConfig(n_envs=64, n_steps=32)
@@ -96,8 +98,8 @@ def main() -> None:
             (f"env only, `BatchedFightingVecEnv`, {wide.n_envs} games",
              env_decisions_per_second(envs(wide), args.seconds))]
     learned = []
-    for name, config in ((f"PPO collect + learn, today's path ({today.n_envs} games in {today.workers} processes, "
-                          f"n_steps {today.n_steps})", today),
+    for name, config in ((f"PPO collect + learn, worker processes ({today.n_envs} games in {today.workers} processes, "
+                          f"n_steps {today.n_steps}: the previous default)", today),
                          (f"PPO collect + learn, batched, {batched.n_envs} games, n_steps {batched.n_steps} "
                           "(the recipe)", batched),
                          (f"PPO collect + learn, batched, {wide.n_envs} games, n_steps {wide.n_steps}", wide)):
@@ -108,13 +110,14 @@ def main() -> None:
     ceiling = rollout / min(learned)
     rows.append((f"PPO learning phase alone (one rollout of {rollout:,}: {min(learned) * 1000:.0f} ms)", ceiling))
     base = rows[3][1]
-    lines = ["| loop | decisions/s | frames/s | vs today's PPO |", "| --- | ---: | ---: | ---: |"]
+    lines = ["| loop | decisions/s | frames/s | vs PPO on worker processes |", "| --- | ---: | ---: | ---: |"]
     for name, rate in rows:
         lines.append(f"| {name} | {rate:,.0f} | {rate * REPEAT:,.0f} | {rate / base:.1f}x |")
     body = f"""
 Policy steps (decisions) per second with the default recipe's league, rewards and controls; each
-decision is {REPEAT} game frames. All in one run on a 2-core machine, torch on 1 thread; the learner
-(policy, PPO updates) runs in the main process.
+decision is {REPEAT} game frames. All in one run on a 2-core machine (load average {load:.1f} at the
+start: other jobs share it), torch on 1 thread; the learner (policy, PPO updates) runs in the main
+process. The learning phase alone bounds collect + learn with the recipe's hyper-parameters.
 
 """ + "\n".join(lines) + "\n"
     print(body)

@@ -31,7 +31,7 @@ What makes PPO beat BrawlerAgent fast on a CPU (the defaults of `TrainConfig`):
   this process, the recipe's reward and the league's opponents computed for all of them at once
   (`arena.train.vector_agents`); a pool with Python-only opponents (submissions) plays its games
   in 2 worker processes instead (`arena.train.vec`). More games a step (`n_envs: 64, n_steps: 32`)
-  collect and learn about 11 times as fast as the worker processes, 8 games about 4 times
+  collect and learn about 6 times as fast as the worker processes, 8 games about twice as fast
   (bench/RESULTS.md).
 
 A run's folder `checkpoints/<run>/` holds `config.yaml`, `policy.json` (algorithm and controls),
