@@ -11,8 +11,8 @@ second of:
   processes, Python engine) against `BatchedFightingVecEnv` (the games on one native batch in
   this process), with 8 and 64 games;
 - PPO collect + learn with the recipe's hyper-parameters (rollouts of 2,048 decisions, batches of
-  256, 4 epochs): worker processes (the previous default), the batched env with the recipe's 8 games, and the batched env with
-  64 games of 32 steps (the same rollout size);
+  256, 4 epochs): worker processes (the previous default), the batched env with the recipe's 8
+  games, and the batched env with 64 games of 32 steps (the same rollout size);
 - PPO's learning phase alone (`model.train()` on one rollout): the ceiling of collect + learn.
 """
 
