@@ -109,7 +109,8 @@ def assert_plays_like_the_per_game_envs(config, controls, pool, decisions: int) 
     rng, ended, met = np.random.default_rng(0), 0, set()
     for _ in range(decisions):
         actions = rng.integers(controls.action_space().n, size=config.n_envs)
-        (obs, rewards, dones, infos), (obs_b, rewards_b, dones_b, infos_b) = reference.step(actions), batched.step(actions)
+        obs, rewards, dones, infos = reference.step(actions)
+        obs_b, rewards_b, dones_b, infos_b = batched.step(actions)
         assert np.array_equal(obs, obs_b) and np.array_equal(rewards, rewards_b) and np.array_equal(dones, dones_b)
         for info, info_b in zip(infos, infos_b):
             if "league" in info:

@@ -183,7 +183,8 @@ class BatchedFightingVecEnv(VecEnv):
         win_bit, knockout_bit = EVENTS["win_signal"], EVENTS["knockout_signal"]
         if events.any():
             win = ((events[:, 0] & win_bit != 0) * 1.0 - (events[:, 1] & win_bit != 0)) * weights["win"]
-            knockout = ((events[:, 1] & knockout_bit != 0) * 1.0 - (events[:, 0] & knockout_bit != 0)) * weights["knockout"]
+            knockout = ((events[:, 1] & knockout_bit != 0) * 1.0
+                        - (events[:, 0] & knockout_bit != 0)) * weights["knockout"]
         else:
             win = knockout = np.zeros(len(events))
         closing = np.where((ground >= 0) & (ground == opponent_ground), np.sign(ox - x) * vx, 0.0)

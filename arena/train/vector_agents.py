@@ -237,7 +237,8 @@ class VectorPolicy(VectorAgent):
                 if self.controls.combos:
                     actions = [int(rngs[game].choice(len(p), p=p / p.sum())) for game, p in zip(chosen, probabilities)]
                 else:
-                    actions = [(rngs[game].random(p.shape) < p).astype(np.int8) for game, p in zip(chosen, probabilities)]
+                    actions = [(rngs[game].random(p.shape) < p).astype(np.int8)
+                               for game, p in zip(chosen, probabilities)]
             for game, action in zip(chosen, actions):
                 self.keys[game] = self.controls.keys(action)
         self.frame[games] += 1
