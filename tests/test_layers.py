@@ -1,14 +1,15 @@
 """The package's layers point one way: the games import nothing above them, and the agents and the
 search (`arena.agents`, `arena.search`) nothing from the harness.
 
-Read from the source (every `import` and `from ... import`, at any depth in a module), so an import
-inside a function counts too. `arena` gathers three folders (setup.py's PACKAGE_DIRS), which is why
-this reads files rather than asking import-linter, whose graph sees only the `arena/` folder.
+import-linter checks them (every import, inside functions too). `arena` gathers three folders
+(setup.py's PACKAGE_DIRS) that its graph would not see together in this checkout, so it reads a
+folder of links laid out as an installed copy is: `arena/` with `envs/` and `agents/` inside.
 """
 
 from __future__ import annotations
 
-import ast
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -27,87 +28,76 @@ EXCEPTIONS = {
 }
 
 
-def modules(package: str) -> dict[str, Path]:
-    """Module name -> file for every module of `package` (one of FOLDERS' keys)."""
-    folder = FOLDERS[package]
-    found = {}
-    for path in folder.rglob("*.py"):
-        parts = path.relative_to(folder).with_suffix("").parts
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        found[".".join((package, *parts))] = path
-    return found
+# The root package's lazy attributes (`arena.run_match`, `arena.play_match`) import only when read.
+LAZY = ("arena -> arena.play", "arena -> arena.match")
 
 
-def imported(name: str, path: Path) -> set[str]:
-    """The arena modules `path` (module `name`) imports, relative imports resolved."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*anchor, base] if base else anchor)
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
-    return {module for module in found if module == "arena" or module.startswith("arena.")}
+def top_level() -> list[str]:
+    """arena's own modules and packages, and the two that live in folders of their own."""
+    names = {path.stem for path in FOLDERS["arena"].iterdir()
+             if (path.suffix == ".py" and path.stem != "__init__") or (path / "__init__.py").is_file()}
+    return sorted({f"arena.{name}" for name in names} | {"arena.envs", "arena.agents"})
+
+
+def contracts() -> str:
+    """import-linter's contracts for the rules above."""
+    def lines(items) -> str:
+        return "".join(f"\n    {item}" for item in items)
+
+    games_may_not = [m for m in top_level() if not within(m, GAME_MAY_IMPORT)]
+    exceptions = [f"{source} -> {target}" for source, target in sorted(EXCEPTIONS)]
+    return (f"[importlinter]\nroot_package = arena\n\n"
+            f"[importlinter:contract:games]\nname = the games import nothing above them\ntype = forbidden\n"
+            f"source_modules = arena.envs\nforbidden_modules ={lines(games_may_not)}\n"
+            f"ignore_imports ={lines([*exceptions, *LAZY])}\n\n"
+            f"[importlinter:contract:agents]\nname = the agents and the search import nothing from the harness\n"
+            f"type = forbidden\nsource_modules ={lines(['arena.agents', 'arena.search'])}\n"
+            f"forbidden_modules ={lines(HARNESS)}\nignore_imports ={lines(LAZY)}\n")
+
+
+def lint(root: Path, envs: Path | None = None, agents: Path | None = None):
+    """import-linter run on `arena` as an installed copy holds it (one folder, `envs` and `agents`
+    inside), built from links under `root`; the completed process."""
+    import subprocess
+
+    package = root / "arena"
+    package.mkdir()
+    for entry in FOLDERS["arena"].iterdir():
+        if entry.name != "__pycache__":
+            (package / entry.name).symlink_to(entry)
+    (package / "envs").symlink_to(envs or FOLDERS["arena.envs"])
+    (package / "agents").symlink_to(agents or FOLDERS["arena.agents"])
+    (root / ".importlinter").write_text(contracts())
+    return subprocess.run(["lint-imports", "--no-cache"], cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+                          capture_output=True, text=True)
 
 
 def within(module: str, packages: tuple[str, ...]) -> bool:
     return any(module == package or module.startswith(package + ".") for package in packages)
 
 
-def agent_layer() -> dict[str, Path]:
-    """Module name -> file for the agents and the search."""
-    search = {name: path for name, path in modules("arena").items() if within(name, ("arena.search",))}
-    return {**modules("arena.agents"), **search}
+def test_import_linter_finds_the_layers_kept(tmp_path):
+    done = lint(tmp_path)
+    assert done.returncode == 0 and "2 kept, 0 broken" in done.stdout, done.stdout + done.stderr
 
 
-def violations() -> list[str]:
-    wrong = []
-    for name, path in sorted(modules("arena.envs").items()):
-        for target in sorted(imported(name, path)):
-            if target == "arena" or within(target, GAME_MAY_IMPORT):
-                continue
-            if any(name == source and within(target, (above,)) for source, above in EXCEPTIONS):
-                continue
-            wrong.append(f"{name} imports {target}")
-    return wrong
+def test_import_linter_sees_imports_inside_functions(tmp_path):
+    envs = tmp_path / "envs"
+    shutil.copytree(FOLDERS["arena.envs"], envs, ignore=shutil.ignore_patterns("__pycache__"))
+    (envs / "game.py").write_text("def play():\n    from arena.match import play_match\n")
+    agents = tmp_path / "agents"
+    shutil.copytree(FOLDERS["arena.agents"], agents, ignore=shutil.ignore_patterns("__pycache__"))
+    (agents / "peek.py").write_text("def peek():\n    import arena.tournament\n")
+    view = tmp_path / "view"
+    view.mkdir()
+    done = lint(view, envs, agents)
+    assert done.returncode != 0 and "0 kept, 2 broken" in done.stdout, done.stdout + done.stderr
+    assert "arena.envs.game -> arena.match" in done.stdout and "arena.agents.peek -> arena.tournament" in done.stdout
 
 
-def harness_imports() -> list[str]:
-    """Imports of harness modules by the agents or the search."""
-    return [f"{name} imports {target}" for name, path in sorted(agent_layer().items())
-            for target in sorted(imported(name, path)) if within(target, HARNESS)]
-
-
-def test_games_import_nothing_above_them():
-    assert violations() == []
-
-
-def test_agents_and_search_import_nothing_from_the_harness():
-    assert harness_imports() == []
-
-
-def test_the_search_and_the_network_agents_load_are_at_the_agents_layer():
-    assert "arena.search" in agent_layer() and "arena.search.network" in agent_layer()
-    assert not any(within(target, ("arena.alphazero",)) for target in imported(
-        "arena.agents.alphazero", FOLDERS["arena.agents"] / "alphazero.py"))
-
-
-def test_the_check_sees_imports_inside_functions(tmp_path, monkeypatch):
-    folder = tmp_path / "envs"
-    folder.mkdir()
-    (folder / "__init__.py").write_text("")
-    (folder / "game.py").write_text("def play():\n    from arena.match import play_match\n")
-    monkeypatch.setitem(FOLDERS, "arena.envs", folder)
-    assert violations() == ["arena.envs.game imports arena.match", "arena.envs.game imports arena.match.play_match"]
-    monkeypatch.setitem(FOLDERS, "arena.agents", folder)
-    assert harness_imports() == ["arena.agents.game imports arena.match",
-                                 "arena.agents.game imports arena.match.play_match"]
+def test_the_network_agents_load_is_at_the_agents_layer():
+    source = (FOLDERS["arena.agents"] / "alphazero.py").read_text()
+    assert "arena.alphazero" not in source and (FOLDERS["arena"] / "search" / "network.py").is_file()
 
 
 @pytest.mark.parametrize("game", ["fighting", "othello", "gomoku", "snake", "cartpole_relay"])
