@@ -4,9 +4,10 @@
     python bench/tournament.py --record   # also write them into bench/RESULTS.md
 
 Every match is played sandboxed, saved as a replay and recorded in SQLite, exactly as
-`arena tournament` does, start-up of workers and sandboxes included. Targets: 4 entrants with
-`--workers 2` at least 1.7x the matches a second of `--workers 1`; with 8 entrants (4.7x the
-matches) the wall time grows with the matches, not with the entrants. The harness overhead per
+`arena tournament` does, start-up of workers and sandboxes included (each configuration in a new
+process). Targets: 4 entrants with `--workers 2` at least 1.7x the matches a second of
+`--workers 1`; with 8 entrants (4.7x the matches) the wall time grows with the matches, not with
+the entrants. The harness overhead per
 match is the wall time per match (one worker) minus the time the same game takes between two
 in-process agents.
 """
@@ -14,9 +15,12 @@ in-process agents.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -49,6 +53,16 @@ def run(entrants: int, workers: int, games_per_pair: int) -> tuple[int, float, i
     return matches, elapsed, sandboxes
 
 
+def run_from_scratch(entrants: int, workers: int, games_per_pair: int) -> tuple[int, float, int]:
+    """`run` in a new process, so that each configuration pays its own start-ups (the sandbox launcher
+    a process keeps, say) and none inherits another's."""
+    code = f"import json, tournament; print(json.dumps(tournament.run({entrants}, {workers}, {games_per_pair})))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent, capture_output=True, text=True,
+                          check=True)
+    matches, seconds, sandboxes = json.loads(done.stdout.strip().splitlines()[-1])
+    return matches, seconds, sandboxes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
@@ -56,7 +70,7 @@ def main() -> None:
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
-    runs = {(entrants, workers): run(entrants, workers, args.games_per_pair)
+    runs = {(entrants, workers): run_from_scratch(entrants, workers, args.games_per_pair)
             for entrants, workers in ((4, 1), (4, 2), (8, 1), (8, 2))}
     load_after = os.getloadavg()[0]
     game = []
