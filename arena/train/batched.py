@@ -26,7 +26,6 @@ opponents (submissions).
 
 from __future__ import annotations
 
-from copy import deepcopy
 from typing import TYPE_CHECKING, Any, Sequence
 
 import gymnasium
@@ -38,6 +37,7 @@ from arena.envs.fighting import rules as R
 from arena.envs.fighting.native import EVENTS, make_batch
 from arena.train.controls import Controls
 from arena.train.league import Opponent, SelfPlay, make_vec_env
+from arena.train.vec import NextReset
 from arena.train.vector_agents import VectorAgent, ground_index, vector_agent
 
 if TYPE_CHECKING:
@@ -47,12 +47,13 @@ if TYPE_CHECKING:
 TERMS = ("damage_dealt", "damage_taken", "closing_in", "off_ground", "knockout", "win")
 
 
-class BatchedFightingVecEnv(VecEnv):
+class BatchedFightingVecEnv(NextReset, VecEnv):
     """`n_envs` league games on the native engine, stepped together; the learner plays seat 0 of each."""
 
     def __init__(self, n_envs: int, opponents: dict[str, Opponent | SelfPlay], controls: Controls,
                  approach: float = 0.002, off_stage: float = 0.02, threads: int = 1):
-        super().__init__(n_envs, controls.observation_space(), controls.action_space())
+        VecEnv.__init__(self, n_envs, controls.observation_space(), controls.action_space())
+        NextReset.__init__(self, n_envs)
         self.opponents, self.controls = opponents, controls
         self.weights = {"damage_dealt": 0.05, "damage_taken": -0.05, "closing_in": approach, "off_ground": -off_stage,
                         "knockout": 2.0, "win": 3.0}
@@ -68,8 +69,6 @@ class BatchedFightingVecEnv(VecEnv):
         self.met: list[tuple[str, str | None]] = []
         self.term_totals = np.zeros((n_envs, len(TERMS)))
         self.actions: np.ndarray | None = None
-        self.next_seeds: list[int | None] = [None] * n_envs
-        self.next_options: list[dict] = [{} for _ in range(n_envs)]
 
     # The league's side, as LeagueEnv.
     def set_table(self, table: list[tuple[str, str | None, float]]) -> None:
@@ -115,19 +114,9 @@ class BatchedFightingVecEnv(VecEnv):
 
     # SB3's VecEnv.
     def reset(self) -> np.ndarray:
-        self._new_episodes(range(self.num_envs), self.next_seeds)
-        self.next_seeds = [None] * self.num_envs
-        self.next_options = [{} for _ in range(self.num_envs)]
+        self._new_episodes(range(self.num_envs), self.take_next_reset()[0])
         self.reset_infos = [{} for _ in range(self.num_envs)]
         return self.controls.observe(self.batch.observations[:, 0])
-
-    def seed(self, seed: int | None = None) -> Sequence[int | None]:
-        self.next_seeds = list(super().seed(seed))
-        return self.next_seeds
-
-    def set_options(self, options: list[dict] | dict | None = None) -> None:
-        options = {} if options is None else options
-        self.next_options = deepcopy([options] * self.num_envs if isinstance(options, dict) else options)
 
     def step_async(self, actions: np.ndarray) -> None:
         self.actions = actions

@@ -69,7 +69,29 @@ def _serve(remote: Any, parent_remote: Any, env_fns: CloudpickleWrapper) -> None
             break
 
 
-class GroupedSubprocVecEnv(VecEnv):
+class NextReset:
+    """What `seed()` and `set_options()` ask of a VecEnv's next reset, env by env (SB3's own VecEnv
+    keeps them in private lists); `take_next_reset()` hands them out once."""
+
+    def __init__(self, n_envs: int):
+        self.next_seeds: list[int | None] = [None] * n_envs
+        self.next_options: list[dict] = [{} for _ in range(n_envs)]
+
+    def seed(self, seed: int | None = None) -> Sequence[int | None]:
+        self.next_seeds = list(super().seed(seed))
+        return self.next_seeds
+
+    def set_options(self, options: list[dict] | dict | None = None) -> None:
+        options = {} if options is None else options
+        self.next_options = deepcopy([options] * len(self.next_seeds) if isinstance(options, dict) else options)
+
+    def take_next_reset(self) -> tuple[list[int | None], list[dict]]:
+        taken = self.next_seeds, self.next_options
+        NextReset.__init__(self, len(self.next_seeds))
+        return taken
+
+
+class GroupedSubprocVecEnv(NextReset, VecEnv):
     """`env_fns` spread over `workers` processes (env i in worker i * workers // n_envs)."""
 
     def __init__(self, env_fns: Sequence[Callable[[], gymnasium.Env]], workers: int = 2):
@@ -90,18 +112,8 @@ class GroupedSubprocVecEnv(VecEnv):
         self.remotes[0].send(("spaces", None))
         observation_space, action_space = self.remotes[0].recv()
         self.closed = False
-        super().__init__(n_envs, observation_space, action_space)
-        # What `seed()` and `set_options()` ask of the next reset, env by env.
-        self.next_seeds: list[int | None] = [None] * n_envs
-        self.next_options: list[dict] = [{} for _ in range(n_envs)]
-
-    def seed(self, seed: int | None = None) -> Sequence[int | None]:
-        self.next_seeds = list(super().seed(seed))
-        return self.next_seeds
-
-    def set_options(self, options: list[dict] | dict | None = None) -> None:
-        options = {} if options is None else options
-        self.next_options = deepcopy([options] * self.num_envs if isinstance(options, dict) else options)
+        VecEnv.__init__(self, n_envs, observation_space, action_space)
+        NextReset.__init__(self, n_envs)
 
     def step_async(self, actions: np.ndarray) -> None:
         for remote, group in zip(self.remotes, self.groups):
@@ -113,12 +125,11 @@ class GroupedSubprocVecEnv(VecEnv):
         return np.stack(obs), np.array(rewards, np.float32), np.array(dones), list(infos)
 
     def reset(self) -> Any:
+        seeds, options = self.take_next_reset()
         for remote, group in zip(self.remotes, self.groups):
-            remote.send(("reset", [(self.next_seeds[i], self.next_options[i]) for i in group]))
+            remote.send(("reset", [(seeds[i], options[i]) for i in group]))
         results = [result for remote in self.remotes for result in remote.recv()]
         obs, self.reset_infos = zip(*results)
-        self.next_seeds = [None] * self.num_envs
-        self.next_options = [{} for _ in range(self.num_envs)]
         return np.stack(obs)
 
     def close(self) -> None:

@@ -100,8 +100,8 @@ class VectorClockwork(VectorAgent):
         return keys
 
 
-class VectorBased(VectorAgent):
-    """`BasedAgent`: walks at the opponent, jumps every second frame when low, light attack in reach."""
+class _FrameCounting(VectorAgent):
+    """An agent that counts each game's frames from its start, as the scripted fighters do."""
 
     def __init__(self, games: int):
         super().__init__(games)
@@ -109,6 +109,10 @@ class VectorBased(VectorAgent):
 
     def reset(self, games: np.ndarray, seeds: list[int]) -> None:
         self.time[games] = 0
+
+
+class VectorBased(_FrameCounting):
+    """`BasedAgent`: walks at the opponent, jumps every second frame when low, light attack in reach."""
 
     def act(self, games: np.ndarray, obs: np.ndarray) -> np.ndarray:
         from arena.agents.fighting import BasedAgent as Based
@@ -127,15 +131,8 @@ class VectorBased(VectorAgent):
         return keys
 
 
-class VectorBrawler(VectorAgent):
+class VectorBrawler(_FrameCounting):
     """`BrawlerAgent`: each branch of its decision computed for every game, then chosen per game."""
-
-    def __init__(self, games: int):
-        super().__init__(games)
-        self.time = np.zeros(games, np.int64)
-
-    def reset(self, games: np.ndarray, seeds: list[int]) -> None:
-        self.time[games] = 0
 
     def act(self, games: np.ndarray, obs: np.ndarray) -> np.ndarray:
         from arena.agents.fighting import BrawlerAgent as Brawler
