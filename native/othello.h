@@ -220,54 +220,37 @@ ARENA_TARGET_AVX512 inline __m256i flips_x4_avx512(int square, __m256i own, __m2
 
 // perft on broadcast boards, once for AVX2 and once for AVX-512, whose
 // instructions (three-input logic, more registers) also run the shared
-// intrinsics faster; the two bodies differ only in the flips they call.
-ARENA_TARGET_AVX2 inline uint64_t perft_x4_avx2(__m256i own, __m256i opp, int depth) {
-  if (depth == 0) return 1;
-  const Bitboard moves = low_lane(legal_moves_x4(own, opp));
-  if (moves == 0) {
-    if (low_lane(legal_moves_x4(opp, own)) == 0) return 0;  // game over
-    return perft_x4_avx2(opp, own, depth - 1);
+// intrinsics faster: one body, stamped out for each target with its flips (a
+// template cannot carry a target of its own per instance).
+#define ARENA_PERFT_X4(NAME, TARGET, FLIPS)                                                          \
+  TARGET inline uint64_t NAME(__m256i own, __m256i opp, int depth) {                                 \
+    if (depth == 0) return 1;                                                                        \
+    const Bitboard moves = low_lane(legal_moves_x4(own, opp));                                       \
+    if (moves == 0) {                                                                                \
+      if (low_lane(legal_moves_x4(opp, own)) == 0) return 0; /* game over */                         \
+      return NAME(opp, own, depth - 1);                                                              \
+    }                                                                                                \
+    if (depth == 1) return popcount(moves);                                                          \
+    uint64_t total = 0;                                                                              \
+    for (Bitboard rest = moves; rest; rest &= rest - 1) {                                            \
+      const int square = lowest_bit(rest);                                                           \
+      const __m256i flipped = FLIPS(square, own, opp);                                               \
+      const __m256i next_own = _mm256_xor_si256(opp, flipped);                                       \
+      const __m256i next_opp =                                                                       \
+          _mm256_or_si256(_mm256_or_si256(own, flipped), _mm256_set1_epi64x(kSquareBits[square]));   \
+      if (depth == 2) {                                                                              \
+        const Bitboard replies = low_lane(legal_moves_x4(next_own, next_opp));                       \
+        total += replies ? popcount(replies) : low_lane(legal_moves_x4(next_opp, next_own)) != 0;    \
+      } else {                                                                                       \
+        total += NAME(next_own, next_opp, depth - 1);                                                \
+      }                                                                                              \
+    }                                                                                                \
+    return total;                                                                                    \
   }
-  if (depth == 1) return popcount(moves);
-  uint64_t total = 0;
-  for (Bitboard rest = moves; rest; rest &= rest - 1) {
-    const int square = lowest_bit(rest);
-    const __m256i flipped = flips_x4(square, own, opp);
-    const __m256i next_own = _mm256_xor_si256(opp, flipped);
-    const __m256i next_opp = _mm256_or_si256(_mm256_or_si256(own, flipped), _mm256_set1_epi64x(kSquareBits[square]));
-    if (depth == 2) {
-      const Bitboard replies = low_lane(legal_moves_x4(next_own, next_opp));
-      total += replies ? popcount(replies) : low_lane(legal_moves_x4(next_opp, next_own)) != 0;
-    } else {
-      total += perft_x4_avx2(next_own, next_opp, depth - 1);
-    }
-  }
-  return total;
-}
 
-ARENA_TARGET_AVX512 inline uint64_t perft_x4_avx512(__m256i own, __m256i opp, int depth) {
-  if (depth == 0) return 1;
-  const Bitboard moves = low_lane(legal_moves_x4(own, opp));
-  if (moves == 0) {
-    if (low_lane(legal_moves_x4(opp, own)) == 0) return 0;  // game over
-    return perft_x4_avx512(opp, own, depth - 1);
-  }
-  if (depth == 1) return popcount(moves);
-  uint64_t total = 0;
-  for (Bitboard rest = moves; rest; rest &= rest - 1) {
-    const int square = lowest_bit(rest);
-    const __m256i flipped = flips_x4_avx512(square, own, opp);
-    const __m256i next_own = _mm256_xor_si256(opp, flipped);
-    const __m256i next_opp = _mm256_or_si256(_mm256_or_si256(own, flipped), _mm256_set1_epi64x(kSquareBits[square]));
-    if (depth == 2) {
-      const Bitboard replies = low_lane(legal_moves_x4(next_own, next_opp));
-      total += replies ? popcount(replies) : low_lane(legal_moves_x4(next_opp, next_own)) != 0;
-    } else {
-      total += perft_x4_avx512(next_own, next_opp, depth - 1);
-    }
-  }
-  return total;
-}
+ARENA_PERFT_X4(perft_x4_avx2, ARENA_TARGET_AVX2, flips_x4)
+ARENA_PERFT_X4(perft_x4_avx512, ARENA_TARGET_AVX512, flips_x4_avx512)
+#undef ARENA_PERFT_X4
 
 ARENA_TARGET_AVX2 inline uint64_t perft_avx2(Bitboard own, Bitboard opp, int depth) {
   return perft_x4_avx2(_mm256_set1_epi64x(own), _mm256_set1_epi64x(opp), depth);
