@@ -338,17 +338,23 @@ class Search {
     const int empties = 64 - popcount(own | opp);
     Bound known;
     const int hash_move = table_.find(own, opp, &known) ? known.move : -1;
+    const int n = children(own, opp, moves, list);
+    for (int i = 0; i < n; ++i) {
+      Candidate& c = list[i];
+      c.order = c.sq == hash_move ? -(1 << 30) : !c.opp ? -(1 << 29) : fast_order(c, empties);
+    }
+    std::sort(list, list + n, [](const Candidate& a, const Candidate& b) { return a.order < b.order; });
+    return n;
+  }
+
+  // The children of (own, opp) for its legal `moves`, in square order, unordered; returns how many.
+  static int children(Bitboard own, Bitboard opp, Bitboard moves, Candidate* list) {
     int n = 0;
     for (Bitboard rest = moves; rest; rest &= rest - 1) {
       const int sq = lowest_bit(rest);
       const Bitboard f = flips(sq, own, opp, masks8());
-      Candidate& c = list[n++];
-      c.sq = sq;
-      c.own = own | f | bit(sq);
-      c.opp = opp & ~f;
-      c.order = sq == hash_move ? -(1 << 30) : !c.opp ? -(1 << 29) : fast_order(c, empties);
+      list[n++] = Candidate{sq, 0, own | f | bit(sq), opp & ~f};
     }
-    std::sort(list, list + n, [](const Candidate& a, const Candidate& b) { return a.order < b.order; });
     return n;
   }
 
@@ -387,16 +393,9 @@ class Search {
     }
 
     Candidate list[32];
-    int n = 0;
-    for (Bitboard rest = moves; rest; rest &= rest - 1) {
-      const int sq = lowest_bit(rest);
-      const Bitboard f = flips(sq, own, opp, masks8());
-      Candidate& c = list[n++];
-      c.sq = sq;
-      c.own = own | f | bit(sq);
-      c.opp = opp & ~f;
-      if (empties > kTableMinEmpties) table_.prefetch(c.opp, c.own);
-    }
+    const int n = children(own, opp, moves, list);
+    if (empties > kTableMinEmpties)
+      for (int i = 0; i < n; ++i) table_.prefetch(list[i].opp, list[i].own);
     // Enhanced transposition cutoff: a child already known to be bad enough for the opponent.
     if (empties >= kEtcMinEmpties) {
       for (int i = 0; i < n; ++i) {
