@@ -22,23 +22,10 @@ import argparse
 import os
 import time
 
-import numpy as np
 from results import record
+from train import vec_env_steps_per_second
 
 REPEAT = 4
-
-
-def env_decisions_per_second(venv, seconds: float) -> float:
-    """Policy steps per second (all games together) with random actions, after a reset."""
-    venv.reset()
-    actions = np.random.default_rng(0).integers(venv.action_space.n, size=(256, venv.num_envs))
-    steps, started = 0, time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        venv.step(actions[steps % len(actions)])
-        steps += 1
-    elapsed = time.perf_counter() - started
-    venv.close()
-    return steps * venv.num_envs / elapsed
 
 
 def envs(config):
@@ -92,11 +79,11 @@ def main() -> None:
     batched = TrainConfig()
     wide = TrainConfig(n_envs=64, n_steps=32)
     rows = [(f"env only, `GroupedSubprocVecEnv`, {today.n_envs} games in {today.workers} processes",
-             env_decisions_per_second(envs(today), args.seconds)),
+             vec_env_steps_per_second(envs(today), args.seconds)),
             (f"env only, `BatchedFightingVecEnv`, {batched.n_envs} games",
-             env_decisions_per_second(envs(batched), args.seconds)),
+             vec_env_steps_per_second(envs(batched), args.seconds)),
             (f"env only, `BatchedFightingVecEnv`, {wide.n_envs} games",
-             env_decisions_per_second(envs(wide), args.seconds))]
+             vec_env_steps_per_second(envs(wide), args.seconds))]
     learned = []
     for name, config in ((f"PPO collect + learn, worker processes ({today.n_envs} games in {today.workers} processes, "
                           f"n_steps {today.n_steps}: the previous default)", today),
