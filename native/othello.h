@@ -166,19 +166,26 @@ ARENA_TARGET_AVX2 inline __m256i legal_moves_x4(__m256i own, __m256i opp) {
   return _mm256_andnot_si256(_mm256_or_si256(own, opp), moves);
 }
 
+// Up each of the four lines as flips() does: the opponent discs below the lowest
+// square that is not the opponent's, when that square is the mover's.
+ARENA_TARGET_AVX2 inline __m256i flipped_up_x4(__m256i up, __m256i own, __m256i opp) {
+  const __m256i zero = _mm256_setzero_si256(), ones = _mm256_set1_epi64x(-1);
+  const __m256i stops = _mm256_andnot_si256(opp, up);
+  const __m256i outflank = _mm256_and_si256(_mm256_and_si256(stops, _mm256_sub_epi64(zero, stops)), own);
+  const __m256i below = _mm256_andnot_si256(_mm256_cmpeq_epi64(outflank, zero), _mm256_add_epi64(outflank, ones));
+  return _mm256_and_si256(below, up);
+}
+
 // Up the lines as flips() does; down them by filling from the square through
 // the opponent's discs (1, 2 then 4 steps at a time) and looking one step on.
 ARENA_TARGET_AVX2 inline __m256i flips_x4(int square, __m256i own, __m256i opp) {
   const Lines& lines = kLines[square];
-  const __m256i zero = _mm256_setzero_si256(), ones = _mm256_set1_epi64x(-1);
+  const __m256i zero = _mm256_setzero_si256();
   const __m256i step = _mm256_set_epi64x(9, 7, 8, 1);
   const __m256i up = _mm256_load_si256(reinterpret_cast<const __m256i*>(lines.up));
   const __m256i down = _mm256_load_si256(reinterpret_cast<const __m256i*>(lines.down));
 
-  const __m256i stops = _mm256_andnot_si256(opp, up);
-  const __m256i outflank = _mm256_and_si256(_mm256_and_si256(stops, _mm256_sub_epi64(zero, stops)), own);
-  const __m256i below = _mm256_andnot_si256(_mm256_cmpeq_epi64(outflank, zero), _mm256_add_epi64(outflank, ones));
-  const __m256i flipped_up = _mm256_and_si256(below, up);
+  const __m256i flipped_up = flipped_up_x4(up, own, opp);
 
   __m256i run = _mm256_set1_epi64x(static_cast<long long>(kSquareBits[square]));
   __m256i through = _mm256_and_si256(opp, down);
@@ -204,10 +211,7 @@ ARENA_TARGET_AVX512 inline __m256i flips_x4_avx512(int square, __m256i own, __m2
   const __m256i up = _mm256_load_si256(reinterpret_cast<const __m256i*>(lines.up));
   const __m256i down = _mm256_load_si256(reinterpret_cast<const __m256i*>(lines.down));
 
-  const __m256i stops = _mm256_andnot_si256(opp, up);
-  const __m256i outflank = _mm256_and_si256(_mm256_and_si256(stops, _mm256_sub_epi64(zero, stops)), own);
-  const __m256i below = _mm256_andnot_si256(_mm256_cmpeq_epi64(outflank, zero), _mm256_add_epi64(outflank, ones));
-  const __m256i flipped_up = _mm256_and_si256(below, up);
+  const __m256i flipped_up = flipped_up_x4(up, own, opp);
 
   const __m256i leading = _mm256_lzcnt_epi64(_mm256_andnot_si256(opp, down));  // 64 where no stop
   const __m256i outflank_down = _mm256_and_si256(_mm256_srlv_epi64(_mm256_set1_epi64x(1LL << 63), leading), own);
