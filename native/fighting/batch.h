@@ -5,84 +5,13 @@
 #pragma once
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstdint>
-#include <functional>
-#include <mutex>
-#include <thread>
 #include <vector>
 
+#include "../search_threads.h"
 #include "game.h"
 
 namespace fighting {
-
-// Runs job(worker) on `workers` threads (the caller's included) and waits for all of them.
-class ThreadPool {
- public:
-  explicit ThreadPool(int workers) : workers_(std::max(1, workers)) {
-    for (int w = 1; w < workers_; ++w) threads_.emplace_back([this, w] { loop(w); });
-  }
-  ~ThreadPool() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stopping_ = true;
-      ++generation_;
-    }
-    wake_.notify_all();
-    for (std::thread& t : threads_) t.join();
-  }
-  ThreadPool(const ThreadPool&) = delete;
-  ThreadPool& operator=(const ThreadPool&) = delete;
-
-  int workers() const { return workers_; }
-
-  void run(const std::function<void(int)>& job) {
-    if (workers_ == 1) {
-      job(0);
-      return;
-    }
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      job_ = &job;
-      pending_ = workers_ - 1;
-      ++generation_;
-    }
-    wake_.notify_all();
-    job(0);
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return pending_ == 0; });
-    job_ = nullptr;
-  }
-
- private:
-  int workers_;
-  std::vector<std::thread> threads_;
-  std::mutex mutex_;
-  std::condition_variable wake_, done_;
-  const std::function<void(int)>* job_ = nullptr;
-  uint64_t generation_ = 0;
-  int pending_ = 0;
-  bool stopping_ = false;
-
-  void loop(int worker) {
-    uint64_t seen = 0;
-    for (;;) {
-      const std::function<void(int)>* job;
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return generation_ != seen; });
-        seen = generation_;
-        if (stopping_) return;
-        job = job_;
-      }
-      (*job)(worker);
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (--pending_ == 0) done_.notify_one();
-      }
-    }
-  }
-};
 
 class Batch {
  public:
@@ -105,13 +34,13 @@ class Batch {
         track_(other.track_), observations_(other.observations_),
         terminal_observations_(other.terminal_observations_), rewards_(other.rewards_),
         terminated_(other.terminated_), truncated_(other.truncated_), events_(other.events_),
-        pool_(other.pool_.workers()) {
+        pool_(other.pool_.threads()) {
     for (Game& g : games_) g.rebind(&table_, track_.data(), static_cast<int>(track_.size()));
   }
   Batch& operator=(const Batch&) = delete;
 
   int size() const { return size_; }
-  int threads() const { return pool_.workers(); }
+  int threads() const { return pool_.threads(); }
   bool autoreset() const { return autoreset_; }
   Game& game(int i) { return games_[static_cast<size_t>(i)]; }
   const Game& game(int i) const { return games_[static_cast<size_t>(i)]; }
@@ -151,12 +80,8 @@ class Batch {
   // One frame of every game; actions hold N x 2 x 10 key values (> 0.5 presses a key).
   template <typename T>
   void step(const T* actions) {
-    int workers = pool_.workers();
-    pool_.run([&](int worker) {
-      int begin = static_cast<int>(static_cast<int64_t>(size_) * worker / workers);
-      int end = static_cast<int>(static_cast<int64_t>(size_) * (worker + 1) / workers);
-      for (int i = begin; i < end; ++i) step_one(i, actions + static_cast<size_t>(i) * 2 * KEYS);
-    });
+    // Each thread takes a contiguous share of the games.
+    pool_.parallel_for(size_, [&](int i) { step_one(i, actions + static_cast<size_t>(i) * 2 * KEYS); });
   }
 
  private:
@@ -171,7 +96,7 @@ class Batch {
   std::vector<float> observations_, terminal_observations_, rewards_;
   std::vector<uint8_t> terminated_, truncated_;
   std::vector<int32_t> events_;
-  ThreadPool pool_;
+  arena::search::WorkerPool pool_;
 
   template <typename T>
   void step_one(int i, const T* action) {
