@@ -128,7 +128,9 @@ def test_a_process_given_a_share_of_the_launcher_starts_its_workers_through_it(s
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    connection = launcher.share()
+    connection, launcher_end = launcher.share()
+    launcher.admit(launcher_end)
+    launcher_end.close()
     with ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=launcher.adopt,
                              initargs=(connection,)) as pool:
         parent = pool.submit(launcher_of_a_sandboxed_agent, str(submissions / "random")).result()
@@ -151,7 +153,9 @@ def test_workers_started_through_a_share_end_when_the_process_holding_it_dies():
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    connection = launcher.share()
+    connection, launcher_end = launcher.share()
+    launcher.admit(launcher_end)
+    launcher_end.close()
     pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=launcher.adopt, initargs=(connection,))
     try:
         worker = pool.submit(sandboxed_sleeper_pid, str(HOSTILE / "sleeper")).result()

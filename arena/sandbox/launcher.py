@@ -108,14 +108,9 @@ class Launcher:
         fds = self._ask({"argv": list(argv), "cwd": str(cwd), "env": environment}, [*pipes, log])
         return LaunchedProcess(fds["pid"], fds["fd"])
 
-    def share(self) -> socket.socket:
-        """A new connection to this launcher, for another harness process (see `adopt`)."""
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            self._ask({"connect": True}, [theirs.fileno()], answer_fds=0)
-        finally:
-            theirs.close()
-        return ours
+    def admit(self, connection: socket.socket) -> None:
+        """Serve `connection` too: the launcher's end of a socket pair another harness process holds."""
+        self._ask({"connect": True}, [connection.fileno()], answer_fds=0)
 
     def _ask(self, request: dict, fds: list[int], answer_fds: int = 1) -> dict:
         socket.send_fds(self.socket, [json.dumps(request).encode()], fds)
@@ -167,11 +162,18 @@ def start_worker(argv: Sequence[str], cwd: Path, environment: dict[str, str], pi
         return _launcher.start(argv, cwd, environment, pipes, log)
 
 
-def share() -> socket.socket:
-    """A connection to this process's launcher (started if need be) for a process this one starts,
-    which passes it to `adopt`: its workers then start without a launcher of its own."""
+def share() -> tuple[socket.socket, socket.socket]:
+    """A connection to this process's launcher for a process this one starts, which passes it to
+    `adopt` (its workers then start without a launcher of its own), and the launcher's end, for
+    `admit`: the other process may start meanwhile, while the launcher starts (if need be)."""
+    return socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+
+
+def admit(launcher_end: socket.socket) -> None:
+    """Have this process's launcher (started if need be) serve the connection `share` made; the end
+    may be closed afterwards."""
     with _lock:
-        return _current().share()
+        _current().admit(launcher_end)
 
 
 def adopt(connection: socket.socket) -> None:

@@ -124,7 +124,7 @@ class ProcessPoolBackend(Backend):
         pools, self._kept = self._kept, []
         connections = [launcher.share() for _ in range(len(queues) - 1 - len(pools))]
         pools += [ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=setup_worker,
-                                      initargs=(os.getpid(), connection)) for connection in connections]
+                                      initargs=(os.getpid(), theirs)) for theirs, _ in connections]
         in_flight: dict[Any, tuple[int, Block]] = {}
         played = [set() for _ in queues]  # the entrants each player has sandboxes for; player 0 is this process
 
@@ -145,8 +145,10 @@ class ProcessPoolBackend(Backend):
         try:
             for worker in range(1, len(queues)):
                 feed(worker)  # which starts its process, with its copy of its connection
-            for connection in connections:
-                connection.close()
+            for theirs, launcher_end in connections:  # the launcher starts while the workers do
+                launcher.admit(launcher_end)
+                theirs.close()
+                launcher_end.close()
             while True:
                 done = [future for future in in_flight if future.done()]
                 if not done:
