@@ -20,6 +20,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from arena import __version__
 from arena.actions import checked_action, loggable
+from arena.cpus import kept_on_current_cpu
 from arena.envs import EnvSpec, make_raw, seat_view, spec_of
 from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle, LocalAgent
@@ -118,14 +119,17 @@ def play_match(
     handles = _handles_by_seat(agents, seats)
     game = _Game(env, handles, seed, max_steps, on_step)
     started = time.perf_counter()
-    try:
-        game.all_at_once("start", lambda seat: handles[seat].request_start(
-                             seat_view(env, seat, seed, private=handles[seat].seats_an_agent_here)),
-                         lambda seat: handles[seat].await_start())
-        game.all_at_once("reset", lambda seat: handles[seat].request_reset(), lambda seat: handles[seat].await_reset())
-        game.play()
-    except AgentFault:
-        pass  # recorded by game.phase; the match ends here
+    # Sandboxed agents that take turns with this thread are kept on its CPU: keep it there too.
+    with kept_on_current_cpu():
+        try:
+            game.all_at_once("start", lambda seat: handles[seat].request_start(
+                                 seat_view(env, seat, seed, private=handles[seat].seats_an_agent_here)),
+                             lambda seat: handles[seat].await_start())
+            game.all_at_once("reset", lambda seat: handles[seat].request_reset(),
+                             lambda seat: handles[seat].await_reset())
+            game.play()
+        except AgentFault:
+            pass  # recorded by game.phase; the match ends here
     return game.result(spec, time.perf_counter() - started, env.unwrapped.metadata.get("rules_version", 1))
 
 

@@ -12,11 +12,11 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from arena.cpus import allowed_cpus, current_cpu
 from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle
 from arena.names import file_name
@@ -113,7 +113,7 @@ class SandboxedAgent(AgentHandle):
     def await_start(self) -> None:
         self._expect(Kind.READY, "start", self.limits.startup_seconds)
         if self._turn_based:
-            self._place(_current_cpu())
+            self._place(current_cpu())
 
     @property
     def time_used(self) -> float:
@@ -285,7 +285,7 @@ class SandboxedAgent(AgentHandle):
         if cpu == self._pinned or self._agent_pid is None:
             return
         try:
-            os.sched_setaffinity(self._agent_pid, {cpu} if cpu is not None else os.sched_getaffinity(0))
+            os.sched_setaffinity(self._agent_pid, {cpu} if cpu is not None else allowed_cpus())
         except OSError:
             return  # the process is gone, or this host does not let us choose
         self._pinned = cpu
@@ -347,14 +347,6 @@ def _takes_turns(env_name: str) -> bool:
         return entry(env_name).kind == "aec"
     except Exception:  # noqa: BLE001  (an env arena does not know: leave the scheduler to place the agent)
         return False
-
-
-def _current_cpu() -> int | None:
-    """The CPU this thread is running on now, or None where the kernel does not say."""
-    try:
-        return int(Path("/proc/thread-self/stat").read_bytes().rsplit(b")", 1)[1].split()[36])
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 WORKDIR_PREFIX = "arena-sandbox-"

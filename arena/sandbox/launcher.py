@@ -31,6 +31,8 @@ import traceback
 from pathlib import Path
 from typing import Sequence
 
+from arena.cpus import allowed_cpus
+
 MAX_REQUEST = 1 << 20  # bytes of one request: a worker's configuration is a few kilobytes
 EXIT_CODE = struct.Struct("<i")
 PR_SET_NAME = 15  # from <linux/prctl.h>
@@ -38,7 +40,7 @@ WORKER_NAME = b"arena-agent"
 FIRST_FREE_FD = 5  # a worker's fds: 0-2 standard streams, 3 and 4 its pipes
 KILLED = -signal.SIGKILL  # the exit code of a worker whose launcher vanished: it was killed with it
 LAUNCHER_MAIN = ("import socket, sys; from arena.sandbox.launcher import serve; "
-                 "serve(socket.socket(fileno=int(sys.argv[1])))")
+                 "serve(socket.socket(fileno=int(sys.argv[1])), sys.argv[2])")
 
 
 # --- the harness's side ----------------------------------------------------------------------
@@ -94,7 +96,8 @@ class Launcher:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             process = subprocess.Popen(
-                [sys.executable, "-s", "-c", LAUNCHER_MAIN, str(theirs.fileno())],
+                [sys.executable, "-s", "-c", LAUNCHER_MAIN, str(theirs.fileno()),
+                 ",".join(map(str, sorted(allowed_cpus())))],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=WORKER_ENVIRONMENT, cwd="/",
                 start_new_session=True)  # a terminal's Ctrl-C is the harness's to handle
         finally:
@@ -217,12 +220,17 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 # --- the launcher process --------------------------------------------------------------------
 
 
-def serve(channel: socket.socket) -> None:
+def serve(channel: socket.socket, cpus: str = "") -> None:
     """Fork a worker for each request until the harness closes its first connection; then end the
     workers. Other processes of the harness may be given connections of their own (`share`): the
     workers started through one end when it is closed, as they would with their harness."""
     from arena.sandbox import worker
 
+    if cpus:  # what its harness may use, not the one CPU a match may hold the harness on just now
+        try:
+            os.sched_setaffinity(0, {int(cpu) for cpu in cpus.split(",")})
+        except OSError:
+            pass  # a host that does not let us choose
     worker.load_before_confinement()
     running: dict[int, tuple[int, socket.socket]] = {}  # worker pid -> (exit-code pipe, its connection)
     wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)

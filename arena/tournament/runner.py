@@ -20,7 +20,6 @@ import socket
 import zipfile
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -90,14 +89,9 @@ class Backend:
 
     def run(self, settings: dict[str, Any], packages: dict[int, EntrantPackage],
             blocks: list[Block]) -> Iterator[list[Played]]:
-        """What each block played, block by block, as soon as it is known.
-
-        This process stays on the CPU it starts on meanwhile: the sandboxes that take turns with it
-        are kept on its CPU (`Limits.share_cpu_in_turns`), and a lone process on an idle machine
-        is otherwise moved from CPU to CPU, leaving them behind (half the speed on two cores)."""
-        with kept_on_current_cpu():
-            for block in blocks:
-                yield play_block(settings, packages, block)
+        """What each block played, block by block, as soon as it is known."""
+        for block in blocks:
+            yield play_block(settings, packages, block)
 
 
 class ProcessPoolBackend(Backend):
@@ -247,21 +241,6 @@ def setup_worker(parent: int, sandbox_launcher: socket.socket) -> None:
         os._exit(1)
     os.setpgid(0, 0)
     launcher.adopt(sandbox_launcher)
-
-
-@contextmanager
-def kept_on_current_cpu() -> Iterator[None]:
-    """This thread on the CPU it runs on now for the duration, then free to run where it could."""
-    before = os.sched_getaffinity(0)
-    try:
-        current = int(Path("/proc/thread-self/stat").read_bytes().rsplit(b")", 1)[1].split()[36])
-        os.sched_setaffinity(0, {current})
-    except (OSError, ValueError, IndexError):
-        pass  # a host that does not say or does not let us choose: the scheduler places it
-    try:
-        yield
-    finally:
-        os.sched_setaffinity(0, before)
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:

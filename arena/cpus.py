@@ -1,0 +1,53 @@
+"""Which CPU a thread runs on, and keeping it there: a harness and the sandboxed agents that take
+turns with it (`Limits.share_cpu_in_turns`) answer each other fastest on one CPU, and a lone
+harness on an idle machine is otherwise moved from CPU to CPU, leaving them behind."""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+
+_kept = threading.local()  # .allowed: where a thread kept on one CPU could run before
+
+
+def allowed_cpus() -> set[int]:
+    """The CPUs this thread may run on, as it could before `kept_on_current_cpu` held it on one."""
+    allowed = getattr(_kept, "allowed", None)
+    return set(allowed) if allowed is not None else os.sched_getaffinity(0)
+
+
+def current_cpu() -> int | None:
+    """The CPU this thread is running on now, or None where the kernel does not say."""
+    try:
+        return int(Path("/proc/thread-self/stat").read_bytes().rsplit(b")", 1)[1].split()[36])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@contextmanager
+def kept_on_current_cpu() -> Iterator[None]:
+    """This thread on the CPU it runs on now for the duration, then free to run where it could."""
+    try:
+        before = os.sched_getaffinity(0)
+    except OSError:
+        before = None
+    cpu = current_cpu()
+    if before is not None and cpu is not None and cpu in before:
+        try:
+            os.sched_setaffinity(0, {cpu})
+        except OSError:
+            before = None  # a host that does not let us choose: the scheduler places it
+    else:
+        before = None
+    outer = getattr(_kept, "allowed", None)
+    _kept.allowed = before if before is not None else outer
+    try:
+        yield
+    finally:
+        _kept.allowed = outer
+        if before is not None:
+            os.sched_setaffinity(0, before)
