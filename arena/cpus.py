@@ -32,22 +32,24 @@ def current_cpu() -> int | None:
 def kept_on_current_cpu() -> Iterator[None]:
     """This thread on the CPU it runs on now for the duration, then free to run where it could."""
     try:
-        before = os.sched_getaffinity(0)
+        previous = os.sched_getaffinity(0)
     except OSError:
-        before = None
-    cpu = current_cpu()
-    if before is not None and cpu is not None and cpu in before:
-        try:
-            os.sched_setaffinity(0, {cpu})
-        except OSError:
-            before = None  # a host that does not let us choose: the scheduler places it
-    else:
-        before = None
+        previous = None
     outer = getattr(_kept, "allowed", None)
-    _kept.allowed = before if before is not None else outer
+    cpu = current_cpu()
+    pinned = previous is not None and cpu in previous and _set_affinity({cpu})
+    _kept.allowed = (outer or previous) if pinned else outer
     try:
         yield
     finally:
         _kept.allowed = outer
-        if before is not None:
-            os.sched_setaffinity(0, before)
+        if pinned:
+            os.sched_setaffinity(0, previous)
+
+
+def _set_affinity(cpus: set[int]) -> bool:
+    try:
+        os.sched_setaffinity(0, cpus)
+    except OSError:
+        return False  # a host that does not let us choose: the scheduler places it
+    return True
