@@ -114,6 +114,14 @@ def test_a_forked_harness_starts_a_launcher_of_its_own(submissions):
     assert play() == before  # this process's launcher is untouched by the copy's
 
 
+def admitted_share():
+    """A connection to this process's launcher, already served, for a pool process to adopt."""
+    connection, launcher_end = launcher.share()
+    launcher.admit(launcher_end)
+    launcher_end.close()
+    return connection
+
+
 def launcher_of_a_sandboxed_agent(submission: str) -> int:
     """In a pool process: the parent of a new sandboxed agent's worker process (its launcher)."""
     agent = SandboxedAgent(load(submission), time_per_move=5.0)
@@ -128,9 +136,7 @@ def test_a_process_given_a_share_of_the_launcher_starts_its_workers_through_it(s
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    connection, launcher_end = launcher.share()
-    launcher.admit(launcher_end)
-    launcher_end.close()
+    connection = admitted_share()
     with ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=launcher.adopt,
                              initargs=(connection,)) as pool:
         parent = pool.submit(launcher_of_a_sandboxed_agent, str(submissions / "random")).result()
@@ -153,9 +159,7 @@ def test_workers_started_through_a_share_end_when_the_process_holding_it_dies():
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    connection, launcher_end = launcher.share()
-    launcher.admit(launcher_end)
-    launcher_end.close()
+    connection = admitted_share()
     pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=launcher.adopt, initargs=(connection,))
     try:
         worker = pool.submit(sandboxed_sleeper_pid, str(HOSTILE / "sleeper")).result()

@@ -83,8 +83,8 @@ class LaunchedProcess:
 
 
 class Launcher:
-    """The harness's end of one launcher process; `start` forks a worker, `share` gives another
-    process of the harness a connection of its own."""
+    """The harness's end of one launcher process; `start` forks a worker, `admit` serves a connection
+    another process of the harness holds (see `share`)."""
 
     def __init__(self, connection: socket.socket, process: subprocess.Popen | None):
         self.socket = connection
