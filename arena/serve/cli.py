@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import time
+from contextlib import closing
 
 from rich.console import Console
 
@@ -100,11 +101,8 @@ def add_serve_commands(commands) -> None:
 def _run_users_add(args: argparse.Namespace) -> int:
     from arena.serve.store import CompetitionStore
 
-    store = CompetitionStore(args.db)
-    try:
+    with closing(CompetitionStore(args.db)) as store:
         participant, token = store.add_participant(args.name, organiser=args.organiser)
-    finally:
-        store.close()
     role = "organiser" if participant.organiser else "participant"
     out.print(f"added {terminal(participant.name)} ({role} {participant.id}); their token, shown only now:")
     print(token)
@@ -114,11 +112,8 @@ def _run_users_add(args: argparse.Namespace) -> int:
 def _run_users_token(args: argparse.Namespace) -> int:
     from arena.serve.store import CompetitionStore
 
-    store = CompetitionStore(args.db)
-    try:
+    with closing(CompetitionStore(args.db)) as store:
         token = store.new_token(args.name)
-    finally:
-        store.close()
     out.print(f"new token of {terminal(args.name)} (the old one no longer works), shown only now:")
     print(token)
     return 0
@@ -127,15 +122,12 @@ def _run_users_token(args: argparse.Namespace) -> int:
 def _run_users_list(args: argparse.Namespace) -> int:
     from arena.serve.store import CompetitionStore
 
-    store = CompetitionStore(args.db)
-    try:
+    with closing(CompetitionStore(args.db)) as store:
         for participant in store.participants():
             statuses = [s.status for s in store.submissions(participant.id)]
             summary = ", ".join(f"{statuses.count(s)} {s}" for s in sorted(set(statuses))) or "no submissions"
             role = "  organiser" if participant.organiser else ""
             out.print(f"{participant.id}  {terminal(participant.name)}{role}  ({summary})")
-    finally:
-        store.close()
     return 0
 
 
