@@ -174,3 +174,13 @@ def test_workers_started_through_a_share_end_when_the_process_holding_it_dies():
         time.sleep(0.05)
     assert not is_alive(worker)
     assert launcher._launcher.alive()  # the harness's own launcher goes on
+
+
+def test_the_launcher_loads_a_games_module_once_for_the_workers_it_forks():
+    # What load_before_confinement loads, the launcher has loaded before each fork: a worker
+    # finds the game's module (tens of milliseconds to import) already there.
+    code = ("import sys; from arena.sandbox import worker; worker.load_before_confinement('gomoku'); "
+            "worker.load_before_confinement('no-such-game'); "
+            "print('arena.envs.gomoku' in sys.modules, 'arena.envs.othello' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "False"]

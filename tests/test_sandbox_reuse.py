@@ -180,7 +180,7 @@ def test_arena_match_starts_each_sandbox_once_for_all_its_games(submissions, tmp
 
     spawned = []
     spawn = SandboxedAgent._spawn
-    monkeypatch.setattr(SandboxedAgent, "_spawn", lambda self: (spawned.append(self.name), spawn(self))[1])
+    monkeypatch.setattr(SandboxedAgent, "_spawn", lambda self, game: (spawned.append(self.name), spawn(self, game))[1])
     monkeypatch.chdir(tmp_path)
     assert main(["match", str(submissions / "random"), str(submissions / "greedy"), "--games", "4"]) == 0
     assert sorted(spawned) == ["greedy", "random"]

@@ -104,7 +104,7 @@ class SandboxedAgent(AgentHandle):
             # killed in an earlier game: a new process, never one in a state the fault left behind.
             self.close()
         if self._process is None:
-            self._spawn()
+            self._spawn(seat.env_name)
         self._turn_based = self.limits.share_cpu_in_turns and _takes_turns(seat.env_name)
         self._place(None)  # the agents of a match get ready in parallel, wherever the scheduler puts them
         self._request("start", Kind.START, {"env": seat.env_name, "options": seat.options, "seat": seat.agent_id,
@@ -168,7 +168,7 @@ class SandboxedAgent(AgentHandle):
 
     # --- the worker process --------------------------------------------------------------
 
-    def _spawn(self) -> None:
+    def _spawn(self, game: str) -> None:
         _sweep_once()
         self._workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
         folder = self._workdir / "submission"  # made by the worker: in its own root, or here without one
@@ -198,7 +198,7 @@ class SandboxedAgent(AgentHandle):
         }
         try:
             self._process = launcher.start_worker([json.dumps(config)], self._workdir, _worker_environment(folder),
-                                                  (to_worker_read, from_worker_write), log_write)
+                                                  (to_worker_read, from_worker_write), log_write, game)
         finally:
             for fd in (to_worker_read, from_worker_write, log_write):
                 os.close(fd)

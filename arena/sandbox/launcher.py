@@ -18,6 +18,7 @@ workers with it (their parent-death signal).
 from __future__ import annotations
 
 import atexit
+import gc
 import json
 import os
 import select
@@ -105,10 +106,11 @@ class Launcher:
         return cls(ours, process)
 
     def start(self, argv: Sequence[str], cwd: Path, environment: dict[str, str],
-              pipes: tuple[int, int], log: int) -> LaunchedProcess:
+              pipes: tuple[int, int], log: int, game: str | None = None) -> LaunchedProcess:
         """Fork a worker running `arena.sandbox.worker` with `argv` after its two pipe fds, which
-        it gets as 3 and 4; its stdout and stderr go to `log`."""
-        fds = self._ask({"argv": list(argv), "cwd": str(cwd), "env": environment}, [*pipes, log])
+        it gets as 3 and 4; its stdout and stderr go to `log`. The launcher loads `game`'s module
+        first (once), so that the worker finds it loaded."""
+        fds = self._ask({"argv": list(argv), "cwd": str(cwd), "env": environment, "game": game}, [*pipes, log])
         return LaunchedProcess(fds["pid"], fds["fd"])
 
     def admit(self, connection: socket.socket) -> None:
@@ -152,17 +154,18 @@ _lock = threading.Lock()
 
 
 def start_worker(argv: Sequence[str], cwd: Path, environment: dict[str, str], pipes: tuple[int, int],
-                 log: int) -> LaunchedProcess:
-    """A worker forked by this process's launcher, which is started (again) when there is none yet
-    or it died; a shared launcher that has gone is replaced by one of this process's own."""
+                 log: int, game: str | None = None) -> LaunchedProcess:
+    """A worker forked by this process's launcher (see `Launcher.start`), which is started (again)
+    when there is none yet or it died; a shared launcher that has gone is replaced by one of this
+    process's own."""
     with _lock:
         try:
-            return _current().start(argv, cwd, environment, pipes, log)
+            return _current().start(argv, cwd, environment, pipes, log, game)
         except OSError:
             if _launcher.process is not None:
                 raise
         _replace(Launcher.started())
-        return _launcher.start(argv, cwd, environment, pipes, log)
+        return _launcher.start(argv, cwd, environment, pipes, log, game)
 
 
 def share() -> tuple[socket.socket, socket.socket]:
@@ -244,7 +247,7 @@ def serve(channel: socket.socket, cpus: str = "") -> None:
                 pass
             _report_exits(running)
         for connection in connections[:]:
-            if connection in readable and not _answer(connection, connections, running, worker.main):
+            if connection in readable and not _answer(connection, connections, running, worker):
                 connections.remove(connection)
                 _kill([pid for pid, (_, owner) in running.items() if owner is connection])
                 connection.close()
@@ -260,8 +263,9 @@ def _kill(pids: list[int]) -> None:
 
 
 def _answer(connection: socket.socket, connections: list[socket.socket], running: dict[int, tuple[int, socket.socket]],
-            main) -> bool:
-    """Serve one request on `connection`; False once its harness process has closed it."""
+            worker) -> bool:
+    """Serve one request on `connection` (`worker` is `arena.sandbox.worker`); False once its harness
+    process has closed it."""
     try:
         request, fds, _, _ = socket.recv_fds(connection, MAX_REQUEST, 3)
     except OSError:
@@ -276,7 +280,10 @@ def _answer(connection: socket.socket, connections: list[socket.socket], running
             connections.append(socket.socket(fileno=os.dup(fds[0])))
             connection.send(b"{}")
         else:
-            pid, exit_read = _fork_worker(message, fds, main)
+            game = message.get("game")
+            worker.load_before_confinement(game if isinstance(game, str) else None)
+            gc.freeze()  # what is loaded stays out of the workers' collections: their pages stay shared
+            pid, exit_read = _fork_worker(message, fds, worker.main)
             running[pid] = (exit_read[1], connection)
             socket.send_fds(connection, [json.dumps({"pid": pid}).encode()], [exit_read[0]])
             os.close(exit_read[0])

@@ -53,14 +53,25 @@ def main(argv: list[str]) -> None:
     _Worker(Channel(int(read_fd), int(write_fd), config["max_message_bytes"]), config, isolated).serve()
 
 
-def load_before_confinement() -> None:
-    """Import what a worker needs before it shuts itself in (the launcher does it once for all)."""
+def load_before_confinement(game: str | None = None) -> None:
+    """Import what a worker needs before it shuts itself in, with the module of `game` when one is
+    named, and find the software the agent may read. The launcher does it before it forks workers,
+    so that each finds all of it done (a game's module alone takes tens of milliseconds to import)."""
     import numpy  # noqa: F401
 
     import arena.agents  # noqa: F401
     import arena.envs.seat  # noqa: F401
     import arena.seeding  # noqa: F401
     import arena.submission  # noqa: F401
+
+    if game is not None:
+        from arena.envs import env_class
+
+        try:
+            env_class(game)
+        except Exception:  # noqa: BLE001  (an unknown or broken game: the worker reports it when it starts)
+            pass
+    _software_paths()
 
 
 class _Worker:
@@ -220,7 +231,21 @@ def _seed_global_generators(seed: int) -> None:
 
 
 def _software_paths() -> list[Path]:
-    """What the agent may read besides its folder: Python, its packages, and every module loaded so far."""
+    """What the agent may read besides its folder: Python, its packages, and every module loaded so far.
+
+    Found again only when modules were loaded or the search path changed since the last time (in
+    the launcher, usually: a forked worker then resolves nothing)."""
+    global _software
+    key = (len(sys.modules), tuple(p for p in sys.path if p))
+    if _software[0] != key:
+        _software = (key, _outermost_software())
+    return _software[1]
+
+
+_software: tuple[tuple, list[Path]] = ((), [])
+
+
+def _outermost_software() -> list[Path]:
     paths = {Path(p) for p in sys.path if p and Path(p).exists()}
     paths |= {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix)}
     paths |= {Path(m.__file__).parent for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
