@@ -42,9 +42,10 @@ def run(entrants: int, workers: int, games_per_pair: int) -> tuple[int, float, i
         shutil.copytree(REPO / "submissions" / "random", root / "subs" / name)
         (root / "subs" / name / "arena.toml").write_text(f'name = "{name}"\n')
     started = time.perf_counter()
+    backend = backend_for("process", workers)  # first, as `arena tournament` does: its players are forked
     tournament = Tournament(root / "t.sqlite", Settings(env="othello", games_per_pair=games_per_pair))
     tournament.register_folder(root / "subs")
-    played = tournament.play(backend_for("process", workers))
+    played = tournament.play(backend)
     elapsed = time.perf_counter() - started
     matches = entrants * (entrants - 1) // 2 * games_per_pair
     assert played == matches == tournament.store.finished_count()

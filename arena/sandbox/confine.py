@@ -17,7 +17,6 @@ import ctypes
 import os
 import resource
 import signal
-import time
 from pathlib import Path
 
 _libc = ctypes.CDLL(None, use_errno=True)

@@ -168,6 +168,13 @@ def start_worker(argv: Sequence[str], cwd: Path, environment: dict[str, str], pi
         return _launcher.start(argv, cwd, environment, pipes, log, game)
 
 
+def warm_up() -> None:
+    """Start this process's launcher now, without waiting for it: it loads while the caller goes on
+    (opening a tournament, say), and the first sandbox finds it ready."""
+    with _lock:
+        _current()
+
+
 def share() -> tuple[socket.socket, socket.socket]:
     """A connection to this process's launcher for a process this one starts, which passes it to
     `adopt` (its workers then start without a launcher of its own), and the launcher's end, for

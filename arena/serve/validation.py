@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from arena.db import as_target
 from arena.serve.store import ACTIVE, REFUSED, RETIRED, CompetitionStore, Submission
-from arena.tournament.runner import PR_SET_PDEATHSIG
+from arena.tournament.players import PR_SET_PDEATHSIG
 from arena.tournament.store import ResultsStore
 
 TAIL_LINES = 40

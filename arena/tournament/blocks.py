@@ -155,6 +155,11 @@ def one_line(exc: BaseException) -> str:
     return line if len(line) <= MAX_REASON else line[: MAX_REASON - 1] + "…"
 
 
+def sandboxes_open() -> bool:
+    """Whether this process holds sandboxes open for later blocks."""
+    return bool(_sandboxes.handles)
+
+
 class _SandboxCache:
     """The most recently used sandboxed agents of this process; the oldest are closed."""
 

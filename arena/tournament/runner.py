@@ -5,22 +5,16 @@ store: each finished match is saved and recorded (one transaction) as soon as it
 A block that fails as a whole (its worker died, say) notes its matches as failures for this run;
 the others go on.
 
-Pool workers die with the driver, however it ends (even by SIGKILL): each asks the kernel for
-SIGKILL when its parent goes (PR_SET_PDEATHSIG), and the driver kills them if it stops early.
-They sit in a process group of their own, so a terminal's Ctrl-C reaches the driver alone.
+Player processes (`arena.tournament.players`) die with the driver, however it ends, and the
+driver kills them if it stops early.
 """
 
 from __future__ import annotations
 
-import ctypes
 import io
-import os
-import signal
-import socket
 import zipfile
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from multiprocessing import get_context
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -29,9 +23,8 @@ from arena.errors import ArenaError
 from arena.match import MatchResult
 from arena.sandbox import launcher
 from arena.tournament.blocks import EntrantPackage, Played, one_line, play_block
+from arena.tournament.players import Player, PlayerGone, failed
 from arena.tournament.store import Entrant, ResultsStore, ScheduledMatch
-
-PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 BLOCK_SIZE = 4  # games of one pairing per task: big enough to amortise, small enough to spread
 Block = list[tuple[int, int, tuple[int, ...]]]
@@ -95,31 +88,33 @@ class Backend:
 
 
 class ProcessPoolBackend(Backend):
-    """This process and `workers - 1` spawned processes on this machine, which die with this process.
+    """This process and `workers - 1` player processes on this machine (`arena.tournament.players`),
+    which die with this process.
 
     Each player keeps a sandbox open for every entrant it has played (see `arena.tournament.blocks`),
     so blocks are routed: each gets its own queue (`route`), made of few entrants, and a player
     whose queue is empty takes blocks from the end of the longest one. This process plays the first
     queue itself, between recording what the others send back: one process fewer to start.
 
-    With `keep`, the workers (and the sandboxes they keep warm) live on from one `run` to the
-    next, for a caller that plays batch after batch (`arena serve`); `close` ends them.
+    The players start with the backend: made before the caller starts threads or sandboxes (as
+    `arena tournament` does), they are forked, in milliseconds. With `keep`, they (and the
+    sandboxes they keep warm) live on from one `run` to the next, for a caller that plays batch
+    after batch (`arena serve`); `close` ends them.
     """
 
-    IN_FLIGHT = 2  # blocks handed to a worker at a time: it never waits for the driver between two
+    IN_FLIGHT = 2  # blocks handed to a player at a time: it never waits for the driver between two
 
     def __init__(self, workers: int, keep: bool = False):
         self.workers = workers
         self.keep = keep
-        self._kept: list[ProcessPoolExecutor] = []
+        self._players = [Player() for _ in range(workers - 1)]
 
     def run(self, settings, packages, blocks):
         queues = route(blocks, self.workers)
-        pools, self._kept = self._kept, []
-        connections = [launcher.share() for _ in range(len(queues) - 1 - len(pools))]
-        pools += [ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=setup_worker,
-                                      initargs=(os.getpid(), theirs)) for theirs, _ in connections]
-        in_flight: dict[Any, tuple[int, Block]] = {}
+        players = self._players
+        players += [Player() for _ in range(len(queues) - 1 - len(players))]
+        self._players = []
+        in_flight: dict[int, deque[Block]] = {worker: deque() for worker in range(1, len(queues))}
         played = [set() for _ in queues]  # the entrants each player has sandboxes for; player 0 is this process
 
         def next_block(player: int) -> Block | None:
@@ -129,49 +124,62 @@ class ProcessPoolBackend(Backend):
             return block
 
         def feed(worker: int) -> None:
-            while sum(w == worker for w, _ in in_flight.values()) < self.IN_FLIGHT:
+            while len(in_flight[worker]) < self.IN_FLIGHT:
                 block = next_block(worker)
                 if block is None:
                     return
-                in_flight[pools[worker - 1].submit(play_block, settings, packages, block)] = (worker, block)
+                in_flight[worker].append(block)
+                players[worker - 1].send(settings, packages, block)
+
+        def gone(worker: int, why: PlayerGone) -> Iterator[list[Played]]:
+            """A player that died: its blocks in play fail, its queue comes to this process."""
+            while in_flight[worker]:
+                yield failed(in_flight[worker].popleft(), str(why))
+            del in_flight[worker]
+            queues[0].extend(queues[worker])
+            queues[worker].clear()
 
         finished = False
         try:
-            for worker in range(1, len(queues)):
-                feed(worker)  # which starts its process, with its copy of its connection
-            for theirs, launcher_end in connections:  # the launcher starts while the workers do
-                launcher.admit(launcher_end)
-                theirs.close()
-                launcher_end.close()
+            for worker in list(in_flight):
+                try:
+                    feed(worker)
+                except PlayerGone as why:
+                    yield from gone(worker, why)
             while True:
-                done = [future for future in in_flight if future.done()]
-                if not done:
+                busy = {players[w - 1].connection: w for w, blocks_in_play in in_flight.items() if blocks_in_play}
+                ready = [connection for connection in busy if connection.poll()]
+                if not ready:
                     block = next_block(0)
                     if block is not None:
                         yield play_block(settings, packages, block)
                         continue
-                    if not in_flight:
+                    if not busy:
                         break
-                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in done:
-                    worker, block = in_flight.pop(future)
-                    feed(worker)
-                    yield _outcome(future, block)
+                    ready = wait(list(busy))
+                for connection in ready:
+                    worker = busy[connection]
+                    try:
+                        result = players[worker - 1].receive()
+                        in_flight[worker].popleft()
+                        feed(worker)
+                    except PlayerGone as why:
+                        yield from gone(worker, why)
+                        continue
+                    yield result
             finished = True
         finally:
             if finished and self.keep:
-                self._kept = pools
+                self._players = players
             else:
-                for pool in pools:
-                    if not finished:  # interrupted or failing: stop the blocks in play rather than wait for them
-                        _kill_workers(pool)
-                    pool.shutdown(wait=finished, cancel_futures=True)
+                for player in players:
+                    player.close() if finished else player.kill()  # interrupted or failing: stop the blocks in play
 
     def close(self) -> None:
-        """End the workers kept with `keep`."""
-        pools, self._kept = self._kept, []
-        for pool in pools:
-            pool.shutdown(wait=True, cancel_futures=True)
+        """End the players kept with `keep`."""
+        players, self._players = self._players, []
+        for player in players:
+            player.close()
 
 
 STEAL_FROM = 8  # blocks a queue must hold for an idle worker to take one that needs new sandboxes
@@ -216,41 +224,6 @@ def route(blocks: list[Block], workers: int) -> list[deque[Block]]:
     return queues
 
 
-def _outcome(future, block: Block) -> list[Played]:
-    """A block's results, or a failure for each of its matches if its worker could not play it."""
-    try:
-        return future.result()
-    except Exception as exc:
-        return failed(block, exc)
-
-
-def failed(block: Block, exc: BaseException) -> list[Played]:
-    """A failure for each match of a block whose worker could not play it (it died, say)."""
-    reason = f"the worker playing it failed: {one_line(exc)}"
-    return [(match_id, reason) for match_id, _, _ in block]
-
-
-def setup_worker(parent: int, sandbox_launcher: socket.socket) -> None:
-    """In a pool worker: be killed when the driver (`parent`) ends, whatever ends it, leave its
-    process group, whose Ctrl-C the driver handles by stopping the workers itself, and start
-    sandboxes through the driver's launcher."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-    if os.getppid() != parent:  # the parent was already gone before the request took effect
-        os._exit(1)
-    os.setpgid(0, 0)
-    launcher.adopt(sandbox_launcher)
-
-
-def _kill_workers(pool: ProcessPoolExecutor) -> None:
-    # The executor keeps no public list of its processes; without this, shutdown waits for every
-    # block in play to finish.
-    for process in list((pool._processes or {}).values()):
-        if process.is_alive():
-            process.kill()
-
-
 class RayBackend(Backend):
     """Ray tasks on a cluster at `address` (or a local one with `workers` CPUs when None).
 
@@ -286,7 +259,7 @@ class RayBackend(Backend):
                 try:
                     played = ray.get(done[0])
                 except Exception as exc:  # a worker lost, say: this block's matches wait for the next run
-                    played = failed(blocks_of_task[done[0]], exc)
+                    played = failed(blocks_of_task[done[0]], one_line(exc))
                 yield played
         finally:
             if started_here:
@@ -310,4 +283,6 @@ def backend_for(name: str, workers: int, address: str | None = None) -> Backend:
         return RayBackend(workers, address)
     if name != "process":
         raise ArenaError(f"unknown backend {name!r}: choose process or ray")
-    return Backend() if workers == 1 else ProcessPoolBackend(workers)
+    backend = Backend() if workers == 1 else ProcessPoolBackend(workers)
+    launcher.warm_up()  # after the players are forked: they need no copy of it
+    return backend

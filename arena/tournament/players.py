@@ -1,0 +1,147 @@
+"""Processes that play blocks of matches for a tournament's driver, each over a pipe of its own.
+
+A player is forked from the driver when the driver runs no other thread and holds no sandbox
+(it then starts in milliseconds, with everything imported), else spawned (a new Python, a third
+of a second of imports). The driver sends it one block at a time (`send`) and reads what the
+block played (`receive`); a player that dies takes its blocks in play with it, and `receive`
+says so instead of answering.
+
+Players die with the driver, however it ends (even by SIGKILL): each asks the kernel for SIGKILL
+when its parent goes (PR_SET_PDEATHSIG). They sit in a process group of their own, so a
+terminal's Ctrl-C reaches the driver alone, and start their sandboxes through the driver's
+launcher (`arena.sandbox.launcher.share`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+import weakref
+from multiprocessing.connection import Connection
+from typing import Any
+
+from arena.sandbox import launcher
+from arena.tournament import blocks
+from arena.tournament.blocks import EntrantPackage, Played, one_line, play_block
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+Block = list[tuple[int, int, tuple[int, ...]]]
+
+
+class PlayerGone(Exception):
+    """The player's process ended (killed, say) before it answered."""
+
+
+class Player:
+    """One process playing the blocks it is sent, in order."""
+
+    def __init__(self) -> None:
+        theirs, self._launcher_end = launcher.share()
+        ours, child = multiprocessing.Pipe()
+        self.connection: Connection = ours
+        self.process = _context().Process(target=_serve, args=(os.getpid(), theirs, child), name="arena-player",
+                                          daemon=True)
+        _drivers_ends.add(self)  # a forked player closes its copies of these (its own driver's end too)
+        self.process.start()
+        child.close()
+        theirs.close()
+        self._admitted = False
+
+    def send(self, settings: dict[str, Any], packages: dict[int, EntrantPackage], block: Block) -> None:
+        """Have it play `block` after the blocks already sent."""
+        if not self._admitted:  # the launcher (started now if need be) serves its connection from here on
+            launcher.admit(self._launcher_end)
+            self._launcher_end.close()
+            self._admitted = True
+        try:
+            self.connection.send((settings, packages, block))
+        except OSError:
+            raise self._gone() from None
+
+    def receive(self) -> list[Played]:
+        """What the oldest block sent played; PlayerGone if the process ended first."""
+        try:
+            return self.connection.recv()
+        except (EOFError, OSError):
+            raise self._gone() from None
+
+    def _gone(self) -> PlayerGone:
+        self.process.join(1.0)
+        code = self.process.exitcode
+        if code is None:
+            return PlayerGone("its pipe closed")
+        how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+        return PlayerGone(f"its process ended ({how})")
+
+    def kill(self) -> None:
+        """End it now, blocks in play or not."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.close()
+
+    def close(self) -> None:
+        """End it once it has played what it was sent."""
+        self.connection.close()  # it ends when it finds no more to read
+        self.process.join()
+        self._launcher_end.close()
+
+
+# Players whose driver's ends a forked copy of the driver holds too: it closes them, or a player
+# would never read the end of its pipe while another player kept the driver's end open.
+_drivers_ends: weakref.WeakSet[Player] = weakref.WeakSet()
+
+
+def _close_drivers_ends() -> None:
+    for player in list(_drivers_ends):
+        player.connection.close()
+        player._launcher_end.close()
+    _drivers_ends.clear()
+
+
+os.register_at_fork(after_in_child=_close_drivers_ends)
+
+
+def failed(block: Block, reason: str) -> list[Played]:
+    """A failure for each match of a block that its player could not play."""
+    reason = f"the worker playing it failed: {reason}"
+    return [(match_id, reason) for match_id, _, _ in block]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # A fork copies the driver as it is: safe only while no other thread could hold a lock the
+    # copy needs, and while it holds no sandbox the copy would share.
+    forkable = threading.active_count() == 1 and not blocks.sandboxes_open()
+    return multiprocessing.get_context("fork" if forkable else "spawn")
+
+
+def _serve(parent: int, sandbox_launcher: socket.socket, connection: Connection) -> None:
+    """The player's process: set up, then play each block it is sent until the driver closes the pipe."""
+    setup_worker(parent, sandbox_launcher)
+    while True:
+        try:
+            settings, packages, block = connection.recv()
+        except EOFError:
+            return
+        try:
+            played = play_block(settings, packages, block)
+        except Exception as exc:  # noqa: BLE001  (the block fails; the player goes on)
+            played = failed(block, one_line(exc))
+        connection.send(played)
+
+
+def setup_worker(parent: int, sandbox_launcher: socket.socket) -> None:
+    """In a player: be killed when the driver (`parent`) ends, whatever ends it, leave its
+    process group, whose Ctrl-C the driver handles by stopping the players itself, and start
+    sandboxes through the driver's launcher."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:  # the parent was already gone before the request took effect
+        os._exit(1)
+    os.setpgid(0, 0)
+    launcher.adopt(sandbox_launcher)

@@ -1,0 +1,83 @@
+"""The tournament's player processes: forked from a driver with no other thread and no sandbox,
+spawned otherwise, the same results either way; a player that dies costs only its blocks in play."""
+
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+FORKED_AND_SPAWNED = textwrap.dedent('''
+    import sys, threading
+    from arena.tournament.blocks import EntrantPackage, play_block
+    from arena.tournament.players import Player
+
+    folder = sys.argv[1]
+    settings = {"env": "othello", "options": {}}
+    packages = {1: EntrantPackage(1, "random", "d1", path=folder + "/random"),
+                2: EntrantPackage(2, "greedy", "d2", path=folder + "/greedy")}
+    block = [(1, 11, (1, 2)), (2, 12, (2, 1))]
+    forked = Player()  # no other thread, no sandbox yet
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+    spawned = Player()
+    results = []
+    for player in (forked, spawned):
+        player.send(settings, packages, block)
+        results.append(player.receive())
+        player.close()
+    here = play_block(settings, packages, block)
+    print(type(forked.process).__name__, type(spawned.process).__name__,
+          [[(match_id, played["outcome"]) for match_id, played in result] for result in results] ==
+          [[(match_id, played["outcome"]) for match_id, played in here]] * 2)
+''')
+
+A_PLAYER_DIES = textwrap.dedent('''
+    import os, sys
+    from arena.tournament import Settings, Tournament, players
+    from arena.tournament.runner import ProcessPoolBackend
+
+    folder, db = sys.argv[1], sys.argv[2]
+    healthy = players.play_block
+    players.play_block = lambda settings, packages, block: os._exit(9)  # what the forked player runs
+    dying = ProcessPoolBackend(2)
+    players.play_block = healthy
+    tournament = Tournament(db, Settings(env="othello", games_per_pair=2, seed=5))
+    tournament.register_folder(folder)
+    played = tournament.play(dying)
+    failures = tournament.store.failures()
+    print(played, len(failures), sorted(set(failures.values())))
+    print(tournament.play(ProcessPoolBackend(2)), tournament.store.finished_count(), len(tournament.store.schedule()))
+''')
+
+
+@pytest.fixture
+def four_entrants(tmp_path, submissions):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for name in ("random", "greedy"):
+        shutil.copytree(submissions / name, folder / name)
+    for name in ("greedy_b", "random_b"):
+        shutil.copytree(submissions / name.removesuffix("_b"), folder / name)
+        (folder / name / "arena.toml").write_text(f'name = "{name}"\nenv = "othello"\n')
+    return folder
+
+
+def run(code: str, *args) -> list[str]:
+    done = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_a_player_is_forked_when_it_can_be_and_plays_as_a_spawned_one_does(submissions):
+    assert run(FORKED_AND_SPAWNED, submissions) == ["ForkProcess SpawnProcess True"]
+
+
+def test_a_player_that_dies_fails_only_its_blocks_in_play_and_the_next_run_plays_them(four_entrants, tmp_path):
+    first, second = run(A_PLAYER_DIES, four_entrants, tmp_path / "t.sqlite")
+    played, failed, reasons = first.split(" ", 2)
+    # 12 matches in 6 blocks of 2, 3 a queue: the player died with 1 or 2 blocks sent to it; the
+    # driver played its own queue and what was left of the player's.
+    assert int(failed) in (2, 4) and int(played) == 12 - int(failed)
+    assert reasons == "['the worker playing it failed: its process ended (exit code 9)']"
+    assert second.split() == [failed, "12", "12"]  # each match recorded once
