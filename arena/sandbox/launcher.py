@@ -3,7 +3,7 @@ starting Python and importing what a worker needs costs a quarter of a second.
 
 Each harness process starts one launcher (`serve`, in `python -s -c ...`), with the
 workers' fixed environment, the first time it needs a sandbox, or is given a connection to the
-launcher of the process that started it (a tournament's pool workers). The launcher imports what every
+launcher of the process that started it (a tournament's player processes). The launcher imports what every
 worker loads before it confines itself (numpy, the games, the agents' base classes), never runs
 submitted code, and answers requests on a socket only the harness holds: a request carries the
 worker's arguments, folder and environment with its two pipes and its log (SCM_RIGHTS); the
