@@ -3,8 +3,10 @@
 // as in the FFO test suite and Edax).
 //
 // The score comes from a series of searches with windows two wide around a
-// guess (scores are even, so each finds the score or moves the guess), all on
-// one transposition table. Each is negamax alpha-beta with principal-variation
+// guess (scores are even, so each finds the score or moves the guess; the
+// steps grow while the score keeps failing the same way), all on one
+// transposition table; the first guess is 0 unless a shallow search on a
+// hand-made evaluation foresees a rout. Each is negamax alpha-beta with principal-variation
 // search (null windows for all but the first move), the table's score bounds
 // and best moves (the costliest results kept), enhanced transposition cutoffs,
 // stability cutoffs and fastest-first move ordering (fewest replies for the
@@ -48,6 +50,11 @@ constexpr int kSplitMinEmpties = 12;
 constexpr int kTableMinEmpties = 5;
 // From this many empties on, children are looked up in the table before searching any.
 constexpr int kEtcMinEmpties = 8;
+// From this many empties on, the first window is placed by a shallow search of kGuessDepth plies
+// when it foresees a margin of kGuessMinMargin discs or more.
+constexpr int kGuessMinEmpties = 20;
+constexpr int kGuessDepth = 6;
+constexpr int kGuessMinMargin = 40;
 // From this many empties on, move ordering looks one reply deeper.
 constexpr int kLookaheadEmpties = 9;
 
@@ -165,6 +172,18 @@ inline Bitboard neighbours_of(Bitboard b) {
   const Bitboard side = ((b << 1) & kNotA) | ((b >> 1) & kNotH);
   const Bitboard row = b | side;
   return side | (row << 8) | (row >> 8);
+}
+
+// A rough score of (own, opp) for the side to move, in discs, from what decides endgames
+// before the discs are counted: mobility (corners weigh double), potential mobility (empty
+// squares next to the other side's discs) and corners held.
+inline int evaluate(Bitboard own, Bitboard opp) {
+  const Bitboard empty = ~(own | opp);
+  const Bitboard mine = legal_moves(own, opp, masks8()), theirs = legal_moves(opp, own, masks8());
+  const int mobility = popcount(mine) + popcount(mine & kCorners) - popcount(theirs) - popcount(theirs & kCorners);
+  const int potential = popcount(empty & neighbours_of(opp)) - popcount(empty & neighbours_of(own));
+  const int corners = popcount(own & kCorners) - popcount(opp & kCorners);
+  return std::clamp(3 * mobility + potential + 8 * corners, -kScoreMax + 2, kScoreMax - 2);
 }
 
 // A score bound known for a position, as the table holds it.
@@ -324,6 +343,27 @@ class Search {
     }
     int ignored;
     return search_moves(own, opp, alpha, beta, empties, moves, &ignored);
+  }
+
+  // A rough score of (own, opp): `depth` plies of alpha-beta on evaluate(), the final score
+  // where the game ends within them.
+  int estimate(Bitboard own, Bitboard opp, int depth, int alpha, int beta) {
+    tick();
+    const Bitboard moves = legal_moves(own, opp, masks8());
+    if (!moves && !legal_moves(opp, own, masks8())) return final_score(own, opp);
+    if (depth == 0) return evaluate(own, opp);
+    if (!moves) return -estimate(opp, own, depth - 1, -beta, -alpha);
+    int best = -kInfinity;
+    for (Bitboard rest = moves; rest; rest &= rest - 1) {
+      const int sq = lowest_bit(rest);
+      const Bitboard f = flips(sq, own, opp, masks8());
+      const int v = -estimate(opp & ~f, own | f | bit(sq), depth - 1, -beta, -std::max(alpha, best));
+      if (v > best) {
+        best = v;
+        if (best >= beta) break;
+      }
+    }
+    return best;
   }
 
   struct Candidate {
@@ -590,7 +630,7 @@ class Solver {
   // Fail-soft score of (own, opp) within (alpha, beta); `best_move` gets the
   // move found best (kPass for a forced pass, -1 when the game is over).
   int root(Bitboard own, Bitboard opp, int alpha, int beta, int* best_move) {
-    return converge(alpha, beta, best_move, [&](int a, int b, int* move) {
+    return converge(alpha, beta, first_guess(own, opp), best_move, [&](int a, int b, int* move) {
       if (threads_ == 1) return single([&](Search& s) { return s.root(own, opp, a, b, move); });
       return split(own, opp, a, b, move);
     });
@@ -611,23 +651,37 @@ class Solver {
       const Bitboard f = flips(sq, own, opp, masks8());
       const Bitboard next_own = opp & ~f, next_opp = own | f | bit(sq);
       int ignored;
-      out.push_back({sq, -converge(-kScoreMax, kScoreMax, &ignored, [&](int a, int b, int*) {
-                       return single([&](Search& s) { return s.pvs(next_own, next_opp, a, b, empties - 1); });
-                     })});
+      auto window = [&](int a, int b, int*) {
+        return single([&](Search& s) { return s.pvs(next_own, next_opp, a, b, empties - 1); });
+      };
+      out.push_back({sq, -converge(-kScoreMax, kScoreMax, first_guess(next_own, next_opp), &ignored, window)});
     }
     std::stable_sort(out.begin(), out.end(), [](const MoveScore& a, const MoveScore& b) { return a.score > b.score; });
     return out;
   }
 
  private:
+  // Where the windows start: a shallow search's estimate of the score where it foresees a
+  // rout, else a draw. Its estimates are some 10 discs off on the FFO positions, and a first
+  // window far on the wrong side of the score costs more than the steps up from 0 to it.
+  int first_guess(Bitboard own, Bitboard opp) {
+    const int empties = 64 - popcount(own | opp);
+    if (empties < kGuessMinEmpties) return 0;
+    const int estimate =
+        single([&](Search& s) { return s.estimate(own, opp, kGuessDepth, -kInfinity, kInfinity); });
+    return std::abs(estimate) >= kGuessMinMargin ? estimate : 0;
+  }
+
   // The fail-soft score within (alpha, beta) by searches with windows two wide, each around a
-  // guess (0 first, then the last bound found): scores are even, so each search either finds
-  // the score or a bound past its guess. They share the table, and search fewer nodes in all
-  // than one search with the whole window. `search(a, b, &move)` searches one window.
+  // guess (`guess` first, then the last bound found): scores are even, so each search either
+  // finds the score or a bound past its guess. Once the bounds have moved the same way three
+  // times the next guesses lie further past them (2, 6, 14, ... discs), so that a score far
+  // from the first guess takes few searches. They share the table, and search fewer nodes in all than one
+  // search with the whole window. `search(a, b, &move)` searches one window.
   template <typename F>
-  int converge(int alpha, int beta, int* best_move, F&& search) {
+  int converge(int alpha, int beta, int guess, int* best_move, F&& search) {
     if (beta - alpha <= 2) return search(alpha, beta, best_move);
-    int lo = -kScoreMax, hi = kScoreMax, guess = 0, proving_move = -1;
+    int lo = -kScoreMax, hi = kScoreMax, proving_move = -1, direction = 0, run = 0, stride = 0;
     while (true) {
       const int bottom = std::max(lo, alpha + 1), top = std::min(hi, beta - 1);
       int g = std::clamp(guess, bottom, top);
@@ -638,7 +692,8 @@ class Solver {
         *best_move = move;
         return v;
       }
-      if (v >= g + 1) {
+      const int moved = v >= g + 1 ? 1 : -1;
+      if (moved > 0) {
         lo = v;
         proving_move = move;  // a move that scores at least lo
       } else {
@@ -652,7 +707,10 @@ class Solver {
         *best_move = proving_move >= 0 ? proving_move : move;
         return lo;
       }
-      guess = v;
+      run = moved == direction ? run + 1 : 0;
+      stride = run < 3 ? 0 : (2 << (run - 2)) - 2;
+      direction = moved;
+      guess = v + moved * stride;
     }
   }
 
