@@ -124,7 +124,13 @@ def round_trips(boxed: SandboxedAgent, local: LocalAgent, echo: Echo, observatio
     for _ in range(3000):  # warm up where the processes now run
         boxed.act(observation)
         echo.round_trip(request)
-    samples = {"pipe": [], "sandbox": [], "local": []}
+    samples = {"pipe": [], "sandbox": [], "local": [], "clock": []}
+    timer = boxed._timer  # the fair clock's four kernel-counter reads, as one call makes them
+
+    def clock_reads() -> None:
+        timer.start()
+        timer.charged()
+
     cpu = {"pipe": [], "sandbox": []}
     for _ in range(rounds):
         before = echo.cpu_ns()
@@ -136,6 +142,7 @@ def round_trips(boxed: SandboxedAgent, local: LocalAgent, echo: Echo, observatio
         samples["sandbox"] += times
         cpu["sandbox"].append(mine + (boxed._timer._read_cpu() - before) / 1e9)
         samples["local"] += timed_calls(lambda: local.act(observation), calls)[0]
+        samples["clock"] += timed_calls(clock_reads, calls)[0]
     stats = {}
     for name, times in samples.items():
         times.sort()
@@ -238,6 +245,8 @@ def main() -> None:
             f"**{sandbox['median'] * us:.1f} µs** | {sandbox['p90'] * us:.1f} µs | **{sandbox['cpu'] * us:.1f} µs** |",
         ]
     local_median = statistics.median(stats["local"]["median"] for stats in trips.values())
+    one_cpu = next(iter(trips.values()))
+    floor = one_cpu["pipe"]["median"] + one_cpu["clock"]["median"] + one_cpu["local"]["median"]
     round_trip = min(stats["sandbox"]["median"] for stats in trips.values())
     boxed, apart, local = steps["sandboxed"], steps["apart"], steps["local"]
     step_budget = 3 * (local["step"] + round_trip)
@@ -252,6 +261,11 @@ def main() -> None:
         f"| | in-process `LocalAgent` | {local_median * us:.1f} µs | | |",
         "",
         f"Sandbox / pipe (targets: at most 2x each): {'; '.join(ratios)}.",
+        f"With both processes on one CPU, a round trip that keeps the fair clock cannot cost less than the pipe's "
+        f"round trip, the clock's four kernel-counter reads ({one_cpu['clock']['median'] * us:.1f} µs) and the "
+        f"agent's own predict() ({one_cpu['local']['median'] * us:.1f} µs in-process): {floor * us:.1f} µs, "
+        f"**{floor / one_cpu['pipe']['median']:.1f}x** the pipe's median before any encoding, decoding or Python "
+        f"dispatch; the sandbox is {one_cpu['sandbox']['median'] / floor:.1f}x that floor.",
         "",
         f"Random vs random Othello, {args.games} games each way in turn, workers started once:",
         "",
