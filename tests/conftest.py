@@ -6,6 +6,7 @@ like any module of this folder: `from conftest import free_port, position`.
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -290,3 +291,16 @@ def hidden_csrf(html: str) -> str:
     marker = 'name="csrf" value="'
     start = html.index(marker) + len(marker)
     return html[start:html.index('"', start)]
+
+
+@pytest.fixture
+def othello_entrants(tmp_path, submissions):
+    """Four Othello submissions: random, greedy and two more greedy variants."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("random", "greedy"):
+        shutil.copytree(submissions / name, subs / name)
+    for name in ("greedy_b", "greedy_c"):
+        shutil.copytree(submissions / "greedy", subs / name)
+        (subs / name / "arena.toml").write_text(f'name = "{name}"\nenv = "othello"\n')
+    return subs

@@ -1,7 +1,6 @@
 """Tournaments: exact schedules, growth by new submissions, resume after kill -9, and both backends."""
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -69,23 +68,10 @@ def test_blocks_group_consecutive_games_of_a_pairing():
     assert [[m[0] for m in b] for b in blocks_of(store_matches, size=4)] == [[1, 2, 3, 4], [5], [6]]
 
 
-@pytest.fixture
-def folder(tmp_path, submissions):
-    """Four Othello submissions: random, greedy and two more greedy variants."""
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    for name in ("random", "greedy"):
-        shutil.copytree(submissions / name, subs / name)
-    for name in ("greedy_b", "greedy_c"):
-        shutil.copytree(submissions / "greedy", subs / name)
-        (subs / name / "arena.toml").write_text(f'name = "{name}"\nenv = "othello"\n')
-    return subs
-
-
-def test_a_round_robin_plays_every_scheduled_match_once_and_grows_in_place(folder, tmp_path):
+def test_a_round_robin_plays_every_scheduled_match_once_and_grows_in_place(othello_entrants, tmp_path):
     db = tmp_path / "rr.sqlite"
     tournament = Tournament(db, Settings(env="othello", games_per_pair=2, seed=3))
-    news = tournament.register_folder(folder)
+    news = tournament.register_folder(othello_entrants)
     assert [line.split()[0] for line in news] == ["registered"] * 4
     assert tournament.play(Backend()) == 12
     store = ResultsStore(db)
@@ -97,9 +83,10 @@ def test_a_round_robin_plays_every_scheduled_match_once_and_grows_in_place(folde
     assert {frozenset(s.entrant_id for s in r.seats) for r in results} == {
         frozenset(p) for p in [(1, 2), (1, 3), (1, 4), (2, 3), (2, 4), (3, 4)]}
     # A changed submission is a new entrant; only its pairings are added.
-    (folder / "greedy_c" / "agent.py").write_text((folder / "greedy_c" / "agent.py").read_text() + "\n# v2\n")
+    changed = othello_entrants / "greedy_c" / "agent.py"
+    changed.write_text(changed.read_text() + "\n# v2\n")
     again = Tournament(db, Settings(env="othello", games_per_pair=2, seed=3))
-    assert any(line.startswith("registered greedy_c@") for line in again.register_folder(folder))
+    assert any(line.startswith("registered greedy_c@") for line in again.register_folder(othello_entrants))
     assert again.play(Backend()) == 6
     assert [(e.name, e.active) for e in store.entrants()] == [
         ("greedy", True), ("greedy_b", True), ("greedy_c", False), ("random", True), ("greedy_c", True)]
@@ -107,7 +94,7 @@ def test_a_round_robin_plays_every_scheduled_match_once_and_grows_in_place(folde
     assert all(5 in {s.entrant_id for s in r.seats} for r in new_results)
 
 
-def test_settings_must_match_a_stored_tournament(folder, tmp_path):
+def test_settings_must_match_a_stored_tournament(othello_entrants, tmp_path):
     db = tmp_path / "t.sqlite"
     Tournament(db, Settings(env="othello"))
     with pytest.raises(ArenaError, match="started with other settings \\(games_per_pair\\)"):
@@ -120,16 +107,16 @@ def test_settings_must_match_a_stored_tournament(folder, tmp_path):
         Settings(env="othello", format="gauntlet")
 
 
-def test_gauntlet_and_swiss_schedule_through_the_store(folder, tmp_path):
+def test_gauntlet_and_swiss_schedule_through_the_store(othello_entrants, tmp_path):
     gauntlet = Tournament(tmp_path / "g.sqlite", Settings(env="othello", format="gauntlet", challenger="greedy_b"))
-    gauntlet.register_folder(folder)
+    gauntlet.register_folder(othello_entrants)
     gauntlet.play(Backend())
     challenger = next(e.id for e in gauntlet.store.entrants() if e.name == "greedy_b")
     assert len(gauntlet.store.results()) == 6
     assert all(challenger in {s.entrant_id for s in r.seats} for r in gauntlet.store.results())
 
     swiss = Tournament(tmp_path / "s.sqlite", Settings(env="othello", format="swiss", games_per_pair=1, rounds=3))
-    swiss.register_folder(folder)
+    swiss.register_folder(othello_entrants)
     swiss.play(Backend())
     results = swiss.store.results()
     assert sorted({r.round for r in results}) == [0, 1, 2] and len(results) == 6
@@ -137,9 +124,9 @@ def test_gauntlet_and_swiss_schedule_through_the_store(folder, tmp_path):
     assert len(set(pairs)) == 6  # no rematch in three rounds of four
 
 
-def test_kill_minus_9_then_resume_records_every_match_exactly_once(folder, tmp_path):
+def test_kill_minus_9_then_resume_records_every_match_exactly_once(othello_entrants, tmp_path):
     db = tmp_path / "killed.sqlite"
-    command = [sys.executable, "-m", "arena.cli", "tournament", str(folder), "--env", "othello",
+    command = [sys.executable, "-m", "arena.cli", "tournament", str(othello_entrants), "--env", "othello",
                "--games-per-pair", "6", "--workers", "2", "--db", str(db)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 600  # only a broken or very busy machine takes more than seconds
@@ -159,11 +146,11 @@ def test_kill_minus_9_then_resume_records_every_match_exactly_once(folder, tmp_p
     assert f"{36 - interrupted} matches played" in resumed.stdout
 
 
-def test_process_pool_gives_the_same_results_as_playing_in_one_process(folder, tmp_path):
+def test_process_pool_gives_the_same_results_as_playing_in_one_process(othello_entrants, tmp_path):
     tables = []
     for name, backend in (("inline", Backend()), ("pool", backend_for("process", 2))):
         tournament = Tournament(tmp_path / f"{name}.sqlite", Settings(env="othello", games_per_pair=2, seed=5))
-        tournament.register_folder(folder)
+        tournament.register_folder(othello_entrants)
         tournament.play(backend)
         tables.append(results_table(tournament.store))
     assert tables[0] == tables[1] and len(tables[0]) == 12
@@ -174,18 +161,19 @@ def results_table(store: ResultsStore) -> list[tuple]:
             for r in store.results()]
 
 
-def test_ray_backend_gives_the_same_results_as_the_process_pool(folder, tmp_path):
+def test_ray_backend_gives_the_same_results_as_the_process_pool(othello_entrants, tmp_path):
     pytest.importorskip("ray", reason="the Ray backend is tested where the ray extra is installed")
     tables = []
     for name in ("process", "ray"):
         tournament = Tournament(tmp_path / f"{name}.sqlite", Settings(env="othello", games_per_pair=2, seed=5))
-        tournament.register_folder(folder)
+        tournament.register_folder(othello_entrants)
         tournament.play(backend_for(name, 2))
         tables.append(results_table(tournament.store))
     assert tables[0] == tables[1] and len(tables[0]) == 12
 
 
-def test_a_match_the_env_cannot_finish_is_noted_and_the_next_run_tries_it_again(folder, tmp_path, monkeypatch):
+def test_a_match_the_env_cannot_finish_is_noted_and_the_next_run_tries_it_again(othello_entrants, tmp_path,
+                                                                                 monkeypatch):
     from arena.tournament import blocks
 
     real_play_match = blocks.play_match
@@ -199,7 +187,7 @@ def test_a_match_the_env_cannot_finish_is_noted_and_the_next_run_tries_it_again(
     monkeypatch.setattr(blocks, "play_match", fails_on_one_seed)
     db = tmp_path / "failing.sqlite"
     with Tournament(db, Settings(env="othello")) as tournament:
-        tournament.register_folder(folder)
+        tournament.register_folder(othello_entrants)
         assert tournament.play(Backend()) == 10
         failures = tournament.store.failures()
         assert sorted(failures) == [1, 2]  # the first pairing's two games share the seed

@@ -1,12 +1,10 @@
 """The tournament's player processes: forked from a driver with no other thread and no sandbox,
 spawned otherwise, the same results either way; a player that dies costs only its blocks in play."""
 
-import shutil
 import subprocess
 import sys
 import textwrap
 
-import pytest
 
 FORKED_AND_SPAWNED = textwrap.dedent('''
     import sys, threading
@@ -51,18 +49,6 @@ A_PLAYER_DIES = textwrap.dedent('''
 ''')
 
 
-@pytest.fixture
-def four_entrants(tmp_path, submissions):
-    folder = tmp_path / "subs"
-    folder.mkdir()
-    for name in ("random", "greedy"):
-        shutil.copytree(submissions / name, folder / name)
-    for name in ("greedy_b", "random_b"):
-        shutil.copytree(submissions / name.removesuffix("_b"), folder / name)
-        (folder / name / "arena.toml").write_text(f'name = "{name}"\nenv = "othello"\n')
-    return folder
-
-
 def run(code: str, *args) -> list[str]:
     done = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -73,8 +59,8 @@ def test_a_player_is_forked_when_it_can_be_and_plays_as_a_spawned_one_does(submi
     assert run(FORKED_AND_SPAWNED, submissions) == ["ForkProcess SpawnProcess True"]
 
 
-def test_a_player_that_dies_fails_only_its_blocks_in_play_and_the_next_run_plays_them(four_entrants, tmp_path):
-    first, second = run(A_PLAYER_DIES, four_entrants, tmp_path / "t.sqlite")
+def test_a_player_that_dies_fails_only_its_blocks_in_play_and_the_next_run_plays_them(othello_entrants, tmp_path):
+    first, second = run(A_PLAYER_DIES, othello_entrants, tmp_path / "t.sqlite")
     played, failed, reasons = first.split(" ", 2)
     # 12 matches in 6 blocks of 2, 3 a queue: the player died with 1 or 2 blocks sent to it; the
     # driver played its own queue and what was left of the player's.
