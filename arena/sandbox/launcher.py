@@ -241,7 +241,7 @@ def serve(channel: socket.socket, cpus: str = "") -> None:
             os.sched_setaffinity(0, {int(cpu) for cpu in cpus.split(",")})
         except OSError:
             pass  # a host that does not let us choose
-    worker.load_before_confinement()
+    _load(worker, None)
     running: dict[int, tuple[int, socket.socket]] = {}  # worker pid -> (exit-code pipe, its connection)
     wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(wakeup_write)
@@ -288,8 +288,7 @@ def _answer(connection: socket.socket, connections: list[socket.socket], running
             connection.send(b"{}")
         else:
             game = message.get("game")
-            worker.load_before_confinement(game if isinstance(game, str) else None)
-            gc.freeze()  # what is loaded stays out of the workers' collections: their pages stay shared
+            _load(worker, game if isinstance(game, str) else None)
             pid, exit_read = _fork_worker(message, fds, worker.main)
             running[pid] = (exit_read[1], connection)
             socket.send_fds(connection, [json.dumps({"pid": pid}).encode()], [exit_read[0]])
@@ -300,6 +299,15 @@ def _answer(connection: socket.socket, connections: list[socket.socket], running
         for fd in fds:
             os.close(fd)
     return True
+
+
+def _load(worker, game: str | None) -> None:
+    """What workers load before confining themselves (`game`'s module too), kept out of their
+    garbage collections once loaded, so that the memory they share with the launcher stays shared."""
+    modules = len(sys.modules)
+    worker.load_before_confinement(game)
+    if len(sys.modules) != modules:
+        gc.freeze()
 
 
 def _drain(fd: int) -> bool:
