@@ -55,6 +55,9 @@ constexpr int kEtcMinEmpties = 8;
 constexpr int kGuessMinEmpties = 20;
 constexpr int kGuessDepth = 6;
 constexpr int kGuessMinMargin = 40;
+// After this many window searches failing the same way, the guesses stride past the bound
+// found (nearer the score they cost fewer nodes than strides, on FFO #37-47).
+constexpr int kStepsBeforeStrides = 8;
 // From this many empties on, move ordering looks one reply deeper.
 constexpr int kLookaheadEmpties = 9;
 
@@ -674,9 +677,9 @@ class Solver {
 
   // The fail-soft score within (alpha, beta) by searches with windows two wide, each around a
   // guess (`guess` first, then the last bound found): scores are even, so each search either
-  // finds the score or a bound past its guess. Once the bounds have moved the same way three
-  // times the next guesses lie further past them (2, 6, 14, ... discs), so that a score far
-  // from the first guess takes few searches. They share the table, and search fewer nodes in all than one
+  // finds the score or a bound past its guess. Once the bounds have moved the same way
+  // kStepsBeforeStrides times the next guesses lie further past them (2, 6, 14, ... discs), so
+  // that a score far from the first guess takes few searches. They share the table, and search fewer nodes in all than one
   // search with the whole window. `search(a, b, &move)` searches one window.
   template <typename F>
   int converge(int alpha, int beta, int guess, int* best_move, F&& search) {
@@ -708,7 +711,7 @@ class Solver {
         return lo;
       }
       run = moved == direction ? run + 1 : 0;
-      stride = run < 3 ? 0 : (2 << (run - 2)) - 2;
+      stride = run < kStepsBeforeStrides ? 0 : (4 << (run - kStepsBeforeStrides)) - 2;
       direction = moved;
       guess = v + moved * stride;
     }
@@ -792,6 +795,6 @@ class Solver {
 };
 
 // Table size for a position with `empties` empties: larger for harder positions.
-inline int table_bits_for(int empties) { return std::clamp(empties, 12, 22); }
+inline int table_bits_for(int empties) { return std::clamp(empties, 12, 24); }
 
 }  // namespace arena::othello::solve
