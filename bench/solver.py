@@ -5,6 +5,7 @@
     python bench/solver.py --sets 20-39 --threads 2       # the principal variation shared by two threads
     python bench/solver.py --sets 1-19 20-39 --record   # also write the tables into bench/RESULTS.md
     python bench/solver.py --sets --duel 40 --record    # MCTSAgent with the endgame solver against itself without
+    python bench/solver.py --sets --duel 100 --alphazero --simulations 50 --openings 8   # AlphaZeroAgent
 
 Each position is solved from scratch (a fresh transposition table) by `arena.envs.othello.solve`
 on --threads threads (default one); its score is checked against the published exact score in
@@ -24,7 +25,9 @@ from pathlib import Path
 from arena.envs.othello import read_obf, solve
 from results import record
 
-FFO = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "ffo.obf"
+ROOT = Path(__file__).resolve().parent.parent
+FFO = ROOT / "tests" / "fixtures" / "ffo.obf"
+NETWORK = ROOT / "submissions" / "alphazero_othello" / "network.pt"
 SETS = {"1-19": range(1, 20), "20-39": range(20, 40), "40-59": range(40, 60)}
 # Edax's published node counts for whole sets (its own runs; not per position).
 EDAX_NODES = {
@@ -61,8 +64,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sets", nargs="*", choices=list(SETS), default=["1-19", "20-39"])
     parser.add_argument("--duel", type=int, default=0, metavar="GAMES",
-                        help="also play MCTSAgent with the solver against itself without, GAMES games")
+                        help="also play an agent with the solver against itself without, GAMES games")
     parser.add_argument("--simulations", type=int, default=1000, help="the duel's simulations a move (default: 1000)")
+    parser.add_argument("--alphazero", action="store_true",
+                        help=f"the duel's agents are AlphaZeroAgent with {NETWORK.relative_to(ROOT)} (default: MCTSAgent)")
+    parser.add_argument("--openings", type=int, default=0, metavar="PLIES",
+                        help="each pair of duel games starts from the same PLIES random moves (default: 0)")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds per position (default: none)")
     parser.add_argument("--threads", type=int, default=1, help="search threads per position (default: 1)")
     parser.add_argument("--record", action="store_true", help="write the tables into bench/RESULTS.md")
@@ -95,22 +102,37 @@ def main() -> None:
                     "\n\n" + "\n".join(table) + f"\n\n{summary}.")
             record(f"Othello endgame solver: FFO #{name}", body)
     if args.duel:
-        duel(args.duel, args.simulations, args.record)
+        duel(args.duel, args.simulations, args.record, args.alphazero, args.openings)
 
 
-def duel(games: int, simulations: int, write: bool) -> None:
-    """MCTSAgent with the solver (default SOLVE_EMPTIES) against the same agent without, seats alternating."""
+def duel(games: int, simulations: int, write: bool, alphazero: bool = False, openings: int = 0) -> None:
+    """An agent with the solver (default SOLVE_EMPTIES) against the same agent without, seats alternating.
+
+    MCTSAgent (rollouts) by default, AlphaZeroAgent with the submitted network when `alphazero`;
+    with `openings` plies, games 2k and 2k + 1 start from the same random opening."""
     import numpy as np
 
-    from arena.agents.mcts import SOLVE_EMPTIES, MCTSAgent
+    from arena.agents.alphazero import AlphaZeroAgent
+    from arena.agents.mcts import MCTSAgent
     from arena.envs.othello import OthelloBoard
+    from arena.search import SOLVE_EMPTIES
+
+    def make_agent(seed: int, solve_empties: int):
+        if alphazero:
+            return AlphaZeroAgent(NETWORK, simulations=simulations, seed=seed, solve_empties=solve_empties)
+        return MCTSAgent("othello", simulations=simulations, seed=seed, solve_empties=solve_empties)
 
     wins = draws = losses = 0
     for game in range(games):
         solver_side = game % 2  # 0: the agent with the solver plays black
-        agents = [MCTSAgent("othello", simulations=simulations, seed=1000 + 2 * game + seat,
-                            solve_empties=SOLVE_EMPTIES if seat == solver_side else 0) for seat in (0, 1)]
+        agents = [make_agent(1000 + 2 * game + seat, SOLVE_EMPTIES if seat == solver_side else 0) for seat in (0, 1)]
         board = OthelloBoard()
+        rng = np.random.default_rng(game // 2)
+        for _ in range(openings):
+            if board.is_game_over():
+                break
+            legal = board.legal_moves()
+            board.play(int(legal[rng.integers(len(legal))]))
         while not board.is_game_over():
             obs = {"observation": board.observation(), "action_mask": board.action_mask()}
             board.play(int(agents[board.to_move].predict(obs)))
@@ -120,12 +142,18 @@ def duel(games: int, simulations: int, write: bool) -> None:
         print(f"game {game + 1}: solver side {'black' if solver_side == 0 else 'white'}, disc difference {diff:+d}",
               flush=True)
     score = (wins + draws / 2) / games
-    summary = (f"MCTSAgent ({simulations} rollout simulations a move) with the solver from {SOLVE_EMPTIES} empties "
-               f"against itself without, {games} games from the start position, seats alternating: "
-               f"{wins} wins, {draws} draws, {losses} losses, score {score:.0%}.")
+    if alphazero:
+        who = f"AlphaZeroAgent ({NETWORK.relative_to(ROOT)}, {simulations} PUCT simulations a move)"
+    else:
+        who = f"MCTSAgent ({simulations} rollout simulations a move)"
+    start = (f"the same {openings} random moves for each pair of games" if openings
+             else "the start position")
+    summary = (f"{who} with the solver from {SOLVE_EMPTIES} empties against itself without, {games} games from "
+               f"{start}, seats alternating: {wins} wins, {draws} draws, {losses} losses, score {score:.0%}.")
     print(summary)
     if write:
-        record("Othello endgame solver: MCTSAgent with and without it", summary)
+        name = "AlphaZeroAgent" if alphazero else "MCTSAgent"
+        record(f"Othello endgame solver: {name} with and without it", summary)
 
 
 if __name__ == "__main__":

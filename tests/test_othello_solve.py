@@ -248,3 +248,24 @@ def test_the_solver_switch_can_be_turned_off():
     assert endgame_move("othello", OthelloBoard(6), 64) is None
     agent = MCTSAgent("othello", simulations=20, seed=0, solve_empties=0)
     assert agent.predict(_observation(board)) in board.legal_moves()
+
+
+def test_alphazero_agent_plays_a_won_endgame_perfectly():
+    pytest.importorskip("torch")
+    from arena.agents.alphazero import AlphaZeroAgent
+
+    network = Path(__file__).parent.parent / "submissions" / "alphazero_othello" / "network.pt"
+    agent = AlphaZeroAgent(network, simulations=8)
+    board = FFO[0].board  # FFO #1: black to move wins by 18 with perfect play
+    rng = np.random.default_rng(5)
+    while not board.is_game_over():
+        if board.to_move == 0:
+            scores = dict(solve_moves(board))
+            move = agent.predict(_observation(board))
+            assert scores[move] == max(scores.values()), (board.to_string(), square_name(move), scores)
+        else:
+            legal = board.legal_moves()
+            move = int(legal[rng.integers(len(legal))])
+        board.play(move)
+    black, white = board.score()
+    assert black - white >= 18
