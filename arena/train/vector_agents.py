@@ -15,7 +15,7 @@ the games it is given with a few numpy operations (a snapshot: one forward pass 
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -211,6 +211,7 @@ class VectorPolicy(VectorAgent):
         self.frame = np.zeros(games, np.int64)
         self.keys = np.zeros((games, KEYS), np.float32)
         self.rngs = [np.random.default_rng(0) for _ in range(games)]
+        self.actor: list[Callable[[Any], Any]] | None = None  # the policy's layers, read at the first decision
 
     def reset(self, games: np.ndarray, seeds: list[int]) -> None:
         self.frame[games] = 0
@@ -218,28 +219,67 @@ class VectorPolicy(VectorAgent):
             self.rngs[game] = np.random.default_rng(seed)
 
     def act(self, games: np.ndarray, obs: np.ndarray) -> np.ndarray:
-        import torch
-
         deciding = self.frame[games] % self.controls.repeat == 0
         if deciding.any():
             chosen = games[deciding]
-            with torch.no_grad():
-                distribution = self.model.policy.get_distribution(
-                    torch.as_tensor(self.controls.observe(obs[deciding])))
-            if not self.sample:
-                actions = distribution.mode().numpy()
+            probabilities = self._probabilities(self.controls.observe(obs[deciding]))
+            if not self.sample:  # the distribution's mode, as SB3 takes it
+                actions = probabilities.argmax(axis=1) if self.controls.combos else np.round(probabilities)
+            elif self.controls.combos:
+                actions = self._choose(chosen, probabilities.astype(np.float64))
             else:
-                probabilities = distribution.distribution.probs.numpy().astype(np.float64)
                 rngs = self.rngs
-                if self.controls.combos:
-                    actions = [int(rngs[game].choice(len(p), p=p / p.sum())) for game, p in zip(chosen, probabilities)]
-                else:
-                    actions = [(rngs[game].random(p.shape) < p).astype(np.int8)
-                               for game, p in zip(chosen, probabilities)]
-            for game, action in zip(chosen, actions):
-                self.keys[game] = self.controls.keys(action)
+                actions = [(rngs[game].random(p.shape) < p).astype(np.int8)
+                           for game, p in zip(chosen, probabilities.astype(np.float64))]
+            self.keys[chosen] = self.controls.keys_of(np.asarray(actions))
         self.frame[games] += 1
         return self.keys[games]
+
+    def _probabilities(self, obs: np.ndarray) -> np.ndarray:
+        """The policy's action probabilities (k, actions), the numbers `policy.get_distribution(obs)` gives, without
+        building the distribution: the actor's layers, then the logits normalised as `Categorical` does."""
+        import torch
+
+        if self.actor is None:
+            self.actor = actor_layers(self.model.policy)
+        with torch.no_grad():
+            logits = torch.as_tensor(obs)
+            for layer in self.actor:
+                logits = layer(logits)
+            if not self.controls.combos:  # independent keys: Bernoulli probabilities
+                return torch.sigmoid(logits).numpy()
+            logits = logits - logits.logsumexp(dim=-1, keepdim=True)
+            return torch.softmax(logits, dim=-1).numpy()
+
+    def _choose(self, chosen: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+        """Each game's `rng.choice(len(p), p=p / p.sum())`, its own generator's one draw, for all games at once (the
+        same arithmetic as `Generator.choice`: the cumulative sum scaled to end at 1, searched from the right)."""
+        cdf = (probabilities / probabilities.sum(axis=1, keepdims=True)).cumsum(axis=1)
+        cdf /= cdf[:, -1:]
+        uniform = np.array([self.rngs[game].random() for game in chosen])
+        return (cdf <= uniform[:, None]).sum(axis=1)
+
+
+def actor_layers(policy: Any) -> list[Callable[[Any], Any]]:
+    """An SB3 `ActorCriticPolicy`'s path from observation to action logits as a list of functions: its linear
+    layers and activations called as the functions their modules call (one forward pass of a small network
+    spends most of its time in the modules' calling machinery, not in the arithmetic)."""
+    import torch
+    from stable_baselines3.common.torch_layers import FlattenExtractor
+
+    def plain(module: Any) -> Callable[[Any], Any]:
+        if isinstance(module, torch.nn.Linear):
+            return partial(torch.nn.functional.linear, weight=module.weight, bias=module.bias)
+        return {torch.nn.Tanh: torch.tanh, torch.nn.ReLU: torch.relu}.get(type(module), module)
+
+    features = policy.pi_features_extractor
+    if isinstance(features, FlattenExtractor):
+        first = [lambda obs: obs.float().flatten(1)]  # preprocess_obs of a Box, then the extractor's Flatten
+    else:
+        first = [partial(policy.extract_features, features_extractor=features)]
+    actor = policy.mlp_extractor.policy_net
+    layers = [plain(m) for m in actor] if isinstance(actor, torch.nn.Sequential) else [actor]
+    return first + layers + [plain(policy.action_net)]
 
 
 def _press(names: list[str]) -> np.ndarray:
