@@ -16,7 +16,7 @@ from arena.ratings import bradley_terry
 from arena.seeding import derive_seed
 from arena.train.controls import Controls
 from arena.train.league import scripted_agent
-from arena.train.policy import PolicyAgent
+from arena.train.policy import PolicyAgent, load_model
 
 ANCHOR_RATING = 1000.0
 
@@ -39,11 +39,11 @@ class Evaluator:
     def evaluate(self, checkpoint: str, steps: int) -> dict[str, float]:
         """Play the checkpoint at `steps` against each benchmark and the previous checkpoint: its score rate against each."""
         name = f"step_{steps}"
-        learner = partial(PolicyAgent, checkpoint, self.controls, self.sample)
+        learner = partial(loaded_agent, checkpoint, load_model(checkpoint), self.controls, self.sample)
         opponents: dict[str, Any] = {bench: scripted_agent(bench) for bench in self.benchmarks}
         if self.previous is not None:
             label, path = self.previous.split("=", 1)
-            opponents[label] = partial(PolicyAgent, path, self.controls, self.sample)
+            opponents[label] = partial(loaded_agent, path, load_model(path), self.controls, self.sample)
         scores = {}
         for index, (opponent_name, opponent) in enumerate(opponents.items()):
             total = 0.0
@@ -61,6 +61,13 @@ class Evaluator:
 
     def state(self) -> dict[str, Any]:
         return {"results": [list(r) for r in self.results], "history": self.history, "previous": self.previous}
+
+
+def loaded_agent(path: str, model: Any, controls: Controls, sample: bool) -> PolicyAgent:
+    """A `PolicyAgent` for the checkpoint at `path` playing `model`, loaded once for all of an evaluation's matches."""
+    agent = PolicyAgent(path, controls, sample)
+    agent.model = model
+    return agent
 
 
 def play_scored(learner: Any, opponent: Any, seed: int, learner_seat: int) -> float:
