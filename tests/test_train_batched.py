@@ -24,7 +24,7 @@ from arena.train.controls import Controls  # noqa: E402
 from arena.train.fighting import build_model  # noqa: E402
 from arena.train.league import Opponent, build_pool, make_env  # noqa: E402
 from arena.train.policy import SIDECAR, PolicyAgent  # noqa: E402
-from arena.train.vector_agents import VectorBrawler, vector_agent  # noqa: E402
+from arena.train.vector_agents import VectorBrawler, VectorPolicy, vector_agent  # noqa: E402
 
 SCRIPTED = [ConstantAgent, RandomAgent, BasedAgent, BrawlerAgent, ClockworkAgent]
 
@@ -137,6 +137,32 @@ def test_the_batched_env_plays_like_the_per_game_envs_against_snapshots(tmp_path
     pool.add_snapshot(snapshot(tmp_path / "run", controls, 1))
     pool.add_snapshot(snapshot(tmp_path / "run", controls, 2))
     assert assert_plays_like_the_per_game_envs(config, controls, pool, 300) >= 4
+
+
+@pytest.mark.parametrize("sample", [True, False])
+def test_a_vectorised_snapshot_decides_as_its_policy_agents(tmp_path, sample):
+    """Every game's action is the one its own `PolicyAgent` draws (or takes, greedy) from the same match seed."""
+    controls = Controls()
+    path = snapshot(tmp_path / "run", controls, 3)
+    seen, seeds = recorded_observations(games=6, frames=120)
+    self_play = build_pool({"s": {"sampling": "latest"}}, partial(PolicyAgent, controls=controls, sample=sample))
+    vector = vector_agent(self_play.opponents["s"], len(seeds), path)
+    assert isinstance(vector, VectorPolicy)
+    games = np.arange(len(seeds))
+    vector.reset(games, seeds)
+    env = make_raw("fighting")
+    agents = []
+    for seed in seeds:
+        agent = PolicyAgent(path, controls, sample)
+        agent.get_env_info(seat_view(env, "player_1", seed))
+        agent.reset()
+        agents.append(agent)
+    chosen = set()
+    for frame in seen:
+        expected = np.array([agent.predict(obs) for agent, obs in zip(agents, frame[:, 1])])
+        assert np.array_equal(vector.act(games, frame[:, 1]), expected)
+        chosen |= {tuple(keys) for keys in expected}
+    assert len(chosen) > (1 if sample else 0)
 
 
 def test_pools_with_submissions_train_in_worker_processes():
