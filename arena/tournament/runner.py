@@ -1,7 +1,8 @@
 """Running a tournament's pending matches: on this process, a process pool, or a Ray cluster.
 
 The driver hands out blocks of matches and is the only writer of replays and of the results
-store: each finished match is saved and recorded (one transaction) as soon as its block returns.
+store: each block's matches are saved and recorded (one transaction) as soon as it returns, by a
+thread of the driver's own (`arena.tournament.recorder`) while play goes on.
 A block that fails as a whole (its worker died, say) notes its matches as failures for this run;
 the others go on.
 
@@ -18,12 +19,12 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from arena import replay
 from arena.errors import ArenaError
 from arena.match import MatchResult
 from arena.sandbox import launcher
 from arena.tournament.blocks import EntrantPackage, Played, one_line, play_block
 from arena.tournament.players import Player, PlayerGone, failed
+from arena.tournament.recorder import Recorder
 from arena.tournament.store import Entrant, ResultsStore, ScheduledMatch
 
 BLOCK_SIZE = 4  # games of one pairing per task: big enough to amortise, small enough to spread
@@ -43,35 +44,27 @@ def blocks_of(matches: list[ScheduledMatch], size: int = BLOCK_SIZE) -> list[Blo
 
 def play_pending(store: ResultsStore, settings: dict[str, Any], replay_dir: Path, backend: Backend,
                  on_match: Callable[[MatchResult], None] = lambda result: None) -> int:
-    """Play every unplayed scheduled match; returns how many were recorded."""
+    """Play every unplayed scheduled match; returns how many were recorded. `on_match` is called on
+    this thread with each result once it is recorded."""
     pending = store.pending()
     if not pending:
         return 0
-    by_id = {m.match_id: m for m in pending}
     entrants = {e.id: e for e in store.entrants()}
     needed = {e for m in pending for e in m.seats}
     packages = {i: backend.package(entrants[i]) for i in needed}
-    recorded = 0
-    for played in backend.run(settings, packages, blocks_of(pending)):
-        finished = []
-        for match_id, data in played:
-            if isinstance(data, str):
-                store.record_failure(match_id, data)
-            else:
-                finished.append((by_id[match_id], MatchResult.from_dict(data)))
-        if not finished:
-            continue
-        store.check_lease()  # a run that lost the store must not overwrite the replays of the one that has it
-        saved = [(match, result, str(replay.save(result, replay_dir / replay_name(match.match_id, result.env))))
-                 for match, result in finished]
-        recorded += store.record_many(saved)  # a block's matches in one transaction
-        for _, result, _ in saved:
-            on_match(result)
-    return recorded
-
-
-def replay_name(match_id: int, env: str) -> str:
-    return f"{match_id:06d}-{replay.file_stem(env)}.json"
+    recorder = Recorder(store, replay_dir, {m.match_id: m for m in pending})
+    try:
+        for played in backend.run(settings, packages, blocks_of(pending)):
+            recorder.add(played)
+            for result in recorder.finished():
+                on_match(result)
+    finally:
+        error = recorder.close()  # what was played is recorded, also when play stops early
+    if error is not None:
+        raise error
+    for result in recorder.finished():
+        on_match(result)
+    return recorder.recorded
 
 
 class Backend:

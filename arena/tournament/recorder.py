@@ -1,0 +1,81 @@
+"""Recording what blocks played on a thread of its own, so that the driver goes on playing while
+a block's replays are written and its results committed (a synchronous commit waits for the
+disk: about 5 ms a block here, the time of a whole match)."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from pathlib import Path
+
+from arena import replay
+from arena.match import MatchResult
+from arena.tournament.blocks import Played
+from arena.tournament.store import ResultsStore, ScheduledMatch
+
+
+class Recorder:
+    """Saves the replays and records the results of the blocks given to `add`, in order, one
+    transaction a block. `finished` hands over what was recorded since it was last asked, for the
+    caller's own thread; `close` records what is still waiting and returns the first error met
+    (the store's lease lost, a full disk), after which nothing more was recorded."""
+
+    def __init__(self, store: ResultsStore, replay_dir: Path, scheduled: dict[int, ScheduledMatch]):
+        self.store = store
+        self.replay_dir = replay_dir
+        self.scheduled = scheduled
+        self.recorded = 0
+        self.error: BaseException | None = None
+        self._waiting: queue.SimpleQueue[list[Played] | None] = queue.SimpleQueue()
+        self._finished: queue.SimpleQueue[MatchResult] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="arena-recorder", daemon=True)
+        self._thread.start()
+
+    def add(self, played: list[Played]) -> None:
+        """Record `played` after what came before it; raises the error that stopped recording, if any."""
+        if self.error is not None:
+            raise self.error
+        self._waiting.put(played)
+
+    def finished(self) -> list[MatchResult]:
+        """The results recorded since the last call, in the order they were recorded."""
+        results = []
+        while not self._finished.empty():
+            results.append(self._finished.get())
+        return results
+
+    def close(self) -> BaseException | None:
+        """Record everything added (also when play stopped early), then end the thread."""
+        self._waiting.put(None)
+        self._thread.join()
+        return self.error
+
+    def _run(self) -> None:
+        while (played := self._waiting.get()) is not None:
+            if self.error is not None:
+                continue  # left unrecorded: the next run plays these matches again
+            try:
+                self._record(played)
+            except BaseException as exc:  # noqa: BLE001  (handed to the driver by `add` and `close`)
+                self.error = exc
+
+    def _record(self, played: list[Played]) -> None:
+        store = self.store
+        finished = []
+        for match_id, data in played:
+            if isinstance(data, str):
+                store.record_failure(match_id, data)
+            else:
+                finished.append((self.scheduled[match_id], MatchResult.from_dict(data)))
+        if not finished:
+            return
+        store.check_lease()  # a run that lost the store must not overwrite the replays of the one that has it
+        saved = [(match, result, str(replay.save(result, self.replay_dir / replay_name(match.match_id, result.env))))
+                 for match, result in finished]
+        self.recorded += store.record_many(saved)  # a block's matches in one transaction
+        for _, result, _ in saved:
+            self._finished.put(result)
+
+
+def replay_name(match_id: int, env: str) -> str:
+    return f"{match_id:06d}-{replay.file_stem(env)}.json"

@@ -1,0 +1,61 @@
+"""Recording off the playing thread: each result recorded once, in order, reported on the caller's
+thread; what was played before play stopped is recorded; an error while recording stops play."""
+
+import threading
+
+import pytest
+
+from arena.tournament import Settings, Tournament
+from arena.tournament.runner import Backend
+from arena.tournament.store import StoreBusy
+
+
+class StopsAfter(Backend):
+    """Plays blocks here, and raises `error` once `blocks` of them have been played."""
+
+    def __init__(self, blocks: int, error: BaseException):
+        self.blocks, self.error = blocks, error
+
+    def run(self, settings, packages, blocks):
+        for played in list(super().run(settings, packages, blocks))[:self.blocks]:
+            yield played
+        raise self.error
+
+
+@pytest.fixture
+def tournament(othello_entrants, tmp_path):
+    with Tournament(tmp_path / "t.sqlite", Settings(env="othello", games_per_pair=2, seed=3)) as opened:
+        opened.register_folder(othello_entrants)
+        yield opened
+
+
+def test_every_result_is_reported_once_in_order_on_the_callers_thread(tournament):
+    seen = []
+    recorded = tournament.play(Backend(), on_match=lambda result: seen.append((threading.get_ident(), result.seed)))
+    assert recorded == len(seen) == 12
+    assert {thread for thread, _ in seen} == {threading.get_ident()}
+    assert [seed for _, seed in seen] == [r.seed for r in sorted(tournament.store.results(), key=lambda r: r.match_id)]
+
+
+def test_what_was_played_before_play_stopped_is_recorded(tournament):
+    with pytest.raises(KeyboardInterrupt):
+        tournament.play(StopsAfter(3, KeyboardInterrupt()))
+    assert tournament.store.finished_count() == 6  # three blocks of a pairing's two games
+    assert tournament.play(Backend()) == 6  # the next run plays the rest
+
+
+def test_an_error_while_recording_stops_play_with_that_error(tournament, monkeypatch):
+    store = tournament.store
+    record_many = store.record_many
+    calls = []
+
+    def lost_the_lease(finished):
+        calls.append(len(finished))
+        if len(calls) == 2:
+            raise StoreBusy("another process took the store over")
+        return record_many(finished)
+
+    monkeypatch.setattr(store, "record_many", lost_the_lease)
+    with pytest.raises(StoreBusy, match="took the store over"):
+        tournament.play(Backend())
+    assert store.finished_count() == 2  # the first block; nothing after the failed one
