@@ -106,7 +106,8 @@ class SandboxedAgent(AgentHandle):
         if self._process is None:
             self._spawn(seat.env_name)
         self._turn_based = self.limits.share_cpu_in_turns and _takes_turns(seat.env_name)
-        self._place(None)  # the agents of a match get ready in parallel, wherever the scheduler puts them
+        if not self._turn_based:  # else kept where it is until `await_start` moves it to the harness's CPU
+            self._place(None)
         self._request("start", Kind.START, {"env": seat.env_name, "options": seat.options, "seat": seat.agent_id,
                                               "seed": seat.seed})
 
