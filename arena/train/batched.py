@@ -130,12 +130,12 @@ class BatchedFightingVecEnv(NextReset, VecEnv):
         final = np.zeros((n, observations.shape[2]), np.float32)
         terminated, truncated = np.zeros(n, bool), np.zeros(n, bool)
         outcome = np.zeros(n, np.int64)
+        meetings = [(self._agent(*met), np.flatnonzero(self.meeting == index)) for index, met in enumerate(self.met)]
         for _ in range(self.controls.repeat):
             seen = observations[:, 1]
-            for index, (name, snapshot) in enumerate(self.met):
-                games = np.flatnonzero((self.meeting == index) & alive)
+            for agent, games in meetings:
                 if len(games):
-                    keys[games, 1] = self._agent(name, snapshot).act(games, seen[games])
+                    keys[games, 1] = agent.act(games, seen[games])
             batch.step(keys)
             reward, terms = self._rewards(events)
             total[alive] += reward[alive]
@@ -149,6 +149,7 @@ class BatchedFightingVecEnv(NextReset, VecEnv):
                 alive &= ~ended
                 if not alive.any():
                     break
+                meetings = [(agent, games[alive[games]]) for agent, games in meetings]
         dones = ~alive
         infos: list[dict] = [{} for _ in range(n)]
         done_games = np.flatnonzero(dones)

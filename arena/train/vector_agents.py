@@ -65,19 +65,30 @@ class VectorConstant(VectorAgent):
 
 
 class VectorRandom(VectorAgent):
-    """`RandomAgent`: keys drawn uniformly from the seat's action space, seeded as the harness seeds it."""
+    """`RandomAgent`: keys drawn uniformly from the seat's action space, seeded as the harness seeds it. Each game's
+    generator fills `AHEAD` frames of keys at a time: the same numbers, in the same order, as a draw a frame."""
+
+    AHEAD = 64
 
     def __init__(self, games: int):
         super().__init__(games)
         self.rngs = [np.random.default_rng() for _ in range(games)]
+        self.drawn = np.zeros((games, self.AHEAD, KEYS), np.float32)
+        self.used = np.full(games, self.AHEAD, np.int64)  # frames of `drawn` played
 
     def reset(self, games: np.ndarray, seeds: list[int]) -> None:
         for game, seed in zip(games, seeds):
             self.rngs[game] = np.random.default_rng(derive_seed(seed, 1, 1))  # seat 1's action space (seat_view)
+        self.used[games] = self.AHEAD
 
     def act(self, games: np.ndarray, obs: np.ndarray) -> np.ndarray:
-        rngs = self.rngs
-        return np.array([rngs[game].random(KEYS) for game in games], np.float64).astype(np.float32)
+        spent = games[self.used[games] == self.AHEAD]
+        for game in spent:
+            self.drawn[game] = self.rngs[game].random((self.AHEAD, KEYS))
+        self.used[spent] = 0
+        keys = self.drawn[games, self.used[games]]
+        self.used[games] += 1
+        return keys
 
 
 class VectorClockwork(VectorAgent):
