@@ -3,7 +3,12 @@ spawned otherwise, the same results either way; a player that dies costs only it
 
 import subprocess
 import sys
+import tempfile
 import textwrap
+from pathlib import Path
+
+from arena.sandbox.agent import WORKDIR_PREFIX
+from arena.sandbox.cgroups import available_bases
 
 
 FORKED_AND_SPAWNED = textwrap.dedent('''
@@ -49,6 +54,20 @@ A_PLAYER_DIES = textwrap.dedent('''
 ''')
 
 
+CLEANS_UP = textwrap.dedent('''
+    import sys
+    from arena.tournament import Settings, Tournament
+    from arena.tournament.runner import ProcessPoolBackend
+
+    folder, db = sys.argv[1], sys.argv[2]
+    backend = ProcessPoolBackend(2)
+    player = backend._players[0].process.pid
+    with Tournament(db, Settings(env="othello", games_per_pair=2, seed=5)) as tournament:
+        tournament.register_folder(folder)
+        print(player, tournament.play(backend))
+''')
+
+
 def run(code: str, *args) -> list[str]:
     done = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -67,3 +86,12 @@ def test_a_player_that_dies_fails_only_its_blocks_in_play_and_the_next_run_plays
     assert int(failed) in (2, 4) and int(played) == 12 - int(failed)
     assert reasons == "['the worker playing it failed: its process ended (exit code 9)']"
     assert second.split() == [failed, "12", "12"]  # each match recorded once
+
+
+def test_a_player_closes_its_sandboxes_when_it_ends(othello_entrants, tmp_path):
+    (line,) = run(CLEANS_UP, othello_entrants, tmp_path / "t.sqlite")
+    player, played = map(int, line.split())
+    assert played == 12
+    assert not list(Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}{player}-*"))  # no sandbox folder left
+    assert not any(group.name.startswith(f"arena-{player}-") for base in (available_bases() or {}).values()
+                   for group in base.iterdir())  # no cgroup left

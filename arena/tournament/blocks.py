@@ -160,6 +160,11 @@ def sandboxes_open() -> bool:
     return bool(_sandboxes.handles)
 
 
+def close_sandboxes() -> None:
+    """Close the sandboxes this process holds open for later blocks."""
+    _sandboxes.close_all()
+
+
 class _SandboxCache:
     """The most recently used sandboxed agents of this process; the oldest are closed."""
 

@@ -122,16 +122,19 @@ def _context() -> multiprocessing.context.BaseContext:
 def _serve(parent: int, sandbox_launcher: socket.socket, connection: Connection) -> None:
     """The player's process: set up, then play each block it is sent until the driver closes the pipe."""
     setup_worker(parent, sandbox_launcher)
-    while True:
-        try:
-            settings, packages, block = connection.recv()
-        except EOFError:
-            return
-        try:
-            played = play_block(settings, packages, block)
-        except Exception as exc:  # noqa: BLE001  (the block fails; the player goes on)
-            played = failed(block, one_line(exc))
-        connection.send(played)
+    try:
+        while True:
+            try:
+                settings, packages, block = connection.recv()
+            except EOFError:
+                return
+            try:
+                played = play_block(settings, packages, block)
+            except Exception as exc:  # noqa: BLE001  (the block fails; the player goes on)
+                played = failed(block, one_line(exc))
+            connection.send(played)
+    finally:
+        blocks.close_sandboxes()  # their folders and cgroups go with them: a process ends without atexit here
 
 
 def setup_worker(parent: int, sandbox_launcher: socket.socket) -> None:
