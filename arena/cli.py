@@ -285,7 +285,7 @@ def _run_tournament(args: argparse.Namespace) -> int:
 
     _check_isolation(args.allow_weak_sandbox)
     backend = backend_for(args.backend, args.workers, args.address)
-    with _open_tournament(args) as tournament:
+    with _open_tournament(args) as tournament, contextlib.closing(backend):
         if args.folder:
             for line in tournament.register_folder(args.folder):
                 out.print(terminal(line, limit=400))

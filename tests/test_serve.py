@@ -367,7 +367,7 @@ def test_the_servers_workers_and_their_sandboxes_stay_up_from_batch_to_batch(sit
     from arena.tournament.runner import ProcessPoolBackend
 
     site.enter_two()
-    backend = ProcessPoolBackend(2, keep=True)
+    backend = ProcessPoolBackend(2)
     with Tournament(site.db, Settings(env="othello", max_steps=8)) as tournament:
         scheduler = Scheduler(tournament, backend, batch_games=8)
         try:

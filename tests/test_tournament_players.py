@@ -9,6 +9,8 @@ from pathlib import Path
 
 from arena.sandbox.agent import WORKDIR_PREFIX
 from arena.sandbox.cgroups import available_bases
+from arena.tournament import Settings, Tournament
+from arena.tournament.runner import ProcessPoolBackend
 
 
 FORKED_AND_SPAWNED = textwrap.dedent('''
@@ -95,3 +97,16 @@ def test_a_player_closes_its_sandboxes_when_it_ends(othello_entrants, tmp_path):
     assert not list(Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}{player}-*"))  # no sandbox folder left
     assert not any(group.name.startswith(f"arena-{player}-") for base in (available_bases() or {}).values()
                    for group in base.iterdir())  # no cgroup left
+
+
+def test_players_and_their_sandboxes_live_from_one_round_to_the_next(othello_entrants, tmp_path):
+    backend = ProcessPoolBackend(2)
+    player = backend._players[0].process
+    with Tournament(tmp_path / "s.sqlite", Settings(env="othello", format="swiss", games_per_pair=2, rounds=3)) as swiss:
+        swiss.register_folder(othello_entrants)
+        assert swiss.play(backend) == 12  # three rounds of two pairings, each round a run of its own
+        assert backend._players[0].process is player and player.is_alive()
+        # A sandbox is started at most once per entrant in each of the two players, over all rounds.
+        assert len(list(swiss.log_dir.glob("*.log"))) <= 8
+    backend.close()
+    assert not player.is_alive() and not backend._players

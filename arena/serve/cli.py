@@ -165,7 +165,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from arena.serve.validation import Validator
     from arena.settings import parse_overrides
     from arena.tournament import Settings, Tournament
-    from arena.tournament.runner import ProcessPoolBackend, backend_for
+    from arena.tournament.runner import backend_for
     from arena.tournament.store import ResultsStore
 
     for flag, value in (("--validators", args.validators), ("--uploads-per-day", args.uploads_per_day),
@@ -195,9 +195,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     settings = tournament.settings
     scheduler = validator = None
     try:
-        backend = backend_for(args.backend, args.workers, args.address)
-        if args.backend == "process" and args.workers > 1:  # the same workers for the server's life, sandboxes warm
-            backend = ProcessPoolBackend(args.workers, keep=True)
+        backend = backend_for(args.backend, args.workers, args.address)  # its players live as long as the server
         switches = CompetitionStore(db)
         scheduler = Scheduler(tournament, backend, batch_games=BATCH_GAMES_A_WORKER * args.workers,
                               placement_games=args.placement_games, paused=switches.paused)

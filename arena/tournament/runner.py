@@ -13,6 +13,7 @@ driver kills them if it stops early.
 from __future__ import annotations
 
 import io
+import weakref
 import zipfile
 from collections import deque
 from multiprocessing.connection import wait
@@ -79,6 +80,9 @@ class Backend:
         for block in blocks:
             yield play_block(settings, packages, block)
 
+    def close(self) -> None:
+        """End what the backend keeps running between runs (nothing, here)."""
+
 
 class ProcessPoolBackend(Backend):
     """This process and `workers - 1` player processes on this machine (`arena.tournament.players`),
@@ -90,23 +94,25 @@ class ProcessPoolBackend(Backend):
     queue itself, between recording what the others send back: one process fewer to start.
 
     The players start with the backend: made before the caller starts threads or sandboxes (as
-    `arena tournament` does), they are forked, in milliseconds. With `keep`, they (and the
-    sandboxes they keep warm) live on from one `run` to the next, for a caller that plays batch
-    after batch (`arena serve`); `close` ends them.
+    `arena tournament` does), they are forked, in milliseconds. They (and the sandboxes they keep
+    warm) live on from one `run` to the next (the rounds of a swiss tournament, the batches of
+    `arena serve`) until `close`, or until the backend is dropped or the process exits.
     """
 
     IN_FLIGHT = 2  # blocks handed to a player at a time: it never waits for the driver between two
 
-    def __init__(self, workers: int, keep: bool = False):
+    def __init__(self, workers: int):
         self.workers = workers
-        self.keep = keep
-        self._players = [Player() for _ in range(workers - 1)]
+        self._players: list[Player] = [Player() for _ in range(workers - 1)]
+        self._end = weakref.finalize(self, _end_players, self._players)
 
     def run(self, settings, packages, blocks):
         queues = route(blocks, self.workers)
         players = self._players
+        for player in [p for p in players if not p.process.is_alive()]:  # died in an earlier run
+            player.close()
+            players.remove(player)
         players += [Player() for _ in range(len(queues) - 1 - len(players))]
-        self._players = []
         in_flight: dict[int, deque[Block]] = {worker: deque() for worker in range(1, len(queues))}
         played = [set() for _ in queues]  # the entrants each player has sandboxes for; player 0 is this process
 
@@ -162,17 +168,20 @@ class ProcessPoolBackend(Backend):
                     yield result
             finished = True
         finally:
-            if finished and self.keep:
-                self._players = players
-            else:
+            if not finished:  # interrupted or failing: stop the blocks in play; the next run starts new players
                 for player in players:
-                    player.close() if finished else player.kill()  # interrupted or failing: stop the blocks in play
+                    player.kill()
+                players.clear()
 
     def close(self) -> None:
-        """End the players kept with `keep`."""
-        players, self._players = self._players, []
-        for player in players:
-            player.close()
+        """End the players, which close the sandboxes they keep warm."""
+        self._end()
+
+
+def _end_players(players: list[Player]) -> None:
+    for player in players:
+        player.close()
+    players.clear()
 
 
 STEAL_FROM = 8  # blocks a queue must hold for an idle worker to take one that needs new sandboxes
