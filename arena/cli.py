@@ -373,6 +373,10 @@ def _handles(specs, env_name: str, args: argparse.Namespace):
 
 
 def _run_match(args: argparse.Namespace) -> int:
+    if args.sandbox:
+        from arena.sandbox import launcher
+
+        launcher.warm_up()  # it loads while the submissions and the game do
     from arena.entrants import choose_env, choose_options, seat_count
     from arena.envs import EnvSpec, entry
     from arena.match_command import Display, Seats, Tally, play_series
