@@ -4,12 +4,12 @@
     python bench/tournament.py --record   # also write them into bench/RESULTS.md
 
 Every match is played sandboxed, saved as a replay and recorded in SQLite, exactly as
-`arena tournament` does, start-up of workers and sandboxes included (each configuration in a new
-process). Targets: 4 entrants with `--workers 2` at least 1.7x the matches a second of
-`--workers 1`; with 8 entrants (4.7x the matches) the wall time grows with the matches, not with
-the entrants. The harness overhead per
-match is the wall time per match (one worker) minus the time the same game takes between two
-in-process agents.
+`arena tournament` does, start-up of players, launcher and sandboxes included (each run a new
+process). Two sizes of the 4-entrant round robin: a short one, where those start-ups are a good
+part of the time, and a longer one. Targets: 4 entrants with `--workers 2` at least 1.7x the
+matches a second of `--workers 1`; with 8 entrants (4.7x the matches) the wall time grows with
+the matches, not with the entrants. The harness overhead per match is the wall time per match
+(one worker) minus the time the same game takes between two in-process agents.
 """
 
 from __future__ import annotations
@@ -67,12 +67,21 @@ def run_from_scratch(entrants: int, workers: int, games_per_pair: int) -> tuple[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
-    parser.add_argument("--games-per-pair", type=int, default=34, help="games of each pairing (default: 34)")
+    parser.add_argument("--games-per-pair", type=int, nargs="+", default=[34, 100],
+                        help="games of each pairing; the first size also runs 8 entrants (default: 34 100)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each configuration, interleaved; the "
+                                                                "median counts (default: 3)")
     args = parser.parse_args()
 
+    first = args.games_per_pair[0]
+    configurations = [(4, 1, size) for size in args.games_per_pair] + [(4, 2, size) for size in args.games_per_pair]
+    configurations += [(8, 1, first), (8, 2, first)]
     load_before = os.getloadavg()[0]
-    runs = {(entrants, workers): run_from_scratch(entrants, workers, args.games_per_pair)
-            for entrants, workers in ((4, 1), (4, 2), (8, 1), (8, 2))}
+    times: dict[tuple, list] = {c: [] for c in configurations}
+    for _ in range(args.repeats):
+        for configuration in configurations:
+            times[configuration].append(run_from_scratch(*configuration))
+    runs = {c: sorted(done, key=lambda run: run[1])[len(done) // 2] for c, done in times.items()}  # the median run
     load_after = os.getloadavg()[0]
     game = []
     for seed in range(50):
@@ -81,29 +90,33 @@ def main() -> None:
         game.append(time.perf_counter() - started)
     in_process = statistics.median(game)
     rows = []
-    for (entrants, workers), (matches, seconds, sandboxes) in runs.items():
-        speed_up = runs[entrants, 1][1] / seconds
-        rows.append(f"| {entrants} | {workers} | {matches} | {seconds:.1f} s | {matches / seconds:.1f} | "
+    for (entrants, workers, size), (matches, seconds, sandboxes) in sorted(runs.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1])):
+        speed_up = runs[entrants, 1, size][1] / seconds
+        rows.append(f"| {entrants} | {size} | {workers} | {matches} | {seconds:.2f} s | {matches / seconds:.1f} | "
                     f"{speed_up:.2f}x | {seconds / matches * 1000:.1f} ms | {sandboxes} |")
-    four, eight = runs[4, 2], runs[8, 2]
-    per_match = runs[4, 1][1] / runs[4, 1][0]
+    speed_ups = [f"**{runs[4, 1, size][1] / runs[4, 2, size][1]:.2f}x** with {size} games a pairing "
+                 f"({runs[4, 1, size][0]} matches)" for size in args.games_per_pair]
+    four, eight = runs[4, 2, first], runs[8, 2, first]
+    per_match = runs[4, 1, first][1] / runs[4, 1, first][0]
     body = "\n".join([
-        f"Othello round robins of random submissions, {args.games_per_pair} games a pairing, sandboxed, replays "
-        "saved, results in SQLite (start-up of workers and sandboxes included):",
+        "Othello round robins of random submissions, sandboxed, replays saved, results in SQLite, each run a new "
+        f"process timed from the backend's creation (start-up of players, launcher and sandboxes included); the "
+        f"median of {args.repeats} interleaved runs of each configuration:",
         "",
-        "| entrants | workers | matches | wall time | matches/s | speed-up | wall time a match | sandboxes started |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| entrants | games a pairing | workers | matches | wall time | matches/s | speed-up | wall time a match | "
+        "sandboxes started |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *rows,
         "",
-        f"4 entrants: `--workers 2` plays **{runs[4, 1][1] / four[1]:.2f}x** the matches a second of `--workers 1` "
+        f"4 entrants: `--workers 2` plays {' and '.join(speed_ups)} the matches a second of `--workers 1` "
         "(target: at least 1.7x).",
         f"8 entrants against 4, two workers: {eight[0] / four[0]:.1f}x the matches in "
         f"**{eight[1] / four[1]:.1f}x** the wall time (wall time a match {eight[1] / eight[0] * 1000:.1f} ms against "
         f"{four[1] / four[0] * 1000:.1f} ms).",
         f"Harness overhead per match: {(per_match - in_process) * 1000:.1f} ms "
-        f"({per_match * 1000:.1f} ms a match with one worker and 4 entrants, of which {in_process * 1000:.1f} ms is "
-        "the game itself between in-process agents): sandbox round trips for about 60 moves, the replay file and the "
-        "database transaction.",
+        f"({per_match * 1000:.1f} ms a match with one worker, 4 entrants and {first} games a pairing, of which "
+        f"{in_process * 1000:.1f} ms is the game itself between in-process agents): sandbox round trips for about 60 "
+        "moves, the replay file and the database transaction.",
         f"Load average (1 min) before and after the runs: {load_before:.1f}, {load_after:.1f}.",
     ])
     print(body)
