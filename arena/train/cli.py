@@ -1,6 +1,6 @@
 """`arena train` and `arena export`: added to the `arena` command by `add_train_commands(subparsers)`.
 
-    arena train fighting --run my_run --timesteps 8e5 --plot     # the league recipe (PPO)
+    arena train fighting --run my_run --plot                     # the league recipe (PPO)
     arena train fighting --config my_recipe.yaml --resume          # go on from the newest checkpoint
     arena train snake --run snakes                                 # N PPO learners on one SnakeVecEnv
     arena train relay --run relay                                  # an A2C team on the CartPole relay
@@ -20,7 +20,7 @@ BOARD_GAMES = ("othello", "gomoku")  # trained by AlphaZero
 
 EPILOG = """\
 examples:
-  arena train fighting --run ppo_fighter --timesteps 8e5 --plot
+  arena train fighting --run ppo_fighter --plot
   arena train fighting --algo recurrent_ppo --run lstm --config recipe.yaml
   arena train fighting --run ppo_fighter --resume
   arena train snake --run snakes
@@ -49,7 +49,7 @@ def add_train_commands(subparsers: Any) -> None:
                        help="algorithm (fighting: ppo (default), recurrent_ppo or a2c; relay: a2c (default) or ppo; "
                        "othello, gomoku: alphazero)")
     train.add_argument("--timesteps", type=float,
-                       help="policy steps to train for, e.g. 8e5; rounded up to whole rollouts "
+                       help="policy steps to train for, e.g. 4e6; rounded up to whole rollouts "
                             "(n_steps x n_envs), which the run says when it starts")
     train.add_argument("--seed", type=int, help="seed (default: 0); equal seeds give equal runs")
     train.add_argument("--n-envs", type=int, help="parallel envs (fighting: games played at once)")

@@ -1,6 +1,6 @@
 """Hyper-parameters of a fighting-game training run: one dataclass, loadable from YAML.
 
-    config = TrainConfig(run="my_run", timesteps=800_000)
+    config = TrainConfig(run="my_run", timesteps=4_000_000)
     config = load_config("recipe.yaml", timesteps=500_000)   # YAML keys are the field names
 
 `opponents` maps a name to a weight and one source (see `arena.train.league`):
@@ -30,7 +30,7 @@ VEC_ENVS = ("batched", "subproc", "dummy")
 def recipe_opponents() -> dict[str, dict[str, Any]]:
     """The recipe's pool: mostly the benchmark to beat, some random play, snapshots of the learner as they appear."""
     return {"based": {"weight": 4.0, "agent": "BrawlerAgent"},
-            "random": {"weight": 0.5, "agent": "RandomAgent"},
+            "random": {"weight": 1.5, "agent": "RandomAgent"},
             "self_play": {"weight": 1.0, "sampling": "pfsp"}}
 
 
@@ -40,12 +40,12 @@ class TrainConfig:
 
     run: str = "fighting_ppo"
     algo: str = "ppo"
-    timesteps: int = 800_000
+    timesteps: int = 2_457_600  # 600 rollouts
     seed: int = 0
     # Vectorized envs: "batched" steps the `n_envs` games together on the native engine in this process
     # (arena.train.batched; pools with Python-only opponents, such as submissions, fall back to "subproc"),
     # "subproc" in `workers` processes, "dummy" one after another in this process.
-    n_envs: int = 8
+    n_envs: int = 256
     workers: int = 2
     vec_env: str = "batched"
     # What the policy sees and does (arena.train.controls.Controls).
@@ -55,11 +55,13 @@ class TrainConfig:
     imitate: str = "BrawlerAgent"
     imitation_decisions: int = 60_000
     imitation_epochs: int = 10
-    # The optimizer.
-    learning_rate: float = 3e-4
-    n_steps: int = 256
-    batch_size: int = 256
-    n_epochs: int = 4
+    imitation_batch_size: int = 256
+    # The optimizer: rollouts of n_steps x n_envs = 4,096 decisions, 3 epochs of minibatches of 1,024 (a small
+    # network learns from big minibatches for less a decision than from small ones), a step size to match.
+    learning_rate: float = 8e-4
+    n_steps: int = 16
+    batch_size: int = 1024
+    n_epochs: int = 3
     gamma: float = 0.99
     gae_lambda: float = 0.95
     ent_coef: float = 0.01
@@ -70,9 +72,9 @@ class TrainConfig:
     opponents: dict[str, dict[str, Any]] = field(default_factory=recipe_opponents)
     # Checkpoints, evaluation, logs.
     save_path: str = "checkpoints"
-    save_freq: int = 100_000
+    save_freq: int = 409_600  # 100 rollouts
     max_saved: int = 20
-    eval_freq: int = 200_000
+    eval_freq: int = 819_200
     eval_games: int = 10
     eval_opponents: list[str] = field(default_factory=lambda: ["BrawlerAgent", "RandomAgent"])
     plot: bool = False

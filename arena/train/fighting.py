@@ -105,7 +105,8 @@ def warm_start(model: Any, config: TrainConfig) -> None:
     seed = derive_seed(config.seed, 0, 2)  # segments use (seed, segment, 0 or 1)
     set_random_seed(seed)
     demos = collect(config, config.imitate, config.imitation_decisions, config.workers, seed)
-    loss = pretrain(model, *demos, epochs=config.imitation_epochs, batch_size=config.batch_size)
+    loss = pretrain(model, *demos, epochs=config.imitation_epochs,
+                    batch_size=config.imitation_batch_size)
     print(f"imitated {config.imitate}: {len(demos[1]):,} decisions, loss {loss:.3f}")
 
 
