@@ -3,18 +3,18 @@
 // as in the FFO test suite and Edax).
 //
 // The score comes from a series of searches with windows two wide around a
-// guess (scores are even, so each finds the score or moves the guess; the
-// steps grow while the score keeps failing the same way), all on one
-// transposition table; the first guess is 0 unless a shallow search on a
-// hand-made evaluation foresees a rout. Each is negamax alpha-beta with principal-variation
-// search (null windows for all but the first move), the table's score bounds
-// and best moves (the costliest results kept), enhanced transposition cutoffs,
-// stability cutoffs and fastest-first move ordering (fewest replies for the
-// opponent, corners first, few own frontier discs; one reply deeper from nine
-// empties). The last four empties are searched without the table or move
-// generation, odd quadrants first, the last two played directly. Several
-// threads share the moves of principal-variation nodes. Move generation is
-// othello.h's legal_moves() and flips().
+// guess (scores are even, so each finds the score or moves the guess; the steps
+// grow when the score keeps failing the same way), all on one transposition
+// table; the first guess is 0 unless a shallow search on a hand-made evaluation
+// foresees a rout. Each is negamax alpha-beta with principal-variation search
+// (null windows for all but the first move), the table's score bounds and best
+// moves (the costliest results kept), enhanced transposition cutoffs, stability
+// cutoffs and fastest-first move ordering (fewest replies for the opponent,
+// corners first, few own frontier discs; one reply deeper from nine empties).
+// The last four empties are searched without the table or move generation, odd
+// quadrants first, the last two played directly. Several threads share the
+// moves of principal-variation nodes. Move generation is othello.h's
+// legal_moves() and flips().
 #pragma once
 
 #include <algorithm>
@@ -55,8 +55,8 @@ constexpr int kEtcMinEmpties = 8;
 constexpr int kGuessMinEmpties = 20;
 constexpr int kGuessDepth = 6;
 constexpr int kGuessMinMargin = 40;
-// After this many window searches failing the same way, the guesses stride past the bound
-// found (nearer the score they cost fewer nodes than strides, on FFO #37-47).
+// After more than this many window searches failing the same way, the guesses stride past the
+// bound found (steps of two cost fewer nodes near the score, on FFO #37-47).
 constexpr int kStepsBeforeStrides = 8;
 // From this many empties on, move ordering looks one reply deeper.
 constexpr int kLookaheadEmpties = 9;
@@ -677,10 +677,11 @@ class Solver {
 
   // The fail-soft score within (alpha, beta) by searches with windows two wide, each around a
   // guess (`guess` first, then the last bound found): scores are even, so each search either
-  // finds the score or a bound past its guess. Once the bounds have moved the same way
-  // kStepsBeforeStrides times the next guesses lie further past them (2, 6, 14, ... discs), so
-  // that a score far from the first guess takes few searches. They share the table, and search fewer nodes in all than one
-  // search with the whole window. `search(a, b, &move)` searches one window.
+  // finds the score or a bound past its guess. Once the bounds have moved the same way more
+  // than kStepsBeforeStrides times the next guesses lie further past them (2, 6, 14, ... discs),
+  // so that a score far from the first guess takes few searches. They share the table, and
+  // search fewer nodes in all than one search with the whole window. `search(a, b, &move)`
+  // searches one window.
   template <typename F>
   int converge(int alpha, int beta, int guess, int* best_move, F&& search) {
     if (beta - alpha <= 2) return search(alpha, beta, best_move);
@@ -794,7 +795,8 @@ class Solver {
   uint64_t nodes_ = 0;
 };
 
-// Table size for a position with `empties` empties: larger for harder positions.
+// Table size for a position with `empties` empties: larger for harder positions (2^24 entries,
+// 512 MiB, at most).
 inline int table_bits_for(int empties) { return std::clamp(empties, 12, 24); }
 
 }  // namespace arena::othello::solve
