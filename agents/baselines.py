@@ -31,12 +31,18 @@ def sample(space: spaces.Space) -> Any:
         bounds = _BOX_BOUNDS[id(space)] = (space, _uniform_bounds(space))
         if len(_BOX_BOUNDS) > 64:
             _BOX_BOUNDS.pop(next(iter(_BOX_BOUNDS)))
-    uniform = bounds[1]
+    drawn = _uniform_draws(space, bounds[1], space.shape)
+    return space.sample() if drawn is None else drawn
+
+
+def _uniform_draws(space: spaces.Box, uniform: tuple | None, shape: tuple[int, ...]) -> np.ndarray | None:
+    """`shape` uniform draws from the Box's generator within `uniform` bounds (see `_uniform_bounds`), as
+    the space's dtype; None when the Box is not uniformly bounded."""
     if uniform is None:
-        return space.sample()
+        return None
     low, high = uniform
     rng = space.np_random
-    drawn = rng.random(space.shape) if low is None else rng.uniform(low, high, space.shape)
+    drawn = rng.random(shape) if low is None else rng.uniform(low, high, shape)
     return drawn.astype(space.dtype)
 
 
@@ -59,14 +65,31 @@ def _uniform_bounds(space: spaces.Box) -> tuple | None:
 class RandomAgent(Agent):
     """Plays uniformly at random among the legal actions, in any env.
 
-    Its randomness comes from the action space the harness seeds, so a match is reproducible.
+    Its randomness comes from the action space the harness seeds, so a match is reproducible. A
+    uniformly bounded float Box (the fighter's keys) is drawn `AHEAD` actions at a time: the same
+    numbers in the same order as `space.sample()` a move, unless something else draws from the
+    space's generator in between (a reseeded space starts a new batch).
     """
+
+    AHEAD = 64
+    _drawn: np.ndarray | None = None  # actions drawn ahead from the generator `_drawn_from`
+    _drawn_from: Any = None
+    _next = 0
 
     def predict(self, obs: Any) -> Any:
         legal = legal_actions(obs)
-        if legal is None:
-            return sample(self.action_space)
-        return int(legal[self.action_space.np_random.integers(len(legal))])
+        if legal is not None:
+            return int(legal[self.action_space.np_random.integers(len(legal))])
+        space = self.action_space
+        if space.np_random is not self._drawn_from or self._next == self.AHEAD:
+            if type(space) is not spaces.Box:
+                return sample(space)
+            self._drawn = _uniform_draws(space, _uniform_bounds(space), (self.AHEAD, *space.shape))
+            if self._drawn is None:
+                return sample(space)
+            self._drawn_from, self._next = space.np_random, 0
+        self._next += 1
+        return self._drawn[self._next - 1]
 
 
 class GreedyOthelloAgent(Agent):

@@ -37,9 +37,9 @@ def random_actions(count: int, seed: int = 0) -> np.ndarray:
     return (np.random.default_rng(seed).random((count, 2, 10)) < 0.5).astype(np.float32)
 
 
-def steps_per_second(steps: int, render: str | None = None) -> float:
+def steps_per_second(steps: int, render: str | None = None, engine: str = "native") -> float:
     """Random actions through reset / step (and render), matches played back to back."""
-    env = make_raw("fighting", **({"render_mode": "rgb_array", "resolution": render} if render else {}))
+    env = make_raw("fighting", engine=engine, **({"render_mode": "rgb_array", "resolution": render} if render else {}))
     actions = random_actions(steps)
     env.reset(seed=0)
     started = time.perf_counter()
@@ -100,6 +100,7 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
     plain = best_of(3, lambda: steps_per_second(args.steps))
+    python = best_of(3, lambda: steps_per_second(args.steps // 4, engine="python"))
     rendered = {name: best_of(3, lambda: steps_per_second(frames, name))
                 for name, frames in (("low", 3000), ("medium", 1000), ("high", 300))}
     first_frame = float(subprocess.run([sys.executable, "-c", FIRST_FRAME], capture_output=True, text=True,
@@ -110,21 +111,23 @@ def main() -> None:
         theirs_low = f"{best_of(3, lambda: original_per_second(args.original, args.original_python, 300, True)):,.0f}"
 
     body = "\n".join([
-        "Parallel env (`make_raw(\"fighting\")`), random actions, one core, best of 3:",
+        "Parallel env (`make_raw(\"fighting\")`, its default native engine), random actions, one core, best of 3:",
         "",
-        "| loop | arena | target | the competition's game |",
-        "| --- | ---: | ---: | ---: |",
-        f"| steps/s, no rendering | **{plain:,.0f}** | 20,000 | {theirs_plain} |",
-        f"| frames/s, step + render at LOW (720x480) | **{rendered['low']:,.0f}** | 300 | {theirs_low} |",
-        f"| frames/s, step + render at MEDIUM (1280x720) | {rendered['medium']:,.0f} | | |",
-        f"| frames/s, step + render at HIGH (1920x1080) | {rendered['high']:,.0f} | | |",
-        f"| seconds from import to the first rendered frame | {first_frame:.2f} | | |",
+        "| loop | arena | arena, `engine=\"python\"` | target | the competition's game |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        f"| steps/s, no rendering | **{plain:,.0f}** | {python:,.0f} | 20,000 | {theirs_plain} |",
+        f"| frames/s, step + render at LOW (720x480) | **{rendered['low']:,.0f}** | | 300 | {theirs_low} |",
+        f"| frames/s, step + render at MEDIUM (1280x720) | {rendered['medium']:,.0f} | | | |",
+        f"| frames/s, step + render at HIGH (1920x1080) | {rendered['high']:,.0f} | | | |",
+        f"| seconds from import to the first rendered frame | {first_frame:.2f} | | | |",
         "",
         "The competition's game ran in the same process pinning, with the same random actions, from its",
-        "own checkout (`--original`). Both play the same rules; arena is pure Python and numpy, no native",
-        "code: its physics solves only the contacts this stage has (boxes against boxes), the game keeps",
-        "its state in plain attributes, builds both observations with one `np.fromiter`, and rendering",
-        "reads the pygame surface's pixel buffer directly instead of going through `pygame.surfarray`.",
+        "own checkout (`--original`). All play the same rules. arena's default engine is those rules in C++",
+        "(native/fighting/); its Python engine, the reference the native one is tested against frame for",
+        "frame, is pure Python and numpy: its physics solves only the contacts this stage has (boxes against",
+        "boxes), the game keeps its state in plain attributes and builds both observations with one",
+        "`np.fromiter`. Rendering reads the pygame surface's pixel buffer directly instead of going through",
+        "`pygame.surfarray`.",
     ])
     print(body)
     if args.record:

@@ -101,7 +101,7 @@ def main() -> None:
         "",
         "| engine | games at once | threads | steps/s | target |",
         "| --- | ---: | ---: | ---: | ---: |",
-        f"| Python: Parallel env (`make_raw(\"fighting\")`) | 1 | 1 | {python_env:,.0f} | |",
+        f"| Python: Parallel env (`make_raw(\"fighting\", engine=\"python\")`) | 1 | 1 | {python_env:,.0f} | |",
         f"| Python: `Game.step` + `observations` | 1 | 1 | {python_game:,.0f} | |",
         f"| native: Parallel env (`make_raw(\"fighting\", engine=\"native\")`) | 1 | 1 | **{native_env:,.0f}** "
         f"({native_env / python_env:.1f}x the Python env) | {3 * python_env:,.0f} (3x) |",

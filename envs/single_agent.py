@@ -50,6 +50,11 @@ class SingleAgentEnv(gymnasium.Env):
         self.illegal_reward = illegal_reward
         self._observation: Any = None
         self._observations: dict[str, Any] = {}
+        # A two-seat simultaneous game that steps both seats without per-seat dicts (the fighting game).
+        self._step_both = getattr(self.raw, "step_both", None) if len(seats) == 2 and not self.turn_based else None
+        if self._step_both is not None:
+            self._index = seats.index(self.seat)
+            self._opponent_seat = seats[1 - self._index]
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
@@ -68,6 +73,8 @@ class SingleAgentEnv(gymnasium.Env):
     def step(self, action: Any):
         if self.turn_based:
             return self._step_turns(action)
+        if self._step_both is not None:
+            return self._step_pair(action)
         seen, playing = self._observations, self.env.agents
         actions = {seat: agent.predict(seen[seat]) for seat, agent in self.opponents.items() if seat in playing}
         actions[self.seat] = action
@@ -76,6 +83,16 @@ class SingleAgentEnv(gymnasium.Env):
         seat = self.seat
         return (self._observation, float(rewards.get(seat, 0.0)), bool(terminations.get(seat, True)),
                 bool(truncations.get(seat, False)), dict(infos.get(seat, {})))
+
+    def _step_pair(self, action: Any):
+        """`step` through the game's `step_both`: what the per-seat path does, without its dicts (the
+        game makes new infos each step: they are the caller's to keep)."""
+        seat, i, seen_by = self._opponent_seat, self._index, self._observations
+        other = self.opponents[seat].predict(seen_by[seat]) if self.raw.agents else None
+        seen, rewards, infos, terminated, truncated = self._step_both(*((other, action) if i else (action, other)))
+        seen_by[self.seat] = self._observation = seen[i]
+        seen_by[seat] = seen[1 - i]
+        return seen[i], float(rewards[i]), bool(terminated), bool(truncated), infos[i]
 
     def action_masks(self) -> np.ndarray:
         """The learner's legal actions (for sb3-contrib's MaskablePPO); all True without a mask."""

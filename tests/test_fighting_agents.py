@@ -239,3 +239,36 @@ def test_sb3_ppo_trains_on_the_gymnasium_view_and_sb3_agent_plays_the_result(tmp
     agent = SB3Agent(file_path=str(tmp_path / "ppo.zip"))
     result = play_match("fighting", [agent, ConstantAgent()], seed=0, max_steps=60)
     assert result.fault is None and agent.get_num_timesteps() == 256
+
+
+@pytest.mark.parametrize("seat", [0, 1])
+def test_the_gymnasium_view_plays_as_through_the_per_seat_api(participant, seat):
+    # The view steps the game through step_both; with it switched off, through the per-seat dicts.
+    traces = []
+    for per_seat in (False, True):
+        env = gymnasium.make("arena/Fighting-v0", seat=seat, opponent=BasedAgent(), max_timesteps=400,
+                             reward_manager=participant.gen_reward_manager())
+        if per_seat:
+            env.unwrapped._step_both = None
+        presses = np.random.default_rng(9).random((900, 10)).astype(np.float32)
+        observation, _ = env.reset(seed=4)
+        trace = [observation.tolist()]
+        for keys in presses:
+            observation, reward, terminated, truncated, info = env.step(keys)
+            trace.append((observation.tolist(), reward, terminated, truncated, info))
+            if terminated or truncated:
+                trace.append(env.reset()[0].tolist())
+        traces.append(trace)
+    assert traces[0] == traces[1]
+    assert sum(isinstance(step, list) for step in traces[0]) == 3  # two games ended on the way
+
+
+def test_random_agent_draws_ahead_the_keys_box_sample_would_draw_a_move():
+    env = arena.envs.make_raw("fighting")
+    agent = RandomAgent()
+    for seed in (7, 8):  # a new game reseeds the seat's space: the agent starts a new batch from it
+        agent.get_env_info(seat_view(env, "player_1", seed))
+        reference = seat_view(env, "player_1", seed).action_space
+        for _ in range(RandomAgent.AHEAD * 2 + 5):
+            keys, expected = agent.predict(None), reference.sample()
+            assert keys.dtype == expected.dtype and np.array_equal(keys, expected)

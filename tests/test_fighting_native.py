@@ -39,7 +39,7 @@ def held_keys(rng: np.random.Generator, frames: int, press: float, flip: float) 
 
 def python_match(seed: int, keys: np.ndarray) -> tuple[np.ndarray, list[tuple[dict, dict, dict]]]:
     """The Python env's observations (frames + 1, 2, 64) and (rewards, terminations, truncations) per frame."""
-    env = WarehouseBrawl()
+    env = WarehouseBrawl(engine="python")
     obs, _ = env.reset(seed=seed)
     seen = [np.stack([obs[a] for a in AGENTS])]
     outcomes = []
@@ -125,7 +125,7 @@ def test_a_batch_on_threads_resets_as_the_env_does():
     rng = np.random.default_rng(7)
     keys = np.stack([held_keys(rng, frames, 0.4, 1.0) for _ in range(count)], axis=1)  # (frames, N, 2, 10)
     batch = make_batch(count, seeds=100, threads=2, max_frames=600)
-    envs = [WarehouseBrawl(max_timesteps=600) for _ in range(count)]
+    envs = [WarehouseBrawl(max_timesteps=600, engine="python") for _ in range(count)]
     for i, env in enumerate(envs):
         obs, _ = env.reset(seed=100 + i)
         assert np.allclose(batch.observations[i], np.stack([obs[a] for a in AGENTS]), atol=TOLERANCE)
@@ -200,7 +200,7 @@ def test_keys_of_every_type_press_as_in_python():
     """A key is pressed above 0.5 whatever the action's type: float64 just above 0.5 too (not rounded to float32)."""
     keys = np.zeros((1, 2, 10), np.float64)
     keys[0, :, 3] = 0.5 + 1e-12  # d
-    python = WarehouseBrawl()
+    python = WarehouseBrawl(engine="python")
     python.reset(seed=4)
     for dtype in (np.float64, np.float32, np.int8, np.uint8, bool, np.int64):
         batch = make_batch(1, [4], autoreset=False)
@@ -344,9 +344,11 @@ def test_replays_of_python_engine_matches_play_again_on_the_native_engine(tmp_pa
     """A match played and saved on the Python engine re-simulates to the same result and frames natively."""
     from arena import replay
     from arena.agents.fighting import BasedAgent, BrawlerAgent
+    from arena.envs import EnvSpec
     from arena.match import play_match
 
-    result = play_match("fighting", [BrawlerAgent(), BasedAgent()], seed=21, max_steps=900)
+    result = play_match(EnvSpec("fighting", {"engine": "python"}), [BrawlerAgent(), BasedAgent()], seed=21,
+                        max_steps=900)
     recorded = replay.load(replay.save(result, tmp_path / "fight.json"))
     frames = {}
     for engine in ("python", "native"):
@@ -372,14 +374,14 @@ def python_suite_tests() -> list:
 
 
 @pytest.mark.parametrize("module,name", python_suite_tests(), ids=lambda value: getattr(value, "__name__", value))
-def test_the_env_tests_pass_on_the_native_engine(module, name, monkeypatch):
+def test_the_env_tests_pass_on_the_python_engine(module, name, monkeypatch):
     """The env's own tests (they step it, read its objects, write positions, damage, weapons, spawners,
-    listen to signals) pass with the native engine as the default."""
+    listen to signals), which run on the native engine, the default, pass with the Python engine too."""
     import inspect
 
     parameters = list(inspect.signature(WarehouseBrawl.__init__).parameters)[1:]  # all have defaults
     defaults = list(WarehouseBrawl.__init__.__defaults__)
-    defaults[parameters.index("engine")] = "native"
+    defaults[parameters.index("engine")] = "python"
     monkeypatch.setattr(WarehouseBrawl.__init__, "__defaults__", tuple(defaults))
-    assert WarehouseBrawl().engine == "native"
+    assert WarehouseBrawl().engine == "python"
     getattr(module, name)()

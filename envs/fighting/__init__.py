@@ -170,12 +170,14 @@ within 0.05 units and one frame. What still differs, and why:
   module's `parallel_env`, `raw_env` or `env`, sets it).
 - `stocks`: stocks per fighter (default 3).
 - `reward_manager`: a `RewardManager` that shapes both seats' rewards (default none).
-- `engine`: "python" (default) or "native": the same rules in C++ (`arena.envs.fighting.native`),
-  frame for frame the same match, several times faster. `env.game` is then a `NativeGame`: fighters,
-  platform and weapons read as on the Python engine; writes to fighters' positions, velocities,
-  facing, damage, weapons and stocks, and to the spawners' weapons, change the match as there (other
-  writes do not); signals reach their handlers after the frame rather than during it. For many games
-  at once: `arena.envs.fighting.native.make_batch(n, seeds, threads=...)`.
+- `engine`: "native" (default) or "python". The native engine is the game's rules in C++
+  (`arena.envs.fighting.native`), the same engine training steps many games with
+  (`arena.envs.fighting.native.make_batch(n, seeds, threads=...)`); the Python engine is the
+  reference it is tested against, frame for frame, and plays the same matches several times slower.
+  On the native engine `env.game` is a `NativeGame`: fighters, platform and weapons read as on the
+  Python engine; writes to fighters' positions, velocities, facing, damage, weapons and stocks, and
+  to the spawners' weapons, change the match as there (other writes do not); signals reach their
+  handlers after the frame rather than during it.
 
 ## Single-agent view
 `gymnasium.make("arena/Fighting-v0", opponent=BasedAgent())` learns as player_0 against the given

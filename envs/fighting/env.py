@@ -21,7 +21,7 @@ from arena.envs.fighting.stats import PlayerStats
 from arena.envs.render_modes import RenderModes
 
 AGENTS = ("player_0", "player_1")
-ENGINES = ("python", "native")  # the game's Python engine (the reference) or the same rules in C++
+ENGINES = ("native", "python")  # the rules in C++ (the default), or the game's Python engine (the reference)
 SLOT_NAMES = {1: "Random", 2: "Spear", 3: "Hammer"}  # a weapon slot's type -> get_spawner_info's name
 
 
@@ -37,7 +37,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
 
     def __init__(self, render_mode: str | None = None, resolution: CameraResolution | str = "low",
                  max_timesteps: int = R.MATCH_FRAMES, stocks: int = R.STOCKS,
-                 reward_manager: RewardManager | None = None, engine: str = "python"):
+                 reward_manager: RewardManager | None = None, engine: str = "native"):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"fighting: render_mode must be one of {self.metadata['render_modes']}, "
                              f"got {render_mode!r}")
@@ -171,30 +171,41 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         return self._observations(), {a: {} for a in AGENTS}
 
     def step(self, actions: dict[str, Any]):
+        seen, rewards, infos, terminated, truncated = self.step_both(actions.get(AGENTS[0]), actions.get(AGENTS[1]))
+        first, second = AGENTS
+        return ({first: seen[0], second: seen[1]}, {first: rewards[0], second: rewards[1]},
+                {first: terminated, second: terminated}, {first: truncated, second: truncated},
+                {first: infos[0], second: infos[1]})
+
+    def step_both(self, action_0: Any, action_1: Any) -> tuple[tuple, tuple, tuple, bool, bool]:
+        """`step` with both fighters' actions and results by fighter number instead of in per-seat dicts:
+        (observations, rewards, infos, terminated, truncated), the last two the same for both (truncated
+        only when not terminated). The single-agent view steps the game through it."""
         game = self.game
-        game.step(_keys(actions.get(AGENTS[0])), _keys(actions.get(AGENTS[1])))
-        observations = self._observations()
+        game.step(_keys(action_0), _keys(action_1))
+        both = self._both_observations()
         if self.reward_managers:
-            rewards = {a: m.process(view, self.dt) for a, (m, view) in zip(AGENTS, self.reward_managers)}
-            infos = {a: {"reward_terms": dict(m.term_totals)} for a, (m, _) in zip(AGENTS, self.reward_managers)}
+            rewards = tuple(m.process(view, self.dt) for m, view in self.reward_managers)
+            infos = tuple({"reward_terms": dict(m.term_totals)} for m, _ in self.reward_managers)
         else:
-            rewards = {a: 0.0 for a in AGENTS}
-            infos = {a: {} for a in AGENTS}
-            if game.winner is not None:
-                rewards[AGENTS[game.winner]] = 1.0
-                rewards[AGENTS[1 - game.winner]] = -1.0
-        terminations = {a: game.terminated for a in AGENTS}
-        truncations = {a: game.truncated and not game.terminated for a in AGENTS}
+            winner = game.winner
+            rewards = (0.0, 0.0) if winner is None else (1.0, -1.0) if winner == 0 else (-1.0, 1.0)
+            infos = ({}, {})
+        terminated = game.terminated
+        truncated = game.truncated and not terminated
         if game.over:
             self.agents = []
         if self.render_mode == "human":
             self.render()
-        return observations, rewards, terminations, truncations, infos
+        return both, rewards, infos, terminated, truncated
 
     def _observations(self) -> dict[str, np.ndarray]:
-        game = self.game
-        first, second = game.observations() if isinstance(game, NativeGame) else observations(game)
+        first, second = self._both_observations()
         return {AGENTS[0]: first, AGENTS[1]: second}
+
+    def _both_observations(self) -> tuple[np.ndarray, np.ndarray]:
+        game = self.game
+        return game.observations() if isinstance(game, NativeGame) else observations(game)
 
     def outcome_text(self) -> str:
         """Stocks and damage of both fighters, e.g. 'player_0 2 stocks 34% - player_1 0 stocks 120%'."""

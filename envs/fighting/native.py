@@ -13,8 +13,9 @@ Game i plays exactly as `env.reset(seed=seeds[i])` followed by the same keys in 
 its last observation is kept in `terminal_observations` and `observations` show the new game.
 The arrays are views of the engine's buffers, rewritten in place by every `step`.
 
-The env plays one game on this engine with `make("fighting", engine="native")`: its `game` is then a
-`NativeGame`, which gives reward code and rendering the Python game's objects.
+The env plays one game on this engine (its default; `make("fighting", engine="python")` plays the
+reference): its `game` is then a `NativeGame`, which gives reward code and rendering the Python game's
+objects.
 """
 
 from __future__ import annotations
