@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import sys
 import threading
 import weakref
 from multiprocessing.connection import Connection
@@ -114,8 +115,9 @@ def failed(block: Block, reason: str) -> list[Played]:
 
 def _context() -> multiprocessing.context.BaseContext:
     # A fork copies the driver as it is: safe only while no other thread could hold a lock the
-    # copy needs, and while it holds no sandbox the copy would share.
-    forkable = threading.active_count() == 1 and not blocks.sandboxes_open()
+    # copy needs (JAX's own threads among them: it cannot be forked once loaded), and while it
+    # holds no sandbox the copy would share.
+    forkable = threading.active_count() == 1 and "jax" not in sys.modules and not blocks.sandboxes_open()
     return multiprocessing.get_context("fork" if forkable else "spawn")
 
 
