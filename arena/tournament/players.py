@@ -1,8 +1,8 @@
 """Processes that play blocks of matches for a tournament's driver, each over a pipe of its own.
 
-A player is forked from the driver when the driver runs no other thread and holds no sandbox
-(it then starts in milliseconds, with everything imported), else spawned (a new Python, a third
-of a second of imports). The driver sends it one block at a time (`send`) and reads what the
+A player is forked from the driver when the driver runs no other thread, has not loaded JAX and
+holds no sandbox (it then starts in milliseconds, with everything imported), else spawned (a new
+Python, a third of a second of imports). The driver sends it one block at a time (`send`) and reads what the
 block played (`receive`); a player that dies takes its blocks in play with it, and `receive`
 says so instead of answering.
 
