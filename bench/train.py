@@ -27,8 +27,10 @@ import numpy as np
 from results import record
 
 REPEAT = 4
-# The recipe before the batched engine: 8 games in 2 worker processes, rollouts of 2,048 decisions, batches of 256.
-PREVIOUS = dict(n_envs=8, workers=2, vec_env="subproc", n_steps=256, batch_size=256, n_epochs=4, learning_rate=3e-4)
+# The recipe before the batched engine: 8 games on the Python engine in 2 worker processes, rollouts of 2,048
+# decisions, batches of 256.
+PREVIOUS = dict(n_envs=8, workers=2, vec_env="subproc", engine="python", n_steps=256, batch_size=256, n_epochs=4,
+                learning_rate=3e-4)
 
 
 def vec_env_steps_per_second(vec_env, seconds: float) -> float:

@@ -80,7 +80,8 @@ def test_vectorised_brawler_takes_every_branch():
 
 
 def league(opponents: dict) -> tuple[TrainConfig, Controls, object]:
-    config = TrainConfig(n_envs=4, opponents=opponents)
+    # The per-game envs play on the reference engine: the batched env must match it decision for decision.
+    config = TrainConfig(n_envs=4, opponents=opponents, engine="python")
     controls = Controls(config.repeat, config.combos)
     return config, controls, build_pool(config.opponents, partial(PolicyAgent, controls=controls, sample=True))
 
@@ -236,3 +237,12 @@ def test_snapshots_the_pool_lets_go_of_are_dropped(tmp_path):
     venv.current = [("self_play", pool.snapshots[0])] * config.n_envs
     venv.set_table(pool.table())
     assert list(venv.models) == [] and list(venv.agents) == []
+
+
+def test_the_per_game_envs_play_on_the_configured_engine():
+    controls = Controls()
+    for engine in ("native", "python"):
+        env = make_env(TrainConfig(engine=engine), {"c": Opponent(1.0, ConstantAgent)}, controls)
+        assert env.unwrapped.env.unwrapped.engine == engine
+    with pytest.raises(ValueError, match="engine must be one of native, python"):
+        TrainConfig(engine="fast")

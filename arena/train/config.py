@@ -48,6 +48,7 @@ class TrainConfig:
     n_envs: int = 256
     workers: int = 2
     vec_env: str = "batched"
+    engine: str = "native"  # the fighting engine of "subproc" and "dummy" games ("python": the reference engine)
     # What the policy sees and does (arena.train.controls.Controls).
     repeat: int = 4
     combos: bool = True
@@ -84,6 +85,10 @@ class TrainConfig:
             raise ValueError(f"algo must be one of {', '.join(ALGORITHMS)}, got {self.algo!r}")
         if self.vec_env not in VEC_ENVS:
             raise ValueError(f"vec_env must be one of {', '.join(VEC_ENVS)}, got {self.vec_env!r}")
+        from arena.envs.fighting.env import ENGINES
+
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
         if self.save_freq <= 0:
             raise ValueError(f"save_freq must be positive, got {self.save_freq}")
         if self.eval_freq < 0 or self.eval_freq % self.save_freq:

@@ -252,7 +252,7 @@ def make_env(config: TrainConfig, opponents: dict[str, Opponent | SelfPlay], con
 
     torch.set_num_threads(1)  # snapshot opponents run in the env workers: one thread each
     rewards = recipe_rewards(config.approach, config.off_stage)
-    single = SingleAgentEnv("fighting", opponent=ConstantAgent(), reward_manager=rewards)
+    single = SingleAgentEnv("fighting", opponent=ConstantAgent(), reward_manager=rewards, engine=config.engine)
     return ControlledFighter(LeagueEnv(single, opponents, fighting_outcome), controls)
 
 
