@@ -217,24 +217,28 @@ def _observation(board: OthelloBoard) -> dict:
     return {"observation": board.observation(), "action_mask": board.action_mask()}
 
 
-def test_mcts_agent_plays_a_won_endgame_perfectly():
-    from arena.agents.mcts import MCTSAgent
-
-    agent = MCTSAgent("othello", simulations=50, seed=0)
-    board = FFO[0].board  # FFO #1: black to move wins by 18 with perfect play
-    rng = np.random.default_rng(3)
+def assert_plays_ffo1_perfectly(agent, seed: int) -> None:
+    """`agent` as black in FFO #1 (a win by 18 with perfect play) against random replies: each of its moves
+    scores the position's best, and it wins by 18 or more."""
+    board = FFO[0].board
+    rng = np.random.default_rng(seed)
     while not board.is_game_over():
         if board.to_move == 0:
-            best = solve(board).score
-            move = agent.predict(_observation(board))
             scores = dict(solve_moves(board))
-            assert scores[move] == best, (board.to_string(), square_name(move), scores)
+            move = agent.predict(_observation(board))
+            assert scores[move] == max(scores.values()), (board.to_string(), square_name(move), scores)
         else:
             legal = board.legal_moves()
             move = int(legal[rng.integers(len(legal))])
         board.play(move)
     black, white = board.score()
     assert black - white >= 18
+
+
+def test_mcts_agent_plays_a_won_endgame_perfectly():
+    from arena.agents.mcts import MCTSAgent
+
+    assert_plays_ffo1_perfectly(MCTSAgent("othello", simulations=50, seed=0), seed=3)
 
 
 def test_the_solver_switch_can_be_turned_off():
@@ -255,17 +259,4 @@ def test_alphazero_agent_plays_a_won_endgame_perfectly():
     from arena.agents.alphazero import AlphaZeroAgent
 
     network = Path(__file__).parent.parent / "submissions" / "alphazero_othello" / "network.pt"
-    agent = AlphaZeroAgent(network, simulations=8)
-    board = FFO[0].board  # FFO #1: black to move wins by 18 with perfect play
-    rng = np.random.default_rng(5)
-    while not board.is_game_over():
-        if board.to_move == 0:
-            scores = dict(solve_moves(board))
-            move = agent.predict(_observation(board))
-            assert scores[move] == max(scores.values()), (board.to_string(), square_name(move), scores)
-        else:
-            legal = board.legal_moves()
-            move = int(legal[rng.integers(len(legal))])
-        board.play(move)
-    black, white = board.score()
-    assert black - white >= 18
+    assert_plays_ffo1_perfectly(AlphaZeroAgent(network, simulations=8), seed=5)
