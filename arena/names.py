@@ -17,7 +17,6 @@ import unicodedata
 from collections import defaultdict
 from typing import Iterable
 
-from rich.markup import escape
 
 MAX_SHOWN = 80  # characters of a name a table shows
 MAX_FILE = 64  # characters of a name in a file name; callers add what makes it unique
@@ -42,6 +41,8 @@ def printable(name: str, limit: int = MAX_SHOWN) -> str:
 
 def terminal(name: str, limit: int = MAX_SHOWN) -> str:
     """`name` for rich output: printable, with its markup escaped so `[/]` prints as written."""
+    from rich.markup import escape  # here: the sandbox's launcher loads this module and never prints
+
     return escape(printable(name, limit))
 
 
