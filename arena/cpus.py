@@ -28,15 +28,19 @@ def current_cpu() -> int | None:
         return None
 
 
-@contextmanager
-def kept_on_current_cpu() -> Iterator[None]:
+def kept_on_current_cpu():
     """This thread on the CPU it runs on now for the duration, then free to run where it could."""
+    return kept_on_cpu(current_cpu())
+
+
+@contextmanager
+def kept_on_cpu(cpu: int | None) -> Iterator[None]:
+    """This thread on `cpu` for the duration (if it may run there), then free to run where it could."""
     try:
         previous = os.sched_getaffinity(0)
     except OSError:
         previous = None
     outer = getattr(_kept, "allowed", None)
-    cpu = current_cpu()
     pinned = previous is not None and cpu in previous and _set_affinity({cpu})
     _kept.allowed = (outer or previous) if pinned else outer
     try:

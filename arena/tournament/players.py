@@ -25,6 +25,7 @@ import weakref
 from multiprocessing.connection import Connection
 from typing import Any
 
+from arena.cpus import kept_on_cpu
 from arena.sandbox import launcher
 from arena.tournament import blocks
 from arena.tournament.blocks import EntrantPackage, Played, one_line, play_block
@@ -39,13 +40,13 @@ class PlayerGone(Exception):
 
 
 class Player:
-    """One process playing the blocks it is sent, in order."""
+    """One process playing the blocks it is sent, in order, kept on `cpu` when one is given."""
 
-    def __init__(self) -> None:
+    def __init__(self, cpu: int | None = None) -> None:
         theirs, self._launcher_end = launcher.share()
         ours, child = multiprocessing.Pipe()
         self.connection: Connection = ours
-        self.process = _context().Process(target=_serve, args=(os.getpid(), theirs, child), name="arena-player",
+        self.process = _context().Process(target=_serve, args=(os.getpid(), theirs, child, cpu), name="arena-player",
                                           daemon=True)
         _drivers_ends.add(self)  # a forked player closes its copies of these (its own driver's end too)
         self.process.start()
@@ -121,20 +122,21 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if forkable else "spawn")
 
 
-def _serve(parent: int, sandbox_launcher: socket.socket, connection: Connection) -> None:
+def _serve(parent: int, sandbox_launcher: socket.socket, connection: Connection, cpu: int | None) -> None:
     """The player's process: set up, then play each block it is sent until the driver closes the pipe."""
     setup_worker(parent, sandbox_launcher)
     try:
-        while True:
-            try:
-                settings, packages, block = connection.recv()
-            except EOFError:
-                return
-            try:
-                played = play_block(settings, packages, block)
-            except Exception as exc:  # noqa: BLE001  (the block fails; the player goes on)
-                played = failed(block, one_line(exc))
-            connection.send(played)
+        with kept_on_cpu(cpu):
+            while True:
+                try:
+                    settings, packages, block = connection.recv()
+                except EOFError:
+                    return
+                try:
+                    played = play_block(settings, packages, block)
+                except Exception as exc:  # noqa: BLE001  (the block fails; the player goes on)
+                    played = failed(block, one_line(exc))
+                connection.send(played)
     finally:
         blocks.close_sandboxes()  # their folders and cgroups go with them: a process ends without atexit here
 

@@ -16,10 +16,12 @@ import io
 import weakref
 import zipfile
 from collections import deque
+from contextlib import AbstractContextManager, nullcontext
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from arena.cpus import allowed_cpus, kept_on_cpu
 from arena.errors import ArenaError
 from arena.match import MatchResult
 from arena.sandbox import launcher
@@ -53,14 +55,15 @@ def play_pending(store: ResultsStore, settings: dict[str, Any], replay_dir: Path
     entrants = {e.id: e for e in store.entrants()}
     needed = {e for m in pending for e in m.seats}
     packages = {i: backend.package(entrants[i]) for i in needed}
-    recorder = Recorder(store, replay_dir, {m.match_id: m for m in pending})
-    try:
-        for played in backend.run(settings, packages, blocks_of(pending)):
-            recorder.add(played)
-            for result in recorder.finished():
-                on_match(result)
-    finally:
-        error = recorder.close()  # what was played is recorded, also when play stops early
+    with backend.placed():  # the recorder's thread too
+        recorder = Recorder(store, replay_dir, {m.match_id: m for m in pending})
+        try:
+            for played in backend.run(settings, packages, blocks_of(pending)):
+                recorder.add(played)
+                for result in recorder.finished():
+                    on_match(result)
+        finally:
+            error = recorder.close()  # what was played is recorded, also when play stops early
     if error is not None:
         raise error
     for result in recorder.finished():
@@ -83,6 +86,10 @@ class Backend:
     def close(self) -> None:
         """End what the backend keeps running between runs (nothing, here)."""
 
+    def placed(self) -> AbstractContextManager:
+        """Where this thread plays and records while it runs blocks: anywhere, here."""
+        return nullcontext()
+
 
 class ProcessPoolBackend(Backend):
     """This process and `workers - 1` player processes on this machine (`arena.tournament.players`),
@@ -103,16 +110,27 @@ class ProcessPoolBackend(Backend):
 
     def __init__(self, workers: int):
         self.workers = workers
-        self._players: list[Player] = [Player() for _ in range(workers - 1)]
+        cpus = sorted(allowed_cpus())
+        # A CPU for each player, this process's threads included: two never share one for a match while
+        # another idles (a match keeps its agents on its CPU), as they would from time to time otherwise.
+        self._cpus = cpus if len(cpus) >= workers else None
+        self._players: list[Player] = [Player(self._cpu(worker)) for worker in range(1, workers)]
         self._end = weakref.finalize(self, _end_players, self._players)
+
+    def _cpu(self, worker: int) -> int | None:
+        return None if self._cpus is None else self._cpus[worker]
+
+    def placed(self) -> AbstractContextManager:
+        return kept_on_cpu(self._cpu(0))
 
     def run(self, settings, packages, blocks):
         queues = route(blocks, self.workers)
         players = self._players
-        for player in [p for p in players if not p.process.is_alive()]:  # died in an earlier run
-            player.close()
-            players.remove(player)
-        players += [Player() for _ in range(len(queues) - 1 - len(players))]
+        for index, player in enumerate(players):
+            if not player.process.is_alive():  # died in an earlier run
+                player.close()
+                players[index] = Player(self._cpu(index + 1))
+        players += [Player(self._cpu(worker)) for worker in range(len(players) + 1, len(queues))]
         in_flight: dict[int, deque[Block]] = {worker: deque() for worker in range(1, len(queues))}
         played = [set() for _ in queues]  # the entrants each player has sandboxes for; player 0 is this process
 
