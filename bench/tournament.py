@@ -32,6 +32,10 @@ from arena.tournament.runner import backend_for
 from results import record
 
 REPO = Path(__file__).resolve().parents[1]
+PINNED = ("Players (and the driver's playing and recording threads) are each kept on a CPU of their own when "
+          "there are as many CPUs as workers: unpinned, two players sometimes shared a CPU for a match while the "
+          "other idled (a match keeps its agents on its CPU), and two runs of this bench on the same idle machine "
+          "gave 1.87x and 1.10x with 600 matches.")
 
 
 def run(entrants: int, workers: int, games_per_pair: int) -> tuple[int, float, int]:
@@ -117,6 +121,7 @@ def main() -> None:
         f"({per_match * 1000:.1f} ms a match with one worker, 4 entrants and {first} games a pairing, of which "
         f"{in_process * 1000:.1f} ms is the game itself between in-process agents): sandbox round trips for about 60 "
         "moves, the replay file and the database transaction.",
+        PINNED,
         f"Load average (1 min) before and after the runs: {load_before:.1f}, {load_after:.1f}.",
     ])
     print(body)
