@@ -94,7 +94,8 @@ def main() -> None:
         game.append(time.perf_counter() - started)
     in_process = statistics.median(game)
     rows = []
-    for (entrants, workers, size), (matches, seconds, sandboxes) in sorted(runs.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1])):
+    by_size = sorted(runs.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1]))  # size, entrants, workers
+    for (entrants, workers, size), (matches, seconds, sandboxes) in by_size:
         speed_up = runs[entrants, 1, size][1] / seconds
         rows.append(f"| {entrants} | {size} | {workers} | {matches} | {seconds:.2f} s | {matches / seconds:.1f} | "
                     f"{speed_up:.2f}x | {seconds / matches * 1000:.1f} ms | {sandboxes} |")
