@@ -50,6 +50,8 @@ TERMS = ("damage_dealt", "damage_taken", "closing_in", "off_ground", "knockout",
 class BatchedFightingVecEnv(NextReset, VecEnv):
     """`n_envs` league games on the native engine, stepped together; the learner plays seat 0 of each."""
 
+    render_mode = None  # the games are not drawn (VecEnv asks before anything else is set)
+
     def __init__(self, n_envs: int, opponents: dict[str, Opponent | SelfPlay], controls: Controls,
                  approach: float = 0.002, off_stage: float = 0.02, threads: int = 1):
         VecEnv.__init__(self, n_envs, controls.observation_space(), controls.action_space())
