@@ -48,10 +48,10 @@ class EntrantPackage:
 
 
 Played = tuple[int, "dict[str, Any] | str"]  # match id, MatchResult.to_dict() or why it could not be played
+Block = list[tuple[int, int, tuple[int, ...]]]  # (match id, seed, seats) of consecutive games of one pairing
 
 
-def play_block(settings: dict[str, Any], entrants: dict[int, EntrantPackage],
-               block: list[tuple[int, int, tuple[int, ...]]]) -> list[Played]:
+def play_block(settings: dict[str, Any], entrants: dict[int, EntrantPackage], block: Block) -> list[Played]:
     """Play (match id, seed, seats) matches in order; (match id, MatchResult.to_dict()) for each,
     or (match id, reason) for a match that failed for no fault of its seats."""
     env = EnvSpec(settings["env"], settings["options"])

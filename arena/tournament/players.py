@@ -28,11 +28,9 @@ from typing import Any
 from arena.cpus import kept_on_cpu
 from arena.sandbox import launcher
 from arena.tournament import blocks
-from arena.tournament.blocks import EntrantPackage, Played, one_line, play_block
+from arena.tournament.blocks import Block, EntrantPackage, Played, one_line, play_block
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-
-Block = list[tuple[int, int, tuple[int, ...]]]
 
 
 class PlayerGone(Exception):

@@ -25,13 +25,12 @@ from arena.cpus import allowed_cpus, kept_on_cpu
 from arena.errors import ArenaError
 from arena.match import MatchResult
 from arena.sandbox import launcher
-from arena.tournament.blocks import EntrantPackage, Played, one_line, play_block
+from arena.tournament.blocks import Block, EntrantPackage, Played, one_line, play_block
 from arena.tournament.players import Player, PlayerGone, failed
 from arena.tournament.recorder import Recorder
 from arena.tournament.store import Entrant, ResultsStore, ScheduledMatch
 
 BLOCK_SIZE = 4  # games of one pairing per task: big enough to amortise, small enough to spread
-Block = list[tuple[int, int, tuple[int, ...]]]
 
 
 def blocks_of(matches: list[ScheduledMatch], size: int = BLOCK_SIZE) -> list[Block]:
