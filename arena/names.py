@@ -17,7 +17,6 @@ import unicodedata
 from collections import defaultdict
 from typing import Iterable
 
-
 MAX_SHOWN = 80  # characters of a name a table shows
 MAX_FILE = 64  # characters of a name in a file name; callers add what makes it unique
 _INVISIBLE = ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")  # controls, format (bidi, zero-width), private, surrogates

@@ -139,13 +139,17 @@ class ProcessPoolBackend(Backend):
                 played[player].update(e for _, _, seats in block for e in seats)
             return block
 
-        def feed(worker: int) -> None:
-            while len(in_flight[worker]) < self.IN_FLIGHT:
-                block = next_block(worker)
-                if block is None:
-                    return
-                in_flight[worker].append(block)
-                players[worker - 1].send(settings, packages, block)
+        def feed(worker: int) -> Iterator[list[Played]]:
+            """Blocks for `worker` until it has IN_FLIGHT in play; the failures of its blocks if it is gone."""
+            try:
+                while len(in_flight[worker]) < self.IN_FLIGHT:
+                    block = next_block(worker)
+                    if block is None:
+                        return
+                    in_flight[worker].append(block)
+                    players[worker - 1].send(settings, packages, block)
+            except PlayerGone as why:
+                yield from gone(worker, why)
 
         def gone(worker: int, why: PlayerGone) -> Iterator[list[Played]]:
             """A player that died: its blocks in play fail, its queue comes to this process."""
@@ -158,10 +162,7 @@ class ProcessPoolBackend(Backend):
         finished = False
         try:
             for worker in list(in_flight):
-                try:
-                    feed(worker)
-                except PlayerGone as why:
-                    yield from gone(worker, why)
+                yield from feed(worker)
             while True:
                 busy = {players[w - 1].connection: w for w, blocks_in_play in in_flight.items() if blocks_in_play}
                 ready = [connection for connection in busy if connection.poll()]
@@ -177,12 +178,12 @@ class ProcessPoolBackend(Backend):
                     worker = busy[connection]
                     try:
                         result = players[worker - 1].receive()
-                        in_flight[worker].popleft()
-                        feed(worker)
                     except PlayerGone as why:
                         yield from gone(worker, why)
                         continue
-                    yield result
+                    in_flight[worker].popleft()
+                    yield result  # before feeding it: a player found gone then keeps what it played
+                    yield from feed(worker)
             finished = True
         finally:
             if not finished:  # interrupted or failing: stop the blocks in play; the next run starts new players
