@@ -8,13 +8,12 @@ Target: `arena --help` under 2x `import arena`. The runs alternate, and each fig
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import subprocess
 import sys
 import time
 
-from results import record
+from results import command_line, record
 
 COMMANDS = {
     "`python -c 'import arena'`": [sys.executable, "-c", "import arena"],
@@ -24,8 +23,7 @@ COMMANDS = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
+    parser = command_line(__doc__)
     parser.add_argument("--runs", type=int, default=30, help="runs of each command (default: 30)")
     args = parser.parse_args()
 

@@ -13,7 +13,6 @@ time the game, not the random number generator. The process is pinned to one cor
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import time
 import numpy as np
 
 from arena.envs import make_raw
-from results import record
+from results import command_line, record
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
@@ -89,8 +88,7 @@ def best_of(repeats: int, work) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
+    parser = command_line(__doc__)
     parser.add_argument("--steps", type=int, default=100_000, help="env steps per measurement (default: 100000)")
     parser.add_argument("--original", metavar="PATH", help="a checkout of UTMIST/UTMIST-AI2 to measure alongside")
     parser.add_argument("--original-python", metavar="PYTHON", default=sys.executable,

@@ -12,7 +12,6 @@ games restart (the native batch by itself, the Python env through reset()).
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import time
@@ -25,7 +24,7 @@ from arena.envs import make_raw  # noqa: E402
 from arena.envs.fighting.game import Game  # noqa: E402
 from arena.envs.fighting.native import make_batch  # noqa: E402
 from arena.envs.fighting.observation import observations  # noqa: E402
-from results import record  # noqa: E402
+from results import command_line, record  # noqa: E402
 
 SIGNALS = ("win_signal", "knockout_signal", "hit_during_stun", "weapon_equip_signal", "weapon_drop_signal")
 
@@ -84,8 +83,7 @@ def best_of(repeats: int, work) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
+    parser = command_line(__doc__)
     parser.add_argument("--steps", type=int, default=20_000, help="Python engine steps per measurement")
     args = parser.parse_args()
 

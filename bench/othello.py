@@ -18,7 +18,6 @@ reason printed. Both perfts count the same way: passes are plies, the last ply i
 
 from __future__ import annotations
 
-import argparse
 import ast
 import hashlib
 import io
@@ -35,7 +34,7 @@ import numpy as np
 
 from arena.envs import make, make_raw
 from arena.envs.othello import perft
-from results import record
+from results import command_line, record
 
 PERFT_DEPTH = 10
 ROOT = Path(__file__).resolve().parent.parent
@@ -264,8 +263,7 @@ def perft_versus_edax(edax: str | None, repeats: int = 3) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
+    parser = command_line(__doc__)
     parser.add_argument("--games", type=int, default=2000, help="games per env measurement (default: 2000)")
     parser.add_argument("--repeats", type=int, default=3,
                         help="perft(10) runs per generator, interleaved; the best counts (default: 3)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import os
 import platform
@@ -23,6 +24,13 @@ def machine() -> str:
     except OSError:
         pass
     return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def command_line(doc: str) -> argparse.ArgumentParser:
+    """A bench script's command line: its docstring as the help, and --record."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
+    return parser
 
 
 def record(title: str, body: str) -> None:

@@ -21,7 +21,6 @@ most 3x the in-process step plus one round trip; at least 10,000 sandboxed steps
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -38,7 +37,7 @@ from arena.match import play_match
 from arena.sandbox import Limits, SandboxedAgent, codec, protections
 from arena.sandbox.protocol import Kind
 from arena.submission import instantiate, load
-from results import record
+from results import command_line, record
 
 FIRST_LEGAL = """
 from arena.agents import Agent
@@ -186,8 +185,7 @@ def match_steps(games: int) -> dict[str, dict[str, float]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
+    parser = command_line(__doc__)
     parser.add_argument("--rounds", type=int, default=10, help="alternating rounds of round trips (default: 10)")
     parser.add_argument("--calls", type=int, default=2000, help="round trips a round, each way (default: 2000)")
     parser.add_argument("--games", type=int, default=40, help="Othello games each way (default: 40)")

@@ -22,7 +22,6 @@ processes on a shared machine do not distort them.
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
@@ -31,7 +30,7 @@ import pyspiel
 from arena.agents.mcts import make_search, make_self_play
 from arena.envs.gomoku import GomokuBoard
 from arena.envs.othello import OthelloBoard
-from results import record
+from results import command_line, record
 
 SIMULATIONS = 2000
 SEARCHES = 10
@@ -144,8 +143,7 @@ def perft_table() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
+    parser = command_line(__doc__)
     args = parser.parse_args()
     rollouts, worst_ratio = rollout_table()
     print(rollouts, "\n")

@@ -10,13 +10,12 @@ wins in 100 against RandomAgent and at least 90 against GreedyOthelloAgent.
 
 from __future__ import annotations
 
-import argparse
 import time
 
 from arena.agents import GreedyOthelloAgent, RandomAgent
 from arena.agents.mcts import MCTSAgent
 from arena.match import play_match
-from results import record
+from results import command_line, record
 
 SIMULATIONS = 2000
 GAMES = 100
@@ -42,8 +41,7 @@ def play(opponent_class, games: int, simulations: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
+    parser = command_line(__doc__)
     parser.add_argument("--games", type=int, default=GAMES, help=f"games per opponent (default {GAMES})")
     args = parser.parse_args()
     rows = []

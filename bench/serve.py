@@ -14,7 +14,6 @@ page's p95 latency under 100 ms.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import socket
@@ -34,7 +33,7 @@ from arena.serve.uploads import UploadLimits, take_upload
 from arena.serve.validation import Validator
 from arena.tournament import Settings, Tournament
 from arena.tournament.runner import backend_for
-from results import record
+from results import command_line, record
 
 REPO = Path(__file__).resolve().parents[1]
 ENTRANTS = 8
@@ -115,8 +114,7 @@ def server_rate(workers: int, window: float) -> tuple[int, float, list[float]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
+    parser = command_line(__doc__)
     parser.add_argument("--workers", type=int, default=2, help="workers on both sides (default: 2)")
     parser.add_argument("--games-per-pair", type=int, default=8, help="the tournament's games a pairing (default: 8)")
     parser.add_argument("--window", type=float, default=30.0, help="seconds the server is measured (default: 30)")

@@ -12,7 +12,6 @@ what changed). Target: the view with its default opponent at least 0.8x the raw 
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 
@@ -22,7 +21,7 @@ import numpy as np
 import arena.envs  # noqa: F401  (registers the arena/... ids)
 from arena.agents import RandomAgent
 from fighting import random_actions, steps_per_second  # the raw env timed as bench/fighting.py does
-from results import record
+from results import command_line, record
 
 
 class BoxSampleOpponent(RandomAgent):
@@ -49,8 +48,7 @@ def view_rate(steps: int, **kwargs) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
+    parser = command_line(__doc__)
     parser.add_argument("--steps", type=int, default=20_000, help="env steps per run (default: 20000)")
     parser.add_argument("--repeats", type=int, default=5, help="alternating runs of each loop (default: 5)")
     args = parser.parse_args()

@@ -13,7 +13,6 @@ count includes many resets (the worst case: trained snakes live longer and reset
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 
@@ -21,7 +20,7 @@ import numpy as np
 
 from arena.envs import make_raw
 from arena.envs.snake import SnakeVecEnv
-from results import record
+from results import command_line, record
 
 STEPS = 300
 REPEATS = 5
@@ -76,8 +75,7 @@ def single_game_rates(**options) -> dict[str, tuple[float, float]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
+    parser = command_line(__doc__)
     args = parser.parse_args()
     rows = []
     for label, n_envs, options in [

@@ -17,13 +17,12 @@ wall time of the whole set is printed too.
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 from pathlib import Path
 
 from arena.envs.othello import read_obf, solve
-from results import record
+from results import command_line, record
 
 ROOT = Path(__file__).resolve().parent.parent
 FFO = ROOT / "tests" / "fixtures" / "ffo.obf"
@@ -61,7 +60,7 @@ def solve_set(name: str, time_limit: float | None, threads: int) -> tuple[list[s
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = command_line(__doc__)
     parser.add_argument("--sets", nargs="*", choices=list(SETS), default=["1-19", "20-39"])
     parser.add_argument("--duel", type=int, default=0, metavar="GAMES",
                         help="also play an agent with the solver against itself without, GAMES games")
@@ -72,7 +71,6 @@ def main() -> None:
                         help="each pair of duel games starts from the same PLIES random moves (default: 0)")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds per position (default: none)")
     parser.add_argument("--threads", type=int, default=1, help="search threads per position (default: 1)")
-    parser.add_argument("--record", action="store_true", help="write the tables into bench/RESULTS.md")
     args = parser.parse_args()
 
     for name in args.sets:

@@ -14,7 +14,6 @@ the matches, not with the entrants. The harness overhead per match is the wall t
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -29,7 +28,7 @@ from arena.agents import RandomAgent
 from arena.match import play_match
 from arena.tournament import Settings, Tournament
 from arena.tournament.runner import backend_for
-from results import record
+from results import command_line, record
 
 REPO = Path(__file__).resolve().parents[1]
 PINNED = ("Players (and the driver's playing and recording threads) are each kept on a CPU of their own when "
@@ -69,8 +68,7 @@ def run_from_scratch(entrants: int, workers: int, games_per_pair: int) -> tuple[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
+    parser = command_line(__doc__)
     parser.add_argument("--games-per-pair", type=int, nargs="+", default=[34, 100],
                         help="games of each pairing; the first size also runs 8 entrants (default: 34 100)")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each configuration, interleaved; the "

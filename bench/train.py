@@ -18,13 +18,12 @@ evaluation curve; `--submission` plays an exported fighter against BrawlerAgent 
 
 from __future__ import annotations
 
-import argparse
 import time
 from functools import partial
 from pathlib import Path
 
 import numpy as np
-from results import record
+from results import command_line, record
 
 REPEAT = 4
 # The recipe before the batched engine: 8 games on the Python engine in 2 worker processes, rollouts of 2,048
@@ -147,8 +146,7 @@ batch {config.batch_size}, {config.n_epochs} epochs) | **{ppo:,.0f}** | {ppo * R
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
+    parser = command_line(__doc__)
     parser.add_argument("--seconds", type=float, default=20.0, help="seconds per env measurement (default: 20)")
     parser.add_argument("--steps", type=int, default=40_960, help="policy steps of the PPO measurement")
     parser.add_argument("--run", type=Path, help="a fighting run's folder whose evaluation curve to include")

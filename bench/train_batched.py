@@ -19,13 +19,12 @@ decisions (and game frames) per second of:
 
 from __future__ import annotations
 
-import argparse
 import os
 import tempfile
 import time
 from pathlib import Path
 
-from results import record
+from results import command_line, record
 from train import PREVIOUS, vec_env_steps_per_second
 
 REPEAT = 4
@@ -82,8 +81,7 @@ def snapshot_files(config, folder: Path, count: int) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
+    parser = command_line(__doc__)
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds per env measurement (default: 10)")
     parser.add_argument("--steps", type=int, default=81_920, help="policy steps of each PPO measurement")
     args = parser.parse_args()

@@ -13,7 +13,6 @@ ttnn row appears when a Tenstorrent device answers.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -29,7 +28,7 @@ from stable_baselines3 import PPO
 import arena.envs  # noqa: F401  (registers arena/Fighting-v0)
 from arena.agents.tt import choose_backend, port_policy
 from arena.agents.tt.backends import ReferenceFallback
-from results import record
+from results import command_line, record
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "submissions" / "tt_ppo_fighter"
 
@@ -82,8 +81,7 @@ def batched_time(model, batch: np.ndarray, repeats: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
+    parser = command_line(__doc__)
     parser.add_argument("--calls", type=int, default=5000, help="predict() calls to time per row (default: 5000)")
     args = parser.parse_args()
     torch.set_num_threads(1)
