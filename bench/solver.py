@@ -2,7 +2,7 @@
 
     python bench/solver.py                          # FFO #1-19 and #20-39
     python bench/solver.py --sets 40-59 --time-limit 120
-    python bench/solver.py --sets 20-39 --threads 2       # the principal variation shared by two threads
+    python bench/solver.py --sets 20-39 --threads 2       # two threads sharing the search
     python bench/solver.py --sets 1-19 20-39 --record   # also write the tables into bench/RESULTS.md
     python bench/solver.py --sets --duel 40 --record    # MCTSAgent with the endgame solver against itself without
     python bench/solver.py --sets --duel 100 --alphazero --simulations 50 --openings 8   # AlphaZeroAgent

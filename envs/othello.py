@@ -122,9 +122,10 @@ def solve(board: OthelloBoard | str, *, alpha: int = -64, beta: int = 64, thread
 
     Within a window `alpha < beta` (default the full -64..64) the score is exact when it falls
     strictly inside, else a bound: `solve(b, alpha=-1, beta=1)` proves a win (score >= 1), a loss
-    (<= -1) or a draw (0) faster than the exact score. `threads` (default one) searches the
-    principal variation's other moves on that many threads: the same score, sooner on as many
-    free cores, but node counts that vary from run to run (`os.cpu_count()` for all cores).
+    (<= -1) or a draw (0) faster than the exact score. `threads` (default one) searches on that
+    many threads sharing one table, each putting off the moves another is searching: the same
+    score, sooner on as many free cores, but node counts that vary from run to run
+    (`os.cpu_count()` for all cores).
     `all_best` scores every move to list all the best ones in `best_moves` (slower, one thread);
     otherwise `best_moves` holds the one found.
     """

@@ -80,8 +80,8 @@ void bind_othello_solve(py::module_& m) {
         "Exact endgame search of an 8 x 8 OthelloBoard: (score, best_move, nodes, seconds, complete). The score is "
         "the final disc difference for the side to move (empties to the winner), fail-soft within (alpha, beta); "
         "best_move is a square index, 64 for a forced pass, -1 when the game is over. A time_limit > 0 stops the "
-        "search after that many seconds with complete False. threads > 1 shares the moves of the principal "
-        "variation's nodes out among that many threads (the same score; node counts then vary from run to run).");
+        "search after that many seconds with complete False. threads > 1 searches on that many threads sharing "
+        "one table (the same score; node counts then vary from run to run).");
   m.def("othello_solve_moves", &solve_each_move, py::arg("board"), py::arg("time_limit") = 0.0,
         "The exact score of every legal move: ([(move, score), ...] best first, nodes, seconds, complete).");
 }

@@ -12,9 +12,10 @@
 // cutoffs and fastest-first move ordering (fewest replies for the opponent,
 // corners first, few own frontier discs; one reply deeper from nine empties).
 // The last four empties are searched without the table or move generation, odd
-// quadrants first, the last two played directly. Several threads share the
-// moves of principal-variation nodes. Move generation is othello.h's 8 x 8
-// board8::legal_moves() and board8::flips().
+// quadrants first, the last two played directly. Several threads all search
+// the tree on the shared table, each putting off moves another is searching, so
+// that they spread over its branches (simplified ABDADA). Move generation is
+// othello.h's 8 x 8 board8::legal_moves() and board8::flips().
 #pragma once
 
 #include <algorithm>
@@ -40,9 +41,9 @@ constexpr Bitboard kCorners = 0x8100000000000081ULL;
 // X-squares and C-squares: the squares next to a corner.
 constexpr Bitboard kNearCorners = 0x42C300000000C342ULL;
 
-// From this many empties on, the moves of a principal-variation node are shared out among
-// threads (when there are several).
-constexpr int kSplitMinEmpties = 12;
+// With several threads, a move whose position (this many empties or more) another thread is
+// searching waits until the node's other moves are searched.
+constexpr int kDeferMinEmpties = 12;
 // Below this many empties positions are searched without the table, by parity alone.
 constexpr int kTableMinEmpties = 5;
 // From this many empties on, children are looked up in the table before searching any.
@@ -302,6 +303,36 @@ class Table {
 // The search stops early (time or node limit, or another thread's answer) by throwing this.
 struct Aborted {};
 
+// The positions that threads are searching, by hash, one per slot: a thread that finds a move's
+// position here searches its node's other moves first, so that threads sharing a tree spread
+// over its branches instead of searching the same one (simplified ABDADA). A position that
+// shares a slot with another only has its moves reordered.
+class Searching {
+ public:
+  // Marks (own, opp) as searched; returns the key to pass to `leave`.
+  uint64_t enter(Bitboard own, Bitboard opp) {
+    const uint64_t key = key_of(own, opp);
+    slots_[key % kSlots].store(key, std::memory_order_relaxed);
+    return key;
+  }
+  void leave(uint64_t key) {
+    uint64_t expected = key;
+    slots_[key % kSlots].compare_exchange_strong(expected, 0, std::memory_order_relaxed);
+  }
+  bool has(Bitboard own, Bitboard opp) const {
+    const uint64_t key = key_of(own, opp);
+    return slots_[key % kSlots].load(std::memory_order_relaxed) == key;
+  }
+
+ private:
+  static constexpr std::size_t kSlots = 4099;  // a prime: keys' low bits are not spread evenly
+  static uint64_t key_of(Bitboard own, Bitboard opp) {
+    const uint64_t h = own * 0xD1B54A32D192ED03ULL ^ (opp + 0x8CB92BA72F3D8DD7ULL) * 0xABA0C5E76F4C2B3DULL;
+    return (h ^ (h >> 31)) | 1;  // never 0, which marks a free slot
+  }
+  std::atomic<uint64_t> slots_[kSlots] = {};
+};
+
 struct MoveScore {
   int move;
   int score;
@@ -317,10 +348,12 @@ struct SharedSearch {
   }
 
   Table table;
+  Searching searching;
+  int threads = 1;
   double time_limit;
   uint64_t node_limit = 0;
   std::chrono::steady_clock::time_point started;
-  std::atomic<bool> stop{false};
+  std::atomic<bool> answered{false};  // a thread has the current search's answer: the others stop
   std::atomic<uint64_t> nodes{0};  // every thread's, added in chunks
 };
 
@@ -387,21 +420,6 @@ class Search {
     Bitboard own, opp;  // the position after the move, from the mover's side
   };
 
-  // The children of (own, opp) for its legal `moves`, in search order (the table's move
-  // first); returns how many.
-  int ordered_children(Bitboard own, Bitboard opp, Bitboard moves, Candidate* list) {
-    const int empties = 64 - popcount(own | opp);
-    Bound known;
-    const int hash_move = table_.find(own, opp, &known) ? known.move : -1;
-    const int n = children(own, opp, moves, list);
-    for (int i = 0; i < n; ++i) {
-      Candidate& c = list[i];
-      c.order = c.sq == hash_move ? -(1 << 30) : !c.opp ? -(1 << 29) : fast_order(c, empties);
-    }
-    std::sort(list, list + n, [](const Candidate& a, const Candidate& b) { return a.order < b.order; });
-    return n;
-  }
-
   // The children of (own, opp) for its legal `moves`, in square order, unordered; returns how many.
   static int children(Bitboard own, Bitboard opp, Bitboard moves, Candidate* list) {
     int n = 0;
@@ -417,7 +435,7 @@ class Search {
   void tick() {
     if ((++nodes_ & 0x3FFF) == 0) {
       const uint64_t all = shared_.nodes.fetch_add(0x4000, std::memory_order_relaxed) + 0x4000;
-      if (shared_.stop.load(std::memory_order_relaxed) || (shared_.node_limit && all > shared_.node_limit) ||
+      if (shared_.answered.load(std::memory_order_relaxed) || (shared_.node_limit && all > shared_.node_limit) ||
           (shared_.time_limit > 0 && shared_.seconds() > shared_.time_limit))
         throw Aborted{};
     }
@@ -469,10 +487,11 @@ class Search {
 
     int best = -kInfinity, best_sq = list[0].sq;
     int a = alpha;
-    for (int i = 0; i < n; ++i) {
-      const Candidate& c = list[i];
+    // Searches one child (the first with the whole window, the others with a null window first);
+    // true when it cuts off.
+    auto cuts = [&](const Candidate& c, bool first) {
       int v;
-      if (i == 0) {
+      if (first) {
         v = -pvs(c.opp, c.own, -beta, -a, empties - 1);
       } else {
         v = -pvs(c.opp, c.own, -a - 1, -a, empties - 1);
@@ -483,9 +502,27 @@ class Search {
         best_sq = c.sq;
         if (v > a) {
           a = v;
-          if (a >= beta) break;
+          return a >= beta;
         }
       }
+      return false;
+    };
+    if (shared_.threads == 1 || empties <= kDeferMinEmpties) {
+      for (int i = 0; i < n; ++i)
+        if (cuts(list[i], i == 0)) break;
+    } else {
+      // The first move is searched at once; a later one that another thread is searching waits.
+      auto cuts_marked = [&](const Candidate& c, bool first) {
+        const Marked marked(shared_.searching, c.opp, c.own);
+        return cuts(c, first);
+      };
+      int waiting[32], n_waiting = 0;
+      bool cut = false;
+      for (int i = 0; i < n && !cut; ++i) {
+        if (i > 0 && shared_.searching.has(list[i].opp, list[i].own)) waiting[n_waiting++] = i;
+        else cut = cuts_marked(list[i], i == 0);
+      }
+      for (int k = 0; k < n_waiting && !cut; ++k) cut = cuts_marked(list[waiting[k]], false);
     }
     // The table keeps the results that took the most nodes to find.
     const int weight = 64 - __builtin_clzll(nodes_ - nodes_before + 1);
@@ -622,6 +659,14 @@ class Search {
     return 2 * mine - 63 > 0 ? 2 * mine - 62 : 2 * mine - 64;
   }
 
+  // A position marked as searched for as long as this lives (also when the search is aborted).
+  struct Marked {
+    Marked(Searching& searching, Bitboard own, Bitboard opp) : searching(searching), key(searching.enter(own, opp)) {}
+    ~Marked() { searching.leave(key); }
+    Searching& searching;
+    const uint64_t key;
+  };
+
   SharedSearch& shared_;
   Table& table_ = shared_.table;
   uint64_t nodes_ = 0;
@@ -637,7 +682,7 @@ class Solver {
   explicit Solver(int table_bits = 20, double time_limit = 0.0) : shared_(table_bits, time_limit) {}
 
   void set_node_limit(uint64_t nodes) { shared_.node_limit = nodes; }
-  void set_threads(int threads) { threads_ = std::max(1, threads); }
+  void set_threads(int threads) { threads_ = shared_.threads = std::max(1, threads); }
 
   uint64_t nodes() const { return nodes_; }
   double seconds() const { return shared_.seconds(); }
@@ -647,7 +692,7 @@ class Solver {
   int root(Bitboard own, Bitboard opp, int alpha, int beta, int* best_move) {
     return converge(alpha, beta, first_guess(own, opp), best_move, [&](int a, int b, int* move) {
       if (threads_ == 1) return single([&](Search& s) { return s.root(own, opp, a, b, move); });
-      return split(own, opp, a, b, move);
+      return shared(own, opp, a, b, move);
     });
   }
 
@@ -744,51 +789,27 @@ class Solver {
     }
   }
 
-  // A node of the principal variation: its first move searched the same way (all threads
-  // below it), then its other moves shared out among the threads.
-  int split(Bitboard own, Bitboard opp, int alpha, int beta, int* best_move) {
-    const int empties = 64 - popcount(own | opp);
-    const Bitboard moves = board8::legal_moves(own, opp);
-    if (empties < kSplitMinEmpties || popcount(moves) < 2)
-      return single([&](Search& s) { return s.root(own, opp, alpha, beta, best_move); });
-    Search::Candidate list[32];
-    const int n = Search(shared_).ordered_children(own, opp, moves, list);
-    int ignored;
-    int best = -split(list[0].opp, list[0].own, -beta, -alpha, &ignored);
-    int best_sq = list[0].sq;
-    if (best >= beta) {
-      *best_move = best_sq;
-      return best;
-    }
+  // Every thread searches the whole tree, sharing the table and spreading over the branches
+  // (see Searching); the first to finish has the answer and stops the others.
+  int shared(Bitboard own, Bitboard opp, int alpha, int beta, int* best_move) {
     std::mutex mutex;
-    std::atomic<int> next{1};
-    int floor = std::max(alpha, best);  // the best score proved so far, under the mutex
+    bool answered = false;
+    int score = 0, move = -1;
     std::vector<uint64_t> counts(threads_, 0);
-    bool aborted = false;
     auto work = [&](int index) {
       Search search(shared_);
       try {
-        for (int i = next++; i < n; i = next++) {
-          const Search::Candidate& c = list[i];
-          int a;
-          {
-            std::lock_guard<std::mutex> lock(mutex);
-            a = floor;
-          }
-          if (a >= beta) break;
-          int v = -search.pvs(c.opp, c.own, -a - 1, -a, empties - 1);
-          if (v > a && v < beta) v = -search.pvs(c.opp, c.own, -beta, -v, empties - 1);
-          std::lock_guard<std::mutex> lock(mutex);
-          if (v > best) {
-            best = v;
-            best_sq = c.sq;
-            floor = std::max(floor, v);
-          }
+        int m;
+        const int v = search.root(own, opp, alpha, beta, &m);
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!answered) {
+          answered = true;
+          score = v;
+          move = m;
+          shared_.answered = true;
         }
       } catch (const Aborted&) {
-        std::lock_guard<std::mutex> lock(mutex);
-        aborted = true;
-        shared_.stop = true;  // a limit ran out: every thread stops
+        // Another thread answered, or a limit ran out (then none answers).
       }
       counts[index] = search.nodes();
     };
@@ -796,10 +817,11 @@ class Solver {
     for (int i = 1; i < threads_; ++i) helpers.emplace_back(work, i);
     work(0);
     for (std::thread& t : helpers) t.join();
+    shared_.answered = false;
     for (const uint64_t c : counts) nodes_ += c;
-    if (aborted) throw Aborted{};
-    *best_move = best_sq;
-    return best;
+    if (!answered) throw Aborted{};
+    *best_move = move;
+    return score;
   }
 
   SharedSearch shared_;
