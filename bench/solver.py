@@ -3,6 +3,7 @@
     python bench/solver.py                          # FFO #1-19 and #20-39
     python bench/solver.py --sets 40-59 --time-limit 120
     python bench/solver.py --sets 20-39 --threads 2       # two threads sharing the search
+    python bench/solver.py --sets 55 --threads 2          # one position (or a range, 53-58): its own section
     python bench/solver.py --sets 1-19 20-39 --record   # also write the tables into bench/RESULTS.md
     python bench/solver.py --sets --duel 40 --record    # MCTSAgent with the endgame solver against itself without
     python bench/solver.py --sets --duel 100 --alphazero --simulations 50 --openings 8   # AlphaZeroAgent
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FFO = ROOT / "tests" / "fixtures" / "ffo.obf"
 NETWORK = ROOT / "submissions" / "alphazero_othello" / "network.pt"
 SETS = {"1-19": range(1, 20), "20-39": range(20, 40), "40-59": range(40, 60)}
+PROBLEMS = 59  # in the fixture
 # Edax's published node counts for whole sets (its own runs; not per position).
 EDAX_NODES = {
     "20-39": ("111,349,635", "Edax 4.4 (x64-modern build, one thread), its README"),
@@ -35,10 +37,25 @@ EDAX_NODES = {
 }
 
 
+def positions(name: str) -> range:
+    """The FFO numbers of a set: a named one, a range `FIRST-LAST` or one number."""
+    if name in SETS:
+        return SETS[name]
+    first, _, last = name.partition("-")
+    try:
+        numbers = range(int(first), int(last or first) + 1)
+    except ValueError:
+        numbers = range(0)
+    if not numbers or numbers[0] < 1 or numbers[-1] > PROBLEMS:
+        raise ValueError(f"{name!r}: give 1-19, 20-39, 40-59, a range such as 53-58 or one number "
+                                         f"from 1 to {PROBLEMS}")
+    return numbers
+
+
 def solve_set(name: str, time_limit: float | None, threads: int) -> tuple[list[str], int, float, int, int]:
     problems = read_obf(FFO)
     rows, nodes, seconds, solved, exact = [], 0, 0.0, 0, 0
-    for number in SETS[name]:
+    for number in positions(name):
         problem = problems[number - 1]
         board = problem.board
         empties = 64 - bin(board.black | board.white).count("1")
@@ -61,7 +78,8 @@ def solve_set(name: str, time_limit: float | None, threads: int) -> tuple[list[s
 
 def main() -> None:
     parser = command_line(__doc__)
-    parser.add_argument("--sets", nargs="*", choices=list(SETS), default=["1-19", "20-39"])
+    parser.add_argument("--sets", nargs="*", default=["1-19", "20-39"],
+                        help="sets to solve: 1-19, 20-39, 40-59, or any range or number (default: 1-19 20-39)")
     parser.add_argument("--duel", type=int, default=0, metavar="GAMES",
                         help="also play an agent with the solver against itself without, GAMES games")
     parser.add_argument("--simulations", type=int, default=1000, help="the duel's simulations a move (default: 1000)")
@@ -72,6 +90,11 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=None, help="seconds per position (default: none)")
     parser.add_argument("--threads", type=int, default=1, help="search threads per position (default: 1)")
     args = parser.parse_args()
+    for name in args.sets:
+        try:
+            positions(name)
+        except ValueError as exc:
+            parser.error(f"--sets {exc}")
 
     for name in args.sets:
         print(f"FFO #{name}", flush=True)
@@ -79,7 +102,7 @@ def main() -> None:
         rows, nodes, seconds, solved, exact = solve_set(name, args.time_limit, args.threads)
         wall = time.perf_counter() - started
         edax = EDAX_NODES.get(name)
-        summary = (f"{solved} of {len(SETS[name])} solved, {exact} with the published score; "
+        summary = (f"{solved} of {len(positions(name))} solved, {exact} with the published score; "
                    f"{nodes:,} nodes in {seconds:.1f} s ({nodes / max(seconds, 1e-9) / 1e6:.1f} M nodes/s); "
                    f"the whole set in {wall:.1f} s of wall time")
         if edax:
