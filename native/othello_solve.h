@@ -187,6 +187,12 @@ inline int evaluate(Bitboard own, Bitboard opp) {
   return std::clamp(3 * mobility + potential + 8 * corners, -kScoreMax + 2, kScoreMax - 2);
 }
 
+// A hash of a position: where the table keeps it, and its key among the positions in search.
+inline uint64_t position_hash(Bitboard own, Bitboard opp) {
+  const uint64_t h = own * 0x9E3779B97F4A7C15ULL ^ (opp + 0x632BE59BD9B4E019ULL) * 0xC2B2AE3D27D4EB4FULL;
+  return h ^ (h >> 29);
+}
+
 // A score bound known for a position, as the table holds it.
 struct Bound {
   int lower, upper, move, weight;
@@ -290,9 +296,7 @@ class Table {
   }
 
   std::size_t index(Bitboard own, Bitboard opp) const {
-    uint64_t h = own * 0x9E3779B97F4A7C15ULL ^ (opp + 0x632BE59BD9B4E019ULL) * 0xC2B2AE3D27D4EB4FULL;
-    h ^= h >> 29;
-    return static_cast<std::size_t>(h) & mask_;
+    return static_cast<std::size_t>(position_hash(own, opp)) & mask_;
   }
 
   std::size_t mask_;
@@ -327,8 +331,7 @@ class Searching {
  private:
   static constexpr std::size_t kSlots = 4099;  // a prime: keys' low bits are not spread evenly
   static uint64_t key_of(Bitboard own, Bitboard opp) {
-    const uint64_t h = own * 0xD1B54A32D192ED03ULL ^ (opp + 0x8CB92BA72F3D8DD7ULL) * 0xABA0C5E76F4C2B3DULL;
-    return (h ^ (h >> 31)) | 1;  // never 0, which marks a free slot
+    return position_hash(own, opp) | 1;  // never 0, which marks a free slot
   }
   std::atomic<uint64_t> slots_[kSlots] = {};
 };
@@ -682,7 +685,7 @@ class Solver {
   explicit Solver(int table_bits = 20, double time_limit = 0.0) : shared_(table_bits, time_limit) {}
 
   void set_node_limit(uint64_t nodes) { shared_.node_limit = nodes; }
-  void set_threads(int threads) { threads_ = shared_.threads = std::max(1, threads); }
+  void set_threads(int threads) { shared_.threads = std::max(1, threads); }
 
   uint64_t nodes() const { return nodes_; }
   double seconds() const { return shared_.seconds(); }
@@ -691,7 +694,7 @@ class Solver {
   // move found best (kPass for a forced pass, -1 when the game is over).
   int root(Bitboard own, Bitboard opp, int alpha, int beta, int* best_move) {
     return converge(alpha, beta, first_guess(own, opp), best_move, [&](int a, int b, int* move) {
-      if (threads_ == 1) return single([&](Search& s) { return s.root(own, opp, a, b, move); });
+      if (shared_.threads == 1) return single([&](Search& s) { return s.root(own, opp, a, b, move); });
       return shared(own, opp, a, b, move);
     });
   }
@@ -795,7 +798,7 @@ class Solver {
     std::mutex mutex;
     bool answered = false;
     int score = 0, move = -1;
-    std::vector<uint64_t> counts(threads_, 0);
+    std::vector<uint64_t> counts(shared_.threads, 0);
     auto work = [&](int index) {
       Search search(shared_);
       try {
@@ -814,7 +817,7 @@ class Solver {
       counts[index] = search.nodes();
     };
     std::vector<std::thread> helpers;
-    for (int i = 1; i < threads_; ++i) helpers.emplace_back(work, i);
+    for (int i = 1; i < shared_.threads; ++i) helpers.emplace_back(work, i);
     work(0);
     for (std::thread& t : helpers) t.join();
     shared_.answered = false;
@@ -825,7 +828,6 @@ class Solver {
   }
 
   SharedSearch shared_;
-  int threads_ = 1;
   uint64_t nodes_ = 0;
 };
 
