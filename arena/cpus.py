@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -28,7 +28,7 @@ def current_cpu() -> int | None:
         return None
 
 
-def kept_on_current_cpu():
+def kept_on_current_cpu() -> AbstractContextManager[None]:
     """This thread on the CPU it runs on now for the duration, then free to run where it could."""
     return kept_on_cpu(current_cpu())
 
