@@ -107,6 +107,19 @@ def test_gymnasium_view_passes_check_env_and_keeps_scores():
     assert total in (-1.0, 0.0, 1.0)
 
 
+def test_gymnasium_views_have_no_per_step_env_checker_unless_asked():
+    def wrappers(env):
+        names = []
+        while isinstance(env, gymnasium.Wrapper):
+            names.append(type(env).__name__)
+            env = env.env
+        return names
+
+    for gym_id in ("arena/Fighting-v0", "arena/Othello-v0"):
+        assert "PassiveEnvChecker" not in wrappers(gymnasium.make(gym_id)), gym_id
+        assert "PassiveEnvChecker" in wrappers(gymnasium.make(gym_id, disable_env_checker=False)), gym_id
+
+
 def test_the_views_default_opponent_presses_what_box_sample_would_from_the_same_seed():
     from arena.agents import RandomAgent
     from arena.agents.baselines import sample
