@@ -128,4 +128,5 @@ class BuildNative(build_ext):
 
 
 setup(packages=[*PACKAGE_DIRS, *packages], package_dir=PACKAGE_DIRS, ext_modules=[native],
+      package_data={"arena.envs": ["othello_eval.bin"], "arena.envs.fighting": ["move_table.json"]},
       cmdclass={"build_ext": BuildNative})

@@ -126,8 +126,9 @@ class Solution:
 
 def solve_position(position: str, time_limit: float | None = None) -> Solution:
     """Solve an 8 x 8 Othello position exactly: every legal move with its score (see `Solution`)."""
-    from arena.envs.othello import othello_solve_moves
+    from arena.envs.othello import load_evaluation, othello_solve_moves
 
+    load_evaluation()
     board = _parse(position, "othello", "freestyle")
     if board.size != 8:
         raise ArenaError(f"position {position!r}: the endgame solver plays 8 x 8 boards, this one is "

@@ -42,7 +42,9 @@ Never truncated: a game lasts at most N * N - 4 placements plus the passes betwe
 text position format that round-trips); `perft(depth)` counts move-tree leaves with it.
 `solve(board)` is an exact endgame solver (8 x 8): the final disc difference under perfect play,
 the best move, nodes and time; `solve_moves(board)` scores every legal move, and `read_obf()`
-reads positions in OBF form (the FFO test suite's and Edax's).
+reads positions in OBF form (the FFO test suite's and Edax's). The solver orders its moves by a
+pattern evaluation fitted on positions it scored (`othello_eval.bin`, loaded on the first solve;
+`tools/fit_othello_eval.py` makes it).
 
 Clock in arena's harness: 1 s a move plus a 5 s bank for the whole game (`arena envs`);
 organisers set their own, and an agent is charged only its own time.
@@ -50,6 +52,8 @@ organisers set their own, and an agent is charged only its own time.
 
 from __future__ import annotations
 
+import functools
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,7 +61,7 @@ from typing import Any
 import numpy as np
 from pettingzoo import AECEnv
 
-from arena._native import OthelloBoard, othello_solve, othello_solve_moves
+from arena._native import OthelloBoard, othello_load_evaluation, othello_solve, othello_solve_moves
 from arena.envs.board_game import COLOR_NAMES, BoardGameEnv, with_standard_checks
 
 __all__ = ["OthelloBoard", "raw_env", "env", "perft", "board_from_observation", "solve", "solve_moves",
@@ -109,10 +113,33 @@ def square_name(move: int) -> str:
     return "PS" if move == 64 else "ABCDEFGH"[move % 8] + str(move // 8 + 1)
 
 
+EVALUATION_WEIGHTS = Path(__file__).with_name("othello_eval.bin")
+
+
+@functools.cache
+def load_evaluation() -> bool:
+    """Install the solver's pattern evaluation (`EVALUATION_WEIGHTS`), once; False, with a warning,
+    when the file is missing: the solver then orders its moves by its hand-made evaluation alone
+    (the same scores, in more nodes)."""
+    try:
+        weights = EVALUATION_WEIGHTS.read_bytes()
+    except FileNotFoundError:
+        warnings.warn(f"{EVALUATION_WEIGHTS} is missing: the Othello solver searches without its pattern "
+                      "evaluation (exact, but slower); reinstall arena, or make it with tools/fit_othello_eval.py",
+                      stacklevel=3)
+        return False
+    try:
+        othello_load_evaluation(weights)
+    except ValueError as exc:
+        raise ValueError(f"{EVALUATION_WEIGHTS}: {exc}; remake it with tools/fit_othello_eval.py") from None
+    return True
+
+
 def _solvable(board: OthelloBoard | str) -> OthelloBoard:
     board = OthelloBoard.from_string(board) if isinstance(board, str) else board
     if board.size != 8:
         raise ValueError(f"solve: the endgame solver plays 8 x 8 boards, got {board.size} x {board.size}")
+    load_evaluation()
     return board
 
 

@@ -5,12 +5,14 @@
 // The score comes from a series of searches with windows two wide around a
 // guess (scores are even, so each finds the score or moves the guess; the steps
 // grow when the score keeps failing the same way), all on one transposition
-// table; the first guess is 0 unless a shallow search on a hand-made evaluation
-// foresees a rout. Each is negamax alpha-beta with principal-variation search
-// (null windows for all but the first move), the table's score bounds and best
-// moves (the costliest results kept), enhanced transposition cutoffs, stability
-// cutoffs and fastest-first move ordering (fewest replies for the opponent,
-// corners first, few own frontier discs; one reply deeper from nine empties).
+// table; the first guess is a shallow search of the pattern evaluation
+// (othello_eval.h; without it, 0 unless a hand-made evaluation foresees a rout).
+// Each is negamax alpha-beta with principal-variation search (null windows for
+// all but the first move), the table's score bounds and best moves (the
+// costliest results kept), enhanced transposition cutoffs, stability cutoffs and
+// fastest-first move ordering (fewest replies for the opponent, corners first,
+// few own frontier discs; one reply deeper from nine empties), from 14 empties
+// on with a one-ply search of the pattern evaluation added.
 // The last four empties are searched without the table or move generation, odd
 // quadrants first, the last two played directly. Several threads all search
 // the tree on the shared table, each putting off moves another is searching, so
@@ -31,6 +33,7 @@
 #include <sys/mman.h>
 
 #include "othello.h"
+#include "othello_eval.h"
 
 namespace arena::othello::solve {
 
@@ -48,11 +51,19 @@ constexpr int kDeferMinEmpties = 12;
 constexpr int kTableMinEmpties = 5;
 // From this many empties on, children are looked up in the table before searching any.
 constexpr int kEtcMinEmpties = 8;
-// From this many empties on, the first window is placed by a shallow search of kGuessDepth plies
-// when it foresees a margin of kGuessMinMargin discs or more.
-constexpr int kGuessMinEmpties = 20;
+// From this many empties on, the first window is placed by a shallow search of kGuessDepth plies:
+// of the pattern evaluation once it is loaded, else of the hand-made one, and then only when it
+// foresees a margin of kGuessMinMargin discs or more.
+constexpr int kGuessMinEmpties = 12;
+constexpr int kRoughGuessMinEmpties = 20;
 constexpr int kGuessDepth = 6;
 constexpr int kGuessMinMargin = 40;
+// From this many empties on, with the pattern evaluation loaded, moves are also ordered by a
+// search of kEvalOrderDepth plies of it from the position they lead to, kEvalOrderWeight a disc
+// (a reply more for the opponent weighs 64).
+constexpr int kEvalOrderEmpties = 14;
+constexpr int kEvalOrderDepth = 1;
+constexpr int kEvalOrderWeight = 32;
 // After more than this many window searches failing the same way, the guesses stride past the
 // bound found (steps of two cost fewer nodes near the score, on FFO #37-47).
 constexpr int kStepsBeforeStrides = 8;
@@ -396,13 +407,13 @@ class Search {
     return search_moves(own, opp, alpha, beta, empties, moves, &ignored);
   }
 
-  // A rough score of (own, opp): `depth` plies of alpha-beta on evaluate(), the final score
-  // where the game ends within them.
+  // A rough score of (own, opp): `depth` plies of alpha-beta on the pattern evaluation (when
+  // loaded, else evaluate()), the final score where the game ends within them.
   int estimate(Bitboard own, Bitboard opp, int depth, int alpha, int beta) {
     tick();
     const Bitboard moves = board8::legal_moves(own, opp);
     if (!moves && !board8::legal_moves(opp, own)) return final_score(own, opp);
-    if (depth == 0) return evaluate(own, opp);
+    if (depth == 0) return leaf_score(own, opp);
     if (!moves) return -estimate(opp, own, depth - 1, -beta, -alpha);
     int best = -kInfinity;
     for (Bitboard rest = moves; rest; rest &= rest - 1) {
@@ -485,6 +496,8 @@ class Search {
     for (int i = 0; i < n; ++i) {
       Candidate& c = list[i];
       c.order = c.sq == hash_move ? -(1 << 30) : !c.opp ? -(1 << 29) : fast_order(c, empties);
+      if (weights_ && empties >= kEvalOrderEmpties && c.order > -(1 << 29))
+        c.order += kEvalOrderWeight * estimate(c.opp, c.own, kEvalOrderDepth, -kInfinity, kInfinity);
     }
     std::sort(list, list + n, [](const Candidate& a, const Candidate& b) { return a.order < b.order; });
 
@@ -534,6 +547,13 @@ class Search {
     else table_.store(own, opp, weight, best, best, best_sq);
     *best_move = best_sq;
     return best;
+  }
+
+  // The score estimate() takes at its leaves, in discs.
+  int leaf_score(Bitboard own, Bitboard opp) const {
+    if (!weights_) return evaluate(own, opp);
+    const int empties = 64 - popcount(own | opp);
+    return std::clamp(weights_->fine(own, opp, empties) / weights_->scale(), -kScoreMax + 2, kScoreMax - 2);
   }
 
   // Move order near the end (lower first): fastest first, the fewer replies (corners weigh
@@ -672,6 +692,7 @@ class Search {
 
   SharedSearch& shared_;
   Table& table_ = shared_.table;
+  const eval::Weights* const weights_ = eval::loaded.load();  // none: the hand-made evaluation
   uint64_t nodes_ = 0;
 };
 
@@ -724,15 +745,17 @@ class Solver {
   }
 
  private:
-  // Where the windows start: a shallow search's estimate of the score where it foresees a
-  // rout, else a draw. Its estimates are some 10 discs off on the FFO positions, and a first
-  // window far on the wrong side of the score costs more than the steps up from 0 to it.
+  // Where the windows start: a shallow search's estimate of the score. Without the pattern
+  // evaluation only where it foresees a rout, else a draw: the hand-made evaluation is some 10
+  // discs off on the FFO positions, and a first window far on the wrong side of the score costs
+  // more than the steps up from 0 to it.
   int first_guess(Bitboard own, Bitboard opp) {
     const int empties = 64 - popcount(own | opp);
-    if (empties < kGuessMinEmpties) return 0;
+    const bool patterns = eval::loaded.load() != nullptr;
+    if (empties < (patterns ? kGuessMinEmpties : kRoughGuessMinEmpties)) return 0;
     const int estimate =
         single([&](Search& s) { return s.estimate(own, opp, kGuessDepth, -kInfinity, kInfinity); });
-    return std::abs(estimate) >= kGuessMinMargin ? estimate : 0;
+    return patterns || std::abs(estimate) >= kGuessMinMargin ? estimate : 0;
   }
 
   // The fail-soft score within (alpha, beta) by searches with windows two wide, each around a

@@ -1,0 +1,106 @@
+"""Positions with their exact scores, for fitting the Othello endgame solver's evaluation.
+
+    python tools/othello_eval_data.py --games 20000 --out othello_eval_data.txt
+    python tools/fit_othello_eval.py othello_eval_data.txt
+
+Each game is played from the start position with noisy moves (often random, else the move that
+leaves the fewest replies) down to `--start` empty squares; from there the solver scores every
+legal move exactly (`solve_moves`), and the game goes on by the best move (or, now and then, a
+random one) down to `--stop` empties. Every position met there and every position one move after
+it is written with its exact final disc difference for the side to move: a line
+`own opp score`, the bitboards of the side to move and of the other side, as decimal integers.
+Game `i` depends only on `--seed` and `i`, so a run is reproducible on any number of processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import random
+import sys
+import time
+from pathlib import Path
+
+from arena._native import OthelloBoard
+from arena.envs.othello import solve_moves
+
+RANDOM_OPENING_MOVE = 0.4  # chance of a random move on the way to --start empties
+RANDOM_ENDGAME_MOVE = 0.3  # chance of a random move instead of the best one after that
+
+
+def sides(board: OthelloBoard) -> tuple[int, int]:
+    """The bitboards of the side to move and of the other side."""
+    return (board.black, board.white) if board.to_move == 0 else (board.white, board.black)
+
+
+def empties(board: OthelloBoard) -> int:
+    return 64 - bin(board.black | board.white).count("1")
+
+
+def replies(board: OthelloBoard, move: int) -> int:
+    after = board.copy()
+    after.play(move)
+    return len(after.legal_moves())
+
+
+def scored_positions(seed: int, index: int, start: int, stop: int) -> list[tuple[int, int, int]]:
+    """(own, opp, exact score) of the positions of game `index`: empty when it ended too early."""
+    rng = random.Random(seed * 1_000_003 + index)
+    board = OthelloBoard(8)
+    while empties(board) > start:
+        if board.is_game_over():
+            return []
+        if board.must_pass():
+            board.play(board.pass_move)
+            continue
+        moves = board.legal_moves()
+        if rng.random() < RANDOM_OPENING_MOVE:
+            board.play(rng.choice(moves))
+        else:
+            board.play(min(moves, key=lambda move: replies(board, move) + 3 * rng.random()))
+    found = []
+    while empties(board) >= stop and not board.is_game_over():
+        if board.must_pass():
+            board.play(board.pass_move)
+            continue
+        scored = solve_moves(board)
+        found.append((*sides(board), scored[0][1]))
+        for move, score in scored:
+            after = board.copy()
+            after.play(move)
+            found.append((*sides(after), -score))
+        moves = [move for move, _ in scored]
+        board.play(rng.choice(moves) if rng.random() < RANDOM_ENDGAME_MOVE else moves[0])
+    return found
+
+
+def _game(job: tuple[int, int, int, int]) -> list[tuple[int, int, int]]:
+    return scored_positions(*job)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--games", type=int, default=20000, help="games to play (default: 20000)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the games (default: 0)")
+    parser.add_argument("--first-game", type=int, default=0, help="index of the first game, to extend a run")
+    parser.add_argument("--start", type=int, default=18, help="empties where exact scoring starts (default: 18)")
+    parser.add_argument("--stop", type=int, default=10, help="empties where it stops (default: 10)")
+    parser.add_argument("--processes", type=int, default=None, help="worker processes (default: one a CPU)")
+    parser.add_argument("--out", type=Path, required=True, help="file the positions are appended to")
+    args = parser.parse_args()
+    jobs = [(args.seed, index, args.start, args.stop)
+            for index in range(args.first_game, args.first_game + args.games)]
+    started, written = time.monotonic(), 0
+    with multiprocessing.Pool(args.processes) as pool, args.out.open("a") as out:
+        for done, positions in enumerate(pool.imap(_game, jobs, chunksize=4), 1):
+            out.writelines(f"{own} {opp} {score}\n" for own, opp, score in positions)
+            written += len(positions)
+            if done % 100 == 0 or done == len(jobs):
+                out.flush()
+                print(f"\r{done}/{len(jobs)} games, {written} positions, {time.monotonic() - started:.0f} s",
+                      end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
