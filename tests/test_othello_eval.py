@@ -100,12 +100,13 @@ def test_damaged_weights_are_refused_and_the_loaded_ones_kept(damage, message):
     assert othello_evaluate(FFO[0].board) == before
 
 
-def test_the_data_tool_scores_positions_exactly():
-    positions = othello_eval_data.scored_positions(seed=5, index=0, start=12, stop=10)
+@pytest.mark.parametrize("policy", ["replies", "evaluation"])
+def test_the_data_tool_scores_positions_exactly(policy):
+    positions = othello_eval_data.scored_positions(seed=5, index=0, start=12, stop=10, policy=policy)
     assert len(positions) > 10
     for own, opp, score in positions[:12]:
         assert solve(board_of(own, opp)).score == score
-    assert positions == othello_eval_data.scored_positions(seed=5, index=0, start=12, stop=10)  # reproducible
+    assert positions == othello_eval_data.scored_positions(seed=5, index=0, start=12, stop=10, policy=policy)
 
 
 def test_fitted_weights_load_and_fit_their_data(tmp_path):
