@@ -23,17 +23,14 @@
 
 namespace arena::othello::eval {
 
-constexpr int kMaxPatternSquares = 10;
 constexpr int kShapes = 11;
 constexpr int kMaxEmpties = 64;
 
-// One placement of a shape: the board symmetry that takes the shape there, and its squares in
-// the order of the weights' index digits (the first the most significant).
+// One placement of a shape: the board symmetry that takes the shape there. Its weight index reads
+// the shape's squares in the order shapes() lists them, the first the most significant digit.
 struct Pattern {
   int shape;
   int symmetry;
-  int size;
-  std::array<int, kMaxPatternSquares> squares;
 };
 
 namespace detail {
@@ -75,16 +72,14 @@ inline std::vector<Pattern> placements() {
   for (int shape = 0; shape < kShapes; ++shape) {
     std::vector<uint64_t> seen;  // the squares of each placement kept, as a set
     for (int which = 0; which < 8; ++which) {
-      Pattern p{shape, which, static_cast<int>(all[shape].size()), {}};
       uint64_t set = 0;
-      for (int k = 0; k < p.size; ++k) {
-        const auto [r, c] = symmetry(which, all[shape][k].first, all[shape][k].second);
-        p.squares[k] = r * 8 + c;
-        set |= bit(p.squares[k]);
+      for (const auto& [row, column] : all[shape]) {
+        const auto [r, c] = symmetry(which, row, column);
+        set |= bit(r * 8 + c);
       }
       if (std::find(seen.begin(), seen.end(), set) != seen.end()) continue;  // a shape symmetric itself
       seen.push_back(set);
-      out.push_back(p);
+      out.push_back(Pattern{shape, which});
     }
   }
   return out;
@@ -134,10 +129,10 @@ inline Bitboard seen_through(Bitboard b, int which) {
   return which & 4 ? transpose(b) : b;
 }
 
-// For n squares read as n bits (bit k the k-th square), their base-3 digits for one side: the
-// k-th square the (n-1-k)-th power of 3 (the first square the most significant digit).
+// For n <= 8 squares read as n bits (bit k the k-th square), their base-3 digits for one side:
+// the k-th square the (n-1-k)-th power of 3 (the first square the most significant digit).
 struct Ternary {
-  int of[kMaxPatternSquares + 1][256] = {};
+  int of[9][256] = {};
   constexpr Ternary() {
     for (int n = 1; n <= 8; ++n)
       for (int bits = 0; bits < (1 << n); ++bits) {

@@ -26,6 +26,7 @@ from arena._native import othello_pattern_indices, othello_weights_per_stage
 REPO = Path(__file__).resolve().parents[1]
 SCALE = 64  # weights a disc
 STAGE_STARTS = (0, 12, 14, 16, 18)  # the first empties of each stage; the last runs to 64
+STAGE_OF = np.array([sum(start <= empties for start in STAGE_STARTS) - 1 for empties in range(65)])
 
 
 def read_positions(paths: list[Path]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -57,10 +58,10 @@ def fit_stage(indices: np.ndarray, scores: np.ndarray, damping: float) -> tuple[
     return weights, constant
 
 
-def stage_masks(empties: np.ndarray, window: int) -> list[np.ndarray]:
-    """For each stage, the positions it is fitted on."""
-    ends = [*(start - 1 for start in STAGE_STARTS[1:]), 64]
-    return [(empties >= start - window) & (empties <= end + window) for start, end in zip(STAGE_STARTS, ends)]
+def fitted_on(empties: np.ndarray, stage: int, window: int) -> np.ndarray:
+    """The positions `stage` is fitted on: those within `window` empties of its own."""
+    first, last = np.flatnonzero(STAGE_OF == stage)[[0, -1]]
+    return (empties >= first - window) & (empties <= last + window)
 
 
 def main() -> None:
@@ -79,24 +80,24 @@ def main() -> None:
     held_out = np.random.default_rng(0).random(len(scores)) < 0.1
     print(f"{len(scores)} positions, {empties.min()} to {empties.max()} empties")
     stages = []
-    for stage, mask in enumerate(stage_masks(empties, args.window)):
+    for stage, start in enumerate(STAGE_STARTS):
+        mask = fitted_on(empties, stage, args.window)
         if not mask.any():
-            raise SystemExit(f"no positions for stage {stage} (from {STAGE_STARTS[stage]} empties): "
+            raise SystemExit(f"no positions for stage {stage} (from {start} empties): "
                              "widen --window or add data")
         weights, constant = fit_stage(indices[mask & ~held_out], scores[mask & ~held_out], args.damping)
-        test = held_out & (empties >= STAGE_STARTS[stage]) & (empties < ([*STAGE_STARTS, 65])[stage + 1])
+        test = held_out & (STAGE_OF[empties] == stage)
         if test.any():
             error = np.abs(weights[indices[test]].sum(axis=1) + constant - scores[test]).mean()
             baseline = np.abs(scores[test] - scores[mask & ~held_out].mean()).mean()
-            print(f"stage {stage} (from {STAGE_STARTS[stage]} empties): held-out mean error {error:.2f} discs "
+            print(f"stage {stage} (from {start} empties): held-out mean error {error:.2f} discs "
                   f"(the mean score: {baseline:.2f})")
         stages.append(fit_stage(indices[mask], scores[mask], args.damping))
-    stage_of = [max(s for s, start in enumerate(STAGE_STARTS) if start <= e) for e in range(65)]
     body = np.zeros((len(stages), othello_weights_per_stage + 1), dtype="<i2")
     for stage, (weights, constant) in enumerate(stages):
         body[stage, :-1] = np.clip(np.round(weights * SCALE), -32767, 32767)
         body[stage, -1] = round(constant * SCALE)
-    header = b"AOEV" + struct.pack("<4I", 1, len(stages), othello_weights_per_stage, SCALE) + bytes(stage_of)
+    header = b"AOEV" + struct.pack("<4I", 1, len(stages), othello_weights_per_stage, SCALE) + bytes(STAGE_OF.tolist())
     args.out.write_bytes(header + body.tobytes())
     print(f"wrote {args.out} ({len(stages)} stages)")
 
