@@ -1,7 +1,9 @@
 """Fit the Othello endgame solver's pattern evaluation (native/othello_eval.h) on scored positions.
 
-    python tools/othello_eval_data.py --games 6000 --out othello_eval_data.txt
-    python tools/fit_othello_eval.py othello_eval_data.txt          # writes envs/othello_eval.bin
+    python tools/othello_eval_data.py --out replies.txt
+    python tools/fit_othello_eval.py replies.txt                    # writes envs/othello_eval.bin
+    python tools/othello_eval_data.py --policy evaluation --out evaluation.txt
+    python tools/fit_othello_eval.py replies.txt evaluation.txt     # the shipped weights
 
 Each stage of the game (a range of empty squares) gets its own weights, fitted by regularised
 least squares (scipy's LSQR with damping) on the positions whose empties lie within

@@ -1,12 +1,15 @@
 """Positions with their exact scores, for fitting the Othello endgame solver's evaluation.
 
-    python tools/othello_eval_data.py --out othello_eval_data.txt     # 6,000 games: 45 minutes on two cores
-    python tools/fit_othello_eval.py othello_eval_data.txt
+    python tools/othello_eval_data.py --out replies.txt                          # 45 minutes on two cores
+    python tools/fit_othello_eval.py replies.txt                                 # a first evaluation
+    python tools/othello_eval_data.py --policy evaluation --out evaluation.txt   # 24 minutes, steered by it
+    python tools/fit_othello_eval.py replies.txt evaluation.txt                  # the shipped weights
 
 Each game is played from the start position with noisy moves down to `--start` empty squares (by
-`--policy`: `replies`, often random, else the move that leaves the fewest replies, which made the
-shipped weights; `evaluation`, now and then random, else the best by the shipped evaluation, for
-positions nearer to those of strong play); from there the solver scores every
+`--policy`: `replies`, often random, else the move that leaves the fewest replies; `evaluation`, now
+and then random, else the best by the evaluation in envs/othello_eval.bin, for positions nearer to
+those of strong play: the shipped weights are fitted on both, the second steered by weights fitted
+on the first alone); from there the solver scores every
 legal move exactly (`solve_moves`), and the game goes on by the best move (or, now and then, a
 random one) down to `--stop` empties. Every position met there and every position one move after
 it is written with its exact final disc difference for the side to move: a line
