@@ -58,7 +58,7 @@ def solve_set(name: str, time_limit: float | None, threads: int) -> tuple[list[s
     for number in positions(name):
         problem = problems[number - 1]
         board = problem.board
-        empties = 64 - bin(board.black | board.white).count("1")
+        empties = board.empties
         result = solve(board, time_limit=time_limit, threads=threads)
         if not result.complete:
             rows.append(f"| {number} | {empties} | {problem.best_score:+d} | not solved within {time_limit:g} s "

@@ -35,6 +35,7 @@ over. Black (``to_move == 0``) moves first.
       .def("perft", &Board::perft, py::arg("depth"), py::call_guard<py::gil_scoped_release>(),
            "Leaf count `depth` plies ahead (passes count as plies; finished games stop early).")
       .def_property_readonly("pass_move", &Board::pass_move)
+      .def_property_readonly("empties", &Board::empties, "Empty squares: the moves left, passes aside.")
       .def_property_readonly("black", &Board::black, "Black discs as a 64-bit bitboard (bit row * 8 + col).")
       .def_property_readonly("white", &Board::white, "White discs as a 64-bit bitboard (bit row * 8 + col).")
       .def("__repr__", [](const Board& b) { return "OthelloBoard.from_string('" + b.to_string() + "')"; })

@@ -371,6 +371,7 @@ class Board {
   int to_move() const { return to_move_; }
   int ply() const { return static_cast<int>(history_.size()); }
   int last_move() const { return history_.empty() ? -1 : history_.back().move; }
+  int empties() const { return size_ * size_ - popcount(black_ | white_); }
   Bitboard black() const { return black_; }
   Bitboard white() const { return white_; }
   Bitboard own() const { return to_move_ == kBlack ? black_ : white_; }

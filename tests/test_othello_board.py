@@ -90,6 +90,7 @@ def test_random_games_follow_the_reference_rules_move_by_move():
                 move = rng.choice(expected)
                 board.play(move)
                 reference.play(move)
+                assert board.empties == sum(row.count(0) for row in reference.cells)
             assert not reference.placements(1) and not reference.placements(2)
             black = sum(row.count(1) for row in reference.cells)
             white = sum(row.count(2) for row in reference.cells)

@@ -39,10 +39,6 @@ def sides(board: OthelloBoard) -> tuple[int, int]:
     return (board.black, board.white) if board.to_move == 0 else (board.white, board.black)
 
 
-def empties(board: OthelloBoard) -> int:
-    return 64 - bin(board.black | board.white).count("1")
-
-
 def replies(board: OthelloBoard, move: int) -> int:
     after = board.copy()
     after.play(move)
@@ -72,7 +68,7 @@ def scored_positions(seed: int, index: int, start: int, stop: int,
         raise SystemExit("--policy evaluation needs the shipped evaluation weights")
     rng = random.Random(seed * 1_000_003 + index)
     board = OthelloBoard(8)
-    while empties(board) > start:
+    while board.empties > start:
         if board.is_game_over():
             return []
         if board.must_pass():
@@ -80,7 +76,7 @@ def scored_positions(seed: int, index: int, start: int, stop: int,
             continue
         board.play(opening_move(board, rng, policy))
     found = []
-    while empties(board) >= stop and not board.is_game_over():
+    while board.empties >= stop and not board.is_game_over():
         if board.must_pass():
             board.play(board.pass_move)
             continue

@@ -187,7 +187,7 @@ def endgame_move(game: str, board: OthelloBoard | GomokuBoard, solve_empties: in
     `solve_empties` empty squares, else None (None too when `time_limit` runs out first)."""
     if game != "othello" or not solve_empties or board.size != 8:
         return None
-    if 64 - bin(board.black | board.white).count("1") > solve_empties:
+    if board.empties > solve_empties:
         return None
     from arena.envs.othello import solve
 
