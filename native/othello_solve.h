@@ -5,8 +5,9 @@
 // The score comes from a series of searches with windows two wide around a
 // guess (scores are even, so each finds the score or moves the guess; the steps
 // grow when the score keeps failing the same way), all on one transposition
-// table (near the leaves, a small one of each thread's); the first guess is a shallow search of the pattern evaluation
-// (othello_eval.h; without it, 0 unless a hand-made evaluation foresees a rout).
+// table (near the leaves, a small one of each thread's); the first guess is a
+// shallow search of the pattern evaluation (othello_eval.h; without it, 0
+// unless a hand-made evaluation foresees a rout).
 // Each is negamax alpha-beta with principal-variation search (null windows for
 // all but the first move), the table's score bounds and best moves (the
 // costliest results kept), enhanced transposition cutoffs, stability cutoffs and

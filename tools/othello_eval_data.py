@@ -9,9 +9,8 @@ Each game is played from the start position with noisy moves down to `--start` e
 `--policy`: `replies`, often random, else the move that leaves the fewest replies; `evaluation`, now
 and then random, else the best by the evaluation in envs/othello_eval.bin, for positions nearer to
 those of strong play: the shipped weights are fitted on both, the second steered by weights fitted
-on the first alone); from there the solver scores every
-legal move exactly (`solve_moves`), and the game goes on by the best move (or, now and then, a
-random one) down to `--stop` empties. Every position met there and every position one move after
+on the first alone); from there the solver scores every legal move exactly (`solve_moves`), and
+the game goes on by the best move (or, now and then, a random one) down to `--stop` empties. Every position met there and every position one move after
 it is written with its exact final disc difference for the side to move: a line
 `own opp score`, the bitboards of the side to move and of the other side, as decimal integers.
 Game `i` depends only on `--seed` and `i`, so a run is reproducible on any number of processes.
@@ -65,7 +64,8 @@ def scored_positions(seed: int, index: int, start: int, stop: int,
                      policy: str = "replies") -> list[tuple[int, int, int]]:
     """(own, opp, exact score) of the positions of game `index`: empty when it ended too early."""
     if policy == "evaluation" and not load_evaluation():
-        raise SystemExit("--policy evaluation needs the shipped evaluation weights")
+        raise SystemExit("--policy evaluation plays by envs/othello_eval.bin, which is missing or damaged: "
+                         "fit one first (python tools/fit_othello_eval.py replies.txt)")
     rng = random.Random(seed * 1_000_003 + index)
     board = OthelloBoard(8)
     while board.empties > start:
