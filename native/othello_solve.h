@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <cstdint>
 #include <mutex>
 #include <new>
@@ -382,7 +383,8 @@ struct SharedSearch {
 // One thread's search.
 class Search {
  public:
-  explicit Search(SharedSearch& shared) : shared_(shared) {}
+  // `local_table` holds this thread's positions with fewer than kSharedTableMinEmpties empties.
+  Search(SharedSearch& shared, Table& local_table) : shared_(shared), local_table_(local_table) {}
 
   uint64_t nodes() const { return nodes_; }
 
@@ -702,7 +704,7 @@ class Search {
   Table& table_for(int empties) { return empties < kSharedTableMinEmpties ? local_table_ : shared_.table; }
 
   SharedSearch& shared_;
-  Table local_table_{kLocalTableBits};
+  Table& local_table_;
   const eval::Weights* const weights_ = eval::loaded.load();  // none: the hand-made evaluation
   uint64_t nodes_ = 0;
 };
@@ -815,7 +817,7 @@ class Solver {
   // `f(search)` on this thread, its nodes counted.
   template <typename F>
   int single(F&& f) {
-    Search search(shared_);
+    Search search(shared_, local_table(0));
     try {
       const int score = f(search);
       nodes_ += search.nodes();
@@ -833,8 +835,9 @@ class Solver {
     bool answered = false;
     int score = 0, move = -1;
     std::vector<uint64_t> counts(shared_.threads, 0);
+    for (int i = 0; i < shared_.threads; ++i) local_table(i);  // made here, not by the threads at once
     auto work = [&](int index) {
-      Search search(shared_);
+      Search search(shared_, *local_tables_[index]);
       try {
         int m;
         const int v = search.root(own, opp, alpha, beta, &m);
@@ -861,7 +864,16 @@ class Solver {
     return score;
   }
 
+  // Thread `index`'s table of positions near the leaves, kept for every search of the solve:
+  // its windows, its first guess and its moves' scores all meet the same positions.
+  Table& local_table(int index) {
+    if (int(local_tables_.size()) <= index) local_tables_.resize(index + 1);
+    if (!local_tables_[index]) local_tables_[index] = std::make_unique<Table>(kLocalTableBits);
+    return *local_tables_[index];
+  }
+
   SharedSearch shared_;
+  std::vector<std::unique_ptr<Table>> local_tables_;
   uint64_t nodes_ = 0;
 };
 
