@@ -34,8 +34,12 @@ packages = [f"{name}.{sub}" for name, folder in PACKAGE_DIRS.items() for sub in 
 # the search about a fifth of its speed; no signed integer here overflows, so that is turned back
 # off. Hardware popcount is on every x86-64 CPU of the last fifteen years.
 extra_args = ["-O3", "-fno-math-errno", "-fno-trapping-math", "-fstrict-overflow"]
+# Files named *_avx2.cpp are also compiled for AVX2, BMI1/2 and LZCNT (the endgame solver's fast
+# build, used at run time only on CPUs that have them; see native/target.h).
+avx2_args = []
 if platform.machine() in ("x86_64", "AMD64"):
     extra_args.append("-mpopcnt")
+    avx2_args = ["-mavx2", "-mbmi", "-mbmi2", "-mlzcnt"]
 
 # Largest first: the longest compile starts at once instead of last.
 sources = sorted(glob("native/*.cpp"), key=lambda path: (-os.path.getsize(path), path))
@@ -87,7 +91,7 @@ class BuildNative(build_ext):
             version = subprocess.run([command[0], "--version"], capture_output=True, text=True).stdout
         except OSError:
             version = ""
-        parts = [self.compiler.compiler_so, command, version, extra_args,
+        parts = [self.compiler.compiler_so, command, version, extra_args, avx2_args,
                  sysconfig.get_paths()["include"], sysconfig.get_config_var("EXT_SUFFIX"), pybind11.__version__,
                  [(ext.extra_compile_args, ext.define_macros, ext.include_dirs) for ext in self.extensions]]
         # pybind11's headers sit in a new temporary folder at each isolated build: its version stands for them.
@@ -116,7 +120,8 @@ class BuildNative(build_ext):
             src, ext = build[obj]
             t0 = time.monotonic()
             partial = obj + ".partial"
-            compiler._compile(partial, src, ext, cc_args, extra_postargs, pp_opts)
+            postargs = [*extra_postargs, *avx2_args] if src.endswith("_avx2.cpp") else extra_postargs
+            compiler._compile(partial, src, ext, cc_args, postargs, pp_opts)
             os.replace(partial, obj)
             done.append(obj)
             report(f"[{len(done)}/{len(stale)}] {src} ({time.monotonic() - t0:.0f} s)")

@@ -22,6 +22,7 @@ import os
 import time
 from pathlib import Path
 
+from arena._native import othello_solver_build
 from arena.envs.othello import read_obf, solve
 from results import command_line, record
 
@@ -115,6 +116,7 @@ def main() -> None:
         if args.record:
             load = os.getloadavg()[0]
             body = ("`arena.envs.othello.solve` from scratch on each position, "
+                    + f"its {othello_solver_build()} build (ARENA_OTHELLO_SIMD=none: the baseline one), "
                     + ("one thread" if args.threads == 1 else f"{args.threads} threads")
                     + (f", at most {args.time_limit:g} s a position" if args.time_limit else "")
                     + f". Load average (1 min) at the end: {load:.1f} (the machine is shared: times are noisy,"

@@ -164,9 +164,7 @@ def solve(board: OthelloBoard | str, *, alpha: int = -64, beta: int = 64, thread
         if not complete:
             return SolveResult(None, "none", None, [], nodes, seconds, False)
         if not scored:
-            from arena._native import othello_solve as _exact
-
-            score = _exact(board)[0]
+            score = othello_solve(board)[0]
             return SolveResult(score, "exact", None, [], nodes, seconds)
         best = scored[0][1]
         moves = [move for move, score in scored if score == best]

@@ -3,17 +3,20 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "othello.h"
 #include "othello_eval.h"
 #include "othello_solve.h"
+#include "othello_solve_api.h"
 
 namespace py = pybind11;
 using arena::othello::Board;
 namespace solve = arena::othello::solve;
 namespace eval = arena::othello::eval;
+using arena::othello_solver::SolverBuild;
 
 namespace {
 
@@ -26,53 +29,46 @@ void check_board(const Board& board, int alpha, int beta) {
                                 std::to_string(alpha) + ", beta=" + std::to_string(beta));
 }
 
+// The solver compiled for the best instructions this CPU has: the AVX2 build where it has AVX2,
+// BMI1, BMI2 and LZCNT, unless the environment's ARENA_OTHELLO_SIMD is "none" (as for perft).
+const SolverBuild& solver_build() {
+  static const SolverBuild* const chosen = [] {
+    const SolverBuild* fast = arena::othello_solver::avx2_build();
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    __builtin_cpu_init();
+    const bool cpu_has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+                         __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("lzcnt");
+    const char* cap = std::getenv("ARENA_OTHELLO_SIMD");
+    if (fast && cpu_has && !(cap && std::string(cap) == "none")) return fast;
+#endif
+    return arena::othello_solver::baseline_build();
+  }();
+  return *chosen;
+}
+
 // (score, best_move, nodes, seconds, complete); best_move is -1 when the game is over.
 py::tuple solve_position(const Board& board, int alpha, int beta, double time_limit, int threads) {
   check_board(board, alpha, beta);
   if (threads < 1) throw std::invalid_argument("solve threads must be 1 or more, got " + std::to_string(threads));
-  const int empties = 64 - arena::popcount(board.black() | board.white());
-  int score = 0, best = -1;
-  bool complete = true;
-  uint64_t nodes;
-  double seconds;
+  arena::othello_solver::RootResult r;
   {
     py::gil_scoped_release release;
-    solve::Solver solver(solve::table_bits_for(empties), time_limit);
-    solver.set_threads(threads);
-    try {
-      score = solver.root(board.own(), board.opp(), alpha, beta, &best);
-    } catch (const solve::Aborted&) {
-      complete = false;
-    }
-    nodes = solver.nodes();
-    seconds = solver.seconds();
+    r = solver_build().solve(board.own(), board.opp(), alpha, beta, time_limit, threads);
   }
-  return py::make_tuple(score, best, nodes, seconds, complete);
+  return py::make_tuple(r.score, r.best_move, r.nodes, r.seconds, r.complete);
 }
 
 // ([(move, score), ...] best first, nodes, seconds, complete).
 py::tuple solve_each_move(const Board& board, double time_limit) {
   check_board(board, -solve::kScoreMax, solve::kScoreMax);
-  const int empties = 64 - arena::popcount(board.black() | board.white());
-  std::vector<solve::MoveScore> scores;
-  bool complete = true;
-  uint64_t nodes;
-  double seconds;
+  arena::othello_solver::MovesResult r;
   {
     py::gil_scoped_release release;
-    solve::Solver solver(solve::table_bits_for(empties), time_limit);
-    try {
-      scores = solver.score_moves(board.own(), board.opp());
-    } catch (const solve::Aborted&) {
-      complete = false;
-      scores.clear();
-    }
-    nodes = solver.nodes();
-    seconds = solver.seconds();
+    r = solver_build().solve_moves(board.own(), board.opp(), time_limit);
   }
   py::list out;
-  for (const auto& s : scores) out.append(py::make_tuple(s.move, s.score));
-  return py::make_tuple(out, nodes, seconds, complete);
+  for (const auto& [move, score] : r.scores) out.append(py::make_tuple(move, score));
+  return py::make_tuple(out, r.nodes, r.seconds, r.complete);
 }
 
 // The weight index of every pattern of each position (own[i], opp[i]): an int32 array, positions x patterns.
@@ -96,9 +92,13 @@ py::array_t<int32_t> pattern_indices(py::array_t<uint64_t, py::array::c_style | 
   return out;
 }
 
+// Into every build of the solver (each keeps its own), after the baseline one (this module's
+// othello_evaluate reads that) has checked them.
 void load_evaluation(const py::bytes& data) {
   const std::string bytes = data;
-  eval::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  const auto* raw = reinterpret_cast<const uint8_t*>(bytes.data());
+  arena::othello_solver::baseline_build()->load_evaluation(raw, bytes.size());
+  if (const SolverBuild* fast = arena::othello_solver::avx2_build()) fast->load_evaluation(raw, bytes.size());
 }
 
 // The loaded evaluation of the side to move in `board`, in discs; None before any is loaded.
@@ -125,6 +125,9 @@ void bind_othello_solve(py::module_& m) {
   m.def("othello_pattern_indices", &pattern_indices, py::arg("own"), py::arg("opp"),
         "The evaluation's weight index (within a stage) of each pattern of each position, from the bitboards of the "
         "side to move and of the other side: int32, positions x patterns.");
+  m.def("othello_solver_build", [] { return std::string(solver_build().name); },
+        "The instructions the solver is compiled for here: \"avx2\" (AVX2, BMI1, BMI2 and LZCNT, where the CPU has "
+        "them and ARENA_OTHELLO_SIMD is not \"none\") or \"baseline\". Both search the same nodes.");
   m.attr("othello_weights_per_stage") = eval::kWeightsPerStage;
   m.def("othello_load_evaluation", &load_evaluation, py::arg("data"),
         "Install the evaluation weights in `data` (the bytes of a file tools/fit_othello_eval.py writes) for the "

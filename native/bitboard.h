@@ -6,7 +6,10 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "target.h"
+
 namespace arena {
+inline namespace ARENA_TARGET {
 
 using Bitboard = uint64_t;
 
@@ -76,4 +79,5 @@ inline void for_each_direction(F&& f) {
   f(DirectionTag<kSouthWest>{});
 }
 
+}  // namespace ARENA_TARGET
 }  // namespace arena

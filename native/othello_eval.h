@@ -21,7 +21,9 @@
 
 #include "othello.h"
 
-namespace arena::othello::eval {
+namespace arena {
+inline namespace ARENA_TARGET {
+namespace othello::eval {
 
 constexpr int kShapes = 11;
 constexpr int kMaxEmpties = 64;
@@ -35,62 +37,82 @@ struct Pattern {
 
 namespace detail {
 
-using Cells = std::vector<std::pair<int, int>>;  // (row, column)
+// The squares of a shape, as (row, column), at most 10 of them.
+struct Cell {
+  int row, column;
+};
+struct Shape {
+  int size = 0;
+  Cell cells[10] = {};
+};
 
-inline Cells line(int row, int column, int d_row, int d_column, int length) {
-  Cells cells;
-  for (int k = 0; k < length; ++k) cells.emplace_back(row + k * d_row, column + k * d_column);
-  return cells;
+constexpr Shape line(int row, int column, int d_row, int d_column, int length) {
+  Shape shape;
+  for (int k = 0; k < length; ++k) shape.cells[shape.size++] = {row + k * d_row, column + k * d_column};
+  return shape;
 }
 
-inline std::vector<Cells> shapes() {
-  Cells corner3x3, corner2x5;
+constexpr std::array<Shape, kShapes> shapes() {
+  Shape corner3x3, corner2x5;
   for (int r = 0; r < 3; ++r)
-    for (int c = 0; c < 3; ++c) corner3x3.emplace_back(r, c);
+    for (int c = 0; c < 3; ++c) corner3x3.cells[corner3x3.size++] = {r, c};
   for (int r = 0; r < 2; ++r)
-    for (int c = 0; c < 5; ++c) corner2x5.emplace_back(r, c);
-  Cells edge = line(0, 0, 0, 1, 8);
-  edge.emplace_back(1, 1);
-  edge.emplace_back(1, 6);
+    for (int c = 0; c < 5; ++c) corner2x5.cells[corner2x5.size++] = {r, c};
+  Shape edge = line(0, 0, 0, 1, 8);
+  edge.cells[edge.size++] = {1, 1};
+  edge.cells[edge.size++] = {1, 6};
   return {corner3x3,           corner2x5,           edge,
           line(1, 0, 0, 1, 8), line(2, 0, 0, 1, 8), line(3, 0, 0, 1, 8),
           line(0, 0, 1, 1, 8), line(0, 1, 1, 1, 7), line(0, 2, 1, 1, 6),
           line(0, 3, 1, 1, 5), line(0, 4, 1, 1, 4)};
 }
 
-// The board's eight symmetries, applied to (row, column).
-inline std::pair<int, int> symmetry(int which, int r, int c) {
-  if (which & 4) std::swap(r, c);
-  if (which & 2) r = 7 - r;
-  if (which & 1) c = 7 - c;
-  return {r, c};
+// The board's eight symmetries, applied to a cell.
+constexpr Cell symmetry(int which, Cell cell) {
+  if (which & 4) cell = {cell.column, cell.row};
+  if (which & 2) cell.row = 7 - cell.row;
+  if (which & 1) cell.column = 7 - cell.column;
+  return cell;
 }
 
-inline std::vector<Pattern> placements() {
-  std::vector<Pattern> out;
-  const std::vector<Cells> all = shapes();
+// Every placement: each shape seen through each symmetry, less those that cover the same
+// squares as an earlier one (a shape symmetric itself). `count` placements are written to `out`.
+constexpr int placements(Pattern* out) {
+  const std::array<Shape, kShapes> all = shapes();
+  int count = 0;
   for (int shape = 0; shape < kShapes; ++shape) {
-    std::vector<uint64_t> seen;  // the squares of each placement kept, as a set
+    uint64_t seen[8] = {};
+    int distinct = 0;
     for (int which = 0; which < 8; ++which) {
       uint64_t set = 0;
-      for (const auto& [row, column] : all[shape]) {
-        const auto [r, c] = symmetry(which, row, column);
-        set |= bit(r * 8 + c);
+      for (int k = 0; k < all[shape].size; ++k) {
+        const Cell cell = symmetry(which, all[shape].cells[k]);
+        set |= uint64_t{1} << (cell.row * 8 + cell.column);
       }
-      if (std::find(seen.begin(), seen.end(), set) != seen.end()) continue;  // a shape symmetric itself
-      seen.push_back(set);
-      out.push_back(Pattern{shape, which});
+      bool repeated = false;
+      for (int j = 0; j < distinct; ++j) repeated = repeated || seen[j] == set;
+      if (repeated) continue;
+      seen[distinct++] = set;
+      if (out) out[count] = Pattern{shape, which};
+      ++count;
     }
   }
+  return count;
+}
+
+template <int kCount>
+constexpr std::array<Pattern, kCount> placement_array() {
+  std::array<Pattern, kCount> out{};
+  placements(out.data());
   return out;
 }
 
-inline std::array<int, kShapes + 1> shape_offsets() {
+constexpr std::array<int, kShapes + 1> shape_offsets() {
   std::array<int, kShapes + 1> offsets{};
-  const std::vector<Cells> all = shapes();
+  const std::array<Shape, kShapes> all = shapes();
   for (int shape = 0; shape < kShapes; ++shape) {
     int size = 1;
-    for (size_t k = 0; k < all[shape].size(); ++k) size *= 3;
+    for (int k = 0; k < all[shape].size; ++k) size *= 3;
     offsets[shape + 1] = offsets[shape] + size;
   }
   return offsets;
@@ -98,10 +120,12 @@ inline std::array<int, kShapes + 1> shape_offsets() {
 
 }  // namespace detail
 
-inline const std::vector<Pattern> kPatterns = detail::placements();
+// Worked out at compile time: no code runs when the module loads (see target.h).
+inline constexpr std::array<Pattern, detail::placements(nullptr)> kPatterns =
+    detail::placement_array<detail::placements(nullptr)>();
 // Where each shape's weights start in a stage's weights; the last entry is their number.
-inline const std::array<int, kShapes + 1> kShapeOffset = detail::shape_offsets();
-inline const int kWeightsPerStage = kShapeOffset[kShapes];
+inline constexpr std::array<int, kShapes + 1> kShapeOffset = detail::shape_offsets();
+inline constexpr int kWeightsPerStage = kShapeOffset[kShapes];
 
 namespace detail {
 
@@ -249,4 +273,6 @@ inline std::atomic<const Weights*> loaded{nullptr};
 // Installs the weights `data` holds (kept for the life of the process).
 inline void load(const uint8_t* data, size_t size) { loaded.store(new Weights(data, size)); }
 
-}  // namespace arena::othello::eval
+}  // namespace othello::eval
+}  // namespace ARENA_TARGET
+}  // namespace arena

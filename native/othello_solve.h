@@ -37,7 +37,9 @@
 #include "othello.h"
 #include "othello_eval.h"
 
-namespace arena::othello::solve {
+namespace arena {
+inline namespace ARENA_TARGET {
+namespace othello::solve {
 
 constexpr int kScoreMax = 64;
 constexpr int kInfinity = 127;
@@ -881,4 +883,6 @@ class Solver {
 // 512 MiB, at most).
 inline int table_bits_for(int empties) { return std::clamp(empties, 12, 24); }
 
-}  // namespace arena::othello::solve
+}  // namespace othello::solve
+}  // namespace ARENA_TARGET
+}  // namespace arena

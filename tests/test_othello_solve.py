@@ -1,5 +1,9 @@
 """The exact endgame solver (arena.envs.othello.solve) on the FFO test suite and small endgames."""
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +12,8 @@ import pytest
 from arena.envs.othello import (OthelloBoard, format_move_scores, parse_obf, read_obf, solve, solve_moves,
                                 square_name)
 
-FFO = read_obf(Path(__file__).parent / "fixtures" / "ffo.obf")
+FFO_FILE = Path(__file__).parent / "fixtures" / "ffo.obf"
+FFO = read_obf(FFO_FILE)
 # The quickest positions of the suite (well under a second each); the rest are marked slow.
 QUICK = list(range(1, 22))
 SLOWER = list(range(22, 36))
@@ -91,6 +96,34 @@ def test_threads_give_the_same_scores(number):
         assert problem.scores.get(result.best_move_name) == problem.best_score
         bounded = solve(problem.board, alpha=-1, beta=1, threads=threads)
         assert (bounded.score > 0) == (problem.best_score > 0) and (bounded.score < 0) == (problem.best_score < 0)
+
+
+def solved_in_a_fresh_process(numbers: list[int], simd: str | None) -> dict:
+    """The solver's build, and (score, best move, nodes) of FFO positions, with ARENA_OTHELLO_SIMD=`simd`."""
+    code = ("import json, sys; from arena._native import othello_solver_build; "
+            "from arena.envs.othello import read_obf, solve; ffo = read_obf(sys.argv[2]); "
+            "results = [solve(ffo[n - 1].board) for n in json.loads(sys.argv[1])]; "
+            "print(json.dumps([othello_solver_build(), [[r.score, r.best_move, r.nodes] for r in results]]))")
+    env = {key: value for key, value in os.environ.items() if key != "ARENA_OTHELLO_SIMD"}
+    if simd:
+        env["ARENA_OTHELLO_SIMD"] = simd
+    out = subprocess.run([sys.executable, "-c", code, json.dumps(numbers), str(FFO_FILE)], env=env,
+                         capture_output=True, text=True, check=True)
+    build, results = json.loads(out.stdout)
+    return {"build": build, "results": results}
+
+
+def test_every_build_of_the_solver_searches_the_same_tree():
+    # The solver is compiled twice (native/target.h): the AVX2 build, where the CPU has it, must
+    # search node for node what the baseline one does.
+    numbers = [1, 13, 20, 24, 26, 40]
+    default, baseline = solved_in_a_fresh_process(numbers, None), solved_in_a_fresh_process(numbers, "none")
+    assert baseline["build"] == "baseline"
+    assert default["build"] in ("avx2", "baseline")
+    assert default["results"] == baseline["results"]
+    assert [score for score, _, _ in baseline["results"]] == [FFO[n - 1].best_score for n in numbers]
+    if default["build"] == "baseline":
+        pytest.skip("this CPU (or compiler) has no AVX2 build: only the baseline one was run")
 
 
 def test_threads_stop_at_the_time_limit():
