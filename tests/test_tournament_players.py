@@ -5,6 +5,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 from arena.sandbox.agent import WORKDIR_PREFIX
@@ -110,3 +111,27 @@ def test_players_and_their_sandboxes_live_from_one_round_to_the_next(othello_ent
         assert len(list(swiss.log_dir.glob("*.log"))) <= 8
     backend.close()
     assert not player.is_alive() and not backend._players
+
+
+def test_processes_unpacking_the_same_entrant_at_once_all_get_the_whole_zip(tmp_path):
+    # Workers on one machine (pool processes, a Ray worker beside the server) write a zipped entrant
+    # to the shared temporary folder at the same moment: none may fail or read a partial file.
+    script = textwrap.dedent('''
+        import hashlib, sys, tempfile, time
+        from arena.tournament.blocks import EntrantPackage, _unpacked
+
+        tempfile.tempdir = sys.argv[1]
+        time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # all start together
+        for version in range(40):  # every process writes the same 40 versions, in the same order
+            zipped = bytes([version]) * 1_000_000
+            package = EntrantPackage(1, "big", hashlib.sha256(zipped).hexdigest(), zipped=zipped)
+            assert _unpacked(package).read_bytes() == zipped, version
+        print("ok")
+    ''')
+    start = time.time() + 2
+    writers = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path), str(start)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outcomes = [writer.communicate(timeout=120) for writer in writers]
+    assert [(writer.returncode, out.strip()) for writer, (out, _) in zip(writers, outcomes)] == [(0, "ok")] * 4, \
+        [err for _, err in outcomes]
+    assert not list((tmp_path / "arena-entrants").glob("*.part"))

@@ -205,13 +205,23 @@ def _open(package: EntrantPackage, settings: dict[str, Any]) -> AgentHandle:
 
 
 def _unpacked(package: EntrantPackage) -> Path:
-    """The zipped entrant written to this machine's temporary folder (once per version)."""
+    """The zipped entrant written to this machine's temporary folder (once per version).
+
+    Several processes may write the same version at once (pool workers, a Ray worker beside the
+    server): each writes a file of its own and renames it into place, so none sees a half-written
+    zip or loses its file to another's rename.
+    """
     path = Path(tempfile.gettempdir()) / "arena-entrants" / f"{package.digest}.zip"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".part")
-        partial.write_bytes(package.zipped)
-        partial.replace(path)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f"{package.digest}.", suffix=".part",
+                                         delete=False) as partial:
+            try:
+                partial.write(package.zipped)
+            except BaseException:
+                Path(partial.name).unlink()  # a full disk leaves nothing behind
+                raise
+        Path(partial.name).replace(path)
     return path
 
 
