@@ -6,26 +6,28 @@
 // guess (scores are even, so each finds the score or moves the guess; the steps
 // grow when the score keeps failing the same way), all on one transposition
 // table (near the leaves, a small one of each thread's); the first guess is a
-// shallow search of the pattern evaluation (othello_eval.h; without it, 0
-// unless a hand-made evaluation foresees a rout).
+// little under a shallow search of the pattern evaluation (othello_eval.h;
+// without it, 0 unless a hand-made evaluation foresees a rout).
 // Each is negamax alpha-beta with principal-variation search (null windows for
 // all but the first move), the table's score bounds and best moves (the
 // costliest results kept), enhanced transposition cutoffs, stability cutoffs and
 // fastest-first move ordering (fewest replies for the opponent, corners first,
 // few own frontier discs; one reply deeper from nine empties), from 16 empties
-// on with a one-ply search of the pattern evaluation added.
+// on with a search of the pattern evaluation added (one ply, up to four near the
+// root).
 // The last four empties are searched without the table or move generation, odd
 // quadrants first, the last two played directly. Several threads all search
 // the tree on the shared table, each putting off moves another is searching, so
 // that they spread over its branches (simplified ABDADA). Move generation is
-// othello.h's 8 x 8 board8::legal_moves() and board8::flips().
+// othello.h's 8 x 8 board8::legal_moves() and board8::flips(). The module holds
+// two compilations of all this, baseline and AVX2 (target.h).
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <memory>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <stdexcept>
