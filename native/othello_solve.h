@@ -56,12 +56,11 @@ constexpr int kDeferMinEmpties = 12;
 // Below this many empties positions are searched without a table, by parity alone.
 constexpr int kTableMinEmpties = 4;
 // Below this many empties each thread keeps its positions in a table of its own, small enough
-// to stay in cache: a lookup in the large shared table costs a trip to memory, more than most of
-// these searches (FFO #45-52, one thread: 13% fewer nodes and 2% less time than the shared table
-// alone, from 5 empties; 4 MiB to 7 empties, 9% less time than 1 MiB to 6 for 1% more nodes; to
-// 8 empties 13% less time for 2-3% more nodes).
-constexpr int kSharedTableMinEmpties = 8;
-constexpr int kLocalTableBits = 17;  // 4 MiB
+// to stay in its core's cache: a lookup in the large shared table costs a trip to memory, more
+// than most of these searches (FFO #45-52, one thread: 13% fewer nodes and 2% less time than the
+// shared table alone, from 5 empties).
+constexpr int kSharedTableMinEmpties = 7;
+constexpr int kLocalTableBits = 15;  // 1 MiB
 // From this many empties on, children are looked up in the table before searching any.
 constexpr int kEtcMinEmpties = 8;
 // From this many empties on, the first window is placed by a shallow search of kGuessDepth plies:
