@@ -3,7 +3,6 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -29,17 +28,16 @@ void check_board(const Board& board, int alpha, int beta) {
                                 std::to_string(alpha) + ", beta=" + std::to_string(beta));
 }
 
-// The solver compiled for the best instructions this CPU has: the AVX2 build where it has AVX2,
-// BMI1, BMI2 and LZCNT, unless the environment's ARENA_OTHELLO_SIMD is "none" (as for perft).
+// The solver compiled for the best instructions this CPU has: the AVX2 build where perft may use
+// AVX2 (board8::simd(), which ARENA_OTHELLO_SIMD=none caps) and the CPU also has BMI1, BMI2 and LZCNT.
 const SolverBuild& solver_build() {
   static const SolverBuild* const chosen = [] {
     const SolverBuild* fast = arena::othello_solver::avx2_build();
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    __builtin_cpu_init();
-    const bool cpu_has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
-                         __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("lzcnt");
-    const char* cap = std::getenv("ARENA_OTHELLO_SIMD");
-    if (fast && cpu_has && !(cap && std::string(cap) == "none")) return fast;
+#ifdef ARENA_OTHELLO_X86_SIMD
+    namespace board8 = arena::othello::board8;
+    if (fast && board8::simd() != board8::Simd::kNone && __builtin_cpu_supports("bmi") &&
+        __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("lzcnt"))
+      return fast;
 #endif
     return arena::othello_solver::baseline_build();
   }();

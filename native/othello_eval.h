@@ -76,7 +76,8 @@ constexpr Cell symmetry(int which, Cell cell) {
 }
 
 // Every placement: each shape seen through each symmetry, less those that cover the same
-// squares as an earlier one (a shape symmetric itself). `count` placements are written to `out`.
+// squares as an earlier one (a shape symmetric itself). Returns how many; writes them to `out`
+// unless it is null.
 constexpr int placements(Pattern* out) {
   const std::array<Shape, kShapes> all = shapes();
   int count = 0;
@@ -121,8 +122,8 @@ constexpr std::array<int, kShapes + 1> shape_offsets() {
 }  // namespace detail
 
 // Worked out at compile time: no code runs when the module loads (see target.h).
-inline constexpr std::array<Pattern, detail::placements(nullptr)> kPatterns =
-    detail::placement_array<detail::placements(nullptr)>();
+inline constexpr int kPatternCount = detail::placements(nullptr);
+inline constexpr std::array<Pattern, kPatternCount> kPatterns = detail::placement_array<kPatternCount>();
 // Where each shape's weights start in a stage's weights; the last entry is their number.
 inline constexpr std::array<int, kShapes + 1> kShapeOffset = detail::shape_offsets();
 inline constexpr int kWeightsPerStage = kShapeOffset[kShapes];

@@ -10,9 +10,10 @@ Each game is played from the start position with noisy moves down to `--start` e
 and then random, else the best by the evaluation in envs/othello_eval.bin, for positions nearer to
 those of strong play: the shipped weights are fitted on both, the second steered by weights fitted
 on the first alone); from there the solver scores every legal move exactly (`solve_moves`), and
-the game goes on by the best move (or, now and then, a random one) down to `--stop` empties. Every position met there and every position one move after
-it is written with its exact final disc difference for the side to move: a line
-`own opp score`, the bitboards of the side to move and of the other side, as decimal integers.
+the game goes on by the best move (or, now and then, a random one) down to `--stop` empties.
+Every position met there and every position one move after it is written with its exact final
+disc difference for the side to move: a line `own opp score`, the bitboards of the side to move
+and of the other side, as decimal integers.
 Game `i` depends only on `--seed` and `i`, so a run is reproducible on any number of processes.
 """
 
