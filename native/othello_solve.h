@@ -12,15 +12,18 @@
 // all but the first move), the table's score bounds and best moves (the
 // costliest results kept), enhanced transposition cutoffs, stability cutoffs and
 // fastest-first move ordering (fewest replies for the opponent, corners first,
-// few own frontier discs; one reply deeper from nine empties), from 16 empties
+// few own frontier discs; one reply deeper from 13 empties), from 16 empties
 // on with a search of the pattern evaluation added (one ply, up to four near the
 // root).
-// The last four empties are searched without the table or move generation, odd
-// quadrants first, the last two played directly. Several threads all search
+// The last five empties are searched without the table, move generation or
+// ordering, odd quadrants first, the last two played directly. Several threads all search
 // the tree on the shared table, each putting off moves another is searching, so
 // that they spread over its branches (simplified ABDADA). Move generation is
 // othello.h's 8 x 8 board8::legal_moves() and board8::flips(). The module holds
 // two compilations of all this, baseline and AVX2 (target.h).
+// Nodes are counted as Edax counts them, so that the counts compare: every
+// position searched, and every position looked at to order moves (the children
+// and, from 13 empties, their replies; the evaluation's searches node by node).
 #pragma once
 
 #include <algorithm>
@@ -53,14 +56,17 @@ constexpr Bitboard kNearCorners = 0x42C300000000C342ULL;
 // With several threads, a move whose position (this many empties or more) another thread is
 // searching waits until the node's other moves are searched.
 constexpr int kDeferMinEmpties = 12;
-// Below this many empties positions are searched without a table, by parity alone.
-constexpr int kTableMinEmpties = 4;
+// Below this many empties positions are searched without a table or move ordering, odd
+// quadrants first. On FFO #45-47 (one thread, nodes counted as Edax counts them: move-ordering
+// evaluations too) from 6 empties 6% fewer nodes and 6% less time than from 4 (from 5: 1% fewer
+// nodes, 7: 4% fewer, 8: 4% more).
+constexpr int kTableMinEmpties = 6;
 // Below this many empties each thread keeps its positions in a table of its own, small enough
 // to stay in its core's cache: a lookup in the large shared table costs a trip to memory, more
-// than most of these searches (FFO #45-52, one thread: 13% fewer nodes and 2% less time than the
-// shared table alone, from 5 empties).
-constexpr int kSharedTableMinEmpties = 7;
-constexpr int kLocalTableBits = 15;  // 1 MiB
+// than most of these searches (FFO #45-52, one thread: to 7 empties in 4 MiB, 4% less time than
+// to 6 in 1 MiB for 1% more nodes; to 8 in 8 MiB, 2% less time again for 2% more nodes).
+constexpr int kSharedTableMinEmpties = 8;
+constexpr int kLocalTableBits = 17;  // 4 MiB
 // From this many empties on, children are looked up in the table before searching any.
 constexpr int kEtcMinEmpties = 8;
 // From this many empties on, the first window is placed by a shallow search of kGuessDepth plies:
@@ -91,8 +97,11 @@ constexpr int eval_order_depth(int empties) { return 1 + (empties >= 20) + (empt
 // After more than this many window searches failing the same way, the guesses stride past the
 // bound found (steps of two cost fewer nodes near the score, on FFO #37-47).
 constexpr int kStepsBeforeStrides = 8;
-// From this many empties on, move ordering looks one reply deeper.
-constexpr int kLookaheadEmpties = 9;
+// From this many empties on, move ordering looks one reply deeper (each reply a node more): on
+// FFO #45-52, one thread, from 13 empties 6% fewer nodes than from 11 in the same time; from 15
+// or 17, 4% and 10% more nodes than from 13, and slower. With the table-free search below 6
+// empties, 24% fewer nodes and 16% less time than both before (from 4 empties and 9).
+constexpr int kLookaheadEmpties = 13;
 
 // The four 4 x 4 quadrants.
 constexpr Bitboard kQuadrant[4] = {0x000000000F0F0F0FULL, 0x00000000F0F0F0F0ULL, 0x0F0F0F0F00000000ULL,
@@ -108,7 +117,7 @@ struct QuadrantIds {
 inline constexpr QuadrantIds kQuadrantIds{};
 inline constexpr const int* kQuadrantId = kQuadrantIds.of;
 // The most empties the table-free search handles.
-constexpr int kMaxShallow = 8;
+constexpr int kMaxShallow = kTableMinEmpties - 1;
 
 // Every square next to each square: a move there needs an opponent disc among them.
 struct Neighbours {
@@ -339,7 +348,7 @@ class Table {
   Bucket* buckets_;
 };
 
-// The search stops early (time or node limit, or another thread's answer) by throwing this.
+// The search stops early (its time limit, or another thread's answer) by throwing this.
 struct Aborted {};
 
 // The positions that threads are searching, by hash, one per slot: a thread that finds a move's
@@ -376,7 +385,7 @@ struct MoveScore {
   int score;
 };
 
-// What the threads of one solve share: the table, the limits and the stop signal.
+// What the threads of one solve share: the table, the time limit and the stop signal.
 struct SharedSearch {
   SharedSearch(int table_bits, double time_limit)
       : table(table_bits), time_limit(time_limit), started(std::chrono::steady_clock::now()) {}
@@ -389,10 +398,8 @@ struct SharedSearch {
   Searching searching;
   int threads = 1;
   double time_limit;
-  uint64_t node_limit = 0;
   std::chrono::steady_clock::time_point started;
   std::atomic<bool> answered{false};  // a thread has the current search's answer: the others stop
-  std::atomic<uint64_t> nodes{0};  // every thread's, added in chunks
 };
 
 // One thread's search.
@@ -471,10 +478,12 @@ class Search {
   }
 
  private:
+  // Counts a node searched; every kCheckEvery nodes or so, stops the search when another thread
+  // has answered or the time is up.
   void tick() {
-    if ((++nodes_ & 0x3FFF) == 0) {
-      const uint64_t all = shared_.nodes.fetch_add(0x4000, std::memory_order_relaxed) + 0x4000;
-      if (shared_.answered.load(std::memory_order_relaxed) || (shared_.node_limit && all > shared_.node_limit) ||
+    if (++nodes_ - checked_ >= kCheckEvery) {
+      checked_ = nodes_;
+      if (shared_.answered.load(std::memory_order_relaxed) ||
           (shared_.time_limit > 0 && shared_.seconds() > shared_.time_limit))
         throw Aborted{};
     }
@@ -583,11 +592,16 @@ class Search {
   }
 
   // Move order near the end (lower first): fastest first, the fewer replies (corners weigh
-  // double) the sooner, one reply deeper from kLookaheadEmpties, few own frontier discs.
+  // double) the sooner, one reply deeper from kLookaheadEmpties, few own frontier discs. Each
+  // position it looks at counts as a node, as in Edax's counts: the child, and the replies.
   int fast_order(const Candidate& c, int empties) {
     const Bitboard replies = board8::legal_moves(c.opp, c.own);
+    ++nodes_;
     int order = (popcount(replies) + popcount(replies & kCorners)) * 64;
-    if (empties >= kLookaheadEmpties) order += reply_lookahead(c.own, c.opp, replies) * 96;
+    if (empties >= kLookaheadEmpties) {
+      nodes_ += popcount(replies);
+      order += reply_lookahead(c.own, c.opp, replies) * 96;
+    }
     const Bitboard empty_after = ~(c.own | c.opp);
     order += popcount(c.own & neighbours_of(empty_after)) * 64;
     if (bit(c.sq) & kCorners) order -= 256;
@@ -722,6 +736,8 @@ class Search {
   Table& local_table_;
   const eval::Weights* const weights_ = eval::loaded.load();  // none: the hand-made evaluation
   uint64_t nodes_ = 0;
+  uint64_t checked_ = 0;  // nodes_ when the limits were last checked
+  static constexpr uint64_t kCheckEvery = 0x4000;
 };
 
 // An exact solve on one thread or several. With several, the root's first move is searched
@@ -733,7 +749,6 @@ class Solver {
   // A table of 2^bits entries; a time limit of 0 or less means none.
   explicit Solver(int table_bits = 20, double time_limit = 0.0) : shared_(table_bits, time_limit) {}
 
-  void set_node_limit(uint64_t nodes) { shared_.node_limit = nodes; }
   void set_threads(int threads) { shared_.threads = std::max(1, threads); }
 
   uint64_t nodes() const { return nodes_; }
