@@ -527,13 +527,15 @@ class Search {
         }
       }
     }
-    for (int i = 0; i < n; ++i) {
-      Candidate& c = list[i];
-      c.order = c.sq == hash_move ? -(1 << 30) : !c.opp ? -(1 << 29) : fast_order(c, empties);
-      if (weights_ && empties >= kEvalOrderEmpties && c.order > -(1 << 29))
-        c.order += kEvalOrderWeight * estimate(c.opp, c.own, eval_order_depth(empties), -kInfinity, kInfinity);
-    }
-    std::sort(list, list + n, [](const Candidate& a, const Candidate& b) { return a.order < b.order; });
+    // The table's move is searched before the others are ordered: it cuts off most of the time,
+    // and then they never are (ordering costs nodes: see fast_order()).
+    int ordered_from = 0;
+    for (int i = 0; i < n; ++i)
+      if (list[i].sq == hash_move) {
+        std::swap(list[0], list[i]);
+        ordered_from = 1;
+        break;
+      }
 
     int best = -kInfinity, best_sq = list[0].sq;
     int a = alpha;
@@ -557,19 +559,20 @@ class Search {
       }
       return false;
     };
-    if (shared_.threads == 1 || empties <= kDeferMinEmpties) {
-      for (int i = 0; i < n; ++i)
-        if (cuts(list[i], i == 0)) break;
-    } else {
-      // The first move is searched at once; a later one that another thread is searching waits.
-      auto cuts_marked = [&](const Candidate& c, bool first) {
-        const Marked marked(shared_.searching, c.opp, c.own);
-        return cuts(c, first);
-      };
+    // With several threads the first move is searched at once; a later one that another thread
+    // is searching waits.
+    const bool deferring = shared_.threads > 1 && empties > kDeferMinEmpties;
+    auto cuts_marked = [&](const Candidate& c, bool first) {
+      if (!deferring) return cuts(c, first);
+      const Marked marked(shared_.searching, c.opp, c.own);
+      return cuts(c, first);
+    };
+    bool cut = ordered_from == 1 && cuts_marked(list[0], true);
+    if (!cut) {
+      order(list + ordered_from, n - ordered_from, empties);
       int waiting[32], n_waiting = 0;
-      bool cut = false;
-      for (int i = 0; i < n && !cut; ++i) {
-        if (i > 0 && shared_.searching.has(list[i].opp, list[i].own)) waiting[n_waiting++] = i;
+      for (int i = ordered_from; i < n && !cut; ++i) {
+        if (deferring && i > 0 && shared_.searching.has(list[i].opp, list[i].own)) waiting[n_waiting++] = i;
         else cut = cuts_marked(list[i], i == 0);
       }
       for (int k = 0; k < n_waiting && !cut; ++k) cut = cuts_marked(list[waiting[k]], false);
@@ -582,6 +585,22 @@ class Search {
     else table.store(own, opp, weight, best, best, best_sq);
     *best_move = best_sq;
     return best;
+  }
+
+  // Sorts the n children in `list` best first for the mover: a wipeout, then by fast_order()
+  // and, from kEvalOrderEmpties, the pattern evaluation's search.
+  void order(Candidate* list, int n, int empties) {
+    for (int i = 0; i < n; ++i) {
+      Candidate& c = list[i];
+      if (!c.opp) {
+        c.order = -(1 << 29);
+        continue;
+      }
+      c.order = fast_order(c, empties);
+      if (weights_ && empties >= kEvalOrderEmpties)
+        c.order += kEvalOrderWeight * estimate(c.opp, c.own, eval_order_depth(empties), -kInfinity, kInfinity);
+    }
+    std::sort(list, list + n, [](const Candidate& a, const Candidate& b) { return a.order < b.order; });
   }
 
   // The score estimate() takes at its leaves, in discs.
