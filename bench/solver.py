@@ -13,7 +13,8 @@ on --threads threads (default one); its score is checked against the published e
 tests/fixtures/ffo.obf. A position not solved within --time-limit seconds is listed as such.
 Node counts do not depend on the machine (on one thread), so they compare with other solvers'
 published counts: Edax's are given per set where published (per position they are not). The
-wall time of the whole set is printed too.
+solver counts nodes as Edax does: every position searched, and every position looked at to order
+moves. The wall time of the whole set is printed too.
 """
 
 from __future__ import annotations

@@ -92,7 +92,8 @@ class SolveResult:
     `bound` is "exact"; a search with a narrower window reports "lower" (the score is at least
     `score`) or "upper" (at most). `best_move` is a move of the board's numbering (row * 8 + col,
     64 a forced pass), None when the game is over. `complete` is False when `time_limit` ran out
-    first; `score` and `best_move` are then None.
+    first; `score` and `best_move` are then None. `nodes` counts positions as Edax does: every
+    position searched and every position looked at to order moves.
     """
 
     score: int | None
