@@ -120,6 +120,8 @@ inline constexpr QuadrantIds kQuadrantIds{};
 inline constexpr const int* kQuadrantId = kQuadrantIds.of;
 // The most empties the table-free search handles.
 constexpr int kMaxShallow = kTableMinEmpties - 1;
+// The table-free search tries a stability cutoff from this many empties on.
+constexpr int kShallowStabilityEmpties = 5;
 
 // Every square next to each square: a move there needs an opponent disc among them.
 struct Neighbours {
@@ -495,13 +497,9 @@ class Search {
   int search_moves(Bitboard own, Bitboard opp, int alpha, int beta, int empties, Bitboard moves, int* best_move) {
     tick();
     const uint64_t nodes_before = nodes_;
-    // Stability: the opponent's stable discs cap the score; enough of them prove a fail-low.
-    if (2 * popcount(opp) >= kScoreMax - alpha) {
-      const int cap = kScoreMax - 2 * stable_discs(opp, own);
-      if (cap <= alpha) {
-        *best_move = lowest_bit(moves);
-        return cap;
-      }
+    if (const int cap = stability_cap(own, opp, alpha); cap <= alpha) {
+      *best_move = lowest_bit(moves);
+      return cap;
     }
     int hash_move = -1;
     Bound known;
@@ -605,6 +603,13 @@ class Search {
     std::sort(list, list + n, [](const Candidate& a, const Candidate& b) { return a.order < b.order; });
   }
 
+  // Stability: the opponent's stable discs cap the score of (own, opp); a cap at or under alpha
+  // proves a fail-low. kInfinity when the opponent has too few discs for that.
+  static int stability_cap(Bitboard own, Bitboard opp, int alpha) {
+    if (2 * popcount(opp) < kScoreMax - alpha) return kInfinity;
+    return kScoreMax - 2 * stable_discs(opp, own);
+  }
+
   // The score estimate() takes at its leaves, in discs.
   int leaf_score(Bitboard own, Bitboard opp) const {
     if (!weights_) return evaluate(own, opp);
@@ -666,6 +671,10 @@ class Search {
   int shallow_list(Bitboard own, Bitboard opp, int alpha, int beta, const uint8_t* squares, int n, int parity,
                    bool passed) {
     tick();
+    // The stability cutoff where it pays (FFO #45-52, one thread: from 5 empties 3% fewer nodes
+    // and 2% less time than without; from 4, 12% fewer nodes and 4% more time).
+    if (n >= kShallowStabilityEmpties)
+      if (const int cap = stability_cap(own, opp, alpha); cap <= alpha) return cap;
     int best = -kInfinity;
     for (int round = 0; round < 2; ++round) {
       for (int i = 0; i < n; ++i) {
