@@ -45,7 +45,7 @@ def test_ffo_exact_score_slower_positions(number):
     assert problem.scores.get(result.best_move_name) == problem.best_score
 
 
-@pytest.mark.parametrize("number", [1, 2, 5, 20, 21])
+@pytest.mark.parametrize("number", [1, 2, 5, 20, 21, 24])
 def test_every_move_scored_as_published(number):
     problem = FFO[number - 1]
     scored = dict((square_name(move), score) for move, score in solve_moves(problem.board))
