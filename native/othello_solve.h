@@ -113,9 +113,8 @@ constexpr int kLookaheadEmpties = 13;
 // kProbCutT[level] standard errors of that search (probcut_sigma(); measured against exact scores
 // of 5,000 positions with 11-22 empties) from kProbCutMinEmpties on. Each pass is surer than the
 // last; they leave good moves in the table and place the exact search's first window. FFO #45-52,
-// one thread: 20% fewer nodes than without (2 or 5 passes, 2-4% more; ProbCut from 10 or 12
-// empties, 2% and 7% more; a 6-ply search from 24 empties, 5% more), on two threads 27% fewer
-// nodes in 15-23% less time; FFO #20-39, 43% fewer nodes.
+// one thread: 20% fewer nodes than without; on two threads 27% fewer nodes in 15-23% less time;
+// FFO #20-39, 43% fewer nodes (the other settings tried are in bench/RESULTS.md).
 constexpr int kSelectiveMinEmpties = 18;
 constexpr int kProbCutMinEmpties = 8;
 constexpr double kProbCutT[] = {1.1, 1.5, 2.0, 2.6};
