@@ -109,12 +109,13 @@ constexpr int kLookaheadEmpties = 13;
 
 // Selective passes (ProbCut, as Edax does): from kSelectiveMinEmpties on, with the pattern
 // evaluation, the exact search is preceded by searches that take a node whose shallow search
-// (probcut_depth() plies of the evaluation) lies far enough past its window to fail the same way:
-// kProbCutT[level] standard errors of that search (probcut_sigma(); measured against exact scores
-// of 5,000 positions with 11-22 empties) from kProbCutMinEmpties on. Each pass is surer than the
-// last; they leave good moves in the table and place the exact search's first window. FFO #45-52,
-// one thread: 20% fewer nodes than without; on two threads 27% fewer nodes in 15-23% less time;
-// FFO #20-39, 43% fewer nodes (the other settings tried are in bench/RESULTS.md).
+// (probcut_depth() plies of the evaluation) lies far enough past its window to fail the same
+// way: kProbCutT[level] standard errors of that search (probcut_sigma(); measured against the
+// exact scores of 5,178 positions with 11-22 empties) from kProbCutMinEmpties on. Each pass is
+// surer than the last; they leave good moves in the table and place the exact search's first
+// window. FFO #45-52, one thread: 20% fewer nodes than without; on two threads 27% fewer nodes
+// in 15-23% less time; FFO #20-39, 43% fewer nodes (the other settings tried are in
+// bench/RESULTS.md).
 constexpr int kSelectiveMinEmpties = 18;
 constexpr int kProbCutMinEmpties = 8;
 constexpr double kProbCutT[] = {1.1, 1.5, 2.0, 2.6};
