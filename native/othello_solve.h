@@ -540,8 +540,7 @@ class Search {
     Bound known;
     if (table_for(empties).find(own, opp, &known)) {
       hash_move = known.move;
-      if (known.level >= level_) {  // a less sure pass's bounds are not this one's
-        guesses_ += known.level != kExact;
+      if (bounds_hold(known)) {
         if (known.lower >= beta || known.upper <= alpha || known.lower == known.upper) {
           *best_move = known.move;
           return known.lower >= beta ? known.lower : known.upper;
@@ -566,9 +565,8 @@ class Search {
     if (empties >= kEtcMinEmpties) {
       for (int i = 0; i < n; ++i) {
         Bound child;
-        if (table_for(empties - 1).find(list[i].opp, list[i].own, &child) && child.level >= level_ &&
-            -child.upper >= beta) {
-          guesses_ += child.level != kExact;
+        if (table_for(empties - 1).find(list[i].opp, list[i].own, &child) && -child.upper >= beta &&
+            bounds_hold(child)) {
           *best_move = list[i].sq;
           return -child.upper;
         }
@@ -650,6 +648,14 @@ class Search {
         c.order += kEvalOrderWeight * estimate(c.opp, c.own, eval_order_depth(empties), -kInfinity, kInfinity);
     }
     std::sort(list, list + n, [](const Candidate& a, const Candidate& b) { return a.order < b.order; });
+  }
+
+  // Whether a table entry's bounds hold in this search (a less sure pass's are not this one's);
+  // using a selective pass's counts as a guess.
+  bool bounds_hold(const Bound& known) {
+    if (known.level < level_) return false;
+    guesses_ += known.level != kExact;
+    return true;
   }
 
   // ProbCut: where a shallow search of the evaluation lies far enough outside the window, the
