@@ -14,6 +14,7 @@ from arena.envs.othello import EVALUATION_WEIGHTS, load_evaluation, read_obf, so
 REPO = Path(__file__).resolve().parents[1]
 FFO = read_obf(Path(__file__).parent / "fixtures" / "ffo.obf")
 sys.path.insert(0, str(REPO / "tools"))
+import fit_othello_eval  # noqa: E402
 import othello_eval_data  # noqa: E402
 
 # The shapes as othello_eval.h declares them, as (row, column) lists: the first square is the
@@ -107,6 +108,16 @@ def test_the_data_tool_scores_positions_exactly(policy):
     for own, opp, score in positions[:12]:
         assert solve(board_of(own, opp)).score == score
     assert positions == othello_eval_data.scored_positions(seed=5, index=0, start=12, stop=10, policy=policy)
+
+
+def test_the_error_is_measured_on_the_last_games_of_each_file(tmp_path):
+    files = []
+    for name, count in (("a.txt", 20), ("b.txt", 7)):
+        files.append(tmp_path / name)
+        files[-1].write_text("".join(f"{i} {i + 1} {i % 5}\n" for i in range(count)))
+    own, _, scores, held_out = fit_othello_eval.read_positions(files)
+    assert len(scores) == 27 and own[20] == 0
+    assert held_out.tolist() == [False] * 18 + [True] * 2 + [False] * 7  # a file of 7 lines keeps them all
 
 
 def test_fitted_weights_load_and_fit_their_data(tmp_path):

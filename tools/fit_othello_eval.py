@@ -9,8 +9,9 @@ Each stage of the game (a range of empty squares) gets its own weights, fitted b
 least squares (scipy's LSQR with damping) on the positions whose empties lie within
 `--window` of that range, so that a stage with few positions borrows from its neighbours; stages
 past the data's last empties use the last stage's weights. It prints the mean absolute error on
-a tenth of the positions held out (before fitting on all of them) against always saying the mean
-score, and writes the file `arena.envs.othello` loads (format in native/othello_eval.h).
+the games held out (the last tenth of each file; then it fits on all of them) against always
+saying the mean score, and writes the file `arena.envs.othello` loads (format in
+native/othello_eval.h).
 """
 
 from __future__ import annotations
@@ -31,18 +32,26 @@ STAGE_STARTS = (0, 12, 14, 16, 18)  # the first empties of each stage; the last 
 STAGE_OF = np.array([sum(start <= empties for start in STAGE_STARTS) - 1 for empties in range(65)])
 
 
-def read_positions(paths: list[Path]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(own, opp, score) arrays of every `own opp score` line in `paths`."""
-    own, opp, score = [], [], []
+def read_positions(paths: list[Path]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(own, opp, score) arrays of every `own opp score` line in `paths`, and which positions are
+    held out to measure the error: the last tenth of each file. The data tool writes each game's
+    positions together (each with the positions one move after it), so those are whole games the
+    fit never sees; a random tenth would hold out near-copies of positions it fits, and understate
+    the error on new games (5.6 discs against 7.8 for weights fitted on 182,000 positions)."""
+    own, opp, score, held_out = [], [], [], []
     for path in paths:
-        for number, line in enumerate(path.read_text().splitlines(), 1):
+        lines = path.read_text().splitlines()
+        for number, line in enumerate(lines, 1):
             fields = line.split()
             if len(fields) != 3:
                 raise SystemExit(f"{path}:{number}: expected 'own opp score', got {line!r}")
             own.append(int(fields[0]))
             opp.append(int(fields[1]))
             score.append(int(fields[2]))
-    return np.array(own, dtype=np.uint64), np.array(opp, dtype=np.uint64), np.array(score, dtype=np.float64)
+        fitted = len(lines) - len(lines) // 10
+        held_out += [False] * fitted + [True] * (len(lines) - fitted)
+    return (np.array(own, dtype=np.uint64), np.array(opp, dtype=np.uint64), np.array(score, dtype=np.float64),
+            np.array(held_out, dtype=bool))
 
 
 def empties_of(own: np.ndarray, opp: np.ndarray) -> np.ndarray:
@@ -76,10 +85,9 @@ def main() -> None:
                         help="weights file to write (default: envs/othello_eval.bin)")
     args = parser.parse_args()
 
-    own, opp, scores = read_positions(args.data)
+    own, opp, scores, held_out = read_positions(args.data)
     empties = empties_of(own, opp)
     indices = othello_pattern_indices(own, opp)
-    held_out = np.random.default_rng(0).random(len(scores)) < 0.1
     print(f"{len(scores)} positions, {empties.min()} to {empties.max()} empties")
     stages = []
     for stage, start in enumerate(STAGE_STARTS):
