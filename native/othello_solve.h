@@ -614,7 +614,7 @@ class Search {
     };
     bool cut = ordered_from == 1 && cuts_marked(list[0], true);
     if (!cut) {
-      order(list + ordered_from, n - ordered_from, empties);
+      if (n - ordered_from > 1) order(list + ordered_from, n - ordered_from, empties);  // one move needs no order
       int waiting[32], n_waiting = 0;
       for (int i = ordered_from; i < n && !cut; ++i) {
         if (deferring && i > 0 && shared_.searching.has(list[i].opp, list[i].own)) waiting[n_waiting++] = i;
