@@ -60,12 +60,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from arena import tempdirs
 from arena.errors import ManifestError, SubmissionError
 from arena.faults import describe_exception
 from arena.weights import MAX_URL_CHARS, cached_weights, url_problem
 
 MANIFEST_FILE = "arena.toml"
 DEFAULT_ENTRY = "agent.py:SubmittedAgent"
+SUBMISSION_PREFIX = "arena-submission-"  # the private copies `load` makes in the temporary folder
 
 # A submission is code plus weights; anything larger is refused before it is written to disk.
 MAX_FILES = 10_000  # files and folders together
@@ -243,7 +245,7 @@ def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None) -> A
     source = Path(path)
     is_folder = _source_is_folder(source)
     owned = workdir is None
-    target = Path(tempfile.mkdtemp(prefix="arena-submission-") if owned else tempfile.mkdtemp(dir=workdir))
+    target = tempdirs.make(SUBMISSION_PREFIX) if owned else Path(tempfile.mkdtemp(dir=workdir))
     try:
         if is_folder:
             _write(_folder_members(source), source, target)

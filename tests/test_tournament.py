@@ -4,12 +4,14 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 from arena.errors import ArenaError
+from arena.submission import SUBMISSION_PREFIX
 from arena.tournament import Settings, Tournament, schedule
 from arena.tournament.runner import Backend, backend_for, blocks_of
 from arena.tournament.store import ResultsStore
@@ -134,6 +136,8 @@ def test_kill_minus_9_then_resume_records_every_match_exactly_once(othello_entra
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    while time.monotonic() < deadline and group_alive(process.pid):
+        time.sleep(0.05)  # its pool workers too are gone before the run is resumed
     interrupted = ResultsStore(db).finished_count()
     assert 6 <= interrupted < 36
     resumed = subprocess.run([sys.executable, "-m", "arena.cli", "tournament", "--db", str(db), "--resume",
@@ -144,6 +148,22 @@ def test_kill_minus_9_then_resume_records_every_match_exactly_once(othello_entra
     ids = [r.match_id for r in store.results()]
     assert ids == list(range(1, 37))
     assert f"{36 - interrupted} matches played" in resumed.stdout
+    assert folders_of_dead_processes(SUBMISSION_PREFIX) == []  # the killed harness's copies of the entrants
+
+
+def group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def folders_of_dead_processes(prefix: str) -> list[Path]:
+    """The temporary `<prefix><pid>-` folders whose process is gone."""
+    folders = Path(tempfile.gettempdir()).glob(f"{prefix}*-*")
+    return [f for f in folders if (pid := f.name[len(prefix):].split("-")[0]).isdigit()
+            and not Path(f"/proc/{pid}").exists()]
 
 
 def test_process_pool_gives_the_same_results_as_playing_in_one_process(othello_entrants, tmp_path):

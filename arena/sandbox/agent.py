@@ -7,7 +7,6 @@ import glob
 import itertools
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -16,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from arena import tempdirs
 from arena.cpus import allowed_cpus, current_cpu
 from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle
@@ -170,8 +170,8 @@ class SandboxedAgent(AgentHandle):
     # --- the worker process --------------------------------------------------------------
 
     def _spawn(self, game: str) -> None:
-        _sweep_once()
-        self._workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
+        _sweep_stale_groups_once()
+        self._workdir = tempdirs.make(WORKDIR_PREFIX)
         folder = self._workdir / "submission"  # made by the worker: in its own root, or here without one
         (self._workdir / "root").mkdir()
         to_worker_read, to_worker_write = os.pipe()
@@ -357,13 +357,9 @@ _sandbox_counter = itertools.count()
 
 
 @functools.cache
-def _sweep_once() -> None:
-    """Remove what harnesses killed before they could clean up (SIGKILL) left: folders and cgroups."""
+def _sweep_stale_groups_once() -> None:
+    """Remove the cgroups of harnesses killed before they could clean up (SIGKILL)."""
     sweep_stale_groups()
-    for folder in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*-*"):
-        match = re.match(rf"{WORKDIR_PREFIX}(\d+)-", folder.name)
-        if match and not Path(f"/proc/{match.group(1)}").exists():
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _tree_bytes(folder: Path) -> int:

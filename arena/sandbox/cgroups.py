@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from arena.processes import running
+
 CONTROLLERS = ("memory", "pids", "cpu", "cpuacct")
 _CPU_PERIOD_US = 100_000
 _counter = itertools.count()
@@ -166,7 +168,7 @@ def sweep_stale_groups() -> None:
     for base in set(bases.values()):
         for group in base.glob("arena-*-*"):
             match = _GROUP_NAME.match(group.name)
-            if match and not _alive(int(match.group(1))):
+            if match and not running(int(match.group(1))):
                 for pid in _procs(group):
                     try:
                         os.kill(pid, signal.SIGKILL)
@@ -248,16 +250,6 @@ def _rmdir_group(path: Path) -> None:
             return
         except OSError:
             time.sleep(0.01)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _write(path: Path, value: object, optional: bool = False) -> None:

@@ -35,6 +35,7 @@ from typing import Any
 from arena import __version__
 from arena.db import open_database
 from arena.errors import ArenaError
+from arena.processes import running
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -403,7 +404,7 @@ def _alive(row: tuple) -> bool:
     pid, host, process_start, _, _, refreshed_at = row
     if host != socket.gethostname():
         return time.time() - refreshed_at < LEASE_STALE_SECONDS
-    return _process_start(pid) == process_start != ""
+    return running(pid) and _process_start(pid) == process_start != ""  # a zombie no longer plays
 
 
 def _process_start(pid: int) -> str:

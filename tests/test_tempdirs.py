@@ -1,0 +1,50 @@
+"""Temporary folders of processes killed before they could remove them are removed by the next
+process that makes folders of their kind, zombies counting as gone."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from arena import tempdirs
+from arena.processes import running
+
+PREFIX = "arena-test-tempdirs-"
+
+
+def zombie() -> subprocess.Popen:
+    """A child that has exited and is not reaped yet."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # it has exited; WNOWAIT leaves it a zombie
+    return child
+
+
+def test_a_zombie_does_not_run_and_this_process_does():
+    child = zombie()
+    try:
+        assert Path(f"/proc/{child.pid}").exists() and not running(child.pid)
+    finally:
+        child.wait()
+    assert running(os.getpid()) and not running(child.pid)
+
+
+def test_the_first_folder_made_removes_those_of_gone_processes_only():
+    tempdirs.sweep.cache_clear()
+    child, sleeper = zombie(), subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    base = Path(tempfile.gettempdir())
+    of_zombie, of_live = base / f"{PREFIX}{child.pid}-a", base / f"{PREFIX}{sleeper.pid}-b"
+    try:
+        for folder in (of_zombie, of_live):
+            (folder / "inside").mkdir(parents=True)
+        made = tempdirs.make(PREFIX)
+        assert made.name.startswith(f"{PREFIX}{os.getpid()}-") and made.is_dir()
+        assert not of_zombie.exists() and of_live.is_dir()
+        made.rmdir()
+    finally:
+        child.wait()
+        sleeper.kill()
+        sleeper.wait()
+        for folder in (of_zombie, of_live):
+            shutil.rmtree(folder, ignore_errors=True)
