@@ -101,6 +101,6 @@ def test_a_stopped_match_prints_the_tally_and_leaves_nothing_behind(tmp_path, su
         out, err = process.communicate(timeout=60)
     finally:
         process.kill()
-    assert process.returncode == 128 + signum
+    assert process.returncode == 128 + signum, (out[-2000:], err[-2000:])
     assert "stopped after" in err and "of 100 games" in err and "wins" in err  # the tally so far
     assert leftovers(process.pid) == []
