@@ -338,6 +338,36 @@ class SubmittedAgent(Agent):
     assert faulted.status == TIMEOUT and faulted.moves == 1
 
 
+def test_the_output_of_every_process_of_an_agent_is_kept_and_capped_as_one(write_submission, tmp_path):
+    code = """
+import os
+import numpy as np
+from arena.agents import Agent
+
+PROCESS = os.urandom(4).hex()  # each process's own (in its namespace each is pid 1)
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        print(f"process {PROCESS} moves " + "." * 200, flush=True)
+        if np.count_nonzero(obs["observation"]) == 4:  # only when it opens the game
+            raise RuntimeError(f"fault in process {PROCESS}")
+        return int(np.flatnonzero(obs["action_mask"])[0])
+"""
+    agent = SandboxedAgent(load(write_submission("opener", code)), 5.0, limits=replace(LIMITS, log_kb=4),
+                           log_dir=tmp_path / "logs")
+    seatings = [[agent, RandomAgent()], [agent, RandomAgent()], [RandomAgent(), agent], [RandomAgent(), agent]]
+    try:  # it opens the first two games: each fault ends its process, and the next game starts another
+        played = [play_match("othello", players, seed=game).agents for game, players in enumerate(seatings)]
+    finally:
+        agent.close()
+    assert [agents[seat].status for agents, seat in zip(played, (0, 0, 1, 1))] == [CRASH, CRASH, OK, OK]
+    log = agent.log_path.read_text()
+    faults = re.findall(r"RuntimeError: fault in process (\w+)", log)
+    assert len(faults) == 4 and len(set(faults)) == 2  # each traceback in the report line and in full
+    assert log.count("[arena: the output of the agent's next process]") == agent.processes_started - 1 == 2
+    assert len(log) <= (4 << 10) + 200 and "more bytes of output were dropped" in log  # the last games' chatter
+
+
 def test_a_manifest_asks_for_memory_up_to_the_organisers_ceiling(write_submission):
     spec = load(write_submission("big", "", "memory_mb = 100000"))
     assert SandboxedAgent(spec, 1.0).memory_mb == Limits().max_memory_mb

@@ -43,7 +43,7 @@ class Limits:
     cpu_cores: float = 1.0  # CPU time a second for all its processes together
     disk_mb: int = 512  # what it may write (its folder and /tmp), beyond its submission's own size
     max_file_mb: int = 256  # largest single file it may write
-    log_kb: int = 1024  # stdout and stderr kept per agent
+    log_kb: int = 1024  # stdout and stderr kept per agent, over all its processes
     max_message_kb: int = 8192  # largest answer accepted from it
     landlock: bool = True  # confine file access, TCP and signals where the kernel allows
     # In a turn-based game, keep the agent on the CPU the harness is on once both are ready: they
@@ -204,7 +204,8 @@ class SandboxedAgent(AgentHandle):
             for fd in (to_worker_read, from_worker_write, log_write):
                 os.close(fd)
         self._channel = Channel(from_worker_read, to_worker_write, self.limits.max_message_kb << 10)
-        self._log = LogCapture(log_read, self.log_path, self.limits.log_kb << 10)
+        self._log = LogCapture(log_read, self.log_path, self.limits.log_kb << 10,
+                               after_earlier=self.processes_started > 0)
         self._timer = MoveTimer(self._cgroup)
         self._timer.watch(self._process.pid)
         self._agent_pid = None

@@ -7,13 +7,17 @@ import threading
 from pathlib import Path
 
 _CHUNK = 1 << 16
+NEXT_PROCESS = b"\n[arena: the output of the agent's next process]\n"
 
 
 class LogCapture:
-    """Drains a pipe into `path` on a background thread; bytes past `limit` are counted, not kept."""
+    """Drains a pipe into `path` on a background thread; bytes that would take the file past `limit`
+    are counted, not kept. With `after_earlier`, after what the agent's earlier processes wrote
+    there (one replaced after a fault must not take its traceback with it), else in a new file."""
 
-    def __init__(self, read_fd: int, path: Path, limit: int):
+    def __init__(self, read_fd: int, path: Path, limit: int, after_earlier: bool = False):
         self.path = path
+        self.after_earlier = after_earlier
         self.limit = limit
         self.dropped = 0
         self._read_fd = read_fd
@@ -22,8 +26,11 @@ class LogCapture:
         self._thread.start()
 
     def _drain(self) -> None:
-        kept = 0
-        with open(self.path, "wb", buffering=0) as out:  # unbuffered: readable while the agent runs
+        # Unbuffered: readable while the agent runs.
+        with open(self.path, "ab" if self.after_earlier else "wb", buffering=0) as out:
+            kept = os.fstat(out.fileno()).st_size
+            if kept:
+                out.write(NEXT_PROCESS)
             while chunk := _read(self._read_fd):
                 room = max(self.limit - kept, 0)
                 out.write(chunk[:room])
