@@ -86,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
-    signal.signal(signal.SIGTERM, _stop)  # kill PID stops as cleanly as Ctrl-C
+    previous = signal.signal(signal.SIGTERM, _stop)  # kill PID stops as cleanly as Ctrl-C
     try:
         return args.run(args)
     except ArenaError as exc:
@@ -98,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         signum = getattr(exc, "signum", signal.SIGINT)
         err.print("interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}")
         return 128 + signum
+    finally:
+        signal.signal(signal.SIGTERM, previous)  # a program that called main() keeps its own handler
 
 
 class Stopped(KeyboardInterrupt):

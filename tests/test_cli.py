@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import zipfile
@@ -202,3 +203,15 @@ def test_names_print_as_written_and_files_take_safe_names(cli, submissions, tmp_
     code, out, _ = cli("match", loud, submissions / "greedy")
     assert code == 0 and "[blink]loud[reverse] (player_0) vs greedy (player_1)" in out
     assert [p.name for p in (tmp_path / "replays").iterdir()] == ["othello-blink_loud_reverse-vs-greedy-s0.json"]
+
+
+def test_main_called_from_a_program_leaves_its_sigterm_handler_in_place(cli, submissions):
+    def programs_own(signum, frame):
+        pass
+
+    previous = signal.signal(signal.SIGTERM, programs_own)
+    try:
+        code, _, _ = cli("match", submissions / "random", submissions / "greedy", "--no-sandbox")
+        assert code == 0 and signal.getsignal(signal.SIGTERM) is programs_own
+    finally:
+        signal.signal(signal.SIGTERM, previous)
