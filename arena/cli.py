@@ -379,13 +379,21 @@ def _run_match(args: argparse.Namespace) -> int:
         from arena.sandbox import launcher
 
         launcher.warm_up()  # it loads while the submissions and the game do
+    from pathlib import Path
+
     from arena.entrants import choose_env, choose_options, seat_count
     from arena.envs import EnvSpec, entry
     from arena.match_command import Display, Seats, Tally, play_series
+    from arena.outputs import output_folder
     from arena.submission import load
 
     if args.games < 1:
         raise ArenaError(f"--games must be at least 1, got {args.games}")
+    output_folder(args.replay_dir, "--replay-dir")
+    if args.video:
+        output_folder(Path(args.video).parent, "--video")
+    if args.sandbox:
+        output_folder(args.log_dir, "--log-dir")
     specs = [load(args.first), load(args.second)]
     env_name = choose_env(args.env, specs)
     env = EnvSpec(env_name, choose_options(parse_overrides(args.option), specs))
@@ -394,7 +402,7 @@ def _run_match(args: argparse.Namespace) -> int:
     try:
         with Display(args.games, env_name, args.verbose, args.json, out.real, err.real) as display:
             play_series(args, env, seats, display, tally)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, ArenaError):
         err.print(f"stopped after {tally.games} of {args.games} games")
         if tally.games:
             err.print(tally.table())
@@ -456,8 +464,13 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
 
 
 def _run_replay(args: argparse.Namespace) -> int:
-    from arena import replay, video
+    from pathlib import Path
 
+    from arena import replay, video
+    from arena.outputs import output_folder
+
+    if args.video:
+        output_folder(Path(args.video).parent, "--video")
     recorded = replay.load(args.file)
     replay.resimulate(recorded)
     out.print(f"{terminal(args.file, limit=400)}: re-simulated {recorded.steps} steps; "

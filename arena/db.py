@@ -35,6 +35,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 from arena.errors import ArenaError
+from arena.outputs import why_not_made
 
 BUSY_SECONDS = 30  # how long a write waits for another writer before it fails
 CONNECT_SECONDS = 10  # how long reaching a PostgreSQL server may take (unless the URL says otherwise)
@@ -100,8 +101,18 @@ class SQLiteDatabase:
 
     def __init__(self, path: Path, what: str = "database"):
         self.name: str | Path = path  # what messages call it
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._connection = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArenaError(f"{path}: cannot make its folder ({why_not_made(path.parent, exc)}); "
+                             "give another path with --db") from None
+        if path.is_dir():
+            raise ArenaError(f"{path} is a folder; give --db the path of a file in it (say {path / 'results.sqlite'})")
+        try:
+            self._connection = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None,
+                                               check_same_thread=False)
+        except sqlite3.OperationalError as exc:
+            raise ArenaError(f"{path}: cannot open this {what} ({exc}); give another path with --db") from None
         try:
             self._connection.execute("PRAGMA journal_mode=WAL")
             self._connection.execute("PRAGMA synchronous=FULL")  # a recorded write survives a power cut

@@ -26,6 +26,7 @@ from arena.envs import EnvSpec, entry
 from arena.handle import AgentHandle
 from arena.match import MatchResult, unique_names
 from arena.names import file_name, terminal
+from arena.outputs import write_failure
 from arena.outcomes import Record  # a cooperative game's shared result counts as a draw
 from arena.submission import AgentSpec
 
@@ -204,13 +205,16 @@ def play_series(args: argparse.Namespace, env: EnvSpec, seats: Seats, display: D
     for game in range(args.games):
         seated = seats.for_game(game)
         result = play_match(env, [handle for _, handle in seated], args.seed + game, max_steps=args.max_steps)
-        entrant_of = {handle.name: entrant for entrant, handle in seated}
-        replay_path = replay.save(result, Path(args.replay_dir) / game_file_name(result))
-        video_path = None
-        if args.video is not None:
-            video_path = _video_path(args.video, replay_path, game, args.games)
-            video.record(result, video_path, on_frame=display.video_progress(game))
-        tally.add(result, entrant_of)
+        # Counted before its files are written: a game whose replay cannot be written still shows in the tally.
+        tally.add(result, {handle.name: entrant for entrant, handle in seated})
+        replay_path = Path(args.replay_dir) / game_file_name(result)
+        video_path = None if args.video is None else _video_path(args.video, replay_path, game, args.games)
+        try:
+            replay.save(result, replay_path)
+            if video_path is not None:
+                video.record(result, video_path, on_frame=display.video_progress(game))
+        except OSError as exc:
+            raise write_failure(f"game {game + 1}'s replay or video", exc.filename or replay_path, exc) from None
         logs = {handle.name: getattr(handle, "log_path", None) for _, handle in seated}
         display.game_played(result, game, tally, {"replay": replay_path, "video": video_path}, logs)
 

@@ -48,8 +48,12 @@ def save(result: MatchResult, path: str | os.PathLike) -> Path:
     data["fault"] = data["fault"] and {k: v for k, v in data["fault"].items() if k != "traceback"}
     data["actions"] = {seat: _packed(actions) for seat, actions in data["actions"].items()}
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, path)  # never leave a half-written replay behind
+    try:
+        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, path)  # never leave a half-written replay behind
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk, say: nor its part
+        raise
     return path
 
 

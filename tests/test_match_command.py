@@ -1,7 +1,9 @@
 """`arena match` as a user sees it: one bar and a tally, faults with their traceback, exit status,
 games of more than two seats, and a clean stop on Ctrl-C or SIGTERM."""
 
+import errno
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -104,3 +106,31 @@ def test_a_stopped_match_prints_the_tally_and_leaves_nothing_behind(tmp_path, su
     assert process.returncode == 128 + signum, (out[-2000:], err[-2000:])
     assert "stopped after" in err and "of 100 games" in err and "wins" in err  # the tally so far
     assert leftovers(process.pid) == []
+
+
+def test_a_replay_folder_that_cannot_be_made_is_refused_before_any_game(cli, submissions, tmp_path):
+    (tmp_path / "a_file").write_text("")
+    code, _, err = cli("match", submissions / "random", submissions / "greedy", "--replay-dir", "a_file/replays")
+    assert code == 1 and "--replay-dir a_file/replays: cannot make this folder (a_file is a file, not a folder)" in err
+    code, _, err = cli("match", submissions / "random", submissions / "greedy", "--video", "a_file/game.mp4")
+    assert code == 1 and "--video a_file: cannot make this folder" in err
+    assert list(Path("replays").iterdir()) == []  # no game was played
+
+
+def test_a_full_disk_stops_the_match_with_the_tally_and_every_replay_written(cli, submissions, monkeypatch):
+    from arena import replay
+
+    real_save, saved = replay.save, []
+
+    def disk_full_at_the_second(result, path):
+        if saved:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        saved.append(real_save(result, path))
+        return saved[-1]
+
+    monkeypatch.setattr(replay, "save", disk_full_at_the_second)
+    code, _, err = cli("match", submissions / "random", submissions / "greedy", "--games", "5", "--no-sandbox")
+    assert code == 1
+    assert "could not write game 2's replay or video" in err and "No space left on device" in err
+    assert "stopped after 2 of 5 games" in err  # the game whose replay failed is in the tally
+    assert [p.name for p in Path("replays").iterdir()] == [saved[0].name]

@@ -1,6 +1,8 @@
 """Replays re-simulate matches exactly, refuse damaged files, and render to video after the fact."""
 
 import json
+import subprocess
+import sys
 
 import imageio.v2 as imageio
 import numpy as np
@@ -21,6 +23,19 @@ def test_a_saved_replay_loads_back_equal_and_reproduces(tmp_path):
     assert loaded == result
     again = replay.resimulate(loaded)
     assert again.actions == result.actions and again.agents == result.agents and again.outcome == result.outcome
+
+
+def test_a_replay_that_cannot_be_written_leaves_no_part_behind(tmp_path):
+    # A file-size limit stands in for a full disk: the write fails half-way, as it would there.
+    code = (f"import resource, sys\nfrom arena import replay\nfrom arena.agents import RandomAgent\n"
+            f"from arena.match import play_match\n"
+            f"result = play_match('othello', [RandomAgent(), RandomAgent()], seed=0)\n"
+            f"resource.setrlimit(resource.RLIMIT_FSIZE, (512, 512))\n"
+            f"try:\n    replay.save(result, {str(tmp_path / 'game.json')!r})\n"
+            f"except OSError as exc:\n    sys.exit(f'failed: {{exc.strerror}}')\n")
+    failed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert failed.stderr.strip() == "failed: File too large"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_replay_of_other_rules_says_so_instead_of_failing_to_reproduce(tmp_path):

@@ -367,6 +367,14 @@ def test_without_psycopg_the_message_says_what_to_install(monkeypatch):
         ResultsStore("postgresql://arena@localhost/arena")
 
 
+def test_an_sqlite_path_that_cannot_hold_a_database_says_why(tmp_path):
+    (tmp_path / "a_file").write_text("")
+    with pytest.raises(ArenaError, match="cannot make its folder \\(.*a_file is a file, not a folder\\)"):
+        ResultsStore(tmp_path / "a_file" / "cup.sqlite")
+    with pytest.raises(ArenaError, match="is a folder; give --db the path of a file in it"):
+        ResultsStore(tmp_path)
+
+
 def test_files_beside_a_database_and_its_name_in_messages(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert files_beside(tmp_path / "cup.sqlite", "replays") == tmp_path / "cup-replays"

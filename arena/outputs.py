@@ -1,0 +1,35 @@
+"""The folders commands write into, made before any work starts: one that cannot be made or written
+is an ArenaError naming the option that chose it, not a traceback half-way through."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from arena.errors import ArenaError
+
+
+def output_folder(folder: str | os.PathLike, option: str) -> Path:
+    """`folder`, made if missing; ArenaError saying `option` must name another when it cannot be
+    made or written."""
+    path = Path(folder)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ArenaError(f"{option} {folder}: cannot make this folder ({why_not_made(path, exc)}); "
+                         f"give {option} another") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ArenaError(f"{option} {folder}: this folder is not writable; give {option} another")
+    return path
+
+
+def why_not_made(path: Path, exc: OSError) -> str:
+    """Why making folder `path` failed, in words: a file where a folder should be, or the system's reason."""
+    blocking = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+    return f"{blocking} is a file, not a folder" if blocking is not None else exc.strerror or str(exc)
+
+
+def write_failure(what: str, path: str | os.PathLike, exc: OSError) -> ArenaError:
+    """The error for a file that could not be written mid-run (a full disk, say)."""
+    return ArenaError(f"could not write {what} {path} ({exc.strerror or exc}); "
+                      "free some space or choose another folder, then run the command again")
