@@ -29,6 +29,16 @@ def pytest_addoption(parser):
                      help="also run the tests marked slow: strength and training runs (.ci/run does)")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def sb3_logs_in_pytests_folder(tmp_path_factory):
+    """Where stable-baselines3 puts the logs of models given no logger (the competitions' training
+    scripts): pytest's own temporary folder, not a new SB3-<date> folder in /tmp for every run."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("SB3_LOGDIR", str(tmp_path_factory.mktemp("sb3-logs")))
+    yield
+    patch.undo()
+
+
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--slow"):
         return
