@@ -384,16 +384,15 @@ def _run_match(args: argparse.Namespace) -> int:
     from arena.entrants import choose_env, choose_options, seat_count
     from arena.envs import EnvSpec, entry
     from arena.match_command import Display, Seats, Tally, play_series
-    from arena.outputs import output_folder
     from arena.submission import load
 
     if args.games < 1:
         raise ArenaError(f"--games must be at least 1, got {args.games}")
-    output_folder(args.replay_dir, "--replay-dir")
+    _option_folder(args.replay_dir, "--replay-dir")
     if args.video:
-        output_folder(Path(args.video).parent, "--video")
+        _option_folder(Path(args.video).parent, "--video")
     if args.sandbox:
-        output_folder(args.log_dir, "--log-dir")
+        _option_folder(args.log_dir, "--log-dir")
     specs = [load(args.first), load(args.second)]
     env_name = choose_env(args.env, specs)
     env = EnvSpec(env_name, choose_options(parse_overrides(args.option), specs))
@@ -416,6 +415,13 @@ def _run_match(args: argparse.Namespace) -> int:
         err.print(f"[red]{tally.faults} of {args.games} games ended with a fault of a submission[/] (see above)")
         return 1
     return 0
+
+
+def _option_folder(folder, option: str) -> None:
+    """Make the folder `option` names before any work starts; ArenaError naming the option if it cannot be."""
+    from arena.outputs import output_folder
+
+    output_folder(folder, f"{option} {folder}", f"give {option} another")
 
 
 def _run_validate(args: argparse.Namespace) -> int:
@@ -467,10 +473,9 @@ def _run_replay(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from arena import replay, video
-    from arena.outputs import output_folder
 
     if args.video:
-        output_folder(Path(args.video).parent, "--video")
+        _option_folder(Path(args.video).parent, "--video")
     recorded = replay.load(args.file)
     replay.resimulate(recorded)
     out.print(f"{terminal(args.file, limit=400)}: re-simulated {recorded.steps} steps; "

@@ -9,17 +9,16 @@ from pathlib import Path
 from arena.errors import ArenaError
 
 
-def output_folder(folder: str | os.PathLike, option: str) -> Path:
-    """`folder`, made if missing; ArenaError saying `option` must name another when it cannot be
-    made or written."""
+def output_folder(folder: str | os.PathLike, named: str, fix: str) -> Path:
+    """`folder`, made if missing; ArenaError starting with `named` (what chose the folder) and
+    ending with `fix` (what to do) when it cannot be made or written."""
     path = Path(folder)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ArenaError(f"{option} {folder}: cannot make this folder ({why_not_made(path, exc)}); "
-                         f"give {option} another") from None
+        raise ArenaError(f"{named}: cannot make this folder ({why_not_made(path, exc)}); {fix}") from None
     if not os.access(path, os.W_OK | os.X_OK):
-        raise ArenaError(f"{option} {folder}: this folder is not writable; give {option} another")
+        raise ArenaError(f"{named}: this folder is not writable; {fix}")
     return path
 
 

@@ -216,3 +216,13 @@ def test_a_match_the_env_cannot_finish_is_noted_and_the_next_run_tries_it_again(
     with Tournament(db) as again:
         assert again.play(Backend()) == 2 and again.store.failures() == {}
         assert [r.match_id for r in again.store.results()] == list(range(1, 13))
+
+
+def test_a_folder_beside_the_database_that_cannot_be_made_is_refused_before_play(tmp_path):
+    (tmp_path / "cup-replays").write_text("not a folder")
+    with pytest.raises(ArenaError, match=r"cup-replays \(the replays of the tournament in --db .*cup.sqlite\): "
+                                         r"cannot make this folder \(.*cup-replays is a file, not a folder\)"):
+        Tournament(tmp_path / "cup.sqlite", Settings(env="othello"))
+    (tmp_path / "cup-replays").unlink()
+    with Tournament(tmp_path / "cup.sqlite", Settings(env="othello")) as cup:  # the failed opening let the store go
+        assert cup.replay_dir.is_dir() and cup.log_dir.is_dir()

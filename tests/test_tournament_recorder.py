@@ -1,10 +1,13 @@
 """Recording off the playing thread: each result recorded once, in order, reported on the caller's
 thread; what was played before play stopped is recorded; an error while recording stops play."""
 
+import errno
+import os
 import threading
 
 import pytest
 
+from arena.errors import ArenaError
 from arena.tournament import Settings, Tournament
 from arena.tournament.runner import Backend
 from arena.tournament.store import StoreBusy
@@ -59,3 +62,22 @@ def test_an_error_while_recording_stops_play_with_that_error(tournament, monkeyp
     with pytest.raises(StoreBusy, match="took the store over"):
         tournament.play(Backend())
     assert store.finished_count() == 2  # the first block; nothing after the failed one
+
+
+def test_a_full_disk_stops_play_saying_so_and_the_next_run_plays_the_rest(tournament, monkeypatch):
+    from arena import replay
+
+    real_save, saved = replay.save, []
+
+    def disk_full_after_two(result, path):
+        if len(saved) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        saved.append(real_save(result, path))
+        return saved[-1]
+
+    monkeypatch.setattr(replay, "save", disk_full_after_two)
+    with pytest.raises(ArenaError, match=r"could not write the replay of match 3 .*\(No space left on device\)"):
+        tournament.play(Backend())
+    assert tournament.store.finished_count() == 2 and not list(tournament.replay_dir.glob("*.tmp"))
+    monkeypatch.setattr(replay, "save", real_save)
+    assert tournament.play(Backend()) == 10

@@ -24,10 +24,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from arena.db import files_beside
+from arena.db import describe, files_beside
 from arena.envs import entry, make_raw
 from arena.errors import ArenaError
 from arena.match import MatchResult
+from arena.outputs import output_folder
 from arena.sandbox import Limits
 from arena.tournament import schedule
 from arena.tournament.blocks import one_line
@@ -112,12 +113,11 @@ class Tournament:
         try:
             self.store.acquire_lease()
             self.settings = self._settings(self.store.path, settings)
+            self.replay_dir, self.archive_dir, self.log_dir = (_folder_beside(db, kind)
+                                                               for kind in ("replays", "entrants", "logs"))
         except BaseException:
             self.store.close()
             raise
-        self.replay_dir = files_beside(db, "replays")
-        self.archive_dir = files_beside(db, "entrants")
-        self.log_dir = files_beside(db, "logs")
 
     def _settings(self, db: str | Path, settings: Settings | None) -> Settings:
         stored = self.store.settings()
@@ -250,6 +250,14 @@ class Tournament:
             recorded += played
             if not played:
                 return recorded
+
+
+def _folder_beside(db: str | Path, kind: str) -> Path:
+    """The folder of the tournament's `kind` (replays, entrants, logs) beside `db`, made now: one
+    that cannot be is an error before any match is played."""
+    folder = files_beside(db, kind)
+    return output_folder(folder, f"{folder} (the {kind} of the tournament in --db {describe(db)})",
+                         "move what is there away, or give another --db")
 
 
 def _stored_settings(db: str | Path, stored: dict[str, Any]) -> Settings:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from arena import replay
 from arena.match import MatchResult
+from arena.outputs import write_failure
 from arena.tournament.blocks import Played
 from arena.tournament.store import ResultsStore, ScheduledMatch
 
@@ -70,11 +71,18 @@ class Recorder:
         if not finished:
             return
         store.check_lease()  # a run that lost the store must not overwrite the replays of the one that has it
-        saved = [(match, result, str(replay.save(result, self.replay_dir / replay_name(match.match_id, result.env))))
-                 for match, result in finished]
+        saved = [(match, result, str(self._save(match.match_id, result))) for match, result in finished]
         self.recorded += store.record_many(saved)  # a block's matches in one transaction
         for _, result, _ in saved:
             self._finished.put(result)
+
+
+    def _save(self, match_id: int, result: MatchResult) -> Path:
+        path = self.replay_dir / replay_name(match_id, result.env)
+        try:
+            return replay.save(result, path)
+        except OSError as exc:  # a full disk, say: the matches recorded so far stay, the rest wait for the next run
+            raise write_failure(f"the replay of match {match_id}", path, exc) from None
 
 
 def replay_name(match_id: int, env: str) -> str:
