@@ -368,6 +368,41 @@ class SubmittedAgent(Agent):
     assert len(log) <= (4 << 10) + 200 and "more bytes of output were dropped" in log  # the last games' chatter
 
 
+def test_a_full_disk_under_the_logs_neither_blocks_nor_blames_the_agent(write_submission, tmp_path):
+    chatty = write_submission("chatty", """
+import numpy as np
+from arena.agents import Agent
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        print("x" * 20000, flush=True)  # a few moves fill the pipe if nobody reads it
+        return int(np.flatnonzero(obs["action_mask"])[0])
+""")
+    # The harness's files may grow to 4 KiB (a full disk for its logs), after its launcher, whose
+    # workers write their own files, has started.
+    harness = f"""
+import resource
+from arena.agents import RandomAgent
+from arena.match import play_match
+from arena.sandbox import SandboxedAgent
+from arena.submission import load
+
+spec = load({str(chatty)!r})
+first = SandboxedAgent(spec, 2.0, log_dir={str(tmp_path / "first")!r})
+play_match("othello", [first, RandomAgent()], seed=0, max_steps=2)
+first.close()
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+agent = SandboxedAgent(spec, 2.0, log_dir={str(tmp_path / "logs")!r})
+result = play_match("othello", [agent, RandomAgent()], seed=0)
+agent.close()
+print(result.agents[0].status, result.agents[0].moves)
+"""
+    ran = subprocess.run([sys.executable, "-c", harness], capture_output=True, text=True, timeout=300)
+    status, moves = ran.stdout.split()
+    assert status == "ok" and int(moves) > 20, ran.stderr[-2000:]
+    assert [p.stat().st_size for p in (tmp_path / "logs").iterdir()] == [4096]
+
+
 def test_a_manifest_asks_for_memory_up_to_the_organisers_ceiling(write_submission):
     spec = load(write_submission("big", "", "memory_mb = 100000"))
     assert SandboxedAgent(spec, 1.0).memory_mb == Limits().max_memory_mb

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import BinaryIO
 
 _CHUNK = 1 << 16
 NEXT_PROCESS = b"\n[arena: the output of the agent's next process]\n"
@@ -26,19 +27,29 @@ class LogCapture:
         self._thread.start()
 
     def _drain(self) -> None:
-        # Unbuffered: readable while the agent runs.
-        with open(self.path, "ab" if self.after_earlier else "wb", buffering=0) as out:
-            kept = os.fstat(out.fileno()).st_size
-            if kept:
-                out.write(NEXT_PROCESS)
-            while chunk := _read(self._read_fd):
-                room = max(self.limit - kept, 0)
-                out.write(chunk[:room])
-                kept += min(len(chunk), room)
-                self.dropped += len(chunk) - min(len(chunk), room)
+        # Whatever happens to the file (a full disk), the pipe is drained: an agent must never block
+        # on its output, nor pay with its clock for the harness's disk.
+        out = self._open()
+        kept = 0 if out is None else os.fstat(out.fileno()).st_size
+        if kept and not _write(out, NEXT_PROCESS):
+            out = None
+        while chunk := _read(self._read_fd):
+            taken = 0 if out is None else min(len(chunk), max(self.limit - kept, 0))
+            if taken and not _write(out, chunk[:taken]):
+                out, taken = None, 0
+            kept += taken
+            self.dropped += len(chunk) - taken
+        if out is not None:
             if self.dropped:
-                out.write(f"\n[arena: {self.dropped} more bytes of output were dropped]\n".encode())
+                _write(out, f"\n[arena: {self.dropped} more bytes of output were dropped]\n".encode())
+            out.close()
         os.close(self._read_fd)
+
+    def _open(self) -> BinaryIO | None:
+        try:  # unbuffered: readable while the agent runs
+            return open(self.path, "ab" if self.after_earlier else "wb", buffering=0)
+        except OSError:
+            return None
 
     def close(self, timeout: float = 2.0) -> None:
         """Wait for the writer side to close (the worker and its children gone) and the file to be written."""
@@ -51,6 +62,16 @@ class LogCapture:
         except OSError:
             return ""
         return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def _write(out: BinaryIO, data: bytes) -> bool:
+    """Write `data` to `out`; False (the file closed) when the disk will not take it."""
+    try:
+        out.write(data)
+    except OSError:
+        out.close()
+        return False
+    return True
 
 
 def _read(fd: int) -> bytes:
