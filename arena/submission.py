@@ -61,7 +61,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from arena import tempdirs
-from arena.errors import ManifestError, SubmissionError
+from arena.errors import MACHINE_ERRNOS, HarnessError, ManifestError, SubmissionError
 from arena.faults import describe_exception
 from arena.weights import MAX_URL_CHARS, cached_weights, url_problem
 
@@ -245,7 +245,10 @@ def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None) -> A
     source = Path(path)
     is_folder = _source_is_folder(source)
     owned = workdir is None
-    target = tempdirs.make(SUBMISSION_PREFIX) if owned else Path(tempfile.mkdtemp(dir=workdir))
+    try:
+        target = tempdirs.make(SUBMISSION_PREFIX) if owned else Path(tempfile.mkdtemp(dir=workdir))
+    except OSError as exc:
+        raise HarnessError.short_of(f"make a private copy of {source}", exc) from exc
     try:
         if is_folder:
             _write(_folder_members(source), source, target)
@@ -260,8 +263,10 @@ def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None) -> A
         _check_files(root, manifest, source)
         digest = _digest(root)  # before the weights are placed: downloading them never makes a new entrant
         _place_weights(root, manifest, str(source))
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(target, ignore_errors=True)
+        if isinstance(exc, OSError) and exc.errno in MACHINE_ERRNOS:
+            raise HarnessError.short_of(f"copy {source}", exc) from exc
         raise
     return AgentSpec(name, source, root, manifest, digest, target if owned else None)
 

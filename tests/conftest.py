@@ -5,6 +5,7 @@ Fixtures (`submissions`, `write_submission`, `in_tmp`, `cli`) come by name; the 
 like any module of this folder: `from conftest import free_port, position`.
 """
 
+import errno
 import os
 import shutil
 import signal
@@ -52,6 +53,26 @@ def pytest_collection_modifyitems(config, items):
 def submissions() -> Path:
     """The repository's example submissions folder."""
     return SUBMISSIONS
+
+
+@pytest.fixture
+def full_disk_for(monkeypatch):
+    """full_disk_for(prefix) -> restore(): the temporary folders `arena.tempdirs` makes with `prefix`
+    (sandboxes', submissions' copies) meet a full disk, until restore() is called."""
+    from arena import tempdirs
+
+    real_make = tempdirs.make
+
+    def full_disk(prefix: str):
+        def make(asked: str):
+            if asked == prefix:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return real_make(asked)
+
+        monkeypatch.setattr(tempdirs, "make", make)
+        return lambda: monkeypatch.setattr(tempdirs, "make", real_make)
+
+    return full_disk
 
 
 @pytest.fixture

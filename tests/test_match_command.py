@@ -134,3 +134,20 @@ def test_a_full_disk_stops_the_match_with_the_tally_and_every_replay_written(cli
     assert "could not write game 2's replay or video" in err and "No space left on device" in err
     assert "stopped after 2 of 5 games" in err  # the game whose replay failed is in the tally
     assert [p.name for p in Path("replays").iterdir()] == [saved[0].name]
+
+
+def test_a_sandbox_the_machine_cannot_start_is_an_error_not_a_fault_of_the_agent(cli, submissions, full_disk_for):
+    from arena.sandbox.agent import WORKDIR_PREFIX
+
+    full_disk_for(WORKDIR_PREFIX)
+    code, _, err = cli("match", submissions / "random", submissions / "greedy", "--games", "3")
+    assert code == 1 and "stopped after 0 of 3 games" in err
+    assert "error: could not start a sandbox for random (No space left on device); this machine's doing" in err
+
+
+def test_a_submission_the_machine_cannot_copy_is_an_error_naming_the_machine(cli, submissions, full_disk_for):
+    from arena.submission import SUBMISSION_PREFIX
+
+    full_disk_for(SUBMISSION_PREFIX)
+    code, _, err = cli("match", submissions / "random", submissions / "greedy")
+    assert code == 1 and "could not make a private copy of" in err and "this machine's doing, not the agent's" in err

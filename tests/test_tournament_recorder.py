@@ -81,3 +81,19 @@ def test_a_full_disk_stops_play_saying_so_and_the_next_run_plays_the_rest(tourna
     assert tournament.store.finished_count() == 2 and not list(tournament.replay_dir.glob("*.tmp"))
     monkeypatch.setattr(replay, "save", real_save)
     assert tournament.play(Backend()) == 10
+
+
+def test_a_sandbox_the_machine_cannot_start_blames_no_entrant_and_the_next_run_plays_it(tournament, full_disk_for):
+    from arena.sandbox.agent import WORKDIR_PREFIX
+    from arena.tournament import blocks
+
+    blocks.close_sandboxes()  # this process's sandboxes from earlier tests would be reused
+    restore = full_disk_for(WORKDIR_PREFIX)
+    assert tournament.play(Backend()) == 0
+    failures = tournament.store.failures()
+    assert len(failures) == 12 and tournament.store.finished_count() == 0  # noted, not lost by anyone
+    assert all("could not start a sandbox" in reason and "this machine's doing, not the agent's" in reason
+               for reason in failures.values())
+    restore()
+    assert tournament.play(Backend()) == 12 and not tournament.store.failures()
+    assert all(seat.status == "ok" for result in tournament.store.results() for seat in result.seats)

@@ -17,6 +17,7 @@ from typing import Any
 
 from arena import tempdirs
 from arena.cpus import allowed_cpus, current_cpu
+from arena.errors import HarnessError
 from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle
 from arena.names import file_name
@@ -170,13 +171,17 @@ class SandboxedAgent(AgentHandle):
     # --- the worker process --------------------------------------------------------------
 
     def _spawn(self, game: str) -> None:
+        try:
+            self._start_worker(game)
+        except OSError as exc:  # before the agent's code ran: the machine failed, not the agent
+            self.close()
+            raise HarnessError.short_of(f"start a sandbox for {self.name}", exc) from exc
+
+    def _start_worker(self, game: str) -> None:
         _sweep_stale_groups_once()
         self._workdir = tempdirs.make(WORKDIR_PREFIX)
         folder = self._workdir / "submission"  # made by the worker: in its own root, or here without one
         (self._workdir / "root").mkdir()
-        to_worker_read, to_worker_write = os.pipe()
-        from_worker_read, from_worker_write = os.pipe()
-        log_read, log_write = os.pipe()
         self._cgroup = AgentCgroup.create(CgroupLimits(self.memory_mb << 20, self.limits.max_processes,
                                                        self.limits.cpu_cores))
         identity = isolate.sandbox_identity(next(_sandbox_counter) + (os.getpid() << 8))
@@ -197,9 +202,14 @@ class SandboxedAgent(AgentHandle):
             "devices": sorted(p for pattern in DEVICE_PATTERNS for p in glob.glob(pattern)),
             "max_message_bytes": 1 << 30,  # what the harness sends is trusted
         }
+        (to_worker_read, to_worker_write), (from_worker_read, from_worker_write), (log_read, log_write) = _pipes(3)
         try:
             self._process = launcher.start_worker([json.dumps(config)], self._workdir, _worker_environment(folder),
                                                   (to_worker_read, from_worker_write), log_write, game)
+        except BaseException:
+            for fd in (to_worker_write, from_worker_read, log_read):
+                os.close(fd)
+            raise
         finally:
             for fd in (to_worker_read, from_worker_write, log_write):
                 os.close(fd)
@@ -361,6 +371,20 @@ _sandbox_counter = itertools.count()
 def _sweep_stale_groups_once() -> None:
     """Remove the cgroups of harnesses killed before they could clean up (SIGKILL)."""
     sweep_stale_groups()
+
+
+def _pipes(count: int) -> list[tuple[int, int]]:
+    """`count` pipes, or none (those made closed again) when the process runs out of files."""
+    made: list[tuple[int, int]] = []
+    try:
+        for _ in range(count):
+            made.append(os.pipe())
+    except OSError:
+        for pipe in made:
+            for fd in pipe:
+                os.close(fd)
+        raise
+    return made
 
 
 def _tree_bytes(folder: Path) -> int:

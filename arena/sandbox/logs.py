@@ -22,7 +22,6 @@ class LogCapture:
         self.limit = limit
         self.dropped = 0
         self._read_fd = read_fd
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._thread = threading.Thread(target=self._drain, name=f"log:{path.name}", daemon=True)
         self._thread.start()
 
@@ -47,6 +46,7 @@ class LogCapture:
 
     def _open(self) -> BinaryIO | None:
         try:  # unbuffered: readable while the agent runs
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             return open(self.path, "ab" if self.after_earlier else "wb", buffering=0)
         except OSError:
             return None

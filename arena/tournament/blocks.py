@@ -23,7 +23,7 @@ from typing import Any, Callable
 from arena.actions import checked_action
 from arena.entrants import submission_handle
 from arena.envs import EnvSpec
-from arena.errors import ArenaError
+from arena.errors import ArenaError, HarnessError
 from arena.faults import AgentFault, Status, describe_exception
 from arena.handle import AgentHandle, ForfeitingAgent
 from arena.match import play_match
@@ -134,7 +134,7 @@ class GuardedHandle(AgentHandle):
     def _guard(self, what: str, call: Callable[[], Any]) -> Any:
         try:
             return call()
-        except AgentFault:
+        except (AgentFault, HarnessError):  # the latter: the match could not be played, nobody lost it
             raise
         except Exception as exc:
             fault = AgentFault(Status.CRASH, f"{what}: {one_line(exc)}", traceback.format_exc())
@@ -198,6 +198,8 @@ def _open(package: EntrantPackage, settings: dict[str, Any]) -> AgentHandle:
         handle = submission_handle(spec, settings["env"], settings.get("time_per_move"),
                                    time_bank=settings.get("time_bank"), limits=Limits(**settings.get("limits", {})),
                                    log_dir=settings.get("log_dir"))
+    except HarnessError:
+        raise  # the machine's failure: the match waits for the next run
     except Exception as exc:  # whatever the submission holds, only this entrant pays for it
         return ForfeitingAgent(package.label, f"its submission cannot be loaded: {one_line(exc)}")
     handle.name = package.label
@@ -212,16 +214,21 @@ def _unpacked(package: EntrantPackage) -> Path:
     zip or loses its file to another's rename.
     """
     path = Path(tempfile.gettempdir()) / "arena-entrants" / f"{package.digest}.zip"
-    if not path.exists():
+    if path.exists():
+        return path
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f"{package.digest}.", suffix=".part",
                                          delete=False) as partial:
             try:
                 partial.write(package.zipped)
+                partial.flush()
             except BaseException:
                 Path(partial.name).unlink()  # a full disk leaves nothing behind
                 raise
         Path(partial.name).replace(path)
+    except OSError as exc:  # this machine's folder: not the entrant's doing
+        raise HarnessError.short_of(f"write {package.label} to {path.parent}", exc) from exc
     return path
 
 
