@@ -403,6 +403,31 @@ print(result.agents[0].status, result.agents[0].moves)
     assert [p.stat().st_size for p in (tmp_path / "logs").iterdir()] == [4096]
 
 
+@pytest.mark.parametrize("returned, detail", [
+    ("10 ** 200_000", "an integer of 664386 bits does not fit in 64"),
+    ("Sneaky()", "ZeroDivisionError: division by zero (agent.py line 6)"),
+])
+def test_an_action_that_fails_as_it_is_sent_is_illegal_not_a_crash(write_submission, returned, detail):
+    code = f"""from arena.agents import Agent
+
+
+class Sneaky:
+    def __array__(self, dtype=None, copy=None):
+        return 1 / 0
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        return {returned}
+"""
+    agent = SandboxedAgent(load(write_submission("sneaky", code, 'env = "othello"')), 5.0, limits=LIMITS)
+    try:
+        mine = play_match("othello", [agent, RandomAgent()], seed=0).agents[0]
+    finally:
+        agent.close()
+    assert mine.status == ILLEGAL and mine.detail == f"returned an action that cannot be sent: {detail}"
+
+
 def test_a_manifest_asks_for_memory_up_to_the_organisers_ceiling(write_submission):
     spec = load(write_submission("big", "", "memory_mb = 100000"))
     assert SandboxedAgent(spec, 1.0).memory_mb == Limits().max_memory_mb

@@ -182,8 +182,13 @@ class _Worker:
             return
         try:
             self.channel.send(Kind.ACTION, action if type(action) in _SENDABLE else _plain(action))
-        except TypeError as exc:
-            self._failed("returned an action that cannot be sent", str(exc), illegal=True)
+        except OSError:
+            raise  # the harness's end is gone: there is no one to tell
+        except Exception as exc:  # noqa: BLE001  (its value, or its own code run as it was read: the agent's doing)
+            from arena.faults import describe_exception
+
+            why = str(exc) if isinstance(exc, TypeError) else describe_exception(exc, self.folder)
+            self._failed("returned an action that cannot be sent", why, illegal=True)
 
     def _call(self, what: str, call) -> Any:
         try:
