@@ -92,8 +92,11 @@ def leftovers(pid: int) -> list[str]:
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_stopped_match_prints_the_tally_and_leaves_nothing_behind(tmp_path, submissions, write_submission, signum):
     slow = write_submission("slow", SLOW, 'env = "othello"')
+    # A test run started in the background (`pytest &`) ignores SIGINT, and a command it starts would
+    # inherit that: the command is started with the default action, as from a terminal.
     process = subprocess.Popen([installed_command(), "match", slow, submissions / "random", "--games", "100",
-                                "--max-steps", "4"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                "--max-steps", "4"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         while not list(tmp_path.glob("replays/*.json")) and time.monotonic() < deadline:
