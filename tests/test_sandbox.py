@@ -428,6 +428,29 @@ class SubmittedAgent(Agent):
     assert mine.status == ILLEGAL and mine.detail == f"returned an action that cannot be sent: {detail}"
 
 
+@pytest.mark.skipif(not ISOLATED, reason="this machine cannot give agents namespaces of their own")
+def test_an_agent_sees_its_cgroups_as_the_root_and_nothing_of_the_harness(write_submission, tmp_path):
+    code = """import numpy as np
+from arena.agents import Agent
+
+print("cgroups:", open("/proc/self/cgroup").read().replace(chr(10), " | "), flush=True)
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        return int(np.flatnonzero(obs["action_mask"])[0])
+"""
+    agent = SandboxedAgent(load(write_submission("peeker", code, 'env = "othello"')), 5.0, limits=LIMITS,
+                           log_dir=tmp_path / "logs")
+    try:
+        assert play_match("othello", [agent, RandomAgent()], seed=0, max_steps=2).agents[0].status == OK
+    finally:
+        agent.close()
+    [line] = [line for line in agent.log_path.read_text().splitlines() if line.startswith("cgroups:")]
+    groups = [entry.strip() for entry in line.removeprefix("cgroups:").split("|") if entry.strip()]
+    assert groups and all(entry.endswith(":/") for entry in groups), groups  # no arena-PID-N, no host path
+
+
 def test_a_manifest_asks_for_memory_up_to_the_organisers_ceiling(write_submission):
     spec = load(write_submission("big", "", "memory_mb = 100000"))
     assert SandboxedAgent(spec, 1.0).memory_mb == Limits().max_memory_mb

@@ -22,6 +22,7 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 _CLONE_NEWNS, _CLONE_NEWUTS, _CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 _CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+_CLONE_NEWCGROUP = 0x02000000
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
 _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 16384, 1 << 18
 _MS_NOATIME, _MS_NODIRATIME, _MS_RELATIME = 1024, 2048, 1 << 21
@@ -53,17 +54,19 @@ def sandbox_identity(slot: int) -> Identity:
 
 
 def enter_namespaces() -> int | None:
-    """Unshare mount, network, IPC, UTS and (for the child) PID namespaces, then fork.
+    """Unshare mount, network, IPC, UTS, cgroup and (for the child) PID namespaces, then fork.
 
     In the parent returns the child's pid, in the child 0; None where the kernel refuses (then
     nothing changed and nothing was forked). A non-root caller gets them through a user namespace
-    mapping only its own ids.
+    mapping only its own ids. Called once the worker is in its own cgroups, which the cgroup
+    namespace then shows it as the root: `/proc/self/cgroup` names neither the harness's process
+    nor the host's groups.
     """
     uid, gid = os.geteuid(), os.getegid()
-    flags = _CLONE_NEWNS | _CLONE_NEWNET | _CLONE_NEWIPC | _CLONE_NEWUTS | _CLONE_NEWPID
+    flags = _CLONE_NEWNS | _CLONE_NEWNET | _CLONE_NEWIPC | _CLONE_NEWUTS | _CLONE_NEWPID | _CLONE_NEWCGROUP
     if uid != 0:
         flags |= _CLONE_NEWUSER
-    if _libc.unshare(flags) != 0:
+    if _libc.unshare(flags) != 0 and _libc.unshare(flags & ~_CLONE_NEWCGROUP) != 0:  # kernels before 4.6
         return None
     if uid != 0:
         try:
