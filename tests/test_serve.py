@@ -117,6 +117,23 @@ def test_an_upload_over_the_size_cap_is_refused(tmp_path):
     assert site.store.submissions() == [] and site.files_kept() == []
 
 
+def test_an_upload_the_servers_disk_cannot_hold_is_to_be_tried_later_and_leaves_nothing(site):
+    import resource
+
+    data = _zip({"agent.py": RANDOM_AGENT, "noise.bin": os.urandom(64 << 10)})
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (16 << 10, hard))  # files past 16 KiB: the disk is full
+    try:
+        answer = site.upload(data)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["error"] == ("the server could not store the upload now (File too large); try again "
+                                      "later, and tell the organiser if it goes on")
+    assert site.store.submissions() == [] and site.files_kept() == []
+    assert site.upload(data).status_code == 201
+
+
 def test_the_same_content_twice_is_refused(site):
     data = _zip({"agent.py": RANDOM_AGENT})
     assert site.upload(data).status_code == 201

@@ -19,7 +19,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from arena.errors import ArenaError
+from arena.errors import ArenaError, HarnessError
 from arena.serve.store import CompetitionStore, Participant, Submission
 
 DAY = 24 * 3600.0
@@ -55,13 +55,18 @@ def take_upload(store: CompetitionStore, participant: Participant, data: bytes, 
     if not data or not zipfile.is_zipfile(io.BytesIO(data)):
         raise UploadRefused("the upload is not a zip file; upload a zip of your agent's folder "
                             "(arena submit FOLDER makes one for you)")
-    uploads_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads_dir))
+    try:
+        uploads_dir.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads_dir))
+    except OSError as exc:
+        raise _server_short(exc) from exc
     try:
         shown = work / f"{_stem(filename)}.zip"
         shown.write_bytes(data)
         try:
             spec = load(shown, workdir=work)
+        except HarnessError as exc:
+            raise _server_short(exc.__cause__ or exc) from exc
         except ArenaError as exc:
             raise UploadRefused(str(exc).replace(str(shown), shown.name).replace(str(work), "upload")) from None
         if not spec.manifest.plays(env):
@@ -74,9 +79,19 @@ def take_upload(store: CompetitionStore, participant: Participant, data: bytes, 
                                 f"{same.status}; change something before uploading it again", 409)
         folder = uploads_dir / f"{spec.digest[:16]}-{secrets.token_hex(4)}"
         shutil.move(str(spec.root), folder)
+    except OSError as exc:  # the server's disk, not the upload: nothing of it is kept
+        raise _server_short(exc) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return store.add_submission(participant.id, spec.name, spec.digest, str(folder))
+
+
+def _server_short(exc: BaseException) -> UploadRefused:
+    """The server could not store an upload (its disk full, say): the participant is told to try
+    later, and nothing of the server's paths."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "a failure of the server"
+    return UploadRefused(f"the server could not store the upload now ({reason}); try again later, and tell "
+                         "the organiser if it goes on", 503)
 
 
 def too_large(size: int, limit: int) -> str:
