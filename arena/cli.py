@@ -15,7 +15,7 @@ import sys
 from typing import Any, Iterator, Sequence
 
 from arena import __version__
-from arena.errors import ArenaError
+from arena.errors import ArenaError, HarnessError
 from arena.settings import parse_overrides
 
 # Each command imports what it needs when it runs: `arena --help` loads argparse and little else.
@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from arena.match_command import shown_lines
 
         err.print(f"[bold red]error:[/] {shown_lines(str(exc))}")
-        return 1
+        return HarnessError.EXIT_STATUS if isinstance(exc, HarnessError) else 1
     except KeyboardInterrupt as exc:
         signum = getattr(exc, "signum", signal.SIGINT)
         err.print("interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}")

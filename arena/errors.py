@@ -11,7 +11,10 @@ class ArenaError(Exception):
 
 class HarnessError(ArenaError):
     """The machine running the harness failed it (a full disk, no processes or files left): no agent
-    is to blame, and a match it stopped is to be played again."""
+    is to blame, and a match it stopped is to be played again. The `arena` command exits with
+    EXIT_STATUS then (sysexits' EX_TEMPFAIL: try again later)."""
+
+    EXIT_STATUS = 75
 
     @classmethod
     def short_of(cls, what: str, exc: OSError) -> HarnessError:
@@ -22,7 +25,8 @@ class HarnessError(ArenaError):
 
 
 # What an OSError of the machine running short says, whoever's files were being written.
-MACHINE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.EROFS})
+MACHINE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EMFILE, errno.ENFILE, errno.ENOMEM,
+                            errno.EROFS})
 
 
 class SubmissionError(ArenaError):

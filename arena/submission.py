@@ -574,8 +574,9 @@ def _write(members: Iterable[_Member], source: Path, target: Path) -> None:
             raise SubmissionError(f"{source}: {member.shown} is damaged or uses an unsupported zip feature ({exc}); "
                                   f"zip the folder again") from None
         except OSError as exc:
-            raise SubmissionError(f"{source}: cannot unpack {member.shown} ({exc.strerror}); check it, or the disk "
-                                  f"space left here") from None
+            if exc.errno in MACHINE_ERRNOS:
+                raise HarnessError.short_of(f"unpack {member.shown} of {source}", exc) from exc
+            raise SubmissionError(f"{source}: cannot unpack {member.shown} ({exc.strerror}); check it") from None
         if not complete:
             raise SubmissionError(f"{source}: {member.shown} holds more than the {member.size} bytes it declared; "
                                   f"make the zip or copy again")

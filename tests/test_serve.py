@@ -93,6 +93,23 @@ def test_a_submission_that_fails_validation_is_refused_with_its_reason_and_its_o
     assert "hello from my agent" not in site.client.get("/me").text
 
 
+def test_a_validation_the_machine_fails_leaves_the_submission_waiting_for_another(site):
+    import resource
+
+    submission = site.upload(_zip({"agent.py": RANDOM_AGENT, "weights.bin": os.urandom(2 << 20)})).json()
+    site.validator.machine_retry_seconds = 0
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, hard))  # the validation's copy meets a full disk
+    try:
+        assert site.validator.validate_next()
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    record = site.store.submission(submission["id"])
+    assert record.status == VALIDATING and record.reason == "", record  # not refused: it waits, unclaimed
+    assert site.validator.validate_next()
+    assert site.store.submission(submission["id"]).status == ACTIVE
+
+
 @pytest.mark.parametrize("data, status, words", [
     (b"these bytes are not a zip", 400, "not a zip file"),
     (_zip({"agent.py": RANDOM_AGENT, "../escape.py": "x = 1\n"}), 400, "outside the submission"),

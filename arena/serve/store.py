@@ -287,6 +287,10 @@ class CompetitionStore:
                 self._db.execute("UPDATE submissions SET claimed_at = ? WHERE id = ?", (time.time(), row[0]))
         return None if row is None else self.submission(row[0])
 
+    def release_claim(self, submission_id: int) -> None:
+        """Make a submission a validator had taken wait for validation again."""
+        self._write("UPDATE submissions SET claimed_at = NULL WHERE id = ? AND status = ?", (submission_id, VALIDATING))
+
     def finish_validation(self, submission_id: int, status: str, reason: str, log_tail: str,
                           entrant_id: int | None = None) -> bool:
         """Write a validation's outcome; False if the submission was meanwhile disqualified."""

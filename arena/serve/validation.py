@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from arena.db import as_target
+from arena.errors import HarnessError
 from arena.serve.store import ACTIVE, REFUSED, RETIRED, CompetitionStore, Submission
 from arena.tournament.players import PR_SET_PDEATHSIG
 from arena.tournament.store import ResultsStore
@@ -28,6 +29,7 @@ from arena.tournament.store import ResultsStore
 TAIL_LINES = 40
 LINE_CHARS = 300
 REASON_CHARS = 400
+MACHINE_RETRY_SECONDS = 30.0  # before a validation the machine failed is tried again
 
 
 class Validator:
@@ -45,6 +47,7 @@ class Validator:
         self.timeout = timeout
         self.sandbox = sandbox
         self.on_active = on_active
+        self.machine_retry_seconds = MACHINE_RETRY_SECONDS
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._workers: list[threading.Thread] = []
@@ -76,7 +79,12 @@ class Validator:
         submission = self.store.claim_for_validation()
         if submission is None:
             return False
-        passed, reason, tail = self.check(submission)
+        outcome = self.check(submission)
+        if outcome is None:  # the machine failed the validation, not the submission: it waits for another
+            self.store.release_claim(submission.id)
+            self._stop.wait(self.machine_retry_seconds)
+            return True
+        passed, reason, tail = outcome
         if not passed:
             self.store.finish_validation(submission.id, REFUSED, reason, tail)
             return True
@@ -95,8 +103,10 @@ class Validator:
         self.on_active()
         return True
 
-    def check(self, submission: Submission) -> tuple[bool, str, str]:
-        """(passed, one-line reason if not, tail of what was printed), from `arena validate`."""
+    def check(self, submission: Submission) -> tuple[bool, str, str] | None:
+        """(passed, one-line reason if not, tail of what was printed), from `arena validate`; None
+        when the machine failed it (a full disk, say: `HarnessError`), which says nothing of the
+        submission."""
         folder = Path(submission.folder)
         log_dir = folder.with_name(folder.name + "-logs")
         command = [sys.executable, "-m", "arena.cli", "validate", str(folder), "--env", self.env,
@@ -117,6 +127,8 @@ class Validator:
         tail = "\n".join(line[:LINE_CHARS] for line in tail.splitlines()[-TAIL_LINES:])
         if code == 0:
             return True, "", tail
+        if code == HarnessError.EXIT_STATUS:
+            return None
         if code is None:
             return False, f"validation took longer than {self.timeout:g} s", tail
         return False, _reason(_scrubbed(done.stderr, folder, log_dir), code), tail
