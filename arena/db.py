@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from arena.errors import ArenaError
+from arena.errors import ArenaError, HarnessError
 from arena.outputs import why_not_made
 
 BUSY_SECONDS = 30  # how long a write waits for another writer before it fails
@@ -118,8 +118,7 @@ class SQLiteDatabase:
             self._connection.execute("PRAGMA synchronous=FULL")  # a recorded write survives a power cut
         except sqlite3.DatabaseError as exc:
             self._connection.close()
-            raise ArenaError(f"{path}: not a usable {what} ({exc}); "
-                             f"restore it from a copy or start a new one with another --db") from None
+            raise unusable(path, what, exc) from None
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self._connection.execute(sql, args)
@@ -156,17 +155,38 @@ class SQLiteDatabase:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error: all of a write or none of it, one writer at a time."""
-        self._connection.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error: all of a write or none of it, one writer at a time.
+        A disk that cannot take the write is a HarnessError (what was committed before stays)."""
         try:
-            yield
-        except BaseException:
-            self._connection.execute("ROLLBACK")
-            raise
-        self._connection.execute("COMMIT")
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if "disk" not in str(exc):  # "database or disk is full", "disk I/O error"
+                raise
+            if self._connection.in_transaction:
+                self._connection.execute("ROLLBACK")
+            raise _disk_failure(self.name, exc) from exc
 
     def close(self) -> None:
         self._connection.close()
+
+
+def unusable(name: str | Path, what: str, exc: Exception) -> ArenaError:
+    """The error for a database that failed as it was opened: damaged, or on a disk that is full."""
+    if "disk" in str(exc):  # "database or disk is full", "disk I/O error": the machine's doing, not the file's
+        return _disk_failure(name, exc)
+    return ArenaError(f"{name}: not a usable {what} ({exc}); restore it from a copy or start a new one with "
+                      "another --db")
+
+
+def _disk_failure(name: str | Path, exc: Exception) -> HarnessError:
+    return HarnessError(f"{name}: could not write to the database ({exc}); free some space on its disk, then run "
+                        "the command again: what was recorded before is kept")
 
 
 class PostgresDatabase:

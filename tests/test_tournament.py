@@ -226,3 +226,25 @@ def test_a_folder_beside_the_database_that_cannot_be_made_is_refused_before_play
     (tmp_path / "cup-replays").unlink()
     with Tournament(tmp_path / "cup.sqlite", Settings(env="othello")) as cup:  # the failed opening let the store go
         assert cup.replay_dir.is_dir() and cup.log_dir.is_dir()
+
+
+def test_a_full_disk_under_the_database_stops_with_exit_75_and_resuming_loses_and_repeats_nothing(othello_entrants,
+                                                                                                   tmp_path):
+    import resource
+
+    db = tmp_path / "full.sqlite"
+    command = [sys.executable, "-m", "arena.cli", "tournament", str(othello_entrants), "--env", "othello",
+               "--games-per-pair", "20", "--db", str(db)]
+
+    def disk_of_200_kib():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200 << 10, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+
+    stopped = subprocess.run(command, capture_output=True, text=True, timeout=300, preexec_fn=disk_of_200_kib)
+    assert stopped.returncode == 75, stopped.stderr[-2000:]
+    assert "could not write to the database" in stopped.stderr and "Traceback" not in stopped.stderr
+    kept = ResultsStore(db).finished_count()
+    resumed = subprocess.run([sys.executable, "-m", "arena.cli", "tournament", "--db", str(db), "--resume"],
+                             capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{120 - kept} matches played" in resumed.stdout
+    assert [r.match_id for r in ResultsStore(db).results()] == list(range(1, 121))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from arena.db import open_database
+from arena.db import open_database, unusable
 from arena.errors import ArenaError
 
 SCHEMA = """
@@ -139,8 +139,7 @@ class CompetitionStore:
                 self._db.script("ALTER TABLE participants ADD COLUMN organiser INTEGER NOT NULL DEFAULT 0")
         except self._db.DatabaseError as exc:
             self._db.close()
-            raise ArenaError(f"{self.path}: not a usable competition database ({exc}); "
-                             f"restore it from a copy or use another --db") from None
+            raise unusable(self.path, "competition database", exc) from None
 
     def close(self) -> None:
         with self._lock:

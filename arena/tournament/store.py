@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from arena import __version__
-from arena.db import open_database
-from arena.errors import ArenaError
+from arena.db import open_database, unusable
+from arena.errors import ArenaError, HarnessError
 from arena.processes import running
 
 SCHEMA = """
@@ -180,13 +180,16 @@ class ResultsStore:
             self._upgrade()
         except self._db.DatabaseError as exc:
             self._db.close()
-            raise ArenaError(f"{self.path}: not a usable results database ({exc}); "
-                             f"restore it from a copy or start a new one with another --db") from None
+            raise unusable(self.path, "results database", exc) from None
         self._lease: _LeaseKeeper | None = None
 
     def close(self) -> None:
-        self.release_lease()
-        self._db.close()
+        try:
+            self.release_lease()
+        except (self._db.Error, HarnessError):
+            pass  # a full disk, say: the next run takes over the lease of an owner that is gone
+        finally:
+            self._db.close()
 
     def _check_integrity(self) -> None:
         problems = self._db.problems()
