@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from arena.errors import ArenaError
+from arena.errors import MACHINE_ERRNOS, ArenaError, HarnessError
 
 
 def output_folder(folder: str | os.PathLike, named: str, fix: str) -> Path:
@@ -29,6 +29,8 @@ def why_not_made(path: Path, exc: OSError) -> str:
 
 
 def write_failure(what: str, path: str | os.PathLike, exc: OSError) -> ArenaError:
-    """The error for a file that could not be written mid-run (a full disk, say)."""
-    return ArenaError(f"could not write {what} {path} ({exc.strerror or exc}); "
-                      "free some space or choose another folder, then run the command again")
+    """The error for a file that could not be written mid-run: a HarnessError when the machine ran
+    short (a full disk, say)."""
+    kind = HarnessError if exc.errno in MACHINE_ERRNOS else ArenaError
+    return kind(f"could not write {what} {path} ({exc.strerror or exc}); "
+                "free some space or choose another folder, then run the command again")

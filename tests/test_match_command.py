@@ -133,7 +133,7 @@ def test_a_full_disk_stops_the_match_with_the_tally_and_every_replay_written(cli
 
     monkeypatch.setattr(replay, "save", disk_full_at_the_second)
     code, _, err = cli("match", submissions / "random", submissions / "greedy", "--games", "5", "--no-sandbox")
-    assert code == 1
+    assert code == 75  # the machine's doing: try again later
     assert "could not write game 2's replay or video" in err and "No space left on device" in err
     assert "stopped after 2 of 5 games" in err  # the game whose replay failed is in the tally
     assert [p.name for p in Path("replays").iterdir()] == [saved[0].name]

@@ -94,7 +94,8 @@ def _encode(value: Any, parts: list[Any], depth: int) -> None:
         elif -(1 << 63) <= value < (1 << 63):
             parts.append(b"i" + _I64.pack(value))
         else:
-            raise TypeError(f"an integer of {value.bit_length()} bits does not fit in 64")  # never printed: it may be huge
+            # Not printed: it may have more digits than Python converts to text.
+            raise TypeError(f"an integer of {value.bit_length()} bits does not fit in 64")
     elif kind is float:
         parts.append(b"f" + _F64.pack(value))
     elif value is None:
