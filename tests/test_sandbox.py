@@ -451,6 +451,30 @@ class SubmittedAgent(Agent):
     assert groups and all(entry.endswith(":/") for entry in groups), groups  # no arena-PID-N, no host path
 
 
+def test_a_harness_under_lower_hard_limits_than_the_sandboxes_passes_them_on(submissions):
+    import resource
+
+    harness = f"""
+from arena.agents import RandomAgent
+from arena.match import play_match
+from arena.sandbox import SandboxedAgent
+from arena.submission import load
+
+agent = SandboxedAgent(load({str(submissions / "random")!r}), 5.0)
+result = play_match("othello", [agent, RandomAgent()], seed=0)
+agent.close()
+print(result.agents[0].status)
+"""
+    cap = 32 << 20  # below the sandbox's own file-size limit, and a hard limit: it cannot be raised back
+
+    def capped():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (cap, cap))
+
+    ran = subprocess.run([sys.executable, "-c", harness], capture_output=True, text=True, timeout=300,
+                         preexec_fn=capped)
+    assert ran.stdout.split() == ["ok"], ran.stderr[-2000:]
+
+
 def test_a_manifest_asks_for_memory_up_to_the_organisers_ceiling(write_submission):
     spec = load(write_submission("big", "", "memory_mb = 100000"))
     assert SandboxedAgent(spec, 1.0).memory_mb == Limits().max_memory_mb

@@ -30,11 +30,11 @@ def set_resource_limits(memory_bytes: int | None, file_bytes: int, processes: in
     Address space and processes are capped per process only where no cgroup counts them in total.
     """
     for limit, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_FSIZE, file_bytes),
-                         (resource.RLIMIT_CORE, 0)):
+                         (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, processes)):
         if value is not None:
+            hard = resource.getrlimit(limit)[1]  # a harness capped lower passes its own cap on
+            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
             resource.setrlimit(limit, (value, value))
-    if processes is not None:
-        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
     # Writing past the file limit should fail with an error, not kill the worker silently.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
