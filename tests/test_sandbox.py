@@ -451,27 +451,38 @@ class SubmittedAgent(Agent):
     assert groups and all(entry.endswith(":/") for entry in groups), groups  # no arena-PID-N, no host path
 
 
-def test_a_harness_under_lower_hard_limits_than_the_sandboxes_passes_them_on(submissions):
-    import resource
-
-    harness = f"""
+def harness_playing(submission: Path) -> str:
+    """Code for a harness process that plays `submission` sandboxed once and prints its status."""
+    return f"""
 from arena.agents import RandomAgent
 from arena.match import play_match
 from arena.sandbox import SandboxedAgent
 from arena.submission import load
 
-agent = SandboxedAgent(load({str(submissions / "random")!r}), 5.0)
+agent = SandboxedAgent(load({str(submission)!r}), 5.0)
 result = play_match("othello", [agent, RandomAgent()], seed=0)
 agent.close()
 print(result.agents[0].status)
 """
+
+
+@pytest.mark.parametrize("umask", [0o077, 0o777])
+def test_the_organisers_umask_does_not_lock_agents_out_of_their_files(submissions, umask):
+    ran = subprocess.run([sys.executable, "-c", harness_playing(submissions / "random")], capture_output=True,
+                         text=True, timeout=300, preexec_fn=lambda: os.umask(umask))
+    assert ran.stdout.split() == ["ok"], ran.stderr[-2000:]
+
+
+def test_a_harness_under_lower_hard_limits_than_the_sandboxes_passes_them_on(submissions):
+    import resource
+
     cap = 32 << 20  # below the sandbox's own file-size limit, and a hard limit: it cannot be raised back
 
     def capped():
         resource.setrlimit(resource.RLIMIT_FSIZE, (cap, cap))
 
-    ran = subprocess.run([sys.executable, "-c", harness], capture_output=True, text=True, timeout=300,
-                         preexec_fn=capped)
+    ran = subprocess.run([sys.executable, "-c", harness_playing(submissions / "random")], capture_output=True,
+                         text=True, timeout=300, preexec_fn=capped)
     assert ran.stdout.split() == ["ok"], ran.stderr[-2000:]
 
 

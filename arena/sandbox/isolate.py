@@ -218,13 +218,15 @@ def _write_accounts(etc: Path, identity: Identity) -> None:
 
 
 def _copy_submission(source: Path, target: Path, identity: Identity) -> None:
-    """The agent's own writable copy, inside the capped tmpfs, owned by the agent's identity."""
+    """The agent's own writable copy, inside the capped tmpfs, owned by the agent's identity and
+    readable and writable by it whatever modes the organiser's umask gave the files."""
     shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
-    if os.geteuid() != 0:
-        return
     for folder, dirs, files in os.walk(target):
         for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
-            os.lchown(name, identity.uid, identity.gid)
+            if os.geteuid() == 0:
+                os.lchown(name, identity.uid, identity.gid)
+            if not os.path.islink(name):  # chmod would follow it
+                os.chmod(name, os.lstat(name).st_mode & 0o7777 | (0o700 if os.path.isdir(name) else 0o600))
 
 
 def _mount(source: str | None, target: str | Path, fstype: str | None, flags: int, data: str | None = None) -> None:

@@ -36,6 +36,9 @@ SYSTEM_READ_PATHS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc"
 def main(argv: list[str]) -> None:
     read_fd, write_fd, config_text, *flags = argv
     config = json.loads(config_text)
+    # The folders of its root are made here, as root, for an agent that runs as another user: the
+    # organiser's umask (077, say) must not lock it out of them.
+    os.umask(0o022)
     confine.die_with_parent()
     isolated = False
     if "--confined" not in flags:
