@@ -48,3 +48,26 @@ def test_the_first_folder_made_removes_those_of_gone_processes_only():
         sleeper.wait()
         for folder in (of_zombie, of_live):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_folder_is_its_owners_while_its_lock_is_held_whatever_its_pid_says():
+    # As a harness in another PID namespace sharing /tmp: a pid not running here, its lock held.
+    tempdirs.sweep.cache_clear()
+    dead = zombie()
+    dead.wait()  # its pid names no process here now
+    folder = Path(tempfile.gettempdir()) / f"{PREFIX}{dead.pid}-0badc0de-x"
+    folder.mkdir()
+    lock = Path(tempfile.gettempdir()) / f"arena-owner-{dead.pid}-0badc0de.lock"
+    holder = subprocess.Popen([sys.executable, "-c", f"import fcntl, sys, time\nf = open({str(lock)!r}, 'w')\n"
+                               "fcntl.flock(f, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(60)\n"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        tempdirs.sweep(PREFIX)
+        assert folder.is_dir() and lock.exists()  # kept: its owner runs, elsewhere
+    finally:
+        holder.kill()
+        holder.wait()
+    tempdirs.sweep.cache_clear()
+    tempdirs.sweep(PREFIX)
+    assert not folder.exists() and not lock.exists()  # the lock went with its process
