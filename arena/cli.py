@@ -151,7 +151,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         "[options]) decide how many seats the game has; A and B sit in turn (A, B, A, B, ...), each seat held by "
         "its own copy. Several games show one progress bar with the running tally, and the table at the end "
         "(also when stopped with Ctrl-C or SIGTERM). Exits 1 when a submission faulted in any game (crash, "
-        "timeout, illegal action); the file printed with the fault holds what it printed and its traceback.",
+        "timeout, illegal action); the file printed with the fault holds what it printed and its traceback. "
+        "Exits 75 when this machine failed the match (a full disk, no processes left: try again), 130 after "
+        "Ctrl-C, 143 after SIGTERM.",
     )
     match.add_argument("first", metavar="A", help="first submission: a folder or a zip of one")
     match.add_argument("second", metavar="B", help="second submission: a folder or a zip of one")
@@ -241,7 +243,8 @@ def _add_tournament_command(commands) -> None:
         "match sandboxed, recording each as it finishes in the --db database. Run it again on the same folder to add "
         "new or changed submissions (a changed one is a new entrant); --resume finishes an interrupted tournament. "
         "A submission that cannot be read is listed with the reason and forfeits its matches; one process plays "
-        "a --db at a time.",
+        "a --db at a time. Exits 75 when this machine failed it (a full disk, no processes left): what was "
+        "recorded stays, and the same command carries on.",
         epilog="examples:\n"
         "  arena tournament submissions/ --env othello --games-per-pair 4 --workers 2 --db results.sqlite\n"
         "  arena tournament --db results.sqlite --resume\n"
