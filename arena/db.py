@@ -166,7 +166,7 @@ class SQLiteDatabase:
                 raise
             self._connection.execute("COMMIT")
         except sqlite3.OperationalError as exc:
-            if "disk" not in str(exc):  # "database or disk is full", "disk I/O error"
+            if not _disk_failed(exc):
                 raise
             if self._connection.in_transaction:
                 self._connection.execute("ROLLBACK")
@@ -178,10 +178,15 @@ class SQLiteDatabase:
 
 def unusable(name: str | Path, what: str, exc: Exception) -> ArenaError:
     """The error for a database that failed as it was opened: damaged, or on a disk that is full."""
-    if "disk" in str(exc):  # "database or disk is full", "disk I/O error": the machine's doing, not the file's
+    if _disk_failed(exc):  # the machine's doing, not the file's
         return _disk_failure(name, exc)
     return ArenaError(f"{name}: not a usable {what} ({exc}); restore it from a copy or start a new one with "
                       "another --db")
+
+
+def _disk_failed(exc: Exception) -> bool:
+    """Whether SQLite says its disk failed it: "database or disk is full", "disk I/O error"."""
+    return "disk" in str(exc)
 
 
 def _disk_failure(name: str | Path, exc: Exception) -> HarnessError:
