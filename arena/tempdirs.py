@@ -22,6 +22,7 @@ from pathlib import Path
 from arena.processes import running
 
 OWNER_LOCK = "arena-owner-{pid}-{owner}.lock"
+OWNER_LOCK_NAME = re.compile(r"arena-owner-(\d+)-([0-9a-f]{8})\.lock")
 
 
 class _Owner:
@@ -39,7 +40,6 @@ class _Owner:
             # Locked before it has its name, so that no sweep ever sees it unlocked.
             fd, partial = tempfile.mkstemp(prefix="arena-owner-", suffix=".part")
             fcntl.flock(fd, fcntl.LOCK_EX)
-            os.set_inheritable(fd, False)
             os.rename(partial, _lock_path(str(pid), token))
             self.pid, self.token, self._fd = pid, token, fd
             atexit.register(self._remove, pid)
@@ -73,9 +73,8 @@ def sweep(prefix: str) -> None:
         pid, owner = match.groups()
         if not (_held(pid, owner) if owner else running(int(pid))):
             shutil.rmtree(folder, ignore_errors=True)
-    lock = re.compile(OWNER_LOCK.format(pid=r"(\d+)", owner=r"([0-9a-f]{8})").replace(".lock", r"\.lock"))
     for path in Path(tempfile.gettempdir()).glob("arena-owner-*.lock"):
-        match = lock.fullmatch(path.name)
+        match = OWNER_LOCK_NAME.fullmatch(path.name)
         if match and not _held(*match.groups()):
             path.unlink(missing_ok=True)
 

@@ -15,6 +15,7 @@ import ctypes
 import os
 import shutil
 import signal
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -225,8 +226,9 @@ def _copy_submission(source: Path, target: Path, identity: Identity) -> None:
         for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
             if os.geteuid() == 0:
                 os.lchown(name, identity.uid, identity.gid)
-            if not os.path.islink(name):  # chmod would follow it
-                os.chmod(name, os.lstat(name).st_mode & 0o7777 | (0o700 if os.path.isdir(name) else 0o600))
+            mode = os.lstat(name).st_mode
+            if not stat.S_ISLNK(mode):  # chmod would follow it
+                os.chmod(name, stat.S_IMODE(mode) | (0o700 if stat.S_ISDIR(mode) else 0o600))
 
 
 def _mount(source: str | None, target: str | Path, fstype: str | None, flags: int, data: str | None = None) -> None:
