@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping, Sequence
 
 from arena import __version__
@@ -83,10 +83,10 @@ class MatchResult:
         """Plain data, as `dataclasses.asdict` gives it, without deep-copying every action."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["env_options"] = copy.deepcopy(self.env_options)
-        data["agents"] = [asdict(a) for a in self.agents]
+        data["agents"] = [_fields_of(a) for a in self.agents]
         data["actions"] = {seat: [a if isinstance(a, (int, float, str)) else copy.deepcopy(a) for a in actions]
                            for seat, actions in self.actions.items()}
-        data["fault"] = self.fault and asdict(self.fault)
+        data["fault"] = self.fault and _fields_of(self.fault)
         return data
 
     @classmethod
@@ -96,6 +96,11 @@ class MatchResult:
         if data.get("fault"):
             data["fault"] = Fault(**{**data["fault"], "status": Status(data["fault"]["status"])})
         return cls(**data)
+
+
+def _fields_of(flat: AgentResult | Fault) -> dict[str, Any]:
+    """`dataclasses.asdict` of a dataclass whose fields are all plain values, without its deep copies."""
+    return {f.name: getattr(flat, f.name) for f in fields(flat)}
 
 
 def play_match(

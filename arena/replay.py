@@ -49,12 +49,19 @@ def save(result: MatchResult, path: str | os.PathLike) -> Path:
     data["actions"] = {seat: _packed(actions) for seat, actions in data["actions"].items()}
     tmp = path.with_name(path.name + ".tmp")
     try:
-        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        tmp.write_text(_readable_json(data), encoding="utf-8")
         os.replace(tmp, path)  # never leave a half-written replay behind
     except BaseException:
         tmp.unlink(missing_ok=True)  # a full disk, say: nor its part
         raise
     return path
+
+
+def _readable_json(data: dict[str, Any]) -> str:
+    """`data` as JSON with a line for each field: readable, and written by the C encoder, which
+    `json.dumps(indent=...)` does not use (4x slower on a tournament's every match)."""
+    fields = ",\n".join(f" {json.dumps(key)}: {json.dumps(value)}" for key, value in data.items())
+    return "{\n" + fields + "\n}\n"
 
 
 def load(path: str | os.PathLike) -> MatchResult:
