@@ -1,4 +1,5 @@
-"""Fair clocks: an agent is charged its own time, never the time it waited for a CPU others held.
+"""Fair clocks: an agent is charged its own time, never the time it waited for a CPU others held,
+and it works only on its own time.
 
 The tests load every core with busy processes outside the sandboxes, as a shared or busy machine
 would, and check that only an agent that is really slow runs out of time.
@@ -8,14 +9,20 @@ import os
 import re
 import subprocess
 import sys
+import time
+from pathlib import Path
 
+import numpy as np
 import pytest
 
+from arena.agents import Agent
 from arena.envs import entry
 from arena.faults import Status
 from arena.match import play_match
-from arena.sandbox import SandboxedAgent, protections
+from arena.sandbox import SandboxedAgent, cgroups, protections
 from arena.submission import load
+
+HOSTILE = Path(__file__).parent / "hostile"
 
 FIGHTING = entry("fighting")
 
@@ -74,3 +81,45 @@ class SubmittedAgent(Agent):
                               r"the limit is 0.05 s a move plus (\S+) s left of a 1 s bank", mine.detail).groups()
     assert 0 < float(left) <= 0.36 and float(took) >= 0.05 + float(left) - 0.01  # it was stopped at its limit
     assert mine.time_used >= 0.65  # the first move's sleep, charged
+
+
+class Deliberate(Agent):
+    """Takes 0.2 s a move, as an agent that searches for a fixed time does."""
+
+    def predict(self, obs):
+        time.sleep(0.2)
+        return int(np.flatnonzero(obs["action_mask"])[0])
+
+
+FREEZERS = {"v2 where the host has it": lambda: cgroups.freezer_base(),
+            "v1": lambda: cgroups._v1_bases().get(cgroups.FREEZER),
+            "none (the measure's control)": lambda: None}
+
+
+@pytest.mark.parametrize("freezer", FREEZERS)
+def test_nothing_an_agent_started_works_on_its_opponents_time(freezer, monkeypatch, tmp_path):
+    """The agent's child counts without end: while its opponent has the move it is frozen, and it
+    counts only during its own moves. The opponent's moves take four times as long as its own."""
+    if not protections()["cgroups"]:
+        pytest.skip("needs cgroups")
+    base = FREEZERS[freezer]()
+    if base is None and freezer != "none (the measure's control)":
+        pytest.skip(f"this host has no {freezer} freezer")
+    monkeypatch.setattr(cgroups, "freezer_base", lambda: base)
+    groups_before = set(base.glob(f"arena-{os.getpid()}-*")) if base else set()
+    agent = SandboxedAgent(load(HOSTILE / "works_off_turn"), time_per_move=5.0, log_dir=tmp_path)
+    try:
+        result = play_match("othello", [agent, Deliberate()], seed=0, max_steps=16)
+    finally:
+        agent.close()
+    assert [a.status for a in result.agents] == [Status.OK, Status.OK], result.agents[0].detail
+    log = agent.log_path.read_text()
+    own = sum(int(n) for n in re.findall(r"counted in its own move: (\d+)", log))
+    away = sum(int(n) for n in re.findall(r"counted while away: (\d+)", log))
+    assert own > 0, log
+    if base is None:
+        assert away > own, log  # unfrozen, it counts all through the opponent's longer moves
+    else:
+        # What it counts between the answer and the freeze, and between the thaw and predict(), on its own time.
+        assert away < own / 5, log
+        assert set(base.glob(f"arena-{os.getpid()}-*")) <= groups_before  # thawed to be killed, and removed

@@ -52,6 +52,7 @@ EXPECTED = {
     "chatterbox": (OK, ""),
     "writes_outside": (OK, ""),
     "leaves_daemon": (OK, ""),
+    "works_off_turn": (OK, ""),  # see test_fair_clocks: it only counts, and only on its own time
     # The attacks below are refused, and the agent plays on: what matters is that nothing happened.
     "tampers_host_files": (OK, ""),
     "reads_secrets": (OK, ""),
@@ -515,6 +516,29 @@ def test_a_strong_agent_is_unaffected_by_sandboxing(submissions):
     finally:
         greedy.close()
     assert all(r.agents[0].status == OK and r.steps >= 50 for r in results)
+
+
+@pytest.mark.skipif(not ISOLATED, reason="needs namespaces: " + " ".join(missing_isolation()))
+def test_the_agent_dies_with_its_supervisor_after_taking_its_own_identity(write_submission, tmp_path):
+    # Frozen between calls, it would not even see its pipes close: the kernel's parent-death signal,
+    # which a change of uid clears, must be set again after the change.
+    code = """
+import ctypes
+from arena.agents import RandomAgent
+
+class SubmittedAgent(RandomAgent):
+    def _initialize(self):
+        signal = ctypes.c_int(-1)
+        ctypes.CDLL(None).prctl(2, ctypes.byref(signal), 0, 0, 0)  # PR_GET_PDEATHSIG
+        print(f"parent-death signal: {signal.value}", flush=True)
+"""
+    agent = SandboxedAgent(load(write_submission("probe", code, 'env = "othello"\n')), 5.0, log_dir=tmp_path)
+    try:
+        result = play_match("othello", [agent, RandomAgent()], seed=0, max_steps=2)
+    finally:
+        agent.close()
+    assert result.agents[0].status == OK
+    assert "parent-death signal: 9" in agent.log_path.read_text()  # SIGKILL
 
 
 UNPRIVILEGED = 65534  # nobody

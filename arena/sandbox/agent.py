@@ -22,7 +22,7 @@ from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle
 from arena.names import file_name
 from arena.sandbox import confine, isolate, launcher
-from arena.sandbox.cgroups import AgentCgroup, CgroupLimits, sweep_stale_groups
+from arena.sandbox.cgroups import AgentCgroup, CgroupLimits, Freezer, sweep_stale_groups
 from arena.sandbox.clock import Clock, MoveTimer
 from arena.sandbox.logs import LogCapture
 from arena.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, Kind, ProtocolError
@@ -59,7 +59,9 @@ class SandboxedAgent(AgentHandle):
     limits of `limits`, and no way to reach the harness but its two pipes. Whatever the agent
     does (raise, hang, exit, segfault, exhaust memory, fork, print without end), the harness
     gets an `AgentFault` with a status and goes on; the worker and all it spawned are killed.
-    Its clock charges it only the time it used, not the time it waited for a CPU.
+    Its clock charges it only the time it used, not the time it waited for a CPU. Between its
+    calls every process of the agent is frozen, where the host has a cgroup freezer: nothing it
+    started works on its opponent's time (see `arena.sandbox.cgroups`).
     """
 
     seats_an_agent_here = False  # the worker builds the agent's view from the seat's name and seed
@@ -76,6 +78,7 @@ class SandboxedAgent(AgentHandle):
         self._process: launcher.LaunchedProcess | None = None
         self._channel: Channel | None = None
         self._cgroup: AgentCgroup | None = None
+        self._freezer: Freezer | None = None
         self._timer: MoveTimer | None = None
         self._agent_pid: int | None = None
         self._log: LogCapture | None = None
@@ -155,6 +158,7 @@ class SandboxedAgent(AgentHandle):
         # Also after a start interrupted half-way (Ctrl-C, SIGTERM): whatever was made is undone.
         if self._process is not None and self._process.poll() is None and self._channel is not None:
             try:
+                self._thaw()
                 self._channel.send(Kind.STOP)
                 self._process.wait(timeout=0.5)
             except (OSError, subprocess.TimeoutExpired):
@@ -218,12 +222,17 @@ class SandboxedAgent(AgentHandle):
                                after_earlier=self.processes_started > 0)
         self._timer = MoveTimer(self._cgroup)
         self._timer.watch(self._process.pid)
+        self._freezer = self._cgroup.freezer() if self._cgroup else None
         self._agent_pid = None
         self._pinned = None
         self.processes_started += 1
 
     def _request(self, what: str, kind: Kind, value: Any = None) -> None:
         """Send the worker a call, starting its clock; `_expect` takes the answer."""
+        try:
+            self._thaw()
+        except OSError as exc:  # the host took its cgroup away: it cannot run, through no fault of its own
+            raise HarnessError.short_of(f"resume the sandbox of {self.name}", exc) from exc
         self._timer.start()
         try:
             self._channel.send(kind, value)
@@ -268,6 +277,7 @@ class SandboxedAgent(AgentHandle):
             try:
                 got, value = self._channel.receive(self._timer.started + min(budget + waited, hard_limit))
                 self._outstanding = None
+                self._freeze()  # its call is over: until the next one, nothing of it runs
                 break
             except ChannelTimeout:
                 charged, waited = self._timer.charged(), self._timer.waited()
@@ -288,6 +298,17 @@ class SandboxedAgent(AgentHandle):
             self._kill()
             raise AgentFault(Status.CRASH, f"{what}: the agent's process sent {got.name} instead of {kind.name}")
         return value
+
+    def _freeze(self) -> None:
+        if self._freezer is not None:
+            try:
+                self._freezer.freeze()
+            except OSError:
+                pass  # its group is gone with it: it runs no more either way
+
+    def _thaw(self) -> None:
+        if self._freezer is not None:
+            self._freezer.thaw()
 
     def _place(self, cpu: int | None) -> None:
         """Keep the agent's process on `cpu`, or let it run on any CPU the harness may use (None).
@@ -347,6 +368,9 @@ class SandboxedAgent(AgentHandle):
         if self._cgroup is not None:
             self._cgroup.kill_all()
             self._cgroup = None
+        if self._freezer is not None:
+            self._freezer.close()
+            self._freezer = None
         if self._process is not None:
             confine.kill_process_tree(self._process.pid)
             self._process.wait()

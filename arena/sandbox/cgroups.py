@@ -4,6 +4,11 @@ Per-process limits let an agent multiply its share by forking; a cgroup counts t
 cgroup v1 (one hierarchy per controller) the agent gets a group in each of the memory, pids, cpu and
 cpuacct hierarchies; on v2 one group with all four. Killing the group ends everything in it.
 Groups are named `arena-<harness pid>-<n>`, so a later harness can sweep those of a dead one.
+
+The group also freezes (`Freezer`): the harness stops every process of the agent between its calls,
+so that nothing it started works on its opponent's time. v2's freezer costs a few microseconds a
+call; where the controllers are v1 it is used from the v2 hierarchy mounted beside them (systemd's
+hybrid layout), else v1's own freezer (about 70 us a write).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 from arena.processes import running
 
 CONTROLLERS = ("memory", "pids", "cpu", "cpuacct")
+FREEZER = "freezer"  # the key of the freezing group among a group's paths (on v2, the same folder)
 _CPU_PERIOD_US = 100_000
 _counter = itertools.count()
 _GROUP_NAME = re.compile(r"arena-(\d+)-\d+$")
@@ -54,7 +60,29 @@ class AgentCgroup:
         except OSError:
             group.remove()
             return None
+        group._add_freezer(name)
         return group
+
+    def _add_freezer(self, name: str) -> None:
+        """Give the group a freezer where this host has one (`freezer_base`); without, it only never freezes."""
+        base = freezer_base()
+        if base is None:
+            return
+        path = base / name
+        if path not in self.paths.values():
+            try:
+                path.mkdir()
+            except OSError:
+                return
+        if _freeze_file(path) is None:  # a v2 kernel older than 5.2
+            _rmdir_group(path)
+            return
+        self.paths[FREEZER] = path
+
+    def freezer(self) -> Freezer | None:
+        """What stops and resumes every process of the group; None where the host has no freezer."""
+        path = self.paths.get(FREEZER)
+        return Freezer(path) if path is not None else None
 
     def _write_limits(self, limits: CgroupLimits) -> None:
         quota = max(int(limits.cpu_cores * _CPU_PERIOD_US), 1000)
@@ -109,6 +137,8 @@ class AgentCgroup:
 
     def kill_all(self, timeout: float = 2.0) -> None:
         """SIGKILL every process in the groups until they are empty, then remove them."""
+        if FREEZER in self.paths:
+            _thaw(self.paths[FREEZER])  # a task frozen by v1's freezer dies only once thawed
         kill_file = self.paths["pids"] / "cgroup.kill"
         if self.unified and kill_file.exists():
             _write(kill_file, 1, optional=True)
@@ -125,6 +155,42 @@ class AgentCgroup:
     def remove(self) -> None:
         for path in set(self.paths.values()):
             _rmdir_group(path)
+
+
+class Freezer:
+    """Stops (`freeze`) and resumes (`thaw`) every process of one group at once, through a
+    descriptor kept open. Freezing is asynchronous: a process may run a few microseconds more."""
+
+    def __init__(self, group: Path):
+        path, self._frozen, self._thawed = _freeze_file(group)
+        self.fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+        self.frozen = False
+
+    def freeze(self) -> None:
+        os.pwrite(self.fd, self._frozen, 0)
+        self.frozen = True
+
+    def thaw(self) -> None:
+        if self.frozen:
+            os.pwrite(self.fd, self._thawed, 0)
+            self.frozen = False
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+def _freeze_file(group: Path) -> tuple[Path, bytes, bytes] | None:
+    """The file that freezes `group`, with what freezes and what thaws it; None if it has none."""
+    for name, frozen, thawed in (("cgroup.freeze", b"1", b"0"), ("freezer.state", b"FROZEN", b"THAWED")):
+        if (group / name).exists():
+            return group / name, frozen, thawed
+    return None
+
+
+def _thaw(group: Path) -> None:
+    found = _freeze_file(group)
+    if found is not None:
+        _write(found[0], found[2].decode(), optional=True)
 
 
 COUNTER_BYTES = 256  # what a counter's reader reads: enough for the counter (cpu.stat's first line on v2)
@@ -155,6 +221,15 @@ def available_bases() -> dict[str, Path] | None:
     return None
 
 
+def freezer_base() -> Path | None:
+    """Where freezing groups go: the v2 hierarchy (the controllers' own, or one mounted beside
+    v1's), else v1's freezer; None where neither is writable."""
+    unified = _v2_base(controllers=())
+    if unified is not None:
+        return unified
+    return _v1_bases().get(FREEZER)
+
+
 def missing_controllers() -> list[str]:
     """The controllers this host does not let arena use, for `protections()`."""
     if available_bases() is not None:
@@ -164,11 +239,12 @@ def missing_controllers() -> list[str]:
 
 def sweep_stale_groups() -> None:
     """Kill and remove the groups of harnesses that died without cleaning up (SIGKILL)."""
-    bases = available_bases() or {}
-    for base in set(bases.values()):
+    bases = set((available_bases() or {}).values()) | {freezer_base()} - {None}
+    for base in bases:
         for group in base.glob("arena-*-*"):
             match = _GROUP_NAME.match(group.name)
             if match and not running(int(match.group(1))):
+                _thaw(group)
                 for pid in _procs(group):
                     try:
                         os.kill(pid, signal.SIGKILL)
@@ -193,7 +269,8 @@ def _v1_bases() -> dict[str, Path]:
     return bases
 
 
-def _v2_base() -> Path | None:
+def _v2_base(controllers: tuple[str, ...] = ("cpu", "memory", "pids")) -> Path | None:
+    """This process's v2 group, where new groups get `controllers`; None if it cannot have them."""
     mount = _cgroup_mounts().get("<unified>")
     for line in _read_lines("/proc/self/cgroup"):
         if line.startswith("0::") and mount is not None:
@@ -202,7 +279,7 @@ def _v2_base() -> Path | None:
                 enabled = (base / "cgroup.subtree_control").read_text().split()
             except OSError:
                 return None
-            wanted = {"memory", "pids", "cpu"}
+            wanted = set(controllers)
             if not wanted <= set(enabled):
                 try:  # allowed only where no process sits in this group itself, e.g. a delegated root
                     _write(base / "cgroup.subtree_control", " ".join(f"+{c}" for c in sorted(wanted)))
@@ -225,7 +302,7 @@ def _cgroup_mounts() -> dict[str, Path]:
             mounts.setdefault("<unified>", point)
         elif fs[0] == "cgroup" and len(fs) >= 3:
             for option in fs[2].split(","):
-                if option in CONTROLLERS:
+                if option in CONTROLLERS or option == FREEZER:
                     mounts.setdefault(option, point)
     return mounts
 

@@ -7,6 +7,7 @@
 | filesystem | seeing anything of the host but the software it runs on (read-only); writes only to its copy and a private /tmp, in a size-capped tmpfs | namespaces |
 | processes | seeing or signalling other processes; anything it starts dies with it (a PID namespace) | namespaces |
 | cgroups | memory, process count and CPU over its whole process tree (one core by default) | writable cgroups (v1 memory, pids, cpu, cpuacct; or v2) |
+| freezing | working on the opponent's time: between its calls every process of the agent is frozen | cgroups, and a v2 hierarchy (Linux 5.2+) or v1's freezer |
 | Landlock | a second wall for files, TCP and signals | Linux 5.13+ (TCP 6.7+, signals 6.12+) |
 | resource limits | huge files and core dumps; per-process memory and processes where cgroups are missing | nothing |
 
@@ -19,7 +20,7 @@ import functools
 import os
 
 from arena.sandbox import confine, isolate
-from arena.sandbox.cgroups import available_bases, missing_controllers
+from arena.sandbox.cgroups import available_bases, freezer_base, missing_controllers
 
 
 def protections() -> dict[str, bool | int]:
@@ -31,6 +32,7 @@ def protections() -> dict[str, bool | int]:
         "filesystem": namespaces,
         "processes": namespaces,
         "cgroups": available_bases() is not None,
+        "freezing": available_bases() is not None and freezer_base() is not None,
         "landlock_abi": confine.landlock_abi(),
         "resource_limits": True,
     }
@@ -50,6 +52,10 @@ def missing_isolation() -> list[str]:
         missing.append(f"cgroups: no writable cgroup for {', '.join(missing_controllers()) or 'memory, pids, cpu'}, "
                        "so an agent's memory and processes are capped one process at a time and its CPU use is "
                        "not bounded (run as root on a host with cgroups, or delegate a cgroup v2 subtree)")
+    elif freezer_base() is None:
+        missing.append("freezing: no writable freezer (cgroup v2, or v1's freezer hierarchy), so the processes an "
+                       "agent starts keep running between its calls, on its opponent's time (mount cgroup v2, or "
+                       "give arena a writable group in v1's freezer hierarchy)")
     return missing
 
 

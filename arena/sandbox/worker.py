@@ -101,6 +101,9 @@ class _Worker:
             isolate.build_root(isolate.RootPlan(Path(config["staging"]), config["disk_bytes"], software,
                                                 Path(config["origin"]), self.folder, devices, identity))
             isolate.drop_identity(identity)
+            # Set again: a change of uid clears it, and between its calls the agent is frozen, so it cannot
+            # even see its pipes close: its supervisor's death must end it.
+            confine.die_with_parent()
             confine.forbid_escape_syscalls()
             writable += [Path("/tmp"), Path("/dev/shm")]  # private to this sandbox
         else:
