@@ -57,6 +57,7 @@ def test_unsupported_values_are_refused_when_encoding(value, message):
     (b"a\x03<f8\x01" + (-1).to_bytes(8, "little", signed=True), "negative array dimension"),
     (b"l\x01\x00\x00\x00" * 40 + b"N", "nested deeper"),
     (b"a\x03|u1\x41" + (1).to_bytes(8, "little") * 65 + b"\0", "array with 65 dimensions"),
+    (b"a\x03<i8\x03" + (2**62).to_bytes(8, "little") * 2 + bytes(8), "larger than numpy allows"),
     (pickle.dumps({"a": 1}), "unknown tag"),
 ])
 def test_malformed_messages_raise_decode_errors(data, message):

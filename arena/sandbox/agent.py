@@ -11,9 +11,10 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from arena import tempdirs
 from arena.cpus import allowed_cpus, current_cpu
@@ -159,9 +160,10 @@ class SandboxedAgent(AgentHandle):
         if self._process is not None and self._process.poll() is None and self._channel is not None:
             try:
                 self._thaw()
-                self._channel.send(Kind.STOP)
-                self._process.wait(timeout=0.5)
-            except (OSError, subprocess.TimeoutExpired):
+                self._channel.post(Kind.STOP)
+                self._channel.flush(time.monotonic() + STOP_SECONDS)
+                self._process.wait(timeout=STOP_SECONDS)
+            except (OSError, ChannelTimeout, subprocess.TimeoutExpired):
                 pass
         self._kill()
         for part in (self._channel, self._log, self._timer):
@@ -217,6 +219,7 @@ class SandboxedAgent(AgentHandle):
         finally:
             for fd in (to_worker_read, from_worker_write, log_write):
                 os.close(fd)
+        os.set_blocking(to_worker_write, False)  # writes wait with a deadline (`Channel.flush`)
         self._channel = Channel(from_worker_read, to_worker_write, self.limits.max_message_kb << 10)
         self._log = LogCapture(log_read, self.log_path, self.limits.log_kb << 10,
                                after_earlier=self.processes_started > 0)
@@ -234,12 +237,21 @@ class SandboxedAgent(AgentHandle):
         except OSError as exc:  # the host took its cgroup away: it cannot run, through no fault of its own
             raise HarnessError.short_of(f"resume the sandbox of {self.name}", exc) from exc
         self._timer.start()
+        self._channel.post(kind, value)
         try:
-            self._channel.send(kind, value)
+            # A worker that does not read what it is sent runs down its own clock, as a slow answer would.
+            self._in_time(what, self._budget(what), self._channel.flush)
         except OSError:
             self._faulted = True
             raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None
+        except AgentFault as fault:
+            self._faulted = True
+            raise AgentFault(fault.status, f"{fault.detail}; its process stopped reading what it was sent") from None
         self._outstanding = what
+
+    def _budget(self, what: str) -> float:
+        """The most the call `what` may take of the agent's own time."""
+        return self.limits.startup_seconds if what == "start" else self.clock.allowance()
 
     def _settle(self) -> None:
         """Take the answer to a call whose match ended without it (another agent's fault ended it).
@@ -251,18 +263,13 @@ class SandboxedAgent(AgentHandle):
         if what is None or self._process is None:
             self._outstanding = None
             return
-        budget = self.limits.startup_seconds if what == "start" else self.clock.allowance()
         try:
-            self._expect(Kind.ACTION if what == "predict()" else Kind.READY, what, budget)
+            self._expect(Kind.ACTION if what == "predict()" else Kind.READY, what, self._budget(what))
         except AgentFault:
             pass
 
     def _expect(self, kind: Kind, what: str, budget: float) -> Any:
-        """The worker's answer to the call begun at the timer's start, within `budget` of its own time.
-
-        The wall-clock deadline moves on by the time the agent spent waiting for a CPU, up to a
-        hard limit that bounds how long any call can hold a match.
-        """
+        """The worker's answer to the call begun at the timer's start, within `budget` of its own time."""
         try:
             return self._answer(kind, what, budget)
         except AgentFault:
@@ -270,25 +277,15 @@ class SandboxedAgent(AgentHandle):
             raise
 
     def _answer(self, kind: Kind, what: str, budget: float) -> Any:
-        hard_limit = budget * WAIT_FACTOR + WAIT_GRACE
-        waited = 0.0  # read only once the budget has passed: answers within it cost no reads
-        while True:
-            self._watch_agent_process()
-            try:
-                got, value = self._channel.receive(self._timer.started + min(budget + waited, hard_limit))
-                self._outstanding = None
-                self._freeze()  # its call is over: until the next one, nothing of it runs
-                break
-            except ChannelTimeout:
-                charged, waited = self._timer.charged(), self._timer.waited()
-                if charged >= budget or self._timer.elapsed() >= hard_limit:
-                    self._kill()
-                    raise AgentFault(Status.TIMEOUT, self._over_time(what, budget, charged)) from None
-            except (ChannelClosed, OSError):
-                raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None
-            except ProtocolError as exc:
-                self._kill()
-                raise AgentFault(Status.CRASH, f"{what}: the agent's process broke the protocol ({exc})") from None
+        try:
+            got, value = self._in_time(what, budget, self._channel.receive)
+        except (ChannelClosed, OSError):
+            raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None
+        except ProtocolError as exc:
+            self._kill()
+            raise AgentFault(Status.CRASH, f"{what}: the agent's process broke the protocol ({exc})") from None
+        self._outstanding = None
+        self._freeze()  # its call is over: until the next one, nothing of it runs
         if got == Kind.FAILED:
             report = value if isinstance(value, dict) else {}
             status = Status.ILLEGAL_ACTION if report.get("illegal") is True else Status.CRASH
@@ -298,6 +295,25 @@ class SandboxedAgent(AgentHandle):
             self._kill()
             raise AgentFault(Status.CRASH, f"{what}: the agent's process sent {got.name} instead of {kind.name}")
         return value
+
+    def _in_time(self, what: str, budget: float, attempt: Callable[[float], T]) -> T:
+        """`attempt(deadline)` (a pipe read or write that raises ChannelTimeout at `deadline`),
+        tried until done within `budget` of the agent's own time, then a TIMEOUT fault.
+
+        The wall-clock deadline moves on by the time the agent spent waiting for a CPU, up to a
+        hard limit that bounds how long any call can hold a match.
+        """
+        hard_limit = budget * WAIT_FACTOR + WAIT_GRACE
+        waited = 0.0  # read only once the budget has passed: calls within it cost no reads
+        while True:
+            self._watch_agent_process()
+            try:
+                return attempt(self._timer.started + min(budget + waited, hard_limit))
+            except ChannelTimeout:
+                charged, waited = self._timer.charged(), self._timer.waited()
+                if charged >= budget or self._timer.elapsed() >= hard_limit:
+                    self._kill()
+                    raise AgentFault(Status.TIMEOUT, self._over_time(what, budget, charged)) from None
 
     def _freeze(self) -> None:
         if self._freezer is not None:
@@ -388,6 +404,8 @@ def _takes_turns(env_name: str) -> bool:
 WORKDIR_PREFIX = "arena-sandbox-"
 # A call may run past its budget by the time it waited for a CPU, but never past this in wall time.
 WAIT_FACTOR, WAIT_GRACE = 10.0, 5.0
+STOP_SECONDS = 0.5  # how long a closing worker gets to take its STOP and exit before it is killed
+T = TypeVar("T")
 _sandbox_counter = itertools.count()
 
 

@@ -38,6 +38,7 @@ ALLOWED_DTYPES = {np.dtype(name).str for name in (
 )}
 MAX_DEPTH = 16
 MAX_ARRAY_DIMENSIONS = 32  # numpy 1's limit (numpy 2 allows 64); no observation or action needs more
+MAX_ARRAY_BYTES = 2**62  # an array numpy can make: its size in bytes, its dimensions counted at least 1, fits an intp
 
 _I64 = struct.Struct("<q")
 _F64 = struct.Struct("<d")
@@ -322,4 +323,6 @@ def _parse_array_header(data: bytes, pos: int, name_end: int, ndim: int) -> tupl
     shape = _SHAPES[ndim].unpack_from(data, name_end + 1)
     if any(n < 0 for n in shape):
         raise DecodeError(f"negative array dimension in {shape}")
+    if math.prod(max(n, 1) for n in shape) * dtype.itemsize > MAX_ARRAY_BYTES:  # as numpy counts, zeros aside
+        raise DecodeError(f"array shape {shape} is larger than numpy allows")
     return dtype, shape, dtype.itemsize * math.prod(shape)

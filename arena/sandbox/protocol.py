@@ -2,7 +2,9 @@
 
 A frame is a 4-byte little-endian payload length, a 1-byte message kind, then the payload, a
 value in `arena.sandbox.codec`'s encoding. Reads wait with a deadline and refuse frames over
-a size limit, so a misbehaving worker can neither stall nor flood the harness.
+a size limit, and the harness writes to a non-blocking pipe with a deadline too (`post`, then
+`flush`), so a misbehaving worker can neither stall nor flood the harness: one that stops reading
+(its pipe shrunk to a page, say) only runs out of time.
 
 A message costs one write to send and, usually, one read to receive: a read takes whatever the
 pipe holds (up to `READ_SIZE`, or the rest of a larger frame), so a frame's header and payload
@@ -66,19 +68,33 @@ class Channel:
         self._poller = select.poll()
         self._poller.register(read_fd, select.POLLIN | select.POLLPRI)
         self._received = b""  # bytes read but not yet handed out: the start of the next frame
+        self._unsent = b""  # what `flush` has yet to write
 
     def send(self, kind: Kind, value: Any = None) -> None:
+        """Write a message, waiting for the pipe as long as it takes (the worker's way)."""
+        self.post(kind, value)
+        self.flush()
+
+    def post(self, kind: Kind, value: Any = None) -> None:
+        """Add a message to what the next `flush` writes."""
         parts = [_NO_HEADER]
         codec.encode_parts(value, parts)
         frame = bytearray().join(parts)
         _HEADER.pack_into(frame, 0, len(frame) - _HEADER_SIZE, kind)
-        written = os.write(self.write_fd, frame)
-        if written < len(frame):
-            self._write_all(memoryview(frame)[written:])
+        self._unsent = bytes(self._unsent) + frame if self._unsent else frame
 
-    def _write_all(self, rest: memoryview) -> None:
-        while rest:
-            rest = rest[os.write(self.write_fd, rest):]
+    def flush(self, deadline: float | None = None) -> None:
+        """Write what was posted; on a non-blocking pipe the other end must make room before
+        `deadline` (a time.monotonic() value), else ChannelTimeout, with the rest kept for the next try."""
+        rest = memoryview(self._unsent)
+        try:
+            while rest:
+                try:
+                    rest = rest[os.write(self.write_fd, rest):]
+                except BlockingIOError:
+                    _wait_for_room(self.write_fd, deadline)
+        finally:
+            self._unsent = bytes(rest) if rest else b""
 
     def receive(self, deadline: float | None = None) -> tuple[Kind, Any]:
         """The next message; `deadline` is a time.monotonic() value, None to wait forever."""
@@ -118,8 +134,17 @@ class Channel:
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def close(self) -> None:
+        self._unsent = b""
         for fd in {self.read_fd, self.write_fd}:
             try:
                 os.close(fd)
             except OSError:
                 pass
+
+
+def _wait_for_room(fd: int, deadline: float | None) -> None:
+    """Until the pipe `fd` takes more; ChannelTimeout once `deadline` passes (None: no end)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    if not poller.poll(None if deadline is None else max(deadline - time.monotonic(), 0.0) * 1000):
+        raise ChannelTimeout()
