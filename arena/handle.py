@@ -63,6 +63,12 @@ class AgentHandle(ABC):
     def await_reset(self) -> None:
         self.reset()
 
+    def pending_answer(self) -> tuple[int, float] | None:
+        """For a handle whose agent works on a request in the background: a descriptor that becomes
+        readable once the answer has come, and the time.monotonic() by which it is due. None (here)
+        for a handle that makes its answer in the await call."""
+        return None
+
     def faulted(self) -> None:
         """Its agent faulted in the game being played (the runner judged an action illegal, say): a
         handle that keeps a process for its agent starts a new one for its next game."""

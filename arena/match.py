@@ -14,6 +14,7 @@ and ranks last, every other agent scores +1 and shares first place.
 from __future__ import annotations
 
 import copy
+import select
 import time
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping, Sequence
@@ -173,16 +174,55 @@ class _Game:
         The fault recorded is the one the seats would give one after another: the first seat's
         in seat order, and no seat after a seat whose request failed is asked at all.
         """
-        requested: dict[str, AgentFault | None] = {}
+        requested: list[str] = []
+        refused: dict[str, Outcome] = {}
         for seat in self.handles:
             try:
                 request(seat)
             except AgentFault as fault:
-                requested[seat] = fault
+                refused[seat] = (False, fault)
                 break
-            requested[seat] = None
-        for seat, failed in requested.items():
-            self.phase(seat, phase, lambda: finish(seat) if failed is None else _raise(failed))
+            requested.append(seat)
+        self.judge(phase, {**self.gather(requested, finish), **refused})
+
+    def gather(self, seats: list[str], answer: Callable[[str], Any]) -> dict[str, Outcome]:
+        """Each seat's `answer(seat)` (its await call), or its fault, for calls the agents work on at once.
+
+        Answers are taken as they arrive, so that no agent's clock runs on while the harness waits
+        for another's: first, in seat order, those of handles that make their answer in the await
+        call itself (stopping at the first fault: no seat after it is judged), then the others as
+        their pipes say they have answered. One whose answer is overdue is awaited alone: its
+        handle decides whether it has run out of time.
+        """
+        outcomes: dict[str, Outcome] = {}
+        background: dict[str, tuple[int, float]] = {}
+        for seat in seats:
+            pending = self.handles[seat].pending_answer()
+            if pending is not None:
+                background[seat] = pending
+                continue
+            outcomes[seat] = _outcome(lambda: answer(seat))
+            if not outcomes[seat][0]:
+                break
+        poller = select.poll()
+        seat_of = {}
+        for seat, (fd, _) in background.items():
+            poller.register(fd, select.POLLIN)
+            seat_of[fd] = seat
+        while background:
+            first_due = min(background, key=lambda seat: background[seat][1])
+            timeout = max(background[first_due][1] - time.monotonic(), 0.0)
+            for seat in [seat_of[fd] for fd, _ in poller.poll(timeout * 1000)] or [first_due]:
+                poller.unregister(background.pop(seat)[0])
+                outcomes[seat] = _outcome(lambda: answer(seat))
+        return {seat: outcomes[seat] for seat in seats if seat in outcomes}
+
+    def judge(self, name: str, outcomes: dict[str, Outcome],
+              check: Callable[[str, Any], Any] = lambda seat, value: value) -> dict[str, Any]:
+        """Each seat's value passed through `check`, in seat order; the first fault is recorded
+        (`phase`) and ends the match."""
+        return {seat: self.phase(seat, name, lambda: check(seat, value) if ok else _raise(value))
+                for seat, (ok, value) in outcomes.items()}
 
     def play(self) -> None:
         if hasattr(self.env, "agent_iter"):
@@ -220,10 +260,8 @@ class _Game:
             movers = list(env.agents)
             for seat in movers:
                 self.phase(seat, "move", lambda: self.handles[seat].request_action(observations[seat]))
-            actions = {
-                seat: self.phase(seat, "move", lambda: self._checked(seat, self.handles[seat].await_action(), observations[seat]))
-                for seat in movers
-            }
+            answers = self.gather(movers, lambda seat: self.handles[seat].await_action())
+            actions = self.judge("move", answers, lambda seat, action: self._checked(seat, action, observations[seat]))
             observations, rewards, _, _, _ = env.step(actions)
             for seat, reward in rewards.items():
                 self.scores[seat] += reward
@@ -276,6 +314,16 @@ class _Game:
 
 def _raise(fault: AgentFault) -> None:
     raise fault
+
+
+Outcome = tuple[bool, Any]  # (True, what a call returned) or (False, the AgentFault it raised)
+
+
+def _outcome(call: Callable[[], Any]) -> Outcome:
+    try:
+        return True, call()
+    except AgentFault as fault:
+        return False, fault
 
 
 def _handles_by_seat(agents: Sequence[Any] | Mapping[str, Any], seats: list[str]) -> dict[str, AgentHandle]:

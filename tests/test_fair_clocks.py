@@ -123,3 +123,27 @@ def test_nothing_an_agent_started_works_on_its_opponents_time(freezer, monkeypat
         # What it counts between the answer and the freeze, and between the thaw and predict(), on its own time.
         assert away < own / 5, log
         assert set(base.glob(f"arena-{os.getpid()}-*")) <= groups_before  # thawed to be killed, and removed
+
+
+def test_in_a_simultaneous_game_no_agent_is_charged_for_the_time_another_takes(write_submission, submissions):
+    """Both think at once; the harness takes each answer as it comes, not in seat order, so the
+    quick agent in the second seat is not charged for the slow one's 0.2 s a frame."""
+    code = """
+import time
+from arena.agents import RandomAgent
+
+class SubmittedAgent(RandomAgent):
+    def predict(self, obs):
+        time.sleep(0.2)
+        return super().predict(obs)
+"""
+    slow, quick = sandboxed(write_submission("slow", code)), sandboxed(submissions / "random")
+    try:
+        result = play_match("fighting", [slow, quick], seed=0, max_steps=10)
+    finally:
+        slow.close()
+        quick.close()
+    assert [a.status for a in result.agents] == [Status.OK, Status.OK], [a.detail for a in result.agents]
+    slow_time, quick_time = (a.time_used for a in result.agents)
+    assert slow_time >= 10 * 0.2
+    assert quick_time < slow_time / 4  # in seat order it was charged as much as the slow one

@@ -1,10 +1,14 @@
 """The match runner: deterministic games, per-agent statuses, forfeits, truncation, simultaneous moves."""
 
+import os
+import threading
+import time
+
 import pytest
 
 from arena.agents import Agent, GreedyOthelloAgent, RandomAgent
 from arena.faults import Status
-from arena.handle import LocalAgent
+from arena.handle import AgentHandle, LocalAgent
 from arena.match import play_match, rank
 from scripted import Scripted
 
@@ -101,6 +105,58 @@ def test_simultaneous_move_games_use_the_parallel_loop():
     result = play_match(env, [AlwaysRock(), AlwaysPaper()], seed=0)
     assert result.actions == {"player_0": [0] * 15, "player_1": [1] * 15}
     assert [a.score for a in result.agents] == [-15.0, 15.0] and result.winner == "AlwaysPaper"
+
+
+class BackgroundAgent(AgentHandle):
+    """Answers in the background, `delay` seconds after each request, through a pipe: as a
+    sandboxed agent does. `taken` lists the order the harness took answers in."""
+
+    def __init__(self, name: str, action: int, delay: float, taken: list[str]):
+        self.name, self.time_per_move = name, None
+        self.action, self.delay, self.taken = action, delay, taken
+        self.read_fd, self.write_fd = os.pipe()
+        self.due = 0.0
+
+    def start(self, seat):
+        pass
+
+    def reset(self):
+        pass
+
+    def request_action(self, observation):
+        self.due = time.monotonic() + 60
+        threading.Timer(self.delay, os.write, (self.write_fd, b"x")).start()
+
+    def pending_answer(self):
+        return self.read_fd, self.due
+
+    def await_action(self):
+        os.read(self.read_fd, 1)
+        self.taken.append(self.name)
+        return self.action
+
+    def close(self):
+        os.close(self.read_fd)
+        os.close(self.write_fd)
+
+
+def test_simultaneous_answers_are_taken_as_they_come_and_judged_in_seat_order():
+    from pettingzoo.classic.rps import rps
+
+    from arena.envs import EnvSpec
+
+    taken = []
+    late, early = BackgroundAgent("late", 7, 0.3, taken), BackgroundAgent("early", 9, 0.0, taken)
+    env = rps.parallel_env(num_actions=3, max_cycles=15)
+    env.unwrapped.env_spec = EnvSpec("rps")
+    try:
+        result = play_match(env, [late, early], seed=0)
+    finally:
+        late.close()
+        early.close()
+    assert taken == ["early", "late"]
+    # Both answers are illegal: the fault recorded is the first seat's, though its answer came last.
+    assert result.fault.seat == "player_0" and [a.status for a in result.agents] == [Status.ILLEGAL_ACTION, Status.OK]
 
 
 def test_ranks_are_competition_ranks():

@@ -152,6 +152,11 @@ class SandboxedAgent(AgentHandle):
             raise AgentFault(Status.TIMEOUT, self._over_time("predict()", allowance, charged))
         return action
 
+    def pending_answer(self) -> tuple[int, float] | None:
+        if self._outstanding is None or self._channel.holds_data():
+            return None  # nothing to wait for, or (part of) the answer is in already
+        return self._channel.read_fd, self._timer.started + self._budget(self._outstanding)
+
     def faulted(self) -> None:
         self._faulted = True
 

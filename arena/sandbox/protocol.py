@@ -96,6 +96,10 @@ class Channel:
         finally:
             self._unsent = bytes(rest) if rest else b""
 
+    def holds_data(self) -> bool:
+        """Whether bytes of the next message were read already (a `receive` then needs no wait to begin)."""
+        return bool(self._received)
+
     def receive(self, deadline: float | None = None) -> tuple[Kind, Any]:
         """The next message; `deadline` is a time.monotonic() value, None to wait forever."""
         data = self._received

@@ -125,6 +125,9 @@ class GuardedHandle(AgentHandle):
             raise AgentFault(Status.ILLEGAL_ACTION, f"returned an action that cannot be read ({one_line(exc)})") from None
         return action
 
+    def pending_answer(self) -> tuple[int, float] | None:
+        return self.handle.pending_answer()
+
     def faulted(self) -> None:
         self.handle.faulted()
 
