@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, eBPF and other escape hatches | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, eBPF and other escape hatches; socket families other than UNIX, IP and netlink (vsock) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -205,8 +205,6 @@ def _allow(ruleset: int, path: Path, rights: int) -> None:
         os.close(fd)
 
 
-
-
 # --- seccomp -------------------------------------------------------------------------------
 
 _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
@@ -224,6 +222,12 @@ _FORBIDDEN_SYSCALLS = {"unshare": 272, "setns": 308, "mount": 165, "umount2": 16
                        "fsopen": 430, "fsmount": 432, "move_mount": 429, "open_tree": 428}
 _CLONE, _CLONE3 = 56, 435
 _NAMESPACE_FLAGS = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
+_SOCKET, _SOCKETPAIR = 41, 53
+# The socket families an agent may open: local pipes and, inside its empty network namespace, IP and
+# netlink (libraries list interfaces through it). Every other family is refused: some reach past the
+# namespace (AF_VSOCK talks to the hypervisor's host), others are rarely used kernel code (AF_ALG...).
+_SOCKET_FAMILIES = {"AF_UNIX": 1, "AF_INET": 2, "AF_INET6": 10, "AF_NETLINK": 16}
+_EAFNOSUPPORT = 97
 
 
 class _SockFilter(ctypes.Structure):
@@ -235,7 +239,8 @@ class _SockFprog(ctypes.Structure):
 
 
 def forbid_escape_syscalls() -> bool:
-    """Refuse (EPERM) the system calls in `_FORBIDDEN_SYSCALLS` and new namespaces through clone.
+    """Refuse (EPERM) the system calls in `_FORBIDDEN_SYSCALLS` and new namespaces through clone, and
+    sockets of the families not in `_SOCKET_FAMILIES` (EAFNOSUPPORT, as where the kernel lacks them).
 
     clone3 answers ENOSYS, so the C library falls back to clone, whose flags the filter can read.
     Needs no_new_privs (or CAP_SYS_ADMIN); returns False on machines other than x86-64.
@@ -250,17 +255,27 @@ def forbid_escape_syscalls() -> bool:
 
 
 def _seccomp_program() -> list[_SockFilter]:
+    # The filter reads the architecture (offset 4), the call's number (0) and its first argument (16).
     forbidden = sorted(_FORBIDDEN_SYSCALLS.values())
-    deny, enosys, clone_check, clone_deny = 0, 1, 2, 3  # labels of the instructions after the list
-    body = [("ld", 4), ("jeq_else", _AUDIT_ARCH_X86_64, deny),  # other ABIs (int 0x80) would bypass the numbers
-            ("ld", 0), ("jge", 0x40000000, deny),  # the x32 ABI
-            *[("jeq", number, deny) for number in forbidden],
-            ("jeq", _CLONE, clone_check), ("jeq", _CLONE3, enosys), ("ret", _ALLOW)]
-    tail = [("ret", _ERRNO | _EPERM), ("ret", _ERRNO | _ENOSYS),
-            ("ld", 16), ("jset", _NAMESPACE_FLAGS, clone_deny), ("ret", _ALLOW), ("ret", _ERRNO | _EPERM)]
-    targets = {deny: len(body), enosys: len(body) + 1, clone_check: len(body) + 2, clone_deny: len(body) + 5}
+    body = [("ld", 4), ("jeq_else", _AUDIT_ARCH_X86_64, "deny"),  # other ABIs (int 0x80) would bypass the numbers
+            ("ld", 0), ("jge", 0x40000000, "deny"),  # the x32 ABI
+            *[("jeq", number, "deny") for number in forbidden],
+            ("jeq", _CLONE, "clone"), ("jeq", _CLONE3, "enosys"),
+            ("jeq", _SOCKET, "socket"), ("jeq", _SOCKETPAIR, "socket"), ("ret", _ALLOW)]
+    labelled = {  # in an order where every jump goes forward, as BPF wants
+        "clone": [("ld", 16), ("jset", _NAMESPACE_FLAGS, "deny"), ("ret", _ALLOW)],
+        "socket": [("ld", 16), *[("jeq", family, "allow") for family in sorted(_SOCKET_FAMILIES.values())],
+                   ("ret", _ERRNO | _EAFNOSUPPORT)],
+        "deny": [("ret", _ERRNO | _EPERM)],
+        "enosys": [("ret", _ERRNO | _ENOSYS)],
+        "allow": [("ret", _ALLOW)],
+    }
+    targets, instructions = {}, list(body)
+    for label, block in labelled.items():
+        targets[label] = len(instructions)
+        instructions += block
     program = []
-    for index, (op, *args) in enumerate(body + tail):
+    for index, (op, *args) in enumerate(instructions):
         here = index + 1  # jumps count from the next instruction
         if op == "ld":
             program.append(_SockFilter(_LD_ABS, 0, 0, args[0]))

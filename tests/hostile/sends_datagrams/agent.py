@@ -1,4 +1,5 @@
-"""Tries every way out to the host's network: UDP over IPv4 and IPv6, TCP, UNIX sockets, netlink."""
+"""Tries every way out to the host's network: UDP over IPv4 and IPv6, TCP, UNIX sockets, netlink, and
+socket families a network namespace does not hold (vsock reaches a virtual machine's host)."""
 import socket
 from pathlib import Path
 
@@ -24,6 +25,12 @@ class SubmittedAgent(Agent):
         attempt("unix", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"leak", unix_path))
         attempt("abstract", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"leak", "\0" + abstract))
         print("network interfaces in sight (netlink):", socket.if_nameindex())
+        for family, number in {"vsock": 40, "alg": 38, "bluetooth": 31, "packet": 17}.items():
+            try:
+                socket.socket(number, socket.SOCK_DGRAM if family == "bluetooth" else socket.SOCK_SEQPACKET if family == "alg" else socket.SOCK_STREAM).close()
+                print(f"{family} socket: opened")
+            except OSError as exc:
+                print(f"{family} socket: refused ({exc.errno})")
 
     def predict(self, obs):
         return int(np.flatnonzero(obs["action_mask"])[0])
