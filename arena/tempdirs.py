@@ -16,9 +16,11 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
+from arena.errors import HarnessError
 from arena.processes import running
 
 OWNER_LOCK = "arena-owner-{pid}-{owner}.lock"
@@ -51,6 +53,26 @@ class _Owner:
 
 
 _owner = _Owner()
+
+
+def private_folder(name: str) -> Path:
+    """`<temporary folder>/<name>-<uid>`, made if missing, that only this user can write to.
+
+    A fixed name in a folder everyone writes to (/tmp) could be made first by another user, who
+    would then plant files or symbolic links in it for this one to read or write through.
+    """
+    path = Path(tempfile.gettempdir()) / f"{name}-{os.geteuid()}"
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise HarnessError.short_of(f"make {path}", exc) from exc
+    info = os.lstat(path)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
+        raise HarnessError(f"{path} is not a folder only this user can write to (someone else may have made it to "
+                           f"plant files there): remove it, or set TMPDIR to a folder of your own")
+    return path
 
 
 def make(prefix: str) -> Path:

@@ -1,5 +1,6 @@
 """Temporary folders of processes killed before they could remove them are removed by the next
-process that makes folders of their kind, zombies counting as gone."""
+process that makes folders of their kind, zombies counting as gone; the folders of fixed names
+are this user's alone."""
 
 import os
 import shutil
@@ -8,7 +9,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from arena import tempdirs
+from arena.errors import HarnessError
 from arena.processes import running
 
 PREFIX = "arena-test-tempdirs-"
@@ -71,3 +75,22 @@ def test_a_folder_is_its_owners_while_its_lock_is_held_whatever_its_pid_says():
     tempdirs.sweep.cache_clear()
     tempdirs.sweep(PREFIX)
     assert not folder.exists() and not lock.exists()  # the lock went with its process
+
+
+def test_a_private_folder_is_this_users_alone_and_one_made_by_anybody_else_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder = tempdirs.private_folder("arena-logs")
+    assert folder == tmp_path / f"arena-logs-{os.geteuid()}" and folder.stat().st_mode & 0o777 == 0o700
+    assert tempdirs.private_folder("arena-logs") == folder  # found again
+
+    # Made first by someone else, or open to everyone, or a link to elsewhere: planted files could follow.
+    (tmp_path / f"open-{os.geteuid()}").mkdir(mode=0o777)
+    os.chmod(tmp_path / f"open-{os.geteuid()}", 0o777)
+    (tmp_path / f"linked-{os.geteuid()}").symlink_to(folder)
+    theirs = tmp_path / f"theirs-{os.geteuid()}"
+    theirs.mkdir(mode=0o700)
+    if os.geteuid() == 0:
+        os.chown(theirs, 65534, 65534)
+    for name in ("open", "linked", *(["theirs"] if os.geteuid() == 0 else [])):
+        with pytest.raises(HarnessError, match="not a folder only this user can write to"):
+            tempdirs.private_folder(name)

@@ -1,6 +1,7 @@
 """The tournament's player processes: forked from a driver with no other thread and no sandbox,
 spawned otherwise, the same results either way; a player that dies costs only its blocks in play."""
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -134,4 +135,4 @@ def test_processes_unpacking_the_same_entrant_at_once_all_get_the_whole_zip(tmp_
     outcomes = [writer.communicate(timeout=120) for writer in writers]
     assert [(writer.returncode, out.strip()) for writer, (out, _) in zip(writers, outcomes)] == [(0, "ok")] * 4, \
         [err for _, err in outcomes]
-    assert not list((tmp_path / "arena-entrants").glob("*.part"))
+    assert not list((tmp_path / f"arena-entrants-{os.geteuid()}").glob("*.part"))

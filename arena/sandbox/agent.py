@@ -10,7 +10,6 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -74,7 +73,7 @@ class SandboxedAgent(AgentHandle):
         self.time_per_move = time_per_move
         self.clock = Clock(time_per_move, time_bank)
         self.limits = limits or Limits()
-        log_dir = Path(log_dir) if log_dir is not None else Path(tempfile.gettempdir()) / "arena-logs"
+        log_dir = Path(log_dir) if log_dir is not None else tempdirs.private_folder("arena-logs")
         self.log_path = log_dir / f"{file_name(self.spec.name)}-{os.getpid()}-{next(_log_counter)}.log"
         self._process: launcher.LaunchedProcess | None = None
         self._channel: Channel | None = None

@@ -47,7 +47,9 @@ class LogCapture:
     def _open(self) -> BinaryIO | None:
         try:  # unbuffered: readable while the agent runs
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            return open(self.path, "ab" if self.after_earlier else "wb", buffering=0)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW  # never a link planted in its place
+            fd = os.open(self.path, flags | (os.O_APPEND if self.after_earlier else os.O_TRUNC), 0o644)
+            return open(fd, "ab" if self.after_earlier else "wb", buffering=0)
         except OSError:
             return None
 

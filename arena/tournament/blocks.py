@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from arena import tempdirs
 from arena.actions import checked_action
 from arena.entrants import submission_handle
 from arena.envs import EnvSpec
@@ -216,11 +217,10 @@ def _unpacked(package: EntrantPackage) -> Path:
     server): each writes a file of its own and renames it into place, so none sees a half-written
     zip or loses its file to another's rename.
     """
-    path = Path(tempfile.gettempdir()) / "arena-entrants" / f"{package.digest}.zip"
+    path = tempdirs.private_folder("arena-entrants") / f"{package.digest}.zip"
     if path.exists():
         return path
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f"{package.digest}.", suffix=".part",
                                          delete=False) as partial:
             try:
