@@ -31,6 +31,8 @@ import re
 import shutil
 import socket
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
@@ -147,55 +149,131 @@ def _download(url: str, output: Path, name: str, target: Path, where: str) -> No
         raise WeightsError(f"{where}: downloading {name} needs gdown (pip install 'gdown<6')") from None
     offline = (f"check that the link is public and this machine is online, or download {name} yourself "
                f"and put it at {target} (or into the submission, where a file wins over the link)")
-    refused: list[str] = []
+    if not _DOWNLOADS.acquire(blocking=False):  # a server's threads must not all wait on slow links
+        raise WeightsError(f"{where}: this machine is downloading {MAX_DOWNLOADS} other submissions' weights just "
+                           f"now; try again in a few minutes")
+    guard = _Guard(output.parent)
     try:
-        with _public_connections_only(refused):
+        with guard.watching():
             result = gdown.download(url, output=str(output), quiet=True, fuzzy=True)
     except Exception as exc:  # noqa: BLE001  (gdown and requests raise many kinds; all mean "no file")
-        _raise_if_refused(refused, where)
+        guard.raise_if_stopped(where)
         raise WeightsError(f"{where}: could not download {name} from {url} ({type(exc).__name__}: "
                            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else 'no detail'}); {offline}") from None
-    _raise_if_refused(refused, where)
+    finally:
+        _DOWNLOADS.release()
+    guard.raise_if_stopped(where)
     if result is None or not output.is_file() or output.stat().st_size == 0:
         raise WeightsError(f"{where}: could not download {name} from {url} (nothing came back); {offline}")
 
 
-def _raise_if_refused(refused: list[str], where: str) -> None:
-    if refused:
-        raise WeightsError(f"{where}: field 'weights_url' {refused[0]}; put the file on a public site")
+MAX_DOWNLOADS = 4  # weights downloaded at once by one process
+DOWNLOAD_SECONDS = 600.0  # the longest one download may take
+MAX_DOWNLOAD_BYTES = 1 << 30  # as large as a file of a submission may be
+_DOWNLOADS = threading.BoundedSemaphore(MAX_DOWNLOADS)
+_WATCH_INTERVAL = 0.5
+_guarded = threading.local()  # the `_Guard` of the download this thread is making, if any
+_install_lock = threading.Lock()
 
 
-@contextlib.contextmanager
-def _public_connections_only(refused: list[str]) -> Iterator[None]:
-    """While open, urllib3 (under gdown's requests) connects only to hosts whose every address is public.
+class _Guard:
+    """One download's limits, kept by the connections it opens (see `_install`).
 
-    Each connection, redirects included, resolves its host once, checks every address and connects to
-    one of them, so a name that answers differently a moment later cannot lead inside. A refusal is
-    appended to `refused`, since gdown and requests wrap the error in their own.
+    While `watching`, urllib3 (under gdown's requests) connects this thread only to hosts whose every
+    address is public: each connection, redirects included, resolves its host once, checks every
+    address and connects to one of them, so a name that answers differently a moment later cannot
+    lead inside. A watcher stops the download (shutting its connections) once it has taken
+    DOWNLOAD_SECONDS or written more than MAX_DOWNLOAD_BYTES into `folder`. Why it was stopped is
+    kept, since gdown and requests wrap the error in their own.
     """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.stopped: str | None = None  # why the download was refused or stopped
+        self.sockets: list[socket.socket] = []
+        self._done = threading.Event()
+
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[None]:
+        _install()
+        _guarded.guard = self
+        watcher = threading.Thread(target=self._watch, name="arena-weights-watch", daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            _guarded.guard = None
+            self._done.set()
+            watcher.join()
+
+    def refuse(self, problem: str) -> None:
+        self.stopped = self.stopped or problem
+
+    def raise_if_stopped(self, where: str) -> None:
+        if self.stopped:
+            raise WeightsError(f"{where}: field 'weights_url' {self.stopped}")
+
+    def _watch(self) -> None:
+        deadline = time.monotonic() + DOWNLOAD_SECONDS
+        while not self._done.wait(_WATCH_INTERVAL):
+            if time.monotonic() > deadline:
+                self._stop(f"took longer than {DOWNLOAD_SECONDS:g} s to download; put the file on a faster site")
+            elif _bytes_in(self.folder) > MAX_DOWNLOAD_BYTES:
+                self._stop(f"gave more than {MAX_DOWNLOAD_BYTES >> 20} MiB, the most a file of a submission may "
+                           f"hold")
+
+    def _stop(self, why: str) -> None:
+        self.refuse(why)
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except (OSError, AttributeError):
+                pass
+
+
+def _install() -> None:
+    """Put the checks of `_Guard` in front of urllib3's connections, once: for threads making a
+    guarded download only; never taken out again, so that one download ending cannot lift the
+    checks of another still under way."""
     from urllib3.util import connection
 
-    original = connection.create_connection
+    with _install_lock:
+        original = connection.create_connection
+        if getattr(original, "arena_guarded", False):
+            return
 
-    def create_connection(address: tuple[str, int], *args, **kwargs):
-        host, port = address
-        addresses, problem = _resolved(host, port)
-        if problem is not None:
-            refused.append(problem)
-            raise ConnectionRefusedError(problem)
-        failure: OSError | None = None
-        for checked in addresses:  # in order, as urllib3 would: an IPv6 address may be unreachable from here
-            try:
-                return original((checked, port), *args, **kwargs)
-            except OSError as exc:
-                failure = exc
-        raise failure
+        def create_connection(address: tuple[str, int], *args, **kwargs):
+            guard: _Guard | None = getattr(_guarded, "guard", None)
+            if guard is None:
+                return original(address, *args, **kwargs)
+            host, port = address
+            addresses, problem = _resolved(host, port)
+            if problem is not None:
+                guard.refuse(f"{problem}; put the file on a public site")
+                raise ConnectionRefusedError(problem)
+            failure: OSError | None = None
+            for checked in addresses:  # in order, as urllib3 would: an IPv6 address may be unreachable from here
+                try:
+                    made = original((checked, port), *args, **kwargs)
+                except OSError as exc:
+                    failure = exc
+                    continue
+                guard.sockets.append(made)
+                return made
+            raise failure
 
-    connection.create_connection = create_connection
-    try:
-        yield
-    finally:
-        connection.create_connection = original
+        create_connection.arena_guarded = True
+        connection.create_connection = create_connection
+
+
+def _bytes_in(folder: Path) -> int:
+    total = 0
+    for path in folder.rglob("*"):
+        try:
+            total += path.lstat().st_size
+        except OSError:
+            pass
+    return total
 
 
 def _resolved(host: str, port: int) -> tuple[list[str], str | None]:

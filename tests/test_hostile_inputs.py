@@ -384,6 +384,86 @@ def test_a_public_host_is_connected_to_at_the_address_checked(tmp_path, monkeypa
     assert network.connections == [("2606:2800:220:1::1", 443)]
 
 
+def test_a_download_ending_does_not_lift_the_checks_of_another_still_under_way(tmp_path, monkeypatch):
+    # Two submissions' weights at once (a server's uploads): the first finishes while the second is
+    # being redirected inside.
+    import threading
+
+    network = Network(monkeypatch, {"weights.example.com": ["93.184.216.34"], "inside.example.com": ["10.0.0.5"]})
+    first_done, second_connected = threading.Event(), threading.Event()
+
+    def download(url, output, **_):
+        from urllib.parse import urlsplit
+
+        from urllib3.util import connection
+
+        connection.create_connection((urlsplit(url).hostname, 443))
+        if "second" in url:
+            second_connected.set()
+            first_done.wait(30)
+            connection.create_connection(("inside.example.com", 443))  # its redirect
+        else:
+            second_connected.wait(30)
+        with open(output, "wb") as out:
+            out.write(b"weights")
+        return output
+
+    monkeypatch.setitem(sys.modules, "gdown", types.SimpleNamespace(download=download))
+    messages = {}
+
+    def fetch(which):
+        (tmp_path / which).mkdir()
+        try:
+            load(linked(tmp_path / which, f"https://weights.example.com/{which}"))
+        except WeightsError as exc:
+            messages[which] = str(exc)
+        if which == "first":
+            first_done.set()
+
+    threads = [threading.Thread(target=fetch, args=(which,)) for which in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert "which resolves to 10.0.0.5, not a public address" in messages["second"]
+    assert ("10.0.0.5", 443) not in network.connections
+
+
+@pytest.mark.parametrize("how", ["trickle", "flood"])
+def test_a_download_that_takes_too_long_or_gives_too_much_is_stopped(tmp_path, monkeypatch, how):
+    import arena.weights
+
+    monkeypatch.setattr(arena.weights, "DOWNLOAD_SECONDS", 1.0 if how == "trickle" else 60.0)
+    monkeypatch.setattr(arena.weights, "MAX_DOWNLOAD_BYTES", 1 << 20)
+    Network(monkeypatch, {"weights.example.com": ["93.184.216.34"]})
+    server_ends = []
+
+    def connect(address, *args, **kwargs):  # a real socket, for the guard to shut
+        mine, theirs = socket.socketpair()
+        server_ends.append(theirs)
+        return mine
+
+    from urllib3.util import connection
+    monkeypatch.setattr(connection, "create_connection", connect)
+
+    def download(url, output, **_):  # reads as long as the site sends: a byte at a time, or a lot
+        sock = connection.create_connection(("weights.example.com", 443))
+        with open(output, "wb") as out:
+            while True:
+                server_ends[0].send(b"x" if how == "trickle" else b"x" * (1 << 16))
+                chunk = sock.recv(1 << 16)
+                if not chunk:
+                    return output
+                out.write(chunk)
+
+    monkeypatch.setitem(sys.modules, "gdown", types.SimpleNamespace(download=download))
+    message = refusal(linked(tmp_path, "https://weights.example.com/m"), WeightsError)
+    expected = "took longer than 1 s to download" if how == "trickle" else "gave more than 1 MiB"
+    assert f"field 'weights_url' {expected}" in message
+    for end in server_ends:
+        end.close()
+
+
 # --- zips -----------------------------------------------------------------------------------
 
 
