@@ -325,6 +325,42 @@ def test_organisers_pause_play_and_disqualify_others_may_not(site):
     assert site.client.get("/admin").status_code == 403
 
 
+def test_a_disqualified_or_another_participants_entrant_cannot_come_back_by_the_same_content(site):
+    organiser, organiser_token = site.store.add_participant("the organiser", organiser=True)
+    boss = {"Authorization": f"Bearer {organiser_token}"}
+    data = _zip({"agent.py": RANDOM_AGENT})
+    first = site.upload(data).json()
+    site.validator.validate_next()
+    site.client.post(f"/api/admin/submissions/{first['id']}/disqualify", headers=boss, json={"reason": "copied"})
+    for token in (site.alice_token, site.bob_token):  # its author again, or someone else with its zip
+        again = site.upload(data, token=token)
+        assert again.status_code == 409 and "disqualified" in again.json()["error"], again.text
+
+    # Another participant's retired version: taking it would put another name on its entrant.
+    older = site.upload(_zip({"agent.py": RANDOM_AGENT + "# 1\n"})).json()
+    site.validator.validate_next()
+    site.store.set_status(older["id"], RETIRED)
+    taken = site.upload(_zip({"agent.py": RANDOM_AGENT + "# 1\n"}), token=site.bob_token)
+    assert taken.status_code == 409 and "another participant's" in taken.json()["error"]
+    # Its author may bring it back.
+    assert site.upload(_zip({"agent.py": RANDOM_AGENT + "# 1\n"})).status_code == 201
+    site.validator.validate_next()
+    results = ResultsStore(site.db)
+    assert [e.digest for e in results.entrants(active_only=True)] == [older["digest"]]
+    results.close()
+
+
+def test_identical_uploads_that_crossed_are_one_entrant_of_the_first_participant(site):
+    # Both uploads checked before either was stored: validation still refuses the second.
+    first = site.upload(_zip({"agent.py": RANDOM_AGENT})).json()
+    bob = site.store.participant_for_token(site.bob_token)
+    crossed = site.store.add_submission(bob.id, "random", first["digest"], site.store.submission(first["id"]).folder)
+    assert site.validator.validate_next() and site.validator.validate_next()
+    assert site.store.submission(first["id"]).status == ACTIVE
+    second = site.store.submission(crossed.id)
+    assert second.status == REFUSED and "identical to another participant's" in second.reason
+
+
 def test_the_scheduler_plays_nothing_while_paused(site):
     site.enter_two()
     site.store.set_paused(True)

@@ -267,10 +267,14 @@ class CompetitionStore:
         return self._rows("SELECT COUNT(*) FROM submissions WHERE participant_id = ? AND created_at >= ?",
                           (participant_id, since))[0][0]
 
-    def holds_digest(self, digest: str) -> Submission | None:
-        """The submission with this content that is validating or active, if any."""
-        rows = self._rows(f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE digest = ? AND status IN (?, ?)",
-                          (digest, VALIDATING, ACTIVE))
+    def same_content(self, digest: str, participant_id: int) -> Submission | None:
+        """The submission with this content that keeps `participant_id`'s upload of it out, if any: one
+        validating or active, one disqualified (it would play again), or one of another participant's
+        that was not refused (the upload would take over its entrant). A participant's own retired
+        version may come back."""
+        rows = self._rows(f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE digest = ? AND "
+                          f"(status IN (?, ?, ?) OR (participant_id != ? AND status != ?)) ORDER BY id",
+                          (digest, VALIDATING, ACTIVE, DISQUALIFIED, participant_id, REFUSED))
         return Submission(*rows[0]) if rows else None
 
     def release_claims(self) -> None:

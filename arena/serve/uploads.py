@@ -72,7 +72,7 @@ def take_upload(store: CompetitionStore, participant: Participant, data: bytes, 
         if not spec.manifest.plays(env):
             raise UploadRefused(f"the submission plays {', '.join(spec.manifest.env)}, not {env}; "
                                 f"set env = \"{env}\" in its arena.toml")
-        same = store.holds_digest(spec.digest)
+        same = store.same_content(spec.digest, participant.id)
         if same is not None:
             whose = "yours" if same.participant_id == participant.id else "another participant's"
             raise UploadRefused(f"this submission is identical to submission {same.id} ({whose}), which is "

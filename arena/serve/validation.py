@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from arena.db import as_target
 from arena.errors import HarnessError
-from arena.serve.store import ACTIVE, REFUSED, RETIRED, CompetitionStore, Submission
+from arena.serve.store import ACTIVE, DISQUALIFIED, REFUSED, RETIRED, CompetitionStore, Submission
 from arena.tournament.players import PR_SET_PDEATHSIG
 from arena.tournament.store import ResultsStore
 
@@ -30,6 +30,7 @@ TAIL_LINES = 40
 LINE_CHARS = 300
 REASON_CHARS = 400
 MACHINE_RETRY_SECONDS = 30.0  # before a validation the machine failed is tried again
+SOURCE_PREFIX = "arena-serve:submission:"  # + the submission id: the source of the entrant it registered
 
 
 class Validator:
@@ -91,8 +92,12 @@ class Validator:
         with self._results_lock:
             results = ResultsStore(self.results_db)
             try:
-                entrant, _ = results.register(submission.name, submission.digest,
-                                              f"arena-serve:submission:{submission.id}", submission.folder)
+                entrant, added = results.register(submission.name, submission.digest,
+                                                  f"{SOURCE_PREFIX}{submission.id}", submission.folder)
+                taken = None if added else self._taken_over(entrant.source, submission)
+                if taken is not None:  # uploaded meanwhile by another, or disqualified: never played again
+                    self.store.finish_validation(submission.id, REFUSED, taken, tail)
+                    return True
                 results.set_active(entrant.id, True)
                 if self.store.finish_validation(submission.id, ACTIVE, "", tail, entrant.id):
                     self._retire_oldest(submission.participant_id, results)
@@ -102,6 +107,16 @@ class Validator:
                 results.close()
         self.on_active()
         return True
+
+    def _taken_over(self, source: str, submission: Submission) -> str | None:
+        """Why `submission` may not play as the entrant registered from `source` (the same content,
+        registered before), or None when that entrant is its participant's own and not disqualified."""
+        first = self.store.submission(int(source.rsplit(":", 1)[1])) if source.startswith(SOURCE_PREFIX) else None
+        if first is None or first.participant_id != submission.participant_id:
+            return "this submission is identical to another participant's; change something before uploading it"
+        if first.status == DISQUALIFIED:
+            return f"this submission is identical to submission {first.id}, which was disqualified"
+        return None
 
     def check(self, submission: Submission) -> tuple[bool, str, str] | None:
         """(passed, one-line reason if not, tail of what was printed), from `arena validate`; None
