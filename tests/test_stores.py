@@ -248,7 +248,7 @@ def test_submissions_are_claimed_once_and_validated(database):
     first = store.add_submission(alice.id, "mine", "d1", "/uploads/1")
     second = store.add_submission(alice.id, "mine", "d2", "/uploads/2")
     assert (first.id, second.id, first.status) == (1, 2, "validating")
-    assert store.holds_digest("d1") == first and store.holds_digest("d3") is None
+    assert store.same_content("d1", alice.id) == first and store.same_content("d3", alice.id) is None
     assert store.uploads_since(alice.id, time.time() - 60) == 2
 
     assert store.claim_for_validation().id == 1
