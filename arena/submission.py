@@ -663,6 +663,10 @@ def _open_zip(source: Path) -> zipfile.ZipFile:
 
 def _zip_members(archive: zipfile.ZipFile, source: Path) -> Iterator[_Member]:
     """The members of `archive`, each refused if encrypted, oddly compressed or a likely bomb."""
+    claimed = sum(info.compress_size for info in archive.infolist())
+    if claimed > _archive_bytes(archive):  # members sharing their data, or an index overstating it
+        raise SubmissionError(f"{source}: its members claim more compressed bytes than the archive holds; refusing "
+                              f"a likely zip bomb")
     for info in archive.infolist():
         member = _Member(info.filename, _zip_mode(info), info.file_size, partial(archive.open, info))
         if info.flag_bits & 0x1:
@@ -674,6 +678,14 @@ def _zip_members(archive: zipfile.ZipFile, source: Path) -> Iterator[_Member]:
             raise SubmissionError(f"{source}: {member.shown} inflates {info.file_size // max(info.compress_size, 1)} "
                                   f"times; refusing a likely zip bomb")
         yield member
+
+
+def _archive_bytes(archive: zipfile.ZipFile) -> int:
+    position = archive.fp.tell()
+    try:
+        return archive.fp.seek(0, os.SEEK_END)
+    finally:
+        archive.fp.seek(position)
 
 
 def _zip_mode(info: zipfile.ZipInfo) -> int:

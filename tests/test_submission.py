@@ -153,6 +153,21 @@ def test_a_member_lying_about_its_size_is_caught_while_inflating(tmp_path):
         load(tmp_path / "liar.zip")
 
 
+def test_a_member_claiming_more_compressed_bytes_than_the_archive_holds_is_a_likely_bomb(tmp_path):
+    # An index that overstates compressed sizes (or members that share their data) gets past a
+    # check of each member's ratio: 2 MiB of zeros "from" 20 KiB passes 200x, from the 2 KiB there are not.
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("agent.py", PLAIN_AGENT)
+        archive.writestr("weights.bin", bytes(2 << 20))
+    raw = bytearray(data.getvalue())
+    central = raw.rfind(b"PK\x01\x02")
+    raw[central + 20:central + 24] = (20 << 10).to_bytes(4, "little")  # its compressed size, as claimed
+    (tmp_path / "bomb.zip").write_bytes(bytes(raw))
+    with pytest.raises(SubmissionError, match="claim more compressed bytes than the archive holds"):
+        load(tmp_path / "bomb.zip")
+
+
 def test_helper_modules_of_two_submissions_do_not_clash(write_submission):
     code = """
 from arena.agents import RandomAgent
