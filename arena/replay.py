@@ -73,15 +73,33 @@ def load(path: str | os.PathLike) -> MatchResult:
         raise ReplayError(f"{path}: no such replay file") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ReplayError(f"{path}: not a replay file (invalid JSON: {exc})") from None
+    except RecursionError:
+        raise ReplayError(f"{path}: not a replay file (JSON nested too deeply)") from None
     if not isinstance(data, dict) or data.get("format") not in READABLE_FORMATS:
         raise ReplayError(f"{path}: not an arena replay (expected format {FORMAT!r})")
     data.pop("format")
     data.setdefault("rules_version", 1)  # files from before rules were versioned
     try:
+        _check_fields(data)
         data["actions"] = {seat: _unpacked(actions) for seat, actions in data["actions"].items()}
         return MatchResult.from_dict(data)
     except (TypeError, KeyError, ValueError, zlib.error) as exc:
         raise ReplayError(f"{path}: damaged replay ({exc})") from None
+
+
+_FIELD_TYPES = {"env": str, "env_options": dict, "seed": int, "agents": list, "outcome": str, "actions": dict,
+                "steps": int, "max_steps": (int, type(None)), "fault": (dict, type(None))}
+
+
+def _check_fields(data: dict[str, Any]) -> None:
+    """ValueError naming the first field of a replay that no match could have written."""
+    for name, kind in _FIELD_TYPES.items():
+        if not isinstance(data.get(name), kind) or isinstance(data.get(name), bool):
+            raise ValueError(f"field {name!r} is {type(data.get(name)).__name__}")
+    if not 0 <= data["seed"] < 1 << 64 or data["steps"] < 0 or (data["max_steps"] or 0) < 0:
+        raise ValueError("a negative or too large seed or step count")
+    if not data["agents"] or not all(isinstance(a, dict) and a.get("seat") in data["actions"] for a in data["agents"]):
+        raise ValueError("its agents' seats are not those of its actions")
 
 
 def resimulate(recorded: MatchResult, on_step: Callable[[Any], None] | None = None,
@@ -156,8 +174,16 @@ def _packed(actions: list[Any]) -> list[Any] | dict[str, Any]:
 def _unpacked(actions: list[Any] | dict[str, Any]) -> list[Any]:
     if isinstance(actions, list):
         return actions
-    raw = zlib.decompress(base64.b64decode(actions["zlib_base64"]))
-    return np.frombuffer(raw, dtype=_LITTLE_ENDIAN[actions["dtype"]]).reshape(actions["shape"]).tolist()
+    dtype = np.dtype(_LITTLE_ENDIAN[actions["dtype"]])
+    shape = [int(n) for n in actions["shape"]]
+    values = np.prod(shape, dtype=np.int64) if all(0 <= n < MAX_PACKED_VALUES for n in shape) else -1
+    if not 0 <= values <= MAX_PACKED_VALUES:
+        raise ValueError(f"packed actions of shape {shape}: more than {MAX_PACKED_VALUES} values")
+    raw = zlib.decompressobj().decompress(base64.b64decode(actions["zlib_base64"]), int(values) * dtype.itemsize)
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).tolist()
+
+
+MAX_PACKED_VALUES = 1 << 22  # of one seat's array actions: a fighting game of 30 minutes is 540,000
 
 
 _LITTLE_ENDIAN = {"float32": "<f4", "float64": "<f8"}  # the byte order of packed actions on every machine

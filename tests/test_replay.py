@@ -102,6 +102,36 @@ def test_files_that_are_not_replays_are_refused(tmp_path, content, message):
         replay.load(tmp_path / "missing.json")
 
 
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d.update(actions=[1, 2]), "field 'actions' is list"),
+    (lambda d: d.update(env=7), "field 'env' is int"),
+    (lambda d: d.update(env_options=["size"]), "field 'env_options' is list"),
+    (lambda d: d.update(seed=-1), "a negative or too large seed"),
+    (lambda d: d.update(seed="0"), "field 'seed' is str"),
+    (lambda d: d.update(max_steps="9"), "field 'max_steps' is str"),
+    (lambda d: d.update(agents=[]), "its agents' seats are not those of its actions"),
+    (lambda d: d["actions"].pop("player_1"), "its agents' seats are not those of its actions"),
+    # 88 kB of zlib that would unpack to 16 million floats, and a list of them in memory
+    (lambda d: d["actions"].update(player_0={"dtype": "float32", "shape": [1 << 24],
+                                             "zlib_base64": __import__("base64").b64encode(
+                                                 __import__("zlib").compress(bytes(4 << 24), 9)).decode()}),
+     "more than 4194304 values"),
+])
+def test_a_replay_no_match_could_have_written_is_refused_in_one_line(tmp_path, change, message):
+    result = play_match("othello", [RandomAgent(), RandomAgent()], seed=1)
+    data = json.loads(replay.save(result, tmp_path / "game.json").read_text())
+    change(data)
+    (tmp_path / "game.json").write_text(json.dumps(data))
+    with pytest.raises(ReplayError, match=f"game.json: damaged replay \\(.*{message}"):
+        replay.load(tmp_path / "game.json")
+
+
+def test_a_replay_nested_past_what_json_can_read_is_refused(tmp_path):
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ReplayError, match="nested too deeply"):
+        replay.load(tmp_path / "deep.json")
+
+
 def test_video_shows_every_move_and_holds_the_end(tmp_path):
     result = play_match("othello", [RandomAgent(), GreedyOthelloAgent()], seed=4)
     path = video.record(result, tmp_path / "game.mp4", hold_seconds=1.0)
