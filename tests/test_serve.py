@@ -161,6 +161,34 @@ def test_the_same_content_twice_is_refused(site):
 # --- limits -------------------------------------------------------------------------------------------
 
 
+def test_refused_uploads_are_counted_and_one_upload_is_checked_at_a_time(site):
+    not_a_submission = _zip({"readme.txt": "no agent here"})
+    answers = [site.upload(not_a_submission).status_code for _ in range(21)]
+    assert answers == [400] * 20 + [429]  # each unpacked before it was refused: it costs the server alike
+    assert site.upload(not_a_submission, token=site.bob_token).status_code == 400  # others are not held back
+
+    from arena.serve.uploads import UploadGate, UploadRefused
+
+    gate = UploadGate()
+    with gate.entered(7):
+        with pytest.raises(UploadRefused, match="still being checked") as caught:
+            with gate.entered(7):
+                pass
+        assert caught.value.status == 429
+    with gate.entered(7):
+        pass
+
+
+def test_a_submission_refused_at_validation_leaves_no_files(site):
+    crashing = "class SubmittedAgent:\n    def __init__(self, *a, **k):\n        raise RuntimeError('no')\n"
+    submission = site.upload(_zip({"agent.py": crashing})).json()
+    folder = Path(site.store.submission(submission["id"]).folder)
+    assert folder.is_dir()
+    site.validator.validate_next()
+    refused = site.store.submission(submission["id"])
+    assert refused.status == REFUSED and "failed to start" in refused.reason and not folder.exists()
+
+
 def test_uploads_a_day_are_capped(tmp_path):
     site = Site(tmp_path, UploadLimits(per_day=2))
     for number in range(2):

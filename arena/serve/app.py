@@ -48,7 +48,7 @@ from arena.db import files_beside
 from arena.errors import ArenaError
 from arena.serve.pages import LEADERBOARD_JS, REPLAY_JS, render
 from arena.serve.store import DISQUALIFIED, CompetitionStore, Participant, Submission
-from arena.serve.uploads import UploadLimits, UploadRefused, take_upload, too_large
+from arena.serve.uploads import UploadGate, UploadLimits, UploadRefused, take_upload, too_large
 from arena.tournament.store import ResultsStore
 
 SESSION_COOKIE = "arena_session"
@@ -85,6 +85,7 @@ class Competition:
 
     def __init__(self, config: ServeConfig, on_upload: Callable[[], None] = lambda: None):
         self.config = config
+        self.upload_gate = UploadGate()
         self.store = CompetitionStore(config.db)
         self.results = ResultsStore(config.db)
         self.on_upload = on_upload
@@ -553,8 +554,9 @@ async def _upload_form(request: Request) -> Response:
 
 async def _take(competition: Competition, participant: Participant, data: bytes, filename: str) -> Submission:
     config = competition.config
-    submission = await run_in_threadpool(take_upload, competition.store, participant, data, config.env,
-                                         config.uploads_dir, config.limits, filename)
+    with competition.upload_gate.entered(participant.id):
+        submission = await run_in_threadpool(take_upload, competition.store, participant, data, config.env,
+                                             config.uploads_dir, config.limits, filename)
     competition.on_upload()
     return submission
 

@@ -9,20 +9,24 @@ with one line for the participant, and leaves nothing behind. What needs the cod
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from arena.errors import ArenaError, HarnessError
 from arena.serve.store import CompetitionStore, Participant, Submission
 
 DAY = 24 * 3600.0
+HOUR = 3600.0
 
 
 class UploadRefused(ArenaError):
@@ -38,6 +42,42 @@ class UploadLimits:
     max_bytes: int = 20 << 20  # the zip as uploaded
     per_day: int = 5  # uploads a participant may make in 24 hours
     max_active: int = 2  # submissions of a participant that play at once (the oldest retire)
+
+
+class UploadGate:
+    """What one server takes from a participant at a time: one upload being checked, and no more
+    after `refused_an_hour` refusals in an hour. Refused uploads are not stored, so the daily limit
+    does not count them, and one that is refused only once unpacked (a zip inflating to gigabytes)
+    costs the server as much as a stored one."""
+
+    def __init__(self, refused_an_hour: int = 20):
+        self.refused_an_hour = refused_an_hour
+        self._lock = threading.Lock()
+        self._checking: set[int] = set()
+        self._refused: dict[int, list[float]] = {}
+
+    @contextlib.contextmanager
+    def entered(self, participant_id: int) -> Iterator[None]:
+        """Let an upload of `participant_id` in, or UploadRefused (429); its refusal is counted."""
+        with self._lock:
+            recent = [t for t in self._refused.get(participant_id, []) if t > time.time() - HOUR]
+            self._refused[participant_id] = recent
+            if participant_id in self._checking:
+                raise UploadRefused("your previous upload is still being checked; wait for its answer", 429)
+            if len(recent) >= self.refused_an_hour:
+                raise UploadRefused(f"{len(recent)} of your uploads were refused in the last hour; fix what they "
+                                    f"were refused for, and try again later", 429)
+            self._checking.add(participant_id)
+        try:
+            yield
+        except UploadRefused as refused:
+            if refused.status not in (429, 503):  # the upload's doing, not the server's
+                with self._lock:
+                    self._refused[participant_id].append(time.time())
+            raise
+        finally:
+            with self._lock:
+                self._checking.discard(participant_id)
 
 
 def take_upload(store: CompetitionStore, participant: Participant, data: bytes, env: str,

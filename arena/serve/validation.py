@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -87,7 +88,7 @@ class Validator:
             return True
         passed, reason, tail = outcome
         if not passed:
-            self.store.finish_validation(submission.id, REFUSED, reason, tail)
+            self._refuse(submission, reason, tail)
             return True
         with self._results_lock:
             results = ResultsStore(self.results_db)
@@ -96,7 +97,7 @@ class Validator:
                                                   f"{SOURCE_PREFIX}{submission.id}", submission.folder)
                 taken = None if added else self._taken_over(entrant.source, submission)
                 if taken is not None:  # uploaded meanwhile by another, or disqualified: never played again
-                    self.store.finish_validation(submission.id, REFUSED, taken, tail)
+                    self._refuse(submission, taken, tail)
                     return True
                 results.set_active(entrant.id, True)
                 if self.store.finish_validation(submission.id, ACTIVE, "", tail, entrant.id):
@@ -107,6 +108,10 @@ class Validator:
                 results.close()
         self.on_active()
         return True
+
+    def _refuse(self, submission: Submission, reason: str, tail: str) -> None:
+        self.store.finish_validation(submission.id, REFUSED, reason, tail)
+        shutil.rmtree(submission.folder, ignore_errors=True)  # never to play: its reason and log tail are kept
 
     def _taken_over(self, source: str, submission: Submission) -> str | None:
         """Why `submission` may not play as the entrant registered from `source` (the same content,
