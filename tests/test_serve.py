@@ -161,6 +161,38 @@ def test_the_same_content_twice_is_refused(site):
 # --- limits -------------------------------------------------------------------------------------------
 
 
+def test_a_flood_of_token_checks_is_answered_503_instead_of_holding_the_servers_threads(site, monkeypatch):
+    import threading
+
+    import arena.serve.store
+
+    release, started = threading.Event(), threading.Semaphore(0)
+    real = arena.serve.store.secret_matches
+
+    def slow_check(secret, stored):  # scrypt of the flood's tokens, taking their time
+        started.release()
+        release.wait(30)
+        return real(secret, stored)
+
+    monkeypatch.setattr(arena.serve.store, "secret_matches", slow_check)
+    served = site.app.state.competition.store  # the store the web app checks tokens with
+    flood = [threading.Thread(target=served.participant_for_token, args=(f"1_guess{i}",))
+             for i in range(arena.serve.store.SCRYPT_AT_ONCE)]
+    for thread in flood:
+        thread.start()
+    for _ in flood:
+        assert started.acquire(timeout=30)
+    _, carol_token = site.store.add_participant("carol")  # a token not checked yet
+    try:
+        answer = site.client.get("/api/submissions", headers={"Authorization": f"Bearer {carol_token}"})
+    finally:
+        release.set()
+    assert answer.status_code == 503 and "checking many tokens" in answer.json()["error"]
+    for thread in flood:
+        thread.join(30)
+    assert site.client.get("/api/submissions", headers={"Authorization": f"Bearer {carol_token}"}).status_code == 200
+
+
 def test_refused_uploads_are_counted_and_one_upload_is_checked_at_a_time(site):
     not_a_submission = _zip({"readme.txt": "no agent here"})
     answers = [site.upload(not_a_submission).status_code for _ in range(21)]

@@ -47,7 +47,7 @@ from starlette.routing import Route
 from arena.db import files_beside
 from arena.errors import ArenaError
 from arena.serve.pages import LEADERBOARD_JS, REPLAY_JS, render
-from arena.serve.store import DISQUALIFIED, CompetitionStore, Participant, Submission
+from arena.serve.store import DISQUALIFIED, CompetitionStore, Participant, Submission, TokenChecksBusy
 from arena.serve.uploads import UploadGate, UploadLimits, UploadRefused, take_upload, too_large
 from arena.tournament.store import ResultsStore
 
@@ -286,7 +286,10 @@ async def _bearer(request: Request) -> Participant | JSONResponse:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return _api_error("this needs your token: send the header Authorization: Bearer TOKEN", 401)
-    participant = await run_in_threadpool(_competition(request).store.participant_for_token, token.strip())
+    try:
+        participant = await run_in_threadpool(_competition(request).store.participant_for_token, token.strip())
+    except TokenChecksBusy as busy:
+        return _api_error(str(busy), 503)
     if participant is None:
         return _api_error("unknown token: check it, or ask the organiser for a new one", 401)
     return participant
@@ -460,7 +463,10 @@ async def _login(request: Request) -> Response:
     competition = _competition(request)
     participant = None
     if isinstance(token, str) and token.strip():
-        participant = await run_in_threadpool(competition.store.participant_for_token, token)
+        try:
+            participant = await run_in_threadpool(competition.store.participant_for_token, token)
+        except TokenChecksBusy as busy:
+            return await _login_page(request, f"{str(busy).capitalize()}.", 503)
     if participant is None:
         return await _login_page(request, "Unknown token: check it, or ask the organiser for a new one.", 401)
     session, _ = await run_in_threadpool(competition.store.open_session, participant.id)

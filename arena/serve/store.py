@@ -59,9 +59,14 @@ CREATE TABLE IF NOT EXISTS competition (key TEXT PRIMARY KEY, value TEXT NOT NUL
 VALIDATING, ACTIVE, REFUSED, RETIRED, DISQUALIFIED = "validating", "active", "refused", "retired", "disqualified"
 SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 SCRYPT_AT_ONCE = 4  # token checks running at once (each takes 16 MiB and tens of milliseconds)
+SCRYPT_WAIT_SECONDS = 0.5  # the longest a request waits for one
 CHECKED_TOKENS = 10_000  # tokens remembered as checked
 SESSION_SECONDS = 7 * 24 * 3600
 MAX_NAME_CHARS = 40
+
+
+class TokenChecksBusy(ArenaError):
+    """Every token check is taken (a flood of bad tokens, say): the request is to be made again later."""
 
 
 @dataclass(frozen=True)
@@ -201,7 +206,8 @@ class CompetitionStore:
 
         A token checked once is remembered (by its SHA-256, with the hash it matched) so that a
         script's every request does not cost a scrypt; a new token for the participant forgets it.
-        At most SCRYPT_AT_ONCE checks run at a time, which bounds what a flood of bad tokens costs.
+        At most SCRYPT_AT_ONCE checks run at a time, which bounds what a flood of bad tokens costs;
+        TokenChecksBusy when none is free within SCRYPT_WAIT_SECONDS.
         """
         token = token.strip()
         number, _, secret = token.partition("_")
@@ -212,9 +218,14 @@ class CompetitionStore:
             return None
         key = _sha256(token)
         if not hmac.compare_digest(self._checked.get(key, ""), rows[0][0]):
-            with self._scrypt_slots:
+            # A flood of bad tokens must not hold the web server's threads waiting for a slot.
+            if not self._scrypt_slots.acquire(timeout=SCRYPT_WAIT_SECONDS):
+                raise TokenChecksBusy("the server is checking many tokens just now; try again in a moment")
+            try:
                 if not secret_matches(secret, rows[0][0]):
                     return None
+            finally:
+                self._scrypt_slots.release()
             if len(self._checked) >= CHECKED_TOKENS:
                 self._checked.clear()
             self._checked[key] = rows[0][0]
