@@ -593,28 +593,57 @@ def _write_member(member: _Member, destination: Path) -> bool:
 
 
 def _folder_members(source: Path) -> Iterator[_Member]:
-    """Every entry under `source`, ignored folders pruned, typed by lstat: nothing is opened or followed."""
+    """Every entry under `source`, ignored folders pruned, typed by lstat: nothing is opened or followed,
+    and every folder and file is reached from `source` through folders opened without following a
+    link, so that one swapped for a link while it is read (by whoever else may write there) leads
+    nowhere."""
     pending = [PurePosixPath()]
     while pending:
         relative = pending.pop()
         try:
-            with os.scandir(source.joinpath(relative)) as entries:
-                for entry in entries:
-                    if entry.name in _IGNORED_NAMES:
-                        continue
-                    info = entry.stat(follow_symlinks=False)
-                    name = str(relative / entry.name)
-                    opener = partial(_open_file, Path(entry.path), _shown(name), source)
-                    yield _Member(name, info.st_mode, info.st_size, opener)
-                    if entry.is_dir(follow_symlinks=False):
-                        pending.append(relative / entry.name)
+            fd = _open_beneath(source, relative, directory=True)
+            try:
+                with os.scandir(fd) as entries:
+                    for entry in entries:
+                        if entry.name in _IGNORED_NAMES:
+                            continue
+                        info = entry.stat(follow_symlinks=False)
+                        name = relative / entry.name
+                        opener = partial(_open_file, source, name, _shown(str(name)))
+                        yield _Member(str(name), info.st_mode, info.st_size, opener)
+                        if stat.S_ISDIR(info.st_mode):
+                            pending.append(name)
+            finally:
+                os.close(fd)
         except OSError as exc:
             raise SubmissionError(f"{source}: cannot read {_shown(str(relative))} ({exc.strerror}); make it "
-                                  f"readable") from None
+                                  f"readable, and leave it unchanged while it is read") from None
 
 
-def _open_file(path: Path, shown: str, source: Path) -> BinaryIO:
-    fd = _open_regular(path)
+def _open_beneath(source: Path, relative: PurePosixPath, directory: bool) -> int:
+    """A descriptor of `source/relative`, each part opened in the folder before it, never through a link."""
+    fd = os.open(source, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for index, part in enumerate(relative.parts):
+            last = index == len(relative.parts) - 1
+            kind = os.O_DIRECTORY if directory or not last else os.O_NONBLOCK  # a FIFO must not block its open
+            inner = os.open(part, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | kind, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _open_file(source: Path, relative: PurePosixPath, shown: str) -> BinaryIO:
+    try:
+        fd = _open_beneath(source, relative, directory=False)
+    except OSError:
+        fd = None
+    if fd is not None and not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        fd = None
     if fd is None:
         raise SubmissionError(f"{source}: {shown} changed while it was copied; submit it again")
     return os.fdopen(fd, "rb")

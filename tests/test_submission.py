@@ -168,6 +168,25 @@ def test_a_member_claiming_more_compressed_bytes_than_the_archive_holds_is_a_lik
         load(tmp_path / "bomb.zip")
 
 
+def test_a_folder_swapped_for_a_link_while_the_submission_is_copied_leads_nowhere(tmp_path):
+    # Whoever else may write to a submission folder (a shared tournament folder) swaps one of its
+    # folders for a link to a private folder between the listing and the copy of a file in it.
+    from arena.submission import _folder_members
+
+    source = tmp_path / "submission"
+    (source / "data").mkdir(parents=True)
+    (source / "agent.py").write_text(PLAIN_AGENT)
+    (source / "data" / "notes.txt").write_text("the submission's own")
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "notes.txt").write_text("someone else's secret")
+    members = {member.name: member for member in _folder_members(source)}
+    (source / "data").rename(tmp_path / "moved")
+    (source / "data").symlink_to(private)
+    with pytest.raises(SubmissionError, match="'data/notes.txt' changed while it was copied"):
+        members["data/notes.txt"].open()
+
+
 def test_helper_modules_of_two_submissions_do_not_clash(write_submission):
     code = """
 from arena.agents import RandomAgent
