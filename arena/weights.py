@@ -108,7 +108,7 @@ def is_public(address: Address) -> bool:
     """Whether `address` is reachable on the public internet (and an IPv4 address inside an IPv6 one is too)."""
     if isinstance(address, ipaddress.IPv6Address):
         inner = address.ipv4_mapped or address.sixtofour
-        if inner is not None and not is_public(inner):
+        if (inner is not None and not is_public(inner)) or address.is_site_local:  # fec0::/10, deprecated yet routed inside
             return False
     return address.is_global and not (address.is_private or address.is_loopback or address.is_link_local
                                       or address.is_multicast or address.is_reserved or address.is_unspecified)

@@ -260,6 +260,7 @@ def linked(tmp_path, url):
     ("https://0x7f.1/m", "points at 127.0.0.1, which is not a public address"),
     ("https://0177.0.0.1/m", "points at 127.0.0.1, which is not a public address"),
     ("https://127.1/m", "points at 127.0.0.1, which is not a public address"),
+    ("https://[fec0::1]/m", "points at fec0::1, which is not a public address"),
     ("https://0/m", "points at 0.0.0.0, which is not a public address"),
     ("https://10.1.2.3/m", "points at 10.1.2.3, which is not a public address"),
     ("https://192.168.0.1/m", "points at 192.168.0.1, which is not a public address"),
