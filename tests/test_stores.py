@@ -225,6 +225,13 @@ def test_participants_tokens_and_sessions(database):
     assert (alice.id, alice.organiser, boss.id, boss.organiser) == (1, False, 2, True)
     with pytest.raises(ArenaError, match="already called 'alice'"):
         store.add_participant("alice")
+    # Names that would pass for another's on the leaderboard: a Cyrillic "а", a capital, a mixed word.
+    with pytest.raises(ArenaError, match="'\u0430lice' looks like participant 'alice'"):
+        store.add_participant("\u0430lice")
+    with pytest.raises(ArenaError, match="looks like participant 'alice'"):
+        store.add_participant("Alice")
+    with pytest.raises(ArenaError, match="mixes the letters of several scripts"):
+        store.add_participant("b\u043eb")
     store.add_participant("carol")  # a refused name leaves the store usable
     assert [p.name for p in store.participants()] == ["alice", "boss", "carol"]
     assert store.participants_since(time.time() - 60) == 3

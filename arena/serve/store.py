@@ -25,6 +25,7 @@ from typing import Any
 
 from arena.db import open_database, unusable
 from arena.errors import ArenaError
+from arena.names import lookalikes
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS participants (
@@ -170,6 +171,11 @@ class CompetitionStore:
         """A new participant (an organiser if `organiser`) and its token (shown once; only its hash is kept)."""
         if problem := name_problem(name):
             raise ArenaError(f"{problem}: {name!r}")
+        flagged = lookalikes([*(p.name for p in self.participants()), name])
+        if name in flagged:  # it would pass for another participant on the leaderboard
+            twins = flagged[name]
+            raise ArenaError(f"{name!r} looks like participant {twins[0]!r}; choose a name that does not" if twins
+                             else f"{name!r} mixes the letters of several scripts; write it in one")
         secret = secrets.token_urlsafe(32)
         try:
             participant_id = self._insert(
