@@ -583,6 +583,21 @@ print(json.dumps([[a.status, a.detail, a.moves] for a in result.agents]))
     assert 2 < moves < 40  # some answers sent ahead were taken before the pipe filled
 
 
+def test_a_worker_that_has_exited_is_never_signalled_by_its_number(monkeypatch):
+    # Its launcher reaped it: the number may name another process by now (one of another match).
+    agent = SandboxedAgent(load(HOSTILE / "exits"), 5.0, limits=LIMITS)
+    signalled = []
+    real_kill = os.kill
+    monkeypatch.setattr(os, "kill", lambda pid, sig: (signalled.append(pid), real_kill(pid, sig)))
+    try:
+        result = play_match("othello", [agent, RandomAgent()], seed=0)
+        worker = agent._process.pid
+    finally:
+        agent.close()
+    assert result.agents[0].status == CRASH and "exited with code 3" in result.agents[0].detail
+    assert worker not in signalled
+
+
 UNPRIVILEGED = 65534  # nobody
 
 

@@ -392,7 +392,7 @@ class SandboxedAgent(AgentHandle):
             self._freezer.close()
             self._freezer = None
         if self._process is not None:
-            confine.kill_process_tree(self._process.pid)
+            confine.kill_process_tree(self._process.pid, reaped=self._process.poll() is not None)
             self._process.wait()
 
 

@@ -61,9 +61,10 @@ def _owner(proc: Path) -> int | None:
 # --- killing ---------------------------------------------------------------------------------
 
 
-def kill_process_tree(pid: int) -> None:
-    """SIGKILL `pid`, its process group and every descendant still attached to it."""
-    victims = [pid, *_descendants(pid)]
+def kill_process_tree(pid: int, reaped: bool = False) -> None:
+    """SIGKILL `pid`, its process group and every descendant still attached to it; once `pid` is
+    `reaped`, its group only (what it left there), since the number may name another process by now."""
+    victims = [] if reaped else [pid, *_descendants(pid)]
     try:
         os.killpg(pid, signal.SIGKILL)  # the worker leads its own session and group
     except (ProcessLookupError, PermissionError):
