@@ -167,6 +167,35 @@ def test_the_fighting_game_is_shown_as_a_video_rendered_once_and_cached(tmp_path
     assert again.status_code == 206 and len(again.content) == 100 and len(renders) == 1
 
 
+def test_requests_for_videos_past_what_the_server_renders_at_once_are_answered_503(tmp_path, monkeypatch):
+    if games.video_problem():
+        pytest.skip(games.video_problem())
+    from arena import video
+
+    tiny = Tiny(tmp_path, "fighting", {}, 2, max_steps=5)
+    monkeypatch.setattr(games, "_render_waiters", threading.BoundedSemaphore(1))
+    rendering, finish = threading.Event(), threading.Event()
+    real = video.record
+
+    def held(*args, **kwargs):  # a render that takes its time
+        rendering.set()
+        finish.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(video, "record", held)
+    first = []
+    request = threading.Thread(target=lambda: first.append(tiny.client.get("/games/1/video.mp4")))
+    request.start()
+    try:
+        assert rendering.wait(60)
+        answer = tiny.client.get("/games/1/video.mp4")  # it would have waited on a thread of the server
+        assert answer.status_code == 503 and "busy rendering other videos" in answer.text
+    finally:
+        finish.set()
+        request.join(120)
+    assert first[0].status_code == 200
+
+
 def test_without_ffmpeg_the_game_page_and_the_video_say_why(tmp_path, monkeypatch):
     import imageio_ffmpeg
 

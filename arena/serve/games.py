@@ -35,6 +35,7 @@ from arena.errors import ArenaError
 PLAYERS = {"othello": "board", "gomoku": "board", "snake": "snake", "cartpole_relay": "relay", "fighting": "video"}
 DIGITS = 5  # decimals of the relay's floats: a tenth of a micrometre, a hundred-thousandth of a radian
 RENDERS_AT_ONCE = 2  # videos rendered at the same time, all games together: each keeps a core busy
+RENDER_REQUESTS_AT_ONCE = 8  # requests rendering or waiting for a render; more are answered 503 at once
 
 
 def player_of(env: str) -> str | None:
@@ -123,6 +124,7 @@ class VideoUnavailable(ArenaError):
 
 
 _render_slots = threading.BoundedSemaphore(RENDERS_AT_ONCE)
+_render_waiters = threading.BoundedSemaphore(RENDER_REQUESTS_AT_ONCE)
 _locks_lock = threading.Lock()
 _locks: dict[str, threading.Lock] = {}
 
@@ -156,6 +158,17 @@ def game_video(replay_path: str | os.PathLike) -> Path:
     path = video_path(replay_path)
     if path.is_file():
         return path
+    # Anyone may ask for any game's video: requests waiting for renders must not take every thread
+    # of the web server.
+    if not _render_waiters.acquire(blocking=False):
+        raise VideoUnavailable("the server is busy rendering other videos; try again in a minute")
+    try:
+        return _rendered(replay_path, path)
+    finally:
+        _render_waiters.release()
+
+
+def _rendered(replay_path: str | os.PathLike, path: Path) -> Path:
     with _locks_lock:
         lock = _locks.setdefault(str(path), threading.Lock())
     with lock:
