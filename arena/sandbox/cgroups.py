@@ -7,7 +7,7 @@ Groups are named `arena-<harness pid>-<n>`, so a later harness can sweep those o
 
 The group also freezes (`Freezer`): the harness stops every process of the agent between its calls,
 so that nothing it started works on its opponent's time. A v2 freeze or thaw is a write of a few
-microseconds, and waking the frozen worker costs about as much again (about 18 us a call in all on a
+microseconds, and waking the frozen worker costs more (about 18 us a call in all, measured on a
 small VM); where the controllers are v1 the v2 hierarchy mounted beside them is used (systemd's hybrid
 layout), else v1's own freezer (about 70 us a write).
 """
