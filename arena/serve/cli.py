@@ -158,6 +158,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     from arena.cli import _check_isolation
     from arena.db import as_target, describe
+    from arena.serve.http import TimelyProtocol
     from arena.serve.app import ServeConfig, create_app
     from arena.serve.scheduler import Scheduler
     from arena.serve.store import CompetitionStore
@@ -208,7 +209,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         scheduler.start()
         out.print(f"serving the {settings.env} competition in {terminal(describe(db), limit=400)} on "
                   f"http://{args.host}:{args.port} (Ctrl-C stops it)")
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", http=TimelyProtocol)
     except BaseException:
         if scheduler is None:
             tournament.close()
