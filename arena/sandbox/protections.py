@@ -26,13 +26,14 @@ from arena.sandbox.cgroups import available_bases, freezer_base, missing_control
 def protections() -> dict[str, bool | int]:
     """Each layer of `arena.sandbox`'s isolation and whether this machine and user give it."""
     namespaces = namespaces_work()
+    cgroups = available_bases() is not None
     return {
         "identity": namespaces or os.geteuid() != 0,
         "network": namespaces,
         "filesystem": namespaces,
         "processes": namespaces,
-        "cgroups": available_bases() is not None,
-        "freezing": available_bases() is not None and freezer_base() is not None,
+        "cgroups": cgroups,
+        "freezing": cgroups and freezer_base() is not None,
         "landlock_abi": confine.landlock_abi(),
         "resource_limits": True,
     }

@@ -158,8 +158,8 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     from arena.cli import _check_isolation
     from arena.db import as_target, describe
-    from arena.serve.http import TimelyProtocol
     from arena.serve.app import ServeConfig, create_app
+    from arena.serve.http import TimelyProtocol
     from arena.serve.scheduler import Scheduler
     from arena.serve.store import CompetitionStore
     from arena.serve.uploads import UploadLimits
