@@ -12,7 +12,9 @@ and local names. During a download every connection (redirects included) is made
 host resolves to public addresses alone, and to one of the addresses checked.
 
 A file of that name inside the submission always wins. Otherwise `cached_weights` returns
-`<cache>/<sha256>/<name>`, downloading it with gdown first when it is not there. The cache is
+`<cache>/<sha256>/<link>/<name>` (`<link>`: a digest of the URL), downloading it with gdown first
+when it is not there. The link is part of the key so that a submission gets cached weights only by
+naming where they come from, not by their checksum alone (another entrant's weights may be private). The cache is
 `$ARENA_CACHE_DIR/weights`, else `$XDG_CACHE_HOME/arena/weights` or `~/.cache/arena/weights`. A
 download is checked against the sha256 before it enters the cache, so a changed or truncated file
 never reaches an agent.
@@ -54,7 +56,7 @@ class WeightsError(SubmissionError):
 
 
 def cache_dir() -> Path:
-    """The folder downloaded weights are kept in, one sub-folder per sha256."""
+    """The folder downloaded weights are kept in, one sub-folder per sha256 and link."""
     root = os.environ.get("ARENA_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "arena"
     return Path(root) / "weights"
 
@@ -114,13 +116,19 @@ def is_public(address: Address) -> bool:
                                       or address.is_multicast or address.is_reserved or address.is_unspecified)
 
 
+def cached_path(url: str, sha256: str, name: str) -> Path:
+    """Where the weights of this link and checksum are kept."""
+    link = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return cache_dir() / sha256 / link / name
+
+
 def cached_weights(url: str, sha256: str, name: str, where: str) -> Path:
-    """`<cache>/<sha256>/<name>`, downloaded from `url` first if it is missing.
+    """`cached_path(url, sha256, name)`, downloaded from `url` first if it is missing.
 
     A cached file whose checksum is wrong is deleted and downloaded again. Raises WeightsError
     naming `where` when the download fails or does not match `sha256`.
     """
-    target = cache_dir() / sha256 / name
+    target = cached_path(url, sha256, name)
     if target.is_file():
         if sha256_of(target) == sha256:
             return target

@@ -12,7 +12,7 @@ import pytest
 from arena import cli
 from arena.errors import ManifestError
 from arena.submission import Manifest, import_entry_class, instantiate, load
-from arena.weights import WeightsError, cache_dir
+from arena.weights import WeightsError, cache_dir, cached_path
 
 WEIGHTS = b"pretend these are weights\n" * 100
 SHA = hashlib.sha256(WEIGHTS).hexdigest()
@@ -89,7 +89,7 @@ def test_load_downloads_once_into_the_cache_and_later_loads_read_it_offline(writ
     folder = write_submission("linked", AGENT, manifest())
     spec = load(folder)
     assert spec.weights_path.read_bytes() == WEIGHTS and download.urls == [URL]
-    assert (cache_dir() / SHA / "model.zip").read_bytes() == WEIGHTS
+    assert (cached_path(URL, SHA, "model.zip")).read_bytes() == WEIGHTS
     assert not (folder / "model.zip").exists()  # the participant's folder is left alone
 
     download.served = None  # from now on, offline: a later load copies the cached file in
@@ -97,6 +97,16 @@ def test_load_downloads_once_into_the_cache_and_later_loads_read_it_offline(writ
     assert download.urls == [URL]
     assert again.digest == spec.digest  # downloading does not make a new entrant
     assert Path(instantiate(again).file_path).read_bytes() == WEIGHTS
+
+
+def test_cached_weights_are_given_only_to_a_submission_naming_their_link(write_submission, download):
+    load(write_submission("linked", AGENT, manifest()))
+    download.served = None  # offline: only the cache could give the file now
+    other = URL.replace("1AbCdEf", "2XyZ")
+    copycat = write_submission("copycat", AGENT, manifest().replace(URL, other))
+    with pytest.raises(WeightsError, match="check that the link is public"):
+        load(copycat)  # knowing the checksum of another entrant's weights is not enough
+    assert download.urls == [URL, other]
 
 
 def test_a_file_in_the_submission_wins_over_the_link(write_submission, download):
@@ -116,11 +126,11 @@ def test_offline_without_a_cached_copy_says_where_to_put_the_file(write_submissi
         load(write_submission("linked", AGENT, manifest()))
     message = str(error.value)
     assert "could not download model.zip" in message and URL in message and "ConnectionError" in message
-    assert str(cache_dir() / SHA / "model.zip") in message
+    assert str(cached_path(URL, SHA, "model.zip")) in message
 
 
 def test_a_corrupted_cache_file_is_replaced(write_submission, download):
-    bad = cache_dir() / SHA / "model.zip"
+    bad = cached_path(URL, SHA, "model.zip")
     bad.parent.mkdir(parents=True)
     bad.write_bytes(b"truncated")
     assert load(write_submission("linked", AGENT, manifest())).weights_path.read_bytes() == WEIGHTS
@@ -154,10 +164,10 @@ def test_tournament_registration_downloads_and_archives_the_weights(write_submis
 def test_agent_gdown_reads_the_manifest_beside_its_module(write_submission, download):
     spec = load(write_submission("linked", AGENT, manifest()))  # kept: its folder holds agent.py and arena.toml
     spec.weights_path.unlink()
-    (cache_dir() / SHA / "model.zip").unlink()
+    (cached_path(URL, SHA, "model.zip")).unlink()
     download.urls.clear()
     agent = import_entry_class(spec)()  # no file_path: Agent.__init__ asks _gdown, which downloads into the cache
-    assert Path(agent.file_path) == cache_dir() / SHA / "model.zip" and download.urls == [URL]
+    assert Path(agent.file_path) == cached_path(URL, SHA, "model.zip") and download.urls == [URL]
     assert Path(agent.file_path).read_bytes() == WEIGHTS
 
 
