@@ -1,5 +1,6 @@
-"""arena serve's HTTP protocol: a client that sends its request head slowly is cut off, so slow
-clients cannot hold every connection (and open file) of the server; prompt ones are served."""
+"""arena serve's HTTP protocol: a client that sends its request head or body slowly, or leaves a
+response unread, is cut off, so slow clients cannot hold every connection (and open file) of the
+server; prompt ones are served."""
 
 import socket
 import threading
@@ -12,15 +13,35 @@ uvicorn = pytest.importorskip("uvicorn", reason="arena serve needs its extra: pi
 from arena.serve import http  # noqa: E402
 
 
+BIG = 8 << 20  # the size of /big's answers: more than the socket buffers hold
+CHUNK = 64 << 10
+
+
 async def answer_ok(scope, receive, send):
-    if scope["type"] == "http":
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
-        await send({"type": "http.response.body", "body": b"ok"})
+    if scope["type"] != "http":
+        return
+    received = 0
+    while True:  # the whole body first, as an upload's handler reads it
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+        received += len(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    body = bytes(BIG) if scope["path"].startswith("/big") else b"ok %d" % received
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-length", str(len(body)).encode())]})
+    if scope["path"] == "/big/streamed":  # as a file is sent: a chunk at a time
+        for start in range(0, len(body), CHUNK):
+            await send({"type": "http.response.body", "body": body[start:start + CHUNK], "more_body": True})
+        body = b""
+    await send({"type": "http.response.body", "body": body})
 
 
 @pytest.fixture
 def port(monkeypatch):
     monkeypatch.setattr(http, "HEAD_SECONDS", 1.0)
+    monkeypatch.setattr(http, "RATE_SECONDS", 1.0)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -50,6 +71,69 @@ def test_a_request_head_sent_slowly_is_cut_off_and_a_prompt_one_is_answered(port
         for _ in range(2):  # and again on the same connection
             prompt.sendall(b"GET / HTTP/1.1\r\nHost: arena\r\n\r\n")
             reply = b""
-            while not reply.endswith(b"ok"):
+            while not reply.endswith(b"ok 0"):
                 reply += prompt.recv(1000)
             assert reply.startswith(b"HTTP/1.1 200 OK")
+
+
+def read_until_closed(client: socket.socket) -> bytes:
+    client.settimeout(30)
+    reply = b""
+    try:
+        while chunk := client.recv(1 << 20):
+            reply += chunk
+    except ConnectionResetError:
+        pass
+    return reply
+
+
+def post_head(length: int) -> bytes:
+    return b"POST /upload HTTP/1.1\r\nHost: arena\r\nContent-Length: %d\r\n\r\n" % length
+
+
+def test_a_request_body_sent_slowly_is_cut_off_and_a_prompt_one_is_answered(port):
+    with socket.create_connection(("127.0.0.1", port)) as slow:
+        slow.sendall(post_head(100_000) + b"x" * 2000)
+        started = time.monotonic()
+        for _ in range(15):  # 100 bytes a second, under MIN_RATE (1 KiB a second)
+            try:
+                slow.sendall(b"x" * 100)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            time.sleep(1)
+        assert read_until_closed(slow) == b""
+        assert time.monotonic() - started < 14  # cut off after one or two periods of RATE_SECONDS (1 s)
+
+    with socket.create_connection(("127.0.0.1", port)) as prompt:
+        prompt.sendall(post_head(100_000))
+        for _ in range(10):  # 100 kB in about 2 s: slow, but above the rate
+            prompt.sendall(b"x" * 10_000)
+            time.sleep(0.2)
+        prompt.settimeout(30)
+        reply = b""
+        while not reply.endswith(b"ok 100000"):
+            reply += prompt.recv(1000)
+        assert reply.startswith(b"HTTP/1.1 200 OK")
+
+
+def get(path: str) -> bytes:
+    return b"GET %s HTTP/1.1\r\nHost: arena\r\n\r\n" % path.encode()
+
+
+@pytest.mark.parametrize("path", ["/big", "/big/streamed"])
+def test_a_response_left_unread_is_dropped_and_one_read_slowly_comes_whole(port, path):
+    with socket.create_connection(("127.0.0.1", port)) as client:
+        client.sendall(get(path))
+        time.sleep(5)  # not reading: with the server's send buffer full, it gives up after RATE_SECONDS (1 s)
+        assert 0 < len(read_until_closed(client)) < BIG
+
+    with socket.create_connection(("127.0.0.1", port)) as client:
+        client.sendall(get(path))
+        client.settimeout(30)
+        reply = b""
+        while chunk := client.recv(CHUNK):  # about 2 MB a second: slow, but above the rate
+            reply += chunk
+            if len(reply) > BIG:
+                break
+            time.sleep(0.02)
+        assert reply.startswith(b"HTTP/1.1 200 OK") and len(reply) > BIG

@@ -1,55 +1,127 @@
-"""The web server's HTTP protocol: uvicorn's h11 one, with a deadline for the head of each request.
+"""The web server's HTTP protocol: uvicorn's h11 one, with deadlines for slow clients.
 
-uvicorn waits without end for a request's line and headers, so clients that send them a byte at a
-time (slowloris) hold the server's connections, and with them its open files, until none is left
-for anyone else. Here a connection whose request head has not all come within HEAD_SECONDS of the
-connection, or of the previous response, is closed.
+uvicorn waits without end for a client: one that sends a request's head or body a byte at a time
+(slowloris), or reads a response as slowly, holds its connection, and with it an open file of the
+server, until none is left for anyone else. Here a connection is dropped when
+- the head of a request has not all come within HEAD_SECONDS of the connection, or of the
+  previous response's last byte leaving;
+- a request's body comes slower than MIN_RATE bytes a second over RATE_SECONDS, while the server
+  is reading it;
+- a response is read slower than that while the server waits for the client to read it (its send
+  buffer full), as the bytes the client's TCP has acknowledged tell (the kernel's buffers between
+  the two hold megabytes, so what leaves the server's buffer says nothing for a long while).
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
+from typing import Callable
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 HEAD_SECONDS = 10.0
+MIN_RATE = 1024
+RATE_SECONDS = 10.0
+# Where Linux's struct tcp_info keeps tcpi_bytes_acked (since Linux 4.1).
+_BYTES_ACKED = struct.Struct("<120xQ")
 
 
 class TimelyProtocol(H11Protocol):
-    """uvicorn's h11 protocol, closing connections whose request head comes too slowly."""
+    """uvicorn's h11 protocol, dropping connections whose client keeps it waiting."""
 
-    _head_timer: asyncio.TimerHandle | None = None
+    _timer: asyncio.TimerHandle | None = None  # for the head, then the body
+    _unread_timer: asyncio.TimerHandle | None = None  # while the client is not reading fast enough
+    _body_bytes = 0  # of the request's body, since the last check of its rate
+    _acked_bytes = 0  # of the connection's responses, by the client, at the last check of its rate
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._await_head()
+        self._arm(HEAD_SECONDS, self._head_overdue)
 
     def data_received(self, data: bytes) -> None:
+        awaiting_head = not self._in_request()
         super().data_received(data)
-        if self._head_timer is not None and self._in_request():
-            self._head_timer.cancel()
-            self._head_timer = None
+        if not self._in_request():
+            return
+        if awaiting_head:  # this data completed a head: from now on the body's rate is watched
+            self._body_bytes = 0
+            self._arm(RATE_SECONDS, self._check_body_rate)
+        else:
+            self._body_bytes += len(data)
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if not self.transport.is_closing():
-            self._await_head()
+        if not self.flow.write_paused:  # else once the client has read the response
+            self._arm(HEAD_SECONDS, self._head_overdue)
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        self._cancel_unread_timer()
+        if (acked := self._bytes_acked()) is not None:  # else not TCP on Linux: nothing to measure
+            self._acked_bytes = acked
+            self._unread_timer = self.loop.call_later(RATE_SECONDS, self._check_read_rate)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self._cancel_unread_timer()
+        if not self._in_request():
+            self._arm(HEAD_SECONDS, self._head_overdue)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
+        self._cancel_unread_timer()
         super().connection_lost(exc)
 
     def _in_request(self) -> bool:
         """Whether a request's head has come and its response is not finished."""
         return self.cycle is not None and not self.cycle.response_complete
 
-    def _await_head(self) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-        self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_overdue)
+    def _arm(self, seconds: float, check: Callable[[], None]) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = self.loop.call_later(seconds, check)
 
     def _head_overdue(self) -> None:
-        self._head_timer = None
-        if not self._in_request() and not self.transport.is_closing():
-            self.transport.close()
+        self._timer = None
+        if not self._in_request():
+            self._drop()
+
+    def _check_body_rate(self) -> None:
+        self._timer = None
+        if not self._in_request() or not self.cycle.more_body:
+            return
+        # While reading is paused the application is behind, not the client.
+        if not self.flow.read_paused and self._body_bytes < MIN_RATE * RATE_SECONDS:
+            self._drop()
+            return
+        self._body_bytes = 0
+        self._arm(RATE_SECONDS, self._check_body_rate)
+
+    def _bytes_acked(self) -> int | None:
+        sock = self.transport.get_extra_info("socket")
+        try:
+            info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, _BYTES_ACKED.size)
+        except (AttributeError, OSError):
+            return None
+        return _BYTES_ACKED.unpack(info)[0] if len(info) == _BYTES_ACKED.size else None
+
+    def _check_read_rate(self) -> None:
+        acked = self._bytes_acked() or 0
+        if acked - self._acked_bytes < MIN_RATE * RATE_SECONDS:
+            self._drop()
+            return
+        self._acked_bytes = acked
+        self._unread_timer = self.loop.call_later(RATE_SECONDS, self._check_read_rate)
+
+    def _cancel_unread_timer(self) -> None:
+        if self._unread_timer is not None:
+            self._unread_timer.cancel()
+            self._unread_timer = None
+
+    def _drop(self) -> None:
+        # Not close(): it would wait for the send buffer to empty, for ever if the client never
+        # reads (uvicorn's keep-alive timeout closes connections that way).
+        self.transport.abort()
