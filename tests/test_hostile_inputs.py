@@ -21,7 +21,7 @@ import pytest
 import arena.submission
 from arena.errors import ManifestError, SubmissionError
 from arena.submission import Manifest, load
-from arena.weights import WeightsError, url_problem
+from arena.weights import WeightsError, cached_path, url_problem
 
 AGENT = "from arena.agents import RandomAgent\n\nclass SubmittedAgent(RandomAgent):\n    pass\n"
 
@@ -233,11 +233,12 @@ def test_paths_in_the_manifest_stay_inside_and_short(tmp_path, field, value, rea
 
 def test_weights_where_no_file_can_be_put_are_refused(tmp_path, monkeypatch):
     # The linked file is already cached, so no download is attempted; agent.py is a file, not a folder.
-    digest = "a" * 64
-    (tmp_path / "cache" / "weights" / digest).mkdir(parents=True)
-    (tmp_path / "cache" / "weights" / digest / "model.bin").write_bytes(b"w")
+    digest, url = "a" * 64, "https://example.com/m"
+    cached = cached_path(url, digest, "model.bin")
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"w")
     monkeypatch.setattr("arena.weights.sha256_of", lambda path: digest)
-    manifest = f'weights = "agent.py/model.bin"\nweights_url = "https://example.com/m"\nweights_sha256 = "{digest}"'
+    manifest = f'weights = "agent.py/model.bin"\nweights_url = "{url}"\nweights_sha256 = "{digest}"'
     message = refusal(folder_with(tmp_path, manifest), ManifestError)
     assert "field 'weights' names 'agent.py/model.bin', where no file can be put" in message
 
