@@ -65,8 +65,9 @@ class AgentHandle(ABC):
 
     def pending_answer(self) -> tuple[int, float] | None:
         """For a handle whose agent works on a request in the background: a descriptor that becomes
-        readable once the answer has come, and the time.monotonic() by which it is due. None (here)
-        for a handle that makes its answer in the await call."""
+        readable as the answer comes, and the time.monotonic() by which it is due; asked again
+        each time the descriptor is readable, None once the await call can take the answer without
+        waiting. None (here) for a handle that makes its answer in the await call."""
         return None
 
     def faulted(self) -> None:

@@ -191,8 +191,9 @@ class _Game:
         Answers are taken as they arrive, so that no agent's clock runs on while the harness waits
         for another's: first, in seat order, those of handles that make their answer in the await
         call itself (stopping at the first fault: no seat after it is judged), then the others as
-        their pipes say they have answered. One whose answer is overdue is awaited alone: its
-        handle decides whether it has run out of time.
+        their whole answers come (`pending_answer` is None once one can be taken without waiting).
+        One whose answer is overdue is awaited alone: its handle decides whether it has run out
+        of time.
         """
         outcomes: dict[str, Outcome] = {}
         background: dict[str, tuple[int, float]] = {}
@@ -212,7 +213,10 @@ class _Game:
         while background:
             first_due = min(background, key=lambda seat: background[seat][1])
             timeout = max(background[first_due][1] - time.monotonic(), 0.0)
-            for seat in [seat_of[fd] for fd, _ in poller.poll(timeout * 1000)] or [first_due]:
+            ready = [seat_of[fd] for fd, _ in poller.poll(timeout * 1000)]
+            # A pipe that holds only part of an answer is read, and waited on again.
+            answered = [seat for seat in ready if self.handles[seat].pending_answer() is None]
+            for seat in answered if ready else [first_due]:
                 poller.unregister(background.pop(seat)[0])
                 outcomes[seat] = _outcome(lambda: answer(seat))
         return {seat: outcomes[seat] for seat in seats if seat in outcomes}

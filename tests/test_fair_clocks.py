@@ -83,6 +83,33 @@ class SubmittedAgent(Agent):
     assert mine.time_used >= 0.65  # the first move's sleep, charged
 
 
+def test_reset_is_charged_to_the_games_clock(write_submission, submissions):
+    """reset() takes 0.8 s of a 1 s bank: the first move's 0.4 s is then more than is left (had
+    reset been free, two moves would have fitted)."""
+    code = """
+import time
+from arena.agents import RandomAgent
+
+class SubmittedAgent(RandomAgent):
+    def reset(self):
+        time.sleep(0.8)
+
+    def predict(self, obs):
+        time.sleep(0.4)
+        return super().predict(obs)
+"""
+    slow = SandboxedAgent(load(write_submission("slow_reset", code)), time_per_move=0.05, time_bank=1.0)
+    other = sandboxed(submissions / "random")
+    try:
+        result = play_match("fighting", [slow, other], seed=0, max_steps=100)
+    finally:
+        slow.close()
+        other.close()
+    mine = result.agents[0]
+    assert (mine.status, mine.moves) == (Status.TIMEOUT, 0), mine.detail
+    assert mine.time_used >= 0.8
+
+
 class Deliberate(Agent):
     """Takes 0.2 s a move, as an agent that searches for a fixed time does."""
 

@@ -1,6 +1,7 @@
 """The match runner: deterministic games, per-agent statuses, forfeits, truncation, simultaneous moves."""
 
 import os
+import select
 import threading
 import time
 
@@ -128,7 +129,8 @@ class BackgroundAgent(AgentHandle):
         threading.Timer(self.delay, os.write, (self.write_fd, b"x")).start()
 
     def pending_answer(self):
-        return self.read_fd, self.due
+        answered = select.select([self.read_fd], [], [], 0)[0]
+        return None if answered else (self.read_fd, self.due)
 
     def await_action(self):
         os.read(self.read_fd, 1)

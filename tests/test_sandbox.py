@@ -544,34 +544,35 @@ class SubmittedAgent(RandomAgent):
 
 
 def test_an_agent_that_stops_reading_its_pipe_runs_out_of_time_and_the_harness_goes_on(write_submission, tmp_path):
-    # In the fighting game every action is legal, so answers sent ahead are taken, and the harness
-    # sends an observation for each: with the agent's pipe shrunk to a page and never read, a write
-    # that waited for room would wait for ever (the match runs in a process of its own, so that
-    # such a harness fails this test instead of hanging it).
+    # Snake on a 30 x 30 grid: each observation (6 kB) is more than the agent's pipe, shrunk to a
+    # page, holds. With it never read, a write that waited for room would wait for ever (the match
+    # runs in a process of its own, so that such a harness fails this test instead of hanging it).
     code = """
 import fcntl, gc, time
-import numpy as np
-from arena.agents import Agent
-from arena.sandbox.protocol import Channel, Kind
+from arena.agents import RandomAgent
+from arena.sandbox.protocol import Channel
 
-class SubmittedAgent(Agent):
+def never(*args, **kwargs):
+    while True:
+        time.sleep(60)
+
+class SubmittedAgent(RandomAgent):
     def predict(self, obs):
         channel = next(o for o in gc.get_objects() if isinstance(o, Channel))
         fcntl.fcntl(channel.read_fd, 1031, 4096)  # F_SETPIPE_SZ
-        for _ in range(40):
-            channel.send(Kind.ACTION, np.zeros(10, np.float32))
-        while True:
-            time.sleep(60)
+        Channel.receive = never  # from its next call on, nothing is read
+        return super().predict(obs)
 """
-    folder = write_submission("clog", code, 'env = "fighting"\n')
+    folder = write_submission("clog", code, 'env = "snake"\n')
     harness = f"""
 import json
 from arena.agents import RandomAgent
-from arena.match import play_match
+from arena.match import EnvSpec, play_match
 from arena.sandbox import SandboxedAgent
 from arena.submission import load
 agent = SandboxedAgent(load({str(folder)!r}), 0.05, 1.0, log_dir={str(tmp_path)!r})
-result = play_match("fighting", [agent, RandomAgent()], seed=0, max_steps=200)
+game = EnvSpec("snake", {{"height": 30, "width": 30, "vision_range": None, "num_snakes": 2}})
+result = play_match(game, [agent, RandomAgent()], seed=0, max_steps=200)
 agent.close()
 print(json.dumps([[a.status, a.detail, a.moves] for a in result.agents]))
 """
@@ -580,7 +581,7 @@ print(json.dumps([[a.status, a.detail, a.moves] for a in result.agents]))
     assert (status, other) == (TIMEOUT, OK)
     assert detail.endswith("the limit is 0.05 s a move plus 1 s left of a 1 s bank; "
                            "its process stopped reading what it was sent"), detail
-    assert 2 < moves < 40  # some answers sent ahead were taken before the pipe filled
+    assert moves == 1
 
 
 def test_a_worker_that_has_exited_is_never_signalled_by_its_number(monkeypatch):

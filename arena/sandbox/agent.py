@@ -13,7 +13,7 @@ import subprocess
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, NoReturn, TypeVar
 
 from arena import tempdirs
 from arena.cpus import allowed_cpus, current_cpu
@@ -134,7 +134,9 @@ class SandboxedAgent(AgentHandle):
         self._request("reset", Kind.RESET)
 
     def await_reset(self) -> None:
-        self._expect(Kind.READY, "reset()", self.clock.allowance())
+        allowance = self.clock.allowance()
+        self._expect(Kind.READY, "reset()", allowance)
+        self._charge("reset()", allowance)  # as a move: it is work for the game, done on the game's time
 
     def request_action(self, observation: Any) -> None:
         if self._outstanding is not None:
@@ -144,16 +146,28 @@ class SandboxedAgent(AgentHandle):
     def await_action(self) -> Any:
         allowance = self.clock.allowance()
         action = self._expect(Kind.ACTION, "predict()", allowance)
+        self._charge("predict()", allowance)
+        return action
+
+    def _charge(self, what: str, allowance: float) -> None:
+        """Take the call's time off the clock; a TIMEOUT fault if it took more than `allowance`."""
         charged = self._timer.charged()
         if not self.clock.spend(charged):
             self._faulted = True
             self._kill()
-            raise AgentFault(Status.TIMEOUT, self._over_time("predict()", allowance, charged))
-        return action
+            raise AgentFault(Status.TIMEOUT, self._over_time(what, allowance, charged))
 
     def pending_answer(self) -> tuple[int, float] | None:
-        if self._outstanding is None or self._channel.holds_data():
-            return None  # nothing to wait for, or (part of) the answer is in already
+        if self._outstanding is None:
+            return None
+        try:
+            # Only a whole answer counts: a worker that sends the start of one early must not have
+            # the harness wait on it alone while the other seats' answers wait unread.
+            self._channel.take_in()
+        except OSError:
+            return None  # taking the answer reports how its process ended
+        if self._channel.can_receive():
+            return None
         return self._channel.read_fd, self._timer.started + self._budget(self._outstanding)
 
     def faulted(self) -> None:
@@ -240,6 +254,12 @@ class SandboxedAgent(AgentHandle):
             self._thaw()
         except OSError as exc:  # the host took its cgroup away: it cannot run, through no fault of its own
             raise HarnessError.short_of(f"resume the sandbox of {self.name}", exc) from exc
+        try:
+            self._channel.take_in()
+        except OSError:
+            pass  # the write below finds the pipe broken
+        if self._channel.holds_data():
+            self._broke_protocol(what, "sent a message it was not asked for")
         self._timer.start()
         self._channel.post(kind, value)
         try:
@@ -286,8 +306,9 @@ class SandboxedAgent(AgentHandle):
         except (ChannelClosed, OSError):
             raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None
         except ProtocolError as exc:
-            self._kill()
-            raise AgentFault(Status.CRASH, f"{what}: the agent's process broke the protocol ({exc})") from None
+            self._broke_protocol(what, str(exc))
+        if self._channel.holds_data():
+            self._broke_protocol(what, "sent more than its answer")
         self._outstanding = None
         self._freeze()  # its call is over: until the next one, nothing of it runs
         if got == Kind.FAILED:
@@ -299,6 +320,11 @@ class SandboxedAgent(AgentHandle):
             self._kill()
             raise AgentFault(Status.CRASH, f"{what}: the agent's process sent {got.name} instead of {kind.name}")
         return value
+
+    def _broke_protocol(self, what: str, how: str) -> NoReturn:
+        self._faulted = True
+        self._kill()
+        raise AgentFault(Status.CRASH, f"{what}: the agent's process broke the protocol ({how})") from None
 
     def _in_time(self, what: str, budget: float, attempt: Callable[[float], T]) -> T:
         """`attempt(deadline)` (a pipe read or write that raises ChannelTimeout at `deadline`),

@@ -68,6 +68,7 @@ class Channel:
         self._poller = select.poll()
         self._poller.register(read_fd, select.POLLIN | select.POLLPRI)
         self._received = b""  # bytes read but not yet handed out: the start of the next frame
+        self._ended = False  # a read found the other end closed
         self._unsent = b""  # what `flush` has yet to write
 
     def send(self, kind: Kind, value: Any = None) -> None:
@@ -97,8 +98,29 @@ class Channel:
             self._unsent = bytes(rest) if rest else b""
 
     def holds_data(self) -> bool:
-        """Whether bytes of the next message were read already (a `receive` then needs no wait to begin)."""
+        """Whether bytes of a message not yet received were read already."""
         return bool(self._received)
+
+    def take_in(self) -> None:
+        """Read what the pipe holds now, if anything, without waiting."""
+        if self._ended or not self._poller.poll(0):
+            return
+        chunk = os.read(self.read_fd, self._next_read_size(len(self._received)))  # readable: returns at once
+        if chunk:
+            self._received += chunk
+        else:
+            self._ended = True
+
+    def can_receive(self) -> bool:
+        """Whether `receive` would return (or raise) without waiting for the pipe: a whole message,
+        or one it refuses, was read already, or the other end has closed."""
+        data = self._received
+        if self._ended:
+            return True
+        if len(data) < _HEADER_SIZE:
+            return False
+        length, _ = _HEADER.unpack_from(data)
+        return length > self.max_bytes or len(data) >= _HEADER_SIZE + length
 
     def receive(self, deadline: float | None = None) -> tuple[Kind, Any]:
         """The next message; `deadline` is a time.monotonic() value, None to wait forever."""
@@ -130,12 +152,19 @@ class Channel:
                 if wait <= 0 or not self._poller.poll(wait * 1000):
                     self._received = b"".join(chunks)  # what came so far stays for the next try
                     raise ChannelTimeout()
-            chunk = os.read(self.read_fd, min(max(size - have, READ_SIZE), _LARGE_READ))
+            chunk = os.read(self.read_fd, self._next_read_size(have, size))
             if not chunk:
                 raise ChannelClosed()
             chunks.append(chunk)
             have += len(chunk)
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    def _next_read_size(self, have: int, size: int | None = None) -> int:
+        """How much to ask of a read with `have` bytes of a frame in, `size` of them wanted (by
+        default as many as its header says, once it is in)."""
+        if size is None:
+            size = _HEADER_SIZE + _HEADER.unpack_from(self._received)[0] if have >= _HEADER_SIZE else 0
+        return min(max(size - have, READ_SIZE), _LARGE_READ)
 
     def close(self) -> None:
         self._unsent = b""
