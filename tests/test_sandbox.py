@@ -209,6 +209,8 @@ def _check_tampering(log: str, _) -> None:
 def _check_secrets(log: str, _) -> None:
     assert SECRET not in log and "root:" not in log, log
     assert "/etc/shadow: FileNotFoundError" in log and "uid 0" not in log
+    for host_only in ("/proc/cmdline", "/proc/sys/kernel/random/boot_id"):
+        assert f"{host_only}: read b''" in log, log  # masked: it reads as empty
     visible = log.split("visible at /: ")[1].splitlines()[0]
     assert all(f"'{host_only}'" not in visible for host_only in ("root", "home", "work", "var", "srv")), visible
 
@@ -218,6 +220,7 @@ def _check_network(log: str, _) -> None:
     assert "network interfaces in sight (netlink): [(1, 'lo')]" in log  # an empty network namespace
     if os.uname().machine == "x86_64":  # where the seccomp filter refuses the families a namespace does not hold
         assert ": opened" not in log and "vsock socket: refused (97)" in log, log
+        assert "uevent socket: refused (93)" in log, log
 
 
 def _check_memory_total(log: str, _) -> None:

@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, eBPF and other escape hatches; socket families other than UNIX, IP and netlink (vsock) | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, eBPF and other escape hatches; socket families other than UNIX, IP and netlink's routing (vsock, uevents) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -225,10 +225,13 @@ _CLONE, _CLONE3 = 56, 435
 _NAMESPACE_FLAGS = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
 _SOCKET, _SOCKETPAIR = 41, 53
 # The socket families an agent may open: local pipes and, inside its empty network namespace, IP and
-# netlink (libraries list interfaces through it). Every other family is refused: some reach past the
-# namespace (AF_VSOCK talks to the hypervisor's host), others are rarely used kernel code (AF_ALG...).
-_SOCKET_FAMILIES = {"AF_UNIX": 1, "AF_INET": 2, "AF_INET6": 10, "AF_NETLINK": 16}
-_EAFNOSUPPORT = 97
+# netlink's routing protocol (libraries list interfaces through it). Every other family is refused:
+# some reach past the namespace (AF_VSOCK talks to the hypervisor's host), others are rarely used
+# kernel code (AF_ALG...); so is every other netlink protocol (NETLINK_KOBJECT_UEVENT hears the
+# host's devices come and go, others talk to kernel subsystems).
+_SOCKET_FAMILIES = {"AF_UNIX": 1, "AF_INET": 2, "AF_INET6": 10}
+_AF_NETLINK, _NETLINK_ROUTE = 16, 0
+_EAFNOSUPPORT, _EPROTONOSUPPORT = 97, 93
 
 
 class _SockFilter(ctypes.Structure):
@@ -241,7 +244,8 @@ class _SockFprog(ctypes.Structure):
 
 def forbid_escape_syscalls() -> bool:
     """Refuse (EPERM) the system calls in `_FORBIDDEN_SYSCALLS` and new namespaces through clone, and
-    sockets of the families not in `_SOCKET_FAMILIES` (EAFNOSUPPORT, as where the kernel lacks them).
+    sockets of the families not in `_SOCKET_FAMILIES` (EAFNOSUPPORT, as where the kernel lacks them)
+    but netlink's routing protocol (other protocols: EPROTONOSUPPORT).
 
     clone3 answers ENOSYS, so the C library falls back to clone, whose flags the filter can read.
     Needs no_new_privs (or CAP_SYS_ADMIN); returns False on machines other than x86-64.
@@ -256,7 +260,8 @@ def forbid_escape_syscalls() -> bool:
 
 
 def _seccomp_program() -> list[_SockFilter]:
-    # The filter reads the architecture (offset 4), the call's number (0) and its first argument (16).
+    # The filter reads the architecture (offset 4), the call's number (0) and its first and third
+    # arguments (16, 32).
     forbidden = sorted(_FORBIDDEN_SYSCALLS.values())
     body = [("ld", 4), ("jeq_else", _AUDIT_ARCH_X86_64, "deny"),  # other ABIs (int 0x80) would bypass the numbers
             ("ld", 0), ("jge", 0x40000000, "deny"),  # the x32 ABI
@@ -266,7 +271,8 @@ def _seccomp_program() -> list[_SockFilter]:
     labelled = {  # in an order where every jump goes forward, as BPF wants
         "clone": [("ld", 16), ("jset", _NAMESPACE_FLAGS, "deny"), ("ret", _ALLOW)],
         "socket": [("ld", 16), *[("jeq", family, "allow") for family in sorted(_SOCKET_FAMILIES.values())],
-                   ("ret", _ERRNO | _EAFNOSUPPORT)],
+                   ("jeq", _AF_NETLINK, "netlink"), ("ret", _ERRNO | _EAFNOSUPPORT)],
+        "netlink": [("ld", 32), ("jeq", _NETLINK_ROUTE, "allow"), ("ret", _ERRNO | _EPROTONOSUPPORT)],
         "deny": [("ret", _ERRNO | _EPERM)],
         "enosys": [("ret", _ERRNO | _ENOSYS)],
         "allow": [("ret", _ALLOW)],

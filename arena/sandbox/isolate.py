@@ -38,6 +38,12 @@ SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 CPU_INFO = "/sys/devices/system/cpu"  # read by numerical libraries to size their thread pools
+# What of /proc is hidden (as container runtimes hide it): the host's boot line and identity, the
+# kernel's configuration, memory, keys and timers, and some of its devices (not /proc/driver: GPU
+# libraries read theirs there).
+MASKED_PROC_FILES = ("cmdline", "config.gz", "kcore", "keys", "key-users", "kallsyms", "latency_stats", "timer_list",
+                     "sched_debug", "sys/kernel/random/boot_id")
+MASKED_PROC_FOLDERS = ("acpi", "asound", "scsi", "irq")
 SANDBOX_UID_BASE = 1 << 30  # far above any real account
 HOSTNAME = b"arena-sandbox"
 
@@ -139,7 +145,7 @@ def build_root(plan: RootPlan) -> None:
         _bind(root, path, bound, read_only=True)
     for device in [*map(Path, DEVICES), *plan.devices]:
         _bind(root, device, bound, read_only=False)
-    _mount("proc", _inside(root, Path("/proc"), directory=True), "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
+    _mount_proc(_inside(root, Path("/proc"), directory=True))
     for shared in ("/tmp", "/dev/shm"):
         os.chmod(_inside(root, Path(shared), directory=True), 0o1777)
     os.symlink("/proc/self/fd", root / "dev" / "fd")
@@ -151,6 +157,16 @@ def build_root(plan: RootPlan) -> None:
     if _libc.umount2(b".", _MNT_DETACH) != 0:
         raise OSError(ctypes.get_errno(), "could not detach the host's filesystem")
     os.chdir("/")
+
+
+def _mount_proc(proc: Path) -> None:
+    _mount("proc", proc, "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
+    for name in MASKED_PROC_FILES:
+        if (proc / name).is_file():
+            _mount("/dev/null", proc / name, None, _MS_BIND)
+    for name in MASKED_PROC_FOLDERS:
+        if (proc / name).is_dir():
+            _mount("tmpfs", proc / name, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "size=0")
 
 
 def drop_identity(identity: Identity) -> None:

