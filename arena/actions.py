@@ -20,8 +20,9 @@ def checked_action(action: Any, space: spaces.Space, mask: np.ndarray | None = N
         return _checked_discrete(action, space, mask, namer or str)
     try:
         value = np.asarray(action, dtype=space.dtype).reshape(space.shape)
-    except (TypeError, ValueError):
-        raise _illegal(f"returned {_show(action)}, which is not an array of shape {space.shape}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise _illegal(f"returned {_show(action)}, which is not an array of shape {space.shape} "
+                       f"of {space.dtype}") from None
     if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
         raise _illegal(f"returned {_show(action)}, which contains NaN or infinity")
     if not space.contains(value):

@@ -6,9 +6,11 @@ import threading
 import time
 
 import pytest
+from gymnasium import spaces
 
+from arena.actions import checked_action
 from arena.agents import Agent, GreedyOthelloAgent, RandomAgent
-from arena.faults import Status
+from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle, LocalAgent
 from arena.match import play_match, rank
 from scripted import Scripted
@@ -54,6 +56,12 @@ def test_a_faulting_agent_loses_with_its_status_and_the_match_goes_on(how, statu
     assert (culprit.score, culprit.rank, opponent.score, opponent.rank) == (-1.0, 2, 1.0, 1)
     assert opponent.status == Status.OK and result.winner == opponent.name
     assert culprit.moves == 2 and result.fault.phase == "move"
+
+
+@pytest.mark.parametrize("space", [spaces.MultiBinary(3), spaces.MultiDiscrete([3, 3, 3])], ids=str)
+def test_an_array_action_too_large_for_the_spaces_integers_is_illegal(space):
+    with pytest.raises(AgentFault, match=r"which is not an array of shape \(3,\) of int"):  # not numpy's OverflowError
+        checked_action([2**70] * 3, space)
 
 
 def test_a_move_over_the_time_limit_is_a_timeout():
