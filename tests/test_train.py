@@ -275,6 +275,29 @@ def test_the_competitions_training_script_runs_with_only_its_imports_changed(tmp
         "rl_model_448_steps.zip", "rl_model_576_steps.zip", "rl_model_640_steps.zip"}
 
 
+def test_a_curriculum_loading_each_stages_last_checkpoint_names_its_checkpoints_on_from_it(tmp_path, capsys):
+    # A curriculum in a participant's style: each stage trains the last checkpoint of the one before
+    # into a run of its own, and finds it by the step count it expects the run to have reached.
+    participant = types.ModuleType("participant")
+    exec(PARTICIPANT_TRAINING, participant.__dict__)
+
+    def stage(run_name: str, file_path: str | None) -> set[str]:
+        agent = participant.MyAgent(file_path=file_path)
+        mode = participant.SaveHandlerMode.RESUME if file_path else participant.SaveHandlerMode.FORCE
+        save_handler = participant.SaveHandler(agent=agent, save_freq=128, save_path=str(tmp_path), run_name=run_name,
+                                               mode=mode)
+        opponents = participant.OpponentsCfg(opponents={"constant_agent": (1.0, participant.partial(participant.ConstantAgent))})
+        participant.train(agent, participant.gen_reward_manager(), save_handler, opponents, participant.CameraResolution.LOW,
+                          train_timesteps=192, train_logging=participant.TrainLogging.NONE)
+        return {p.name for p in (tmp_path / run_name).glob("*.zip")}
+
+    assert stage("stage_0", None) == {"rl_model_128_steps.zip", "rl_model_192_steps.zip"}
+    assert stage("stage_1", str(tmp_path / "stage_0" / "rl_model_192_steps.zip")) == {
+        "rl_model_320_steps.zip", "rl_model_384_steps.zip"}
+    assert "rl_model_576_steps.zip" in stage("stage_2", str(tmp_path / "stage_1" / "rl_model_384_steps.zip"))
+    assert "total_timesteps" in capsys.readouterr().out  # train() asks learn() for SB3's progress tables, as the competition's did
+
+
 def test_snake_and_relay_runs_save_their_learners_and_evaluations(tmp_path):
     from arena.train.relay import RelayConfig, train_relay
     from arena.train.snake import SnakeConfig, train_snakes

@@ -52,6 +52,13 @@ class SaveHandler:
         self._last_save = self.num_timesteps
         self.league_state: Callable[[], dict[str, Any]] | None = None  # what save_agent records by default
 
+    def update_info(self) -> None:
+        """Count on from the steps the agent's model has trained for (at the start of `train`, as in
+        the competition: a run of a model loaded from an earlier one names its checkpoints on from it)."""
+        model_steps = getattr(self.agent, "get_num_timesteps", None)
+        self.num_timesteps = model_steps() if model_steps else int(getattr(self.agent, "num_timesteps", 0))
+        self._last_save = self.num_timesteps
+
     @property
     def run_dir(self) -> Path:
         return Path(self.save_path) / self.run_name

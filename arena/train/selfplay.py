@@ -35,7 +35,7 @@ from arena.envs.fighting import (
     RandomAgent,
     RewardManager,
 )
-from arena.train.checkpoints import SaveHandler
+from arena.train.checkpoints import SaveHandler, checkpoint_steps
 from arena.train.league import LeagueEnv, Opponent, OpponentPool, SelfPlay, fighting_outcome
 
 
@@ -145,13 +145,20 @@ def train(agent: Any, reward_manager: RewardManager | None = None, save_handler:
     latest = save_handler.latest() if save_handler is not None else None
     if latest is not None:  # only a RESUME handler finds checkpoints: go on from the newest
         agent.model.set_parameters(latest[0], device="cpu")
+        agent.update_num_timesteps(checkpoint_steps(latest[0]))
+    if save_handler is not None:
+        save_handler.update_info()
     try:
-        agent.learn(env, total_timesteps=train_timesteps)
+        agent.learn(env, total_timesteps=train_timesteps, verbose=1)
     except KeyboardInterrupt:
         pass
     finally:
         env.close()
     if save_handler is not None:
+        # SB3's learn() counted this run's steps only: the last checkpoint holds the whole count, so
+        # that a run loading it names its checkpoints on from there.
+        if hasattr(save_handler.agent, "update_num_timesteps"):  # else an SB3 model, saved as it counts
+            save_handler.agent.update_num_timesteps(save_handler.num_timesteps)
         save_handler.save_agent()
     if train_logging is TrainLogging.PLOT:
         plot_monitor(log_dir / "monitor.csv", log_dir / "rewards.png")
