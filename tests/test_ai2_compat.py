@@ -453,6 +453,24 @@ def test_the_competitions_env_class_keys_fighters_0_and_1_and_declares_its_space
     env.close()
 
 
+def test_fighters_offer_the_competitions_state_tables_and_their_half_of_the_observation():
+    from arena.compat.ai2 import DodgeState, KOState, WarehouseBrawl
+
+    env = WarehouseBrawl(train_mode=True)
+    observations, _ = env.reset(seed=3)
+    keys = np.random.default_rng(3)
+    for _ in range(90):
+        observations, *_ = env.step({0: keys.integers(0, 2, 10).astype(np.float32), 1: env.act_helper.zeros()})
+    player, opponent = env.objects["player"], env.objects["opponent"]
+    assert np.array_equal(np.float32(player.get_obs()), observations[0][:32])
+    assert np.array_equal(np.float32(opponent.get_obs()), observations[1][:32])
+    assert player.states_types["dodge"] is DodgeState and player.states_types["KO"] is KOState
+    assert len(player.states_types) == 13 and isinstance(player.state, tuple(player.states_types.values()))
+    assert player.state != player.states_types.get(player.state.name)  # a state is not its class, as there
+    assert player.state_mapping["KOState"] == 11 and player.state_mapping[type(player.state).__name__] == observations[0][8]
+    assert player.weapon_mapping == {"Punch": 0, "Spear": 1, "Hammer": 2}
+
+
 def test_scripts_that_drive_the_env_themselves_run_unchanged():
     observations, actions, following, dones, games, stats = collect_demos.collect_transitions(
         num_steps=400, max_timesteps=150, frame_stack=2)

@@ -36,9 +36,14 @@ class Fighter:
     last action), `input.key_status[key]` (see `PlayerInputHandler`), `weapon` ("Punch", "Spear" or
     "Hammer"), `prev_x` and `prev_y` (position before the last physics step), `facing`
     (Facing.RIGHT = 1 or Facing.LEFT = -1), `is_on_floor()`, `agent_id` (0 or 1),
-    `start_position`, `hurtbox_collider`, `shape.cache_bb()` (its box's extent).
+    `start_position`, `hurtbox_collider`, `shape.cache_bb()` (its box's extent), `get_obs()` (its
+    half of the observation), and the competition's tables `states_types` (state name -> class),
+    `state_mapping` (class name -> number) and `weapon_mapping` (weapon -> number).
     """
 
+    states_types = {cls.name: cls for cls in STATE_CLASSES}
+    state_mapping = {cls.__name__: cls.number for cls in STATE_CLASSES}
+    weapon_mapping = {name: number for number, name in enumerate(R.WEAPON_NAMES)}
     move_speed = R.WALK_SPEED
     in_air_ease = R.AIR_ACCEL
     move_toward = staticmethod(move_toward)
@@ -114,6 +119,12 @@ class Fighter:
         platform = self.game.platform.body
         return (y <= platform.y - 0.01 and abs(x - platform.x) <= R.PLATFORM_STAND_REACH
                 and self.game.platform.solid.touches(body))
+
+    def get_obs(self) -> list[float]:
+        """This fighter's 32 values of the observation: its own 16, then the weapons' and platform's."""
+        from arena.envs.fighting.observation import fighter_values, stage_values  # it imports this module
+
+        return fighter_values(self) + stage_values(self.game)
 
     @property
     def shape(self) -> Body:
