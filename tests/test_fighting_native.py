@@ -245,7 +245,10 @@ def shaped_rewards():
         return 0.1 if isinstance(env.objects["player"].state, AttackState) else 0.0
 
     def signal(env, agent):
-        return 1.0 if agent == "player" else -1.0
+        # What a handler sees of the match: the Python game emits within the frame (a knock-out before
+        # the stock is taken), and the native engine's env must show it the same.
+        facts = 1 + env.objects[agent].stocks + env.steps / 10_000
+        return facts if agent == "player" else -facts
 
     return RewardManager({"dealt": RewTerm(dealt, 1.0), "airborne": RewTerm(airborne, 1.0),
                           "attacking": RewTerm(attacking, 1.0)},

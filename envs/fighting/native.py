@@ -167,7 +167,9 @@ class NativeGame:
     facing, damage, weapons and stocks, and to the spawners' weapons, reaches the engine before the
     next step, as such writes change the Python game; other writes do not change the match.
     Signals are emitted after each step (win, knock-outs and hits during stun, drops, then
-    pickups). `copy.deepcopy` gives an independent match where this one stands.
+    pickups); the first three happen within the frame in the Python game, and their handlers see
+    the match as there (the frame not yet counted in `steps`, a knocked-out fighter's stock not
+    yet taken). `copy.deepcopy` gives an independent match where this one stands.
     """
 
     def __init__(self, batch: Any, game_seed: int, signals: Mapping[str, Any], stocks: int = R.STOCKS,
@@ -242,15 +244,34 @@ class NativeGame:
         both = (first, second)
         for agent_id, events in enumerate(both):
             if events & EVENTS["win_signal"]:
-                self.emit("win_signal", agent_id)
+                self._emit_within_frame("win_signal", agent_id)
         for agent_id, events in enumerate(both):
             for name in ("knockout_signal", "hit_during_stun"):
                 if events & EVENTS[name]:
-                    self.emit(name, agent_id)
+                    self._emit_within_frame(name, agent_id)
         for name in ("weapon_drop_signal", "weapon_equip_signal"):
             for agent_id, events in enumerate(both):
                 if events & EVENTS[name]:
                     self.emit(name, agent_id)
+
+    def _emit_within_frame(self, signal: str, agent_id: int) -> None:
+        """Emit `signal`, which the Python game emits within the frame: its handlers see the frame not yet
+        counted in `steps`, and a knocked-out fighter's stock not yet taken, as there."""
+        if not getattr(self.signals[signal], "listened", True):
+            return
+        view = self._refresh()
+        knocked_out = view.players[agent_id] if signal == "knockout_signal" else None
+        self.steps -= 1
+        view.steps = self.steps
+        if knocked_out is not None:
+            knocked_out.stocks += 1
+        try:
+            self.emit(signal, agent_id)
+        finally:  # as the Python game goes on after the handlers: whatever they wrote stands, less the stock
+            self.steps += 1
+            view.steps = self.steps
+            if knocked_out is not None:
+                knocked_out.stocks -= 1
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

@@ -35,6 +35,11 @@ class Signal:
     def connect(self, handler: Callable[..., Any]) -> None:
         self._handlers.append(handler)
 
+    @property
+    def listened(self) -> bool:
+        """Whether any handler is connected."""
+        return bool(self._handlers)
+
     def emit(self, *args: Any, **kwargs: Any) -> None:
         for handler in self._handlers:
             handler(self.env, *args, **kwargs)
