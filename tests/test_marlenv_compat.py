@@ -1,6 +1,7 @@
 """arena.compat.marlenv: marlenv's snake API (make_snake, Snake-v1, wrappers), its observation, rules and infos,
 and a property test that it plays arena's snake game where the two sets of rules coincide."""
 
+import io
 import warnings
 
 import gymnasium
@@ -264,6 +265,35 @@ def test_render_draws_the_grid_one_pixel_a_cell(capsys, tmp_path):
     env.render("gif")
     path = env.save_gif(str(tmp_path / "game.gif"))
     assert (tmp_path / "game.gif").stat().st_size > 0 and path.endswith("game.gif")
+    in_memory = io.BytesIO()
+    env.save_gif(in_memory)  # as marlenv's tests save it: a file object, or a name without .gif
+    env.save_gif(str(tmp_path / "episode"))
+    assert in_memory.getvalue()[:6] == (tmp_path / "episode").read_bytes()[:6] == b"GIF89a"
+    assert in_memory.getvalue() == (tmp_path / "game.gif").read_bytes()
+
+
+def test_the_coop_env_ends_for_every_snake_once_one_dies():
+    coop = gymnasium.make("SnakeCoop-v1", num_snakes=3, height=8, width=8)
+    plain = SnakeEnv(num_snakes=3, height=8, width=8)
+    coop.reset(seed=4)
+    plain.reset(seed=4)
+    for _ in range(100):
+        _, coop_rewards, coop_dones, _ = coop.step([KEEP] * 3)  # straight ahead: into a wall before long
+        _, rewards, dones, _ = plain.step([KEEP] * 3)
+        assert coop_rewards == rewards
+        if any(dones):
+            break
+    assert any(dones) and not all(dones) and coop_dones == [True] * 3
+
+
+def test_until_seeded_a_game_comes_from_numpys_global_generator_as_in_marlenv():
+    def game(global_seed):
+        np.random.seed(global_seed)
+        env = SnakeEnv(num_snakes=2, height=10, width=10)
+        return [env.reset()] + [env.step([KEEP, KEEP])[0] for _ in range(5)]
+
+    assert all(np.array_equal(a, b) for a, b in zip(game(123), game(123)))
+    assert not all(np.array_equal(a, b) for a, b in zip(game(123), game(124)))
 
 
 # --- arena's snake and marlenv's agree where their rules coincide ---------------------------------------------

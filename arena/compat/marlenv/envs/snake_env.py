@@ -68,16 +68,23 @@ class SnakeEnv(gymnasium.Env):
         self.observation_space = spaces.Box(0, 1, (self.num_snakes, *self.core.observation_shape), np.uint8)
         self.action_space = spaces.MultiDiscrete([len(self.action_dict)] * self.num_snakes)
         self.frame_buffer: list[np.ndarray] = []
+        self._seeded = False
 
     def seed(self, seed: int | None = 42) -> list[int | None]:
         """Seed the spawns and fruit of the games to come."""
         self.core.seed([seed])
+        self._seeded = True
         return [seed]
 
     def reset(self, seed: int | None = None) -> np.ndarray:
-        """A new game (seeded first when `seed` is given); every snake's first observation."""
+        """A new game (seeded first when `seed` is given); every snake's first observation.
+
+        Until the env is seeded, each game is drawn from numpy's global generator, as marlenv draws
+        its games: `np.random.seed(s)` before `reset()` repeats one."""
         if seed is not None:
             self.seed(seed)
+        elif not self._seeded:
+            self.core.seed([int(np.random.randint(2**31))])
         self.frame_buffer = []
         return self.core.restart(np.ones(1, bool))[0].copy()
 
@@ -108,17 +115,20 @@ class SnakeEnv(gymnasium.Env):
             return None  # marlenv draws nothing for "human" either
         raise ValueError(f"arena.compat.marlenv: render mode must be 'rgb_array', 'ascii' or 'gif', got {mode!r}")
 
-    def save_gif(self, fp: str | None = None) -> str:
-        """Write the frames kept by `render("gif")` to `fp` (default ./tmp/<time>.gif); the path."""
+    def save_gif(self, fp=None):
+        """Write the frames kept by `render("gif")` as a GIF to `fp`, a path (any name) or a file object
+        (default ./tmp/<time>.gif); returns `fp`."""
         if fp is None:
             os.makedirs("tmp", exist_ok=True)
             fp = os.path.join(os.getcwd(), "tmp", datetime.datetime.now().strftime("%Y%m%d%H%M%S") + ".gif")
         if not self.frame_buffer:
             warnings.warn("arena.compat.marlenv: no frames to save; call render('gif') each step first", stacklevel=2)
             return fp
-        import imageio.v2 as imageio
+        from PIL import Image
 
-        imageio.mimsave(fp, self.frame_buffer, loop=0)
+        print(f"Saving image to {fp}")
+        first, *rest = (Image.fromarray(frame) for frame in self.frame_buffer)
+        first.save(fp, save_all=True, append_images=rest, format="GIF", loop=0)
         return fp
 
     def close(self) -> None:
