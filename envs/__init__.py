@@ -86,9 +86,9 @@ _REGISTRY: dict[str, EnvEntry] = {
                      "num_snakes": (1, 8), "height": (5, 100), "width": (5, 100), "snake_length": (1, 97),
                      "num_fruits": (0, 1000), "vision_range": (0, 100), "frame_stack": (1, 16), "max_steps": (1, 100_000)}),
         EnvEntry("cartpole_relay", "arena.envs.cartpole_relay", "parallel", 0.05,
-                 "2-8 players share one cart-pole: a baton passes every leg, or their action logits are combined",
+                 "2-32 players share one cart-pole: a baton passes every leg, or their action logits are combined",
                  gym_id="arena/CartPoleRelay-v0", cooperative=True,
-                 bounds={"num_players": (1, 8), "leg_length": (1, 100_000), "max_steps": (1, 100_000)}),
+                 bounds={"num_players": (1, 32), "leg_length": (1, 100_000), "max_steps": (1, 100_000)}),
     ]
 }
 

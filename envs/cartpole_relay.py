@@ -62,7 +62,7 @@ Terminated for all when the pole leans past 12 degrees or the cart leaves +-2.4.
 after `max_steps` steps (500, as CartPole-v1).
 
 ## Arguments
-- `num_players` (3, 1 to 8), `mode` (`"relay"` or `"vote"`), `leg_length` (50),
+- `num_players` (3, 1 to 32: swergio's examples vote with 20), `mode` (`"relay"` or `"vote"`), `leg_length` (50),
   `aggregation` (`"summed_probs"`, `"sampled_probs"`, `"mean_logits"` or `"majority"`; vote
   mode), `max_steps` (500; PettingZoo's `max_cycles`, given to the module's `parallel_env`,
   `raw_env` or `env`, sets it).
@@ -137,6 +137,9 @@ def combine_logits(logits: np.ndarray, aggregation: str = "summed_probs",
     return vote(logits, aggregation, rng)[0]
 
 
+MAX_PLAYERS = 32
+
+
 class CartPoleRelay(RenderModes, ParallelEnv):
     """A team balancing one cart-pole; see `help(arena.envs.cartpole_relay)`."""
 
@@ -145,8 +148,8 @@ class CartPoleRelay(RenderModes, ParallelEnv):
 
     def __init__(self, num_players: int = 3, mode: str = "relay", leg_length: int = 50,
                  aggregation: str = "summed_probs", max_steps: int = 500, render_mode: str | None = None):
-        if not 1 <= num_players <= 8:
-            raise ValueError(f"cartpole_relay: num_players must be 1 to 8, got {num_players}")
+        if not 1 <= num_players <= MAX_PLAYERS:
+            raise ValueError(f"cartpole_relay: num_players must be 1 to {MAX_PLAYERS}, got {num_players}")
         aggregation = FORMER_NAMES.get(aggregation, aggregation)
         if mode not in MODES or aggregation not in AGGREGATIONS:
             raise ValueError(f"cartpole_relay: mode must be one of {MODES} and aggregation one of {AGGREGATIONS}, "
@@ -306,7 +309,7 @@ class _RelayPicture:
             pygame.draw.line(s, (200, 70, 70), (x, ground - 12), (x, ground + 10), 3)
         x, _, angle, _ = game.state
         centre = np.array([self.WIDTH / 2 + x * scale, ground - 18])
-        color = self.COLORS[game.baton] if game.mode == "relay" else self.NEUTRAL
+        color = self.COLORS[game.baton % len(self.COLORS)] if game.mode == "relay" else self.NEUTRAL
         pygame.draw.rect(s, color, pygame.Rect(0, 0, 64, 32).move(*(centre - (32, 16))), border_radius=6)
         along = np.array([np.sin(angle), -np.cos(angle)])
         across = np.array([-along[1], along[0]]) * 5
@@ -337,7 +340,7 @@ class _RelayPicture:
         draw_text(s, "steps survived in control", (self.WIDTH - 16, top), 22, self.DIM, "topright")
         for i, agent in enumerate(game.possible_agents):
             y = top + 26 + self.ROW * i
-            pygame.draw.rect(s, self.COLORS[i], (16, y + 3, 16, 16), border_radius=4)
+            pygame.draw.rect(s, self.COLORS[i % len(self.COLORS)], (16, y + 3, 16, 16), border_radius=4)
             holding = game.mode == "relay" and i == game.baton
             label = fit_text(game.shown_name(agent), 24, self.WIDTH // 2) + ("  (baton)" if holding else "")
             if game.mode == "vote" and game.last_votes is not None:

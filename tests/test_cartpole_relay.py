@@ -190,6 +190,17 @@ def test_votes_combine_by_majority_in_the_env():
     assert rewards == dict.fromkeys(env.possible_agents, 1.0)
 
 
+def test_twenty_models_vote_as_in_swergios_aggregation_example():
+    env = arena.envs.make("cartpole_relay", mode="vote", num_players=20, render_mode="rgb_array")
+    env.reset(seed=0)
+    logits = np.zeros((20, 2), np.float32)
+    logits[:11, 0] = 2.0  # eleven of twenty lean left
+    _, _, _, _, infos = env.step(dict(zip(env.possible_agents, logits)))
+    shares = [infos[a]["contribution"] for a in env.possible_agents]
+    assert abs(sum(shares) - 1.0) < 1e-9 and shares[0] > shares[-1]
+    assert env.render().shape[2] == 3  # every seat has a row on the panel
+
+
 def test_the_team_is_rewarded_per_step_up_and_credits_follow_the_baton():
     env = arena.envs.make("cartpole_relay", num_players=2, leg_length=3)
     env.reset(seed=0)
@@ -232,5 +243,5 @@ def test_video_of_a_relay(tmp_path):
 def test_options_are_checked():
     with pytest.raises(ValueError, match="mode must be one of"):
         arena.envs.make("cartpole_relay", mode="tag")
-    with pytest.raises(ValueError, match="num_players must be 1 to 8"):
-        arena.envs.make("cartpole_relay", num_players=9)
+    with pytest.raises(ValueError, match="num_players must be 1 to 32"):
+        arena.envs.make("cartpole_relay", num_players=33)

@@ -233,7 +233,7 @@ def test_the_organisers_settings_are_checked_before_anything_plays(settings, mes
 def test_snake_and_the_relay_bound_what_could_allocate():
     with pytest.raises(ArenaError, match="snake.: height must be 5 to 100"):
         Settings(env="snake", options={"height": 10 ** 6})
-    with pytest.raises(ArenaError, match="cartpole_relay.: num_players must be 1 to 8"):
+    with pytest.raises(ArenaError, match="cartpole_relay.: num_players must be 1 to 32"):
         Settings(env="cartpole_relay", options={"num_players": 10 ** 6})
 
 
