@@ -52,7 +52,8 @@ step it falls. `infos[agent]` credits each agent's part:
   p_i(a) / sum_j p_j(a), its probability of the action a played over the sum of all agents'
   (the shares add up to 1). Relay mode: 1 for the baton holder, 0 for the others. 0 at reset;
 - `"contribution_total"`: its contributions summed over the episode's steps so far (the step
-  the pole falls included).
+  the pole falls included);
+- `"action"`: the action the team played (0 push left, 1 push right), from the first step on.
 
 ## Starting state
 Gymnasium's CartPole start: all four state values uniform in (-0.05, 0.05).
@@ -75,7 +76,7 @@ organisers set their own, and an agent is charged only its own time.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 from gymnasium import spaces
@@ -101,13 +102,19 @@ def probabilities(logits: np.ndarray) -> np.ndarray:
     return weights / weights.sum(axis=-1, keepdims=True)
 
 
-def vote(logits: np.ndarray, aggregation: str = "summed_probs",
-         rng: np.random.Generator | None = None) -> tuple[int, np.ndarray]:
+def vote(logits: np.ndarray | Mapping[Any, Any], aggregation: str = "summed_probs",
+         rng: np.random.Generator | None = None) -> tuple[int, np.ndarray | dict[Any, float]]:
     """The action a team plays given one row of logits per agent, and each agent's contribution to it.
 
     `aggregation` is one of `AGGREGATIONS` (see the module docstring); `"sampled_probs"` draws
     one number from `rng`. The contributions are p_i(a) / sum_j p_j(a) for the played action a.
+    `logits` may also map each agent's id to its row, as an aggregation component keeps them: the
+    contributions then come as a dict by the same ids.
     """
+    if isinstance(logits, Mapping):
+        ids = list(logits)
+        action, shares = vote(np.stack([np.asarray(logits[i], np.float64) for i in ids]), aggregation, rng)
+        return action, dict(zip(ids, shares.tolist()))
     aggregation = FORMER_NAMES.get(aggregation, aggregation)
     logits = np.asarray(logits, np.float64)
     agents = probabilities(logits)
@@ -259,8 +266,9 @@ class CartPoleRelay(RenderModes, ParallelEnv):
         return observations
 
     def _infos(self) -> dict[str, dict[str, int | float]]:
+        played = {} if self.last_action is None else {"action": self.last_action}
         return {a: {"steps_survived": int(self.credits[i]), "contribution": float(self.contributions[i]),
-                    "contribution_total": float(self.contribution_totals[i])}
+                    "contribution_total": float(self.contribution_totals[i]), **played}
                 for i, a in enumerate(self.possible_agents)}
 
     def outcome_text(self) -> str:

@@ -199,6 +199,12 @@ def test_twenty_models_vote_as_in_swergios_aggregation_example():
     shares = [infos[a]["contribution"] for a in env.possible_agents]
     assert abs(sum(shares) - 1.0) < 1e-9 and shares[0] > shares[-1]
     assert env.render().shape[2] == 3  # every seat has a row on the panel
+    assert {infos[a]["action"] for a in env.possible_agents} == {env.unwrapped.last_action} == {0}
+    # The aggregation component keeps the logits by model id, and hands out contributions by it.
+    memory = {f"model_{i}": row for i, row in enumerate(logits)}
+    action, contributions = vote(memory, "summed_probs")
+    assert action == 0 and list(contributions) == list(memory)
+    assert list(contributions.values()) == pytest.approx(shares)
 
 
 def test_the_team_is_rewarded_per_step_up_and_credits_follow_the_baton():
