@@ -240,8 +240,11 @@ def test_the_one_game_engine_plays_exactly_like_the_batch_engine(options):
 def test_make_snake_returns_marlenv_shapes():
     env, observation_shape, action_shape, properties = make_snake(n_env=4, num_snakes=3, height=12, width=12,
                                                                   frame_stack=2, vision_range=5)
-    assert observation_shape == (11, 11, 12) and action_shape == (3,)
+    assert observation_shape == (11, 11, 12) and action_shape == (3,) and type(action_shape[0]) is int
     assert properties["n_env"] == 4 and properties["num_snakes"] == 3 and properties["reorder"]
+    # rl2's workers read the properties by attribute
+    assert (properties.n_env, properties.num_envs, properties.reorder, properties.discrete) == (4, 4, True, True)
+    assert properties.high.shape == observation_shape and properties.action_info.action_n == 3
     observations, _ = env.reset(seed=0)
     assert observations.shape == (4, 3, 11, 11, 12)
     with pytest.raises(ValueError, match="shape"):

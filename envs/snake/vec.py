@@ -81,14 +81,35 @@ class SnakeVecEnv:
         """Nothing to release; here for the vector-env interface."""
 
 
+class AttrDict(dict):
+    """A dict whose keys read and write as attributes too (`props.n_env`), nested dicts included, as EasyDict."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for key, value in self.items():
+            if isinstance(value, dict) and not isinstance(value, AttrDict):
+                self[key] = AttrDict(value)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__} has no key {name!r}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
+
+
 def make_snake(n_env: int = 1, num_snakes: int = 4, **kwargs: Any):
     """`(env, observation_shape, action_shape, properties)` for a `SnakeVecEnv`, in the shape of marlenv's factory.
 
-    Observations are (rows, cols, channels), so `properties["reorder"]` is True for
+    Observations are (rows, cols, channels), so `properties.reorder` is True for
     channels-first (PyTorch) models, as in marlenv. The env is arena's (Gymnasium-style returns,
     arena's observation and rules); `arena.compat.marlenv.wrappers.make_snake` is marlenv's own.
     """
     env = SnakeVecEnv(n_envs=n_env, num_snakes=num_snakes, **kwargs)
-    properties = {"high": env.observation_space.high, "low": env.observation_space.low, "n_env": n_env,
-                  "num_snakes": num_snakes, "reorder": True}
-    return env, env.observation_space.shape, (env.action_space.n,), properties
+    n_actions = int(env.action_space.n)
+    properties = AttrDict(high=env.observation_space.high, low=env.observation_space.low, n_env=n_env,
+                          num_envs=n_env, num_snakes=num_snakes, reorder=True, discrete=True,
+                          action_info={"action_n": n_actions})
+    return env, env.observation_space.shape, (n_actions,), properties

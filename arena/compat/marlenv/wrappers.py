@@ -15,25 +15,7 @@ from arena.compat.marlenv._games import MarlenvGames, SnakeSettings
 from arena.compat.marlenv.envs import ENV_ID
 from arena.compat.marlenv.envs.snake_env import SnakeEnv, grid_rgb
 from arena.envs.snake.picture import text_board
-
-
-class AttrDict(dict):
-    """A dict whose keys read and write as attributes too (`props.n_env`), nested dicts included, as EasyDict."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        for key, value in self.items():
-            if isinstance(value, dict) and not isinstance(value, AttrDict):
-                self[key] = AttrDict(value)
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(f"{type(self).__name__} has no key {name!r}") from None
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        self[name] = value
+from arena.envs.snake.vec import AttrDict
 
 
 class _Wrapper:
