@@ -41,6 +41,17 @@ def sandboxed(folder, per_move=FIGHTING.time_per_move, bank=FIGHTING.time_bank):
     return SandboxedAgent(load(folder), per_move, bank)
 
 
+def on_a_short_clock(folder, submissions):
+    """The results of a fighting match (100 frames at most) of the submission in `folder`, on a clock
+    of 0.05 s a move and a 1 s bank, against the random submission."""
+    agents = [SandboxedAgent(load(folder), time_per_move=0.05, time_bank=1.0), sandboxed(submissions / "random")]
+    try:
+        return play_match("fighting", agents, seed=0, max_steps=100).agents
+    finally:
+        for agent in agents:
+            agent.close()
+
+
 @pytest.mark.skipif(not protections()["processes"], reason="the agent's own process is followed through its PID namespace")
 def test_a_fighting_match_between_sandboxed_agents_on_a_busy_machine_ends_with_both_ok(submissions, busy_machine):
     agents = [sandboxed(submissions / "based_fighter"), sandboxed(submissions / "random")]
@@ -67,15 +78,8 @@ class SubmittedAgent(Agent):
 """
     # The first move takes 0.65 s of the 1 s bank, the second needs more than is left; the margins
     # (up to 0.35 s more on the first move) absorb a busy machine's delays.
-    slow = SandboxedAgent(load(write_submission("slow", code)), time_per_move=0.05, time_bank=1.0)
-    other = sandboxed(submissions / "random")
-    try:
-        result = play_match("fighting", [slow, other], seed=0, max_steps=100)
-    finally:
-        slow.close()
-        other.close()
-    mine = result.agents[0]
-    assert (mine.status, result.agents[1].status) == (Status.TIMEOUT, Status.OK)
+    mine, other = on_a_short_clock(write_submission("slow", code), submissions)
+    assert (mine.status, other.status) == (Status.TIMEOUT, Status.OK)
     assert mine.moves == 1
     took, left = re.fullmatch(r"predict\(\) took (\S+) s of its own time(?: \(it also waited \S+ s for a CPU, not counted\))?; "
                               r"the limit is 0.05 s a move plus (\S+) s left of a 1 s bank", mine.detail).groups()
@@ -98,14 +102,7 @@ class SubmittedAgent(RandomAgent):
         time.sleep(0.4)
         return super().predict(obs)
 """
-    slow = SandboxedAgent(load(write_submission("slow_reset", code)), time_per_move=0.05, time_bank=1.0)
-    other = sandboxed(submissions / "random")
-    try:
-        result = play_match("fighting", [slow, other], seed=0, max_steps=100)
-    finally:
-        slow.close()
-        other.close()
-    mine = result.agents[0]
+    mine, _ = on_a_short_clock(write_submission("slow_reset", code), submissions)
     assert (mine.status, mine.moves) == (Status.TIMEOUT, 0), mine.detail
     assert mine.time_used >= 0.8
 
