@@ -30,6 +30,7 @@ LOOKS_AROUND = textwrap.dedent('''
             fds = sorted(int(fd) for fd in os.listdir("/proc/self/fd"))
             print("fds", fds)
             print("environ", sorted(os.environ))
+            print("path", os.environ["PATH"])
             try:
                 initial = open("/proc/self/environ", "rb").read().split(b"\\0")
                 print("initial environ", sorted(entry.split(b"=")[0].decode() for entry in initial if entry))
@@ -47,6 +48,7 @@ FIXED_ENVIRONMENT = sorted({"PATH", "LANG", "PYTHONHASHSEED", "PYTHONDONTWRITEBY
 
 def test_a_worker_holds_only_its_pipes_its_streams_and_the_fixed_environment(write_submission, monkeypatch):
     monkeypatch.setenv("ARENA_ORGANISER_SECRET", "hunter2")
+    monkeypatch.setenv("PATH", f"/home/organiser/secret-tools:{os.environ['PATH']}")  # the harness's, not the agent's
     agent = SandboxedAgent(load(write_submission("looks_around", LOOKS_AROUND)), time_per_move=5.0)
     try:
         result = play_match("othello", [agent, RandomAgent()], seed=0)
@@ -54,7 +56,8 @@ def test_a_worker_holds_only_its_pipes_its_streams_and_the_fixed_environment(wri
         agent.close()  # its output is all in its log once it has ended
     log = agent.log_path.read_text()
     assert result.agents[0].status == Status.OK
-    lines = dict(line.split(" ", 1) for line in log.splitlines() if line.startswith(("fds", "environ", "initial")))
+    lines = dict(line.split(" ", 1) for line in log.splitlines() if line.startswith(("fds", "environ", "initial", "path")))
+    assert lines["path"] == f"{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin"
     # 0-2 its streams, 3 and 4 its pipes, 5 the listing's own descriptor: no socket to the launcher.
     assert lines["fds"] == "[0, 1, 2, 3, 4, 5]"
     assert lines["environ"] == repr(sorted([*FIXED_ENVIRONMENT, "HOME", "TMPDIR"]))

@@ -136,7 +136,9 @@ class Launcher:
 
 
 WORKER_ENVIRONMENT = {  # a small, fixed environment: nothing of the harness's leaks in, and runs are reproducible
-    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    # The Python running arena first (its `python` and scripts), then the system's: not the harness's
+    # own PATH, which names its user's folders.
+    "PATH": f"{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin",
     "LANG": "C.UTF-8",
     "PYTHONHASHSEED": "0",
     "PYTHONDONTWRITEBYTECODE": "1",
