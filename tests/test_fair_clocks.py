@@ -104,7 +104,7 @@ class SubmittedAgent(RandomAgent):
 """
     mine, _ = on_a_short_clock(write_submission("slow_reset", code), submissions)
     assert (mine.status, mine.moves) == (Status.TIMEOUT, 0), mine.detail
-    assert mine.time_used >= 0.8
+    assert mine.time_used >= 0.75  # the reset's 0.8 s sleep, charged (to the clock's precision)
 
 
 class Deliberate(Agent):

@@ -250,16 +250,16 @@ class SandboxedAgent(AgentHandle):
 
     def _request(self, what: str, kind: Kind, value: Any = None) -> None:
         """Send the worker a call, starting its clock; `_expect` takes the answer."""
-        try:
-            self._thaw()
-        except OSError as exc:  # the host took its cgroup away: it cannot run, through no fault of its own
-            raise HarnessError.short_of(f"resume the sandbox of {self.name}", exc) from exc
-        try:
+        try:  # while it is still frozen, so that what is in its pipe is all it sent between calls
             self._channel.take_in()
         except OSError:
             pass  # the write below finds the pipe broken
         if self._channel.holds_data():
             self._broke_protocol(what, "sent a message it was not asked for")
+        try:
+            self._thaw()
+        except OSError as exc:  # the host took its cgroup away: it cannot run, through no fault of its own
+            raise HarnessError.short_of(f"resume the sandbox of {self.name}", exc) from exc
         self._timer.start()
         self._channel.post(kind, value)
         try:
