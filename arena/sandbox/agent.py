@@ -160,12 +160,9 @@ class SandboxedAgent(AgentHandle):
     def pending_answer(self) -> tuple[int, float] | None:
         if self._outstanding is None:
             return None
-        try:
-            # Only a whole answer counts: a worker that sends the start of one early must not have
-            # the harness wait on it alone while the other seats' answers wait unread.
-            self._channel.take_in()
-        except OSError:
-            return None  # taking the answer reports how its process ended
+        # Only a whole answer counts: a worker that sends the start of one early must not have the
+        # harness wait on it alone while the other seats' answers wait unread.
+        self._channel.take_in()
         if self._channel.can_receive():
             return None
         return self._channel.read_fd, self._timer.started + self._budget(self._outstanding)
@@ -250,10 +247,7 @@ class SandboxedAgent(AgentHandle):
 
     def _request(self, what: str, kind: Kind, value: Any = None) -> None:
         """Send the worker a call, starting its clock; `_expect` takes the answer."""
-        try:  # while it is still frozen, so that what is in its pipe is all it sent between calls
-            self._channel.take_in()
-        except OSError:
-            pass  # the write below finds the pipe broken
+        self._channel.take_in()  # while it is still frozen: what is in its pipe is all it sent between calls
         if self._channel.holds_data():
             self._broke_protocol(what, "sent a message it was not asked for")
         try:

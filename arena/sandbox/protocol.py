@@ -102,10 +102,16 @@ class Channel:
         return bool(self._received)
 
     def take_in(self) -> None:
-        """Read what the pipe holds now, if anything, without waiting."""
+        """Read what the pipe holds now, if anything, without waiting. A pipe found closed or broken
+        is taken as ended: the next `receive` reports it."""
         if self._ended or not self._poller.poll(0):
             return
-        chunk = os.read(self.read_fd, self._next_read_size(len(self._received)))  # readable: returns at once
+        have = len(self._received)
+        size = _HEADER_SIZE + _HEADER.unpack_from(self._received)[0] if have >= _HEADER_SIZE else 0
+        try:
+            chunk = os.read(self.read_fd, _read_size(have, size))  # readable: returns at once
+        except OSError:
+            chunk = b""
         if chunk:
             self._received += chunk
         else:
@@ -152,19 +158,12 @@ class Channel:
                 if wait <= 0 or not self._poller.poll(wait * 1000):
                     self._received = b"".join(chunks)  # what came so far stays for the next try
                     raise ChannelTimeout()
-            chunk = os.read(self.read_fd, self._next_read_size(have, size))
+            chunk = os.read(self.read_fd, _read_size(have, size))
             if not chunk:
                 raise ChannelClosed()
             chunks.append(chunk)
             have += len(chunk)
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-    def _next_read_size(self, have: int, size: int | None = None) -> int:
-        """How much to ask of a read with `have` bytes of a frame in, `size` of them wanted (by
-        default as many as its header says, once it is in)."""
-        if size is None:
-            size = _HEADER_SIZE + _HEADER.unpack_from(self._received)[0] if have >= _HEADER_SIZE else 0
-        return min(max(size - have, READ_SIZE), _LARGE_READ)
 
     def close(self) -> None:
         self._unsent = b""
@@ -173,6 +172,11 @@ class Channel:
                 os.close(fd)
             except OSError:
                 pass
+
+
+def _read_size(have: int, size: int) -> int:
+    """How much to ask of a read with `have` bytes of a frame in and `size` wanted (0: not known yet)."""
+    return min(max(size - have, READ_SIZE), _LARGE_READ)
 
 
 def _wait_for_room(fd: int, deadline: float | None) -> None:
