@@ -14,10 +14,10 @@ host resolves to public addresses alone, and to one of the addresses checked.
 A file of that name inside the submission always wins. Otherwise `cached_weights` returns
 `<cache>/<sha256>/<link>/<name>` (`<link>`: a digest of the URL), downloading it with gdown first
 when it is not there. The link is part of the key so that a submission gets cached weights only by
-naming where they come from, not by their checksum alone (another entrant's weights may be private). The cache is
-`$ARENA_CACHE_DIR/weights`, else `$XDG_CACHE_HOME/arena/weights` or `~/.cache/arena/weights`. A
-download is checked against the sha256 before it enters the cache, so a changed or truncated file
-never reaches an agent.
+naming where they come from, not by their checksum alone (another entrant's weights may be
+private). The cache is `$ARENA_CACHE_DIR/weights`, else `$XDG_CACHE_HOME/arena/weights` or
+`~/.cache/arena/weights`. A download is checked against the sha256 before it enters the cache, so
+a changed or truncated file never reaches an agent.
 
 `arena.submission.load` calls it, before any agent starts (validation, registration, the start of
 `arena match`): sandboxed agents have no network, and no match clock runs during a download.

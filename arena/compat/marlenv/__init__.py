@@ -67,9 +67,9 @@ not in them.
 
 ## Where arena differs from marlenv
 Starting places, fruit places and randomness are arena's (seed with `env.seed(s)` or
-`env.reset(seed=s)`; until then, as in marlenv, `np.random.seed(s)` before `reset()` repeats a game). Snakes start straight with room ahead
-(marlenv's could start bent); there are always `num_fruits` fruit (marlenv's draw could repeat a
-cell or add one for a fruit lost in a crash). When two heads meet on a fruit, a third snake running
+`env.reset(seed=s)`; until then, as in marlenv, `np.random.seed(s)` before `reset()` repeats a
+game). Snakes start straight with room ahead (marlenv's could start bent); there are always
+`num_fruits` fruit (marlenv's draw could repeat a cell or add one for a fruit lost in a crash). When two heads meet on a fruit, a third snake running
 into the tail of one of them dies in arena (that tail stays, as any snake's reaching a fruit) and
 lives on in marlenv. Unknown keywords warn (`UnknownOptionWarning`, naming them) where marlenv
 ignores them; they are still ignored. The single-agent wrapper passes the info on (marlenv's
