@@ -471,6 +471,30 @@ def test_fighters_offer_the_competitions_state_tables_and_their_half_of_the_obse
     assert player.weapon_mapping == {"Punch": 0, "Spear": 1, "Hammer": 2}
 
 
+def test_fighters_and_the_env_offer_the_competitions_parameters_and_end_flag():
+    from arena.compat.ai2 import WarehouseBrawl
+
+    env = WarehouseBrawl(train_mode=True)
+    env.reset(seed=1)
+    player = env.objects["player"]
+    # The values the competition's Player sets, under its names: reward code normalises by them.
+    assert (player.move_speed, player.run_speed, player.dash_speed, player.backdash_speed) == (6.75, 8, 10, 4)
+    assert (player.jump_speed, player.max_fall_speed, player.bounce_coef) == (8.9, 12, 0.7)
+    assert (player.dodge_time, player.grounded_dodge_cooldown, player.air_dodge_cooldown) == (10, 30, 82)
+    assert (player.invincible_time, player.dash_time, player.backdash_time, player.taunt_time) == (90, 9, 7, 30)
+    assert player.fast_fall_ease == pytest.approx(14.25 / 30) and player.on_platform is None
+    assert player.delta == env.dt and player.mass == 1
+    assert env.terminated is False
+    # Knocked out three times by stepping off the stage: terminated as the step returns it.
+    keys = env.act_helper.press_keys(["d"]) if player.body.position.x > 0 else env.act_helper.press_keys(["a"])
+    ended = []
+    while not ended:
+        *_, terminated, truncated, _ = env.step({0: keys, 1: env.act_helper.zeros()})
+        assert env.terminated is terminated
+        ended = [env.steps] if terminated or truncated else []
+    assert env.terminated and player.stocks == 0
+
+
 def test_scripts_that_drive_the_env_themselves_run_unchanged():
     observations, actions, following, dones, games, stats = collect_demos.collect_transitions(
         num_steps=400, max_timesteps=150, frame_stack=2)

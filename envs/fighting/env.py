@@ -96,6 +96,11 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
     def steps(self) -> int:
         return self.game.steps
 
+    @property
+    def terminated(self) -> bool:
+        """Whether the match is decided (what the last step returned)."""
+        return bool(self.game.terminated)
+
     def get_spawner_info(self) -> list[list[Any]]:
         """The weapons on the stage as [name, (x, y)]: "Random" for a spawner's, the weapon's name once dropped.
 

@@ -44,9 +44,33 @@ class Fighter:
     states_types = {cls.name: cls for cls in STATE_CLASSES}
     state_mapping = {cls.__name__: cls.number for cls in STATE_CLASSES}
     weapon_mapping = {name: number for number, name in enumerate(R.WEAPON_NAMES)}
-    move_speed = R.WALK_SPEED
-    in_air_ease = R.AIR_ACCEL
     move_toward = staticmethod(move_toward)
+    # The competition's fighter parameters, under its names (its speeds in units/s, times in frames).
+    move_speed = R.WALK_SPEED
+    run_speed = R.SPRINT_SPEED
+    dash_speed = R.DASH_SPEED
+    backdash_speed = R.BACKDASH_SPEED
+    jump_speed = R.JUMP_SPEED
+    max_fall_speed = R.MAX_FALL_SPEED
+    fast_fall_ease = R.FAST_FALL_ACCEL
+    in_air_ease = R.AIR_ACCEL
+    bounce_coef = R.BOUNCE
+    turnaround_time = R.TURNAROUND_FRAMES
+    taunt_time = R.TAUNT_FRAMES
+    dash_time = R.DASH_FRAMES
+    dash_cooldown = 8  # read by nothing, in the competition's game too
+    backdash_time = R.BACKDASH_FRAMES
+    dodge_time = R.DODGE_FRAMES
+    grounded_dodge_cooldown = R.GROUND_DODGE_COOLDOWN
+    air_dodge_cooldown = R.AIR_DODGE_COOLDOWN
+    jump_cooldown = R.JUMP_COOLDOWN
+    invincible_time = R.RESPAWN_INVINCIBLE_FRAMES
+    smoothTimeX = 0.33 * R.FPS
+    smoothXVel = 0
+    delta = R.DT
+    mass = 1
+    moment = 1e9  # the competition's fighters never rotate
+    on_platform = None  # the competition's code keeps it None: its platform landing is switched off
 
     def __init__(self, game: Game, agent_id: int, spawn: tuple[float, float]):
         self.game = game

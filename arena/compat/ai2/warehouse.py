@@ -12,7 +12,7 @@ keyed by them, and `terminated`/`truncated` are single booleans. `observation_sp
 `action_space` are the spaces themselves (the competition's env sets them as attributes), and
 the observation space is declared with the competition's bounds
 (`observation.competition_observation_space()`), so models made on it load there and back.
-What reward code reads (`objects`, `players`, `steps`, `get_spawner_info()`, `get_stats()`,
+What reward code reads (`objects`, `players`, `steps`, `terminated`, `get_spawner_info()`, `get_stats()`,
 the signals, `stage_width_tiles`, ...) is arena's game, as in `arena.envs.fighting`.
 
 As there: a new env is already reset; a match lasts `max_timesteps` frames (9,000 by default,
@@ -141,7 +141,7 @@ class WarehouseBrawl(FightingEnv):
         self.camera.process()
         game = self.game
         game.step(*(np.asarray(action[agent], np.float32) for agent in AGENTS))
-        return self._observe_both(), self.rewards, bool(game.terminated), game.steps >= self.max_timesteps, {}
+        return self._observe_both(), self.rewards, self.terminated, game.steps >= self.max_timesteps, {}
 
     def observe(self, agent: int) -> np.ndarray:
         """Fighter `agent`'s observation: its own 32 values, then the other's."""
