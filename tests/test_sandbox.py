@@ -58,6 +58,7 @@ EXPECTED = {
     "reads_secrets": (OK, ""),
     "sends_datagrams": (OK, ""),
     "memory_by_forks": (OK, ""),
+    "opens_files": (OK, ""),
     "fills_disk": (OK, ""),
     "cpu_hog": (OK, ""),
     "escalates": (OK, ""),
@@ -77,7 +78,7 @@ NEEDS = {  # cases whose confinement this machine might not offer
 # Clocks far above what a well-behaved start or move needs, even on a busy machine: each case must
 # end on the limit it tests (or play on), never time out first. Only the cases about time get short
 # clocks, which they exceed whatever the machine's speed (they sleep or spin without end).
-LIMITS = Limits(startup_seconds=60.0, memory_mb=1024, max_processes=64, log_kb=64)
+LIMITS = Limits(startup_seconds=60.0, memory_mb=1024, max_processes=64, max_open_files=256, log_kb=64)
 TIME_PER_MOVE = {"infinite_loop": 0.5, "sleeper": 0.5, "memory_hog": 30.0}
 DEFAULT_TIME_PER_MOVE = 5.0
 CASE_LIMITS = {"slow_start": replace(LIMITS, startup_seconds=3.0), "fills_disk": replace(LIMITS, disk_mb=32)}
@@ -228,6 +229,12 @@ def _check_memory_total(log: str, _) -> None:
     assert held <= 1024 // 256, log  # the limit is 1024 MiB for all of them together
 
 
+def _check_open_files(log: str, _) -> None:
+    held = [int(count) for count in log.split("files each child held: ")[1].split(" ended by")[0].split()]
+    assert len(held) == 4 and max(held) < LIMITS.max_open_files, log
+    assert "ended by: OSError 24" in log, log  # EMFILE: its own limit, not the host's table (ENFILE, 23)
+
+
 def _check_disk(log: str, _) -> None:
     assert int(log.split("written MiB: ")[1].split()[0]) <= 32, log
     assert "./: " not in log and "OSError 28" in log  # ENOSPC: the tmpfs is full
@@ -252,7 +259,7 @@ def _check_chatter(log: str, _) -> None:
 
 CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_tampering,
           "reads_secrets": _check_secrets, "sends_datagrams": _check_network, "memory_by_forks": _check_memory_total,
-          "fills_disk": _check_disk, "cpu_hog": _check_cpu, "escalates": _check_escalation,
+          "opens_files": _check_open_files, "fills_disk": _check_disk, "cpu_hog": _check_cpu, "escalates": _check_escalation,
           "kills_harness": _check_kills_harness, "chatterbox": _check_chatter}
 
 

@@ -41,6 +41,9 @@ class Limits:
     memory_mb: int = 4096  # for all its processes together, unless the manifest asks for another amount
     max_memory_mb: int = 16384  # the most a manifest may ask for
     max_processes: int = 256  # processes and threads, all together
+    # Files open at once in each of its processes: with max_processes, a bound on its share of the
+    # host's table of open files (256 x 1024, about a tenth of a small machine's).
+    max_open_files: int = 1024
     cpu_cores: float = 1.0  # CPU time a second for all its processes together
     disk_mb: int = 512  # what it may write (its folder and /tmp), beyond its submission's own size
     max_file_mb: int = 256  # largest single file it may write
@@ -215,6 +218,7 @@ class SandboxedAgent(AgentHandle):
             "cgroup": self._cgroup.to_config() if self._cgroup else None,
             "memory_bytes": None if self._cgroup else self.memory_mb << 20,
             "file_bytes": self.limits.max_file_mb << 20,
+            "open_files": self.limits.max_open_files,
             "nproc": None if self._cgroup else confine.process_budget(self.limits.max_processes),
             "staging": str(self._workdir / "root"),
             "disk_bytes": _tree_bytes(self.spec.root) + (self.limits.disk_mb << 20),

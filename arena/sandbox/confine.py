@@ -24,13 +24,16 @@ _libc = ctypes.CDLL(None, use_errno=True)
 # --- resource limits -------------------------------------------------------------------------
 
 
-def set_resource_limits(memory_bytes: int | None, file_bytes: int, processes: int | None) -> None:
-    """Cap file size, (when given) address space and processes; no core files. Hard limits too.
+def set_resource_limits(memory_bytes: int | None, file_bytes: int, processes: int | None, open_files: int) -> None:
+    """Cap file size, open files, (when given) address space and processes; no core files. Hard limits too.
 
     Address space and processes are capped per process only where no cgroup counts them in total.
+    Open files are capped per process: no cgroup counts them, and the host's table of open files is
+    shared by every process on it (full, it refuses every unprivileged open, pipe and socket).
     """
     for limit, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_FSIZE, file_bytes),
-                         (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, processes)):
+                         (resource.RLIMIT_NOFILE, open_files), (resource.RLIMIT_CORE, 0),
+                         (resource.RLIMIT_NPROC, processes)):
         if value is not None:
             hard = resource.getrlimit(limit)[1]  # a harness capped lower passes its own cap on
             value = value if hard == resource.RLIM_INFINITY else min(value, hard)

@@ -44,7 +44,7 @@ def main(argv: list[str]) -> None:
     if "--confined" not in flags:
         if config["cgroup"]:
             AgentCgroup.from_config(config["cgroup"]).join()
-        confine.set_resource_limits(config["memory_bytes"], config["file_bytes"], config["nproc"])
+        confine.set_resource_limits(config["memory_bytes"], config["file_bytes"], config["nproc"], config["open_files"])
         child = isolate.enter_namespaces()
         if child:
             isolate.supervise(child)
