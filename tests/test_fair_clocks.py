@@ -171,3 +171,106 @@ class SubmittedAgent(RandomAgent):
     slow_time, quick_time = (a.time_used for a in result.agents)
     assert slow_time >= 10 * 0.2
     assert quick_time < slow_time / 4  # in seat order it was charged as much as the slow one
+
+
+# Maps a GiB of fresh zeroed pages in one system call: the freezer stops a process only once it
+# leaves the kernel, so a call begun just before an answer runs on after it.
+POPULATE = """
+import ctypes
+import time
+
+import numpy as np
+
+from arena.agents import Agent
+
+SIZE = 1 << 30
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+READ_WRITE, PRIVATE_ANONYMOUS, FIXED, POPULATE = 3, 0x22, 0x10, 0x8000
+
+
+def populate(address):
+    return libc.mmap(address, SIZE, READ_WRITE, PRIVATE_ANONYMOUS | FIXED | POPULATE, -1, 0)
+"""
+LEAVES_KERNEL_WORK = POPULATE + """
+import os
+
+
+class SubmittedAgent(Agent):
+    def _initialize(self):
+        # A process of its own: the agent's answer must not wait on the mapping's lock.
+        reader, self.go = os.pipe()
+        if os.fork() == 0:
+            address = libc.mmap(None, SIZE, READ_WRITE, PRIVATE_ANONYMOUS, -1, 0)
+            while os.read(reader, 1):
+                populate(address)
+            os._exit(0)
+
+    def predict(self, obs):
+        os.write(self.go, b"!")
+        time.sleep(0.003)  # the child is in the kernel: answer
+        if isinstance(obs, dict):
+            return int(np.flatnonzero(obs["action_mask"])[0])
+        return self.action_space.sample() * 0
+"""
+
+
+def seconds_to_populate() -> float:
+    """How long this machine takes for the system call the agent leaves running."""
+    namespace: dict = {}
+    exec(POPULATE, namespace)
+    libc, size = namespace["libc"], namespace["SIZE"]
+    address = libc.mmap(None, size, 3, 0x22, -1, 0)
+    try:
+        started = time.monotonic()
+        namespace["populate"](address)
+        return time.monotonic() - started
+    finally:
+        libc.munmap.argtypes = [namespace["ctypes"].c_void_p, namespace["ctypes"].c_size_t]
+        libc.munmap(address, size)
+
+
+@pytest.mark.skipif(not protections()["freezing"], reason="needs a cgroup freezer")
+def test_in_a_game_of_turns_the_opponent_moves_only_once_every_process_of_the_agent_has_stopped(write_submission):
+    """The agent's answer comes in milliseconds, but a system call it left running takes a third of a
+    move more: its opponent's turn waits for it, on its clock, and it runs out of time."""
+    per_move = max(0.01, seconds_to_populate() / 3)
+    agent = SandboxedAgent(load(write_submission("kernel_work", LEAVES_KERNEL_WORK)), time_per_move=per_move)
+    try:
+        mine, other = play_match("othello", [agent, Deliberate()], seed=0, max_steps=8).agents
+    finally:
+        agent.close()
+    assert (mine.status, other.status) == (Status.TIMEOUT, Status.OK), mine.detail
+    assert mine.detail.endswith("its processes went on working after its answer")
+
+
+PONDERS = """
+import time
+
+import numpy as np
+
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        time.sleep({seconds})
+        return np.zeros(10, np.float32)
+"""
+
+
+@pytest.mark.skipif(not protections()["freezing"], reason="needs a cgroup freezer")
+def test_cpu_an_agent_uses_after_its_answer_is_charged_to_its_next_call(write_submission):
+    """In a simultaneous game the harness does not wait for the freeze: the system call left running
+    while the opponent ponders (it ends before the opponent answers) is charged to the next move."""
+    per_move = max(0.01, seconds_to_populate() / 3)
+    agents = [SandboxedAgent(load(write_submission("kernel_work", LEAVES_KERNEL_WORK)), per_move, per_move),
+              sandboxed(write_submission("ponders", PONDERS.format(seconds=4 * per_move)), per_move=8 * per_move)]
+    try:
+        mine, other = play_match("fighting", agents, seed=0, max_steps=20).agents
+    finally:
+        for agent in agents:
+            agent.close()
+    assert (mine.status, other.status) == (Status.TIMEOUT, Status.OK), mine.detail
+    assert "CPU its processes used after its last call had ended" in mine.detail

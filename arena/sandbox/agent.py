@@ -64,7 +64,9 @@ class SandboxedAgent(AgentHandle):
     gets an `AgentFault` with a status and goes on; the worker and all it spawned are killed.
     Its clock charges it only the time it used, not the time it waited for a CPU. Between its
     calls every process of the agent is frozen, where the host has a cgroup freezer: nothing it
-    started works on its opponent's time (see `arena.sandbox.cgroups`).
+    started works on its opponent's time (see `arena.sandbox.cgroups`). A process stops only once
+    it leaves the kernel, so in a game of turns the opponent's turn waits for that, on this agent's
+    clock; in a simultaneous game the CPU it uses between calls is charged to its next call.
     """
 
     seats_an_agent_here = False  # the worker builds the agent's view from the seat's name and seed
@@ -87,7 +89,8 @@ class SandboxedAgent(AgentHandle):
         self._log: LogCapture | None = None
         self._workdir: Path | None = None
         self._outstanding: str | None = None  # the call sent to the worker and not yet answered
-        self._turn_based = False  # the game being started takes turns
+        self._game_takes_turns = False  # the game being started does
+        self._turn_based = False  # ... and the agent is kept on the harness's CPU in it
         self._pinned: int | None = None  # the CPU the agent's process is kept on, if any
         self._faulted = False  # its agent faulted: the process is replaced before its next game
         self.processes_started = 0  # worker processes started for this handle, over all its games
@@ -112,7 +115,8 @@ class SandboxedAgent(AgentHandle):
             self.close()
         if self._process is None:
             self._spawn(seat.env_name)
-        self._turn_based = self.limits.share_cpu_in_turns and _takes_turns(seat.env_name)
+        self._game_takes_turns = _takes_turns(seat.env_name)
+        self._turn_based = self.limits.share_cpu_in_turns and self._game_takes_turns
         if not self._turn_based:  # else kept where it is until `await_start` moves it to the harness's CPU
             self._place(None)
         self._request("start", Kind.START, {"env": seat.env_name, "options": seat.options, "seat": seat.agent_id,
@@ -120,6 +124,7 @@ class SandboxedAgent(AgentHandle):
 
     def await_start(self) -> None:
         self._expect(Kind.READY, "start", self.limits.startup_seconds)
+        self._timer.stop()  # not on a game's clock, but what it runs after its answer is
         if self._turn_based:
             self._place(current_cpu())
 
@@ -149,12 +154,16 @@ class SandboxedAgent(AgentHandle):
     def await_action(self) -> Any:
         allowance = self.clock.allowance()
         action = self._expect(Kind.ACTION, "predict()", allowance)
+        if self._game_takes_turns:
+            # The opponent's turn starts once every process of this agent has stopped: a system call
+            # left running past the answer would otherwise run on the opponent's time.
+            self._wait_stopped("predict()", allowance)
         self._charge("predict()", allowance)
         return action
 
     def _charge(self, what: str, allowance: float) -> None:
         """Take the call's time off the clock; a TIMEOUT fault if it took more than `allowance`."""
-        charged = self._timer.charged()
+        charged = self._timer.stop()
         if not self.clock.spend(charged):
             self._faulted = True
             self._kill()
@@ -319,6 +328,29 @@ class SandboxedAgent(AgentHandle):
             raise AgentFault(Status.CRASH, f"{what}: the agent's process sent {got.name} instead of {kind.name}")
         return value
 
+    def _wait_stopped(self, what: str, budget: float) -> None:
+        """Wait, on the call's time, until the freezer has stopped every process of the agent."""
+        if self._freezer is None or not self._freezer.frozen:
+            return
+        try:
+            self._in_time(what, budget, self._until_stopped)
+        except AgentFault as fault:
+            self._faulted = True
+            raise AgentFault(fault.status, f"{fault.detail}; its processes went on working after its answer") from None
+
+    def _until_stopped(self, deadline: float) -> None:
+        freezer = self._freezer
+        tries = 0
+        while not freezer.stopped():
+            if time.monotonic() >= deadline:
+                raise ChannelTimeout
+            # First let it run where it shares the harness's CPU (stopping takes it microseconds), then poll.
+            if tries < STOP_YIELDS:
+                os.sched_yield()
+            else:
+                time.sleep(STOP_POLL_SECONDS)
+            tries += 1
+
     def _broke_protocol(self, what: str, how: str) -> NoReturn:
         self._faulted = True
         self._kill()
@@ -336,7 +368,7 @@ class SandboxedAgent(AgentHandle):
         while True:
             self._watch_agent_process()
             try:
-                return attempt(self._timer.started + min(budget + waited, hard_limit))
+                return attempt(self._timer.started + min(budget - self._timer.owed + waited, hard_limit))
             except ChannelTimeout:
                 charged, waited = self._timer.charged(), self._timer.waited()
                 if charged >= budget or self._timer.elapsed() >= hard_limit:
@@ -379,6 +411,9 @@ class SandboxedAgent(AgentHandle):
     def _over_time(self, what: str, budget: float, charged: float) -> str:
         """Why a call ran out of time: what it cost the agent, what it had, what was not counted."""
         took = f"{what} took {charged:.3g} s of its own time"
+        owed = self._timer.owed
+        if owed >= 0.001:
+            took += f" ({owed:.3g} s of it CPU its processes used after its last call had ended)"
         waited = self._timer.waited()
         if waited >= 0.001:
             took += f" (it also waited {waited:.3g} s for a CPU, not counted)"
@@ -433,6 +468,7 @@ WORKDIR_PREFIX = "arena-sandbox-"
 # A call may run past its budget by the time it waited for a CPU, but never past this in wall time.
 WAIT_FACTOR, WAIT_GRACE = 10.0, 5.0
 STOP_SECONDS = 0.5  # how long a closing worker gets to take its STOP and exit before it is killed
+STOP_YIELDS, STOP_POLL_SECONDS = 20, 0.0005  # how the harness waits for a frozen agent to stop
 T = TypeVar("T")
 _sandbox_counter = itertools.count()
 

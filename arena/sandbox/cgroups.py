@@ -160,11 +160,16 @@ class AgentCgroup:
 
 class Freezer:
     """Stops (`freeze`) and resumes (`thaw`) every process of one group at once, through a
-    descriptor kept open. Freezing is asynchronous: a process may run a few microseconds more."""
+    descriptor kept open. Freezing is asynchronous: a process stops when it next leaves the kernel,
+    a few microseconds later, or once a long system call returns (`stopped` tells)."""
 
     def __init__(self, group: Path):
         path, self._frozen, self._thawed = _freeze_file(group)
         self.fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+        # Where the group's state shows, and what it shows once every process has stopped.
+        unified = path.name == "cgroup.freeze"
+        state, self._stopped = (group / "cgroup.events", b"frozen 1") if unified else (path, b"FROZEN")
+        self._state_fd = os.open(state, os.O_RDONLY | os.O_CLOEXEC)
         self.frozen = False
 
     def freeze(self) -> None:
@@ -176,8 +181,13 @@ class Freezer:
             os.pwrite(self.fd, self._thawed, 0)
             self.frozen = False
 
+    def stopped(self) -> bool:
+        """Whether every process of the group has stopped since `freeze`."""
+        return self._stopped in os.pread(self._state_fd, 64, 0)
+
     def close(self) -> None:
         os.close(self.fd)
+        os.close(self._state_fd)
 
 
 def _freeze_file(group: Path) -> tuple[Path, bytes, bytes] | None:

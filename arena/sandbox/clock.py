@@ -5,6 +5,8 @@ for a CPU that the opponent, the harness or other work held. `MoveTimer` subtrac
 the kernel records per process (`/proc/PID/schedstat`, the run-queue delay), and charges at least
 the CPU time the agent's whole cgroup used, so spreading work over many threads that queue behind
 each other buys nothing. Sleeping, blocking and computing all count; waiting for a CPU does not.
+CPU its processes use between calls (work the freezer could not stop at once: a long system call
+runs on until it returns) is charged to its next call.
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ class MoveTimer:
         self._baselines: dict[int, int] = {}
         self.started = 0.0  # time.monotonic() at the call's start
         self._cpu_at_start = 0
+        self._cpu_read = 0  # the group's CPU time when `charged` last read it
+        self._cpu_at_stop: int | None = None  # ... when the last call was stopped
+        self.owed = 0.0  # CPU seconds its processes used between the last call and this one
         self._settled = 0  # nanoseconds waited in this call by processes no longer watched
 
     def watch(self, pid: int) -> None:
@@ -77,7 +82,9 @@ class MoveTimer:
             reader.close()
 
     def start(self) -> None:
-        self._cpu_at_start = self._read_cpu()
+        cpu = self._read_cpu()
+        self.owed = (cpu - self._cpu_at_stop) / 1e9 if self._cpu_at_stop is not None else 0.0
+        self._cpu_at_start, self._cpu_at_stop = cpu, None
         self._settled = 0
         baselines = self._baselines
         for pid, reader in self._delays.items():
@@ -102,9 +109,17 @@ class MoveTimer:
         return total / 1e9
 
     def charged(self) -> float:
-        """The call's time as charged to the agent: wall time less CPU waits, at least its CPU time."""
-        cpu = (self._read_cpu() - self._cpu_at_start) / 1e9
-        return max(time.monotonic() - self.started - self.waited(), cpu, 0.0)
+        """The call's time as charged to the agent: wall time less CPU waits, at least its CPU time,
+        and the CPU it owed from before the call."""
+        self._cpu_read = self._read_cpu()
+        cpu = (self._cpu_read - self._cpu_at_start) / 1e9
+        return max(time.monotonic() - self.started - self.waited(), cpu, 0.0) + self.owed
+
+    def stop(self) -> float:
+        """End the call: its time as charged. CPU used from here until the next `start` is owed by that call."""
+        charged = self.charged()
+        self._cpu_at_stop = self._cpu_read
+        return charged
 
     def close(self) -> None:
         for reader in [*self._delays.values(), *([self._cpu] if self._cpu else [])]:
