@@ -464,6 +464,35 @@ class SubmittedAgent(Agent):
     assert groups and all(entry.endswith(":/") for entry in groups), groups  # no arena-PID-N, no host path
 
 
+def test_the_out_of_memory_killer_takes_an_agent_before_the_harness(write_submission, tmp_path):
+    code = """import numpy as np
+from arena.agents import Agent
+
+print("oom_score_adj:", open("/proc/self/oom_score_adj").read().strip(), flush=True)
+try:
+    with open("/proc/self/oom_score_adj", "w") as mark:
+        mark.write("0")
+    print("lowered to", open("/proc/self/oom_score_adj").read().strip(), flush=True)
+except OSError as exc:
+    print("lowering it:", type(exc).__name__, flush=True)
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        return int(np.flatnonzero(obs["action_mask"])[0])
+"""
+    agent = SandboxedAgent(load(write_submission("oom", code, 'env = "othello"')), 5.0, limits=LIMITS,
+                           log_dir=tmp_path / "logs")
+    try:
+        assert play_match("othello", [agent, RandomAgent()], seed=0, max_steps=2).agents[0].status == OK
+    finally:
+        agent.close()
+    log = agent.log_path.read_text()
+    assert "oom_score_adj: 1000" in log, log
+    if os.getuid() == 0:  # marked while privileged: the mark is also its floor
+        assert "lowering it: PermissionError" in log, log
+
+
 def harness_playing(submission: Path) -> str:
     """Code for a harness process that plays `submission` sandboxed once and prints its status."""
     return f"""

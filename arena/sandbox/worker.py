@@ -1,11 +1,12 @@
 """The process that runs one submitted agent, confined, answering the harness over two pipes.
 
-`SandboxedAgent` starts it as `python -s -m arena.sandbox.worker READ_FD WRITE_FD CONFIG`, forked
-by its launcher (`arena.sandbox.launcher`), in an otherwise empty folder holding the submission's private copy. Stage one joins the agent's cgroups
-(memory, processes and CPU totals), applies the resource limits and enters new namespaces (mount,
-network, IPC, UTS, and PID: the first process stays behind as a supervisor, so killing it kills
-everything the agent started). Stage two imports what it needs, builds the agent's filesystem (its
-copy in a size-capped tmpfs, the software read-only, nothing else of the host), becomes an
+`SandboxedAgent` starts it as `python -s -m arena.sandbox.worker READ_FD WRITE_FD CONFIG`, forked by
+its launcher (`arena.sandbox.launcher`), in an otherwise empty folder holding the submission's
+private copy. Stage one joins the agent's cgroups (memory, processes and CPU totals), marks itself
+the out-of-memory killer's first choice, applies the resource limits and enters new namespaces
+(mount, network, IPC, UTS, and PID: the first process stays behind as a supervisor, so killing it
+kills everything the agent started). Stage two imports what it needs, builds the agent's filesystem
+(its copy in a size-capped tmpfs, the software read-only, nothing else of the host), becomes an
 unprivileged id with no capabilities, shuts itself in with Landlock where the kernel has it, then
 loads the agent and serves the harness: START (load, seed and seat the agent), RESET, ACT (an
 observation, answered with an action), STOP. Exceptions in the agent's code are reported as FAILED
@@ -40,6 +41,7 @@ def main(argv: list[str]) -> None:
     # organiser's umask (077, say) must not lock it out of them.
     os.umask(0o022)
     confine.die_with_parent()
+    confine.first_for_the_out_of_memory_killer()
     isolated = False
     if "--confined" not in flags:
         if config["cgroup"]:
