@@ -40,6 +40,9 @@ class SingleAgentEnv(gymnasium.Env):
         if self.seat not in seats:
             raise ValueError(f"{env_name}: no seat {seat!r}; the seats are {', '.join(seats)}")
         self.opponents = _opponents_by_seat(opponent, [s for s in seats if s != self.seat])
+        shape_rewards_of = getattr(self.raw, "shape_rewards_of", None)
+        if shape_rewards_of is not None:  # only the learner's reward is read: the others' need no shaping
+            shape_rewards_of(self.seat)
         self.turn_based = hasattr(self.env, "agent_iter")
         self.observation_space = self.raw.observation_space(self.seat)
         self.action_space = self.raw.action_space(self.seat)

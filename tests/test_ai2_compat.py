@@ -495,6 +495,45 @@ def test_fighters_and_the_env_offer_the_competitions_parameters_and_end_flag():
     assert env.terminated and player.stocks == 0
 
 
+def test_reward_code_reads_positions_weapons_and_facing_as_the_competitions_engine_gives_them():
+    from arena.compat.ai2 import Facing, WarehouseBrawl
+
+    env = WarehouseBrawl(train_mode=True)
+    env.reset(seed=2)
+    player, opponent = env.objects["player"], env.objects["opponent"]
+    # Positions and velocities are vectors, as pymunk's are; bodies never turn.
+    gap = player.body.position - opponent.body.position
+    assert gap.length == pytest.approx(10.0) == player.body.position.get_distance(opponent.body.position)
+    assert abs(2 * player.body.velocity) == 0.0 and (gap / 2).x == pytest.approx(gap.x / 2)
+    assert player.body.angular_velocity == 0.0 and player.body.angle == 0.0
+    # A plain enum there: a facing never equals a number.
+    assert player.facing != 1 and player.facing != -1 and int(player.facing) in (1, -1)
+    assert str(Facing.RIGHT) == "Facing.RIGHT" and Facing.get_int(Facing.LEFT) == -1
+    # A weapon shown over a spawner is also an object named for its weapon and spawner.
+    while not env.get_spawner_info():
+        env.step({0: env.act_helper.zeros(), 1: env.act_helper.zeros()})
+    [(_, (x, y))] = env.get_spawner_info()
+    [(key, weapon)] = [(k, o) for k, o in env.objects.items() if getattr(o, "name", None) in ("Spear", "Hammer")]
+    assert key == f"{weapon.name}{0 if x > 0 else 1}"
+    assert tuple(weapon.body.position) == pytest.approx((x, y)) and weapon.world_pos == pytest.approx([x, y])
+
+
+def test_training_episodes_last_the_competitions_match_and_reward_terms_run_once_a_frame():
+    from arena.compat.ai2 import ConstantAgent, OpponentsCfg, RewardManager, RewTerm, SelfPlayWarehouseBrawl
+
+    calls = []
+    rewards = RewardManager({"count": RewTerm(func=lambda env: calls.append(env.steps) or 0.0, weight=1.0)})
+    env = SelfPlayWarehouseBrawl(reward_manager=rewards,
+                                 opponent_cfg=OpponentsCfg(opponents={"still": (1.0, ConstantAgent)}))
+    env.reset(seed=0)
+    frames, done = 0, False
+    while not done:
+        *_, terminated, truncated, _ = env.step(np.zeros(10, np.float32))
+        frames, done = frames + 1, terminated or truncated
+    assert (frames, truncated) == (9000, True)  # nobody moved: the 5 minutes ran out
+    assert calls == list(range(1, 9001))  # once a frame, for the learner only
+
+
 def test_scripts_that_drive_the_env_themselves_run_unchanged():
     observations, actions, following, dones, games, stats = collect_demos.collect_transitions(
         num_steps=400, max_timesteps=150, frame_stack=2)

@@ -35,6 +35,7 @@ from arena.envs.fighting import (
     RandomAgent,
     RewardManager,
 )
+from arena.envs.fighting import rules as R
 from arena.train.checkpoints import SaveHandler, checkpoint_steps
 from arena.train.league import LeagueEnv, Opponent, OpponentPool, SelfPlay, fighting_outcome
 
@@ -133,7 +134,8 @@ def train(agent: Any, reward_manager: RewardManager | None = None, save_handler:
     opponent_cfg = opponent_cfg or OpponentsCfg()
     pool = opponent_cfg.pool()
     single = SingleAgentEnv("fighting", opponent=ConstantAgent(), reward_manager=reward_manager,
-                            resolution=CameraResolution.of(resolution).name.lower())
+                            resolution=CameraResolution.of(resolution).name.lower(),
+                            max_timesteps=R.COMPETITION_FRAMES)  # the competition's training episodes
     if save_handler is not None and save_handler.agent is None:
         save_handler.agent = agent
     env: gymnasium.Env = SelfPlayTraining(LeagueEnv(single, pool.opponents, fighting_outcome), pool, save_handler)

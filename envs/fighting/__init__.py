@@ -132,9 +132,12 @@ Taunt, and `GroundState` covers Walking, Standing, Turnaround, Sprinting, Dash, 
 Without a reward manager: +1 to the winner and -1 to the loser on the frame the match is decided,
 0 otherwise (and 0 to both in a draw). With `reward_manager=RewardManager(...)`, each seat gets
 that manager's reward computed from its own side (its fighter is `env.objects["player"]`, signal
-`agent` labels swapped to match), and `infos[seat]["reward_terms"]` holds each term's total so far.
-Reward code reads `env.objects["player"]` / `["opponent"]` (see `Fighter`), `env.objects["platform1"]`
-(`width`, `height`, `body`), `env.dt`, `env.fps`, `env.steps`, `env.stage_width_tiles`,
+`agent` labels swapped to match), and `infos[seat]["reward_terms"]` holds each term's total so far
+(`env.shape_rewards_of(seat)` before the first reset computes one seat's only, as single-agent
+views do). Reward code reads `env.objects["player"]` / `["opponent"]` (see `Fighter`),
+`env.objects["platform1"]` (`width`, `height`, `body`), the weapons lying on the stage
+(`env.objects["Hammer0"]`, `["Spear1"]`, `["DroppedSpear2"]`, ...: `name`, `body.position`),
+`env.terminated`, `env.dt`, `env.fps`, `env.steps`, `env.stage_width_tiles`,
 `env.stage_height_tiles`, `env.get_spawner_info()`, `env.get_stats(i)`, `env.load_attacks()` (the
 moves in the competition's data format), and can subscribe to the signals `win_signal`,
 `knockout_signal` (agent = who was knocked out), `hit_during_stun` (agent = who was hit),

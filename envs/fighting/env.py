@@ -18,6 +18,7 @@ from arena.envs.fighting.native import NativeGame, make_batch
 from arena.envs.fighting.observation import make_act_helper, make_obs_helper, observations
 from arena.envs.fighting.rewards import SIGNAL_NAMES, RewardManager, Signal, perspective
 from arena.envs.fighting.stats import PlayerStats
+from arena.envs.fighting.weapons import WeaponObject, stage_objects
 from arena.envs.render_modes import RenderModes
 
 AGENTS = ("player_0", "player_1")
@@ -62,19 +63,32 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         for name in SIGNAL_NAMES:
             setattr(self, name, Signal(self))
         self._signals = {name: getattr(self, name) for name in SIGNAL_NAMES}
-        self.reward_managers = self._seat_reward_managers(reward_manager)
+        self._reward_manager = reward_manager
+        self._reward_seats = (0, 1)
+        self.reward_managers: list[tuple[RewardManager, Any] | None] | None = None  # made at the first reset
         self._seeds = random.Random()
         self._observed_weapons: list[float] | None = None  # set by follow_observation
+        self._objects_of: Any = None  # the game whose weapons `objects` last listed, and their slots then
+        self._weapon_slots: list[float] = []
         self.game = Game(random.Random(0), self._signals, stocks, max_timesteps)
         self._renderer = None
 
-    def _seat_reward_managers(self, manager: RewardManager | None) -> list[tuple[RewardManager, Any]]:
-        """One manager per seat (the second a copy), each seeing its own fighter as "player"."""
+    def shape_rewards_of(self, seat: str) -> None:
+        """Have the reward manager reward `seat` only (the other seat's reward is then 0), before the
+        first reset: a single-agent view reads no other, and reward terms then run once a frame."""
+        if self.reward_managers is not None:
+            raise RuntimeError("shape_rewards_of() must come before the env's first reset()")
+        self._reward_seats = (AGENTS.index(seat),)
+
+    def _seat_reward_managers(self) -> list[tuple[RewardManager, Any] | None]:
+        """A manager for each rewarded seat (the second a copy), each seeing its own fighter as "player"."""
+        manager = self._reward_manager
         if manager is None:
             return []
-        seats = [(manager, perspective(self, 0)), (copy.deepcopy(manager), perspective(self, 1))]
-        for seat_manager, view in seats:
-            seat_manager.subscribe_signals(view)
+        seats: list[tuple[RewardManager, Any] | None] = [None, None]
+        for seat in self._reward_seats:
+            seats[seat] = (manager if seat == self._reward_seats[0] else copy.deepcopy(manager), perspective(self, seat))
+            seats[seat][0].subscribe_signals(seats[seat][1])
         return seats
 
     def observation_space(self, agent: str) -> gymnasium.spaces.Space:
@@ -86,7 +100,14 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
     # What reward code reads, as in the competition's env.
     @property
     def objects(self) -> dict[str, Any]:
-        return self.game.objects
+        """The game's objects by name, with the weapons lying on the stage among them (`stage_objects`)."""
+        game = self.game
+        slots = game.armory.observation()
+        if game is not self._objects_of or slots != self._weapon_slots:  # a new match, or weapons came or went
+            self._objects_of, self._weapon_slots = game, list(slots)
+            kept = {name: item for name, item in game.objects.items() if not isinstance(item, WeaponObject)}
+            game.objects = {**kept, **stage_objects(game.armory.items())}  # a new dict: views re-read it
+        return game.objects
 
     @property
     def players(self) -> list[Any]:
@@ -167,8 +188,11 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         else:
             self.game = Game(random.Random(game_seed), self._signals, self.stocks, self.max_timesteps)
         self.agents = list(AGENTS)
-        for manager, _ in self.reward_managers:
-            manager.reset()
+        if self.reward_managers is None:
+            self.reward_managers = self._seat_reward_managers()
+        for seat in self.reward_managers:
+            if seat is not None:
+                seat[0].reset()
         if self._renderer is not None:
             self._renderer.reset()
         if self.render_mode == "human":
@@ -190,8 +214,8 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         game.step(_keys(action_0), _keys(action_1))
         both = self._both_observations()
         if self.reward_managers:
-            rewards = tuple(m.process(view, self.dt) for m, view in self.reward_managers)
-            infos = tuple({"reward_terms": dict(m.term_totals)} for m, _ in self.reward_managers)
+            rewards = tuple(seat[0].process(seat[1], self.dt) if seat else 0.0 for seat in self.reward_managers)
+            infos = tuple({"reward_terms": dict(seat[0].term_totals)} if seat else {} for seat in self.reward_managers)
         else:
             winner = game.winner
             rewards = (0.0, 0.0) if winner is None else (1.0, -1.0) if winner == 0 else (-1.0, 1.0)

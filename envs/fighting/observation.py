@@ -162,7 +162,7 @@ def fighter_values(f: Fighter) -> list[float]:
         y if -R.OBS_MAX_Y <= y <= R.OBS_MAX_Y else clamp(y, R.OBS_MAX_Y),
         vx if -R.OBS_MAX_SPEED <= vx <= R.OBS_MAX_SPEED else clamp(vx, R.OBS_MAX_SPEED),
         vy if -R.OBS_MAX_SPEED <= vy <= R.OBS_MAX_SPEED else clamp(vy, R.OBS_MAX_SPEED),
-        1.0 if f.facing > 0 else 0.0,
+        1.0 if f.facing == R.Facing.RIGHT else 0.0,
         1.0 if grounded else 0.0,
         0.0 if grounded else 1.0,
         state.jumps_left or 0.0,

@@ -19,39 +19,79 @@ Bodies never rotate (the fighters' moment of inertia is effectively infinite the
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, NamedTuple, Sequence
+import math
+from typing import Iterable, NamedTuple, Sequence
 
 SLOP = 0.1  # overlap left alone, units
 COLLISION_BIAS = 0.9 ** 60  # fraction of overlap left after one second of pushing out
 ITERATIONS = 10
 
 
-class Vec2:
-    """A 2-D vector with `.x` and `.y` (also indexable and iterable like a pair)."""
+class Vec2(NamedTuple):
+    """A 2-D vector with `.x` and `.y`, as the competition's physics engine gives positions and
+    velocities (pymunk's `Vec2d`): a pair that adds, subtracts and scales, with `length`,
+    `get_distance`, `normalized` and `dot`."""
 
-    __slots__ = ("x", "y")
+    x: float
+    y: float
 
-    def __init__(self, x: float, y: float):
-        self.x = x
-        self.y = y
+    def __add__(self, other: Sequence[float]) -> Vec2:  # type: ignore[override]
+        return Vec2(self.x + other[0], self.y + other[1])
 
-    def __getitem__(self, index: int) -> float:
-        return (self.x, self.y)[index]
+    __radd__ = __add__
 
-    def __iter__(self) -> Iterator[float]:
-        return iter((self.x, self.y))
+    def __sub__(self, other: Sequence[float]) -> Vec2:
+        return Vec2(self.x - other[0], self.y - other[1])
 
-    def __len__(self) -> int:
-        return 2
+    def __rsub__(self, other: Sequence[float]) -> Vec2:
+        return Vec2(other[0] - self.x, other[1] - self.y)
 
-    def __eq__(self, other: object) -> bool:
-        try:
-            return tuple(self) == tuple(other)  # type: ignore[arg-type]
-        except TypeError:
-            return NotImplemented
+    def __mul__(self, scale: float) -> Vec2:  # type: ignore[override]
+        return Vec2(self.x * scale, self.y * scale)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, scale: float) -> Vec2:
+        return Vec2(self.x / scale, self.y / scale)
+
+    def __floordiv__(self, scale: float) -> Vec2:
+        return Vec2(self.x // scale, self.y // scale)
+
+    def __neg__(self) -> Vec2:
+        return Vec2(-self.x, -self.y)
+
+    def __pos__(self) -> Vec2:
+        return self
+
+    def __abs__(self) -> float:
+        return math.hypot(self.x, self.y)
+
+    @property
+    def length(self) -> float:
+        return math.hypot(self.x, self.y)
+
+    def get_length_sqrd(self) -> float:
+        return self.x * self.x + self.y * self.y
+
+    def get_distance(self, other: Sequence[float]) -> float:
+        return math.hypot(self.x - other[0], self.y - other[1])
+
+    def get_dist_sqrd(self, other: Sequence[float]) -> float:
+        return (self.x - other[0]) ** 2 + (self.y - other[1]) ** 2
+
+    def dot(self, other: Sequence[float]) -> float:
+        return self.x * other[0] + self.y * other[1]
+
+    def normalized(self) -> Vec2:
+        length = self.length
+        return self / length if length != 0 else Vec2(0.0, 0.0)
+
+    @property
+    def int_tuple(self) -> tuple[int, int]:
+        return round(self.x), round(self.y)
 
     def __repr__(self) -> str:
-        return f"Vec2({self.x:.4f}, {self.y:.4f})"
+        return f"Vec2d({self.x!r}, {self.y!r})"
 
 
 class BB(NamedTuple):
@@ -78,6 +118,11 @@ class Body:
     """
 
     __slots__ = ("x", "y", "vx", "vy", "bias_x", "bias_y", "half_width", "half_height", "friction", "gravity")
+    # What reward code may read of the competition's bodies, which never turn either.
+    angle = 0.0
+    angular_velocity = 0.0
+    torque = 0.0
+    force = Vec2(0.0, 0.0)
 
     def __init__(self, x: float, y: float, half_width: float = 0.0, half_height: float = 0.0,
                  friction: float = 0.0):

@@ -331,11 +331,11 @@ class Renderer:
     def _draw_swoosh(self, fighter: Fighter) -> None:
         dx, dy, width, height = attack_hitbox(fighter)
         half_w, half_h = width / 2, height / 2
-        x = fighter.body.x + dx * fighter.facing
+        x = fighter.body.x + dx * int(fighter.facing)
         y = fighter.body.y + dy
         rect = self._rect(x - half_w, y - half_h, x + half_w, y + half_h)
         color = (255, 250, 200) if fighter.weapon == "Punch" else (255, 210, 120)
-        start, stop = (-1.2, 1.2) if fighter.facing > 0 else (math.pi - 1.2, math.pi + 1.2)
+        start, stop = (-1.2, 1.2) if fighter.facing == R.Facing.RIGHT else (math.pi - 1.2, math.pi + 1.2)
         pygame.draw.arc(self.surface, color, rect, start, stop, max(2, int(0.08 * self.camera.scale)))
 
     def _draw_spark(self, fighter: Fighter) -> None:

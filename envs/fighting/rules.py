@@ -6,12 +6,13 @@ counted in frames of 1/30 s. Speeds are in units per second, accelerations in un
 
 from __future__ import annotations
 
-from enum import IntEnum
+from enum import Enum, IntEnum
 
 FPS = 30
 DT = 1.0 / FPS
 MATCH_FRAMES = FPS * 90  # arena's default match length
 RUN_MATCH_FRAMES = FPS * 180  # run_match's default, as in the competition
+COMPETITION_FRAMES = FPS * 300  # the competition's env's default, its training episodes' length too
 STOCKS = 3
 
 # Movement
@@ -80,9 +81,15 @@ OBS_MAX_Y = 7.0
 OBS_MAX_SPEED = 10.0
 
 
-class Facing(IntEnum):
+class Facing(Enum):
+    """Which way a fighter faces. As in the competition, a plain enum: `int(facing)` is 1 or -1, and
+    a facing never equals a number (`facing == 1` is False; compare with `Facing.RIGHT`)."""
+
     RIGHT = 1
     LEFT = -1
+
+    def __int__(self) -> int:
+        return self.value
 
     # The competition's helpers, for code written against its Facing.
     @staticmethod
@@ -112,7 +119,7 @@ class Facing(IntEnum):
     @staticmethod
     def turn_check(facing: Facing, direction: float) -> bool:
         """Whether moving in `direction` means turning around."""
-        return direction * facing < 0
+        return direction * facing.value < 0
 
 
 class Key(IntEnum):

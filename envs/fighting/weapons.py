@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Callable
 
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.colliders import CapsuleCollider
+from arena.envs.fighting.physics import Body
 from arena.envs.fighting.rules import Key
 from arena.envs.fighting.states import AttackState
 
@@ -158,3 +159,33 @@ class Armory:
         """Weapons lying on the stage: (name, x, y, dropped)."""
         lying = [(s.weapon, *s.position, False) for s in self.spawners if s.weapon is not None]
         return lying + [(d.name, *d.position, True) for d in self.dropped if d.weapon is not None]
+
+
+class WeaponObject:
+    """A weapon lying on the stage, as reward code finds it among `env.objects` (the competition's
+    `WeaponGO`): `name` ("Spear" or "Hammer"), `body.position` and `world_pos`."""
+
+    def __init__(self, name: str, x: float, y: float):
+        self.name = name
+        self.body = Body(x, y)
+        self.world_pos = [x, y]
+        self.active = True
+
+    def __repr__(self) -> str:
+        return f"WeaponObject({self.name!r}, {self.world_pos[0]:.2f}, {self.world_pos[1]:.2f})"
+
+
+def stage_objects(lying: list[tuple[str, float, float, bool]]) -> dict[str, WeaponObject]:
+    """The `env.objects` entries of the weapons `lying` on the stage (`Armory.items()`), named as the
+    competition names them: `Hammer0` or `Spear0` over the right spawner, `...1` over the left one,
+    `Dropped<Weapon><n>` (n from 2 up) once a fighter dropped it."""
+    objects = {}
+    dropped = 2
+    for name, x, y, was_dropped in lying:
+        if was_dropped:
+            key = f"Dropped{name}{dropped}"
+            dropped += 1
+        else:
+            key = f"{name}{0 if x > 0 else 1}"
+        objects[key] = WeaponObject(name, x, y)
+    return objects

@@ -5,9 +5,9 @@
     my_agent.get_env_info(env)
     my_agent.learn(env, total_timesteps=100_000)
 
-The learner is player_0; each episode's opponent is drawn from `opponent_cfg` (self-play
-opponents are the save handler's checkpoints); the reward is `reward_manager`'s (else +1/-1 on
-the decisive frame). `raw_env` is the two-player game, `obs_helper`/`act_helper` its helpers.
+The learner is player_0, in matches of the competition's length (9,000 frames, 5 minutes); each
+episode's opponent is drawn from `opponent_cfg` (self-play opponents are the save handler's
+checkpoints); the reward is `reward_manager`'s (else +1/-1 on the decisive frame). `raw_env` is the two-player game, `obs_helper`/`act_helper` its helpers.
 Its observation space is declared as the competition's env declares it
 (`competition_observation_space()`), so a model saved there loads onto it (`PPO.load(path, env=env)`).
 """
@@ -19,6 +19,7 @@ from typing import Any
 import gymnasium
 
 from arena.agents.fighting import ConstantAgent
+from arena.envs.fighting import rules as R
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.observation import competition_observation_space
 from arena.envs.fighting.rewards import RewardManager
@@ -43,7 +44,8 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
         self.resolution = CameraResolution.of(resolution)
         pool = self.opponent_cfg.pool()
         single = SingleAgentEnv("fighting", opponent=ConstantAgent(), reward_manager=reward_manager,
-                                resolution=self.resolution.name.lower(), render_mode="rgb_array")
+                                resolution=self.resolution.name.lower(), render_mode="rgb_array",
+                                max_timesteps=R.COMPETITION_FRAMES)
         super().__init__(SelfPlayTraining(LeagueEnv(single, pool.opponents, fighting_outcome), pool, save_handler))
         self.observation_space = competition_observation_space()
         self.raw_env = single.raw

@@ -36,13 +36,13 @@ from gymnasium import spaces
 
 from arena.compat.ai2.objects import GameMode
 from arena.compat.ai2.rendering import Camera
+from arena.envs.fighting import rules as R
 from arena.envs.fighting.camera import CameraResolution, RenderMode
 from arena.envs.fighting.env import WarehouseBrawl as FightingEnv
 from arena.envs.fighting.observation import ActHelper, ObsHelper, competition_observation_space, make_obs_helper
 from arena.envs.fighting.observation import observations as game_observations
 
 AGENTS = [0, 1]
-DEFAULT_FRAMES = 30 * 300  # the competition's default match: 5 minutes
 
 
 class WarehouseBrawl(FightingEnv):
@@ -52,8 +52,8 @@ class WarehouseBrawl(FightingEnv):
 
     def __init__(self, mode: RenderMode = RenderMode.RGB_ARRAY,
                  resolution: CameraResolution = CameraResolution.LOW, train_mode: bool = False):
-        self._max_timesteps = DEFAULT_FRAMES
-        super().__init__(render_mode="rgb_array", resolution=resolution, max_timesteps=DEFAULT_FRAMES)
+        self._max_timesteps = R.COMPETITION_FRAMES
+        super().__init__(render_mode="rgb_array", resolution=resolution, max_timesteps=R.COMPETITION_FRAMES)
         self.game_mode = GameMode.STANDARD
         self.number_of_platforms = 2
         self.mode = mode
