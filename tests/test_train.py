@@ -264,15 +264,15 @@ def test_the_competitions_training_script_runs_with_only_its_imports_changed(tmp
     participant.main(str(tmp_path), participant.SaveHandlerMode.FORCE)
     run = tmp_path / "my_run"
     saved = sorted(run.glob("rl_model_*_steps.zip"))
-    # Saved every 128 steps and once at the end.
-    assert {p.name for p in saved} == {"rl_model_128_steps.zip", "rl_model_256_steps.zip", "rl_model_320_steps.zip"}
+    # Saved on the step after each 128 (the competition's cadence) and once at the end.
+    assert {p.name for p in saved} == {"rl_model_129_steps.zip", "rl_model_258_steps.zip", "rl_model_320_steps.zip"}
     assert (run / "monitor.csv").is_file() and (run / "rewards.png").is_file()
     state = json.loads((run / "rl_model_320_steps.json").read_text())
-    assert state["pool"]["snapshots"] == [str(run / "rl_model_128_steps.zip"), str(run / "rl_model_256_steps.zip")]
+    assert state["pool"]["snapshots"] == [str(run / "rl_model_129_steps.zip"), str(run / "rl_model_258_steps.zip")]
 
     participant.main(str(tmp_path), participant.SaveHandlerMode.RESUME)  # goes on from step 320
     assert {p.name for p in run.glob("rl_model_*_steps.zip")} == {
-        "rl_model_448_steps.zip", "rl_model_576_steps.zip", "rl_model_640_steps.zip"}
+        "rl_model_449_steps.zip", "rl_model_578_steps.zip", "rl_model_640_steps.zip"}
 
 
 def test_a_curriculum_loading_each_stages_last_checkpoint_names_its_checkpoints_on_from_it(tmp_path, capsys):
@@ -291,9 +291,9 @@ def test_a_curriculum_loading_each_stages_last_checkpoint_names_its_checkpoints_
                           train_timesteps=192, train_logging=participant.TrainLogging.NONE)
         return {p.name for p in (tmp_path / run_name).glob("*.zip")}
 
-    assert stage("stage_0", None) == {"rl_model_128_steps.zip", "rl_model_192_steps.zip"}
+    assert stage("stage_0", None) == {"rl_model_129_steps.zip", "rl_model_192_steps.zip"}
     assert stage("stage_1", str(tmp_path / "stage_0" / "rl_model_192_steps.zip")) == {
-        "rl_model_320_steps.zip", "rl_model_384_steps.zip"}
+        "rl_model_321_steps.zip", "rl_model_384_steps.zip"}
     assert "rl_model_576_steps.zip" in stage("stage_2", str(tmp_path / "stage_1" / "rl_model_384_steps.zip"))
     assert "total_timesteps" in capsys.readouterr().out  # train() asks learn() for SB3's progress tables, as the competition's did
 

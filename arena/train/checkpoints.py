@@ -83,9 +83,10 @@ class SaveHandler:
         return str(path)
 
     def process(self) -> bool:
-        """Count one step; save when `save_freq` steps have passed since the last save. True if it saved."""
+        """Count one step; save on the step after `save_freq` more have passed since the last save (the
+        competition's cadence: a run with `save_freq=4000` saves at 4001, 8002, ...). True if it saved."""
         self.num_timesteps += 1
-        if self.num_timesteps - self._last_save < self.save_freq:
+        if self.num_timesteps - self._last_save <= self.save_freq:
             return False
         self.save_agent()
         return True
