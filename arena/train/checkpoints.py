@@ -29,7 +29,8 @@ class SaveHandlerMode(Enum):
 
 
 class SaveHandler:
-    """Saves `agent` (an Agent or SB3 model: anything with `save(path)`) every `save_freq` steps in the run's folder."""
+    """Saves `agent` (an Agent or SB3 model: anything with `save(path)`) in the run's folder every
+    `save_freq` + 1 steps."""
 
     def __init__(self, agent: Any = None, save_freq: int = 10_000, max_saved: int = 20, run_name: str = "experiment_1",
                  save_path: str = "checkpoints", name_prefix: str = "rl_model",

@@ -87,8 +87,10 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
             return []
         seats: list[tuple[RewardManager, Any] | None] = [None, None]
         for seat in self._reward_seats:
-            seats[seat] = (manager if seat == self._reward_seats[0] else copy.deepcopy(manager), perspective(self, seat))
-            seats[seat][0].subscribe_signals(seats[seat][1])
+            seat_manager = manager if seat == self._reward_seats[0] else copy.deepcopy(manager)
+            view = perspective(self, seat)
+            seat_manager.subscribe_signals(view)
+            seats[seat] = (seat_manager, view)
         return seats
 
     def observation_space(self, agent: str) -> gymnasium.spaces.Space:

@@ -7,9 +7,10 @@
 
 The learner is player_0, in matches of the competition's length (9,000 frames, 5 minutes); each
 episode's opponent is drawn from `opponent_cfg` (self-play opponents are the save handler's
-checkpoints); the reward is `reward_manager`'s (else +1/-1 on the decisive frame). `raw_env` is the two-player game, `obs_helper`/`act_helper` its helpers.
-Its observation space is declared as the competition's env declares it
-(`competition_observation_space()`), so a model saved there loads onto it (`PPO.load(path, env=env)`).
+checkpoints); the reward is `reward_manager`'s (else +1/-1 on the decisive frame). `raw_env` is
+the two-player game, `obs_helper`/`act_helper` its helpers. Its observation space is declared as
+the competition's env declares it (`competition_observation_space()`), so a model saved there
+loads onto it (`PPO.load(path, env=env)`).
 """
 
 from __future__ import annotations
