@@ -441,53 +441,45 @@ class SubmittedAgent(Agent):
     assert mine.status == ILLEGAL and mine.detail == f"returned an action that cannot be sent: {detail}"
 
 
-@pytest.mark.skipif(not ISOLATED, reason="this machine cannot give agents namespaces of their own")
-def test_an_agent_sees_its_cgroups_as_the_root_and_nothing_of_the_harness(write_submission, tmp_path):
-    code = """import numpy as np
-from arena.agents import Agent
-
-print("cgroups:", open("/proc/self/cgroup").read().replace(chr(10), " | "), flush=True)
-
+FIRST_LEGAL_MOVE = """
 
 class SubmittedAgent(Agent):
     def predict(self, obs):
         return int(np.flatnonzero(obs["action_mask"])[0])
 """
-    agent = SandboxedAgent(load(write_submission("peeker", code, 'env = "othello"')), 5.0, limits=LIMITS,
+
+
+def log_of_two_moves(write_submission, tmp_path, name: str, looks: str) -> str:
+    """The log of a sandboxed agent that runs `looks` as it loads, then plays two Othello moves."""
+    code = "import numpy as np\nfrom arena.agents import Agent\n\n" + looks + FIRST_LEGAL_MOVE
+    agent = SandboxedAgent(load(write_submission(name, code, 'env = "othello"')), 5.0, limits=LIMITS,
                            log_dir=tmp_path / "logs")
     try:
         assert play_match("othello", [agent, RandomAgent()], seed=0, max_steps=2).agents[0].status == OK
     finally:
         agent.close()
-    [line] = [line for line in agent.log_path.read_text().splitlines() if line.startswith("cgroups:")]
+    return agent.log_path.read_text()
+
+
+@pytest.mark.skipif(not ISOLATED, reason="this machine cannot give agents namespaces of their own")
+def test_an_agent_sees_its_cgroups_as_the_root_and_nothing_of_the_harness(write_submission, tmp_path):
+    looks = """print("cgroups:", open("/proc/self/cgroup").read().replace(chr(10), " | "), flush=True)"""
+    log = log_of_two_moves(write_submission, tmp_path, "peeker", looks)
+    [line] = [line for line in log.splitlines() if line.startswith("cgroups:")]
     groups = [entry.strip() for entry in line.removeprefix("cgroups:").split("|") if entry.strip()]
     assert groups and all(entry.endswith(":/") for entry in groups), groups  # no arena-PID-N, no host path
 
 
 def test_the_out_of_memory_killer_takes_an_agent_before_the_harness(write_submission, tmp_path):
-    code = """import numpy as np
-from arena.agents import Agent
-
-print("oom_score_adj:", open("/proc/self/oom_score_adj").read().strip(), flush=True)
+    looks = """print("oom_score_adj:", open("/proc/self/oom_score_adj").read().strip(), flush=True)
 try:
     with open("/proc/self/oom_score_adj", "w") as mark:
         mark.write("0")
     print("lowered to", open("/proc/self/oom_score_adj").read().strip(), flush=True)
 except OSError as exc:
     print("lowering it:", type(exc).__name__, flush=True)
-
-
-class SubmittedAgent(Agent):
-    def predict(self, obs):
-        return int(np.flatnonzero(obs["action_mask"])[0])
 """
-    agent = SandboxedAgent(load(write_submission("oom", code, 'env = "othello"')), 5.0, limits=LIMITS,
-                           log_dir=tmp_path / "logs")
-    try:
-        assert play_match("othello", [agent, RandomAgent()], seed=0, max_steps=2).agents[0].status == OK
-    finally:
-        agent.close()
-    log = agent.log_path.read_text()
+    log = log_of_two_moves(write_submission, tmp_path, "oom", looks)
     assert "oom_score_adj: 1000" in log, log
     if os.getuid() == 0:  # marked while privileged: the mark is also its floor
         assert "lowering it: PermissionError" in log, log
