@@ -29,6 +29,7 @@ class AgentHandle(ABC):
     # Whether `start` hands its seat's view to an agent here, which then needs private seeded spaces;
     # a sandboxed agent's process builds its own.
     seats_an_agent_here: bool = True
+    forfeit_reason: str | None = None  # why its submission could not be loaded: it forfeits every match
 
     @abstractmethod
     def start(self, seat: Any) -> None:
@@ -158,16 +159,16 @@ class ForfeitingAgent(AgentHandle):
     def __init__(self, name: str, reason: str):
         self.name = name
         self.time_per_move = None
-        self.reason = reason
+        self.forfeit_reason = reason
 
     def start(self, seat: Any) -> None:
-        raise AgentFault(Status.FORFEIT, self.reason)
+        raise AgentFault(Status.FORFEIT, self.forfeit_reason)
 
     def reset(self) -> None:
-        raise AgentFault(Status.FORFEIT, self.reason)
+        raise AgentFault(Status.FORFEIT, self.forfeit_reason)
 
     def request_action(self, observation: Any) -> None:
-        raise AgentFault(Status.FORFEIT, self.reason)
+        raise AgentFault(Status.FORFEIT, self.forfeit_reason)
 
     def await_action(self) -> Any:
-        raise AgentFault(Status.FORFEIT, self.reason)
+        raise AgentFault(Status.FORFEIT, self.forfeit_reason)

@@ -171,9 +171,13 @@ class _Game:
     def all_at_once(self, phase: str, request: Callable[[str], None], finish: Callable[[str], None]) -> None:
         """Every seat's `phase` (start or reset), the agents working in parallel.
 
-        The fault recorded is the one the seats would give one after another: the first seat's
-        in seat order, and no seat after a seat whose request failed is asked at all.
+        A submission that could not be loaded loses first, whatever its seat, before any agent is
+        asked. Else the fault recorded is the one the seats would give one after another: the
+        first seat's in seat order, and no seat after a seat whose request failed is asked at all.
         """
+        for seat, handle in self.handles.items():
+            if handle.forfeit_reason is not None:
+                self.judge(phase, {seat: (False, AgentFault(Status.FORFEIT, handle.forfeit_reason))})
         requested: list[str] = []
         refused: dict[str, Outcome] = {}
         for seat in self.handles:

@@ -85,6 +85,25 @@ def test_an_agent_that_cannot_start_forfeits_before_any_move():
     assert result.fault.phase == "start" and result.steps == 0 and result.winner == "RandomAgent"
 
 
+def test_a_submission_that_cannot_be_loaded_loses_even_to_one_that_fails_to_start_before_it():
+    from arena.handle import ForfeitingAgent
+    from arena.tournament.blocks import GuardedHandle
+
+    class Broken(Agent):
+        def _initialize(self):
+            raise ImportError("no module named torch")
+
+        def predict(self, obs):
+            return 0
+
+    # Seat order would judge the first seat's crash first and hand the unloadable entrant a win;
+    # a tournament's entrants come wrapped in a GuardedHandle.
+    for unloadable in (ForfeitingAgent("unloadable", "no agent.py"), GuardedHandle(ForfeitingAgent("unloadable", "?"))):
+        result = play_match("othello", [Broken(), unloadable], seed=0)
+        assert [(a.name, a.status) for a in result.agents] == [("Broken", Status.OK), ("unloadable", Status.FORFEIT)]
+        assert result.winner == "Broken"
+
+
 def test_max_steps_cuts_the_game_and_scores_it_as_it_stands():
     result = play_match("othello", [RandomAgent(), RandomAgent()], seed=0, max_steps=10)
     assert result.steps == 10 and [a.score for a in result.agents] == [0.0, 0.0]

@@ -91,6 +91,10 @@ class GuardedHandle(AgentHandle):
     def seats_an_agent_here(self) -> bool:
         return self.handle.seats_an_agent_here
 
+    @property
+    def forfeit_reason(self) -> str | None:
+        return self.handle.forfeit_reason
+
     def start(self, seat: Any) -> None:
         self._action_space = seat.action_space
         self._guard("start", lambda: self.handle.start(seat))
