@@ -14,7 +14,7 @@ import signal
 import sys
 from typing import Any, Iterator, Sequence
 
-from arena import __version__
+from arena import __version__, arguments
 from arena.errors import ArenaError, HarnessError
 from arena.settings import parse_overrides
 
@@ -161,16 +161,16 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     match.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
                        help="env option, e.g. -o size=6 for 6x6 Othello or -o num_snakes=2; repeatable "
                             "(default: the manifests' [options])")
-    match.add_argument("--seed", type=int, default=0, help="seed of the first game (default: 0); game i uses seed + i")
-    match.add_argument("--games", type=int, default=1, help="number of games (default: 1); A and B swap seats every game")
+    match.add_argument("--seed", type=arguments.seed, default=0, help="seed of the first game (default: 0); game i uses seed + i")
+    match.add_argument("--games", type=arguments.positive_int, default=1, help="number of games (default: 1); A and B swap seats every game")
     match.add_argument("--verbose", "-v", action="store_true",
                        help="print every game's seats, result and replay instead of a progress bar")
     match.add_argument("--video", nargs="?", const="", metavar="PATH",
                        help="also write a video (.mp4 or .gif); without PATH, next to the replay")
     match.add_argument("--replay-dir", default="replays", help="folder for the replay files (default: replays)")
-    match.add_argument("--time-per-move", type=float, metavar="SECONDS",
+    match.add_argument("--time-per-move", type=arguments.seconds, metavar="SECONDS",
                        help="per-move time limit (default: the game's; a manifest may ask for less)")
-    match.add_argument("--max-steps", type=int, help="cut each game after this many env steps")
+    match.add_argument("--max-steps", type=arguments.positive_int, help="cut each game after this many env steps")
     match.add_argument("--json", action="store_true", help="print one JSON object per game instead of text")
     _add_sandbox_options(match)
     match.set_defaults(run=_run_match)
@@ -186,7 +186,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     validate.add_argument("--env", help="game to check it on (default: every game its manifest declares)")
     validate.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
                           help="env option, e.g. -o size=9; repeatable (default: the manifest's [options])")
-    validate.add_argument("--max-steps", type=int, default=200, help="moves per check game (default: 200)")
+    validate.add_argument("--max-steps", type=arguments.positive_int, default=200, help="moves per check game (default: 200)")
     _add_sandbox_options(validate)
     validate.set_defaults(run=_run_validate)
 
@@ -218,7 +218,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     analyse.add_argument("--rule", default="freestyle", help="gomoku's rule: freestyle (default) or exact_five")
     analyse.add_argument("--simulations", type=int, default=20000, help="simulations (default: 20000)")
     analyse.add_argument("--time", type=float, metavar="SECONDS", help="stop after this many seconds instead")
-    analyse.add_argument("--seed", type=int, default=0, help="seed of the search (default: 0)")
+    analyse.add_argument("--seed", type=arguments.seed, default=0, help="seed of the search (default: 0)")
     analyse.add_argument("--top", type=int, default=5, help="moves to show (default: 5)")
     analyse.set_defaults(run=_run_analyse)
 
@@ -262,20 +262,20 @@ def _add_tournament_command(commands) -> None:
                             help="env option, e.g. -o size=6; repeatable")
     tournament.add_argument("--format", default="round-robin", choices=("round-robin", "gauntlet", "swiss", "free-for-all"),
                             help="who plays whom (default: round-robin)")
-    tournament.add_argument("--games-per-pair", type=int, default=2,
+    tournament.add_argument("--games-per-pair", type=arguments.positive_int, default=2,
                             help="games per pairing, seats swapped every game (default: 2)")
     tournament.add_argument("--rounds", type=int, help="rounds of swiss or free-for-all")
     tournament.add_argument("--challenger", help="gauntlet: the name of the entrant that plays the field")
-    tournament.add_argument("--seed", type=int, default=0, help="tournament seed; every game's seed derives from it")
-    tournament.add_argument("--time-per-move", type=float, metavar="SECONDS",
+    tournament.add_argument("--seed", type=arguments.seed, default=0, help="tournament seed; every game's seed derives from it")
+    tournament.add_argument("--time-per-move", type=arguments.seconds, metavar="SECONDS",
                             help="per-move limit for every agent (default: the game's, see arena envs); "
                                  "a manifest may ask for less, never more")
     tournament.add_argument("--time-bank", type=float, metavar="SECONDS",
                             help="seconds a game each agent may spend over its per-move limits in all "
                                  "(default: the game's bank, see arena envs)")
-    tournament.add_argument("--max-steps", type=int, help="cut each game after this many env steps")
+    tournament.add_argument("--max-steps", type=arguments.positive_int, help="cut each game after this many env steps")
     tournament.add_argument("--memory-mb", type=int, help="memory cap of each agent (default: 4096)")
-    tournament.add_argument("--workers", type=int, default=2, help="matches played at once (default: 2)")
+    tournament.add_argument("--workers", type=arguments.positive_int, default=2, help="matches played at once (default: 2)")
     tournament.add_argument("--backend", default="process", choices=("process", "ray"),
                             help="process: a pool on this machine (default); ray: Ray tasks")
     tournament.add_argument("--address", help="Ray cluster address HOST:PORT (default: start a local Ray)")

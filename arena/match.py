@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping, Sequence
 
 from arena import __version__
+from arena.arguments import MAX_SEED
 from arena.actions import checked_action, loggable
 from arena.cpus import kept_on_current_cpu
 from arena.envs import EnvSpec, make_raw, seat_view, spec_of
@@ -117,6 +118,8 @@ def play_match(
     `max_steps` caps the number of env steps (the game is then cut short and scored as it stands);
     `on_step(env)` is called after the reset and after every step, e.g. to render frames.
     """
+    if not 0 <= seed <= MAX_SEED:  # agents seed numpy with it
+        raise ValueError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed!r}")
     if isinstance(env, (str, EnvSpec)):
         spec = env if isinstance(env, EnvSpec) else EnvSpec(env)
         env = make_raw(spec.name, **spec.options)

@@ -151,10 +151,15 @@ def _build(name: str, options: dict[str, Any], wrapped: bool):
         raise UnknownEnvError(f"env {name!r} has no option {', '.join(map(repr, unknown))}: its options are {choices}")
     _check_bounds(found, options, parameters)
     built = {**found.preset, **options}
-    if found.kind == "parallel":
-        env = game(**built)  # PettingZoo has no checking wrappers for Parallel envs; the harness checks actions
-    else:
-        env = module.env(**built) if wrapped else game(**built)
+    try:
+        if found.kind == "parallel":
+            env = game(**built)  # PettingZoo has no checking wrappers for Parallel envs; the harness checks actions
+        else:
+            env = module.env(**built) if wrapped else game(**built)
+    except OptionError:
+        raise
+    except ValueError as exc:  # the game's own check of its options (an othello board of 7, say)
+        raise OptionError(str(exc)) from exc
     # How it is drawn is not part of what it is: replays leave render_mode out.
     env.unwrapped.env_spec = EnvSpec(name, {k: v for k, v in options.items() if k != "render_mode"})
     return env

@@ -71,6 +71,20 @@ def test_env_options_reach_the_env(cli, submissions):
     assert code == 0 and json.load(open(data["replay"]))["env_options"] == {"size": 6}
 
 
+@pytest.mark.parametrize("argv, message", [
+    (["-o", "size=7"], "error: othello: size must be 4, 6 or 8, got 7"),  # the game's own check
+    (["--seed", "-5"], "argument --seed: a seed is a whole number from 0 to 2**63 - 1, got '-5'"),
+    (["--time-per-move", "-1"], "argument --time-per-move: must be more than 0 seconds, got '-1'"),
+    (["--max-steps", "0"], "argument --max-steps: must be at least 1, got '0'"),
+])
+def test_bad_numbers_are_the_users_error_not_the_agents(cli, submissions, capsys, argv, message):
+    try:
+        code, _, err = cli("match", submissions / "random", submissions / "greedy", "--env", "othello", *argv)
+    except SystemExit as usage:  # argparse's own errors: a usage error
+        code, err = usage.code, capsys.readouterr().err
+    assert code in (1, 2) and message in err, err
+
+
 def test_manifest_options_build_the_env_unless_the_command_line_chooses(cli, submissions, tmp_path):
     nine = shutil.copytree(submissions / "random", tmp_path / "nine")
     (nine / "arena.toml").write_text('name = "nine"\nenv = "gomoku"\n\n[options]\nsize = 9\n')
@@ -189,12 +203,13 @@ def test_tournament_refuses_a_weak_sandbox_unless_the_organiser_allows_it(cli, t
     assert code == 0 and "1 matches played" in out and "weak sandbox" in err and missing[0] in err
 
 
-def test_tournament_options_are_the_organisers_and_are_bounded(cli, tmp_path, submissions):
+def test_tournament_options_are_the_organisers_and_are_bounded(cli, tmp_path, submissions, capsys):
     subs = small_field(tmp_path, submissions)
     code, _, err = cli("tournament", subs, "--env", "gomoku", "-o", "size=1000000000", "--db", "g.sqlite")
     assert code == 1 and "size must be 5 to 19 (a whole number), got 1000000000" in err
-    code, _, err = cli("tournament", subs, "--env", "othello", "--time-per-move", "nan", "--db", "o.sqlite")
-    assert code == 1 and "--time-per-move must be a number of seconds" in err
+    with pytest.raises(SystemExit):
+        cli("tournament", subs, "--env", "othello", "--time-per-move", "nan", "--db", "o.sqlite")
+    assert "argument --time-per-move: must be more than 0 seconds, got 'nan'" in capsys.readouterr().err
 
 
 def test_names_print_as_written_and_files_take_safe_names(cli, submissions, tmp_path):

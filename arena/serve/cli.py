@@ -10,6 +10,7 @@ from contextlib import closing
 
 from rich.console import Console
 
+from arena import arguments
 from arena.errors import ArenaError
 from arena.names import terminal
 
@@ -58,7 +59,7 @@ def add_serve_commands(commands) -> None:
     serve.add_argument("--open-registration", action="store_true",
                        help="let anyone register on /register and get a token (default: the organiser adds "
                             "participants with arena serve users add)")
-    serve.add_argument("--seed", type=int, default=0, help="seed every game's seed derives from (default: 0)")
+    serve.add_argument("--seed", type=arguments.seed, default=0, help="seed every game's seed derives from (default: 0)")
     serve.add_argument("--time-per-move", type=float, metavar="SECONDS", help="per-move limit (default: the game's)")
     serve.add_argument("--max-steps", type=int, help="cut each game after this many env steps")
     serve.add_argument("--memory-mb", type=int, help="memory cap of each agent (default: 4096)")

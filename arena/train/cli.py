@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from arena import arguments
 from arena.alphazero import cli as alphazero
 from arena.errors import ArenaError
 
@@ -51,7 +52,7 @@ def add_train_commands(subparsers: Any) -> None:
     train.add_argument("--timesteps", type=float,
                        help="policy steps to train for, e.g. 4e6; rounded up to whole rollouts "
                             "(n_steps x n_envs), which the run says when it starts")
-    train.add_argument("--seed", type=int, help="seed (default: 0); equal seeds give equal runs")
+    train.add_argument("--seed", type=arguments.seed, help="seed (default: 0); equal seeds give equal runs")
     train.add_argument("--n-envs", type=int, help="parallel envs (fighting: games played at once)")
     train.add_argument("--save-path", help="folder of the runs (default: checkpoints)")
     train.add_argument("--resume", action="store_true", help="go on from the run's newest checkpoint")

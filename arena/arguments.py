@@ -1,0 +1,42 @@
+"""Number types for command-line options: argparse checks them, so a bad value is a usage error that
+names its option instead of a failure later on (a negative seed reaching an agent, say)."""
+
+from __future__ import annotations
+
+import argparse
+
+MAX_SEED = 2**63 - 1
+
+
+def seed(text: str) -> int:
+    """A seed: a whole number from 0 to 2**63 - 1."""
+    value = _whole(text)
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"a seed is a whole number from 0 to 2**63 - 1, got {text!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """A whole number of at least 1."""
+    value = _whole(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    return value
+
+
+def seconds(text: str) -> float:
+    """A time above 0 seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, e.g. 0.5, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text!r}")
+    return value
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
