@@ -389,10 +389,12 @@ def _run_match(args: argparse.Namespace) -> int:
     from arena.match_command import Display, Seats, Tally, play_series
     from arena.submission import load
 
-    if args.games < 1:
-        raise ArenaError(f"--games must be at least 1, got {args.games}")
     _option_folder(args.replay_dir, "--replay-dir")
     if args.video:
+        from arena.video import FORMATS
+
+        if Path(args.video).suffix.lower() not in FORMATS:
+            raise ArenaError(f"--video {args.video}: videos can be {' or '.join(FORMATS)}; change the file name")
         _option_folder(Path(args.video).parent, "--video")
     if args.sandbox:
         _option_folder(args.log_dir, "--log-dir")

@@ -85,6 +85,13 @@ def test_bad_numbers_are_the_users_error_not_the_agents(cli, submissions, capsys
     assert code in (1, 2) and message in err, err
 
 
+def test_a_video_name_of_another_format_stops_the_match_before_its_first_game(cli, submissions, tmp_path):
+    replays = tmp_path / "replays"
+    code, _, err = cli("match", submissions / "random", submissions / "greedy", "--env", "othello", "--games", "3",
+                       "--video", tmp_path / "g.avi", "--replay-dir", replays)
+    assert code == 1 and "videos can be .mp4 or .gif" in err and not list(replays.glob("*.json"))
+
+
 def test_manifest_options_build_the_env_unless_the_command_line_chooses(cli, submissions, tmp_path):
     nine = shutil.copytree(submissions / "random", tmp_path / "nine")
     (nine / "arena.toml").write_text('name = "nine"\nenv = "gomoku"\n\n[options]\nsize = 9\n')
