@@ -482,9 +482,12 @@ def _run_replay(args: argparse.Namespace) -> int:
     if args.video:
         _option_folder(Path(args.video).parent, "--video")
     recorded = replay.load(args.file)
-    replay.resimulate(recorded)
+    again = replay.resimulate(recorded)
+    # The scores are what is checked; the text shown is the re-simulation's, never the file's own.
     out.print(f"{terminal(args.file, limit=400)}: re-simulated {recorded.steps} steps; "
-              f"result reproduced: {terminal(recorded.outcome, limit=400)}")
+              f"result reproduced: {terminal(again.outcome, limit=400)}")
+    if recorded.outcome != again.outcome:
+        out.print(f"[yellow]the file describes it otherwise:[/] {terminal(recorded.outcome, limit=400)}")
     if args.video:
         path = video.record(recorded, args.video, fps=args.fps)
         out.print(f"video: {path}")

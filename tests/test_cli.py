@@ -161,6 +161,13 @@ def test_replay_command_reproduces_and_renders(cli, submissions, tmp_path):
     code, out, _ = cli("replay", replay_file, "--video", "again.gif", "--fps", "8")
     assert code == 0 and "result reproduced" in out
     assert (tmp_path / "again.gif").is_file()
+    # A file's own text is never shown as what reproduced.
+    data = json.load(open(replay_file))
+    true_outcome, data["outcome"] = data["outcome"], "black 50 - white 13"
+    json.dump(data, open(replay_file, "w"))
+    code, out, _ = cli("replay", replay_file)
+    assert code == 0 and f"result reproduced: {true_outcome}" in " ".join(out.split())
+    assert "the file describes it otherwise: black 50 - white 13" in " ".join(out.split())
 
 
 def test_help_teaches_and_envs_lists_the_games(cli, capsys):
