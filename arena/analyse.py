@@ -23,6 +23,9 @@ import numpy as np
 from arena.errors import ArenaError
 
 LINE_LENGTH = 8
+# The FFO suite's largest endgame (#59, 34 empty squares) takes seconds; past it an exact solve may
+# not end in a lifetime, so it needs a time limit.
+MAX_UNTIMED_EMPTIES = 34
 
 
 @dataclass
@@ -133,6 +136,9 @@ def solve_position(position: str, time_limit: float | None = None) -> Solution:
     if board.size != 8:
         raise ArenaError(f"position {position!r}: the endgame solver plays 8 x 8 boards, this one is "
                          f"{board.size} x {board.size}")
+    if time_limit is None and board.empties > MAX_UNTIMED_EMPTIES:
+        raise ArenaError(f"position {position!r}: {board.empties} empty squares; an exact solve of more than "
+                         f"{MAX_UNTIMED_EMPTIES} can take hours or years: give --time SECONDS to try within a limit")
     scored, nodes, seconds, complete = othello_solve_moves(board, time_limit or 0.0)
     if not complete:
         raise ArenaError(f"position {position!r}: not solved within {time_limit:g} s; give more --time "

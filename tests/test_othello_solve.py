@@ -245,6 +245,11 @@ def test_analyse_solve_explains_bad_input(capsys, tmp_path):
     assert code == 1 and "missing.obf" in err
     code, _, err = _run_cli(capsys, "analyse", OthelloBoard(6).to_string(), "--solve")
     assert code == 1 and "8 x 8" in err
+    # The opening would not be solved in a lifetime: without --time it is refused at once.
+    code, _, err = _run_cli(capsys, "analyse", OthelloBoard().to_string(), "--solve")
+    assert code == 1 and "60 empty squares" in err and "give --time SECONDS" in err
+    code, _, err = _run_cli(capsys, "analyse", OthelloBoard().to_string(), "--solve", "--time", "0.2")
+    assert code == 1 and "not solved within 0.2 s" in err
 
 
 def _observation(board: OthelloBoard) -> dict:
