@@ -5,7 +5,7 @@ All of them read observations through `self.obs_helper` and build actions with
 uses the game's interface. `ConstantAgent`, `RandomAgent`, `BasedAgent` and `ClockworkAgent`
 decide as the competition's agents of those names do, so results against them compare with
 results there; `BrawlerAgent` is arena's stronger scripted fighter. SB3Agent and RecurrentPPOAgent
-need the `train` extra (`pip install arena[train]`); they import it when built.
+need the `train` extra (`pip install -e ".[train]"`); they import it when built.
 """
 
 from __future__ import annotations

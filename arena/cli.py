@@ -15,7 +15,7 @@ import sys
 from typing import Any, Iterator, Sequence
 
 from arena import __version__, arguments
-from arena.errors import ArenaError, HarnessError
+from arena.errors import ArenaError, HarnessError, missing_extra
 from arena.settings import parse_overrides
 
 # Each command imports what it needs when it runs: `arena --help` loads argparse and little else.
@@ -94,6 +94,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         err.print(f"[bold red]error:[/] {shown_lines(str(exc))}")
         return HarnessError.EXIT_STATUS if isinstance(exc, HarnessError) else 1
+    except ModuleNotFoundError as exc:
+        hint = missing_extra(exc)
+        if hint is None:
+            raise
+        from arena.match_command import shown_lines
+
+        err.print(f"[bold red]error:[/] {shown_lines(hint)}")
+        return 1
     except KeyboardInterrupt as exc:
         signum = getattr(exc, "signum", signal.SIGINT)
         err.print("interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}")

@@ -19,7 +19,7 @@ dialect with `?` placeholders, and run it through a `Database`, which smooths ov
 
 An SQLite file is opened exactly as it always was (WAL journal, synchronous=FULL, a 30-second
 busy timeout), so the databases of earlier versions open unchanged. PostgreSQL needs psycopg 3,
-which the `serve` extra installs (pip install 'arena[serve]'); the files a store keeps beside
+which the `serve` extra installs; the files a store keeps beside
 its database (replays, uploads, registered entrants) then go in the current folder, named after
 the database (`files_beside`).
 """
@@ -34,14 +34,14 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from arena.errors import ArenaError, HarnessError
+from arena.errors import ArenaError, HarnessError, install_hint
 from arena.outputs import why_not_made
 
 BUSY_SECONDS = 30  # how long a write waits for another writer before it fails
 CONNECT_SECONDS = 10  # how long reaching a PostgreSQL server may take (unless the URL says otherwise)
 WRITER_LOCK = 0x6172656E61  # "arena": the advisory lock a PostgreSQL transaction holds, as BEGIN IMMEDIATE would
 POSTGRES_SCHEMES = ("postgresql", "postgres")
-INSTALL_DRIVER = "pip install 'arena[serve]'"
+INSTALL_DRIVER = install_hint("serve")
 
 
 def is_url(target: str | Path) -> bool:

@@ -24,6 +24,26 @@ class HarnessError(ArenaError):
                    f"free space in {tempfile.gettempdir()} and the limits on processes and open files")
 
 
+def install_hint(extra: str) -> str:
+    """How to install one of arena's optional extras (setup.cfg), from the folder arena was cloned into."""
+    return f"pip install -e '.[{extra}]' in arena's folder"
+
+
+# The extra that installs each optional library (its import name).
+EXTRA_OF_MODULE = {
+    "torch": "train", "stable_baselines3": "train", "sb3_contrib": "train", "yaml": "train", "tensorboard": "train",
+    "matplotlib": "train", "jax": "jax", "pgx": "jax", "mctx": "jax", "cairosvg": "jax", "ray": "ray",
+    "starlette": "serve", "uvicorn": "serve", "jinja2": "serve", "multipart": "serve", "psycopg": "serve",
+    "ttnn": "tt",
+}
+
+
+def missing_extra(exc: ModuleNotFoundError) -> str | None:
+    """What to install for a missing optional library, or None if `exc` is not about one."""
+    extra = EXTRA_OF_MODULE.get((exc.name or "").partition(".")[0])
+    return None if extra is None else f"{exc.name} is not installed: {install_hint(extra)}"
+
+
 # What an OSError of the machine running short says, whoever's files were being written.
 MACHINE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EMFILE, errno.ENFILE, errno.ENOMEM,
                             errno.EROFS})

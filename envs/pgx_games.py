@@ -2,7 +2,7 @@
 
 pgx's functional games (`init`/`step` on JAX arrays) become turn-based envs that matches and
 tournaments play like any other, computed on the CPU one game at a time. pgx and jax come
-with the `jax` extra (`pip install "arena[jax]"`); arena imports without them.
+with the `jax` extra (`pip install -e ".[jax]"`); arena imports without them.
 
 ## Agents
 `player_0` ... `player_{n - 1}`, pgx's player ids (n = the game's number of players; 2048 has
@@ -50,7 +50,7 @@ from pettingzoo import AECEnv
 from pettingzoo.utils import wrappers
 
 from arena.envs.render_modes import RenderModes
-from arena.errors import ArenaError, UnknownEnvError
+from arena.errors import ArenaError, UnknownEnvError, install_hint
 
 __all__ = ["env", "raw_env"]
 
@@ -72,7 +72,7 @@ class PgxGame:
             import jax
             import pgx
         except ImportError:
-            raise ArenaError(f"pgx:{game_id} needs pgx and jax: pip install 'arena[jax]'") from None
+            raise ArenaError(f"pgx:{game_id} needs pgx and jax: {install_hint('jax')}") from None
         if game_id not in pgx.available_envs():
             raise UnknownEnvError(f"unknown pgx game {game_id!r}: choose one of {', '.join(pgx.available_envs())}")
         self.jax = jax

@@ -92,6 +92,17 @@ def test_a_video_name_of_another_format_stops_the_match_before_its_first_game(cl
     assert code == 1 and "videos can be .mp4 or .gif" in err and not list(replays.glob("*.json"))
 
 
+def test_a_command_that_needs_an_extra_says_how_to_install_it(cli, monkeypatch):
+    import arena.train.cli
+
+    def without_sb3(args):
+        raise ModuleNotFoundError("No module named 'stable_baselines3'", name="stable_baselines3")
+
+    monkeypatch.setattr(arena.train.cli, "_run_train", without_sb3)
+    code, _, err = cli("train", "fighting")
+    assert code == 1 and "stable_baselines3 is not installed: pip install -e '.[train]' in arena's folder" in err
+
+
 def test_manifest_options_build_the_env_unless_the_command_line_chooses(cli, submissions, tmp_path):
     nine = shutil.copytree(submissions / "random", tmp_path / "nine")
     (nine / "arena.toml").write_text('name = "nine"\nenv = "gomoku"\n\n[options]\nsize = 9\n')

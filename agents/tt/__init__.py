@@ -25,7 +25,7 @@ Then check that the port decides as torch does, on observations from a real game
 It prints the PCC of the outputs (TTNN's correctness measure: 0.99 or more passes), the largest
 absolute error and how often the greedy actions agree, and exits 1 below PCC 0.99.
 
-Backends (`arena.agents.tt.backends`): with a Tenstorrent card and `pip install "arena[tt]"`
+Backends (`arena.agents.tt.backends`): with a Tenstorrent card and `pip install -e ".[tt]"`
 (Python 3.10 or 3.12), ports run on the card; elsewhere "auto" warns and runs the reference
 backend, torch reproducing TTNN's bfloat16 arithmetic, so a port is developed and checked on
 any machine.

@@ -3,7 +3,7 @@
     backend = choose_backend("auto")   # ttnn when a device answers, else reference with a warning
     print(backend.description)
 
-`ttnn` needs the `tt` extra (`pip install "arena[tt]"`; TTNN publishes wheels for Python 3.10
+`ttnn` needs the `tt` extra (`pip install -e ".[tt]"`; TTNN publishes wheels for Python 3.10
 and 3.12 only) and a card. The device is opened once per process, as a 1x1 mesh
 (`ttnn.open_mesh_device(ttnn.MeshShape(1, 1))`), shared by every port, and closed at exit or by
 `close_device()`. A card serves one process at a time: a second agent on the same machine gets
@@ -21,6 +21,7 @@ from typing import Any
 from arena.agents.tt.layers import Chain, PortedMLP, TTError
 from arena.agents.tt.reference import ReferenceMLP
 from arena.agents.tt.ttnn_mlp import TTNNMLP
+from arena.errors import install_hint
 
 BACKENDS = ("auto", "ttnn", "reference")
 
@@ -96,7 +97,7 @@ def open_device() -> tuple[Any, Any]:
     try:
         ttnn = importlib.import_module("ttnn")
     except (ImportError, OSError) as exc:
-        raise TTError(f"ttnn is not importable ({exc}): install it with pip install \"arena[tt]\" "
+        raise TTError(f"ttnn is not importable ({exc}): {install_hint('tt')} "
                       "(Python 3.10 or 3.12) on a machine with a Tenstorrent card") from None
     if _open.get("ttnn") is not ttnn:
         close_device()

@@ -11,7 +11,7 @@ from contextlib import closing
 from rich.console import Console
 
 from arena import arguments
-from arena.errors import ArenaError
+from arena.errors import ArenaError, install_hint
 from arena.names import terminal
 
 out = Console(highlight=False, soft_wrap=True)
@@ -155,7 +155,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
     except ImportError:
-        raise ArenaError("arena serve needs its web libraries: pip install 'arena[serve]'") from None
+        raise ArenaError(f"arena serve needs its web libraries: {install_hint('serve')}") from None
 
     from arena.cli import _check_isolation
     from arena.db import as_target, describe

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from arena.cpus import allowed_cpus, kept_on_cpu
-from arena.errors import ArenaError
+from arena.errors import ArenaError, install_hint
 from arena.match import MatchResult
 from arena.sandbox import launcher
 from arena.tournament.blocks import Block, EntrantPackage, Played, one_line, play_block
@@ -254,7 +254,7 @@ class RayBackend(Backend):
         try:
             import ray
         except ImportError:
-            raise ArenaError("the Ray backend needs Ray: pip install 'arena[ray]'") from None
+            raise ArenaError(f"the Ray backend needs Ray: {install_hint('ray')}") from None
         self.ray = ray
         self.workers = workers
         self.address = address

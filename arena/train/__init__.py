@@ -1,6 +1,6 @@
 """Training agents for arena's games with stable-baselines3: self-play leagues, checkpoints, evaluation, export.
 
-Needs the `train` extra (`pip install arena[train]`: torch, stable-baselines3, sb3-contrib, and
+Needs the `train` extra (`pip install -e ".[train]"`: torch, stable-baselines3, sb3-contrib, and
 pyyaml, tensorboard, matplotlib). Importing this package is cheap; the heavy parts load on use.
 
 ## The fighting recipe (CPU, a few minutes on 2 cores)
