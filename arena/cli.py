@@ -191,10 +191,12 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         "RandomAgent holding the other seats. Exits 0 when all is well, 1 with a one-line reason otherwise.",
     )
     validate.add_argument("path", help="the submission: a folder or a zip of one")
-    validate.add_argument("--env", help="game to check it on (default: every game its manifest declares)")
+    validate.add_argument("--env", help="game to check it on (default: every game its manifest declares, "
+                                        "every game if it declares none)")
     validate.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
                           help="env option, e.g. -o size=9; repeatable (default: the manifest's [options])")
-    validate.add_argument("--max-steps", type=arguments.positive_int, default=200, help="moves per check game (default: 200)")
+    validate.add_argument("--max-steps", type=arguments.positive_int, default=200,
+                          help="moves per check game (default: 200)")
     _add_sandbox_options(validate)
     validate.set_defaults(run=_run_validate)
 
@@ -439,11 +441,15 @@ def _option_folder(folder, option: str) -> None:
 
 def _run_validate(args: argparse.Namespace) -> int:
     from arena.entrants import choose_env
+    from arena.envs import names
     from arena.submission import load
 
     spec = load(args.path)
-    declared = spec.manifest.env if args.env is None and len(spec.manifest.env) > 1 else ()
-    for env_name in declared or [choose_env(args.env, [spec])]:
+    if args.env is not None:
+        games = [choose_env(args.env, [spec])]
+    else:  # what its manifest declares; declaring none, it plays every game
+        games = list(spec.manifest.env) or names()
+    for env_name in games:
         _validate_on(spec, env_name, args)
     return 0
 

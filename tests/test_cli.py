@@ -12,6 +12,7 @@ import imageio.v2 as imageio
 import pytest
 
 from arena.cli import main
+from arena.envs import names
 
 pytestmark = pytest.mark.usefixtures("in_tmp")
 
@@ -157,6 +158,9 @@ def test_validate_accepts_the_examples(cli, submissions):
 def test_validate_checks_every_game_the_manifest_declares(cli, submissions):
     code, out, _ = cli("validate", submissions / "mcts", "--max-steps", "6")
     assert code == 0 and [line.split(" plays ")[1].split(":")[0] for line in out.splitlines()] == ["othello", "gomoku"]
+    # One that declares no game plays every game: each is checked.
+    code, out, _ = cli("validate", submissions / "random", "--max-steps", "6")
+    assert code == 0 and [line.split(" plays ")[1].split(":")[0] for line in out.splitlines()] == names()
 
 
 def test_validate_catches_an_agent_that_plays_illegal_moves(cli, write_submission):
