@@ -117,6 +117,14 @@ def entry(name: str) -> EnvEntry:
         raise UnknownEnvError(f"unknown env {name!r}: choose one of {', '.join(names())}, or {families}") from None
 
 
+def option_defaults(name: str) -> dict[str, Any]:
+    """The options of env `name` with the values `make(name)` plays with when not given."""
+    found = entry(name)
+    parameters = inspect.signature(_game_class(found, importlib.import_module(found.module))).parameters.values()
+    return {p.name: p.default for p in parameters
+            if p.name not in found.preset and p.name != "render_mode" and p.default is not inspect.Parameter.empty}
+
+
 def env_class(name: str) -> type:
     """The class `make` builds for `name` (for its metadata), without building an env."""
     found = entry(name)

@@ -273,7 +273,7 @@ class Site:
         self.store = CompetitionStore(self.db)
         self.alice, self.alice_token = self.store.add_participant("alice")
         self.bob, self.bob_token = self.store.add_participant(HOSTILE_NAME)
-        self.config = ServeConfig(self.db, "othello", limits)
+        self.config = ServeConfig(self.db, "othello", limits=limits)
         self.app = create_app(self.config)
         self.client = TestClient(self.app, base_url="http://testserver")
         self.validator = Validator(self.store, self.db, "othello", {}, limits.max_active)

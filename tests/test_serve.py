@@ -117,7 +117,9 @@ def test_a_validation_the_machine_fails_leaves_the_submission_waiting_for_anothe
     (_zip({"README.md": "no agent here\n"}), 400, "no agent.py"),
     (_zip({"agent.py": RANDOM_AGENT, "zeros.bin": bytes(60 << 20)}), 400, "zip bomb"),
     (_zip({"agent.py": RANDOM_AGENT, "arena.toml": 'env = "snake"\n'}), 400, "not othello"),
-], ids=["not-a-zip", "dot-dot", "link", "no-agent", "bomb", "other-game"])
+    (_zip({"agent.py": RANDOM_AGENT, "arena.toml": 'env = "othello"\n[options]\nsize = 6\n'}), 400,
+     "asks for size = 6 in [options]; this competition plays othello with size = 8"),
+], ids=["not-a-zip", "dot-dot", "link", "no-agent", "bomb", "other-game", "other-board"])
 def test_bad_uploads_are_refused_at_once_with_a_clear_message_and_change_nothing(site, data, status, words):
     answer = site.upload(data)
     assert answer.status_code == status, answer.text

@@ -72,6 +72,7 @@ class ServeConfig:
 
     db: str | Path  # an SQLite file's path or a postgresql:// URL
     env: str
+    options: dict[str, Any] = field(default_factory=dict)  # the game's options, e.g. {"size": 6}
     limits: UploadLimits = field(default_factory=UploadLimits)
     open_registration: bool = False  # anyone may register on /register and get a token
 
@@ -562,7 +563,7 @@ async def _take(competition: Competition, participant: Participant, data: bytes,
     config = competition.config
     with competition.upload_gate.entered(participant.id):
         submission = await run_in_threadpool(take_upload, competition.store, participant, data, config.env,
-                                             config.uploads_dir, config.limits, filename)
+                                             config.uploads_dir, config.limits, filename, config.options)
     competition.on_upload()
     return submission
 

@@ -202,7 +202,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         scheduler = Scheduler(tournament, backend, batch_games=BATCH_GAMES_A_WORKER * args.workers,
                               placement_games=args.placement_games, paused=switches.paused)
         limits = UploadLimits(int(args.max_upload_mb * (1 << 20)), args.uploads_per_day, args.max_active)
-        config = ServeConfig(db, settings.env, limits, open_registration=args.open_registration)
+        config = ServeConfig(db, settings.env, settings.options, limits, open_registration=args.open_registration)
         validator = Validator(CompetitionStore(db), db, settings.env, settings.options, args.max_active,
                               threads=args.validators, on_active=scheduler.wake)
         app = create_app(config, on_upload=validator.wake)

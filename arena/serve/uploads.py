@@ -20,7 +20,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from arena.errors import ArenaError, HarnessError
 from arena.serve.store import CompetitionStore, Participant, Submission
@@ -81,9 +81,11 @@ class UploadGate:
 
 
 def take_upload(store: CompetitionStore, participant: Participant, data: bytes, env: str,
-                uploads_dir: Path, limits: UploadLimits, filename: str = "") -> Submission:
-    """Check and unpack an uploaded zip; the new submission, waiting for validation. Its name is
-    the manifest's, else the uploaded file's (`filename`) without .zip."""
+                uploads_dir: Path, limits: UploadLimits, filename: str = "",
+                options: dict[str, Any] | None = None) -> Submission:
+    """Check and unpack an uploaded zip for the competition of `env` with `options`; the new
+    submission, waiting for validation. Its name is the manifest's, else the uploaded file's
+    (`filename`) without .zip."""
     from arena.submission import load
 
     if len(data) > limits.max_bytes:
@@ -112,6 +114,7 @@ def take_upload(store: CompetitionStore, participant: Participant, data: bytes, 
         if not spec.manifest.plays(env):
             raise UploadRefused(f"the submission plays {', '.join(spec.manifest.env)}, not {env}; "
                                 f"set env = \"{env}\" in its arena.toml")
+        _check_options(spec.manifest.options, env, options or {})
         same = store.same_content(spec.digest, participant.id)
         if same is not None:
             whose = "yours" if same.participant_id == participant.id else "another participant's"
@@ -144,3 +147,16 @@ def _stem(filename: str) -> str:
     stem = Path(filename.replace("\\", "/")).name.removesuffix(".zip")
     stem = re.sub(r"[^\w.-]", "_", stem).lstrip(".")[:40]
     return stem or "submission"
+
+
+def _check_options(asked: dict[str, Any], env: str, options: dict[str, Any]) -> None:
+    """UploadRefused if the manifest's [options] ask for a game other than the competition's."""
+    from arena.envs import option_defaults
+
+    playing = {**option_defaults(env), **options}
+    other = {key: value for key, value in asked.items() if key in playing and playing[key] != value}
+    if other:
+        wished = ", ".join(f"{key} = {value!r}" for key, value in other.items())
+        played = ", ".join(f"{key} = {playing[key]!r}" for key in other)
+        raise UploadRefused(f"its arena.toml asks for {wished} in [options]; this competition plays {env} with "
+                            f"{played}: remove them from [options] or set them so")
