@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from arena.alphazero.store import Store
+from arena.export_folder import MARK, export_folder
 from arena.search.network import save_network
 
 __all__ = ["export_submission"]
@@ -13,6 +14,7 @@ WEIGHTS = "network.pt"
 
 _AGENT = '''"""AlphaZero for {game} {size}x{size}: PUCT search guided by network {network} of an arena AlphaZero run."""
 
+{mark}
 from arena.agents.alphazero import AlphaZeroAgent
 
 
@@ -40,12 +42,11 @@ def _leaf_playouts(playouts: int) -> str:
 
 def export_submission(store: Store, out: str | Path, simulations: int = 200, time_per_move: float = 2.0) -> Path:
     """Write `store`'s best network into the submission folder `out` (created if needed)."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = export_folder(out)
     network_id = store.best_network_id()
     config = store.config
     save_network(store.network(network_id), out / WEIGHTS)
-    (out / "agent.py").write_text(_AGENT.format(game=config.game, size=config.size, network=network_id,
+    (out / "agent.py").write_text(_AGENT.format(mark=MARK, game=config.game, size=config.size, network=network_id,
                                                 weights=WEIGHTS, simulations=simulations,
                                                 leaf_playouts=_leaf_playouts(config.leaf_playouts)))
     options = [f"size = {config.size}"] + ([f'rule = "{config.rule}"'] if config.game == "gomoku" else [])

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from arena.errors import ArenaError
+from arena.export_folder import MARK, export_folder
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode, checkpoint_steps
 from arena.train.policy import SIDECAR, load_model, read_sidecar
 
@@ -26,6 +27,7 @@ It plays the SB3 model in model.zip as policy.json says (algorithm, and for the 
 controls: key combinations, frames per decision); see `arena.train.policy.PolicyAgent`.
 """
 
+{mark}
 from arena.train.policy import PolicyAgent
 
 
@@ -47,11 +49,11 @@ def export_run(run: str, out: str | Path, save_path: str = "checkpoints", steps:
         raise ArenaError(f"{checkpoint}: no such checkpoint; the run has {saved}")
     sidecar = read_sidecar(checkpoint)
     env = sidecar.get("env", "fighting")
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = export_folder(out)
     _save_for_play(checkpoint, out / "model.zip")
     (out / SIDECAR).write_text(json.dumps({**sidecar, "sample": sample}))
-    (out / "agent.py").write_text(AGENT_PY.format(name=out.name, env=env, run=run, steps=checkpoint_steps(checkpoint)))
+    (out / "agent.py").write_text(AGENT_PY.format(name=out.name, env=env, run=run, steps=checkpoint_steps(checkpoint),
+                                                  mark=MARK))
     (out / "arena.toml").write_text(manifest_text(out.name, env, sidecar.get("env_options", {})))
     return out
 

@@ -1,0 +1,34 @@
+"""The folder an export writes a submission into: a new or empty one, or an earlier export.
+
+An earlier export is known by the mark its agent.py carries; exporting again replaces all of its
+files, so that no file of another kind of export (an SB3 model beside an AlphaZero network) is
+left behind. A folder holding anything else is refused: it may be someone's own agent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from arena.errors import ArenaError
+
+MARK = "# Written by `arena export`: exporting again into this folder replaces its files."
+FILES = ("agent.py", "arena.toml", "model.zip", "policy.json", "network.pt")  # what any export writes
+
+
+def export_folder(out: str | Path) -> Path:
+    """`out`, ready for an export's files (made if missing); ArenaError if it holds other files."""
+    out = Path(out)
+    if out.is_dir() and any(out.iterdir()):
+        agent = out / "agent.py"
+        earlier = agent.is_file() and MARK in agent.read_text(errors="replace")
+        others = sorted(path.name for path in out.iterdir() if path.name not in FILES)
+        if not earlier or others:
+            kept = ", ".join(others or sorted(path.name for path in out.iterdir()))
+            raise ArenaError(f"{out}: holds files an export did not write ({kept}); export into a new or empty "
+                             f"folder (--out), so that nothing of yours is overwritten")
+        for name in FILES:
+            (out / name).unlink(missing_ok=True)
+    elif out.exists() and not out.is_dir():
+        raise ArenaError(f"{out}: is a file; export into a new or empty folder (--out)")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
