@@ -39,6 +39,29 @@ def tiny(**changes) -> AlphaZeroConfig:
     return AlphaZeroConfig(**{**settings, **changes})
 
 
+def test_roles_started_together_on_a_new_store_share_one(tmp_path):
+    """Self-play, training and evaluation launched at once on a new path: one of them makes the
+    store, whole, and the others open it (they raced to make it and crashed)."""
+    path = tmp_path / "az.sqlite"
+    opened, failures = [], []
+
+    def role():
+        try:
+            store = loop.open_store(path, tiny())
+            opened.append(store.best_network_id())
+            store.close()
+        except Exception as exc:  # noqa: BLE001  (what the test looks for)
+            failures.append(exc)
+
+    roles = [threading.Thread(target=role) for _ in range(6)]
+    for thread in roles:
+        thread.start()
+    for thread in roles:
+        thread.join()
+    assert failures == [] and opened == [0] * 6
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("az.sqlite")) == []
+
+
 def planes_of(board) -> np.ndarray:
     return board.observation().transpose(2, 0, 1)
 

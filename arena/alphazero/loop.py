@@ -44,7 +44,10 @@ def open_store(path: str | Path, config: AlphaZeroConfig | None = None, **change
     self-play and training settings; not the game or the network's shape)."""
     if not Path(path).exists():
         config = dataclasses.replace(config or AlphaZeroConfig(game=changes.get("game", "othello")), **changes)
-        return Store.create(path, config, new_network(config))
+        try:
+            return Store.create(path, config, new_network(config))
+        except FileExistsError:
+            pass  # another role started on the same new path made it first: this one joins it
     store = Store(path)
     if changes:
         store.save_config(store.config.updated(**changes))

@@ -17,7 +17,9 @@ readers and one writer work at once, and a busy timeout covers the brief write l
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,14 +83,27 @@ class Store:
     def create(cls, path: str | Path, config: AlphaZeroConfig, first_network: PolicyValueNet) -> Store:
         """A new store at `path` for `config`, with `first_network` as promoted network 0."""
         path = Path(path)
+        taken = FileExistsError(f"{path} already holds a store: open it to resume, or pick a new path")
         if path.exists():
-            raise FileExistsError(f"{path} already holds a store: open it to resume, or pick a new path")
+            raise taken
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = _connect(path)
-        with db:
-            db.execute("INSERT INTO meta VALUES ('config', ?)", (config.to_json(),))
-            db.execute("INSERT INTO networks VALUES (0, ?, 0, 'promoted', ?)", (time.time(), network_bytes(first_network)))
-        db.close()
+        # Made whole under another name, then linked into place: roles started together on a new
+        # path each see either no store or a whole one, and only one of them makes it.
+        partial = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.part")
+        try:
+            db = _connect(partial)
+            with db:
+                db.execute("INSERT INTO meta VALUES ('config', ?)", (config.to_json(),))
+                db.execute("INSERT INTO networks VALUES (0, ?, 0, 'promoted', ?)",
+                           (time.time(), network_bytes(first_network)))
+            db.close()
+            try:
+                os.link(partial, path)
+            except FileExistsError:
+                raise taken from None
+        finally:
+            for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+                leftover.unlink(missing_ok=True)
         return cls(path)
 
     def close(self) -> None:
