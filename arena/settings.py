@@ -192,7 +192,12 @@ def load_config(config_class: type[Config], path: str | Path | None = None, **ov
     """A `config_class` from the YAML file `path` (or the defaults), with `overrides` (None values ignored) on top."""
     values = read_settings(path, config_class) if path is not None else {}
     values.update(typed({k: v for k, v in overrides.items() if v is not None}, config_class, "settings"))
-    return config_class(**values)
+    try:
+        return config_class(**values)
+    except SettingsError:
+        raise
+    except ValueError as exc:  # the config's own checks of its values (see its __post_init__)
+        raise SettingsError(f"settings file {path}: {exc}" if path is not None else str(exc)) from None
 
 
 def save_config(config: Any, path: str | Path) -> None:

@@ -84,3 +84,18 @@ def test_a_field_parser_serves_as_an_argparse_type():
     assert parser.parse_args(["--size", "9"]).size == 9
     with pytest.raises(SystemExit):
         parser.parse_args(["--size", "big"])
+
+
+@pytest.mark.parametrize("pool, words", [
+    ("rival: {wieght: 4, agent: BrawlerAgent}", "opponents: rival has wieght; an opponent has a weight and one of"),
+    ("rival: {agent: BrawlrAgent}", "no agent 'BrawlrAgent' in arena.envs.fighting; try BrawlerAgent"),
+    ("rival: {submission: SUBMISSIONS/greedy}", "opponents: rival's submission SUBMISSIONS/greedy plays othello, not"),
+])
+def test_a_training_pool_names_the_opponent_and_what_is_wrong(tmp_path, submissions, pool, words):
+    from arena.train.config import TrainConfig
+
+    path = tmp_path / "train.yaml"
+    path.write_text("opponents:\n  " + pool.replace("SUBMISSIONS", str(submissions)) + "\n")
+    with pytest.raises(SettingsError) as error:
+        load_config(TrainConfig, path)
+    assert f"settings file {path}: " + words.replace("SUBMISSIONS", str(submissions)) in str(error.value)

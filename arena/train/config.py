@@ -94,6 +94,29 @@ class TrainConfig:
         if self.eval_freq < 0 or self.eval_freq % self.save_freq:
             raise ValueError(f"eval_freq ({self.eval_freq}) must be a multiple of save_freq ({self.save_freq}), "
                              "or 0 for no evaluation")
+        for name, spec in self.opponents.items():
+            _check_opponent(name, spec)
+
+
+def _check_opponent(name: str, spec: Any) -> None:
+    """ValueError if a pool entry has a field no opponent takes, or names a submission of another game."""
+    if not isinstance(spec, dict):
+        raise ValueError(f"opponents: {name} must be a table such as {{weight: 1.0, agent: BrawlerAgent}}, got {spec!r}")
+    kinds = [kind for kind in ("agent", "submission", "sampling") if kind in spec]
+    allowed = {"weight", *kinds, *(("power",) if kinds in ([], ["sampling"]) else ())}
+    unknown = sorted(set(spec) - allowed)
+    if unknown or len(kinds) > 1:
+        raise ValueError(f"opponents: {name} has {', '.join(unknown) or ' and '.join(kinds)}; an opponent has a "
+                         "weight and one of agent, submission or sampling (self-play, with its power)")
+    if "agent" in spec:
+        scripted_agent(spec["agent"])  # ValueError naming the scripted agents there are
+    if "submission" in spec:
+        from arena.submission import load
+
+        manifest = load(spec["submission"]).manifest
+        if not manifest.plays("fighting"):
+            raise ValueError(f"opponents: {name}'s submission {spec['submission']} plays "
+                             f"{', '.join(manifest.env)}, not the fighting game")
 
 
 Config = TypeVar("Config")
@@ -108,3 +131,14 @@ def load_config(path: str | Path | None = None, config_class: type[Config] = Tra
 def save_config(config: Any, path: Path) -> None:
     """Write a config dataclass as YAML (what `load_config` reads back)."""
     settings.save_config(config, path)
+
+
+def scripted_agent(name: str) -> type:
+    """A scripted agent class of `arena.envs.fighting` by name, e.g. "BrawlerAgent"."""
+    from arena.envs import fighting
+
+    found = getattr(fighting, name, None)
+    if not isinstance(found, type):
+        raise ValueError(f"no agent {name!r} in arena.envs.fighting; try BrawlerAgent, BasedAgent, ConstantAgent, "
+                         "RandomAgent, ClockworkAgent")
+    return found

@@ -14,8 +14,8 @@ from typing import Any
 
 from arena.ratings import bradley_terry
 from arena.seeding import derive_seed
+from arena.train.config import scripted_agent
 from arena.train.controls import Controls
-from arena.train.league import scripted_agent
 from arena.train.policy import PolicyAgent, load_model
 
 ANCHOR_RATING = 1000.0

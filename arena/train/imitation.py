@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 
 from arena.seeding import derive_seed
+from arena.train.config import scripted_agent
 from arena.train.controls import Controls
-from arena.train.league import build_pool, make_env, scripted_agent
+from arena.train.league import build_pool, make_env
 
 
 def demonstrations(config: Any, teacher: str, decisions: int, seed: int) -> tuple[np.ndarray, ...]:

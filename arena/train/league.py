@@ -39,6 +39,7 @@ import gymnasium
 import numpy as np
 
 from arena import outcomes
+from arena.train.config import scripted_agent
 from arena.train.controls import ControlledFighter, Controls, recipe_rewards
 
 if TYPE_CHECKING:
@@ -223,17 +224,6 @@ def _opponent(name: str, spec: dict[str, Any], snapshot_agent: Callable[[str], A
     if "submission" in spec:
         return Opponent(weight, partial(submission_agent, spec["submission"]))
     raise ValueError(f"opponent {name!r}: give one of agent, submission or sampling (self-play), got {spec}")
-
-
-def scripted_agent(name: str) -> type:
-    """A scripted agent class of `arena.envs.fighting` by name, e.g. "BrawlerAgent"."""
-    from arena.envs import fighting
-
-    found = getattr(fighting, name, None)
-    if not isinstance(found, type):
-        raise ValueError(f"no agent {name!r} in arena.envs.fighting; try BrawlerAgent, BasedAgent, ConstantAgent, "
-                         "RandomAgent, ClockworkAgent")
-    return found
 
 
 def submission_agent(folder: str) -> Any:
