@@ -411,6 +411,9 @@ def _run_match(args: argparse.Namespace) -> int:
     specs = [load(args.first), load(args.second)]
     env_name = choose_env(args.env, specs)
     env = EnvSpec(env_name, choose_options(parse_overrides(args.option), specs))
+    if seat_count(env) < 2:
+        raise ArenaError(f"{env_name} with {_shown_options(env.options) or 'its default options'} has one seat: "
+                         f"a match of two submissions needs two or more (e.g. -o num_players=2)")
     seats = Seats(specs, seat_count(env), lambda spec: _handles([spec], env_name, args)[0])
     tally = Tally(seats.labels, entry(env_name).cooperative)
     try:
@@ -437,6 +440,10 @@ def _option_folder(folder, option: str) -> None:
     from arena.outputs import output_folder
 
     output_folder(folder, f"{option} {folder}", f"give {option} another")
+
+
+def _shown_options(options: dict[str, Any]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in options.items())
 
 
 def _run_validate(args: argparse.Namespace) -> int:

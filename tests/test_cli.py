@@ -77,10 +77,11 @@ def test_env_options_reach_the_env(cli, submissions):
     (["--seed", "-5"], "argument --seed: a seed is a whole number from 0 to 2**63 - 1, got '-5'"),
     (["--time-per-move", "-1"], "argument --time-per-move: must be more than 0 seconds, got '-1'"),
     (["--max-steps", "0"], "argument --max-steps: must be at least 1, got '0'"),
+    (["--env", "cartpole_relay", "-o", "num_players=1"], "has one seat: a match of two submissions needs two"),
 ])
 def test_bad_numbers_are_the_users_error_not_the_agents(cli, submissions, capsys, argv, message):
     try:
-        code, _, err = cli("match", submissions / "random", submissions / "greedy", "--env", "othello", *argv)
+        code, _, err = cli("match", submissions / "random", submissions / "random", "--env", "othello", *argv)
     except SystemExit as usage:  # argparse's own errors: a usage error
         code, err = usage.code, capsys.readouterr().err
     assert code in (1, 2) and message in err, err
