@@ -106,8 +106,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         signum = getattr(exc, "signum", signal.SIGINT)
         err.print("interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}")
         return 128 + signum
+    except BrokenPipeError:  # its output went to a reader that stopped reading (| head): a quiet end, as Unix tools
+        _silence_stdout()
+        return 128 + signal.SIGPIPE
     finally:
         signal.signal(signal.SIGTERM, previous)  # a program that called main() keeps its own handler
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises no second BrokenPipeError."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 class Stopped(KeyboardInterrupt):
@@ -483,7 +496,9 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
             if mine.status != "ok":
                 log = getattr(handle, "log_path", None)
                 where = f" (its output and traceback: {log})" if log is not None else ""
-                raise ArenaError(f"{spec.source}: {env_name}: {mine.status}: {mine.detail}{where}")
+                shown = result.fault.traceback if log is None and result.fault and result.fault.traceback else ""
+                raise ArenaError(f"{spec.source}: {env_name}: {mine.status}: {mine.detail}{where}"
+                                 + (f"\n{shown.rstrip()}" if shown else ""))
             moves += mine.moves
     finally:
         with _signals_held():

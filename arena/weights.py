@@ -82,7 +82,7 @@ def url_problem(url: str) -> str | None:
     except ValueError:
         return "is not a valid link"
     if parts.scheme != "https":
-        return "must be an http(s) link starting with https://"
+        return "must be an https:// link (plain http is refused: what it fetches could be changed on the way)"
     if "@" in parts.netloc:
         return "must not hold a user name or password; use a public link"
     if not host:

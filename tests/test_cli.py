@@ -260,3 +260,13 @@ def test_main_called_from_a_program_leaves_its_sigterm_handler_in_place(cli, sub
         assert code == 0 and signal.getsignal(signal.SIGTERM) is programs_own
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_output_piped_to_a_reader_that_stops_ends_quietly(submissions):
+    command = [sys.executable, "-m", "arena.cli", "match", str(submissions / "random"), str(submissions / "greedy"),
+               "--games", "40", "--json", "--no-sandbox"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.read(10)  # as `| head -c 10` does
+    process.stdout.close()
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 128 + signal.SIGPIPE and b"Traceback" not in err, err.decode()

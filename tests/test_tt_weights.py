@@ -71,7 +71,7 @@ def manifest(sha: str = SHA, env: str = "") -> str:
     ({"weights": "m.zip", "weights_url": "https://x/m.zip"}, "needs weights_sha256"),
     ({"weights": "m.zip", "weights_url": "https://x/m.zip", "weights_sha256": "abc"}, "64 hex digits"),
     ({"weights_url": "https://x/m.zip", "weights_sha256": SHA}, "needs weights, the file name"),
-    ({"weights": "m.zip", "weights_url": "ftp://x/m.zip", "weights_sha256": SHA}, "http(s) link"),
+    ({"weights": "m.zip", "weights_url": "ftp://x/m.zip", "weights_sha256": SHA}, "must be an https:// link"),
     ({"weights": "m.zip", "weights_sha256": SHA}, "checks a download"),
     ({"weights": "m.zip", "weights_url": 3, "weights_sha256": SHA}, "field 'weights_url' must be"),
 ])
