@@ -198,6 +198,13 @@ class _Fields:
         if len(envs) > MAX_ENVS or not all(isinstance(e, str) and not _text_problem(e, MAX_NAME_CHARS) for e in envs):
             raise ManifestError(f"{self.where}: field 'env' must list at most {MAX_ENVS} env names, each a short "
                                 f'string such as "othello", got {_shown(env)}')
+        from arena.envs import UnknownEnvError, entry
+
+        for name in envs:
+            try:
+                entry(name)
+            except UnknownEnvError as exc:
+                raise ManifestError(f"{self.where}: field 'env': {exc}") from None
         return envs
 
     def options(self) -> dict[str, Any]:

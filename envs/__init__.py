@@ -24,6 +24,7 @@ value outside them, so no option can make the harness allocate without bound.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import inspect
 from dataclasses import dataclass, field
@@ -114,7 +115,9 @@ def entry(name: str) -> EnvEntry:
         return _REGISTRY[name]
     except KeyError:
         families = ", ".join(f"{f}:<name>" for f in _FAMILIES)
-        raise UnknownEnvError(f"unknown env {name!r}: choose one of {', '.join(names())}, or {families}") from None
+        close = difflib.get_close_matches(name, names(), n=1)
+        guess = f"did you mean {close[0]!r}? " if close else ""
+        raise UnknownEnvError(f"unknown env {name!r}: {guess}choose one of {', '.join(names())}, or {families}") from None
 
 
 def option_defaults(name: str) -> dict[str, Any]:

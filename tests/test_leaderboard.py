@@ -147,6 +147,9 @@ def test_the_command_explains_bad_input(tmp_path, capsys):
         run_command("--db", str(empty.path))
     with pytest.raises(ArenaError, match="--videos renders videos into the website: add --html DIR"):
         run_command("--db", str(empty.path), "--videos", "3")
+    (tmp_path / "a_file").write_text("")
+    with pytest.raises(ArenaError, match="a_file is a file, not a folder\\); give --html another folder"):
+        run_command("--db", str(empty.path), "--html", str(tmp_path / "a_file"))
     with pytest.raises(SystemExit):
         run_command("--db", str(empty.path), "--videos", "-1")
     assert "--videos must be 0 or more" in capsys.readouterr().err

@@ -59,6 +59,7 @@ def test_default_name_is_the_folder_or_zip_name(write_submission, tmp_path):
         ("time_per_move = -1", "'time_per_move' must be positive"),
         ('time_per_move = "fast"', "'time_per_move' must be a number of seconds"),
         ("env = 3", "'env' must be an env name or a list of them"),
+        ('env = "othelo"', "arena.toml: field 'env': unknown env 'othelo': did you mean 'othello'?"),
         ('entry = "agent:Agent"', 'must look like "agent.py:SubmittedAgent"'),
         ('weights = "../secret.bin"', "'weights' must be a relative path inside the submission"),
         ('weights = "model.zip"', "weights file 'model.zip' named in arena.toml is missing"),

@@ -18,8 +18,9 @@ from rich.table import Table
 from arena.db import as_target, is_url
 from arena.errors import ArenaError
 from arena.leaderboard.site import write_site
-from arena.names import terminal
 from arena.leaderboard.table import Leaderboard, build, to_json
+from arena.names import terminal
+from arena.outputs import output_folder
 from arena.ratings import BRADLEY_TERRY
 from arena.tournament.store import ResultsStore
 
@@ -80,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
                          f"e.g. arena tournament submissions/ --env othello --db {db}")
     if args.videos != 0 and not args.html:
         raise ArenaError("--videos renders videos into the website: add --html DIR")
+    if args.html:
+        output_folder(args.html, f"--html {args.html}", "give --html another folder")
     store = ResultsStore(db)
     try:
         board = build(store, args.all_versions)
