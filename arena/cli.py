@@ -59,7 +59,8 @@ ELSEWHERE = {
     "serve": ("arena.serve.cli", "add_serve_commands",
               "host a competition: uploads, validation, continuous rated play, a live leaderboard"),
     "submit": ("arena.serve.cli", "add_serve_commands", "upload a submission to a competition's server"),
-    "train": ("arena.train.cli", "add_train_commands", "train an agent with stable-baselines3 (self-play league)"),
+    "train": ("arena.train.cli", "add_train_commands",
+              "train an agent: stable-baselines3 with a self-play league, or AlphaZero for othello and gomoku"),
     "export": ("arena.train.cli", "add_train_commands", "write a trained run as a submission folder"),
     "tt": ("arena.agents.tt.cli", "add_tt_command", "TTNN ports: run policies on Tenstorrent hardware"),
 }
@@ -349,6 +350,11 @@ def _open_tournament(args: argparse.Namespace):
     from arena.tournament import Settings, Tournament
 
     if args.resume:
+        from arena.db import as_target, is_url
+
+        db = as_target(args.db)
+        if not is_url(db) and not db.is_file():  # nothing to resume: and no empty store left behind
+            raise ArenaError(f"{db}: no tournament to resume; start one with a submissions folder and --env")
         tournament = Tournament(args.db)
         if args.env and args.env != tournament.settings.env:
             tournament.close()

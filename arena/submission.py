@@ -751,7 +751,10 @@ def _find_root(unpacked: Path, source: Path) -> Path:
     if len(entries) == 1 and entries[0].is_dir() and is_root(entries[0]):
         return entries[0]
     found = ", ".join(sorted(p.name for p in entries)[:8]) or "nothing"
-    raise SubmissionError(f"{source}: no agent.py at its top level (found: {found}); put agent.py at the top of the folder")
+    deeper = next(itertools.islice(unpacked.glob("*/*/**/agent.py"), 1), None)
+    where = f"; there is one at {deeper.relative_to(unpacked)}: zip that folder instead" if deeper else ""
+    raise SubmissionError(f"{source}: no agent.py at its top level (found: {found}){where}; put agent.py at the "
+                          "top of the folder")
 
 
 def _check_files(root: Path, manifest: Manifest, source: Path) -> None:

@@ -270,3 +270,8 @@ def test_output_piped_to_a_reader_that_stops_ends_quietly(submissions):
     process.stdout.close()
     _, err = process.communicate(timeout=120)
     assert process.returncode == 128 + signal.SIGPIPE and b"Traceback" not in err, err.decode()
+
+
+def test_resuming_a_tournament_that_is_not_there_says_so_and_makes_nothing(cli, tmp_path):
+    code, _, err = cli("tournament", "--db", tmp_path / "missing.sqlite", "--resume")
+    assert code == 1 and "missing.sqlite: no tournament to resume" in err and not list(tmp_path.iterdir())

@@ -83,6 +83,10 @@ def test_missing_agent_file_and_non_submissions_are_refused(tmp_path):
     (tmp_path / "empty" / "notes.txt").write_text("hi")
     with pytest.raises(SubmissionError, match=r"no agent.py at its top level \(found: notes.txt\)"):
         load(tmp_path / "empty")
+    (tmp_path / "empty" / "outer" / "mine").mkdir(parents=True)  # zipped a level too high
+    (tmp_path / "empty" / "outer" / "mine" / "agent.py").write_text(PLAIN_AGENT)
+    with pytest.raises(SubmissionError, match=r"there is one at outer/mine/agent.py: zip that folder instead"):
+        load(tmp_path / "empty")
     with pytest.raises(SubmissionError, match="no such file or folder"):
         load(tmp_path / "nowhere")
     (tmp_path / "junk.zip").write_bytes(b"this is not a zip")
