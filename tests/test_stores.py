@@ -370,7 +370,7 @@ def test_an_unreachable_server_is_named_with_its_port():
 
 def test_without_psycopg_the_message_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "psycopg", None)
-    with pytest.raises(ArenaError, match=r"needs psycopg, its driver for Python: pip install 'arena\[serve\]'"):
+    with pytest.raises(ArenaError, match=r"needs psycopg, its driver for Python: pip install -e '\.\[serve\]'"):
         ResultsStore("postgresql://arena@localhost/arena")
 
 

@@ -37,7 +37,7 @@ fighting game); flags given on the command line win over it.
 def add_train_commands(subparsers: Any) -> None:
     """Add `train` and `export` to the `arena` command's subparsers."""
     train = subparsers.add_parser(
-        "train", help="train an agent with stable-baselines3 (self-play league)",
+        "train", help="train an agent: stable-baselines3 with a self-play league, or AlphaZero for othello and gomoku",
         description="Train an agent for a game: the fighting game's self-play league (PPO, recurrent PPO or A2C "
         "against scripted agents, submissions and snapshots of itself), snake's independent PPO learners, or "
         "the CartPole relay's A2C (or PPO) team, or AlphaZero for othello and gomoku. Checkpoints, TensorBoard logs and "
