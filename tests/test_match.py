@@ -71,14 +71,17 @@ def test_a_move_over_the_time_limit_is_a_timeout():
     assert "the limit is 0.01 s" in result.agent("slow").detail
 
 
+class Broken(Agent):
+    """Fails as it starts, as an agent missing a library does."""
+
+    def _initialize(self):
+        raise ImportError("no module named torch")
+
+    def predict(self, obs):
+        return 0
+
+
 def test_an_agent_that_cannot_start_forfeits_before_any_move():
-    class Broken(Agent):
-        def _initialize(self):
-            raise ImportError("no module named torch")
-
-        def predict(self, obs):
-            return 0
-
     result = play_match("othello", [Broken(), RandomAgent()], seed=0)
     broken = result.agents[0]
     assert broken.status == Status.CRASH and "failed to start: ImportError: no module named torch" in broken.detail
@@ -88,13 +91,6 @@ def test_an_agent_that_cannot_start_forfeits_before_any_move():
 def test_a_submission_that_cannot_be_loaded_loses_even_to_one_that_fails_to_start_before_it():
     from arena.handle import ForfeitingAgent
     from arena.tournament.blocks import GuardedHandle
-
-    class Broken(Agent):
-        def _initialize(self):
-            raise ImportError("no module named torch")
-
-        def predict(self, obs):
-            return 0
 
     # Seat order would judge the first seat's crash first and hand the unloadable entrant a win;
     # a tournament's entrants come wrapped in a GuardedHandle.
