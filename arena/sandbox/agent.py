@@ -337,6 +337,8 @@ class SandboxedAgent(AgentHandle):
         except AgentFault as fault:
             self._faulted = True
             raise AgentFault(fault.status, f"{fault.detail}; its processes went on working after its answer") from None
+        except OSError:
+            pass  # its group is gone with it: nothing of it runs either way
 
     def _until_stopped(self, deadline: float) -> None:
         freezer = self._freezer
