@@ -20,8 +20,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping, Sequence
 
 from arena import __version__
-from arena.arguments import MAX_SEED
 from arena.actions import checked_action, loggable
+from arena.arguments import MAX_SEED
 from arena.cpus import kept_on_current_cpu
 from arena.envs import EnvSpec, make_raw, seat_view, spec_of
 from arena.faults import AgentFault, Status
