@@ -83,10 +83,12 @@ def self_play_round(store: Store, games: int) -> None:
     else:
         network_id = store.best_network_id()
         net = store.network(network_id)
+    source = "rollout search" if bootstrap else f"network {network_id}"
+    # Said before they start: a round plays its games all at once and can take minutes.
+    print(f"self-play  playing {games} games by {source} ...", flush=True)
     records, stats = play_games(config, net, games, seed=round_seed(config.seed, stored))
     store.add_games(records, network_id)
     store.log(store.game_count(), **stats.as_metrics())
-    source = "rollout search" if bootstrap else f"network {network_id}"
     print(f"self-play  {stats.games} games by {source} in {stats.seconds:.0f} s: "
           f"{stats.evaluations / stats.seconds:,.0f} evaluations/s, {stats.games / stats.seconds * 3600:,.0f} games/h, "
           f"black won {stats.black_wins:.0%}, resigned {stats.resigned:.0%}", flush=True)
