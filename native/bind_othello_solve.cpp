@@ -3,7 +3,11 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
+#include <chrono>
+#include <future>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "othello.h"
@@ -44,26 +48,48 @@ const SolverBuild& solver_build() {
   return *chosen;
 }
 
+// `work(interrupted)` run on a thread of its own while this one waits without the GIL, taking it
+// every 50 ms to let Python see signals: when a handler raises (Ctrl-C, SIGTERM), the flag stops the
+// search at its next check and the handler's exception is raised here.
+template <typename Result, typename Work>
+Result interruptibly(Work work) {
+  std::atomic<bool> interrupted{false};
+  std::packaged_task<Result()> task([&] { return work(&interrupted); });
+  std::future<Result> done = task.get_future();
+  std::thread searching(std::move(task));
+  bool raised = false;
+  {
+    py::gil_scoped_release release;
+    while (done.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+      py::gil_scoped_acquire acquire;
+      if (PyErr_CheckSignals() != 0) {
+        raised = true;
+        interrupted = true;
+        break;
+      }
+    }
+    searching.join();
+  }
+  if (raised) throw py::error_already_set();
+  return done.get();
+}
+
 // (score, best_move, nodes, seconds, complete); best_move is -1 when the game is over.
 py::tuple solve_position(const Board& board, int alpha, int beta, double time_limit, int threads) {
   check_board(board, alpha, beta);
   if (threads < 1) throw std::invalid_argument("solve threads must be 1 or more, got " + std::to_string(threads));
-  arena::othello_solver::RootResult r;
-  {
-    py::gil_scoped_release release;
-    r = solver_build().solve(board.own(), board.opp(), alpha, beta, time_limit, threads);
-  }
+  const auto r = interruptibly<arena::othello_solver::RootResult>([&](const std::atomic<bool>* interrupted) {
+    return solver_build().solve(board.own(), board.opp(), alpha, beta, time_limit, threads, interrupted);
+  });
   return py::make_tuple(r.score, r.best_move, r.nodes, r.seconds, r.complete);
 }
 
 // ([(move, score), ...] best first, nodes, seconds, complete).
 py::tuple solve_each_move(const Board& board, double time_limit) {
   check_board(board, -solve::kScoreMax, solve::kScoreMax);
-  arena::othello_solver::MovesResult r;
-  {
-    py::gil_scoped_release release;
-    r = solver_build().solve_moves(board.own(), board.opp(), time_limit);
-  }
+  const auto r = interruptibly<arena::othello_solver::MovesResult>([&](const std::atomic<bool>* interrupted) {
+    return solver_build().solve_moves(board.own(), board.opp(), time_limit, interrupted);
+  });
   py::list out;
   for (const auto& [move, score] : r.scores) out.append(py::make_tuple(move, score));
   return py::make_tuple(out, r.nodes, r.seconds, r.complete);

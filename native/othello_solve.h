@@ -437,6 +437,7 @@ struct SharedSearch {
   double time_limit;
   std::chrono::steady_clock::time_point started;
   std::atomic<bool> answered{false};  // a thread has the current search's answer: the others stop
+  const std::atomic<bool>* interrupted = nullptr;  // set by the caller: stop as the time limit does
 };
 
 // One thread's search.
@@ -521,7 +522,8 @@ class Search {
     if (++nodes_ - checked_ >= kCheckEvery) {
       checked_ = nodes_;
       if (shared_.answered.load(std::memory_order_relaxed) ||
-          (shared_.time_limit > 0 && shared_.seconds() > shared_.time_limit))
+          (shared_.time_limit > 0 && shared_.seconds() > shared_.time_limit) ||
+          (shared_.interrupted != nullptr && shared_.interrupted->load(std::memory_order_relaxed)))
         throw Aborted{};
     }
   }
@@ -855,6 +857,8 @@ class Solver {
   explicit Solver(int table_bits = 20, double time_limit = 0.0) : shared_(table_bits, time_limit) {}
 
   void set_threads(int threads) { shared_.threads = std::max(1, threads); }
+  // A flag the caller may set from another thread to stop the search (it ends as at the time limit).
+  void set_interrupt(const std::atomic<bool>* interrupted) { shared_.interrupted = interrupted; }
 
   uint64_t nodes() const { return nodes_; }
   double seconds() const { return shared_.seconds(); }

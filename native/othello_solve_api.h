@@ -2,6 +2,7 @@
 // (target.h), each reached through a SolverBuild.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <utility>
@@ -27,8 +28,10 @@ struct MovesResult {
 // One compilation of the solver, for one instruction set.
 struct SolverBuild {
   const char* name;
-  RootResult (*solve)(uint64_t own, uint64_t opp, int alpha, int beta, double time_limit, int threads);
-  MovesResult (*solve_moves)(uint64_t own, uint64_t opp, double time_limit);
+  // `interrupted` (may be null): set from another thread, it stops the search as the time limit does.
+  RootResult (*solve)(uint64_t own, uint64_t opp, int alpha, int beta, double time_limit, int threads,
+                      const std::atomic<bool>* interrupted);
+  MovesResult (*solve_moves)(uint64_t own, uint64_t opp, double time_limit, const std::atomic<bool>* interrupted);
   // Installs evaluation weights for this build's searches (each build keeps its own).
   void (*load_evaluation)(const uint8_t* data, size_t size);
 };

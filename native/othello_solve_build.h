@@ -12,9 +12,11 @@ namespace {
 
 namespace solve = othello::solve;
 
-RootResult solve_root(uint64_t own, uint64_t opp, int alpha, int beta, double time_limit, int threads) {
+RootResult solve_root(uint64_t own, uint64_t opp, int alpha, int beta, double time_limit, int threads,
+                      const std::atomic<bool>* interrupted) {
   solve::Solver solver(solve::table_bits_for(64 - popcount(own | opp)), time_limit);
   solver.set_threads(threads);
+  solver.set_interrupt(interrupted);
   RootResult result;
   try {
     result.score = solver.root(own, opp, alpha, beta, &result.best_move);
@@ -26,8 +28,9 @@ RootResult solve_root(uint64_t own, uint64_t opp, int alpha, int beta, double ti
   return result;
 }
 
-MovesResult solve_each_move(uint64_t own, uint64_t opp, double time_limit) {
+MovesResult solve_each_move(uint64_t own, uint64_t opp, double time_limit, const std::atomic<bool>* interrupted) {
   solve::Solver solver(solve::table_bits_for(64 - popcount(own | opp)), time_limit);
+  solver.set_interrupt(interrupted);
   MovesResult result;
   try {
     for (const solve::MoveScore& s : solver.score_moves(own, opp)) result.scores.emplace_back(s.move, s.score);

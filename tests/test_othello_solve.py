@@ -132,6 +132,28 @@ def test_threads_stop_at_the_time_limit():
     assert not result.complete and result.score is None
 
 
+@pytest.mark.parametrize("threads, all_best", [(1, False), (2, False), (1, True)])
+def test_a_signal_stops_a_search_that_would_not_end(threads, all_best):
+    """Ctrl-C (or a SIGTERM handler that raises) reaches Python during a solve of the opening, which
+    would run for ages: the search stops at its next check and the handler's exception comes out."""
+    import signal
+    import threading
+    import time
+
+    def interrupt_soon():
+        time.sleep(0.3)
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+    interrupter = threading.Thread(target=interrupt_soon)
+    started = time.monotonic()
+    interrupter.start()
+    with pytest.raises(KeyboardInterrupt):
+        solve(OthelloBoard(), threads=threads, all_best=all_best, time_limit=120)
+    interrupter.join()
+    # Uninterruptible, it would have raised only once its time limit returned control to Python.
+    assert time.monotonic() - started < 60
+
+
 def test_threads_must_be_positive():
     with pytest.raises(ValueError, match="threads"):
         solve(FFO[0].board, threads=0)
