@@ -362,6 +362,20 @@ def test_the_command_line_sets_fields_and_refuses_unknown_ones(tmp_path):
         cli.run(parser.parse_args(["othello", "--store", str(tmp_path / "none.sqlite"), "--export", str(tmp_path)]))
 
 
+def test_a_role_with_nothing_left_to_do_says_so(tmp_path, capsys):
+    import argparse
+
+    from arena.alphazero import cli
+
+    path = tmp_path / "done.sqlite"  # a run whose every generation is done: its roles return at once
+    loop.open_store(path, tiny(generations=0)).close()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("game")
+    cli.add_arguments(parser)
+    assert cli.run(parser.parse_args(["othello", "--store", str(path), "--role", "evaluate"])) == 0
+    assert "done: 0 generations; the best network is 0" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("device", ["cuda:99", "gpu"])
 def test_a_device_torch_cannot_use_is_a_clear_error_before_any_work(tmp_path, device):
     from arena.errors import ArenaError

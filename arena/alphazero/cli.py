@@ -63,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
         raise ArenaError(str(exc)) from exc
     print(f"AlphaZero {store.config.game} {store.config.size}x{store.config.size}: store {store.path}, role {args.role}")
     run_role(store, args.role)
+    # Said also when there was nothing left to do (a role started on a finished run returns at once).
+    print(f"done: {store.config.generations} generations; the best network is {store.best_network_id()} "
+          f"(arena train {store.config.game} --algo alphazero --store {store.path} --export DIR makes a submission)")
     return 0
 
 
