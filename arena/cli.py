@@ -91,17 +91,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except ArenaError as exc:
-        from arena.match_command import shown_lines
-
-        err.print(f"[bold red]error:[/] {shown_lines(str(exc))}")
+        _print_error(str(exc))
         return HarnessError.EXIT_STATUS if isinstance(exc, HarnessError) else 1
     except ModuleNotFoundError as exc:
         hint = missing_extra(exc)
         if hint is None:
             raise
-        from arena.match_command import shown_lines
-
-        err.print(f"[bold red]error:[/] {shown_lines(hint)}")
+        _print_error(hint)
         return 1
     except KeyboardInterrupt as exc:
         signum = getattr(exc, "signum", signal.SIGINT)
@@ -112,6 +108,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + signal.SIGPIPE
     finally:
         signal.signal(signal.SIGTERM, previous)  # a program that called main() keeps its own handler
+
+
+def _print_error(text: str) -> None:
+    from arena.match_command import shown_lines
+
+    err.print(f"[bold red]error:[/] {shown_lines(text)}")
 
 
 def _silence_stdout() -> None:
@@ -183,8 +185,10 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     match.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
                        help="env option, e.g. -o size=6 for 6x6 Othello or -o num_snakes=2; repeatable "
                             "(default: the manifests' [options])")
-    match.add_argument("--seed", type=arguments.seed, default=0, help="seed of the first game (default: 0); game i uses seed + i")
-    match.add_argument("--games", type=arguments.positive_int, default=1, help="number of games (default: 1); A and B swap seats every game")
+    match.add_argument("--seed", type=arguments.seed, default=0,
+                       help="seed of the first game (default: 0); game i uses seed + i")
+    match.add_argument("--games", type=arguments.positive_int, default=1,
+                       help="number of games (default: 1); A and B swap seats every game")
     match.add_argument("--verbose", "-v", action="store_true",
                        help="print every game's seats, result and replay instead of a progress bar")
     match.add_argument("--video", nargs="?", const="", metavar="PATH",
@@ -290,7 +294,8 @@ def _add_tournament_command(commands) -> None:
                             help="games per pairing, seats swapped every game (default: 2)")
     tournament.add_argument("--rounds", type=int, help="rounds of swiss or free-for-all")
     tournament.add_argument("--challenger", help="gauntlet: the name of the entrant that plays the field")
-    tournament.add_argument("--seed", type=arguments.seed, default=0, help="tournament seed; every game's seed derives from it")
+    tournament.add_argument("--seed", type=arguments.seed, default=0,
+                            help="tournament seed; every game's seed derives from it")
     tournament.add_argument("--time-per-move", type=arguments.seconds, metavar="SECONDS",
                             help="per-move limit for every agent (default: the game's, see arena envs); "
                                  "a manifest may ask for less, never more")
@@ -299,7 +304,8 @@ def _add_tournament_command(commands) -> None:
                                  "(default: the game's bank, see arena envs)")
     tournament.add_argument("--max-steps", type=arguments.positive_int, help="cut each game after this many env steps")
     tournament.add_argument("--memory-mb", type=int, help="memory cap of each agent (default: 4096)")
-    tournament.add_argument("--workers", type=arguments.positive_int, default=2, help="matches played at once (default: 2)")
+    tournament.add_argument("--workers", type=arguments.positive_int, default=2,
+                            help="matches played at once (default: 2)")
     tournament.add_argument("--backend", default="process", choices=("process", "ray"),
                             help="process: a pool on this machine (default); ray: Ray tasks")
     tournament.add_argument("--address", help="Ray cluster address HOST:PORT (default: start a local Ray)")
@@ -413,7 +419,7 @@ def _run_match(args: argparse.Namespace) -> int:
         launcher.warm_up()  # it loads while the submissions and the game do
     from pathlib import Path
 
-    from arena.entrants import choose_env, choose_options, seat_count
+    from arena.entrants import choose_env, choose_options, seat_count, shown_options
     from arena.envs import EnvSpec, entry
     from arena.match_command import Display, Seats, Tally, play_series
     from arena.submission import load
@@ -430,10 +436,11 @@ def _run_match(args: argparse.Namespace) -> int:
     specs = [load(args.first), load(args.second)]
     env_name = choose_env(args.env, specs)
     env = EnvSpec(env_name, choose_options(parse_overrides(args.option), specs))
-    if seat_count(env) < 2:
-        raise ArenaError(f"{env_name} with {_shown_options(env.options) or 'its default options'} has one seat: "
+    seat_total = seat_count(env)
+    if seat_total < 2:
+        raise ArenaError(f"{env_name} with {shown_options(env.options) or 'its default options'} has one seat: "
                          f"a match of two submissions needs two or more (e.g. -o num_players=2)")
-    seats = Seats(specs, seat_count(env), lambda spec: _handles([spec], env_name, args)[0])
+    seats = Seats(specs, seat_total, lambda spec: _handles([spec], env_name, args)[0])
     tally = Tally(seats.labels, entry(env_name).cooperative)
     try:
         with Display(args.games, env_name, args.verbose, args.json, out.real, err.real) as display:
@@ -459,10 +466,6 @@ def _option_folder(folder, option: str) -> None:
     from arena.outputs import output_folder
 
     output_folder(folder, f"{option} {folder}", f"give {option} another")
-
-
-def _shown_options(options: dict[str, Any]) -> str:
-    return ", ".join(f"{key}={value}" for key, value in options.items())
 
 
 def _run_validate(args: argparse.Namespace) -> int:

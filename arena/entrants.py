@@ -87,12 +87,13 @@ def choose_options(given: dict[str, Any], specs: Sequence[AgentSpec]) -> dict[st
     asked = {spec.source: spec.manifest.options for spec in specs if spec.manifest.options}
     distinct = {tuple(sorted(options.items())) for options in asked.values()}
     if len(distinct) > 1:
-        wishes = "; ".join(f"{source} asks for {_shown(options)}" for source, options in asked.items())
+        wishes = "; ".join(f"{source} asks for {shown_options(options)}" for source, options in asked.items())
         raise ArenaError(f"the manifests ask for different env options ({wishes}): choose with --option KEY=VALUE")
     return dict(distinct.pop()) if distinct else {}
 
 
-def _shown(options: dict[str, Any]) -> str:
+def shown_options(options: dict[str, Any]) -> str:
+    """Env options as `key=value, ...`."""
     return ", ".join(f"{key}={value}" for key, value in options.items())
 
 

@@ -89,6 +89,7 @@ def test_a_field_parser_serves_as_an_argparse_type():
 @pytest.mark.parametrize("pool, words", [
     ("rival: {wieght: 4, agent: BrawlerAgent}", "opponents: rival has wieght; an opponent has a weight and one of"),
     ("rival: {agent: BrawlrAgent}", "no agent 'BrawlrAgent' in arena.envs.fighting; try BrawlerAgent"),
+    ("snapshots: {power: 3}", "opponents: snapshots has power; an opponent has a weight and one of"),
     ("rival: {submission: SUBMISSIONS/greedy}", "opponents: rival's submission SUBMISSIONS/greedy plays othello, not"),
 ])
 def test_a_training_pool_names_the_opponent_and_what_is_wrong(tmp_path, submissions, pool, words):

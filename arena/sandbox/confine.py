@@ -107,6 +107,9 @@ _PR_CAPBSET_DROP = 24
 _PR_SET_NO_NEW_PRIVS = 38
 
 
+OOM_SCORE_ADJ_MAX = 1000
+
+
 def first_for_the_out_of_memory_killer() -> None:
     """Have the kernel's out-of-memory killer take this process and its children before any other
     (the harness, the opponent), should the machine ever run out of memory as a whole.
@@ -117,9 +120,6 @@ def first_for_the_out_of_memory_killer() -> None:
         Path("/proc/self/oom_score_adj").write_text(str(OOM_SCORE_ADJ_MAX))
     except OSError:
         pass  # a /proc without it: the killer chooses by size alone
-
-
-OOM_SCORE_ADJ_MAX = 1000
 
 
 def die_with_parent() -> None:

@@ -101,9 +101,10 @@ class TrainConfig:
 def _check_opponent(name: str, spec: Any) -> None:
     """ValueError if a pool entry has a field no opponent takes, or names a submission of another game."""
     if not isinstance(spec, dict):
-        raise ValueError(f"opponents: {name} must be a table such as {{weight: 1.0, agent: BrawlerAgent}}, got {spec!r}")
+        raise ValueError(f"opponents: {name} must be a table such as {{weight: 1.0, agent: BrawlerAgent}}, "
+                         f"got {spec!r}")
     kinds = [kind for kind in ("agent", "submission", "sampling") if kind in spec]
-    allowed = {"weight", *kinds, *(("power",) if kinds in ([], ["sampling"]) else ())}
+    allowed = {"weight", *kinds, *(("power",) if kinds == ["sampling"] else ())}  # as league._opponent reads them
     unknown = sorted(set(spec) - allowed)
     if unknown or len(kinds) > 1:
         raise ValueError(f"opponents: {name} has {', '.join(unknown) or ' and '.join(kinds)}; an opponent has a "

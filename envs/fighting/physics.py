@@ -64,7 +64,7 @@ class Vec2(NamedTuple):
         return self
 
     def __abs__(self) -> float:
-        return math.hypot(self.x, self.y)
+        return self.length
 
     @property
     def length(self) -> float:
