@@ -87,11 +87,13 @@ def test_turn_based_matches_keep_the_agents_on_one_cpu_and_simultaneous_ones_do_
         for seed in range(2):  # the first game finds each agent's process; the second keeps it placed
             assert play_match("othello", kept, seed=seed).fault is None
             assert play_match("othello", [free, RandomAgent()], seed=seed).fault is None
-        placed = [os.sched_getaffinity(agent._agent_pid) for agent in kept]
-        assert all(len(cpus) == 1 and cpus <= harness_cpus for cpus in placed)
+        # the supervisor with it: freezing the agent wakes both
+        placed = [(os.sched_getaffinity(agent._agent_pid), os.sched_getaffinity(agent._process.pid)) for agent in kept]
+        assert all(len(cpus) == 1 and cpus <= harness_cpus and supervisor == cpus for cpus, supervisor in placed)
         assert os.sched_getaffinity(free._agent_pid) == harness_cpus
         assert play_match(EnvSpec("snake", {"num_snakes": 2}), kept, seed=0).fault is None
-        assert all(os.sched_getaffinity(agent._agent_pid) == harness_cpus for agent in kept)
+        assert all(os.sched_getaffinity(pid) == harness_cpus for agent in kept
+                   for pid in (agent._agent_pid, agent._process.pid))
     finally:
         for agent in (*kept, free):
             agent.close()

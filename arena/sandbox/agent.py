@@ -389,14 +389,18 @@ class SandboxedAgent(AgentHandle):
             self._freezer.thaw()
 
     def _place(self, cpu: int | None) -> None:
-        """Keep the agent's process on `cpu`, or let it run on any CPU the harness may use (None).
+        """Keep the agent's process and its supervisor on `cpu`, or let them run on any CPU the harness
+        may use (None).
 
         Only a scheduling preference: its limits, its clock and its isolation are the same anywhere.
+        The supervisor goes along because freezing wakes it too: on another CPU, waking it there
+        would make every wait for a stopped agent an inter-CPU wake-up, on the agent's clock.
         """
         if cpu == self._pinned or self._agent_pid is None:
             return
         try:
-            os.sched_setaffinity(self._agent_pid, {cpu} if cpu is not None else allowed_cpus())
+            for pid in (self._agent_pid, self._process.pid):
+                os.sched_setaffinity(pid, {cpu} if cpu is not None else allowed_cpus())
         except OSError:
             return  # the process is gone, or this host does not let us choose
         self._pinned = cpu
