@@ -234,6 +234,30 @@ py::dict fighter_state(const fg::Game& g, int j) {
   return d;
 }
 
+py::tuple lying_item(const std::string& key, int weapon, const fg::Item& item, bool dropped) {
+  const fg::Body& body = item.body;
+  return py::make_tuple(key, WEAPON_NAMES[weapon], body.x, body.y, body.vx, body.vy, item.world_x, item.world_y,
+                        dropped);
+}
+
+// The weapons lying about, as weapons.Armory.lying() names them: (key, name, x, y, vx, vy, world_x,
+// world_y, dropped) each.
+py::list lying(const fg::Game& g) {
+  py::list items;
+  for (int k = 0; k < 2; ++k) {
+    const fg::Spawner& s = g.spawners[k];
+    if (s.item_weapon != fg::NO_WEAPON)
+      items.append(lying_item(WEAPON_NAMES[s.item_weapon] + std::to_string(k), s.item_weapon, s.item, false));
+  }
+  for (int k = 0; k < g.dropped_count; ++k) {
+    const fg::Dropped& d = g.dropped[k];
+    if (d.weapon != fg::NO_WEAPON)
+      items.append(lying_item("Dropped" + std::string(WEAPON_NAMES[d.name]) + std::to_string(d.number), d.name,
+                              d.item, true));
+  }
+  return items;
+}
+
 py::dict game_state(const fg::Game& g) {
   py::dict d;
   d["steps"] = g.steps;
@@ -244,13 +268,7 @@ py::dict game_state(const fg::Game& g) {
   d["fighters"] = py::make_tuple(fighter_state(g, 0), fighter_state(g, 1));
   const fg::Body& p = g.platform.body;
   d["platform"] = py::make_tuple(p.x, p.y, p.vx, p.vy);
-  py::list items;  // weapons lying on the stage: (name, x, y, dropped), as weapons.Armory.items()
-  for (const fg::Spawner& s : g.spawners)
-    if (s.weapon != fg::NO_WEAPON) items.append(py::make_tuple(WEAPON_NAMES[s.weapon], s.x, s.y, false));
-  for (int k = 0; k < g.dropped_count; ++k)
-    if (g.dropped[k].weapon != fg::NO_WEAPON)
-      items.append(py::make_tuple(WEAPON_NAMES[g.dropped[k].name], g.dropped[k].x, g.dropped[k].y, true));
-  d["weapons"] = items;
+  d["weapons"] = lying(g);
   py::list spawners;  // weapons.Spawner's state: weapon (None when empty), x, y, spawned_at, last_spawn, cooldown
   for (const fg::Spawner& s : g.spawners) {
     py::dict spawner;
@@ -331,20 +349,25 @@ void bind_fighting(py::module_& m) {
   py::class_<fg::Batch>(m, "FightingBatch",
                         "N fighting games stepped together (see arena.envs.fighting.native.make_batch).")
       .def(py::init([](const py::list& moves, const std::vector<uint64_t>& seeds, int stocks, int max_frames,
-                       int first_on_right, int threads, bool autoreset) {
+                       int first_on_right, int threads, bool autoreset, double pixels_per_unit) {
              if (seeds.empty()) throw std::invalid_argument("FightingBatch: needs at least one game (seed)");
              if (stocks < 1 || max_frames < 1)
                throw std::invalid_argument("FightingBatch: stocks and max_frames must be at least 1, got " +
                                            std::to_string(stocks) + " and " + std::to_string(max_frames));
              if (threads < 1) throw std::invalid_argument("FightingBatch: threads must be at least 1");
+             if (!(pixels_per_unit > 0))
+               throw std::invalid_argument("FightingBatch: pixels_per_unit must be positive, got " +
+                                           std::to_string(pixels_per_unit));
              fg::Options options;
              options.stocks = stocks;
              options.max_frames = max_frames;
+             options.pixels_per_unit = pixels_per_unit;
              return new fg::Batch(move_table(moves), seeds, options, first_on_right < 0 ? -1 : (first_on_right ? 1 : 0),
                                   threads, autoreset);
            }),
            py::arg("moves"), py::arg("seeds"), py::arg("stocks") = 3, py::arg("max_frames") = 2700,
-           py::arg("first_on_right") = -1, py::arg("threads") = 1, py::arg("autoreset") = true)
+           py::arg("first_on_right") = -1, py::arg("threads") = 1, py::arg("autoreset") = true,
+           py::arg("pixels_per_unit") = 48.0)
       .def("__copy__", [](const fg::Batch& b) { return new fg::Batch(b); })
       .def(
           "__deepcopy__", [](const fg::Batch& b, py::dict) { return new fg::Batch(b); }, py::arg("memo"),
@@ -353,6 +376,9 @@ void bind_fighting(py::module_& m) {
       .def_property_readonly("size", &fg::Batch::size)
       .def_property_readonly("threads", &fg::Batch::threads)
       .def_property_readonly("autoreset", &fg::Batch::autoreset)
+      .def_property_readonly(
+          "pixels_per_unit", [](const fg::Batch& b) { return b.options().pixels_per_unit; },
+          "The render scale that sizes its weapons (CameraResolution.pixels_per_unit).")
       .def(
           "step",
           [](fg::Batch& b, const py::array& actions) {
@@ -428,6 +454,15 @@ void bind_fighting(py::module_& m) {
                                return view(self, b.events(), {b.size(), 2});
                              })
       .def(
+          "lying",
+          [](const fg::Batch& b, int i) {
+            check_game(b, i);
+            return lying(b.game(i));
+          },
+          py::arg("index"),
+          "The weapons lying about in game `index`: (key, name, x, y, vx, vy, world_x, world_y, dropped) each, "
+          "keyed as weapons.Armory.lying() keys them.")
+      .def(
           "state",
           [](const fg::Batch& b, int i) {
             check_game(b, i);
@@ -480,7 +515,8 @@ void bind_fighting(py::module_& m) {
           "position and velocity, facing (+1 right, -1 left), damage, weapon and stocks (None leaves one as it is).")
       .def(
           "set_spawner",
-          [](fg::Batch& b, int i, int slot, py::object weapon, double x, double y, int spawned_at) {
+          [](fg::Batch& b, int i, int slot, py::object weapon, double x, double y, int spawned_at,
+             py::object cooldown) {
             check_game(b, i);
             if (slot != 0 && slot != 1)
               throw py::index_error("FightingBatch: spawner must be 0 (right) or 1 (left), got " +
@@ -490,10 +526,13 @@ void bind_fighting(py::module_& m) {
             s.x = x;
             s.y = y;
             s.spawned_at = spawned_at;
+            if (!cooldown.is_none()) s.cooldown = cooldown.cast<int>();
             b.observe(i);
           },
           py::arg("index"), py::arg("spawner"), py::arg("weapon"), py::arg("x"), py::arg("y"), py::arg("spawned_at"),
-          "Show `weapon` (None: nothing) at (x, y) on spawner `spawner` of game `index` since frame `spawned_at`.")
+          py::arg("cooldown") = py::none(),
+          "Show `weapon` (None: nothing) at (x, y) on spawner `spawner` of game `index` since frame `spawned_at` "
+          "(a new weapon body there from the next step on), and set its cooldown if given.")
       .def(
           "positions",
           [](const fg::Batch& b) {

@@ -516,6 +516,14 @@ def test_reward_code_reads_positions_weapons_and_facing_as_the_competitions_engi
     [(key, weapon)] = [(k, o) for k, o in env.objects.items() if getattr(o, "name", None) in ("Spear", "Hammer")]
     assert key == f"{weapon.name}{0 if x > 0 else 1}"
     assert tuple(weapon.body.position) == pytest.approx((x, y)) and weapon.world_pos == pytest.approx([x, y])
+    from arena.compat.ai2.environment.environment import GameObject, WeaponGO
+
+    assert isinstance(weapon, WeaponGO) and isinstance(weapon, GameObject)
+    # It settles on the ground below it, pushed up out of it; the observation keeps where it appeared.
+    for _ in range(40):
+        env.step({0: env.act_helper.zeros(), 1: env.act_helper.zeros()})
+    assert env.objects[key] is weapon and weapon.body.position.y == pytest.approx(y - 0.1667, abs=1e-3)
+    assert env.get_spawner_info() == [["Random", (x, y)]]
 
 
 def test_training_episodes_last_the_competitions_match_and_reward_terms_run_once_a_frame():

@@ -37,8 +37,9 @@ def held_keys(rng: np.random.Generator, frames: int, press: float, flip: float) 
     return keys
 
 
-def python_match(seed: int, keys: np.ndarray) -> tuple[np.ndarray, list[tuple[dict, dict, dict]]]:
-    """The Python env's observations (frames + 1, 2, 64) and (rewards, terminations, truncations) per frame."""
+def python_match(seed: int, keys: np.ndarray) -> tuple[np.ndarray, list[tuple[dict, dict, dict, dict]]]:
+    """The Python env's observations (frames + 1, 2, 64) and (rewards, terminations, truncations, weapons
+    lying about) per frame."""
     env = WarehouseBrawl(engine="python")
     obs, _ = env.reset(seed=seed)
     seen = [np.stack([obs[a] for a in AGENTS])]
@@ -46,7 +47,9 @@ def python_match(seed: int, keys: np.ndarray) -> tuple[np.ndarray, list[tuple[di
     for action in keys:
         obs, rewards, terminations, truncations, _ = env.step({AGENTS[0]: action[0], AGENTS[1]: action[1]})
         seen.append(np.stack([obs[a] for a in AGENTS]))
-        outcomes.append((rewards, terminations, truncations))
+        lying = {name: (*item.body.position, *item.body.velocity, *item.world_pos)
+                 for name, item in env.game.armory.lying().items()}
+        outcomes.append((rewards, terminations, truncations, lying))
         if not env.agents:
             break
     return np.array(seen), outcomes
@@ -95,9 +98,13 @@ def test_a_match_plays_as_in_python(seed, press, flip):
     python, outcomes = python_match(seed, keys)
     batch = make_batch(1, [seed], autoreset=False)
     native = [batch.observations[0].copy()]
-    for frame, (rewards, terminations, truncations) in enumerate(outcomes):
+    for frame, (rewards, terminations, truncations, lying) in enumerate(outcomes):
         batch.step(keys[frame:frame + 1])
         native.append(batch.observations[0].copy())
+        native_lying = {key: tuple(values) for key, _, *values, _ in batch.lying(0)}
+        assert native_lying.keys() == lying.keys(), f"frame {frame}"
+        for key, values in lying.items():
+            assert native_lying[key] == pytest.approx(values, abs=TOLERANCE), f"frame {frame}: {key}"
         assert list(batch.rewards[0]) == [rewards[a] for a in AGENTS], f"frame {frame}"
         assert bool(batch.terminated[0]) == terminations[AGENTS[0]], f"frame {frame}"
         assert bool(batch.truncated[0]) == truncations[AGENTS[0]], f"frame {frame}"

@@ -163,7 +163,8 @@ def test_picking_up_a_weapon_changes_weapon_type_and_h_drops_it_again():
     env.weapon_equip_signal.connect(lambda env, agent: equips.append(agent))
     env.weapon_drop_signal.connect(lambda env, agent: drops.append(agent))
     spawner = env.game.armory.spawners[0]
-    spawner.weapon, spawner.position, spawner.spawned_at = "Hammer", (player.body.x, 0.7), env.steps
+    spawner.weapon, spawner.position = "Hammer", (player.body.x, 0.7)
+    spawner.spawned_at = env.steps - R.SPAWN_SHOW_FRAMES  # shown long enough ago to be taken
     step(env)
     obs, *_ = step(env, keys(env, "h"))
     assert player.weapon == "Hammer" and equips == ["player"]

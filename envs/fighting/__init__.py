@@ -86,8 +86,12 @@ Unarmed is "Punch". A spawner over each ground shows a random "Spear" or "Hammer
 from the centre at height 0.7 (right) or 2.7 (left): the first within 350 frames of the start, then
 a cooldown drawn around 500 to 700 frames after the last one was taken or vanished; an untaken
 weapon vanishes after 350 frames. Hold h while unarmed with your hurtbox touching a weapon to pick
-it up; press h while armed to drop it where you stand (it lies 250 frames; you cannot take a dropped
-weapon for 15 frames). Each weapon has its own move data: longer reach, more damage and force.
+it up (a spawner's once it has been shown for 36 frames); press h while armed to drop it where you
+stand (it lies 250 frames; you cannot take a dropped weapon for 15 frames). Each weapon has its own
+move data: longer reach, more damage and force. A weapon lying about is a physics box: it settles
+on the ground below it, rides the platform, or falls into the pit; its size, and so where it rests,
+follows the render resolution as in the competition's game (its picture, 40 x 16 pixels, at that
+scale). The observation reports where each weapon appeared, as there; `env.objects` where it is.
 
 ## Observation space
 `Box(float32, (64,))`: 32 values about the observing fighter (sections `player_*`), then the same
@@ -136,7 +140,8 @@ that manager's reward computed from its own side (its fighter is `env.objects["p
 (`env.shape_rewards_of(seat)` before the first reset computes one seat's only, as single-agent
 views do). Reward code reads `env.objects["player"]` / `["opponent"]` (see `Fighter`),
 `env.objects["platform1"]` (`width`, `height`, `body`), the weapons lying on the stage
-(`env.objects["Hammer0"]`, `["Spear1"]`, `["DroppedSpear2"]`, ...: `name`, `body.position`),
+(`env.objects["Hammer0"]`, `["Spear1"]`, `["DroppedSpear2"]`, ...: `name`, `body.position`,
+`world_pos`),
 `env.terminated`, `env.dt`, `env.fps`, `env.steps`, `env.stage_width_tiles`,
 `env.stage_height_tiles`, `env.get_spawner_info()`, `env.get_stats(i)`, `env.load_attacks()` (the
 moves in the competition's data format), and can subscribe to the signals `win_signal`,
@@ -151,12 +156,10 @@ Terminated on the frame after a fighter loses its last stock (the other wins). T
 ## Differences from the competition's game
 The competition's game (UTMIST/UTMIST-AI2) is the specification: tests/test_fighting_fidelity.py
 plays recorded key scripts in both and requires positions, speeds, states and damage to agree
-within 0.05 units and one frame. What still differs, and why:
+within 0.05 units and one frame; tests/test_fighting_weapons.py does the same for weapons falling,
+dropped and taken. What still differs, and why:
 - Seeding: there, sides, weapon spawns and taunt poses come from Python's global `random`; here
   from the env's seed, so a seed replays a match exactly and two envs never share a stream.
-- Weapons lying on the stage stay where they appear; there, they fall onto the ground under a
-  physics body whose size depends on the render resolution, moving their pickup area by up to
-  0.2 units (observations there also report where they appeared).
 - `run_match` there computes the platform's speed twice a frame, so in its matches the platform
   does not pause at its ends for a frame; here it pauses, as the bare env there does.
 - A move whose cast must be held (`mustBeHeld`) would crash there when released; no move in the
@@ -164,11 +167,14 @@ within 0.05 units and one frame. What still differs, and why:
 - Gravity cannot be switched off by a move there (its switch sets an attribute the physics never
   reads), and here neither; dodges and knock-outs do switch it off, in both.
 - Physics: contacts are solved for boxes only (all this stage has); a squeeze between the platform
-  and a ground, and landings on a ledge's corner, agree within the tolerance above.
+  and a ground, and landings on a ledge's corner, agree within the tolerance above. A weapon caught
+  on a ground's side grips it there, from the contact's second frame, as there (where the engine's
+  rounding tilts that contact and the weapon's friction holds it); here always, there nearly so.
 
 ## Arguments
 - `render_mode`: "rgb_array" (pictures as (H, W, 3) uint8 arrays) or "human" (a window at 30 fps).
-- `resolution`: "low" (720x480, default), "medium" (1280x720), "high" (1920x1080), or a `CameraResolution`.
+- `resolution`: "low" (720x480, default), "medium" (1280x720), "high" (1920x1080), or a `CameraResolution`;
+  as in the competition's game it also sizes the weapons lying about (see Weapons).
 - `max_timesteps`: frames in a match (default 2700, 90 s; PettingZoo's `max_cycles`, given to the
   module's `parallel_env`, `raw_env` or `env`, sets it).
 - `stocks`: stocks per fighter (default 3).
@@ -179,7 +185,7 @@ within 0.05 units and one frame. What still differs, and why:
   reference it is tested against, frame for frame, and plays the same matches several times slower.
   On the native engine `env.game` is a `NativeGame`: fighters, platform and weapons read as on the
   Python engine; writes to fighters' positions, velocities, facing, damage, weapons and stocks, and
-  to the spawners' weapons, change the match as there (other writes do not); signals reach their
+  to the spawners' weapons and cooldowns, change the match as there (other writes do not); signals reach their
   handlers after the frame rather than during it.
 
 ## Single-agent view

@@ -19,6 +19,12 @@ class CameraResolution(Enum):
     def size(self) -> tuple[int, int]:
         return {1: (720, 480), 2: (1280, 720), 3: (1920, 1080)}[self.value]
 
+    @property
+    def pixels_per_unit(self) -> float:
+        """The competition's camera scale at this size (a 29.8-unit-wide view, zoomed twice), which also
+        sizes the weapons lying on the stage (`rules.WEAPON_PICTURE`)."""
+        return (self.size[0] // 29.8) * 2.0
+
     @classmethod
     def of(cls, value: CameraResolution | str | int) -> CameraResolution:
         """A resolution from itself, its name ("low", any case) or its number."""

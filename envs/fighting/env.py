@@ -18,7 +18,7 @@ from arena.envs.fighting.native import NativeGame, make_batch
 from arena.envs.fighting.observation import make_act_helper, make_obs_helper, observations
 from arena.envs.fighting.rewards import SIGNAL_NAMES, RewardManager, Signal, perspective
 from arena.envs.fighting.stats import PlayerStats
-from arena.envs.fighting.weapons import WeaponObject, stage_objects
+from arena.envs.fighting.weapons import WeaponObject
 from arena.envs.render_modes import RenderModes
 
 AGENTS = ("player_0", "player_1")
@@ -31,7 +31,9 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
 
     metadata = {"name": "fighting_v0", "render_modes": ["human", "rgb_array"], "render_fps": R.FPS,
                 "is_parallelizable": True,
-                "rules_version": 2}  # 2: the competition's own rules (state machine, move data, physics)
+                # 2: the competition's own rules (state machine, move data, physics); 3: weapons lying
+                # about fall and ride the platform, a spawner's can be taken once shown for 36 frames
+                "rules_version": 3}
     # The stage size the competition's env declares, in units; reward code derives edges from it.
     stage_width_tiles = 29.8
     stage_height_tiles = 16.8
@@ -68,9 +70,10 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         self.reward_managers: list[tuple[RewardManager, Any] | None] | None = None  # made at the first reset
         self._seeds = random.Random()
         self._observed_weapons: list[float] | None = None  # set by follow_observation
-        self._objects_of: Any = None  # the game whose weapons `objects` last listed, and their slots then
-        self._weapon_slots: list[float] = []
-        self.game = Game(random.Random(0), self._signals, stocks, max_timesteps)
+        self._objects_of: Any = None  # the game whose weapons `objects` last listed, and those weapons
+        self._lying: dict[str, Any] = {}
+        self.game = Game(random.Random(0), self._signals, stocks, max_timesteps,
+                         pixels_per_unit=self.resolution.pixels_per_unit)
         self._renderer = None
 
     def shape_rewards_of(self, seat: str) -> None:
@@ -102,13 +105,13 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
     # What reward code reads, as in the competition's env.
     @property
     def objects(self) -> dict[str, Any]:
-        """The game's objects by name, with the weapons lying on the stage among them (`stage_objects`)."""
+        """The game's objects by name, with the weapons lying on the stage among them (`Armory.lying`)."""
         game = self.game
-        slots = game.armory.observation()
-        if game is not self._objects_of or slots != self._weapon_slots:  # a new match, or weapons came or went
-            self._objects_of, self._weapon_slots = game, list(slots)
+        lying = game.armory.lying()
+        if game is not self._objects_of or lying != self._lying:  # a new match, or weapons came or went
+            self._objects_of, self._lying = game, lying
             kept = {name: item for name, item in game.objects.items() if not isinstance(item, WeaponObject)}
-            game.objects = {**kept, **stage_objects(game.armory.items())}  # a new dict: views re-read it
+            game.objects = {**kept, **lying}  # a new dict: views re-read it
         return game.objects
 
     @property
@@ -185,10 +188,12 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         game_seed = self._seeds.getrandbits(64)
         if self.engine == "native":
             if self._batch is None:
-                self._batch = make_batch(1, stocks=self.stocks, max_frames=self.max_timesteps, autoreset=False)
+                self._batch = make_batch(1, stocks=self.stocks, max_frames=self.max_timesteps, autoreset=False,
+                                         pixels_per_unit=self.resolution.pixels_per_unit)
             self.game = NativeGame(self._batch, game_seed, self._signals, self.stocks, self.max_timesteps)
         else:
-            self.game = Game(random.Random(game_seed), self._signals, self.stocks, self.max_timesteps)
+            self.game = Game(random.Random(game_seed), self._signals, self.stocks, self.max_timesteps,
+                             pixels_per_unit=self.resolution.pixels_per_unit)
         self.agents = list(AGENTS)
         if self.reward_managers is None:
             self.reward_managers = self._seat_reward_managers()

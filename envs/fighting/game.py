@@ -19,17 +19,20 @@ class Game:
 
     Fighter 0 starts on the right if `first_on_right`, else on the left (None: drawn from `rng`).
     `signals` maps the signal names (`win_signal`, `knockout_signal`, `hit_during_stun`,
-    `weapon_equip_signal`, `weapon_drop_signal`) to objects with `emit(agent=...)`.
+    `weapon_equip_signal`, `weapon_drop_signal`) to objects with `emit(agent=...)`. `pixels_per_unit`
+    is the render scale that sizes the weapons lying about, as in the competition's game
+    (`CameraResolution.pixels_per_unit`; 48: LOW).
 
     A frame runs as the competition's does: both fighters read their keys; the platform, then
     fighter 0, then fighter 1 act (so fighter 0's hits land on fighter 1 in the same frame, and
-    fighter 1's on fighter 0 in the next); then the physics step moves everything; then weapons
-    are dropped, picked up and spawned. The match ends the frame after a fighter's last stock is
-    lost, or after `max_frames` frames.
+    fighter 1's on fighter 0 in the next); then the physics step moves everything (weapons lying
+    about too); then weapons are dropped, picked up and spawned. The match ends the frame after a
+    fighter's last stock is lost, or after `max_frames` frames.
     """
 
     def __init__(self, rng: random.Random, signals: Mapping[str, Any], stocks: int = R.STOCKS,
-                 max_frames: int = R.MATCH_FRAMES, first_on_right: bool | None = None):
+                 max_frames: int = R.MATCH_FRAMES, first_on_right: bool | None = None,
+                 pixels_per_unit: float = 48.0):
         self.rng = rng
         self.signals = signals
         self.stocks = stocks
@@ -48,7 +51,7 @@ class Game:
         first, second = (right, left) if first_on_right else (left, right)
         self.players = [Fighter(self, 0, first), Fighter(self, 1, second)]
         self.players[0].opponent, self.players[1].opponent = self.players[1], self.players[0]
-        self.armory = Armory(rng, self.emit)
+        self.armory = Armory(rng, self.emit, pixels_per_unit)
         self.objects = {
             "ground1": self.grounds[0], "ground2": self.grounds[1], "platform1": self.platform,
             "player": self.players[0], "opponent": self.players[1],
@@ -68,7 +71,8 @@ class Game:
         self.platform.physics_process()
         first.physics_process()
         second.physics_process()
-        self.world.step((first.body, second.body), self.solids)
+        self.armory.physics_process()
+        self.world.step((first.body, second.body, *self.armory.bodies()), self.solids)
         self.steps += 1
         self.armory.update(self.players, self.steps, self.platform)
         if not self.terminated and self.steps >= self.max_frames:

@@ -36,6 +36,7 @@ from arena.envs.fighting.move_data import MOVES
 from arena.envs.fighting.moves import MoveType
 from arena.envs.fighting.powers import CastData, FrameChange, MoveManager, Power, PowerData
 from arena.envs.fighting.states import STATE_CLASSES, AttackState, DodgeState, StunState
+from arena.envs.fighting.weapons import WeaponObject, weapon_size
 
 EVENTS = {"win_signal": 1, "knockout_signal": 2, "hit_during_stun": 4, "weapon_equip_signal": 8,
           "weapon_drop_signal": 16}  # bits of `FightingBatch.events`, per game and fighter
@@ -107,8 +108,9 @@ def move_table() -> list[list[dict[str, Any] | None]]:
 
 def make_batch(n: int = 1, seeds: Iterable[int] | int | None = None, *, stocks: int = R.STOCKS,
                max_frames: int = R.MATCH_FRAMES, first_on_right: bool | None = None, threads: int = 1,
-               autoreset: bool = True):
-    """`n` native fighting games; `seeds` one per game (an int: seeds, seeds + 1, ...; None: 0, 1, ...)."""
+               autoreset: bool = True, pixels_per_unit: float = 48.0):
+    """`n` native fighting games; `seeds` one per game (an int: seeds, seeds + 1, ...; None: 0, 1, ...).
+    `pixels_per_unit` is the render scale that sizes the weapons (`CameraResolution.pixels_per_unit`)."""
     from arena import _native
 
     if seeds is None:
@@ -121,12 +123,14 @@ def make_batch(n: int = 1, seeds: Iterable[int] | int | None = None, *, stocks: 
     if any(s >= 2**64 for s in seeds):
         raise ValueError("make_batch: seeds must be below 2**64")
     side = -1 if first_on_right is None else int(bool(first_on_right))
-    return _native.FightingBatch(move_table(), np.array(seeds, np.uint64), stocks, max_frames, side, threads, autoreset)
+    return _native.FightingBatch(move_table(), np.array(seeds, np.uint64), stocks, max_frames, side, threads, autoreset,
+                                 pixels_per_unit)
 
 
 class SpawnerView:
     """A spawner of a native match as `weapons.Spawner` shows it: `weapon` (None when empty), `position`,
-    `spawned_at`, `last_spawn`, `cooldown`. Setting `weapon`, `position` or `spawned_at` changes the match."""
+    `spawned_at`, `last_spawn`, `cooldown`. Setting `weapon`, `position`, `spawned_at` or `cooldown` changes
+    the match."""
 
     def __init__(self, side: int, height: float):
         self.side, self.height = side, height
@@ -135,7 +139,7 @@ class SpawnerView:
         self.spawned_at = self.last_spawn = self.cooldown = 0
 
     def shown(self) -> tuple:
-        return self.weapon, tuple(self.position), self.spawned_at
+        return self.weapon, tuple(self.position), self.spawned_at, self.cooldown
 
 
 class NativeArmory:
@@ -145,10 +149,24 @@ class NativeArmory:
         self._game = game
         right, left = R.SPAWNER_Y
         self.spawners = [SpawnerView(1, right), SpawnerView(-1, left)]
+        self._size = weapon_size(game.batch.pixels_per_unit)
+        self._lying: dict[str, WeaponObject] = {}
+        self._lying_at = -1  # the frame `_lying` shows
 
-    def items(self) -> list[tuple[str, float, float, bool]]:
-        """Weapons lying on the stage: (name, x, y, dropped)."""
-        return [tuple(item) for item in self._game.state()["weapons"]]
+    def lying(self) -> dict[str, WeaponObject]:
+        """The weapons lying about by their `env.objects` names (`weapons.Armory.lying`): each the same object
+        from frame to frame while it lies there, its body and `world_pos` brought up to date."""
+        game = self._game
+        if self._lying_at != game.steps:
+            self._lying_at = game.steps
+            kept = {}
+            for key, name, x, y, vx, vy, world_x, world_y, dropped in game.batch.lying(0):
+                item = self._lying.get(key) or WeaponObject(name, x, y, self._size, dropped)
+                item.body.x, item.body.y, item.body.vx, item.body.vy = x, y, vx, vy
+                item.world_pos[0], item.world_pos[1] = world_x, world_y
+                kept[key] = item
+            self._lying = kept
+        return self._lying
 
     def observation(self) -> list[float]:
         """The four weapon slots as the observation reports them (x, y, type each)."""
@@ -164,8 +182,9 @@ class NativeGame:
     brought up to date from the engine after every step: fighters' bodies, states (with their
     jumps, timers and move), damage, stocks, weapons and keys, the platform and the weapons lying
     about, for reward code and rendering. What is written to fighters' positions, velocities,
-    facing, damage, weapons and stocks, and to the spawners' weapons, reaches the engine before the
-    next step, as such writes change the Python game; other writes do not change the match.
+    facing, damage, weapons and stocks, and to the spawners' weapons and cooldowns, reaches the
+    engine before the next step, as such writes change the Python game; other writes do not change
+    the match.
     Signals are emitted after each step (win, knock-outs and hits during stun, drops, then
     pickups); the first three happen within the frame in the Python game, and their handlers see
     the match as there (the frame not yet counted in `steps`, a knocked-out fighter's stock not
@@ -316,7 +335,7 @@ class NativeGame:
     def _write_back(self) -> None:
         """Hand the engine what was written to the view since it was brought up to date (as in the Python game,
         where such writes change the match): fighters' positions, velocities, facing, damage, weapons and
-        stocks, and the spawners' weapons."""
+        stocks, and the spawners' weapons and cooldowns."""
         view = self._view
         showing = self._showing(view)
         if showing == self._shown:
@@ -328,8 +347,8 @@ class NativeGame:
                                        weapon, int(stocks))
         for index, (now, was) in enumerate(zip(showing[2:], self._shown[2:])):
             if now != was:
-                weapon, (x, y), spawned_at = now
-                self.batch.set_spawner(0, index, weapon, float(x), float(y), int(spawned_at))
+                weapon, (x, y), spawned_at, cooldown = now
+                self.batch.set_spawner(0, index, weapon, float(x), float(y), int(spawned_at), int(cooldown))
         self._shown = showing
 
 

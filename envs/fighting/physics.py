@@ -13,6 +13,9 @@ does that part the same way, so bodies land, slide and settle where the competit
 4. Each contact removes the body's velocity into the solid, and friction (the product of both
    surfaces' coefficients, times that normal impulse) brakes sliding along it; moving solids
    carry what touches them. Contacts are resolved in turn, `ITERATIONS` times.
+5. A body of boundless friction (`GRIP_FRICTION`: the weapons) pushed out of a solid's side grips
+   it from the contact's next step on and slides no more: there the physics engine finds that
+   contact's direction a hair off the horizontal, and the hair times such a friction holds it.
 
 Bodies never rotate (the fighters' moment of inertia is effectively infinite there too).
 """
@@ -25,6 +28,7 @@ from typing import Iterable, NamedTuple, Sequence
 SLOP = 0.1  # overlap left alone, units
 COLLISION_BIAS = 0.9 ** 60  # fraction of overlap left after one second of pushing out
 ITERATIONS = 10
+GRIP_FRICTION = 1e6  # a contact's friction from which a body grips a side it was pushed out of
 
 
 class Vec2(NamedTuple):
@@ -189,7 +193,7 @@ class Contact:
     landings end.
     """
 
-    __slots__ = ("body", "solid", "nx", "ny", "bias", "friction", "normal", "tangent")
+    __slots__ = ("body", "solid", "nx", "ny", "bias", "friction", "normal", "tangent", "grip")
 
     def __init__(self, body: Body, solid: Solid, nx: float, ny: float, bias: float):
         self.body, self.solid = body, solid
@@ -197,6 +201,12 @@ class Contact:
         self.friction = body.friction * solid.body.friction
         self.normal = [0.0, 0.0]  # accumulated impulse at each contact point
         self.tangent = [0.0, 0.0]
+        self.grip = False  # friction without limit: the body grips a side (see the module's step 5)
+
+    def carry_over(self, last: Contact) -> None:
+        """Continue `last`, the same contact in the last step: its impulses, and its grip."""
+        self.normal, self.tangent = last.normal, last.tangent
+        self.grip = last.grip or (last.bias > 0.0 and self.nx != 0.0 and self.friction >= GRIP_FRICTION)
 
     def warm_start(self) -> None:
         """Apply the impulses carried over from the last step."""
@@ -230,7 +240,7 @@ class Contact:
             normal = old_normal - into
             if normal < 0.0:
                 normal = 0.0
-            limit = self.friction * normal
+            limit = math.inf if self.grip else self.friction * normal
             tangent = old_tangent - along
             if tangent > limit:
                 tangent = limit
@@ -298,7 +308,7 @@ class World:
                     continue
                 last = cache.get((id(body), id(solid)))
                 if last is not None and (last.nx, last.ny) == (contact.nx, contact.ny):
-                    contact.normal, contact.tangent = last.normal, last.tangent
+                    contact.carry_over(last)
                 contacts.append(contact)
             if body.gravity:
                 body.vy += self.gravity * dt

@@ -95,8 +95,8 @@ class Renderer:
         parallax = (self.backdrop.get_width() - self.width) * (0.5 + camera.x / (4 * R.BLAST_X))
         surface.blit(self.backdrop, (-int(parallax), 0))
         self._draw_stage(game)
-        for name, x, y, dropped in game.armory.items():
-            self._draw_item(name, x, y, dropped, game.steps)
+        for item in game.armory.lying().values():
+            self._draw_item(item.name, *item.world_pos, item.dropped, game.steps)
         for fighter in game.players:
             self._draw_shadow(fighter, game)
         for fighter in sorted(game.players, key=lambda f: f.hit_frames, reverse=True):  # the one just hit on top

@@ -74,6 +74,15 @@ FIRST_SPAWN_MAX = 350
 WEAPON_LIFETIME = 350
 DROPPED_LIFETIME = 250
 PICKUP_LOCK_FRAMES = 15
+SPAWN_SHOW_FRAMES = 36  # a spawner's weapon can be taken once its appearance (this long) has played
+# A weapon lying on the stage is a physics box that falls and rests on the grounds and the platform
+# (never on fighters). As there, it is its 40 x 16 pixel picture at the render resolution's scale
+# (`CameraResolution.pixels_per_unit`), 0.5 taller; its friction keeps it riding the platform.
+WEAPON_PICTURE = (40, 16)
+WEAPON_BODY_PADDING = 0.5
+WEAPON_FRICTION = 1e11
+PICKUP_WIDTH = 1.5  # the capsule a fighter's hurtbox must touch to take a weapon: 1.5 wide, and as
+SPAWNED_PICKUP_HEIGHT = 0.83  # high for a spawner's weapon, as its picture is high for a dropped one
 
 # Observation clamps
 OBS_MAX_X = 18.0

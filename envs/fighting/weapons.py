@@ -5,9 +5,15 @@ frames of the start), then shows a random spear or hammer 2.6 to 6.5 units from 
 height 0.7 (right) or 2.7 (left); an untaken weapon vanishes after 350 frames and the cooldown
 is drawn again (from half to one and a half times the first one), counted from when it appeared.
 Spawners wait while weapons that fighters dropped lie around. A fighter not attacking picks a
-weapon up by holding `h` while its hurtbox touches the weapon's pickup capsule (1.5 x 0.83), and
-drops the weapon held by pressing `h`: it lies where the fighter was for 250 frames, and that
+weapon up by holding `h` while its hurtbox touches the weapon's pickup capsule (a spawner's only
+once it has been shown for 36 frames, and a dropped one by pressing `h`), and drops the weapon
+held by pressing `h`: it appears where the fighter was and lies about for 250 frames, and that
 fighter cannot pick a dropped weapon up for 15 frames. A KO loses the weapon.
+
+A weapon lying about is a physics box (`WeaponObject`): it falls, settles on a ground or the
+platform (riding it) or falls into the pit. Its pickup capsule is centred where it was before the
+frame's physics step (`world_pos`), 1.5 wide and 0.83 high for a spawner's weapon, as high as its
+picture for a dropped one.
 
 The observation's four weapon slots are the two spawners, then the dropped weapons in the order
 they were dropped: where each appeared, and its type (1 for a spawner's, 2 spear, 3 hammer).
@@ -16,7 +22,7 @@ they were dropped: where each appeared, and its type (1 for a spawner's, 2 spear
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.colliders import CapsuleCollider
@@ -29,13 +35,36 @@ if TYPE_CHECKING:
     from arena.envs.fighting.stage import Stage
 
 OBS_TYPE = {"Spear": 2.0, "Hammer": 3.0}
-PICKUP_SIZE = (1.5, 0.83)
 DROP_OFFSET = (0.1, 0.27)  # forward and down from the fighter's centre
 SLOTS = 4
+FIRST_DROPPED_ID = 2  # the competition numbers dropped weapons after its two spawners
+
+
+class WeaponObject:
+    """A weapon lying on the stage, as reward code finds it among `env.objects` (the competition's
+    `WeaponGO`): `name` ("Spear" or "Hammer"), `body` (its physics box: `body.position`,
+    `body.velocity`) and `world_pos`, where the body was before the frame's physics step."""
+
+    def __init__(self, name: str, x: float, y: float, size: tuple[float, float], dropped: bool = False):
+        self.name = name
+        self.body = Body(x, y, size[0] / 2, size[1] / 2, friction=R.WEAPON_FRICTION)
+        self.world_pos = [float(x), float(y)]
+        self.dropped = dropped
+        self.active = True
+
+    def physics_process(self) -> None:
+        self.world_pos[0], self.world_pos[1] = self.body.x, self.body.y
+
+    def __repr__(self) -> str:
+        return f"WeaponObject({self.name!r}, {self.body.x:.2f}, {self.body.y:.2f})"
 
 
 class Spawner:
-    """Shows a weapon over one ground from time to time (or, once, a dropped weapon)."""
+    """Shows a weapon over one ground from time to time.
+
+    `weapon` names the weapon shown (None: none), `position` where it appeared; setting them shows
+    a new weapon there from the next frame on (`item` is the weapon lying about).
+    """
 
     def __init__(self, side: int, height: float, rng: random.Random, first_cooldown: int):
         self.side = side  # +1 over the right ground, -1 over the left one
@@ -46,6 +75,8 @@ class Spawner:
         self.position = (side * R.SPAWNER_X_RANGE[0], height)
         self.weapon: str | None = None
         self.spawned_at = 0
+        self.item: WeaponObject | None = None
+        self._item_shows: tuple | None = None  # the (weapon, position) `item` was made for
 
     def update(self, frame: int, rng: random.Random, room: bool) -> None:
         if self.weapon is not None:
@@ -60,6 +91,14 @@ class Spawner:
         self.weapon = None
         self.cooldown = rng.randint(self.first_cooldown // 2, int(self.first_cooldown * 1.5))
 
+    def place_item(self, size: tuple[float, float]) -> None:
+        """Make `item` the weapon `weapon` and `position` say lies here (none if `weapon` is None)."""
+        shows = (self.weapon, tuple(self.position))
+        if shows == self._item_shows:
+            return
+        self._item_shows = shows
+        self.item = None if self.weapon is None else WeaponObject(self.weapon, *self.position, size)
+
     def observation(self) -> tuple[float, float, float]:
         if self.weapon is None:
             return 0.0, 0.0, 0.0
@@ -67,13 +106,16 @@ class Spawner:
 
 
 class DroppedWeapon:
-    """A weapon a fighter dropped: it lies where it was dropped until taken or `DROPPED_LIFETIME` passes."""
+    """A weapon a fighter dropped at `position`: it lies about (`item`) until taken or `DROPPED_LIFETIME` passes."""
 
-    def __init__(self, name: str, position: tuple[float, float], frame: int):
+    def __init__(self, name: str, position: tuple[float, float], frame: int, number: int = FIRST_DROPPED_ID,
+                 size: tuple[float, float] = (0.0, 0.0)):
         self.weapon: str | None = name
         self.name = name
         self.position = position
         self.spawned_at = frame
+        self.number = number  # its `env.objects` name's number
+        self.item = WeaponObject(name, *position, size, dropped=True)
 
     def observation(self) -> tuple[float, float, float]:
         if self.weapon is None:
@@ -82,21 +124,44 @@ class DroppedWeapon:
         return max(-R.OBS_MAX_X, min(R.OBS_MAX_X, x)), max(-R.OBS_MAX_Y, min(R.OBS_MAX_Y, y)), OBS_TYPE[self.name]
 
 
-def touches(fighter: Fighter, position: tuple[float, float]) -> bool:
-    return fighter.hurtbox_collider.intersects(CapsuleCollider(position, *PICKUP_SIZE))
+def touches(fighter: Fighter, position: Sequence[float], height: float) -> bool:
+    return fighter.hurtbox_collider.intersects(CapsuleCollider(tuple(position), R.PICKUP_WIDTH, height))
+
+
+def weapon_size(pixels_per_unit: float) -> tuple[float, float]:
+    """A lying weapon's body (width, height) at a render scale of `pixels_per_unit`."""
+    width, height = R.WEAPON_PICTURE
+    return width / pixels_per_unit, height / pixels_per_unit + R.WEAPON_BODY_PADDING
 
 
 class Armory:
-    """All the weapons of one match: the two spawners and the weapons lying where they were dropped."""
+    """All the weapons of one match: the two spawners and the weapons lying where they were dropped.
 
-    def __init__(self, rng: random.Random, emit: Callable[[str, int], None]):
+    `pixels_per_unit` is the render scale that sizes the weapons (`CameraResolution.pixels_per_unit`).
+    """
+
+    def __init__(self, rng: random.Random, emit: Callable[[str, int], None], pixels_per_unit: float = 48.0):
         self.rng = rng
         self.emit = emit
+        self.size = weapon_size(pixels_per_unit)
+        self.dropped_pickup_height = R.WEAPON_PICTURE[1] / pixels_per_unit
         right, left = R.SPAWNER_Y
         self.spawners = [Spawner(1, right, rng, rng.randint(*R.SPAWN_DELAY_RANGE)),
                          Spawner(-1, left, rng, rng.randint(*R.SPAWN_DELAY_RANGE))]
         self.dropped: list[DroppedWeapon] = []
+        self.drops = 0
         self._slots = self._observe()
+
+    def physics_process(self) -> None:
+        """Before the physics step: each lying weapon's `world_pos` is where its body is now."""
+        for spawner in self.spawners:
+            spawner.place_item(self.size)  # a spawner's weapon written from outside lies there now
+        for item in self.lying().values():
+            item.physics_process()
+
+    def bodies(self) -> list[Body]:
+        """The physics bodies of the weapons lying about."""
+        return [item.body for item in self.lying().values()]
 
     def update(self, fighters: list[Fighter], frame: int, platform: Stage) -> None:
         """Drops, then pickups, then spawning and vanishing, as the competition orders them."""
@@ -111,6 +176,7 @@ class Armory:
         room = len(self.spawners) + len(self.dropped) <= 2
         for spawner in self.spawners:
             spawner.update(frame, self.rng, room)
+            spawner.place_item(self.size)
         for item in self.dropped:
             if item.weapon is not None and frame - item.spawned_at >= R.DROPPED_LIFETIME:
                 item.weapon = None
@@ -120,27 +186,32 @@ class Armory:
     def drop(self, fighter: Fighter, frame: int) -> None:
         body = fighter.body
         position = (body.x + DROP_OFFSET[0] * int(fighter.facing), body.y + DROP_OFFSET[1])
-        self.dropped.append(DroppedWeapon(fighter.weapon, position, frame))
+        self.dropped.append(DroppedWeapon(fighter.weapon, position, frame, FIRST_DROPPED_ID + self.drops, self.size))
+        self.drops += 1
         fighter.weapon = "Punch"
         fighter.pickup_lock = frame + R.PICKUP_LOCK_FRAMES
         self.emit("weapon_drop_signal", fighter.agent_id)
 
     def try_pick_up(self, source: Spawner | DroppedWeapon, fighter: Fighter, frame: int) -> None:
-        if source.weapon is None or fighter.weapon != "Punch":
+        if source.weapon is None or source.item is None or fighter.weapon != "Punch":
             return
         keys = fighter.input.key_status["h"]
         if isinstance(source, DroppedWeapon):
             if frame < fighter.pickup_lock or not keys.just_pressed:
                 return
-        elif not keys.held:
+            height = self.dropped_pickup_height
+        elif not keys.held or frame - source.spawned_at <= R.SPAWN_SHOW_FRAMES:
             return
-        if not touches(fighter, source.position):
+        else:
+            height = R.SPAWNED_PICKUP_HEIGHT
+        if not touches(fighter, source.item.world_pos, height):
             return
         fighter.weapon = source.weapon
         self.emit("weapon_equip_signal", fighter.agent_id)
         if isinstance(source, Spawner):
             source.last_spawn = frame
             source.empty(self.rng)
+            source.place_item(self.size)
         else:
             source.weapon = None
 
@@ -155,37 +226,12 @@ class Armory:
         values += [0.0] * (3 * SLOTS - len(values))
         return values
 
-    def items(self) -> list[tuple[str, float, float, bool]]:
-        """Weapons lying on the stage: (name, x, y, dropped)."""
-        lying = [(s.weapon, *s.position, False) for s in self.spawners if s.weapon is not None]
-        return lying + [(d.name, *d.position, True) for d in self.dropped if d.weapon is not None]
-
-
-class WeaponObject:
-    """A weapon lying on the stage, as reward code finds it among `env.objects` (the competition's
-    `WeaponGO`): `name` ("Spear" or "Hammer"), `body.position` and `world_pos`."""
-
-    def __init__(self, name: str, x: float, y: float):
-        self.name = name
-        self.body = Body(x, y)
-        self.world_pos = [x, y]
-        self.active = True
-
-    def __repr__(self) -> str:
-        return f"WeaponObject({self.name!r}, {self.world_pos[0]:.2f}, {self.world_pos[1]:.2f})"
-
-
-def stage_objects(lying: list[tuple[str, float, float, bool]]) -> dict[str, WeaponObject]:
-    """The `env.objects` entries of the weapons `lying` on the stage (`Armory.items()`), named as the
-    competition names them: `Hammer0` or `Spear0` over the right spawner, `...1` over the left one,
-    `Dropped<Weapon><n>` (n from 2 up) once a fighter dropped it."""
-    objects = {}
-    dropped = 2
-    for name, x, y, was_dropped in lying:
-        if was_dropped:
-            key = f"Dropped{name}{dropped}"
-            dropped += 1
-        else:
-            key = f"{name}{0 if x > 0 else 1}"
-        objects[key] = WeaponObject(name, x, y)
-    return objects
+    def lying(self) -> dict[str, WeaponObject]:
+        """The weapons lying about by their `env.objects` names, as the competition names them: `Hammer0`
+        or `Spear0` over the right spawner, `...1` over the left one, `Dropped<Weapon><n>` (n from 2 up,
+        counting the match's drops) once a fighter dropped it."""
+        found = {f"{s.item.name}{index}": s.item for index, s in enumerate(self.spawners) if s.item is not None}
+        for item in self.dropped:
+            if item.weapon is not None:
+                found[f"Dropped{item.name}{item.number}"] = item.item
+        return found

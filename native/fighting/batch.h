@@ -42,6 +42,7 @@ class Batch {
   int size() const { return size_; }
   int threads() const { return pool_.threads(); }
   bool autoreset() const { return autoreset_; }
+  const Options& options() const { return options_; }
   Game& game(int i) { return games_[static_cast<size_t>(i)]; }
   const Game& game(int i) const { return games_[static_cast<size_t>(i)]; }
 

@@ -33,13 +33,16 @@ constexpr double PLATFORM_HALF_WIDTH = 1.0, PLATFORM_THICKNESS = 0.2, PLATFORM_F
 constexpr double PLATFORM_STAND_REACH = 1.25, BLAST_X = 14.0, BLAST_Y = 8.0, SPAWN_X = 5.0, SPAWN_Y = 0.0;
 constexpr double SPAWNER_X_MIN = 2.6, SPAWNER_X_MAX = 6.5, SPAWNER_Y_RIGHT = 0.7, SPAWNER_Y_LEFT = 2.7;
 constexpr int SPAWN_DELAY_MIN = 500, SPAWN_DELAY_MAX = 700, FIRST_SPAWN_MAX = 350;
-constexpr int WEAPON_LIFETIME = 350, DROPPED_LIFETIME = 250, PICKUP_LOCK_FRAMES = 15;
+constexpr int WEAPON_LIFETIME = 350, DROPPED_LIFETIME = 250, PICKUP_LOCK_FRAMES = 15, SPAWN_SHOW_FRAMES = 36;
+constexpr double WEAPON_PICTURE_WIDTH = 40, WEAPON_PICTURE_HEIGHT = 16, WEAPON_BODY_PADDING = 0.5;
+constexpr double WEAPON_FRICTION = 1e11;
+constexpr int FIRST_DROPPED_ID = 2;
 constexpr double OBS_MAX_X = 18.0, OBS_MAX_Y = 7.0, OBS_MAX_SPEED = 10.0;
 constexpr double GROUND_CHECK_Y = 1.54;
 constexpr double BRAWL_TO_UNITS = 1.024 / 320, DATA_SCALE = 2 * BRAWL_TO_UNITS;
 constexpr double HURTBOX_WIDTH = 145 * DATA_SCALE, HURTBOX_HEIGHT = 160 * DATA_SCALE;
 constexpr double KNOCKBACK_SCALE = 1.024 / 320 * 30;
-constexpr double PICKUP_WIDTH = 1.5, PICKUP_HEIGHT = 0.83, DROP_OFFSET_X = 0.1, DROP_OFFSET_Y = 0.27;
+constexpr double PICKUP_WIDTH = 1.5, SPAWNED_PICKUP_HEIGHT = 0.83, DROP_OFFSET_X = 0.1, DROP_OFFSET_Y = 0.27;
 
 enum Key { KEY_W, KEY_A, KEY_S, KEY_D, KEY_SPACE, KEY_H, KEY_L, KEY_J, KEY_K, KEY_G, KEYS };
 enum StateNumber {
@@ -259,14 +262,35 @@ inline std::vector<PlatformFrame> platform_track(int frames) {
   return track;
 }
 
+// A weapon lying about (weapons.WeaponObject): its body, stepped in a world of its own, and where
+// the body was before the frame's physics step.
+struct Item {
+  Body body;
+  World<1, 3> physics{GRAVITY, DT};
+  double world_x = 0, world_y = 0;
+
+  Item() = default;
+  Item(double x, double y, double half_width, double half_height) {
+    body.x = world_x = x;
+    body.y = world_y = y;
+    body.half_width = half_width;
+    body.half_height = half_height;
+    body.friction = WEAPON_FRICTION;
+  }
+};
+
 struct Spawner {
   int side = 1, first_cooldown = 0, cooldown = 0, last_spawn = 0, weapon = NO_WEAPON, spawned_at = 0;
   double height = 0, x = 0, y = 0;
+  Item item;  // the weapon shown, when `item_weapon` is one
+  int item_weapon = NO_WEAPON;  // what `item` was made for (weapons.Spawner._item_shows)
+  double item_x = 0, item_y = 0;
 };
 
 struct Dropped {
-  int weapon = NO_WEAPON, name = NO_WEAPON, spawned_at = 0;
+  int weapon = NO_WEAPON, name = NO_WEAPON, spawned_at = 0, number = FIRST_DROPPED_ID;
   double x = 0, y = 0;
+  Item item;
 };
 
 constexpr int MAX_DROPPED = 16;
@@ -274,6 +298,7 @@ constexpr int MAX_DROPPED = 16;
 struct Options {
   int stocks = 3;
   int max_frames = 30 * 90;
+  double pixels_per_unit = 48.0;  // the render scale that sizes the weapons (CameraResolution.pixels_per_unit)
 };
 
 // --- game.py ----------------------------------------------------------------------------------
@@ -284,8 +309,9 @@ class Game {
   Body grounds[2];
   Spawner spawners[2];
   Dropped dropped[MAX_DROPPED];
-  int dropped_count = 0;
+  int dropped_count = 0, drops = 0;
   int steps = 0, max_frames = 2700, stocks = 3, winner = -1;
+  double weapon_half_width = 0, weapon_half_height = 0, dropped_pickup_height = 0;
   bool terminated = false, truncated = false;
   PyRandom rng;
 
@@ -304,6 +330,9 @@ class Game {
     steps = 0;
     max_frames = options.max_frames;
     stocks = options.stocks;
+    weapon_half_width = WEAPON_PICTURE_WIDTH / options.pixels_per_unit / 2;
+    weapon_half_height = (WEAPON_PICTURE_HEIGHT / options.pixels_per_unit + WEAPON_BODY_PADDING) / 2;
+    dropped_pickup_height = WEAPON_PICTURE_HEIGHT / options.pixels_per_unit;
     winner = -1;
     terminated = truncated = false;
     world_ = World<2, 3>(GRAVITY, DT);
@@ -327,7 +356,7 @@ class Game {
     init_spawner(spawners[0], 1, SPAWNER_Y_RIGHT, first);
     first = rng.randint(SPAWN_DELAY_MIN, SPAWN_DELAY_MAX);
     init_spawner(spawners[1], -1, SPAWNER_Y_LEFT, first);
-    dropped_count = 0;
+    dropped_count = drops = 0;
   }
 
   bool over() const { return terminated || truncated; }
@@ -356,9 +385,14 @@ class Game {
     platform_process();
     fighter_process(0);
     fighter_process(1);
+    armory_physics_process();
     Body* bodies[2] = {&fighters[0].body, &fighters[1].body};
     Solid solids[3] = {platform_solid_, ground_solids_[0], ground_solids_[1]};
     world_.step(bodies, solids);
+    for (int s = 0; s < 2; ++s)
+      if (spawners[s].item_weapon != NO_WEAPON) step_item(spawners[s].item, solids);
+    for (int k = 0; k < dropped_count; ++k)
+      if (dropped[k].weapon != NO_WEAPON) step_item(dropped[k].item, solids);
     ++steps;
     armory_update();
     if (!terminated && steps >= max_frames) {
@@ -1025,9 +1059,35 @@ class Game {
   }
 
   // --- weapons.py ----------------------------------------------------------------------------
-  bool touches(const Fighter& f, double x, double y) const {
-    return Capsule(f.hurt_x, f.hurt_y, HURTBOX_WIDTH, HURTBOX_HEIGHT)
-        .intersects(Capsule(x, y, PICKUP_WIDTH, PICKUP_HEIGHT));
+  bool touches(const Fighter& f, double x, double y, double height) const {
+    return Capsule(f.hurt_x, f.hurt_y, HURTBOX_WIDTH, HURTBOX_HEIGHT).intersects(Capsule(x, y, PICKUP_WIDTH, height));
+  }
+
+  static void step_item(Item& item, const Solid* solids) {
+    Body* body = &item.body;
+    item.physics.collide(&body, solids);
+  }
+
+  // Spawner.place_item
+  void place_item(Spawner& s) {
+    if (s.weapon == s.item_weapon && s.x == s.item_x && s.y == s.item_y) return;
+    s.item_weapon = s.weapon;
+    s.item_x = s.x;
+    s.item_y = s.y;
+    if (s.weapon != NO_WEAPON) s.item = Item(s.x, s.y, weapon_half_width, weapon_half_height);
+  }
+
+  // Armory.physics_process
+  void armory_physics_process() {
+    for (int s = 0; s < 2; ++s) place_item(spawners[s]);
+    for (int s = 0; s < 2; ++s) {
+      Item& item = spawners[s].item;
+      if (spawners[s].item_weapon != NO_WEAPON) item.world_x = item.body.x, item.world_y = item.body.y;
+    }
+    for (int k = 0; k < dropped_count; ++k) {
+      Item& item = dropped[k].item;
+      if (dropped[k].weapon != NO_WEAPON) item.world_x = item.body.x, item.world_y = item.body.y;
+    }
   }
 
   void empty_spawner(Spawner& s) {
@@ -1056,6 +1116,8 @@ class Game {
         d.x = f.body.x + DROP_OFFSET_X * f.facing;
         d.y = f.body.y + DROP_OFFSET_Y;
         d.spawned_at = frame;
+        d.number = FIRST_DROPPED_ID + drops++;
+        d.item = Item(d.x, d.y, weapon_half_width, weapon_half_height);
         f.weapon = PUNCH;
         f.pickup_lock = frame + PICKUP_LOCK_FRAMES;
         f.events |= WEAPON_DROP_SIGNAL;
@@ -1066,11 +1128,14 @@ class Game {
         Spawner& spawner = spawners[s];
         for (int i = 0; i < 2; ++i) {
           Fighter& f = fighters[i];
-          if (!reaching[i] || spawner.weapon == NO_WEAPON || f.weapon != PUNCH) continue;
-          if (!f.input.held[KEY_H] || !touches(f, spawner.x, spawner.y)) continue;
+          if (!reaching[i] || spawner.weapon == NO_WEAPON || spawner.item_weapon == NO_WEAPON || f.weapon != PUNCH)
+            continue;
+          if (!f.input.held[KEY_H] || frame - spawner.spawned_at <= SPAWN_SHOW_FRAMES) continue;
+          if (!touches(f, spawner.item.world_x, spawner.item.world_y, SPAWNED_PICKUP_HEIGHT)) continue;
           pick_up(f, spawner.weapon);
           spawner.last_spawn = frame;
           empty_spawner(spawner);
+          place_item(spawner);
         }
       }
       int count = dropped_count;
@@ -1080,7 +1145,7 @@ class Game {
           Fighter& f = fighters[i];
           if (!reaching[i] || d.weapon == NO_WEAPON || f.weapon != PUNCH) continue;
           if (frame < f.pickup_lock || !f.input.just_pressed[KEY_H]) continue;
-          if (!touches(f, d.x, d.y)) continue;
+          if (!touches(f, d.item.world_x, d.item.world_y, dropped_pickup_height)) continue;
           pick_up(f, d.weapon);
           d.weapon = NO_WEAPON;
         }
@@ -1097,6 +1162,7 @@ class Game {
         spawner.weapon = rng.randint(0, 1) == 0 ? SPEAR : HAMMER;
         spawner.spawned_at = spawner.last_spawn = frame;
       }
+      place_item(spawner);
     }
     int kept = 0;
     for (int k = 0; k < dropped_count; ++k) {

@@ -62,6 +62,7 @@ inline double py_hypot(double a, double b) {
 
 constexpr double SLOP = 0.1;
 constexpr int ITERATIONS = 10;
+constexpr double GRIP_FRICTION = 1e6;  // physics.GRIP_FRICTION
 
 // An unrotating box: centre, velocity, separation velocity, half extents, friction, gravity.
 struct Body {
@@ -87,12 +88,13 @@ struct Contact {
   int body = 0, solid = 0;
   double nx = 0, ny = 0, bias = 0, friction = 0;
   double normal[2] = {0, 0}, tangent[2] = {0, 0};
+  bool grip = false;  // friction without limit (physics.Contact.grip)
 };
 
 // What the last step's contact between a body and a solid left behind, for warm starting.
 struct CachedContact {
-  bool live = false;
-  double nx = 0, ny = 0;
+  bool live = false, grip = false;
+  double nx = 0, ny = 0, bias = 0;
   double normal[2] = {0, 0}, tangent[2] = {0, 0};
 };
 
@@ -150,7 +152,7 @@ struct World {
       double old_normal = c.normal[point], old_tangent = c.tangent[point];
       double normal = old_normal - into;
       if (normal < 0.0) normal = 0.0;
-      double limit = c.friction * normal;
+      double limit = c.grip ? INFINITY : c.friction * normal;
       double tangent = old_tangent - along;
       if (tangent > limit)
         tangent = limit;
@@ -169,6 +171,7 @@ struct World {
     return changed;
   }
 
+  // One step: the solids move, then the bodies (`collide`).
   void step(Body* const* bodies, const Solid* solids) {
     for (int s = 0; s < SOLIDS; ++s) {
       Body& sb = *solids[s].body;
@@ -177,6 +180,12 @@ struct World {
         sb.y += sb.vy * dt;
       }
     }
+    collide(bodies, solids);
+  }
+
+  // The bodies' part of a step, against solids already moved. Bodies never push each other, so
+  // stepping some in one world and others in another is the same as stepping them all in one.
+  void collide(Body* const* bodies, const Solid* solids) {
     Contact contacts[BODIES * SOLIDS];
     int count = 0;
     for (int b = 0; b < BODIES; ++b) {
@@ -196,8 +205,10 @@ struct World {
           c.normal[1] = last.normal[1];
           c.tangent[0] = last.tangent[0];
           c.tangent[1] = last.tangent[1];
+          c.grip = last.grip || (last.bias > 0.0 && c.nx != 0.0 && c.friction >= GRIP_FRICTION);
         } else {
           c.normal[0] = c.normal[1] = c.tangent[0] = c.tangent[1] = 0.0;
+          c.grip = false;
         }
         ++count;
       }
@@ -219,8 +230,10 @@ struct World {
       CachedContact& kept = cache[contacts[i].body][contacts[i].solid];
       const Contact& c = contacts[i];
       kept.live = true;
+      kept.grip = c.grip;
       kept.nx = c.nx;
       kept.ny = c.ny;
+      kept.bias = c.bias;
       kept.normal[0] = c.normal[0];
       kept.normal[1] = c.normal[1];
       kept.tangent[0] = c.tangent[0];

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from arena.envs.fighting.weapons import DroppedWeapon as WeaponGO
+from arena.envs.fighting.camera import CameraResolution
+from arena.envs.fighting.weapons import WeaponObject as WeaponGO
+from arena.envs.fighting.weapons import weapon_size
+
+SIZE = weapon_size(CameraResolution.LOW.pixels_per_unit)
 
 
 class WeaponPool:
@@ -22,7 +26,7 @@ class WeaponPool:
         for index, weapon in enumerate(self.pool):
             if weapon.name == name:
                 return self.pool.pop(index)
-        return WeaponGO(name, (0.0, 0.0), 0)
+        return WeaponGO(name, 0.0, 0.0, SIZE)
 
     def return_weapon(self, weapon: WeaponGO) -> None:
         self.pool.append(weapon)
@@ -48,8 +52,8 @@ class DroppedWeaponSpawner:
 
     def spawn_weapon(self, current_frame: int) -> None:
         weapon = self.pool.get_weapon(self.env, self.weapon_name, True)
-        weapon.position = tuple(self.world_pos)
-        weapon.spawned_at = current_frame
+        weapon.body.position = weapon.world_pos = list(self.world_pos)
+        weapon.spawn_frame = current_frame
         self.active_weapon = weapon
         self.last_spawn_frame = current_frame
         self._spawned_once = True
