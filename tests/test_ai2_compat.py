@@ -526,6 +526,33 @@ def test_reward_code_reads_positions_weapons_and_facing_as_the_competitions_engi
     assert env.get_spawner_info() == [["Random", (x, y)]]
 
 
+def test_the_opponents_config_draws_opponents_as_the_competitions_does(capsys):
+    import random
+    from functools import partial
+
+    from arena.compat.ai2 import BasedAgent, ConstantAgent, OpponentsCfg, SelfPlayRandom, SelfPlayWarehouseBrawl
+
+    self_play = SelfPlayRandom(partial(ConstantAgent))
+    config = OpponentsCfg(opponents={"constant_agent": (2.0, partial(ConstantAgent)),
+                                     "based_agent": (1.0, partial(BasedAgent)), "self_play": (1.0, self_play)})
+    env = SelfPlayWarehouseBrawl(opponent_cfg=config)
+    # The env hands the config itself and scales the weights, saying so, as there.
+    assert config.env is env and self_play.env is env
+    assert [weight for weight, _ in config.opponents.values()] == [0.5, 0.25, 0.25]
+    assert "Probabilities do not sum to 1 (current sum = 4.0). Normalizing" in capsys.readouterr().out
+    config.process()
+    random.seed(0)
+    with pytest.raises(RuntimeError, match="self-play needs a SaveHandler"):
+        while True:  # until self-play comes up, which has nothing to draw from without a SaveHandler
+            drawn = config.on_env_reset()
+            assert type(drawn) in (ConstantAgent, BasedAgent) and drawn.initialized
+    # Training against self-play alone meets a ConstantAgent until the first checkpoint, as there.
+    alone = SelfPlayWarehouseBrawl(opponent_cfg=OpponentsCfg(opponents={"self_play": (1.0, self_play)}))
+    alone.reset(seed=0)
+    alone.step(alone.action_space.sample())
+    assert "No self-play model saved. Defaulting to constant agent." in capsys.readouterr().out
+
+
 def test_training_episodes_last_the_competitions_match_and_reward_terms_run_once_a_frame():
     from arena.compat.ai2 import ConstantAgent, OpponentsCfg, RewardManager, RewTerm, SelfPlayWarehouseBrawl
 

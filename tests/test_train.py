@@ -270,6 +270,20 @@ def test_the_competitions_training_script_runs_with_only_its_imports_changed(tmp
     state = json.loads((run / "rl_model_320_steps.json").read_text())
     assert state["pool"]["snapshots"] == [str(run / "rl_model_129_steps.zip"), str(run / "rl_model_258_steps.zip")]
 
+    # A participant's callback rendering demo matches draws its opponent as the competition's config
+    # hands one out: here this run's newest checkpoint, ready to play.
+    from arena.compat.ai2 import SelfPlayWarehouseBrawl
+
+    saved = participant.SaveHandler(agent=participant.MyAgent(), save_path=str(tmp_path), run_name="my_run",
+                                    mode=participant.SaveHandlerMode.RESUME)
+    latest = participant.SelfPlayLatest(participant.partial(participant.MyAgent))
+    opponents = participant.OpponentsCfg(opponents={"self_play": (1.0, latest)})
+    demo_env = SelfPlayWarehouseBrawl(opponent_cfg=opponents, save_handler=saved)
+    opponent = opponents.on_env_reset()
+    assert isinstance(opponent, participant.MyAgent) and opponent.file_path == str(run / "rl_model_320_steps.zip")
+    observation, _ = demo_env.reset(seed=0)
+    assert opponent.predict(observation).shape == (10,)
+
     participant.main(str(tmp_path), participant.SaveHandlerMode.RESUME)  # goes on from step 320
     assert {p.name for p in run.glob("rl_model_*_steps.zip")} == {
         "rl_model_449_steps.zip", "rl_model_578_steps.zip", "rl_model_640_steps.zip"}

@@ -58,12 +58,16 @@ class Opponent:
 
 @dataclass
 class SelfPlay:
-    """Frozen snapshots of the learner, sampled `uniform`, `latest` or by `pfsp`; `agent_factory(path)` loads one."""
+    """Frozen snapshots of the learner, sampled `uniform`, `latest` or by `pfsp`; `agent_factory(path)` loads one.
+
+    While there is no snapshot yet, `before_snapshots()` plays in their place, or (None) the weight waits.
+    """
 
     weight: float
     sampling: str = "pfsp"
     agent_factory: Callable[[str], Any] | None = None
     power: float = 2.0
+    before_snapshots: Callable[[], Any] | None = None
 
     def __post_init__(self) -> None:
         if self.sampling not in SAMPLINGS:
@@ -121,6 +125,8 @@ class OpponentPool:
         for name, opponent in self.opponents.items():
             if isinstance(opponent, SelfPlay):
                 rows += [(name, path, opponent.weight * share) for path, share in self._shares(name, opponent)]
+                if not self.snapshots and opponent.before_snapshots is not None:
+                    rows.append((name, None, opponent.weight))
             else:
                 rows.append((name, None, opponent.weight))
         total = sum(p for _, _, p in rows)
@@ -165,7 +171,7 @@ class LeagueEnv(gymnasium.Wrapper):
         self.table: list[tuple[str, str | None, float]] = [
             (name, None, o.weight) for name, o in opponents.items() if isinstance(o, Opponent)]
         self.rng = np.random.default_rng()
-        self.current: tuple[str, str | None] = self.table[0][:2]
+        self.current: tuple[str, str | None] | None = None  # the opponent of the episode under way
         self._agents: dict[tuple[str, str | None], Any] = {}
 
     def set_table(self, table: list[tuple[str, str | None, float]]) -> None:
@@ -195,7 +201,10 @@ class LeagueEnv(gymnasium.Wrapper):
         found = self._agents.get((name, snapshot))
         if found is None:
             opponent = self.opponents[name]
-            found = opponent.agent_factory(snapshot) if isinstance(opponent, SelfPlay) else opponent.factory()
+            if isinstance(opponent, SelfPlay):
+                found = opponent.agent_factory(snapshot) if snapshot is not None else opponent.before_snapshots()
+            else:
+                found = opponent.factory()
             self._agents[(name, snapshot)] = found
         return found
 

@@ -20,6 +20,7 @@ opponents. `SaveHandlerMode.RESUME` loads the newest checkpoint into the agent f
 from __future__ import annotations
 
 import csv
+import random
 import tempfile
 from dataclasses import dataclass, field
 from enum import Enum
@@ -47,15 +48,34 @@ class TrainLogging(Enum):
 
 
 class SelfPlayHandler:
-    """Self-play opponents: the agent's saved checkpoints, loaded as `agent_partial(file_path=path)`."""
+    """Self-play opponents: the agent's saved checkpoints, loaded as `agent_partial(file_path=path)`.
+
+    Training draws them itself; `get_opponent()` draws one as the competition's handlers do, from
+    the checkpoints of `save_handler` (given by the env it trains in, with `env`).
+    """
 
     sampling = "uniform"
 
     def __init__(self, agent_partial: Callable[..., Any]):
         self.agent_partial = agent_partial
+        self.save_handler: SaveHandler | None = None
+        self.env: Any = None
 
     def load(self, path: str) -> Any:
         return self.agent_partial(file_path=path)
+
+    def get_opponent(self) -> Any:
+        """A checkpoint's agent (the newest for `SelfPlayLatest`, else any), told the env's spaces; a
+        `ConstantAgent`, with a warning, while none is saved."""
+        if self.save_handler is None:
+            raise RuntimeError("self-play needs a SaveHandler: give one to the env or train() this handler "
+                               "is used with")
+        saved = self.save_handler
+        path = saved.get_latest_model_path() if self.sampling == "latest" else saved.get_random_model_path()
+        opponent = self.load(path) if path is not None else _no_snapshot_yet()
+        if self.env is not None:
+            opponent.get_env_info(self.env)
+        return opponent
 
 
 class SelfPlayRandom(SelfPlayHandler):
@@ -83,16 +103,54 @@ class OpponentsCfg:
     swap_steps: int = 10_000  # kept for compatibility: opponents change every episode
     opponents: dict[str, Any] = field(default_factory=lambda: {"random_agent": (0.8, partial(RandomAgent)),
                                                                "constant_agent": (0.2, partial(ConstantAgent))})
+    env: Any = field(default=None, repr=False, compare=False)  # the env it serves, as the competition's has
+
+    def attach(self, env: Any, save_handler: SaveHandler | None) -> None:
+        """Serve `env`, as the competition's training env makes its opponents config do: weights scaled
+        to sum to 1, and self-play handlers given the env and the checkpoints to draw from."""
+        self.env = env
+        self.validate_probabilities()
+        for _, source in self.opponents.values():
+            if isinstance(source, SelfPlayHandler):
+                source.save_handler, source.env = save_handler, env
+
+    def validate_probabilities(self) -> None:
+        """Scale the weights to sum to 1, saying so when they did not (as the competition's does)."""
+        total = sum(weight for weight, _ in self.opponents.values())
+        if abs(total - 1.0) > 1e-5:
+            print(f"Warning: Probabilities do not sum to 1 (current sum = {total}). Normalizing...")
+            self.opponents = {name: (weight / total, source) for name, (weight, source) in self.opponents.items()}
+
+    def process(self) -> None:
+        """Nothing to do between episodes: kept for code that calls it."""
+
+    def on_env_reset(self) -> Any:
+        """An opponent drawn by weight with Python's `random`, as the competition's config draws one: a
+        new agent from its factory told `env`'s spaces, or a self-play handler's checkpoint."""
+        name = random.choices(list(self.opponents), weights=[weight for weight, _ in self.opponents.values()])[0]
+        source = self.opponents[name][1]
+        if isinstance(source, SelfPlayHandler):
+            return source.get_opponent()
+        opponent = source()
+        if self.env is not None:
+            opponent.get_env_info(self.env)
+        return opponent
 
     def pool(self) -> OpponentPool:
         """These opponents as an `OpponentPool`."""
         entries: dict[str, Opponent | SelfPlay] = {}
         for name, (weight, source) in self.opponents.items():
             if isinstance(source, SelfPlayHandler):
-                entries[name] = SelfPlay(float(weight), source.sampling, source.load)
+                entries[name] = SelfPlay(float(weight), source.sampling, source.load, before_snapshots=_no_snapshot_yet)
             else:
                 entries[name] = Opponent(float(weight), source)
         return OpponentPool(entries)
+
+
+def _no_snapshot_yet() -> Any:
+    """Self-play's opponent before the first checkpoint, as in the competition's training."""
+    print("Warning: No self-play model saved. Defaulting to constant agent.")
+    return ConstantAgent()
 
 
 class SelfPlayTraining(gymnasium.Wrapper):
@@ -142,6 +200,7 @@ def train(agent: Any, reward_manager: RewardManager | None = None, save_handler:
     log_dir = save_handler.run_dir if save_handler is not None else Path(tempfile.mkdtemp(prefix="arena-train-"))
     if train_logging is not TrainLogging.NONE:
         env = Monitor(env, str(log_dir / "monitor.csv"))
+    opponent_cfg.attach(env, save_handler)
     if not agent.initialized:
         agent.get_env_info(env)
     latest = save_handler.latest() if save_handler is not None else None

@@ -53,6 +53,7 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
         self.obs_helper = single.obs_helper
         self.act_helper = single.act_helper
         self.games_done = 0
+        self.opponent_cfg.attach(self, save_handler)
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[Any, dict]:
         self.games_done += 1
