@@ -192,6 +192,14 @@ def test_help_teaches_and_envs_lists_the_games(cli, capsys):
     assert "arena match submissions/random submissions/greedy" in capsys.readouterr().out
     code, out, _ = cli("envs")
     assert code == 0 and "othello" in out
+    # serve's users command is optional, and its usage says so
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    usage = capsys.readouterr().out.splitlines()
+    assert usage[:2] == ["usage: arena serve [options]", "       arena serve users {add,token,list} ... [--db DB]"]
+    with pytest.raises(SystemExit):
+        main(["serve", "users", "add", "--help"])
+    assert capsys.readouterr().out.startswith("usage: arena serve users add ")
 
 
 def test_zip_with_a_single_top_folder_plays(cli, submissions, tmp_path):

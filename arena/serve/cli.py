@@ -25,6 +25,8 @@ def add_serve_commands(commands) -> None:
     serve = commands.add_parser(
         "serve",
         help="host a competition: uploads, validation, continuous rated play, a live leaderboard",
+        # argparse would show its optional `users` command as if every call needed one
+        usage="%(prog)s [options]\n       %(prog)s users {add,token,list} ... [--db DB]",
         description="Serve a competition on --db (an SQLite file, created if missing, or a PostgreSQL database "
         "given as postgresql://user@host/dbname): participants upload submissions "
         "(on the web page or with arena submit), each is validated as arena validate does, in the sandbox, and "
@@ -68,7 +70,7 @@ def add_serve_commands(commands) -> None:
                             "only for entrants you trust")
     serve.set_defaults(run=_run_serve)
 
-    commands_of_serve = serve.add_subparsers(title="commands", metavar="COMMAND")
+    commands_of_serve = serve.add_subparsers(title="commands", metavar="COMMAND", prog=serve.prog)
     users = commands_of_serve.add_parser("users", help="manage participants",
                                          description="Add participants (each gets a token, printed once) and list them.")
     users_commands = users.add_subparsers(title="commands", metavar="COMMAND", required=True)
