@@ -503,7 +503,7 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
             result = play_match(env, players, seed=seat, max_steps=args.max_steps)
             mine = result.agents[seat]
             if mine.status != "ok":
-                log = getattr(handle, "log_path", None)
+                log = getattr(handle, "output_file", None)
                 where = f" (its output and traceback: {log})" if log is not None else ""
                 shown = result.fault.traceback if log is None and result.fault and result.fault.traceback else ""
                 raise ArenaError(f"{spec.source}: {env_name}: {mine.status}: {mine.detail}{where}"

@@ -215,7 +215,7 @@ def play_series(args: argparse.Namespace, env: EnvSpec, seats: Seats, display: D
                 video.record(result, video_path, on_frame=display.video_progress(game))
         except OSError as exc:
             raise write_failure(f"game {game + 1}'s replay or video", exc.filename or replay_path, exc) from None
-        logs = {handle.name: getattr(handle, "log_path", None) for _, handle in seated}
+        logs = {handle.name: getattr(handle, "output_file", None) for _, handle in seated}
         display.game_played(result, game, tally, {"replay": replay_path, "video": video_path}, logs)
 
 

@@ -193,7 +193,7 @@ def test_hostile_submission_ends_with_its_status_and_harms_nothing(case, tmp_pat
     assert tree_state(source) == before
     targets.assert_untouched()
     targets.close()
-    log = agent.log_path.read_text()
+    log = agent.log_path.read_text() if agent.output_file is not None else ""  # none if it printed nothing
     CHECKS.get(case, lambda log, mine: None)(log, mine)
 
 
@@ -379,6 +379,26 @@ class SubmittedAgent(Agent):
     assert len(faults) == 4 and len(set(faults)) == 2  # each traceback in the report line and in full
     assert log.count("[arena: the output of the agent's next process]") == agent.processes_started - 1 == 2
     assert len(log) <= (4 << 10) + 200 and "more bytes of output were dropped" in log  # the last games' chatter
+
+
+def test_an_agent_that_prints_nothing_leaves_no_log(submissions, write_submission, tmp_path):
+    quiet = SandboxedAgent(load(submissions / "random"), 5.0, log_dir=tmp_path / "quiet")
+    code = """
+from arena.agents import Agent
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        print("thinking")
+        return int(obs["action_mask"].nonzero()[0][0])
+"""
+    chatty = SandboxedAgent(load(write_submission("chatty", code)), 5.0, log_dir=tmp_path / "chatty")
+    try:
+        play_match("othello", [quiet, chatty], seed=0)
+    finally:
+        quiet.close()
+        chatty.close()
+    assert quiet.output_file is None and not quiet.log_path.exists()
+    assert chatty.output_file == chatty.log_path and chatty.log_path.read_text().startswith("thinking\n")
 
 
 def test_a_full_disk_under_the_logs_neither_blocks_nor_blames_the_agent(write_submission, tmp_path):

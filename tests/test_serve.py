@@ -495,10 +495,27 @@ def test_each_participant_has_a_public_page_of_their_submissions(site):
     assert site.client.get("/participants/99").status_code == 404
 
 
-def test_the_servers_workers_and_their_sandboxes_stay_up_from_batch_to_batch(site):
+CHATTY_AGENT = """
+from arena.agents import Agent
+
+print("a sandbox started", flush=True)  # once per process: its output file tells the sandboxes apart
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        return int(obs["action_mask"].nonzero()[0][0])
+"""
+
+
+def test_the_servers_workers_and_their_sandboxes_stay_up_from_batch_to_batch(site, write_submission):
+    from arena.serve.client import zip_folder
     from arena.tournament.runner import ProcessPoolBackend
 
-    site.enter_two()
+    for name, token in (("chatty", site.alice_token), ("talkative", site.bob_token)):
+        agent = write_submission(name, CHATTY_AGENT + f"# {name}'s\n")  # the same file twice is refused
+        assert site.upload(zip_folder(agent), token=token).status_code == 201
+    while site.validator.validate_next():
+        pass
     backend = ProcessPoolBackend(2)
     with Tournament(site.db, Settings(env="othello", max_steps=8)) as tournament:
         scheduler = Scheduler(tournament, backend, batch_games=8)
@@ -508,6 +525,7 @@ def test_the_servers_workers_and_their_sandboxes_stay_up_from_batch_to_batch(sit
             assert started
             assert scheduler.step() == 8
             assert sorted(tournament.log_dir.glob("*.log")) == started
+            assert all(log.read_text() == "a sandbox started\n" for log in started)
         finally:
             backend.close()
 

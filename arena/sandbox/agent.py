@@ -439,14 +439,26 @@ class SandboxedAgent(AgentHandle):
             return "the agent's process stopped answering"
         memory_kills = self._cgroup.memory_kills() if self._cgroup else 0
         self._kill()  # children it left behind
+        see = self._see_log()
         if memory_kills:
             return (f"the agent's processes went over their memory limit ({self.memory_mb} MiB in all) "
-                    f"and were killed; see {self.log_path}")
+                    f"and were killed{see}")
         if code < 0:
             cause = signal.strsignal(-code) or f"signal {-code}"
             hint = " (often the memory limit)" if -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT) else ""
-            return f"the agent's process was killed: {cause}{hint}; see {self.log_path}"
-        return f"the agent's process exited with code {code}; see {self.log_path}"
+            return f"the agent's process was killed: {cause}{hint}{see}"
+        return f"the agent's process exited with code {code}{see}"
+
+    def _see_log(self) -> str:
+        """Where its output is, once its processes are gone, if it printed anything."""
+        if self._log is not None:
+            self._log.close(timeout=0.5)
+        return f"; see {self.log_path}" if self.log_path.exists() else ""
+
+    @property
+    def output_file(self) -> Path | None:
+        """The file holding what the agent printed (and its tracebacks), if it printed anything yet."""
+        return self.log_path if self.log_path.exists() else None
 
     def _kill(self) -> None:
         self._outstanding = None

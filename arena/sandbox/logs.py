@@ -14,7 +14,8 @@ NEXT_PROCESS = b"\n[arena: the output of the agent's next process]\n"
 class LogCapture:
     """Drains a pipe into `path` on a background thread; bytes that would take the file past `limit`
     are counted, not kept. With `after_earlier`, after what the agent's earlier processes wrote
-    there (one replaced after a fault must not take its traceback with it), else in a new file."""
+    there (one replaced after a fault must not take its traceback with it), else in a new file.
+    The file is made when the first bytes come: an agent that prints nothing leaves none."""
 
     def __init__(self, read_fd: int, path: Path, limit: int, after_earlier: bool = False):
         self.path = path
@@ -28,11 +29,14 @@ class LogCapture:
     def _drain(self) -> None:
         # Whatever happens to the file (a full disk), the pipe is drained: an agent must never block
         # on its output, nor pay with its clock for the harness's disk.
-        out = self._open()
-        kept = 0 if out is None else os.fstat(out.fileno()).st_size
-        if kept and not _write(out, NEXT_PROCESS):
-            out = None
+        out, kept, opened = None, 0, False
         while chunk := _read(self._read_fd):
+            if not opened:  # its first output: the file is made now
+                opened = True
+                out = self._open()
+                kept = 0 if out is None else os.fstat(out.fileno()).st_size
+                if kept and not _write(out, NEXT_PROCESS):
+                    out = None
             taken = 0 if out is None else min(len(chunk), max(self.limit - kept, 0))
             if taken and not _write(out, chunk[:taken]):
                 out, taken = None, 0
