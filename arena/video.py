@@ -18,6 +18,19 @@ from arena.match import MatchResult
 FORMATS = (".mp4", ".gif")
 
 
+MACRO_BLOCK = 16  # H.264 encodes pictures in blocks of 16 x 16 pixels
+
+
+def padded(frame: np.ndarray) -> np.ndarray:
+    """`frame` grown right and down to whole macro blocks with its edge pixels (the encoder would
+    otherwise stretch the picture, with a warning)."""
+    height, width = frame.shape[:2]
+    extra = (-height % MACRO_BLOCK, -width % MACRO_BLOCK)
+    if extra == (0, 0):
+        return frame
+    return np.pad(frame, ((0, extra[0]), (0, extra[1]), (0, 0)), mode="edge")
+
+
 class VideoWriter:
     """Frames in, a video file out; frames are streamed to ffmpeg, never all held in memory."""
 
@@ -33,12 +46,13 @@ class VideoWriter:
         if self.path.suffix.lower() == ".mp4":
             import imageio.v2 as imageio
 
-            self._mp4 = imageio.get_writer(self.path, fps=fps, codec="libx264", quality=7, macro_block_size=16)
+            self._mp4 = imageio.get_writer(self.path, fps=fps, codec="libx264", quality=7,
+                                           macro_block_size=MACRO_BLOCK)
 
     def add(self, frame: np.ndarray) -> None:
         self._last = frame
         if self._mp4 is not None:
-            self._mp4.append_data(frame)
+            self._mp4.append_data(padded(frame))
         else:
             self._gif_frames.append(frame)
 

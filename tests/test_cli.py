@@ -38,6 +38,16 @@ def test_match_from_the_readme_prints_the_winner_and_writes_replay_and_video(tmp
     assert imageio.get_reader(tmp_path / "match.mp4").count_frames() > 60
 
 
+def test_a_video_of_a_small_board_is_padded_to_whole_blocks_not_stretched(tmp_path, submissions):
+    completed = subprocess.run(
+        [installed_command(), "match", submissions / "random", submissions / "greedy", "--env", "othello", "-o",
+         "size=6", "--video", "small.mp4"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    assert "WARNING" not in completed.stderr + completed.stdout  # the encoder's "resizing from ..." warning
+    height, width, _ = imageio.get_reader(tmp_path / "small.mp4").get_data(0).shape
+    assert height % 16 == width % 16 == 0
+
+
 def test_match_json_has_the_documented_fields_and_games_alternate_seats(cli, submissions):
     code, out, _ = cli("match", submissions / "random", submissions / "greedy", "--games", "3", "--seed", "5",
                        "--json")
