@@ -57,3 +57,16 @@ def test_snake_training_meets_its_budget_or_says_why_it_rounds(tmp_path, capsys,
     if asked != trained:
         assert "n_steps 16 x n_envs 16 = 256 steps" in out
     assert f"{trained}/{trained}" in out  # the bar's total is what is trained
+
+
+def test_every_default_budget_is_whole_rollouts():
+    """A run with no flags trains exactly what it says, without a note on rounding."""
+    from arena.train.config import TrainConfig
+    from arena.train.relay import PRESETS, RelayConfig
+    from arena.train.snake import SnakeConfig
+
+    snake, fighting = SnakeConfig(), TrainConfig()
+    assert snake.timesteps % (snake.n_steps * snake.n_envs) == 0
+    assert fighting.timesteps % (fighting.n_steps * fighting.n_envs) == 0
+    for preset in PRESETS.values():
+        assert preset["timesteps"] % (preset["n_steps"] * RelayConfig().n_envs) == 0

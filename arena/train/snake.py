@@ -38,7 +38,7 @@ class SnakeConfig:
     """Hyper-parameters of a snake run; the game options are `arena.envs.make("snake")`'s."""
 
     run: str = "snake_ppo"
-    timesteps: int = 400_000  # batched steps x games, per learner
+    timesteps: int = 409_600  # batched steps x games, per learner: 200 whole rollouts of n_steps x n_envs
     seed: int = 0
     n_envs: int = 64
     num_snakes: int = 4
