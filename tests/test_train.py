@@ -319,7 +319,10 @@ def test_snake_and_relay_runs_save_their_learners_and_evaluations(tmp_path):
     snakes = train_snakes(SnakeConfig(run="snakes", save_path=str(tmp_path), timesteps=256, n_envs=4, n_steps=32,
                                       batch_size=64, eval_games=1))
     assert sorted(p.name for p in snakes.glob("*.zip")) == [f"snake_{i}_256_steps.zip" for i in range(4)]
-    assert set(json.loads((snakes / "evaluation.json").read_text())) == {"learners", "greedy", "scores"}
+    evaluation = json.loads((snakes / "evaluation.json").read_text())
+    assert set(evaluation) == {"learners", "greedy", "wins", "scores"} and sum(evaluation["wins"].values()) == 1
+    best = max(evaluation["scores"], key=lambda side: max(evaluation["scores"][side]))  # the best-ranked snake's
+    assert evaluation["wins"][best] == 1 or evaluation["wins"]["draws"] == 1
 
     runs = [train_relay(RelayConfig(run=f"relay_{i}", save_path=str(tmp_path), timesteps=512, check_freq=256,
                                     eval_games=1)) for i in range(2)]

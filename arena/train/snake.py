@@ -147,8 +147,11 @@ def train_snakes(config: SnakeConfig) -> Path:
         paths.append(saver.save_agent({"num_timesteps": steps, "learner": i}))
     # evaluate
     evaluation = evaluate_against_greedy(paths[:2], config, games=config.eval_games)
-    finish_run(saver.run_dir, evaluation, f"snake learners {evaluation['learners']:.1f} vs greedy "
-               f"{evaluation['greedy']:.1f} mean score over {config.eval_games} games", config.plot)
+    won = evaluation["wins"]
+    finish_run(saver.run_dir, evaluation, f"snake learners against greedy, 2 each, {config.eval_games} games: "
+               f"learners won {won['learners']}, greedy {won['greedy']}, {won['draws']} drawn (the best-ranked snake "
+               f"wins, as arena match counts); mean score {evaluation['learners']:.1f} vs {evaluation['greedy']:.1f}",
+               config.plot)
     return saver.run_dir
 
 
@@ -204,7 +207,9 @@ class _EpisodeTally:
 
 
 def evaluate_against_greedy(learners: list[str], config: SnakeConfig, games: int) -> dict[str, Any]:
-    """Mean match score (steps survived + length share) of two learners and of two greedy snakes, seats alternating."""
+    """Two learners against two greedy snakes, seats alternating, as `arena match LEARNER snake_greedy` seats them:
+    games won by each side (its snake ranked first alone) and drawn, and each side's mean match score (steps
+    survived + length share)."""
     from arena.envs import EnvSpec
     from arena.match import play_match
     from arena.submission import instantiate, load
@@ -212,12 +217,16 @@ def evaluate_against_greedy(learners: list[str], config: SnakeConfig, games: int
     greedy = load(GREEDY)
     env = EnvSpec("snake", {**config.game_options(), "num_snakes": 4})
     scores: dict[str, list[float]] = {"learners": [], "greedy": []}
+    wins = {"learners": 0, "greedy": 0, "draws": 0}
     for game in range(games):
         mine = [PolicyAgent(path) for path in learners]
         theirs = [instantiate(greedy) for _ in range(2)]
         seats = [mine[0], theirs[0], mine[1], theirs[1]] if game % 2 == 0 else [theirs[0], mine[0], theirs[1], mine[1]]
         result = play_match(env, seats, seed=config.seed + game)
-        for agent, seat in zip(seats, result.agents):
-            scores["learners" if isinstance(agent, PolicyAgent) else "greedy"].append(seat.score)
+        side = {seat.name: "learners" if isinstance(agent, PolicyAgent) else "greedy"
+                for agent, seat in zip(seats, result.agents)}
+        for seat in result.agents:
+            scores[side[seat.name]].append(seat.score)
+        wins[side[result.winner] if result.winner is not None else "draws"] += 1
     return {"learners": float(np.mean(scores["learners"])), "greedy": float(np.mean(scores["greedy"])),
-            "scores": scores}
+            "wins": wins, "scores": scores}
