@@ -362,6 +362,8 @@ except in a ``no_resign_fraction`` share of games, which are played out.
       .def_property_readonly("num_actions", &Batched::num_actions)
       .def_property_readonly("board_size", &Batched::board_size)
       .def_property_readonly("games_started", &Batched::games_started)
+      .def_property_readonly("games_finished", &Batched::games_finished,
+                             "Games finished so far; may be read from another thread while play() runs.")
       .def_property_readonly("leaves_evaluated", &Batched::leaves_evaluated,
                              "Leaves scored so far: rows applied, or random playouts in rollout search.");
 }

@@ -35,6 +35,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -147,6 +148,8 @@ class BatchedMCTS {
   // instead of evaluating leaves: both in run_rollouts, as set in a duel.
   void set_rollout_sides(bool first, bool second) { rollout_sides_ = {first, second}; }
   int64_t games_started() const { return games_started_; }
+  // Games finished since construction; read from another thread while the games play.
+  int64_t games_finished() const { return games_finished_.load(std::memory_order_relaxed); }
   int64_t leaves_evaluated() const { return leaves_evaluated_; }
 
   // Plays `games` more games (game indices continue from earlier runs).
@@ -176,6 +179,7 @@ class BatchedMCTS {
         Slot& slot = *slots_[s];
         if (!slot.game_over) continue;
         finished_.push_back(std::move(slot.record));
+        games_finished_.fetch_add(1, std::memory_order_relaxed);
         slot.active = false;
         if (games_started_ < games_target_) {
           begin_game(slot);
@@ -432,6 +436,7 @@ class BatchedMCTS {
   int64_t games_started_ = 0;
   int64_t games_target_ = 0;
   int64_t leaves_evaluated_ = 0;
+  std::atomic<int64_t> games_finished_{0};
   std::vector<GameRecord> finished_;
 };
 

@@ -33,6 +33,19 @@ def test_alphazero_says_what_training_waits_for_and_never_promotes_an_untrained_
     assert " more, about " in waiting and not re.search(r"\b0 steps", out)
 
 
+def test_a_self_play_round_says_how_far_it_got_while_its_games_play(monkeypatch):
+    from arena.alphazero import selfplay
+
+    monkeypatch.setattr(selfplay, "PROGRESS_SECONDS", 0.001)
+    seen = []
+    records, _ = selfplay.play_games(small_othello(bootstrap_simulations=64), None, 16, seed=0,
+                                     progress=lambda finished, games: seen.append((finished, games)))
+    assert len(records) == 16 and seen and all(games == 16 for _, games in seen)
+    finished = [done for done, _ in seen]
+    assert finished == sorted(finished) and 0 <= finished[0] and finished[-1] <= 16
+    assert len(set(finished)) > 1  # it moved on while they played
+
+
 def test_a_skipped_generation_resumes_like_the_uninterrupted_run(tmp_path):
     whole = loop.open_store(tmp_path / "whole.sqlite", small_othello())
     loop.run(whole)

@@ -86,7 +86,12 @@ def self_play_round(store: Store, games: int) -> None:
     source = "rollout search" if bootstrap else f"network {network_id}"
     # Said before they start: a round plays its games all at once and can take minutes.
     print(f"self-play  playing {games} games by {source} ...", flush=True)
-    records, stats = play_games(config, net, games, seed=round_seed(config.seed, stored))
+    started = time.perf_counter()
+
+    def so_far(finished: int, total: int) -> None:
+        print(f"self-play  {finished}/{total} games after {time.perf_counter() - started:.0f} s", flush=True)
+
+    records, stats = play_games(config, net, games, seed=round_seed(config.seed, stored), progress=so_far)
     store.add_games(records, network_id)
     store.log(store.game_count(), **stats.as_metrics())
     print(f"self-play  {stats.games} games by {source} in {stats.seconds:.0f} s: "

@@ -13,9 +13,12 @@ Othello searched by mctx, on `device`), recorded the same way; the bootstrap sta
 from __future__ import annotations
 
 import os
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -26,6 +29,9 @@ from arena.search.network import Evaluator, PolicyValueNet
 from arena.seeding import derive_seed
 
 __all__ = ["SelfPlayStats", "false_resignations", "play_games", "round_seed"]
+
+PROGRESS_SECONDS = 30.0  # how often a self-play round says how far it got
+Progress = Callable[[int, int], None]  # (games finished, games)
 
 
 @dataclass
@@ -50,15 +56,17 @@ def round_seed(seed: int, games_before: int) -> int:
     return derive_seed(seed, games_before, bits=63)
 
 
-def play_games(config: AlphaZeroConfig, net: PolicyValueNet | None, games: int, seed: int) -> tuple[list, SelfPlayStats]:
+def play_games(config: AlphaZeroConfig, net: PolicyValueNet | None, games: int, seed: int,
+               progress: Progress | None = None) -> tuple[list, SelfPlayStats]:
     """`games` self-play games by `net` (rollout search when None) on the config's self-play
-    backend: their GameRecords and stats."""
+    backend: their GameRecords and stats. On the native backend `progress(finished, games)` is
+    called every `PROGRESS_SECONDS` while they play."""
     jax_backend = _jax_backend() if config.selfplay_backend == "jax" else None  # missing packages fail at once
     started = time.perf_counter()
     if net is not None and jax_backend is not None:
         records, evaluations = jax_backend.play(config, net, games, seed)
     else:
-        records, evaluations = _play_native(config, net, games, seed)
+        records, evaluations = _play_native(config, net, games, seed, progress)
     seconds = time.perf_counter() - started
     played_out = [r for r in records if not r.could_resign]
     stats = SelfPlayStats(
@@ -69,7 +77,8 @@ def play_games(config: AlphaZeroConfig, net: PolicyValueNet | None, games: int, 
     return records, stats
 
 
-def _play_native(config: AlphaZeroConfig, net: PolicyValueNet | None, games: int, seed: int) -> tuple[list, int]:
+def _play_native(config: AlphaZeroConfig, net: PolicyValueNet | None, games: int, seed: int,
+                 progress: Progress | None) -> tuple[list, int]:
     """Games on the native batched MCTS: their GameRecords and the leaves scored."""
     if net is None:
         settings = dict(config.search_settings(), simulations=config.bootstrap_simulations, resign_value=-1.0)
@@ -78,8 +87,31 @@ def _play_native(config: AlphaZeroConfig, net: PolicyValueNet | None, games: int
         settings = config.search_settings()
         evaluator = Evaluator(net, config.device)
     search = make_self_play(config.game, seed=seed, **settings)
-    records = search.play(evaluator, games=games)
+    with _reporting(progress, lambda: search.games_finished, games):
+        records = search.play(evaluator, games=games)
     return records, search.leaves_evaluated
+
+
+@contextmanager
+def _reporting(progress: Progress | None, finished: Callable[[], int], games: int) -> Iterator[None]:
+    """Call `progress(finished(), games)` every PROGRESS_SECONDS from a thread of its own for the duration
+    (the games play in native code, which gives no sign of life until the last one ends)."""
+    if progress is None:
+        yield
+        return
+    stop = threading.Event()
+
+    def report() -> None:
+        while not stop.wait(PROGRESS_SECONDS):
+            progress(finished(), games)
+
+    ticker = threading.Thread(target=report, name="self-play progress", daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        ticker.join()
 
 
 def _jax_backend() -> ModuleType:
