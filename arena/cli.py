@@ -303,7 +303,9 @@ def _add_tournament_command(commands) -> None:
                             help="seconds a game each agent may spend over its per-move limits in all "
                                  "(default: the game's bank, see arena envs)")
     tournament.add_argument("--max-steps", type=arguments.positive_int, help="cut each game after this many env steps")
-    tournament.add_argument("--memory-mb", type=int, help="memory cap of each agent (default: 4096)")
+    tournament.add_argument("--memory-mb", type=int,
+                            help="memory cap of each agent, also of one whose manifest asks for more "
+                            "(default: 4096 MiB, or what a manifest asks up to 16384)")
     tournament.add_argument("--workers", type=arguments.positive_int, default=2,
                             help="matches played at once (default: 2)")
     tournament.add_argument("--backend", default="process", choices=("process", "ray"),
@@ -353,7 +355,7 @@ def _check_isolation(allow_weak: bool) -> None:
 
 
 def _open_tournament(args: argparse.Namespace):
-    from arena.tournament import Settings, Tournament
+    from arena.tournament import Settings, Tournament, memory_limits
 
     if args.resume:
         from arena.db import as_target, is_url
@@ -369,7 +371,7 @@ def _open_tournament(args: argparse.Namespace):
         return tournament
     if not args.folder or not args.env:
         raise ArenaError("a new tournament needs a folder of submissions and --env (or --resume with --db)")
-    limits = {"memory_mb": args.memory_mb} if args.memory_mb is not None else {}
+    limits = memory_limits(args.memory_mb)
     return Tournament(args.db, Settings(
         env=args.env, options=parse_overrides(args.option), format=args.format, games_per_pair=args.games_per_pair,
         seed=args.seed, rounds=args.rounds, challenger=args.challenger, time_per_move=args.time_per_move,

@@ -505,6 +505,76 @@ except OSError as exc:
         assert "lowering it: PermissionError" in log, log
 
 
+def own_memory_cgroup() -> Path | None:
+    """This process's cgroup v1 memory group, if it has one it may make groups in."""
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        if "memory" in controllers.split(","):
+            folder = Path("/sys/fs/cgroup/memory") / path.lstrip("/")
+            return folder if os.access(folder, os.W_OK) else None
+    return None
+
+
+@pytest.mark.skipif(own_memory_cgroup() is None or not protections()["cgroups"],
+                    reason="needs cgroup v1's memory controller, writable")
+def test_an_agent_the_kernel_kills_for_a_machine_out_of_memory_is_not_blamed(write_submission, tmp_path):
+    # The harness runs in a group of 1.2 GiB: the agents' own limits (4 GiB each) add up to more. The
+    # opponent spreads 0.9 GB over many small processes, each within its limits; the kernel then kills
+    # the largest process there, the agent holding a 0.45 GB model.
+    holder = write_submission("holder", """
+import numpy as np
+from arena.agents import RandomAgent
+
+class SubmittedAgent(RandomAgent):
+    def _initialize(self):
+        self.model = np.ones((450 << 20) // 8)
+""")
+    spreader = write_submission("spreader", """
+import os, time
+from arena.agents import RandomAgent
+
+class SubmittedAgent(RandomAgent):
+    def predict(self, obs):
+        if not hasattr(self, "children"):
+            self.children = []
+            for _ in range(30):
+                pid = os.fork()
+                if pid == 0:  # a child: hold 30 MiB, touched
+                    block = bytearray(30 << 20)
+                    block[::4096] = b"\\1" * len(block[::4096])
+                    time.sleep(600)
+                self.children.append(pid)
+            time.sleep(2.0)
+        return super().predict(obs)
+""")
+    harness = f"""
+from arena.errors import HarnessError
+from arena.match import play_match
+from arena.sandbox import SandboxedAgent
+from arena.submission import load
+
+agents = [SandboxedAgent(load({str(holder)!r}), 10.0), SandboxedAgent(load({str(spreader)!r}), 10.0)]
+try:
+    result = play_match("othello", agents, seed=0)
+    print("played:", [(a.status, a.detail) for a in result.agents])
+except HarnessError as exc:
+    print("harness:", exc)
+finally:
+    for agent in agents:
+        agent.close()
+"""
+    group = own_memory_cgroup() / f"arena-test-oom-{os.getpid()}"
+    group.mkdir()
+    try:
+        (group / "memory.limit_in_bytes").write_text(str(1200 << 20))
+        ran = subprocess.run([sys.executable, "-c", harness], capture_output=True, text=True, timeout=180,
+                             preexec_fn=lambda: (group / "cgroup.procs").write_text(str(os.getpid())))
+    finally:
+        group.rmdir()
+    assert "harness: this machine ran out of memory and the kernel killed a process of holder, which was within " \
+           "its own limit" in ran.stdout, ran.stdout + ran.stderr
+
+
 def harness_playing(submission: Path) -> str:
     """Code for a harness process that plays `submission` sandboxed once and prints its status."""
     return f"""
@@ -545,6 +615,12 @@ def test_a_manifest_asks_for_memory_up_to_the_organisers_ceiling(write_submissio
     assert SandboxedAgent(spec, 1.0).memory_mb == Limits().max_memory_mb
     assert SandboxedAgent(load(write_submission("small", "", "memory_mb = 512")), 1.0).memory_mb == 512
     assert SandboxedAgent(load(write_submission("default", "")), 1.0).memory_mb == 4096
+    # An organiser's --memory-mb is every agent's cap, whatever its manifest asks.
+    from arena.tournament import memory_limits
+
+    capped = Limits(**memory_limits(512))
+    assert SandboxedAgent(spec, 1.0, limits=capped).memory_mb == 512
+    assert SandboxedAgent(load(write_submission("modest", "", "memory_mb = 256")), 1.0, limits=capped).memory_mb == 256
 
 
 def test_run_match_and_the_cli_sandbox_by_default_and_no_sandbox_shows_tracebacks(submissions, capsys, tmp_path,

@@ -438,7 +438,12 @@ class SandboxedAgent(AgentHandle):
             self._kill()
             return "the agent's process stopped answering"
         memory_kills = self._cgroup.memory_kills() if self._cgroup else 0
+        within_its_memory = memory_kills > 0 and not self._cgroup.reached_memory_limit()
         self._kill()  # children it left behind
+        if within_its_memory:
+            raise HarnessError(f"this machine ran out of memory and the kernel killed a process of {self.name}, "
+                               f"which was within its own limit ({self.memory_mb} MiB): not the agent's doing; "
+                               f"play fewer games at once, or lower the memory the agents may take (--memory-mb)")
         see = self._see_log()
         if memory_kills:
             return (f"the agent's processes went over their memory limit ({self.memory_mb} MiB in all) "

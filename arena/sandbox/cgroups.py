@@ -130,6 +130,22 @@ class AgentCgroup:
         match = re.search(r"^oom_kill (\d+)", text, re.MULTILINE)
         return int(match.group(1)) if match else 0
 
+    def reached_memory_limit(self) -> bool:
+        """Whether this agent's processes ever needed more memory than their total allows (a kernel
+        that killed one of them without that was short of memory itself)."""
+        memory = self.paths["memory"]
+        try:
+            if self.unified:
+                match = re.search(r"^oom (\d+)", (memory / "memory.events").read_text(), re.MULTILINE)
+                return match is None or int(match.group(1)) > 0
+            # v1's failure counts stay 0 on recent kernels; its peak reaches the limit, of memory or of
+            # memory and swap together, whichever came first
+            return any(int((memory / f"memory.{kind}max_usage_in_bytes").read_text())
+                       >= int((memory / f"memory.{kind}limit_in_bytes").read_text()) - LIMIT_SLACK
+                       for kind in ("", "memsw.") if (memory / f"memory.{kind}limit_in_bytes").exists())
+        except (OSError, ValueError):
+            return True  # unknown: its own limit, as the kernel's count says
+
     def pids(self) -> list[int]:
         try:
             return [int(line) for line in (self.paths["pids"] / "cgroup.procs").read_text().split()]
@@ -204,6 +220,7 @@ def _thaw(group: Path) -> None:
         _write(found[0], found[2].decode(), optional=True)
 
 
+LIMIT_SLACK = 1 << 20  # bytes under a limit that a peak still counts as reaching it (the last charge failed)
 COUNTER_BYTES = 256  # what a counter's reader reads: enough for the counter (cpu.stat's first line on v2)
 
 

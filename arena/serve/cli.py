@@ -64,7 +64,9 @@ def add_serve_commands(commands) -> None:
     serve.add_argument("--seed", type=arguments.seed, default=0, help="seed every game's seed derives from (default: 0)")
     serve.add_argument("--time-per-move", type=float, metavar="SECONDS", help="per-move limit (default: the game's)")
     serve.add_argument("--max-steps", type=int, help="cut each game after this many env steps")
-    serve.add_argument("--memory-mb", type=int, help="memory cap of each agent (default: 4096)")
+    serve.add_argument("--memory-mb", type=int,
+                            help="memory cap of each agent, also of one whose manifest asks for more "
+                            "(default: 4096 MiB, or what a manifest asks up to 16384)")
     serve.add_argument("--allow-weak-sandbox", action="store_true",
                        help="serve even where this machine lacks some of the sandbox's isolating layers: "
                             "only for entrants you trust")
@@ -168,7 +170,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from arena.serve.uploads import UploadLimits
     from arena.serve.validation import Validator
     from arena.settings import parse_overrides
-    from arena.tournament import Settings, Tournament
+    from arena.tournament import Settings, Tournament, memory_limits
     from arena.tournament.runner import backend_for
     from arena.tournament.store import ResultsStore
 
@@ -192,7 +194,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     else:
         if not args.env:
             raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
-        limits = {"memory_mb": args.memory_mb} if args.memory_mb is not None else {}
+        limits = memory_limits(args.memory_mb)
         tournament = Tournament(db, Settings(env=args.env, options=parse_overrides(args.option), seed=args.seed,
                                              time_per_move=args.time_per_move, max_steps=args.max_steps,
                                              limits=limits))

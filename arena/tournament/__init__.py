@@ -90,6 +90,12 @@ def _check_seconds(flag: str, value: Any, positive: bool) -> None:
         raise ArenaError(f"{flag} must be a number of seconds {lowest} up to {MAX_SECONDS:g}, got {value!r}")
 
 
+def memory_limits(memory_mb: int | None) -> dict[str, int]:
+    """The sandbox limits an organiser's `--memory-mb` sets: each agent's memory, and the most its
+    manifest may ask for (without it, 4096 MiB unless a manifest asks for up to 16384)."""
+    return {} if memory_mb is None else {"memory_mb": memory_mb, "max_memory_mb": memory_mb}
+
+
 def _check_limits(limits: dict[str, Any]) -> None:
     try:
         Limits(**limits)
