@@ -490,6 +490,24 @@ def test_an_agent_sees_its_cgroups_as_the_root_and_nothing_of_the_harness(write_
     assert groups and all(entry.endswith(":/") for entry in groups), groups  # no arena-PID-N, no host path
 
 
+def test_an_agent_may_not_raise_its_priority_nor_lock_much_memory_whatever_the_harness_may(write_submission,
+                                                                                            tmp_path):
+    looks = """import resource, os
+print("limits:", [resource.getrlimit(getattr(resource, name)) for name in ("RLIMIT_RTPRIO", "RLIMIT_NICE",
+                                                                           "RLIMIT_MEMLOCK")], flush=True)
+try:
+    os.nice(-5)
+    print("nice:", os.nice(0), flush=True)
+except OSError as exc:
+    print("nice:", type(exc).__name__, flush=True)
+"""
+    log = log_of_two_moves(write_submission, tmp_path, "greedy_for_cpu", looks)
+    [line] = [line for line in log.splitlines() if line.startswith("limits:")]
+    (rtprio, _), (nice, _), (locked, _) = eval(line.removeprefix("limits:"))
+    assert rtprio == 0 and nice <= 20 and locked <= 64 << 10, line  # set for it, not the harness's own passed on
+    assert "nice: PermissionError" in log, log
+
+
 def test_the_out_of_memory_killer_takes_an_agent_before_the_harness(write_submission, tmp_path):
     looks = """print("oom_score_adj:", open("/proc/self/oom_score_adj").read().strip(), flush=True)
 try:

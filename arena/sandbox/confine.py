@@ -20,20 +20,25 @@ import signal
 from pathlib import Path
 
 _libc = ctypes.CDLL(None, use_errno=True)
+NICE_CEILING = 20  # RLIMIT_NICE's 20 - nice: nice 0 at best, as an unprivileged process on most hosts
+LOCKED_BYTES = 64 << 10  # the kernel's usual default
 
 # --- resource limits -------------------------------------------------------------------------
 
 
 def set_resource_limits(memory_bytes: int | None, file_bytes: int, processes: int | None, open_files: int) -> None:
-    """Cap file size, open files, (when given) address space and processes; no core files. Hard limits too.
+    """Cap file size, open files, (when given) address space and processes; no core files, no raised
+    priority (real-time or below nice 0) and no memory locked past what Python needs. Hard limits too.
 
     Address space and processes are capped per process only where no cgroup counts them in total.
     Open files are capped per process: no cgroup counts them, and the host's table of open files is
     shared by every process on it (full, it refuses every unprivileged open, pipe and socket).
+    Priority is set here, not inherited: a harness allowed more must not pass that on.
     """
     for limit, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_FSIZE, file_bytes),
                          (resource.RLIMIT_NOFILE, open_files), (resource.RLIMIT_CORE, 0),
-                         (resource.RLIMIT_NPROC, processes)):
+                         (resource.RLIMIT_NPROC, processes), (resource.RLIMIT_RTPRIO, 0),
+                         (resource.RLIMIT_NICE, NICE_CEILING), (resource.RLIMIT_MEMLOCK, LOCKED_BYTES)):
         if value is not None:
             hard = resource.getrlimit(limit)[1]  # a harness capped lower passes its own cap on
             value = value if hard == resource.RLIM_INFINITY else min(value, hard)
