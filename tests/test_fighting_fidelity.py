@@ -17,24 +17,11 @@ import pytest
 
 from arena.envs.fighting import observation
 from arena.envs.fighting.game import Game
-from arena.envs.fighting.rules import KEY_NAMES
+from fighting_keys import action, quiet_signals
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "ai2" / "rules.json").read_text())
 FIELDS = FIXTURE["fields"]
 TOLERANCE = 0.05
-SIGNALS = ("win_signal", "knockout_signal", "hit_during_stun", "weapon_equip_signal", "weapon_drop_signal")
-
-
-class Quiet:
-    def emit(self, **_) -> None:
-        pass
-
-
-def action(combo: str) -> np.ndarray:
-    keys = np.zeros(len(KEY_NAMES), np.float32)
-    for key in filter(None, combo.split("+")):
-        keys[KEY_NAMES.index(key)] = 1.0
-    return keys
 
 
 def fighter_row(fighter, obs: np.ndarray) -> list[float]:
@@ -45,7 +32,7 @@ def fighter_row(fighter, obs: np.ndarray) -> list[float]:
 
 def play(scenario: dict) -> np.ndarray:
     """arena's frames for the scenario's keys, in the fixture's columns."""
-    game = Game(random.Random(0), {name: Quiet() for name in SIGNALS}, first_on_right=scenario["first_on_right"])
+    game = Game(random.Random(0), quiet_signals(), first_on_right=scenario["first_on_right"])
     for fighter, place in zip(game.players, scenario["place"] or ()):
         fighter.body.position = place
     rows = []

@@ -12,36 +12,22 @@ import json
 import random
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.game import Game
 from arena.envs.fighting.native import NativeGame, make_batch
-from arena.envs.fighting.rules import KEY_NAMES
+from fighting_keys import action, quiet_signals
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "ai2" / "weapons.json").read_text())
 TOLERANCE = 1e-3  # units: both solve the same contacts the same way
-SIGNALS = ("win_signal", "knockout_signal", "hit_during_stun", "weapon_equip_signal", "weapon_drop_signal")
 ENGINES = ("python", "native")
-
-
-class Quiet:
-    def emit(self, **_) -> None:
-        pass
-
-
-def action(combo: str) -> np.ndarray:
-    keys = np.zeros(len(KEY_NAMES), np.float32)
-    for key in filter(None, combo.split("+")):
-        keys[KEY_NAMES.index(key)] = 1.0
-    return keys
 
 
 def new_game(engine: str, resolution: str, first_on_right: bool = True):
     """A match whose spawners show nothing unless told to."""
     pixels_per_unit = CameraResolution[resolution].pixels_per_unit
-    signals = {name: Quiet() for name in SIGNALS}
+    signals = quiet_signals()
     if engine == "native":
         batch = make_batch(1, autoreset=False, pixels_per_unit=pixels_per_unit)
         game = NativeGame(batch, 0, signals, first_on_right=first_on_right)
