@@ -106,6 +106,8 @@ def four(tmp_path, submissions):
     for name in ("a", "b", "c", "d"):
         shutil.copytree(submissions / "random", subs / name)
         (subs / name / "arena.toml").write_text(f'name = "{name}"\nenv = "othello"\n')
+        with open(subs / name / "agent.py", "a") as agent:  # an output file for each sandbox, to count them by
+            agent.write('\nprint("a sandbox started", flush=True)\n')
     return subs
 
 
