@@ -523,7 +523,7 @@ def test_reward_code_reads_positions_weapons_and_facing_as_the_competitions_engi
     for _ in range(40):
         env.step({0: env.act_helper.zeros(), 1: env.act_helper.zeros()})
     assert env.objects[key] is weapon and weapon.body.position.y == pytest.approx(y - 0.1667, abs=1e-3)
-    assert env.get_spawner_info() == [["Random", (x, y)]]
+    assert env.get_spawner_info() == [["Random", [x, y]]]
 
 
 def test_the_opponents_config_draws_opponents_as_the_competitions_does(capsys):

@@ -95,3 +95,29 @@ def test_the_fixture_covers_what_it_is_for():
     assert taken_back[0] == "Spear" and "Punch" in taken_back and taken_back[-1] == "Spear"
     assert all(frame["weapons"][0] == "Punch" for frame in plays["take_from_the_spawner"])  # pressed too early
     assert plays["take_from_the_spawner_at_reach"][-1]["weapons"][0] == "Spear"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_weapons_are_listed_in_the_order_they_appeared_and_where_they_appeared(engine):
+    import arena.envs
+
+    env = arena.envs.make("fighting", engine=engine).unwrapped
+    env.reset(seed=0)
+    game = env.game
+    right, left = game.armory.spawners
+    for spawner in (right, left):
+        spawner.weapon, spawner.cooldown = None, 10**9
+    left.weapon, left.position, left.spawned_at = "Spear", (-4.0, 2.7), game.steps  # the left one's comes first
+    fighter = game.players[0]
+    fighter.body.position, fighter.weapon = (0.0, 9.0), "Hammer"  # falling, far below the stage
+    game.step(action(""), action(""))
+    game.step(action("h"), action(""))  # drops it down there
+    game.step(action(""), action(""))
+    show(game, "Hammer", [5.0, 0.7])  # then the right one's
+    game.step(action(""), action(""))
+    assert list(game.armory.lying()) == ["Spear1", "DroppedHammer2", "Hammer0"]
+    assert list(env.objects)[-3:] == ["Spear1", "DroppedHammer2", "Hammer0"]
+    (first, first_at), (second, second_at), (dropped, dropped_at) = env.get_spawner_info()
+    assert (first, first_at, second, second_at) == ("Random", [5.0, 0.7], "Random", [-4.0, 2.7])  # spawners first
+    assert dropped == "Hammer" and dropped_at[1] > 9.0  # where it was dropped, not clamped as observations are
+    assert game.armory.observation()[3 * 2 + 1] == 7.0  # its slot in the observation

@@ -128,14 +128,19 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         return bool(self.game.terminated)
 
     def get_spawner_info(self) -> list[list[Any]]:
-        """The weapons on the stage as [name, (x, y)]: "Random" for a spawner's, the weapon's name once dropped.
+        """The weapons on the stage as [name, [x, y]], where each appeared: "Random" for a spawner's (the
+        spawners first), the weapon's name for one dropped, in the order they were dropped.
 
-        They are the observation's four weapon slots, so an agent's copy of the env (see
-        `follow_observation`) answers as the live match does.
+        An agent's copy of the env (see `follow_observation`) answers from the observation's four
+        weapon slots, all it was shown (positions within the observation's bounds).
         """
-        slots = self._observed_weapons if self._observed_weapons is not None else self.game.armory.observation()
-        return [[SLOT_NAMES[int(kind)], (x, y)]
-                for x, y, kind in zip(slots[0::3], slots[1::3], slots[2::3]) if kind]
+        if self._observed_weapons is not None:
+            slots = self._observed_weapons
+            return [[SLOT_NAMES[int(kind)], [x, y]]
+                    for x, y, kind in zip(slots[0::3], slots[1::3], slots[2::3]) if kind]
+        armory = self.game.armory
+        shown = [["Random", list(spawner.position)] for spawner in armory.spawners if spawner.weapon is not None]
+        return shown + [[item.name, list(item.shown_at)] for item in armory.lying().values() if item.dropped]
 
     def follow_observation(self, agent: str, observation: np.ndarray, steps: int) -> None:
         """Make this copy of the env show what `agent` observed on frame `steps` of a match played elsewhere.

@@ -43,12 +43,14 @@ FIRST_DROPPED_ID = 2  # the competition numbers dropped weapons after its two sp
 class WeaponObject:
     """A weapon lying on the stage, as reward code finds it among `env.objects` (the competition's
     `WeaponGO`): `name` ("Spear" or "Hammer"), `body` (its physics box: `body.position`,
-    `body.velocity`) and `world_pos`, where the body was before the frame's physics step."""
+    `body.velocity`) and `world_pos`, where the body was before the frame's physics step;
+    `shown_at`, where it appeared."""
 
     def __init__(self, name: str, x: float, y: float, size: tuple[float, float], dropped: bool = False):
         self.name = name
         self.body = Body(x, y, size[0] / 2, size[1] / 2, friction=R.WEAPON_FRICTION)
         self.world_pos = [float(x), float(y)]
+        self.shown_at = (float(x), float(y))
         self.dropped = dropped
         self.active = True
 
@@ -229,9 +231,10 @@ class Armory:
     def lying(self) -> dict[str, WeaponObject]:
         """The weapons lying about by their `env.objects` names, as the competition names them: `Hammer0`
         or `Spear0` over the right spawner, `...1` over the left one, `Dropped<Weapon><n>` (n from 2 up,
-        counting the match's drops) once a fighter dropped it."""
-        found = {f"{s.item.name}{index}": s.item for index, s in enumerate(self.spawners) if s.item is not None}
-        for item in self.dropped:
-            if item.weapon is not None:
-                found[f"Dropped{item.name}{item.number}"] = item.item
-        return found
+        counting the match's drops) once a fighter dropped it; in the order they appeared, as there
+        (within a frame the spawners' before the dropped ones)."""
+        found = [(s.spawned_at, 0, index, f"{s.item.name}{index}", s.item)
+                 for index, s in enumerate(self.spawners) if s.item is not None]
+        found += [(d.spawned_at, 1, d.number, f"Dropped{d.name}{d.number}", d.item)
+                  for d in self.dropped if d.weapon is not None]
+        return {key: item for *_, key, item in sorted(found, key=lambda entry: entry[:3])}
