@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import importlib
 import signal
 import sys
@@ -305,7 +306,8 @@ def _add_tournament_command(commands) -> None:
     tournament.add_argument("--max-steps", type=arguments.positive_int, help="cut each game after this many env steps")
     tournament.add_argument("--memory-mb", type=int,
                             help="memory cap of each agent, also of one whose manifest asks for more "
-                            "(default: 4096 MiB, or what a manifest asks up to 16384)")
+                            "(default: 4096 MiB, or what a manifest asks up to 16384; both at most an even "
+                            "share of this machine's memory among the agents playing at once)")
     tournament.add_argument("--workers", type=arguments.positive_int, default=2,
                             help="matches played at once (default: 2)")
     tournament.add_argument("--backend", default="process", choices=("process", "ray"),
@@ -371,11 +373,12 @@ def _open_tournament(args: argparse.Namespace):
         return tournament
     if not args.folder or not args.env:
         raise ArenaError("a new tournament needs a folder of submissions and --env (or --resume with --db)")
-    limits = memory_limits(args.memory_mb)
-    return Tournament(args.db, Settings(
+    settings = Settings(
         env=args.env, options=parse_overrides(args.option), format=args.format, games_per_pair=args.games_per_pair,
         seed=args.seed, rounds=args.rounds, challenger=args.challenger, time_per_move=args.time_per_move,
-        max_steps=args.max_steps, limits=limits, time_bank=args.time_bank))
+        max_steps=args.max_steps, time_bank=args.time_bank)
+    limits = memory_limits(args.memory_mb, args.workers * settings.seats)
+    return Tournament(args.db, dataclasses.replace(settings, limits=limits))
 
 
 def _play_with_progress(tournament, backend) -> int:

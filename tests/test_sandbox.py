@@ -636,7 +636,7 @@ def test_a_manifest_asks_for_memory_up_to_the_organisers_ceiling(write_submissio
     # An organiser's --memory-mb is every agent's cap, whatever its manifest asks.
     from arena.tournament import memory_limits
 
-    capped = Limits(**memory_limits(512))
+    capped = Limits(**memory_limits(512, agents_at_once=4))
     assert SandboxedAgent(spec, 1.0, limits=capped).memory_mb == 512
     assert SandboxedAgent(load(write_submission("modest", "", "memory_mb = 256")), 1.0, limits=capped).memory_mb == 256
 

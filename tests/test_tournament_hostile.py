@@ -230,6 +230,17 @@ def test_the_organisers_settings_are_checked_before_anything_plays(settings, mes
         Settings(env="gomoku", **settings)
 
 
+def test_the_agents_playing_at_once_cannot_be_given_more_memory_than_the_machine_has(monkeypatch):
+    import arena.tournament as tournament
+
+    assert tournament.memory_limits(512, 4) == {"memory_mb": 512, "max_memory_mb": 512}  # the organiser's cap
+    monkeypatch.setattr(os, "sysconf", lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 24 << 18}[name])
+    assert tournament.machine_share_mb(4) == 24 * 1024 * 9 // 10 // 4  # 5529 MiB of a 24 GiB machine
+    assert tournament.memory_limits(None, 4) == {"memory_mb": 4096, "max_memory_mb": 5529}
+    assert tournament.memory_limits(None, 16) == {"memory_mb": 1382, "max_memory_mb": 1382}
+    assert tournament.memory_limits(None, 10**6)["memory_mb"] == tournament.MIN_MEMORY_MB
+
+
 def test_snake_and_the_relay_bound_what_could_allocate():
     with pytest.raises(ArenaError, match="snake.: height must be 5 to 100"):
         Settings(env="snake", options={"height": 10 ** 6})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -66,7 +67,8 @@ def add_serve_commands(commands) -> None:
     serve.add_argument("--max-steps", type=int, help="cut each game after this many env steps")
     serve.add_argument("--memory-mb", type=int,
                             help="memory cap of each agent, also of one whose manifest asks for more "
-                            "(default: 4096 MiB, or what a manifest asks up to 16384)")
+                            "(default: 4096 MiB, or what a manifest asks up to 16384; both at most an even "
+                            "share of this machine's memory among the agents playing at once)")
     serve.add_argument("--allow-weak-sandbox", action="store_true",
                        help="serve even where this machine lacks some of the sandbox's isolating layers: "
                             "only for entrants you trust")
@@ -194,10 +196,10 @@ def _run_serve(args: argparse.Namespace) -> int:
     else:
         if not args.env:
             raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
-        limits = memory_limits(args.memory_mb)
-        tournament = Tournament(db, Settings(env=args.env, options=parse_overrides(args.option), seed=args.seed,
-                                             time_per_move=args.time_per_move, max_steps=args.max_steps,
-                                             limits=limits))
+        settings = Settings(env=args.env, options=parse_overrides(args.option), seed=args.seed,
+                            time_per_move=args.time_per_move, max_steps=args.max_steps)
+        limits = memory_limits(args.memory_mb, args.workers * settings.seats)
+        tournament = Tournament(db, dataclasses.replace(settings, limits=limits))
     settings = tournament.settings
     scheduler = validator = None
     try:

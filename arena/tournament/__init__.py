@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import shutil
 import stat
 from dataclasses import asdict, dataclass, field
@@ -39,6 +40,7 @@ from arena.tournament.store import ResultsStore
 FORMATS = ("round-robin", "gauntlet", "swiss", "free-for-all")
 MAX_SECONDS = 3600.0  # the longest per-move budget or bank an organiser may set
 MAX_GAMES_PER_PAIR = 1000
+MIN_MEMORY_MB = 64  # the least memory an organiser may give an agent
 
 
 @dataclass
@@ -75,6 +77,11 @@ class Settings:
         except (ArenaError, ValueError, TypeError) as exc:  # the env's own checks name the option
             raise ArenaError(str(exc)) from None
 
+    @property
+    def seats(self) -> int:
+        """Agents in one game."""
+        return len(make_raw(self.env, **self.options).possible_agents)
+
 
 def _check_whole(flag: str, value: Any, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -90,10 +97,21 @@ def _check_seconds(flag: str, value: Any, positive: bool) -> None:
         raise ArenaError(f"{flag} must be a number of seconds {lowest} up to {MAX_SECONDS:g}, got {value!r}")
 
 
-def memory_limits(memory_mb: int | None) -> dict[str, int]:
-    """The sandbox limits an organiser's `--memory-mb` sets: each agent's memory, and the most its
-    manifest may ask for (without it, 4096 MiB unless a manifest asks for up to 16384)."""
-    return {} if memory_mb is None else {"memory_mb": memory_mb, "max_memory_mb": memory_mb}
+def memory_limits(memory_mb: int | None, agents_at_once: int) -> dict[str, int]:
+    """The sandbox limits of an organiser's `--memory-mb`: each agent's memory, and the most its manifest
+    may ask for. Without it, 4096 MiB and a manifest's ask up to 16384, both at most an even share of
+    this machine's memory among the agents playing at once (`machine_share_mb`): together they cannot
+    run it short, which would have the kernel kill agents that kept within their limits."""
+    if memory_mb is not None:
+        return {"memory_mb": memory_mb, "max_memory_mb": memory_mb}
+    share = machine_share_mb(agents_at_once)
+    return {"memory_mb": min(Limits.memory_mb, share), "max_memory_mb": min(Limits.max_memory_mb, share)}
+
+
+def machine_share_mb(agents_at_once: int) -> int:
+    """MiB each of `agents_at_once` agents may hold for all of them to fit in 90% of this machine's memory."""
+    total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 20
+    return max(MIN_MEMORY_MB, total_mb * 9 // 10 // max(agents_at_once, 1))
 
 
 def _check_limits(limits: dict[str, Any]) -> None:
@@ -102,7 +120,7 @@ def _check_limits(limits: dict[str, Any]) -> None:
     except TypeError as exc:
         raise ArenaError(f"sandbox limits: {exc}") from None
     if "memory_mb" in limits:
-        _check_whole("--memory-mb", limits["memory_mb"], 64, 1 << 20)
+        _check_whole("--memory-mb", limits["memory_mb"], MIN_MEMORY_MB, 1 << 20)
 
 
 class Tournament:
@@ -231,8 +249,7 @@ class Tournament:
             return schedule.swiss_round(self.standings(active), played, s.games_per_pair, next_round, s.seed)
         if next_round >= (s.rounds or 10):
             return []
-        seats = len(make_raw(s.env, **s.options).possible_agents)
-        return schedule.free_for_all_round(active, seats, next_round, s.seed)
+        return schedule.free_for_all_round(active, s.seats, next_round, s.seed)
 
     def standings(self, entrant_ids: list[int]) -> list[tuple[int, float]]:
         """(entrant, points) with a win worth 1 and a draw 0.5, over every two-seat match."""
