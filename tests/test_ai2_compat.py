@@ -569,6 +569,30 @@ def test_training_episodes_last_the_competitions_match_and_reward_terms_run_once
     assert calls == list(range(1, 9001))  # once a frame, for the learner only
 
 
+@pytest.mark.parametrize("seat", [0, 1])
+def test_reward_code_in_training_reads_the_frames_keys_and_observations_as_there(seat):
+    from arena.compat.ai2 import RewardManager, RewTerm
+    from arena.envs.single_agent import SingleAgentEnv
+
+    seen = []
+
+    def keys_and_view(env) -> float:  # the learner is "player" in its reward terms, whichever seat it has
+        seen.append((np.asarray(env.cur_action[0]).copy(), np.asarray(env.cur_action[1]).copy(), env.observe(0)))
+        env.logger[0] = "read"
+        return 0.0
+
+    learner = SingleAgentEnv("fighting", seat=f"player_{seat}", reward_manager=RewardManager(
+        {"keys": RewTerm(func=keys_and_view, weight=1.0)}))
+    learner.reset(seed=0)
+    pressed = np.zeros(10, np.float32)
+    pressed[[1, 7]] = 1.0  # a + j
+    observation, *_ = learner.step(pressed)
+    mine, theirs, observed = seen[-1]
+    assert np.array_equal(mine, pressed) and not np.array_equal(theirs, pressed)
+    assert np.array_equal(observed, observation)  # its own observation
+    assert learner.raw.logger == ["read", ""]  # a line it wrote, cleared each frame
+
+
 def test_scripts_that_drive_the_env_themselves_run_unchanged():
     observations, actions, following, dones, games, stats = collect_demos.collect_transitions(
         num_steps=400, max_timesteps=150, frame_stack=2)

@@ -200,6 +200,8 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
             self.game = Game(random.Random(game_seed), self._signals, self.stocks, self.max_timesteps,
                              pixels_per_unit=self.resolution.pixels_per_unit)
         self.agents = list(AGENTS)
+        self.cur_action = {0: np.zeros(len(R.KEY_NAMES), np.float32), 1: np.zeros(len(R.KEY_NAMES), np.float32)}
+        self.logger = ["", ""]
         if self.reward_managers is None:
             self.reward_managers = self._seat_reward_managers()
         for seat in self.reward_managers:
@@ -223,6 +225,9 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         (observations, rewards, infos, terminated, truncated), the last two the same for both (truncated
         only when not terminated). The single-agent view steps the game through it."""
         game = self.game
+        # What reward code reads of the frame, as in the competition's env: both fighters' keys, and a
+        # line of text each it may write.
+        self.cur_action, self.logger = {0: action_0, 1: action_1}, ["", ""]
         game.step(_keys(action_0), _keys(action_1))
         both = self._both_observations()
         if self.reward_managers:
@@ -239,6 +244,10 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         if self.render_mode == "human":
             self.render()
         return both, rewards, infos, terminated, truncated
+
+    def observe(self, agent: int) -> np.ndarray:
+        """Fighter `agent`'s (0 or 1) observation now, as the competition's env gives it to reward code."""
+        return self._both_observations()[agent]
 
     def _observations(self) -> dict[str, np.ndarray]:
         first, second = self._both_observations()

@@ -119,6 +119,14 @@ class Perspective:
             self._swapped = {**source, "player": source["opponent"], "opponent": source["player"]}
         return self._swapped
 
+    @property
+    def cur_action(self) -> dict[int, Any]:
+        both = self._env.cur_action
+        return {0: both[1], 1: both[0]}
+
+    def observe(self, agent: int) -> Any:
+        return self._env.observe(1 - agent)
+
     def __getattr__(self, name: str) -> Any:
         env = self.__dict__.get("_env")
         if env is None:  # a copy being made, before its attributes are restored
