@@ -2,6 +2,7 @@
 and a property test that it plays arena's snake game where the two sets of rules coincide."""
 
 import io
+import os
 import warnings
 
 import gymnasium
@@ -345,3 +346,27 @@ def test_the_snake_game_does_not_import_the_compat_layer():
 
     code = "import sys, arena.envs.snake; print(sorted(m for m in sys.modules if m.startswith('arena.compat')))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
+
+
+OLD_GYM_README = """
+import gym
+import arena.compat.marlenv as marlenv
+
+env = gym.make("Snake-v1", height=20, width=20, num_snakes=4, snake_length=3, vision_range=5, frame_stack=1)
+obs = env.reset()
+print(obs.shape, type(env.observation_space).__module__.split(".")[0], env.action_space.nvec.tolist())
+"""
+
+
+@pytest.mark.slow
+def test_marlenvs_readme_makes_snake_with_the_old_gym_it_pins(tmp_path):
+    """marlenv 1.0.1 pins gym 0.24.1, whose make() checks that the spaces are its own classes."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(tmp_path / "old"),
+                    "gym==0.24.1", "gym-notices==0.0.8", "cloudpickle"], check=True, timeout=300)
+    ran = subprocess.run([sys.executable, "-c", OLD_GYM_README], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(tmp_path / "old")})
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert ran.stdout.split("\n")[-2] == "(4, 11, 11, 8) gym [3, 3, 3, 3]"

@@ -13,6 +13,8 @@ from arena.compat.marlenv.envs.snake_env import SnakeEnv
 ENV_ID = "Snake-v1"
 ENTRY_POINTS = {ENV_ID: "arena.compat.marlenv.envs.snake_env:SnakeEnv",
                 "SnakeCoop-v1": "arena.compat.marlenv.envs.coop_snake_env:CoopSnakeEnv"}
+OLD_GYM_ENTRY_POINTS = {ENV_ID: "arena.compat.marlenv.envs.old_gym:snake_env",  # with gym's space classes
+                        "SnakeCoop-v1": "arena.compat.marlenv.envs.old_gym:coop_snake_env"}
 
 
 def register() -> None:
@@ -28,14 +30,17 @@ def register() -> None:
     try:
         registry = gym.envs.registration.registry
         known = registry.env_specs if hasattr(registry, "env_specs") else registry
-        for env_id, entry_point in ENTRY_POINTS.items():
+        for env_id, entry_point in OLD_GYM_ENTRY_POINTS.items():
             if env_id in known:
                 continue
-            try:  # gym 0.24 and later check spaces and call order, expecting their own classes
+            try:  # gym 0.25 and later check spaces and call order: not marlenv's API
                 gym.envs.registration.register(id=env_id, entry_point=entry_point, disable_env_checker=True,
                                                order_enforce=False)
-            except TypeError:
-                gym.envs.registration.register(id=env_id, entry_point=entry_point)
+            except TypeError:  # gym 0.24 always checks, and spaces must be its own (as they are here)
+                try:
+                    gym.envs.registration.register(id=env_id, entry_point=entry_point, order_enforce=False)
+                except TypeError:  # older still: no checker, no order enforcing
+                    gym.envs.registration.register(id=env_id, entry_point=entry_point)
     except Exception:  # noqa: BLE001  (a gym whose registry works otherwise: Gymnasium's still stands)
         return
 
