@@ -44,8 +44,9 @@ left in the current leg, counting the coming one (`leg_length` down to 1). Vote 
 observations are the state alone, so CartPole policies drop in.
 
 ## Rewards
-+1 to every agent for each step after which the pole is still up (a team reward); 0 for the
-step it falls. `infos[agent]` credits each agent's part:
++1 to every agent for every step, the one the pole falls on included, as CartPole-v1 rewards
+(a team reward: an episode's return is its length, as there). `infos[agent]` credits each agent's
+part:
 - `"steps_survived"`: the steps survived under its control: as baton holder (relay), or when
   the team played its own preferred action (vote);
 - `"contribution"`: its share of the step's decision. Vote mode, whatever the aggregation:
@@ -245,7 +246,7 @@ class CartPoleRelay(RenderModes, ParallelEnv):
         truncated = not fell and self.steps >= self.max_steps
         agents = self.agents
         observations, infos = self._observations(), self._infos()
-        rewards = dict.fromkeys(agents, 0.0 if fell else 1.0)
+        rewards = dict.fromkeys(agents, 1.0)  # CartPole-v1's: the step the pole falls on too
         terminations = dict.fromkeys(agents, bool(fell))
         truncations = dict.fromkeys(agents, truncated)
         if fell or truncated:

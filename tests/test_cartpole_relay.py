@@ -217,7 +217,7 @@ def test_the_team_is_rewarded_per_step_up_and_credits_follow_the_baton():
         for agent, reward in rewards.items():
             totals[agent] += reward
     assert all(terminations.values()) and not any(truncations.values())
-    assert totals["player_0"] == totals["player_1"] == steps - 1  # nothing for the step it fell
+    assert totals["player_0"] == totals["player_1"] == steps  # the step it fell too, as CartPole-v1 pays
     credits = [infos[a]["steps_survived"] for a in env.possible_agents]
     expected = [sum(1 for t in range(steps - 1) if (t // 3) % 2 == seat) for seat in range(2)]
     assert credits == expected and sum(credits) == steps - 1
@@ -251,3 +251,25 @@ def test_options_are_checked():
         arena.envs.make("cartpole_relay", mode="tag")
     with pytest.raises(ValueError, match="num_players must be 1 to 32"):
         arena.envs.make("cartpole_relay", num_players=33)
+
+
+def test_a_relay_of_one_scores_as_gymnasiums_cartpole_from_the_same_seed():
+    import gymnasium
+
+    for seed in range(5):
+        relay = arena.envs.make("cartpole_relay", num_players=1, mode="vote")
+        relay.reset(seed=seed)
+        cart = gymnasium.make("CartPole-v1")
+        cart.reset(seed=seed)
+        rng = np.random.default_rng(seed)
+        returns, done = [0.0, 0.0], False
+        while not done:
+            action = int(rng.integers(2))
+            logits = np.eye(2)[action] * 10.0  # a sure vote for the action
+            _, rewards, terminations, truncations, _ = relay.step({"player_0": logits})
+            _, reward, terminated, truncated, _ = cart.step(action)
+            returns[0] += rewards["player_0"]
+            returns[1] += reward
+            assert terminations["player_0"] == terminated and truncations["player_0"] == truncated
+            done = terminated or truncated
+        assert returns[0] == returns[1]  # an episode's return is its length, the falling step included
