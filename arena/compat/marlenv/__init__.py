@@ -75,7 +75,8 @@ lives on in marlenv. Unknown keywords warn (`UnknownOptionWarning`, naming them)
 ignores them; they are still ignored. The single-agent wrapper passes the info on (marlenv's
 returns `{}`). `render()` draws with arena's colours; `"human"` draws nothing, as in marlenv. With
 Gymnasium, pass `max_episode_steps` to the env rather than to `gymnasium.make` (which would add a
-five-value `TimeLimit`).
+five-value `TimeLimit`). marlenv's `SnakeGraph-v1` (graph observations) is not here: `Snake-v1` and
+`SnakeCoop-v1` are.
 """
 
 from arena.compat.marlenv import envs, wrappers
