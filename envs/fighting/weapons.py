@@ -110,8 +110,7 @@ class Spawner:
 class DroppedWeapon:
     """A weapon a fighter dropped at `position`: it lies about (`item`) until taken or `DROPPED_LIFETIME` passes."""
 
-    def __init__(self, name: str, position: tuple[float, float], frame: int, number: int = FIRST_DROPPED_ID,
-                 size: tuple[float, float] = (0.0, 0.0)):
+    def __init__(self, name: str, position: tuple[float, float], frame: int, number: int, size: tuple[float, float]):
         self.weapon: str | None = name
         self.name = name
         self.position = position
