@@ -458,7 +458,7 @@ class SandboxedAgent(AgentHandle):
         """Where its output is, once its processes are gone, if it printed anything."""
         if self._log is not None:
             self._log.close(timeout=0.5)
-        return f"; see {self.log_path}" if self.log_path.exists() else ""
+        return f"; see {self.output_file}" if self.output_file is not None else ""
 
     @property
     def output_file(self) -> Path | None:
