@@ -519,6 +519,8 @@ def test_reward_code_reads_positions_weapons_and_facing_as_the_competitions_engi
     from arena.compat.ai2.environment.environment import GameObject, WeaponGO
 
     assert isinstance(weapon, WeaponGO) and isinstance(weapon, GameObject)
+    box = weapon.shape.cache_bb()  # 40 x 16 pixels at LOW's 48 a unit, 0.5 taller
+    assert (box.right - box.left, box.top - box.bottom) == pytest.approx((40 / 48, 16 / 48 + 0.5))
     # It settles on the ground below it, pushed up out of it; the observation keeps where it appeared.
     for _ in range(40):
         env.step({0: env.act_helper.zeros(), 1: env.act_helper.zeros()})

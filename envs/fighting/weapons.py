@@ -43,8 +43,8 @@ FIRST_DROPPED_ID = 2  # the competition numbers dropped weapons after its two sp
 class WeaponObject:
     """A weapon lying on the stage, as reward code finds it among `env.objects` (the competition's
     `WeaponGO`): `name` ("Spear" or "Hammer"), `body` (its physics box: `body.position`,
-    `body.velocity`) and `world_pos`, where the body was before the frame's physics step;
-    `shown_at`, where it appeared."""
+    `body.velocity`; `shape.cache_bb()` its extent) and `world_pos`, where the body was before the
+    frame's physics step; `shown_at`, where it appeared."""
 
     def __init__(self, name: str, x: float, y: float, size: tuple[float, float], dropped: bool = False):
         self.name = name
@@ -53,6 +53,11 @@ class WeaponObject:
         self.shown_at = (float(x), float(y))
         self.dropped = dropped
         self.active = True
+
+    @property
+    def shape(self) -> Body:
+        """Its box (`shape.cache_bb()` is its extent), as the competition's weapons have one."""
+        return self.body
 
     def physics_process(self) -> None:
         self.world_pos[0], self.world_pos[1] = self.body.x, self.body.y
