@@ -436,6 +436,7 @@ def _run_match(args: argparse.Namespace) -> int:
         if Path(args.video).suffix.lower() not in FORMATS:
             raise ArenaError(f"--video {args.video}: videos can be {' or '.join(FORMATS)}; change the file name")
         _option_folder(Path(args.video).parent, "--video")
+    made_log_dir = args.sandbox and not Path(args.log_dir).exists()
     if args.sandbox:
         _option_folder(args.log_dir, "--log-dir")
     specs = [load(args.first), load(args.second)]
@@ -458,12 +459,19 @@ def _run_match(args: argparse.Namespace) -> int:
     finally:
         with _signals_held():
             seats.close()
+        if made_log_dir:
+            _remove_if_empty(Path(args.log_dir))  # made for agents' output, and none printed any
     if args.games > 1 and not args.json:
         out.print(tally.table())
     if tally.faults:
         err.print(f"[red]{tally.faults} of {args.games} games ended with a fault of a submission[/] (see above)")
         return 1
     return 0
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def _option_folder(folder, option: str) -> None:

@@ -36,6 +36,7 @@ def test_match_from_the_readme_prints_the_winner_and_writes_replay_and_video(tmp
     replay_file = tmp_path / "replays" / "othello-random-vs-greedy-s0.json"
     assert replay_file.is_file() and f"replay: replays/{replay_file.name}" in completed.stdout
     assert imageio.get_reader(tmp_path / "match.mp4").count_frames() > 60
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["match.mp4", "replays"]  # no logs of quiet agents
 
 
 def test_a_video_of_a_small_board_is_padded_to_whole_blocks_not_stretched(tmp_path, submissions):
