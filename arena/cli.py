@@ -357,7 +357,7 @@ def _check_isolation(allow_weak: bool) -> None:
 
 
 def _open_tournament(args: argparse.Namespace):
-    from arena.tournament import Settings, Tournament, memory_limits
+    from arena.tournament import Settings, Tournament, memory_limits, memory_warning
 
     if args.resume:
         from arena.db import as_target, is_url
@@ -377,7 +377,11 @@ def _open_tournament(args: argparse.Namespace):
         env=args.env, options=parse_overrides(args.option), format=args.format, games_per_pair=args.games_per_pair,
         seed=args.seed, rounds=args.rounds, challenger=args.challenger, time_per_move=args.time_per_move,
         max_steps=args.max_steps, time_bank=args.time_bank)
-    limits = memory_limits(args.memory_mb, args.workers * settings.seats)
+    agents_at_once = args.workers * settings.seats
+    limits = memory_limits(args.memory_mb, agents_at_once)
+    warning = memory_warning(args.memory_mb, agents_at_once)
+    if warning is not None:
+        err.print(f"[yellow]warning:[/] {warning}")
     return Tournament(args.db, dataclasses.replace(settings, limits=limits))
 
 

@@ -239,6 +239,10 @@ def test_the_agents_playing_at_once_cannot_be_given_more_memory_than_the_machine
     assert tournament.memory_limits(None, 4) == {"memory_mb": 4096, "max_memory_mb": 5529}
     assert tournament.memory_limits(None, 16) == {"memory_mb": 1382, "max_memory_mb": 1382}
     assert tournament.memory_limits(None, 10**6)["memory_mb"] == tournament.MIN_MEMORY_MB
+    # An organiser's cap that could take more is kept, with a warning saying what would.
+    assert tournament.memory_warning(None, 4) is None and tournament.memory_warning(5529, 4) is None
+    assert tournament.memory_warning(8192, 4).startswith(
+        "--memory-mb 8192 lets the 4 agents playing at once take 32768 MiB, more than this machine can give them")
 
 
 def test_snake_and_the_relay_bound_what_could_allocate():

@@ -172,7 +172,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from arena.serve.uploads import UploadLimits
     from arena.serve.validation import Validator
     from arena.settings import parse_overrides
-    from arena.tournament import Settings, Tournament, memory_limits
+    from arena.tournament import Settings, Tournament, memory_limits, memory_warning
     from arena.tournament.runner import backend_for
     from arena.tournament.store import ResultsStore
 
@@ -198,7 +198,11 @@ def _run_serve(args: argparse.Namespace) -> int:
             raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
         settings = Settings(env=args.env, options=parse_overrides(args.option), seed=args.seed,
                             time_per_move=args.time_per_move, max_steps=args.max_steps)
-        limits = memory_limits(args.memory_mb, args.workers * settings.seats)
+        agents_at_once = args.workers * settings.seats
+        limits = memory_limits(args.memory_mb, agents_at_once)
+        warning = memory_warning(args.memory_mb, agents_at_once)
+        if warning is not None:
+            err.print(f"[yellow]warning:[/] {warning}")
         tournament = Tournament(db, dataclasses.replace(settings, limits=limits))
     settings = tournament.settings
     scheduler = validator = None

@@ -108,6 +108,18 @@ def memory_limits(memory_mb: int | None, agents_at_once: int) -> dict[str, int]:
     return {"memory_mb": min(Limits.memory_mb, share), "max_memory_mb": min(Limits.max_memory_mb, share)}
 
 
+def memory_warning(memory_mb: int | None, agents_at_once: int) -> str | None:
+    """What to tell an organiser whose `--memory-mb` lets the agents playing at once take more than this
+    machine can give them (None when it does not)."""
+    share = machine_share_mb(agents_at_once)
+    if memory_mb is None or memory_mb <= share:
+        return None
+    total = memory_mb * agents_at_once
+    return (f"--memory-mb {memory_mb} lets the {agents_at_once} agents playing at once take {total} MiB, more than "
+            f"this machine can give them: should they, the kernel kills agents within their limits and those games "
+            f"are played again; --memory-mb {share} or less keeps them within it")
+
+
 def machine_share_mb(agents_at_once: int) -> int:
     """MiB each of `agents_at_once` agents may hold for all of them to fit in 90% of this machine's memory."""
     total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 20
