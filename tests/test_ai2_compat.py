@@ -581,6 +581,7 @@ def test_reward_code_in_training_reads_the_frames_keys_and_observations_as_there
     def keys_and_view(env) -> float:  # the learner is "player" in its reward terms, whichever seat it has
         seen.append((np.asarray(env.cur_action[0]).copy(), np.asarray(env.cur_action[1]).copy(), env.observe(0)))
         env.logger[0] = "read"
+        env.add_reward(0, 0.5)  # to its own fighter, whichever seat it has
         return 0.0
 
     learner = SingleAgentEnv("fighting", seat=f"player_{seat}", reward_manager=RewardManager(
@@ -593,6 +594,7 @@ def test_reward_code_in_training_reads_the_frames_keys_and_observations_as_there
     assert np.array_equal(mine, pressed) and not np.array_equal(theirs, pressed)
     assert np.array_equal(observed, observation)  # its own observation
     assert learner.raw.logger == ["read", ""]  # a line it wrote, cleared each frame
+    assert learner.raw.rewards == {seat: 0.5, 1 - seat: 0.0}
 
 
 def test_scripts_that_drive_the_env_themselves_run_unchanged():

@@ -144,6 +144,7 @@ views do). Reward code reads `env.objects["player"]` / `["opponent"]` (see `Figh
 `world_pos`),
 `env.cur_action` (both fighters' keys this frame: `[0]` the player's), `env.observe(0)` (the player's
 observation; `1` the opponent's), `env.logger` (a line each it may write, cleared every frame),
+`env.add_reward(i, r)` and `env.rewards` (what was added this frame; nothing else reads it, as there),
 `env.terminated`, `env.dt`, `env.fps`, `env.steps`, `env.stage_width_tiles`,
 `env.stage_height_tiles`, `env.get_spawner_info()`, `env.get_stats(i)`, `env.load_attacks()` (the
 moves in the competition's data format), and can subscribe to the signals `win_signal`,

@@ -202,6 +202,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         self.agents = list(AGENTS)
         self.cur_action = {0: np.zeros(len(R.KEY_NAMES), np.float32), 1: np.zeros(len(R.KEY_NAMES), np.float32)}
         self.logger = ["", ""]
+        self.rewards = {0: 0.0, 1: 0.0}
         if self.reward_managers is None:
             self.reward_managers = self._seat_reward_managers()
         for seat in self.reward_managers:
@@ -225,9 +226,9 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         (observations, rewards, infos, terminated, truncated), the last two the same for both (truncated
         only when not terminated). The single-agent view steps the game through it."""
         game = self.game
-        # What reward code reads of the frame, as in the competition's env: both fighters' keys, and a
-        # line of text each it may write.
-        self.cur_action, self.logger = {0: action_0, 1: action_1}, ["", ""]
+        # What reward code reads of the frame, as in the competition's env: both fighters' keys, a line of
+        # text each it may write, and rewards it may add (which, as there, nothing else reads).
+        self.cur_action, self.logger, self.rewards = {0: action_0, 1: action_1}, ["", ""], {0: 0.0, 1: 0.0}
         game.step(_keys(action_0), _keys(action_1))
         both = self._both_observations()
         if self.reward_managers:
@@ -248,6 +249,10 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
     def observe(self, agent: int) -> np.ndarray:
         """Fighter `agent`'s (0 or 1) observation now, as the competition's env gives it to reward code."""
         return self._both_observations()[agent]
+
+    def add_reward(self, agent: int, reward: float) -> None:
+        """Add to `rewards[agent]` this frame, as the competition's env lets reward code do."""
+        self.rewards[agent] += reward
 
     def _observations(self) -> dict[str, np.ndarray]:
         first, second = self._both_observations()

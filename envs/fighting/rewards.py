@@ -127,6 +127,14 @@ class Perspective:
     def observe(self, agent: int) -> Any:
         return self._env.observe(1 - agent)
 
+    @property
+    def rewards(self) -> dict[int, float]:
+        both = self._env.rewards
+        return {0: both[1], 1: both[0]}
+
+    def add_reward(self, agent: int, reward: float) -> None:
+        self._env.add_reward(1 - agent, reward)
+
     def __getattr__(self, name: str) -> Any:
         env = self.__dict__.get("_env")
         if env is None:  # a copy being made, before its attributes are restored
