@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import importlib
 import signal
 import sys
@@ -357,7 +356,7 @@ def _check_isolation(allow_weak: bool) -> None:
 
 
 def _open_tournament(args: argparse.Namespace):
-    from arena.tournament import Settings, Tournament, memory_limits, memory_warning
+    from arena.tournament import Settings, Tournament, with_memory_limits
 
     if args.resume:
         from arena.db import as_target, is_url
@@ -377,12 +376,11 @@ def _open_tournament(args: argparse.Namespace):
         env=args.env, options=parse_overrides(args.option), format=args.format, games_per_pair=args.games_per_pair,
         seed=args.seed, rounds=args.rounds, challenger=args.challenger, time_per_move=args.time_per_move,
         max_steps=args.max_steps, time_bank=args.time_bank)
-    agents_at_once = args.workers * settings.seats
-    limits = memory_limits(args.memory_mb, agents_at_once)
-    warning = memory_warning(args.memory_mb, agents_at_once)
-    if warning is not None:
-        err.print(f"[yellow]warning:[/] {warning}")
-    return Tournament(args.db, dataclasses.replace(settings, limits=limits))
+    return Tournament(args.db, with_memory_limits(settings, args.memory_mb, args.workers, _warn))
+
+
+def _warn(text: str) -> None:
+    err.print(f"[yellow]warning:[/] {text}")
 
 
 def _play_with_progress(tournament, backend) -> int:
@@ -464,7 +462,7 @@ def _run_match(args: argparse.Namespace) -> int:
         with _signals_held():
             seats.close()
         if made_log_dir:
-            _remove_if_empty(Path(args.log_dir))  # made for agents' output, and none printed any
+            _remove_if_empty(args.log_dir)  # made for agents' output, and none printed any
     if args.games > 1 and not args.json:
         out.print(tally.table())
     if tally.faults:
@@ -473,9 +471,11 @@ def _run_match(args: argparse.Namespace) -> int:
     return 0
 
 
-def _remove_if_empty(folder: Path) -> None:
+def _remove_if_empty(folder: str) -> None:
+    import os
+
     with contextlib.suppress(OSError):
-        folder.rmdir()
+        os.rmdir(folder)
 
 
 def _option_folder(folder, option: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 import time
@@ -172,7 +171,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from arena.serve.uploads import UploadLimits
     from arena.serve.validation import Validator
     from arena.settings import parse_overrides
-    from arena.tournament import Settings, Tournament, memory_limits, memory_warning
+    from arena.tournament import Settings, Tournament, with_memory_limits
     from arena.tournament.runner import backend_for
     from arena.tournament.store import ResultsStore
 
@@ -198,12 +197,8 @@ def _run_serve(args: argparse.Namespace) -> int:
             raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
         settings = Settings(env=args.env, options=parse_overrides(args.option), seed=args.seed,
                             time_per_move=args.time_per_move, max_steps=args.max_steps)
-        agents_at_once = args.workers * settings.seats
-        limits = memory_limits(args.memory_mb, agents_at_once)
-        warning = memory_warning(args.memory_mb, agents_at_once)
-        if warning is not None:
-            err.print(f"[yellow]warning:[/] {warning}")
-        tournament = Tournament(db, dataclasses.replace(settings, limits=limits))
+        tournament = Tournament(db, with_memory_limits(settings, args.memory_mb, args.workers,
+                                                       lambda text: err.print(f"[yellow]warning:[/] {text}")))
     settings = tournament.settings
     scheduler = validator = None
     try:

@@ -21,7 +21,7 @@ import math
 import os
 import shutil
 import stat
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -95,6 +95,17 @@ def _check_seconds(flag: str, value: Any, positive: bool) -> None:
             or not (0 < value if positive else 0 <= value) or value > MAX_SECONDS:
         lowest = "above 0" if positive else "from 0"
         raise ArenaError(f"{flag} must be a number of seconds {lowest} up to {MAX_SECONDS:g}, got {value!r}")
+
+
+def with_memory_limits(settings: Settings, memory_mb: int | None, workers: int,
+                       warn: Callable[[str], None]) -> Settings:
+    """`settings` with the sandbox limits of an organiser's `--memory-mb` for `workers` games at once
+    (`memory_limits`), passing `warn` what `memory_warning` says of them."""
+    agents_at_once = workers * settings.seats
+    warning = memory_warning(memory_mb, agents_at_once)
+    if warning is not None:
+        warn(warning)
+    return replace(settings, limits=memory_limits(memory_mb, agents_at_once))
 
 
 def memory_limits(memory_mb: int | None, agents_at_once: int) -> dict[str, int]:
