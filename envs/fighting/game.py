@@ -71,8 +71,8 @@ class Game:
         self.platform.physics_process()
         first.physics_process()
         second.physics_process()
-        self.armory.physics_process()
-        self.world.step((first.body, second.body, *self.armory.bodies()), self.solids)
+        weapons = self.armory.physics_process()
+        self.world.step((first.body, second.body, *weapons), self.solids)
         self.steps += 1
         self.armory.update(self.players, self.steps, self.platform)
         if not self.terminated and self.steps >= self.max_frames:

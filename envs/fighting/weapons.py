@@ -158,16 +158,15 @@ class Armory:
         self.drops = 0
         self._slots = self._observe()
 
-    def physics_process(self) -> None:
-        """Before the physics step: each lying weapon's `world_pos` is where its body is now."""
+    def physics_process(self) -> list[Body]:
+        """Before the physics step: each lying weapon's `world_pos` is where its body is now; their bodies,
+        for the step to move."""
         for spawner in self.spawners:
             spawner.place_item(self.size)  # a spawner's weapon written from outside lies there now
-        for item in self.lying().values():
+        lying = list(self.lying().values())
+        for item in lying:
             item.physics_process()
-
-    def bodies(self) -> list[Body]:
-        """The physics bodies of the weapons lying about."""
-        return [item.body for item in self.lying().values()]
+        return [item.body for item in lying]
 
     def update(self, fighters: list[Fighter], frame: int, platform: Stage) -> None:
         """Drops, then pickups, then spawning and vanishing, as the competition orders them."""
@@ -216,8 +215,7 @@ class Armory:
         self.emit("weapon_equip_signal", fighter.agent_id)
         if isinstance(source, Spawner):
             source.last_spawn = frame
-            source.empty(self.rng)
-            source.place_item(self.size)
+            source.empty(self.rng)  # its weapon leaves the stage as `update` places the spawners' items
         else:
             source.weapon = None
 

@@ -1134,8 +1134,7 @@ class Game {
           if (!touches(f, spawner.item.world_x, spawner.item.world_y, SPAWNED_PICKUP_HEIGHT)) continue;
           pick_up(f, spawner.weapon);
           spawner.last_spawn = frame;
-          empty_spawner(spawner);
-          place_item(spawner);
+          empty_spawner(spawner);  // its weapon leaves the stage as the spawners' items are placed below
         }
       }
       int count = dropped_count;
