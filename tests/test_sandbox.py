@@ -62,6 +62,7 @@ EXPECTED = {
     "fills_disk": (OK, ""),
     "cpu_hog": (OK, ""),
     "escalates": (OK, ""),
+    "watches_host": (OK, ""),
 }
 ISOLATED = PROTECTIONS["filesystem"] and PROTECTIONS["network"] and PROTECTIONS["processes"]
 NEEDS = {  # cases whose confinement this machine might not offer
@@ -71,7 +72,7 @@ NEEDS = {  # cases whose confinement this machine might not offer
     "writes_outside": (LANDLOCK >= 1 or PROTECTIONS["filesystem"], "needs a mount namespace or Landlock (Linux 5.13)"),
     "fork_bomb": (PROTECTIONS["cgroups"] or os.getuid() != 0, "no process limit applies to root without a pids cgroup"),
     **{case: (ISOLATED, "needs namespaces: " + " ".join(missing_isolation()))
-       for case in ("tampers_host_files", "reads_secrets", "sends_datagrams", "fills_disk", "escalates")},
+       for case in ("tampers_host_files", "reads_secrets", "sends_datagrams", "fills_disk", "escalates", "watches_host")},
     **{case: (PROTECTIONS["cgroups"], "needs cgroups: " + " ".join(missing_isolation()))
        for case in ("memory_by_forks", "cpu_hog", "memory_hog")},
 }
@@ -216,6 +217,19 @@ def _check_secrets(log: str, _) -> None:
     assert all(f"'{host_only}'" not in visible for host_only in ("root", "home", "work", "var", "srv")), visible
 
 
+def _check_host_watch(log: str, _) -> None:
+    # Still counters, no pressure or idle statistics, its own memory limit as the machine's memory, and
+    # its submission at one place whatever the harness's process and folders.
+    assert "/proc/stat: read ['cpu  0 0 0 0 0 0 0 0 0 0']" in log and "/proc/loadavg: read ['0.00 0.00 0.00 1/1 1']" in log
+    assert "/proc/uptime: read ['0.00 0.00']" in log, log
+    for masked in ("/proc/schedstat", "/proc/vmstat", "/proc/interrupts", "/proc/sys/fs/file-nr"):
+        assert f"{masked}: read []" in log or f"{masked}: FileNotFoundError" in log, log  # where the kernel has it
+    for folder in ("/proc/pressure", "/sys/devices/system/cpu/cpu0/cpuidle", "/sys/devices/system/cpu/cpuidle"):
+        assert f"{folder}: holds []" in log or f"{folder}: FileNotFoundError" in log, log
+    assert f"memory available (kB): {LIMITS.memory_mb << 10} of {LIMITS.memory_mb << 10}" in log, log
+    assert "folder: /submission /submission /submission /submission/agent.py" in log, log  # the same in every run
+
+
 def _check_network(log: str, _) -> None:
     assert ": sent" not in log, log
     assert "network interfaces in sight (netlink): [(1, 'lo')]" in log  # an empty network namespace
@@ -260,7 +274,8 @@ def _check_chatter(log: str, _) -> None:
 CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_tampering,
           "reads_secrets": _check_secrets, "sends_datagrams": _check_network, "memory_by_forks": _check_memory_total,
           "opens_files": _check_open_files, "fills_disk": _check_disk, "cpu_hog": _check_cpu, "escalates": _check_escalation,
-          "kills_harness": _check_kills_harness, "chatterbox": _check_chatter}
+          "kills_harness": _check_kills_harness, "chatterbox": _check_chatter,
+          "watches_host": _check_host_watch}
 
 
 def test_sandboxed_agents_play_exactly_as_they_do_in_process(submissions):

@@ -225,7 +225,8 @@ class SandboxedAgent(AgentHandle):
             "digest": self.spec.digest,
             "manifest": {**asdict(self.spec.manifest), "env": list(self.spec.manifest.env)},
             "cgroup": self._cgroup.to_config() if self._cgroup else None,
-            "memory_bytes": None if self._cgroup else self.memory_mb << 20,
+            "memory_bytes": None if self._cgroup else self.memory_mb << 20,  # an address-space limit without a cgroup
+            "memory_limit_bytes": self.memory_mb << 20,  # what its /proc/meminfo shows
             "file_bytes": self.limits.max_file_mb << 20,
             "open_files": self.limits.max_open_files,
             "nproc": None if self._cgroup else confine.process_budget(self.limits.max_processes),

@@ -40,10 +40,16 @@ DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 CPU_INFO = "/sys/devices/system/cpu"  # read by numerical libraries to size their thread pools
 # What of /proc is hidden (as container runtimes hide it): the host's boot line and identity, the
 # kernel's configuration, memory, keys and timers, and some of its devices (not /proc/driver: GPU
-# libraries read theirs there).
+# libraries read theirs there). The machine-wide counters go too: read live, they tell an agent
+# what its opponent is doing (CPU time, run queues, idle time, pressure, open files) as it thinks.
 MASKED_PROC_FILES = ("cmdline", "config.gz", "kcore", "keys", "key-users", "kallsyms", "latency_stats", "timer_list",
-                     "sched_debug", "sys/kernel/random/boot_id")
-MASKED_PROC_FOLDERS = ("acpi", "asound", "scsi", "irq")
+                     "sched_debug", "sys/kernel/random/boot_id", "schedstat", "vmstat", "zoneinfo", "buddyinfo",
+                     "pagetypeinfo", "slabinfo", "diskstats", "partitions", "interrupts", "softirqs", "locks",
+                     "sys/fs/file-nr", "sys/fs/inode-nr", "sys/fs/dentry-state")
+MASKED_PROC_FOLDERS = ("acpi", "asound", "scsi", "irq", "pressure")
+# ... and so do each CPU's idle and frequency statistics under CPU_INFO.
+MASKED_CPU_FOLDERS = ("cpuidle", "cpufreq")
+SUBMISSION_FOLDER = Path("/submission")  # where an agent's copy of its submission is in its own root
 SANDBOX_UID_BASE = 1 << 30  # far above any real account
 HOSTNAME = b"arena-sandbox"
 
@@ -127,6 +133,7 @@ class RootPlan:
     folder: Path  # where its writable copy appears inside
     devices: list[Path]  # accelerators bound read-write
     identity: Identity
+    memory_bytes: int  # the agent's memory limit: all the memory its /proc/meminfo shows
 
 
 def private_mounts_work() -> None:
@@ -143,9 +150,10 @@ def build_root(plan: RootPlan) -> None:
     bound: list[Path] = []
     for path in [*map(Path, SYSTEM_PATHS), *plan.read_only, *map(Path, ETC_FILES), Path(CPU_INFO)]:
         _bind(root, path, bound, read_only=True)
+    _mask_cpu_statistics(root / CPU_INFO.lstrip("/"))
     for device in [*map(Path, DEVICES), *plan.devices]:
         _bind(root, device, bound, read_only=False)
-    _mount_proc(_inside(root, Path("/proc"), directory=True))
+    _mount_proc(root, plan.memory_bytes)
     for shared in ("/tmp", "/dev/shm"):
         os.chmod(_inside(root, Path(shared), directory=True), 0o1777)
     os.symlink("/proc/self/fd", root / "dev" / "fd")
@@ -159,14 +167,54 @@ def build_root(plan: RootPlan) -> None:
     os.chdir("/")
 
 
-def _mount_proc(proc: Path) -> None:
+def _mount_proc(root: Path, memory_bytes: int) -> None:
+    """A fresh /proc under `root`, its host-wide files masked, and still stand-ins for those that
+    libraries read to size themselves (`proc_stand_ins`)."""
+    proc = _inside(root, Path("/proc"), directory=True)
     _mount("proc", proc, "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
     for name in MASKED_PROC_FILES:
         if (proc / name).is_file():
             _mount("/dev/null", proc / name, None, _MS_BIND)
     for name in MASKED_PROC_FOLDERS:
-        if (proc / name).is_dir():
-            _mount("tmpfs", proc / name, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "size=0")
+        _mask_folder(proc / name)
+    for name, text in proc_stand_ins(memory_bytes, os.cpu_count() or 1).items():
+        stand_in = root / f".{name}"  # bound over the real one, then unlinked: only the mount holds it
+        stand_in.write_text(text)
+        stand_in.chmod(0o444)
+        _mount(str(stand_in), proc / name, None, _MS_BIND)
+        _mount(None, proc / name, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
+        stand_in.unlink()
+
+
+def proc_stand_ins(memory_bytes: int, cpus: int) -> dict[str, str]:
+    """What an agent reads in /proc for the machine's memory, CPU times, load and uptime: its own
+    memory limit as all the memory there is, free, and counters that stand still at zero."""
+    kib = memory_bytes >> 10
+    memory = {"MemTotal": kib, "MemFree": kib, "MemAvailable": kib, "Buffers": 0, "Cached": 0, "SwapCached": 0,
+              "Active": 0, "Inactive": 0, "Shmem": 0, "Slab": 0, "SReclaimable": 0, "SUnreclaim": 0,
+              "SwapTotal": 0, "SwapFree": 0, "Dirty": 0, "Writeback": 0, "AnonPages": 0, "Mapped": 0,
+              "CommitLimit": kib, "Committed_AS": 0}
+    idle_cpu = " 0 0 0 0 0 0 0 0 0 0\n"
+    return {
+        "meminfo": "".join(f"{f'{key}:':<16}{value:>8} kB\n" for key, value in memory.items()),
+        "stat": "".join(["cpu " + idle_cpu, *(f"cpu{cpu}" + idle_cpu for cpu in range(cpus)),
+                         "intr 0\nctxt 0\nbtime 0\nprocesses 0\nprocs_running 1\nprocs_blocked 0\n",
+                         "softirq 0 0 0 0 0 0 0 0 0 0 0\n"]),
+        "loadavg": "0.00 0.00 0.00 1/1 1\n",
+        "uptime": "0.00 0.00\n",
+    }
+
+
+def _mask_cpu_statistics(cpu_info: Path) -> None:
+    """Hide the idle and frequency statistics of the machine and of each CPU under `cpu_info`."""
+    for folder in [cpu_info, *sorted(cpu_info.glob("cpu[0-9]*"))]:
+        for name in MASKED_CPU_FOLDERS:
+            _mask_folder(folder / name)
+
+
+def _mask_folder(folder: Path) -> None:
+    if folder.is_dir():
+        _mount("tmpfs", folder, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "size=0")
 
 
 def drop_identity(identity: Identity) -> None:

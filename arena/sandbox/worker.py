@@ -88,21 +88,26 @@ class _Worker:
 
         self.channel = channel
         self.pid = os.getpid()
-        self.folder = Path(config["folder"])
+        # In its own root the submission sits at the same place in every run, which names no harness
+        # process and no host folder: paths in what the agent prints and does are the same from run to run.
+        self.folder = isolate.SUBMISSION_FOLDER if isolated else Path(config["folder"])
         self.manifest = Manifest(**{**config["manifest"], "env": tuple(config["manifest"]["env"])})
         self.spec = AgentSpec(self.manifest.name or self.folder.name, Path(config["source"]), self.folder,
                               self.manifest, config["digest"])
         self._make_raw, self._seat_view, self._reseed_view = make_raw, seat_view, reseed_view
         self.kept: dict[tuple, tuple] = {}  # (game, options, seat) -> env copy, view: the last games''
-        sys.path[:] = [p for p in sys.path if p and Path(p).resolve() != self.folder.parent.resolve()]
+        workdir = Path(config["folder"]).parent.resolve()  # the launcher started it there: nothing to import
+        sys.path[:] = [p for p in sys.path if p and Path(p).resolve() != workdir]
         software = _software_paths()
         devices = [Path(d) for d in config["devices"]]
         writable = [self.folder, Path("/dev/null"), *devices]
         if isolated:
             identity = isolate.Identity(*config["identity"])
             isolate.build_root(isolate.RootPlan(Path(config["staging"]), config["disk_bytes"], software,
-                                                Path(config["origin"]), self.folder, devices, identity))
+                                                Path(config["origin"]), self.folder, devices, identity,
+                                                config["memory_limit_bytes"]))
             isolate.drop_identity(identity)
+            os.environ.update(HOME=str(self.folder), TMPDIR=str(self.folder))
             # Set again: a change of uid clears it, and between its calls the agent is frozen, so it cannot
             # even see its pipes close: its supervisor's death must end it.
             confine.die_with_parent()
