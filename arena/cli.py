@@ -412,11 +412,11 @@ def _add_sandbox_options(parser: argparse.ArgumentParser) -> None:
                         help="folder for what sandboxed agents print (default: logs)")
 
 
-def _handles(specs, env_name: str, args: argparse.Namespace):
+def _handles(specs, env_name: str, args: argparse.Namespace, agents_at_once: int):
     from arena.entrants import submission_handle
 
     return [submission_handle(spec, env_name, getattr(args, "time_per_move", None), sandbox=args.sandbox,
-                              log_dir=args.log_dir) for spec in specs]
+                              log_dir=args.log_dir, agents_at_once=agents_at_once) for spec in specs]
 
 
 def _run_match(args: argparse.Namespace) -> int:
@@ -448,7 +448,7 @@ def _run_match(args: argparse.Namespace) -> int:
     if seat_total < 2:
         raise ArenaError(f"{env_name} with {shown_options(env.options) or 'its default options'} has one seat: "
                          f"a match of two submissions needs two or more (e.g. -o num_players=2)")
-    seats = Seats(specs, seat_total, lambda spec: _handles([spec], env_name, args)[0])
+    seats = Seats(specs, seat_total, lambda spec: _handles([spec], env_name, args, seat_total)[0])
     tally = Tally(seats.labels, entry(env_name).cooperative)
     try:
         with Display(args.games, env_name, args.verbose, args.json, out.real, err.real) as display:
@@ -511,7 +511,7 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
 
     env = EnvSpec(env_name, choose_options(parse_overrides(args.option), [spec]))
     seats = seat_count(env)
-    [handle] = _handles([spec], env_name, args)
+    [handle] = _handles([spec], env_name, args, agents_at_once=1)  # RandomAgent holds the other seats
     started = time.perf_counter()
     moves = 0
     try:

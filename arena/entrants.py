@@ -16,6 +16,7 @@ from arena.envs import EnvSpec, entry, make_raw, names
 from arena.errors import ArenaError
 from arena.handle import AgentHandle, LocalAgent
 from arena.sandbox import Limits, SandboxedAgent
+from arena.sandbox.memory import memory_limits
 from arena.submission import AgentSpec, instantiate, load
 
 
@@ -40,16 +41,19 @@ def open_entrant(player: Any, env_name: str, name: str | None = None, time_per_m
 
 def submission_handle(spec: AgentSpec, env_name: str, time_per_move: float | None = None, *,
                       time_bank: float | None = None, sandbox: bool = True, limits: Limits | None = None,
-                      log_dir: str | os.PathLike | None = None) -> AgentHandle:
+                      log_dir: str | os.PathLike | None = None, agents_at_once: int = 2) -> AgentHandle:
     """The handle that plays `spec` in `env_name`: sandboxed (the default) or in this process.
 
     The clock is the organiser's (`time_per_move`, `time_bank`), else the env's; a manifest's
-    `time_per_move` may ask for less, never more (see `move_budget`). Sandboxed agents get the bank.
+    `time_per_move` may ask for less, never more (see `move_budget`). Sandboxed agents get the bank,
+    and the sandbox `limits`: by default the usual ones, with memory enough for `agents_at_once`
+    agents to fit in this machine together (`arena.sandbox.memory`).
     """
     game = entry(env_name)
     budget = move_budget(time_per_move or game.time_per_move, spec.manifest.time_per_move)
     if sandbox:
         bank = game.time_bank if time_bank is None else time_bank
+        limits = limits or Limits(**memory_limits(None, agents_at_once))
         return SandboxedAgent(spec, budget, bank, limits, log_dir=log_dir)
     return LocalAgent(lambda: instantiate(spec), name=spec.name, time_per_move=budget, code_root=str(spec.root))
 

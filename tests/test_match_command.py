@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from arena.sandbox import protections
 from arena.sandbox.cgroups import available_bases
+
+PROTECTIONS = protections()
 
 pytestmark = pytest.mark.usefixtures("in_tmp")
 
@@ -47,6 +50,24 @@ def test_a_game_of_four_seats_seats_copies_in_turn_and_tallies_by_submission(cli
     assert code == 0
     assert [a["name"] for a in games[0]["agents"]] == ["snake_greedy", "random", "snake_greedy-2", "random-2"]
     assert [a["name"] for a in games[1]["agents"]] == ["random", "snake_greedy", "random-2", "snake_greedy-2"]
+
+
+# Says how much memory its sandbox lets it hold (its /proc/meminfo shows its limit), having asked for 100 GB.
+SAYS_ITS_MEMORY = ("from pathlib import Path\n\nfrom arena.agents import RandomAgent\n\n\n"
+                   "class SubmittedAgent(RandomAgent):\n    def _initialize(self):\n"
+                   "        print(Path('/proc/meminfo').read_text().split()[1], 'kB', flush=True)\n")
+
+
+@pytest.mark.skipif(not PROTECTIONS["filesystem"], reason="needs a mount namespace for its own /proc")
+def test_the_agents_of_a_match_get_no_more_memory_together_than_the_machine_has(cli, write_submission, monkeypatch):
+    machine_sysconf = os.sysconf
+    eight_gib = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 8 << 18}
+    monkeypatch.setattr(os, "sysconf", lambda name: eight_gib.get(name) or machine_sysconf(name))
+    greedy = write_submission("greedy_for_memory", SAYS_ITS_MEMORY, 'env = "snake"\nmemory_mb = 100000')
+    code, _, _ = cli("match", greedy, greedy, "--games", "1", "--max-steps", "2")
+    shown = [log.read_text().split() for log in sorted(Path("logs").iterdir())]
+    share_kib = 8 * 1024 * 9 // 10 // 4 << 10  # four snakes playing at once on an 8 GiB machine
+    assert code == 0 and shown == [[str(share_kib), "kB"]] * 4
 
 
 def test_options_decide_the_seats(cli, submissions):

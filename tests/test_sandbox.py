@@ -649,7 +649,7 @@ def test_a_manifest_asks_for_memory_up_to_the_organisers_ceiling(write_submissio
     assert SandboxedAgent(load(write_submission("small", "", "memory_mb = 512")), 1.0).memory_mb == 512
     assert SandboxedAgent(load(write_submission("default", "")), 1.0).memory_mb == 4096
     # An organiser's --memory-mb is every agent's cap, whatever its manifest asks.
-    from arena.tournament import memory_limits
+    from arena.sandbox.memory import memory_limits
 
     capped = Limits(**memory_limits(512, agents_at_once=4))
     assert SandboxedAgent(spec, 1.0, limits=capped).memory_mb == 512

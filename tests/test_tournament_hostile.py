@@ -231,17 +231,17 @@ def test_the_organisers_settings_are_checked_before_anything_plays(settings, mes
 
 
 def test_the_agents_playing_at_once_cannot_be_given_more_memory_than_the_machine_has(monkeypatch):
-    import arena.tournament as tournament
+    from arena.sandbox import memory
 
-    assert tournament.memory_limits(512, 4) == {"memory_mb": 512, "max_memory_mb": 512}  # the organiser's cap
+    assert memory.memory_limits(512, 4) == {"memory_mb": 512, "max_memory_mb": 512}  # the organiser's cap
     monkeypatch.setattr(os, "sysconf", lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 24 << 18}[name])
-    assert tournament.machine_share_mb(4) == 24 * 1024 * 9 // 10 // 4  # 5529 MiB of a 24 GiB machine
-    assert tournament.memory_limits(None, 4) == {"memory_mb": 4096, "max_memory_mb": 5529}
-    assert tournament.memory_limits(None, 16) == {"memory_mb": 1382, "max_memory_mb": 1382}
-    assert tournament.memory_limits(None, 10**6)["memory_mb"] == tournament.MIN_MEMORY_MB
+    assert memory.machine_share_mb(4) == 24 * 1024 * 9 // 10 // 4  # 5529 MiB of a 24 GiB machine
+    assert memory.memory_limits(None, 4) == {"memory_mb": 4096, "max_memory_mb": 5529}
+    assert memory.memory_limits(None, 16) == {"memory_mb": 1382, "max_memory_mb": 1382}
+    assert memory.memory_limits(None, 10**6)["memory_mb"] == memory.MIN_MEMORY_MB
     # An organiser's cap that could take more is kept, with a warning saying what would.
-    assert tournament.memory_warning(None, 4) is None and tournament.memory_warning(5529, 4) is None
-    assert tournament.memory_warning(8192, 4).startswith(
+    assert memory.memory_warning(None, 4) is None and memory.memory_warning(5529, 4) is None
+    assert memory.memory_warning(8192, 4).startswith(
         "--memory-mb 8192 lets the 4 agents playing at once take 32768 MiB, more than this machine can give them")
 
 

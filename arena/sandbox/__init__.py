@@ -6,7 +6,7 @@
     agent.close()
 
 `agent` (harness side: clocks, faults), `worker` (the agent's process), `protocol` and `codec`
-(the pipe messages, never pickled), `isolate` (namespaces, the agent's filesystem, its identity), `cgroups` (memory, process and CPU totals, and freezing between calls), `clock` (fair chess clocks), `confine` (limits, capabilities, Landlock), `protections` (what this machine gives) and
+(the pipe messages, never pickled), `isolate` (namespaces, the agent's filesystem, its identity), `cgroups` (memory, process and CPU totals, and freezing between calls), `clock` (fair chess clocks), `confine` (limits, capabilities, Landlock), `memory` (each agent's share of the machine's memory), `protections` (what this machine gives) and
 `logs` (bounded output capture) are its parts.
 """
 

@@ -31,6 +31,7 @@ from arena.errors import ArenaError
 from arena.match import MatchResult
 from arena.outputs import output_folder
 from arena.sandbox import Limits
+from arena.sandbox.memory import MIN_MEMORY_MB, memory_limits, memory_warning
 from arena.tournament import schedule
 from arena.tournament.blocks import one_line
 from arena.tournament.runner import Backend, play_pending
@@ -40,7 +41,6 @@ from arena.tournament.store import ResultsStore
 FORMATS = ("round-robin", "gauntlet", "swiss", "free-for-all")
 MAX_SECONDS = 3600.0  # the longest per-move budget or bank an organiser may set
 MAX_GAMES_PER_PAIR = 1000
-MIN_MEMORY_MB = 64  # the least memory an organiser may give an agent
 
 
 @dataclass
@@ -106,35 +106,6 @@ def with_memory_limits(settings: Settings, memory_mb: int | None, workers: int,
     if warning is not None:
         warn(warning)
     return replace(settings, limits=memory_limits(memory_mb, agents_at_once))
-
-
-def memory_limits(memory_mb: int | None, agents_at_once: int) -> dict[str, int]:
-    """The sandbox limits of an organiser's `--memory-mb`: each agent's memory, and the most its manifest
-    may ask for. Without it, 4096 MiB and a manifest's ask up to 16384, both at most an even share of
-    this machine's memory among the agents playing at once (`machine_share_mb`): together they cannot
-    run it short, which would have the kernel kill agents that kept within their limits."""
-    if memory_mb is not None:
-        return {"memory_mb": memory_mb, "max_memory_mb": memory_mb}
-    share = machine_share_mb(agents_at_once)
-    return {"memory_mb": min(Limits.memory_mb, share), "max_memory_mb": min(Limits.max_memory_mb, share)}
-
-
-def memory_warning(memory_mb: int | None, agents_at_once: int) -> str | None:
-    """What to tell an organiser whose `--memory-mb` lets the agents playing at once take more than this
-    machine can give them (None when it does not)."""
-    share = machine_share_mb(agents_at_once)
-    if memory_mb is None or memory_mb <= share:
-        return None
-    total = memory_mb * agents_at_once
-    return (f"--memory-mb {memory_mb} lets the {agents_at_once} agents playing at once take {total} MiB, more than "
-            f"this machine can give them: should they, the kernel kills agents within their limits and those games "
-            f"are played again; --memory-mb {share} or less keeps them within it")
-
-
-def machine_share_mb(agents_at_once: int) -> int:
-    """MiB each of `agents_at_once` agents may hold for all of them to fit in 90% of this machine's memory."""
-    total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 20
-    return max(MIN_MEMORY_MB, total_mb * 9 // 10 // max(agents_at_once, 1))
 
 
 def _check_limits(limits: dict[str, Any]) -> None:

@@ -1,0 +1,43 @@
+"""How much memory each agent may hold, so that the agents playing at once fit in this machine.
+
+Agents that together ask for more than the machine has run it short, and the kernel then kills
+agents that kept within their own limits; an opponent could do it on purpose. Without an organiser's
+cap, each agent gets the usual limits, lowered to an even share of 90% of the machine's memory among
+the agents playing at once.
+"""
+
+from __future__ import annotations
+
+import os
+
+from arena.sandbox.agent import Limits
+
+MIN_MEMORY_MB = 64  # the least memory an organiser may give an agent
+
+
+def memory_limits(memory_mb: int | None, agents_at_once: int) -> dict[str, int]:
+    """The sandbox limits of an organiser's cap `memory_mb`: each agent's memory, and the most its
+    manifest may ask for. Without it, 4096 MiB and a manifest's ask up to 16384, both at most
+    `machine_share_mb(agents_at_once)`."""
+    if memory_mb is not None:
+        return {"memory_mb": memory_mb, "max_memory_mb": memory_mb}
+    share = machine_share_mb(agents_at_once)
+    return {"memory_mb": min(Limits.memory_mb, share), "max_memory_mb": min(Limits.max_memory_mb, share)}
+
+
+def memory_warning(memory_mb: int | None, agents_at_once: int) -> str | None:
+    """What to tell an organiser whose `--memory-mb` lets the agents playing at once take more than this
+    machine can give them (None when it does not)."""
+    share = machine_share_mb(agents_at_once)
+    if memory_mb is None or memory_mb <= share:
+        return None
+    total = memory_mb * agents_at_once
+    return (f"--memory-mb {memory_mb} lets the {agents_at_once} agents playing at once take {total} MiB, more than "
+            f"this machine can give them: should they, the kernel kills agents within their limits and those games "
+            f"are played again; --memory-mb {share} or less keeps them within it")
+
+
+def machine_share_mb(agents_at_once: int) -> int:
+    """MiB each of `agents_at_once` agents may hold for all of them to fit in 90% of this machine's memory."""
+    total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 20
+    return max(MIN_MEMORY_MB, total_mb * 9 // 10 // max(agents_at_once, 1))
