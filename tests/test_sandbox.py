@@ -5,11 +5,13 @@ RandomAgent in a sandbox and must end with exactly the status and reason listed 
 process (the harness) keeps its memory, its files and its life.
 """
 
+import fcntl
 import json
 import os
 import re
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 from dataclasses import replace
@@ -278,6 +280,26 @@ CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_
           "watches_host": _check_host_watch}
 
 
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="the seccomp filter is written for x86-64")
+def test_no_sign_passes_between_sandboxes_through_the_files_they_share(tmp_path):
+    agent = SandboxedAgent(load(HOSTILE / "signals_partner"), 1.0, limits=LIMITS, log_dir=tmp_path)
+    try:
+        result = play_match("othello", [agent, RandomAgent()], seed=0)
+        # Its processes live on, frozen, holding the file it locked: another process sees no lock.
+        with open(os.__file__, "rb") as shared:
+            fcntl.flock(shared, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError if its lock held
+            write_lock = struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)
+            assert struct.unpack("hhqqi", fcntl.fcntl(shared, fcntl.F_GETLK, write_lock))[0] == fcntl.F_UNLCK
+    finally:
+        agent.close()
+    assert result.agents[0].status == OK, result.agents[0].detail
+    log = agent.log_path.read_text()
+    for done in ("flock", "fcntl lock", "evict"):  # said done, did nothing
+        assert f"{done}: done" in log, log
+    for refused in ("cached?: refused (95)", "lease: refused (1)", "inotify: refused (1)", "process_vm_readv: refused (1)"):
+        assert refused in log, log
+
+
 def test_sandboxed_agents_play_exactly_as_they_do_in_process(submissions):
     spec = load(submissions / "greedy")
     local = play_match("othello", [LocalAgent(instantiate(spec)), RandomAgent()], seed=3)
@@ -293,6 +315,7 @@ def test_sandboxed_agents_play_exactly_as_they_do_in_process(submissions):
 
 def test_a_sandboxed_agent_reads_the_live_match_through_its_env(write_submission, tmp_path):
     code = """
+import fcntl
 import json
 from arena.envs.fighting import Agent
 
@@ -725,6 +748,7 @@ class SubmittedAgent(RandomAgent):
 """
     folder = write_submission("clog", code, 'env = "snake"\n')
     harness = f"""
+import fcntl
 import json
 from arena.agents import RandomAgent
 from arena.match import EnvSpec, play_match

