@@ -66,6 +66,7 @@ EXPECTED = {
     "escalates": (OK, ""),
     "watches_host": (OK, ""),
     "signals_partner": (OK, ""),  # see test_no_sign_passes_between_sandboxes_through_the_files_they_share
+    "reads_launcher_memory": (OK, ""),  # see test_no_sandbox_finds_what_the_others_were_told_of_their_entrants
 }
 ISOLATED = PROTECTIONS["filesystem"] and PROTECTIONS["network"] and PROTECTIONS["processes"]
 NEEDS = {  # cases whose confinement this machine might not offer
@@ -275,6 +276,10 @@ def _check_chatter(log: str, _) -> None:
     assert len(log) <= (64 << 10) + 200 and "more bytes of output were dropped" in log
 
 
+def _check_launcher_memory(log: str, _) -> None:
+    assert "entrants found in memory: []" in log, log
+
+
 def _check_signals(log: str, _) -> None:
     for done in ("flock", "fcntl lock", "evict"):  # said done, did nothing
         assert f"{done}: done" in log, log
@@ -286,7 +291,8 @@ CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_
           "reads_secrets": _check_secrets, "sends_datagrams": _check_network, "memory_by_forks": _check_memory_total,
           "opens_files": _check_open_files, "fills_disk": _check_disk, "cpu_hog": _check_cpu, "escalates": _check_escalation,
           "kills_harness": _check_kills_harness, "chatterbox": _check_chatter,
-          "watches_host": _check_host_watch, "signals_partner": _check_signals}
+          "watches_host": _check_host_watch, "signals_partner": _check_signals,
+          "reads_launcher_memory": _check_launcher_memory}
 
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the seccomp filter is written for x86-64")
@@ -302,6 +308,26 @@ def test_no_sign_passes_between_sandboxes_through_the_files_they_share(tmp_path)
     finally:
         agent.close()
     assert result.agents[0].status == OK, result.agents[0].detail
+
+
+def test_no_sandbox_finds_what_the_others_were_told_of_their_entrants(submissions, tmp_path):
+    # Each sandbox is forked by the same launcher, which was handed every other sandbox's configuration.
+    others = []
+    for index in range(8):
+        name = f"leakcheck-{index:016x}"
+        shutil.copytree(submissions / "random", tmp_path / name)
+        (tmp_path / name / "arena.toml").write_text(f'name = "{name}"\n')
+        others.append(SandboxedAgent(load(tmp_path / name), 1.0, log_dir=tmp_path))
+    reader = SandboxedAgent(load(HOSTILE / "reads_launcher_memory"), 1.0, limits=LIMITS, log_dir=tmp_path)
+    try:
+        for other in others:
+            play_match("othello", [other, RandomAgent()], seed=0, max_steps=2)
+        result = play_match("othello", [reader, RandomAgent()], seed=0, max_steps=2)
+    finally:
+        for handle in [*others, reader]:
+            handle.close()
+    assert result.agents[0].status == OK, result.agents[0].detail
+    _check_launcher_memory(reader.log_path.read_text(), None)
 
 
 def test_sandboxed_agents_play_exactly_as_they_do_in_process(submissions):

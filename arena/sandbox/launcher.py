@@ -35,6 +35,7 @@ from typing import Sequence
 from arena.cpus import allowed_cpus
 
 MAX_REQUEST = 1 << 20  # bytes of one request: a worker's configuration is a few kilobytes
+FD_SIZE = struct.calcsize("i")
 EXIT_CODE = struct.Struct("<i")
 PR_SET_NAME = 15  # from <linux/prctl.h>
 WORKER_NAME = b"arena-agent"
@@ -110,15 +111,18 @@ class Launcher:
         """Fork a worker running `arena.sandbox.worker` with `argv` after its two pipe fds, which
         it gets as 3 and 4; its stdout and stderr go to `log`. The launcher loads `game`'s module
         first (once), so that the worker finds it loaded."""
-        fds = self._ask({"argv": list(argv), "cwd": str(cwd), "env": environment, "game": game}, [*pipes, log])
+        fds = self._ask({"game": game}, [*pipes, log], {"argv": list(argv), "cwd": str(cwd), "env": environment})
         return LaunchedProcess(fds["pid"], fds["fd"])
 
     def admit(self, connection: socket.socket) -> None:
         """Serve `connection` too: the launcher's end of a socket pair another harness process holds."""
         self._ask({"connect": True}, [connection.fileno()], answer_fds=0)
 
-    def _ask(self, request: dict, fds: list[int], answer_fds: int = 1) -> dict:
-        socket.send_fds(self.socket, [json.dumps(request).encode()], fds)
+    def _ask(self, header: dict, fds: list[int], worker: dict | None = None, answer_fds: int = 1) -> dict:
+        """Send a request: what the launcher itself reads (`header`), then what only the worker it
+        forks reads (`worker`: its sandbox's configuration, which names its entrant)."""
+        request = json.dumps(header).encode() + b"\n" + (json.dumps(worker).encode() if worker is not None else b"")
+        socket.send_fds(self.socket, [request], fds)
         answer, received, _, _ = socket.recv_fds(self.socket, 1024, 1)
         if not answer or len(received) != answer_fds:
             for fd in received:
@@ -235,7 +239,11 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 def serve(channel: socket.socket, cpus: str = "") -> None:
     """Fork a worker for each request until the harness closes its first connection; then end the
     workers. Other processes of the harness may be given connections of their own (`share`): the
-    workers started through one end when it is closed, as they would with their harness."""
+    workers started through one end when it is closed, as they would with their harness.
+
+    Every worker is a copy of this process, so nothing of one sandbox's configuration may stay in
+    its memory for the next to find: a request arrives in one buffer, its worker's part is read by
+    the worker alone, after the fork, and the buffer is wiped once the worker is forked."""
     from arena.sandbox import worker
 
     if cpus:  # what its harness may use, not the one CPU a match may hold the harness on just now
@@ -249,6 +257,7 @@ def serve(channel: socket.socket, cpus: str = "") -> None:
     signal.set_wakeup_fd(wakeup_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that the wake-up fd hears of it
     connections = [channel]
+    buffer = bytearray(MAX_REQUEST)
     while channel in connections:
         readable, _, _ = select.select([*connections, wakeup_read], [], [])
         if wakeup_read in readable:
@@ -256,7 +265,7 @@ def serve(channel: socket.socket, cpus: str = "") -> None:
                 pass
             _report_exits(running)
         for connection in connections[:]:
-            if connection in readable and not _answer(connection, connections, running, worker):
+            if connection in readable and not _answer(connection, connections, running, worker, buffer):
                 connections.remove(connection)
                 _kill([pid for pid, (_, owner) in running.items() if owner is connection])
                 connection.close()
@@ -272,35 +281,47 @@ def _kill(pids: list[int]) -> None:
 
 
 def _answer(connection: socket.socket, connections: list[socket.socket], running: dict[int, tuple[int, socket.socket]],
-            worker) -> bool:
-    """Serve one request on `connection` (`worker` is `arena.sandbox.worker`); False once its harness
-    process has closed it."""
+            worker, buffer: bytearray) -> bool:
+    """Serve one request on `connection` (`worker` is `arena.sandbox.worker`), received in `buffer`;
+    False once its harness process has closed it."""
     try:
-        request, fds, _, _ = socket.recv_fds(connection, MAX_REQUEST, 3)
+        size, fds = _receive_into(connection, buffer, 3)
     except OSError:
         return False
-    if not request:
+    if not size:
         return False
     try:
-        message = json.loads(request)
-        if message.get("connect"):
+        end = buffer.find(b"\n", 0, size)
+        header = json.loads(bytes(buffer[:end if end >= 0 else size]))
+        if header.get("connect"):
             if len(fds) != 1:
                 raise ValueError(f"a connection request needs 1 file descriptor, got {len(fds)}")
             connections.append(socket.socket(fileno=os.dup(fds[0])))
             connection.send(b"{}")
         else:
-            game = message.get("game")
+            game = header.get("game")
             _load(worker, game if isinstance(game, str) else None)
-            pid, exit_read = _fork_worker(message, fds, worker.main)
+            pid, exit_read = _fork_worker(memoryview(buffer)[end + 1:size], fds, worker.main)
             running[pid] = (exit_read[1], connection)
             socket.send_fds(connection, [json.dumps({"pid": pid}).encode()], [exit_read[0]])
             os.close(exit_read[0])
     except Exception as exc:  # noqa: BLE001  (said to the harness, which reports it)
         connection.send(f"{type(exc).__name__}: {exc}".encode()[:1000])
     finally:
+        buffer[:size] = bytes(size)
         for fd in fds:
             os.close(fd)
     return True
+
+
+def _receive_into(connection: socket.socket, buffer: bytearray, max_fds: int) -> tuple[int, list[int]]:
+    """One message into `buffer` (no copy of it made here): its size and the descriptors it carried."""
+    size, ancillary, _, _ = connection.recvmsg_into([buffer], socket.CMSG_SPACE(max_fds * FD_SIZE))
+    fds: list[int] = []
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds += struct.unpack(f"{len(data) // FD_SIZE}i", data[:len(data) - len(data) % FD_SIZE])
+    return size, fds
 
 
 def _load(worker, game: str | None) -> None:
@@ -337,7 +358,8 @@ def _report_exits(running: dict[int, tuple[int, socket.socket]]) -> None:
             os.close(fd)
 
 
-def _fork_worker(request: dict, fds: list[int], main) -> tuple[int, tuple[int, int]]:
+def _fork_worker(configuration: memoryview, fds: list[int], main) -> tuple[int, tuple[int, int]]:
+    """Fork the worker that `configuration` (JSON, read in the child only) describes."""
     if len(fds) != 3:
         raise ValueError(f"a request needs 3 file descriptors, got {len(fds)}")
     exit_read, exit_write = os.pipe2(os.O_CLOEXEC)
@@ -351,6 +373,7 @@ def _fork_worker(request: dict, fds: list[int], main) -> tuple[int, tuple[int, i
         return pid, (exit_read, exit_write)
     code = 1
     try:
+        request = json.loads(bytes(configuration))
         _become_worker(request, fds)
         main(request["argv"])
         code = 0
