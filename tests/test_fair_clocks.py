@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from arena.agents import Agent
+from arena.agents import Agent, RandomAgent
 from arena.envs import entry
 from arena.faults import Status
 from arena.match import play_match
-from arena.sandbox import SandboxedAgent, cgroups, protections
+from arena.sandbox import Limits, SandboxedAgent, cgroups, protections
 from arena.submission import load
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -107,6 +107,35 @@ class SubmittedAgent(RandomAgent):
     assert mine.time_used >= 0.75  # the reset's 0.8 s sleep, charged (to the clock's precision)
 
 
+def test_a_later_games_start_has_a_short_budget_off_the_clock(write_submission):
+    """The first start may take the start-up budget; a later game's get_env_info (here 1.5 s of
+    thinking with that game's seat) only `game_start_seconds`, so no agent thinks a minute a game
+    on nobody's time."""
+    code = """
+import time
+from arena.agents import RandomAgent
+
+class SubmittedAgent(RandomAgent):
+    starts = 0
+
+    def _initialize(self):
+        SubmittedAgent.starts += 1
+        time.sleep(1.5)
+"""
+    spec = load(write_submission("ponders_at_start", code))
+    agent = SandboxedAgent(spec, 1.0, limits=Limits(game_start_seconds=0.5))
+    try:
+        first = play_match("othello", [agent, RandomAgent()], seed=0)
+        second = play_match("othello", [RandomAgent(), agent], seed=1)
+    finally:
+        agent.close()
+    assert first.agents[0].status == Status.OK, first.agents[0].detail  # 1.5 s of a 60 s start-up budget
+    mine = second.agents[1]
+    assert mine.status == Status.TIMEOUT and mine.moves == 0, mine.detail
+    took = float(re.match(r"get_env_info\(\) took (\S+) s of its own time.*; the limit is 0.5 s$", mine.detail).group(1))
+    assert took >= 0.5
+
+
 class Deliberate(Agent):
     """Takes 0.2 s a move, as an agent that searches for a fixed time does."""
 
@@ -181,7 +210,7 @@ import time
 
 import numpy as np
 
-from arena.agents import Agent
+from arena.agents import Agent, RandomAgent
 
 SIZE = 1 << 30
 libc = ctypes.CDLL(None, use_errno=True)
@@ -250,7 +279,7 @@ import time
 
 import numpy as np
 
-from arena.agents import Agent
+from arena.agents import Agent, RandomAgent
 
 
 class SubmittedAgent(Agent):

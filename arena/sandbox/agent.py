@@ -38,6 +38,9 @@ class Limits:
     """What one agent's process may use; the organiser's settings."""
 
     startup_seconds: float = 60.0  # import, _gdown, _initialize
+    # A later game's start in the same process (get_env_info with that game's seat, so _initialize
+    # again): off the game's clock, so short, that no agent thinks a minute a game on nobody's time.
+    game_start_seconds: float = 10.0
     memory_mb: int = 4096  # for all its processes together, unless the manifest asks for another amount
     max_memory_mb: int = 16384  # the most a manifest may ask for
     max_processes: int = 256  # processes and threads, all together
@@ -93,6 +96,8 @@ class SandboxedAgent(AgentHandle):
         self._turn_based = False  # ... and the agent is kept on the harness's CPU in it
         self._pinned: int | None = None  # the CPU the agent's process is kept on, if any
         self._faulted = False  # its agent faulted: the process is replaced before its next game
+        self._seated = False  # its process has been seated in a game: later starts have a short budget
+        self._starting = "start"  # the call that starts the game being started
         self.processes_started = 0  # worker processes started for this handle, over all its games
 
     @property
@@ -119,12 +124,15 @@ class SandboxedAgent(AgentHandle):
         self._turn_based = self.limits.share_cpu_in_turns and self._game_takes_turns
         if not self._turn_based:  # else kept where it is until `await_start` moves it to the harness's CPU
             self._place(None)
-        self._request("start", Kind.START, {"env": seat.env_name, "options": seat.options, "seat": seat.agent_id,
-                                              "seed": seat.seed})
+        self.clock.restart()
+        self._starting = "get_env_info()" if self._seated else "start"
+        self._request(self._starting, Kind.START, {"env": seat.env_name, "options": seat.options,
+                                                   "seat": seat.agent_id, "seed": seat.seed})
 
     def await_start(self) -> None:
-        self._expect(Kind.READY, "start", self.limits.startup_seconds)
+        self._expect(Kind.READY, self._starting, self._budget(self._starting))
         self._timer.stop()  # not on a game's clock, but what it runs after its answer is
+        self._seated = True
         if self._turn_based:
             self._place(current_cpu())
 
@@ -138,7 +146,6 @@ class SandboxedAgent(AgentHandle):
 
     def request_reset(self) -> None:
         self._settle()
-        self.clock.restart()
         self._request("reset", Kind.RESET)
 
     def await_reset(self) -> None:
@@ -258,6 +265,7 @@ class SandboxedAgent(AgentHandle):
         self._agent_pid = None
         self._pinned = None
         self.processes_started += 1
+        self._seated = False
 
     def _request(self, what: str, kind: Kind, value: Any = None) -> None:
         """Send the worker a call, starting its clock; `_expect` takes the answer."""
@@ -283,7 +291,9 @@ class SandboxedAgent(AgentHandle):
 
     def _budget(self, what: str) -> float:
         """The most the call `what` may take of the agent's own time."""
-        return self.limits.startup_seconds if what == "start" else self.clock.allowance()
+        if what == "start":
+            return self.limits.startup_seconds
+        return self.limits.game_start_seconds if what == "get_env_info()" else self.clock.allowance()
 
     def _settle(self) -> None:
         """Take the answer to a call whose match ended without it (another agent's fault ended it).
