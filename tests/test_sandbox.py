@@ -330,6 +330,31 @@ def test_no_sandbox_finds_what_the_others_were_told_of_their_entrants(submission
     _check_launcher_memory(reader.log_path.read_text(), None)
 
 
+@pytest.mark.skipif(os.getuid() != 0 or not ISOLATED, reason="sandboxes have ids of their own when arena runs as root")
+def test_no_two_sandboxes_open_at_once_share_an_identity_even_across_harness_processes(tmp_path):
+    from arena.sandbox import isolate
+
+    code = "import os\nfrom arena.agents import RandomAgent\nprint('uid', os.getuid(), flush=True)\n\n\nclass SubmittedAgent(RandomAgent):\n    pass\n"
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "agent.py").write_text(code)
+    agents = [SandboxedAgent(load(tmp_path / "sub"), 1.0, log_dir=tmp_path / "logs") for _ in range(3)]
+    try:
+        for agent in agents:
+            play_match("othello", [agent, RandomAgent()], seed=0, max_steps=1)
+        agents[1].close()  # its slot goes to the next sandbox opened
+        agents.append(SandboxedAgent(load(tmp_path / "sub"), 1.0, log_dir=tmp_path / "logs"))
+        play_match("othello", [agents[3], RandomAgent()], seed=0, max_steps=1)
+    finally:
+        for agent in agents:
+            agent.close()
+    uids = [int(agent.log_path.read_text().split()[1]) for agent in agents]
+    assert uids == [isolate.sandbox_identity(os.getpid(), slot).uid for slot in (0, 1, 2, 1)], uids
+    # The ids of one process's slots are never another process's, up to the largest pid.
+    last = isolate.sandbox_identity(1 << 22, isolate.SLOTS_PER_PROCESS - 1).uid
+    assert isolate.sandbox_identity(7, isolate.SLOTS_PER_PROCESS - 1).uid < isolate.sandbox_identity(8, 0).uid
+    assert last < 2 ** 32 - 1  # (uid_t)-1 means no id
+
+
 def test_sandboxed_agents_play_exactly_as_they_do_in_process(submissions):
     spec = load(submissions / "greedy")
     local = play_match("othello", [LocalAgent(instantiate(spec)), RandomAgent()], seed=3)

@@ -97,6 +97,7 @@ class SandboxedAgent(AgentHandle):
         self._pinned: int | None = None  # the CPU the agent's process is kept on, if any
         self._faulted = False  # its agent faulted: the process is replaced before its next game
         self._seated = False  # its process has been seated in a game: later starts have a short budget
+        self._slot: int | None = None  # the sandbox slot of this process it holds (`_take_slot`)
         self._starting = "start"  # the call that starts the game being started
         self.processes_started = 0  # worker processes started for this handle, over all its games
 
@@ -207,6 +208,8 @@ class SandboxedAgent(AgentHandle):
             shutil.rmtree(self._workdir, ignore_errors=True)
         self._process = self._channel = self._log = self._timer = self._workdir = None
         self._faulted = False
+        _slots_held.discard(self._slot)
+        self._slot = None
 
     # --- the worker process --------------------------------------------------------------
 
@@ -224,7 +227,8 @@ class SandboxedAgent(AgentHandle):
         (self._workdir / "root").mkdir()
         self._cgroup = AgentCgroup.create(CgroupLimits(self.memory_mb << 20, self.limits.max_processes,
                                                        self.limits.cpu_cores))
-        identity = isolate.sandbox_identity(next(_sandbox_counter) + (os.getpid() << 8))
+        self._slot = _take_slot()
+        identity = isolate.sandbox_identity(os.getpid(), self._slot)
         config = {
             "folder": str(folder),
             "origin": str(self.spec.root),
@@ -504,7 +508,15 @@ WAIT_FACTOR, WAIT_GRACE = 10.0, 5.0
 STOP_SECONDS = 0.5  # how long a closing worker gets to take its STOP and exit before it is killed
 STOP_YIELDS, STOP_POLL_SECONDS = 20, 0.0005  # how the harness waits for a frozen agent to stop
 T = TypeVar("T")
-_sandbox_counter = itertools.count()
+_slots_held: set[int] = set()  # the slots of this process's open sandboxes (`isolate.sandbox_identity`)
+os.register_at_fork(after_in_child=_slots_held.clear)  # a new process: slots of its own
+
+
+def _take_slot() -> int:
+    """The lowest slot no open sandbox of this process holds (past the last slot, ids are shared)."""
+    slot = next(slot for slot in itertools.count() if slot not in _slots_held)
+    _slots_held.add(slot)
+    return slot
 
 
 @functools.cache

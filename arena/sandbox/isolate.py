@@ -51,6 +51,7 @@ MASKED_PROC_FOLDERS = ("acpi", "asound", "scsi", "irq", "pressure")
 MASKED_CPU_FOLDERS = ("cpuidle", "cpufreq")
 SUBMISSION_FOLDER = Path("/submission")  # where an agent's copy of its submission is in its own root
 SANDBOX_UID_BASE = 1 << 30  # far above any real account
+SLOTS_PER_PROCESS = 512  # sandboxes open at once in one harness process with ids of their own (pids < 2^22)
 HOSTNAME = b"arena-sandbox"
 
 
@@ -60,9 +61,11 @@ class Identity:
     gid: int
 
 
-def sandbox_identity(slot: int) -> Identity:
-    """The unprivileged ids a sandbox runs as when the harness is root: one pair per sandbox."""
-    ident = SANDBOX_UID_BASE + (slot % (1 << 24))
+def sandbox_identity(pid: int, slot: int) -> Identity:
+    """The unprivileged ids a sandbox of harness process `pid` runs as when the harness is root: one
+    pair for each of the process's `SLOTS_PER_PROCESS` slots, none another process's (kernel limits
+    kept per user, such as pending signals, are then no sandbox's to exhaust for another)."""
+    ident = SANDBOX_UID_BASE + pid * SLOTS_PER_PROCESS + slot % SLOTS_PER_PROCESS
     return Identity(ident, ident)
 
 
