@@ -134,8 +134,8 @@ def play_match(
             game.all_at_once("start", lambda seat: handles[seat].request_start(
                                  seat_view(env, seat, seed, private=handles[seat].seats_an_agent_here)),
                              lambda seat: handles[seat].await_start())
-            game.all_at_once("reset", lambda seat: handles[seat].request_reset(),
-                             lambda seat: handles[seat].await_reset())
+            for seat, handle in handles.items():  # on the game's clocks: one after another, as moves
+                game.phase(seat, "reset", handle.reset)
             game.play()
         except AgentFault:
             pass  # recorded by game.phase; the match ends here
@@ -172,7 +172,7 @@ class _Game:
             raise
 
     def all_at_once(self, phase: str, request: Callable[[str], None], finish: Callable[[str], None]) -> None:
-        """Every seat's `phase` (start or reset), the agents working in parallel.
+        """Every seat's `phase` (their start, off the game's clocks), the agents working in parallel.
 
         A submission that could not be loaded loses first, whatever its seat, before any agent is
         asked. Else the fault recorded is the one the seats would give one after another: the
@@ -268,11 +268,11 @@ class _Game:
         observations, _ = env.reset(seed=self.seed)
         self.on_step(env)
         while env.agents and (self.max_steps is None or self.steps < self.max_steps):
-            movers = list(env.agents)
-            for seat in movers:
-                self.phase(seat, "move", lambda: self.handles[seat].request_action(observations[seat]))
-            answers = self.gather(movers, lambda seat: self.handles[seat].await_action())
-            actions = self.judge("move", answers, lambda seat, action: self._checked(seat, action, observations[seat]))
+            # The seats think one after another, on the same observations: none runs while another
+            # does, so none can slow another's thinking (caches, memory bandwidth) or watch it happen.
+            actions = {seat: self.phase(seat, "move", lambda: self._checked(
+                           seat, self.handles[seat].act(observations[seat]), observations[seat]))
+                       for seat in list(env.agents)}
             observations, rewards, _, _, _ = env.step(actions)
             for seat, reward in rewards.items():
                 self.scores[seat] += reward

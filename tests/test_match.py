@@ -165,23 +165,28 @@ class BackgroundAgent(AgentHandle):
         os.close(self.write_fd)
 
 
-def test_simultaneous_answers_are_taken_as_they_come_and_judged_in_seat_order():
+def test_where_all_move_at_once_the_seats_are_asked_one_after_another_and_a_fault_ends_it_at_once():
     from pettingzoo.classic.rps import rps
 
     from arena.envs import EnvSpec
 
-    taken = []
-    late, early = BackgroundAgent("late", 7, 0.3, taken), BackgroundAgent("early", 9, 0.0, taken)
-    env = rps.parallel_env(num_actions=3, max_cycles=15)
+    env = rps.parallel_env(num_actions=3, max_cycles=2)
     env.unwrapped.env_spec = EnvSpec("rps")
-    try:
-        result = play_match(env, [late, early], seed=0)
-    finally:
-        late.close()
-        early.close()
-    assert taken == ["early", "late"]
-    # Both answers are illegal: the fault recorded is the first seat's, though its answer came last.
-    assert result.fault.seat == "player_0" and [a.status for a in result.agents] == [Status.ILLEGAL_ACTION, Status.OK]
+    results, taken = [], []
+    for seats in (("slow", "illegal"), ("illegal", "slow")):
+        agents = [BackgroundAgent(name, 1, 0.05, taken) if name == "slow" else BackgroundAgent(name, 9, 0.0, taken)
+                  for name in seats]
+        try:
+            results.append(play_match(env, agents, seed=0))
+        finally:
+            for agent in agents:
+                agent.close()
+    # The first seat's slower answer is awaited before the second seat is asked; the second's
+    # illegal answer ends the match.
+    assert taken[:2] == ["slow", "illegal"] and results[0].fault.seat == "player_1"
+    # The first seat's illegal answer ends it at once: the second seat is never asked.
+    assert taken[2:] == ["illegal"] and results[1].fault.seat == "player_0"
+    assert [a.status for a in results[1].agents] == [Status.ILLEGAL_ACTION, Status.OK]
 
 
 def test_ranks_are_competition_ranks():

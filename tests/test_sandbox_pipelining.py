@@ -78,7 +78,7 @@ def test_starts_run_at_once_and_the_first_seats_fault_is_the_one_recorded(submis
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2 or not protections()["processes"],
                     reason="needs two CPUs, and the agent's own process found through its PID namespace")
-def test_turn_based_matches_keep_the_agents_on_one_cpu_and_simultaneous_ones_do_not(submissions):
+def test_matches_keep_the_agents_on_the_harness_cpu_unless_told_not_to(submissions):
     spec = load(submissions / "random")
     kept = [SandboxedAgent(spec, time_per_move=1.0) for _ in range(2)]
     free = SandboxedAgent(spec, time_per_move=1.0, limits=replace(Limits(), share_cpu_in_turns=False))
@@ -91,9 +91,38 @@ def test_turn_based_matches_keep_the_agents_on_one_cpu_and_simultaneous_ones_do_
         placed = [(os.sched_getaffinity(agent._agent_pid), os.sched_getaffinity(agent._process.pid)) for agent in kept]
         assert all(len(cpus) == 1 and cpus <= harness_cpus and supervisor == cpus for cpus, supervisor in placed)
         assert os.sched_getaffinity(free._agent_pid) == harness_cpus
+        # In games where all move at once the seats take turns too.
         assert play_match(EnvSpec("snake", {"num_snakes": 2}), kept, seed=0).fault is None
-        assert all(os.sched_getaffinity(pid) == harness_cpus for agent in kept
-                   for pid in (agent._agent_pid, agent._process.pid))
+        assert all(len(cpus) == 1 and cpus <= harness_cpus for cpus in map(os.sched_getaffinity, (a._agent_pid for a in kept)))
     finally:
         for agent in (*kept, free):
             agent.close()
+
+
+# Notes when each predict() begins and ends, on the machine's monotonic clock, which every sandbox shares.
+NOTES_ITS_THINKING = """
+import time
+from arena.agents import RandomAgent
+
+class SubmittedAgent(RandomAgent):
+    def predict(self, obs):
+        began = time.monotonic()
+        time.sleep(0.05)
+        print("thought", began, time.monotonic(), flush=True)
+        return super().predict(obs)
+"""
+
+
+def test_in_games_where_all_move_at_once_no_agent_thinks_while_another_does(write_submission, tmp_path):
+    spec = load(write_submission("notes_its_thinking", NOTES_ITS_THINKING))
+    agents = [SandboxedAgent(spec, time_per_move=1.0, log_dir=tmp_path) for _ in range(2)]
+    try:
+        result = play_match("fighting", agents, seed=0, max_steps=5)
+    finally:
+        for agent in agents:
+            agent.close()
+    assert result.fault is None and result.steps == 5
+    spans = sorted(tuple(map(float, line.split()[1:])) for agent in agents
+                   for line in agent.log_path.read_text().splitlines())
+    assert len(spans) == 10
+    assert all(end <= next_begin for (_, end), (next_begin, _) in zip(spans, spans[1:])), spans

@@ -53,8 +53,9 @@ class Limits:
     log_kb: int = 1024  # stdout and stderr kept per agent, over all its processes
     max_message_kb: int = 8192  # largest answer accepted from it
     landlock: bool = True  # confine file access, TCP and signals where the kernel allows
-    # In a turn-based game, keep the agent on the CPU the harness is on once both are ready: they
-    # take turns, and waking a process on another CPU can cost more than the turn itself.
+    # Keep the agent on the CPU the harness is on once both are ready: they take turns (in every
+    # game the seats are asked one after another), and waking a process on another CPU can cost
+    # more than the turn itself.
     share_cpu_in_turns: bool = True
 
 
@@ -69,7 +70,7 @@ class SandboxedAgent(AgentHandle):
     calls every process of the agent is frozen, where the host has a cgroup freezer: nothing it
     started works on its opponent's time (see `arena.sandbox.cgroups`). A process stops only once
     it leaves the kernel, so in a game of turns the opponent's turn waits for that, on this agent's
-    clock; in a simultaneous game the CPU it uses between calls is charged to its next call.
+    clock; elsewhere the CPU it uses between calls is charged to its next call.
     """
 
     seats_an_agent_here = False  # the worker builds the agent's view from the seat's name and seed
@@ -92,9 +93,8 @@ class SandboxedAgent(AgentHandle):
         self._log: LogCapture | None = None
         self._workdir: Path | None = None
         self._outstanding: str | None = None  # the call sent to the worker and not yet answered
-        self._game_takes_turns = False  # the game being started does
-        self._turn_based = False  # ... and the agent is kept on the harness's CPU in it
         self._pinned: int | None = None  # the CPU the agent's process is kept on, if any
+        self._game_takes_turns = False  # the game being started does
         self._faulted = False  # its agent faulted: the process is replaced before its next game
         self._seated = False  # its process has been seated in a game: later starts have a short budget
         self._slot: int | None = None  # the sandbox slot of this process it holds (`_take_slot`)
@@ -122,8 +122,7 @@ class SandboxedAgent(AgentHandle):
         if self._process is None:
             self._spawn(seat.env_name)
         self._game_takes_turns = _takes_turns(seat.env_name)
-        self._turn_based = self.limits.share_cpu_in_turns and self._game_takes_turns
-        if not self._turn_based:  # else kept where it is until `await_start` moves it to the harness's CPU
+        if not self.limits.share_cpu_in_turns:  # else kept where it is until `await_start` moves it to the harness's CPU
             self._place(None)
         self.clock.restart()
         self._starting = "get_env_info()" if self._seated else "start"
@@ -134,7 +133,7 @@ class SandboxedAgent(AgentHandle):
         self._expect(Kind.READY, self._starting, self._budget(self._starting))
         self._timer.stop()  # not on a game's clock, but what it runs after its answer is
         self._seated = True
-        if self._turn_based:
+        if self.limits.share_cpu_in_turns:
             self._place(current_cpu())
 
     @property
@@ -164,7 +163,9 @@ class SandboxedAgent(AgentHandle):
         action = self._expect(Kind.ACTION, "predict()", allowance)
         if self._game_takes_turns:
             # The opponent's turn starts once every process of this agent has stopped: a system call
-            # left running past the answer would otherwise run on the opponent's time.
+            # left running past the answer would otherwise run on the opponent's time. Where all
+            # move at once, the next seat's call does not wait: on the CPU they share, what it runs
+            # meanwhile is the next seat's wait for a CPU, not counted, and this agent's next call's.
             self._wait_stopped("predict()", allowance)
         self._charge("predict()", allowance)
         return action
@@ -498,8 +499,8 @@ def _takes_turns(env_name: str) -> bool:
 
     try:
         return entry(env_name).kind == "aec"
-    except Exception:  # noqa: BLE001  (an env arena does not know: leave the scheduler to place the agent)
-        return False
+    except Exception:  # noqa: BLE001  (an env arena does not know: its agents stop before the next call)
+        return True
 
 
 WORKDIR_PREFIX = "arena-sandbox-"
