@@ -491,12 +491,34 @@ def _run_validate(args: argparse.Namespace) -> int:
     from arena.submission import load
 
     spec = load(args.path)
-    if args.env is not None:
-        games = [choose_env(args.env, [spec])]
-    else:  # what its manifest declares; declaring none, it plays every game
-        games = list(spec.manifest.env) or names()
-    for env_name in games:
+    if args.env is None and not spec.manifest.env:
+        return _validate_on_every_game(spec, names(), args)
+    for env_name in [choose_env(args.env, [spec])] if args.env is not None else spec.manifest.env:
         _validate_on(spec, env_name, args)
+    return 0
+
+
+def _validate_on_every_game(spec, games: list[str], args: argparse.Namespace) -> int:
+    """A submission whose manifest names no game may play any: it passes if it plays one of them,
+    and the others are said, with how to name its game."""
+    played, failed = [], []
+    for env_name in games:
+        try:
+            _validate_on(spec, env_name, args)
+            played.append(env_name)
+        except ArenaError as exc:
+            failed.append(str(exc).removeprefix(f"{spec.source}: "))
+    declare = (f"add env = \"{played[0]}\" to its arena.toml, or give --env" if len(played) == 1 else
+               "add env = \"...\" with the game it is made for to its arena.toml, or give --env")
+    if not played:
+        raise ArenaError(f"{spec.source}: declares no env in arena.toml, and plays none of the games:\n  "
+                         + "\n  ".join(failed) + f"\n(for the game it is made for, {declare})")
+    for why in failed:
+        game, reason = why.split(": ", 1)
+        err.print(f"[yellow]does not play {terminal(game)}:[/] {terminal(reason, limit=400)}")
+    if failed:
+        _warn(f"{terminal(spec.name)} declares no env in arena.toml, so every game was tried: it plays "
+              f"{', '.join(played)}; {declare}")
     return 0
 
 

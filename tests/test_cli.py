@@ -167,6 +167,21 @@ def test_validate_accepts_the_examples(cli, submissions):
     assert code == 0 and out.startswith("ok: greedy")
 
 
+def test_validate_passes_a_submission_declaring_no_game_that_plays_one_and_says_how_to_name_it(cli, write_submission):
+    code = "import numpy as np\nfrom arena.agents import Agent\n\n\nclass SubmittedAgent(Agent):\n" \
+           "    def predict(self, obs):\n        return int(np.flatnonzero(obs['action_mask'])[0])\n"
+    status, out, err = cli("validate", write_submission("my_agent", code), "--max-steps", "8")
+    assert status == 0 and "plays othello" in out and "plays gomoku" in out
+    assert "does not play fighting: crash: predict() failed: IndexError" in err
+    assert "declares no env in arena.toml, so every game was tried: it plays gomoku, othello" in err
+    snake_only = "from arena.agents import RandomAgent\n\n\nclass SubmittedAgent(RandomAgent):\n" \
+                 "    def predict(self, obs):\n        assert obs.ndim == 3\n        return 0\n"
+    status, _, err = cli("validate", write_submission("snake_only", snake_only), "--max-steps", "8")
+    assert status == 0 and 'add env = "snake" to its arena.toml, or give --env' in err
+    status, _, err = cli("validate", write_submission("plays_nothing", "class SubmittedAgent:\n    pass\n"))
+    assert status == 1 and "declares no env in arena.toml, and plays none of the games" in err
+
+
 def test_validate_checks_every_game_the_manifest_declares(cli, submissions):
     code, out, _ = cli("validate", submissions / "mcts", "--max-steps", "6")
     assert code == 0 and [line.split(" plays ")[1].split(":")[0] for line in out.splitlines()] == ["othello", "gomoku"]
