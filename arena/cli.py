@@ -446,8 +446,10 @@ def _run_match(args: argparse.Namespace) -> int:
     env = EnvSpec(env_name, choose_options(parse_overrides(args.option), specs))
     seat_total = seat_count(env)
     if seat_total < 2:
+        option = entry(env_name).seats_option
         raise ArenaError(f"{env_name} with {shown_options(env.options) or 'its default options'} has one seat: "
-                         f"a match of two submissions needs two or more (e.g. -o num_players=2)")
+                         f"a match of two submissions needs two or more"
+                         + (f" (-o {option}=2)" if option else ""))
     seats = Seats(specs, seat_total, lambda spec: _handles([spec], env_name, args, seat_total)[0])
     tally = Tally(seats.labels, entry(env_name).cooperative)
     try:

@@ -58,6 +58,7 @@ class EnvEntry:
     gym_entry_point: str | None = None  # default: the generic view in arena.envs.single_agent
     preset: dict[str, Any] = field(default_factory=dict)  # options the name itself sets ("pgx:chess": game="chess")
     cooperative: bool = False  # the seats play as one team: a shared result, not a winner
+    seats_option: str | None = None  # the option that sets how many seats it has, if one does
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,13 @@ _REGISTRY: dict[str, EnvEntry] = {
                  "2-8 snakes moving at once on a grid: fruit, egocentric vision, kills and head-on collisions",
                  gym_id="arena/Snake-v0", bounds={
                      "num_snakes": (1, 8), "height": (5, 100), "width": (5, 100), "snake_length": (1, 97),
-                     "num_fruits": (0, 1000), "vision_range": (0, 100), "frame_stack": (1, 16), "max_steps": (1, 100_000)}),
+                     "num_fruits": (0, 1000), "vision_range": (0, 100), "frame_stack": (1, 16), "max_steps": (1, 100_000)},
+                 seats_option="num_snakes"),
         EnvEntry("cartpole_relay", "arena.envs.cartpole_relay", "parallel", 0.05,
                  "2-32 players share one cart-pole: a baton passes every leg, or their action logits are combined",
                  gym_id="arena/CartPoleRelay-v0", cooperative=True,
-                 bounds={"num_players": (1, 32), "leg_length": (1, 100_000), "max_steps": (1, 100_000)}),
+                 bounds={"num_players": (1, 32), "leg_length": (1, 100_000), "max_steps": (1, 100_000)},
+                 seats_option="num_players"),
     ]
 }
 

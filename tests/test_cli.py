@@ -89,6 +89,7 @@ def test_env_options_reach_the_env(cli, submissions):
     (["--time-per-move", "-1"], "argument --time-per-move: must be more than 0 seconds, got '-1'"),
     (["--max-steps", "0"], "argument --max-steps: must be at least 1, got '0'"),
     (["--env", "cartpole_relay", "-o", "num_players=1"], "has one seat: a match of two submissions needs two"),
+    (["--env", "snake", "-o", "num_snakes=1"], "needs two or more (-o num_snakes=2)"),  # the game's own option
 ])
 def test_bad_numbers_are_the_users_error_not_the_agents(cli, submissions, capsys, argv, message):
     try:
