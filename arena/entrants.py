@@ -80,6 +80,10 @@ def choose_env(requested: str | None, specs: Sequence[AgentSpec]) -> str:
     common = set.intersection(*declared) if declared else set()
     if len(common) == 1:
         return common.pop()
+    if declared and not common:  # no --env can help
+        plays = "; ".join(f"{spec.name} plays {', '.join(spec.manifest.env)}" for spec in specs if spec.manifest.env)
+        raise ArenaError(f"these submissions have no game in common ({plays}, as their manifests say): "
+                         "they cannot play each other")
     reason = "they declare no common env" if declared else "none of them declares one in arena.toml"
     raise ArenaError(f"which game? {reason}; name one (--env, or env= in Python) of: {', '.join(names())}")
 

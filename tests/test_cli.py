@@ -99,6 +99,12 @@ def test_bad_numbers_are_the_users_error_not_the_agents(cli, submissions, capsys
     assert code in (1, 2) and message in err, err
 
 
+def test_submissions_made_for_different_games_are_told_they_cannot_play_each_other(cli, submissions):
+    code, _, err = cli("match", submissions / "greedy", submissions / "based_fighter")
+    assert code == 1 and "no game in common (greedy plays othello; based_fighter plays fighting" in err
+    assert "they cannot play each other" in err and "--env" not in err  # no --env could help
+
+
 def test_a_video_name_of_another_format_stops_the_match_before_its_first_game(cli, submissions, tmp_path):
     replays = tmp_path / "replays"
     code, _, err = cli("match", submissions / "random", submissions / "greedy", "--env", "othello", "--games", "3",
