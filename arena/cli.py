@@ -336,6 +336,7 @@ def _run_tournament(args: argparse.Namespace) -> int:
             err.print(f"[yellow]match {match_id} not played:[/] {terminal(reason, limit=400)}")
         if failures:
             err.print(f"{len(failures)} matches could not be played; run the same command again to retry them")
+            return HarnessError.EXIT_STATUS  # not a result: the tournament is not over
     return 0
 
 

@@ -1,6 +1,7 @@
 """Tournaments: exact schedules, growth by new submissions, resume after kill -9, and both backends."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -98,7 +99,10 @@ def test_a_round_robin_plays_every_scheduled_match_once_and_grows_in_place(othel
 
 def test_settings_must_match_a_stored_tournament(othello_entrants, tmp_path):
     db = tmp_path / "t.sqlite"
-    Tournament(db, Settings(env="othello"))
+    started = Tournament(db, Settings(env="othello"))
+    started.register_folder(othello_entrants)
+    started.extend_schedule()
+    started.close()
     with pytest.raises(ArenaError, match="started with other settings \\(games_per_pair\\)"):
         Tournament(db, Settings(env="othello", games_per_pair=4))
     with pytest.raises(ArenaError, match="no tournament here yet"):
@@ -107,6 +111,37 @@ def test_settings_must_match_a_stored_tournament(othello_entrants, tmp_path):
         Settings(env="othello", format="league")
     with pytest.raises(ArenaError, match="needs --challenger"):
         Settings(env="othello", format="gauntlet")
+
+
+def test_a_mistyped_challenger_is_corrected_by_running_the_command_again(othello_entrants, tmp_path):
+    db = tmp_path / "t.sqlite"
+    mistyped = Tournament(db, Settings(env="othello", format="gauntlet", challenger="greedy_bb"))
+    mistyped.register_folder(othello_entrants)
+    with pytest.raises(ArenaError, match="no entrant is called 'greedy_bb'; did you mean 'greedy_b'"):
+        mistyped.extend_schedule()
+    mistyped.close()
+    corrected = Tournament(db, Settings(env="othello", format="gauntlet", challenger="greedy_b"))  # nothing was planned
+    assert corrected.extend_schedule() == 6 and corrected.settings.challenger == "greedy_b"
+
+
+@pytest.mark.parametrize("settings, message", [
+    (dict(env="snake"), "a round-robin tournament seats two entrants a game, and snake has 4 seats: "
+                        "use --format free-for-all, or -o num_snakes=2"),
+    (dict(env="snake", format="swiss", options={"num_snakes": 3}), "and snake with num_snakes=3 has 3 seats"),
+])
+def test_formats_of_two_seats_refuse_games_of_more(settings, message):
+    with pytest.raises(ArenaError, match=message.replace("(", "\\(")):
+        Settings(**settings)
+
+
+def test_a_free_for_all_needs_as_many_entrants_as_seats(tmp_path, submissions):
+    for name in ("a", "b", "c"):
+        shutil.copytree(submissions / "snake_greedy", tmp_path / "snakes" / name)
+        (tmp_path / "snakes" / name / "arena.toml").write_text(f'name = "{name}"\nenv = "snake"\n')
+    tournament = Tournament(tmp_path / "t.sqlite", Settings(env="snake", format="free-for-all", rounds=1))
+    tournament.register_folder(tmp_path / "snakes")
+    with pytest.raises(ArenaError, match="snake has 4 seats and only 3 entrants play it: add entrants, or -o num_snakes=3"):
+        tournament.extend_schedule()
 
 
 def test_gauntlet_and_swiss_schedule_through_the_store(othello_entrants, tmp_path):

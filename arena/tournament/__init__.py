@@ -16,6 +16,7 @@ goes on. Only the organiser's settings (clock, options, limits) govern play.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
 import os
@@ -76,6 +77,17 @@ class Settings:
             make_raw(self.env, **self.options)
         except (ArenaError, ValueError, TypeError) as exc:  # the env's own checks name the option
             raise ArenaError(str(exc)) from None
+        if self.format != "free-for-all" and self.seats != 2:
+            raise ArenaError(f"a {self.format} tournament seats two entrants a game, and {self._game()} has "
+                             f"{self.seats} seats: use --format free-for-all{self._seats_hint(2)}")
+
+    def _game(self) -> str:
+        options = ", ".join(f"{key}={value}" for key, value in self.options.items())
+        return f"{self.env} with {options}" if options else self.env
+
+    def _seats_hint(self, seats: int) -> str:
+        option = entry(self.env).seats_option
+        return f", or -o {option}={seats}" if option else ""
 
     @property
     def seats(self) -> int:
@@ -149,6 +161,9 @@ class Tournament:
         if stored.get("env") != settings.env:
             raise ArenaError(f"{db} holds a {stored.get('env')} tournament, not {settings.env}; "
                              f"use another --db for {settings.env}")
+        if not self.store.schedule():  # nothing planned yet (a mistyped --challenger, say): the corrected command's
+            self.store.save_settings(asdict(settings))
+            return settings
         known, asked = asdict(_stored_settings(db, stored)), asdict(settings)
         if known != asked:
             changed = ", ".join(k for k in asked if known.get(k) != asked[k])
@@ -226,10 +241,13 @@ class Tournament:
         return len(matches)
 
     def _challenger(self) -> int:
-        named = [e for e in self.store.entrants(active_only=True) if e.name == self.settings.challenger]
+        entrants = self.store.entrants(active_only=True)
+        named = [e for e in entrants if e.name == self.settings.challenger]
         if not named:
-            raise ArenaError(f"no entrant is called {self.settings.challenger!r}; the challenger must be one of "
-                             f"{', '.join(e.name for e in self.store.entrants(active_only=True))}")
+            close = difflib.get_close_matches(self.settings.challenger, [e.name for e in entrants], n=1)
+            guess = f"did you mean {close[0]!r}? " if close else ""
+            raise ArenaError(f"no entrant is called {self.settings.challenger!r}; {guess}the challenger must be one of "
+                             f"{', '.join(e.name for e in entrants)}")
         return named[0].id
 
     def _next_round(self, active: list[int], existing, played, next_round: int) -> list[schedule.Match]:
@@ -243,6 +261,9 @@ class Tournament:
             return schedule.swiss_round(self.standings(active), played, s.games_per_pair, next_round, s.seed)
         if next_round >= (s.rounds or 10):
             return []
+        if len(active) < s.seats:
+            raise ArenaError(f"{s._game()} has {s.seats} seats and only {len(active)} entrants play it: add "
+                             f"entrants{s._seats_hint(len(active)) if len(active) > 1 else ''}")
         return schedule.free_for_all_round(active, s.seats, next_round, s.seed)
 
     def standings(self, entrant_ids: list[int]) -> list[tuple[int, float]]:
