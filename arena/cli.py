@@ -183,8 +183,8 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     match.add_argument("second", metavar="B", help="second submission: a folder or a zip of one")
     match.add_argument("--env", help="game to play (default: the one env both manifests declare)")
     match.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
-                       help="env option, e.g. -o size=6 for 6x6 Othello or -o num_snakes=2; repeatable "
-                            "(default: the manifests' [options])")
+                       help="env option, e.g. -o size=6 for 6x6 Othello or -o num_snakes=2; repeatable; "
+                            "replaces that option of the manifests' [options], whose others stay")
     match.add_argument("--seed", type=arguments.seed, default=0,
                        help="seed of the first game (default: 0); game i uses seed + i")
     match.add_argument("--games", type=arguments.positive_int, default=1,
@@ -212,7 +212,8 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     validate.add_argument("--env", help="game to check it on (default: every game its manifest declares, "
                                         "every game if it declares none)")
     validate.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
-                          help="env option, e.g. -o size=9; repeatable (default: the manifest's [options])")
+                          help="env option, e.g. -o size=9; repeatable; replaces that option of the "
+                               "manifest's [options], whose others stay")
     validate.add_argument("--max-steps", type=arguments.positive_int, default=200,
                           help="moves per check game (default: 200)")
     _add_sandbox_options(validate)

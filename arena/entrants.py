@@ -89,15 +89,16 @@ def choose_env(requested: str | None, specs: Sequence[AgentSpec]) -> str:
 
 
 def choose_options(given: dict[str, Any], specs: Sequence[AgentSpec]) -> dict[str, Any]:
-    """The env options to play with: `given` if any, else those the manifests' [options] agree on."""
-    if given:
-        return given
-    asked = {spec.source: spec.manifest.options for spec in specs if spec.manifest.options}
+    """The env options to play with: those the manifests' [options] agree on, each replaced by
+    `given` (the command line's) where it names the same option."""
+    asked = {spec.source: {key: value for key, value in spec.manifest.options.items() if key not in given}
+             for spec in specs}
+    asked = {source: options for source, options in asked.items() if options}
     distinct = {tuple(sorted(options.items())) for options in asked.values()}
     if len(distinct) > 1:
         wishes = "; ".join(f"{source} asks for {shown_options(options)}" for source, options in asked.items())
         raise ArenaError(f"the manifests ask for different env options ({wishes}): choose with --option KEY=VALUE")
-    return dict(distinct.pop()) if distinct else {}
+    return {**(dict(distinct.pop()) if distinct else {}), **given}
 
 
 def shown_options(options: dict[str, Any]) -> str:

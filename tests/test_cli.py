@@ -136,6 +136,11 @@ def test_manifest_options_build_the_env_unless_the_command_line_chooses(cli, sub
     (eleven / "arena.toml").write_text('name = "eleven"\nenv = "gomoku"\n\n[options]\nsize = 11\n')
     code, _, err = cli("match", nine, eleven)
     assert code == 1 and "ask for different env options" in err and "size=11" in err
+    # An option given replaces that option only: the manifest's others stay.
+    stacked = shutil.copytree(submissions / "snake_greedy", tmp_path / "stacked")
+    (stacked / "arena.toml").write_text('name = "stacked"\nenv = "snake"\n\n[options]\nnum_snakes = 4\nframe_stack = 2\n')
+    _, out, _ = cli("match", stacked, submissions / "snake_greedy", "-o", "num_snakes=2", "--max-steps", "3", "--json")
+    assert json.load(open(json.loads(out)["replay"]))["env_options"] == {"num_snakes": 2, "frame_stack": 2}
 
 
 def test_a_crashing_submission_loses_the_match_with_the_reason(cli, submissions, write_submission):
