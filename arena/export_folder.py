@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from arena.errors import ArenaError
+from arena.outputs import output_folder
 
 MARK = "# Written by `arena export`: exporting again into this folder replaces its files."
 FILES = ("agent.py", "arena.toml", "model.zip", "policy.json", "network.pt")  # what any export writes
@@ -30,5 +31,4 @@ def export_folder(out: str | Path) -> Path:
             (out / name).unlink(missing_ok=True)
     elif out.exists() and not out.is_dir():
         raise ArenaError(f"{out}: is a file; export into a new or empty folder (--out)")
-    out.mkdir(parents=True, exist_ok=True)
-    return out
+    return output_folder(out, str(out), "export into another folder (--out)")

@@ -31,3 +31,10 @@ def test_an_earlier_export_is_replaced_whole_unless_something_else_was_added(tmp
     (earlier / "notes.txt").write_text("mine")
     with pytest.raises(ArenaError, match=r"\(notes.txt\)"):
         export_folder(earlier)
+
+
+def test_a_folder_that_cannot_be_made_is_an_error_naming_it(tmp_path):
+    (tmp_path / "a_file").write_text("")
+    with pytest.raises(ArenaError, match=r"a_file/agent: cannot make this folder \(.*a_file is a file, not a folder\); "
+                                         r"export into another folder \(--out\)"):
+        export_folder(tmp_path / "a_file" / "agent")
