@@ -17,6 +17,7 @@ import torch  # noqa: E402
 
 from arena.cli import main  # noqa: E402
 from arena.envs.fighting import ConstantAgent  # noqa: E402
+from arena.errors import ArenaError  # noqa: E402
 from arena.train import OpponentPool, SelfPlay, TrainConfig, export_run, pfsp_weights, train_fighter  # noqa: E402
 from arena.train.algorithms import algorithm_class  # noqa: E402
 from arena.train.config import load_config  # noqa: E402
@@ -128,6 +129,12 @@ def runs(tmp_path_factory):
     train_fighter(tiny_config(root / "resumed", timesteps=512))
     resumed = train_fighter(tiny_config(root / "resumed"), resume=True)
     return straight, resumed
+
+
+def test_resuming_a_run_that_has_no_checkpoint_is_refused_before_anything_is_made(tmp_path):
+    with pytest.raises(ArenaError, match=r"tiny: no checkpoint of this run to resume from; drop --resume to start it"):
+        train_fighter(tiny_config(tmp_path / "runs"), resume=True)
+    assert not (tmp_path / "runs").exists()
 
 
 def league_state(run_dir: Path, steps: int) -> dict:

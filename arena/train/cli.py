@@ -55,7 +55,7 @@ def add_train_commands(subparsers: Any) -> None:
     train.add_argument("--seed", type=arguments.seed, help="seed (default: 0); equal seeds give equal runs")
     train.add_argument("--n-envs", type=int, help="parallel envs (fighting: games played at once)")
     train.add_argument("--save-path", help="folder of the runs (default: checkpoints)")
-    train.add_argument("--resume", action="store_true", help="go on from the run's newest checkpoint")
+    train.add_argument("--resume", action="store_true", help="go on from the run's newest checkpoint (fighting only)")
     train.add_argument("--plot", action="store_true", default=None, help="write PNG curves into the run's folder")
     alphazero.add_arguments(train)
     train.set_defaults(run=_run_train)

@@ -27,6 +27,7 @@ from typing import Any
 from stable_baselines3.common.utils import set_random_seed
 from stable_baselines3.common.vec_env import VecMonitor
 
+from arena.errors import ArenaError
 from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class, policy_name
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode
@@ -42,6 +43,9 @@ from arena.train.policy import SIDECAR, PolicyAgent
 
 def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
     """Train (or, with `resume`, go on training) `config.run`; returns the run's folder."""
+    run_dir = Path(config.save_path) / config.run
+    if resume and not any(run_dir.glob("*_steps.zip")):
+        raise ArenaError(f"{run_dir}: no checkpoint of this run to resume from; drop --resume to start it")
     controls = Controls(config.repeat, config.combos)
     saver = SaveHandler(save_freq=config.save_freq, max_saved=config.max_saved, run_name=config.run,
                         save_path=config.save_path, mode=SaveHandlerMode.RESUME if resume else SaveHandlerMode.FORCE)
@@ -56,6 +60,7 @@ def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
         model.set_parameters(latest[0], exact_match=True, device="cpu")
         model.num_timesteps = int(latest[1]["num_timesteps"])
         pool.load_state(latest[1]["pool"])
+        print(f"resuming from step {model.num_timesteps:,} ({latest[0]})")
     elif config.imitate and config.algo == "recurrent_ppo":
         print("no imitation warm start for recurrent_ppo (its policy needs whole sequences): starting from scratch")
     elif config.imitate:
