@@ -161,6 +161,7 @@ class _Game:
         self.actions: dict[str, list[Any]] = {seat: [] for seat in handles}
         self.steps = 0
         self.fault: Fault | None = None
+        self.forfeits: dict[str, str] = {}  # seats whose submissions could not be loaded, and why
 
     def phase(self, seat: str, name: str, call: Callable[[], Any]) -> Any:
         """Run one of `seat`'s calls, recording the fault that ends the match if it fails."""
@@ -178,9 +179,10 @@ class _Game:
         asked. Else the fault recorded is the one the seats would give one after another: the
         first seat's in seat order, and no seat after a seat whose request failed is asked at all.
         """
-        for seat, handle in self.handles.items():
-            if handle.forfeit_reason is not None:
-                self.judge(phase, {seat: (False, AgentFault(Status.FORFEIT, handle.forfeit_reason))})
+        self.forfeits = {seat: handle.forfeit_reason for seat, handle in self.handles.items()
+                         if handle.forfeit_reason is not None}
+        for seat, reason in self.forfeits.items():  # the first ends the match; each of them loses it
+            self.judge(phase, {seat: (False, AgentFault(Status.FORFEIT, reason))})
         requested: list[str] = []
         refused: dict[str, Outcome] = {}
         for seat in self.handles:
@@ -292,16 +294,20 @@ class _Game:
             scores = [float(final[seat]) for seat in seats]
             outcome = self.raw.outcome_text() if hasattr(self.raw, "outcome_text") else _score_text(seats, scores)
         else:
-            scores = [-1.0 if seat == self.fault.seat else 1.0 for seat in seats]
+            losers = {self.fault.seat, *self.forfeits}  # no one wins against a submission that could not play either
+            scores = [-1.0 if seat in losers else 1.0 for seat in seats]
             outcome = f"{self.handles[self.fault.seat].name} lost by {self.fault.status}: {self.fault.detail}"
+        faults = {seat: (Status.FORFEIT, reason) for seat, reason in self.forfeits.items()}
+        if self.fault is not None:
+            faults[self.fault.seat] = (self.fault.status, self.fault.detail)
         agents = [
             AgentResult(
                 name=self.handles[seat].name,
                 seat=seat,
                 score=score,
                 rank=place,
-                status=self.fault.status if self.fault and self.fault.seat == seat else Status.OK,
-                detail=self.fault.detail if self.fault and self.fault.seat == seat else "",
+                status=faults.get(seat, (Status.OK, ""))[0],
+                detail=faults.get(seat, (Status.OK, ""))[1],
                 moves=len(self.actions[seat]),
                 time_used=round(self.handles[seat].time_used, 6),
             )

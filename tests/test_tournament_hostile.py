@@ -143,13 +143,11 @@ def test_hostile_entrants_pay_alone_and_the_tournament_finishes(hostile_folder, 
 
 
 def expected_faults(seats, expected: dict[int, str]) -> list[tuple[int, str]]:
-    """The one fault a match should end with: the first seat to forfeit (at the start), else a
-    seat that crashes (when it moves), else none."""
-    for fault in ("forfeit", "crash"):
-        for seat in seats:
-            if expected[seat.entrant_id] == fault:
-                return [(seat.entrant_id, fault)]
-    return []
+    """The faults a match should end with: every seat that forfeits (at the start: none wins against
+    another that could not play either), else a seat that crashes (when it moves), else none."""
+    forfeits = [(seat.entrant_id, "forfeit") for seat in seats if expected[seat.entrant_id] == "forfeit"]
+    crashes = [(seat.entrant_id, "crash") for seat in seats if expected[seat.entrant_id] == "crash"]
+    return forfeits or crashes[:1]
 
 
 class Exploding(AgentHandle):
