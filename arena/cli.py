@@ -320,9 +320,13 @@ def _add_tournament_command(commands) -> None:
 
 
 def _run_tournament(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from arena.tournament.runner import backend_for
 
     _check_isolation(args.allow_weak_sandbox)
+    if args.folder and not Path(args.folder).is_dir():  # before the store and its folders are made
+        raise ArenaError(f"{args.folder}: not a folder of submissions")
     backend = backend_for(args.backend, args.workers, args.address)
     with _open_tournament(args) as tournament, contextlib.closing(backend):
         if args.folder:

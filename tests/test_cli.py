@@ -321,3 +321,8 @@ def test_output_piped_to_a_reader_that_stops_ends_quietly(submissions):
 def test_resuming_a_tournament_that_is_not_there_says_so_and_makes_nothing(cli, tmp_path):
     code, _, err = cli("tournament", "--db", tmp_path / "missing.sqlite", "--resume")
     assert code == 1 and "missing.sqlite: no tournament to resume" in err and not list(tmp_path.iterdir())
+
+
+def test_a_tournament_of_a_folder_that_is_not_there_says_so_and_makes_nothing(cli, tmp_path):
+    code, _, err = cli("tournament", tmp_path / "nosuch", "--env", "othello", "--db", tmp_path / "t.sqlite")
+    assert code == 1 and "nosuch: not a folder of submissions" in err and not list(tmp_path.iterdir())
