@@ -8,7 +8,9 @@
 score is the sum of its rewards, unless the env ranks its games itself through `final_scores()`
 (snake: survival order, then length); ranks follow the scores. A fault
 (crash, timeout, illegal action, forfeit) ends the match at once: the faulting agent scores -1
-and ranks last, every other agent scores +1 and shares first place.
+and ranks last (with every other whose submission could not be loaded), every other agent scores +1
+and shares first place. In games where all move at once the seats are still asked one after
+another, on the same observations, so that no agent thinks while another does.
 """
 
 from __future__ import annotations
