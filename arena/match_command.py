@@ -151,7 +151,7 @@ class Display:
                     logs: dict[str, Path | None]) -> None:
         """Show game number `game`; `files` holds its replay and video paths, `logs` each agent's output file."""
         if self.as_json:
-            print(json.dumps(_match_json(result, files["replay"], files["video"])), flush=True)
+            print(json.dumps(_match_json(result, files["replay"], files["video"], logs)), flush=True)
         elif self.each_game:
             self._print_game(result, game, files)
         if result.fault is not None:
@@ -238,11 +238,14 @@ def _video_path(requested: str, replay_path: Path, game: int, games: int) -> Pat
     return path if games == 1 else path.with_name(f"{path.stem}-g{game + 1}{path.suffix}")
 
 
-def _match_json(result: MatchResult, replay_path: Path | None, video_path: Path | None) -> dict[str, Any]:
+def _match_json(result: MatchResult, replay_path: Path | None, video_path: Path | None,
+                logs: dict[str, Path | None]) -> dict[str, Any]:
+    """A game as `--json` prints it: each agent's result with why it faulted and its output file, if any."""
     return {
         "env": result.env,
         "seed": result.seed,
-        "agents": [{"name": a.name, "score": a.score, "rank": a.rank, "status": str(a.status)} for a in result.agents],
+        "agents": [{"name": a.name, "score": a.score, "rank": a.rank, "status": str(a.status), "detail": a.detail,
+                    "log": None if logs.get(a.name) is None else str(logs[a.name])} for a in result.agents],
         "winner": result.winner,
         "replay": str(replay_path),
         "outcome": result.outcome,

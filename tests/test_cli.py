@@ -59,7 +59,7 @@ def test_match_json_has_the_documented_fields_and_games_alternate_seats(cli, sub
         ["random", "greedy"]]
     first = games[0]
     assert set(first) >= {"env", "seed", "agents", "winner", "replay"} and first["env"] == "othello"
-    assert set(first["agents"][0]) == {"name", "score", "rank", "status"}
+    assert set(first["agents"][0]) == {"name", "score", "rank", "status", "detail", "log"}
     winner = [a["name"] for a in first["agents"] if a["rank"] == 1]
     assert first["winner"] == (winner[0] if len(winner) == 1 else None)
     assert json.loads(open(first["replay"]).read())["seed"] == 5
@@ -149,6 +149,11 @@ def test_a_crashing_submission_loses_the_match_with_the_reason(cli, submissions,
     assert code == 1  # a submission under test faulted
     assert "greedy wins" in out and "SyntaxError" in out and "agent.py line 3" in out
     assert "broken: crash" in err and "SyntaxError" in err
+    # Scripts read the same from --json: each agent's status, why, and its output file.
+    code, out, _ = cli("match", broken, submissions / "greedy", "--json")
+    mine = json.loads(out)["agents"][0]
+    assert (mine["status"], mine["detail"].split(":")[0]) == ("crash", "failed to start")
+    assert "SyntaxError" in Path(mine["log"]).read_text()
 
 
 @pytest.mark.parametrize(
