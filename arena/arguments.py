@@ -4,6 +4,7 @@ names its option instead of a failure later on (a negative seed reaching an agen
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 MAX_SEED = 2**63 - 1
 
@@ -40,3 +41,15 @@ def _whole(text: str) -> int:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+class ParagraphsHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Wraps each paragraph of a description or epilog to the terminal, and keeps as written the
+    paragraphs with an indented line (examples, tables of commands)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = text.split("\n\n")
+        return "\n\n".join(paragraph if any(line.startswith(" ") for line in paragraph.splitlines())
+                           else textwrap.fill(" ".join(paragraph.split()), width, initial_indent=indent,
+                                              subsequent_indent=indent)
+                           for paragraph in paragraphs)

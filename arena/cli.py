@@ -162,7 +162,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="arena",
         description="Run AI competitions: play submitted agents against each other safely and reproducibly.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=arguments.ParagraphsHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"arena {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -279,7 +279,7 @@ def _add_tournament_command(commands) -> None:
         "  arena tournament --db results.sqlite --resume\n"
         "  arena tournament subs/ --env othello --format gauntlet --challenger my_agent --db gauntlet.sqlite\n"
         "  arena tournament subs/ --env snake --format free-for-all --rounds 20 --db snake.sqlite",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=arguments.ParagraphsHelpFormatter,
     )
     tournament.add_argument("folder", nargs="?", help="folder of submissions to register")
     tournament.add_argument("--db", required=True, help="the results database: an SQLite file, created if "

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from arena import arguments
+
 
 out = Console(highlight=False, soft_wrap=True)
 BACKENDS = ("auto", "ttnn", "reference")  # arena.agents.tt.backends.BACKENDS, without importing torch here
@@ -35,7 +37,7 @@ def add_tt_command(subparsers) -> None:
         "  arena tt check submissions/tt_ppo_fighter\n"
         "  arena tt check model.zip --env fighting --observations 2000\n"
         "  arena tt check model.zip --env CartPole-v1 --backend reference",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=arguments.ParagraphsHelpFormatter,
     )
     check.add_argument("path", metavar="SUBMISSION_OR_SB3_ZIP",
                        help="a submission (folder or zip) whose agent keeps an SB3 model in self.model, or an SB3 model zip")

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from arena import arguments
 from arena.db import as_target, is_url
 from arena.errors import ArenaError
 from arena.leaderboard.site import write_site
@@ -58,7 +59,7 @@ def add_leaderboard_command(subparsers) -> argparse.ArgumentParser:
         description="Rate every entrant of the tournament in --db from its recorded matches and print the "
         "leaderboard: rank, rating with its 95% interval, games, wins, draws, losses and faults.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=arguments.ParagraphsHelpFormatter,
     )
     parser.add_argument("--db", required=True, help="the tournament's results database, an SQLite file or a "
                         "postgresql:// URL (from arena tournament --db)")

@@ -37,7 +37,7 @@ def add_serve_commands(commands) -> None:
         "  arena serve --env othello --db competition.sqlite\n"
         "  arena serve users add alice --db competition.sqlite\n"
         "  arena submit my_agent/ --server http://127.0.0.1:8000 --token TOKEN",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=arguments.ParagraphsHelpFormatter,
     )
     serve.add_argument("--db", default=DEFAULT_DB, help=f"the competition's database: an SQLite file or a "
                        f"postgresql://user@host/dbname URL (default: {DEFAULT_DB})")

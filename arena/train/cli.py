@@ -42,7 +42,7 @@ def add_train_commands(subparsers: Any) -> None:
         "against scripted agents, submissions and snapshots of itself), snake's independent PPO learners, or "
         "the CartPole relay's A2C (or PPO) team, or AlphaZero for othello and gomoku. Checkpoints, TensorBoard logs and "
         "curves go to SAVE_PATH/RUN/.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EPILOG, formatter_class=arguments.ParagraphsHelpFormatter)
     train.add_argument("game", choices=GAMES, help="the game to train for")
     train.add_argument("--config", metavar="YAML", help="settings file (fields of the game's config)")
     train.add_argument("--run", dest="run_name", metavar="NAME", help="run name: the checkpoint folder's name")
