@@ -43,6 +43,11 @@ def _whole(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
 
+def server_address(text: str) -> str:
+    """A server's address, http:// when it names no scheme (`127.0.0.1:8765`)."""
+    return text if "://" in text else f"http://{text}"
+
+
 class ParagraphsHelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Wraps each paragraph of a description or epilog to the terminal, and keeps as written the
     paragraphs with an indented line (examples, tables of commands)."""

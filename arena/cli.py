@@ -439,10 +439,7 @@ def _run_match(args: argparse.Namespace) -> int:
 
     _option_folder(args.replay_dir, "--replay-dir")
     if args.video:
-        from arena.video import FORMATS
-
-        if Path(args.video).suffix.lower() not in FORMATS:
-            raise ArenaError(f"--video {args.video}: videos can be {' or '.join(FORMATS)}; change the file name")
+        _check_video_name(args.video)
         _option_folder(Path(args.video).parent, "--video")
     made_log_dir = args.sandbox and not Path(args.log_dir).exists()
     if args.sandbox:
@@ -566,12 +563,23 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
               f"{elapsed:.2f} s in all")
 
 
+def _check_video_name(name: str) -> None:
+    """ArenaError, before any game is played, for a --video file of a format arena does not write."""
+    from pathlib import Path
+
+    from arena.video import FORMATS
+
+    if Path(name).suffix.lower() not in FORMATS:
+        raise ArenaError(f"--video {name}: videos can be {' or '.join(FORMATS)}; change the file name")
+
+
 def _run_replay(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from arena import replay, video
 
     if args.video:
+        _check_video_name(args.video)
         _option_folder(Path(args.video).parent, "--video")
     recorded = replay.load(args.file)
     again = replay.resimulate(recorded)

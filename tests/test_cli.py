@@ -110,6 +110,9 @@ def test_a_video_name_of_another_format_stops_the_match_before_its_first_game(cl
     code, _, err = cli("match", submissions / "random", submissions / "greedy", "--env", "othello", "--games", "3",
                        "--video", tmp_path / "g.avi", "--replay-dir", replays)
     assert code == 1 and "videos can be .mp4 or .gif" in err and not list(replays.glob("*.json"))
+    _, out, _ = cli("match", submissions / "random", submissions / "greedy", "--env", "othello", "--replay-dir", replays)
+    code, out, err = cli("replay", next(replays.glob("*.json")), "--video", tmp_path / "g.avi")
+    assert code == 1 and "videos can be .mp4 or .gif" in err and "re-simulated" not in out  # said before replaying
 
 
 def test_a_command_that_needs_an_extra_says_how_to_install_it(cli, monkeypatch):
@@ -342,3 +345,10 @@ def test_help_is_wrapped_to_the_terminal_and_keeps_its_examples(command, cli, ca
     assert done.value.code == 0 and max(map(len, text.splitlines())) <= 100, text
     if not command:
         assert "\n  arena match submissions/random submissions/greedy --env othello --video match.mp4\n" in text
+
+
+def test_a_server_address_without_a_scheme_is_taken_as_http():
+    from arena.arguments import server_address
+
+    assert server_address("127.0.0.1:8765") == "http://127.0.0.1:8765"
+    assert server_address("https://arena.example.org") == "https://arena.example.org"

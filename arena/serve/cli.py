@@ -98,7 +98,8 @@ def add_serve_commands(commands) -> None:
         "submission's number, and with --wait its validation result. The token may come from ARENA_TOKEN.",
     )
     submit.add_argument("path", help="the submission: a folder (zipped for you) or a zip")
-    submit.add_argument("--server", required=True, help="the server's address, e.g. http://127.0.0.1:8000")
+    submit.add_argument("--server", required=True, type=arguments.server_address,
+                        help="the server's address, e.g. http://127.0.0.1:8000 (http:// when none is given)")
     submit.add_argument("--token", default=os.environ.get("ARENA_TOKEN"), help="your token (default: $ARENA_TOKEN)")
     submit.add_argument("--wait", action="store_true", help="wait for the validation's result and print it")
     submit.set_defaults(run=_run_submit)
