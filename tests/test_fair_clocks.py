@@ -81,7 +81,7 @@ class SubmittedAgent(Agent):
     mine, other = on_a_short_clock(write_submission("slow", code), submissions)
     assert (mine.status, other.status) == (Status.TIMEOUT, Status.OK)
     assert mine.moves == 1
-    took, left = re.fullmatch(r"predict\(\) took (\S+) s of its own time(?: \(it also waited \S+ s for a CPU, not counted\))?; "
+    took, left = re.fullmatch(r"predict\(\) was stopped after (\S+) s of its own time(?: \(it also waited \S+ s for a CPU, not counted\))?; "
                               r"the limit is 0.05 s a move plus (\S+) s left of a 1 s bank", mine.detail).groups()
     assert 0 < float(left) <= 0.36 and float(took) >= 0.05 + float(left) - 0.01  # it was stopped at its limit
     assert mine.time_used >= 0.65  # the first move's sleep, charged
@@ -132,7 +132,7 @@ class SubmittedAgent(RandomAgent):
     assert first.agents[0].status == Status.OK, first.agents[0].detail  # 1.5 s of a 60 s start-up budget
     mine = second.agents[1]
     assert mine.status == Status.TIMEOUT and mine.moves == 0, mine.detail
-    took = float(re.match(r"get_env_info\(\) took (\S+) s of its own time.*; the limit is 0.5 s$", mine.detail).group(1))
+    took = float(re.match(r"get_env_info\(\) was stopped after (\S+) s of its own time.*; the limit is 0.5 s$", mine.detail).group(1))
     assert took >= 0.5
 
 

@@ -391,7 +391,7 @@ class SandboxedAgent(AgentHandle):
                 charged, waited = self._timer.charged(), self._timer.waited()
                 if charged >= budget or self._timer.elapsed() >= hard_limit:
                     self._kill()
-                    raise AgentFault(Status.TIMEOUT, self._over_time(what, budget, charged)) from None
+                    raise AgentFault(Status.TIMEOUT, self._over_time(what, budget, charged, stopped=True)) from None
 
     def _freeze(self) -> None:
         if self._freezer is not None:
@@ -430,9 +430,10 @@ class SandboxedAgent(AgentHandle):
             self._timer.watch(self._agent_pid)
             self._timer.unwatch(self._process.pid)
 
-    def _over_time(self, what: str, budget: float, charged: float) -> str:
-        """Why a call ran out of time: what it cost the agent, what it had, what was not counted."""
-        took = f"{what} took {charged:.3g} s of its own time"
+    def _over_time(self, what: str, budget: float, charged: float, stopped: bool = False) -> str:
+        """Why a call ran out of time: what it cost the agent (before it was `stopped`, when it had
+        not answered), what it had, what was not counted."""
+        took = f"{what} {'was stopped after' if stopped else 'took'} {charged:.3g} s of its own time"
         owed = self._timer.owed
         if owed >= 0.001:
             took += f" ({owed:.3g} s of it CPU its processes used after its last call had ended)"
