@@ -76,6 +76,28 @@ def test_an_upload_is_validated_off_the_web_process_and_becomes_an_active_entran
     assert Path(entrant.archive, "agent.py").is_file()
 
 
+def test_the_organisers_console_hears_of_each_submission_validated_and_of_games_played(site):
+    news = []
+    site.validator.on_news = news.append
+    site.upload(zip_folder(REPO / "submissions" / "random"), filename="random.zip")
+    site.upload(_zip({"agent.py": 'raise RuntimeError("broken on purpose")\n'}))
+    while site.validator.validate_next():
+        pass
+    assert news[0] == "submission 1 (random, by alice) passed its validation: it plays from now on"
+    assert news[1].startswith("submission 2 (agent, by alice) refused: ") and "broken on purpose" in news[1]
+
+    from arena.serve.cli import GamesNews
+
+    said, now = [], [0.0]
+    games = GamesNews(10, said.append, every=60.0, clock=lambda: now[0])
+    games(4)  # the first batch at once, then at most a line a minute
+    now[0] = 30.0
+    games(4)
+    now[0] = 61.0
+    games(2)
+    assert said == ["4 games played (14 in all)", "6 games played (20 in all)"]
+
+
 def test_a_submission_that_fails_validation_is_refused_with_its_reason_and_its_own_log_tail(site):
     agent = 'print("hello from my agent")\nraise RuntimeError("broken on purpose")\n'
     submission = site.upload(_zip({"agent.py": agent})).json()

@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from contextlib import closing
+from typing import Callable
 
 from rich.console import Console
 
@@ -206,11 +207,12 @@ def _run_serve(args: argparse.Namespace) -> int:
         backend = backend_for(args.backend, args.workers, args.address)  # its players live as long as the server
         switches = CompetitionStore(db)
         scheduler = Scheduler(tournament, backend, batch_games=BATCH_GAMES_A_WORKER * args.workers,
-                              placement_games=args.placement_games, paused=switches.paused)
+                              placement_games=args.placement_games, paused=switches.paused,
+                              on_batch=GamesNews(tournament.store.finished_count(), _news))
         limits = UploadLimits(int(args.max_upload_mb * (1 << 20)), args.uploads_per_day, args.max_active)
         config = ServeConfig(db, settings.env, settings.options, limits, open_registration=args.open_registration)
         validator = Validator(CompetitionStore(db), db, settings.env, settings.options, args.max_active,
-                              threads=args.validators, on_active=scheduler.wake)
+                              threads=args.validators, on_active=scheduler.wake, on_news=_news)
         app = create_app(config, on_upload=validator.wake)
         validator.start()
         scheduler.start()
@@ -227,6 +229,27 @@ def _run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _news(text: str) -> None:
+    """A line for the organiser watching the server's console."""
+    out.print(f"{time.strftime('%H:%M:%S')} {terminal(text, limit=400)}")
+
+
+class GamesNews:
+    """Says how many games were played, at most once every `every` seconds (a batch takes seconds)."""
+
+    def __init__(self, recorded_before: int, say: Callable[[str], None], every: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self.total, self.unsaid, self.say, self.every, self.clock = recorded_before, 0, say, every, clock
+        self.last = clock() - every  # the first batch is said at once
+
+    def __call__(self, recorded: int) -> None:
+        self.total += recorded
+        self.unsaid += recorded
+        if self.unsaid and self.clock() - self.last >= self.every:
+            self.say(f"{self.unsaid} games played ({self.total} in all)")
+            self.unsaid, self.last = 0, self.clock()
+
+
 def _stop_play(scheduler, validator, tournament, code: int) -> None:
     """Stop the workers; a batch still in play after STOP_WAIT_SECONDS is cut short by ending the process
     (its recorded games stay, the others are played at the next start; its workers die with it)."""
@@ -237,4 +260,5 @@ def _stop_play(scheduler, validator, tournament, code: int) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+    _news(f"stopped, with {tournament.store.finished_count()} games recorded")
     tournament.close()

@@ -39,7 +39,7 @@ class Validator:
 
     def __init__(self, store: CompetitionStore, results_db: str | Path, env: str, options: dict[str, Any],
                  max_active: int, *, threads: int = 1, timeout: float = 600.0, sandbox: bool = True,
-                 on_active: Callable[[], None] = lambda: None):
+                 on_active: Callable[[], None] = lambda: None, on_news: Callable[[str], None] = lambda text: None):
         self.store = store
         self.results_db = as_target(results_db)  # an SQLite file's path or a postgresql:// URL
         self.env = env
@@ -49,6 +49,7 @@ class Validator:
         self.timeout = timeout
         self.sandbox = sandbox
         self.on_active = on_active
+        self.on_news = on_news  # a line for the organiser's console on each submission validated
         self.machine_retry_seconds = MACHINE_RETRY_SECONDS
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -101,6 +102,7 @@ class Validator:
                     return True
                 results.set_active(entrant.id, True)
                 if self.store.finish_validation(submission.id, ACTIVE, "", tail, entrant.id):
+                    self.on_news(f"{self._described(submission)} passed its validation: it plays from now on")
                     self._retire_oldest(submission.participant_id, results)
                 else:  # disqualified while it was being validated
                     results.set_active(entrant.id, False)
@@ -111,6 +113,7 @@ class Validator:
 
     def _refuse(self, submission: Submission, reason: str, tail: str) -> None:
         self.store.finish_validation(submission.id, REFUSED, reason, tail)
+        self.on_news(f"{self._described(submission)} refused: {reason}")
         shutil.rmtree(submission.folder, ignore_errors=True)  # never to play: its reason and log tail are kept
 
     def _taken_over(self, source: str, submission: Submission) -> str | None:
@@ -152,6 +155,10 @@ class Validator:
         if code is None:
             return False, f"validation took longer than {self.timeout:g} s", tail
         return False, _reason(_scrubbed(done.stderr, folder, log_dir), code), tail
+
+    def _described(self, submission: Submission) -> str:
+        participant = self.store.participant(submission.participant_id)
+        return f"submission {submission.id} ({submission.name}, by {participant.name if participant else '?'})"
 
     def _retire_oldest(self, participant_id: int, results: ResultsStore) -> None:
         active = [s for s in self.store.submissions(participant_id) if s.status == ACTIVE]
