@@ -220,8 +220,11 @@ def play_series(args: argparse.Namespace, env: EnvSpec, seats: Seats, display: D
 
 
 def game_file_name(result: MatchResult) -> str:
+    """`ENV[-OPTIONS]-A-vs-B-sSEED.json`: the options given name the file too, so that games of the
+    same seats and seed on another board do not replace each other's replays."""
     names = "-vs-".join(file_name(a.name, limit=40) for a in result.agents)
-    return f"{file_name(result.env)}-{names}-s{result.seed}.json"
+    options = "".join(f"-{key}{value}" for key, value in sorted(result.env_options.items()))
+    return f"{file_name(result.env + options, limit=80)}-{names}-s{result.seed}.json"
 
 
 def shown_lines(text: str) -> str:

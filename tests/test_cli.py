@@ -81,6 +81,7 @@ def test_env_options_reach_the_env(cli, submissions):
     code, out, _ = cli("match", submissions / "random", submissions / "greedy", "-o", "size=6", "--json")
     data = json.loads(out)
     assert code == 0 and json.load(open(data["replay"]))["env_options"] == {"size": 6}
+    assert Path(data["replay"]).name == "othello-size6-random-vs-greedy-s0.json"  # not the 8x8 game's replay
 
 
 @pytest.mark.parametrize("argv, message", [
