@@ -373,7 +373,7 @@ def _open_tournament(args: argparse.Namespace):
         tournament = Tournament(args.db)
         if args.env and args.env != tournament.settings.env:
             tournament.close()
-            raise ArenaError(f"{args.db} holds a {tournament.settings.env} tournament, not {args.env}; "
+            raise ArenaError(f"{args.db} holds a tournament of {tournament.settings.env}, not {args.env}; "
                              f"use another --db for {args.env}")
         return tournament
     if not args.folder or not args.env:

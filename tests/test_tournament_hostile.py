@@ -330,10 +330,10 @@ def test_a_store_that_lost_its_lease_records_nothing_more(othello_db):
 
 
 def test_a_damaged_store_or_another_game_is_refused(othello_db, tmp_path):
-    with pytest.raises(ArenaError, match="holds a othello tournament, not gomoku"):
+    with pytest.raises(ArenaError, match="holds a tournament of othello, not gomoku"):
         Tournament(othello_db, Settings(env="gomoku"))
     resumed = arena_command("tournament", "--db", othello_db, "--resume", "--env", "gomoku", timeout=120)
-    assert resumed.returncode == 1 and "holds a othello tournament, not gomoku" in resumed.stderr
+    assert resumed.returncode == 1 and "holds a tournament of othello, not gomoku" in resumed.stderr
     damaged = tmp_path / "damaged.sqlite"
     shutil.copyfile(othello_db, damaged)
     data = bytearray(damaged.read_bytes())

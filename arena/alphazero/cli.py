@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"AlphaZero {store.config.game} {store.config.size}x{store.config.size}: store {store.path}, role {args.role}")
     run_role(store, args.role)
     # Said also when there was nothing left to do (a role started on a finished run returns at once).
-    print(f"done: {store.config.generations} generations; the best network is {store.best_network_id()} "
+    generations = store.config.generations
+    print(f"done: {generations} generation{'' if generations == 1 else 's'}; the best network is {store.best_network_id()} "
           f"(arena train {store.config.game} --algo alphazero --store {store.path} --export DIR makes a submission)")
     return 0
 

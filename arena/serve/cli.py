@@ -191,7 +191,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     CompetitionStore(db).close()  # its tables, before anything reads them
     if stored:
         if args.env and args.env != stored.get("env"):
-            raise ArenaError(f"{describe(db)} holds a {stored.get('env')} competition, not {args.env}; "
+            raise ArenaError(f"{describe(db)} holds a competition of {stored.get('env')}, not {args.env}; "
                              f"use another --db")
         tournament = Tournament(db)
     else:

@@ -159,7 +159,7 @@ class Tournament:
             self.store.save_settings(asdict(settings))
             return settings
         if stored.get("env") != settings.env:
-            raise ArenaError(f"{db} holds a {stored.get('env')} tournament, not {settings.env}; "
+            raise ArenaError(f"{db} holds a tournament of {stored.get('env')}, not {settings.env}; "
                              f"use another --db for {settings.env}")
         if not self.store.schedule():  # nothing planned yet (a mistyped --challenger, say): the corrected command's
             self.store.save_settings(asdict(settings))
