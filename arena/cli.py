@@ -395,6 +395,8 @@ def _play_with_progress(tournament, backend) -> int:
 
     tournament.extend_schedule()
     store = tournament.store
+    if not store.pending():  # finished, or all its rounds played: no bar to show
+        return tournament.play(backend)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]:.2f} matches/s"), TimeRemainingColumn())
     with Progress(*columns, console=out.real) as progress:
