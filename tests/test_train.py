@@ -137,6 +137,18 @@ def test_resuming_a_run_that_has_no_checkpoint_is_refused_before_anything_is_mad
     assert not (tmp_path / "runs").exists()
 
 
+def test_exporting_a_run_without_checkpoints_of_that_name_says_which_there_are(tmp_path):
+    run = tmp_path / "checkpoints" / "snakes"
+    run.mkdir(parents=True)
+    for name in ("snake_0_512_steps.zip", "snake_1_512_steps.zip"):
+        (run / name).write_bytes(b"")
+    with pytest.raises(ArenaError, match=r"holds those of snake_0, snake_1: name one with --prefix \(e.g. --prefix snake_0\)"):
+        export_run("snakes", tmp_path / "out", save_path=str(tmp_path / "checkpoints"))
+    with pytest.raises(ArenaError, match=r"no checkpoints to export; train first \(arena train ... --run nosuch\)"):
+        export_run("nosuch", tmp_path / "out", save_path=str(tmp_path / "checkpoints"))
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["snakes"] and not (tmp_path / "out").exists()
+
+
 def league_state(run_dir: Path, steps: int) -> dict:
     """A checkpoint's league state with the run's own folder taken out of the snapshot paths."""
     text = (run_dir / f"rl_model_{steps}_steps.json").read_text()

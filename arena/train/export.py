@@ -39,10 +39,14 @@ class SubmittedAgent(PolicyAgent):
 def export_run(run: str, out: str | Path, save_path: str = "checkpoints", steps: int | None = None,
                sample: bool = True, prefix: str = "rl_model") -> Path:
     """Write run `run`'s newest checkpoint `<prefix>_<N>_steps.zip` (or N = `steps`) as the submission folder `out`."""
+    run_dir = Path(save_path) / run
+    if not any(run_dir.glob(f"{prefix}_*_steps.zip")):
+        others = sorted({path.name.rsplit("_", 2)[0] for path in run_dir.glob("*_*_steps.zip")})
+        if others:
+            raise ArenaError(f"{run_dir}: no {prefix}_*_steps.zip checkpoints to export; it holds those of "
+                             f"{', '.join(others)}: name one with --prefix (e.g. --prefix {others[0]})")
+        raise ArenaError(f"{run_dir}: no checkpoints to export; train first (arena train ... --run {run})")
     saver = SaveHandler(run_name=run, save_path=save_path, name_prefix=prefix, mode=SaveHandlerMode.RESUME)
-    if not saver.history:
-        raise ArenaError(f"{saver.run_dir}: no {prefix}_*_steps.zip checkpoints to export; train first "
-                         f"(arena train ... --run {run}), or name the checkpoints with --prefix (snake: snake_0)")
     checkpoint = Path(saver.history[-1] if steps is None else saver.checkpoint_path(steps))
     if not checkpoint.is_file():
         saved = ", ".join(Path(p).name for p in saver.history)
