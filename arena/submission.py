@@ -61,7 +61,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from arena import tempdirs
-from arena.errors import MACHINE_ERRNOS, HarnessError, ManifestError, SubmissionError
+from arena.errors import MACHINE_ERRNOS, HarnessError, ManifestError, SubmissionError, missing_extra
 from arena.faults import describe_exception
 from arena.weights import MAX_URL_CHARS, cached_weights, url_problem
 
@@ -401,7 +401,8 @@ def describe_load_error(exc: BaseException, spec: AgentSpec) -> str:
     """One line for an exception raised while importing or building the agent of `spec`."""
     if isinstance(exc, SubmissionError):
         return str(exc)
-    return f"{spec.source}: {describe_exception(exc, spec.root)}"
+    hint = missing_extra(exc) if isinstance(exc, ModuleNotFoundError) else None
+    return f"{spec.source}: {describe_exception(exc, spec.root)}" + (f" ({hint}, where arena runs)" if hint else "")
 
 
 def _check_download(where: str, weights: str | None, url: str | None, sha256: str | None) -> None:

@@ -353,3 +353,16 @@ def test_a_server_address_without_a_scheme_is_taken_as_http():
 
     assert server_address("127.0.0.1:8765") == "http://127.0.0.1:8765"
     assert server_address("https://arena.example.org") == "https://arena.example.org"
+
+
+def test_a_submission_needing_an_extra_this_install_lacks_is_told_how_to_install_it(cli, write_submission):
+    try:
+        import ttnn  # noqa: F401
+        pytest.skip("ttnn is installed here")
+    except ImportError:
+        pass
+    needs_ttnn = write_submission("needs_ttnn", "import ttnn\nfrom arena.agents import RandomAgent\n\n\n"
+                                                "class SubmittedAgent(RandomAgent):\n    pass\n", 'env = "othello"')
+    code, _, err = cli("validate", needs_ttnn)
+    assert code == 1 and "No module named 'ttnn'" in err
+    assert "(ttnn is not installed: pip install -e '.[tt]' in arena's folder, where arena runs)" in err
