@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import re
 import signal
 import sys
 from typing import Any, Iterator, Sequence
@@ -81,7 +82,7 @@ and an [options] table: the game it is built for, number of players included).
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
+    argv = _position_as_one_argument(sys.argv[1:] if argv is None else list(argv))
     parser = _parser(_command_in(argv))
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
@@ -147,6 +148,20 @@ def _signals_held() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+
+
+BOARD_TEXT = re.compile(r"[-.XOxo*]{16,}")  # a board's squares in text; it may start with '-' (an empty square)
+
+
+def _position_as_one_argument(argv: list[str]) -> list[str]:
+    """`arena analyse BOARD SIDE` given unquoted: one POSITION argument, which argparse would otherwise
+    take for options (the board starts with '-') and an extra argument."""
+    if not argv or argv[0] != "analyse":
+        return argv
+    for index in range(1, len(argv) - 1):
+        if BOARD_TEXT.fullmatch(argv[index]) and argv[index + 1] in ("X", "O", "x", "o"):
+            return [*argv[:index], f"{argv[index]} {argv[index + 1]}", *argv[index + 2:]]
+    return argv
 
 
 def _command_in(argv: Sequence[str]) -> str | None:

@@ -82,6 +82,12 @@ def test_analyse_prints_the_top_moves_with_visits_values_and_lines(cli):
     assert "4000 simulations" in out
 
 
+def test_analyse_reads_a_position_given_unquoted_as_one(cli):
+    board, side = OTHELLO_START.split()  # the board starts with '-', as options do
+    code, out, _ = cli("analyse", board, side, "--simulations", "200", "--top", "1")
+    assert code == 0 and table(out)[1][0] in {"d3", "c4", "f5", "e6"}
+
+
 def test_analyse_puts_the_only_winning_endgame_move_first(cli):
     from arena.envs.othello import OthelloBoard
 
