@@ -107,6 +107,8 @@ def test_a_submission_that_fails_validation_is_refused_with_its_reason_and_its_o
     assert "broken on purpose" in record.reason and "\n" not in record.reason
     assert "hello from my agent" in record.log_tail
     assert str(site.db.parent) not in record.reason + record.log_tail  # the server's paths stay private
+    assert "Traceback" in record.log_tail and str(REPO) not in record.log_tail and sys.prefix not in record.log_tail
+    assert "its output and traceback" not in record.reason  # a file on the server
 
     headers = {"Authorization": f"Bearer {site.bob_token}"}
     assert site.client.get(f"/api/submissions/{submission['id']}", headers=headers).status_code == 404

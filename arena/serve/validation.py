@@ -21,6 +21,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
+import arena
 from arena.db import as_target
 from arena.errors import HarnessError
 from arena.serve.store import ACTIVE, DISQUALIFIED, REFUSED, RETIRED, CompetitionStore, Submission
@@ -187,9 +188,18 @@ def _reason(stderr: str, code: int) -> str:
     return (lines[-1] if lines else f"arena validate failed (exit status {code})")[:REASON_CHARS]
 
 
+# Where the server's software lives: tracebacks name its files, which participants need not see.
+_INSTALL_ROOTS = sorted({str(Path(arena.__file__).resolve().parent.parent), sys.prefix, sys.base_prefix}, key=len,
+                        reverse=True)
+
+
 def _scrubbed(text: str, folder: Path, log_dir: Path) -> str:
-    """`text` without the server's own paths."""
-    return text.replace(str(log_dir), "logs").replace(str(folder), "submission")
+    """`text` without the server's own paths: its folders, its software's, and its log files' names."""
+    text = re.sub(r" \(its output and traceback: [^)]*\)", "", text)
+    text = text.replace(str(log_dir), "logs").replace(str(folder), "submission")
+    for root in _INSTALL_ROOTS:
+        text = text.replace(root + "/", "")
+    return text
 
 
 def _option_text(value: Any) -> str:
