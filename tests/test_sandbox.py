@@ -283,7 +283,9 @@ def _check_launcher_memory(log: str, _) -> None:
 def _check_signals(log: str, _) -> None:
     for done in ("flock", "fcntl lock", "evict"):  # said done, did nothing
         assert f"{done}: done" in log, log
-    for refused in ("cached?: refused (95)", "lease: refused (1)", "inotify: refused (1)", "process_vm_readv: refused (1)"):
+    assert "aio-nr: masked" in log, log
+    for refused in ("cached?: refused (95)", "lease: refused (1)", "inotify: refused (1)", "process_vm_readv: refused (1)",
+                    "aio: refused (38)"):
         assert refused in log, log
 
 

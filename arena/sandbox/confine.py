@@ -257,6 +257,11 @@ _FCNTL_TAKE_LOCK = (6, 7, 37, 38)  # F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLK
 _FCNTL_REFUSED = (1024, 1025, 1026)  # F_SETLEASE, F_GETLEASE, F_NOTIFY
 _MADV_EVICT = (20, 21)  # MADV_COLD, MADV_PAGEOUT
 _RWF_NOWAIT = 0x8
+# Kernel AIO: its contexts come from one pool for the whole machine (an agent could take it all, and
+# its count, /proc/sys/fs/aio-nr, is a channel between sandboxes). Refused as where the kernel lacks it,
+# so that libraries fall back to threads.
+_AIO_SYSCALLS = {"io_setup": 206, "io_destroy": 207, "io_getevents": 208, "io_submit": 209, "io_cancel": 210,
+                 "io_pgetevents": 333}
 _CLONE, _CLONE3 = 56, 435
 _NAMESPACE_FLAGS = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
 _SOCKET, _SOCKETPAIR = 41, 53
@@ -303,6 +308,7 @@ def _seccomp_program() -> list[_SockFilter]:
     body = [("ld", 4), ("jeq_else", _AUDIT_ARCH_X86_64, "deny"),  # other ABIs (int 0x80) would bypass the numbers
             ("ld", 0), ("jge", 0x40000000, "deny"),  # the x32 ABI
             *[("jeq", number, "deny") for number in forbidden],
+            *[("jeq", number, "enosys") for number in sorted(_AIO_SYSCALLS.values())],
             ("jeq", _CLONE, "clone"), ("jeq", _CLONE3, "enosys"),
             ("jeq", _SOCKET, "socket"), ("jeq", _SOCKETPAIR, "socket"),
             ("jeq", _FLOCK, "done"), ("jeq", _FADVISE64, "done"), ("jeq", _READAHEAD, "done"),

@@ -45,7 +45,7 @@ CPU_INFO = "/sys/devices/system/cpu"  # read by numerical libraries to size thei
 MASKED_PROC_FILES = ("cmdline", "config.gz", "kcore", "keys", "key-users", "kallsyms", "latency_stats", "timer_list",
                      "sched_debug", "sys/kernel/random/boot_id", "schedstat", "vmstat", "zoneinfo", "buddyinfo",
                      "pagetypeinfo", "slabinfo", "diskstats", "partitions", "interrupts", "softirqs", "locks",
-                     "sys/fs/file-nr", "sys/fs/inode-nr", "sys/fs/dentry-state")
+                     "sys/fs/file-nr", "sys/fs/inode-nr", "sys/fs/dentry-state", "sys/fs/aio-nr")
 MASKED_PROC_FOLDERS = ("acpi", "asound", "scsi", "irq", "pressure")
 # ... and so do each CPU's idle and frequency statistics under CPU_INFO.
 MASKED_CPU_FOLDERS = ("cpuidle", "cpufreq")
@@ -155,7 +155,9 @@ def build_root(plan: RootPlan) -> None:
         _bind(root, path, bound, read_only=True)
     _mask_cpu_statistics(root / CPU_INFO.lstrip("/"))
     for device in [*map(Path, DEVICES), *plan.devices]:
-        _bind(root, device, bound, read_only=False)
+        # Read-only binds of the host's nodes: reading and writing a device changes no file, but
+        # touching, chmod or chown would, on the host's inode, where every other sandbox sees it.
+        _bind(root, device, bound, read_only=True, device_nodes=True)
     _mount_proc(root, plan.memory_bytes)
     for shared in ("/tmp", "/dev/shm"):
         os.chmod(_inside(root, Path(shared), directory=True), 0o1777)
@@ -232,8 +234,9 @@ def drop_identity(identity: Identity) -> None:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
 
 
-def _bind(root: Path, path: Path, bound: list[Path], read_only: bool) -> None:
-    """Bind host `path` at the same place under `root`, with the symlinks leading to it.
+def _bind(root: Path, path: Path, bound: list[Path], read_only: bool, device_nodes: bool = False) -> None:
+    """Bind host `path` at the same place under `root`, with the symlinks leading to it; `device_nodes`
+    keeps the devices under it usable.
 
     `bound` lists what is bound already: a path inside one of those is there already.
     """
@@ -248,7 +251,8 @@ def _bind(root: Path, path: Path, bound: list[Path], read_only: bool) -> None:
     _mount(str(real), target, None, _MS_BIND | _MS_REC)
     if read_only:
         kept = sum(flag for bit, flag in _LOCKED_FLAGS.items() if os.statvfs(real).f_flag & bit)
-        _mount(None, target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | kept)
+        no_devices = 0 if device_nodes else _MS_NODEV
+        _mount(None, target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | no_devices | kept)
 
 
 def _mirror_symlinks(root: Path, path: Path) -> None:

@@ -1,6 +1,7 @@
-"""Tries to leave signs a partner in another sandbox could read in the files every sandbox shares
-(locks held on them, their pages evicted from the cache), and to read such signs (cached or not,
-who opens them, another process's memory), then plays legal moves holding whatever it took."""
+"""Tries to leave signs a partner in another sandbox could read in what every sandbox shares (locks
+on the same files, their pages evicted from the cache, the machine's kernel AIO contexts), and to read
+such signs (cached or not, who opens the files, the AIO count, another process's memory), then plays
+legal moves holding whatever it took."""
 import ctypes
 import fcntl
 import os
@@ -37,6 +38,14 @@ class SubmittedAgent(Agent):
                 raise OSError(ctypes.get_errno(), "inotify_init1")
 
         attempt("inotify", inotify)
+
+        def aio():
+            context = ctypes.c_ulong(0)
+            if libc.syscall(206, 1, ctypes.byref(context)) < 0:  # io_setup
+                raise OSError(ctypes.get_errno(), "io_setup")
+
+        attempt("aio", aio)
+        attempt("aio count", lambda: print("aio-nr:", open("/proc/sys/fs/aio-nr").read().strip() or "masked"))
 
         def read_memory():
             local = (ctypes.c_char * 8)()

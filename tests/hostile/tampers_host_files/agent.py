@@ -1,4 +1,5 @@
-"""Tries to change the mode, dates and owner of a host file (named in target.txt), then plays legal moves."""
+"""Tries to change the mode, dates and owner of a host file (named in target.txt) and of the host's
+/dev/null (every sandbox sees the same node), then plays legal moves."""
 import os
 import stat
 from pathlib import Path
@@ -25,6 +26,14 @@ class SubmittedAgent(Agent):
                     print(f"{what} {where}: done")
                 except OSError as exc:
                     print(f"{what} {where}: {type(exc).__name__}")
+        # Setting a file's times to now needs only the right to write it, which /dev/null gives all.
+        attempts["touch"] = lambda path: os.utime(path)
+        for what in ("chmod setuid", "utime", "chown", "touch"):
+            try:
+                attempts[what]("/dev/null")
+                print(f"{what} /dev/null: done")
+            except OSError as exc:
+                print(f"{what} /dev/null: {type(exc).__name__}")
         # Its own copy is its to change.
         os.chmod("agent.py", stat.S_IRUSR | stat.S_IWUSR)
 
