@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import glob
 import itertools
@@ -69,8 +70,8 @@ class SandboxedAgent(AgentHandle):
     Its clock charges it only the time it used, not the time it waited for a CPU. Between its
     calls every process of the agent is frozen, where the host has a cgroup freezer: nothing it
     started works on its opponent's time (see `arena.sandbox.cgroups`). A process stops only once
-    it leaves the kernel, so in a game of turns the opponent's turn waits for that, on this agent's
-    clock; elsewhere the CPU it uses between calls is charged to its next call.
+    it leaves the kernel, so after a move the next seat's turn waits for that, on this agent's
+    clock; CPU it uses after its other calls is charged to its next call.
     """
 
     seats_an_agent_here = False  # the worker builds the agent's view from the seat's name and seed
@@ -94,7 +95,6 @@ class SandboxedAgent(AgentHandle):
         self._workdir: Path | None = None
         self._outstanding: str | None = None  # the call sent to the worker and not yet answered
         self._pinned: int | None = None  # the CPU the agent's process is kept on, if any
-        self._game_takes_turns = False  # the game being started does
         self._faulted = False  # its agent faulted: the process is replaced before its next game
         self._seated = False  # its process has been seated in a game: later starts have a short budget
         self._slot: int | None = None  # the sandbox slot of this process it holds (`_take_slot`)
@@ -121,7 +121,6 @@ class SandboxedAgent(AgentHandle):
             self.close()
         if self._process is None:
             self._spawn(seat.env_name)
-        self._game_takes_turns = _takes_turns(seat.env_name)
         if not self.limits.share_cpu_in_turns:  # else kept where it is until `await_start` moves it to the harness's CPU
             self._place(None)
         self.clock.restart()
@@ -161,12 +160,7 @@ class SandboxedAgent(AgentHandle):
     def await_action(self) -> Any:
         allowance = self.clock.allowance()
         action = self._expect(Kind.ACTION, "predict()", allowance)
-        if self._game_takes_turns:
-            # The opponent's turn starts once every process of this agent has stopped: a system call
-            # left running past the answer would otherwise run on the opponent's time. Where all
-            # move at once, the next seat's call does not wait: on the CPU they share, what it runs
-            # meanwhile is the next seat's wait for a CPU, not counted, and this agent's next call's.
-            self._wait_stopped("predict()", allowance)
+        self._wait_stopped("predict()", allowance)
         self._charge("predict()", allowance)
         return action
 
@@ -348,6 +342,7 @@ class SandboxedAgent(AgentHandle):
         """Wait, on the call's time, until the freezer has stopped every process of the agent."""
         if self._freezer is None or not self._freezer.frozen:
             return
+        self._timer.answered()
         try:
             self._in_time(what, budget, self._until_stopped)
         except AgentFault as fault:
@@ -362,10 +357,13 @@ class SandboxedAgent(AgentHandle):
         while not freezer.stopped():
             if time.monotonic() >= deadline:
                 raise ChannelTimeout
-            # First let it run where it shares the harness's CPU (stopping takes it microseconds), then poll.
+            # A yield lets its processes, on the harness's CPU, stop at once when they are due to run;
+            # when they have had more than their share of it lately, only this thread's sleep does.
             if tries < STOP_YIELDS:
                 os.sched_yield()
             else:
+                if tries == STOP_YIELDS:  # sleeps as short as asked, not 50 µs longer (the kernel's default slack)
+                    _LIBC.prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0)
                 time.sleep(STOP_POLL_SECONDS)
             tries += 1
 
@@ -388,7 +386,7 @@ class SandboxedAgent(AgentHandle):
             try:
                 return attempt(self._timer.started + min(budget - self._timer.owed + waited, hard_limit))
             except ChannelTimeout:
-                charged, waited = self._timer.charged(), self._timer.waited()
+                charged, waited = self._timer.charged(), self._timer.not_counted()
                 if charged >= budget or self._timer.elapsed() >= hard_limit:
                     self._kill()
                     raise AgentFault(Status.TIMEOUT, self._over_time(what, budget, charged, stopped=True)) from None
@@ -495,20 +493,13 @@ class SandboxedAgent(AgentHandle):
             self._process.wait()
 
 
-def _takes_turns(env_name: str) -> bool:
-    from arena.envs import entry
-
-    try:
-        return entry(env_name).kind == "aec"
-    except Exception:  # noqa: BLE001  (an env arena does not know: its agents stop before the next call)
-        return True
-
-
 WORKDIR_PREFIX = "arena-sandbox-"
 # A call may run past its budget by the time it waited for a CPU, but never past this in wall time.
 WAIT_FACTOR, WAIT_GRACE = 10.0, 5.0
 STOP_SECONDS = 0.5  # how long a closing worker gets to take its STOP and exit before it is killed
-STOP_YIELDS, STOP_POLL_SECONDS = 20, 0.0005  # how the harness waits for a frozen agent to stop
+STOP_YIELDS, STOP_POLL_SECONDS = 2, 0.000001  # how the harness waits for a frozen agent to stop
+PR_SET_TIMERSLACK = 29  # from <linux/prctl.h>
+_LIBC = ctypes.CDLL(None, use_errno=True)
 T = TypeVar("T")
 _slots_held: set[int] = set()  # the slots of this process's open sandboxes (`isolate.sandbox_identity`)
 os.register_at_fork(after_in_child=_slots_held.clear)  # a new process: slots of its own

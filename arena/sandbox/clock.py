@@ -63,6 +63,7 @@ class MoveTimer:
         self._cpu_at_stop: int | None = None  # ... when the last call was stopped
         self.owed = 0.0  # CPU seconds its processes used between the last call and this one
         self._settled = 0  # nanoseconds waited in this call by processes no longer watched
+        self._answer: tuple[float, int, float] | None = None  # (time, group CPU, waited) when the answer came
 
     def watch(self, pid: int) -> None:
         """Count `pid`'s waits from now on (a process born during a call counts from its birth)."""
@@ -86,6 +87,7 @@ class MoveTimer:
         self.owed = (cpu - self._cpu_at_stop) / 1e9 if self._cpu_at_stop is not None else 0.0
         self._cpu_at_start, self._cpu_at_stop = cpu, None
         self._settled = 0
+        self._answer = None
         baselines = self._baselines
         for pid, reader in self._delays.items():
             value = _read(reader)
@@ -97,6 +99,19 @@ class MoveTimer:
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
+
+    def answered(self) -> None:
+        """The call's answer is in and its processes are stopping: from now on only the CPU they use
+        counts, not the time the harness takes to see them stopped (on a busy machine, its own wait)."""
+        self._answer = (time.monotonic(), self._read_cpu(), self.waited())
+
+    def not_counted(self) -> float:
+        """Seconds of the call's wall time not charged: the watched processes' waits for a CPU, and
+        since the answer, whatever of the wall time its processes did not spend on a CPU."""
+        if self._answer is None:
+            return self.waited()
+        at, cpu, waited = self._answer
+        return waited + max(time.monotonic() - at - (self._read_cpu() - cpu) / 1e9, 0.0)
 
     def waited(self) -> float:
         """Seconds since `start()` the watched processes spent ready to run but not running."""
@@ -112,8 +127,12 @@ class MoveTimer:
         """The call's time as charged to the agent: wall time less CPU waits, at least its CPU time,
         and the CPU it owed from before the call."""
         self._cpu_read = self._read_cpu()
-        cpu = (self._cpu_read - self._cpu_at_start) / 1e9
-        return max(time.monotonic() - self.started - self.waited(), cpu, 0.0) + self.owed
+        if self._answer is None:
+            cpu = (self._cpu_read - self._cpu_at_start) / 1e9
+            return max(time.monotonic() - self.started - self.waited(), cpu, 0.0) + self.owed
+        at, cpu_then, waited = self._answer
+        until_answer = max(at - self.started - waited, (cpu_then - self._cpu_at_start) / 1e9, 0.0)
+        return until_answer + (self._cpu_read - cpu_then) / 1e9 + self.owed
 
     def stop(self) -> float:
         """End the call: its time as charged. CPU used from here until the next `start` is owed by that call."""
