@@ -7,6 +7,7 @@ would, and check that only an agent that is really slow runs out of time.
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -154,6 +155,29 @@ def test_once_the_answer_is_in_only_the_cpu_the_agent_uses_counts(submissions, m
         agent.close()
     assert mine.status == Status.OK and mine.moves == 2, mine.detail
     assert mine.time_used < 0.2
+
+
+def test_a_process_that_ended_between_games_starts_again_on_a_later_games_budget(write_submission):
+    """A process gone between games without a fault (ended by itself after its last move, say) must
+    not buy the next game a first start-up's budget off the clock."""
+    code = """
+import time
+from arena.agents import RandomAgent
+
+class SubmittedAgent(RandomAgent):
+    def _initialize(self):
+        time.sleep(1.0)
+"""
+    agent = SandboxedAgent(load(write_submission("slow_to_start", code)), 1.0, limits=Limits(game_start_seconds=0.5))
+    try:
+        first = play_match("othello", [agent, RandomAgent()], seed=0, max_steps=4)
+        os.kill(agent._process.pid, signal.SIGKILL)  # gone after the game, as if it had ended itself
+        agent._process.wait()
+        second = play_match("othello", [agent, RandomAgent()], seed=1, max_steps=4)
+    finally:
+        agent.close()
+    assert first.agents[0].status == Status.OK, first.agents[0].detail
+    assert second.agents[0].status == Status.TIMEOUT and "get_env_info() was stopped after" in second.agents[0].detail
 
 
 class Deliberate(Agent):

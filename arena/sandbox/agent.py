@@ -115,12 +115,17 @@ class SandboxedAgent(AgentHandle):
 
     def request_start(self, seat: Any) -> None:
         self._settle()
+        ended_on_its_own = False
         if self._process is not None and (self._faulted or self._process.poll() is not None):
             # Its agent faulted (raised, answered late, broke the protocol) or its process died or was
             # killed in an earlier game: a new process, never one in a state the fault left behind.
+            ended_on_its_own = not self._faulted
             self.close()
         if self._process is None:
             self._spawn(seat.env_name)
+            # A process that ended between games without a fault starts again on a later game's
+            # budget: ending itself must not buy a first start-up's minute off the clock.
+            self._seated = ended_on_its_own
         if not self.limits.share_cpu_in_turns:  # else kept where it is until `await_start` moves it to the harness's CPU
             self._place(None)
         self.clock.restart()
