@@ -323,7 +323,7 @@ def test_where_all_move_at_once_the_next_seat_thinks_only_once_every_process_of_
     """The seats take turns there too: the system call left running after the answer is on the
     agent's clock, never on the next seat's."""
     per_move = max(0.01, seconds_to_populate() / 3)
-    agent = SandboxedAgent(load(write_submission("kernel_work", LEAVES_KERNEL_WORK)), per_move, per_move)
+    agent = SandboxedAgent(load(write_submission("kernel_work", LEAVES_KERNEL_WORK)), time_per_move=per_move)
     try:
         mine, other = play_match("fighting", [agent, RandomAgent()], seed=0, max_steps=20).agents
     finally:
