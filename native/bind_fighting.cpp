@@ -8,7 +8,6 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "fighting/batch.h"
@@ -235,38 +234,35 @@ py::dict fighter_state(const fg::Game& g, int j) {
   return d;
 }
 
-// A weapon lying about, as weapons.Armory.lying() lists it: (key, name, x, y, vx, vy, world_x, world_y,
-// dropped, shown_x, shown_y).
-struct LyingItem {
-  int spawned_at, kind, number;  // the order it appeared in: frame, spawner (0) before dropped (1), number
-  std::string key;
-  int weapon;
-  const fg::Item* item;
-  double shown_x, shown_y;
-};
-
+// The weapons lying about, as weapons.Armory.lying() lists them: (key, name, x, y, vx, vy, world_x,
+// world_y, dropped, shown_x, shown_y) each.
 py::list lying(const fg::Game& g) {
-  std::vector<LyingItem> found;
-  for (int k = 0; k < 2; ++k) {
-    const fg::Spawner& s = g.spawners[k];
-    if (s.item_weapon != fg::NO_WEAPON)
-      found.push_back({s.spawned_at, 0, k, WEAPON_NAMES[s.item_weapon] + std::to_string(k), s.item_weapon, &s.item,
-                       s.item_x, s.item_y});
-  }
-  for (int k = 0; k < g.dropped_count; ++k) {
-    const fg::Dropped& d = g.dropped[k];
-    if (d.weapon != fg::NO_WEAPON)
-      found.push_back({d.spawned_at, 1, d.number, "Dropped" + std::string(WEAPON_NAMES[d.name]) + std::to_string(d.number),
-                       d.name, &d.item, d.x, d.y});
-  }
-  std::sort(found.begin(), found.end(), [](const LyingItem& a, const LyingItem& b) {
-    return std::tie(a.spawned_at, a.kind, a.number) < std::tie(b.spawned_at, b.kind, b.number);
-  });
+  fg::LyingAt found[fg::MAX_ITEMS];
+  int count = g.lying(found);
   py::list items;
-  for (const LyingItem& f : found) {
-    const fg::Body& body = f.item->body;
-    items.append(py::make_tuple(f.key, WEAPON_NAMES[f.weapon], body.x, body.y, body.vx, body.vy, f.item->world_x,
-                                f.item->world_y, f.kind == 1, f.shown_x, f.shown_y));
+  for (int i = 0; i < count; ++i) {
+    const fg::LyingAt& at = found[i];
+    const fg::Item& item = g.item(at);
+    const fg::Body& body = item.body;
+    bool dropped = at.kind == 1;
+    std::string key;
+    int weapon;
+    double shown_x, shown_y;
+    if (dropped) {
+      const fg::Dropped& d = g.dropped[at.index];
+      weapon = d.name;
+      key = "Dropped" + std::string(WEAPON_NAMES[weapon]) + std::to_string(d.number);
+      shown_x = d.x;
+      shown_y = d.y;
+    } else {
+      const fg::Spawner& s = g.spawners[at.index];
+      weapon = s.item_weapon;
+      key = WEAPON_NAMES[weapon] + std::to_string(at.index);
+      shown_x = s.item_x;
+      shown_y = s.item_y;
+    }
+    items.append(py::make_tuple(key, WEAPON_NAMES[weapon], body.x, body.y, body.vx, body.vy, item.world_x,
+                                item.world_y, dropped, shown_x, shown_y));
   }
   return items;
 }

@@ -41,8 +41,6 @@ class Game:
         self.world = World(R.GRAVITY, R.DT)
         self.grounds = [Ground(x, y) for x, y in R.GROUNDS]
         self.platform = Stage()
-        # The platform's contacts resolve before the grounds', as the competition's physics orders them
-        # (it decides who wins when a fighter is squeezed between the platform and a ground).
         self.solids = [self.platform.solid] + [ground.solid for ground in self.grounds]
         right = (R.SPAWN_X, R.SPAWN_Y)
         left = (-R.SPAWN_X, R.SPAWN_Y)
@@ -51,6 +49,14 @@ class Game:
         first, second = (right, left) if first_on_right else (left, right)
         self.players = [Fighter(self, 0, first), Fighter(self, 1, second)]
         self.players[0].opponent, self.players[1].opponent = self.players[1], self.players[0]
+        # Into the physics in the order the competition's game adds the shapes to its space: which
+        # contact is resolved last (and wins when a fighter is squeezed between the platform and a
+        # ground) depends on it (see `physics.World`).
+        for ground in self.grounds:
+            self.world.add_static(ground.solid)
+        self.world.add(self.platform.solid)
+        for fighter in self.players:
+            self.world.add(fighter.body)
         self.armory = Armory(rng, self.emit, pixels_per_unit)
         self.objects = {
             "ground1": self.grounds[0], "ground2": self.grounds[1], "platform1": self.platform,

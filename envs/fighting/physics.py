@@ -12,7 +12,9 @@ does that part the same way, so bodies land, slide and settle where the competit
 3. Gravity adds to the velocity of bodies that feel it.
 4. Each contact removes the body's velocity into the solid, and friction (the product of both
    surfaces' coefficients, times that normal impulse) brakes sliding along it; moving solids
-   carry what touches them. Contacts are resolved in turn, `ITERATIONS` times.
+   carry what touches them. Contacts are resolved in turn, `ITERATIONS` times, in the order the
+   competition's physics finds them (`broadphase.BroadPhase`): when a fighter is squeezed between
+   the platform and a ground, the contact resolved last wins.
 5. A body of boundless friction (`GRIP_FRICTION`: the weapons) pushed out of a solid's side grips
    it from the contact's next step on and slides no more: there the physics engine finds that
    contact's direction a hair off the horizontal, and the hair times such a friction holds it.
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import math
 from typing import Iterable, NamedTuple, Sequence
+
+from arena.envs.fighting.broadphase import BroadPhase
 
 SLOP = 0.1  # overlap left alone, units
 COLLISION_BIAS = 0.9 ** 60  # fraction of overlap left after one second of pushing out
@@ -280,7 +284,13 @@ def overlap(body: Body, solid: Solid, bias_rate: float) -> Contact | None:
 class World:
     """Steps `bodies` against `solids` under `gravity` (units/s², downward) with time step `dt`.
 
-    Solids' contacts resolve in the order `solids` lists them.
+    Contacts are made, and resolved, in the order Chipmunk's broadphase reports the touching pairs
+    (see `broadphase`); that order depends on when and where each shape entered the engine's space.
+    So `add_static` the fixed solids and `add` the moving ones and the bodies as the competition's
+    game adds their shapes to its space (its order, before the first step). Shapes that `step` is
+    given and that were not added are added then (weapons appear so, between two steps; a solid
+    standing still is taken as fixed), and added bodies that `step` is no longer given are
+    removed (weapons leave the space before new ones enter it).
     """
 
     def __init__(self, gravity: float, dt: float):
@@ -288,28 +298,66 @@ class World:
         self.dt = dt
         self.bias_rate = (1.0 - COLLISION_BIAS ** dt) / dt  # separation speed per unit of excess overlap
         self.cache: dict[tuple[int, int], Contact] = {}  # last step's contacts, for warm starting
+        self.broadphase = BroadPhase()
+        self.added: dict[Body | Solid, None] = {}  # the moving shapes in the broadphase, in the order added
+        self.fixed: set[Solid] = set()  # the fixed solids in it
+
+    def add_static(self, solid: Solid) -> None:
+        """A solid that never moves (a ground)."""
+        self.broadphase.add_static(solid, solid.cache_bb())
+        self.fixed.add(solid)
+
+    def add(self, shape: Body | Solid) -> None:
+        """A body, or a solid that moves (the platform), entering the space where it is now."""
+        body = shape.body if isinstance(shape, Solid) else shape
+        self.broadphase.add(shape, shape.cache_bb(), (body.vx, body.vy))
+        self.added[shape] = None
+
+    def remove(self, shape: Body | Solid) -> None:
+        self.broadphase.remove(shape)
+        del self.added[shape]
 
     def step(self, bodies: Iterable[Body], solids: Sequence[Solid]) -> None:
         dt = self.dt
+        bodies = list(bodies)
+        stepped = set(bodies)
+        for shape in [shape for shape in self.added if isinstance(shape, Body) and shape not in stepped]:
+            self.remove(shape)
+        for shape in [*solids, *bodies]:
+            if shape in self.added or shape in self.fixed:
+                continue
+            if isinstance(shape, Solid) and not (shape.body.vx or shape.body.vy):
+                self.add_static(shape)
+            else:
+                self.add(shape)
         for solid in solids:
             solid_body = solid.body
             if solid_body.vx or solid_body.vy:
                 solid_body.x += solid_body.vx * dt
                 solid_body.y += solid_body.vy * dt
-        contacts = []
-        cache = self.cache
         for body in bodies:
             body.x += (body.vx + body.bias_x) * dt
             body.y += (body.vy + body.bias_y) * dt
             body.bias_x = body.bias_y = 0.0
-            for solid in solids:
-                contact = overlap(body, solid, self.bias_rate)
-                if contact is None:
-                    continue
-                last = cache.get((id(body), id(solid)))
-                if last is not None and (last.nx, last.ny) == (contact.nx, contact.ny):
-                    contact.carry_over(last)
-                contacts.append(contact)
+
+        def box_of(shape: Body | Solid) -> tuple[BB, tuple[float, float]]:
+            body = shape.body if isinstance(shape, Solid) else shape
+            return shape.cache_bb(), (body.vx, body.vy)  # the velocity before gravity, as there
+
+        contacts = []
+        cache = self.cache
+        for first, second in self.broadphase.step(box_of):
+            body, solid = (first, second) if isinstance(second, Solid) else (second, first)
+            if not isinstance(body, Body) or not isinstance(solid, Solid):
+                continue  # bodies never touch bodies; solids never touch solids
+            contact = overlap(body, solid, self.bias_rate)
+            if contact is None:
+                continue
+            last = cache.get((id(body), id(solid)))
+            if last is not None and (last.nx, last.ny) == (contact.nx, contact.ny):
+                contact.carry_over(last)
+            contacts.append(contact)
+        for body in bodies:
             if body.gravity:
                 body.vy += self.gravity * dt
         for contact in contacts:

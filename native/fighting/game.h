@@ -4,9 +4,11 @@
 // so that both engines play the same match from the same seed and keys.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "moves.h"
@@ -262,12 +264,13 @@ inline std::vector<PlatformFrame> platform_track(int frames) {
   return track;
 }
 
-// A weapon lying about (weapons.WeaponObject): its body, stepped in a world of its own, and where
-// the body was before the frame's physics step.
+// A weapon lying about (weapons.WeaponObject): its body, stepped in a world of its own, where the
+// body was before the frame's physics step, and its leaf in the broadphase once it entered it.
 struct Item {
   Body body;
   World<1, 3> physics{GRAVITY, DT};
   double world_x = 0, world_y = 0;
+  int leaf = -1;
 
   Item() = default;
   Item(double x, double y, double half_width, double half_height) {
@@ -294,6 +297,22 @@ struct Dropped {
 };
 
 constexpr int MAX_DROPPED = 16;
+constexpr int MAX_ITEMS = 2 + MAX_DROPPED;  // weapons lying about at once: the spawners' and the dropped ones
+// The broadphase's shapes: two grounds, the platform, two fighters and the weapons lying about.
+using Phase = BroadPhase<5 + MAX_ITEMS>;
+
+// Where a weapon lying about is kept (spawners[index] or dropped[index]) and its place in
+// Armory.lying()'s order: the frame it appeared, spawners' (kind 0) before dropped ones (kind 1), then
+// the spawner's index or the drop's number.
+struct LyingAt {
+  int spawned_at, kind, number, index;
+
+  bool operator<(const LyingAt& o) const {
+    if (spawned_at != o.spawned_at) return spawned_at < o.spawned_at;
+    if (kind != o.kind) return kind < o.kind;
+    return number < o.number;
+  }
+};
 
 struct Options {
   int stocks = 3;
@@ -352,6 +371,7 @@ class Game {
     bool on_right = first_on_right < 0 ? rng.random() < 0.5 : first_on_right != 0;
     fighters[0].init(on_right ? SPAWN_X : -SPAWN_X, SPAWN_Y, stocks);
     fighters[1].init(on_right ? -SPAWN_X : SPAWN_X, SPAWN_Y, stocks);
+    register_shapes();
     int first = rng.randint(SPAWN_DELAY_MIN, SPAWN_DELAY_MAX);
     init_spawner(spawners[0], 1, SPAWNER_Y_RIGHT, first);
     first = rng.randint(SPAWN_DELAY_MIN, SPAWN_DELAY_MAX);
@@ -386,13 +406,7 @@ class Game {
     fighter_process(0);
     fighter_process(1);
     armory_physics_process();
-    Body* bodies[2] = {&fighters[0].body, &fighters[1].body};
-    Solid solids[3] = {platform_solid_, ground_solids_[0], ground_solids_[1]};
-    world_.step(bodies, solids);
-    for (int s = 0; s < 2; ++s)
-      if (spawners[s].item_weapon != NO_WEAPON) step_item(spawners[s].item, solids);
-    for (int k = 0; k < dropped_count; ++k)
-      if (dropped[k].weapon != NO_WEAPON) step_item(dropped[k].item, solids);
+    physics_step();
     ++steps;
     armory_update();
     if (!terminated && steps >= max_frames) {
@@ -428,10 +442,31 @@ class Game {
 
   const Solid& platform_solid() const { return platform_solid_; }
 
+  // Armory.lying(): the weapons lying about, in the order they appeared. Returns how many.
+  int lying(LyingAt* out) const {
+    int count = 0;
+    for (int s = 0; s < 2; ++s)
+      if (spawners[s].item_weapon != NO_WEAPON) out[count++] = {spawners[s].spawned_at, 0, s, s};
+    for (int k = 0; k < dropped_count; ++k)
+      if (dropped[k].weapon != NO_WEAPON) out[count++] = {dropped[k].spawned_at, 1, dropped[k].number, k};
+    for (int i = 1; i < count; ++i)  // insertion sort: a handful, mostly in order already
+      for (int j = i; j > 0 && out[j] < out[j - 1]; --j) std::swap(out[j], out[j - 1]);
+    return count;
+  }
+
+  const Item& item(const LyingAt& at) const { return at.kind == 0 ? spawners[at.index].item : dropped[at.index].item; }
+  Item& item(const LyingAt& at) { return at.kind == 0 ? spawners[at.index].item : dropped[at.index].item; }
+
  private:
   World<2, 3> world_;
   Solid ground_solids_[2];
   Solid platform_solid_;
+  // Chipmunk's broadphase, which orders the contacts: its leaves for the grounds, the platform and
+  // the fighters, and the weapons' leaves in the order they entered it.
+  Phase broadphase_;
+  int ground_leaves_[2] = {}, platform_leaf_ = 0, fighter_leaves_[2] = {};
+  int weapon_leaves_[MAX_ITEMS] = {};
+  int weapon_leaf_count_ = 0;
   const MoveTable* table_ = nullptr;
   const PlatformFrame* track_ = nullptr;
   int track_frames_ = 0;
@@ -454,6 +489,82 @@ class Game {
     f.hitbox_live = false;
     f.hit_frames += 1;
     f.events = 0;
+  }
+
+  // Game.__init__'s World.add_static / add calls: the shapes where they spawn, in the order the
+  // competition's game adds them to its space (which decides the contacts' order).
+  void register_shapes() {
+    broadphase_ = Phase();
+    weapon_leaf_count_ = 0;
+    for (int g = 0; g < 2; ++g) ground_leaves_[g] = broadphase_.add_static(ground_solids_[g].box());
+    platform_leaf_ = broadphase_.add(platform_solid_.box(), platform.body.vx, platform.body.vy);
+    for (int i = 0; i < 2; ++i) {
+      const Body& body = fighters[i].body;
+      fighter_leaves_[i] = broadphase_.add(body.box(), body.vx, body.vy);
+    }
+  }
+
+  // World.step's first part: the weapons no longer lying about leave the broadphase, in the order
+  // they entered it, then those that appeared enter it, in `lying`'s order.
+  void sync_weapons(const LyingAt* lying_at, int count) {
+    int kept = 0;
+    for (int w = 0; w < weapon_leaf_count_; ++w) {
+      int leaf = weapon_leaves_[w];
+      bool lies = false;
+      for (int i = 0; i < count && !lies; ++i) lies = item(lying_at[i]).leaf == leaf;
+      if (lies)
+        weapon_leaves_[kept++] = leaf;
+      else
+        broadphase_.remove(leaf);
+    }
+    weapon_leaf_count_ = kept;
+    for (int i = 0; i < count; ++i) {
+      Item& it = item(lying_at[i]);
+      if (it.leaf >= 0) continue;
+      it.leaf = broadphase_.add(it.body.box(), it.body.vx, it.body.vy);
+      weapon_leaves_[weapon_leaf_count_++] = it.leaf;
+    }
+  }
+
+  // World.step: the weapons' leaves follow the stage, everything moves, then the broadphase says
+  // which solids each body (fighter or weapon) touches, in the order their contacts are made.
+  void physics_step() {
+    LyingAt lying_at[MAX_ITEMS];
+    int count = lying(lying_at);
+    sync_weapons(lying_at, count);
+    Solid solids[3] = {platform_solid_, ground_solids_[0], ground_solids_[1]};
+    world_.move(solids);
+    Body* bodies[2 + MAX_ITEMS] = {&fighters[0].body, &fighters[1].body};
+    for (int i = 0; i < count; ++i) bodies[2 + i] = &item(lying_at[i]).body;
+    world_.integrate(bodies);
+    for (int i = 0; i < count; ++i) item(lying_at[i]).physics.integrate(&bodies[2 + i]);
+    int body_at[Phase::NODES], solid_at[Phase::NODES];  // each leaf's index in `bodies` or `solids`
+    std::fill(body_at, body_at + Phase::NODES, -1);
+    std::fill(solid_at, solid_at + Phase::NODES, -1);
+    solid_at[platform_leaf_] = 0;
+    for (int g = 0; g < 2; ++g) solid_at[ground_leaves_[g]] = 1 + g;
+    for (int i = 0; i < 2; ++i) body_at[fighter_leaves_[i]] = i;
+    for (int i = 0; i < count; ++i) body_at[item(lying_at[i]).leaf] = 2 + i;
+    Touching<2, 3> fighters_touch;
+    Touching<1, 3> items_touch[MAX_ITEMS];
+    broadphase_.step(
+        [&](int leaf, Box& box, double& vx, double& vy) {  // the velocity before gravity, as there
+          const Body& body = leaf == platform_leaf_ ? platform.body : *bodies[body_at[leaf]];
+          box = leaf == platform_leaf_ ? platform_solid_.box() : body.box();
+          vx = body.vx;
+          vy = body.vy;
+        },
+        [&](int first, int second) {  // bodies never touch bodies, solids never touch solids
+          int body = body_at[first] >= 0 ? body_at[first] : body_at[second];
+          int solid = solid_at[first] >= 0 ? solid_at[first] : solid_at[second];
+          if (body < 0 || solid < 0) return;
+          if (body < 2)
+            fighters_touch.add(body, solid);
+          else
+            items_touch[body - 2].add(0, solid);
+        });
+    world_.collide(bodies, solids, fighters_touch);
+    for (int i = 0; i < count; ++i) item(lying_at[i]).physics.collide(&bodies[2 + i], solids, items_touch[i]);
   }
 
   void platform_process() {
@@ -1061,11 +1172,6 @@ class Game {
   // --- weapons.py ----------------------------------------------------------------------------
   bool touches(const Fighter& f, double x, double y, double height) const {
     return Capsule(f.hurt_x, f.hurt_y, HURTBOX_WIDTH, HURTBOX_HEIGHT).intersects(Capsule(x, y, PICKUP_WIDTH, height));
-  }
-
-  static void step_item(Item& item, const Solid* solids) {
-    Body* body = &item.body;
-    item.physics.collide(&body, solids);
   }
 
   // Spawner.place_item

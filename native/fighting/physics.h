@@ -6,6 +6,8 @@
 #include <cfloat>
 #include <cmath>
 
+#include "broadphase.h"
+
 namespace fighting {
 
 // math.hypot as CPython 3.11 computes it (vector_norm: scaled, compensated sums, one correction
@@ -69,12 +71,16 @@ struct Body {
   double x = 0, y = 0, vx = 0, vy = 0, bias_x = 0, bias_y = 0;
   double half_width = 0, half_height = 0, friction = 0;
   bool gravity = true;
+
+  Box box() const { return {x - half_width, y - half_height, x + half_width, y + half_height}; }  // cache_bb
 };
 
 // A box that bodies cannot enter, spanning left..right and top..bottom around its body's centre.
 struct Solid {
   Body* body = nullptr;
   double left = 0, top = 0, right = 0, bottom = 0;
+
+  Box box() const { return {body->x + left, body->y + top, body->x + right, body->y + bottom}; }  // cache_bb
 
   bool touches(const Body& b) const {
     double x = body->x, y = body->y;
@@ -96,6 +102,15 @@ struct CachedContact {
   bool live = false, grip = false;
   double nx = 0, ny = 0, bias = 0;
   double normal[2] = {0, 0}, tangent[2] = {0, 0};
+};
+
+// The solids each body's box meets, in the order the broadphase reported the pairs.
+template <int BODIES, int SOLIDS>
+struct Touching {
+  int solids[BODIES][SOLIDS];
+  int count[BODIES] = {};
+
+  void add(int body, int solid) { solids[body][count[body]++] = solid; }
 };
 
 template <int BODIES, int SOLIDS>
@@ -171,8 +186,8 @@ struct World {
     return changed;
   }
 
-  // One step: the solids move, then the bodies (`collide`).
-  void step(Body* const* bodies, const Solid* solids) {
+  // The moving solids (the platform) move: the first part of a step.
+  void move(const Solid* solids) const {
     for (int s = 0; s < SOLIDS; ++s) {
       Body& sb = *solids[s].body;
       if (sb.vx != 0.0 || sb.vy != 0.0) {
@@ -180,20 +195,29 @@ struct World {
         sb.y += sb.vy * dt;
       }
     }
-    collide(bodies, solids);
   }
 
-  // The bodies' part of a step, against solids already moved. Bodies never push each other, so
-  // stepping some in one world and others in another is the same as stepping them all in one.
-  void collide(Body* const* bodies, const Solid* solids) {
-    Contact contacts[BODIES * SOLIDS];
-    int count = 0;
+  // The bodies move, with last step's separation velocity: the second part.
+  void integrate(Body* const* bodies) const {
     for (int b = 0; b < BODIES; ++b) {
       Body& body = *bodies[b];
       body.x += (body.vx + body.bias_x) * dt;
       body.y += (body.vy + body.bias_y) * dt;
       body.bias_x = body.bias_y = 0.0;
-      for (int s = 0; s < SOLIDS; ++s) {
+    }
+  }
+
+  // The last part, once everything moved: each body's contacts with the solids `touching` lists
+  // for it, made (and so resolved) in that order, gravity, then the contacts resolved. Bodies
+  // never push each other, so stepping some in one world and others in another is the same as
+  // stepping them all in one.
+  void collide(Body* const* bodies, const Solid* solids, const Touching<BODIES, SOLIDS>& touching) {
+    Contact contacts[BODIES * SOLIDS];
+    int count = 0;
+    for (int b = 0; b < BODIES; ++b) {
+      Body& body = *bodies[b];
+      for (int k = 0; k < touching.count[b]; ++k) {
+        int s = touching.solids[b][k];
         Contact& c = contacts[count];
         if (!overlap(body, solids[s], bias_rate, c)) continue;
         c.body = b;
