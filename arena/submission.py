@@ -335,13 +335,16 @@ def _linked_weights(manifest: Manifest, where: str) -> Path:
     return cached_weights(manifest.weights_url, manifest.weights_sha256, _parts(manifest.weights)[-1], where)
 
 
-def instantiate(spec: AgentSpec):
+def instantiate(spec: AgentSpec, alone: bool = False):
     """Import the spec's entry class in isolation and build the agent with its weights path.
 
+    `alone`: the only submission in this process (a sandbox's): its modules keep their own names
+    and its folder stays importable, as when its author ran it, so that what pickles name them
+    (objects saved with torch.save, functions sent to spawned processes) is found again.
     Exceptions from the submission's own code propagate unchanged; a missing or wrong
     class raises SubmissionError.
     """
-    cls = import_entry_class(spec)
+    cls = import_entry_class(spec, alone)
     weights = spec.weights_path
     return cls(str(weights)) if weights is not None else cls()
 
@@ -349,11 +352,17 @@ def instantiate(spec: AgentSpec):
 _module_counter = itertools.count()
 
 
-def import_entry_class(spec: AgentSpec) -> type:
-    """The agent class of `spec`, imported so its modules never clash with another submission's."""
+def import_entry_class(spec: AgentSpec, alone: bool = False) -> type:
+    """The agent class of `spec`, imported so its modules never clash with another submission's
+    (or, `alone`, under their own names: see `instantiate`)."""
     from arena.agents import Agent
 
-    module = _import_isolated(spec.entry_path, spec.root, f"arena_submission_{next(_module_counter)}_{spec.digest[:8]}")
+    own_name = spec.entry_path.stem
+    if alone and own_name not in sys.modules and own_name not in sys.stdlib_module_names:
+        module = _import_alone(spec.entry_path, spec.root, own_name)
+    else:
+        module = _import_isolated(spec.entry_path, spec.root,
+                                  f"arena_submission_{next(_module_counter)}_{spec.digest[:8]}")
     cls = getattr(module, spec.manifest.entry_class, None)
     where = spec.manifest.entry_file
     if cls is None:
@@ -394,6 +403,21 @@ def _import_isolated(file: Path, root: Path, module_name: str):
             origin = getattr(sys.modules[name], "__file__", None) or ""
             if origin and str(Path(origin).resolve()).startswith(root_text):
                 sys.modules[f"{module_name}.{name}"] = sys.modules.pop(name)
+    return module
+
+
+def _import_alone(file: Path, root: Path, module_name: str):
+    """Run `file` as module `module_name`, with `root` first on the import path from now on, as
+    when its author ran it from its folder."""
+    sys.path.insert(0, str(root))
+    module_spec = importlib.util.spec_from_file_location(module_name, file)
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[module_name] = module
+    try:
+        module_spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
     return module
 
 

@@ -359,6 +359,46 @@ def test_no_two_sandboxes_open_at_once_share_an_identity_even_across_harness_pro
     assert last < 2 ** 32 - 1  # (uid_t)-1 means no id
 
 
+# Sends a function of its own to a spawned Python and pickles an object of its own helper's class,
+# as torch.save does: both name the submission's modules, which must be found again.
+PICKLES_ITS_OWN = """
+import multiprocessing
+import pickle
+
+import numpy as np
+
+from arena.agents import Agent
+from helpers import Tally
+
+
+def square(x):
+    return x * x
+
+
+class SubmittedAgent(Agent):
+    def _initialize(self):
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            squares = pool.map(square, [1, 2, 3])
+        tally = pickle.loads(pickle.dumps(Tally(3)))
+        print("squares", squares, "tally", tally.count, flush=True)
+
+    def predict(self, obs):
+        return int(np.flatnonzero(obs["action_mask"])[0])
+"""
+
+
+def test_a_sandboxed_submission_s_modules_keep_their_names_for_pickles_and_spawned_processes(write_submission, tmp_path):
+    folder = write_submission("pickles", PICKLES_ITS_OWN, **{"helpers.py": "class Tally:\n    def __init__(self, count):\n"
+                                                                        "        self.count = count\n"})
+    agent = SandboxedAgent(load(folder), 1.0, limits=LIMITS, log_dir=tmp_path / "logs")
+    try:
+        result = play_match("othello", [agent, RandomAgent()], seed=0, max_steps=2)
+    finally:
+        agent.close()
+    assert result.agents[0].status == OK, result.agents[0].detail
+    assert "squares [1, 4, 9] tally 3" in agent.log_path.read_text()
+
+
 def test_sandboxed_agents_play_exactly_as_they_do_in_process(submissions):
     spec = load(submissions / "greedy")
     local = play_match("othello", [LocalAgent(instantiate(spec)), RandomAgent()], seed=3)

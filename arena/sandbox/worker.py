@@ -153,7 +153,7 @@ class _Worker:
         _seed_global_generators(derive_seed(seed, env.unwrapped.possible_agents.index(message["seat"]), 2))
         try:
             if self.agent is None:
-                self.agent = instantiate(self.spec)
+                self.agent = instantiate(self.spec, alone=True)
             self.agent.get_env_info(view)
         except BaseException as exc:  # noqa: BLE001  (anything the agent raises is reported, not fatal)
             self._failed("failed to start", describe_load_error(exc, self.spec).removeprefix(f"{self.spec.source}: "))
