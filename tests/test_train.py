@@ -352,3 +352,13 @@ def test_snake_and_relay_runs_save_their_learners_and_evaluations(tmp_path):
     assert weights[0] == weights[1]
     evaluations = [json.loads((relay / "evaluation.json").read_text()) for relay in runs]
     assert evaluations[0] == evaluations[1] and evaluations[0]["mean"] > 0
+
+
+def test_an_evaluation_line_says_what_its_rating_is_measured_against(tmp_path, capsys):
+    from arena.train.logs import RunLog
+
+    log = RunLog(tmp_path / "run", total=1024, formats=("csv",))
+    log.evaluation({"ConstantAgent": 0.75, "step_512": 0.5}, {"step_1024": 1183.4}, 1024)
+    log.close()
+    shown = " ".join(capsys.readouterr().out.split())  # as wrapped to the terminal's width
+    assert "step 1,024: scores ConstantAgent 75%, step_512 50%; Elo rating 1183 (ConstantAgent = 1000)" in shown

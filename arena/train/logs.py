@@ -70,7 +70,9 @@ class RunLog:
         self.sb3_logger.record("eval/rating", ratings.get(f"step_{steps}", 0.0))
         self.sb3_logger.dump(steps)
         summary = ", ".join(f"{name} {score:.0%}" for name, score in scores.items())
-        self.progress.console.print(f"step {steps:,}: {summary}; rating {ratings.get(f'step_{steps}', 0.0):.0f}")
+        anchor = f" ({next(iter(scores))} = 1000)" if scores else ""  # the first benchmark anchors the scale
+        self.progress.console.print(f"step {steps:,}: scores {summary}; Elo rating "
+                                    f"{ratings.get(f'step_{steps}', 0.0):.0f}{anchor}")
 
     def close(self) -> None:
         self.progress.stop()
