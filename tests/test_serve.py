@@ -221,8 +221,9 @@ def test_a_flood_of_token_checks_is_answered_503_instead_of_holding_the_servers_
 
 def test_refused_uploads_are_counted_and_one_upload_is_checked_at_a_time(site):
     not_a_submission = _zip({"readme.txt": "no agent here"})
-    answers = [site.upload(not_a_submission).status_code for _ in range(21)]
-    assert answers == [400] * 20 + [429]  # each unpacked before it was refused: it costs the server alike
+    answers = [site.upload(not_a_submission) for _ in range(21)]
+    assert [a.status_code for a in answers] == [400] * 20 + [429]  # each unpacked before it was refused: it costs alike
+    assert answers[-1].json()["error"].endswith("try again in 60 minutes")  # when the first refusal is an hour old
     assert site.upload(not_a_submission, token=site.bob_token).status_code == 400  # others are not held back
 
     from arena.serve.uploads import UploadGate, UploadRefused
@@ -252,7 +253,7 @@ def test_uploads_a_day_are_capped(tmp_path):
     for number in range(2):
         assert site.upload(_zip({"agent.py": RANDOM_AGENT + f"# {number}\n"})).status_code == 201
     third = site.upload(_zip({"agent.py": RANDOM_AGENT + "# 2\n"}))
-    assert third.status_code == 429 and "24 hours" in third.json()["error"]
+    assert third.status_code == 429 and third.json()["error"].endswith("24 hours, the most allowed; try again in 24 hours")
     assert site.upload(_zip({"agent.py": RANDOM_AGENT + "# bob\n"}), token=site.bob_token).status_code == 201
 
 

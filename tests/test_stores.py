@@ -256,7 +256,7 @@ def test_submissions_are_claimed_once_and_validated(database):
     second = store.add_submission(alice.id, "mine", "d2", "/uploads/2")
     assert (first.id, second.id, first.status) == (1, 2, "validating")
     assert store.same_content("d1", alice.id) == first and store.same_content("d3", alice.id) is None
-    assert store.uploads_since(alice.id, time.time() - 60) == 2
+    assert store.uploads_since(alice.id, time.time() - 60) == [first.created_at, second.created_at]
 
     assert store.claim_for_validation().id == 1
     assert store.claim_for_validation().id == 2

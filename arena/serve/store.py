@@ -280,9 +280,10 @@ class CompetitionStore:
         return [Submission(*row) for row in
                 self._rows(f"SELECT {_SUBMISSION_COLUMNS} FROM submissions{clause} ORDER BY id", tuple(args))]
 
-    def uploads_since(self, participant_id: int, since: float) -> int:
-        return self._rows("SELECT COUNT(*) FROM submissions WHERE participant_id = ? AND created_at >= ?",
-                          (participant_id, since))[0][0]
+    def uploads_since(self, participant_id: int, since: float) -> list[float]:
+        """When `participant_id` uploaded each submission since `since`, oldest first."""
+        return [row[0] for row in self._rows("SELECT created_at FROM submissions WHERE participant_id = ? AND "
+                                             "created_at >= ? ORDER BY created_at", (participant_id, since))]
 
     def same_content(self, digest: str, participant_id: int) -> Submission | None:
         """The submission with this content that keeps `participant_id`'s upload of it out, if any: one

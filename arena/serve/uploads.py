@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import re
 import secrets
 import shutil
@@ -66,7 +67,7 @@ class UploadGate:
                 raise UploadRefused("your previous upload is still being checked; wait for its answer", 429)
             if len(recent) >= self.refused_an_hour:
                 raise UploadRefused(f"{len(recent)} of your uploads were refused in the last hour; fix what they "
-                                    f"were refused for, and try again later", 429)
+                                    f"were refused for, and try again {_in(recent[0] + HOUR)}", 429)
             self._checking.add(participant_id)
         try:
             yield
@@ -80,6 +81,12 @@ class UploadGate:
                 self._checking.discard(participant_id)
 
 
+def _in(when: float) -> str:
+    """When `when` (a time.time()) comes, in words: "in 5 minutes"."""
+    minutes = max(1, math.ceil((when - time.time()) / 60))
+    return f"in {minutes} minute{'s' if minutes > 1 else ''}" if minutes < 120 else f"in {math.ceil(minutes / 60)} hours"
+
+
 def take_upload(store: CompetitionStore, participant: Participant, data: bytes, env: str,
                 uploads_dir: Path, limits: UploadLimits, filename: str = "",
                 options: dict[str, Any] | None = None) -> Submission:
@@ -90,10 +97,10 @@ def take_upload(store: CompetitionStore, participant: Participant, data: bytes, 
 
     if len(data) > limits.max_bytes:
         raise UploadRefused(too_large(len(data), limits.max_bytes), 413)
-    since = time.time() - DAY
-    if store.uploads_since(participant.id, since) >= limits.per_day:
+    uploads = store.uploads_since(participant.id, time.time() - DAY)
+    if len(uploads) >= limits.per_day:
         raise UploadRefused(f"you have made {limits.per_day} uploads in the last 24 hours, the most allowed; "
-                            f"try again later", 429)
+                            f"try again {_in(uploads[-limits.per_day] + DAY)}", 429)
     if not data or not zipfile.is_zipfile(io.BytesIO(data)):
         raise UploadRefused("the upload is not a zip file; upload a zip of your agent's folder "
                             "(arena submit FOLDER makes one for you)")
