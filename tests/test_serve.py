@@ -575,6 +575,30 @@ def test_the_server_plays_through_ray_as_through_its_own_process(tmp_path):
     assert tables[0] == tables[1] and len(tables[0]) == 6
 
 
+def test_a_competition_of_a_game_of_more_seats_serves_and_is_continuous_play(tmp_path):
+    from arena.tournament import CONTINUOUS, Tournament
+
+    port = free_port()
+    command = [sys.executable, "-m", "arena.cli", "serve", "--env", "snake", "--db", str(tmp_path / "snakes.sqlite"),
+               "--port", str(port), "--allow-weak-sandbox"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path)
+
+    def listening():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            assert process.poll() is None, process.stdout.read()
+            return False
+
+    try:
+        wait_for(listening, 120, "the snake competition's server to listen")
+    finally:
+        stop(process)
+    with Tournament(tmp_path / "snakes.sqlite") as stored:  # what the leaderboard shows: not a round robin
+        assert stored.settings.format == CONTINUOUS and stored.extend_schedule() == 0
+
+
 def test_a_server_killed_during_play_loses_and_repeats_no_game(tmp_path):
     from arena.serve.client import submit
 

@@ -173,7 +173,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from arena.serve.uploads import UploadLimits
     from arena.serve.validation import Validator
     from arena.settings import parse_overrides
-    from arena.tournament import Settings, Tournament, with_memory_limits
+    from arena.tournament import CONTINUOUS, Settings, Tournament, with_memory_limits
     from arena.tournament.runner import backend_for
     from arena.tournament.store import ResultsStore
 
@@ -197,7 +197,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     else:
         if not args.env:
             raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
-        settings = Settings(env=args.env, options=parse_overrides(args.option), seed=args.seed,
+        settings = Settings(env=args.env, options=parse_overrides(args.option), format=CONTINUOUS, seed=args.seed,
                             time_per_move=args.time_per_move, max_steps=args.max_steps)
         tournament = Tournament(db, with_memory_limits(settings, args.memory_mb, args.workers,
                                                        lambda text: err.print(f"[yellow]warning:[/] {text}")))

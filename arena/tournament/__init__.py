@@ -40,6 +40,8 @@ from arena.ratings import iter_two_player_games
 from arena.tournament.store import ResultsStore
 
 FORMATS = ("round-robin", "gauntlet", "swiss", "free-for-all")
+TWO_SEAT_FORMATS = ("round-robin", "gauntlet", "swiss")
+CONTINUOUS = "continuous"  # `arena serve`'s play: its scheduler plans the games, none is scheduled here
 MAX_SECONDS = 3600.0  # the longest per-move budget or bank an organiser may set
 MAX_GAMES_PER_PAIR = 1000
 
@@ -62,7 +64,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         entry(self.env)
-        if self.format not in FORMATS:
+        if self.format not in (*FORMATS, CONTINUOUS):
             raise ArenaError(f"unknown format {self.format!r}: choose one of {', '.join(FORMATS)}")
         _check_whole("--games-per-pair", self.games_per_pair, 1, MAX_GAMES_PER_PAIR)
         for flag, value in (("--rounds", self.rounds), ("--max-steps", self.max_steps)):
@@ -77,7 +79,7 @@ class Settings:
             make_raw(self.env, **self.options)
         except (ArenaError, ValueError, TypeError) as exc:  # the env's own checks name the option
             raise ArenaError(str(exc)) from None
-        if self.format != "free-for-all" and self.seats != 2:
+        if self.format in TWO_SEAT_FORMATS and self.seats != 2:
             raise ArenaError(f"a {self.format} tournament seats two entrants a game, and {self._game()} has "
                              f"{self.seats} seats: use --format free-for-all{self._seats_hint(2)}")
 
@@ -231,6 +233,8 @@ class Tournament:
         existing = self.store.schedule()
         next_round = 1 + max((m.round for m in existing), default=-1)
         s = self.settings
+        if s.format == CONTINUOUS:
+            return 0
         if s.format == "round-robin":
             matches = schedule.round_robin(active, s.games_per_pair, s.seed, played, next_round)
         elif s.format == "gauntlet":
