@@ -638,10 +638,12 @@ def _run_envs(args: argparse.Namespace) -> int:
     from arena.envs import entry, names
 
     table = Table("env", "kind", "time per move", "bank", "what it is", box=None)
-    for name in names():
-        e = entry(name)
-        table.add_row(name, "turn-based" if e.kind == "aec" else "simultaneous", f"{e.time_per_move:g} s",
-                      f"{e.time_bank:g} s", escape(e.summary))
+    rows = [(name, entry(name), entry(name).summary) for name in names()]
+    rows.append(("pgx:<game>", entry("pgx:game"), "any pgx game (pgx:connect_four, pgx:chess, ...) on the CPU, "
+                                                  "with the jax extra"))
+    for name, e, summary in rows:
+        table.add_row(escape(name), "turn-based" if e.kind == "aec" else "simultaneous", f"{e.time_per_move:g} s",
+                      f"{e.time_bank:g} s", escape(summary))
     out.print(table)
     return 0
 

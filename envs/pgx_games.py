@@ -39,6 +39,7 @@ Terminated or truncated for all players when pgx says so (a game's own move limi
 
 from __future__ import annotations
 
+import difflib
 import functools
 import io
 import warnings
@@ -74,7 +75,9 @@ class PgxGame:
         except ImportError:
             raise ArenaError(f"pgx:{game_id} needs pgx and jax: {install_hint('jax')}") from None
         if game_id not in pgx.available_envs():
-            raise UnknownEnvError(f"unknown pgx game {game_id!r}: choose one of {', '.join(pgx.available_envs())}")
+            close = difflib.get_close_matches(game_id, pgx.available_envs(), n=1)
+            guess = f"did you mean 'pgx:{close[0]}'? " if close else ""
+            raise UnknownEnvError(f"unknown pgx game {game_id!r}: {guess}choose one of {', '.join(pgx.available_envs())}")
         self.jax = jax
         self.env = pgx.make(game_id)
         self.cpu = jax.devices("cpu")[0]

@@ -264,6 +264,7 @@ def test_envs_lists_each_games_clock_with_its_bank(cli):
     assert code == 0 and "time per move" in header and "bank" in header
     fighting = next(row for row in rows if row.strip().startswith("fighting"))
     assert "0.05 s" in fighting and "5 s" in fighting
+    assert any(row.strip().startswith("pgx:<game>") for row in rows)  # the family of names too
 
 
 def small_field(tmp_path: Path, submissions: Path) -> Path:

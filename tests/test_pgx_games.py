@@ -74,6 +74,8 @@ def test_matches_replay_and_render_to_video(tmp_path):
 def test_names_and_options_are_checked():
     with pytest.raises(UnknownEnvError, match="unknown pgx game 'nope'"):
         arena.envs.make("pgx:nope")
+    with pytest.raises(UnknownEnvError, match="unknown pgx game 'conect_four': did you mean 'pgx:connect_four'"):
+        arena.envs.make("pgx:conect_four")
     with pytest.raises(UnknownEnvError, match="no option 'game'"):
         arena.envs.make("pgx:tic_tac_toe", game="chess")
     assert arena.envs.entry("pgx:chess").kind == "aec"
