@@ -91,6 +91,7 @@ def test_star_imports_hand_out_the_libraries_and_the_games_classes():
     assert namespace["partial"].__name__ == "partial" and namespace["Optional"].__module__ == "typing"
     assert namespace["Agent"].__mro__[1] is arena.agents.Agent
     assert namespace["Stage"] is type(arena.envs.make("fighting").objects["platform1"])
+    assert namespace["pymunk"].Vec2d(3, 4).length == 5  # reward code reads positions through it (the train extra)
 
 
 def test_one_name_from_the_compat_package_imports_no_training_library():
