@@ -388,14 +388,8 @@ def _import_isolated(file: Path, root: Path, module_name: str):
     """
     before = set(sys.modules)
     sys.path.insert(0, str(root))
-    module_spec = importlib.util.spec_from_file_location(module_name, file)
-    module = importlib.util.module_from_spec(module_spec)
-    sys.modules[module_name] = module
     try:
-        module_spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(module_name, None)
-        raise
+        module = _run_as_module(file, module_name)
     finally:
         sys.path.remove(str(root))
         root_text = str(root.resolve())
@@ -410,6 +404,11 @@ def _import_alone(file: Path, root: Path, module_name: str):
     """Run `file` as module `module_name`, with `root` first on the import path from now on, as
     when its author ran it from its folder."""
     sys.path.insert(0, str(root))
+    return _run_as_module(file, module_name)
+
+
+def _run_as_module(file: Path, module_name: str):
+    """Execute `file` as the module `module_name`, registered while it runs (and after, if it succeeds)."""
     module_spec = importlib.util.spec_from_file_location(module_name, file)
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[module_name] = module
