@@ -335,13 +335,12 @@ def _add_tournament_command(commands) -> None:
 
 
 def _run_tournament(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
+    from arena.tournament import submissions_folder
     from arena.tournament.runner import backend_for
 
     _check_isolation(args.allow_weak_sandbox)
-    if args.folder and not Path(args.folder).is_dir():  # before the store and its folders are made
-        raise ArenaError(f"{args.folder}: not a folder of submissions")
+    if args.folder:
+        submissions_folder(args.folder)  # before the store and its folders are made
     backend = backend_for(args.backend, args.workers, args.address)
     with _open_tournament(args) as tournament, contextlib.closing(backend):
         if args.folder:
@@ -449,7 +448,7 @@ def _run_match(args: argparse.Namespace) -> int:
         launcher.warm_up()  # it loads while the submissions and the game do
     from pathlib import Path
 
-    from arena.entrants import choose_env, choose_options, seat_count, shown_options
+    from arena.entrants import choose_env, choose_options, seat_count, seats_hint, shown_options
     from arena.envs import EnvSpec, entry
     from arena.match_command import Display, Seats, Tally, play_series
     from arena.submission import load
@@ -466,10 +465,9 @@ def _run_match(args: argparse.Namespace) -> int:
     env = EnvSpec(env_name, choose_options(parse_overrides(args.option), specs))
     seat_total = seat_count(env)
     if seat_total < 2:
-        option = entry(env_name).seats_option
+        hint = seats_hint(env_name, 2)
         raise ArenaError(f"{env_name} with {shown_options(env.options) or 'its default options'} has one seat: "
-                         f"a match of two submissions needs two or more"
-                         + (f" (-o {option}=2)" if option else ""))
+                         f"a match of two submissions needs two or more" + (f" ({hint})" if hint else ""))
     seats = Seats(specs, seat_total, lambda spec: _handles([spec], env_name, args, seat_total)[0])
     tally = Tally(seats.labels, entry(env_name).cooperative)
     try:
@@ -632,18 +630,20 @@ def _run_analyse(args: argparse.Namespace) -> int:
 
 
 def _run_envs(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from rich.markup import escape
     from rich.table import Table
 
     from arena.envs import entry, names
 
     table = Table("env", "kind", "time per move", "bank", "what it is", box=None)
-    rows = [(name, entry(name), entry(name).summary) for name in names()]
-    rows.append(("pgx:<game>", entry("pgx:game"), "any pgx game (pgx:connect_four, pgx:chess, ...) on the CPU, "
-                                                  "with the jax extra"))
-    for name, e, summary in rows:
+    rows = [(name, entry(name)) for name in names()]
+    rows.append(("pgx:<game>", replace(entry("pgx:game"), summary="any pgx game (pgx:connect_four, pgx:chess, ...) "
+                                                                   "on the CPU, with the jax extra")))
+    for name, e in rows:
         table.add_row(escape(name), "turn-based" if e.kind == "aec" else "simultaneous", f"{e.time_per_move:g} s",
-                      f"{e.time_bank:g} s", escape(summary))
+                      f"{e.time_bank:g} s", escape(e.summary))
     out.print(table)
     return 0
 

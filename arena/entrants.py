@@ -106,6 +106,12 @@ def shown_options(options: dict[str, Any]) -> str:
     return ", ".join(f"{key}={value}" for key, value in options.items())
 
 
+def seats_hint(env_name: str, seats: int) -> str | None:
+    """The option that gives `env_name` `seats` seats (`-o num_snakes=2`), None for a game of fixed seats."""
+    option = entry(env_name).seats_option
+    return f"-o {option}={seats}" if option else None
+
+
 def seat_count(env: EnvSpec) -> int:
     """How many seats `env` has with its options (snake's `num_snakes`, the relay's `num_players`, ...)."""
     return len(make_raw(env.name, **env.options).possible_agents)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from arena.db import describe, files_beside
+from arena.entrants import seats_hint, shown_options
 from arena.envs import entry, make_raw
 from arena.errors import ArenaError
 from arena.match import MatchResult
@@ -76,20 +77,19 @@ class Settings:
             raise ArenaError("a gauntlet needs --challenger NAME: the entrant that plays the field")
         _check_limits(self.limits)
         try:
-            make_raw(self.env, **self.options)
+            seats = len(make_raw(self.env, **self.options).possible_agents)
         except (ArenaError, ValueError, TypeError) as exc:  # the env's own checks name the option
             raise ArenaError(str(exc)) from None
-        if self.format in TWO_SEAT_FORMATS and self.seats != 2:
+        if self.format in TWO_SEAT_FORMATS and seats != 2:
             raise ArenaError(f"a {self.format} tournament seats two entrants a game, and {self._game()} has "
-                             f"{self.seats} seats: use --format free-for-all{self._seats_hint(2)}")
+                             f"{seats} seats: use --format free-for-all{self._or_seats(2)}")
 
     def _game(self) -> str:
-        options = ", ".join(f"{key}={value}" for key, value in self.options.items())
-        return f"{self.env} with {options}" if options else self.env
+        return f"{self.env} with {shown_options(self.options)}" if self.options else self.env
 
-    def _seats_hint(self, seats: int) -> str:
-        option = entry(self.env).seats_option
-        return f", or -o {option}={seats}" if option else ""
+    def _or_seats(self, seats: int) -> str:
+        hint = seats_hint(self.env, seats)
+        return f", or {hint}" if hint else ""
 
     @property
     def seats(self) -> int:
@@ -120,6 +120,14 @@ def with_memory_limits(settings: Settings, memory_mb: int | None, workers: int,
     if warning is not None:
         warn(warning)
     return replace(settings, limits=memory_limits(memory_mb, agents_at_once))
+
+
+def submissions_folder(folder: str | Path) -> Path:
+    """`folder` as a Path; ArenaError unless it is a folder (of submissions to register)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ArenaError(f"{folder}: not a folder of submissions")
+    return folder
 
 
 def _check_limits(limits: dict[str, Any]) -> None:
@@ -187,9 +195,7 @@ class Tournament:
 
     def register_folder(self, folder: str | Path) -> list[str]:
         """Register every submission in `folder` (sub-folders and zips); a line of news for each."""
-        folder = Path(folder)
-        if not folder.is_dir():
-            raise ArenaError(f"{folder}: not a folder of submissions")
+        folder = submissions_folder(folder)
         candidates = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and (p.is_dir() or p.suffix == ".zip"))
         news = [self.register(path) for path in candidates]
         if not self.store.entrants(active_only=True):
@@ -267,7 +273,7 @@ class Tournament:
             return []
         if len(active) < s.seats:
             raise ArenaError(f"{s._game()} has {s.seats} seats and only {len(active)} entrants play it: add "
-                             f"entrants{s._seats_hint(len(active)) if len(active) > 1 else ''}")
+                             f"entrants{s._or_seats(len(active)) if len(active) > 1 else ''}")
         return schedule.free_for_all_round(active, s.seats, next_round, s.seed)
 
     def standings(self, entrant_ids: list[int]) -> list[tuple[int, float]]:
