@@ -537,6 +537,32 @@ class SubmittedAgent(Agent):
     assert quiet.output_file is None and not quiet.log_path.exists()
     assert chatty.output_file == chatty.log_path and chatty.log_path.read_text().startswith("thinking\n")
 
+def test_a_faults_traceback_is_in_its_log_when_the_fault_is_reported(write_submission, tmp_path):
+    # Much output before the fault: a log thread that had not caught up would show a part of it, or no file.
+    code = """
+from arena.agents import Agent
+
+print("warming up " * 6000, flush=True)
+
+class SubmittedAgent(Agent):
+    def get_env_info(self, env):
+        raise ValueError("no weights here")
+
+    def predict(self, obs):
+        return 0
+"""
+    spec = load(write_submission("faulty", code))
+    for attempt in range(2):
+        agent = SandboxedAgent(spec, 5.0, log_dir=tmp_path / f"logs{attempt}")
+        try:  # read while its sandbox is open, as `arena match` does between games
+            result = play_match("othello", [agent, RandomAgent()], seed=attempt)
+            log = agent.output_file
+            assert result.agents[0].status == CRASH and log is not None
+            assert log.read_text().rstrip().endswith("ValueError: no weights here")
+        finally:
+            agent.close()
+
+
 
 def test_a_full_disk_under_the_logs_neither_blocks_nor_blames_the_agent(write_submission, tmp_path):
     chatty = write_submission("chatty", """

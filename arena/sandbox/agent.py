@@ -483,6 +483,8 @@ class SandboxedAgent(AgentHandle):
     @property
     def output_file(self) -> Path | None:
         """The file holding what the agent printed (and its tracebacks), if it printed anything yet."""
+        if self._log is not None:
+            self._log.catch_up()
         return self.log_path if self.log_path.exists() else None
 
     def _kill(self) -> None:

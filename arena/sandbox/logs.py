@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import threading
 from pathlib import Path
 from typing import BinaryIO
@@ -23,30 +24,74 @@ class LogCapture:
         self.limit = limit
         self.dropped = 0
         self._read_fd = read_fd
+        os.set_blocking(read_fd, False)
+        self._out: BinaryIO | None = None
+        self._opened = False
+        self._kept = 0
+        self._wake_read, self._wake_write = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+        self._caught_up = threading.Event()
         self._thread = threading.Thread(target=self._drain, name=f"log:{path.name}", daemon=True)
         self._thread.start()
+
+    def catch_up(self, timeout: float = 0.5) -> None:
+        """Wait until what was written into the pipe before this call is in the file: a fault's
+        traceback, printed before its report, is there when the report is shown."""
+        if not self._thread.is_alive() or self._wake_write < 0:
+            return
+        self._caught_up.clear()
+        try:
+            os.write(self._wake_write, b"!")
+        except OSError:
+            return  # already asked, and not yet answered: that answer comes after this call too
+        self._caught_up.wait(timeout)
 
     def _drain(self) -> None:
         # Whatever happens to the file (a full disk), the pipe is drained: an agent must never block
         # on its output, nor pay with its clock for the harness's disk.
-        out, kept, opened = None, 0, False
-        while chunk := _read(self._read_fd):
-            if not opened:  # its first output: the file is made now
-                opened = True
-                out = self._open()
-                kept = 0 if out is None else os.fstat(out.fileno()).st_size
-                if kept and not _write(out, NEXT_PROCESS):
-                    out = None
-            taken = 0 if out is None else min(len(chunk), max(self.limit - kept, 0))
-            if taken and not _write(out, chunk[:taken]):
-                out, taken = None, 0
-            kept += taken
-            self.dropped += len(chunk) - taken
-        if out is not None:
+        poller = select.poll()
+        for fd in (self._read_fd, self._wake_read):
+            poller.register(fd, select.POLLIN)
+        ended = False
+        while not ended:
+            woken = any(fd == self._wake_read for fd, _ in poller.poll())
+            ended = self._take_available()
+            if woken:
+                if not _read(self._wake_read):  # closed: no one will ask again
+                    poller.unregister(self._wake_read)
+                self._caught_up.set()
+        if self._out is not None:
             if self.dropped:
-                _write(out, f"\n[arena: {self.dropped} more bytes of output were dropped]\n".encode())
-            out.close()
-        os.close(self._read_fd)
+                _write(self._out, f"\n[arena: {self.dropped} more bytes of output were dropped]\n".encode())
+            self._out.close()
+        for fd in (self._read_fd, self._wake_read):  # the asking side closes its own end
+            os.close(fd)
+        self._caught_up.set()
+
+    def _take_available(self) -> bool:
+        """Write what the pipe holds now into the file; True once the writer side is closed."""
+        while True:
+            try:
+                chunk = os.read(self._read_fd, _CHUNK)
+            except BlockingIOError:
+                return False
+            except OSError:
+                return True
+            if not chunk:
+                return True
+            self._keep(chunk)
+
+    def _keep(self, chunk: bytes) -> None:
+        if not self._opened:  # its first output: the file is made now
+            self._opened = True
+            self._out = self._open()
+            self._kept = 0 if self._out is None else os.fstat(self._out.fileno()).st_size
+            if self._kept and not _write(self._out, NEXT_PROCESS):
+                self._out = None
+        taken = 0 if self._out is None else min(len(chunk), max(self.limit - self._kept, 0))
+        if taken and not _write(self._out, chunk[:taken]):
+            self._out, taken = None, 0
+        self._kept += taken
+        self.dropped += len(chunk) - taken
 
     def _open(self) -> BinaryIO | None:
         try:  # unbuffered: readable while the agent runs
@@ -60,6 +105,9 @@ class LogCapture:
     def close(self, timeout: float = 2.0) -> None:
         """Wait for the writer side to close (the worker and its children gone) and the file to be written."""
         self._thread.join(timeout)
+        if self._wake_write >= 0:
+            os.close(self._wake_write)
+            self._wake_write = -1
 
     def tail(self, lines: int = 5) -> str:
         """The last lines written, for error messages."""

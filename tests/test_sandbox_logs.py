@@ -1,0 +1,28 @@
+"""The agent's log: what it printed is in the file by the time the harness points to it."""
+
+import os
+
+from arena.sandbox.logs import LogCapture
+
+
+def test_catching_up_writes_everything_the_pipe_held(tmp_path):
+    data = os.urandom(30000).hex().encode()[:59990] + b"Traceback\n"
+    for attempt in range(20):
+        read_fd, write_fd = os.pipe()
+        capture = LogCapture(read_fd, tmp_path / f"{attempt}.log", limit=1 << 20)
+        os.write(write_fd, data)  # the writer still open: its process lives on after its report
+        capture.catch_up()
+        assert (tmp_path / f"{attempt}.log").read_bytes() == data
+        os.close(write_fd)
+        capture.close()
+        capture.catch_up()  # once closed, there is nothing to wait for
+
+
+def test_output_past_the_limit_is_counted_not_kept(tmp_path):
+    read_fd, write_fd = os.pipe()
+    capture = LogCapture(read_fd, tmp_path / "agent.log", limit=100)
+    os.write(write_fd, b"x" * 250)
+    os.close(write_fd)
+    capture.close()
+    assert capture.dropped == 150
+    assert (tmp_path / "agent.log").read_bytes() == b"x" * 100 + b"\n[arena: 150 more bytes of output were dropped]\n"
