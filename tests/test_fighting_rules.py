@@ -156,6 +156,32 @@ def test_jumps_left_reads_zero_on_the_ground_and_counts_air_jumps():
     assert jumps(obs) == 1
 
 
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_a_state_lacks_the_jump_counts_nothing_gave_it(engine):
+    # As in the competition, where reward code guards with hasattr before adding them up.
+    def low_on_jumps(player) -> float:
+        state = player.state
+        if hasattr(state, "jumps_left") and hasattr(state, "recoveries_left"):
+            return -1.0 if state.jumps_left + state.recoveries_left <= 1 else 0.0
+        return 0.0
+
+    env = stage(engine=engine)
+    player, opponent = env.players
+    step(env, keys(env, "j"), frames=8)  # stunned from the ground, whose states never count jumps
+    assert isinstance(opponent.state, StunState)
+    assert not hasattr(opponent.state, "jumps_left") and not hasattr(opponent.state, "recoveries_left")
+    assert low_on_jumps(opponent) == 0.0
+
+    env = stage(engine=engine)  # hit in the air, whose state counts jumps: its stun takes the jumps only
+    player, opponent = env.players
+    opponent.body.position = (4.8, STANDING_Y - 0.3)
+    obs, *_ = step(env, keys(env, "j"), frames=4)
+    assert isinstance(opponent.state, StunState)
+    assert hasattr(opponent.state, "jumps_left") and not hasattr(opponent.state, "recoveries_left")
+    assert low_on_jumps(opponent) == 0.0
+    assert env.obs_helper.get_section(obs["player_1"], "player_recoveries_left")[0] == 0
+
+
 def test_picking_up_a_weapon_changes_weapon_type_and_h_drops_it_again():
     env = stage()
     player = env.players[0]

@@ -178,11 +178,11 @@ class Fighter:
 
     @property
     def jumps_left(self) -> int:
-        return self.state.jumps_left or 0
+        return getattr(self.state, "jumps_left", 0)
 
     @property
     def recoveries_left(self) -> int:
-        return self.state.recoveries_left or 0
+        return getattr(self.state, "recoveries_left", 0)
 
     @property
     def move_type(self) -> MoveType | None:

@@ -380,8 +380,12 @@ TIMERS = {0: ("dash_timer",), 1: ("dash_timer",), 2: ("dash_timer", "turnaround_
 _AT = {name: index for index, name in enumerate(FIGHTER_FIELDS)}
 
 
-def _optional(value: float) -> int | None:
-    return None if value != value else int(value)
+def _set_or_unset(state: object, name: str, value: float) -> None:
+    """The state's `name` as the engine has it: NaN for one never set, which the state then lacks too."""
+    if value == value:
+        setattr(state, name, int(value))
+    elif name in vars(state):
+        delattr(state, name)
 
 
 def _refresh_fighter(fighter: Fighter, v: list[float], action: Any) -> None:
@@ -414,8 +418,8 @@ def _refresh_fighter(fighter: Fighter, v: list[float], action: Any) -> None:
     keys.horizontal_state = HORIZONTAL[int(horizontal)]
     number = int(number)
     state = fighter.states[STATE_NAMES[number]]
-    state.jumps_left, state.recoveries_left = _optional(jumps_left), _optional(recoveries_left)
-    state.jump_timer = _optional(jump_timer)
+    for name, value in (("jumps_left", jumps_left), ("recoveries_left", recoveries_left), ("jump_timer", jump_timer)):
+        _set_or_unset(state, name, value)
     state.invincible_timer, state.dodge_cooldown = int(invincible_timer), int(dodge_cooldown)
     for name in TIMERS.get(number, ()):
         setattr(state, name, int(v[_AT[name]]))

@@ -2,8 +2,9 @@
 
 Each frame the fighter's current state reads the keys, sets velocities and returns the next state
 (or None to stay). Each fighter keeps one object per state, and those objects keep what they were
-last given: a state's `jumps_left`, `recoveries_left` and `jump_timer` are None until something
-sets them (the observation then reads 0), exactly as the competition's states behave. So on the
+last given: a state has no `jumps_left`, `recoveries_left` or `jump_timer` until something sets
+them (the observation then reads 0), exactly as the competition's states behave, so reward code that
+tests `hasattr(player.state, "recoveries_left")` sees what it saw there. So on the
 ground `jumps_left` reads 0, a ground jump gives 2 more jumps in the air, and a fighter leaving
 stun gets at least one.
 
@@ -44,10 +45,11 @@ class PlayerObjectState:
         self.invincible_timer = 0
         self.dodge_cooldown = 0
         self.stun_time_stored = 0
-        # Carried between states by whoever hands them over; None until then.
-        self.jumps_left: int | None = None
-        self.recoveries_left: int | None = None
-        self.jump_timer: float | None = None
+
+    # Carried between states by whoever hands them over; each unset until then.
+    jumps_left: int
+    recoveries_left: int
+    jump_timer: float
 
     def enter(self) -> None:
         """Called when the fighter enters this state."""
@@ -87,7 +89,7 @@ class PlayerObjectState:
                 p.game.emit("hit_during_stun", p.agent_id)
             stun.set_stun(self.stun_time_stored)
             self.stun_time_stored = 0
-            if self.jumps_left is not None:
+            if hasattr(self, "jumps_left"):
                 stun.jumps_left = self.jumps_left
             return stun
         self.invincible_timer = max(0, self.invincible_timer - 1)
@@ -332,7 +334,7 @@ class InAirState(PlayerObjectState):
     def refresh(self) -> None:
         self.jump_timer, self.jumps_left, self.recoveries_left = 0, R.AIR_JUMPS, 1
 
-    def set_jumps(self, jump_timer: float | None, jumps_left: int | None, recoveries_left: int | None) -> None:
+    def set_jumps(self, jump_timer: float, jumps_left: int, recoveries_left: int) -> None:
         self.jump_timer, self.jumps_left, self.recoveries_left = jump_timer, jumps_left, recoveries_left
 
     def enter(self) -> None:
@@ -391,7 +393,7 @@ def land_or_fall(state: PlayerObjectState) -> PlayerObjectState:
     if p.is_on_floor():
         return ground_state(p)
     in_air = p.states["in_air"]
-    if state.jumps_left is not None:
+    if hasattr(state, "jumps_left"):
         in_air.set_jumps(0, state.jumps_left, state.recoveries_left)
     return in_air
 
@@ -471,7 +473,7 @@ class StunState(InAirState):
         if p.is_on_floor():
             return ground_state(p)
         in_air = p.states["in_air"]
-        in_air.jumps_left = 1 if self.jumps_left is None else max(1, self.jumps_left)
+        in_air.jumps_left = max(1, self.jumps_left) if hasattr(self, "jumps_left") else 1
         return in_air
 
 
