@@ -97,6 +97,14 @@ def test_a_round_robin_plays_every_scheduled_match_once_and_grows_in_place(othel
     assert all(5 in {s.entrant_id for s in r.seats} for r in new_results)
 
 
+def test_a_store_inside_the_submissions_folder_is_not_taken_for_entrants(othello_entrants):
+    tournament = Tournament(othello_entrants / "league.sqlite", Settings(env="othello"))
+    assert {p.name for p in othello_entrants.iterdir()} >= {"league-replays", "league-entrants", "league-logs"}
+    news = tournament.register_folder(othello_entrants)
+    assert sorted(line.split()[1].split("@")[0] for line in news) == ["greedy", "greedy_b", "greedy_c", "random"]
+    tournament.close()
+
+
 def test_settings_must_match_a_stored_tournament(othello_entrants, tmp_path):
     db = tmp_path / "t.sqlite"
     started = Tournament(db, Settings(env="othello"))

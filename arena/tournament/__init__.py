@@ -196,7 +196,9 @@ class Tournament:
     def register_folder(self, folder: str | Path) -> list[str]:
         """Register every submission in `folder` (sub-folders and zips); a line of news for each."""
         folder = submissions_folder(folder)
-        candidates = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and (p.is_dir() or p.suffix == ".zip"))
+        own = {self.replay_dir.resolve(), self.archive_dir.resolve(), self.log_dir.resolve()}  # a --db inside the folder
+        candidates = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and (p.is_dir() or p.suffix == ".zip")
+                            and p.resolve() not in own)
         news = [self.register(path) for path in candidates]
         if not self.store.entrants(active_only=True):
             raise ArenaError(f"{folder}: no submission in it plays {self.settings.env}")
