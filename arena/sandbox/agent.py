@@ -358,18 +358,21 @@ class SandboxedAgent(AgentHandle):
 
     def _until_stopped(self, deadline: float) -> None:
         freezer = self._freezer
-        tries = 0
+        tries, pause = 0, STOP_POLL_SECONDS
         while not freezer.stopped():
             if time.monotonic() >= deadline:
                 raise ChannelTimeout
             # A yield lets its processes, on the harness's CPU, stop at once when they are due to run;
             # when they have had more than their share of it lately, only this thread's sleep does.
+            # Sleeps double: one that woke every microsecond would take the CPU back from processes with
+            # work left to finish first, and a wait of 0.1 ms would last milliseconds.
             if tries < STOP_YIELDS:
                 os.sched_yield()
             else:
                 if tries == STOP_YIELDS:  # sleeps as short as asked, not 50 µs longer (the kernel's default slack)
                     _LIBC.prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0)
-                time.sleep(STOP_POLL_SECONDS)
+                time.sleep(pause)
+                pause = min(2 * pause, STOP_POLL_MAX_SECONDS)
             tries += 1
 
     def _broke_protocol(self, what: str, how: str) -> NoReturn:
@@ -504,7 +507,7 @@ WORKDIR_PREFIX = "arena-sandbox-"
 # A call may run past its budget by the time it waited for a CPU, but never past this in wall time.
 WAIT_FACTOR, WAIT_GRACE = 10.0, 5.0
 STOP_SECONDS = 0.5  # how long a closing worker gets to take its STOP and exit before it is killed
-STOP_YIELDS, STOP_POLL_SECONDS = 2, 0.000001  # how the harness waits for a frozen agent to stop
+STOP_YIELDS, STOP_POLL_SECONDS, STOP_POLL_MAX_SECONDS = 2, 0.000001, 0.0001  # how the harness waits for a frozen agent to stop
 PR_SET_TIMERSLACK = 29  # from <linux/prctl.h>
 _LIBC = ctypes.CDLL(None, use_errno=True)
 T = TypeVar("T")
