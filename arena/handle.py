@@ -71,6 +71,14 @@ class AgentHandle(ABC):
         waiting. None (here) for a handle that makes its answer in the await call."""
         return None
 
+    def memory_held(self) -> int:
+        """Bytes its agent's processes hold now, outside the harness's own process (0 here: none)."""
+        return 0
+
+    def memory_allowed(self) -> int:
+        """The most bytes its agent's processes may hold (0 here: it has none of its own)."""
+        return 0
+
     def faulted(self) -> None:
         """Its agent faulted in the game being played (the runner judged an action illegal, say): a
         handle that keeps a process for its agent starts a new one for its next game."""

@@ -16,6 +16,7 @@ from arena.match import play_match
 from arena.sandbox import Limits, SandboxedAgent
 from arena.submission import load
 from arena.tournament import Settings, Tournament
+from arena.tournament import blocks
 from arena.tournament.runner import Backend, ProcessPoolBackend, route
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -186,3 +187,39 @@ def test_arena_match_starts_each_sandbox_once_for_all_its_games(submissions, tmp
     monkeypatch.chdir(tmp_path)
     assert main(["match", str(submissions / "random"), str(submissions / "greedy"), "--games", "4"]) == 0
     assert sorted(spawned) == ["greedy", "random"]
+
+
+class BudgetBackend(Backend):
+    """Plays here, with `process_mb` MiB for the agents of this process, those in play and those kept open."""
+
+    def __init__(self, process_mb: int):
+        self.process_mb = process_mb
+
+    def memory_settings(self) -> dict[str, int]:
+        return {"process_memory_mb": self.process_mb}
+
+
+@pytest.mark.parametrize("process_mb, hoarder_kept", [(1000, False), (4000, True)])
+def test_a_kept_sandbox_is_closed_when_what_it_holds_leaves_a_match_too_little_memory(
+        four, tmp_path, process_mb, hoarder_kept):
+    shutil.rmtree(four / "d")
+    settings = Settings(env="othello", games_per_pair=1, seed=5, limits={"memory_mb": 400, "max_memory_mb": 400})
+    with Tournament(tmp_path / "order.sqlite", settings) as order:  # which entrants play the last match
+        order.register_folder(four)
+        order.extend_schedule()
+        names = {e.id: e.name for e in order.store.entrants()}
+        playing_last = {names[entrant] for entrant in order.store.schedule()[-1].seats}
+    (hoarder,) = {"a", "b", "c"} - playing_last
+    agent = four / hoarder / "agent.py"  # holds 300 MiB from its start on, within its 400
+    agent.write_text(agent.read_text() + '\nHELD = b"x" * (300 << 20)\n')
+    tournament = Tournament(tmp_path / "t.sqlite", settings)
+    tournament.register_folder(four)
+    blocks.close_sandboxes()
+    try:
+        assert tournament.play(BudgetBackend(process_mb)) == 3
+        open_now = {handle.name.split("@")[0] for handle in blocks._sandboxes.handles.values()}
+    finally:
+        blocks.close_sandboxes()
+        tournament.close()
+    # The last match needs 800 MiB at its agents' limits: beside it, the hoarder's 300 fit in 4000, not in 1000.
+    assert open_now == (playing_last | {hoarder} if hoarder_kept else playing_last)

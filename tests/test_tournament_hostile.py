@@ -19,6 +19,7 @@ from arena.errors import ArenaError
 from arena.faults import Status
 from arena.handle import AgentHandle
 from arena.names import file_name, lookalikes, terminal
+from arena.sandbox import cgroups
 from arena.submission import load
 from arena.tournament import Settings, Tournament
 from arena.tournament.blocks import GuardedHandle
@@ -233,6 +234,7 @@ def test_the_agents_playing_at_once_cannot_be_given_more_memory_than_the_machine
 
     assert memory.memory_limits(512, 4) == {"memory_mb": 512, "max_memory_mb": 512}  # the organiser's cap
     monkeypatch.setattr(os, "sysconf", lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 24 << 18}[name])
+    monkeypatch.setattr(memory, "own_memory_limit", lambda: None)  # not in a container
     assert memory.machine_share_mb(4) == 24 * 1024 * 9 // 10 // 4  # 5529 MiB of a 24 GiB machine
     assert memory.memory_limits(None, 4) == {"memory_mb": 4096, "max_memory_mb": 5529}
     assert memory.memory_limits(None, 16) == {"memory_mb": 1382, "max_memory_mb": 1382}
@@ -241,6 +243,22 @@ def test_the_agents_playing_at_once_cannot_be_given_more_memory_than_the_machine
     assert memory.memory_warning(None, 4) is None and memory.memory_warning(5529, 4) is None
     assert memory.memory_warning(8192, 4).startswith(
         "--memory-mb 8192 lets the 4 agents playing at once take 32768 MiB, more than this machine can give them")
+
+
+@pytest.mark.skipif(cgroups.available_bases() is None, reason="needs control groups this process may make")
+def test_in_a_container_the_machines_memory_is_the_containers(tmp_path):
+    memory_base = cgroups.available_bases()["memory"]
+    container = memory_base / f"arena-test-container-{os.getpid()}"
+    container.mkdir()
+    try:
+        limit_file = "memory.max" if (container / "memory.max").exists() else "memory.limit_in_bytes"
+        (container / limit_file).write_text(str(1200 << 20))
+        code = "from arena.sandbox import memory; print(memory.machine_memory_mb(), memory.process_share_mb(2))"
+        inside = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                preexec_fn=lambda: (container / "cgroup.procs").write_text(str(os.getpid())))
+    finally:
+        container.rmdir()
+    assert inside.stdout.split() == ["1200", str(1200 * 9 // 10 // 2)]
 
 
 def test_snake_and_the_relay_bound_what_could_allocate():

@@ -483,6 +483,12 @@ class SandboxedAgent(AgentHandle):
             self._log.close(timeout=0.5)
         return f"; see {self.output_file}" if self.output_file is not None else ""
 
+    def memory_held(self) -> int:
+        return self._cgroup.memory_used() if self._cgroup is not None else 0
+
+    def memory_allowed(self) -> int:
+        return self.memory_mb << 20
+
     @property
     def output_file(self) -> Path | None:
         """The file holding what the agent printed (and its tracebacks), if it printed anything yet."""

@@ -130,6 +130,15 @@ class AgentCgroup:
         match = re.search(r"^oom_kill (\d+)", text, re.MULTILINE)
         return int(match.group(1)) if match else 0
 
+    def memory_used(self) -> int:
+        """Bytes the agent's processes hold now, as its limit counts them (kernel buffers and files in
+        memory too); 0 where it cannot be read."""
+        name = "memory.current" if self.unified else "memory.usage_in_bytes"
+        try:
+            return int((self.paths["memory"] / name).read_text())
+        except (OSError, ValueError):
+            return 0
+
     def reached_memory_limit(self) -> bool:
         """Whether this agent's processes ever needed more memory than their total allows (a kernel
         that killed one of them without that was short of memory itself)."""
@@ -279,6 +288,30 @@ def sweep_stale_groups() -> None:
                     except (ProcessLookupError, PermissionError):
                         pass
                 _rmdir_group(group)
+
+
+def own_memory_limit() -> int | None:
+    """The least memory limit of this process's group and the groups above it (a container's), in
+    bytes; None where none is set or none can be read."""
+    mounts = _cgroup_mounts()
+    limits = []
+    for line in _read_lines("/proc/self/cgroup"):
+        hierarchy, controllers, relative = line.split(":", 2)
+        v2 = hierarchy == "0"
+        mount = mounts.get("<unified>" if v2 else "memory")
+        if mount is None or not (v2 or "memory" in controllers.split(",")):
+            continue
+        group = mount / relative.lstrip("/")
+        for folder in (group, *group.parents):
+            if not folder.is_relative_to(mount):
+                break
+            try:
+                value = (folder / ("memory.max" if v2 else "memory.limit_in_bytes")).read_text().strip()
+            except OSError:
+                continue
+            if value.isdigit():
+                limits.append(int(value))
+    return min(limits, default=None)
 
 
 def _v1_bases() -> dict[str, Path]:

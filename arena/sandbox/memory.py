@@ -3,7 +3,9 @@
 Agents that together ask for more than the machine has run it short, and the kernel then kills
 agents that kept within their own limits; an opponent could do it on purpose. Without an organiser's
 cap, each agent gets the usual limits, lowered to an even share of 90% of the machine's memory among
-the agents playing at once.
+the agents playing at once. The machine's memory is what this process's control groups allow, where
+that is less (a container). A process that keeps sandboxes open between games keeps what they hold
+within its share too (`process_share_mb`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import os
 
 from arena.sandbox.agent import Limits
+from arena.sandbox.cgroups import own_memory_limit
 
 MIN_MEMORY_MB = 64  # the least memory an organiser may give an agent
 
@@ -39,5 +42,17 @@ def memory_warning(memory_mb: int | None, agents_at_once: int) -> str | None:
 
 def machine_share_mb(agents_at_once: int) -> int:
     """MiB each of `agents_at_once` agents may hold for all of them to fit in 90% of this machine's memory."""
-    total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 20
-    return max(MIN_MEMORY_MB, total_mb * 9 // 10 // max(agents_at_once, 1))
+    return max(MIN_MEMORY_MB, machine_memory_mb() * 9 // 10 // max(agents_at_once, 1))
+
+
+def process_share_mb(processes: int) -> int:
+    """MiB the agents of each of `processes` harness processes playing at once may hold together,
+    those in play and those kept open for later games, for all of them to fit in 90% of this machine."""
+    return machine_memory_mb() * 9 // 10 // max(processes, 1)
+
+
+def machine_memory_mb() -> int:
+    """This machine's memory in MiB, or the limit of this process's control groups where lower."""
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    limit = own_memory_limit()
+    return min(physical, limit if limit is not None else physical) >> 20

@@ -292,7 +292,7 @@ class Tournament:
     def play(self, backend: Backend, on_match: Callable[[MatchResult], None] = lambda result: None) -> int:
         """Play until nothing is left to schedule; how many matches were recorded."""
         self.store.clear_failures()  # what an earlier run could not play is tried again
-        settings = {**asdict(self.settings), "log_dir": str(self.log_dir)}
+        settings = {**asdict(self.settings), "log_dir": str(self.log_dir), **backend.memory_settings()}
         recorded = 0
         while True:
             self.extend_schedule()

@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 from arena import tempdirs
 from arena.actions import checked_action
+from arena.cpus import allowed_cpus
 from arena.entrants import submission_handle
 from arena.envs import EnvSpec
 from arena.errors import ArenaError, HarnessError
@@ -29,6 +30,7 @@ from arena.faults import AgentFault, Status, describe_exception
 from arena.handle import AgentHandle, ForfeitingAgent
 from arena.match import play_match
 from arena.sandbox import Limits
+from arena.sandbox.memory import process_share_mb
 from arena.submission import load
 
 SANDBOXES_KEPT = 8  # per pool process: enough for the pairings it plays in turn
@@ -59,8 +61,8 @@ def play_block(settings: dict[str, Any], entrants: dict[int, EntrantPackage], bl
     played: list[Played] = []
     for match_id, seed, seats in block:
         try:
-            handles = [GuardedHandle(_sandboxes.get(entrants[e], settings, seats[:i].count(e)))
-                       for i, e in enumerate(seats)]
+            handles = [GuardedHandle(handle) for handle in _sandboxes.for_match(
+                [(entrants[e], seats[:i].count(e)) for i, e in enumerate(seats)], settings)]
             result = play_match(env, handles, seed, max_steps=settings.get("max_steps"))
         except Exception as exc:  # the env or the harness failed: no seat is to blame
             played.append((match_id, f"the match could not be played: {one_line(exc)}"))
@@ -174,23 +176,41 @@ def close_sandboxes() -> None:
 
 
 class _SandboxCache:
-    """The most recently used sandboxed agents of this process; the oldest are closed."""
+    """The most recently used sandboxed agents of this process; the oldest are closed, also as soon as
+    what the others hold would leave a match's agents too little of the process's share of memory."""
 
     def __init__(self, capacity: int):
         self.capacity = capacity
         self.handles: OrderedDict[tuple, AgentHandle] = OrderedDict()
         atexit.register(self.close_all)
 
-    def get(self, package: EntrantPackage, settings: dict[str, Any], copy: int) -> AgentHandle:
-        key = (package.digest, copy, repr(sorted(settings.items())))
+    def for_match(self, seats: list[tuple[EntrantPackage, int]], settings: dict[str, Any]) -> list[AgentHandle]:
+        """The handles of a match's (entrant, copy) seats, with room made for them (`_make_room`)."""
+        keys = [(package.digest, copy, repr(sorted(settings.items()))) for package, copy in seats]
+        handles = [self._get(key, package, settings) for key, (package, _) in zip(keys, seats)]
+        budget_mb = settings.get("process_memory_mb") or process_share_mb(len(allowed_cpus()))
+        self._make_room(set(keys), budget_mb << 20)
+        return handles
+
+    def _get(self, key: tuple, package: EntrantPackage, settings: dict[str, Any]) -> AgentHandle:
         if key in self.handles:
             self.handles.move_to_end(key)
             return self.handles[key]
-        handle = _open(package, settings)
-        self.handles[key] = handle
-        while len(self.handles) > self.capacity:
-            self.handles.popitem(last=False)[1].close()
+        handle = self.handles[key] = _open(package, settings)
         return handle
+
+    def _make_room(self, playing: set[tuple], budget: int) -> None:
+        """Close the least recently used sandboxes not in the match until `capacity` are open and what
+        they hold, with the match's agents at their limits, fits in `budget` bytes: a sandbox kept open
+        keeps its memory, and memory the machine runs short of gets agents killed within their own limits."""
+        needed = sum(self.handles[key].memory_allowed() for key in playing)
+        kept = [key for key in self.handles if key not in playing]  # the least recently used first
+        held = {key: self.handles[key].memory_held() for key in kept}
+        for key in kept:
+            if len(self.handles) <= self.capacity and needed + sum(held.values()) <= budget:
+                return
+            self.handles.pop(key).close()
+            del held[key]
 
     def close_all(self) -> None:
         while self.handles:

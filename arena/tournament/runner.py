@@ -25,6 +25,7 @@ from arena.cpus import allowed_cpus, kept_on_cpu
 from arena.errors import ArenaError, install_hint
 from arena.match import MatchResult
 from arena.sandbox import launcher
+from arena.sandbox.memory import process_share_mb
 from arena.tournament.blocks import Block, EntrantPackage, Played, one_line, play_block
 from arena.tournament.players import Player, PlayerGone, failed
 from arena.tournament.recorder import Recorder
@@ -72,6 +73,14 @@ def play_pending(store: ResultsStore, settings: dict[str, Any], replay_dir: Path
 
 class Backend:
     """Where blocks are played: here, one after the other."""
+
+    workers = 1
+
+    def memory_settings(self) -> dict[str, int]:
+        """What each process playing blocks may let its agents hold, those in play and those it keeps
+        open, where the backend knows how many play on this machine at once (else each process
+        takes its machine's share per CPU)."""
+        return {"process_memory_mb": process_share_mb(self.workers)}
 
     def package(self, entrant: Entrant) -> EntrantPackage:
         return EntrantPackage(entrant.id, entrant.label, entrant.digest, path=entrant.archive, problem=entrant.problem)
@@ -258,6 +267,9 @@ class RayBackend(Backend):
         self.ray = ray
         self.workers = workers
         self.address = address
+
+    def memory_settings(self) -> dict[str, int]:
+        return super().memory_settings() if self.address is None else {}  # a cluster's machines are its own
 
     def package(self, entrant: Entrant) -> EntrantPackage:
         zipped = None if entrant.problem else _zip_folder(Path(entrant.archive))
