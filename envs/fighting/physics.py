@@ -290,14 +290,14 @@ class World:
     game adds their shapes to its space (its order, before the first step). Shapes that `step` is
     given and that were not added are added then (weapons appear so, between two steps; a solid
     standing still is taken as fixed), and added bodies that `step` is no longer given are
-    removed (weapons leave the space before new ones enter it).
+    removed (weapons leave the space before new ones enter it), and their contacts forgotten.
     """
 
     def __init__(self, gravity: float, dt: float):
         self.gravity = gravity
         self.dt = dt
         self.bias_rate = (1.0 - COLLISION_BIAS ** dt) / dt  # separation speed per unit of excess overlap
-        self.cache: dict[tuple[int, int], Contact] = {}  # last step's contacts, for warm starting
+        self.cache: dict[tuple[Body, Solid], Contact] = {}  # last step's contacts, for warm starting
         self.broadphase = BroadPhase()
         self.added: dict[Body | Solid, None] = {}  # the moving shapes in the broadphase, in the order added
         self.fixed: set[Solid] = set()  # the fixed solids in it
@@ -316,6 +316,7 @@ class World:
     def remove(self, shape: Body | Solid) -> None:
         self.broadphase.remove(shape)
         del self.added[shape]
+        self.cache = {pair: contact for pair, contact in self.cache.items() if shape not in pair}
 
     def step(self, bodies: Iterable[Body], solids: Sequence[Solid]) -> None:
         dt = self.dt
@@ -353,7 +354,7 @@ class World:
             contact = overlap(body, solid, self.bias_rate)
             if contact is None:
                 continue
-            last = cache.get((id(body), id(solid)))
+            last = cache.get((body, solid))
             if last is not None and (last.nx, last.ny) == (contact.nx, contact.ny):
                 contact.carry_over(last)
             contacts.append(contact)
@@ -369,4 +370,4 @@ class World:
                 changed = contact.resolve() or changed
             if not changed:
                 break
-        self.cache = {(id(c.body), id(c.solid)): c for c in contacts}
+        self.cache = {(contact.body, contact.solid): contact for contact in contacts}
