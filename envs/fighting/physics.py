@@ -15,6 +15,10 @@ does that part the same way, so bodies land, slide and settle where the competit
    carry what touches them. Contacts are resolved in turn, `ITERATIONS` times, in the order the
    competition's physics finds them (`broadphase.BroadPhase`): when a fighter is squeezed between
    the platform and a ground, the contact resolved last wins.
+   A pair that stops touching is remembered for `PERSISTENCE` steps (the engine's
+   `collision_persistence`): touching again within them, its contact starts from the impulses it
+   last had without applying them first, as on a first touch; their friction limit still holds,
+   so a fighter landing a frame after leaving a surface is braked harder than on a first landing.
 5. A body of boundless friction (`GRIP_FRICTION`: the weapons) pushed out of a solid's side grips
    it from the contact's next step on and slides no more: there the physics engine finds that
    contact's direction a hair off the horizontal, and the hair times such a friction holds it.
@@ -32,6 +36,7 @@ from arena.envs.fighting.broadphase import BroadPhase
 SLOP = 0.1  # overlap left alone, units
 COLLISION_BIAS = 0.9 ** 60  # fraction of overlap left after one second of pushing out
 ITERATIONS = 10
+PERSISTENCE = 3  # steps a contact is remembered after its pair last touched (pymunk's default)
 GRIP_FRICTION = 1e6  # a contact's friction from which a body grips a side it was pushed out of
 
 
@@ -194,26 +199,32 @@ class Contact:
     Like the competition's physics, a box resting on a box touches at two points (the ends of
     the shared edge), each with its own accumulated normal and friction impulse; both carry over
     to the next step while the contact lasts (warm starting), which decides how squeezes and
-    landings end.
+    landings end. `touched` is the world's step in which the pair last touched.
     """
 
-    __slots__ = ("body", "solid", "nx", "ny", "bias", "friction", "normal", "tangent", "grip")
+    __slots__ = ("body", "solid", "nx", "ny", "bias", "friction", "normal", "tangent", "grip", "touched", "resumed")
 
-    def __init__(self, body: Body, solid: Solid, nx: float, ny: float, bias: float):
+    def __init__(self, body: Body, solid: Solid, nx: float, ny: float, bias: float, touched: int):
         self.body, self.solid = body, solid
         self.nx, self.ny, self.bias = nx, ny, bias
         self.friction = body.friction * solid.body.friction
         self.normal = [0.0, 0.0]  # accumulated impulse at each contact point
         self.tangent = [0.0, 0.0]
         self.grip = False  # friction without limit: the body grips a side (see the module's step 5)
+        self.touched = touched
+        self.resumed = False  # touching again after steps apart: its impulses are not applied again
 
     def carry_over(self, last: Contact) -> None:
-        """Continue `last`, the same contact in the last step: its impulses, and its grip."""
+        """Continue `last`, the same contact when it last touched: its impulses, and its grip."""
         self.normal, self.tangent = last.normal, last.tangent
         self.grip = last.grip or (last.bias > 0.0 and self.nx != 0.0 and self.friction >= GRIP_FRICTION)
+        self.resumed = self.touched - last.touched > 1
 
     def warm_start(self) -> None:
-        """Apply the impulses carried over from the last step."""
+        """Apply the impulses carried over from the last step (none after steps apart: Chipmunk skips
+        an arbiter's cached impulses on its first collision)."""
+        if self.resumed:
+            return
         normal, tangent = self.normal[0] + self.normal[1], self.tangent[0] + self.tangent[1]
         body, nx, ny = self.body, self.nx, self.ny
         body.vx += normal * nx - tangent * ny
@@ -263,8 +274,9 @@ class Contact:
 OUTWARD = ((-1.0, 0.0), (1.0, 0.0), (0.0, -1.0), (0.0, 1.0))  # push-out directions: left, right, up, down
 
 
-def overlap(body: Body, solid: Solid, bias_rate: float) -> Contact | None:
-    """The contact between `body` and `solid`, pushing out along the axis of least overlap."""
+def overlap(body: Body, solid: Solid, bias_rate: float, step: int) -> Contact | None:
+    """The contact between `body` and `solid` in the world's step `step`, pushing out along the axis
+    of least overlap."""
     x, y = solid.body.x, solid.body.y
     bx, by, half_width, half_height = body.x, body.y, body.half_width, body.half_height
     out_left = bx + half_width - x - solid.left
@@ -278,7 +290,7 @@ def overlap(body: Body, solid: Solid, bias_rate: float) -> Contact | None:
     depths = (out_left, out_right, out_up, out_down)
     depth = min(depths)
     nx, ny = OUTWARD[depths.index(depth)]
-    return Contact(body, solid, nx, ny, bias_rate * max(0.0, depth - SLOP))
+    return Contact(body, solid, nx, ny, bias_rate * max(0.0, depth - SLOP), step)
 
 
 class World:
@@ -290,14 +302,15 @@ class World:
     game adds their shapes to its space (its order, before the first step). Shapes that `step` is
     given and that were not added are added then (weapons appear so, between two steps; a solid
     standing still is taken as fixed), and added bodies that `step` is no longer given are
-    removed (weapons leave the space before new ones enter it).
+    removed (weapons leave the space before new ones enter it), and their contacts forgotten.
     """
 
     def __init__(self, gravity: float, dt: float):
         self.gravity = gravity
         self.dt = dt
         self.bias_rate = (1.0 - COLLISION_BIAS ** dt) / dt  # separation speed per unit of excess overlap
-        self.cache: dict[tuple[int, int], Contact] = {}  # last step's contacts, for warm starting
+        self.steps = 0  # steps taken: the clock by which contacts are remembered
+        self.cache: dict[tuple[Body, Solid], Contact] = {}  # contacts touched in the last PERSISTENCE steps
         self.broadphase = BroadPhase()
         self.added: dict[Body | Solid, None] = {}  # the moving shapes in the broadphase, in the order added
         self.fixed: set[Solid] = set()  # the fixed solids in it
@@ -316,9 +329,11 @@ class World:
     def remove(self, shape: Body | Solid) -> None:
         self.broadphase.remove(shape)
         del self.added[shape]
+        self.cache = {pair: contact for pair, contact in self.cache.items() if shape not in pair}
 
     def step(self, bodies: Iterable[Body], solids: Sequence[Solid]) -> None:
         dt = self.dt
+        self.steps += 1
         bodies = list(bodies)
         stepped = set(bodies)
         for shape in [shape for shape in self.added if isinstance(shape, Body) and shape not in stepped]:
@@ -350,10 +365,10 @@ class World:
             body, solid = (first, second) if isinstance(second, Solid) else (second, first)
             if not isinstance(body, Body) or not isinstance(solid, Solid):
                 continue  # bodies never touch bodies; solids never touch solids
-            contact = overlap(body, solid, self.bias_rate)
+            contact = overlap(body, solid, self.bias_rate, self.steps)
             if contact is None:
                 continue
-            last = cache.get((id(body), id(solid)))
+            last = cache.get((body, solid))
             if last is not None and (last.nx, last.ny) == (contact.nx, contact.ny):
                 contact.carry_over(last)
             contacts.append(contact)
@@ -369,4 +384,13 @@ class World:
                 changed = contact.resolve() or changed
             if not changed:
                 break
-        self.cache = {(id(c.body), id(c.solid)): c for c in contacts}
+        self._remember(contacts)
+
+    def _remember(self, contacts: list[Contact]) -> None:
+        """Cache this step's contacts, in the order resolved, and keep the earlier ones whose pair
+        touched less than `PERSISTENCE` steps ago (Chipmunk's `cpSpaceArbiterSetFilter`)."""
+        cache = {(contact.body, contact.solid): contact for contact in contacts}
+        for pair, contact in self.cache.items():
+            if pair not in cache and self.steps - contact.touched < PERSISTENCE:
+                cache[pair] = contact
+        self.cache = cache

@@ -266,6 +266,8 @@ inline std::vector<PlatformFrame> platform_track(int frames) {
 
 // A weapon lying about (weapons.WeaponObject): its body, stepped in a world of its own, where the
 // body was before the frame's physics step, and its leaf in the broadphase once it entered it.
+// Every weapon that appears is a new Item, so no contact of an earlier one is remembered (as
+// physics.World.remove forgets a removed body's).
 struct Item {
   Body body;
   World<1, 3> physics{GRAVITY, DT};

@@ -64,6 +64,7 @@ inline double py_hypot(double a, double b) {
 
 constexpr double SLOP = 0.1;
 constexpr int ITERATIONS = 10;
+constexpr int PERSISTENCE = 3;  // physics.PERSISTENCE
 constexpr double GRIP_FRICTION = 1e6;  // physics.GRIP_FRICTION
 
 // An unrotating box: centre, velocity, separation velocity, half extents, friction, gravity.
@@ -95,11 +96,13 @@ struct Contact {
   double nx = 0, ny = 0, bias = 0, friction = 0;
   double normal[2] = {0, 0}, tangent[2] = {0, 0};
   bool grip = false;  // friction without limit (physics.Contact.grip)
+  bool resumed = false;  // touching again after steps apart: impulses not applied again (physics.Contact.resumed)
 };
 
-// What the last step's contact between a body and a solid left behind, for warm starting.
+// What a body's contact with a solid left behind when they last touched, kept PERSISTENCE steps.
 struct CachedContact {
   bool live = false, grip = false;
+  int touched = 0;  // the world's step in which they last touched
   double nx = 0, ny = 0, bias = 0;
   double normal[2] = {0, 0}, tangent[2] = {0, 0};
 };
@@ -116,6 +119,7 @@ struct Touching {
 template <int BODIES, int SOLIDS>
 struct World {
   double gravity, dt, bias_rate;
+  int steps = 0;  // steps taken (physics.World.steps)
   CachedContact cache[BODIES][SOLIDS];
 
   World(double gravity_, double dt_) : gravity(gravity_), dt(dt_) {
@@ -152,6 +156,7 @@ struct World {
   }
 
   static void warm_start(Body& body, const Contact& c) {
+    if (c.resumed) return;
     double normal = c.normal[0] + c.normal[1], tangent = c.tangent[0] + c.tangent[1];
     body.vx += normal * c.nx - tangent * c.ny;
     body.vy += normal * c.ny + tangent * c.nx;
@@ -212,6 +217,7 @@ struct World {
   // never push each other, so stepping some in one world and others in another is the same as
   // stepping them all in one.
   void collide(Body* const* bodies, const Solid* solids, const Touching<BODIES, SOLIDS>& touching) {
+    ++steps;
     Contact contacts[BODIES * SOLIDS];
     int count = 0;
     for (int b = 0; b < BODIES; ++b) {
@@ -230,9 +236,10 @@ struct World {
           c.tangent[0] = last.tangent[0];
           c.tangent[1] = last.tangent[1];
           c.grip = last.grip || (last.bias > 0.0 && c.nx != 0.0 && c.friction >= GRIP_FRICTION);
+          c.resumed = steps - last.touched > 1;
         } else {
           c.normal[0] = c.normal[1] = c.tangent[0] = c.tangent[1] = 0.0;
-          c.grip = false;
+          c.grip = c.resumed = false;
         }
         ++count;
       }
@@ -248,12 +255,17 @@ struct World {
         changed = resolve(*bodies[contacts[i].body], *solids[contacts[i].solid].body, contacts[i]) || changed;
       if (!changed) break;
     }
-    for (int b = 0; b < BODIES; ++b)
-      for (int s = 0; s < SOLIDS; ++s) cache[b][s].live = false;
+    remember(contacts, count);
+  }
+
+  // Cache this step's contacts and forget those whose pair has not touched for PERSISTENCE steps
+  // (physics.World._remember).
+  void remember(const Contact* contacts, int count) {
     for (int i = 0; i < count; ++i) {
       CachedContact& kept = cache[contacts[i].body][contacts[i].solid];
       const Contact& c = contacts[i];
       kept.live = true;
+      kept.touched = steps;
       kept.grip = c.grip;
       kept.nx = c.nx;
       kept.ny = c.ny;
@@ -263,6 +275,9 @@ struct World {
       kept.tangent[0] = c.tangent[0];
       kept.tangent[1] = c.tangent[1];
     }
+    for (int b = 0; b < BODIES; ++b)
+      for (int s = 0; s < SOLIDS; ++s)
+        if (steps - cache[b][s].touched >= PERSISTENCE) cache[b][s].live = false;
   }
 };
 
