@@ -32,8 +32,9 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
     metadata = {"name": "fighting_v0", "render_modes": ["human", "rgb_array"], "render_fps": R.FPS,
                 "is_parallelizable": True,
                 # 2: the competition's own rules (state machine, move data, physics); 3: weapons lying
-                # about fall and ride the platform, a spawner's can be taken once shown for 36 frames
-                "rules_version": 3}
+                # about fall and ride the platform, a spawner's can be taken once shown for 36 frames;
+                # 4: contacts solved in the competition's order and remembered 3 steps after parting
+                "rules_version": 4}
     # The stage size the competition's env declares, in units; reward code derives edges from it.
     stage_width_tiles = 29.8
     stage_height_tiles = 16.8
