@@ -16,8 +16,8 @@ from arena.seeding import derive_seed
 class SeatView(gymnasium.Env):
     """The spaces and helpers of one seat, shaped like a single-agent Gymnasium env.
 
-    The spaces are private copies seeded from the match seed, so an agent that samples from
-    them is reproducible and never disturbs the env's own random state. Other public attributes
+    The spaces are private copies seeded from the seat's own seed (`seat_seed`), so an agent that
+    samples from them is reproducible and never disturbs the env's own random state. Other public attributes
     are read from the game (`view.objects`, `view.get_spawner_info()`, ...), as an agent of the
     competition reads its env. It is a Gymnasium env so that a model can be built on it
     (`PPO("MlpPolicy", self.env)`), but it cannot be stepped or reset: the harness runs the match,
@@ -31,7 +31,7 @@ class SeatView(gymnasium.Env):
     obs_helper: Any = None
     act_helper: Any = None
     options: dict[str, Any] = field(default_factory=dict)
-    seed: int | None = None  # the match seed the spaces were seeded from
+    seed: int | None = None  # the seat's own seed for the game (`seat_seed`), which the spaces were seeded from
     game: Any = field(default=None, repr=False, compare=False)  # the raw env the seat belongs to
 
     def __getattr__(self, name: str) -> Any:
@@ -69,11 +69,11 @@ def seat_view(env: Any, agent_id: str, seed: int | None = None, private: bool = 
 
     spec = spec_of(env)
     raw = env.unwrapped
-    index = raw.possible_agents.index(agent_id)
+    own_seed = None if seed is None else seat_seed(seed, raw.possible_agents.index(agent_id))
     if not private:
         return SeatView(spec.name, agent_id, raw.observation_space(agent_id), raw.action_space(agent_id),
                         getattr(raw, "obs_helper", None), getattr(raw, "act_helper", None), dict(spec.options),
-                        seed, raw)
+                        own_seed, raw)
     view = SeatView(
         env_name=spec.name,
         agent_id=agent_id,
@@ -84,14 +84,21 @@ def seat_view(env: Any, agent_id: str, seed: int | None = None, private: bool = 
         options=dict(spec.options),
         game=raw,
     )
-    reseed_view(view, index, seed)
+    reseed_view(view, own_seed)
     return view
 
 
-def reseed_view(view: SeatView, index: int, seed: int | None) -> None:
-    """Seed the spaces of `view` (seat number `index`) for a game of match seed `seed`, as `seat_view`
-    does: a view kept from an earlier game of the same seat then samples as a new one would."""
-    view.seed = seed
-    if seed is not None:
-        view.observation_space.seed(derive_seed(seed, index, 0))
-        view.action_space.seed(derive_seed(seed, index, 1))
+def seat_seed(seed: int, index: int) -> int:
+    """Seat number `index`'s own seed for a game of match seed `seed`, where its agent's randomness
+    starts. The match seed also decides what the game hides (snake's next fruit, when and where
+    weapons come): an agent gets this one-way child of it, never the match seed itself."""
+    return derive_seed(seed, index, 3)
+
+
+def reseed_view(view: SeatView, own_seed: int | None) -> None:
+    """Seed the spaces of `view` from its seat's seed (`seat_seed`), as `seat_view` does: a view kept
+    from an earlier game of the same seat then samples as a new one would."""
+    view.seed = own_seed
+    if own_seed is not None:
+        view.observation_space.seed(derive_seed(own_seed, 0))
+        view.action_space.seed(derive_seed(own_seed, 1))

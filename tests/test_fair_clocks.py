@@ -62,7 +62,7 @@ def test_a_fighting_match_between_sandboxed_agents_on_a_busy_machine_ends_with_b
         for agent in agents:
             agent.close()
     assert [a.status for a in result.agents] == [Status.OK, Status.OK], [a.detail for a in result.agents]
-    assert result.steps == 900
+    assert result.steps > 300  # hundreds of moves each, to the last stock or the time limit
     # Each was charged something, and far less than a bank's worth: the waits were not counted.
     assert all(0 < a.time_used < FIGHTING.time_per_move * 900 for a in result.agents)
 

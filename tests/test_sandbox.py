@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 
 from arena.agents import GreedyOthelloAgent, RandomAgent
+from arena.envs import make_raw
+from arena.envs.seat import seat_seed
 from arena.faults import Status
 from arena.handle import LocalAgent
 from arena.match import play_match
@@ -516,6 +518,25 @@ class SubmittedAgent(Agent):
     assert len(faults) == 4 and len(set(faults)) == 2  # each traceback in the report line and in full
     assert log.count("[arena: the output of the agent's next process]") == agent.processes_started - 1 == 2
     assert len(log) <= (4 << 10) + 200 and "more bytes of output were dropped" in log  # the last games' chatter
+
+
+def test_an_agent_is_given_its_seats_own_seed_never_the_match_seed(write_submission):
+    # The match seed decides what the game hides (snake's next fruit): the agent must not have it.
+    code = """
+from arena.agents import Agent
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        raise RuntimeError(f"my seed is {self.env.seed}")
+"""
+    agent = SandboxedAgent(load(write_submission("seed_reader", code)), 5.0)
+    try:
+        result = play_match(make_raw("snake", num_snakes=2), [RandomAgent(), agent], seed=12345)
+    finally:
+        agent.close()
+    told = int(re.search(r"my seed is (\d+)", result.agents[1].detail).group(1))
+    assert told == seat_seed(12345, 1) and told != 12345
+    assert seat_seed(12345, 0) != told != seat_seed(12346, 1)
 
 
 def test_an_agent_that_prints_nothing_leaves_no_log(submissions, write_submission, tmp_path):

@@ -146,11 +146,11 @@ class _Worker:
         from arena.seeding import derive_seed
         from arena.submission import describe_load_error, instantiate
 
-        seed, env, view = message["seed"], *self._seat(message)
+        own_seed, env, view = message["seed"], *self._seat(message)
         # The agent's env is a copy that is never stepped: games that can, show it each observation.
         self.seat, self.frame = message["seat"], 0
         self.follow = getattr(env.unwrapped, "follow_observation", None)
-        _seed_global_generators(derive_seed(seed, env.unwrapped.possible_agents.index(message["seat"]), 2))
+        _seed_global_generators(derive_seed(own_seed, 2))
         try:
             if self.agent is None:
                 self.agent = instantiate(self.spec, alone=True)
@@ -166,10 +166,11 @@ class _Worker:
         key = (message["env"], repr(sorted(message["options"].items())), message["seat"])
         if key in self.kept:
             env, view = self.kept[key]
-            self._reseed_view(view, env.unwrapped.possible_agents.index(message["seat"]), message["seed"])
+            self._reseed_view(view, message["seed"])
             return env, view
         env = self._make_raw(message["env"], **message["options"])
-        view = self._seat_view(env, message["seat"], message["seed"])
+        view = self._seat_view(env, message["seat"])
+        self._reseed_view(view, message["seed"])
         if getattr(env.unwrapped, "follow_observation", None) is None:
             if len(self.kept) >= SEATS_KEPT:
                 self.kept.pop(next(iter(self.kept)))

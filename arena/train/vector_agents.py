@@ -20,6 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from arena.envs.fighting import rules as R
+from arena.envs.seat import seat_seed
 from arena.seeding import derive_seed
 
 KEYS = len(R.KEY_NAMES)
@@ -28,6 +29,7 @@ W, A, S, D, SPACE, H, L, J, K, G = range(KEYS)
 X, Y, VX, VY, GROUNDED, JUMPS_LEFT, RECOVERIES_LEFT, DAMAGE, WEAPON = 0, 1, 2, 3, 5, 7, 9, 12, 15
 SPAWNERS = (16, 19, 22, 25)
 OPPONENT = 32  # add to a column for the opponent's
+OPPONENT_SEAT = 1  # where the opponents sit in training games: their seat-view seeds are this seat's
 STATE = 8
 # The grounds as arena.agents.fighting.ground_under reads them: centre x, top y; all share a half width.
 GROUND_X = np.array([x for x, _ in R.GROUNDS], np.float32)
@@ -78,7 +80,7 @@ class VectorRandom(VectorAgent):
 
     def reset(self, games: np.ndarray, seeds: list[int]) -> None:
         for game, seed in zip(games, seeds):
-            self.rngs[game] = np.random.default_rng(derive_seed(seed, 1, 1))  # seat 1's action space (seat_view)
+            self.rngs[game] = np.random.default_rng(derive_seed(seat_seed(seed, OPPONENT_SEAT), 1))  # its action space
         self.used[games] = self.AHEAD
 
     def act(self, games: np.ndarray, obs: np.ndarray) -> np.ndarray:
@@ -214,7 +216,7 @@ class VectorBrawler(_FrameCounting):
 
 class VectorPolicy(VectorAgent):
     """`PolicyAgent` for one frozen snapshot: every game deciding this frame in one forward pass, each game
-    drawing its action from its own generator (seeded by its match seed) and holding its keys `repeat` frames."""
+    drawing its action from its own generator (seeded by its seat's seed) and holding its keys `repeat` frames."""
 
     def __init__(self, games: int, model: Any, controls: Any, sample: bool):
         super().__init__(games)
@@ -227,7 +229,7 @@ class VectorPolicy(VectorAgent):
     def reset(self, games: np.ndarray, seeds: list[int]) -> None:
         self.frame[games] = 0
         for game, seed in zip(games, seeds):
-            self.rngs[game] = np.random.default_rng(seed)
+            self.rngs[game] = np.random.default_rng(seat_seed(seed, OPPONENT_SEAT))
 
     def act(self, games: np.ndarray, obs: np.ndarray) -> np.ndarray:
         deciding = self.frame[games] % self.controls.repeat == 0
