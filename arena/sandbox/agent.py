@@ -134,7 +134,9 @@ class SandboxedAgent(AgentHandle):
                                                    "seat": seat.agent_id, "seed": seat.seed})
 
     def await_start(self) -> None:
-        self._expect(Kind.READY, self._starting, self._budget(self._starting))
+        budget = self._budget(self._starting)
+        self._expect(Kind.READY, self._starting, budget)
+        self._wait_stopped(self._starting, budget)
         self._timer.stop()  # not on a game's clock, but what it runs after its answer is
         self._seated = True
         if self.limits.share_cpu_in_turns:
@@ -155,6 +157,7 @@ class SandboxedAgent(AgentHandle):
     def await_reset(self) -> None:
         allowance = self.clock.allowance()
         self._expect(Kind.READY, "reset()", allowance)
+        self._wait_stopped("reset()", allowance)
         self._charge("reset()", allowance)  # as a move: it is work for the game, done on the game's time
 
     def request_action(self, observation: Any) -> None:
