@@ -287,7 +287,8 @@ def _check_signals(log: str, _) -> None:
         assert f"{done}: done" in log, log
     assert "aio-nr: masked" in log, log
     for refused in ("cached?: refused (95)", "lease: refused (1)", "inotify: refused (1)", "process_vm_readv: refused (1)",
-                    "aio: refused (38)"):
+                    "aio: refused (38)", "direct open: refused (22)", "direct flag: refused (22)", "dumpable: refused (1)",
+                    "pagemap: refused (13)"):
         assert refused in log, log
 
 

@@ -235,7 +235,7 @@ _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
 _AUDIT_ARCH_X86_64 = 0xC000003E
 _LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
 _ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
-_EPERM, _ENOSYS, _EOPNOTSUPP = 1, 38, 95
+_EPERM, _EINVAL, _ENOSYS, _EOPNOTSUPP = 1, 22, 38, 95
 _DONE = _ERRNO | 0  # "succeeded" without running: for requests that are advice, or locks no one else can see
 # x86-64 numbers of the calls an agent never needs and kernel exploits and escapes start from:
 # namespaces and mounts, tracing and other processes' memory, kernel modules and keyrings, eBPF,
@@ -257,6 +257,14 @@ _FCNTL_TAKE_LOCK = (6, 7, 37, 38)  # F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLK
 _FCNTL_REFUSED = (1024, 1025, 1026)  # F_SETLEASE, F_GETLEASE, F_NOTIFY
 _MADV_EVICT = (20, 21)  # MADV_COLD, MADV_PAGEOUT
 _RWF_NOWAIT = 0x8
+# Reads that bypass the page cache wait on the disk, off the CPU, where the clock cannot see them: an
+# agent could leave its threads waiting there after each answer, holding up the game on no one's time.
+# Refused as by a file system without them (EINVAL, where libraries fall back to cached reads);
+# openat2, whose flags sit where the filter cannot read them, answers ENOSYS, as where the kernel lacks it.
+_OPEN, _OPENAT, _OPENAT2, _F_SETFL, _O_DIRECT = 2, 257, 437, 4, 0o40000
+# The agent's process is not dumpable, which keeps /proc/self/pagemap (how many processes map each page
+# of the software every sandbox shares: a channel) from it; it may not make itself dumpable again.
+_PRCTL, _PR_SET_DUMPABLE = 157, 4
 # Kernel AIO: its contexts come from one pool for the whole machine (an agent could take it all, and
 # its count, /proc/sys/fs/aio-nr, is a channel between sandboxes). Refused as where the kernel lacks it,
 # so that libraries fall back to threads.
@@ -289,11 +297,13 @@ def forbid_escape_syscalls() -> bool:
     but netlink's routing protocol (other protocols: EPROTONOSUPPORT); make file locks and advice
     that evicts cached pages do nothing, and refuse reads that only ask whether pages are cached.
 
-    clone3 answers ENOSYS, so the C library falls back to clone, whose flags the filter can read.
+    Reads that bypass the page cache (O_DIRECT) are refused, and the process is made undumpable for
+    good. clone3 answers ENOSYS, so the C library falls back to clone, whose flags the filter can read.
     Needs no_new_privs (or CAP_SYS_ADMIN); returns False on machines other than x86-64.
     """
     if os.uname().machine != "x86_64":
         return False
+    _libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)  # a change of uid clears it too, where the host keeps suid_dumpable 0
     program = _seccomp_program()
     fprog = _SockFprog(len(program), (_SockFilter * len(program))(*program))
     if _libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
@@ -313,6 +323,7 @@ def _seccomp_program() -> list[_SockFilter]:
             ("jeq", _SOCKET, "socket"), ("jeq", _SOCKETPAIR, "socket"),
             ("jeq", _FLOCK, "done"), ("jeq", _FADVISE64, "done"), ("jeq", _READAHEAD, "done"),
             ("jeq", _FCNTL, "fcntl"), ("jeq", _MADVISE, "madvise"), ("jeq", _PREADV2, "rw2"), ("jeq", _PWRITEV2, "rw2"),
+            ("jeq", _OPEN, "open"), ("jeq", _OPENAT, "openat"), ("jeq", _OPENAT2, "enosys"), ("jeq", _PRCTL, "prctl"),
             ("ret", _ALLOW)]
     labelled = {  # in an order where every jump goes forward, as BPF wants
         "clone": [("ld", 16), ("jset", _NAMESPACE_FLAGS, "deny"), ("ret", _ALLOW)],
@@ -320,12 +331,19 @@ def _seccomp_program() -> list[_SockFilter]:
                    ("jeq", _AF_NETLINK, "netlink"), ("ret", _ERRNO | _EAFNOSUPPORT)],
         "netlink": [("ld", 32), ("jeq", _NETLINK_ROUTE, "allow"), ("ret", _ERRNO | _EPROTONOSUPPORT)],
         "fcntl": [("ld", 24), *[("jeq", command, "done") for command in _FCNTL_TAKE_LOCK],
-                  *[("jeq", command, "deny") for command in _FCNTL_REFUSED], ("ret", _ALLOW)],
+                  *[("jeq", command, "deny") for command in _FCNTL_REFUSED], ("jeq", _F_SETFL, "flags_in_2"),
+                  ("ret", _ALLOW)],
         "madvise": [("ld", 32), *[("jeq", advice, "done") for advice in _MADV_EVICT], ("ret", _ALLOW)],
         "rw2": [("ld", 56), ("jset", _RWF_NOWAIT, "eopnotsupp"), ("ret", _ALLOW)],
+        "open": [("ld", 24), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
+        "openat": [("ld", 32), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
+        "flags_in_2": [("ld", 32), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
+        "prctl": [("ld", 16), ("jeq", _PR_SET_DUMPABLE, "dumpable"), ("ret", _ALLOW)],
+        "dumpable": [("ld", 24), ("jeq", 0, "allow"), ("ret", _ERRNO | _EPERM)],
         "deny": [("ret", _ERRNO | _EPERM)],
         "enosys": [("ret", _ERRNO | _ENOSYS)],
         "eopnotsupp": [("ret", _ERRNO | _EOPNOTSUPP)],
+        "einval": [("ret", _ERRNO | _EINVAL)],
         "done": [("ret", _DONE)],
         "allow": [("ret", _ALLOW)],
     }

@@ -1,7 +1,7 @@
 """Tries to leave signs a partner in another sandbox could read in what every sandbox shares (locks
 on the same files, their pages evicted from the cache, the machine's kernel AIO contexts), and to read
-such signs (cached or not, who opens the files, the AIO count, another process's memory), then plays
-legal moves holding whatever it took."""
+such signs (cached or not, who opens the files or maps their pages, the AIO count, another process's
+memory), then plays legal moves holding whatever it took."""
 import ctypes
 import fcntl
 import os
@@ -32,6 +32,16 @@ class SubmittedAgent(Agent):
         attempt("evict", lambda: os.posix_fadvise(self.held[1], 0, 0, os.POSIX_FADV_DONTNEED))
         attempt("cached?", lambda: os.preadv(self.held[1], [bytearray(4096)], 0, os.RWF_NOWAIT))
         attempt("lease", lambda: fcntl.fcntl(self.held[1], fcntl.F_SETLEASE, fcntl.F_RDLCK))
+        # Uncached reads, which wait on the disk off the clock, and who else maps the shared pages (pagemap).
+        attempt("direct open", lambda: os.close(os.open(SHARED, os.O_RDONLY | os.O_DIRECT)))
+        attempt("direct flag", lambda: fcntl.fcntl(self.held[1], fcntl.F_SETFL, os.O_DIRECT))
+
+        def dumpable():
+            if libc.prctl(4, 1, 0, 0, 0) != 0:  # PR_SET_DUMPABLE
+                raise OSError(ctypes.get_errno(), "prctl")
+
+        attempt("dumpable", dumpable)
+        attempt("pagemap", lambda: open("/proc/self/pagemap", "rb").read(8))
 
         def inotify():
             if libc.inotify_init1(0) < 0:
