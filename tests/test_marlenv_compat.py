@@ -54,10 +54,11 @@ def planes(view):
 def test_make_snake_returns_marlenvs_env_shapes_and_props(n_env, num_snakes, kind):
     env, obs_shape, ac_shape, props = make_snake(n_env=n_env, num_snakes=num_snakes, height=12, width=12,
                                                  vision_range=4, frame_stack=2)
-    assert isinstance(env, kind) and obs_shape == (9, 9, 16) and ac_shape == (3,)
+    # n_env: code written for marlenv before 1.0, whose snakes take the screen's five directions
+    assert isinstance(env, kind) and obs_shape == (9, 9, 16) and ac_shape == (5,)
     assert set(props) == {"high", "low", "n_env", "num_envs", "num_snakes", "reorder", "discrete", "action_info"}
     assert props.n_env == props["n_env"] == n_env and props.num_snakes == num_snakes and props.reorder is True
-    assert props.discrete and props.action_info.action_n == 3
+    assert props.discrete and props.action_info.action_n == 5 == len(SnakeEnv.default_action_dict)
     one = obs_shape if num_snakes == 1 else (num_snakes, *obs_shape)
     assert props.high.shape == props.low.shape == one and props.high.max() == 1 and props.low.max() == 0
     batch = one if n_env == 1 else (n_env, *one)
@@ -74,6 +75,15 @@ def test_make_snake_returns_marlenvs_env_shapes_and_props(n_env, num_snakes, kin
         assert len(rews) == len(dones) == num_snakes and isinstance(infos, dict)
     else:
         assert isinstance(rews, float) and isinstance(dones, bool) and isinstance(infos, dict)
+
+
+def test_marlenv_1_0s_num_envs_turns_the_snakes_and_a_named_observer_is_kept():
+    assert make_snake(num_envs=2, num_snakes=2)[2] == make_snake(num_snakes=2)[2] == (3,)  # keep going, left, right
+    assert make_snake(n_env=2, num_snakes=2, observer="snake")[2] == (3,)
+    env, _, ac_shape, _ = make_snake(n_env=1, num_snakes=1, height=8, width=8)
+    assert ac_shape == (5,)
+    env.reset(seed=0)
+    env.step(4)  # up on the screen, which a snake of marlenv before 1.0 could be told
 
 
 def test_num_envs_is_n_env_and_an_unknown_keyword_warns_by_name():

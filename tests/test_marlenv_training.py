@@ -184,7 +184,7 @@ def test_dqn_on_one_snake_in_a_plain_env():
     rng = np.random.default_rng(2)
     env, obs_shape, ac_shape, props = make_snake(n_env=1, num_snakes=1, width=10, height=10, vision_range=3,
                                                  frame_stack=2, reward_dict=FRUIT_ONLY, num_fruits=10)
-    assert props.discrete and props.action_info.action_n == ac_shape[0] == 3
+    assert props.discrete and props.action_info.action_n == ac_shape[0] == 5  # rl2's marlenv: the screen's directions
     q, target = (Net(obs_shape, ac_shape, reorder=True, high=props.high) for _ in range(2))
     target.load_state_dict(q.state_dict())
     optimizer = torch.optim.Adam(q.parameters(), lr=1e-3)

@@ -26,9 +26,11 @@ The vector env starts a game again as soon as all its snakes are done (that game
 observations is then the new game's first) and `render()` draws game 0.
 
 ## Actions
-`observer="snake"` (the default): 0 keep going, 1 turn left, 2 turn right. `observer="human"`
-(marlenv's actions before 1.0): 0 keep going, 1 left, 2 right, 3 down, 4 up on the screen; a snake
-only turns across its way, so asking a snake going up to go down keeps it going up.
+`observer="snake"` (marlenv 1.0's default): 0 keep going, 1 turn left, 2 turn right.
+`observer="human"` (marlenv's actions before 1.0): 0 keep going, 1 left, 2 right, 3 down, 4 up on the
+screen; a snake only turns across its way, so asking a snake going up to go down keeps it going up.
+`make_snake(n_env=...)`, as code for marlenv before 1.0 (rl2's examples) calls it, makes "human"
+snakes unless an observer is named; `make_snake(num_envs=...)` and the envs themselves, "snake" ones.
 
 ## Observation
 A uint8 array per snake, (2 * vision_range + 1) square around its head and not turned, or with
@@ -75,8 +77,11 @@ lives on in marlenv. Unknown keywords warn (`UnknownOptionWarning`, naming them)
 ignores them; they are still ignored. The single-agent wrapper passes the info on (marlenv's
 returns `{}`). `render()` draws with arena's colours; `"human"` draws nothing, as in marlenv. With
 Gymnasium, pass `max_episode_steps` to the env rather than to `gymnasium.make` (which would add a
-five-value `TimeLimit`). marlenv's `SnakeGraph-v1` (graph observations) is not here: `Snake-v1` and
-`SnakeCoop-v1` are.
+five-value `TimeLimit`). Grids are at least 7 x 7 (the walls included), with 1 to 8 snakes that must
+fit with room ahead (marlenv takes smaller grids and more snakes). When two snakes die on the same
+step running into a third's tail as it eats, the snake left alone earns `win` (marlenv counted them
+twice and paid it no `win`). marlenv's `SnakeGraph-v1` (graph observations) is not here: `Snake-v1`
+and `SnakeCoop-v1` are.
 """
 
 from arena.compat.marlenv import envs, wrappers

@@ -173,7 +173,7 @@ class AsyncVectorMultiEnv:
         return f"AsyncVectorMultiEnv({self.num_envs})"
 
 
-def make_snake(n_env: int = 1, num_snakes: int = 4, env_id: str = ENV_ID, **kwargs: Any):
+def make_snake(n_env: int | None = None, num_snakes: int = 4, env_id: str = ENV_ID, **kwargs: Any):
     """marlenv's factory: `(env, observation_shape, action_shape, props)` for `Snake-v1` games.
 
     `env` is a `SingleAgent` (one snake) or `SingleMultiAgent` (several) env, or an
@@ -183,12 +183,19 @@ def make_snake(n_env: int = 1, num_snakes: int = 4, env_id: str = ENV_ID, **kwar
     `n_env` (also as `num_envs`), `num_snakes`, `reorder` (True: channels-last observations for a
     channels-first network), `discrete` and `action_info` (`{"action_n": n}`). The other keywords
     are `SnakeEnv`'s; unknown ones warn (marlenv drops them silently).
+
+    Code that names the games `n_env` was written for marlenv before 1.0, whose snakes take the five
+    screen directions: its snakes do (`observer="human"`) unless it names an observer; with
+    `num_envs`, or neither, they turn (`observer="snake"`), as in marlenv 1.0.
     """
+    if n_env is not None:
+        kwargs.setdefault("observer", "human")
     if "num_envs" in kwargs:
         num_envs = kwargs.pop("num_envs")
-        if n_env not in (1, num_envs):
+        if n_env not in (None, 1, num_envs):
             raise ValueError(f"arena.compat.marlenv: make_snake got n_env={n_env} and num_envs={num_envs}; give one")
         n_env = num_envs
+    n_env = 1 if n_env is None else n_env
     env_id = kwargs.pop("id", env_id)
     if env_id != ENV_ID:
         raise ValueError(f"arena.compat.marlenv: make_snake makes {ENV_ID!r} games only, got {env_id!r}")
