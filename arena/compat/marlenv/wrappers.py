@@ -13,6 +13,7 @@ from gymnasium import spaces
 
 from arena.compat.marlenv._games import MarlenvGames, SnakeSettings
 from arena.compat.marlenv.envs import ENV_ID
+from arena.compat.marlenv.envs.old_gym import gym_space
 from arena.compat.marlenv.envs.snake_env import SnakeEnv, grid_rgb
 from arena.envs.snake.picture import text_board
 from arena.envs.snake.vec import AttrDict
@@ -62,8 +63,9 @@ class SingleAgent(_Wrapper):
         if env.num_snakes != 1:
             raise ValueError(f"arena.compat.marlenv: SingleAgent wraps a one-snake game, this one has {env.num_snakes}")
         super().__init__(env)
-        self.action_space = spaces.Discrete(len(env.action_dict))
-        self.observation_space = spaces.Box(0, 1, env.observation_space.shape[1:], np.uint8)
+        self.action_space = _as_wrapped(spaces.Discrete(len(env.action_dict)), env.action_space)
+        self.observation_space = _as_wrapped(spaces.Box(0, 1, env.observation_space.shape[1:], np.uint8),
+                                             env.observation_space)
 
     def reset(self, **kwargs: Any) -> np.ndarray:
         return self.env.reset(**kwargs)[0]
@@ -78,7 +80,13 @@ class SingleMultiAgent(_Wrapper):
 
     def __init__(self, env: SnakeEnv):
         super().__init__(env)
-        self.action_space = spaces.Discrete(len(env.action_dict))
+        self.action_space = _as_wrapped(spaces.Discrete(len(env.action_dict)), env.action_space)
+
+
+def _as_wrapped(space: spaces.Space, wrapped: Any) -> Any:
+    """`space` of the family of the wrapped env's `wrapped` space: old gym's for an env `gym.make` made,
+    which gym's own vector envs and checks need."""
+    return space if isinstance(wrapped, spaces.Space) else gym_space(space)
 
 
 class AsyncVectorMultiEnv:
