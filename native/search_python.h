@@ -108,14 +108,23 @@ class Evaluator {
     const auto pair = result.cast<py::sequence>();
     using Floats = py::array_t<float, py::array::c_style | py::array::forcecast>;
     const Floats p(pair[0]), v(pair[1]);
-    if (p.ndim() != 2 || p.shape(0) != rows || p.shape(1) != num_actions_)
+    const int squares = size_ * size_;
+    // A network of the board's squares alone (rlscout's for Othello): the pass, the last action, gets
+    // weight 0; the rules alone play it, when it is the only move.
+    const bool without_pass = num_actions_ == squares + 1 && p.ndim() == 2 && p.shape(1) == squares;
+    if (p.ndim() != 2 || p.shape(0) != rows || (p.shape(1) != num_actions_ && !without_pass))
       throw py::value_error("evaluator policies must have shape (" + std::to_string(rows) + ", " +
                             std::to_string(num_actions_) + "), got " + shape_text(p));
     if (v.size() != rows)
       throw py::value_error("evaluator values must have " + std::to_string(rows) + " entries (one per row), got " +
                             shape_text(v));
-    if (!copy_finite(p.data(), policies, static_cast<size_t>(rows) * num_actions_))
-      reject_non_finite("evaluator policies", p.data(), rows, num_actions_);
+    const int columns = static_cast<int>(p.shape(1));
+    for (int row = 0; row < rows; ++row) {
+      float* into = policies + static_cast<size_t>(row) * num_actions_;
+      if (!copy_finite(p.data() + static_cast<size_t>(row) * columns, into, static_cast<size_t>(columns)))
+        reject_non_finite("evaluator policies", p.data(), rows, columns);
+      if (without_pass) into[squares] = 0.0f;
+    }
     if (!copy_finite(v.data(), values, static_cast<size_t>(rows)))
       reject_non_finite("evaluator values", v.data(), rows, 1);
   }

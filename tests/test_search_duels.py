@@ -198,3 +198,20 @@ def test_a_policy_without_a_value_head_makes_an_evaluator():
                        games=4, seed=0, size=7)
     assert result.games == 4
 
+
+
+def test_an_othello_policy_of_the_squares_alone_plays_as_one_with_a_zero_pass():
+    # rlscout's Othello networks have one output per square: the pass is the rules' to play.
+    weights = np.random.default_rng(3).random(36).astype(np.float32)
+
+    def moves(columns: int) -> list:
+        policy = np.zeros(columns, np.float32)
+        policy[:36] = weights[:columns]
+        evaluate = policy_evaluator(lambda inputs: np.tile(policy, (len(inputs), 1)))
+        play = make_self_play("othello", size=6, batch_size=2, simulations=24, leaf_playouts=2, seed=1)
+        return [r.moves for r in play.play(evaluate, games=2)]
+
+    squares_alone = moves(36)
+    assert squares_alone == moves(37) and all(len(m) > 20 for m in squares_alone)
+    with pytest.raises(ValueError, match=r"evaluator policies must have shape \(\d+, 37\), got \(\d+, 35\)"):
+        moves(35)

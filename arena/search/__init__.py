@@ -98,8 +98,9 @@ Evaluate = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 def policy_evaluator(policy: Callable[[np.ndarray], np.ndarray]) -> Evaluate:
     """An evaluator from a policy alone, for a network without a value head: `policy(inputs)` maps
     float32 (rows, 2, N, N) to (rows, num_actions) non-negative weights (softmax probabilities;
-    exponentiate a log-softmax). Its values are zeros: search with `leaf_playouts` > 0, where
-    leaves take their values from random playouts instead."""
+    exponentiate a log-softmax); for Othello, N * N weights without the pass do too (rlscout's
+    networks), the pass being the rules' to play. Its values are zeros: search with
+    `leaf_playouts` > 0, where leaves take their values from random playouts instead."""
 
     def evaluate(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.asarray(policy(inputs), dtype=np.float32), np.zeros(len(inputs), np.float32)
