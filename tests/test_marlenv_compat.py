@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import arena.envs
 from arena.compat import marlenv
 from arena.compat.marlenv import AsyncVectorMultiEnv, SingleAgent, SingleMultiAgent, SnakeEnv, UnknownOptionWarning
+from arena.compat.marlenv.envs import CoopSnakeEnv
 from arena.compat.marlenv.wrappers import make_snake
 from arena.envs.snake.engine import DIRECTIONS
 from arena.envs.snake.vision import MARLENV_PLANES
@@ -288,13 +289,31 @@ def test_the_coop_env_ends_for_every_snake_once_one_dies():
     plain = SnakeEnv(num_snakes=3, height=8, width=8)
     coop.reset(seed=4)
     plain.reset(seed=4)
-    for _ in range(100):
-        _, coop_rewards, coop_dones, _ = coop.step([KEEP] * 3)  # straight ahead: into a wall before long
-        _, rewards, dones, _ = plain.step([KEEP] * 3)
+    for steps in range(1, 100):
+        _, coop_rewards, coop_dones, coop_info = coop.step([KEEP] * 3)  # straight ahead: into a wall before long
+        _, rewards, dones, info = plain.step([KEEP] * 3)
         assert coop_rewards == rewards
         if any(dones):
             break
     assert any(dones) and not all(dones) and coop_dones == [True] * 3
+    # That step ends the episode there, as marlenv's does: its ranks and figures, counted up to it.
+    assert info == {} and set(coop_info) == {"rank", "episode_scores", "episode_steps", "episode_fruits",
+                                              "episode_kills"}
+    assert coop_info["episode_steps"].tolist() == [steps - 1 if done else steps for done in dones]
+
+
+def test_make_snake_makes_coop_games_too_and_their_vector_restarts_a_game_once_a_snake_is_done():
+    env, _, ac_shape, _ = make_snake(num_envs=4, num_snakes=2, env_id="SnakeCoop-v1", height=8, width=8)
+    env.reset(seed=0)
+    ended = 0
+    for _ in range(40):
+        obs, _, dones, infos = env.step(np.zeros((4, 2), int))
+        for done, info in zip(dones, infos):
+            assert done.all() == bool(info) and (done.all() or not done.any())  # all done together, with the info
+            ended += bool(info)
+    assert ended >= 4
+    single, *_ = make_snake(num_envs=1, num_snakes=2, env_id="SnakeCoop-v1")
+    assert isinstance(single.unwrapped, CoopSnakeEnv)
 
 
 def test_until_seeded_a_game_comes_from_numpys_global_generator_as_in_marlenv():

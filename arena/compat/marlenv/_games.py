@@ -52,6 +52,7 @@ class SnakeSettings:
     reward_dict: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_REWARD_DICT))
     num_fruits: int = 3
     max_episode_steps: float = MAX_EPISODE_STEPS
+    team: bool = False  # SnakeCoop-v1's: the game is over for every snake once one is done
 
     @classmethod
     def parse(cls, height=20, width=20, num_snakes=4, snake_length=3, vision_range=None, frame_stack=1,
@@ -151,9 +152,10 @@ class MarlenvGames:
     def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
         """Move every game; rewards (float64) and dones (bool), both (n_games, num_snakes), and each game's info.
 
-        A game is over when every snake is done (dead, or `max_episode_steps` reached); its info then
-        holds rank, episode_scores, episode_steps, episode_fruits and episode_kills, and its figures
-        start again from zero. Call `restart` for the games to play on.
+        A game is over when every snake is done (dead, or `max_episode_steps` reached), or in a team
+        game when any is (all are then done); its info then holds rank, episode_scores, episode_steps,
+        episode_fruits and episode_kills, and its figures start again from zero. Call `restart` for
+        the games to play on.
         """
         if not self.started:
             raise RuntimeError("arena.compat.marlenv: call reset() before step()")
@@ -167,7 +169,8 @@ class MarlenvGames:
         self.kills += alive * outcome.kills
         dones = ~alive
         dones[self.games.steps >= self.settings.max_episode_steps] = True
-        over = dones.all(1)
+        over = dones.any(1) if self.settings.team else dones.all(1)
+        dones[over] = True
         infos: list[dict[str, Any]] = [{} for _ in range(self.n_games)]
         for g in np.flatnonzero(over):
             infos[g] = self.final_info(g)

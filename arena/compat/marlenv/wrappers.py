@@ -6,13 +6,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable, Sequence
 
 import numpy as np
 from gymnasium import spaces
 
 from arena.compat.marlenv._games import MarlenvGames, SnakeSettings
-from arena.compat.marlenv.envs import ENV_ID
+from arena.compat.marlenv.envs import COOP_ENV_ID, ENV_ID, CoopSnakeEnv
 from arena.compat.marlenv.envs.old_gym import gym_space
 from arena.compat.marlenv.envs.snake_env import SnakeEnv, grid_rgb
 from arena.envs.snake.picture import text_board
@@ -182,7 +183,8 @@ class AsyncVectorMultiEnv:
 
 
 def make_snake(n_env: int | None = None, num_snakes: int = 4, env_id: str = ENV_ID, **kwargs: Any):
-    """marlenv's factory: `(env, observation_shape, action_shape, props)` for `Snake-v1` games.
+    """marlenv's factory: `(env, observation_shape, action_shape, props)` for `Snake-v1` games, or
+    `SnakeCoop-v1` ones with `env_id="SnakeCoop-v1"` (a game over for all once a snake is done).
 
     `env` is a `SingleAgent` (one snake) or `SingleMultiAgent` (several) env, or an
     `AsyncVectorMultiEnv` of `n_env` games when `n_env > 1` (`num_envs` is accepted for `n_env`);
@@ -205,15 +207,15 @@ def make_snake(n_env: int | None = None, num_snakes: int = 4, env_id: str = ENV_
         n_env = num_envs
     n_env = 1 if n_env is None else n_env
     env_id = kwargs.pop("id", env_id)
-    if env_id != ENV_ID:
-        raise ValueError(f"arena.compat.marlenv: make_snake makes {ENV_ID!r} games only, got {env_id!r}")
+    if env_id not in (ENV_ID, COOP_ENV_ID):
+        raise ValueError(f"arena.compat.marlenv: make_snake makes {ENV_ID!r} and {COOP_ENV_ID!r} games, got {env_id!r}")
     if int(n_env) < 1:
         raise ValueError(f"arena.compat.marlenv: n_env must be at least 1, got {n_env}")
     n_env = int(n_env)
-    settings = SnakeSettings.parse(num_snakes=num_snakes, stacklevel=3, **kwargs)
+    settings = replace(SnakeSettings.parse(num_snakes=num_snakes, stacklevel=3, **kwargs), team=env_id == COOP_ENV_ID)
     single = settings.num_snakes == 1
     wrapper = SingleAgent if single else SingleMultiAgent
-    one = wrapper(SnakeEnv.from_settings(settings))
+    one = wrapper((CoopSnakeEnv if settings.team else SnakeEnv).from_settings(settings))
     env = AsyncVectorMultiEnv.from_settings(settings, n_env, single) if n_env > 1 else one
     space = one.observation_space
     observation_shape = space.shape if single else space.shape[1:]

@@ -10,11 +10,11 @@ from __future__ import annotations
 from arena.compat.marlenv.envs.coop_snake_env import CoopSnakeEnv
 from arena.compat.marlenv.envs.snake_env import SnakeEnv
 
-ENV_ID = "Snake-v1"
+ENV_ID, COOP_ENV_ID = "Snake-v1", "SnakeCoop-v1"
 ENTRY_POINTS = {ENV_ID: "arena.compat.marlenv.envs.snake_env:SnakeEnv",
-                "SnakeCoop-v1": "arena.compat.marlenv.envs.coop_snake_env:CoopSnakeEnv"}
+                COOP_ENV_ID: "arena.compat.marlenv.envs.coop_snake_env:CoopSnakeEnv"}
 OLD_GYM_ENTRY_POINTS = {ENV_ID: "arena.compat.marlenv.envs.old_gym:snake_env",  # with gym's space classes
-                        "SnakeCoop-v1": "arena.compat.marlenv.envs.old_gym:coop_snake_env"}
+                        COOP_ENV_ID: "arena.compat.marlenv.envs.old_gym:coop_snake_env"}
 
 
 def register() -> None:
@@ -47,4 +47,4 @@ def register() -> None:
 
 register()
 
-__all__ = ["ENV_ID", "CoopSnakeEnv", "SnakeEnv", "register"]
+__all__ = ["COOP_ENV_ID", "ENV_ID", "CoopSnakeEnv", "SnakeEnv", "register"]

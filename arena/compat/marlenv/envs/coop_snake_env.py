@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
-import numpy as np
-
+from arena.compat.marlenv._games import SnakeSettings
 from arena.compat.marlenv.envs.snake_env import SnakeEnv
 
 
 class CoopSnakeEnv(SnakeEnv):
-    """`SnakeEnv` whose `step` reports every snake done as soon as any is, for teams that share a fate.
+    """`SnakeEnv` whose game is over for every snake as soon as any is done, for teams that share a fate:
+    that step reports every snake done, with the episode's ranks and figures in its info, as
+    marlenv's does. Reset it then, as marlenv's users do."""
 
-    The game itself goes on as `SnakeEnv`'s (its info stays empty until every snake is dead): reset it
-    when the dones say so, as marlenv's users do.
-    """
-
-    def step(self, actions) -> tuple[np.ndarray, list[float], list[bool], dict[str, Any]]:
-        observations, rewards, dones, info = super().step(actions)
-        if any(dones):
-            dones = [True] * self.num_snakes
-        return observations, rewards, dones, info
+    def _setup(self, settings: SnakeSettings) -> None:
+        super()._setup(replace(settings, team=True))
