@@ -242,7 +242,7 @@ def test_dirichlet_noise_changes_the_root_priors_reproducibly():
     "evaluator, message",
     [
         (lambda x: np.ones((len(x), 64), np.float32), "policies, values"),
-        (lambda x: (np.ones((len(x), 64), np.float32), np.zeros(len(x))), "shape \\(1, 65\\)"),
+        (lambda x: (np.ones((len(x), 63), np.float32), np.zeros(len(x))), "shape \\(1, 65\\)"),
         (lambda x: (np.ones((len(x), 65), np.float32), np.zeros(3)), "one per row"),
     ],
 )

@@ -127,7 +127,7 @@ def test_bad_settings_and_bad_evaluations_are_clear_errors():
         make_self_play("gomoku", rule="renju")
     play = make_self_play("othello", batch_size=2, simulations=5)
     with pytest.raises(ValueError, match="shape \\(2, 65\\)"):
-        play.play(lambda x: (np.ones((len(x), 64)), np.zeros(len(x))), games=2)
+        play.play(lambda x: (np.ones((len(x), 63)), np.zeros(len(x))), games=2)
     play = make_self_play("othello", batch_size=2, simulations=5)
     play.start(2)
     play.collect()
