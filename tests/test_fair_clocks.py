@@ -309,33 +309,34 @@ def seconds_to_populate() -> float:
         libc.munmap(address, size)
 
 
+def leaving_kernel_work(write_submission, code: str, game: str, opponent, max_steps: int):
+    """The results of a short match of `code`, an agent whose system calls take a third of a move more
+    than it has each, against `opponent`."""
+    per_move = max(0.01, seconds_to_populate() / 3)
+    agent = SandboxedAgent(load(write_submission("kernel_work", code)), time_per_move=per_move)
+    try:
+        return play_match(game, [agent, opponent], seed=0, max_steps=max_steps).agents
+    finally:
+        agent.close()
+
+
 @pytest.mark.skipif(not protections()["freezing"], reason="needs a cgroup freezer")
 def test_in_a_game_of_turns_the_opponent_moves_only_once_every_process_of_the_agent_has_stopped(write_submission):
     """The agent's answer comes in milliseconds, but a system call it left running takes a third of a
     move more: its opponent's turn waits for it, on its clock, and it runs out of time."""
-    per_move = max(0.01, seconds_to_populate() / 3)
-    agent = SandboxedAgent(load(write_submission("kernel_work", LEAVES_KERNEL_WORK)), time_per_move=per_move)
-    try:
-        mine, other = play_match("othello", [agent, Deliberate()], seed=0, max_steps=8).agents
-    finally:
-        agent.close()
+    mine, other = leaving_kernel_work(write_submission, LEAVES_KERNEL_WORK, "othello", Deliberate(), 8)
     assert (mine.status, other.status) == (Status.TIMEOUT, Status.OK), mine.detail
     assert mine.detail.endswith("its processes went on working after its answer")
 
 
 @pytest.mark.skipif(not protections()["freezing"], reason="needs a cgroup freezer")
 def test_work_left_running_after_a_reset_is_on_the_resets_clock(write_submission):
-    per_move = max(0.01, seconds_to_populate() / 3)
     code = LEAVES_KERNEL_WORK.replace("    def predict(self, obs):", """    def reset(self):
         os.write(self.go, b"!")
         time.sleep(0.003)
 
     def predict(self, obs):""")
-    agent = SandboxedAgent(load(write_submission("kernel_work_at_reset", code)), time_per_move=per_move)
-    try:
-        mine, other = play_match("othello", [agent, Deliberate()], seed=0, max_steps=8).agents
-    finally:
-        agent.close()
+    mine, other = leaving_kernel_work(write_submission, code, "othello", Deliberate(), 8)
     assert (mine.status, other.status) == (Status.TIMEOUT, Status.OK), mine.detail
     assert mine.detail.startswith("reset()") and mine.detail.endswith("its processes went on working after its answer")
 
@@ -344,11 +345,6 @@ def test_work_left_running_after_a_reset_is_on_the_resets_clock(write_submission
 def test_where_all_move_at_once_the_next_seat_thinks_only_once_every_process_of_the_agent_has_stopped(write_submission):
     """The seats take turns there too: the system call left running after the answer is on the
     agent's clock, never on the next seat's."""
-    per_move = max(0.01, seconds_to_populate() / 3)
-    agent = SandboxedAgent(load(write_submission("kernel_work", LEAVES_KERNEL_WORK)), time_per_move=per_move)
-    try:
-        mine, other = play_match("fighting", [agent, RandomAgent()], seed=0, max_steps=20).agents
-    finally:
-        agent.close()
+    mine, other = leaving_kernel_work(write_submission, LEAVES_KERNEL_WORK, "fighting", RandomAgent(), 20)
     assert (mine.status, other.status) == (Status.TIMEOUT, Status.OK), mine.detail
     assert mine.detail.endswith("its processes went on working after its answer")
