@@ -25,6 +25,16 @@ def positive_int(text: str) -> int:
     return value
 
 
+def memory_mb(text: str) -> int:
+    """An agent's memory cap in MiB: a whole number of at least the least an agent may be given."""
+    from arena.sandbox.memory import MIN_MEMORY_MB
+
+    value = _whole(text)
+    if value < MIN_MEMORY_MB:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_MEMORY_MB} MiB, got {text!r}")
+    return value
+
+
 def seconds(text: str) -> float:
     """A time above 0 seconds."""
     try:

@@ -432,13 +432,20 @@ def _add_sandbox_options(parser: argparse.ArgumentParser) -> None:
                              "errors then show their full traceback")
     parser.add_argument("--log-dir", default="logs",
                         help="folder for what sandboxed agents print (default: logs)")
+    parser.add_argument("--memory-mb", type=arguments.memory_mb,
+                        help="memory cap of each sandboxed agent, also of one whose manifest asks for more "
+                             "(default: 4096 MiB, or what a manifest asks up to 16384; both at most an even "
+                             "share of this machine's memory among the agents playing at once)")
 
 
 def _handles(specs, env_name: str, args: argparse.Namespace, agents_at_once: int):
     from arena.entrants import submission_handle
+    from arena.sandbox import Limits
+    from arena.sandbox.memory import memory_limits
 
+    limits = Limits(**memory_limits(args.memory_mb, agents_at_once))
     return [submission_handle(spec, env_name, getattr(args, "time_per_move", None), sandbox=args.sandbox,
-                              log_dir=args.log_dir, agents_at_once=agents_at_once) for spec in specs]
+                              limits=limits, log_dir=args.log_dir) for spec in specs]
 
 
 def _run_match(args: argparse.Namespace) -> int:

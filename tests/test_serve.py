@@ -20,6 +20,7 @@ from conftest import HOSTILE_NAME, REPO, Site, arena_command, free_port, hidden_
 pytest.importorskip("starlette", reason="arena serve needs its extra: pip install -e '.[serve]'")
 pytest.importorskip("httpx", reason="the test client needs httpx: pip install -e '.[test]'")
 
+from arena.sandbox import protections  # noqa: E402
 from arena.serve.client import zip_folder  # noqa: E402
 from arena.serve.scheduler import Scheduler  # noqa: E402
 from arena.serve.store import ACTIVE, REFUSED, RETIRED, VALIDATING  # noqa: E402
@@ -115,6 +116,20 @@ def test_a_submission_that_fails_validation_is_refused_with_its_reason_and_its_o
     assert site.client.get("/api/submissions", headers=headers).json() == {"submissions": []}
     site.log_in(site.bob_token)
     assert "hello from my agent" not in site.client.get("/me").text
+
+
+@pytest.mark.skipif(not protections()["cgroups"], reason="needs cgroups to cap an agent's memory")
+def test_a_validated_agent_holds_no_more_memory_than_the_games_allow(site):
+    # One that fits only a machine's share is refused under the games' cap: it could not play, and
+    # validated beside the games it would take their memory.
+    hog = ("import numpy as np\nfrom arena.agents import Agent\nHELD = np.ones(300 << 17)  # 300 MiB\n"
+           "class SubmittedAgent(Agent):\n    def predict(self, obs):\n"
+           "        return int(np.flatnonzero(obs['action_mask'])[0])\n")
+    submission = site.upload(_zip({"agent.py": hog})).json()
+    site.validator.memory_mb = 200
+    site.validator.validate_next()
+    record = site.store.submission(submission["id"])
+    assert record.status == REFUSED and "memory limit (200 MiB" in record.reason, record.reason
 
 
 def test_a_validation_the_machine_fails_leaves_the_submission_waiting_for_another(site):

@@ -21,7 +21,7 @@ from arena.handle import AgentHandle
 from arena.names import file_name, lookalikes, terminal
 from arena.sandbox import cgroups
 from arena.submission import load
-from arena.tournament import Settings, Tournament
+from arena.tournament import Settings, Tournament, with_memory_limits
 from arena.tournament.blocks import GuardedHandle
 from arena.tournament.store import ResultsStore, StoreBusy
 
@@ -239,6 +239,10 @@ def test_the_agents_playing_at_once_cannot_be_given_more_memory_than_the_machine
     assert memory.memory_limits(None, 4) == {"memory_mb": 4096, "max_memory_mb": 5529}
     assert memory.memory_limits(None, 16) == {"memory_mb": 1382, "max_memory_mb": 1382}
     assert memory.memory_limits(None, 10**6)["memory_mb"] == memory.MIN_MEMORY_MB
+    # A server's validators play beside its games: their agents count, and what they may hold is set aside.
+    served = with_memory_limits(Settings(env="othello"), None, 6, lambda text: None, validators=4)
+    assert served.limits == {"memory_mb": 1382, "max_memory_mb": 1382}  # 16 agents at once
+    assert memory.process_share_mb(6, reserved_mb=4 * 1382) == (24 * 1024 * 9 // 10 - 4 * 1382) // 6
     # An organiser's cap that could take more is kept, with a warning saying what would.
     assert memory.memory_warning(None, 4) is None and memory.memory_warning(5529, 4) is None
     assert memory.memory_warning(8192, 4).startswith(

@@ -45,10 +45,11 @@ def machine_share_mb(agents_at_once: int) -> int:
     return max(MIN_MEMORY_MB, machine_memory_mb() * 9 // 10 // max(agents_at_once, 1))
 
 
-def process_share_mb(processes: int) -> int:
+def process_share_mb(processes: int, reserved_mb: int = 0) -> int:
     """MiB the agents of each of `processes` harness processes playing at once may hold together,
-    those in play and those kept open for later games, for all of them to fit in 90% of this machine."""
-    return machine_memory_mb() * 9 // 10 // max(processes, 1)
+    those in play and those kept open for later games, for all of them and `reserved_mb` more to fit
+    in 90% of this machine."""
+    return max(0, machine_memory_mb() * 9 // 10 - reserved_mb) // max(processes, 1)
 
 
 def machine_memory_mb() -> int:

@@ -200,11 +200,14 @@ def _run_serve(args: argparse.Namespace) -> int:
         settings = Settings(env=args.env, options=parse_overrides(args.option), format=CONTINUOUS, seed=args.seed,
                             time_per_move=args.time_per_move, max_steps=args.max_steps)
         tournament = Tournament(db, with_memory_limits(settings, args.memory_mb, args.workers,
-                                                       lambda text: err.print(f"[yellow]warning:[/] {text}")))
+                                                       lambda text: err.print(f"[yellow]warning:[/] {text}"),
+                                                       validators=args.validators))
     settings = tournament.settings
     scheduler = validator = None
     try:
         backend = backend_for(args.backend, args.workers, args.address)  # its players live as long as the server
+        memory_mb = settings.limits.get("max_memory_mb")  # the most a game's agent may hold: a validated one too
+        backend.reserved_mb = args.validators * (memory_mb or 0)  # the validators' agents, beside the games
         switches = CompetitionStore(db)
         scheduler = Scheduler(tournament, backend, batch_games=BATCH_GAMES_A_WORKER * args.workers,
                               placement_games=args.placement_games, paused=switches.paused,
@@ -212,7 +215,8 @@ def _run_serve(args: argparse.Namespace) -> int:
         limits = UploadLimits(int(args.max_upload_mb * (1 << 20)), args.uploads_per_day, args.max_active)
         config = ServeConfig(db, settings.env, settings.options, limits, open_registration=args.open_registration)
         validator = Validator(CompetitionStore(db), db, settings.env, settings.options, args.max_active,
-                              threads=args.validators, on_active=scheduler.wake, on_news=_news)
+                              threads=args.validators, memory_mb=memory_mb, on_active=scheduler.wake,
+                              on_news=_news)
         app = create_app(config, on_upload=validator.wake)
         validator.start()
         scheduler.start()

@@ -112,10 +112,11 @@ def _check_seconds(flag: str, value: Any, positive: bool) -> None:
 
 
 def with_memory_limits(settings: Settings, memory_mb: int | None, workers: int,
-                       warn: Callable[[str], None]) -> Settings:
+                       warn: Callable[[str], None], validators: int = 0) -> Settings:
     """`settings` with the sandbox limits of an organiser's `--memory-mb` for `workers` games at once
-    (`memory_limits`), passing `warn` what `memory_warning` says of them."""
-    agents_at_once = workers * settings.seats
+    and `validators` submissions checked beside them, one agent each (`memory_limits`), passing
+    `warn` what `memory_warning` says of them."""
+    agents_at_once = workers * settings.seats + validators
     warning = memory_warning(memory_mb, agents_at_once)
     if warning is not None:
         warn(warning)

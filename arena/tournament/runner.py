@@ -75,12 +75,13 @@ class Backend:
     """Where blocks are played: here, one after the other."""
 
     workers = 1
+    reserved_mb = 0  # memory of this machine's agents outside the backend's games (a server's validators)
 
     def memory_settings(self) -> dict[str, int]:
         """What each process playing blocks may let its agents hold, those in play and those it keeps
         open, where the backend knows how many play on this machine at once (else each process
         takes its machine's share per CPU)."""
-        return {"process_memory_mb": process_share_mb(self.workers)}
+        return {"process_memory_mb": process_share_mb(self.workers, self.reserved_mb)}
 
     def package(self, entrant: Entrant) -> EntrantPackage:
         return EntrantPackage(entrant.id, entrant.label, entrant.digest, path=entrant.archive, problem=entrant.problem)
