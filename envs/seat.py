@@ -91,8 +91,9 @@ def seat_view(env: Any, agent_id: str, seed: int | None = None, private: bool = 
 def seat_seed(seed: int, index: int) -> int:
     """Seat number `index`'s own seed for a game of match seed `seed`, where its agent's randomness
     starts. The match seed also decides what the game hides (snake's next fruit, when and where
-    weapons come): an agent gets this one-way child of it, never the match seed itself."""
-    return derive_seed(seed, index, 3)
+    weapons come): an agent gets this one-way child of it, never the match seed itself, with 63 bits
+    so that one cannot try every match seed there could be to find the one that gives it."""
+    return derive_seed(seed, index, 3, bits=63)
 
 
 def reseed_view(view: SeatView, own_seed: int | None) -> None:

@@ -80,6 +80,7 @@ def test_a_round_robin_plays_every_scheduled_match_once_and_grows_in_place(othel
     store = ResultsStore(db)
     results = store.results()
     assert len(results) == 12 and [r.match_id for r in results] == list(range(1, 13))
+    assert all(m.seed < 2**63 for m in store.schedule()) and any(m.seed >= 2**32 for m in store.schedule())
     assert all(Path(r.replay).is_file() for r in results)
     # Each seat keeps the time its clock charged it: sandboxed agents always think for some time.
     assert all(0 < s.time_used < 30 * 0.5 for r in results for s in r.seats)

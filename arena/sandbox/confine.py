@@ -262,6 +262,9 @@ _RWF_NOWAIT = 0x8
 # Refused as by a file system without them (EINVAL, where libraries fall back to cached reads);
 # openat2, whose flags sit where the filter cannot read them, answers ENOSYS, as where the kernel lacks it.
 _OPEN, _OPENAT, _OPENAT2, _F_SETFL, _O_DIRECT = 2, 257, 437, 4, 0o40000
+# Likewise one call that reads gigabytes of mapped files in, the freezer waiting for it to end (EINVAL,
+# as a kernel before 5.14 answers).
+_MADV_POPULATE = (22, 23)  # MADV_POPULATE_READ, MADV_POPULATE_WRITE
 # The agent's process is not dumpable, which keeps /proc/self/pagemap (how many processes map each page
 # of the software every sandbox shares: a channel) from it; it may not make itself dumpable again.
 _PRCTL, _PR_SET_DUMPABLE = 157, 4
@@ -333,7 +336,8 @@ def _seccomp_program() -> list[_SockFilter]:
         "fcntl": [("ld", 24), *[("jeq", command, "done") for command in _FCNTL_TAKE_LOCK],
                   *[("jeq", command, "deny") for command in _FCNTL_REFUSED], ("jeq", _F_SETFL, "flags_in_2"),
                   ("ret", _ALLOW)],
-        "madvise": [("ld", 32), *[("jeq", advice, "done") for advice in _MADV_EVICT], ("ret", _ALLOW)],
+        "madvise": [("ld", 32), *[("jeq", advice, "done") for advice in _MADV_EVICT],
+                    *[("jeq", advice, "einval") for advice in _MADV_POPULATE], ("ret", _ALLOW)],
         "rw2": [("ld", 56), ("jset", _RWF_NOWAIT, "eopnotsupp"), ("ret", _ALLOW)],
         "open": [("ld", 24), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
         "openat": [("ld", 32), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],

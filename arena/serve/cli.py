@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 import time
 from contextlib import closing
@@ -62,7 +63,9 @@ def add_serve_commands(commands) -> None:
     serve.add_argument("--open-registration", action="store_true",
                        help="let anyone register on /register and get a token (default: the organiser adds "
                             "participants with arena serve users add)")
-    serve.add_argument("--seed", type=arguments.seed, default=0, help="seed every game's seed derives from (default: 0)")
+    serve.add_argument("--seed", type=arguments.seed,
+                       help="seed every game's seed derives from, kept secret from the agents (default: drawn at "
+                            "random and stored with the competition)")
     serve.add_argument("--time-per-move", type=float, metavar="SECONDS", help="per-move limit (default: the game's)")
     serve.add_argument("--max-steps", type=int, help="cut each game after this many env steps")
     serve.add_argument("--memory-mb", type=int,
@@ -197,7 +200,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     else:
         if not args.env:
             raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
-        settings = Settings(env=args.env, options=parse_overrides(args.option), format=CONTINUOUS, seed=args.seed,
+        seed = secrets.randbits(63) if args.seed is None else args.seed  # an agent that knew it could replay its games
+        settings = Settings(env=args.env, options=parse_overrides(args.option), format=CONTINUOUS, seed=seed,
                             time_per_move=args.time_per_move, max_steps=args.max_steps)
         tournament = Tournament(db, with_memory_limits(settings, args.memory_mb, args.workers,
                                                        lambda text: err.print(f"[yellow]warning:[/] {text}"),

@@ -111,14 +111,14 @@ class Scheduler:
             return []
         schedule = self.store.schedule()
         round_number = 1 + max((m.round for m in schedule), default=-1)
-        rng = random.Random(derive_seed(self.tournament.settings.seed, round_number))
+        rng = random.Random(derive_seed(self.tournament.settings.seed, round_number, bits=63))
         results = self.store.results()
         if self.seats == 2:
             pairs = self._pairs(active, results, rng)
             games = [seats for a, b in pairs for seats in ((a, b), (b, a))]
         else:
             games = self._tables(active, results, rng)
-        return [(round_number, rng.randrange(1 << 31), seats) for seats in games]
+        return [(round_number, rng.randrange(1 << 63), seats) for seats in games]  # beyond an agent's trying them all
 
     def _pairs(self, active: list[int], results: list[MatchRecord], rng: random.Random) -> list[tuple[int, int]]:
         wanted = self.batch_games // 2

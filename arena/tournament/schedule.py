@@ -17,10 +17,16 @@ from arena.seeding import derive_seed
 Match = tuple[int, int, tuple[int, ...]]  # round, seed, seats
 
 
+def game_seed(base_seed: int, *keys: int) -> int:
+    """A game's seed: 63 bits, so that an agent cannot find it (nor what it decides: the opponent's
+    random stream, the game's hidden draws) by trying them all, when the tournament's seed is secret."""
+    return derive_seed(base_seed, *keys, bits=63)
+
+
 def pairing_games(a: int, b: int, games: int, round_number: int, base_seed: int) -> list[Match]:
     """`games` games between entrants a and b, seats alternating, seeds shared by each colour pair."""
     low, high = min(a, b), max(a, b)
-    return [(round_number, derive_seed(base_seed, low, high, game // 2), (a, b) if game % 2 == 0 else (b, a))
+    return [(round_number, game_seed(base_seed, low, high, game // 2), (a, b) if game % 2 == 0 else (b, a))
             for game in range(games)]
 
 
@@ -102,4 +108,4 @@ def free_for_all_round(entrants: Sequence[int], seats: int, round_number: int, b
     if len(groups[-1]) < seats:
         short = groups[-1]
         short += [e for e in order if e not in short][: seats - len(short)]
-    return [(round_number, derive_seed(base_seed, round_number, g + 1), tuple(group)) for g, group in enumerate(groups)]
+    return [(round_number, game_seed(base_seed, round_number, g + 1), tuple(group)) for g, group in enumerate(groups)]

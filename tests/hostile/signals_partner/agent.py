@@ -43,6 +43,15 @@ class SubmittedAgent(Agent):
         attempt("dumpable", dumpable)
         attempt("pagemap", lambda: open("/proc/self/pagemap", "rb").read(8))
 
+        def populate():  # MADV_POPULATE_READ: reads a whole mapping in, in one call the freezer waits on
+            size = 1 << 16
+            libc.mmap.restype = ctypes.c_void_p
+            address = libc.mmap(None, size, 3, 0x22, -1, 0)
+            if libc.madvise(ctypes.c_void_p(address), size, 22) != 0:
+                raise OSError(ctypes.get_errno(), "madvise")
+
+        attempt("populate", populate)
+
         def inotify():
             if libc.inotify_init1(0) < 0:
                 raise OSError(ctypes.get_errno(), "inotify_init1")
