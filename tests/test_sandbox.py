@@ -5,6 +5,7 @@ RandomAgent in a sandbox and must end with exactly the status and reason listed 
 process (the harness) keeps its memory, its files and its life.
 """
 
+import errno
 import fcntl
 import json
 import os
@@ -22,10 +23,11 @@ import pytest
 from arena.agents import GreedyOthelloAgent, RandomAgent
 from arena.envs import make_raw
 from arena.envs.seat import seat_seed
+from arena.errors import HarnessError
 from arena.faults import Status
 from arena.handle import LocalAgent
 from arena.match import play_match
-from arena.sandbox import Limits, SandboxedAgent, missing_isolation, protections
+from arena.sandbox import Limits, SandboxedAgent, cgroups, missing_isolation, protections
 from arena.submission import instantiate, load
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -519,6 +521,23 @@ class SubmittedAgent(Agent):
     assert len(faults) == 4 and len(set(faults)) == 2  # each traceback in the report line and in full
     assert log.count("[arena: the output of the agent's next process]") == agent.processes_started - 1 == 2
     assert len(log) <= (4 << 10) + 200 and "more bytes of output were dropped" in log  # the last games' chatter
+
+
+@pytest.mark.skipif(not PROTECTIONS["cgroups"], reason="needs cgroups")
+def test_a_sandbox_whose_groups_cannot_be_made_now_does_not_start_without_them(submissions, monkeypatch):
+    # The host has cgroups but refuses more (a full hierarchy, say): the machine's failure, never an
+    # agent run unconfined and unclocked in the middle of a tournament.
+    def refuse(group, limits):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cgroups.AgentCgroup, "_write_limits", refuse)
+    agent = SandboxedAgent(load(submissions / "random"), 5.0)
+    try:
+        with pytest.raises(HarnessError, match="start a sandbox for random"):
+            play_match("othello", [agent, RandomAgent()], seed=0)
+    finally:
+        agent.close()
+    assert not list(cgroups.available_bases()["memory"].glob(f"arena-{os.getpid()}-*"))  # none left behind
 
 
 def test_an_agent_is_given_its_seats_own_seed_never_the_match_seed(write_submission):

@@ -47,7 +47,8 @@ class AgentCgroup:
 
     @classmethod
     def create(cls, limits: CgroupLimits) -> AgentCgroup | None:
-        """New groups with `limits` written, or None where this host does not let us make all of them."""
+        """New groups with `limits` written, or None where this host does not let us make them at all;
+        OSError where it does but they could not be made now (a sandbox must not start without them)."""
         bases = available_bases()
         if bases is None:
             return None
@@ -60,7 +61,7 @@ class AgentCgroup:
             group._write_limits(limits)
         except OSError:
             group.remove()
-            return None
+            raise
         group._add_freezer(name)
         return group
 
