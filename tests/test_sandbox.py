@@ -531,13 +531,15 @@ def test_a_sandbox_whose_groups_cannot_be_made_now_does_not_start_without_them(s
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(cgroups.AgentCgroup, "_write_limits", refuse)
+    groups = lambda: set(cgroups.available_bases()["memory"].glob(f"arena-{os.getpid()}-*"))  # noqa: E731
+    before = groups()
     agent = SandboxedAgent(load(submissions / "random"), 5.0)
     try:
         with pytest.raises(HarnessError, match="start a sandbox for random"):
             play_match("othello", [agent, RandomAgent()], seed=0)
     finally:
         agent.close()
-    assert not list(cgroups.available_bases()["memory"].glob(f"arena-{os.getpid()}-*"))  # none left behind
+    assert groups() == before  # none left behind
 
 
 def test_an_agent_is_given_its_seats_own_seed_never_the_match_seed(write_submission):
