@@ -31,7 +31,7 @@ def win_rate(opponent: type, seeds: range) -> float:
 @pytest.mark.slow
 def test_brawler_agent_beats_constant_and_random_agents_in_at_least_95_percent_of_matches():
     assert win_rate(ConstantAgent, range(20)) >= 0.95
-    assert win_rate(RandomAgent, range(40)) >= 0.95
+    assert win_rate(RandomAgent, range(100)) >= 0.95  # enough games that a few unlucky seeds do not decide it
 
 
 def replay(agent, match: int, actions: str = "actions") -> tuple[np.ndarray, np.ndarray]:
