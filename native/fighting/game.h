@@ -221,17 +221,16 @@ struct Platform {
     double tx = moving_to_w2 ? WAYPOINT2_X : WAYPOINT1_X;
     double ty = moving_to_w2 ? WAYPOINT2_Y : WAYPOINT1_Y;
     double dx = tx - body.x, dy = ty - body.y;
-    double distance = py_hypot(dx, dy);
+    double distance = std::sqrt(dx * dx + dy * dy);
     if (distance < 0.1) {
       body.vx = body.vy = 0.0;
       moving_to_w2 = !moving_to_w2;
       return;
     }
     double path_x = WAYPOINT2_X - WAYPOINT1_X, path_y = WAYPOINT2_Y - WAYPOINT1_Y;
-    double length = py_hypot(path_x, path_y);
+    double length = std::sqrt(path_x * path_x + path_y * path_y);
     if (length < 0.05) length = 0.05;
-    double length_squared = std::pow(length, 2.0);
-    double progress = ((body.x - WAYPOINT1_X) * path_x + (body.y - WAYPOINT1_Y) * path_y) / length_squared;
+    double progress = ((body.x - WAYPOINT1_X) * path_x + (body.y - WAYPOINT1_Y) * path_y) / (length * length);
     double along = progress > 0.0 ? progress : 0.0;
     along = along < 1.0 ? along : 1.0;
     double speed = std::sin(along * M_PI) + 0.03;
