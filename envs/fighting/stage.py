@@ -19,8 +19,10 @@ class Ground:
     def __init__(self, x: float, y: float):
         self.body = Body(x, y, friction=R.GROUND_FRICTION)
         self.half_width = R.GROUND_HALF_WIDTH
-        self.solid = self.shape = Solid(self.body, -self.half_width, -R.GROUND_TOP_OFFSET, self.half_width,
-                                        R.GROUND_DEPTH)
+        left, top, right, bottom = -self.half_width, -R.GROUND_TOP_OFFSET, self.half_width, R.GROUND_DEPTH
+        # its corners as the competition lists them (top left first; the engine's hull keeps that order)
+        self.solid = self.shape = Solid(self.body, left, top, right, bottom,
+                                        corners=[(left, top), (right, top), (right, bottom), (left, bottom)])
         self.width = 2 * self.half_width
         self.height = R.GROUND_DEPTH + R.GROUND_TOP_OFFSET
 
