@@ -940,8 +940,9 @@ class Game {
     return ATTACK;
   }
 
-  int land_or_fall(Fighter& f) {
-    if (is_on_floor(f)) return ground_state(f);
+  int land_or_fall(Fighter& f) { return is_on_floor(f) ? ground_state(f) : fall(f); }
+
+  int fall(Fighter& f) {
     const StateData& s = f.current();
     if (s.jumps_left != UNSET) f.states[IN_AIR].set_jumps(0, s.jumps_left, s.recoveries_left);
     return IN_AIR;
@@ -997,7 +998,7 @@ class Game {
     StateData& s = f.current();
     s.dodge_timer = imax0(s.dodge_timer - 1);
     if (s.dodge_timer > 0) return STAY;
-    return s.grounded ? ground_state(f) : land_or_fall(f);
+    return s.grounded ? ground_state(f) : fall(f);  // states.DodgeState: an air dodge ends in the air
   }
 
   int attack_process(int i) {
