@@ -188,6 +188,8 @@ py::dict fighter_state(const fg::Game& g, int j) {
   d["y"] = f.body.y;
   d["vx"] = f.body.vx;
   d["vy"] = f.body.vy;
+  d["angle"] = f.body.angle;
+  d["angular_velocity"] = f.body.angular_velocity;
   d["prev_x"] = f.prev_x;
   d["prev_y"] = f.prev_y;
   d["hurtbox"] = py::make_tuple(f.hurt_x, f.hurt_y);
@@ -295,14 +297,15 @@ py::dict game_state(const fg::Game& g) {
 
 // state_numbers' layout: FIGHTER_NUMBERS values for each fighter, then STAGE_NUMBERS (see
 // arena.envs.fighting.native, which names them).
-constexpr int FIGHTER_NUMBERS = 43 + 3 * fg::KEYS, STAGE_NUMBERS = 4 + 2 * 6;
+constexpr int FIGHTER_NUMBERS = 45 + 3 * fg::KEYS, STAGE_NUMBERS = 4 + 2 * 6;
 
 void fighter_numbers(const fg::Game& g, int j, double* v) {
   const fg::Fighter& f = g.fighters[j];
   const fg::StateData& s = f.current();
   auto optional = [](int value) { return value == fg::UNSET ? NAN : static_cast<double>(value); };
-  const double numbers[43] = {
-      f.body.x, f.body.y, f.body.vx, f.body.vy, double(f.body.gravity), f.prev_x, f.prev_y, f.hurt_x, f.hurt_y,
+  const double numbers[45] = {
+      f.body.x, f.body.y, f.body.vx, f.body.vy, f.body.angle, f.body.angular_velocity, double(f.body.gravity),
+      f.prev_x, f.prev_y, f.hurt_x, f.hurt_y,
       double(f.facing), double(f.state), optional(s.jumps_left), optional(s.recoveries_left), optional(s.jump_timer),
       double(s.invincible_timer), double(s.dodge_cooldown), double(s.dodge_timer), double(s.stun_frames),
       double(f.states[fg::DODGE].grounded), double(s.dash_timer), double(s.turnaround_timer),
@@ -312,11 +315,11 @@ void fighter_numbers(const fg::Game& g, int j, double* v) {
       f.damage_taken_this_frame, f.damage_taken_this_stock, f.damage_taken_total, f.damage_done, double(f.stocks),
       double(f.weapon), double(f.just_got_hit), double(f.hitbox_live), double(f.hit_frames), f.last_hit_x,
       f.last_hit_y, double(f.input.horizontal)};
-  std::copy(numbers, numbers + 43, v);
+  std::copy(numbers, numbers + 45, v);
   for (int k = 0; k < fg::KEYS; ++k) {
-    v[43 + k] = f.input.held[k];
-    v[43 + fg::KEYS + k] = f.input.just_pressed[k];
-    v[43 + 2 * fg::KEYS + k] = f.input.just_released[k];
+    v[45 + k] = f.input.held[k];
+    v[45 + fg::KEYS + k] = f.input.just_pressed[k];
+    v[45 + 2 * fg::KEYS + k] = f.input.just_released[k];
   }
 }
 

@@ -97,3 +97,34 @@ def test_a_wrong_rule_is_caught():
         assert mismatches(play(scenario), np.array(scenario["frames"]))
     finally:
         rules.JUMP_SPEED = jump_speed
+
+
+# The moving platform's position and velocity after these frames of the competition's game (UTMIST-AI2
+# @ 89366c1, any match: nothing pushes the platform), printed with repr(). Its speed there comes from
+# math.sqrt(dx * dx + dy * dy), whose last bit math.hypot does not always give (frame 33 differed so).
+PLATFORM = {
+    33: (-0.6680386661324176, 1.6680386661324176, -0.3857575341537717, 0.3857575341537717),
+    120: (-0.5137712965170614, 1.5137712965170615, 0.4968318116815985, -0.4968318116815985),
+    400: (-0.6598031677073476, 1.6598031677073484, 0.36950796156384713, -0.36950796156384724),
+    833: (0.6840137374111737, 0.3159862625888261, -0.34661184717722476, 0.3466118471772248),
+}
+
+
+def test_the_platform_glides_as_in_the_competition_to_the_last_bit():
+    game = Game(random.Random(0), quiet_signals())
+    for frame in range(max(PLATFORM) + 1):
+        game.step(action(""), action(""))
+        body = game.platform.body
+        if frame in PLATFORM:
+            assert (body.x, body.y, body.vx, body.vy) == PLATFORM[frame], frame
+
+
+def test_the_native_engine_glides_the_platform_so_too():
+    pytest.importorskip("arena._native")
+    from arena.envs.fighting.native import FIGHTER_NUMBERS, make_batch
+
+    batch = make_batch(1, [0], max_frames=max(PLATFORM) + 1, autoreset=False)
+    for frame in range(max(PLATFORM) + 1):
+        batch.step(np.zeros((1, 2, 10), np.float32))
+        if frame in PLATFORM:
+            assert tuple(batch.state_numbers(0)[2 * FIGHTER_NUMBERS:2 * FIGHTER_NUMBERS + 4]) == PLATFORM[frame], frame

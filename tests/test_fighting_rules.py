@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import arena.envs
-from arena.envs.fighting import AttackState, DodgeState, KOState, MoveType, StandingState, StunState, WarehouseBrawl
+from arena.envs.fighting import (AttackState, DodgeState, InAirState, KOState, MoveType, StandingState, StunState,
+                                  WarehouseBrawl)
 from arena.envs.fighting import rules as R
 
 IDLE = np.zeros(10, np.float32)
@@ -142,6 +143,23 @@ def test_the_dodge_timer_counts_the_dodge_down_and_a_cooldown_follows():
     assert isinstance(env.players[1].state, StandingState)
     step(env, IDLE, keys(env, "l"))  # still cooling down: no second dodge
     assert not isinstance(env.players[1].state, DodgeState)
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_an_air_dodge_that_ends_on_the_floor_lands_a_frame_later(engine):
+    """As in the competition, whose DodgeState goes back to the air unless the dodge began on the
+    ground, and only then lands."""
+    env = stage(engine=engine)
+    player = env.players[0]
+    step(env, keys(env, "space"), frames=4)
+    step(env, keys(env, "l"))
+    assert isinstance(player.state, DodgeState) and not player.state.grounded
+    player.body.position = (player.body.x, STANDING_Y)  # the floor reaches the hanging fighter
+    while isinstance(player.state, DodgeState):
+        step(env)
+    assert isinstance(player.state, InAirState) and player.is_on_floor()
+    step(env)
+    assert isinstance(player.state, StandingState)
 
 
 def test_jumps_left_reads_zero_on_the_ground_and_counts_air_jumps():

@@ -29,7 +29,9 @@ wide, 1.0 tall); speeds are units/s; time is counted in frames of 1/30 s. Gravit
   stock and hangs there for 90 frames, then respawns at its starting point (x = ±5, y = 0) in the
   air with no jumps, damage back to 0% and its weapon lost.
 - Physics: boxes land and slide with friction (0.49 on the grounds, 0.63 on the platform) and may
-  rest up to 0.1 units sunk into a surface; a fast landing settles over a few frames.
+  rest up to 0.1 units sunk into a surface; a fast landing settles over a few frames. Contacts turn
+  the boxes a little (a fighter's moment of inertia is 1e9): standing fighters tilt by about 1e-8
+  radians (`body.angle`, `body.angular_velocity`) and keep velocities of about 1e-9 rather than 0.
 
 ## Action space
 `Box(0, 1, (10,), float32)`; a value above 0.5 presses the key (0/1 integer arrays, as a
@@ -169,15 +171,11 @@ dropped and taken. What still differs, and why:
   data uses it, and here it is not supported.
 - Gravity cannot be switched off by a move there (its switch sets an attribute the physics never
   reads), and here neither; dodges and knock-outs do switch it off, in both.
-- Physics: contacts are solved for boxes only (all this stage has), in the order its physics engine
-  (Chipmunk) finds the touching pairs, which decides a fighter squeezed between the platform and a
-  ground (`broadphase`: a port of that order); a frame's weapons there enter and leave the engine
-  spawner by spawner, here all leaving before any enters (never seen to change the order); its
-  fighters keep contact velocities of about 1e-9 and tilts of about 1e-8 that here are exactly 0,
-  which only a term testing a velocity's sign can tell. Landings on a ledge's corner agree within
-  the tolerance above. A weapon caught
-  on a ground's side grips it there, from the contact's second frame, as there (where the engine's
-  rounding tilts that contact and the weapon's friction holds it); here always, there nearly so.
+- Physics: its physics engine (Chipmunk) is ported for boxes only (all this stage has): the order
+  in which it finds touching pairs (`broadphase`), its contact points (`narrowphase`) and its
+  solver, in the same floating-point operations, so bodies move and tilt there and here alike to
+  the last bit; a frame's weapons there enter and leave the engine spawner by spawner, here all
+  leaving before any enters (never seen to change the order).
 
 ## Arguments
 - `render_mode`: "rgb_array" (pictures as (H, W, 3) uint8 arrays) or "human" (a window at 30 fps).

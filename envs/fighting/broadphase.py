@@ -14,10 +14,13 @@ that decide that order, so that `World.step` can create (and therefore solve) co
 * the tree is then walked children `a` before `b` (`MarkSubtree`); a leaf re-inserted this step
   reports the static leaves its fat box meets, then the leaves of every `a` sibling on its way to
   the root (`MarkLeaf`); any other leaf reports the cached pairs in which it is the second leaf,
-  newest first. Pairs are cached per leaf (`PairInsert`, `PairsClear`) and stamped by step.
+  newest first. Pairs are cached per leaf (`PairInsert`, `PairsClear`) and stamped by step; a
+  cached pair keeps the collision id the narrow phase returned for it, which starts its next search
+  (a pair found afresh starts without one).
 
 The state that carries from step to step is the tree's shape, each leaf's fat box, stamp and
-pair list, the stamp counter, the hash set's table and the next shape id: everything here.
+pair list, the pairs' collision ids, the stamp counter, the hash set's table and the next shape id:
+everything here.
 Boxes are `(left, bottom, right, top)` tuples with bottom < top.
 """
 
@@ -82,14 +85,18 @@ class _Node:
         self.parent: _Node | None = None
         self.a = self.b = None
         self.stamp = 0
-        self.pairs: list[_Pair] = []
+        self.pairs: list[Pair] = []
 
 
-class _Pair:
-    __slots__ = ("a", "b")
+class Pair:
+    """A cached pair of leaves, and the collision id the narrow phase left on it (0: none yet), which
+    starts its next search (see `narrowphase.collide`)."""
+
+    __slots__ = ("a", "b", "id")
 
     def __init__(self, a: _Node, b: _Node):
         self.a, self.b = a, b
+        self.id = 0
 
 
 def _set_a(node: _Node, value: _Node) -> None:
@@ -152,7 +159,7 @@ def _subtree_remove(subtree: _Node, leaf: _Node) -> _Node | None:
 
 
 def _pair_insert(a: _Node, b: _Node) -> None:
-    pair = _Pair(a, b)
+    pair = Pair(a, b)
     a.pairs.insert(0, pair)
     b.pairs.insert(0, pair)
 
@@ -212,9 +219,11 @@ class BroadPhase:
         _pairs_clear(leaf)
 
     # cpBBTreeReindexQuery
-    def step(self, box_of: Callable[[Any], tuple[Box, tuple[float, float]]]) -> list[tuple[Any, Any]]:
-        """The touching candidates in the order the engine reports them. `box_of(obj)` gives each
-        moving shape's box after this step's position update and its body's velocity then."""
+    def step(self, box_of: Callable[[Any], tuple[Box, tuple[float, float]]]) -> list[tuple[Any, Any, Pair | None]]:
+        """The touching candidates in the order the engine reports them, each with its cached pair
+        (None for a pair found afresh this step, whose collision id the engine does not keep).
+        `box_of(obj)` gives each moving shape's box after this step's position update and its
+        body's velocity then."""
         if self.root is None:
             return []
         for bucket in self.table:
@@ -225,7 +234,7 @@ class BroadPhase:
                     self.root = _subtree_insert(_subtree_remove(self.root, leaf), leaf)
                     _pairs_clear(leaf)
                     leaf.stamp = self.stamp
-        found: list[tuple[Any, Any]] = []
+        found: list[tuple[Any, Any, Pair | None]] = []
         self._mark_subtree(self.root, found)
         self.stamp += 1
         return found
@@ -264,7 +273,7 @@ class BroadPhase:
         elif found is not None:
             for pair in leaf.pairs:
                 if pair.b is leaf:
-                    found.append((pair.a.obj, leaf.obj))
+                    found.append((pair.a.obj, leaf.obj, pair))
 
     def _mark_query(self, subtree: _Node, leaf: _Node, left: bool, found: list | None) -> None:
         if _intersects(leaf.bb, subtree.bb):
@@ -275,7 +284,7 @@ class BroadPhase:
                     if subtree.stamp < leaf.stamp:
                         _pair_insert(subtree, leaf)
                     if found is not None:
-                        found.append((leaf.obj, subtree.obj))
+                        found.append((leaf.obj, subtree.obj, None))
             else:
                 self._mark_query(subtree.a, leaf, left, found)
                 self._mark_query(subtree.b, leaf, left, found)

@@ -30,7 +30,8 @@ __all__ = ["Body", "Fighter", "Player", "Vec2"]
 class Fighter:
     """One of the two fighters.
 
-    For reward code: `body.position.x/.y`, `body.velocity`, `damage` (percent, 0 to 700),
+    For reward code: `body.position.x/.y`, `body.velocity`, `body.angle` and `body.angular_velocity`
+    (a tilt of about 1e-8, from contacts), `damage` (percent, 0 to 700),
     `damage_taken_this_frame`, `damage_taken_this_stock` (since the last respawn),
     `damage_taken_total`, `damage_done`, `stocks`, `state` (a state instance), `cur_action` (the
     last action), `input.key_status[key]` (see `PlayerInputHandler`), `weapon` ("Punch", "Spear" or
@@ -68,8 +69,8 @@ class Fighter:
     smoothTimeX = 0.33 * R.FPS
     smoothXVel = 0
     delta = R.DT
-    mass = 1
-    moment = 1e9  # the competition's fighters never rotate
+    mass = R.FIGHTER_MASS
+    moment = R.FIGHTER_MOMENT
     on_platform = None  # the competition's code keeps it None: its platform landing is switched off
 
     def __init__(self, game: Game, agent_id: int, spawn: tuple[float, float]):
@@ -78,7 +79,8 @@ class Fighter:
         self.agent_id = agent_id
         self.spawn = spawn
         self.start_position = list(spawn)
-        self.body = Body(*spawn, half_width=R.HALF_WIDTH, half_height=R.HALF_HEIGHT, friction=R.FIGHTER_FRICTION)
+        self.body = Body(*spawn, half_width=R.HALF_WIDTH, half_height=R.HALF_HEIGHT, friction=R.FIGHTER_FRICTION,
+                         mass=R.FIGHTER_MASS, moment=R.FIGHTER_MOMENT)
         self.hurtbox_collider = CapsuleCollider(spawn, *HURTBOX_SIZE, is_hurtbox=True)
         self.input = PlayerInputHandler()
         self.states = {cls.name: cls(self) for cls in STATE_CLASSES}
@@ -137,12 +139,13 @@ class Fighter:
         """Standing on (or sunk into) a ground's top, or above the platform and touching it."""
         body = self.body
         x, y = body.x, body.y
+        box = body.cache_bb()
         for ground in self.game.grounds:
-            if y <= ground.body.y and ground.solid.touches(body):
+            if y <= ground.body.y and box.intersects(ground.solid.cache_bb()):
                 return True
         platform = self.game.platform.body
         return (y <= platform.y - 0.01 and abs(x - platform.x) <= R.PLATFORM_STAND_REACH
-                and self.game.platform.solid.touches(body))
+                and box.intersects(self.game.platform.solid.cache_bb()))
 
     def get_obs(self) -> list[float]:
         """This fighter's 32 values of the observation: its own 16, then the weapons' and platform's."""

@@ -362,15 +362,16 @@ STATE_NAMES = [cls.name for cls in STATE_CLASSES]
 FACINGS = {1: R.Facing.RIGHT, -1: R.Facing.LEFT}
 HORIZONTAL = tuple(HorizontalState)
 MOVE_TYPES = {move.value: move for move in MoveType}
-# FightingBatch.state_numbers: per fighter these 43 values, then its keys held, just pressed and just
+# FightingBatch.state_numbers: per fighter these 45 values, then its keys held, just pressed and just
 # released (10 each); after both fighters the platform (x, y, vx, vy) and each spawner (weapon index
 # or -1, x, y, spawned_at, last_spawn, cooldown). NaN stands for None.
-FIGHTER_FIELDS = ("x", "y", "vx", "vy", "gravity", "prev_x", "prev_y", "hurt_x", "hurt_y", "facing", "state",
-                  "jumps_left", "recoveries_left", "jump_timer", "invincible_timer", "dodge_cooldown", "dodge_timer",
-                  "stun_frames", "grounded_dodge", "dash_timer", "turnaround_timer", "backdash_timer", "timer",
-                  "taunt_timer", "move_type", "move_weapon", "power", "cast", "cast_frame", "move_frame", "damage",
-                  "damage_taken_this_frame", "damage_taken_this_stock", "damage_taken_total", "damage_done", "stocks",
-                  "weapon", "just_got_hit", "hitbox_live", "hit_frames", "last_hit_x", "last_hit_y", "horizontal")
+FIGHTER_FIELDS = ("x", "y", "vx", "vy", "angle", "angular_velocity", "gravity", "prev_x", "prev_y", "hurt_x",
+                  "hurt_y", "facing", "state", "jumps_left", "recoveries_left", "jump_timer", "invincible_timer",
+                  "dodge_cooldown", "dodge_timer", "stun_frames", "grounded_dodge", "dash_timer",
+                  "turnaround_timer", "backdash_timer", "timer", "taunt_timer", "move_type", "move_weapon", "power",
+                  "cast", "cast_frame", "move_frame", "damage", "damage_taken_this_frame",
+                  "damage_taken_this_stock", "damage_taken_total", "damage_done", "stocks", "weapon",
+                  "just_got_hit", "hitbox_live", "hit_frames", "last_hit_x", "last_hit_y", "horizontal")
 KEYS = len(R.KEY_NAMES)
 FIGHTER_NUMBERS = len(FIGHTER_FIELDS) + 3 * KEYS
 # The timers (FIGHTER_FIELDS) each state keeps, by state number.
@@ -389,13 +390,14 @@ def _set_or_unset(state: object, name: str, value: float) -> None:
 
 
 def _refresh_fighter(fighter: Fighter, v: list[float], action: Any) -> None:
-    (x, y, vx, vy, gravity, prev_x, prev_y, hurt_x, hurt_y, facing, number, jumps_left, recoveries_left, jump_timer,
-     invincible_timer, dodge_cooldown, dodge_timer, stun_frames, grounded_dodge, _, _, _, _, _, move_type,
-     move_weapon, power, cast, cast_frame, move_frame, damage, damage_taken_this_frame, damage_taken_this_stock,
-     damage_taken_total, damage_done, stocks, weapon, just_got_hit, hitbox_live, hit_frames, last_hit_x, last_hit_y,
-     horizontal) = v[:len(FIGHTER_FIELDS)]
+    (x, y, vx, vy, angle, angular_velocity, gravity, prev_x, prev_y, hurt_x, hurt_y, facing, number, jumps_left,
+     recoveries_left, jump_timer, invincible_timer, dodge_cooldown, dodge_timer, stun_frames, grounded_dodge, _, _, _,
+     _, _, move_type, move_weapon, power, cast, cast_frame, move_frame, damage, damage_taken_this_frame,
+     damage_taken_this_stock, damage_taken_total, damage_done, stocks, weapon, just_got_hit, hitbox_live, hit_frames,
+     last_hit_x, last_hit_y, horizontal) = v[:len(FIGHTER_FIELDS)]
     body = fighter.body
     body.x, body.y, body.vx, body.vy, body.gravity = x, y, vx, vy, gravity != 0
+    body.angle, body.angular_velocity = angle, angular_velocity
     fighter.prev_x, fighter.prev_y = prev_x, prev_y
     fighter.hurtbox_collider.center = (hurt_x, hurt_y)
     fighter.facing = FACINGS[int(facing)]

@@ -1,43 +1,56 @@
-"""Rigid-body stepping for the fighting game: boxes that fall, slide and rest on the stage.
+"""Rigid-body stepping for the fighting game: boxes that fall, slide, tilt and rest on the stage.
 
-The competition's game moves its fighters with a general 2-D physics engine (Chipmunk); only a
-small part of it matters here: unrotating boxes against fixed and moving boxes. `World.step`
-does that part the same way, so bodies land, slide and settle where the competition's do:
+The competition's game moves its fighters and weapons with a general 2-D physics engine (Chipmunk
+7.0.3, as pymunk 6.2.1 bundles it); only a small part of it matters here: boxes of finite mass and
+moment against fixed and moving boxes. `World.step` does that part as `cpSpaceStep` does it, in
+the same floating-point operations, so that bodies land, slide, settle and tilt where the
+competition's do, bit for bit:
 
 1. Every moving body advances by its velocity plus its separation velocity (`bias`) of the last
-   step; the separation velocity is then spent.
-2. Boxes that overlap a solid get a contact; a contact deeper than `SLOP` will push the body out
-   by `1 - COLLISION_BIAS ** DT` of the excess over the next step (so deep landings settle over
-   several frames, and bodies rest `SLOP` deep at most).
-3. Gravity adds to the velocity of bodies that feel it.
-4. Each contact removes the body's velocity into the solid, and friction (the product of both
-   surfaces' coefficients, times that normal impulse) brakes sliding along it; moving solids
-   carry what touches them. Contacts are resolved in turn, `ITERATIONS` times, in the order the
-   competition's physics finds them (`broadphase.BroadPhase`): when a fighter is squeezed between
-   the platform and a ground, the contact resolved last wins.
-   A pair that stops touching is remembered for `PERSISTENCE` steps (the engine's
-   `collision_persistence`): touching again within them, its contact starts from the impulses it
-   last had without applying them first, as on a first touch; their friction limit still holds,
-   so a fighter landing a frame after leaving a surface is braked harder than on a first landing.
-5. A body of boundless friction (`GRIP_FRICTION`: the weapons) pushed out of a solid's side grips
-   it from the contact's next step on and slides no more: there the physics engine finds that
-   contact's direction a hair off the horizontal, and the hair times such a friction holds it.
+   step, and turns by its angular velocity plus its separation spin; both are then spent.
+2. The broadphase (`broadphase.BroadPhase`) reports the pairs whose boxes may touch, in the
+   engine's order. For a body and a solid whose bounding boxes meet, the narrow phase
+   (`narrowphase.collide`) finds the contact: the normal along which the solid pushes the body
+   out and one or two points (the ends of the shared edge). A touching pair has an `Arbiter`,
+   remembered while the pair touched within the last `PERSISTENCE` steps; a point made by the same
+   two vertices as a point of the step before starts from that point's impulses.
+3. Each point gets its masses along the normal and the tangent (from the body's inverse mass and
+   inverse moment and the point's lever arm) and the separation speed that its depth beyond `SLOP`
+   asks for: `1 - COLLISION_BIAS ** DT` of the excess over the next step.
+4. Gravity adds to the velocity of bodies that feel it.
+5. An arbiter that touched in the step before applies its points' impulses again (a new or
+   resumed touch does not); then every point is solved in turn, `ITERATIONS` times: a separation
+   impulse, a normal impulse that stops motion into the solid, and friction (the product of both
+   surfaces' coefficients, times the normal impulse) that brakes sliding along it, each applied at
+   the point, so that it turns the body too. Moving solids carry what touches them; nothing moves
+   a solid. When a fighter is squeezed between the platform and a ground, the arbiter solved last
+   wins.
 
-Bodies never rotate (the fighters' moment of inertia is effectively infinite there too).
+Fighters and weapons have the competition's moment of inertia, 1e9: resting on an edge, the
+impulses at its two ends, solved one after the other, leave them turned by about 1e-8 radians
+and their velocities with components of about 1e-9 where an unturning box would have exactly 0;
+an agent testing a velocity's sign sees them.
 """
 
 from __future__ import annotations
 
 import math
+import struct
 from typing import Iterable, NamedTuple, Sequence
 
 from arena.envs.fighting.broadphase import BroadPhase
+from arena.envs.fighting.narrowphase import Contact, Polygon, bounds, box_corners, collide
 
-SLOP = 0.1  # overlap left alone, units
-COLLISION_BIAS = 0.9 ** 60  # fraction of overlap left after one second of pushing out
+
+def _single(value: float) -> float:
+    """`value` rounded to single precision, as Chipmunk's `0.1f`-style constants are."""
+    return struct.unpack("f", struct.pack("f", value))[0]
+
+
+SLOP = _single(0.1)  # overlap left alone, units
+COLLISION_BIAS = _single(1.0 - _single(0.1)) ** 60  # fraction of overlap left after one second of pushing out
 ITERATIONS = 10
-PERSISTENCE = 3  # steps a contact is remembered after its pair last touched (pymunk's default)
-GRIP_FRICTION = 1e6  # a contact's friction from which a body grips a side it was pushed out of
+PERSISTENCE = 3  # steps an arbiter is remembered after its pair last touched (pymunk's default)
 
 
 class Vec2(NamedTuple):
@@ -123,28 +136,38 @@ class BB(NamedTuple):
                 and self.bottom <= other.top and other.bottom <= self.top)
 
 
-class Body:
-    """An unrotating box: centre `x, y`, velocity `vx, vy` (units, units/s, y down).
+def _boxes_meet(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
-    `half_width`/`half_height` give its extent; `friction` its surface's coefficient; `gravity`
-    whether gravity pulls it. `position` and `velocity` read and write the pairs.
+
+class Body:
+    """A box that moves and turns: centre `x, y`, velocity `vx, vy` (units, units/s, y down),
+    `angle` (radians) and `angular_velocity` (radians/s).
+
+    `half_width`/`half_height` give its extent (`polygon`: its box); `friction` its surface's
+    coefficient; `mass` and `moment` its inertia (the default moment never lets it turn; the bodies
+    of solids, which nothing pushes, keep the defaults); `gravity` whether gravity pulls it.
+    `position` and `velocity` read and write the pairs; `cos` and `sin` are the angle's.
     """
 
-    __slots__ = ("x", "y", "vx", "vy", "bias_x", "bias_y", "half_width", "half_height", "friction", "gravity")
-    # What reward code may read of the competition's bodies, which never turn either.
-    angle = 0.0
-    angular_velocity = 0.0
+    __slots__ = ("x", "y", "vx", "vy", "_angle", "cos", "sin", "angular_velocity", "bias_x", "bias_y", "bias_spin",
+                 "half_width", "half_height", "friction", "gravity", "inverse_mass", "inverse_moment", "polygon")
+    # What else reward code may read of the competition's bodies, which nothing pushes but contacts.
     torque = 0.0
     force = Vec2(0.0, 0.0)
 
     def __init__(self, x: float, y: float, half_width: float = 0.0, half_height: float = 0.0,
-                 friction: float = 0.0):
+                 friction: float = 0.0, mass: float = 1.0, moment: float = math.inf):
         self.x, self.y = float(x), float(y)
         self.vx = self.vy = 0.0
-        self.bias_x = self.bias_y = 0.0
+        self.angle = self.angular_velocity = 0.0
+        self.bias_x = self.bias_y = self.bias_spin = 0.0  # separation velocity and spin, spent by the next move
         self.half_width, self.half_height = half_width, half_height
         self.friction = friction
         self.gravity = True
+        self.inverse_mass = 1.0 / mass
+        self.inverse_moment = 1.0 / moment
+        self.polygon = Polygon(box_corners(half_width, half_height))
 
     @property
     def position(self) -> Vec2:
@@ -162,174 +185,229 @@ class Body:
     def velocity(self, value: Sequence[float]) -> None:
         self.vx, self.vy = float(value[0]), float(value[1])
 
+    @property
+    def angle(self) -> float:
+        return self._angle
+
+    @angle.setter
+    def angle(self, value: float) -> None:
+        self._angle = value
+        self.cos, self.sin = math.cos(value), math.sin(value)  # the body's rotation follows (cpBodySetAngle)
+
     def cache_bb(self) -> BB:
-        """The box's extent now."""
-        return BB(self.x - self.half_width, self.y - self.half_height, self.x + self.half_width,
-                  self.y + self.half_height)
+        """The box's extent now, turned with the body."""
+        return BB(*bounds(self.polygon.corners_at(self.x, self.y, self.cos, self.sin)))
+
+    def place(self) -> tuple[float, float, float, float]:
+        """Put the polygon where the body is (`cpShapeUpdate`); returns its bounding box."""
+        return self.polygon.place(self.x, self.y, self.cos, self.sin)
+
+    def move(self, dt: float) -> None:
+        """cpBodyUpdatePosition: advance and turn by the velocities plus the separation ones, which are spent."""
+        self.x += (self.vx + self.bias_x) * dt
+        self.y += (self.vy + self.bias_y) * dt
+        self.angle = self._angle + (self.angular_velocity + self.bias_spin) * dt
+        self.bias_x = self.bias_y = self.bias_spin = 0.0
 
 
 class Solid:
     """A box that bodies cannot enter: fixed, or moving at its own velocity (nothing pushes it).
 
-    The box spans `left..right` and `top..bottom` around `body`'s position.
+    The box spans `left..right` and `top..bottom` around `body`'s position; `corners` lists its
+    vertices in the order the competition's engine keeps them (by default a box's, as pymunk's
+    `Poly.create_box` makes it).
     """
 
-    __slots__ = ("body", "left", "top", "right", "bottom")
+    __slots__ = ("body", "left", "top", "right", "bottom", "polygon")
 
-    def __init__(self, body: Body, left: float, top: float, right: float, bottom: float):
+    def __init__(self, body: Body, left: float, top: float, right: float, bottom: float,
+                 corners: Sequence[tuple[float, float]] | None = None):
         self.body = body
         self.left, self.top, self.right, self.bottom = left, top, right, bottom
+        self.polygon = Polygon(corners or [(right, top), (right, bottom), (left, bottom), (left, top)])
 
     def cache_bb(self) -> BB:
         """The box's extent now."""
-        x, y = self.body.x, self.body.y
-        return BB(x + self.left, y + self.top, x + self.right, y + self.bottom)
+        body = self.body
+        return BB(*bounds(self.polygon.corners_at(body.x, body.y, body.cos, body.sin)))
+
+    def place(self) -> tuple[float, float, float, float]:
+        """Put the polygon where the body is (`cpShapeUpdate`); returns its bounding box."""
+        body = self.body
+        return self.polygon.place(body.x, body.y, body.cos, body.sin)
 
     def touches(self, body: Body) -> bool:
         """Whether the bounding boxes meet (edges included)."""
-        x, y = self.body.x, self.body.y
-        bx, by, half_width, half_height = body.x, body.y, body.half_width, body.half_height
-        return (x + self.left <= bx + half_width and bx - half_width <= x + self.right
-                and y + self.top <= by + half_height and by - half_height <= y + self.bottom)
+        return self.cache_bb().intersects(body.cache_bb())
 
 
-class Contact:
-    """A body overlapping a solid: the push-out direction `nx, ny`, the depth, and the impulses.
+class Point:
+    """A contact point of an arbiter (`cpContact`): its offsets from the body's centre (`rx, ry`)
+    and from the solid's, the hash of the vertices that made it, this step's masses along the
+    normal and the tangent and target separation speed, and the impulses accumulated on it."""
 
-    Like the competition's physics, a box resting on a box touches at two points (the ends of
-    the shared edge), each with its own accumulated normal and friction impulse; both carry over
-    to the next step while the contact lasts (warm starting), which decides how squeezes and
-    landings end. `touched` is the world's step in which the pair last touched.
+    __slots__ = ("rx", "ry", "solid_rx", "solid_ry", "hash", "normal_mass", "tangent_mass", "bias",
+                 "separation", "normal", "tangent")
+
+    def __init__(self, rx: float, ry: float, solid_rx: float, solid_ry: float, hash_: int):
+        self.rx, self.ry, self.solid_rx, self.solid_ry, self.hash = rx, ry, solid_rx, solid_ry, hash_
+        self.normal_mass = self.tangent_mass = self.bias = self.separation = 0.0
+        self.normal = self.tangent = 0.0
+
+
+class Arbiter:
+    """A body touching a solid (`cpArbiter`): the normal `nx, ny` along which the solid pushes the
+    body out, the friction (the product of both surfaces' coefficients), the contact points, and
+    the world's step in which they last touched. `first` is set in the step a touch begins (the
+    pair is new, or stopped touching in between), whose impulses are not applied again before
+    the solve.
+
+    Chipmunk solves an arbiter between its shapes `a` and `b` in the order its broadphase reported
+    them, its normal pointing from `a` to `b`. Seen from the body, with the normal turned to point
+    out of the solid, every one of its operations gives the same numbers, so an arbiter is kept
+    from the body's side; only the points depend on which shape was `a` (`update`).
     """
 
-    __slots__ = ("body", "solid", "nx", "ny", "bias", "friction", "normal", "tangent", "grip", "touched", "resumed")
+    __slots__ = ("body", "solid", "friction", "nx", "ny", "points", "touched", "first")
 
-    def __init__(self, body: Body, solid: Solid, nx: float, ny: float, bias: float, touched: int):
+    def __init__(self, body: Body, solid: Solid):
         self.body, self.solid = body, solid
-        self.nx, self.ny, self.bias = nx, ny, bias
         self.friction = body.friction * solid.body.friction
-        self.normal = [0.0, 0.0]  # accumulated impulse at each contact point
-        self.tangent = [0.0, 0.0]
-        self.grip = False  # friction without limit: the body grips a side (see the module's step 5)
-        self.touched = touched
-        self.resumed = False  # touching again after steps apart: its impulses are not applied again
+        self.nx = self.ny = 0.0
+        self.points: list[Point] = []
+        self.touched = -PERSISTENCE
+        self.first = True
 
-    def carry_over(self, last: Contact) -> None:
-        """Continue `last`, the same contact when it last touched: its impulses, and its grip."""
-        self.normal, self.tangent = last.normal, last.tangent
-        self.grip = last.grip or (last.bias > 0.0 and self.nx != 0.0 and self.friction >= GRIP_FRICTION)
-        self.resumed = self.touched - last.touched > 1
+    def update(self, step: int, nx: float, ny: float, contacts: list[Contact], body_first: bool) -> None:
+        """`cpArbiterUpdate`: this step's contact, found with the body's polygon first if `body_first`
+        (`nx, ny` then points from the body into the solid)."""
+        body, carrier = self.body, self.solid.body
+        points = []
+        for p1, p2, hash_ in contacts:
+            (bx, by), (sx, sy) = (p1, p2) if body_first else (p2, p1)
+            point = Point(bx - body.x, by - body.y, sx - carrier.x, sy - carrier.y, hash_)
+            for kept in self.points:
+                if kept.hash == hash_:
+                    point.normal, point.tangent = kept.normal, kept.tangent
+            points.append(point)
+        self.points = points
+        self.nx, self.ny = (-nx, -ny) if body_first else (nx, ny)
+        self.first = step - self.touched > 1
+        self.touched = step
 
-    def warm_start(self) -> None:
-        """Apply the impulses carried over from the last step (none after steps apart: Chipmunk skips
-        an arbiter's cached impulses on its first collision)."""
-        if self.resumed:
-            return
-        normal, tangent = self.normal[0] + self.normal[1], self.tangent[0] + self.tangent[1]
-        body, nx, ny = self.body, self.nx, self.ny
-        body.vx += normal * nx - tangent * ny
-        body.vy += normal * ny + tangent * nx
-
-    def separate(self) -> None:
-        """Give the body the separation velocity this contact's excess depth asks for."""
-        body, nx, ny = self.body, self.nx, self.ny
-        missing = self.bias - (body.bias_x * nx + body.bias_y * ny)
-        if missing > 0.0:
-            body.bias_x += missing * nx
-            body.bias_y += missing * ny
-
-    def resolve(self) -> bool:
-        """One pass over both points: stop motion into the solid, then brake sliding along it.
-
-        Returns whether any impulse changed.
-        """
+    def pre_step(self, dt: float, bias_coef: float) -> None:
+        """`cpArbiterPreStep`: each point's masses and target separation speed. (Every pair here has
+        an elasticity product of 0, so the target bounce speed is 0.)"""
         body, carrier = self.body, self.solid.body
         nx, ny = self.nx, self.ny
-        normals, tangents = self.normal, self.tangent
-        changed = False
-        for point in (0, 1):
-            rel_x, rel_y = body.vx - carrier.vx, body.vy - carrier.vy
-            into = rel_x * nx + rel_y * ny  # negative: moving into the solid
-            along = -rel_x * ny + rel_y * nx  # along the tangent (-ny, nx)
-            old_normal, old_tangent = normals[point], tangents[point]
-            normal = old_normal - into
-            if normal < 0.0:
-                normal = 0.0
-            limit = math.inf if self.grip else self.friction * normal
-            tangent = old_tangent - along
-            if tangent > limit:
-                tangent = limit
-            elif tangent < -limit:
-                tangent = -limit
-            if normal != old_normal or tangent != old_tangent:
-                changed = True
-                normals[point], tangents[point] = normal, tangent
-                normal -= old_normal
-                tangent -= old_tangent
-                body.vx += normal * nx - tangent * ny
-                body.vy += normal * ny + tangent * nx
-        return changed
+        inverse_mass, inverse_moment = body.inverse_mass, body.inverse_moment
+        dx, dy = body.x - carrier.x, body.y - carrier.y
+        for point in self.points:
+            rx, ry = point.rx, point.ry
+            normal_arm = rx * ny - ry * nx  # cpvcross(r, n)
+            tangent_arm = rx * nx - ry * -ny  # cpvcross(r, cpvperp(n))
+            point.normal_mass = 1.0 / (inverse_mass + inverse_moment * normal_arm * normal_arm)
+            point.tangent_mass = 1.0 / (inverse_mass + inverse_moment * tangent_arm * tangent_arm)
+            excess = ((rx - point.solid_rx) + dx) * nx + ((ry - point.solid_ry) + dy) * ny + SLOP
+            point.bias = -bias_coef * (0.0 if 0.0 < excess else excess) / dt
+            point.separation = 0.0
 
+    def apply_cached_impulses(self) -> None:
+        """`cpArbiterApplyCachedImpulse`: the impulses of the step before, again (warm starting)."""
+        if self.first:
+            return
+        body = self.body
+        nx, ny = self.nx, self.ny
+        inverse_mass, inverse_moment = body.inverse_mass, body.inverse_moment
+        for point in self.points:
+            normal, tangent = point.normal, point.tangent
+            jx, jy = nx * normal - ny * tangent, nx * tangent + ny * normal  # cpvrotate(n, (normal, tangent))
+            body.vx += jx * inverse_mass
+            body.vy += jy * inverse_mass
+            body.angular_velocity += inverse_moment * (point.rx * jy - point.ry * jx)
 
-OUTWARD = ((-1.0, 0.0), (1.0, 0.0), (0.0, -1.0), (0.0, 1.0))  # push-out directions: left, right, up, down
+    def apply_impulses(self) -> None:
+        """`cpArbiterApplyImpulse`: one pass over the points."""
+        body, carrier = self.body, self.solid.body
+        nx, ny, friction = self.nx, self.ny, self.friction
+        inverse_mass, inverse_moment = body.inverse_mass, body.inverse_moment
+        vx, vy, spin = body.vx, body.vy, body.angular_velocity
+        bias_x, bias_y, bias_spin = body.bias_x, body.bias_y, body.bias_spin
+        carrier_vx, carrier_vy = carrier.vx, carrier.vy
+        for point in self.points:
+            rx, ry = point.rx, point.ry
+            # the point's separation and ordinary velocities, relative to the solid
+            separating = (bias_x + -ry * bias_spin) * nx + (bias_y + rx * bias_spin) * ny
+            ux, uy = (vx + -ry * spin) - carrier_vx, (vy + rx * spin) - carrier_vy
+            into, along = ux * nx + uy * ny, ux * -ny + uy * nx
 
+            old_separation = point.separation
+            separation = old_separation + (point.bias - separating) * point.normal_mass
+            separation = separation if separation > 0.0 else 0.0
+            old_normal = point.normal
+            normal = old_normal + -into * point.normal_mass
+            normal = normal if normal > 0.0 else 0.0
+            limit = friction * normal
+            old_tangent = point.tangent
+            tangent = old_tangent + -along * point.tangent_mass
+            tangent = tangent if tangent > -limit else -limit  # cpfclamp
+            tangent = tangent if tangent < limit else limit
+            point.separation, point.normal, point.tangent = separation, normal, tangent
 
-def overlap(body: Body, solid: Solid, bias_rate: float, step: int) -> Contact | None:
-    """The contact between `body` and `solid` in the world's step `step`, pushing out along the axis
-    of least overlap."""
-    x, y = solid.body.x, solid.body.y
-    bx, by, half_width, half_height = body.x, body.y, body.half_width, body.half_height
-    out_left = bx + half_width - x - solid.left
-    out_right = x + solid.right - bx + half_width
-    if out_left <= 0.0 or out_right <= 0.0:
-        return None
-    out_up = by + half_height - y - solid.top
-    out_down = y + solid.bottom - by + half_height
-    if out_up <= 0.0 or out_down <= 0.0:
-        return None
-    depths = (out_left, out_right, out_up, out_down)
-    depth = min(depths)
-    nx, ny = OUTWARD[depths.index(depth)]
-    return Contact(body, solid, nx, ny, bias_rate * max(0.0, depth - SLOP), step)
+            push = separation - old_separation
+            jx, jy = nx * push, ny * push
+            bias_x += jx * inverse_mass
+            bias_y += jy * inverse_mass
+            bias_spin += inverse_moment * (rx * jy - ry * jx)
+            normal -= old_normal
+            tangent -= old_tangent
+            jx, jy = nx * normal - ny * tangent, nx * tangent + ny * normal
+            vx += jx * inverse_mass
+            vy += jy * inverse_mass
+            spin += inverse_moment * (rx * jy - ry * jx)
+        body.vx, body.vy, body.angular_velocity = vx, vy, spin
+        body.bias_x, body.bias_y, body.bias_spin = bias_x, bias_y, bias_spin
 
 
 class World:
     """Steps `bodies` against `solids` under `gravity` (units/s², downward) with time step `dt`.
 
-    Contacts are made, and resolved, in the order Chipmunk's broadphase reports the touching pairs
+    Contacts are found, and solved, in the order Chipmunk's broadphase reports the touching pairs
     (see `broadphase`); that order depends on when and where each shape entered the engine's space.
     So `add_static` the fixed solids and `add` the moving ones and the bodies as the competition's
     game adds their shapes to its space (its order, before the first step). Shapes that `step` is
     given and that were not added are added then (weapons appear so, between two steps; a solid
     standing still is taken as fixed), and added bodies that `step` is no longer given are
-    removed (weapons leave the space before new ones enter it), and their contacts forgotten.
+    removed (weapons leave the space before new ones enter it), and their arbiters forgotten.
     """
 
     def __init__(self, gravity: float, dt: float):
         self.gravity = gravity
         self.dt = dt
-        self.bias_rate = (1.0 - COLLISION_BIAS ** dt) / dt  # separation speed per unit of excess overlap
-        self.steps = 0  # steps taken: the clock by which contacts are remembered
-        self.cache: dict[tuple[Body, Solid], Contact] = {}  # contacts touched in the last PERSISTENCE steps
+        self.bias_coef = 1.0 - COLLISION_BIAS ** dt  # fraction of the excess overlap pushed out per step
+        self.steps = 0  # steps taken: the clock by which arbiters are remembered
+        self.arbiters: dict[tuple[Body, Solid], Arbiter] = {}  # pairs touched in the last PERSISTENCE steps
         self.broadphase = BroadPhase()
         self.added: dict[Body | Solid, None] = {}  # the moving shapes in the broadphase, in the order added
         self.fixed: set[Solid] = set()  # the fixed solids in it
 
     def add_static(self, solid: Solid) -> None:
         """A solid that never moves (a ground)."""
-        self.broadphase.add_static(solid, solid.cache_bb())
+        solid.polygon.hashid = self.broadphase.next_id
+        self.broadphase.add_static(solid, solid.place())
         self.fixed.add(solid)
 
     def add(self, shape: Body | Solid) -> None:
         """A body, or a solid that moves (the platform), entering the space where it is now."""
         body = shape.body if isinstance(shape, Solid) else shape
-        self.broadphase.add(shape, shape.cache_bb(), (body.vx, body.vy))
+        shape.polygon.hashid = self.broadphase.next_id
+        self.broadphase.add(shape, shape.place(), (body.vx, body.vy))
         self.added[shape] = None
 
     def remove(self, shape: Body | Solid) -> None:
         self.broadphase.remove(shape)
         del self.added[shape]
-        self.cache = {pair: contact for pair, contact in self.cache.items() if shape not in pair}
+        self.arbiters = {pair: arbiter for pair, arbiter in self.arbiters.items() if shape not in pair}
 
     def step(self, bodies: Iterable[Body], solids: Sequence[Solid]) -> None:
         dt = self.dt
@@ -351,46 +429,46 @@ class World:
                 solid_body.x += solid_body.vx * dt
                 solid_body.y += solid_body.vy * dt
         for body in bodies:
-            body.x += (body.vx + body.bias_x) * dt
-            body.y += (body.vy + body.bias_y) * dt
-            body.bias_x = body.bias_y = 0.0
+            body.move(dt)
+        for shape in self.added:
+            shape.place()
 
-        def box_of(shape: Body | Solid) -> tuple[BB, tuple[float, float]]:
+        def box_of(shape: Body | Solid) -> tuple[tuple[float, float, float, float], tuple[float, float]]:
             body = shape.body if isinstance(shape, Solid) else shape
-            return shape.cache_bb(), (body.vx, body.vy)  # the velocity before gravity, as there
+            return shape.polygon.bb, (body.vx, body.vy)  # the velocity before gravity, as there
 
-        contacts = []
-        cache = self.cache
-        for first, second in self.broadphase.step(box_of):
+        touching = []
+        for first, second, pair in self.broadphase.step(box_of):
             body, solid = (first, second) if isinstance(second, Solid) else (second, first)
             if not isinstance(body, Body) or not isinstance(solid, Solid):
                 continue  # bodies never touch bodies; solids never touch solids
-            contact = overlap(body, solid, self.bias_rate, self.steps)
-            if contact is None:
+            if not _boxes_meet(first.polygon.bb, second.polygon.bb):
                 continue
-            last = cache.get((body, solid))
-            if last is not None and (last.nx, last.ny) == (contact.nx, contact.ny):
-                contact.carry_over(last)
-            contacts.append(contact)
+            collision_id, (nx, ny), contacts = collide(first.polygon, second.polygon, pair.id if pair else 0)
+            if pair is not None:
+                pair.id = collision_id
+            if not contacts:
+                continue
+            arbiter = self.arbiters.get((body, solid)) or Arbiter(body, solid)
+            arbiter.update(self.steps, nx, ny, contacts, first is body)
+            touching.append(arbiter)
+        for arbiter in touching:
+            arbiter.pre_step(dt, self.bias_coef)
         for body in bodies:
             if body.gravity:
                 body.vy += self.gravity * dt
-        for contact in contacts:
-            contact.separate()
-            contact.warm_start()
+        for arbiter in touching:
+            arbiter.apply_cached_impulses()
         for _ in range(ITERATIONS):
-            changed = False
-            for contact in contacts:
-                changed = contact.resolve() or changed
-            if not changed:
-                break
-        self._remember(contacts)
+            for arbiter in touching:
+                arbiter.apply_impulses()
+        self._remember(touching)
 
-    def _remember(self, contacts: list[Contact]) -> None:
-        """Cache this step's contacts, in the order resolved, and keep the earlier ones whose pair
-        touched less than `PERSISTENCE` steps ago (Chipmunk's `cpSpaceArbiterSetFilter`)."""
-        cache = {(contact.body, contact.solid): contact for contact in contacts}
-        for pair, contact in self.cache.items():
-            if pair not in cache and self.steps - contact.touched < PERSISTENCE:
-                cache[pair] = contact
-        self.cache = cache
+    def _remember(self, touching: list[Arbiter]) -> None:
+        """Keep this step's arbiters and the earlier ones whose pair touched less than
+        `PERSISTENCE` steps ago (Chipmunk's `cpSpaceArbiterSetFilter`)."""
+        arbiters = {(arbiter.body, arbiter.solid): arbiter for arbiter in touching}
+        for pair, arbiter in self.arbiters.items():
+            if pair not in arbiters and self.steps - arbiter.touched < PERSISTENCE:
+                arbiters[pair] = arbiter
+        self.arbiters = arbiters

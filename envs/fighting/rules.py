@@ -45,6 +45,8 @@ AIR_JUMPS = 2  # jumps available in the air after leaving the ground (a ground j
 HALF_WIDTH = 0.435
 HALF_HEIGHT = 0.5
 FIGHTER_FRICTION = 0.7
+FIGHTER_MASS = 1.0
+FIGHTER_MOMENT = 1e9  # the competition's: contacts turn a fighter by about 1e-8 radians
 MAX_DAMAGE = 700.0  # damage percent saturates here; observations report damage / 700
 
 # Stage: two solid grounds (reference points 0.15 below their tops' centres) and a platform
@@ -81,6 +83,8 @@ SPAWN_SHOW_FRAMES = 36  # a spawner's weapon can be taken once its appearance (t
 WEAPON_PICTURE = (40, 16)
 WEAPON_BODY_PADDING = 0.5
 WEAPON_FRICTION = 1e11
+WEAPON_MASS = 100.0
+WEAPON_MOMENT = 1e9
 PICKUP_WIDTH = 1.5  # the capsule a fighter's hurtbox must touch to take a weapon: 1.5 wide, and as
 SPAWNED_PICKUP_HEIGHT = 0.83  # high for a spawner's weapon, as its picture is high for a dropped one
 

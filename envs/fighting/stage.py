@@ -19,8 +19,10 @@ class Ground:
     def __init__(self, x: float, y: float):
         self.body = Body(x, y, friction=R.GROUND_FRICTION)
         self.half_width = R.GROUND_HALF_WIDTH
-        self.solid = self.shape = Solid(self.body, -self.half_width, -R.GROUND_TOP_OFFSET, self.half_width,
-                                        R.GROUND_DEPTH)
+        left, top, right, bottom = -self.half_width, -R.GROUND_TOP_OFFSET, self.half_width, R.GROUND_DEPTH
+        # its corners as the competition lists them (top left first; the engine's hull keeps that order)
+        self.solid = self.shape = Solid(self.body, left, top, right, bottom,
+                                        corners=[(left, top), (right, top), (right, bottom), (left, bottom)])
         self.width = 2 * self.half_width
         self.height = R.GROUND_DEPTH + R.GROUND_TOP_OFFSET
 
@@ -65,14 +67,14 @@ class Stage:
         body = self.body
         target = self.waypoint2 if self.moving_to_w2 else self.waypoint1
         dx, dy = target[0] - body.x, target[1] - body.y
-        distance = math.hypot(dx, dy)
+        distance = math.sqrt(dx * dx + dy * dy)  # as the competition computes it (math.hypot's last bit can differ)
         if distance < 0.1:
             body.vx = body.vy = 0.0
             self.moving_to_w2 = not self.moving_to_w2
             return
         (x1, y1), (x2, y2) = self.waypoint1, self.waypoint2
         path_x, path_y = x2 - x1, y2 - y1
-        length_squared = max(math.hypot(path_x, path_y), 0.05) ** 2
-        progress = ((body.x - x1) * path_x + (body.y - y1) * path_y) / length_squared
+        length = max(math.sqrt(path_x * path_x + path_y * path_y), 0.05)
+        progress = ((body.x - x1) * path_x + (body.y - y1) * path_y) / (length * length)
         speed = math.sin(min(1.0, max(0.0, progress)) * math.pi) + 0.03
         body.vx, body.vy = dx / distance * speed, dy / distance * speed

@@ -389,10 +389,12 @@ class InAirState(PlayerObjectState):
 
 def land_or_fall(state: PlayerObjectState) -> PlayerObjectState:
     """Where a fighter goes when a timed state ends: the ground, or the air with `state`'s jumps."""
-    p = state.p
-    if p.is_on_floor():
-        return ground_state(p)
-    in_air = p.states["in_air"]
+    return ground_state(state.p) if state.p.is_on_floor() else fall(state)
+
+
+def fall(state: PlayerObjectState) -> InAirState:
+    """The air, with `state`'s jumps."""
+    in_air = state.p.states["in_air"]
     if hasattr(state, "jumps_left"):
         in_air.set_jumps(0, state.jumps_left, state.recoveries_left)
     return in_air
@@ -516,7 +518,8 @@ class DodgeState(InAirState):
         self.dodge_timer = max(0, self.dodge_timer - 1)
         if self.dodge_timer > 0:
             return None
-        return ground_state(self.p) if self.grounded else land_or_fall(self)
+        # an air dodge ends in the air even on the floor (as in the competition): it lands a frame later
+        return ground_state(self.p) if self.grounded else fall(self)
 
 
 # --- attacking -------------------------------------------------------------------------------

@@ -48,7 +48,8 @@ class WeaponObject:
 
     def __init__(self, name: str, x: float, y: float, size: tuple[float, float], dropped: bool = False):
         self.name = name
-        self.body = Body(x, y, size[0] / 2, size[1] / 2, friction=R.WEAPON_FRICTION)
+        self.body = Body(x, y, size[0] / 2, size[1] / 2, friction=R.WEAPON_FRICTION, mass=R.WEAPON_MASS,
+                         moment=R.WEAPON_MOMENT)
         self.world_pos = [float(x), float(y)]
         self.shown_at = (float(x), float(y))
         self.dropped = dropped

@@ -56,8 +56,8 @@ class BroadPhase {
 
   // cpBBTreeInsert on the static tree
   int add_static(const Box& box) {
-    ++next_id_;
     int leaf = leaf_new(box);
+    nodes_[leaf].hashid = next_id_++;
     static_root_ = subtree_insert(static_root_, leaf);
     nodes_[leaf].stamp = stamp_;
     if (root_ != NONE) mark_query(root_, leaf, true, nowhere);  // LeafAddPairs
@@ -84,9 +84,13 @@ class BroadPhase {
     node_free(leaf);
   }
 
+  // The number the engine's space gave a leaf's shape (cpShape.hashid).
+  uint32_t hashid(int leaf) const { return nodes_[leaf].hashid; }
+
   // cpBBTreeReindexQuery: `box_of(leaf, box, vx, vy)` gives each moving leaf's box after this step's
-  // position update and its body's velocity then; `report(first, second)` gets the touching
-  // candidates in the order the engine finds them.
+  // position update and its body's velocity then; `report(first, second, id)` gets the touching
+  // candidates in the order the engine finds them, with the byte where their cached pair keeps its
+  // collision id (null for a pair found afresh, whose id the engine does not keep).
   template <typename BoxOf, typename Report>
   void step(BoxOf box_of, Report report) {
     if (root_ == NONE) return;
@@ -103,7 +107,8 @@ class BroadPhase {
   static_assert(LEAVES < PRIMES[3], "more leaves than the hash set's largest table here");
 
   // A leaf (`a` is NONE) or an inner node. A leaf keeps its stamp, its pairs (newest first: the
-  // other leaf's node times 2, plus 1 where this leaf is the pair's `b`), and its hash set entry.
+  // other leaf's node times 2, plus 1 where this leaf is the pair's `b`) with the collision id of
+  // each (kept on the `b` leaf's side, where the pair is reported), and its hash set entry.
   // Small fields keep a node near a cache line: batches step thousands of games.
   using Index = int8_t;
   static_assert(2 * NODES < 128, "node indices (and pair entries) must fit an int8_t");
@@ -115,9 +120,10 @@ class BroadPhase {
     Index next;  // the next leaf in its hash bucket
     Index pair_count;
     Index pairs[LEAVES];
+    uint8_t pair_ids[LEAVES];  // narrowphase.h's pack_id
   };
 
-  static void nowhere(int, int) {}
+  static void nowhere(int, int, uint8_t*) {}
 
   Node nodes_[NODES];
   Index free_[NODES];
@@ -205,8 +211,12 @@ class BroadPhase {
 
   void pair_push(int leaf, int entry) {
     Node& n = nodes_[leaf];
-    for (int i = n.pair_count; i > 0; --i) n.pairs[i] = n.pairs[i - 1];
+    for (int i = n.pair_count; i > 0; --i) {
+      n.pairs[i] = n.pairs[i - 1];
+      n.pair_ids[i] = n.pair_ids[i - 1];
+    }
     n.pairs[0] = static_cast<Index>(entry);
+    n.pair_ids[0] = 0;
     ++n.pair_count;
   }
 
@@ -224,7 +234,10 @@ class BroadPhase {
       int entry = 2 * leaf + (n.pairs[i] % 2 ? 0 : 1);  // the same pair seen from the other leaf
       int at = 0;
       while (o.pairs[at] != entry) ++at;
-      for (--o.pair_count; at < o.pair_count; ++at) o.pairs[at] = o.pairs[at + 1];
+      for (--o.pair_count; at < o.pair_count; ++at) {
+        o.pairs[at] = o.pairs[at + 1];
+        o.pair_ids[at] = o.pair_ids[at + 1];
+      }
     }
     n.pair_count = 0;
   }
@@ -292,7 +305,7 @@ class BroadPhase {
   // is `b`.
   template <typename Report>
   void mark_leaf(int leaf, Report& report) {
-    const Node& n = nodes_[leaf];
+    Node& n = nodes_[leaf];
     if (n.stamp == stamp_) {
       if (static_root_ != NONE) mark_query(static_root_, leaf, false, report);
       for (int node = leaf; nodes_[node].parent != NONE; node = nodes_[node].parent) {
@@ -304,7 +317,7 @@ class BroadPhase {
       }
     } else {
       for (int i = 0; i < n.pair_count; ++i)
-        if (n.pairs[i] % 2) report(n.pairs[i] / 2, leaf);
+        if (n.pairs[i] % 2) report(n.pairs[i] / 2, leaf, &n.pair_ids[i]);
     }
   }
 
@@ -318,7 +331,7 @@ class BroadPhase {
       pair_insert(leaf, subtree);
     } else {
       if (nodes_[subtree].stamp < nodes_[leaf].stamp) pair_insert(subtree, leaf);
-      report(leaf, subtree);
+      report(leaf, subtree, nullptr);
     }
   }
 };

@@ -27,6 +27,7 @@ constexpr int TURNAROUND_FRAMES = 1, DASH_FRAMES = 9, BACKDASH_FRAMES = 7, DODGE
 constexpr int GROUND_DODGE_COOLDOWN = 30, AIR_DODGE_COOLDOWN = 82, JUMP_COOLDOWN = 6, TAUNT_FRAMES = 30;
 constexpr int KO_FRAMES = 90, RESPAWN_INVINCIBLE_FRAMES = 90, AIR_JUMPS = 2;
 constexpr double HALF_WIDTH = 0.435, HALF_HEIGHT = 0.5, FIGHTER_FRICTION = 0.7, MAX_DAMAGE = 700.0;
+constexpr double FIGHTER_MASS = 1.0, FIGHTER_MOMENT = 1e9;
 constexpr double GROUND_X[2] = {4.5, -4.5}, GROUND_Y[2] = {1.0, 3.0};
 constexpr double GROUND_HALF_WIDTH = 2.5, GROUND_TOP_OFFSET = 0.15, GROUND_DEPTH = 4.0, GROUND_FRICTION = 0.7;
 constexpr double PLATFORM_START_X = 0.0, PLATFORM_START_Y = 1.0;
@@ -37,7 +38,7 @@ constexpr double SPAWNER_X_MIN = 2.6, SPAWNER_X_MAX = 6.5, SPAWNER_Y_RIGHT = 0.7
 constexpr int SPAWN_DELAY_MIN = 500, SPAWN_DELAY_MAX = 700, FIRST_SPAWN_MAX = 350;
 constexpr int WEAPON_LIFETIME = 350, DROPPED_LIFETIME = 250, PICKUP_LOCK_FRAMES = 15, SPAWN_SHOW_FRAMES = 36;
 constexpr double WEAPON_PICTURE_WIDTH = 40, WEAPON_PICTURE_HEIGHT = 16, WEAPON_BODY_PADDING = 0.5;
-constexpr double WEAPON_FRICTION = 1e11;
+constexpr double WEAPON_FRICTION = 1e11, WEAPON_MASS = 100.0, WEAPON_MOMENT = 1e9;
 constexpr int FIRST_DROPPED_ID = 2;
 constexpr double OBS_MAX_X = 18.0, OBS_MAX_Y = 7.0, OBS_MAX_SPEED = 10.0;
 constexpr double GROUND_CHECK_Y = 1.54;
@@ -196,8 +197,7 @@ struct Fighter {
     *this = Fighter();
     body.x = x;
     body.y = y;
-    body.half_width = HALF_WIDTH;
-    body.half_height = HALF_HEIGHT;
+    body.set_box(HALF_WIDTH, HALF_HEIGHT, FIGHTER_MASS, FIGHTER_MOMENT);
     body.friction = FIGHTER_FRICTION;
     hurt_x = spawn_x = prev_x = x;
     hurt_y = spawn_y = prev_y = y;
@@ -221,17 +221,16 @@ struct Platform {
     double tx = moving_to_w2 ? WAYPOINT2_X : WAYPOINT1_X;
     double ty = moving_to_w2 ? WAYPOINT2_Y : WAYPOINT1_Y;
     double dx = tx - body.x, dy = ty - body.y;
-    double distance = py_hypot(dx, dy);
+    double distance = std::sqrt(dx * dx + dy * dy);
     if (distance < 0.1) {
       body.vx = body.vy = 0.0;
       moving_to_w2 = !moving_to_w2;
       return;
     }
     double path_x = WAYPOINT2_X - WAYPOINT1_X, path_y = WAYPOINT2_Y - WAYPOINT1_Y;
-    double length = py_hypot(path_x, path_y);
+    double length = std::sqrt(path_x * path_x + path_y * path_y);
     if (length < 0.05) length = 0.05;
-    double length_squared = std::pow(length, 2.0);
-    double progress = ((body.x - WAYPOINT1_X) * path_x + (body.y - WAYPOINT1_Y) * path_y) / length_squared;
+    double progress = ((body.x - WAYPOINT1_X) * path_x + (body.y - WAYPOINT1_Y) * path_y) / (length * length);
     double along = progress > 0.0 ? progress : 0.0;
     along = along < 1.0 ? along : 1.0;
     double speed = std::sin(along * M_PI) + 0.03;
@@ -278,8 +277,7 @@ struct Item {
   Item(double x, double y, double half_width, double half_height) {
     body.x = world_x = x;
     body.y = world_y = y;
-    body.half_width = half_width;
-    body.half_height = half_height;
+    body.set_box(half_width, half_height, WEAPON_MASS, WEAPON_MOMENT);
     body.friction = WEAPON_FRICTION;
   }
 };
@@ -362,14 +360,15 @@ class Game {
       grounds[g].x = GROUND_X[g];
       grounds[g].y = GROUND_Y[g];
       grounds[g].friction = GROUND_FRICTION;
-      ground_solids_[g] = Solid{&grounds[g], -GROUND_HALF_WIDTH, -GROUND_TOP_OFFSET, GROUND_HALF_WIDTH, GROUND_DEPTH};
+      double l = -GROUND_HALF_WIDTH, t = -GROUND_TOP_OFFSET, r = GROUND_HALF_WIDTH, b = GROUND_DEPTH;
+      ground_solids_[g] = Solid(&grounds[g], l, t, r, b, {{l, t}, {r, t}, {r, b}, {l, b}});  // stage.Ground's order
     }
     platform = Platform();
     platform.body.x = PLATFORM_START_X;
     platform.body.y = PLATFORM_START_Y;
     platform.body.friction = PLATFORM_FRICTION;
     double half_thickness = PLATFORM_THICKNESS / 2;
-    platform_solid_ = Solid{&platform.body, -PLATFORM_HALF_WIDTH, -half_thickness, PLATFORM_HALF_WIDTH, half_thickness};
+    platform_solid_ = Solid(&platform.body, -PLATFORM_HALF_WIDTH, -half_thickness, PLATFORM_HALF_WIDTH, half_thickness);
     bool on_right = first_on_right < 0 ? rng.random() < 0.5 : first_on_right != 0;
     fighters[0].init(on_right ? SPAWN_X : -SPAWN_X, SPAWN_Y, stocks);
     fighters[1].init(on_right ? -SPAWN_X : SPAWN_X, SPAWN_Y, stocks);
@@ -436,10 +435,11 @@ class Game {
   bool is_on_floor(const Fighter& f) const {
     const Body& body = f.body;
     double x = body.x, y = body.y;
+    Box box = body.box();
     for (int g = 0; g < 2; ++g)
-      if (y <= grounds[g].y && ground_solids_[g].touches(body)) return true;
+      if (y <= grounds[g].y && intersects(box, ground_solids_[g].box())) return true;
     const Body& p = platform.body;
-    return y <= p.y - 0.01 && std::fabs(x - p.x) <= PLATFORM_STAND_REACH && platform_solid_.touches(body);
+    return y <= p.y - 0.01 && std::fabs(x - p.x) <= PLATFORM_STAND_REACH && intersects(box, platform_solid_.box());
   }
 
   const Solid& platform_solid() const { return platform_solid_; }
@@ -528,8 +528,9 @@ class Game {
     }
   }
 
-  // World.step: the weapons' leaves follow the stage, everything moves, then the broadphase says
-  // which solids each body (fighter or weapon) touches, in the order their contacts are made.
+  // World.step: the weapons' leaves follow the stage, everything moves, then the broadphase reports
+  // the pairs that may touch, in the engine's order, and each body's contact with a solid is found
+  // as it is reported; then each world solves its bodies' contacts.
   void physics_step() {
     LyingAt lying_at[MAX_ITEMS];
     int count = lying(lying_at);
@@ -540,33 +541,47 @@ class Game {
     for (int i = 0; i < count; ++i) bodies[2 + i] = &item(lying_at[i]).body;
     world_.integrate(bodies);
     for (int i = 0; i < count; ++i) item(lying_at[i]).physics.integrate(&bodies[2 + i]);
-    int body_at[Phase::NODES], solid_at[Phase::NODES];  // each leaf's index in `bodies` or `solids`
+    // Every shape where it now is (cpShapeUpdateFunc), and each leaf's index in `bodies` or `solids`.
+    Placed shapes[Phase::NODES];
+    int body_at[Phase::NODES], solid_at[Phase::NODES];
     std::fill(body_at, body_at + Phase::NODES, -1);
     std::fill(solid_at, solid_at + Phase::NODES, -1);
-    solid_at[platform_leaf_] = 0;
-    for (int g = 0; g < 2; ++g) solid_at[ground_leaves_[g]] = 1 + g;
-    for (int i = 0; i < 2; ++i) body_at[fighter_leaves_[i]] = i;
-    for (int i = 0; i < count; ++i) body_at[item(lying_at[i]).leaf] = 2 + i;
+    const int solid_leaves[3] = {platform_leaf_, ground_leaves_[0], ground_leaves_[1]};
+    for (int s = 0; s < 3; ++s) {
+      int leaf = solid_leaves[s];
+      const Body& body = *solids[s].body;
+      shapes[leaf] = Placed(solids[s].polygon, body.x, body.y, body.cos, body.sin, broadphase_.hashid(leaf));
+      solid_at[leaf] = s;
+    }
+    for (int i = 0; i < 2 + count; ++i) {
+      int leaf = i < 2 ? fighter_leaves_[i] : item(lying_at[i - 2]).leaf;
+      const Body& body = *bodies[i];
+      shapes[leaf] = Placed(body.polygon, body.x, body.y, body.cos, body.sin, broadphase_.hashid(leaf));
+      body_at[leaf] = i;
+    }
     Touching<2, 3> fighters_touch;
     Touching<1, 3> items_touch[MAX_ITEMS];
     broadphase_.step(
         [&](int leaf, Box& box, double& vx, double& vy) {  // the velocity before gravity, as there
           const Body& body = leaf == platform_leaf_ ? platform.body : *bodies[body_at[leaf]];
-          box = leaf == platform_leaf_ ? platform_solid_.box() : body.box();
+          box = shapes[leaf].bb;
           vx = body.vx;
           vy = body.vy;
         },
-        [&](int first, int second) {  // bodies never touch bodies, solids never touch solids
-          int body = body_at[first] >= 0 ? body_at[first] : body_at[second];
-          int solid = solid_at[first] >= 0 ? solid_at[first] : solid_at[second];
-          if (body < 0 || solid < 0) return;
-          if (body < 2)
-            fighters_touch.add(body, solid);
+        [&](int first, int second, uint8_t* pair_id) {  // bodies never touch bodies, solids never touch solids
+          bool body_first = body_at[first] >= 0;
+          int body_leaf = body_first ? first : second, solid_leaf = body_first ? second : first;
+          int b = body_at[body_leaf], s = solid_at[solid_leaf];
+          if (b < 0 || s < 0) return;
+          if (b < 2)
+            world_.find(fighters_touch, b, *bodies[b], shapes[body_leaf], s, solids[s], shapes[solid_leaf], body_first,
+                        pair_id);
           else
-            items_touch[body - 2].add(0, solid);
+            item(lying_at[b - 2]).physics.find(items_touch[b - 2], 0, *bodies[b], shapes[body_leaf], s, solids[s],
+                                               shapes[solid_leaf], body_first, pair_id);
         });
-    world_.collide(bodies, solids, fighters_touch);
-    for (int i = 0; i < count; ++i) item(lying_at[i]).physics.collide(&bodies[2 + i], solids, items_touch[i]);
+    world_.solve(bodies, solids, fighters_touch);
+    for (int i = 0; i < count; ++i) item(lying_at[i]).physics.solve(&bodies[2 + i], solids, items_touch[i]);
   }
 
   void platform_process() {
@@ -925,8 +940,9 @@ class Game {
     return ATTACK;
   }
 
-  int land_or_fall(Fighter& f) {
-    if (is_on_floor(f)) return ground_state(f);
+  int land_or_fall(Fighter& f) { return is_on_floor(f) ? ground_state(f) : fall(f); }
+
+  int fall(Fighter& f) {
     const StateData& s = f.current();
     if (s.jumps_left != UNSET) f.states[IN_AIR].set_jumps(0, s.jumps_left, s.recoveries_left);
     return IN_AIR;
@@ -982,7 +998,7 @@ class Game {
     StateData& s = f.current();
     s.dodge_timer = imax0(s.dodge_timer - 1);
     if (s.dodge_timer > 0) return STAY;
-    return s.grounded ? ground_state(f) : land_or_fall(f);
+    return s.grounded ? ground_state(f) : fall(f);  // states.DodgeState: an air dodge ends in the air
   }
 
   int attack_process(int i) {

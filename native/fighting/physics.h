@@ -6,7 +6,7 @@
 #include <cfloat>
 #include <cmath>
 
-#include "broadphase.h"
+#include "narrowphase.h"
 
 namespace fighting {
 
@@ -62,134 +62,179 @@ inline double py_hypot(double a, double b) {
   return (h + x / (2.0 * h)) / scale;
 }
 
-constexpr double SLOP = 0.1;
+constexpr double SLOP = 0.100000001490116119384765625;  // physics.SLOP: Chipmunk's 0.1f
+// 1.0f - 0.1f, whose 60th power is physics.COLLISION_BIAS
+constexpr double COLLISION_BIAS_BASE = 0.89999997615814208984375;
 constexpr int ITERATIONS = 10;
 constexpr int PERSISTENCE = 3;  // physics.PERSISTENCE
-constexpr double GRIP_FRICTION = 1e6;  // physics.GRIP_FRICTION
 
-// An unrotating box: centre, velocity, separation velocity, half extents, friction, gravity.
+// A box that moves and turns (physics.Body): centre, velocity, angle (with its cosine and sine) and
+// angular velocity, separation velocity and spin, half extents (its polygon), friction, inverse mass
+// and moment, gravity. The defaults never turn (the bodies of solids keep them).
 struct Body {
-  double x = 0, y = 0, vx = 0, vy = 0, bias_x = 0, bias_y = 0;
+  double x = 0, y = 0, vx = 0, vy = 0, angle = 0, cos = 1, sin = 0, angular_velocity = 0;
+  double bias_x = 0, bias_y = 0, bias_spin = 0;
   double half_width = 0, half_height = 0, friction = 0;
+  double inverse_mass = 1.0, inverse_moment = 0.0;
   bool gravity = true;
+  Polygon polygon;
 
-  Box box() const { return {x - half_width, y - half_height, x + half_width, y + half_height}; }  // cache_bb
-};
+  void set_box(double half_width_, double half_height_, double mass, double moment) {
+    half_width = half_width_;
+    half_height = half_height_;
+    polygon = Polygon::box(half_width, half_height);
+    inverse_mass = 1.0 / mass;
+    inverse_moment = 1.0 / moment;
+  }
 
-// A box that bodies cannot enter, spanning left..right and top..bottom around its body's centre.
-struct Solid {
-  Body* body = nullptr;
-  double left = 0, top = 0, right = 0, bottom = 0;
+  Box box() const { return polygon.bounds(x, y, cos, sin); }  // cache_bb
 
-  Box box() const { return {body->x + left, body->y + top, body->x + right, body->y + bottom}; }  // cache_bb
-
-  bool touches(const Body& b) const {
-    double x = body->x, y = body->y;
-    return (x + left <= b.x + b.half_width && b.x - b.half_width <= x + right &&
-            y + top <= b.y + b.half_height && b.y - b.half_height <= y + bottom);
+  // Body.move (cpBodyUpdatePosition)
+  void move(double dt) {
+    x += (vx + bias_x) * dt;
+    y += (vy + bias_y) * dt;
+    angle += (angular_velocity + bias_spin) * dt;
+    cos = std::cos(angle);
+    sin = std::sin(angle);
+    bias_x = bias_y = bias_spin = 0.0;
   }
 };
 
-// A body overlapping a solid: push-out direction, depth bias and two points' impulses.
-struct Contact {
-  int body = 0, solid = 0;
-  double nx = 0, ny = 0, bias = 0, friction = 0;
-  double normal[2] = {0, 0}, tangent[2] = {0, 0};
-  bool grip = false;  // friction without limit (physics.Contact.grip)
-  bool resumed = false;  // touching again after steps apart: impulses not applied again (physics.Contact.resumed)
+// A box that bodies cannot enter, spanning left..right and top..bottom around its body's centre, its
+// corners in the order the competition's engine keeps them (by default a box's).
+struct Solid {
+  Body* body = nullptr;
+  double left = 0, top = 0, right = 0, bottom = 0;
+  Polygon polygon;
+
+  Solid() = default;
+  Solid(Body* body_, double l, double t, double r, double b)
+      : Solid(body_, l, t, r, b, {{r, t}, {r, b}, {l, b}, {l, t}}) {}
+  Solid(Body* body_, double l, double t, double r, double b, const Vec (&corners)[CORNERS])
+      : body(body_), left(l), top(t), right(r), bottom(b), polygon(corners) {}
+
+  Box box() const { return polygon.bounds(body->x, body->y, body->cos, body->sin); }  // cache_bb
+
+  bool touches(const Body& b) const { return intersects(box(), b.box()); }
 };
 
-// What a body's contact with a solid left behind when they last touched, kept PERSISTENCE steps.
-struct CachedContact {
-  bool live = false, grip = false;
+// A contact point (physics.Point).
+struct Point {
+  double rx, ry, solid_rx, solid_ry;
+  uint64_t hash;
+  double normal_mass, tangent_mass, bias, separation, normal, tangent;
+};
+
+// A body's arbiter with a solid in this step (physics.Arbiter): the normal out of the solid, the
+// friction, whether the touch begins, and the points.
+struct Arbiter {
+  int body, solid;
+  double nx, ny, friction;
+  bool first;
+  int count;
+  Point points[2];
+
+  // Arbiter.pre_step
+  void pre_step(const Body& b, const Body& carrier, double dt, double bias_coef) {
+    double dx = b.x - carrier.x, dy = b.y - carrier.y;
+    for (int i = 0; i < count; ++i) {
+      Point& p = points[i];
+      double normal_arm = p.rx * ny - p.ry * nx;
+      double tangent_arm = p.rx * nx - p.ry * -ny;
+      p.normal_mass = 1.0 / (b.inverse_mass + b.inverse_moment * normal_arm * normal_arm);
+      p.tangent_mass = 1.0 / (b.inverse_mass + b.inverse_moment * tangent_arm * tangent_arm);
+      double excess = ((p.rx - p.solid_rx) + dx) * nx + ((p.ry - p.solid_ry) + dy) * ny + SLOP;
+      p.bias = -bias_coef * (0.0 < excess ? 0.0 : excess) / dt;
+      p.separation = 0.0;
+    }
+  }
+
+  // Arbiter.apply_cached_impulses
+  void apply_cached_impulses(Body& b) const {
+    if (first) return;
+    for (int i = 0; i < count; ++i) {
+      const Point& p = points[i];
+      double jx = nx * p.normal - ny * p.tangent, jy = nx * p.tangent + ny * p.normal;
+      b.vx += jx * b.inverse_mass;
+      b.vy += jy * b.inverse_mass;
+      b.angular_velocity += b.inverse_moment * (p.rx * jy - p.ry * jx);
+    }
+  }
+
+  // Arbiter.apply_impulses (the body's velocities kept in locals, as there)
+  void apply_impulses(Body& b, const Body& carrier) {
+    double inverse_mass = b.inverse_mass, inverse_moment = b.inverse_moment;
+    double vx = b.vx, vy = b.vy, spin = b.angular_velocity;
+    double bias_x = b.bias_x, bias_y = b.bias_y, bias_spin = b.bias_spin;
+    for (int i = 0; i < count; ++i) {
+      Point& p = points[i];
+      double rx = p.rx, ry = p.ry;
+      double separating = (bias_x + -ry * bias_spin) * nx + (bias_y + rx * bias_spin) * ny;
+      double ux = (vx + -ry * spin) - carrier.vx, uy = (vy + rx * spin) - carrier.vy;
+      double into = ux * nx + uy * ny, along = ux * -ny + uy * nx;
+
+      double old_separation = p.separation;
+      double separation = old_separation + (p.bias - separating) * p.normal_mass;
+      separation = separation > 0.0 ? separation : 0.0;
+      double old_normal = p.normal;
+      double normal = old_normal + -into * p.normal_mass;
+      normal = normal > 0.0 ? normal : 0.0;
+      double limit = friction * normal;
+      double old_tangent = p.tangent;
+      double tangent = old_tangent + -along * p.tangent_mass;
+      tangent = tangent > -limit ? tangent : -limit;  // cpfclamp
+      tangent = tangent < limit ? tangent : limit;
+      p.separation = separation;
+      p.normal = normal;
+      p.tangent = tangent;
+
+      double push = separation - old_separation;
+      double jx = nx * push, jy = ny * push;
+      bias_x += jx * inverse_mass;
+      bias_y += jy * inverse_mass;
+      bias_spin += inverse_moment * (rx * jy - ry * jx);
+      normal -= old_normal;
+      tangent -= old_tangent;
+      jx = nx * normal - ny * tangent;
+      jy = nx * tangent + ny * normal;
+      vx += jx * inverse_mass;
+      vy += jy * inverse_mass;
+      spin += inverse_moment * (rx * jy - ry * jx);
+    }
+    b.vx = vx;
+    b.vy = vy;
+    b.angular_velocity = spin;
+    b.bias_x = bias_x;
+    b.bias_y = bias_y;
+    b.bias_spin = bias_spin;
+  }
+};
+
+// What an arbiter leaves for the steps after (physics.Arbiter's remembered part): when its pair last
+// touched, and each point's hash and impulses. Kept PERSISTENCE steps.
+struct KeptArbiter {
+  bool live = false;
   int touched = 0;  // the world's step in which they last touched
-  double nx = 0, ny = 0, bias = 0;
-  double normal[2] = {0, 0}, tangent[2] = {0, 0};
+  int count = 0;
+  uint64_t hash[2] = {};
+  double normal[2] = {}, tangent[2] = {};
 };
 
-// The solids each body's box meets, in the order the broadphase reported the pairs.
+// A step's arbiters, in the order the broadphase reported their pairs.
 template <int BODIES, int SOLIDS>
 struct Touching {
-  int solids[BODIES][SOLIDS];
-  int count[BODIES] = {};
-
-  void add(int body, int solid) { solids[body][count[body]++] = solid; }
+  Arbiter arbiters[BODIES * SOLIDS];
+  int count = 0;
 };
 
 template <int BODIES, int SOLIDS>
 struct World {
-  double gravity, dt, bias_rate;
+  double gravity, dt, bias_coef;  // bias_coef: physics.World.bias_coef
   int steps = 0;  // steps taken (physics.World.steps)
-  CachedContact cache[BODIES][SOLIDS];
+  KeptArbiter kept[BODIES][SOLIDS];
 
-  World(double gravity_, double dt_) : gravity(gravity_), dt(dt_) {
-    const double collision_bias = std::pow(0.9, 60.0);
-    bias_rate = (1.0 - std::pow(collision_bias, dt)) / dt;
-  }
-
-  static bool overlap(const Body& b, const Solid& s, double bias_rate, Contact& c) {
-    double x = s.body->x, y = s.body->y;
-    double out_left = b.x + b.half_width - x - s.left;
-    double out_right = x + s.right - b.x + b.half_width;
-    if (out_left <= 0.0 || out_right <= 0.0) return false;
-    double out_up = b.y + b.half_height - y - s.top;
-    double out_down = y + s.bottom - b.y + b.half_height;
-    if (out_up <= 0.0 || out_down <= 0.0) return false;
-    double depths[4] = {out_left, out_right, out_up, out_down};
-    int index = 0;
-    for (int i = 1; i < 4; ++i)
-      if (depths[i] < depths[index]) index = i;
-    static const double outward[4][2] = {{-1.0, 0.0}, {1.0, 0.0}, {0.0, -1.0}, {0.0, 1.0}};
-    c.nx = outward[index][0];
-    c.ny = outward[index][1];
-    double excess = depths[index] - SLOP;
-    c.bias = bias_rate * (excess > 0.0 ? excess : 0.0);
-    return true;
-  }
-
-  static void separate(Body& body, const Contact& c) {
-    double missing = c.bias - (body.bias_x * c.nx + body.bias_y * c.ny);
-    if (missing > 0.0) {
-      body.bias_x += missing * c.nx;
-      body.bias_y += missing * c.ny;
-    }
-  }
-
-  static void warm_start(Body& body, const Contact& c) {
-    if (c.resumed) return;
-    double normal = c.normal[0] + c.normal[1], tangent = c.tangent[0] + c.tangent[1];
-    body.vx += normal * c.nx - tangent * c.ny;
-    body.vy += normal * c.ny + tangent * c.nx;
-  }
-
-  static bool resolve(Body& body, const Body& carrier, Contact& c) {
-    double nx = c.nx, ny = c.ny;
-    bool changed = false;
-    for (int point = 0; point < 2; ++point) {
-      double rel_x = body.vx - carrier.vx, rel_y = body.vy - carrier.vy;
-      double into = rel_x * nx + rel_y * ny;
-      double along = -rel_x * ny + rel_y * nx;
-      double old_normal = c.normal[point], old_tangent = c.tangent[point];
-      double normal = old_normal - into;
-      if (normal < 0.0) normal = 0.0;
-      double limit = c.grip ? INFINITY : c.friction * normal;
-      double tangent = old_tangent - along;
-      if (tangent > limit)
-        tangent = limit;
-      else if (tangent < -limit)
-        tangent = -limit;
-      if (normal != old_normal || tangent != old_tangent) {
-        changed = true;
-        c.normal[point] = normal;
-        c.tangent[point] = tangent;
-        normal -= old_normal;
-        tangent -= old_tangent;
-        body.vx += normal * nx - tangent * ny;
-        body.vy += normal * ny + tangent * nx;
-      }
-    }
-    return changed;
-  }
+  World(double gravity_, double dt_)
+      : gravity(gravity_), dt(dt_), bias_coef(1.0 - std::pow(std::pow(COLLISION_BIAS_BASE, 60.0), dt_)) {}
 
   // The moving solids (the platform) move: the first part of a step.
   void move(const Solid* solids) const {
@@ -202,82 +247,90 @@ struct World {
     }
   }
 
-  // The bodies move, with last step's separation velocity: the second part.
-  void integrate(Body* const* bodies) const {
-    for (int b = 0; b < BODIES; ++b) {
-      Body& body = *bodies[b];
-      body.x += (body.vx + body.bias_x) * dt;
-      body.y += (body.vy + body.bias_y) * dt;
-      body.bias_x = body.bias_y = 0.0;
-    }
-  }
-
-  // The last part, once everything moved: each body's contacts with the solids `touching` lists
-  // for it, made (and so resolved) in that order, gravity, then the contacts resolved. Bodies
-  // never push each other, so stepping some in one world and others in another is the same as
-  // stepping them all in one.
-  void collide(Body* const* bodies, const Solid* solids, const Touching<BODIES, SOLIDS>& touching) {
+  // The bodies move and turn: the second part. The step's arbiters are found next.
+  void integrate(Body* const* bodies) {
     ++steps;
-    Contact contacts[BODIES * SOLIDS];
-    int count = 0;
-    for (int b = 0; b < BODIES; ++b) {
-      Body& body = *bodies[b];
-      for (int k = 0; k < touching.count[b]; ++k) {
-        int s = touching.solids[b][k];
-        Contact& c = contacts[count];
-        if (!overlap(body, solids[s], bias_rate, c)) continue;
-        c.body = b;
-        c.solid = s;
-        c.friction = body.friction * solids[s].body->friction;
-        const CachedContact& last = cache[b][s];
-        if (last.live && last.nx == c.nx && last.ny == c.ny) {
-          c.normal[0] = last.normal[0];
-          c.normal[1] = last.normal[1];
-          c.tangent[0] = last.tangent[0];
-          c.tangent[1] = last.tangent[1];
-          c.grip = last.grip || (last.bias > 0.0 && c.nx != 0.0 && c.friction >= GRIP_FRICTION);
-          c.resumed = steps - last.touched > 1;
-        } else {
-          c.normal[0] = c.normal[1] = c.tangent[0] = c.tangent[1] = 0.0;
-          c.grip = c.resumed = false;
-        }
-        ++count;
-      }
-      if (body.gravity) body.vy += gravity * dt;
-    }
-    for (int i = 0; i < count; ++i) {
-      separate(*bodies[contacts[i].body], contacts[i]);
-      warm_start(*bodies[contacts[i].body], contacts[i]);
-    }
-    for (int iteration = 0; iteration < ITERATIONS; ++iteration) {
-      bool changed = false;
-      for (int i = 0; i < count; ++i)
-        changed = resolve(*bodies[contacts[i].body], *solids[contacts[i].solid].body, contacts[i]) || changed;
-      if (!changed) break;
-    }
-    remember(contacts, count);
+    for (int b = 0; b < BODIES; ++b) bodies[b]->move(dt);
   }
 
-  // Cache this step's contacts and forget those whose pair has not touched for PERSISTENCE steps
+  // The narrow phase for body `b` and solid `s`, whose pair the broadphase reported with the body's
+  // shape first if `body_first`: if their polygons touch, their arbiter joins `touching`
+  // (Arbiter.update). `pair_id` is the pair's cached collision id, null for a pair found afresh.
+  void find(Touching<BODIES, SOLIDS>& touching, int b, const Body& body, const Placed& body_shape, int s,
+            const Solid& solid, const Placed& solid_shape, bool body_first, uint8_t* pair_id) const {
+    const Placed& first = body_first ? body_shape : solid_shape;
+    const Placed& second = body_first ? solid_shape : body_shape;
+    if (!intersects(first.bb, second.bb)) return;
+    Collision c = collide(first, second, pair_id ? unpack_id(*pair_id) : 0);
+    if (pair_id) *pair_id = pack_id(c.id);
+    if (!c.count) return;
+    const KeptArbiter& last = kept[b][s];
+    const Body& carrier = *solid.body;
+    Arbiter& a = touching.arbiters[touching.count++];
+    a.body = b;
+    a.solid = s;
+    a.friction = body.friction * carrier.friction;
+    a.count = c.count;
+    for (int i = 0; i < c.count; ++i) {
+      const Contact& contact = c.contacts[i];
+      const Vec& on_body = body_first ? contact.p1 : contact.p2;
+      const Vec& on_solid = body_first ? contact.p2 : contact.p1;
+      Point& p = a.points[i];
+      p = Point{on_body.x - body.x, on_body.y - body.y, on_solid.x - carrier.x, on_solid.y - carrier.y, contact.hash,
+                0, 0, 0, 0, 0, 0};
+      for (int j = 0; last.live && j < last.count; ++j) {
+        if (last.hash[j] == p.hash) {
+          p.normal = last.normal[j];
+          p.tangent = last.tangent[j];
+        }
+      }
+    }
+    a.nx = body_first ? -c.n.x : c.n.x;
+    a.ny = body_first ? -c.n.y : c.n.y;
+    a.first = !last.live || steps - last.touched > 1;
+  }
+
+  // The last part, once every pair was reported: the arbiters prepared, gravity, the impulses of the
+  // step before, then ITERATIONS passes over the arbiters, which are then remembered. Bodies never
+  // push each other, so stepping some in one world and others in another is the same as stepping
+  // them all in one.
+  void solve(Body* const* bodies, const Solid* solids, Touching<BODIES, SOLIDS>& touching) {
+    for (int i = 0; i < touching.count; ++i) {
+      Arbiter& a = touching.arbiters[i];
+      a.pre_step(*bodies[a.body], *solids[a.solid].body, dt, bias_coef);
+    }
+    for (int b = 0; b < BODIES; ++b)
+      if (bodies[b]->gravity) bodies[b]->vy += gravity * dt;
+    for (int i = 0; i < touching.count; ++i) {
+      Arbiter& a = touching.arbiters[i];
+      a.apply_cached_impulses(*bodies[a.body]);
+    }
+    for (int iteration = 0; iteration < ITERATIONS; ++iteration)
+      for (int i = 0; i < touching.count; ++i) {
+        Arbiter& a = touching.arbiters[i];
+        a.apply_impulses(*bodies[a.body], *solids[a.solid].body);
+      }
+    remember(touching);
+  }
+
+  // Keep this step's arbiters and forget those whose pair has not touched for PERSISTENCE steps
   // (physics.World._remember).
-  void remember(const Contact* contacts, int count) {
-    for (int i = 0; i < count; ++i) {
-      CachedContact& kept = cache[contacts[i].body][contacts[i].solid];
-      const Contact& c = contacts[i];
-      kept.live = true;
-      kept.touched = steps;
-      kept.grip = c.grip;
-      kept.nx = c.nx;
-      kept.ny = c.ny;
-      kept.bias = c.bias;
-      kept.normal[0] = c.normal[0];
-      kept.normal[1] = c.normal[1];
-      kept.tangent[0] = c.tangent[0];
-      kept.tangent[1] = c.tangent[1];
+  void remember(const Touching<BODIES, SOLIDS>& touching) {
+    for (int i = 0; i < touching.count; ++i) {
+      const Arbiter& a = touching.arbiters[i];
+      KeptArbiter& k = kept[a.body][a.solid];
+      k.live = true;
+      k.touched = steps;
+      k.count = a.count;
+      for (int j = 0; j < a.count; ++j) {
+        k.hash[j] = a.points[j].hash;
+        k.normal[j] = a.points[j].normal;
+        k.tangent[j] = a.points[j].tangent;
+      }
     }
     for (int b = 0; b < BODIES; ++b)
       for (int s = 0; s < SOLIDS; ++s)
-        if (steps - cache[b][s].touched >= PERSISTENCE) cache[b][s].live = false;
+        if (steps - kept[b][s].touched >= PERSISTENCE) kept[b][s].live = false;
   }
 };
 
