@@ -35,7 +35,8 @@ PRIMES = (5, 13, 23, 47, 97, 193, 389, 769, 1543, 3079, 6151, 12289, 24593, 4915
 Box = tuple  # (left, bottom, right, top)
 
 
-def _intersects(a: Box, b: Box) -> bool:
+def boxes_meet(a: Box, b: Box) -> bool:
+    """cpBBIntersects: the boxes meet (edges included)."""
     return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
@@ -276,7 +277,7 @@ class BroadPhase:
                     found.append((pair.a.obj, leaf.obj, pair))
 
     def _mark_query(self, subtree: _Node, leaf: _Node, left: bool, found: list | None) -> None:
-        if _intersects(leaf.bb, subtree.bb):
+        if boxes_meet(leaf.bb, subtree.bb):
             if subtree.obj is not None:
                 if left:
                     _pair_insert(leaf, subtree)

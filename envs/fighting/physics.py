@@ -38,7 +38,7 @@ import math
 import struct
 from typing import Iterable, NamedTuple, Sequence
 
-from arena.envs.fighting.broadphase import BroadPhase
+from arena.envs.fighting.broadphase import BroadPhase, boxes_meet
 from arena.envs.fighting.narrowphase import Contact, Polygon, bounds, box_corners, collide
 
 
@@ -134,10 +134,6 @@ class BB(NamedTuple):
         """Whether the boxes meet (edges included)."""
         return (self.left <= other.right and other.left <= self.right
                 and self.bottom <= other.top and other.bottom <= self.top)
-
-
-def _boxes_meet(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
 class Body:
@@ -442,7 +438,7 @@ class World:
             body, solid = (first, second) if isinstance(second, Solid) else (second, first)
             if not isinstance(body, Body) or not isinstance(solid, Solid):
                 continue  # bodies never touch bodies; solids never touch solids
-            if not _boxes_meet(first.polygon.bb, second.polygon.bb):
+            if not boxes_meet(first.polygon.bb, second.polygon.bb):
                 continue
             collision_id, (nx, ny), contacts = collide(first.polygon, second.polygon, pair.id if pair else 0)
             if pair is not None:
