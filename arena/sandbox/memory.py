@@ -42,14 +42,19 @@ def memory_warning(memory_mb: int | None, agents_at_once: int) -> str | None:
 
 def machine_share_mb(agents_at_once: int) -> int:
     """MiB each of `agents_at_once` agents may hold for all of them to fit in 90% of this machine's memory."""
-    return max(MIN_MEMORY_MB, machine_memory_mb() * 9 // 10 // max(agents_at_once, 1))
+    return max(MIN_MEMORY_MB, usable_memory_mb() // max(agents_at_once, 1))
 
 
 def process_share_mb(processes: int, reserved_mb: int = 0) -> int:
     """MiB the agents of each of `processes` harness processes playing at once may hold together,
     those in play and those kept open for later games, for all of them and `reserved_mb` more to fit
     in 90% of this machine."""
-    return max(0, machine_memory_mb() * 9 // 10 - reserved_mb) // max(processes, 1)
+    return max(0, usable_memory_mb() - reserved_mb) // max(processes, 1)
+
+
+def usable_memory_mb() -> int:
+    """The MiB agents may hold in all: 90% of this machine's memory, the rest left to arena and the system."""
+    return machine_memory_mb() * 9 // 10
 
 
 def machine_memory_mb() -> int:
