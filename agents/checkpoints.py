@@ -4,8 +4,9 @@
   `./`, `checkpoints/`, `models/` or `user/models/`, else what `_gdown()` returns; None (a fresh
   model) when none of them exists or the download fails.
 - `adopt_observation_space`: a model saved by the competition's env carries its declared
-  observation space (`competition_observation_space`); the values are the same, only the
-  declared bounds differ, so the model takes the env's space and SB3's `set_env` accepts it.
+  observation space (`competition_observation_space`, float32); the values are the same, only the
+  declared bounds (and, in matches, the float64 precision) differ, so the model takes the env's
+  space and SB3's `set_env` accepts it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 from gymnasium import spaces
 
 PROBED_FOLDERS = (".", "checkpoints", "models", os.path.join("user", "models"))
@@ -52,11 +54,13 @@ def _candidates(file_path: str) -> list[Path]:
 
 
 def adopt_observation_space(model: Any, space: spaces.Space) -> None:
-    """Give `model` (an SB3 algorithm) the env's observation `space` if its own differs only in bounds."""
+    """Give `model` (an SB3 algorithm) the env's observation `space` if its own differs only in bounds
+    or float precision (its policy computes in its own precision either way)."""
     own = getattr(model, "observation_space", None)
     if not (isinstance(own, spaces.Box) and isinstance(space, spaces.Box)):
         return
-    if own.shape != space.shape or own.dtype != space.dtype or own == space:
+    both_float = np.issubdtype(own.dtype, np.floating) and np.issubdtype(space.dtype, np.floating)
+    if own.shape != space.shape or not (own.dtype == space.dtype or both_float) or own == space:
         return
     model.observation_space = space
     policy = getattr(model, "policy", None)

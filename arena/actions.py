@@ -14,18 +14,22 @@ def checked_action(action: Any, space: spaces.Space, mask: np.ndarray | None = N
     """`action` in the plain form the env and the action log take, or AgentFault(illegal_action).
 
     Discrete actions come back as a Python int; array actions as a numpy array of the space's
-    dtype. `mask` (1 = legal) and `namer` (action -> human name) come from the env when it has them.
+    dtype, float64 for a float space (the env reads the values the agent gave: 0.5000000001 is
+    above 0.5, its float32 rounding is not). `mask` (1 = legal) and `namer` (action -> human
+    name) come from the env when it has them.
     """
     if isinstance(space, spaces.Discrete):
         return _checked_discrete(action, space, mask, namer or str)
+    floats = isinstance(space, spaces.Box) and space.dtype.kind == "f"
     try:
-        value = np.asarray(action, dtype=space.dtype).reshape(space.shape)
+        value = np.asarray(action, dtype=np.float64 if floats else space.dtype).reshape(space.shape)
     except (TypeError, ValueError, OverflowError):
         raise _illegal(f"returned {_show(action)}, which is not an array of shape {space.shape} "
                        f"of {space.dtype}") from None
     if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
         raise _illegal(f"returned {_show(action)}, which contains NaN or infinity")
-    if not space.contains(value):
+    inside = bool(np.all(value >= space.low) and np.all(value <= space.high)) if floats else space.contains(value)
+    if not inside:
         raise _illegal(f"returned {_show(action)}, which is outside the action space {space}")
     return value
 

@@ -56,6 +56,7 @@ class EnvEntry:
     bounds: Bounds = field(default_factory=dict)  # numeric options and the range `make` accepts
     gym_id: str | None = None  # id of its single-agent Gymnasium view
     gym_entry_point: str | None = None  # default: the generic view in arena.envs.single_agent
+    gym_options: dict[str, Any] = field(default_factory=dict)  # options its Gymnasium view builds it with
     preset: dict[str, Any] = field(default_factory=dict)  # options the name itself sets ("pgx:chess": game="chess")
     cooperative: bool = False  # the seats play as one team: a shared result, not a winner
     seats_option: str | None = None  # the option that sets how many seats it has, if one does
@@ -81,7 +82,8 @@ _REGISTRY: dict[str, EnvEntry] = {
                  gym_id="arena/Gomoku-v0", bounds={"size": (5, 19)}),
         EnvEntry("fighting", "arena.envs.fighting", "parallel", 0.05,
                  "2-player platform fighter, simultaneous moves at 30 fps, the AI² competition's interface",
-                 gym_id="arena/Fighting-v0", bounds={"max_timesteps": (1, 54_000), "stocks": (1, 99)}),
+                 gym_id="arena/Fighting-v0", gym_options={"observation_dtype": "float32"},
+                 bounds={"max_timesteps": (1, 54_000), "stocks": (1, 99)}),
         EnvEntry("snake", "arena.envs.snake", "parallel", 0.1,
                  "1-8 snakes moving at once on a grid: fruit, egocentric vision, kills and head-on collisions",
                  gym_id="arena/Snake-v0", bounds={
@@ -216,7 +218,7 @@ def _register_gymnasium_views() -> None:
                 gymnasium.register(e.gym_id, entry_point=e.gym_entry_point, disable_env_checker=True)
             else:
                 generic = f"arena.envs.single_agent:SingleAgent_{e.name}"
-                gymnasium.register(e.gym_id, entry_point=generic, kwargs={"env_name": e.name},
+                gymnasium.register(e.gym_id, entry_point=generic, kwargs={"env_name": e.name, **e.gym_options},
                                    disable_env_checker=True)
 
 

@@ -440,6 +440,17 @@ void bind_fighting(py::module_& m) {
                                auto& b = self.cast<fg::Batch&>();
                                return view(self, b.observations(), {b.size(), 2, fg::OBS_SIZE});
                              })
+      .def(
+          "observations_of",
+          [](const fg::Batch& b, int i) {
+            check_game(b, i);
+            py::array_t<double> out({2, fg::OBS_SIZE});
+            b.game(i).observe(out.mutable_data());
+            return out;
+          },
+          py::arg("index"),
+          "Game `index`'s observations (fighter 0's, fighter 1's) as a new float64 array (2, 64), as the competition's "
+          "env hands them (`observations` holds them rounded to float32).")
       .def_property_readonly("terminal_observations",
                              [](py::object self) {
                                auto& b = self.cast<fg::Batch&>();

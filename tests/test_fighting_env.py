@@ -45,7 +45,7 @@ def test_star_import_gives_the_competition_names_and_the_state_bases_its_reward_
 def test_spaces_and_observation_layout_are_the_competitions():
     env = arena.envs.make("fighting")
     assert env.action_space("player_0") == gymnasium.spaces.Box(0, 1, (10,), np.float32)
-    assert env.observation_space("player_1").shape == (64,) and env.observation_space("player_1").dtype == np.float32
+    assert env.observation_space("player_1").shape == (64,) and env.observation_space("player_1").dtype == np.float64
     sections = env.obs_helper.sections
     assert list(sections) == [f"{side}_{name}" for side in ("player", "opponent") for name in SECTIONS]
     assert sections["player_pos"] == (0, 2) and sections["player_weapon_type"] == (15, 16)
@@ -59,6 +59,43 @@ def test_spaces_and_observation_layout_are_the_competitions():
     assert tuple(env.obs_helper.get_section(mine, "player_pos")) == pytest.approx((first.body.x, first.body.y))
     assert env.obs_helper.get_section(mine, "player_stocks")[0] == 3
     assert tuple(env.obs_helper.get_section(mine, "player_moving_platform_pos")) == pytest.approx((0.0, 1.0))
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_agents_see_the_values_as_the_competitions_env_hands_them(engine):
+    """The competition's env builds observations with np.array over Python floats (float64), so an
+    agent there acting on `x > 5.0` at x = 4.99999999983 does not act; its float32 rounding is 5.0."""
+    env = arena.envs.make("fighting", engine=engine)
+    env.reset(seed=7)
+    for _ in range(40):
+        observations, *_ = env.step({"player_0": env.act_helper.press_keys("d"), "player_1": None})
+    first = env.players[0].body
+    exact = (first.x, first.y)
+    assert [float(v) for v in np.float32(exact)] != list(exact)  # a position float32 cannot hold
+    assert tuple(env.obs_helper.get_section(observations["player_0"], "player_pos")) == exact
+    assert tuple(env.obs_helper.get_section(observations["player_1"], "opponent_pos")) == exact
+    rounded = arena.envs.make("fighting", engine=engine, observation_dtype="float32")
+    rounded.reset(seed=7)
+    for _ in range(40):
+        seen, *_ = rounded.step({"player_0": env.act_helper.press_keys("d"), "player_1": None})
+    assert seen["player_0"].dtype == np.float32 and np.array_equal(seen["player_0"], observations["player_0"].astype(np.float32))
+    assert gymnasium.make("arena/Fighting-v0").observation_space.dtype == np.float32  # what networks train on
+    with pytest.raises(ValueError, match="observation_dtype must be one of"):
+        arena.envs.make("fighting", observation_dtype="float16")
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_a_key_value_just_above_a_half_presses_it_as_there(engine):
+    """The competition's game reads a key as `value > 0.5` on what the agent returned: a list's
+    0.5000000001 presses (its float32 rounding, 0.5, would not)."""
+    walked = []
+    for right in (1.0, 0.5000000001, 0.5):
+        env = arena.envs.make("fighting", engine=engine)
+        env.reset(seed=2)
+        for _ in range(20):
+            env.step({"player_0": [0, 0, 0, right, 0, 0, 0, 0, 0, 0], "player_1": None})
+        walked.append(env.players[0].body.x)
+    assert walked[0] == walked[1] != walked[2]
 
 
 def test_positions_and_speeds_are_clamped_in_observations():
@@ -81,7 +118,9 @@ def test_obs_and_act_helpers_behave_as_participants_expect(capsys):
     with pytest.raises(KeyError, match="no key 'q'; the keys are w, a, s, d, space"):
         env.act_helper.press_keys(["a", "q"])
     assert env.act_helper.zeros().shape == (10,) and env.obs_helper.zeros().shape == (64,)
-    assert env.obs_helper.get_as_box() == env.observation_space("player_0")
+    helper_box, space = env.obs_helper.get_as_box(), env.observation_space("player_0")
+    assert helper_box.dtype == np.float32  # as the competition's helper declares it
+    assert np.array_equal(helper_box.low, space.low) and np.array_equal(helper_box.high, space.high)
     assert env.act_helper.get_as_box() == env.action_space("player_0")
     with pytest.raises(KeyError, match="no observation section 'player_hp'"):
         env.obs_helper.get_section(np.zeros(64), "player_hp")

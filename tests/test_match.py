@@ -5,6 +5,7 @@ import select
 import threading
 import time
 
+import numpy as np
 import pytest
 from gymnasium import spaces
 
@@ -62,6 +63,17 @@ def test_a_faulting_agent_loses_with_its_status_and_the_match_goes_on(how, statu
 def test_an_array_action_too_large_for_the_spaces_integers_is_illegal(space):
     with pytest.raises(AgentFault, match=r"which is not an array of shape \(3,\) of int"):  # not numpy's OverflowError
         checked_action([2**70] * 3, space)
+
+
+def test_float_actions_reach_the_env_as_given_and_out_of_bounds_ones_are_illegal():
+    keys = spaces.Box(0, 1, (10,), np.float32)
+    given = [0.5000000001] + [1.0] * 9
+    checked = checked_action(given, keys)
+    assert checked.tolist() == given  # float32 would read 0.5: the key would not be pressed
+    with pytest.raises(AgentFault, match="outside the action space"):
+        checked_action([1.0000001] + [0.0] * 9, keys)
+    with pytest.raises(AgentFault, match="NaN or infinity"):
+        checked_action([float("nan")] * 10, keys)
 
 
 def test_a_move_over_the_time_limit_is_a_timeout():

@@ -96,8 +96,11 @@ follows the render resolution as in the competition's game (its picture, 40 x 16
 scale). The observation reports where each weapon appeared, as there; `env.objects` where it is.
 
 ## Observation space
-`Box(float32, (64,))`: 32 values about the observing fighter (sections `player_*`), then the same
+`Box(float64, (64,))`: 32 values about the observing fighter (sections `player_*`), then the same
 32 about the other (`opponent_*`). `env.obs_helper.get_section(obs, "opponent_pos")` reads one.
+float64, as the competition's env hands its agents the values (an agent acting on x > 5.0 sees
+4.99999999983 as there, not its float32 rounding 5.0); `observation_dtype="float32"` gives them
+rounded to float32, as the single-agent view and the native batch do (what networks train on).
 The space declares the ranges below; the competition's env declares the same values with other
 bounds (`observation.competition_observation_space()`), and a fighting agent that loads a model
 saved there gives the model this space, so it predicts and trains here.
@@ -185,6 +188,8 @@ dropped and taken. What still differs, and why:
   module's `parallel_env`, `raw_env` or `env`, sets it).
 - `stocks`: stocks per fighter (default 3).
 - `reward_manager`: a `RewardManager` that shapes both seats' rewards (default none).
+- `observation_dtype`: "float64" (default, as the competition's env) or "float32" (the single-agent
+  Gymnasium view's default).
 - `engine`: "native" (default) or "python". The native engine is the game's rules in C++
   (`arena.envs.fighting.native`), the same engine training steps many games with
   (`arena.envs.fighting.native.make_batch(n, seeds, threads=...)`); the Python engine is the

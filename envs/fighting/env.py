@@ -23,6 +23,9 @@ from arena.envs.render_modes import RenderModes
 
 AGENTS = ("player_0", "player_1")
 ENGINES = ("native", "python")  # the rules in C++ (the default), or the game's Python engine (the reference)
+# float64: the values as the competition's env hands them to agents (matches play with these);
+# float32: what networks train on (the single-agent Gymnasium view's)
+OBSERVATION_DTYPES = ("float64", "float32")
 SLOT_NAMES = {1: "Random", 2: "Spear", 3: "Hammer"}  # a weapon slot's type -> get_spawner_info's name
 
 
@@ -43,12 +46,15 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
 
     def __init__(self, render_mode: str | None = None, resolution: CameraResolution | str = "low",
                  max_timesteps: int = R.MATCH_FRAMES, stocks: int = R.STOCKS,
-                 reward_manager: RewardManager | None = None, engine: str = "native"):
+                 reward_manager: RewardManager | None = None, engine: str = "native",
+                 observation_dtype: str = "float64"):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"fighting: render_mode must be one of {self.metadata['render_modes']}, "
                              f"got {render_mode!r}")
         if engine not in ENGINES:
             raise ValueError(f"fighting: engine must be one of {ENGINES}, got {engine!r}")
+        if observation_dtype not in OBSERVATION_DTYPES:
+            raise ValueError(f"fighting: observation_dtype must be one of {OBSERVATION_DTYPES}, got {observation_dtype!r}")
         if max_timesteps < 1 or stocks < 1:
             raise ValueError(f"fighting: max_timesteps and stocks must be at least 1, got {max_timesteps} and {stocks}")
         self.render_mode = render_mode
@@ -63,7 +69,11 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         self.agents: list[str] = []
         self.obs_helper = make_obs_helper(stocks)
         self.act_helper = make_act_helper()
-        self.observation_spaces = {a: self.obs_helper.get_as_box() for a in AGENTS}
+        self.observation_dtype = np.dtype(observation_dtype).type
+        box = self.obs_helper.get_as_box()
+        low, high = box.low.astype(self.observation_dtype), box.high.astype(self.observation_dtype)
+        self.observation_spaces = {a: gymnasium.spaces.Box(low, high, dtype=self.observation_dtype)
+                                   for a in AGENTS}
         self.action_spaces = {a: self.act_helper.get_as_box() for a in AGENTS}
         for name in SIGNAL_NAMES:
             setattr(self, name, Signal(self))
@@ -263,7 +273,8 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
 
     def _both_observations(self) -> tuple[np.ndarray, np.ndarray]:
         game = self.game
-        return game.observations() if isinstance(game, NativeGame) else observations(game)
+        dtype = self.observation_dtype
+        return game.observations(dtype) if isinstance(game, NativeGame) else observations(game, dtype)
 
     def outcome_text(self) -> str:
         """Stocks and damage of both fighters, e.g. 'player_0 2 stocks 34% - player_1 0 stocks 120%'."""
@@ -287,8 +298,9 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
 
 
 def _keys(action: Any) -> np.ndarray:
-    """An action as a float array of 10 key values; a missing action presses nothing."""
+    """An action as a float array of 10 key values; a missing action presses nothing. A list's
+    values stay float64: 0.5000000001 presses its key, as the competition's game reads it."""
     if action is None:
         return np.zeros(len(R.KEY_NAMES), np.float32)
-    return action if isinstance(action, np.ndarray) else np.asarray(action, np.float32)
+    return action if isinstance(action, np.ndarray) else np.asarray(action, np.float64)
 

@@ -3,7 +3,7 @@
     from arena.envs.fighting.native import make_batch
     batch = make_batch(1024, seeds=range(1024), threads=2)
     batch.step(actions)            # actions: (N, 2, 10) keys, float32 or int8 (> 0.5 presses)
-    batch.observations             # (N, 2, 64) float32: each fighter's observation, as the env gives it
+    batch.observations             # (N, 2, 64) float32: each fighter's observation (the env's, rounded)
     batch.rewards                  # (N, 2) float32: +1 / -1 on the frame a game is won, else 0
     batch.terminated, batch.truncated   # (N,) bool
 
@@ -248,10 +248,14 @@ class NativeGame:
         if events[0] or events[1]:
             self._emit(int(events[0]), int(events[1]))
 
-    def observations(self) -> tuple[np.ndarray, np.ndarray]:
-        """Both fighters' observations (fighter 0's, fighter 1's): copies, float32 arrays of 64."""
-        both = self._observations[0]
-        return both[0].copy(), both[1].copy()
+    def observations(self, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+        """Both fighters' observations (fighter 0's, fighter 1's): new arrays of 64, float64 as the
+        competition's env builds them, or float32 (the batch's own)."""
+        if dtype == np.float32:
+            both = self._observations[0]
+            return both[0].copy(), both[1].copy()
+        first, second = self.batch.observations_of(0)
+        return first, second
 
     def state(self) -> dict[str, Any]:
         """The match as the engine reports it (`FightingBatch.state`)."""

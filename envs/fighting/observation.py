@@ -188,10 +188,12 @@ HALF = 32
 SWAP_HALVES = np.r_[HALF:2 * HALF, 0:HALF]  # the other fighter's view: its half first
 
 
-def observations(game) -> tuple[np.ndarray, np.ndarray]:
-    """Both fighters' observations (fighter 0's, fighter 1's) as float32 arrays of 64."""
+def observations(game, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """Both fighters' observations (fighter 0's, fighter 1's) as arrays of 64: float64 as the
+    competition's env builds them (code acting on a value near a threshold sees the same side as
+    there), or float32."""
     first, second = game.players
     stage = stage_values(game)
     values = fighter_values(first) + stage + fighter_values(second) + stage
-    first_view = np.fromiter(values, np.float32, 2 * HALF)
+    first_view = np.fromiter(values, dtype, 2 * HALF)
     return first_view, first_view[SWAP_HALVES]

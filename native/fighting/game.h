@@ -416,19 +416,21 @@ class Game {
     }
   }
 
-  // observation.observations: fighter 0's view, then fighter 1's (its half first), as float32.
-  void observe(float* out) const {
+  // observation.observations: fighter 0's view, then fighter 1's (its half first), as float32 (the
+  // batch's training arrays) or float64 (one game's, as the competition's env hands them).
+  template <class Value>
+  void observe(Value* out) const {
     double stage[16];
     stage_values(stage);
-    float* first = out;
-    float* second = out + OBS_SIZE;
+    Value* first = out;
+    Value* second = out + OBS_SIZE;
     for (int i = 0; i < 2; ++i) {
       double values[16];
       fighter_values(fighters[i], values);
-      float* half_first = first + i * HALF_OBS;
-      float* half_second = second + (1 - i) * HALF_OBS;
-      for (int k = 0; k < 16; ++k) half_first[k] = half_second[k] = static_cast<float>(values[k]);
-      for (int k = 0; k < 16; ++k) half_first[16 + k] = half_second[16 + k] = static_cast<float>(stage[k]);
+      Value* half_first = first + i * HALF_OBS;
+      Value* half_second = second + (1 - i) * HALF_OBS;
+      for (int k = 0; k < 16; ++k) half_first[k] = half_second[k] = static_cast<Value>(values[k]);
+      for (int k = 0; k < 16; ++k) half_first[16 + k] = half_second[16 + k] = static_cast<Value>(stage[k]);
     }
   }
 

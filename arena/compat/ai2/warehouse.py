@@ -140,7 +140,7 @@ class WarehouseBrawl(FightingEnv):
         self.logger = ["", ""]
         self.camera.process()
         game = self.game
-        game.step(*(np.asarray(action[agent], np.float32) for agent in AGENTS))
+        game.step(*(np.asarray(action[agent], np.float64) for agent in AGENTS))  # keys read > 0.5 exactly, as there
         return self._observe_both(), self.rewards, self.terminated, game.steps >= self.max_timesteps, {}
 
     def observe(self, agent: int) -> np.ndarray:
