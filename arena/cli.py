@@ -310,8 +310,10 @@ def _add_tournament_command(commands) -> None:
                             help="games per pairing, seats swapped every game (default: 2)")
     tournament.add_argument("--rounds", type=int, help="rounds of swiss or free-for-all")
     tournament.add_argument("--challenger", help="gauntlet: the name of the entrant that plays the field")
-    tournament.add_argument("--seed", type=arguments.seed, default=0,
-                            help="tournament seed; every game's seed derives from it")
+    tournament.add_argument("--seed", type=arguments.seed,
+                            help="tournament seed; every game's seed derives from it (default: drawn at random "
+                                 "and stored, so that entrants cannot rebuild their games; the same command "
+                                 "run again carries on with it)")
     tournament.add_argument("--time-per-move", type=arguments.seconds, metavar="SECONDS",
                             help="per-move limit for every agent (default: the game's, see arena envs); "
                                  "a manifest may ask for less, never more")

@@ -289,6 +289,24 @@ def test_tournament_refuses_a_weak_sandbox_unless_the_organiser_allows_it(cli, t
     assert code == 0 and "1 matches played" in out and "weak sandbox" in err and missing[0] in err
 
 
+def test_a_tournament_without_a_seed_draws_a_secret_one_and_keeps_it(cli, tmp_path, submissions):
+    from arena.tournament.store import ResultsStore
+
+    subs = small_field(tmp_path, submissions)
+    command = ["tournament", subs, "--env", "othello", "--games-per-pair", "1", "--max-steps", "4", "--workers", "1"]
+    seeds = []
+    for db in ("a.sqlite", "b.sqlite"):
+        code, out, err = cli(*command, "--db", db)
+        assert code == 0 and "1 matches played" in out, err
+        seeds.append(ResultsStore(tmp_path / db).settings()["seed"])
+    assert seeds[0] != seeds[1] and 0 not in seeds  # a known seed would let entrants rebuild their games
+    code, out, _ = cli(*command, "--db", "a.sqlite")  # the same command again carries on with the stored seed
+    assert code == 0 and "0 matches played" in out
+    assert ResultsStore(tmp_path / "a.sqlite").settings()["seed"] == seeds[0]
+    code, _, err = cli(*command, "--db", "a.sqlite", "--seed", "5")
+    assert code == 1 and "started with other settings (seed)" in err
+
+
 def test_tournament_options_are_the_organisers_and_are_bounded(cli, tmp_path, submissions, capsys):
     subs = small_field(tmp_path, submissions)
     code, _, err = cli("tournament", subs, "--env", "gomoku", "-o", "size=1000000000", "--db", "g.sqlite")

@@ -20,6 +20,7 @@ import difflib
 import hashlib
 import math
 import os
+import secrets
 import shutil
 import stat
 from dataclasses import asdict, dataclass, field, replace
@@ -55,7 +56,7 @@ class Settings:
     options: dict[str, Any] = field(default_factory=dict)
     format: str = "round-robin"
     games_per_pair: int = 2
-    seed: int = 0
+    seed: int | None = 0  # None: the stored tournament's, or for a new one a secret seed drawn at random
     rounds: int | None = None  # swiss and free-for-all (default: log2 of the entrants / 10)
     challenger: str | None = None  # gauntlet: the entrant name facing the field
     time_per_move: float | None = None  # default: the env's; a manifest may ask for less, never more
@@ -166,6 +167,9 @@ class Tournament:
             if not stored:
                 raise ArenaError(f"{db}: no tournament here yet; start one with a submissions folder and --env")
             return _stored_settings(db, stored)
+        if settings.seed is None:  # entrants must not be able to guess it: they could rebuild their games
+            planned = stored and self.store.schedule()
+            settings = replace(settings, seed=stored.get("seed") if planned else secrets.randbits(63))
         if not stored:
             self.store.save_settings(asdict(settings))
             return settings
