@@ -16,7 +16,8 @@ random partners (ad-hoc teamwork): every agent of a team gets the same reward.
   the one action played (`vote`), as `aggregation` says:
   - `"summed_probs"` (default): each agent's logits become probabilities (softmax), the
     probabilities are summed over the agents, and the action with the largest sum is played
-    (the lower action on an exact tie);
+    (the lower action on an exact tie); in float32 as torch computes them in swergio's
+    aggregation example, so agents sure of opposite actions tie there and here alike;
   - `"sampled_probs"`: the action is drawn from the summed probabilities, normalised: one
     uniform draw u in [0, 1) a step, and the first action whose cumulative share exceeds u.
     The draws come from the env's own generator, seeded by `reset(seed=...)` (apart from the
@@ -97,10 +98,37 @@ VOTE_STREAM = 0x766F7465  # mixed into the seed of the vote draws, keeping them 
 
 
 def probabilities(logits: np.ndarray) -> np.ndarray:
-    """Each agent's softmax over the actions: one row of logits per agent in, one row of probabilities out."""
-    logits = np.asarray(logits, np.float64)
+    """Each agent's softmax over the actions: one row of logits per agent in, one row of probabilities out.
+
+    In float32, as torch computes them over the float32 tensors the relay's original code makes of
+    the logits it receives: probabilities that saturate (1.0 and 0.0) then sum to exact ties, which
+    go to the lower action there and here alike.
+    """
+    logits = np.asarray(logits, np.float32)
     weights = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return weights / weights.sum(axis=-1, keepdims=True)
+    return weights * (np.float32(1) / weights.sum(axis=-1, keepdims=True))  # torch scales by the reciprocal
+
+
+def summed_as_torch(rows: np.ndarray) -> np.ndarray:
+    """The float32 rows summed in the order torch sums a tensor over its first dimension: four
+    running sums over rows i, i + 4, ..., the rows after the last four added to the first, then the
+    four sums in turn. Sums of probabilities within a rounding of each other then compare as there."""
+    whole = len(rows) - len(rows) % 4
+    if whole == 0:
+        lanes = [rows[0]]
+        tail = rows[1:]
+    else:
+        lanes = [rows[lane:whole:4][0] for lane in range(4)]
+        for lane in range(4):
+            for row in rows[lane + 4:whole:4]:
+                lanes[lane] = lanes[lane] + row
+        tail = rows[whole:]
+    for row in tail:
+        lanes[0] = lanes[0] + row
+    total = lanes[0]
+    for lane in lanes[1:]:
+        total = total + lane
+    return total
 
 
 def vote(logits: np.ndarray | Mapping[Any, Any], aggregation: str = "summed_probs",
@@ -119,7 +147,7 @@ def vote(logits: np.ndarray | Mapping[Any, Any], aggregation: str = "summed_prob
     aggregation = FORMER_NAMES.get(aggregation, aggregation)
     logits = np.asarray(logits, np.float64)
     agents = probabilities(logits)
-    summed = agents.sum(0)
+    summed = summed_as_torch(agents)
     if aggregation == "summed_probs":
         action = int(np.argmax(summed))
     elif aggregation == "sampled_probs":
@@ -136,7 +164,7 @@ def vote(logits: np.ndarray | Mapping[Any, Any], aggregation: str = "summed_prob
         action = int(leaders[0]) if leaders.size == 1 else int(np.argmax(logits.mean(0)))
     else:
         raise ValueError(f"cartpole_relay: aggregation must be one of {AGGREGATIONS}, got {aggregation!r}")
-    return action, agents[:, action] / summed[action]
+    return action, (agents[:, action] / summed[action]).astype(np.float64)
 
 
 def combine_logits(logits: np.ndarray, aggregation: str = "summed_probs",
@@ -152,7 +180,9 @@ class CartPoleRelay(RenderModes, ParallelEnv):
     """A team balancing one cart-pole; see `help(arena.envs.cartpole_relay)`."""
 
     metadata = {"name": "cartpole_relay_v0", "render_modes": ["human", "rgb_array"], "render_fps": 50,
-                "is_parallelizable": True}
+                "is_parallelizable": True,
+                # 2: the vote's probabilities in float32, as the relay's original torch code sums them
+                "rules_version": 2}
 
     def __init__(self, num_players: int = 3, mode: str = "relay", leg_length: int = 50,
                  aggregation: str = "summed_probs", max_steps: int = 500, render_mode: str | None = None):
