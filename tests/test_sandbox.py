@@ -27,7 +27,7 @@ from arena.errors import HarnessError
 from arena.faults import Status
 from arena.handle import LocalAgent
 from arena.match import play_match
-from arena.sandbox import Limits, SandboxedAgent, cgroups, missing_isolation, protections
+from arena.sandbox import Limits, SandboxedAgent, cgroups, confine, missing_isolation, protections
 from arena.submission import instantiate, load
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -290,8 +290,11 @@ def _check_signals(log: str, _) -> None:
     assert "aio-nr: masked" in log, log
     for refused in ("cached?: refused (95)", "lease: refused (1)", "inotify: refused (1)", "process_vm_readv: refused (1)",
                     "aio: refused (38)", "direct open: refused (22)", "direct flag: refused (22)", "dumpable: refused (1)",
-                    "pagemap: refused (13)", "populate: refused (22)"):
+                    "pagemap: refused (13)", "populate: refused (22)", "dontcache: refused (95)",
+                    "timerfd: refused (38)", "signalfd: refused (38)"):
         assert refused in log, log
+    timers = int(log.split("posix timers: ")[1].split()[0])
+    assert 0 < timers <= confine.PENDING_SIGNALS, log
 
 
 CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_tampering,

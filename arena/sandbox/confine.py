@@ -22,13 +22,18 @@ from pathlib import Path
 _libc = ctypes.CDLL(None, use_errno=True)
 NICE_CEILING = 20  # RLIMIT_NICE's 20 - nice: nice 0 at best, as an unprivileged process on most hosts
 LOCKED_BYTES = 64 << 10  # the kernel's usual default
+# Signals queued and POSIX timers, for the agent's uid: each timer armed before an answer may expire
+# while the opponent plays, an interrupt on the CPU it was armed on; a few hundred cost well under a
+# millisecond. Python and its libraries keep a handful.
+PENDING_SIGNALS = 256
 
 # --- resource limits -------------------------------------------------------------------------
 
 
 def set_resource_limits(memory_bytes: int | None, file_bytes: int, processes: int | None, open_files: int) -> None:
     """Cap file size, open files, (when given) address space and processes; no core files, no raised
-    priority (real-time or below nice 0) and no memory locked past what Python needs. Hard limits too.
+    priority (real-time or below nice 0), no memory locked past what Python needs and few timers and
+    queued signals. Hard limits too.
 
     Address space and processes are capped per process only where no cgroup counts them in total.
     Open files are capped per process: no cgroup counts them, and the host's table of open files is
@@ -38,7 +43,8 @@ def set_resource_limits(memory_bytes: int | None, file_bytes: int, processes: in
     for limit, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_FSIZE, file_bytes),
                          (resource.RLIMIT_NOFILE, open_files), (resource.RLIMIT_CORE, 0),
                          (resource.RLIMIT_NPROC, processes), (resource.RLIMIT_RTPRIO, 0),
-                         (resource.RLIMIT_NICE, NICE_CEILING), (resource.RLIMIT_MEMLOCK, LOCKED_BYTES)):
+                         (resource.RLIMIT_NICE, NICE_CEILING), (resource.RLIMIT_MEMLOCK, LOCKED_BYTES),
+                         (resource.RLIMIT_SIGPENDING, PENDING_SIGNALS)):
         if value is not None:
             hard = resource.getrlimit(limit)[1]  # a harness capped lower passes its own cap on
             value = value if hard == resource.RLIM_INFINITY else min(value, hard)
@@ -256,7 +262,10 @@ _FLOCK, _FCNTL, _FADVISE64, _READAHEAD, _MADVISE, _PREADV2, _PWRITEV2 = 73, 72, 
 _FCNTL_TAKE_LOCK = (6, 7, 37, 38)  # F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW
 _FCNTL_REFUSED = (1024, 1025, 1026)  # F_SETLEASE, F_GETLEASE, F_NOTIFY
 _MADV_EVICT = (20, 21)  # MADV_COLD, MADV_PAGEOUT
-_RWF_NOWAIT = 0x8
+# preadv2/pwritev2 flags that only say how to write: any other (RWF_NOWAIT, which tells whether pages
+# are cached; RWF_DONTCACHE, which drops what it read, so each read waits on the disk; those to come)
+# is answered as by a kernel without it.
+_RWF_ALLOWED = 0x2 | 0x4 | 0x10  # RWF_DSYNC, RWF_SYNC, RWF_APPEND
 # Reads that bypass the page cache wait on the disk, off the CPU, where the clock cannot see them: an
 # agent could leave its threads waiting there after each answer, holding up the game on no one's time.
 # Refused as by a file system without them (EINVAL, where libraries fall back to cached reads);
@@ -273,6 +282,11 @@ _PRCTL, _PR_SET_DUMPABLE = 157, 4
 # so that libraries fall back to threads.
 _AIO_SYSCALLS = {"io_setup": 206, "io_destroy": 207, "io_getevents": 208, "io_submit": 209, "io_cancel": 210,
                  "io_pgetevents": 333}
+# Timers whose expiry the kernel hands out as file events: armed before an answer, they fire while the
+# agent is frozen, in interrupts on the CPU its opponent then plays on, and fanned out through
+# thousands of epoll instances they cost the opponent's clock tens of milliseconds a move. Refused as
+# where the kernel lacks them (a timer signal that waits for a frozen process costs nothing).
+_DEFERRED_EVENT_SYSCALLS = {"timerfd_create": 283, "signalfd": 282, "signalfd4": 289}
 _CLONE, _CLONE3 = 56, 435
 _NAMESPACE_FLAGS = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
 _SOCKET, _SOCKETPAIR = 41, 53
@@ -300,8 +314,8 @@ def forbid_escape_syscalls() -> bool:
     but netlink's routing protocol (other protocols: EPROTONOSUPPORT); make file locks and advice
     that evicts cached pages do nothing, and refuse reads that only ask whether pages are cached.
 
-    Reads that bypass the page cache (O_DIRECT) are refused, and the process is made undumpable for
-    good. clone3 answers ENOSYS, so the C library falls back to clone, whose flags the filter can read.
+    Reads that bypass the page cache (O_DIRECT, RWF_DONTCACHE) are refused, so are timers and signals
+    as file events (timerfd, signalfd), and the process is made undumpable for good. clone3 answers ENOSYS, so the C library falls back to clone, whose flags the filter can read.
     Needs no_new_privs (or CAP_SYS_ADMIN); returns False on machines other than x86-64.
     """
     if os.uname().machine != "x86_64":
@@ -322,6 +336,7 @@ def _seccomp_program() -> list[_SockFilter]:
             ("ld", 0), ("jge", 0x40000000, "deny"),  # the x32 ABI
             *[("jeq", number, "deny") for number in forbidden],
             *[("jeq", number, "enosys") for number in sorted(_AIO_SYSCALLS.values())],
+            *[("jeq", number, "enosys") for number in sorted(_DEFERRED_EVENT_SYSCALLS.values())],
             ("jeq", _CLONE, "clone"), ("jeq", _CLONE3, "enosys"),
             ("jeq", _SOCKET, "socket"), ("jeq", _SOCKETPAIR, "socket"),
             ("jeq", _FLOCK, "done"), ("jeq", _FADVISE64, "done"), ("jeq", _READAHEAD, "done"),
@@ -338,7 +353,7 @@ def _seccomp_program() -> list[_SockFilter]:
                   ("ret", _ALLOW)],
         "madvise": [("ld", 32), *[("jeq", advice, "done") for advice in _MADV_EVICT],
                     *[("jeq", advice, "einval") for advice in _MADV_POPULATE], ("ret", _ALLOW)],
-        "rw2": [("ld", 56), ("jset", _RWF_NOWAIT, "eopnotsupp"), ("ret", _ALLOW)],
+        "rw2": [("ld", 56), ("jset", ~_RWF_ALLOWED & 0xFFFFFFFF, "eopnotsupp"), ("ret", _ALLOW)],
         "open": [("ld", 24), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
         "openat": [("ld", 32), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
         "flags_in_2": [("ld", 32), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],

@@ -64,6 +64,26 @@ class SubmittedAgent(Agent):
                 raise OSError(ctypes.get_errno(), "io_setup")
 
         attempt("aio", aio)
+        attempt("dontcache", lambda: os.preadv(self.held[1], [bytearray(4096)], 0, 0x80))  # RWF_DONTCACHE
+
+        def deferred_events():  # timers and signals as file events, which fire while the agent is frozen
+            for name, call in (("timerfd", lambda: libc.timerfd_create(1, 0)),
+                               ("signalfd", lambda: libc.signalfd(-1, ctypes.byref(ctypes.c_uint64(1 << 13)), 0))):
+                if call() < 0:
+                    print(f"{name}: refused ({ctypes.get_errno()})")
+                else:
+                    print(f"{name}: done")
+
+        deferred_events()
+
+        def timers():  # POSIX timers: as many as its pending signals' limit allows
+            made = 0
+            timer = ctypes.c_void_p()
+            while made < 100_000 and libc.timer_create(1, None, ctypes.byref(timer)) == 0:
+                made += 1
+            print(f"posix timers: {made}")
+
+        timers()
         attempt("aio count", lambda: print("aio-nr:", open("/proc/sys/fs/aio-nr").read().strip() or "masked"))
 
         def read_memory():
