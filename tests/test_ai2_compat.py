@@ -643,3 +643,79 @@ def test_move_data_and_weapon_helpers_walk_the_games_moves():
     jab = probe.frames_of(MoveType.NLIGHT)
     assert 5 < jab < 60 and probe.frames_of(MoveType.NLIGHT, "Hammer") > 0
     assert attack_probe.weapon_bookkeeping() == (4, 1)  # spawned on frame 0, gone after its 3 frames
+
+
+def test_a_frames_reward_adds_the_signal_rewards_after_the_terms_as_there():
+    """The competition's manager sums the frame's terms from 0.0, then adds the signal rewards: the
+    last bits of the reward depend on that order (frame 79 of a recorded match: a knockout)."""
+    from arena.compat.ai2.environment.agent import RewardManager, RewTerm
+
+    values = [-0.03333333333333333 / 0.3, -0.006666666666666667 / 5.0, -0.006666666666666667 / 0.5,
+              -0.0033333333333333335 / 0.2, 0.0]
+    weights = [0.3, 5.0, 0.5, 0.2, 6.0]
+    terms = {f"term_{i}": RewTerm(func=lambda env, value=value: value, weight=weight)
+             for i, (value, weight) in enumerate(zip(values, weights))}
+    manager = RewardManager(terms, {"on_knockout": ("knockout_signal", RewTerm(func=lambda env, agent: -1.0, weight=3))})
+    env = arena.envs.make_raw("fighting")
+    manager.subscribe_signals(env)
+    env.knockout_signal.emit(agent="player")
+    assert manager.process(env, 1 / 30) == -3.05  # the competition's value; signals first gave -3.0500000000000003
+
+
+def test_signal_terms_count_once_however_often_the_manager_is_subscribed():
+    """The competition's self-play env leaves the signals to its training code, whose train()
+    subscribes the manager to `env.raw_env`; code copied from it does so too."""
+    from functools import partial
+
+    from arena.compat.ai2.environment.agent import (
+        BasedAgent, OpponentsCfg, RewardManager, RewTerm, SelfPlayWarehouseBrawl,
+    )
+
+    def on_knockout(env, agent):
+        return -1.0 if agent == "player" else 1.0
+
+    manager = RewardManager({}, {"on_knockout": ("knockout_signal", RewTerm(func=on_knockout, weight=8))})
+    env = SelfPlayWarehouseBrawl(reward_manager=manager,
+                                 opponent_cfg=OpponentsCfg(opponents={"based": (1.0, partial(BasedAgent))}))
+    env.reset(seed=1)
+    env.raw_env.knockout_signal.emit(agent="player")
+    assert manager.collected_signal_rewards == 0.0  # not subscribed: no signal reward, as there
+    manager.subscribe_signals(env.raw_env)
+    manager.subscribe_signals(env.raw_env)
+    env.reset(seed=1)
+    env.raw_env.knockout_signal.emit(agent="player")
+    assert manager.collected_signal_rewards == -8.0
+
+
+def test_the_native_engines_weapon_slots_read_as_the_python_games():
+    """Reward code reads the weapon slots of `get_obs()`: float64 positions, as the competition's."""
+    for engine in ("native", "python"):
+        env = arena.envs.make_raw("fighting", engine=engine)
+        env.reset(seed=3)
+        game = env.game
+        if engine == "native":
+            game.batch.set_spawner(0, 0, "Spear", 0.7, 1.3, spawned_at=0)
+        else:
+            spawner = game.armory.spawners[0]
+            spawner.weapon, spawner.position, spawner.spawned_at = "Spear", (0.7, 1.3), 0
+        env.step({})
+        slots = env.objects["player"].get_obs()[16:28]
+        assert slots[:3] == [0.7, 1.3, 1.0], engine  # float32 would read 0.699999988079071
+
+
+def test_the_save_handler_offers_what_the_competitions_train_calls():
+    from arena.compat.ai2.environment.agent import SaveHandler
+
+    class Saved:
+        def save(self, path):
+            Path(path).write_text("weights")
+
+    handler = SaveHandler(agent=Saved(), save_freq=3, save_path=str(Path.cwd() / "checkpoints"), run_name="run")
+    assert handler._experiment_path() == str(Path.cwd() / "checkpoints" / "run")
+    countdown = []
+    for _ in range(8):
+        saved = handler.process()
+        countdown.append((handler.steps_until_save, saved))
+    # The competition's handler counts down from save_freq and saves on the step after reaching 0.
+    assert countdown == [(2, False), (1, False), (0, False), (3, True), (2, False), (1, False), (0, False), (3, True)]
+    assert handler._checkpoint_path("zip").endswith("run/rl_model_8_steps.zip")

@@ -64,6 +64,23 @@ class SaveHandler:
     def run_dir(self) -> Path:
         return Path(self.save_path) / self.run_name
 
+    @property
+    def steps_until_save(self) -> int:
+        """Steps `process` counts before the one that saves, as the competition's handler counts down."""
+        return self.save_freq - (self.num_timesteps - self._last_save)
+
+    @steps_until_save.setter
+    def steps_until_save(self, steps: int) -> None:
+        self._last_save = self.num_timesteps - (self.save_freq - steps)
+
+    def _experiment_path(self) -> str:
+        """The run's folder (`run_dir`) as the competition's training code asks for it."""
+        return str(self.run_dir)
+
+    def _checkpoint_path(self, extension: str = "") -> str:
+        """The checkpoint at `num_timesteps` with `extension`, as the competition's handler names it."""
+        return str(self.run_dir / f"{self.name_prefix}_{self.num_timesteps}_steps.{extension}")
+
     def checkpoint_path(self, num_timesteps: int) -> Path:
         return self.run_dir / f"{self.name_prefix}_{num_timesteps}_steps.zip"
 

@@ -188,6 +188,8 @@ dropped and taken. What still differs, and why:
   module's `parallel_env`, `raw_env` or `env`, sets it).
 - `stocks`: stocks per fighter (default 3).
 - `reward_manager`: a `RewardManager` that shapes both seats' rewards (default none).
+- `subscribe_reward_signals`: whether the env connects the manager's signal terms to its signals at
+  the first reset (default True); the competition's self-play env leaves it to its training code.
 - `observation_dtype`: "float64" (default, as the competition's env) or "float32" (the single-agent
   Gymnasium view's default).
 - `engine`: "native" (default) or "python". The native engine is the game's rules in C++

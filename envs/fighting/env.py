@@ -47,7 +47,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
     def __init__(self, render_mode: str | None = None, resolution: CameraResolution | str = "low",
                  max_timesteps: int = R.MATCH_FRAMES, stocks: int = R.STOCKS,
                  reward_manager: RewardManager | None = None, engine: str = "native",
-                 observation_dtype: str = "float64"):
+                 observation_dtype: str = "float64", subscribe_reward_signals: bool = True):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"fighting: render_mode must be one of {self.metadata['render_modes']}, "
                              f"got {render_mode!r}")
@@ -79,6 +79,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
             setattr(self, name, Signal(self))
         self._signals = {name: getattr(self, name) for name in SIGNAL_NAMES}
         self._reward_manager = reward_manager
+        self._subscribe_reward_signals = subscribe_reward_signals
         self._reward_seats = (0, 1)
         self.reward_managers: list[tuple[RewardManager, Any] | None] | None = None  # made at the first reset
         self._seeds = random.Random()
@@ -105,7 +106,8 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         for seat in self._reward_seats:
             seat_manager = manager if seat == self._reward_seats[0] else copy.deepcopy(manager)
             view = perspective(self, seat)
-            seat_manager.subscribe_signals(view)
+            if self._subscribe_reward_signals:
+                seat_manager.subscribe_signals(view)
             seats[seat] = (seat_manager, view)
         return seats
 

@@ -171,7 +171,7 @@ class NativeArmory:
 
     def observation(self) -> list[float]:
         """The four weapon slots as the observation reports them (x, y, type each)."""
-        return [float(value) for value in self._game.batch.observations[0, 0, 16:28]]
+        return self._game.batch.observations_of(0)[0, 16:28].tolist()  # float64, as the Python game's
 
 
 class NativeGame:

@@ -33,7 +33,10 @@ class Signal:
         self._handlers: list[Callable[..., Any]] = []
 
     def connect(self, handler: Callable[..., Any]) -> None:
-        self._handlers.append(handler)
+        """Call `handler` on every emit; the very same handler object connected again stays connected once
+        (a reward manager subscribed twice), as a new one for the same function does not."""
+        if not any(connected is handler for connected in self._handlers):
+            self._handlers.append(handler)
 
     @property
     def listened(self) -> bool:
@@ -64,22 +67,23 @@ class RewardManager:
         self.total_reward = 0.0
         self.collected_signal_rewards = 0.0
         self.term_totals: dict[str, float] = {}
+        self._signal_handlers: dict[str, Callable[..., Any]] = {}  # one per term: a signal takes it once
         self.reset()
 
     def reset(self) -> None:
-        """Start of an episode: totals back to zero."""
+        """Start of an episode: totals back to zero (signal rewards not yet processed stay, as there)."""
         self.total_reward = 0.0
-        self.collected_signal_rewards = 0.0
         self.term_totals = dict.fromkeys([*self.reward_functions, *self.signal_subscriptions], 0.0)
 
     def subscribe_signals(self, env: Any) -> None:
-        """Connect the signal terms to `env`'s signals (once per env)."""
+        """Connect the signal terms to `env`'s signals. Once per signal: code that subscribes the
+        manager to an env that already did (the competition's `train()` pattern) counts them once."""
         for name, (signal_name, term) in self.signal_subscriptions.items():
             signal = getattr(env, signal_name, None)
             if signal is None:
                 raise ValueError(f"signal term {name!r}: the env has no {signal_name!r}; "
                                  f"its signals are {', '.join(SIGNAL_NAMES)}")
-            signal.connect(partial(self._on_signal, name, term))
+            signal.connect(self._signal_handlers.setdefault(name, partial(self._on_signal, name, term)))
 
     def _on_signal(self, name: str, term: RewTerm, env: Any, *args: Any, **kwargs: Any) -> None:
         value = term.func(env, *args, **{**term.params, **kwargs}) * term.weight
@@ -87,16 +91,18 @@ class RewardManager:
         self.term_totals[name] = self.term_totals.get(name, 0.0) + value
 
     def process(self, env: Any, dt: float) -> float:
-        """This frame's reward: every term's weighted value plus the signal rewards collected since."""
-        reward = self.collected_signal_rewards
-        self.collected_signal_rewards = 0.0
+        """This frame's reward: every term's weighted value, then the signal rewards collected since
+        (added in this order, as there: floating-point sums depend on it)."""
+        terms = 0.0
         totals = self.term_totals
         for name, term in self.reward_functions.items():
             if term.weight == 0.0:
                 continue
             value = term.func(env, **term.params) * term.weight
             totals[name] += value
-            reward += value
+            terms += value
+        reward = terms + self.collected_signal_rewards
+        self.collected_signal_rewards = 0.0
         self.total_reward += reward
         return float(reward)
 

@@ -7,7 +7,9 @@
 
 The learner is player_0, in matches of the competition's length (9,000 frames, 5 minutes); each
 episode's opponent is drawn from `opponent_cfg` (self-play opponents are the save handler's
-checkpoints); the reward is `reward_manager`'s (else +1/-1 on the decisive frame). `raw_env` is
+checkpoints); the reward is `reward_manager`'s (else +1/-1 on the decisive frame), its signal
+terms counting once the manager is subscribed, as there: `reward_manager.subscribe_signals(env.raw_env)`
+(what the competition's `train()` does; subscribing twice counts them once). `raw_env` is
 the two-player game, `obs_helper`/`act_helper` its helpers. Its observation space is declared as
 the competition's env declares it (`competition_observation_space()`), so a model saved there
 loads onto it (`PPO.load(path, env=env)`).
@@ -45,6 +47,7 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
         self.resolution = CameraResolution.of(resolution)
         pool = self.opponent_cfg.pool()
         single = SingleAgentEnv("fighting", opponent=ConstantAgent(), reward_manager=reward_manager,
+                                subscribe_reward_signals=False,
                                 resolution=self.resolution.name.lower(), render_mode="rgb_array",
                                 max_timesteps=R.COMPETITION_FRAMES)
         super().__init__(SelfPlayTraining(LeagueEnv(single, pool.opponents, fighting_outcome), pool, save_handler))
