@@ -205,6 +205,9 @@ class _SandboxCache:
         keeps its memory, and memory the machine runs short of gets agents killed within their own limits."""
         needed = sum(self.handles[key].memory_allowed() for key in playing)
         kept = [key for key in self.handles if key not in playing]  # the least recently used first
+        at_their_limits = sum(self.handles[key].memory_allowed() for key in kept)
+        if len(self.handles) <= self.capacity and needed + at_their_limits <= budget:
+            return  # all fit even holding all they may: what they hold need not be read
         held = {key: self.handles[key].memory_held() for key in kept}
         for key in kept:
             if len(self.handles) <= self.capacity and needed + sum(held.values()) <= budget:
