@@ -58,11 +58,14 @@ constexpr Bitboard kNearCorners = 0x42C300000000C342ULL;
 // With several threads, a move whose position (this many empties or more) another thread is
 // searching waits until the node's other moves are searched.
 constexpr int kDeferMinEmpties = 12;
-// Below this many empties positions are searched without a table or move ordering, odd
-// quadrants first. On FFO #45-47 (one thread, nodes counted as Edax counts them: move-ordering
-// evaluations too) from 6 empties 6% fewer nodes and 6% less time than from 4 (from 5: 1% fewer
-// nodes, 7: 4% fewer, 8: 4% more).
-constexpr int kTableMinEmpties = 6;
+// Below this many empties positions are searched without a table or move generation (the last
+// two empties played directly). Since the nodes from kTableMinEmpties to kSquareOrderEmpties
+// order their moves without counting a node per move, the table pays from 3 empties: FFO #20-39
+// (one thread, nodes counted as Edax counts them) 111.6M nodes from 3, 118.3M from 4, 124.7M from
+// 5, 127.9M from 6, 132.9M from 7; FFO #45-47, 303.3M from 3, 316.8M from 4, 395.9M from 6. The
+// table costs time: on #45 a quarter more CPU time a node from 3 than from 6 (a tenth more in all).
+// (Before the square order, 6 was best: 6% fewer nodes and 6% less time than 4 on #45-47.)
+constexpr int kTableMinEmpties = 3;
 // Below this many empties each thread keeps its positions in a table of its own, small enough
 // to stay in its core's cache: a lookup in the large shared table costs a trip to memory, more
 // than most of these searches (FFO #45-52, one thread: to 7 empties in 4 MiB, 4% less time than
@@ -147,8 +150,11 @@ struct QuadrantIds {
 };
 inline constexpr QuadrantIds kQuadrantIds{};
 inline constexpr const int* kQuadrantId = kQuadrantIds.of;
-// The most empties the table-free search handles.
+// The most empties the table-free search handles, and room for its lists of empty squares (the
+// code handles up to 8, for other settings of kTableMinEmpties).
 constexpr int kMaxShallow = kTableMinEmpties - 1;
+constexpr int kShallowRoom = 8;
+static_assert(kMaxShallow <= kShallowRoom, "the table-free search's square lists");
 // The table-free search tries a stability cutoff from this many empties on.
 constexpr int kShallowStabilityEmpties = 5;
 
@@ -761,7 +767,7 @@ class Search {
   // move generation), those in quadrants holding an odd number of empties first, then in
   // square_order() as it stands at the first of them.
   int shallow(Bitboard own, Bitboard opp, int alpha, int beta, int empties) {
-    uint8_t squares[kMaxShallow];
+    uint8_t squares[kShallowRoom];
     int n = 0, parity = 0;
     for (Bitboard rest = ~(own | opp); rest; rest &= rest - 1) {
       squares[n++] = static_cast<uint8_t>(lowest_bit(rest));
@@ -769,7 +775,7 @@ class Search {
     }
     if (n == 1) return last(own, opp, squares[0]);
     if (n == 2) return last_two(own, opp, alpha, beta, squares[0], squares[1]);
-    int key[kMaxShallow];
+    int key[kShallowRoom];
     const Bitboard empty = ~(own | opp);
     for (int i = 0; i < n; ++i) key[i] = square_order(squares[i], empty);
     for (int i = 1; i < n; ++i)  // insertion sort: five squares at most
@@ -803,7 +809,7 @@ class Search {
           const int x = squares[i == 0 ? 1 : 0], y = squares[i == 2 ? 1 : 2];
           v = -last_two(next_own, next_opp, -beta, -alpha, x, y);
         } else {
-          uint8_t rest[kMaxShallow];
+          uint8_t rest[kShallowRoom];
           for (int j = 0, k = 0; j < n; ++j)
             if (j != i) rest[k++] = squares[j];
           v = -shallow_list(next_own, next_opp, -beta, -alpha, rest, n - 1, parity ^ kQuadrantId[sq], false);
