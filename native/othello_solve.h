@@ -16,9 +16,9 @@
 // fastest-first move ordering (fewest replies for the opponent, corners first,
 // few own frontier discs; one reply deeper from 13 empties), from 16 empties
 // on with a search of the pattern evaluation added (one ply, up to four near the
-// root).
-// The last five empties are searched without the table, move generation or
-// ordering, odd quadrants first, the last two played directly. Several threads all search
+// root); below 8 empties moves are ordered by their squares alone (fewest empty
+// neighbours first), looking at no position.
+// The last two empties are played directly, without the table or move generation. Several threads all search
 // the tree on the shared table, each putting off moves another is searching, so
 // that they spread over its branches (simplified ABDADA). Move generation is
 // othello.h's 8 x 8 board8::legal_moves() and board8::flips(). The module holds
