@@ -1,6 +1,8 @@
 """Tries every way out to the host's network: UDP over IPv4 and IPv6, TCP, UNIX sockets, netlink, and
 socket families a network namespace does not hold (vsock reaches a virtual machine's host)."""
+import fcntl
 import socket
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +27,20 @@ class SubmittedAgent(Agent):
         attempt("unix", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"leak", unix_path))
         attempt("abstract", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"leak", "\0" + abstract))
         print("network interfaces in sight (netlink):", socket.if_nameindex())
+
+        def own_loopback():  # a TCP pair of its own: its timers (delayed ACKs) would fire while it is frozen
+            server = socket.socket()
+            server.bind(("127.0.0.1", 0))
+            server.listen(1)
+            socket.create_connection(server.getsockname(), timeout=0.2)
+
+        attempt("own tcp pair", own_loopback)
+
+        def loopback_up():
+            flags = struct.pack("16sH", b"lo", 0x1 | 0x40) + bytes(22)  # IFF_UP | IFF_RUNNING
+            fcntl.ioctl(socket.socket(socket.AF_INET, socket.SOCK_DGRAM), 0x8914, flags)  # SIOCSIFFLAGS
+
+        attempt("loopback up", loopback_up)
         for family, number in {"vsock": 40, "alg": 38, "bluetooth": 31, "packet": 17}.items():
             try:
                 socket.socket(number, socket.SOCK_DGRAM if family == "bluetooth" else socket.SOCK_SEQPACKET if family == "alg" else socket.SOCK_STREAM).close()
