@@ -719,3 +719,31 @@ def test_the_save_handler_offers_what_the_competitions_train_calls():
     # The competition's handler counts down from save_freq and saves on the step after reaching 0.
     assert countdown == [(2, False), (1, False), (0, False), (3, True), (2, False), (1, False), (0, False), (3, True)]
     assert handler._checkpoint_path("zip").endswith("run/rl_model_8_steps.zip")
+
+
+def test_random_seed_repeats_the_games_of_envs_reset_without_a_seed():
+    """The competition's game draws from Python's `random` module: a training script that calls
+    `random.seed(n)` gets the same games again, here too."""
+    import random
+    from functools import partial
+
+    from arena.compat.ai2.environment.agent import BasedAgent, OpponentsCfg, SelfPlayWarehouseBrawl, WarehouseBrawl
+
+    def self_play_game() -> tuple:
+        env = SelfPlayWarehouseBrawl(opponent_cfg=OpponentsCfg(opponents={"based": (1.0, partial(BasedAgent))}))
+        env.reset()
+        for _ in range(120):
+            env.step(np.zeros(10, np.float32))
+        return tuple(f.body.x for f in env.raw_env.game.players)
+
+    def two_player_game() -> tuple:
+        env = WarehouseBrawl(train_mode=True)
+        observations, _ = env.reset()
+        return tuple(observations[0])
+
+    for game in (self_play_game, two_player_game):
+        random.seed(3)
+        first = game()
+        random.seed(3)
+        assert game() == first, game.__name__
+        assert game() != first, game.__name__  # the next draws, another game

@@ -26,6 +26,7 @@ from arena.envs.fighting import rules as R
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.observation import competition_observation_space
 from arena.envs.fighting.rewards import RewardManager
+from arena.compat.ai2.warehouse import global_random_seed
 from arena.envs.single_agent import SingleAgentEnv
 from arena.train.checkpoints import SaveHandler
 from arena.train.league import LeagueEnv, fighting_outcome
@@ -60,7 +61,7 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[Any, dict]:
         self.games_done += 1
-        return self.env.reset(seed=seed, options=options)
+        return self.env.reset(seed=global_random_seed(seed), options=options)
 
     def on_training_start(self) -> None:
         """Called by training code before learning starts (nothing to prepare here)."""

@@ -29,6 +29,7 @@ and "player_1"); this class is for code written against the competition's env.
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import numpy as np
@@ -127,7 +128,7 @@ class WarehouseBrawl(FightingEnv):
 
     def reset(self, seed: int | None = None, options: dict | None = None) -> tuple[dict[int, np.ndarray], dict]:
         self.seed = seed
-        super().reset(seed=seed, options=options)
+        super().reset(seed=global_random_seed(seed), options=options)
         self.agents = list(AGENTS)
         self.rewards = {agent: 0 for agent in AGENTS}
         self.camera.reset(self)
@@ -156,3 +157,9 @@ class WarehouseBrawl(FightingEnv):
     def render(self) -> np.ndarray:
         """The picture as the competition's camera returns it: (width, height, 3), see the module docstring."""
         return np.rot90(self.rgb_frame()[:, ::-1], k=1)
+
+
+def global_random_seed(seed: int | None) -> int:
+    """`seed`, or one drawn from Python's `random` module: the competition's game draws from it, so
+    training code that calls `random.seed(n)` expects the same games again."""
+    return seed if seed is not None else random.getrandbits(63)
