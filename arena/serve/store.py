@@ -21,7 +21,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 from arena.db import open_database, unusable
 from arena.errors import ArenaError
@@ -299,11 +299,13 @@ class CompetitionStore:
         """Make every submission a validator had taken wait for validation again (at start-up)."""
         self._write("UPDATE submissions SET claimed_at = NULL WHERE status = ?", (VALIDATING,))
 
-    def claim_for_validation(self) -> Submission | None:
-        """The oldest submission waiting for validation, taken by the caller; None if none waits."""
+    def claim_for_validation(self, skip: Collection[int] = ()) -> Submission | None:
+        """The oldest submission waiting for validation but those in `skip`, taken by the caller; None
+        if none waits."""
+        skipped = "".join(f" AND id != {int(submission_id)}" for submission_id in skip)
         with self._lock, self._db.transaction():
-            row = self._db.execute("SELECT id FROM submissions WHERE status = ? AND claimed_at IS NULL "
-                                   "ORDER BY id LIMIT 1", (VALIDATING,)).fetchone()
+            row = self._db.execute("SELECT id FROM submissions WHERE status = ? AND claimed_at IS NULL"
+                                   f"{skipped} ORDER BY id LIMIT 1", (VALIDATING,)).fetchone()
             if row is not None:
                 self._db.execute("UPDATE submissions SET claimed_at = ? WHERE id = ?", (time.time(), row[0]))
         return None if row is None else self.submission(row[0])

@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,7 +32,11 @@ from arena.tournament.store import ResultsStore
 TAIL_LINES = 40
 LINE_CHARS = 300
 REASON_CHARS = 400
-MACHINE_RETRY_SECONDS = 30.0  # before a validation the machine failed is tried again
+# A validation the machine failed (`HarnessError`: a full disk, say) is tried again after this long,
+# doubling with each failure of the same submission up to MACHINE_RETRY_MAX_SECONDS; the submissions
+# waiting behind it are validated meanwhile.
+MACHINE_RETRY_SECONDS = 30.0
+MACHINE_RETRY_MAX_SECONDS = 1800.0
 SOURCE_PREFIX = "arena-serve:submission:"  # + the submission id: the source of the entrant it registered
 
 
@@ -54,6 +59,8 @@ class Validator:
         self.on_active = on_active
         self.on_news = on_news  # a line for the organiser's console on each submission validated
         self.machine_retry_seconds = MACHINE_RETRY_SECONDS
+        self._retry_lock = threading.Lock()
+        self._retries: dict[int, tuple[int, float]] = {}  # submission id -> (machine failures, when to try again)
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._workers: list[threading.Thread] = []
@@ -81,15 +88,18 @@ class Validator:
                 self._wake.clear()
 
     def validate_next(self) -> bool:
-        """Validate the oldest waiting submission; False if none was waiting."""
-        submission = self.store.claim_for_validation()
+        """Validate the oldest waiting submission (but those the machine failed lately); False if none
+        was waiting."""
+        submission = self.store.claim_for_validation(skip=self._waiting_to_retry())
         if submission is None:
             return False
         outcome = self.check(submission)
         if outcome is None:  # the machine failed the validation, not the submission: it waits for another
+            self._retry_later(submission.id)
             self.store.release_claim(submission.id)
-            self._stop.wait(self.machine_retry_seconds)
             return True
+        with self._retry_lock:
+            self._retries.pop(submission.id, None)
         passed, reason, tail = outcome
         if not passed:
             self._refuse(submission, reason, tail)
@@ -113,6 +123,18 @@ class Validator:
                 results.close()
         self.on_active()
         return True
+
+    def _waiting_to_retry(self) -> list[int]:
+        """The submissions whose validation the machine failed lately: not yet to be tried again."""
+        now = time.monotonic()
+        with self._retry_lock:
+            return [submission_id for submission_id, (_, due) in self._retries.items() if due > now]
+
+    def _retry_later(self, submission_id: int) -> None:
+        with self._retry_lock:
+            failures = self._retries.get(submission_id, (0, 0.0))[0] + 1
+            wait = min(self.machine_retry_seconds * 2 ** (failures - 1), MACHINE_RETRY_MAX_SECONDS)
+            self._retries[submission_id] = (failures, time.monotonic() + wait)
 
     def _refuse(self, submission: Submission, reason: str, tail: str) -> None:
         self.store.finish_validation(submission.id, REFUSED, reason, tail)
