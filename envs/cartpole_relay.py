@@ -113,17 +113,11 @@ def summed_as_torch(rows: np.ndarray) -> np.ndarray:
     """The float32 rows summed in the order torch sums a tensor over its first dimension: four
     running sums over rows i, i + 4, ..., the rows after the last four added to the first, then the
     four sums in turn. Sums of probabilities within a rounding of each other then compare as there."""
-    whole = len(rows) - len(rows) % 4
-    if whole == 0:
-        lanes = [rows[0]]
-        tail = rows[1:]
-    else:
-        lanes = [rows[lane:whole:4][0] for lane in range(4)]
-        for lane in range(4):
-            for row in rows[lane + 4:whole:4]:
-                lanes[lane] = lanes[lane] + row
-        tail = rows[whole:]
-    for row in tail:
+    whole = len(rows) - len(rows) % 4  # rows summed in four lanes (none when there are fewer than four)
+    lanes = list(rows[:4]) if whole else [rows[0]]
+    for i in range(4, whole):
+        lanes[i % 4] = lanes[i % 4] + rows[i]
+    for row in rows[max(whole, 1):]:
         lanes[0] = lanes[0] + row
     total = lanes[0]
     for lane in lanes[1:]:

@@ -315,7 +315,8 @@ def forbid_escape_syscalls() -> bool:
     that evicts cached pages do nothing, and refuse reads that only ask whether pages are cached.
 
     Reads that bypass the page cache (O_DIRECT, RWF_DONTCACHE) are refused, so are timers and signals
-    as file events (timerfd, signalfd), and the process is made undumpable for good. clone3 answers ENOSYS, so the C library falls back to clone, whose flags the filter can read.
+    as file events (timerfd, signalfd), and the process is made undumpable for good. clone3 answers
+    ENOSYS, so the C library falls back to clone, whose flags the filter can read.
     Needs no_new_privs (or CAP_SYS_ADMIN); returns False on machines other than x86-64.
     """
     if os.uname().machine != "x86_64":
@@ -341,7 +342,8 @@ def _seccomp_program() -> list[_SockFilter]:
             ("jeq", _SOCKET, "socket"), ("jeq", _SOCKETPAIR, "socket"),
             ("jeq", _FLOCK, "done"), ("jeq", _FADVISE64, "done"), ("jeq", _READAHEAD, "done"),
             ("jeq", _FCNTL, "fcntl"), ("jeq", _MADVISE, "madvise"), ("jeq", _PREADV2, "rw2"), ("jeq", _PWRITEV2, "rw2"),
-            ("jeq", _OPEN, "open"), ("jeq", _OPENAT, "openat"), ("jeq", _OPENAT2, "enosys"), ("jeq", _PRCTL, "prctl"),
+            ("jeq", _OPEN, "o_direct_in_1"), ("jeq", _OPENAT, "o_direct_in_2"), ("jeq", _OPENAT2, "enosys"),
+            ("jeq", _PRCTL, "prctl"),
             ("ret", _ALLOW)]
     labelled = {  # in an order where every jump goes forward, as BPF wants
         "clone": [("ld", 16), ("jset", _NAMESPACE_FLAGS, "deny"), ("ret", _ALLOW)],
@@ -349,14 +351,14 @@ def _seccomp_program() -> list[_SockFilter]:
                    ("jeq", _AF_NETLINK, "netlink"), ("ret", _ERRNO | _EAFNOSUPPORT)],
         "netlink": [("ld", 32), ("jeq", _NETLINK_ROUTE, "allow"), ("ret", _ERRNO | _EPROTONOSUPPORT)],
         "fcntl": [("ld", 24), *[("jeq", command, "done") for command in _FCNTL_TAKE_LOCK],
-                  *[("jeq", command, "deny") for command in _FCNTL_REFUSED], ("jeq", _F_SETFL, "flags_in_2"),
+                  *[("jeq", command, "deny") for command in _FCNTL_REFUSED], ("jeq", _F_SETFL, "o_direct_in_2"),
                   ("ret", _ALLOW)],
         "madvise": [("ld", 32), *[("jeq", advice, "done") for advice in _MADV_EVICT],
                     *[("jeq", advice, "einval") for advice in _MADV_POPULATE], ("ret", _ALLOW)],
         "rw2": [("ld", 56), ("jset", ~_RWF_ALLOWED & 0xFFFFFFFF, "eopnotsupp"), ("ret", _ALLOW)],
-        "open": [("ld", 24), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
-        "openat": [("ld", 32), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
-        "flags_in_2": [("ld", 32), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
+        # open's flags are its argument 1, openat's and fcntl(F_SETFL)'s their argument 2
+        "o_direct_in_1": [("ld", 24), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
+        "o_direct_in_2": [("ld", 32), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
         "prctl": [("ld", 16), ("jeq", _PR_SET_DUMPABLE, "dumpable"), ("ret", _ALLOW)],
         "dumpable": [("ld", 24), ("jeq", 0, "allow"), ("ret", _ERRNO | _EPERM)],
         "deny": [("ret", _ERRNO | _EPERM)],

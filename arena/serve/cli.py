@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
 import time
 from contextlib import closing
@@ -200,8 +199,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     else:
         if not args.env:
             raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
-        seed = secrets.randbits(63) if args.seed is None else args.seed  # an agent that knew it could replay its games
-        settings = Settings(env=args.env, options=parse_overrides(args.option), format=CONTINUOUS, seed=seed,
+        # No --seed: the tournament draws a secret one (an agent that knew it could replay its games).
+        settings = Settings(env=args.env, options=parse_overrides(args.option), format=CONTINUOUS, seed=args.seed,
                             time_per_move=args.time_per_move, max_steps=args.max_steps)
         tournament = Tournament(db, with_memory_limits(settings, args.memory_mb, args.workers,
                                                        lambda text: err.print(f"[yellow]warning:[/] {text}"),

@@ -22,11 +22,11 @@ from typing import Any
 import gymnasium
 
 from arena.agents.fighting import ConstantAgent
+from arena.compat.ai2.warehouse import global_random_seed
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.observation import competition_observation_space
 from arena.envs.fighting.rewards import RewardManager
-from arena.compat.ai2.warehouse import global_random_seed
 from arena.envs.single_agent import SingleAgentEnv
 from arena.train.checkpoints import SaveHandler
 from arena.train.league import LeagueEnv, fighting_outcome
