@@ -224,6 +224,97 @@ def test_nothing_an_agent_started_works_on_its_opponents_time(freezer, monkeypat
         assert set(base.glob(f"arena-{os.getpid()}-*")) <= groups_before  # thawed to be killed, and removed
 
 
+# Agents whose one process looks as if it waits for its next call once it has answered, but that
+# could wake on their own 3 ms later, on the opponent's time, were they left unfrozen.
+WAKES_AFTER_ITS_ANSWER = {
+    "a timer's signal handler": """
+import signal
+
+    def predict(self, obs):
+        answered = time.monotonic()
+        signal.signal(signal.SIGALRM, lambda *_: woke(answered))
+        signal.setitimer(signal.ITIMER_REAL, 0.003)
+        return first_legal(obs)
+""",
+    "an answer sent by its own code, then a sleep elsewhere": """
+import gc
+
+from arena.sandbox.protocol import Channel, Kind
+
+    def predict(self, obs):
+        channel = next(o for o in gc.get_objects() if isinstance(o, Channel))
+        channel.__dict__.pop("send", None)
+        answered = time.monotonic()
+        channel.send(Kind.ACTION, first_legal(obs))
+        time.sleep(0.003)
+        woke(answered)
+        channel.send = lambda *_: None  # the worker's own answer: sent already
+        return first_legal(obs)
+""",
+    "a thread asleep in a timed wait": """
+import threading
+
+    def predict(self, obs):
+        answered = time.monotonic()
+        threading.Timer(0.003, woke, [answered]).start()
+        return first_legal(obs)
+""",
+}
+
+
+def waking_agent(way: str) -> str:
+    imports, predict = WAKES_AFTER_ITS_ANSWER[way].split("\n\n    def predict", 1)
+    return f"""import time
+{imports}
+import numpy as np
+
+from arena.agents import Agent
+
+
+def first_legal(obs):
+    return int(np.flatnonzero(obs["action_mask"])[0])
+
+
+def woke(answered):
+    print(f"woke {{time.monotonic() - answered:.3f}} s after its answer", flush=True)
+
+
+class SubmittedAgent(Agent):
+    def predict{predict}"""
+
+
+@pytest.mark.skipif(not protections()["freezing"], reason="needs a cgroup freezer")
+@pytest.mark.parametrize("way", WAKES_AFTER_ITS_ANSWER)
+def test_an_agent_that_could_wake_after_its_answer_sleeps_until_its_next_call(way, write_submission, tmp_path):
+    """Frozen between its calls: it wakes only once the opponent's 0.2 s move is over, not 3 ms after its
+    answer. (`test_sandbox_idle.py` shows each case refused by the proof that lets an agent go unfrozen.)"""
+    agent = SandboxedAgent(load(write_submission("wakes", waking_agent(way))), time_per_move=5.0, log_dir=tmp_path)
+    try:
+        result = play_match("othello", [agent, Deliberate()], seed=0, max_steps=16)
+    finally:
+        agent.close()
+    assert [a.status for a in result.agents] == [Status.OK, Status.OK], result.agents[0].detail
+    woke = [float(s) for s in re.findall(r"woke ([\d.]+) s after its answer", agent.log_path.read_text())]
+    assert len(woke) >= 3 and min(woke) > 0.1, woke
+
+
+@pytest.mark.skipif(not protections()["freezing"], reason="needs a cgroup freezer")
+def test_an_agent_asleep_on_its_pipe_between_calls_is_left_unfrozen(submissions, monkeypatch):
+    """The freeze it does not need is skipped (`arena.sandbox.idle`): it costs as much again as the
+    rest of a round trip. Skipped for at least one call (a loaded machine may catch it before it sleeps)."""
+    freezes = []
+    freeze = cgroups.Freezer.freeze
+    monkeypatch.setattr(cgroups.Freezer, "freeze", lambda self: (freezes.append(self), freeze(self)))
+    agent = SandboxedAgent(load(submissions / "random"), time_per_move=5.0)
+    try:
+        result = play_match("othello", [agent, RandomAgent()], seed=0)
+    finally:
+        agent.close()
+    assert [a.status for a in result.agents] == [Status.OK, Status.OK], result.agents[0].detail
+    calls = 2 + (result.steps + 1) // 2  # start, reset and its moves
+    assert len(freezes) < calls
+
+
 def test_in_a_simultaneous_game_no_agent_is_charged_for_the_time_another_takes(write_submission, submissions):
     """Both think at once; the harness takes each answer as it comes, not in seat order, so the
     quick agent in the second seat is not charged for the slow one's 0.2 s a frame."""

@@ -25,6 +25,7 @@ from arena.names import file_name
 from arena.sandbox import confine, isolate, launcher
 from arena.sandbox.cgroups import AgentCgroup, CgroupLimits, Freezer, sweep_stale_groups
 from arena.sandbox.clock import Clock, MoveTimer
+from arena.sandbox.idle import IdleProof
 from arena.sandbox.logs import LogCapture
 from arena.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, Kind, ProtocolError
 from arena.submission import AgentSpec
@@ -69,7 +70,8 @@ class SandboxedAgent(AgentHandle):
     gets an `AgentFault` with a status and goes on; the worker and all it spawned are killed.
     Its clock charges it only the time it used, not the time it waited for a CPU. Between its
     calls every process of the agent is frozen, where the host has a cgroup freezer: nothing it
-    started works on its opponent's time (see `arena.sandbox.cgroups`). A process stops only once
+    started works on its opponent's time (see `arena.sandbox.cgroups`); an agent shown to be
+    asleep on its pipe with nothing that could wake it is left so (`arena.sandbox.idle`). A process stops only once
     it leaves the kernel, so after a move the next seat's turn waits for that, on this agent's
     clock; CPU it uses after its other calls is charged to its next call.
     """
@@ -89,6 +91,7 @@ class SandboxedAgent(AgentHandle):
         self._channel: Channel | None = None
         self._cgroup: AgentCgroup | None = None
         self._freezer: Freezer | None = None
+        self._idle: IdleProof | None = None  # shows it cannot run between calls, where it need not be frozen
         self._timer: MoveTimer | None = None
         self._agent_pid: int | None = None
         self._log: LogCapture | None = None
@@ -335,7 +338,7 @@ class SandboxedAgent(AgentHandle):
         if self._channel.holds_data():
             self._broke_protocol(what, "sent more than its answer")
         self._outstanding = None
-        self._freeze()  # its call is over: until the next one, nothing of it runs
+        self._rest()
         if got == Kind.FAILED:
             report = value if isinstance(value, dict) else {}
             status = Status.ILLEGAL_ACTION if report.get("illegal") is True else Status.CRASH
@@ -402,12 +405,16 @@ class SandboxedAgent(AgentHandle):
                     self._kill()
                     raise AgentFault(Status.TIMEOUT, self._over_time(what, budget, charged, stopped=True)) from None
 
-    def _freeze(self) -> None:
-        if self._freezer is not None:
-            try:
-                self._freezer.freeze()
-            except OSError:
-                pass  # its group is gone with it: it runs no more either way
+    def _rest(self) -> None:
+        """Its call is over: until the next one, nothing of it runs. It is frozen, unless it is shown
+        to be asleep on its pipe with nothing that could wake it before the next call (`IdleProof`):
+        a freeze and a thaw cost as much again as the rest of a round trip."""
+        if self._freezer is None or (self._idle is not None and self._idle.holds()):
+            return
+        try:
+            self._freezer.freeze()
+        except OSError:
+            pass  # its group is gone with it: it runs no more either way
 
     def _thaw(self) -> None:
         if self._freezer is not None:
@@ -438,6 +445,12 @@ class SandboxedAgent(AgentHandle):
         if self._agent_pid is not None:
             self._timer.watch(self._agent_pid)
             self._timer.unwatch(self._process.pid)
+            if self._freezer is not None:
+                try:
+                    self._idle = IdleProof(self._agent_pid, self._cgroup.task_count_file(),
+                                           len({self._agent_pid, self._process.pid}))
+                except OSError:
+                    pass  # frozen between its calls, as on hosts without /proc's wait channels
 
     def _over_time(self, what: str, budget: float, charged: float, stopped: bool = False) -> str:
         """Why a call ran out of time: what it cost the agent (before it was `stopped`, when it had
@@ -507,6 +520,9 @@ class SandboxedAgent(AgentHandle):
         if self._freezer is not None:
             self._freezer.close()
             self._freezer = None
+        if self._idle is not None:
+            self._idle.close()
+            self._idle = None
         if self._process is not None:
             confine.kill_process_tree(self._process.pid, reaped=self._process.poll() is not None)
             self._process.wait()

@@ -115,6 +115,10 @@ class AgentCgroup:
         for path in set(self.paths.values()):
             _write(path / "cgroup.procs", os.getpid())
 
+    def task_count_file(self) -> Path:
+        """The file counting the group's processes and threads."""
+        return self.paths["pids"] / "pids.current"
+
     def cpu_reader(self) -> CounterReader:
         """A reader of the CPU nanoseconds used so far by every process of the agent."""
         if self.unified:

@@ -7,7 +7,7 @@
 | filesystem | seeing anything of the host but the software it runs on (read-only); writes only to its copy and a private /tmp, in a size-capped tmpfs | namespaces |
 | processes | seeing or signalling other processes; anything it starts dies with it (a PID namespace) | namespaces |
 | cgroups | memory, process count and CPU over its whole process tree (one core by default) | writable cgroups (v1 memory, pids, cpu, cpuacct; or v2) |
-| freezing | working on the opponent's time: between its calls every process of the agent is frozen | cgroups, and a v2 hierarchy (Linux 5.2+) or v1's freezer |
+| freezing | working on the opponent's time: between its calls every process of the agent is frozen, or shown asleep on its pipe with nothing that could wake it | cgroups, and a v2 hierarchy (Linux 5.2+) or v1's freezer |
 | Landlock | a second wall for files, TCP and signals | Linux 5.13+ (TCP 6.7+, signals 6.12+) |
 | resource limits | huge files and core dumps; per-process memory and processes where cgroups are missing | nothing |
 

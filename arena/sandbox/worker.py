@@ -20,6 +20,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -40,6 +41,10 @@ def main(argv: list[str]) -> None:
     # The folders of its root are made here, as root, for an agent that runs as another user: the
     # organiser's umask (077, say) must not lock it out of them.
     os.umask(0o022)
+    # It catches no signal of its own (Python catches SIGINT): one that catches none is shown idle
+    # between its calls without being frozen (`arena.sandbox.idle`). The launcher's session keeps
+    # the terminal's Ctrl-C from it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     confine.die_with_parent()
     confine.first_for_the_out_of_memory_killer()
     isolated = False
@@ -108,8 +113,8 @@ class _Worker:
                                                 config["memory_limit_bytes"]))
             isolate.drop_identity(identity)
             os.environ.update(HOME=str(self.folder), TMPDIR=str(self.folder))
-            # Set again: a change of uid clears it, and between its calls the agent is frozen, so it cannot
-            # even see its pipes close: its supervisor's death must end it.
+            # Set again: a change of uid clears it, and between its calls the agent may be frozen, so that it
+            # cannot even see its pipes close: its supervisor's death must end it.
             confine.die_with_parent()
             confine.forbid_escape_syscalls()
             writable += [Path("/tmp"), Path("/dev/shm")]  # private to this sandbox

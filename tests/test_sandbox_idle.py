@@ -1,0 +1,93 @@
+"""The proof that an agent cannot run before the harness's next message (`arena.sandbox.idle`), tried
+on plain processes in each state it must tell apart: only one asleep reading a pipe, catching no
+signal, alone in its group, may be left unfrozen."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from arena.sandbox.idle import IdleProof
+
+CHILD = """
+import os, signal, threading, time
+signal.signal(signal.SIGINT, signal.SIG_DFL)  # as the sandbox's worker: Python catches it otherwise
+{setup}
+os.write(1, b"ready")
+{wait}
+"""
+READS_ITS_PIPE = "os.read(0, 1)"  # stdin: a pipe nobody writes to until the test ends
+
+
+@pytest.fixture
+def child(tmp_path):
+    """child(setup, wait, tasks=1) -> an IdleProof of a new Python process that ran `setup`, then `wait`;
+    its group is said to hold `tasks` processes and threads."""
+    started = []
+
+    def start(setup: str, wait: str, tasks: int = 1) -> IdleProof:
+        stdin, feed = os.pipe()
+        process = subprocess.Popen([sys.executable, "-c", CHILD.format(setup=setup, wait=wait)],
+                                   stdin=stdin, stdout=subprocess.PIPE)
+        os.close(stdin)
+        started.append((process, feed))
+        assert process.stdout.read(5) == b"ready"
+        count = tmp_path / f"tasks-{process.pid}"
+        count.write_text(f"{tasks}\n")
+        proof = IdleProof(process.pid, count, expected_tasks=1)
+        started[-1] += (proof,)
+        return proof
+
+    yield start
+    for process, feed, *proof in started:
+        process.kill()
+        process.wait()
+        os.close(feed)
+        for each in proof:
+            each.close()
+
+
+def soon(proof: IdleProof) -> bool:
+    """Whether the proof holds within a few seconds (the child needs a moment to reach its wait)."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if proof.holds():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def never(proof: IdleProof) -> bool:
+    """Whether the proof stays unshown over a tenth of a second, once the child has reached its wait."""
+    time.sleep(0.1)
+    return not any(proof.holds() for _ in range(20))
+
+
+def test_a_process_asleep_reading_its_pipe_that_catches_no_signal_is_idle(child):
+    assert soon(child("", READS_ITS_PIPE))
+
+
+def test_a_process_that_catches_a_signal_is_not_idle_as_a_timer_could_run_its_handler(child):
+    assert never(child("signal.signal(signal.SIGALRM, lambda *_: None)", READS_ITS_PIPE))
+
+
+def test_a_process_asleep_elsewhere_than_in_a_pipe_read_is_not_idle(child):
+    assert never(child("", "time.sleep(60)"))
+
+
+def test_a_process_at_work_is_not_idle(child):
+    assert never(child("", "while True: pass"))
+
+
+def test_a_process_whose_group_holds_another_task_is_not_idle(child):
+    """Its thread, asleep in a timed wait, wakes on its own: the group's count says so."""
+    proof = child("threading.Thread(target=time.sleep, args=(60,)).start()", READS_ITS_PIPE, tasks=2)
+    assert never(proof)
+
+
+def test_a_process_that_ended_is_not_idle(child):
+    proof = child("", "")
+    time.sleep(0.2)
+    assert never(proof)
