@@ -36,7 +36,7 @@ def child(tmp_path):
         assert process.stdout.read(5) == b"ready"
         count = tmp_path / f"tasks-{process.pid}"
         count.write_text(f"{tasks}\n")
-        proof = IdleProof(process.pid, count, expected_tasks=1)
+        proof = IdleProof(process.pid, feed, count, expected_tasks=1)
         started[-1] += (proof,)
         return proof
 
@@ -73,8 +73,19 @@ def test_a_process_that_catches_a_signal_is_not_idle_as_a_timer_could_run_its_ha
     assert never(child("signal.signal(signal.SIGALRM, lambda *_: None)", READS_ITS_PIPE))
 
 
+def test_a_process_that_catches_a_real_time_signal_is_not_idle(child):
+    """The signal mask of /proc/PID/stat shows only signals 1-31."""
+    assert never(child("signal.signal(signal.SIGRTMIN + 2, lambda *_: None)", READS_ITS_PIPE))
+
+
 def test_a_process_asleep_elsewhere_than_in_a_pipe_read_is_not_idle(child):
     assert never(child("", "time.sleep(60)"))
+
+
+def test_a_process_asleep_reading_another_pipe_than_the_harness_s_is_not_idle(child):
+    """The kernel may end another pipe's wait on its own (its last writer closed by the garbage
+    collector of UNIX sockets, say): only the harness's pipe will do."""
+    assert never(child("other, keep = os.pipe()", "os.read(other, 1)"))
 
 
 def test_a_process_at_work_is_not_idle(child):

@@ -447,7 +447,7 @@ class SandboxedAgent(AgentHandle):
             self._timer.unwatch(self._process.pid)
             if self._freezer is not None:
                 try:
-                    self._idle = IdleProof(self._agent_pid, self._cgroup.task_count_file(),
+                    self._idle = IdleProof(self._agent_pid, self._channel.write_fd, self._cgroup.task_count_file(),
                                            len({self._agent_pid, self._process.pid}))
                 except OSError:
                     pass  # frozen between its calls, as on hosts without /proc's wait channels

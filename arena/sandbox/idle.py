@@ -4,17 +4,18 @@ Between its calls nothing of an agent may run: its opponent has the move. Freezi
 sure of that, but a freeze, the wait until every process of it has stopped and the thaw cost a switch
 into each of its processes and two cgroup writes: on the CPU it shares with the harness, about as
 much as the rest of a round trip. Most agents need none of it. Once they have answered, their one
-process sleeps reading its pipe, and only the harness's next message can wake it. Four reads of
-/proc and the agent's cgroup (a few microseconds) show that:
+process sleeps reading the harness's pipe, and only the harness's next message can wake it. A few
+reads of /proc and the agent's cgroup (about 10 us) show that:
 
-- its process sleeps in a pipe read (its wait channel), and was not on a CPU from before that look
-  to after the last one (its count of turns on a CPU did not change): every look saw the same sleep;
-- it catches no signal: a timer it armed or an I/O signal it asked for would otherwise run its
-  handler (a signal it does not catch ends it, or is ignored: the first process of a PID namespace
-  ignores those whose default is to end it);
-- its group holds no process or thread but it and its supervisor, which only waits for it to end;
-- so no one can write to the pipe it reads but the harness: another pipe's writers are the agent's
-  own processes (none is awake) or none at all (sandboxes share nothing).
+- its process sleeps in read() (its system call) on a descriptor of the very pipe the harness writes
+  (the same inode): no other pipe will do, as the kernel itself may close another's last writer
+  (the garbage collector of UNIX sockets does, for a pipe end sent into a socket no one holds);
+- it was not on a CPU from before the first look to after the last one (its count of turns on a CPU
+  did not change): every look saw the same sleep;
+- it catches no signal, of all 64 (a timer it armed, an I/O signal it asked for, would run its
+  handler; one it does not catch is ignored, as the first process of a PID namespace ignores those
+  whose default is to end it, or ends it);
+- its group holds no process or thread but it and its supervisor, which only waits for it to end.
 
 Where any of it is not shown, the harness freezes the agent (`arena.sandbox.agent`).
 """
@@ -25,17 +26,24 @@ import os
 from pathlib import Path
 
 PIPE_READS = (b"pipe_read", b"anon_pipe_read", b"fifo_pipe_read")  # the wait channel's names across kernels
-_STAT_STATE, _STAT_CAUGHT = 0, 31  # fields 3 and 34 of /proc/PID/stat, counted from the one after the name
+READ_SYSCALL = {"x86_64": b"0", "aarch64": b"63"}.get(os.uname().machine)  # read(2), as /proc/PID/syscall shows it
 
 
 class IdleProof:
-    """Tells whether the agent's process `pid` is provably asleep until the harness writes to it,
-    `expected_tasks` being the tasks its group holds then (it, and its supervisor if any)."""
+    """Tells whether the agent's process `pid` is provably asleep until the harness writes to `pipe_fd`
+    (its end of the pipe the agent reads), `expected_tasks` being the tasks its group holds then (it,
+    and its supervisor if any); OSError where this kernel does not show what the proof reads."""
 
-    def __init__(self, pid: int, task_count: Path, expected_tasks: int):
+    def __init__(self, pid: int, pipe_fd: int, task_count: Path, expected_tasks: int):
+        if READ_SYSCALL is None:
+            raise OSError(f"no read system call number known for {os.uname().machine}")
+        pipe = os.fstat(pipe_fd)
+        self._pipe = (pipe.st_dev, pipe.st_ino)
+        self._descriptors = f"/proc/{pid}/fd"
         self._expected = expected_tasks
         self._fds: list[int] = []
-        for path in (f"/proc/{pid}/schedstat", f"/proc/{pid}/wchan", f"/proc/{pid}/stat", task_count):
+        for path in (f"/proc/{pid}/schedstat", f"/proc/{pid}/wchan", f"/proc/{pid}/syscall",
+                     f"/proc/{pid}/status", task_count):
             try:
                 self._fds.append(os.open(path, os.O_RDONLY | os.O_CLOEXEC))
             except OSError:
@@ -45,19 +53,23 @@ class IdleProof:
     def holds(self) -> bool:
         """True only if nothing of the agent can run before the harness's next message; False when
         not shown, whatever the reason (a process gone, a file this kernel does not have)."""
-        turns, wait, stat, tasks = self._fds
+        turns, wait, syscall, status, tasks = self._fds
         try:
             before = _turns_on_a_cpu(os.pread(turns, 256, 0))
             if os.pread(wait, 64, 0) not in PIPE_READS:
                 return False
-            # After the name, which the agent chooses and may fill with anything but a closing bracket
-            fields = os.pread(stat, 1024, 0).rsplit(b")", 1)[1].split()
-            if fields[_STAT_STATE] != b"S" or fields[_STAT_CAUGHT] != b"0":
+            number, descriptor = os.pread(syscall, 256, 0).split()[:2]
+            if number != READ_SYSCALL:
+                return False
+            read_from = os.stat(f"{self._descriptors}/{int(descriptor, 16)}")
+            if (read_from.st_dev, read_from.st_ino) != self._pipe:
+                return False
+            if not _asleep_catching_nothing(os.pread(status, 4096, 0)):
                 return False
             if int(os.pread(tasks, 64, 0)) != self._expected:
                 return False
             return _turns_on_a_cpu(os.pread(turns, 256, 0)) == before
-        except (OSError, ValueError, IndexError):
+        except (OSError, ValueError):
             return False
 
     def close(self) -> None:
@@ -69,3 +81,11 @@ class IdleProof:
 def _turns_on_a_cpu(schedstat: bytes) -> int:
     """How many times the process was put on a CPU (the third number of /proc/PID/schedstat)."""
     return int(schedstat.split()[2])
+
+
+def _asleep_catching_nothing(status: bytes) -> bool:
+    """From /proc/PID/status: asleep (S), and no handler for any signal (SigCgt: all 64 of them; the
+    mask in /proc/PID/stat shows only the first 31)."""
+    state = status.partition(b"\nState:\t")[2][:1]
+    caught = status.partition(b"\nSigCgt:\t")[2].split(b"\n", 1)[0]
+    return state == b"S" and caught != b"" and int(caught, 16) == 0
