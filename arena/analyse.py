@@ -151,11 +151,16 @@ def read_positions(path: str) -> list[str]:
     from arena.envs.othello import read_obf
 
     try:
-        return [problem.position for problem in read_obf(path)]
+        positions = [problem.position for problem in read_obf(path)]
     except OSError as exc:
         raise ArenaError(f"--obf {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise ArenaError(f"--obf {path}: {exc}") from None
+    if not positions:
+        raise ArenaError(f"--obf {path}: no position in it (one a line: the 64 squares from a1 row by row, "
+                         f"'-' empty, 'X' black, 'O' white, then the side to move, e.g. "
+                         f"'{'-' * 27}OX------XO{'-' * 27} X'; lines starting with '%' or '#' are comments)")
+    return positions
 
 
 def _parse(position: str, env: str, rule: str):

@@ -232,11 +232,15 @@ def parse_obf(line: str) -> ObfPosition:
 
 
 def read_obf(path: str | Path) -> list[ObfPosition]:
-    """Every position of an OBF file in order; blank lines and lines starting with '%' or '#' are skipped."""
+    """Every position of an OBF file in order; blank lines and lines starting with '%' or '#' are skipped.
+    A line that is not a position raises ValueError naming its number."""
     positions = []
-    for line in Path(path).read_text().splitlines():
+    for number, line in enumerate(Path(path).read_text().splitlines(), 1):
         if line.strip() and not line.lstrip().startswith(("%", "#")):
-            positions.append(parse_obf(line))
+            try:
+                positions.append(parse_obf(line))
+            except ValueError as exc:
+                raise ValueError(f"line {number}: {exc}") from None
     return positions
 
 

@@ -265,6 +265,14 @@ def test_analyse_solve_explains_bad_input(capsys, tmp_path):
     assert code == 1 and "POSITION or --obf" in err
     code, _, err = _run_cli(capsys, "analyse", "--solve", "--obf", tmp_path / "missing.obf")
     assert code == 1 and "missing.obf" in err
+    comments = tmp_path / "comments.obf"
+    comments.write_text("% only a comment\n\n")
+    code, _, err = _run_cli(capsys, "analyse", "--solve", "--obf", comments)
+    assert code == 1 and "comments.obf: no position in it" in err
+    bad = tmp_path / "bad.obf"
+    bad.write_text(f"% a position, then a line that is not one\n{FFO[0].position};\nXO X\n")
+    code, _, err = _run_cli(capsys, "analyse", "--solve", "--obf", bad)
+    assert code == 1 and "bad.obf: line 3:" in err
     code, _, err = _run_cli(capsys, "analyse", OthelloBoard(6).to_string(), "--solve")
     assert code == 1 and "8 x 8" in err
     # The opening would not be solved in a lifetime: without --time it is refused at once.
