@@ -71,9 +71,9 @@ class SandboxedAgent(AgentHandle):
     Its clock charges it only the time it used, not the time it waited for a CPU. Between its
     calls every process of the agent is frozen, where the host has a cgroup freezer: nothing it
     started works on its opponent's time (see `arena.sandbox.cgroups`); an agent shown to be
-    asleep on its pipe with nothing that could wake it is left so (`arena.sandbox.idle`). A process stops only once
-    it leaves the kernel, so after a move the next seat's turn waits for that, on this agent's
-    clock; CPU it uses after its other calls is charged to its next call.
+    asleep on its pipe with nothing that could wake it is left so (`arena.sandbox.idle`). A
+    process stops only once it leaves the kernel, so after a move the next seat's turn waits for
+    that, on this agent's clock; CPU it uses after its other calls is charged to its next call.
     """
 
     seats_an_agent_here = False  # the worker builds the agent's view from the seat's name and seed
