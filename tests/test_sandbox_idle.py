@@ -24,7 +24,7 @@ READS_ITS_PIPE = "os.read(0, 1)"  # stdin: a pipe nobody writes to until the tes
 @pytest.fixture
 def child(tmp_path):
     """child(setup, wait, tasks=1) -> an IdleProof of a new Python process that ran `setup`, then `wait`;
-    its group is said to hold `tasks` processes and threads."""
+    its group is said to have held at most `tasks` processes and threads at once."""
     started = []
 
     def start(setup: str, wait: str, tasks: int = 1) -> IdleProof:
@@ -34,9 +34,9 @@ def child(tmp_path):
         os.close(stdin)
         started.append((process, feed))
         assert process.stdout.read(5) == b"ready"
-        count = tmp_path / f"tasks-{process.pid}"
-        count.write_text(f"{tasks}\n")
-        proof = IdleProof(process.pid, feed, count, expected_tasks=1)
+        peak = tmp_path / f"tasks-{process.pid}"
+        peak.write_text(f"{tasks}\n")
+        proof = IdleProof(process.pid, feed, peak, expected_tasks=1)
         started[-1] += (proof,)
         return proof
 
@@ -92,8 +92,9 @@ def test_a_process_at_work_is_not_idle(child):
     assert never(child("", "while True: pass"))
 
 
-def test_a_process_whose_group_holds_another_task_is_not_idle(child):
-    """Its thread, asleep in a timed wait, wakes on its own: the group's count says so."""
+def test_a_process_whose_group_ever_held_another_task_is_not_idle(child):
+    """A thread, asleep in a timed wait, wakes on its own; one that ended may have swapped the
+    descriptor the read named after it began: the group's peak count tells of either."""
     proof = child("threading.Thread(target=time.sleep, args=(60,)).start()", READS_ITS_PIPE, tasks=2)
     assert never(proof)
 

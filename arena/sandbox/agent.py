@@ -447,10 +447,10 @@ class SandboxedAgent(AgentHandle):
             self._timer.unwatch(self._process.pid)
             if self._freezer is not None:
                 try:
-                    self._idle = IdleProof(self._agent_pid, self._channel.write_fd, self._cgroup.task_count_file(),
+                    self._idle = IdleProof(self._agent_pid, self._channel.write_fd, self._cgroup.task_peak_file(),
                                            len({self._agent_pid, self._process.pid}))
                 except OSError:
-                    pass  # frozen between its calls, as on hosts without /proc's wait channels
+                    pass  # frozen between its calls, as on kernels without pids.peak or /proc's wait channels
 
     def _over_time(self, what: str, budget: float, charged: float, stopped: bool = False) -> str:
         """Why a call ran out of time: what it cost the agent (before it was `stopped`, when it had

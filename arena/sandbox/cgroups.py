@@ -115,9 +115,9 @@ class AgentCgroup:
         for path in set(self.paths.values()):
             _write(path / "cgroup.procs", os.getpid())
 
-    def task_count_file(self) -> Path:
-        """The file counting the group's processes and threads."""
-        return self.paths["pids"] / "pids.current"
+    def task_peak_file(self) -> Path:
+        """The file holding the most processes and threads the group held at once (Linux 6.1+)."""
+        return self.paths["pids"] / "pids.peak"
 
     def cpu_reader(self) -> CounterReader:
         """A reader of the CPU nanoseconds used so far by every process of the agent."""

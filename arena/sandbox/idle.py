@@ -15,7 +15,9 @@ reads of /proc and the agent's cgroup (about 10 us) show that:
 - it catches no signal, of all 64 (a timer it armed, an I/O signal it asked for, would run its
   handler; one it does not catch is ignored, as the first process of a PID namespace ignores those
   whose default is to end it, or ends it);
-- its group holds no process or thread but it and its supervisor, which only waits for it to end.
+- its group never held a process or thread but it and its supervisor, which only waits for it to
+  end (pids.peak, not just the count now: a thread that shares its descriptors could swap the one
+  its read named, after the read began on another pipe, and end before the look).
 
 Where any of it is not shown, the harness freezes the agent (`arena.sandbox.agent`).
 """
@@ -31,10 +33,11 @@ READ_SYSCALL = {"x86_64": b"0", "aarch64": b"63"}.get(os.uname().machine)  # rea
 
 class IdleProof:
     """Tells whether the agent's process `pid` is provably asleep until the harness writes to `pipe_fd`
-    (its end of the pipe the agent reads), `expected_tasks` being the tasks its group holds then (it,
-    and its supervisor if any); OSError where this kernel does not show what the proof reads."""
+    (its end of the pipe the agent reads), `expected_tasks` being the most tasks its group may ever
+    have held (it, and its supervisor if any), as `task_peak` counts them; OSError where this kernel
+    does not show what the proof reads."""
 
-    def __init__(self, pid: int, pipe_fd: int, task_count: Path, expected_tasks: int):
+    def __init__(self, pid: int, pipe_fd: int, task_peak: Path, expected_tasks: int):
         if READ_SYSCALL is None:
             raise OSError(f"no read system call number known for {os.uname().machine}")
         pipe = os.fstat(pipe_fd)
@@ -43,7 +46,7 @@ class IdleProof:
         self._expected = expected_tasks
         self._fds: list[int] = []
         for path in (f"/proc/{pid}/schedstat", f"/proc/{pid}/wchan", f"/proc/{pid}/syscall",
-                     f"/proc/{pid}/status", task_count):
+                     f"/proc/{pid}/status", task_peak):
             try:
                 self._fds.append(os.open(path, os.O_RDONLY | os.O_CLOEXEC))
             except OSError:
@@ -53,7 +56,7 @@ class IdleProof:
     def holds(self) -> bool:
         """True only if nothing of the agent can run before the harness's next message; False when
         not shown, whatever the reason (a process gone, a file this kernel does not have)."""
-        turns, wait, syscall, status, tasks = self._fds
+        turns, wait, syscall, status, peak = self._fds
         try:
             before = _turns_on_a_cpu(os.pread(turns, 256, 0))
             if os.pread(wait, 64, 0) not in PIPE_READS:
@@ -66,7 +69,7 @@ class IdleProof:
                 return False
             if not _asleep_catching_nothing(os.pread(status, 4096, 0)):
                 return False
-            if int(os.pread(tasks, 64, 0)) != self._expected:
+            if int(os.pread(peak, 64, 0)) != self._expected:
                 return False
             return _turns_on_a_cpu(os.pread(turns, 256, 0)) == before
         except (OSError, ValueError):
