@@ -16,8 +16,11 @@ reads of /proc and the agent's cgroup (about 10 us) show that:
   handler; one it does not catch is ignored, as the first process of a PID namespace ignores those
   whose default is to end it, or ends it);
 - its group never held a process or thread but it and its supervisor, which only waits for it to
-  end (pids.peak, not just the count now: a thread that shares its descriptors could swap the one
-  its read named, after the read began on another pipe, and end before the look).
+  end (pids.peak, the most it ever held: a thread sharing its descriptors could have swapped the one
+  its read named after the read began on another pipe, and ended before the look).
+
+Only the harness writes to that pipe: the agent, another user, cannot open it again through /proc to
+get a writer of its own (the pipe is the harness's, mode 0600), and the harness keeps its end open.
 
 Where any of it is not shown, the harness freezes the agent (`arena.sandbox.agent`).
 """
