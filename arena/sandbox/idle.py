@@ -19,8 +19,9 @@ reads of /proc and the agent's cgroup (about 10 us) show that:
   end (pids.peak, the most it ever held: a thread sharing its descriptors could have swapped the one
   its read named after the read began on another pipe, and ended before the look).
 
-Only the harness writes to that pipe: the agent, another user, cannot open it again through /proc to
-get a writer of its own (the pipe is the harness's, mode 0600), and the harness keeps its end open.
+Only the harness writes to that pipe: an agent run as another user cannot even open it again through
+/proc (the pipe is the harness's, mode 0600), and a writer of its own would need it awake to write;
+the harness keeps its end open, so no end of file comes either.
 
 Where any of it is not shown, the harness freezes the agent (`arena.sandbox.agent`).
 """
