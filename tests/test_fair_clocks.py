@@ -324,6 +324,8 @@ def test_an_agent_asleep_on_its_pipe_between_calls_is_left_unfrozen(submissions,
     agent = SandboxedAgent(load(submissions / "random"), time_per_move=5.0)
     try:
         result = play_match("othello", [agent, RandomAgent()], seed=0)
+        if agent._idle is None:
+            pytest.skip("this kernel does not show what the proof reads (pids.peak: Linux 6.1)")
     finally:
         agent.close()
     assert [a.status for a in result.agents] == [Status.OK, Status.OK], result.agents[0].detail
