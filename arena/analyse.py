@@ -148,7 +148,7 @@ def solve_position(position: str, time_limit: float | None = None) -> Solution:
 
 def read_positions(path: str) -> list[str]:
     """The positions of an OBF file (Edax's and the FFO suite's form), in the board's text format."""
-    from arena.envs.othello import read_obf
+    from arena.envs.othello import OthelloBoard, read_obf
 
     try:
         positions = [problem.position for problem in read_obf(path)]
@@ -159,7 +159,7 @@ def read_positions(path: str) -> list[str]:
     if not positions:
         raise ArenaError(f"--obf {path}: no position in it (one a line: the 64 squares from a1 row by row, "
                          f"'-' empty, 'X' black, 'O' white, then the side to move, e.g. "
-                         f"'{'-' * 27}OX------XO{'-' * 27} X'; lines starting with '%' or '#' are comments)")
+                         f"'{OthelloBoard().to_string()}'; lines starting with '%' or '#' are comments)")
     return positions
 
 
