@@ -582,7 +582,7 @@ def test_reward_code_in_training_reads_the_frames_keys_and_observations_as_there
 
     def keys_and_view(env) -> float:  # the learner is "player" in its reward terms, whichever seat it has
         seen.append((np.asarray(env.cur_action[0]).copy(), np.asarray(env.cur_action[1]).copy(), env.observe(0)))
-        env.logger[0] = "read"
+        env.logger[0]["read"] = True  # its own fighter's line, whichever seat it has
         env.add_reward(0, 0.5)  # to its own fighter, whichever seat it has
         return 0.0
 
@@ -595,7 +595,8 @@ def test_reward_code_in_training_reads_the_frames_keys_and_observations_as_there
     mine, theirs, observed = seen[-1]
     assert np.array_equal(mine, pressed) and not np.array_equal(theirs, pressed)
     assert np.array_equal(observed, observation)  # its own observation
-    assert learner.raw.logger == ["read", ""]  # a line it wrote, cleared each frame
+    lines = learner.raw.logger  # what each fighter's frame logged, and what reward code added
+    assert lines[seat]["read"] and "read" not in lines[1 - seat] and lines[seat]["reward"] == "0.000"
     assert learner.raw.rewards == {seat: 0.5, 1 - seat: 0.0}
 
 

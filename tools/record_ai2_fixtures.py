@@ -7,7 +7,8 @@ competition's repository (UTMIST/UTMIST-AI2, with its requirements: pymunk, pyga
     cd path/to/UTMIST-AI2 && SDL_VIDEODRIVER=dummy python /path/to/arena/tools/record_ai2_fixtures.py
 
 It writes tests/fixtures/ai2/rules.json: for each scenario its seed, where the fighters were
-placed, their keys frame by frame, and what the original game did with them.
+placed, their keys frame by frame, what the original game did with them, and what it wrote in
+`env.logger` each frame (each fighter's last state transition and, while attacking, its move).
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def record(env_module, scenario: dict) -> dict:
         for player, (x, y) in zip(players, scenario["place"]):
             player.body.position = (x, y)
     frames = max(len(scenario["p0"]), len(scenario["p1"]))
-    rows = []
+    rows, logs = [], []
     for frame in range(frames):
         p0 = scenario["p0"][frame] if frame < len(scenario["p0"]) else ""
         p1 = scenario["p1"][frame] if frame < len(scenario["p1"]) else ""
@@ -124,7 +125,14 @@ def record(env_module, scenario: dict) -> dict:
         rows.append([round(float(v), 5) for v in (
             fighter_row(players[0], observations[0]) + fighter_row(players[1], observations[1])
             + [platform.position.x, platform.position.y, platform.velocity.x, platform.velocity.y])])
-    return {**scenario, "first_on_right": players[0].start_position[0] > 0, "frames": rows}
+        logs.append([log_entry(line) for line in env.logger])
+    return {**scenario, "first_on_right": players[0].start_position[0] > 0, "frames": rows, "logs": logs}
+
+
+def log_entry(line: dict) -> list:
+    """A fighter's `env.logger` line: its transition text and its move's name (None when not attacking)."""
+    move = line.get("move_type")
+    return [line["transition"], None if move is None else move.name]
 
 
 def main() -> None:

@@ -148,7 +148,9 @@ views do). Reward code reads `env.objects["player"]` / `["opponent"]` (see `Figh
 (`env.objects["Hammer0"]`, `["Spear1"]`, `["DroppedSpear2"]`, ...: `name`, `body.position`,
 `world_pos`),
 `env.cur_action` (both fighters' keys this frame: `[0]` the player's), `env.observe(0)` (the player's
-observation; `1` the opponent's), `env.logger` (a line each it may write, cleared every frame),
+observation; `1` the opponent's), `env.logger` (after each step a dict per fighter as the competition's
+fighters write it: 'transition', its last change of state as 'StandingState -> AttackState', and
+'move_type' while it attacks; a reward manager adds 'reward' and 'total_reward' as text),
 `env.add_reward(i, r)` and `env.rewards` (what was added this frame; nothing else reads it, as there),
 `env.terminated`, `env.dt`, `env.fps`, `env.steps`, `env.stage_width_tiles`,
 `env.stage_height_tiles`, `env.get_spawner_info()`, `env.get_stats(i)`, `env.load_attacks()` (the

@@ -86,6 +86,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         self._observed_weapons: list[float] | None = None  # set by follow_observation
         self._objects_of: Any = None  # the game whose weapons `objects` last listed, and those weapons
         self._lying: dict[str, Any] = {}
+        self._logger: list[Any] | None = ["", ""]
         self.game = Game(random.Random(0), self._signals, stocks, max_timesteps,
                          pixels_per_unit=self.resolution.pixels_per_unit)
         self._renderer = None
@@ -132,6 +133,20 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
     @property
     def players(self) -> list[Any]:
         return self.game.players
+
+    @property
+    def logger(self) -> list[Any]:
+        """What each fighter's frame wrote, as in the competition's env: after a step a dict each, its
+        last change of state under 'transition' ('StandingState -> AttackState'; 'InAirState' before any)
+        and, while it attacks, its move under 'move_type'; reward code may add to them (a RewardManager
+        writes 'reward' and 'total_reward' in its fighter's). '' each after a reset."""
+        if self._logger is None:  # made when first read in a frame: most frames nothing reads it
+            self._logger = [_log_line(fighter) for fighter in self.game.players]
+        return self._logger
+
+    @logger.setter
+    def logger(self, lines: list[Any]) -> None:
+        self._logger = lines
 
     @property
     def steps(self) -> int:
@@ -241,9 +256,9 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         (observations, rewards, infos, terminated, truncated), the last two the same for both (truncated
         only when not terminated). The single-agent view steps the game through it."""
         game = self.game
-        # What reward code reads of the frame, as in the competition's env: both fighters' keys, a line of
-        # text each it may write, and rewards it may add (which, as there, nothing else reads).
-        self.cur_action, self.logger, self.rewards = {0: action_0, 1: action_1}, ["", ""], {0: 0.0, 1: 0.0}
+        # What reward code reads of the frame, as in the competition's env: both fighters' keys, what each
+        # fighter's frame logged, and rewards it may add (which, as there, nothing else reads).
+        self.cur_action, self._logger, self.rewards = {0: action_0, 1: action_1}, None, {0: 0.0, 1: 0.0}
         game.step(_keys(action_0), _keys(action_1))
         both = self._both_observations()
         if self.reward_managers:
@@ -306,3 +321,11 @@ def _keys(action: Any) -> np.ndarray:
         return np.zeros(len(R.KEY_NAMES), np.float32)
     return action if isinstance(action, np.ndarray) else np.asarray(action, np.float64)
 
+
+def _log_line(fighter: Any) -> dict[str, Any]:
+    """A fighter's line of `logger` for the frame just played."""
+    line: dict[str, Any] = {"transition": fighter.state_str}
+    state = fighter.state
+    if state is fighter.states["attack"]:
+        line["move_type"] = state.move_type
+    return line

@@ -33,7 +33,8 @@ class Fighter:
     For reward code: `body.position.x/.y`, `body.velocity`, `body.angle` and `body.angular_velocity`
     (a tilt of about 1e-8, from contacts), `damage` (percent, 0 to 700),
     `damage_taken_this_frame`, `damage_taken_this_stock` (since the last respawn),
-    `damage_taken_total`, `damage_done`, `stocks`, `state` (a state instance), `cur_action` (the
+    `damage_taken_total`, `damage_done`, `stocks`, `state` (a state instance), `state_str` (its last
+    change of state, "StandingState -> AttackState"; "InAirState" before any), `cur_action` (the
     last action), `input.key_status[key]` (see `PlayerInputHandler`), `weapon` ("Punch", "Spear" or
     "Hammer"), `prev_x` and `prev_y` (position before the last physics step), `facing`
     (Facing.RIGHT = 1 or Facing.LEFT = -1), `is_on_floor()`, `agent_id` (0 or 1),
@@ -87,6 +88,7 @@ class Fighter:
         in_air = self.states["in_air"]
         in_air.set_jumps(0, 0, 0)
         self.state: PlayerObjectState = in_air
+        self.state_str = "InAirState"  # its last change of state, as "StandingState -> AttackState"
         self.facing = Facing.RIGHT if spawn[0] < 0 else Facing.LEFT
         self.opponent: Fighter = self  # set by the game once both exist
         self.keys = [False] * len(Key)
@@ -126,6 +128,7 @@ class Fighter:
         body.vx += self.damage_velocity[0] + self.target_vel[0]
         body.vy += self.damage_velocity[1] + self.target_vel[1]
         if following is not None:
+            self.state_str = f"{type(self.state).__name__} -> {type(following).__name__}"
             following.reset(self.state)
             self.state.exit()
             self.state = following

@@ -363,10 +363,11 @@ class _Quiet:
 
 
 STATE_NAMES = [cls.name for cls in STATE_CLASSES]
+STATE_CLASS_NAMES = [cls.__name__ for cls in STATE_CLASSES]  # by state number
 FACINGS = {1: R.Facing.RIGHT, -1: R.Facing.LEFT}
 HORIZONTAL = tuple(HorizontalState)
 MOVE_TYPES = {move.value: move for move in MoveType}
-# FightingBatch.state_numbers: per fighter these 45 values, then its keys held, just pressed and just
+# FightingBatch.state_numbers: per fighter these 46 values, then its keys held, just pressed and just
 # released (10 each); after both fighters the platform (x, y, vx, vy) and each spawner (weapon index
 # or -1, x, y, spawned_at, last_spawn, cooldown). NaN stands for None.
 FIGHTER_FIELDS = ("x", "y", "vx", "vy", "angle", "angular_velocity", "gravity", "prev_x", "prev_y", "hurt_x",
@@ -375,7 +376,7 @@ FIGHTER_FIELDS = ("x", "y", "vx", "vy", "angle", "angular_velocity", "gravity", 
                   "turnaround_timer", "backdash_timer", "timer", "taunt_timer", "move_type", "move_weapon", "power",
                   "cast", "cast_frame", "move_frame", "damage", "damage_taken_this_frame",
                   "damage_taken_this_stock", "damage_taken_total", "damage_done", "stocks", "weapon",
-                  "just_got_hit", "hitbox_live", "hit_frames", "last_hit_x", "last_hit_y", "horizontal")
+                  "just_got_hit", "hitbox_live", "hit_frames", "last_hit_x", "last_hit_y", "horizontal", "left_state")
 KEYS = len(R.KEY_NAMES)
 FIGHTER_NUMBERS = len(FIGHTER_FIELDS) + 3 * KEYS
 # The timers (FIGHTER_FIELDS) each state keeps, by state number.
@@ -398,7 +399,7 @@ def _refresh_fighter(fighter: Fighter, v: list[float], action: Any) -> None:
      recoveries_left, jump_timer, invincible_timer, dodge_cooldown, dodge_timer, stun_frames, grounded_dodge, _, _, _,
      _, _, move_type, move_weapon, power, cast, cast_frame, move_frame, damage, damage_taken_this_frame,
      damage_taken_this_stock, damage_taken_total, damage_done, stocks, weapon, just_got_hit, hitbox_live, hit_frames,
-     last_hit_x, last_hit_y, horizontal) = v[:len(FIGHTER_FIELDS)]
+     last_hit_x, last_hit_y, horizontal, left_state) = v[:len(FIGHTER_FIELDS)]
     body = fighter.body
     body.x, body.y, body.vx, body.vy, body.gravity = x, y, vx, vy, gravity != 0
     body.angle, body.angular_velocity = angle, angular_velocity
@@ -446,3 +447,5 @@ def _refresh_fighter(fighter: Fighter, v: list[float], action: Any) -> None:
         current.cast_frames[current.cast_idx] = int(cast_frame)
         manager.frame = int(move_frame)
     fighter.state = state
+    fighter.state_str = (f"{STATE_CLASS_NAMES[int(left_state)]} -> {STATE_CLASS_NAMES[number]}" if left_state >= 0
+                         else "InAirState")

@@ -104,6 +104,9 @@ class RewardManager:
         reward = terms + self.collected_signal_rewards
         self.collected_signal_rewards = 0.0
         self.total_reward += reward
+        lines = getattr(env, "logger", None)
+        if lines and isinstance(lines[0], dict):  # its fighter's line of the frame, as there: shown on the HUD
+            lines[0]["reward"], lines[0]["total_reward"] = f"{terms:.3f}", f"{self.total_reward:.3f}"
         return float(reward)
 
 
@@ -137,6 +140,11 @@ class Perspective:
     def rewards(self) -> dict[int, float]:
         both = self._env.rewards
         return {0: both[1], 1: both[0]}
+
+    @property
+    def logger(self) -> list[Any]:
+        both = self._env.logger
+        return [both[1], both[0]]
 
     def add_reward(self, agent: int, reward: float) -> None:
         self._env.add_reward(1 - agent, reward)

@@ -182,6 +182,7 @@ struct Fighter {
   Input input;
   StateData states[STATES];
   int state = IN_AIR, facing = 1;
+  int left_state = -1;  // the state its last change of state left (-1: none yet), for the transition's text
   double damage = 0, damage_taken_this_frame = 0, damage_taken_this_stock = 0, damage_taken_total = 0;
   double damage_done = 0;
   int stocks = 3, weapon = PUNCH, pickup_lock = 0;
@@ -609,6 +610,7 @@ class Game {
     if (following != STAY) {
       reset_state(f, following, f.state);
       exit_state(f, f.state);
+      f.left_state = f.state;
       f.state = following;
       enter_state(f, following);
     }

@@ -138,7 +138,7 @@ class WarehouseBrawl(FightingEnv):
         """One frame: `action[0]` and `action[1]` are the fighters' keys (10 values, > 0.5 pressed)."""
         self.cur_action = action
         self.rewards = {agent: 0 for agent in AGENTS}
-        self.logger = ["", ""]
+        self._logger = None  # each fighter's line, made from its frame when read
         self.camera.process()
         game = self.game
         game.step(*(np.asarray(action[agent], np.float64) for agent in AGENTS))  # keys read > 0.5 exactly, as there
