@@ -131,8 +131,11 @@ def round_trips(boxed: SandboxedAgent, local: LocalAgent, echo: Echo, observatio
     for _ in range(3000):  # warm up where the processes now run
         boxed.act(observation)
         echo.round_trip(request)
-    samples = {"pipe": [], "sandbox": [], "local": [], "clock": []}
+    samples = {"pipe": [], "sandbox": [], "local": [], "clock": [], "proof": []}
     timer = boxed._timer  # the fair clock's four kernel-counter reads, as one call makes them
+    proof = boxed._idle  # the reads that show the agent asleep on its pipe after a call, as the harness makes them
+    if proof is None or not proof.holds():
+        raise SystemExit("this kernel does not show an agent asleep on its pipe: the sandbox freezes it instead")
 
     def clock_reads() -> None:
         timer.start()
@@ -150,6 +153,7 @@ def round_trips(boxed: SandboxedAgent, local: LocalAgent, echo: Echo, observatio
         cpu["sandbox"].append(mine + (boxed._timer._read_cpu() - before) / 1e9)
         samples["local"] += timed_calls(lambda: local.act(observation), calls)[0]
         samples["clock"] += timed_calls(clock_reads, calls)[0]
+        samples["proof"] += timed_calls(proof.holds, calls)[0]
     stats = {}
     for name, times in samples.items():
         times.sort()
@@ -253,7 +257,7 @@ def main() -> None:
         ]
     local_median = statistics.median(stats["local"]["median"] for stats in trips.values())
     one_cpu = next(iter(trips.values()))
-    floor = one_cpu["pipe"]["median"] + one_cpu["clock"]["median"] + one_cpu["local"]["median"]
+    floor = sum(one_cpu[part]["median"] for part in ("pipe", "clock", "proof", "local"))
     round_trip = min(stats["sandbox"]["median"] for stats in trips.values())
     boxed, apart, local = steps["sandboxed"], steps["apart"], steps["local"]
     step_budget = 3 * (local["step"] + round_trip)
@@ -268,9 +272,11 @@ def main() -> None:
         f"| | in-process `LocalAgent` | {local_median * us:.1f} µs | | |",
         "",
         f"Sandbox / pipe (targets: at most 2x each): {'; '.join(ratios)}.",
-        f"With both processes on one CPU, a round trip that keeps the fair clock cannot cost less than the pipe's "
-        f"round trip, the clock's four kernel-counter reads ({one_cpu['clock']['median'] * us:.1f} µs) and the "
-        f"agent's own predict() ({one_cpu['local']['median'] * us:.1f} µs in-process): {floor * us:.1f} µs, "
+        f"With both processes on one CPU, a round trip that keeps the fair clock and lets nothing of the agent run "
+        f"between calls cannot cost less than the pipe's round trip, the clock's four kernel-counter reads "
+        f"({one_cpu['clock']['median'] * us:.1f} µs), the reads that show the agent asleep on its pipe after its "
+        f"answer ({one_cpu['proof']['median'] * us:.1f} µs; freezing it instead costs more) and the agent's own "
+        f"predict() ({one_cpu['local']['median'] * us:.1f} µs in-process): {floor * us:.1f} µs, "
         f"**{floor / one_cpu['pipe']['median']:.1f}x** the pipe's median before any encoding, decoding or Python "
         f"dispatch; the sandbox is {one_cpu['sandbox']['median'] / floor:.1f}x that floor.",
         "",
