@@ -259,6 +259,24 @@ def test_refused_uploads_are_counted_and_one_upload_is_checked_at_a_time(site):
         pass
 
 
+def test_a_second_upload_while_one_is_checked_is_refused_before_its_body_is_read(site):
+    """One participant holds at most one upload's bytes in the server, however many it sends at once."""
+    pulled = []
+
+    def body():  # streamed without a Content-Length, past the size cap
+        for _ in range(64):
+            pulled.append(1)
+            yield bytes(1 << 20)
+
+    alice = site.store.participant_for_token(site.alice_token)
+    with site.app.state.competition.upload_gate.entered(alice.id):  # her first upload, being checked
+        answer = site.client.post("/api/submissions", content=body(),
+                                  headers={"Authorization": f"Bearer {site.alice_token}"})
+    assert answer.status_code == 429 and "still being checked" in answer.json()["error"]
+    assert len(pulled) <= 1
+    assert site.upload(_zip({"agent.py": RANDOM_AGENT})).status_code == 201
+
+
 def test_a_submission_refused_at_validation_leaves_no_files(site):
     crashing = "class SubmittedAgent:\n    def __init__(self, *a, **k):\n        raise RuntimeError('no')\n"
     submission = site.upload(_zip({"agent.py": crashing})).json()

@@ -241,6 +241,38 @@ def test_a_submissions_page_plots_its_rating_after_each_of_its_games(tmp_path):
     assert sampled.points[-1].rating == history.points[-1].rating
 
 
+def test_rating_histories_are_computed_one_at_a_time_and_at_most_once_a_minute_while_games_come(tmp_path, monkeypatch):
+    """A visitor's reload costs no new history while games are being recorded, and visitors asking
+    at once do not each compute one: whoever finds one being computed is shown the last one made."""
+    from arena.serve import history
+
+    tiny = Tiny(tmp_path, "othello", {}, 2, games_played=4, max_steps=8, entrants=2)
+    (submission, entrant), (other, _) = tiny.submissions[:2]
+    results = tiny.app.state.competition.results.results()
+    now = [1000.0]
+    monkeypatch.setattr(history.time, "monotonic", lambda: now[0])
+    reads = []
+
+    def every_result():
+        reads.append(len(results))
+        return results
+
+    def shown(recorded, who=entrant):
+        return history.remembered_history(str(tmp_path), every_result, recorded, who, "othello")
+
+    first = shown(4)
+    assert len(reads) == 1 and first.games == 4
+    assert shown(4) is first and shown(5) is first and len(reads) == 1  # a game since, but made moments ago
+    now[0] += history.FRESH_SECONDS
+    assert shown(5) is not first and len(reads) == 2
+    with history._drawing:  # another visitor's history is being computed
+        assert shown(6) is not None and len(reads) == 2  # the last one made, not a new one
+        assert shown(6, who=2) is None  # none made yet for this one
+        page = tiny.client.get(f"/submissions/{other}").text
+        assert "Being drawn: reload the page in a moment." in page and "<svg" not in page
+    assert shown(6, who=2).games == 4 and len(reads) == 3
+
+
 def test_a_submission_without_games_has_no_plot(tmp_path):
     tiny = Tiny(tmp_path, "othello", {}, 2, games_played=0, entrants=2)
     page = tiny.client.get(f"/submissions/{tiny.submissions[0][0]}").text

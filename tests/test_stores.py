@@ -119,6 +119,27 @@ def test_record_many_stores_a_block_in_one_transaction_and_a_match_only_once(dat
     store.close()
 
 
+def test_results_are_read_by_match_by_entrant_and_latest_first_as_all_of_them_filtered(database):
+    store = results_store(database, entrants=3, matches=6)
+    store.add_to_schedule([(1, 11, (2, 3)), (1, 12, (3, 1))])
+    store.acquire_lease()
+    store.record_many([(m, result(m), None) for m in store.schedule() if m.match_id != 4])  # 4 is not played
+    every = store.results()
+    assert [m.match_id for m in every] == [1, 2, 3, 5, 6, 7, 8]
+
+    def ids(matches):
+        return [(m.match_id, [s.entrant_id for s in m.seats]) for m in matches]
+
+    assert ids(store.results(match_id=7)) == ids(every[5:6]) == [(7, [2, 3])]
+    assert store.results(match_id=4) == [] and store.results(match_id=99) == []
+    assert ids(store.results(entrant_id=3)) == [(7, [2, 3]), (8, [3, 1])]
+    assert ids(store.results(entrant_id=1, latest=3)) == [(5, [1, 2]), (6, [2, 1]), (8, [3, 1])]
+    assert ids(store.results(latest=2)) == ids(every[-2:])
+    assert store.results(match_id=8, entrant_id=2) == [] and ids(store.results(match_id=8, entrant_id=1)) == [(8, [3, 1])]
+    assert store.results(match_id=1) == every[:1]  # whole records, seats and all
+    store.close()
+
+
 def test_a_block_that_fails_half_way_records_none_of_its_matches(database):
     store = results_store(database)
     store.acquire_lease()

@@ -32,7 +32,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from markupsafe import Markup
 from starlette.applications import Starlette
@@ -49,7 +49,10 @@ from arena.errors import ArenaError
 from arena.serve.pages import LEADERBOARD_JS, REPLAY_JS, render
 from arena.serve.store import DISQUALIFIED, CompetitionStore, Participant, Submission, TokenChecksBusy
 from arena.serve.uploads import UploadGate, UploadLimits, UploadRefused, take_upload, too_large
-from arena.tournament.store import ResultsStore
+from arena.tournament.store import MatchRecord, ResultsStore
+
+if TYPE_CHECKING:
+    from arena.serve.history import History
 
 SESSION_COOKIE = "arena_session"
 LOGIN_CSRF_COOKIE = "arena_login_csrf"
@@ -150,7 +153,7 @@ class Competition:
     def game(self, match_id: int) -> dict[str, Any] | None:
         """What a game's page shows, or None if no such game is recorded."""
         with self._results_lock:
-            found = [m for m in self.results.results() if m.match_id == match_id]
+            found = self.results.results(match_id=match_id)
         if not found:
             return None
         match = found[0]
@@ -177,9 +180,8 @@ class Competition:
         games = []
         if submission.entrant_id is not None:
             with self._results_lock:
-                mine = [m for m in self.results.results() if any(s.entrant_id == submission.entrant_id
-                                                                 for s in m.seats)]
-            for match in mine[::-1][:GAMES_SHOWN]:
+                mine = self.results.results(entrant_id=submission.entrant_id, latest=GAMES_SHOWN)
+            for match in reversed(mine):
                 seat = next(s for s in match.seats if s.entrant_id == submission.entrant_id)
                 games.append({"id": match.match_id, "seats": " vs ".join(s.name for s in match.seats),
                               "result": result_of(match, seat)})
@@ -187,13 +189,18 @@ class Competition:
                 "row": rows[0] if rows else None,
                 "games": games}
 
-    def rating_history(self, submission: Submission) -> list:
-        """The submission's rating after each of its games (see `arena.serve.history`)."""
+    def rating_history(self, submission: Submission) -> History | None:
+        """The submission's rating after each of its games (see `arena.serve.history`); None while
+        another history is being computed and this one never was."""
         from arena.serve.history import remembered_history
 
+        def every_result() -> list[MatchRecord]:
+            with self._results_lock:
+                return self.results.results()
+
         with self._results_lock:
-            results = self.results.results()
-        return remembered_history(str(self.config.db), results, submission.entrant_id, self.config.env)
+            recorded = self.results.finished_count()
+        return remembered_history(str(self.config.db), every_result, recorded, submission.entrant_id, self.config.env)
 
     def participant_page(self, participant_id: int) -> dict[str, Any] | None:
         """What a participant's public page shows: their submissions, statuses and ratings (never a
@@ -372,7 +379,10 @@ def _rating_plot(competition: Competition, submission: Submission) -> Markup:
 
     if submission.entrant_id is None:
         return Markup("")
-    return Markup(rating_svg(competition.rating_history(submission), submission.name))
+    history = competition.rating_history(submission)
+    if history is None:
+        return Markup("<p>Being drawn: reload the page in a moment.</p>")
+    return Markup(rating_svg(history, submission.name))
 
 
 async def _participant_page(request: Request) -> Response:
@@ -545,27 +555,26 @@ async def _upload_form(request: Request) -> Response:
                               True, 411)
     if int(length) > limit + FORM_OVERHEAD:
         return await _me_page(request, too_large(int(length), limit), True, 413)
-    form = await request.form(max_files=1, max_fields=4, max_part_size=4096)
-    if not _csrf_ok(request, form, session[1]):
-        return _csrf_refused()
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        return await _me_page(request, "Choose a zip file to upload.", True, 400)
-    data = await upload.read(limit + 1)
     try:
-        submission = await _take(competition, session[0], data, upload.filename or "")
+        with competition.upload_gate.entered(session[0].id):  # before the body: one at a time is read
+            form = await request.form(max_files=1, max_fields=4, max_part_size=4096)
+            if not _csrf_ok(request, form, session[1]):
+                return _csrf_refused()
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                return await _me_page(request, "Choose a zip file to upload.", True, 400)
+            submission = await _take(competition, session[0], await upload.read(limit + 1), upload.filename or "")
     except UploadRefused as exc:
         return await _me_page(request, f"Upload refused: {exc}", True, exc.status)
+    competition.on_upload()
     return await _me_page(request, f"Submission #{submission.id} received; it is being validated.")
 
 
 async def _take(competition: Competition, participant: Participant, data: bytes, filename: str) -> Submission:
+    """Check and store an upload; the caller holds the participant's place in the upload gate."""
     config = competition.config
-    with competition.upload_gate.entered(participant.id):
-        submission = await run_in_threadpool(take_upload, competition.store, participant, data, config.env,
-                                             config.uploads_dir, config.limits, filename, config.options)
-    competition.on_upload()
-    return submission
+    return await run_in_threadpool(take_upload, competition.store, participant, data, config.env,
+                                   config.uploads_dir, config.limits, filename, config.options)
 
 
 # --- API --------------------------------------------------------------------------------------
@@ -587,15 +596,17 @@ async def _api_upload(request: Request) -> Response:
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > limit:
         return _api_error(too_large(int(length), limit), 413)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return _api_error(too_large(len(body), limit), 413)
     try:
-        submission = await _take(competition, participant, bytes(body), request.query_params.get("filename", ""))
+        with competition.upload_gate.entered(participant.id):  # before the body: one at a time is read
+            body = bytearray()
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    raise UploadRefused(too_large(len(body), limit), 413)
+            submission = await _take(competition, participant, bytes(body), request.query_params.get("filename", ""))
     except UploadRefused as exc:
         return _api_error(str(exc), exc.status)
+    competition.on_upload()
     return JSONResponse(_json(submission), status_code=201)
 
 

@@ -3,8 +3,9 @@
 The rating after a game is the fit over every game recorded up to it (in match id order, as
 the leaderboard rates them): `arena.ratings.rate` on that prefix, so the last point is the
 leaderboard's rating. An entrant with many games gets at most `POINTS` of them, evenly spaced
-and always including its first and last: one fit each, so a history costs at most `POINTS` fits,
-and `remembered_history` keeps it until the next game is recorded.
+and always including its first and last: one fit each, so a history costs at most `POINTS` fits;
+`remembered_history` keeps it, computes one at a time, and while games are being recorded
+makes a kept one again at most once a minute.
 
 The plot is drawn on the server (no script): the rating, its 95% interval as a band, a dot per
 point with a tooltip naming the game. Every piece of text in it is escaped.
@@ -13,10 +14,11 @@ point with a tooltip naming the game. Every piece of text in it is escaped.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from html import escape
-from typing import Hashable, Sequence
+from typing import Callable, Hashable, Sequence
 
 from arena.envs import entry
 from arena.errors import ArenaError
@@ -25,6 +27,7 @@ from arena.tournament.store import MatchRecord
 
 POINTS = 100  # most points in a history
 REMEMBERED = 256  # histories kept by remembered_history, the least recently shown dropped first
+FRESH_SECONDS = 60.0  # a history kept is shown this long after games were recorded since it was made
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 28, 36  # room for the axes' labels
 
@@ -68,20 +71,37 @@ def rating_history(results: Sequence[MatchRecord], entrant_id: int, env: str, po
     return History(method, shown, len(mine))
 
 
-_remembered: OrderedDict[tuple, History] = OrderedDict()
+_remembered: OrderedDict[tuple, tuple[History, int, float]] = OrderedDict()  # -> (history, results, when)
 _remembered_lock = threading.Lock()
+_drawing = threading.Lock()  # held while a history is computed: one at a time, whoever asks
 
 
-def remembered_history(source: Hashable, results: Sequence[MatchRecord], entrant_id: int, env: str) -> History:
-    """`rating_history`, computed once for `source` (the results' store) until its results change."""
-    key = (source, entrant_id, env, len(results), results[-1].match_id if results else None)
+def remembered_history(source: Hashable, every_result: Callable[[], Sequence[MatchRecord]], recorded: int,
+                       entrant_id: int, env: str) -> History | None:
+    """`rating_history` over `every_result()` of `source` (a results store holding `recorded` games),
+    computed again only once games were recorded since and `FRESH_SECONDS` have passed, and by one
+    caller at a time: a history costs up to `POINTS` fits over every result, so visitors asking
+    while games are being played would otherwise each pay for a new one. A caller that finds one
+    being computed gets the last one made, even if games were recorded since, or None if there is
+    none yet."""
+    key = (source, entrant_id, env)
     with _remembered_lock:
-        if key in _remembered:
+        kept = _remembered.get(key)
+        if kept is not None:
             _remembered.move_to_end(key)
-            return _remembered[key]
-    history = rating_history(results, entrant_id, env)
+            history, counted, when = kept
+            if counted == recorded or time.monotonic() - when < FRESH_SECONDS:
+                return history
+    if not _drawing.acquire(blocking=False):
+        return kept[0] if kept is not None else None
+    try:
+        results = every_result()
+        history = rating_history(results, entrant_id, env)
+    finally:
+        _drawing.release()
     with _remembered_lock:
-        _remembered[key] = history
+        _remembered[key] = (history, len(results), time.monotonic())
+        _remembered.move_to_end(key)
         while len(_remembered) > REMEMBERED:
             _remembered.popitem(last=False)
     return history

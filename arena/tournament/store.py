@@ -30,7 +30,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from arena import __version__
 from arena.db import open_database, unusable
@@ -167,6 +167,25 @@ class MatchRecord:
         return first[0] if len(first) == 1 else None
 
 
+def _chosen_matches(match_id: int | None, entrant_id: int | None,
+                    latest: int | None) -> tuple[Callable[[str], str], list[int]]:
+    """`ResultsStore.results`' choice as a WHERE clause on a match id column (empty: every match), and its arguments."""
+    conditions, arguments = [], []
+    if match_id is not None:
+        conditions.append("match_id = ?")
+        arguments.append(int(match_id))
+    if entrant_id is not None:
+        conditions.append("match_id IN (SELECT match_id FROM result_seats WHERE entrant_id = ?)")
+        arguments.append(int(entrant_id))
+    if not conditions and latest is None:
+        return lambda column: "", arguments
+    ids = "SELECT match_id FROM results" + "".join(f" {'AND' if i else 'WHERE'} {c}" for i, c in enumerate(conditions))
+    if latest is not None:
+        ids += " ORDER BY match_id DESC LIMIT ?"
+        arguments.append(int(latest))
+    return lambda column: f" WHERE {column} IN ({ids})", arguments
+
+
 class ResultsStore:
     """A tournament's database (created on first use): an SQLite file's path or a postgresql:// URL."""
 
@@ -296,17 +315,23 @@ class ResultsStore:
                 stored += 1
         return stored
 
-    def results(self) -> list[MatchRecord]:
-        """Every finished match, in match id order."""
+    def results(self, match_id: int | None = None, entrant_id: int | None = None,
+                latest: int | None = None) -> list[MatchRecord]:
+        """Finished matches in match id order: every one, or only match `match_id`, only those in which
+        `entrant_id` had a seat, only the `latest` ones, or these together (a page shows a few
+        without reading them all)."""
+        chosen, arguments = _chosen_matches(match_id, entrant_id, latest)
         names = {e.id: e.name for e in self.entrants()}
         seats: dict[int, list[SeatRecord]] = {}
-        for row in self._db.execute("SELECT * FROM result_seats ORDER BY match_id, seat"):
-            match_id, _, entrant, score, rank, status, detail, moves, time_used = row
-            seats.setdefault(match_id, []).append(
+        for row in self._db.execute(f"SELECT * FROM result_seats{chosen('match_id')} ORDER BY match_id, seat",
+                                    arguments):
+            match, _, entrant, score, rank, status, detail, moves, time_used = row
+            seats.setdefault(match, []).append(
                 SeatRecord(entrant, names[entrant], score, rank, status, detail, moves, time_used))
         rows = self._db.execute(
             "SELECT r.match_id, s.round, r.seed, r.env, r.env_options, r.outcome, r.replay, r.steps, r.duration, "
-            "r.arena_version, r.finished_at FROM results r JOIN schedule s USING (match_id) ORDER BY r.match_id")
+            f"r.arena_version, r.finished_at FROM results r JOIN schedule s USING (match_id){chosen('r.match_id')} "
+            "ORDER BY r.match_id", arguments)
         return [MatchRecord(i, rnd, seed, env, json.loads(options), tuple(seats.get(i, ())), outcome, replay, steps,
                             duration, version, finished)
                 for i, rnd, seed, env, options, outcome, replay, steps, duration, version, finished in rows]
