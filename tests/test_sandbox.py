@@ -467,6 +467,37 @@ class SubmittedAgent(Agent):
     assert any(s["weapons"] for s in seen) and len({tuple(s["player"]) for s in seen}) > 50
 
 
+def test_a_submissions_own_files_may_be_larger_than_what_its_agent_may_write(write_submission):
+    """Weights bigger than the cap on a file the agent writes are copied in whole; writing is still capped."""
+    code = """
+import numpy as np
+from arena.agents import Agent
+
+class SubmittedAgent(Agent):
+    def _initialize(self):
+        with open("weights.bin", "rb") as weights:
+            self.weights = len(weights.read())
+        try:
+            with open("copy.bin", "wb") as copy:
+                copy.write(bytes(self.weights))
+            self.wrote = "all"
+        except OSError as exc:
+            self.wrote = exc.errno
+
+    def predict(self, obs):
+        assert (self.weights, self.wrote) == (3 << 20, 27), (self.weights, self.wrote)  # EFBIG
+        return int(np.flatnonzero(obs["action_mask"])[0])
+"""
+    folder = write_submission("heavy", code)
+    (folder / "weights.bin").write_bytes(bytes(3 << 20))
+    agent = SandboxedAgent(load(folder), time_per_move=1.0, limits=replace(LIMITS, max_file_mb=1))
+    try:
+        result = play_match("othello", [agent, RandomAgent()], seed=0)
+    finally:
+        agent.close()
+    assert result.agents[0].status == OK, result.agents[0].detail
+
+
 def test_the_time_bank_forgives_occasional_slow_moves(write_submission):
     code = """
 import time

@@ -30,8 +30,8 @@ PENDING_SIGNALS = 256
 # --- resource limits -------------------------------------------------------------------------
 
 
-def set_resource_limits(memory_bytes: int | None, file_bytes: int, processes: int | None, open_files: int) -> None:
-    """Cap file size, open files, (when given) address space and processes; no core files, no raised
+def set_resource_limits(memory_bytes: int | None, processes: int | None, open_files: int) -> None:
+    """Cap open files, (when given) address space and processes; no core files, no raised
     priority (real-time or below nice 0), no memory locked past what Python needs and few timers and
     queued signals. Hard limits too.
 
@@ -40,17 +40,26 @@ def set_resource_limits(memory_bytes: int | None, file_bytes: int, processes: in
     shared by every process on it (full, it refuses every unprivileged open, pipe and socket).
     Priority is set here, not inherited: a harness allowed more must not pass that on.
     """
-    for limit, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_FSIZE, file_bytes),
-                         (resource.RLIMIT_NOFILE, open_files), (resource.RLIMIT_CORE, 0),
+    for limit, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_NOFILE, open_files), (resource.RLIMIT_CORE, 0),
                          (resource.RLIMIT_NPROC, processes), (resource.RLIMIT_RTPRIO, 0),
                          (resource.RLIMIT_NICE, NICE_CEILING), (resource.RLIMIT_MEMLOCK, LOCKED_BYTES),
                          (resource.RLIMIT_SIGPENDING, PENDING_SIGNALS)):
         if value is not None:
-            hard = resource.getrlimit(limit)[1]  # a harness capped lower passes its own cap on
-            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-            resource.setrlimit(limit, (value, value))
+            _cap(limit, value)
+
+
+def limit_file_size(file_bytes: int) -> None:
+    """Cap the size of a file the process writes, hard limit too: set once the submission's own
+    files (weights larger than the cap, say) are copied into its folder."""
+    _cap(resource.RLIMIT_FSIZE, file_bytes)
     # Writing past the file limit should fail with an error, not kill the worker silently.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def _cap(limit: int, value: int) -> None:
+    hard = resource.getrlimit(limit)[1]  # a harness capped lower passes its own cap on
+    value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+    resource.setrlimit(limit, (value, value))
 
 
 def process_budget(extra: int) -> int | None:

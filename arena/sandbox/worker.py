@@ -51,7 +51,7 @@ def main(argv: list[str]) -> None:
     if "--confined" not in flags:
         if config["cgroup"]:
             AgentCgroup.from_config(config["cgroup"]).join()
-        confine.set_resource_limits(config["memory_bytes"], config["file_bytes"], config["nproc"], config["open_files"])
+        confine.set_resource_limits(config["memory_bytes"], config["nproc"], config["open_files"])
         child = isolate.enter_namespaces()
         if child:
             isolate.supervise(child)
@@ -120,6 +120,7 @@ class _Worker:
             writable += [Path("/tmp"), Path("/dev/shm")]  # private to this sandbox
         else:
             shutil.copytree(config["origin"], self.folder, symlinks=True)  # its writable copy, on the host
+        confine.limit_file_size(config["file_bytes"])  # what it writes, not the files it was submitted with
         if config["landlock"]:
             confine.landlock(read_paths=[*software, *map(Path, SYSTEM_READ_PATHS)], write_paths=writable)
         os.chdir(self.folder)
