@@ -17,7 +17,7 @@ import pytest
 
 from arena.envs.fighting.env import WarehouseBrawl
 from arena.envs.fighting.game import Game
-from arena.envs.fighting.rewards import RewardManager, RewTerm
+from arena.envs.fighting.rewards import SIGNAL_NAMES, RewardManager, RewTerm
 from fighting_keys import action
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "ai2" / "rules.json").read_text())
@@ -39,15 +39,21 @@ def placed_env(scenario: dict, engine: str) -> WarehouseBrawl:
     return env
 
 
-def logged(scenario: dict, engine: str) -> list[list[list]]:
-    """What `env.logger` held after each frame of the scenario, in the fixture's form."""
+def logged(scenario: dict, engine: str, peek: bool = False) -> list[list[list]]:
+    """What `env.logger` held after each frame of the scenario, in the fixture's form; with `peek`,
+    every signal's handler reads it too, within the step."""
     env = placed_env(scenario, engine)
+    peeked = []
+    if peek:
+        for name in SIGNAL_NAMES:
+            getattr(env, name).connect(lambda env, **_: peeked.append(list(env.logger)))
     frames = []
     for frame in range(len(scenario["frames"])):
         keys = [script[frame] if frame < len(script) else "" for script in (scenario["p0"], scenario["p1"])]
         env.step({"player_0": action(keys[0]), "player_1": action(keys[1])})
         frames.append([[line["transition"], line["move_type"].name if "move_type" in line else None]
                        for line in env.logger])
+    assert not peek or peeked, "no signal fired"
     return frames
 
 
@@ -64,6 +70,31 @@ def test_the_logger_reads_as_the_competitions_each_frame(scenario, engine):
     if engine == "native":
         pytest.importorskip("arena._native")
     assert first_difference(logged(scenario, engine), scenario["logs"]) is None
+
+
+@pytest.mark.parametrize("engine", ["python", "native"])
+@pytest.mark.parametrize("name", ["hit_near_nlight", "light_held", "trade", "knocked_out"])
+def test_a_signal_handler_reading_the_logger_within_a_step_changes_nothing_read_after_it(name, engine):
+    if engine == "native":
+        pytest.importorskip("arena._native")
+    scenario = next(s for s in SCENARIOS if s["name"] == name)
+    assert first_difference(logged(scenario, engine, peek=True), scenario["logs"]) is None
+
+
+@pytest.mark.parametrize("engine", ["python", "native"])
+def test_a_reset_keeps_the_last_frames_lines_as_the_competitions_env_does(engine):
+    if engine == "native":
+        pytest.importorskip("arena._native")
+    env = WarehouseBrawl(engine=engine)
+    env.reset(seed=1)
+    assert env.logger == ["", ""]
+    for _ in range(5):
+        env.step({"player_0": action(""), "player_1": action("")})
+    last = env.logger
+    env.reset(seed=2)
+    assert env.logger is last and [line["transition"] for line in last] == ["InAirState", "InAirState"]
+    env.step({"player_0": action(""), "player_1": action("")})
+    assert env.logger is not last
 
 
 def test_the_fixtures_log_renewed_stuns_and_every_move():

@@ -139,7 +139,8 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         """What each fighter's frame wrote, as in the competition's env: after a step a dict each, its
         last change of state under 'transition' ('StandingState -> AttackState'; 'InAirState' before any)
         and, while it attacks, its move under 'move_type'; reward code may add to them (a RewardManager
-        writes 'reward' and 'total_reward' in its fighter's). '' each after a reset."""
+        writes 'reward' and 'total_reward' in its fighter's). '' each in a new env, and within a step
+        (a signal's handler); a reset keeps the last frame's."""
         if self._logger is None:  # made when first read in a frame: most frames nothing reads it
             self._logger = [_log_line(fighter) for fighter in self.game.players]
         return self._logger
@@ -221,6 +222,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         if seed is not None:
             self._seeds = random.Random(seed)
         game_seed = self._seeds.getrandbits(64)
+        self._logger = self.logger  # the last frame's lines stay, as there (a new env starts with '' each)
         if self.engine == "native":
             if self._batch is None:
                 self._batch = make_batch(1, stocks=self.stocks, max_frames=self.max_timesteps, autoreset=False,
@@ -231,7 +233,6 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
                              pixels_per_unit=self.resolution.pixels_per_unit)
         self.agents = list(AGENTS)
         self.cur_action = {0: np.zeros(len(R.KEY_NAMES), np.float32), 1: np.zeros(len(R.KEY_NAMES), np.float32)}
-        self.logger = ["", ""]
         self.rewards = {0: 0.0, 1: 0.0}
         if self.reward_managers is None:
             self.reward_managers = self._seat_reward_managers()
@@ -258,8 +259,9 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         game = self.game
         # What reward code reads of the frame, as in the competition's env: both fighters' keys, what each
         # fighter's frame logged, and rewards it may add (which, as there, nothing else reads).
-        self.cur_action, self._logger, self.rewards = {0: action_0, 1: action_1}, None, {0: 0.0, 1: 0.0}
+        self.cur_action, self._logger, self.rewards = {0: action_0, 1: action_1}, ["", ""], {0: 0.0, 1: 0.0}
         game.step(_keys(action_0), _keys(action_1))
+        self._logger = None  # each line made from the frame when first read, not from a signal's moment within it
         both = self._both_observations()
         if self.reward_managers:
             rewards = tuple(seat[0].process(seat[1], self.dt) if seat else 0.0 for seat in self.reward_managers)

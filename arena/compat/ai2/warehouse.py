@@ -60,7 +60,6 @@ class WarehouseBrawl(FightingEnv):
         self.mode = mode
         self.train_mode = train_mode
         self.agents = list(AGENTS)
-        self.logger = ["", ""]
         self.rewards = {agent: 0 for agent in AGENTS}
         self.seed = None
         self.agent_names = ["Team 1", "Team 2"]
@@ -138,10 +137,11 @@ class WarehouseBrawl(FightingEnv):
         """One frame: `action[0]` and `action[1]` are the fighters' keys (10 values, > 0.5 pressed)."""
         self.cur_action = action
         self.rewards = {agent: 0 for agent in AGENTS}
-        self._logger = None  # each fighter's line, made from its frame when read
+        self.logger = ["", ""]
         self.camera.process()
         game = self.game
         game.step(*(np.asarray(action[agent], np.float64) for agent in AGENTS))  # keys read > 0.5 exactly, as there
+        self._logger = None  # each fighter's line, made from the frame when first read
         return self._observe_both(), self.rewards, self.terminated, game.steps >= self.max_timesteps, {}
 
     def observe(self, agent: int) -> np.ndarray:
