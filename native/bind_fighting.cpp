@@ -361,7 +361,8 @@ void bind_fighting(py::module_& m) {
   py::class_<fg::Batch>(m, "FightingBatch",
                         "N fighting games stepped together (see arena.envs.fighting.native.make_batch).")
       .def(py::init([](const py::list& moves, const std::vector<uint64_t>& seeds, int stocks, int max_frames,
-                       int first_on_right, int threads, bool autoreset, double pixels_per_unit) {
+                       int first_on_right, int threads, bool autoreset, double pixels_per_unit,
+                       bool platform_pauses) {
              if (seeds.empty()) throw std::invalid_argument("FightingBatch: needs at least one game (seed)");
              if (stocks < 1 || max_frames < 1)
                throw std::invalid_argument("FightingBatch: stocks and max_frames must be at least 1, got " +
@@ -374,12 +375,13 @@ void bind_fighting(py::module_& m) {
              options.stocks = stocks;
              options.max_frames = max_frames;
              options.pixels_per_unit = pixels_per_unit;
+             options.platform_pauses = platform_pauses;
              return new fg::Batch(move_table(moves), seeds, options, first_on_right < 0 ? -1 : (first_on_right ? 1 : 0),
                                   threads, autoreset);
            }),
            py::arg("moves"), py::arg("seeds"), py::arg("stocks") = 3, py::arg("max_frames") = 2700,
            py::arg("first_on_right") = -1, py::arg("threads") = 1, py::arg("autoreset") = true,
-           py::arg("pixels_per_unit") = 48.0)
+           py::arg("pixels_per_unit") = 48.0, py::arg("platform_pauses") = true)
       .def("__copy__", [](const fg::Batch& b) { return new fg::Batch(b); })
       .def(
           "__deepcopy__", [](const fg::Batch& b, py::dict) { return new fg::Batch(b); }, py::arg("memo"),

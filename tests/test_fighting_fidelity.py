@@ -119,6 +119,49 @@ def test_the_platform_glides_as_in_the_competition_to_the_last_bit():
             assert (body.x, body.y, body.vx, body.vy) == PLATFORM[frame], frame
 
 
+# The same after frames of the competition's `run_match` (its battles' loop: ConstantAgent against
+# ConstantAgent, 900 frames), which works the platform's speed out once more before each frame, so that it
+# turns at its path's ends without the frame's stop the env makes (frame 33: still the same).
+RUN_MATCH_PLATFORM = {
+    33: (-0.6680386661324176, 1.6680386661324176, -0.3857575341537717, 0.3857575341537717),
+    399: (-0.6339773664834512, 1.6339773664834518, 0.393426033171209, -0.3934260331712092),
+    832: (0.6204098810849618, 0.3795901189150381, -0.4057700059173403, 0.40577000591734036),
+    899: (-0.6925371075279595, 1.6925371075279594, -0.36138659534084305, 0.36138659534084305),
+}
+
+
+def test_without_its_pauses_the_platform_glides_as_in_the_competitions_run_match():
+    game = Game(random.Random(0), quiet_signals(), platform_pauses=False)
+    for frame in range(max(RUN_MATCH_PLATFORM) + 1):
+        game.step(action(""), action(""))
+        body = game.platform.body
+        if frame in RUN_MATCH_PLATFORM:
+            assert (body.x, body.y, body.vx, body.vy) == RUN_MATCH_PLATFORM[frame], frame
+
+
+def test_the_native_engine_glides_the_platform_without_pauses_too():
+    pytest.importorskip("arena._native")
+    from arena.envs.fighting.native import FIGHTER_NUMBERS, make_batch
+
+    batch = make_batch(1, [0], max_frames=max(RUN_MATCH_PLATFORM) + 1, autoreset=False, platform_pauses=False)
+    for frame in range(max(RUN_MATCH_PLATFORM) + 1):
+        batch.step(np.zeros((1, 2, 10), np.float32))
+        if frame in RUN_MATCH_PLATFORM:
+            numbers = batch.state_numbers(0)[2 * FIGHTER_NUMBERS:2 * FIGHTER_NUMBERS + 4]
+            assert tuple(numbers) == RUN_MATCH_PLATFORM[frame], frame
+
+
+def test_run_match_moves_the_platform_as_the_competitions_run_match():
+    from arena.compat.ai2 import ConstantAgent, RewardManager, RewTerm, run_match
+
+    seen = []
+    watch = RewardManager({"platform": RewTerm(func=lambda env: seen.append(
+        tuple(env.objects["platform1"].body.position) + tuple(env.objects["platform1"].body.velocity)) or 0.0,
+        weight=1.0)})
+    run_match(ConstantAgent, ConstantAgent, max_timesteps=900, reward_manager=watch)
+    assert {frame: seen[frame] for frame in RUN_MATCH_PLATFORM} == RUN_MATCH_PLATFORM
+
+
 def test_the_native_engine_glides_the_platform_so_too():
     pytest.importorskip("arena._native")
     from arena.envs.fighting.native import FIGHTER_NUMBERS, make_batch

@@ -170,8 +170,6 @@ within 0.05 units and one frame; tests/test_fighting_weapons.py does the same fo
 dropped and taken. What still differs, and why:
 - Seeding: there, sides, weapon spawns and taunt poses come from Python's global `random`; here
   from the env's seed, so a seed replays a match exactly and two envs never share a stream.
-- `run_match` there computes the platform's speed twice a frame, so in its matches the platform
-  does not pause at its ends for a frame; here it pauses, as the bare env there does.
 - A move whose cast must be held (`mustBeHeld`) would crash there when released; no move in the
   data uses it, and here it is not supported.
 - Gravity cannot be switched off by a move there (its switch sets an attribute the physics never
@@ -189,6 +187,9 @@ dropped and taken. What still differs, and why:
 - `max_timesteps`: frames in a match (default 2700, 90 s; PettingZoo's `max_cycles`, given to the
   module's `parallel_env`, `raw_env` or `env`, sets it).
 - `stocks`: stocks per fighter (default 3).
+- `platform_pauses`: whether the moving platform stops for a frame at each end of its path, as in
+  the competition's env (default True); False moves it as the competition's `run_match` does, the
+  function its battles were played with (`arena.compat.ai2`'s `run_match` plays so).
 - `reward_manager`: a `RewardManager` that shapes both seats' rewards (default none).
 - `subscribe_reward_signals`: whether the env connects the manager's signal terms to its signals at
   the first reset (default True); the competition's self-play env leaves it to its training code.

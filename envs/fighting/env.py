@@ -47,7 +47,8 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
     def __init__(self, render_mode: str | None = None, resolution: CameraResolution | str = "low",
                  max_timesteps: int = R.MATCH_FRAMES, stocks: int = R.STOCKS,
                  reward_manager: RewardManager | None = None, engine: str = "native",
-                 observation_dtype: str = "float64", subscribe_reward_signals: bool = True):
+                 observation_dtype: str = "float64", subscribe_reward_signals: bool = True,
+                 platform_pauses: bool = True):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"fighting: render_mode must be one of {self.metadata['render_modes']}, "
                              f"got {render_mode!r}")
@@ -63,6 +64,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         self.resolution = CameraResolution.of(resolution)
         self.max_timesteps = max_timesteps
         self.stocks = stocks
+        self.platform_pauses = platform_pauses
         self.fps = R.FPS
         self.dt = R.DT
         self.possible_agents = list(AGENTS)
@@ -226,11 +228,12 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         if self.engine == "native":
             if self._batch is None:
                 self._batch = make_batch(1, stocks=self.stocks, max_frames=self.max_timesteps, autoreset=False,
-                                         pixels_per_unit=self.resolution.pixels_per_unit)
+                                         pixels_per_unit=self.resolution.pixels_per_unit,
+                                         platform_pauses=self.platform_pauses)
             self.game = NativeGame(self._batch, game_seed, self._signals, self.stocks, self.max_timesteps)
         else:
             self.game = Game(random.Random(game_seed), self._signals, self.stocks, self.max_timesteps,
-                             pixels_per_unit=self.resolution.pixels_per_unit)
+                             pixels_per_unit=self.resolution.pixels_per_unit, platform_pauses=self.platform_pauses)
         self.agents = list(AGENTS)
         self.cur_action = {0: np.zeros(len(R.KEY_NAMES), np.float32), 1: np.zeros(len(R.KEY_NAMES), np.float32)}
         self.rewards = {0: 0.0, 1: 0.0}

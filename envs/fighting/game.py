@@ -21,7 +21,10 @@ class Game:
     `signals` maps the signal names (`win_signal`, `knockout_signal`, `hit_during_stun`,
     `weapon_equip_signal`, `weapon_drop_signal`) to objects with `emit(agent=...)`. `pixels_per_unit`
     is the render scale that sizes the weapons lying about, as in the competition's game
-    (`CameraResolution.pixels_per_unit`; 48: LOW).
+    (`CameraResolution.pixels_per_unit`; 48: LOW). The platform stops for a frame at each end of its
+    path, as in the competition's env, unless `platform_pauses` is False: then it turns at once, as
+    in the competition's `run_match` (the one its battles were played with), which works the
+    platform's speed out once more before each frame.
 
     A frame runs as the competition's does: both fighters read their keys; the platform, then
     fighter 0, then fighter 1 act (so fighter 0's hits land on fighter 1 in the same frame, and
@@ -32,8 +35,9 @@ class Game:
 
     def __init__(self, rng: random.Random, signals: Mapping[str, Any], stocks: int = R.STOCKS,
                  max_frames: int = R.MATCH_FRAMES, first_on_right: bool | None = None,
-                 pixels_per_unit: float = 48.0):
+                 pixels_per_unit: float = 48.0, platform_pauses: bool = True):
         self.rng = rng
+        self.platform_pauses = platform_pauses
         self.signals = signals
         self.stocks = stocks
         self.max_frames = max_frames
@@ -75,6 +79,8 @@ class Game:
         second.process(action_1)
         self._judge_knockouts()
         self.platform.physics_process()
+        if not self.platform_pauses:
+            self.platform.physics_process()
         first.physics_process()
         second.physics_process()
         weapons = self.armory.physics_process()

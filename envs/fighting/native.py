@@ -108,9 +108,10 @@ def move_table() -> list[list[dict[str, Any] | None]]:
 
 def make_batch(n: int = 1, seeds: Iterable[int] | int | None = None, *, stocks: int = R.STOCKS,
                max_frames: int = R.MATCH_FRAMES, first_on_right: bool | None = None, threads: int = 1,
-               autoreset: bool = True, pixels_per_unit: float = 48.0):
+               autoreset: bool = True, pixels_per_unit: float = 48.0, platform_pauses: bool = True):
     """`n` native fighting games; `seeds` one per game (an int: seeds, seeds + 1, ...; None: 0, 1, ...).
-    `pixels_per_unit` is the render scale that sizes the weapons (`CameraResolution.pixels_per_unit`)."""
+    `pixels_per_unit` is the render scale that sizes the weapons (`CameraResolution.pixels_per_unit`);
+    `platform_pauses` as `game.Game`'s."""
     from arena import _native
 
     if seeds is None:
@@ -124,7 +125,7 @@ def make_batch(n: int = 1, seeds: Iterable[int] | int | None = None, *, stocks: 
         raise ValueError("make_batch: seeds must be below 2**64")
     side = -1 if first_on_right is None else int(bool(first_on_right))
     return _native.FightingBatch(move_table(), np.array(seeds, np.uint64), stocks, max_frames, side, threads, autoreset,
-                                 pixels_per_unit)
+                                 pixels_per_unit, platform_pauses)
 
 
 class SpawnerView:

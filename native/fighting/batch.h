@@ -20,7 +20,7 @@ class Batch {
         int threads, bool autoreset)
       : table_(table), options_(options), first_on_right_(first_on_right), autoreset_(autoreset),
         size_(static_cast<int>(seeds.size())), games_(seeds.size()), seeders_(seeds.size()),
-        track_(platform_track(options.max_frames)), observations_(seeds.size() * 2 * OBS_SIZE),
+        track_(platform_track(options.max_frames, options.platform_pauses)), observations_(seeds.size() * 2 * OBS_SIZE),
         terminal_observations_(seeds.size() * 2 * OBS_SIZE),
         rewards_(seeds.size() * 2), terminated_(seeds.size()), truncated_(seeds.size()), events_(seeds.size() * 2),
         pool_(std::max(1, std::min(threads, std::max(1, static_cast<int>(seeds.size()))))) {

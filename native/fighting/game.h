@@ -247,13 +247,14 @@ struct PlatformFrame {
   bool moving_to_w2;
 };
 
-inline std::vector<PlatformFrame> platform_track(int frames) {
+inline std::vector<PlatformFrame> platform_track(int frames, bool pauses) {
   std::vector<PlatformFrame> track(static_cast<size_t>(frames));
   Platform platform;
   platform.body.x = PLATFORM_START_X;
   platform.body.y = PLATFORM_START_Y;
   for (PlatformFrame& frame : track) {
     platform.process();
+    if (!pauses) platform.process();
     frame = {platform.body.vx, platform.body.vy, platform.moving_to_w2};
     Body& body = platform.body;  // as World::step moves a solid
     if (body.vx != 0.0 || body.vy != 0.0) {
@@ -319,6 +320,9 @@ struct Options {
   int stocks = 3;
   int max_frames = 30 * 90;
   double pixels_per_unit = 48.0;  // the render scale that sizes the weapons (CameraResolution.pixels_per_unit)
+  // The platform stops for a frame at each end of its path, as in the competition's env; false: it
+  // turns at once, as in the competition's run_match, which works its speed out again every frame.
+  bool platform_pauses = true;
 };
 
 // --- game.py ----------------------------------------------------------------------------------
@@ -350,6 +354,7 @@ class Game {
     steps = 0;
     max_frames = options.max_frames;
     stocks = options.stocks;
+    platform_pauses_ = options.platform_pauses;
     weapon_half_width = WEAPON_PICTURE_WIDTH / options.pixels_per_unit / 2;
     weapon_half_height = (WEAPON_PICTURE_HEIGHT / options.pixels_per_unit + WEAPON_BODY_PADDING) / 2;
     dropped_pickup_height = WEAPON_PICTURE_HEIGHT / options.pixels_per_unit;
@@ -475,6 +480,7 @@ class Game {
   const MoveTable* table_ = nullptr;
   const PlatformFrame* track_ = nullptr;
   int track_frames_ = 0;
+  bool platform_pauses_ = true;
 
   void init_spawner(Spawner& s, int side, double height, int first_cooldown) {
     s = Spawner();
@@ -595,6 +601,7 @@ class Game {
       platform.moving_to_w2 = frame.moving_to_w2;
     } else {
       platform.process();
+      if (!platform_pauses_) platform.process();
     }
   }
 

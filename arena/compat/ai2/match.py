@@ -41,7 +41,9 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
     keyboard in real time. `reward_manager`, if given, is fed every frame from agent_1's side
     (read its `total_reward` and `term_totals` after). Each call plays a new random seed;
     `max_timesteps` beyond the game's longest match plays the longest (see `longest`);
-    `train_mode` is accepted for compatibility and changes nothing.
+    `train_mode` is accepted for compatibility and changes nothing. The platform turns at the ends of
+    its path without stopping, as in the competition's `run_match`, which its battles were played with
+    (the env's default, `platform_pauses=True`, stops it for a frame, as the competition's env does).
     """
     from arena.envs import make_raw
     from arena.match import play_match
@@ -50,7 +52,7 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
     agents = [a() if (isinstance(a, type) or not hasattr(a, "predict")) else a for a in (agent_1, agent_2)]
     names = [agent_1_name or "agent_1", agent_2_name or "agent_2"]
     human = any(isinstance(a, UserInputAgent) for a in agents)
-    env = make_raw("fighting", render_mode="human" if human else None,
+    env = make_raw("fighting", render_mode="human" if human else None, platform_pauses=False,  # as its battles
                    resolution=CameraResolution.of(resolution).name.lower(), max_timesteps=longest(max_timesteps))
     raw = env.unwrapped
     raw.agent_names = names
