@@ -28,6 +28,8 @@ _CONFUSABLE = str.maketrans({
     "р": "p", "ѕ": "s", "т": "t", "у": "y", "х": "x", "ԁ": "d", "ɡ": "g", "ο": "o", "α": "a", "ν": "v", "ρ": "p",
     "τ": "t", "υ": "u", "ι": "i", "κ": "k", "χ": "x", "ε": "e", "ı": "i", "ℓ": "l", "0": "o", "1": "l",
 })
+# Strokes that sans-serif type draws alike: capital I (case-folded to i), small l, the digit one.
+_ONE_STROKE = str.maketrans({"i": "l", "|": "l"})
 
 
 def printable(name: str, limit: int = MAX_SHOWN) -> str:
@@ -73,10 +75,10 @@ def lookalikes(names: Iterable[str]) -> dict[str, list[str]]:
 
 def skeleton(name: str) -> str:
     """What `name` looks like: NFKC, case-folded, without marks or invisible characters, and
-    with look-alike letters of other scripts read as Latin."""
+    with look-alike letters of other scripts read as Latin, and I, i, l and 1 as one."""
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
     visible = "".join(c for c in folded if unicodedata.category(c) not in ("Mn", "Me", *_INVISIBLE) and not c.isspace())
-    return visible.translate(_CONFUSABLE)
+    return visible.translate(_CONFUSABLE).translate(_ONE_STROKE)
 
 
 def scripts(name: str) -> set[str]:

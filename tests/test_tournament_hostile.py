@@ -283,6 +283,8 @@ def test_names_are_made_safe_for_terminals_and_files():
     flagged = lookalikes(["paypal", "p\u0430ypal", "greedy", "ｇｒｅｅｄｙ", "random", "dr\u0430gon"])
     assert flagged == {"paypal": ["p\u0430ypal"], "p\u0430ypal": ["paypal"], "greedy": ["ｇｒｅｅｄｙ"],
                        "ｇｒｅｅｄｙ": ["greedy"], "dr\u0430gon": []}
+    assert lookalikes(["alice", "aIice", "al1ce", "bob"]) == {  # capital I, small l, digit one: alike in sans-serif
+        "alice": ["aIice", "al1ce"], "aIice": ["al1ce", "alice"], "al1ce": ["aIice", "alice"]}
 
 
 # --- one process per store -------------------------------------------------------------------
