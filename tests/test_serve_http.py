@@ -137,3 +137,52 @@ def test_a_response_left_unread_is_dropped_and_one_read_slowly_comes_whole(port,
                 break
             time.sleep(0.02)
         assert reply.startswith(b"HTTP/1.1 200 OK") and len(reply) > BIG
+
+
+def held_open(port: int, count: int) -> list[socket.socket]:
+    """`count` connections that send nothing, each accepted by the server before the next is made."""
+    held = []
+    for _ in range(count):
+        client = socket.create_connection(("127.0.0.1", port))
+        client.sendall(b"GET / HTTP/1.1\r\nHost: arena\r\n\r\n")  # answered: the server took it in
+        client.settimeout(30)
+        assert client.recv(1000).startswith(b"HTTP/1.1 200 OK")
+        held.append(client)
+    return held
+
+
+def closed_at_once(port: int) -> bool:
+    with socket.create_connection(("127.0.0.1", port)) as client:
+        client.settimeout(30)
+        try:
+            client.sendall(b"GET / HTTP/1.1\r\nHost: arena\r\n\r\n")
+            return read_until_closed(client) == b""
+        except (BrokenPipeError, ConnectionResetError):
+            return True
+
+
+def test_connections_past_the_servers_cap_are_closed_as_they_come(port, monkeypatch):
+    monkeypatch.setattr(http, "MAX_CONNECTIONS", 4)
+    held = held_open(port, 4)
+    try:
+        assert closed_at_once(port)
+    finally:
+        for client in held[:2]:
+            client.close()
+    time.sleep(0.2)  # the server sees them closed
+    assert not closed_at_once(port)  # room again
+    for client in held[2:]:
+        client.close()
+
+
+def test_one_address_may_hold_only_its_share_of_the_connections(port, monkeypatch):
+    monkeypatch.setattr(http, "MAX_PER_ADDRESS", 3)
+    monkeypatch.setattr(http, "_is_this_machine", lambda host: False)  # as a client elsewhere
+    held = held_open(port, 3)
+    try:
+        assert closed_at_once(port)
+        monkeypatch.setattr(http, "_is_this_machine", lambda host: True)  # a proxy on this machine: not capped
+        assert not closed_at_once(port)
+    finally:
+        for client in held:
+            client.close()

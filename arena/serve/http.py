@@ -10,11 +10,17 @@ server, until none is left for anyone else. Here a connection is dropped when
 - a response is read slower than that while the server waits for the client to read it (its send
   buffer full), as the bytes the client's TCP has acknowledged tell (the kernel's buffers between
   the two hold megabytes, so what leaves the server's buffer says nothing for a long while).
+
+And a connection is closed as soon as it is made when MAX_CONNECTIONS are open already (the
+process keeps the rest of its open files for playing: replays, the database), or MAX_PER_ADDRESS
+from its address (not counting the machine's own: a proxy in front of the server connects from
+there), so that one client cannot take every connection, nor many the files play needs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 import struct
 from typing import Callable
@@ -22,6 +28,8 @@ from typing import Callable
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 HEAD_SECONDS = 10.0
+MAX_CONNECTIONS = 1024
+MAX_PER_ADDRESS = 64
 MIN_RATE = 1024
 RATE_SECONDS = 10.0
 # Where Linux's struct tcp_info keeps tcpi_bytes_acked (since Linux 4.1).
@@ -38,7 +46,19 @@ class TimelyProtocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        if self._one_too_many():
+            self._drop()
+            return
         self._arm(HEAD_SECONDS, self._head_overdue)
+
+    def _one_too_many(self) -> bool:
+        """Whether this connection goes past MAX_CONNECTIONS, or MAX_PER_ADDRESS from its address."""
+        if len(self.connections) > MAX_CONNECTIONS:
+            return True
+        host = self.client[0] if self.client else None
+        if host is None or _is_this_machine(host):
+            return False
+        return sum(1 for other in self.connections if other.client and other.client[0] == host) > MAX_PER_ADDRESS
 
     def data_received(self, data: bytes) -> None:
         awaiting_head = not self._in_request()
@@ -125,3 +145,10 @@ class TimelyProtocol(H11Protocol):
         # Not close(): it would wait for the send buffer to empty, for ever if the client never
         # reads (uvicorn's keep-alive timeout closes connections that way).
         self.transport.abort()
+
+
+def _is_this_machine(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # not an IP address: a UNIX socket's path, say
+        return True
