@@ -240,6 +240,30 @@ def test_a_flood_of_token_checks_is_answered_503_instead_of_holding_the_servers_
     assert site.client.get("/api/submissions", headers={"Authorization": f"Bearer {carol_token}"}).status_code == 200
 
 
+def test_an_address_sending_unknown_tokens_is_turned_away_before_they_cost_a_check(site, monkeypatch):
+    from starlette.testclient import TestClient
+
+    from arena.serve import guesses
+
+    checks = []
+    store = site.app.state.competition.store
+    check = store.participant_for_token
+    monkeypatch.setattr(store, "participant_for_token", lambda token: checks.append(token) or check(token))
+    guesser = TestClient(site.app, client=("203.0.113.7", 40000))
+    answers = [guesser.get("/api/submissions", headers={"Authorization": f"Bearer 1_guess{i}"})
+               for i in range(guesses.ALLOWED + 3)]
+    assert [a.status_code for a in answers] == [401] * guesses.ALLOWED + [429] * 3
+    assert "too many unknown tokens came from your address; try again in" in answers[-1].json()["error"]
+    assert len(checks) == guesses.ALLOWED  # the rest cost no scrypt
+    _, carol_token = site.store.add_participant("carol")  # a token used for the first time, from elsewhere
+    elsewhere = TestClient(site.app, client=("198.51.100.9", 40000))
+    assert elsewhere.get("/api/submissions", headers={"Authorization": f"Bearer {carol_token}"}).status_code == 200
+    proxied = TestClient(site.app, client=("127.0.0.1", 40000))  # a proxy on the machine: everyone's address
+    local = [proxied.get("/api/submissions", headers={"Authorization": f"Bearer 1_local{i}"})
+             for i in range(guesses.ALLOWED + 1)]
+    assert {a.status_code for a in local} == {401}
+
+
 def test_refused_uploads_are_counted_and_one_upload_is_checked_at_a_time(site):
     not_a_submission = _zip({"readme.txt": "no agent here"})
     answers = [site.upload(not_a_submission) for _ in range(21)]

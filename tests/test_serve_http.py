@@ -177,11 +177,11 @@ def test_connections_past_the_servers_cap_are_closed_as_they_come(port, monkeypa
 
 def test_one_address_may_hold_only_its_share_of_the_connections(port, monkeypatch):
     monkeypatch.setattr(http, "MAX_PER_ADDRESS", 3)
-    monkeypatch.setattr(http, "_is_this_machine", lambda host: False)  # as a client elsewhere
+    monkeypatch.setattr(http, "is_this_machine", lambda host: False)  # as a client elsewhere
     held = held_open(port, 3)
     try:
         assert closed_at_once(port)
-        monkeypatch.setattr(http, "_is_this_machine", lambda host: True)  # a proxy on this machine: not capped
+        monkeypatch.setattr(http, "is_this_machine", lambda host: True)  # a proxy on this machine: not capped
         assert not closed_at_once(port)
     finally:
         for client in held:

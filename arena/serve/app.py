@@ -46,6 +46,7 @@ from starlette.routing import Route
 
 from arena.db import files_beside
 from arena.errors import ArenaError
+from arena.serve.guesses import Guesses
 from arena.serve.pages import LEADERBOARD_JS, REPLAY_JS, render
 from arena.serve.store import DISQUALIFIED, CompetitionStore, Participant, Submission, TokenChecksBusy
 from arena.serve.uploads import UploadGate, UploadLimits, UploadRefused, take_upload, too_large
@@ -90,6 +91,7 @@ class Competition:
     def __init__(self, config: ServeConfig, on_upload: Callable[[], None] = lambda: None):
         self.config = config
         self.upload_gate = UploadGate()
+        self.guesses = Guesses()  # addresses sending unknown tokens
         self.store = CompetitionStore(config.db)
         self.results = ResultsStore(config.db)
         self.on_upload = on_upload
@@ -295,11 +297,32 @@ async def _bearer(request: Request) -> Participant | JSONResponse:
     if scheme.lower() != "bearer" or not token.strip():
         return _api_error("this needs your token: send the header Authorization: Bearer TOKEN", 401)
     try:
-        participant = await run_in_threadpool(_competition(request).store.participant_for_token, token.strip())
+        return await _token_holder(request, token)
+    except TokenRefused as refused:
+        return _api_error(refused.message, refused.status)
+
+
+class TokenRefused(Exception):
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+async def _token_holder(request: Request, token: str) -> Participant:
+    """The participant whose token this is; TokenRefused (401 unknown, 429 an address guessing
+    tokens, 503 every check busy) otherwise."""
+    competition = _competition(request)
+    address = request.client.host if request.client else None
+    wait = competition.guesses.seconds_to_wait(address)
+    if wait > 0:
+        raise TokenRefused(f"too many unknown tokens came from your address; try again in {wait:.0f} s", 429)
+    try:
+        participant = await run_in_threadpool(competition.store.participant_for_token, token.strip())
     except TokenChecksBusy as busy:
-        return _api_error(str(busy), 503)
+        raise TokenRefused(str(busy), 503) from None
     if participant is None:
-        return _api_error("unknown token: check it, or ask the organiser for a new one", 401)
+        competition.guesses.unknown_token(address)
+        raise TokenRefused("unknown token: check it, or ask the organiser for a new one", 401)
     return participant
 
 
@@ -472,14 +495,10 @@ async def _login(request: Request) -> Response:
         return _csrf_refused()
     token = form.get("token")
     competition = _competition(request)
-    participant = None
-    if isinstance(token, str) and token.strip():
-        try:
-            participant = await run_in_threadpool(competition.store.participant_for_token, token)
-        except TokenChecksBusy as busy:
-            return await _login_page(request, f"{str(busy).capitalize()}.", 503)
-    if participant is None:
-        return await _login_page(request, "Unknown token: check it, or ask the organiser for a new one.", 401)
+    try:
+        participant = await _token_holder(request, token if isinstance(token, str) else "")
+    except TokenRefused as refused:
+        return await _login_page(request, f"{refused.message[0].upper()}{refused.message[1:]}.", refused.status)
     session, _ = await run_in_threadpool(competition.store.open_session, participant.id)
     response = RedirectResponse("/me", status_code=303)
     _set_cookie(request, response, SESSION_COOKIE, session, max_age=7 * 24 * 3600)

@@ -56,7 +56,7 @@ class TimelyProtocol(H11Protocol):
         if len(self.connections) > MAX_CONNECTIONS:
             return True
         host = self.client[0] if self.client else None
-        if host is None or _is_this_machine(host):
+        if host is None or is_this_machine(host):
             return False
         return sum(1 for other in self.connections if other.client and other.client[0] == host) > MAX_PER_ADDRESS
 
@@ -147,7 +147,8 @@ class TimelyProtocol(H11Protocol):
         self.transport.abort()
 
 
-def _is_this_machine(host: str) -> bool:
+def is_this_machine(host: str) -> bool:
+    """Whether `host` (a client's address) is this machine's own, where a proxy in front connects from."""
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:  # not an IP address: a UNIX socket's path, say

@@ -1,0 +1,52 @@
+"""Addresses that keep sending unknown tokens are turned away before their tokens are checked.
+
+A token check costs a scrypt, and only a few run at once (`store.SCRYPT_AT_ONCE`): a client
+guessing tokens as fast as it can would otherwise take them all, and a participant using a token
+for the first time would be told to come back later. After `allowed` unknown tokens in `window`
+seconds an address is refused at once until its oldest guess is that old. The machine's own
+address is never refused: a proxy in front of the server connects from it for everyone.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+from arena.serve.http import is_this_machine
+
+ALLOWED = 10  # unknown tokens an address may send in WINDOW_SECONDS
+WINDOW_SECONDS = 60.0
+ADDRESSES_KEPT = 10_000  # addresses remembered; the table is cleared when full
+
+
+class Guesses:
+    def __init__(self, allowed: int = ALLOWED, window: float = WINDOW_SECONDS):
+        self.allowed = allowed
+        self.window = window
+        self._lock = threading.Lock()
+        self._unknown: dict[str, deque[float]] = {}
+
+    def seconds_to_wait(self, address: str | None) -> float:
+        """0 if `address` may have a token checked now; else how long until it may."""
+        if address is None or is_this_machine(address):
+            return 0.0
+        with self._lock:
+            recent = self._recent(address)
+            return recent[0] + self.window - time.monotonic() if len(recent) >= self.allowed else 0.0
+
+    def unknown_token(self, address: str | None) -> None:
+        """`address` sent a token that matched no participant."""
+        if address is None or is_this_machine(address):
+            return
+        with self._lock:
+            if address not in self._unknown and len(self._unknown) >= ADDRESSES_KEPT:
+                self._unknown.clear()
+            self._recent(address).append(time.monotonic())
+
+    def _recent(self, address: str) -> deque[float]:
+        times = self._unknown.setdefault(address, deque())
+        while times and times[0] <= time.monotonic() - self.window:
+            times.popleft()
+        return times
+
