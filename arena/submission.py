@@ -242,8 +242,10 @@ class AgentSpec:
         return self.root / self.manifest.entry_file
 
 
-def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None) -> AgentSpec:
-    """Unpack the submission at `path` (folder or zip) into a private copy and check it.
+def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None,
+         max_bytes: int = MAX_TOTAL_BYTES) -> AgentSpec:
+    """Unpack the submission at `path` (folder or zip) into a private copy and check it, refusing it
+    past `max_bytes` in all before that much is written.
 
     The copy lives in `workdir`, or in a temporary folder removed when the spec is dropped. Weights
     the manifest links to (`weights_url`) are copied in from the cache, downloaded first if missing.
@@ -258,10 +260,10 @@ def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None) -> A
         raise HarnessError.short_of(f"make a private copy of {source}", exc) from exc
     try:
         if is_folder:
-            _write(_folder_members(source), source, target)
+            _write(_folder_members(source), source, target, max_bytes)
         else:
             with _open_zip(source) as archive:
-                _write(_zip_members(archive, source), source, target)
+                _write(_zip_members(archive, source), source, target, max_bytes)
         root = _find_root(target, source)
         manifest_path = root / MANIFEST_FILE
         shown = source / MANIFEST_FILE if is_folder else f"{source}: {MANIFEST_FILE}"
@@ -569,7 +571,7 @@ def _kind_problem(mode: int) -> str | None:
     return None
 
 
-def _checked(members: Iterable[_Member], source: Path) -> Iterator[_Member]:
+def _checked(members: Iterable[_Member], source: Path, max_bytes: int) -> Iterator[_Member]:
     """`members` minus ignored names, each checked as it comes so a hostile submission stops the scan early."""
     files: set[tuple[str, ...]] = set()
     folders: set[tuple[str, ...]] = set()
@@ -592,13 +594,13 @@ def _checked(members: Iterable[_Member], source: Path) -> Iterator[_Member]:
         folders |= above
         if not member.is_folder:
             total += member.size
-            _check_size(source, member.shown, member.size, total)
+            _check_size(source, member.shown, member.size, total, max_bytes)
         yield member
 
 
-def _write(members: Iterable[_Member], source: Path, target: Path) -> None:
+def _write(members: Iterable[_Member], source: Path, target: Path, max_bytes: int) -> None:
     """Check every member first, then write them under `target`, trusting the bytes read, not the sizes claimed."""
-    for member in list(_checked(members, source)):
+    for member in list(_checked(members, source, max_bytes)):
         try:
             complete = _write_member(member, target.joinpath(*member.parts))
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, UnicodeDecodeError) as exc:
@@ -756,11 +758,11 @@ def _zip_mode(info: zipfile.ZipInfo) -> int:
     return kind
 
 
-def _check_size(source: Path, name: str, size: int, total: int) -> None:
+def _check_size(source: Path, name: str, size: int, total: int, max_bytes: int) -> None:
     if size > MAX_FILE_BYTES:
         raise SubmissionError(f"{source}: {name} is {size >> 20} MiB; files may be at most {MAX_FILE_BYTES >> 20} MiB")
-    if total > MAX_TOTAL_BYTES:
-        raise SubmissionError(f"{source}: more than {MAX_TOTAL_BYTES >> 20} MiB in all; submit code and weights only")
+    if total > max_bytes:
+        raise SubmissionError(f"{source}: more than {max_bytes >> 20} MiB in all; submit code and weights only")
 
 
 def _find_root(unpacked: Path, source: Path) -> Path:

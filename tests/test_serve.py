@@ -181,6 +181,14 @@ def test_an_upload_over_the_size_cap_is_refused(tmp_path):
     assert site.store.submissions() == [] and site.files_kept() == []
 
 
+def test_an_upload_larger_unpacked_than_its_agent_may_hold_is_refused_before_it_is_written(tmp_path):
+    site = Site(tmp_path, UploadLimits(max_unpacked_bytes=1 << 20))
+    answer = site.upload(_zip({"agent.py": RANDOM_AGENT, "weights.bin": os.urandom(2 << 20)}))
+    assert answer.status_code == 400 and "more than 1 MiB in all" in answer.json()["error"]
+    assert site.store.submissions() == [] and site.files_kept() == []
+    assert site.upload(_zip({"agent.py": RANDOM_AGENT, "weights.bin": bytes(1 << 19)})).status_code == 201
+
+
 def test_an_upload_the_servers_disk_cannot_hold_is_to_be_tried_later_and_leaves_nothing(site):
     import resource
 

@@ -175,6 +175,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from arena.serve.uploads import UploadLimits
     from arena.serve.validation import Validator
     from arena.settings import parse_overrides
+    from arena.submission import MAX_TOTAL_BYTES
     from arena.tournament import CONTINUOUS, Settings, Tournament, with_memory_limits
     from arena.tournament.runner import backend_for
     from arena.tournament.store import ResultsStore
@@ -215,7 +216,8 @@ def _run_serve(args: argparse.Namespace) -> int:
         scheduler = Scheduler(tournament, backend, batch_games=BATCH_GAMES_A_WORKER * args.workers,
                               placement_games=args.placement_games, paused=switches.paused,
                               on_batch=GamesNews(tournament.store.finished_count(), _news))
-        limits = UploadLimits(int(args.max_upload_mb * (1 << 20)), args.uploads_per_day, args.max_active)
+        limits = UploadLimits(int(args.max_upload_mb * (1 << 20)), args.uploads_per_day, args.max_active,
+                              min(MAX_TOTAL_BYTES, memory_mb << 20) if memory_mb else MAX_TOTAL_BYTES)
         config = ServeConfig(db, settings.env, settings.options, limits, open_registration=args.open_registration)
         validator = Validator(CompetitionStore(db), db, settings.env, settings.options, args.max_active,
                               threads=args.validators, memory_mb=memory_mb, on_active=scheduler.wake,

@@ -25,6 +25,7 @@ from typing import Any, Iterator
 
 from arena.errors import ArenaError, HarnessError
 from arena.serve.store import CompetitionStore, Participant, Submission
+from arena.submission import MAX_TOTAL_BYTES
 
 DAY = 24 * 3600.0
 HOUR = 3600.0
@@ -43,6 +44,9 @@ class UploadLimits:
     max_bytes: int = 20 << 20  # the zip as uploaded
     per_day: int = 5  # uploads a participant may make in 24 hours
     max_active: int = 2  # submissions of a participant that play at once (the oldest retire)
+    # The submission unpacked: refused past this before it is written. Its files count toward the
+    # memory its agent may hold (its sandbox keeps them in memory), so no more than that can start.
+    max_unpacked_bytes: int = MAX_TOTAL_BYTES
 
 
 class UploadGate:
@@ -113,7 +117,7 @@ def take_upload(store: CompetitionStore, participant: Participant, data: bytes, 
         shown = work / f"{_stem(filename)}.zip"
         shown.write_bytes(data)
         try:
-            spec = load(shown, workdir=work)
+            spec = load(shown, workdir=work, max_bytes=limits.max_unpacked_bytes)
         except HarnessError as exc:
             raise _server_short(exc.__cause__ or exc) from exc
         except ArenaError as exc:
