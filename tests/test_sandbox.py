@@ -498,6 +498,21 @@ class SubmittedAgent(Agent):
     assert result.agents[0].status == OK, result.agents[0].detail
 
 
+@pytest.mark.skipif(not (PROTECTIONS["filesystem"] and PROTECTIONS["cgroups"]),
+                    reason="needs the sandbox's own root and a memory cgroup")
+def test_files_too_large_for_the_agents_memory_are_named_as_the_reason_it_could_not_start(write_submission):
+    folder = write_submission("heavier", "from arena.agents import RandomAgent as SubmittedAgent\n")
+    (folder / "weights.bin").write_bytes(os.urandom(1 << 20) * 200)
+    agent = SandboxedAgent(load(folder), time_per_move=1.0, limits=replace(LIMITS, memory_mb=160))
+    try:
+        result = play_match("othello", [agent, RandomAgent()], seed=0)
+    finally:
+        agent.close()
+    fault = result.agents[0]
+    assert fault.status == CRASH and "went over their memory limit (160 MiB in all)" in fault.detail
+    assert "its files (200 MiB) are held in that memory" in fault.detail
+
+
 def test_the_time_bank_forgives_occasional_slow_moves(write_submission):
     code = """
 import time

@@ -27,6 +27,7 @@ from arena.sandbox.cgroups import AgentCgroup, CgroupLimits, Freezer, sweep_stal
 from arena.sandbox.clock import Clock, MoveTimer
 from arena.sandbox.idle import IdleProof
 from arena.sandbox.logs import LogCapture
+from arena.sandbox.protections import namespaces_work
 from arena.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, Kind, ProtocolError
 from arena.submission import AgentSpec
 
@@ -101,6 +102,7 @@ class SandboxedAgent(AgentHandle):
         self._faulted = False  # its agent faulted: the process is replaced before its next game
         self._seated = False  # its process has been seated in a game: later starts have a short budget
         self._slot: int | None = None  # the sandbox slot of this process it holds (`_take_slot`)
+        self._files_bytes = 0  # its submission's files, copied into its sandbox
         self._starting = "start"  # the call that starts the game being started
         self.processes_started = 0  # worker processes started for this handle, over all its games
 
@@ -235,6 +237,7 @@ class SandboxedAgent(AgentHandle):
                                                        self.limits.cpu_cores))
         self._slot = _take_slot()
         identity = isolate.sandbox_identity(os.getpid(), self._slot)
+        self._files_bytes = _tree_bytes(self.spec.root)
         config = {
             "folder": str(folder),
             "origin": str(self.spec.root),
@@ -248,7 +251,7 @@ class SandboxedAgent(AgentHandle):
             "open_files": self.limits.max_open_files,
             "nproc": None if self._cgroup else confine.process_budget(self.limits.max_processes),
             "staging": str(self._workdir / "root"),
-            "disk_bytes": _tree_bytes(self.spec.root) + (self.limits.disk_mb << 20),
+            "disk_bytes": self._files_bytes + (self.limits.disk_mb << 20),
             "identity": [identity.uid, identity.gid],
             "landlock": self.limits.landlock,
             "devices": sorted(p for pattern in DEVICE_PATTERNS for p in glob.glob(pattern)),
@@ -485,8 +488,11 @@ class SandboxedAgent(AgentHandle):
                                f"play fewer games at once, or lower the memory the agents may take (--memory-mb)")
         see = self._see_log()
         if memory_kills:
+            files = self._files_bytes >> 20
+            in_its_root = namespaces_work()  # its own root, in memory, holds its files
+            held = f"; its files ({files} MiB) are held in that memory" if in_its_root and files >= self.memory_mb // 4 else ""
             return (f"the agent's processes went over their memory limit ({self.memory_mb} MiB in all) "
-                    f"and were killed{see}")
+                    f"and were killed{held}{see}")
         if code < 0:
             cause = signal.strsignal(-code) or f"signal {-code}"
             hint = " (often the memory limit)" if -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT) else ""
