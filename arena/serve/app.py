@@ -303,6 +303,8 @@ async def _bearer(request: Request) -> Participant | JSONResponse:
 
 
 class TokenRefused(Exception):
+    """A token that names no participant here, or is not checked now; `status` is the HTTP status that says why."""
+
     def __init__(self, message: str, status: int):
         super().__init__(message)
         self.message, self.status = message, status

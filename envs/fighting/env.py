@@ -90,7 +90,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         self._lying: dict[str, Any] = {}
         self._logger: list[Any] | None = ["", ""]
         self.game = Game(random.Random(0), self._signals, stocks, max_timesteps,
-                         pixels_per_unit=self.resolution.pixels_per_unit)
+                         pixels_per_unit=self.resolution.pixels_per_unit, platform_pauses=platform_pauses)
         self._renderer = None
 
     def shape_rewards_of(self, seat: str) -> None:
