@@ -554,6 +554,31 @@ def test_the_scheduler_places_a_newcomer_then_plays_the_least_certain_pairs_with
     assert all(row["rating"] is not None for row in board["rows"])
 
 
+def test_ratings_are_built_once_for_all_who_ask_and_pages_of_one_game_do_not_wait_for_them(site, monkeypatch):
+    import arena.leaderboard.table as table
+    from arena.serve import app as app_module
+
+    site.upload(_zip({"agent.py": RANDOM_AGENT}))
+    site.play(2)
+    competition = site.app.state.competition
+    built, build = [], table.build
+    monkeypatch.setattr(table, "build", lambda store: built.append(1) or build(store))
+    now = [1000.0]
+    monkeypatch.setattr(app_module.time, "monotonic", lambda: now[0])
+    competition._built = competition._table = None
+    answers = [site.client.get(path).json() for path in ("/api/results", "/api/leaderboard", "/api/results")]
+    assert len(built) == 1 and answers[0] == answers[2] and answers[0]["matches"] == 2
+    now[0] += app_module.LEADERBOARD_CACHE_SECONDS
+    site.client.get("/api/results")
+    assert len(built) == 2
+    competition._built = (now[0], 10.0, competition._built[2])  # a build that took 10 s is kept 40 s
+    now[0] += 39.0
+    site.client.get("/api/results")
+    assert len(built) == 2
+    with competition._board_lock:  # a build under way
+        assert site.client.get("/games/1").status_code == 200 and site.client.get("/games/2/replay.json").status_code == 200
+
+
 def test_submission_and_game_pages_with_the_replay_player(site):
     agent = 'print("my private log line")\nraise RuntimeError("my private reason")\n'
     refused = site.upload(_zip({"agent.py": agent})).json()
