@@ -251,25 +251,38 @@ def test_a_flood_of_token_checks_is_answered_503_instead_of_holding_the_servers_
 def test_an_address_sending_unknown_tokens_is_turned_away_before_they_cost_a_check(site, monkeypatch):
     from starlette.testclient import TestClient
 
+    import arena.serve.store
     from arena.serve import guesses
 
     checks = []
-    store = site.app.state.competition.store
-    check = store.participant_for_token
-    monkeypatch.setattr(store, "participant_for_token", lambda token: checks.append(token) or check(token))
-    guesser = TestClient(site.app, client=("203.0.113.7", 40000))
-    answers = [guesser.get("/api/submissions", headers={"Authorization": f"Bearer 1_guess{i}"})
-               for i in range(guesses.ALLOWED + 3)]
-    assert [a.status_code for a in answers] == [401] * guesses.ALLOWED + [429] * 3
-    assert "too many unknown tokens came from your address; try again in" in answers[-1].json()["error"]
-    assert len(checks) == guesses.ALLOWED  # the rest cost no scrypt
-    _, carol_token = site.store.add_participant("carol")  # a token used for the first time, from elsewhere
-    elsewhere = TestClient(site.app, client=("198.51.100.9", 40000))
-    assert elsewhere.get("/api/submissions", headers={"Authorization": f"Bearer {carol_token}"}).status_code == 200
-    proxied = TestClient(site.app, client=("127.0.0.1", 40000))  # a proxy on the machine: everyone's address
-    local = [proxied.get("/api/submissions", headers={"Authorization": f"Bearer 1_local{i}"})
-             for i in range(guesses.ALLOWED + 1)]
-    assert {a.status_code for a in local} == {401}
+    check = arena.serve.store.secret_matches
+    monkeypatch.setattr(arena.serve.store, "secret_matches", lambda *args: checks.append(1) or check(*args))
+
+    def asking(address: str, token: str) -> int:
+        client = TestClient(site.app, client=(address, 40000))
+        return client.get("/api/submissions", headers={"Authorization": f"Bearer {token}"}).status_code
+
+    assert asking("203.0.113.7", site.alice_token) == 200  # alice, behind an address she shares
+    answers = [asking("203.0.113.7", f"1_guess{i}") for i in range(guesses.ALLOWED + 3)]
+    assert answers == [401] * guesses.ALLOWED + [429] * 3
+    assert len(checks) == 1 + guesses.ALLOWED  # alice's, then the guesses before the address was turned away
+    assert asking("203.0.113.7", site.alice_token) == 200  # a token checked before still passes
+    _, carol_token = site.store.add_participant("carol")
+    assert asking("203.0.113.7", carol_token) == 429  # one not checked yet waits for the window to pass
+    assert asking("198.51.100.9", carol_token) == 200  # from elsewhere it is checked
+    for i in range(guesses.ALLOWED):  # an IPv6 machine counts with its /64
+        asking(f"2001:db8:1:2::{i + 1:x}", f"1_v6guess{i}")
+    assert asking("2001:db8:1:2:ffff::1", f"1_v6guess{guesses.ALLOWED}") == 429
+    assert asking("2001:db8:1:3::1", "1_elsewhere") == 401
+    for i in range(guesses.ALLOWED):  # a forwarded header's "unknown" is an address like any other
+        asking("unknown", f"1_unknown{i}")
+    assert asking("unknown", "1_more") == 429
+    for i in range(guesses.ALLOWED + 1):  # a proxy on this machine: everyone's address, never turned away
+        assert asking("127.0.0.1", f"1_local{i}") == 401
+    table = site.app.state.competition.guesses._unknown
+    before = len(table)
+    _, dave_token = site.store.add_participant("dave")
+    assert asking("192.0.2.77", dave_token) == 200 and len(table) == before  # a token checked adds no address
 
 
 def test_refused_uploads_are_counted_and_one_upload_is_checked_at_a_time(site):

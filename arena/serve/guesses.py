@@ -3,12 +3,15 @@
 A token check costs a scrypt, and only a few run at once (`store.SCRYPT_AT_ONCE`): a client
 guessing tokens as fast as it can would otherwise take them all, and a participant using a token
 for the first time would be told to come back later. After `allowed` unknown tokens in `window`
-seconds an address is refused at once until its oldest guess is that old. The machine's own
-address is never refused: a proxy in front of the server connects from it for everyone.
+seconds an address's tokens not checked before are refused at once until its oldest guess is that
+old (a token checked before still passes: others may share the address). An IPv6 address counts
+with its /64 (one machine usually holds a whole /64). The machine's own address is never refused:
+a proxy in front of the server connects from it for everyone.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from collections import deque
@@ -32,21 +35,31 @@ class Guesses:
         if address is None or is_this_machine(address):
             return 0.0
         with self._lock:
-            recent = self._recent(address)
+            recent = self._recent(_sender(address), keep=False)
             return recent[0] + self.window - time.monotonic() if len(recent) >= self.allowed else 0.0
 
     def unknown_token(self, address: str | None) -> None:
         """`address` sent a token that matched no participant."""
         if address is None or is_this_machine(address):
             return
+        sender = _sender(address)
         with self._lock:
-            if address not in self._unknown and len(self._unknown) >= ADDRESSES_KEPT:
+            if sender not in self._unknown and len(self._unknown) >= ADDRESSES_KEPT:
                 self._unknown.clear()
-            self._recent(address).append(time.monotonic())
+            self._recent(sender, keep=True).append(time.monotonic())
 
-    def _recent(self, address: str) -> deque[float]:
-        times = self._unknown.setdefault(address, deque())
+    def _recent(self, sender: str, keep: bool) -> deque[float]:
+        """`sender`'s guesses within the window (kept in the table only if `keep`)."""
+        times = self._unknown.setdefault(sender, deque()) if keep else self._unknown.get(sender, deque())
         while times and times[0] <= time.monotonic() - self.window:
             times.popleft()
         return times
 
+
+def _sender(address: str) -> str:
+    """Who `address` stands for: itself, or for IPv6 its /64."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:  # not an IP address (a forwarded header's "unknown", say): counted as it is
+        return address
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else address

@@ -148,8 +148,9 @@ class TimelyProtocol(H11Protocol):
 
 
 def is_this_machine(host: str) -> bool:
-    """Whether `host` (a client's address) is this machine's own, where a proxy in front connects from."""
+    """Whether `host` (a client's address) is this machine's own, where a proxy in front connects from;
+    anything not an IP address (a forwarded header's "unknown") is not."""
     try:
         return ipaddress.ip_address(host).is_loopback
-    except ValueError:  # not an IP address: a UNIX socket's path, say
-        return True
+    except ValueError:
+        return False

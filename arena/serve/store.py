@@ -21,7 +21,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Collection
+from typing import Any, Callable, Collection
 
 from arena.db import open_database, unusable
 from arena.errors import ArenaError
@@ -207,8 +207,9 @@ class CompetitionStore:
         rows = self._rows("SELECT id, name, created_at, organiser FROM participants WHERE id = ?", (participant_id,))
         return _participant(rows[0]) if rows else None
 
-    def participant_for_token(self, token: str) -> Participant | None:
-        """The participant whose token this is, or None.
+    def participant_for_token(self, token: str, before_check: Callable[[], None] | None = None) -> Participant | None:
+        """The participant whose token this is, or None; `before_check` is called before a token not
+        remembered costs a check, and may raise to refuse it.
 
         A token checked once is remembered (by its SHA-256, with the hash it matched) so that a
         script's every request does not cost a scrypt; a new token for the participant forgets it.
@@ -224,6 +225,8 @@ class CompetitionStore:
             return None
         key = _sha256(token)
         if not hmac.compare_digest(self._checked.get(key, ""), rows[0][0]):
+            if before_check is not None:
+                before_check()
             # A flood of bad tokens must not hold the web server's threads waiting for a slot.
             if not self._scrypt_slots.acquire(timeout=SCRYPT_WAIT_SECONDS):
                 raise TokenChecksBusy("the server is checking many tokens just now; try again in a moment")
