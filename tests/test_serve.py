@@ -613,6 +613,11 @@ def test_submission_and_game_pages_with_the_replay_player(site):
     for missing in ("/games/99", "/games/99/replay.json", "/submissions/99"):
         assert site.client.get(missing).status_code == 404
     assert site.client.get("/api/games/99/frames").status_code == 404
+    past_any_id = 2 ** 63  # past the databases' ids: names nothing, as any other
+    for path in ("/games/{}", "/games/{}/replay.json", "/games/{}/video.mp4", "/api/games/{}/frames", "/submissions/{}",
+                 "/participants/{}", "/api/submissions/{}"):
+        assert site.client.get(path.format(past_any_id), headers={"Authorization": f"Bearer {site.alice_token}"}
+                               ).status_code == 404, path
 
 
 def test_each_participant_has_a_public_page_of_their_submissions(site):

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import UploadFile
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
@@ -254,6 +255,21 @@ class Competition:
         return to_json(board)
 
 
+class _IdConvertor(Convertor):
+    """A row id in a path: digits, few enough for the databases' 64-bit ids (a longer one names nothing: 404)."""
+
+    regex = "[0-9]{1,18}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", _IdConvertor())
+
+
 def create_app(config: ServeConfig, on_upload: Callable[[], None] = lambda: None) -> Starlette:
     """The web app of the competition in `config.db`; `on_upload` is called after each taken upload."""
     competition = Competition(config, on_upload)
@@ -261,12 +277,12 @@ def create_app(config: ServeConfig, on_upload: Callable[[], None] = lambda: None
         Route("/", _leaderboard_page),
         Route("/static/leaderboard.js", _leaderboard_js),
         Route("/static/replay.js", _replay_js),
-        Route("/participants/{participant_id:int}", _participant_page),
-        Route("/submissions/{submission_id:int}", _submission_page),
-        Route("/games/{match_id:int}", _game_page),
-        Route("/games/{match_id:int}/replay.json", _game_replay),
-        Route("/games/{match_id:int}/video.mp4", _game_video),
-        Route("/api/games/{match_id:int}/frames", _api_game_frames),
+        Route("/participants/{participant_id:id}", _participant_page),
+        Route("/submissions/{submission_id:id}", _submission_page),
+        Route("/games/{match_id:id}", _game_page),
+        Route("/games/{match_id:id}/replay.json", _game_replay),
+        Route("/games/{match_id:id}/video.mp4", _game_video),
+        Route("/api/games/{match_id:id}/frames", _api_game_frames),
         Route("/login", _login_page, methods=["GET"]),
         Route("/login", _login, methods=["POST"]),
         Route("/logout", _logout, methods=["POST"]),
@@ -278,7 +294,7 @@ def create_app(config: ServeConfig, on_upload: Callable[[], None] = lambda: None
         Route("/api/results", _api_results),
         Route("/api/submissions", _api_upload, methods=["POST"]),
         Route("/api/submissions", _api_submissions, methods=["GET"]),
-        Route("/api/submissions/{submission_id:int}", _api_submission),
+        Route("/api/submissions/{submission_id:id}", _api_submission),
         Route("/admin", _admin_page),
         Route("/admin/pause", _admin_form, methods=["POST"]),
         Route("/admin/resume", _admin_form, methods=["POST"]),
@@ -286,7 +302,7 @@ def create_app(config: ServeConfig, on_upload: Callable[[], None] = lambda: None
         Route("/api/admin/submissions", _api_admin_submissions),
         Route("/api/admin/pause", _api_admin_pause, methods=["POST"]),
         Route("/api/admin/resume", _api_admin_pause, methods=["POST"]),
-        Route("/api/admin/submissions/{submission_id:int}/disqualify", _api_admin_disqualify, methods=["POST"]),
+        Route("/api/admin/submissions/{submission_id:id}/disqualify", _api_admin_disqualify, methods=["POST"]),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(BaseHTTPMiddleware, dispatch=_security_headers)])
     app.state.competition = competition
