@@ -271,7 +271,7 @@ def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None,
         name = manifest.name or _default_name(source, is_folder)
         _check_files(root, manifest, source)
         digest = _digest(root)  # before the weights are placed: downloading them never makes a new entrant
-        _place_weights(root, manifest, str(source))
+        _place_weights(root, manifest, str(source), max_bytes)
     except BaseException as exc:
         shutil.rmtree(target, ignore_errors=True)
         if isinstance(exc, OSError) and exc.errno in MACHINE_ERRNOS:
@@ -318,11 +318,16 @@ def manifest_weights(folder: Path) -> str | None:
     return str(_linked_weights(manifest, str(manifest_path)))
 
 
-def _place_weights(root: Path, manifest: Manifest, where: str) -> None:
-    """Copy the linked weights a submission lacks (from the cache, downloading first) into its folder at `root`."""
+def _place_weights(root: Path, manifest: Manifest, where: str, max_bytes: int) -> None:
+    """Copy the linked weights a submission lacks (from the cache, downloading first) into its folder at
+    `root`, unless the folder would then hold more than `max_bytes`."""
     if manifest.weights is None or manifest.weights_url is None or (root / manifest.weights).is_file():
         return
     cached = _linked_weights(manifest, where)
+    size = cached.stat().st_size
+    if size + sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) > max_bytes:
+        raise SubmissionError(f"{where}: with its weights from weights_url ({size >> 20} MiB) it would hold more "
+                              f"than {max_bytes >> 20} MiB in all; submit code and weights only")
     path = root / manifest.weights
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -243,6 +243,18 @@ def test_weights_where_no_file_can_be_put_are_refused(tmp_path, monkeypatch):
     assert "field 'weights' names 'agent.py/model.bin', where no file can be put" in message
 
 
+def test_weights_from_a_link_count_toward_the_unpacked_cap(tmp_path, monkeypatch):
+    digest, url = "b" * 64, "https://example.com/big"
+    cached = cached_path(url, digest, "model.bin")
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(os.urandom(4 << 10))
+    monkeypatch.setattr("arena.weights.sha256_of", lambda path: digest)
+    folder = folder_with(tmp_path, f'weights = "model.bin"\nweights_url = "{url}"\nweights_sha256 = "{digest}"')
+    assert "with its weights from weights_url (0 MiB) it would hold more than 0 MiB in all" in refusal(
+        folder, max_bytes=4 << 10)
+    assert load(folder, max_bytes=8 << 10).weights_path.stat().st_size == 4 << 10
+
+
 # --- weights_url ------------------------------------------------------------------------------
 
 SHA = "0" * 64
