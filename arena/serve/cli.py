@@ -53,6 +53,9 @@ def add_serve_commands(commands) -> None:
     serve.add_argument("--address", help="Ray cluster address HOST:PORT (default: start a local Ray)")
     serve.add_argument("--validators", type=int, default=1, help="submissions validated at once (default: 1)")
     serve.add_argument("--max-upload-mb", type=float, default=20.0, help="largest upload, in MiB (default: 20)")
+    serve.add_argument("--max-unpacked-mb", type=int, default=512,
+                       help="largest submission unpacked, weights from its weights_url included, in MiB (default: "
+                            "512; never more than an agent's memory cap, as its files are held in that memory)")
     serve.add_argument("--uploads-per-day", type=int, default=5, help="uploads a participant may make in 24 "
                        "hours (default: 5)")
     serve.add_argument("--max-active", type=int, default=2, help="submissions of a participant that play at "
@@ -186,6 +189,8 @@ def _run_serve(args: argparse.Namespace) -> int:
             raise ArenaError(f"{flag} must be at least 1, got {value}")
     if not 0 < args.max_upload_mb <= 4096:
         raise ArenaError(f"--max-upload-mb must be above 0 and at most 4096, got {args.max_upload_mb}")
+    if not 0 < args.max_unpacked_mb <= MAX_TOTAL_BYTES >> 20:
+        raise ArenaError(f"--max-unpacked-mb must be above 0 and at most {MAX_TOTAL_BYTES >> 20}, got {args.max_unpacked_mb}")
     _check_isolation(args.allow_weak_sandbox)
     db = as_target(args.db)
     probe = ResultsStore(db)
@@ -216,8 +221,9 @@ def _run_serve(args: argparse.Namespace) -> int:
         scheduler = Scheduler(tournament, backend, batch_games=BATCH_GAMES_A_WORKER * args.workers,
                               placement_games=args.placement_games, paused=switches.paused,
                               on_batch=GamesNews(tournament.store.finished_count(), _news))
+        unpacked_mb = min(args.max_unpacked_mb, memory_mb) if memory_mb else args.max_unpacked_mb
         limits = UploadLimits(int(args.max_upload_mb * (1 << 20)), args.uploads_per_day, args.max_active,
-                              min(MAX_TOTAL_BYTES, memory_mb << 20) if memory_mb else MAX_TOTAL_BYTES)
+                              unpacked_mb << 20)
         config = ServeConfig(db, settings.env, settings.options, limits, open_registration=args.open_registration)
         validator = Validator(CompetitionStore(db), db, settings.env, settings.options, args.max_active,
                               threads=args.validators, memory_mb=memory_mb, on_active=scheduler.wake,
