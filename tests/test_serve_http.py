@@ -186,3 +186,19 @@ def test_one_address_may_hold_only_its_share_of_the_connections(port, monkeypatc
     finally:
         for client in held:
             client.close()
+
+
+def test_the_connection_cap_leaves_half_the_open_files_for_play_and_the_server_raises_their_limit():
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (200, before[1]))
+        assert http.connection_cap() == 100
+        http.allow_open_files()
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        hard = before[1]
+        assert soft == (http.OPEN_FILES_WANTED if hard == resource.RLIM_INFINITY else min(http.OPEN_FILES_WANTED, hard))
+        assert http.connection_cap() == min(http.MAX_CONNECTIONS, soft // 2)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, before)

@@ -172,7 +172,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from arena.cli import _check_isolation
     from arena.db import as_target, describe
     from arena.serve.app import ServeConfig, create_app
-    from arena.serve.http import TimelyProtocol
+    from arena.serve.http import TimelyProtocol, allow_open_files
     from arena.serve.scheduler import Scheduler
     from arena.serve.store import CompetitionStore
     from arena.serve.uploads import UploadLimits
@@ -233,6 +233,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         scheduler.start()
         out.print(f"serving the {settings.env} competition in {terminal(describe(db), limit=400)} on "
                   f"http://{args.host}:{args.port} (Ctrl-C stops it)")
+        allow_open_files()
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", http=TimelyProtocol)
     except BaseException:
         if scheduler is None:

@@ -11,8 +11,9 @@ server, until none is left for anyone else. Here a connection is dropped when
   buffer full), as the bytes the client's TCP has acknowledged tell (the kernel's buffers between
   the two hold megabytes, so what leaves the server's buffer says nothing for a long while).
 
-And a connection is closed as soon as it is made when MAX_CONNECTIONS are open already (the
-process keeps the rest of its open files for playing: replays, the database), or MAX_PER_ADDRESS
+And a connection is closed as soon as it is made when MAX_CONNECTIONS are open already, or half
+as many as the process may open files (it keeps the rest for playing: replays, the database;
+`allow_open_files` raises that limit as far as the host lets it), or MAX_PER_ADDRESS
 from its address (not counting the machine's own: a proxy in front of the server connects from
 there), so that one client cannot take every connection, nor many the files play needs.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import resource
 import socket
 import struct
 from typing import Callable
@@ -30,6 +32,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 HEAD_SECONDS = 10.0
 MAX_CONNECTIONS = 1024
 MAX_PER_ADDRESS = 64
+OPEN_FILES_WANTED = 65_536  # what the server raises its open-files limit to, where the host allows
 MIN_RATE = 1024
 RATE_SECONDS = 10.0
 # Where Linux's struct tcp_info keeps tcpi_bytes_acked (since Linux 4.1).
@@ -53,7 +56,7 @@ class TimelyProtocol(H11Protocol):
 
     def _one_too_many(self) -> bool:
         """Whether this connection goes past MAX_CONNECTIONS, or MAX_PER_ADDRESS from its address."""
-        if len(self.connections) > MAX_CONNECTIONS:
+        if len(self.connections) > connection_cap():
             return True
         host = self.client[0] if self.client else None
         if host is None or is_this_machine(host):
@@ -154,3 +157,18 @@ def is_this_machine(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def connection_cap() -> int:
+    """MAX_CONNECTIONS, or half the files this process may open if that is fewer."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return MAX_CONNECTIONS if soft == resource.RLIM_INFINITY else min(MAX_CONNECTIONS, soft // 2)
+
+
+def allow_open_files() -> None:
+    """Raise this process's open-files limit towards OPEN_FILES_WANTED, as far as its hard limit allows
+    (a common default of 1,024 would leave room for about 500 connections)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = OPEN_FILES_WANTED if hard == resource.RLIM_INFINITY else min(OPEN_FILES_WANTED, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
