@@ -58,9 +58,9 @@ def test_the_leaderboard_refreshes_itself_without_a_reload(served, tmp_path, mon
     real = competition._leaderboard
     calls = []
 
-    def changing():  # the page shows the first answer; the script's fetch gets a later one
+    def changing(rated):  # the page shows the first answer; the script's fetch gets a later one
         calls.append(time.monotonic())
-        board = real()
+        board = real(rated)
         if len(calls) > 1:
             board = {**board, "summary": "refreshed by the script",
                      "rows": [{**board["rows"][0], "name": "<b>arrived later</b>"}] + board["rows"]}
