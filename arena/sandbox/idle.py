@@ -10,8 +10,9 @@ reads of /proc and the agent's cgroup (about 10 us) show that:
 - its process sleeps in read() (its system call) on a descriptor of the very pipe the harness writes
   (the same inode): no other pipe will do, as the kernel itself may close another's last writer
   (the garbage collector of UNIX sockets does, for a pipe end sent into a socket no one holds);
-- it was not on a CPU from before the first look to after the last one (its count of turns on a CPU
-  did not change): every look saw the same sleep;
+- it was not on a CPU from before the first look to after the last one (its CPU time, its waits for
+  a CPU and its count of turns on one, /proc/PID/schedstat, did not change): every look saw the
+  same sleep;
 - it catches no signal, of all 64 (a timer it armed, an I/O signal it asked for, would run its
   handler; one it does not catch is ignored, as the first process of a PID namespace ignores those
   whose default is to end it, or ends it);
@@ -46,8 +47,8 @@ class IdleProof:
             raise OSError(f"no read system call number known for {os.uname().machine}")
         pipe = os.fstat(pipe_fd)
         self._pipe = (pipe.st_dev, pipe.st_ino)
-        self._descriptors = f"/proc/{pid}/fd"
-        self._expected = expected_tasks
+        self._descriptors = f"/proc/{pid}/fd/"
+        self._expected = b"%d\n" % expected_tasks
         self._fds: list[int] = []
         for path in (f"/proc/{pid}/schedstat", f"/proc/{pid}/wchan", f"/proc/{pid}/syscall",
                      f"/proc/{pid}/status", task_peak):
@@ -62,20 +63,19 @@ class IdleProof:
         not shown, whatever the reason (a process gone, a file this kernel does not have)."""
         turns, wait, syscall, status, peak = self._fds
         try:
-            before = _turns_on_a_cpu(os.pread(turns, 256, 0))
+            # Its CPU time, wait for a CPU and turns on one: the same before and after, it never ran between.
+            before = os.pread(turns, 256, 0)
             if os.pread(wait, 64, 0) not in PIPE_READS:
                 return False
             number, descriptor = os.pread(syscall, 256, 0).split()[:2]
             if number != READ_SYSCALL:
                 return False
-            read_from = os.stat(f"{self._descriptors}/{int(descriptor, 16)}")
+            read_from = os.stat(self._descriptors + str(int(descriptor, 16)))
             if (read_from.st_dev, read_from.st_ino) != self._pipe:
                 return False
             if not _asleep_catching_nothing(os.pread(status, 4096, 0)):
                 return False
-            if int(os.pread(peak, 64, 0)) != self._expected:
-                return False
-            return _turns_on_a_cpu(os.pread(turns, 256, 0)) == before
+            return os.pread(peak, 64, 0) == self._expected and os.pread(turns, 256, 0) == before
         except (OSError, ValueError):
             return False
 
@@ -85,14 +85,7 @@ class IdleProof:
         self._fds = []
 
 
-def _turns_on_a_cpu(schedstat: bytes) -> int:
-    """How many times the process was put on a CPU (the third number of /proc/PID/schedstat)."""
-    return int(schedstat.split()[2])
-
-
 def _asleep_catching_nothing(status: bytes) -> bool:
     """From /proc/PID/status: asleep (S), and no handler for any signal (SigCgt: all 64 of them; the
     mask in /proc/PID/stat shows only the first 31)."""
-    state = status.partition(b"\nState:\t")[2][:1]
-    caught = status.partition(b"\nSigCgt:\t")[2].split(b"\n", 1)[0]
-    return state == b"S" and caught != b"" and int(caught, 16) == 0
+    return b"\nState:\tS " in status and b"\nSigCgt:\t0000000000000000\n" in status
