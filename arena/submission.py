@@ -63,7 +63,7 @@ else:  # pragma: no cover
 from arena import tempdirs
 from arena.errors import MACHINE_ERRNOS, HarnessError, ManifestError, SubmissionError, missing_extra
 from arena.faults import describe_exception
-from arena.weights import MAX_URL_CHARS, cached_weights, url_problem
+from arena.weights import MAX_URL_CHARS, bytes_in, cached_weights, url_problem
 
 MANIFEST_FILE = "arena.toml"
 DEFAULT_ENTRY = "agent.py:SubmittedAgent"
@@ -325,7 +325,7 @@ def _place_weights(root: Path, manifest: Manifest, where: str, max_bytes: int) -
         return
     cached = _linked_weights(manifest, where)
     size = cached.stat().st_size
-    if size + sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) > max_bytes:
+    if size + bytes_in(root) > max_bytes:
         raise SubmissionError(f"{where}: with its weights from weights_url ({size >> 20} MiB) it would hold more "
                               f"than {max_bytes >> 20} MiB in all; submit code and weights only")
     path = root / manifest.weights

@@ -226,7 +226,7 @@ class _Guard:
         while not self._done.wait(_WATCH_INTERVAL):
             if time.monotonic() > deadline:
                 self._stop(f"took longer than {DOWNLOAD_SECONDS:g} s to download; put the file on a faster site")
-            elif _bytes_in(self.folder) > MAX_DOWNLOAD_BYTES:
+            elif bytes_in(self.folder) > MAX_DOWNLOAD_BYTES:
                 self._stop(f"gave more than {MAX_DOWNLOAD_BYTES >> 20} MiB, the most a file of a submission may "
                            f"hold")
 
@@ -274,7 +274,9 @@ def _install() -> None:
         connection.create_connection = create_connection
 
 
-def _bytes_in(folder: Path) -> int:
+def bytes_in(folder: Path) -> int:
+    """The bytes of everything under `folder` (its files' sizes and its folders' own), skipping what
+    vanishes while it is counted."""
     total = 0
     for path in folder.rglob("*"):
         try:

@@ -30,6 +30,7 @@ from arena.sandbox.logs import LogCapture
 from arena.sandbox.protections import namespaces_work
 from arena.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, Kind, ProtocolError
 from arena.submission import AgentSpec
+from arena.weights import bytes_in
 
 # Accelerators an agent may open read-write when the machine has them.
 DEVICE_PATTERNS = ("/dev/nvidia*", "/dev/dri", "/dev/tenstorrent")
@@ -237,7 +238,7 @@ class SandboxedAgent(AgentHandle):
                                                        self.limits.cpu_cores))
         self._slot = _take_slot()
         identity = isolate.sandbox_identity(os.getpid(), self._slot)
-        self._files_bytes = _tree_bytes(self.spec.root)
+        self._files_bytes = bytes_in(self.spec.root)
         config = {
             "folder": str(folder),
             "origin": str(self.spec.root),
@@ -490,7 +491,8 @@ class SandboxedAgent(AgentHandle):
         if memory_kills:
             files = self._files_bytes >> 20
             in_its_root = namespaces_work()  # its own root, in memory, holds its files
-            held = f"; its files ({files} MiB) are held in that memory" if in_its_root and files >= self.memory_mb // 4 else ""
+            large = in_its_root and files >= self.memory_mb // 4
+            held = f"; its files ({files} MiB) are held in that memory" if large else ""
             return (f"the agent's processes went over their memory limit ({self.memory_mb} MiB in all) "
                     f"and were killed{held}{see}")
         if code < 0:
@@ -571,10 +573,6 @@ def _pipes(count: int) -> list[tuple[int, int]]:
                 os.close(fd)
         raise
     return made
-
-
-def _tree_bytes(folder: Path) -> int:
-    return sum(p.lstat().st_size for p in folder.rglob("*"))
 
 
 def _worker_environment(folder: Path) -> dict[str, str]:

@@ -40,8 +40,8 @@ def set_resource_limits(memory_bytes: int | None, processes: int | None, open_fi
     shared by every process on it (full, it refuses every unprivileged open, pipe and socket).
     Priority is set here, not inherited: a harness allowed more must not pass that on.
     """
-    for limit, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_NOFILE, open_files), (resource.RLIMIT_CORE, 0),
-                         (resource.RLIMIT_NPROC, processes), (resource.RLIMIT_RTPRIO, 0),
+    for limit, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_NOFILE, open_files),
+                         (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, processes), (resource.RLIMIT_RTPRIO, 0),
                          (resource.RLIMIT_NICE, NICE_CEILING), (resource.RLIMIT_MEMLOCK, LOCKED_BYTES),
                          (resource.RLIMIT_SIGPENDING, PENDING_SIGNALS)):
         if value is not None:

@@ -190,7 +190,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     if not 0 < args.max_upload_mb <= 4096:
         raise ArenaError(f"--max-upload-mb must be above 0 and at most 4096, got {args.max_upload_mb}")
     if not 0 < args.max_unpacked_mb <= MAX_TOTAL_BYTES >> 20:
-        raise ArenaError(f"--max-unpacked-mb must be above 0 and at most {MAX_TOTAL_BYTES >> 20}, got {args.max_unpacked_mb}")
+        raise ArenaError(f"--max-unpacked-mb must be above 0 and at most {MAX_TOTAL_BYTES >> 20}, "
+                         f"got {args.max_unpacked_mb}")
     _check_isolation(args.allow_weak_sandbox)
     db = as_target(args.db)
     probe = ResultsStore(db)

@@ -30,7 +30,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from arena import __version__
 from arena.db import open_database, unusable
@@ -167,9 +167,8 @@ class MatchRecord:
         return first[0] if len(first) == 1 else None
 
 
-def _chosen_matches(match_id: int | None, entrant_id: int | None,
-                    latest: int | None) -> tuple[Callable[[str], str], list[int]]:
-    """`ResultsStore.results`' choice as a WHERE clause on a match id column (empty: every match), and its arguments."""
+def _chosen_matches(match_id: int | None, entrant_id: int | None, latest: int | None) -> tuple[str | None, list[int]]:
+    """`ResultsStore.results`' choice as a query of match ids (None: every match), and its arguments."""
     conditions, arguments = [], []
     if match_id is not None:
         conditions.append("match_id = ?")
@@ -178,12 +177,12 @@ def _chosen_matches(match_id: int | None, entrant_id: int | None,
         conditions.append("match_id IN (SELECT match_id FROM result_seats WHERE entrant_id = ?)")
         arguments.append(int(entrant_id))
     if not conditions and latest is None:
-        return lambda column: "", arguments
-    ids = "SELECT match_id FROM results" + "".join(f" {'AND' if i else 'WHERE'} {c}" for i, c in enumerate(conditions))
+        return None, arguments
+    ids = "SELECT match_id FROM results" + (" WHERE " + " AND ".join(conditions) if conditions else "")
     if latest is not None:
         ids += " ORDER BY match_id DESC LIMIT ?"
         arguments.append(int(latest))
-    return lambda column: f" WHERE {column} IN ({ids})", arguments
+    return ids, arguments
 
 
 class ResultsStore:
@@ -320,17 +319,17 @@ class ResultsStore:
         """Finished matches in match id order: every one, or only match `match_id`, only those in which
         `entrant_id` had a seat, only the `latest` ones, or these together (a page shows a few
         without reading them all)."""
-        chosen, arguments = _chosen_matches(match_id, entrant_id, latest)
+        ids, arguments = _chosen_matches(match_id, entrant_id, latest)
+        only = f" WHERE match_id IN ({ids})" if ids else ""  # the join's USING makes match_id one column
         names = {e.id: e.name for e in self.entrants()}
         seats: dict[int, list[SeatRecord]] = {}
-        for row in self._db.execute(f"SELECT * FROM result_seats{chosen('match_id')} ORDER BY match_id, seat",
-                                    arguments):
+        for row in self._db.execute(f"SELECT * FROM result_seats{only} ORDER BY match_id, seat", arguments):
             match, _, entrant, score, rank, status, detail, moves, time_used = row
             seats.setdefault(match, []).append(
                 SeatRecord(entrant, names[entrant], score, rank, status, detail, moves, time_used))
         rows = self._db.execute(
             "SELECT r.match_id, s.round, r.seed, r.env, r.env_options, r.outcome, r.replay, r.steps, r.duration, "
-            f"r.arena_version, r.finished_at FROM results r JOIN schedule s USING (match_id){chosen('r.match_id')} "
+            f"r.arena_version, r.finished_at FROM results r JOIN schedule s USING (match_id){only} "
             "ORDER BY r.match_id", arguments)
         return [MatchRecord(i, rnd, seed, env, json.loads(options), tuple(seats.get(i, ())), outcome, replay, steps,
                             duration, version, finished)
