@@ -297,13 +297,14 @@ py::dict game_state(const fg::Game& g) {
 
 // state_numbers' layout: FIGHTER_NUMBERS values for each fighter, then STAGE_NUMBERS (see
 // arena.envs.fighting.native, which names them).
-constexpr int FIGHTER_NUMBERS = 46 + 3 * fg::KEYS, STAGE_NUMBERS = 4 + 2 * 6;
+constexpr int FIGHTER_FIELDS = 46;  // then the keys held, just pressed and just released
+constexpr int FIGHTER_NUMBERS = FIGHTER_FIELDS + 3 * fg::KEYS, STAGE_NUMBERS = 4 + 2 * 6;
 
 void fighter_numbers(const fg::Game& g, int j, double* v) {
   const fg::Fighter& f = g.fighters[j];
   const fg::StateData& s = f.current();
   auto optional = [](int value) { return value == fg::UNSET ? NAN : static_cast<double>(value); };
-  const double numbers[46] = {
+  const double numbers[FIGHTER_FIELDS] = {
       f.body.x, f.body.y, f.body.vx, f.body.vy, f.body.angle, f.body.angular_velocity, double(f.body.gravity),
       f.prev_x, f.prev_y, f.hurt_x, f.hurt_y,
       double(f.facing), double(f.state), optional(s.jumps_left), optional(s.recoveries_left), optional(s.jump_timer),
@@ -315,11 +316,11 @@ void fighter_numbers(const fg::Game& g, int j, double* v) {
       f.damage_taken_this_frame, f.damage_taken_this_stock, f.damage_taken_total, f.damage_done, double(f.stocks),
       double(f.weapon), double(f.just_got_hit), double(f.hitbox_live), double(f.hit_frames), f.last_hit_x,
       f.last_hit_y, double(f.input.horizontal), double(f.left_state)};
-  std::copy(numbers, numbers + 46, v);
+  std::copy(numbers, numbers + FIGHTER_FIELDS, v);
   for (int k = 0; k < fg::KEYS; ++k) {
-    v[46 + k] = f.input.held[k];
-    v[46 + fg::KEYS + k] = f.input.just_pressed[k];
-    v[46 + 2 * fg::KEYS + k] = f.input.just_released[k];
+    v[FIGHTER_FIELDS + k] = f.input.held[k];
+    v[FIGHTER_FIELDS + fg::KEYS + k] = f.input.just_pressed[k];
+    v[FIGHTER_FIELDS + 2 * fg::KEYS + k] = f.input.just_released[k];
   }
 }
 
