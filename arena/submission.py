@@ -38,6 +38,7 @@ or inside the sandbox, which has no network.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib.util
 import itertools
@@ -63,7 +64,7 @@ else:  # pragma: no cover
 from arena import tempdirs
 from arena.errors import MACHINE_ERRNOS, HarnessError, ManifestError, SubmissionError, missing_extra
 from arena.faults import describe_exception
-from arena.weights import MAX_URL_CHARS, bytes_in, cached_weights, url_problem
+from arena.weights import MAX_URL_CHARS, bytes_in, cached_weights, download_weights, url_problem
 
 MANIFEST_FILE = "arena.toml"
 DEFAULT_ENTRY = "agent.py:SubmittedAgent"
@@ -243,12 +244,14 @@ class AgentSpec:
 
 
 def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None,
-         max_bytes: int = MAX_TOTAL_BYTES) -> AgentSpec:
+         max_bytes: int = MAX_TOTAL_BYTES, cache_weights: bool = True) -> AgentSpec:
     """Unpack the submission at `path` (folder or zip) into a private copy and check it, refusing it
     past `max_bytes` in all before that much is written.
 
     The copy lives in `workdir`, or in a temporary folder removed when the spec is dropped. Weights
-    the manifest links to (`weights_url`) are copied in from the cache, downloaded first if missing.
+    the manifest links to (`weights_url`) are copied in from the cache, downloaded first if missing;
+    without `cache_weights` they are downloaded into the copy alone (a server keeps the copy, and
+    nothing it would have to prune).
     Raises SubmissionError (ManifestError, WeightsError) with one line saying what is wrong and how to fix it.
     """
     source = Path(path)
@@ -271,7 +274,7 @@ def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None,
         name = manifest.name or _default_name(source, is_folder)
         _check_files(root, manifest, source)
         digest = _digest(root)  # before the weights are placed: downloading them never makes a new entrant
-        _place_weights(root, manifest, str(source), max_bytes)
+        _place_weights(root, manifest, str(source), max_bytes, cache_weights)
     except BaseException as exc:
         shutil.rmtree(target, ignore_errors=True)
         if isinstance(exc, OSError) and exc.errno in MACHINE_ERRNOS:
@@ -318,23 +321,33 @@ def manifest_weights(folder: Path) -> str | None:
     return str(_linked_weights(manifest, str(manifest_path)))
 
 
-def _place_weights(root: Path, manifest: Manifest, where: str, max_bytes: int) -> None:
-    """Copy the linked weights a submission lacks (from the cache, downloading first) into its folder at
-    `root`, unless the folder would then hold more than `max_bytes`."""
+def _place_weights(root: Path, manifest: Manifest, where: str, max_bytes: int, cache: bool) -> None:
+    """Put the linked weights a submission lacks into its folder at `root` (copied from the cache,
+    downloaded there first, or downloaded straight in without `cache`), unless the folder would then
+    hold more than `max_bytes`."""
     if manifest.weights is None or manifest.weights_url is None or (root / manifest.weights).is_file():
         return
-    cached = _linked_weights(manifest, where)
-    size = cached.stat().st_size
-    if size + bytes_in(root) > max_bytes:
-        raise SubmissionError(f"{where}: with its weights from weights_url ({size >> 20} MiB) it would hold more "
-                              f"than {max_bytes >> 20} MiB in all; submit code and weights only")
     path = root / manifest.weights
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cached, path)
-    except OSError as exc:
+        if path.exists():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+    except (FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
         raise ManifestError(f"{where}: field 'weights' names {manifest.weights!r}, where no file can be put "
                             f"({exc.strerror}); name a path that no file or folder of the submission takes") from None
+    if cache:
+        cached = _linked_weights(manifest, where)
+        size = cached.stat().st_size
+        if size + bytes_in(root) <= max_bytes:
+            shutil.copyfile(cached, path)
+            return
+    else:
+        download_weights(manifest.weights_url, manifest.weights_sha256, path, where)
+        size = path.stat().st_size
+        if bytes_in(root) <= max_bytes:
+            return
+    raise SubmissionError(f"{where}: with its weights from weights_url ({size >> 20} MiB) it would hold more "
+                          f"than {max_bytes >> 20} MiB in all; submit code and weights only")
 
 
 def _linked_weights(manifest: Manifest, where: str) -> Path:

@@ -134,10 +134,23 @@ def cached_weights(url: str, sha256: str, name: str, where: str) -> Path:
             return target
         target.unlink()
     target.parent.mkdir(parents=True, exist_ok=True)
+    download_weights(url, sha256, target, where, f"download {target.name} yourself and put it at {target} "
+                                                 "(or into the submission, where a file wins over the link)")
+    return target
+
+
+def download_weights(url: str, sha256: str, target: Path, where: str,
+                     instead: str = "put the file into the submission itself") -> None:
+    """Download the weights at `url` to `target`, which appears only once its sha256 is checked.
+
+    Raises WeightsError naming `where` when the download fails or does not match `sha256`, saying
+    what the user may do `instead` when the link gives nothing.
+    """
+    name = target.name
     partial_dir = Path(tempfile.mkdtemp(dir=target.parent, prefix=".download-"))
     partial = partial_dir / name
     try:
-        _download(url, partial, name, target, where)
+        _download(url, partial, name, where, instead)
         actual = sha256_of(partial)
         if actual != sha256:
             raise WeightsError(f"{where}: {url} gave a file with sha256 {actual}, not the weights_sha256 {sha256} "
@@ -145,18 +158,16 @@ def cached_weights(url: str, sha256: str, name: str, where: str) -> Path:
         os.replace(partial, target)
     finally:
         shutil.rmtree(partial_dir, ignore_errors=True)
-    return target
 
 
-def _download(url: str, output: Path, name: str, target: Path, where: str) -> None:
+def _download(url: str, output: Path, name: str, where: str, instead: str) -> None:
     if problem := url_problem(url):
         raise WeightsError(f"{where}: field 'weights_url' {problem}")
     try:
         import gdown
     except ImportError:
         raise WeightsError(f"{where}: downloading {name} needs gdown (pip install 'gdown<6')") from None
-    offline = (f"check that the link is public and this machine is online, or download {name} yourself "
-               f"and put it at {target} (or into the submission, where a file wins over the link)")
+    offline = f"check that the link is public and this machine is online, or {instead}"
     if not _DOWNLOADS.acquire(blocking=False):  # a server's threads must not all wait on slow links
         raise WeightsError(f"{where}: this machine is downloading {MAX_DOWNLOADS} other submissions' weights just "
                            f"now; try again in a few minutes")

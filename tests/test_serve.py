@@ -1,6 +1,7 @@
 """arena serve: the HTTP API and pages through a test client, validation, limits, security, and a
 server killed during play that finds every scheduled game exactly once when started again."""
 
+import hashlib
 import io
 import json
 import os
@@ -12,11 +13,12 @@ import stat
 import subprocess
 import sys
 import time
+import types
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import HOSTILE_NAME, REPO, Site, arena_command, free_port, hidden_csrf, stop, wait_for
+from conftest import HOSTILE_NAME, REPO, SUBMISSIONS, Site, arena_command, free_port, hidden_csrf, stop, wait_for
 
 pytest.importorskip("starlette", reason="arena serve needs its extra: pip install -e '.[serve]'")
 pytest.importorskip("httpx", reason="the test client needs httpx: pip install -e '.[test]'")
@@ -26,6 +28,7 @@ from arena.serve.client import zip_folder  # noqa: E402
 from arena.serve.scheduler import Scheduler  # noqa: E402
 from arena.serve.store import ACTIVE, REFUSED, RETIRED, VALIDATING  # noqa: E402
 from arena.serve.uploads import UploadLimits  # noqa: E402
+from arena.serve.validation import remove_retired_files  # noqa: E402
 from arena.tournament import Settings, Tournament  # noqa: E402
 from arena.tournament.runner import Backend  # noqa: E402
 from arena.tournament.store import ResultsStore  # noqa: E402
@@ -187,6 +190,19 @@ def test_an_upload_larger_unpacked_than_its_agent_may_hold_is_refused_before_it_
     assert answer.status_code == 400 and "more than 1 MiB in all" in answer.json()["error"]
     assert site.store.submissions() == [] and site.files_kept() == []
     assert site.upload(_zip({"agent.py": RANDOM_AGENT, "weights.bin": bytes(1 << 19)})).status_code == 201
+
+
+def test_weights_named_by_link_are_downloaded_into_the_upload_and_nothing_is_cached(site, monkeypatch, tmp_path):
+    weights = os.urandom(4 << 10)
+    monkeypatch.setenv("ARENA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setitem(sys.modules, "gdown", types.SimpleNamespace(
+        download=lambda url, output, **kwargs: Path(output).write_bytes(weights) and output))
+    manifest = (f'weights = "model.bin"\nweights_url = "https://example.com/model.bin"\n'
+                f'weights_sha256 = "{hashlib.sha256(weights).hexdigest()}"\n')
+    answer = site.upload(_zip({"agent.py": RANDOM_AGENT, "arena.toml": manifest}))
+    assert answer.status_code == 201, answer.text
+    folder = Path(site.store.submission(answer.json()["id"]).folder)
+    assert (folder / "model.bin").read_bytes() == weights and not (tmp_path / "cache").exists()
 
 
 def test_an_upload_the_servers_disk_cannot_hold_is_to_be_tried_later_and_leaves_nothing(site):
@@ -353,6 +369,35 @@ def test_a_newer_valid_submission_retires_the_oldest_beyond_the_active_limit(tmp
     active = results.entrants(active_only=True)
     results.close()
     assert [e.id for e in active] == [site.store.submission(second["id"]).entrant_id]
+
+
+def test_a_retired_submissions_files_go_before_the_next_batch_and_the_same_upload_plays_from_its_own(tmp_path):
+    site = Site(tmp_path, UploadLimits(max_active=1))
+    assert site.upload(zip_folder(SUBMISSIONS / "greedy"), token=site.bob_token).status_code == 201
+    first_zip = _zip({"agent.py": RANDOM_AGENT + "# first\n"})
+    first = site.upload(first_zip).json()
+    site.upload(_zip({"agent.py": RANDOM_AGENT + "# second\n"}))
+    while site.validator.validate_next():
+        pass
+    retired = Path(site.store.submission(first["id"]).folder)
+    assert site.store.submission(first["id"]).status == RETIRED and retired.is_dir()
+    with Tournament(site.db, Settings(env="othello", max_steps=8)) as tournament:
+        scheduler = Scheduler(tournament, Backend(), batch_games=2,
+                              between_batches=lambda: remove_retired_files(site.store, tournament.store))
+        assert scheduler.step() == 2
+        assert not retired.exists() and site.store.submission(first["id"]).folder == ""
+        assert not [name for name in site.files_kept() if name.startswith(retired.name)]  # nor its logs
+
+        again = site.upload(first_zip).json()  # a participant's own retired version may come back
+        while site.validator.validate_next():
+            pass
+        back = site.store.submission(again["id"])
+        assert back.status == ACTIVE and back.entrant_id == site.store.submission(first["id"]).entrant_id
+        assert scheduler.step() == 2
+        played = [seat for match in tournament.store.results()[2:] for seat in match.seats]
+        assert {seat.entrant_id for seat in played} >= {back.entrant_id}
+        assert {seat.status for seat in played} == {"ok"}, [seat.detail for seat in played]
+        assert Path(back.folder).is_dir()  # the active entrant's files stay
 
 
 # --- who may do what ----------------------------------------------------------------------------------

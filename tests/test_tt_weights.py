@@ -10,7 +10,7 @@ import gdown
 import pytest
 
 from arena import cli
-from arena.errors import ManifestError
+from arena.errors import ManifestError, SubmissionError
 from arena.submission import Manifest, import_entry_class, instantiate, load
 from arena.weights import WeightsError, cache_dir, cached_path
 
@@ -127,6 +127,21 @@ def test_offline_without_a_cached_copy_says_where_to_put_the_file(write_submissi
     message = str(error.value)
     assert "could not download model.zip" in message and URL in message and "ConnectionError" in message
     assert str(cached_path(URL, SHA, "model.zip")) in message
+
+
+def test_without_the_cache_weights_are_downloaded_into_the_copy_alone(write_submission, download):
+    folder = write_submission("linked", AGENT, manifest())
+    spec = load(folder, cache_weights=False)
+    assert spec.weights_path.read_bytes() == WEIGHTS and download.urls == [URL]
+    assert not cache_dir().exists() and not (folder / "model.zip").exists()
+    assert sorted(p.name for p in spec.root.iterdir()) == ["agent.py", "arena.toml", "model.zip"]
+    with pytest.raises(SubmissionError, match="it would hold more than 0 MiB in all"):
+        load(folder, cache_weights=False, max_bytes=len(WEIGHTS))  # counted as a cached copy is
+
+    download.served = None
+    with pytest.raises(WeightsError) as error:
+        load(folder, cache_weights=False)  # nothing was kept to load it from
+    assert "put the file into the submission itself" in str(error.value) and str(cache_dir()) not in str(error.value)
 
 
 def test_a_corrupted_cache_file_is_replaced(write_submission, download):

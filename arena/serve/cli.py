@@ -176,7 +176,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from arena.serve.scheduler import Scheduler
     from arena.serve.store import CompetitionStore
     from arena.serve.uploads import UploadLimits
-    from arena.serve.validation import Validator
+    from arena.serve.validation import Validator, remove_retired_files
     from arena.settings import parse_overrides
     from arena.submission import MAX_TOTAL_BYTES
     from arena.tournament import CONTINUOUS, Settings, Tournament, with_memory_limits
@@ -221,7 +221,8 @@ def _run_serve(args: argparse.Namespace) -> int:
         switches = CompetitionStore(db)
         scheduler = Scheduler(tournament, backend, batch_games=BATCH_GAMES_A_WORKER * args.workers,
                               placement_games=args.placement_games, paused=switches.paused,
-                              on_batch=GamesNews(tournament.store.finished_count(), _news))
+                              on_batch=GamesNews(tournament.store.finished_count(), _news),
+                              between_batches=lambda: remove_retired_files(switches, tournament.store))
         unpacked_mb = min(args.max_unpacked_mb, memory_mb) if memory_mb else args.max_unpacked_mb
         limits = UploadLimits(int(args.max_upload_mb * (1 << 20)), args.uploads_per_day, args.max_active,
                               unpacked_mb << 20)

@@ -41,7 +41,7 @@ class Scheduler:
 
     def __init__(self, tournament: Tournament, backend: Backend, *, batch_games: int = 8,
                  placement_games: int = 10, on_batch: Callable[[int], None] = lambda recorded: None,
-                 paused: Callable[[], bool] = lambda: False):
+                 paused: Callable[[], bool] = lambda: False, between_batches: Callable[[], object] = lambda: None):
         self.tournament = tournament
         self.store = tournament.store
         self.backend = backend
@@ -55,6 +55,8 @@ class Scheduler:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.paused = paused  # asked before each batch: the organiser may pause play
+        # Called before each batch is planned, once retired entrants' games are cancelled: no game is in play.
+        self.between_batches = between_batches
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="arena-scheduler", daemon=True)
@@ -94,6 +96,7 @@ class Scheduler:
     def step(self) -> int:
         """Plan a batch if nothing is unplayed, then play what is; how many games were recorded."""
         self.store.cancel_unplayed_with_retired()
+        self.between_batches()
         if not self.store.pending():
             planned = self.plan()
             if not planned:

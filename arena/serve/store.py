@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     participant_id INTEGER NOT NULL REFERENCES participants(id),
     name TEXT NOT NULL,
     digest TEXT NOT NULL,
-    folder TEXT NOT NULL,          -- the unpacked submission the server keeps
+    folder TEXT NOT NULL,          -- the unpacked submission the server keeps ('' once deleted)
     status TEXT NOT NULL,          -- validating, active, refused, retired
     reason TEXT NOT NULL DEFAULT '',
     log_tail TEXT NOT NULL DEFAULT '',
@@ -327,6 +327,10 @@ class CompetitionStore:
 
     def set_status(self, submission_id: int, status: str, reason: str = "") -> None:
         self._write("UPDATE submissions SET status = ?, reason = ? WHERE id = ?", (status, reason, submission_id))
+
+    def forget_folder(self, submission_id: int) -> None:
+        """Note that a submission's files were deleted (its folder reads '' from now on)."""
+        self._write("UPDATE submissions SET folder = '' WHERE id = ?", (submission_id,))
 
     def counts(self) -> dict[str, Any]:
         return dict(self._rows("SELECT status, COUNT(*) FROM submissions GROUP BY status"))

@@ -117,7 +117,7 @@ def take_upload(store: CompetitionStore, participant: Participant, data: bytes, 
         shown = work / f"{_stem(filename)}.zip"
         shown.write_bytes(data)
         try:
-            spec = load(shown, workdir=work, max_bytes=limits.max_unpacked_bytes)
+            spec = load(shown, workdir=work, max_bytes=limits.max_unpacked_bytes, cache_weights=False)
         except HarnessError as exc:
             raise _server_short(exc.__cause__ or exc) from exc
         except ArenaError as exc:

@@ -113,7 +113,7 @@ class Validator:
                 if taken is not None:  # uploaded meanwhile by another, or disqualified: never played again
                     self._refuse(submission, taken, tail)
                     return True
-                results.set_active(entrant.id, True)
+                results.set_active(entrant.id, True, archive=submission.folder)  # a retired one's files are gone
                 if self.store.finish_validation(submission.id, ACTIVE, "", tail, entrant.id):
                     self.on_news(f"{self._described(submission)} passed its validation: it plays from now on")
                     self._retire_oldest(submission.participant_id, results)
@@ -139,7 +139,7 @@ class Validator:
     def _refuse(self, submission: Submission, reason: str, tail: str) -> None:
         self.store.finish_validation(submission.id, REFUSED, reason, tail)
         self.on_news(f"{self._described(submission)} refused: {reason}")
-        shutil.rmtree(submission.folder, ignore_errors=True)  # never to play: its reason and log tail are kept
+        remove_files(Path(submission.folder))  # never to play: its reason and log tail are kept
 
     def _taken_over(self, source: str, submission: Submission) -> str | None:
         """Why `submission` may not play as the entrant registered from `source` (the same content,
@@ -156,7 +156,7 @@ class Validator:
         when the machine failed it (a full disk, say: `HarnessError`), which says nothing of the
         submission."""
         folder = Path(submission.folder)
-        log_dir = folder.with_name(folder.name + "-logs")
+        log_dir = validation_logs(folder)
         command = [sys.executable, "-m", "arena.cli", "validate", str(folder), "--env", self.env,
                    "--log-dir", str(log_dir)]
         command += [f"--option={key}={_option_text(value)}" for key, value in self.options.items()]
@@ -194,6 +194,31 @@ class Validator:
                                                    f"(at most {self.max_active} play at once)")
             if old.entrant_id is not None:
                 results.set_active(old.entrant_id, False)
+
+
+def remove_retired_files(store: CompetitionStore, results: ResultsStore) -> int:
+    """Delete the files of retired submissions, which play no more (an upload of the same files again
+    plays from its own); how many were deleted. To be called while no game is in play and none of an
+    inactive entrant waits; a folder an active entrant plays from is kept all the same."""
+    playing = {entrant.archive for entrant in results.entrants(active_only=True)}
+    removed = 0
+    for submission in store.submissions(status=RETIRED):
+        if submission.folder and submission.folder not in playing:
+            remove_files(Path(submission.folder))
+            store.forget_folder(submission.id)
+            removed += 1
+    return removed
+
+
+def remove_files(folder: Path) -> None:
+    """Delete a submission's unpacked files and the logs of its validation."""
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(validation_logs(folder), ignore_errors=True)
+
+
+def validation_logs(folder: Path) -> Path:
+    """Where the validation of the submission unpacked in `folder` writes its agents' output."""
+    return folder.with_name(folder.name + "-logs")
 
 
 _LIBC = ctypes.CDLL(None, use_errno=True)  # looked up here: the child between fork and exec imports nothing

@@ -253,10 +253,15 @@ class ResultsStore:
                 (_text(name), digest, _text(source), _text(archive), time.time(), _text(problem)))
             return _entrant(self._db.execute(f"SELECT {_ENTRANT_COLUMNS} FROM entrants WHERE digest = ?", (digest,)).fetchone()), True
 
-    def set_active(self, entrant_id: int, active: bool) -> None:
-        """Retire an entrant (it is scheduled no more; its games still count) or bring it back."""
+    def set_active(self, entrant_id: int, active: bool, archive: str | None = None) -> None:
+        """Retire an entrant (it is scheduled no more; its games still count) or bring it back, playing
+        from `archive` if given (the same files, kept elsewhere)."""
         with self._transaction():
-            self._db.execute("UPDATE entrants SET active = ? WHERE id = ?", (int(active), entrant_id))
+            if archive is None:
+                self._db.execute("UPDATE entrants SET active = ? WHERE id = ?", (int(active), entrant_id))
+            else:
+                self._db.execute("UPDATE entrants SET active = ?, archive = ? WHERE id = ?",
+                                 (int(active), _text(archive), entrant_id))
 
     def entrants(self, active_only: bool = False) -> list[Entrant]:
         query = f"SELECT {_ENTRANT_COLUMNS} FROM entrants" + (" WHERE active = 1" if active_only else "") + " ORDER BY id"
