@@ -264,13 +264,50 @@ def test_rating_histories_are_computed_one_at_a_time_and_at_most_once_a_minute_w
     assert len(reads) == 1 and first.games == 4
     assert shown(4) is first and shown(5) is first and len(reads) == 1  # a game since, but made moments ago
     now[0] += history.FRESH_SECONDS
-    assert shown(5) is not first and len(reads) == 2
+    first_again = shown(5)
+    assert first_again is not first and len(reads) == 2
     with history._drawing:  # another visitor's history is being computed
-        assert shown(6) is not None and len(reads) == 2  # the last one made, not a new one
+        assert shown(6) is first_again and len(reads) == 2  # the last one made, not a new one
         assert shown(6, who=2) is None  # none made yet for this one
         page = tiny.client.get(f"/submissions/{other}").text
         assert "Being drawn: reload the page in a moment." in page and "<svg" not in page
+    _join_drawer(history)  # it draws in turn once the other was
     assert shown(6, who=2).games == 4 and len(reads) == 3
+
+
+def test_a_history_never_drawn_is_drawn_before_those_shown_old_however_many_are_asked(tmp_path, monkeypatch):
+    """Someone cycling through many submissions' pages cannot keep another visitor's plot from being drawn."""
+    from arena.serve import history
+
+    tiny = Tiny(tmp_path, "othello", {}, 2, games_played=4, max_steps=8, entrants=2)
+    results = tiny.app.state.competition.results.results()
+    now = [1000.0]
+    monkeypatch.setattr(history.time, "monotonic", lambda: now[0])
+    drawn = []
+
+    def shown(who, source, recorded=4):
+        return history.remembered_history(source, lambda: drawn.append(source) or results, recorded, who, "othello")
+
+    _join_drawer(history)  # any left from another test
+    for source in range(20):
+        assert shown(1, f"old{source}") is not None
+    now[0] += history.FRESH_SECONDS
+    drawn.clear()
+    with history._drawing:
+        for source in range(20):  # games were recorded since: each shown its old history, drawn again later
+            assert shown(1, f"old{source}", recorded=5) is not None
+            assert shown(1, f"old{source}", recorded=5) is not None  # asked twice, drawn once
+        assert shown(2, "new") is None
+    _join_drawer(history)
+    assert len(drawn) == 21 and drawn[0] == "new" and sorted(drawn[1:]) == sorted(f"old{source}" for source in range(20))
+
+
+def _join_drawer(history) -> None:
+    """Wait for the thread drawing the histories asked for to have drawn them all (the clock is the test's)."""
+    drawer = history._drawer
+    if drawer is not None:
+        drawer.join(60)
+        assert not drawer.is_alive()
 
 
 def test_a_submission_without_games_has_no_plot(tmp_path):

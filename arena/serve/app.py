@@ -219,8 +219,8 @@ class Competition:
                 "games": games}
 
     def rating_history(self, submission: Submission) -> History | None:
-        """The submission's rating after each of its games (see `arena.serve.history`); None while
-        another history is being computed and this one never was."""
+        """The submission's rating after each of its games (see `arena.serve.history`); None until it
+        is first drawn, while other histories are."""
         from arena.serve.history import remembered_history
 
         def every_result() -> list[MatchRecord]:

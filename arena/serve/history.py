@@ -4,8 +4,8 @@ The rating after a game is the fit over every game recorded up to it (in match i
 the leaderboard rates them): `arena.ratings.rate` on that prefix, so the last point is the
 leaderboard's rating. An entrant with many games gets at most `POINTS` of them, evenly spaced
 and always including its first and last: one fit each, so a history costs at most `POINTS` fits;
-`remembered_history` keeps it, computes one at a time, and while games are being recorded
-makes a kept one again at most once a minute.
+`remembered_history` keeps it, computes one at a time (those never drawn first), and while games
+are being recorded makes a kept one again at most once a minute.
 
 The plot is drawn on the server (no script): the rating, its 95% interval as a band, a dot per
 point with a tooltip naming the game. Every piece of text in it is escaped.
@@ -13,6 +13,7 @@ point with a tooltip naming the game. Every piece of text in it is escaped.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -23,6 +24,7 @@ from typing import Callable, Hashable, Sequence
 from arena.envs import entry
 from arena.errors import ArenaError
 from arena.ratings import BRADLEY_TERRY, Rating, rate
+from arena.tournament.blocks import one_line
 from arena.tournament.store import MatchRecord
 
 POINTS = 100  # most points in a history
@@ -72,19 +74,36 @@ def rating_history(results: Sequence[MatchRecord], entrant_id: int, env: str, po
 
 
 _remembered: OrderedDict[tuple, tuple[History, int, float]] = OrderedDict()  # -> (history, results, when)
-_remembered_lock = threading.Lock()
+_remembered_lock = threading.Lock()  # guards the two dicts above and below, and `_drawer`
 _drawing = threading.Lock()  # held while a history is computed: one at a time, whoever asks
+# Histories asked for while another was being computed, drawn in turn by `_drawer`: first those never
+# drawn (a visitor sees nothing until then), then those drawn before (a visitor sees the last one).
+_never_drawn: OrderedDict[tuple, Callable[[], History]] = OrderedDict()
+_to_redraw: OrderedDict[tuple, Callable[[], History]] = OrderedDict()
+_drawer: threading.Thread | None = None
 
 
 def remembered_history(source: Hashable, every_result: Callable[[], Sequence[MatchRecord]], recorded: int,
                        entrant_id: int, env: str) -> History | None:
     """`rating_history` over `every_result()` of `source` (a results store holding `recorded` games),
-    computed again only once games were recorded since and `FRESH_SECONDS` have passed, and by one
-    caller at a time: a history costs up to `POINTS` fits over every result, so visitors asking
-    while games are being played would otherwise each pay for a new one. A caller that finds one
-    being computed gets the last one made, even if games were recorded since, or None if there is
-    none yet."""
+    computed again only once games were recorded since and `FRESH_SECONDS` have passed, and one at a
+    time: a history costs up to `POINTS` fits over every result, so visitors asking while games are
+    being played would otherwise each pay for a new one. The caller computes it when no other is
+    being computed nor waits; otherwise it is drawn in turn on a thread of its own (those never drawn
+    first, so a visitor cycling through many pages cannot keep another's plot from being drawn) and
+    the caller gets the last one made, or None if there is none yet."""
     key = (source, entrant_id, env)
+
+    def draw() -> History:
+        results = every_result()
+        history = rating_history(results, entrant_id, env)
+        with _remembered_lock:
+            _remembered[key] = (history, len(results), time.monotonic())
+            _remembered.move_to_end(key)
+            while len(_remembered) > REMEMBERED:
+                _remembered.popitem(last=False)
+        return history
+
     with _remembered_lock:
         kept = _remembered.get(key)
         if kept is not None:
@@ -92,19 +111,38 @@ def remembered_history(source: Hashable, every_result: Callable[[], Sequence[Mat
             history, counted, when = kept
             if counted == recorded or time.monotonic() - when < FRESH_SECONDS:
                 return history
-    if not _drawing.acquire(blocking=False):
-        return kept[0] if kept is not None else None
+        if _never_drawn or _to_redraw or not _drawing.acquire(blocking=False):
+            (_never_drawn if kept is None else _to_redraw)[key] = draw
+            _start_drawer()
+            return kept[0] if kept is not None else None
     try:
-        results = every_result()
-        history = rating_history(results, entrant_id, env)
+        return draw()
     finally:
         _drawing.release()
-    with _remembered_lock:
-        _remembered[key] = (history, len(results), time.monotonic())
-        _remembered.move_to_end(key)
-        while len(_remembered) > REMEMBERED:
-            _remembered.popitem(last=False)
-    return history
+
+
+def _start_drawer() -> None:
+    """Start the thread that draws the histories asked for, unless it runs (`_remembered_lock` held)."""
+    global _drawer
+    if _drawer is None:
+        _drawer = threading.Thread(target=_draw_asked, name="arena-rating-histories", daemon=True)
+        _drawer.start()
+
+
+def _draw_asked() -> None:
+    global _drawer
+    while True:
+        with _drawing:  # before choosing: what is asked for meanwhile may come first
+            with _remembered_lock:
+                asked = _never_drawn or _to_redraw
+                if not asked:
+                    _drawer = None
+                    return
+                _, draw = asked.popitem(last=False)
+            try:
+                draw()
+            except Exception as exc:  # noqa: BLE001  (the store busy, say): asked for again by the next visitor
+                print(f"arena serve: a rating history could not be drawn: {one_line(exc)}", file=sys.stderr)
 
 
 def rating_svg(history: History, name: str) -> str:
