@@ -2,6 +2,7 @@
 response unread, is cut off, so slow clients cannot hold every connection (and open file) of the
 server; prompt ones are served."""
 
+import contextlib
 import socket
 import threading
 import time
@@ -43,19 +44,54 @@ async def answer_ok(scope, receive, send):
 def port(monkeypatch):
     monkeypatch.setattr(http, "HEAD_SECONDS", 1.0)
     monkeypatch.setattr(http, "RATE_SECONDS", 1.0)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+    with serving(answer_ok) as port:
+        yield port
+
+
+@contextlib.contextmanager
+def serving(app, host: str = "127.0.0.1"):
+    """`app` served on a free port of this machine's `host` as `arena serve` serves its own; the port."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(answer_ok, host="127.0.0.1", port=port, log_level="warning",
-                                           http=http.TimelyProtocol))
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                           http=http.TimelyProtocol, forwarded_allow_ips=http.trusted_proxies()))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield port
-    server.should_exit = True
-    thread.join(30)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+def test_behind_a_proxy_on_this_machine_the_client_is_the_last_address_it_added(host, monkeypatch):
+    async def answer_client(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        body = scope["client"][0].encode()
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+
+    def client_seen(*forwarded: str) -> bytes:
+        with socket.create_connection((host, port), timeout=30) as client:
+            head = "".join(f"X-Forwarded-For: {value}\r\n" for value in forwarded)
+            client.sendall(f"GET / HTTP/1.1\r\nHost: x\r\n{head}Connection: close\r\n\r\n".encode())
+            return read_until_closed(client).rsplit(b"\r\n\r\n", 1)[1]
+
+    with serving(answer_client, host) as port:
+        assert client_seen() == host.encode()
+        assert client_seen("203.0.113.5") == b"203.0.113.5"
+        # What a client wrote itself comes first, the address the proxy appended last.
+        assert client_seen("6.6.6.6, 203.0.113.5") == b"203.0.113.5"
+        assert client_seen("6.6.6.6", "203.0.113.5") == b"203.0.113.5"
 
 
 def test_a_request_head_sent_slowly_is_cut_off_and_a_prompt_one_is_answered(port):

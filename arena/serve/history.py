@@ -74,7 +74,7 @@ def rating_history(results: Sequence[MatchRecord], entrant_id: int, env: str, po
 
 
 _remembered: OrderedDict[tuple, tuple[History, int, float]] = OrderedDict()  # -> (history, results, when)
-_remembered_lock = threading.Lock()  # guards the two dicts above and below, and `_drawer`
+_remembered_lock = threading.Lock()  # guards `_remembered`, the two queues below and `_drawer`
 _drawing = threading.Lock()  # held while a history is computed: one at a time, whoever asks
 # Histories asked for while another was being computed, drawn in turn by `_drawer`: first those never
 # drawn (a visitor sees nothing until then), then those drawn before (a visitor sees the last one).

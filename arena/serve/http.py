@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import resource
 import socket
 import struct
@@ -157,6 +158,13 @@ def is_this_machine(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def trusted_proxies() -> str:
+    """The addresses whose X-Forwarded-For uvicorn believes: this machine's own, IPv4 and IPv6, where
+    `is_this_machine` expects a proxy (uvicorn alone trusts 127.0.0.1, so behind a proxy on ::1 every
+    client would be that proxy); FORWARDED_ALLOW_IPS, as uvicorn reads it, where the organiser sets it."""
+    return os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 
 def connection_cap() -> int:
