@@ -530,25 +530,34 @@ def _run_validate(args: argparse.Namespace) -> int:
 def _validate_on_every_game(spec, games: list[str], args: argparse.Namespace) -> int:
     """A submission whose manifest names no game may play any: it passes if it plays one of them,
     and the others are said, with how to name its game."""
-    played, failed = [], []
+    played, failed = [], {}
     for env_name in games:
         try:
             _validate_on(spec, env_name, args)
             played.append(env_name)
         except ArenaError as exc:
-            failed.append(str(exc).removeprefix(f"{spec.source}: "))
-    declare = (f"add env = \"{played[0]}\" to its arena.toml, or give --env" if len(played) == 1 else
-               "add env = \"...\" with the game it is made for to its arena.toml, or give --env")
+            reason = str(exc).removeprefix(f"{spec.source}: ")
+            failed[env_name] = reason.removeprefix(f"{env_name}: ")
     if not played:
+        first = next(iter(failed.values()))
+        if all(_without_log(reason) == _without_log(first) for reason in failed.values()):
+            raise ArenaError(f"{spec.source}: {first}")  # the same in every game: nothing to do with the game
         raise ArenaError(f"{spec.source}: declares no env in arena.toml, and plays none of the games:\n  "
-                         + "\n  ".join(failed) + f"\n(for the game it is made for, {declare})")
-    for why in failed:
-        game, reason = why.split(": ", 1)
+                         + "\n  ".join(f"{game}: {reason}" for game, reason in failed.items())
+                         + '\n(add env = "..." naming the game it is made for to its arena.toml, or give --env)')
+    for game, reason in failed.items():
         err.print(f"[yellow]does not play {terminal(game)}:[/] {terminal(reason, limit=400)}")
     if failed:
+        declare = (f'add env = "{played[0]}" to its arena.toml' if len(played) == 1 else
+                   'add env = "..." naming the game it is made for to its arena.toml')
         _warn(f"{terminal(spec.name)} declares no env in arena.toml, so every game was tried: it plays "
-              f"{', '.join(played)}; {declare}")
+              f"{', '.join(played)}; {declare}, or give --env")
     return 0
+
+
+def _without_log(reason: str) -> str:
+    """A fault's reason without the log file it names (each game writes its own)."""
+    return re.sub(r"\s*\(its output and traceback: [^()]*\)$", "", reason)
 
 
 def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:

@@ -125,6 +125,17 @@ class Manifest:
     def plays(self, env_name: str) -> bool:
         return not self.env or env_name in self.env
 
+    def check_options(self, where: str) -> None:
+        """ManifestError naming `where` (the manifest) unless every game it declares takes its [options]
+        (names and bounds). Not part of `read`: an agent reading its own manifest need not load the games."""
+        from arena.envs import UnknownEnvError, check_options
+
+        for name in self.env:
+            try:
+                check_options(name, self.options)
+            except UnknownEnvError as exc:
+                raise ManifestError(f"{where}: [options]: {exc}") from None
+
     @classmethod
     def read(cls, path: Path, where: str | None = None) -> Manifest:
         """Parse and check a manifest file; ManifestError naming the file (as `where`), field and fix."""
@@ -271,6 +282,7 @@ def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None,
         manifest_path = root / MANIFEST_FILE
         shown = source / MANIFEST_FILE if is_folder else f"{source}: {MANIFEST_FILE}"
         manifest = Manifest.read(manifest_path, str(shown)) if manifest_path.exists() else Manifest()
+        manifest.check_options(str(shown))
         name = manifest.name or _default_name(source, is_folder)
         _check_files(root, manifest, source)
         digest = _digest(root)  # before the weights are placed: downloading them never makes a new entrant

@@ -33,10 +33,10 @@ from typing import Any, Mapping
 from arena.envs.seat import SeatView, seat_view
 from arena.errors import UnknownEnvError
 
-__all__ = ["EnvEntry", "EnvSpec", "OptionError", "SeatView", "entry", "env_class", "make", "make_raw", "names",
-           "seat_view", "spec_of"]
+__all__ = ["EnvEntry", "EnvSpec", "OptionError", "SeatView", "check_options", "entry", "env_class", "make", "make_raw",
+           "names", "seat_view", "spec_of"]
 
-Bounds = dict[str, tuple[int, int]]  # option -> (lowest, highest) whole number it may be
+Bounds = dict[str, range]  # option -> the whole numbers it may be
 
 
 class OptionError(UnknownEnvError, ValueError):
@@ -76,24 +76,25 @@ class EnvSpec:
 _REGISTRY: dict[str, EnvEntry] = {
     entry.name: entry
     for entry in [
-        EnvEntry("othello", "arena.envs.othello", "aec", 1.0, "2-player Othello on 8x8 (or 6x6), native bitboards",
-                 gym_id="arena/Othello-v0", bounds={"size": (4, 8)}),
+        EnvEntry("othello", "arena.envs.othello", "aec", 1.0, "2-player Othello on 8x8 (or 6x6, 4x4), native bitboards",
+                 gym_id="arena/Othello-v0", bounds={"size": range(4, 9, 2)}),
         EnvEntry("gomoku", "arena.envs.gomoku", "aec", 1.0, "2-player gomoku (five in a row) on 15x15 (5x5 to 19x19), native bitboards",
-                 gym_id="arena/Gomoku-v0", bounds={"size": (5, 19)}),
+                 gym_id="arena/Gomoku-v0", bounds={"size": range(5, 20)}),
         EnvEntry("fighting", "arena.envs.fighting", "parallel", 0.05,
                  "2-player platform fighter, simultaneous moves at 30 fps, the AI² competition's interface",
                  gym_id="arena/Fighting-v0", gym_options={"observation_dtype": "float32"},
-                 bounds={"max_timesteps": (1, 54_000), "stocks": (1, 99)}),
+                 bounds={"max_timesteps": range(1, 54_001), "stocks": range(1, 100)}),
         EnvEntry("snake", "arena.envs.snake", "parallel", 0.1,
                  "1-8 snakes moving at once on a grid: fruit, egocentric vision, kills and head-on collisions",
                  gym_id="arena/Snake-v0", bounds={
-                     "num_snakes": (1, 8), "height": (5, 100), "width": (5, 100), "snake_length": (1, 97),
-                     "num_fruits": (0, 1000), "vision_range": (0, 100), "frame_stack": (1, 16), "max_steps": (1, 100_000)},
+                     "num_snakes": range(1, 9), "height": range(5, 101), "width": range(5, 101),
+                     "snake_length": range(1, 98), "num_fruits": range(1001), "vision_range": range(101),
+                     "frame_stack": range(1, 17), "max_steps": range(1, 100_001)},
                  seats_option="num_snakes"),
         EnvEntry("cartpole_relay", "arena.envs.cartpole_relay", "parallel", 0.05,
                  "1-32 players share one cart-pole: a baton passes every leg, or their action logits are combined",
                  gym_id="arena/CartPoleRelay-v0", cooperative=True,
-                 bounds={"num_players": (1, 32), "leg_length": (1, 100_000), "max_steps": (1, 100_000)},
+                 bounds={"num_players": range(1, 33), "leg_length": range(1, 100_001), "max_steps": range(1, 100_001)},
                  seats_option="num_players"),
     ]
 }
@@ -155,17 +156,28 @@ def make_raw(name: str, **options: Any):
     return _build(name, options, wrapped=False)
 
 
-def _build(name: str, options: dict[str, Any], wrapped: bool):
+def check_options(name: str, options: Mapping[str, Any]) -> None:
+    """UnknownEnvError naming an option env `name` does not take, OptionError one outside its bounds;
+    without building the env."""
     found = entry(name)
-    module = importlib.import_module(found.module)
-    game = _game_class(found, module)
-    parameters = inspect.signature(game).parameters
+    _check_options(found, options, inspect.signature(_game_class(found, importlib.import_module(found.module))).parameters)
+
+
+def _check_options(found: EnvEntry, options: Mapping[str, Any], parameters: Mapping[str, inspect.Parameter]) -> None:
     accepted = [p for p in parameters if p not in found.preset]
     unknown = sorted(set(options) - set(accepted))
     if unknown:
         choices = ", ".join(p for p in accepted if p != "render_mode") or "none"
-        raise UnknownEnvError(f"env {name!r} has no option {', '.join(map(repr, unknown))}: its options are {choices}")
+        raise UnknownEnvError(f"env {found.name!r} has no option {', '.join(map(repr, unknown))}: "
+                              f"its options are {choices}")
     _check_bounds(found, options, parameters)
+
+
+def _build(name: str, options: dict[str, Any], wrapped: bool):
+    found = entry(name)
+    module = importlib.import_module(found.module)
+    game = _game_class(found, module)
+    _check_options(found, options, inspect.signature(game).parameters)
     built = {**found.preset, **options}
     try:
         if found.kind == "parallel":
@@ -182,15 +194,23 @@ def _build(name: str, options: dict[str, Any], wrapped: bool):
 
 
 def _check_bounds(found: EnvEntry, options: dict[str, Any], parameters: Mapping[str, inspect.Parameter]) -> None:
-    """OptionError naming the first bounded option that is not a whole number in its range."""
-    for key, (low, high) in found.bounds.items():
+    """OptionError naming the first bounded option that is not one of the whole numbers it may be."""
+    for key, allowed in found.bounds.items():
         if key not in options:
             continue
         value = options[key]
         if value is None and key in parameters and "None" in str(parameters[key].annotation):
             continue  # an option typed "... | None" takes None (snake's vision_range: the whole grid)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise OptionError(f"env {found.name!r}: {key} must be {low} to {high} (a whole number), got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
+            raise OptionError(f"env {found.name!r}: {key} must be {_described(allowed)}, got {value!r}")
+
+
+def _described(allowed: range) -> str:
+    """'5 to 19 (a whole number)', or '4, 6 or 8' for a range with steps."""
+    if allowed.step == 1:
+        return f"{allowed[0]} to {allowed[-1]} (a whole number)"
+    *most, last = map(str, allowed)
+    return f"{', '.join(most)} or {last}"
 
 
 def rules_version(name: str) -> int:

@@ -1,6 +1,7 @@
 """The `arena` command as users run it: match, validate, replay, envs."""
 
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -85,7 +86,7 @@ def test_env_options_reach_the_env(cli, submissions):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["-o", "size=7"], "error: othello: size must be 4, 6 or 8, got 7"),  # the game's own check
+    (["-o", "size=7"], "error: env 'othello': size must be 4, 6 or 8, got 7"),
     (["--seed", "-5"], "argument --seed: a seed is a whole number from 0 to 2**63 - 1, got '-5'"),
     (["--time-per-move", "-1"], "argument --time-per-move: must be more than 0 seconds, got '-1'"),
     (["--max-steps", "0"], "argument --max-steps: must be at least 1, got '0'"),
@@ -199,8 +200,19 @@ def test_validate_passes_a_submission_declaring_no_game_that_plays_one_and_says_
                  "    def predict(self, obs):\n        assert obs.ndim == 3\n        return 0\n"
     status, _, err = cli("validate", write_submission("snake_only", snake_only), "--max-steps", "8")
     assert status == 0 and 'add env = "snake" to its arena.toml, or give --env' in err
-    status, _, err = cli("validate", write_submission("plays_nothing", "class SubmittedAgent:\n    pass\n"))
-    assert status == 1 and "declares no env in arena.toml, and plays none of the games" in err
+    status, _, err = cli("validate", write_submission("plays_nothing", "from arena.agents import Agent\n\n\n"
+                                                      "class SubmittedAgent(Agent):\n    def predict(self, obs):\n"
+                                                      "        return 10 ** 6\n"), "--max-steps", "8")
+    assert status == 1 and "declares no env in arena.toml, and plays none of the games:\n" in err
+    assert "\n  othello: illegal_action: returned 1000000, outside the action space (an int in 0..64)\n" in err
+    assert err.rstrip().endswith('(add env = "..." naming the game it is made for to its arena.toml, or give --env)')
+
+
+def test_validate_says_once_why_a_submission_declaring_no_game_cannot_start(cli, write_submission):
+    status, _, err = cli("validate", write_submission("broken", "class SubmittedAgent(object)\n    pass\n"))
+    [line] = err.splitlines()  # the same in every game: said once, without a word of games
+    assert status == 1 and re.fullmatch(r"error: \S*broken: crash: failed to start: SyntaxError: expected ':' "
+                                        r"\(agent\.py line 1\) \(its output and traceback: \S+\.log\)", line), line
 
 
 def test_validate_checks_every_game_the_manifest_declares(cli, submissions):

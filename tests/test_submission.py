@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import stat
 import zipfile
 
@@ -66,10 +67,14 @@ def test_default_name_is_the_folder_or_zip_name(write_submission, tmp_path):
         ("name = [", "not valid TOML"),
         ("options = 9", "'options' must be a table of env options"),
         ("[options]\nsize = [9, 9]", "option 'size' must be a string, number or true/false"),
+        ('env = "othello"\n[options]\nsise = 6', "arena.toml: [options]: env 'othello' has no option 'sise': "
+                                                  "its options are size"),
+        ('env = ["gomoku", "othello"]\n[options]\nsize = 5', "arena.toml: [options]: env 'othello': size must be "
+                                                            "4, 6 or 8, got 5"),
     ],
 )
 def test_manifest_mistakes_are_named_with_the_fix(write_submission, manifest, message):
-    with pytest.raises(SubmissionError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(SubmissionError, match=re.escape(message)):
         load(write_submission("bad", PLAIN_AGENT, manifest))
 
 

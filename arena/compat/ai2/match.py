@@ -28,7 +28,7 @@ def longest(max_timesteps: int) -> int:
     """
     from arena.envs import entry
 
-    return min(max_timesteps, entry("fighting").bounds["max_timesteps"][1])
+    return min(max_timesteps, entry("fighting").bounds["max_timesteps"][-1])
 
 
 def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAMES, video_path: str | None = None,
