@@ -1,10 +1,12 @@
-"""Number types for command-line options: argparse checks them, so a bad value is a usage error that
-names its option instead of a failure later on (a negative seed reaching an agent, say)."""
+"""The command line's parsing: number types for its options (argparse checks them, so a bad value is a
+usage error that names its option instead of a failure later on: a negative seed reaching an agent,
+say), its help's layout, and a parser whose usage errors are one line."""
 
 from __future__ import annotations
 
 import argparse
 import textwrap
+from typing import NoReturn
 
 MAX_SEED = 2**63 - 1
 
@@ -68,3 +70,11 @@ class ParagraphsHelpFormatter(argparse.RawDescriptionHelpFormatter):
                            else textwrap.fill(" ".join(paragraph.split()), width, initial_indent=indent,
                                               subsequent_indent=indent)
                            for paragraph in paragraphs)
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, as arena's own errors are, pointing at --help
+    instead of printing the whole usage above the error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} ({self.prog} --help explains every option)\n")

@@ -173,7 +173,7 @@ def _command_in(argv: Sequence[str]) -> str | None:
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
     """The `arena` parser; of the commands defined elsewhere only `command`'s is built in full, the
     others are listed by name and help."""
-    parser = argparse.ArgumentParser(
+    parser = arguments.Parser(
         prog="arena",
         description="Run AI competitions: play submitted agents against each other safely and reproducibly.",
         epilog=EPILOG,

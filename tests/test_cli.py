@@ -96,8 +96,9 @@ def test_env_options_reach_the_env(cli, submissions):
 def test_bad_numbers_are_the_users_error_not_the_agents(cli, submissions, capsys, argv, message):
     try:
         code, _, err = cli("match", submissions / "random", submissions / "random", "--env", "othello", *argv)
-    except SystemExit as usage:  # argparse's own errors: a usage error
+    except SystemExit as usage:  # argparse's own errors: a usage error, one line as arena's own
         code, err = usage.code, capsys.readouterr().err
+        assert err.endswith(" (arena match --help explains every option)\n") and err.count("\n") == 1, err
     assert code in (1, 2) and message in err, err
 
 
@@ -259,6 +260,16 @@ def test_help_teaches_and_envs_lists_the_games(cli, capsys):
     with pytest.raises(SystemExit):
         main(["serve", "users", "add", "--help"])
     assert capsys.readouterr().out.startswith("usage: arena serve users add ")
+
+
+def test_users_commands_refuse_a_competition_database_that_does_not_exist(cli, tmp_path):
+    typo = tmp_path / "competiton.sqlite"
+    for command in (["list"], ["token", "alice"]):
+        code, _, err = cli("serve", "users", *command, "--db", typo)
+        assert code == 1 and f"{typo}: no such competition database; arena serve users add NAME --db" in err
+    assert not typo.exists()
+    code, _, _ = cli("serve", "users", "add", "alice", "--db", typo)  # adding the first participant makes it
+    assert code == 0 and cli("serve", "users", "list", "--db", typo)[0] == 0
 
 
 def test_zip_with_a_single_top_folder_plays(cli, submissions, tmp_path):

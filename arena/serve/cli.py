@@ -125,7 +125,7 @@ def _run_users_add(args: argparse.Namespace) -> int:
 def _run_users_token(args: argparse.Namespace) -> int:
     from arena.serve.store import CompetitionStore
 
-    with closing(CompetitionStore(args.db)) as store:
+    with closing(CompetitionStore(_existing(args.db))) as store:
         token = store.new_token(args.name)
     out.print(f"new token of {terminal(args.name)} (the old one no longer works), shown only now:")
     print(token)
@@ -135,13 +135,25 @@ def _run_users_token(args: argparse.Namespace) -> int:
 def _run_users_list(args: argparse.Namespace) -> int:
     from arena.serve.store import CompetitionStore
 
-    with closing(CompetitionStore(args.db)) as store:
+    with closing(CompetitionStore(_existing(args.db))) as store:
         for participant in store.participants():
             statuses = [s.status for s in store.submissions(participant.id)]
             summary = ", ".join(f"{statuses.count(s)} {s}" for s in sorted(set(statuses))) or "no submissions"
             role = "  organiser" if participant.organiser else ""
             out.print(f"{participant.id}  {terminal(participant.name)}{role}  ({summary})")
     return 0
+
+
+def _existing(db: str):
+    """`db` as a store target, refused when it names an SQLite file that does not exist (a mistyped name
+    would otherwise be made into an empty competition)."""
+    from arena.db import as_target, is_url
+
+    target = as_target(db)
+    if not is_url(target) and not target.is_file():
+        raise ArenaError(f"{target}: no such competition database; arena serve users add NAME --db {target} "
+                         f"or arena serve --env ENV --db {target} creates it")
+    return target
 
 
 def _run_submit(args: argparse.Namespace) -> int:
