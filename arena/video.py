@@ -6,9 +6,11 @@ written with Pillow.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import warnings
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -31,6 +33,15 @@ def padded(frame: np.ndarray) -> np.ndarray:
     return np.pad(frame, ((0, extra[0]), (0, extra[1]), (0, 0)), mode="edge")
 
 
+@contextlib.contextmanager
+def _fork_warning_ignored() -> Iterator[None]:
+    """Without the warning JAX (pgx's games) gives at any fork: subprocess forks and execs ffmpeg with no
+    Python run in between, which is safe."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r"os\.fork\(\) was called", RuntimeWarning)
+        yield
+
+
 class VideoWriter:
     """Frames in, a video file out; frames are streamed to ffmpeg, never all held in memory."""
 
@@ -50,9 +61,10 @@ class VideoWriter:
                                            macro_block_size=MACRO_BLOCK)
 
     def add(self, frame: np.ndarray) -> None:
-        self._last = frame
+        first, self._last = self._last is None, frame
         if self._mp4 is not None:
-            self._mp4.append_data(padded(frame))
+            with _fork_warning_ignored() if first else contextlib.nullcontext():  # ffmpeg starts with the first
+                self._mp4.append_data(padded(frame))
         else:
             self._gif_frames.append(frame)
 
