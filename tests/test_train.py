@@ -7,6 +7,7 @@ import json
 import zipfile
 import textwrap
 import types
+import warnings
 from pathlib import Path
 
 import pytest
@@ -360,5 +361,16 @@ def test_an_evaluation_line_says_what_its_rating_is_measured_against(tmp_path, c
     log = RunLog(tmp_path / "run", total=1024, formats=("csv",))
     log.evaluation({"ConstantAgent": 0.75, "step_512": 0.5}, {"step_1024": 1183.4}, 1024)
     log.close()
-    shown = " ".join(capsys.readouterr().out.split())  # as wrapped to the terminal's width
+    shown = capsys.readouterr().out.splitlines()  # one line, however narrow the terminal (a log's is 80)
     assert "step 1,024: scores ConstantAgent 75%, step_512 50%; Elo rating 1183 (ConstantAgent = 1000)" in shown
+
+
+def test_curves_of_a_run_no_episode_of_which_finished_say_so(tmp_path):
+    from arena.train.logs import LOG_DIR, plot_run
+
+    logs = tmp_path / "run" / LOG_DIR
+    logs.mkdir(parents=True)
+    (logs / "progress.csv").write_text("time/total_timesteps,train/loss\n512,0.5\n1024,0.4\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warned of a legend with nothing in it
+        assert plot_run(tmp_path / "run").stat().st_size > 0

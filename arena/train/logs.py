@@ -72,7 +72,7 @@ class RunLog:
         summary = ", ".join(f"{name} {score:.0%}" for name, score in scores.items())
         anchor = f" ({next(iter(scores))} = 1000)" if scores else ""  # the first benchmark anchors the scale
         self.progress.console.print(f"step {steps:,}: scores {summary}; Elo rating "
-                                    f"{ratings.get(f'step_{steps}', 0.0):.0f}{anchor}")
+                                    f"{ratings.get(f'step_{steps}', 0.0):.0f}{anchor}", soft_wrap=True)  # one line in logs
 
     def close(self) -> None:
         self.progress.stop()
@@ -191,7 +191,10 @@ def plot_run(run_dir: str | Path) -> Path:
         if points:
             rewards.plot(*zip(*points), label=column.split("/", 1)[1])
     rewards.set(title="rewards per episode", xlabel="policy steps")
-    rewards.legend(fontsize="small")
+    if rewards.lines:
+        rewards.legend(fontsize="small")
+    else:
+        rewards.text(0.5, 0.5, "no episode finished yet", ha="center", va="center", transform=rewards.transAxes)
     if history:
         scores, rating = axes[0][1:]
         for opponent in sorted({name for entry in history for name in entry["scores"]}):
