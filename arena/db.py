@@ -66,6 +66,9 @@ def describe(target: str | Path) -> str:
     return urlunsplit(parts._replace(netloc=user + host))
 
 
+BESIDE_DATABASE = ("replays", "entrants", "logs", "uploads")  # the kinds of files kept beside a database
+
+
 def files_beside(target: str | Path, suffix: str) -> Path:
     """The folder for files kept beside database `target`: `NAME-suffix` next to an SQLite file
     NAME.sqlite, or `DBNAME-suffix` in the current folder for a PostgreSQL database DBNAME."""

@@ -106,6 +106,20 @@ def test_a_store_inside_the_submissions_folder_is_not_taken_for_entrants(othello
     tournament.close()
 
 
+def test_folders_that_are_plainly_no_submission_are_skipped_and_a_misnamed_one_forfeits(othello_entrants, tmp_path):
+    Tournament(othello_entrants / "league.sqlite", Settings(env="othello")).close()  # its folders, beside it
+    (othello_entrants / "site" / "replays").mkdir(parents=True)
+    (othello_entrants / "site" / "index.html").write_text("<html></html>")
+    (othello_entrants / "misnamed").mkdir()
+    (othello_entrants / "misnamed" / "Agent.py").write_text("x = 1\n")  # a participant's mistake: shown, forfeits
+    tournament = Tournament(tmp_path / "other.sqlite", Settings(env="othello"))
+    news = tournament.register_folder(othello_entrants)
+    tournament.close()
+    skipped = sorted(line.split()[1].rsplit("/", 1)[1].rstrip(":") for line in news if line.startswith("skipped"))
+    assert skipped == ["league-entrants", "league-logs", "league-replays", "site"]
+    assert any(line.startswith("registered misnamed@") and "forfeits" in line for line in news)
+
+
 def test_settings_must_match_a_stored_tournament(othello_entrants, tmp_path):
     db = tmp_path / "t.sqlite"
     started = Tournament(db, Settings(env="othello"))

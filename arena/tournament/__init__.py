@@ -17,6 +17,7 @@ goes on. Only the organiser's settings (clock, options, limits) govern play.
 from __future__ import annotations
 
 import difflib
+import glob
 import hashlib
 import math
 import os
@@ -27,7 +28,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from arena.db import describe, files_beside
+from arena.db import BESIDE_DATABASE, describe, files_beside
 from arena.entrants import seats_hint, shown_options
 from arena.envs import entry, make_raw
 from arena.errors import ArenaError
@@ -204,7 +205,8 @@ class Tournament:
         own = {self.replay_dir.resolve(), self.archive_dir.resolve(), self.log_dir.resolve()}  # a --db inside the folder
         candidates = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and (p.is_dir() or p.suffix == ".zip")
                             and p.resolve() not in own)
-        news = [self.register(path) for path in candidates]
+        news = [f"skipped {path}: {why}" if (why := _not_a_submission(path)) else self.register(path)
+                for path in candidates]
         if not self.store.entrants(active_only=True):
             raise ArenaError(f"{folder}: no submission in it plays {self.settings.env}")
         return news
@@ -305,6 +307,24 @@ class Tournament:
             recorded += played
             if not played:
                 return recorded
+
+
+def _not_a_submission(path: Path) -> str | None:
+    """Why the folder `path` is plainly no submission (the files arena keeps beside a database there, a
+    folder with no Python file and no manifest in it or in its folders), to be skipped rather than
+    entered as one that forfeits; None for a zip, or a folder that may be one."""
+    from arena.submission import MANIFEST_FILE
+
+    if not path.is_dir() or path.is_symlink():
+        return None
+    stem, dash, kind = path.name.rpartition("-")
+    if dash and kind in BESIDE_DATABASE and any(p.is_file() for p in path.parent.glob(f"{glob.escape(stem)}.*")):
+        return f"the {kind} of the database {stem} beside it"
+    near = [*path.iterdir(), *(child for sub in path.iterdir() if sub.is_dir() and not sub.is_symlink()
+                               for child in sub.iterdir())]
+    if not any(p.suffix == ".py" or p.name == MANIFEST_FILE for p in near):
+        return f"no Python file or {MANIFEST_FILE} in it"
+    return None
 
 
 def _folder_beside(db: str | Path, kind: str) -> Path:
