@@ -91,6 +91,17 @@ def test_a_wrong_port_fails_the_check_with_exit_1(cartpole_zip, capsys, monkeypa
     assert report["passed"] is False and report["pcc"] < 0.99
 
 
+def test_an_output_bfloat16_cannot_follow_is_judged_by_its_error_not_its_pcc():
+    from arena.agents.tt.accuracy import compare
+
+    flat = 13.7 + 0.04 * torch.randn(200, generator=torch.Generator().manual_seed(0))  # an untrained value head
+    rounded = compare(flat, flat.to(torch.bfloat16).float())  # the port's numbers are 0.0625 apart here
+    assert rounded.pcc < 0.99 and rounded.flat and rounded.passed  # PCC of rounding noise says nothing
+    assert not compare(flat, torch.zeros(200)).passed and not compare(flat, flat + 0.5).passed
+    varied = torch.linspace(-3, 3, 200)
+    assert not compare(varied, varied.flip(0)).flat and not compare(varied, varied.flip(0)).passed
+
+
 def test_a_bare_model_for_no_arena_env_asks_for_env(cartpole_zip):
     with pytest.raises(TTError, match="no arena env fits.*--env"):
         check(cartpole_zip, observations=10, backend="reference")

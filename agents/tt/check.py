@@ -53,16 +53,21 @@ class CheckReport:
 
     @property
     def pcc(self) -> float:
-        return min(self.actions.pcc, self.values.pcc)
+        """The lowest PCC of the outputs it judges (those bfloat16 can follow; 1.0 if none)."""
+        return min((c.pcc for c in (self.actions, self.values) if not c.flat), default=1.0)
 
     @property
     def passed(self) -> bool:
-        return self.pcc >= PCC_THRESHOLD
+        return self.actions.passed and self.values.passed
 
     def summary(self) -> str:
         verdict = "ok" if self.passed else "FAIL"
+        flat = [f"{label} vary less than bfloat16 can follow (judged by their error: {c.max_abs_error:.4g}, "
+                f"at most {2 * c.gap:.4g})" for label, c in ((self.action_label, self.actions), ("values", self.values))
+                if c.flat]
         return (f"{verdict}: {self.source} on {self.env}, {self.observations} observations: PCC {self.pcc:.5f} "
-                f"(threshold {PCC_THRESHOLD}), greedy actions agree on {self.agreement:.1%}")
+                f"(threshold {PCC_THRESHOLD}), " + "".join(f"{line}, " for line in flat)
+                + f"greedy actions agree on {self.agreement:.1%}")
 
 
 @dataclass

@@ -31,7 +31,8 @@ def add_tt_command(subparsers) -> None:
         help="compare a policy's TTNN port with torch on real observations",
         description="Record observations of the torch policy playing its env, run the TTNN port and torch on "
         "them, and print the PCC of their outputs, the largest absolute error and how often their greedy "
-        "actions agree. Exits 1 when the PCC is below 0.99. A submission's agent runs in this process: "
+        "actions agree. Exits 1 when the PCC is below 0.99 (an output that varies less than bfloat16 can "
+        "follow, such as an untrained value head, is judged by its error instead). A submission's agent runs in this process: "
         "check your own or trusted code.",
         epilog="examples:\n"
         "  arena tt check submissions/tt_ppo_fighter\n"
@@ -68,9 +69,10 @@ def _run_check(args: argparse.Namespace) -> int:
         out.print(f"[yellow]note:[/] {escape(note)}")
     out.print(f"[dim]backend:[/] {escape(report.backend)}")
     out.print(f"[dim]ported:[/] {escape(', '.join(report.ported) or 'nothing')}")
-    table = Table("output", "PCC", "max abs error", box=None)
+    table = Table("output", "PCC", "max abs error", "judged by", box=None)
     for label, comparison in ((report.action_label, report.actions), ("values", report.values)):
-        table.add_row(label, f"{comparison.pcc:.5f}", f"{comparison.max_abs_error:.4g}")
+        judged = f"error (it barely varies: sd {comparison.spread:.3g})" if comparison.flat else "PCC"
+        table.add_row(label, f"{comparison.pcc:.5f}", f"{comparison.max_abs_error:.4g}", judged)
     out.print(table)
     agree = round(report.agreement * report.observations)
     out.print(f"greedy actions agree: {agree}/{report.observations} ({report.agreement:.1%})")
