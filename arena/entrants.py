@@ -55,7 +55,9 @@ def submission_handle(spec: AgentSpec, env_name: str, time_per_move: float | Non
         bank = game.time_bank if time_bank is None else time_bank
         limits = limits or Limits(**memory_limits(None, agents_at_once))
         return SandboxedAgent(spec, budget, bank, limits, log_dir=log_dir)
-    return LocalAgent(lambda: instantiate(spec), name=spec.name, time_per_move=budget, code_root=str(spec.root))
+    shown = str(spec.source) if spec.source.is_dir() else None  # a folder's files are the user's own to open
+    return LocalAgent(lambda: instantiate(spec), name=spec.name, time_per_move=budget, code_root=str(spec.root),
+                      shown_root=shown)
 
 
 def move_budget(allowed: float, asked: float | None) -> float:

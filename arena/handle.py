@@ -11,6 +11,7 @@ request is remembered and the await does the work.
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 from abc import ABC, abstractmethod
@@ -106,12 +107,13 @@ class LocalAgent(AgentHandle):
     """
 
     def __init__(self, agent: Any, name: str | None = None, time_per_move: float | None = None,
-                 code_root: str | None = None):
+                 code_root: str | None = None, shown_root: str | None = None):
         self._factory: Callable[[], Any] | None = agent if _is_factory(agent) else None
         self.agent = None if self._factory else agent
         self.name = name or getattr(agent, "__name__", None) or type(agent).__name__
         self.time_per_move = time_per_move
         self.code_root = code_root  # where the agent's source lives, to point error messages at it
+        self.shown_root = shown_root  # the folder its tracebacks name instead (the user's, not a private copy)
         self.time_used = 0.0
         self._pending: Any = None
 
@@ -153,7 +155,10 @@ class LocalAgent(AgentHandle):
     def _fault(self, status: Status, what: str, exc: Exception) -> AgentFault:
         # arena's own errors (a missing entry class, say) already read as one clear line.
         why = str(exc) if isinstance(exc, ArenaError) else describe_exception(exc, self.code_root)
-        return AgentFault(status, f"{what}: {why}", traceback.format_exc())
+        trace = traceback.format_exc()
+        if self.code_root and self.shown_root:
+            trace = trace.replace(f'"{os.path.join(self.code_root, "")}', f'"{os.path.join(self.shown_root, "")}')
+        return AgentFault(status, f"{what}: {why}", trace)
 
 
 def _is_factory(agent: Any) -> bool:

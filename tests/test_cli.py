@@ -262,6 +262,13 @@ def test_help_teaches_and_envs_lists_the_games(cli, capsys):
     assert capsys.readouterr().out.startswith("usage: arena serve users add ")
 
 
+def test_without_the_sandbox_a_traceback_names_the_users_own_files(cli, write_submission):
+    folder = write_submission("crashes", "from arena.agents import Agent\n\n\nclass SubmittedAgent(Agent):\n"
+                                         "    def predict(self, obs):\n        raise RuntimeError('boom')\n")
+    code, _, err = cli("validate", folder, "--env", "othello", "--no-sandbox")
+    assert code == 1 and f'File "{folder / "agent.py"}", line 6, in predict' in err, err  # one to open, not a copy
+
+
 def test_users_commands_refuse_a_competition_database_that_does_not_exist(cli, tmp_path):
     typo = tmp_path / "competiton.sqlite"
     for command in (["list"], ["token", "alice"]):
