@@ -1,5 +1,8 @@
 """The Othello PettingZoo env: API conformance, observation layout, rewards, rendering, pgx agreement."""
 
+import subprocess
+import sys
+
 import gymnasium
 import numpy as np
 import pytest
@@ -118,3 +121,10 @@ def test_single_agent_view_ends_the_episode_on_an_illegal_action():
     env.reset(seed=0)
     _, reward, terminated, _, info = env.step(0)
     assert (reward, terminated, info) == (-1.0, True, {"illegal_action": 0})
+
+
+def test_a_script_naming_only_the_id_gets_the_view_through_gymnasiums_module_prefix():
+    script = ("import gymnasium\nenv = gymnasium.make('arena.envs:arena/Othello-v0')\n"
+              "observation, _ = env.reset(seed=0)\nprint(int(observation['action_mask'].sum()))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.split() == ["4"], done.stderr  # the opening's four moves
