@@ -130,7 +130,7 @@ class Manifest:
         (names and bounds). Not part of `read`: an agent reading its own manifest need not load the games."""
         from arena.envs import UnknownEnvError, check_options
 
-        for name in self.env:
+        for name in self.env if self.options else ():  # without options no game need be loaded
             try:
                 check_options(name, self.options)
             except UnknownEnvError as exc:
