@@ -318,13 +318,23 @@ def _not_a_submission(path: Path) -> str | None:
     if not path.is_dir() or path.is_symlink():
         return None
     stem, dash, kind = path.name.rpartition("-")
-    if dash and kind in BESIDE_DATABASE and any(p.is_file() for p in path.parent.glob(f"{glob.escape(stem)}.*")):
+    if dash and kind in BESIDE_DATABASE and any(_is_sqlite(p) for p in path.parent.glob(f"{glob.escape(stem)}.*")):
         return f"the {kind} of the database {stem} beside it"
     near = [*path.iterdir(), *(child for sub in path.iterdir() if sub.is_dir() and not sub.is_symlink()
                                for child in sub.iterdir())]
     if not any(p.suffix == ".py" or p.name == MANIFEST_FILE for p in near):
         return f"no Python file or {MANIFEST_FILE} in it"
     return None
+
+
+def _is_sqlite(path: Path) -> bool:
+    if not path.is_file():  # never open a FIFO
+        return False
+    try:
+        with path.open("rb") as file:
+            return file.read(16) == b"SQLite format 3\0"
+    except OSError:
+        return False
 
 
 def _folder_beside(db: str | Path, kind: str) -> Path:
