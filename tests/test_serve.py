@@ -290,6 +290,10 @@ def test_an_address_sending_unknown_tokens_is_turned_away_before_they_cost_a_che
         asking(f"2001:db8:1:2::{i + 1:x}", f"1_v6guess{i}")
     assert asking("2001:db8:1:2:ffff::1", f"1_v6guess{guesses.ALLOWED}") == 429
     assert asking("2001:db8:1:3::1", "1_elsewhere") == 401
+    for i in range(guesses.ALLOWED):  # IPv4 clients of a dual-stack socket are each their own IPv4 address
+        asking("::ffff:192.0.2.44", f"1_mapped{i}")
+    assert asking("::ffff:192.0.2.44", "1_mapped_more") == 429
+    assert asking("::ffff:192.0.2.45", "1_mapped_elsewhere") == 401
     for i in range(guesses.ALLOWED):  # a forwarded header's "unknown" is an address like any other
         asking("unknown", f"1_unknown{i}")
     assert asking("unknown", "1_more") == 429
@@ -346,6 +350,21 @@ def test_a_submission_refused_at_validation_leaves_no_files(site):
     site.validator.validate_next()
     refused = site.store.submission(submission["id"])
     assert refused.status == REFUSED and "failed to start" in refused.reason and not folder.exists()
+
+
+def test_a_submission_disqualified_while_it_is_validated_keeps_its_files_when_it_fails(site):
+    crashing = "class SubmittedAgent:\n    def __init__(self, *a, **k):\n        raise RuntimeError('no')\n"
+    number = site.upload(_zip({"agent.py": crashing})).json()["id"]
+    check = site.validator.check
+
+    def disqualified_meanwhile(submission):
+        site.app.state.competition.disqualify(number, "cheats")
+        return check(submission)
+
+    site.validator.check = disqualified_meanwhile
+    site.validator.validate_next()
+    kept = site.store.submission(number)
+    assert kept.status == "disqualified" and Path(kept.folder).is_dir()
 
 
 def test_uploads_a_day_are_capped(tmp_path):
@@ -564,6 +583,54 @@ def test_a_disqualified_or_another_participants_entrant_cannot_come_back_by_the_
     results = ResultsStore(site.db)
     assert [e.digest for e in results.entrants(active_only=True)] == [older["digest"]]
     results.close()
+
+
+def test_content_disqualified_in_any_copy_never_plays_again_even_from_an_upload_already_waiting(tmp_path):
+    site = Site(tmp_path, UploadLimits(max_active=1))
+    evil = _zip({"agent.py": RANDOM_AGENT + "# evil\n"})
+
+    def validated(data: bytes) -> int:
+        number = site.upload(data).json()["id"]
+        while site.validator.validate_next():
+            pass
+        return number
+
+    validated(evil)
+    validated(_zip({"agent.py": RANDOM_AGENT + "# other\n"}))  # retires the first
+    comeback = validated(evil)  # one's own retired content may come back: the same entrant
+    validated(_zip({"agent.py": RANDOM_AGENT + "# third\n"}))  # retires the comeback
+    waiting = site.upload(evil).json()["id"]  # queued before the organiser acts
+    site.app.state.competition.disqualify(comeback, "cheats")
+    while site.validator.validate_next():
+        pass
+    refused = site.store.submission(waiting)
+    assert refused.status == REFUSED and f"identical to submission {comeback}, which was disqualified" in refused.reason
+    results = ResultsStore(site.db)
+    entrant = [e for e in results.entrants() if e.id == site.store.submission(comeback).entrant_id]
+    results.close()
+    assert [e.active for e in entrant] == [False]
+
+
+def test_retiring_never_overwrites_a_disqualification_and_disqualified_files_stay(tmp_path):
+    site = Site(tmp_path, UploadLimits(max_active=1))
+    first = site.upload(_zip({"agent.py": RANDOM_AGENT + "# first\n"})).json()["id"]
+    site.validator.validate_next()
+    site.upload(_zip({"agent.py": RANDOM_AGENT + "# second\n"}))
+    listed = site.store.submissions
+
+    def disqualified_as_they_are_read(*args, **kwargs):  # the organiser acts between the read and the write
+        found = listed(*args, **kwargs)
+        site.app.state.competition.disqualify(first, "cheats")
+        return found
+
+    site.store.submissions = disqualified_as_they_are_read
+    site.validator.validate_next()
+    site.store.submissions = listed
+    kept = site.store.submission(first)
+    assert kept.status == "disqualified" and Path(kept.folder).is_dir()
+    with Tournament(site.db, Settings(env="othello", max_steps=4)) as tournament:
+        remove_retired_files(site.store, tournament.store)
+    assert Path(site.store.submission(first).folder).is_dir()  # evidence for the organiser
 
 
 def test_identical_uploads_that_crossed_are_one_entrant_of_the_first_participant(site):

@@ -57,9 +57,12 @@ class Guesses:
 
 
 def _sender(address: str) -> str:
-    """Who `address` stands for: itself, or for IPv6 its /64."""
+    """Who `address` stands for: itself, or for IPv6 its /64 (an IPv4 client a dual-stack socket shows as
+    ::ffff:a.b.c.d is its IPv4 address, not the /64 every such client shares)."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:  # not an IP address (a forwarded header's "unknown", say): counted as it is
         return address
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
     return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else address

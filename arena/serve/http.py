@@ -155,9 +155,10 @@ def is_this_machine(host: str) -> bool:
     """Whether `host` (a client's address) is this machine's own, where a proxy in front connects from;
     anything not an IP address (a forwarded header's "unknown") is not."""
     try:
-        return ipaddress.ip_address(host).is_loopback
+        ip = ipaddress.ip_address(host)
     except ValueError:
         return False
+    return (getattr(ip, "ipv4_mapped", None) or ip).is_loopback  # ::ffff:127.0.0.1 as 127.0.0.1
 
 
 def trusted_proxies() -> str:

@@ -328,6 +328,17 @@ class CompetitionStore:
     def set_status(self, submission_id: int, status: str, reason: str = "") -> None:
         self._write("UPDATE submissions SET status = ?, reason = ? WHERE id = ?", (status, reason, submission_id))
 
+    def retire(self, submission_id: int, reason: str) -> bool:
+        """Retire an active submission; False if it is no longer active (disqualified meanwhile, say)."""
+        return self._write("UPDATE submissions SET status = ?, reason = ? WHERE id = ? AND status = ?",
+                           (RETIRED, reason, submission_id, ACTIVE)) == 1
+
+    def disqualified_with(self, digest: str) -> Submission | None:
+        """The first disqualified submission of this content, if any."""
+        rows = self._rows(f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE digest = ? AND status = ? "
+                          f"ORDER BY id LIMIT 1", (digest, DISQUALIFIED))
+        return Submission(*rows[0]) if rows else None
+
     def forget_folder(self, submission_id: int) -> None:
         """Note that a submission's files were deleted (its folder reads '' from now on)."""
         self._write("UPDATE submissions SET folder = '' WHERE id = ?", (submission_id,))

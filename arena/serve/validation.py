@@ -25,7 +25,7 @@ from typing import Any, Callable
 import arena
 from arena.db import as_target
 from arena.errors import HarnessError
-from arena.serve.store import ACTIVE, DISQUALIFIED, REFUSED, RETIRED, CompetitionStore, Submission
+from arena.serve.store import ACTIVE, REFUSED, RETIRED, CompetitionStore, Submission
 from arena.tournament.players import PR_SET_PDEATHSIG
 from arena.tournament.store import ResultsStore
 
@@ -137,7 +137,8 @@ class Validator:
             self._retries[submission_id] = (failures, time.monotonic() + wait)
 
     def _refuse(self, submission: Submission, reason: str, tail: str) -> None:
-        self.store.finish_validation(submission.id, REFUSED, reason, tail)
+        if not self.store.finish_validation(submission.id, REFUSED, reason, tail):
+            return  # disqualified meanwhile: its files are kept for the organiser
         self.on_news(f"{self._described(submission)} refused: {reason}")
         remove_files(Path(submission.folder))  # never to play: its reason and log tail are kept
 
@@ -147,8 +148,9 @@ class Validator:
         first = self.store.submission(int(source.rsplit(":", 1)[1])) if source.startswith(SOURCE_PREFIX) else None
         if first is None or first.participant_id != submission.participant_id:
             return "this submission is identical to another participant's; change something before uploading it"
-        if first.status == DISQUALIFIED:
-            return f"this submission is identical to submission {first.id}, which was disqualified"
+        disqualified = self.store.disqualified_with(submission.digest)  # that one, or a copy of it since
+        if disqualified is not None:
+            return f"this submission is identical to submission {disqualified.id}, which was disqualified"
         return None
 
     def check(self, submission: Submission) -> tuple[bool, str, str] | None:
@@ -190,9 +192,9 @@ class Validator:
     def _retire_oldest(self, participant_id: int, results: ResultsStore) -> None:
         active = [s for s in self.store.submissions(participant_id) if s.status == ACTIVE]
         for old in active[:max(0, len(active) - self.max_active)]:
-            self.store.set_status(old.id, RETIRED, f"retired: a newer submission took its place "
-                                                   f"(at most {self.max_active} play at once)")
-            if old.entrant_id is not None:
+            retired = self.store.retire(old.id, f"retired: a newer submission took its place "
+                                                f"(at most {self.max_active} play at once)")
+            if retired and old.entrant_id is not None:  # not if disqualified meanwhile (then it is inactive already)
                 results.set_active(old.entrant_id, False)
 
 
