@@ -64,7 +64,7 @@ else:  # pragma: no cover
 from arena import tempdirs
 from arena.errors import MACHINE_ERRNOS, HarnessError, ManifestError, SubmissionError, missing_extra
 from arena.faults import describe_exception
-from arena.weights import MAX_URL_CHARS, bytes_in, cached_weights, download_weights, url_problem
+from arena.weights import MAX_DOWNLOAD_BYTES, MAX_URL_CHARS, bytes_in, cached_weights, download_weights, url_problem
 
 MANIFEST_FILE = "arena.toml"
 DEFAULT_ENTRY = "agent.py:SubmittedAgent"
@@ -162,6 +162,8 @@ class Manifest:
             if value is not None and (problem := _path_problem(value)):
                 raise ManifestError(f"{where}: field {key!r} must be a relative path inside the submission: "
                                     f"{_shown(value)} {problem}")
+        if weights is not None and (problem := _weights_path_problem(weights)):
+            raise ManifestError(f"{where}: field 'weights' {problem}")
         weights_url = fields.text("weights_url", MAX_URL_CHARS, 'a download link, e.g. weights_url = "https://..."')
         weights_sha256 = fields.text("weights_sha256", 64, "the file's sha256 as sha256sum prints it")
         _check_download(where, weights, weights_url, weights_sha256)
@@ -353,8 +355,11 @@ def _place_weights(root: Path, manifest: Manifest, where: str, max_bytes: int, c
         if size + bytes_in(root) <= max_bytes:
             shutil.copyfile(cached, path)
             return
-    else:
-        download_weights(manifest.weights_url, manifest.weights_sha256, path, where)
+    else:  # stopped once it would not fit, not after
+        room = min(max_bytes - bytes_in(root), MAX_DOWNLOAD_BYTES)
+        download_weights(manifest.weights_url, manifest.weights_sha256, path, where,
+                         room=(max(room, 0), f"all the room left in its submission, which may hold "
+                                            f"{max_bytes >> 20} MiB in all; submit code and weights only"))
         size = path.stat().st_size
         if bytes_in(root) <= max_bytes:
             return
@@ -553,6 +558,17 @@ def _option_problem(key: str, value: Any) -> str | None:
 def _parts(relative: str) -> tuple[str, ...]:
     """The components of a relative path written with either separator, without empty and '.' components."""
     return tuple(part for part in relative.replace("\\", "/").split("/") if part not in ("", "."))
+
+
+def _weights_path_problem(weights: str) -> str | None:
+    """Why the weights cannot be where `weights` says (a linked download would not travel with the
+    submission's copies there), or None."""
+    if "\\" in weights:
+        return f"separates folders with '/', not '\\': got {_shown(weights)}"
+    if any(part in _IGNORED_NAMES for part in _parts(weights)):
+        return (f"names a place submissions leave out ({', '.join(sorted(_IGNORED_NAMES))}): got {_shown(weights)}; "
+                f"put the file elsewhere")
+    return None
 
 
 def _path_problem(relative: str) -> str | None:

@@ -140,17 +140,20 @@ def cached_weights(url: str, sha256: str, name: str, where: str) -> Path:
 
 
 def download_weights(url: str, sha256: str, target: Path, where: str,
-                     instead: str = "put the file into the submission itself") -> None:
+                     instead: str = "put the file into the submission itself",
+                     room: tuple[int, str] | None = None) -> None:
     """Download the weights at `url` to `target`, which appears only once its sha256 is checked.
 
-    Raises WeightsError naming `where` when the download fails or does not match `sha256`, saying
-    what the user may do `instead` when the link gives nothing.
+    Raises WeightsError naming `where` when the download fails, gives more bytes than `room` says
+    (how many, and why) or does not match `sha256`, saying what the user may do `instead` when the
+    link gives nothing.
     """
     name = target.name
+    room = room or (MAX_DOWNLOAD_BYTES, "the most a file of a submission may hold")
     partial_dir = Path(tempfile.mkdtemp(dir=target.parent, prefix=".download-"))
     partial = partial_dir / name
     try:
-        _download(url, partial, name, where, instead)
+        _download(url, partial, name, where, instead, room)
         actual = sha256_of(partial)
         if actual != sha256:
             raise WeightsError(f"{where}: {url} gave a file with sha256 {actual}, not the weights_sha256 {sha256} "
@@ -160,7 +163,7 @@ def download_weights(url: str, sha256: str, target: Path, where: str,
         shutil.rmtree(partial_dir, ignore_errors=True)
 
 
-def _download(url: str, output: Path, name: str, where: str, instead: str) -> None:
+def _download(url: str, output: Path, name: str, where: str, instead: str, room: tuple[int, str]) -> None:
     if problem := url_problem(url):
         raise WeightsError(f"{where}: field 'weights_url' {problem}")
     try:
@@ -171,7 +174,7 @@ def _download(url: str, output: Path, name: str, where: str, instead: str) -> No
     if not _DOWNLOADS.acquire(blocking=False):  # a server's threads must not all wait on slow links
         raise WeightsError(f"{where}: this machine is downloading {MAX_DOWNLOADS} other submissions' weights just "
                            f"now; try again in a few minutes")
-    guard = _Guard(output.parent)
+    guard = _Guard(output.parent, *room)
     try:
         with guard.watching():
             result = gdown.download(url, output=str(output), quiet=True, fuzzy=True)
@@ -202,12 +205,13 @@ class _Guard:
     address is public: each connection, redirects included, resolves its host once, checks every
     address and connects to one of them, so a name that answers differently a moment later cannot
     lead inside. A watcher stops the download (shutting its connections) once it has taken
-    DOWNLOAD_SECONDS or written more than MAX_DOWNLOAD_BYTES into `folder`. Why it was stopped is
-    kept, since gdown and requests wrap the error in their own.
+    DOWNLOAD_SECONDS or written more than `max_bytes` into `folder` (`why` that is the most). Why it was
+    stopped is kept, since gdown and requests wrap the error in their own.
     """
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, max_bytes: int, why: str):
         self.folder = folder
+        self.max_bytes, self.why = max_bytes, why
         self.stopped: str | None = None  # why the download was refused or stopped
         self.sockets: list[socket.socket] = []
         self._done = threading.Event()
@@ -237,9 +241,8 @@ class _Guard:
         while not self._done.wait(_WATCH_INTERVAL):
             if time.monotonic() > deadline:
                 self._stop(f"took longer than {DOWNLOAD_SECONDS:g} s to download; put the file on a faster site")
-            elif bytes_in(self.folder) > MAX_DOWNLOAD_BYTES:
-                self._stop(f"gave more than {MAX_DOWNLOAD_BYTES >> 20} MiB, the most a file of a submission may "
-                           f"hold")
+            elif bytes_in(self.folder) > self.max_bytes:
+                self._stop(f"gave more than {self.max_bytes >> 20} MiB, {self.why}")
 
     def _stop(self, why: str) -> None:
         self.refuse(why)

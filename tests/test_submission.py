@@ -64,6 +64,8 @@ def test_default_name_is_the_folder_or_zip_name(write_submission, tmp_path):
         ('entry = "agent:Agent"', 'must look like "agent.py:SubmittedAgent"'),
         ('weights = "../secret.bin"', "'weights' must be a relative path inside the submission"),
         ('weights = "model.zip"', "weights file 'model.zip' named in arena.toml is missing"),
+        ('weights = "models\\\\w.bin"', "field 'weights' separates folders with '/', not '\\'"),
+        ('weights = "__pycache__/w.bin"', "field 'weights' names a place submissions leave out (.DS_Store, .git, "),
         ("name = [", "not valid TOML"),
         ("options = 9", "'options' must be a table of env options"),
         ("[options]\nsize = [9, 9]", "option 'size' must be a string, number or true/false"),

@@ -4,6 +4,7 @@ No network: `gdown.download` is replaced by a fake that serves WEIGHTS (or fails
 """
 
 import hashlib
+import time
 from pathlib import Path
 
 import gdown
@@ -142,6 +143,24 @@ def test_without_the_cache_weights_are_downloaded_into_the_copy_alone(write_subm
     with pytest.raises(WeightsError) as error:
         load(folder, cache_weights=False)  # nothing was kept to load it from
     assert "put the file into the submission itself" in str(error.value) and str(cache_dir()) not in str(error.value)
+
+
+def test_a_download_into_the_copy_stops_once_it_outgrows_the_submissions_cap(write_submission, monkeypatch):
+    written = []
+
+    def endless(url, output=None, **kwargs):  # a link that serves far more than it should
+        with open(output, "wb") as file:
+            for _ in range(40):
+                file.write(bytes(1 << 20))
+                file.flush()
+                written.append(1)
+                time.sleep(0.05)
+        return output
+
+    monkeypatch.setattr(gdown, "download", endless)
+    with pytest.raises(WeightsError, match="gave more than 7 MiB, all the room left in its submission, which may "
+                                           "hold 8 MiB in all"):
+        load(write_submission("linked", AGENT, manifest()), cache_weights=False, max_bytes=8 << 20)
 
 
 def test_a_corrupted_cache_file_is_replaced(write_submission, download):
