@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, eBPF and other escape hatches; socket families other than UNIX, IP and netlink's routing (vsock, uevents) | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, eBPF and other escape hatches; socket families other than UNIX and IP (netlink, vsock) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -299,14 +299,14 @@ _DEFERRED_EVENT_SYSCALLS = {"timerfd_create": 283, "signalfd": 282, "signalfd4":
 _CLONE, _CLONE3 = 56, 435
 _NAMESPACE_FLAGS = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
 _SOCKET, _SOCKETPAIR = 41, 53
-# The socket families an agent may open: local pipes and, inside its empty network namespace, IP and
-# netlink's routing protocol (libraries list interfaces through it). Every other family is refused:
-# some reach past the namespace (AF_VSOCK talks to the hypervisor's host), others are rarely used
-# kernel code (AF_ALG...); so is every other netlink protocol (NETLINK_KOBJECT_UEVENT hears the
-# host's devices come and go, others talk to kernel subsystems).
+# The socket families an agent may open: local pipes and, inside its empty network namespace, IP.
+# Every other family is refused: some reach past the namespace (AF_VSOCK talks to the hypervisor's
+# host), others are rarely used kernel code (AF_ALG...). Netlink too, even its routing protocol (which
+# would only list the namespace's one loopback device, down): the kernel's answers queue on the
+# agent's sockets, up to megabytes each, in memory no cgroup charges, and are freed in softirq work
+# on the CPU its opponent then plays on. glibc and Python take its absence as a kernel without it.
 _SOCKET_FAMILIES = {"AF_UNIX": 1, "AF_INET": 2, "AF_INET6": 10}
-_AF_NETLINK, _NETLINK_ROUTE = 16, 0
-_EAFNOSUPPORT, _EPROTONOSUPPORT = 97, 93
+_EAFNOSUPPORT = 97
 
 
 class _SockFilter(ctypes.Structure):
@@ -319,9 +319,9 @@ class _SockFprog(ctypes.Structure):
 
 def forbid_escape_syscalls() -> bool:
     """Refuse (EPERM) the system calls in `_FORBIDDEN_SYSCALLS` and new namespaces through clone, and
-    sockets of the families not in `_SOCKET_FAMILIES` (EAFNOSUPPORT, as where the kernel lacks them)
-    but netlink's routing protocol (other protocols: EPROTONOSUPPORT); make file locks and advice
-    that evicts cached pages do nothing, and refuse reads that only ask whether pages are cached.
+    sockets of the families not in `_SOCKET_FAMILIES` (EAFNOSUPPORT, as where the kernel lacks them);
+    make file locks and advice that evicts cached pages do nothing, and refuse reads that only ask
+    whether pages are cached.
 
     Reads that bypass the page cache (O_DIRECT, RWF_DONTCACHE) are refused, so are timers and signals
     as file events (timerfd, signalfd), and the process is made undumpable for good. clone3 answers
@@ -357,8 +357,7 @@ def _seccomp_program() -> list[_SockFilter]:
     labelled = {  # in an order where every jump goes forward, as BPF wants
         "clone": [("ld", 16), ("jset", _NAMESPACE_FLAGS, "deny"), ("ret", _ALLOW)],
         "socket": [("ld", 16), *[("jeq", family, "allow") for family in sorted(_SOCKET_FAMILIES.values())],
-                   ("jeq", _AF_NETLINK, "netlink"), ("ret", _ERRNO | _EAFNOSUPPORT)],
-        "netlink": [("ld", 32), ("jeq", _NETLINK_ROUTE, "allow"), ("ret", _ERRNO | _EPROTONOSUPPORT)],
+                   ("ret", _ERRNO | _EAFNOSUPPORT)],
         "fcntl": [("ld", 24), *[("jeq", command, "done") for command in _FCNTL_TAKE_LOCK],
                   *[("jeq", command, "deny") for command in _FCNTL_REFUSED], ("jeq", _F_SETFL, "o_direct_in_2"),
                   ("ret", _ALLOW)],

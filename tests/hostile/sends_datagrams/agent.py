@@ -1,5 +1,6 @@
-"""Tries every way out to the host's network: UDP over IPv4 and IPv6, TCP, UNIX sockets, netlink, and
-socket families a network namespace does not hold (vsock reaches a virtual machine's host)."""
+"""Tries every way out to the host's network: UDP over IPv4 and IPv6, TCP, UNIX sockets, netlink (whose
+answers would also queue in memory no cgroup charges), and socket families a network namespace does not
+hold (vsock reaches a virtual machine's host)."""
 import fcntl
 import socket
 import struct
@@ -26,7 +27,10 @@ class SubmittedAgent(Agent):
         attempt("tcp4", lambda: socket.create_connection(("127.0.0.1", int(udp4)), timeout=0.2))
         attempt("unix", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"leak", unix_path))
         attempt("abstract", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"leak", "\0" + abstract))
-        print("network interfaces in sight (netlink):", socket.if_nameindex())
+        try:  # glibc lists interfaces through netlink, which is refused (its answers are memory no cgroup charges)
+            print("network interfaces in sight:", socket.if_nameindex())
+        except OSError as exc:
+            print(f"network interfaces: refused ({exc.errno})")
 
         def own_loopback():  # a TCP pair of its own: its timers (delayed ACKs) would fire while it is frozen
             server = socket.socket()
@@ -47,11 +51,12 @@ class SubmittedAgent(Agent):
                 print(f"{family} socket: opened")
             except OSError as exc:
                 print(f"{family} socket: refused ({exc.errno})")
-        try:  # netlink beyond its routing protocol: the host's device events
-            socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 15).close()  # NETLINK_KOBJECT_UEVENT
-            print("uevent socket: opened")
-        except OSError as exc:
-            print(f"uevent socket: refused ({exc.errno})")
+        for protocol, number in {"routing": 0, "uevent": 15}.items():  # NETLINK_ROUTE, NETLINK_KOBJECT_UEVENT
+            try:
+                socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, number).close()
+                print(f"{protocol} netlink socket: opened")
+            except OSError as exc:
+                print(f"{protocol} netlink socket: refused ({exc.errno})")
 
     def predict(self, obs):
         return int(np.flatnonzero(obs["action_mask"])[0])
