@@ -131,18 +131,23 @@ def _start_drawer() -> None:
 
 def _draw_asked() -> None:
     global _drawer
-    while True:
-        with _drawing:  # before choosing: what is asked for meanwhile may come first
-            with _remembered_lock:
-                asked = _never_drawn or _to_redraw
-                if not asked:
-                    _drawer = None
-                    return
-                _, draw = asked.popitem(last=False)
-            try:
-                draw()
-            except Exception as exc:  # noqa: BLE001  (the store busy, say): asked for again by the next visitor
-                print(f"arena serve: a rating history could not be drawn: {one_line(exc)}", file=sys.stderr)
+    try:
+        while True:
+            with _drawing:  # before choosing: what is asked for meanwhile may come first
+                with _remembered_lock:
+                    asked = _never_drawn or _to_redraw
+                    if not asked:  # said here, so that what is asked for from now on starts another
+                        _drawer = None
+                        return
+                    _, draw = asked.popitem(last=False)
+                try:
+                    draw()
+                except Exception as exc:  # noqa: BLE001  (the store busy, say): asked for again by the next visitor
+                    print(f"arena serve: a rating history could not be drawn: {one_line(exc)}", file=sys.stderr)
+    finally:  # should it end otherwise, the next one asked for starts another all the same
+        with _remembered_lock:
+            if _drawer is threading.current_thread():
+                _drawer = None
 
 
 def rating_svg(history: History, name: str) -> str:
