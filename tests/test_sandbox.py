@@ -273,6 +273,8 @@ def _check_cpu(log: str, _) -> None:
 def _check_escalation(log: str, _) -> None:
     assert ": done" not in log, log
     assert "processes it can see: [1]" in log
+    for program in ("socket filter", "seccomp filter", "seccomp call"):
+        assert f"{program}: " in log, log  # tried, and refused
 
 
 def _check_kills_harness(_, mine) -> None:

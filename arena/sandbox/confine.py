@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, eBPF and other escape hatches; socket families other than UNIX and IP (netlink, vsock) | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX and IP (netlink, vsock) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -261,7 +261,8 @@ _FORBIDDEN_SYSCALLS = {"unshare": 272, "setns": 308, "mount": 165, "umount2": 16
                        "perf_event_open": 298, "keyctl": 250, "add_key": 248, "request_key": 249, "kexec_load": 246,
                        "init_module": 175, "finit_module": 313, "delete_module": 176, "io_uring_setup": 425,
                        "open_by_handle_at": 304, "fsopen": 430, "fsmount": 432, "move_mount": 429, "open_tree": 428,
-                       "inotify_init": 253, "inotify_init1": 294, "fanotify_init": 300, "cachestat": 451}
+                       "inotify_init": 253, "inotify_init1": 294, "fanotify_init": 300, "cachestat": 451,
+                       "seccomp": 317}
 # Every sandbox reads the same software files, so kernel state kept per file is a channel between
 # sandboxes (two entrants could recognise each other and collude): locks, and what of a file is in
 # the page cache. Taking a lock does nothing (an agent's own processes lose mutual exclusion, which
@@ -286,6 +287,13 @@ _MADV_POPULATE = (22, 23)  # MADV_POPULATE_READ, MADV_POPULATE_WRITE
 # The agent's process is not dumpable, which keeps /proc/self/pagemap (how many processes map each page
 # of the software every sandbox shares: a channel) from it; it may not make itself dumpable again.
 _PRCTL, _PR_SET_DUMPABLE = 157, 4
+# BPF programs of its own, even classic ones: the kernel compiles each into code counted against one
+# budget for the whole machine's unprivileged users (net.core.bpf_jit_limit), and past it refuses every
+# other one, the seccomp filters of sandboxes started later included; their code is memory no cgroup
+# charges either. Socket filters (setsockopt at SOL_SOCKET) and seccomp filters of its own are refused.
+_PR_SET_SECCOMP_CALL = 22
+_SETSOCKOPT, _SOL_SOCKET = 54, 1
+_SOCKET_FILTERS = (26, 50, 51, 52)  # SO_ATTACH_FILTER, SO_ATTACH_BPF, SO_ATTACH_REUSEPORT_CBPF, _EBPF
 # Kernel AIO: its contexts come from one pool for the whole machine (an agent could take it all, and
 # its count, /proc/sys/fs/aio-nr, is a channel between sandboxes). Refused as where the kernel lacks it,
 # so that libraries fall back to threads.
@@ -324,7 +332,9 @@ def forbid_escape_syscalls() -> bool:
     whether pages are cached.
 
     Reads that bypass the page cache (O_DIRECT, RWF_DONTCACHE) are refused, so are timers and signals
-    as file events (timerfd, signalfd), and the process is made undumpable for good. clone3 answers
+    as file events (timerfd, signalfd) and BPF programs of the agent's own (socket filters, seccomp
+    filters), and the process is made undumpable for good. Installed while the worker still holds
+    its privileges, the filter is compiled even when others used up the machine's budget for BPF code. clone3 answers
     ENOSYS, so the C library falls back to clone, whose flags the filter can read.
     Needs no_new_privs (or CAP_SYS_ADMIN); returns False on machines other than x86-64.
     """
@@ -352,7 +362,7 @@ def _seccomp_program() -> list[_SockFilter]:
             ("jeq", _FLOCK, "done"), ("jeq", _FADVISE64, "done"), ("jeq", _READAHEAD, "done"),
             ("jeq", _FCNTL, "fcntl"), ("jeq", _MADVISE, "madvise"), ("jeq", _PREADV2, "rw2"), ("jeq", _PWRITEV2, "rw2"),
             ("jeq", _OPEN, "o_direct_in_1"), ("jeq", _OPENAT, "o_direct_in_2"), ("jeq", _OPENAT2, "enosys"),
-            ("jeq", _PRCTL, "prctl"),
+            ("jeq", _PRCTL, "prctl"), ("jeq", _SETSOCKOPT, "setsockopt"),
             ("ret", _ALLOW)]
     labelled = {  # in an order where every jump goes forward, as BPF wants
         "clone": [("ld", 16), ("jset", _NAMESPACE_FLAGS, "deny"), ("ret", _ALLOW)],
@@ -367,7 +377,10 @@ def _seccomp_program() -> list[_SockFilter]:
         # open's flags are its argument 1, openat's and fcntl(F_SETFL)'s their argument 2
         "o_direct_in_1": [("ld", 24), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
         "o_direct_in_2": [("ld", 32), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
-        "prctl": [("ld", 16), ("jeq", _PR_SET_DUMPABLE, "dumpable"), ("ret", _ALLOW)],
+        "prctl": [("ld", 16), ("jeq", _PR_SET_DUMPABLE, "dumpable"), ("jeq", _PR_SET_SECCOMP_CALL, "deny"),
+                  ("ret", _ALLOW)],
+        "setsockopt": [("ld", 24), ("jeq_else", _SOL_SOCKET, "allow"),
+                       ("ld", 32), *[("jeq", option, "deny") for option in _SOCKET_FILTERS], ("ret", _ALLOW)],
         "dumpable": [("ld", 24), ("jeq", 0, "allow"), ("ret", _ERRNO | _EPERM)],
         "deny": [("ret", _ERRNO | _EPERM)],
         "enosys": [("ret", _ERRNO | _ENOSYS)],

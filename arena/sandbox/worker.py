@@ -111,12 +111,14 @@ class _Worker:
             isolate.build_root(isolate.RootPlan(Path(config["staging"]), config["disk_bytes"], software,
                                                 Path(config["origin"]), self.folder, devices, identity,
                                                 config["memory_limit_bytes"]))
+            # Before the privileges go: the kernel compiles a privileged process's filter whatever BPF code
+            # others hold (an agent's socket filters once used up the budget, and sandboxes failed to start).
+            confine.forbid_escape_syscalls()
             isolate.drop_identity(identity)
             os.environ.update(HOME=str(self.folder), TMPDIR=str(self.folder))
             # Set again: a change of uid clears it, and between its calls the agent may be frozen, so that it
             # cannot even see its pipes close: its supervisor's death must end it.
             confine.die_with_parent()
-            confine.forbid_escape_syscalls()
             writable += [Path("/tmp"), Path("/dev/shm")]  # private to this sandbox
         else:
             shutil.copytree(config["origin"], self.folder, symlinks=True)  # its writable copy, on the host

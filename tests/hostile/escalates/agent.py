@@ -1,7 +1,11 @@
-"""Tries to become root again, leave its namespaces, mount, trace and signal everything, then plays legal moves."""
+"""Tries to become root again, leave its namespaces, mount, trace and signal everything, load BPF programs
+of its own (socket and seccomp filters, whose compiled code counts against one budget for the whole
+machine), then plays legal moves."""
 import ctypes
 import os
 import signal
+import socket
+import struct
 
 import numpy as np
 
@@ -14,6 +18,24 @@ def syscall_result(value):
     return "done" if value == 0 else os.strerror(ctypes.get_errno())
 
 
+class Program(ctypes.Structure):  # struct sock_fprog
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+ACCEPT = ctypes.create_string_buffer(struct.pack("HBBI", 0x06, 0, 0, 0x7FFF0000))  # one "return allow"
+
+
+def accept_all():
+    return Program(1, ctypes.addressof(ACCEPT))
+
+
+def attach_socket_filter():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        program = accept_all()
+        sock.setsockopt(socket.SOL_SOCKET, 26, bytes(memoryview(program)))  # SO_ATTACH_FILTER
+    return "done"
+
+
 class SubmittedAgent(Agent):
     def _initialize(self):
         attempts = {
@@ -23,6 +45,9 @@ class SubmittedAgent(Agent):
             "ptrace attach 1": lambda: syscall_result(libc.ptrace(16, 1, None, None)),
             "write /proc/sys": lambda: open("/proc/sys/kernel/hostname", "w").write("owned") and "done",
             "sethostname": lambda: syscall_result(libc.sethostname(b"owned", 5)),
+            "socket filter": attach_socket_filter,
+            "seccomp filter": lambda: syscall_result(libc.prctl(22, 2, ctypes.byref(accept_all()), 0, 0)),
+            "seccomp call": lambda: syscall_result(libc.syscall(317, 1, 0, ctypes.byref(accept_all()))),
         }
         for what, attempt in attempts.items():
             try:
