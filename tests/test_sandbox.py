@@ -596,6 +596,27 @@ def test_a_sandbox_whose_groups_cannot_be_made_now_does_not_start_without_them(s
     assert groups() == before  # none left behind
 
 
+@pytest.mark.skipif(not ISOLATED, reason="needs namespaces: a worker builds its own root before the agent runs")
+def test_a_sandbox_that_cannot_be_shut_in_before_its_agent_runs_is_the_machines_failure(submissions, monkeypatch):
+    # Its root cannot hold its files (a full machine, a refused filter...): the worker dies before it
+    # says it is shut in, before any of the agent's code ran; no agent is charged with a crash.
+    from arena.sandbox import agent as sandbox_agent
+
+    start_worker = sandbox_agent.launcher.start_worker
+
+    def without_room(argv, *args, **kwargs):
+        config = json.loads(argv[0])
+        return start_worker([json.dumps({**config, "disk_bytes": 4096})], *args, **kwargs)
+
+    monkeypatch.setattr(sandbox_agent.launcher, "start_worker", without_room)
+    agent = SandboxedAgent(load(submissions / "random"), 5.0, limits=LIMITS)
+    try:
+        with pytest.raises(HarnessError, match="the sandbox of random could not be shut in before its agent ran"):
+            play_match("othello", [agent, RandomAgent()], seed=0)
+    finally:
+        agent.close()
+
+
 def test_an_agent_is_given_its_seats_own_seed_never_the_match_seed(write_submission):
     # The match seed decides what the game hides (snake's next fruit): the agent must not have it.
     code = """

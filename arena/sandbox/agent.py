@@ -101,6 +101,7 @@ class SandboxedAgent(AgentHandle):
         self._outstanding: str | None = None  # the call sent to the worker and not yet answered
         self._pinned: int | None = None  # the CPU the agent's process is kept on, if any
         self._faulted = False  # its agent faulted: the process is replaced before its next game
+        self._confining = False  # its process has not yet said it is shut in (Kind.CONFINED)
         self._seated = False  # its process has been seated in a game: later starts have a short budget
         self._slot: int | None = None  # the sandbox slot of this process it holds (`_take_slot`)
         self._files_bytes = 0  # its submission's files, copied into its sandbox
@@ -280,11 +281,12 @@ class SandboxedAgent(AgentHandle):
         self._pinned = None
         self.processes_started += 1
         self._seated = False
+        self._confining = True
 
     def _request(self, what: str, kind: Kind, value: Any = None) -> None:
         """Send the worker a call, starting its clock; `_expect` takes the answer."""
         self._channel.take_in()  # while it is still frozen: what is in its pipe is all it sent between calls
-        if self._channel.holds_data():
+        if self._channel.holds_data() and not self._confining:  # a new one's first word is its own (`_answer`)
             self._broke_protocol(what, "sent a message it was not asked for")
         try:
             self._thaw()
@@ -335,7 +337,12 @@ class SandboxedAgent(AgentHandle):
     def _answer(self, kind: Kind, what: str, budget: float) -> Any:
         try:
             got, value = self._in_time(what, budget, self._channel.receive)
+            if self._confining and got == Kind.CONFINED:
+                self._confining = False
+                got, value = self._in_time(what, budget, self._channel.receive)
         except (ChannelClosed, OSError):
+            if self._confining:
+                self._died_confining(what)
             raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None
         except ProtocolError as exc:
             self._broke_protocol(what, str(exc))
@@ -500,6 +507,16 @@ class SandboxedAgent(AgentHandle):
             hint = " (often the memory limit)" if -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT) else ""
             return f"the agent's process was killed: {cause}{hint}{see}"
         return f"the agent's process exited with code {code}{see}"
+
+    def _died_confining(self, what: str) -> NoReturn:
+        """The worker died before it was shut in, before any of the agent's code ran: the machine's
+        failure (a seccomp filter or Landlock refused, say), unless its own files outgrew its memory."""
+        killed_for_memory = self._cgroup is not None and self._cgroup.memory_kills() > 0
+        why = self._death()
+        if killed_for_memory:
+            raise AgentFault(Status.CRASH, f"{what}: {why}")
+        raise HarnessError(f"the sandbox of {self.name} could not be shut in before its agent ran ({why}); "
+                           f"not the agent's doing: this machine refused part of the isolation")
 
     def _see_log(self) -> str:
         """Where its output is, once its processes are gone, if it printed anything."""

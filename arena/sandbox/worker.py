@@ -60,7 +60,11 @@ def main(argv: list[str]) -> None:
         if not isolated and confine.drop_capability_bounding_set():
             # Capabilities leave a root process only at exec: start again without them.
             os.execv(sys.executable, [sys.executable, "-s", "-m", "arena.sandbox.worker", *argv, "--confined"])
-    _Worker(Channel(int(read_fd), int(write_fd), config["max_message_bytes"]), config, isolated).serve()
+    worker = _Worker(Channel(int(read_fd), int(write_fd), config["max_message_bytes"]), config, isolated)
+    # Said before any of the agent's code runs, so that it cannot be said falsely: a worker that dies
+    # before it is the machine's failure (its confinement refused), not the agent's.
+    worker.channel.send(Kind.CONFINED)
+    worker.serve()
 
 
 def load_before_confinement(game: str | None = None) -> None:
