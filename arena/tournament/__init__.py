@@ -320,8 +320,11 @@ def _not_a_submission(path: Path) -> str | None:
     stem, dash, kind = path.name.rpartition("-")
     if dash and kind in BESIDE_DATABASE and any(_is_sqlite(p) for p in path.parent.glob(f"{glob.escape(stem)}.*")):
         return f"the {kind} of the database {stem} beside it"
-    near = [*path.iterdir(), *(child for sub in path.iterdir() if sub.is_dir() and not sub.is_symlink()
-                               for child in sub.iterdir())]
+    try:
+        near = [*path.iterdir(), *(child for sub in path.iterdir() if sub.is_dir() and not sub.is_symlink()
+                                   for child in sub.iterdir())]
+    except OSError:  # unreadable: registered, to forfeit with the reason
+        return None
     if not any(p.suffix == ".py" or p.name == MANIFEST_FILE for p in near):
         return f"no Python file or {MANIFEST_FILE} in it"
     return None
