@@ -120,6 +120,21 @@ def test_folders_that_are_plainly_no_submission_are_skipped_and_a_misnamed_one_f
     assert any(line.startswith("registered misnamed@") and "forfeits" in line for line in news)
 
 
+def test_an_entrant_whose_kept_files_cannot_be_loaded_forfeits_naming_itself_not_where_it_is_kept(othello_entrants,
+                                                                                                    tmp_path):
+    tournament = Tournament(tmp_path / "t.sqlite", Settings(env="othello", max_steps=4))
+    tournament.register(othello_entrants / "random")
+    tournament.register(othello_entrants / "greedy")
+    [random] = [e for e in tournament.store.entrants() if e.name == "random"]
+    shutil.rmtree(random.archive)  # the tournament's copy, gone
+    assert tournament.play(Backend()) == 2  # a game from each seat
+    seats = [s for r in tournament.store.results() for s in r.seats if s.entrant_id == random.id]
+    tournament.close()
+    assert {s.status for s in seats} == {"forfeit"}, seats
+    assert all(s.detail.startswith(f"its submission cannot be loaded: {random.label}: ") for s in seats), seats
+    assert not any(str(tmp_path) in s.detail for s in seats), seats
+
+
 def test_settings_must_match_a_stored_tournament(othello_entrants, tmp_path):
     db = tmp_path / "t.sqlite"
     started = Tournament(db, Settings(env="othello"))

@@ -232,7 +232,8 @@ def _open(package: EntrantPackage, settings: dict[str, Any]) -> AgentHandle:
     except HarnessError:
         raise  # the machine's failure: the match waits for the next run
     except Exception as exc:  # whatever the submission holds, only this entrant pays for it
-        return ForfeitingAgent(package.label, f"its submission cannot be loaded: {one_line(exc)}")
+        why = one_line(exc).replace(str(package.path), package.label) if package.path else one_line(exc)
+        return ForfeitingAgent(package.label, f"its submission cannot be loaded: {why}")  # not where it is kept
     handle.name = package.label
     return handle
 
