@@ -617,6 +617,32 @@ def test_a_sandbox_that_cannot_be_shut_in_before_its_agent_runs_is_the_machines_
         agent.close()
 
 
+def test_no_call_reaches_a_new_worker_before_the_harness_has_read_that_it_is_shut_in(submissions, monkeypatch):
+    # Else its agent's code could run first and take the word out of the pipe, then die as if never shut in.
+    from arena.sandbox import protocol
+
+    said = []
+    post, receive = protocol.Channel.post, protocol.Channel.receive
+
+    def posting(channel, kind, value=None):
+        said.append(("sent", kind))
+        return post(channel, kind, value)
+
+    def receiving(channel, deadline=None):
+        got = receive(channel, deadline)
+        said.append(("read", got[0]))
+        return got
+
+    monkeypatch.setattr(protocol.Channel, "post", posting)
+    monkeypatch.setattr(protocol.Channel, "receive", receiving)
+    agent = SandboxedAgent(load(submissions / "random"), 5.0, limits=LIMITS)
+    try:
+        play_match("othello", [agent, RandomAgent()], seed=0)
+    finally:
+        agent.close()
+    assert said[:2] == [("read", protocol.Kind.CONFINED), ("sent", protocol.Kind.START)], said[:4]
+
+
 def test_an_agent_is_given_its_seats_own_seed_never_the_match_seed(write_submission):
     # The match seed decides what the game hides (snake's next fruit): the agent must not have it.
     code = """

@@ -102,6 +102,7 @@ class SandboxedAgent(AgentHandle):
         self._pinned: int | None = None  # the CPU the agent's process is kept on, if any
         self._faulted = False  # its agent faulted: the process is replaced before its next game
         self._confining = False  # its process has not yet said it is shut in (Kind.CONFINED)
+        self._held: tuple[Kind, Any] | None = None  # the call sent only once it has said so
         self._seated = False  # its process has been seated in a game: later starts have a short budget
         self._slot: int | None = None  # the sandbox slot of this process it holds (`_take_slot`)
         self._files_bytes = 0  # its submission's files, copied into its sandbox
@@ -281,7 +282,7 @@ class SandboxedAgent(AgentHandle):
         self._pinned = None
         self.processes_started += 1
         self._seated = False
-        self._confining = True
+        self._confining, self._held = True, None
 
     def _request(self, what: str, kind: Kind, value: Any = None) -> None:
         """Send the worker a call, starting its clock; `_expect` takes the answer."""
@@ -293,6 +294,13 @@ class SandboxedAgent(AgentHandle):
         except OSError as exc:  # the host took its cgroup away: it cannot run, through no fault of its own
             raise HarnessError.short_of(f"resume the sandbox of {self.name}", exc) from exc
         self._timer.start()
+        if self._confining:  # sent once it says it is shut in: no agent code runs before that is read
+            self._held = (kind, value)
+        else:
+            self._send(what, kind, value)
+        self._outstanding = what
+
+    def _send(self, what: str, kind: Kind, value: Any) -> None:
         self._channel.post(kind, value)
         try:
             # A worker that does not read what it is sent runs down its own clock, as a slow answer would.
@@ -303,7 +311,6 @@ class SandboxedAgent(AgentHandle):
         except AgentFault as fault:
             self._faulted = True
             raise AgentFault(fault.status, f"{fault.detail}; its process stopped reading what it was sent") from None
-        self._outstanding = what
 
     def _budget(self, what: str) -> float:
         """The most the call `what` may take of the agent's own time."""
@@ -339,6 +346,9 @@ class SandboxedAgent(AgentHandle):
             got, value = self._in_time(what, budget, self._channel.receive)
             if self._confining and got == Kind.CONFINED:
                 self._confining = False
+                if self._held is not None:
+                    self._send(what, *self._held)
+                    self._held = None
                 got, value = self._in_time(what, budget, self._channel.receive)
         except (ChannelClosed, OSError):
             if self._confining:

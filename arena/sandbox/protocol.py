@@ -41,7 +41,7 @@ class Kind(IntEnum):
     READY = 10  # done: started or reset
     ACTION = 11  # the answer to ACT
     FAILED = 12  # {"what", "error", "traceback"}: the agent's code raised
-    CONFINED = 13  # sent once, unasked, before any of the agent's code runs: the worker is shut in
+    CONFINED = 13  # sent once, unasked, when the worker is shut in; the harness's first call waits for it
 
 
 _KINDS = {int(kind): kind for kind in Kind}

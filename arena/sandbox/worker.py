@@ -61,8 +61,9 @@ def main(argv: list[str]) -> None:
             # Capabilities leave a root process only at exec: start again without them.
             os.execv(sys.executable, [sys.executable, "-s", "-m", "arena.sandbox.worker", *argv, "--confined"])
     worker = _Worker(Channel(int(read_fd), int(write_fd), config["max_message_bytes"]), config, isolated)
-    # Said before any of the agent's code runs, so that it cannot be said falsely: a worker that dies
-    # before it is the machine's failure (its confinement refused), not the agent's.
+    # Said before any of the agent's code runs, and the harness sends its first call only once it has
+    # read it, so it cannot be said falsely, nor taken out of the pipe first: a worker that dies before
+    # it is the machine's failure (its confinement refused), not the agent's.
     worker.channel.send(Kind.CONFINED)
     worker.serve()
 
