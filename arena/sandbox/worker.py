@@ -117,7 +117,7 @@ class _Worker:
                                                 Path(config["origin"]), self.folder, devices, identity,
                                                 config["memory_limit_bytes"]))
             # Before the privileges go: the kernel compiles a privileged process's filter whatever BPF code
-            # others hold (an agent's socket filters once used up the budget, and sandboxes failed to start).
+            # others hold (an agent's socket filters could use up the budget, and sandboxes then fail to start).
             confine.forbid_escape_syscalls()
             isolate.drop_identity(identity)
             os.environ.update(HOME=str(self.folder), TMPDIR=str(self.folder))
