@@ -16,7 +16,7 @@ import threading
 import time
 from collections import deque
 
-from arena.serve.http import is_this_machine
+from arena.serve.http import client_ip, is_this_machine
 
 ALLOWED = 10  # unknown tokens an address may send in WINDOW_SECONDS
 WINDOW_SECONDS = 60.0
@@ -57,12 +57,10 @@ class Guesses:
 
 
 def _sender(address: str) -> str:
-    """Who `address` stands for: itself, or for IPv6 its /64 (an IPv4 client a dual-stack socket shows as
-    ::ffff:a.b.c.d is its IPv4 address, not the /64 every such client shares)."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:  # not an IP address (a forwarded header's "unknown", say): counted as it is
+    """Who `address` stands for: its IP address, for IPv6 its /64 (an IPv4 client a dual-stack socket
+    shows as ::ffff:a.b.c.d is its IPv4 address, not the /64 every such client shares); anything not an
+    IP address (a forwarded header's "unknown", say) is counted as it is."""
+    ip = client_ip(address)
+    if ip is None:
         return address
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        return str(ip.ipv4_mapped)
-    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else address
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)

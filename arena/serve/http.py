@@ -154,11 +154,18 @@ class TimelyProtocol(H11Protocol):
 def is_this_machine(host: str) -> bool:
     """Whether `host` (a client's address) is this machine's own, where a proxy in front connects from;
     anything not an IP address (a forwarded header's "unknown") is not."""
+    ip = client_ip(host)
+    return ip is not None and ip.is_loopback
+
+
+def client_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """`host` (a client's address) as an IP address, an IPv4 client that a dual-stack socket shows as
+    ::ffff:a.b.c.d as its IPv4 address; None for anything else (a forwarded header's "unknown")."""
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
-        return False
-    return (getattr(ip, "ipv4_mapped", None) or ip).is_loopback  # ::ffff:127.0.0.1 as 127.0.0.1
+        return None
+    return ip.ipv4_mapped or ip if ip.version == 6 else ip
 
 
 def trusted_proxies() -> str:

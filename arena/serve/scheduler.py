@@ -41,7 +41,7 @@ class Scheduler:
 
     def __init__(self, tournament: Tournament, backend: Backend, *, batch_games: int = 8,
                  placement_games: int = 10, on_batch: Callable[[int], None] = lambda recorded: None,
-                 paused: Callable[[], bool] = lambda: False, between_batches: Callable[[], object] = lambda: None):
+                 paused: Callable[[], bool] = lambda: False, between_batches: Callable[[], None] = lambda: None):
         self.tournament = tournament
         self.store = tournament.store
         self.backend = backend

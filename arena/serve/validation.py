@@ -198,18 +198,15 @@ class Validator:
                 results.set_active(old.entrant_id, False)
 
 
-def remove_retired_files(store: CompetitionStore, results: ResultsStore) -> int:
+def remove_retired_files(store: CompetitionStore, results: ResultsStore) -> None:
     """Delete the files of retired submissions, which play no more (an upload of the same files again
-    plays from its own); how many were deleted. To be called while no game is in play and none of an
-    inactive entrant waits; a folder an active entrant plays from is kept all the same."""
+    plays from its own). To be called while no game is in play and none of an inactive entrant waits;
+    a folder an active entrant plays from is kept all the same."""
     playing = {entrant.archive for entrant in results.entrants(active_only=True)}
-    removed = 0
     for submission in store.submissions(status=RETIRED):
         if submission.folder and submission.folder not in playing:
             remove_files(Path(submission.folder))
             store.forget_folder(submission.id)
-            removed += 1
-    return removed
 
 
 def remove_files(folder: Path) -> None:
