@@ -234,7 +234,7 @@ def test_the_agents_playing_at_once_cannot_be_given_more_memory_than_the_machine
 
     assert memory.memory_limits(512, 4) == {"memory_mb": 512, "max_memory_mb": 512}  # the organiser's cap
     monkeypatch.setattr(os, "sysconf", lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 24 << 18}[name])
-    monkeypatch.setattr(memory, "own_memory_limit", lambda: None)  # not in a container
+    monkeypatch.setattr(cgroups, "own_memory_limit", lambda: None)  # not in a container
     assert memory.machine_share_mb(4) == 24 * 1024 * 9 // 10 // 4  # 5529 MiB of a 24 GiB machine
     assert memory.memory_limits(None, 4) == {"memory_mb": 4096, "max_memory_mb": 5529}
     assert memory.memory_limits(None, 16) == {"memory_mb": 1382, "max_memory_mb": 1382}

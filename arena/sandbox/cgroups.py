@@ -295,6 +295,13 @@ def sweep_stale_groups() -> None:
                 _rmdir_group(group)
 
 
+def machine_memory() -> int:
+    """This machine's memory in bytes, or the limit of this process's control groups where lower (a container)."""
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    limit = own_memory_limit()
+    return min(physical, limit if limit is not None else physical)
+
+
 def own_memory_limit() -> int | None:
     """The least memory limit of this process's group and the groups above it (a container's), in
     bytes; None where none is set or none can be read."""

@@ -4,7 +4,8 @@ starting Python and importing what a worker needs costs a quarter of a second.
 Each harness process starts one launcher (`serve`, in `python -s -c ...`), with the
 workers' fixed environment, the first time it needs a sandbox, or is given a connection to the
 launcher of the process that started it (a tournament's player processes). The launcher imports what every
-worker loads before it confines itself (numpy, the games, the agents' base classes), never runs
+worker loads before it confines itself (numpy, the games, the agents' base classes), has the shared
+libraries agents may load read into memory first (`arena.sandbox.shared_pages`), never runs
 submitted code, and answers requests on a socket only the harness holds: a request carries the
 worker's arguments, folder and environment with its two pipes and its log (SCM_RIGHTS); the
 launcher forks a child that closes everything else, leads a session of its own and runs
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Sequence
 
 from arena.cpus import allowed_cpus
+from arena.sandbox.shared_pages import SharedLibraries, import_folders
 
 MAX_REQUEST = 1 << 20  # bytes of one request: a worker's configuration is a few kilobytes
 FD_SIZE = struct.calcsize("i")
@@ -244,13 +246,15 @@ def serve(channel: socket.socket, cpus: str = "") -> None:
     Every worker is a copy of this process, so nothing of one sandbox's configuration may stay in
     its memory for the next to find: a request arrives in one buffer, its worker's part is read by
     the worker alone, after the fork, and the buffer is wiped once the worker is forked."""
-    from arena.sandbox import worker
-
     if cpus:  # what its harness may use, not the one CPU a match may hold the harness on just now
         try:
             os.sched_setaffinity(0, {int(cpu) for cpu in cpus.split(",")})
         except OSError:
             pass  # a host that does not let us choose
+    libraries = SharedLibraries(import_folders())
+    libraries.start()  # while the launcher imports what workers load
+    from arena.sandbox import worker
+
     _load(worker, None)
     running: dict[int, tuple[int, socket.socket]] = {}  # worker pid -> (exit-code pipe, its connection)
     wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
@@ -265,7 +269,7 @@ def serve(channel: socket.socket, cpus: str = "") -> None:
                 pass
             _report_exits(running)
         for connection in connections[:]:
-            if connection in readable and not _answer(connection, connections, running, worker, buffer):
+            if connection in readable and not _answer(connection, connections, running, worker, libraries, buffer):
                 connections.remove(connection)
                 _kill([pid for pid, (_, owner) in running.items() if owner is connection])
                 connection.close()
@@ -281,9 +285,10 @@ def _kill(pids: list[int]) -> None:
 
 
 def _answer(connection: socket.socket, connections: list[socket.socket], running: dict[int, tuple[int, socket.socket]],
-            worker, buffer: bytearray) -> bool:
+            worker, libraries: SharedLibraries, buffer: bytearray) -> bool:
     """Serve one request on `connection` (`worker` is `arena.sandbox.worker`), received in `buffer`;
-    False once its harness process has closed it."""
+    False once its harness process has closed it. A worker is forked once the shared `libraries`
+    are in memory."""
     try:
         size, fds = _receive_into(connection, buffer, 3)
     except OSError:
@@ -301,6 +306,7 @@ def _answer(connection: socket.socket, connections: list[socket.socket], running
         else:
             game = header.get("game")
             _load(worker, game if isinstance(game, str) else None)
+            libraries.ready()
             pid, exit_read = _fork_worker(memoryview(buffer)[end + 1:size], fds, worker.main)
             running[pid] = (exit_read[1], connection)
             socket.send_fds(connection, [json.dumps({"pid": pid}).encode()], [exit_read[0]])

@@ -10,10 +10,8 @@ within its share too (`process_share_mb`).
 
 from __future__ import annotations
 
-import os
-
 from arena.sandbox.agent import Limits
-from arena.sandbox.cgroups import own_memory_limit
+from arena.sandbox.cgroups import machine_memory
 
 MIN_MEMORY_MB = 64  # the least memory an organiser may give an agent
 
@@ -59,6 +57,4 @@ def usable_memory_mb() -> int:
 
 def machine_memory_mb() -> int:
     """This machine's memory in MiB, or the limit of this process's control groups where lower."""
-    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    limit = own_memory_limit()
-    return min(physical, limit if limit is not None else physical) >> 20
+    return machine_memory() >> 20

@@ -29,6 +29,7 @@ from typing import Any
 from arena.sandbox import confine, isolate
 from arena.sandbox.cgroups import AgentCgroup
 from arena.sandbox.protocol import Channel, ChannelClosed, Kind
+from arena.sandbox.shared_pages import import_folders, outermost
 
 MAX_TRACEBACK_CHARS = 20_000
 SEATS_KEPT = 4  # env copies kept for later games: both seats of a game whose seats swap, say
@@ -278,14 +279,7 @@ _software: tuple[tuple, list[Path]] = ((), [])
 
 
 def _outermost_software() -> list[Path]:
-    paths = {Path(p) for p in sys.path if p and Path(p).exists()}
-    paths |= {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix)}
-    paths |= {Path(m.__file__).parent for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
-    outermost: list[Path] = []
-    for path in sorted(p.resolve() for p in paths):
-        if not any(path.is_relative_to(kept) for kept in outermost):
-            outermost.append(path)
-    return outermost
+    return outermost({*import_folders(), Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix)})
 
 
 if __name__ == "__main__":

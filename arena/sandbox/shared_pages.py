@@ -1,0 +1,160 @@
+"""The shared software's libraries, read into memory by the harness before any agent can read them first.
+
+The kernel charges a page of a file to the memory cgroup of the process that first read it, for as
+long as the page stays in memory, whoever uses it afterwards. An agent that loaded a library first
+(torch, say) would have what both agents map counted against its own memory cap, and could drop
+those pages by filling its memory while its opponent sleeps: the opponent would read them back from
+disk, on its own clock. So the launcher reads every shared library of the folders agents import from
+before it forks the first worker, and every page an agent maps is already the harness's; it reads
+them again before a later worker when a while has passed, for the pages the kernel dropped meanwhile
+under the whole machine's pressure (a page read back by an agent in between stays that agent's).
+
+Only shared libraries: they stay mapped and in use while games are played, where Python's sources
+and bytecode are read once, at import.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import mmap
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Iterable
+
+from arena.sandbox.cgroups import machine_memory
+
+MADV_POPULATE_READ = 22  # from <linux/mman.h> (Linux 5.14): fault a mapping's pages in without copying them
+BUFFER_BYTES = 1 << 20  # read through this buffer where the kernel lacks MADV_POPULATE_READ
+SHARE_OF_MEMORY = 4  # read at most a quarter of the machine's memory, the largest libraries first
+READ_AGAIN_AFTER = 60.0  # seconds
+SKIPPED_FOLDERS = (".dist-info", ".egg-info")  # metadata, never a library
+
+
+def import_folders() -> list[Path]:
+    """The folders Python imports from: its search path and those of the modules loaded so far."""
+    paths = {Path(p) for p in sys.path if p and Path(p).exists()}
+    paths |= {Path(m.__file__).parent for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
+    return outermost(paths)
+
+
+def outermost(paths: Iterable[Path]) -> list[Path]:
+    """`paths` resolved, less those inside another."""
+    kept: list[Path] = []
+    for path in sorted(p.resolve() for p in paths):
+        if not any(path.is_relative_to(outer) for outer in kept):
+            kept.append(path)
+    return kept
+
+
+class SharedLibraries:
+    """Reads the shared libraries under `folders` into memory, the largest first and a quarter of the
+    machine's memory at most, in a child process (this one goes on meanwhile: the launcher imports)."""
+
+    def __init__(self, folders: Iterable[Path]):
+        self.folders = list(folders)
+        self.read_at: float | None = None  # time.monotonic() when the last reading began
+        self._done: int | None = None  # a pipe's read end: end of file once the child has finished
+
+    def start(self) -> None:
+        self.read_at = time.monotonic()
+        done, finished = os.pipe2(os.O_CLOEXEC)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(done)
+                for path in self.files():
+                    _read_into_memory(path)
+            finally:
+                os._exit(0)
+        os.close(finished)
+        self._done = done
+
+    def wait(self) -> None:
+        """Return once the reading has finished (however its child ended)."""
+        if self._done is not None:
+            while os.read(self._done, 1):
+                pass
+            os.close(self._done)
+            self._done = None
+
+    def ready(self) -> None:
+        """Return once every library is in memory: the last reading has finished, and when it began
+        a while ago, another one has (for what the kernel dropped since)."""
+        self.wait()
+        if self.read_at is None or time.monotonic() - self.read_at >= READ_AGAIN_AFTER:
+            self.start()
+            self.wait()
+
+    def files(self) -> list[str]:
+        found = sorted(_libraries(self.folders), key=lambda entry: (-entry[1], entry[0]))
+        budget, kept = machine_memory() // SHARE_OF_MEMORY, []
+        for path, size in found:
+            if size <= budget:
+                kept.append(path)
+                budget -= size
+        return kept
+
+
+def _libraries(folders: Iterable[Path]) -> Iterable[tuple[str, int]]:
+    """(path, size) of every shared library (`*.so`, `*.so.N`) under `folders`, links not followed,
+    bytecode caches and packages' metadata not looked into."""
+    pending = [str(folder) for folder in folders]
+    while pending:
+        try:
+            entries = os.scandir(pending.pop())
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if name != "__pycache__" and not name.endswith(SKIPPED_FOLDERS):
+                            pending.append(entry.path)
+                    elif (name.endswith(".so") or ".so." in name) and entry.is_file(follow_symlinks=False):
+                        yield entry.path, entry.stat(follow_symlinks=False).st_size
+                except OSError:
+                    continue  # gone meanwhile
+
+
+def _read_into_memory(path: str) -> None:
+    """Every page of the file at `path` in memory: those missing read (or faulted in, without a copy)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return  # removed or replaced since it was found
+    try:
+        size = os.fstat(fd).st_size
+        if size and not _mapped_in(fd, size):
+            buffer = memoryview(bytearray(BUFFER_BYTES))
+            while os.readv(fd, [buffer]) == BUFFER_BYTES:
+                pass
+    except OSError:
+        pass  # a file that cannot be read is one the agents cannot load either
+    finally:
+        os.close(fd)
+
+
+def _mapped_in(fd: int, size: int) -> bool:
+    """Bring the file's missing pages into memory through a mapping; False where this kernel cannot."""
+    address = _libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
+    if address in (None, MAP_FAILED):
+        return False
+    try:
+        resident = (ctypes.c_ubyte * -(-size // mmap.PAGESIZE))()
+        if _libc.mincore(address, size, resident) == 0 and b"\0" not in bytes(resident):
+            return True  # all there already: nothing to fault in
+        return _libc.madvise(address, size, MADV_POPULATE_READ) == 0
+    finally:
+        _libc.munmap(address, size)
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mmap.restype = ctypes.c_void_p
+_libc.mmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long)
+_libc.munmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t)
+_libc.mincore.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p)
+_libc.madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+MAP_FAILED = ctypes.c_void_p(-1).value

@@ -1,0 +1,114 @@
+"""The shared software's libraries are the harness's in memory: an agent that loads one first is not
+charged for it, and so cannot drop what its opponent maps by filling its own memory."""
+
+import ctypes
+import mmap
+import os
+import subprocess
+import sys
+import sysconfig
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from arena.sandbox import cgroups
+
+LEAST_BYTES = 4 << 20
+
+READS = textwrap.dedent('''
+    import numpy as np
+    from arena.agents import Agent
+
+    class SubmittedAgent(Agent):
+        def predict(self, obs):
+            with open({library!r}, "rb", buffering=0) as library:
+                while library.read(1 << 20):
+                    pass
+            return int(np.flatnonzero(obs["action_mask"])[0])
+''')
+
+IDLE = textwrap.dedent('''
+    import numpy as np
+    from arena.agents import Agent
+
+    class SubmittedAgent(Agent):
+        def predict(self, obs):
+            return int(np.flatnonzero(obs["action_mask"])[0])
+''')
+
+# A harness of its own: its launcher starts after the library left memory.
+HARNESS = textwrap.dedent('''
+    import sys
+    from arena.match import play_match
+    from arena.sandbox import SandboxedAgent
+    from arena.submission import load
+
+    reader, idle = (SandboxedAgent(load(folder), time_per_move=30.0) for folder in sys.argv[1:3])
+    try:
+        result = play_match("othello", [reader, idle], seed=0, max_steps=2)
+        print(result.agents[0].status.value, reader._cgroup.memory_used(), idle._cgroup.memory_used())
+    finally:
+        reader.close()
+        idle.close()
+''')
+
+
+@pytest.mark.skipif(cgroups.available_bases() is None, reason="needs control groups this process may make")
+def test_an_agent_reading_a_library_first_is_not_charged_for_it(write_submission):
+    library = _a_library_out_of_memory()
+    reader = write_submission("reader", READS.format(library=library))
+    idle = write_submission("idle", IDLE)
+    run = subprocess.run([sys.executable, "-c", HARNESS, str(reader), str(idle)], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr
+    status, reader_bytes, idle_bytes = run.stdout.split()
+    assert status == "ok"
+    # Charged to the reader, the library would count in full against its memory (the two agents
+    # otherwise hold about the same).
+    assert int(reader_bytes) - int(idle_bytes) < os.path.getsize(library) // 2
+
+
+def _a_library_out_of_memory() -> str:
+    """The largest shared library of this Python's packages that no process maps, its pages dropped from memory."""
+    mapped = _mapped_files()
+    candidates = []
+    for folder in {Path(sysconfig.get_paths()[name]).resolve() for name in ("purelib", "platlib")}:
+        for path in folder.rglob("*.so*"):
+            if path.is_file() and not path.is_symlink() and str(path) not in mapped:
+                size = path.stat().st_size
+                if LEAST_BYTES <= size <= 256 << 20:
+                    candidates.append((size, str(path)))
+    for _, path in sorted(candidates, reverse=True):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            if _resident_pages(fd) == 0:
+                return path
+        finally:
+            os.close(fd)
+    pytest.skip("no shared library of this Python could be dropped from memory")
+
+
+def _mapped_files() -> set[str]:
+    mapped = set()
+    for maps in Path("/proc").glob("[0-9]*/maps"):
+        try:
+            mapped |= {line.split(None, 5)[5].strip() for line in maps.read_text().splitlines() if line.count(" ") >= 5}
+        except (OSError, IndexError):
+            continue
+    return mapped
+
+
+def _resident_pages(fd: int) -> int:
+    size = os.fstat(fd).st_size
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mincore.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p)
+    with mmap.mmap(fd, size, access=mmap.ACCESS_COPY) as mapping:
+        address = ctypes.c_void_p.from_buffer(mapping)
+        try:
+            vector = (ctypes.c_ubyte * -(-size // mmap.PAGESIZE))()
+            assert libc.mincore(ctypes.addressof(address), size, vector) == 0, ctypes.get_errno()
+            return sum(byte & 1 for byte in bytes(vector))
+        finally:
+            del address
