@@ -530,6 +530,50 @@ def test_reward_code_reads_positions_weapons_and_facing_as_the_competitions_engi
     assert env.get_spawner_info() == [["Random", [x, y]]]
 
 
+def weapon_category_objects(env) -> list[str]:
+    """Reward code's way to find weapons: objects whose shape's collision filter has the weapon bit."""
+    from pymunk import ShapeFilter
+
+    from arena.compat.ai2.environment.constants import WEAPON_CAT
+
+    found = []
+    for name, obj in env.objects.items():
+        shape_filter = getattr(getattr(obj, "shape", None), "filter", None)
+        if isinstance(shape_filter, ShapeFilter) and shape_filter.categories & WEAPON_CAT:
+            found.append(name)
+    return found
+
+
+def test_shapes_carry_the_competitions_collision_filters_and_types():
+    pytest.importorskip("pymunk")
+    from arena.compat.ai2 import WarehouseBrawl
+
+    env = WarehouseBrawl(train_mode=True)
+    env.reset(seed=3)
+    # (collision type, filter categories, filter mask, elasticity, friction), read from the competition's shapes
+    everything, not_weapons = 0xFFFFFFFF, 0xFFFFFFFF & ~4
+    expected = {"ground1": (1, 2, everything, 0.0, 0.7), "ground2": (1, 2, everything, 0.0, 0.7),
+                "platform1": (6, everything, everything, 0.0, 0.9),  # its filter left at pymunk's default
+                "player": (3, 1, not_weapons, 0.0, 0.7), "opponent": (4, 1, not_weapons, 0.0, 0.7)}
+    for name, (kind, categories, mask, elasticity, friction) in expected.items():
+        obj = env.objects[name]
+        shape = obj.shape
+        assert (shape.collision_type, shape.filter.group, shape.filter.categories, shape.filter.mask) == (
+            kind, 0, categories, mask), name
+        assert (shape.elasticity, shape.friction, shape.sensor) == (elasticity, friction, False), name
+        assert shape.owner is obj and shape.body is obj.body and shape.bb == shape.cache_bb()
+    # The platform's default filter passes a weapon test, as it does there: it is what such code finds
+    # until a weapon shows.
+    assert weapon_category_objects(env) == ["platform1"]
+    while not env.get_spawner_info():
+        env.step({0: env.act_helper.zeros(), 1: env.act_helper.zeros()})
+    [weapon_key] = [key for key in weapon_category_objects(env) if key != "platform1"]
+    weapon = env.objects[weapon_key]
+    assert weapon.name in ("Spear", "Hammer") and weapon.shape.owner is weapon
+    assert (weapon.shape.collision_type, weapon.shape.filter.categories, weapon.shape.filter.mask) == (5, 4, 2)
+    assert (weapon.shape.elasticity, weapon.shape.friction) == (1.0, 1e11)
+
+
 def test_the_opponents_config_draws_opponents_as_the_competitions_does(capsys):
     import random
     from functools import partial

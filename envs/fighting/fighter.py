@@ -16,6 +16,7 @@ from arena.envs.fighting.inputs import PlayerInputHandler
 from arena.envs.fighting.moves import MOVE_FOR_INPUT, MoveType
 from arena.envs.fighting.physics import Body, Vec2
 from arena.envs.fighting.rules import Facing, Key
+from arena.envs.fighting.shapes import ALL_CATEGORIES, PLAYER_CATEGORY, PLAYER_TYPES, WEAPON_CATEGORY, Shape
 from arena.envs.fighting.states import STATE_CLASSES, InAirState, PlayerObjectState, move_toward
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ class Fighter:
         self.start_position = list(spawn)
         self.body = Body(*spawn, half_width=R.HALF_WIDTH, half_height=R.HALF_HEIGHT, friction=R.FIGHTER_FRICTION,
                          mass=R.FIGHTER_MASS, moment=R.FIGHTER_MOMENT)
+        self.shape = Shape(self.body, self, PLAYER_TYPES[agent_id], PLAYER_CATEGORY, mask=ALL_CATEGORIES & ~WEAPON_CATEGORY)
         self.hurtbox_collider = CapsuleCollider(spawn, *HURTBOX_SIZE, is_hurtbox=True)
         self.input = PlayerInputHandler()
         self.states = {cls.name: cls(self) for cls in STATE_CLASSES}
@@ -155,11 +157,6 @@ class Fighter:
         from arena.envs.fighting.observation import fighter_values, stage_values  # it imports this module
 
         return fighter_values(self) + stage_values(self.game)
-
-    @property
-    def shape(self) -> Body:
-        """The fighter's box (`shape.cache_bb()` is its extent), as the competition's fighters have one."""
-        return self.body
 
     @property
     def grounded(self) -> bool:

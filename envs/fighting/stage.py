@@ -11,6 +11,7 @@ import math
 
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.physics import Body, Solid
+from arena.envs.fighting.shapes import GROUND_CATEGORY, GROUND_TYPE, PLATFORM_TYPE, Shape
 
 
 class Ground:
@@ -21,8 +22,9 @@ class Ground:
         self.half_width = R.GROUND_HALF_WIDTH
         left, top, right, bottom = -self.half_width, -R.GROUND_TOP_OFFSET, self.half_width, R.GROUND_DEPTH
         # its corners as the competition lists them (top left first; the engine's hull keeps that order)
-        self.solid = self.shape = Solid(self.body, left, top, right, bottom,
-                                        corners=[(left, top), (right, top), (right, bottom), (left, bottom)])
+        self.solid = Solid(self.body, left, top, right, bottom,
+                           corners=[(left, top), (right, top), (right, bottom), (left, bottom)])
+        self.shape = Shape(self.solid, self, GROUND_TYPE, GROUND_CATEGORY)
         self.width = 2 * self.half_width
         self.height = R.GROUND_DEPTH + R.GROUND_TOP_OFFSET
 
@@ -44,7 +46,8 @@ class Stage:
         self.body = Body(*R.PLATFORM_START, friction=R.PLATFORM_FRICTION)
         self.half_width = R.PLATFORM_HALF_WIDTH
         half_thickness = R.PLATFORM_THICKNESS / 2
-        self.solid = self.shape = Solid(self.body, -self.half_width, -half_thickness, self.half_width, half_thickness)
+        self.solid = Solid(self.body, -self.half_width, -half_thickness, self.half_width, half_thickness)
+        self.shape = Shape(self.solid, self, PLATFORM_TYPE)
         self.width = 2 * self.half_width
         self.height = 1.0
         self.waypoint1, self.waypoint2 = R.PLATFORM_WAYPOINTS

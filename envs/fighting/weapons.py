@@ -28,6 +28,7 @@ from arena.envs.fighting import rules as R
 from arena.envs.fighting.colliders import CapsuleCollider
 from arena.envs.fighting.physics import Body
 from arena.envs.fighting.rules import Key
+from arena.envs.fighting.shapes import GROUND_CATEGORY, WEAPON_CATEGORY, WEAPON_TYPE, Shape
 from arena.envs.fighting.states import AttackState
 
 if TYPE_CHECKING:
@@ -54,11 +55,7 @@ class WeaponObject:
         self.shown_at = (float(x), float(y))
         self.dropped = dropped
         self.active = True
-
-    @property
-    def shape(self) -> Body:
-        """Its box (`shape.cache_bb()` is its extent), as the competition's weapons have one."""
-        return self.body
+        self.shape = Shape(self.body, self, WEAPON_TYPE, WEAPON_CATEGORY, mask=GROUND_CATEGORY, elasticity=1.0)
 
     def physics_process(self) -> None:
         self.world_pos[0], self.world_pos[1] = self.body.x, self.body.y

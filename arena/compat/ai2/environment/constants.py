@@ -1,6 +1,9 @@
-"""The competition's `environment.constants`: the physics engine's collision category bits."""
+"""The competition's `environment.constants`: the physics engine's collision category bits, as the
+game's shapes carry them in their `filter`s (`arena.envs.fighting.shapes`)."""
 
-PLAYER_CAT = 1 << 0
-GROUND_CAT = 1 << 1
-WEAPON_CAT = 1 << 2
-ALL_CATS = 0xFFFFFFFF
+from arena.envs.fighting.shapes import ALL_CATEGORIES as ALL_CATS
+from arena.envs.fighting.shapes import GROUND_CATEGORY as GROUND_CAT
+from arena.envs.fighting.shapes import PLAYER_CATEGORY as PLAYER_CAT
+from arena.envs.fighting.shapes import WEAPON_CATEGORY as WEAPON_CAT
+
+__all__ = ["PLAYER_CAT", "GROUND_CAT", "WEAPON_CAT", "ALL_CATS"]
