@@ -187,9 +187,12 @@ def unusable(name: str | Path, what: str, exc: Exception) -> ArenaError:
                       "another --db")
 
 
+DISK_FAILURES = ("database or disk is full", "disk I/O error")  # SQLite's words (not "database disk image is malformed")
+
+
 def _disk_failed(exc: Exception) -> bool:
-    """Whether SQLite says its disk failed it: "database or disk is full", "disk I/O error"."""
-    return "disk" in str(exc)
+    """Whether SQLite says its disk failed it, rather than the file (damaged) or anything else."""
+    return any(words in str(exc) for words in DISK_FAILURES)
 
 
 def _disk_failure(name: str | Path, exc: Exception) -> HarnessError:

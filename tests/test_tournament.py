@@ -1,5 +1,6 @@
 """Tournaments: exact schedules, growth by new submissions, resume after kill -9, and both backends."""
 
+import functools
 import os
 import shutil
 import signal
@@ -118,6 +119,31 @@ def test_folders_that_are_plainly_no_submission_are_skipped_and_a_misnamed_one_f
     skipped = sorted(line.split()[1].rsplit("/", 1)[1].rstrip(":") for line in news if line.startswith("skipped"))
     assert skipped == ["league-entrants", "league-logs", "league-replays", "site"]
     assert any(line.startswith("registered misnamed@") and "forfeits" in line for line in news)
+
+
+def test_a_harness_killed_while_copying_a_submission_leaves_no_part_of_it_to_play(othello_entrants, tmp_path,
+                                                                                  monkeypatch):
+    weights = othello_entrants / "greedy" / "weights.bin"
+    weights.write_bytes(os.urandom(1 << 20))
+    real_copy = shutil.copy2
+
+    def killed_halfway(source, target, **options):  # the copy of the big file is cut short, and the harness dies
+        real_copy(source, target, **options)
+        if Path(source).name == "weights.bin":
+            os.truncate(target, 1000)
+            raise KeyboardInterrupt
+
+    real_copytree = shutil.copytree
+    monkeypatch.setattr(shutil, "copytree", functools.partial(real_copytree, copy_function=killed_halfway))
+    killed = Tournament(tmp_path / "t.sqlite", Settings(env="othello"))
+    with pytest.raises(KeyboardInterrupt):
+        killed.register(othello_entrants / "greedy")
+    killed.store.close()
+    monkeypatch.setattr(shutil, "copytree", real_copytree)
+    with Tournament(tmp_path / "t.sqlite", Settings(env="othello")) as again:
+        assert again.register(othello_entrants / "greedy").startswith("registered greedy@")
+        [greedy] = again.store.entrants()
+        assert (Path(greedy.archive) / "weights.bin").read_bytes() == weights.read_bytes()
 
 
 def test_an_entrant_whose_kept_files_cannot_be_loaded_forfeits_naming_itself_not_where_it_is_kept(othello_entrants,

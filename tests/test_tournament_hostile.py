@@ -365,6 +365,13 @@ def test_a_damaged_store_or_another_game_is_refused(othello_db, tmp_path):
     damaged.write_bytes(bytes(data))
     with pytest.raises(ArenaError, match="damaged|not a usable results database"):
         Tournament(damaged)
+    # Cut short (a copy that stopped): damaged too, not a disk to free room on, nor worth trying again.
+    truncated = tmp_path / "truncated.sqlite"
+    truncated.write_bytes(Path(othello_db).read_bytes()[:Path(othello_db).stat().st_size // 2])
+    for command in (["leaderboard", "--db", truncated], ["tournament", "--db", truncated, "--resume"]):
+        run = arena_command(*command, timeout=120)
+        assert run.returncode == 1 and "not a usable results database" in run.stderr, run.stderr
+        assert "restore it from a copy" in run.stderr and "free some space" not in run.stderr
 
 
 # --- dying cleanly ---------------------------------------------------------------------------

@@ -224,7 +224,7 @@ class Tournament:
                 return f"skipped {path}: it plays {', '.join(spec.manifest.env)}, not {self.settings.env}"
             archive = self.archive_dir / spec.digest[:16]
             if not archive.exists():
-                shutil.copytree(spec.root, archive)
+                _copy_whole(spec.root, archive)
             entrant, added = self.store.register(spec.name, spec.digest, _source(path), str(archive))
         except Exception as exc:  # anything a submission holds must not stop the tournament
             return self._register_unplayable(path, one_line(exc))
@@ -353,6 +353,16 @@ def _stored_settings(db: str | Path, stored: dict[str, Any]) -> Settings:
         return Settings(**stored)
     except TypeError as exc:
         raise ArenaError(f"{db}: its settings were written by another version of arena ({exc})") from None
+
+
+def _copy_whole(source: Path, target: Path) -> None:
+    """Copy the folder `source` to `target`, which then holds all of it or does not exist: a copy is
+    made beside it and renamed, so that a harness killed while copying leaves no part of a submission
+    to be played as if whole."""
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.rmtree(partial, ignore_errors=True)  # what a killed harness left
+    shutil.copytree(source, partial)
+    os.rename(partial, target)
 
 
 def _is_plain(path: Path) -> bool:
