@@ -159,7 +159,8 @@ class SQLiteDatabase:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error: all of a write or none of it, one writer at a time.
-        A disk that cannot take the write is a HarnessError (what was committed before stays)."""
+        A disk that cannot take the write is a HarnessError (what was committed before stays); a
+        database this process may not write, an ArenaError."""
         try:
             self._connection.execute("BEGIN IMMEDIATE")
             try:
@@ -169,10 +170,14 @@ class SQLiteDatabase:
                 raise
             self._connection.execute("COMMIT")
         except sqlite3.OperationalError as exc:
-            if not _disk_failed(exc):
+            read_only = READ_ONLY in str(exc)
+            if not (read_only or _disk_failed(exc)):
                 raise
             if self._connection.in_transaction:
                 self._connection.execute("ROLLBACK")
+            if read_only:
+                raise ArenaError(f"{self.name}: cannot be written ({exc}); make the file and its folder writable "
+                                 "for this user, or give another --db") from exc
             raise _disk_failure(self.name, exc) from exc
 
     def close(self) -> None:
@@ -187,6 +192,7 @@ def unusable(name: str | Path, what: str, exc: Exception) -> ArenaError:
                       "another --db")
 
 
+READ_ONLY = "attempt to write a readonly database"  # SQLite's words
 DISK_FAILURES = ("database or disk is full", "disk I/O error")  # SQLite's words (not "database disk image is malformed")
 
 

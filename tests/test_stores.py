@@ -403,6 +403,17 @@ def test_an_sqlite_path_that_cannot_hold_a_database_says_why(tmp_path):
         ResultsStore(tmp_path)
 
 
+def test_an_sqlite_database_that_cannot_be_written_says_so_and_what_to_do(tmp_path):
+    database = open_database(tmp_path / "cup.sqlite")
+    with database.transaction():
+        database.execute("CREATE TABLE t (x INTEGER)")
+    database.execute("PRAGMA query_only = ON")  # as SQLite finds a file on a read-only disk
+    with pytest.raises(ArenaError, match="cup.sqlite: cannot be written .* make the file and its folder writable"):
+        with database.transaction():
+            database.execute("INSERT INTO t VALUES (1)")
+    database.close()
+
+
 def test_files_beside_a_database_and_its_name_in_messages(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert files_beside(tmp_path / "cup.sqlite", "replays") == tmp_path / "cup-replays"
