@@ -169,6 +169,10 @@ def test_settings_must_match_a_stored_tournament(othello_entrants, tmp_path):
     started.close()
     with pytest.raises(ArenaError, match="started with other settings \\(games_per_pair\\)"):
         Tournament(db, Settings(env="othello", games_per_pair=4))
+    # Memory limits come from --memory-mb, or from --workers without it: the message says so.
+    with pytest.raises(ArenaError, match="other settings \\(limits: .* --memory-mb or else .* --workers\\); "
+                                         "use --resume to go on with its own"):
+        Tournament(db, Settings(env="othello", limits={"memory_mb": 512, "max_memory_mb": 512}))
     with pytest.raises(ArenaError, match="no tournament here yet"):
         Tournament(tmp_path / "empty.sqlite")
     with pytest.raises(ArenaError, match="unknown format"):

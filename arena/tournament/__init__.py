@@ -133,6 +133,11 @@ def submissions_folder(folder: str | Path) -> Path:
     return folder
 
 
+# Settings a command line sets other than by a flag of their name.
+SETTINGS_SET_BY = {"limits": "limits: the memory each agent may hold, set by --memory-mb or else by this machine's "
+                             "memory shared among the agents of --workers"}
+
+
 def _check_limits(limits: dict[str, Any]) -> None:
     try:
         Limits(**limits)
@@ -182,9 +187,9 @@ class Tournament:
             return settings
         known, asked = asdict(_stored_settings(db, stored)), asdict(settings)
         if known != asked:
-            changed = ", ".join(k for k in asked if known.get(k) != asked[k])
+            changed = ", ".join(SETTINGS_SET_BY.get(k, k) for k in asked if known.get(k) != asked[k])
             raise ArenaError(f"{db}: this tournament was started with other settings ({changed}); "
-                             f"use --resume, or a new --db")
+                             f"use --resume to go on with its own, or a new --db")
         return settings
 
     def close(self) -> None:
