@@ -157,6 +157,29 @@ def test_once_the_answer_is_in_only_the_cpu_the_agent_uses_counts(submissions, m
     assert mine.time_used < 0.2
 
 
+@pytest.mark.skipif(not protections()["processes"] or not protections()["cgroups"],
+                    reason="the scheduler is asked about the agent's own tasks, found through its cgroup")
+def test_an_answer_the_harness_reads_late_costs_the_agent_nothing(submissions, monkeypatch):
+    """A harness that reads each answer 0.3 s after it came (stopped, or kept off the CPU on a busy
+    machine) costs the agent nothing: its move took milliseconds of a 0.1 s budget."""
+    from arena.sandbox.protocol import Channel
+
+    reading = Channel.receive
+
+    def late(self, deadline=None):
+        time.sleep(0.3)
+        return reading(self, deadline)
+
+    monkeypatch.setattr(Channel, "receive", late)
+    agent = SandboxedAgent(load(submissions / "random"), time_per_move=0.1)
+    try:
+        mine, _ = play_match("othello", [agent, RandomAgent()], seed=0, max_steps=4).agents
+    finally:
+        agent.close()
+    assert mine.status == Status.OK and mine.moves == 2, mine.detail
+    assert mine.time_used < 0.2
+
+
 def test_a_process_that_ended_between_games_starts_again_on_a_later_games_budget(write_submission):
     """A process gone between games without a fault (ended by itself after its last move, say) must
     not buy the next game a first start-up's budget off the clock."""

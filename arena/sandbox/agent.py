@@ -26,6 +26,7 @@ from arena.sandbox import confine, isolate, launcher
 from arena.sandbox.cgroups import AgentCgroup, CgroupLimits, Freezer, sweep_stale_groups
 from arena.sandbox.clock import Clock, MoveTimer
 from arena.sandbox.idle import IdleProof
+from arena.sandbox.last_ran import asleep_for
 from arena.sandbox.logs import LogCapture
 from arena.sandbox.protections import namespaces_work
 from arena.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, Kind, ProtocolError
@@ -359,6 +360,10 @@ class SandboxedAgent(AgentHandle):
         if self._channel.holds_data():
             self._broke_protocol(what, "sent more than its answer")
         self._outstanding = None
+        if self._cgroup is not None and self._timer.elapsed() > self.clock.per_move:
+            # Perhaps read late (the harness was stopped, or kept off a CPU): its time ends when it fell asleep.
+            supervisor = self._process.pid if self._agent_pid is not None else -1  # none without namespaces
+            self._timer.read_late = asleep_for(self._cgroup, supervisor)
         self._rest()
         if got == Kind.FAILED:
             report = value if isinstance(value, dict) else {}

@@ -64,6 +64,7 @@ class MoveTimer:
         self.owed = 0.0  # CPU seconds its processes used between the last call and this one
         self._settled = 0  # nanoseconds waited in this call by processes no longer watched
         self._answer: tuple[float, int, float] | None = None  # (time, group CPU, waited) when the answer came
+        self.read_late = 0.0  # seconds the agent slept, its answer given, before the harness read it
 
     def watch(self, pid: int) -> None:
         """Count `pid`'s waits from now on (a process born during a call counts from its birth)."""
@@ -88,6 +89,7 @@ class MoveTimer:
         self._cpu_at_start, self._cpu_at_stop = cpu, None
         self._settled = 0
         self._answer = None
+        self.read_late = 0.0
         baselines = self._baselines
         for pid, reader in self._delays.items():
             value = _read(reader)
@@ -109,9 +111,9 @@ class MoveTimer:
         """Seconds of the call's wall time not charged: the watched processes' waits for a CPU, and
         since the answer, whatever of the wall time its processes did not spend on a CPU."""
         if self._answer is None:
-            return self.waited()
+            return self.waited() + self.read_late
         at, cpu, waited = self._answer
-        return waited + max(time.monotonic() - at - (self._read_cpu() - cpu) / 1e9, 0.0)
+        return waited + self.read_late + max(time.monotonic() - at - (self._read_cpu() - cpu) / 1e9, 0.0)
 
     def waited(self) -> float:
         """Seconds since `start()` the watched processes spent ready to run but not running."""
@@ -124,14 +126,14 @@ class MoveTimer:
         return total / 1e9
 
     def charged(self) -> float:
-        """The call's time as charged to the agent: wall time less CPU waits, at least its CPU time,
-        and the CPU it owed from before the call."""
+        """The call's time as charged to the agent: wall time less CPU waits and `read_late`, at least
+        its CPU time, and the CPU it owed from before the call."""
         self._cpu_read = self._read_cpu()
         if self._answer is None:
             cpu = (self._cpu_read - self._cpu_at_start) / 1e9
-            return max(time.monotonic() - self.started - self.waited(), cpu, 0.0) + self.owed
+            return max(time.monotonic() - self.started - self.waited() - self.read_late, cpu, 0.0) + self.owed
         at, cpu_then, waited = self._answer
-        until_answer = max(at - self.started - waited, (cpu_then - self._cpu_at_start) / 1e9, 0.0)
+        until_answer = max(at - self.started - waited - self.read_late, (cpu_then - self._cpu_at_start) / 1e9, 0.0)
         return until_answer + (self._cpu_read - cpu_then) / 1e9 + self.owed
 
     def stop(self) -> float:

@@ -1,0 +1,84 @@
+"""How long an agent has been asleep, told by the kernel's scheduler: the end of its time when the
+harness reads its answer late.
+
+A harness stopped by a signal, or kept off every CPU on a busy machine, reads an answer some time
+after it came; that wait is the harness's, not the agent's. The scheduler keeps, for each task, when
+it last ran (`se.exec_start` in /proc/TID/sched; for a task asleep, when it fell asleep), on the
+clock of the CPU it ran on; the harness's own thread, which runs now, shows that clock's present
+(within a tick, which only ever makes the agent's time longer). CPUs' clocks differ (by the time
+each lost to interrupts and to the host of a virtual machine: seconds, after hours), so this is told
+only where the agent's tasks last ran on one CPU, as they do when a match keeps them on the
+harness's, whose present the harness reads there (moving there for the read if need be); and only
+while every one of them sleeps. Its supervisor, which runs none of the agent's code, is not asked.
+A task that ended is not seen: the CPU it used is charged all the same (a call costs at least the
+CPU its group used), and what it could add is only time it spent off the CPU, in a call the harness
+read late, which no agent chooses.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from arena.sandbox.cgroups import AgentCgroup
+
+RUNNING = "R"  # the /proc/TID/stat state of a task on a CPU or waiting for one
+
+
+def asleep_for(group: AgentCgroup, supervisor: int) -> float:
+    """Seconds for which every task of `group` but `supervisor` has been asleep; 0.0 where not shown."""
+    try:
+        held = _tasks_held(group)
+        cpus, latest, seen = set(), 0.0, 0
+        for pid in group.pids():
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                seen += 1
+                if int(tid) == supervisor:
+                    continue
+                task = f"/proc/{pid}/task/{tid}"
+                if _state(task) == RUNNING:
+                    return 0.0
+                cpu, ran = _last_run(task)
+                cpus.add(cpu)
+                latest = max(latest, ran)
+        if len(cpus) != 1 or seen != held or _tasks_held(group) != held:
+            return 0.0
+        return max(_clock_now_on(cpus.pop()) - latest, 0.0) / 1000
+    except (OSError, ValueError, IndexError):
+        return 0.0  # a task gone meanwhile, or a kernel that does not show it
+
+
+def _tasks_held(group: AgentCgroup) -> int:
+    return int((group.task_peak_file().parent / "pids.current").read_text())
+
+
+def _clock_now_on(cpu: int) -> float:
+    """The scheduler's clock of `cpu` now (milliseconds), read by this thread, moved there if need be."""
+    here, now = _last_run("/proc/thread-self")
+    if here == cpu:
+        return now
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {cpu})
+    try:
+        here, now = _last_run("/proc/thread-self")
+    finally:
+        os.sched_setaffinity(0, allowed)
+    if here != cpu:
+        raise ValueError(f"not moved to CPU {cpu}")
+    return now
+
+
+def _state(task: str) -> str:
+    return _stat_fields(task)[0].decode()
+
+
+def _last_run(task: str) -> tuple[int, float]:
+    """The CPU the task last ran on, and when (milliseconds on that CPU's scheduler clock)."""
+    cpu = int(_stat_fields(task)[36])  # field 39 of /proc/TID/stat, "processor"
+    sched = Path(task, "sched").read_text()
+    return cpu, float(sched.split("se.exec_start", 1)[1].split(":", 1)[1].split()[0])
+
+
+def _stat_fields(task: str) -> list[bytes]:
+    """/proc/TID/stat's fields from the state on (the name before them may hold spaces and brackets)."""
+    return Path(task, "stat").read_bytes().rsplit(b")", 1)[1].split()
