@@ -180,6 +180,60 @@ def test_an_answer_the_harness_reads_late_costs_the_agent_nothing(submissions, m
     assert mine.time_used < 0.2
 
 
+THREADED = '''
+import threading
+import time
+import numpy as np
+from arena.agents import Agent
+
+def briefly():
+    time.sleep(0.05)
+
+class SubmittedAgent(Agent):
+    def __init__(self, file_path=None):
+        super().__init__(file_path)
+        helper = threading.Thread(target=briefly)  # a task that ends before any move
+        helper.start()
+        helper.join()
+
+    def predict(self, obs):
+        if {during_moves}:
+            helper = threading.Thread(target=briefly)
+            helper.start()
+            helper.join()
+        return int(np.flatnonzero(obs["action_mask"])[0])
+'''
+
+
+@pytest.mark.skipif(not protections()["processes"] or not protections()["cgroups"],
+                    reason="the scheduler is asked about the agent's own tasks, found through its cgroup")
+@pytest.mark.parametrize("during_moves", [False, True])
+def test_a_late_reading_is_forgiven_unless_a_task_of_the_agent_ended_during_the_call(during_moves, write_submission,
+                                                                                     monkeypatch):
+    """A task that ended during the call might have answered after every task left had fallen asleep
+    (a thread waiting on a GPU, its main thread asleep from the call's start): the harness's late
+    reading is then charged. Tasks that ended before the call began change nothing."""
+    from arena.sandbox.protocol import Channel
+
+    reading = Channel.receive
+
+    def late(self, deadline=None):
+        time.sleep(0.3)
+        return reading(self, deadline)
+
+    monkeypatch.setattr(Channel, "receive", late)
+    folder = write_submission("threaded", THREADED.replace("{during_moves}", str(during_moves)))
+    agent = SandboxedAgent(load(folder), time_per_move=0.2)
+    try:
+        mine, _ = play_match("othello", [agent, RandomAgent()], seed=0, max_steps=2).agents
+    finally:
+        agent.close()
+    if during_moves:
+        assert mine.status == Status.TIMEOUT, mine.detail
+    else:
+        assert mine.status == Status.OK and mine.time_used < 0.3, mine.detail
+
+
 def test_a_process_that_ended_between_games_starts_again_on_a_later_games_budget(write_submission):
     """A process gone between games without a fault (ended by itself after its last move, say) must
     not buy the next game a first start-up's budget off the clock."""

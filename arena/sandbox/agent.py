@@ -26,7 +26,7 @@ from arena.sandbox import confine, isolate, launcher
 from arena.sandbox.cgroups import AgentCgroup, CgroupLimits, Freezer, sweep_stale_groups
 from arena.sandbox.clock import Clock, MoveTimer
 from arena.sandbox.idle import IdleProof
-from arena.sandbox.last_ran import asleep_for
+from arena.sandbox.last_ran import asleep_for, ended_cpu
 from arena.sandbox.logs import LogCapture
 from arena.sandbox.protections import namespaces_work
 from arena.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, Kind, ProtocolError
@@ -96,6 +96,7 @@ class SandboxedAgent(AgentHandle):
         self._freezer: Freezer | None = None
         self._idle: IdleProof | None = None  # shows it cannot run between calls, where it need not be frozen
         self._timer: MoveTimer | None = None
+        self._ended_before: int | None = None  # `ended_cpu` as the current call began, where it was frozen
         self._agent_pid: int | None = None
         self._log: LogCapture | None = None
         self._workdir: Path | None = None
@@ -290,6 +291,9 @@ class SandboxedAgent(AgentHandle):
         self._channel.take_in()  # while it is still frozen: what is in its pipe is all it sent between calls
         if self._channel.holds_data() and not self._confining:  # a new one's first word is its own (`_answer`)
             self._broke_protocol(what, "sent a message it was not asked for")
+        # Taken while none of its tasks runs: what a late answer's reading compares with (`asleep_for`).
+        self._ended_before = (ended_cpu(self._cgroup, self._timer.group_cpu())
+                              if self._freezer is not None and self._freezer.frozen else None)
         try:
             self._thaw()
         except OSError as exc:  # the host took its cgroup away: it cannot run, through no fault of its own
@@ -363,7 +367,7 @@ class SandboxedAgent(AgentHandle):
         if self._cgroup is not None and self._timer.elapsed() > self.clock.per_move:
             # Perhaps read late (the harness was stopped, or kept off a CPU): its time ends when it fell asleep.
             supervisor = self._process.pid if self._agent_pid is not None else -1  # none without namespaces
-            self._timer.read_late = asleep_for(self._cgroup, supervisor)
+            self._timer.read_late = asleep_for(self._cgroup, supervisor, self._timer.group_cpu(), self._ended_before)
         self._rest()
         if got == Kind.FAILED:
             report = value if isinstance(value, dict) else {}

@@ -148,8 +148,11 @@ class MoveTimer:
         self._delays.clear()
         self._cpu = None
 
-    def _read_cpu(self) -> int:
+    def group_cpu(self) -> int:
+        """The CPU nanoseconds the agent's group has used so far (0 without a group)."""
         return (_read(self._cpu) or 0) if self._cpu is not None else 0
+
+    _read_cpu = group_cpu
 
 
 def _run_delay(text: bytes) -> int:

@@ -10,9 +10,12 @@ each lost to interrupts and to the host of a virtual machine: seconds, after hou
 only where the agent's tasks last ran on one CPU, as they do when a match keeps them on the
 harness's, whose present the harness reads there (moving there for the read if need be); and only
 while every one of them sleeps. Its supervisor, which runs none of the agent's code, is not asked.
-A task that ended is not seen: the CPU it used is charged all the same (a call costs at least the
-CPU its group used), and what it could add is only time it spent off the CPU, in a call the harness
-read late, which no agent chooses.
+A task that ended is not seen, and might have run after all those left (a thread that waited on a
+GPU, answered and ended, its main thread asleep from the call's start): told only where no task
+ended during the call, as the group shows when it holds as many tasks as it ever held at once
+(pids.current equals pids.peak: any that ended did so before another still there began), or when
+the CPU time of the tasks that ended (the group's, less its tasks' own) is what it was when the
+call began (`ended_cpu`).
 """
 
 from __future__ import annotations
@@ -25,10 +28,15 @@ from arena.sandbox.cgroups import AgentCgroup
 RUNNING = "R"  # the /proc/TID/stat state of a task on a CPU or waiting for one
 
 
-def asleep_for(group: AgentCgroup, supervisor: int) -> float:
-    """Seconds for which every task of `group` but `supervisor` has been asleep; 0.0 where not shown."""
+def asleep_for(group: AgentCgroup, supervisor: int, group_cpu: int, ended_before: int | None) -> float:
+    """Seconds for which every task of `group` but `supervisor` has been asleep; 0.0 where not shown.
+    `group_cpu` is the group's CPU time now (ns), `ended_before` what `ended_cpu` said as the call began
+    (None where not asked)."""
     try:
         held = _tasks_held(group)
+        if held != int(group.task_peak_file().read_text()) and (
+                ended_before is None or ended_cpu(group, group_cpu) != ended_before):
+            return 0.0
         cpus, latest, seen = set(), 0.0, 0
         for pid in group.pids():
             for tid in os.listdir(f"/proc/{pid}/task"):
@@ -46,6 +54,17 @@ def asleep_for(group: AgentCgroup, supervisor: int) -> float:
         return max(_clock_now_on(cpus.pop()) - latest, 0.0) / 1000
     except (OSError, ValueError, IndexError):
         return 0.0  # a task gone meanwhile, or a kernel that does not show it
+
+
+def ended_cpu(group: AgentCgroup, group_cpu: int) -> int | None:
+    """Microseconds of CPU used by the tasks of `group` that have ended: `group_cpu`, its CPU time in
+    nanoseconds read while none of them runs, less that of each task it holds; None where not shown."""
+    try:
+        held = sum(int(Path(f"/proc/{pid}/task/{tid}/schedstat").read_bytes().split()[0])
+                   for pid in group.pids() for tid in os.listdir(f"/proc/{pid}/task"))
+    except (OSError, ValueError, IndexError):
+        return None
+    return (group_cpu - held) // 1000
 
 
 def _tasks_held(group: AgentCgroup) -> int:
