@@ -157,11 +157,9 @@ def test_once_the_answer_is_in_only_the_cpu_the_agent_uses_counts(submissions, m
     assert mine.time_used < 0.2
 
 
-@pytest.mark.skipif(not protections()["processes"] or not protections()["cgroups"],
-                    reason="the scheduler is asked about the agent's own tasks, found through its cgroup")
-def test_an_answer_the_harness_reads_late_costs_the_agent_nothing(submissions, monkeypatch):
-    """A harness that reads each answer 0.3 s after it came (stopped, or kept off the CPU on a busy
-    machine) costs the agent nothing: its move took milliseconds of a 0.1 s budget."""
+@pytest.fixture
+def harness_reads_late(monkeypatch):
+    """The harness reads every message of a sandbox 0.3 s after it came, as one stopped or kept off the CPU would."""
     from arena.sandbox.protocol import Channel
 
     reading = Channel.receive
@@ -171,6 +169,13 @@ def test_an_answer_the_harness_reads_late_costs_the_agent_nothing(submissions, m
         return reading(self, deadline)
 
     monkeypatch.setattr(Channel, "receive", late)
+
+
+@pytest.mark.skipif(not protections()["processes"] or not protections()["cgroups"],
+                    reason="the scheduler is asked about the agent's own tasks, found through its cgroup")
+def test_an_answer_the_harness_reads_late_costs_the_agent_nothing(submissions, harness_reads_late):
+    """A harness that reads each answer 0.3 s after it came (stopped, or kept off the CPU on a busy
+    machine) costs the agent nothing: its move took milliseconds of a 0.1 s budget."""
     agent = SandboxedAgent(load(submissions / "random"), time_per_move=0.1)
     try:
         mine, _ = play_match("othello", [agent, RandomAgent()], seed=0, max_steps=4).agents
@@ -209,19 +214,10 @@ class SubmittedAgent(Agent):
                     reason="the scheduler is asked about the agent's own tasks, found through its cgroup")
 @pytest.mark.parametrize("during_moves", [False, True])
 def test_a_late_reading_is_forgiven_unless_a_task_of_the_agent_ended_during_the_call(during_moves, write_submission,
-                                                                                     monkeypatch):
+                                                                                     harness_reads_late):
     """A task that ended during the call might have answered after every task left had fallen asleep
     (a thread waiting on a GPU, its main thread asleep from the call's start): the harness's late
     reading is then charged. Tasks that ended before the call began change nothing."""
-    from arena.sandbox.protocol import Channel
-
-    reading = Channel.receive
-
-    def late(self, deadline=None):
-        time.sleep(0.3)
-        return reading(self, deadline)
-
-    monkeypatch.setattr(Channel, "receive", late)
     folder = write_submission("threaded", THREADED.replace("{during_moves}", str(during_moves)))
     agent = SandboxedAgent(load(folder), time_per_move=0.2)
     try:
