@@ -137,45 +137,37 @@ class SubmittedAgent(RandomAgent):
     assert took >= 0.5
 
 
-@pytest.mark.skipif(not protections()["freezing"], reason="needs a cgroup freezer")
-def test_once_the_answer_is_in_only_the_cpu_the_agent_uses_counts(submissions, monkeypatch):
-    """A harness slow to see the agent's processes stopped (here 0.3 s late each move, as on a busy
-    machine) costs the agent nothing: its move took milliseconds of a 0.1 s budget."""
-    seeing = SandboxedAgent._until_stopped
-
-    def late(self, deadline):
+def three_tenths_late(function):
+    """`function`, called 0.3 s late, as a harness stopped or kept off the CPU on a busy machine would."""
+    def late(*args, **kwargs):
         time.sleep(0.3)
-        seeing(self, deadline)
+        return function(*args, **kwargs)
 
-    monkeypatch.setattr(SandboxedAgent, "_until_stopped", late)
-    agent = SandboxedAgent(load(submissions / "random"), time_per_move=0.1)
-    try:
-        mine, _ = play_match("othello", [agent, RandomAgent()], seed=0, max_steps=4).agents
-    finally:
-        agent.close()
-    assert mine.status == Status.OK and mine.moves == 2, mine.detail
-    assert mine.time_used < 0.2
+    return late
 
 
 @pytest.fixture
 def harness_reads_late(monkeypatch):
-    """The harness reads every message of a sandbox 0.3 s after it came, as one stopped or kept off the CPU would."""
     from arena.sandbox.protocol import Channel
 
-    reading = Channel.receive
-
-    def late(self, deadline=None):
-        time.sleep(0.3)
-        return reading(self, deadline)
-
-    monkeypatch.setattr(Channel, "receive", late)
+    monkeypatch.setattr(Channel, "receive", three_tenths_late(Channel.receive))
 
 
-@pytest.mark.skipif(not protections()["processes"] or not protections()["cgroups"],
-                    reason="the scheduler is asked about the agent's own tasks, found through its cgroup")
-def test_an_answer_the_harness_reads_late_costs_the_agent_nothing(submissions, harness_reads_late):
-    """A harness that reads each answer 0.3 s after it came (stopped, or kept off the CPU on a busy
-    machine) costs the agent nothing: its move took milliseconds of a 0.1 s budget."""
+@pytest.mark.parametrize("late_to", [
+    pytest.param("see its processes stopped", marks=pytest.mark.skipif(not protections()["freezing"],
+                                                                       reason="needs a cgroup freezer")),
+    pytest.param("read its answer", marks=pytest.mark.skipif(
+        not protections()["processes"] or not protections()["cgroups"],
+        reason="the scheduler is asked about the agent's own tasks, found through its cgroup"))])
+def test_a_harness_late_every_move_costs_the_agent_nothing(late_to, submissions, monkeypatch):
+    """Once its answer is in, only the CPU the agent uses counts: a harness 0.3 s late each move to see
+    its processes stopped, or to read its answer, costs it nothing of a 0.1 s budget."""
+    from arena.sandbox.protocol import Channel
+
+    if late_to == "read its answer":
+        monkeypatch.setattr(Channel, "receive", three_tenths_late(Channel.receive))
+    else:
+        monkeypatch.setattr(SandboxedAgent, "_until_stopped", three_tenths_late(SandboxedAgent._until_stopped))
     agent = SandboxedAgent(load(submissions / "random"), time_per_move=0.1)
     try:
         mine, _ = play_match("othello", [agent, RandomAgent()], seed=0, max_steps=4).agents
