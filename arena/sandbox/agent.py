@@ -367,7 +367,8 @@ class SandboxedAgent(AgentHandle):
         if self._cgroup is not None and self._timer.elapsed() > self.clock.per_move:
             # Perhaps read late (the harness was stopped, or kept off a CPU): its time ends when it fell asleep.
             supervisor = self._process.pid if self._agent_pid is not None else -1  # none without namespaces
-            self._timer.read_late = asleep_for(self._cgroup, supervisor, self._timer.group_cpu(), self._ended_before)
+            asleep = asleep_for(self._cgroup, supervisor, self._timer.group_cpu(), self._ended_before)
+            self._timer.read_late = min(asleep, self._timer.elapsed())
         self._rest()
         if got == Kind.FAILED:
             report = value if isinstance(value, dict) else {}

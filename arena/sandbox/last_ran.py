@@ -23,9 +23,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from arena.cpus import allowed_cpus
 from arena.sandbox.cgroups import AgentCgroup
 
 RUNNING = "R"  # the /proc/TID/stat state of a task on a CPU or waiting for one
+SCHED_HEADER_END = "\n" + "-" * 20  # the line of dashes below /proc/TID/sched's header
 
 
 def asleep_for(group: AgentCgroup, supervisor: int, group_cpu: int, ended_before: int | None) -> float:
@@ -72,16 +74,19 @@ def _tasks_held(group: AgentCgroup) -> int:
 
 
 def _clock_now_on(cpu: int) -> float:
-    """The scheduler's clock of `cpu` now (milliseconds), read by this thread, moved there if need be."""
+    """The scheduler's clock of `cpu` now (milliseconds), read by this thread, moved there if need be
+    (only to a CPU the harness may use: an agent may move itself anywhere)."""
     here, now = _last_run("/proc/thread-self")
     if here == cpu:
         return now
-    allowed = os.sched_getaffinity(0)
+    if cpu not in allowed_cpus():
+        raise ValueError(f"CPU {cpu} is not the harness's")
+    kept = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {cpu})
     try:
         here, now = _last_run("/proc/thread-self")
     finally:
-        os.sched_setaffinity(0, allowed)
+        os.sched_setaffinity(0, kept)
     if here != cpu:
         raise ValueError(f"not moved to CPU {cpu}")
     return now
@@ -94,8 +99,13 @@ def _state(task: str) -> str:
 def _last_run(task: str) -> tuple[int, float]:
     """The CPU the task last ran on, and when (milliseconds on that CPU's scheduler clock)."""
     cpu = int(_stat_fields(task)[36])  # field 39 of /proc/TID/stat, "processor"
-    sched = Path(task, "sched").read_text()
-    return cpu, float(sched.split("se.exec_start", 1)[1].split(":", 1)[1].split()[0])
+    # Past the header, which names the task as it named itself (up to 15 bytes: no line of dashes).
+    fields = Path(task, "sched").read_text().split(SCHED_HEADER_END, 1)[1]
+    for line in fields.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip() == "se.exec_start":
+            return cpu, float(value)
+    raise ValueError(f"{task}/sched shows no se.exec_start")
 
 
 def _stat_fields(task: str) -> list[bytes]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import mmap
 import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -124,11 +125,13 @@ def _libraries(folders: Iterable[Path]) -> Iterable[tuple[str, int]]:
 def _read_into_memory(path: str) -> None:
     """Every page of the file at `path` in memory: those missing read (or faulted in, without a copy)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        # Not blocking, nor following a link: what is there now may not be what the scan found.
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOFOLLOW)
     except OSError:
         return  # removed or replaced since it was found
     try:
-        size = os.fstat(fd).st_size
+        found = os.fstat(fd)
+        size = found.st_size if stat.S_ISREG(found.st_mode) else 0
         if size and not _mapped_in(fd, size):
             buffer = memoryview(bytearray(BUFFER_BYTES))
             while os.readv(fd, [buffer]) == BUFFER_BYTES:
