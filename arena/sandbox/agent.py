@@ -26,7 +26,7 @@ from arena.sandbox import confine, isolate, launcher
 from arena.sandbox.cgroups import AgentCgroup, CgroupLimits, Freezer, sweep_stale_groups
 from arena.sandbox.clock import Clock, MoveTimer
 from arena.sandbox.idle import IdleProof
-from arena.sandbox.last_ran import asleep_for, ended_cpu
+from arena.sandbox.last_ran import LateReadings
 from arena.sandbox.logs import LogCapture
 from arena.sandbox.protections import namespaces_work
 from arena.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, Kind, ProtocolError
@@ -96,7 +96,7 @@ class SandboxedAgent(AgentHandle):
         self._freezer: Freezer | None = None
         self._idle: IdleProof | None = None  # shows it cannot run between calls, where it need not be frozen
         self._timer: MoveTimer | None = None
-        self._ended_before: int | None = None  # `ended_cpu` as the current call began, where it was frozen
+        self._late: LateReadings | None = None  # for answers read late, where the kernel shows it
         self._agent_pid: int | None = None
         self._log: LogCapture | None = None
         self._workdir: Path | None = None
@@ -214,12 +214,12 @@ class SandboxedAgent(AgentHandle):
             except (OSError, ChannelTimeout, subprocess.TimeoutExpired):
                 pass
         self._kill()
-        for part in (self._channel, self._log, self._timer):
+        for part in (self._channel, self._log, self._timer, self._late):
             if part is not None:
                 part.close()
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
-        self._process = self._channel = self._log = self._timer = self._workdir = None
+        self._process = self._channel = self._log = self._timer = self._late = self._workdir = None
         self._faulted = False
         _slots_held.discard(self._slot)
         self._slot = None
@@ -280,6 +280,7 @@ class SandboxedAgent(AgentHandle):
         self._timer = MoveTimer(self._cgroup)
         self._timer.watch(self._process.pid)
         self._freezer = self._cgroup.freezer() if self._cgroup else None
+        self._late = _late_readings(self._cgroup) if self._freezer is not None else None
         self._agent_pid = None
         self._pinned = None
         self.processes_started += 1
@@ -291,9 +292,8 @@ class SandboxedAgent(AgentHandle):
         self._channel.take_in()  # while it is still frozen: what is in its pipe is all it sent between calls
         if self._channel.holds_data() and not self._confining:  # a new one's first word is its own (`_answer`)
             self._broke_protocol(what, "sent a message it was not asked for")
-        # Taken while none of its tasks runs: what a late answer's reading compares with (`asleep_for`).
-        self._ended_before = (ended_cpu(self._cgroup, self._timer.group_cpu())
-                              if self._freezer is not None and self._freezer.frozen else None)
+        if self._late is not None and self._freezer.frozen:  # (not frozen: shown idle, one task ever)
+            self._late.call_begins(self._timer.group_cpu())
         try:
             self._thaw()
         except OSError as exc:  # the host took its cgroup away: it cannot run, through no fault of its own
@@ -364,10 +364,10 @@ class SandboxedAgent(AgentHandle):
         if self._channel.holds_data():
             self._broke_protocol(what, "sent more than its answer")
         self._outstanding = None
-        if self._cgroup is not None and self._timer.elapsed() > self.clock.per_move:
+        if self._late is not None and self._timer.elapsed() > self.clock.per_move:
             # Perhaps read late (the harness was stopped, or kept off a CPU): its time ends when it fell asleep.
             supervisor = self._process.pid if self._agent_pid is not None else -1  # none without namespaces
-            asleep = asleep_for(self._cgroup, supervisor, self._timer.group_cpu(), self._ended_before)
+            asleep = self._late.asleep_for(supervisor, self._timer.group_cpu())
             self._timer.read_late = min(asleep, self._timer.elapsed())
         self._rest()
         if got == Kind.FAILED:
@@ -596,6 +596,14 @@ def _take_slot() -> int:
 def _sweep_stale_groups_once() -> None:
     """Remove the cgroups of harnesses killed before they could clean up (SIGKILL)."""
     sweep_stale_groups()
+
+
+def _late_readings(group: AgentCgroup) -> LateReadings | None:
+    """What telling a late reading needs of `group`, or None where this kernel does not show it."""
+    try:
+        return LateReadings(group)
+    except OSError:
+        return None
 
 
 def _pipes(count: int) -> list[tuple[int, int]]:

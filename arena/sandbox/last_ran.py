@@ -24,38 +24,64 @@ import os
 from pathlib import Path
 
 from arena.cpus import allowed_cpus
-from arena.sandbox.cgroups import AgentCgroup
+from arena.sandbox.cgroups import AgentCgroup, CounterReader
 
 RUNNING = "R"  # the /proc/TID/stat state of a task on a CPU or waiting for one
 SCHED_HEADER_END = "\n" + "-" * 20  # the line of dashes below /proc/TID/sched's header
 
 
-def asleep_for(group: AgentCgroup, supervisor: int, group_cpu: int, ended_before: int | None) -> float:
-    """Seconds for which every task of `group` but `supervisor` has been asleep; 0.0 where not shown.
-    `group_cpu` is the group's CPU time now (ns), `ended_before` what `ended_cpu` said as the call began
-    (None where not asked)."""
-    try:
-        held = _tasks_held(group)
-        if held != int(group.task_peak_file().read_text()) and (
-                ended_before is None or ended_cpu(group, group_cpu) != ended_before):
-            return 0.0
-        cpus, latest, seen = set(), 0.0, 0
-        for pid in group.pids():
-            for tid in os.listdir(f"/proc/{pid}/task"):
-                seen += 1
-                if int(tid) == supervisor:
-                    continue
-                task = f"/proc/{pid}/task/{tid}"
-                if _state(task) == RUNNING:
-                    return 0.0
-                cpu, ran = _last_run(task)
-                cpus.add(cpu)
-                latest = max(latest, ran)
-        if len(cpus) != 1 or seen != held or _tasks_held(group) != held:
-            return 0.0
-        return max(_clock_now_on(cpus.pop()) - latest, 0.0) / 1000
-    except (OSError, ValueError, IndexError):
-        return 0.0  # a task gone meanwhile, or a kernel that does not show it
+class LateReadings:
+    """What the scheduler tells of `group`'s tasks, for answers the harness reads late; OSError where
+    this kernel does not count the most tasks a group held (pids.peak, Linux 6.1)."""
+
+    def __init__(self, group: AgentCgroup):
+        self.group = group
+        peak = group.task_peak_file()
+        self._held = CounterReader(peak.parent / "pids.current", int)
+        try:
+            self._most = CounterReader(peak, int)
+        except OSError:
+            self._held.close()
+            raise
+        self._ended_before: int | None = None
+
+    def call_begins(self, group_cpu: int) -> None:
+        """Before a call's request, none of the agent's tasks running (frozen): what `asleep_for`
+        compares with, where some task has ended already (`group_cpu`: the group's CPU time now)."""
+        held, most = self._held.read(), self._most.read()
+        self._ended_before = ended_cpu(self.group, group_cpu) if held != most else None
+
+    def asleep_for(self, supervisor: int, group_cpu: int) -> float:
+        """Seconds for which every task of the group but `supervisor` has been asleep; 0.0 where not
+        shown. `group_cpu` is the group's CPU time now (ns)."""
+        try:
+            held = self._held.read()
+            if held != self._most.read() and (
+                    self._ended_before is None or ended_cpu(self.group, group_cpu) != self._ended_before):
+                return 0.0
+            cpus, latest, seen = set(), 0.0, 0
+            for pid in self.group.pids():
+                for tid in os.listdir(f"/proc/{pid}/task"):
+                    seen += 1
+                    if int(tid) == supervisor:
+                        continue
+                    task = f"/proc/{pid}/task/{tid}"
+                    if _state(task) == RUNNING:
+                        return 0.0
+                    cpu, ran = _last_run(task)
+                    cpus.add(cpu)
+                    latest = max(latest, ran)
+            if len(cpus) != 1 or seen != held or self._held.read() != held:
+                return 0.0
+            return max(_clock_now_on(cpus.pop()) - latest, 0.0) / 1000
+        except (OSError, ValueError, IndexError):
+            return 0.0  # a task gone meanwhile, or a kernel that does not show it
+        finally:
+            self._ended_before = None
+
+    def close(self) -> None:
+        self._held.close()
+        self._most.close()
 
 
 def ended_cpu(group: AgentCgroup, group_cpu: int) -> int | None:
@@ -67,10 +93,6 @@ def ended_cpu(group: AgentCgroup, group_cpu: int) -> int | None:
     except (OSError, ValueError, IndexError):
         return None
     return (group_cpu - held) // 1000
-
-
-def _tasks_held(group: AgentCgroup) -> int:
-    return int((group.task_peak_file().parent / "pids.current").read_text())
 
 
 def _clock_now_on(cpu: int) -> float:
