@@ -84,7 +84,7 @@ class MoveTimer:
             reader.close()
 
     def start(self) -> None:
-        cpu = self._read_cpu()
+        cpu = self.group_cpu()
         self.owed = (cpu - self._cpu_at_stop) / 1e9 if self._cpu_at_stop is not None else 0.0
         self._cpu_at_start, self._cpu_at_stop = cpu, None
         self._settled = 0
@@ -105,7 +105,7 @@ class MoveTimer:
     def answered(self) -> None:
         """The call's answer is in and its processes are stopping: from now on only the CPU they use
         counts, not the time the harness takes to see them stopped (on a busy machine, its own wait)."""
-        self._answer = (time.monotonic(), self._read_cpu(), self.waited())
+        self._answer = (time.monotonic(), self.group_cpu(), self.waited())
 
     def not_counted(self) -> float:
         """Seconds of the call's wall time not charged: the watched processes' waits for a CPU, and
@@ -113,7 +113,7 @@ class MoveTimer:
         if self._answer is None:
             return self.waited() + self.read_late
         at, cpu, waited = self._answer
-        return waited + self.read_late + max(time.monotonic() - at - (self._read_cpu() - cpu) / 1e9, 0.0)
+        return waited + self.read_late + max(time.monotonic() - at - (self.group_cpu() - cpu) / 1e9, 0.0)
 
     def waited(self) -> float:
         """Seconds since `start()` the watched processes spent ready to run but not running."""
@@ -128,7 +128,7 @@ class MoveTimer:
     def charged(self) -> float:
         """The call's time as charged to the agent: wall time less CPU waits and `read_late`, at least
         its CPU time, and the CPU it owed from before the call."""
-        self._cpu_read = self._read_cpu()
+        self._cpu_read = self.group_cpu()
         if self._answer is None:
             cpu = (self._cpu_read - self._cpu_at_start) / 1e9
             return max(time.monotonic() - self.started - self.waited() - self.read_late, cpu, 0.0) + self.owed
@@ -151,8 +151,6 @@ class MoveTimer:
     def group_cpu(self) -> int:
         """The CPU nanoseconds the agent's group has used so far (0 without a group)."""
         return (_read(self._cpu) or 0) if self._cpu is not None else 0
-
-    _read_cpu = group_cpu
 
 
 def _run_delay(text: bytes) -> int:
