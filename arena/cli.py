@@ -391,6 +391,7 @@ def _open_tournament(args: argparse.Namespace):
             tournament.close()
             raise ArenaError(f"{args.db} holds a tournament of {tournament.settings.env}, not {args.env}; "
                              f"use another --db for {args.env}")
+        _warn_of_memory_on_resume(tournament.settings, args.workers)
         return tournament
     if not args.folder or not args.env:
         raise ArenaError("a new tournament needs a folder of submissions and --env (or --resume with --db)")
@@ -399,6 +400,16 @@ def _open_tournament(args: argparse.Namespace):
         seed=args.seed, rounds=args.rounds, challenger=args.challenger, time_per_move=args.time_per_move,
         max_steps=args.max_steps, time_bank=args.time_bank)
     return Tournament(args.db, with_memory_limits(settings, args.memory_mb, args.workers, _warn))
+
+
+def _warn_of_memory_on_resume(settings, workers: int) -> None:
+    """Its agents' memory was shared out for the workers it began with: say so where more now would not fit."""
+    from arena.sandbox.memory import resume_warning
+
+    most = settings.limits.get("max_memory_mb", settings.limits.get("memory_mb"))
+    warning = resume_warning(most, settings.seats, workers) if most is not None else None
+    if warning is not None:
+        _warn(warning)
 
 
 def _warn(text: str) -> None:

@@ -247,6 +247,11 @@ def test_the_agents_playing_at_once_cannot_be_given_more_memory_than_the_machine
     assert memory.memory_warning(None, 4) is None and memory.memory_warning(5529, 4) is None
     assert memory.memory_warning(8192, 4).startswith(
         "--memory-mb 8192 lets the 4 agents playing at once take 32768 MiB, more than this machine can give them")
+    # Resumed with more workers than it began with, its agents' memory may no longer fit.
+    assert memory.resume_warning(4096, seats=2, workers=2) is None
+    assert memory.resume_warning(4096, seats=2, workers=4).startswith(
+        "this tournament's agents may hold 4096 MiB each, and with --workers 4 8 play at once: more than this")
+    assert memory.resume_warning(4096, seats=2, workers=4).endswith("--workers 2 or fewer keeps them within it")
 
 
 @pytest.mark.skipif(cgroups.available_bases() is None, reason="needs control groups this process may make")

@@ -38,6 +38,19 @@ def memory_warning(memory_mb: int | None, agents_at_once: int) -> str | None:
             f"are played again; --memory-mb {share} or less keeps them within it")
 
 
+def resume_warning(memory_mb: int, seats: int, workers: int) -> str | None:
+    """What to tell an organiser resuming, with `workers` games at once of `seats` agents, a tournament
+    whose agents may hold `memory_mb` each (set when it began), where together they could take more
+    than this machine can give them (None when they cannot)."""
+    agents_at_once = workers * seats
+    if memory_mb <= machine_share_mb(agents_at_once):
+        return None
+    fit = max(1, usable_memory_mb() // (memory_mb * seats))
+    return (f"this tournament's agents may hold {memory_mb} MiB each, and with --workers {workers} {agents_at_once} "
+            f"play at once: more than this machine can give them, so the kernel may kill agents within their "
+            f"limits and those games are played again; --workers {fit} or fewer keeps them within it")
+
+
 def machine_share_mb(agents_at_once: int) -> int:
     """MiB each of `agents_at_once` agents may hold for all of them to fit in 90% of this machine's memory."""
     return max(MIN_MEMORY_MB, usable_memory_mb() // max(agents_at_once, 1))
