@@ -5,8 +5,8 @@ platform). An object's `shape` shows its box with the rest of a pymunk shape's f
 competition's values: `body`, `bb` and `cache_bb()`, `friction`, `elasticity`, `sensor`,
 `collision_type`, `owner` (the object) and `filter`, the collision categories reward code tells
 weapons by (`filter.categories & WEAPON_CAT`, after `isinstance(filter, pymunk.ShapeFilter)`: a
-pymunk `ShapeFilter` where pymunk is installed). Only `friction` may be written (it is the body's,
-which contacts use); the rest describes the competition's shapes and moves nothing here.
+pymunk `ShapeFilter` where pymunk is installed). Writing `friction` changes the body's, which
+contacts use; the rest describes the competition's shapes, and writing it changes nothing here.
 """
 
 from __future__ import annotations
