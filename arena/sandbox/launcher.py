@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Sequence
 
 from arena.cpus import allowed_cpus
+from arena.sandbox.cgroups import available_bases
 from arena.sandbox.shared_pages import SharedLibraries, import_folders
 
 MAX_REQUEST = 1 << 20  # bytes of one request: a worker's configuration is a few kilobytes
@@ -251,8 +252,10 @@ def serve(channel: socket.socket, cpus: str = "") -> None:
             os.sched_setaffinity(0, {int(cpu) for cpu in cpus.split(",")})
         except OSError:
             pass  # a host that does not let us choose
-    libraries = SharedLibraries(import_folders())
-    libraries.start()  # while the launcher imports what workers load
+    # Who read a page first matters only where each agent's memory is counted in a cgroup of its own.
+    libraries = SharedLibraries(import_folders()) if available_bases() is not None else None
+    if libraries is not None:
+        libraries.start()  # while the launcher imports what workers load
     from arena.sandbox import worker
 
     _load(worker, None)
@@ -285,10 +288,10 @@ def _kill(pids: list[int]) -> None:
 
 
 def _answer(connection: socket.socket, connections: list[socket.socket], running: dict[int, tuple[int, socket.socket]],
-            worker, libraries: SharedLibraries, buffer: bytearray) -> bool:
+            worker, libraries: SharedLibraries | None, buffer: bytearray) -> bool:
     """Serve one request on `connection` (`worker` is `arena.sandbox.worker`), received in `buffer`;
     False once its harness process has closed it. A worker is forked once the shared `libraries`
-    are in memory."""
+    (if any) are in memory."""
     try:
         size, fds = _receive_into(connection, buffer, 3)
     except OSError:
@@ -306,7 +309,8 @@ def _answer(connection: socket.socket, connections: list[socket.socket], running
         else:
             game = header.get("game")
             _load(worker, game if isinstance(game, str) else None)
-            libraries.ready()
+            if libraries is not None:
+                libraries.ready()
             pid, exit_read = _fork_worker(memoryview(buffer)[end + 1:size], fds, worker.main)
             running[pid] = (exit_read[1], connection)
             socket.send_fds(connection, [json.dumps({"pid": pid}).encode()], [exit_read[0]])
