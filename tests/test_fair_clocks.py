@@ -290,7 +290,7 @@ def test_nothing_an_agent_started_works_on_its_opponents_time(freezer, monkeypat
 
 
 # Agents whose one process looks as if it waits for its next call once it has answered, but that
-# could wake on their own 3 ms later, on the opponent's time, were they left unfrozen.
+# could wake on their own 20 ms later, on the opponent's time, were they left unfrozen.
 WAKES_AFTER_ITS_ANSWER = {
     "a timer's signal handler": """
 import signal
@@ -298,7 +298,7 @@ import signal
     def predict(self, obs):
         answered = time.monotonic()
         signal.signal(signal.SIGALRM, lambda *_: woke(answered))
-        signal.setitimer(signal.ITIMER_REAL, 0.003)
+        signal.setitimer(signal.ITIMER_REAL, 0.02)
         return first_legal(obs)
 """,
     "a real-time signal's handler, from a POSIX timer": """
@@ -314,7 +314,7 @@ EVENT = (ctypes.c_int * 16)(0, 0, SIGNAL, 0)  # struct sigevent: no value, SIGNA
         signal.signal(SIGNAL, lambda *_: woke(answered))
         timer = ctypes.c_void_p()
         libc.timer_create(1, EVENT, ctypes.byref(timer))  # on CLOCK_MONOTONIC
-        libc.timer_settime(timer, 0, (ctypes.c_long * 4)(0, 0, 0, 3_000_000), None)  # once, in 3 ms
+        libc.timer_settime(timer, 0, (ctypes.c_long * 4)(0, 0, 0, 20_000_000), None)  # once, in 20 ms
         return first_legal(obs)
 """,
     "an answer sent by its own code, then a sleep elsewhere": """
@@ -327,7 +327,7 @@ from arena.sandbox.protocol import Channel, Kind
         channel.__dict__.pop("send", None)
         answered = time.monotonic()
         channel.send(Kind.ACTION, first_legal(obs))
-        time.sleep(0.003)
+        time.sleep(0.02)
         woke(answered)
         channel.send = lambda *_: None  # the worker's own answer: sent already
         return first_legal(obs)
@@ -337,7 +337,7 @@ import threading
 
     def predict(self, obs):
         answered = time.monotonic()
-        threading.Timer(0.003, woke, [answered]).start()
+        threading.Timer(0.02, woke, [answered]).start()
         return first_legal(obs)
 """,
 }
@@ -367,7 +367,7 @@ class SubmittedAgent(Agent):
 @pytest.mark.skipif(not protections()["freezing"], reason="needs a cgroup freezer")
 @pytest.mark.parametrize("way", WAKES_AFTER_ITS_ANSWER)
 def test_an_agent_that_could_wake_after_its_answer_sleeps_until_its_next_call(way, write_submission, tmp_path):
-    """Frozen between its calls: it wakes only once the opponent's 0.2 s move is over, not 3 ms after its
+    """Frozen between its calls: it wakes only once the opponent's 0.2 s move is over, not 20 ms after its
     answer. (`test_sandbox_idle.py` shows each case refused by the proof that lets an agent go unfrozen.)"""
     agent = SandboxedAgent(load(write_submission("wakes", waking_agent(way))), time_per_move=5.0, log_dir=tmp_path)
     try:
