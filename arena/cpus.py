@@ -23,9 +23,15 @@ def allowed_cpus() -> set[int]:
 def current_cpu() -> int | None:
     """The CPU this thread is running on now, or None where the kernel does not say."""
     try:
-        return int(Path("/proc/thread-self/stat").read_bytes().rsplit(b")", 1)[1].split()[36])
+        return task_cpu("/proc/thread-self")
     except (OSError, ValueError, IndexError):
         return None
+
+
+def task_cpu(task: str) -> int:
+    """The CPU the task whose /proc folder is `task` runs on, or last ran on (field 39 of its stat,
+    after its name, which may hold spaces and brackets)."""
+    return int(Path(task, "stat").read_bytes().rsplit(b")", 1)[1].split()[36])
 
 
 def kept_on_current_cpu() -> AbstractContextManager[None]:

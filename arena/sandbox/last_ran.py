@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from arena.cpus import allowed_cpus
+from arena.cpus import allowed_cpus, task_cpu
 from arena.sandbox.cgroups import AgentCgroup, CounterReader
 
 RUNNING = "R"  # the /proc/TID/stat state of a task on a CPU or waiting for one
@@ -115,12 +115,13 @@ def _clock_now_on(cpu: int) -> float:
 
 
 def _state(task: str) -> str:
-    return _stat_fields(task)[0].decode()
+    """/proc/TID/stat's state (after the name, which may hold spaces and brackets)."""
+    return Path(task, "stat").read_bytes().rsplit(b")", 1)[1].split()[0].decode()
 
 
 def _last_run(task: str) -> tuple[int, float]:
     """The CPU the task last ran on, and when (milliseconds on that CPU's scheduler clock)."""
-    cpu = int(_stat_fields(task)[36])  # field 39 of /proc/TID/stat, "processor"
+    cpu = task_cpu(task)
     # Past the header, which names the task as it named itself (up to 15 bytes: no line of dashes).
     fields = Path(task, "sched").read_text().split(SCHED_HEADER_END, 1)[1]
     for line in fields.splitlines():
@@ -128,8 +129,3 @@ def _last_run(task: str) -> tuple[int, float]:
         if name.strip() == "se.exec_start":
             return cpu, float(value)
     raise ValueError(f"{task}/sched shows no se.exec_start")
-
-
-def _stat_fields(task: str) -> list[bytes]:
-    """/proc/TID/stat's fields from the state on (the name before them may hold spaces and brackets)."""
-    return Path(task, "stat").read_bytes().rsplit(b")", 1)[1].split()
