@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import re
 import signal
 import sys
@@ -20,6 +21,9 @@ from arena.errors import ArenaError, HarnessError, missing_extra
 from arena.settings import parse_overrides
 
 # Each command imports what it needs when it runs: `arena --help` loads argparse and little else.
+
+
+PIPED_WIDTH = 1000  # columns for output that goes to no terminal
 
 
 class _Console:
@@ -34,7 +38,10 @@ class _Console:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(stderr=self.stderr, highlight=False, soft_wrap=True)
+            stream = sys.stderr if self.stderr else sys.stdout
+            # Piped into grep or a file, a table keeps each row on one line; rich would fold it to 80 columns.
+            width = None if stream.isatty() or "COLUMNS" in os.environ else PIPED_WIDTH
+            self._console = Console(stderr=self.stderr, highlight=False, soft_wrap=True, width=width)
         return self._console
 
     def __getattr__(self, name: str) -> Any:

@@ -1,6 +1,7 @@
 """The `arena` command as users run it: match, validate, replay, envs."""
 
 import json
+import os
 import re
 import shutil
 import signal
@@ -14,6 +15,7 @@ import pytest
 
 from arena.cli import main
 from arena.envs import names
+from conftest import arena_command
 
 pytestmark = pytest.mark.usefixtures("in_tmp")
 
@@ -295,6 +297,14 @@ def test_envs_lists_each_games_clock_with_its_bank(cli):
     fighting = next(row for row in rows if row.strip().startswith("fighting"))
     assert "0.05 s" in fighting and "5 s" in fighting
     assert any(row.strip().startswith("pgx:<game>") for row in rows)  # the family of names too
+
+
+def test_piped_tables_keep_each_row_on_one_line():
+    environ = {name: value for name, value in os.environ.items() if name != "COLUMNS"}
+    rows = arena_command("envs", env=environ).stdout.splitlines()
+    snake = next(row for row in rows if row.strip().startswith("snake"))
+    assert "kills and head-on collisions" in snake  # the end of its description, folded away at 80 columns
+    assert len(rows) == 1 + len(names()) + 1  # the header, a row for each game and one for pgx's family
 
 
 def small_field(tmp_path: Path, submissions: Path) -> Path:
