@@ -15,7 +15,10 @@ GPU, answered and ended, its main thread asleep from the call's start): told onl
 ended during the call, as the group shows when it holds as many tasks as it ever held at once
 (pids.current equals pids.peak: any that ended did so before another still there began), or when
 the CPU time of the tasks that ended (the group's, less its tasks' own) is what it was when the
-call began (`ended_cpu`).
+call began (`ended_cpu`). Each task's fields are read in turn, not at one moment, so every task is read
+twice over and must show the same both times: a task that woke between two reads (its `exec_start` is 0
+while it waits on a CPU it moved to, and another CPU's clock once it ran there) shows as running, or as
+having run or moved since.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from arena.sandbox.cgroups import AgentCgroup, CounterReader
 
 RUNNING = "R"  # the /proc/TID/stat state of a task on a CPU or waiting for one
 SCHED_HEADER_END = "\n" + "-" * 20  # the line of dashes below /proc/TID/sched's header
+# When it last ran (or fell asleep), for how long it ever ran, and how often it moved or left a CPU:
+# the same in two reads only where it did not run between them.
+SCHEDULE = ("se.exec_start", "se.sum_exec_runtime", "se.nr_migrations", "nr_switches")
 
 
 class LateReadings:
@@ -59,20 +65,13 @@ class LateReadings:
             if held != self._most.read() and (
                     self._ended_before is None or ended_cpu(self.group, group_cpu) != self._ended_before):
                 return 0.0
-            cpus, latest, seen = set(), 0.0, 0
-            for pid in self.group.pids():
-                for tid in os.listdir(f"/proc/{pid}/task"):
-                    seen += 1
-                    if int(tid) == supervisor:
-                        continue
-                    task = f"/proc/{pid}/task/{tid}"
-                    if _state(task) == RUNNING:
-                        return 0.0
-                    cpu, ran = _last_run(task)
-                    cpus.add(cpu)
-                    latest = max(latest, ran)
-            if len(cpus) != 1 or seen != held or self._held.read() != held:
+            tasks = _asleep_tasks(self.group, supervisor, held)
+            if tasks is None or _asleep_tasks(self.group, supervisor, held) != tasks or self._held.read() != held:
                 return 0.0
+            cpus = {cpu for cpu, _ in tasks.values()}
+            if len(cpus) != 1:
+                return 0.0
+            latest = max(schedule[0] for _, schedule in tasks.values())
             return max(_clock_now_on(cpus.pop()) - latest, 0.0) / 1000
         except (OSError, ValueError, IndexError):
             return 0.0  # a task gone meanwhile, or a kernel that does not show it
@@ -82,6 +81,25 @@ class LateReadings:
     def close(self) -> None:
         self._held.close()
         self._most.close()
+
+
+def _asleep_tasks(group: AgentCgroup, supervisor: int, held: int) -> dict[str, tuple[int, tuple[float, ...]]] | None:
+    """Each task of `group` but `supervisor`: the CPU it last ran on and its `SCHEDULE` fields; None where
+    one runs or waits for a CPU, has not run since it moved, or the group does not hold `held` tasks."""
+    tasks, seen = {}, 0
+    for pid in group.pids():
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            seen += 1
+            if int(tid) == supervisor:
+                continue
+            task = f"/proc/{pid}/task/{tid}"
+            if _state(task) == RUNNING:
+                return None
+            cpu, schedule = task_cpu(task), _schedule(task)
+            if schedule[0] <= 0:  # se.exec_start, reset when it moved: it has not run there yet
+                return None
+            tasks[tid] = (cpu, schedule)
+    return tasks if seen == held else None
 
 
 def ended_cpu(group: AgentCgroup, group_cpu: int) -> int | None:
@@ -98,7 +116,7 @@ def ended_cpu(group: AgentCgroup, group_cpu: int) -> int | None:
 def _clock_now_on(cpu: int) -> float:
     """The scheduler's clock of `cpu` now (milliseconds), read by this thread, moved there if need be
     (only to a CPU the harness may use: an agent may move itself anywhere)."""
-    here, now = _last_run("/proc/thread-self")
+    here, now = _now_here()
     if here == cpu:
         return now
     if cpu not in allowed_cpus():
@@ -106,12 +124,18 @@ def _clock_now_on(cpu: int) -> float:
     kept = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {cpu})
     try:
-        here, now = _last_run("/proc/thread-self")
+        here, now = _now_here()
     finally:
         os.sched_setaffinity(0, kept)
     if here != cpu:
         raise ValueError(f"not moved to CPU {cpu}")
     return now
+
+
+def _now_here() -> tuple[int, float]:
+    """The CPU this thread runs on, and its scheduler clock now (milliseconds)."""
+    os.sched_yield()  # a running thread's exec_start is when it last took the CPU: the scheduler brings it up to now
+    return _last_run("/proc/thread-self")
 
 
 def _state(task: str) -> str:
@@ -121,11 +145,15 @@ def _state(task: str) -> str:
 
 def _last_run(task: str) -> tuple[int, float]:
     """The CPU the task last ran on, and when (milliseconds on that CPU's scheduler clock)."""
-    cpu = task_cpu(task)
+    return task_cpu(task), _schedule(task)[0]
+
+
+def _schedule(task: str) -> tuple[float, ...]:
+    """The task's `SCHEDULE` fields from /proc/TID/sched."""
     # Past the header, which names the task as it named itself (up to 15 bytes: no line of dashes).
     fields = Path(task, "sched").read_text().split(SCHED_HEADER_END, 1)[1]
-    for line in fields.splitlines():
-        name, _, value = line.partition(":")
-        if name.strip() == "se.exec_start":
-            return cpu, float(value)
-    raise ValueError(f"{task}/sched shows no se.exec_start")
+    values = {name.strip(): value for name, _, value in (line.partition(":") for line in fields.splitlines())}
+    try:
+        return tuple(float(values[name]) for name in SCHEDULE)
+    except KeyError as missing:
+        raise ValueError(f"{task}/sched shows no {missing}") from None
