@@ -829,7 +829,8 @@ def test_a_server_killed_during_play_loses_and_repeats_no_game(tmp_path):
     from arena.serve.client import submit
 
     db = tmp_path / "competition.sqlite"
-    token = arena_command("serve", "users", "add", "alice", "--db", str(db)).stdout.strip().splitlines()[-1]
+    tokens = [arena_command("serve", "users", "add", name, "--db", str(db)).stdout.strip().splitlines()[-1]
+              for name in ("alice", "bob")]  # a participant's own entrants do not meet
     port = free_port()
     server = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "arena.cli", "serve", "--env", "othello", "--db", str(db), "--port", str(port),
@@ -859,7 +860,7 @@ def test_a_server_killed_during_play_loses_and_repeats_no_game(tmp_path):
 
     first = start()
     try:
-        for name in ("random", "greedy"):
+        for name, token in zip(("random", "greedy"), tokens):
             submit(REPO / "submissions" / name, server, token)
         wait_for(lambda: len(counts()[1]) >= 6 and len(counts()[0]) > len(counts()[1]), 300,
                   "games to be recorded while others wait")

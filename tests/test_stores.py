@@ -93,7 +93,7 @@ def test_settings_entrants_and_the_schedule_round_trip(database):
     assert store.schedule()[-1].match_id == 5  # ids continue from the last one
     store.set_active(1, False)
     assert store.cancel_unplayed_with_retired() == 4
-    assert [m.match_id for m in store.pending()] == [5]
+    assert [m.match_id for m in store.pending()] == [5] and store.pending_count() == 1  # cancelled ones left out
     store.close()
 
 
@@ -160,7 +160,7 @@ def test_failures_are_noted_replaced_and_cleared(database):
     store.record_failure(2, "it could not finish again \udcff")  # a file name's lone surrogate
     store.record_failure(3, "another")
     assert store.failures() == {2: "it could not finish again ?", 3: "another"}
-    assert [m.match_id for m in store.pending()] == [1, 4]
+    assert [m.match_id for m in store.pending()] == [1, 4] and store.pending_count() == 2  # nor failed ones
     store.clear_failures()
     assert store.failures() == {} and len(store.pending()) == 4
     store.close()

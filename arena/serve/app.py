@@ -27,10 +27,11 @@ disqualify a submission) and the same as API: POST /api/admin/pause, /api/admin/
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -49,7 +50,8 @@ from arena.db import files_beside
 from arena.errors import ArenaError
 from arena.serve.guesses import Guesses
 from arena.serve.pages import LEADERBOARD_JS, REPLAY_JS, render
-from arena.serve.store import DISQUALIFIED, CompetitionStore, Participant, Submission, TokenChecksBusy
+from arena.serve.store import (DISQUALIFIED, PLAY_CHANGES, CompetitionStore, Participant, Submission,
+                                TokenChecksBusy)
 from arena.serve.uploads import UploadGate, UploadLimits, UploadRefused, take_upload, too_large
 from arena.tournament.store import MatchRecord, ResultsStore
 
@@ -103,7 +105,8 @@ class Competition:
         self._board_source = ResultsStore(config.db)
         self._board_lock = threading.Lock()
         self._built: tuple[float, float, Leaderboard | None] | None = None
-        self._table: tuple[float, dict[str, Any]] | None = None
+        self._table: tuple[float, dict[str, Any]] | None = None  # (when built, the leaderboard's table)
+        self._table_lock = threading.Lock()
 
     def close(self) -> None:
         self.store.close()
@@ -129,13 +132,26 @@ class Competition:
             return board
 
     def leaderboard(self) -> dict[str, Any]:
-        """The leaderboard page's table (cached for a moment: many viewers cost one computation)."""
+        """The leaderboard page's table, kept for a moment and built again by one request at a time: while
+        it is, the others get the table before (many viewers cost one computation)."""
+        fresh = self._fresh_table()
+        if fresh is not None:
+            return fresh
+        before = self._table
+        if not self._table_lock.acquire(blocking=before is None):
+            return before[1]
+        try:
+            fresh = self._fresh_table()  # built while this request waited
+            if fresh is None:
+                fresh = self._leaderboard(self.board())
+                self._table = (time.monotonic(), fresh)
+            return fresh
+        finally:
+            self._table_lock.release()
+
+    def _fresh_table(self) -> dict[str, Any] | None:
         table = self._table
-        if table is not None and time.monotonic() - table[0] < LEADERBOARD_CACHE_SECONDS:
-            return table[1]
-        shown = self._leaderboard(self.board())
-        self._table = (time.monotonic(), shown)
-        return shown
+        return table[1] if table is not None and time.monotonic() - table[0] < LEADERBOARD_CACHE_SECONDS else None
 
     def _leaderboard(self, board: Leaderboard | None) -> dict[str, Any]:
         from arena.leaderboard.table import Row
@@ -161,22 +177,24 @@ class Competition:
                 "margin_text": "" if rating is None else f"{rating.margin:.{digits}f}",
                 "games": row.games, "wins": row.wins, "draws": row.draws, "losses": row.losses})
         with self._results_lock:
-            pending = len(self.results.pending())
+            pending = self.results.pending_count()
         paused = " Play is paused by the organiser." if self.store.paused() else ""
         return {"env": self.config.env, "games": games, "pending": pending, "rows": shown,
                 "paused": bool(paused), "summary": f"{games} games played, {pending} waiting to be played.{paused}"}
 
     def disqualify(self, submission_id: int, reason: str) -> Submission | None:
         """Take a submission out of play (its recorded games stay); None if there is no such one."""
-        submission = self.store.submission(submission_id)
-        if submission is None:
-            return None
         reason = " ".join(reason.split())[:200]
-        self.store.set_status(submission_id, DISQUALIFIED, "disqualified by the organiser" + (f": {reason}" if reason else ""))
-        if submission.entrant_id is not None:
-            with self._results_lock:
-                self.results.set_active(submission.entrant_id, False)
-            self._built = self._table = None
+        with PLAY_CHANGES:  # not between a validator's checks of the same content and its activation
+            submission = self.store.submission(submission_id)
+            if submission is None:
+                return None
+            if submission.entrant_id is not None:  # out of play first: a server killed before the status keeps it out
+                with self._results_lock:
+                    self.results.set_active(submission.entrant_id, False)
+                self._built = self._table = None
+            self.store.set_status(submission_id, DISQUALIFIED,
+                                  "disqualified by the organiser" + (f": {reason}" if reason else ""))
         return self.store.submission(submission_id)
 
     def game(self, match_id: int) -> dict[str, Any] | None:
@@ -185,14 +203,14 @@ class Competition:
             found = self.results.results(match_id=match_id)
         if not found:
             return None
-        match = found[0]
+        match = replace(found[0], outcome=public_detail(found[0].outcome))
         submissions = {s.entrant_id: s for s in self.store.submissions() if s.entrant_id is not None}
         names = {p.id: p.name for p in self.store.participants()}
         seats = []
         for number, seat in enumerate(match.seats):
             submission = submissions.get(seat.entrant_id)
             seats.append({"seat": number + 1, "name": seat.name, "score": f"{seat.score:g}", "status": seat.status,
-                          "detail": seat.detail, "submission": submission.id if submission else None,
+                          "detail": public_detail(seat.detail), "submission": submission.id if submission else None,
                           "participant": names.get(submission.participant_id, "") if submission else "",
                           "participant_id": submission.participant_id if submission else None})
         return {"match": match, "seats": seats}
@@ -253,6 +271,16 @@ class Competition:
         if board is None:
             return {"schema": "arena-leaderboard/1", "env": self.config.env, "matches": 0, "entrants": []}
         return to_json(board)
+
+
+def public_detail(text: str) -> str:
+    """A game's fault detail or outcome as anyone may read it: without the agent's log file, whose path
+    names the server's folders and process. The results store and the replay on disk keep it whole,
+    for the organiser."""
+    return _LOG_FILE_NAMED.sub("; the organiser has its log", text)
+
+
+_LOG_FILE_NAMED = re.compile(r'; see [^"\n]+?-[0-9]+-[0-9]+\.log')  # an agent's log: NAME-PID-NUMBER.log
 
 
 class _IdConvertor(Convertor):
@@ -487,8 +515,10 @@ async def _game_replay(request: Request) -> Response:
     path = await _recorded_replay(request)
     if path is None:
         return await _not_found(request, "replay of such a game")
+    shown = public_detail(await run_in_threadpool(Path(path).read_text, encoding="utf-8"))
     number = request.path_params["match_id"]
-    return FileResponse(path, media_type="application/json", filename=f"game-{number:06d}.json")
+    return Response(shown, media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="game-{number:06d}.json"'})
 
 
 async def _game_video(request: Request) -> Response:

@@ -32,7 +32,8 @@ def add_serve_commands(commands) -> None:
         "given as postgresql://user@host/dbname): participants upload submissions "
         "(on the web page or with arena submit), each is validated as arena validate does, in the sandbox, and "
         "the active ones play each other without end (newcomers first, then the pairs whose ratings are least "
-        "certain and closest), rated over every recorded game. Stop it at any time; started again on the same "
+        "certain and closest; never a participant's own two, and none more than its share of a batch), rated "
+        "over every recorded game. Stop it at any time; started again on the same "
         "--db, it carries on without losing or repeating a game.",
         epilog="examples:\n"
         "  arena serve --env othello --db competition.sqlite\n"
@@ -60,6 +61,9 @@ def add_serve_commands(commands) -> None:
                        "hours (default: 5)")
     serve.add_argument("--max-active", type=int, default=2, help="submissions of a participant that play at "
                        "once; a newer valid one retires the oldest (default: 2)")
+    serve.add_argument("--max-logs-mb", type=int, default=1024,
+                       help="what the agents' logs (DB-logs/, a file each time an agent's sandbox opens) may hold "
+                            "in all, in MiB; the oldest are deleted past it, between batches (default: 1024)")
     serve.add_argument("--placement-games", type=int, default=10,
                        help="games a new submission plays first, against the field (default: 10)")
     serve.add_argument("--open-registration", action="store_true",
@@ -187,8 +191,9 @@ def _run_serve(args: argparse.Namespace) -> int:
     from arena.serve.http import TimelyProtocol, allow_open_files, trusted_proxies
     from arena.serve.scheduler import Scheduler
     from arena.serve.store import CompetitionStore
+    from arena.serve.upkeep import recover, tidy
     from arena.serve.uploads import UploadLimits
-    from arena.serve.validation import Validator, remove_retired_files
+    from arena.serve.validation import Validator
     from arena.settings import parse_overrides
     from arena.submission import MAX_TOTAL_BYTES
     from arena.tournament import CONTINUOUS, Settings, Tournament, with_memory_limits
@@ -196,7 +201,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from arena.tournament.store import ResultsStore
 
     for flag, value in (("--validators", args.validators), ("--uploads-per-day", args.uploads_per_day),
-                        ("--max-active", args.max_active)):
+                        ("--max-active", args.max_active), ("--max-logs-mb", args.max_logs_mb)):
         if value < 1:
             raise ArenaError(f"{flag} must be at least 1, got {value}")
     if not 0 < args.max_upload_mb <= 4096:
@@ -234,7 +239,9 @@ def _run_serve(args: argparse.Namespace) -> int:
         scheduler = Scheduler(tournament, backend, batch_games=BATCH_GAMES_A_WORKER * args.workers,
                               placement_games=args.placement_games, paused=switches.paused,
                               on_batch=GamesNews(tournament.store.finished_count(), _news),
-                              between_batches=lambda: remove_retired_files(switches, tournament.store))
+                              owners=switches.entrant_owners,
+                              between_batches=lambda: tidy(switches, tournament.store, tournament.log_dir,
+                                                           args.max_logs_mb << 20))
         unpacked_mb = min(args.max_unpacked_mb, memory_mb) if memory_mb else args.max_unpacked_mb
         limits = UploadLimits(int(args.max_upload_mb * (1 << 20)), args.uploads_per_day, args.max_active,
                               unpacked_mb << 20)
@@ -243,6 +250,7 @@ def _run_serve(args: argparse.Namespace) -> int:
                               threads=args.validators, memory_mb=memory_mb, on_active=scheduler.wake,
                               on_news=_news)
         app = create_app(config, on_upload=validator.wake)
+        recover(switches, tournament.store, config.uploads_dir)
         validator.start()
         scheduler.start()
         out.print(f"serving the {settings.env} competition in {terminal(describe(db), limit=400)} on "

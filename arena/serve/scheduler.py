@@ -11,13 +11,17 @@ Who plays whom:
 - an entrant with fewer than `placement_games` games is placed first: it plays the entrants it
   has met least, two games a pairing with the seats swapped;
 - then pairs are chosen where a game teaches the ratings most: the most uncertain ratings
-  (widest intervals) that are closest together, again two games a pairing, seats swapped.
+  (widest intervals) that are closest together, again two games a pairing, seats swapped;
+- a participant's own entrants never meet (one could lose to the other on purpose), and no entrant
+  sits in more than its share of a batch (as many games as each would play if all played alike):
+  one that plays slowly keeps a wide interval, and would otherwise take most of every batch.
 Ratings come from `arena.ratings.rate` over every recorded game.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import random
 import sys
 import threading
@@ -41,7 +45,8 @@ class Scheduler:
 
     def __init__(self, tournament: Tournament, backend: Backend, *, batch_games: int = 8,
                  placement_games: int = 10, on_batch: Callable[[int], None] = lambda recorded: None,
-                 paused: Callable[[], bool] = lambda: False, between_batches: Callable[[], None] = lambda: None):
+                 paused: Callable[[], bool] = lambda: False, between_batches: Callable[[], None] = lambda: None,
+                 owners: Callable[[], dict[int, int]] = dict):
         self.tournament = tournament
         self.store = tournament.store
         self.backend = backend
@@ -57,6 +62,7 @@ class Scheduler:
         self.paused = paused  # asked before each batch: the organiser may pause play
         # Called before each batch is planned, once retired entrants' games are cancelled: no game is in play.
         self.between_batches = between_batches
+        self.owners = owners  # asked before each batch: entrant id -> its participant's, for those that have one
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="arena-scheduler", daemon=True)
@@ -124,16 +130,11 @@ class Scheduler:
         return [(round_number, rng.randrange(1 << 63), seats) for seats in games]  # beyond an agent's trying them all
 
     def _pairs(self, active: list[int], results: list[MatchRecord], rng: random.Random) -> list[tuple[int, int]]:
-        wanted = self.batch_games // 2
         played = Counter(s.entrant_id for m in results for s in m.seats)
         met = Counter(frozenset(s.entrant_id for s in m.seats) for m in results)
-        newcomers = [e for e in active if played[e] < self.placement_games]
-        if newcomers:
-            newcomer = newcomers[0]
-            others = [e for e in active if e != newcomer]
-            rng.shuffle(others)
-            others.sort(key=lambda e: met[frozenset((newcomer, e))])
-            return [(newcomer, e) for e in itertools.islice(itertools.cycle(others), wanted)]
+        owners = self.owners()
+        pairs = [pair for pair in itertools.combinations(active, 2) if not _same_owner(pair, owners)]
+        rng.shuffle(pairs)
         ratings = rate(results, self.cooperative).by_player if results else {}
 
         def teaches(pair: tuple[int, int]) -> float:
@@ -142,10 +143,13 @@ class Scheduler:
                 return 2 * UNRATED_MARGIN
             return a.margin + b.margin - abs(a.rating - b.rating)
 
-        pairs = list(itertools.combinations(active, 2))
-        rng.shuffle(pairs)
         pairs.sort(key=lambda pair: (-teaches(pair), met[frozenset(pair)]))
-        return list(itertools.islice(itertools.cycle(pairs), wanted))
+        newcomers = [e for e in active if played[e] < self.placement_games]
+        if newcomers:  # its pairings first, those it has met least first; then as above
+            placing = sorted((pair for pair in pairs if newcomers[0] in pair), key=lambda pair: met[frozenset(pair)])
+            pairs = placing + [pair for pair in pairs if newcomers[0] not in pair]
+        wanted = self.batch_games // 2
+        return _within_shares(pairs, wanted, share=math.ceil(2 * wanted / len(active)))
 
     def _tables(self, active: list[int], results: list[MatchRecord], rng: random.Random) -> list[tuple[int, ...]]:
         """Games of more than two seats: newcomers sit first, the other seats are drawn at random."""
@@ -161,3 +165,25 @@ class Scheduler:
             rng.shuffle(seats)
             games.append(tuple(seats))
         return games
+
+
+def _same_owner(pair: tuple[int, int], owners: dict[int, int]) -> bool:
+    """Whether both entrants of `pair` are one participant's."""
+    first, second = (owners.get(entrant) for entrant in pair)
+    return first is not None and first == second
+
+
+def _within_shares(ranked: list[tuple[int, int]], wanted: int, share: int) -> list[tuple[int, int]]:
+    """Up to `wanted` pairs from `ranked`, in its order and again from its start, leaving out those that
+    would seat an entrant more than `share` times."""
+    chosen: list[tuple[int, int]] = []
+    seated: Counter[int] = Counter()
+    while len(chosen) < wanted:
+        before = len(chosen)
+        for pair in ranked:
+            if len(chosen) < wanted and all(seated[entrant] < share for entrant in pair):
+                chosen.append(pair)
+                seated.update(pair)
+        if len(chosen) == before:  # every pair left would exceed a share
+            break
+    return chosen

@@ -64,6 +64,11 @@ SCRYPT_WAIT_SECONDS = 0.5  # the longest a request waits for one
 CHECKED_TOKENS = 10_000  # tokens remembered as checked
 SESSION_SECONDS = 7 * 24 * 3600
 MAX_NAME_CHARS = 40
+# Held while a submission starts or stops playing (validated, retired, disqualified): what decides whether
+# content may play and the writes that make it play cannot be split by another such change. One server
+# process plays a competition at a time (the results store's lease), so a lock of this process suffices;
+# reentrant, so that a change made while one is under way in the same thread does not wait for itself.
+PLAY_CHANGES = threading.RLock()
 
 
 class TokenChecksBusy(ArenaError):
@@ -338,6 +343,10 @@ class CompetitionStore:
         rows = self._rows(f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE digest = ? AND status = ? "
                           f"ORDER BY id LIMIT 1", (digest, DISQUALIFIED))
         return Submission(*rows[0]) if rows else None
+
+    def entrant_owners(self) -> dict[int, int]:
+        """The participant of each entrant a submission became (only its own uploads join an entrant)."""
+        return dict(self._rows("SELECT entrant_id, participant_id FROM submissions WHERE entrant_id IS NOT NULL"))
 
     def forget_folder(self, submission_id: int) -> None:
         """Note that a submission's files were deleted (its folder reads '' from now on)."""

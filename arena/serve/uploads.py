@@ -29,6 +29,7 @@ from arena.submission import MAX_TOTAL_BYTES
 
 DAY = 24 * 3600.0
 HOUR = 3600.0
+WORK_PREFIX = "upload-"  # the folder an upload is unpacked into while it is checked, then moved out of
 
 
 class UploadRefused(ArenaError):
@@ -110,7 +111,7 @@ def take_upload(store: CompetitionStore, participant: Participant, data: bytes, 
                             "(arena submit FOLDER makes one for you)")
     try:
         uploads_dir.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads_dir))
+        work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=uploads_dir))
     except OSError as exc:
         raise _server_short(exc) from exc
     try:

@@ -25,7 +25,7 @@ from typing import Any, Callable
 import arena
 from arena.db import as_target
 from arena.errors import HarnessError
-from arena.serve.store import ACTIVE, REFUSED, RETIRED, CompetitionStore, Submission
+from arena.serve.store import ACTIVE, PLAY_CHANGES, REFUSED, RETIRED, CompetitionStore, Submission
 from arena.tournament.players import PR_SET_PDEATHSIG
 from arena.tournament.store import ResultsStore
 
@@ -64,7 +64,6 @@ class Validator:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._workers: list[threading.Thread] = []
-        self._results_lock = threading.Lock()
 
     def start(self) -> None:
         self.store.release_claims()
@@ -104,7 +103,7 @@ class Validator:
         if not passed:
             self._refuse(submission, reason, tail)
             return True
-        with self._results_lock:
+        with PLAY_CHANGES:  # no disqualification between the checks below and the activation
             results = ResultsStore(self.results_db)
             try:
                 entrant, added = results.register(submission.name, submission.digest,
@@ -192,10 +191,10 @@ class Validator:
     def _retire_oldest(self, participant_id: int, results: ResultsStore) -> None:
         active = [s for s in self.store.submissions(participant_id) if s.status == ACTIVE]
         for old in active[:max(0, len(active) - self.max_active)]:
-            retired = self.store.retire(old.id, f"retired: a newer submission took its place "
-                                                f"(at most {self.max_active} play at once)")
-            if retired and old.entrant_id is not None:  # not if disqualified meanwhile (then it is inactive already)
+            if old.entrant_id is not None:  # out of play first: a server killed before the next write leaves it out
                 results.set_active(old.entrant_id, False)
+            self.store.retire(old.id, f"retired: a newer submission took its place (at most {self.max_active} play "
+                                      f"at once)")  # not if disqualified meanwhile: that status stays
 
 
 def remove_retired_files(store: CompetitionStore, results: ResultsStore) -> None:

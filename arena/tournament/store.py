@@ -285,6 +285,11 @@ class ResultsStore:
         done = {row[0] for row in self._db.execute("SELECT match_id FROM results UNION SELECT match_id FROM failures")}
         return [m for m in self.schedule() if m.match_id not in done]
 
+    def pending_count(self) -> int:
+        """How many matches `pending` would list, counted by the database."""
+        return self._db.execute("SELECT COUNT(*) FROM schedule WHERE cancelled = 0 AND match_id NOT IN "
+                                "(SELECT match_id FROM results UNION SELECT match_id FROM failures)").fetchone()[0]
+
     def cancel_unplayed_with_retired(self) -> int:
         """Cancel unplayed matches involving retired entrants; how many were cancelled."""
         retired = {e.id for e in self.entrants() if not e.active}

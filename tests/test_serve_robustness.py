@@ -1,0 +1,232 @@
+"""arena serve after a stop at any moment, under concurrent changes and against entrants that abuse
+continuous play: who plays whom, what a game's public page tells, and what is left on disk."""
+
+import io
+import os
+import threading
+import time
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import Site
+
+pytest.importorskip("starlette", reason="arena serve needs its extra: pip install -e '.[serve]'")
+pytest.importorskip("httpx", reason="the test client needs httpx: pip install -e '.[test]'")
+
+from arena.serve.scheduler import Scheduler  # noqa: E402
+from arena.serve.store import ACTIVE, DISQUALIFIED, RETIRED  # noqa: E402
+from arena.serve.upkeep import recover, tidy  # noqa: E402
+from arena.serve.uploads import UploadLimits  # noqa: E402
+from arena.tournament import Settings, Tournament  # noqa: E402
+from arena.tournament.runner import Backend  # noqa: E402
+from arena.tournament.store import ResultsStore  # noqa: E402
+
+RANDOM = "from arena.agents import RandomAgent\n\n\nclass SubmittedAgent(RandomAgent):\n    pass\n"
+
+
+class Killed(BaseException):
+    """The server's process ending between two writes."""
+
+
+def _killed(*args, **kwargs):
+    raise Killed
+
+
+def _active_entrants(site: Site) -> set[int]:
+    results = ResultsStore(site.db)
+    try:
+        return {entrant.id for entrant in results.entrants(active_only=True)}
+    finally:
+        results.close()
+
+
+def _upload_and_validate(site: Site, token: str, comment: str = "") -> int:
+    """Upload a RandomAgent (`comment` at the end of its agent.py makes other content) and validate it; its number."""
+    answer = site.upload(_random_zip(comment), token=token)
+    assert answer.status_code == 201, answer.text
+    while site.validator.validate_next():
+        pass
+    return answer.json()["id"]
+
+
+def _random_zip(comment: str = "") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("agent.py", RANDOM + comment)
+    return buffer.getvalue()
+
+
+def test_a_server_killed_in_the_middle_of_a_disqualification_or_a_retirement_leaves_the_entrant_out_of_play(tmp_path):
+    site = Site(tmp_path, UploadLimits(max_active=1))
+    first = _upload_and_validate(site, site.alice_token)
+    entrant = site.store.submission(first).entrant_id
+    competition = site.app.state.competition
+    competition.store.set_status = _killed  # killed once the first of its two writes is made
+    with pytest.raises(Killed):
+        competition.disqualify(first, "cheats")
+    assert entrant not in _active_entrants(site)
+
+    bob_first = _upload_and_validate(site, site.bob_token, "# bob\n")
+    bob_entrant = site.store.submission(bob_first).entrant_id
+    site.store.retire = _killed
+    with pytest.raises(Killed):  # bob's second retires his first
+        _upload_and_validate(site, site.bob_token, "# bob 2\n")
+    assert bob_entrant not in _active_entrants(site)
+
+
+def test_after_a_restart_a_disqualified_or_retired_submission_that_was_still_marked_playing_never_plays(tmp_path):
+    site = Site(tmp_path)
+    # What an older server killed between its two writes left: the statuses written, the entrants still active.
+    disqualified = _upload_and_validate(site, site.alice_token)
+    retired = _upload_and_validate(site, site.bob_token, "# bob\n")
+    playing = [_upload_and_validate(site, site.alice_token, "# alice 2\n"),
+               _upload_and_validate(site, site.bob_token, "# bob 2\n")]
+    site.store.set_status(disqualified, DISQUALIFIED, "disqualified by the organiser")
+    site.store.set_status(retired, RETIRED, "retired")
+    out = {site.store.submission(number).entrant_id for number in (disqualified, retired)}
+    assert out <= _active_entrants(site)
+
+    with Tournament(site.db, Settings(env="othello", max_steps=4)) as tournament:
+        recover(site.store, tournament.store, site.config.uploads_dir)
+        assert Scheduler(tournament, Backend(), batch_games=4, placement_games=0).step() == 4
+        seated = {seat.entrant_id for match in tournament.store.results() for seat in match.seats}
+    assert seated == {site.store.submission(number).entrant_id for number in playing}
+    assert _active_entrants(site) == seated
+    assert site.store.submission(disqualified).status == DISQUALIFIED
+
+
+def test_an_earlier_copy_disqualified_while_a_validator_activates_the_same_content_never_plays(tmp_path):
+    site = Site(tmp_path, UploadLimits(max_active=1))
+    evil = _upload_and_validate(site, site.alice_token)
+    _upload_and_validate(site, site.alice_token, "# other\n")  # retires the first
+    again = site.upload(_random_zip()).json()["id"]  # one's own retired content may come back
+    competition = site.app.state.competition
+    checked = site.validator._taken_over
+    organiser = threading.Thread(target=competition.disqualify, args=(evil, "cheats"))
+
+    def organiser_acts_after_the_check(source, submission):
+        answer = checked(source, submission)
+        organiser.start()
+        organiser.join(1.0)  # done by now unless it waits for the activation to be over
+        return answer
+
+    site.validator._taken_over = organiser_acts_after_the_check
+    site.validator.validate_next()
+    organiser.join()
+    assert site.store.submission(evil).status == DISQUALIFIED
+    assert site.store.submission(again).entrant_id not in _active_entrants(site)
+
+
+def test_upload_folders_a_stopped_server_was_unpacking_into_are_removed_at_start(tmp_path):
+    site = Site(tmp_path)
+    kept = _upload_and_validate(site, site.alice_token)
+    unfinished = site.config.uploads_dir / "upload-m4ckau90"
+    (unfinished / "weights").mkdir(parents=True)
+    (unfinished / "weights" / "w.bin").write_bytes(b"\0" * 4096)
+    (unfinished / "big.zip").write_bytes(b"PK")
+    with Tournament(site.db, Settings(env="othello", max_steps=4)) as tournament:
+        recover(site.store, tournament.store, site.config.uploads_dir)
+    assert not unfinished.exists()
+    submission = site.store.submission(kept)
+    assert submission.status == ACTIVE and (site.config.uploads_dir / submission.folder).is_dir()
+    assert submission.entrant_id in _active_entrants(site)
+
+
+# --- continuous play: what a game's page tells, what play keeps on disk, who plays whom ---------------
+
+
+CRASHER = ("import os\nfrom arena.agents import RandomAgent\n\n\nclass SubmittedAgent(RandomAgent):\n"
+           "    def predict(self, obs):\n        print('going', flush=True)\n        os._exit(3)\n")
+
+
+def _enter_unvalidated(tournament: Tournament, folder) -> int:
+    """An entrant that plays without a validation (one that would fail it, to see what its games record)."""
+    entrant, _ = tournament.store.register(folder.name, f"digest-{folder.name}", f"test:{folder.name}", str(folder))
+    return entrant.id
+
+
+def test_a_crash_on_a_game_page_or_in_its_replay_names_no_file_or_process_of_the_server(tmp_path, write_submission):
+    site = Site(tmp_path)
+    site.enter_two()
+    with Tournament(site.db, Settings(env="othello", max_steps=8)) as tournament:
+        crasher = _enter_unvalidated(tournament, write_submission("crasher", CRASHER))
+        assert Scheduler(tournament, Backend(), batch_games=2, placement_games=2).step() == 2
+        [match, *_] = [m for m in tournament.store.results() if any(s.status == "crash" for s in m.seats)]
+        [recorded] = [s.detail for s in match.seats if s.entrant_id == crasher]
+    log_file = Path(recorded.rsplit("; see ", 1)[1])
+    assert "exited with code 3; see " in recorded and log_file.is_file()  # kept whole for the organiser
+
+    for path in (f"/games/{match.match_id}", f"/games/{match.match_id}/replay.json"):
+        shown = site.client.get(path).text
+        assert "exited with code 3; the organiser has its log" in shown, path
+        assert str(log_file.parent) not in shown and log_file.name not in shown and ".log" not in shown, path
+
+
+def test_agents_logs_are_kept_to_the_organisers_cap_the_newest(tmp_path):
+    site = Site(tmp_path)
+    log_dir = tmp_path / "competition-logs"
+    log_dir.mkdir()
+    now = time.time()
+    for age in range(6):  # a chatty agent's sandbox opened six times, a minute apart
+        log = log_dir / f"chatty-4175-{6 - age}.log"
+        log.write_bytes(b"x" * (1 << 20))
+        os.utime(log, (now - 60 * age, now - 60 * age))
+    (log_dir / "notes.txt").write_text("the organiser's own")
+    with Tournament(site.db, Settings(env="othello", max_steps=4)) as tournament:
+        tidy(site.store, tournament.store, log_dir, max_log_bytes=(5 << 20) // 2)
+    assert sorted(path.name for path in log_dir.iterdir()) == ["chatty-4175-5.log", "chatty-4175-6.log", "notes.txt"]
+
+
+def test_a_participants_own_entrants_never_play_each_other(tmp_path):
+    site = Site(tmp_path)
+    site.enter_two()  # alice's random and another's greedy
+    assert site.upload(_random_zip("# alice's second\n")).status_code == 201
+    while site.validator.validate_next():
+        pass
+    alices = {s.entrant_id for s in site.store.submissions(site.alice.id)}
+    with Tournament(site.db, Settings(env="othello", max_steps=4)) as tournament:
+        for placement_games in (10, 0):  # placing newcomers, then where games teach most
+            scheduler = Scheduler(tournament, Backend(), batch_games=8, placement_games=placement_games,
+                                  owners=site.store.entrant_owners)
+            planned = [set(seats) for _, _, seats in scheduler.plan()]
+            assert planned and alices not in planned and all(len(seats & alices) == 1 for seats in planned)
+
+
+def test_no_entrant_sits_in_more_than_its_share_of_a_batch_not_even_a_newcomer(tmp_path, write_submission):
+    with Tournament(tmp_path / "competition.sqlite", Settings(env="othello")) as tournament:
+        entrants = [_enter_unvalidated(tournament, write_submission(f"agent{n}", RANDOM)) for n in range(6)]
+        planned = Scheduler(tournament, Backend(), batch_games=16).plan()
+    seated = Counter(entrant for _, _, seats in planned for entrant in seats)
+    assert len(planned) == 16 and set(seated) == set(entrants)
+    assert max(seated.values()) <= 6  # 32 seats among 6 entrants, a pairing's two games together
+
+
+def test_one_request_builds_the_leaderboard_table_while_the_others_get_the_one_before(tmp_path, monkeypatch):
+    site = Site(tmp_path)
+    site.play(2)
+    results = ResultsStore(site.db)
+    results.add_to_schedule([(9, 1, (1, 2)), (9, 2, (2, 1))])
+    results.close()
+    competition = site.app.state.competition
+    competition.results.pending = _killed  # waiting games are counted in the database, not read
+    before = competition.leaderboard()
+    assert before["games"] == 2 and before["pending"] == 2
+    builds, release, built = [], threading.Event(), competition._leaderboard
+
+    def slow_build(board):
+        builds.append(threading.current_thread().name)
+        release.wait(10)
+        return built(board)
+
+    monkeypatch.setattr(competition, "_leaderboard", slow_build)
+    competition._table = (competition._table[0] - 60, before)  # a table a minute old
+    builder = threading.Thread(target=competition.leaderboard, name="builder")
+    builder.start()
+    while not builds:
+        time.sleep(0.01)
+    assert competition.leaderboard() is before  # not a second build
+    release.set()
+    builder.join()
+    assert builds == ["builder"] and competition.leaderboard() is not before
