@@ -150,6 +150,8 @@ def test_text_drawing_shows_coordinates_and_whose_move_it_is():
 @pytest.mark.parametrize("size, games", [(15, 120), (9, 200)])
 def test_legal_moves_and_outcomes_agree_with_openspiel(size, games):
     pyspiel = pytest.importorskip("pyspiel", reason="the OpenSpiel oracle needs open_spiel (in the test extra)")
+    if "gomoku" not in pyspiel.registered_names():
+        pytest.skip("this open_spiel has no gomoku (added in open_spiel 2.0, which needs Python 3.11+)")
     game = pyspiel.load_game("gomoku", {"size": size})
     rng = np.random.default_rng(size)
     outcomes = {0: 0, 1: 0, -1: 0}
