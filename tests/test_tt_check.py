@@ -189,6 +189,20 @@ def test_a_submission_whose_agent_runs_torch_gets_arenas_port(write_submission, 
     assert report.passed
 
 
+def test_a_model_that_does_not_load_is_named_in_one_line_saying_what_to_do(write_submission, monkeypatch):
+    # What a model pickled under numpy 2 raises under numpy 1, which ttnn's wheels ask for.
+    agent = ('from arena.agents import Agent\n\nclass SubmittedAgent(Agent):\n    def _initialize(self):\n'
+             '        raise ModuleNotFoundError("No module named \'numpy._core.numeric\'")\n'
+             '    def predict(self, obs):\n        return 0\n')
+    folder = write_submission("numpy2_model", agent)
+    with pytest.raises(TTError, match=r"numpy2_model: its model could not be loaded: ModuleNotFoundError.*numpy\._core") as raised:
+        check(folder, env="CartPole-v1", observations=10, backend="reference")
+    assert "numpy>=2" not in str(raised.value)  # this Python has numpy 2: no advice about it
+    monkeypatch.setattr(np, "__version__", "1.26.4")
+    with pytest.raises(TTError, match=r'saved under numpy 2 and this Python has numpy 1\.26\.4: pip install "numpy>=2"'):
+        check(folder, env="CartPole-v1", observations=10, backend="reference")
+
+
 def test_the_tt_command_loads_without_torch_and_offers_every_backend():
     import subprocess
 

@@ -33,6 +33,8 @@ from arena.agents.tt.backends import Backend
 from arena.agents.tt.convert import port_policy
 from arena.agents.tt.layers import PortedMLP, TTError
 from arena.agents.tt.accuracy import PCC_THRESHOLD, Comparison, compare
+from arena.errors import ArenaError
+from arena.faults import describe_exception
 
 BOX_TOLERANCE = 0.01  # of the action's range
 
@@ -86,7 +88,7 @@ def check(path: str | Path, env: str | None = None, observations: int = 1000, ba
     """Compare a submission's (or SB3 model's) TTNN port with its torch policy; see the module docs."""
     if observations < 1:
         raise TTError(f"observations must be at least 1, got {observations}")
-    subject = _load_model(Path(path), env, backend) if _is_sb3_zip(Path(path)) else _load_agent(Path(path), env, backend)
+    subject = _load(Path(path), env, backend)
     gym_env = make_env(subject.env)
     try:
         batch = record(subject.torch_model, gym_env, observations, seed)
@@ -103,6 +105,24 @@ def check(path: str | Path, env: str | None = None, observations: int = 1000, ba
 
 
 # --- loading ------------------------------------------------------------------------------------
+
+
+def _load(path: Path, env: str | None, backend: str | Backend) -> _Subject:
+    """A bare model or a submission's agent; a TTError naming `path` where it does not load."""
+    try:
+        return _load_model(path, env, backend) if _is_sb3_zip(path) else _load_agent(path, env, backend)
+    except ArenaError:
+        raise
+    except Exception as exc:
+        raise TTError(f"{path}: its model could not be loaded: {describe_exception(exc)}{_numpy_hint(exc)}") from exc
+
+
+def _numpy_hint(exc: Exception) -> str:
+    """What to do when a model pickled under numpy 2 meets numpy 1 (ttnn's wheels ask for numpy<2)."""
+    if np.__version__.startswith("1.") and "numpy._core" in str(exc):
+        return (f"; it was saved under numpy 2 and this Python has numpy {np.__version__}: "
+                f'pip install "numpy>=2" after ttnn (README, TTNN ports) or check it where it was trained')
+    return ""
 
 
 def _is_sb3_zip(path: Path) -> bool:
