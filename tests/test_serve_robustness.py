@@ -119,6 +119,18 @@ def test_an_earlier_copy_disqualified_while_a_validator_activates_the_same_conte
     assert site.store.submission(again).entrant_id not in _active_entrants(site)
 
 
+def test_disqualifying_a_retired_copy_disqualifies_the_same_files_uploaded_again(tmp_path):
+    site = Site(tmp_path, UploadLimits(max_active=1))
+    evil = _upload_and_validate(site, site.alice_token)
+    _upload_and_validate(site, site.alice_token, "# other\n")  # retires the first
+    again = _upload_and_validate(site, site.alice_token)  # its files again: the same entrant plays
+    assert site.store.submission(again).status == ACTIVE
+    site.app.state.competition.disqualify(evil, "cheats")
+    assert site.store.submission(again).entrant_id not in _active_entrants(site)
+    assert site.store.submission(again).status == DISQUALIFIED  # not shown as playing while it plays no more
+    assert f"submission {evil}" in site.store.submission(again).reason
+
+
 def test_upload_folders_a_stopped_server_was_unpacking_into_are_removed_at_start(tmp_path):
     site = Site(tmp_path)
     kept = _upload_and_validate(site, site.alice_token)

@@ -50,7 +50,7 @@ from arena.db import files_beside
 from arena.errors import ArenaError
 from arena.serve.guesses import Guesses
 from arena.serve.pages import LEADERBOARD_JS, REPLAY_JS, render
-from arena.serve.store import (DISQUALIFIED, PLAY_CHANGES, CompetitionStore, Participant, Submission,
+from arena.serve.store import (ACTIVE, DISQUALIFIED, PLAY_CHANGES, CompetitionStore, Participant, Submission,
                                 TokenChecksBusy)
 from arena.serve.uploads import UploadGate, UploadLimits, UploadRefused, take_upload, too_large
 from arena.tournament.store import MatchRecord, ResultsStore
@@ -195,6 +195,10 @@ class Competition:
                 self._built = self._table = None
             self.store.set_status(submission_id, DISQUALIFIED,
                                   "disqualified by the organiser" + (f": {reason}" if reason else ""))
+            for twin in self.store.submissions(status=ACTIVE):  # the same content uploaded again: its entrant is out
+                if submission.entrant_id is not None and twin.entrant_id == submission.entrant_id:
+                    self.store.set_status(twin.id, DISQUALIFIED, f"the same files as submission {submission_id}, "
+                                                                 f"which the organiser disqualified")
         return self.store.submission(submission_id)
 
     def game(self, match_id: int) -> dict[str, Any] | None:
