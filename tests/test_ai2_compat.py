@@ -448,6 +448,11 @@ def test_the_competitions_env_class_keys_fighters_0_and_1_and_declares_its_space
         observations, rewards, terminated, truncated, info = env.step({0: jab, 1: env.act_helper.zeros()})
     assert (rewards, terminated, truncated, info) == ({0: 0, 1: 0}, False, True, {})
     assert env.players[0].cur_action[7] == 1 and env.cur_action[0] is jab
+    keys = [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]  # an agent's list: its fighter keeps it, so reward code reads what it gave
+    env.step({0: jab, 1: keys})
+    assert env.objects["player"].cur_action is jab and env.objects["opponent"].cur_action is keys
+    with pytest.raises(TypeError):  # as the competition's template term fails on such an agent
+        (env.objects["opponent"].cur_action > 0.5).sum()
     env.add_reward(1, 0.5)
     assert env.rewards == {0: 0, 1: 0.5}
     again = WarehouseBrawl()

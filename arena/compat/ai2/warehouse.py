@@ -140,7 +140,8 @@ class WarehouseBrawl(FightingEnv):
         self.logger = ["", ""]
         self.camera.process()
         game = self.game
-        game.step(*(np.asarray(action[agent], np.float64) for agent in AGENTS))  # keys read > 0.5 exactly, as there
+        # Each fighter's cur_action is the agent's own object, as there (a list stays a list); keys read > 0.5 exactly.
+        game.step(*(action[agent] for agent in AGENTS))
         self._logger = None  # each fighter's line, made from the frame when first read
         return self._observe_both(), self.rewards, self.terminated, game.steps >= self.max_timesteps, {}
 
