@@ -758,15 +758,16 @@ def test_the_native_engines_weapon_slots_read_as_the_python_games():
         assert slots[:3] == [0.7, 1.3, 1.0], engine  # float32 would read 0.699999988079071
 
 
-def test_the_save_handler_offers_what_the_competitions_train_calls():
+class _Saved:
+    def save(self, path):
+        Path(path).write_text("weights")
+
+
+def test_the_save_handler_offers_what_the_competitions_train_calls(tmp_path):
     from arena.compat.ai2.environment.agent import SaveHandler
 
-    class Saved:
-        def save(self, path):
-            Path(path).write_text("weights")
-
-    handler = SaveHandler(agent=Saved(), save_freq=3, save_path=str(Path.cwd() / "checkpoints"), run_name="run")
-    assert handler._experiment_path() == str(Path.cwd() / "checkpoints" / "run")
+    handler = SaveHandler(agent=_Saved(), save_freq=3, save_path=str(tmp_path / "checkpoints"), run_name="run")
+    assert handler._experiment_path() == str(tmp_path / "checkpoints" / "run")
     countdown = []
     for _ in range(8):
         saved = handler.process()
@@ -774,6 +775,37 @@ def test_the_save_handler_offers_what_the_competitions_train_calls():
     # The competition's handler counts down from save_freq and saves on the step after reaching 0.
     assert countdown == [(2, False), (1, False), (0, False), (3, True), (2, False), (1, False), (0, False), (3, True)]
     assert handler._checkpoint_path("zip").endswith("run/rl_model_8_steps.zip")
+
+
+@pytest.mark.parametrize("answers, outcome", [(["y"], None), (["maybe", "n"], ValueError), ([], EOFError)])
+def test_force_asks_before_it_clears_an_earlier_run_as_the_competitions_handler_does(tmp_path, monkeypatch,
+                                                                                      answers, outcome):
+    from arena.compat.ai2.environment.agent import SaveHandler, SaveHandlerMode
+
+    earlier = tmp_path / "run" / "rl_model_100_steps.zip"
+    earlier.parent.mkdir()
+    earlier.write_text("hours of training")
+    questions = []
+
+    def answer(question: str) -> str:  # no answer left: stdin closed, as in a job with no terminal
+        questions.append(question)
+        if not answers:
+            raise EOFError
+        return answers.pop(0)
+
+    monkeypatch.setattr("builtins.input", answer)
+    def make():
+        return SaveHandler(agent=_Saved(), save_path=str(tmp_path), run_name="run", mode=SaveHandlerMode.FORCE)
+
+    if outcome is None:
+        make()
+        assert not earlier.exists() and (tmp_path / "run").is_dir()
+    else:
+        with pytest.raises(outcome):
+            make()
+        assert earlier.read_text() == "hours of training"
+    assert str(tmp_path / "run") in questions[0]
+    SaveHandler(agent=_Saved(), save_path=str(tmp_path), run_name="new", mode=SaveHandlerMode.FORCE)  # nothing to ask
 
 
 def test_random_seed_repeats_the_games_of_envs_reset_without_a_seed():

@@ -51,3 +51,21 @@ def test_a_trained_run_exports_a_submission_that_validates_and_plays(game, tmp_p
     assert code == 0 and len(games) == 2
     assert all(len(g["agents"]) == seats and {a["status"] for a in g["agents"]} == {"ok"} for g in games)
     assert json.loads(Path(games[0]["replay"]).read_text())["env_options"] == options
+
+
+def test_a_second_run_of_the_same_name_is_refused_unless_it_overwrites_the_first(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    Path("run.yaml").write_text(FLOWS["relay"][0])
+    train = ["train", "relay", "--run", "relay", "--config", "run.yaml", "--timesteps", "64", "--save-path", "ck"]
+    assert main(train) == 0
+    first = sorted(Path("ck/relay").glob("*_steps.zip"))
+    assert first
+    capsys.readouterr()
+    assert main(train) != 0
+    error = capsys.readouterr().err
+    assert "ck/relay holds an earlier run (1 checkpoint, the newest" in error and "--overwrite" in error
+    assert sorted(Path("ck/relay").glob("*_steps.zip")) == first  # nothing deleted unasked
+    assert main([*train, "--overwrite"]) == 0
+    capsys.readouterr()
+    assert main(["train", "fighting", "--resume", "--overwrite"]) != 0
+    assert "give one of them" in capsys.readouterr().err

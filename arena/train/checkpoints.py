@@ -5,9 +5,9 @@ A run's folder `save_path/run_name/` holds, for every checkpoint at N policy ste
     rl_model_N_steps.zip    the SB3 model (weights, optimizer state, step count)
     rl_model_N_steps.json   the league state then: snapshots, results, ratings, evaluations
 
-and at most `max_saved` of them (-1: all). `SaveHandlerMode.FORCE` starts the run afresh
-(clearing the folder), `RESUME` continues from its newest checkpoint. The saved zips are also
-the self-play snapshots (`get_latest_model_path`, `get_random_model_path`).
+and at most `max_saved` of them (-1: all). `SaveHandlerMode.FORCE` starts the run afresh (clearing
+the folder, asking on stdin first if it holds files), `RESUME` continues from its newest checkpoint.
+The saved zips are also the self-play snapshots (`get_latest_model_path`, `get_random_model_path`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import shutil
 from enum import Enum
 from pathlib import Path
 from typing import Any, Callable
+
+from arena.errors import ArenaError
 
 CHECKPOINT = re.compile(r"_(\d+)_steps\.zip$")
 
@@ -44,7 +46,8 @@ class SaveHandler:
         self.save_path = save_path
         self.name_prefix = name_prefix
         self.mode = mode
-        if mode is SaveHandlerMode.FORCE and self.run_dir.exists():
+        if mode is SaveHandlerMode.FORCE and self.run_dir.is_dir() and any(self.run_dir.iterdir()):
+            _confirm_clearing(self.run_dir)
             shutil.rmtree(self.run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.history: list[str] = self._saved()
@@ -127,6 +130,32 @@ class SaveHandler:
         found = [(checkpoint_steps(p), p) for p in self.run_dir.glob(f"{self.name_prefix}_*_steps.zip")
                  if CHECKPOINT.search(p.name)]
         return [str(p) for _, p in sorted(found)]
+
+
+def make_way_for_run(run_dir: Path, overwrite: bool) -> None:
+    """Before a new run in `run_dir`: delete an earlier run there if `overwrite`, else refuse to start,
+    saying how to go on; nothing of a run is deleted unasked."""
+    if not run_dir.is_dir() or not any(run_dir.iterdir()):
+        return
+    if not overwrite:
+        saved = sorted((checkpoint_steps(path), path.name) for path in run_dir.glob("*_steps.zip")
+                       if CHECKPOINT.search(path.name))
+        newest = f", the newest {saved[-1][1]}" if saved else ""
+        count = f"{len(saved)} checkpoint{'' if len(saved) == 1 else 's'}"
+        raise ArenaError(f"{run_dir} holds an earlier run ({count}{newest}): --resume to go on "
+                         f"from it (fighting), --overwrite to start afresh and delete it, or --run NAME for a new one")
+    shutil.rmtree(run_dir)
+
+
+def _confirm_clearing(run_dir: Path) -> None:
+    """Ask before FORCE deletes an earlier run's files, as the competition's handler does: "n" stops with
+    a ValueError, and with no one to answer (no stdin) `input` stops with EOFError; the files stay."""
+    question = f"{run_dir} holds an earlier run's files. Clear it for this run (SaveHandlerMode.FORCE)? yes (y) or no (n): "
+    answer = input(question).strip().lower()
+    while answer not in ("y", "n"):
+        answer = input("Please answer y or n: ").strip().lower()
+    if answer == "n":
+        raise ValueError(f"{run_dir} kept: use SaveHandlerMode.RESUME to go on from it, or another run_name")
 
 
 def checkpoint_steps(path: str | Path) -> int:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from arena import arguments
@@ -56,6 +57,9 @@ def add_train_commands(subparsers: Any) -> None:
     train.add_argument("--n-envs", type=int, help="parallel envs (fighting: games played at once)")
     train.add_argument("--save-path", help="folder of the runs (default: checkpoints)")
     train.add_argument("--resume", action="store_true", help="go on from the run's newest checkpoint (fighting only)")
+    train.add_argument("--overwrite", action="store_true",
+                       help="start the run afresh, deleting its folder, where one of that name exists already "
+                            "(without it, such a run is refused: nothing is deleted unasked)")
     train.add_argument("--plot", action="store_true", default=None, help="write PNG curves into the run's folder")
     alphazero.add_arguments(train)
     train.set_defaults(run=_run_train)
@@ -83,27 +87,33 @@ def _run_train(args: argparse.Namespace) -> int:
         raise ArenaError(f"arena train {args.game} --algo {args.algo}: othello and gomoku train with --algo alphazero, "
                          "the other games with ppo, recurrent_ppo or a2c")
     if args.game in BOARD_GAMES:
+        if args.overwrite:
+            raise ArenaError(f"arena train {args.game}: an AlphaZero run goes on from its store (--store); "
+                             "delete that file, or give another --run, to start afresh")
         return alphazero.run(args)
     overrides = {"run": args.run_name, "algo": args.algo, "seed": args.seed, "n_envs": args.n_envs,
                  "save_path": args.save_path, "plot": args.plot,
                  "timesteps": int(args.timesteps) if args.timesteps is not None else None}
+    from arena.train.checkpoints import make_way_for_run
     from arena.train.config import load_config
 
-    if args.game == "fighting":
-        from arena.train.config import TrainConfig
-        from arena.train.fighting import train_fighter
-
-        run_dir = train_fighter(load_config(args.config, TrainConfig, **overrides), resume=args.resume)
-    elif args.resume:
+    if args.resume and args.game != "fighting":
         raise ArenaError(f"arena train {args.game}: --resume is for the fighting game only")
+    if args.resume and args.overwrite:
+        raise ArenaError("arena train: --resume goes on from a run, --overwrite deletes it: give one of them")
+    if args.game == "fighting":
+        from arena.train.config import TrainConfig as Config
+        from arena.train.fighting import train_fighter as train
     elif args.game == "snake":
-        from arena.train.snake import SnakeConfig, train_snakes
-
-        run_dir = train_snakes(load_config(args.config, SnakeConfig, **overrides))
+        from arena.train.snake import SnakeConfig as Config
+        from arena.train.snake import train_snakes as train
     else:
-        from arena.train.relay import RelayConfig, train_relay
-
-        run_dir = train_relay(load_config(args.config, RelayConfig, **overrides))
+        from arena.train.relay import RelayConfig as Config
+        from arena.train.relay import train_relay as train
+    config = load_config(args.config, Config, **overrides)
+    if not args.resume:
+        make_way_for_run(Path(config.save_path) / config.run, args.overwrite)
+    run_dir = train(config, resume=True) if args.resume else train(config)
     print(f"run saved in {run_dir}")
     return 0
 
