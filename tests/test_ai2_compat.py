@@ -715,6 +715,9 @@ def test_a_frames_reward_adds_the_signal_rewards_after_the_terms_as_there():
     manager.subscribe_signals(env)
     env.knockout_signal.emit(agent="player")
     assert manager.process(env, 1 / 30) == -3.05  # the competition's value; signals first gave -3.0500000000000003
+    dodged = RewardManager({}, {"on_dodge": ("dodged_signal", RewTerm(func=lambda env, agent: 1.0, weight=1.0))})
+    with pytest.raises(AttributeError, match="the env has no 'dodged_signal'"):  # a fork's engine had it; code catches
+        dodged.subscribe_signals(env)
 
 
 def test_signal_terms_count_once_however_often_the_manager_is_subscribed():

@@ -150,7 +150,7 @@ def make_way_for_run(run_dir: Path, overwrite: bool) -> None:
 def _confirm_clearing(run_dir: Path) -> None:
     """Ask before FORCE deletes an earlier run's files, as the competition's handler does: "n" stops with
     a ValueError, and with no one to answer (no stdin) `input` stops with EOFError; the files stay."""
-    question = f"{run_dir} holds an earlier run's files. Clear it for this run (SaveHandlerMode.FORCE)? yes (y) or no (n): "
+    question = f"{run_dir} holds an earlier run's files. Clear it (SaveHandlerMode.FORCE)? yes (y) or no (n): "
     answer = input(question).strip().lower()
     while answer not in ("y", "n"):
         answer = input("Please answer y or n: ").strip().lower()

@@ -80,8 +80,8 @@ class RewardManager:
         manager to an env that already did (the competition's `train()` pattern) counts them once."""
         for name, (signal_name, term) in self.signal_subscriptions.items():
             signal = getattr(env, signal_name, None)
-            if signal is None:
-                raise ValueError(f"signal term {name!r}: the env has no {signal_name!r}; "
+            if signal is None:  # AttributeError, as the competition's getattr raises: code may catch it
+                raise AttributeError(f"signal term {name!r}: the env has no {signal_name!r}; "
                                  f"its signals are {', '.join(SIGNAL_NAMES)}")
             signal.connect(self._signal_handlers.setdefault(name, partial(self._on_signal, name, term)))
 
