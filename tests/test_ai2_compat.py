@@ -778,6 +778,8 @@ def test_the_save_handler_offers_what_the_competitions_train_calls(tmp_path):
     # The competition's handler counts down from save_freq and saves on the step after reaching 0.
     assert countdown == [(2, False), (1, False), (0, False), (3, True), (2, False), (1, False), (0, False), (3, True)]
     assert handler._checkpoint_path("zip").endswith("run/rl_model_8_steps.zip")
+    handler.save_freq = 1  # counted from the next save on, as there: the countdown under way goes on
+    assert [handler.process() for _ in range(6)] == [False, False, False, True, False, True]
 
 
 @pytest.mark.parametrize("answers, outcome", [(["y"], None), (["maybe", "n"], ValueError), ([], EOFError)])

@@ -53,7 +53,9 @@ class SaveHandler:
         self.history: list[str] = self._saved()
         # Steps trained so far: names the next checkpoint; a resumed run counts on from its newest one.
         self.num_timesteps = checkpoint_steps(self.history[-1]) if self.history else 0
-        self._last_save = self.num_timesteps
+        # Steps `process` counts before the one that saves, counted down as the competition's handler does
+        # (a save_freq changed later takes effect after the next save, as there).
+        self.steps_until_save = save_freq
         self.league_state: Callable[[], dict[str, Any]] | None = None  # what save_agent records by default
 
     def update_info(self) -> None:
@@ -61,20 +63,10 @@ class SaveHandler:
         the competition: a run of a model loaded from an earlier one names its checkpoints on from it)."""
         model_steps = getattr(self.agent, "get_num_timesteps", None)
         self.num_timesteps = model_steps() if model_steps else int(getattr(self.agent, "num_timesteps", 0))
-        self._last_save = self.num_timesteps
 
     @property
     def run_dir(self) -> Path:
         return Path(self.save_path) / self.run_name
-
-    @property
-    def steps_until_save(self) -> int:
-        """Steps `process` counts before the one that saves, as the competition's handler counts down."""
-        return self.save_freq - (self.num_timesteps - self._last_save)
-
-    @steps_until_save.setter
-    def steps_until_save(self, steps: int) -> None:
-        self._last_save = self.num_timesteps - (self.save_freq - steps)
 
     def _experiment_path(self) -> str:
         """The run's folder (`run_dir`) as the competition's training code asks for it."""
@@ -90,7 +82,6 @@ class SaveHandler:
     def save_agent(self, league: dict[str, Any] | None = None) -> str:
         """Save the agent and league state as the checkpoint at `num_timesteps`; drop the oldest past `max_saved`."""
         path = self.checkpoint_path(self.num_timesteps)
-        self._last_save = self.num_timesteps
         self.agent.save(str(path))
         if league is None:
             league = self.league_state() if self.league_state is not None else {}
@@ -107,8 +98,10 @@ class SaveHandler:
         """Count one step; save on the step after `save_freq` more have passed since the last save (the
         competition's cadence: a run with `save_freq=4000` saves at 4001, 8002, ...). True if it saved."""
         self.num_timesteps += 1
-        if self.num_timesteps - self._last_save <= self.save_freq:
+        if self.steps_until_save > 0:
+            self.steps_until_save -= 1
             return False
+        self.steps_until_save = self.save_freq
         self.save_agent()
         return True
 
