@@ -813,6 +813,16 @@ def test_force_asks_before_it_clears_an_earlier_run_as_the_competitions_handler_
     SaveHandler(agent=_Saved(), save_path=str(tmp_path), run_name="new", mode=SaveHandlerMode.FORCE)  # nothing to ask
 
 
+def test_resume_from_a_folder_with_no_checkpoint_stops_as_the_competitions_handler_does(tmp_path):
+    from arena.compat.ai2.environment.agent import SaveHandler, SaveHandlerMode
+
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="no checkpoint to resume from"):
+        SaveHandler(agent=_Saved(), save_path=str(tmp_path), run_name="empty", mode=SaveHandlerMode.RESUME)
+    fresh = SaveHandler(agent=_Saved(), save_path=str(tmp_path), run_name="new", mode=SaveHandlerMode.RESUME)
+    assert fresh.history == [] and fresh.get_latest_model_path() is None  # no folder yet: it starts, as there
+
+
 def test_random_seed_repeats_the_games_of_envs_reset_without_a_seed():
     """The competition's game draws from Python's `random` module: a training script that calls
     `random.seed(n)` gets the same games again, here too."""

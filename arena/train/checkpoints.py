@@ -49,6 +49,9 @@ class SaveHandler:
         if mode is SaveHandlerMode.FORCE and self.run_dir.is_dir() and any(self.run_dir.iterdir()):
             _confirm_clearing(self.run_dir)
             shutil.rmtree(self.run_dir)
+        if mode is SaveHandlerMode.RESUME and self.run_dir.is_dir() and not any(self.run_dir.glob("*.zip")):
+            # as the competition's handler: a folder is there but nothing to go on from (a new folder is fine)
+            raise FileNotFoundError(f"{self.run_dir}: no checkpoint to resume from; SaveHandlerMode.FORCE starts the run")
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.history: list[str] = self._saved()
         # Steps trained so far: names the next checkpoint; a resumed run counts on from its newest one.
