@@ -51,7 +51,8 @@ class SaveHandler:
             shutil.rmtree(self.run_dir)
         if mode is SaveHandlerMode.RESUME and self.run_dir.is_dir() and not any(self.run_dir.glob("*.zip")):
             # as the competition's handler: a folder is there but nothing to go on from (a new folder is fine)
-            raise FileNotFoundError(f"{self.run_dir}: no checkpoint to resume from; SaveHandlerMode.FORCE starts the run")
+            raise FileNotFoundError(f"{self.run_dir}: no checkpoint to resume from; SaveHandlerMode.FORCE starts "
+                                    f"the run")
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.history: list[str] = self._saved()
         # Steps trained so far: names the next checkpoint; a resumed run counts on from its newest one.
