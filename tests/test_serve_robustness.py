@@ -19,7 +19,7 @@ from arena.serve.scheduler import Scheduler  # noqa: E402
 from arena.serve.store import ACTIVE, DISQUALIFIED, RETIRED  # noqa: E402
 from arena.serve.upkeep import recover, tidy  # noqa: E402
 from arena.serve.uploads import UploadLimits  # noqa: E402
-from arena.tournament import Settings, Tournament  # noqa: E402
+from arena.tournament import CONTINUOUS, Settings, Tournament  # noqa: E402
 from arena.tournament.runner import Backend  # noqa: E402
 from arena.tournament.store import ResultsStore  # noqa: E402
 
@@ -204,6 +204,17 @@ def test_a_participants_own_entrants_never_play_each_other(tmp_path):
                                   owners=site.store.entrant_owners)
             planned = [set(seats) for _, _, seats in scheduler.plan()]
             assert planned and alices not in planned and all(len(seats & alices) == 1 for seats in planned)
+
+
+def test_at_a_table_of_more_seats_a_participant_sits_once_while_enough_participants_play(tmp_path, write_submission):
+    settings = Settings(env="snake", options={"num_snakes": 3, "height": 9, "width": 11}, format=CONTINUOUS)
+    with Tournament(tmp_path / "competition.sqlite", settings) as tournament:
+        entrants = [_enter_unvalidated(tournament, write_submission(f"snake{n}", RANDOM)) for n in range(5)]
+        alice, bob, carol = entrants[:3], entrants[3], entrants[4]
+        owners = {**dict.fromkeys(alice, 1), bob: 2, carol: 3}
+        tables = Scheduler(tournament, Backend(), batch_games=12, owners=lambda: owners).plan()
+    assert len(tables) == 12
+    assert all(len(set(seats) & set(alice)) == 1 and {bob, carol} <= set(seats) for _, _, seats in tables)
 
 
 def test_no_entrant_sits_in_more_than_its_share_of_a_batch_not_even_a_newcomer(tmp_path, write_submission):

@@ -152,16 +152,22 @@ class Scheduler:
         return _within_shares(pairs, wanted, share=math.ceil(2 * wanted / len(active)))
 
     def _tables(self, active: list[int], results: list[MatchRecord], rng: random.Random) -> list[tuple[int, ...]]:
-        """Games of more than two seats: newcomers sit first, the other seats are drawn at random."""
+        """Games of more than two seats: newcomers sit first, the other seats are drawn at random, one
+        entrant of each participant at a table while enough participants play."""
         played = Counter(s.entrant_id for m in results for s in m.seats)
         newcomers = [e for e in active if played[e] < self.placement_games]
+        owners = self.owners()
         games = []
         for number in range(self.batch_games):
             first = newcomers[number % len(newcomers)] if newcomers else rng.choice(active)
             others = [e for e in active if e != first]
-            rest = rng.sample(others, self.seats - 1) if len(others) >= self.seats - 1 \
-                else [rng.choice(others) for _ in range(self.seats - 1)]
-            seats = [first, *rest]
+            rng.shuffle(others)
+            seats = [first]
+            for entrant in others:
+                if len(seats) < self.seats and not any(_same_owner((entrant, seated), owners) for seated in seats):
+                    seats.append(entrant)
+            seats += [e for e in others if e not in seats][:self.seats - len(seats)]  # too few participants
+            seats += [rng.choice(others) for _ in range(self.seats - len(seats))]  # too few entrants: some sit twice
             rng.shuffle(seats)
             games.append(tuple(seats))
         return games
