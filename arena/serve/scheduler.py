@@ -14,7 +14,9 @@ Who plays whom:
   (widest intervals) that are closest together, again two games a pairing, seats swapped;
 - a participant's own entrants never meet (one could lose to the other on purpose), and no entrant
   sits in more than its share of a batch (as many games as each would play if all played alike):
-  one that plays slowly keeps a wide interval, and would otherwise take most of every batch.
+  one that plays slowly keeps a wide interval, and would otherwise take most of every batch;
+- games of more seats seat newcomers first and draw the other seats, one entrant of a participant
+  at a table while enough participants play.
 Ratings come from `arena.ratings.rate` over every recorded game.
 """
 
