@@ -60,7 +60,11 @@ class _Group:
 
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="the task moves to another CPU")
-def test_a_task_woken_between_the_reads_of_its_state_and_of_its_clock_is_not_shown_asleep(tmp_path, monkeypatch):
+@pytest.mark.parametrize("woken_after", ["_state", "_clock_now_on"])
+def test_a_task_woken_while_it_is_read_is_not_shown_asleep(tmp_path, monkeypatch, woken_after):
+    """Woken between the reads of its state and of its clock (its exec_start is 0 on the CPU it moved
+    to), or after the harness read its own clock (its wait for a CPU would count twice: as a late
+    reading and as a wait the clock subtracts)."""
     here, there = sorted(os.sched_getaffinity(0))[:2]
     # On `there`, a busy process: the task woken onto it waits there, its exec_start 0 until it first runs.
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
@@ -73,17 +77,17 @@ def test_a_task_woken_between_the_reads_of_its_state_and_of_its_clock_is_not_sho
         os.setpriority(os.PRIO_PROCESS, task.pid, 19)
         _wait_asleep(task.pid)
         woken = []
-        real_state = last_ran._state
+        read = getattr(last_ran, woken_after)
 
-        def state_then_woken(folder: str) -> str:
-            state = real_state(folder)
-            if not woken:  # it wakes, on the other CPU, just after its state was read
+        def read_then_woken(*args):
+            value = read(*args)
+            if not woken:  # it wakes, on the other CPU, just after this read
                 os.sched_setaffinity(task.pid, {there})
                 os.write(wake, b"!")
-                woken.append(folder)
-            return state
+                woken.append(args)
+            return value
 
-        monkeypatch.setattr(last_ran, "_state", state_then_woken)
+        monkeypatch.setattr(last_ran, woken_after, read_then_woken)
         readings = LateReadings(_Group(tmp_path, task.pid))
         try:
             assert readings.asleep_for(supervisor=-1, group_cpu=0) == 0.0

@@ -16,9 +16,9 @@ ended during the call, as the group shows when it holds as many tasks as it ever
 (pids.current equals pids.peak: any that ended did so before another still there began), or when
 the CPU time of the tasks that ended (the group's, less its tasks' own) is what it was when the
 call began (`ended_cpu`). Each task's fields are read in turn, not at one moment, so every task is read
-twice over and must show the same both times: a task that woke between two reads (its `exec_start` is 0
-while it waits on a CPU it moved to, and another CPU's clock once it ran there) shows as running, or as
-having run or moved since.
+twice over, before and after the clock, and must show the same both times: a task that woke between two
+reads (its `exec_start` is 0 while it waits on a CPU it moved to, and another CPU's clock once it ran
+there) shows as running, or as having run or moved since.
 """
 
 from __future__ import annotations
@@ -66,13 +66,16 @@ class LateReadings:
                     self._ended_before is None or ended_cpu(self.group, group_cpu) != self._ended_before):
                 return 0.0
             tasks = _asleep_tasks(self.group, supervisor, held)
-            if tasks is None or _asleep_tasks(self.group, supervisor, held) != tasks or self._held.read() != held:
-                return 0.0
-            cpus = {cpu for cpu, _ in tasks.values()}
+            cpus = {cpu for cpu, _ in tasks.values()} if tasks is not None else set()
             if len(cpus) != 1:
                 return 0.0
+            # The clock between the two reads: asleep until then, so no wait of theirs is also a wait
+            # for a CPU (which the clock subtracts on its own).
+            now = _clock_now_on(cpus.pop())
+            if _asleep_tasks(self.group, supervisor, held) != tasks or self._held.read() != held:
+                return 0.0
             latest = max(schedule[0] for _, schedule in tasks.values())
-            return max(_clock_now_on(cpus.pop()) - latest, 0.0) / 1000
+            return max(now - latest, 0.0) / 1000
         except (OSError, ValueError, IndexError):
             return 0.0  # a task gone meanwhile, or a kernel that does not show it
         finally:
