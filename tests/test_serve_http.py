@@ -188,8 +188,8 @@ def held_open(port: int, count: int) -> list[socket.socket]:
     return held
 
 
-def closed_at_once(port: int) -> bool:
-    with socket.create_connection(("127.0.0.1", port)) as client:
+def closed_at_once(port: int, source: str = "127.0.0.1") -> bool:
+    with socket.create_connection(("127.0.0.1", port), source_address=(source, 0)) as client:
         client.settimeout(30)
         try:
             client.sendall(b"GET / HTTP/1.1\r\nHost: arena\r\n\r\n")
@@ -222,6 +222,23 @@ def test_one_address_may_hold_only_its_share_of_the_connections(port, monkeypatc
     finally:
         for client in held:
             client.close()
+
+
+def test_an_ipv6_clients_connections_count_with_its_64(port, monkeypatch):
+    assert http.client_key("2001:db8::1") == http.client_key("2001:db8::ffff:2") == "2001:db8::/64"
+    assert http.client_key("::ffff:203.0.113.7") == "203.0.113.7"  # an IPv4 client of a dual-stack socket
+    monkeypatch.setattr(http, "MAX_PER_ADDRESS", 3)
+    monkeypatch.setattr(http, "is_this_machine", lambda host: False)  # as clients elsewhere
+    for one_machine in (False, True):
+        if one_machine:  # 127.0.0.1 and 127.0.0.2 as two addresses of one /64
+            monkeypatch.setattr(http, "client_key", lambda host: "2001:db8::/64")
+        held = held_open(port, 3)
+        try:
+            assert closed_at_once(port, source="127.0.0.2") == one_machine
+        finally:
+            for client in held:
+                client.close()
+        wait_for(lambda: not closed_at_once(port), 60, "room again once the server sees them closed")
 
 
 def test_the_connection_cap_leaves_half_the_open_files_for_play_and_the_server_raises_their_limit():

@@ -11,12 +11,11 @@ a proxy in front of the server connects from it for everyone.
 
 from __future__ import annotations
 
-import ipaddress
 import threading
 import time
 from collections import deque
 
-from arena.serve.http import client_ip, is_this_machine
+from arena.serve.http import client_key, is_this_machine
 
 ALLOWED = 10  # unknown tokens an address may send in WINDOW_SECONDS
 WINDOW_SECONDS = 60.0
@@ -35,14 +34,14 @@ class Guesses:
         if address is None or is_this_machine(address):
             return 0.0
         with self._lock:
-            recent = self._recent(_sender(address), keep=False)
+            recent = self._recent(client_key(address), keep=False)
             return recent[0] + self.window - time.monotonic() if len(recent) >= self.allowed else 0.0
 
     def unknown_token(self, address: str | None) -> None:
         """`address` sent a token that matched no participant."""
         if address is None or is_this_machine(address):
             return
-        sender = _sender(address)
+        sender = client_key(address)
         with self._lock:
             if sender not in self._unknown and len(self._unknown) >= ADDRESSES_KEPT:
                 self._unknown.clear()
@@ -54,13 +53,3 @@ class Guesses:
         while times and times[0] <= time.monotonic() - self.window:
             times.popleft()
         return times
-
-
-def _sender(address: str) -> str:
-    """Who `address` stands for: its IP address, for IPv6 its /64 (an IPv4 client a dual-stack socket
-    shows as ::ffff:a.b.c.d is its IPv4 address, not the /64 every such client shares); anything not an
-    IP address (a forwarded header's "unknown", say) is counted as it is."""
-    ip = client_ip(address)
-    if ip is None:
-        return address
-    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)

@@ -14,8 +14,9 @@ server, until none is left for anyone else. Here a connection is dropped when
 And a connection is closed as soon as it is made when MAX_CONNECTIONS are open already, or half
 as many as the process may open files (it keeps the rest for playing: replays, the database;
 `allow_open_files` raises that limit as far as the host lets it), or MAX_PER_ADDRESS
-from its address (not counting the machine's own: a proxy in front of the server connects from
-there), so that one client cannot take every connection, nor many the files play needs.
+from its address (an IPv6 client's from its /64; not counting the machine's own: a proxy in front of
+the server connects from there), so that one client cannot take every connection, nor many the
+files play needs.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class TimelyProtocol(H11Protocol):
     _unread_timer: asyncio.TimerHandle | None = None  # while the client is not reading fast enough
     _body_bytes = 0  # of the request's body, since the last check of its rate
     _acked_bytes = 0  # of the connection's responses, by the client, at the last check of its rate
+    _from: str | None = None  # who its client stands for (`client_key`), once counted against MAX_PER_ADDRESS
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -62,7 +64,8 @@ class TimelyProtocol(H11Protocol):
         host = self.client[0] if self.client else None
         if host is None or is_this_machine(host):
             return False
-        return sum(1 for other in self.connections if other.client and other.client[0] == host) > MAX_PER_ADDRESS
+        self._from = client_key(host)
+        return sum(1 for other in self.connections if getattr(other, "_from", None) == self._from) > MAX_PER_ADDRESS
 
     def data_received(self, data: bytes) -> None:
         awaiting_head = not self._in_request()
@@ -156,6 +159,17 @@ def is_this_machine(host: str) -> bool:
     anything not an IP address (a forwarded header's "unknown") is not."""
     ip = client_ip(host)
     return ip is not None and ip.is_loopback
+
+
+def client_key(host: str) -> str:
+    """Who `host` (a client's address) stands for: its IP address, for IPv6 its /64 (one machine usually
+    holds a whole /64; an IPv4 client a dual-stack socket shows as ::ffff:a.b.c.d is its IPv4 address,
+    not the /64 every such client shares); anything not an IP address (a forwarded header's "unknown",
+    say) as it is."""
+    ip = client_ip(host)
+    if ip is None:
+        return host
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
 
 
 def client_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
