@@ -663,6 +663,31 @@ class SubmittedAgent(Agent):
     assert seat_seed(12345, 0) != told != seat_seed(12346, 1)
 
 
+def test_an_agent_plays_a_game_alike_in_a_new_process_and_in_one_kept_from_earlier_games(write_submission):
+    # torch is imported only as the agent loads: seeded before its first game all the same.
+    pytest.importorskip("torch")
+    code = """
+from arena.agents import Agent
+
+class SubmittedAgent(Agent):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        import torch
+        self.torch = torch
+
+    def predict(self, obs):
+        legal = obs["action_mask"].nonzero()[0]
+        return int(legal[int(self.torch.randint(len(legal), (1,)))])
+"""
+    agent = SandboxedAgent(load(write_submission("torch_sampler", code)), 5.0)
+    try:
+        games = [play_match("othello", [agent, RandomAgent()], seed=seed) for seed in (3, 4, 3)]
+    finally:
+        agent.close()
+    assert agent.processes_started == 1  # all three in the process started for the first
+    assert games[0].actions == games[2].actions != games[1].actions
+
+
 def test_an_agent_that_prints_nothing_leaves_no_log(submissions, write_submission, tmp_path):
     quiet = SandboxedAgent(load(submissions / "random"), 5.0, log_dir=tmp_path / "quiet")
     code = """

@@ -32,6 +32,7 @@ from arena.sandbox.protocol import Channel, ChannelClosed, Kind
 from arena.sandbox.shared_pages import import_folders, outermost
 
 MAX_TRACEBACK_CHARS = 20_000
+BUILD_SEED = 0  # the global generators' seed while an agent is built
 SEATS_KEPT = 4  # env copies kept for later games: both seats of a game whose seats swap, say
 SYSTEM_READ_PATHS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/opt", "/proc", "/sys", "/dev")
 
@@ -164,10 +165,14 @@ class _Worker:
         # The agent's env is a copy that is never stepped: games that can, show it each observation.
         self.seat, self.frame = message["seat"], 0
         self.follow = getattr(env.unwrapped, "follow_observation", None)
-        _seed_global_generators(derive_seed(own_seed, 2))
         try:
             if self.agent is None:
+                # Built alike in every process, whichever game it was started for.
+                _seed_global_generators(BUILD_SEED)
                 self.agent = instantiate(self.spec, alone=True)
+            # Then seeded for this game, in a new process or one kept from earlier games alike (loading
+            # the agent may have imported torch, or drawn from the generators).
+            _seed_global_generators(derive_seed(own_seed, 2))
             self.agent.get_env_info(view)
         except BaseException as exc:  # noqa: BLE001  (anything the agent raises is reported, not fatal)
             self._failed("failed to start", describe_load_error(exc, self.spec).removeprefix(f"{self.spec.source}: "))
