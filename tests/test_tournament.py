@@ -351,3 +351,30 @@ def test_a_full_disk_under_the_database_stops_with_exit_75_and_resuming_loses_an
     assert resumed.returncode == 0, resumed.stderr
     assert f"{120 - kept} matches played" in resumed.stdout
     assert [r.match_id for r in ResultsStore(db).results()] == list(range(1, 121))
+
+
+SEED_TELLER = """
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        print("my seed is", self.env.seed, flush=True)
+        return int(obs["action_mask"].nonzero()[0][0])
+"""
+
+
+def test_in_the_games_of_a_pairing_each_entrant_keeps_its_seed_and_never_gets_its_opponents(tmp_path, write_submission):
+    # The two games share a seed with the seats swapped: an agent given in the second game the seed its
+    # opponent had in the first could replay the opponent's every random draw.
+    for name in ("teller_a", "teller_b"):
+        write_submission(f"field/{name}", SEED_TELLER, f'name = "{name}"\nenv = "othello"\n')
+    tournament = Tournament(tmp_path / "pairs.sqlite", Settings(env="othello", games_per_pair=2, seed=5))
+    tournament.register_folder(tmp_path / "field")
+    assert tournament.play(Backend()) == 2
+    told = {name: {line.split()[-1] for log in tournament.log_dir.glob(f"{name}-*.log")
+                   for line in log.read_text().splitlines()} for name in ("teller_a", "teller_b")}
+    tournament.close()
+    assert len(told["teller_a"]) == len(told["teller_b"]) == 1  # the same seed in both games
+    assert told["teller_a"] != told["teller_b"]
+    assert schedule.seed_order((3, 7)) == (0, 1) and schedule.seed_order((7, 3)) == (1, 0)

@@ -30,6 +30,14 @@ def pairing_games(a: int, b: int, games: int, round_number: int, base_seed: int)
             for game in range(games)]
 
 
+def seed_order(seats: Sequence[int]) -> tuple[int, ...]:
+    """Which of a game's seat seeds each seat's entrant gets (`play_match`'s `seed_order`): the
+    entrants' in the order of their ids, so that in the games of a pairing, one seed with the seats
+    swapped, each entrant has the same seed both times and never learns its opponent's."""
+    ranked = sorted(range(len(seats)), key=lambda seat: (seats[seat], seat))
+    return tuple(ranked.index(seat) for seat in range(len(seats)))
+
+
 def round_robin_rounds(entrants: Sequence[int]) -> list[list[tuple[int, int]]]:
     """Berger tables (the circle method): n - 1 rounds in which everyone plays once (a bye if n is odd).
 
