@@ -96,6 +96,7 @@ CREATE TABLE IF NOT EXISTS lease (     -- the one process playing this store
 );
 """
 _ENTRANT_COLUMNS = "id, name, digest, source, archive, active, problem"  # the fields of Entrant, in order
+_DONE = "SELECT match_id FROM results UNION SELECT match_id FROM failures"  # matches recorded or failed
 _LEASE_COLUMNS = ("id", "pid", "host", "process_start", "token", "started_at", "refreshed_at")
 LEASE_REFRESH_SECONDS = 30.0
 LEASE_STALE_SECONDS = 600.0  # a lease from another host not refreshed for this long is abandoned
@@ -282,13 +283,13 @@ class ResultsStore:
 
     def pending(self) -> list[ScheduledMatch]:
         """Scheduled matches with no recorded result nor failure, in schedule order."""
-        done = {row[0] for row in self._db.execute("SELECT match_id FROM results UNION SELECT match_id FROM failures")}
+        done = {row[0] for row in self._db.execute(_DONE)}
         return [m for m in self.schedule() if m.match_id not in done]
 
     def pending_count(self) -> int:
         """How many matches `pending` would list, counted by the database."""
-        return self._db.execute("SELECT COUNT(*) FROM schedule WHERE cancelled = 0 AND match_id NOT IN "
-                                "(SELECT match_id FROM results UNION SELECT match_id FROM failures)").fetchone()[0]
+        return self._db.execute(f"SELECT COUNT(*) FROM schedule WHERE cancelled = 0 AND match_id NOT IN ({_DONE})"
+                                ).fetchone()[0]
 
     def cancel_unplayed_with_retired(self) -> int:
         """Cancel unplayed matches involving retired entrants; how many were cancelled."""

@@ -46,7 +46,7 @@ class SaveHandler:
         self.save_path = save_path
         self.name_prefix = name_prefix
         self.mode = mode
-        if mode is SaveHandlerMode.FORCE and self.run_dir.is_dir() and any(self.run_dir.iterdir()):
+        if mode is SaveHandlerMode.FORCE and _holds_files(self.run_dir):
             _confirm_clearing(self.run_dir)
             shutil.rmtree(self.run_dir)
         if mode is SaveHandlerMode.RESUME and self.run_dir.is_dir() and not any(self.run_dir.glob("*.zip")):
@@ -124,20 +124,17 @@ class SaveHandler:
         return random.choice(self.history) if self.history else None
 
     def _saved(self) -> list[str]:
-        found = [(checkpoint_steps(p), p) for p in self.run_dir.glob(f"{self.name_prefix}_*_steps.zip")
-                 if CHECKPOINT.search(p.name)]
-        return [str(p) for _, p in sorted(found)]
+        return [str(path) for path in saved_checkpoints(self.run_dir, self.name_prefix)]
 
 
 def make_way_for_run(run_dir: Path, overwrite: bool) -> None:
     """Before a new run in `run_dir`: delete an earlier run there if `overwrite`, else refuse to start,
     saying how to go on; nothing of a run is deleted unasked."""
-    if not run_dir.is_dir() or not any(run_dir.iterdir()):
+    if not _holds_files(run_dir):
         return
     if not overwrite:
-        saved = sorted((checkpoint_steps(path), path.name) for path in run_dir.glob("*_steps.zip")
-                       if CHECKPOINT.search(path.name))
-        newest = f", the newest {saved[-1][1]}" if saved else ""
+        saved = saved_checkpoints(run_dir)
+        newest = f", the newest {saved[-1].name}" if saved else ""
         count = f"{len(saved)} checkpoint{'' if len(saved) == 1 else 's'}"
         raise ArenaError(f"{run_dir} holds an earlier run ({count}{newest}): --resume to go on "
                          f"from it (fighting), --overwrite to start afresh and delete it, or --run NAME for a new one")
@@ -153,6 +150,18 @@ def _confirm_clearing(run_dir: Path) -> None:
         answer = input("Please answer y or n: ").strip().lower()
     if answer == "n":
         raise ValueError(f"{run_dir} kept: use SaveHandlerMode.RESUME to go on from it, or another run_name")
+
+
+def saved_checkpoints(run_dir: Path, prefix: str = "*") -> list[Path]:
+    """The checkpoints `<prefix>_<steps>_steps.zip` in `run_dir`, the oldest first (any prefix by default)."""
+    found = [(checkpoint_steps(path), path) for path in run_dir.glob(f"{prefix}_*_steps.zip")
+             if CHECKPOINT.search(path.name)]
+    return [path for _, path in sorted(found)]
+
+
+def _holds_files(run_dir: Path) -> bool:
+    """Whether `run_dir` is a folder with anything in it (an earlier run's)."""
+    return run_dir.is_dir() and any(run_dir.iterdir())
 
 
 def checkpoint_steps(path: str | Path) -> int:
