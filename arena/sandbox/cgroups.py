@@ -10,6 +10,9 @@ so that nothing it started works on its opponent's time. A v2 freeze or thaw is 
 microseconds, and waking the frozen worker costs more (about 18 us a call in all, measured on a
 small VM); where the controllers are v1 the v2 hierarchy mounted beside them is used (systemd's hybrid
 layout), else v1's own freezer (about 70 us a write).
+
+Where the host has the cpuset controller, the group also keeps the agent on the CPUs its harness was
+given (`cpuset.cpus`): an agent may change its own CPU affinity, but never beyond its cpuset.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from arena.cpus import allowed_cpus
 from arena.processes import running
 
 CONTROLLERS = ("memory", "pids", "cpu", "cpuacct")
 FREEZER = "freezer"  # the key of the freezing group among a group's paths (on v2, the same folder)
+CPUSET = "cpuset"  # ... and of the group holding it to its harness's CPUs
 _CPU_PERIOD_US = 100_000
 _counter = itertools.count()
 _GROUP_NAME = re.compile(r"arena-(\d+)-\d+$")
@@ -63,6 +68,7 @@ class AgentCgroup:
             group.remove()
             raise
         group._add_freezer(name)
+        group._add_cpuset(name, allowed_cpus())
         return group
 
     def _add_freezer(self, name: str) -> None:
@@ -80,6 +86,26 @@ class AgentCgroup:
             _rmdir_group(path)
             return
         self.paths[FREEZER] = path
+
+    def _add_cpuset(self, name: str, cpus: set[int]) -> None:
+        """Keep the group on `cpus` where this host has a cpuset controller (`cpuset_base`); where none,
+        its affinity alone places it."""
+        base = cpuset_base()
+        if base is None:
+            return
+        path = base / name
+        made = path not in self.paths.values()
+        try:
+            if made:
+                path.mkdir()
+                # v1 admits no process before the group has memory nodes (v2 inherits its parent's)
+                _write(path / "cpuset.mems", (base / "cpuset.mems").read_text().strip())
+            _write(path / "cpuset.cpus", ",".join(map(str, sorted(cpus))))
+        except OSError:
+            if made:
+                _rmdir_group(path)
+            return
+        self.paths[CPUSET] = path
 
     def freezer(self) -> Freezer | None:
         """What stops and resumes every process of the group; None where the host has no freezer."""
@@ -272,6 +298,17 @@ def freezer_base() -> Path | None:
     return _v1_bases().get(FREEZER)
 
 
+def cpuset_base() -> Path | None:
+    """Where groups holding agents to CPUs go: v1's cpuset hierarchy, or the v2 group of the
+    controllers where it can have the cpuset controller; None where neither is writable."""
+    v1 = _v1_bases().get(CPUSET)
+    if v1 is not None:
+        return v1
+    bases = available_bases()
+    unified = _v2_base(controllers=(CPUSET,))
+    return unified if bases is not None and unified in bases.values() else None
+
+
 def missing_controllers() -> list[str]:
     """The controllers this host does not let arena use, for `protections()`."""
     if available_bases() is not None:
@@ -281,7 +318,7 @@ def missing_controllers() -> list[str]:
 
 def sweep_stale_groups() -> None:
     """Kill and remove the groups of harnesses that died without cleaning up (SIGKILL)."""
-    bases = set((available_bases() or {}).values()) | {freezer_base()} - {None}
+    bases = set((available_bases() or {}).values()) | {freezer_base(), cpuset_base()} - {None}
     for base in bases:
         for group in base.glob("arena-*-*"):
             match = _GROUP_NAME.match(group.name)
@@ -375,7 +412,7 @@ def _cgroup_mounts() -> dict[str, Path]:
             mounts.setdefault("<unified>", point)
         elif fs[0] == "cgroup" and len(fs) >= 3:
             for option in fs[2].split(","):
-                if option in CONTROLLERS or option == FREEZER:
+                if option in (*CONTROLLERS, FREEZER, CPUSET):
                     mounts.setdefault(option, point)
     return mounts
 

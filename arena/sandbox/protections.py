@@ -8,6 +8,7 @@
 | processes | seeing or signalling other processes; anything it starts dies with it (a PID namespace) | namespaces |
 | cgroups | memory, process count and CPU over its whole process tree (one core by default) | writable cgroups (v1 memory, pids, cpu, cpuacct; or v2) |
 | freezing | working on the opponent's time: between its calls every process of the agent is frozen, or shown asleep on its pipe with nothing that could wake it | cgroups, and a v2 hierarchy (Linux 5.2+) or v1's freezer |
+| CPUs | running on CPUs the organiser kept for other work: its processes stay on the CPUs the harness was given, whatever affinity they set themselves (without it its CPU total is still capped, so its absence is no reason to refuse a tournament) | cgroups, and the cpuset controller (v1 or v2) |
 | Landlock | a second wall for files, TCP and signals | Linux 5.13+ (TCP 6.7+, signals 6.12+) |
 | resource limits | huge files and core dumps; per-process memory and processes where cgroups are missing | nothing |
 
@@ -20,7 +21,7 @@ import functools
 import os
 
 from arena.sandbox import confine, isolate
-from arena.sandbox.cgroups import available_bases, freezer_base, missing_controllers
+from arena.sandbox.cgroups import available_bases, cpuset_base, freezer_base, missing_controllers
 
 
 def protections() -> dict[str, bool | int]:
@@ -34,6 +35,7 @@ def protections() -> dict[str, bool | int]:
         "processes": namespaces,
         "cgroups": cgroups,
         "freezing": cgroups and freezer_base() is not None,
+        "cpus": cgroups and cpuset_base() is not None,
         "landlock_abi": confine.landlock_abi(),
         "resource_limits": True,
     }
