@@ -226,6 +226,37 @@ def test_no_entrant_sits_in_more_than_its_share_of_a_batch_not_even_a_newcomer(t
     assert max(seated.values()) <= 6  # 32 seats among 6 entrants, a pairing's two games together
 
 
+# Takes its time at every game's start (its _initialize runs again in a sandbox kept open): off its clock.
+SLOW_STARTER = """
+import time
+from arena.agents import RandomAgent
+
+
+class SubmittedAgent(RandomAgent):
+    def _initialize(self):
+        time.sleep(0.4)
+"""
+
+
+def test_an_entrant_whose_games_last_long_takes_about_the_time_the_others_do_not_its_share_of_games(
+        tmp_path, write_submission):
+    settings = Settings(env="othello", max_steps=6, format=CONTINUOUS, seed=1)
+    with Tournament(tmp_path / "competition.sqlite", settings) as tournament:
+        fast = [_enter_unvalidated(tournament, write_submission(f"agent{n}", RANDOM)) for n in range(3)]
+        slow = _enter_unvalidated(tournament, write_submission("slow", SLOW_STARTER))
+        scheduler = Scheduler(tournament, Backend(), batch_games=8, placement_games=0)
+        for _ in range(8):
+            scheduler.step()
+        results = tournament.store.results()
+    first, later = ([m for m in results if (m.round == 0) == first_batch] for first_batch in (True, False))
+    seated = [Counter(s.entrant_id for m in batch for s in m.seats) for batch in (first, later)]
+    # Before its games were timed it sat in its share of the batch, as every entrant does; then, its
+    # games lasting a hundred times the others', in about one batch in a hundred (once its first
+    # batch, whose games include each sandbox's start, no longer counts), not in its share of each.
+    assert seated[0][slow] == 4 and set(seated[0]) == {*fast, slow}
+    assert len(later) >= 7 * 6 and seated[1][slow] <= 4, seated[1]
+
+
 def test_one_request_builds_the_leaderboard_table_while_the_others_get_the_one_before(tmp_path, monkeypatch):
     site = Site(tmp_path)
     site.play(2)

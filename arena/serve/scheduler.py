@@ -15,6 +15,10 @@ Who plays whom:
 - a participant's own entrants never meet (one could lose to the other on purpose), and no entrant
   sits in more than its share of a batch (as many games as each would play if all played alike):
   one that plays slowly keeps a wide interval, and would otherwise take most of every batch;
+- an entrant whose games last much longer than most (SLOW_FACTOR times the median entrant's, over
+  their latest games with their quickest opponents) plays in a batch only by a draw weighted
+  against its slowness: time it spends at the start of each game (its `_initialize`, off its
+  clock) would otherwise take most of everyone's play;
 - games of more seats seat newcomers first and draw the other seats, one entrant of a participant
   at a table while enough participants play.
 Ratings come from `arena.ratings.rate` over every recorded game.
@@ -25,6 +29,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import statistics
 import sys
 import threading
 from collections import Counter
@@ -40,6 +45,8 @@ from arena.tournament.runner import Backend, play_pending
 from arena.tournament.store import MatchRecord
 
 UNRATED_MARGIN = 800.0  # how uncertain a rating is before any game, in Elo points
+SLOW_FACTOR = 2.0  # how much longer than the median entrant's an entrant's games may last before it is held back
+DURATION_GAMES = 20  # an entrant's latest games whose median duration says how long its games last
 
 
 class Scheduler:
@@ -124,6 +131,7 @@ class Scheduler:
         round_number = 1 + max((m.round for m in schedule), default=-1)
         rng = random.Random(derive_seed(self.tournament.settings.seed, round_number, bits=63))
         results = self.store.results()
+        active = _within_time_shares(active, results, rng, self.seats)
         if self.seats == 2:
             pairs = self._pairs(active, results, rng)
             games = [seats for a, b in pairs for seats in ((a, b), (b, a))]
@@ -173,6 +181,28 @@ class Scheduler:
             rng.shuffle(seats)
             games.append(tuple(seats))
         return games
+
+
+def _within_time_shares(active: list[int], results: list[MatchRecord], rng: random.Random, seats: int) -> list[int]:
+    """The entrants that play this batch: each whose games last more than SLOW_FACTOR times the
+    median entrant's only with a chance of one in its slowness, so that over many batches it takes
+    about the time the others do; all of them where too few would be left to fill a game's `seats`."""
+    # entrant -> the others at its table -> how long its latest games with them lasted
+    durations: dict[int, dict[frozenset[int], list[float]]] = {entrant: {} for entrant in active}
+    counted = Counter[int]()
+    for match in reversed(results):
+        table = {seat.entrant_id for seat in match.seats}
+        for entrant in table & durations.keys():
+            if counted[entrant] < DURATION_GAMES:
+                durations[entrant].setdefault(frozenset(table - {entrant}), []).append(match.duration)
+                counted[entrant] += 1
+    # A game lasts as long as its slowest entrant makes it: with its quickest opponents, how long its own games last.
+    typical = {entrant: min(map(statistics.median, tables.values())) for entrant, tables in durations.items() if tables}
+    if not typical:
+        return active
+    usual = max(statistics.median(typical.values()), 1e-3)
+    playing = [e for e in active if typical.get(e, 0.0) <= SLOW_FACTOR * usual or rng.random() < usual / typical[e]]
+    return playing if len(playing) >= seats else active
 
 
 def _same_owner(pair: tuple[int, int], owners: dict[int, int]) -> bool:
