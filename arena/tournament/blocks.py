@@ -2,10 +2,8 @@
 
 A block is a few consecutive games of one pairing. The process that plays it keeps its agents'
 sandboxes open between blocks (a few at a time), so a worker process is started once per
-agent rather than once per game. No sandbox plays the same seed twice: the two games of a pairing
-share one (the same hidden draws from both sides), and an agent that remembered the first game's
-would know the second's in advance, so each entrant plays them in sandboxes of its own. Results go
-back as plain data; the tournament's driver alone writes replays and the results store.
+agent rather than once per game. Results go back as plain data; the tournament's driver alone
+writes replays and the results store.
 
 Nothing an entrant does leaves this module as an exception: a submission that cannot be loaded
 or started forfeits, and whatever its handle raises is charged to it (`GuardedHandle`). A match
@@ -17,7 +15,7 @@ from __future__ import annotations
 import atexit
 import tempfile
 import traceback
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -36,8 +34,7 @@ from arena.sandbox.memory import process_share_mb
 from arena.submission import load
 from arena.tournament.schedule import seed_order
 
-SANDBOXES_KEPT = 16  # per pool process: enough for the pairings it plays in turn, two an entrant
-SEEDS_REMEMBERED = 1024  # per sandbox: the seeds of its latest games, none of which it plays again
+SANDBOXES_KEPT = 8  # per pool process: enough for the pairings it plays in turn
 MAX_REASON = 500  # characters of a reason kept for a fault or a failure
 
 
@@ -66,7 +63,7 @@ def play_block(settings: dict[str, Any], entrants: dict[int, EntrantPackage], bl
     for match_id, seed, seats in block:
         try:
             handles = [GuardedHandle(handle) for handle in _sandboxes.for_match(
-                [(entrants[e], seats[:i].count(e)) for i, e in enumerate(seats)], settings, seed)]
+                [(entrants[e], seats[:i].count(e)) for i, e in enumerate(seats)], settings)]
             result = play_match(env, handles, seed, max_steps=settings.get("max_steps"), seed_order=seed_order(seats))
         except Exception as exc:  # the env or the harness failed: no seat is to blame
             played.append((match_id, f"the match could not be played: {one_line(exc)}"))
@@ -186,28 +183,15 @@ class _SandboxCache:
     def __init__(self, capacity: int):
         self.capacity = capacity
         self.handles: OrderedDict[tuple, AgentHandle] = OrderedDict()
-        self.seeds: dict[tuple, deque[int]] = {}  # key -> the seeds its sandbox played last
         atexit.register(self.close_all)
 
-    def for_match(self, seats: list[tuple[EntrantPackage, int]], settings: dict[str, Any],
-                  seed: int) -> list[AgentHandle]:
-        """The handles of a match's (entrant, copy) seats, none of which played `seed` before, with
-        room made for them (`_make_room`)."""
-        options = repr(sorted(settings.items()))
-        keys = [self._not_played((package.digest, copy, options), seed) for package, copy in seats]
+    def for_match(self, seats: list[tuple[EntrantPackage, int]], settings: dict[str, Any]) -> list[AgentHandle]:
+        """The handles of a match's (entrant, copy) seats, with room made for them (`_make_room`)."""
+        keys = [(package.digest, copy, repr(sorted(settings.items()))) for package, copy in seats]
         handles = [self._get(key, package, settings) for key, (package, _) in zip(keys, seats)]
         budget_mb = settings.get("process_memory_mb") or process_share_mb(len(allowed_cpus()))
         self._make_room(set(keys), budget_mb << 20)
         return handles
-
-    def _not_played(self, seat: tuple, seed: int) -> tuple:
-        """The key of the seat's first sandbox that has not played `seed` (a pairing's second game
-        needs a second), noting that it now has."""
-        generation = 0
-        while seed in self.seeds.setdefault((*seat, generation), deque(maxlen=SEEDS_REMEMBERED)):
-            generation += 1
-        self.seeds[(*seat, generation)].append(seed)
-        return (*seat, generation)
 
     def _get(self, key: tuple, package: EntrantPackage, settings: dict[str, Any]) -> AgentHandle:
         if key in self.handles:
@@ -229,16 +213,12 @@ class _SandboxCache:
         for key in kept:
             if len(self.handles) <= self.capacity and needed + sum(held.values()) <= budget:
                 return
-            self._close(key)
+            self.handles.pop(key).close()
             del held[key]
-
-    def _close(self, key: tuple) -> None:
-        self.handles.pop(key).close()
-        self.seeds.pop(key, None)  # a sandbox opened under it later remembers nothing
 
     def close_all(self) -> None:
         while self.handles:
-            self._close(next(reversed(self.handles)))
+            self.handles.popitem()[1].close()
 
 
 def _open(package: EntrantPackage, settings: dict[str, Any]) -> AgentHandle:
