@@ -114,15 +114,11 @@ def play_match(
     *,
     max_steps: int | None = None,
     on_step: Callable[[Any], None] | None = None,
-    seed_order: Sequence[int] | None = None,
 ) -> MatchResult:
     """Play one game of `env` (a registered name or an env from `arena.envs.make`) between `agents`.
 
     `max_steps` caps the number of env steps (the game is then cut short and scored as it stands);
     `on_step(env)` is called after the reset and after every step, e.g. to render frames.
-    `seed_order[i]` is which of the game's seat seeds seat i's agent gets (by default, its own
-    number's): games of one seed with the seats swapped then give each agent the same seed, never
-    the one its opponent had.
     """
     if not 0 <= seed <= MAX_SEED:  # agents seed numpy with it
         raise ValueError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed!r}")
@@ -131,9 +127,6 @@ def play_match(
         env = make_raw(spec.name, **spec.options)
     spec = spec_of(env)
     seats = list(env.unwrapped.possible_agents)
-    if seed_order is not None and sorted(seed_order) != list(range(len(seats))):
-        raise ValueError(f"seed_order must order the {len(seats)} seats' seeds, got {list(seed_order)}")
-    seed_index = dict(zip(seats, seed_order)) if seed_order is not None else {}
     handles = _handles_by_seat(agents, seats)
     game = _Game(env, handles, seed, max_steps, on_step)
     started = time.perf_counter()
@@ -141,8 +134,7 @@ def play_match(
     with kept_on_current_cpu():
         try:
             game.all_at_once("start", lambda seat: handles[seat].request_start(
-                                 seat_view(env, seat, seed, private=handles[seat].seats_an_agent_here,
-                                           seed_index=seed_index.get(seat))),
+                                 seat_view(env, seat, seed, private=handles[seat].seats_an_agent_here)),
                              lambda seat: handles[seat].await_start())
             for seat, handle in handles.items():  # on the game's clocks: one after another, as moves
                 game.phase(seat, "reset", handle.reset)

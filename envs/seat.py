@@ -60,10 +60,8 @@ class SeatView(gymnasium.Env):
                            "the harness plays the match (to train, pass a training env to learn())")
 
 
-def seat_view(env: Any, agent_id: str, seed: int | None = None, private: bool = True,
-              seed_index: int | None = None) -> SeatView:
-    """The view of `agent_id`'s seat in a PettingZoo env built by `arena.envs.make`, its seed the
-    game's `seat_seed` number `seed_index` (by default, the seat's own number).
+def seat_view(env: Any, agent_id: str, seed: int | None = None, private: bool = True) -> SeatView:
+    """The view of `agent_id`'s seat in a PettingZoo env built by `arena.envs.make`.
 
     With `private` False the view holds the env's own spaces, unseeded: for a harness that only
     reads the seat's name and spaces (to start a sandboxed agent, which builds its own view).
@@ -72,8 +70,7 @@ def seat_view(env: Any, agent_id: str, seed: int | None = None, private: bool = 
 
     spec = spec_of(env)
     raw = env.unwrapped
-    index = raw.possible_agents.index(agent_id) if seed_index is None else seed_index
-    own_seed = None if seed is None else seat_seed(seed, index)
+    own_seed = None if seed is None else seat_seed(seed, raw.possible_agents.index(agent_id))
     if not private:
         return SeatView(spec.name, agent_id, raw.observation_space(agent_id), raw.action_space(agent_id),
                         getattr(raw, "obs_helper", None), getattr(raw, "act_helper", None), dict(spec.options),

@@ -32,7 +32,6 @@ from arena.match import play_match
 from arena.sandbox import Limits
 from arena.sandbox.memory import process_share_mb
 from arena.submission import load
-from arena.tournament.schedule import seed_order
 
 SANDBOXES_KEPT = 8  # per pool process: enough for the pairings it plays in turn
 MAX_REASON = 500  # characters of a reason kept for a fault or a failure
@@ -64,7 +63,7 @@ def play_block(settings: dict[str, Any], entrants: dict[int, EntrantPackage], bl
         try:
             handles = [GuardedHandle(handle) for handle in _sandboxes.for_match(
                 [(entrants[e], seats[:i].count(e)) for i, e in enumerate(seats)], settings)]
-            result = play_match(env, handles, seed, max_steps=settings.get("max_steps"), seed_order=seed_order(seats))
+            result = play_match(env, handles, seed, max_steps=settings.get("max_steps"))
         except Exception as exc:  # the env or the harness failed: no seat is to blame
             played.append((match_id, f"the match could not be played: {one_line(exc)}"))
             continue

@@ -1,9 +1,11 @@
 """Who plays whom: the pairings of each tournament format, with seats balanced and seeds fixed.
 
 Every function returns matches as (round, seed, seats) with seats a tuple of entrant ids in seat
-order. A pairing plays `games` games; game k swaps the seats of game k - 1, and games 2m and
-2m + 1 share one seed (the same conditions from both sides, as paired openings do in chess).
-Seeds derive from the tournament seed and the entrant ids, so a rerun repeats every game.
+order. A pairing plays `games` games; game k swaps the seats of game k - 1. Each game has a seed of
+its own: two games sharing one would hide the same draws (snake's fruit, the weapons' schedule),
+and an agent that remembered the first (its sandbox is kept between games, and sandboxes can pass
+signs to each other) would know them in the second. Seeds derive from the tournament seed and the
+entrant ids, so a rerun repeats every game.
 """
 
 from __future__ import annotations
@@ -24,18 +26,10 @@ def game_seed(base_seed: int, *keys: int) -> int:
 
 
 def pairing_games(a: int, b: int, games: int, round_number: int, base_seed: int) -> list[Match]:
-    """`games` games between entrants a and b, seats alternating, seeds shared by each colour pair."""
+    """`games` games between entrants a and b, seats alternating, each game its own seed."""
     low, high = min(a, b), max(a, b)
-    return [(round_number, game_seed(base_seed, low, high, game // 2), (a, b) if game % 2 == 0 else (b, a))
+    return [(round_number, game_seed(base_seed, low, high, game), (a, b) if game % 2 == 0 else (b, a))
             for game in range(games)]
-
-
-def seed_order(seats: Sequence[int]) -> tuple[int, ...]:
-    """Which of a game's seat seeds each seat's entrant gets (`play_match`'s `seed_order`): the
-    entrants' in the order of their ids, so that in the games of a pairing, one seed with the seats
-    swapped, each entrant has the same seed both times and never learns its opponent's."""
-    ranked = sorted(range(len(seats)), key=lambda seat: (seats[seat], seat))
-    return tuple(ranked.index(seat) for seat in range(len(seats)))
 
 
 def round_robin_rounds(entrants: Sequence[int]) -> list[list[tuple[int, int]]]:
