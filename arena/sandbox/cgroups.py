@@ -3,7 +3,9 @@
 Per-process limits let an agent multiply its share by forking; a cgroup counts the whole tree. On
 cgroup v1 (one hierarchy per controller) the agent gets a group in each of the memory, pids, cpu and
 cpuacct hierarchies; on v2 one group with all four. Killing the group ends everything in it.
-Groups are named `arena-<harness pid>-<n>`, so a later harness can sweep those of a dead one.
+Groups are named `arena-<harness pid>-<n>-<its PID namespace>`, so a later harness can sweep those
+of a dead one: only those made in its own PID namespace, where the pid names the same process (two
+harnesses in containers may share one hierarchy).
 
 The group also freezes (`Freezer`): the harness stops every process of the agent between its calls,
 so that nothing it started works on its opponent's time. A v2 freeze or thaw is a write of a few
@@ -33,7 +35,7 @@ FREEZER = "freezer"  # the key of the freezing group among a group's paths (on v
 CPUSET = "cpuset"  # ... and of the group holding it to its harness's CPUs
 _CPU_PERIOD_US = 100_000
 _counter = itertools.count()
-_GROUP_NAME = re.compile(r"arena-(\d+)-\d+$")
+_GROUP_NAME = re.compile(r"arena-(\d+)-\d+-(\d+)$")  # harness pid, count, PID namespace
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class AgentCgroup:
         bases = available_bases()
         if bases is None:
             return None
-        name = f"arena-{os.getpid()}-{next(_counter)}"
+        name = f"arena-{os.getpid()}-{next(_counter)}-{_pid_namespace()}"
         unified = len(set(bases.values())) == 1 and _is_v2(next(iter(bases.values())))
         group = cls({c: base / name for c, base in bases.items()}, unified)
         try:
@@ -187,10 +189,7 @@ class AgentCgroup:
             return True  # unknown: its own limit, as the kernel's count says
 
     def pids(self) -> list[int]:
-        try:
-            return [int(line) for line in (self.paths["pids"] / "cgroup.procs").read_text().split()]
-        except OSError:
-            return []
+        return _procs(self.paths["pids"])
 
     def kill_all(self, timeout: float = 2.0) -> None:
         """SIGKILL every process in the groups until they are empty, then remove them."""
@@ -319,10 +318,11 @@ def missing_controllers() -> list[str]:
 def sweep_stale_groups() -> None:
     """Kill and remove the groups of harnesses that died without cleaning up (SIGKILL)."""
     bases = set((available_bases() or {}).values()) | {freezer_base(), cpuset_base()} - {None}
+    namespace = _pid_namespace()
     for base in bases:
         for group in base.glob("arena-*-*"):
             match = _GROUP_NAME.match(group.name)
-            if match and not running(int(match.group(1))):
+            if match and int(match.group(2)) == namespace and not running(int(match.group(1))):
                 _thaw(group)
                 for pid in _procs(group):
                     try:
@@ -422,10 +422,20 @@ def _is_v2(path: Path) -> bool:
 
 
 def _procs(group: Path) -> list[int]:
+    """The processes of `group` this process can name: the kernel shows those of PID namespaces it
+    cannot see as 0 (v2), which kill() would take for this process's own group."""
     try:
-        return [int(p) for p in (group / "cgroup.procs").read_text().split()]
+        return [pid for pid in map(int, (group / "cgroup.procs").read_text().split()) if pid > 0]
     except OSError:
         return []
+
+
+def _pid_namespace() -> int:
+    """This process's PID namespace (its inode number; 0 where /proc does not show it)."""
+    try:
+        return os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return 0
 
 
 def _rmdir_group(path: Path) -> None:
