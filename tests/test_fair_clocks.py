@@ -524,3 +524,33 @@ def test_where_all_move_at_once_the_next_seat_thinks_only_once_every_process_of_
     mine, other = leaving_kernel_work(write_submission, LEAVES_KERNEL_WORK, "fighting", RandomAgent(), 20)
     assert (mine.status, other.status) == (Status.TIMEOUT, Status.OK), mine.detail
     assert mine.detail.endswith("its processes went on working after its answer")
+
+
+@pytest.mark.skipif(not protections()["freezing"], reason="needs a cgroup freezer (and the idle proof beside it)")
+def test_the_harness_taking_an_answer_in_is_not_the_agents_time(submissions, monkeypatch):
+    """Once an agent is shown asleep on its pipe after its answer (`arena.sandbox.idle`), what the harness
+    does next (here 5 ms of it each call, as a harness on a CPU left cold by the other seat's long turn,
+    or a busy one, takes) is not charged to it: its game costs it no more than a generous multiple of
+    the same game with a quick harness, measured here too."""
+    def game() -> float:
+        agent = SandboxedAgent(load(submissions / "random"), time_per_move=5.0)
+        try:
+            result = play_match("othello", [agent, RandomAgent()], seed=0)
+            if agent._idle is None:
+                pytest.skip("this kernel does not show what the proof reads (pids.peak: Linux 6.1)")
+        finally:
+            agent.close()
+        mine = result.agents[0]
+        assert mine.status == Status.OK, mine.detail
+        return mine.time_used
+
+    quick = game()
+    charge = SandboxedAgent._charge
+
+    def slow_charge(self, what, allowance):
+        time.sleep(0.005)
+        return charge(self, what, allowance)
+
+    monkeypatch.setattr(SandboxedAgent, "_charge", slow_charge)
+    slow = game()  # 30 moves and a reset: 0.15 s more where the harness's 5 ms a call were charged
+    assert slow < 3 * quick + 0.02, (slow, quick)

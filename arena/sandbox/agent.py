@@ -361,15 +361,25 @@ class SandboxedAgent(AgentHandle):
             raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None
         except ProtocolError as exc:
             self._broke_protocol(what, str(exc))
+        # Its process's CPU counters once its answer is in, then the time: if `_rest` shows it asleep and
+        # the counters unchanged, it has been asleep since before that time.
+        seen = self._idle.look() if self._idle is not None else None
+        answered_at = time.monotonic()
         if self._channel.holds_data():
             self._broke_protocol(what, "sent more than its answer")
         self._outstanding = None
-        if self._late is not None and self._timer.elapsed() > self.clock.per_move:
+        late = self._late is not None and self._timer.elapsed() > self.clock.per_move
+        if late:
             # Perhaps read late (the harness was stopped, or kept off a CPU): its time ends when it fell asleep.
             supervisor = self._process.pid if self._agent_pid is not None else -1  # none without namespaces
             asleep = self._late.asleep_for(supervisor, self._timer.group_cpu())
             self._timer.read_late = min(asleep, self._timer.elapsed())
-        self._rest()
+        if self._rest() and not late:
+            # Shown asleep on its pipe, nothing of it able to run before its next call: its call is
+            # over. Where it has not run since its answer came in, it was over by then: reading the
+            # answer and looking at it are the harness's work, not the agent's time (and slower on a
+            # CPU left cold by the other seat's long turn).
+            self._timer.fell_asleep(answered_at if seen is not None and self._idle.look() == seen else time.monotonic())
         if got == Kind.FAILED:
             report = value if isinstance(value, dict) else {}
             status = Status.ILLEGAL_ACTION if report.get("illegal") is True else Status.CRASH
@@ -436,16 +446,19 @@ class SandboxedAgent(AgentHandle):
                     self._kill()
                     raise AgentFault(Status.TIMEOUT, self._over_time(what, budget, charged, stopped=True)) from None
 
-    def _rest(self) -> None:
+    def _rest(self) -> bool:
         """Its call is over: until the next one, nothing of it runs. It is frozen, unless it is shown
         to be asleep on its pipe with nothing that could wake it before the next call (`IdleProof`):
-        a freeze and a thaw cost as much again as the rest of a round trip."""
-        if self._freezer is None or (self._idle is not None and self._idle.holds()):
-            return
+        a freeze and a thaw cost as much again as the rest of a round trip. True where it was so shown."""
+        if self._freezer is None:
+            return False
+        if self._idle is not None and self._idle.holds():
+            return True
         try:
             self._freezer.freeze()
         except OSError:
             pass  # its group is gone with it: it runs no more either way
+        return False
 
     def _thaw(self) -> None:
         if self._freezer is not None:

@@ -65,6 +65,7 @@ class MoveTimer:
         self._settled = 0  # nanoseconds waited in this call by processes no longer watched
         self._answer: tuple[float, int, float] | None = None  # (time, group CPU, waited) when the answer came
         self.read_late = 0.0  # seconds the agent slept, its answer given, before the harness read it
+        self._asleep_at: float | None = None  # time.monotonic() when it fell asleep, shown idle (`fell_asleep`)
 
     def watch(self, pid: int) -> None:
         """Count `pid`'s waits from now on (a process born during a call counts from its birth)."""
@@ -90,6 +91,7 @@ class MoveTimer:
         self._settled = 0
         self._answer = None
         self.read_late = 0.0
+        self._asleep_at = None
         baselines = self._baselines
         for pid, reader in self._delays.items():
             value = _read(reader)
@@ -106,6 +108,13 @@ class MoveTimer:
         """The call's answer is in and its processes are stopping: from now on only the CPU they use
         counts, not the time the harness takes to see them stopped (on a busy machine, its own wait)."""
         self._answer = (time.monotonic(), self.group_cpu(), self.waited())
+
+    def fell_asleep(self, at: float) -> None:
+        """The agent was shown asleep on its pipe, nothing of it able to run before the next call
+        (`arena.sandbox.idle`), since `at` (time.monotonic()): its call ended then. What the harness
+        does after that (reading its answer, looking) is not the agent's time; on a CPU left cold by
+        the other seat's long turn it is also slower."""
+        self._asleep_at = min(max(at, self.started), time.monotonic())
 
     def not_counted(self) -> float:
         """Seconds of the call's wall time not charged: the watched processes' waits for a CPU, and
@@ -131,7 +140,8 @@ class MoveTimer:
         self._cpu_read = self.group_cpu()
         if self._answer is None:
             cpu = (self._cpu_read - self._cpu_at_start) / 1e9
-            return max(time.monotonic() - self.started - self.waited() - self.read_late, cpu, 0.0) + self.owed
+            end = self._asleep_at if self._asleep_at is not None else time.monotonic()
+            return max(end - self.started - self.waited() - self.read_late, cpu, 0.0) + self.owed
         at, cpu_then, waited = self._answer
         until_answer = max(at - self.started - waited - self.read_late, (cpu_then - self._cpu_at_start) / 1e9, 0.0)
         return until_answer + (self._cpu_read - cpu_then) / 1e9 + self.owed
