@@ -12,6 +12,7 @@ import contextlib
 import importlib
 import os
 import re
+import secrets
 import signal
 import sys
 from typing import Any, Iterator, Sequence
@@ -207,8 +208,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     match.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
                        help="env option, e.g. -o size=6 for 6x6 Othello or -o num_snakes=2; repeatable; "
                             "replaces that option of the manifests' [options], whose others stay")
-    match.add_argument("--seed", type=arguments.seed, default=0,
-                       help="seed of the first game (default: 0); game i uses seed + i")
+    match.add_argument("--seed", type=arguments.seed,
+                       help="seed of the first game; game i uses seed + i (default: drawn at random, so that the "
+                            "agents cannot rebuild their games from it, and shown with each game and in its replay)")
     match.add_argument("--games", type=arguments.positive_int, default=1,
                        help="number of games (default: 1); A and B swap seats every game")
     match.add_argument("--verbose", "-v", action="store_true",
@@ -497,6 +499,8 @@ def _run_match(args: argparse.Namespace) -> int:
                          f"a match of two submissions needs two or more" + (f" ({hint})" if hint else ""))
     seats = Seats(specs, seat_total, lambda spec: _handles([spec], env_name, args, seat_total)[0])
     tally = Tally(seats.labels, entry(env_name).cooperative)
+    if args.seed is None:  # a small seed an agent could find by trying them, and with it its opponent's draws
+        args.seed = secrets.randbits(62)
     try:
         with Display(args.games, env_name, args.verbose, args.json, out.real, err.real) as display:
             play_series(args, env, seats, display, tally)
@@ -512,6 +516,7 @@ def _run_match(args: argparse.Namespace) -> int:
             _remove_if_empty(args.log_dir)  # made for agents' output, and none printed any
     if args.games > 1 and not args.json:
         out.print(tally.table())
+        out.print(f"[dim]seeds {args.seed} to {args.seed + args.games - 1} (--seed {args.seed} plays them again)[/]")
     if tally.faults:
         err.print(f"[red]{tally.faults} of {args.games} games ended with a fault of a submission[/] (see above)")
         return 1

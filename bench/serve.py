@@ -54,7 +54,7 @@ def tournament_rate(workers: int, games_per_pair: int) -> tuple[int, float]:
     root = Path(tempfile.mkdtemp())
     submissions(root)
     started = time.perf_counter()
-    with Tournament(root / "t.sqlite", Settings(env="othello", games_per_pair=games_per_pair)) as tournament:
+    with Tournament(root / "t.sqlite", Settings(env="othello", games_per_pair=games_per_pair, seed=0)) as tournament:
         tournament.register_folder(root / "subs")
         played = tournament.play(backend_for("process", workers))
     elapsed = time.perf_counter() - started

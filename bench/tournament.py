@@ -49,7 +49,7 @@ def run(entrants: int, workers: int, games_per_pair: int) -> tuple[int, float, i
             agent.write('\nprint("loaded", flush=True)\n')
     started = time.perf_counter()
     backend = backend_for("process", workers)  # first, as `arena tournament` does: its players are forked
-    tournament = Tournament(root / "t.sqlite", Settings(env="othello", games_per_pair=games_per_pair))
+    tournament = Tournament(root / "t.sqlite", Settings(env="othello", games_per_pair=games_per_pair, seed=0))
     tournament.register_folder(root / "subs")
     recorded_at = []
     played = tournament.play(backend, on_match=lambda result: recorded_at.append(time.perf_counter()))

@@ -36,8 +36,12 @@ def test_match_from_the_readme_prints_the_winner_and_writes_replay_and_video(tmp
     )
     assert completed.returncode == 0, completed.stderr
     assert "wins:" in completed.stdout or "draw:" in completed.stdout
-    replay_file = tmp_path / "replays" / "othello-random-vs-greedy-s0.json"
-    assert replay_file.is_file() and f"replay: replays/{replay_file.name}" in completed.stdout
+    (replay_file,) = (tmp_path / "replays").iterdir()
+    assert f"replay: replays/{replay_file.name}" in completed.stdout
+    # No --seed: one drawn at random, too large for an agent to find by trying seeds, and shown.
+    seed = json.loads(replay_file.read_text())["seed"]
+    assert seed >= 2**32 and replay_file.name == f"othello-random-vs-greedy-s{seed}.json"
+    assert f"seed {seed} " in completed.stdout
     assert imageio.get_reader(tmp_path / "match.mp4").count_frames() > 60
     assert sorted(p.name for p in tmp_path.iterdir()) == ["match.mp4", "replays"]  # no logs of quiet agents
 
@@ -81,7 +85,7 @@ def test_env_must_be_named_when_the_manifests_do_not_agree(cli, submissions):
 
 
 def test_env_options_reach_the_env(cli, submissions):
-    code, out, _ = cli("match", submissions / "random", submissions / "greedy", "-o", "size=6", "--json")
+    code, out, _ = cli("match", submissions / "random", submissions / "greedy", "-o", "size=6", "--json", "--seed", "0")
     data = json.loads(out)
     assert code == 0 and json.load(open(data["replay"]))["env_options"] == {"size": 6}
     assert Path(data["replay"]).name == "othello-size6-random-vs-greedy-s0.json"  # not the 8x8 game's replay
@@ -359,7 +363,7 @@ def test_tournament_options_are_the_organisers_and_are_bounded(cli, tmp_path, su
 def test_names_print_as_written_and_files_take_safe_names(cli, submissions, tmp_path):
     loud = shutil.copytree(submissions / "random", tmp_path / "loud")
     (loud / "arena.toml").write_text('name = "[blink]loud[reverse]"\nenv = "othello"\n')
-    code, out, _ = cli("match", loud, submissions / "greedy")
+    code, out, _ = cli("match", loud, submissions / "greedy", "--seed", "0")
     assert code == 0 and "[blink]loud[reverse] (player_0) vs greedy (player_1)" in out
     assert [p.name for p in (tmp_path / "replays").iterdir()] == ["othello-blink_loud_reverse-vs-greedy-s0.json"]
 

@@ -32,10 +32,27 @@ def test_many_games_show_one_bar_and_the_tally_not_lines_per_game(cli, submissio
     assert code == 0 and not err
     assert "replay:" not in out and "game 1/6" not in out
     assert "6/6" in out  # the bar, at its end
-    header, *rows = [line.split() for line in out.splitlines() if line.strip()][-3:]
+    header, *rows = [line.split() for line in out.splitlines() if line.strip()][-4:-1]
     assert header == ["agent", "wins", "draws", "losses", "points"] and [r[0] for r in rows] == ["random", "greedy"]
     assert sum(int(r[1]) + int(r[2]) for r in rows) == 6 + int(rows[0][2])  # every game counted once
-    assert len(list((Path("replays")).iterdir())) == 6
+    seeds = sorted(json.loads(replay.read_text())["seed"] for replay in Path("replays").iterdir())
+    assert len(seeds) == 6 and seeds == list(range(seeds[0], seeds[0] + 6))
+    assert f"seeds {seeds[0]} to {seeds[-1]} (--seed {seeds[0]} plays them again)" in out
+
+
+def test_without_a_seed_each_series_draws_its_own_and_with_it_plays_the_same_games(cli, submissions, tmp_path):
+    def series(*seed: str) -> list[dict]:
+        code, out, _ = cli("match", submissions / "random", submissions / "greedy", "--games", "2", "--json",
+                           "--replay-dir", str(tmp_path / "replays"), *seed)
+        assert code == 0
+        return [json.loads(line) for line in out.splitlines()]
+
+    first, second = series(), series()
+    assert first[0]["seed"] != second[0]["seed"]
+    again = series("--seed", str(first[0]["seed"]))
+    assert [game["seed"] for game in again] == [game["seed"] for game in first]
+    assert [json.load(open(game["replay"]))["actions"] for game in again] == \
+        [json.load(open(game["replay"]))["actions"] for game in first]
 
 
 def test_verbose_prints_every_game(cli, submissions):

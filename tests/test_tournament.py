@@ -336,7 +336,7 @@ def test_a_match_the_env_cannot_finish_is_noted_and_the_next_run_tries_it_again(
 
     monkeypatch.setattr(blocks, "play_match", fails_on_one_seed)
     db = tmp_path / "failing.sqlite"
-    with Tournament(db, Settings(env="othello")) as tournament:
+    with Tournament(db, Settings(env="othello", seed=0)) as tournament:
         tournament.register_folder(othello_entrants)
         assert tournament.play(Backend()) == 11
         failures = tournament.store.failures()

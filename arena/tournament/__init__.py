@@ -57,7 +57,7 @@ class Settings:
     options: dict[str, Any] = field(default_factory=dict)
     format: str = "round-robin"
     games_per_pair: int = 2
-    seed: int | None = 0  # None: the stored tournament's, or for a new one a secret seed drawn at random
+    seed: int | None = None  # None: the stored tournament's, or for a new one a secret seed drawn at random
     rounds: int | None = None  # swiss and free-for-all (default: log2 of the entrants / 10)
     challenger: str | None = None  # gauntlet: the entrant name facing the field
     time_per_move: float | None = None  # default: the env's; a manifest may ask for less, never more
