@@ -4,6 +4,8 @@
     derive_seed(run_seed, games_before, bits=63)  # 63 bits: a self-play round of the native search
 """
 
+import hashlib
+
 import numpy as np
 
 
@@ -15,3 +17,12 @@ def derive_seed(seed: int, *keys: int, bits: int = 32) -> int:
     if bits <= 32:
         return int(sequence.generate_state(1)[0]) >> (32 - bits)
     return int(sequence.generate_state(1, np.uint64)[0]) >> (64 - bits)
+
+
+def one_way_seed(purpose: bytes, seed: int, *keys: int) -> int:
+    """A 63-bit seed determined by `seed` and `keys` from which neither can be found: BLAKE2b, a hash no
+    one knows how to run backwards, personalised by `purpose` (up to 16 bytes). For seeds that are
+    shown (a game's, on its page and in its replay) or given to an agent (its seat's), while the seed
+    they come from must stay secret; 63 bits, too many to try them all."""
+    digest = hashlib.blake2b(":".join(map(str, (seed, *keys))).encode(), digest_size=8, person=purpose).digest()
+    return int.from_bytes(digest, "little") >> 1

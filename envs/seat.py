@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import copy
-import hashlib
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import gymnasium
 from gymnasium import spaces
 
-from arena.seeding import derive_seed
+from arena.seeding import derive_seed, one_way_seed
 
 
 @dataclass
@@ -92,11 +91,8 @@ def seat_view(env: Any, agent_id: str, seed: int | None = None, private: bool = 
 def seat_seed(seed: int, index: int) -> int:
     """Seat number `index`'s own seed for a game of match seed `seed`, where its agent's randomness
     starts. The match seed also decides what the game hides (snake's next fruit, when and where
-    weapons come): an agent gets this one-way child of it (BLAKE2b, a hash no one knows how to run
-    backwards), never the match seed itself, with 63 bits so that one cannot try every match seed
-    there could be to find the one that gives it."""
-    digest = hashlib.blake2b(f"{seed}:{index}".encode(), digest_size=8, person=b"arena seat seed").digest()
-    return int.from_bytes(digest, "little") >> 1
+    weapons come): an agent gets this one-way child of it, never the match seed itself."""
+    return one_way_seed(b"arena seat seed", seed, index)
 
 
 def reseed_view(view: SeatView, own_seed: int | None) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from arena import seeding
 from arena.errors import ArenaError
 from arena.submission import SUBMISSION_PREFIX
 from arena.tournament import Settings, Tournament, schedule
@@ -65,6 +66,20 @@ def test_no_two_games_of_a_tournament_share_their_draws_or_an_agents_random_stre
         seeds = [m.seed for m in tournament.store.results()]  # what decides the game's hidden draws
     assert len(draws) == 24 and len(set(draws)) == 24
     assert len(set(seeds)) == 12
+
+
+def test_a_tournament_made_in_python_without_a_seed_draws_a_secret_one(tmp_path):
+    seeds = []
+    for name in ("a", "b"):
+        with Tournament(tmp_path / f"{name}.sqlite", Settings(env="othello")) as tournament:
+            seeds.append(tournament.settings.seed)
+    assert seeds[0] != seeds[1] and min(seeds) >= 2**32  # too many to try
+
+
+def test_game_seeds_are_one_way_children_of_the_tournament_seed():
+    # Shown on every game's page and in its replay, they must not give away the seed of the games to come.
+    assert schedule.game_seed(9, 1, 2, 0) == seeding.one_way_seed(b"arena game seed", 9, 1, 2, 0)
+    assert schedule.game_seed(9, 1, 2, 0) != seeding.derive_seed(9, 1, 2, 0, bits=63)
 
 
 def test_odd_entrants_get_a_bye_and_played_pairs_are_not_repeated():

@@ -42,6 +42,7 @@ from arena.seeding import derive_seed
 from arena.tournament import Tournament
 from arena.tournament.blocks import one_line
 from arena.tournament.runner import Backend, play_pending
+from arena.tournament.schedule import game_seed
 from arena.tournament.store import MatchRecord
 
 UNRATED_MARGIN = 800.0  # how uncertain a rating is before any game, in Elo points
@@ -137,7 +138,8 @@ class Scheduler:
             games = [seats for a, b in pairs for seats in ((a, b), (b, a))]
         else:
             games = self._tables(active, results, rng)
-        return [(round_number, rng.randrange(1 << 63), seats) for seats in games]  # beyond an agent's trying them all
+        seed = self.tournament.settings.seed
+        return [(round_number, game_seed(seed, round_number, number), seats) for number, seats in enumerate(games)]
 
     def _pairs(self, active: list[int], results: list[MatchRecord], rng: random.Random) -> list[tuple[int, int]]:
         played = Counter(s.entrant_id for m in results for s in m.seats)

@@ -14,15 +14,16 @@ import math
 import random
 from typing import Sequence
 
-from arena.seeding import derive_seed
+from arena.seeding import derive_seed, one_way_seed
 
 Match = tuple[int, int, tuple[int, ...]]  # round, seed, seats
 
 
 def game_seed(base_seed: int, *keys: int) -> int:
     """A game's seed: 63 bits, so that an agent cannot find it (nor what it decides: the opponent's
-    random stream, the game's hidden draws) by trying them all, when the tournament's seed is secret."""
-    return derive_seed(base_seed, *keys, bits=63)
+    random stream, the game's hidden draws) by trying them all, and one-way, so that the seeds shown
+    with played games do not give away the tournament's secret seed, nor with it those to come."""
+    return one_way_seed(b"arena game seed", base_seed, *keys)
 
 
 def pairing_games(a: int, b: int, games: int, round_number: int, base_seed: int) -> list[Match]:
