@@ -312,7 +312,7 @@ class Site:
         from arena.tournament.runner import Backend
 
         self.enter_two()
-        with Tournament(self.db, Settings(env="othello", max_steps=16)) as tournament:
+        with Tournament(self.db, Settings(seed=0, env="othello", max_steps=16)) as tournament:
             scheduler = Scheduler(tournament, Backend(), batch_games=games)
             assert scheduler.step() == games
 

@@ -400,7 +400,7 @@ def test_a_retired_submissions_files_go_before_the_next_batch_and_the_same_uploa
         pass
     retired = Path(site.store.submission(first["id"]).folder)
     assert site.store.submission(first["id"]).status == RETIRED and retired.is_dir()
-    with Tournament(site.db, Settings(env="othello", max_steps=8)) as tournament:
+    with Tournament(site.db, Settings(env="othello", max_steps=8, seed=0)) as tournament:
         scheduler = Scheduler(tournament, Backend(), batch_games=2,
                               between_batches=lambda: remove_retired_files(site.store, tournament.store))
         assert scheduler.step() == 2
@@ -628,7 +628,7 @@ def test_retiring_never_overwrites_a_disqualification_and_disqualified_files_sta
     site.store.submissions = listed
     kept = site.store.submission(first)
     assert kept.status == "disqualified" and Path(kept.folder).is_dir()
-    with Tournament(site.db, Settings(env="othello", max_steps=4)) as tournament:
+    with Tournament(site.db, Settings(seed=0, env="othello", max_steps=4)) as tournament:
         remove_retired_files(site.store, tournament.store)
     assert Path(site.store.submission(first).folder).is_dir()  # evidence for the organiser
 
@@ -647,7 +647,7 @@ def test_identical_uploads_that_crossed_are_one_entrant_of_the_first_participant
 def test_the_scheduler_plays_nothing_while_paused(site):
     site.enter_two()
     site.store.set_paused(True)
-    with Tournament(site.db, Settings(env="othello", max_steps=4)) as tournament:
+    with Tournament(site.db, Settings(seed=0, env="othello", max_steps=4)) as tournament:
         scheduler = Scheduler(tournament, Backend(), batch_games=2, paused=site.store.paused)
         assert scheduler.tick() == 0
         assert tournament.store.schedule() == []
@@ -661,7 +661,7 @@ def test_the_scheduler_plays_nothing_while_paused(site):
 
 def test_the_scheduler_places_a_newcomer_then_plays_the_least_certain_pairs_with_seats_swapped(site):
     site.enter_two()
-    with Tournament(site.db, Settings(env="othello", max_steps=12)) as tournament:
+    with Tournament(site.db, Settings(seed=0, env="othello", max_steps=12)) as tournament:
         scheduler = Scheduler(tournament, Backend(), batch_games=4, placement_games=4)
         first = scheduler.plan()
         assert len(first) == 4
@@ -768,7 +768,7 @@ def test_the_servers_workers_and_their_sandboxes_stay_up_from_batch_to_batch(sit
     while site.validator.validate_next():
         pass
     backend = ProcessPoolBackend(2)
-    with Tournament(site.db, Settings(env="othello", max_steps=8)) as tournament:
+    with Tournament(site.db, Settings(env="othello", max_steps=8, seed=0)) as tournament:
         scheduler = Scheduler(tournament, backend, batch_games=8)
         try:
             assert scheduler.step() == 8

@@ -88,7 +88,7 @@ def test_after_a_restart_a_disqualified_or_retired_submission_that_was_still_mar
     out = {site.store.submission(number).entrant_id for number in (disqualified, retired)}
     assert out <= _active_entrants(site)
 
-    with Tournament(site.db, Settings(env="othello", max_steps=4)) as tournament:
+    with Tournament(site.db, Settings(seed=0, env="othello", max_steps=4)) as tournament:
         recover(site.store, tournament.store, site.config.uploads_dir)
         assert Scheduler(tournament, Backend(), batch_games=4, placement_games=0).step() == 4
         seated = {seat.entrant_id for match in tournament.store.results() for seat in match.seats}
@@ -138,7 +138,7 @@ def test_upload_folders_a_stopped_server_was_unpacking_into_are_removed_at_start
     (unfinished / "weights").mkdir(parents=True)
     (unfinished / "weights" / "w.bin").write_bytes(b"\0" * 4096)
     (unfinished / "big.zip").write_bytes(b"PK")
-    with Tournament(site.db, Settings(env="othello", max_steps=4)) as tournament:
+    with Tournament(site.db, Settings(seed=0, env="othello", max_steps=4)) as tournament:
         recover(site.store, tournament.store, site.config.uploads_dir)
     assert not unfinished.exists()
     submission = site.store.submission(kept)
@@ -162,7 +162,7 @@ def _enter_unvalidated(tournament: Tournament, folder) -> int:
 def test_a_crash_on_a_game_page_or_in_its_replay_names_no_file_or_process_of_the_server(tmp_path, write_submission):
     site = Site(tmp_path)
     site.enter_two()
-    with Tournament(site.db, Settings(env="othello", max_steps=8)) as tournament:
+    with Tournament(site.db, Settings(env="othello", max_steps=8, seed=0)) as tournament:
         crasher = _enter_unvalidated(tournament, write_submission("crasher", CRASHER))
         assert Scheduler(tournament, Backend(), batch_games=2, placement_games=2).step() == 2
         [match, *_] = [m for m in tournament.store.results() if any(s.status == "crash" for s in m.seats)]
@@ -186,7 +186,7 @@ def test_agents_logs_are_kept_to_the_organisers_cap_the_newest(tmp_path):
         log.write_bytes(b"x" * (1 << 20))
         os.utime(log, (now - 60 * age, now - 60 * age))
     (log_dir / "notes.txt").write_text("the organiser's own")
-    with Tournament(site.db, Settings(env="othello", max_steps=4)) as tournament:
+    with Tournament(site.db, Settings(seed=0, env="othello", max_steps=4)) as tournament:
         tidy(site.store, tournament.store, log_dir, max_log_bytes=(5 << 20) // 2)
     assert sorted(path.name for path in log_dir.iterdir()) == ["chatty-4175-5.log", "chatty-4175-6.log", "notes.txt"]
 
@@ -198,7 +198,7 @@ def test_a_participants_own_entrants_never_play_each_other(tmp_path):
     while site.validator.validate_next():
         pass
     alices = {s.entrant_id for s in site.store.submissions(site.alice.id)}
-    with Tournament(site.db, Settings(env="othello", max_steps=4)) as tournament:
+    with Tournament(site.db, Settings(seed=0, env="othello", max_steps=4)) as tournament:
         for placement_games in (10, 0):  # placing newcomers, then where games teach most
             scheduler = Scheduler(tournament, Backend(), batch_games=8, placement_games=placement_games,
                                   owners=site.store.entrant_owners)
@@ -207,7 +207,7 @@ def test_a_participants_own_entrants_never_play_each_other(tmp_path):
 
 
 def test_at_a_table_of_more_seats_a_participant_sits_once_while_enough_participants_play(tmp_path, write_submission):
-    settings = Settings(env="snake", options={"num_snakes": 3, "height": 9, "width": 11}, format=CONTINUOUS)
+    settings = Settings(env="snake", options={"num_snakes": 3, "height": 9, "width": 11}, format=CONTINUOUS, seed=0)
     with Tournament(tmp_path / "competition.sqlite", settings) as tournament:
         entrants = [_enter_unvalidated(tournament, write_submission(f"snake{n}", RANDOM)) for n in range(5)]
         alice, bob, carol = entrants[:3], entrants[3], entrants[4]
@@ -218,7 +218,7 @@ def test_at_a_table_of_more_seats_a_participant_sits_once_while_enough_participa
 
 
 def test_no_entrant_sits_in_more_than_its_share_of_a_batch_not_even_a_newcomer(tmp_path, write_submission):
-    with Tournament(tmp_path / "competition.sqlite", Settings(env="othello")) as tournament:
+    with Tournament(tmp_path / "competition.sqlite", Settings(seed=0, env="othello")) as tournament:
         entrants = [_enter_unvalidated(tournament, write_submission(f"agent{n}", RANDOM)) for n in range(6)]
         planned = Scheduler(tournament, Backend(), batch_games=16).plan()
     seated = Counter(entrant for _, _, seats in planned for entrant in seats)

@@ -343,12 +343,12 @@ def test_a_tournament_is_played_on_postgresql(postgres_server, submissions, tmp_
     folder = tmp_path / "subs"
     for name in ("random", "greedy"):
         shutil.copytree(submissions / name, folder / name)
-    with Tournament(url, Settings(env="othello", games_per_pair=2, max_steps=8)) as tournament:
+    with Tournament(url, Settings(seed=0, env="othello", games_per_pair=2, max_steps=8)) as tournament:
         assert [line.split()[0] for line in tournament.register_folder(folder)] == ["registered"] * 2
         assert tournament.play(Backend()) == 2
         assert tournament.replay_dir == tmp_path / f"{url.rsplit('/', 1)[1]}-replays"
     with pytest.raises(ArenaError, match="this tournament was started with other settings"):
-        Tournament(url, Settings(env="othello", games_per_pair=4, max_steps=8))
+        Tournament(url, Settings(seed=0, env="othello", games_per_pair=4, max_steps=8))
     store = ResultsStore(url)
     assert [Path(r.replay).is_file() for r in store.results()] == [True, True]
     store.close()

@@ -142,7 +142,7 @@ def test_a_round_robin_plays_every_scheduled_match_once_and_grows_in_place(othel
 
 
 def test_a_store_inside_the_submissions_folder_is_not_taken_for_entrants(othello_entrants):
-    tournament = Tournament(othello_entrants / "league.sqlite", Settings(env="othello"))
+    tournament = Tournament(othello_entrants / "league.sqlite", Settings(seed=0, env="othello"))
     assert {p.name for p in othello_entrants.iterdir()} >= {"league-replays", "league-entrants", "league-logs"}
     news = tournament.register_folder(othello_entrants)
     assert sorted(line.split()[1].split("@")[0] for line in news) == ["greedy", "greedy_b", "greedy_c", "random"]
@@ -150,12 +150,12 @@ def test_a_store_inside_the_submissions_folder_is_not_taken_for_entrants(othello
 
 
 def test_folders_that_are_plainly_no_submission_are_skipped_and_a_misnamed_one_forfeits(othello_entrants, tmp_path):
-    Tournament(othello_entrants / "league.sqlite", Settings(env="othello")).close()  # its folders, beside it
+    Tournament(othello_entrants / "league.sqlite", Settings(seed=0, env="othello")).close()  # its folders, beside it
     (othello_entrants / "site" / "replays").mkdir(parents=True)
     (othello_entrants / "site" / "index.html").write_text("<html></html>")
     (othello_entrants / "misnamed").mkdir()
     (othello_entrants / "misnamed" / "Agent.py").write_text("x = 1\n")  # a participant's mistake: shown, forfeits
-    tournament = Tournament(tmp_path / "other.sqlite", Settings(env="othello"))
+    tournament = Tournament(tmp_path / "other.sqlite", Settings(seed=0, env="othello"))
     news = tournament.register_folder(othello_entrants)
     tournament.close()
     skipped = sorted(line.split()[1].rsplit("/", 1)[1].rstrip(":") for line in news if line.startswith("skipped"))
@@ -177,12 +177,12 @@ def test_a_harness_killed_while_copying_a_submission_leaves_no_part_of_it_to_pla
 
     real_copytree = shutil.copytree
     monkeypatch.setattr(shutil, "copytree", functools.partial(real_copytree, copy_function=killed_halfway))
-    killed = Tournament(tmp_path / "t.sqlite", Settings(env="othello"))
+    killed = Tournament(tmp_path / "t.sqlite", Settings(seed=0, env="othello"))
     with pytest.raises(KeyboardInterrupt):
         killed.register(othello_entrants / "greedy")
     killed.store.close()
     monkeypatch.setattr(shutil, "copytree", real_copytree)
-    with Tournament(tmp_path / "t.sqlite", Settings(env="othello")) as again:
+    with Tournament(tmp_path / "t.sqlite", Settings(seed=0, env="othello")) as again:
         assert again.register(othello_entrants / "greedy").startswith("registered greedy@")
         [greedy] = again.store.entrants()
         assert (Path(greedy.archive) / "weights.bin").read_bytes() == weights.read_bytes()
@@ -190,7 +190,7 @@ def test_a_harness_killed_while_copying_a_submission_leaves_no_part_of_it_to_pla
 
 def test_an_entrant_whose_kept_files_cannot_be_loaded_forfeits_naming_itself_not_where_it_is_kept(othello_entrants,
                                                                                                     tmp_path):
-    tournament = Tournament(tmp_path / "t.sqlite", Settings(env="othello", max_steps=4))
+    tournament = Tournament(tmp_path / "t.sqlite", Settings(seed=0, env="othello", max_steps=4))
     tournament.register(othello_entrants / "random")
     tournament.register(othello_entrants / "greedy")
     [random] = [e for e in tournament.store.entrants() if e.name == "random"]
@@ -205,16 +205,16 @@ def test_an_entrant_whose_kept_files_cannot_be_loaded_forfeits_naming_itself_not
 
 def test_settings_must_match_a_stored_tournament(othello_entrants, tmp_path):
     db = tmp_path / "t.sqlite"
-    started = Tournament(db, Settings(env="othello"))
+    started = Tournament(db, Settings(seed=0, env="othello"))
     started.register_folder(othello_entrants)
     started.extend_schedule()
     started.close()
     with pytest.raises(ArenaError, match="started with other settings \\(games_per_pair\\)"):
-        Tournament(db, Settings(env="othello", games_per_pair=4))
+        Tournament(db, Settings(seed=0, env="othello", games_per_pair=4))
     # Memory limits come from --memory-mb, or from --workers without it: the message says so.
     with pytest.raises(ArenaError, match="other settings \\(limits: .* --memory-mb or else .* --workers\\); "
                                          "use --resume to go on with its own"):
-        Tournament(db, Settings(env="othello", limits={"memory_mb": 512, "max_memory_mb": 512}))
+        Tournament(db, Settings(seed=0, env="othello", limits={"memory_mb": 512, "max_memory_mb": 512}))
     with pytest.raises(ArenaError, match="no tournament here yet"):
         Tournament(tmp_path / "empty.sqlite")
     with pytest.raises(ArenaError, match="unknown format"):
@@ -225,12 +225,12 @@ def test_settings_must_match_a_stored_tournament(othello_entrants, tmp_path):
 
 def test_a_mistyped_challenger_is_corrected_by_running_the_command_again(othello_entrants, tmp_path):
     db = tmp_path / "t.sqlite"
-    mistyped = Tournament(db, Settings(env="othello", format="gauntlet", challenger="greedy_bb"))
+    mistyped = Tournament(db, Settings(seed=0, env="othello", format="gauntlet", challenger="greedy_bb"))
     mistyped.register_folder(othello_entrants)
     with pytest.raises(ArenaError, match="no entrant is called 'greedy_bb'; did you mean 'greedy_b'"):
         mistyped.extend_schedule()
     mistyped.close()
-    corrected = Tournament(db, Settings(env="othello", format="gauntlet", challenger="greedy_b"))  # nothing was planned
+    corrected = Tournament(db, Settings(seed=0, env="othello", format="gauntlet", challenger="greedy_b"))  # nothing was planned
     assert corrected.extend_schedule() == 6 and corrected.settings.challenger == "greedy_b"
 
 
@@ -248,21 +248,21 @@ def test_a_free_for_all_needs_as_many_entrants_as_seats(tmp_path, submissions):
     for name in ("a", "b", "c"):
         shutil.copytree(submissions / "snake_greedy", tmp_path / "snakes" / name)
         (tmp_path / "snakes" / name / "arena.toml").write_text(f'name = "{name}"\nenv = "snake"\n')
-    tournament = Tournament(tmp_path / "t.sqlite", Settings(env="snake", format="free-for-all", rounds=1))
+    tournament = Tournament(tmp_path / "t.sqlite", Settings(seed=0, env="snake", format="free-for-all", rounds=1))
     tournament.register_folder(tmp_path / "snakes")
     with pytest.raises(ArenaError, match="snake has 4 seats and only 3 entrants play it: add entrants, or -o num_snakes=3"):
         tournament.extend_schedule()
 
 
 def test_gauntlet_and_swiss_schedule_through_the_store(othello_entrants, tmp_path):
-    gauntlet = Tournament(tmp_path / "g.sqlite", Settings(env="othello", format="gauntlet", challenger="greedy_b"))
+    gauntlet = Tournament(tmp_path / "g.sqlite", Settings(seed=0, env="othello", format="gauntlet", challenger="greedy_b"))
     gauntlet.register_folder(othello_entrants)
     gauntlet.play(Backend())
     challenger = next(e.id for e in gauntlet.store.entrants() if e.name == "greedy_b")
     assert len(gauntlet.store.results()) == 6
     assert all(challenger in {s.entrant_id for s in r.seats} for r in gauntlet.store.results())
 
-    swiss = Tournament(tmp_path / "s.sqlite", Settings(env="othello", format="swiss", games_per_pair=1, rounds=3))
+    swiss = Tournament(tmp_path / "s.sqlite", Settings(seed=0, env="othello", format="swiss", games_per_pair=1, rounds=3))
     swiss.register_folder(othello_entrants)
     swiss.play(Backend())
     results = swiss.store.results()
@@ -367,9 +367,9 @@ def test_a_folder_beside_the_database_that_cannot_be_made_is_refused_before_play
     (tmp_path / "cup-replays").write_text("not a folder")
     with pytest.raises(ArenaError, match=r"cup-replays \(the replays of the tournament in --db .*cup.sqlite\): "
                                          r"cannot make this folder \(.*cup-replays is a file, not a folder\)"):
-        Tournament(tmp_path / "cup.sqlite", Settings(env="othello"))
+        Tournament(tmp_path / "cup.sqlite", Settings(seed=0, env="othello"))
     (tmp_path / "cup-replays").unlink()
-    with Tournament(tmp_path / "cup.sqlite", Settings(env="othello")) as cup:  # the failed opening let the store go
+    with Tournament(tmp_path / "cup.sqlite", Settings(seed=0, env="othello")) as cup:  # the failed opening let the store go
         assert cup.replay_dir.is_dir() and cup.log_dir.is_dir()
 
 

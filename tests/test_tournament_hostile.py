@@ -297,7 +297,7 @@ def test_names_are_made_safe_for_terminals_and_files():
 @pytest.fixture
 def othello_db(tmp_path, submissions) -> Path:
     db = tmp_path / "one.sqlite"
-    with Tournament(db, Settings(env="othello")):
+    with Tournament(db, Settings(seed=0, env="othello")):
         pass
     return db
 
@@ -360,7 +360,7 @@ def test_a_store_that_lost_its_lease_records_nothing_more(othello_db):
 
 def test_a_damaged_store_or_another_game_is_refused(othello_db, tmp_path):
     with pytest.raises(ArenaError, match="holds a tournament of othello, not gomoku"):
-        Tournament(othello_db, Settings(env="gomoku"))
+        Tournament(othello_db, Settings(seed=0, env="gomoku"))
     resumed = arena_command("tournament", "--db", othello_db, "--resume", "--env", "gomoku", timeout=120)
     assert resumed.returncode == 1 and "holds a tournament of othello, not gomoku" in resumed.stderr
     damaged = tmp_path / "damaged.sqlite"

@@ -104,7 +104,7 @@ def test_a_player_closes_its_sandboxes_when_it_ends(othello_entrants, tmp_path):
 def test_players_and_their_sandboxes_live_from_one_round_to_the_next(othello_entrants, tmp_path):
     backend = ProcessPoolBackend(2)
     player = backend._players[0].process
-    with Tournament(tmp_path / "s.sqlite", Settings(env="othello", format="swiss", games_per_pair=2, rounds=3)) as swiss:
+    with Tournament(tmp_path / "s.sqlite", Settings(seed=0, env="othello", format="swiss", games_per_pair=2, rounds=3)) as swiss:
         swiss.register_folder(othello_entrants)
         assert swiss.play(backend) == 12  # three rounds of two pairings, each round a run of its own
         assert backend._players[0].process is player and player.is_alive()

@@ -189,7 +189,7 @@ def test_tournament_registration_downloads_and_archives_the_weights(write_submis
     from arena.tournament import Settings, Tournament
 
     folder = write_submission("linked", PLAYER, manifest(env='env = "othello"\n'))
-    tournament = Tournament(tmp_path / "t.sqlite", Settings(env="othello"))
+    tournament = Tournament(tmp_path / "t.sqlite", Settings(seed=0, env="othello"))
     assert tournament.register(folder).startswith("registered") and download.urls == [URL]
     [archived] = tournament.archive_dir.iterdir()  # what the tournament's matches load, offline
     assert (archived / "model.zip").read_bytes() == WEIGHTS
