@@ -238,6 +238,30 @@ def test_rule_agent_reads_its_env_and_plays_matches_to_the_end():
     assert stats.match_time == 20.0 and stats.player1.damage_done > 0
 
 
+def test_run_matchs_reward_terms_read_the_action_each_agent_returned_as_it_returned_it():
+    # The competition's fighters keep the agent's own object: its template term `(cur_action > 0.5).sum()`
+    # fails on an agent returning a list, in run_match as in training.
+    from arena.compat.ai2 import ConstantAgent, RewardManager, RewTerm, run_match
+
+    class ListAgent(ConstantAgent):
+        def predict(self, obs):
+            return [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+
+    seen = []
+
+    def keys_held(env) -> float:
+        seen.append((env.objects["player"].cur_action, env.cur_action[1]))
+        return float((env.objects["player"].cur_action > 0.5).sum())
+
+    manager = RewardManager({"keys": RewTerm(func=keys_held, weight=1.0)}, {})
+    stats = run_match(ConstantAgent(), ListAgent(), max_timesteps=30, reward_manager=manager)
+    assert stats.match_time == 1.0 and manager.total_reward == 0
+    assert all(isinstance(theirs, list) for _, theirs in seen) and len(seen) == 30
+    with pytest.raises(TypeError):
+        run_match(ListAgent(), ConstantAgent(), max_timesteps=30, reward_manager=RewardManager(
+            {"keys": RewTerm(func=keys_held, weight=1.0)}, {}))
+
+
 def test_a_checkpoint_saved_with_the_competitions_space_loads_and_resumes_training(tmp_path):
     from stable_baselines3 import PPO
     from stable_baselines3.common.vec_env import DummyVecEnv

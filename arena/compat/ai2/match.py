@@ -61,15 +61,18 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
         reward_manager.subscribe_signals(raw)
     writer = VideoWriter(video_path, raw.fps) if video_path else None
 
+    handles = [_KeepsWhatItReturned(a, name) for a, name in zip(agents, names)]
+
     def after_step(_: Any) -> None:
         if writer is not None:
             writer.add(raw.rgb_frame())
         if reward_manager is not None and raw.steps:
+            for fighter, handle in zip(raw.players, handles):  # as there: what the agent returned, a list a list
+                raw.cur_action[fighter.agent_id] = fighter.cur_action = handle.returned
             reward_manager.process(raw, raw.dt)
 
     try:
-        result = play_match(env, [LocalAgent(a, name) for a, name in zip(agents, names)],
-                            seed=random.randrange(2**31), on_step=after_step)
+        result = play_match(env, handles, seed=random.randrange(2**31), on_step=after_step)
     finally:
         if writer is not None:
             writer.hold(2.0)  # the final picture, with the result, stays on screen
@@ -79,3 +82,15 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
         raise ArenaError(f"{names[['player_0', 'player_1'].index(result.fault.seat)]} {result.fault.status} "
                          f"in {result.fault.phase}: {result.fault.detail}\n{result.fault.traceback}")
     return match_stats(raw)
+
+
+class _KeepsWhatItReturned(LocalAgent):
+    """A local agent whose last action is kept as it returned it: the competition's fighters hold the
+    agent's own object, which reward terms read (`(cur_action > 0.5).sum()` fails on a list there),
+    where the harness gives the game the action as an array."""
+
+    returned: Any = None
+
+    def await_action(self) -> Any:
+        self.returned = super().await_action()
+        return self.returned
