@@ -260,6 +260,15 @@ def test_run_matchs_reward_terms_read_the_action_each_agent_returned_as_it_retur
     with pytest.raises(TypeError):
         run_match(ListAgent(), ConstantAgent(), max_timesteps=30, reward_manager=RewardManager(
             {"keys": RewTerm(func=keys_held, weight=1.0)}, {}))
+    # In training, an opponent's list too.
+    from arena.compat.ai2 import OpponentsCfg, SelfPlayWarehouseBrawl
+
+    seen.clear()
+    training = SelfPlayWarehouseBrawl(reward_manager=RewardManager({"keys": RewTerm(func=keys_held, weight=1.0)}, {}),
+                                      opponent_cfg=OpponentsCfg(opponents={"lists": (1.0, ListAgent)}))
+    training.reset(seed=0)
+    training.step(np.zeros(10, np.float32))
+    assert isinstance(seen[-1][1], list) and training.raw_env.objects["opponent"].cur_action is seen[-1][1]
 
 
 def test_a_checkpoint_saved_with_the_competitions_space_loads_and_resumes_training(tmp_path):

@@ -319,12 +319,14 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         return self._renderer.draw(self.game, self.agent_names)
 
 
-def _keys(action: Any) -> np.ndarray:
-    """An action as a float array of 10 key values; a missing action presses nothing. A list's
-    values stay float64: 0.5000000001 presses its key, as the competition's game reads it."""
+def _keys(action: Any) -> Any:
+    """An action as the game takes it: an array or a list of 10 key values as the agent gave it (its
+    fighter keeps the agent's own object, as the competition's does, and reward code reads it there:
+    a list stays a list), anything else as a float array; a missing action presses nothing. Values
+    stay float64: 0.5000000001 presses its key, as the competition's game reads it."""
     if action is None:
         return np.zeros(len(R.KEY_NAMES), np.float32)
-    return action if isinstance(action, np.ndarray) else np.asarray(action, np.float64)
+    return action if isinstance(action, (np.ndarray, list)) else np.asarray(action, np.float64)
 
 
 def _log_line(fighter: Any) -> dict[str, Any]:
