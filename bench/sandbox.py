@@ -143,7 +143,11 @@ def round_trips(boxed: SandboxedAgent, local: LocalAgent, echo: Echo, observatio
         echo.round_trip(request)
     samples = {"pipe": [], "sandbox": [], "local": [], "clock": [], "proof": []}
     timer = boxed._timer  # the fair clock's four kernel-counter reads, as one call makes them
-    proof = boxed._idle  # the reads that show the agent asleep on its pipe after a call, as the harness makes them
+    idle = boxed._idle  # the reads that show the agent asleep on its pipe after a call, as the harness makes them
+
+    def proof() -> None:
+        idle.look()  # how it stood when its answer came in, then the proof
+        idle.holds()
 
     def clock_reads() -> None:
         timer.start()
@@ -155,14 +159,14 @@ def round_trips(boxed: SandboxedAgent, local: LocalAgent, echo: Echo, observatio
         times, mine = timed_calls(lambda: echo.round_trip(request), calls)
         samples["pipe"] += times
         cpu["pipe"].append(mine + (echo.cpu_ns() - before) / 1e9)
-        before = boxed._timer._read_cpu()  # the agent's cgroup: every process of the sandbox
+        before = boxed._timer.group_cpu()  # the agent's cgroup: every process of the sandbox
         times, mine = timed_calls(lambda: boxed.act(observation), calls)
         samples["sandbox"] += times
-        cpu["sandbox"].append(mine + (boxed._timer._read_cpu() - before) / 1e9)
+        cpu["sandbox"].append(mine + (boxed._timer.group_cpu() - before) / 1e9)
         samples["local"] += timed_calls(lambda: local.act(observation), calls)[0]
         samples["clock"] += timed_calls(clock_reads, calls)[0]
         left_asleep(boxed, observation)
-        samples["proof"] += timed_calls(proof.holds, calls)[0]
+        samples["proof"] += timed_calls(proof, calls)[0]
     stats = {}
     for name, times in samples.items():
         times.sort()

@@ -49,6 +49,7 @@ class IdleProof:
         self._pipe = (pipe.st_dev, pipe.st_ino)
         self._descriptors = f"/proc/{pid}/fd/"
         self._expected = b"%d\n" % expected_tasks
+        self.shown: bytes | None = None  # its schedstat line, unchanged throughout the last proof that held
         self._fds: list[int] = []
         for path in (f"/proc/{pid}/schedstat", f"/proc/{pid}/wchan", f"/proc/{pid}/syscall",
                      f"/proc/{pid}/status", task_peak):
@@ -75,13 +76,16 @@ class IdleProof:
                 return False
             if not _asleep_catching_nothing(os.pread(status, 4096, 0)):
                 return False
-            return os.pread(peak, 64, 0) == self._expected and os.pread(turns, 256, 0) == before
+            if os.pread(peak, 64, 0) != self._expected or os.pread(turns, 256, 0) != before:
+                return False
+            self.shown = before
+            return True
         except (OSError, ValueError):
             return False
 
     def look(self) -> bytes | None:
         """Its CPU time, wait for a CPU and turns on one now (/proc/PID/schedstat), None where not
-        read: the same after `holds`, it was not on a CPU (nor went to sleep) in between."""
+        read: the same as `shown` after `holds`, it was not on a CPU (nor went to sleep) in between."""
         try:
             return os.pread(self._fds[0], 256, 0)
         except (OSError, IndexError):
