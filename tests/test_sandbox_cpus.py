@@ -1,4 +1,5 @@
-"""A sandboxed agent runs only on the CPUs its harness was given, whatever affinity it sets itself."""
+"""A sandboxed agent runs only on the CPUs its harness was given, or the one it is placed on for a
+match, whatever affinity it sets itself."""
 
 import os
 
@@ -44,3 +45,33 @@ def test_an_agent_cannot_move_itself_to_a_cpu_its_harness_was_not_given(write_su
     assert places and set(places) == {f"may run on {[given]}"}, places
     refused = [line for line in agent.log_path.read_text().splitlines() if line.startswith("refused")]
     assert len(refused) == len(harness_cpus) - 1  # each CPU but the given one, alone
+
+
+# In every move, asks for every CPU, and prints where it may run then.
+MOVES_ITSELF_IN_ITS_MOVES = """
+import os
+from arena.agents import RandomAgent
+
+class SubmittedAgent(RandomAgent):
+    def predict(self, obs):
+        try:
+            os.sched_setaffinity(0, set(range(os.cpu_count())))
+        except OSError:
+            pass
+        print("may run on", sorted(os.sched_getaffinity(0)), flush=True)
+        return super().predict(obs)
+"""
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs: one to play on, one another match may use")
+@pytest.mark.skipif(not protections()["cpus"], reason="needs the cpuset controller")
+def test_an_agent_placed_on_its_harness_cpu_for_a_match_cannot_leave_it(write_submission, tmp_path):
+    agent = SandboxedAgent(load(write_submission("moves_itself", MOVES_ITSELF_IN_ITS_MOVES)), 1.0, log_dir=tmp_path)
+    try:
+        result = play_match("othello", [agent, RandomAgent()], seed=0)
+        placed = agent._pinned
+    finally:
+        agent.close()
+    assert result.fault is None and placed is not None
+    places = {line for line in agent.log_path.read_text().splitlines() if line.startswith("may run on")}
+    assert places == {f"may run on {[placed]}"}, places

@@ -60,7 +60,8 @@ class Limits:
     landlock: bool = True  # confine file access, TCP and signals where the kernel allows
     # Keep the agent on the CPU the harness is on once both are ready: they take turns (in every
     # game the seats are asked one after another), and waking a process on another CPU can cost
-    # more than the turn itself.
+    # more than the turn itself. Where the host has a cpuset, the agent cannot leave that CPU: more
+    # `cpu_cores` than one then need this off.
     share_cpu_in_turns: bool = True
 
 
@@ -465,18 +466,25 @@ class SandboxedAgent(AgentHandle):
             self._freezer.thaw()
 
     def _place(self, cpu: int | None) -> None:
-        """Keep the agent's process and its supervisor on `cpu`, or let them run on any CPU the harness
-        may use (None).
+        """Keep the agent's processes and its supervisor on `cpu`, or let them run on any CPU the harness
+        may use (None): through its cpuset where the host has one (an agent cannot leave it, so it
+        cannot run beside another match), else through their affinity (which it may change).
 
-        Only a scheduling preference: its limits, its clock and its isolation are the same anywhere.
-        The supervisor goes along because freezing wakes it too: on another CPU, waking it there
-        would make every wait for a stopped agent an inter-CPU wake-up, on the agent's clock.
+        Its limits and its clock are the same anywhere. The supervisor goes along because freezing
+        wakes it too: on another CPU, waking it there would make every wait for a stopped agent an
+        inter-CPU wake-up, on the agent's clock.
         """
         if cpu == self._pinned or self._agent_pid is None:
             return
+        cpus = {cpu} if cpu is not None else allowed_cpus()
+        if self._cgroup is not None:
+            try:
+                self._cgroup.hold_to(cpus)
+            except OSError:
+                pass  # its group is gone with it, or the host refuses: its affinity still places it
         try:
             for pid in (self._agent_pid, self._process.pid):
-                os.sched_setaffinity(pid, {cpu} if cpu is not None else allowed_cpus())
+                os.sched_setaffinity(pid, cpus)
         except OSError:
             return  # the process is gone, or this host does not let us choose
         self._pinned = cpu

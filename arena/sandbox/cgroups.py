@@ -14,7 +14,8 @@ small VM); where the controllers are v1 the v2 hierarchy mounted beside them is 
 layout), else v1's own freezer (about 70 us a write).
 
 Where the host has the cpuset controller, the group also keeps the agent on the CPUs its harness was
-given (`cpuset.cpus`): an agent may change its own CPU affinity, but never beyond its cpuset.
+given, or the one it is placed on (`hold_to`): an agent may change its own CPU affinity, but never
+beyond its cpuset.
 """
 
 from __future__ import annotations
@@ -102,12 +103,18 @@ class AgentCgroup:
                 path.mkdir()
                 # v1 admits no process before the group has memory nodes (v2 inherits its parent's)
                 _write(path / "cpuset.mems", (base / "cpuset.mems").read_text().strip())
-            _write(path / "cpuset.cpus", ",".join(map(str, sorted(cpus))))
+            self.paths[CPUSET] = path
+            self.hold_to(cpus)
         except OSError:
+            self.paths.pop(CPUSET, None)
             if made:
                 _rmdir_group(path)
-            return
-        self.paths[CPUSET] = path
+
+    def hold_to(self, cpus: set[int]) -> None:
+        """Let its processes run on `cpus` only, whatever affinity they set themselves, where the
+        group has a cpuset (OSError where the host refuses)."""
+        if CPUSET in self.paths:
+            _write(self.paths[CPUSET] / "cpuset.cpus", ",".join(map(str, sorted(cpus))))
 
     def freezer(self) -> Freezer | None:
         """What stops and resumes every process of the group; None where the host has no freezer."""
