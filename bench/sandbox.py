@@ -246,6 +246,7 @@ def main() -> None:
     trips = {}
     try:
         for placement, (mine, theirs) in placements.items():
+            boxed._place(theirs)  # its cpuset too, where the host has one: its affinity alone cannot leave it
             place(mine, theirs, [echo.process.pid, boxed._process.pid, boxed._agent_pid])
             trips[placement] = round_trips(boxed, local, echo, observation, request, args.rounds, args.calls)
     finally:
