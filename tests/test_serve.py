@@ -290,6 +290,10 @@ def test_an_address_sending_unknown_tokens_is_turned_away_before_they_cost_a_che
         asking(f"2001:db8:1:2::{i + 1:x}", f"1_v6guess{i}")
     assert asking("2001:db8:1:2:ffff::1", f"1_v6guess{guesses.ALLOWED}") == 429
     assert asking("2001:db8:1:3::1", "1_elsewhere") == 401
+    for i in range(guesses.ALLOWED * guesses.SITE_FACTOR):  # and with its /48, however many /64s it uses
+        asking(f"2001:db8:2:{i:x}::1", f"1_site{i}")
+    assert asking("2001:db8:2:ffff::1", "1_site_more") == 429
+    assert asking("2001:db8:3::1", "1_other_site") == 401
     for i in range(guesses.ALLOWED):  # IPv4 clients of a dual-stack socket are each their own IPv4 address
         asking("::ffff:192.0.2.44", f"1_mapped{i}")
     assert asking("::ffff:192.0.2.44", "1_mapped_more") == 429
