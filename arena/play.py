@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import secrets
 from collections import OrderedDict
 from typing import Any
 
@@ -23,7 +24,7 @@ def run_match(
     agent_2_name: str | None = None,
     *,
     env: str | None = None,
-    seed: int = 0,
+    seed: int | None = None,
     replay_path: str | os.PathLike | None = None,
     sandbox: bool = True,
     **env_options: Any,
@@ -33,7 +34,8 @@ def run_match(
     Agents are `Agent` objects, agent handles, or submission folders/zips; submissions run
     sandboxed unless `sandbox` is False. `env` may be left out when the submissions' manifests
     name one game. `max_timesteps` caps the env steps; with `video_path` the match is also
-    rendered to an .mp4 or .gif, with `replay_path` saved as a replay.
+    rendered to an .mp4 or .gif, with `replay_path` saved as a replay. Without a `seed`, one is drawn
+    at random (too large for an agent to find by trying seeds) and kept in the result.
 
     Submissions stay ready for the next call (the last few, until `close_players()` or the end of
     Python), so calling it in a loop starts each sandbox once.
@@ -47,6 +49,8 @@ def run_match(
             handles.append(_kept.get(player, env_name, sandbox, copy, name))
         else:
             handles.append(open_entrant(player, env_name, name, sandbox=sandbox))
+    if seed is None:
+        seed = secrets.randbits(62)
     result = play_match(EnvSpec(env_name, env_options), handles, seed, max_steps=max_timesteps)
     if replay_path is not None:
         from arena import replay

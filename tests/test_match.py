@@ -216,5 +216,10 @@ def test_run_match_takes_agents_or_submissions_and_writes_what_it_is_asked(submi
     assert replay.load(tmp_path / "r.json") == result and (tmp_path / "v.gif").stat().st_size > 0
     short = arena.run_match(RandomAgent(), RandomAgent(), max_timesteps=4, env="othello", size=6)
     assert short.steps == 4 and short.env_options == {"size": 6}
+    # No seed: one drawn at random, too large for an agent to find by trying seeds, and kept.
+    again = arena.run_match(RandomAgent(), RandomAgent(), max_timesteps=4, env="othello", size=6)
+    assert min(short.seed, again.seed) >= 2**32 and short.seed != again.seed
+    assert arena.run_match(RandomAgent(), RandomAgent(), max_timesteps=4, env="othello", size=6,
+                           seed=short.seed).actions == short.actions
     with pytest.raises(arena.errors.ArenaError, match="name one"):
         arena.run_match(RandomAgent(), RandomAgent())
