@@ -257,6 +257,26 @@ def test_an_entrant_whose_games_last_long_takes_about_the_time_the_others_do_not
     assert len(later) >= 7 * 6 and seated[1][slow] <= 4, seated[1]
 
 
+def test_a_held_back_entrants_page_says_why_it_plays_less(tmp_path, write_submission):
+    from arena.serve.client import zip_folder
+
+    site = Site(tmp_path)
+    site.enter_two()
+    _, carol_token = site.store.add_participant("carol")
+    slow = write_submission("slow", SLOW_STARTER, 'name = "slow"\nenv = "othello"\n')
+    assert site.upload(zip_folder(slow), token=carol_token).status_code == 201
+    while site.validator.validate_next():
+        pass
+    with Tournament(site.db, Settings(seed=0, env="othello", max_steps=6, format=CONTINUOUS)) as tournament:
+        scheduler = Scheduler(tournament, Backend(), batch_games=6, placement_games=0)
+        for _ in range(3):
+            scheduler.step()
+    pages = {s.name: site.client.get(f"/submissions/{s.id}").text for s in site.store.submissions()}
+    assert sorted(pages) == ["greedy", "random", "slow"]
+    held_back = [name for name, page in pages.items() if "times as long as most, so it plays in" in page]
+    assert held_back == ["slow"], pages["slow"]
+
+
 def test_one_request_builds_the_leaderboard_table_while_the_others_get_the_one_before(tmp_path, monkeypatch):
     site = Site(tmp_path)
     site.play(2)

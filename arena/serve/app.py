@@ -50,6 +50,7 @@ from arena.db import files_beside
 from arena.errors import ArenaError
 from arena.serve.guesses import Guesses
 from arena.serve.pages import LEADERBOARD_JS, REPLAY_JS, render
+from arena.serve.scheduler import SLOW_FACTOR, slowness
 from arena.serve.store import (ACTIVE, DISQUALIFIED, PLAY_CHANGES, CompetitionStore, Participant, Submission,
                                 TokenChecksBusy)
 from arena.serve.uploads import UploadGate, UploadLimits, UploadRefused, take_upload, too_large
@@ -164,9 +165,12 @@ class Competition:
         else:
             with self._results_lock:
                 rows, digits, games = [Row(None, e, None) for e in self.results.entrants(active_only=True)], 0, 0
+        # The scheduler holds back an entrant whose games last much longer than most: its page says so.
+        slow = slowness([row.entrant.id for row in rows], board.matches[::-1]) if board is not None else {}
         shown = []
         for row in rows:
             rating = row.rating
+            held_back = slow.get(row.entrant.id, 0.0) > SLOW_FACTOR
             shown.append({
                 "rank": row.rank, "name": row.entrant.name, "participant": names.get(owners.get(row.entrant.id), ""),
                 "participant_id": owners.get(row.entrant.id),
@@ -175,7 +179,8 @@ class Competition:
                 "margin": None if rating is None else round(rating.margin, 2),
                 "rating_text": "" if rating is None else f"{rating.rating:.{digits}f}",
                 "margin_text": "" if rating is None else f"{rating.margin:.{digits}f}",
-                "games": row.games, "wins": row.wins, "draws": row.draws, "losses": row.losses})
+                "games": row.games, "wins": row.wins, "draws": row.draws, "losses": row.losses,
+                "slowness": round(slow[row.entrant.id]) if held_back else None})
         with self._results_lock:
             pending = self.results.pending_count()
         paused = " Play is paused by the organiser." if self.store.paused() else ""

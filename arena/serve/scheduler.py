@@ -189,6 +189,15 @@ def _within_time_shares(active: list[int], results: list[MatchRecord], rng: rand
     """The entrants that play this batch: each whose games last more than SLOW_FACTOR times the
     median entrant's only with a chance of one in its slowness, so that over many batches it takes
     about the time the others do; all of them where too few would be left to fill a game's `seats`."""
+    slow = slowness(active, results)
+    playing = [e for e in active if slow.get(e, 0.0) <= SLOW_FACTOR or rng.random() < 1 / slow[e]]
+    return playing if len(playing) >= seats else active
+
+
+def slowness(active: list[int], results: list[MatchRecord]) -> dict[int, float]:
+    """How many times as long as the median entrant's the games of each of `active` that played last:
+    over its latest DURATION_GAMES games, the median duration with its quickest opponents (a game
+    lasts as long as its slowest entrant makes it)."""
     # entrant -> the others at its table -> how long its latest games with them lasted
     durations: dict[int, dict[frozenset[int], list[float]]] = {entrant: {} for entrant in active}
     counted = Counter[int]()
@@ -198,13 +207,11 @@ def _within_time_shares(active: list[int], results: list[MatchRecord], rng: rand
             if counted[entrant] < DURATION_GAMES:
                 durations[entrant].setdefault(frozenset(table - {entrant}), []).append(match.duration)
                 counted[entrant] += 1
-    # A game lasts as long as its slowest entrant makes it: with its quickest opponents, how long its own games last.
     typical = {entrant: min(map(statistics.median, tables.values())) for entrant, tables in durations.items() if tables}
     if not typical:
-        return active
+        return {}
     usual = max(statistics.median(typical.values()), 1e-3)
-    playing = [e for e in active if typical.get(e, 0.0) <= SLOW_FACTOR * usual or rng.random() < usual / typical[e]]
-    return playing if len(playing) >= seats else active
+    return {entrant: duration / usual for entrant, duration in typical.items()}
 
 
 def _same_owner(pair: tuple[int, int], owners: dict[int, int]) -> bool:
