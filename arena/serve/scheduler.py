@@ -201,12 +201,16 @@ def slowness(active: list[int], results: list[MatchRecord]) -> dict[int, float]:
     # entrant -> the others at its table -> how long its latest games with them lasted
     durations: dict[int, dict[frozenset[int], list[float]]] = {entrant: {} for entrant in active}
     counted = Counter[int]()
+    unfinished = len(durations)  # entrants with fewer than DURATION_GAMES games read so far
     for match in reversed(results):
         table = {seat.entrant_id for seat in match.seats}
         for entrant in table & durations.keys():
             if counted[entrant] < DURATION_GAMES:
                 durations[entrant].setdefault(frozenset(table - {entrant}), []).append(match.duration)
                 counted[entrant] += 1
+                unfinished -= counted[entrant] == DURATION_GAMES
+        if not unfinished:
+            break
     typical = {entrant: min(map(statistics.median, tables.values())) for entrant, tables in durations.items() if tables}
     if not typical:
         return {}
