@@ -257,6 +257,26 @@ def test_an_entrant_whose_games_last_long_takes_about_the_time_the_others_do_not
     assert len(later) >= 7 * 6 and seated[1][slow] <= 4, seated[1]
 
 
+def test_one_participants_entrants_slow_on_purpose_cannot_make_another_look_slow():
+    from arena.serve.scheduler import SLOW_FACTOR, slowness
+    from arena.tournament.store import MatchRecord, SeatRecord
+
+    def game(number: int, a: int, b: int, seconds: float) -> MatchRecord:
+        seats = tuple(SeatRecord(e, f"e{e}", 0.5, 1, "ok", "", 10) for e in (a, b))
+        return MatchRecord(number, 0, number, "othello", {}, seats, "draw", None, 60, seconds, "", 0.0)
+
+    # Rival 1 met only mallory's entrants 2, 3 and 4, which made their games with it last 10 s; they,
+    # and honest entrant 5, play 0.1 s games otherwise. Entrant 6 is slow with everyone it meets.
+    owners = {1: 10, 2: 20, 3: 20, 4: 20, 5: 50, 6: 60}
+    results = [game(n, 1, 2 + n % 3, 10.0) for n in range(12)]
+    results += [game(100 + n, 2 + n % 3, 5, 0.1) for n in range(12)]
+    results += [game(200 + n, 6, (2, 5)[n % 2], 10.0) for n in range(12)]
+    slow = slowness(list(owners), results, owners)
+    assert 1 not in slow  # one participant's entrants tell nothing of its own speed
+    assert slow[6] > SLOW_FACTOR and all(slow[e] <= SLOW_FACTOR for e in (2, 3, 4, 5))
+    assert slowness(list(owners), results)[1] > SLOW_FACTOR  # counted by entrant, mallory's three would
+
+
 def test_a_held_back_entrants_page_says_why_it_plays_less(tmp_path, write_submission):
     from arena.serve.client import zip_folder
 

@@ -132,7 +132,7 @@ class Scheduler:
         round_number = 1 + max((m.round for m in schedule), default=-1)
         rng = random.Random(derive_seed(self.tournament.settings.seed, round_number, bits=63))
         results = self.store.results()
-        active = _within_time_shares(active, results, rng, self.seats)
+        active = _within_time_shares(active, results, rng, self.seats, self.owners())
         if self.seats == 2:
             pairs = self._pairs(active, results, rng)
             games = [seats for a, b in pairs for seats in ((a, b), (b, a))]
@@ -185,33 +185,39 @@ class Scheduler:
         return games
 
 
-def _within_time_shares(active: list[int], results: list[MatchRecord], rng: random.Random, seats: int) -> list[int]:
+def _within_time_shares(active: list[int], results: list[MatchRecord], rng: random.Random, seats: int,
+                        owners: dict[int, int]) -> list[int]:
     """The entrants that play this batch: each whose games last more than SLOW_FACTOR times the
     median entrant's only with a chance of one in its slowness, so that over many batches it takes
     about the time the others do; all of them where too few would be left to fill a game's `seats`."""
-    slow = slowness(active, results)
+    slow = slowness(active, results, owners)
     playing = [e for e in active if slow.get(e, 0.0) <= SLOW_FACTOR or rng.random() < 1 / slow[e]]
     return playing if len(playing) >= seats else active
 
 
-def slowness(active: list[int], results: list[MatchRecord]) -> dict[int, float]:
-    """How many times as long as the median entrant's the games of each of `active` that played last:
-    over its latest DURATION_GAMES games, the median duration with its quickest opponents (a game
-    lasts as long as its slowest entrant makes it)."""
-    # entrant -> the others at its table -> how long its latest games with them lasted
-    durations: dict[int, dict[frozenset[int], list[float]]] = {entrant: {} for entrant in active}
+def slowness(active: list[int], results: list[MatchRecord], owners: dict[int, int] | None = None) -> dict[int, float]:
+    """How many times as long as the median entrant's the games of each of `active` last, for those
+    whose latest DURATION_GAMES games met two participants or more (`owners`: entrant -> its
+    participant; entrants without one count as their own): with its quickest opponents, the median
+    duration of its games. A game lasts as long as its slowest entrant makes it, so one participant's
+    entrants, slow against it on purpose, cannot make another's look slow."""
+    owners = owners or {}
+    # entrant -> the participants of the others at its table -> how long its latest games with them lasted
+    durations: dict[int, dict[frozenset, list[float]]] = {entrant: {} for entrant in active}
     counted = Counter[int]()
     unfinished = len(durations)  # entrants with fewer than DURATION_GAMES games read so far
     for match in reversed(results):
         table = {seat.entrant_id for seat in match.seats}
         for entrant in table & durations.keys():
             if counted[entrant] < DURATION_GAMES:
-                durations[entrant].setdefault(frozenset(table - {entrant}), []).append(match.duration)
+                others = frozenset(owners.get(other, ("entrant", other)) for other in table - {entrant})
+                durations[entrant].setdefault(others, []).append(match.duration)
                 counted[entrant] += 1
                 unfinished -= counted[entrant] == DURATION_GAMES
         if not unfinished:
             break
-    typical = {entrant: min(map(statistics.median, tables.values())) for entrant, tables in durations.items() if tables}
+    typical = {entrant: min(map(statistics.median, tables.values())) for entrant, tables in durations.items()
+               if len(tables) >= 2}
     if not typical:
         return {}
     usual = max(statistics.median(typical.values()), 1e-3)
