@@ -5,7 +5,9 @@ cgroup v1 (one hierarchy per controller) the agent gets a group in each of the m
 cpuacct hierarchies; on v2 one group with all four. Killing the group ends everything in it.
 Groups are named `arena-<harness pid>-<n>-<its PID namespace>`, so a later harness can sweep those
 of a dead one: only those made in its own PID namespace, where the pid names the same process (two
-harnesses in containers may share one hierarchy).
+harnesses in containers may share one hierarchy). Each harness makes its groups in its own cgroup,
+and sweeps there: those a killed harness left in another cgroup stay (empty once its agents died
+with it, each a little kernel memory) until a harness runs there again or its owner removes them.
 
 The group also freezes (`Freezer`): the harness stops every process of the agent between its calls,
 so that nothing it started works on its opponent's time. A v2 freeze or thaw is a write of a few
