@@ -16,9 +16,10 @@ Who plays whom:
   sits in more than its share of a batch (as many games as each would play if all played alike):
   one that plays slowly keeps a wide interval, and would otherwise take most of every batch;
 - an entrant whose games last much longer than most (SLOW_FACTOR times the median entrant's, over
-  their latest games with their quickest opponents) plays in a batch only by a draw weighted
-  against its slowness: time it spends at the start of each game (its `_initialize`, off its
-  clock) would otherwise take most of everyone's play;
+  their latest games with their quickest opponents, which must be of two participants or more)
+  plays in a batch only by a draw weighted against its slowness (`slowness`): time it spends at
+  the start of each game (its `_initialize`, off its clock) would otherwise take most of
+  everyone's play;
 - games of more seats seat newcomers first and draw the other seats, one entrant of a participant
   at a table while enough participants play.
 Ratings come from `arena.ratings.rate` over every recorded game.
