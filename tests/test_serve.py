@@ -294,6 +294,10 @@ def test_an_address_sending_unknown_tokens_is_turned_away_before_they_cost_a_che
         asking(f"2001:db8:2:{i:x}::1", f"1_site{i}")
     assert asking("2001:db8:2:ffff::1", "1_site_more") == 429
     assert asking("2001:db8:3::1", "1_other_site") == 401
+    # Malformed tokens, or tokens naming no participant, are guesses too: one /64 cannot fill its /48 with them.
+    answers = [asking("2001:db8:4:1::1", token) for token in ["x", "999_abc"] * (guesses.ALLOWED + 2)]
+    assert answers == [401] * guesses.ALLOWED + [429] * (guesses.ALLOWED + 4)
+    assert asking("2001:db8:4:2::1", "1_next_door") == 401
     for i in range(guesses.ALLOWED):  # IPv4 clients of a dual-stack socket are each their own IPv4 address
         asking("::ffff:192.0.2.44", f"1_mapped{i}")
     assert asking("::ffff:192.0.2.44", "1_mapped_more") == 429

@@ -213,8 +213,8 @@ class CompetitionStore:
         return _participant(rows[0]) if rows else None
 
     def participant_for_token(self, token: str, before_check: Callable[[], None] | None = None) -> Participant | None:
-        """The participant whose token this is, or None; `before_check` is called before a token not
-        remembered costs a check, and may raise to refuse it.
+        """The participant whose token this is, or None; `before_check` is called for a token not
+        remembered, before it costs a check, and may raise to refuse it.
 
         A token checked once is remembered (by its SHA-256, with the hash it matched) so that a
         script's every request does not cost a scrypt; a new token for the participant forgets it.
@@ -223,15 +223,15 @@ class CompetitionStore:
         """
         token = token.strip()
         number, _, secret = token.partition("_")
-        if not number.isdigit() or not secret or len(token) > 200:
-            return None
-        rows = self._rows("SELECT token_hash FROM participants WHERE id = ?", (int(number),))
-        if not rows:
-            return None
+        well_formed = number.isdigit() and secret and len(token) <= 200
+        rows = self._rows("SELECT token_hash FROM participants WHERE id = ?", (int(number),)) if well_formed else []
         key = _sha256(token)
-        if not hmac.compare_digest(self._checked.get(key, ""), rows[0][0]):
+        if not rows or not hmac.compare_digest(self._checked.get(key, ""), rows[0][0]):
+            # Every token not remembered, malformed or naming no one too: each counts as a guess.
             if before_check is not None:
                 before_check()
+            if not rows:
+                return None
             # A flood of bad tokens must not hold the web server's threads waiting for a slot.
             if not self._scrypt_slots.acquire(timeout=SCRYPT_WAIT_SECONDS):
                 raise TokenChecksBusy("the server is checking many tokens just now; try again in a moment")
