@@ -277,6 +277,20 @@ def test_one_participants_entrants_slow_on_purpose_cannot_make_another_look_slow
     assert slowness(list(owners), results)[1] > SLOW_FACTOR  # counted by entrant, mallory's three would
 
 
+def test_a_batch_the_slowness_draw_leaves_to_one_participant_is_played_by_everyone(tmp_path, write_submission,
+                                                                                   monkeypatch):
+    # One participant's entrants never meet: a batch of theirs alone would be empty, and, the round
+    # unchanged, so would every batch after it.
+    from arena.serve import scheduler
+
+    with Tournament(tmp_path / "c.sqlite", Settings(seed=0, env="othello", format=CONTINUOUS)) as tournament:
+        entrants = [_enter_unvalidated(tournament, write_submission(f"agent{n}", RANDOM)) for n in range(4)]
+        owners = {entrants[0]: 1, entrants[1]: 1, entrants[2]: 2, entrants[3]: 3}
+        monkeypatch.setattr(scheduler, "_within_time_shares", lambda active, *rest: entrants[:2])
+        planned = Scheduler(tournament, Backend(), batch_games=8, owners=lambda: owners).plan()
+    assert len(planned) == 8 and all(set(seats) != set(entrants[:2]) for _, _, seats in planned)
+
+
 def test_a_held_back_entrants_page_says_why_it_plays_less(tmp_path, write_submission):
     from arena.serve.client import zip_folder
 

@@ -133,14 +133,17 @@ class Scheduler:
         round_number = 1 + max((m.round for m in schedule), default=-1)
         rng = random.Random(derive_seed(self.tournament.settings.seed, round_number, bits=63))
         results = self.store.results()
-        active = _within_time_shares(active, results, rng, self.seats, self.owners())
-        if self.seats == 2:
-            pairs = self._pairs(active, results, rng)
-            games = [seats for a, b in pairs for seats in ((a, b), (b, a))]
-        else:
-            games = self._tables(active, results, rng)
+        playing = _within_time_shares(active, results, rng, self.seats, self.owners())
+        # Those the draw left may all be one participant's, who never meet: then everyone plays this batch.
+        games = self._games(playing, results, rng) or self._games(active, results, rng)
         seed = self.tournament.settings.seed
         return [(round_number, game_seed(seed, round_number, number), seats) for number, seats in enumerate(games)]
+
+    def _games(self, active: list[int], results: list[MatchRecord], rng: random.Random) -> list[tuple[int, ...]]:
+        """The seats of each game of a batch among `active`."""
+        if self.seats == 2:
+            return [seats for a, b in self._pairs(active, results, rng) for seats in ((a, b), (b, a))]
+        return self._tables(active, results, rng)
 
     def _pairs(self, active: list[int], results: list[MatchRecord], rng: random.Random) -> list[tuple[int, int]]:
         played = Counter(s.entrant_id for m in results for s in m.seats)
