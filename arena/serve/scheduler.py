@@ -133,22 +133,24 @@ class Scheduler:
         round_number = 1 + max((m.round for m in schedule), default=-1)
         rng = random.Random(derive_seed(self.tournament.settings.seed, round_number, bits=63))
         results = self.store.results()
-        playing = _within_time_shares(active, results, rng, self.seats, self.owners())
+        owners = self.owners()
+        playing = _within_time_shares(active, results, rng, self.seats, owners)
         # Those the draw left may all be one participant's, who never meet: then everyone plays this batch.
-        games = self._games(playing, results, rng) or self._games(active, results, rng)
+        games = self._games(playing, results, rng, owners) or self._games(active, results, rng, owners)
         seed = self.tournament.settings.seed
         return [(round_number, game_seed(seed, round_number, number), seats) for number, seats in enumerate(games)]
 
-    def _games(self, active: list[int], results: list[MatchRecord], rng: random.Random) -> list[tuple[int, ...]]:
-        """The seats of each game of a batch among `active`."""
+    def _games(self, active: list[int], results: list[MatchRecord], rng: random.Random,
+               owners: dict[int, int]) -> list[tuple[int, ...]]:
+        """The seats of each game of a batch among `active` (`owners`: entrant -> its participant)."""
         if self.seats == 2:
-            return [seats for a, b in self._pairs(active, results, rng) for seats in ((a, b), (b, a))]
-        return self._tables(active, results, rng)
+            return [seats for a, b in self._pairs(active, results, rng, owners) for seats in ((a, b), (b, a))]
+        return self._tables(active, results, rng, owners)
 
-    def _pairs(self, active: list[int], results: list[MatchRecord], rng: random.Random) -> list[tuple[int, int]]:
+    def _pairs(self, active: list[int], results: list[MatchRecord], rng: random.Random,
+               owners: dict[int, int]) -> list[tuple[int, int]]:
         played = Counter(s.entrant_id for m in results for s in m.seats)
         met = Counter(frozenset(s.entrant_id for s in m.seats) for m in results)
-        owners = self.owners()
         pairs = [pair for pair in itertools.combinations(active, 2) if not _same_owner(pair, owners)]
         rng.shuffle(pairs)
         ratings = rate(results, self.cooperative).by_player if results else {}
@@ -167,12 +169,12 @@ class Scheduler:
         wanted = self.batch_games // 2
         return _within_shares(pairs, wanted, share=math.ceil(2 * wanted / len(active)))
 
-    def _tables(self, active: list[int], results: list[MatchRecord], rng: random.Random) -> list[tuple[int, ...]]:
+    def _tables(self, active: list[int], results: list[MatchRecord], rng: random.Random,
+                owners: dict[int, int]) -> list[tuple[int, ...]]:
         """Games of more than two seats: newcomers sit first, the other seats are drawn at random, one
         entrant of each participant at a table while enough participants play."""
         played = Counter(s.entrant_id for m in results for s in m.seats)
         newcomers = [e for e in active if played[e] < self.placement_games]
-        owners = self.owners()
         games = []
         for number in range(self.batch_games):
             first = newcomers[number % len(newcomers)] if newcomers else rng.choice(active)
