@@ -12,7 +12,6 @@ import contextlib
 import importlib
 import os
 import re
-import secrets
 import signal
 import sys
 from typing import Any, Iterator, Sequence
@@ -480,6 +479,7 @@ def _run_match(args: argparse.Namespace) -> int:
     from arena.entrants import choose_env, choose_options, seat_count, seats_hint, shown_options
     from arena.envs import EnvSpec, entry
     from arena.match_command import Display, Seats, Tally, play_series
+    from arena.seeding import match_seed
     from arena.submission import load
 
     _option_folder(args.replay_dir, "--replay-dir")
@@ -499,8 +499,8 @@ def _run_match(args: argparse.Namespace) -> int:
                          f"a match of two submissions needs two or more" + (f" ({hint})" if hint else ""))
     seats = Seats(specs, seat_total, lambda spec: _handles([spec], env_name, args, seat_total)[0])
     tally = Tally(seats.labels, entry(env_name).cooperative)
-    if args.seed is None:  # a small seed an agent could find by trying them, and with it its opponent's draws
-        args.seed = secrets.randbits(62)
+    if args.seed is None:
+        args.seed = match_seed()
     try:
         with Display(args.games, env_name, args.verbose, args.json, out.real, err.real) as display:
             play_series(args, env, seats, display, tally)

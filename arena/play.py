@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import secrets
 from collections import OrderedDict
 from typing import Any
 
@@ -12,6 +11,7 @@ from arena.entrants import choose_env, open_entrant
 from arena.envs import EnvSpec
 from arena.handle import AgentHandle
 from arena.match import MatchResult, play_match
+from arena.seeding import match_seed
 from arena.submission import AgentSpec, load
 
 
@@ -50,7 +50,7 @@ def run_match(
         else:
             handles.append(open_entrant(player, env_name, name, sandbox=sandbox))
     if seed is None:
-        seed = secrets.randbits(62)
+        seed = match_seed()
     result = play_match(EnvSpec(env_name, env_options), handles, seed, max_steps=max_timesteps)
     if replay_path is not None:
         from arena import replay

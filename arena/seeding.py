@@ -5,6 +5,7 @@
 """
 
 import hashlib
+import secrets
 
 import numpy as np
 
@@ -26,3 +27,10 @@ def one_way_seed(purpose: bytes, seed: int, *keys: int) -> int:
     they come from must stay secret; 63 bits, too many to try them all."""
     digest = hashlib.blake2b(":".join(map(str, (seed, *keys))).encode(), digest_size=8, person=purpose).digest()
     return int.from_bytes(digest, "little") >> 1
+
+
+def match_seed() -> int:
+    """A match seed for a caller that gave none: drawn at random, too large for an agent to find by
+    trying seeds (a small one, such as 0, it could, and with it its opponent's random stream and the
+    game's hidden draws), with room for a series' game numbers added to it."""
+    return secrets.randbits(62)
