@@ -27,6 +27,10 @@ class AgentHandle(ABC):
     name: str
     time_per_move: float | None  # seconds; None for no limit
     time_used: float = 0.0  # seconds of thinking charged to it in the current game
+    # Seconds its start for the current game took it, off the game's clock, less the first load of its
+    # code (a cost paid once, however many games follow).
+    time_to_start: float = 0.0
+    loaded_before: bool = False  # its code was loaded here before (by a handle closed to make room): not a first load
     # Whether `start` hands its seat's view to an agent here, which then needs private seeded spaces;
     # a sandboxed agent's process builds its own.
     seats_an_agent_here: bool = True
@@ -118,17 +122,24 @@ class LocalAgent(AgentHandle):
         self._pending: Any = None
 
     def start(self, seat: Any) -> None:
+        started = time.perf_counter()
+        first_load = self.agent is None and not self.loaded_before  # paid once: not counted
         try:
             if self.agent is None:
                 self.agent = self._factory()
-            if self._factory is not None or not self.agent.initialized:
-                self.agent.get_env_info(seat)
-            else:
-                agent = self.agent
-                agent.observation_space, agent.action_space = seat.observation_space, seat.action_space
-                agent.obs_helper, agent.act_helper = seat.obs_helper, seat.act_helper
+            self._seat(seat)
         except Exception as exc:
             raise self._fault(Status.CRASH, "failed to start", exc) from None
+        finally:
+            self.time_to_start = 0.0 if first_load else time.perf_counter() - started
+
+    def _seat(self, seat: Any) -> None:
+        if self._factory is not None or not self.agent.initialized:
+            self.agent.get_env_info(seat)
+        else:
+            agent = self.agent
+            agent.observation_space, agent.action_space = seat.observation_space, seat.action_space
+            agent.obs_helper, agent.act_helper = seat.obs_helper, seat.act_helper
 
     def reset(self) -> None:
         self.time_used = 0.0

@@ -43,6 +43,7 @@ class AgentResult:
     moves: int = 0
     # Seconds its clock charged it (waiting for a CPU not counted): a measurement, not an outcome.
     time_used: float = field(default=0.0, compare=False)
+    time_to_start: float = field(default=0.0, compare=False)  # seconds its start took it, off its clock
 
 
 @dataclass
@@ -312,6 +313,7 @@ class _Game:
                 detail=faults.get(seat, (Status.OK, ""))[1],
                 moves=len(self.actions[seat]),
                 time_used=round(self.handles[seat].time_used, 6),
+                time_to_start=round(self.handles[seat].time_to_start, 6),
             )
             for seat, score, place in zip(seats, scores, rank(scores))
         ]

@@ -52,6 +52,7 @@ def comparable(result) -> dict:
     data.pop("duration")
     for agent in data["agents"]:
         agent.pop("time_used")
+        agent.pop("time_to_start")
     return data
 
 
@@ -84,6 +85,46 @@ def test_a_sandbox_whose_agent_raised_is_replaced(tmp_path):
         assert agent.processes_started == 2
     assert first.agents[0].status == second.agents[0].status == Status.CRASH
     assert "first game" in second.agents[0].detail
+
+
+# Seated anew at the start of every game (its _initialize runs again in a sandbox kept open), slowly.
+SLOW_TO_SEAT = """
+import time
+
+from arena.agents import RandomAgent
+
+
+class SubmittedAgent(RandomAgent):
+    def _initialize(self):
+        time.sleep(0.3)
+"""
+
+
+def test_each_games_start_is_timed_except_the_first_load_of_the_entrants_code(write_submission):
+    folder = write_submission("slow_to_seat", SLOW_TO_SEAT)
+
+    def starts(agent: SandboxedAgent, games: int) -> list[float]:
+        return [play_match("othello", [agent, RandomAgent()], seed, max_steps=2).agents[0].time_to_start
+                for seed in range(games)]
+
+    with sandboxed(folder) as agent:
+        kept = starts(agent, 3)
+    with sandboxed(folder) as agent:
+        agent.loaded_before = True  # as by a sandbox of this process closed to make room
+        reloaded = starts(agent, 1)
+    assert kept[0] == 0.0 and all(0.29 <= seconds < 6 for seconds in kept[1:] + reloaded), (kept, reloaded)
+
+
+def test_an_entrants_code_loaded_again_after_its_sandbox_was_closed_is_not_a_first_load():
+    cache = blocks._SandboxCache(capacity=1)
+    first, second = (blocks.EntrantPackage(n, f"e{n}", f"digest{n}", problem="none here") for n in (1, 2))
+    try:
+        (opened,) = cache.for_match([(first, 0)], {"env": "othello"})
+        cache.for_match([(second, 0)], {"env": "othello"})  # closes the first: one fits
+        (again,) = cache.for_match([(first, 0)], {"env": "othello"})
+    finally:
+        cache.close_all()
+    assert again is not opened and (opened.loaded_before, again.loaded_before) == (False, True)
 
 
 @pytest.mark.parametrize("name", ["sleeper", "segfault", "illegal_move"])

@@ -257,24 +257,48 @@ def test_an_entrant_whose_games_last_long_takes_about_the_time_the_others_do_not
     assert len(later) >= 7 * 6 and seated[1][slow] <= 4, seated[1]
 
 
-def test_one_participants_entrants_slow_on_purpose_cannot_make_another_look_slow():
-    from arena.serve.scheduler import SLOW_FACTOR, slowness
+def _timed_game(number: int, seats: dict[int, float], rest: float = 0.05):
+    """A stored two-seat game in which each entrant of `seats` took its seconds of its own time, and the
+    game's and the harness's work `rest` seconds besides."""
     from arena.tournament.store import MatchRecord, SeatRecord
 
-    def game(number: int, a: int, b: int, seconds: float) -> MatchRecord:
-        seats = tuple(SeatRecord(e, f"e{e}", 0.5, 1, "ok", "", 10) for e in (a, b))
-        return MatchRecord(number, 0, number, "othello", {}, seats, "draw", None, 60, seconds, "", 0.0)
+    records = tuple(SeatRecord(e, f"e{e}", 0.5, 1, "ok", "", 10, time_used=own / 2, time_to_start=own / 2)
+                    for e, own in seats.items())
+    return MatchRecord(number, 0, number, "othello", {}, records, "draw", None, 60, sum(seats.values()) + rest, "", 0.0)
 
-    # Rival 1 met only mallory's entrants 2, 3 and 4, which made their games with it last 10 s; they,
-    # and honest entrant 5, play 0.1 s games otherwise. Entrant 6 is slow with everyone it meets.
-    owners = {1: 10, 2: 20, 3: 20, 4: 20, 5: 50, 6: 60}
-    results = [game(n, 1, 2 + n % 3, 10.0) for n in range(12)]
-    results += [game(100 + n, 2 + n % 3, 5, 0.1) for n in range(12)]
-    results += [game(200 + n, 6, (2, 5)[n % 2], 10.0) for n in range(12)]
-    slow = slowness(list(owners), results, owners)
-    assert 1 not in slow  # one participant's entrants tell nothing of its own speed
-    assert slow[6] > SLOW_FACTOR and all(slow[e] <= SLOW_FACTOR for e in (2, 3, 4, 5))
-    assert slowness(list(owners), results)[1] > SLOW_FACTOR  # counted by entrant, mallory's three would
+
+def test_an_opponents_slowness_is_its_own_and_never_counted_as_anothers():
+    from arena.serve.scheduler import SLOW_FACTOR, slowness
+
+    # Mallory's entrants 2, 3 and 4 take 10 s of their own in every game with rival 1 (0.01 s
+    # elsewhere); entrant 6 is slow with everyone it meets; 1, 5, 7, 8 and 9 take 0.01 s a game.
+    # Each game is 0.05 s of other work.
+    results = [_timed_game(n, {1: 0.01, 2 + n % 3: 10.0}) for n in range(12)]
+    results += [_timed_game(100 + n, {2 + n % 3: 0.01, 5: 0.01}) for n in range(12)]
+    results += [_timed_game(200 + n, {6: 10.0, (2, 5)[n % 2]: 0.01}) for n in range(12)]
+    results += [_timed_game(300 + n, {(1, 5)[n % 2]: 0.01, (7, 8, 9)[n % 3]: 0.01}) for n in range(30)]
+    slow = slowness([1, 2, 3, 4, 5, 6, 7, 8, 9], results)
+    assert all(slow[e] == pytest.approx(1.0) for e in (1, 5, 7, 8, 9))  # the long games are not theirs
+    assert slow[6] > 100 and all(slow[e] > SLOW_FACTOR for e in (2, 3, 4))
+
+
+@pytest.mark.parametrize("slow_in", ["just under half its games", "its games with all but one participant"])
+def test_an_entrant_slow_in_some_of_its_games_is_held_back_by_the_time_it_takes_in_all(slow_in):
+    from arena.serve.scheduler import DURATION_GAMES, SLOW_FACTOR, slowness
+
+    # Entrant 9 takes 2 s of its own in 9 games of its latest 20 (or in every game but those with
+    # entrant 1); the others 0.01 s a game. A median of its games would show it as quick as anyone.
+    results, number = [], 0
+    for n in range(DURATION_GAMES):
+        opponent = 1 + n % 4
+        slow = n % 20 < 9 if slow_in == "just under half its games" else opponent != 1
+        results.append(_timed_game(number, {9: 2.0 if slow else 0.01, opponent: 0.01}))
+        results.append(_timed_game(number + 1, {opponent: 0.01, 1 + (n + 1) % 4: 0.01}))
+        number += 2
+    slow = slowness([1, 2, 3, 4, 9], results)
+    share = sum(m.seats[0].time_used + m.seats[0].time_to_start + 0.025 for m in results if m.seats[0].entrant_id == 9)
+    assert slow[9] == pytest.approx(share / DURATION_GAMES / 0.035) and slow[9] > 10 * SLOW_FACTOR
+    assert all(slow[e] == pytest.approx(1.0) for e in (1, 2, 3, 4))
 
 
 def test_a_batch_the_slowness_draw_leaves_to_one_participant_is_played_by_everyone(tmp_path, write_submission,
@@ -307,7 +331,7 @@ def test_a_held_back_entrants_page_says_why_it_plays_less(tmp_path, write_submis
             scheduler.step()
     pages = {s.name: site.client.get(f"/submissions/{s.id}").text for s in site.store.submissions()}
     assert sorted(pages) == ["greedy", "random", "slow"]
-    held_back = [name for name, page in pages.items() if "times as long as most, so it plays in" in page]
+    held_back = [name for name, page in pages.items() if "times as much time a game as most entrants" in page]
     assert held_back == ["slow"], pages["slow"]
 
 

@@ -111,6 +111,7 @@ class SandboxedAgent(AgentHandle):
         self._files_bytes = 0  # its submission's files, copied into its sandbox
         self._starting = "start"  # the call that starts the game being started
         self.processes_started = 0  # worker processes started for this handle, over all its games
+        self._first_load = False  # the start under way loads its code for the first time
 
     @property
     def memory_mb(self) -> int:
@@ -125,6 +126,8 @@ class SandboxedAgent(AgentHandle):
         self.await_start()
 
     def request_start(self, seat: Any) -> None:
+        self.time_to_start = 0.0
+        self._first_load = self.processes_started == 0 and not self.loaded_before
         self._settle()
         ended_on_its_own = False
         if self._process is not None and (self._faulted or self._process.poll() is not None):
@@ -146,9 +149,16 @@ class SandboxedAgent(AgentHandle):
 
     def await_start(self) -> None:
         budget = self._budget(self._starting)
-        self._expect(Kind.READY, self._starting, budget)
-        self._wait_stopped(self._starting, budget)
-        self._timer.stop()  # not on a game's clock, but what it runs after its answer is
+        try:
+            self._expect(Kind.READY, self._starting, budget)
+            self._wait_stopped(self._starting, budget)
+        except AgentFault:
+            self.time_to_start = self._timer.elapsed()  # all of it: it ended the match
+            raise
+        # Not on a game's clock, but its own time (what it runs after its answer too), by which `arena
+        # serve` shares play: all of it but the first load of its code, a cost paid once.
+        charged = self._timer.stop()
+        self.time_to_start = 0.0 if self._first_load else charged
         self._seated = True
         if self.limits.share_cpu_in_turns:
             self._place(current_cpu())

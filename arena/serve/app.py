@@ -165,8 +165,10 @@ class Competition:
         else:
             with self._results_lock:
                 rows, digits, games = [Row(None, e, None) for e in self.results.entrants(active_only=True)], 0, 0
-        # The scheduler holds back an entrant whose games last much longer than most: its page says so.
-        slow = slowness([row.entrant.id for row in rows], board.matches[::-1], owners) if board is not None else {}
+        # The scheduler holds back an entrant that takes much more play time a game than most, rated among
+        # those it plays (not those with a problem): its page says so.
+        playing = [row.entrant.id for row in rows if not row.entrant.problem]
+        slow = slowness(playing, board.matches[::-1]) if board is not None else {}
         shown = []
         for row in rows:
             rating = row.rating

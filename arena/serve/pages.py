@@ -84,8 +84,9 @@ SUBMISSION = """{% extends "base.html" %}{% block body %}
 <p>By {% if owner_id %}<a href="/participants/{{ owner_id }}">{{ owner }}</a>{% else %}{{ owner }}{% endif %} · <span class="{{ submission.status }}">{{ submission.status }}</span>
 {% if row and row.rating_text %} · rating {{ row.rating_text }} ± {{ row.margin_text }} ·
 {{ row.wins }} won, {{ row.draws }} drawn, {{ row.losses }} lost{% endif %}</p>
-{% if row and row.slowness %}<p>Its games last about {{ row.slowness }} times as long as most, so it plays in
-about one batch of games in {{ row.slowness }}: no entrant takes much more of the play than the others.</p>{% endif %}
+{% if row and row.slowness %}<p>It takes about {{ row.slowness }} times as much time a game as most entrants
+(its clock and its starts), so it plays in about one batch of games in {{ row.slowness }}: no entrant takes much
+more of the play than the others.</p>{% endif %}
 {% if rating_plot %}<h2>Rating history</h2>
 {{ rating_plot }}{% endif %}
 <h2>Latest games</h2>

@@ -15,11 +15,11 @@ Who plays whom:
 - a participant's own entrants never meet (one could lose to the other on purpose), and no entrant
   sits in more than its share of a batch (as many games as each would play if all played alike):
   one that plays slowly keeps a wide interval, and would otherwise take most of every batch;
-- an entrant whose games last much longer than most (SLOW_FACTOR times the median entrant's, over
-  their latest games with their quickest opponents, which must be of two participants or more)
-  plays in a batch only by a draw weighted against its slowness (`slowness`): time it spends at
-  the start of each game (its `_initialize`, off its clock) would otherwise take most of
-  everyone's play;
+- an entrant that takes much more play time a game than most (SLOW_FACTOR times the median
+  entrant's, its own time in each of its latest games: its clock's and its start's, with a share
+  of the rest) plays in a batch only by a draw weighted against its slowness (`slowness`): time
+  it spends at the start of each game (its `_initialize`, off its clock) would otherwise take
+  most of everyone's play;
 - games of more seats seat newcomers first and draw the other seats, one entrant of a participant
   at a table while enough participants play.
 Ratings come from `arena.ratings.rate` over every recorded game.
@@ -47,8 +47,8 @@ from arena.tournament.schedule import game_seed
 from arena.tournament.store import MatchRecord
 
 UNRATED_MARGIN = 800.0  # how uncertain a rating is before any game, in Elo points
-SLOW_FACTOR = 2.0  # how much longer than the median entrant's an entrant's games may last before it is held back
-DURATION_GAMES = 20  # an entrant's latest games whose median duration says how long its games last
+SLOW_FACTOR = 2.0  # how many times the median entrant's play time a game an entrant may take before it is held back
+DURATION_GAMES = 20  # an entrant's latest games whose mean says how much play time it takes a game
 
 
 class Scheduler:
@@ -134,7 +134,7 @@ class Scheduler:
         rng = random.Random(derive_seed(self.tournament.settings.seed, round_number, bits=63))
         results = self.store.results()
         owners = self.owners()
-        playing = _within_time_shares(active, results, rng, self.seats, owners)
+        playing = _within_time_shares(active, results, rng, self.seats)
         # Those the draw left may all be one participant's, who never meet: then everyone plays this batch.
         games = self._games(playing, results, rng, owners) or self._games(active, results, rng, owners)
         seed = self.tournament.settings.seed
@@ -191,43 +191,44 @@ class Scheduler:
         return games
 
 
-def _within_time_shares(active: list[int], results: list[MatchRecord], rng: random.Random, seats: int,
-                        owners: dict[int, int]) -> list[int]:
-    """The entrants that play this batch: each whose games last more than SLOW_FACTOR times the
-    median entrant's only with a chance of one in its slowness, so that over many batches it takes
-    about the time the others do; all of them where too few would be left to fill a game's `seats`."""
-    slow = slowness(active, results, owners)
+def _within_time_shares(active: list[int], results: list[MatchRecord], rng: random.Random,
+                        seats: int) -> list[int]:
+    """The entrants that play this batch: each that takes more than SLOW_FACTOR times the median
+    entrant's play time a game only with a chance of one in its slowness, so that over many batches
+    it takes about the time the others do; all of them where too few would be left to fill a game's
+    `seats`."""
+    slow = slowness(active, results)
     playing = [e for e in active if slow.get(e, 0.0) <= SLOW_FACTOR or rng.random() < 1 / slow[e]]
     return playing if len(playing) >= seats else active
 
 
-def slowness(active: list[int], results: list[MatchRecord], owners: dict[int, int] | None = None) -> dict[int, float]:
-    """How many times as long as the median entrant's the games of each of `active` last, for those
-    whose latest DURATION_GAMES games met two participants or more (`owners`: entrant -> its
-    participant; entrants without one count as their own): with its quickest opponents, the median
-    duration of its games. A game lasts as long as its slowest entrant makes it, so one participant's
-    entrants, slow against it on purpose, cannot make another's look slow."""
-    owners = owners or {}
-    # entrant -> the participants of the others at its table -> how long its latest games with them lasted
-    durations: dict[int, dict[frozenset, list[float]]] = {entrant: {} for entrant in active}
-    counted = Counter[int]()
-    unfinished = len(durations)  # entrants with fewer than DURATION_GAMES games read so far
+def slowness(active: list[int], results: list[MatchRecord]) -> dict[int, float]:
+    """How many times the median entrant's play time a game each of `active` takes, over its latest
+    DURATION_GAMES games (for those with one game or more). Its play time in a game is its own time
+    (what its clock charged it and what its start took it: `SeatRecord`) and what a seat adds
+    besides, the same for all: the game's and the harness's work, the median over the games read of
+    what their seats' own time leaves of their duration, a seat's share. So an opponent's slowness is
+    never counted as its (nor is a sandbox's first load of its code, which no seat's time includes),
+    and an entrant slow in some of its games is counted slow in just those."""
+    own: dict[int, list[float]] = {entrant: [] for entrant in active}
+    besides: list[float] = []
+    unfinished = len(own)  # entrants with fewer than DURATION_GAMES games read so far
     for match in reversed(results):
-        table = {seat.entrant_id for seat in match.seats}
-        for entrant in table & durations.keys():
-            if counted[entrant] < DURATION_GAMES:
-                others = frozenset(owners.get(other, ("entrant", other)) for other in table - {entrant})
-                durations[entrant].setdefault(others, []).append(match.duration)
-                counted[entrant] += 1
-                unfinished -= counted[entrant] == DURATION_GAMES
+        seconds = [seat.time_used + seat.time_to_start for seat in match.seats]
+        besides.append(max(match.duration - sum(seconds), 0.0) / max(len(seconds), 1))
+        for seat, spent in zip(match.seats, seconds):
+            games = own.get(seat.entrant_id)
+            if games is not None and len(games) < DURATION_GAMES:
+                games.append(spent)
+                unfinished -= len(games) == DURATION_GAMES
         if not unfinished:
             break
-    typical = {entrant: min(map(statistics.median, tables.values())) for entrant, tables in durations.items()
-               if len(tables) >= 2}
+    typical = {entrant: statistics.fmean(games) for entrant, games in own.items() if games}
     if not typical:
         return {}
-    usual = max(statistics.median(typical.values()), 1e-3)
-    return {entrant: duration / usual for entrant, duration in typical.items()}
+    shared = statistics.median(besides)
+    usual = max(statistics.median(typical.values()) + shared, 1e-3)
+    return {entrant: (seconds + shared) / usual for entrant, seconds in typical.items()}
 
 
 def _same_owner(pair: tuple[int, int], owners: dict[int, int]) -> bool:

@@ -90,6 +90,10 @@ class GuardedHandle(AgentHandle):
         return self.handle.time_used
 
     @property
+    def time_to_start(self) -> float:
+        return self.handle.time_to_start
+
+    @property
     def seats_an_agent_here(self) -> bool:
         return self.handle.seats_an_agent_here
 
@@ -182,6 +186,7 @@ class _SandboxCache:
     def __init__(self, capacity: int):
         self.capacity = capacity
         self.handles: OrderedDict[tuple, AgentHandle] = OrderedDict()
+        self.closed: set[tuple] = set()  # those closed to make room
         atexit.register(self.close_all)
 
     def for_match(self, seats: list[tuple[EntrantPackage, int]], settings: dict[str, Any]) -> list[AgentHandle]:
@@ -197,6 +202,8 @@ class _SandboxCache:
             self.handles.move_to_end(key)
             return self.handles[key]
         handle = self.handles[key] = _open(package, settings)
+        if key in self.closed:  # its code loaded again: on its time, not a first load
+            handle.loaded_before = True
         return handle
 
     def _make_room(self, playing: set[tuple], budget: int) -> None:
@@ -213,6 +220,7 @@ class _SandboxCache:
             if len(self.handles) <= self.capacity and needed + sum(held.values()) <= budget:
                 return
             self.handles.pop(key).close()
+            self.closed.add(key)
             del held[key]
 
     def close_all(self) -> None:
