@@ -231,7 +231,8 @@ def _check_host_watch(log: str, _) -> None:
     # its submission at one place whatever the harness's process and folders.
     assert "/proc/stat: read ['cpu  0 0 0 0 0 0 0 0 0 0']" in log and "/proc/loadavg: read ['0.00 0.00 0.00 1/1 1']" in log
     assert "/proc/uptime: read ['0.00 0.00']" in log, log
-    for masked in ("/proc/schedstat", "/proc/vmstat", "/proc/interrupts", "/proc/sys/fs/file-nr"):
+    for masked in ("/proc/schedstat", "/proc/vmstat", "/proc/interrupts", "/proc/sys/fs/file-nr",
+                   "/proc/sys/fs/inode-state", "/proc/cgroups"):
         assert f"{masked}: read []" in log or f"{masked}: FileNotFoundError" in log, log  # where the kernel has it
     for folder in ("/proc/pressure", "/sys/devices/system/cpu/cpu0/cpuidle", "/sys/devices/system/cpu/cpuidle"):
         assert f"{folder}: holds []" in log or f"{folder}: FileNotFoundError" in log, log
@@ -275,6 +276,8 @@ def _check_escalation(log: str, _) -> None:
     assert "processes it can see: [1]" in log
     for program in ("socket filter", "seccomp filter", "seccomp call"):
         assert f"{program}: " in log, log  # tried, and refused
+    for call in ("statmount", "listmount", "process_madvise"):  # refused, not the kernel's own answer to bad arguments
+        assert f"{call}: {os.strerror(1)}" in log, log
 
 
 def _check_kills_harness(_, mine) -> None:

@@ -253,16 +253,19 @@ _ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
 _EPERM, _EINVAL, _ENOSYS, _EOPNOTSUPP = 1, 22, 38, 95
 _DONE = _ERRNO | 0  # "succeeded" without running: for requests that are advice, or locks no one else can see
 # x86-64 numbers of the calls an agent never needs and kernel exploits and escapes start from:
-# namespaces and mounts, tracing and other processes' memory, kernel modules and keyrings, eBPF,
-# userfaultfd, perf, io_uring, and opening files by handle; and watching files for others' accesses
-# (inotify, fanotify), which would hear what the opponent's sandbox opens of the files all share.
+# namespaces and mounts (and what the mount table says of the host: its paths, its memory by its
+# devtmpfs), tracing and other processes' memory, kernel modules and keyrings, eBPF, userfaultfd,
+# perf, io_uring, and opening files by handle; and watching files for others' accesses (inotify,
+# fanotify), which would hear what the opponent's sandbox opens of the files all share, or advising
+# the kernel on memory by process (process_madvise, which the madvise rules below do not see).
 _FORBIDDEN_SYSCALLS = {"unshare": 272, "setns": 308, "mount": 165, "umount2": 166, "pivot_root": 155, "ptrace": 101,
                        "process_vm_readv": 310, "process_vm_writev": 311, "bpf": 321, "userfaultfd": 323,
                        "perf_event_open": 298, "keyctl": 250, "add_key": 248, "request_key": 249, "kexec_load": 246,
                        "init_module": 175, "finit_module": 313, "delete_module": 176, "io_uring_setup": 425,
                        "open_by_handle_at": 304, "fsopen": 430, "fsmount": 432, "move_mount": 429, "open_tree": 428,
-                       "inotify_init": 253, "inotify_init1": 294, "fanotify_init": 300, "cachestat": 451,
-                       "seccomp": 317}
+                       "fsconfig": 431, "fspick": 433, "mount_setattr": 442, "statmount": 457, "listmount": 458,
+                       "open_tree_attr": 467, "inotify_init": 253, "inotify_init1": 294, "fanotify_init": 300,
+                       "cachestat": 451, "process_madvise": 440, "seccomp": 317}
 # Every sandbox reads the same software files, so kernel state kept per file is a channel between
 # sandboxes (two entrants could recognise each other and collude): locks, and what of a file is in
 # the page cache. Taking a lock does nothing (an agent's own processes lose mutual exclusion, which

@@ -41,11 +41,13 @@ CPU_INFO = "/sys/devices/system/cpu"  # read by numerical libraries to size thei
 # What of /proc is hidden (as container runtimes hide it): the host's boot line and identity, the
 # kernel's configuration, memory, keys and timers, and some of its devices (not /proc/driver: GPU
 # libraries read theirs there). The machine-wide counters go too: read live, they tell an agent
-# what its opponent is doing (CPU time, run queues, idle time, pressure, open files) as it thinks.
+# what its opponent is doing (CPU time, run queues, idle time, pressure, open files and inodes,
+# sandboxes made) as it thinks, and any two sandboxes could talk through those they move.
 MASKED_PROC_FILES = ("cmdline", "config.gz", "kcore", "keys", "key-users", "kallsyms", "latency_stats", "timer_list",
                      "sched_debug", "sys/kernel/random/boot_id", "schedstat", "vmstat", "zoneinfo", "buddyinfo",
                      "pagetypeinfo", "slabinfo", "diskstats", "partitions", "interrupts", "softirqs", "locks",
-                     "sys/fs/file-nr", "sys/fs/inode-nr", "sys/fs/dentry-state", "sys/fs/aio-nr")
+                     "sys/fs/file-nr", "sys/fs/inode-nr", "sys/fs/inode-state", "sys/fs/dentry-state", "sys/fs/aio-nr",
+                     "cgroups")
 MASKED_PROC_FOLDERS = ("acpi", "asound", "scsi", "irq", "pressure")
 # ... and so do each CPU's idle and frequency statistics under CPU_INFO.
 MASKED_CPU_FOLDERS = ("cpuidle", "cpufreq")

@@ -48,6 +48,9 @@ class SubmittedAgent(Agent):
             "socket filter": attach_socket_filter,
             "seccomp filter": lambda: syscall_result(libc.prctl(22, 2, ctypes.byref(accept_all()), 0, 0)),
             "seccomp call": lambda: syscall_result(libc.syscall(317, 1, 0, ctypes.byref(accept_all()))),
+            "statmount": lambda: syscall_result(libc.syscall(457, None, None, 0, 0)),  # the host's mount table
+            "listmount": lambda: syscall_result(libc.syscall(458, None, None, 0, 0)),
+            "process_madvise": lambda: syscall_result(libc.syscall(440, -1, None, 0, 21, 0)),  # MADV_PAGEOUT
         }
         for what, attempt in attempts.items():
             try:
