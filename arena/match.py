@@ -10,14 +10,18 @@ score is the sum of its rewards, unless the env ranks its games itself through `
 (crash, timeout, illegal action, forfeit) ends the match at once: the faulting agent scores -1
 and ranks last (with every other whose submission could not be loaded), every other agent scores +1
 and shares first place. In games where all move at once the seats are still asked one after
-another, on the same observations, so that no agent thinks while another does.
+another, on the same observations, so that no agent thinks while another does; each holds the
+game as long as its slower recent moves took it, so that none can time another's move (`_Game._hold`).
 """
 
 from __future__ import annotations
 
 import copy
+import heapq
+import math
 import select
 import time
+from collections import deque
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping, Sequence
 
@@ -28,6 +32,12 @@ from arena.cpus import kept_on_current_cpu
 from arena.envs import EnvSpec, make_raw, seat_view, spec_of
 from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle, LocalAgent
+
+# In games where all move at once each seat holds the game, each move, as long as the HOLD_RANK-th slowest of
+# its latest HOLD_MOVES moves took it, less UNHIDDEN_SECONDS (a difference the harness's own jitter hides):
+# rare outliers (a garbage collection) cost nothing, and other seats cannot time its moves (`_Game._hold`).
+HOLD_MOVES, HOLD_RANK, UNHIDDEN_SECONDS = 128, 3, 0.0001
+SPIN_SECONDS = 0.002  # the end of a wait spun, not slept
 
 
 @dataclass
@@ -43,7 +53,9 @@ class AgentResult:
     moves: int = 0
     # Seconds its clock charged it (waiting for a CPU not counted): a measurement, not an outcome.
     time_used: float = field(default=0.0, compare=False)
-    time_to_start: float = field(default=0.0, compare=False)  # seconds its start took it, off its clock
+    # Seconds of the game that were its own but off its clock: its start (not its code's first load) and,
+    # in games where all move at once, the waits that keep the seats asked after it from timing its moves.
+    time_off_clock: float = field(default=0.0, compare=False)
 
 
 @dataclass
@@ -165,6 +177,12 @@ class _Game:
         self.steps = 0
         self.fault: Fault | None = None
         self.forfeits: dict[str, str] = {}  # seats whose submissions could not be loaded, and why
+        # Games where all move at once: each seat's latest move times (`_hold`), and the seconds it held the game.
+        self.recent = {seat: deque(maxlen=HOLD_MOVES) for seat in handles}
+        self.held = dict.fromkeys(handles, 0.0)
+        # The seats another seat could time: one running elsewhere, a sandbox, sees only when it is asked.
+        self.timed = {seat for seat in handles
+                      if any(not other.seats_an_agent_here for name, other in handles.items() if name != seat)}
 
     def phase(self, seat: str, name: str, call: Callable[[], Any]) -> Any:
         """Run one of `seat`'s calls, recording the fault that ends the match if it fails."""
@@ -274,15 +292,39 @@ class _Game:
         self.on_step(env)
         while env.agents and (self.max_steps is None or self.steps < self.max_steps):
             # The seats think one after another, on the same observations: none runs while another
-            # does, so none can slow another's thinking (caches, memory bandwidth) or watch it happen.
-            actions = {seat: self.phase(seat, "move", lambda: self._checked(
-                           seat, self.handles[seat].act(observations[seat]), observations[seat]))
-                       for seat in list(env.agents)}
+            # does, so none can slow another's thinking (caches, memory bandwidth) or watch it happen;
+            # each holds the game as long as its slower recent moves took it, so none can time another's.
+            actions = {}
+            for seat in list(env.agents):
+                used = self.handles[seat].time_used
+                actions[seat] = self.phase(seat, "move", lambda: self._checked(
+                    seat, self.handles[seat].act(observations[seat]), observations[seat]))
+                self._hold(seat, self.handles[seat].time_used - used)
             observations, rewards, _, _, _ = env.step(actions)
             for seat, reward in rewards.items():
                 self.scores[seat] += reward
             self.steps += 1
             self.on_step(env)
+
+    def _hold(self, seat: str, thought: float) -> None:
+        """Wait, `seat` having answered a move its clock charged `thought` seconds, as long as one of
+        its slowest recent moves took it beyond that (up to its time a move; see HOLD_MOVES).
+
+        A seat asked after it sees when it is asked: were that as soon as this one answered, it would
+        know how long this one thought about the same step, and so its move wherever its thinking time
+        depends on it (a search cut short on a forced move, a branch taken to attack). Held, its quick
+        and slow moves look alike; only a move slower than nearly all its latest shows, as slower.
+        """
+        if seat not in self.timed:
+            return
+        recent = self.recent[seat]
+        recent.append(thought)
+        slow = heapq.nlargest(HOLD_RANK, recent)[-1]
+        per_move = self.handles[seat].time_per_move
+        hold = min(slow, per_move if per_move is not None else math.inf) - thought - UNHIDDEN_SECONDS
+        if hold > 0:
+            _wait(hold)
+            self.held[seat] += hold
 
     def _checked(self, seat: str, action: Any, observation: Any) -> Any:
         mask = observation.get("action_mask") if isinstance(observation, dict) else None
@@ -313,7 +355,7 @@ class _Game:
                 detail=faults.get(seat, (Status.OK, ""))[1],
                 moves=len(self.actions[seat]),
                 time_used=round(self.handles[seat].time_used, 6),
-                time_to_start=round(self.handles[seat].time_to_start, 6),
+                time_off_clock=round(self.handles[seat].time_to_start + self.held[seat], 6),
             )
             for seat, score, place in zip(seats, scores, rank(scores))
         ]
@@ -331,6 +373,17 @@ class _Game:
             rules_version=rules,
             arena_version=__version__,
         )
+
+
+def _wait(seconds: float) -> None:
+    """Return `seconds` from now, to a few microseconds. Waits up to SPIN_SECONDS are spun (no agent
+    runs meanwhile: the seats take turns): a sleep wakes up to 50 us late, and leaves the CPU to other
+    work that cools its caches, which makes the seats' next moves slower, and so the next waits longer."""
+    until = time.perf_counter() + seconds
+    if seconds > SPIN_SECONDS:
+        time.sleep(seconds - SPIN_SECONDS)
+    while time.perf_counter() < until:
+        pass
 
 
 def _raise(fault: AgentFault) -> None:
