@@ -227,6 +227,11 @@ def test_one_address_may_hold_only_its_share_of_the_connections(port, monkeypatc
 def test_an_ipv6_clients_connections_count_with_its_64(port, monkeypatch):
     assert http.client_key("2001:db8::1") == http.client_key("2001:db8::ffff:2") == "2001:db8::/64"
     assert http.client_key("::ffff:203.0.113.7") == "203.0.113.7"  # an IPv4 client of a dual-stack socket
+    # ... of a translator, a Teredo tunnel (its client's public address, bits inverted) and the old form
+    assert http.client_key("64:ff9b::cb00:7107") == http.client_key("::203.0.113.7") == "203.0.113.7"
+    assert http.client_key("2001:0:4136:e378:8000:63bf:34ff:8ef8") == "203.0.113.7"
+    assert http.client_key("::1") == "::/64" and http.client_key("fe80::1") == "fe80::/64"
+    assert http.is_this_machine("::ffff:127.0.0.1") and not http.is_this_machine("64:ff9b::7f00:1")
     monkeypatch.setattr(http, "MAX_PER_ADDRESS", 3)
     monkeypatch.setattr(http, "is_this_machine", lambda host: False)  # as clients elsewhere
     for one_machine in (False, True):

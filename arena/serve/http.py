@@ -156,16 +156,20 @@ class TimelyProtocol(H11Protocol):
 
 def is_this_machine(host: str) -> bool:
     """Whether `host` (a client's address) is this machine's own, where a proxy in front connects from;
-    anything not an IP address (a forwarded header's "unknown") is not."""
-    ip = client_ip(host)
-    return ip is not None and ip.is_loopback
+    anything not an IP address (a forwarded header's "unknown") is not; nor an IPv4 loopback address
+    carried in another kind of IPv6 address than a dual-stack socket's (a tunnel's is a stranger's)."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return (ip.ipv4_mapped or ip).is_loopback if ip.version == 6 else ip.is_loopback
 
 
 def client_key(host: str) -> str:
     """Who `host` (a client's address) stands for: its IP address, for IPv6 its /64 (one machine usually
-    holds a whole /64; an IPv4 client a dual-stack socket shows as ::ffff:a.b.c.d is its IPv4 address,
-    not the /64 every such client shares); anything not an IP address (a forwarded header's "unknown",
-    say) as it is."""
+    holds a whole /64; an IPv4 client an IPv6 address carries, as a dual-stack socket's ::ffff:a.b.c.d,
+    is its IPv4 address, not the /64 every such client shares); anything not an IP address (a
+    forwarded header's "unknown", say) as it is."""
     ip = client_ip(host)
     if ip is None:
         return host
@@ -173,13 +177,30 @@ def client_key(host: str) -> str:
 
 
 def client_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """`host` (a client's address) as an IP address, an IPv4 client that a dual-stack socket shows as
-    ::ffff:a.b.c.d as its IPv4 address; None for anything else (a forwarded header's "unknown")."""
+    """`host` (a client's address) as an IP address, an IPv4 client's that an IPv6 address carries
+    (`_carried_ipv4`) as that IPv4 address; None for anything else (a forwarded header's "unknown")."""
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
         return None
-    return ip.ipv4_mapped or ip if ip.version == 6 else ip
+    return (_carried_ipv4(ip) or ip) if ip.version == 6 else ip
+
+
+def _carried_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 client behind an IPv6 address that only carries it, where all such addresses would
+    otherwise share one /64: a dual-stack socket's ::ffff:a.b.c.d, a translator's 64:ff9b::a.b.c.d,
+    a Teredo tunnel's (its client's public address), the old ::a.b.c.d."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and int(ip) > 0xFFFF):  # not :: or ::1
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
 
 
 def trusted_proxies() -> str:
