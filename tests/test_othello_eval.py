@@ -1,5 +1,6 @@
 """The Othello solver's pattern evaluation: its patterns, its weights file, and the tools that make it."""
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +15,10 @@ from arena.envs.othello import EVALUATION_WEIGHTS, load_evaluation, read_obf, so
 REPO = Path(__file__).resolve().parents[1]
 FFO = read_obf(Path(__file__).parent / "fixtures" / "ffo.obf")
 sys.path.insert(0, str(REPO / "tools"))
-import fit_othello_eval  # noqa: E402
 import othello_eval_data  # noqa: E402
+
+needs_scipy = pytest.mark.skipif(importlib.util.find_spec("scipy") is None,
+                                 reason='fitting the evaluation needs scipy: pip install -e ".[test]"')
 
 # The shapes as othello_eval.h declares them, as (row, column) lists: the first square is the
 # most significant base-3 digit of a weight's index (0 empty, 1 own, 2 the opponent's).
@@ -110,7 +113,10 @@ def test_the_data_tool_scores_positions_exactly(policy):
     assert positions == othello_eval_data.scored_positions(seed=5, index=0, start=12, stop=10, policy=policy)
 
 
+@needs_scipy
 def test_the_error_is_measured_on_the_last_games_of_each_file(tmp_path):
+    import fit_othello_eval
+
     files = []
     for name, count in (("a.txt", 20), ("b.txt", 7)):
         files.append(tmp_path / name)
@@ -120,6 +126,7 @@ def test_the_error_is_measured_on_the_last_games_of_each_file(tmp_path):
     assert held_out.tolist() == [False] * 18 + [True] * 2 + [False] * 7  # a file of 7 lines keeps them all
 
 
+@needs_scipy
 def test_fitted_weights_load_and_fit_their_data(tmp_path):
     data = tmp_path / "positions.txt"
     subprocess.run([sys.executable, str(REPO / "tools" / "othello_eval_data.py"), "--games", "6", "--start", "12",

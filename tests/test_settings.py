@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass, field
 
 import pytest
 
 from arena.errors import ArenaError, SettingsError
 from arena.settings import load_config, parse_overrides, parse_value, save_config, text_parser
+
+# Settings files are read by the training commands, whose extra brings PyYAML.
+needs_yaml = pytest.mark.skipif(importlib.util.find_spec("yaml") is None,
+                                reason='settings files are YAML: pip install -e ".[train]"')
 
 
 @dataclass
@@ -48,6 +53,7 @@ def test_a_bad_override_names_the_flag_the_key_and_the_fix(pair, words):
     assert isinstance(error.value, ArenaError) and isinstance(error.value, ValueError)
 
 
+@needs_yaml
 def test_a_yaml_file_fills_the_dataclass_and_overrides_win(tmp_path):
     path = tmp_path / "recipe.yaml"
     path.write_text("timesteps: 5000\nlearning_rate: 1e-3\nnet_arch: [16, 16]\n")  # YAML reads 1e-3 as text
@@ -57,6 +63,7 @@ def test_a_yaml_file_fills_the_dataclass_and_overrides_win(tmp_path):
     assert load_config(Recipe, tmp_path / "again.yaml") == config
 
 
+@needs_yaml
 @pytest.mark.parametrize("text, words", [
     ("timesteps: lots\n", ["recipe.yaml: timesteps: expected a whole number"]),
     ("learning_rat: 0.1\n", ["recipe.yaml: unknown setting 'learning_rat'", "did you mean 'learning_rate'"]),
@@ -71,6 +78,7 @@ def test_a_bad_file_names_the_file_the_key_and_the_fix(tmp_path, text, words):
     assert all(word in str(error.value) for word in words)
 
 
+@needs_yaml
 def test_a_missing_file_says_so(tmp_path):
     with pytest.raises(SettingsError, match="missing.yaml: cannot read it"):
         load_config(Recipe, tmp_path / "missing.yaml")
@@ -86,6 +94,7 @@ def test_a_field_parser_serves_as_an_argparse_type():
         parser.parse_args(["--size", "big"])
 
 
+@needs_yaml
 @pytest.mark.parametrize("pool, words", [
     ("rival: {wieght: 4, agent: BrawlerAgent}", "opponents: rival has wieght; an opponent has a weight and one of"),
     ("rival: {agent: BrawlrAgent}", "no agent 'BrawlrAgent' in arena.envs.fighting; try BrawlerAgent"),
