@@ -12,6 +12,7 @@ import contextlib
 import importlib
 import os
 import re
+import shlex
 import signal
 import sys
 from typing import Any, Iterator, Sequence
@@ -24,6 +25,7 @@ from arena.settings import parse_overrides
 
 
 PIPED_WIDTH = 1000  # columns for output that goes to no terminal
+MAX_FAULTED_SHOWN = 10  # entrants whose faults a tournament's end names
 
 
 class _Console:
@@ -356,10 +358,16 @@ def _run_tournament(args: argparse.Namespace) -> int:
         if args.folder:
             for line in tournament.register_folder(args.folder):
                 out.print(terminal(line, limit=400))
-        played = _play_with_progress(tournament, backend)
         store = tournament.store
+        try:
+            played = _play_with_progress(tournament, backend)
+        except KeyboardInterrupt:  # what was played is recorded: say how to go on
+            err.print(f"{store.finished_count()} of {len(store.schedule())} matches recorded; arena tournament "
+                      f"--db {terminal(shlex.quote(str(store.path)), limit=400)} --resume plays the rest")
+            raise
         out.print(f"{played} matches played; {store.finished_count()} of {len(store.schedule())} recorded in "
                   f"{terminal(str(store.path), limit=400)}")
+        _show_faulted(store)
         failures = store.failures()
         for match_id, reason in failures.items():
             err.print(f"[yellow]match {match_id} not played:[/] {terminal(reason, limit=400)}")
@@ -367,6 +375,19 @@ def _run_tournament(args: argparse.Namespace) -> int:
             err.print(f"{len(failures)} matches could not be played; run the same command again to retry them")
             return HarnessError.EXIT_STATUS  # not a result: the tournament is not over
     return 0
+
+
+def _show_faulted(store) -> None:
+    """Name the entrants whose games ended in their faults, and why: a submission that cannot even start
+    (an extra it needs is not installed, say) should not be found out from a leaderboard's last row."""
+    from arena.tournament.report import faulted_entrants
+
+    faulted = faulted_entrants(store.results())
+    for entrant in faulted[:MAX_FAULTED_SHOWN]:
+        err.print(f"[yellow]{terminal(entrant.line(), limit=400)}[/]")
+    if len(faulted) > MAX_FAULTED_SHOWN:
+        err.print(f"and {len(faulted) - MAX_FAULTED_SHOWN} more entrants faulted: arena leaderboard --db "
+                  f"{terminal(str(store.path), limit=400)} shows them all")
 
 
 def _check_isolation(allow_weak: bool) -> None:

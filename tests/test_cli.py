@@ -353,6 +353,17 @@ def test_a_tournament_without_a_seed_draws_a_secret_one_and_keeps_it(cli, tmp_pa
     assert code == 1 and "started with other settings (seed)" in err
 
 
+def test_a_tournaments_end_names_the_entrants_that_faulted_and_why(cli, tmp_path, submissions, write_submission):
+    subs = small_field(tmp_path, submissions)
+    shutil.copytree(write_submission("needs_torch", "import not_installed_here\n"), subs / "needs_torch")
+    code, out, err = cli("tournament", subs, "--env", "othello", "--games-per-pair", "2", "--max-steps", "4",
+                         "--workers", "1", "--db", "t.sqlite", "--seed", "0")
+    assert code == 0 and "matches played" in out
+    assert "needs_torch: crash in 4 of its 4 games (failed to start: ModuleNotFoundError: No module named " \
+           "'not_installed_here'" in " ".join(err.split()), err
+    assert err.count("games (") == 1  # the others played without a fault
+
+
 def test_tournament_options_are_the_organisers_and_are_bounded(cli, tmp_path, submissions, capsys):
     subs = small_field(tmp_path, submissions)
     code, _, err = cli("tournament", subs, "--env", "gomoku", "-o", "size=1000000000", "--db", "g.sqlite")

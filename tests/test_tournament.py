@@ -296,6 +296,23 @@ def test_kill_minus_9_then_resume_records_every_match_exactly_once(othello_entra
     assert folders_of_dead_processes(SUBMISSION_PREFIX) == []  # the killed harness's copies of the entrants
 
 
+def test_ctrl_c_says_how_many_matches_are_recorded_and_how_to_play_the_rest(othello_entrants, tmp_path):
+    db = tmp_path / "stopped.sqlite"
+    command = [sys.executable, "-m", "arena.cli", "tournament", str(othello_entrants), "--env", "othello",
+               "--games-per-pair", "6", "--workers", "2", "--db", str(db)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and (not db.exists() or ResultsStore(db).finished_count() < 2):
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C in its terminal
+    _, err = process.communicate(timeout=120)
+    recorded = ResultsStore(db).finished_count()
+    assert process.returncode == 128 + signal.SIGINT and recorded < 36, err
+    assert f"{recorded} of 36 matches recorded; arena tournament --db {db} --resume plays the rest" in \
+        " ".join(err.split()), err
+
+
 def group_alive(group: int) -> bool:
     try:
         os.killpg(group, 0)
@@ -393,3 +410,13 @@ def test_a_full_disk_under_the_database_stops_with_exit_75_and_resuming_loses_an
     assert resumed.returncode == 0, resumed.stderr
     assert f"{120 - kept} matches played" in resumed.stdout
     assert [r.match_id for r in ResultsStore(db).results()] == list(range(1, 121))
+
+
+@pytest.mark.parametrize("format", ["round-robin", "swiss", "gauntlet"])
+def test_a_tournament_of_one_entrant_says_it_needs_another_rather_than_end_having_played_nothing(
+        tmp_path, submissions, format):
+    shutil.copytree(submissions / "random", tmp_path / "one" / "random")
+    tournament = Tournament(tmp_path / "t.sqlite", Settings(seed=0, env="othello", format=format, challenger="random"))
+    tournament.register_folder(tmp_path / "one")
+    with pytest.raises(ArenaError, match="a .* needs two entrants or more, and only 1 entrant plays othello: add entrants"):
+        tournament.play(Backend())

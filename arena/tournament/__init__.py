@@ -255,6 +255,9 @@ class Tournament:
         s = self.settings
         if s.format == CONTINUOUS:
             return 0
+        if not existing and len(active) < 2:  # else it would end at once, having played nothing
+            raise ArenaError(f"a {s.format} needs two entrants or more, and {_entrants(len(active))} {s._game()}: "
+                             "add entrants")
         if s.format == "round-robin":
             matches = schedule.round_robin(active, s.games_per_pair, s.seed, played, next_round)
         elif s.format == "gauntlet":
@@ -286,7 +289,7 @@ class Tournament:
         if next_round >= (s.rounds or 10):
             return []
         if len(active) < s.seats:
-            raise ArenaError(f"{s._game()} has {s.seats} seats and only {len(active)} entrants play it: add "
+            raise ArenaError(f"{s._game()} has {s.seats} seats and {_entrants(len(active))} it: add "
                              f"entrants{s._or_seats(len(active)) if len(active) > 1 else ''}")
         return schedule.free_for_all_round(active, s.seats, next_round, s.seed)
 
@@ -312,6 +315,13 @@ class Tournament:
             recorded += played
             if not played:
                 return recorded
+
+
+def _entrants(count: int) -> str:
+    """'only 3 entrants play', 'only 1 entrant plays' or 'no entrant plays' (a game follows)."""
+    if count == 0:
+        return "no entrant plays"
+    return f"only {count} entrant plays" if count == 1 else f"only {count} entrants play"
 
 
 def _not_a_submission(path: Path) -> str | None:
