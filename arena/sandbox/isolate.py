@@ -48,7 +48,7 @@ MASKED_PROC_FILES = ("cmdline", "config.gz", "kcore", "keys", "key-users", "kall
                      "pagetypeinfo", "slabinfo", "diskstats", "partitions", "interrupts", "softirqs", "locks",
                      "sys/fs/file-nr", "sys/fs/inode-nr", "sys/fs/inode-state", "sys/fs/dentry-state", "sys/fs/aio-nr",
                      "cgroups")
-MASKED_PROC_FOLDERS = ("acpi", "asound", "scsi", "irq", "pressure")
+MASKED_PROC_FOLDERS = ("acpi", "asound", "scsi", "irq", "pressure", "fs")  # fs: file systems' counters of the host's disks
 # ... and so do each CPU's idle and frequency statistics under CPU_INFO.
 MASKED_CPU_FOLDERS = ("cpuidle", "cpufreq")
 SUBMISSION_FOLDER = Path("/submission")  # where an agent's copy of its submission is in its own root

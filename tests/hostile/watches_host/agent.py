@@ -10,7 +10,7 @@ from arena.agents import Agent
 
 COUNTERS = ["/proc/stat", "/proc/loadavg", "/proc/uptime", "/proc/schedstat", "/proc/vmstat", "/proc/interrupts",
             "/proc/sys/fs/file-nr", "/proc/sys/fs/inode-state", "/proc/cgroups"]
-FOLDERS = ["/proc/pressure", "/sys/devices/system/cpu/cpu0/cpuidle", "/sys/devices/system/cpu/cpuidle"]
+FOLDERS = ["/proc/pressure", "/proc/fs", "/sys/devices/system/cpu/cpu0/cpuidle", "/sys/devices/system/cpu/cpuidle"]
 
 
 class SubmittedAgent(Agent):
