@@ -362,3 +362,24 @@ def test_one_request_builds_the_leaderboard_table_while_the_others_get_the_one_b
     release.set()
     builder.join()
     assert builds == ["builder"] and competition.leaderboard() is not before
+
+
+def test_the_scheduler_tells_the_players_how_much_memory_their_kept_sandboxes_may_hold(tmp_path, write_submission):
+    # Without it each player would take its machine's share per CPU, and close the sandboxes it keeps
+    # for later games to make room: every game would load its entrants again.
+    class Budgeted(Backend):
+        seen: list[dict] = []
+
+        def memory_settings(self):
+            return {"process_memory_mb": 12_345}
+
+        def run(self, settings, packages, blocks):
+            self.seen.append(settings)
+            return super().run(settings, packages, blocks)
+
+    backend = Budgeted()
+    with Tournament(tmp_path / "c.sqlite", Settings(seed=0, env="othello", max_steps=2, format=CONTINUOUS)) as tournament:
+        for n in range(2):
+            _enter_unvalidated(tournament, write_submission(f"agent{n}", RANDOM))
+        assert Scheduler(tournament, backend, batch_games=2, placement_games=0).step() == 2
+    assert [settings["process_memory_mb"] for settings in backend.seen] == [12_345]

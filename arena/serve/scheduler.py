@@ -34,7 +34,6 @@ import statistics
 import sys
 import threading
 from collections import Counter
-from dataclasses import asdict
 from typing import Callable
 
 from arena.envs import entry, make_raw
@@ -119,7 +118,7 @@ class Scheduler:
             if not planned:
                 return 0
             self.store.add_to_schedule(planned)
-        settings = {**asdict(self.tournament.settings), "log_dir": str(self.tournament.log_dir)}
+        settings = self.tournament.play_settings(self.backend)
         recorded = play_pending(self.store, settings, self.tournament.replay_dir, self.backend)
         self.on_batch(recorded)
         return recorded

@@ -304,10 +304,16 @@ class Tournament:
 
     # --- play -------------------------------------------------------------------------------
 
+    def play_settings(self, backend: Backend) -> dict[str, Any]:
+        """What the processes playing its matches on `backend` are told: its settings, where agents' logs go,
+        and how much memory the agents they keep open may hold (else each would take its machine's share
+        per CPU, and close the sandboxes it keeps for later games to make room)."""
+        return {**asdict(self.settings), "log_dir": str(self.log_dir), **backend.memory_settings()}
+
     def play(self, backend: Backend, on_match: Callable[[MatchResult], None] = lambda result: None) -> int:
         """Play until nothing is left to schedule; how many matches were recorded."""
         self.store.clear_failures()  # what an earlier run could not play is tried again
-        settings = {**asdict(self.settings), "log_dir": str(self.log_dir), **backend.memory_settings()}
+        settings = self.play_settings(backend)
         recorded = 0
         while True:
             self.extend_schedule()
