@@ -15,10 +15,14 @@ import os
 import time
 import traceback
 from abc import ABC, abstractmethod
+from collections import deque
 from typing import Any, Callable
 
 from arena.errors import ArenaError
 from arena.faults import AgentFault, Status, describe_exception
+
+
+RECENT_MOVES = 128  # the moves of a handle whose times it keeps (`AgentHandle.recent_moves`)
 
 
 class AgentHandle(ABC):
@@ -68,6 +72,14 @@ class AgentHandle(ABC):
 
     def await_reset(self) -> None:
         self.reset()
+
+    @property
+    def recent_moves(self) -> deque[float]:
+        """How long (as charged) its latest RECENT_MOVES moves took it, kept from game to game: in games where
+        all move at once, each seat holds the game as long as its slower recent moves (`arena.match`)."""
+        if "_recent_moves" not in self.__dict__:
+            self._recent_moves: deque[float] = deque(maxlen=RECENT_MOVES)
+        return self._recent_moves
 
     def pending_answer(self) -> tuple[int, float] | None:
         """For a handle whose agent works on a request in the background: a descriptor that becomes

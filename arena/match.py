@@ -17,11 +17,9 @@ game as long as its slower recent moves took it, so that none can time another's
 from __future__ import annotations
 
 import copy
-import heapq
 import math
 import select
 import time
-from collections import deque
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping, Sequence
 
@@ -34,9 +32,10 @@ from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle, LocalAgent
 
 # In games where all move at once each seat holds the game, each move, as long as the HOLD_RANK-th slowest of
-# its latest HOLD_MOVES moves took it, less UNHIDDEN_SECONDS (a difference the harness's own jitter hides):
-# rare outliers (a garbage collection) cost nothing, and other seats cannot time its moves (`_Game._hold`).
-HOLD_MOVES, HOLD_RANK, UNHIDDEN_SECONDS = 128, 3, 0.0001
+# its recent moves took it (`AgentHandle.recent_moves`), but never past HOLD_CAP times their median, less
+# UNHIDDEN_SECONDS (a difference the harness's own jitter hides): other seats cannot time its moves, rare
+# outliers (a garbage collection) cost nothing, and no hold costs more than its typical move (`_Game._hold`).
+HOLD_RANK, HOLD_CAP, UNHIDDEN_SECONDS = 3, 2.0, 0.0001
 SPIN_SECONDS = 0.002  # the end of a wait spun, not slept
 
 
@@ -53,9 +52,9 @@ class AgentResult:
     moves: int = 0
     # Seconds its clock charged it (waiting for a CPU not counted): a measurement, not an outcome.
     time_used: float = field(default=0.0, compare=False)
-    # Seconds of the game that were its own but off its clock: its start (not its code's first load) and,
-    # in games where all move at once, the waits that keep the seats asked after it from timing its moves.
-    time_off_clock: float = field(default=0.0, compare=False)
+    # Seconds its start took it, off its clock (not counting the first load of its code): with time_used,
+    # its own time in the game, by which `arena serve` shares play.
+    time_to_start: float = field(default=0.0, compare=False)
 
 
 @dataclass
@@ -177,9 +176,6 @@ class _Game:
         self.steps = 0
         self.fault: Fault | None = None
         self.forfeits: dict[str, str] = {}  # seats whose submissions could not be loaded, and why
-        # Games where all move at once: each seat's latest move times (`_hold`), and the seconds it held the game.
-        self.recent = {seat: deque(maxlen=HOLD_MOVES) for seat in handles}
-        self.held = dict.fromkeys(handles, 0.0)
         # The seats another seat could time: one running elsewhere, a sandbox, sees only when it is asked.
         self.timed = {seat for seat in handles
                       if any(not other.seats_an_agent_here for name, other in handles.items() if name != seat)}
@@ -308,23 +304,21 @@ class _Game:
 
     def _hold(self, seat: str, thought: float) -> None:
         """Wait, `seat` having answered a move its clock charged `thought` seconds, as long as one of
-        its slowest recent moves took it beyond that (up to its time a move; see HOLD_MOVES).
+        its slower recent moves took it beyond that (see HOLD_RANK).
 
         A seat asked after it sees when it is asked: were that as soon as this one answered, it would
         know how long this one thought about the same step, and so its move wherever its thinking time
         depends on it (a search cut short on a forced move, a branch taken to attack). Held, its quick
-        and slow moves look alike; only a move slower than nearly all its latest shows, as slower.
+        and slow moves look alike; only a move slower than nearly all its recent ones, or than twice
+        their median, shows, as slower. Its time, though not on its clock: no more than its moves take.
         """
         if seat not in self.timed:
             return
-        recent = self.recent[seat]
-        recent.append(thought)
-        slow = heapq.nlargest(HOLD_RANK, recent)[-1]
-        per_move = self.handles[seat].time_per_move
-        hold = min(slow, per_move if per_move is not None else math.inf) - thought - UNHIDDEN_SECONDS
+        handle = self.handles[seat]
+        handle.recent_moves.append(thought)
+        hold = seconds_to_hold(handle.recent_moves, thought, handle.time_per_move)
         if hold > 0:
             _wait(hold)
-            self.held[seat] += hold
 
     def _checked(self, seat: str, action: Any, observation: Any) -> Any:
         mask = observation.get("action_mask") if isinstance(observation, dict) else None
@@ -355,7 +349,7 @@ class _Game:
                 detail=faults.get(seat, (Status.OK, ""))[1],
                 moves=len(self.actions[seat]),
                 time_used=round(self.handles[seat].time_used, 6),
-                time_off_clock=round(self.handles[seat].time_to_start + self.held[seat], 6),
+                time_to_start=round(self.handles[seat].time_to_start, 6),
             )
             for seat, score, place in zip(seats, scores, rank(scores))
         ]
@@ -373,6 +367,17 @@ class _Game:
             rules_version=rules,
             arena_version=__version__,
         )
+
+
+def seconds_to_hold(recent: Sequence[float], thought: float, per_move: float | None) -> float:
+    """How long a seat whose latest move took `thought` seconds (the last of `recent`) holds the game:
+    up to its HOLD_RANK-th slowest recent move, at most HOLD_CAP times their median and its time a
+    move `per_move`, less UNHIDDEN_SECONDS; 0 while it has made too few moves to tell."""
+    if len(recent) < HOLD_RANK:
+        return 0.0
+    ordered = sorted(recent)
+    target = min(ordered[-HOLD_RANK], HOLD_CAP * ordered[len(ordered) // 2], per_move or math.inf)
+    return max(target - thought - UNHIDDEN_SECONDS, 0.0)
 
 
 def _wait(seconds: float) -> None:

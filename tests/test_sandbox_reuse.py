@@ -52,7 +52,7 @@ def comparable(result) -> dict:
     data.pop("duration")
     for agent in data["agents"]:
         agent.pop("time_used")
-        agent.pop("time_off_clock")
+        agent.pop("time_to_start")
     return data
 
 
@@ -104,7 +104,7 @@ def test_each_games_start_is_timed_except_the_first_load_of_the_entrants_code(wr
     folder = write_submission("slow_to_seat", SLOW_TO_SEAT)
 
     def starts(agent: SandboxedAgent, games: int) -> list[float]:
-        return [play_match("othello", [agent, RandomAgent()], seed, max_steps=2).agents[0].time_off_clock
+        return [play_match("othello", [agent, RandomAgent()], seed, max_steps=2).agents[0].time_to_start
                 for seed in range(games)]
 
     with sandboxed(folder) as agent:

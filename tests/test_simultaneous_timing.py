@@ -2,10 +2,12 @@
 learn, from when it is asked, how long an earlier seat thought about the same step (which would tell
 its move where its thinking time depends on it)."""
 
+from collections import deque
+
 import pytest
 
 from arena.envs import entry
-from arena.match import play_match
+from arena.match import play_match, seconds_to_hold
 from arena.sandbox import SandboxedAgent, protections
 from arena.submission import load
 
@@ -75,4 +77,27 @@ def test_a_seat_asked_later_cannot_time_the_move_an_earlier_seat_made_on_the_sam
     # slowest recent move, every move looks alike: about one in three, by chance, or always the key
     # of the slowest move.
     assert right < 0.6 * len(told), (right, len(told))
-    assert result.agents[0].time_off_clock > 0.1  # the waits are the tell's own time
+
+
+@pytest.mark.parametrize("recent, held", [
+    ([0.001] * 2, 0.0),  # too few moves to tell
+    ([0.004, 0.001, 0.008, 0.004, 0.001], 0.004 - 0.001 - 0.0001),  # quick and slow: the quick one held to the third slowest
+    ([0.0003] * 124 + [0.04] * 3 + [0.0003], 0.0006 - 0.0003 - 0.0001),  # never past twice the median
+    ([0.02, 0.03, 0.04, 0.001], 0.01 - 0.001 - 0.0001),  # never past the time a move (0.01 s)
+    ([0.001, 0.001, 0.001, 0.00105], 0.0),  # a difference the harness's own jitter hides
+])
+def test_a_seat_is_held_up_to_its_slower_recent_moves_within_twice_their_median(recent, held):
+    assert seconds_to_hold(recent, recent[-1], per_move=0.01) == pytest.approx(held)
+
+
+def test_a_seats_recent_moves_are_kept_from_game_to_game_also_through_a_tournaments_guard():
+    # Held from its first move of a later game on: the moves of a game's start are the ones most alike
+    # from game to game, and a history that began empty each game would leave them shown.
+    from arena.handle import LocalAgent
+    from arena.tournament.blocks import GuardedHandle
+    from arena.agents import RandomAgent
+
+    handle = LocalAgent(RandomAgent())
+    handle.recent_moves.extend([0.001, 0.002])
+    assert GuardedHandle(handle).recent_moves is handle.recent_moves and list(handle.recent_moves) == [0.001, 0.002]
+    assert LocalAgent(RandomAgent()).recent_moves == deque()  # each handle its own

@@ -15,7 +15,7 @@ from __future__ import annotations
 import atexit
 import tempfile
 import traceback
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -92,6 +92,10 @@ class GuardedHandle(AgentHandle):
     @property
     def time_to_start(self) -> float:
         return self.handle.time_to_start
+
+    @property
+    def recent_moves(self) -> deque[float]:
+        return self.handle.recent_moves
 
     @property
     def seats_an_agent_here(self) -> bool:

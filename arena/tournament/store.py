@@ -78,7 +78,7 @@ CREATE TABLE IF NOT EXISTS result_seats (
     detail TEXT NOT NULL,
     moves INTEGER NOT NULL,
     time_used REAL NOT NULL DEFAULT 0,  -- seconds its clock charged it
-    time_off_clock REAL NOT NULL DEFAULT 0,  -- seconds of the game its own but off its clock
+    time_to_start REAL NOT NULL DEFAULT 0,  -- seconds its start took it, off its clock
     PRIMARY KEY (match_id, seat)
 );
 CREATE TABLE IF NOT EXISTS failures (  -- matches the current run could not play, and why
@@ -143,7 +143,7 @@ class SeatRecord:
     detail: str
     moves: int
     time_used: float = 0.0  # seconds its clock charged it: who came close to their budget
-    time_off_clock: float = 0.0  # seconds of the game its own but off its clock (`AgentResult`)
+    time_to_start: float = 0.0  # seconds its start took it, off its clock (`AgentResult`)
 
 
 @dataclass(frozen=True)
@@ -224,8 +224,8 @@ class ResultsStore:
             self._db.script("ALTER TABLE entrants ADD COLUMN problem TEXT NOT NULL DEFAULT ''")
         if "time_used" not in self._db.columns("result_seats"):
             self._db.script("ALTER TABLE result_seats ADD COLUMN time_used REAL NOT NULL DEFAULT 0")
-        if "time_off_clock" not in self._db.columns("result_seats"):
-            self._db.script("ALTER TABLE result_seats ADD COLUMN time_off_clock REAL NOT NULL DEFAULT 0")
+        if "time_to_start" not in self._db.columns("result_seats"):
+            self._db.script("ALTER TABLE result_seats ADD COLUMN time_to_start REAL NOT NULL DEFAULT 0")
 
     def _transaction(self):
         return self._db.transaction()
@@ -325,7 +325,7 @@ class ResultsStore:
                 self._db.executemany(
                     "INSERT INTO result_seats VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(match.match_id, seat, entrant, a.score, a.rank, str(a.status), _text(a.detail), a.moves, a.time_used,
-                      a.time_off_clock)
+                      a.time_to_start)
                      for seat, (entrant, a) in enumerate(zip(match.seats, result.agents))])
                 stored += 1
         return stored
@@ -340,9 +340,9 @@ class ResultsStore:
         names = {e.id: e.name for e in self.entrants()}
         seats: dict[int, list[SeatRecord]] = {}
         for row in self._db.execute(f"SELECT * FROM result_seats{only} ORDER BY match_id, seat", arguments):
-            match, _, entrant, score, rank, status, detail, moves, time_used, time_off_clock = row
+            match, _, entrant, score, rank, status, detail, moves, time_used, time_to_start = row
             seats.setdefault(match, []).append(
-                SeatRecord(entrant, names[entrant], score, rank, status, detail, moves, time_used, time_off_clock))
+                SeatRecord(entrant, names[entrant], score, rank, status, detail, moves, time_used, time_to_start))
         rows = self._db.execute(
             "SELECT r.match_id, s.round, r.seed, r.env, r.env_options, r.outcome, r.replay, r.steps, r.duration, "
             f"r.arena_version, r.finished_at FROM results r JOIN schedule s USING (match_id){only} "
