@@ -383,3 +383,16 @@ def test_the_scheduler_tells_the_players_how_much_memory_their_kept_sandboxes_ma
             _enter_unvalidated(tournament, write_submission(f"agent{n}", RANDOM))
         assert Scheduler(tournament, backend, batch_games=2, placement_games=0).step() == 2
     assert [settings["process_memory_mb"] for settings in backend.seen] == [12_345]
+
+
+def test_play_rests_once_every_two_entrants_met_often_enough_and_starts_again_for_a_newcomer(tmp_path, write_submission):
+    with Tournament(tmp_path / "c.sqlite", Settings(seed=0, env="othello", max_steps=2, format=CONTINUOUS)) as tournament:
+        first = [_enter_unvalidated(tournament, write_submission(f"agent{n}", RANDOM)) for n in range(2)]
+        scheduler = Scheduler(tournament, Backend(), batch_games=4, placement_games=0, games_per_pair=6)
+        played = [scheduler.step() for _ in range(3)]
+        assert played == [4, 2, 0] or played == [4, 4, 0], played  # at most a batch past the 6th game
+        assert scheduler.step() == 0 and scheduler.plan() == []
+        newcomer = _enter_unvalidated(tournament, write_submission("newcomer", RANDOM))
+        planned = scheduler.plan()
+    assert planned and all(newcomer in seats for _, _, seats in planned)
+    assert not any(set(seats) == set(first) for _, _, seats in planned)

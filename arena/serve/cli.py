@@ -20,6 +20,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 DEFAULT_DB = "competition.sqlite"
 STOP_WAIT_SECONDS = 5.0
 BATCH_GAMES_A_WORKER = 16  # games planned at once: enough to keep workers busy, few enough to place newcomers soon
+GAMES_PER_PAIR = 200  # games two entrants play before play between them rests
 
 
 def add_serve_commands(commands) -> None:
@@ -66,6 +67,9 @@ def add_serve_commands(commands) -> None:
                             "in all, in MiB; the oldest are deleted past it, between batches (default: 1024)")
     serve.add_argument("--placement-games", type=int, default=10,
                        help="games a new submission plays first, against the field (default: 10)")
+    serve.add_argument("--games-per-pair", type=arguments.positive_int, default=GAMES_PER_PAIR,
+                       help="play rests once every two entrants have met this often, until a new one comes "
+                            f"(default: {GAMES_PER_PAIR}; their ratings then hardly move)")
     serve.add_argument("--open-registration", action="store_true",
                        help="let anyone register on /register and get a token (default: the organiser adds "
                             "participants with arena serve users add)")
@@ -237,7 +241,8 @@ def _run_serve(args: argparse.Namespace) -> int:
         backend.reserved_mb = args.validators * (memory_mb or 0)  # the validators' agents, beside the games
         switches = CompetitionStore(db)
         scheduler = Scheduler(tournament, backend, batch_games=BATCH_GAMES_A_WORKER * args.workers,
-                              placement_games=args.placement_games, paused=switches.paused,
+                              placement_games=args.placement_games, games_per_pair=args.games_per_pair,
+                              paused=switches.paused,
                               on_batch=GamesNews(tournament.store.finished_count(), _news),
                               owners=switches.entrant_owners,
                               between_batches=lambda: tidy(switches, tournament.store, tournament.log_dir,

@@ -56,7 +56,7 @@ class Scheduler:
     def __init__(self, tournament: Tournament, backend: Backend, *, batch_games: int = 8,
                  placement_games: int = 10, on_batch: Callable[[int], None] = lambda recorded: None,
                  paused: Callable[[], bool] = lambda: False, between_batches: Callable[[], None] = lambda: None,
-                 owners: Callable[[], dict[int, int]] = dict):
+                 owners: Callable[[], dict[int, int]] = dict, games_per_pair: int | None = None):
         self.tournament = tournament
         self.store = tournament.store
         self.backend = backend
@@ -73,6 +73,8 @@ class Scheduler:
         # Called before each batch is planned, once retired entrants' games are cancelled: no game is in play.
         self.between_batches = between_batches
         self.owners = owners  # asked before each batch: entrant id -> its participant's, for those that have one
+        # Play rests once every two entrants (of two participants) have met this often (None: never).
+        self.games_per_pair = games_per_pair
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="arena-scheduler", daemon=True)
@@ -133,6 +135,12 @@ class Scheduler:
         rng = random.Random(derive_seed(self.tournament.settings.seed, round_number, bits=63))
         results = self.store.results()
         owners = self.owners()
+        met = _meetings(results)
+        if self.games_per_pair is not None:  # pairs that met enough teach the ratings little more
+            active = [e for e in active if any(met[frozenset(pair)] < self.games_per_pair
+                                               for pair in _pairings(e, active, owners))]
+            if len(active) < 2:
+                return []
         playing = _within_time_shares(active, results, rng, self.seats)
         # Those the draw left may all be one participant's, who never meet: then everyone plays this batch.
         games = self._games(playing, results, rng, owners) or self._games(active, results, rng, owners)
@@ -150,7 +158,8 @@ class Scheduler:
                owners: dict[int, int]) -> list[tuple[int, int]]:
         played = Counter(s.entrant_id for m in results for s in m.seats)
         met = Counter(frozenset(s.entrant_id for s in m.seats) for m in results)
-        pairs = [pair for pair in itertools.combinations(active, 2) if not _same_owner(pair, owners)]
+        pairs = [pair for pair in itertools.combinations(active, 2) if not _same_owner(pair, owners)
+                 and (self.games_per_pair is None or met[frozenset(pair)] < self.games_per_pair)]
         rng.shuffle(pairs)
         ratings = rate(results, self.cooperative).by_player if results else {}
 
@@ -229,6 +238,17 @@ def slowness(active: list[int], results: list[MatchRecord]) -> dict[int, float]:
     shared = statistics.median(besides)
     usual = max(statistics.median(typical.values()) + shared, 1e-3)
     return {entrant: (seconds + shared) / usual for entrant, seconds in typical.items()}
+
+
+def _meetings(results: list[MatchRecord]) -> Counter[frozenset]:
+    """How often each two entrants sat at one game."""
+    return Counter(frozenset(pair) for match in results
+                   for pair in itertools.combinations({seat.entrant_id for seat in match.seats}, 2))
+
+
+def _pairings(entrant: int, active: list[int], owners: dict[int, int]) -> list[tuple[int, int]]:
+    """The pairs `entrant` may play in: with each of `active` of another participant."""
+    return [(entrant, other) for other in active if other != entrant and not _same_owner((entrant, other), owners)]
 
 
 def _same_owner(pair: tuple[int, int], owners: dict[int, int]) -> bool:
