@@ -5,6 +5,7 @@ say), its help's layout, and a parser whose usage errors are one line."""
 from __future__ import annotations
 
 import argparse
+import difflib
 import textwrap
 from typing import NoReturn
 
@@ -74,7 +75,52 @@ class ParagraphsHelpFormatter(argparse.RawDescriptionHelpFormatter):
 
 class Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line, as arena's own errors are, pointing at --help
-    instead of printing the whole usage above the error."""
+    instead of printing the whole usage above the error; a mistyped option, command or choice gets a
+    "did you mean"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register("action", "parsers", _Commands)  # add_subparsers makes _Commands
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} ({self.prog} --help explains every option)\n")
+
+    def parse_args(self, args=None, namespace=None) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            self.unrecognized(extras)
+        return parsed
+
+    def unrecognized(self, extras: list[str]) -> NoReturn:
+        """The usage error for arguments this parser does not take, with the option a typo was likely meant as."""
+        meant = next(filter(None, map(self._option_meant, extras)), None)
+        self.error(f"unrecognized arguments: {' '.join(extras)}" + (f" (did you mean {meant}?)" if meant else ""))
+
+    def _option_meant(self, word: str) -> str | None:
+        """This parser's option closest to `word`, a mistyped option (`--gmaes`, `--gmaes=3`); None if none is."""
+        if not word.startswith("-"):
+            return None
+        options = [name for action in self._actions for name in action.option_strings]
+        close = difflib.get_close_matches(word.partition("=")[0], options, n=1)
+        return close[0] if close else None
+
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        # argparse's check of a choice (a command's name among them), with the name that was likely meant
+        choices = action.choices
+        if isinstance(value, str) and choices is not None and value not in choices:
+            close = difflib.get_close_matches(value, [str(choice) for choice in choices], n=1)
+            if close:
+                raise argparse.ArgumentError(action, f"invalid choice: {value!r}; did you mean {close[0]!r}? "
+                                                     f"(choose from {', '.join(map(repr, choices))})")
+        super()._check_value(action, value)
+
+
+class _Commands(argparse._SubParsersAction):
+    """A parser's commands, each reporting the arguments it does not take itself (`arena match: error: ...`,
+    pointing at `arena match --help`), where argparse leaves them to the top-level parser."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        super().__call__(parser, namespace, values, option_string)
+        extras = vars(namespace).pop(argparse._UNRECOGNIZED_ARGS_ATTR, None)
+        if extras:
+            self._name_parser_map[values[0]].unrecognized(extras)

@@ -110,6 +110,25 @@ def test_bad_numbers_are_the_users_error_not_the_agents(cli, submissions, capsys
     assert code in (1, 2) and message in err, err
 
 
+@pytest.mark.parametrize("argv, message", [
+    (["match", "a", "b", "--env", "othello", "--gmaes", "3"],
+     "arena match: error: unrecognized arguments: --gmaes 3 (did you mean --games?) "
+     "(arena match --help explains every option)"),
+    (["match", "a", "b", "--gmaes=3"], "arena match: error: unrecognized arguments: --gmaes=3 (did you mean --games?)"),
+    (["match", "a", "b", "c"], "arena match: error: unrecognized arguments: c (arena match --help"),
+    (["serve", "users", "add", "bob", "--dbb", "x"], "arena serve users add: error: unrecognized arguments: --dbb x "
+                                                     "(did you mean --db?)"),
+    (["--vesion"], "arena: error: unrecognized arguments: --vesion (did you mean --version?)"),
+    (["mtach"], "arena: error: argument COMMAND: invalid choice: 'mtach'; did you mean 'match'? (choose from 'match', "),
+    (["tournament", "subs", "--db", "t.sqlite", "--format", "swis"], "invalid choice: 'swis'; did you mean 'swiss'?"),
+])
+def test_a_mistyped_option_or_command_is_told_by_its_own_command_with_the_one_meant(capsys, argv, message):
+    with pytest.raises(SystemExit) as usage:
+        main(argv)
+    err = capsys.readouterr().err
+    assert usage.value.code == 2 and message in err and err.count("\n") == 1, err
+
+
 def test_submissions_made_for_different_games_are_told_they_cannot_play_each_other(cli, submissions):
     code, _, err = cli("match", submissions / "greedy", submissions / "based_fighter")
     assert code == 1 and "no game in common (greedy plays othello; based_fighter plays fighting" in err
