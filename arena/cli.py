@@ -574,7 +574,7 @@ def _run_validate(args: argparse.Namespace) -> int:
 def _validate_on_every_game(spec, games: list[str], args: argparse.Namespace) -> int:
     """A submission whose manifest names no game may play any: it passes if it plays one of them,
     and the others are said, with how to name its game."""
-    played, failed = [], {}
+    played, failed, failed_in_play = [], {}, set()
     for env_name in games:
         try:
             _validate_on(spec, env_name, args)
@@ -582,13 +582,10 @@ def _validate_on_every_game(spec, games: list[str], args: argparse.Namespace) ->
         except ArenaError as exc:
             reason = str(exc).removeprefix(f"{spec.source}: ")
             failed[env_name] = reason.removeprefix(f"{env_name}: ")
+            if getattr(exc, "phase", "start") != "start":
+                failed_in_play.add(env_name)
     if not played:
-        first = next(iter(failed.values()))
-        if all(_without_log(reason) == _without_log(first) for reason in failed.values()):
-            raise ArenaError(f"{spec.source}: {first}")  # the same in every game: nothing to do with the game
-        raise ArenaError(f"{spec.source}: declares no env in arena.toml, and plays none of the games:\n  "
-                         + "\n  ".join(f"{game}: {reason}" for game, reason in failed.items())
-                         + '\n(add env = "..." naming the game it is made for to its arena.toml, or give --env)')
+        raise _plays_no_game(spec, failed, failed_in_play)
     for game, reason in failed.items():
         err.print(f"[yellow]does not play {terminal(game)}:[/] {terminal(reason, limit=400)}")
     if failed:
@@ -597,6 +594,28 @@ def _validate_on_every_game(spec, games: list[str], args: argparse.Namespace) ->
         _warn(f"{terminal(spec.name)} declares no env in arena.toml, so every game was tried: it plays "
               f"{', '.join(played)}; {declare}, or give --env")
     return 0
+
+
+def _plays_no_game(spec, failed: dict[str, str], failed_in_play: set[str]) -> ArenaError:
+    """The error of a submission declaring no game that failed in each: the reason once where it is the same in
+    every game, else each game's."""
+    game, first = next(iter(failed.items()))
+    if all(_without_log(reason) == _without_log(first) for reason in failed.values()):
+        if game not in failed_in_play:
+            return ArenaError(f"{spec.source}: {first}")  # it could not start: nothing to do with the game
+        # Named, as its log is that game's, and to try it again with --env.
+        return ArenaError(f"{spec.source}: {game} (and the same in every other game): {first}")
+    return ArenaError(f"{spec.source}: declares no env in arena.toml, and plays none of the games:\n  "
+                      + "\n  ".join(f"{game}: {reason}" for game, reason in failed.items())
+                      + '\n(add env = "..." naming the game it is made for to its arena.toml, or give --env)')
+
+
+class _CheckGameFault(ArenaError):
+    """A submission's fault in one of validate's games; `phase` is when it came: start, reset or move."""
+
+    def __init__(self, message: str, phase: str):
+        super().__init__(message)
+        self.phase = phase
 
 
 def _without_log(reason: str) -> str:
@@ -627,8 +646,9 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
                 log = getattr(handle, "output_file", None)
                 where = f" (its output and traceback: {log})" if log is not None else ""
                 shown = result.fault.traceback if log is None and result.fault and result.fault.traceback else ""
-                raise ArenaError(f"{spec.source}: {env_name}: {mine.status}: {mine.detail}{where}"
-                                 + (f"\n{shown.rstrip()}" if shown else ""))
+                raise _CheckGameFault(f"{spec.source}: {env_name}: {mine.status}: {mine.detail}{where}"
+                                      + (f"\n{shown.rstrip()}" if shown else ""),
+                                      result.fault.phase if result.fault else "start")
             moves += mine.moves
     finally:
         with _signals_held():

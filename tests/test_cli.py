@@ -243,6 +243,16 @@ def test_validate_says_once_why_a_submission_declaring_no_game_cannot_start(cli,
                                         r"\(agent\.py line 1\) \(its output and traceback: \S+\.log\)", line), line
 
 
+def test_validate_names_the_game_a_submission_declaring_no_game_failed_in_the_same_way_in_each(cli, write_submission):
+    status, _, err = cli("validate", write_submission("pred", "from arena.agents import Agent\n\n\n"
+                                                      "class SubmittedAgent(Agent):\n    def predict(self, obs):\n"
+                                                      "        raise RuntimeError('boom')\n"), "--max-steps", "8")
+    [line] = err.splitlines()  # said once, naming the game whose log it names
+    assert status == 1 and re.fullmatch(rf"error: \S*pred: {names()[0]} \(and the same in every other game\): crash: "
+                                        r"predict\(\) failed: RuntimeError: boom \(agent\.py line 6\) "
+                                        r"\(its output and traceback: \S+\.log\)", line), line
+
+
 def test_validate_checks_every_game_the_manifest_declares(cli, submissions):
     code, out, _ = cli("validate", submissions / "mcts", "--max-steps", "6")
     assert code == 0 and [line.split(" plays ")[1].split(":")[0] for line in out.splitlines()] == ["othello", "gomoku"]
