@@ -202,6 +202,12 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         "timeout, illegal action); the file printed with the fault holds what it printed and its traceback. "
         "Exits 75 when this machine failed the match (a full disk, no processes left: try again), 130 after "
         "Ctrl-C, 143 after SIGTERM.",
+        epilog="examples:\n"
+        "  arena match submissions/random submissions/greedy --env othello --video match.mp4\n"
+        "  arena match my_agent/ submissions/greedy --games 10 --seed 7\n"
+        "  arena match my_agent.zip submissions/mcts --env gomoku -o size=9 --verbose\n"
+        "  arena match my_agent/ submissions/based_fighter --env fighting --json",
+        formatter_class=arguments.ParagraphsHelpFormatter,
     )
     match.add_argument("first", metavar="A", help="first submission: a folder or a zip of one")
     match.add_argument("second", metavar="B", help="second submission: a folder or a zip of one")
@@ -232,6 +238,11 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         description="Unpack and check a submission, build its agent and play one game in each seat of the game its "
         "manifest declares, built with the manifest's [options] (which also decide how many seats there are), "
         "RandomAgent holding the other seats. Exits 0 when all is well, 1 with a one-line reason otherwise.",
+        epilog="examples:\n"
+        "  arena validate my_agent/\n"
+        "  arena validate my_agent.zip --env othello -o size=6\n"
+        "  arena validate my_agent/ --no-sandbox      # errors show their full traceback",
+        formatter_class=arguments.ParagraphsHelpFormatter,
     )
     validate.add_argument("path", help="the submission: a folder or a zip of one")
     validate.add_argument("--env", help="game to check it on (default: every game its manifest declares, "
@@ -249,6 +260,11 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         help="re-simulate a replay file, optionally to video",
         description="Re-play the recorded actions of a match, check that the result is the recorded one, "
         "and optionally render it to a video.",
+        epilog="examples:\n"
+        "  arena match submissions/random submissions/greedy --env othello --seed 0  # the replay below\n"
+        "  arena replay replays/othello-random-vs-greedy-s0.json\n"
+        "  arena replay replays/othello-random-vs-greedy-s0.json --video replay.gif --fps 4",
+        formatter_class=arguments.ParagraphsHelpFormatter,
     )
     replay.add_argument("file", help="a replay file written by arena match")
     replay.add_argument("--video", metavar="PATH", help="write a video (.mp4 or .gif)")
@@ -261,6 +277,11 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         description="Search a position with rollout MCTS and print its top moves with visit counts, values "
         "(for the side to move, -1 to +1) and expected lines. POSITION is the board's text format: the squares "
         "row by row from a1 ('-' empty, 'X' black, 'O' white), a space, then the side to move.",
+        epilog="examples:\n"
+        '  arena analyse "---------------------------OX------XO--------------------------- X"\n'
+        '  arena analyse "--XXXXX--OOOXX-O-OOOXXOX-OXOXOXXOXXXOXXX--XOXOXX-XXXOOO--OOOOO-- X" --solve\n'
+        "  arena analyse --obf positions.obf --solve --time 10",
+        formatter_class=arguments.ParagraphsHelpFormatter,
     )
     analyse.add_argument("position", metavar="POSITION", nargs="?", help="the position, quoted")
     analyse.add_argument("--obf", metavar="FILE",
@@ -284,7 +305,12 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         if name not in commands.choices:
             commands.add_parser(name, help=summary, add_help=False)
 
-    envs = commands.add_parser("envs", help="list the games", description="List the registered games.")
+    envs = commands.add_parser("envs", help="list the games", description="List the registered games, each with "
+                               "its kind and clock: the time a move and the bank of extra time a game.",
+                               epilog="examples:\n"
+                               "  arena envs\n"
+                               "  arena match my_agent/ submissions/random --env pgx:connect_four",
+                               formatter_class=arguments.ParagraphsHelpFormatter)
     envs.set_defaults(run=_run_envs)
     return parser
 

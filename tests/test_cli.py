@@ -442,13 +442,15 @@ def test_a_tournament_of_a_folder_that_is_not_there_says_so_and_makes_nothing(cl
     assert code == 1 and "nosuch: not a folder of submissions" in err and not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("command", [[], ["tournament"], ["leaderboard"], ["serve"], ["train"], ["tt", "check"]])
+@pytest.mark.parametrize("command", [[], ["match"], ["validate"], ["replay"], ["analyse"], ["tournament"],
+                                     ["leaderboard"], ["serve"], ["train"], ["export"], ["tt", "check"], ["envs"]])
 def test_help_is_wrapped_to_the_terminal_and_keeps_its_examples(command, cli, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")
     with pytest.raises(SystemExit) as done:
         cli(*command, "--help")
     text = capsys.readouterr().out
     assert done.value.code == 0 and max(map(len, text.splitlines())) <= 100, text
+    assert "\nexamples:\n  arena " in text and f"\n  arena {' '.join(command)}" in text
     if not command:
         assert "\n  arena match submissions/random submissions/greedy --env othello --video match.mp4\n" in text
 

@@ -4,6 +4,7 @@ Every run here is a few thousand policy steps on the real games: seconds, not a 
 """
 
 import json
+import re
 import zipfile
 import textwrap
 import types
@@ -52,6 +53,28 @@ def test_pool_splits_self_play_over_snapshots_by_the_learners_results():
     assert {s: p for _, s, p in pool.table()} == {None: 0.25, "new.zip": 0.75}
     pool.opponents["self_play"] = SelfPlay(3.0, "uniform")
     assert {s: p for _, s, p in pool.table()} == {None: 0.25, "old.zip": 0.375, "new.zip": 0.375}
+
+
+def test_train_help_shows_the_defaults_of_each_games_config(capsys):
+    from arena.alphazero.config import AlphaZeroConfig
+    from arena.train.relay import PRESETS, RelayConfig
+    from arena.train.snake import SnakeConfig
+
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert (f"(default: {TrainConfig.run}, {SnakeConfig.run}, {RelayConfig.run}, alphazero_othello or "
+            "alphazero_gomoku)") in shown
+    assert RelayConfig.algo == "a2c" and (
+        f"(default: fighting {TrainConfig.timesteps}, snake {SnakeConfig.timesteps} a learner, relay "
+        f"{PRESETS['a2c']['timesteps']} with a2c and {PRESETS['ppo']['timesteps']} with ppo)") in shown
+    assert f"default: fighting {TrainConfig.n_envs}, snake {SnakeConfig.n_envs}, relay {RelayConfig.n_envs})" in shown
+    defaults = AlphaZeroConfig()
+    for flag, value in [("--generations", defaults.generations), ("--simulations", defaults.simulations),
+                        ("--games-per-generation", defaults.games_per_generation), ("--gate-games", defaults.gate_games),
+                        ("--bootstrap-games", defaults.bootstrap_games)]:
+        assert re.search(rf"{flag} [A-Z_]+ .*?\(default: (\S+?)\)", shown).group(1) == str(value), flag
+    assert f"(default: othello {AlphaZeroConfig(game='othello').size}, gomoku {AlphaZeroConfig(game='gomoku').size})" in shown
 
 
 def test_a_yaml_config_names_scripted_agents_submissions_and_self_play(tmp_path):

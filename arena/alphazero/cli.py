@@ -19,7 +19,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from arena.alphazero.config import ROLES, AlphaZeroConfig
+from arena.alphazero.config import DEFAULT_SIZES, ROLES, AlphaZeroConfig
 from arena.errors import ArenaError
 from arena.settings import parse_overrides, read_settings, text_parser
 
@@ -39,15 +39,24 @@ _FLAGS = {
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the AlphaZero options (as their own group) to `parser`."""
-    group = parser.add_argument_group("AlphaZero (othello, gomoku)")
+    group = parser.add_argument_group("AlphaZero (othello, gomoku)", "The defaults are a new run's: a run "
+                                      "resumed from its store keeps its own settings, except those given here.")
     group.add_argument("--store", help="the run's SQLite store (default: SAVE_PATH/RUN/alphazero.sqlite)")
     group.add_argument("--role", choices=ROLES, default="all",
                        help="all phases in this process (default), or one of them as its own process")
     group.add_argument("--export", metavar="FOLDER", help="write the best network as a submission folder and stop")
     for name, text in _FLAGS.items():
-        group.add_argument("--" + name.replace("_", "-"), type=text_parser(AlphaZeroConfig, name), help=text)
+        group.add_argument("--" + name.replace("_", "-"), type=text_parser(AlphaZeroConfig, name),
+                           help=f"{text} (default: {_default(name)})")
     group.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE",
                        help="any other AlphaZeroConfig field, e.g. --setting channels=64 (repeatable)")
+
+
+def _default(name: str) -> str:
+    """The value a new run takes for AlphaZeroConfig field `name`, in words."""
+    if name == "size":  # None in the config: the game's own
+        return ", ".join(f"{game} {size}" for game, size in DEFAULT_SIZES.items())
+    return str(AlphaZeroConfig.__dataclass_fields__[name].default)
 
 
 def run(args: argparse.Namespace) -> int:

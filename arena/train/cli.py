@@ -46,15 +46,20 @@ def add_train_commands(subparsers: Any) -> None:
         epilog=EPILOG, formatter_class=arguments.ParagraphsHelpFormatter)
     train.add_argument("game", choices=GAMES, help="the game to train for")
     train.add_argument("--config", metavar="YAML", help="settings file (fields of the game's config)")
-    train.add_argument("--run", dest="run_name", metavar="NAME", help="run name: the checkpoint folder's name")
+    # The defaults shown are the games' configs' (tests check them), whose modules load torch: not for --help.
+    train.add_argument("--run", dest="run_name", metavar="NAME",
+                       help="run name: the checkpoint folder's name (default: fighting_ppo, snake_ppo, relay, "
+                            "alphazero_othello or alphazero_gomoku)")
     train.add_argument("--algo", choices=("ppo", "recurrent_ppo", "a2c", "alphazero"),
                        help="algorithm (fighting: ppo (default), recurrent_ppo or a2c; relay: a2c (default) or ppo; "
                        "othello, gomoku: alphazero)")
     train.add_argument("--timesteps", type=float,
                        help="policy steps to train for, e.g. 4e6; rounded up to whole rollouts "
-                            "(n_steps x n_envs), which the run says when it starts")
+                            "(n_steps x n_envs), which the run says when it starts (default: fighting 2457600, "
+                            "snake 409600 a learner, relay 400000 with a2c and 153600 with ppo)")
     train.add_argument("--seed", type=arguments.seed, help="seed (default: 0); equal seeds give equal runs")
-    train.add_argument("--n-envs", type=int, help="parallel envs (fighting: games played at once)")
+    train.add_argument("--n-envs", type=int, help="parallel envs (fighting: games played at once; default: "
+                                                  "fighting 256, snake 64, relay 8)")
     train.add_argument("--save-path", help="folder of the runs (default: checkpoints)")
     train.add_argument("--resume", action="store_true", help="go on from the run's newest checkpoint (fighting only)")
     train.add_argument("--overwrite", action="store_true",
@@ -69,7 +74,12 @@ def add_train_commands(subparsers: Any) -> None:
         description="Write a run's newest checkpoint (or the one at --steps) as a submission folder: "
         "agent.py with SubmittedAgent, model.zip, policy.json and arena.toml, whose [options] state the game the "
         "run trained on (snake's num_snakes and frame_stack, the relay's num_players, ...). It plays offline; "
-        "check it with arena validate.")
+        "check it with arena validate.",
+        epilog="examples:\n"
+        "  arena export ppo_fighter --out submissions/my_fighter\n"
+        "  arena export snakes --prefix snake_0 --out submissions/my_snake\n"
+        "  arena export relay --deterministic --out submissions/my_relay",
+        formatter_class=arguments.ParagraphsHelpFormatter)
     export.add_argument("run_name", metavar="RUN", help="the run's name")
     export.add_argument("--out", required=True, help="the submission folder to write")
     export.add_argument("--save-path", default="checkpoints", help="folder of the runs (default: checkpoints)")
