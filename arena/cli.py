@@ -1,6 +1,6 @@
 """The `arena` command: play matches, check submissions, replay games.
 
-    arena match submissions/random submissions/greedy --env othello --video match.mp4
+    arena match submissions/random submissions/greedy --env othello --seed 0 --video match.mp4
     arena validate my_agent/
     arena replay replays/othello-random-vs-greedy-s0.json --video replay.mp4
 """
@@ -78,9 +78,10 @@ ELSEWHERE = {
 EPILOG = """\
 examples:
   arena match submissions/random submissions/greedy --env othello --video match.mp4
-  arena match my_agent.zip submissions/greedy --games 10 --seed 7 --json
-  arena validate my_agent/
+  arena match submissions/random submissions/greedy --env othello --games 10 --seed 0
   arena replay replays/othello-random-vs-greedy-s0.json --video replay.mp4
+  arena validate my_agent/
+  arena match my_agent.zip submissions/greedy --json
   arena analyse "---------------------------OX------XO--------------------------- X" --env othello
   arena envs
 

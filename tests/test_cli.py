@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -297,6 +298,18 @@ def test_help_teaches_and_envs_lists_the_games(cli, capsys):
     with pytest.raises(SystemExit):
         main(["serve", "users", "add", "--help"])
     assert capsys.readouterr().out.startswith("usage: arena serve users add ")
+
+
+def test_the_helps_replay_example_replays_what_its_match_examples_write(cli, capsys, tmp_path, submissions):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    examples = [shlex.split(line) for line in capsys.readouterr().out.splitlines() if line.startswith("  arena ")]
+    (tmp_path / "submissions").symlink_to(submissions)  # the examples name the repository's submissions
+    for example in [e for e in examples if e[1:3] == ["match", "submissions/random"]]:
+        assert cli(*example[1:])[0] == 0
+    [replay] = [e for e in examples if e[1] == "replay"]
+    code, out, err = cli(*replay[1:])
+    assert code == 0 and "result reproduced" in out, err
 
 
 def test_without_the_sandbox_a_traceback_names_the_users_own_files(cli, write_submission):
