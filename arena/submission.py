@@ -38,6 +38,7 @@ or inside the sandbox, which has no network.
 
 from __future__ import annotations
 
+import difflib
 import errno
 import hashlib
 import importlib.util
@@ -146,7 +147,9 @@ class Manifest:
     def from_dict(cls, data: dict[str, Any], where: str = MANIFEST_FILE) -> Manifest:
         unknown = sorted(set(data) - _FIELDS)
         if unknown:
-            raise ManifestError(f"{where}: unknown field {_shown(unknown[0])}; "
+            close = difflib.get_close_matches(unknown[0], _FIELDS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ManifestError(f"{where}: unknown field {_shown(unknown[0])}{hint}; "
                                 f"the fields are {', '.join(sorted(_FIELDS))}")
         fields = _Fields(data, where)
         name = fields.typed("name", str, 'a string, e.g. name = "my_agent"')

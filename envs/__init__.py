@@ -167,9 +167,11 @@ def _check_options(found: EnvEntry, options: Mapping[str, Any], parameters: Mapp
     accepted = [p for p in parameters if p not in found.preset]
     unknown = sorted(set(options) - set(accepted))
     if unknown:
-        choices = ", ".join(p for p in accepted if p != "render_mode") or "none"
-        raise UnknownEnvError(f"env {found.name!r} has no option {', '.join(map(repr, unknown))}: "
-                              f"its options are {choices}")
+        choices = [p for p in accepted if p != "render_mode"]
+        meant = [close[0] for name in unknown if (close := difflib.get_close_matches(name, choices, n=1))]
+        hint = f" (did you mean {', '.join(map(repr, meant))}?)" if meant else ""
+        raise UnknownEnvError(f"env {found.name!r} has no option {', '.join(map(repr, unknown))}{hint}: "
+                              f"its options are {', '.join(choices) or 'none'}")
     _check_bounds(found, options, parameters)
 
 

@@ -96,6 +96,7 @@ def test_env_options_reach_the_env(cli, submissions):
 
 @pytest.mark.parametrize("argv, message", [
     (["-o", "size=7"], "error: env 'othello': size must be 4, 6 or 8, got 7"),
+    (["-o", "sise=6"], "error: env 'othello' has no option 'sise' (did you mean 'size'?): its options are size"),
     (["--seed", "-5"], "argument --seed: a seed is a whole number from 0 to 2**63 - 1, got '-5'"),
     (["--time-per-move", "-1"], "argument --time-per-move: must be more than 0 seconds, got '-1'"),
     (["--max-steps", "0"], "argument --max-steps: must be at least 1, got '0'"),

@@ -56,7 +56,10 @@ def test_default_name_is_the_folder_or_zip_name(write_submission, tmp_path):
 @pytest.mark.parametrize(
     "manifest, message",
     [
-        ('nmae = "x"', "unknown field 'nmae'; the fields are entry, env, memory_mb, name, options, time_per_move, weights"),
+        ('nmae = "x"', "unknown field 'nmae' (did you mean 'name'?); the fields are entry, env, memory_mb, name, options, "
+                       "time_per_move, weights"),
+        ("tme_per_move = 0.5", "unknown field 'tme_per_move' (did you mean 'time_per_move'?); the fields are "),
+        ("colour = 1", "unknown field 'colour'; the fields are "),
         ("time_per_move = -1", "'time_per_move' must be positive"),
         ('time_per_move = "fast"', "'time_per_move' must be a number of seconds"),
         ("env = 3", "'env' must be an env name or a list of them"),
@@ -69,8 +72,8 @@ def test_default_name_is_the_folder_or_zip_name(write_submission, tmp_path):
         ("name = [", "not valid TOML"),
         ("options = 9", "'options' must be a table of env options"),
         ("[options]\nsize = [9, 9]", "option 'size' must be a string, number or true/false"),
-        ('env = "othello"\n[options]\nsise = 6', "arena.toml: [options]: env 'othello' has no option 'sise': "
-                                                  "its options are size"),
+        ('env = "othello"\n[options]\nsise = 6', "arena.toml: [options]: env 'othello' has no option 'sise' "
+                                                  "(did you mean 'size'?): its options are size"),
         ('env = ["gomoku", "othello"]\n[options]\nsize = 5', "arena.toml: [options]: env 'othello': size must be "
                                                             "4, 6 or 8, got 5"),
     ],
