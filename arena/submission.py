@@ -408,9 +408,11 @@ def import_entry_class(spec: AgentSpec, alone: bool = False) -> type:
     if cls is None:
         found = sorted(n for n, v in vars(module).items() if isinstance(v, type) and v.__module__ == module.__name__)
         hint = f" (classes defined there: {', '.join(found)})" if found else ""
+        agents = [name for name in found if issubclass(getattr(module, name), Agent)]
+        meant = agents[0] if len(agents) == 1 else "YourClass"  # the agent it defines, if that is plain
         raise SubmissionError(
             f"{spec.source}: {where} defines no class {spec.manifest.entry_class}{hint}; name your agent class "
-            f'{spec.manifest.entry_class} or set entry = "{where}:YourClass" in {MANIFEST_FILE}'
+            f'{spec.manifest.entry_class} or set entry = "{where}:{meant}" in {MANIFEST_FILE}'
         )
     if not (isinstance(cls, type) and issubclass(cls, Agent)):
         raise SubmissionError(

@@ -233,7 +233,12 @@ class SubmittedAgent(Agent):
 
 def test_missing_or_wrong_entry_class_is_one_clear_line(write_submission):
     spec = load(write_submission("noclass", "class Helper:\n    pass\nclass MyAgent:\n    pass\n"))
-    with pytest.raises(SubmissionError, match=r"defines no class SubmittedAgent \(classes defined there: Helper, MyAgent\)"):
+    with pytest.raises(SubmissionError, match=r"defines no class SubmittedAgent \(classes defined there: Helper, MyAgent\)"
+                                              r".* or set entry = \"agent.py:YourClass\""):  # neither is an agent
+        instantiate(spec)
+    spec = load(write_submission("renamed", PLAIN_AGENT, 'entry = "agent.py:MyAgent"'))
+    with pytest.raises(SubmissionError, match=r"defines no class MyAgent \(classes defined there: SubmittedAgent\); name "
+                                              r"your agent class MyAgent or set entry = \"agent.py:SubmittedAgent\""):
         instantiate(spec)
     spec = load(write_submission("wrongbase", "class SubmittedAgent:\n    pass\n"))
     with pytest.raises(SubmissionError, match="must be a class deriving from arena.agents.Agent"):
