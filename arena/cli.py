@@ -533,7 +533,7 @@ def _run_match(args: argparse.Namespace) -> int:
     _option_folder(args.replay_dir, "--replay-dir")
     if args.video:
         _check_video_name(args.video)
-        _option_folder(Path(args.video).parent, "--video")
+        _video_folder(args.video)
     made_log_dir = args.sandbox and not Path(args.log_dir).exists()
     if args.sandbox:
         _option_folder(args.log_dir, "--log-dir")
@@ -582,7 +582,16 @@ def _option_folder(folder, option: str) -> None:
     """Make the folder `option` names before any work starts; ArenaError naming the option if it cannot be."""
     from arena.outputs import output_folder
 
-    output_folder(folder, f"{option} {folder}", f"give {option} another")
+    output_folder(folder, f"{option} {folder}", f"give {option} another folder")
+
+
+def _video_folder(video: str) -> None:
+    """Make the folder of the --video file before any work starts; ArenaError quoting the path given if it cannot be."""
+    from pathlib import Path
+
+    from arena.outputs import output_folder
+
+    output_folder(Path(video).parent, f"--video {video}", "choose another path", what="its folder")
 
 
 def _run_validate(args: argparse.Namespace) -> int:
@@ -698,13 +707,11 @@ def _check_video_name(name: str) -> None:
 
 
 def _run_replay(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from arena import replay, video
 
     if args.video:
         _check_video_name(args.video)
-        _option_folder(Path(args.video).parent, "--video")
+        _video_folder(args.video)
     recorded = replay.load(args.file)
     again = replay.resimulate(recorded)
     # The scores are what is checked; the text shown is the re-simulation's, never the file's own.

@@ -9,16 +9,16 @@ from pathlib import Path
 from arena.errors import MACHINE_ERRNOS, ArenaError, HarnessError
 
 
-def output_folder(folder: str | os.PathLike, named: str, fix: str) -> Path:
-    """`folder`, made if missing; ArenaError starting with `named` (what chose the folder) and
-    ending with `fix` (what to do) when it cannot be made or written."""
+def output_folder(folder: str | os.PathLike, named: str, fix: str, what: str = "this folder") -> Path:
+    """`folder`, made if missing; ArenaError starting with `named` (what chose the folder), calling the
+    folder `what` and ending with `fix` (what to do) when it cannot be made or written."""
     path = Path(folder)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ArenaError(f"{named}: cannot make this folder ({why_not_made(path, exc)}); {fix}") from None
+        raise ArenaError(f"{named}: cannot make {what} ({why_not_made(path, exc)}); {fix}") from None
     if not os.access(path, os.W_OK | os.X_OK):
-        raise ArenaError(f"{named}: this folder is not writable; {fix}")
+        raise ArenaError(f"{named}: {what} is not writable; {fix}")
     return path
 
 

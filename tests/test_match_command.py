@@ -152,9 +152,11 @@ def test_a_stopped_match_prints_the_tally_and_leaves_nothing_behind(tmp_path, su
 def test_a_replay_folder_that_cannot_be_made_is_refused_before_any_game(cli, submissions, tmp_path):
     (tmp_path / "a_file").write_text("")
     code, _, err = cli("match", submissions / "random", submissions / "greedy", "--replay-dir", "a_file/replays")
-    assert code == 1 and "--replay-dir a_file/replays: cannot make this folder (a_file is a file, not a folder)" in err
+    assert code == 1 and ("--replay-dir a_file/replays: cannot make this folder (a_file is a file, not a folder); "
+                          "give --replay-dir another folder") in err
     code, _, err = cli("match", submissions / "random", submissions / "greedy", "--video", "a_file/game.mp4")
-    assert code == 1 and "--video a_file: cannot make this folder" in err
+    assert code == 1 and ("--video a_file/game.mp4: cannot make its folder (a_file is a file, not a folder); "
+                          "choose another path") in err
     assert list(Path("replays").iterdir()) == []  # no game was played
 
 
