@@ -34,7 +34,9 @@ class AgentHandle(ABC):
     # Seconds its start for the current game took it, off the game's clock, less the first load of its
     # code (a cost paid once, however many games follow).
     time_to_start: float = 0.0
-    loaded_before: bool = False  # its code was loaded here before (by a handle closed to make room): not a first load
+    # Its code was loaded here before, by a handle closed for holding more than its share of memory: this
+    # load is its own doing, and counts in `time_to_start`.
+    loaded_before: bool = False
     # Whether `start` hands its seat's view to an agent here, which then needs private seeded spaces;
     # a sandboxed agent's process builds its own.
     seats_an_agent_here: bool = True
@@ -76,10 +78,15 @@ class AgentHandle(ABC):
     @property
     def recent_moves(self) -> deque[float]:
         """How long (as charged) its latest RECENT_MOVES moves took it, kept from game to game: in games where
-        all move at once, each seat holds the game as long as its slower recent moves (`arena.match`)."""
+        all move at once, each seat holds the game as long as its slower recent moves (`arena.match`). A
+        handle opened again for the same agent is given the one before's (see `tournament.blocks`)."""
         if "_recent_moves" not in self.__dict__:
             self._recent_moves: deque[float] = deque(maxlen=RECENT_MOVES)
         return self._recent_moves
+
+    @recent_moves.setter
+    def recent_moves(self, moves: deque[float]) -> None:
+        self._recent_moves = moves
 
     def pending_answer(self) -> tuple[int, float] | None:
         """For a handle whose agent works on a request in the background: a descriptor that becomes

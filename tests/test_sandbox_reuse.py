@@ -115,16 +115,32 @@ def test_each_games_start_is_timed_except_the_first_load_of_the_entrants_code(wr
     assert kept[0] == 0.0 and all(0.29 <= seconds < 6 for seconds in kept[1:] + reloaded), (kept, reloaded)
 
 
-def test_an_entrants_code_loaded_again_after_its_sandbox_was_closed_is_not_a_first_load():
-    cache = blocks._SandboxCache(capacity=1)
-    first, second = (blocks.EntrantPackage(n, f"e{n}", f"digest{n}", problem="none here") for n in (1, 2))
+# Two kept at most, 1000 MiB for them: 500 each. Holding 400, the first is closed to keep two (when a third
+# plays), through no doing of its own; holding 600, to make room for the second's 600.
+@pytest.mark.parametrize("held_mb, its_doing", [(400, False), (600, True)])
+def test_a_sandbox_opened_again_keeps_its_moves_and_counts_its_load_only_if_it_held_more_than_its_share(
+        monkeypatch, held_mb, its_doing):
+    class Holding(blocks.ForfeitingAgent):
+        def memory_held(self):
+            return held_mb << 20
+
+        memory_allowed = memory_held
+
+    monkeypatch.setattr(blocks, "_open", lambda package, settings: Holding(package.label, "stands in"))
+    cache = blocks._SandboxCache(capacity=2)
+    first, second, third = (blocks.EntrantPackage(n, f"e{n}", f"digest{n}") for n in (1, 2, 3))
+    settings = {"env": "othello", "process_memory_mb": 1000}
     try:
-        (opened,) = cache.for_match([(first, 0)], {"env": "othello"})
-        cache.for_match([(second, 0)], {"env": "othello"})  # closes the first: one fits
-        (again,) = cache.for_match([(first, 0)], {"env": "othello"})
+        (opened,) = cache.for_match([(first, 0)], settings)
+        opened.recent_moves.append(0.001)
+        cache.for_match([(second, 0)], settings)
+        cache.for_match([(third, 0)], settings)
+        assert opened not in cache.handles.values()
+        (again,) = cache.for_match([(first, 0)], settings)
     finally:
         cache.close_all()
-    assert again is not opened and (opened.loaded_before, again.loaded_before) == (False, True)
+    assert list(again.recent_moves) == [0.001]
+    assert (opened.loaded_before, again.loaded_before) == (False, its_doing)
 
 
 @pytest.mark.parametrize("name", ["sleeper", "segfault", "illegal_move"])

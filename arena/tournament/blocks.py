@@ -190,7 +190,8 @@ class _SandboxCache:
     def __init__(self, capacity: int):
         self.capacity = capacity
         self.handles: OrderedDict[tuple, AgentHandle] = OrderedDict()
-        self.closed: set[tuple] = set()  # those closed to make room
+        self.closed_for_memory: set[tuple] = set()  # those closed holding more than their share of memory
+        self.moves: dict[tuple, deque[float]] = {}  # each one's recent moves, kept when it is closed and opened again
         atexit.register(self.close_all)
 
     def for_match(self, seats: list[tuple[EntrantPackage, int]], settings: dict[str, Any]) -> list[AgentHandle]:
@@ -206,8 +207,8 @@ class _SandboxCache:
             self.handles.move_to_end(key)
             return self.handles[key]
         handle = self.handles[key] = _open(package, settings)
-        if key in self.closed:  # its code loaded again: on its time, not a first load
-            handle.loaded_before = True
+        handle.loaded_before = key in self.closed_for_memory  # loaded again for what it held: on its time
+        handle.recent_moves = self.moves.setdefault(key, handle.recent_moves)
         return handle
 
     def _make_room(self, playing: set[tuple], budget: int) -> None:
@@ -224,7 +225,8 @@ class _SandboxCache:
             if len(self.handles) <= self.capacity and needed + sum(held.values()) <= budget:
                 return
             self.handles.pop(key).close()
-            self.closed.add(key)
+            if held[key] > budget / self.capacity:  # else closed for others' memory, through no doing of its own
+                self.closed_for_memory.add(key)
             del held[key]
 
     def close_all(self) -> None:
