@@ -52,9 +52,11 @@ class AgentResult:
     moves: int = 0
     # Seconds its clock charged it (waiting for a CPU not counted): a measurement, not an outcome.
     time_used: float = field(default=0.0, compare=False)
-    # Seconds its start took it, off its clock (not counting the first load of its code): with time_used,
-    # its own time in the game, by which `arena serve` shares play.
+    # Seconds its start took it, off its clock (not counting the first load of its code), and seconds it held
+    # the game where all move at once (`_Game._hold`): with time_used, its own time in the game, by which
+    # `arena serve` shares play.
     time_to_start: float = field(default=0.0, compare=False)
+    time_held: float = field(default=0.0, compare=False)
 
 
 @dataclass
@@ -176,6 +178,7 @@ class _Game:
         self.steps = 0
         self.fault: Fault | None = None
         self.forfeits: dict[str, str] = {}  # seats whose submissions could not be loaded, and why
+        self.held = dict.fromkeys(handles, 0.0)  # seconds each seat held the game (`_hold`)
         # The seats another seat could time: one running elsewhere, a sandbox, sees only when it is asked.
         self.timed = {seat for seat in handles
                       if any(not other.seats_an_agent_here for name, other in handles.items() if name != seat)}
@@ -310,7 +313,7 @@ class _Game:
         know how long this one thought about the same step, and so its move wherever its thinking time
         depends on it (a search cut short on a forced move, a branch taken to attack). Held, its quick
         and slow moves look alike; only a move slower than nearly all its recent ones, or than twice
-        their median, shows, as slower. Its time, though not on its clock: no more than its moves take.
+        their median, shows, as slower. Its time, though not on its clock (`AgentResult.time_held`).
         """
         if seat not in self.timed:
             return
@@ -319,6 +322,7 @@ class _Game:
         hold = seconds_to_hold(handle.recent_moves, thought, handle.time_per_move)
         if hold > 0:
             _wait(hold)
+            self.held[seat] += hold
 
     def _checked(self, seat: str, action: Any, observation: Any) -> Any:
         mask = observation.get("action_mask") if isinstance(observation, dict) else None
@@ -350,6 +354,7 @@ class _Game:
                 moves=len(self.actions[seat]),
                 time_used=round(self.handles[seat].time_used, 6),
                 time_to_start=round(self.handles[seat].time_to_start, 6),
+                time_held=round(self.held[seat], 6),
             )
             for seat, score, place in zip(seats, scores, rank(scores))
         ]

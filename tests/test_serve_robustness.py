@@ -262,7 +262,8 @@ def _timed_game(number: int, seats: dict[int, float], rest: float = 0.05):
     game's and the harness's work `rest` seconds besides."""
     from arena.tournament.store import MatchRecord, SeatRecord
 
-    records = tuple(SeatRecord(e, f"e{e}", 0.5, 1, "ok", "", 10, time_used=own / 2, time_to_start=own / 2)
+    records = tuple(SeatRecord(e, f"e{e}", 0.5, 1, "ok", "", 10, time_used=own / 2, time_to_start=own / 4,
+                               time_held=own / 4)
                     for e, own in seats.items())
     return MatchRecord(number, 0, number, "othello", {}, records, "draw", None, 60, sum(seats.values()) + rest, "", 0.0)
 
@@ -296,7 +297,8 @@ def test_an_entrant_slow_in_some_of_its_games_is_held_back_by_the_time_it_takes_
         results.append(_timed_game(number + 1, {opponent: 0.01, 1 + (n + 1) % 4: 0.01}))
         number += 2
     slow = slowness([1, 2, 3, 4, 9], results)
-    share = sum(m.seats[0].time_used + m.seats[0].time_to_start + 0.025 for m in results if m.seats[0].entrant_id == 9)
+    share = sum(m.seats[0].time_used + m.seats[0].time_to_start + m.seats[0].time_held + 0.025
+                for m in results if m.seats[0].entrant_id == 9)
     assert slow[9] == pytest.approx(share / DURATION_GAMES / 0.035) and slow[9] > 10 * SLOW_FACTOR
     assert all(slow[e] == pytest.approx(1.0) for e in (1, 2, 3, 4))
 

@@ -77,6 +77,7 @@ def test_a_seat_asked_later_cannot_time_the_move_an_earlier_seat_made_on_the_sam
     # slowest recent move, every move looks alike: about one in three, by chance, or always the key
     # of the slowest move.
     assert right < 0.6 * len(told), (right, len(told))
+    assert result.agents[0].time_held > 0.1  # its own time (arena serve counts it), off its clock
 
 
 @pytest.mark.parametrize("recent, held", [

@@ -63,7 +63,7 @@ def results_store(database: str, entrants: int = 3, matches: int = 4) -> Results
 def result(match, score: float = 1.0, detail: str = "", duration: float = 0.123456789012345) -> MatchResult:
     agents = [AgentResult(f"agent{e}", f"player_{i}", score if i == 0 else -score, 1 if i == 0 else 2,
                           Status.OK if i == 0 else Status.TIMEOUT, "" if i == 0 else detail or "too slow",
-                          moves=30 + i, time_used=0.25 * (i + 1), time_to_start=0.125 * (i + 1))
+                          moves=30 + i, time_used=0.25 * (i + 1), time_to_start=0.125 * (i + 1), time_held=0.5 * i)
               for i, e in enumerate(match.seats)]
     return MatchResult("othello", {"size": 8}, match.seed, agents, "black 40 - white 24", {}, 60, duration=duration)
 
@@ -112,9 +112,9 @@ def test_record_many_stores_a_block_in_one_transaction_and_a_match_only_once(dat
         1, 0, BIGGEST_SEED, "othello", {"size": 8})
     assert (first.outcome, first.replay, first.steps, first.duration) == (
         "black 40 - white 24", "replays/1.json", 60, 0.123456789012345)  # 64-bit floats on both
-    assert [(s.entrant_id, s.name, s.score, s.rank, s.status, s.detail, s.moves, s.time_used, s.time_to_start)
-            for s in first.seats] == [(1, "agent1", 1.0, 1, "ok", "", 30, 0.25, 0.125),
-                                      (2, "agent2", -1.0, 2, "timeout", "too slow", 31, 0.5, 0.25)]
+    assert [(s.entrant_id, s.name, s.score, s.rank, s.status, s.detail, s.moves, s.time_used, s.time_to_start,
+             s.time_held) for s in first.seats] == [(1, "agent1", 1.0, 1, "ok", "", 30, 0.25, 0.125, 0.0),
+                                                    (2, "agent2", -1.0, 2, "timeout", "too slow", 31, 0.5, 0.25, 0.5)]
     assert first.winner == 1
     assert store.results()[3].seats[0].score == 9.0  # the one that was new in the second block
     store.close()
@@ -443,7 +443,7 @@ def test_sqlite_files_are_written_as_before_and_old_ones_keep_opening(tmp_path):
     with sqlite3.connect(old) as connection:  # the seats' columns in the order every store reads them
         columns = [row[1] for row in connection.execute("PRAGMA table_info(result_seats)")]
     connection.close()
-    assert columns[-3:] == ["moves", "time_used", "time_to_start"]
+    assert columns[-4:] == ["moves", "time_used", "time_to_start", "time_held"]
 
     db = open_database(tmp_path / "new.sqlite")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -456,3 +456,22 @@ def test_sqlite_files_are_written_as_before_and_old_ones_keep_opening(tmp_path):
     connection.close()
     assert "id INTEGER PRIMARY KEY,\n    name TEXT NOT NULL" in tables["entrants"]  # SQLite's own types, as written
     assert "duration REAL NOT NULL" in tables["results"]
+
+
+def test_a_store_whose_seats_hold_their_columns_in_another_order_records_and_reads_them(tmp_path):
+    path = tmp_path / "dev.sqlite"
+    with sqlite3.connect(path) as connection:  # as a development version left it: a column since dropped, one order
+        connection.executescript(textwrap.dedent("""
+            CREATE TABLE result_seats (match_id INTEGER NOT NULL, seat INTEGER NOT NULL, entrant_id INTEGER NOT NULL,
+                score REAL NOT NULL, rank INTEGER NOT NULL, status TEXT NOT NULL, detail TEXT NOT NULL,
+                moves INTEGER NOT NULL, time_off_clock REAL NOT NULL DEFAULT 0, time_used REAL NOT NULL DEFAULT 0,
+                PRIMARY KEY (match_id, seat));
+        """))
+    connection.close()
+    store = results_store(path)
+    store.acquire_lease()
+    match = store.schedule()[0]
+    assert store.record(match, result(match), None)
+    assert [(s.time_used, s.time_to_start, s.time_held) for s in store.results()[0].seats] == [
+        (0.25, 0.125, 0.0), (0.5, 0.25, 0.5)]
+    store.close()

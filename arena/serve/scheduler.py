@@ -213,17 +213,16 @@ def _within_time_shares(active: list[int], results: list[MatchRecord], rng: rand
 def slowness(active: list[int], results: list[MatchRecord]) -> dict[int, float]:
     """How many times the median entrant's play time a game each of `active` takes, over its latest
     DURATION_GAMES games (for those with one game or more). Its play time in a game is its own time
-    (what its clock charged it, and what its start took it: `SeatRecord`) and what a seat adds
-    besides, the same for all: the game's and the harness's work, the median over the games read of
-    what their seats' own time leaves of their duration, a seat's share. So an opponent's slowness
-    is never counted as its (nor is a sandbox's first load of its code, which no seat's time
-    includes, nor the holds of games where all move at once, which `arena.match` keeps within twice
-    a seat's typical move), and an entrant slow in some of its games is counted slow in just those."""
+    (what its clock charged it, what its start took it and how long it held the game: `SeatRecord`)
+    and what a seat adds besides, the same for all: the game's and the harness's work, the median
+    over the games read of what their seats' own time leaves of their duration, a seat's share. So
+    an opponent's slowness is never counted as its (nor is a sandbox's first load of its code, which
+    no seat's time includes), and an entrant slow in some of its games is counted slow in just those."""
     own: dict[int, list[float]] = {entrant: [] for entrant in active}
     besides: list[float] = []
     unfinished = len(own)  # entrants with fewer than DURATION_GAMES games read so far
     for match in reversed(results):
-        seconds = [seat.time_used + seat.time_to_start for seat in match.seats]
+        seconds = [seat.time_used + seat.time_to_start + seat.time_held for seat in match.seats]
         besides.append(max(match.duration - sum(seconds), 0.0) / max(len(seconds), 1))
         for seat, spent in zip(match.seats, seconds):
             games = own.get(seat.entrant_id)

@@ -79,6 +79,7 @@ CREATE TABLE IF NOT EXISTS result_seats (
     moves INTEGER NOT NULL,
     time_used REAL NOT NULL DEFAULT 0,  -- seconds its clock charged it
     time_to_start REAL NOT NULL DEFAULT 0,  -- seconds its start took it, off its clock
+    time_held REAL NOT NULL DEFAULT 0,  -- seconds it held a game where all move at once, off its clock
     PRIMARY KEY (match_id, seat)
 );
 CREATE TABLE IF NOT EXISTS failures (  -- matches the current run could not play, and why
@@ -97,6 +98,8 @@ CREATE TABLE IF NOT EXISTS lease (     -- the one process playing this store
 );
 """
 _ENTRANT_COLUMNS = "id, name, digest, source, archive, active, problem"  # the fields of Entrant, in order
+# A seat's columns, named: stores upgraded from older versions hold them in another order.
+_SEAT_COLUMNS = "match_id, seat, entrant_id, score, rank, status, detail, moves, time_used, time_to_start, time_held"
 _DONE = "SELECT match_id FROM results UNION SELECT match_id FROM failures"  # matches recorded or failed
 _LEASE_COLUMNS = ("id", "pid", "host", "process_start", "token", "started_at", "refreshed_at")
 LEASE_REFRESH_SECONDS = 30.0
@@ -144,6 +147,7 @@ class SeatRecord:
     moves: int
     time_used: float = 0.0  # seconds its clock charged it: who came close to their budget
     time_to_start: float = 0.0  # seconds its start took it, off its clock (`AgentResult`)
+    time_held: float = 0.0  # seconds it held a game where all move at once, off its clock (`AgentResult`)
 
 
 @dataclass(frozen=True)
@@ -224,8 +228,9 @@ class ResultsStore:
             self._db.script("ALTER TABLE entrants ADD COLUMN problem TEXT NOT NULL DEFAULT ''")
         if "time_used" not in self._db.columns("result_seats"):
             self._db.script("ALTER TABLE result_seats ADD COLUMN time_used REAL NOT NULL DEFAULT 0")
-        if "time_to_start" not in self._db.columns("result_seats"):
-            self._db.script("ALTER TABLE result_seats ADD COLUMN time_to_start REAL NOT NULL DEFAULT 0")
+        for column in ("time_to_start", "time_held"):
+            if column not in self._db.columns("result_seats"):
+                self._db.script(f"ALTER TABLE result_seats ADD COLUMN {column} REAL NOT NULL DEFAULT 0")
 
     def _transaction(self):
         return self._db.transaction()
@@ -323,9 +328,9 @@ class ResultsStore:
                 if added.rowcount != 1:
                     continue
                 self._db.executemany(
-                    "INSERT INTO result_seats VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO result_seats ({_SEAT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(match.match_id, seat, entrant, a.score, a.rank, str(a.status), _text(a.detail), a.moves, a.time_used,
-                      a.time_to_start)
+                      a.time_to_start, a.time_held)
                      for seat, (entrant, a) in enumerate(zip(match.seats, result.agents))])
                 stored += 1
         return stored
@@ -339,10 +344,10 @@ class ResultsStore:
         only = f" WHERE match_id IN ({ids})" if ids else ""  # the join's USING makes match_id one column
         names = {e.id: e.name for e in self.entrants()}
         seats: dict[int, list[SeatRecord]] = {}
-        for row in self._db.execute(f"SELECT * FROM result_seats{only} ORDER BY match_id, seat", arguments):
-            match, _, entrant, score, rank, status, detail, moves, time_used, time_to_start = row
-            seats.setdefault(match, []).append(
-                SeatRecord(entrant, names[entrant], score, rank, status, detail, moves, time_used, time_to_start))
+        for row in self._db.execute(f"SELECT {_SEAT_COLUMNS} FROM result_seats{only} ORDER BY match_id, seat", arguments):
+            match, _, entrant, score, rank, status, detail, moves, *times = row
+            seats.setdefault(match, []).append(SeatRecord(entrant, names[entrant], score, rank, status, detail, moves,
+                                                          *times))
         rows = self._db.execute(
             "SELECT r.match_id, s.round, r.seed, r.env, r.env_options, r.outcome, r.replay, r.steps, r.duration, "
             f"r.arena_version, r.finished_at FROM results r JOIN schedule s USING (match_id){only} "
