@@ -398,3 +398,21 @@ def test_play_rests_once_every_two_entrants_met_often_enough_and_starts_again_fo
         planned = scheduler.plan()
     assert planned and all(newcomer in seats for _, _, seats in planned)
     assert not any(set(seats) == set(first) for _, _, seats in planned)
+
+
+def test_games_of_more_seats_rest_too_and_a_newcomer_sits_at_every_table_after(tmp_path, write_submission, monkeypatch):
+    settings = Settings(env="snake", options={"num_snakes": 3, "height": 9, "width": 11}, format=CONTINUOUS, seed=0,
+                        max_steps=2)
+    with Tournament(tmp_path / "c.sqlite", settings) as tournament:
+        for n in range(4):
+            _enter_unvalidated(tournament, write_submission(f"snake{n}", RANDOM))
+        scheduler = Scheduler(tournament, Backend(), batch_games=4, placement_games=0, games_per_pair=3)
+        while scheduler.step():
+            pass
+        store = tournament.store
+        monkeypatch.setattr(store, "results", _killed)  # resting, it reads nothing until something changes
+        assert scheduler.plan() == []
+        monkeypatch.undo()
+        newcomer = _enter_unvalidated(tournament, write_submission("newcomer", RANDOM))
+        planned = scheduler.plan()
+    assert planned and all(newcomer in seats for _, _, seats in planned)

@@ -75,6 +75,7 @@ class Scheduler:
         self.owners = owners  # asked before each batch: entrant id -> its participant's, for those that have one
         # Play rests once every two entrants (of two participants) have met this often (None: never).
         self.games_per_pair = games_per_pair
+        self._resting_on: tuple | None = None  # the entrants and games count when it last found all settled
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="arena-scheduler", daemon=True)
@@ -130,29 +131,41 @@ class Scheduler:
         active = [e.id for e in self.store.entrants(active_only=True) if not e.problem]
         if len(active) < 2:
             return []
+        resting_on = (tuple(active), self.store.finished_count())
+        if resting_on == self._resting_on:  # nothing changed since it found every pair settled: not read again
+            return []
         schedule = self.store.schedule()
         round_number = 1 + max((m.round for m in schedule), default=-1)
         rng = random.Random(derive_seed(self.tournament.settings.seed, round_number, bits=63))
         results = self.store.results()
         owners = self.owners()
-        met = _meetings(results)
-        if self.games_per_pair is not None:  # pairs that met enough teach the ratings little more
-            active = [e for e in active if any(met[frozenset(pair)] < self.games_per_pair
-                                               for pair in _pairings(e, active, owners))]
-            if len(active) < 2:
-                return []
+        unsettled = self._unsettled(active, results, owners)
+        if len(unsettled) < 2:
+            self._resting_on = resting_on
+            return []
         playing = _within_time_shares(active, results, rng, self.seats)
         # Those the draw left may all be one participant's, who never meet: then everyone plays this batch.
-        games = self._games(playing, results, rng, owners) or self._games(active, results, rng, owners)
+        games = (self._games(playing, unsettled, results, rng, owners)
+                 or self._games(active, unsettled, results, rng, owners))
         seed = self.tournament.settings.seed
         return [(round_number, game_seed(seed, round_number, number), seats) for number, seats in enumerate(games)]
 
-    def _games(self, active: list[int], results: list[MatchRecord], rng: random.Random,
+    def _unsettled(self, active: list[int], results: list[MatchRecord], owners: dict[int, int]) -> list[int]:
+        """Those of `active` that have yet to meet another (of another participant) `games_per_pair` times:
+        pairs that met that often teach the ratings little more."""
+        if self.games_per_pair is None:
+            return active
+        met = _meetings(results)
+        return [e for e in active if any(met[frozenset(pair)] < self.games_per_pair
+                                         for pair in _pairings(e, active, owners))]
+
+    def _games(self, active: list[int], unsettled: list[int], results: list[MatchRecord], rng: random.Random,
                owners: dict[int, int]) -> list[tuple[int, ...]]:
-        """The seats of each game of a batch among `active` (`owners`: entrant -> its participant)."""
-        if self.seats == 2:
+        """The seats of each game of a batch among `active`, each with one of `unsettled` at least
+        (`owners`: entrant -> its participant)."""
+        if self.seats == 2:  # (the pairs that met often enough are left out)
             return [seats for a, b in self._pairs(active, results, rng, owners) for seats in ((a, b), (b, a))]
-        return self._tables(active, results, rng, owners)
+        return self._tables(active, [e for e in unsettled if e in active], results, rng, owners)
 
     def _pairs(self, active: list[int], results: list[MatchRecord], rng: random.Random,
                owners: dict[int, int]) -> list[tuple[int, int]]:
@@ -177,15 +190,16 @@ class Scheduler:
         wanted = self.batch_games // 2
         return _within_shares(pairs, wanted, share=math.ceil(2 * wanted / len(active)))
 
-    def _tables(self, active: list[int], results: list[MatchRecord], rng: random.Random,
+    def _tables(self, active: list[int], unsettled: list[int], results: list[MatchRecord], rng: random.Random,
                 owners: dict[int, int]) -> list[tuple[int, ...]]:
-        """Games of more than two seats: newcomers sit first, the other seats are drawn at random, one
-        entrant of each participant at a table while enough participants play."""
+        """Games of more than two seats: newcomers sit first, else one of `unsettled` (those of `active` yet
+        to meet another often enough); the other seats are drawn at random, one entrant of each
+        participant at a table while enough participants play."""
         played = Counter(s.entrant_id for m in results for s in m.seats)
         newcomers = [e for e in active if played[e] < self.placement_games]
         games = []
         for number in range(self.batch_games):
-            first = newcomers[number % len(newcomers)] if newcomers else rng.choice(active)
+            first = newcomers[number % len(newcomers)] if newcomers else rng.choice(unsettled or active)
             others = [e for e in active if e != first]
             rng.shuffle(others)
             seats = [first]
