@@ -697,13 +697,12 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
 
 
 def _check_video_name(name: str) -> None:
-    """ArenaError, before any game is played, for a --video file of a format arena does not write."""
-    from pathlib import Path
+    """ArenaError, before any game is played, for a --video file arena cannot write (its format)."""
+    from arena.video import why_not_writable
 
-    from arena.video import FORMATS
-
-    if Path(name).suffix.lower() not in FORMATS:
-        raise ArenaError(f"--video {name}: videos can be {' or '.join(FORMATS)}; change the file name")
+    refusal = why_not_writable(name)
+    if refusal is not None:
+        raise ArenaError(f"--video {name}: {refusal}")
 
 
 def _run_replay(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ written with Pillow.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import warnings
 from pathlib import Path
@@ -42,13 +43,24 @@ def _fork_warning_ignored() -> Iterator[None]:
         yield
 
 
+def why_not_writable(path: str | os.PathLike) -> str | None:
+    """Why arena cannot write a video to `path` (its format), said before anything is played; None if it can."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        return f"videos can be {' or '.join(FORMATS)}; change the file name"
+    if suffix == ".mp4" and importlib.util.find_spec("imageio_ffmpeg") is None:
+        return "an .mp4 is written by imageio-ffmpeg, which is not installed: pip install imageio-ffmpeg, or name a .gif"
+    return None
+
+
 class VideoWriter:
     """Frames in, a video file out; frames are streamed to ffmpeg, never all held in memory."""
 
     def __init__(self, path: str | os.PathLike, fps: float):
         self.path = Path(path)
-        if self.path.suffix.lower() not in FORMATS:
-            raise ArenaError(f"{self.path}: videos can be {' or '.join(FORMATS)}; change the file name")
+        refusal = why_not_writable(self.path)
+        if refusal is not None:
+            raise ArenaError(f"{self.path}: {refusal}")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.fps = fps
         self._last: np.ndarray | None = None

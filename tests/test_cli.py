@@ -147,6 +147,19 @@ def test_a_video_name_of_another_format_stops_the_match_before_its_first_game(cl
     assert code == 1 and "videos can be .mp4 or .gif" in err and "re-simulated" not in out  # said before replaying
 
 
+def test_an_mp4_without_its_encoder_installed_stops_the_match_before_its_first_game(cli, submissions, tmp_path,
+                                                                                    monkeypatch):
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # as where it is not installed
+    replays = tmp_path / "replays"
+    code, _, err = cli("match", submissions / "random", submissions / "greedy", "--env", "othello",
+                       "--video", tmp_path / "g.mp4", "--replay-dir", replays)
+    assert code == 1 and "not installed: pip install imageio-ffmpeg, or name a .gif" in " ".join(err.split()), err
+    assert not replays.exists() or not list(replays.glob("*.json"))
+    code, _, err = cli("match", submissions / "random", submissions / "greedy", "--env", "othello",
+                       "--video", tmp_path / "g.gif", "--replay-dir", replays)
+    assert code == 0 and (tmp_path / "g.gif").is_file(), err
+
+
 def test_a_command_that_needs_an_extra_says_how_to_install_it(cli, monkeypatch):
     import arena.train.cli
 
