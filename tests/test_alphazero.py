@@ -396,3 +396,13 @@ def test_the_example_submission_loads_and_beats_random_play(submissions):
     assert spec.manifest.env == ("othello",) and spec.weights_path.stat().st_size < 1_000_000
     result = play_match("othello", [instantiate(spec), RandomAgent()], seed=0)
     assert result.winner == result.agents[0].name
+
+
+def test_exporting_the_untrained_network_warns_that_it_is(tmp_path, capsys):
+    from arena.alphazero import cli
+
+    store = loop.open_store(tmp_path / "az.sqlite", tiny())  # no generation trained: the best is network 0
+    store.close()
+    assert cli._export(tmp_path / "az.sqlite", str(tmp_path / "sub")) == 0
+    err = capsys.readouterr().err
+    assert "warning: network 0 is untrained" in err and "--store" in err

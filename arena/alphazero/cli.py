@@ -16,6 +16,7 @@ while the budget and the other settings given here replace the stored ones.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,12 @@ def _export(store_path: Path, folder: str) -> int:
     except FileNotFoundError as exc:
         raise ArenaError(str(exc)) from exc
     out = export_submission(store, folder)
-    print(f"wrote {out} (network {store.best_network_id()}); check it with: arena validate {out}")
+    best = store.best_network_id()
+    print(f"wrote {out} (network {best}); check it with: arena validate {out}")
+    if best == 0:  # the network it started from: no generation has been trained and promoted yet
+        print(f"warning: network 0 is untrained (its moves are the search's alone): train more generations "
+              f"(arena train {store.config.game} --algo alphazero --store {store_path}) and export again",
+              file=sys.stderr)
     return 0
 
 
