@@ -115,14 +115,15 @@ def test_each_games_start_is_timed_except_the_first_load_of_the_entrants_code(wr
     assert kept[0] == 0.0 and all(0.29 <= seconds < 6 for seconds in kept[1:] + reloaded), (kept, reloaded)
 
 
-# Two kept at most, 1000 MiB for them: 500 each. Holding 400, the first is closed to keep two (when a third
-# plays), through no doing of its own; holding 600, to make room for the second's 600.
-@pytest.mark.parametrize("held_mb, its_doing", [(400, False), (600, True)])
-def test_a_sandbox_opened_again_keeps_its_moves_and_counts_its_load_only_if_it_held_more_than_its_share(
-        monkeypatch, held_mb, its_doing):
+# Two kept at most, 1000 MiB for them: 500 each. Holding 300, the first is closed to keep two (when a third
+# plays), as any would be in turn; holding 450, to make room for the second's 600 (another's memory);
+# holding 600, to make room for its own.
+@pytest.mark.parametrize("held_mb, second_mb, its_doing", [(300, 300, True), (450, 600, False), (600, 600, True)])
+def test_a_sandbox_opened_again_keeps_its_moves_and_counts_its_load_unless_closed_for_anothers_memory(
+        monkeypatch, held_mb, second_mb, its_doing):
     class Holding(blocks.ForfeitingAgent):
         def memory_held(self):
-            return held_mb << 20
+            return (held_mb if self.name == "e1" else second_mb) << 20
 
         memory_allowed = memory_held
 
