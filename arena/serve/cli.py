@@ -67,7 +67,7 @@ def add_serve_commands(commands) -> None:
                             "in all, in MiB; the oldest are deleted past it, between batches (default: 1024)")
     serve.add_argument("--placement-games", type=int, default=10,
                        help="games a new submission plays first, against the field (default: 10)")
-    serve.add_argument("--games-per-pair", type=arguments.positive_int, default=GAMES_PER_PAIR,
+    serve.add_argument("--games-per-pair", type=arguments.positive_int, default=GAMES_PER_PAIR, metavar="N",
                        help="play rests once every two entrants have met this often, until a new one comes "
                             f"(default: {GAMES_PER_PAIR}; their ratings then hardly move)")
     serve.add_argument("--open-registration", action="store_true",
