@@ -34,8 +34,7 @@ class AgentHandle(ABC):
     # Seconds its start for the current game took it, off the game's clock, less the first load of its
     # code (a cost paid once, however many games follow).
     time_to_start: float = 0.0
-    # Its code was loaded here before, by a handle closed to keep no more open than a player keeps, or for
-    # holding more than its share of memory (not for others'): this load counts in `time_to_start`.
+    # Its code was loaded here before, by a handle closed to make room: this load counts in `time_to_start`.
     loaded_before: bool = False
     # Whether `start` hands its seat's view to an agent here, which then needs private seeded spaces;
     # a sandboxed agent's process builds its own.

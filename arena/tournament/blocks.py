@@ -190,10 +190,9 @@ class _SandboxCache:
     def __init__(self, capacity: int):
         self.capacity = capacity
         self.handles: OrderedDict[tuple, AgentHandle] = OrderedDict()
-        # Those whose next load counts as their own time (`AgentHandle.loaded_before`): closed to keep
-        # `capacity`, as every entrant's are in turn, or for holding more than their share of memory; not
-        # those closed to make room for others' memory.
-        self.reloads_counted: set[tuple] = set()
+        # Those closed before: their next load counts as their own time (`AgentHandle.loaded_before`), whoever's
+        # memory the room was made for (a rule that let some go free let an entrant steer its loads there).
+        self.closed: set[tuple] = set()
         self.moves: dict[tuple, deque[float]] = {}  # each one's recent moves, kept when it is closed and opened again
         atexit.register(self.close_all)
 
@@ -210,7 +209,7 @@ class _SandboxCache:
             self.handles.move_to_end(key)
             return self.handles[key]
         handle = self.handles[key] = _open(package, settings)
-        handle.loaded_before = key in self.reloads_counted
+        handle.loaded_before = key in self.closed
         handle.recent_moves = self.moves.setdefault(key, handle.recent_moves)
         return handle
 
@@ -227,9 +226,8 @@ class _SandboxCache:
         for key in kept:
             if len(self.handles) <= self.capacity and needed + sum(held.values()) <= budget:
                 return
-            if len(self.handles) > self.capacity or held[key] > budget / self.capacity:
-                self.reloads_counted.add(key)
             self.handles.pop(key).close()
+            self.closed.add(key)
             del held[key]
 
     def close_all(self) -> None:
