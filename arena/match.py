@@ -294,11 +294,13 @@ class _Game:
             # does, so none can slow another's thinking (caches, memory bandwidth) or watch it happen;
             # each holds the game as long as its slower recent moves took it, so none can time another's.
             actions = {}
-            for seat in list(env.agents):
+            *first, last = list(env.agents)
+            for seat in first + [last]:
                 used = self.handles[seat].time_used
                 actions[seat] = self.phase(seat, "move", lambda: self._checked(
                     seat, self.handles[seat].act(observations[seat]), observations[seat]))
-                self._hold(seat, self.handles[seat].time_used - used)
+                if seat != last:  # the last one's move is played at once: none is asked before it shows
+                    self._hold(seat, self.handles[seat].time_used - used)
             observations, rewards, _, _, _ = env.step(actions)
             for seat, reward in rewards.items():
                 self.scores[seat] += reward
