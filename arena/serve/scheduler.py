@@ -139,40 +139,42 @@ class Scheduler:
         rng = random.Random(derive_seed(self.tournament.settings.seed, round_number, bits=63))
         results = self.store.results()
         owners = self.owners()
-        unsettled = self._unsettled(active, results, owners)
-        if len(unsettled) < 2:
+        met = _meetings(results)
+        unsettled = self._unsettled(active, met, owners)
+        if sum(count > 0 for count in unsettled.values()) < 2:
             self._resting_on = resting_on
             return []
         playing = _within_time_shares(active, results, rng, self.seats)
         # Those the draw left may all be one participant's, who never meet: then everyone plays this batch.
-        games = (self._games(playing, unsettled, results, rng, owners)
-                 or self._games(active, unsettled, results, rng, owners))
+        games = (self._games(playing, unsettled, met, results, rng, owners)
+                 or self._games(active, unsettled, met, results, rng, owners))
         seed = self.tournament.settings.seed
         return [(round_number, game_seed(seed, round_number, number), seats) for number, seats in enumerate(games)]
 
-    def _unsettled(self, active: list[int], results: list[MatchRecord], owners: dict[int, int]) -> list[int]:
-        """Those of `active` that have yet to meet another (of another participant) `games_per_pair` times:
-        pairs that met that often teach the ratings little more."""
-        if self.games_per_pair is None:
-            return active
-        met = _meetings(results)
-        return [e for e in active if any(met[frozenset(pair)] < self.games_per_pair
-                                         for pair in _pairings(e, active, owners))]
+    def _settled(self, pair: frozenset, met: Counter[frozenset]) -> bool:
+        """Whether the two of `pair` met `games_per_pair` times: a game of theirs teaches the ratings little more."""
+        return self.games_per_pair is not None and met[pair] >= self.games_per_pair
 
-    def _games(self, active: list[int], unsettled: list[int], results: list[MatchRecord], rng: random.Random,
-               owners: dict[int, int]) -> list[tuple[int, ...]]:
-        """The seats of each game of a batch among `active`, each with one of `unsettled` at least
-        (`owners`: entrant -> its participant)."""
+    def _unsettled(self, active: list[int], met: Counter[frozenset], owners: dict[int, int]) -> Counter[int]:
+        """How many of its pairings (with those of `active` of another participant) each of `active` has yet
+        to play enough."""
+        return Counter({e: sum(not self._settled(frozenset(pair), met) for pair in _pairings(e, active, owners))
+                        for e in active})
+
+    def _games(self, active: list[int], unsettled: Counter[int], met: Counter[frozenset], results: list[MatchRecord],
+               rng: random.Random, owners: dict[int, int]) -> list[tuple[int, ...]]:
+        """The seats of each game of a batch among `active` (`owners`: entrant -> its participant), none of
+        pairs alone that met often enough where it can be helped."""
         if self.seats == 2:  # (the pairs that met often enough are left out)
             return [seats for a, b in self._pairs(active, results, rng, owners) for seats in ((a, b), (b, a))]
-        return self._tables(active, [e for e in unsettled if e in active], results, rng, owners)
+        return self._tables(active, unsettled, met, results, rng, owners)
 
     def _pairs(self, active: list[int], results: list[MatchRecord], rng: random.Random,
                owners: dict[int, int]) -> list[tuple[int, int]]:
         played = Counter(s.entrant_id for m in results for s in m.seats)
         met = Counter(frozenset(s.entrant_id for s in m.seats) for m in results)
         pairs = [pair for pair in itertools.combinations(active, 2) if not _same_owner(pair, owners)
-                 and (self.games_per_pair is None or met[frozenset(pair)] < self.games_per_pair)]
+                 and not self._settled(frozenset(pair), met)]
         rng.shuffle(pairs)
         ratings = rate(results, self.cooperative).by_player if results else {}
 
@@ -190,18 +192,21 @@ class Scheduler:
         wanted = self.batch_games // 2
         return _within_shares(pairs, wanted, share=math.ceil(2 * wanted / len(active)))
 
-    def _tables(self, active: list[int], unsettled: list[int], results: list[MatchRecord], rng: random.Random,
-                owners: dict[int, int]) -> list[tuple[int, ...]]:
-        """Games of more than two seats: newcomers sit first, else one of `unsettled` (those of `active` yet
-        to meet another often enough); the other seats are drawn at random, one entrant of each
-        participant at a table while enough participants play."""
+    def _tables(self, active: list[int], unsettled: Counter[int], met: Counter[frozenset], results: list[MatchRecord],
+                rng: random.Random, owners: dict[int, int]) -> list[tuple[int, ...]]:
+        """Games of more than two seats: newcomers sit first, else one of those with the most pairings yet to
+        play enough (`unsettled`); the other seats are drawn at random, those yet to meet the first enough
+        first, one entrant of each participant at a table while enough participants play."""
         played = Counter(s.entrant_id for m in results for s in m.seats)
         newcomers = [e for e in active if played[e] < self.placement_games]
+        most = max(unsettled[e] for e in active)
         games = []
         for number in range(self.batch_games):
-            first = newcomers[number % len(newcomers)] if newcomers else rng.choice(unsettled or active)
+            first = newcomers[number % len(newcomers)] if newcomers else rng.choice(
+                [e for e in active if unsettled[e] == most])
             others = [e for e in active if e != first]
             rng.shuffle(others)
+            others.sort(key=lambda e: self._settled(frozenset((first, e)), met))  # the unsettled ones first
             seats = [first]
             for entrant in others:
                 if len(seats) < self.seats and not any(_same_owner((entrant, seated), owners) for seated in seats):
