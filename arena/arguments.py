@@ -61,6 +61,15 @@ def server_address(text: str) -> str:
     return text if "://" in text else f"http://{text}"
 
 
+def memory_mb_help(keeping_sandboxes: bool) -> str:
+    """--memory-mb's help, for a command that keeps other entrants' sandboxes open between games or not."""
+    share = ("three quarters of an even share of this machine's memory among the agents playing at once, the "
+             "rest left to sandboxes kept open between games" if keeping_sandboxes else
+             "an even share of this machine's memory among the agents playing at once")
+    return ("memory cap of each sandboxed agent, also of one whose manifest asks for more (default: 4096 MiB, or "
+            f"what a manifest asks up to 16384; both at most {share})")
+
+
 class ParagraphsHelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Wraps each paragraph of a description or epilog to the terminal, and keeps as written the
     paragraphs with an indented line (examples, tables of commands)."""

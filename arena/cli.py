@@ -358,10 +358,7 @@ def _add_tournament_command(commands) -> None:
                             help="seconds a game each agent may spend over its per-move limits in all "
                                  "(default: the game's bank, see arena envs)")
     tournament.add_argument("--max-steps", type=arguments.positive_int, help="cut each game after this many env steps")
-    tournament.add_argument("--memory-mb", type=int,
-                            help="memory cap of each agent, also of one whose manifest asks for more "
-                            "(default: 4096 MiB, or what a manifest asks up to 16384; both at most an even "
-                            "share of this machine's memory among the agents playing at once)")
+    tournament.add_argument("--memory-mb", type=int, help=arguments.memory_mb_help(keeping_sandboxes=True))
     tournament.add_argument("--workers", type=arguments.positive_int, default=2,
                             help="matches played at once (default: 2)")
     tournament.add_argument("--backend", default="process", choices=("process", "ray"),
@@ -501,10 +498,7 @@ def _add_sandbox_options(parser: argparse.ArgumentParser) -> None:
                              "errors then show their full traceback")
     parser.add_argument("--log-dir", default="logs",
                         help="folder for what sandboxed agents print (default: logs)")
-    parser.add_argument("--memory-mb", type=arguments.memory_mb,
-                        help="memory cap of each sandboxed agent, also of one whose manifest asks for more "
-                             "(default: 4096 MiB, or what a manifest asks up to 16384; both at most an even "
-                             "share of this machine's memory among the agents playing at once)")
+    parser.add_argument("--memory-mb", type=arguments.memory_mb, help=arguments.memory_mb_help(keeping_sandboxes=False))
 
 
 def _handles(specs, env_name: str, args: argparse.Namespace, agents_at_once: int):

@@ -280,3 +280,32 @@ def test_a_kept_sandbox_is_closed_when_what_it_holds_leaves_a_match_too_little_m
         tournament.close()
     # The last match needs 800 MiB at its agents' limits: beside it, the hoarder's 300 fit in 4000, not in 1000.
     assert open_now == (playing_last | {hoarder} if hoarder_kept else playing_last)
+
+
+def test_on_a_small_machine_sandboxes_kept_between_games_fit_beside_a_matchs_agents_at_their_limits(monkeypatch):
+    from arena.sandbox import memory
+    from arena.tournament import with_memory_limits
+
+    # A 16 GiB machine, 2 workers, the default limits: were each agent given all its even share, a match's two
+    # agents at their limits would fill its process's share and no sandbox would be kept for later games.
+    monkeypatch.setattr(memory, "machine_memory", lambda: 16 << 30)
+    limits = with_memory_limits(Settings(env="othello", seed=0), None, 2, lambda text: None).limits
+    budget = memory.process_share_mb(2)
+    assert 2 * limits["memory_mb"] < budget
+
+    class Playing(blocks.ForfeitingAgent):  # each at its limit while it plays, 200 MiB once kept
+        def memory_allowed(self):
+            return limits["memory_mb"] << 20
+
+        def memory_held(self):
+            return 200 << 20
+
+    monkeypatch.setattr(blocks, "_open", lambda package, settings: Playing(package.label, "stands in"))
+    cache = blocks._SandboxCache(capacity=8)
+    packages = [blocks.EntrantPackage(n, f"e{n}", f"digest{n}") for n in range(4)]
+    try:
+        cache.for_match([(packages[0], 0), (packages[1], 0)], {"process_memory_mb": budget})
+        cache.for_match([(packages[2], 0), (packages[3], 0)], {"process_memory_mb": budget})
+        assert len(cache.handles) == 4  # the first match's two kept
+    finally:
+        cache.close_all()

@@ -239,10 +239,13 @@ def test_the_agents_playing_at_once_cannot_be_given_more_memory_than_the_machine
     assert memory.memory_limits(None, 4) == {"memory_mb": 4096, "max_memory_mb": 5529}
     assert memory.memory_limits(None, 16) == {"memory_mb": 1382, "max_memory_mb": 1382}
     assert memory.memory_limits(None, 10**6)["memory_mb"] == memory.MIN_MEMORY_MB
+    # Where sandboxes are kept open between games, three quarters of it: the rest is room for them.
+    assert memory.memory_limits(None, 4, keeping_sandboxes=True) == {"memory_mb": 4096, "max_memory_mb": 4146}
+    assert memory.memory_limits(None, 16, keeping_sandboxes=True) == {"memory_mb": 1036, "max_memory_mb": 1036}
     # A server's validators play beside its games: their agents count, and what they may hold is set aside.
     served = with_memory_limits(Settings(env="othello"), None, 6, lambda text: None, validators=4)
-    assert served.limits == {"memory_mb": 1382, "max_memory_mb": 1382}  # 16 agents at once
-    assert memory.process_share_mb(6, reserved_mb=4 * 1382) == (24 * 1024 * 9 // 10 - 4 * 1382) // 6
+    assert served.limits == {"memory_mb": 1036, "max_memory_mb": 1036}  # 16 agents at once
+    assert memory.process_share_mb(6, reserved_mb=4 * 1036) == (24 * 1024 * 9 // 10 - 4 * 1036) // 6
     # An organiser's cap that could take more is kept, with a warning saying what would.
     assert memory.memory_warning(None, 4) is None and memory.memory_warning(5529, 4) is None
     assert memory.memory_warning(8192, 4).startswith(

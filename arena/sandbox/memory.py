@@ -3,9 +3,11 @@
 Agents that together ask for more than the machine has run it short, and the kernel then kills
 agents that kept within their own limits; an opponent could do it on purpose. Without an organiser's
 cap, each agent gets the usual limits, lowered to an even share of 90% of the machine's memory among
-the agents playing at once. The machine's memory is what this process's control groups allow, where
-that is less (a container). A process that keeps sandboxes open between games keeps what they hold
-within its share too (`process_share_mb`).
+the agents playing at once; in tournaments, to PLAYING_SHARE of it: the rest is room for the sandboxes
+a process keeps open between games, which keep what they hold within its share too
+(`process_share_mb`); were the agents in play given all of it, none would fit beside them, and every
+game would load its entrants again. The machine's memory is what this process's control groups allow,
+where that is less (a container).
 """
 
 from __future__ import annotations
@@ -14,15 +16,19 @@ from arena.sandbox.agent import Limits
 from arena.sandbox.cgroups import machine_memory
 
 MIN_MEMORY_MB = 64  # the least memory an organiser may give an agent
+PLAYING_SHARE = 0.75  # of an even share of the machine, what an agent of a tournament may hold without a cap
 
 
-def memory_limits(memory_mb: int | None, agents_at_once: int) -> dict[str, int]:
+def memory_limits(memory_mb: int | None, agents_at_once: int, keeping_sandboxes: bool = False) -> dict[str, int]:
     """The sandbox limits of an organiser's cap `memory_mb`: each agent's memory, and the most its
     manifest may ask for. Without it, 4096 MiB and a manifest's ask up to 16384, both at most
-    `machine_share_mb(agents_at_once)`."""
+    `machine_share_mb(agents_at_once)`, or PLAYING_SHARE of it where other sandboxes are kept open
+    between games (`keeping_sandboxes`)."""
     if memory_mb is not None:
         return {"memory_mb": memory_mb, "max_memory_mb": memory_mb}
     share = machine_share_mb(agents_at_once)
+    if keeping_sandboxes:
+        share = max(MIN_MEMORY_MB, int(share * PLAYING_SHARE))
     return {"memory_mb": min(Limits.memory_mb, share), "max_memory_mb": min(Limits.max_memory_mb, share)}
 
 

@@ -78,10 +78,7 @@ def add_serve_commands(commands) -> None:
                             "random and stored with the competition)")
     serve.add_argument("--time-per-move", type=float, metavar="SECONDS", help="per-move limit (default: the game's)")
     serve.add_argument("--max-steps", type=int, help="cut each game after this many env steps")
-    serve.add_argument("--memory-mb", type=int,
-                            help="memory cap of each agent, also of one whose manifest asks for more "
-                            "(default: 4096 MiB, or what a manifest asks up to 16384; both at most an even "
-                            "share of this machine's memory among the agents playing at once)")
+    serve.add_argument("--memory-mb", type=int, help=arguments.memory_mb_help(keeping_sandboxes=True))
     serve.add_argument("--allow-weak-sandbox", action="store_true",
                        help="serve even where this machine lacks some of the sandbox's isolating layers: "
                             "only for entrants you trust")

@@ -122,7 +122,7 @@ def with_memory_limits(settings: Settings, memory_mb: int | None, workers: int,
     warning = memory_warning(memory_mb, agents_at_once)
     if warning is not None:
         warn(warning)
-    return replace(settings, limits=memory_limits(memory_mb, agents_at_once))
+    return replace(settings, limits=memory_limits(memory_mb, agents_at_once, keeping_sandboxes=True))
 
 
 def submissions_folder(folder: str | Path) -> Path:
