@@ -294,12 +294,12 @@ class _Game:
             # does, so none can slow another's thinking (caches, memory bandwidth) or watch it happen;
             # each holds the game as long as its slower recent moves took it, so none can time another's.
             actions = {}
-            *first, last = list(env.agents)
-            for seat in first + [last]:
+            seats = list(env.agents)
+            for seat in seats:
                 used = self.handles[seat].time_used
                 actions[seat] = self.phase(seat, "move", lambda: self._checked(
                     seat, self.handles[seat].act(observations[seat]), observations[seat]))
-                if seat != last:  # the last one's move is played at once: none is asked before it shows
+                if seat != seats[-1]:  # the last one's move is played at once: none is asked before it shows
                     self._hold(seat, self.handles[seat].time_used - used)
             observations, rewards, _, _, _ = env.step(actions)
             for seat, reward in rewards.items():
@@ -388,9 +388,9 @@ def seconds_to_hold(recent: Sequence[float], thought: float, per_move: float | N
 
 
 def _wait(seconds: float) -> None:
-    """Return `seconds` from now, to a few microseconds. Waits up to SPIN_SECONDS are spun (no agent
-    runs meanwhile: the seats take turns): a sleep wakes up to 50 us late, and leaves the CPU to other
-    work that cools its caches, which makes the seats' next moves slower, and so the next waits longer."""
+    """Return `seconds` from now, to a few microseconds. The last SPIN_SECONDS of a wait are spun (no
+    agent runs meanwhile: the seats take turns): a sleep wakes up to 50 us late, and leaves the CPU to
+    other work that cools its caches, which makes the seats' next moves slower, and the next waits longer."""
     until = time.perf_counter() + seconds
     if seconds > SPIN_SECONDS:
         time.sleep(seconds - SPIN_SECONDS)
