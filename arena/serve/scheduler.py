@@ -16,10 +16,11 @@ Who plays whom:
   sits in more than its share of a batch (as many games as each would play if all played alike):
   one that plays slowly keeps a wide interval, and would otherwise take most of every batch;
 - an entrant that takes much more play time a game than most (SLOW_FACTOR times the median
-  entrant's, its own time in each of its latest games: its clock's and its start's, with a share
-  of the rest) plays in a batch only by a draw weighted against its slowness (`slowness`): time
-  it spends at the start of each game (its `_initialize`, off its clock) would otherwise take
-  most of everyone's play;
+  entrant's, its own time in each of its latest games: its clock's, its start's and its holds',
+  with a share of the rest) plays in a batch only by a draw weighted against its slowness
+  (`slowness`): time it spends at the start of each game (its `_initialize`, off its clock) would
+  otherwise take most of everyone's play;
+- play rests once every two entrants have met `games_per_pair` times, until a newcomer comes;
 - games of more seats seat newcomers first and draw the other seats, one entrant of a participant
   at a table while enough participants play.
 Ratings come from `arena.ratings.rate` over every recorded game.
