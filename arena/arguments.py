@@ -5,9 +5,10 @@ say), its help's layout, and a parser whose usage errors are one line."""
 from __future__ import annotations
 
 import argparse
-import difflib
 import textwrap
 from typing import NoReturn
+
+from arena.errors import closest
 
 MAX_SEED = 2**63 - 1
 
@@ -109,17 +110,15 @@ class Parser(argparse.ArgumentParser):
         """This parser's option closest to `word`, a mistyped option (`--gmaes`, `--gmaes=3`); None if none is."""
         if not word.startswith("-"):
             return None
-        options = [name for action in self._actions for name in action.option_strings]
-        close = difflib.get_close_matches(word.partition("=")[0], options, n=1)
-        return close[0] if close else None
+        return closest(word.partition("=")[0], (name for action in self._actions for name in action.option_strings))
 
     def _check_value(self, action: argparse.Action, value: object) -> None:
         # argparse's check of a choice (a command's name among them), with the name that was likely meant
         choices = action.choices
         if isinstance(value, str) and choices is not None and value not in choices:
-            close = difflib.get_close_matches(value, [str(choice) for choice in choices], n=1)
-            if close:
-                raise argparse.ArgumentError(action, f"invalid choice: {value!r}; did you mean {close[0]!r}? "
+            meant = closest(value, map(str, choices))
+            if meant is not None:
+                raise argparse.ArgumentError(action, f"invalid choice: {value!r}; did you mean {meant!r}? "
                                                      f"(choose from {', '.join(map(repr, choices))})")
         super()._check_value(action, value)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import errno
+from typing import Iterable
 
 
 class ArenaError(Exception):
@@ -22,6 +24,12 @@ class HarnessError(ArenaError):
 
         return cls(f"could not {what} ({exc.strerror or exc}); this machine's doing, not the agent's: check the "
                    f"free space in {tempfile.gettempdir()} and the limits on processes and open files")
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The one of `choices` a mistyped `word` was likely meant as (for a message's "did you mean"), or None."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return close[0] if close else None
 
 
 def install_hint(extra: str) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from arena.errors import SettingsError
+from arena.errors import SettingsError, closest
 
 __all__ = ["convert", "field_types", "load_config", "parse_overrides", "parse_value", "read_settings", "save_config",
            "text_parser", "typed"]
@@ -126,11 +126,9 @@ def _container(value: Any, origin: type, args: tuple) -> Any:
 
 
 def _unknown(key: str, known: Iterable[str], config_class: type) -> str:
-    import difflib
-
     known = list(known)
-    close = difflib.get_close_matches(key, known, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    meant = closest(key, known)
+    hint = f" (did you mean {meant!r}?)" if meant else ""
     return f"unknown setting {key!r} for {config_class.__name__}{hint}; the settings are {', '.join(known)}"
 
 

@@ -38,7 +38,6 @@ or inside the sandbox, which has no network.
 
 from __future__ import annotations
 
-import difflib
 import errno
 import hashlib
 import importlib.util
@@ -63,7 +62,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from arena import tempdirs
-from arena.errors import MACHINE_ERRNOS, HarnessError, ManifestError, SubmissionError, missing_extra
+from arena.errors import MACHINE_ERRNOS, HarnessError, ManifestError, SubmissionError, closest, missing_extra
 from arena.faults import describe_exception
 from arena.weights import MAX_DOWNLOAD_BYTES, MAX_URL_CHARS, bytes_in, cached_weights, download_weights, url_problem
 
@@ -147,8 +146,8 @@ class Manifest:
     def from_dict(cls, data: dict[str, Any], where: str = MANIFEST_FILE) -> Manifest:
         unknown = sorted(set(data) - _FIELDS)
         if unknown:
-            close = difflib.get_close_matches(unknown[0], _FIELDS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            meant = closest(unknown[0], _FIELDS)
+            hint = f" (did you mean {meant!r}?)" if meant else ""
             raise ManifestError(f"{where}: unknown field {_shown(unknown[0])}{hint}; "
                                 f"the fields are {', '.join(sorted(_FIELDS))}")
         fields = _Fields(data, where)

@@ -24,14 +24,13 @@ value outside them, so no option can make the harness allocate without bound.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import inspect
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from arena.envs.seat import SeatView, seat_view
-from arena.errors import UnknownEnvError
+from arena.errors import UnknownEnvError, closest
 
 __all__ = ["EnvEntry", "EnvSpec", "OptionError", "SeatView", "check_options", "entry", "env_class", "make", "make_raw",
            "names", "seat_view", "spec_of"]
@@ -121,8 +120,8 @@ def entry(name: str) -> EnvEntry:
         return _REGISTRY[name]
     except KeyError:
         families = ", ".join(f"{f}:<name>" for f in _FAMILIES)
-        close = difflib.get_close_matches(name, names(), n=1)
-        guess = f"did you mean {close[0]!r}? " if close else ""
+        meant = closest(name, names())
+        guess = f"did you mean {meant!r}? " if meant else ""
         raise UnknownEnvError(f"unknown env {name!r}: {guess}choose one of {', '.join(names())}, or {families}") from None
 
 
@@ -168,7 +167,7 @@ def _check_options(found: EnvEntry, options: Mapping[str, Any], parameters: Mapp
     unknown = sorted(set(options) - set(accepted))
     if unknown:
         choices = [p for p in accepted if p != "render_mode"]
-        meant = [close[0] for name in unknown if (close := difflib.get_close_matches(name, choices, n=1))]
+        meant = [guess for name in unknown if (guess := closest(name, choices)) is not None]
         hint = f" (did you mean {', '.join(map(repr, meant))}?)" if meant else ""
         raise UnknownEnvError(f"env {found.name!r} has no option {', '.join(map(repr, unknown))}{hint}: "
                               f"its options are {', '.join(choices) or 'none'}")

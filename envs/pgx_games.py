@@ -39,7 +39,6 @@ Terminated or truncated for all players when pgx says so (a game's own move limi
 
 from __future__ import annotations
 
-import difflib
 import functools
 import io
 import warnings
@@ -51,7 +50,7 @@ from pettingzoo import AECEnv
 from pettingzoo.utils import wrappers
 
 from arena.envs.render_modes import RenderModes
-from arena.errors import ArenaError, UnknownEnvError, install_hint
+from arena.errors import ArenaError, UnknownEnvError, closest, install_hint
 
 __all__ = ["env", "raw_env"]
 
@@ -75,8 +74,8 @@ class PgxGame:
         except ImportError:
             raise ArenaError(f"pgx:{game_id} needs pgx and jax: {install_hint('jax')}") from None
         if game_id not in pgx.available_envs():
-            close = difflib.get_close_matches(game_id, pgx.available_envs(), n=1)
-            guess = f"did you mean 'pgx:{close[0]}'? " if close else ""
+            meant = closest(game_id, pgx.available_envs())
+            guess = f"did you mean 'pgx:{meant}'? " if meant else ""
             raise UnknownEnvError(f"unknown pgx game {game_id!r}: {guess}choose one of {', '.join(pgx.available_envs())}")
         self.jax = jax
         self.env = pgx.make(game_id)

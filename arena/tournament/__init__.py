@@ -16,7 +16,6 @@ goes on. Only the organiser's settings (clock, options, limits) govern play.
 
 from __future__ import annotations
 
-import difflib
 import glob
 import hashlib
 import math
@@ -31,7 +30,7 @@ from typing import Any, Callable
 from arena.db import BESIDE_DATABASE, describe, files_beside
 from arena.entrants import seats_hint, shown_options
 from arena.envs import entry, make_raw
-from arena.errors import ArenaError
+from arena.errors import ArenaError, closest
 from arena.match import MatchResult
 from arena.outputs import output_folder
 from arena.sandbox import Limits
@@ -271,8 +270,8 @@ class Tournament:
         entrants = self.store.entrants(active_only=True)
         named = [e for e in entrants if e.name == self.settings.challenger]
         if not named:
-            close = difflib.get_close_matches(self.settings.challenger, [e.name for e in entrants], n=1)
-            guess = f"did you mean {close[0]!r}? " if close else ""
+            meant = closest(self.settings.challenger, (e.name for e in entrants))
+            guess = f"did you mean {meant!r}? " if meant else ""
             raise ArenaError(f"no entrant is called {self.settings.challenger!r}; {guess}the challenger must be one of "
                              f"{', '.join(e.name for e in entrants)}")
         return named[0].id
