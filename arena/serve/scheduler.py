@@ -167,13 +167,12 @@ class Scheduler:
         """The seats of each game of a batch among `active` (`owners`: entrant -> its participant), none of
         pairs alone that met often enough where it can be helped."""
         if self.seats == 2:  # (the pairs that met often enough are left out)
-            return [seats for a, b in self._pairs(active, results, rng, owners) for seats in ((a, b), (b, a))]
+            return [seats for a, b in self._pairs(active, met, results, rng, owners) for seats in ((a, b), (b, a))]
         return self._tables(active, unsettled, met, results, rng, owners)
 
-    def _pairs(self, active: list[int], results: list[MatchRecord], rng: random.Random,
+    def _pairs(self, active: list[int], met: Counter[frozenset], results: list[MatchRecord], rng: random.Random,
                owners: dict[int, int]) -> list[tuple[int, int]]:
         played = Counter(s.entrant_id for m in results for s in m.seats)
-        met = Counter(frozenset(s.entrant_id for s in m.seats) for m in results)
         pairs = [pair for pair in itertools.combinations(active, 2) if not _same_owner(pair, owners)
                  and not self._settled(frozenset(pair), met)]
         rng.shuffle(pairs)
