@@ -16,6 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 RUNS = {
     "cli": ["cli.py", "--runs", "2"],
     "fighting_native": ["fighting_native.py", "--steps", "1000"],
+    "holds": ["holds.py", "--games", "1", "--steps", "100"],
     "sandbox": ["sandbox.py", "--rounds", "1", "--calls", "100", "--games", "2"],
     "search_strength": ["search_strength.py", "--games", "2"],
     "serve": ["serve.py", "--workers", "1", "--games-per-pair", "2", "--window", "3"],
