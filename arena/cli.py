@@ -371,17 +371,22 @@ def _add_tournament_command(commands) -> None:
 
 
 def _run_tournament(args: argparse.Namespace) -> int:
-    from arena.tournament import submissions_folder
+    from arena.tournament import files_a_start_makes, remove_unstarted, submissions_folder
     from arena.tournament.runner import backend_for
 
     _check_isolation(args.allow_weak_sandbox)
     if args.folder:
         submissions_folder(args.folder)  # before the store and its folders are made
     backend = backend_for(args.backend, args.workers, args.address)
-    with _open_tournament(args) as tournament, contextlib.closing(backend):
-        if args.folder:
-            for line in tournament.register_folder(args.folder):
-                out.print(terminal(line, limit=400))
+    new_files = [] if args.resume else files_a_start_makes(args.db)
+    try:
+        tournament = _started_tournament(args)
+    except BaseException as error:
+        backend.close()
+        if isinstance(error, ArenaError):
+            remove_unstarted(new_files)  # nothing planned, nothing to keep: no store of the wrong game left
+        raise
+    with tournament, contextlib.closing(backend):
         store = tournament.store
         try:
             played = _play_with_progress(tournament, backend)
@@ -399,6 +404,21 @@ def _run_tournament(args: argparse.Namespace) -> int:
             err.print(f"{len(failures)} matches could not be played; run the same command again to retry them")
             return HarnessError.EXIT_STATUS  # not a result: the tournament is not over
     return 0
+
+
+def _started_tournament(args: argparse.Namespace):
+    """The tournament opened, its entrants registered and its first matches planned: where any of it
+    fails on what was asked (no entrant plays the game, a mistyped challenger), it is closed again."""
+    tournament = _open_tournament(args)
+    try:
+        if args.folder:
+            for line in tournament.register_folder(args.folder):
+                out.print(terminal(line, limit=400))
+        tournament.extend_schedule()
+    except BaseException:
+        tournament.close()
+        raise
+    return tournament
 
 
 def _show_faulted(store) -> None:

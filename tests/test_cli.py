@@ -469,6 +469,19 @@ def test_a_tournament_of_a_folder_that_is_not_there_says_so_and_makes_nothing(cl
     assert code == 1 and "nosuch: not a folder of submissions" in err and not list(tmp_path.iterdir())
 
 
+def test_a_tournament_that_cannot_start_leaves_nothing_and_the_corrected_command_plays(cli, tmp_path, submissions):
+    for copy in ("a", "b"):  # one entrant twice: the same code is the same entrant
+        shutil.copytree(submissions / "random", tmp_path / "one" / copy)
+    db = tmp_path / "t.sqlite"
+    code, _, err = cli("tournament", tmp_path / "one", "--env", "othello", "--db", db)
+    assert code == 1 and "only 1 entrant plays othello: add entrants" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one"]  # no store, no folders beside it
+    shutil.copytree(submissions / "greedy", tmp_path / "one" / "greedy")
+    code, out, err = cli("tournament", tmp_path / "one", "--env", "othello", "--db", db, "--games-per-pair", "1",
+                         "--workers", "1")
+    assert code == 0 and "1 matches played" in out, err
+
+
 @pytest.mark.parametrize("command", [[], ["match"], ["validate"], ["replay"], ["analyse"], ["tournament"],
                                      ["leaderboard"], ["serve"], ["train"], ["export"], ["tt", "check"], ["envs"]])
 def test_help_is_wrapped_to_the_terminal_and_keeps_its_examples(command, cli, capsys, monkeypatch):

@@ -16,6 +16,7 @@ goes on. Only the organiser's settings (clock, options, limits) govern play.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import math
@@ -320,6 +321,31 @@ class Tournament:
             recorded += played
             if not played:
                 return recorded
+
+
+def files_a_start_makes(db: str | Path) -> list[Path]:
+    """What starting a tournament in SQLite file `db` would make that is not there yet: the file,
+    SQLite's files beside it and the tournament's folders (none for a URL: a server's tables are
+    shared, not this command's to drop). A start that fails before planning a match removes them
+    (`remove_unstarted`), so the corrected command (another --env included) starts afresh."""
+    from arena.db import is_url
+
+    if is_url(db):
+        return []
+    path = Path(db)
+    candidates = [path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal")),
+                  *(files_beside(path, kind) for kind in ("replays", "entrants", "logs"))]
+    return [p for p in candidates if not os.path.lexists(p)]
+
+
+def remove_unstarted(paths: list[Path]) -> None:
+    """Remove what `files_a_start_makes` listed, once the store is closed."""
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
 
 
 def _entrants(count: int) -> str:
