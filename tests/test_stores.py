@@ -141,6 +141,29 @@ def test_results_are_read_by_match_by_entrant_and_latest_first_as_all_of_them_fi
     store.close()
 
 
+def test_every_result_is_read_once_and_later_ones_as_they_come_in_any_order(database):
+    writer = results_store(database, entrants=3, matches=8)
+    writer.acquire_lease()
+    reader = ResultsStore(database)  # a server's page or scheduler, open while games are recorded
+    scheduled = {m.match_id: m for m in writer.schedule()}
+
+    def recorded(*ids):
+        writer.record_many([(scheduled[i], result(scheduled[i], score=float(i)), None) for i in ids])
+        seen = reader.results()
+        assert seen == ResultsStore(database).results()  # what a fresh read finds
+        return [m.match_id for m in seen]
+
+    assert reader.results() == []
+    assert recorded(3, 1) == [1, 3]
+    first = reader.results()[0]
+    assert recorded(6, 2) == [1, 2, 3, 6]  # 2 finished after 6 (another worker's block)
+    assert reader.results()[0] is first  # kept, not read again
+    assert recorded(8) == [1, 2, 3, 6, 8] and recorded(4, 5, 7) == list(range(1, 9))
+    assert [m.seats[0].score for m in reader.results()] == [float(i) for i in range(1, 9)]
+    writer.close()
+    reader.close()
+
+
 def test_a_block_that_fails_half_way_records_none_of_its_matches(database):
     store = results_store(database)
     store.acquire_lease()

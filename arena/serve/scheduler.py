@@ -135,8 +135,8 @@ class Scheduler:
         resting_on = (tuple(active), self.store.finished_count())
         if resting_on == self._resting_on:  # nothing changed since it found every pair settled: not read again
             return []
-        schedule = self.store.schedule()
-        round_number = 1 + max((m.round for m in schedule), default=-1)
+        last_round = self.store.last_round()
+        round_number = 0 if last_round is None else last_round + 1
         rng = random.Random(derive_seed(self.tournament.settings.seed, round_number, bits=63))
         results = self.store.results()
         owners = self.owners()

@@ -102,6 +102,7 @@ _ENTRANT_COLUMNS = "id, name, digest, source, archive, active, problem"  # the f
 _SEAT_COLUMNS = "match_id, seat, entrant_id, score, rank, status, detail, moves, time_used, time_to_start, time_held"
 _DONE = "SELECT match_id FROM results UNION SELECT match_id FROM failures"  # matches recorded or failed
 _LEASE_COLUMNS = ("id", "pid", "host", "process_start", "token", "started_at", "refreshed_at")
+READ_AT_ONCE = 500  # match ids a query of new results names (SQLite allows 999 parameters, or more)
 LEASE_REFRESH_SECONDS = 30.0
 LEASE_STALE_SECONDS = 600.0  # a lease from another host not refreshed for this long is abandoned
 
@@ -136,7 +137,7 @@ class ScheduledMatch:
     seats: tuple[int, ...]  # entrant ids in seat order
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SeatRecord:
     entrant_id: int
     name: str
@@ -150,7 +151,7 @@ class SeatRecord:
     time_held: float = 0.0  # seconds it held a game where all move at once, off its clock (`AgentResult`)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MatchRecord:
     """A finished match as stored."""
 
@@ -207,6 +208,8 @@ class ResultsStore:
             self._db.close()
             raise unusable(self.path, "results database", exc) from None
         self._lease: _LeaseKeeper | None = None
+        self._finished: dict[int, MatchRecord] = {}  # every finished match read so far (`results`), by id
+        self._finished_lock = threading.Lock()
 
     def close(self) -> None:
         try:
@@ -287,13 +290,20 @@ class ResultsStore:
 
     def schedule(self) -> list[ScheduledMatch]:
         """Every match that is, or was, to be played (cancelled ones excluded)."""
-        rows = self._db.execute("SELECT match_id, round, seed, seats FROM schedule WHERE cancelled = 0 ORDER BY match_id")
-        return [ScheduledMatch(i, r, s, tuple(json.loads(seats))) for i, r, s, seats in rows]
+        return self._scheduled("")
 
     def pending(self) -> list[ScheduledMatch]:
         """Scheduled matches with no recorded result nor failure, in schedule order."""
-        done = {row[0] for row in self._db.execute(_DONE)}
-        return [m for m in self.schedule() if m.match_id not in done]
+        return self._scheduled(f" AND match_id NOT IN ({_DONE})")
+
+    def _scheduled(self, condition: str) -> list[ScheduledMatch]:
+        rows = self._db.execute(
+            f"SELECT match_id, round, seed, seats FROM schedule WHERE cancelled = 0{condition} ORDER BY match_id")
+        return [ScheduledMatch(i, r, s, tuple(json.loads(seats))) for i, r, s, seats in rows]
+
+    def last_round(self) -> int | None:
+        """The highest round number scheduled (cancelled matches included), None before any."""
+        return self._db.execute("SELECT MAX(round) FROM schedule").fetchone()[0]
 
     def pending_count(self) -> int:
         """How many matches `pending` would list, counted by the database."""
@@ -341,7 +351,34 @@ class ResultsStore:
         `entrant_id` had a seat, only the `latest` ones, or these together (a page shows a few
         without reading them all)."""
         ids, arguments = _chosen_matches(match_id, entrant_id, latest)
-        only = f" WHERE match_id IN ({ids})" if ids else ""  # the join's USING makes match_id one column
+        if ids is None:
+            return self._every_result()
+        return self._read(f" WHERE match_id IN ({ids})", arguments)
+
+    def _every_result(self) -> list[MatchRecord]:
+        """Every finished match: those read before are kept, as a stored result never changes, and only
+        the others are read (a server reads them all before each batch and for its leaderboard)."""
+        with self._finished_lock:
+            known = self._finished
+            count = self.finished_count()
+            if not known:
+                known.update((r.match_id, r) for r in self._read("", []))
+            elif count != len(known):
+                last = max(known)
+                new = [i for (i,) in self._db.execute("SELECT match_id FROM results WHERE match_id > ?", (last,))]
+                if len(known) + len(new) != count:  # some finished after later ones (or were recorded meanwhile)
+                    new = [i for (i,) in self._db.execute("SELECT match_id FROM results") if i not in known]
+                for start in range(0, len(new), READ_AT_ONCE):
+                    chosen = new[start:start + READ_AT_ONCE]
+                    known.update((r.match_id, r) for r in self._read(f" WHERE match_id IN ({', '.join('?' * len(chosen))})",
+                                                                      chosen))
+                if new and min(new) < last:
+                    self._finished = dict(sorted(known.items()))
+            return list(self._finished.values())
+
+    def _read(self, only: str, arguments: list[int]) -> list[MatchRecord]:
+        """The finished matches whose ids `only` (a WHERE clause on match_id, or "") chooses, in match id order."""
+        # (the join's USING makes match_id one column)
         names = {e.id: e.name for e in self.entrants()}
         seats: dict[int, list[SeatRecord]] = {}
         for row in self._db.execute(f"SELECT {_SEAT_COLUMNS} FROM result_seats{only} ORDER BY match_id, seat", arguments):
