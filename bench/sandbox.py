@@ -7,7 +7,8 @@ Each figure is measured side by side with its reference in the same run, in alte
 so that whatever else the machine is doing falls on both alike:
 
 - one predict() through the sandbox (first-legal-move agent, an Othello observation) against a raw
-  `os.pipe` round trip of the same bytes with a child process that answers with the reply's bytes,
+  `os.pipe` round trip of the same bytes with a child process that answers with the reply's bytes
+  and against the same exchange with an unconfined child (codec, predict(), codec: no sandbox),
   and the CPU time of both processes per round trip (the harness's own, plus the agent's cgroup or
   the echoing child); once with the two processes pinned to one CPU (a round trip is two context
   switches) and once to a CPU each (two wake-ups of another CPU, which a VM makes dear);
@@ -57,6 +58,19 @@ while os.read(read_fd, 4096):
 """
 
 
+# The same exchange with no sandbox and no clock: an unconfined child reads each request frame, decodes it
+# with the sandbox's codec, asks the same predict() and writes the encoded answer's frame.
+UNCONFINED = """
+import os, sys
+from arena.sandbox import codec
+read_fd, write_fd = int(sys.argv[1]), int(sys.argv[2])
+while frame := os.read(read_fd, 4096):
+    obs = codec.decode(frame, 5)
+    payload = codec.encode(int(obs["action_mask"].nonzero()[0][0]))
+    os.write(write_fd, len(payload).to_bytes(4, "little") + bytes([KIND]) + payload)
+"""
+
+
 # The same figures before the round trip, the codec and the match start were reworked.
 BEFORE = ("Before (this bench's previous version, two runs on this machine on 2026-12-01, not pinned: the "
           "scheduler kept the two processes on one CPU): a round trip 44.2 and 46.3 µs median; a sandboxed "
@@ -80,19 +94,24 @@ def frame(kind: Kind, value) -> bytes:
 
 
 class Echo:
-    """A child process at the other end of two raw pipes."""
+    """A child process at the other end of two raw pipes, running `code` (ECHO, or UNCONFINED: then each
+    reply is decoded here too)."""
 
-    def __init__(self, reply_bytes: int):
+    def __init__(self, reply_bytes: int, code: str = ECHO):
         to_child, self._to_child = os.pipe()
         self._from_child, from_child = os.pipe()
-        self.process = subprocess.Popen([sys.executable, "-S", "-c", ECHO, str(to_child), str(from_child),
-                                         str(reply_bytes)], pass_fds=(to_child, from_child))
+        flags = ["-S"] if code == ECHO else []  # the unconfined child imports arena
+        self.process = subprocess.Popen([sys.executable, *flags, "-c", code.replace("KIND", str(int(Kind.ACTION))),
+                                         str(to_child), str(from_child), str(reply_bytes)], pass_fds=(to_child, from_child))
+        self._decoded = code != ECHO
         os.close(to_child)
         os.close(from_child)
 
     def round_trip(self, request: bytes) -> None:
         os.write(self._to_child, request)
-        os.read(self._from_child, 4096)
+        reply = os.read(self._from_child, 4096)
+        if self._decoded:
+            codec.decode(reply, 5)
 
     def cpu_ns(self) -> int:
         return _schedstat_cpu(self.process.pid)
@@ -135,13 +154,15 @@ def left_asleep(boxed: SandboxedAgent, observation) -> None:
     raise SystemExit("this kernel does not show an agent asleep on its pipe: the sandbox freezes it instead")
 
 
-def round_trips(boxed: SandboxedAgent, local: LocalAgent, echo: Echo, observation, request: bytes, rounds: int,
-                calls: int) -> dict[str, dict[str, float]]:
-    """Median, p90 and CPU per call of the sandbox, the raw pipe and the in-process call, in alternating rounds."""
+def round_trips(boxed: SandboxedAgent, local: LocalAgent, echo: Echo, unconfined: Echo, observation, request: bytes,
+                rounds: int, calls: int) -> dict[str, dict[str, float]]:
+    """Median, p90 and CPU per call of the sandbox, the raw pipe, the unconfined exchange and the in-process
+    call, in alternating rounds."""
     for _ in range(3000):  # warm up where the processes now run
         boxed.act(observation)
         echo.round_trip(request)
-    samples = {"pipe": [], "sandbox": [], "local": [], "clock": [], "proof": []}
+        unconfined.round_trip(request)
+    samples = {"pipe": [], "unconfined": [], "sandbox": [], "local": [], "clock": [], "proof": []}
     timer = boxed._timer  # the fair clock's four kernel-counter reads, as one call makes them
     idle = boxed._idle  # the reads that show the agent asleep on its pipe after a call, as the harness makes them
 
@@ -153,12 +174,13 @@ def round_trips(boxed: SandboxedAgent, local: LocalAgent, echo: Echo, observatio
         timer.start()
         timer.charged()
 
-    cpu = {"pipe": [], "sandbox": []}
+    cpu = {"pipe": [], "unconfined": [], "sandbox": []}
     for _ in range(rounds):
-        before = echo.cpu_ns()
-        times, mine = timed_calls(lambda: echo.round_trip(request), calls)
-        samples["pipe"] += times
-        cpu["pipe"].append(mine + (echo.cpu_ns() - before) / 1e9)
+        for name, child in (("pipe", echo), ("unconfined", unconfined)):
+            before = child.cpu_ns()
+            times, mine = timed_calls(lambda: child.round_trip(request), calls)
+            samples[name] += times
+            cpu[name].append(mine + (child.cpu_ns() - before) / 1e9)
         before = boxed._timer.group_cpu()  # the agent's cgroup: every process of the sandbox
         times, mine = timed_calls(lambda: boxed.act(observation), calls)
         samples["sandbox"] += times
@@ -239,7 +261,7 @@ def main() -> None:
         if len(startups) < 4:
             boxed.close()
     boxed.act(observation)  # the harness finds the agent's own process in its namespace
-    echo = Echo(len(reply))
+    echo, unconfined = Echo(len(reply)), Echo(len(reply), UNCONFINED)
     cpus = sorted(os.sched_getaffinity(0))
     placements = {"one CPU for both processes": (cpus[0], cpus[0]),
                   **({"a CPU each": (cpus[0], cpus[1])} if len(cpus) > 1 else {})}
@@ -247,12 +269,13 @@ def main() -> None:
     try:
         for placement, (mine, theirs) in placements.items():
             boxed._place(theirs)  # its cpuset too, where the host has one: its affinity alone cannot leave it
-            place(mine, theirs, [echo.process.pid, boxed._process.pid, boxed._agent_pid])
-            trips[placement] = round_trips(boxed, local, echo, observation, request, args.rounds, args.calls)
+            place(mine, theirs, [echo.process.pid, unconfined.process.pid, boxed._process.pid, boxed._agent_pid])
+            trips[placement] = round_trips(boxed, local, echo, unconfined, observation, request, args.rounds, args.calls)
     finally:
         os.sched_setaffinity(0, set(cpus))
         boxed.close()
         echo.close()
+        unconfined.close()
     steps = match_steps(args.games)
     load_after = os.getloadavg()[0]
 
@@ -266,6 +289,10 @@ def main() -> None:
         rows += [
             f"| {placement} | raw `os.pipe` round trip of the same bytes (echoing child) | {pipe['median'] * us:.1f} µs | "
             f"{pipe['p90'] * us:.1f} µs | {pipe['cpu'] * us:.1f} µs |",
+            f"| {placement} | the same exchange unconfined: a child decoding each request with the sandbox's codec, "
+            f"asking predict() and encoding the answer, decoded here (no isolation, no clock) | "
+            f"{stats['unconfined']['median'] * us:.1f} µs | {stats['unconfined']['p90'] * us:.1f} µs | "
+            f"{stats['unconfined']['cpu'] * us:.1f} µs |",
             f"| {placement} | `SandboxedAgent` (every isolation layer on, fair clock) | "
             f"**{sandbox['median'] * us:.1f} µs** | {sandbox['p90'] * us:.1f} µs | **{sandbox['cpu'] * us:.1f} µs** |",
         ]
@@ -292,7 +319,10 @@ def main() -> None:
         f"answer ({one_cpu['proof']['median'] * us:.1f} µs; freezing it instead costs more) and the agent's own "
         f"predict() ({one_cpu['local']['median'] * us:.1f} µs in-process): {floor * us:.1f} µs, "
         f"**{floor / one_cpu['pipe']['median']:.1f}x** the pipe's median before any encoding, decoding or Python "
-        f"dispatch; the sandbox is {one_cpu['sandbox']['median'] / floor:.1f}x that floor.",
+        f"dispatch; the sandbox is {one_cpu['sandbox']['median'] / floor:.1f}x that floor. The exchange itself, "
+        f"without any isolation or clock, is {one_cpu['unconfined']['median'] / one_cpu['pipe']['median']:.1f}x the "
+        f"pipe's median on one CPU: that target leaves the clock and every isolating layer "
+        f"{max(2 * one_cpu['pipe']['median'] - one_cpu['unconfined']['median'], 0) * us:.1f} µs a call.",
         "",
         f"Random vs random Othello, {args.games} games each way in turn, workers started once:",
         "",
