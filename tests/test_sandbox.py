@@ -580,6 +580,72 @@ class SubmittedAgent(Agent):
     assert len(log) <= (4 << 10) + 200 and "more bytes of output were dropped" in log  # the last games' chatter
 
 
+PINS_FILES = """
+import ctypes, os
+import numpy as np
+from arena.agents import Agent
+
+CHILDREN, EACH = 6, 60_000  # far more open files than 96 MiB pays for, within each process's count of mappings
+
+
+def pin_until_stopped():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long)
+    for _ in range(EACH):
+        fd = libc.open(b"/submission/agent.py", 0)
+        if fd < 0:
+            os._exit(ctypes.get_errno())
+        if libc.mmap(None, 4096, 1, 2, fd, 0) in (None, ctypes.c_void_p(-1).value):  # read, private
+            os._exit(ctypes.get_errno())
+        libc.close(fd)  # the file stays open in its mapping, with no descriptor
+    os._exit(0)
+
+
+class SubmittedAgent(Agent):
+    def _initialize(self):
+        for pid in [pid for pid in (os.fork() for _ in range(CHILDREN)) if pid or pin_until_stopped()]:
+            os.waitpid(pid, 0)
+
+    def predict(self, obs):
+        return int(np.flatnonzero(obs["action_mask"])[0])
+"""
+
+
+@pytest.mark.skipif(not PROTECTIONS["cgroups"], reason="needs cgroups")
+@pytest.mark.skipif(not PROTECTIONS["open_files"], reason=" ".join(missing_isolation()))
+def test_files_an_agent_keeps_open_without_descriptors_are_bounded_by_its_memory_not_the_machines_table(
+        write_submission, tmp_path):
+    # Mapped and closed, a file stays open: the descriptor limit does not count it, its memory cgroup does.
+    agent = SandboxedAgent(load(write_submission("pins_files", PINS_FILES)), 5.0,
+                           limits=replace(LIMITS, memory_mb=96), log_dir=tmp_path)
+    try:
+        result = play_match("othello", [agent, RandomAgent()], seed=0, max_steps=2)
+    finally:
+        agent.close()
+    mine, theirs = result.agents
+    assert (mine.status, theirs.status) == (CRASH, OK) and "went over their memory limit (96 MiB in all)" in mine.detail
+
+
+def test_a_table_of_open_files_smaller_than_memory_is_missing_isolation(monkeypatch, tmp_path):
+    from arena.sandbox import file_table
+
+    small = tmp_path / "file-max"
+    small.write_text("2466246\n")  # the kernel's default on a machine of 24 GiB
+    monkeypatch.setattr(file_table, "FILE_MAX", small)
+    monkeypatch.setattr(file_table.os, "geteuid", lambda: 1000)  # a harness that may not raise it
+    file_table.widen.cache_clear()
+    try:
+        assert not file_table.widen()
+        assert any(line.startswith("open files: ") and "fs.file-max=9223372036854775807" in line
+                   for line in missing_isolation())
+        monkeypatch.setattr(file_table.os, "geteuid", lambda: 0)  # root raises it
+        file_table.widen.cache_clear()
+        assert file_table.widen() and small.read_text() == str(file_table.CEILING)
+    finally:
+        file_table.widen.cache_clear()
+
+
 @pytest.mark.skipif(not PROTECTIONS["cgroups"], reason="needs cgroups")
 def test_a_sandbox_whose_groups_cannot_be_made_now_does_not_start_without_them(submissions, monkeypatch):
     # The host has cgroups but refuses more (a full hierarchy, say): the machine's failure, never an

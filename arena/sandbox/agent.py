@@ -22,7 +22,7 @@ from arena.errors import HarnessError
 from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle
 from arena.names import file_name
-from arena.sandbox import confine, isolate, launcher
+from arena.sandbox import confine, file_table, isolate, launcher
 from arena.sandbox.cgroups import AgentCgroup, CgroupLimits, Freezer, sweep_stale_groups
 from arena.sandbox.clock import Clock, MoveTimer
 from arena.sandbox.idle import IdleProof
@@ -246,6 +246,7 @@ class SandboxedAgent(AgentHandle):
 
     def _start_worker(self, game: str) -> None:
         _sweep_stale_groups_once()
+        file_table.widen()  # its memory limit bounds the files it may keep open, not the machine's table
         self._workdir = tempdirs.make(WORKDIR_PREFIX)
         folder = self._workdir / "submission"  # made by the worker: in its own root, or here without one
         (self._workdir / "root").mkdir()

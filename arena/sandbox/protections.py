@@ -9,6 +9,7 @@
 | cgroups | memory, process count and CPU over its whole process tree (one core by default) | writable cgroups (v1 memory, pids, cpu, cpuacct; or v2) |
 | freezing | working on the opponent's time: between its calls every process of the agent is frozen, or shown asleep on its pipe with nothing that could wake it | cgroups, and a v2 hierarchy (Linux 5.2+) or v1's freezer |
 | CPUs | running on CPUs the organiser kept for other work: its processes stay on the CPUs the harness was given, whatever affinity they set themselves (without it its CPU total is still capped, so its absence is no reason to refuse a tournament) | cgroups, and the cpuset controller (v1 or v2) |
+| open files | filling the machine's table of open files, which would make every other process's open fail: the table holds more files than memory could pay for, so the memory limit bounds an agent's (`arena.sandbox.file_table`) | fs.file-max at its ceiling (systemd's default), or a harness run as root, which sets it |
 | Landlock | a second wall for files, TCP and signals | Linux 5.13+ (TCP 6.7+, signals 6.12+) |
 | resource limits | huge files and core dumps; per-process memory and processes where cgroups are missing | nothing |
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 import functools
 import os
 
-from arena.sandbox import confine, isolate
+from arena.sandbox import confine, file_table, isolate
 from arena.sandbox.cgroups import available_bases, cpuset_base, freezer_base, missing_controllers
 
 
@@ -36,6 +37,7 @@ def protections() -> dict[str, bool | int]:
         "cgroups": cgroups,
         "freezing": cgroups and freezer_base() is not None,
         "cpus": cgroups and cpuset_base() is not None,
+        "open_files": file_table.widen(),
         "landlock_abi": confine.landlock_abi(),
         "resource_limits": True,
     }
@@ -59,6 +61,11 @@ def missing_isolation() -> list[str]:
         missing.append("freezing: no writable freezer (cgroup v2, or v1's freezer hierarchy), so the processes an "
                        "agent starts keep running between its calls, on its opponent's time (mount cgroup v2, or "
                        "give arena a writable group in v1's freezer hierarchy)")
+    if not file_table.widen():
+        missing.append(f"open files: the machine's table of open files (fs.file-max) is smaller than its memory "
+                       f"could fill, so an agent keeping files open without descriptors (mapped, then closed) can fill "
+                       f"it, and every other process's open fails (sysctl -w fs.file-max={file_table.CEILING}, "
+                       "systemd's default, or run arena as root, which sets it)")
     return missing
 
 
