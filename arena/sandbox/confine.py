@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX and IP (netlink, vsock) | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -310,13 +310,16 @@ _DEFERRED_EVENT_SYSCALLS = {"timerfd_create": 283, "signalfd": 282, "signalfd4":
 _CLONE, _CLONE3 = 56, 435
 _NAMESPACE_FLAGS = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
 _SOCKET, _SOCKETPAIR = 41, 53
-# The socket families an agent may open: local pipes and, inside its empty network namespace, IP.
+# The socket families an agent may open: local ones (UNIX), which multiprocessing and asyncio use.
 # Every other family is refused: some reach past the namespace (AF_VSOCK talks to the hypervisor's
 # host), others are rarely used kernel code (AF_ALG...). Netlink too, even its routing protocol (which
 # would only list the namespace's one loopback device, down): the kernel's answers queue on the
 # agent's sockets, up to megabytes each, in memory no cgroup charges, and are freed in softirq work
-# on the CPU its opponent then plays on. glibc and Python take its absence as a kernel without it.
-_SOCKET_FAMILIES = {"AF_UNIX": 1, "AF_INET": 2, "AF_INET6": 10}
+# on the CPU its opponent then plays on. IP too, though its empty network namespace leaves it nowhere
+# to go: a TCP socket holds keys (TCP_MD5SIG, TCP-AO) in memory no cgroup charges, kept without a
+# descriptor by a mapping of the socket, and the machine's count of TCP sockets (/proc/net/sockstat)
+# is a channel between sandboxes. glibc and Python take a family's absence as a kernel without it.
+_SOCKET_FAMILIES = {"AF_UNIX": 1}
 _EAFNOSUPPORT = 97
 
 

@@ -30,7 +30,7 @@ def accept_all():
 
 
 def attach_socket_filter():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
         program = accept_all()
         sock.setsockopt(socket.SOL_SOCKET, 26, bytes(memoryview(program)))  # SO_ATTACH_FILTER
     return "done"

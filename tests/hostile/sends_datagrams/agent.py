@@ -16,7 +16,7 @@ def attempt(what, action):
         action()
         print(f"{what}: sent")
     except OSError as exc:
-        print(f"{what}: {type(exc).__name__}")
+        print(f"{what}: {type(exc).__name__} ({exc.errno})")
 
 
 class SubmittedAgent(Agent):
