@@ -552,3 +552,42 @@ def test_the_harness_taking_an_answer_in_is_not_the_agents_time(submissions, mon
     monkeypatch.setattr(SandboxedAgent, "_charge", slow_charge)
     slow = game()  # 30 moves and a reset: 0.15 s more where the harness's 5 ms a call were charged
     assert slow < 3 * quick + 0.02, (slow, quick)
+
+
+LONG_START = """
+import time
+import numpy as np
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def _initialize(self):
+        time.sleep(3.0)
+
+    def predict(self, obs):
+        return int(np.flatnonzero(obs["action_mask"])[0])
+"""
+
+
+def test_a_long_start_does_not_run_down_the_start_of_an_opponent_whose_call_waited_on_it(
+        write_submission, submissions, monkeypatch):
+    # Both new sandboxes shut themselves in before the harness looks: each start call then goes out at
+    # once and both are waited on together, the quick one's clock never running while the other starts.
+    slow = SandboxedAgent(load(write_submission("long_start", LONG_START)), 1.0)
+    quick = SandboxedAgent(load(submissions / "random"), 1.0)
+    quick.loaded_before = True  # so that its start's time is counted and shown
+    request_start = SandboxedAgent.request_start
+
+    def then_wait_for_both_to_shut_in(agent, seat):
+        request_start(agent, seat)
+        if agent is quick:
+            time.sleep(2.0)
+
+    monkeypatch.setattr(SandboxedAgent, "request_start", then_wait_for_both_to_shut_in)
+    try:
+        result = play_match("othello", [slow, quick], seed=0, max_steps=2)
+    finally:
+        slow.close()
+        quick.close()
+    assert [a.status for a in result.agents] == [Status.OK, Status.OK]
+    assert quick.time_to_start < 1.0, quick.time_to_start  # not the 3 s the other took

@@ -207,6 +207,12 @@ class SandboxedAgent(AgentHandle):
         # Only a whole answer counts: a worker that sends the start of one early must not have the
         # harness wait on it alone while the other seats' answers wait unread.
         self._channel.take_in()
+        if self._confining and self._channel.next_kind() == Kind.CONFINED:
+            # Shut in: its call goes out now, and its start is waited on with the others', not alone
+            # (another's long start must not run down its clock while its call waits unsent).
+            self._channel.receive()
+            self._shut_in(self._outstanding)
+            self._channel.take_in()
         if self._channel.can_receive():
             return None
         return self._channel.read_fd, self._timer.started + self._budget(self._outstanding)
@@ -362,10 +368,7 @@ class SandboxedAgent(AgentHandle):
         try:
             got, value = self._in_time(what, budget, self._channel.receive)
             if self._confining and got == Kind.CONFINED:
-                self._confining = False
-                if self._held is not None:
-                    self._send(what, *self._held)
-                    self._held = None
+                self._shut_in(what)
                 got, value = self._in_time(what, budget, self._channel.receive)
         except (ChannelClosed, OSError):
             if self._confining:
@@ -401,6 +404,16 @@ class SandboxedAgent(AgentHandle):
             self._kill()
             raise AgentFault(Status.CRASH, f"{what}: the agent's process sent {got.name} instead of {kind.name}")
         return value
+
+    def _shut_in(self, what: str) -> None:
+        """Its worker said it is shut in: send the call held until then, its clock started as it goes
+        (shutting itself in is the harness's work, and its call may have waited on another's start)."""
+        self._confining = False
+        if self._held is not None:
+            self._watch_agent_process()  # its waits for a CPU count from here, not from its birth
+            self._timer.start()
+            self._send(what, *self._held)
+            self._held = None
 
     def _wait_stopped(self, what: str, budget: float) -> None:
         """Wait, on the call's time, until the freezer has stopped every process of the agent."""
