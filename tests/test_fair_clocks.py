@@ -591,3 +591,27 @@ def test_a_long_start_does_not_run_down_the_start_of_an_opponent_whose_call_wait
         quick.close()
     assert [a.status for a in result.agents] == [Status.OK, Status.OK]
     assert quick.time_to_start < 1.0, quick.time_to_start  # not the 3 s the other took
+
+
+@pytest.mark.parametrize("last_stopped_ago, charged", [(0.0, 0.010 + 0.300 - 0.050), (0.295, 0.010 + 0.005)])
+def test_the_wait_for_its_processes_to_stop_after_its_answer_is_its_own_time(monkeypatch, last_stopped_ago, charged):
+    """A system call waiting on a disk cannot be frozen before it returns, and the opponent's turn waits for
+    it: the time from the answer until every process of the agent is seen stopped is charged, though it
+    is no CPU, less the harness's own waits for a CPU; or, where the scheduler tells when the last of
+    them stopped, until then (a harness late to look costs the agent nothing)."""
+    from types import SimpleNamespace
+
+    from arena.sandbox import clock
+
+    now, harness = [100.0], [0]
+    monkeypatch.setattr(clock, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    monkeypatch.setattr(clock, "harness_waits", lambda: harness[0])
+    timer = clock.MoveTimer(None)  # no cgroup: no CPU time to count
+    timer.start()
+    now[0] += 0.010
+    timer.answered()
+    now[0] += 0.300
+    harness[0] += 50_000_000  # 0.05 s of it the harness waited for a CPU
+    timer.stopped_for(last_stopped_ago)
+    now[0] += 1.0  # what the harness does next
+    assert timer.stop() == pytest.approx(charged)

@@ -426,7 +426,14 @@ class SandboxedAgent(AgentHandle):
             self._faulted = True
             raise AgentFault(fault.status, f"{fault.detail}; its processes went on working after its answer") from None
         except OSError:
-            pass  # its group is gone with it: nothing of it runs either way
+            return  # its group is gone with it: nothing of it runs either way
+        asleep = 0.0
+        if self._late is not None and self._timer.answered_ago() > STOPS_SEEN_LATE_SECONDS:
+            # Perhaps seen stopped late (the harness kept off a CPU, or waiting for the interpreter): its
+            # processes stopped when the last of them fell asleep, which the scheduler tells.
+            supervisor = self._process.pid if self._agent_pid is not None else -1
+            asleep = self._late.asleep_for(supervisor, self._timer.group_cpu())
+        self._timer.stopped_for(asleep)
 
     def _until_stopped(self, deadline: float) -> None:
         freezer = self._freezer
@@ -623,6 +630,7 @@ WORKDIR_PREFIX = "arena-sandbox-"
 WAIT_FACTOR, WAIT_GRACE = 10.0, 5.0
 STOP_SECONDS = 0.5  # how long a closing worker gets to take its STOP and exit before it is killed
 STOP_YIELDS, STOP_POLL_SECONDS, STOP_POLL_MAX_SECONDS = 2, 0.000001, 0.0001  # how the harness waits for a frozen agent to stop
+STOPS_SEEN_LATE_SECONDS = 0.001  # a wait for its processes to stop after which the scheduler is asked when they did
 PR_SET_TIMERSLACK = 29  # from <linux/prctl.h>
 _LIBC = ctypes.CDLL(None, use_errno=True)
 T = TypeVar("T")

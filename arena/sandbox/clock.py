@@ -5,8 +5,10 @@ for a CPU that the opponent, the harness or other work held. `MoveTimer` subtrac
 the kernel records per process (`/proc/PID/schedstat`, the run-queue delay), and charges at least
 the CPU time the agent's whole cgroup used, so spreading work over many threads that queue behind
 each other buys nothing. Sleeping, blocking and computing all count; waiting for a CPU does not.
-CPU its processes use between calls (work the freezer could not stop at once: a long system call
-runs on until it returns) is charged to its next call.
+Once it has answered, its processes are frozen (or shown asleep), and the time until they have all
+stopped is its own too, less its waits and the harness's for a CPU: a system call that waits on a disk
+cannot be stopped before it returns, and the opponent's turn waits for it. CPU its processes use
+between calls is charged to its next call.
 """
 
 from __future__ import annotations
@@ -63,7 +65,10 @@ class MoveTimer:
         self._cpu_at_stop: int | None = None  # ... when the last call was stopped
         self.owed = 0.0  # CPU seconds its processes used between the last call and this one
         self._settled = 0  # nanoseconds waited in this call by processes no longer watched
-        self._answer: tuple[float, int, float] | None = None  # (time, group CPU, waited) when the answer came
+        self._answer: tuple[float, int, float, int] | None = None  # (time, group CPU, waited, harness's waits) when the answer came
+        # When its processes were all stopped, once seen (time.monotonic()), less what of the time before
+        # is the harness's own (its waits for a CPU, where the scheduler did not tell when they stopped).
+        self._stopped_at: float | None = None
         self.read_late = 0.0  # seconds the agent slept, its answer given, before the harness read it
         self._asleep_at: float | None = None  # time.monotonic() when it fell asleep, shown idle (`fell_asleep`)
 
@@ -89,7 +94,7 @@ class MoveTimer:
         self.owed = (cpu - self._cpu_at_stop) / 1e9 if self._cpu_at_stop is not None else 0.0
         self._cpu_at_start, self._cpu_at_stop = cpu, None
         self._settled = 0
-        self._answer = None
+        self._answer = self._stopped_at = None
         self.read_late = 0.0
         self._asleep_at = None
         baselines = self._baselines
@@ -105,9 +110,24 @@ class MoveTimer:
         return time.monotonic() - self.started
 
     def answered(self) -> None:
-        """The call's answer is in and its processes are stopping: from now on only the CPU they use
-        counts, not the time the harness takes to see them stopped (on a busy machine, its own wait)."""
-        self._answer = (time.monotonic(), self.group_cpu(), self.waited())
+        """The call's answer is in and its processes are stopping: the time until they have stopped counts,
+        less their waits for a CPU and the harness's own (on a busy machine, seeing them stopped takes it
+        longer), and at least the CPU they use."""
+        self._answer = (time.monotonic(), self.group_cpu(), self.waited(), harness_waits())
+        self._stopped_at = None
+
+    def answered_ago(self) -> float:
+        """Seconds since `answered`."""
+        return time.monotonic() - self._answer[0] if self._answer is not None else 0.0
+
+    def stopped_for(self, asleep: float) -> None:
+        """Its processes are seen all stopped, the last to stop asleep for `asleep` seconds (0.0 where that is
+        not shown: then they count as stopped when seen, less the harness's waits for a CPU since the answer)."""
+        if self._answer is None:
+            return
+        at, _, _, harness_then = self._answer
+        now = time.monotonic()
+        self._stopped_at = max(now - asleep, at) if asleep > 0 else now - (harness_waits() - harness_then) / 1e9
 
     def fell_asleep(self, at: float) -> None:
         """The agent was shown asleep on its pipe, nothing of it able to run before the next call
@@ -117,12 +137,11 @@ class MoveTimer:
         self._asleep_at = min(max(at, self.started), time.monotonic())
 
     def not_counted(self) -> float:
-        """Seconds of the call's wall time not charged: the watched processes' waits for a CPU, and
-        since the answer, whatever of the wall time its processes did not spend on a CPU."""
+        """Seconds of the call's wall time not charged: the watched processes' waits for a CPU, and since
+        the answer, the harness's."""
         if self._answer is None:
             return self.waited() + self.read_late
-        at, cpu, waited = self._answer
-        return waited + self.read_late + max(time.monotonic() - at - (self.group_cpu() - cpu) / 1e9, 0.0)
+        return self.waited() + self.read_late + (harness_waits() - self._answer[3]) / 1e9
 
     def waited(self) -> float:
         """Seconds since `start()` the watched processes spent ready to run but not running."""
@@ -135,16 +154,21 @@ class MoveTimer:
         return total / 1e9
 
     def charged(self) -> float:
-        """The call's time as charged to the agent: wall time less CPU waits and `read_late`, at least
-        its CPU time, and the CPU it owed from before the call."""
+        """The call's time as charged to the agent: wall time less CPU waits and `read_late` (after its
+        answer, less the harness's CPU waits too), at least its CPU time, and the CPU it owed from
+        before the call."""
         self._cpu_read = self.group_cpu()
         if self._answer is None:
             cpu = (self._cpu_read - self._cpu_at_start) / 1e9
             end = self._asleep_at if self._asleep_at is not None else time.monotonic()
             return max(end - self.started - self.waited() - self.read_late, cpu, 0.0) + self.owed
-        at, cpu_then, waited = self._answer
+        at, cpu_then, waited, harness_then = self._answer
         until_answer = max(at - self.started - waited - self.read_late, (cpu_then - self._cpu_at_start) / 1e9, 0.0)
-        return until_answer + (self._cpu_read - cpu_then) / 1e9 + self.owed
+        if self._stopped_at is not None:
+            stopping = self._stopped_at - at - self.waited() + waited
+        else:  # still stopping
+            stopping = time.monotonic() - at - self.waited() + waited - (harness_waits() - harness_then) / 1e9
+        return until_answer + max(stopping, (self._cpu_read - cpu_then) / 1e9) + self.owed
 
     def stop(self) -> float:
         """End the call: its time as charged. CPU used from here until the next `start` is owed by that call."""
@@ -165,6 +189,14 @@ class MoveTimer:
 
 def _run_delay(text: bytes) -> int:
     return int(text.split(None, 2)[1])
+
+
+def harness_waits() -> int:
+    """Nanoseconds the calling thread of the harness has waited for a CPU so far."""
+    try:
+        return _run_delay(Path("/proc/thread-self/schedstat").read_bytes())
+    except (OSError, ValueError, IndexError):
+        return 0  # a kernel without schedstat: the agent's time is then all the wall time
 
 
 def _read(reader: CounterReader) -> int | None:
