@@ -17,6 +17,7 @@ game as long as its slower recent moves took it, so that none can time another's
 from __future__ import annotations
 
 import copy
+import heapq
 import math
 import select
 import time
@@ -32,10 +33,10 @@ from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle, LocalAgent
 
 # In games where all move at once each seat holds the game, each move, as long as the HOLD_RANK-th slowest of
-# its recent moves took it (`AgentHandle.recent_moves`), but never past HOLD_CAP times their median, less
-# UNHIDDEN_SECONDS (a difference the harness's own jitter hides): other seats cannot time its moves, rare
-# outliers (a garbage collection) cost nothing, and no hold costs more than its typical move (`_Game._hold`).
-HOLD_RANK, HOLD_CAP, UNHIDDEN_SECONDS = 3, 2.0, 0.0001
+# its recent moves took it (`AgentHandle.recent_moves`), never past its time a move, less UNHIDDEN_SECONDS (a
+# difference the harness's own jitter hides): other seats cannot time its moves, however far apart its quick
+# and slow ones are, and only outliers rarer than that (a garbage collection) cost nothing (`_Game._hold`).
+HOLD_RANK, UNHIDDEN_SECONDS = 3, 0.0001
 SPIN_SECONDS = 0.002  # the end of a wait spun, not slept
 
 
@@ -314,8 +315,8 @@ class _Game:
         A seat asked after it sees when it is asked: were that as soon as this one answered, it would
         know how long this one thought about the same step, and so its move wherever its thinking time
         depends on it (a search cut short on a forced move, a branch taken to attack). Held, its quick
-        and slow moves look alike; only a move slower than nearly all its recent ones, or than twice
-        their median, shows, as slower. Its time, though not on its clock (`AgentResult.time_held`).
+        and slow moves look alike; only a move slower than nearly all its recent ones shows, as slower.
+        Its time, though not on its clock (`AgentResult.time_held`).
         """
         if seat not in self.timed:
             return
@@ -378,12 +379,11 @@ class _Game:
 
 def seconds_to_hold(recent: Sequence[float], thought: float, per_move: float | None) -> float:
     """How long a seat whose latest move took `thought` seconds (the last of `recent`) holds the game:
-    up to its HOLD_RANK-th slowest recent move, at most HOLD_CAP times their median and its time a
-    move `per_move`, less UNHIDDEN_SECONDS; 0 while it has made too few moves to tell."""
+    up to its HOLD_RANK-th slowest recent move, at most its time a move `per_move`, less UNHIDDEN_SECONDS;
+    0 while it has made too few moves to tell."""
     if len(recent) < HOLD_RANK:
         return 0.0
-    ordered = sorted(recent)
-    target = min(ordered[-HOLD_RANK], HOLD_CAP * ordered[len(ordered) // 2], per_move or math.inf)
+    target = min(heapq.nlargest(HOLD_RANK, recent)[-1], per_move or math.inf)
     return max(target - thought - UNHIDDEN_SECONDS, 0.0)
 
 
