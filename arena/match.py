@@ -17,7 +17,6 @@ game as long as its slower recent moves took it, so that none can time another's
 from __future__ import annotations
 
 import copy
-import heapq
 import math
 import select
 import time
@@ -33,10 +32,12 @@ from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle, LocalAgent
 
 # In games where all move at once each seat holds the game, each move, as long as the HOLD_RANK-th slowest of
-# its recent moves took it (`AgentHandle.recent_moves`), never past its time a move, less UNHIDDEN_SECONDS (a
-# difference the harness's own jitter hides): other seats cannot time its moves, however far apart its quick
-# and slow ones are, and only outliers rarer than that (a garbage collection) cost nothing (`_Game._hold`).
-HOLD_RANK, UNHIDDEN_SECONDS = 3, 0.0001
+# its recent moves took it (`AgentHandle.recent_moves`), but past HOLD_CAP times their median only as far as
+# the slowest of its usual moves (all but its slowest SLOW_SHARE), never past its time a move, less
+# UNHIDDEN_SECONDS (a difference the harness's own jitter hides): other seats cannot time its moves, however
+# far apart its quick and slow ones, unless the slow ones are rarer than SLOW_SHARE; an agent whose moves
+# take alike but for a rare outlier (a garbage collection, a wait for a page) is held for none (`_Game._hold`).
+HOLD_RANK, HOLD_CAP, SLOW_SHARE, UNHIDDEN_SECONDS = 3, 2.0, 0.1, 0.0001
 SPIN_SECONDS = 0.002  # the end of a wait spun, not slept
 
 
@@ -315,8 +316,9 @@ class _Game:
         A seat asked after it sees when it is asked: were that as soon as this one answered, it would
         know how long this one thought about the same step, and so its move wherever its thinking time
         depends on it (a search cut short on a forced move, a branch taken to attack). Held, its quick
-        and slow moves look alike; only a move slower than nearly all its recent ones shows, as slower.
-        Its time, though not on its clock (`AgentResult.time_held`).
+        and slow moves look alike; only a move slower than nearly all its recent ones, or slower than all
+        but a few of them (SLOW_SHARE) and than twice their median, shows, as slower. Its time, though not
+        on its clock (`AgentResult.time_held`).
         """
         if seat not in self.timed:
             return
@@ -379,11 +381,14 @@ class _Game:
 
 def seconds_to_hold(recent: Sequence[float], thought: float, per_move: float | None) -> float:
     """How long a seat whose latest move took `thought` seconds (the last of `recent`) holds the game:
-    up to its HOLD_RANK-th slowest recent move, at most its time a move `per_move`, less UNHIDDEN_SECONDS;
-    0 while it has made too few moves to tell."""
+    up to its HOLD_RANK-th slowest recent move, at most HOLD_CAP times their median or the slowest of all
+    but its slowest SLOW_SHARE if more, and at most its time a move `per_move`, less UNHIDDEN_SECONDS; 0
+    while it has made too few moves to tell."""
     if len(recent) < HOLD_RANK:
         return 0.0
-    target = min(heapq.nlargest(HOLD_RANK, recent)[-1], per_move or math.inf)
+    ordered = sorted(recent)
+    usual = max(HOLD_CAP * ordered[len(ordered) // 2], ordered[math.ceil((1 - SLOW_SHARE) * len(ordered)) - 1])
+    target = min(ordered[-HOLD_RANK], usual, per_move or math.inf)
     return max(target - thought - UNHIDDEN_SECONDS, 0.0)
 
 

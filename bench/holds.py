@@ -4,9 +4,10 @@ and the share of it the seats were held (`arena.match.seconds_to_hold`).
     python bench/holds.py            # print the numbers
     python bench/holds.py --record   # also write them into bench/RESULTS.md
 
-Each seat but the last asked is held after each move as long as its slower recent moves took it (at
-most twice their median), so that the seat asked after it cannot time its move. An agent whose moves
-take alike is held about nothing; one whose moves vary is held up to its typical move. Measured on
+Each seat but the last asked is held after each move as long as its third slowest recent move took
+it (past twice their median only as far as its slowest but one in ten; at most its time a move), so
+that the seat asked after it cannot time its move. An agent whose moves take alike is held about
+nothing; one whose moves vary is held up to its slower ones. Measured on
 the example submissions, each pairing's matches played one after the other, both sandboxed.
 """
 
