@@ -80,3 +80,17 @@ def test_random_and_mutated_bytes_never_raise_anything_but_decode_error():
             decode(data)
         except DecodeError:
             pass
+
+
+def test_a_message_of_millions_of_small_containers_is_refused_before_they_are_built():
+    # Five bytes each encoded, dozens of bytes each decoded: 8 MiB of empty dicts would be 1.6 million.
+    bomb = encode([{} for _ in range(200_000)])
+    with pytest.raises(DecodeError, match="more than 65536 items in lists, tuples and dicts"):
+        decode(bomb, max_items=1 << 16)
+    assert len(decode(bomb)) == 200_000  # what the harness sends is trusted
+    observation = {"observation": np.ones((8, 8, 2), np.uint8), "action_mask": np.ones(65, np.int8)}
+    action = {"keys": [0, 1, 0], "hold": (1.5, None)}
+    for value in (observation, action, list(range(65_534))):
+        assert str(decode(encode(value), max_items=1 << 16)) == str(value)
+    with pytest.raises(DecodeError, match="more than 65536 items"):
+        decode(encode(list(range(65_536))), max_items=1 << 16)

@@ -292,7 +292,7 @@ class SandboxedAgent(AgentHandle):
             for fd in (to_worker_read, from_worker_write, log_write):
                 os.close(fd)
         os.set_blocking(to_worker_write, False)  # writes wait with a deadline (`Channel.flush`)
-        self._channel = Channel(from_worker_read, to_worker_write, self.limits.max_message_kb << 10)
+        self._channel = Channel(from_worker_read, to_worker_write, self.limits.max_message_kb << 10, MAX_ANSWER_ITEMS)
         self._log = LogCapture(log_read, self.log_path, self.limits.log_kb << 10,
                                after_earlier=self.processes_started > 0)
         self._timer = MoveTimer(self._cgroup)
@@ -630,6 +630,9 @@ WORKDIR_PREFIX = "arena-sandbox-"
 WAIT_FACTOR, WAIT_GRACE = 10.0, 5.0
 STOP_SECONDS = 0.5  # how long a closing worker gets to take its STOP and exit before it is killed
 STOP_YIELDS, STOP_POLL_SECONDS, STOP_POLL_MAX_SECONDS = 2, 0.000001, 0.0001  # how the harness waits for a frozen agent to stop
+# Items of lists, tuples and dicts in one message from an agent: far more than any action holds, and
+# far fewer than the millions of empty ones its largest message could make the harness build.
+MAX_ANSWER_ITEMS = 1 << 16
 STOPS_SEEN_LATE_SECONDS = 0.001  # a wait for its processes to stop after which the scheduler is asked when they did
 PR_SET_TIMERSLACK = 29  # from <linux/prctl.h>
 _LIBC = ctypes.CDLL(None, use_errno=True)

@@ -154,8 +154,10 @@ def _remember(cache: dict, key: Any, value: Any) -> None:
     cache[key] = value
 
 
-def decode(data: bytes, start: int = 0, end: int | None = None) -> Any:
-    """The value encoded in `data[start:end]`; DecodeError if the bytes are malformed or have trailing junk.
+def decode(data: bytes, start: int = 0, end: int | None = None, max_items: int | None = None) -> Any:
+    """The value encoded in `data[start:end]`; DecodeError if the bytes are malformed or have trailing junk,
+    or hold more than `max_items` items of lists, tuples and dicts in all (each costs far more memory
+    decoded than its five bytes encoded: a message from an agent may not make the harness build millions).
 
     Arrays are writable and share no memory with `data`.
     """
@@ -164,17 +166,17 @@ def decode(data: bytes, start: int = 0, end: int | None = None) -> Any:
     if type(data) is not bytes:
         data = bytes(data)
     if start < end and data[start] == 0x64:  # d
-        value = _dict_of_known_arrays(data, start, end)
+        value = _dict_of_known_arrays(data, start, end, max_items)
         if value is not None:
             return value
-    reader = _Reader(data, start, end)
+    reader = _Reader(data, start, end, max_items)
     value = reader.value(0)
     if reader.pos != reader.end:
         raise DecodeError(f"{reader.end - reader.pos} unexpected bytes after the value")
     return value
 
 
-def _dict_of_known_arrays(data: bytes, pos: int, end: int) -> dict[str, np.ndarray] | None:
+def _dict_of_known_arrays(data: bytes, pos: int, end: int, max_items: int | None) -> dict[str, np.ndarray] | None:
     """The usual observation, a dict of arrays whose headers were seen before, read in one loop.
 
     None for anything else (another layout, an unseen header, a malformed message): the general
@@ -185,7 +187,10 @@ def _dict_of_known_arrays(data: bytes, pos: int, end: int) -> dict[str, np.ndarr
     pos += 5
     result = {}
     copy = None
-    for _ in range(_U32.unpack_from(data, pos - 4)[0]):
+    count = _U32.unpack_from(data, pos - 4)[0]
+    if max_items is not None and count > max_items:
+        return None
+    for _ in range(count):
         if pos + 5 > end or data[pos] != 0x73:  # s
             return None
         key_end = pos + 5 + _U32.unpack_from(data, pos + 1)[0]
@@ -213,13 +218,15 @@ def _dict_of_known_arrays(data: bytes, pos: int, end: int) -> dict[str, np.ndarr
 
 
 class _Reader:
-    __slots__ = ("data", "pos", "end", "copy")
+    __slots__ = ("data", "pos", "end", "copy", "items_left", "max_items")
 
-    def __init__(self, data: bytes, start: int, end: int):
+    def __init__(self, data: bytes, start: int, end: int, max_items: int | None = None):
         self.data = data
         self.pos = start
         self.end = end
         self.copy: bytearray | None = None  # of `data`, made for the first array: every array is a view of it
+        self.max_items = max_items
+        self.items_left = max_items
 
     def value(self, depth: int) -> Any:
         data, pos = self.data, self.pos
@@ -278,6 +285,10 @@ class _Reader:
         n = _U32.unpack_from(self.data, self.advance(4))[0]
         if n > self.end - self.pos:  # every item takes at least one byte
             raise DecodeError("item count larger than the message")
+        if self.items_left is not None:
+            self.items_left -= n + 1  # the container itself too: an empty one costs as much
+            if self.items_left < 0:
+                raise DecodeError(f"more than {self.max_items} items in lists, tuples and dicts")
         return n
 
     def string(self) -> str:

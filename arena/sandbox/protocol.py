@@ -62,10 +62,11 @@ class ProtocolError(Exception):
 class Channel:
     """One end of the harness-worker connection: send to `write_fd`, receive from `read_fd`."""
 
-    def __init__(self, read_fd: int, write_fd: int, max_bytes: int):
+    def __init__(self, read_fd: int, write_fd: int, max_bytes: int, max_items: int | None = None):
         self.read_fd = read_fd
         self.write_fd = write_fd
         self.max_bytes = max_bytes
+        self.max_items = max_items  # in the lists, tuples and dicts of one message received (`codec.decode`)
         self._poller = select.poll()
         self._poller.register(read_fd, select.POLLIN | select.POLLPRI)
         self._received = b""  # bytes read but not yet handed out: the start of the next frame
@@ -154,7 +155,7 @@ class Channel:
             data = self._read_until(data, end, deadline)
         self._received = data[end:] if len(data) > end else b""
         try:
-            return kind, codec.decode(data, _HEADER_SIZE, end)
+            return kind, codec.decode(data, _HEADER_SIZE, end, self.max_items)
         except codec.DecodeError as exc:
             raise ProtocolError(f"undecodable message: {exc}") from None
 
