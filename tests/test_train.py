@@ -327,9 +327,15 @@ def test_the_competitions_training_script_runs_with_only_its_imports_changed(tmp
     observation, _ = demo_env.reset(seed=0)
     assert opponent.predict(observation).shape == (10,)
 
-    participant.main(str(tmp_path), participant.SaveHandlerMode.RESUME)  # goes on from step 320
-    assert {p.name for p in run.glob("rl_model_*_steps.zip")} == {
-        "rl_model_449_steps.zip", "rl_model_578_steps.zip", "rl_model_640_steps.zip"}
+    # A new agent under RESUME trains from its own start, as there: the run's checkpoints are its self-play
+    # opponents, never weights put over the agent the script built (no step count past 320).
+    participant.main(str(tmp_path), participant.SaveHandlerMode.RESUME)
+    assert max(int(p.name.split("_")[2]) for p in run.glob("rl_model_*_steps.zip")) == 320
+
+    # Its checkpoints load onto the competition's env, whose observation space they declare (float32).
+    from stable_baselines3 import PPO
+
+    PPO.load(run / "rl_model_320_steps.zip", env=SelfPlayWarehouseBrawl())
 
 
 def test_a_curriculum_loading_each_stages_last_checkpoint_names_its_checkpoints_on_from_it(tmp_path, capsys):

@@ -6,8 +6,11 @@ A run's folder `save_path/run_name/` holds, for every checkpoint at N policy ste
     rl_model_N_steps.json   the league state then: snapshots, results, ratings, evaluations
 
 and at most `max_saved` of them (-1: all). `SaveHandlerMode.FORCE` starts the run afresh (clearing
-the folder, asking on stdin first if it holds files), `RESUME` continues from its newest checkpoint.
-The saved zips are also the self-play snapshots (`get_latest_model_path`, `get_random_model_path`).
+the folder, asking on stdin first if it holds files), `RESUME` keeps it and goes on adding to it: its
+checkpoints stay the run's history and self-play snapshots (`get_latest_model_path`,
+`get_random_model_path`), and, as in the competition, `train()` starts from the agent as the script
+built it (its own file_path), naming checkpoints on from that model's step count; `arena train
+fighting --resume` loads the newest checkpoint itself.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ CHECKPOINT = re.compile(r"_(\d+)_steps\.zip$")
 
 class SaveHandlerMode(Enum):
     FORCE = 0  # start over: clear the run's folder
-    RESUME = 1  # go on from the newest checkpoint in the run's folder
+    RESUME = 1  # keep the run's folder and its checkpoints (its history and self-play snapshots)
 
 
 class SaveHandler:

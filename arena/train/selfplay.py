@@ -37,7 +37,8 @@ from arena.envs.fighting import (
     RewardManager,
 )
 from arena.envs.fighting import rules as R
-from arena.train.checkpoints import SaveHandler, checkpoint_steps
+from arena.envs.fighting.observation import competition_observation_space
+from arena.train.checkpoints import SaveHandler
 from arena.train.league import LeagueEnv, Opponent, OpponentPool, SelfPlay, fighting_outcome
 
 
@@ -197,16 +198,17 @@ def train(agent: Any, reward_manager: RewardManager | None = None, save_handler:
     if save_handler is not None and save_handler.agent is None:
         save_handler.agent = agent
     env: gymnasium.Env = SelfPlayTraining(LeagueEnv(single, pool.opponents, fighting_outcome), pool, save_handler)
+    # Declared as the competition's env declares it (float32), so that its checkpoints load there, and on
+    # `SelfPlayWarehouseBrawl`, and SB3's buffers hold float32 as there.
+    env.observation_space = competition_observation_space()
     log_dir = save_handler.run_dir if save_handler is not None else Path(tempfile.mkdtemp(prefix="arena-train-"))
     if train_logging is not TrainLogging.NONE:
         env = Monitor(env, str(log_dir / "monitor.csv"))
     opponent_cfg.attach(env, save_handler)
     if not agent.initialized:
         agent.get_env_info(env)
-    latest = save_handler.latest() if save_handler is not None else None
-    if latest is not None:  # only a RESUME handler finds checkpoints: go on from the newest
-        agent.model.set_parameters(latest[0], device="cpu")
-        agent.update_num_timesteps(checkpoint_steps(latest[0]))
+    # The agent starts from what it loaded itself (its file_path), as in the competition: a RESUME handler's
+    # checkpoints are its self-play opponents and the run's history, never weights put over the agent's.
     if save_handler is not None:
         save_handler.update_info()
     try:
