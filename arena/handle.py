@@ -11,12 +11,13 @@ request is remembered and the await does the work.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import traceback
 from abc import ABC, abstractmethod
 from collections import deque
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from arena.errors import ArenaError
 from arena.faults import AgentFault, Status, describe_exception
@@ -129,13 +130,14 @@ class LocalAgent(AgentHandle):
     """
 
     def __init__(self, agent: Any, name: str | None = None, time_per_move: float | None = None,
-                 code_root: str | None = None, shown_root: str | None = None):
+                 code_root: str | None = None, shown_root: str | None = None, workdir: str | None = None):
         self._factory: Callable[[], Any] | None = agent if _is_factory(agent) else None
         self.agent = None if self._factory else agent
         self.name = name or getattr(agent, "__name__", None) or type(agent).__name__
         self.time_per_move = time_per_move
         self.code_root = code_root  # where the agent's source lives, to point error messages at it
         self.shown_root = shown_root  # the folder its tracebacks name instead (the user's, not a private copy)
+        self.workdir = workdir  # the folder its calls run in, as a sandboxed submission's run in its own
         self.time_used = 0.0
         self._pending: Any = None
 
@@ -143,9 +145,10 @@ class LocalAgent(AgentHandle):
         started = time.perf_counter()
         first_load = self.agent is None and not self.loaded_before  # paid once: not counted
         try:
-            if self.agent is None:
-                self.agent = self._factory()
-            self._seat(seat)
+            with self._in_workdir():
+                if self.agent is None:
+                    self.agent = self._factory()
+                self._seat(seat)
         except Exception as exc:
             raise self._fault(Status.CRASH, "failed to start", exc) from None
         finally:
@@ -162,7 +165,8 @@ class LocalAgent(AgentHandle):
     def reset(self) -> None:
         self.time_used = 0.0
         try:
-            self.agent.reset()
+            with self._in_workdir():
+                self.agent.reset()
         except Exception as exc:
             raise self._fault(Status.CRASH, "reset() failed", exc) from None
 
@@ -172,7 +176,8 @@ class LocalAgent(AgentHandle):
     def await_action(self) -> Any:
         started = time.perf_counter()
         try:
-            action = self.agent.predict(self._pending)
+            with self._in_workdir():
+                action = self.agent.predict(self._pending)
         except Exception as exc:
             raise self._fault(Status.CRASH, "predict() failed", exc) from None
         elapsed = time.perf_counter() - started
@@ -180,6 +185,21 @@ class LocalAgent(AgentHandle):
         if self.time_per_move is not None and elapsed > self.time_per_move:
             raise AgentFault(Status.TIMEOUT, f"took {elapsed:.3f} s for a move; the limit is {self.time_per_move:g} s")
         return action
+
+    @contextlib.contextmanager
+    def _in_workdir(self) -> Iterator[None]:
+        """Run the agent's code in its `workdir` (relative paths, a model file beside its code, resolve there),
+        and come back."""
+        if self.workdir is None:
+            yield
+            return
+        back = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.chdir(self.workdir)
+            yield
+        finally:
+            os.fchdir(back)
+            os.close(back)
 
     def _fault(self, status: Status, what: str, exc: Exception) -> AgentFault:
         # arena's own errors (a missing entry class, say) already read as one clear line.

@@ -194,3 +194,32 @@ def test_a_submission_the_machine_cannot_copy_is_an_error_naming_the_machine(cli
     full_disk_for(SUBMISSION_PREFIX)
     code, _, err = cli("match", submissions / "random", submissions / "greedy")
     assert code == 75 and "could not make a private copy of" in err and "this machine's doing, not the agent's" in err
+
+
+READS_ITS_MODEL = """
+from pathlib import Path
+
+import numpy as np
+
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def _initialize(self):
+        self.square = int(Path("model.txt").read_text())  # beside its code, as the starter's rl-model.zip
+
+    def predict(self, obs):
+        Path("model.txt").stat()  # still there, move after move
+        return int(np.flatnonzero(obs["action_mask"])[0])
+"""
+
+
+@pytest.mark.parametrize("sandbox", [[], ["--no-sandbox"]])
+def test_a_submission_finds_its_own_files_by_relative_paths_sandboxed_or_not(cli, write_submission, submissions,
+                                                                            sandbox):
+    folder = write_submission("reads_its_model", READS_ITS_MODEL, **{"model.txt": "19"})
+    code, out, err = cli("match", folder, submissions / "random", "--env", "othello", "--json", *sandbox)
+    assert code == 0, err
+    game = json.loads(out)
+    assert [a["status"] for a in game["agents"]] == ["ok", "ok"]
+    assert not Path("model.txt").exists() and "replays" in {p.name for p in Path.cwd().iterdir()}
