@@ -324,6 +324,25 @@ def test_until_seeded_a_game_comes_from_numpys_global_generator_as_in_marlenv():
     assert not all(np.array_equal(a, b) for a, b in zip(game(123), game(124)))
 
 
+def test_until_seeded_a_batch_of_games_comes_from_numpys_global_generator_too():
+    def games(global_seed):
+        np.random.seed(global_seed)
+        env, *_ = make_snake(n_env=4, num_snakes=3, vision_range=5)
+        return [env.reset()] + [env.step(np.zeros((4, 3), int))[0] for _ in range(20)]
+
+    assert all(np.array_equal(a, b) for a, b in zip(games(0), games(0)))
+    assert not all(np.array_equal(a, b) for a, b in zip(games(0), games(1)))
+
+
+def test_make_snake_takes_gym_makes_own_keywords_without_a_word(recwarn):
+    # marlenv 1.0's own tests pass disable_env_checker=True, which its make_snake hands to gym.make.
+    env, *_ = make_snake(num_envs=1, num_snakes=2, disable_env_checker=True, order_enforce=False)
+    env.reset(seed=0)
+    assert not [w for w in recwarn if issubclass(w.category, UnknownOptionWarning)]
+    with pytest.warns(UnknownOptionWarning, match="disable_checks=True"):
+        make_snake(num_envs=1, num_snakes=2, disable_checks=True)
+
+
 def test_the_snake_game_does_not_import_the_compat_layer():
     import subprocess
     import sys

@@ -134,16 +134,22 @@ class AsyncVectorMultiEnv:
                                     else spaces.MultiDiscrete([n_actions] * settings.num_snakes))
         self.action_space = spaces.MultiDiscrete(np.full((n_env,) if single else (n_env, settings.num_snakes), n_actions))
         self._actions = None
+        self._seeded = False
 
     def seed(self, seeds: int | Sequence[int | None] | None = None) -> None:
         """An int seeds game `i` with `seeds + i`; a list gives each game its own."""
         if seeds is None or isinstance(seeds, (int, np.integer)):
             seeds = [None if seeds is None else int(seeds) + i for i in range(self.num_envs)]
         self.core.seed(list(seeds))
+        self._seeded = True
 
     def reset(self, seed: int | Sequence[int] | None = None) -> np.ndarray:
+        """Every game anew (seeded first when `seed` is given). Until the env is seeded, its games are drawn
+        from numpy's global generator, as `SnakeEnv`'s and marlenv's: `np.random.seed(s)` repeats them."""
         if seed is not None:
             self.seed(seed)
+        elif not self._seeded:
+            self.core.seed([int(np.random.randint(2**31)) for _ in range(self.num_envs)])
         return self._shaped(self.core.restart(np.ones(self.num_envs, bool)).copy())
 
     def step_async(self, actions) -> None:
@@ -182,6 +188,11 @@ class AsyncVectorMultiEnv:
         return f"AsyncVectorMultiEnv({self.num_envs})"
 
 
+# What gym.make itself takes, which marlenv's make_snake passes on to it: the env checker and order
+# enforcement (arena's games need neither), the old step API's compatibility layer.
+GYM_MAKE_KEYWORDS = ("disable_env_checker", "order_enforce", "apply_api_compatibility")
+
+
 def make_snake(n_env: int | None = None, num_snakes: int = 4, env_id: str = ENV_ID, **kwargs: Any):
     """marlenv's factory: `(env, observation_shape, action_shape, props)` for `Snake-v1` games, or
     `SnakeCoop-v1` ones with `env_id="SnakeCoop-v1"` (a game over for all once a snake is done).
@@ -192,7 +203,8 @@ def make_snake(n_env: int | None = None, num_snakes: int = 4, env_id: str = ENV_
     `props` reads as a dict or by attribute: `high`, `low` (arrays of the env's observation shape),
     `n_env` (also as `num_envs`), `num_snakes`, `reorder` (True: channels-last observations for a
     channels-first network), `discrete` and `action_info` (`{"action_n": n}`). The other keywords
-    are `SnakeEnv`'s; unknown ones warn (marlenv drops them silently).
+    are `SnakeEnv`'s, or gym.make's own (`GYM_MAKE_KEYWORDS`, taken without effect); unknown ones warn
+    (marlenv drops them silently).
 
     Code that names the games `n_env` was written for marlenv before 1.0, whose snakes take the five
     screen directions: its snakes do (`observer="human"`) unless it names an observer; with
@@ -207,6 +219,8 @@ def make_snake(n_env: int | None = None, num_snakes: int = 4, env_id: str = ENV_
         n_env = num_envs
     n_env = 1 if n_env is None else n_env
     env_id = kwargs.pop("id", env_id)
+    for keyword in GYM_MAKE_KEYWORDS:  # marlenv hands them to gym.make (1.0's own tests must pass one); no checker here
+        kwargs.pop(keyword, None)
     if env_id not in (ENV_ID, COOP_ENV_ID):
         raise ValueError(f"arena.compat.marlenv: make_snake makes {ENV_ID!r} and {COOP_ENV_ID!r} games, got {env_id!r}")
     if int(n_env) < 1:
