@@ -122,7 +122,8 @@ class DuelSide:
       in proportion to visits ** (1 / temperature); the most visited move after (rlscout's
       explore_for_n_moves, at temperature 1; its duels play the most visited move throughout).
     - `leaf_playouts`: 0, leaves take the evaluator's value; k > 0, the evaluator's priors with the
-      mean of k random playouts as the value (rlscout's random_rollouts). A rollout side plays
+      mean of k random playouts as the value (rlscout's random_rollouts; each playout counts its win,
+      draw or loss, 1, 0 or -1, where rlscout's counts its disc difference). A rollout side plays
       max(1, k) playouts per leaf.
     """
 
