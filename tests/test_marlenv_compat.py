@@ -343,6 +343,23 @@ def test_make_snake_takes_gym_makes_own_keywords_without_a_word(recwarn):
         make_snake(num_envs=1, num_snakes=2, disable_checks=True)
 
 
+@pytest.mark.parametrize("version, actions", [("0.17.3", 5), ("0.21.0", 5), ("0.24.1", 3), ("0.26.2", 3)])
+def test_through_a_gym_of_marlenvs_first_era_snakes_take_the_five_screen_directions(monkeypatch, version, actions):
+    # rl2's examples pin an old gym and gym.make("Snake-v1"); a model trained through make_snake(n_env=...)
+    # (five actions, as marlenv before 1.0 gave both ways) must load on that env.
+    import sys
+    import types
+
+    import gymnasium
+
+    from arena.compat.marlenv.envs import old_gym
+
+    monkeypatch.setitem(sys.modules, "gym", types.SimpleNamespace(__version__=version, spaces=gymnasium.spaces))
+    env = old_gym.snake_env(num_snakes=2, height=10, width=10)
+    assert env.action_space.nvec.tolist() == [actions] * 2
+    assert old_gym.snake_env(num_snakes=2, observer="snake").action_space.nvec.tolist() == [3, 3]  # as it names
+
+
 def test_the_snake_game_does_not_import_the_compat_layer():
     import subprocess
     import sys

@@ -30,7 +30,8 @@ observations is then the new game's first) and `render()` draws game 0.
 `observer="human"` (marlenv's actions before 1.0): 0 keep going, 1 left, 2 right, 3 down, 4 up on the
 screen; a snake only turns across its way, so asking a snake going up to go down keeps it going up.
 `make_snake(n_env=...)`, as code for marlenv before 1.0 (rl2's examples) calls it, makes "human"
-snakes unless an observer is named; `make_snake(num_envs=...)` and the envs themselves, "snake" ones.
+snakes unless an observer is named, and so does `gym.make("Snake-v1")` with a gym older than 0.24 (which
+such code pins); `make_snake(num_envs=...)` and the envs otherwise, "snake" ones.
 
 ## Observation
 A uint8 array per snake, (2 * vision_range + 1) square around its head and not turned, or with

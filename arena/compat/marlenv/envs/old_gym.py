@@ -12,11 +12,21 @@ from arena.compat.marlenv.envs.snake_env import SnakeEnv
 
 
 def snake_env(**options: Any) -> SnakeEnv:
-    return with_gym_spaces(SnakeEnv(**options))
+    return with_gym_spaces(SnakeEnv(**of_its_era(options)))
 
 
 def coop_snake_env(**options: Any) -> CoopSnakeEnv:
-    return with_gym_spaces(CoopSnakeEnv(**options))
+    return with_gym_spaces(CoopSnakeEnv(**of_its_era(options)))
+
+
+def of_its_era(options: dict[str, Any]) -> dict[str, Any]:
+    """`options`, with the five screen directions for snakes made through a gym older than 0.24: code
+    that pins one was written for marlenv before 1.0, whose snakes took them (as `make_snake(n_env=...)`
+    gives them), unless it names an observer."""
+    import gym
+
+    major_minor = tuple(int(part) for part in gym.__version__.split(".")[:2] if part.isdigit())
+    return {"observer": "human", **options} if major_minor < (0, 24) else options
 
 
 def with_gym_spaces(env: Any) -> Any:
