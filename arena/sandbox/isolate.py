@@ -47,7 +47,7 @@ MASKED_PROC_FILES = ("cmdline", "config.gz", "kcore", "keys", "key-users", "kall
                      "sched_debug", "sys/kernel/random/boot_id", "schedstat", "vmstat", "zoneinfo", "buddyinfo",
                      "pagetypeinfo", "slabinfo", "diskstats", "partitions", "interrupts", "softirqs", "locks",
                      "sys/fs/file-nr", "sys/fs/inode-nr", "sys/fs/inode-state", "sys/fs/dentry-state", "sys/fs/aio-nr",
-                     "cgroups")
+                     "cgroups", "misc", "consoles")  # the last two: the host's misc devices (kvm, vsock...), consoles
 MASKED_PROC_FOLDERS = ("acpi", "asound", "scsi", "irq", "pressure", "fs")  # fs: file systems' counters of the host's disks
 # ... and so do each CPU's idle and frequency statistics under CPU_INFO.
 MASKED_CPU_FOLDERS = ("cpuidle", "cpufreq")

@@ -9,7 +9,8 @@ import numpy as np
 from arena.agents import Agent
 
 COUNTERS = ["/proc/stat", "/proc/loadavg", "/proc/uptime", "/proc/schedstat", "/proc/vmstat", "/proc/interrupts",
-            "/proc/sys/fs/file-nr", "/proc/sys/fs/inode-state", "/proc/cgroups"]
+            "/proc/sys/fs/file-nr", "/proc/sys/fs/inode-state", "/proc/cgroups", "/proc/misc",
+            "/proc/consoles"]
 FOLDERS = ["/proc/pressure", "/proc/fs", "/sys/devices/system/cpu/cpu0/cpuidle", "/sys/devices/system/cpu/cpuidle"]
 
 
