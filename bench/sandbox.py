@@ -81,7 +81,12 @@ BEFORE = ("Before (this bench's previous version, two runs on this machine on 20
           "its calls (every call ended in a freeze, a wait for it to stop and a thaw; 2026-12-04, this machine "
           "then 1.3x slower by the in-process step): a round trip 41.6 µs (one CPU) and 145.7 µs (a CPU each), "
           "6,995 sandboxed steps a second; on 2026-12-05, both ways in turn in one run, 6,270 to 8,165 steps a "
-          "second freezing after every call against 10,674 to 15,611 without freezing.")
+          "second freezing after every call against 10,674 to 15,611 without freezing. The machine matters: on "
+          "2026-12-05 another machine of this kind (Intel Xeon, 2 cores) gave a round trip of 36.2 µs on one CPU "
+          "(the pipe's 3.0 µs) and 102.8 µs on a CPU each (the pipe's 64.3 µs: 1.6x its median, 1.9x its CPU, "
+          "met) and 10,578 sandboxed steps a second (met); on this one (AMD EPYC, 2026-12-05) that day's code "
+          "measures as this run's, 64.9 and 109.9 µs a round trip and 6,806 steps a second, in-process Python "
+          "being about 3x slower here and a wake-up of another CPU cheaper.")
 
 
 def verdict(met: bool) -> str:
