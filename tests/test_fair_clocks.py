@@ -615,3 +615,33 @@ def test_the_wait_for_its_processes_to_stop_after_its_answer_is_its_own_time(mon
     timer.stopped_for(last_stopped_ago)
     now[0] += 1.0  # what the harness does next
     assert timer.stop() == pytest.approx(charged)
+
+
+def test_a_sandbox_killed_as_its_start_call_goes_out_ends_the_game_with_its_fault(submissions, monkeypatch):
+    """Its call is sent once it says it is shut in, as the harness waits on the other seat's start: a
+    process gone by then is that seat's recorded fault, never a game ended without one."""
+    first = SandboxedAgent(load(submissions / "random"), 1.0)
+    second = SandboxedAgent(load(submissions / "greedy"), 1.0)
+    shut_in, request_start = SandboxedAgent._shut_in, SandboxedAgent.request_start
+
+    def killed_first(agent, what):
+        if agent is first:
+            os.kill(agent._process.pid, signal.SIGKILL)
+            time.sleep(0.2)
+        return shut_in(agent, what)
+
+    def both_shut_in_before_the_harness_looks(agent, seat):
+        request_start(agent, seat)
+        if agent is second:
+            time.sleep(1.0)
+
+    monkeypatch.setattr(SandboxedAgent, "_shut_in", killed_first)
+    monkeypatch.setattr(SandboxedAgent, "request_start", both_shut_in_before_the_harness_looks)
+    try:
+        result = play_match("othello", [first, second], seed=0, max_steps=4)
+    finally:
+        first.close()
+        second.close()
+    mine, theirs = result.agents
+    assert (mine.status, theirs.status) == (Status.CRASH, Status.OK), mine.detail
+    assert mine.detail.startswith("start: the agent's process was killed")

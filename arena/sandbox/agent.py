@@ -211,7 +211,10 @@ class SandboxedAgent(AgentHandle):
             # Shut in: its call goes out now, and its start is waited on with the others', not alone
             # (another's long start must not run down its clock while its call waits unsent).
             self._channel.receive()
-            self._shut_in(self._outstanding)
+            try:
+                self._shut_in(self._outstanding)
+            except AgentFault:
+                return None  # its await call takes the fault in: its process is gone, or reads nothing
             self._channel.take_in()
         if self._channel.can_receive():
             return None
