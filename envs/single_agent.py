@@ -55,6 +55,7 @@ class SingleAgentEnv(gymnasium.Env):
         self._observations: dict[str, Any] = {}
         # A two-seat simultaneous game that steps both seats without per-seat dicts (the fighting game).
         self._step_both = getattr(self.raw, "step_both", None) if len(seats) == 2 and not self.turn_based else None
+        self._stepper = self.env  # what `step` steps when the game has no `step_both` (`step_through`)
         if self._step_both is not None:
             self._index = seats.index(self.seat)
             self._opponent_seat = seats[1 - self._index]
@@ -73,6 +74,11 @@ class SingleAgentEnv(gymnasium.Env):
         self._store(observations)
         return self._observation, dict(infos.get(self.seat, {}))
 
+    def step_through(self, stepper: Any) -> None:
+        """Step the game through `stepper` (an object whose `step` takes the game's actions and passes them
+        on to it: a wrapper a script put around the game), every seat's actions at once."""
+        self._stepper, self._step_both = stepper, None
+
     def step(self, action: Any):
         if self.turn_based:
             return self._step_turns(action)
@@ -81,7 +87,7 @@ class SingleAgentEnv(gymnasium.Env):
         seen, playing = self._observations, self.env.agents
         actions = {seat: agent.predict(seen[seat]) for seat, agent in self.opponents.items() if seat in playing}
         actions[self.seat] = action
-        observations, rewards, terminations, truncations, infos = self.env.step(actions)
+        observations, rewards, terminations, truncations, infos = self._stepper.step(actions)
         self._store(observations)
         seat = self.seat
         return (self._observation, float(rewards.get(seat, 0.0)), bool(terminations.get(seat, True)),

@@ -882,3 +882,46 @@ def test_random_seed_repeats_the_games_of_envs_reset_without_a_seed():
         random.seed(3)
         assert game() == first, game.__name__
         assert game() != first, game.__name__  # the next draws, another game
+
+
+class _PreviousPosition:
+    """A wrapper of the game in a participant's style (aeroperea's): it notes where the player stood before
+    each step, and passes everything else on to the game."""
+
+    def __init__(self, env):
+        self.__dict__.update(_env=env, prev_pos=None, steps_seen=0)
+
+    def __getattr__(self, name):
+        return getattr(self._env, name)
+
+    def __setattr__(self, name, value):
+        setattr(self._env, name, value)
+
+    def step(self, action):
+        self.__dict__["prev_pos"] = tuple(self._env.objects["player"].body.position)
+        self.__dict__["steps_seen"] += 1
+        return self._env.step(action)
+
+
+def test_a_wrapper_put_in_raw_env_is_stepped_and_handed_to_the_reward_terms_as_in_the_competition():
+    from functools import partial
+
+    from arena.compat.ai2.environment.agent import OpponentsCfg, RewardManager, RewTerm, SelfPlayWarehouseBrawl
+
+    def moved(env):
+        return abs(env.objects["player"].body.position[0] - env.prev_pos[0])  # the wrapper's, a step ago
+
+    rewards = RewardManager({"moved": RewTerm(func=moved, weight=1.0)}, {})
+    env = SelfPlayWarehouseBrawl(reward_manager=rewards,
+                                 opponent_cfg=OpponentsCfg(opponents={"c": (1.0, partial(ConstantAgent))}))
+    env.raw_env = _PreviousPosition(env.raw_env)
+    rewards.subscribe_signals(env.raw_env)
+    env.reset(seed=0)
+    right = np.array([0, 0, 0, 1, 0, 0, 0, 0, 0, 0], np.float32)
+    player = env.raw_env.objects["player"].body
+    xs, total = [player.position[0]], 0.0
+    for _ in range(60):
+        total += env.step(right)[1]
+        xs.append(player.position[0])
+    assert env.raw_env.steps_seen == 60
+    assert total == pytest.approx(sum(abs(b - a) for a, b in zip(xs, xs[1:]))) and total > 1

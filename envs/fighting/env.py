@@ -84,6 +84,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         self._subscribe_reward_signals = subscribe_reward_signals
         self._reward_seats = (0, 1)
         self.reward_managers: list[tuple[RewardManager, Any] | None] | None = None  # made at the first reset
+        self._first_seat_view: Any = self  # what the first seat's reward terms are handed (`show_rewards`)
         self._seeds = random.Random()
         self._observed_weapons: list[float] | None = None  # set by follow_observation
         self._objects_of: Any = None  # the game whose weapons `objects` last listed, and those weapons
@@ -100,6 +101,13 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
             raise RuntimeError("shape_rewards_of() must come before the env's first reset()")
         self._reward_seats = (AGENTS.index(seat),)
 
+    def show_rewards(self, view: Any) -> None:
+        """Hand the first seat's reward terms `view` (a wrapper of this env, as a competition script puts in
+        `SelfPlayWarehouseBrawl.raw_env`) instead of the env itself."""
+        self._first_seat_view = view
+        if self.reward_managers and self.reward_managers[0] is not None:
+            self.reward_managers[0] = (self.reward_managers[0][0], view)
+
     def _seat_reward_managers(self) -> list[tuple[RewardManager, Any] | None]:
         """A manager for each rewarded seat (the second a copy), each seeing its own fighter as "player"."""
         manager = self._reward_manager
@@ -108,7 +116,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         seats: list[tuple[RewardManager, Any] | None] = [None, None]
         for seat in self._reward_seats:
             seat_manager = manager if seat == self._reward_seats[0] else copy.deepcopy(manager)
-            view = perspective(self, seat)
+            view = self._first_seat_view if seat == 0 else perspective(self, seat)
             if self._subscribe_reward_signals:
                 seat_manager.subscribe_signals(view)
             seats[seat] = (seat_manager, view)

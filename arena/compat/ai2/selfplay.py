@@ -53,11 +53,26 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
                                 max_timesteps=R.COMPETITION_FRAMES)
         super().__init__(SelfPlayTraining(LeagueEnv(single, pool.opponents, fighting_outcome), pool, save_handler))
         self.observation_space = competition_observation_space()
-        self.raw_env = single.raw
+        self._single = single
+        self._raw_env = single.raw
         self.obs_helper = single.obs_helper
         self.act_helper = single.act_helper
         self.games_done = 0
         self.opponent_cfg.attach(self, save_handler)
+
+    @property
+    def raw_env(self) -> Any:
+        """The two-player game; a script may put a wrapper of it here, as in the competition: the game is then
+        stepped through the wrapper's `step`, and the reward terms are handed the wrapper."""
+        return self._raw_env
+
+    @raw_env.setter
+    def raw_env(self, wrapper: Any) -> None:
+        self._raw_env = wrapper
+        game = self._single.raw
+        if wrapper is not game:
+            self._single.step_through(wrapper)
+            game.show_rewards(wrapper)
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[Any, dict]:
         self.games_done += 1
