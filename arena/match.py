@@ -28,6 +28,7 @@ from arena.actions import checked_action, loggable
 from arena.arguments import MAX_SEED
 from arena.cpus import kept_on_current_cpu
 from arena.envs import EnvSpec, make_raw, seat_view, spec_of
+from arena.errors import HarnessError
 from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle, LocalAgent
 
@@ -155,8 +156,11 @@ def play_match(
             for seat, handle in handles.items():  # on the game's clocks: one after another, as moves
                 game.phase(seat, "reset", handle.reset)
             game.play()
-        except AgentFault:
-            pass  # recorded by game.phase; the match ends here
+        except AgentFault as fault:
+            if game.fault is None:  # else the game would end as if nothing had happened, every seat ok
+                raise HarnessError(f"a fault ended the game before any seat's call recorded it ({fault.detail}); "
+                                   "the game is not recorded, to be played again") from fault
+            # recorded by game.phase; the match ends here
     return game.result(spec, time.perf_counter() - started, env.unwrapped.metadata.get("rules_version", 1))
 
 

@@ -223,3 +223,17 @@ def test_run_match_takes_agents_or_submissions_and_writes_what_it_is_asked(submi
                            seed=short.seed).actions == short.actions
     with pytest.raises(arena.errors.ArenaError, match="name one"):
         arena.run_match(RandomAgent(), RandomAgent())
+
+
+def test_a_fault_no_seats_call_recorded_never_ends_a_game_as_if_nothing_happened(monkeypatch):
+    # Raised where no seat's phase catches it (a handle's bookkeeping between calls, say): the game is the
+    # harness's failure, to be played again, never a result with every seat ok.
+    from arena import match
+    from arena.errors import HarnessError
+
+    def lost(game):
+        raise AgentFault(Status.CRASH, "lost")
+
+    monkeypatch.setattr(match._Game, "play", lost)
+    with pytest.raises(HarnessError, match=r"before any seat's call recorded it \(lost\)"):
+        play_match("othello", [RandomAgent(), RandomAgent()], seed=0)
