@@ -514,8 +514,8 @@ def _play_with_progress(tournament, backend) -> int:
 
 def _add_sandbox_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-sandbox", dest="sandbox", action="store_false",
-                        help="run the agents inside this process: for debugging trusted code, "
-                             "errors then show their full traceback")
+                        help="run the agents inside this process (each in its own folder, as sandboxed): "
+                             "for debugging trusted code, errors then show their full traceback")
     parser.add_argument("--log-dir", default="logs",
                         help="folder for what sandboxed agents print (default: logs)")
     parser.add_argument("--memory-mb", type=arguments.memory_mb, help=arguments.memory_mb_help(keeping_sandboxes=False))
