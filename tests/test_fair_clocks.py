@@ -554,6 +554,28 @@ def test_the_harness_taking_an_answer_in_is_not_the_agents_time(submissions, mon
     assert slow < 3 * quick + 0.02, (slow, quick)
 
 
+def shut_in_before_the_harness_looks(monkeypatch, later: SandboxedAgent, seconds: float) -> None:
+    """Have the harness wait `seconds` once it has asked `later` to start: by the time it looks, both new
+    sandboxes have said they are shut in."""
+    request_start = SandboxedAgent.request_start
+
+    def then_wait(agent, seat):
+        request_start(agent, seat)
+        if agent is later:
+            time.sleep(seconds)
+
+    monkeypatch.setattr(SandboxedAgent, "request_start", then_wait)
+
+
+def played_and_closed(agents, **options):
+    """An Othello game of `agents` (seed 0), their sandboxes closed after it."""
+    try:
+        return play_match("othello", agents, seed=0, **options)
+    finally:
+        for agent in agents:
+            agent.close()
+
+
 LONG_START = """
 import time
 import numpy as np
@@ -576,19 +598,8 @@ def test_a_long_start_does_not_run_down_the_start_of_an_opponent_whose_call_wait
     slow = SandboxedAgent(load(write_submission("long_start", LONG_START)), 1.0)
     quick = SandboxedAgent(load(submissions / "random"), 1.0)
     quick.loaded_before = True  # so that its start's time is counted and shown
-    request_start = SandboxedAgent.request_start
-
-    def then_wait_for_both_to_shut_in(agent, seat):
-        request_start(agent, seat)
-        if agent is quick:
-            time.sleep(2.0)
-
-    monkeypatch.setattr(SandboxedAgent, "request_start", then_wait_for_both_to_shut_in)
-    try:
-        result = play_match("othello", [slow, quick], seed=0, max_steps=2)
-    finally:
-        slow.close()
-        quick.close()
+    shut_in_before_the_harness_looks(monkeypatch, quick, 2.0)
+    result = played_and_closed([slow, quick], max_steps=2)
     assert [a.status for a in result.agents] == [Status.OK, Status.OK]
     assert quick.time_to_start < 1.0, quick.time_to_start  # not the 3 s the other took
 
@@ -622,7 +633,7 @@ def test_a_sandbox_killed_as_its_start_call_goes_out_ends_the_game_with_its_faul
     process gone by then is that seat's recorded fault, never a game ended without one."""
     first = SandboxedAgent(load(submissions / "random"), 1.0)
     second = SandboxedAgent(load(submissions / "greedy"), 1.0)
-    shut_in, request_start = SandboxedAgent._shut_in, SandboxedAgent.request_start
+    shut_in = SandboxedAgent._shut_in
 
     def killed_first(agent, what):
         if agent is first:
@@ -630,18 +641,8 @@ def test_a_sandbox_killed_as_its_start_call_goes_out_ends_the_game_with_its_faul
             time.sleep(0.2)
         return shut_in(agent, what)
 
-    def both_shut_in_before_the_harness_looks(agent, seat):
-        request_start(agent, seat)
-        if agent is second:
-            time.sleep(1.0)
-
     monkeypatch.setattr(SandboxedAgent, "_shut_in", killed_first)
-    monkeypatch.setattr(SandboxedAgent, "request_start", both_shut_in_before_the_harness_looks)
-    try:
-        result = play_match("othello", [first, second], seed=0, max_steps=4)
-    finally:
-        first.close()
-        second.close()
-    mine, theirs = result.agents
+    shut_in_before_the_harness_looks(monkeypatch, second, 1.0)
+    mine, theirs = played_and_closed([first, second], max_steps=4).agents
     assert (mine.status, theirs.status) == (Status.CRASH, Status.OK), mine.detail
     assert mine.detail.startswith("start: the agent's process was killed")
