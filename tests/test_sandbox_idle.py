@@ -105,3 +105,41 @@ def test_a_process_that_ended_is_not_idle(child):
     proof = child("", "")
     time.sleep(0.2)
     assert never(proof)
+
+
+class _Looks:
+    """Stands in for an IdleProof whose agent gets back to its read after `running_for` looks, or never
+    shows asleep on its pipe for another reason (`running_for` None: it sleeps elsewhere)."""
+
+    def __init__(self, running_for):
+        self.running_for, self.looks = running_for, 0
+
+    def holds(self):
+        self.looks += 1
+        return self.running_for is not None and self.looks > self.running_for
+
+    def on_its_way(self):
+        return self.running_for is not None
+
+
+class _Freezer:
+    frozen = False
+
+    def freeze(self):
+        self.frozen = True
+
+
+@pytest.mark.parametrize("running_for, shown_asleep", [(0, True), (4, True), (None, False), (10**9, False)])
+def test_an_agent_still_on_its_way_back_to_its_read_after_its_answer_is_looked_at_again_not_frozen(running_for,
+                                                                                                shown_asleep):
+    # Just after its answer an agent is still running, back to its read: waited for a moment (yielding the CPU
+    # it may share with the harness), it is shown asleep, and no freeze and thaw is spent on it. One asleep
+    # elsewhere is frozen at once, and one that keeps running once the moment has passed.
+    from arena.sandbox.agent import SandboxedAgent
+
+    agent = SandboxedAgent.__new__(SandboxedAgent)
+    agent._idle, agent._freezer = _Looks(running_for), _Freezer()
+    assert agent._rest() is shown_asleep
+    assert agent._freezer.frozen is not shown_asleep
+    if running_for is None:
+        assert agent._idle.looks == 1  # not looked at again: it sleeps elsewhere

@@ -487,8 +487,17 @@ class SandboxedAgent(AgentHandle):
         a freeze and a thaw cost as much again as the rest of a round trip. True where it was so shown."""
         if self._freezer is None:
             return False
-        if self._idle is not None and self._idle.holds():
-            return True
+        if self._idle is not None:
+            # Its answer woke the harness, which may run before the agent is back in its read (on the CPU they
+            # share, it takes the CPU over): while it is still on its way there, let it, a little (what it
+            # runs is its own time), and look again.
+            until = time.monotonic() + SETTLE_SECONDS
+            while not self._idle.holds():
+                if not self._idle.on_its_way() or time.monotonic() >= until:
+                    break
+                os.sched_yield()
+            else:
+                return True
         try:
             self._freezer.freeze()
         except OSError:
@@ -636,7 +645,8 @@ STOP_YIELDS, STOP_POLL_SECONDS, STOP_POLL_MAX_SECONDS = 2, 0.000001, 0.0001  # h
 # Items of lists, tuples and dicts in one message from an agent: far more than any action holds, and
 # far fewer than the millions of empty ones its largest message could make the harness build.
 MAX_ANSWER_ITEMS = 1 << 16
-STOPS_SEEN_LATE_SECONDS = 0.001  # a wait for its processes to stop after which the scheduler is asked when they did
+STOPS_SEEN_LATE_SECONDS = 0.001
+SETTLE_SECONDS = 0.00005  # how long an agent that answered may take to be back in its read before it is frozen  # a wait for its processes to stop after which the scheduler is asked when they did
 PR_SET_TIMERSLACK = 29  # from <linux/prctl.h>
 _LIBC = ctypes.CDLL(None, use_errno=True)
 T = TypeVar("T")

@@ -83,6 +83,14 @@ class IdleProof:
         except (OSError, ValueError):
             return False
 
+    def on_its_way(self) -> bool:
+        """Whether the agent is running, not asleep anywhere: on its way back to its read, as it is just
+        after its answer (or working on, which `holds` then never shows)."""
+        try:
+            return os.pread(self._fds[1], 64, 0) == b"0"
+        except (OSError, IndexError):
+            return False
+
     def look(self) -> bytes | None:
         """Its CPU time, wait for a CPU and turns on one now (/proc/PID/schedstat), None where not
         read: the same as `shown` after `holds`, it was not on a CPU (nor went to sleep) in between."""
