@@ -108,8 +108,9 @@ class Echo:
         to_child, self._to_child = os.pipe()
         self._from_child, from_child = os.pipe()
         flags = ["-S"] if code == ECHO else []  # the unconfined child imports arena
-        self.process = subprocess.Popen([sys.executable, *flags, "-c", code.replace("KIND", str(int(Kind.ACTION))),
-                                         str(to_child), str(from_child), str(reply_bytes)], pass_fds=(to_child, from_child))
+        program = code.replace("KIND", str(int(Kind.ACTION)))
+        self.process = subprocess.Popen([sys.executable, *flags, "-c", program, str(to_child), str(from_child),
+                                         str(reply_bytes)], pass_fds=(to_child, from_child))
         self._decoded = code != ECHO
         os.close(to_child)
         os.close(from_child)
@@ -277,7 +278,8 @@ def main() -> None:
         for placement, (mine, theirs) in placements.items():
             boxed._place(theirs)  # its cpuset too, where the host has one: its affinity alone cannot leave it
             place(mine, theirs, [echo.process.pid, unconfined.process.pid, boxed._process.pid, boxed._agent_pid])
-            trips[placement] = round_trips(boxed, local, echo, unconfined, observation, request, args.rounds, args.calls)
+            trips[placement] = round_trips(boxed, local, echo, unconfined, observation, request, args.rounds,
+                                           args.calls)
     finally:
         os.sched_setaffinity(0, set(cpus))
         boxed.close()

@@ -55,8 +55,9 @@ EXPECTED = {
     # Invisible from its PID namespace (ProcessLookupError), or refused by Landlock (PermissionError).
     "kills_harness": (CRASH, "predict() failed: "),
     # No IP socket (the seccomp filter, written for x86-64), or none that leaves its namespace (Landlock).
-    "phones_home": (CRASH, "predict() failed: OSError: [Errno 97] Address family not supported by protocol"
-                    if os.uname().machine == "x86_64" else "predict() failed: PermissionError: [Errno 13] Permission denied"),
+    "phones_home": (CRASH, "predict() failed: " + ("OSError: [Errno 97] Address family not supported by protocol"
+                                                   if os.uname().machine == "x86_64"
+                                                   else "PermissionError: [Errno 13] Permission denied")),
     "chatterbox": (OK, ""),
     "writes_outside": (OK, ""),
     "leaves_daemon": (OK, ""),

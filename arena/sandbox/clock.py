@@ -65,7 +65,8 @@ class MoveTimer:
         self._cpu_at_stop: int | None = None  # ... when the last call was stopped
         self.owed = 0.0  # CPU seconds its processes used between the last call and this one
         self._settled = 0  # nanoseconds waited in this call by processes no longer watched
-        self._answer: tuple[float, int, float, int] | None = None  # (time, group CPU, waited, harness's waits) when the answer came
+        # (time, group CPU, waited, the harness's waits for a CPU) when the answer came
+        self._answer: tuple[float, int, float, int] | None = None
         # When its processes were all stopped, once seen (time.monotonic()), less what of the time before
         # is the harness's own (its waits for a CPU, where the scheduler did not tell when they stopped).
         self._stopped_at: float | None = None

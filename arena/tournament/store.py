@@ -370,8 +370,8 @@ class ResultsStore:
                     new = [i for (i,) in self._db.execute("SELECT match_id FROM results") if i not in known]
                 for start in range(0, len(new), READ_AT_ONCE):
                     chosen = new[start:start + READ_AT_ONCE]
-                    known.update((r.match_id, r) for r in self._read(f" WHERE match_id IN ({', '.join('?' * len(chosen))})",
-                                                                      chosen))
+                    ids = ", ".join("?" * len(chosen))
+                    known.update((r.match_id, r) for r in self._read(f" WHERE match_id IN ({ids})", chosen))
                 if new and min(new) < last:
                     self._finished = dict(sorted(known.items()))
             return list(self._finished.values())
