@@ -645,9 +645,9 @@ STOP_YIELDS, STOP_POLL_SECONDS, STOP_POLL_MAX_SECONDS = 2, 0.000001, 0.0001  # h
 # Items of lists, tuples and dicts in one message from an agent: far more than any action holds, and
 # far fewer than the millions of empty ones its largest message could make the harness build.
 MAX_ANSWER_ITEMS = 1 << 16
-STOPS_SEEN_LATE_SECONDS = 0.001
+STOPS_SEEN_LATE_SECONDS = 0.001  # a wait for its processes to stop after which the scheduler is asked when they did
 # How long an agent that has answered may take to be back in its read (`_rest`) before it is frozen.
-SETTLE_SECONDS = 0.00005  # a wait for its processes to stop after which the scheduler is asked when they did
+SETTLE_SECONDS = 0.00005
 PR_SET_TIMERSLACK = 29  # from <linux/prctl.h>
 _LIBC = ctypes.CDLL(None, use_errno=True)
 T = TypeVar("T")
