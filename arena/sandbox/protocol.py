@@ -133,11 +133,10 @@ class Channel:
     def next_kind(self) -> Kind | None:
         """The kind of the whole message `receive` would return now without waiting; None if there is none
         (not all of it read, one it refuses, or the other end closed)."""
-        data = self._received
-        if self._ended or len(data) < _HEADER_SIZE:
+        if self._ended or not self.can_receive():
             return None
-        length, kind = _HEADER.unpack_from(data)
-        return _KINDS.get(kind) if length <= self.max_bytes and len(data) >= _HEADER_SIZE + length else None
+        length, kind = _HEADER.unpack_from(self._received)
+        return _KINDS.get(kind) if length <= self.max_bytes else None
 
     def receive(self, deadline: float | None = None) -> tuple[Kind, Any]:
         """The next message; `deadline` is a time.monotonic() value, None to wait forever."""
