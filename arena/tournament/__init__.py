@@ -47,6 +47,7 @@ TWO_SEAT_FORMATS = ("round-robin", "gauntlet", "swiss")
 CONTINUOUS = "continuous"  # `arena serve`'s play: its scheduler plans the games, none is scheduled here
 MAX_SECONDS = 3600.0  # the longest per-move budget or bank an organiser may set
 MAX_GAMES_PER_PAIR = 1000
+FOLDERS = ("replays", "entrants", "logs")  # the kinds of a tournament's files beside its store, in that order
 
 
 @dataclass
@@ -161,8 +162,7 @@ class Tournament:
         try:
             self.store.acquire_lease()
             self.settings = self._settings(self.store.path, settings)
-            self.replay_dir, self.archive_dir, self.log_dir = (_folder_beside(db, kind)
-                                                               for kind in ("replays", "entrants", "logs"))
+            self.replay_dir, self.archive_dir, self.log_dir = (_folder_beside(db, kind) for kind in FOLDERS)
         except BaseException:
             self.store.close()
             raise
@@ -334,7 +334,7 @@ def files_a_start_makes(db: str | Path) -> list[Path]:
         return []
     path = Path(db)
     candidates = [path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal")),
-                  *(files_beside(path, kind) for kind in ("replays", "entrants", "logs"))]
+                  *(files_beside(path, kind) for kind in FOLDERS)]
     return [p for p in candidates if not os.path.lexists(p)]
 
 
