@@ -2,6 +2,7 @@
 on plain processes in each state it must tell apart: only one asleep reading a pipe, catching no
 signal, alone in its group, may be left unfrozen."""
 
+import errno
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import time
 
 import pytest
 
+from arena.sandbox import confine
 from arena.sandbox.idle import READ_SYSCALL, IdleProof
 
 pytestmark = pytest.mark.skipif(READ_SYSCALL is None, reason="read()'s system call number is known for x86-64 and arm64")
@@ -29,7 +31,7 @@ def child(tmp_path):
     its group is said to have held at most `tasks` processes and threads at once."""
     started = []
 
-    def start(setup: str, wait: str, tasks: int = 1) -> IdleProof:
+    def start(setup: str, wait: str, tasks: int = 1, realtime_handlers_refused: bool = False) -> IdleProof:
         stdin, feed = os.pipe()
         process = subprocess.Popen([sys.executable, "-c", CHILD.format(setup=setup, wait=wait)],
                                    stdin=stdin, stdout=subprocess.PIPE)
@@ -38,7 +40,7 @@ def child(tmp_path):
         assert process.stdout.read(5) == b"ready"
         peak = tmp_path / f"tasks-{process.pid}"
         peak.write_text(f"{tasks}\n")
-        proof = IdleProof(process.pid, feed, peak, expected_tasks=1)
+        proof = IdleProof(process.pid, feed, peak, expected_tasks=1, realtime_handlers_refused=realtime_handlers_refused)
         started[-1] += (proof,)
         return proof
 
@@ -80,6 +82,39 @@ def test_a_process_that_catches_a_real_time_signal_is_not_idle(child):
     assert never(child("signal.signal(signal.SIGRTMIN + 2, lambda *_: None)", READS_ITS_PIPE))
 
 
+@pytest.mark.parametrize("catches, idle", [("", True), ("signal.signal(signal.SIGALRM, lambda *_: None)", False),
+                                            ("signal.signal(signal.SIGUSR2, lambda *_: None)", False)])
+def test_where_real_time_handlers_are_refused_the_signals_caught_are_read_from_stat(child, catches, idle):
+    """/proc/PID/stat shows signals 1-31 caught, all a process whose seccomp filter refuses handlers for
+    the others can catch."""
+    proof = child(catches, READS_ITS_PIPE, realtime_handlers_refused=True)
+    assert (soon(proof) if idle else never(proof)) is True
+
+
+@pytest.mark.skipif(not confine.filters_system_calls(), reason="the seccomp filter is written for x86-64")
+def test_the_seccomp_filter_refuses_a_handler_for_a_real_time_signal_and_no_other():
+    # As the worker installs it: no_new_privs first where it is not root.
+    script = """
+import ctypes, signal
+from arena.sandbox import confine
+ctypes.CDLL(None).prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+assert confine.forbid_escape_syscalls()
+def attempt(what, action):
+    try:
+        action()
+        print(what, "set")
+    except OSError as exc:
+        print(what, "refused", exc.errno)
+attempt("alarm", lambda: signal.signal(signal.SIGALRM, lambda *_: None))
+attempt("rt handler", lambda: signal.signal(signal.SIGRTMIN + 2, lambda *_: None))
+attempt("rt default", lambda: signal.signal(signal.SIGRTMAX, signal.SIG_IGN))
+print("rt asked", signal.getsignal(signal.SIGRTMIN + 2) == signal.SIG_DFL)
+"""
+    told = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert told.splitlines() == ["alarm set", f"rt handler refused {errno.EINVAL}", f"rt default refused {errno.EINVAL}",
+                                 "rt asked True"], told
+
+
 def test_a_process_asleep_elsewhere_than_in_a_pipe_read_is_not_idle(child):
     assert never(child("", "time.sleep(60)"))
 
@@ -114,7 +149,7 @@ class _Looks:
     def __init__(self, running_for):
         self.running_for, self.looks = running_for, 0
 
-    def holds(self):
+    def holds(self, since=None):
         self.looks += 1
         return self.running_for is not None and self.looks > self.running_for
 
@@ -131,12 +166,16 @@ class _Freezer:
 
 @pytest.mark.parametrize("running_for, shown_asleep", [(0, True), (4, True), (None, False), (10**9, False)])
 def test_an_agent_still_on_its_way_back_to_its_read_after_its_answer_is_looked_at_again_not_frozen(running_for,
-                                                                                                shown_asleep):
+                                                                                                shown_asleep,
+                                                                                                monkeypatch):
     # Just after its answer an agent is still running, back to its read: waited for a moment (yielding the CPU
     # it may share with the harness), it is shown asleep, and no freeze and thaw is spent on it. One asleep
     # elsewhere is frozen at once, and one that keeps running once the moment has passed.
+    from arena.sandbox import agent as sandboxed
     from arena.sandbox.agent import SandboxedAgent
 
+    if shown_asleep:  # a moment long enough for a few looks on a busy machine, whose yields may last milliseconds
+        monkeypatch.setattr(sandboxed, "SETTLE_SECONDS", 60.0)
     agent = SandboxedAgent.__new__(SandboxedAgent)
     agent._idle, agent._freezer = _Looks(running_for), _Freezer()
     assert agent._rest() is shown_asleep

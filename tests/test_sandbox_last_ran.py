@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from arena.sandbox import last_ran
-from arena.sandbox.idle import PIPE_READS
 from arena.sandbox.last_ran import LateReadings, _last_run
 
 PR_SET_NAME = 15
@@ -103,7 +102,7 @@ def test_a_task_woken_while_it_is_read_is_not_shown_asleep(tmp_path, monkeypatch
 
 def _wait_asleep(pid: int) -> None:
     for _ in range(1000):
-        if last_ran._state(f"/proc/{pid}") == "S" and Path(f"/proc/{pid}/wchan").read_bytes() in PIPE_READS:
+        if last_ran._state(f"/proc/{pid}") == "S" and Path(f"/proc/{pid}/wchan").read_bytes().endswith(b"pipe_read"):
             return
         time.sleep(0.01)
     raise AssertionError(f"process {pid} never slept on its pipe")

@@ -392,7 +392,7 @@ class SandboxedAgent(AgentHandle):
             supervisor = self._process.pid if self._agent_pid is not None else -1  # none without namespaces
             asleep = self._late.asleep_for(supervisor, self._timer.group_cpu())
             self._timer.read_late = min(asleep, self._timer.elapsed())
-        if self._rest() and not late:
+        if self._rest(seen) and not late:
             # Shown asleep on its pipe, nothing of it able to run before its next call: its call is
             # over. Where it has not run since its answer came in, it was over by then: reading the
             # answer and looking at it are the harness's work, not the agent's time (and slower on a
@@ -481,10 +481,11 @@ class SandboxedAgent(AgentHandle):
                     self._kill()
                     raise AgentFault(Status.TIMEOUT, self._over_time(what, budget, charged, stopped=True)) from None
 
-    def _rest(self) -> bool:
+    def _rest(self, seen: bytes | None = None) -> bool:
         """Its call is over: until the next one, nothing of it runs. It is frozen, unless it is shown
         to be asleep on its pipe with nothing that could wake it before the next call (`IdleProof`):
-        a freeze and a thaw cost as much again as the rest of a round trip. True where it was so shown."""
+        a freeze and a thaw cost as much again as the rest of a round trip. True where it was so shown.
+        `seen`: its schedstat line (`IdleProof.look`) read once its answer was in, where the first look begins."""
         if self._freezer is None:
             return False
         if self._idle is not None:
@@ -492,7 +493,9 @@ class SandboxedAgent(AgentHandle):
             # share, it takes the CPU over): while it is still on its way there, let it, a little (what it
             # runs is its own time), and look again.
             until = time.monotonic() + SETTLE_SECONDS
-            while not self._idle.holds():
+            since = seen
+            while not self._idle.holds(since):
+                since = None  # it ran since: look afresh
                 if not self._idle.on_its_way() or time.monotonic() >= until:
                     break
                 os.sched_yield()
@@ -542,8 +545,10 @@ class SandboxedAgent(AgentHandle):
             self._timer.unwatch(self._process.pid)
             if self._freezer is not None:
                 try:
+                    # In its namespaces, its worker has confined itself, seccomp filter included where there is one.
                     self._idle = IdleProof(self._agent_pid, self._channel.write_fd, self._cgroup.task_peak_file(),
-                                           len({self._agent_pid, self._process.pid}))
+                                           len({self._agent_pid, self._process.pid}),
+                                           realtime_handlers_refused=confine.filters_system_calls())
                 except OSError:
                     pass  # frozen between its calls, as on kernels without pids.peak or /proc's wait channels
 

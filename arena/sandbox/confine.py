@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock) | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -321,6 +321,11 @@ _SOCKET, _SOCKETPAIR = 41, 53
 # is a channel between sandboxes. glibc and Python take a family's absence as a kernel without it.
 _SOCKET_FAMILIES = {"AF_UNIX": 1}
 _EAFNOSUPPORT = 97
+# Handlers only for signals 1-31, the ones /proc/PID/stat shows caught: the harness reads there, at half
+# the cost of /proc/PID/status, that no timer or I/O signal can wake the agent between its calls
+# (`arena.sandbox.idle`). Setting a real-time signal's action answers EINVAL, as for a signal the kernel
+# lacks; asking what it is still works.
+_RT_SIGACTION, _FIRST_REALTIME_SIGNAL = 13, 32
 
 
 class _SockFilter(ctypes.Structure):
@@ -342,9 +347,10 @@ def forbid_escape_syscalls() -> bool:
     filters), and the process is made undumpable for good. Installed while the worker still holds
     its privileges, the filter is compiled even when others used up the machine's budget for BPF code. clone3 answers
     ENOSYS, so the C library falls back to clone, whose flags the filter can read.
-    Needs no_new_privs (or CAP_SYS_ADMIN); returns False on machines other than x86-64.
+    No handler can be set for a real-time signal (32-64). Needs no_new_privs (or CAP_SYS_ADMIN);
+    returns False on machines other than x86-64 (`filters_system_calls`).
     """
-    if os.uname().machine != "x86_64":
+    if not filters_system_calls():
         return False
     _libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)  # a change of uid clears it too, where the host keeps suid_dumpable 0
     program = _seccomp_program()
@@ -352,6 +358,11 @@ def forbid_escape_syscalls() -> bool:
     if _libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "could not install the seccomp filter")
     return True
+
+
+def filters_system_calls() -> bool:
+    """Whether `forbid_escape_syscalls` can filter on this machine (it knows x86-64's system calls)."""
+    return os.uname().machine == "x86_64"
 
 
 def _seccomp_program() -> list[_SockFilter]:
@@ -368,7 +379,7 @@ def _seccomp_program() -> list[_SockFilter]:
             ("jeq", _FLOCK, "done"), ("jeq", _FADVISE64, "done"), ("jeq", _READAHEAD, "done"),
             ("jeq", _FCNTL, "fcntl"), ("jeq", _MADVISE, "madvise"), ("jeq", _PREADV2, "rw2"), ("jeq", _PWRITEV2, "rw2"),
             ("jeq", _OPEN, "o_direct_in_1"), ("jeq", _OPENAT, "o_direct_in_2"), ("jeq", _OPENAT2, "enosys"),
-            ("jeq", _PRCTL, "prctl"), ("jeq", _SETSOCKOPT, "setsockopt"),
+            ("jeq", _PRCTL, "prctl"), ("jeq", _SETSOCKOPT, "setsockopt"), ("jeq", _RT_SIGACTION, "sigaction"),
             ("ret", _ALLOW)]
     labelled = {  # in an order where every jump goes forward, as BPF wants
         "clone": [("ld", 16), ("jset", _NAMESPACE_FLAGS, "deny"), ("ret", _ALLOW)],
@@ -385,6 +396,10 @@ def _seccomp_program() -> list[_SockFilter]:
         "o_direct_in_2": [("ld", 32), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
         "prctl": [("ld", 16), ("jeq", _PR_SET_DUMPABLE, "dumpable"), ("jeq", _PR_SET_SECCOMP_CALL, "deny"),
                   ("ret", _ALLOW)],
+        # a new action (argument 1, all 64 bits of the pointer, not NULL) for a signal of 32 or more
+        "sigaction": [("ld", 16), ("jge", _FIRST_REALTIME_SIGNAL, "new_realtime_action"), ("ret", _ALLOW)],
+        "new_realtime_action": [("ld", 24), ("jeq_else", 0, "einval"), ("ld", 28), ("jeq_else", 0, "einval"),
+                                ("ret", _ALLOW)],
         "setsockopt": [("ld", 24), ("jeq_else", _SOL_SOCKET, "allow"),
                        ("ld", 32), *[("jeq", option, "deny") for option in _SOCKET_FILTERS], ("ret", _ALLOW)],
         "dumpable": [("ld", 24), ("jeq", 0, "allow"), ("ret", _ERRNO | _EPERM)],
