@@ -24,6 +24,7 @@ value outside them, so no option can make the harness allocate without bound.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 from dataclasses import dataclass, field
@@ -159,7 +160,13 @@ def check_options(name: str, options: Mapping[str, Any]) -> None:
     """UnknownEnvError naming an option env `name` does not take, OptionError one outside its bounds;
     without building the env."""
     found = entry(name)
-    _check_options(found, options, inspect.signature(_game_class(found, importlib.import_module(found.module))).parameters)
+    _check_options(found, options, _parameters(_game_class(found, importlib.import_module(found.module))))
+
+
+@functools.cache
+def _parameters(game: type) -> Mapping[str, inspect.Parameter]:
+    """The options `game` takes (its constructor's parameters): read once, not at every game's start."""
+    return inspect.signature(game).parameters
 
 
 def _check_options(found: EnvEntry, options: Mapping[str, Any], parameters: Mapping[str, inspect.Parameter]) -> None:
@@ -178,7 +185,7 @@ def _build(name: str, options: dict[str, Any], wrapped: bool):
     found = entry(name)
     module = importlib.import_module(found.module)
     game = _game_class(found, module)
-    _check_options(found, options, inspect.signature(game).parameters)
+    _check_options(found, options, _parameters(game))
     built = {**found.preset, **options}
     try:
         if found.kind == "parallel":
