@@ -282,8 +282,9 @@ def _check_escalation(log: str, _) -> None:
     assert "processes it can see: [1]" in log
     for program in ("socket filter", "seccomp filter", "seccomp call"):
         assert f"{program}: " in log, log  # tried, and refused
-    for call in ("statmount", "listmount", "process_madvise"):  # refused, not the kernel's own answer to bad arguments
+    for call in ("statmount", "listmount", "process_madvise", "core limit"):  # refused, not the kernel's own answer
         assert f"{call}: {os.strerror(1)}" in log, log
+    assert f"pidfd_open: {os.strerror(38)}" in log and f"huge pages: {os.strerror(12)}" in log, log
 
 
 def _check_kills_harness(_, mine) -> None:

@@ -2,7 +2,6 @@
 on plain processes in each state it must tell apart: only one asleep reading a pipe, catching no
 signal, alone in its group, may be left unfrozen."""
 
-import errno
 import os
 import subprocess
 import sys
@@ -10,7 +9,6 @@ import time
 
 import pytest
 
-from arena.sandbox import confine
 from arena.sandbox.idle import READ_SYSCALL, IdleProof
 
 pytestmark = pytest.mark.skipif(READ_SYSCALL is None, reason="read()'s system call number is known for x86-64 and arm64")
@@ -89,30 +87,6 @@ def test_where_real_time_handlers_are_refused_the_signals_caught_are_read_from_s
     the others can catch."""
     proof = child(catches, READS_ITS_PIPE, realtime_handlers_refused=True)
     assert (soon(proof) if idle else never(proof)) is True
-
-
-@pytest.mark.skipif(not confine.filters_system_calls(), reason="the seccomp filter is written for x86-64")
-def test_the_seccomp_filter_refuses_a_handler_for_a_real_time_signal_and_no_other():
-    # As the worker installs it: no_new_privs first where it is not root.
-    script = """
-import ctypes, signal
-from arena.sandbox import confine
-ctypes.CDLL(None).prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
-assert confine.forbid_escape_syscalls()
-def attempt(what, action):
-    try:
-        action()
-        print(what, "set")
-    except OSError as exc:
-        print(what, "refused", exc.errno)
-attempt("alarm", lambda: signal.signal(signal.SIGALRM, lambda *_: None))
-attempt("rt handler", lambda: signal.signal(signal.SIGRTMIN + 2, lambda *_: None))
-attempt("rt default", lambda: signal.signal(signal.SIGRTMAX, signal.SIG_IGN))
-print("rt asked", signal.getsignal(signal.SIGRTMIN + 2) == signal.SIG_DFL)
-"""
-    told = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
-    assert told.splitlines() == ["alarm set", f"rt handler refused {errno.EINVAL}", f"rt default refused {errno.EINVAL}",
-                                 "rt asked True"], told
 
 
 def test_a_process_asleep_elsewhere_than_in_a_pipe_read_is_not_idle(child):

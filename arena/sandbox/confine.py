@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages (no cgroup charges them); pidfds (their numbers count the machine's tasks) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -31,7 +31,7 @@ PENDING_SIGNALS = 256
 
 
 def set_resource_limits(memory_bytes: int | None, processes: int | None, open_files: int) -> None:
-    """Cap open files, (when given) address space and processes; no core files, no raised
+    """Cap open files, (when given) address space and processes; no core dumps, no raised
     priority (real-time or below nice 0), no memory locked past what Python needs and few timers and
     queued signals. Hard limits too.
 
@@ -41,7 +41,7 @@ def set_resource_limits(memory_bytes: int | None, processes: int | None, open_fi
     Priority is set here, not inherited: a harness allowed more must not pass that on.
     """
     for limit, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_NOFILE, open_files),
-                         (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, processes), (resource.RLIMIT_RTPRIO, 0),
+                         (resource.RLIMIT_CORE, CORE_LIMIT), (resource.RLIMIT_NPROC, processes), (resource.RLIMIT_RTPRIO, 0),
                          (resource.RLIMIT_NICE, NICE_CEILING), (resource.RLIMIT_MEMLOCK, LOCKED_BYTES),
                          (resource.RLIMIT_SIGPENDING, PENDING_SIGNALS)):
         if value is not None:
@@ -275,6 +275,10 @@ _FLOCK, _FCNTL, _FADVISE64, _READAHEAD, _MADVISE, _PREADV2, _PWRITEV2 = 73, 72, 
 _FCNTL_TAKE_LOCK = (6, 7, 37, 38)  # F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW
 _FCNTL_REFUSED = (1024, 1025, 1026)  # F_SETLEASE, F_GETLEASE, F_NOTIFY
 _MADV_EVICT = (20, 21)  # MADV_COLD, MADV_PAGEOUT
+# Advice that starts reading a mapped file in ahead (MADV_WILLNEED, as fadvise and readahead, done as
+# nothing): the disk would go on reading after the answer, on the opponent's time, and an agent whose
+# memory cap keeps dropping what was read could ask again every move.
+_MADV_READ_AHEAD = 3
 # preadv2/pwritev2 flags that only say how to write: any other (RWF_NOWAIT, which tells whether pages
 # are cached; RWF_DONTCACHE, which drops what it read, so each read waits on the disk; those to come)
 # is answered as by a kernel without it.
@@ -307,8 +311,28 @@ _AIO_SYSCALLS = {"io_setup": 206, "io_destroy": 207, "io_getevents": 208, "io_su
 # thousands of epoll instances they cost the opponent's clock tens of milliseconds a move. Refused as
 # where the kernel lacks them (a timer signal that waits for a frozen process costs nothing).
 _DEFERRED_EVENT_SYSCALLS = {"timerfd_create": 283, "signalfd": 282, "signalfd4": 289}
+# Huge pages come from the host's hugetlb pool, which no memory cgroup charges, and which is the whole
+# machine's: refused as where the pool is empty (mmap ENOMEM, shmget EPERM) or hugetlbfs absent
+# (memfd_create EINVAL).
+_MMAP, _MAP_HUGETLB, _ENOMEM = 9, 0x40000, 12
+_MEMFD_CREATE, _MFD_HUGETLB = 319, 0x4
+_SHMGET, _SHM_HUGETLB = 29, 0x800
+# Numbers the whole machine counts up would tell an agent how many processes and threads others made
+# (the inode number of a pidfd, from Linux 6.9 on) or how many network namespaces (a socket's
+# SO_NETNS_COOKIE): refused as by a kernel without them (ENOSYS, ENOPROTOOPT). The numbers new pipes
+# and sockets get remain (README).
+_PIDFD_SYSCALLS = {"pidfd_open": 434}
+_GETSOCKOPT, _ENOPROTOOPT = 55, 92
+_PIDFD_SOCKET_OPTIONS = (71, 76, 77)  # SO_NETNS_COOKIE, SO_PASSPIDFD, SO_PEERPIDFD
 _CLONE, _CLONE3 = 56, 435
-_NAMESPACE_FLAGS = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
+# New namespaces (CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET), and a pidfd of the child
+_REFUSED_CLONE_FLAGS = 0x7E020000 | 0x1000
+# No core dump, even where the host pipes them to a helper it starts as root, outside the sandbox
+# (systemd-coredump, apport), for a program the agent runs (exec makes a process dumpable again): the
+# kernel starts no helper for a process whose core limit is 1 (its mark of a helper's own crash), and
+# writes no file smaller than a page. The agent may not change that limit.
+CORE_LIMIT = 1
+_SETRLIMIT, _PRLIMIT64, _RLIMIT_CORE = 160, 302, 4
 _SOCKET, _SOCKETPAIR = 41, 53
 # The socket families an agent may open: local ones (UNIX), which multiprocessing and asyncio use.
 # Every other family is refused: some reach past the namespace (AF_VSOCK talks to the hypervisor's
@@ -343,8 +367,9 @@ def forbid_escape_syscalls() -> bool:
     whether pages are cached.
 
     Reads that bypass the page cache (O_DIRECT, RWF_DONTCACHE) are refused, so are timers and signals
-    as file events (timerfd, signalfd) and BPF programs of the agent's own (socket filters, seccomp
-    filters), and the process is made undumpable for good. Installed while the worker still holds
+    as file events (timerfd, signalfd), BPF programs of the agent's own (socket filters, seccomp
+    filters), huge pages, pidfds and other machine-wide counts, and changes of the core limit; advice
+    that reads ahead does nothing, and the process is made undumpable for good. Installed while the worker still holds
     its privileges, the filter is compiled even when others used up the machine's budget for BPF code. clone3 answers
     ENOSYS, so the C library falls back to clone, whose flags the filter can read.
     No handler can be set for a real-time signal (32-64). Needs no_new_privs (or CAP_SYS_ADMIN);
@@ -374,7 +399,10 @@ def _seccomp_program() -> list[_SockFilter]:
             *[("jeq", number, "deny") for number in forbidden],
             *[("jeq", number, "enosys") for number in sorted(_AIO_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_DEFERRED_EVENT_SYSCALLS.values())],
+            *[("jeq", number, "enosys") for number in sorted(_PIDFD_SYSCALLS.values())],
             ("jeq", _CLONE, "clone"), ("jeq", _CLONE3, "enosys"),
+            ("jeq", _MMAP, "mmap"), ("jeq", _MEMFD_CREATE, "memfd_create"), ("jeq", _SHMGET, "shmget"),
+            ("jeq", _SETRLIMIT, "setrlimit"), ("jeq", _PRLIMIT64, "prlimit64"), ("jeq", _GETSOCKOPT, "getsockopt"),
             ("jeq", _SOCKET, "socket"), ("jeq", _SOCKETPAIR, "socket"),
             ("jeq", _FLOCK, "done"), ("jeq", _FADVISE64, "done"), ("jeq", _READAHEAD, "done"),
             ("jeq", _FCNTL, "fcntl"), ("jeq", _MADVISE, "madvise"), ("jeq", _PREADV2, "rw2"), ("jeq", _PWRITEV2, "rw2"),
@@ -382,13 +410,23 @@ def _seccomp_program() -> list[_SockFilter]:
             ("jeq", _PRCTL, "prctl"), ("jeq", _SETSOCKOPT, "setsockopt"), ("jeq", _RT_SIGACTION, "sigaction"),
             ("ret", _ALLOW)]
     labelled = {  # in an order where every jump goes forward, as BPF wants
-        "clone": [("ld", 16), ("jset", _NAMESPACE_FLAGS, "deny"), ("ret", _ALLOW)],
+        "clone": [("ld", 16), ("jset", _REFUSED_CLONE_FLAGS, "deny"), ("ret", _ALLOW)],
+        # mmap's flags are its argument 3, memfd_create's its argument 1, shmget's its argument 2
+        "mmap": [("ld", 40), ("jset", _MAP_HUGETLB, "enomem"), ("ret", _ALLOW)],
+        "memfd_create": [("ld", 24), ("jset", _MFD_HUGETLB, "einval"), ("ret", _ALLOW)],
+        "shmget": [("ld", 32), ("jset", _SHM_HUGETLB, "deny"), ("ret", _ALLOW)],
+        "setrlimit": [("ld", 16), ("jeq", _RLIMIT_CORE, "deny"), ("ret", _ALLOW)],
+        # prlimit64(pid, resource, new, old): a new core limit (all 64 bits of the pointer, not NULL)
+        "prlimit64": [("ld", 24), ("jeq_else", _RLIMIT_CORE, "allow"), ("ld", 32), ("jeq_else", 0, "deny"),
+                      ("ld", 36), ("jeq_else", 0, "deny"), ("ret", _ALLOW)],
+        "getsockopt": [("ld", 24), ("jeq_else", _SOL_SOCKET, "allow"),
+                       ("ld", 32), *[("jeq", option, "enoprotoopt") for option in _PIDFD_SOCKET_OPTIONS], ("ret", _ALLOW)],
         "socket": [("ld", 16), *[("jeq", family, "allow") for family in sorted(_SOCKET_FAMILIES.values())],
                    ("ret", _ERRNO | _EAFNOSUPPORT)],
         "fcntl": [("ld", 24), *[("jeq", command, "done") for command in _FCNTL_TAKE_LOCK],
                   *[("jeq", command, "deny") for command in _FCNTL_REFUSED], ("jeq", _F_SETFL, "o_direct_in_2"),
                   ("ret", _ALLOW)],
-        "madvise": [("ld", 32), *[("jeq", advice, "done") for advice in _MADV_EVICT],
+        "madvise": [("ld", 32), *[("jeq", advice, "done") for advice in (*_MADV_EVICT, _MADV_READ_AHEAD)],
                     *[("jeq", advice, "einval") for advice in _MADV_POPULATE], ("ret", _ALLOW)],
         "rw2": [("ld", 56), ("jset", ~_RWF_ALLOWED & 0xFFFFFFFF, "eopnotsupp"), ("ret", _ALLOW)],
         # open's flags are its argument 1, openat's and fcntl(F_SETFL)'s their argument 2
@@ -401,11 +439,14 @@ def _seccomp_program() -> list[_SockFilter]:
         "new_realtime_action": [("ld", 24), ("jeq_else", 0, "einval"), ("ld", 28), ("jeq_else", 0, "einval"),
                                 ("ret", _ALLOW)],
         "setsockopt": [("ld", 24), ("jeq_else", _SOL_SOCKET, "allow"),
-                       ("ld", 32), *[("jeq", option, "deny") for option in _SOCKET_FILTERS], ("ret", _ALLOW)],
+                       ("ld", 32), *[("jeq", option, "deny") for option in _SOCKET_FILTERS],
+                       *[("jeq", option, "enoprotoopt") for option in _PIDFD_SOCKET_OPTIONS], ("ret", _ALLOW)],
         "dumpable": [("ld", 24), ("jeq", 0, "allow"), ("ret", _ERRNO | _EPERM)],
         "deny": [("ret", _ERRNO | _EPERM)],
         "enosys": [("ret", _ERRNO | _ENOSYS)],
         "eopnotsupp": [("ret", _ERRNO | _EOPNOTSUPP)],
+        "enomem": [("ret", _ERRNO | _ENOMEM)],
+        "enoprotoopt": [("ret", _ERRNO | _ENOPROTOOPT)],
         "einval": [("ret", _ERRNO | _EINVAL)],
         "done": [("ret", _DONE)],
         "allow": [("ret", _ALLOW)],
@@ -416,14 +457,16 @@ def _seccomp_program() -> list[_SockFilter]:
         instructions += block
     program = []
     for index, (op, *args) in enumerate(instructions):
-        here = index + 1  # jumps count from the next instruction
         if op == "ld":
             program.append(_SockFilter(_LD_ABS, 0, 0, args[0]))
         elif op == "ret":
             program.append(_SockFilter(_RET, 0, 0, args[0]))
-        elif op == "jeq_else":  # fall through when equal, jump when not
-            program.append(_SockFilter(_JEQ, 0, targets[args[1]] - here, args[0]))
-        else:  # jeq / jge / jset: jump when true
-            code = {"jeq": _JEQ, "jge": _JGE, "jset": _JSET}[op]
-            program.append(_SockFilter(code, targets[args[1]] - here, 0, args[0]))
+        else:
+            jump = targets[args[1]] - (index + 1)  # counted from the next instruction
+            if not 0 <= jump <= 255:  # a jump's one byte would wrap silently
+                raise ValueError(f"seccomp jump to {args[1]} of {jump} instructions")
+            if op == "jeq_else":  # fall through when equal, jump when not
+                program.append(_SockFilter(_JEQ, 0, jump, args[0]))
+            else:  # jeq / jge / jset: jump when true
+                program.append(_SockFilter({"jeq": _JEQ, "jge": _JGE, "jset": _JSET}[op], jump, 0, args[0]))
     return program

@@ -1,6 +1,6 @@
 """Tries to become root again, leave its namespaces, mount, trace and signal everything, load BPF programs
 of its own (socket and seccomp filters, whose compiled code counts against one budget for the whole
-machine), then plays legal moves."""
+machine), have its crashes dumped, count the machine's tasks and take huge pages, then plays legal moves."""
 import ctypes
 import os
 import signal
@@ -51,6 +51,11 @@ class SubmittedAgent(Agent):
             "statmount": lambda: syscall_result(libc.syscall(457, None, None, 0, 0)),  # the host's mount table
             "listmount": lambda: syscall_result(libc.syscall(458, None, None, 0, 0)),
             "process_madvise": lambda: syscall_result(libc.syscall(440, -1, None, 0, 21, 0)),  # MADV_PAGEOUT
+            # a core limit of 0 (1 starts no dump helper, root, outside), pidfds (numbered by the machine's
+            # count of tasks), huge pages (from the host's pool, which no cgroup charges)
+            "core limit": lambda: syscall_result(libc.prlimit(0, 4, ctypes.byref((ctypes.c_ulong * 2)(0, 1)), None)),
+            "pidfd_open": lambda: syscall_result(0 if libc.syscall(434, os.getpid(), 0) >= 0 else -1),
+            "huge pages": lambda: syscall_result(0 if libc.syscall(9, None, 1 << 21, 3, 0x40022, -1, 0) > 0 else -1),
         }
         for what, attempt in attempts.items():
             try:

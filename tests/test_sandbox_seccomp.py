@@ -1,0 +1,146 @@
+"""The seccomp filter an agent's worker installs (`arena.sandbox.confine.forbid_escape_syscalls`), tried
+from a process of its own: each call it refuses answers as the kernel would where the feature is
+missing, and the calls next to it still work."""
+
+import errno
+import os
+import subprocess
+import sys
+
+import pytest
+
+from arena.sandbox import confine
+
+pytestmark = pytest.mark.skipif(not confine.filters_system_calls(), reason="the seccomp filter is written for x86-64")
+
+FILTERED = """
+import ctypes, mmap, os, resource, signal, socket, struct
+from arena.sandbox import confine
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+{before}
+if FILTERED:
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS: as the worker installs it, where it is not root
+    assert confine.forbid_escape_syscalls()
+
+
+def attempt(what, action):
+    try:
+        action()
+        print(f"{what}: done")
+    except OSError as exc:
+        print(f"{what}: refused {exc.errno}")
+    except ValueError:  # how resource.setrlimit reports EPERM
+        print(f"{what}: refused ValueError")
+
+
+def checked(result):
+    if result == -1 or result == ctypes.c_void_p(-1).value:
+        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+    return result
+
+{body}
+"""
+
+
+def run_filtered(body: str, filtered: bool = True, before: str = "") -> dict[str, str]:
+    """What each attempt of `body`, run under the filter (or without it; `before` run before it is
+    installed), printed: {what: "done" or "refused ERRNO"}."""
+    script = f"FILTERED = {filtered}\n" + FILTERED.replace("{before}", before).replace("{body}", body)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return dict(line.split(": ", 1) for line in run.stdout.splitlines())
+
+
+def test_a_handler_for_a_real_time_signal_is_refused_and_no_other():
+    """So that /proc/PID/stat, which shows signals 1-31, tells all an agent catches (`arena.sandbox.idle`)."""
+    told = run_filtered("""
+attempt("alarm", lambda: signal.signal(signal.SIGALRM, lambda *_: None))
+attempt("rt handler", lambda: signal.signal(signal.SIGRTMIN + 2, lambda *_: None))
+attempt("rt ignored", lambda: signal.signal(signal.SIGRTMAX, signal.SIG_IGN))
+attempt("rt asked", lambda: signal.getsignal(signal.SIGRTMIN + 2))
+""")
+    assert told == {"alarm": "done", "rt handler": f"refused {errno.EINVAL}", "rt ignored": f"refused {errno.EINVAL}",
+                    "rt asked": "done"}
+
+
+def test_huge_pages_no_cgroup_charges_are_refused_as_from_an_empty_pool():
+    told = run_filtered("""
+MAP_PRIVATE, MAP_ANONYMOUS, MAP_HUGETLB = 0x2, 0x20, 0x40000
+attempt("plain mmap", lambda: checked(libc.mmap(None, 1 << 21, 3, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)))
+attempt("huge mmap", lambda: checked(libc.mmap(None, 1 << 21, 3, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0)))
+attempt("plain memfd", lambda: os.close(os.memfd_create("plain")))
+attempt("huge memfd", lambda: os.close(os.memfd_create("huge", os.MFD_HUGETLB)))
+attempt("huge shm", lambda: checked(libc.shmget(0, 1 << 21, 0o1000 | 0o600 | 0x800)))  # IPC_CREAT | SHM_HUGETLB
+""")
+    assert told == {"plain mmap": "done", "huge mmap": f"refused {errno.ENOMEM}", "plain memfd": "done",
+                    "huge memfd": f"refused {errno.EINVAL}", "huge shm": f"refused {errno.EPERM}"}
+
+
+def test_no_pidfd_nor_socket_option_tells_the_machine_s_counts_of_tasks_or_namespaces():
+    # A pidfd's inode number counts every task the machine made (Linux 6.9 on): refused as before pidfds.
+    told = run_filtered("""
+CLONE_PIDFD, SIGCHLD = 0x1000, 17
+def clone_with_pidfd():
+    pidfd = ctypes.c_int(-1)
+    child = checked(libc.syscall(56, CLONE_PIDFD | SIGCHLD, 0, ctypes.byref(pidfd), 0, 0))
+    if child == 0:
+        os._exit(0)
+    os.waitpid(child, 0)
+def fork():
+    child = os.fork()
+    if child == 0:
+        os._exit(0)
+    os.waitpid(child, 0)
+one, other = socket.socketpair()
+attempt("pidfd_open", lambda: os.pidfd_open(os.getpid()))
+attempt("clone with pidfd", clone_with_pidfd)
+attempt("fork", fork)
+attempt("peer pidfd", lambda: one.getsockopt(socket.SOL_SOCKET, 77, 4))
+attempt("pass pidfd", lambda: one.setsockopt(socket.SOL_SOCKET, 76, 1))
+attempt("netns cookie", lambda: one.getsockopt(socket.SOL_SOCKET, 71, 8))
+attempt("peer credentials", lambda: one.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+""")
+    assert told == {"pidfd_open": f"refused {errno.ENOSYS}", "clone with pidfd": f"refused {errno.EPERM}",
+                    "fork": "done", "peer pidfd": f"refused {errno.ENOPROTOOPT}",
+                    "pass pidfd": f"refused {errno.ENOPROTOOPT}", "netns cookie": f"refused {errno.ENOPROTOOPT}",
+                    "peer credentials": "done"}
+
+
+def test_the_core_limit_that_starts_no_dump_helper_cannot_be_changed():
+    """A core limit of 1 makes the kernel start no helper for the crash (systemd-coredump, apport: root,
+    outside the sandbox) even for a program the agent runs, which exec made dumpable again."""
+    told = run_filtered(before="confine.set_resource_limits(None, None, 64)  # as the worker, first", body="""
+attempt("core limit " + str(resource.getrlimit(resource.RLIMIT_CORE)), lambda: None)
+attempt("lower it", lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 1)))
+attempt("prlimit it", lambda: resource.prlimit(0, resource.RLIMIT_CORE, (0, 1)))
+attempt("read it", lambda: resource.prlimit(0, resource.RLIMIT_CORE))
+attempt("set another", lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (32, 64)))
+""")
+    assert told == {"core limit (1, 1)": "done", "lower it": "refused ValueError",
+                    "prlimit it": f"refused {errno.EPERM}", "read it": "done", "set another": "done"}
+
+
+def test_advice_to_read_a_mapped_file_ahead_does_nothing(tmp_path):
+    """The disk would go on reading after the answer, on the opponent's time. Without the filter, the
+    same advice reads the file in (the control)."""
+    data = tmp_path / "weights.bin"
+    data.write_bytes(os.urandom(8 << 20))
+    advise = f"""
+import time
+MAP_SHARED, PAGES = 0x1, (8 << 20) // mmap.PAGESIZE
+with open({str(data)!r}, "rb") as file:
+    address = checked(libc.mmap(None, 8 << 20, mmap.PROT_READ, MAP_SHARED, file.fileno(), 0))
+attempt("willneed", lambda: checked(libc.madvise(ctypes.c_void_p(address), 8 << 20, mmap.MADV_WILLNEED)))
+time.sleep(0.5)
+pages = (ctypes.c_ubyte * PAGES)()
+checked(libc.mincore(ctypes.c_void_p(address), 8 << 20, pages))
+print("resident:", "most" if sum(page & 1 for page in pages) > PAGES // 2 else "little")
+"""
+    for filtered, read_in in ((False, "most"), (True, "little")):
+        with open(data, "rb") as file:  # out of the page cache, written back first
+            os.fsync(file.fileno())
+            os.posix_fadvise(file.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+        assert run_filtered(advise, filtered) == {"willneed": "done", "resident": read_in}
