@@ -69,7 +69,9 @@ class Channel:
         self.max_items = max_items  # in the lists, tuples and dicts of one message received (`codec.decode`)
         self._poller = select.poll()
         self._poller.register(read_fd, select.POLLIN | select.POLLPRI)
-        self._received = b""  # bytes read but not yet handed out: the start of the next frame
+        # Bytes read but not yet handed out, the start of the next frame: a bytearray, so that a message
+        # taken in a few bytes at a time costs each piece's copy, not a copy of all before it too.
+        self._received = bytearray()
         self._ended = False  # a read found the other end closed
         self._unsent = b""  # what `flush` has yet to write
 
@@ -140,7 +142,7 @@ class Channel:
 
     def receive(self, deadline: float | None = None) -> tuple[Kind, Any]:
         """The next message; `deadline` is a time.monotonic() value, None to wait forever."""
-        data = self._received
+        data = bytes(self._received)
         if len(data) < _HEADER_SIZE:
             data = self._read_until(data, _HEADER_SIZE, deadline)
         length, kind = _HEADER.unpack_from(data)
@@ -152,7 +154,7 @@ class Channel:
         end = _HEADER_SIZE + length
         if len(data) < end:
             data = self._read_until(data, end, deadline)
-        self._received = data[end:] if len(data) > end else b""
+        self._received = bytearray(data[end:])
         try:
             return kind, codec.decode(data, _HEADER_SIZE, end, self.max_items)
         except codec.DecodeError as exc:
@@ -168,7 +170,7 @@ class Channel:
                 # the CPU, finds what came meanwhile.
                 wait = max(deadline - time.monotonic(), 0.0)
                 if not self._poller.poll(wait * 1000):
-                    self._received = b"".join(chunks)  # what came so far stays for the next try
+                    self._received = bytearray(b"".join(chunks))  # what came so far stays for the next try
                     raise ChannelTimeout()
             chunk = os.read(self.read_fd, _read_size(have, size))
             if not chunk:
