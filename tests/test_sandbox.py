@@ -1140,11 +1140,13 @@ print(json.dumps([[a.status, a.detail, a.moves] for a in result.agents]))
 
 
 def test_a_worker_that_has_exited_is_never_signalled_by_its_number(monkeypatch):
-    # Its launcher reaped it: the number may name another process by now (one of another match).
+    # Its launcher reaped it: the number may name another process by now (one of another match), or
+    # its process group's number, where its cgroup leaves nothing of it in that group to reach.
     agent = SandboxedAgent(load(HOSTILE / "exits"), 5.0, limits=LIMITS)
-    signalled = []
-    real_kill = os.kill
+    signalled, groups_signalled = [], []
+    real_kill, real_killpg = os.kill, os.killpg
     monkeypatch.setattr(os, "kill", lambda pid, sig: (signalled.append(pid), real_kill(pid, sig)))
+    monkeypatch.setattr(os, "killpg", lambda group, sig: (groups_signalled.append(group), real_killpg(group, sig)))
     try:
         result = play_match("othello", [agent, RandomAgent()], seed=0)
         worker = agent._process.pid
@@ -1152,6 +1154,8 @@ def test_a_worker_that_has_exited_is_never_signalled_by_its_number(monkeypatch):
         agent.close()
     assert result.agents[0].status == CRASH and "exited with code 3" in result.agents[0].detail
     assert worker not in signalled
+    if PROTECTIONS["cgroups"]:
+        assert worker not in groups_signalled
 
 
 UNPRIVILEGED = 65534  # nobody

@@ -94,6 +94,7 @@ class SandboxedAgent(AgentHandle):
         self._process: launcher.LaunchedProcess | None = None
         self._channel: Channel | None = None
         self._cgroup: AgentCgroup | None = None
+        self._grouped = False  # its worker's processes were all in a cgroup of ours, killed through it
         self._freezer: Freezer | None = None
         self._idle: IdleProof | None = None  # shows it cannot run between calls, where it need not be frozen
         self._timer: MoveTimer | None = None
@@ -261,6 +262,7 @@ class SandboxedAgent(AgentHandle):
         (self._workdir / "root").mkdir()
         self._cgroup = AgentCgroup.create(CgroupLimits(self.memory_mb << 20, self.limits.max_processes,
                                                        self.limits.cpu_cores))
+        self._grouped = self._cgroup is not None
         self._slot = _take_slot()
         identity = isolate.sandbox_identity(os.getpid(), self._slot)
         self._files_bytes = bytes_in(self.spec.root)
@@ -638,7 +640,11 @@ class SandboxedAgent(AgentHandle):
             self._idle.close()
             self._idle = None
         if self._process is not None:
-            confine.kill_process_tree(self._process.pid, reaped=self._process.poll() is not None)
+            reaped = self._process.poll() is not None
+            # Once its worker is reaped, its process group's number may name a newer process, another
+            # sandbox's worker even: where its cgroup took every process of it, there is nothing to reach.
+            if not (reaped and self._grouped):
+                confine.kill_process_tree(self._process.pid, reaped=reaped)
             self._process.wait()
 
 
