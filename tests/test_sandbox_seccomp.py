@@ -29,11 +29,10 @@ if FILTERED:
 def attempt(what, action):
     try:
         action()
+    except (OSError, ValueError) as exc:  # ValueError: how resource.setrlimit reports EPERM
+        print(f"{what}: refused {getattr(exc, 'errno', None) or type(exc).__name__}")
+    else:
         print(f"{what}: done")
-    except OSError as exc:
-        print(f"{what}: refused {exc.errno}")
-    except ValueError:  # how resource.setrlimit reports EPERM
-        print(f"{what}: refused ValueError")
 
 
 def checked(result):
