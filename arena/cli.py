@@ -224,7 +224,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     match.add_argument("--verbose", "-v", action="store_true",
                        help="print every game's seats, result and replay instead of a progress bar")
     match.add_argument("--video", nargs="?", const="", metavar="PATH",
-                       help="also write a video (.mp4 or .gif); without PATH, next to the replay")
+                       help="also write a video (.mp4, .avi, .mkv, .mov or .gif); without PATH, next to the replay")
     match.add_argument("--replay-dir", default="replays", help="folder for the replay files (default: replays)")
     match.add_argument("--time-per-move", type=arguments.seconds, metavar="SECONDS",
                        help="per-move time limit (default: the game's; a manifest may ask for less)")
@@ -268,7 +268,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         formatter_class=arguments.ParagraphsHelpFormatter,
     )
     replay.add_argument("file", help="a replay file written by arena match")
-    replay.add_argument("--video", metavar="PATH", help="write a video (.mp4 or .gif)")
+    replay.add_argument("--video", metavar="PATH", help="write a video (.mp4, .avi, .mkv, .mov or .gif)")
     replay.add_argument("--fps", type=float, help="video frames per second (default: the env's)")
     replay.set_defaults(run=_run_replay)
 

@@ -34,7 +34,7 @@ def run_match(
     Agents are `Agent` objects, agent handles, or submission folders/zips; submissions run
     sandboxed unless `sandbox` is False. `env` may be left out when the submissions' manifests
     name one game. `max_timesteps` caps the env steps; with `video_path` the match is also
-    rendered to an .mp4 or .gif, with `replay_path` saved as a replay. Without a `seed`, one is drawn
+    rendered to a video (.mp4, .avi, .mkv, .mov or .gif), with `replay_path` saved as a replay. Without a `seed`, one is drawn
     at random (too large for an agent to find by trying seeds) and kept in the result.
 
     Submissions stay ready for the next call (the last few, until `close_players()` or the end of

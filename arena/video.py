@@ -1,7 +1,7 @@
 """Videos of matches: re-simulate a replay with rendering on and encode the frames.
 
-`.mp4` files are H.264 through the ffmpeg binary that imageio-ffmpeg ships; `.gif` files are
-written with Pillow.
+`.mp4` files (and `.avi`, `.mkv`, `.mov`, the other containers H.264 goes in) are encoded through the
+ffmpeg binary that imageio-ffmpeg ships; `.gif` files are written with Pillow.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import numpy as np
 from arena.errors import ArenaError
 from arena.match import MatchResult
 
-FORMATS = (".mp4", ".gif")
+ENCODED = (".mp4", ".avi", ".mkv", ".mov")  # H.264 through ffmpeg
+FORMATS = (*ENCODED, ".gif")
 
 
 MACRO_BLOCK = 16  # H.264 encodes pictures in blocks of 16 x 16 pixels
@@ -47,9 +48,9 @@ def why_not_writable(path: str | os.PathLike) -> str | None:
     """Why arena cannot write a video to `path` (its format), said before anything is played; None if it can."""
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        return f"videos can be {' or '.join(FORMATS)}; change the file name"
-    if suffix == ".mp4" and importlib.util.find_spec("imageio_ffmpeg") is None:
-        return "an .mp4 is written by imageio-ffmpeg, which is not installed: pip install imageio-ffmpeg, or name a .gif"
+        return f"videos can be {', '.join(FORMATS[:-1])} or {FORMATS[-1]}; change the file name"
+    if suffix in ENCODED and importlib.util.find_spec("imageio_ffmpeg") is None:
+        return f"a {suffix} is written by imageio-ffmpeg, which is not installed: pip install imageio-ffmpeg, or name a .gif"
     return None
 
 
@@ -66,7 +67,7 @@ class VideoWriter:
         self._last: np.ndarray | None = None
         self._gif_frames: list[np.ndarray] = []
         self._mp4 = None
-        if self.path.suffix.lower() == ".mp4":
+        if self.path.suffix.lower() in ENCODED:
             import imageio.v2 as imageio
 
             self._mp4 = imageio.get_writer(self.path, fps=fps, codec="libx264", quality=7,

@@ -695,6 +695,16 @@ def test_scripts_that_drive_the_env_themselves_run_unchanged():
     assert stats[0].lives_left <= 3 and stats[1].damage_taken >= 0
 
 
+def test_a_match_video_may_be_any_container_the_competition_s_ffmpeg_writer_took(tmp_path):
+    """A demo script saves its match as an .avi (the competition handed any name to ffmpeg)."""
+    import imageio
+
+    stats = video_match.benchmark(rule_agent.SubmittedAgent, video_match.Opponent.CLOCKWORK, max_timesteps=30,
+                                  video_path=str(tmp_path / "tt_agent.avi"))
+    assert stats.match_time == 1.0
+    assert sum(1 for _ in imageio.get_reader(tmp_path / "tt_agent.avi", format="FFMPEG")) > 30
+
+
 def test_a_benchmark_script_plays_every_stock_opponent_and_saves_video_and_frames(tmp_path):
     import inspect
 

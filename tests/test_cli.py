@@ -140,11 +140,11 @@ def test_submissions_made_for_different_games_are_told_they_cannot_play_each_oth
 def test_a_video_name_of_another_format_stops_the_match_before_its_first_game(cli, submissions, tmp_path):
     replays = tmp_path / "replays"
     code, _, err = cli("match", submissions / "random", submissions / "greedy", "--env", "othello", "--games", "3",
-                       "--video", tmp_path / "g.avi", "--replay-dir", replays)
-    assert code == 1 and "videos can be .mp4 or .gif" in err and not list(replays.glob("*.json"))
+                       "--video", tmp_path / "g.wmv", "--replay-dir", replays)
+    assert code == 1 and "videos can be .mp4, .avi, .mkv, .mov or .gif" in err and not list(replays.glob("*.json"))
     _, out, _ = cli("match", submissions / "random", submissions / "greedy", "--env", "othello", "--replay-dir", replays)
-    code, out, err = cli("replay", next(replays.glob("*.json")), "--video", tmp_path / "g.avi")
-    assert code == 1 and "videos can be .mp4 or .gif" in err and "re-simulated" not in out  # said before replaying
+    code, out, err = cli("replay", next(replays.glob("*.json")), "--video", tmp_path / "g.wmv")
+    assert code == 1 and "videos can be .mp4, .avi, .mkv, .mov or .gif" in err and "re-simulated" not in out  # said before replaying
 
 
 def test_an_mp4_without_its_encoder_installed_stops_the_match_before_its_first_game(cli, submissions, tmp_path,

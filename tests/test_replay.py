@@ -143,9 +143,12 @@ def test_video_shows_every_move_and_holds_the_end(tmp_path):
     assert np.abs(frames[0].astype(int) - frames[-1].astype(int)).mean() > 5  # the board filled up
 
 
-def test_gif_videos_and_unknown_formats(tmp_path):
+def test_gif_and_other_containers_videos_and_unknown_formats(tmp_path):
     result = play_match("othello", [RandomAgent(), RandomAgent()], seed=0, max_steps=6)
     gif = video.record(result, tmp_path / "short.gif", hold_seconds=0)
     assert len(imageio.mimread(gif)) == 7
-    with pytest.raises(ArenaError, match="videos can be .mp4 or .gif"):
-        video.record(result, tmp_path / "clip.avi")
+    for container in (".avi", ".mkv", ".mov"):  # H.264 in each, as ffmpeg writes it
+        clip = video.record(result, tmp_path / f"short{container}", hold_seconds=0)
+        assert sum(1 for _ in imageio.get_reader(clip, format="FFMPEG")) == 7, container
+    with pytest.raises(ArenaError, match=r"videos can be \.mp4, \.avi, \.mkv, \.mov or \.gif"):
+        video.record(result, tmp_path / "clip.wmv")
