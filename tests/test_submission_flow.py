@@ -69,3 +69,29 @@ def test_a_second_run_of_the_same_name_is_refused_unless_it_overwrites_the_first
     capsys.readouterr()
     assert main(["train", "fighting", "--resume", "--overwrite"]) != 0
     assert "give one of them" in capsys.readouterr().err
+
+
+def test_a_run_stopped_before_its_first_checkpoint_starts_again_and_ctrl_c_says_what_a_run_kept(tmp_path, monkeypatch,
+                                                                                                capsys):
+    from arena.train import relay
+    from arena.train.checkpoints import kept_by
+
+    monkeypatch.chdir(tmp_path)
+    Path("run.yaml").write_text(FLOWS["relay"][0])
+    train = ["train", "relay", "--run", "relay", "--config", "run.yaml", "--timesteps", "64", "--save-path", "ck"]
+    real_train = relay.train_relay
+
+    def stopped_at_once(config):  # Ctrl-C before the first checkpoint: its settings are written
+        Path("ck/relay").mkdir(parents=True)
+        Path("ck/relay/config.yaml").write_text("run: relay\n")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(relay, "train_relay", stopped_at_once)
+    assert main(train) == 130
+    assert "ck/relay: no checkpoint yet (the same command starts the run again)" in capsys.readouterr().err
+    monkeypatch.setattr(relay, "train_relay", real_train)
+    assert main(train) == 0  # nothing it trained is lost
+    assert "ck/relay held a run stopped before its first checkpoint: started afresh" in capsys.readouterr().out
+    newest = sorted(Path("ck/relay").glob("*_steps.zip"))[-1].name
+    assert kept_by(Path("ck/relay"), resumable=False) == (f"ck/relay keeps 1 checkpoint, the newest {newest}: "
+                                                           "arena export makes a submission of it")

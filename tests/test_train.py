@@ -161,6 +161,14 @@ def test_resuming_a_run_that_has_no_checkpoint_is_refused_before_anything_is_mad
     assert not (tmp_path / "runs").exists()
 
 
+def test_resuming_a_run_already_past_the_steps_asked_is_refused_saying_so(runs):
+    _, resumed = runs  # at step 1,024
+    before = sorted(resumed.iterdir())
+    with pytest.raises(ArenaError, match=r"tiny is at step 1,024 already, past the 512 asked: give a larger --timesteps"):
+        train_fighter(tiny_config(resumed.parent, timesteps=512), resume=True)
+    assert sorted(resumed.iterdir()) == before
+
+
 def test_exporting_a_run_without_checkpoints_of_that_name_says_which_there_are(tmp_path):
     run = tmp_path / "checkpoints" / "snakes"
     run.mkdir(parents=True)

@@ -130,11 +130,15 @@ class SaveHandler:
         return [str(path) for path in saved_checkpoints(self.run_dir, self.name_prefix)]
 
 
-def make_way_for_run(run_dir: Path, overwrite: bool) -> None:
+def make_way_for_run(run_dir: Path, overwrite: bool) -> str | None:
     """Before a new run in `run_dir`: delete an earlier run there if `overwrite`, else refuse to start,
-    saying how to go on; nothing of a run is deleted unasked."""
+    saying how to go on; nothing a run trained is deleted unasked. A run stopped before it saved any
+    model (its settings and logs only) is cleared: what it returns says so."""
     if not _holds_files(run_dir):
-        return
+        return None
+    if not overwrite and not any(run_dir.glob("*.zip")):
+        shutil.rmtree(run_dir)
+        return f"{run_dir} held a run stopped before its first checkpoint: started afresh"
     if not overwrite:
         saved = saved_checkpoints(run_dir)
         newest = f", the newest {saved[-1].name}" if saved else ""
@@ -142,6 +146,17 @@ def make_way_for_run(run_dir: Path, overwrite: bool) -> None:
         raise ArenaError(f"{run_dir} holds an earlier run ({count}{newest}): --resume to go on "
                          f"from it (fighting), --overwrite to start afresh and delete it, or --run NAME for a new one")
     shutil.rmtree(run_dir)
+    return None
+
+
+def kept_by(run_dir: Path, resumable: bool) -> str:
+    """What an interrupted run left in `run_dir`: its checkpoints, to go on from (where `resumable`) or export."""
+    saved = saved_checkpoints(run_dir)
+    if not saved:
+        return f"{run_dir}: no checkpoint yet (the same command starts the run again)"
+    count = f"{len(saved)} checkpoint{'' if len(saved) == 1 else 's'}"
+    how = "--resume goes on from it, arena export makes a submission of it" if resumable else "arena export makes a submission of it"
+    return f"{run_dir} keeps {count}, the newest {saved[-1].name}: {how}"
 
 
 def _confirm_clearing(run_dir: Path) -> None:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,7 @@ def _run_train(args: argparse.Namespace) -> int:
     overrides = {"run": args.run_name, "algo": args.algo, "seed": args.seed, "n_envs": args.n_envs,
                  "save_path": args.save_path, "plot": args.plot,
                  "timesteps": int(args.timesteps) if args.timesteps is not None else None}
-    from arena.train.checkpoints import make_way_for_run
+    from arena.train.checkpoints import kept_by, make_way_for_run
     from arena.train.config import load_config
 
     if args.resume and args.game != "fighting":
@@ -121,9 +122,14 @@ def _run_train(args: argparse.Namespace) -> int:
         from arena.train.relay import RelayConfig as Config
         from arena.train.relay import train_relay as train
     config = load_config(args.config, Config, **overrides)
-    if not args.resume:
-        make_way_for_run(Path(config.save_path) / config.run, args.overwrite)
-    run_dir = train(config, resume=True) if args.resume else train(config)
+    run_dir = Path(config.save_path) / config.run
+    if not args.resume and (cleared := make_way_for_run(run_dir, args.overwrite)) is not None:
+        print(cleared)
+    try:
+        run_dir = train(config, resume=True) if args.resume else train(config)
+    except KeyboardInterrupt:
+        print(kept_by(run_dir, resumable=args.game == "fighting"), file=sys.stderr)
+        raise
     print(f"run saved in {run_dir}")
     return 0
 

@@ -45,17 +45,21 @@ def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
     """Train (or, with `resume`, go on training) `config.run`; returns the run's folder."""
     run_dir = Path(config.save_path) / config.run
     if resume and not any(run_dir.glob("*_steps.zip")):
-        raise ArenaError(f"{run_dir}: no checkpoint of this run to resume from; drop --resume to start it")
+        raise ArenaError(f"{run_dir}: no checkpoint of this run to resume from; drop --resume to start it "
+                         "(a run stopped before its first checkpoint starts afresh)")
     controls = Controls(config.repeat, config.combos)
     saver = SaveHandler(save_freq=config.save_freq, max_saved=config.max_saved, run_name=config.run,
                         save_path=config.save_path, mode=SaveHandlerMode.RESUME if resume else SaveHandlerMode.FORCE)
+    latest = saver.latest() if resume else None
+    if latest is not None and int(latest[1]["num_timesteps"]) >= config.timesteps:
+        raise ArenaError(f"{run_dir} is at step {int(latest[1]['num_timesteps']):,} already, past the "
+                         f"{config.timesteps:,} asked: give a larger --timesteps to train on")
     save_config(config, saver.run_dir / "config.yaml")
     (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": config.algo, "env": "fighting", "env_options": {},
                                                      "controls": controls.to_dict()}))
     pool = build_pool(config.opponents, partial(PolicyAgent, controls=controls, sample=True))
     venv = VecMonitor(training_envs(config, pool.opponents, controls))
     model = build_model(config, venv)
-    latest = saver.latest() if resume else None
     if latest is not None:
         model.set_parameters(latest[0], exact_match=True, device="cpu")
         model.num_timesteps = int(latest[1]["num_timesteps"])
