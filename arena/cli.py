@@ -734,7 +734,7 @@ def _run_replay(args: argparse.Namespace) -> int:
         out.print(f"[yellow]the file describes it otherwise:[/] {terminal(recorded.outcome, limit=400)}")
     if args.video:
         path = video.record(recorded, args.video, fps=args.fps)
-        out.print(f"video: {path}")
+        out.print(f"video: {path}" if path is not None else f"no video: {video.NO_PICTURE}")
     return 0
 
 

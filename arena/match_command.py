@@ -212,7 +212,7 @@ def play_series(args: argparse.Namespace, env: EnvSpec, seats: Seats, display: D
         try:
             replay.save(result, replay_path)
             if video_path is not None:
-                video.record(result, video_path, on_frame=display.video_progress(game))
+                video_path = video.record(result, video_path, on_frame=display.video_progress(game))
         except OSError as exc:
             raise write_failure(f"game {game + 1}'s replay or video", exc.filename or replay_path, exc) from None
         logs = {handle.name: getattr(handle, "output_file", None) for _, handle in seated}

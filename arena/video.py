@@ -103,9 +103,13 @@ class VideoWriter:
         self.close()
 
 
+NO_PICTURE = "the game ended before its first position (a seat failed to start), so it has no picture"
+
+
 def record(result: MatchResult, path: str | os.PathLike, fps: float | None = None, hold_seconds: float = 2.0,
-           on_frame: Callable[[int, int], None] | None = None) -> Path:
-    """Render the match `result` (a fresh result or a loaded replay) to a video file at `path`.
+           on_frame: Callable[[int, int], None] | None = None) -> Path | None:
+    """Render the match `result` (a fresh result or a loaded replay) to a video file at `path`; None, and
+    no file, for a game that ended before its first position was set up (`NO_PICTURE`).
 
     The players are shown by their names in the match (submission names), not by seat.
     `on_frame(done, total)` is called after each frame of the match is encoded, e.g. to move a progress bar.
@@ -131,4 +135,4 @@ def record(result: MatchResult, path: str | os.PathLike, fps: float | None = Non
         writer.hold(hold_seconds)
     if on_frame is not None and done < total:
         on_frame(total, total)
-    return Path(path)
+    return Path(path) if done else None

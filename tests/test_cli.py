@@ -137,6 +137,17 @@ def test_submissions_made_for_different_games_are_told_they_cannot_play_each_oth
     assert "they cannot play each other" in err and "--env" not in err  # no --env could help
 
 
+def test_a_game_that_ended_before_its_first_position_has_no_video_and_says_so(cli, submissions, tmp_path):
+    hostile = Path(__file__).parent / "hostile" / "init_raises"
+    replays = tmp_path / "replays"
+    code, out, _ = cli("match", hostile, submissions / "greedy", "--env", "othello", "--video", tmp_path / "crash.mp4",
+                       "--replay-dir", replays)
+    assert code == 1 and "replay:" in out and "video:" not in out and not (tmp_path / "crash.mp4").exists()
+    code, out, _ = cli("replay", next(replays.glob("*.json")), "--video", tmp_path / "again.mp4")
+    assert code == 0 and "no video: the game ended before its first position" in out
+    assert not (tmp_path / "again.mp4").exists()
+
+
 def test_a_video_name_of_another_format_stops_the_match_before_its_first_game(cli, submissions, tmp_path):
     replays = tmp_path / "replays"
     code, _, err = cli("match", submissions / "random", submissions / "greedy", "--env", "othello", "--games", "3",

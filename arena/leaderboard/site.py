@@ -91,7 +91,8 @@ def _render(media: Media, match: MatchRecord, folder: Path) -> Media:
 
     path = folder / f"videos/{match.match_id:06d}.mp4"
     try:
-        video.record(replay.load(folder / media.replay), path)
+        if video.record(replay.load(folder / media.replay), path) is None:
+            return replace(media, problem=video.NO_PICTURE)
     except ArenaError as exc:
         path.unlink(missing_ok=True)
         return replace(media, problem=str(exc))

@@ -120,7 +120,8 @@ _READERS = {
 # --- videos -----------------------------------------------------------------------------------
 
 class VideoUnavailable(ArenaError):
-    """This server cannot render videos (a missing package or ffmpeg); the message says what to install."""
+    """No video of this game here: this server cannot render videos (a missing package or ffmpeg), is busy,
+    or the game has no picture; the message says which."""
 
 
 _render_slots = threading.BoundedSemaphore(RENDERS_AT_ONCE)
@@ -183,7 +184,8 @@ def _rendered(replay_path: str | os.PathLike, path: Path) -> Path:
         partial = path.with_name(f"{path.stem}.rendering{path.suffix}")
         with _render_slots:
             try:
-                video.record(recorded, partial)
+                if video.record(recorded, partial) is None:
+                    raise VideoUnavailable(video.NO_PICTURE)
                 os.replace(partial, path)  # a render cut short never passes for the video
             except OSError as exc:
                 raise ArenaError(f"{path}: the video could not be written beside its replay ({exc})") from None
