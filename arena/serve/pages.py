@@ -168,14 +168,15 @@ REPLAY_JS = """// Plays a game's replay: the server re-simulates it and sends on
       var cells = frame.split(" ")[0], toMove = frame.split(" ")[1] || "";
       var stones = {"X": "\\u25CF", "O": "\\u25CB"};
       var grid = document.createElement("div");
-      grid.style.cssText = "display:grid;grid-template-columns:repeat(" + data.size + ", 2em);" +
-        "background:#2e7d32;width:max-content";
+      // Tracks and cells measured in one font size (the grid's), borders inside the cells: square cells.
+      grid.style.cssText = "display:grid;font-size:1.4em;grid-template-columns:repeat(" + data.size + ", 2em);" +
+        "grid-auto-rows:2em;background:#2e7d32;width:max-content";
       grid.setAttribute("role", "img"); grid.setAttribute("aria-label", "the board");
       for (var i = 0; i < cells.length; i++) {
         var cell = document.createElement("div");
         cell.className = "cell";
         cell.dataset.square = String(i);
-        cell.style.cssText = "width:2em;height:2em;line-height:2em;text-align:center;font-size:1.4em;" +
+        cell.style.cssText = "box-sizing:border-box;line-height:2em;text-align:center;" +
           "border:1px solid #1b5e20;color:" + (cells[i] === "X" ? "#000" : "#fff");
         cell.textContent = stones[cells[i]] || "";
         grid.appendChild(cell);
