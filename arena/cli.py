@@ -165,12 +165,16 @@ BOARD_TEXT = re.compile(r"[-.XOxo*]{16,}")  # a board's squares in text; it may 
 
 def _position_as_one_argument(argv: list[str]) -> list[str]:
     """`arena analyse BOARD SIDE` given unquoted: one POSITION argument, which argparse would otherwise
-    take for options (the board starts with '-') and an extra argument."""
+    take for options (the board starts with '-') and an extra argument. A board alone (its side to move
+    left out) goes last, after `--`, for analyse itself to say what is missing."""
     if not argv or argv[0] != "analyse":
         return argv
     for index in range(1, len(argv) - 1):
         if BOARD_TEXT.fullmatch(argv[index]) and argv[index + 1] in ("X", "O", "x", "o"):
             return [*argv[:index], f"{argv[index]} {argv[index + 1]}", *argv[index + 2:]]
+    for index in range(1, len(argv)):
+        if BOARD_TEXT.fullmatch(argv[index]) and argv[index].startswith("-") and "--" not in argv[:index]:
+            return [*argv[:index], *argv[index + 1:], "--", argv[index]]
     return argv
 
 

@@ -88,6 +88,12 @@ def test_analyse_reads_a_position_given_unquoted_as_one(cli):
     assert code == 0 and table(out)[1][0] in {"d3", "c4", "f5", "e6"}
 
 
+def test_analyse_says_a_board_given_without_its_side_to_move_needs_one(cli):
+    board, _ = OTHELLO_START.split()  # it starts with '-', as options do: not taken for one
+    code, _, err = cli("analyse", board, "--simulations", "200")
+    assert code == 1 and "expected 16, 36 or 64 squares ('-', 'X', 'O') then the side to move" in err
+
+
 def test_analyse_puts_the_only_winning_endgame_move_first(cli):
     from arena.envs.othello import OthelloBoard
 
