@@ -321,6 +321,7 @@ def test_export_writes_a_submission_that_validates_and_plays(tmp_path):
     out = export_submission(store, tmp_path / "az_othello", simulations=16)
     spec = load(out)
     assert spec.manifest.options == {"size": 6}  # what arena validate and arena match build the env with
+    assert spec.manifest.time_per_move is None  # the match's clock decides (a manifest can only ask for less)
     agent = instantiate(spec)
     result = play_match(make("othello", size=6), [agent, RandomAgent()], seed=0)
     assert result.agents[0].status == "ok" and result.steps > 10

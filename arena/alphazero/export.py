@@ -28,8 +28,7 @@ class SubmittedAgent(AlphaZeroAgent):
 _MANIFEST = '''name = "{name}"
 env = "{game}"
 weights = "{weights}"
-time_per_move = {time_per_move}
-
+{clock}
 [options]  # the board the network was trained for
 {options}
 '''
@@ -40,8 +39,10 @@ def _leaf_playouts(playouts: int) -> str:
     return f", leaf_playouts={playouts}" if playouts else ""
 
 
-def export_submission(store: Store, out: str | Path, simulations: int = 200, time_per_move: float = 2.0) -> Path:
-    """Write `store`'s best network into the submission folder `out` (created if needed)."""
+def export_submission(store: Store, out: str | Path, simulations: int = 200, time_per_move: float | None = None) -> Path:
+    """Write `store`'s best network into the submission folder `out` (created if needed). Its search
+    takes `simulations` a move; `time_per_move` (seconds) is written only where given: a manifest may
+    ask for less time than the game gives, never more, and the match's clock decides without it."""
     out = export_folder(out)
     network_id = store.best_network_id()
     config = store.config
@@ -51,5 +52,6 @@ def export_submission(store: Store, out: str | Path, simulations: int = 200, tim
                                                 leaf_playouts=_leaf_playouts(config.leaf_playouts)))
     options = [f"size = {config.size}"] + ([f'rule = "{config.rule}"'] if config.game == "gomoku" else [])
     (out / "arena.toml").write_text(_MANIFEST.format(name=out.name, game=config.game, weights=WEIGHTS,
-                                                     time_per_move=time_per_move, options="\n".join(options)))
+                                                     clock="" if time_per_move is None else f"time_per_move = {time_per_move}\n",
+                                                     options="\n".join(options)))
     return out
