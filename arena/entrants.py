@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from arena.envs import EnvSpec, entry, make_raw, names
 from arena.errors import ArenaError
@@ -101,6 +101,22 @@ def choose_options(given: dict[str, Any], specs: Sequence[AgentSpec]) -> dict[st
         wishes = "; ".join(f"{source} asks for {shown_options(options)}" for source, options in asked.items())
         raise ArenaError(f"the manifests ask for different env options ({wishes}): choose with --option KEY=VALUE")
     return {**(dict(distinct.pop()) if distinct else {}), **given}
+
+
+def options_conflict(asked: Mapping[str, Any], env: str, options: Mapping[str, Any], where: str) -> str | None:
+    """Why a submission whose manifest's [options] are `asked` cannot play `env` as `where` ("this
+    tournament") builds it, with `options` (they name other values, which its agent was made for, a
+    policy's input size say); None if it can."""
+    from arena.envs import option_defaults
+
+    playing = {**option_defaults(env), **options}
+    other = {key: value for key, value in asked.items() if key in playing and playing[key] != value}
+    if not other:
+        return None
+    wished = ", ".join(f"{key} = {value!r}" for key, value in other.items())
+    played = ", ".join(f"{key} = {playing[key]!r}" for key in other)
+    return (f"its arena.toml asks for {wished} in [options]; {where} plays {env} with {played}: "
+            "remove them from [options] or set them so")
 
 
 def shown_options(options: dict[str, Any]) -> str:

@@ -163,6 +163,19 @@ def test_folders_that_are_plainly_no_submission_are_skipped_and_a_misnamed_one_f
     assert any(line.startswith("registered misnamed@") and "forfeits" in line for line in news)
 
 
+def test_a_submission_made_for_other_options_is_skipped_saying_which(othello_entrants, tmp_path):
+    # Its agent was made for them (a trained policy's input size, say): in the tournament's game it would crash.
+    (othello_entrants / "greedy_c" / "arena.toml").write_text('name = "greedy_c"\nenv = "othello"\n[options]\nsize = 6\n')
+    (othello_entrants / "greedy_b" / "arena.toml").write_text('name = "greedy_b"\nenv = "othello"\n[options]\nsize = 8\n')
+    tournament = Tournament(tmp_path / "league.sqlite", Settings(seed=0, env="othello"))
+    news = tournament.register_folder(othello_entrants)
+    names = sorted(e.name for e in tournament.store.entrants(active_only=True))
+    tournament.close()
+    assert names == ["greedy", "greedy_b", "random"]  # asking for the size played is fine
+    assert (f"skipped {othello_entrants / 'greedy_c'}: its arena.toml asks for size = 6 in [options]; this tournament "
+            "plays othello with size = 8: remove them from [options] or set them so") in news
+
+
 def test_a_harness_killed_while_copying_a_submission_leaves_no_part_of_it_to_play(othello_entrants, tmp_path,
                                                                                   monkeypatch):
     weights = othello_entrants / "greedy" / "weights.bin"

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from arena.entrants import options_conflict
 from arena.errors import ArenaError, HarnessError
 from arena.serve.store import CompetitionStore, Participant, Submission
 from arena.submission import MAX_TOTAL_BYTES
@@ -163,12 +164,6 @@ def _stem(filename: str) -> str:
 
 def _check_options(asked: dict[str, Any], env: str, options: dict[str, Any]) -> None:
     """UploadRefused if the manifest's [options] ask for a game other than the competition's."""
-    from arena.envs import option_defaults
-
-    playing = {**option_defaults(env), **options}
-    other = {key: value for key, value in asked.items() if key in playing and playing[key] != value}
-    if other:
-        wished = ", ".join(f"{key} = {value!r}" for key, value in other.items())
-        played = ", ".join(f"{key} = {playing[key]!r}" for key in other)
-        raise UploadRefused(f"its arena.toml asks for {wished} in [options]; this competition plays {env} with "
-                            f"{played}: remove them from [options] or set them so")
+    conflict = options_conflict(asked, env, options, "this competition")
+    if conflict is not None:
+        raise UploadRefused(conflict)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from arena.db import BESIDE_DATABASE, describe, files_beside
-from arena.entrants import seats_hint, shown_options
+from arena.entrants import options_conflict, seats_hint, shown_options
 from arena.envs import entry, make_raw
 from arena.errors import ArenaError, closest
 from arena.match import MatchResult
@@ -227,6 +227,9 @@ class Tournament:
             spec = load(path)
             if not spec.manifest.plays(self.settings.env):
                 return f"skipped {path}: it plays {', '.join(spec.manifest.env)}, not {self.settings.env}"
+            conflict = options_conflict(spec.manifest.options, self.settings.env, self.settings.options, "this tournament")
+            if conflict is not None:
+                return f"skipped {path}: {conflict}"
             archive = self.archive_dir / spec.digest[:16]
             if not archive.exists():
                 _copy_whole(spec.root, archive)
