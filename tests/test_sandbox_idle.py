@@ -29,7 +29,8 @@ def child(tmp_path):
     its group is said to have held at most `tasks` processes and threads at once."""
     started = []
 
-    def start(setup: str, wait: str, tasks: int = 1, realtime_handlers_refused: bool = False) -> IdleProof:
+    def start(setup: str, wait: str, tasks: int = 1, realtime_handlers_refused: bool = False,
+              supervisor: int | None = None) -> IdleProof:
         stdin, feed = os.pipe()
         process = subprocess.Popen([sys.executable, "-c", CHILD.format(setup=setup, wait=wait)],
                                    stdin=stdin, stdout=subprocess.PIPE)
@@ -38,7 +39,8 @@ def child(tmp_path):
         assert process.stdout.read(5) == b"ready"
         peak = tmp_path / f"tasks-{process.pid}"
         peak.write_text(f"{tasks}\n")
-        proof = IdleProof(process.pid, feed, peak, expected_tasks=1, realtime_handlers_refused=realtime_handlers_refused)
+        proof = IdleProof(process.pid, feed, peak, expected_tasks=1, realtime_handlers_refused=realtime_handlers_refused,
+                          supervisor=supervisor)
         started[-1] += (proof,)
         return proof
 
@@ -107,6 +109,27 @@ def test_a_process_whose_group_ever_held_another_task_is_not_idle(child):
     """A thread, asleep in a timed wait, wakes on its own; one that ended may have swapped the
     descriptor the read named after it began: the group's peak count tells of either."""
     proof = child("threading.Thread(target=time.sleep, args=(60,)).start()", READS_ITS_PIPE, tasks=2)
+    assert never(proof)
+
+
+@pytest.mark.parametrize("realtime_handlers_refused", [False, True])
+def test_a_process_with_another_thread_is_not_idle_whatever_its_group_s_peak_says(child, realtime_handlers_refused):
+    """Its supervisor killed (the out-of-memory killer may take it), a group may hold a new thread
+    without its peak rising: the thread count is read too."""
+    proof = child("threading.Thread(target=time.sleep, args=(60,)).start()", READS_ITS_PIPE, tasks=1,
+                  realtime_handlers_refused=realtime_handlers_refused)
+    assert never(proof)
+
+
+def test_a_process_whose_supervisor_has_ended_is_not_idle(child):
+    """A task started after the supervisor ended would not raise the group's peak."""
+    supervisor = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        proof = child("", READS_ITS_PIPE, supervisor=supervisor.pid)
+        assert soon(proof)
+    finally:
+        supervisor.kill()
+        supervisor.wait()
     assert never(proof)
 
 

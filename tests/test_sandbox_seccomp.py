@@ -122,6 +122,19 @@ attempt("set another", lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (32, 6
                     "prlimit it": f"refused {errno.EPERM}", "read it": "done", "set another": "done"}
 
 
+def test_the_parent_death_signal_stays_sigkill():
+    """An agent that could catch it, or have none, would outlive its supervisor and the harness."""
+    told = run_filtered("""
+PR_SET_PDEATHSIG = 1
+attempt("kill", lambda: checked(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)))
+attempt("catchable", lambda: checked(libc.prctl(PR_SET_PDEATHSIG, signal.SIGUSR1, 0, 0, 0)))
+attempt("none", lambda: checked(libc.prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0)))
+attempt("name", lambda: checked(libc.prctl(15, b"agent", 0, 0, 0)))  # PR_SET_NAME: other options still work
+""")
+    assert told == {"kill": "done", "catchable": f"refused {errno.EPERM}", "none": f"refused {errno.EPERM}",
+                    "name": "done"}
+
+
 def test_advice_to_read_a_mapped_file_ahead_does_nothing(tmp_path):
     """The disk would go on reading after the answer, on the opponent's time. Without the filter, the
     same advice reads the file in (the control)."""

@@ -548,9 +548,11 @@ class SandboxedAgent(AgentHandle):
             if self._freezer is not None:
                 try:
                     # In its namespaces, its worker has confined itself, seccomp filter included where there is one.
+                    supervisor = self._process.pid if self._process.pid != self._agent_pid else None
                     self._idle = IdleProof(self._agent_pid, self._channel.write_fd, self._cgroup.task_peak_file(),
                                            len({self._agent_pid, self._process.pid}),
-                                           realtime_handlers_refused=confine.filters_system_calls())
+                                           realtime_handlers_refused=confine.filters_system_calls(),
+                                           supervisor=supervisor)
                 except OSError:
                     pass  # frozen between its calls, as on kernels without pids.peak or /proc's wait channels
 

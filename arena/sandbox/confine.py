@@ -294,6 +294,9 @@ _MADV_POPULATE = (22, 23)  # MADV_POPULATE_READ, MADV_POPULATE_WRITE
 # The agent's process is not dumpable, which keeps /proc/self/pagemap (how many processes map each page
 # of the software every sandbox shares: a channel) from it; it may not make itself dumpable again.
 _PRCTL, _PR_SET_DUMPABLE = 157, 4
+# Its parent-death signal stays SIGKILL (`die_with_parent`): one it could catch, or none, would let it
+# outlive its supervisor (the out-of-memory killer may take it) and the harness.
+_PR_SET_PDEATHSIG, _SIGKILL = 1, 9
 # BPF programs of its own, even classic ones: the kernel compiles each into code counted against one
 # budget for the whole machine's unprivileged users (net.core.bpf_jit_limit), and past it refuses every
 # other one, the seccomp filters of sandboxes started later included; their code is memory no cgroup
@@ -433,7 +436,8 @@ def _seccomp_program() -> list[_SockFilter]:
         "o_direct_in_1": [("ld", 24), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
         "o_direct_in_2": [("ld", 32), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
         "prctl": [("ld", 16), ("jeq", _PR_SET_DUMPABLE, "dumpable"), ("jeq", _PR_SET_SECCOMP_CALL, "deny"),
-                  ("ret", _ALLOW)],
+                  ("jeq", _PR_SET_PDEATHSIG, "death_signal"), ("ret", _ALLOW)],
+        "death_signal": [("ld", 24), ("jeq", _SIGKILL, "allow"), ("ret", _ERRNO | _EPERM)],
         # a new action (argument 1, all 64 bits of the pointer, not NULL) for a signal of 32 or more
         "sigaction": [("ld", 16), ("jge", _FIRST_REALTIME_SIGNAL, "new_realtime_action"), ("ret", _ALLOW)],
         "new_realtime_action": [("ld", 24), ("jeq_else", 0, "einval"), ("ld", 28), ("jeq_else", 0, "einval"),

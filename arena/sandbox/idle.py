@@ -21,7 +21,9 @@ reads of /proc and the agent's cgroup (about 10 µs) show that:
   shows only signals 1-31, enough where its seccomp filter refuses handlers for the others;
 - its group never held a process or thread but it and its supervisor, which only waits for it to
   end (pids.peak, the most it ever held: a thread sharing its descriptors could have swapped the one
-  its read named after the read began on another pipe, and ended before the look).
+  its read named after the read began on another pipe, and ended before the look), and the supervisor
+  is still there (a task started after it ended would not raise the peak; the agent, which cannot
+  change its parent-death signal from SIGKILL, ends with it anyway), and its process has one thread.
 
 Only the harness writes to that pipe: an agent run as another user cannot even open it again through
 /proc (the pipe is the harness's, mode 0600), and a writer of its own would need it awake to write;
@@ -33,6 +35,7 @@ Where any of it is not shown, the harness freezes the agent (`arena.sandbox.agen
 from __future__ import annotations
 
 import os
+import select
 from pathlib import Path
 
 READ_SYSCALL = {"x86_64": b"0", "aarch64": b"63"}.get(os.uname().machine)  # read(2), as /proc/PID/syscall shows it
@@ -46,7 +49,7 @@ class IdleProof:
     handler for signals 32-64, so that /proc/PID/stat, which shows only 1-31, tells all it catches."""
 
     def __init__(self, pid: int, pipe_fd: int, task_peak: Path, expected_tasks: int,
-                 realtime_handlers_refused: bool = False):
+                 realtime_handlers_refused: bool = False, supervisor: int | None = None):
         if READ_SYSCALL is None:
             raise OSError(f"no read system call number known for {os.uname().machine}")
         pipe = os.fstat(pipe_fd)
@@ -55,6 +58,7 @@ class IdleProof:
         self._catches_nothing = _asleep_catching_nothing_stat if realtime_handlers_refused else _asleep_catching_nothing
         self.shown: bytes | None = None  # its schedstat line, unchanged throughout the last proof that held
         self._fds: list[int] = []
+        self._supervisor = select.poll()  # its pidfd turns readable once the supervisor has ended
         signals = "stat" if realtime_handlers_refused else "status"
         for path, flags in ((f"/proc/{pid}/schedstat", 0), (f"/proc/{pid}/syscall", 0), (f"/proc/{pid}/fd", os.O_DIRECTORY),
                             (f"/proc/{pid}/{signals}", 0), (task_peak, 0)):
@@ -63,12 +67,19 @@ class IdleProof:
             except OSError:
                 self.close()
                 raise
+        if supervisor is not None:
+            try:
+                self._fds.append(os.pidfd_open(supervisor))
+            except OSError:
+                self.close()
+                raise
+            self._supervisor.register(self._fds[-1], select.POLLIN)
 
     def holds(self, since: bytes | None = None) -> bool:
         """True only if nothing of the agent can run before the harness's next message; False when
         not shown, whatever the reason (a process gone, a file this kernel does not have). `since`:
         its schedstat line as `look` read it a moment ago, if the proof may begin from there."""
-        turns, syscall, descriptors, signals, peak = self._fds
+        turns, syscall, descriptors, signals, peak = self._fds[:5]
         try:
             # Its CPU time, wait for a CPU and turns on one: the same before and after, it never ran between.
             before = since if since is not None else os.pread(turns, 256, 0)
@@ -80,7 +91,9 @@ class IdleProof:
                 return False
             if not self._catches_nothing(os.pread(signals, 4096, 0)):
                 return False
-            if os.pread(peak, 64, 0) != self._expected or os.pread(turns, 256, 0) != before:
+            if os.pread(peak, 64, 0) != self._expected or self._supervisor.poll(0):
+                return False
+            if os.pread(turns, 256, 0) != before:
                 return False
             self.shown = before
             return True
@@ -110,13 +123,14 @@ class IdleProof:
 
 
 def _asleep_catching_nothing(status: bytes) -> bool:
-    """From /proc/PID/status: asleep (S), and no handler for any signal (SigCgt: all 64 of them; the
-    mask in /proc/PID/stat shows only the first 31)."""
-    return b"\nState:\tS " in status and b"\nSigCgt:\t0000000000000000\n" in status
+    """From /proc/PID/status: asleep (S), one thread, and no handler for any signal (SigCgt: all 64 of
+    them; the mask in /proc/PID/stat shows only the first 31)."""
+    return (b"\nState:\tS " in status and b"\nThreads:\t1\n" in status
+            and b"\nSigCgt:\t0000000000000000\n" in status)
 
 
 def _asleep_catching_nothing_stat(stat: bytes) -> bool:
-    """From /proc/PID/stat: asleep (S), and no handler for signals 1-31 (its field 34, sigcatch; after
-    the name, which may hold spaces and brackets, fields count from 3, the state)."""
+    """From /proc/PID/stat: asleep (S), one thread (field 20) and no handler for signals 1-31 (field 34,
+    sigcatch; after the name, which may hold spaces and brackets, fields count from 3, the state)."""
     fields = stat.rsplit(b")", 1)[1].split()
-    return fields[0] == b"S" and fields[31] == b"0"
+    return fields[0] == b"S" and fields[17] == b"1" and fields[31] == b"0"
