@@ -31,7 +31,11 @@ FORKED_AND_SPAWNED = textwrap.dedent('''
     results = []
     for player in (forked, spawned):
         player.send(settings, packages, block)
-        results.append(player.receive())
+        played, over = [], False
+        while not over:  # match by match, the last saying the block is over
+            more, over = player.receive()
+            played += more
+        results.append(played)
         player.close()
     here = play_block(settings, packages, block)
     print(type(forked.process).__name__, type(spawned.process).__name__,
@@ -45,10 +49,10 @@ A_PLAYER_DIES = textwrap.dedent('''
     from arena.tournament.runner import ProcessPoolBackend
 
     folder, db = sys.argv[1], sys.argv[2]
-    healthy = players.play_block
-    players.play_block = lambda settings, packages, block: os._exit(9)  # what the forked player runs
+    healthy = players.play_matches
+    players.play_matches = lambda settings, packages, block: os._exit(9)  # what the forked player runs
     dying = ProcessPoolBackend(2)
-    players.play_block = healthy
+    players.play_matches = healthy
     tournament = Tournament(db, Settings(env="othello", games_per_pair=2, seed=5))
     tournament.register_folder(folder)
     played = tournament.play(dying)
@@ -112,6 +116,27 @@ def test_players_and_their_sandboxes_live_from_one_round_to_the_next(othello_ent
         assert 4 <= len(list(swiss.log_dir.glob("*.log"))) <= 8
     backend.close()
     assert not player.is_alive() and not backend._players
+
+
+def test_each_match_is_handed_over_for_recording_as_it_ends_not_with_its_block(othello_entrants, tmp_path):
+    """A block's first games are recorded (and shown) while its last are still played, on the player
+    processes and on the driver alike: Ctrl-C, or a killed player, loses no game that had ended."""
+    backend = ProcessPoolBackend(2)
+    handed = []
+    real_run = backend.run
+
+    def watched(settings, packages, blocks):
+        assert max(map(len, blocks)) > 1  # blocks of several games
+        for played in real_run(settings, packages, blocks):
+            handed.append(len(played))
+            yield played
+
+    backend.run = watched
+    with Tournament(tmp_path / "t.sqlite", Settings(seed=0, env="othello", games_per_pair=4)) as league:
+        league.register_folder(othello_entrants)
+        assert league.play(backend) == 24
+    backend.close()
+    assert handed == [1] * 24
 
 
 def test_processes_unpacking_the_same_entrant_at_once_all_get_the_whole_zip(tmp_path):

@@ -14,13 +14,13 @@ from arena.tournament.store import StoreBusy
 
 
 class StopsAfter(Backend):
-    """Plays blocks here, and raises `error` once `blocks` of them have been played."""
+    """Plays here, and raises `error` once `matches` have been handed over (one at a time, as they end)."""
 
-    def __init__(self, blocks: int, error: BaseException):
-        self.blocks, self.error = blocks, error
+    def __init__(self, matches: int, error: BaseException):
+        self.matches, self.error = matches, error
 
     def run(self, settings, packages, blocks):
-        for played in list(super().run(settings, packages, blocks))[:self.blocks]:
+        for played in list(super().run(settings, packages, blocks))[:self.matches]:
             yield played
         raise self.error
 
@@ -43,8 +43,8 @@ def test_every_result_is_reported_once_in_order_on_the_callers_thread(tournament
 def test_what_was_played_before_play_stopped_is_recorded(tournament):
     with pytest.raises(KeyboardInterrupt):
         tournament.play(StopsAfter(3, KeyboardInterrupt()))
-    assert tournament.store.finished_count() == 6  # three blocks of a pairing's two games
-    assert tournament.play(Backend()) == 6  # the next run plays the rest
+    assert tournament.store.finished_count() == 3  # its block's other game too: each match as it ended
+    assert tournament.play(Backend()) == 9  # the next run plays the rest
 
 
 def test_an_error_while_recording_stops_play_with_that_error(tournament, monkeypatch):
@@ -61,7 +61,7 @@ def test_an_error_while_recording_stops_play_with_that_error(tournament, monkeyp
     monkeypatch.setattr(store, "record_many", lost_the_lease)
     with pytest.raises(StoreBusy, match="took the store over"):
         tournament.play(Backend())
-    assert store.finished_count() == 2  # the first block; nothing after the failed one
+    assert store.finished_count() == calls[0]  # what the first transaction held; nothing after the failed one
 
 
 def test_a_full_disk_stops_play_saying_so_and_the_next_run_plays_the_rest(tournament, monkeypatch):

@@ -11,7 +11,8 @@ Killed at any moment, it resumes without losing or repeating a finished match.
 
 Submissions are untrusted: whatever one is (unreadable, hostile, broken) and whatever it does,
 it is registered with a one-line reason and forfeits or loses its own matches; the tournament
-goes on. Only the organiser's settings (clock, options, limits) govern play.
+goes on. Only the organiser's settings (clock, options, limits) govern play; a submission whose
+manifest asks for other options (made for another game) is skipped, saying so.
 """
 
 from __future__ import annotations

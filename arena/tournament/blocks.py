@@ -18,7 +18,7 @@ import traceback
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from arena import tempdirs
 from arena.actions import checked_action
@@ -55,20 +55,23 @@ Block = list[tuple[int, int, tuple[int, ...]]]  # (match id, seed, seats) of con
 
 
 def play_block(settings: dict[str, Any], entrants: dict[int, EntrantPackage], block: Block) -> list[Played]:
-    """Play (match id, seed, seats) matches in order; (match id, MatchResult.to_dict()) for each,
-    or (match id, reason) for a match that failed for no fault of its seats."""
+    """What `play_matches` plays of `block`, all at once."""
+    return list(play_matches(settings, entrants, block))
+
+
+def play_matches(settings: dict[str, Any], entrants: dict[int, EntrantPackage], block: Block) -> Iterator[Played]:
+    """Play (match id, seed, seats) matches in order; (match id, MatchResult.to_dict()) for each as it
+    ends, or (match id, reason) for a match that failed for no fault of its seats."""
     env = EnvSpec(settings["env"], settings["options"])
-    played: list[Played] = []
     for match_id, seed, seats in block:
         try:
             handles = [GuardedHandle(handle) for handle in _sandboxes.for_match(
                 [(entrants[e], seats[:i].count(e)) for i, e in enumerate(seats)], settings)]
             result = play_match(env, handles, seed, max_steps=settings.get("max_steps"))
         except Exception as exc:  # the env or the harness failed: no seat is to blame
-            played.append((match_id, f"the match could not be played: {one_line(exc)}"))
+            yield match_id, f"the match could not be played: {one_line(exc)}"
             continue
-        played.append((match_id, result.to_dict()))
-    return played
+        yield match_id, result.to_dict()
 
 
 class GuardedHandle(AgentHandle):

@@ -28,7 +28,7 @@ from typing import Any
 from arena.cpus import kept_on_cpu
 from arena.sandbox import launcher
 from arena.tournament import blocks
-from arena.tournament.blocks import Block, EntrantPackage, Played, one_line, play_block
+from arena.tournament.blocks import Block, EntrantPackage, Played, one_line, play_matches
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -63,8 +63,9 @@ class Player:
         except OSError:
             raise self._gone() from None
 
-    def receive(self) -> list[Played]:
-        """What the oldest block sent played; PlayerGone if the process ended first."""
+    def receive(self) -> tuple[list[Played], bool]:
+        """What it played next of the oldest block sent (a match, or the failures of the rest), and
+        whether that block is over; PlayerGone if the process ended first."""
         try:
             return self.connection.recv()
         except (EOFError, OSError):
@@ -130,11 +131,15 @@ def _serve(parent: int, sandbox_launcher: socket.socket, connection: Connection,
                     settings, packages, block = connection.recv()
                 except EOFError:
                     return
-                try:
-                    played = play_block(settings, packages, block)
-                except Exception as exc:  # noqa: BLE001  (the block fails; the player goes on)
-                    played = failed(block, one_line(exc))
-                connection.send(played)
+                matches, answered = play_matches(settings, packages, block), 0
+                while answered < len(block):  # each match goes back as it ends, the block's last saying so
+                    try:
+                        played = next(matches)
+                    except Exception as exc:  # noqa: BLE001  (the rest of the block fails; the player goes on)
+                        connection.send((failed(block[answered:], one_line(exc)), True))
+                        break
+                    answered += 1
+                    connection.send(([played], answered == len(block)))
     finally:
         blocks.close_sandboxes()  # their folders and cgroups go with them: a process ends without atexit here
 

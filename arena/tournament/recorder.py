@@ -1,6 +1,6 @@
-"""Recording what blocks played on a thread of its own, so that the driver goes on playing while
-a block's replays are written and its results committed (a synchronous commit waits for the
-disk: about 5 ms a block here, the time of a whole match)."""
+"""Recording what was played on a thread of its own, so that the driver goes on playing while
+replays are written and results committed (a synchronous commit waits for the disk: about 5 ms
+here, the time of a whole match)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from arena.tournament.store import ResultsStore, ScheduledMatch
 
 
 class Recorder:
-    """Saves the replays and records the results of the blocks given to `add`, in order, one
-    transaction a block. `finished` hands over what was recorded since it was last asked, for the
-    caller's own thread; `close` records what is still waiting and returns the first error met
-    (the store's lease lost, a full disk), after which nothing more was recorded."""
+    """Saves the replays and records the results given to `add` (a match's, or a block's), in order,
+    in one transaction each, or one for all that wait. `finished` hands over what was recorded since
+    it was last asked, for the caller's own thread; `close` records what is still waiting and returns
+    the first error met (the store's lease lost, a full disk), after which nothing more was recorded."""
 
     def __init__(self, store: ResultsStore, replay_dir: Path, scheduled: dict[int, ScheduledMatch]):
         self.store = store
@@ -52,7 +52,19 @@ class Recorder:
         return self.error
 
     def _run(self) -> None:
-        while (played := self._waiting.get()) is not None:
+        ended = False
+        while not ended:
+            played = self._waiting.get()
+            if played is None:
+                break
+            # What else has come meanwhile goes in the same transaction: matches are recorded as they end
+            # while the disk keeps up, and in batches when it does not.
+            while not self._waiting.empty():
+                more = self._waiting.get()
+                if more is None:
+                    ended = True
+                    break
+                played = [*played, *more]
             if self.error is not None:
                 continue  # left unrecorded: the next run plays these matches again
             try:
@@ -71,10 +83,15 @@ class Recorder:
         if not finished:
             return
         store.check_lease()  # a run that lost the store must not overwrite the replays of the one that has it
-        saved = [(match, result, str(self._save(match.match_id, result))) for match, result in finished]
-        self.recorded += store.record_many(saved)  # a block's matches in one transaction
-        for _, result, _ in saved:
-            self._finished.put(result)
+        saved = []
+        try:
+            for match, result in finished:
+                saved.append((match, result, str(self._save(match.match_id, result))))
+        finally:  # what was saved before a replay could not be is recorded all the same
+            if saved:
+                self.recorded += store.record_many(saved)  # in one transaction
+                for _, result, _ in saved:
+                    self._finished.put(result)
 
 
     def _save(self, match_id: int, result: MatchResult) -> Path:

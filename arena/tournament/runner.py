@@ -26,7 +26,7 @@ from arena.errors import ArenaError, install_hint
 from arena.match import MatchResult
 from arena.sandbox import launcher
 from arena.sandbox.memory import process_share_mb
-from arena.tournament.blocks import Block, EntrantPackage, Played, one_line, play_block
+from arena.tournament.blocks import Block, EntrantPackage, Played, one_line, play_block, play_matches
 from arena.tournament.players import Player, PlayerGone, failed
 from arena.tournament.recorder import Recorder
 from arena.tournament.store import Entrant, ResultsStore, ScheduledMatch
@@ -88,9 +88,10 @@ class Backend:
 
     def run(self, settings: dict[str, Any], packages: dict[int, EntrantPackage],
             blocks: list[Block]) -> Iterator[list[Played]]:
-        """What each block played, block by block, as soon as it is known."""
+        """What the blocks played, as soon as it is known: here, match by match."""
         for block in blocks:
-            yield play_block(settings, packages, block)
+            for played in play_matches(settings, packages, block):
+                yield [played]
 
     def close(self) -> None:
         """End what the backend keeps running between runs (nothing, here)."""
@@ -140,6 +141,7 @@ class ProcessPoolBackend(Backend):
                 player.close()
                 players[index] = Player(self._cpu(index + 1))
         players += [Player(self._cpu(worker)) for worker in range(len(players) + 1, len(queues))]
+        # Each player's blocks in play, the oldest first, less the matches it has sent back.
         in_flight: dict[int, deque[Block]] = {worker: deque() for worker in range(1, len(queues))}
         played = [set() for _ in queues]  # the entrants each player has sandboxes for; player 0 is this process
 
@@ -156,13 +158,14 @@ class ProcessPoolBackend(Backend):
                     block = next_block(worker)
                     if block is None:
                         return
-                    in_flight[worker].append(block)
+                    in_flight[worker].append(list(block))
                     players[worker - 1].send(settings, packages, block)
             except PlayerGone as why:
                 yield from gone(worker, why)
 
         def gone(worker: int, why: PlayerGone) -> Iterator[list[Played]]:
-            """A player that died: its blocks in play fail, its queue comes to this process."""
+            """A player that died: the matches of its blocks in play it did not send back fail, its queue
+            comes to this process."""
             while in_flight[worker]:
                 yield failed(in_flight[worker].popleft(), str(why))
             del in_flight[worker]
@@ -170,6 +173,7 @@ class ProcessPoolBackend(Backend):
             queues[worker].clear()
 
         finished = False
+        own: Iterator[Played] | None = None  # the block this process plays, match by match
         try:
             for worker in list(in_flight):
                 yield from feed(worker)
@@ -177,9 +181,14 @@ class ProcessPoolBackend(Backend):
                 busy = {players[w - 1].connection: w for w, blocks_in_play in in_flight.items() if blocks_in_play}
                 ready = [connection for connection in busy if connection.poll()]
                 if not ready:
-                    block = next_block(0)
-                    if block is not None:
-                        yield play_block(settings, packages, block)
+                    if own is None and (block := next_block(0)) is not None:
+                        own = play_matches(settings, packages, block)
+                    if own is not None:  # one match, then what the players sent meanwhile is recorded
+                        match = next(own, None)
+                        if match is None:
+                            own = None
+                        else:
+                            yield [match]
                         continue
                     if not busy:
                         break
@@ -187,13 +196,17 @@ class ProcessPoolBackend(Backend):
                 for connection in ready:
                     worker = busy[connection]
                     try:
-                        result = players[worker - 1].receive()
+                        result, block_over = players[worker - 1].receive()
                     except PlayerGone as why:
                         yield from gone(worker, why)
                         continue
-                    in_flight[worker].popleft()
+                    answered = {match_id for match_id, _ in result}
+                    in_flight[worker][0][:] = [match for match in in_flight[worker][0] if match[0] not in answered]
+                    if block_over:
+                        in_flight[worker].popleft()
                     yield result  # before feeding it: a player found gone then keeps what it played
-                    yield from feed(worker)
+                    if block_over:
+                        yield from feed(worker)
             finished = True
         finally:
             if not finished:  # interrupted or failing: stop the blocks in play; the next run starts new players
