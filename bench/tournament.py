@@ -34,7 +34,9 @@ REPO = Path(__file__).resolve().parents[1]
 PINNED = ("Players (and the driver's playing and recording threads) are each kept on a CPU of their own when "
           "there are as many CPUs as workers: unpinned, two players sometimes shared a CPU for a match while the "
           "other idled (a match keeps its agents on its CPU), and two runs of this bench on the same idle machine "
-          "gave 1.87x and 1.10x with 600 matches.")
+          "gave 1.87x and 1.10x with 600 matches. Before each match was handed over and recorded as it ended "
+          "(players sent whole blocks of four; on the Intel Xeon machine of 2026-12-05): 1.48x and 1.80x with "
+          "4 entrants, 1.70x with 8, 7.8 ms a match with one worker.")
 
 
 def run(entrants: int, workers: int, games_per_pair: int) -> tuple[int, float, int, float]:
