@@ -35,8 +35,8 @@ PINNED = ("Players (and the driver's playing and recording threads) are each kep
           "there are as many CPUs as workers: unpinned, two players sometimes shared a CPU for a match while the "
           "other idled (a match keeps its agents on its CPU), and two runs of this bench on the same idle machine "
           "gave 1.87x and 1.10x with 600 matches. Before each match was handed over and recorded as it ended "
-          "(players sent whole blocks of four; on the Intel Xeon machine of 2026-12-05): 1.48x and 1.80x with "
-          "4 entrants, 1.70x with 8, 7.8 ms a match with one worker.")
+          "(players sent whole blocks of four; this machine, run just before): 1.34x and 1.71x with 4 entrants, "
+          "1.76x with 8, 10.5 ms a match with one worker (a match committed on its own costs about 6% more).")
 
 
 def run(entrants: int, workers: int, games_per_pair: int) -> tuple[int, float, int, float]:
