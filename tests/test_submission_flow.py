@@ -95,3 +95,10 @@ def test_a_run_stopped_before_its_first_checkpoint_starts_again_and_ctrl_c_says_
     newest = sorted(Path("ck/relay").glob("*_steps.zip"))[-1].name
     assert kept_by(Path("ck/relay"), resumable=False) == (f"ck/relay keeps 1 checkpoint, the newest {newest}: "
                                                            "arena export makes a submission of it")
+
+
+def test_snakes_train_with_ppo_only_and_say_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "snake", "--algo", "a2c", "--timesteps", "64"]) == 1
+    assert "arena train snake --algo a2c: snakes train with ppo only" in capsys.readouterr().err
+    assert not Path("checkpoints").exists()

@@ -118,6 +118,11 @@ def _run_train(args: argparse.Namespace) -> int:
     elif args.game == "snake":
         from arena.train.snake import SnakeConfig as Config
         from arena.train.snake import train_snakes as train
+
+        if args.algo not in (None, "ppo"):
+            raise ArenaError(f"arena train snake --algo {args.algo}: snakes train with ppo only (on the batched "
+                             "snake engine); drop --algo")
+        overrides["algo"] = None
     else:
         from arena.train.relay import RelayConfig as Config
         from arena.train.relay import train_relay as train
