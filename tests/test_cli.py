@@ -354,6 +354,22 @@ def test_users_commands_refuse_a_competition_database_that_does_not_exist(cli, t
     assert code == 0 and cli("serve", "users", "list", "--db", typo)[0] == 0
 
 
+def test_serve_says_what_stops_it_before_it_makes_a_database_or_says_it_serves(cli, tmp_path):
+    pytest.importorskip("uvicorn", reason="arena serve needs its extra: pip install -e '.[serve]'")
+    import socket
+
+    new = tmp_path / "new.sqlite"
+    code, out, err = cli("serve", "--db", new, "--allow-weak-sandbox")
+    assert code == 1 and f"{new}: a new competition needs --env" in err and not new.exists()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = cli("serve", "--env", "othello", "--db", new, "--port", port, "--allow-weak-sandbox")
+    assert code == 1 and f"http://127.0.0.1:{port}: Address already in use; serve on another port with --port N" in err
+    assert "serving" not in out and not new.exists()
+
+
 def test_zip_with_a_single_top_folder_plays(cli, submissions, tmp_path):
     archive = tmp_path / "nested.zip"
     with zipfile.ZipFile(archive, "w") as z:

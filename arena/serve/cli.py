@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from contextlib import closing
+from pathlib import Path
 from typing import Callable
 
 from rich.console import Console
@@ -180,6 +181,24 @@ def _run_submit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """ArenaError naming --port where another program listens on `port` already: said before the
+    competition starts, not after it says it serves."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ArenaError(f"--host {host}: {exc.strerror}") from None
+    family, kind, protocol, _, address = infos[0]
+    with socket.socket(family, kind, protocol) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: a port in TIME_WAIT is free
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ArenaError(f"http://{host}:{port}: {exc.strerror}; serve on another port with --port N") from None
+
+
 def _run_serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
@@ -212,6 +231,9 @@ def _run_serve(args: argparse.Namespace) -> int:
                          f"got {args.max_unpacked_mb}")
     _check_isolation(args.allow_weak_sandbox)
     db = as_target(args.db)
+    if isinstance(db, Path) and not db.exists() and not args.env:  # said before a file is made
+        raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
+    _check_port_free(args.host, args.port)
     probe = ResultsStore(db)
     stored = probe.settings()
     probe.close()
