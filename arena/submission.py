@@ -146,7 +146,9 @@ class Manifest:
     def from_dict(cls, data: dict[str, Any], where: str = MANIFEST_FILE) -> Manifest:
         unknown = sorted(set(data) - _FIELDS)
         if unknown:
-            meant = closest(unknown[0], _FIELDS)
+            # a field's name spelt out at length (environment, weights_file) is that field
+            meant = closest(unknown[0], _FIELDS) or next((f for f in sorted(_FIELDS, key=len, reverse=True)
+                                                          if str(unknown[0]).startswith(f)), None)
             hint = f" (did you mean {meant!r}?)" if meant else ""
             raise ManifestError(f"{where}: unknown field {_shown(unknown[0])}{hint}; "
                                 f"the fields are {', '.join(sorted(_FIELDS))}")
@@ -477,8 +479,9 @@ def _check_download(where: str, weights: str | None, url: str | None, sha256: st
     if weights is None:
         raise ManifestError(f'{where}: weights_url needs weights, the file name the agent loads, e.g. weights = "model.zip"')
     if sha256 is None or len(sha256) != 64 or any(c not in "0123456789abcdefABCDEF" for c in sha256):
+        given = "it is missing" if sha256 is None else f"got {_shown(sha256)}"
         raise ManifestError(f"{where}: weights_url needs weights_sha256, the 64 hex digits sha256sum prints for the "
-                            f"file, got {_shown(sha256)}")
+                            f"file; {given}")
     if problem := url_problem(url):
         raise ManifestError(f"{where}: field 'weights_url' {problem}")
 
