@@ -704,6 +704,7 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
                                       + (f"\n{shown.rstrip()}" if shown else ""),
                                       result.fault.phase if result.fault else "start")
             moves += mine.moves
+        printed = getattr(handle, "output_file", None)  # what it printed, a newcomer's debugging among it
     finally:
         with _signals_held():
             handle.close()
@@ -711,7 +712,7 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
     options = "".join(f", {key}={value}" for key, value in env.options.items())
     out.print(f"[green]ok:[/] {terminal(spec.name)} ({terminal(str(spec.source), limit=400)}) plays {env_name}: "
               f"{moves} moves in {seats} games (one in each seat, RandomAgent in the others{terminal(options)}), "
-              f"{elapsed:.2f} s in all")
+              f"{elapsed:.2f} s in all" + (f"; what it printed: {terminal(str(printed), limit=400)}" if printed else ""))
 
 
 def _check_video_name(name: str) -> None:

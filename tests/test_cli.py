@@ -287,6 +287,21 @@ def test_validate_checks_every_game_the_manifest_declares(cli, submissions):
     assert code == 0 and [line.split(" plays ")[1].split(":")[0] for line in out.splitlines()] == names()
 
 
+def test_validate_says_where_what_the_agent_printed_went(cli, write_submission):
+    folder = write_submission("chatty", "import numpy as np\nfrom arena.agents import Agent\n\n"
+                                        "class SubmittedAgent(Agent):\n    def predict(self, obs):\n"
+                                        "        print('thinking', flush=True)\n"
+                                        "        return int(np.flatnonzero(obs['action_mask'])[0])\n", 'env = "othello"')
+    code, out, _ = cli("validate", folder, "--max-steps", "4")
+    printed = Path(out.split("; what it printed: ")[1].strip())
+    assert code == 0 and "thinking" in printed.read_text()
+    quiet = write_submission("quiet", "import numpy as np\nfrom arena.agents import Agent\n\n"
+                                      "class SubmittedAgent(Agent):\n    def predict(self, obs):\n"
+                                      "        return int(np.flatnonzero(obs['action_mask'])[0])\n", 'env = "othello"')
+    code, out, _ = cli("validate", quiet, "--max-steps", "4")
+    assert code == 0 and "what it printed" not in out
+
+
 def test_validate_catches_an_agent_that_plays_illegal_moves(cli, write_submission):
     folder = write_submission("cheat", "from arena.agents import Agent\n\nclass SubmittedAgent(Agent):\n"
                                        "    def predict(self, obs):\n        return 0\n", 'env = "othello"')
