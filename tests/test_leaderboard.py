@@ -4,6 +4,8 @@ import argparse
 import io
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -143,8 +145,19 @@ def test_the_command_explains_bad_input(tmp_path, capsys):
     assert not missing.exists()
     empty = ResultsStore(tmp_path / "empty.sqlite")
     empty.register("a", "digest-a", "/a", "/a")
-    with pytest.raises(ArenaError, match="no finished match yet"):
+    with pytest.raises(ArenaError, match="no finished match yet; play some with arena tournament"):
         run_command("--db", str(empty.path))
+    playing = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom arena.tournament.store import ResultsStore\n"
+                                "ResultsStore(sys.argv[1]).acquire_lease()\nprint('playing', flush=True)\ntime.sleep(60)",
+                                str(empty.path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert playing.stdout.readline().strip() == "playing"
+        with pytest.raises(ArenaError, match=f"no finished match yet; process {playing.pid} on .* is playing it: "
+                                             "run this again once it has recorded some"):
+            run_command("--db", str(empty.path))
+    finally:
+        playing.kill()
+        playing.wait()
     with pytest.raises(ArenaError, match="--videos renders videos into the website: add --html DIR"):
         run_command("--db", str(empty.path), "--videos", "3")
     (tmp_path / "a_file").write_text("")

@@ -79,6 +79,10 @@ def build(store: ResultsStore, all_versions: bool = False) -> Leaderboard:
     """The leaderboard of the tournament in `store`; ArenaError if no match has finished yet."""
     results = store.results()
     if not results:
+        playing = store.player()
+        if playing is not None:
+            raise ArenaError(f"{store.path}: no finished match yet; {playing} is playing it: run this again "
+                             "once it has recorded some")
         raise ArenaError(f"{store.path}: no finished match yet; play some with "
                          f"arena tournament --db {store.path} --resume")
     settings = store.settings()

@@ -425,9 +425,7 @@ class ResultsStore:
         with self._transaction():
             row = self._lease_row()
             if row is not None and not me.same_process(row) and _alive(row):
-                pid, host, _, _, started, _ = row
-                raise StoreBusy(f"{self.path} is being played by process {pid} on {host} since "
-                                f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(started))}; wait for it to finish "
+                raise StoreBusy(f"{self.path} is being played by {_player(row)}; wait for it to finish "
                                 f"or stop it, then run again (one process plays a results database at a time)")
             now = time.time()
             self._db.execute(self._db.upsert("lease", _LEASE_COLUMNS, ("id",)),
@@ -451,6 +449,11 @@ class ResultsStore:
         if row is None or row[3] != self._lease.owner.token:
             raise StoreBusy(f"{self.path}: another run took this results database over (it thought this one "
                             f"gone, or it is a later opening of it); stopping without recording more")
+
+    def player(self) -> str | None:
+        """The live process playing this store now ("process 12 on HOST since ..."), None if none is."""
+        row = self._lease_row()
+        return _player(row) if row is not None and _alive(row) else None
 
     def _lease_row(self) -> tuple | None:
         return self._db.execute("SELECT pid, host, process_start, token, started_at, refreshed_at FROM lease").fetchone()
@@ -482,6 +485,12 @@ class _Owner:
 
     def same_process(self, row: tuple) -> bool:
         return (self.pid, self.host, self.process_start) == tuple(row[:3])
+
+
+def _player(row: tuple) -> str:
+    """The owner of a lease row, as messages name it."""
+    pid, host, _, _, started, _ = row
+    return f"process {pid} on {host} since {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(started))}"
 
 
 def _alive(row: tuple) -> bool:
