@@ -838,8 +838,9 @@ def _find_root(unpacked: Path, source: Path) -> Path:
 
 def _check_files(root: Path, manifest: Manifest, source: Path) -> None:
     if not (root / manifest.entry_file).is_file():
+        named = f", named by entry in {MANIFEST_FILE}," if manifest.entry != DEFAULT_ENTRY else ""
         raise SubmissionError(
-            f"{source}: {manifest.entry_file} is missing; it must define class {manifest.entry_class}"
+            f"{source}: {manifest.entry_file}{named} is missing; it must define class {manifest.entry_class}"
         )
     if manifest.weights is not None and not (root / manifest.weights).is_file() and manifest.weights_url is None:
         raise SubmissionError(

@@ -524,6 +524,7 @@ def test_files_too_large_for_the_agents_memory_are_named_as_the_reason_it_could_
         agent.close()
     fault = result.agents[0]
     assert fault.status == CRASH and "went over their memory limit (160 MiB in all)" in fault.detail
+    assert "memory_mb in arena.toml asks for more" in fault.detail
     assert "its files (200 MiB) are held in that memory" in fault.detail
 
 

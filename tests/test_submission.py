@@ -68,6 +68,8 @@ def test_default_name_is_the_folder_or_zip_name(write_submission, tmp_path):
         ("env = 3", "'env' must be an env name or a list of them"),
         ('env = "othelo"', "arena.toml: field 'env': unknown env 'othelo': did you mean 'othello'?"),
         ('entry = "agent:Agent"', 'must look like "agent.py:SubmittedAgent"'),
+        ('entry = "agnt.py:SubmittedAgent"', "agnt.py, named by entry in arena.toml, is missing; it must define "
+                                             "class SubmittedAgent"),
         ('weights = "../secret.bin"', "'weights' must be a relative path inside the submission"),
         ('weights = "model.zip"', "weights file 'model.zip' named in arena.toml is missing"),
         ('weights = "models\\\\w.bin"', "field 'weights' separates folders with '/', not '\\'"),

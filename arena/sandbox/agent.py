@@ -594,7 +594,7 @@ class SandboxedAgent(AgentHandle):
             large = in_its_root and files >= self.memory_mb // 4
             held = f"; its files ({files} MiB) are held in that memory" if large else ""
             return (f"the agent's processes went over their memory limit ({self.memory_mb} MiB in all) "
-                    f"and were killed{held}{see}")
+                    f"and were killed{held} (memory_mb in arena.toml asks for more, within the organiser's limit){see}")
         if code < 0:
             cause = signal.strsignal(-code) or f"signal {-code}"
             hint = " (often the memory limit)" if -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT) else ""
