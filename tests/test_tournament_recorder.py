@@ -47,21 +47,37 @@ def test_what_was_played_before_play_stopped_is_recorded(tournament):
     assert tournament.play(Backend()) == 9  # the next run plays the rest
 
 
+class WaitsForTheFirstRecord(Backend):
+    """Plays here, handing over the first match alone: the next wait until it is recorded."""
+
+    def __init__(self, recorded: threading.Event):
+        self.recorded = recorded
+
+    def run(self, settings, packages, blocks):
+        for number, played in enumerate(super().run(settings, packages, blocks)):
+            yield played
+            if number == 0:
+                assert self.recorded.wait(60)
+
+
 def test_an_error_while_recording_stops_play_with_that_error(tournament, monkeypatch):
     store = tournament.store
     record_many = store.record_many
-    calls = []
+    calls, first = [], threading.Event()
 
     def lost_the_lease(finished):
         calls.append(len(finished))
         if len(calls) == 2:
             raise StoreBusy("another process took the store over")
-        return record_many(finished)
+        try:
+            return record_many(finished)
+        finally:
+            first.set()
 
     monkeypatch.setattr(store, "record_many", lost_the_lease)
     with pytest.raises(StoreBusy, match="took the store over"):
-        tournament.play(Backend())
-    assert store.finished_count() == calls[0]  # what the first transaction held; nothing after the failed one
+        tournament.play(WaitsForTheFirstRecord(first))
+    assert calls[0] == 1 and store.finished_count() == 1  # the first match; nothing after the failed transaction
 
 
 def test_a_full_disk_stops_play_saying_so_and_the_next_run_plays_the_rest(tournament, monkeypatch):
