@@ -55,7 +55,8 @@ class IdleProof:
         pipe = os.fstat(pipe_fd)
         self._pipe = (pipe.st_dev, pipe.st_ino)
         self._expected = b"%d\n" % expected_tasks
-        self._catches_nothing = _asleep_catching_nothing_stat if realtime_handlers_refused else _asleep_catching_nothing
+        self._asleep_alone_catching_nothing = (_asleep_alone_catching_nothing_stat if realtime_handlers_refused
+                                               else _asleep_alone_catching_nothing)
         self.shown: bytes | None = None  # its schedstat line, unchanged throughout the last proof that held
         self._fds: list[int] = []
         self._supervisor = select.poll()  # its pidfd turns readable once the supervisor has ended
@@ -89,7 +90,7 @@ class IdleProof:
             read_from = os.stat(str(int(descriptor, 16)), dir_fd=descriptors)
             if (read_from.st_dev, read_from.st_ino) != self._pipe:
                 return False
-            if not self._catches_nothing(os.pread(signals, 4096, 0)):
+            if not self._asleep_alone_catching_nothing(os.pread(signals, 4096, 0)):
                 return False
             if os.pread(peak, 64, 0) != self._expected or self._supervisor.poll(0):
                 return False
@@ -122,14 +123,14 @@ class IdleProof:
         self._fds = []
 
 
-def _asleep_catching_nothing(status: bytes) -> bool:
+def _asleep_alone_catching_nothing(status: bytes) -> bool:
     """From /proc/PID/status: asleep (S), one thread, and no handler for any signal (SigCgt: all 64 of
     them; the mask in /proc/PID/stat shows only the first 31)."""
     return (b"\nState:\tS " in status and b"\nThreads:\t1\n" in status
             and b"\nSigCgt:\t0000000000000000\n" in status)
 
 
-def _asleep_catching_nothing_stat(stat: bytes) -> bool:
+def _asleep_alone_catching_nothing_stat(stat: bytes) -> bool:
     """From /proc/PID/stat: asleep (S), one thread (field 20) and no handler for signals 1-31 (field 34,
     sigcatch; after the name, which may hold spaces and brackets, fields count from 3, the state)."""
     fields = stat.rsplit(b")", 1)[1].split()
