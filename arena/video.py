@@ -66,18 +66,18 @@ class VideoWriter:
         self.fps = fps
         self._last: np.ndarray | None = None
         self._gif_frames: list[np.ndarray] = []
-        self._mp4 = None
+        self._encoder = None
         if self.path.suffix.lower() in ENCODED:
             import imageio.v2 as imageio
 
-            self._mp4 = imageio.get_writer(self.path, fps=fps, codec="libx264", quality=7,
+            self._encoder = imageio.get_writer(self.path, fps=fps, codec="libx264", quality=7,
                                            macro_block_size=MACRO_BLOCK)
 
     def add(self, frame: np.ndarray) -> None:
         first, self._last = self._last is None, frame
-        if self._mp4 is not None:
+        if self._encoder is not None:
             with _fork_warning_ignored() if first else contextlib.nullcontext():  # ffmpeg starts with the first
-                self._mp4.append_data(padded(frame))
+                self._encoder.append_data(padded(frame))
         else:
             self._gif_frames.append(frame)
 
@@ -88,8 +88,8 @@ class VideoWriter:
                 self.add(self._last)
 
     def close(self) -> Path:
-        if self._mp4 is not None:
-            self._mp4.close()
+        if self._encoder is not None:
+            self._encoder.close()
         elif self._gif_frames:
             import imageio.v3 as iio
 

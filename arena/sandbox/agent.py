@@ -391,9 +391,7 @@ class SandboxedAgent(AgentHandle):
         late = self._late is not None and self._timer.elapsed() > self.clock.per_move
         if late:
             # Perhaps read late (the harness was stopped, or kept off a CPU): its time ends when it fell asleep.
-            supervisor = self._process.pid if self._agent_pid is not None else -1  # none without namespaces
-            asleep = self._late.asleep_for(supervisor, self._timer.group_cpu())
-            self._timer.read_late = min(asleep, self._timer.elapsed())
+            self._timer.read_late = min(self._asleep_for(), self._timer.elapsed())
         if self._rest(seen) and not late:
             # Shown asleep on its pipe, nothing of it able to run before its next call: its call is
             # over. Where it has not run since its answer came in, it was over by then: reading the
@@ -436,9 +434,13 @@ class SandboxedAgent(AgentHandle):
         if self._late is not None and self._timer.answered_ago() > STOPS_SEEN_LATE_SECONDS:
             # Perhaps seen stopped late (the harness kept off a CPU, or waiting for the interpreter): its
             # processes stopped when the last of them fell asleep, which the scheduler tells.
-            supervisor = self._process.pid if self._agent_pid is not None else -1
-            asleep = self._late.asleep_for(supervisor, self._timer.group_cpu())
+            asleep = self._asleep_for()
         self._timer.stopped_for(asleep)
+
+    def _asleep_for(self) -> float:
+        """Seconds the last of its processes has been asleep, as the scheduler tells (`LateReadings`)."""
+        supervisor = self._process.pid if self._agent_pid is not None else -1  # none without namespaces
+        return self._late.asleep_for(supervisor, self._timer.group_cpu())
 
     def _until_stopped(self, deadline: float) -> None:
         freezer = self._freezer
@@ -548,11 +550,10 @@ class SandboxedAgent(AgentHandle):
             if self._freezer is not None:
                 try:
                     # In its namespaces, its worker has confined itself, seccomp filter included where there is one.
-                    supervisor = self._process.pid if self._process.pid != self._agent_pid else None
                     self._idle = IdleProof(self._agent_pid, self._channel.write_fd, self._cgroup.task_peak_file(),
                                            len({self._agent_pid, self._process.pid}),
                                            realtime_handlers_refused=confine.filters_system_calls(),
-                                           supervisor=supervisor)
+                                           supervisor=self._process.pid)
                 except OSError:
                     pass  # frozen between its calls, as on kernels without pids.peak or /proc's wait channels
 

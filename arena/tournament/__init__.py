@@ -228,7 +228,8 @@ class Tournament:
             spec = load(path)
             if not spec.manifest.plays(self.settings.env):
                 return f"skipped {path}: it plays {', '.join(spec.manifest.env)}, not {self.settings.env}"
-            conflict = options_conflict(spec.manifest.options, self.settings.env, self.settings.options, "this tournament")
+            conflict = options_conflict(spec.manifest.options, self.settings.env, self.settings.options,
+                                        "this tournament")
             if conflict is not None:
                 return f"skipped {path}: {conflict}"
             archive = self.archive_dir / spec.digest[:16]

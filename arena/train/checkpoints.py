@@ -136,17 +136,15 @@ def make_way_for_run(run_dir: Path, overwrite: bool) -> str | None:
     model (its settings and logs only) is cleared: what it returns says so."""
     if not _holds_files(run_dir):
         return None
-    if not overwrite and not any(run_dir.glob("*.zip")):
-        shutil.rmtree(run_dir)
-        return f"{run_dir} held a run stopped before its first checkpoint: started afresh"
-    if not overwrite:
+    trained = any(run_dir.glob("*.zip"))
+    if trained and not overwrite:
         saved = saved_checkpoints(run_dir)
         newest = f", the newest {saved[-1].name}" if saved else ""
         count = f"{len(saved)} checkpoint{'' if len(saved) == 1 else 's'}"
         raise ArenaError(f"{run_dir} holds an earlier run ({count}{newest}): --resume to go on "
                          f"from it (fighting), --overwrite to start afresh and delete it, or --run NAME for a new one")
     shutil.rmtree(run_dir)
-    return None
+    return None if trained or overwrite else f"{run_dir} held a run stopped before its first checkpoint: started afresh"
 
 
 def kept_by(run_dir: Path, resumable: bool) -> str:
@@ -155,7 +153,9 @@ def kept_by(run_dir: Path, resumable: bool) -> str:
     if not saved:
         return f"{run_dir}: no checkpoint yet (the same command starts the run again)"
     count = f"{len(saved)} checkpoint{'' if len(saved) == 1 else 's'}"
-    how = "--resume goes on from it, arena export makes a submission of it" if resumable else "arena export makes a submission of it"
+    how = "arena export makes a submission of it"
+    if resumable:
+        how = f"--resume goes on from it, {how}"
     return f"{run_dir} keeps {count}, the newest {saved[-1].name}: {how}"
 
 

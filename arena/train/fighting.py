@@ -51,9 +51,10 @@ def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
     saver = SaveHandler(save_freq=config.save_freq, max_saved=config.max_saved, run_name=config.run,
                         save_path=config.save_path, mode=SaveHandlerMode.RESUME if resume else SaveHandlerMode.FORCE)
     latest = saver.latest() if resume else None
-    if latest is not None and int(latest[1]["num_timesteps"]) >= config.timesteps:
-        raise ArenaError(f"{run_dir} is at step {int(latest[1]['num_timesteps']):,} already, past the "
-                         f"{config.timesteps:,} asked: give a larger --timesteps to train on")
+    resumed_at = int(latest[1]["num_timesteps"]) if latest is not None else 0
+    if latest is not None and resumed_at >= config.timesteps:
+        raise ArenaError(f"{run_dir} is at step {resumed_at:,} already, past the {config.timesteps:,} asked: "
+                         "give a larger --timesteps to train on")
     save_config(config, saver.run_dir / "config.yaml")
     (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": config.algo, "env": "fighting", "env_options": {},
                                                      "controls": controls.to_dict()}))
@@ -62,7 +63,7 @@ def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
     model = build_model(config, venv)
     if latest is not None:
         model.set_parameters(latest[0], exact_match=True, device="cpu")
-        model.num_timesteps = int(latest[1]["num_timesteps"])
+        model.num_timesteps = resumed_at
         pool.load_state(latest[1]["pool"])
         print(f"resuming from step {model.num_timesteps:,} ({latest[0]})")
     elif config.imitate and config.algo == "recurrent_ppo":
