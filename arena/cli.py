@@ -699,10 +699,11 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
             if mine.status != "ok":
                 log = getattr(handle, "output_file", None)
                 where = f" (its output and traceback: {log})" if log is not None else ""
-                shown = result.fault.traceback if log is None and result.fault and result.fault.traceback else ""
+                fault = result.fault_of(mine.seat)
+                shown = fault.traceback if log is None and fault and fault.traceback else ""
                 raise _CheckGameFault(f"{spec.source}: {env_name}: {mine.status}: {mine.detail}{where}"
                                       + (f"\n{shown.rstrip()}" if shown else ""),
-                                      result.fault.phase if result.fault else "start")
+                                      fault.phase if fault else "start")
             moves += mine.moves
         printed = getattr(handle, "output_file", None)  # what it printed, a newcomer's debugging among it
     finally:

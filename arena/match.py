@@ -9,7 +9,9 @@ score is the sum of its rewards, unless the env ranks its games itself through `
 (snake: survival order, then length); ranks follow the scores. A fault
 (crash, timeout, illegal action, forfeit) ends the match at once: the faulting agent scores -1
 and ranks last (with every other whose submission could not be loaded), every other agent scores +1
-and shares first place. In games where all move at once the seats are still asked one after
+and shares first place. In a game of more than two seats that can take one out (`env.eliminate(seat)`:
+snake), a fault takes only the faulting seat out and the others play on: it scores -1 and ranks below
+every seat that played on, a seat out later above one out earlier (`MatchResult.eliminated`). In games where all move at once the seats are still asked one after
 another, on the same observations, so that no agent thinks while another does; each holds the
 game as long as its slower recent moves took it, so that none can time another's move (`_Game._hold`).
 """
@@ -64,7 +66,8 @@ class AgentResult:
 
 @dataclass
 class Fault:
-    """The fault that ended a match early: whose, what, and in which phase (start, reset or move)."""
+    """A fault that ended a match early, or took a seat out of it: whose, what, and in which phase (start,
+    reset or move)."""
 
     seat: str
     status: Status
@@ -85,7 +88,8 @@ class MatchResult:
     actions: dict[str, list[Any]]  # every action of every seat, in order
     steps: int
     max_steps: int | None = None
-    fault: Fault | None = None
+    fault: Fault | None = None  # the fault that ended the match
+    eliminated: list[Fault] = field(default_factory=list)  # the faults that took seats out of a game played on
     duration: float = field(default=0.0, compare=False)
     # What played it: the game's rules version (a replay re-simulates only under the same) and arena's.
     rules_version: int | None = field(default=None, compare=False)
@@ -100,6 +104,15 @@ class MatchResult:
     def agent(self, name_or_seat: str) -> AgentResult:
         return next(a for a in self.agents if name_or_seat in (a.name, a.seat))
 
+    @property
+    def faults(self) -> list[Fault]:
+        """Every fault of the match, in the order they happened."""
+        return [*self.eliminated, *([self.fault] if self.fault else [])]
+
+    def fault_of(self, seat: str) -> Fault | None:
+        """`seat`'s fault, None if it had none."""
+        return next((fault for fault in self.faults if fault.seat == seat), None)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data, as `dataclasses.asdict` gives it, without deep-copying every action."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -108,6 +121,7 @@ class MatchResult:
         data["actions"] = {seat: [a if isinstance(a, (int, float, str)) else copy.deepcopy(a) for a in actions]
                            for seat, actions in self.actions.items()}
         data["fault"] = self.fault and _fields_of(self.fault)
+        data["eliminated"] = [_fields_of(fault) for fault in self.eliminated]
         return data
 
     @classmethod
@@ -115,8 +129,13 @@ class MatchResult:
         data = dict(data)
         data["agents"] = [AgentResult(**{**a, "status": Status(a["status"])}) for a in data["agents"]]
         if data.get("fault"):
-            data["fault"] = Fault(**{**data["fault"], "status": Status(data["fault"]["status"])})
+            data["fault"] = _fault_from(data["fault"])
+        data["eliminated"] = [_fault_from(fault) for fault in data.get("eliminated", [])]
         return cls(**data)
+
+
+def _fault_from(data: dict[str, Any]) -> Fault:
+    return Fault(**{**data, "status": Status(data["status"])})
 
 
 def _fields_of(flat: AgentResult | Fault) -> dict[str, Any]:
@@ -153,8 +172,7 @@ def play_match(
             game.all_at_once("start", lambda seat: handles[seat].request_start(
                                  seat_view(env, seat, seed, private=handles[seat].seats_an_agent_here)),
                              lambda seat: handles[seat].await_start())
-            for seat, handle in handles.items():  # on the game's clocks: one after another, as moves
-                game.phase(seat, "reset", handle.reset)
+            game.one_by_one("reset", lambda handle: handle.reset())
             game.play()
         except AgentFault as fault:
             if game.fault is None:  # else the game would end as if nothing had happened, every seat ok
@@ -164,8 +182,8 @@ def play_match(
     return game.result(spec, time.perf_counter() - started, env.unwrapped.metadata.get("rules_version", 1))
 
 
-def rank(scores: Sequence[float]) -> list[int]:
-    """Competition ranks for scores, highest first: [3, 5, 3] -> [2, 1, 2]."""
+def rank(scores: Sequence[Any]) -> list[int]:
+    """Competition ranks for scores (numbers, or tuples compared in order), highest first: [3, 5, 3] -> [2, 1, 2]."""
     return [1 + sum(other > score for other in scores) for score in scores]
 
 
@@ -183,6 +201,10 @@ class _Game:
         self.actions: dict[str, list[Any]] = {seat: [] for seat in handles}
         self.steps = 0
         self.fault: Fault | None = None
+        # Games of more than two seats that can take one out go on without a seat that faults (`phase`).
+        self.eliminating = len(handles) > 2 and hasattr(self.raw, "eliminate") and not hasattr(env, "agent_iter")
+        self.eliminated: list[Fault] = []
+        self.under_way = False  # the env is reset: a seat out leaves it at once
         self.forfeits: dict[str, str] = {}  # seats whose submissions could not be loaded, and why
         self.held = dict.fromkeys(handles, 0.0)  # seconds each seat held the game (`_hold`)
         # The seats another seat could time: one running elsewhere, a sandbox, sees only when it is asked.
@@ -190,13 +212,33 @@ class _Game:
                       if any(not other.seats_an_agent_here for name, other in handles.items() if name != seat)}
 
     def phase(self, seat: str, name: str, call: Callable[[], Any]) -> Any:
-        """Run one of `seat`'s calls, recording the fault that ends the match if it fails."""
+        """Run one of `seat`'s calls, recording the fault if it fails: one that ends the match (AgentFault
+        raised on), or in an eliminating game one that takes the seat out of it (_SeatOut raised)."""
         try:
             return call()
         except AgentFault as fault:
-            self.fault = Fault(seat, fault.status, fault.detail, name, fault.traceback)
+            recorded = Fault(seat, fault.status, fault.detail, name, fault.traceback)
             self.handles[seat].faulted()
-            raise
+            if not self.eliminating:
+                self.fault = recorded
+                raise
+            self.eliminated.append(recorded)
+            if self.under_way:
+                self.raw.eliminate(seat)
+            raise _SeatOut from fault
+
+    def one_by_one(self, phase: str, call: Callable[[AgentHandle], Any]) -> None:
+        """`call(handle)` for every seat in play, one after another: on the game's clocks, as moves."""
+        for seat, handle in self.in_play():
+            try:
+                self.phase(seat, phase, lambda: call(handle))
+            except _SeatOut:
+                pass
+
+    def in_play(self) -> list[tuple[str, AgentHandle]]:
+        """The seats not taken out of the game, with their handles, in seat order."""
+        out = {fault.seat for fault in self.eliminated}
+        return [(seat, handle) for seat, handle in self.handles.items() if seat not in out]
 
     def all_at_once(self, phase: str, request: Callable[[str], None], finish: Callable[[str], None]) -> None:
         """Every seat's `phase` (their start, off the game's clocks), the agents working in parallel.
@@ -204,6 +246,8 @@ class _Game:
         A submission that could not be loaded loses first, whatever its seat, before any agent is
         asked. Else the fault recorded is the one the seats would give one after another: the
         first seat's in seat order, and no seat after a seat whose request failed is asked at all.
+        In an eliminating game every seat is asked but those that could not be loaded, and each
+        fault takes its seat out.
         """
         self.forfeits = {seat: handle.forfeit_reason for seat, handle in self.handles.items()
                          if handle.forfeit_reason is not None}
@@ -211,12 +255,14 @@ class _Game:
             self.judge(phase, {seat: (False, AgentFault(Status.FORFEIT, reason))})
         requested: list[str] = []
         refused: dict[str, Outcome] = {}
-        for seat in self.handles:
+        for seat, _ in self.in_play():
             try:
                 request(seat)
             except AgentFault as fault:
                 refused[seat] = (False, fault)
-                break
+                if not self.eliminating:
+                    break
+                continue
             requested.append(seat)
         self.judge(phase, {**self.gather(requested, finish), **refused})
 
@@ -238,7 +284,7 @@ class _Game:
                 background[seat] = pending
                 continue
             outcomes[seat] = _outcome(lambda: answer(seat))
-            if not outcomes[seat][0]:
+            if not outcomes[seat][0] and not self.eliminating:
                 break
         poller = select.poll()
         seat_of = {}
@@ -259,9 +305,14 @@ class _Game:
     def judge(self, name: str, outcomes: dict[str, Outcome],
               check: Callable[[str, Any], Any] = lambda seat, value: value) -> dict[str, Any]:
         """Each seat's value passed through `check`, in seat order; the first fault is recorded
-        (`phase`) and ends the match."""
-        return {seat: self.phase(seat, name, lambda: check(seat, value) if ok else _raise(value))
-                for seat, (ok, value) in outcomes.items()}
+        (`phase`) and ends the match, or in an eliminating game each takes its seat out."""
+        judged = {}
+        for seat, (ok, value) in outcomes.items():
+            try:
+                judged[seat] = self.phase(seat, name, lambda: check(seat, value) if ok else _raise(value))
+            except _SeatOut:
+                pass
+        return judged
 
     def play(self) -> None:
         if hasattr(self.env, "agent_iter"):
@@ -294,6 +345,9 @@ class _Game:
     def _play_simultaneous(self) -> None:
         env = self.env
         observations, _ = env.reset(seed=self.seed)
+        self.under_way = True
+        for fault in self.eliminated:  # seats out before the game began: they leave before its first move
+            self.raw.eliminate(fault.seat)
         self.on_step(env)
         while env.agents and (self.max_steps is None or self.steps < self.max_steps):
             # The seats think one after another, on the same observations: none runs while another
@@ -303,8 +357,11 @@ class _Game:
             seats = list(env.agents)
             for seat in seats:
                 used = self.handles[seat].time_used
-                actions[seat] = self.phase(seat, "move", lambda: self._checked(
-                    seat, self.handles[seat].act(observations[seat]), observations[seat]))
+                try:
+                    actions[seat] = self.phase(seat, "move", lambda: self._checked(
+                        seat, self.handles[seat].act(observations[seat]), observations[seat]))
+                except _SeatOut:
+                    continue
                 if seat != seats[-1]:  # the last one's move is played at once: none is asked before it shows
                     self._hold(seat, self.handles[seat].time_used - used)
             observations, rewards, _, _, _ = env.step(actions)
@@ -341,17 +398,24 @@ class _Game:
 
     def result(self, spec: EnvSpec, duration: float, rules: int) -> MatchResult:
         seats = list(self.handles)
+        out = {fault.seat: fault for fault in self.eliminated}
         if self.fault is None:
             final = self.raw.final_scores() if hasattr(self.raw, "final_scores") else self.scores
-            scores = [float(final[seat]) for seat in seats]
+            scores = [-1.0 if seat in out else float(final[seat]) for seat in seats]
             outcome = self.raw.outcome_text() if hasattr(self.raw, "outcome_text") else _score_text(seats, scores)
+            outcome += "".join(f"; {self.handles[seat].name} out by {fault.status}: {fault.detail}"
+                               for seat, fault in out.items())
+            # A seat out ranks below every seat that played on, one out later above one out earlier.
+            places = rank([(0, len(self.actions[seat])) if seat in out else (1, score)
+                           for seat, score in zip(seats, scores)])
         else:
             losers = {self.fault.seat, *self.forfeits}  # no one wins against a submission that could not play either
             scores = [-1.0 if seat in losers else 1.0 for seat in seats]
             outcome = f"{self.handles[self.fault.seat].name} lost by {self.fault.status}: {self.fault.detail}"
+            places = rank(scores)
         faults = {seat: (Status.FORFEIT, reason) for seat, reason in self.forfeits.items()}
-        if self.fault is not None:
-            faults[self.fault.seat] = (self.fault.status, self.fault.detail)
+        for fault in [*self.eliminated, *([self.fault] if self.fault else [])]:
+            faults[fault.seat] = (fault.status, fault.detail)
         agents = [
             AgentResult(
                 name=self.handles[seat].name,
@@ -365,7 +429,7 @@ class _Game:
                 time_to_start=round(self.handles[seat].time_to_start, 6),
                 time_held=round(self.held[seat], 6),
             )
-            for seat, score, place in zip(seats, scores, rank(scores))
+            for seat, score, place in zip(seats, scores, places)
         ]
         return MatchResult(
             env=spec.name,
@@ -377,6 +441,7 @@ class _Game:
             steps=self.steps,
             max_steps=self.max_steps,
             fault=self.fault,
+            eliminated=self.eliminated,
             duration=duration,
             rules_version=rules,
             arena_version=__version__,
@@ -409,6 +474,10 @@ def _wait(seconds: float) -> None:
 
 def _raise(fault: AgentFault) -> None:
     raise fault
+
+
+class _SeatOut(Exception):
+    """A seat's fault took it out of an eliminating game, which goes on without it (`_Game.phase`)."""
 
 
 Outcome = tuple[bool, Any]  # (True, what a call returned) or (False, the AgentFault it raised)

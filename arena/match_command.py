@@ -24,7 +24,7 @@ from rich.table import Table
 
 from arena.envs import EnvSpec, entry
 from arena.handle import AgentHandle
-from arena.match import MatchResult, unique_names
+from arena.match import Fault, MatchResult, unique_names
 from arena.names import file_name, terminal
 from arena.outputs import write_failure
 from arena.outcomes import Record  # a cooperative game's shared result counts as a draw
@@ -47,7 +47,7 @@ class Tally:
 
     def add(self, result: MatchResult, entrant_of: dict[str, int]) -> None:
         """Count `result`; `entrant_of` maps each agent name in it to its entrant."""
-        if result.fault is not None:
+        if result.faults:
             self.faults += 1
         if self.cooperative:
             self.team_scores.append(result.agents[0].score)
@@ -154,8 +154,8 @@ class Display:
             print(json.dumps(_match_json(result, files["replay"], files["video"], logs)), flush=True)
         elif self.each_game:
             self._print_game(result, game, files)
-        if result.fault is not None:
-            self._print_fault(result, game, logs)
+        for fault in result.faults:
+            self._print_fault(result, fault, game, logs)
         if self.bar is not None:
             self.progress.update(self.bar, advance=1, note=tally.line())
 
@@ -184,8 +184,7 @@ class Display:
         video = f"  [dim]video:[/] {files['video']}" if files["video"] else ""
         print_(f"  [dim]replay:[/] {files['replay']}{video}")
 
-    def _print_fault(self, result: MatchResult, game: int, logs: dict[str, Path | None]) -> None:
-        fault = result.fault
+    def _print_fault(self, result: MatchResult, fault: Fault, game: int, logs: dict[str, Path | None]) -> None:
         agent = result.agent(fault.seat)
         where = f"game {game + 1} (seed {result.seed})" if self.games > 1 else f"seed {result.seed}"
         self.err.print(f"[red]{where}: {terminal(agent.name)}: {agent.status}[/] — "

@@ -27,7 +27,7 @@ from arena.envs import make_raw, rules_version
 from arena.errors import ReplayError
 from arena.faults import AgentFault
 from arena.handle import AgentHandle
-from arena.match import MatchResult, play_match
+from arena.match import Fault, MatchResult, play_match
 
 FORMAT = "arena-replay/2"
 READABLE_FORMATS = ("arena-replay/1", FORMAT)  # version 1 kept every action as a JSON list
@@ -45,7 +45,8 @@ def save(result: MatchResult, path: str | os.PathLike) -> Path:
     data = {"format": FORMAT, **result.to_dict()}
     data["rules_version"] = data["rules_version"] or rules_version(result.env)
     data["arena_version"] = data["arena_version"] or __version__
-    data["fault"] = data["fault"] and {k: v for k, v in data["fault"].items() if k != "traceback"}
+    data["fault"] = data["fault"] and _without_traceback(data["fault"])
+    data["eliminated"] = [_without_traceback(fault) for fault in data["eliminated"]]
     data["actions"] = {seat: _packed(actions) for seat, actions in data["actions"].items()}
     tmp = path.with_name(path.name + ".tmp")
     try:
@@ -55,6 +56,11 @@ def save(result: MatchResult, path: str | os.PathLike) -> Path:
         tmp.unlink(missing_ok=True)  # a full disk, say: nor its part
         raise
     return path
+
+
+def _without_traceback(fault: dict[str, Any]) -> dict[str, Any]:
+    """A fault as a replay keeps it: the traceback, which may quote the agent's code and files, stays out."""
+    return {key: value for key, value in fault.items() if key != "traceback"}
 
 
 def _readable_json(data: dict[str, Any]) -> str:
@@ -79,6 +85,7 @@ def load(path: str | os.PathLike) -> MatchResult:
         raise ReplayError(f"{path}: not an arena replay (expected format {FORMAT!r})")
     data.pop("format")
     data.setdefault("rules_version", 1)  # files from before rules were versioned
+    data.setdefault("eliminated", [])  # and from before seats could be taken out of a game
     try:
         _check_fields(data)
         data["actions"] = {seat: _unpacked(actions) for seat, actions in data["actions"].items()}
@@ -88,7 +95,8 @@ def load(path: str | os.PathLike) -> MatchResult:
 
 
 _FIELD_TYPES = {"env": str, "env_options": dict, "seed": int, "agents": list, "outcome": str, "actions": dict,
-                "steps": int, "max_steps": (int, type(None)), "fault": (dict, type(None))}
+                "steps": int, "max_steps": (int, type(None)), "fault": (dict, type(None)),
+                "eliminated": list}
 
 
 def _check_fields(data: dict[str, Any]) -> None:
@@ -117,7 +125,7 @@ def resimulate(recorded: MatchResult, on_step: Callable[[Any], None] | None = No
             f"re-simulated")
     options = dict(recorded.env_options, **({"render_mode": render_mode} if render_mode else {}))
     env = make_raw(recorded.env, **options)
-    handles = [_RecordedAgent(a.name, recorded.actions[a.seat], recorded.fault, a.seat) for a in recorded.agents]
+    handles = [_RecordedAgent(a.name, recorded.actions[a.seat], recorded.fault_of(a.seat)) for a in recorded.agents]
     again = play_match(env, handles, recorded.seed, max_steps=recorded.max_steps, on_step=on_step)
     for was, now in zip(recorded.agents, again.agents):
         if (was.score, was.rank, was.status) != (now.score, now.rank, now.status):
@@ -131,11 +139,11 @@ def resimulate(recorded: MatchResult, on_step: Callable[[Any], None] | None = No
 class _RecordedAgent(AgentHandle):
     """Plays back one seat's recorded actions, and its recorded fault when they run out."""
 
-    def __init__(self, name: str, actions: list[Any], fault, seat: str):
+    def __init__(self, name: str, actions: list[Any], fault: Fault | None):
         self.name = name
         self.time_per_move = None
         self._actions = iter(actions)
-        self._fault = fault if fault is not None and fault.seat == seat else None
+        self._fault = fault
 
     def _raise_fault(self, phase: str) -> None:
         if self._fault is not None and self._fault.phase == phase:

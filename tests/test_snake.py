@@ -237,6 +237,46 @@ def test_the_one_game_engine_plays_exactly_like_the_batch_engine(options):
     assert events["kills"] or options.get("num_snakes") == 1
 
 
+@pytest.mark.parametrize("options", [{"num_snakes": 4}, {"num_snakes": 3, "frame_stack": 2, "vision_range": None}])
+def test_a_snake_taken_out_leaves_the_board_alike_in_both_engines(options):
+    fast, reference = (arena.envs.make_raw("snake", **options) for _ in range(2))
+    reference.unwrapped.game  # noqa: B018  (plays on the batch engine from here on)
+    rng = np.random.default_rng(3)
+    taken_out = ended_by_it = 0
+    for game in range(40):
+        expected = reference.reset(seed=game)
+        assert all(np.array_equal(fast.reset(seed=game)[0][a], expected[0][a]) for a in expected[0])
+        while reference.agents:
+            if len(reference.agents) > 1 and rng.random() < 0.05:
+                out = reference.agents[int(rng.integers(len(reference.agents)))]
+                for env in (fast, reference):
+                    env.eliminate(out)
+                assert out not in reference.agents and not (reference.unwrapped.game.owner[0] == int(out[-1]) + 1).any()
+                taken_out += 1
+                ended_by_it += len(reference.agents) == 1
+            actions = {agent: int(rng.integers(3)) for agent in reference.agents}
+            expected = reference.step(actions)
+            got = fast.step(actions)
+            assert got[1:] == expected[1:]
+            assert all(np.array_equal(got[0][a], expected[0][a]) for a in expected[0])
+        assert fast.final_scores() == reference.final_scores()
+        assert fast.outcome_text() == reference.outcome_text()
+    # Taking out the last but one ends the game at the next step, the one left winning.
+    assert taken_out > 10 and ended_by_it > 2
+
+
+def test_the_last_snake_left_by_a_seat_taken_out_wins_the_next_step():
+    env = quiet(num_snakes=3, reward_dict={"win": 5.0})
+    arrange(env, [[(5, 5), (5, 4), (5, 3)], [(9, 5), (9, 4), (9, 3)], [(0, 10), (1, 10), (2, 10)]])
+    env.step({a: KEEP for a in env.agents})  # player_2 runs north off the grid
+    env.unwrapped.eliminate("player_1")
+    assert env.agents == ["player_0"] and not (env.unwrapped.game.owner[0] == 2).any()
+    _, rewards, terminations, _, _ = env.step({"player_0": KEEP})
+    assert rewards == {"player_0": 5.0} and terminations == {"player_0": True} and env.agents == []
+    assert env.unwrapped.outcome_text() == ("player_0 survived 2 steps (length 3, kills 0), player_1 taken out after 1 "
+                                            "steps (length 3, kills 0), player_2 died at step 1 (length 3, kills 0)")
+
+
 def test_make_snake_returns_marlenv_shapes():
     env, observation_shape, action_shape, properties = make_snake(n_env=4, num_snakes=3, height=12, width=12,
                                                                   frame_stack=2, vision_range=5)

@@ -9,7 +9,9 @@ this engine (its API, observation, defaults and rules, which the engine offers a
 
 ## Agents
 `player_0` ... `player_{num_snakes - 1}`, one snake each, all moving every step. A snake that
-dies leaves the game (and `env.agents`) in that step.
+dies leaves the game (and `env.agents`) in that step. `env.eliminate(agent)` takes a snake off the
+board between steps (what a match does to a seat whose agent faulted): the next step is played
+without it, and ends the game if that leaves one snake.
 
 ## Action space
 `Discrete(3)`, relative to the way the snake is heading:

@@ -54,6 +54,7 @@ class SnakeGames:
         self.kills = np.zeros((n, s), np.int64)
         self.survived = np.zeros((n, s), np.int64)  # steps each snake lived through
         self.steps = np.zeros(n, np.int64)
+        self.removed = np.zeros(n, np.int64)  # snakes taken off the board since the last step (`remove`)
         self.rngs = [np.random.default_rng() for _ in range(n)]
         self._weights = np.array([rules.rewards[k] for k in ("fruit", "kill", "lose", "time", "win")], np.float32)
         # Index helpers for flat lookups: each game's first cell, each (game, snake)'s row of pairs.
@@ -75,6 +76,7 @@ class SnakeGames:
             self.kills[g] = 0
             self.survived[g] = 0
             self.steps[g] = 0
+            self.removed[g] = 0
             self._spawn_snakes(g)
             self._add_fruit(g, self.rules.num_fruits)
 
@@ -96,6 +98,17 @@ class SnakeGames:
             self.heading[g, i] = heading
             self.length[g, i] = rules.snake_length
             self.alive[g, i] = True
+
+    def remove(self, g: int, i: int) -> None:
+        """Take snake `i` of game `g` off the board now, as a death between steps (a seat out of its match):
+        the next step is played without it, and ends the game if that leaves at most `rules.last_standing`."""
+        if not self.alive[g, i]:
+            return
+        cells = self.owner[g] == i + 1
+        self.owner[g][cells] = 0
+        self.life[g][cells] = 0
+        self.alive[g, i] = False
+        self.removed[g] += 1
 
     def _add_fruit(self, g: int, count: int) -> None:
         free = np.flatnonzero((self.owner[g] == 0) & ~self.fruit[g])
@@ -155,7 +168,8 @@ class SnakeGames:
             self._add_fruit(int(g), rules.num_fruits - int(self.fruit_count[g]))
 
         survivors = moved.sum(1)
-        ended = (survivors <= rules.last_standing) & (alive.sum(1) > rules.last_standing)
+        ended = (survivors <= rules.last_standing) & (alive.sum(1) + self.removed > rules.last_standing)
+        self.removed[:] = 0
         if rules.end_rule == "all_dead":
             won = moved & (survivors == 1)[:, None] & (rules.num_snakes > 1)
         else:

@@ -44,6 +44,7 @@ class raw_env(RenderModes, ParallelEnv):
         self.action_spaces = {a: spaces.Discrete(3) for a in self.possible_agents}
         self._seeded = False
         self._painter = None
+        self._out: set[int] = set()  # snakes taken off the board by `eliminate` this game
 
     @property
     def game(self) -> SnakeGames:
@@ -79,6 +80,7 @@ class raw_env(RenderModes, ParallelEnv):
             game.reset_games([0])
             stack = vision.push(np.ones(1, bool))[0]
         self.agents = list(self.possible_agents)
+        self._out = set()
         if self.render_mode == "human":
             self.render()
         return {a: stack[i].copy() for i, a in enumerate(self.possible_agents)}, self._infos(self.agents)
@@ -114,6 +116,19 @@ class raw_env(RenderModes, ParallelEnv):
             self.render()
         return observations, rewarded, terminations, truncations, infos
 
+    def eliminate(self, agent: str) -> None:
+        """Take `agent`'s snake off the board at once, as a harness does with a seat out of its match (a crash, a
+        timeout): it leaves `env.agents`, and the next step is played without it (ending the game if that leaves
+        one snake, who wins)."""
+        if agent not in self.agents:
+            return
+        self._out.add(self._seats[agent])
+        if self._single is not None:
+            self._single.remove(self._seats[agent])
+        else:
+            self._batch[0].remove(0, self._seats[agent])
+        self.agents.remove(agent)
+
     def _figures(self) -> tuple[list[int], list[int], list[int], list[bool]]:
         """Each snake's length, kills, steps survived and whether it is alive."""
         if self._single is not None:
@@ -136,7 +151,12 @@ class raw_env(RenderModes, ParallelEnv):
         length, kills, survived, alive = self._figures()
         parts = []
         for i in np.argsort(-np.array(list(self.final_scores().values())), kind="stable"):
-            fate = f"survived {survived[i]} steps" if alive[i] else f"died at step {survived[i] + 1}"
+            if alive[i]:
+                fate = f"survived {survived[i]} steps"
+            elif i in self._out:
+                fate = f"taken out after {survived[i]} steps"
+            else:
+                fate = f"died at step {survived[i] + 1}"
             parts.append(f"{self.possible_agents[i]} {fate} (length {length[i]}, kills {kills[i]})")
         return ", ".join(parts)
 

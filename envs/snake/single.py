@@ -81,6 +81,7 @@ class SnakeGame:
         self.survived = [0] * s
         self.steps = 0
         self.fruit_count = 0
+        self.removed = 0  # snakes taken off the board since the last step (`remove`)
 
     # --- playing ---------------------------------------------------------------------------------
 
@@ -94,7 +95,7 @@ class SnakeGame:
             body.clear()
         self.kills, self.survived = [0] * s, [0] * s
         self.heading, self.length, self.alive = [0] * s, [0] * s, [False] * s
-        self.steps, self.fruit_count = 0, 0
+        self.steps, self.fruit_count, self.removed = 0, 0, 0
         taken: set[int] = set()
         places = _places(rules, rng)
         for i in range(s):
@@ -199,7 +200,8 @@ class SnakeGame:
         if self.fruit_count < rules.num_fruits:
             touched += self._add_fruit(rules.num_fruits - self.fruit_count)
 
-        ended = len(survivors) <= rules.last_standing < len(live)
+        ended = len(survivors) <= rules.last_standing < len(live) + self.removed
+        self.removed = 0
         truncated = not ended and self.steps >= rules.max_steps
         rewards = self._rewards(live, ate, kills, died, moved, rules.winning(len(survivors), ended))
         self._redraw(touched)
@@ -211,6 +213,19 @@ class SnakeGame:
         else:
             self.stack = frame
         return self.stack, rewards, died, ended, truncated
+
+    def remove(self, i: int) -> None:
+        """Take snake `i` off the board now, as a death between steps: the next step is played without it,
+        and ends the game if that leaves at most `rules.last_standing` snakes (as `SnakeGames.remove`)."""
+        if not self.alive[i]:
+            return
+        body = list(self.bodies[i])
+        for c in body:
+            self.owner[c] = 0
+        self.bodies[i].clear()
+        self.alive[i] = False
+        self.removed += 1
+        self._redraw(body)
 
     def _rewards(self, live: list[int], ate: list[bool], kills: list[int], died: list[bool], moved: list[bool],
                  winning: bool) -> list[float]:
@@ -285,6 +300,7 @@ class SnakeGame:
         games.kills[0] = self.kills
         games.survived[0] = self.survived
         games.steps[0] = self.steps
+        games.removed[0] = self.removed
         vision = Vision(games, self.vision_range, self.frame_stack)
         vision.stack[0] = self.stack
         return games, vision
