@@ -11,6 +11,7 @@ import types
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("stable_baselines3")
@@ -93,6 +94,27 @@ def test_a_yaml_config_names_scripted_agents_submissions_and_self_play(tmp_path)
     assert type(pool.opponents["rival"].factory()).__name__ == "SubmittedAgent"
     with pytest.raises(ValueError, match="unknown setting"):
         load_config(None, learning_rat=0.1)
+
+
+def test_what_a_submission_in_the_pool_prints_goes_to_its_log_not_over_the_progress(tmp_path, capsys):
+    chatty = tmp_path / "chatty"
+    chatty.mkdir()
+    (chatty / "agent.py").write_text(
+        "import sys\nfrom arena.agents import Agent\n\nprint('loading chatty')\n\n"
+        "class SubmittedAgent(Agent):\n"
+        "    def predict(self, obs):\n"
+        "        print('thinking about', len(obs))\n"
+        "        print('a warning', file=sys.stderr)\n"
+        "        return [0.0] * 10\n")
+    (chatty / "arena.toml").write_text('env = "fighting"\n')
+    pool = build_pool({"chatty": {"submission": str(chatty)}}, lambda path: None, output_dir=tmp_path / "printed")
+    agent = pool.opponents["chatty"].factory()
+    action = agent.predict(np.zeros(10, np.float32))
+    assert capsys.readouterr() == ("", "")
+    assert action == [0.0] * 10 and type(agent._agent).__name__ == "SubmittedAgent"
+    [log] = (tmp_path / "printed").iterdir()
+    assert log.name.startswith("chatty-")
+    assert log.read_text() == "loading chatty\nthinking about 10\na warning\n"
 
 
 def test_imitation_maps_the_teachers_keys_to_combinations_and_the_policy_learns_them():

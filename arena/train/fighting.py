@@ -37,7 +37,7 @@ from arena.train.evaluation import Evaluator
 from arena.train.imitation import collect, pretrain
 from arena.train.batched import training_envs
 from arena.train.league import build_pool
-from arena.train.logs import LeagueCallback, RunLog, plot_run, whole_rollouts
+from arena.train.logs import LOG_DIR, LeagueCallback, RunLog, plot_run, whole_rollouts
 from arena.train.policy import SIDECAR, PolicyAgent
 
 
@@ -58,7 +58,10 @@ def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
     save_config(config, saver.run_dir / "config.yaml")
     (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": config.algo, "env": "fighting", "env_options": {},
                                                      "controls": controls.to_dict()}))
-    pool = build_pool(config.opponents, partial(PolicyAgent, controls=controls, sample=True))
+    printed = run_dir / LOG_DIR / "opponents"
+    pool = build_pool(config.opponents, partial(PolicyAgent, controls=controls, sample=True), output_dir=printed)
+    if any("submission" in spec for spec in config.opponents.values()):
+        print(f"what the submissions among the opponents print goes to {printed}/")
     venv = VecMonitor(training_envs(config, pool.opponents, controls))
     model = build_model(config, venv)
     if latest is not None:

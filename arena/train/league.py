@@ -31,9 +31,12 @@ in this process).
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 import gymnasium
 import numpy as np
@@ -218,12 +221,15 @@ def fighting_outcome(env: gymnasium.Env) -> int:
     return 1 if single.raw.possible_agents[winner] == single.seat else -1
 
 
-def build_pool(opponents: dict[str, dict[str, Any]], snapshot_agent: Callable[[str], Any]) -> OpponentPool:
-    """The pool for a config's `opponents` (see `arena.train.config`); snapshots play as `snapshot_agent(path)`."""
-    return OpponentPool({name: _opponent(name, spec, snapshot_agent) for name, spec in opponents.items()})
+def build_pool(opponents: dict[str, dict[str, Any]], snapshot_agent: Callable[[str], Any],
+               output_dir: Path | None = None) -> OpponentPool:
+    """The pool for a config's `opponents` (see `arena.train.config`); snapshots play as `snapshot_agent(path)`,
+    and submissions print into files in `output_dir` (see `submission_agent`)."""
+    return OpponentPool({name: _opponent(name, spec, snapshot_agent, output_dir) for name, spec in opponents.items()})
 
 
-def _opponent(name: str, spec: dict[str, Any], snapshot_agent: Callable[[str], Any]) -> Opponent | SelfPlay:
+def _opponent(name: str, spec: dict[str, Any], snapshot_agent: Callable[[str], Any],
+              output_dir: Path | None) -> Opponent | SelfPlay:
     spec = dict(spec)
     weight = float(spec.pop("weight", 1.0))
     if "sampling" in spec or not spec:
@@ -231,15 +237,51 @@ def _opponent(name: str, spec: dict[str, Any], snapshot_agent: Callable[[str], A
     if "agent" in spec:
         return Opponent(weight, scripted_agent(spec["agent"]))
     if "submission" in spec:
-        return Opponent(weight, partial(submission_agent, spec["submission"]))
+        return Opponent(weight, partial(submission_agent, spec["submission"], output_dir))
     raise ValueError(f"opponent {name!r}: give one of agent, submission or sampling (self-play), got {spec}")
 
 
-def submission_agent(folder: str) -> Any:
-    """A submission folder's agent, built in this process (a training opponent is trusted code)."""
+def submission_agent(folder: str, output_dir: Path | None = None) -> Any:
+    """A submission folder's agent, built in this process (a training opponent is trusted code). Given an
+    `output_dir`, what it prints goes to `output_dir/NAME-PID.log` (see `PrintingToFile`)."""
+    from arena.names import file_name
     from arena.submission import instantiate, load
 
-    return instantiate(load(folder))
+    submission = load(folder)
+    if output_dir is None:
+        return instantiate(submission)
+    log = Path(output_dir) / f"{file_name(submission.name)}-{os.getpid()}.log"
+    return PrintingToFile(partial(instantiate, submission), log)
+
+
+class PrintingToFile:
+    """An agent whose prints (Python's stdout and stderr, in every call to it) go to the file `log`: a
+    submission's debugging prints, a line a move in every env worker, would bury the training's progress."""
+
+    def __init__(self, build: Callable[[], Any], log: Path):
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self._log: TextIO = open(log, "a", encoding="utf-8", buffering=1)  # line by line: a crash loses nothing
+        with self._printing_to_file():
+            self._agent = build()
+
+    def _printing_to_file(self) -> contextlib.ExitStack:
+        stack = contextlib.ExitStack()
+        stack.enter_context(contextlib.redirect_stdout(self._log))
+        stack.enter_context(contextlib.redirect_stderr(self._log))
+        return stack
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("_agent", "_log"):  # not built yet: no agent to ask
+            raise AttributeError(name)
+        value = getattr(self._agent, name)
+        if not callable(value):
+            return value
+
+        def printing_to_file(*args: Any, **kwargs: Any) -> Any:
+            with self._printing_to_file():
+                return value(*args, **kwargs)
+
+        return printing_to_file
 
 
 def make_env(config: TrainConfig, opponents: dict[str, Opponent | SelfPlay], controls: Controls) -> gymnasium.Env:
