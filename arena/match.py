@@ -164,6 +164,8 @@ def play_match(
     spec = spec_of(env)
     seats = list(env.unwrapped.possible_agents)
     handles = _handles_by_seat(agents, seats)
+    if hasattr(env.unwrapped, "player_names"):  # the outcome (and any picture) names the players, not their seats
+        env.unwrapped.player_names = {seat: handle.name for seat, handle in handles.items()}
     game = _Game(env, handles, seed, max_steps, on_step)
     started = time.perf_counter()
     # Sandboxed agents that take turns with this thread are kept on its CPU: keep it there too.

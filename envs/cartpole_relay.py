@@ -298,7 +298,7 @@ class CartPoleRelay(RenderModes, ParallelEnv):
 
     def outcome_text(self) -> str:
         """How long the pole stayed up and who kept it there, e.g. 'pole up 500 of 500 steps (player_0 170, ...)'."""
-        credits = ", ".join(f"{a} {c}" for a, c in zip(self.possible_agents, self.credits))
+        credits = ", ".join(f"{self.shown_name(a)} {c}" for a, c in zip(self.possible_agents, self.credits))
         return f"pole up {self.steps_up} of {self.max_steps} steps ({credits})"
 
     def _picture(self):

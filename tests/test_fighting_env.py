@@ -249,7 +249,7 @@ def test_a_hit_flashes_the_fighter_white():
 def test_play_match_runs_the_parallel_loop_and_replays_to_video(tmp_path):
     result = play_match("fighting", [BasedAgent(), RandomAgent()], seed=3, max_steps=240)
     assert result.steps == 240 and len(result.actions["player_0"]) == 240
-    assert result.outcome.startswith("player_0 ") and result.fault is None
+    assert result.outcome.startswith("BasedAgent ") and " - RandomAgent " in result.outcome and result.fault is None
     again = replay.resimulate(replay.load(replay.save(result, tmp_path / "r.json")))
     assert again.outcome == result.outcome
     path = video.record(result, tmp_path / "match.mp4", hold_seconds=0)

@@ -64,7 +64,7 @@ def test_a_seat_that_faults_is_taken_out_and_the_others_play_on(tmp_path):
         ("player_1", "move", Status.CRASH)]
     assert (out.status, out.score, out.rank, out.moves) == (Status.CRASH, -1.0, 4, 2)
     assert "RuntimeError: lost the plot" in out.detail and "Faulty out by crash" in result.outcome
-    assert "player_1 taken out after 2 steps" in result.outcome
+    assert "Faulty taken out after 2 steps" in result.outcome  # the players named, not their seats
     # The game went on past the fault, the others ranked among themselves by the game's own scores.
     others = [a for a in result.agents if a.seat != "player_1"]
     assert result.steps > 2 and max(a.moves for a in others) > 2

@@ -307,8 +307,9 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         return game.observations(dtype) if isinstance(game, NativeGame) else observations(game, dtype)
 
     def outcome_text(self) -> str:
-        """Stocks and damage of both fighters, e.g. 'player_0 2 stocks 34% - player_1 0 stocks 120%'."""
-        return " - ".join(f"{AGENTS[i]} {f.stocks} stocks {f.damage:.0f}%" for i, f in enumerate(self.game.players))
+        """Stocks and damage of both fighters, e.g. 'player_0 2 stocks 34% - player_1 0 stocks 120%' (players named
+        by `player_names`, as a match names them)."""
+        return " - ".join(f"{self.shown_name(AGENTS[i])} {f.stocks} stocks {f.damage:.0f}%" for i, f in enumerate(self.game.players))
 
     @property
     def agent_names(self) -> list[str]:

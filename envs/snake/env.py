@@ -147,7 +147,8 @@ class raw_env(RenderModes, ParallelEnv):
         return {a: float(survived[i] + length[i] / (self.rules.cells + 1)) for i, a in enumerate(self.possible_agents)}
 
     def outcome_text(self) -> str:
-        """Each snake's fate, e.g. 'player_2 survived 312 steps (length 9, kills 2), player_0 died at step 40 (...)'."""
+        """Each snake's fate, e.g. 'player_2 survived 312 steps (length 9, kills 2), player_0 died at step 40 (...)'
+        (players named by `player_names`, as a match names them)."""
         length, kills, survived, alive = self._figures()
         parts = []
         for i in np.argsort(-np.array(list(self.final_scores().values())), kind="stable"):
@@ -157,7 +158,7 @@ class raw_env(RenderModes, ParallelEnv):
                 fate = f"taken out after {survived[i]} steps"
             else:
                 fate = f"died at step {survived[i] + 1}"
-            parts.append(f"{self.possible_agents[i]} {fate} (length {length[i]}, kills {kills[i]})")
+            parts.append(f"{self.shown_name(self.possible_agents[i])} {fate} (length {length[i]}, kills {kills[i]})")
         return ", ".join(parts)
 
     def _board(self) -> SnakeGames:
