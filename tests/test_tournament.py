@@ -176,6 +176,18 @@ def test_a_submission_made_for_other_options_is_skipped_saying_which(othello_ent
             "plays othello with size = 8: remove them from [options] or set them so") in news
 
 
+def test_a_copy_of_a_registered_submission_is_skipped_naming_the_one_it_copies(othello_entrants, tmp_path):
+    shutil.copytree(othello_entrants / "random", othello_entrants / "random_copy")
+    tournament = Tournament(tmp_path / "league.sqlite", Settings(seed=0, env="othello"))
+    news = tournament.register_folder(othello_entrants)
+    again = tournament.register(othello_entrants / "random")
+    tournament.close()
+    [copy] = [line for line in news if "random_copy" in line]
+    assert copy.startswith(f"skipped {othello_entrants / 'random_copy'}: the same files as random@")
+    assert copy.endswith(f"({othello_entrants / 'random'}), which is registered")
+    assert again.startswith("unchanged random@")  # the same folder registered again
+
+
 def test_a_harness_killed_while_copying_a_submission_leaves_no_part_of_it_to_play(othello_entrants, tmp_path,
                                                                                   monkeypatch):
     weights = othello_entrants / "greedy" / "weights.bin"

@@ -238,6 +238,8 @@ class Tournament:
             entrant, added = self.store.register(spec.name, spec.digest, _source(path), str(archive))
         except Exception as exc:  # anything a submission holds must not stop the tournament
             return self._register_unplayable(path, one_line(exc))
+        if not added and entrant.source != _source(path):
+            return f"skipped {path}: the same files as {entrant.label} ({entrant.source}), which is registered"
         return f"{'registered' if added else 'unchanged'} {entrant.label} ({path})"
 
     def _register_unplayable(self, path: Path, reason: str) -> str:
