@@ -36,8 +36,11 @@ def checked_action(action: Any, space: spaces.Space, mask: np.ndarray | None = N
 
 def _checked_discrete(action: Any, space: spaces.Discrete, mask: np.ndarray | None, namer) -> int:
     expected = f"an int in {space.start}..{space.start + space.n - 1}"
+    # One action in a batch of one (what a vectorised model's predict() gives), as an array or a list.
     if isinstance(action, np.ndarray) and action.size == 1:
         action = action.reshape(())[()]
+    elif isinstance(action, (list, tuple)) and len(action) == 1:
+        action = action[0]
     if isinstance(action, (bool, np.bool_)) or not isinstance(action, (int, np.integer)):
         raise _illegal(f"returned {_show(action)}; predict() must return {expected}")
     value = int(action)

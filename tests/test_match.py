@@ -59,6 +59,14 @@ def test_a_faulting_agent_loses_with_its_status_and_the_match_goes_on(how, statu
     assert culprit.moves == 2 and result.fault.phase == "move"
 
 
+def test_a_discrete_action_in_a_batch_of_one_is_taken_as_an_array_or_a_list():
+    space = spaces.Discrete(3)
+    assert [checked_action(given, space) for given in (np.array([2]), [2], (np.int64(2),), np.array([[2]]))] == [2] * 4
+    for refused in ([2, 1], [[2]], [True], []):
+        with pytest.raises(AgentFault, match="predict\\(\\) must return an int in 0..2"):
+            checked_action(refused, space)
+
+
 @pytest.mark.parametrize("space", [spaces.MultiBinary(3), spaces.MultiDiscrete([3, 3, 3])], ids=str)
 def test_an_array_action_too_large_for_the_spaces_integers_is_illegal(space):
     with pytest.raises(AgentFault, match=r"which is not an array of shape \(3,\) of int"):  # not numpy's OverflowError
