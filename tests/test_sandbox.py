@@ -218,6 +218,8 @@ def _check_writes_outside(log: str, _) -> None:
 
 def _check_tampering(log: str, _) -> None:
     assert log.count(": done") == 0 and log.count("FileNotFoundError") == 8, log
+    # Masked /proc files are read-only files of the sandbox's own (EROFS), not the host's /dev/null.
+    assert "touch /proc/cmdline: OSError" in log and "touch /proc/sys/fs/file-nr: OSError" in log, log
 
 
 def _check_secrets(log: str, _) -> None:

@@ -320,11 +320,17 @@ _DEFERRED_EVENT_SYSCALLS = {"timerfd_create": 283, "signalfd": 282, "signalfd4":
 _MMAP, _MAP_HUGETLB, _ENOMEM = 9, 0x40000, 12
 _MEMFD_CREATE, _MFD_HUGETLB = 319, 0x4
 _SHMGET, _SHM_HUGETLB = 29, 0x800
+# Secret memory is taken out of the kernel's own map of all memory, which splits the huge pages that map
+# it into small ones for good: every later kernel call of every process on the machine is slower, until
+# a reboot. Refused as where the kernel does not offer it (ENOSYS).
+_SECRET_MEMORY_SYSCALLS = {"memfd_secret": 447}
 # Numbers the whole machine counts up would tell an agent how many processes and threads others made
-# (the inode number of a pidfd, from Linux 6.9 on) or how many network namespaces (a socket's
-# SO_NETNS_COOKIE): refused as by a kernel without them (ENOSYS, ENOPROTOOPT). The numbers new pipes
-# and sockets get remain (README).
-_PIDFD_SYSCALLS = {"pidfd_open": 434}
+# (the inode number of a pidfd, from Linux 6.9 on), how many network namespaces (a socket's
+# SO_NETNS_COOKIE) or how many mounts, that is sandboxes started (a mount's unique id, from Linux 6.8
+# on, through statx's STATX_MNT_ID_UNIQUE or a file handle's AT_HANDLE_MNT_ID_UNIQUE): refused as by a
+# kernel without them (ENOSYS, ENOPROTOOPT, EINVAL). The numbers new pipes and sockets get remain (README).
+_COUNTING_SYSCALLS = {"pidfd_open": 434, "name_to_handle_at": 303}  # file handles open nothing here either
+_STATX, _STATX_MNT_ID_UNIQUE = 332, 0x4000
 _GETSOCKOPT, _ENOPROTOOPT = 55, 92
 _PIDFD_SOCKET_OPTIONS = (71, 76, 77)  # SO_NETNS_COOKIE, SO_PASSPIDFD, SO_PEERPIDFD
 _CLONE, _CLONE3 = 56, 435
@@ -371,7 +377,7 @@ def forbid_escape_syscalls() -> bool:
 
     Reads that bypass the page cache (O_DIRECT, RWF_DONTCACHE) are refused, so are timers and signals
     as file events (timerfd, signalfd), BPF programs of the agent's own (socket filters, seccomp
-    filters), huge pages, pidfds and other machine-wide counts, and changes of the core limit; advice
+    filters), huge pages, secret memory, pidfds and other machine-wide counts, and changes of the core limit; advice
     that reads ahead does nothing, and the process is made undumpable for good. Installed while the worker still holds
     its privileges, the filter is compiled even when others used up the machine's budget for BPF code. clone3 answers
     ENOSYS, so the C library falls back to clone, whose flags the filter can read.
@@ -402,7 +408,9 @@ def _seccomp_program() -> list[_SockFilter]:
             *[("jeq", number, "deny") for number in forbidden],
             *[("jeq", number, "enosys") for number in sorted(_AIO_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_DEFERRED_EVENT_SYSCALLS.values())],
-            *[("jeq", number, "enosys") for number in sorted(_PIDFD_SYSCALLS.values())],
+            *[("jeq", number, "enosys") for number in sorted(_COUNTING_SYSCALLS.values())],
+            *[("jeq", number, "enosys") for number in sorted(_SECRET_MEMORY_SYSCALLS.values())],
+            ("jeq", _STATX, "statx"),
             ("jeq", _CLONE, "clone"), ("jeq", _CLONE3, "enosys"),
             ("jeq", _MMAP, "mmap"), ("jeq", _MEMFD_CREATE, "memfd_create"), ("jeq", _SHMGET, "shmget"),
             ("jeq", _SETRLIMIT, "setrlimit"), ("jeq", _PRLIMIT64, "prlimit64"), ("jeq", _GETSOCKOPT, "getsockopt"),
@@ -418,6 +426,7 @@ def _seccomp_program() -> list[_SockFilter]:
         "mmap": [("ld", 40), ("jset", _MAP_HUGETLB, "enomem"), ("ret", _ALLOW)],
         "memfd_create": [("ld", 24), ("jset", _MFD_HUGETLB, "einval"), ("ret", _ALLOW)],
         "shmget": [("ld", 32), ("jset", _SHM_HUGETLB, "deny"), ("ret", _ALLOW)],
+        "statx": [("ld", 40), ("jset", _STATX_MNT_ID_UNIQUE, "einval"), ("ret", _ALLOW)],  # its mask: argument 3
         "setrlimit": [("ld", 16), ("jeq", _RLIMIT_CORE, "deny"), ("ret", _ALLOW)],
         # prlimit64(pid, resource, new, old): a new core limit (all 64 bits of the pointer, not NULL)
         "prlimit64": [("ld", 24), ("jeq_else", _RLIMIT_CORE, "allow"), ("ld", 32), ("jeq_else", 0, "deny"),

@@ -179,17 +179,20 @@ def _mount_proc(root: Path, memory_bytes: int) -> None:
     libraries read to size themselves (`proc_stand_ins`)."""
     proc = _inside(root, Path("/proc"), directory=True)
     _mount("proc", proc, "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
-    for name in MASKED_PROC_FILES:
-        if (proc / name).is_file():
-            _mount("/dev/null", proc / name, None, _MS_BIND)
+    # Masked by an empty file of the sandbox's own, read-only: a bind of the host's /dev/null would let
+    # the agent set that inode's times (anyone may write to it), which every other sandbox can read.
+    masked = [proc / name for name in MASKED_PROC_FILES if (proc / name).is_file()]
     for name in MASKED_PROC_FOLDERS:
         _mask_folder(proc / name)
-    for name, text in proc_stand_ins(memory_bytes, os.cpu_count() or 1).items():
-        stand_in = root / f".{name}"  # bound over the real one, then unlinked: only the mount holds it
+    stand_ins = {".masked": ("", masked), **{f".{name}": (text, [proc / name]) for name, text
+                                             in proc_stand_ins(memory_bytes, os.cpu_count() or 1).items()}}
+    for file_name, (text, targets) in stand_ins.items():
+        stand_in = root / file_name  # bound over the real ones, then unlinked: only the mounts hold it
         stand_in.write_text(text)
         stand_in.chmod(0o444)
-        _mount(str(stand_in), proc / name, None, _MS_BIND)
-        _mount(None, proc / name, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
+        for target in targets:
+            _mount(str(stand_in), target, None, _MS_BIND)
+            _mount(None, target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
         stand_in.unlink()
 
 

@@ -1,5 +1,5 @@
-"""Tries to change the mode, dates and owner of a host file (named in target.txt) and of the host's
-/dev/null (every sandbox sees the same node), then plays legal moves."""
+"""Tries to change the mode, dates and owner of a host file (named in target.txt), of the host's /dev/null
+(every sandbox sees the same node) and of the masked files of /proc, then plays legal moves."""
 import os
 import stat
 from pathlib import Path
@@ -28,12 +28,14 @@ class SubmittedAgent(Agent):
                     print(f"{what} {where}: {type(exc).__name__}")
         # Setting a file's times to now needs only the right to write it, which /dev/null gives all.
         attempts["touch"] = lambda path: os.utime(path)
-        for what in ("chmod setuid", "utime", "chown", "touch"):
-            try:
-                attempts[what]("/dev/null")
-                print(f"{what} /dev/null: done")
-            except OSError as exc:
-                print(f"{what} /dev/null: {type(exc).__name__}")
+        # So do the host-wide files of /proc, masked for it: with what, if not the host's /dev/null?
+        for path in ("/dev/null", "/proc/cmdline", "/proc/sys/fs/file-nr"):
+            for what in ("chmod setuid", "utime", "chown", "touch"):
+                try:
+                    attempts[what](path)
+                    print(f"{what} {path}: done")
+                except OSError as exc:
+                    print(f"{what} {path}: {type(exc).__name__}")
         # Its own copy is its to change.
         os.chmod("agent.py", stat.S_IRUSR | stat.S_IWUSR)
 
