@@ -6,14 +6,15 @@
 `agents` are given in seat order (`player_0` first) or as a mapping seat -> agent; each is an
 `Agent` (run in this process) or an `AgentHandle` (for example a sandboxed submission). An agent's
 score is the sum of its rewards, unless the env ranks its games itself through `final_scores()`
-(snake: survival order, then length); ranks follow the scores. A fault
-(crash, timeout, illegal action, forfeit) ends the match at once: the faulting agent scores -1
-and ranks last (with every other whose submission could not be loaded), every other agent scores +1
-and shares first place. In a game of more than two seats that can take one out (`env.eliminate(seat)`:
-snake), a fault takes only the faulting seat out and the others play on: it scores -1 and ranks below
-every seat that played on, a seat out later above one out earlier (`MatchResult.eliminated`). In games where all move at once the seats are still asked one after
-another, on the same observations, so that no agent thinks while another does; each holds the
-game as long as its slower recent moves took it, so that none can time another's move (`_Game._hold`).
+(snake: survival order, then length); ranks follow the scores. A fault (crash, timeout, illegal
+action, forfeit) ends the match at once: the faulting agent scores -1 and ranks last (with every other
+whose submission could not be loaded), every other agent scores +1 and shares first place. In a game of
+more than two seats that can take one out (`env.eliminate(seat)`: snake), a fault takes only the
+faulting seat out and the others play on: it scores -1 and ranks below every seat that played on, a
+seat out later above one out earlier (`MatchResult.eliminated`). In games where all move at once the
+seats are still asked one after another, on the same observations, so that no agent thinks while
+another does; each holds the game as long as its slower recent moves took it, so that none can time
+another's move (`_Game._hold`).
 """
 
 from __future__ import annotations
