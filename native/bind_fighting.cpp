@@ -363,7 +363,7 @@ void bind_fighting(py::module_& m) {
                         "N fighting games stepped together (see arena.envs.fighting.native.make_batch).")
       .def(py::init([](const py::list& moves, const std::vector<uint64_t>& seeds, int stocks, int max_frames,
                        int first_on_right, int threads, bool autoreset, double pixels_per_unit,
-                       bool platform_pauses) {
+                       bool platform_pauses, bool competition_draws) {
              if (seeds.empty()) throw std::invalid_argument("FightingBatch: needs at least one game (seed)");
              if (stocks < 1 || max_frames < 1)
                throw std::invalid_argument("FightingBatch: stocks and max_frames must be at least 1, got " +
@@ -377,12 +377,14 @@ void bind_fighting(py::module_& m) {
              options.max_frames = max_frames;
              options.pixels_per_unit = pixels_per_unit;
              options.platform_pauses = platform_pauses;
+             options.competition_draws = competition_draws;
              return new fg::Batch(move_table(moves), seeds, options, first_on_right < 0 ? -1 : (first_on_right ? 1 : 0),
                                   threads, autoreset);
            }),
            py::arg("moves"), py::arg("seeds"), py::arg("stocks") = 3, py::arg("max_frames") = 2700,
            py::arg("first_on_right") = -1, py::arg("threads") = 1, py::arg("autoreset") = true,
-           py::arg("pixels_per_unit") = 48.0, py::arg("platform_pauses") = true)
+           py::arg("pixels_per_unit") = 48.0, py::arg("platform_pauses") = true,
+           py::arg("competition_draws") = false)
       .def("__copy__", [](const fg::Batch& b) { return new fg::Batch(b); })
       .def(
           "__deepcopy__", [](const fg::Batch& b, py::dict) { return new fg::Batch(b); }, py::arg("memo"),
@@ -431,13 +433,52 @@ void bind_fighting(py::module_& m) {
           "next env.reset().")
       .def(
           "reset_game",
-          [](fg::Batch& b, int i, uint64_t game_seed, py::object first_on_right) {
+          [](fg::Batch& b, int i, py::object game_seed, py::object first_on_right) {
             check_game(b, i);
-            b.reset_game(i, game_seed, first_on_right.is_none() ? -1 : (first_on_right.cast<bool>() ? 1 : 0));
+            int side = first_on_right.is_none() ? -1 : (first_on_right.cast<bool>() ? 1 : 0);
+            if (game_seed.is_none())
+              b.reset_game(i, 0, side, false);
+            else
+              b.reset_game(i, game_seed.cast<uint64_t>(), side);
           },
           py::arg("index"), py::arg("game_seed"), py::arg("first_on_right") = py::none(),
           "Restart game `index` as arena.envs.fighting.game.Game(random.Random(game_seed), "
-          "first_on_right=first_on_right) starts (None: the batch's setting).")
+          "first_on_right=first_on_right) starts (None: the batch's setting); game_seed None draws on from "
+          "the game's generator as it stands (set_rng_state).")
+      .def(
+          "rng_state",
+          [](const fg::Batch& b, int i) {
+            check_game(b, i);
+            uint32_t words[fg::PyRandom::STATE_SIZE];
+            b.game(i).rng.get_state(words);
+            py::tuple out(fg::PyRandom::STATE_SIZE);
+            for (int k = 0; k < fg::PyRandom::STATE_SIZE; ++k) out[k] = py::int_(words[k]);
+            return out;
+          },
+          py::arg("index"),
+          "Game `index`'s generator state as random.getstate()[1] holds one (624 words, then the position).")
+      .def(
+          "set_rng_state",
+          [](fg::Batch& b, int i, const py::tuple& state) {
+            check_game(b, i);
+            if (state.size() != fg::PyRandom::STATE_SIZE)
+              throw std::invalid_argument("FightingBatch.set_rng_state: a state has 625 numbers "
+                                          "(random.getstate()[1]), got " + std::to_string(state.size()));
+            uint32_t words[fg::PyRandom::STATE_SIZE];
+            for (int k = 0; k < fg::PyRandom::STATE_SIZE; ++k) words[k] = state[k].cast<uint32_t>();
+            if (words[fg::PyRandom::STATE_SIZE - 1] > 624)
+              throw std::invalid_argument("FightingBatch.set_rng_state: the position (the last number) is at most 624");
+            b.game(i).rng.set_state(words);
+          },
+          py::arg("index"), py::arg("state"),
+          "Set game `index`'s generator to a Python generator's state (random.getstate()[1]).")
+      .def(
+          "rng_draws",
+          [](const fg::Batch& b, int i) {
+            check_game(b, i);
+            return b.game(i).rng.draws();
+          },
+          py::arg("index"), "How many 32-bit words game `index`'s generator has drawn: whether a step drew.")
       .def_property_readonly("observations",
                              [](py::object self) {
                                auto& b = self.cast<fg::Batch&>();

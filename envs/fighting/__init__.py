@@ -168,8 +168,9 @@ The competition's game (UTMIST/UTMIST-AI2) is the specification: tests/test_figh
 plays recorded key scripts in both and requires positions, speeds, states and damage to agree
 within 0.05 units and one frame; tests/test_fighting_weapons.py does the same for weapons falling,
 dropped and taken. What still differs, and why:
-- Seeding: there, sides, weapon spawns and taunt poses come from Python's global `random`; here
-  from the env's seed, so a seed replays a match exactly and two envs never share a stream.
+- Seeding: there, sides, weapon spawns and animations come from Python's global `random`; here,
+  by default, from the env's seed, so a seed replays a match exactly and two envs never share a
+  stream. `draws_from="random"` (what `arena.compat.ai2` plays) draws as there.
 - A move whose cast must be held (`mustBeHeld`) would crash there when released; no move in the
   data uses it, and here it is not supported.
 - Gravity cannot be switched off by a move there (its switch sets an attribute the physics never
@@ -195,6 +196,12 @@ dropped and taken. What still differs, and why:
   the first reset (default True); the competition's self-play env leaves it to its training code.
 - `observation_dtype`: "float64" (default, as the competition's env) or "float32" (the single-agent
   Gymnasium view's default).
+- `draws_from`: "seed" (default): each reset draws a seed for the match from the env's seed stream
+  (`reset(seed=n)` restarts it). "random": as the competition's game, the match draws from Python's
+  `random` module what that game draws, when it does and in its order (fighter 0's side and the
+  spawners at every reset; weapons shown, taken and dropped, attacks and taunts as it plays,
+  including a number for each animation it would pick), whatever seed `reset` is given; so after
+  `random.seed(n)` the competition's and this game play the same matches.
 - `engine`: "native" (default) or "python". The native engine is the game's rules in C++
   (`arena.envs.fighting.native`), the same engine training steps many games with
   (`arena.envs.fighting.native.make_batch(n, seeds, threads=...)`); the Python engine is the

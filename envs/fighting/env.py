@@ -23,6 +23,9 @@ from arena.envs.render_modes import RenderModes
 
 AGENTS = ("player_0", "player_1")
 ENGINES = ("native", "python")  # the rules in C++ (the default), or the game's Python engine (the reference)
+# Where a match's randomness comes from: a seed of its own, drawn from the env's seed stream (arena's: `reset(seed=n)`
+# replays), or Python's `random` module, drawn as the competition's game draws (`random.seed(n)` replays its matches)
+DRAW_SOURCES = ("seed", "random")
 # float64: the values as the competition's env hands them to agents (matches play with these);
 # float32: what networks train on (the single-agent Gymnasium view's)
 OBSERVATION_DTYPES = ("float64", "float32")
@@ -48,12 +51,14 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
                  max_timesteps: int = R.MATCH_FRAMES, stocks: int = R.STOCKS,
                  reward_manager: RewardManager | None = None, engine: str = "native",
                  observation_dtype: str = "float64", subscribe_reward_signals: bool = True,
-                 platform_pauses: bool = True):
+                 platform_pauses: bool = True, draws_from: str = "seed"):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"fighting: render_mode must be one of {self.metadata['render_modes']}, "
                              f"got {render_mode!r}")
         if engine not in ENGINES:
             raise ValueError(f"fighting: engine must be one of {ENGINES}, got {engine!r}")
+        if draws_from not in DRAW_SOURCES:
+            raise ValueError(f"fighting: draws_from must be one of {DRAW_SOURCES}, got {draws_from!r}")
         if observation_dtype not in OBSERVATION_DTYPES:
             raise ValueError(f"fighting: observation_dtype must be one of {OBSERVATION_DTYPES}, got {observation_dtype!r}")
         if max_timesteps < 1 or stocks < 1:
@@ -65,6 +70,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         self.max_timesteps = max_timesteps
         self.stocks = stocks
         self.platform_pauses = platform_pauses
+        self.draws_from = draws_from
         self.fps = R.FPS
         self.dt = R.DT
         self.possible_agents = list(AGENTS)
@@ -229,19 +235,25 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
                            lives_left=fighter.stocks)
 
     def reset(self, seed: int | None = None, options: dict | None = None):
-        if seed is not None:
-            self._seeds = random.Random(seed)
-        game_seed = self._seeds.getrandbits(64)
+        generator = self.generator(seed)
+        game_seed = 0
+        if generator is None:
+            if seed is not None:
+                self._seeds = random.Random(seed)
+            game_seed = self._seeds.getrandbits(64)
         self._logger = self.logger  # the last frame's lines stay, as there (a new env starts with '' each)
+        competition_draws = self.draws_from == "random"
         if self.engine == "native":
             if self._batch is None:
                 self._batch = make_batch(1, stocks=self.stocks, max_frames=self.max_timesteps, autoreset=False,
                                          pixels_per_unit=self.resolution.pixels_per_unit,
-                                         platform_pauses=self.platform_pauses)
-            self.game = NativeGame(self._batch, game_seed, self._signals, self.stocks, self.max_timesteps)
+                                         platform_pauses=self.platform_pauses, competition_draws=competition_draws)
+            self.game = NativeGame(self._batch, game_seed, self._signals, self.stocks, self.max_timesteps,
+                                   generator=generator)
         else:
-            self.game = Game(random.Random(game_seed), self._signals, self.stocks, self.max_timesteps,
-                             pixels_per_unit=self.resolution.pixels_per_unit, platform_pauses=self.platform_pauses)
+            self.game = Game(generator or random.Random(game_seed), self._signals, self.stocks, self.max_timesteps,
+                             pixels_per_unit=self.resolution.pixels_per_unit, platform_pauses=self.platform_pauses,
+                             competition_draws=competition_draws)
         self.agents = list(AGENTS)
         self.cur_action = {0: np.zeros(len(R.KEY_NAMES), np.float32), 1: np.zeros(len(R.KEY_NAMES), np.float32)}
         self.rewards = {0: 0.0, 1: 0.0}
@@ -255,6 +267,12 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         if self.render_mode == "human":
             self.render()
         return self._observations(), {a: {} for a in AGENTS}
+
+    def generator(self, seed: int | None) -> random.Random | None:
+        """What the match a reset with `seed` starts draws from: None for a game seed of its own
+        (`draws_from="seed"`), else the generator behind Python's `random` functions, whatever the seed
+        (the competition's env ignores it too)."""
+        return None if self.draws_from == "seed" else random._inst  # type: ignore[attr-defined]
 
     def step(self, actions: dict[str, Any]):
         seen, rewards, infos, terminated, truncated = self.step_both(actions.get(AGENTS[0]), actions.get(AGENTS[1]))

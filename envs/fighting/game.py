@@ -18,6 +18,10 @@ class Game:
     """The match state; `step` advances it one frame given both fighters' actions.
 
     Fighter 0 starts on the right if `first_on_right`, else on the left (None: drawn from `rng`).
+    With `competition_draws` the game draws from `rng` what the competition's game draws from Python's
+    `random` module, when and in the order it does (the side, each spawner's first place, a number for
+    every attack and taunt animation and for every dropped weapon, besides the weapons' draws), so
+    that a generator in the same state plays the same match there and here.
     `signals` maps the signal names (`win_signal`, `knockout_signal`, `hit_during_stun`,
     `weapon_equip_signal`, `weapon_drop_signal`) to objects with `emit(agent=...)`. `pixels_per_unit`
     is the render scale that sizes the weapons lying about, as in the competition's game
@@ -35,8 +39,9 @@ class Game:
 
     def __init__(self, rng: random.Random, signals: Mapping[str, Any], stocks: int = R.STOCKS,
                  max_frames: int = R.MATCH_FRAMES, first_on_right: bool | None = None,
-                 pixels_per_unit: float = 48.0, platform_pauses: bool = True):
+                 pixels_per_unit: float = 48.0, platform_pauses: bool = True, competition_draws: bool = False):
         self.rng = rng
+        self.competition_draws = competition_draws
         self.platform_pauses = platform_pauses
         self.signals = signals
         self.stocks = stocks
@@ -49,7 +54,7 @@ class Game:
         right = (R.SPAWN_X, R.SPAWN_Y)
         left = (-R.SPAWN_X, R.SPAWN_Y)
         if first_on_right is None:
-            first_on_right = rng.random() < 0.5
+            first_on_right = bool(rng.getrandbits(1)) if competition_draws else rng.random() < 0.5
         first, second = (right, left) if first_on_right else (left, right)
         self.players = [Fighter(self, 0, first), Fighter(self, 1, second)]
         self.players[0].opponent, self.players[1].opponent = self.players[1], self.players[0]
@@ -61,7 +66,7 @@ class Game:
         self.world.add(self.platform.solid)
         for fighter in self.players:
             self.world.add(fighter.body)
-        self.armory = Armory(rng, self.emit, pixels_per_unit)
+        self.armory = Armory(rng, self.emit, pixels_per_unit, competition_draws)
         self.objects = {
             "ground1": self.grounds[0], "ground2": self.grounds[1], "platform1": self.platform,
             "player": self.players[0], "opponent": self.players[1],
@@ -71,6 +76,12 @@ class Game:
 
     def emit(self, signal: str, agent_id: int) -> None:
         self.signals[signal].emit(agent=LABELS[agent_id])
+
+    def draw_unused(self, low: int, high: int) -> None:
+        """With `competition_draws`, draw `randint(low, high)` where the competition's game draws a number
+        this game has no use for (an animation to show), keeping the draws after it as there."""
+        if self.competition_draws:
+            self.rng.randint(low, high)
 
     def step(self, action_0: Any, action_1: Any) -> None:
         """Advance one frame; actions are arrays of 10 key values (> 0.5 is pressed)."""

@@ -108,10 +108,11 @@ def move_table() -> list[list[dict[str, Any] | None]]:
 
 def make_batch(n: int = 1, seeds: Iterable[int] | int | None = None, *, stocks: int = R.STOCKS,
                max_frames: int = R.MATCH_FRAMES, first_on_right: bool | None = None, threads: int = 1,
-               autoreset: bool = True, pixels_per_unit: float = 48.0, platform_pauses: bool = True):
+               autoreset: bool = True, pixels_per_unit: float = 48.0, platform_pauses: bool = True,
+               competition_draws: bool = False):
     """`n` native fighting games; `seeds` one per game (an int: seeds, seeds + 1, ...; None: 0, 1, ...).
     `pixels_per_unit` is the render scale that sizes the weapons (`CameraResolution.pixels_per_unit`);
-    `platform_pauses` as `game.Game`'s."""
+    `platform_pauses` and `competition_draws` as `game.Game`'s."""
     from arena import _native
 
     if seeds is None:
@@ -125,7 +126,7 @@ def make_batch(n: int = 1, seeds: Iterable[int] | int | None = None, *, stocks: 
         raise ValueError("make_batch: seeds must be below 2**64")
     side = -1 if first_on_right is None else int(bool(first_on_right))
     return _native.FightingBatch(move_table(), np.array(seeds, np.uint64), stocks, max_frames, side, threads, autoreset,
-                                 pixels_per_unit, platform_pauses)
+                                 pixels_per_unit, platform_pauses, competition_draws)
 
 
 class SpawnerView:
@@ -191,12 +192,24 @@ class NativeGame:
     pickups); the first three happen within the frame in the Python game, and their handlers see
     the match as there (the frame not yet counted in `steps`, a knocked-out fighter's stock not
     yet taken). `copy.deepcopy` gives an independent match where this one stands.
+    With a `generator` (a `random.Random`) the engine draws from it instead of from `game_seed`, as
+    `Game(generator, ..., competition_draws=True)` does: its state goes to the engine before the reset
+    and each step (when someone drew from it since) and comes back after them (when the engine drew).
     """
 
     def __init__(self, batch: Any, game_seed: int, signals: Mapping[str, Any], stocks: int = R.STOCKS,
-                 max_frames: int = R.MATCH_FRAMES, first_on_right: bool | None = None):
+                 max_frames: int = R.MATCH_FRAMES, first_on_right: bool | None = None,
+                 generator: random.Random | None = None):
         self.batch = batch
-        batch.reset_game(0, game_seed, first_on_right)
+        self._generator = generator
+        self._generator_words: tuple | None = None  # the generator's state the engine was last in step with
+        self._engine_draws = -1
+        if generator is None:
+            batch.reset_game(0, game_seed, first_on_right)
+        else:
+            self._hand_over_generator()
+            batch.reset_game(0, None, first_on_right)
+            self._take_back_generator()
         self.signals = signals
         self.stocks, self.max_frames = stocks, max_frames  # the batch's: it plays them
         self.steps = 0
@@ -235,7 +248,11 @@ class NativeGame:
         actions = self._actions
         actions[0, 0] = action_0
         actions[0, 1] = action_1
+        if self._generator is not None:
+            self._hand_over_generator()
         self.batch.step(actions)
+        if self._generator is not None:
+            self._take_back_generator()
         self.steps += 1
         self._last_actions = (action_0, action_1)
         self._stale = True
@@ -248,6 +265,24 @@ class NativeGame:
         events = self._events[0]
         if events[0] or events[1]:
             self._emit(int(events[0]), int(events[1]))
+
+    def _hand_over_generator(self) -> None:
+        """The engine draws on from `generator` as it stands (other code may have drawn from it since)."""
+        words = self._generator.getstate()[1]
+        if words != self._generator_words:
+            self.batch.set_rng_state(0, words)
+            self._generator_words = words
+
+    def _take_back_generator(self) -> None:
+        """`generator` goes on from where the engine's draws left it."""
+        draws = self.batch.rng_draws(0)
+        if draws == self._engine_draws:
+            return
+        self._engine_draws = draws
+        version, _, gauss_next = self._generator.getstate()
+        words = self.batch.rng_state(0)
+        self._generator.setstate((version, words, gauss_next))
+        self._generator_words = words
 
     def observations(self, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
         """Both fighters' observations (fighter 0's, fighter 1's): new arrays of 64, float64 as the

@@ -434,6 +434,7 @@ class TauntState(InAirState):
 
     def enter(self) -> None:
         self.taunt_timer = R.TAUNT_FRAMES
+        self.p.game.draw_unused(0, 2)  # the competition picks one of its 3 taunt animations
 
     def physics_process(self) -> PlayerObjectState | None:
         following = super().physics_process()
@@ -550,6 +551,7 @@ class AttackState(PlayerObjectState):
         self.dash_timer = R.DASH_FRAMES
         if not p.input.no_horizontal:
             p.facing = Facing.from_direction(p.input.raw_horizontal)
+        p.game.draw_unused(1, 12)  # the competition picks the attack's animation
 
     def physics_process(self) -> PlayerObjectState | None:
         following = super().physics_process()

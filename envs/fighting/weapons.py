@@ -71,13 +71,14 @@ class Spawner:
     a new weapon there from the next frame on (`item` is the weapon lying about).
     """
 
-    def __init__(self, side: int, height: float, rng: random.Random, first_cooldown: int):
+    def __init__(self, side: int, height: float, rng: random.Random, first_cooldown: int,
+                 distance: float = R.SPAWNER_X_RANGE[0]):
         self.side = side  # +1 over the right ground, -1 over the left one
         self.height = height
         self.first_cooldown = first_cooldown
         self.cooldown = first_cooldown
         self.last_spawn = -(first_cooldown - rng.randint(0, R.FIRST_SPAWN_MAX))
-        self.position = (side * R.SPAWNER_X_RANGE[0], height)
+        self.position = (side * distance, height)  # where it stands until its first weapon appears
         self.weapon: str | None = None
         self.spawned_at = 0
         self.item: WeaponObject | None = None
@@ -141,20 +142,28 @@ def weapon_size(pixels_per_unit: float) -> tuple[float, float]:
 class Armory:
     """All the weapons of one match: the two spawners and the weapons lying where they were dropped.
 
-    `pixels_per_unit` is the render scale that sizes the weapons (`CameraResolution.pixels_per_unit`).
+    `pixels_per_unit` is the render scale that sizes the weapons (`CameraResolution.pixels_per_unit`);
+    `competition_draws` as `game.Game`'s.
     """
 
-    def __init__(self, rng: random.Random, emit: Callable[[str, int], None], pixels_per_unit: float = 48.0):
+    def __init__(self, rng: random.Random, emit: Callable[[str, int], None], pixels_per_unit: float = 48.0,
+                 competition_draws: bool = False):
         self.rng = rng
         self.emit = emit
+        self.competition_draws = competition_draws
         self.size = weapon_size(pixels_per_unit)
         self.dropped_pickup_height = R.WEAPON_PICTURE[1] / pixels_per_unit
         right, left = R.SPAWNER_Y
-        self.spawners = [Spawner(1, right, rng, rng.randint(*R.SPAWN_DELAY_RANGE)),
-                         Spawner(-1, left, rng, rng.randint(*R.SPAWN_DELAY_RANGE))]
+        self.spawners = [self._new_spawner(1, right), self._new_spawner(-1, left)]
         self.dropped: list[DroppedWeapon] = []
         self.drops = 0
         self._slots = self._observe()
+
+    def _new_spawner(self, side: int, height: float) -> Spawner:
+        rng = self.rng
+        # The competition's spawner is first placed at random (the place is drawn again for each weapon).
+        distance = rng.uniform(*R.SPAWNER_X_RANGE) if self.competition_draws else R.SPAWNER_X_RANGE[0]
+        return Spawner(side, height, rng, rng.randint(*R.SPAWN_DELAY_RANGE), distance)
 
     def physics_process(self) -> list[Body]:
         """Before the physics step: each lying weapon's `world_pos` is where its body is now; their bodies,
@@ -193,6 +202,8 @@ class Armory:
         self.drops += 1
         fighter.weapon = "Punch"
         fighter.pickup_lock = frame + R.PICKUP_LOCK_FRAMES
+        if self.competition_draws:  # the competition's dropped weapon is a spawner, drawing a first delay it never uses
+            self.rng.randint(0, R.FIRST_SPAWN_MAX)
         self.emit("weapon_drop_signal", fighter.agent_id)
 
     def try_pick_up(self, source: Spawner | DroppedWeapon, fighter: Fighter, frame: int) -> None:

@@ -65,11 +65,11 @@ class Batch {
   }
 
   // Restart game i on the game seed itself, as Game(random.Random(game_seed), first_on_right=...) does
-  // (first_on_right < 0: the batch's setting).
-  void reset_game(int i, uint64_t game_seed, int first_on_right = -1) {
+  // (first_on_right < 0: the batch's setting); without `reseed`, drawing on from the game's generator.
+  void reset_game(int i, uint64_t game_seed, int first_on_right = -1, bool reseed = true) {
     Game& g = game(i);
     g.reset(&table_, game_seed, options_, first_on_right < 0 ? first_on_right_ : first_on_right, track_.data(),
-            static_cast<int>(track_.size()));
+            static_cast<int>(track_.size()), reseed);
     g.observe(&observations_[static_cast<size_t>(i) * 2 * OBS_SIZE]);
     terminated_[static_cast<size_t>(i)] = truncated_[static_cast<size_t>(i)] = 0;
     rewards_[2 * static_cast<size_t>(i)] = rewards_[2 * static_cast<size_t>(i) + 1] = 0.0f;

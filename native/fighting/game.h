@@ -323,6 +323,8 @@ struct Options {
   // The platform stops for a frame at each end of its path, as in the competition's env; false: it
   // turns at once, as in the competition's run_match, which works its speed out again every frame.
   bool platform_pauses = true;
+  // Draw what the competition's game draws, when and in the order it does (game.Game's competition_draws).
+  bool competition_draws = false;
 };
 
 // --- game.py ----------------------------------------------------------------------------------
@@ -344,13 +346,15 @@ class Game {
   Game& operator=(const Game& other) = default;
 
   // Game(random.Random(seed), ..., first_on_right): first_on_right < 0 draws it from the seed. `track`
-  // (optional) holds the platform's first `track_frames` frames (platform_track).
+  // (optional) holds the platform's first `track_frames` frames (platform_track). Without `reseed` the
+  // game draws on from `rng` as it stands (a generator's state handed over).
   void reset(const MoveTable* table, uint64_t seed, const Options& options, int first_on_right = -1,
-             const PlatformFrame* track = nullptr, int track_frames = 0) {
+             const PlatformFrame* track = nullptr, int track_frames = 0, bool reseed = true) {
     table_ = table;
     track_ = track;
     track_frames_ = track ? track_frames : 0;
-    rng.seed(seed);
+    if (reseed) rng.seed(seed);
+    competition_draws_ = options.competition_draws;
     steps = 0;
     max_frames = options.max_frames;
     stocks = options.stocks;
@@ -375,14 +379,13 @@ class Game {
     platform.body.friction = PLATFORM_FRICTION;
     double half_thickness = PLATFORM_THICKNESS / 2;
     platform_solid_ = Solid(&platform.body, -PLATFORM_HALF_WIDTH, -half_thickness, PLATFORM_HALF_WIDTH, half_thickness);
-    bool on_right = first_on_right < 0 ? rng.random() < 0.5 : first_on_right != 0;
+    bool on_right = first_on_right >= 0 ? first_on_right != 0
+                    : competition_draws_ ? rng.getrandbit() : rng.random() < 0.5;
     fighters[0].init(on_right ? SPAWN_X : -SPAWN_X, SPAWN_Y, stocks);
     fighters[1].init(on_right ? -SPAWN_X : SPAWN_X, SPAWN_Y, stocks);
     register_shapes();
-    int first = rng.randint(SPAWN_DELAY_MIN, SPAWN_DELAY_MAX);
-    init_spawner(spawners[0], 1, SPAWNER_Y_RIGHT, first);
-    first = rng.randint(SPAWN_DELAY_MIN, SPAWN_DELAY_MAX);
-    init_spawner(spawners[1], -1, SPAWNER_Y_LEFT, first);
+    init_spawner(spawners[0], 1, SPAWNER_Y_RIGHT);
+    init_spawner(spawners[1], -1, SPAWNER_Y_LEFT);
     dropped_count = drops = 0;
   }
 
@@ -481,15 +484,24 @@ class Game {
   const PlatformFrame* track_ = nullptr;
   int track_frames_ = 0;
   bool platform_pauses_ = true;
+  bool competition_draws_ = false;
 
-  void init_spawner(Spawner& s, int side, double height, int first_cooldown) {
+  // weapons.Armory._new_spawner
+  void init_spawner(Spawner& s, int side, double height) {
+    double distance = competition_draws_ ? rng.uniform(SPAWNER_X_MIN, SPAWNER_X_MAX) : SPAWNER_X_MIN;
+    int first_cooldown = rng.randint(SPAWN_DELAY_MIN, SPAWN_DELAY_MAX);
     s = Spawner();
     s.side = side;
     s.height = height;
     s.first_cooldown = s.cooldown = first_cooldown;
     s.last_spawn = -(first_cooldown - rng.randint(0, FIRST_SPAWN_MAX));
-    s.x = side * SPAWNER_X_MIN;
+    s.x = side * distance;
     s.y = height;
+  }
+
+  // Game.draw_unused: a number the competition's game draws for an animation.
+  void draw_unused(int low, int high) {
+    if (competition_draws_) rng.randint(low, high);
   }
 
   template <typename T>
@@ -703,6 +715,7 @@ class Game {
       case ATTACK:
         s.dash_timer = DASH_FRAMES;
         if (!f.input.no_horizontal) f.facing = facing_from(f.input.raw_horizontal);
+        draw_unused(1, 12);
         break;
       case DASH:
         s.dash_timer = DASH_FRAMES;
@@ -719,6 +732,7 @@ class Game {
         break;
       case TAUNT:
         s.taunt_timer = TAUNT_FRAMES;
+        draw_unused(0, 2);
         break;
       default:
         break;
@@ -1256,6 +1270,7 @@ class Game {
         f.weapon = PUNCH;
         f.pickup_lock = frame + PICKUP_LOCK_FRAMES;
         f.events |= WEAPON_DROP_SIGNAL;
+        if (competition_draws_) rng.randint(0, FIRST_SPAWN_MAX);  // the dropped weapon's spawner's unused delay
       }
     }
     if (any) {

@@ -1,5 +1,6 @@
 // Python's random.Random, bit for bit: MT19937 seeded from an integer as CPython seeds it, and
-// the draws the fighting game makes (random(), randint(), uniform(), getrandbits(64)).
+// the draws the fighting game makes (random(), randint(), uniform(), getrandbits(1) and (64)); its state
+// moves to and from a Python generator's (random.getstate()[1]: the 624 words, then the position).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +17,24 @@ class PyRandom {
     init_by_array(key, (n >> 32) ? 2 : 1);
   }
 
+  static constexpr int STATE_SIZE = 625;
+
+  void get_state(uint32_t* out) const {
+    for (int i = 0; i < N; ++i) out[i] = state_[i];
+    out[N] = static_cast<uint32_t>(index_);
+  }
+
+  // A state as random.setstate takes it (the position at most 624).
+  void set_state(const uint32_t* in) {
+    for (int i = 0; i < N; ++i) state_[i] = in[i];
+    index_ = static_cast<int>(in[N]);
+  }
+
+  // How many 32-bit words were drawn since it was made: whether a step drew at all.
+  uint64_t draws() const { return draws_; }
+
   uint32_t next32() {
+    ++draws_;
     if (index_ >= N) twist();
     uint32_t y = state_[index_++];
     y ^= (y >> 11);
@@ -31,6 +49,8 @@ class PyRandom {
     uint32_t a = next32() >> 5, b = next32() >> 6;
     return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0);
   }
+
+  bool getrandbit() { return (next32() >> 31) != 0; }
 
   uint64_t getrandbits64() {
     uint64_t low = next32();
@@ -54,6 +74,7 @@ class PyRandom {
   static constexpr int N = 624, M = 397;
   uint32_t state_[N];
   int index_ = N + 1;
+  uint64_t draws_ = 0;
 
   void init_genrand(uint32_t s) {
     state_[0] = s;

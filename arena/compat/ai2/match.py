@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-import random
+import secrets
 from typing import Any
 
 from arena.envs.fighting import rules as R
@@ -39,8 +39,9 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
 
     `video_path` writes an mp4 (or gif); a `UserInputAgent` opens a window and plays from the
     keyboard in real time. `reward_manager`, if given, is fed every frame from agent_1's side
-    (read its `total_reward` and `term_totals` after). Each call plays a new random seed;
-    `max_timesteps` beyond the game's longest match plays the longest (see `longest`);
+    (read its `total_reward` and `term_totals` after). The match draws from Python's `random` module as
+    the competition's `run_match` does (its env's two resets, then the game's draws as it plays), so
+    `random.seed(n)` before it plays the competition's match; `max_timesteps` beyond the game's longest match plays the longest (see `longest`);
     `train_mode` is accepted for compatibility and changes nothing. The platform turns at the ends of
     its path without stopping, as in the competition's `run_match`, which its battles were played with
     (the env's default, `platform_pauses=True`, stops it for a frame, as the competition's env does).
@@ -49,12 +50,15 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
     from arena.match import play_match
     from arena.video import VideoWriter
 
-    agents = [a() if (isinstance(a, type) or not hasattr(a, "predict")) else a for a in (agent_1, agent_2)]
     names = [agent_1_name or "agent_1", agent_2_name or "agent_2"]
-    human = any(isinstance(a, UserInputAgent) for a in agents)
-    env = make_raw("fighting", render_mode="human" if human else None, platform_pauses=False,  # as its battles
-                   resolution=CameraResolution.of(resolution).name.lower(), max_timesteps=longest(max_timesteps))
+    env = make_raw("fighting", platform_pauses=False,  # as its battles
+                   resolution=CameraResolution.of(resolution).name.lower(), max_timesteps=longest(max_timesteps),
+                   draws_from="random")
     raw = env.unwrapped
+    raw.reset()  # the draws of the competition's env's first reset, in its constructor; the match resets again
+    agents = [a() if (isinstance(a, type) or not hasattr(a, "predict")) else a for a in (agent_1, agent_2)]
+    if any(isinstance(a, UserInputAgent) for a in agents):
+        raw.render_mode = "human"  # a window from the match's reset on
     raw.agent_names = names
     if reward_manager is not None:
         reward_manager.reset()
@@ -72,7 +76,8 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
             reward_manager.process(raw, raw.dt)
 
     try:
-        result = play_match(env, handles, seed=random.randrange(2**31), on_step=after_step)
+        # The agents' own seed, from the system: the competition's agents draw from nothing `random.seed` sets.
+        result = play_match(env, handles, seed=secrets.randbelow(2**31), on_step=after_step)
     finally:
         if writer is not None:
             writer.hold(2.0)  # the final picture, with the result, stays on screen

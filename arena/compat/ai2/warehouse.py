@@ -19,9 +19,12 @@ As there: a new env is already reset; a match lasts `max_timesteps` frames (9,00
 5 minutes; changing it takes effect at once); `rewards` are 0 unless `add_reward` adds some;
 stepping on after the match is decided is allowed; `render()` returns the picture as the
 competition's camera does, turned a quarter and mirrored (width x height x 3: undo with
-`np.fliplr(np.rot90(img, k=-1))`, as its `run_match` does before writing video). Unlike there,
-`reset(seed=...)` makes the match reproducible, and `mode` does not open a window (the
-competition's env never draws into one either).
+`np.fliplr(np.rot90(img, k=-1))`, as its `run_match` does before writing video). The match draws
+its randomness from Python's `random` module, what and when the competition's game draws (at every
+reset, including the one in the constructor, and during play), so a script that calls
+`random.seed(n)` plays the competition's matches. Unlike there, `reset(seed=...)` plays the match
+those draws give from `random.Random(seed)` instead, leaving `random` as it was; and `mode` does not
+open a window (the competition's env never draws into one either).
 
 arena's harness and PettingZoo code use `arena.envs.fighting.WarehouseBrawl` (seats "player_0"
 and "player_1"); this class is for code written against the competition's env.
@@ -54,7 +57,8 @@ class WarehouseBrawl(FightingEnv):
     def __init__(self, mode: RenderMode = RenderMode.RGB_ARRAY,
                  resolution: CameraResolution = CameraResolution.LOW, train_mode: bool = False):
         self._max_timesteps = R.COMPETITION_FRAMES
-        super().__init__(render_mode="rgb_array", resolution=resolution, max_timesteps=R.COMPETITION_FRAMES)
+        super().__init__(render_mode="rgb_array", resolution=resolution, max_timesteps=R.COMPETITION_FRAMES,
+                         draws_from="random")
         self.game_mode = GameMode.STANDARD
         self.number_of_platforms = 2
         self.mode = mode
@@ -127,11 +131,15 @@ class WarehouseBrawl(FightingEnv):
 
     def reset(self, seed: int | None = None, options: dict | None = None) -> tuple[dict[int, np.ndarray], dict]:
         self.seed = seed
-        super().reset(seed=global_random_seed(seed), options=options)
+        super().reset(seed=seed, options=options)
         self.agents = list(AGENTS)
         self.rewards = {agent: 0 for agent in AGENTS}
         self.camera.reset(self)
         return self._observe_both(), {}
+
+    def generator(self, seed: int | None) -> random.Random | None:
+        """Python's `random` (as there), or a generator of `seed`'s own."""
+        return super().generator(seed) if seed is None else random.Random(seed)
 
     def step(self, action: dict[int, Any]):
         """One frame: `action[0]` and `action[1]` are the fighters' keys (10 values, > 0.5 pressed)."""
