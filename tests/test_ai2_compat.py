@@ -935,3 +935,29 @@ def test_a_wrapper_put_in_raw_env_is_stepped_and_handed_to_the_reward_terms_as_i
         xs.append(player.position[0])
     assert env.raw_env.steps_seen == 60
     assert total == pytest.approx(sum(abs(b - a) for a, b in zip(xs, xs[1:]))) and total > 1
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_damage_counts_in_whole_percent_as_there(engine):
+    """The competition's moves deal whole damage, and its fighters and `PlayerStats` count it in ints:
+    there, after fighter 0's side light hit fighter 1 here, fighter 1's damage, damage_taken_this_stock,
+    damage_taken_total and fighter 0's damage_done were each the int 13, and get_stats(1) gave
+    PlayerStats(damage_taken=13, damage_done=0, lives_left=3)."""
+    from arena.compat.ai2 import WarehouseBrawl
+
+    env = WarehouseBrawl(train_mode=True)
+    env.engine = engine
+    env.reset(seed=0)
+    player, opponent = env.objects["player"], env.objects["opponent"]
+    player.body.position, opponent.body.position = (3.6, 0.36), (2.6, 0.36)
+    nothing, side_light = np.zeros(10), np.zeros(10)
+    side_light[[1, 7]] = 1  # a + j
+    for frame in range(60):
+        env.step({0: side_light if frame % 20 == 5 else nothing, 1: nothing})
+    opponent = env.objects["opponent"]
+    counts = [opponent.damage, opponent.damage_taken_this_stock, opponent.damage_taken_total,
+              opponent.damage_taken_this_frame, env.objects["player"].damage_done]
+    assert counts == [13, 13, 13, 0, 13] and all(type(count) is int for count in counts)
+    stats = env.get_stats(1)
+    assert (stats.damage_taken, stats.damage_done, stats.lives_left) == (13, 0, 3)
+    assert type(stats.damage_taken) is int and type(stats.damage_done) is int

@@ -95,11 +95,12 @@ class Fighter:
         self.opponent: Fighter = self  # set by the game once both exist
         self.keys = [False] * len(Key)
         self.cur_action = np.zeros(len(Key), np.float32)
-        self.damage = 0.0
-        self.damage_taken_this_frame = 0.0
-        self.damage_taken_this_stock = 0.0
-        self.damage_taken_total = 0.0
-        self.damage_done = 0.0
+        # Whole percent, as the competition counts it: its moves deal int damage, and reward code sees ints.
+        self.damage = 0
+        self.damage_taken_this_frame = 0
+        self.damage_taken_this_stock = 0
+        self.damage_taken_total = 0
+        self.damage_done = 0
         self.stocks = game.stocks
         self.weapon = "Punch"
         self.pickup_lock = 0  # frame from which a dropped weapon may be picked up again
@@ -118,7 +119,7 @@ class Fighter:
         self.cur_action = action
         self.input.update(action.tolist() if isinstance(action, np.ndarray) else action)
         self.keys = self.input.held
-        self.damage_taken_this_frame = 0.0
+        self.damage_taken_this_frame = 0
         self.hitbox_live = False
         self.hit_frames += 1
 
@@ -213,7 +214,7 @@ class Fighter:
         body = self.body
         body.x, body.y = self.spawn
         body.vx = body.vy = 0.0
-        self.damage = self.damage_taken_this_stock = 0.0
+        self.damage = self.damage_taken_this_stock = 0
         self.weapon = "Punch"
 
     def __repr__(self) -> str:

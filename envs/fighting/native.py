@@ -442,9 +442,10 @@ def _refresh_fighter(fighter: Fighter, v: list[float], action: Any) -> None:
     fighter.prev_x, fighter.prev_y = prev_x, prev_y
     fighter.hurtbox_collider.center = (hurt_x, hurt_y)
     fighter.facing = FACINGS[int(facing)]
-    fighter.damage, fighter.damage_taken_this_frame = damage, damage_taken_this_frame
-    fighter.damage_taken_this_stock, fighter.damage_taken_total = damage_taken_this_stock, damage_taken_total
-    fighter.damage_done, fighter.stocks, fighter.weapon = damage_done, int(stocks), R.WEAPON_NAMES[int(weapon)]
+    # Whole percent, as the Python game counts it (every move deals int damage)
+    fighter.damage, fighter.damage_taken_this_frame = int(damage), int(damage_taken_this_frame)
+    fighter.damage_taken_this_stock, fighter.damage_taken_total = int(damage_taken_this_stock), int(damage_taken_total)
+    fighter.damage_done, fighter.stocks, fighter.weapon = int(damage_done), int(stocks), R.WEAPON_NAMES[int(weapon)]
     fighter.just_got_hit, fighter.hitbox_live, fighter.hit_frames = just_got_hit != 0, hitbox_live != 0, int(hit_frames)
     fighter.last_hit_point = (last_hit_x, last_hit_y)
     fighter.cur_action = action

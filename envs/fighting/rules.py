@@ -47,7 +47,7 @@ HALF_HEIGHT = 0.5
 FIGHTER_FRICTION = 0.7
 FIGHTER_MASS = 1.0
 FIGHTER_MOMENT = 1e9  # the competition's: contacts turn a fighter by about 1e-8 radians
-MAX_DAMAGE = 700.0  # damage percent saturates here; observations report damage / 700
+MAX_DAMAGE = 700  # damage percent saturates here (whole percent: moves deal ints); observations report damage / 700
 
 # Stage: two solid grounds (reference points 0.15 below their tops' centres) and a platform
 # shuttling between two waypoints (its centre)
