@@ -961,3 +961,31 @@ def test_damage_counts_in_whole_percent_as_there(engine):
     stats = env.get_stats(1)
     assert (stats.damage_taken, stats.damage_done, stats.lives_left) == (13, 0, 3)
     assert type(stats.damage_taken) is int and type(stats.damage_done) is int
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_objects_are_named_as_there(engine):
+    """There, after `random.seed(3)` and a reset, `list(env.objects)` was ['ground1', 'ground2', 'platform1',
+    'player', 'opponent', 'SpawnerVFX0', 'SpawnerVFX1'], the fighters' class was named Player, and each
+    spawner effect's world_pos was where its spawner first stood (x 3.6114805879 over the left ground,
+    drawn at that reset) until its first weapon showed, then where that weapon showed."""
+    import random
+
+    from arena.compat.ai2 import Player, SpawnerVFX, WarehouseBrawl
+
+    random.seed(3)
+    env = WarehouseBrawl(train_mode=True)
+    env.engine = engine
+    random.seed(3)
+    env.reset()
+    env.reset()
+    assert list(env.objects) == ["ground1", "ground2", "platform1", "player", "opponent", "SpawnerVFX0", "SpawnerVFX1"]
+    assert type(env.objects["player"]).__name__ == "Player" and isinstance(env.objects["opponent"], Player)
+    assert isinstance(env.objects["SpawnerVFX0"], SpawnerVFX)
+    assert list(env.objects["SpawnerVFX1"].world_pos) == pytest.approx([-3.61148065587923, 2.7])
+    nothing = np.zeros(10)
+    while env.get_spawner_info() == []:
+        env.step({0: nothing, 1: nothing})
+    (_, shown_at), = env.get_spawner_info()
+    vfx = env.objects["SpawnerVFX0" if shown_at[0] > 0 else "SpawnerVFX1"]
+    assert list(vfx.world_pos) == pytest.approx(list(shown_at))

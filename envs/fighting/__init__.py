@@ -144,7 +144,8 @@ that manager's reward computed from its own side (its fighter is `env.objects["p
 `agent` labels swapped to match), and `infos[seat]["reward_terms"]` holds each term's total so far
 (`env.shape_rewards_of(seat)` before the first reset computes one seat's only, as single-agent
 views do). Reward code reads `env.objects["player"]` / `["opponent"]` (see `Fighter`),
-`env.objects["platform1"]` (`width`, `height`, `body`), the weapons lying on the stage
+`env.objects["platform1"]` (`width`, `height`, `body`), `["SpawnerVFX0"]` and `["SpawnerVFX1"]` (the
+spawners' effects: `world_pos`, where each spawner's weapons show), the weapons lying on the stage
 (`env.objects["Hammer0"]`, `["Spear1"]`, `["DroppedSpear2"]`, ...: `name`, `body.position`,
 `world_pos`),
 `env.cur_action` (both fighters' keys this frame: `[0]` the player's), `env.observe(0)` (the player's

@@ -28,7 +28,7 @@ KNOCKBACK_SCALE = 1.024 / 320 * 30  # launch speed (units/s) per unit of the mov
 __all__ = ["Body", "Fighter", "Player", "Vec2"]
 
 
-class Fighter:
+class Player:
     """One of the two fighters.
 
     For reward code: `body.position.x/.y`, `body.velocity`, `body.angle` and `body.angular_velocity`
@@ -218,8 +218,8 @@ class Fighter:
         self.weapon = "Punch"
 
     def __repr__(self) -> str:
-        return (f"Fighter({self.agent_id}, {self.state}, pos=({self.body.x:.2f}, {self.body.y:.2f}), "
+        return (f"Player({self.agent_id}, {self.state}, pos=({self.body.x:.2f}, {self.body.y:.2f}), "
                 f"damage={self.damage:g}%, stocks={self.stocks}, weapon={self.weapon})")
 
 
-Player = Fighter  # the competition's name for it
+Fighter = Player  # arena's name for it (the class keeps the competition's, which code may print or compare)

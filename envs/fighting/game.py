@@ -9,7 +9,7 @@ from arena.envs.fighting import rules as R
 from arena.envs.fighting.fighter import Fighter
 from arena.envs.fighting.physics import World
 from arena.envs.fighting.stage import Ground, Stage
-from arena.envs.fighting.weapons import Armory
+from arena.envs.fighting.weapons import Armory, SpawnerVFX
 
 LABELS = ("player", "opponent")  # how signals name fighter 0 and fighter 1
 
@@ -70,6 +70,7 @@ class Game:
         self.objects = {
             "ground1": self.grounds[0], "ground2": self.grounds[1], "platform1": self.platform,
             "player": self.players[0], "opponent": self.players[1],
+            "SpawnerVFX0": SpawnerVFX(self, 0), "SpawnerVFX1": SpawnerVFX(self, 1),
         }
         self.terminated = self.truncated = False
         self.winner: int | None = None  # fighter index once decided; None for a draw or while playing

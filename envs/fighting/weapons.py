@@ -22,7 +22,7 @@ they were dropped: where each appeared, and its type (1 for a spawner's, 2 spear
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.colliders import CapsuleCollider
@@ -109,6 +109,30 @@ class Spawner:
         if self.weapon is None:
             return 0.0, 0.0, 0.0
         return self.position[0], self.position[1], 1.0
+
+
+class SpawnerVFX:
+    """A spawner's effect as the competition's `env.objects` lists it (`SpawnerVFX0`, `SpawnerVFX1`):
+    `world_pos`, where its spawner stands (its first place until a weapon shows, then where the last one
+    showed). `spawner` is its spawner's number in the armory of `game`, which may be replaced."""
+
+    def __init__(self, game: Any, spawner: int):
+        self._game = game
+        self._spawner = spawner
+
+    @property
+    def world_pos(self) -> tuple[float, float]:
+        x, y = self._game.armory.spawners[self._spawner].position
+        return float(x), float(y)
+
+    def process(self) -> None:
+        """Nothing to do each frame (the competition's game calls it on every object)."""
+
+    def physics_process(self, dt: float = R.DT) -> None:
+        """Nothing to do each frame (the competition's game calls it on every object)."""
+
+    def __repr__(self) -> str:
+        return f"SpawnerVFX({self._spawner}, world_pos={self.world_pos})"
 
 
 class DroppedWeapon:

@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 from arena.envs.fighting.env import WarehouseBrawl
 from arena.envs.fighting.fighter import Fighter
 from arena.envs.fighting.stage import Ground, Stage
-from arena.envs.fighting.weapons import DroppedWeapon, Spawner, WeaponObject
+from arena.envs.fighting.weapons import DroppedWeapon, Spawner, SpawnerVFX, WeaponObject
 
 ObsType = TypeVar("ObsType")
 ActType = TypeVar("ActType")
@@ -67,7 +67,7 @@ class GameObject(ABC):
 
 
 MalachiteEnv.register(WarehouseBrawl)
-for _cls in (Fighter, Ground, Stage, Spawner, DroppedWeapon, WeaponObject):
+for _cls in (Fighter, Ground, Stage, Spawner, SpawnerVFX, DroppedWeapon, WeaponObject):
     GameObject.register(_cls)
 
 

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from arena.compat.ai2.objects import GameObject, hex_to_rgb
+from arena.envs.fighting import weapons
 from arena.envs.fighting.camera import CameraResolution, RenderMode
 
 
@@ -246,6 +247,10 @@ class SpawnerVFX(GameObject):
     def render(self, surface: Any, camera: Any) -> None:
         if self.state != "hidden":
             self.anim.process(self.world_pos)
+
+
+# What `env.objects["SpawnerVFX0"]` and `["SpawnerVFX1"]` hold counts as one, as there.
+SpawnerVFX.register(weapons.SpawnerVFX)
 
 
 class Particle(GameObject):
