@@ -57,7 +57,9 @@ def why_not_writable(path: str | os.PathLike) -> str | None:
 class VideoWriter:
     """Frames in, a video file out; frames are streamed to ffmpeg, never all held in memory."""
 
-    def __init__(self, path: str | os.PathLike, fps: float):
+    def __init__(self, path: str | os.PathLike, fps: float, encoded_fps: float | None = None):
+        """`fps` frames make a second; with `encoded_fps` the encoder re-times them to that rate,
+        repeating or dropping frames as ffmpeg's `-r` does (a video container only)."""
         self.path = Path(path)
         refusal = why_not_writable(self.path)
         if refusal is not None:
@@ -70,8 +72,9 @@ class VideoWriter:
         if self.path.suffix.lower() in ENCODED:
             import imageio.v2 as imageio
 
+            retimed = {} if encoded_fps is None else {"output_params": ["-r", f"{encoded_fps:g}"]}
             self._encoder = imageio.get_writer(self.path, fps=fps, codec="libx264", quality=7,
-                                           macro_block_size=MACRO_BLOCK)
+                                               macro_block_size=MACRO_BLOCK, **retimed)
 
     def add(self, frame: np.ndarray) -> None:
         first, self._last = self._last is None, frame

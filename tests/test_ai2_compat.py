@@ -989,3 +989,17 @@ def test_objects_are_named_as_there(engine):
     (_, shown_at), = env.get_spawner_info()
     vfx = env.objects["SpawnerVFX0" if shown_at[0] > 0 else "SpawnerVFX1"]
     assert list(vfx.world_pos) == pytest.approx(list(shown_at))
+
+
+@pytest.mark.parametrize("frames, encoded", [(7, 8), (45, 54), (100, 120)])
+def test_run_match_writes_the_competitions_video(tmp_path, frames, encoded):
+    """The competition's run_match hands its writer a picture after each frame (none of the reset), at
+    the writer's default input rate (25 a second), and has it write 30: its videos of 7, 45 and 100
+    frames of ConstantAgent against ConstantAgent held 8, 54 and 120 frames at 30 fps."""
+    import imageio
+
+    from arena.compat.ai2 import run_match
+
+    run_match(ConstantAgent(), ConstantAgent(), max_timesteps=frames, video_path=str(tmp_path / "m.mp4"))
+    reader = imageio.get_reader(tmp_path / "m.mp4")
+    assert (reader.count_frames(), reader.get_meta_data()["fps"]) == (encoded, 30.0)

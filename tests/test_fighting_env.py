@@ -277,7 +277,8 @@ def test_run_match_returns_match_stats_and_writes_a_video(tmp_path):
     assert manager.total_reward == -stats.player1.damage_taken
     expected = Result.DRAW if stats.player1.lives_left == stats.player2.lives_left else Result.LOSS
     assert stats.player1_result is expected
-    assert imageio.get_reader(tmp_path / "m.mp4").count_frames() == 301 + 60  # and 2 s on the result
+    # a picture a frame, at the competition's writer's rates: in at 25 a second, out at 30
+    assert imageio.get_reader(tmp_path / "m.mp4").count_frames() == 360
 
 
 def test_stage_objects_have_the_competitions_classes_and_bounding_boxes():

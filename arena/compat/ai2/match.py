@@ -19,6 +19,9 @@ from arena.handle import LocalAgent
 
 __all__ = ["MatchStats", "PlayerStats", "Result", "run_match"]
 
+# The competition's video writer is handed pictures at its default input rate, 25 a second, and writes 30.
+COMPETITION_PICTURE_RATE = 25
+
 
 def longest(max_timesteps: int) -> int:
     """`max_timesteps`, or the longest match the game plays if that is shorter.
@@ -37,7 +40,9 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
               train_mode: bool = False) -> MatchStats:
     """Play `agent_1` (the "player", seat player_0) against `agent_2`; agents may be instances or factories.
 
-    `video_path` writes an mp4 (or gif); a `UserInputAgent` opens a window and plays from the
+    `video_path` writes an mp4 (or gif) as the competition's does: a picture after each frame played,
+    handed to the encoder as 25 a second and re-timed to 30 (its writer's input and output rates), so
+    a match of n frames makes a video of about 1.2 n frames; a `UserInputAgent` opens a window and plays from the
     keyboard in real time. `reward_manager`, if given, is fed every frame from agent_1's side
     (read its `total_reward` and `term_totals` after). The match draws from Python's `random` module as
     the competition's `run_match` does (its env's two resets, then the game's draws as it plays), so
@@ -63,12 +68,12 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
     if reward_manager is not None:
         reward_manager.reset()
         reward_manager.subscribe_signals(raw)
-    writer = VideoWriter(video_path, raw.fps) if video_path else None
+    writer = VideoWriter(video_path, COMPETITION_PICTURE_RATE, encoded_fps=raw.fps) if video_path else None
 
     handles = [_KeepsWhatItReturned(a, name) for a, name in zip(agents, names)]
 
     def after_step(_: Any) -> None:
-        if writer is not None:
+        if writer is not None and raw.steps:  # no picture of the reset, as there
             writer.add(raw.rgb_frame())
         if reward_manager is not None and raw.steps:
             for fighter, handle in zip(raw.players, handles):  # as there: what the agent returned, a list a list
@@ -80,7 +85,6 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
         result = play_match(env, handles, seed=secrets.randbelow(2**31), on_step=after_step)
     finally:
         if writer is not None:
-            writer.hold(2.0)  # the final picture, with the result, stays on screen
             writer.close()
         env.close()
     if result.fault is not None:
