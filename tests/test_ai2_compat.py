@@ -1003,3 +1003,23 @@ def test_run_match_writes_the_competitions_video(tmp_path, frames, encoded):
     run_match(ConstantAgent(), ConstantAgent(), max_timesteps=frames, video_path=str(tmp_path / "m.mp4"))
     reader = imageio.get_reader(tmp_path / "m.mp4")
     assert (reader.count_frames(), reader.get_meta_data()["fps"]) == (encoded, 30.0)
+
+
+def test_training_says_each_episodes_opponent_and_the_model_it_resumes_from(tmp_path, capsys):
+    """The competition's training prints "Selected <name>" when it draws an episode's opponent, and its
+    SaveHandler "Best model is <path>" when it resumes a run that saved models."""
+    from functools import partial
+
+    from arena.compat.ai2 import OpponentsCfg, SaveHandler, SaveHandlerMode, SelfPlayWarehouseBrawl
+
+    env = SelfPlayWarehouseBrawl(opponent_cfg=OpponentsCfg(opponents={"still": (1.0, partial(ConstantAgent))}))
+    env.reset()
+    env.reset()
+    assert capsys.readouterr().out.count("Selected still\n") == 2
+    OpponentsCfg(opponents={"still": (1.0, partial(ConstantAgent))}).on_env_reset()
+    assert capsys.readouterr().out == "Selected still\n"
+    (tmp_path / "run").mkdir()
+    for steps in (100, 200):
+        (tmp_path / "run" / f"rl_model_{steps}_steps.zip").write_bytes(b"")
+    SaveHandler(agent=_Saved(), save_path=str(tmp_path), run_name="run", mode=SaveHandlerMode.RESUME)
+    assert capsys.readouterr().out == f"Best model is {tmp_path / 'run' / 'rl_model_200_steps.zip'}\n"

@@ -58,6 +58,8 @@ class SaveHandler:
                                     f"the run")
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.history: list[str] = self._saved()
+        if mode is SaveHandlerMode.RESUME and self.history:
+            print(f"Best model is {self.history[-1]}")  # as the competition's handler says
         # Steps trained so far: names the next checkpoint; a resumed run counts on from its newest one.
         self.num_timesteps = checkpoint_steps(self.history[-1]) if self.history else 0
         # Steps `process` counts before the one that saves, counted down as the competition's handler does

@@ -167,10 +167,11 @@ class LeagueEnv(gymnasium.Wrapper):
     """A single-agent view whose opponent seat is refilled from the league's table at every reset."""
 
     def __init__(self, env: gymnasium.Env, opponents: dict[str, Opponent | SelfPlay],
-                 outcome: Callable[[gymnasium.Env], int]):
+                 outcome: Callable[[gymnasium.Env], int], announce: bool = False):
         super().__init__(env)
         self.opponents = opponents
         self.outcome = outcome
+        self.announce = announce  # print "Selected <name>" for each episode's opponent, as the competition's training
         self.table: list[tuple[str, str | None, float]] = [
             (name, None, o.weight) for name, o in opponents.items() if isinstance(o, Opponent)]
         self.rng = np.random.default_rng()
@@ -187,6 +188,8 @@ class LeagueEnv(gymnasium.Wrapper):
         probabilities = np.array([p for _, _, p in self.table])
         name, snapshot, _ = self.table[int(self.rng.choice(len(self.table), p=probabilities / probabilities.sum()))]
         self.current = (name, snapshot)
+        if self.announce:
+            print(f"Selected {name}")
         single = self.env.unwrapped
         (seat,) = single.opponents
         single.opponents = {seat: self._agent(name, snapshot)}

@@ -129,6 +129,7 @@ class OpponentsCfg:
         """An opponent drawn by weight with Python's `random`, as the competition's config draws one: a
         new agent from its factory told `env`'s spaces, or a self-play handler's checkpoint."""
         name = random.choices(list(self.opponents), weights=[weight for weight, _ in self.opponents.values()])[0]
+        print(f"Selected {name}")  # as the competition's config says, every episode
         source = self.opponents[name][1]
         if isinstance(source, SelfPlayHandler):
             return source.get_opponent()
@@ -197,7 +198,8 @@ def train(agent: Any, reward_manager: RewardManager | None = None, save_handler:
                             max_timesteps=R.COMPETITION_FRAMES)  # the competition's training episodes
     if save_handler is not None and save_handler.agent is None:
         save_handler.agent = agent
-    env: gymnasium.Env = SelfPlayTraining(LeagueEnv(single, pool.opponents, fighting_outcome), pool, save_handler)
+    league = LeagueEnv(single, pool.opponents, fighting_outcome, announce=True)
+    env: gymnasium.Env = SelfPlayTraining(league, pool, save_handler)
     # Declared as the competition's env declares it (float32), so that its checkpoints load there, and on
     # `SelfPlayWarehouseBrawl`, and SB3's buffers hold float32 as there.
     env.observation_space = competition_observation_space()

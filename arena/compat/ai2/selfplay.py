@@ -51,7 +51,8 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
                                 subscribe_reward_signals=False,
                                 resolution=self.resolution.name.lower(), render_mode="rgb_array",
                                 max_timesteps=R.COMPETITION_FRAMES)
-        super().__init__(SelfPlayTraining(LeagueEnv(single, pool.opponents, fighting_outcome), pool, save_handler))
+        league = LeagueEnv(single, pool.opponents, fighting_outcome, announce=True)
+        super().__init__(SelfPlayTraining(league, pool, save_handler))
         self.observation_space = competition_observation_space()
         self._single = single
         self._raw_env = single.raw
