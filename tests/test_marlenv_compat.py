@@ -282,6 +282,23 @@ def test_render_draws_the_grid_one_pixel_a_cell(capsys, tmp_path):
     assert in_memory.getvalue() == (tmp_path / "game.gif").read_bytes()
 
 
+def test_ascii_render_and_grid_use_marlenvs_cell_codes_and_characters(capsys):
+    env = SnakeEnv(num_snakes=3, height=7, width=8, num_fruits=0)
+    env.reset(seed=0)
+    # Snake 0 eats at (1, 3) and keeps its tail; snake 1 runs into the wall and leaves the board.
+    arrange(env, [[(1, 2), (1, 1), (1, 0)], [(4, 0), (4, 1), (4, 2)], [(3, 5), (2, 5)]], fruit=[(1, 3), (3, 3)])
+    env.step([KEEP, KEEP, RIGHT])
+    env.render("ascii")
+    # Every snake in the same characters: H head, b body, t tail; o fruit, # wall, . empty.
+    assert capsys.readouterr().out == "\n".join(["########", "#......#", "#tbbH..#", "#......#", "#...oHt#",
+                                                  "#......#", "########"]) + "\n"
+    assert env.grid[2, 1] == 5 and env.grid[2, 4] == 3 and env.grid[4, 5] == 23 and env.grid[4, 6] == 25
+    assert env.grid[0, 0] == 1 and env.grid[4, 4] == 2 and env.grid[5, 1] == 0
+    vector, *_ = make_snake(n_env=2, num_snakes=2, height=7, width=7)
+    vector.reset(seed=0)
+    assert set(vector.text()) <= set(".#oHbt\n")
+
+
 def test_the_coop_env_ends_for_every_snake_once_one_dies():
     coop = gymnasium.make("SnakeCoop-v1", num_snakes=3, height=8, width=8)
     plain = SnakeEnv(num_snakes=3, height=8, width=8)

@@ -76,7 +76,8 @@ game). Snakes start straight with room ahead (marlenv's could start bent); there
 into the tail of one of them dies in arena (that tail stays, as any snake's reaching a fruit) and
 lives on in marlenv. Unknown keywords warn (`UnknownOptionWarning`, naming them) where marlenv
 ignores them; they are still ignored. The single-agent wrapper passes the info on (marlenv's
-returns `{}`). `render()` draws with arena's colours; `"human"` draws nothing, as in marlenv. With
+returns `{}`). `render("rgb_array")` draws with arena's colours (`render("ascii")` prints marlenv's characters,
+from `env.grid`, its cell codes); `"human"` draws nothing, as in marlenv. With
 Gymnasium, pass `max_episode_steps` to the env rather than to `gymnasium.make` (which would add a
 five-value `TimeLimit`). Grids are at least 7 x 7 (the walls included), with 1 to 8 snakes that must
 fit with room ahead (marlenv takes smaller grids and more snakes). When two snakes die on the same

@@ -15,8 +15,7 @@ from gymnasium import spaces
 from arena.compat.marlenv._games import MarlenvGames, SnakeSettings
 from arena.compat.marlenv.envs import COOP_ENV_ID, ENV_ID, CoopSnakeEnv
 from arena.compat.marlenv.envs.old_gym import gym_space
-from arena.compat.marlenv.envs.snake_env import SnakeEnv, grid_rgb
-from arena.envs.snake.picture import text_board
+from arena.compat.marlenv.envs.snake_env import SnakeEnv, grid_rgb, grid_text, marlenv_grid
 from arena.envs.snake.vec import AttrDict
 
 
@@ -175,8 +174,8 @@ class AsyncVectorMultiEnv:
         return grid_rgb(self.core.games)
 
     def text(self, index: int = 0) -> str:
-        """Game `index` as text."""
-        return text_board(self.core.games, index)
+        """Game `index` as text, in the characters of marlenv's render("ascii")."""
+        return grid_text(marlenv_grid(self.core.games, index))
 
     def close(self, **kwargs: Any) -> None:
         self.closed = True

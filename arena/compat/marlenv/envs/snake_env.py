@@ -14,10 +14,13 @@ from gymnasium import spaces
 from arena.compat.marlenv._games import (DEFAULT_REWARD_DICT, HUMAN_ACTIONS, MAX_EPISODE_STEPS, REWARD_KEYS,
                                          SNAKE_ACTIONS, MarlenvGames, SnakeSettings)
 from arena.envs.snake.engine import SnakeGames
-from arena.envs.snake.picture import COLORS, text_board
+from arena.envs.snake.picture import COLORS
 
 EMPTY_RGB, WALL_RGB, FRUIT_RGB = (0, 0, 0), (90, 96, 110), (225, 60, 60)
 GIF_SIZE = 300  # pixels along the longer side of a frame kept by render("gif")
+# marlenv's cell codes; a snake's head, body and tail cells add 10 times its index.
+EMPTY, WALL, FRUIT, HEAD, BODY, TAIL = range(6)
+ASCII = np.array(list(".#oHbt"))  # render("ascii")'s character for each code (mod 10), as marlenv's
 
 
 class SnakeEnv(gymnasium.Env):
@@ -98,13 +101,19 @@ class SnakeEnv(gymnasium.Env):
         observations = self.core.observe()[0].copy()
         return observations, rewards[0].tolist(), dones[0].tolist(), infos[0]
 
+    @property
+    def grid(self) -> np.ndarray:
+        """The board as marlenv's `grid`, walls included: `EMPTY`, `WALL`, `FRUIT`, or `HEAD`, `BODY`,
+        `TAIL` plus 10 times the snake's index (a dead snake leaves the board)."""
+        return marlenv_grid(self.core.games)
+
     def render(self, mode: str = "ascii"):
         """"rgb_array": the grid as an (height, width, 3) uint8 image, one pixel a cell; "ascii": print the
         grid as text; "gif": keep the frame for `save_gif`."""
         if mode == "rgb_array":
             return grid_rgb(self.core.games)
         if mode == "ascii":
-            print(text_board(self.core.games))
+            print(grid_text(self.grid))
             return None
         if mode == "gif":
             frame = grid_rgb(self.core.games)
@@ -153,4 +162,25 @@ def grid_rgb(games: SnakeGames, index: int = 0) -> np.ndarray:
     return image
 
 
-__all__ = ["REWARD_KEYS", "SnakeEnv", "grid_rgb"]
+def marlenv_grid(games: SnakeGames, index: int = 0) -> np.ndarray:
+    """Game `index` of a batch in marlenv's cell codes, the ring of walls included (see `SnakeEnv.grid`)."""
+    rules = games.rules
+    grid = np.full((rules.height + 2, rules.width + 2), WALL, np.int64)
+    inner = grid[1:-1, 1:-1]
+    inner[:] = np.where(games.fruit[index], FRUIT, EMPTY)
+    owner, life = games.owner[index], games.life[index]
+    snake = owner > 0
+    # A tail is the cell a snake leaves next (one step of life left); a head covers a one-cell snake's.
+    part = np.where(life == 1, TAIL, BODY)
+    inner[snake] = (10 * (owner.astype(np.int64) - 1) + part)[snake]
+    for i in np.flatnonzero(games.alive[index]):
+        inner[tuple(games.head[index, i])] = 10 * i + HEAD
+    return grid
+
+
+def grid_text(grid: np.ndarray) -> str:
+    """A marlenv grid as its render("ascii") prints it: one character a cell, every snake drawn alike."""
+    return "\n".join("".join(row) for row in ASCII[grid % 10])
+
+
+__all__ = ["REWARD_KEYS", "SnakeEnv", "grid_rgb", "grid_text", "marlenv_grid"]
