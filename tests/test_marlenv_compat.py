@@ -165,6 +165,59 @@ def test_whole_map_observation_and_frame_stack():
     np.testing.assert_array_equal(second[0, ..., 16 + 5], second[1, ..., 16 + 2])  # 0's own head is 1's other head
 
 
+def test_encoding_the_grid_gives_the_engines_view():
+    from arena.compat.marlenv.envs.snake_env import encode_grid
+
+    for vision_range in (None, 3):
+        env = SnakeEnv(num_snakes=3, height=10, width=11, vision_range=vision_range)
+        obs = env.reset(seed=2)
+        for _ in range(12):
+            np.testing.assert_array_equal(np.array(encode_grid(env.grid, 3, vision_range)), obs)
+            obs, *_ = env.step([KEEP, LEFT, KEEP])
+
+
+class FruitBlind(SnakeEnv):
+    """A user's subclass through marlenv's hooks: frames without the fruit plane, and a game over at the first death."""
+
+    def _encode(self, obs, vision_range=None):
+        frames = super()._encode(obs, vision_range)
+        return [frame[..., [0, 2, 3, 4, 5, 6, 7]] for frame in frames]
+
+    def _done_fn(self, dones):
+        return any(dones)
+
+
+def test_a_subclass_overriding_encode_and_done_fn_changes_what_reset_and_step_return():
+    blind, plain = (kind(num_snakes=2, height=9, width=9, frame_stack=2, vision_range=2) for kind in (FruitBlind, SnakeEnv))
+    kept = [k for k in range(16) if k % 8 != 1]  # every plane but each frame's fruit
+    obs, seen = blind.reset(seed=0), plain.reset(seed=0)
+    assert obs.shape == (2, 5, 5, 14) and obs.dtype == np.uint8
+    for env in (blind, plain):
+        arrange(env, [[(3, 3), (3, 2), (3, 1)], [(5, 6), (5, 5), (5, 4)]], fruit=[(3, 4)])
+    for actions in ([KEEP, RIGHT], [KEEP, KEEP]):  # snake 0 eats; snake 1 turns south, then into the wall
+        obs, _, dones, info = blind.step(actions)
+        seen, _, plain_dones, plain_info = plain.step(actions)
+        np.testing.assert_array_equal(obs, seen[..., kept])
+    # Over at the first death by the subclass's rule: the final info, the dones as they are.
+    assert dones == plain_dones == [False, True] and set(info) == FINAL_KEYS and plain_info == {}
+
+
+class Mirrored(SnakeEnv):
+    """A subclass overriding the observation hooks themselves."""
+
+    def _init_obs(self):
+        return [view[:, ::-1] for view in super()._init_obs()]
+
+    def _get_obs(self):
+        return [view[:, ::-1] for view in super()._get_obs()]
+
+
+def test_a_subclass_overriding_init_obs_and_get_obs_changes_the_observations():
+    plain, mirrored = SnakeEnv(num_snakes=2, height=9, width=10), Mirrored(num_snakes=2, height=9, width=10)
+    np.testing.assert_array_equal(mirrored.reset(seed=1), plain.reset(seed=1)[:, :, ::-1])
+    np.testing.assert_array_equal(mirrored.step([KEEP, LEFT])[0], plain.step([KEEP, LEFT])[0][:, :, ::-1])
+
+
 # --- the rules: dead snakes stay, the game goes on, marlenv's kill credit, the final info ---------------------
 
 

@@ -68,6 +68,12 @@ rank), `episode_scores`, `episode_steps`, `episode_fruits` and `episode_kills` (
 snake). As marlenv counts them they add up the steps a snake ends alive: the step it dies in is
 not in them.
 
+## Subclasses
+A subclass of `SnakeEnv` may override marlenv's hooks `_init_obs()`, `_get_obs()`, `_encode(grid,
+vision_range)` (`env.grid` holds marlenv's cell codes) and `_done_fn(dones)`; `reset()` and `step()`
+call them where marlenv's do. The rules themselves (`_check_collision`, `_update_grid`, the
+direction helpers) are the engine's and have no hooks.
+
 ## Where arena differs from marlenv
 Starting places, fruit places and randomness are arena's (seed with `env.seed(s)` or
 `env.reset(seed=s)`; until then, as in marlenv, `np.random.seed(s)` before `reset()` repeats a

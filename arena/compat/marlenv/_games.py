@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -149,11 +149,13 @@ class MarlenvGames:
         across = (wanted >= 0) & ((wanted - heading) % 2 == 1)
         return np.where(across, _TURN_FOR[(wanted - heading) % 4], 0)
 
-    def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
+    def step(self, actions: Any, game_over: Callable[[list[bool]], bool] | None = None
+             ) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
         """Move every game; rewards (float64) and dones (bool), both (n_games, num_snakes), and each game's info.
 
         A game is over when every snake is done (dead, or `max_episode_steps` reached), or in a team
-        game when any is (all are then done); its info then holds rank, episode_scores, episode_steps,
+        game when any is (all are then done), or when `game_over(dones)` (one game's dones as a list
+        of bools) says so where it is given; its info then holds rank, episode_scores, episode_steps,
         episode_fruits and episode_kills, and its figures start again from zero. Call `restart` for
         the games to play on.
         """
@@ -169,8 +171,12 @@ class MarlenvGames:
         self.kills += alive * outcome.kills
         dones = ~alive
         dones[self.games.steps >= self.settings.max_episode_steps] = True
-        over = dones.any(1) if self.settings.team else dones.all(1)
-        dones[over] = True
+        if game_over is None:
+            over = dones.any(1) if self.settings.team else dones.all(1)
+        else:  # a marlenv subclass's own `_done_fn`
+            over = np.array([bool(game_over(row.tolist())) for row in dones])
+        if self.settings.team:
+            dones[over] = True
         infos: list[dict[str, Any]] = [{} for _ in range(self.n_games)]
         for g in np.flatnonzero(over):
             infos[g] = self.final_info(g)

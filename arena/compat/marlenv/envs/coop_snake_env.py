@@ -15,3 +15,7 @@ class CoopSnakeEnv(SnakeEnv):
 
     def _setup(self, settings: SnakeSettings) -> None:
         super()._setup(replace(settings, team=True))
+
+    def _done_fn(self, dones: list[bool]) -> bool:
+        """Over once any snake is done."""
+        return any(dones)

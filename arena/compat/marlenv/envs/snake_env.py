@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import warnings
+from collections import deque
 from typing import Any
 
 import gymnasium
@@ -71,6 +72,7 @@ class SnakeEnv(gymnasium.Env):
         self.observation_space = spaces.Box(0, 1, (self.num_snakes, *self.core.observation_shape), np.uint8)
         self.action_space = spaces.MultiDiscrete([len(self.action_dict)] * self.num_snakes)
         self.frame_buffer: list[np.ndarray] = []
+        self._frames: deque = deque(maxlen=self.frame_stack)  # an overriding `_encode`'s frames
         self._seeded = False
 
     def seed(self, seed: int | None = 42) -> list[int | None]:
@@ -89,7 +91,8 @@ class SnakeEnv(gymnasium.Env):
         elif not self._seeded:
             self.core.seed([int(np.random.randint(2**31))])
         self.frame_buffer = []
-        return self.core.restart(np.ones(1, bool))[0].copy()
+        self.core.restart(np.ones(1, bool))
+        return np.array(self._init_obs(), dtype=np.uint8)
 
     def step(self, actions) -> tuple[np.ndarray, list[float], list[bool], dict[str, Any]]:
         if np.ndim(actions) == 0:  # one snake's action on its own
@@ -97,9 +100,39 @@ class SnakeEnv(gymnasium.Env):
         if len(actions) != self.num_snakes:
             raise ValueError(f"arena.compat.marlenv: step() takes one action per snake ({self.num_snakes}), "
                              f"got {len(actions)}")
-        rewards, dones, infos = self.core.step([list(np.ravel(a)) for a in actions])
-        observations = self.core.observe()[0].copy()
-        return observations, rewards[0].tolist(), dones[0].tolist(), infos[0]
+        rewards, dones, infos = self.core.step([list(np.ravel(a)) for a in actions], game_over=self._done_fn)
+        return np.array(self._get_obs(), dtype=np.uint8), rewards[0].tolist(), dones[0].tolist(), infos[0]
+
+    # marlenv's hooks. The engine's own view serves unless a subclass encodes frames itself.
+
+    def _init_obs(self) -> Any:
+        """Every snake's first observation of a game, its first frame repeated `frame_stack` times."""
+        if not self._encodes_frames():
+            return self.core.vision.stack[0]
+        frame = self._encode(self.grid, vision_range=self.vision_range)
+        self._frames = deque([frame] * self.frame_stack, maxlen=self.frame_stack)
+        return self._stacked_frames()
+
+    def _get_obs(self) -> Any:
+        """Every snake's observation after a step: the new frame last, the oldest dropped."""
+        if not self._encodes_frames():
+            return self.core.observe()[0]
+        self._frames.append(self._encode(self.grid, vision_range=self.vision_range))
+        return self._stacked_frames()
+
+    def _encode(self, obs: np.ndarray, vision_range: int | None = None) -> list[np.ndarray]:
+        """One frame per snake from `obs`, a grid in marlenv's cell codes: (rows, cols, 8) float arrays."""
+        return encode_grid(obs, self.num_snakes, vision_range)
+
+    def _done_fn(self, dones: list[bool]) -> bool:
+        """Whether the game is over, given each snake's done: once every snake is."""
+        return all(dones)
+
+    def _encodes_frames(self) -> bool:
+        return type(self)._encode is not SnakeEnv._encode
+
+    def _stacked_frames(self) -> list[np.ndarray]:
+        return [np.concatenate(frames, axis=-1) for frames in zip(*self._frames)]
 
     @property
     def grid(self) -> np.ndarray:
@@ -178,9 +211,29 @@ def marlenv_grid(games: SnakeGames, index: int = 0) -> np.ndarray:
     return grid
 
 
+def encode_grid(grid: np.ndarray, num_snakes: int, vision_range: int | None = None) -> list[np.ndarray]:
+    """marlenv's eight planes (`MARLENV_PLANES`) for each snake from a grid of its cell codes; with
+    `vision_range`, a (2 * vision_range + 1) square around the snake's head, blank past the grid (a
+    dead snake's around the grid's top-left corner)."""
+    code, owner = grid % 10, grid // 10
+    snake_part = code >= HEAD
+    frames = []
+    for i in range(num_snakes):
+        own, other = snake_part & (owner == i), snake_part & (owner != i)
+        parts = [code == part for part in (HEAD, BODY, TAIL)]
+        planes = [code == WALL, code == FRUIT, *(other & p for p in parts), *(own & p for p in parts)]
+        frame = np.stack(planes, -1).astype(np.float32)
+        if vision_range:
+            head = np.unravel_index(np.argmax(frame[..., 5]), grid.shape)
+            padded = np.pad(frame, ((vision_range, vision_range), (vision_range, vision_range), (0, 0)))
+            frame = padded[head[0]:head[0] + 2 * vision_range + 1, head[1]:head[1] + 2 * vision_range + 1]
+        frames.append(frame)
+    return frames
+
+
 def grid_text(grid: np.ndarray) -> str:
     """A marlenv grid as its render("ascii") prints it: one character a cell, every snake drawn alike."""
     return "\n".join("".join(row) for row in ASCII[grid % 10])
 
 
-__all__ = ["REWARD_KEYS", "SnakeEnv", "grid_rgb", "grid_text", "marlenv_grid"]
+__all__ = ["REWARD_KEYS", "SnakeEnv", "encode_grid", "grid_rgb", "grid_text", "marlenv_grid"]
