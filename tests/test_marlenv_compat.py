@@ -12,7 +12,7 @@ import pytest
 import arena.envs
 from arena.compat import marlenv
 from arena.compat.marlenv import AsyncVectorMultiEnv, SingleAgent, SingleMultiAgent, SnakeEnv, UnknownOptionWarning
-from arena.compat.marlenv.envs import CoopSnakeEnv
+from arena.compat.marlenv.envs import CoopSnakeEnv, GraphSnakeEnv
 from arena.compat.marlenv.wrappers import make_snake
 from arena.envs.snake.engine import DIRECTIONS
 from arena.envs.snake.vision import MARLENV_PLANES
@@ -368,6 +368,27 @@ def test_the_coop_env_ends_for_every_snake_once_one_dies():
     assert info == {} and set(coop_info) == {"rank", "episode_scores", "episode_steps", "episode_fruits",
                                               "episode_kills"}
     assert coop_info["episode_steps"].tolist() == [steps - 1 if done else steps for done in dones]
+
+
+def test_snake_graph_v1_sees_five_rays_per_live_snake():
+    env = gymnasium.make("SnakeGraph-v1", num_snakes=2, height=10, width=10, num_fruits=0)
+    assert isinstance(env, GraphSnakeEnv) and env.reset(seed=0).shape == env.observation_space.shape == (2, 5, 8)
+    # Snake 0 heads east along field row 2: fruit one cell ahead, the east wall three; snake 1 heads north
+    # two cells to its right (south), its head, body and tail in line.
+    arrange(env, [[(2, 5), (2, 4), (2, 3)], [(4, 5), (5, 5), (6, 5)]], fruit=[(2, 6)])
+    ahead, left, right, ahead_left, ahead_right = env._process_obs(env._encode(env.grid))[0]
+    third, diagonal_third = 1 / 3, 1 / (3 * np.sqrt(2))  # a cell three steps away, straight or diagonal
+    np.testing.assert_allclose(ahead, [third, 1, 0, 0, 0, 0, 0, 0])  # each cell over its distance
+    np.testing.assert_allclose(left, [third, 0, 0, 0, 0, 0, 0, 0])
+    np.testing.assert_allclose(right, [0, 0, 1 / 2, 1 / 3, 1 / 4, 0, 0, 0])  # five cells: the wall is past reach
+    np.testing.assert_allclose(ahead_left, [diagonal_third, 0, 0, 0, 0, 0, 0, 0])
+    np.testing.assert_allclose(ahead_right, ahead_left)
+    obs, *_ = env.step([KEEP, KEEP])  # snake 0 eats; cast to uint8 as marlenv casts it
+    assert obs.dtype == np.uint8 and obs.shape == (2, 5, 8) and obs.max() <= env.observation_space.high.max()
+    obs, _, dones, _ = env.step([KEEP, KEEP])  # snake 1 into snake 0's body: only live snakes are seen
+    assert dones == [False, True] and obs.shape == (1, 5, 8)
+    with pytest.raises(ValueError, match="observer='snake'"):
+        GraphSnakeEnv(observer="human")
 
 
 def test_make_snake_makes_coop_games_too_and_their_vector_restarts_a_game_once_a_snake_is_done():

@@ -88,14 +88,15 @@ Gymnasium, pass `max_episode_steps` to the env rather than to `gymnasium.make` (
 five-value `TimeLimit`). Grids are at least 7 x 7 (the walls included), with 1 to 8 snakes that must
 fit with room ahead (marlenv takes smaller grids and more snakes). When two snakes die on the same
 step running into a third's tail as it eats, the snake left alone earns `win` (marlenv counted them
-twice and paid it no `win`). marlenv's `SnakeGraph-v1` (graph observations) is not here: `Snake-v1`
-and `SnakeCoop-v1` are.
+twice and paid it no `win`). `SnakeGraph-v1` (five rays per live snake,
+`envs.graph_snake_env`) declares the shape its observations have, where marlenv's kept `Snake-v1`'s.
 """
 
 from arena.compat.marlenv import envs, wrappers
 from arena.compat.marlenv._games import UnknownOptionWarning
+from arena.compat.marlenv.envs.graph_snake_env import GraphSnakeEnv
 from arena.compat.marlenv.envs.snake_env import SnakeEnv
 from arena.compat.marlenv.wrappers import AsyncVectorMultiEnv, SingleAgent, SingleMultiAgent, make_snake
 
-__all__ = ["AsyncVectorMultiEnv", "SingleAgent", "SingleMultiAgent", "SnakeEnv", "UnknownOptionWarning", "envs",
-           "make_snake", "wrappers"]
+__all__ = ["AsyncVectorMultiEnv", "GraphSnakeEnv", "SingleAgent", "SingleMultiAgent", "SnakeEnv", "UnknownOptionWarning",
+           "envs", "make_snake", "wrappers"]

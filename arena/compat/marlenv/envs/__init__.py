@@ -1,5 +1,5 @@
-"""Registers marlenv's `Snake-v1` and `SnakeCoop-v1` with Gymnasium (and with the old `gym` package, when
-it is installed).
+"""Registers marlenv's `Snake-v1`, `SnakeGraph-v1` and `SnakeCoop-v1` with Gymnasium (and with the old `gym`
+package, when it is installed).
 
 `gymnasium.make("Snake-v1", num_snakes=2)` returns the `SnakeEnv` itself, marlenv's API unwrapped:
 no checker and no order enforcing, which expect Gymnasium's five-value `step`.
@@ -8,12 +8,15 @@ no checker and no order enforcing, which expect Gymnasium's five-value `step`.
 from __future__ import annotations
 
 from arena.compat.marlenv.envs.coop_snake_env import CoopSnakeEnv
+from arena.compat.marlenv.envs.graph_snake_env import GraphSnakeEnv
 from arena.compat.marlenv.envs.snake_env import SnakeEnv
 
-ENV_ID, COOP_ENV_ID = "Snake-v1", "SnakeCoop-v1"
+ENV_ID, GRAPH_ENV_ID, COOP_ENV_ID = "Snake-v1", "SnakeGraph-v1", "SnakeCoop-v1"
 ENTRY_POINTS = {ENV_ID: "arena.compat.marlenv.envs.snake_env:SnakeEnv",
+                GRAPH_ENV_ID: "arena.compat.marlenv.envs.graph_snake_env:GraphSnakeEnv",
                 COOP_ENV_ID: "arena.compat.marlenv.envs.coop_snake_env:CoopSnakeEnv"}
 OLD_GYM_ENTRY_POINTS = {ENV_ID: "arena.compat.marlenv.envs.old_gym:snake_env",  # with gym's space classes
+                        GRAPH_ENV_ID: "arena.compat.marlenv.envs.old_gym:graph_snake_env",
                         COOP_ENV_ID: "arena.compat.marlenv.envs.old_gym:coop_snake_env"}
 
 
@@ -47,4 +50,4 @@ def register() -> None:
 
 register()
 
-__all__ = ["COOP_ENV_ID", "ENV_ID", "CoopSnakeEnv", "SnakeEnv", "register"]
+__all__ = ["COOP_ENV_ID", "ENV_ID", "GRAPH_ENV_ID", "CoopSnakeEnv", "GraphSnakeEnv", "SnakeEnv", "register"]

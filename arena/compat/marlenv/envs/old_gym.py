@@ -8,11 +8,17 @@ from typing import Any
 import gymnasium
 
 from arena.compat.marlenv.envs.coop_snake_env import CoopSnakeEnv
+from arena.compat.marlenv.envs.graph_snake_env import GraphSnakeEnv
 from arena.compat.marlenv.envs.snake_env import SnakeEnv
 
 
 def snake_env(**options: Any) -> SnakeEnv:
     return with_gym_spaces(SnakeEnv(**of_its_era(options)))
+
+
+def graph_snake_env(**options: Any) -> GraphSnakeEnv:
+    """Its snakes turn whatever the gym: marlenv's graph env came with marlenv's turning snakes."""
+    return with_gym_spaces(GraphSnakeEnv(**options))
 
 
 def coop_snake_env(**options: Any) -> CoopSnakeEnv:
