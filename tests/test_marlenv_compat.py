@@ -447,8 +447,33 @@ def test_through_a_gym_of_marlenvs_first_era_snakes_take_the_five_screen_directi
 
     monkeypatch.setitem(sys.modules, "gym", types.SimpleNamespace(__version__=version, spaces=gymnasium.spaces))
     env = old_gym.snake_env(num_snakes=2, height=10, width=10)
-    assert env.action_space.nvec.tolist() == [actions] * 2
-    assert old_gym.snake_env(num_snakes=2, observer="snake").action_space.nvec.tolist() == [3, 3]  # as it names
+    assert per_snake_actions(env.action_space) == [actions] * 2
+    assert per_snake_actions(old_gym.snake_env(num_snakes=2, observer="snake").action_space) == [3, 3]  # as it names
+
+
+def per_snake_actions(space):
+    """Each snake's action count: listed in `n` by marlenv before 1.0, in `nvec` by arena's own spaces."""
+    return list(space.n) if isinstance(getattr(space, "n", None), list) else space.nvec.tolist()
+
+
+def test_through_a_gym_of_marlenvs_first_era_the_raw_envs_spaces_list_each_snakes(monkeypatch):
+    # rl2's multi-agent examples pair them up: zip(env.observation_space.shape, env.action_space.n).
+    import sys
+    import types
+
+    from arena.compat.marlenv.envs import old_gym
+
+    monkeypatch.setitem(sys.modules, "gym", types.SimpleNamespace(__version__="0.17.3", spaces=gymnasium.spaces))
+    env = old_gym.snake_env(num_snakes=3, height=12, width=12, vision_range=4, frame_stack=2)
+    assert env.observation_space.shape == [(9, 9, 16)] * 3 and env.action_space.n == [5] * 3
+    assert sum(env.action_space.n) == 15 and len(env.action_space.sample()) == 3  # an action for each snake
+    obs = env.reset(seed=0)
+    assert [view.shape for view in obs] == env.observation_space.shape
+    env.step(env.action_space.sample())
+    several = SingleMultiAgent(env)  # marlenv's wrappers gave one snake's spaces, as they still do
+    assert several.observation_space.shape == (3, 9, 9, 16) and several.action_space.n == 5
+    one = SingleAgent(old_gym.snake_env(num_snakes=1, height=10, width=10))
+    assert one.observation_space.shape == (10, 10, 8) and one.action_space.n == 5
 
 
 def test_the_snake_game_does_not_import_the_compat_layer():

@@ -32,6 +32,8 @@ screen; a snake only turns across its way, so asking a snake going up to go down
 `make_snake(n_env=...)`, as code for marlenv before 1.0 (rl2's examples) calls it, makes "human"
 snakes unless an observer is named, and so does `gym.make("Snake-v1")` with a gym older than 0.24 (which
 such code pins); `make_snake(num_envs=...)` and the envs otherwise, "snake" ones.
+`gym.make("Snake-v1")` through such a gym also gives that marlenv's spaces, which its users read per
+snake: `observation_space.shape` lists one snake's shape once per snake, `action_space.n` its count.
 
 ## Observation
 A uint8 array per snake, (2 * vision_range + 1) square around its head and not turned, or with

@@ -64,7 +64,7 @@ class SingleAgent(_Wrapper):
             raise ValueError(f"arena.compat.marlenv: SingleAgent wraps a one-snake game, this one has {env.num_snakes}")
         super().__init__(env)
         self.action_space = _as_wrapped(spaces.Discrete(len(env.action_dict)), env.action_space)
-        self.observation_space = _as_wrapped(spaces.Box(0, 1, env.observation_space.shape[1:], np.uint8),
+        self.observation_space = _as_wrapped(spaces.Box(0, 1, env.unwrapped.core.observation_shape, np.uint8),
                                              env.observation_space)
 
     def reset(self, **kwargs: Any) -> np.ndarray:
@@ -81,6 +81,9 @@ class SingleMultiAgent(_Wrapper):
     def __init__(self, env: SnakeEnv):
         super().__init__(env)
         self.action_space = _as_wrapped(spaces.Discrete(len(env.action_dict)), env.action_space)
+        # marlenv's before 1.0 listed the raw env's shapes per snake; the wrapper's stacks them.
+        stacked = (env.num_snakes, *env.unwrapped.core.observation_shape)
+        self.observation_space = _as_wrapped(spaces.Box(0, 1, stacked, np.uint8), env.observation_space)
 
 
 def _as_wrapped(space: spaces.Space, wrapped: Any) -> Any:

@@ -1,11 +1,14 @@
 """marlenv's envs as the old `gym` package makes them: with its own space classes, which its env
-checker (gym 0.24 and later) requires, where Gymnasium's are what arena's envs otherwise carry."""
+checker (gym 0.24 and later) requires, where Gymnasium's are what arena's envs otherwise carry.
+Through a gym older than 0.24, pinned by code written for marlenv before 1.0, they are that
+marlenv's: five screen directions and its spaces listed per snake (`with_first_era_spaces`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import gymnasium
+import numpy as np
 
 from arena.compat.marlenv.envs.coop_snake_env import CoopSnakeEnv
 from arena.compat.marlenv.envs.graph_snake_env import GraphSnakeEnv
@@ -13,7 +16,7 @@ from arena.compat.marlenv.envs.snake_env import SnakeEnv
 
 
 def snake_env(**options: Any) -> SnakeEnv:
-    return with_gym_spaces(SnakeEnv(**of_its_era(options)))
+    return of_its_spaces(SnakeEnv(**of_its_era(options)))
 
 
 def graph_snake_env(**options: Any) -> GraphSnakeEnv:
@@ -22,17 +25,48 @@ def graph_snake_env(**options: Any) -> GraphSnakeEnv:
 
 
 def coop_snake_env(**options: Any) -> CoopSnakeEnv:
-    return with_gym_spaces(CoopSnakeEnv(**of_its_era(options)))
+    return of_its_spaces(CoopSnakeEnv(**of_its_era(options)))
 
 
-def of_its_era(options: dict[str, Any]) -> dict[str, Any]:
-    """`options`, with the five screen directions for snakes made through a gym older than 0.24: code
-    that pins one was written for marlenv before 1.0, whose snakes took them (as `make_snake(n_env=...)`
-    gives them), unless it names an observer."""
+def first_era() -> bool:
+    """Whether the gym installed is older than 0.24: pinned by code written for marlenv before 1.0."""
     import gym
 
     major_minor = tuple(int(part) for part in gym.__version__.split(".")[:2] if part.isdigit())
-    return {"observer": "human", **options} if major_minor < (0, 24) else options
+    return major_minor < (0, 24)
+
+
+def of_its_era(options: dict[str, Any]) -> dict[str, Any]:
+    """`options`, with the five screen directions in marlenv's first era, whose snakes took them (as
+    `make_snake(n_env=...)` gives them), unless it names an observer."""
+    return {"observer": "human", **options} if first_era() else options
+
+
+def of_its_spaces(env: Any) -> Any:
+    return with_first_era_spaces(env) if first_era() else with_gym_spaces(env)
+
+
+def with_first_era_spaces(env: Any) -> Any:
+    """`env` with marlenv's spaces from before 1.0, which its users' code reads per snake: one snake's
+    Box whose `shape` lists that snake's shape once per snake, and one snake's Discrete whose `n`
+    lists its count once per snake (so `sample()` draws an action for each)."""
+    import gym
+
+    one = gym.spaces.Box(0, 1, env.core.observation_shape, np.uint8)
+    env.observation_space = _with_shape(one, [one.shape] * env.num_snakes)
+    env.action_space = gym.spaces.Discrete(len(env.action_dict))
+    env.action_space.n = [len(env.action_dict)] * env.num_snakes  # a plain attribute in every gym
+    return env
+
+
+def _with_shape(space: Any, shape: list) -> Any:
+    """`space` whose `shape` reads `shape`: set as marlenv set it where that is an attribute (gym before
+    0.21), read through a subclass where it became a property."""
+    try:
+        space.shape = shape
+    except AttributeError:
+        space.__class__ = type(type(space).__name__, (type(space),), {"shape": property(lambda _: shape)})
+    return space
 
 
 def with_gym_spaces(env: Any) -> Any:
