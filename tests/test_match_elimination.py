@@ -13,6 +13,8 @@ from arena.envs import EnvSpec
 from arena.faults import Status
 from arena.handle import ForfeitingAgent
 from arena.match import play_match, rank
+from arena.sandbox import SandboxedAgent
+from arena.submission import load
 
 FOUR_SNAKES = EnvSpec("snake", {"num_snakes": 4, "height": 12, "width": 12, "max_steps": 200})
 
@@ -137,3 +139,44 @@ def test_arena_match_names_every_fault_and_the_submission_left_playing_wins(cli,
     assert statuses == [("crashing", "crash"), ("steady", "ok"), ("crashing-2", "crash"), ("steady-2", "ok")]
     assert {a["rank"] for a in game["agents"] if a["status"] == "ok"} <= {1, 2}
     assert err.count("ValueError: third move") == 2
+
+
+LEAVES_WORK_BEHIND = """
+import os
+import time
+
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    moves = 0
+
+    def predict(self, obs):
+        self.moves += 1
+        if self.moves == 3:
+            thinking = time.process_time() + 0.2  # a long last move, on its clock
+            while time.process_time() < thinking:
+                pass
+            if os.fork() == 0:  # left behind, working on
+                while True:
+                    time.sleep(0.001)
+            raise RuntimeError("left a process behind")
+        return 0
+"""
+
+
+def test_a_seat_out_is_killed_at_once_nothing_of_it_runs_while_the_others_play(write_submission):
+    leaves = SandboxedAgent(load(write_submission("leaves", LEAVES_WORK_BEHIND, 'env = "snake"')), time_per_move=5.0)
+    seen_after_its_fault = []
+
+    def look(env):
+        if env.unwrapped.possible_agents[0] not in env.agents and env.agents:
+            seen_after_its_fault.append(leaves._process.poll())  # its worker, and with it its whole group
+
+    try:
+        result = play_match(FOUR_SNAKES, [leaves, Careful(), Careful(), Careful()], seed=0, on_step=look)
+    finally:
+        leaves.close()
+    assert result.agents[0].status == Status.CRASH and "left a process behind" in result.agents[0].detail
+    assert result.agents[0].time_used >= 0.2  # the failed call is on its clock too
+    assert seen_after_its_fault and None not in seen_after_its_fault  # gone before the next step was played

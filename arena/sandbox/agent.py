@@ -222,7 +222,10 @@ class SandboxedAgent(AgentHandle):
         return self._channel.read_fd, self._timer.started + self._budget(self._outstanding)
 
     def faulted(self) -> None:
+        # Its processes go at once: work a fault left running in the kernel (copies queued behind a lock,
+        # which no freeze stops) must not run on through the other seats' moves, or the next match's.
         self._faulted = True
+        self._kill()
 
     def close(self) -> None:
         # Also after a start interrupted half-way (Ctrl-C, SIGTERM): whatever was made is undone.
@@ -402,6 +405,7 @@ class SandboxedAgent(AgentHandle):
             report = value if isinstance(value, dict) else {}
             status = Status.ILLEGAL_ACTION if report.get("illegal") is True else Status.CRASH
             detail = f"{_text(report.get('what'), 200)}: {_text(report.get('error'), 2000)}"
+            self.clock.spend(self._timer.stop())  # a failed call is its time too (`arena serve` shares play by it)
             raise AgentFault(status, detail, _text(report.get("traceback"), 20_000))
         if got != kind:
             self._kill()
