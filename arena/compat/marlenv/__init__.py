@@ -83,7 +83,9 @@ game). Snakes start straight with room ahead (marlenv's could start bent); there
 `num_fruits` fruit (marlenv's draw could repeat a cell or add one for a fruit lost in a crash). When two heads meet on a fruit, a third snake running
 into the tail of one of them dies in arena (that tail stays, as any snake's reaching a fruit) and
 lives on in marlenv. Unknown keywords warn (`UnknownOptionWarning`, naming them) where marlenv
-ignores them; they are still ignored. The single-agent wrapper passes the info on (marlenv's
+ignores them; they are still ignored. The raw env's `action_space` is `MultiDiscrete` with one
+action per snake (marlenv 1.0's is `Discrete(actions * num_snakes)`, whose samples its `step` cannot
+take); its wrappers' are marlenv's. The single-agent wrapper passes the info on (marlenv's
 returns `{}`). `render("rgb_array")` draws with arena's colours (`render("ascii")` prints marlenv's characters,
 from `env.grid`, its cell codes); `"human"` draws nothing, as in marlenv. With
 Gymnasium, pass `max_episode_steps` to the env rather than to `gymnasium.make` (which would add a
