@@ -35,7 +35,7 @@ from arena.envs.fighting.inputs import HorizontalState
 from arena.envs.fighting.move_data import MOVES
 from arena.envs.fighting.moves import MoveType
 from arena.envs.fighting.powers import CastData, FrameChange, MoveManager, Power, PowerData
-from arena.envs.fighting.states import STATE_CLASSES, AttackState, DodgeState, StunState
+from arena.envs.fighting.states import STATE_CLASSES, AttackState, DodgeState, InAirState, StunState
 from arena.envs.fighting.weapons import WeaponObject, weapon_size
 
 EVENTS = {"win_signal": 1, "knockout_signal": 2, "hit_during_stun": 4, "weapon_equip_signal": 8,
@@ -430,9 +430,39 @@ def _set_or_unset(state: object, name: str, value: float) -> None:
         delattr(state, name)
 
 
+def _write_left(left: Any, v: list[float]) -> None:
+    """The state object the fighter left this frame, as the Python game leaves it (reward code may read one
+    that is not the current one: `player.states["in_air"].recoveries_left`): the timers it handed over, the
+    jumps an air state spent before handing them over as they were (stun hands over at least one), and what
+    leaving KO sets. (An air state's `jump_timer` stays a frame behind: it is not handed over.)"""
+    _write_counters(left, left.number, v, jumps=False)
+    if isinstance(left, InAirState) and not isinstance(left, StunState):
+        for name in ("jumps_left", "recoveries_left"):
+            if v[_AT[name]] == v[_AT[name]]:
+                setattr(left, name, int(v[_AT[name]]))
+    elif left.name == "KO":
+        left.invincible_timer = R.RESPAWN_INVINCIBLE_FRAMES  # KOState.exit sets it after handing over its own
+
+
+def _write_counters(state: Any, number: int, v: list[float], jumps: bool = True) -> None:
+    """The engine's counters after this frame onto `state`, the object of state `number`: the jumps (if
+    `jumps`), the timers every state carries, and its own timers."""
+    if jumps:
+        for name in ("jumps_left", "recoveries_left", "jump_timer"):
+            _set_or_unset(state, name, v[_AT[name]])
+    state.invincible_timer, state.dodge_cooldown = int(v[_AT["invincible_timer"]]), int(v[_AT["dodge_cooldown"]])
+    for name in TIMERS.get(number, ()):
+        setattr(state, name, int(v[_AT[name]]))
+    if number == DodgeState.number:
+        state.dodge_timer = int(v[_AT["dodge_timer"]])
+    elif number == StunState.number:
+        state.stun_frames = int(v[_AT["stun_frames"]])
+
+
 def _refresh_fighter(fighter: Fighter, v: list[float], action: Any) -> None:
-    (x, y, vx, vy, angle, angular_velocity, gravity, prev_x, prev_y, hurt_x, hurt_y, facing, number, jumps_left,
-     recoveries_left, jump_timer, invincible_timer, dodge_cooldown, dodge_timer, stun_frames, grounded_dodge, _, _, _,
+    # The jumps and timers (after `number`) go onto the state objects by name (`_write_counters`).
+    (x, y, vx, vy, angle, angular_velocity, gravity, prev_x, prev_y, hurt_x, hurt_y, facing, number, _,
+     _, _, _, _, _, _, grounded_dodge, _, _, _,
      _, _, move_type, move_weapon, power, cast, cast_frame, move_frame, damage, damage_taken_this_frame,
      damage_taken_this_stock, damage_taken_total, damage_done, stocks, weapon, just_got_hit, hitbox_live, hit_frames,
      last_hit_x, last_hit_y, horizontal, left_state) = v[:len(FIGHTER_FIELDS)]
@@ -462,15 +492,12 @@ def _refresh_fighter(fighter: Fighter, v: list[float], action: Any) -> None:
     keys.horizontal_state = HORIZONTAL[int(horizontal)]
     number = int(number)
     state = fighter.states[STATE_NAMES[number]]
-    for name, value in (("jumps_left", jumps_left), ("recoveries_left", recoveries_left), ("jump_timer", jump_timer)):
-        _set_or_unset(state, name, value)
-    state.invincible_timer, state.dodge_cooldown = int(invincible_timer), int(dodge_cooldown)
-    for name in TIMERS.get(number, ()):
-        setattr(state, name, int(v[_AT[name]]))
+    left = fighter.state
+    if left is not state and left is not None:
+        _write_left(left, v)
+    _write_counters(state, number, v)
     if number == DodgeState.number:
-        state.dodge_timer, state.grounded = int(dodge_timer), grounded_dodge != 0
-    elif number == StunState.number:
-        state.stun_frames = int(stun_frames)
+        state.grounded = grounded_dodge != 0
     elif number == AttackState.number:
         move = MOVES[R.WEAPON_NAMES[int(move_weapon)]][MOVE_TYPES[int(move_type)]]
         manager = state.move_manager
