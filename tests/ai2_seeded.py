@@ -4,7 +4,9 @@ Each function takes the competition's `environment.agent` module, or arena's
 `arena.compat.ai2.environment.agent`, calls `random.seed(seed)` and `np.random.seed(seed)` and plays:
 
 - `env_match`: `WarehouseBrawl(train_mode=True)`, `reset()`, then `frames` steps;
-- `run_match_match`: `run_match` between two scripted agents for `frames` frames.
+- `run_match_match`: `run_match` between two scripted agents for `frames` frames;
+- `selfplay_episodes`: the training env, `SelfPlayWarehouseBrawl`, over 12 episodes against opponents
+  drawn every reset.
 
 The fighters' keys follow a script that reads their observations: each walks to the weapon over its
 own ground when one shows, takes it (holding h), drops it 40 frames later (pressing h), and in between
@@ -17,6 +19,8 @@ and the next number `random` gives. tools/record_ai2_seeded.py records it from t
 
 from __future__ import annotations
 
+import contextlib
+import io
 import random
 from typing import Any
 
@@ -117,5 +121,38 @@ def run_match_match(agent_module: Any, seed: int, frames: int) -> dict[str, Any]
     return {**trace, "stats": stats([result.player1, result.player2]), "next_random": random.random()}
 
 
-SCENARIOS = {"env": env_match, "run_match": run_match_match}
-CASES = [("env", 1, 1500), ("env", 7, 1500), ("run_match", 3, 1500)]  # scenario, seed, frames
+def selfplay_episodes(agent_module: Any, seed: int, frames: int) -> dict[str, Any]:
+    """`SelfPlayWarehouseBrawl` with two scripted opponents: 12 episodes cut `frames` // 12 frames in, each
+    reset drawing the game's sides and spawners, then the opponent (its name printed), as training does."""
+    seed_all(seed)
+    printed = io.StringIO()
+
+    class Scripted(agent_module.ConstantAgent):
+        def __init__(self) -> None:
+            super().__init__()
+            self.script = Script()
+
+        def predict(self, obs: np.ndarray) -> np.ndarray:
+            return self.script.keys(obs)
+
+    class Idle(agent_module.ConstantAgent):
+        pass
+
+    opponents = agent_module.OpponentsCfg(opponents={"scripted": (0.6, Scripted), "idle": (0.4, Idle)})
+    trace: dict[str, Any] = {"positions": [], "slots": []}
+    with contextlib.redirect_stdout(printed):
+        env = agent_module.SelfPlayWarehouseBrawl(reward_manager=agent_module.RewardManager({}, {}),
+                                                  opponent_cfg=opponents)
+        learner, frame = Script(), 0
+        for _ in range(12):
+            obs, _ = env.reset()
+            for _ in range(frames // 12):
+                obs, *_ = env.step(learner.keys(obs))
+                record(trace, frame, obs)
+                frame += 1
+    selected = [line.split()[1] for line in printed.getvalue().splitlines() if line.startswith("Selected ")]
+    return {**trace, "selected": selected, "stats": [], "next_random": random.random()}
+
+
+SCENARIOS = {"env": env_match, "run_match": run_match_match, "selfplay": selfplay_episodes}
+CASES = [("env", 1, 1500), ("env", 7, 1500), ("run_match", 3, 1500), ("selfplay", 5, 1800)]  # scenario, seed, frames

@@ -617,7 +617,7 @@ def test_shapes_carry_the_competitions_collision_filters_and_types():
     assert (weapon.shape.elasticity, weapon.shape.friction) == (1.0, 1e11)
 
 
-def test_the_opponents_config_draws_opponents_as_the_competitions_does(capsys):
+def test_the_opponents_config_draws_opponents_as_the_competitions_does(capsys, tmp_path):
     import random
     from functools import partial
 
@@ -638,7 +638,11 @@ def test_the_opponents_config_draws_opponents_as_the_competitions_does(capsys):
             drawn = config.on_env_reset()
             assert type(drawn) in (ConstantAgent, BasedAgent) and drawn.initialized
     # Training against self-play alone meets a ConstantAgent until the first checkpoint, as there.
-    alone = SelfPlayWarehouseBrawl(opponent_cfg=OpponentsCfg(opponents={"self_play": (1.0, self_play)}))
+    from arena.compat.ai2 import SaveHandler, SaveHandlerMode
+
+    saves = SaveHandler(agent=_Saved(), save_path=str(tmp_path), run_name="run", mode=SaveHandlerMode.FORCE)
+    alone = SelfPlayWarehouseBrawl(opponent_cfg=OpponentsCfg(opponents={"self_play": (1.0, self_play)}),
+                                   save_handler=saves)
     alone.reset(seed=0)
     alone.step(alone.action_space.sample())
     assert "No self-play model saved. Defaulting to constant agent." in capsys.readouterr().out
@@ -877,9 +881,9 @@ def test_random_seed_repeats_the_games_of_envs_reset_without_a_seed():
     def self_play_game() -> tuple:
         env = SelfPlayWarehouseBrawl(opponent_cfg=OpponentsCfg(opponents={"based": (1.0, partial(BasedAgent))}))
         env.reset()
-        for _ in range(120):
+        for _ in range(720):  # past the first weapons shown
             env.step(np.zeros(10, np.float32))
-        return tuple(f.body.x for f in env.raw_env.game.players)
+        return tuple(f.body.x for f in env.raw_env.game.players), str(env.raw_env.get_spawner_info())
 
     def two_player_game() -> tuple:
         env = WarehouseBrawl(train_mode=True)

@@ -3,7 +3,8 @@
 tests/fixtures/ai2/seeded.json holds scripted matches (tests/ai2_seeded.py) played in the
 competition's game after `random.seed(n)` and `np.random.seed(n)` (recorded by
 tools/record_ai2_seeded.py): its `WarehouseBrawl` stepped by a script, and its `run_match`. Played
-here through `arena.compat.ai2` after the same seeding, they must be the same matches: fighter 0 on
+here through `arena.compat.ai2` after the same seeding, they must be the same matches (and the training env,
+`SelfPlayWarehouseBrawl`, the same opponents, drawn at each reset after the game's draws): fighter 0 on
 the same side, every weapon at the same place at the same frame and taken and dropped alike, the
 same positions, the same stats (of the same types), and `random` left in the same state.
 """
@@ -39,6 +40,7 @@ def test_seeded_matches_play_as_in_the_competition(case, engine, monkeypatch):
     monkeypatch.setattr(fighting_env.WarehouseBrawl, "__init__", on_engine)
     with contextlib.redirect_stdout(io.StringIO()):
         played = ai2_seeded.SCENARIOS[case["scenario"]](agent, case["seed"], case["frames"])
+    assert played.get("selected") == case.get("selected")  # the training env's opponents, drawn each episode
     assert played["slots"] == case["slots"]
     assert len(played["positions"]) == len(case["positions"])
     for frame, (here, there) in enumerate(zip(played["positions"], case["positions"])):

@@ -167,11 +167,14 @@ class LeagueEnv(gymnasium.Wrapper):
     """A single-agent view whose opponent seat is refilled from the league's table at every reset."""
 
     def __init__(self, env: gymnasium.Env, opponents: dict[str, Opponent | SelfPlay],
-                 outcome: Callable[[gymnasium.Env], int], announce: bool = False):
+                 outcome: Callable[[gymnasium.Env], int], draw: Callable[[], tuple[str, Any]] | None = None):
         super().__init__(env)
         self.opponents = opponents
         self.outcome = outcome
-        self.announce = announce  # print "Selected <name>" for each episode's opponent, as the competition's training
+        # The competition's way, where given: each episode's opponent (its name and agent) drawn after the
+        # game's reset, from Python's `random` (`OpponentsCfg.draw`), instead of from the league's table.
+        self.draw = draw
+        self._stand_in: Any = None  # the opponent seated while the game resets, before `draw` gives one
         self.table: list[tuple[str, str | None, float]] = [
             (name, None, o.weight) for name, o in opponents.items() if isinstance(o, Opponent)]
         self.rng = np.random.default_rng()
@@ -183,21 +186,36 @@ class LeagueEnv(gymnasium.Wrapper):
         self.table = list(table)
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
+        if self.draw is not None:
+            return self._reset_then_draw(options)
         if seed is not None:
             self.rng = np.random.default_rng(seed)
         probabilities = np.array([p for _, _, p in self.table])
         name, snapshot, _ = self.table[int(self.rng.choice(len(self.table), p=probabilities / probabilities.sum()))]
         self.current = (name, snapshot)
-        if self.announce:
-            print(f"Selected {name}")
         single = self.env.unwrapped
         (seat,) = single.opponents
         single.opponents = {seat: self._agent(name, snapshot)}
         return self.env.reset(seed=int(self.rng.integers(2**31 - 1)), options=options)
 
+    def _reset_then_draw(self, options: dict | None):
+        """The competition's order: the game resets (its draws from `random` first), then `draw` gives the
+        episode's opponent. Its games are not recorded in the league (its draws weigh no outcomes)."""
+        from arena.agents.fighting import ConstantAgent
+
+        single = self.env.unwrapped
+        (seat,) = single.opponents
+        self._stand_in = self._stand_in or ConstantAgent()
+        single.opponents = {seat: self._stand_in}
+        observation, info = self.env.reset(options=options)
+        _, agent = self.draw()
+        single.opponents = {seat: agent}
+        self.current = None
+        return observation, info
+
     def step(self, action: Any):
         obs, reward, terminated, truncated, info = self.env.step(action)
-        if terminated or truncated:
+        if (terminated or truncated) and self.current is not None:
             name, snapshot = self.current
             info = {**info, "league": {"opponent": name, "snapshot": snapshot, "outcome": self.outcome(self.env)}}
         return obs, reward, terminated, truncated, info

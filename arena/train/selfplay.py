@@ -128,15 +128,19 @@ class OpponentsCfg:
     def on_env_reset(self) -> Any:
         """An opponent drawn by weight with Python's `random`, as the competition's config draws one: a
         new agent from its factory told `env`'s spaces, or a self-play handler's checkpoint."""
+        return self.draw()[1]
+
+    def draw(self) -> tuple[str, Any]:
+        """`on_env_reset`'s opponent, with its name."""
         name = random.choices(list(self.opponents), weights=[weight for weight, _ in self.opponents.values()])[0]
         print(f"Selected {name}")  # as the competition's config says, every episode
         source = self.opponents[name][1]
         if isinstance(source, SelfPlayHandler):
-            return source.get_opponent()
+            return name, source.get_opponent()
         opponent = source()
         if self.env is not None:
             opponent.get_env_info(self.env)
-        return opponent
+        return name, opponent
 
     def pool(self) -> OpponentPool:
         """These opponents as an `OpponentPool`."""
@@ -183,22 +187,30 @@ class SelfPlayTraining(gymnasium.Wrapper):
         return obs, reward, terminated, truncated, info
 
 
+def competition_game(reward_manager: RewardManager | None, resolution: CameraResolution, **options: Any) -> Any:
+    """The fighting game as the competition's training env plays it, for player_0 (a `SingleAgentEnv`):
+    matches of its length, drawing from Python's `random` as its game does, its constructor's reset included."""
+    from arena.envs.single_agent import SingleAgentEnv
+
+    single = SingleAgentEnv("fighting", opponent=ConstantAgent(), reward_manager=reward_manager,
+                            resolution=CameraResolution.of(resolution).name.lower(), draws_from="random",
+                            max_timesteps=R.COMPETITION_FRAMES, **options)
+    single.raw.reset()  # the draws of the reset in the competition's env's constructor
+    return single
+
+
 def train(agent: Any, reward_manager: RewardManager | None = None, save_handler: SaveHandler | None = None,
           opponent_cfg: OpponentsCfg | None = None, resolution: CameraResolution = CameraResolution.LOW,
           train_timesteps: int = 400_000, train_logging: TrainLogging = TrainLogging.PLOT) -> None:
     """Train `agent` (an Agent with `learn`, e.g. SB3Agent) against the opponents of `opponent_cfg`."""
     from stable_baselines3.common.monitor import Monitor
 
-    from arena.envs.single_agent import SingleAgentEnv
-
     opponent_cfg = opponent_cfg or OpponentsCfg()
     pool = opponent_cfg.pool()
-    single = SingleAgentEnv("fighting", opponent=ConstantAgent(), reward_manager=reward_manager,
-                            resolution=CameraResolution.of(resolution).name.lower(),
-                            max_timesteps=R.COMPETITION_FRAMES)  # the competition's training episodes
+    single = competition_game(reward_manager, resolution)
     if save_handler is not None and save_handler.agent is None:
         save_handler.agent = agent
-    league = LeagueEnv(single, pool.opponents, fighting_outcome, announce=True)
+    league = LeagueEnv(single, pool.opponents, fighting_outcome, draw=opponent_cfg.draw)
     env: gymnasium.Env = SelfPlayTraining(league, pool, save_handler)
     # Declared as the competition's env declares it (float32), so that its checkpoints load there, and on
     # `SelfPlayWarehouseBrawl`, and SB3's buffers hold float32 as there.

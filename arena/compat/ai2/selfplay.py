@@ -5,9 +5,9 @@
     my_agent.get_env_info(env)
     my_agent.learn(env, total_timesteps=100_000)
 
-The learner is player_0, in matches of the competition's length (9,000 frames, 5 minutes); each
-episode's opponent is drawn from `opponent_cfg` (self-play opponents are the save handler's
-checkpoints); the reward is `reward_manager`'s (else +1/-1 on the decisive frame), its signal
+The learner is player_0, in matches of the competition's length (9,000 frames, 5 minutes); at each
+reset the game draws from Python's `random` and then `opponent_cfg.on_env_reset()` draws the
+episode's opponent, a new agent (self-play opponents are the save handler's checkpoints), as there; the reward is `reward_manager`'s (else +1/-1 on the decisive frame), its signal
 terms counting once the manager is subscribed, as there: `reward_manager.subscribe_signals(env.raw_env)`
 (what the competition's `train()` does; subscribing twice counts them once). `raw_env` is
 the two-player game, `obs_helper`/`act_helper` its helpers. Its observation space is declared as
@@ -21,16 +21,12 @@ from typing import Any
 
 import gymnasium
 
-from arena.agents.fighting import ConstantAgent
-from arena.compat.ai2.warehouse import global_random_seed
-from arena.envs.fighting import rules as R
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.observation import competition_observation_space
 from arena.envs.fighting.rewards import RewardManager
-from arena.envs.single_agent import SingleAgentEnv
 from arena.train.checkpoints import SaveHandler
 from arena.train.league import LeagueEnv, fighting_outcome
-from arena.train.selfplay import OpponentsCfg, SelfPlayTraining
+from arena.train.selfplay import OpponentsCfg, SelfPlayTraining, competition_game
 
 
 class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
@@ -47,11 +43,9 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
         self.render_every = render_every
         self.resolution = CameraResolution.of(resolution)
         pool = self.opponent_cfg.pool()
-        single = SingleAgentEnv("fighting", opponent=ConstantAgent(), reward_manager=reward_manager,
-                                subscribe_reward_signals=False,
-                                resolution=self.resolution.name.lower(), render_mode="rgb_array",
-                                max_timesteps=R.COMPETITION_FRAMES)
-        league = LeagueEnv(single, pool.opponents, fighting_outcome, announce=True)
+        single = competition_game(reward_manager, self.resolution, subscribe_reward_signals=False,
+                                  render_mode="rgb_array")
+        league = LeagueEnv(single, pool.opponents, fighting_outcome, draw=self.opponent_cfg.draw)
         super().__init__(SelfPlayTraining(league, pool, save_handler))
         self.observation_space = competition_observation_space()
         self._single = single
@@ -76,8 +70,10 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
             game.show_rewards(wrapper)
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[Any, dict]:
+        """A new episode: the game drawn from Python's `random`, then its opponent, as there (`seed` is
+        ignored, as there: `random.seed(n)` before training repeats it)."""
         self.games_done += 1
-        return self.env.reset(seed=global_random_seed(seed), options=options)
+        return self.env.reset(options=options)
 
     def on_training_start(self) -> None:
         """Called by training code before learning starts (nothing to prepare here)."""

@@ -166,9 +166,3 @@ class WarehouseBrawl(FightingEnv):
     def render(self) -> np.ndarray:
         """The picture as the competition's camera returns it: (width, height, 3), see the module docstring."""
         return np.rot90(self.rgb_frame()[:, ::-1], k=1)
-
-
-def global_random_seed(seed: int | None) -> int:
-    """`seed`, or one drawn from Python's `random` module: the competition's game draws from it, so
-    training code that calls `random.seed(n)` expects the same games again."""
-    return seed if seed is not None else random.getrandbits(63)
