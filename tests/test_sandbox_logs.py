@@ -1,6 +1,8 @@
 """The agent's log: what it printed is in the file by the time the harness points to it."""
 
+import json
 import os
+from pathlib import Path
 
 from arena.sandbox.logs import LogCapture
 
@@ -26,3 +28,23 @@ def test_output_past_the_limit_is_counted_not_kept(tmp_path):
     capture.close()
     assert capture.dropped == 150
     assert (tmp_path / "agent.log").read_bytes() == b"x" * 100 + b"\n[arena: 150 more bytes of output were dropped]\n"
+
+
+PRINTS_THEN_PLAYS_ILLEGALLY = """
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        print("thinking about move", int(obs["action_mask"].sum()), "legal ones")
+        return 27  # d4: never empty, so never legal
+"""
+
+
+def test_what_an_agent_printed_before_an_illegal_answer_is_in_its_log(cli, in_tmp, write_submission):
+    # The harness kills an agent at its fault: its output must be in the log by its answer, not in its buffer.
+    folder = write_submission("chatty", PRINTS_THEN_PLAYS_ILLEGALLY, 'env = "othello"')
+    code, out, _ = cli("match", folder, folder, "--seed", "1", "--json")
+    game = json.loads(out)
+    faulted = next(agent for agent in game["agents"] if agent["status"] == "illegal_action")
+    assert code == 1 and "thinking about move 4 legal ones" in Path(faulted["log"]).read_text()

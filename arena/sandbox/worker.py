@@ -177,6 +177,7 @@ class _Worker:
         except BaseException as exc:  # noqa: BLE001  (anything the agent raises is reported, not fatal)
             self._failed("failed to start", describe_load_error(exc, self.spec).removeprefix(f"{self.spec.source}: "))
             return
+        _flush_output()
         self.channel.send(Kind.READY)
 
     def _seat(self, message: dict[str, Any]) -> tuple[Any, Any]:
@@ -199,6 +200,7 @@ class _Worker:
     def reset(self, _: Any) -> None:
         self.frame = 0
         if self._call("reset() failed", self.agent.reset) is not _FAILED:
+            _flush_output()
             self.channel.send(Kind.READY)
 
     def act(self, observation: Any) -> None:
@@ -213,6 +215,7 @@ class _Worker:
         except BaseException as exc:  # noqa: BLE001  (reported, as by _call)
             self._raised("predict() failed", exc)
             return
+        _flush_output()
         try:
             self.channel.send(Kind.ACTION, action if type(action) in _SENDABLE else _plain(action))
         except OSError:
@@ -239,6 +242,7 @@ class _Worker:
         if os.getpid() != self.pid:
             os._exit(1)
         trace = traceback.format_exc()[-MAX_TRACEBACK_CHARS:]
+        _flush_output()
         # Into the agent's log too (its stderr), where the harness points whoever reads the fault.
         sys.stderr.write(f"arena: {what}: {error}\n{trace}")
         sys.stderr.flush()
@@ -285,6 +289,15 @@ _software: tuple[tuple, list[Path]] = ((), [])
 
 def _outermost_software() -> list[Path]:
     return outermost({*import_folders(), Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix)})
+
+
+def _flush_output() -> None:
+    """What the agent printed, into its log before each answer: the harness kills an agent at its fault
+    (an illegal answer, a crash), and what it left in its buffer would be lost with it."""
+    try:
+        sys.stdout.flush()
+    except Exception:  # noqa: BLE001  (its stdout closed, broken or replaced by the agent)
+        pass
 
 
 if __name__ == "__main__":
