@@ -453,6 +453,31 @@ def test_tokens_are_kept_only_as_salted_hashes(site):
     assert site.upload(_zip({"agent.py": RANDOM_AGENT}), token=site.alice_token).status_code == 401
 
 
+def test_a_token_spelt_another_way_is_no_token_and_costs_no_check(site, monkeypatch):
+    import arena.serve.store
+
+    checks = []
+    check = arena.serve.store.secret_matches
+    monkeypatch.setattr(arena.serve.store, "secret_matches", lambda *args: checks.append(1) or check(*args))
+    number, _, secret = site.alice_token.partition("_")
+    # int() reads these as alice's number: each would cost a check, and none would be remembered.
+    for spelt in (f"0{number}_{secret}", f"{chr(0x0660)}{number}_{secret}",
+                  "".join(chr(0x0660 + int(d)) for d in number) + f"_{secret}"):
+        assert site.store.participant_for_token(spelt) is None
+    assert checks == []
+    assert site.store.participant_for_token(site.alice_token).id == site.alice.id and checks == [1]
+
+
+def test_logging_in_again_and_again_keeps_only_the_newest_sessions(site):
+    import arena.serve.store
+
+    opened = [site.store.open_session(site.alice.id)[0] for _ in range(arena.serve.store.SESSIONS_KEPT + 5)]
+    rows = sqlite3.connect(site.db).execute("SELECT COUNT(*) FROM sessions WHERE participant_id = ?",
+                                            (site.alice.id,)).fetchone()[0]
+    assert rows == arena.serve.store.SESSIONS_KEPT
+    assert site.store.session(opened[0]) is None and site.store.session(opened[-1])[0].id == site.alice.id
+
+
 def test_forms_are_refused_without_their_csrf_token(site):
     login = site.client.post("/login", data={"token": site.alice_token}, follow_redirects=False)
     assert login.status_code == 403 and "CSRF" in login.text

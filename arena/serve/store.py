@@ -63,6 +63,7 @@ SCRYPT_AT_ONCE = 4  # token checks running at once (each takes 16 MiB and tens o
 SCRYPT_WAIT_SECONDS = 0.5  # the longest a request waits for one
 CHECKED_TOKENS = 10_000  # tokens remembered as checked
 SESSION_SECONDS = 7 * 24 * 3600
+SESSIONS_KEPT = 20  # a participant's newest sessions (browsers logged in); an older one is logged out
 MAX_NAME_CHARS = 40
 # Held while a submission starts or stops playing (validated, retired, disqualified): what decides whether
 # content may play and the writes that make it play cannot be split by another such change. One server
@@ -223,7 +224,9 @@ class CompetitionStore:
         """
         token = token.strip()
         number, _, secret = token.partition("_")
-        well_formed = number.isdigit() and secret and len(token) <= 200
+        # As the server writes them: ASCII digits, no leading zero. Another spelling of one token (Unicode
+        # digits, zeros in front), which int() reads alike, would cost a check each, never remembered.
+        well_formed = number.isascii() and number.isdigit() and number == str(int(number)) and secret and len(token) <= 200
         rows = self._rows("SELECT token_hash FROM participants WHERE id = ?", (int(number),)) if well_formed else []
         key = _sha256(token)
         if not rows or not hmac.compare_digest(self._checked.get(key, ""), rows[0][0]):
@@ -250,7 +253,12 @@ class CompetitionStore:
     def open_session(self, participant_id: int) -> tuple[str, str]:
         """(session id for the cookie, CSRF token for its forms)."""
         session, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        self._write("INSERT INTO sessions VALUES (?, ?, ?, ?)", (_sha256(session), participant_id, csrf, time.time()))
+        now = time.time()
+        self._write("INSERT INTO sessions VALUES (?, ?, ?, ?)", (_sha256(session), participant_id, csrf, now))
+        # Logging in again and again must not grow the table without end: expired ones and all but the newest go.
+        self._write("DELETE FROM sessions WHERE participant_id = ? AND (created_at < ? OR id_hash NOT IN "
+                    "(SELECT id_hash FROM sessions WHERE participant_id = ? ORDER BY created_at DESC LIMIT ?))",
+                    (participant_id, now - SESSION_SECONDS, participant_id, SESSIONS_KEPT))
         return session, csrf
 
     def session(self, session: str) -> tuple[Participant, str] | None:
