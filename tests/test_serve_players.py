@@ -275,6 +275,34 @@ def test_rating_histories_are_computed_one_at_a_time_and_at_most_once_a_minute_w
     assert shown(6, who=2).games == 4 and len(reads) == 3
 
 
+def test_a_competition_of_many_games_pays_little_for_its_histories(tmp_path, monkeypatch):
+    """Fewer points where games are many, and a history that took long to make is made again only after
+    many times as long."""
+    from arena.serve import history
+
+    tiny = Tiny(tmp_path, "othello", {}, 2, games_played=7, max_steps=8, entrants=3)
+    _, entrant = tiny.submissions[0]
+    results = tiny.app.state.competition.results.results()
+    monkeypatch.setattr(history, "FIT_BUDGET", 3 * len(results))
+    assert len(history.rating_history(results, entrant, "othello").points) == 3
+    now, clock = [1000.0], iter([0.0, 10.0])  # made in 10 s
+    monkeypatch.setattr(history.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(history.time, "perf_counter", lambda: next(clock))
+    made = []
+
+    def shown(recorded):
+        return history.remembered_history(f"{tmp_path}/costly", lambda: made.append(1) or results, recorded, entrant,
+                                          "othello")
+
+    _join_drawer(history)
+    first = shown(7)
+    now[0] += 10 * history.FRESH_SECONDS  # games recorded since, but it took 10 s: kept 100 times as long
+    assert shown(8) is first and len(made) == 1
+    now[0] += history.COST_SHARE * 10
+    monkeypatch.setattr(history.time, "perf_counter", iter([0.0, 0.01]).__next__)
+    assert shown(9) is not first and len(made) == 2
+
+
 def test_a_history_never_drawn_is_drawn_before_those_shown_old_however_many_are_asked(tmp_path, monkeypatch):
     """Someone cycling through many submissions' pages cannot keep another visitor's plot from being drawn."""
     from arena.serve import history

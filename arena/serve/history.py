@@ -28,8 +28,12 @@ from arena.tournament.blocks import one_line
 from arena.tournament.store import MatchRecord
 
 POINTS = 100  # most points in a history
+# Games fitted, over all its points, for one history: fewer points where games are many (a fit over 92,000
+# games takes seconds, and each point is one).
+FIT_BUDGET = 1_000_000
 REMEMBERED = 256  # histories kept by remembered_history, the least recently shown dropped first
-FRESH_SECONDS = 60.0  # a history kept is shown this long after games were recorded since it was made
+FRESH_SECONDS = 60.0  # a history kept is shown this long after games were recorded since it was made...
+COST_SHARE = 100  # ... or this many times as long as it took to make, if longer: at most ~1% of a core each
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 28, 36  # room for the axes' labels
 
@@ -61,6 +65,7 @@ def rating_history(results: Sequence[MatchRecord], entrant_id: int, env: str, po
     except ArenaError:  # a game this installation does not know: rated as a competitive one, as the leaderboard does
         cooperative = False
     mine = [i for i, match in enumerate(results) if any(s.entrant_id == entrant_id for s in match.seats)]
+    points = max(2, min(points, FIT_BUDGET // max(len(results), 1)))
     chosen = sorted({round(k * (len(mine) - 1) / (points - 1)) for k in range(points)}) if len(mine) > points \
         else range(len(mine))
     method, shown = BRADLEY_TERRY, []
@@ -73,7 +78,7 @@ def rating_history(results: Sequence[MatchRecord], entrant_id: int, env: str, po
     return History(method, shown, len(mine))
 
 
-_remembered: OrderedDict[tuple, tuple[History, int, float]] = OrderedDict()  # -> (history, results, when)
+_remembered: OrderedDict[tuple, tuple[History, int, float]] = OrderedDict()  # -> (history, results, fresh until)
 _remembered_lock = threading.Lock()  # guards `_remembered`, the two queues below and `_drawer`
 _drawing = threading.Lock()  # held while a history is computed: one at a time, whoever asks
 # Histories asked for while another was being computed, drawn in turn by `_drawer`: first those never
@@ -86,7 +91,8 @@ _drawer: threading.Thread | None = None
 def remembered_history(source: Hashable, every_result: Callable[[], Sequence[MatchRecord]], recorded: int,
                        entrant_id: int, env: str) -> History | None:
     """`rating_history` over `every_result()` of `source` (a results store holding `recorded` games),
-    computed again only once games were recorded since and `FRESH_SECONDS` have passed, and one at a
+    computed again only once games were recorded since and `FRESH_SECONDS` have passed (or `COST_SHARE`
+    times what it took to make, if longer: a competition of many games pays little for them), and one at a
     time: a history costs up to `POINTS` fits over every result, so visitors asking while games are
     being played would otherwise each pay for a new one. The caller computes it when no other is
     being computed nor waits; otherwise it is drawn in turn on a thread of its own (those never drawn
@@ -95,10 +101,12 @@ def remembered_history(source: Hashable, every_result: Callable[[], Sequence[Mat
     key = (source, entrant_id, env)
 
     def draw() -> History:
+        started = time.perf_counter()
         results = every_result()
         history = rating_history(results, entrant_id, env)
+        fresh_for = max(FRESH_SECONDS, COST_SHARE * (time.perf_counter() - started))
         with _remembered_lock:
-            _remembered[key] = (history, len(results), time.monotonic())
+            _remembered[key] = (history, len(results), time.monotonic() + fresh_for)
             _remembered.move_to_end(key)
             while len(_remembered) > REMEMBERED:
                 _remembered.popitem(last=False)
@@ -108,8 +116,8 @@ def remembered_history(source: Hashable, every_result: Callable[[], Sequence[Mat
         kept = _remembered.get(key)
         if kept is not None:
             _remembered.move_to_end(key)
-            history, counted, when = kept
-            if counted == recorded or time.monotonic() - when < FRESH_SECONDS:
+            history, counted, fresh_until = kept
+            if counted == recorded or time.monotonic() < fresh_until:
                 return history
         if _never_drawn or _to_redraw or not _drawing.acquire(blocking=False):
             (_never_drawn if kept is None else _to_redraw)[key] = draw
