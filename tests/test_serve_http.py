@@ -246,6 +246,26 @@ def test_an_ipv6_clients_connections_count_with_its_64(port, monkeypatch):
         wait_for(lambda: not closed_at_once(port), 60, "room again once the server sees them closed")
 
 
+def test_one_ipv6_site_may_hold_only_its_share_of_the_connections_however_many_64s_it_uses(port, monkeypatch):
+    assert http.site_key("2001:db8:36:1::1") == http.site_key("2001:db8:36:ff::1") == "2001:db8:36::/48"
+    assert http.site_key("203.0.113.7") == "203.0.113.7"
+    monkeypatch.setattr(http, "MAX_PER_ADDRESS", 3)
+    monkeypatch.setattr(http, "MAX_PER_SITE", 4)
+    monkeypatch.setattr(http, "is_this_machine", lambda host: False)  # as clients elsewhere
+    monkeypatch.setattr(http, "client_key", lambda host: host)  # 127.0.0.1 and 127.0.0.2 as two /64s...
+    monkeypatch.setattr(http, "site_key", lambda host: "2001:db8:36::/48")  # ... of one /48
+    held = held_open(port, 3)
+    try:
+        with socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.2", 0)) as fourth:
+            fourth.sendall(b"GET / HTTP/1.1\r\nHost: arena\r\n\r\n")
+            fourth.settimeout(30)
+            assert fourth.recv(1000).startswith(b"HTTP/1.1 200 OK")  # its /64's first
+            assert closed_at_once(port, source="127.0.0.2")  # its /64's second: the /48's fifth
+    finally:
+        for client in held:
+            client.close()
+
+
 def test_the_connection_cap_leaves_half_the_open_files_for_play_and_the_server_raises_their_limit():
     import resource
 

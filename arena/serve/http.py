@@ -15,8 +15,8 @@ And a connection is closed as soon as it is made when MAX_CONNECTIONS are open a
 as many as the process may open files (it keeps the rest for playing: replays, the database;
 `allow_open_files` raises that limit as far as the host lets it), or MAX_PER_ADDRESS
 from its address (an IPv6 client's from its /64; not counting the machine's own: a proxy in front of
-the server connects from there), so that one client cannot take every connection, nor many the
-files play needs.
+the server connects from there), or MAX_PER_SITE from its IPv6 /48 (one site holds 65,536 /64s), so that
+one client cannot take every connection, nor many the files play needs.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 HEAD_SECONDS = 10.0
 MAX_CONNECTIONS = 1024
 MAX_PER_ADDRESS = 64
+MAX_PER_SITE = 4 * MAX_PER_ADDRESS  # from one IPv6 /48: a quarter of MAX_CONNECTIONS
 OPEN_FILES_WANTED = 65_536  # what the server raises its open-files limit to, where the host allows
 MIN_RATE = 1024
 RATE_SECONDS = 10.0
@@ -49,6 +50,7 @@ class TimelyProtocol(H11Protocol):
     _body_bytes = 0  # of the request's body, since the last check of its rate
     _acked_bytes = 0  # of the connection's responses, by the client, at the last check of its rate
     _from: str | None = None  # who its client stands for (`client_key`), once counted against MAX_PER_ADDRESS
+    _site: str | None = None  # the site of its client (`site_key`), once counted against MAX_PER_SITE
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -58,14 +60,16 @@ class TimelyProtocol(H11Protocol):
         self._arm(HEAD_SECONDS, self._head_overdue)
 
     def _one_too_many(self) -> bool:
-        """Whether this connection goes past MAX_CONNECTIONS, or MAX_PER_ADDRESS from its address."""
+        """Whether this connection goes past MAX_CONNECTIONS, MAX_PER_ADDRESS from its address or
+        MAX_PER_SITE from its site."""
         if len(self.connections) > connection_cap():
             return True
         host = self.client[0] if self.client else None
         if host is None or is_this_machine(host):
             return False
-        self._from = client_key(host)
-        return sum(1 for other in self.connections if getattr(other, "_from", None) == self._from) > MAX_PER_ADDRESS
+        self._from, self._site = client_key(host), site_key(host)
+        return (sum(1 for other in self.connections if getattr(other, "_from", None) == self._from) > MAX_PER_ADDRESS
+                or sum(1 for other in self.connections if getattr(other, "_site", None) == self._site) > MAX_PER_SITE)
 
     def data_received(self, data: bytes) -> None:
         awaiting_head = not self._in_request()
@@ -174,6 +178,15 @@ def client_key(host: str) -> str:
     if ip is None:
         return host
     return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+
+
+def site_key(host: str) -> str:
+    """The site `host` (a client's address) belongs to: for IPv6 its /48, which one organisation (or one
+    tunnel broker's customer) holds whole; else its `client_key`."""
+    ip = client_ip(host)
+    if ip is None or ip.version == 4:
+        return client_key(host)
+    return str(ipaddress.ip_network(f"{ip}/48", strict=False))
 
 
 def client_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
