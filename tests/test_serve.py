@@ -464,6 +464,8 @@ def test_a_token_spelt_another_way_is_no_token_and_costs_no_check(site, monkeypa
     for spelt in (f"0{number}_{secret}", f"{chr(0x0660)}{number}_{secret}",
                   "".join(chr(0x0660 + int(d)) for d in number) + f"_{secret}"):
         assert site.store.participant_for_token(spelt) is None
+    for malformed in ("\xb2_x", "99999999999999999999_x"):  # isdigit() but no int; past a 64-bit id
+        assert site.client.get("/api/submissions", headers={"Authorization": f"Bearer {malformed}".encode("latin-1")}).status_code == 401
     assert checks == []
     assert site.store.participant_for_token(site.alice_token).id == site.alice.id and checks == [1]
 

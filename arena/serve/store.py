@@ -226,7 +226,8 @@ class CompetitionStore:
         number, _, secret = token.partition("_")
         # As the server writes them: ASCII digits, no leading zero. Another spelling of one token (Unicode
         # digits, zeros in front), which int() reads alike, would cost a check each, never remembered.
-        well_formed = number.isascii() and number.isdigit() and number == str(int(number)) and secret and len(token) <= 200
+        well_formed = (number.isascii() and number.isdigit() and len(number) <= 18 and number == str(int(number))
+                       and secret and len(token) <= 200)  # 18 digits: any database's 64-bit ids
         rows = self._rows("SELECT token_hash FROM participants WHERE id = ?", (int(number),)) if well_formed else []
         key = _sha256(token)
         if not rows or not hmac.compare_digest(self._checked.get(key, ""), rows[0][0]):
