@@ -164,6 +164,36 @@ def test_every_result_is_read_once_and_later_ones_as_they_come_in_any_order(data
     reader.close()
 
 
+def test_a_match_recorded_while_results_are_read_is_read_whole_or_not_at_all(database, monkeypatch):
+    writer = results_store(database, entrants=3, matches=6)
+    writer.acquire_lease()
+    scheduled = writer.schedule()
+    writer.record_many([(m, result(m), None) for m in scheduled[:3]])
+    reader = ResultsStore(database)  # a server's page, reading while a tournament records
+    to_record = iter(scheduled[3:])
+    execute = reader._db.execute
+
+    class Fetched(list):  # a query's rows, all read before the next match is recorded
+        def fetchall(self):
+            return self
+
+        def fetchone(self):
+            return self[0] if self else None
+
+    def another_finishes_after_each_query(sql, args=()):
+        rows = Fetched(execute(sql, args).fetchall())
+        match = next(to_record, None)
+        if match is not None:
+            writer.record(match, result(match), None)
+        return rows
+
+    monkeypatch.setattr(reader._db, "execute", another_finishes_after_each_query)
+    for read in (reader.results(latest=2), reader.results(entrant_id=1), reader.results()):
+        assert read and all(len(m.seats) == 2 for m in read)
+    writer.close()
+    reader.close()
+
+
 def test_a_block_that_fails_half_way_records_none_of_its_matches(database):
     store = results_store(database)
     store.acquire_lease()

@@ -353,7 +353,9 @@ class ResultsStore:
         ids, arguments = _chosen_matches(match_id, entrant_id, latest)
         if ids is None:
             return self._every_result()
-        return self._read(f" WHERE match_id IN ({ids})", arguments)
+        # The ids first, then those matches: a subquery run once per table would choose other matches in
+        # each when one is recorded between them (`latest`).
+        return self._read_ids([i for (i,) in self._db.execute(ids, arguments)])
 
     def _every_result(self) -> list[MatchRecord]:
         """Every finished match: those read before are kept, as a stored result never changes, and only
@@ -368,27 +370,35 @@ class ResultsStore:
                 new = [i for (i,) in self._db.execute("SELECT match_id FROM results WHERE match_id > ?", (last,))]
                 if len(known) + len(new) != count:  # some finished after later ones (or were recorded meanwhile)
                     new = [i for (i,) in self._db.execute("SELECT match_id FROM results") if i not in known]
-                for start in range(0, len(new), READ_AT_ONCE):
-                    chosen = new[start:start + READ_AT_ONCE]
-                    ids = ", ".join("?" * len(chosen))
-                    known.update((r.match_id, r) for r in self._read(f" WHERE match_id IN ({ids})", chosen))
+                known.update((r.match_id, r) for r in self._read_ids(new))
                 if new and min(new) < last:
                     self._finished = dict(sorted(known.items()))
             return list(self._finished.values())
 
+    def _read_ids(self, match_ids: list[int]) -> list[MatchRecord]:
+        """The finished matches among `match_ids`, in match id order, READ_AT_ONCE ids per query."""
+        found: list[MatchRecord] = []
+        for start in range(0, len(match_ids), READ_AT_ONCE):
+            chosen = match_ids[start:start + READ_AT_ONCE]
+            found += self._read(f" WHERE match_id IN ({', '.join('?' * len(chosen))})", chosen)
+        return sorted(found, key=lambda match: match.match_id)
+
     def _read(self, only: str, arguments: list[int]) -> list[MatchRecord]:
         """The finished matches whose ids `only` (a WHERE clause on match_id, or "") chooses, in match id order."""
-        # (the join's USING makes match_id one column)
-        names = {e.id: e.name for e in self.entrants()}
-        seats: dict[int, list[SeatRecord]] = {}
-        for row in self._db.execute(f"SELECT {_SEAT_COLUMNS} FROM result_seats{only} ORDER BY match_id, seat", arguments):
-            match, _, entrant, score, rank, status, detail, moves, *times = row
-            seats.setdefault(match, []).append(SeatRecord(entrant, names[entrant], score, rank, status, detail, moves,
-                                                          *times))
+        # Results, then seats, then names, each its own query while games are recorded: a match is recorded
+        # with its seats in one transaction and its entrants before it, so each match read finds them all;
+        # seats of matches recorded since are left. (The join's USING makes match_id one column.)
         rows = self._db.execute(
             "SELECT r.match_id, s.round, r.seed, r.env, r.env_options, r.outcome, r.replay, r.steps, r.duration, "
             f"r.arena_version, r.finished_at FROM results r JOIN schedule s USING (match_id){only} "
-            "ORDER BY r.match_id", arguments)
+            "ORDER BY r.match_id", arguments).fetchall()
+        seat_rows = self._db.execute(f"SELECT {_SEAT_COLUMNS} FROM result_seats{only} ORDER BY match_id, seat",
+                                     arguments).fetchall()
+        names = {e.id: e.name for e in self.entrants()}
+        seats: dict[int, list[SeatRecord]] = {}
+        for match, _, entrant, score, rank, status, detail, moves, *times in seat_rows:
+            seats.setdefault(match, []).append(SeatRecord(entrant, names[entrant], score, rank, status, detail, moves,
+                                                          *times))
         return [MatchRecord(i, rnd, seed, env, json.loads(options), tuple(seats.get(i, ())), outcome, replay, steps,
                             duration, version, finished)
                 for i, rnd, seed, env, options, outcome, replay, steps, duration, version, finished in rows]
