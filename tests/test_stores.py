@@ -349,6 +349,19 @@ def test_submissions_are_claimed_once_and_validated(database):
     store.close()
 
 
+def test_participants_take_turns_at_validation_however_many_each_uploaded(database):
+    store = CompetitionStore(database)
+    alice, bob, carol = (store.add_participant(name)[0] for name in ("alice", "bob", "carol"))
+    for n in range(3):  # alice uploads three slow agents at once, then the others one each
+        store.add_submission(alice.id, f"slow{n}", f"a{n}", f"/uploads/a{n}")
+    store.add_submission(bob.id, "bob's", "b", "/uploads/b")
+    store.add_submission(carol.id, "carol's", "c", "/uploads/c")
+    claimed = [store.claim_for_validation() for _ in range(5)]
+    assert [s.name for s in claimed] == ["slow0", "bob's", "carol's", "slow1", "slow2"]
+    assert store.claim_for_validation() is None
+    store.close()
+
+
 def test_play_is_paused_and_resumed(database):
     store = CompetitionStore(database)
     assert not store.paused()

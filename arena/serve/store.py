@@ -317,12 +317,16 @@ class CompetitionStore:
         self._write("UPDATE submissions SET claimed_at = NULL WHERE status = ?", (VALIDATING,))
 
     def claim_for_validation(self, skip: Collection[int] = ()) -> Submission | None:
-        """The oldest submission waiting for validation but those in `skip`, taken by the caller; None
-        if none waits."""
-        skipped = "".join(f" AND id != {int(submission_id)}" for submission_id in skip)
+        """The next submission waiting for validation but those in `skip`, taken by the caller; None
+        if none waits. Participants take turns: the oldest waiting submission of the participant whose
+        last validation began longest ago (or never), so that one who uploads many slow agents holds
+        up the others' by one validation at a time, not by all of theirs."""
+        skipped = "".join(f" AND s.id != {int(submission_id)}" for submission_id in skip)
         with self._lock, self._db.transaction():
-            row = self._db.execute("SELECT id FROM submissions WHERE status = ? AND claimed_at IS NULL"
-                                   f"{skipped} ORDER BY id LIMIT 1", (VALIDATING,)).fetchone()
+            row = self._db.execute(
+                "SELECT s.id FROM submissions s WHERE s.status = ? AND s.claimed_at IS NULL"
+                f"{skipped} ORDER BY (SELECT COALESCE(MAX(o.claimed_at), 0) FROM submissions o "
+                "WHERE o.participant_id = s.participant_id), s.id LIMIT 1", (VALIDATING,)).fetchone()
             if row is not None:
                 self._db.execute("UPDATE submissions SET claimed_at = ? WHERE id = ?", (time.time(), row[0]))
         return None if row is None else self.submission(row[0])

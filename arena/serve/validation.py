@@ -1,6 +1,7 @@
 """Validating submissions off the web process: each runs `arena validate` in a process of its own.
 
-A validator thread takes the oldest waiting submission from the store, runs exactly what
+A validator thread takes the next waiting submission from the store (participants take turns, each's
+oldest first: `CompetitionStore.claim_for_validation`), runs exactly what
 `arena validate FOLDER --env ENV` runs (the agent sandboxed, one game in each seat against
 RandomAgent) as a child process with a time limit, and writes the outcome back: active (it
 becomes an entrant of the results store and starts playing) or refused with the one-line reason
@@ -87,7 +88,7 @@ class Validator:
                 self._wake.clear()
 
     def validate_next(self) -> bool:
-        """Validate the oldest waiting submission (but those the machine failed lately); False if none
+        """Validate the next waiting submission (but those the machine failed lately); False if none
         was waiting."""
         submission = self.store.claim_for_validation(skip=self._waiting_to_retry())
         if submission is None:
