@@ -268,7 +268,7 @@ def test_an_address_sending_unknown_tokens_is_turned_away_before_they_cost_a_che
     from starlette.testclient import TestClient
 
     import arena.serve.store
-    from arena.serve import guesses
+    from arena.serve.app import GUESS_SITE_FACTOR, GUESSES_ALLOWED
 
     checks = []
     check = arena.serve.store.secret_matches
@@ -279,35 +279,35 @@ def test_an_address_sending_unknown_tokens_is_turned_away_before_they_cost_a_che
         return client.get("/api/submissions", headers={"Authorization": f"Bearer {token}"}).status_code
 
     assert asking("203.0.113.7", site.alice_token) == 200  # alice, behind an address she shares
-    answers = [asking("203.0.113.7", f"1_guess{i}") for i in range(guesses.ALLOWED + 3)]
-    assert answers == [401] * guesses.ALLOWED + [429] * 3
-    assert len(checks) == 1 + guesses.ALLOWED  # alice's, then the guesses before the address was turned away
+    answers = [asking("203.0.113.7", f"1_guess{i}") for i in range(GUESSES_ALLOWED + 3)]
+    assert answers == [401] * GUESSES_ALLOWED + [429] * 3
+    assert len(checks) == 1 + GUESSES_ALLOWED  # alice's, then the guesses before the address was turned away
     assert asking("203.0.113.7", site.alice_token) == 200  # a token checked before still passes
     _, carol_token = site.store.add_participant("carol")
     assert asking("203.0.113.7", carol_token) == 429  # one not checked yet waits for the window to pass
     assert asking("198.51.100.9", carol_token) == 200  # from elsewhere it is checked
-    for i in range(guesses.ALLOWED):  # an IPv6 machine counts with its /64
+    for i in range(GUESSES_ALLOWED):  # an IPv6 machine counts with its /64
         asking(f"2001:db8:1:2::{i + 1:x}", f"1_v6guess{i}")
-    assert asking("2001:db8:1:2:ffff::1", f"1_v6guess{guesses.ALLOWED}") == 429
+    assert asking("2001:db8:1:2:ffff::1", f"1_v6guess{GUESSES_ALLOWED}") == 429
     assert asking("2001:db8:1:3::1", "1_elsewhere") == 401
-    for i in range(guesses.ALLOWED * guesses.SITE_FACTOR):  # and with its /48, however many /64s it uses
+    for i in range(GUESSES_ALLOWED * GUESS_SITE_FACTOR):  # and with its /48, however many /64s it uses
         asking(f"2001:db8:2:{i:x}::1", f"1_site{i}")
     assert asking("2001:db8:2:ffff::1", "1_site_more") == 429
     assert asking("2001:db8:3::1", "1_other_site") == 401
     # Malformed tokens, or tokens naming no participant, are guesses too: one /64 cannot fill its /48 with them.
-    answers = [asking("2001:db8:4:1::1", token) for token in ["x", "999_abc"] * (guesses.ALLOWED + 2)]
-    assert answers == [401] * guesses.ALLOWED + [429] * (guesses.ALLOWED + 4)
+    answers = [asking("2001:db8:4:1::1", token) for token in ["x", "999_abc"] * (GUESSES_ALLOWED + 2)]
+    assert answers == [401] * GUESSES_ALLOWED + [429] * (GUESSES_ALLOWED + 4)
     assert asking("2001:db8:4:2::1", "1_next_door") == 401
-    for i in range(guesses.ALLOWED):  # IPv4 clients of a dual-stack socket are each their own IPv4 address
+    for i in range(GUESSES_ALLOWED):  # IPv4 clients of a dual-stack socket are each their own IPv4 address
         asking("::ffff:192.0.2.44", f"1_mapped{i}")
     assert asking("::ffff:192.0.2.44", "1_mapped_more") == 429
     assert asking("::ffff:192.0.2.45", "1_mapped_elsewhere") == 401
-    for i in range(guesses.ALLOWED):  # a forwarded header's "unknown" is an address like any other
+    for i in range(GUESSES_ALLOWED):  # a forwarded header's "unknown" is an address like any other
         asking("unknown", f"1_unknown{i}")
     assert asking("unknown", "1_more") == 429
-    for i in range(guesses.ALLOWED + 1):  # a proxy on this machine: everyone's address, never turned away
+    for i in range(GUESSES_ALLOWED + 1):  # a proxy on this machine: everyone's address, never turned away
         assert asking("127.0.0.1", f"1_local{i}") == 401
-    table = site.app.state.competition.guesses._unknown
+    table = site.app.state.competition.guesses._times
     before = len(table)
     _, dave_token = site.store.add_participant("dave")
     assert asking("192.0.2.77", dave_token) == 200 and len(table) == before  # a token checked adds no address
@@ -557,6 +557,31 @@ def test_registration_is_off_unless_the_organiser_opens_it(site, tmp_path):
     assert site.upload(_zip({"agent.py": RANDOM_AGENT}), token=token).status_code == 201
     assert answer.headers["cache-control"] == "no-store"
 
+
+
+def test_one_address_may_take_only_its_share_of_the_registrations(site):
+    from starlette.testclient import TestClient
+
+    from arena.serve.app import REGISTRATIONS_PER_ADDRESS
+
+    site.config.open_registration = True
+
+    def registering(address: str, name: str) -> int:
+        client = TestClient(site.app, client=(address, 40000))
+        csrf = hidden_csrf(client.get("/register").text)
+        return client.post("/register", data={"csrf": csrf, "name": name}).status_code
+
+    answers = [registering("203.0.113.7", f"sock{i}") for i in range(REGISTRATIONS_PER_ADDRESS + 2)]
+    assert answers == [200] * REGISTRATIONS_PER_ADDRESS + [429] * 2
+    assert registering("198.51.100.9", "newcomer") == 200  # the others still may
+    assert registering("2001:db8:5:1::1", "taken") == 200 and registering("2001:db8:5:1::2", "taken") == 400
+    for i in range(REGISTRATIONS_PER_ADDRESS - 1):  # a refused name costs no registration
+        registering(f"2001:db8:5:1::{i + 3:x}", f"v6sock{i}")
+    assert registering("2001:db8:5:1::ffff", "one_more") == 429  # an IPv6 machine counts with its /64
+    for i in range(REGISTRATIONS_PER_ADDRESS):  # its /48 may take twice as many, however many /64s it uses
+        registering(f"2001:db8:5:{i + 2:x}::1", f"site{i}")
+    assert registering("2001:db8:5:ffff::1", "site_more") == 429
+    assert registering("127.0.0.1", "behind_the_proxy") == 200  # a proxy on this machine: everyone's address
 
 # --- the organiser ---------------------------------------------------------------------------------
 

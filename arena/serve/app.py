@@ -27,6 +27,7 @@ disqualify a submission) and the same as API: POST /api/admin/pause, /api/admin/
 from __future__ import annotations
 
 import json
+import math
 import re
 import secrets
 import threading
@@ -48,7 +49,7 @@ from starlette.routing import Route
 
 from arena.db import files_beside
 from arena.errors import ArenaError
-from arena.serve.guesses import Guesses
+from arena.serve.address_limits import AddressLimit
 from arena.serve.pages import LEADERBOARD_JS, REPLAY_JS, render
 from arena.serve.scheduler import SLOW_FACTOR, slowness
 from arena.serve.store import (ACTIVE, DISQUALIFIED, PLAY_CHANGES, CompetitionStore, Participant, Submission,
@@ -65,7 +66,10 @@ LOGIN_CSRF_COOKIE = "arena_login_csrf"
 FORM_OVERHEAD = 64 << 10  # what a multipart form adds around the file
 LEADERBOARD_CACHE_SECONDS = 1.0
 GAMES_SHOWN = 50  # on a submission's page, the latest
-REGISTRATIONS_AN_HOUR = 60  # with open registration, for everyone together
+GUESSES_ALLOWED, GUESS_WINDOW_SECONDS = 10, 60.0  # unknown tokens one address may send (`AddressLimit`)...
+GUESS_SITE_FACTOR = 16  # ... and how many times as many from its IPv6 /48
+REGISTRATIONS_AN_HOUR = 60  # with open registration, for everyone together...
+REGISTRATIONS_PER_ADDRESS = 10  # ... and from one address an hour (twice as many from its IPv6 /48)
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                                "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
@@ -96,7 +100,8 @@ class Competition:
     def __init__(self, config: ServeConfig, on_upload: Callable[[], None] = lambda: None):
         self.config = config
         self.upload_gate = UploadGate()
-        self.guesses = Guesses()  # addresses sending unknown tokens
+        self.guesses = AddressLimit(GUESSES_ALLOWED, GUESS_WINDOW_SECONDS, GUESS_SITE_FACTOR)  # unknown tokens sent
+        self.registrations = AddressLimit(REGISTRATIONS_PER_ADDRESS, 3600.0, 2)
         self.store = CompetitionStore(config.db)
         self.results = ResultsStore(config.db)
         self.on_upload = on_upload
@@ -406,7 +411,7 @@ async def _token_holder(request: Request, token: str) -> Participant:
     except TokenChecksBusy as busy:
         raise TokenRefused(str(busy), 503) from None
     if participant is None:
-        competition.guesses.unknown_token(address)
+        competition.guesses.count(address)
         raise TokenRefused("unknown token: check it, or ask the organiser for a new one", 401)
     return participant
 
@@ -613,6 +618,10 @@ async def _register(request: Request) -> Response:
         return _csrf_refused()
     name = form.get("name")
     name = name.strip() if isinstance(name, str) else ""
+    address = request.client.host if request.client else None
+    if (wait := competition.registrations.seconds_to_wait(address)) > 0:
+        return await _register_page(request, f"Too many registrations came from your address in the last hour; try "
+                                             f"again in {math.ceil(wait / 60)} minutes.", 429)
     recent = await run_in_threadpool(competition.store.participants_since, time.time() - 3600)
     if recent >= REGISTRATIONS_AN_HOUR:
         return await _register_page(request, "Too many registrations in the last hour; try again later.", 429)
@@ -620,6 +629,7 @@ async def _register(request: Request) -> Response:
         participant, token = await run_in_threadpool(competition.store.add_participant, name)
     except ArenaError as exc:
         return await _register_page(request, str(exc), 400)
+    competition.registrations.count(address)
     return _page("register.html", title="Registered", env=competition.config.env, name=participant.name, token=token)
 
 

@@ -1,0 +1,68 @@
+"""How often one client may do something dear: guess tokens, register participants.
+
+An `AddressLimit` lets an address do a thing `allowed` times in `window` seconds, then turns it away
+until its oldest time is that old. An IPv6 address counts with its /64 (one machine usually holds a
+whole /64), and with its /48 too (`site_key`), which may do `site_factor` times as much (a site's
+machines share one; its holder can use every /64 of it). The machine's own address is never turned
+away: a proxy in front of the server connects from it for everyone.
+
+The server keeps two: unknown tokens (a token check costs a scrypt, and only a few run at once,
+`store.SCRYPT_AT_ONCE`: a client guessing as fast as it can would take them all, and a participant
+using a token for the first time would be told to come back later), and registrations (open
+registration allows so many an hour for everyone together: one client must not take them all).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+from arena.serve.http import client_ip, client_key, is_this_machine, site_key
+
+ADDRESSES_KEPT = 10_000  # addresses remembered; the table is cleared when full
+
+
+class AddressLimit:
+    def __init__(self, allowed: int, window: float, site_factor: int):
+        self.allowed = allowed
+        self.window = window
+        self.site_factor = site_factor
+        self._lock = threading.Lock()
+        self._times: dict[str, deque[float]] = {}
+
+    def seconds_to_wait(self, address: str | None) -> float:
+        """0 if `address` may do it now; else how long until it may."""
+        if address is None or is_this_machine(address):
+            return 0.0
+        with self._lock:
+            waits = [recent[0] + self.window - time.monotonic()
+                     for sender, allowed in self._senders(address)
+                     if len(recent := self._recent(sender, keep=False)) >= allowed]
+            return max(waits, default=0.0)
+
+    def count(self, address: str | None) -> None:
+        """`address` did it once more."""
+        if address is None or is_this_machine(address):
+            return
+        with self._lock:
+            for sender, _ in self._senders(address):
+                if sender not in self._times and len(self._times) >= ADDRESSES_KEPT:
+                    self._times.clear()
+                self._recent(sender, keep=True).append(time.monotonic())
+
+    def _senders(self, address: str) -> list[tuple[str, int]]:
+        """Whom `address` counts against, with how many times each may do it: the address (an IPv6
+        one's /64), and an IPv6 address's /48."""
+        senders = [(client_key(address), self.allowed)]
+        ip = client_ip(address)
+        if ip is not None and ip.version == 6:
+            senders.append((site_key(address), self.allowed * self.site_factor))
+        return senders
+
+    def _recent(self, sender: str, keep: bool) -> deque[float]:
+        """`sender`'s times within the window (kept in the table only if `keep`)."""
+        times = self._times.setdefault(sender, deque()) if keep else self._times.get(sender, deque())
+        while times and times[0] <= time.monotonic() - self.window:
+            times.popleft()
+        return times
