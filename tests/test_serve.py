@@ -176,6 +176,19 @@ def test_bad_uploads_are_refused_at_once_with_a_clear_message_and_change_nothing
     assert site.files_kept() == []
 
 
+def test_a_submission_named_to_pass_for_another_participant_is_refused(site):
+    # A game's page lists its seats by submission name alone.
+    site.store.add_participant("carol")
+    for name, words in (("carol", "'carol' passes for participant 'carol'"),
+                        ("Car\u043el", "passes for participant 'carol'"),  # a Cyrillic o
+                        ("p\u0430ypal", "mixes the letters of several scripts")):  # a Cyrillic a
+        answer = site.upload(_zip({"agent.py": RANDOM_AGENT, "arena.toml": f'name = "{name}"\n'}))
+        assert answer.status_code == 400 and words in answer.json()["error"], answer.text
+    assert site.store.submissions() == []
+    answer = site.upload(_zip({"agent.py": RANDOM_AGENT, "arena.toml": 'name = "alice"\n'}))
+    assert answer.status_code == 201 and answer.json()["name"] == "alice"  # its own participant's name
+
+
 def test_an_upload_over_the_size_cap_is_refused(tmp_path):
     site = Site(tmp_path, UploadLimits(max_bytes=64 << 10))
     big = _zip({"agent.py": RANDOM_AGENT, "noise.bin": os.urandom(100 << 10)})

@@ -25,6 +25,7 @@ from typing import Any, Iterator
 
 from arena.entrants import options_conflict
 from arena.errors import ArenaError, HarnessError
+from arena.names import lookalikes
 from arena.serve.store import CompetitionStore, Participant, Submission
 from arena.submission import MAX_TOTAL_BYTES
 
@@ -128,6 +129,7 @@ def take_upload(store: CompetitionStore, participant: Participant, data: bytes, 
             raise UploadRefused(f"the submission plays {', '.join(spec.manifest.env)}, not {env}; "
                                 f"set env = \"{env}\" in its arena.toml")
         _check_options(spec.manifest.options, env, options or {})
+        _check_name(spec.name, [p.name for p in store.participants() if p.id != participant.id])
         same = store.same_content(spec.digest, participant.id)
         if same is not None:
             whose = "yours" if same.participant_id == participant.id else "another participant's"
@@ -160,6 +162,18 @@ def _stem(filename: str) -> str:
     stem = Path(filename.replace("\\", "/")).name.removesuffix(".zip")
     stem = re.sub(r"[^\w.-]", "_", stem).lstrip(".")[:40]
     return stem or "submission"
+
+
+def _check_name(name: str, others: list[str]) -> None:
+    """Refuse a submission `name` that passes for another participant (`others`: their names) where
+    games list submissions by name alone, or that mixes the letters of several scripts."""
+    twins = lookalikes([*others, name]).get(name)
+    if name in others or twins:
+        raise UploadRefused(f"the submission's name {name!r} passes for participant {(twins or [name])[0]!r}; "
+                            f"give it another with name = \"...\" in its arena.toml")
+    if twins == []:
+        raise UploadRefused(f"the submission's name {name!r} mixes the letters of several scripts; write it in "
+                            f"one (name = \"...\" in its arena.toml)")
 
 
 def _check_options(asked: dict[str, Any], env: str, options: dict[str, Any]) -> None:
