@@ -239,7 +239,8 @@ def _check_host_watch(log: str, _) -> None:
     for masked in ("/proc/schedstat", "/proc/vmstat", "/proc/interrupts", "/proc/sys/fs/file-nr",
                    "/proc/sys/fs/inode-state", "/proc/cgroups", "/proc/misc", "/proc/consoles"):
         assert f"{masked}: read []" in log or f"{masked}: FileNotFoundError" in log, log  # where the kernel has it
-    for folder in ("/proc/pressure", "/proc/fs", "/sys/devices/system/cpu/cpu0/cpuidle", "/sys/devices/system/cpu/cpuidle"):
+    for folder in ("/proc/pressure", "/proc/fs", "/proc/sys/fs/quota", "/sys/devices/system/cpu/cpu0/cpuidle",
+                   "/sys/devices/system/cpu/cpuidle"):
         assert f"{folder}: holds []" in log or f"{folder}: FileNotFoundError" in log, log
     assert f"memory available (kB): {LIMITS.memory_mb << 10} of {LIMITS.memory_mb << 10}" in log, log
     assert "folder: /submission /submission /submission /submission/agent.py" in log, log  # the same in every run

@@ -194,3 +194,29 @@ print("after:", time.monotonic() - started)
         took = float(told.pop("after"))
         assert told == {"willneed": "done", "resident": read_in}
         window = max(1.0, 3 * took)  # filtered: three times what the control took to read it in
+
+
+SYNC_COUNT = "/proc/sys/fs/quota/syncs"
+
+
+@pytest.mark.skipif(not os.path.exists(SYNC_COUNT), reason="this kernel counts no syncs")
+def test_syncing_whole_file_systems_does_nothing_and_moves_no_count_another_sandbox_reads():
+    """sync and syncfs would write back the host's disks (an agent's own files are on its tmpfs) and
+    count themselves machine-wide, where another sandbox could read how many times it synced. Without
+    the filter, the count moves (the control); others on the machine may sync meanwhile, a few times."""
+    body = f"""
+def count():
+    return int(open({SYNC_COUNT!r}).read())
+before = count()
+folder = os.open("/", os.O_RDONLY)
+for _ in range(20):
+    attempt("sync", lambda: os.sync())
+    attempt("syncfs", lambda: checked(libc.syncfs(folder)))
+print("moved:", count() - before)
+"""
+    control = run_filtered(body, filtered=False)
+    if int(control["moved"]) < 40:
+        pytest.skip("this kernel's quota counter does not count these syncs")
+    told = run_filtered(body)
+    assert told["sync"] == told["syncfs"] == "done", told
+    assert int(told["moved"]) < 20, told

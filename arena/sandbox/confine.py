@@ -272,6 +272,10 @@ _FORBIDDEN_SYSCALLS = {"unshare": 272, "setns": 308, "mount": 165, "umount2": 16
 # rarely matters, but libraries that lock their files work on); advice that evicts pages is ignored;
 # reads that only tell whether pages are cached are refused; leases and directory notices too.
 _FLOCK, _FCNTL, _FADVISE64, _READAHEAD, _MADVISE, _PREADV2, _PWRITEV2 = 73, 72, 221, 187, 28, 327, 328
+# Syncing every file system (sync) or a whole one (syncfs) writes back the host's disks, not the agent's:
+# all it may write is its own tmpfs, which has nothing to write back. Done as nothing: each call would
+# flush the host's disks for every other process, and counts itself machine-wide (/proc/sys/fs/quota).
+_SYNC, _SYNCFS = 162, 306
 _FCNTL_TAKE_LOCK = (6, 7, 37, 38)  # F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW
 _FCNTL_REFUSED = (1024, 1025, 1026)  # F_SETLEASE, F_GETLEASE, F_NOTIFY
 _MADV_EVICT = (20, 21)  # MADV_COLD, MADV_PAGEOUT
@@ -372,8 +376,8 @@ class _SockFprog(ctypes.Structure):
 def forbid_escape_syscalls() -> bool:
     """Refuse (EPERM) the system calls in `_FORBIDDEN_SYSCALLS` and new namespaces through clone, and
     sockets of the families not in `_SOCKET_FAMILIES` (EAFNOSUPPORT, as where the kernel lacks them);
-    make file locks and advice that evicts cached pages do nothing, and refuse reads that only ask
-    whether pages are cached.
+    make file locks, syncs of whole file systems and advice that evicts cached pages do nothing, and refuse
+    reads that only ask whether pages are cached.
 
     Reads that bypass the page cache (O_DIRECT, RWF_DONTCACHE) are refused, so are timers and signals
     as file events (timerfd, signalfd), BPF programs of the agent's own (socket filters, seccomp
@@ -416,6 +420,7 @@ def _seccomp_program() -> list[_SockFilter]:
             ("jeq", _SETRLIMIT, "setrlimit"), ("jeq", _PRLIMIT64, "prlimit64"), ("jeq", _GETSOCKOPT, "getsockopt"),
             ("jeq", _SOCKET, "socket"), ("jeq", _SOCKETPAIR, "socket"),
             ("jeq", _FLOCK, "done"), ("jeq", _FADVISE64, "done"), ("jeq", _READAHEAD, "done"),
+            ("jeq", _SYNC, "done"), ("jeq", _SYNCFS, "done"),
             ("jeq", _FCNTL, "fcntl"), ("jeq", _MADVISE, "madvise"), ("jeq", _PREADV2, "rw2"), ("jeq", _PWRITEV2, "rw2"),
             ("jeq", _OPEN, "o_direct_in_1"), ("jeq", _OPENAT, "o_direct_in_2"), ("jeq", _OPENAT2, "enosys"),
             ("jeq", _PRCTL, "prctl"), ("jeq", _SETSOCKOPT, "setsockopt"), ("jeq", _RT_SIGACTION, "sigaction"),

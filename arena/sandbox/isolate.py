@@ -48,7 +48,9 @@ MASKED_PROC_FILES = ("cmdline", "config.gz", "kcore", "keys", "key-users", "kall
                      "pagetypeinfo", "slabinfo", "diskstats", "partitions", "interrupts", "softirqs", "locks",
                      "sys/fs/file-nr", "sys/fs/inode-nr", "sys/fs/inode-state", "sys/fs/dentry-state", "sys/fs/aio-nr",
                      "cgroups", "misc", "consoles")  # the last two: the host's misc devices (kvm, vsock...), consoles
-MASKED_PROC_FOLDERS = ("acpi", "asound", "scsi", "irq", "pressure", "fs")  # fs: file systems' counters of the host's disks
+# fs: file systems' counters of the host's disks; sys/fs/quota: the machine's quota counters, among them
+# how many times any process synced a file system, which one sandbox moves (sync, syncfs) and another reads.
+MASKED_PROC_FOLDERS = ("acpi", "asound", "scsi", "irq", "pressure", "fs", "sys/fs/quota")
 # ... and so do each CPU's idle and frequency statistics under CPU_INFO.
 MASKED_CPU_FOLDERS = ("cpuidle", "cpufreq")
 SUBMISSION_FOLDER = Path("/submission")  # where an agent's copy of its submission is in its own root

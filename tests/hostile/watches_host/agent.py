@@ -1,6 +1,6 @@
-"""Watches the machine for signs of its opponent thinking (CPU times, run queues, idle time, pressure),
-sizes a table by the machine's memory and looks where it is (a path naming the harness or the host),
-then plays legal moves."""
+"""Watches the machine for signs of its opponent thinking (CPU times, run queues, idle time, pressure,
+how often anything synced a file system), sizes a table by the machine's memory and looks where it is
+(a path naming the harness or the host), then plays legal moves."""
 import os
 from pathlib import Path
 
@@ -11,7 +11,8 @@ from arena.agents import Agent
 COUNTERS = ["/proc/stat", "/proc/loadavg", "/proc/uptime", "/proc/schedstat", "/proc/vmstat", "/proc/interrupts",
             "/proc/sys/fs/file-nr", "/proc/sys/fs/inode-state", "/proc/cgroups", "/proc/misc",
             "/proc/consoles"]
-FOLDERS = ["/proc/pressure", "/proc/fs", "/sys/devices/system/cpu/cpu0/cpuidle", "/sys/devices/system/cpu/cpuidle"]
+FOLDERS = ["/proc/pressure", "/proc/fs", "/proc/sys/fs/quota", "/sys/devices/system/cpu/cpu0/cpuidle",
+           "/sys/devices/system/cpu/cpuidle"]
 
 
 class SubmittedAgent(Agent):
