@@ -71,6 +71,11 @@ def memory_mb_help(keeping_sandboxes: bool) -> str:
             f"what a manifest asks up to 16384; both at most {share})")
 
 
+ACCELERATORS_HELP = ("let sandboxed agents open this machine's GPUs and Tenstorrent cards (default: they cannot; "
+                     "only for agents you trust: work an agent queued on a card runs on while its opponent thinks, "
+                     "and a card's memory is outside every limit)")
+
+
 class ParagraphsHelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Wraps each paragraph of a description or epilog to the terminal, and keeps as written the
     paragraphs with an indented line (examples, tables of commands)."""

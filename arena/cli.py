@@ -363,6 +363,8 @@ def _add_tournament_command(commands) -> None:
                                  "(default: the game's bank, see arena envs)")
     tournament.add_argument("--max-steps", type=arguments.positive_int, help="cut each game after this many env steps")
     tournament.add_argument("--memory-mb", type=int, help=arguments.memory_mb_help(keeping_sandboxes=True))
+    tournament.add_argument("--accelerators", action="store_true",
+                            help=arguments.ACCELERATORS_HELP + "; kept with the tournament")
     tournament.add_argument("--workers", type=arguments.positive_int, default=2,
                             help="matches played at once (default: 2)")
     tournament.add_argument("--backend", default="process", choices=("process", "ray"),
@@ -476,7 +478,8 @@ def _open_tournament(args: argparse.Namespace):
         env=args.env, options=parse_overrides(args.option), format=args.format, games_per_pair=args.games_per_pair,
         seed=args.seed, rounds=args.rounds, challenger=args.challenger, time_per_move=args.time_per_move,
         max_steps=args.max_steps, time_bank=args.time_bank)
-    return Tournament(args.db, with_memory_limits(settings, args.memory_mb, args.workers, _warn))
+    return Tournament(args.db, with_memory_limits(settings, args.memory_mb, args.workers, _warn,
+                                                  accelerators=args.accelerators))
 
 
 def _warn_of_memory_on_resume(settings, workers: int) -> None:
@@ -523,6 +526,7 @@ def _add_sandbox_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-dir", default="logs",
                         help="folder for what sandboxed agents print (default: logs)")
     parser.add_argument("--memory-mb", type=arguments.memory_mb, help=arguments.memory_mb_help(keeping_sandboxes=False))
+    parser.add_argument("--accelerators", action="store_true", help=arguments.ACCELERATORS_HELP)
 
 
 def _handles(specs, env_name: str, args: argparse.Namespace, agents_at_once: int):
@@ -530,7 +534,7 @@ def _handles(specs, env_name: str, args: argparse.Namespace, agents_at_once: int
     from arena.sandbox import Limits
     from arena.sandbox.memory import memory_limits
 
-    limits = Limits(**memory_limits(args.memory_mb, agents_at_once))
+    limits = Limits(**memory_limits(args.memory_mb, agents_at_once), accelerators=args.accelerators)
     return [submission_handle(spec, env_name, getattr(args, "time_per_move", None), sandbox=args.sandbox,
                               limits=limits, log_dir=args.log_dir) for spec in specs]
 

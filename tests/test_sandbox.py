@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import socket
+import stat
 import struct
 import subprocess
 import sys
@@ -529,6 +530,38 @@ def test_files_too_large_for_the_agents_memory_are_named_as_the_reason_it_could_
     assert fault.status == CRASH and "went over their memory limit (160 MiB in all)" in fault.detail
     assert "memory_mb in arena.toml asks for more" in fault.detail
     assert "its files (200 MiB) are held in that memory" in fault.detail
+
+
+@pytest.mark.skipif(not PROTECTIONS["filesystem"], reason="needs the sandbox's own root")
+def test_an_agent_opens_the_machines_accelerators_only_where_the_organiser_allows(write_submission, tmp_path,
+                                                                                   monkeypatch):
+    card = tmp_path / "cards" / "nvidia0"  # a stand-in for a GPU's node: a character device, as /dev/null
+    card.parent.mkdir()
+    os.mknod(card, stat.S_IFCHR, os.makedev(1, 3))
+    card.chmod(0o666)  # as the drivers make theirs
+    monkeypatch.setattr("arena.sandbox.agent.DEVICE_PATTERNS", (str(card.parent / "nvidia*"),))
+    code = f"""
+import numpy as np
+from arena.agents import Agent
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        try:
+            with open({str(card)!r}, "wb") as card:
+                card.write(b"work")
+        except OSError:
+            return int(np.flatnonzero(obs["action_mask"])[0])
+        raise RuntimeError("wrote to the card")
+"""
+    folder = write_submission("gpu_user", code)
+    for allowed, status in ((False, OK), (True, CRASH)):
+        agent = SandboxedAgent(load(folder), time_per_move=1.0, limits=replace(LIMITS, accelerators=allowed))
+        try:
+            result = play_match("othello", [agent, RandomAgent()], seed=0)
+        finally:
+            agent.close()
+        assert result.agents[0].status == status, result.agents[0].detail
+    assert "wrote to the card" in result.agents[0].detail
 
 
 def test_the_time_bank_forgives_occasional_slow_moves(write_submission):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from arena import seeding
+from arena import cli, seeding
 from arena.errors import ArenaError
 from arena.submission import SUBMISSION_PREFIX
 from arena.tournament import Settings, Tournament, schedule
@@ -237,7 +237,8 @@ def test_settings_must_match_a_stored_tournament(othello_entrants, tmp_path):
     with pytest.raises(ArenaError, match="started with other settings \\(games_per_pair\\)"):
         Tournament(db, Settings(seed=0, env="othello", games_per_pair=4))
     # Memory limits come from --memory-mb, or from --workers without it: the message says so.
-    with pytest.raises(ArenaError, match="other settings \\(limits: .* --memory-mb or else .* --workers\\); "
+    with pytest.raises(ArenaError, match="other settings \\(limits: .* --memory-mb or else .* --workers, and "
+                                         "--accelerators\\); "
                                          "use --resume to go on with its own"):
         Tournament(db, Settings(seed=0, env="othello", limits={"memory_mb": 512, "max_memory_mb": 512}))
     with pytest.raises(ArenaError, match="no tournament here yet"):
@@ -246,6 +247,30 @@ def test_settings_must_match_a_stored_tournament(othello_entrants, tmp_path):
         Settings(env="othello", format="league")
     with pytest.raises(ArenaError, match="needs --challenger"):
         Settings(env="othello", format="gauntlet")
+
+
+def test_agents_open_the_machines_accelerators_only_in_a_tournament_started_with_accelerators(submissions, tmp_path):
+    from arena.sandbox import Limits
+    from arena.tournament import with_memory_limits
+
+    two = tmp_path / "two"
+    for name in ("random", "greedy"):
+        shutil.copytree(submissions / name, two / name)
+
+    def started(*flags: str) -> Settings:
+        db = tmp_path / f"t{len(flags)}.sqlite"
+        assert cli.main(["tournament", str(two), "--env", "othello", "--db", str(db), "--games-per-pair", "1",
+                         "--workers", "1", *flags]) == 0
+        tournament = Tournament(db)
+        try:
+            return tournament.settings
+        finally:
+            tournament.close()
+
+    assert not Limits(**started().limits).accelerators
+    assert Limits(**started("--accelerators").limits).accelerators
+    plain = with_memory_limits(Settings(seed=0, env="othello"), None, 2, print)
+    assert "accelerators" not in plain.limits  # tournaments stored before keep their settings
 
 
 def test_a_mistyped_challenger_is_corrected_by_running_the_command_again(othello_entrants, tmp_path):

@@ -33,7 +33,7 @@ from arena.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, Kind,
 from arena.submission import AgentSpec
 from arena.weights import bytes_in
 
-# Accelerators an agent may open read-write when the machine has them.
+# Accelerators an agent may open read-write when the machine has them and `Limits.accelerators` allows.
 DEVICE_PATTERNS = ("/dev/nvidia*", "/dev/dri", "/dev/tenstorrent")
 _log_counter = itertools.count()
 
@@ -58,6 +58,11 @@ class Limits:
     log_kb: int = 1024  # stdout and stderr kept per agent, over all its processes
     max_message_kb: int = 8192  # largest answer accepted from it
     landlock: bool = True  # confine file access, TCP and signals where the kernel allows
+    # Open the machine's GPUs and Tenstorrent cards to the agent (DEVICE_PATTERNS). Off unless the
+    # organiser trusts the agents: no freeze stops work already queued on a card, which then runs on
+    # while the opponent thinks (and slows it where they share the card), and a card's memory is
+    # outside every limit here.
+    accelerators: bool = False
     # Keep the agent on the CPU the harness is on once both are ready: they take turns (in every
     # game the seats are asked one after another), and waking a process on another CPU can cost
     # more than the turn itself. Where the host has a cpuset, the agent cannot leave that CPU: more
@@ -285,7 +290,8 @@ class SandboxedAgent(AgentHandle):
             "disk_bytes": self._files_bytes + (self.limits.disk_mb << 20),
             "identity": [identity.uid, identity.gid],
             "landlock": self.limits.landlock,
-            "devices": sorted(p for pattern in DEVICE_PATTERNS for p in glob.glob(pattern)),
+            "devices": sorted(p for pattern in DEVICE_PATTERNS for p in glob.glob(pattern))
+            if self.limits.accelerators else [],
             "max_message_bytes": 1 << 30,  # what the harness sends is trusted
         }
         (to_worker_read, to_worker_write), (from_worker_read, from_worker_write), (log_read, log_write) = _pipes(3)

@@ -80,6 +80,8 @@ def add_serve_commands(commands) -> None:
     serve.add_argument("--time-per-move", type=float, metavar="SECONDS", help="per-move limit (default: the game's)")
     serve.add_argument("--max-steps", type=int, help="cut each game after this many env steps")
     serve.add_argument("--memory-mb", type=int, help=arguments.memory_mb_help(keeping_sandboxes=True))
+    serve.add_argument("--accelerators", action="store_true",
+                       help=arguments.ACCELERATORS_HELP + "; kept with the competition")
     serve.add_argument("--allow-weak-sandbox", action="store_true",
                        help="serve even where this machine lacks some of the sandbox's isolating layers: "
                             "only for entrants you trust")
@@ -251,7 +253,7 @@ def _run_serve(args: argparse.Namespace) -> int:
                             time_per_move=args.time_per_move, max_steps=args.max_steps)
         tournament = Tournament(db, with_memory_limits(settings, args.memory_mb, args.workers,
                                                        lambda text: err.print(f"[yellow]warning:[/] {text}"),
-                                                       validators=args.validators))
+                                                       validators=args.validators, accelerators=args.accelerators))
     settings = tournament.settings
     scheduler = validator = None
     try:
@@ -272,7 +274,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         config = ServeConfig(db, settings.env, settings.options, limits, open_registration=args.open_registration)
         validator = Validator(CompetitionStore(db), db, settings.env, settings.options, args.max_active,
                               threads=args.validators, memory_mb=memory_mb, on_active=scheduler.wake,
-                              on_news=_news)
+                              on_news=_news, accelerators=bool(settings.limits.get("accelerators")))
         app = create_app(config, on_upload=validator.wake)
         recover(switches, tournament.store, config.uploads_dir)
         validator.start()

@@ -47,9 +47,10 @@ class Validator:
     def __init__(self, store: CompetitionStore, results_db: str | Path, env: str, options: dict[str, Any],
                  max_active: int, *, threads: int = 1, timeout: float = 600.0, sandbox: bool = True,
                  memory_mb: int | None = None, on_active: Callable[[], None] = lambda: None,
-                 on_news: Callable[[str], None] = lambda text: None):
+                 on_news: Callable[[str], None] = lambda text: None, accelerators: bool = False):
         self.store = store
         self.memory_mb = memory_mb  # each validated agent's cap: the games' own, within the machine's budget
+        self.accelerators = accelerators  # validated agents may open the machine's GPUs, as the games' may
         self.results_db = as_target(results_db)  # an SQLite file's path or a postgresql:// URL
         self.env = env
         self.options = options
@@ -164,6 +165,8 @@ class Validator:
         command += [f"--option={key}={_option_text(value)}" for key, value in self.options.items()]
         if self.memory_mb is not None:
             command.append(f"--memory-mb={self.memory_mb}")
+        if self.accelerators:
+            command.append("--accelerators")
         if not self.sandbox:
             command.append("--no-sandbox")
         environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}

@@ -116,15 +116,17 @@ def _check_seconds(flag: str, value: Any, positive: bool) -> None:
 
 
 def with_memory_limits(settings: Settings, memory_mb: int | None, workers: int,
-                       warn: Callable[[str], None], validators: int = 0) -> Settings:
+                       warn: Callable[[str], None], validators: int = 0, accelerators: bool = False) -> Settings:
     """`settings` with the sandbox limits of an organiser's `--memory-mb` for `workers` games at once
     and `validators` submissions checked beside them, one agent each (`memory_limits`), passing
-    `warn` what `memory_warning` says of them."""
+    `warn` what `memory_warning` says of them; with `accelerators`, agents may open the machine's
+    GPUs and Tenstorrent cards (`Limits.accelerators`)."""
     agents_at_once = workers * settings.seats + validators
     warning = memory_warning(memory_mb, agents_at_once)
     if warning is not None:
         warn(warning)
-    return replace(settings, limits=memory_limits(memory_mb, agents_at_once, keeping_sandboxes=True))
+    limits = memory_limits(memory_mb, agents_at_once, keeping_sandboxes=True)
+    return replace(settings, limits={**limits, "accelerators": True} if accelerators else limits)
 
 
 def submissions_folder(folder: str | Path) -> Path:
@@ -137,7 +139,7 @@ def submissions_folder(folder: str | Path) -> Path:
 
 # Settings a command line sets other than by a flag of their name.
 SETTINGS_SET_BY = {"limits": "limits: the memory each agent may hold, set by --memory-mb or else by this machine's "
-                             "memory shared among the agents of --workers"}
+                             "memory shared among the agents of --workers, and --accelerators"}
 
 
 def _check_limits(limits: dict[str, Any]) -> None:
