@@ -72,26 +72,27 @@ while frame := os.read(read_fd, 4096):
 
 
 # The same figures before the round trip, the codec and the match start were reworked.
-BEFORE = ("Before (this bench's previous version, two runs on this machine on 2026-12-01, not pinned: the "
-          "scheduler kept the two processes on one CPU): a round trip 44.2 and 46.3 µs median; a sandboxed "
-          "random-vs-random Othello game 29.1 and 7.6 ms (about 2,100 and 7,900 steps a second), with the load. "
-          "Before each sandbox kept its env copy and seat view between games and the harness stopped copying the "
-          "spaces of a sandboxed seat (same machine, same day, load 1.7 to 2.4): 9,401 sandboxed steps a second, "
-          "a game's start about 28% of it. Before an agent shown asleep on its pipe was left unfrozen between "
-          "its calls (every call ended in a freeze, a wait for it to stop and a thaw; 2026-12-04, this machine "
-          "then 1.3x slower by the in-process step): a round trip 41.6 µs (one CPU) and 145.7 µs (a CPU each), "
-          "6,995 sandboxed steps a second; on 2026-12-05, both ways in turn in one run, 6,270 to 8,165 steps a "
-          "second freezing after every call against 10,674 to 15,611 without freezing. The machine matters: on "
-          "2026-12-05 another machine of this kind (Intel Xeon, 2 cores) gave a round trip of 36.2 µs on one CPU "
-          "(the pipe's 3.0 µs) and 102.8 µs on a CPU each (the pipe's 64.3 µs: 1.6x its median, 1.9x its CPU, "
-          "met) and 10,578 sandboxed steps a second (met); on this one (AMD EPYC, 2026-12-05) that day's code "
-          "measures 64.9 and 109.9 µs a round trip and 6,806 steps a second, in-process Python being about 3x "
-          "slower here and a wake-up of another CPU cheaper. Before an agent still on its way back to its read "
-          "just after its answer was looked at again instead of frozen (a quarter of the random agent's calls "
-          "were), on this machine the same day: 5,740 steps a second. Before the idle proof read the signals "
-          "caught from /proc/PID/stat (the seccomp filter refusing handlers for real-time signals), the read's "
-          "descriptor through an open /proc/PID/fd and no wait channel, and each game's start asked /proc for "
-          "the harness's CPU (this machine, 2026-12-05): 66.8 and 114.0 µs a round trip, 6,650 steps a second.")
+BEFORE = ("Before, on an Intel Xeon machine of 2 cores (the kind this run had): this bench's previous version "
+          "(2026-12-01, not pinned: the scheduler kept the two processes on one CPU) measured a round trip of 44.2 "
+          "and 46.3 µs median in two runs and a sandboxed random-vs-random Othello game of 29.1 and 7.6 ms (about "
+          "2,100 and 7,900 steps a second), with the load; before each sandbox kept its env copy and seat view "
+          "between games and the harness stopped copying the spaces of a sandboxed seat (same day, load 1.7 to "
+          "2.4): 9,401 sandboxed steps a second, a game's start about 28% of it; before an agent shown asleep on "
+          "its pipe was left unfrozen between its calls (every call ended in a freeze, a wait for it to stop and "
+          "a thaw; 2026-12-04, that machine then 1.3x slower by the in-process step): a round trip 41.6 µs (one "
+          "CPU) and 145.7 µs (a CPU each), 6,995 sandboxed steps a second; on 2026-12-05, both ways in turn in "
+          "one run, 6,270 to 8,165 steps a second freezing after every call against 10,674 to 15,611 without "
+          "freezing, and then 36.2 µs a round trip on one CPU (the pipe's 3.0 µs) and 102.8 µs on a CPU each "
+          "(the pipe's 64.3 µs: 1.6x its median, 1.9x its CPU) and 10,578 sandboxed steps a second. The machine "
+          "matters: on an AMD EPYC machine of 2 cores, where in-process Python is about 3x slower and a wake-up "
+          "of another CPU cheaper, the code of 2026-12-05 measured 64.9 and 109.9 µs a round trip and 6,806 steps "
+          "a second; before an agent still on its way back to its read just after its answer was looked at again "
+          "instead of frozen (a quarter of the random agent's calls were), 5,740 steps a second; before the idle "
+          "proof read the signals caught from /proc/PID/stat (the seccomp filter refusing handlers for real-time "
+          "signals), the read's descriptor through an open /proc/PID/fd and no wait channel, and each game's "
+          "start asked /proc for the harness's CPU, 66.8 and 114.0 µs a round trip and 6,650 steps a second; and "
+          "on 2026-12-06, with the code of this run, 55.1 and 97.5 µs a round trip (the pipe's 6.5 and 40.0 µs; "
+          "on a CPU each 2.4x its median and 3.1x its CPU) and 8,160 sandboxed steps a second.")
 
 
 def verdict(met: bool) -> str:
