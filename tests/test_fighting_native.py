@@ -264,13 +264,13 @@ def shaped_rewards():
 
 # What reward code reads of a fighter's state objects, the current one's and the others' (a participant's
 # knock-out reward reads player.states["in_air"].recoveries_left while the current state is KO).
-STATE_COUNTERS = ("jumps_left", "recoveries_left", "invincible_timer", "dodge_cooldown", "dodge_timer", "stun_frames")
+STATE_COUNTERS = ("jumps_left", "recoveries_left", "jump_timer", "invincible_timer", "dodge_cooldown", "dodge_timer",
+                  "stun_frames")
 
 
 def fighter_facts(env, index: int) -> tuple:
     f = env.players[index]
     keys = f.input.key_status
-    # An air state's jump_timer is left a frame behind on the native engine once the fighter leaves it.
     states = tuple((name, tuple(getattr(state, counter, None) for counter in STATE_COUNTERS))
                    for name, state in f.states.items())
     return ((f.body.x, f.body.y, f.body.vx, f.body.vy), type(f.state).__name__, int(f.facing), f.damage,

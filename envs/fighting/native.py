@@ -35,7 +35,8 @@ from arena.envs.fighting.inputs import HorizontalState
 from arena.envs.fighting.move_data import MOVES
 from arena.envs.fighting.moves import MoveType
 from arena.envs.fighting.powers import CastData, FrameChange, MoveManager, Power, PowerData
-from arena.envs.fighting.states import STATE_CLASSES, AttackState, DodgeState, InAirState, StunState
+from arena.envs.fighting.states import (STATE_CLASSES, AirTurnaroundState, AttackState, DodgeState, InAirState,
+                                         StunState)
 from arena.envs.fighting.weapons import WeaponObject, weapon_size
 
 EVENTS = {"win_signal": 1, "knockout_signal": 2, "hit_during_stun": 4, "weapon_equip_signal": 8,
@@ -420,6 +421,8 @@ TIMERS = {0: ("dash_timer",), 1: ("dash_timer",), 2: ("dash_timer", "turnaround_
           4: ("dash_timer",), 8: ("dash_timer",), 9: ("dash_timer",), 10: ("dash_timer", "backdash_timer"),
           11: ("dash_timer", "timer"), 12: ("taunt_timer",)}
 _AT = {name: index for index, name in enumerate(FIGHTER_FIELDS)}
+# The states an air state under control hands its jump cooldown to (`set_jumps`) as it leaves for them.
+HANDED_JUMP_TIMER = (InAirState.number, AirTurnaroundState.number, DodgeState.number)
 
 
 def _set_or_unset(state: object, name: str, value: float) -> None:
@@ -430,13 +433,20 @@ def _set_or_unset(state: object, name: str, value: float) -> None:
         delattr(state, name)
 
 
-def _write_left(left: Any, v: list[float]) -> None:
-    """The state object the fighter left this frame, as the Python game leaves it (reward code may read one
-    that is not the current one: `player.states["in_air"].recoveries_left`): the timers it handed over, the
-    jumps an air state spent before handing them over as they were (stun hands over at least one), and what
-    leaving KO sets. (An air state's `jump_timer` stays a frame behind: it is not handed over.)"""
+def _write_left(left: Any, entered: int, v: list[float]) -> None:
+    """The state object the fighter left this frame for state `entered`, as the Python game leaves it (reward
+    code may read one that is not the current one: `player.states["in_air"].recoveries_left`): the timers it
+    handed over, the jumps an air state spent before handing them over as they were (stun hands over at least
+    one), and what leaving KO sets. An air state under control keeps the jump cooldown it handed over to
+    another air state; leaving for an attack, which is not handed it, it counted it down first (from a full
+    one after a jump that frame)."""
     _write_counters(left, left.number, v, jumps=False)
     if isinstance(left, InAirState) and not isinstance(left, StunState):
+        if entered in HANDED_JUMP_TIMER and left.can_control():
+            _set_or_unset(left, "jump_timer", v[_AT["jump_timer"]])
+        elif entered == AttackState.number and left.can_control():
+            jumped = v[_AT["jumps_left"]] < left.jumps_left
+            left.jump_timer = max(0, (R.JUMP_COOLDOWN if jumped else left.jump_timer) - 1)
         for name in ("jumps_left", "recoveries_left"):
             if v[_AT[name]] == v[_AT[name]]:
                 setattr(left, name, int(v[_AT[name]]))
@@ -494,7 +504,7 @@ def _refresh_fighter(fighter: Fighter, v: list[float], action: Any) -> None:
     state = fighter.states[STATE_NAMES[number]]
     left = fighter.state
     if left is not state and left is not None:
-        _write_left(left, v)
+        _write_left(left, number, v)
     _write_counters(state, number, v)
     if number == DodgeState.number:
         state.grounded = grounded_dodge != 0
