@@ -241,6 +241,8 @@ def test_validate_refuses_a_bad_zip(cli, tmp_path):
 def test_validate_accepts_the_examples(cli, submissions):
     code, out, _ = cli("validate", submissions / "greedy")
     assert code == 0 and out.startswith("ok: greedy")
+    code, out, _ = cli("validate", submissions / "greedy", "--accelerators")  # as `arena serve --accelerators` asks
+    assert code == 0 and out.startswith("ok: greedy")
 
 
 def test_validate_passes_a_submission_declaring_no_game_that_plays_one_and_says_how_to_name_it(cli, write_submission):
