@@ -8,6 +8,7 @@ import importlib
 import inspect
 import json
 import pickle
+import random
 import runpy
 import subprocess
 import sys
@@ -479,15 +480,17 @@ def test_the_competitions_env_class_keys_fighters_0_and_1_and_declares_its_space
     jab = env.act_helper.press_keys(["j"])
     for _ in range(40):
         observations, rewards, terminated, truncated, info = env.step({0: jab, 1: env.act_helper.zeros()})
-    assert (rewards, terminated, truncated, info) == ({0: 0, 1: 0}, False, True, {})
+    assert (terminated, truncated, info) == (False, True, {}) and rewards is env.rewards
+    assert abs(rewards[0]) < 1e-6 and rewards[1] == 0  # the fighters' own reward for moving: standing, next to none
     assert env.players[0].cur_action[7] == 1 and env.cur_action[0] is jab
     keys = [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]  # an agent's list: its fighter keeps it, so reward code reads what it gave
     env.step({0: jab, 1: keys})
     assert env.objects["player"].cur_action is jab and env.objects["opponent"].cur_action is keys
     with pytest.raises(TypeError):  # as the competition's template term fails on such an agent
         (env.objects["opponent"].cur_action > 0.5).sum()
+    before = dict(env.rewards)
     env.add_reward(1, 0.5)
-    assert env.rewards == {0: 0, 1: 0.5}
+    assert env.rewards == {0: before[0], 1: before[1] + 0.5}
     again = WarehouseBrawl()
     assert np.array_equal(again.reset(seed=7)[0][0], env.reset(seed=7)[0][0])  # a seed replays the match
     picture = env.render()  # as the competition's camera: turned and mirrored
@@ -697,6 +700,30 @@ def test_scripts_that_drive_the_env_themselves_run_unchanged():
     assert observations.shape == following.shape == (400, 128) and actions.shape == (400, 10)
     assert games == dones.sum() == 2 and np.isin(actions, (0, 1)).all() and actions[:, 7].any()
     assert stats[0].lives_left <= 3 and stats[1].damage_taken >= 0
+
+
+def test_the_envs_own_rewards_for_moving_to_the_middle_are_the_competitions():
+    """The competition's fighters add to `rewards` themselves as each frame starts: the last physics step's
+    move along x, positive towards the middle. A script stepping the env in a participant's style, keeping
+    its own tally of what `step` returns, got these totals from the competition's game."""
+    from arena.compat.ai2.environment.environment import CameraResolution, WarehouseBrawl
+
+    random.seed(3)
+    env = WarehouseBrawl(resolution=CameraResolution.LOW, train_mode=True)
+    observations, _ = env.reset()
+    tally, xs = {0: 0.0, 1: 0.0}, []
+    for frame in range(120):
+        mine, theirs = np.zeros(10), np.zeros(10)
+        mine[3 if frame < 60 else 1] = 1  # d, then a
+        theirs[1] = frame % 40 < 20  # a, on and off
+        xs.append(env.objects["player"].body.position.x)
+        observations, rewards, terminated, truncated, _ = env.step({0: mine, 1: theirs})
+        for agent in tally:
+            tally[agent] += rewards[agent]
+        if 2 <= frame and abs(xs[-1] - xs[-2]) > 1e-6:  # each frame rewards the step before it
+            assert rewards[0] == pytest.approx((1 if xs[-1] < 0 else -1) * (xs[-1] - xs[-2]))
+    assert tally == {0: pytest.approx(-9.041576178), 1: pytest.approx(-7.733788178)}
+    env.close()
 
 
 def test_a_match_video_may_be_any_container_the_competition_s_ffmpeg_writer_took(tmp_path):

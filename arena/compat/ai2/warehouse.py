@@ -16,7 +16,9 @@ What reward code reads (`objects`, `players`, `steps`, `terminated`, `get_spawne
 the signals, `stage_width_tiles`, ...) is arena's game, as in `arena.envs.fighting`.
 
 As there: a new env is already reset; a match lasts `max_timesteps` frames (9,000 by default,
-5 minutes; changing it takes effect at once); `rewards` are 0 unless `add_reward` adds some;
+5 minutes; changing it takes effect at once); `rewards` hold what the competition's fighters add
+themselves each frame (the last physics step's move along x, towards the middle positive: see
+`step`) and what `add_reward` adds;
 stepping on after the match is decided is allowed; `render()` returns the picture as the
 competition's camera does, turned a quarter and mirrored (width x height x 3: undo with
 `np.fliplr(np.rot90(img, k=-1))`, as its `run_match` does before writing video). The match draws
@@ -148,10 +150,20 @@ class WarehouseBrawl(FightingEnv):
         self.logger = ["", ""]
         self.camera.process()
         game = self.game
+        for agent in AGENTS:  # first in the frame, as its fighters add it, before any reward code does
+            self.add_reward(agent, self.move_to_middle(agent))
         # Each fighter's cur_action is the agent's own object, as there (a list stays a list); keys read > 0.5 exactly.
         game.step(*(action[agent] for agent in AGENTS))
         self._logger = None  # each fighter's line, made from the frame when first read
         return self._observe_both(), self.rewards, self.terminated, game.steps >= self.max_timesteps, {}
+
+    def move_to_middle(self, agent: int) -> float:
+        """What the competition's fighter adds to its own reward as a frame starts (its `Player.process`, a
+        reward it marks "TO DELETE" but adds): its move along x in the last physics step, positive towards
+        the middle (x = 0). Scripts that step this env and read `rewards` get it there."""
+        fighter = self.game.players[agent]
+        x = fighter.body.position.x
+        return (1 if x < 0 else -1) * (x - fighter.prev_x)
 
     def observe(self, agent: int) -> np.ndarray:
         """Fighter `agent`'s observation: its own 32 values, then the other's."""
