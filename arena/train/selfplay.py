@@ -14,7 +14,7 @@ agent every `save_freq` steps; those checkpoints are the self-play snapshots: `S
 meets them uniformly, `SelfPlayLatest` the newest, `SelfPlayPFSP` those the agent loses to most
 (see `arena.train.league`). Until the first checkpoint, self-play's share goes to the other
 opponents. `SaveHandlerMode.RESUME` loads the newest checkpoint into the agent first.
-`TrainLogging.TO_FILE` writes `monitor.csv` in the run's folder; `PLOT` also `rewards.png`.
+`TrainLogging.TO_FILE` writes `monitor.csv` in the run's folder; `PLOT` also `Learning Curve.png`.
 """
 
 from __future__ import annotations
@@ -238,7 +238,8 @@ def train(agent: Any, reward_manager: RewardManager | None = None, save_handler:
             save_handler.agent.update_num_timesteps(save_handler.num_timesteps)
         save_handler.save_agent()
     if train_logging is TrainLogging.PLOT:
-        plot_monitor(log_dir / "monitor.csv", log_dir / "rewards.png")
+        # Named as the competition's train() names it (its plot_results' default title), where its scripts look.
+        plot_monitor(log_dir / "monitor.csv", log_dir / "Learning Curve.png")
 
 
 def plot_monitor(monitor_csv: Path, out: Path, window: int = 50) -> Path:
