@@ -656,3 +656,75 @@ def test_a_sandbox_killed_as_its_start_call_goes_out_ends_the_game_with_its_faul
     mine, theirs = played_and_closed([first, second], max_steps=4).agents
     assert (mine.status, theirs.status) == (Status.CRASH, Status.OK), mine.detail
     assert mine.detail.startswith("start: the agent's process was killed")
+
+
+ENDS_WHILE_FROZEN = """
+import mmap
+import os
+import signal
+
+import numpy as np
+
+from arena.agents import Agent
+
+SIZE = 1 << 30
+
+
+class SubmittedAgent(Agent):
+    def _initialize(self):
+        self.memory = mmap.mmap(-1, SIZE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        for offset in range(0, SIZE, mmap.PAGESIZE):
+            self.memory[offset] = 1
+
+    def predict(self, obs):
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            pass
+        for child in range(6):
+            if os.fork() == 0:  # its copy of the page tables, torn down as it ends
+                signal.setitimer(signal.ITIMER_REAL, 0.005 + 0.02 * child)  # SIGALRM, not caught: it ends, frozen
+                while True:
+                    signal.pause()
+        return int(np.flatnonzero(obs["action_mask"])[0])
+"""
+
+
+class ThinksForAWhile(Agent):
+    """Thinks for 0.15 s of wall time a move, as a search with a time budget does, noting the CPU it got."""
+
+    shares: list[float]
+
+    def predict(self, obs):
+        wall, cpu = time.monotonic(), time.thread_time()
+        while time.monotonic() - wall < 0.15:
+            pass
+        self.shares.append((time.thread_time() - cpu) / (time.monotonic() - wall))
+        return int(np.flatnonzero(obs["action_mask"])[0])
+
+
+@pytest.mark.skipif(not protections()["freezing"], reason="needs a cgroup freezer")
+def test_a_process_ended_while_frozen_does_not_take_the_opponents_cpu(write_submission):
+    """Each move the agent leaves processes that a timer's signal ends once it is frozen: no freeze stops a
+    process ending, and their exits (the teardown of their page tables) ran on the opponent's CPU while it
+    thought, so that an opponent thinking for a time of its own got 8% less done. They now wait for a CPU
+    nothing else wants: the opponent gets nearly as much CPU as beside a quiet agent, measured here too."""
+    cpu = (cgroups.available_bases() or {}).get("cpu")
+    if cpu is None or not (cpu / "cpu.idle").exists():
+        pytest.skip("needs the CPU controller's cpu.idle (Linux 5.15)")
+
+    def opponents_share(folder) -> float:
+        opponent = ThinksForAWhile()
+        opponent.shares = []
+        agent = SandboxedAgent(load(folder), time_per_move=5.0)
+        try:
+            result = play_match("othello", [agent, opponent], seed=0, max_steps=16)
+        finally:
+            agent.close()
+        assert [a.status for a in result.agents] == [Status.OK, Status.OK], [a.detail for a in result.agents]
+        return float(np.median(opponent.shares))
+
+    quiet = opponents_share(write_submission("quiet", "from arena.agents import RandomAgent as SubmittedAgent\n"))
+    attacked = opponents_share(write_submission("ends_while_frozen", ENDS_WHILE_FROZEN))
+    assert attacked > 0.96 * quiet, (attacked, quiet)

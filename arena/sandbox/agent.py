@@ -440,6 +440,12 @@ class SandboxedAgent(AgentHandle):
             raise AgentFault(fault.status, f"{fault.detail}; its processes went on working after its answer") from None
         except OSError:
             return  # its group is gone with it: nothing of it runs either way
+        try:
+            # Stopped: nothing of it may run while the opponent thinks, but a process ended by a fatal signal,
+            # which no freeze stops, tears itself down; it does so only on a CPU nothing else wants.
+            self._cgroup.rest(True)
+        except OSError:
+            pass  # its group is gone with it
         asleep = 0.0
         if self._late is not None and self._timer.answered_ago() > STOPS_SEEN_LATE_SECONDS:
             # Perhaps seen stopped late (the harness kept off a CPU, or waiting for the interpreter): its
@@ -523,6 +529,8 @@ class SandboxedAgent(AgentHandle):
 
     def _thaw(self) -> None:
         if self._freezer is not None:
+            if self._freezer.frozen:
+                self._cgroup.rest(False)  # its own call: its processes run as usual again (`_wait_stopped`)
             self._freezer.thaw()
 
     def _place(self, cpu: int | None) -> None:

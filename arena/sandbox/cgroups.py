@@ -118,6 +118,18 @@ class AgentCgroup:
         if CPUSET in self.paths:
             _write(self.paths[CPUSET] / "cpuset.cpus", ",".join(map(str, sorted(cpus))))
 
+    def rest(self, idle: bool) -> None:
+        """Have the group's processes run only on a CPU nothing else wants (`idle`), or as usual again,
+        where the host's CPU controller has `cpu.idle` (Linux 5.15); nothing elsewhere.
+
+        A freeze stops every process but one ending: a fatal signal (a timer's SIGALRM it does not catch)
+        ends a frozen process, and its exit, the teardown of its memory, runs on the opponent's time, on
+        the opponent's CPU. The CPU it uses is the agent's (owed by its next call), but the opponent,
+        thinking for a time of its own, would do less meanwhile; idle, the exit waits for a free CPU."""
+        cpu = self.paths.get("cpu")
+        if cpu is not None:
+            _write(cpu / "cpu.idle", int(idle), optional=True)
+
     def freezer(self) -> Freezer | None:
         """What stops and resumes every process of the group; None where the host has no freezer."""
         path = self.paths.get(FREEZER)
