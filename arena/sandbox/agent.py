@@ -443,7 +443,7 @@ class SandboxedAgent(AgentHandle):
         try:
             # Stopped: nothing of it may run while the opponent thinks, but a process ended by a fatal signal,
             # which no freeze stops, tears itself down; it does so only on a CPU nothing else wants.
-            self._cgroup.rest(True)
+            self._freezer.rest()
         except OSError:
             pass  # its group is gone with it
         asleep = 0.0
@@ -529,9 +529,7 @@ class SandboxedAgent(AgentHandle):
 
     def _thaw(self) -> None:
         if self._freezer is not None:
-            if self._freezer.frozen:
-                self._cgroup.rest(False)  # its own call: its processes run as usual again (`_wait_stopped`)
-            self._freezer.thaw()
+            self._freezer.thaw()  # its processes run as usual again, resting no more (`_wait_stopped`)
 
     def _place(self, cpu: int | None) -> None:
         """Keep the agent's processes and its supervisor on `cpu`, or let them run on any CPU the harness

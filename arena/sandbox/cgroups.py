@@ -118,22 +118,14 @@ class AgentCgroup:
         if CPUSET in self.paths:
             _write(self.paths[CPUSET] / "cpuset.cpus", ",".join(map(str, sorted(cpus))))
 
-    def rest(self, idle: bool) -> None:
-        """Have the group's processes run only on a CPU nothing else wants (`idle`), or as usual again,
-        where the host's CPU controller has `cpu.idle` (Linux 5.15); nothing elsewhere.
-
-        A freeze stops every process but one ending: a fatal signal (a timer's SIGALRM it does not catch)
-        ends a frozen process, and its exit, the teardown of its memory, runs on the opponent's time, on
-        the opponent's CPU. The CPU it uses is the agent's (owed by its next call), but the opponent,
-        thinking for a time of its own, would do less meanwhile; idle, the exit waits for a free CPU."""
-        cpu = self.paths.get("cpu")
-        if cpu is not None:
-            _write(cpu / "cpu.idle", int(idle), optional=True)
-
     def freezer(self) -> Freezer | None:
         """What stops and resumes every process of the group; None where the host has no freezer."""
         path = self.paths.get(FREEZER)
-        return Freezer(path) if path is not None else None
+        if path is None:
+            return None
+        cpu = self.paths.get("cpu")
+        idle = cpu / "cpu.idle" if cpu is not None and (cpu / "cpu.idle").exists() else None  # Linux 5.15
+        return Freezer(path, idle)
 
     def _write_limits(self, limits: CgroupLimits) -> None:
         quota = max(int(limits.cpu_cores * _CPU_PERIOD_US), 1000)
@@ -237,22 +229,40 @@ class AgentCgroup:
 class Freezer:
     """Stops (`freeze`) and resumes (`thaw`) every process of one group at once, through a
     descriptor kept open. Freezing is asynchronous: a process stops when it next leaves the kernel,
-    a few microseconds later, or once a long system call returns (`stopped` tells)."""
+    a few microseconds later, or once a long system call returns (`stopped` tells).
 
-    def __init__(self, group: Path):
+    A freeze stops every process but one ending: a fatal signal (a timer's SIGALRM it does not catch)
+    ends a frozen process, and its exit, the teardown of its memory, would run on the opponent's time
+    and CPU. The CPU it uses is the agent's (owed by its next call), but an opponent thinking for a
+    time of its own would do less meanwhile. Once stopped, the group `rest`s: where the CPU controller
+    has `cpu.idle` (the group's `idle` file), its processes run only on a CPU nothing else wants, until
+    the thaw."""
+
+    def __init__(self, group: Path, idle: Path | None = None):
         path, self._frozen, self._thawed = _freeze_file(group)
         self.fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
         # Where the group's state shows, and what it shows once every process has stopped.
         unified = path.name == "cgroup.freeze"
         state, self._stopped = (group / "cgroup.events", b"frozen 1") if unified else (path, b"FROZEN")
         self._state_fd = os.open(state, os.O_RDONLY | os.O_CLOEXEC)
+        self._idle_fd = os.open(idle, os.O_WRONLY | os.O_CLOEXEC) if idle is not None else None
         self.frozen = False
+        self._resting = False
 
     def freeze(self) -> None:
         os.pwrite(self.fd, self._frozen, 0)
         self.frozen = True
 
+    def rest(self) -> None:
+        """Every process stopped (`stopped`): any that ends until the thaw does so on an idle CPU."""
+        if self._idle_fd is not None and not self._resting:
+            os.pwrite(self._idle_fd, b"1", 0)
+            self._resting = True
+
     def thaw(self) -> None:
+        if self._resting:
+            os.pwrite(self._idle_fd, b"0", 0)
+            self._resting = False
         if self.frozen:
             os.pwrite(self.fd, self._thawed, 0)
             self.frozen = False
@@ -262,8 +272,9 @@ class Freezer:
         return self._stopped in os.pread(self._state_fd, 64, 0)
 
     def close(self) -> None:
-        os.close(self.fd)
-        os.close(self._state_fd)
+        for fd in (self.fd, self._state_fd, self._idle_fd):
+            if fd is not None:
+                os.close(fd)
 
 
 def _freeze_file(group: Path) -> tuple[Path, bytes, bytes] | None:
