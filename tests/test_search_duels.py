@@ -215,3 +215,24 @@ def test_an_othello_policy_of_the_squares_alone_plays_as_one_with_a_zero_pass():
     assert squares_alone == moves(37) and all(len(m) > 20 for m in squares_alone)
     with pytest.raises(ValueError, match=r"evaluator policies must have shape \(\d+, 37\), got \(\d+, 35\)"):
         moves(35)
+
+
+def test_a_log_softmax_policy_is_refused_until_exponentiated():
+    # rlscout's action networks end in LogSoftmax; its backends take exp() before the search sees
+    # them. Handed over as they come out, the log-probabilities would invert the priors.
+    torch = pytest.importorskip("torch")
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(2 * 7 * 7, 7 * 7), torch.nn.LogSoftmax(dim=1))
+
+    def log_probs(boards):
+        with torch.no_grad():
+            return model(torch.from_numpy(boards)).numpy()
+
+    def probs(boards):
+        return np.exp(log_probs(boards))
+
+    with pytest.raises(ValueError, match=r"negative .*exp"):
+        play_duel("gomoku", DuelSide(policy_evaluator(log_probs), simulations=20, leaf_playouts=4),
+                  DuelSide(ROLLOUTS, simulations=20), games=2, seed=0, size=7)
+    result = play_duel("gomoku", DuelSide(policy_evaluator(probs), simulations=20, leaf_playouts=4),
+                       DuelSide(ROLLOUTS, simulations=20), games=2, seed=0, size=7)
+    assert result.games == 2

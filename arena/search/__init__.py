@@ -100,10 +100,17 @@ def policy_evaluator(policy: Callable[[np.ndarray], np.ndarray]) -> Evaluate:
     float32 (rows, 2, N, N) to (rows, num_actions) non-negative weights (softmax probabilities;
     exponentiate a log-softmax); for Othello, N * N weights without the pass do too (rlscout's
     networks), the pass being the rules' to play. Its values are zeros: search with
-    `leaf_playouts` > 0, where leaves take their values from random playouts instead."""
+    `leaf_playouts` > 0, where leaves take their values from random playouts instead. A negative
+    weight is refused (ValueError): log-probabilities, as a LogSoftmax head gives them, would
+    otherwise be normalised into priors that favour the least likely moves."""
 
     def evaluate(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return np.asarray(policy(inputs), dtype=np.float32), np.zeros(len(inputs), np.float32)
+        weights = np.asarray(policy(inputs), dtype=np.float32)
+        if weights.size and weights.min() < 0:  # NaN compares False here: the search refuses it itself
+            raise ValueError(f"policy_evaluator: the policy gave a negative weight ({float(weights.min()):.4g}); "
+                             "it takes probabilities or other non-negative weights: apply exp() to log-probabilities "
+                             "(a LogSoftmax output)")
+        return weights, np.zeros(len(inputs), np.float32)
 
     return evaluate
 
