@@ -308,6 +308,21 @@ def test_vector_env_restarts_finished_games_and_is_seeded():
     assert not np.array_equal(frames, other)
 
 
+def test_a_vector_of_several_snake_games_reads_one_snakes_spaces_as_marlenvs_did():
+    # marlenv's vector env is gym's over its one-snake wrappers: single_action_space is one snake's
+    # Discrete, as SingleMultiAgent's own action_space is. Code sizes its policy heads from it.
+    env, observation_shape, action_shape, props = make_snake(num_envs=4, num_snakes=3, vision_range=3)
+    one, _, _, _ = make_snake(num_envs=1, num_snakes=3, vision_range=3)
+    n_actions = env.single_action_space.n
+    assert n_actions == one.action_space.n == action_shape[0]
+    assert env.single_observation_space.shape == one.observation_space.shape == (3, *observation_shape)
+    env.reset(seed=0)
+    actions = np.random.default_rng(0).integers(n_actions, size=(props.num_envs, props.num_snakes))
+    assert env.action_space.contains(actions)  # one action per snake per game, as step takes them
+    obs, rewards, dones, infos = env.step(actions)
+    assert rewards.shape == dones.shape == (4, 3)
+
+
 def test_async_vector_multi_env_takes_env_functions():
     env = AsyncVectorMultiEnv([lambda: SingleMultiAgent(SnakeEnv(num_snakes=2, height=9, width=9))] * 2)
     assert env.reset(seed=0).shape == (2, 2, 9, 9, 8) and env.num_envs == 2

@@ -85,7 +85,9 @@ into the tail of one of them dies in arena (that tail stays, as any snake's reac
 lives on in marlenv. Unknown keywords warn (`UnknownOptionWarning`, naming them) where marlenv
 ignores them; they are still ignored. The raw env's `action_space` is `MultiDiscrete` with one
 action per snake (marlenv 1.0's is `Discrete(actions * num_snakes)`, whose samples its `step` cannot
-take); its wrappers' are marlenv's. The single-agent wrapper passes the info on (marlenv's
+take); its wrappers' are marlenv's, and so is the vector env's `single_action_space` (one snake's), but its
+`action_space` holds one action per snake per game, as `step` takes them (marlenv's, gym's batch of one
+snake's space, held one per game). The single-agent wrapper passes the info on (marlenv's
 returns `{}`). `render("rgb_array")` draws with arena's colours (`render("ascii")` prints marlenv's characters,
 from `env.grid`, its cell codes); `"human"` draws nothing, as in marlenv. With
 Gymnasium, pass `max_episode_steps` to the env rather than to `gymnasium.make` (which would add a

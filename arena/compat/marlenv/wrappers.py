@@ -101,7 +101,9 @@ class AsyncVectorMultiEnv:
     snake per game and returns `(observations, rewards, dones, infos)`: rewards and dones arrays
     shaped like the actions, `infos` a tuple of one dict per game. A game whose snakes are all done
     starts again at once: its row of observations is the new game's first, and its info the one
-    that ended. `render()` draws game 0.
+    that ended. `render()` draws game 0. `single_action_space` is one snake's `Discrete` and
+    `single_observation_space` one game's, as marlenv's; `action_space` is a `MultiDiscrete` shaped like
+    the actions `step` takes.
 
     `AsyncVectorMultiEnv(env_fns)` takes functions that make the games (`SnakeEnv`s, wrapped or not,
     all with the same settings) as marlenv's does; `make_snake(n_env=...)` builds one directly.
@@ -132,8 +134,9 @@ class AsyncVectorMultiEnv:
         one = self.core.observation_shape if single else (settings.num_snakes, *self.core.observation_shape)
         self.single_observation_space = spaces.Box(0, 1, one, np.uint8)
         self.observation_space = spaces.Box(0, 1, (n_env, *one), np.uint8)
-        self.single_action_space = (spaces.Discrete(n_actions) if single
-                                    else spaces.MultiDiscrete([n_actions] * settings.num_snakes))
+        # One snake's, as marlenv's: gym's vector env took its wrapped env's space, and SingleMultiAgent's is
+        # one snake's. `action_space` holds an action per snake per game, so that its samples can be stepped.
+        self.single_action_space = spaces.Discrete(n_actions)
         self.action_space = spaces.MultiDiscrete(np.full((n_env,) if single else (n_env, settings.num_snakes), n_actions))
         self._actions = None
         self._seeded = False
