@@ -234,3 +234,49 @@ def test_the_command_line_sets_the_backend():
     cli.add_arguments(parser)
     args = parser.parse_args(["othello", "--setting", "selfplay_backend=jax"])
     assert AlphaZeroConfig(**cli._changes(args)).selfplay_backend == "jax"
+
+
+def test_a_turbozero_env_spec_over_pgx_feeds_the_network_with_its_channels_moved_first():
+    # turbozero's spec: init_fn(key) and step_fn(state, action) return (state, metadata), and
+    # state_to_nn_input(state) is pgx's observation, (B, 8, 8, 2). The network takes (B, 2, 8, 8).
+    env = pgx.make("othello")
+
+    def metadata(state):
+        return {"rewards": state.rewards, "action_mask": state.legal_action_mask,
+                "terminated": state.terminated, "cur_player_id": state.current_player}
+
+    def init_fn(key):
+        state = env.init(key)
+        return state, metadata(state)
+
+    def step_fn(state, action):
+        state = env.step(state, action)
+        return state, metadata(state)
+
+    def state_to_nn_input(state):
+        return state.observation
+
+    init, step = jax.jit(jax.vmap(init_fn)), jax.jit(jax.vmap(step_fn))
+    state, meta = init(jax.random.split(jax.random.PRNGKey(0), 3))
+    boards, rng = [OthelloBoard() for _ in range(3)], np.random.default_rng(0)
+    net = with_batch_statistics(new_network(small()), 0)
+    transposed_differs = False
+    for _ in range(40):
+        nn_input = np.asarray(state_to_nn_input(state))
+        planes = np.moveaxis(nn_input, -1, -3).astype(np.float32)
+        for k, board in enumerate(boards):
+            np.testing.assert_array_equal(planes[k], board.observation().transpose(2, 0, 1))
+            np.testing.assert_array_equal(np.asarray(meta["action_mask"][k]), board.legal_mask())  # 64: the pass
+            transposed_differs |= not np.array_equal(nn_input[k].T, planes[k])  # .T swaps rows and columns too
+        with torch.no_grad():
+            logits, values = net(torch.from_numpy(planes))
+        assert logits.shape == (3, 65) and values.shape == (3,)
+        actions = [int(rng.choice(board.legal_moves())) for board in boards]
+        for board, action in zip(boards, actions):
+            board.play(action)
+        state, meta = step(state, jnp_array(actions))
+    assert transposed_differs
+
+
+def jnp_array(values):
+    return jax.numpy.asarray(values, dtype=jax.numpy.int32)

@@ -36,8 +36,9 @@ have no counterpart here.
 pgx onto the native layout (tests/test_alphazero_jax.py replays the games on the native board):
 
 - pgx's observation is bool (8, 8, 2) from the mover's side, `[..., 0]` the mover's discs and
-  `[..., 1]` the opponent's, square (row, col) at `[row, col]`: its transpose is the native
-  network input (2, 8, 8).
+  `[..., 1]` the opponent's, square (row, col) at `[row, col]`: with its channels moved first
+  (`transpose(2, 0, 1)`; a plain `.T` would swap rows and columns too) it is the native network
+  input (2, 8, 8).
 - pgx's actions are `row * 8 + col` and 64 the pass: the native numbering.
 - pgx seats the first mover (black) as player 0 or 1 at random; colours here are the ply's
   parity, black moving at even plies, as on the native board (a pass is a ply in both).
