@@ -323,6 +323,21 @@ def test_a_vector_of_several_snake_games_reads_one_snakes_spaces_as_marlenvs_did
     assert rewards.shape == dones.shape == (4, 3)
 
 
+@pytest.mark.parametrize("num_snakes", [1, 3])
+def test_make_snake_makes_a_snake_graph_game_as_marlenvs_does(num_snakes):
+    # marlenv's make_snake hands env_id to gym.make, SnakeGraph-v1 included: five rays per live snake.
+    env, observation_shape, action_shape, props = make_snake(num_envs=1, num_snakes=num_snakes, env_id="SnakeGraph-v1",
+                                                             vision_range=4, frame_stack=2)
+    assert observation_shape == (5, 16) and action_shape == (3,) and props.high.shape[-2:] == (5, 16)
+    obs = env.reset(seed=0)
+    assert np.shape(obs) == ((5, 16) if num_snakes == 1 else (num_snakes, 5, 16))
+    assert env.observation_space.contains(np.asarray(obs, np.uint8))
+    obs, rewards, dones, info = env.step(0 if num_snakes == 1 else [0] * num_snakes)
+    assert np.shape(obs)[-2:] == (5, 16)
+    with pytest.raises(ValueError, match="one game"):
+        make_snake(num_envs=2, num_snakes=num_snakes, env_id="SnakeGraph-v1")
+
+
 def test_async_vector_multi_env_takes_env_functions():
     env = AsyncVectorMultiEnv([lambda: SingleMultiAgent(SnakeEnv(num_snakes=2, height=9, width=9))] * 2)
     assert env.reset(seed=0).shape == (2, 2, 9, 9, 8) and env.num_envs == 2

@@ -95,7 +95,9 @@ five-value `TimeLimit`). Grids are at least 7 x 7 (the walls included), with 1 t
 fit with room ahead (marlenv takes smaller grids and more snakes). When two snakes die on the same
 step running into a third's tail as it eats, the snake left alone earns `win` (marlenv counted them
 twice and paid it no `win`). `SnakeGraph-v1` (five rays per live snake,
-`envs.graph_snake_env`) declares the shape its observations have, where marlenv's kept `Snake-v1`'s.
+`envs.graph_snake_env`) declares the shape its observations have, and so do its wrappers and
+`make_snake(env_id="SnakeGraph-v1")` (one game, as marlenv's vector env could not batch rays), where
+marlenv's kept `Snake-v1`'s.
 """
 
 from arena.compat.marlenv import envs, wrappers

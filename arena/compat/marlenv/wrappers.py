@@ -13,7 +13,7 @@ import numpy as np
 from gymnasium import spaces
 
 from arena.compat.marlenv._games import MarlenvGames, SnakeSettings
-from arena.compat.marlenv.envs import COOP_ENV_ID, ENV_ID, CoopSnakeEnv
+from arena.compat.marlenv.envs import COOP_ENV_ID, ENV_ID, GRAPH_ENV_ID, CoopSnakeEnv, GraphSnakeEnv
 from arena.compat.marlenv.envs.old_gym import gym_space
 from arena.compat.marlenv.envs.snake_env import SnakeEnv, grid_rgb, grid_text, marlenv_grid
 from arena.envs.snake.vec import AttrDict
@@ -64,8 +64,7 @@ class SingleAgent(_Wrapper):
             raise ValueError(f"arena.compat.marlenv: SingleAgent wraps a one-snake game, this one has {env.num_snakes}")
         super().__init__(env)
         self.action_space = _as_wrapped(spaces.Discrete(len(env.action_dict)), env.action_space)
-        self.observation_space = _as_wrapped(spaces.Box(0, 1, env.unwrapped.core.observation_shape, np.uint8),
-                                             env.observation_space)
+        self.observation_space = _as_wrapped(env.unwrapped.snake_observation_space(), env.observation_space)
 
     def reset(self, **kwargs: Any) -> np.ndarray:
         return self.env.reset(**kwargs)[0]
@@ -82,8 +81,9 @@ class SingleMultiAgent(_Wrapper):
         super().__init__(env)
         self.action_space = _as_wrapped(spaces.Discrete(len(env.action_dict)), env.action_space)
         # marlenv's before 1.0 listed the raw env's shapes per snake; the wrapper's stacks them.
-        stacked = (env.num_snakes, *env.unwrapped.core.observation_shape)
-        self.observation_space = _as_wrapped(spaces.Box(0, 1, stacked, np.uint8), env.observation_space)
+        one = env.unwrapped.snake_observation_space()
+        stacked = spaces.Box(0, int(one.high.max()), (env.num_snakes, *one.shape), np.uint8)
+        self.observation_space = _as_wrapped(stacked, env.observation_space)
 
 
 def _as_wrapped(space: spaces.Space, wrapped: Any) -> Any:
@@ -200,7 +200,8 @@ GYM_MAKE_KEYWORDS = ("disable_env_checker", "order_enforce", "apply_api_compatib
 
 def make_snake(n_env: int | None = None, num_snakes: int = 4, env_id: str = ENV_ID, **kwargs: Any):
     """marlenv's factory: `(env, observation_shape, action_shape, props)` for `Snake-v1` games, or
-    `SnakeCoop-v1` ones with `env_id="SnakeCoop-v1"` (a game over for all once a snake is done).
+    `SnakeCoop-v1` ones with `env_id="SnakeCoop-v1"` (a game over for all once a snake is done), or one
+    `SnakeGraph-v1` game (five rays per live snake, `num_envs=1`).
 
     `env` is a `SingleAgent` (one snake) or `SingleMultiAgent` (several) env, or an
     `AsyncVectorMultiEnv` of `n_env` games when `n_env > 1` (`num_envs` is accepted for `n_env`);
@@ -226,15 +227,21 @@ def make_snake(n_env: int | None = None, num_snakes: int = 4, env_id: str = ENV_
     env_id = kwargs.pop("id", env_id)
     for keyword in GYM_MAKE_KEYWORDS:  # marlenv hands them to gym.make (1.0's own tests must pass one); no checker here
         kwargs.pop(keyword, None)
-    if env_id not in (ENV_ID, COOP_ENV_ID):
-        raise ValueError(f"arena.compat.marlenv: make_snake makes {ENV_ID!r} and {COOP_ENV_ID!r} games, got {env_id!r}")
+    if env_id not in (ENV_ID, COOP_ENV_ID, GRAPH_ENV_ID):
+        raise ValueError(f"arena.compat.marlenv: make_snake makes {ENV_ID!r}, {COOP_ENV_ID!r} and {GRAPH_ENV_ID!r} "
+                         f"games, got {env_id!r}")
     if int(n_env) < 1:
         raise ValueError(f"arena.compat.marlenv: n_env must be at least 1, got {n_env}")
     n_env = int(n_env)
     settings = replace(SnakeSettings.parse(num_snakes=num_snakes, stacklevel=3, **kwargs), team=env_id == COOP_ENV_ID)
     single = settings.num_snakes == 1
     wrapper = SingleAgent if single else SingleMultiAgent
-    one = wrapper((CoopSnakeEnv if settings.team else SnakeEnv).from_settings(settings))
+    if env_id == GRAPH_ENV_ID and n_env > 1:
+        # The batch observes grids; marlenv's vector env could not batch the rays either (its buffers are grids).
+        raise ValueError(f"arena.compat.marlenv: make_snake makes one game of {GRAPH_ENV_ID!r} (num_envs=1), "
+                         f"got {n_env}")
+    game = GraphSnakeEnv if env_id == GRAPH_ENV_ID else CoopSnakeEnv if settings.team else SnakeEnv
+    one = wrapper(game.from_settings(settings))
     env = AsyncVectorMultiEnv.from_settings(settings, n_env, single) if n_env > 1 else one
     space = one.observation_space
     observation_shape = space.shape if single else space.shape[1:]

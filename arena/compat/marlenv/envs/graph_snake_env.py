@@ -39,7 +39,12 @@ class GraphSnakeEnv(SnakeEnv):
         super()._setup(settings)
         reach = self.vision_range or DEFAULT_REACH
         most = int(sum(1 / step for step in range(1, reach + 1)))  # a ray of cells that all show a plane
+        self._ray_high = most
         self.observation_space = spaces.Box(0, most, (self.num_snakes, RAYS, self.obs_ch), np.uint8)
+
+    def snake_observation_space(self) -> spaces.Box:
+        """One live snake's rays, (5, 8 * frame_stack)."""
+        return spaces.Box(0, self._ray_high, (RAYS, self.obs_ch), np.uint8)  # not observation_space: old gym's lists
 
     def _init_obs(self) -> np.ndarray:
         return self._process_obs(super()._init_obs())

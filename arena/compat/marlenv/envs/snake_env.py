@@ -75,6 +75,10 @@ class SnakeEnv(gymnasium.Env):
         self._frames: deque = deque(maxlen=self.frame_stack)  # an overriding `_encode`'s frames
         self._seeded = False
 
+    def snake_observation_space(self) -> spaces.Box:
+        """One snake's observation space, which the wrappers declare (arena's; marlenv has none)."""
+        return spaces.Box(0, 1, self.core.observation_shape, np.uint8)
+
     def seed(self, seed: int | None = 42) -> list[int | None]:
         """Seed the spawns and fruit of the games to come."""
         self.core.seed([seed])
