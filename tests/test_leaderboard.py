@@ -173,6 +173,17 @@ def test_the_command_explains_bad_input(tmp_path, capsys):
     assert "Bradley-Terry" in help_text and "openskill" in help_text
 
 
+def test_the_published_json_keeps_the_tournaments_seed_secret(tmp_path):
+    store = othello_store(tmp_path)
+    store.save_settings({"env": "othello", "format": "round-robin", "games_per_pair": 2, "seed": 123456789})
+    board = build(store)
+    assert to_json(board)["settings"]["seed"] == 123456789  # the organiser's own --json
+    assert to_json(board, public=True)["settings"]["seed"] is None
+    write_site(board, tmp_path / "site", videos=0)
+    published = (tmp_path / "site" / "leaderboard.json").read_text()
+    assert json.loads(published)["settings"]["seed"] is None and "123456789" not in published
+
+
 def test_the_site_has_the_table_plot_matrix_and_a_page_per_match(othello, tmp_path):
     site = tmp_path / "site"
     (site / "videos").mkdir(parents=True)

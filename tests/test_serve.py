@@ -553,6 +553,16 @@ def test_the_leaderboard_api_feeds_the_page_without_a_reload(site):
     assert '<script src="/static/leaderboard.js">' in site.client.get("/").text
 
 
+def test_the_results_api_never_gives_away_the_secret_seed_the_games_to_come_derive_from(site):
+    site.enter_two()
+    with Tournament(site.db, Settings(env="othello", max_steps=16, format="continuous")) as tournament:
+        secret = tournament.settings.seed
+        assert Scheduler(tournament, Backend(), batch_games=2).step() == 2
+    answer = site.client.get("/api/results")
+    assert answer.json()["settings"]["seed"] is None and answer.json()["matches"] == 2
+    assert str(secret) not in answer.text and str(secret) not in site.client.get("/api/leaderboard").text
+
+
 def test_registration_is_off_unless_the_organiser_opens_it(site, tmp_path):
     assert site.client.get("/register").status_code == 404
     assert site.client.post("/register", data={"name": "mallory"}).status_code == 404

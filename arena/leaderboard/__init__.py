@@ -17,7 +17,8 @@ new schema name.
     {
       "schema": "arena-leaderboard/1",
       "env": "othello",                      # the game
-      "settings": {...},                     # the tournament's stored settings (format, seed, ...)
+      "settings": {...},                     # the tournament's stored settings (format, seed, ...); the
+                                             # website's and `arena serve`'s have seed null: it is secret
       "rating_method": "bradley-terry",      # or "plackett-luce"
       "rating_scale": "elo",                 # or "openskill"
       "interval": 0.95,                      # the confidence of low..high

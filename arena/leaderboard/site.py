@@ -63,7 +63,7 @@ def write_site(board: Leaderboard, folder: str | Path, videos: int | None = 0,
         media[match.match_id] = _render(media[match.match_id], match, folder)
         progress(done + 1, len(wanted))
     (folder / "style.css").write_text(STYLE, encoding="utf-8")
-    (folder / "leaderboard.json").write_text(json.dumps(to_json(board), indent=1) + "\n", encoding="utf-8")
+    (folder / "leaderboard.json").write_text(json.dumps(to_json(board, public=True), indent=1) + "\n", encoding="utf-8")
     (folder / "index.html").write_text(_index(board, media), encoding="utf-8")
     (folder / "matches.html").write_text(_matches_page(board, media), encoding="utf-8")
     for match in board.matches:

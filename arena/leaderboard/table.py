@@ -164,12 +164,17 @@ def _head_to_head(results: list[MatchRecord], ids: set[int]) -> dict[tuple[int, 
     return table
 
 
-def to_json(board: Leaderboard) -> dict[str, Any]:
-    """The leaderboard as JSON-ready data; its layout is SCHEMA (documented in arena.leaderboard)."""
+def to_json(board: Leaderboard, public: bool = False) -> dict[str, Any]:
+    """The leaderboard as JSON-ready data; its layout is SCHEMA (documented in arena.leaderboard).
+
+    `public`: for the entrants' eyes (a website, a server's API), with the tournament's seed left
+    out (null): every game to come derives its seed from it, so an agent that knew it could rebuild
+    their hidden draws and its opponents' random streams."""
+    settings = {**board.settings, "seed": None} if public and "seed" in board.settings else board.settings
     return {
         "schema": SCHEMA,
         "env": board.env,
-        "settings": board.settings,
+        "settings": settings,
         "rating_method": board.method,
         "rating_scale": "elo" if board.method == BRADLEY_TERRY else "openskill",
         "interval": 0.95,

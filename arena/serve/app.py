@@ -286,7 +286,7 @@ class Competition:
         board = self.board()
         if board is None:
             return {"schema": "arena-leaderboard/1", "env": self.config.env, "matches": 0, "entrants": []}
-        return to_json(board)
+        return to_json(board, public=True)  # anyone may read it: never the seed the games to come derive from
 
 
 def public_detail(text: str) -> str:
