@@ -29,6 +29,10 @@ def font(size: int, bold: bool = False) -> pygame.font.Font:
 def draw_text(surface: pygame.Surface, text: str, pos: tuple[int, int], size: int, color: Color,
               anchor: str = "topleft", bold: bool = False) -> None:
     """Draw `text` with its `anchor` point ("center", "midleft", ...) at `pos`."""
+    if text and font(size, bold).size(text)[0] == 0:
+        # Marks or joiners alone (a submission may be named "\u034f"): pygame refuses to render text
+        # of no width, which would stop a video, and a leaderboard's website with it. Nothing shows.
+        return
     image = font(size, bold).render(text, True, color)
     surface.blit(image, image.get_rect(**{anchor: pos}))
 

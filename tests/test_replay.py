@@ -143,6 +143,19 @@ def test_video_shows_every_move_and_holds_the_end(tmp_path):
     assert np.abs(frames[0].astype(int) - frames[-1].astype(int)).mean() > 5  # the board filled up
 
 
+@pytest.mark.parametrize("env", ["othello", "snake"])
+def test_players_named_with_marks_alone_still_get_a_video(tmp_path, env):
+    from arena.handle import LocalAgent
+    from arena.submission import Manifest
+
+    invisible = "\u034f\u034f"  # combining grapheme joiners: a name the manifest takes, of no width on screen
+    assert Manifest.from_dict({"name": invisible}).name == invisible
+    seats = len(make_raw(env).possible_agents)
+    names = [invisible, "\u17b4", *(f"p{i}" for i in range(2, seats))]
+    result = play_match(env, [LocalAgent(RandomAgent(), name=name) for name in names], seed=0, max_steps=4)
+    assert len(imageio.mimread(video.record(result, tmp_path / "named.gif", hold_seconds=0))) == 5
+
+
 def test_gif_and_other_containers_videos_and_unknown_formats(tmp_path):
     result = play_match("othello", [RandomAgent(), RandomAgent()], seed=0, max_steps=6)
     gif = video.record(result, tmp_path / "short.gif", hold_seconds=0)
