@@ -284,6 +284,23 @@ def test_a_mistyped_challenger_is_corrected_by_running_the_command_again(othello
     assert corrected.extend_schedule() == 6 and corrected.settings.challenger == "greedy_b"
 
 
+def test_a_submission_named_like_the_challenger_cannot_take_its_place(othello_entrants, tmp_path):
+    impostor = othello_entrants / "a_impostor"  # registered first: its folder sorts first
+    shutil.copytree(othello_entrants / "random", impostor)
+    (impostor / "arena.toml").write_text('name = "greedy_b"\nenv = "othello"\n')
+    db = tmp_path / "t.sqlite"
+    ambiguous = Tournament(db, Settings(seed=0, env="othello", format="gauntlet", challenger="greedy_b"))
+    ambiguous.register_folder(othello_entrants)
+    with pytest.raises(ArenaError, match=r"2 entrants are called 'greedy_b': greedy_b@\w+ \(.*a_impostor\), "):
+        ambiguous.extend_schedule()
+    real = next(e for e in ambiguous.store.entrants() if Path(e.source).name == "greedy_b")
+    ambiguous.close()
+    by_label = Tournament(db, Settings(seed=0, env="othello", format="gauntlet", challenger=real.label))
+    assert by_label.extend_schedule() == 8
+    assert all(real.id in m.seats for m in by_label.store.schedule())
+    by_label.close()
+
+
 @pytest.mark.parametrize("settings, message", [
     (dict(env="snake"), "a round-robin tournament seats two entrants a game, and snake has 4 seats: "
                         "use --format free-for-all, or -o num_snakes=2"),

@@ -25,6 +25,7 @@ import os
 import secrets
 import shutil
 import stat
+from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -278,7 +279,16 @@ class Tournament:
 
     def _challenger(self) -> int:
         entrants = self.store.entrants(active_only=True)
-        named = [e for e in entrants if e.name == self.settings.challenger]
+        named = [e for e in entrants if self.settings.challenger in (e.name, e.label)]
+        if len(named) > 1:
+            # A submission chooses its own name: one named like the challenger must not take its place (the
+            # first registered would, its folder sorting first). Once planned, the challenger is the one seated.
+            seated = Counter(s for m in self.store.schedule() for s in m.seats)
+            named.sort(key=lambda e: seated[e.id], reverse=True)
+            if seated[named[0].id] == seated[named[1].id]:
+                which = ", ".join(f"{e.label} ({e.source})" for e in named)
+                raise ArenaError(f"{len(named)} entrants are called {self.settings.challenger!r}: {which}; name the "
+                                 f"challenger by its label (--challenger {named[0].label}), or rename the others")
         if not named:
             meant = closest(self.settings.challenger, (e.name for e in entrants))
             guess = f"did you mean {meant!r}? " if meant else ""
