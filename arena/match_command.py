@@ -210,10 +210,13 @@ def play_series(args: argparse.Namespace, env: EnvSpec, seats: Seats, display: D
         video_path = None if args.video is None else _video_path(args.video, replay_path, game, args.games)
         try:
             replay.save(result, replay_path)
-            if video_path is not None:
-                video_path = video.record(result, video_path, on_frame=display.video_progress(game))
         except OSError as exc:
-            raise write_failure(f"game {game + 1}'s replay or video", exc.filename or replay_path, exc) from None
+            raise write_failure(f"game {game + 1}'s replay", exc.filename or replay_path, exc) from None
+        if video_path is not None:
+            try:
+                video_path = video.record(result, video_path, on_frame=display.video_progress(game))
+            except OSError as exc:
+                raise write_failure(f"game {game + 1}'s video", video_path, exc) from None
         logs = {handle.name: getattr(handle, "output_file", None) for _, handle in seated}
         display.game_played(result, game, tally, {"replay": replay_path, "video": video_path}, logs)
 

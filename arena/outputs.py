@@ -3,7 +3,9 @@ is an ArenaError naming the option that chose it, not a traceback half-way throu
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 from arena.errors import MACHINE_ERRNOS, ArenaError, HarnessError
@@ -17,9 +19,22 @@ def output_folder(folder: str | os.PathLike, named: str, fix: str, what: str = "
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ArenaError(f"{named}: cannot make {what} ({why_not_made(path, exc)}); {fix}") from None
-    if not os.access(path, os.W_OK | os.X_OK):
+    if not os.access(path, os.W_OK | os.X_OK) or not _can_create_in(path):
         raise ArenaError(f"{named}: {what} is not writable; {fix}")
     return path
+
+
+def _can_create_in(folder: Path) -> bool:
+    """Whether a file can be made in `folder`: os.access answers yes to root for any folder, even one whose
+    filesystem makes no files (/proc, /sys), where the first write would fail only after the work is done."""
+    try:
+        handle, name = tempfile.mkstemp(prefix=".arena-probe-", dir=folder)
+    except OSError as exc:
+        return exc.errno in MACHINE_ERRNOS  # a full disk is the machine's, said when the real write fails
+    os.close(handle)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+    return True
 
 
 def why_not_made(path: Path, exc: OSError) -> str:
@@ -32,5 +47,7 @@ def write_failure(what: str, path: str | os.PathLike, exc: OSError) -> ArenaErro
     """The error for a file that could not be written mid-run: a HarnessError when the machine ran
     short (a full disk, say)."""
     kind = HarnessError if exc.errno in MACHINE_ERRNOS else ArenaError
-    return kind(f"could not write {what} {path} ({exc.strerror or exc}); "
+    # One line: a video encoder's error carries its whole command and output after the first.
+    reason = exc.strerror or next((line for line in str(exc).splitlines() if line.strip()), repr(exc))
+    return kind(f"could not write {what} {path} ({reason}); "
                 "free some space or choose another folder, then run the command again")

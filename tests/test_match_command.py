@@ -160,6 +160,27 @@ def test_a_replay_folder_that_cannot_be_made_is_refused_before_any_game(cli, sub
     assert list(Path("replays").iterdir()) == []  # no game was played
 
 
+def test_a_video_folder_no_file_can_be_made_in_is_refused_before_any_game(cli, submissions):
+    # /proc takes no new files, though os.access tells root it may write anywhere.
+    code, _, err = cli("match", submissions / "random", submissions / "greedy", "--video", "/proc/game.mp4")
+    assert code == 1 and "--video /proc/game.mp4: its folder is not writable; choose another path" in err
+    assert not Path("replays").exists() or list(Path("replays").iterdir()) == []  # no game was played
+
+
+def test_a_video_that_fails_mid_match_is_one_line_naming_the_video(cli, submissions, monkeypatch):
+    from arena import video
+
+    def encoder_fails(result, path, **kwargs):
+        # As imageio's ffmpeg writer raises it: no errno, its command and output after the first line.
+        raise OSError("[Errno 32] Broken pipe\n\nFFMPEG COMMAND:\nffmpeg -y -f rawvideo ...\n\nFFMPEG STDERR OUTPUT:\n")
+
+    monkeypatch.setattr(video, "record", encoder_fails)
+    code, _, err = cli("match", submissions / "random", submissions / "greedy", "--no-sandbox", "--video", "g.mp4")
+    assert code == 1
+    assert "could not write game 1's video g.mp4 ([Errno 32] Broken pipe); " in err
+    assert "FFMPEG" not in err and "replay" not in err.split("could not write")[1]
+
+
 def test_a_full_disk_stops_the_match_with_the_tally_and_every_replay_written(cli, submissions, monkeypatch):
     from arena import replay
 
@@ -174,7 +195,7 @@ def test_a_full_disk_stops_the_match_with_the_tally_and_every_replay_written(cli
     monkeypatch.setattr(replay, "save", disk_full_at_the_second)
     code, _, err = cli("match", submissions / "random", submissions / "greedy", "--games", "5", "--no-sandbox")
     assert code == 75  # the machine's doing: try again later
-    assert "could not write game 2's replay or video" in err and "No space left on device" in err
+    assert "could not write game 2's replay" in err and "No space left on device" in err
     assert "stopped after 2 of 5 games" in err  # the game whose replay failed is in the tally
     assert [p.name for p in Path("replays").iterdir()] == [saved[0].name]
 
