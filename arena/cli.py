@@ -618,15 +618,30 @@ def _video_folder(video: str) -> None:
 
 def _run_validate(args: argparse.Namespace) -> int:
     from arena.entrants import choose_env
-    from arena.envs import names
     from arena.submission import load
 
     spec = load(args.path)
     if args.env is None and not spec.manifest.env:
-        return _validate_on_every_game(spec, names(), args)
+        return _validate_on_every_game(spec, _games_taking(parse_overrides(args.option)), args)
     for env_name in [choose_env(args.env, [spec])] if args.env is not None else spec.manifest.env:
         _validate_on(spec, env_name, args)
     return 0
+
+
+def _games_taking(overrides: dict[str, Any]) -> list[str]:
+    """The games that have every -o option given: the others are no game the submission is meant for. An option
+    no game has is an ArenaError naming it (a typo, most often), not a failure of the submission in every game."""
+    from arena.envs import names, option_names
+    from arena.errors import closest
+
+    games = {name: option_names(name) for name in names()}
+    for key in overrides:
+        if not any(key in options for options in games.values()):
+            meant = closest(key, sorted({option for options in games.values() for option in options}))
+            hint = f"did you mean {meant!r}? " if meant is not None else ""
+            raise ArenaError(f"-o {key}: no game has an option {key!r}; {hint}give --env GAME to see that game's "
+                             "options (arena envs lists the games)")
+    return [name for name, options in games.items() if set(overrides) <= set(options)]
 
 
 def _validate_on_every_game(spec, games: list[str], args: argparse.Namespace) -> int:

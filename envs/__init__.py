@@ -163,6 +163,13 @@ def check_options(name: str, options: Mapping[str, Any]) -> None:
     _check_options(found, options, _parameters(_game_class(found, importlib.import_module(found.module))))
 
 
+def option_names(name: str) -> list[str]:
+    """The options env `name` takes, as its "has no option" error lists them."""
+    found = entry(name)
+    parameters = _parameters(_game_class(found, importlib.import_module(found.module)))
+    return [p for p in parameters if p not in found.preset and p != "render_mode"]
+
+
 @functools.cache
 def _parameters(game: type) -> Mapping[str, inspect.Parameter]:
     """The options `game` takes (its constructor's parameters): read once, not at every game's start."""

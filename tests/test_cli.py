@@ -289,6 +289,18 @@ def test_validate_checks_every_game_the_manifest_declares(cli, submissions):
     assert code == 0 and [line.split(" plays ")[1].split(":")[0] for line in out.splitlines()] == names()
 
 
+def test_validate_of_a_submission_declaring_no_game_with_an_option_no_game_has_says_so_in_one_line(cli, submissions):
+    # Not "plays none of the games" with each game's refusal of the option and advice to declare a game.
+    code, _, err = cli("validate", submissions / "random", "-o", "num_snake=2")
+    [line] = err.splitlines()
+    assert code == 1 and line == ("error: -o num_snake: no game has an option 'num_snake'; did you mean 'num_snakes'? "
+                                  "give --env GAME to see that game's options (arena envs lists the games)")
+    # An option some games have: only those are tried, and the others are not said to fail.
+    code, out, err = cli("validate", submissions / "random", "-o", "size=6", "--max-steps", "6")
+    assert code == 0 and [line.split(" plays ")[1].split(":")[0] for line in out.splitlines()] == ["gomoku", "othello"]
+    assert "does not play" not in err
+
+
 def test_validate_says_where_what_the_agent_printed_went(cli, write_submission):
     folder = write_submission("chatty", "import numpy as np\nfrom arena.agents import Agent\n\n"
                                         "class SubmittedAgent(Agent):\n    def predict(self, obs):\n"
