@@ -88,6 +88,13 @@ class ParagraphsHelpFormatter(argparse.RawDescriptionHelpFormatter):
                            for paragraph in paragraphs)
 
 
+def advise_when_missing(parser: argparse.ArgumentParser, name: str, advice: str) -> None:
+    """Have `parser`'s usage error for a left-out required argument `name` say `advice`, what to give
+    (a Parser's; another parser, such as a test's, says argparse's words alone)."""
+    if isinstance(parser, Parser):
+        parser.when_missing[name] = advice
+
+
 class Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line, as arena's own errors are, pointing at --help
     instead of printing the whole usage above the error; a mistyped option, command or choice gets a
@@ -96,8 +103,14 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.register("action", "parsers", _Commands)  # add_subparsers makes _Commands
+        self.when_missing: dict[str, str] = {}  # a required argument's name: what to do, said when it is left out
 
     def error(self, message: str) -> NoReturn:
+        required = message.removeprefix("the following arguments are required: ")
+        advice = [self.when_missing[name] for name in required.split(", ")
+                  if required != message and name in self.when_missing]
+        if advice:
+            message += f": {'; '.join(advice)}"
         self.exit(2, f"{self.prog}: error: {message} ({self.prog} --help explains every option)\n")
 
     def parse_args(self, args=None, namespace=None) -> argparse.Namespace:

@@ -216,6 +216,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     match.add_argument("first", metavar="A", help="first submission: a folder or a zip of one")
     match.add_argument("second", metavar="B", help="second submission: a folder or a zip of one")
+    # A newcomer checking their one agent: the command for that, and one to play it against.
+    arguments.advise_when_missing(match, "B", "a match plays two submissions, e.g. arena match my_agent/ "
+                                  "submissions/random; arena validate A checks one alone")
     match.add_argument("--env", help="game to play (default: the one env both manifests declare)")
     match.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
                        help="env option, e.g. -o size=6 for 6x6 Othello or -o num_snakes=2; repeatable; "
@@ -340,6 +343,8 @@ def _add_tournament_command(commands) -> None:
     tournament.add_argument("folder", nargs="?", help="folder of submissions to register")
     tournament.add_argument("--db", required=True, help="the results database: an SQLite file, created if "
                             "missing, or a postgresql://user@host/dbname URL")
+    arguments.advise_when_missing(tournament, "--db", "name the file that holds (or is to hold) the tournament, "
+                                  "e.g. --db results.sqlite, also with --resume")
     tournament.add_argument("--resume", action="store_true",
                             help="carry on with the settings stored in --db (what is unplayed is played)")
     tournament.add_argument("--env", help="game to play")

@@ -131,6 +131,22 @@ def test_a_mistyped_option_or_command_is_told_by_its_own_command_with_the_one_me
     assert usage.value.code == 2 and message in err and err.count("\n") == 1, err
 
 
+@pytest.mark.parametrize("argv, message", [
+    (["match", "my_agent"], "arena match: error: the following arguments are required: B: a match plays two "
+                            "submissions, e.g. arena match my_agent/ submissions/random; arena validate A checks one "
+                            "alone (arena match --help explains every option)"),
+    (["tournament", "--resume"], "required: --db: name the file that holds (or is to hold) the tournament, e.g. "
+                                 "--db results.sqlite, also with --resume (arena tournament --help"),
+    (["leaderboard"], "required: --db: name the tournament's results file, e.g. --db results.sqlite (arena"),
+    (["validate"], "arena validate: error: the following arguments are required: path (arena validate --help"),
+])
+def test_a_missing_argument_is_told_with_what_to_give(capsys, argv, message):
+    with pytest.raises(SystemExit) as usage:
+        main(argv)
+    err = capsys.readouterr().err
+    assert usage.value.code == 2 and message in err and err.count("\n") == 1, err
+
+
 def test_submissions_made_for_different_games_are_told_they_cannot_play_each_other(cli, submissions):
     code, _, err = cli("match", submissions / "greedy", submissions / "based_fighter")
     assert code == 1 and "no game in common (greedy plays othello; based_fighter plays fighting" in err

@@ -63,6 +63,7 @@ def add_leaderboard_command(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", required=True, help="the tournament's results database, an SQLite file or a "
                         "postgresql:// URL (from arena tournament --db)")
+    arguments.advise_when_missing(parser, "--db", "name the tournament's results file, e.g. --db results.sqlite")
     parser.add_argument("--json", action="store_true",
                         help="print the leaderboard as JSON (schema arena-leaderboard/1) instead of a table")
     parser.add_argument("--html", metavar="DIR", help="also write the leaderboard website into DIR")
