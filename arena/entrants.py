@@ -103,10 +103,12 @@ def choose_options(given: dict[str, Any], specs: Sequence[AgentSpec]) -> dict[st
     return {**(dict(distinct.pop()) if distinct else {}), **given}
 
 
-def options_conflict(asked: Mapping[str, Any], env: str, options: Mapping[str, Any], where: str) -> str | None:
+def options_conflict(asked: Mapping[str, Any], env: str, options: Mapping[str, Any], where: str,
+                     organiser: bool = False) -> str | None:
     """Why a submission whose manifest's [options] are `asked` cannot play `env` as `where` ("this
     tournament") builds it, with `options` (they name other values, which its agent was made for, a
-    policy's input size say); None if it can."""
+    policy's input size say); None if it can. `organiser`: told to the one who chose `options`, who may
+    also play the game the submission asks for."""
     from arena.envs import option_defaults
 
     playing = {**option_defaults(env), **options}
@@ -115,8 +117,10 @@ def options_conflict(asked: Mapping[str, Any], env: str, options: Mapping[str, A
         return None
     wished = ", ".join(f"{key} = {value!r}" for key, value in other.items())
     played = ", ".join(f"{key} = {playing[key]!r}" for key in other)
-    return (f"its arena.toml asks for {wished} in [options]; {where} plays {env} with {played}: "
-            "remove them from [options] or set them so")
+    fix = "remove them from [options] or set them to these values"
+    if organiser:  # the -o that plays its game; a stored tournament keeps its options, so a new --db
+        fix += f", or play {env} with {' '.join(f'-o {key}={value}' for key, value in other.items())} (a new --db)"
+    return f"its arena.toml asks for {wished} in [options]; {where} plays {env} with {played}: {fix}"
 
 
 def shown_options(options: dict[str, Any]) -> str:

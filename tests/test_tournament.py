@@ -173,7 +173,8 @@ def test_a_submission_made_for_other_options_is_skipped_saying_which(othello_ent
     tournament.close()
     assert names == ["greedy", "greedy_b", "random"]  # asking for the size played is fine
     assert (f"skipped {othello_entrants / 'greedy_c'}: its arena.toml asks for size = 6 in [options]; this tournament "
-            "plays othello with size = 8: remove them from [options] or set them so") in news
+            "plays othello with size = 8: remove them from [options] or set them to these values, or play othello "
+            "with -o size=6 (a new --db)") in news
 
 
 def test_a_copy_of_a_registered_submission_is_skipped_naming_the_one_it_copies(othello_entrants, tmp_path):

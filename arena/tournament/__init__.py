@@ -232,7 +232,7 @@ class Tournament:
             if not spec.manifest.plays(self.settings.env):
                 return f"skipped {path}: it plays {', '.join(spec.manifest.env)}, not {self.settings.env}"
             conflict = options_conflict(spec.manifest.options, self.settings.env, self.settings.options,
-                                        "this tournament")
+                                        "this tournament", organiser=True)
             if conflict is not None:
                 return f"skipped {path}: {conflict}"
             archive = self.archive_dir / spec.digest[:16]
