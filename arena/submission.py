@@ -504,7 +504,9 @@ def _parse_toml(path: Path, where: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ManifestError(f"{where}: not valid TOML ({exc})") from None
+        # The usual slip, a name or game written bare (env = othello), is an "Invalid value" to tomllib.
+        hint = '; text goes in quotes, e.g. env = "othello"' if str(exc).startswith("Invalid value") else ""
+        raise ManifestError(f"{where}: not valid TOML ({exc}){hint}") from None
     except RecursionError:
         raise ManifestError(f"{where}: values nested too deeply; a manifest needs lists of names at most") from None
     except ValueError:  # an integer with more digits than Python converts

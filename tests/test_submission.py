@@ -75,6 +75,7 @@ def test_default_name_is_the_folder_or_zip_name(write_submission, tmp_path):
         ('weights = "models\\\\w.bin"', "field 'weights' separates folders with '/', not '\\'"),
         ('weights = "__pycache__/w.bin"', "field 'weights' names a place submissions leave out (.DS_Store, .git, "),
         ("name = [", "not valid TOML"),
+        ("env = othello", 'text goes in quotes, e.g. env = "othello"'),  # after tomllib's own words
         ("options = 9", "'options' must be a table of env options"),
         ("[options]\nsize = [9, 9]", "option 'size' must be a string, number or true/false"),
         ('env = "othello"\n[options]\nsise = 6', "arena.toml: [options]: env 'othello' has no option 'sise' "
