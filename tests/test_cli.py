@@ -406,6 +406,10 @@ def test_serve_says_what_stops_it_before_it_makes_a_database_or_says_it_serves(c
     new = tmp_path / "new.sqlite"
     code, out, err = cli("serve", "--db", new, "--allow-weak-sandbox")
     assert code == 1 and f"{new}: a new competition needs --env" in err and not new.exists()
+    code, out, err = cli("serve", "--env", "othelo", "--db", new, "--allow-weak-sandbox")
+    assert code == 1 and "unknown env 'othelo': did you mean 'othello'?" in err and not new.exists()
+    code, out, err = cli("serve", "--env", "othello", "-o", "size=7", "--db", new, "--allow-weak-sandbox")
+    assert code == 1 and "size must be 4, 6 or 8, got 7" in err and not new.exists()
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

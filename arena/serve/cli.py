@@ -209,6 +209,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     from arena.cli import _check_isolation
     from arena.db import as_target, describe
+    from arena.envs import check_options
     from arena.serve.app import ServeConfig, create_app
     from arena.serve.http import TimelyProtocol, allow_open_files, trusted_proxies
     from arena.serve.scheduler import Scheduler
@@ -235,6 +236,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     db = as_target(args.db)
     if isinstance(db, Path) and not db.exists() and not args.env:  # said before a file is made
         raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
+    if args.env:  # a mistyped game or option too, before a file is made that a second try would find
+        check_options(args.env, parse_overrides(args.option))
     _check_port_free(args.host, args.port)
     probe = ResultsStore(db)
     stored = probe.settings()
