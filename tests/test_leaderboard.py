@@ -143,6 +143,9 @@ def test_the_command_explains_bad_input(tmp_path, capsys):
     with pytest.raises(ArenaError, match="no such results database; arena tournament creates it"):
         run_command("--db", str(missing))
     assert not missing.exists()
+    with pytest.raises(ArenaError, match=r"a folder, not a results database; give the file arena tournament --db "
+                                         r"wrote, e.g. --db results.sqlite$"):
+        run_command("--db", str(tmp_path))
     empty = ResultsStore(tmp_path / "empty.sqlite")
     empty.register("a", "digest-a", "/a", "/a")
     with pytest.raises(ArenaError, match="no finished match yet; play some with arena tournament"):

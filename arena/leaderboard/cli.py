@@ -78,6 +78,10 @@ def add_leaderboard_command(subparsers) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Carry out `arena leaderboard`; returns the exit code."""
     db = as_target(args.db)
+    if not is_url(db) and db.is_dir():  # the submissions, or the replays or entrants kept beside a store
+        stores = sorted(str(found) for found in db.glob("*.sqlite"))[:3]
+        raise ArenaError(f"{db}: a folder, not a results database; give the file arena tournament --db wrote"
+                         + (f" (here: {', '.join(stores)})" if stores else ", e.g. --db results.sqlite"))
     if not is_url(db) and not db.is_file():
         raise ArenaError(f"{db}: no such results database; arena tournament creates it, "
                          f"e.g. arena tournament submissions/ --env othello --db {db}")
