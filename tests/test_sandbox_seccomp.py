@@ -163,6 +163,22 @@ attempt("name", lambda: checked(libc.prctl(15, b"agent", 0, 0, 0)))  # PR_SET_NA
                     "name": "done"}
 
 
+def test_names_for_anonymous_memory_which_no_cgroup_charges_are_refused():
+    """Each name the kernel keeps (PR_SET_VMA_ANON_NAME) is memory outside the agent's cap: refused as
+    by a kernel built without them, where the kernel has them or not; other options still work."""
+    told = run_filtered("""
+PR_SET_VMA, PR_SET_VMA_ANON_NAME, PR_SET_TIMERSLACK, PR_SCHED_CORE, PR_SCHED_CORE_CREATE = 0x53564D41, 0, 29, 62, 1
+page = libc.mmap(None, 4096, 3, 0x22, -1, 0)  # MAP_PRIVATE | MAP_ANONYMOUS
+name = ctypes.c_char_p(b"x" * 79)
+attempt("name", lambda: checked(libc.prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, ctypes.c_void_p(page), 4096, name)))
+attempt("no name", lambda: checked(libc.prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, ctypes.c_void_p(page), 4096, None)))
+attempt("core cookie", lambda: checked(libc.prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, 0, 0)))
+attempt("slack", lambda: checked(libc.prctl(PR_SET_TIMERSLACK, 1000, 0, 0, 0)))
+""")
+    assert told == {"name": f"refused {errno.EINVAL}", "no name": f"refused {errno.EINVAL}",
+                    "core cookie": f"refused {errno.EINVAL}", "slack": "done"}
+
+
 def test_advice_to_read_a_mapped_file_ahead_does_nothing(tmp_path):
     """The disk would go on reading after the answer, on the opponent's time. Without the filter, the
     same advice reads the file in (the control)."""

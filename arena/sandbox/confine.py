@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages (no cgroup charges them); pidfds (their numbers count the machine's tasks) | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); core-scheduling cookies (they idle the other hyperthread); pidfds (their numbers count the machine's tasks) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -301,6 +301,15 @@ _PRCTL, _PR_SET_DUMPABLE = 157, 4
 # Its parent-death signal stays SIGKILL (`die_with_parent`): one it could catch, or none, would let it
 # outlive its supervisor (the out-of-memory killer may take it) and the harness.
 _PR_SET_PDEATHSIG, _SIGKILL = 1, 9
+# Names for its anonymous memory (PR_SET_VMA_ANON_NAME): the kernel keeps each name it is given (up to
+# 80 bytes) in memory no cgroup charges, one for every call, so an agent naming its pages one by one, each
+# unlike the next, holds about half as much again as its mappings cost, past its cap: around 1.5 GB with
+# 256 processes of 65,530 mappings each. Answered EINVAL, as by a kernel built without them.
+_PR_SET_VMA = 0x53564D41
+# A core-scheduling cookie of its own (PR_SCHED_CORE): on a host with SMT, the other hyperthread of its
+# core would then run nothing but its own tasks while it runs, idling another match's agent there.
+# Answered EINVAL, as by a kernel without core scheduling.
+_PR_SCHED_CORE = 62
 # BPF programs of its own, even classic ones: the kernel compiles each into code counted against one
 # budget for the whole machine's unprivileged users (net.core.bpf_jit_limit), and past it refuses every
 # other one, the seccomp filters of sandboxes started later included; their code is memory no cgroup
@@ -381,7 +390,8 @@ def forbid_escape_syscalls() -> bool:
 
     Reads that bypass the page cache (O_DIRECT, RWF_DONTCACHE) are refused, so are timers and signals
     as file events (timerfd, signalfd), BPF programs of the agent's own (socket filters, seccomp
-    filters), huge pages, secret memory, pidfds and other machine-wide counts, and changes of the core limit; advice
+    filters), huge pages, names of anonymous memory, secret memory, pidfds and other machine-wide counts, and changes
+    of the core limit; advice
     that reads ahead does nothing, and the process is made undumpable for good. Installed while the worker still holds
     its privileges, the filter is compiled even when others used up the machine's budget for BPF code. clone3 answers
     ENOSYS, so the C library falls back to clone, whose flags the filter can read.
@@ -450,7 +460,8 @@ def _seccomp_program() -> list[_SockFilter]:
         "o_direct_in_1": [("ld", 24), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
         "o_direct_in_2": [("ld", 32), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
         "prctl": [("ld", 16), ("jeq", _PR_SET_DUMPABLE, "dumpable"), ("jeq", _PR_SET_SECCOMP_CALL, "deny"),
-                  ("jeq", _PR_SET_PDEATHSIG, "death_signal"), ("ret", _ALLOW)],
+                  ("jeq", _PR_SET_PDEATHSIG, "death_signal"), ("jeq", _PR_SET_VMA, "einval"),
+                  ("jeq", _PR_SCHED_CORE, "einval"), ("ret", _ALLOW)],
         "death_signal": [("ld", 24), ("jeq", _SIGKILL, "allow"), ("ret", _ERRNO | _EPERM)],
         # a new action (argument 1, all 64 bits of the pointer, not NULL) for a signal of 32 or more
         "sigaction": [("ld", 16), ("jge", _FIRST_REALTIME_SIGNAL, "new_realtime_action"), ("ret", _ALLOW)],
