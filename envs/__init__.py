@@ -129,9 +129,9 @@ def entry(name: str) -> EnvEntry:
 def option_defaults(name: str) -> dict[str, Any]:
     """The options of env `name` with the values `make(name)` plays with when not given."""
     found = entry(name)
-    parameters = inspect.signature(_game_class(found, importlib.import_module(found.module))).parameters.values()
-    return {p.name: p.default for p in parameters
-            if p.name not in found.preset and p.name != "render_mode" and p.default is not inspect.Parameter.empty}
+    parameters = _parameters(_game_class(found, importlib.import_module(found.module)))
+    return {option: parameters[option].default for option in _choices(found, parameters)
+            if parameters[option].default is not inspect.Parameter.empty}
 
 
 def env_class(name: str) -> type:
@@ -166,7 +166,12 @@ def check_options(name: str, options: Mapping[str, Any]) -> None:
 def option_names(name: str) -> list[str]:
     """The options env `name` takes, as its "has no option" error lists them."""
     found = entry(name)
-    parameters = _parameters(_game_class(found, importlib.import_module(found.module)))
+    return _choices(found, _parameters(_game_class(found, importlib.import_module(found.module))))
+
+
+def _choices(found: EnvEntry, parameters: Mapping[str, inspect.Parameter]) -> list[str]:
+    """The options of `found` a player chooses: its game's parameters but those its name presets and the
+    render mode (which the harness sets)."""
     return [p for p in parameters if p not in found.preset and p != "render_mode"]
 
 
@@ -180,7 +185,7 @@ def _check_options(found: EnvEntry, options: Mapping[str, Any], parameters: Mapp
     accepted = [p for p in parameters if p not in found.preset]
     unknown = sorted(set(options) - set(accepted))
     if unknown:
-        choices = [p for p in accepted if p != "render_mode"]
+        choices = _choices(found, parameters)
         meant = [guess for name in unknown if (guess := closest(name, choices)) is not None]
         hint = f" (did you mean {', '.join(map(repr, meant))}?)" if meant else ""
         raise UnknownEnvError(f"env {found.name!r} has no option {', '.join(map(repr, unknown))}{hint}: "
