@@ -18,7 +18,7 @@ import threading
 import time
 from collections import deque
 
-from arena.serve.http import client_ip, client_key, is_this_machine, site_key
+from arena.serve.http import client_key, is_this_machine, site_key
 
 ADDRESSES_KEPT = 10_000  # addresses remembered; the table is cleared when full
 
@@ -54,11 +54,8 @@ class AddressLimit:
     def _senders(self, address: str) -> list[tuple[str, int]]:
         """Whom `address` counts against, with how many times each may do it: the address (an IPv6
         one's /64), and an IPv6 address's /48."""
-        senders = [(client_key(address), self.allowed)]
-        ip = client_ip(address)
-        if ip is not None and ip.version == 6:
-            senders.append((site_key(address), self.allowed * self.site_factor))
-        return senders
+        own, site = client_key(address), site_key(address)  # the same but for IPv6
+        return [(own, self.allowed)] + ([(site, self.allowed * self.site_factor)] if site != own else [])
 
     def _recent(self, sender: str, keep: bool) -> deque[float]:
         """`sender`'s times within the window (kept in the table only if `keep`)."""
