@@ -52,8 +52,9 @@ class IdleProof:
                  realtime_handlers_refused: bool = False, supervisor: int | None = None):
         if READ_SYSCALL is None:
             raise OSError(f"no read system call number known for {os.uname().machine}")
-        pipe = os.fstat(pipe_fd)
-        self._pipe = (pipe.st_dev, pipe.st_ino)
+        # What /proc/PID/fd shows for a descriptor of that pipe: one file system holds every pipe, so its inode
+        # number alone names it, and no file of another file system reads back as "pipe:[...]".
+        self._pipe = b"pipe:[%d]" % os.fstat(pipe_fd).st_ino
         self._expected = b"%d\n" % expected_tasks
         self._asleep_alone_catching_nothing = (_asleep_alone_catching_nothing_stat if realtime_handlers_refused
                                                else _asleep_alone_catching_nothing)
@@ -87,8 +88,7 @@ class IdleProof:
             number, descriptor = os.pread(syscall, 256, 0).split()[:2]  # b"running" where it is not asleep
             if number != READ_SYSCALL:
                 return False
-            read_from = os.stat(str(int(descriptor, 16)), dir_fd=descriptors)
-            if (read_from.st_dev, read_from.st_ino) != self._pipe:
+            if os.readlink(b"%d" % int(descriptor, 16), dir_fd=descriptors) != self._pipe:
                 return False
             if not self._asleep_alone_catching_nothing(os.pread(signals, 4096, 0)):
                 return False
@@ -133,5 +133,5 @@ def _asleep_alone_catching_nothing(status: bytes) -> bool:
 def _asleep_alone_catching_nothing_stat(stat: bytes) -> bool:
     """From /proc/PID/stat: asleep (S), one thread (field 20) and no handler for signals 1-31 (field 34,
     sigcatch; after the name, which may hold spaces and brackets, fields count from 3, the state)."""
-    fields = stat.rsplit(b")", 1)[1].split()
+    fields = stat[stat.rindex(b")") + 2:].split(None, 32)
     return fields[0] == b"S" and fields[17] == b"1" and fields[31] == b"0"
