@@ -638,6 +638,29 @@ def test_the_wait_for_its_processes_to_stop_after_its_answer_is_its_own_time(mon
     assert timer.stop() == pytest.approx(charged)
 
 
+def test_the_wait_for_a_cpu_the_idle_proof_read_is_the_agent_s_until_its_next_call():
+    """Shown asleep until its next call, the agent cannot wait for a CPU before that call: what the proof read
+    in its /proc/PID/schedstat line ends this call's count and begins the next one's."""
+    from arena.sandbox import clock
+
+    child = subprocess.Popen(["sleep", "60"])
+    try:
+        timer = clock.MoveTimer(None)
+        timer.watch(child.pid)
+        timer.start()
+        delay = int(Path(f"/proc/{child.pid}/schedstat").read_bytes().split()[1])
+        timer.fell_asleep(time.monotonic(), child.pid, b"5 %d 1\n" % (delay + 7_000_000))
+        assert timer.waited() == pytest.approx(0.007)
+        timer.stop()
+        timer.start()
+        # Counted from the line the proof read, not from the counter read anew (7 ms less here).
+        assert timer.waited() == pytest.approx(-0.007, abs=0.001)
+        timer.close()
+    finally:
+        child.kill()
+        child.wait()
+
+
 def test_a_sandbox_killed_as_its_start_call_goes_out_ends_the_game_with_its_fault(submissions, monkeypatch):
     """Its call is sent once it says it is shut in, as the harness waits on the other seat's start: a
     process gone by then is that seat's recorded fault, never a game ended without one."""

@@ -406,7 +406,8 @@ class SandboxedAgent(AgentHandle):
             # over. Where it has not run since its answer came in, it was over by then: reading the
             # answer and looking at it are the harness's work, not the agent's time (and slower on a
             # CPU left cold by the other seat's long turn).
-            self._timer.fell_asleep(answered_at if seen is not None and self._idle.shown == seen else time.monotonic())
+            self._timer.fell_asleep(answered_at if seen is not None and self._idle.shown == seen else time.monotonic(),
+                                    self._agent_pid, self._idle.shown)
         if got == Kind.FAILED:
             report = value if isinstance(value, dict) else {}
             status = Status.ILLEGAL_ACTION if report.get("illegal") is True else Status.CRASH

@@ -52,7 +52,9 @@ class MoveTimer:
     """Measures how long the current call took the agent, less the time it waited for a CPU.
 
     A call costs four reads of kernel counters (the group's CPU time and the agent's run-queue
-    delay, at its start and at its end), each one `pread` on a descriptor kept open.
+    delay, at its start and at its end), each one `pread` on a descriptor kept open; one, where the
+    agent was shown asleep until its next call (`fell_asleep`): its counters then stand still until
+    that call begins, and what was read once it slept is what they show.
     """
 
     def __init__(self, cgroup: AgentCgroup | None):
@@ -72,6 +74,8 @@ class MoveTimer:
         self._stopped_at: float | None = None
         self.read_late = 0.0  # seconds the agent slept, its answer given, before the harness read it
         self._asleep_at: float | None = None  # time.monotonic() when it fell asleep, shown idle (`fell_asleep`)
+        self._still: dict[int, int] = {}  # run-queue delays of processes shown asleep until the next call
+        self._still_cpu: int | None = None  # ... and the group's CPU time, read after they were so shown
 
     def watch(self, pid: int) -> None:
         """Count `pid`'s waits from now on (a process born during a call counts from its birth)."""
@@ -91,20 +95,24 @@ class MoveTimer:
             reader.close()
 
     def start(self) -> None:
-        cpu = self.group_cpu()
+        cpu = self._still_cpu if self._still_cpu is not None else self.group_cpu()
         self.owed = (cpu - self._cpu_at_stop) / 1e9 if self._cpu_at_stop is not None else 0.0
         self._cpu_at_start, self._cpu_at_stop = cpu, None
         self._settled = 0
         self._answer = self._stopped_at = None
         self.read_late = 0.0
         self._asleep_at = None
-        baselines = self._baselines
+        baselines, still = self._baselines, self._still
         for pid, reader in self._delays.items():
-            value = _read(reader)
+            value = still.get(pid)
+            if value is None:
+                value = _read(reader)
             if value is not None:
                 baselines[pid] = value
             else:
                 baselines.pop(pid, None)
+        still.clear()
+        self._still_cpu = None
         self.started = time.monotonic()
 
     def elapsed(self) -> float:
@@ -130,12 +138,15 @@ class MoveTimer:
         now = time.monotonic()
         self._stopped_at = max(now - asleep, at) if asleep > 0 else now - (harness_waits() - harness_then) / 1e9
 
-    def fell_asleep(self, at: float) -> None:
+    def fell_asleep(self, at: float, pid: int, schedstat: bytes) -> None:
         """The agent was shown asleep on its pipe, nothing of it able to run before the next call
         (`arena.sandbox.idle`), since `at` (time.monotonic()): its call ended then. What the harness
         does after that (reading its answer, looking) is not the agent's time; on a CPU left cold by
-        the other seat's long turn it is also slower."""
+        the other seat's long turn it is also slower. `schedstat`: its process `pid`'s
+        /proc/PID/schedstat line as the proof read it, which stays so until the next call."""
         self._asleep_at = min(max(at, self.started), time.monotonic())
+        if pid in self._delays:
+            self._still[pid] = _run_delay(schedstat)
 
     def not_counted(self) -> float:
         """Seconds of the call's wall time not charged: the watched processes' waits for a CPU, and since
@@ -147,9 +158,11 @@ class MoveTimer:
     def waited(self) -> float:
         """Seconds since `start()` the watched processes spent ready to run but not running."""
         total = self._settled
-        baselines = self._baselines
+        baselines, still = self._baselines, self._still
         for pid, reader in self._delays.items():
-            value = _read(reader)
+            value = still.get(pid)
+            if value is None:
+                value = _read(reader)
             if value is not None:
                 total += value - baselines.get(pid, 0)
         return total / 1e9
@@ -159,6 +172,8 @@ class MoveTimer:
         answer, less the harness's CPU waits too), at least its CPU time, and the CPU it owed from
         before the call."""
         self._cpu_read = self.group_cpu()
+        if self._still:
+            self._still_cpu = self._cpu_read
         if self._answer is None:
             cpu = (self._cpu_read - self._cpu_at_start) / 1e9
             end = self._asleep_at if self._asleep_at is not None else time.monotonic()
