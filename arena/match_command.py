@@ -140,7 +140,9 @@ class Display:
 
     def __exit__(self, *exc_info: Any) -> None:
         if self.shown:
-            self.progress.stop()
+            # Into a file or a pipe, Progress.stop ends the bars' last picture with a line break; with
+            # every bar gone (a video's, once written) that picture is empty and the break an empty line.
+            (self.progress.stop if self.progress.tasks else self.progress.live.stop)()
 
     def _show(self) -> None:
         if not self.shown:

@@ -39,6 +39,7 @@ def test_match_from_the_readme_prints_the_winner_and_writes_replay_and_video(tmp
     assert "wins:" in completed.stdout or "draw:" in completed.stdout
     (replay_file,) = (tmp_path / "replays").iterdir()
     assert f"replay: replays/{replay_file.name}" in completed.stdout
+    assert completed.stdout.endswith("video: match.mp4\n"), completed.stdout  # the video's bar leaves no empty line
     # No --seed: one drawn at random, too large for an agent to find by trying seeds, and shown.
     replay = json.loads(replay_file.read_text())
     seed = replay["seed"]
