@@ -175,7 +175,7 @@ def round_trips(boxed: SandboxedAgent, local: LocalAgent, echo: Echo, unconfined
         echo.round_trip(request)
         unconfined.round_trip(request)
     samples = {"pipe": [], "unconfined": [], "sandbox": [], "local": [], "clock": [], "proof": []}
-    timer = boxed._timer  # the fair clock's four kernel-counter reads, as one call makes them
+    timer = boxed._timer  # the fair clock's own kernel-counter read in a call that ends with the agent shown asleep
     idle = boxed._idle  # the reads that show the agent asleep on its pipe after a call, as the harness makes them
 
     def proof() -> None:
@@ -183,8 +183,7 @@ def round_trips(boxed: SandboxedAgent, local: LocalAgent, echo: Echo, unconfined
         idle.holds()
 
     def clock_reads() -> None:
-        timer.start()
-        timer.charged()
+        timer.group_cpu()  # the agent's waits for a CPU, at the call's start and end, are what the proof read
 
     cpu = {"pipe": [], "unconfined": [], "sandbox": []}
     for _ in range(rounds):
@@ -327,7 +326,7 @@ def main() -> None:
         "",
         f"Sandbox / pipe (targets: at most 2x each): {'; '.join(ratios)}.",
         f"With both processes on one CPU, a round trip that keeps the fair clock and lets nothing of the agent run "
-        f"between calls cannot cost less than the pipe's round trip, the clock's four kernel-counter reads "
+        f"between calls cannot cost less than the pipe's round trip, the clock's read of the agent's CPU time "
         f"({one_cpu['clock']['median'] * us:.1f} µs), the reads that show the agent asleep on its pipe after its "
         f"answer ({one_cpu['proof']['median'] * us:.1f} µs; freezing it instead costs more) and the agent's own "
         f"predict() ({one_cpu['local']['median'] * us:.1f} µs in-process): {floor * us:.1f} µs, "
