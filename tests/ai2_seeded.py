@@ -5,6 +5,8 @@ Each function takes the competition's `environment.agent` module, or arena's
 
 - `env_match`: `WarehouseBrawl(train_mode=True)`, `reset()`, then `frames` steps;
 - `run_match_match`: `run_match` between two scripted agents for `frames` frames;
+- `run_match_factories`: the same, its agents handed over as a class and a `partial` whose agents draw
+  from `random` as they are built and seated (and would as they were reset);
 - `selfplay_episodes`: the training env, `SelfPlayWarehouseBrawl`, over 12 episodes against opponents
   drawn every reset.
 
@@ -20,6 +22,7 @@ and the next number `random` gives. tools/record_ai2_seeded.py records it from t
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import random
 from typing import Any
@@ -121,6 +124,35 @@ def run_match_match(agent_module: Any, seed: int, frames: int) -> dict[str, Any]
     return {**trace, "stats": stats([result.player1, result.player2]), "next_random": random.random()}
 
 
+def run_match_factories(agent_module: Any, seed: int, frames: int) -> dict[str, Any]:
+    seed_all(seed)
+    trace: dict[str, Any] = {"positions": [], "slots": []}
+    seen = [0]
+
+    class Moody(agent_module.ConstantAgent):
+        """Draws from `random` when built, seated and reset: where each falls among the game's draws
+        decides where the weapons spawn."""
+
+        def __init__(self, watch: bool = False) -> None:
+            super().__init__()
+            self.script, self.watch, self.mood = Script(), watch, random.random()
+
+        def _initialize(self) -> None:
+            self.mood += random.random()
+
+        def reset(self) -> None:
+            self.mood += random.random()
+
+        def predict(self, obs: np.ndarray) -> np.ndarray:
+            if self.watch:
+                record(trace, seen[0], obs)
+                seen[0] += 1
+            return self.script.keys(obs)
+
+    result = agent_module.run_match(functools.partial(Moody, True), Moody, max_timesteps=frames)
+    return {**trace, "stats": stats([result.player1, result.player2]), "next_random": random.random()}
+
+
 def selfplay_episodes(agent_module: Any, seed: int, frames: int) -> dict[str, Any]:
     """`SelfPlayWarehouseBrawl` with two scripted opponents: 12 episodes cut `frames` // 12 frames in, each
     reset drawing the game's sides and spawners, then the opponent (its name printed), as training does."""
@@ -154,5 +186,7 @@ def selfplay_episodes(agent_module: Any, seed: int, frames: int) -> dict[str, An
     return {**trace, "selected": selected, "stats": [], "next_random": random.random()}
 
 
-SCENARIOS = {"env": env_match, "run_match": run_match_match, "selfplay": selfplay_episodes}
-CASES = [("env", 1, 1500), ("env", 7, 1500), ("run_match", 3, 1500), ("selfplay", 5, 1800)]  # scenario, seed, frames
+SCENARIOS = {"env": env_match, "run_match": run_match_match, "run_match_factories": run_match_factories,
+             "selfplay": selfplay_episodes}
+CASES = [("env", 1, 1500), ("env", 7, 1500), ("run_match", 3, 1500), ("run_match_factories", 4, 1500),
+         ("selfplay", 5, 1800)]  # scenario, seed, frames

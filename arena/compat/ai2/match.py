@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from typing import Any
 
@@ -45,7 +46,8 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
     a match of n frames makes a video of about 1.2 n frames; a `UserInputAgent` opens a window and plays from the
     keyboard in real time. `reward_manager`, if given, is fed every frame from agent_1's side
     (read its `total_reward` and `term_totals` after). The match draws from Python's `random` module as
-    the competition's `run_match` does (its env's two resets, then the game's draws as it plays), so
+    the competition's `run_match` does (its env's two resets, then the agents' while built from a class or
+    a `partial` and seated, then the game's draws as it plays; it never calls an agent's `reset`), so
     `random.seed(n)` before it plays the competition's match; `max_timesteps` beyond the game's longest match plays the longest (see `longest`);
     `train_mode` is accepted for compatibility and changes nothing. The platform turns at the ends of
     its path without stopping, as in the competition's `run_match`, which its battles were played with
@@ -61,8 +63,7 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
                    draws_from="random")
     raw = env.unwrapped
     raw.reset()  # the draws of the competition's env's first reset, in its constructor; the match resets again
-    agents = [a() if (isinstance(a, type) or not hasattr(a, "predict")) else a for a in (agent_1, agent_2)]
-    if any(isinstance(a, UserInputAgent) for a in agents):
+    if any(issubclass(_agent_class(a), UserInputAgent) for a in (agent_1, agent_2)):
         raw.render_mode = "human"  # a window from the match's reset on
     raw.agent_names = names
     if reward_manager is not None:
@@ -70,7 +71,7 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
         reward_manager.subscribe_signals(raw)
     writer = VideoWriter(video_path, COMPETITION_PICTURE_RATE, encoded_fps=raw.fps) if video_path else None
 
-    handles = [_KeepsWhatItReturned(a, name) for a, name in zip(agents, names)]
+    handles = [_SeatedAsThere(a, name) for a, name in zip((agent_1, agent_2), names)]
 
     def after_step(_: Any) -> None:
         if writer is not None and raw.steps:  # no picture of the reset, as there
@@ -93,13 +94,32 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
     return match_stats(raw)
 
 
-class _KeepsWhatItReturned(LocalAgent):
-    """A local agent whose last action is kept as it returned it: the competition's fighters hold the
-    agent's own object, which reward terms read (`(cur_action > 0.5).sum()` fails on a list there),
-    where the harness gives the game the action as an array."""
+def _agent_class(agent: Any) -> type:
+    """The class of the agent `agent` is, or builds where that shows without building it (a class, a `partial`)."""
+    while isinstance(agent, functools.partial):
+        agent = agent.func
+    return agent if isinstance(agent, type) else type(agent)
+
+
+class _SeatedAsThere(LocalAgent):
+    """A local agent as the competition's `run_match` has it: built (from a factory) and handed the env
+    after the match's reset, so that what it draws from `random` then comes after the game's draws, and
+    never reset. Its last action is kept as it returned it: the competition's fighters hold the agent's
+    own object, which reward terms read (`(cur_action > 0.5).sum()` fails on a list there), where the
+    harness gives the game the action as an array."""
 
     returned: Any = None
+    _unseated: Any = None  # its seat, until its first move
+
+    def start(self, seat: Any) -> None:
+        self._unseated = seat
+
+    def reset(self) -> None:
+        self.time_used = 0.0
 
     def await_action(self) -> Any:
+        if self._unseated is not None:
+            seat, self._unseated = self._unseated, None
+            super().start(seat)
         self.returned = super().await_action()
         return self.returned
