@@ -238,7 +238,8 @@ def _check_host_watch(log: str, _) -> None:
     assert "/proc/stat: read ['cpu  0 0 0 0 0 0 0 0 0 0']" in log and "/proc/loadavg: read ['0.00 0.00 0.00 1/1 1']" in log
     assert "/proc/uptime: read ['0.00 0.00']" in log, log
     for masked in ("/proc/schedstat", "/proc/vmstat", "/proc/interrupts", "/proc/sys/fs/file-nr",
-                   "/proc/sys/fs/inode-state", "/proc/cgroups", "/proc/misc", "/proc/consoles"):
+                   "/proc/sys/fs/inode-state", "/proc/cgroups", "/proc/misc", "/proc/consoles", "/proc/swaps",
+                   "/proc/sys/kernel/pty/nr"):
         assert f"{masked}: read []" in log or f"{masked}: FileNotFoundError" in log, log  # where the kernel has it
     for folder in ("/proc/pressure", "/proc/fs", "/proc/sys/fs/quota", "/sys/devices/system/cpu/cpu0/cpuidle",
                    "/sys/devices/system/cpu/cpuidle"):

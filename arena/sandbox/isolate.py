@@ -47,7 +47,10 @@ MASKED_PROC_FILES = ("cmdline", "config.gz", "kcore", "keys", "key-users", "kall
                      "sched_debug", "sys/kernel/random/boot_id", "schedstat", "vmstat", "zoneinfo", "buddyinfo",
                      "pagetypeinfo", "slabinfo", "diskstats", "partitions", "interrupts", "softirqs", "locks",
                      "sys/fs/file-nr", "sys/fs/inode-nr", "sys/fs/inode-state", "sys/fs/dentry-state", "sys/fs/aio-nr",
-                     "cgroups", "misc", "consoles")  # the last two: the host's misc devices (kvm, vsock...), consoles
+                     "cgroups", "misc", "consoles",  # these two: the host's misc devices (kvm, vsock...), consoles
+                     # the host's swap (its files' paths, and how much of it the machine's memory uses, live) and
+                     # how many terminals its users hold open
+                     "swaps", "sys/kernel/pty/nr")
 # fs: file systems' counters of the host's disks; sys/fs/quota: the machine's quota counters, among them
 # how many times any process synced a file system, which one sandbox moves (sync, syncfs) and another reads.
 MASKED_PROC_FOLDERS = ("acpi", "asound", "scsi", "irq", "pressure", "fs", "sys/fs/quota")

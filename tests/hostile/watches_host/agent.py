@@ -1,4 +1,4 @@
-"""Watches the machine for signs of its opponent thinking (CPU times, run queues, idle time, pressure,
+"""Watches the machine for signs of its opponent thinking (CPU times, run queues, idle time, pressure, swap in use, open terminals,
 how often anything synced a file system), sizes a table by the machine's memory and looks where it is
 (a path naming the harness or the host), then plays legal moves."""
 import os
@@ -10,7 +10,7 @@ from arena.agents import Agent
 
 COUNTERS = ["/proc/stat", "/proc/loadavg", "/proc/uptime", "/proc/schedstat", "/proc/vmstat", "/proc/interrupts",
             "/proc/sys/fs/file-nr", "/proc/sys/fs/inode-state", "/proc/cgroups", "/proc/misc",
-            "/proc/consoles"]
+            "/proc/consoles", "/proc/swaps", "/proc/sys/kernel/pty/nr"]
 FOLDERS = ["/proc/pressure", "/proc/fs", "/proc/sys/fs/quota", "/sys/devices/system/cpu/cpu0/cpuidle",
            "/sys/devices/system/cpu/cpuidle"]
 
