@@ -338,6 +338,25 @@ def test_make_snake_makes_a_snake_graph_game_as_marlenvs_does(num_snakes):
         make_snake(num_envs=2, num_snakes=num_snakes, env_id="SnakeGraph-v1")
 
 
+def test_step_takes_each_snakes_action_as_an_int_or_a_one_element_array_mixed():
+    # Agents of a multi-agent loop answer each in its own way: a network's batch of one (shape (1,)),
+    # a 0-d array, a plain int. marlenv reads each snake's action on its own (`.item()` of an array).
+    env, *_ = make_snake(num_envs=1, num_snakes=3, height=10, width=10)
+    twin, *_ = make_snake(num_envs=1, num_snakes=3, height=10, width=10)
+    env.reset(seed=4)
+    twin.reset(seed=4)
+    for turn in range(6):
+        mixed = [np.array([turn % 3]), np.int64(LEFT), np.array(KEEP)]
+        obs, rewards, dones, info = env.step(mixed)
+        expected = twin.step([turn % 3, LEFT, KEEP])
+        np.testing.assert_array_equal(obs, expected[0])
+        assert (rewards, dones) == expected[1:3]
+    vector, *_ = make_snake(num_envs=2, num_snakes=2, height=10, width=10)
+    vector.reset(seed=0)
+    _, rewards, _, _ = vector.step([[np.array([KEEP]), RIGHT], [np.int64(LEFT), np.array(KEEP)]])
+    assert rewards.shape == (2, 2)
+
+
 def test_async_vector_multi_env_takes_env_functions():
     env = AsyncVectorMultiEnv([lambda: SingleMultiAgent(SnakeEnv(num_snakes=2, height=9, width=9))] * 2)
     assert env.reset(seed=0).shape == (2, 2, 9, 9, 8) and env.num_envs == 2

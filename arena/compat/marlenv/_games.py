@@ -94,6 +94,17 @@ class SnakeSettings:
                           steps, dict(self.reward_dict), end_rule="all_dead", kill_credit="marlenv")
 
 
+def _action_array(actions: Any) -> np.ndarray:
+    """`actions` as an array; flattened when they mix plain ints with arrays of one element (a network's
+    batch of one), which numpy cannot stack but marlenv takes, reading each snake's with `.item()`."""
+    try:
+        return np.asarray(actions)
+    except ValueError:
+        if isinstance(actions, (list, tuple)) and actions:
+            return np.concatenate([_action_array(part).ravel() for part in actions])
+        raise
+
+
 class MarlenvGames:
     """`n_games` games of `settings`: step them, observe them, restart some, and report what marlenv reports."""
 
@@ -128,7 +139,7 @@ class MarlenvGames:
     def actions(self, actions: Any) -> np.ndarray:
         """`actions` as the engine's turns, shape (n_games, num_snakes); ValueError naming what is wrong."""
         shape = (self.n_games, self.num_snakes)
-        given = np.asarray(actions)
+        given = _action_array(actions)
         if given.size != self.n_games * self.num_snakes:
             raise ValueError(f"arena.compat.marlenv: expected {self.num_snakes} action(s) for each of {self.n_games} "
                              f"game(s), got {given.size} (shape {given.shape})")

@@ -99,7 +99,8 @@ class SnakeEnv(gymnasium.Env):
         return np.array(self._init_obs(), dtype=np.uint8)
 
     def step(self, actions) -> tuple[np.ndarray, list[float], list[bool], dict[str, Any]]:
-        if np.ndim(actions) == 0:  # one snake's action on its own
+        # One snake's action on its own; np.ndim would build an array of a list mixing ints and arrays
+        if np.isscalar(actions) or getattr(actions, "ndim", None) == 0:
             actions = [actions]
         if len(actions) != self.num_snakes:
             raise ValueError(f"arena.compat.marlenv: step() takes one action per snake ({self.num_snakes}), "
