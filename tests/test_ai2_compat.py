@@ -39,6 +39,7 @@ collect_demos = importlib.import_module("user.collect_demos")
 video_match = importlib.import_module("user.video_match")
 overlay = importlib.import_module("user.overlay")
 attack_probe = importlib.import_module("user.attack_probe")
+wrapped_training = importlib.import_module("user.wrapped_training")
 
 # The names the competition's star imports give, recorded from its source by tools/record_ai2_names.py.
 STAR_NAMES = json.loads((Path(__file__).resolve().parent / "fixtures" / "ai2" / "star_names.json").read_text())
@@ -345,6 +346,16 @@ def test_training_script_trains_against_its_opponents_and_saves_checkpoints(tmp_
     agent, save_handler = train_agent.main(train_timesteps=128, save_path=str(tmp_path))
     assert agent.model.num_timesteps >= 128
     assert sorted(p.name for p in (tmp_path / "experiment_9").glob("*.zip"))
+
+
+def test_a_training_loop_reaches_the_training_env_through_unwrapped_under_its_wrappers(tmp_path):
+    agent, base_env = wrapped_training.main(train_timesteps=128, save_path=str(tmp_path))
+    assert isinstance(base_env, wrapped_training.SelfPlayWarehouseBrawl)  # a gymnasium.Env of its own there
+    assert base_env.unwrapped is base_env and base_env.raw_env.objects["player"] is not None
+    assert agent.model.num_timesteps >= 128
+    assert agent.model.observation_space.shape == (68,)  # the wrapper's observation
+    assert (tmp_path / "moves" / "monitor.csv").is_file()
+    assert list((tmp_path / "moves").glob("*.zip"))  # on_training_end saved the agent
 
 
 def test_pvp_match_plays_the_keyboard_against_an_agent_until_the_window_closes(monkeypatch, tmp_path):

@@ -56,6 +56,12 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
         self.opponent_cfg.attach(self, save_handler)
 
     @property
+    def unwrapped(self) -> SelfPlayWarehouseBrawl:
+        """This env, as there, where it is a gymnasium.Env of its own: code that wraps it (Monitor, its own
+        wrappers) reaches its `raw_env`, helpers and `on_training_start`/`on_training_end` through `unwrapped`."""
+        return self
+
+    @property
     def raw_env(self) -> Any:
         """The two-player game; a script may put a wrapper of it here, as in the competition: the game is then
         stepped through the wrapper's `step`, and the reward terms are handed the wrapper."""
