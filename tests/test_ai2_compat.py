@@ -358,6 +358,12 @@ def test_a_training_loop_reaches_the_training_env_through_unwrapped_under_its_wr
     assert list((tmp_path / "moves").glob("*.zip"))  # on_training_end saved the agent
 
 
+def test_a_training_script_shortens_the_training_envs_matches_through_raw_env(tmp_path):
+    wrapped_training.main(train_timesteps=300, save_path=str(tmp_path), fast_mode=True)
+    lengths = [int(line.split(",")[1]) for line in (tmp_path / "moves" / "monitor.csv").read_text().splitlines()[2:]]
+    assert lengths == [90, 90, 90]  # as there: `raw_env.max_timesteps` set after the env is made and reset
+
+
 def test_pvp_match_plays_the_keyboard_against_an_agent_until_the_window_closes(monkeypatch, tmp_path):
     import pygame
 

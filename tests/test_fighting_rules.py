@@ -117,6 +117,20 @@ def test_time_runs_out_after_max_timesteps_and_equal_stocks_is_a_draw():
     assert rewards == {"player_0": 0.0, "player_1": 0.0} and env.steps == 40
 
 
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_max_timesteps_set_on_the_env_cuts_the_match_under_way_and_sets_the_next(engine):
+    env = arena.envs.make("fighting", engine=engine)
+    env.unwrapped.reset(seed=1)
+    env.unwrapped.max_timesteps = 40
+    _, _, _, truncations, _ = step(env, frames=39)
+    assert not any(truncations.values())
+    _, _, _, truncations, _ = step(env)
+    assert all(truncations.values()) and env.agents == []
+    env.reset(seed=2)
+    _, _, _, truncations, _ = step(env, frames=40)
+    assert all(truncations.values()) and env.steps == 40
+
+
 def test_a_dodging_fighter_cannot_be_hit():
     def jab(dodge: bool) -> float:
         env = stage()

@@ -187,7 +187,8 @@ dropped and taken. What still differs, and why:
 - `resolution`: "low" (720x480, default), "medium" (1280x720), "high" (1920x1080), or a `CameraResolution`;
   as in the competition's game it also sizes the weapons lying about (see Weapons).
 - `max_timesteps`: frames in a match (default 2700, 90 s; PettingZoo's `max_cycles`, given to the
-  module's `parallel_env`, `raw_env` or `env`, sets it).
+  module's `parallel_env`, `raw_env` or `env`, sets it). Setting the env's `max_timesteps` later
+  shortens the match under way at once and sets the length of the next.
 - `stocks`: stocks per fighter (default 3).
 - `platform_pauses`: whether the moving platform stops for a frame at each end of its path, as in
   the competition's env (default True); False moves it as the competition's `run_match` does, the

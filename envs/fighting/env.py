@@ -66,6 +66,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         self.render_mode = render_mode
         self.engine = engine
         self._batch = None  # the native engine's one-game batch, made at the first native reset
+        self._batch_frames = 0  # the match length it was made for
         self.resolution = CameraResolution.of(resolution)
         self.max_timesteps = max_timesteps
         self.stocks = stocks
@@ -244,7 +245,8 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         self._logger = self.logger  # the last frame's lines stay, as there (a new env starts with '' each)
         competition_draws = self.draws_from == "random"
         if self.engine == "native":
-            if self._batch is None:
+            if self._batch is None or self._batch_frames != self.max_timesteps:  # the length set since
+                self._batch_frames = self.max_timesteps
                 self._batch = make_batch(1, stocks=self.stocks, max_frames=self.max_timesteps, autoreset=False,
                                          pixels_per_unit=self.resolution.pixels_per_unit,
                                          platform_pauses=self.platform_pauses, competition_draws=competition_draws)
@@ -300,8 +302,10 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
             rewards = (0.0, 0.0) if winner is None else (1.0, -1.0) if winner == 0 else (-1.0, 1.0)
             infos = ({}, {})
         terminated = game.terminated
-        truncated = game.truncated and not terminated
-        if game.over:
+        # `max_timesteps` set during a match applies at once, as in the competition's env (its training
+        # scripts shorten the matches of an env already made and reset, through `raw_env.max_timesteps`).
+        truncated = (game.truncated or game.steps >= self.max_timesteps) and not terminated
+        if terminated or truncated:
             self.agents = []
         if self.render_mode == "human":
             self.render()

@@ -63,9 +63,12 @@ def keep_moving_reward(env: WarehouseBrawl) -> float:
     return abs(player.body.velocity.x) * env.dt
 
 
-def run_training_loop(agent, reward_manager, save_handler, opponent_cfg, train_timesteps: int, log_dir: str):
+def run_training_loop(agent, reward_manager, save_handler, opponent_cfg, train_timesteps: int, log_dir: str,
+                      fast_mode: bool = False):
     base_env = SelfPlayWarehouseBrawl(reward_manager=reward_manager, opponent_cfg=opponent_cfg,
                                       save_handler=save_handler, resolution=CameraResolution.LOW)
+    if fast_mode:
+        base_env.raw_env.max_timesteps = 90  # 3-second matches to test the loop quickly
     reward_manager.subscribe_signals(base_env.raw_env)
     os.makedirs(log_dir, exist_ok=True)
     env = Monitor(OpponentMovesWrapper(base_env), log_dir)
@@ -78,7 +81,7 @@ def run_training_loop(agent, reward_manager, save_handler, opponent_cfg, train_t
     return base_env
 
 
-def main(train_timesteps: int = 100_000, save_path: str = 'checkpoints'):
+def main(train_timesteps: int = 100_000, save_path: str = 'checkpoints', fast_mode: bool = False):
     agent = MovesAgent()
     reward_manager = RewardManager({'keep_moving_reward': RewTerm(func=keep_moving_reward, weight=1.0)},
                                    {})
@@ -86,7 +89,7 @@ def main(train_timesteps: int = 100_000, save_path: str = 'checkpoints'):
                                run_name='moves', mode=SaveHandlerMode.FORCE)
     opponent_cfg = OpponentsCfg(opponents={'based_agent': (1.0, partial(BasedAgent))})
     base_env = run_training_loop(agent, reward_manager, save_handler, opponent_cfg, train_timesteps,
-                                 log_dir=os.path.join(save_path, 'moves'))
+                                 log_dir=os.path.join(save_path, 'moves'), fast_mode=fast_mode)
     return agent, base_env
 
 
