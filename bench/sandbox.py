@@ -91,8 +91,12 @@ BEFORE = ("Before, on an Intel Xeon machine of 2 cores (the kind this run had): 
           "proof read the signals caught from /proc/PID/stat (the seccomp filter refusing handlers for real-time "
           "signals), the read's descriptor through an open /proc/PID/fd and no wait channel, and each game's "
           "start asked /proc for the harness's CPU, 66.8 and 114.0 µs a round trip and 6,650 steps a second; and "
-          "on 2026-12-06, with the code of this run, 55.1 and 97.5 µs a round trip (the pipe's 6.5 and 40.0 µs; "
-          "on a CPU each 2.4x its median and 3.1x its CPU) and 8,160 sandboxed steps a second.")
+          "on 2026-12-06, with the code of 39065d1, 55.1 and 97.5 µs a round trip (the pipe's 6.5 and 40.0 µs; "
+          "on a CPU each 2.4x its median and 3.1x its CPU) and 8,160 sandboxed steps a second; the same code on "
+          "the Intel machine, before the clock took the agent's waits for a CPU from the idle proof's own reads "
+          "and the proof named the pipe by its /proc link (three kernel-counter reads and a stat a call fewer), "
+          "44.7 and 108.8 µs a round trip (the pipe's 3.0 and 63.8 µs; on a CPU each 1.7x its median and 2.1x "
+          "its CPU) and 10,449 sandboxed steps a second.")
 
 
 def verdict(met: bool) -> str:
@@ -296,7 +300,7 @@ def main() -> None:
     for placement, stats in trips.items():
         pipe, sandbox = stats["pipe"], stats["sandbox"]
         median_ratio, cpu_ratio = sandbox["median"] / pipe["median"], sandbox["cpu"] / pipe["cpu"]
-        ratios.append(f"{placement}: **{median_ratio:.1f}x** the median, **{cpu_ratio:.1f}x** the CPU "
+        ratios.append(f"{placement}: **{median_ratio:.2f}x** the median, **{cpu_ratio:.2f}x** the CPU "
                       f"({verdict(median_ratio <= 2 and cpu_ratio <= 2)})")
         rows += [
             f"| {placement} | raw `os.pipe` round trip of the same bytes (echoing child) | {pipe['median'] * us:.1f} µs | "
