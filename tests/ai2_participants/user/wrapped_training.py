@@ -11,6 +11,7 @@ from stable_baselines3 import PPO
 from stable_baselines3.common.monitor import Monitor
 
 from arena.compat.ai2.environment.agent import *
+from user.train_agent import CustomAgent
 
 
 class OpponentMovesWrapper(gym.ObservationWrapper):
@@ -35,9 +36,8 @@ class OpponentMovesWrapper(gym.ObservationWrapper):
         return np.concatenate([obs, np.array(self.moves, dtype=np.float32)]).astype(np.float32)
 
 
-class MovesAgent(Agent):
-    def __init__(self, file_path: str = None):
-        super().__init__(file_path)
+class MovesAgent(CustomAgent):
+    """The starter's agent with a plain MLP, for the longer observation."""
 
     def _initialize(self) -> None:
         if self.file_path is None:
@@ -45,17 +45,6 @@ class MovesAgent(Agent):
             del self.env
         else:
             self.model = PPO.load(self.file_path)
-
-    def predict(self, obs):
-        action, _ = self.model.predict(obs)
-        return action
-
-    def save(self, file_path: str) -> None:
-        self.model.save(file_path, include=['num_timesteps'])
-
-    def learn(self, env, total_timesteps, log_interval: int = 1, verbose=0):
-        self.model.set_env(env)
-        self.model.learn(total_timesteps=total_timesteps, log_interval=log_interval)
 
 
 def keep_moving_reward(env: WarehouseBrawl) -> float:
