@@ -28,7 +28,7 @@ from arena.errors import HarnessError
 from arena.faults import Status
 from arena.handle import LocalAgent
 from arena.match import play_match
-from arena.sandbox import Limits, SandboxedAgent, cgroups, confine, missing_isolation, protections
+from arena.sandbox import Limits, SandboxedAgent, cgroups, confine, missing_isolation, protections, sysinfo
 from arena.submission import instantiate, load
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -245,6 +245,10 @@ def _check_host_watch(log: str, _) -> None:
                    "/sys/devices/system/cpu/cpuidle"):
         assert f"{folder}: holds []" in log or f"{folder}: FileNotFoundError" in log, log
     assert f"memory available (kB): {LIMITS.memory_mb << 10} of {LIMITS.memory_mb << 10}" in log, log
+    if sysinfo.answered_here() and confine.filters_system_calls():  # else the call runs as without a sandbox
+        memory = LIMITS.memory_mb << 20
+        assert f"sysinfo: up 0 s, load [0, 0, 0], 1 threads, {memory} bytes, {memory} free" in log, log
+        assert f"memory of a program it starts: {memory}" in log, log
     assert "folder: /submission /submission /submission /submission/agent.py" in log, log  # the same in every run
 
 

@@ -17,7 +17,10 @@ import ctypes
 import os
 import resource
 import signal
+import socket
 from pathlib import Path
+
+from arena.sandbox import sysinfo
 
 _libc = ctypes.CDLL(None, use_errno=True)
 NICE_CEILING = 20  # RLIMIT_NICE's 20 - nice: nice 0 at best, as an unprivileged process on most hosts
@@ -249,7 +252,8 @@ def _allow(ruleset: int, path: Path, rights: int) -> None:
 _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
 _AUDIT_ARCH_X86_64 = 0xC000003E
 _LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
-_ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
+_ALLOW, _ERRNO, _USER_NOTIF = 0x7FFF0000, 0x00050000, 0x7FC00000
+_SET_MODE_FILTER, _FLAG_NEW_LISTENER = 1, 8  # seccomp(2)'s operation and flag for a filter with a listener
 _EPERM, _EINVAL, _ENOSYS, _EOPNOTSUPP = 1, 22, 38, 95
 _DONE = _ERRNO | 0  # "succeeded" without running: for requests that are advice, or locks no one else can see
 # x86-64 numbers of the calls an agent never needs and kernel exploits and escapes start from:
@@ -382,7 +386,7 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
 
 
-def forbid_escape_syscalls() -> bool:
+def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None) -> bool:
     """Refuse (EPERM) the system calls in `_FORBIDDEN_SYSCALLS` and new namespaces through clone, and
     sockets of the families not in `_SOCKET_FAMILIES` (EAFNOSUPPORT, as where the kernel lacks them);
     make file locks, syncs of whole file systems and advice that evicts cached pages do nothing, and refuse
@@ -395,16 +399,23 @@ def forbid_escape_syscalls() -> bool:
     that reads ahead does nothing, and the process is made undumpable for good. Installed while the worker still holds
     its privileges, the filter is compiled even when others used up the machine's budget for BPF code. clone3 answers
     ENOSYS, so the C library falls back to clone, whose flags the filter can read.
-    No handler can be set for a real-time signal (32-64). Needs no_new_privs (or CAP_SYS_ADMIN);
-    returns False on machines other than x86-64 (`filters_system_calls`).
+    No handler can be set for a real-time signal (32-64). With `sysinfo_to`, each sysinfo call waits for
+    the process at its other end to answer it (`arena.sandbox.sysinfo`), which gets the filter's listener.
+    Needs no_new_privs (or CAP_SYS_ADMIN); returns False on machines other than x86-64 (`filters_system_calls`).
     """
     if not filters_system_calls():
         return False
     _libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)  # a change of uid clears it too, where the host keeps suid_dumpable 0
-    program = _seccomp_program()
+    program = _seccomp_program(answer_sysinfo=sysinfo_to is not None)
     fprog = _SockFprog(len(program), (_SockFilter * len(program))(*program))
-    if _libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+    if sysinfo_to is None:
+        if _libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "could not install the seccomp filter")
+        return True
+    listener = _libc.syscall(_FORBIDDEN_SYSCALLS["seccomp"], _SET_MODE_FILTER, _FLAG_NEW_LISTENER, ctypes.byref(fprog))
+    if listener < 0:
         raise OSError(ctypes.get_errno(), "could not install the seccomp filter")
+    sysinfo.hand_over(listener, sysinfo_to)
     return True
 
 
@@ -413,7 +424,7 @@ def filters_system_calls() -> bool:
     return os.uname().machine == "x86_64"
 
 
-def _seccomp_program() -> list[_SockFilter]:
+def _seccomp_program(answer_sysinfo: bool = False) -> list[_SockFilter]:
     # The filter reads the architecture (offset 4), the call's number (0) and its arguments (16 + 8 i:
     # the low 32 bits of argument i).
     forbidden = sorted(_FORBIDDEN_SYSCALLS.values())
@@ -434,6 +445,7 @@ def _seccomp_program() -> list[_SockFilter]:
             ("jeq", _FCNTL, "fcntl"), ("jeq", _MADVISE, "madvise"), ("jeq", _PREADV2, "rw2"), ("jeq", _PWRITEV2, "rw2"),
             ("jeq", _OPEN, "o_direct_in_1"), ("jeq", _OPENAT, "o_direct_in_2"), ("jeq", _OPENAT2, "enosys"),
             ("jeq", _PRCTL, "prctl"), ("jeq", _SETSOCKOPT, "setsockopt"), ("jeq", _RT_SIGACTION, "sigaction"),
+            *([("jeq", sysinfo.SYSCALL, "answered")] if answer_sysinfo else []),
             ("ret", _ALLOW)]
     labelled = {  # in an order where every jump goes forward, as BPF wants
         "clone": [("ld", 16), ("jset", _REFUSED_CLONE_FLAGS, "deny"), ("ret", _ALLOW)],
@@ -478,6 +490,7 @@ def _seccomp_program() -> list[_SockFilter]:
         "enoprotoopt": [("ret", _ERRNO | _ENOPROTOOPT)],
         "einval": [("ret", _ERRNO | _EINVAL)],
         "done": [("ret", _DONE)],
+        "answered": [("ret", _USER_NOTIF)],
         "allow": [("ret", _ALLOW)],
     }
     targets, instructions = {}, list(body)

@@ -20,7 +20,7 @@ reads of /proc and the agent's cgroup (about 10 µs) show that:
   whose default is to end it, or ends it). /proc/PID/status tells; /proc/PID/stat, at half the cost,
   shows only signals 1-31, enough where its seccomp filter refuses handlers for the others;
 - its group never held a process or thread but it and its supervisor, which only waits for it to
-  end (pids.peak, the most it ever held: a thread sharing its descriptors could have swapped the one
+  end and answers its sysinfo calls, made only while it runs (pids.peak, the most it ever held: a thread sharing its descriptors could have swapped the one
   its read named after the read began on another pipe, and ended before the look), and the supervisor
   is still there (a task started after it ended would not raise the peak; the agent, which cannot
   change its parent-death signal from SIGKILL, ends with it anyway), and its process has one thread.

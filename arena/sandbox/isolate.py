@@ -19,6 +19,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from arena.sandbox import sysinfo
+
 _libc = ctypes.CDLL(None, use_errno=True)
 
 _CLONE_NEWNS, _CLONE_NEWUTS, _CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
@@ -102,12 +104,20 @@ def enter_namespaces() -> int | None:
     return os.fork()
 
 
-def supervise(child: int) -> None:
-    """Wait for the namespace's first process and end as it ended, holding nothing open meanwhile.
+def supervise(child: int, answers: sysinfo.Answers | None = None, memory_bytes: int = 0) -> None:
+    """Wait for the namespace's first process and end as it ended, holding nothing open meanwhile but,
+    with `answers`, what it needs to answer the child's sysinfo calls (`arena.sandbox.sysinfo`, with a
+    memory limit of `memory_bytes`).
 
     Killing this process kills the child (its parent-death signal) and so the whole namespace.
     """
-    os.closerange(0, 4096)
+    start = 0
+    for kept in sorted(answers.supervisor_fds() if answers is not None else ()):
+        os.closerange(start, kept)
+        start = kept + 1
+    os.closerange(start, 4096)
+    if answers is not None:
+        answers.serve(child, memory_bytes)
     _, status = os.waitpid(child, 0)
     if os.WIFSIGNALED(status):
         signal.signal(os.WTERMSIG(status), signal.SIG_DFL)

@@ -21,12 +21,13 @@ import os
 import random
 import shutil
 import signal
+import socket
 import sys
 import traceback
 from pathlib import Path
 from typing import Any
 
-from arena.sandbox import confine, isolate
+from arena.sandbox import confine, isolate, sysinfo
 from arena.sandbox.cgroups import AgentCgroup
 from arena.sandbox.protocol import Channel, ChannelClosed, Kind
 from arena.sandbox.shared_pages import import_folders, outermost
@@ -49,20 +50,27 @@ def main(argv: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     confine.die_with_parent()
     confine.first_for_the_out_of_memory_killer()
-    isolated = False
+    isolated, sysinfo_to = False, None
     if "--confined" not in flags:
         if config["cgroup"]:
             AgentCgroup.from_config(config["cgroup"]).join()
         confine.set_resource_limits(config["memory_bytes"], config["nproc"], config["open_files"])
+        # Its supervisor answers its sysinfo calls, where it may write the answers into its memory.
+        answers = sysinfo.Answers() if sysinfo.answered_here() and confine.filters_system_calls() else None
         child = isolate.enter_namespaces()
         if child:
-            isolate.supervise(child)
+            isolate.supervise(child, answers, config["memory_limit_bytes"])
         confine.die_with_parent()
         isolated = child == 0
+        if answers is not None:
+            if isolated:
+                sysinfo_to = answers.agent_side()
+            else:
+                answers.close()
         if not isolated and confine.drop_capability_bounding_set():
             # Capabilities leave a root process only at exec: start again without them.
             os.execv(sys.executable, [sys.executable, "-s", "-m", "arena.sandbox.worker", *argv, "--confined"])
-    worker = _Worker(Channel(int(read_fd), int(write_fd), config["max_message_bytes"]), config, isolated)
+    worker = _Worker(Channel(int(read_fd), int(write_fd), config["max_message_bytes"]), config, isolated, sysinfo_to)
     # Said before any of the agent's code runs, and the harness sends its first call only once it has
     # read it, so it cannot be said falsely, nor taken out of the pipe first: a worker that dies before
     # it is the machine's failure (its confinement refused), not the agent's.
@@ -92,7 +100,8 @@ def load_before_confinement(game: str | None = None) -> None:
 
 
 class _Worker:
-    def __init__(self, channel: Channel, config: dict[str, Any], isolated: bool):
+    def __init__(self, channel: Channel, config: dict[str, Any], isolated: bool,
+                 sysinfo_to: socket.socket | None = None):
         load_before_confinement()
         from arena.envs import make_raw, seat_view
         from arena.envs.seat import reseed_view
@@ -120,7 +129,7 @@ class _Worker:
                                                 config["memory_limit_bytes"]))
             # Before the privileges go: the kernel compiles a privileged process's filter whatever BPF code
             # others hold (an agent's socket filters could use up the budget, and sandboxes then fail to start).
-            confine.forbid_escape_syscalls()
+            confine.forbid_escape_syscalls(sysinfo_to)
             isolate.drop_identity(identity)
             os.environ.update(HOME=str(self.folder), TMPDIR=str(self.folder))
             # Set again: a change of uid clears it, and between its calls the agent may be frozen, so that it

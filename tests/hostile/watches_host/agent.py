@@ -1,7 +1,11 @@
 """Watches the machine for signs of its opponent thinking (CPU times, run queues, idle time, pressure, swap in use, open terminals,
-how often anything synced a file system), sizes a table by the machine's memory and looks where it is
-(a path naming the harness or the host), then plays legal moves."""
+how often anything synced a file system, the machine's count of threads that sysinfo tells), sizes a table by the
+machine's memory (also as a program it starts sees it) and looks where it is (a path naming the harness or the
+host), then plays legal moves."""
+import ctypes
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +17,14 @@ COUNTERS = ["/proc/stat", "/proc/loadavg", "/proc/uptime", "/proc/schedstat", "/
             "/proc/consoles", "/proc/swaps", "/proc/sys/kernel/pty/nr"]
 FOLDERS = ["/proc/pressure", "/proc/fs", "/proc/sys/fs/quota", "/sys/devices/system/cpu/cpu0/cpuidle",
            "/sys/devices/system/cpu/cpuidle"]
+
+
+class Sysinfo(ctypes.Structure):
+    _fields_ = [("uptime", ctypes.c_long), ("loads", ctypes.c_ulong * 3), ("totalram", ctypes.c_ulong),
+                ("freeram", ctypes.c_ulong), ("sharedram", ctypes.c_ulong), ("bufferram", ctypes.c_ulong),
+                ("totalswap", ctypes.c_ulong), ("freeswap", ctypes.c_ulong), ("procs", ctypes.c_ushort),
+                ("pad", ctypes.c_ushort), ("totalhigh", ctypes.c_ulong), ("freehigh", ctypes.c_ulong),
+                ("mem_unit", ctypes.c_uint), ("_f", ctypes.c_char * 4)]
 
 
 class SubmittedAgent(Agent):
@@ -30,6 +42,16 @@ class SubmittedAgent(Agent):
         memory = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
         print("memory available (kB):", memory["MemAvailable"].split()[0], "of", memory["MemTotal"].split()[0])
         print("CPUs in sight:", os.cpu_count())
+        told = Sysinfo()
+        if ctypes.CDLL(None, use_errno=True).sysinfo(ctypes.byref(told)) == 0:
+            print(f"sysinfo: up {told.uptime} s, load {list(told.loads)}, {told.procs} threads, "
+                  f"{told.totalram * told.mem_unit} bytes, {told.freeram * told.mem_unit} free")
+        else:
+            print("sysinfo: refused", ctypes.get_errno())
+        started = subprocess.run([sys.executable, "-S", "-c", "import os; "
+                                  "print(os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE'))"],
+                                 capture_output=True, text=True)
+        print("memory of a program it starts:", started.stdout.strip() or started.stderr.strip()[-200:])
         print("folder:", os.getcwd(), os.environ["HOME"], os.environ["TMPDIR"], __file__)
 
     def predict(self, obs):

@@ -1,0 +1,138 @@
+"""sysinfo(2) inside the sandbox, answered with the stand-ins its /proc shows.
+
+sysinfo tells the machine's uptime, load, memory and number of threads; the last moves whenever any
+process of the machine makes a thread, a channel between sandboxes, and the rest is the host's. The
+C library sizes things by it (sysconf(_SC_PHYS_PAGES), which Python's `os.sysconf` and numpy's import
+call), and takes any answer as given, so refusing it would hand them garbage. Instead the agent's
+seccomp filter passes each call to the agent's supervisor (SECCOMP_RET_USER_NOTIF), the one process
+of the sandbox the agent cannot touch, which writes the stand-in into the caller's memory and lets the
+call return: its memory limit as all the memory there is, all of it free, no swap, no load, no
+uptime and one process, as /proc/meminfo, /proc/loadavg and /proc/uptime say (`isolate.proc_stand_ins`).
+The filter's rule goes with every program the agent starts, so their calls are answered alike.
+
+Only a supervisor that may write into the agent's memory answers (one run as root: the agent is not
+dumpable); elsewhere the call runs as it would without a sandbox.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import select
+import socket
+import struct
+
+SYSCALL = 99  # sysinfo on x86-64
+
+# struct sysinfo on x86-64: uptime, loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap,
+# procs (and its padding), totalhigh, freehigh, mem_unit; 112 bytes.
+_SYSINFO = struct.Struct("<q3Q6QH6x2QI4x")
+# struct seccomp_notif: id, pid, flags, then seccomp_data (nr, arch, instruction pointer, six arguments)
+_NOTIFICATION = struct.Struct("<QIIiIQ6Q")
+_RESPONSE = struct.Struct("<QqiI")  # struct seccomp_notif_resp: id, val, error, flags
+_RECEIVE = 0xC0000000 | _NOTIFICATION.size << 16 | ord("!") << 8 | 0  # SECCOMP_IOCTL_NOTIF_RECV
+_SEND = 0xC0000000 | _RESPONSE.size << 16 | ord("!") << 8 | 1  # SECCOMP_IOCTL_NOTIF_SEND
+_STILL_WAITING = 0x40000000 | 8 << 16 | ord("!") << 8 | 2  # SECCOMP_IOCTL_NOTIF_ID_VALID
+
+
+def stand_in(memory_bytes: int) -> bytes:
+    """What sysinfo answers in a sandbox whose memory limit is `memory_bytes`."""
+    return _SYSINFO.pack(0, 0, 0, 0, memory_bytes, memory_bytes, 0, 0, 0, 0, 1, 0, 0, 1)
+
+
+def answered_here() -> bool:
+    """Whether a supervisor started by this process may write into its agent's memory (it runs as root)."""
+    return os.geteuid() == 0
+
+
+class Answers:
+    """What the supervisor answers with, made before the sandbox's namespaces: a link over which the
+    agent's process sends its filter's listener, and the machine's /proc, where the callers' memory is
+    (the supervisor shares the agent's mount namespace, whose /proc soon shows the sandbox's processes only)."""
+
+    def __init__(self) -> None:
+        supervisor_end, agent_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._link, self._agent_end = supervisor_end.detach(), agent_end.detach()
+        self._proc = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+
+    def supervisor_fds(self) -> tuple[int, ...]:
+        """The descriptors `serve` uses, which the supervisor keeps when it closes the rest."""
+        return self._link, self._proc
+
+    def agent_side(self) -> socket.socket:
+        """In the agent's process: its end of the link (for `hand_over`); the supervisor's parts are closed."""
+        os.close(self._link)
+        os.close(self._proc)
+        return socket.socket(fileno=self._agent_end)
+
+    def close(self) -> None:
+        for fd in (self._link, self._agent_end, self._proc):
+            os.close(fd)
+
+    def serve(self, agent: int, memory_bytes: int) -> None:
+        """In the supervisor, once it closed everything else: answer the sysinfo calls of `agent` and of what it
+        starts until `agent` ends. The link closing without the listener (an agent gone first) ends this at once."""
+        try:
+            _, fds, _, _ = socket.recv_fds(socket.socket(fileno=self._link), 1, 1)
+        except OSError:
+            return
+        if not fds:
+            return
+        listener, answer = fds[0], stand_in(memory_bytes)
+        try:
+            ended = os.pidfd_open(agent)
+        except OSError:
+            os.close(listener)  # a call no one will answer fails at once (ENOSYS) instead of waiting
+            return
+        poller = select.poll()
+        poller.register(ended, select.POLLIN)
+        poller.register(listener, select.POLLIN)
+        while True:
+            events = dict(poller.poll())
+            if ended in events:
+                return
+            if events.get(listener, 0) & (select.POLLHUP | select.POLLERR):
+                poller.unregister(listener)  # no process holds the filter any more
+            elif listener in events:
+                _answer_one(listener, self._proc, answer)
+
+
+def hand_over(listener: int, link: socket.socket) -> None:
+    """From the agent's process: send its filter's `listener` to the supervisor over `link`, keeping neither."""
+    try:
+        socket.send_fds(link, [b"l"], [listener])
+    finally:
+        os.close(listener)
+        link.close()
+
+
+def _answer_one(listener: int, proc: int, answer: bytes) -> None:
+    notification = bytearray(_NOTIFICATION.size)  # the kernel wants it zeroed
+    try:
+        fcntl.ioctl(listener, _RECEIVE, notification)
+    except OSError:
+        return  # the caller was interrupted, or is gone
+    call, pid, _, number, _, _, address, *_ = _NOTIFICATION.unpack(notification)
+    error = -errno.ENOSYS if number != SYSCALL else _write(listener, proc, call, pid, address, answer)
+    try:
+        fcntl.ioctl(listener, _SEND, _RESPONSE.pack(call, 0, error, 0))
+    except OSError:
+        pass  # the caller is gone
+
+
+def _write(listener: int, proc: int, call: int, pid: int, address: int, answer: bytes) -> int:
+    """Write `answer` at `address` in the memory of `pid`, still waiting for call `call`: 0, or -errno."""
+    try:
+        memory = os.open(f"{pid}/mem", os.O_RDWR | os.O_CLOEXEC, dir_fd=proc)
+    except OSError:
+        return -errno.EFAULT
+    try:
+        # Opened while the caller still waits: the file is that process's memory, whatever reuses its number.
+        fcntl.ioctl(listener, _STILL_WAITING, struct.pack("<Q", call))
+        os.pwrite(memory, answer, address)
+        return 0
+    except OSError:
+        return -errno.EFAULT  # a bad address, as the kernel answers; or the caller is gone
+    finally:
+        os.close(memory)
