@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import stat
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,9 @@ def supervise(child: int, answers: sysinfo.Answers | None = None, memory_bytes: 
 
     Killing this process kills the child (its parent-death signal) and so the whole namespace.
     """
+    # It shares the child's mount namespace, so its root soon is the agent's, where the folders Python
+    # would search for a module (its /tmp, say) hold what the agent writes: it imports nothing from here on.
+    sys.path.clear()
     start = 0
     for kept in sorted(answers.supervisor_fds() if answers is not None else ()):
         os.closerange(start, kept)

@@ -43,8 +43,10 @@ class SubmittedAgent(Agent):
         memory = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
         print("memory available (kB):", memory["MemAvailable"].split()[0], "of", memory["MemTotal"].split()[0])
         print("CPUs in sight:", os.cpu_count())
+        libc = ctypes.CDLL(None, use_errno=True)
+        print("sysinfo at no address:", "answered" if libc.sysinfo(None) == 0 else f"refused {ctypes.get_errno()}")
         told = Sysinfo()
-        if ctypes.CDLL(None, use_errno=True).sysinfo(ctypes.byref(told)) == 0:
+        if libc.sysinfo(ctypes.byref(told)) == 0:
             print(f"sysinfo: up {told.uptime} s, load {list(told.loads)}, {told.procs} threads, "
                   f"{told.totalram * told.mem_unit} bytes, {told.freeram * told.mem_unit} free")
         else:

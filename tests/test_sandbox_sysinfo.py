@@ -1,0 +1,65 @@
+"""sysinfo(2) answered by the supervisor (`arena.sandbox.sysinfo`), tried with a process of its own: the
+filter hands the call over, the answer lands in the caller's memory, a bad address is refused as the
+kernel refuses it, and the supervisor imports nothing while it serves (it then runs in the agent's root)."""
+
+import ctypes
+import subprocess
+import sys
+
+import pytest
+
+from arena.sandbox import confine, sysinfo
+
+pytestmark = pytest.mark.skipif(not (confine.filters_system_calls() and sysinfo.answered_here()),
+                                reason="answered where the seccomp filter is written for the machine (x86-64) and the harness is root")
+
+
+class Sysinfo(ctypes.Structure):
+    _fields_ = [("uptime", ctypes.c_long), ("loads", ctypes.c_ulong * 3), ("totalram", ctypes.c_ulong),
+                ("freeram", ctypes.c_ulong), ("sharedram", ctypes.c_ulong), ("bufferram", ctypes.c_ulong),
+                ("totalswap", ctypes.c_ulong), ("freeswap", ctypes.c_ulong), ("procs", ctypes.c_ushort),
+                ("pad", ctypes.c_ushort), ("totalhigh", ctypes.c_ulong), ("freehigh", ctypes.c_ulong),
+                ("mem_unit", ctypes.c_uint), ("_f", ctypes.c_char * 4)]
+
+
+def test_the_stand_in_is_a_whole_struct_sysinfo_with_the_memory_limit_as_all_the_memory():
+    answer = sysinfo.stand_in(3 << 30)
+    assert len(answer) == ctypes.sizeof(Sysinfo) == 112
+    told = Sysinfo.from_buffer_copy(answer)
+    assert (told.uptime, list(told.loads), told.procs, told.mem_unit) == (0, [0, 0, 0], 1, 1)
+    assert (told.totalram, told.freeram, told.totalswap, told.freeswap) == (3 << 30, 3 << 30, 0, 0)
+
+
+SERVED = """
+import ctypes, os, sys
+from arena.sandbox import confine, sysinfo
+
+answers = sysinfo.Answers()
+child = os.fork()
+if child == 0:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+    confine.forbid_escape_syscalls(answers.agent_side())
+    told = (ctypes.c_ulong * 14)()
+    bad = libc.sysinfo(None)
+    print("at no address:", bad, ctypes.get_errno())
+    print("answered:", libc.sysinfo(told), told[0], told[4], told[5], told[10] & 0xFFFF)
+    print("a program it starts:", os.popen(sys.executable + " -S -c \\"import os; print(os.sysconf('SC_PHYS_PAGES') * "
+                                           "os.sysconf('SC_PAGE_SIZE'))\\"").read().strip())
+    sys.stdout.flush()
+    os._exit(0)
+sys.path.clear()  # as in the supervisor: a module imported while it serves would fail here
+answers.serve(child, 1 << 30)
+_, status = os.waitpid(child, 0)
+print("child ended:", os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_the_supervisor_answers_into_the_caller_s_memory_and_imports_nothing_while_it_serves():
+    run = subprocess.run([sys.executable, "-c", SERVED], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert "at no address: -1 14" in lines, run.stdout  # EFAULT, as the kernel answers a bad address
+    assert f"answered: 0 0 {1 << 30} {1 << 30} 1" in lines, run.stdout  # uptime, memory, free, processes
+    assert f"a program it starts: {1 << 30}" in lines, run.stdout
+    assert "child ended: 0" in lines, run.stdout
