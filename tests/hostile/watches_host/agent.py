@@ -20,14 +20,6 @@ FOLDERS = ["/proc/pressure", "/proc/fs", "/proc/sys/fs/quota", "/sys/devices/sys
            "/sys/devices/system/cpu/cpuidle"]
 
 
-class Sysinfo(ctypes.Structure):
-    _fields_ = [("uptime", ctypes.c_long), ("loads", ctypes.c_ulong * 3), ("totalram", ctypes.c_ulong),
-                ("freeram", ctypes.c_ulong), ("sharedram", ctypes.c_ulong), ("bufferram", ctypes.c_ulong),
-                ("totalswap", ctypes.c_ulong), ("freeswap", ctypes.c_ulong), ("procs", ctypes.c_ushort),
-                ("pad", ctypes.c_ushort), ("totalhigh", ctypes.c_ulong), ("freehigh", ctypes.c_ulong),
-                ("mem_unit", ctypes.c_uint), ("_f", ctypes.c_char * 4)]
-
-
 class SubmittedAgent(Agent):
     def _initialize(self):
         for path in COUNTERS:
@@ -45,10 +37,11 @@ class SubmittedAgent(Agent):
         print("CPUs in sight:", os.cpu_count())
         libc = ctypes.CDLL(None, use_errno=True)
         print("sysinfo at no address:", "answered" if libc.sysinfo(None) == 0 else f"refused {ctypes.get_errno()}")
-        told = Sysinfo()
-        if libc.sysinfo(ctypes.byref(told)) == 0:
-            print(f"sysinfo: up {told.uptime} s, load {list(told.loads)}, {told.procs} threads, "
-                  f"{told.totalram * told.mem_unit} bytes, {told.freeram * told.mem_unit} free")
+        told = (ctypes.c_ulong * 14)()  # struct sysinfo on x86-64, word by word
+        if libc.sysinfo(told) == 0:
+            unit = told[13] & 0xFFFFFFFF
+            print(f"sysinfo: up {told[0]} s, load {list(told[1:4])}, {told[10] & 0xFFFF} threads, "
+                  f"{told[4] * unit} bytes, {told[5] * unit} free")
         else:
             print("sysinfo: refused", ctypes.get_errno())
         started = subprocess.run([sys.executable, "-S", "-c", "import os; "
