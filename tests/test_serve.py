@@ -606,6 +606,36 @@ def test_one_address_may_take_only_its_share_of_the_registrations(site):
     assert registering("2001:db8:5:ffff::1", "site_more") == 429
     assert registering("127.0.0.1", "behind_the_proxy") == 200  # a proxy on this machine: everyone's address
 
+def _registering_together(site, address: str, names: list[str]) -> list[int]:
+    """The statuses of registrations of `names` sent together from `address`, each on its own connection."""
+    import asyncio
+
+    import httpx
+
+    async def registering(port: int, name: str) -> int:
+        transport = httpx.ASGITransport(app=site.app, client=(address, port))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            csrf = hidden_csrf((await client.get("/register")).text)
+            return (await client.post("/register", data={"csrf": csrf, "name": name})).status_code
+
+    async def all_of_them() -> list[int]:
+        return list(await asyncio.gather(*(registering(40000 + i, name) for i, name in enumerate(names))))
+
+    return asyncio.run(all_of_them())
+
+
+def test_registering_a_taken_name_again_and_again_costs_no_tokens_hash(site, monkeypatch):
+    import arena.serve.store as store
+
+    hashed = []
+    monkeypatch.setattr(store, "hash_secret", lambda secret: hashed.append(secret) or "scrypt$1$1$1$00$00")
+    site.config.open_registration = True
+    answers = _registering_together(site, "198.51.100.4", ["alice"] * 30)
+    assert answers == [400] * 30 and hashed == []
+    assert [p.name for p in site.store.participants()].count("alice") == 1
+    assert _registering_together(site, "198.51.100.4", ["carol"]) == [200] and len(hashed) == 1
+
+
 # --- the organiser ---------------------------------------------------------------------------------
 
 

@@ -177,7 +177,10 @@ class CompetitionStore:
         """A new participant (an organiser if `organiser`) and its token (shown once; only its hash is kept)."""
         if problem := name_problem(name):
             raise ArenaError(f"{problem}: {name!r}")
-        flagged = lookalikes([*(p.name for p in self.participants()), name])
+        names = [p.name for p in self.participants()]
+        if name in names:  # before the token's hash: a taken name must cost nothing
+            raise ArenaError(f"a participant is already called {name!r}; choose another name")
+        flagged = lookalikes([*names, name])
         if name in flagged:  # it would pass for another participant on the leaderboard
             twins = flagged[name]
             raise ArenaError(f"{name!r} looks like participant {twins[0]!r}; choose a name that does not" if twins
