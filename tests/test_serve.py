@@ -624,6 +624,17 @@ def _registering_together(site, address: str, names: list[str]) -> list[int]:
     return asyncio.run(all_of_them())
 
 
+def test_registrations_sent_together_from_one_address_take_no_more_than_its_share(site):
+    from arena.serve.app import REGISTRATIONS_PER_ADDRESS
+
+    site.config.open_registration = True
+    before = len(site.store.participants())
+    answers = _registering_together(site, "203.0.113.8", [f"crowd{i}" for i in range(3 * REGISTRATIONS_PER_ADDRESS)])
+    assert sorted(answers) == [200] * REGISTRATIONS_PER_ADDRESS + [429] * (2 * REGISTRATIONS_PER_ADDRESS)
+    assert len(site.store.participants()) == before + REGISTRATIONS_PER_ADDRESS
+    assert site.client.get("/api/leaderboard").status_code == 200  # and the server serves on
+
+
 def test_registering_a_taken_name_again_and_again_costs_no_tokens_hash(site, monkeypatch):
     import arena.serve.store as store
 

@@ -70,6 +70,7 @@ GUESSES_ALLOWED, GUESS_WINDOW_SECONDS = 10, 60.0  # unknown tokens one address m
 GUESS_SITE_FACTOR = 16  # ... and how many times as many from its IPv6 /48
 REGISTRATIONS_AN_HOUR = 60  # with open registration, for everyone together...
 REGISTRATIONS_PER_ADDRESS = 10  # ... and from one address an hour (twice as many from its IPv6 /48)
+REGISTRATION_WAIT_SECONDS = 2.0  # the longest a registration waits for the one being made
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                                "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
@@ -102,6 +103,7 @@ class Competition:
         self.upload_gate = UploadGate()
         self.guesses = AddressLimit(GUESSES_ALLOWED, GUESS_WINDOW_SECONDS, GUESS_SITE_FACTOR)  # unknown tokens sent
         self.registrations = AddressLimit(REGISTRATIONS_PER_ADDRESS, 3600.0, 2)
+        self._registering = threading.Lock()  # one registration at a time (`register`)
         self.store = CompetitionStore(config.db)
         self.results = ResultsStore(config.db)
         self.on_upload = on_upload
@@ -193,6 +195,28 @@ class Competition:
         paused = " Play is paused by the organiser." if self.store.paused() else ""
         return {"env": self.config.env, "games": games, "pending": pending, "rows": shown,
                 "paused": bool(paused), "summary": f"{games} games played, {pending} waiting to be played.{paused}"}
+
+    def register(self, name: str, address: str | None) -> tuple[Participant, str]:
+        """A participant registered from `address` as `name`, with its token; RegistrationRefused (429
+        past the limits of an address or of everyone, 400 for a name that cannot be had). One at a time:
+        requests sent together must not all pass the limits before any of them counts, nor cost a token's
+        hash each at once."""
+        if not self._registering.acquire(timeout=REGISTRATION_WAIT_SECONDS):
+            raise RegistrationRefused("Many registrations are being made just now; try again in a moment.", 503)
+        try:
+            if (wait := self.registrations.seconds_to_wait(address)) > 0:
+                raise RegistrationRefused(f"Too many registrations came from your address in the last hour; try "
+                                          f"again in {math.ceil(wait / 60)} minutes.", 429)
+            if self.store.participants_since(time.time() - 3600) >= REGISTRATIONS_AN_HOUR:
+                raise RegistrationRefused("Too many registrations in the last hour; try again later.", 429)
+            try:
+                participant, token = self.store.add_participant(name)
+            except ArenaError as exc:
+                raise RegistrationRefused(str(exc), 400) from None
+            self.registrations.count(address)
+            return participant, token
+        finally:
+            self._registering.release()
 
     def disqualify(self, submission_id: int, reason: str) -> Submission | None:
         """Take a submission out of play (its recorded games stay); None if there is no such one."""
@@ -385,6 +409,14 @@ async def _bearer(request: Request) -> Participant | JSONResponse:
         return await _token_holder(request, token)
     except TokenRefused as refused:
         return _api_error(refused.message, refused.status)
+
+
+class RegistrationRefused(Exception):
+    """A registration not made; `status` is the HTTP status that says why."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.message, self.status = message, status
 
 
 class TokenRefused(Exception):
@@ -619,17 +651,10 @@ async def _register(request: Request) -> Response:
     name = form.get("name")
     name = name.strip() if isinstance(name, str) else ""
     address = request.client.host if request.client else None
-    if (wait := competition.registrations.seconds_to_wait(address)) > 0:
-        return await _register_page(request, f"Too many registrations came from your address in the last hour; try "
-                                             f"again in {math.ceil(wait / 60)} minutes.", 429)
-    recent = await run_in_threadpool(competition.store.participants_since, time.time() - 3600)
-    if recent >= REGISTRATIONS_AN_HOUR:
-        return await _register_page(request, "Too many registrations in the last hour; try again later.", 429)
     try:
-        participant, token = await run_in_threadpool(competition.store.add_participant, name)
-    except ArenaError as exc:
-        return await _register_page(request, str(exc), 400)
-    competition.registrations.count(address)
+        participant, token = await run_in_threadpool(competition.register, name, address)
+    except RegistrationRefused as refused:
+        return await _register_page(request, refused.message, refused.status)
     return _page("register.html", title="Registered", env=competition.config.env, name=participant.name, token=token)
 
 
