@@ -326,6 +326,35 @@ def test_an_address_sending_unknown_tokens_is_turned_away_before_they_cost_a_che
     assert asking("192.0.2.77", dave_token) == 200 and len(table) == before  # a token checked adds no address
 
 
+def test_unknown_tokens_sent_together_from_one_address_cost_no_more_checks_than_sent_one_by_one(site, monkeypatch):
+    import asyncio
+
+    import httpx
+
+    import arena.serve.store
+    from arena.serve.app import GUESSES_ALLOWED
+
+    checks = []
+    check = arena.serve.store.secret_matches
+    monkeypatch.setattr(arena.serve.store, "secret_matches", lambda *args: checks.append(1) or check(*args))
+
+    async def asking(port: int, token: str) -> int:
+        transport = httpx.ASGITransport(app=site.app, client=("203.0.113.12", port))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            return (await client.get("/api/submissions", headers={"Authorization": f"Bearer {token}"})).status_code
+
+    async def together(tokens: list[str]) -> list[int]:
+        return list(await asyncio.gather(*(asking(40000 + i, token) for i, token in enumerate(tokens))))
+
+    assert asyncio.run(together([site.alice_token])) == [200]  # alice, behind an address she shares
+    checks.clear()
+    answers = asyncio.run(together([f"1_guess{i}" for i in range(6 * GUESSES_ALLOWED)]))
+    assert len(checks) <= GUESSES_ALLOWED and answers.count(401) <= GUESSES_ALLOWED
+    assert set(answers) <= {401, 429, 503} and 429 in answers
+    assert asyncio.run(together([site.alice_token] * 3)) == [200] * 3  # her token, checked before, passes even so
+    assert site.client.get("/api/leaderboard").status_code == 200
+
+
 def test_refused_uploads_are_counted_and_one_upload_is_checked_at_a_time(site):
     not_a_submission = _zip({"readme.txt": "no agent here"})
     answers = [site.upload(not_a_submission) for _ in range(21)]

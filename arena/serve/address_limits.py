@@ -51,6 +51,35 @@ class AddressLimit:
                     self._times.clear()
                 self._recent(sender, keep=True).append(time.monotonic())
 
+    def take(self, address: str | None) -> float:
+        """Count `address` doing it once more if it may do it now, and 0; else how long until it may,
+        counting nothing. One step, so that requests made together cannot all pass before one counts."""
+        if address is None or is_this_machine(address):
+            return 0.0
+        with self._lock:
+            senders = self._senders(address)
+            waits = [recent[0] + self.window - time.monotonic()
+                     for sender, allowed in senders if len(recent := self._recent(sender, keep=False)) >= allowed]
+            if waits:
+                return max(waits)
+            for sender, _ in senders:
+                if sender not in self._times and len(self._times) >= ADDRESSES_KEPT:
+                    self._times.clear()
+                self._recent(sender, keep=True).append(time.monotonic())
+            return 0.0
+
+    def forgive(self, address: str | None) -> None:
+        """Take back one time `take` counted for `address` (what it did turned out not to count)."""
+        if address is None or is_this_machine(address):
+            return
+        with self._lock:
+            for sender, _ in self._senders(address):
+                times = self._times.get(sender)
+                if times:
+                    times.pop()
+                if times is not None and not times:
+                    del self._times[sender]
+
     def _senders(self, address: str) -> list[tuple[str, int]]:
         """Whom `address` counts against, with how many times each may do it: the address (an IPv6
         one's /64), and an IPv6 address's /48."""

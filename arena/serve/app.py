@@ -432,19 +432,26 @@ async def _token_holder(request: Request, token: str) -> Participant:
     from an address guessing tokens, 503 every check busy) otherwise."""
     competition = _competition(request)
     address = request.client.host if request.client else None
+    counted = False  # whether this token was counted as a guess before its check (`AddressLimit.take`)
 
     def unless_guessing() -> None:  # a token checked before passes even so: others behind the same address
-        wait = competition.guesses.seconds_to_wait(address)
+        nonlocal counted
+        # Counted before the check, not after it: guesses sent together must not all pass before one counts.
+        wait = competition.guesses.take(address)
         if wait > 0:
             raise TokenRefused(f"too many unknown tokens came from your address; try again in {wait:.0f} s", 429)
+        counted = True
 
     try:
         participant = await run_in_threadpool(competition.store.participant_for_token, token.strip(), unless_guessing)
     except TokenChecksBusy as busy:
+        if counted:  # never checked: no guess
+            competition.guesses.forgive(address)
         raise TokenRefused(str(busy), 503) from None
     if participant is None:
-        competition.guesses.count(address)
         raise TokenRefused("unknown token: check it, or ask the organiser for a new one", 401)
+    if counted:  # a participant's own token is no guess
+        competition.guesses.forgive(address)
     return participant
 
 
