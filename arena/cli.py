@@ -551,19 +551,40 @@ def _run_match(args: argparse.Namespace) -> int:
         launcher.warm_up()  # it loads while the submissions and the game do
     from pathlib import Path
 
+    if args.video:
+        _check_video_name(args.video)
+    made = _missing_folders(args.replay_dir, *([Path(args.video).parent] if args.video else []),
+                            *([args.log_dir] if args.sandbox else []))
+    try:
+        _option_folder(args.replay_dir, "--replay-dir")
+        if args.video:
+            _video_folder(args.video)
+        if args.sandbox:
+            _option_folder(args.log_dir, "--log-dir")
+        return _play_match(args)
+    finally:
+        for folder in made:  # made for this match's files, and none came: a failed command leaves nothing
+            _remove_if_empty(folder)
+
+
+def _missing_folders(*folders) -> list:
+    """The folders that making `folders` would create, the deepest first."""
+    from pathlib import Path
+
+    missing = set()
+    for folder in folders:
+        path = Path(folder).absolute()
+        missing.update(p for p in (path, *path.parents) if not p.exists())
+    return sorted(missing, key=lambda p: len(p.parts), reverse=True)
+
+
+def _play_match(args: argparse.Namespace) -> int:
     from arena.entrants import choose_env, choose_options, seat_count, seats_hint, shown_options
     from arena.envs import EnvSpec, entry
     from arena.match_command import Display, Seats, Tally, play_series
     from arena.seeding import match_seed
     from arena.submission import load
 
-    _option_folder(args.replay_dir, "--replay-dir")
-    if args.video:
-        _check_video_name(args.video)
-        _video_folder(args.video)
-    made_log_dir = args.sandbox and not Path(args.log_dir).exists()
-    if args.sandbox:
-        _option_folder(args.log_dir, "--log-dir")
     specs = [load(args.first), load(args.second)]
     env_name = choose_env(args.env, specs)
     env = EnvSpec(env_name, choose_options(parse_overrides(args.option), specs))
@@ -587,8 +608,6 @@ def _run_match(args: argparse.Namespace) -> int:
     finally:
         with _signals_held():
             seats.close()
-        if made_log_dir:
-            _remove_if_empty(args.log_dir)  # made for agents' output, and none printed any
     if args.games > 1 and not args.json:
         out.print(tally.table())
         out.print(f"[dim]seeds {args.seed} to {args.seed + args.games - 1} (--seed {args.seed} plays them again)[/]")

@@ -590,3 +590,18 @@ def test_a_submission_needing_an_extra_this_install_lacks_is_told_how_to_install
     code, _, err = cli("validate", needs_ttnn)
     assert code == 1 and "No module named 'ttnn'" in err
     assert "(ttnn is not installed: pip install -e '.[tt]' in arena's folder, where arena runs)" in err
+
+
+def test_a_match_that_cannot_start_leaves_no_folders_behind(cli, tmp_path, submissions):
+    code, _, err = cli("match", submissions / "random", tmp_path / "nosuch", "--env", "othello")
+    assert code == 1 and "nosuch: no such file or folder" in err
+    code, _, err = cli("match", submissions / "random", submissions / "greedy", "--env", "othelo", "--replay-dir",
+                       "out/replays", "--log-dir", "out/logs", "--video", "videos/m.mp4")
+    assert code == 1 and "unknown env 'othelo'" in err
+    assert not list(tmp_path.iterdir())  # replays/, logs/, out/ and videos/ were made for files that never came
+    (tmp_path / "replays").mkdir()  # a folder that was there stays, empty or not
+    code, _, _ = cli("match", submissions / "random", tmp_path / "nosuch")
+    assert code == 1 and [p.name for p in tmp_path.iterdir()] == ["replays"]
+    code, out, _ = cli("match", submissions / "random", submissions / "greedy", "--env", "othello", "--video",
+                       "videos/m.mp4")
+    assert code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["replays", "videos"]
