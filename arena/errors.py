@@ -32,6 +32,37 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     return close[0] if close else None
 
 
+def missing_path_hint(path) -> str:
+    """What to add to "PATH: no such file or folder": the path with a mistyped part corrected, where one
+    close name is there (`submisions/random` -> `submissions/random`), or, for a relative path that names
+    one of arena's own files from another folder (`submissions/random`), where that is; else ""."""
+    from pathlib import Path
+
+    path = Path(path)
+    found = Path(path.anchor) if path.is_absolute() else Path()
+    parts = path.parts[1:] if path.is_absolute() else path.parts
+    for index, part in enumerate(parts):
+        if part in ("", ".", ".."):
+            found /= part
+            continue
+        if (found / part).exists():
+            found /= part
+            continue
+        try:
+            names = [entry.name for entry in found.iterdir()] if found.is_dir() else []
+        except OSError:
+            names = []
+        meant = closest(part, names)
+        if meant is not None and found.joinpath(meant, *parts[index + 1:]).exists():
+            return f"; did you mean {str(found.joinpath(meant, *parts[index + 1:]))!r}?"
+        break
+    if not path.is_absolute():
+        own = Path(__file__).resolve().parent.parent / path
+        if own.exists():
+            return f"; relative paths start from the current folder ({Path.cwd()}): arena's own is {own}"
+    return ""
+
+
 def install_hint(extra: str) -> str:
     """How to install one of arena's optional extras (setup.cfg), from the folder arena was cloned into."""
     return f"pip install -e '.[{extra}]' in arena's folder"

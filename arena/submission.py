@@ -62,7 +62,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from arena import tempdirs
-from arena.errors import MACHINE_ERRNOS, HarnessError, ManifestError, SubmissionError, closest, missing_extra
+from arena.errors import (MACHINE_ERRNOS, HarnessError, ManifestError, SubmissionError, closest, missing_extra,
+                          missing_path_hint)
 from arena.faults import describe_exception
 from arena.weights import MAX_DOWNLOAD_BYTES, MAX_URL_CHARS, bytes_in, cached_weights, download_weights, url_problem
 
@@ -306,7 +307,7 @@ def _source_is_folder(source: Path) -> bool:
     try:
         mode = source.stat().st_mode
     except (OSError, ValueError):
-        raise SubmissionError(f"{source}: no such file or folder") from None
+        raise SubmissionError(f"{source}: no such file or folder{missing_path_hint(source)}") from None
     if stat.S_ISREG(mode) and zipfile.is_zipfile(source):
         return False
     if not stat.S_ISDIR(mode):

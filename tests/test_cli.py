@@ -543,7 +543,29 @@ def test_resuming_a_tournament_that_is_not_there_says_so_and_makes_nothing(cli, 
 
 def test_a_tournament_of_a_folder_that_is_not_there_says_so_and_makes_nothing(cli, tmp_path):
     code, _, err = cli("tournament", tmp_path / "nosuch", "--env", "othello", "--db", tmp_path / "t.sqlite")
-    assert code == 1 and "nosuch: not a folder of submissions" in err and not list(tmp_path.iterdir())
+    assert code == 1 and err == f"error: {tmp_path / 'nosuch'}: no such folder\n" and not list(tmp_path.iterdir())
+    (tmp_path / "file").write_text("")
+    code, _, err = cli("tournament", tmp_path / "file", "--env", "othello", "--db", tmp_path / "t.sqlite")
+    assert code == 1 and "file: not a folder of submissions" in err and not list(tmp_path.glob("t*"))
+
+
+def test_a_mistyped_path_is_answered_with_the_one_meant(cli, tmp_path, submissions):
+    shutil.copytree(submissions / "random", tmp_path / "subs" / "random")
+    shutil.copytree(submissions / "greedy", tmp_path / "subs" / "greedy")
+    code, _, err = cli("match", "subs/randm", "subs/greedy", "--env", "othello")
+    assert code == 1 and err == "error: subs/randm: no such file or folder; did you mean 'subs/random'?\n"
+    code, _, err = cli("validate", "sbus/greedy")
+    assert code == 1 and err == "error: sbus/greedy: no such file or folder; did you mean 'subs/greedy'?\n"
+    code, _, err = cli("tournament", "sub", "--env", "othello", "--db", "t.sqlite")
+    assert code == 1 and err == "error: sub: no such folder; did you mean 'subs'?\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["subs"]
+
+
+def test_the_readme_examples_run_from_another_folder_say_where_the_examples_are(cli, tmp_path, submissions):
+    code, _, err = cli("match", "submissions/random", "submissions/greedy", "--env", "othello")
+    assert code == 1 and err == (f"error: submissions/random: no such file or folder; relative paths start from the "
+                                 f"current folder ({tmp_path}): arena's own is {submissions / 'random'}\n")
+    assert not list(tmp_path.iterdir())
 
 
 def test_a_tournament_that_cannot_start_leaves_nothing_and_the_corrected_command_plays(cli, tmp_path, submissions):

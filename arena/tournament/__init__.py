@@ -33,7 +33,7 @@ from typing import Any, Callable
 from arena.db import BESIDE_DATABASE, describe, files_beside
 from arena.entrants import options_conflict, seats_hint, shown_options
 from arena.envs import entry, make_raw
-from arena.errors import ArenaError, closest
+from arena.errors import ArenaError, closest, missing_path_hint
 from arena.match import MatchResult
 from arena.outputs import output_folder
 from arena.sandbox import Limits
@@ -133,6 +133,8 @@ def with_memory_limits(settings: Settings, memory_mb: int | None, workers: int,
 def submissions_folder(folder: str | Path) -> Path:
     """`folder` as a Path; ArenaError unless it is a folder (of submissions to register)."""
     folder = Path(folder)
+    if not folder.exists():
+        raise ArenaError(f"{folder}: no such folder{missing_path_hint(folder)}")
     if not folder.is_dir():
         raise ArenaError(f"{folder}: not a folder of submissions")
     return folder
