@@ -43,6 +43,7 @@ import hashlib
 import importlib.util
 import itertools
 import os
+import re
 import shutil
 import stat
 import sys
@@ -69,6 +70,7 @@ from arena.weights import MAX_DOWNLOAD_BYTES, MAX_URL_CHARS, bytes_in, cached_we
 
 MANIFEST_FILE = "arena.toml"
 DEFAULT_ENTRY = "agent.py:SubmittedAgent"
+DEFAULT_ENTRY_CLASS = DEFAULT_ENTRY.partition(":")[2]
 SUBMISSION_PREFIX = "arena-submission-"  # the private copies `load` makes in the temporary folder
 
 # A submission is code plus weights; anything larger is refused before it is written to disk.
@@ -469,7 +471,19 @@ def describe_load_error(exc: BaseException, spec: AgentSpec) -> str:
     if isinstance(exc, SubmissionError):
         return str(exc)
     hint = missing_extra(exc) if isinstance(exc, ModuleNotFoundError) else None
-    return f"{spec.source}: {describe_exception(exc, spec.root)}" + (f" ({hint}, where arena runs)" if hint else "")
+    if hint:
+        return f"{spec.source}: {describe_exception(exc, spec.root)} ({hint}, where arena runs)"
+    moved = MOVED_PACKAGES.get((getattr(exc, "name", None) or "").partition(".")[0])
+    return f"{spec.source}: {describe_exception(exc, spec.root)}" + (f" ({moved})" if moved else "")
+
+
+# Packages of other projects that arena carries under another name: what to import instead.
+MOVED_PACKAGES = {
+    "environment": "the AI² competition's package 'environment' is 'arena.compat.ai2.environment' in arena: rename "
+                   "it in the imports, e.g. from arena.compat.ai2.environment.agent import *",
+    "marlenv": "marlenv is arena.compat.marlenv in arena: change 'import marlenv' to "
+               "'import arena.compat.marlenv as marlenv'",
+}
 
 
 def _check_download(where: str, weights: str | None, url: str | None, sha256: str | None) -> None:
@@ -834,9 +848,26 @@ def _find_root(unpacked: Path, source: Path) -> Path:
         return entries[0]
     found = ", ".join(sorted(p.name for p in entries)[:8]) or "nothing"
     deeper = next(itertools.islice(unpacked.glob("*/*/**/agent.py"), 1), None)
-    where = f"; there is one at {deeper.relative_to(unpacked)}: zip that folder instead" if deeper else ""
-    raise SubmissionError(f"{source}: no agent.py at its top level (found: {found}){where}; put agent.py at the "
-                          "top of the folder")
+    if deeper:
+        fix = f"there is one at {deeper.relative_to(unpacked)}: zip that folder instead"
+    elif (other := _other_agent_file(unpacked, entries)) is not None:  # the AI² template's user/my_agent.py
+        fix = f'rename {other} to agent.py, or name it in {MANIFEST_FILE}: entry = "{other}:{DEFAULT_ENTRY_CLASS}"'
+    else:
+        fix = "put agent.py at the top of the folder"
+    raise SubmissionError(f"{source}: no agent.py at its top level (found: {found}); {fix}")
+
+
+def _other_agent_file(folder: Path, entries: list[Path]) -> str | None:
+    """The one Python file at the top of `folder` that defines the agent class (or the only Python file there)."""
+    python_files = sorted(p.name for p in entries if p.suffix == ".py" and p.is_file() and not p.is_symlink())
+    defining = []
+    for name in python_files:
+        with open(folder / name, "rb") as file:
+            head = file.read(1 << 20)
+        if re.search(rb"^class +" + DEFAULT_ENTRY_CLASS.encode() + rb"\b", head, re.MULTILINE):
+            defining.append(name)
+    candidates = defining or python_files
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def _check_files(root: Path, manifest: Manifest, source: Path) -> None:

@@ -21,6 +21,7 @@ from conftest import arena_command
 pytestmark = pytest.mark.usefixtures("in_tmp")
 
 BROKEN_SYNTAX = "from arena.agents import Agent\n\nclass SubmittedAgent(Agent)\n    pass\n"
+AI2_AGENT = "from environment.agent import Agent\n\nclass SubmittedAgent(Agent):\n    def predict(self, obs):\n        return 0\n"
 NO_CLASS = "from arena.agents import Agent\n\nclass MyBot(Agent):\n    def predict(self, obs):\n        return 0\n"
 
 
@@ -236,7 +237,15 @@ def test_a_crashing_submission_loses_the_match_with_the_reason(cli, submissions,
     "files, message",
     [({"agent.py": BROKEN_SYNTAX}, "crash: failed to start: SyntaxError: expected ':' (agent.py line 3)"),
      ({"agent.py": NO_CLASS}, "agent.py defines no class SubmittedAgent (classes defined there: MyBot)"),
-     ({"readme.txt": "hi"}, "no agent.py at its top level")],
+     ({"readme.txt": "hi"}, "no agent.py at its top level (found: readme.txt); put agent.py at the top"),
+     # The AI² competition's template names its submission user/my_agent.py and imports environment.agent.
+     ({"my_agent.py": AI2_AGENT.replace("environment.agent", "arena.agents"), "notes.py": ""},
+      'no agent.py at its top level (found: my_agent.py, notes.py); rename my_agent.py to agent.py, or name it in '
+      'arena.toml: entry = "my_agent.py:SubmittedAgent"'),
+     ({"agent.py": AI2_AGENT}, "No module named 'environment' (agent.py line 1) (the AI² competition's package "
+                               "'environment' is 'arena.compat.ai2.environment' in arena: rename it in the imports"),
+     ({"agent.py": "import marlenv\n"}, "No module named 'marlenv' (agent.py line 1) (marlenv is arena.compat.marlenv "
+                                        "in arena: change 'import marlenv' to 'import arena.compat.marlenv as marlenv')")],
 )
 def test_validate_gives_one_clear_line_and_exit_1_for_broken_submissions(cli, tmp_path, files, message):
     folder = tmp_path / "sub"
