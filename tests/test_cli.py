@@ -591,7 +591,9 @@ def test_a_tournament_that_cannot_start_leaves_nothing_and_the_corrected_command
 
 
 @pytest.mark.parametrize("command", [[], ["match"], ["validate"], ["replay"], ["analyse"], ["tournament"],
-                                     ["leaderboard"], ["serve"], ["train"], ["export"], ["tt", "check"], ["envs"]])
+                                     ["leaderboard"], ["serve"], ["serve", "users"], ["serve", "users", "add"],
+                                     ["serve", "users", "token"], ["serve", "users", "list"], ["submit"], ["train"],
+                                     ["export"], ["tt"], ["tt", "check"], ["envs"]])
 def test_help_is_wrapped_to_the_terminal_and_keeps_its_examples(command, cli, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")
     with pytest.raises(SystemExit) as done:

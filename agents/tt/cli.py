@@ -24,6 +24,10 @@ def add_tt_command(subparsers) -> None:
         "tt",
         help="TTNN ports: run policies on Tenstorrent hardware",
         description="Tools for TTNN ports of stable-baselines3 policies (see help(arena.agents.tt)).",
+        epilog="examples:\n"
+        "  arena tt check submissions/tt_ppo_fighter\n"
+        "  arena tt check --help       # its options",
+        formatter_class=arguments.ParagraphsHelpFormatter,
     )
     commands = tt.add_subparsers(title="commands", metavar="COMMAND")
     check = commands.add_parser(

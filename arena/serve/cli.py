@@ -88,18 +88,28 @@ def add_serve_commands(commands) -> None:
     serve.set_defaults(run=_run_serve)
 
     commands_of_serve = serve.add_subparsers(title="commands", metavar="COMMAND", prog=serve.prog)
-    users = commands_of_serve.add_parser("users", help="manage participants",
-                                         description="Add participants (each gets a token, printed once) and list them.")
+    users_examples = ("examples:\n"
+                      "  arena serve users add alice --db competition.sqlite      # prints alice's token, once\n"
+                      "  arena serve users add bob --organiser --db competition.sqlite\n"
+                      "  arena serve users token alice --db competition.sqlite    # a new token; the old one stops working\n"
+                      "  arena serve users list --db competition.sqlite")
+    users = commands_of_serve.add_parser("users", help="manage participants", epilog=users_examples,
+                                         formatter_class=arguments.ParagraphsHelpFormatter,
+                                         description="Add participants (each gets a token, printed once), give them "
+                                                     "new tokens and list them.")
     users_commands = users.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    add = users_commands.add_parser("add", help="add a participant and print its token once")
+    add = users_commands.add_parser("add", help="add a participant and print its token once", epilog=users_examples,
+                                    formatter_class=arguments.ParagraphsHelpFormatter)
     add.add_argument("name", help="the participant's name, shown on the leaderboard")
     add.add_argument("--organiser", action="store_true",
                      help="an organiser: may also pause play and disqualify submissions (/admin)")
     add.set_defaults(run=_run_users_add)
-    token = users_commands.add_parser("token", help="give a participant a new token (the old one stops working)")
-    token.add_argument("name")
+    token = users_commands.add_parser("token", help="give a participant a new token (the old one stops working)", epilog=users_examples,
+                                    formatter_class=arguments.ParagraphsHelpFormatter)
+    token.add_argument("name", help="the participant's name")
     token.set_defaults(run=_run_users_token)
-    listing = users_commands.add_parser("list", help="list the participants and their submissions")
+    listing = users_commands.add_parser("list", help="list the participants and their submissions", epilog=users_examples,
+                                    formatter_class=arguments.ParagraphsHelpFormatter)
     listing.set_defaults(run=_run_users_list)
     for parser in (add, token, listing):
         parser.add_argument("--db", default=argparse.SUPPRESS, help=f"the competition's database: an SQLite file or "
@@ -110,6 +120,10 @@ def add_serve_commands(commands) -> None:
         help="upload a submission to a competition's server",
         description="Zip a submission folder (or take a zip) and upload it to an arena serve server; prints the "
         "submission's number, and with --wait its validation result. The token may come from ARENA_TOKEN.",
+        epilog="examples:\n"
+        "  arena submit my_agent/ --server http://127.0.0.1:8000 --token TOKEN --wait\n"
+        "  ARENA_TOKEN=TOKEN arena submit my_agent.zip --server competition.example.org",
+        formatter_class=arguments.ParagraphsHelpFormatter,
     )
     submit.add_argument("path", help="the submission: a folder (zipped for you) or a zip")
     submit.add_argument("--server", required=True, type=arguments.server_address,
