@@ -860,6 +860,8 @@ def _find_root(unpacked: Path, source: Path) -> Path:
 def _other_agent_file(folder: Path, entries: list[Path]) -> str | None:
     """The one Python file at the top of `folder` that defines the agent class (or the only Python file there)."""
     python_files = sorted(p.name for p in entries if p.suffix == ".py" and p.is_file() and not p.is_symlink())
+    if len(python_files) > 16:  # a pile of scripts, not a project's few: reading each would cost more than it tells
+        return None
     defining = []
     for name in python_files:
         with open(folder / name, "rb") as file:
