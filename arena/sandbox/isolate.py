@@ -1,7 +1,7 @@
 """Kernel namespaces for an agent's worker: its own processes, network, filesystem view and identity.
 
 `enter_namespaces()` moves the worker into new mount, network, IPC and UTS namespaces and forks
-the first process of a new PID namespace (through a user namespace when not root). In that child
+the first process of new PID and time namespaces (through a user namespace when not root). In that child
 `build_root()` mounts a size-capped tmpfs as the new `/`, binds the software the agent runs on
 read-only at the same paths, copies the submission in, gives it a private `/tmp`, a fresh `/proc`
 and a handful of harmless devices, and pivots into it: nothing else of the host exists there.
