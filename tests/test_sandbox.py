@@ -250,9 +250,6 @@ def _check_host_watch(log: str, _) -> None:
         assert "sysinfo at no address: refused 14" in log, log  # EFAULT, as the kernel answers; then answered again
         assert f"sysinfo: up 0 s, load [0, 0, 0], 1 threads, {memory} bytes, {memory} free" in log, log
         assert f"memory of a program it starts: {memory}" in log, log
-    clocks = re.search(r"clocks: monotonic (\d+) s, since boot (\d+) s", log)
-    if Path("/proc/self/ns/time").exists():  # Linux 5.6+: counted from the sandbox's start, not the host's boot
-        assert clocks and max(map(int, clocks.groups())) < 600, log
     assert "folder: /submission /submission /submission /submission/agent.py" in log, log  # the same in every run
 
 

@@ -1,7 +1,7 @@
 """Kernel namespaces for an agent's worker: its own processes, network, filesystem view and identity.
 
 `enter_namespaces()` moves the worker into new mount, network, IPC and UTS namespaces and forks
-the first process of new PID and time namespaces (through a user namespace when not root). In that child
+the first process of a new PID namespace (through a user namespace when not root). In that child
 `build_root()` mounts a size-capped tmpfs as the new `/`, binds the software the agent runs on
 read-only at the same paths, copies the submission in, gives it a private `/tmp`, a fresh `/proc`
 and a handful of harmless devices, and pivots into it: nothing else of the host exists there.
@@ -17,7 +17,6 @@ import shutil
 import signal
 import stat
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +26,7 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 _CLONE_NEWNS, _CLONE_NEWUTS, _CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 _CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
-_CLONE_NEWCGROUP, _CLONE_NEWTIME = 0x02000000, 0x00000080
+_CLONE_NEWCGROUP = 0x02000000
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
 _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 16384, 1 << 18
 _MS_NOATIME, _MS_NODIRATIME, _MS_RELATIME = 1024, 2048, 1 << 21
@@ -81,7 +80,7 @@ def sandbox_identity(pid: int, slot: int) -> Identity:
 
 
 def enter_namespaces() -> int | None:
-    """Unshare mount, network, IPC, UTS, cgroup and (for the child) PID and time namespaces, then fork.
+    """Unshare mount, network, IPC, UTS, cgroup and (for the child) PID namespaces, then fork.
 
     In the parent returns the child's pid, in the child 0; None where the kernel refuses (then
     nothing changed and nothing was forked). A non-root caller gets them through a user namespace
@@ -90,14 +89,10 @@ def enter_namespaces() -> int | None:
     nor the host's groups.
     """
     uid, gid = os.geteuid(), os.getegid()
-    flags = _CLONE_NEWNS | _CLONE_NEWNET | _CLONE_NEWIPC | _CLONE_NEWUTS | _CLONE_NEWPID
+    flags = _CLONE_NEWNS | _CLONE_NEWNET | _CLONE_NEWIPC | _CLONE_NEWUTS | _CLONE_NEWPID | _CLONE_NEWCGROUP
     if uid != 0:
         flags |= _CLONE_NEWUSER
-    # The newest kinds are left out where the kernel lacks them: time namespaces before 5.6, cgroup ones before 4.6.
-    for optional in (_CLONE_NEWTIME | _CLONE_NEWCGROUP, _CLONE_NEWCGROUP, 0):
-        if _libc.unshare(flags | optional) == 0:
-            break
-    else:
+    if _libc.unshare(flags) != 0 and _libc.unshare(flags & ~_CLONE_NEWCGROUP) != 0:  # kernels before 4.6
         return None
     if uid != 0:
         try:
@@ -106,21 +101,8 @@ def enter_namespaces() -> int | None:
             Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
         except OSError:
             return None
-    if optional & _CLONE_NEWTIME:
-        _clocks_from_zero()
     _libc.sethostname(HOSTNAME, len(HOSTNAME))
     return os.fork()
-
-
-def _clocks_from_zero() -> None:
-    """Start the child's monotonic and boot-time clocks near zero: from the host's, they would tell how long it
-    has been up, which the sandbox's /proc/uptime (0) and sysinfo keep to themselves. Intervals are the same."""
-    offsets = "".join(f"{name} {-int(time.clock_gettime(clock))} 0\n"
-                      for name, clock in (("monotonic", time.CLOCK_MONOTONIC), ("boottime", time.CLOCK_BOOTTIME)))
-    try:
-        Path("/proc/self/timens_offsets").write_text(offsets)
-    except OSError:
-        pass  # its clocks then read as the host's
 
 
 def supervise(child: int, answers: sysinfo.Answers | None = None, memory_bytes: int = 0) -> None:

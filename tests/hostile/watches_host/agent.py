@@ -1,12 +1,11 @@
 """Watches the machine for signs of its opponent thinking (CPU times, run queues, idle time, pressure, swap in use, open terminals,
-how often anything synced a file system, the machine's count of threads that sysinfo tells, how long it has been up), sizes a table by the
+how often anything synced a file system, the machine's count of threads that sysinfo tells), sizes a table by the
 machine's memory (also as a program it starts sees it) and looks where it is (a path naming the harness or the
 host), then plays legal moves."""
 import ctypes
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -48,8 +47,6 @@ class SubmittedAgent(Agent):
                                   "print(os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE'))"],
                                  capture_output=True, text=True)
         print("memory of a program it starts:", started.stdout.strip() or started.stderr.strip()[-200:])
-        print(f"clocks: monotonic {time.clock_gettime(time.CLOCK_MONOTONIC):.0f} s, "
-              f"since boot {time.clock_gettime(time.CLOCK_BOOTTIME):.0f} s")
         print("folder:", os.getcwd(), os.environ["HOME"], os.environ["TMPDIR"], __file__)
 
     def predict(self, obs):
