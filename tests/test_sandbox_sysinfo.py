@@ -63,3 +63,25 @@ def test_the_supervisor_answers_into_the_caller_s_memory_and_imports_nothing_whi
     assert f"answered: 0 0 {1 << 30} {1 << 30} 1" in lines, run.stdout  # uptime, memory, free, processes
     assert f"a program it starts: {1 << 30}" in lines, run.stdout
     assert "child ended: 0" in lines, run.stdout
+
+
+WITHOUT_LISTENERS = """
+import ctypes, os, socket
+from arena.sandbox import confine, sysinfo
+
+confine._FLAG_NEW_LISTENER = 1 << 30  # refused (EINVAL), as by a kernel before 5.0, which has no listeners
+supervisor_end, agent_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+libc = ctypes.CDLL(None, use_errno=True)
+libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+print("filtered:", confine.forbid_escape_syscalls(agent_end))
+print("link closed:", supervisor_end.recv(1) == b"")
+told = (ctypes.c_ulong * 14)()
+print("sysinfo:", libc.sysinfo(told), told[4] > 0)
+print("unshare:", libc.unshare(0x20000000), ctypes.get_errno())  # still refused by the filter
+"""
+
+
+def test_where_the_kernel_hands_out_no_listener_the_filter_goes_in_without_the_sysinfo_rule():
+    run = subprocess.run([sys.executable, "-c", WITHOUT_LISTENERS], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["filtered: True", "link closed: True", "sysinfo: 0 True", "unshare: -1 1"], run.stdout

@@ -406,16 +406,18 @@ def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None) -> bool:
     if not filters_system_calls():
         return False
     _libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)  # a change of uid clears it too, where the host keeps suid_dumpable 0
-    program = _seccomp_program(answer_sysinfo=sysinfo_to is not None)
+    if sysinfo_to is not None:
+        program = _seccomp_program(answer_sysinfo=True)
+        fprog = _SockFprog(len(program), (_SockFilter * len(program))(*program))
+        listener = _libc.syscall(_FORBIDDEN_SYSCALLS["seccomp"], _SET_MODE_FILTER, _FLAG_NEW_LISTENER, ctypes.byref(fprog))
+        if listener >= 0:
+            sysinfo.hand_over(listener, sysinfo_to)
+            return True
+        sysinfo_to.close()  # a kernel before 5.0 hands out no listener: sysinfo then runs as without a sandbox
+    program = _seccomp_program()
     fprog = _SockFprog(len(program), (_SockFilter * len(program))(*program))
-    if sysinfo_to is None:
-        if _libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "could not install the seccomp filter")
-        return True
-    listener = _libc.syscall(_FORBIDDEN_SYSCALLS["seccomp"], _SET_MODE_FILTER, _FLAG_NEW_LISTENER, ctypes.byref(fprog))
-    if listener < 0:
+    if _libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "could not install the seccomp filter")
-    sysinfo.hand_over(listener, sysinfo_to)
     return True
 
 
