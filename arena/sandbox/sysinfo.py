@@ -11,13 +11,15 @@ uptime and one process, as /proc/meminfo, /proc/loadavg and /proc/uptime say (`i
 The filter's rule goes with every program the agent starts, so their calls are answered alike.
 
 Only a supervisor that may write into the agent's memory answers (one run as root: the agent is not
-dumpable); elsewhere the call runs as it would without a sandbox.
+dumpable), on a kernel with seccomp listeners and pidfds (Linux 5.3); elsewhere the call runs as it
+would without a sandbox.
 """
 
 from __future__ import annotations
 
 import errno
 import fcntl
+import functools
 import os
 import select
 import socket
@@ -41,9 +43,17 @@ def stand_in(memory_bytes: int) -> bytes:
     return _SYSINFO.pack(0, 0, 0, 0, memory_bytes, memory_bytes, 0, 0, 0, 0, 1, 0, 0, 1)
 
 
+@functools.cache
 def answered_here() -> bool:
-    """Whether a supervisor started by this process may write into its agent's memory (it runs as root)."""
-    return os.geteuid() == 0
+    """Whether a supervisor started by this process may write into its agent's memory (it runs as root) and
+    can tell when the agent ends while it waits for calls (pidfds, Linux 5.3)."""
+    if os.geteuid() != 0:
+        return False
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except (AttributeError, OSError):
+        return False
+    return True
 
 
 class Answers:
@@ -82,8 +92,8 @@ class Answers:
         listener, answer = fds[0], stand_in(memory_bytes)
         try:
             ended = os.pidfd_open(agent)
-        except OSError:
-            os.close(listener)  # a call no one will answer fails at once (ENOSYS) instead of waiting
+        except OSError:  # the agent is gone already
+            os.close(listener)
             return
         poller = select.poll()
         poller.register(ended, select.POLLIN)
