@@ -36,20 +36,14 @@ class AddressLimit:
         if address is None or is_this_machine(address):
             return 0.0
         with self._lock:
-            waits = [recent[0] + self.window - time.monotonic()
-                     for sender, allowed in self._senders(address)
-                     if len(recent := self._recent(sender, keep=False)) >= allowed]
-            return max(waits, default=0.0)
+            return self._wait(self._senders(address))
 
     def count(self, address: str | None) -> None:
         """`address` did it once more."""
         if address is None or is_this_machine(address):
             return
         with self._lock:
-            for sender, _ in self._senders(address):
-                if sender not in self._times and len(self._times) >= ADDRESSES_KEPT:
-                    self._times.clear()
-                self._recent(sender, keep=True).append(time.monotonic())
+            self._add(self._senders(address))
 
     def take(self, address: str | None) -> float:
         """Count `address` doing it once more if it may do it now, and 0; else how long until it may,
@@ -58,15 +52,10 @@ class AddressLimit:
             return 0.0
         with self._lock:
             senders = self._senders(address)
-            waits = [recent[0] + self.window - time.monotonic()
-                     for sender, allowed in senders if len(recent := self._recent(sender, keep=False)) >= allowed]
-            if waits:
-                return max(waits)
-            for sender, _ in senders:
-                if sender not in self._times and len(self._times) >= ADDRESSES_KEPT:
-                    self._times.clear()
-                self._recent(sender, keep=True).append(time.monotonic())
-            return 0.0
+            wait = self._wait(senders)
+            if not wait:
+                self._add(senders)
+            return wait
 
     def forgive(self, address: str | None) -> None:
         """Take back one time `take` counted for `address` (what it did turned out not to count)."""
@@ -85,6 +74,18 @@ class AddressLimit:
         one's /64), and an IPv6 address's /48."""
         own, site = client_key(address), site_key(address)  # the same but for IPv6
         return [(own, self.allowed)] + ([(site, self.allowed * self.site_factor)] if site != own else [])
+
+    def _wait(self, senders: list[tuple[str, int]]) -> float:
+        """How long until none of `senders` is at its limit (0: none is now)."""
+        waits = [recent[0] + self.window - time.monotonic()
+                 for sender, allowed in senders if len(recent := self._recent(sender, keep=False)) >= allowed]
+        return max(waits, default=0.0)
+
+    def _add(self, senders: list[tuple[str, int]]) -> None:
+        for sender, _ in senders:
+            if sender not in self._times and len(self._times) >= ADDRESSES_KEPT:
+                self._times.clear()
+            self._recent(sender, keep=True).append(time.monotonic())
 
     def _recent(self, sender: str, keep: bool) -> deque[float]:
         """`sender`'s times within the window (kept in the table only if `keep`)."""
