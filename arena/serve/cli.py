@@ -93,23 +93,20 @@ def add_serve_commands(commands) -> None:
                       "  arena serve users add bob --organiser --db competition.sqlite\n"
                       "  arena serve users token alice --db competition.sqlite    # a new token; the old one stops working\n"
                       "  arena serve users list --db competition.sqlite")
-    users = commands_of_serve.add_parser("users", help="manage participants", epilog=users_examples,
-                                         formatter_class=arguments.ParagraphsHelpFormatter,
+    taught = {"epilog": users_examples, "formatter_class": arguments.ParagraphsHelpFormatter}
+    users = commands_of_serve.add_parser("users", help="manage participants", **taught,
                                          description="Add participants (each gets a token, printed once), give them "
                                                      "new tokens and list them.")
     users_commands = users.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    add = users_commands.add_parser("add", help="add a participant and print its token once", epilog=users_examples,
-                                    formatter_class=arguments.ParagraphsHelpFormatter)
+    add = users_commands.add_parser("add", help="add a participant and print its token once", **taught)
     add.add_argument("name", help="the participant's name, shown on the leaderboard")
     add.add_argument("--organiser", action="store_true",
                      help="an organiser: may also pause play and disqualify submissions (/admin)")
     add.set_defaults(run=_run_users_add)
-    token = users_commands.add_parser("token", help="give a participant a new token (the old one stops working)", epilog=users_examples,
-                                    formatter_class=arguments.ParagraphsHelpFormatter)
+    token = users_commands.add_parser("token", help="give a participant a new token (the old one stops working)", **taught)
     token.add_argument("name", help="the participant's name")
     token.set_defaults(run=_run_users_token)
-    listing = users_commands.add_parser("list", help="list the participants and their submissions", epilog=users_examples,
-                                    formatter_class=arguments.ParagraphsHelpFormatter)
+    listing = users_commands.add_parser("list", help="list the participants and their submissions", **taught)
     listing.set_defaults(run=_run_users_list)
     for parser in (add, token, listing):
         parser.add_argument("--db", default=argparse.SUPPRESS, help=f"the competition's database: an SQLite file or "
