@@ -34,7 +34,7 @@ SERVED = """
 import ctypes, os, sys
 from arena.sandbox import confine, sysinfo
 
-answers = sysinfo.Answers()
+answers = sysinfo.Answers(1 << 30)
 child = os.fork()
 if child == 0:
     libc = ctypes.CDLL(None, use_errno=True)
@@ -49,7 +49,7 @@ if child == 0:
     sys.stdout.flush()
     os._exit(0)
 sys.path.clear()  # as in the supervisor: a module imported while it serves would fail here
-answers.serve(child, 1 << 30)
+answers.serve(child)
 _, status = os.waitpid(child, 0)
 print("child ended:", os.waitstatus_to_exitcode(status))
 """

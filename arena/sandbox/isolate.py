@@ -105,10 +105,9 @@ def enter_namespaces() -> int | None:
     return os.fork()
 
 
-def supervise(child: int, answers: sysinfo.Answers | None = None, memory_bytes: int = 0) -> None:
+def supervise(child: int, answers: sysinfo.Answers | None = None) -> None:
     """Wait for the namespace's first process and end as it ended, holding nothing open meanwhile but,
-    with `answers`, what it needs to answer the child's sysinfo calls (`arena.sandbox.sysinfo`, with a
-    memory limit of `memory_bytes`).
+    with `answers`, what it needs to answer the child's sysinfo calls (`arena.sandbox.sysinfo`).
 
     Killing this process kills the child (its parent-death signal) and so the whole namespace.
     """
@@ -121,7 +120,7 @@ def supervise(child: int, answers: sysinfo.Answers | None = None, memory_bytes: 
         start = kept + 1
     os.closerange(start, 4096)
     if answers is not None:
-        answers.serve(child, memory_bytes)
+        answers.serve(child)
     _, status = os.waitpid(child, 0)
     if os.WIFSIGNALED(status):
         signal.signal(os.WTERMSIG(status), signal.SIG_DFL)

@@ -57,11 +57,13 @@ def answered_here() -> bool:
 
 
 class Answers:
-    """What the supervisor answers with, made before the sandbox's namespaces: a link over which the
-    agent's process sends its filter's listener, and the machine's /proc, where the callers' memory is
-    (the supervisor shares the agent's mount namespace, whose /proc soon shows the sandbox's processes only)."""
+    """What the supervisor answers with, made before the sandbox's namespaces: the stand-in for a sandbox
+    whose memory limit is `memory_bytes`, a link over which the agent's process sends its filter's listener,
+    and the machine's /proc, where the callers' memory is (the supervisor shares the agent's mount
+    namespace, whose /proc soon shows the sandbox's processes only)."""
 
-    def __init__(self) -> None:
+    def __init__(self, memory_bytes: int) -> None:
+        self._answer = stand_in(memory_bytes)
         supervisor_end, agent_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._link, self._agent_end = supervisor_end.detach(), agent_end.detach()
         self._proc = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -80,7 +82,7 @@ class Answers:
         for fd in (self._link, self._agent_end, self._proc):
             os.close(fd)
 
-    def serve(self, agent: int, memory_bytes: int) -> None:
+    def serve(self, agent: int) -> None:
         """In the supervisor, once it closed everything else: answer the sysinfo calls of `agent` and of what it
         starts until `agent` ends. The link closing without the listener (an agent gone first) ends this at once."""
         try:
@@ -89,7 +91,7 @@ class Answers:
             return
         if not fds:
             return
-        listener, answer = fds[0], stand_in(memory_bytes)
+        listener = fds[0]
         try:
             ended = os.pidfd_open(agent)
         except OSError:  # the agent is gone already
@@ -105,7 +107,7 @@ class Answers:
             if events.get(listener, 0) & (select.POLLHUP | select.POLLERR):
                 poller.unregister(listener)  # no process holds the filter any more
             elif listener in events:
-                _answer_one(listener, self._proc, answer)
+                _answer_one(listener, self._proc, self._answer)
 
 
 def hand_over(listener: int, link: socket.socket) -> None:

@@ -56,10 +56,11 @@ def main(argv: list[str]) -> None:
             AgentCgroup.from_config(config["cgroup"]).join()
         confine.set_resource_limits(config["memory_bytes"], config["nproc"], config["open_files"])
         # Its supervisor answers its sysinfo calls, where it may write the answers into its memory.
-        answers = sysinfo.Answers() if sysinfo.answered_here() and confine.filters_system_calls() else None
+        answered = sysinfo.answered_here() and confine.filters_system_calls()
+        answers = sysinfo.Answers(config["memory_limit_bytes"]) if answered else None
         child = isolate.enter_namespaces()
         if child:
-            isolate.supervise(child, answers, config["memory_limit_bytes"])
+            isolate.supervise(child, answers)
         confine.die_with_parent()
         isolated = child == 0
         if answers is not None:
