@@ -107,7 +107,8 @@ class Seats:
         copies = self.copies[entrant]
         while len(copies) <= index:
             handle = self.open_handle(self.specs[entrant])
-            handle.name = self.labels[entrant] if not copies else f"{self.labels[entrant]}-{len(copies) + 1}"
+            # '#' numbers the copies: '-N' already tells apart entrants of the same name (`unique_names`).
+            handle.name = self.labels[entrant] if not copies else f"{self.labels[entrant]}#{len(copies) + 1}"
             copies.append(handle)
         return copies[index]
 

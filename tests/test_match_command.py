@@ -65,8 +65,16 @@ def test_a_game_of_four_seats_seats_copies_in_turn_and_tallies_by_submission(cli
                        "--max-steps", "30", "--json")
     games = [json.loads(line) for line in out.splitlines()]
     assert code == 0
-    assert [a["name"] for a in games[0]["agents"]] == ["snake_greedy", "random", "snake_greedy-2", "random-2"]
-    assert [a["name"] for a in games[1]["agents"]] == ["random", "snake_greedy", "random-2", "snake_greedy-2"]
+    assert [a["name"] for a in games[0]["agents"]] == ["snake_greedy", "random", "snake_greedy#2", "random#2"]
+    assert [a["name"] for a in games[1]["agents"]] == ["random", "snake_greedy", "random#2", "snake_greedy#2"]
+
+
+def test_one_submission_twice_in_a_game_of_four_seats_names_each_copy_of_each_entrant_once(cli, submissions):
+    code, out, _ = cli("match", submissions / "snake_greedy", submissions / "snake_greedy", "--games", "1",
+                       "--max-steps", "20", "--json")
+    game = json.loads(out)
+    assert code == 0
+    assert [a["name"] for a in game["agents"]] == ["snake_greedy", "snake_greedy-2", "snake_greedy#2", "snake_greedy-2#2"]
 
 
 # Says how much memory its sandbox lets it hold (its /proc/meminfo shows its limit), having asked for 100 GB.
