@@ -448,7 +448,10 @@ def _show_faulted(store) -> None:
 def _check_isolation(allow_weak: bool) -> None:
     """ArenaError naming each isolating layer this machine lacks, unless the organiser allows that."""
     from arena.sandbox import missing_isolation
+    from arena.sandbox.protections import platform_problem
 
+    if problem := platform_problem():  # no layer at all: there is nothing weak to play with
+        raise ArenaError(problem)
     missing = missing_isolation()
     if not missing:
         return

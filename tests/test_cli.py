@@ -200,6 +200,19 @@ def test_a_command_that_needs_an_extra_says_how_to_install_it(cli, monkeypatch):
     assert code == 1 and "stable_baselines3 is not installed: pip install -e '.[train]' in arena's folder" in err
 
 
+@pytest.mark.parametrize("platform, system", [("darwin", "macOS"), ("win32", "Windows")])
+def test_off_linux_a_sandboxed_command_says_where_arena_runs_before_it_makes_anything(cli, submissions, tmp_path,
+                                                                                      monkeypatch, platform, system):
+    monkeypatch.setattr(sys, "platform", platform)
+    replays = tmp_path / "replays"
+    for argv in (["match", submissions / "random", submissions / "greedy", "--replay-dir", replays],
+                 ["tournament", submissions, "--env", "othello", "--db", tmp_path / "t.db", "--allow-weak-sandbox"]):
+        code, _, err = cli(*argv)
+        assert code == 1, err
+        assert "arena runs on Linux" in err and f"which {system} does not have" in err and "WSL 2" in err
+    assert not replays.exists() and not (tmp_path / "t.db").exists()
+
+
 def test_manifest_options_build_the_env_unless_the_command_line_chooses(cli, submissions, tmp_path):
     nine = shutil.copytree(submissions / "random", tmp_path / "nine")
     (nine / "arena.toml").write_text('name = "nine"\nenv = "gomoku"\n\n[options]\nsize = 9\n')

@@ -34,7 +34,9 @@ from pathlib import Path
 from typing import Sequence
 
 from arena.cpus import allowed_cpus
+from arena.errors import ArenaError
 from arena.sandbox.cgroups import available_bases
+from arena.sandbox.protections import platform_problem
 from arena.sandbox.shared_pages import SharedLibraries, import_folders
 
 MAX_REQUEST = 1 << 20  # bytes of one request: a worker's configuration is a few kilobytes
@@ -205,6 +207,8 @@ def adopt(connection: socket.socket) -> None:
 
 
 def _current() -> Launcher:
+    if problem := platform_problem():
+        raise ArenaError(problem)
     if _launcher is None or not _launcher.alive():
         _replace(Launcher.started())
     return _launcher

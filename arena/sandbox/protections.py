@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 
 from arena.sandbox import confine, file_table, isolate
 from arena.sandbox.cgroups import available_bases, cpuset_base, freezer_base, missing_controllers
@@ -43,8 +44,19 @@ def protections() -> dict[str, bool | int]:
     }
 
 
+def platform_problem() -> str | None:
+    """Why this operating system cannot run a sandbox at all (every layer is Linux's); None on Linux."""
+    if sys.platform.startswith("linux"):
+        return None
+    system = {"darwin": "macOS", "win32": "Windows", "cygwin": "Windows"}.get(sys.platform, sys.platform)
+    return (f"arena runs on Linux: its sandbox is made of Linux's namespaces, cgroups and seccomp, which {system} "
+            "does not have; run arena in WSL 2 (Windows) or in a Linux container or virtual machine (Docker, say)")
+
+
 def missing_isolation() -> list[str]:
     """One line per isolating layer this machine lacks (empty when every one holds)."""
+    if problem := platform_problem():
+        return [problem]
     missing = []
     if not namespaces_work():
         missing.append("namespaces: the kernel refused new mount, network and PID namespaces, so an agent sees "
