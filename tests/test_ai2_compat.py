@@ -560,6 +560,48 @@ def test_fighters_and_the_env_offer_the_competitions_parameters_and_end_flag():
     assert env.terminated and player.stocks == 0
 
 
+def test_positions_and_velocities_answer_every_vector_method_as_pymunks_vec2d_does():
+    pymunk = pytest.importorskip("pymunk")
+    from arena.compat.ai2 import WarehouseBrawl
+
+    env = WarehouseBrawl(train_mode=True)
+    env.reset(seed=5)
+    player, opponent = env.objects["player"], env.objects["opponent"]
+    vectors = []
+    for step in range(90):  # positions and velocities of fighters falling, landing and running
+        env.step({0: env.act_helper.press_keys(["d", "space"] if step % 30 < 5 else ["d"]),
+                  1: env.act_helper.press_keys(["a"])})
+        vectors += [player.body.position, player.body.velocity, opponent.body.position, opponent.body.velocity]
+    assert type(vectors[0]).__name__ == "Vec2d" and repr(vectors[0]).startswith("Vec2d(")
+    rng = random.Random(0)
+    vectors += [type(vectors[0])(rng.uniform(-9, 9), rng.uniform(-9, 9)) for _ in range(200)]
+    vectors.append(type(vectors[0])(0.0, 0.0))
+    names = ["length", "angle", "angle_degrees", "int_tuple", "get_length_sqrd", "normalized", "normalized_and_length",
+             "perpendicular", "perpendicular_normal"]
+    with_other = ["get_distance", "get_dist_sqrd", "dot", "cross", "projection", "get_angle_between",
+                  "get_angle_degrees_between", "cpvrotate", "cpvunrotate"]
+    warnings.filterwarnings("ignore", "Vec2d.get_length_sqrd|get_dist_sqrd", DeprecationWarning)  # pymunk 7's renames
+    for ours, other in zip(vectors, vectors[1:] + vectors[:1]):
+        theirs, angle = pymunk.Vec2d(*ours), rng.uniform(-7, 7)
+        for name in names:  # the same floats, to the last bit
+            assert _called(getattr(ours, name)) == _called(getattr(theirs, name)), name
+        for name in with_other:
+            assert getattr(ours, name)(other) == getattr(theirs, name)(pymunk.Vec2d(*other)), name
+        assert ours.rotated(angle) == theirs.rotated(angle) and ours.rotated_degrees(angle) == theirs.rotated_degrees(angle)
+        assert ours.interpolate_to(other, 0.3) == theirs.interpolate_to(other, 0.3)
+        if ours.length:
+            assert ours.scale_to_length(2.5) == theirs.scale_to_length(2.5)
+            assert other.convert_to_basis(ours, ours.perpendicular()) == \
+                pymunk.Vec2d(*other).convert_to_basis(theirs, theirs.perpendicular())
+    zero = vectors[-1]
+    assert (zero.zero(), zero.unit(), zero.ones()) == (pymunk.Vec2d.zero(), pymunk.Vec2d.unit(), pymunk.Vec2d.ones())
+
+
+def _called(attribute):
+    """A method's value, called without arguments, or a property's."""
+    return attribute() if callable(attribute) else attribute
+
+
 def test_reward_code_reads_positions_weapons_and_facing_as_the_competitions_engine_gives_them():
     from arena.compat.ai2 import Facing, WarehouseBrawl
 

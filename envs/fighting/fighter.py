@@ -14,7 +14,8 @@ from arena.envs.fighting import rules as R
 from arena.envs.fighting.colliders import CapsuleCollider, hitbox_size
 from arena.envs.fighting.inputs import PlayerInputHandler
 from arena.envs.fighting.moves import MOVE_FOR_INPUT, MoveType
-from arena.envs.fighting.physics import Body, Vec2
+from arena.envs.fighting.physics import Body
+from arena.envs.fighting.vec2d import Vec2d
 from arena.envs.fighting.rules import Facing, Key
 from arena.envs.fighting.shapes import ALL_CATEGORIES, PLAYER_CATEGORY, PLAYER_TYPES, WEAPON_CATEGORY, Shape
 from arena.envs.fighting.states import STATE_CLASSES, InAirState, PlayerObjectState, move_toward
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 HURTBOX_SIZE = hitbox_size(290 // 2, 320 // 2)  # the competition's fighter hurtbox, in its data units
 KNOCKBACK_SCALE = 1.024 / 320 * 30  # launch speed (units/s) per unit of the move data's force
 
-__all__ = ["Body", "Fighter", "Player", "Vec2"]
+__all__ = ["Body", "Fighter", "Player", "Vec2d"]
 
 
 class Player:

@@ -40,6 +40,7 @@ from typing import Iterable, NamedTuple, Sequence
 
 from arena.envs.fighting.broadphase import BroadPhase, boxes_meet
 from arena.envs.fighting.narrowphase import Contact, Polygon, bounds, box_corners, collide
+from arena.envs.fighting.vec2d import Vec2d
 
 
 def _single(value: float) -> float:
@@ -51,73 +52,6 @@ SLOP = _single(0.1)  # overlap left alone, units
 COLLISION_BIAS = _single(1.0 - _single(0.1)) ** 60  # fraction of overlap left after one second of pushing out
 ITERATIONS = 10
 PERSISTENCE = 3  # steps an arbiter is remembered after its pair last touched (pymunk's default)
-
-
-class Vec2(NamedTuple):
-    """A 2-D vector with `.x` and `.y`, as the competition's physics engine gives positions and
-    velocities (pymunk's `Vec2d`): a pair that adds, subtracts and scales, with `length`,
-    `get_distance`, `normalized` and `dot`."""
-
-    x: float
-    y: float
-
-    def __add__(self, other: Sequence[float]) -> Vec2:  # type: ignore[override]
-        return Vec2(self.x + other[0], self.y + other[1])
-
-    __radd__ = __add__
-
-    def __sub__(self, other: Sequence[float]) -> Vec2:
-        return Vec2(self.x - other[0], self.y - other[1])
-
-    def __rsub__(self, other: Sequence[float]) -> Vec2:
-        return Vec2(other[0] - self.x, other[1] - self.y)
-
-    def __mul__(self, scale: float) -> Vec2:  # type: ignore[override]
-        return Vec2(self.x * scale, self.y * scale)
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, scale: float) -> Vec2:
-        return Vec2(self.x / scale, self.y / scale)
-
-    def __floordiv__(self, scale: float) -> Vec2:
-        return Vec2(self.x // scale, self.y // scale)
-
-    def __neg__(self) -> Vec2:
-        return Vec2(-self.x, -self.y)
-
-    def __pos__(self) -> Vec2:
-        return self
-
-    def __abs__(self) -> float:
-        return self.length
-
-    @property
-    def length(self) -> float:
-        return math.hypot(self.x, self.y)
-
-    def get_length_sqrd(self) -> float:
-        return self.x * self.x + self.y * self.y
-
-    def get_distance(self, other: Sequence[float]) -> float:
-        return math.hypot(self.x - other[0], self.y - other[1])
-
-    def get_dist_sqrd(self, other: Sequence[float]) -> float:
-        return (self.x - other[0]) ** 2 + (self.y - other[1]) ** 2
-
-    def dot(self, other: Sequence[float]) -> float:
-        return self.x * other[0] + self.y * other[1]
-
-    def normalized(self) -> Vec2:
-        length = self.length
-        return self / length if length != 0 else Vec2(0.0, 0.0)
-
-    @property
-    def int_tuple(self) -> tuple[int, int]:
-        return round(self.x), round(self.y)
-
-    def __repr__(self) -> str:
-        return f"Vec2d({self.x!r}, {self.y!r})"
 
 
 class BB(NamedTuple):
@@ -150,7 +84,7 @@ class Body:
                  "half_width", "half_height", "friction", "gravity", "inverse_mass", "inverse_moment", "polygon")
     # What else reward code may read of the competition's bodies, which nothing pushes but contacts.
     torque = 0.0
-    force = Vec2(0.0, 0.0)
+    force = Vec2d(0.0, 0.0)
 
     def __init__(self, x: float, y: float, half_width: float = 0.0, half_height: float = 0.0,
                  friction: float = 0.0, mass: float = 1.0, moment: float = math.inf):
@@ -166,16 +100,16 @@ class Body:
         self.polygon = Polygon(box_corners(half_width, half_height))
 
     @property
-    def position(self) -> Vec2:
-        return Vec2(self.x, self.y)
+    def position(self) -> Vec2d:
+        return Vec2d(self.x, self.y)
 
     @position.setter
     def position(self, value: Sequence[float]) -> None:
         self.x, self.y = float(value[0]), float(value[1])
 
     @property
-    def velocity(self) -> Vec2:
-        return Vec2(self.vx, self.vy)
+    def velocity(self) -> Vec2d:
+        return Vec2d(self.vx, self.vy)
 
     @velocity.setter
     def velocity(self, value: Sequence[float]) -> None:
