@@ -99,6 +99,8 @@ def test_star_imports_hand_out_the_libraries_and_the_games_classes():
     assert namespace["Agent"].__mro__[1] is arena.agents.Agent
     assert namespace["Stage"] is type(arena.envs.make("fighting").objects["platform1"])
     assert namespace["pymunk"].Vec2d(3, 4).length == 5  # reward code reads positions through it (the train extra)
+    position = arena.envs.make("fighting").objects["player"].body.position
+    assert isinstance(position, namespace["Vec2d"]) and namespace["Vec2d"](3, 4).length == 5  # without pymunk too
     assert namespace["cv2"].resize(np.ones((8, 6), np.uint8), (3, 4)).shape == (4, 3)  # training scripts shrink frames
 
 

@@ -33,7 +33,8 @@ ENVIRONMENT_IMPORTS: dict[str, tuple[str, str | None]] = {
     "pygame": ("pygame", None),
     "pymunk": ("pymunk", None),
     "SpaceDebugColor": ("pymunk.space_debug_draw_options", "SpaceDebugColor"),
-    "Vec2d": ("pymunk.vec2d", "Vec2d"),
+    # The class of the game's positions and velocities, as pymunk's is there: `isinstance(position, Vec2d)` holds.
+    "Vec2d": ("arena.envs.fighting.vec2d", "Vec2d"),
     "DrawOptions": ("pymunk.pygame_util", "DrawOptions"),
     "cv2": ("cv2", None),
     "st": ("skimage.transform", None),
