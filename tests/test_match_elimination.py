@@ -136,7 +136,7 @@ def test_arena_match_names_every_fault_and_the_submission_left_playing_wins(cli,
     game = json.loads(out)
     assert code == 1  # a submission faulted
     statuses = [(a["name"], a["status"]) for a in game["agents"]]
-    assert statuses == [("crashing", "crash"), ("steady", "ok"), ("crashing-2", "crash"), ("steady-2", "ok")]
+    assert statuses == [("crashing", "crash"), ("steady", "ok"), ("crashing#2", "crash"), ("steady#2", "ok")]
     assert {a["rank"] for a in game["agents"] if a["status"] == "ok"} <= {1, 2}
     assert err.count("ValueError: third move") == 2
 
