@@ -75,6 +75,7 @@ EXPECTED = {
     "watches_host": (OK, ""),
     "signals_partner": (OK, ""),  # see test_no_sign_passes_between_sandboxes_through_the_files_they_share
     "reads_launcher_memory": (OK, ""),  # see test_no_sandbox_finds_what_the_others_were_told_of_their_entrants
+    "sizes_host_memory": (OK, ""),
 }
 ISOLATED = PROTECTIONS["filesystem"] and PROTECTIONS["network"] and PROTECTIONS["processes"]
 NEEDS = {  # cases whose confinement this machine might not offer
@@ -86,6 +87,8 @@ NEEDS = {  # cases whose confinement this machine might not offer
     **{case: (ISOLATED, "needs namespaces: " + " ".join(missing_isolation()))
        for case in ("tampers_host_files", "reads_secrets", "sends_datagrams", "fills_disk", "escalates", "watches_host")},
     "signals_partner": (os.uname().machine == "x86_64", "the seccomp filter is written for x86-64"),
+    # Device nodes of its own are made by a root harness; one in a user namespace binds the host's.
+    "sizes_host_memory": (ISOLATED and os.geteuid() == 0, "needs namespaces and a harness run as root"),
     **{case: (PROTECTIONS["cgroups"], "needs cgroups: " + " ".join(missing_isolation()))
        for case in ("memory_by_forks", "cpu_hog", "memory_hog")},
 }
@@ -253,6 +256,14 @@ def _check_host_watch(log: str, _) -> None:
     assert "folder: /submission /submission /submission /submission/agent.py" in log, log  # the same in every run
 
 
+def _check_device_sizes(log: str, _) -> None:
+    # Its devices are nodes of its own, on a file system of its own: none is on the host's devtmpfs, whose size
+    # (half the machine's memory) its statfs and the mount table would tell.
+    host = os.statvfs("/dev/null")
+    assert "devices usable" in log and "devtmpfs" not in log, log
+    assert log.count("statfs /dev/") == 5 and f": {host.f_blocks} blocks of {host.f_frsize} bytes" not in log, log
+
+
 def _check_network(log: str, _) -> None:
     assert ": sent" not in log, log
     assert "own tcp pair: " in log and "loopback up: " in log, log
@@ -327,7 +338,7 @@ CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_
           "opens_files": _check_open_files, "fills_disk": _check_disk, "cpu_hog": _check_cpu, "escalates": _check_escalation,
           "kills_harness": _check_kills_harness, "chatterbox": _check_chatter,
           "watches_host": _check_host_watch, "signals_partner": _check_signals,
-          "reads_launcher_memory": _check_launcher_memory}
+          "reads_launcher_memory": _check_launcher_memory, "sizes_host_memory": _check_device_sizes}
 
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the seccomp filter is written for x86-64")

@@ -4,7 +4,8 @@
 the first process of a new PID namespace (through a user namespace when not root). In that child
 `build_root()` mounts a size-capped tmpfs as the new `/`, binds the software the agent runs on
 read-only at the same paths, copies the submission in, gives it a private `/tmp`, a fresh `/proc`
-and a handful of harmless devices, and pivots into it: nothing else of the host exists there.
+and a handful of harmless devices (nodes of its own as root: the host's would show its devtmpfs, sized by the
+machine's memory), and pivots into it: nothing else of the host exists there.
 `drop_identity()` then becomes an unprivileged id (a dedicated uid when started as root) with no
 capabilities, so whatever the agent does to a file the kernel judges as a stranger's.
 """
@@ -174,7 +175,8 @@ def build_root(plan: RootPlan) -> None:
     for path in [*map(Path, SYSTEM_PATHS), *plan.read_only, *map(Path, ETC_FILES), Path(CPU_INFO)]:
         _bind(root, path, bound, read_only=True)
     _mask_cpu_statistics(root / CPU_INFO.lstrip("/"))
-    for device in [*map(Path, DEVICES), *plan.devices]:
+    own_devices = _make_devices(root)
+    for device in [*([] if own_devices else map(Path, DEVICES)), *plan.devices]:
         # Read-only binds of the host's nodes: reading and writing a device changes no file, but
         # touching, chmod or chown would, on the host's inode, where every other sandbox sees it.
         _bind(root, device, bound, read_only=True, device_nodes=True)
@@ -190,6 +192,40 @@ def build_root(plan: RootPlan) -> None:
     if _libc.umount2(b".", _MNT_DETACH) != 0:
         raise OSError(ctypes.get_errno(), "could not detach the host's filesystem")
     os.chdir("/")
+
+
+def _make_devices(root: Path) -> bool:
+    """`DEVICES` under `root` as nodes of the sandbox's own, bound read-only from a small tmpfs of its own;
+    False (nothing made) where this process may not make device nodes (not root). Binds of the host's nodes
+    would show the host's devtmpfs, whose size, half the machine's memory, their statfs and the mount table tell."""
+    nodes = root / ".devices"
+    nodes.mkdir()
+    try:
+        # Without MS_NODEV (the root's tmpfs has it): nodes there work. They take inodes, not blocks.
+        _mount("tmpfs", nodes, "tmpfs", _MS_NOSUID | _MS_NOEXEC, f"size=4k,nr_inodes={len(DEVICES) + 1},mode=755")
+    except OSError:
+        nodes.rmdir()
+        return False
+    try:
+        for device in DEVICES:
+            host, node = os.stat(device), nodes / Path(device).name
+            if not stat.S_ISCHR(host.st_mode):  # a host with something else there: bound as it is
+                raise OSError(f"{device} is not a character device")
+            os.mknod(node, stat.S_IFCHR, host.st_rdev)
+            os.chmod(node, stat.S_IMODE(host.st_mode))  # the host's modes, not those the umask leaves
+    except OSError:
+        made = False
+    else:
+        made = True
+        flags = _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NOEXEC
+        for device in DEVICES:  # read-only, as the binds of the host's: no one may touch or chmod them
+            target = _inside(root, Path(device), directory=False)
+            _mount(str(nodes / Path(device).name), target, None, _MS_BIND)
+            _mount(None, target, None, flags)
+    if _libc.umount2(os.fsencode(str(nodes)), _MNT_DETACH) != 0:  # the binds keep what they need of it
+        raise OSError(ctypes.get_errno(), f"could not detach {nodes}")
+    nodes.rmdir()
+    return made
 
 
 def _mount_proc(root: Path, memory_bytes: int) -> None:
