@@ -76,6 +76,7 @@ EXPECTED = {
     "signals_partner": (OK, ""),  # see test_no_sign_passes_between_sandboxes_through_the_files_they_share
     "reads_launcher_memory": (OK, ""),  # see test_no_sandbox_finds_what_the_others_were_told_of_their_entrants
     "sizes_host_memory": (OK, ""),
+    "counts_sessions": (OK, ""),
 }
 ISOLATED = PROTECTIONS["filesystem"] and PROTECTIONS["network"] and PROTECTIONS["processes"]
 NEEDS = {  # cases whose confinement this machine might not offer
@@ -87,6 +88,8 @@ NEEDS = {  # cases whose confinement this machine might not offer
     **{case: (ISOLATED, "needs namespaces: " + " ".join(missing_isolation()))
        for case in ("tampers_host_files", "reads_secrets", "sends_datagrams", "fills_disk", "escalates", "watches_host")},
     "signals_partner": (os.uname().machine == "x86_64", "the seccomp filter is written for x86-64"),
+    "counts_sessions": (ISOLATED and os.uname().machine == "x86_64",
+                        "needs namespaces, whose worker installs the seccomp filter (written for x86-64)"),
     # Device nodes of its own are made by a root harness; one in a user namespace binds the host's.
     "sizes_host_memory": (ISOLATED and os.geteuid() == 0, "needs namespaces and a harness run as root"),
     **{case: (PROTECTIONS["cgroups"], "needs cgroups: " + " ".join(missing_isolation()))
@@ -264,6 +267,12 @@ def _check_device_sizes(log: str, _) -> None:
     assert log.count("statfs /dev/") == 5 and f": {host.f_blocks} blocks of {host.f_frsize} bytes" not in log, log
 
 
+def _check_sessions(log: str, _) -> None:
+    # setsid says it is done, and makes no session: the machine's count of them neither moves nor shows.
+    if "no autogroups on this kernel" not in log:
+        assert "in new sessions: setsid done" in log and "other autogroups seen: 0" in log, log
+
+
 def _check_network(log: str, _) -> None:
     assert ": sent" not in log, log
     assert "own tcp pair: " in log and "loopback up: " in log, log
@@ -338,7 +347,8 @@ CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_
           "opens_files": _check_open_files, "fills_disk": _check_disk, "cpu_hog": _check_cpu, "escalates": _check_escalation,
           "kills_harness": _check_kills_harness, "chatterbox": _check_chatter,
           "watches_host": _check_host_watch, "signals_partner": _check_signals,
-          "reads_launcher_memory": _check_launcher_memory, "sizes_host_memory": _check_device_sizes}
+          "reads_launcher_memory": _check_launcher_memory, "sizes_host_memory": _check_device_sizes,
+          "counts_sessions": _check_sessions}
 
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the seccomp filter is written for x86-64")
