@@ -77,6 +77,7 @@ EXPECTED = {
     "reads_launcher_memory": (OK, ""),  # see test_no_sandbox_finds_what_the_others_were_told_of_their_entrants
     "sizes_host_memory": (OK, ""),
     "counts_sessions": (OK, ""),
+    "reads_other_disks": (OK, ""),
 }
 ISOLATED = PROTECTIONS["filesystem"] and PROTECTIONS["network"] and PROTECTIONS["processes"]
 NEEDS = {  # cases whose confinement this machine might not offer
@@ -88,8 +89,9 @@ NEEDS = {  # cases whose confinement this machine might not offer
     **{case: (ISOLATED, "needs namespaces: " + " ".join(missing_isolation()))
        for case in ("tampers_host_files", "reads_secrets", "sends_datagrams", "fills_disk", "escalates", "watches_host")},
     "signals_partner": (os.uname().machine == "x86_64", "the seccomp filter is written for x86-64"),
-    "counts_sessions": (ISOLATED and os.uname().machine == "x86_64",
-                        "needs namespaces, whose worker installs the seccomp filter (written for x86-64)"),
+    **{case: (ISOLATED and os.uname().machine == "x86_64",
+              "needs namespaces, whose worker installs the seccomp filter (written for x86-64)")
+       for case in ("counts_sessions", "reads_other_disks")},
     # Device nodes of its own are made by a root harness; one in a user namespace binds the host's.
     "sizes_host_memory": (ISOLATED and os.geteuid() == 0, "needs namespaces and a harness run as root"),
     **{case: (PROTECTIONS["cgroups"], "needs cgroups: " + " ".join(missing_isolation()))
@@ -273,6 +275,13 @@ def _check_sessions(log: str, _) -> None:
         assert "in new sessions: setsid done" in log and "other autogroups seen: 0" in log, log
 
 
+def _check_other_disks(log: str, _) -> None:
+    # Refused as by a kernel without ustat: no file system's free space by its number, not even its own.
+    for asked in ("ustat of its own root", "ustat of the host's disk"):
+        assert f"{asked}: refused ({errno.ENOSYS})" in log, log
+    assert "other in-memory file systems answering: 0" in log, log
+
+
 def _check_network(log: str, _) -> None:
     assert ": sent" not in log, log
     assert "own tcp pair: " in log and "loopback up: " in log, log
@@ -348,7 +357,7 @@ CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_
           "kills_harness": _check_kills_harness, "chatterbox": _check_chatter,
           "watches_host": _check_host_watch, "signals_partner": _check_signals,
           "reads_launcher_memory": _check_launcher_memory, "sizes_host_memory": _check_device_sizes,
-          "counts_sessions": _check_sessions}
+          "counts_sessions": _check_sessions, "reads_other_disks": _check_other_disks}
 
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the seccomp filter is written for x86-64")

@@ -236,3 +236,16 @@ print("moved:", count() - before)
     told = run_filtered(body)
     assert told["sync"] == told["syncfs"] == "done", told
     assert int(told["moved"]) < 20, told
+
+
+def test_ustat_which_tells_any_file_system_s_free_space_by_its_number_is_answered_as_by_a_kernel_without_it():
+    """ustat needs no path: by device number alone it tells the free blocks of the host's disks and of every other
+    sandbox's root. Without the filter the root's number is answered (the control)."""
+    body = """
+class Ustat(ctypes.Structure):
+    _fields_ = [("free", ctypes.c_long), ("inodes", ctypes.c_ulong), ("names", ctypes.c_char * 12)]
+attempt("ustat", lambda: checked(libc.syscall(136, ctypes.c_uint(os.stat("/").st_dev), ctypes.byref(Ustat()))))
+attempt("statfs", lambda: os.statvfs("/"))
+"""
+    assert run_filtered(body, filtered=False) == {"ustat": "done", "statfs": "done"}
+    assert run_filtered(body) == {"ustat": f"refused {errno.ENOSYS}", "statfs": "done"}

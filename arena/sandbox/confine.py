@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); core-scheduling cookies (they idle the other hyperthread); pidfds (their numbers count the machine's tasks); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, which its supervisor answers instead (`arena.sandbox.sysinfo`, a root harness) | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); core-scheduling cookies (they idle the other hyperthread); pidfds (their numbers count the machine's tasks); ustat (any file system's free space by device number); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, which its supervisor answers instead (`arena.sandbox.sysinfo`, a root harness) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -353,6 +353,11 @@ _SECRET_MEMORY_SYSCALLS = {"memfd_secret": 447}
 # kernel without them (ENOSYS, ENOPROTOOPT, EINVAL). The numbers new pipes and sockets get remain (README).
 _COUNTING_SYSCALLS = {"pidfd_open": 434, "name_to_handle_at": 303}  # file handles open nothing here either
 _STATX, _STATX_MNT_ID_UNIQUE = 332, 0x4000
+# ustat tells the free blocks and inodes of any file system of the machine by its device number alone,
+# mounted in the sandbox or not: the host's disks, its devtmpfs (half the machine's memory) and the root
+# of every other sandbox, how much each has written, live. Answered as by a kernel without it (glibc has
+# had no wrapper for it since 2.28). statfs still answers for the file systems in its view (README).
+_DEVICE_QUERY_SYSCALLS = {"ustat": 136}
 _GETSOCKOPT, _ENOPROTOOPT = 55, 92
 _PIDFD_SOCKET_OPTIONS = (71, 76, 77)  # SO_NETNS_COOKIE, SO_PASSPIDFD, SO_PEERPIDFD
 _CLONE, _CLONE3 = 56, 435
@@ -399,8 +404,8 @@ def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None) -> bool:
 
     Reads that bypass the page cache (O_DIRECT, RWF_DONTCACHE) are refused, so are timers and signals
     as file events (timerfd, signalfd), BPF programs of the agent's own (socket filters, seccomp
-    filters), huge pages, names of anonymous memory, secret memory, pidfds and other machine-wide counts, and changes
-    of the core limit; advice
+    filters), huge pages, names of anonymous memory, secret memory, pidfds and other machine-wide counts, ustat
+    (any file system's free space, by device number) and changes of the core limit; advice
     that reads ahead does nothing, and the process is made undumpable for good. Installed while the worker still holds
     its privileges, the filter is compiled even when others used up the machine's budget for BPF code. clone3 answers
     ENOSYS, so the C library falls back to clone, whose flags the filter can read.
@@ -442,6 +447,7 @@ def _seccomp_program(answer_sysinfo: bool = False) -> list[_SockFilter]:
             *[("jeq", number, "enosys") for number in sorted(_DEFERRED_EVENT_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_COUNTING_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_SECRET_MEMORY_SYSCALLS.values())],
+            *[("jeq", number, "enosys") for number in sorted(_DEVICE_QUERY_SYSCALLS.values())],
             ("jeq", _STATX, "statx"),
             ("jeq", _CLONE, "clone"), ("jeq", _CLONE3, "enosys"),
             ("jeq", _MMAP, "mmap"), ("jeq", _MEMFD_CREATE, "memfd_create"), ("jeq", _SHMGET, "shmget"),
