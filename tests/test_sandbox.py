@@ -78,6 +78,7 @@ EXPECTED = {
     "sizes_host_memory": (OK, ""),
     "counts_sessions": (OK, ""),
     "reads_other_disks": (OK, ""),
+    "counts_sockets": (OK, ""),
 }
 ISOLATED = PROTECTIONS["filesystem"] and PROTECTIONS["network"] and PROTECTIONS["processes"]
 NEEDS = {  # cases whose confinement this machine might not offer
@@ -91,7 +92,7 @@ NEEDS = {  # cases whose confinement this machine might not offer
     "signals_partner": (os.uname().machine == "x86_64", "the seccomp filter is written for x86-64"),
     **{case: (ISOLATED and os.uname().machine == "x86_64",
               "needs namespaces, whose worker installs the seccomp filter (written for x86-64)")
-       for case in ("counts_sessions", "reads_other_disks")},
+       for case in ("counts_sessions", "reads_other_disks", "counts_sockets")},
     # Device nodes of its own are made by a root harness; one in a user namespace binds the host's.
     "sizes_host_memory": (ISOLATED and os.geteuid() == 0, "needs namespaces and a harness run as root"),
     **{case: (PROTECTIONS["cgroups"], "needs cgroups: " + " ".join(missing_isolation()))
@@ -282,6 +283,11 @@ def _check_other_disks(log: str, _) -> None:
     assert "other in-memory file systems answering: 0" in log, log
 
 
+def _check_socket_cookies(log: str, _) -> None:
+    # Refused as by a kernel without the option: no number of the machine's count of cookies reaches it.
+    assert f"socket cookie: refused ({errno.ENOPROTOOPT})" in log and "cookies told: 0 " in log, log
+
+
 def _check_network(log: str, _) -> None:
     assert ": sent" not in log, log
     assert "own tcp pair: " in log and "loopback up: " in log, log
@@ -357,7 +363,8 @@ CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_
           "kills_harness": _check_kills_harness, "chatterbox": _check_chatter,
           "watches_host": _check_host_watch, "signals_partner": _check_signals,
           "reads_launcher_memory": _check_launcher_memory, "sizes_host_memory": _check_device_sizes,
-          "counts_sessions": _check_sessions, "reads_other_disks": _check_other_disks}
+          "counts_sessions": _check_sessions, "reads_other_disks": _check_other_disks,
+          "counts_sockets": _check_socket_cookies}
 
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the seccomp filter is written for x86-64")

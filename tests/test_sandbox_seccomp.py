@@ -80,6 +80,7 @@ attempt("huge shm", lambda: checked(libc.shmget(0, 1 << 21, 0o1000 | 0o600 | 0x8
 
 def test_no_pidfd_nor_socket_option_tells_the_machine_s_counts_of_tasks_or_namespaces():
     # A pidfd's inode number counts every task the machine made (Linux 6.9 on): refused as before pidfds.
+    # Socket cookies count every socket the machine was asked one for: refused as before SO_COOKIE.
     told = run_filtered("""
 CLONE_PIDFD, SIGCHLD = 0x1000, 17
 def clone_with_pidfd():
@@ -100,12 +101,13 @@ attempt("fork", fork)
 attempt("peer pidfd", lambda: one.getsockopt(socket.SOL_SOCKET, 77, 4))
 attempt("pass pidfd", lambda: one.setsockopt(socket.SOL_SOCKET, 76, 1))
 attempt("netns cookie", lambda: one.getsockopt(socket.SOL_SOCKET, 71, 8))
+attempt("socket cookie", lambda: one.getsockopt(socket.SOL_SOCKET, 57, 8))
 attempt("peer credentials", lambda: one.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
 """)
     assert told == {"pidfd_open": f"refused {errno.ENOSYS}", "clone with pidfd": f"refused {errno.EPERM}",
                     "fork": "done", "peer pidfd": f"refused {errno.ENOPROTOOPT}",
                     "pass pidfd": f"refused {errno.ENOPROTOOPT}", "netns cookie": f"refused {errno.ENOPROTOOPT}",
-                    "peer credentials": "done"}
+                    "socket cookie": f"refused {errno.ENOPROTOOPT}", "peer credentials": "done"}
 
 
 MOUNT_COUNTERS = """

@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); core-scheduling cookies (they idle the other hyperthread); pidfds (their numbers count the machine's tasks); ustat (any file system's free space by device number); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, which its supervisor answers instead (`arena.sandbox.sysinfo`, a root harness) | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets); ustat (any file system's free space by device number); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, which its supervisor answers instead (`arena.sandbox.sysinfo`, a root harness) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -348,7 +348,9 @@ _SHMGET, _SHM_HUGETLB = 29, 0x800
 _SECRET_MEMORY_SYSCALLS = {"memfd_secret": 447}
 # Numbers the whole machine counts up would tell an agent how many processes and threads others made
 # (the inode number of a pidfd, from Linux 6.9 on), how many network namespaces (a socket's
-# SO_NETNS_COOKIE) or how many mounts, that is sandboxes started (a mount's unique id, from Linux 6.8
+# SO_NETNS_COOKIE), how many sockets were asked for their SO_COOKIE (handed out in batches of 4096 a CPU:
+# a new batch shows how many others took, and taking thousands moves the count for another sandbox to
+# read) or how many mounts, that is sandboxes started (a mount's unique id, from Linux 6.8
 # on, through statx's STATX_MNT_ID_UNIQUE or a file handle's AT_HANDLE_MNT_ID_UNIQUE): refused as by a
 # kernel without them (ENOSYS, ENOPROTOOPT, EINVAL). The numbers new pipes and sockets get remain (README).
 _COUNTING_SYSCALLS = {"pidfd_open": 434, "name_to_handle_at": 303}  # file handles open nothing here either
@@ -360,6 +362,7 @@ _STATX, _STATX_MNT_ID_UNIQUE = 332, 0x4000
 _DEVICE_QUERY_SYSCALLS = {"ustat": 136}
 _GETSOCKOPT, _ENOPROTOOPT = 55, 92
 _PIDFD_SOCKET_OPTIONS = (71, 76, 77)  # SO_NETNS_COOKIE, SO_PASSPIDFD, SO_PEERPIDFD
+_SO_COOKIE = 57  # read only
 _CLONE, _CLONE3 = 56, 435
 # New namespaces (CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET), and a pidfd of the child
 _REFUSED_CLONE_FLAGS = 0x7E020000 | 0x1000
@@ -472,7 +475,8 @@ def _seccomp_program(answer_sysinfo: bool = False) -> list[_SockFilter]:
         "prlimit64": [("ld", 24), ("jeq_else", _RLIMIT_CORE, "allow"), ("ld", 32), ("jeq_else", 0, "deny"),
                       ("ld", 36), ("jeq_else", 0, "deny"), ("ret", _ALLOW)],
         "getsockopt": [("ld", 24), ("jeq_else", _SOL_SOCKET, "allow"),
-                       ("ld", 32), *[("jeq", option, "enoprotoopt") for option in _PIDFD_SOCKET_OPTIONS], ("ret", _ALLOW)],
+                       ("ld", 32), *[("jeq", option, "enoprotoopt") for option in (*_PIDFD_SOCKET_OPTIONS, _SO_COOKIE)],
+                       ("ret", _ALLOW)],
         "socket": [("ld", 16), *[("jeq", family, "allow") for family in sorted(_SOCKET_FAMILIES.values())],
                    ("ret", _ERRNO | _EAFNOSUPPORT)],
         "fcntl": [("ld", 24), *[("jeq", command, "done") for command in _FCNTL_TAKE_LOCK],
