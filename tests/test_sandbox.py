@@ -79,6 +79,7 @@ EXPECTED = {
     "counts_sessions": (OK, ""),
     "reads_other_disks": (OK, ""),
     "counts_sockets": (OK, ""),
+    "flushes_host_disk": (OK, ""),
 }
 ISOLATED = PROTECTIONS["filesystem"] and PROTECTIONS["network"] and PROTECTIONS["processes"]
 NEEDS = {  # cases whose confinement this machine might not offer
@@ -92,7 +93,7 @@ NEEDS = {  # cases whose confinement this machine might not offer
     "signals_partner": (os.uname().machine == "x86_64", "the seccomp filter is written for x86-64"),
     **{case: (ISOLATED and os.uname().machine == "x86_64",
               "needs namespaces, whose worker installs the seccomp filter (written for x86-64)")
-       for case in ("counts_sessions", "reads_other_disks", "counts_sockets")},
+       for case in ("counts_sessions", "reads_other_disks", "counts_sockets", "flushes_host_disk")},
     # Device nodes of its own are made by a root harness; one in a user namespace binds the host's.
     "sizes_host_memory": (ISOLATED and os.geteuid() == 0, "needs namespaces and a harness run as root"),
     **{case: (PROTECTIONS["cgroups"], "needs cgroups: " + " ".join(missing_isolation()))
@@ -115,6 +116,12 @@ def test_there_are_at_least_twelve_hostile_submissions_and_each_has_an_expectati
 
 def resident_mb() -> float:
     return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def disk_flushes() -> int | None:
+    """The cache flushes the machine's disks have done (/sys/block/*/stat, Linux 5.5+), None where not told."""
+    counts = [line.split() for line in map(Path.read_text, Path("/sys/block").glob("*/stat"))]
+    return sum(int(fields[15]) for fields in counts) if counts and all(len(fields) >= 17 for fields in counts) else None
 
 
 def tree_state(folder: Path) -> dict[str, bytes]:
@@ -197,6 +204,7 @@ def test_hostile_submission_ends_with_its_status_and_harms_nothing(case, tmp_pat
     targets = HostTargets(tmp_path, source)
     before = tree_state(source)
     memory_before = resident_mb()
+    flushes_before = disk_flushes()
 
     limits = CASE_LIMITS.get(case, LIMITS)
     agent = SandboxedAgent(load(source), TIME_PER_MOVE.get(case, DEFAULT_TIME_PER_MOVE), limits=limits,
@@ -213,6 +221,9 @@ def test_hostile_submission_ends_with_its_status_and_harms_nothing(case, tmp_pat
     if status != OK:
         assert (mine.score, theirs.score, result.winner) == (-1.0, 1.0, "RandomAgent")
     assert resident_mb() - memory_before < 50
+    if case == "flushes_host_disk" and flushes_before is not None:
+        # Its 1,200 syncs of files it may only read flush no disk (others on the machine may, a few times).
+        assert disk_flushes() - flushes_before < 600
     assert tree_state(source) == before
     targets.assert_untouched()
     targets.close()
@@ -286,6 +297,10 @@ def _check_other_disks(log: str, _) -> None:
 def _check_socket_cookies(log: str, _) -> None:
     # Refused as by a kernel without the option: no number of the machine's count of cookies reaches it.
     assert f"socket cookie: refused ({errno.ENOPROTOOPT})" in log and "cookies told: 0 " in log, log
+
+
+def _check_syncs(log: str, _) -> None:
+    assert "refused" not in log and log.count(" ms for 600 calls") == 3, log  # done, as a file system in memory does
 
 
 def _check_network(log: str, _) -> None:
@@ -364,7 +379,7 @@ CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_
           "watches_host": _check_host_watch, "signals_partner": _check_signals,
           "reads_launcher_memory": _check_launcher_memory, "sizes_host_memory": _check_device_sizes,
           "counts_sessions": _check_sessions, "reads_other_disks": _check_other_disks,
-          "counts_sockets": _check_socket_cookies}
+          "counts_sockets": _check_socket_cookies, "flushes_host_disk": _check_syncs}
 
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the seccomp filter is written for x86-64")

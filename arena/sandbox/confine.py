@@ -280,6 +280,10 @@ _FLOCK, _FCNTL, _FADVISE64, _READAHEAD, _MADVISE, _PREADV2, _PWRITEV2 = 73, 72, 
 # all it may write is its own tmpfs, which has nothing to write back. Done as nothing: each call would
 # flush the host's disks for every other process, and counts itself machine-wide (/proc/sys/fs/quota).
 _SYNC, _SYNCFS = 162, 306
+# So are fsync and fdatasync of one file: the agent's files are on its tmpfs, where they do nothing, and the
+# host's files it may only read have nothing to write back, yet each call on one has the host's disk flush
+# its cache (an ext4 journal sends a flush whenever none is on its way), slowing every writer of the machine.
+_FSYNC, _FDATASYNC = 74, 75
 # A new session gets the next number of the machine's count of sessions (its autogroup, which
 # /proc/PID/autogroup shows): every sandbox started, every login moves it, and a sandbox reading it
 # in a session of its own, started at will, would watch others and make signs for them. Done as
@@ -402,8 +406,8 @@ class _SockFprog(ctypes.Structure):
 def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None) -> bool:
     """Refuse (EPERM) the system calls in `_FORBIDDEN_SYSCALLS` and new namespaces through clone, and
     sockets of the families not in `_SOCKET_FAMILIES` (EAFNOSUPPORT, as where the kernel lacks them);
-    make file locks, syncs of whole file systems, new sessions and advice that evicts cached pages do nothing,
-    and refuse reads that only ask whether pages are cached.
+    make file locks, syncs (of whole file systems or of a file), new sessions and advice that evicts cached pages
+    do nothing, and refuse reads that only ask whether pages are cached.
 
     Reads that bypass the page cache (O_DIRECT, RWF_DONTCACHE) are refused, so are timers and signals
     as file events (timerfd, signalfd), BPF programs of the agent's own (socket filters, seccomp
@@ -458,6 +462,7 @@ def _seccomp_program(answer_sysinfo: bool = False) -> list[_SockFilter]:
             ("jeq", _SOCKET, "socket"), ("jeq", _SOCKETPAIR, "socket"),
             ("jeq", _FLOCK, "done"), ("jeq", _FADVISE64, "done"), ("jeq", _READAHEAD, "done"),
             ("jeq", _SYNC, "done"), ("jeq", _SYNCFS, "done"), ("jeq", _SETSID, "done"),
+            ("jeq", _FSYNC, "done"), ("jeq", _FDATASYNC, "done"),
             ("jeq", _FCNTL, "fcntl"), ("jeq", _MADVISE, "madvise"), ("jeq", _PREADV2, "rw2"), ("jeq", _PWRITEV2, "rw2"),
             ("jeq", _OPEN, "o_direct_in_1"), ("jeq", _OPENAT, "o_direct_in_2"), ("jeq", _OPENAT2, "enosys"),
             ("jeq", _PRCTL, "prctl"), ("jeq", _SETSOCKOPT, "setsockopt"), ("jeq", _RT_SIGACTION, "sigaction"),
