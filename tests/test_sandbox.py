@@ -80,6 +80,7 @@ EXPECTED = {
     "reads_other_disks": (OK, ""),
     "counts_sockets": (OK, ""),
     "flushes_host_disk": (OK, ""),
+    "syncs_by_quota": (OK, ""),
 }
 ISOLATED = PROTECTIONS["filesystem"] and PROTECTIONS["network"] and PROTECTIONS["processes"]
 NEEDS = {  # cases whose confinement this machine might not offer
@@ -93,7 +94,7 @@ NEEDS = {  # cases whose confinement this machine might not offer
     "signals_partner": (os.uname().machine == "x86_64", "the seccomp filter is written for x86-64"),
     **{case: (ISOLATED and os.uname().machine == "x86_64",
               "needs namespaces, whose worker installs the seccomp filter (written for x86-64)")
-       for case in ("counts_sessions", "reads_other_disks", "counts_sockets", "flushes_host_disk")},
+       for case in ("counts_sessions", "reads_other_disks", "counts_sockets", "flushes_host_disk", "syncs_by_quota")},
     # Device nodes of its own are made by a root harness; one in a user namespace binds the host's.
     "sizes_host_memory": (ISOLATED and os.geteuid() == 0, "needs namespaces and a harness run as root"),
     **{case: (PROTECTIONS["cgroups"], "needs cgroups: " + " ".join(missing_isolation()))
@@ -221,9 +222,10 @@ def test_hostile_submission_ends_with_its_status_and_harms_nothing(case, tmp_pat
     if status != OK:
         assert (mine.score, theirs.score, result.winner) == (-1.0, 1.0, "RandomAgent")
     assert resident_mb() - memory_before < 50
-    if case == "flushes_host_disk" and flushes_before is not None:
-        # Its 1,200 syncs of files it may only read flush no disk (others on the machine may, a few times).
-        assert disk_flushes() - flushes_before < 600
+    if case in ("flushes_host_disk", "syncs_by_quota") and flushes_before is not None:
+        # Its 1,200 syncs of files it may only read, or 600 quota syncs, flush no disk (others on the machine may,
+        # a few times).
+        assert disk_flushes() - flushes_before < 300
     assert tree_state(source) == before
     targets.assert_untouched()
     targets.close()
@@ -303,6 +305,12 @@ def _check_syncs(log: str, _) -> None:
     assert "refused" not in log and log.count(" ms for 600 calls") == 3, log  # done, as a file system in memory does
 
 
+def _check_quota_syncs(log: str, _) -> None:
+    # Answered as by a kernel without quotas.
+    for what in ("quota sync", "quota sync of a file system"):
+        assert f"{what}: refused ({errno.ENOSYS})" in log and f"{what}: done" not in log, log
+
+
 def _check_network(log: str, _) -> None:
     assert ": sent" not in log, log
     assert "own tcp pair: " in log and "loopback up: " in log, log
@@ -379,7 +387,8 @@ CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_
           "watches_host": _check_host_watch, "signals_partner": _check_signals,
           "reads_launcher_memory": _check_launcher_memory, "sizes_host_memory": _check_device_sizes,
           "counts_sessions": _check_sessions, "reads_other_disks": _check_other_disks,
-          "counts_sockets": _check_socket_cookies, "flushes_host_disk": _check_syncs}
+          "counts_sockets": _check_socket_cookies, "flushes_host_disk": _check_syncs,
+          "syncs_by_quota": _check_quota_syncs}
 
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the seccomp filter is written for x86-64")

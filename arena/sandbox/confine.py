@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets); ustat (any file system's free space by device number); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, which its supervisor answers instead (`arena.sandbox.sysinfo`, a root harness) | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets); ustat (any file system's free space by device number); quota calls (a quota sync syncs every file system of the machine); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, which its supervisor answers instead (`arena.sandbox.sysinfo`, a root harness) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -284,6 +284,10 @@ _SYNC, _SYNCFS = 162, 306
 # host's files it may only read have nothing to write back, yet each call on one has the host's disk flush
 # its cache (an ext4 journal sends a flush whenever none is on its way), slowing every writer of the machine.
 _FSYNC, _FDATASYNC = 74, 75
+# Quota syncs need no privilege, and one naming no file system syncs every file system of the machine that
+# could keep quotas, mounted in the sandbox or not (a syncfs of each, the host's disks flushing their caches).
+# Its own tmpfs keeps none: answered as by a kernel without quotas (ENOSYS), by path or by descriptor.
+_QUOTA_SYSCALLS = {"quotactl": 179, "quotactl_fd": 443}
 # A new session gets the next number of the machine's count of sessions (its autogroup, which
 # /proc/PID/autogroup shows): every sandbox started, every login moves it, and a sandbox reading it
 # in a session of its own, started at will, would watch others and make signs for them. Done as
@@ -412,7 +416,7 @@ def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None) -> bool:
     Reads that bypass the page cache (O_DIRECT, RWF_DONTCACHE) are refused, so are timers and signals
     as file events (timerfd, signalfd), BPF programs of the agent's own (socket filters, seccomp
     filters), huge pages, names of anonymous memory, secret memory, pidfds and other machine-wide counts, ustat
-    (any file system's free space, by device number) and changes of the core limit; advice
+    (any file system's free space, by device number), quota calls and changes of the core limit; advice
     that reads ahead does nothing, and the process is made undumpable for good. Installed while the worker still holds
     its privileges, the filter is compiled even when others used up the machine's budget for BPF code. clone3 answers
     ENOSYS, so the C library falls back to clone, whose flags the filter can read.
@@ -455,6 +459,7 @@ def _seccomp_program(answer_sysinfo: bool = False) -> list[_SockFilter]:
             *[("jeq", number, "enosys") for number in sorted(_COUNTING_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_SECRET_MEMORY_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_DEVICE_QUERY_SYSCALLS.values())],
+            *[("jeq", number, "enosys") for number in sorted(_QUOTA_SYSCALLS.values())],
             ("jeq", _STATX, "statx"),
             ("jeq", _CLONE, "clone"), ("jeq", _CLONE3, "enosys"),
             ("jeq", _MMAP, "mmap"), ("jeq", _MEMFD_CREATE, "memfd_create"), ("jeq", _SHMGET, "shmget"),
