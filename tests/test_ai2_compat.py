@@ -1115,3 +1115,69 @@ def test_training_says_each_episodes_opponent_and_the_model_it_resumes_from(tmp_
         (tmp_path / "run" / f"rl_model_{steps}_steps.zip").write_bytes(b"")
     SaveHandler(agent=_Saved(), save_path=str(tmp_path), run_name="run", mode=SaveHandlerMode.RESUME)
     assert capsys.readouterr().out == f"Best model is {tmp_path / 'run' / 'rl_model_200_steps.zip'}\n"
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_a_weapon_swapped_on_one_frame_is_dropped_before_the_new_one_is_taken(engine):
+    """There, h pressed over a shown weapon while holding another drops the held one, setting the weapon to
+    "Punch" and emitting the drop, before it takes the new one: a drop term that checks for "Punch" pays
+    (a fork's on_drop_reward), and the equip term sees the new weapon."""
+    from arena.compat.ai2.environment.agent import RewardManager, RewTerm, WarehouseBrawl
+
+    def on_drop_reward(env, agent):
+        return -1.0 if agent == "player" and env.objects["player"].weapon == "Punch" else 0.0
+
+    def on_equip_reward(env, agent):
+        return {"Hammer": 2.0, "Spear": 1.0}.get(env.objects["player"].weapon, 0.0) if agent == "player" else 0.0
+
+    manager = RewardManager({}, {"on_drop_reward": ("weapon_drop_signal", RewTerm(func=on_drop_reward, weight=10)),
+                                 "on_equip_reward": ("weapon_equip_signal", RewTerm(func=on_equip_reward, weight=3))})
+    env = WarehouseBrawl(train_mode=True)
+    env.engine = engine
+    env.reset(seed=0)
+    manager.subscribe_signals(env)
+    player = env.objects["player"]
+    player.body.position, player.weapon = (4.0, 0.36), "Hammer"
+    spawner = env.game.armory.spawners[0]
+    spawner.weapon, spawner.position, spawner.spawned_at = "Spear", (4.2, 0.7), env.steps
+    nothing, take = np.zeros(10), np.zeros(10)
+    take[5] = 1  # h
+    for _ in range(R.SPAWN_SHOW_FRAMES + 1):  # until the spear can be taken
+        env.step({0: nothing, 1: nothing})
+        assert manager.process(env, 1 / 30) == 0.0
+    env.step({0: take, 1: nothing})
+    assert manager.process(env, 1 / 30) == -10.0 + 3.0
+    assert env.objects["player"].weapon == "Spear"
+    assert [name for name in env.objects if name.startswith("Dropped")] == ["DroppedHammer2"]
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_a_drop_comes_before_the_other_fighters_pickup_on_the_same_frame(engine):
+    """There, a frame's drops all come before its pickups: while fighter 0's drop is handled, fighter 1, taking a
+    spawner's weapon on that frame, still holds none; the pickup's handlers then see it armed."""
+    from arena.compat.ai2.environment.agent import RewardManager, RewTerm, WarehouseBrawl
+
+    def on_drop_reward(env, agent):  # dropping is bad, and worse when the opponent is armed
+        return -2.0 if env.objects["opponent"].weapon != "Punch" else -1.0
+
+    def on_equip_reward(env, agent):
+        return 1.0 if agent == "opponent" and env.objects["opponent"].weapon == "Spear" else 0.0
+
+    manager = RewardManager({}, {"on_drop_reward": ("weapon_drop_signal", RewTerm(func=on_drop_reward, weight=1)),
+                                 "on_equip_reward": ("weapon_equip_signal", RewTerm(func=on_equip_reward, weight=-5))})
+    env = WarehouseBrawl(train_mode=True)
+    env.engine = engine
+    env.reset(seed=0)
+    manager.subscribe_signals(env)
+    player, opponent = env.objects["player"], env.objects["opponent"]
+    player.body.position, player.weapon = (4.0, 0.36), "Hammer"
+    opponent.body.position = (-4.0, 2.36)
+    left = env.game.armory.spawners[1]
+    left.weapon, left.position, left.spawned_at = "Spear", (-3.8, 2.7), env.steps
+    nothing, take = np.zeros(10), np.zeros(10)
+    take[5] = 1  # h
+    for _ in range(R.SPAWN_SHOW_FRAMES + 1):
+        env.step({0: nothing, 1: nothing})
+    env.step({0: take, 1: take})
+    assert manager.process(env, 1 / 30) == -1.0 - 5.0
+    assert (env.objects["player"].weapon, env.objects["opponent"].weapon) == ("Punch", "Spear")

@@ -192,7 +192,8 @@ class NativeGame:
     Signals are emitted after each step (win, knock-outs and hits during stun, drops, then
     pickups); the first three happen within the frame in the Python game, and their handlers see
     the match as there (the frame not yet counted in `steps`, a knocked-out fighter's stock not
-    yet taken). `copy.deepcopy` gives an independent match where this one stands.
+    yet taken), as do a drop's when a fighter took a weapon on that frame (holding none yet).
+    `copy.deepcopy` gives an independent match where this one stands.
     With a `generator` (a `random.Random`) the engine draws from it instead of from `game_seed`, as
     `Game(generator, ..., competition_draws=True)` does: its state goes to the engine before the reset
     and each step (when someone drew from it since) and comes back after them (when the engine drew).
@@ -310,10 +311,10 @@ class NativeGame:
             for name in ("knockout_signal", "hit_during_stun"):
                 if events & EVENTS[name]:
                     self._emit_within_frame(name, agent_id)
-        for name in ("weapon_drop_signal", "weapon_equip_signal"):
-            for agent_id, events in enumerate(both):
-                if events & EVENTS[name]:
-                    self.emit(name, agent_id)
+        self._emit_drops(both)
+        for agent_id, events in enumerate(both):
+            if events & EVENTS["weapon_equip_signal"]:
+                self.emit("weapon_equip_signal", agent_id)
 
     def _emit_within_frame(self, signal: str, agent_id: int) -> None:
         """Emit `signal`, which the Python game emits within the frame: its handlers see the frame not yet
@@ -333,6 +334,27 @@ class NativeGame:
             view.steps = self.steps
             if knocked_out is not None:
                 knocked_out.stocks -= 1
+
+    def _emit_drops(self, both: tuple[int, int]) -> None:
+        """Emit the frame's `weapon_drop_signal`s. The Python game makes a frame's drops before its pickups, so
+        their handlers see a fighter that takes a weapon on this frame still holding none (`weapon == "Punch"`),
+        as there; the pickups' handlers, after them, see the new weapons."""
+        dropped = [agent_id for agent_id, events in enumerate(both) if events & EVENTS["weapon_drop_signal"]]
+        took = [agent_id for agent_id, events in enumerate(both) if events & EVENTS["weapon_equip_signal"]]
+        if dropped and took and getattr(self.signals["weapon_drop_signal"], "listened", True):
+            players = self._refresh().players
+            taken = {agent_id: players[agent_id].weapon for agent_id in took}
+            for agent_id in took:
+                players[agent_id].weapon = "Punch"
+            try:
+                for agent_id in dropped:
+                    self.emit("weapon_drop_signal", agent_id)
+            finally:  # the pickups that follow there set the weapons, whatever the handlers wrote
+                for agent_id, weapon in taken.items():
+                    players[agent_id].weapon = weapon
+            return
+        for agent_id in dropped:
+            self.emit("weapon_drop_signal", agent_id)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
