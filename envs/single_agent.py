@@ -103,6 +103,10 @@ class SingleAgentEnv(gymnasium.Env):
         seen_by[seat] = seen[1 - i]
         return seen[i], float(rewards[i]), bool(terminated), bool(truncated), infos[i]
 
+    def observation_of(self, seat: str) -> Any:
+        """What `seat` observed last: the observation its agent is handed at the next `step`."""
+        return self._observations[seat]
+
     def action_masks(self) -> np.ndarray:
         """The learner's legal actions (for sb3-contrib's MaskablePPO); all True without a mask."""
         if isinstance(self._observation, dict) and "action_mask" in self._observation:

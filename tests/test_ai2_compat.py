@@ -1181,3 +1181,39 @@ def test_a_drop_comes_before_the_other_fighters_pickup_on_the_same_frame(engine)
     env.step({0: take, 1: take})
     assert manager.process(env, 1 / 30) == -1.0 - 5.0
     assert (env.objects["player"].weapon, env.objects["opponent"].weapon) == ("Punch", "Spear")
+
+
+def test_the_training_env_shows_its_opponent_and_what_it_sees_as_there():
+    """Callbacks and evaluation code read `env.opponent_agent` (the episode's opponent) and `env.opponent_obs`
+    (the observation it acts on next: its own fighter first), and seat an opponent of their own there."""
+    from functools import partial
+
+    from arena.compat.ai2.environment.agent import (
+        BasedAgent, ConstantAgent, OpponentsCfg, RewardManager, SelfPlayWarehouseBrawl,
+    )
+
+    class Watcher(ConstantAgent):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def predict(self, obs):
+            self.seen.append(obs)
+            return super().predict(obs)
+
+    env = SelfPlayWarehouseBrawl(reward_manager=RewardManager({}, {}),
+                                 opponent_cfg=OpponentsCfg(opponents={"based": (1.0, partial(BasedAgent))}))
+    obs, _ = env.reset(seed=2)
+    assert isinstance(env.opponent_agent, BasedAgent)
+    assert env.opponent_obs.dtype == np.float64
+    assert np.array_equal(env.opponent_obs[:32], obs[32:]) and np.array_equal(env.opponent_obs[32:], obs[:32])
+    watcher = Watcher()
+    watcher.get_env_info(env)
+    env.opponent_agent = watcher
+    for _ in range(5):
+        shown = env.opponent_obs
+        obs, *_ = env.step(np.zeros(10))
+        assert watcher.seen[-1] is shown
+    assert len(watcher.seen) == 5 and np.array_equal(env.opponent_obs[:32], obs[32:])
+    env.reset(seed=3)
+    assert isinstance(env.opponent_agent, BasedAgent)  # each reset draws the episode's opponent again

@@ -10,7 +10,8 @@ reset the game draws from Python's `random` and then `opponent_cfg.on_env_reset(
 episode's opponent, a new agent (self-play opponents are the save handler's checkpoints), as there; the reward is `reward_manager`'s (else +1/-1 on the decisive frame), its signal
 terms counting once the manager is subscribed, as there: `reward_manager.subscribe_signals(env.raw_env)`
 (what the competition's `train()` does; subscribing twice counts them once). `raw_env` is
-the two-player game, `obs_helper`/`act_helper` its helpers. Its observation space is declared as
+the two-player game, `obs_helper`/`act_helper` its helpers, `opponent_agent` the episode's opponent
+and `opponent_obs` what it acts on next. Its observation space is declared as
 the competition's env declares it (`competition_observation_space()`), so a model saved there
 loads onto it (`PPO.load(path, env=env)`).
 """
@@ -74,6 +75,24 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
         if wrapper is not game:
             self._single.step_through(wrapper)
             game.show_rewards(wrapper)
+
+    @property
+    def opponent_agent(self) -> Any:
+        """The episode's opponent, as there: the agent `opponent_cfg.on_env_reset()` gave at the last reset.
+        Code may seat another one here; the next reset draws again."""
+        (agent,) = self._single.opponents.values()
+        return agent
+
+    @opponent_agent.setter
+    def opponent_agent(self, agent: Any) -> None:
+        (seat,) = self._single.opponents
+        self._single.opponents = {seat: agent}
+
+    @property
+    def opponent_obs(self) -> Any:
+        """What the opponent observed last, as there: the observation it is handed at the next step."""
+        (seat,) = self._single.opponents
+        return self._single.observation_of(seat)
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[Any, dict]:
         """A new episode: the game drawn from Python's `random`, then its opponent, as there (`seed` is
