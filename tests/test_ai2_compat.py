@@ -1217,3 +1217,40 @@ def test_the_training_env_shows_its_opponent_and_what_it_sees_as_there():
     assert len(watcher.seen) == 5 and np.array_equal(env.opponent_obs[:32], obs[32:])
     env.reset(seed=3)
     assert isinstance(env.opponent_agent, BasedAgent)  # each reset draws the episode's opponent again
+
+
+def test_run_match_plays_actions_outside_0_to_1_as_the_keys_they_hold():
+    """The competition's fighters hold a key for any value above 0.5 and read nothing else of an action, so its
+    run_match plays an agent that adds its key presses together or returns a network's raw outputs."""
+    import random
+
+    from arena.compat.ai2.environment.agent import Agent, BasedAgent, run_match
+    from arena.errors import ArenaError
+
+    class Chaser(Agent):
+        def __init__(self, *args, loud=False, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.loud = loud
+
+        def predict(self, obs):
+            pos = self.obs_helper.get_section(obs, "player_pos")
+            opp = self.obs_helper.get_section(obs, "opponent_pos")
+            toward = "d" if opp[0] > pos[0] else "a"
+            if not self.loud:
+                return self.act_helper.press_keys([toward, "j"])
+            both = self.act_helper.press_keys([toward]) + self.act_helper.press_keys([toward, "j"])  # 2s
+            return (both - 0.5) * 3.0  # -1.5 for the keys it leaves alone
+
+    played = []
+    for loud in (False, True):
+        random.seed(5)
+        stats = run_match(Chaser(loud=loud), BasedAgent(), max_timesteps=900)
+        played.append((stats.match_time, stats.player1, stats.player2, stats.player1_result))
+    assert played[0] == played[1]
+
+    class NineKeys(Agent):
+        def predict(self, obs):
+            return np.zeros(9)
+
+    with pytest.raises(ArenaError, match="illegal_action"):  # not an action of 10 keys: an error there too
+        run_match(BasedAgent(), NineKeys(), max_timesteps=30)

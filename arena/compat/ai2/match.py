@@ -10,6 +10,8 @@ import functools
 import secrets
 from typing import Any
 
+import numpy as np
+
 from arena.envs.fighting import rules as R
 from arena.agents.fighting import UserInputAgent
 from arena.envs.fighting.camera import CameraResolution
@@ -49,9 +51,11 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
     the competition's `run_match` does (its env's two resets, then the agents' while built from a class or
     a `partial` and seated, then the game's draws as it plays; it never calls an agent's `reset`), so
     `random.seed(n)` before it plays the competition's match; `max_timesteps` beyond the game's longest match plays the longest (see `longest`);
-    `train_mode` is accepted for compatibility and changes nothing. The platform turns at the ends of
-    its path without stopping, as in the competition's `run_match`, which its battles were played with
-    (the env's default, `platform_pauses=True`, stops it for a frame, as the competition's env does).
+    `train_mode` is accepted for compatibility and changes nothing. An action is read as the competition's
+    fighters read it, each value above 0.5 holding its key, so values outside 0..1 play (see `_keys_held`).
+    The platform turns at the ends of its path without stopping, as in the competition's `run_match`,
+    which its battles were played with (the env's default, `platform_pauses=True`, stops it for a frame,
+    as the competition's env does).
     """
     from arena.envs import make_raw
     from arena.match import play_match
@@ -122,4 +126,18 @@ class _SeatedAsThere(LocalAgent):
             seat, self._unseated = self._unseated, None
             super().start(seat)
         self.returned = super().await_action()
-        return self.returned
+        return _keys_held(self.returned)
+
+
+def _keys_held(action: Any) -> Any:
+    """What the competition's fighters make of `action`: each of the 10 values above 0.5 holds its key, and
+    its game reads nothing else of them. So values outside 0..1 (key presses added together, a network's
+    raw outputs) play there rather than being illegal: they come back as the keys they hold. An action of
+    another shape comes back as it is, for the harness to refuse."""
+    try:
+        values = np.asarray(action, dtype=np.float64)
+    except (TypeError, ValueError):
+        return action
+    if values.shape != (len(R.KEY_NAMES),) or bool(np.all((values >= 0.0) & (values <= 1.0))):
+        return action
+    return (values > 0.5).astype(np.float64)  # NaN holds nothing, as there
