@@ -1254,3 +1254,47 @@ def test_run_match_plays_actions_outside_0_to_1_as_the_keys_they_hold():
 
     with pytest.raises(ArenaError, match="illegal_action"):  # not an action of 10 keys: an error there too
         run_match(BasedAgent(), NineKeys(), max_timesteps=30)
+
+
+def test_a_self_play_handler_of_ones_own_loads_checkpoints_through_get_model_from_path(tmp_path, capsys):
+    """Participants write self-play handlers that pick checkpoints themselves (the newest zip of a folder) and
+    load them with `get_model_from_path`, as the competition's handlers do: `agent_partial(file_path=path)`
+    told the env's spaces, or a `ConstantAgent` with a warning while there is none."""
+    import os
+    from functools import partial
+
+    from arena.compat.ai2.environment.agent import (
+        Agent, ConstantAgent, OpponentsCfg, RewardManager, SaveHandler, SelfPlayHandler, SelfPlayWarehouseBrawl,
+    )
+
+    class Loaded(Agent):
+        def _initialize(self):
+            self.loaded_from = self.file_path
+
+        def predict(self, obs):
+            return self.act_helper.zeros()
+
+    class FolderLatest(SelfPlayHandler):
+        def __init__(self, agent_partial, ckpt_dir):
+            super().__init__(agent_partial)
+            self.ckpt_dir = ckpt_dir
+
+        def get_opponent(self):
+            files = sorted((f for f in os.listdir(self.ckpt_dir) if f.endswith(".zip")),
+                           key=lambda f: int(f.split("_")[-2]))
+            return self.get_model_from_path(os.path.join(self.ckpt_dir, files[-1]) if files else None)
+
+    folder = tmp_path / "pool"
+    folder.mkdir()
+    self_play = FolderLatest(partial(Loaded), str(folder))
+    env = SelfPlayWarehouseBrawl(reward_manager=RewardManager({}, {}),
+                                 opponent_cfg=OpponentsCfg(opponents={"self_play": (1.0, self_play)}),
+                                 save_handler=SaveHandler(agent=Loaded(), save_path=str(tmp_path / "checkpoints")))
+    env.reset(seed=1)
+    assert type(env.opponent_agent) is ConstantAgent
+    assert "Warning: No self-play model saved. Defaulting to constant agent." in capsys.readouterr().out
+    for steps in (10, 200):
+        (folder / f"rl_model_{steps}_steps.zip").write_bytes(b"weights")
+    env.reset(seed=2)
+    assert isinstance(env.opponent_agent, Loaded) and env.opponent_agent.initialized
+    assert env.opponent_agent.loaded_from.endswith("rl_model_200_steps.zip")

@@ -73,7 +73,20 @@ class SelfPlayHandler:
                                "is used with")
         saved = self.save_handler
         path = saved.get_latest_model_path() if self.sampling == "latest" else saved.get_random_model_path()
-        opponent = self.load(path) if path is not None else _no_snapshot_yet()
+        return self.get_model_from_path(path)
+
+    def get_model_from_path(self, path: str | None) -> Any:
+        """The agent of the checkpoint at `path`, told the env's spaces, as the competition's handlers load
+        theirs (a handler of one's own calls it with the checkpoint it chose); a `ConstantAgent`, with a
+        warning, when there is no path or building the agent finds no file there."""
+        if not path:
+            opponent = _no_snapshot_yet()
+        else:
+            try:
+                opponent = self.load(path)
+            except FileNotFoundError:
+                print(f"Warning: Self-play file {path} not found. Defaulting to constant agent.")
+                opponent = ConstantAgent()
         if self.env is not None:
             opponent.get_env_info(self.env)
         return opponent
