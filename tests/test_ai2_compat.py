@@ -712,6 +712,29 @@ def test_the_opponents_config_draws_opponents_as_the_competitions_does(capsys, t
     assert "No self-play model saved. Defaulting to constant agent." in capsys.readouterr().out
 
 
+def test_an_opponent_given_as_a_bare_weight_weighs_in_and_fails_only_once_drawn_as_there(capsys):
+    import random
+    from functools import partial
+
+    from arena.compat.ai2 import BasedAgent, ConstantAgent, OpponentsCfg, SelfPlayWarehouseBrawl
+
+    # A weight of 0.0 with no agent switches an opponent off: never drawn, training goes on.
+    config = OpponentsCfg(opponents={"based_agent": (1.5, partial(BasedAgent)), "off": 0.0,
+                                     "constant_agent": (0.5, partial(ConstantAgent))})
+    env = SelfPlayWarehouseBrawl(opponent_cfg=config)
+    assert config.opponents["off"] == 0.0 and [config.opponents[n][0] for n in ("based_agent", "constant_agent")] == [0.75, 0.25]
+    random.seed(1)
+    for _ in range(20):
+        assert type(config.on_env_reset()) in (BasedAgent, ConstantAgent)
+    env.reset()
+    env.step(env.action_space.sample())
+    assert set(config.pool().opponents) == {"based_agent", "constant_agent"}
+    # One that can be drawn fails when it is, as the competition's config does (it indexes the float).
+    config = OpponentsCfg(opponents={"weight_only": 1.0})
+    with pytest.raises(TypeError, match=r"opponents\['weight_only'\] is the weight 1 with no agent"):
+        config.on_env_reset()
+
+
 def test_training_episodes_last_the_competitions_match_and_reward_terms_run_once_a_frame():
     from arena.compat.ai2 import ConstantAgent, OpponentsCfg, RewardManager, RewTerm, SelfPlayWarehouseBrawl
 

@@ -112,7 +112,9 @@ class SelfPlayPFSP(SelfPlayHandler):
 
 @dataclass
 class OpponentsCfg:
-    """Opponents by name: `(weight, factory)` pairs, or `(weight, SelfPlayHandler)` for self-play."""
+    """Opponents by name: `(weight, factory)` pairs, or `(weight, SelfPlayHandler)` for self-play. A bare
+    float weighs in with no agent, as the competition's config takes it (one of weight 0.0 switches an
+    opponent off); drawn, it is a TypeError there and here."""
 
     swap_steps: int = 10_000  # kept for compatibility: opponents change every episode
     opponents: dict[str, Any] = field(default_factory=lambda: {"random_agent": (0.8, partial(RandomAgent)),
@@ -124,16 +126,17 @@ class OpponentsCfg:
         to sum to 1, and self-play handlers given the env and the checkpoints to draw from."""
         self.env = env
         self.validate_probabilities()
-        for _, source in self.opponents.values():
-            if isinstance(source, SelfPlayHandler):
-                source.save_handler, source.env = save_handler, env
+        for entry in self.opponents.values():
+            if not isinstance(entry, float) and isinstance(entry[1], SelfPlayHandler):
+                entry[1].save_handler, entry[1].env = save_handler, env
 
     def validate_probabilities(self) -> None:
         """Scale the weights to sum to 1, saying so when they did not (as the competition's does)."""
-        total = sum(weight for weight, _ in self.opponents.values())
+        total = sum(map(_weight, self.opponents.values()))
         if abs(total - 1.0) > 1e-5:
             print(f"Warning: Probabilities do not sum to 1 (current sum = {total}). Normalizing...")
-            self.opponents = {name: (weight / total, source) for name, (weight, source) in self.opponents.items()}
+            self.opponents = {name: entry / total if isinstance(entry, float) else (entry[0] / total, entry[1])
+                              for name, entry in self.opponents.items()}
 
     def process(self) -> None:
         """Nothing to do between episodes: kept for code that calls it."""
@@ -145,9 +148,9 @@ class OpponentsCfg:
 
     def draw(self) -> tuple[str, Any]:
         """`on_env_reset`'s opponent, with its name."""
-        name = random.choices(list(self.opponents), weights=[weight for weight, _ in self.opponents.values()])[0]
+        name = random.choices(list(self.opponents), weights=list(map(_weight, self.opponents.values())))[0]
         print(f"Selected {name}")  # as the competition's config says, every episode
-        source = self.opponents[name][1]
+        source = _source(name, self.opponents[name])
         if isinstance(source, SelfPlayHandler):
             return name, source.get_opponent()
         opponent = source()
@@ -158,12 +161,29 @@ class OpponentsCfg:
     def pool(self) -> OpponentPool:
         """These opponents as an `OpponentPool`."""
         entries: dict[str, Opponent | SelfPlay] = {}
-        for name, (weight, source) in self.opponents.items():
+        for name, entry in self.opponents.items():
+            if isinstance(entry, float) and entry == 0.0:  # a bare weight switching an opponent off
+                continue
+            weight, source = _weight(entry), _source(name, entry)
             if isinstance(source, SelfPlayHandler):
                 entries[name] = SelfPlay(float(weight), source.sampling, source.load, before_snapshots=_no_snapshot_yet)
             else:
                 entries[name] = Opponent(float(weight), source)
         return OpponentPool(entries)
+
+
+def _weight(entry: Any) -> float:
+    """An opponent entry's weight: the entry itself where it is a bare float, else its first item."""
+    return entry if isinstance(entry, float) else entry[0]
+
+
+def _source(name: str, entry: Any) -> Any:
+    """The factory or self-play handler of the opponent entry `name`; TypeError for a bare weight, which
+    the competition's config also fails on once drawn."""
+    if isinstance(entry, float):
+        raise TypeError(f"opponents[{name!r}] is the weight {entry:g} with no agent; give (weight, "
+                        f"partial(AgentClass)) to play it, or leave it out")
+    return entry[1]
 
 
 def _no_snapshot_yet() -> Any:
