@@ -242,6 +242,19 @@ def test_rule_agent_reads_its_env_and_plays_matches_to_the_end():
     assert stats.match_time == 20.0 and stats.player1.damage_done > 0
 
 
+def test_a_reward_managers_total_is_a_float_when_new_an_int_after_a_reset_as_there():
+    from arena.compat.ai2 import RewardManager, RewTerm, WarehouseBrawl
+
+    manager = RewardManager({"still": RewTerm(func=lambda env: 0.0, weight=1.0)}, {})
+    shown = [repr(manager.total_reward)]
+    manager.reset()
+    shown.append(repr(manager.total_reward))  # a log line printing it shows 0 there
+    env = WarehouseBrawl()
+    env.reset()
+    manager.process(env, 1 / 30)
+    assert [*shown, repr(manager.total_reward)] == ["0.0", "0", "0.0"]
+
+
 def test_run_matchs_reward_terms_read_the_action_each_agent_returned_as_it_returned_it():
     # The competition's fighters keep the agent's own object: its template term `(cur_action > 0.5).sum()`
     # fails on an agent returning a list, in run_match as in training.

@@ -64,15 +64,15 @@ class RewardManager:
                  signal_subscriptions: dict[str, tuple[str, RewTerm]] | None = None):
         self.reward_functions = reward_functions or {}
         self.signal_subscriptions = signal_subscriptions or {}
-        self.total_reward = 0.0
         self.collected_signal_rewards = 0.0
         self.term_totals: dict[str, float] = {}
         self._signal_handlers: dict[str, Callable[..., Any]] = {}  # one per term: a signal takes it once
         self.reset()
+        self.total_reward = 0.0  # a float when new, an int after a reset, as there
 
     def reset(self) -> None:
         """Start of an episode: totals back to zero (signal rewards not yet processed stay, as there)."""
-        self.total_reward = 0.0
+        self.total_reward = 0  # an int until the first frame adds to it, as there: it prints as 0
         self.term_totals = dict.fromkeys([*self.reward_functions, *self.signal_subscriptions], 0.0)
 
     def subscribe_signals(self, env: Any) -> None:
