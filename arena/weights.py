@@ -191,6 +191,7 @@ def _download(url: str, output: Path, name: str, where: str, instead: str, room:
 
 MAX_DOWNLOADS = 4  # weights downloaded at once by one process
 DOWNLOAD_SECONDS = 600.0  # the longest one download may take
+STALL_SECONDS = 60.0  # the longest it may go without a byte: a link that never answers frees its slot sooner
 MAX_DOWNLOAD_BYTES = 1 << 30  # as large as a file of a submission may be
 _DOWNLOADS = threading.BoundedSemaphore(MAX_DOWNLOADS)
 _WATCH_INTERVAL = 0.5
@@ -205,8 +206,9 @@ class _Guard:
     address is public: each connection, redirects included, resolves its host once, checks every
     address and connects to one of them, so a name that answers differently a moment later cannot
     lead inside. A watcher stops the download (shutting its connections) once it has taken
-    DOWNLOAD_SECONDS or written more than `max_bytes` into `folder` (`why` that is the most). Why it was
-    stopped is kept, since gdown and requests wrap the error in their own.
+    DOWNLOAD_SECONDS, gone STALL_SECONDS without writing a byte into `folder`, or written more than
+    `max_bytes` there (`why` that is the most). Why it was stopped is kept, since gdown and requests
+    wrap the error in their own.
     """
 
     def __init__(self, folder: Path, max_bytes: int, why: str):
@@ -237,12 +239,19 @@ class _Guard:
             raise WeightsError(f"{where}: field 'weights_url' {self.stopped}")
 
     def _watch(self) -> None:
-        deadline = time.monotonic() + DOWNLOAD_SECONDS
+        started = grew = time.monotonic()
+        held = 0
         while not self._done.wait(_WATCH_INTERVAL):
-            if time.monotonic() > deadline:
+            now, was = time.monotonic(), held
+            held = bytes_in(self.folder)
+            grew = now if held != was else grew
+            if now - started > DOWNLOAD_SECONDS:
                 self._stop(f"took longer than {DOWNLOAD_SECONDS:g} s to download; put the file on a faster site")
-            elif bytes_in(self.folder) > self.max_bytes:
+            elif held > self.max_bytes:
                 self._stop(f"gave more than {self.max_bytes >> 20} MiB, {self.why}")
+            elif now - grew > STALL_SECONDS:
+                self._stop(f"sent nothing for {STALL_SECONDS:g} s; check that the link serves the file, or put it "
+                           "on another site")
 
     def _stop(self, why: str) -> None:
         self.refuse(why)
