@@ -254,6 +254,15 @@ def _check_secrets(log: str, _) -> None:
     assert all(f"'{host_only}'" not in visible for host_only in ("root", "home", "work", "var", "srv")), visible
 
 
+def test_every_cpus_clock_speed_reads_as_the_first_ones_stood_and_the_rest_of_cpuinfo_as_it_is():
+    from arena.sandbox.isolate import still_cpuinfo
+
+    text = ("processor\t: 0\ncpu MHz\t\t: 2600.000\nflags\t\t: fpu sse avx2\n\n"
+            "processor\t: 1\ncpu MHz\t\t: 3401.250\nflags\t\t: fpu sse avx2\n")
+    assert still_cpuinfo(text) == text.replace("3401.250", "2600.000")
+    assert still_cpuinfo("processor\t: 0\nBogoMIPS\t: 50.00\n") == "processor\t: 0\nBogoMIPS\t: 50.00\n"  # no speeds
+
+
 def _check_host_watch(log: str, _) -> None:
     # Still counters, no pressure or idle statistics, its own memory limit as the machine's memory, and
     # its submission at one place whatever the harness's process and folders.
@@ -267,6 +276,9 @@ def _check_host_watch(log: str, _) -> None:
                    "/sys/devices/system/cpu/cpuidle"):
         assert f"{folder}: holds []" in log or f"{folder}: FileNotFoundError" in log, log
     assert f"memory available (kB): {LIMITS.memory_mb << 10} of {LIMITS.memory_mb << 10}" in log, log
+    speeds = sorted({line.split(":")[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                     if line.startswith("cpu MHz")})
+    assert f"cpuinfo: a still copy {speeds[:1]!r}" in log, log  # every CPU's speed as the first one's stood
     if sysinfo.answered_here() and confine.filters_system_calls():  # else the call runs as without a sandbox
         memory = LIMITS.memory_mb << 20
         assert "sysinfo at no address: refused 14" in log, log  # EFAULT, as the kernel answers; then answered again

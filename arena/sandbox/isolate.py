@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import shutil
 import signal
 import stat
@@ -230,7 +231,7 @@ def _make_devices(root: Path) -> bool:
 
 def _mount_proc(root: Path, memory_bytes: int) -> None:
     """A fresh /proc under `root`, its host-wide files masked, and still stand-ins for those that
-    libraries read to size themselves (`proc_stand_ins`)."""
+    libraries read to size themselves (`proc_stand_ins`, `still_cpuinfo`)."""
     proc = _inside(root, Path("/proc"), directory=True)
     _mount("proc", proc, "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
     # Masked by an empty file of the sandbox's own, read-only: a bind of the host's /dev/null would let
@@ -239,7 +240,8 @@ def _mount_proc(root: Path, memory_bytes: int) -> None:
     for name in MASKED_PROC_FOLDERS:
         _mask_folder(proc / name)
     stand_ins = {".masked": ("", masked), **{f".{name}": (text, [proc / name]) for name, text
-                                             in proc_stand_ins(memory_bytes, os.cpu_count() or 1).items()}}
+                                             in proc_stand_ins(memory_bytes, os.cpu_count() or 1).items()},
+                 ".cpuinfo": (still_cpuinfo(Path("/proc/cpuinfo").read_text()), [proc / "cpuinfo"])}
     for file_name, (text, targets) in stand_ins.items():
         stand_in = root / file_name  # bound over the real ones, then unlinked: only the mounts hold it
         stand_in.write_text(text)
@@ -267,6 +269,16 @@ def proc_stand_ins(memory_bytes: int, cpus: int) -> dict[str, str]:
         "loadavg": "0.00 0.00 0.00 1/1 1\n",
         "uptime": "0.00 0.00\n",
     }
+
+
+def still_cpuinfo(text: str) -> str:
+    """/proc/cpuinfo (`text`, read now) with every CPU's clock speed the first one's, as it stands: where the
+    host scales its CPUs' clocks with their load, those lines move as the opponent thinks (each CPU's
+    frequency folder is masked for the same reason). Libraries read the rest (flags, caches, cores)."""
+    speeds = re.findall(r"^cpu MHz\s*:\s*(\S+)$", text, flags=re.MULTILINE)
+    if not speeds:
+        return text
+    return re.sub(r"^(cpu MHz\s*:\s*)\S+$", lambda line: line.group(1) + speeds[0], text, flags=re.MULTILINE)
 
 
 def _mask_cpu_statistics(cpu_info: Path) -> None:

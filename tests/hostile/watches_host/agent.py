@@ -1,7 +1,7 @@
 """Watches the machine for signs of its opponent thinking (CPU times, run queues, idle time, pressure, swap in use, open terminals,
-how often anything synced a file system, the machine's count of threads that sysinfo tells), sizes a table by the
-machine's memory (also as a program it starts sees it) and looks where it is (a path naming the harness or the
-host), then plays legal moves."""
+CPU clock speeds, how often anything synced a file system, the machine's count of threads that sysinfo tells), sizes a
+table by the machine's memory (also as a program it starts sees it) and looks where it is (a path naming the harness or
+the host), then plays legal moves."""
 import ctypes
 import os
 import subprocess
@@ -31,6 +31,10 @@ class SubmittedAgent(Agent):
                 print(f"{path}: holds {sorted(os.listdir(path))!r}")
             except OSError as exc:
                 print(f"{path}: {type(exc).__name__}")
+        cpuinfo = os.stat("/proc/cpuinfo")  # the kernel's, written as it is read, or a file that stands still
+        print("cpuinfo:", "the kernel's" if cpuinfo.st_dev == os.stat("/proc/self").st_dev else "a still copy",
+              sorted({line.split(":")[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("cpu MHz")}))
         memory = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
         print("memory available (kB):", memory["MemAvailable"].split()[0], "of", memory["MemTotal"].split()[0])
         print("CPUs in sight:", os.cpu_count())
