@@ -43,6 +43,7 @@ if child == 0:
     told = (ctypes.c_ulong * 14)()
     bad = libc.sysinfo(None)
     print("at no address:", bad, ctypes.get_errno())
+    print("at a kernel address:", libc.sysinfo(ctypes.c_void_p(0xFFFFFFFFFFFFFF00)), ctypes.get_errno())
     print("answered:", libc.sysinfo(told), told[0], told[4], told[5], told[10] & 0xFFFF)
     print("a program it starts:", os.popen(sys.executable + " -S -c \\"import os; print(os.sysconf('SC_PHYS_PAGES') * "
                                            "os.sysconf('SC_PAGE_SIZE'))\\"").read().strip())
@@ -60,6 +61,7 @@ def test_the_supervisor_answers_into_the_caller_s_memory_and_imports_nothing_whi
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert "at no address: -1 14" in lines, run.stdout  # EFAULT, as the kernel answers a bad address
+    assert "at a kernel address: -1 14" in lines, run.stdout  # and the supervisor answers on
     assert f"answered: 0 0 {1 << 30} {1 << 30} 1" in lines, run.stdout  # uptime, memory, free, processes
     assert f"a program it starts: {1 << 30}" in lines, run.stdout
     assert "child ended: 0" in lines, run.stdout

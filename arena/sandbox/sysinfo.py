@@ -36,6 +36,7 @@ _RESPONSE = struct.Struct("<QqiI")  # struct seccomp_notif_resp: id, val, error,
 _RECEIVE = 0xC0000000 | _NOTIFICATION.size << 16 | ord("!") << 8 | 0  # SECCOMP_IOCTL_NOTIF_RECV
 _SEND = 0xC0000000 | _RESPONSE.size << 16 | ord("!") << 8 | 1  # SECCOMP_IOCTL_NOTIF_SEND
 _STILL_WAITING = 0x40000000 | 8 << 16 | ord("!") << 8 | 2  # SECCOMP_IOCTL_NOTIF_ID_VALID
+_USER_ADDRESSES = 1 << 63  # no user address is above
 
 
 def stand_in(memory_bytes: int) -> bytes:
@@ -135,6 +136,8 @@ def _answer_one(listener: int, proc: int, answer: bytes) -> None:
 
 def _write(listener: int, proc: int, call: int, pid: int, address: int, answer: bytes) -> int:
     """Write `answer` at `address` in the memory of `pid`, still waiting for call `call`: 0, or -errno."""
+    if address + len(answer) > _USER_ADDRESSES:
+        return -errno.EFAULT  # no offset of /proc/PID/mem reaches there
     try:
         memory = os.open(f"{pid}/mem", os.O_RDWR | os.O_CLOEXEC, dir_fd=proc)
     except OSError:
