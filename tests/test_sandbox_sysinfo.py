@@ -34,7 +34,7 @@ SERVED = """
 import ctypes, os, sys
 from arena.sandbox import confine, sysinfo
 
-answers = sysinfo.Answers(1 << 30)
+answers = sysinfo.Answers(1 << 30, 0, 0)
 child = os.fork()
 if child == 0:
     libc = ctypes.CDLL(None, use_errno=True)

@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets); ustat (any file system's free space by device number); quota calls (a quota sync syncs every file system of the machine); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, which its supervisor answers instead (`arena.sandbox.sysinfo`, a root harness) | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets); ustat (any file system's free space by device number); quota calls (a quota sync syncs every file system of the machine); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, and the free space of the host's disks through statfs and fstatfs, which its supervisor answers instead (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`, a root harness) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -366,7 +366,8 @@ _STATX, _STATX_MNT_ID_UNIQUE = 332, 0x4000
 # ustat tells the free blocks and inodes of any file system of the machine by its device number alone,
 # mounted in the sandbox or not: the host's disks, its devtmpfs (half the machine's memory) and the root
 # of every other sandbox, how much each has written, live. Answered as by a kernel without it (glibc has
-# had no wrapper for it since 2.28). statfs still answers for the file systems in its view (README).
+# had no wrapper for it since 2.28). statfs and fstatfs, which name a file system by a path or a descriptor,
+# its supervisor answers, with every file system but its own full and still (`arena.sandbox.statfs`).
 _DEVICE_QUERY_SYSCALLS = {"ustat": 136}
 _GETSOCKOPT, _ENOPROTOOPT = 55, 92
 _PIDFD_SOCKET_OPTIONS = (71, 76, 77)  # SO_NETNS_COOKIE, SO_PASSPIDFD, SO_PEERPIDFD
@@ -420,21 +421,22 @@ def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None) -> bool:
     that reads ahead does nothing, and the process is made undumpable for good. Installed while the worker still holds
     its privileges, the filter is compiled even when others used up the machine's budget for BPF code. clone3 answers
     ENOSYS, so the C library falls back to clone, whose flags the filter can read.
-    No handler can be set for a real-time signal (32-64). With `sysinfo_to`, each sysinfo call waits for
-    the process at its other end to answer it (`arena.sandbox.sysinfo`), which gets the filter's listener.
+    No handler can be set for a real-time signal (32-64). With `sysinfo_to`, each sysinfo, statfs and fstatfs
+    call waits for the process at its other end to answer it (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`),
+    which gets the filter's listener.
     Needs no_new_privs (or CAP_SYS_ADMIN); returns False on machines other than x86-64 (`filters_system_calls`).
     """
     if not filters_system_calls():
         return False
     _libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)  # a change of uid clears it too, where the host keeps suid_dumpable 0
     if sysinfo_to is not None:
-        program = _seccomp_program(answer_sysinfo=True)
+        program = _seccomp_program(answered=True)
         fprog = _SockFprog(len(program), (_SockFilter * len(program))(*program))
         listener = _libc.syscall(_FORBIDDEN_SYSCALLS["seccomp"], _SET_MODE_FILTER, _FLAG_NEW_LISTENER, ctypes.byref(fprog))
         if listener >= 0:
             sysinfo.hand_over(listener, sysinfo_to)
             return True
-        sysinfo_to.close()  # a kernel before 5.0 hands out no listener: sysinfo then runs as without a sandbox
+        sysinfo_to.close()  # a kernel before 5.0 hands out no listener: those calls then run as without a sandbox
     program = _seccomp_program()
     fprog = _SockFprog(len(program), (_SockFilter * len(program))(*program))
     if _libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
@@ -447,7 +449,7 @@ def filters_system_calls() -> bool:
     return os.uname().machine == "x86_64"
 
 
-def _seccomp_program(answer_sysinfo: bool = False) -> list[_SockFilter]:
+def _seccomp_program(answered: bool = False) -> list[_SockFilter]:
     # The filter reads the architecture (offset 4), the call's number (0) and its arguments (16 + 8 i:
     # the low 32 bits of argument i).
     forbidden = sorted(_FORBIDDEN_SYSCALLS.values())
@@ -471,7 +473,7 @@ def _seccomp_program(answer_sysinfo: bool = False) -> list[_SockFilter]:
             ("jeq", _FCNTL, "fcntl"), ("jeq", _MADVISE, "madvise"), ("jeq", _PREADV2, "rw2"), ("jeq", _PWRITEV2, "rw2"),
             ("jeq", _OPEN, "o_direct_in_1"), ("jeq", _OPENAT, "o_direct_in_2"), ("jeq", _OPENAT2, "enosys"),
             ("jeq", _PRCTL, "prctl"), ("jeq", _SETSOCKOPT, "setsockopt"), ("jeq", _RT_SIGACTION, "sigaction"),
-            *([("jeq", sysinfo.SYSCALL, "answered")] if answer_sysinfo else []),
+            *([("jeq", number, "answered") for number in sysinfo.ANSWERED] if answered else []),
             ("ret", _ALLOW)]
     labelled = {  # in an order where every jump goes forward, as BPF wants
         "clone": [("ld", 16), ("jset", _REFUSED_CLONE_FLAGS, "deny"), ("ret", _ALLOW)],

@@ -1,4 +1,4 @@
-"""sysinfo(2) inside the sandbox, answered with the stand-ins its /proc shows.
+"""sysinfo(2) inside the sandbox, answered by its supervisor with the stand-ins its /proc shows.
 
 sysinfo tells the machine's uptime, load, memory and number of threads; the last moves whenever any
 process of the machine makes a thread, a channel between sandboxes, and the rest is the host's. The
@@ -8,10 +8,12 @@ seccomp filter passes each call to the agent's supervisor (SECCOMP_RET_USER_NOTI
 of the sandbox the agent cannot touch, which writes the stand-in into the caller's memory and lets the
 call return: its memory limit as all the memory there is, all of it free, no swap, no load, no
 uptime and one process, as /proc/meminfo, /proc/loadavg and /proc/uptime say (`isolate.proc_stand_ins`).
-The filter's rule goes with every program the agent starts, so their calls are answered alike.
+The supervisor answers statfs and fstatfs the same way, with the host's file systems full and still
+(`arena.sandbox.statfs`). The filter's rule goes with every program the agent starts, so their calls
+are answered alike.
 
 Only a supervisor that may write into the agent's memory answers (one run as root: the agent is not
-dumpable), on a kernel with seccomp listeners and pidfds (Linux 5.3); elsewhere the call runs as it
+dumpable), on a kernel with seccomp listeners and pidfds (Linux 5.3); elsewhere the calls run as they
 would without a sandbox.
 """
 
@@ -25,7 +27,10 @@ import select
 import socket
 import struct
 
+from arena.sandbox import statfs
+
 SYSCALL = 99  # sysinfo on x86-64
+ANSWERED = (SYSCALL, *statfs.SYSCALLS)  # the calls the filter hands to the supervisor
 
 # struct sysinfo on x86-64: uptime, loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap,
 # procs (and its padding), totalhigh, freehigh, mem_unit; 112 bytes.
@@ -36,7 +41,6 @@ _RESPONSE = struct.Struct("<QqiI")  # struct seccomp_notif_resp: id, val, error,
 _RECEIVE = 0xC0000000 | _NOTIFICATION.size << 16 | ord("!") << 8 | 0  # SECCOMP_IOCTL_NOTIF_RECV
 _SEND = 0xC0000000 | _RESPONSE.size << 16 | ord("!") << 8 | 1  # SECCOMP_IOCTL_NOTIF_SEND
 _STILL_WAITING = 0x40000000 | 8 << 16 | ord("!") << 8 | 2  # SECCOMP_IOCTL_NOTIF_ID_VALID
-_USER_ADDRESSES = 1 << 63  # no user address is above
 
 
 def stand_in(memory_bytes: int) -> bytes:
@@ -59,12 +63,14 @@ def answered_here() -> bool:
 
 class Answers:
     """What the supervisor answers with, made before the sandbox's namespaces: the stand-in for a sandbox
-    whose memory limit is `memory_bytes`, a link over which the agent's process sends its filter's listener,
-    and the machine's /proc, where the callers' memory is (the supervisor shares the agent's mount
-    namespace, whose /proc soon shows the sandbox's processes only)."""
+    whose memory limit is `memory_bytes`, the ids (`uid`, `gid`) its agent runs as, a link over which the
+    agent's process sends its filter's listener, and the machine's /proc, where the callers' memory and
+    files are (the supervisor shares the agent's mount namespace, whose /proc soon shows the sandbox's
+    processes only)."""
 
-    def __init__(self, memory_bytes: int) -> None:
+    def __init__(self, memory_bytes: int, uid: int, gid: int) -> None:
         self._answer = stand_in(memory_bytes)
+        self._uid, self._gid = uid, gid
         supervisor_end, agent_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._link, self._agent_end = supervisor_end.detach(), agent_end.detach()
         self._proc = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -84,7 +90,7 @@ class Answers:
             os.close(fd)
 
     def serve(self, agent: int) -> None:
-        """In the supervisor, once it closed everything else: answer the sysinfo calls of `agent` and of what it
+        """In the supervisor, once it closed everything else: answer the calls of `agent` and of what it
         starts until `agent` ends. The link closing without the listener (an agent gone first) ends this at once."""
         try:
             _, fds, _, _ = socket.recv_fds(socket.socket(fileno=self._link), 1, 1)
@@ -95,7 +101,8 @@ class Answers:
         listener = fds[0]
         try:
             ended = os.pidfd_open(agent)
-        except OSError:  # the agent is gone already
+            file_systems = self._take_agent_root(agent)
+        except OSError:  # the agent is gone already, its root with it
             os.close(listener)
             return
         poller = select.poll()
@@ -108,7 +115,19 @@ class Answers:
             if events.get(listener, 0) & (select.POLLHUP | select.POLLERR):
                 poller.unregister(listener)  # no process holds the filter any more
             elif listener in events:
-                _answer_one(listener, self._proc, self._answer)
+                _answer_one(listener, self._proc, self._answer, file_systems)
+
+    def _take_agent_root(self, agent: int) -> statfs.FileSystems:
+        """Root this process where `agent` is rooted (its filesystem is built once it sent the listener), so
+        that the paths it names are looked up in its view, and hold no supplementary group it has not."""
+        root = os.open(f"{agent}/root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=self._proc)
+        try:
+            os.fchdir(root)
+            os.chroot(".")  # where it already is, having shared the agent's pivot_root: now whatever happens
+        finally:
+            os.close(root)
+        os.setgroups([])
+        return statfs.FileSystems(self._proc, os.stat("/").st_dev, self._uid, self._gid)
 
 
 def hand_over(listener: int, link: socket.socket) -> None:
@@ -120,14 +139,19 @@ def hand_over(listener: int, link: socket.socket) -> None:
         link.close()
 
 
-def _answer_one(listener: int, proc: int, answer: bytes) -> None:
+def _answer_one(listener: int, proc: int, answer: bytes, file_systems: statfs.FileSystems) -> None:
     notification = bytearray(_NOTIFICATION.size)  # the kernel wants it zeroed
     try:
         fcntl.ioctl(listener, _RECEIVE, notification)
     except OSError:
         return  # the caller was interrupted, or is gone
-    call, pid, _, number, _, _, address, *_ = _NOTIFICATION.unpack(notification)
-    error = -errno.ENOSYS if number != SYSCALL else _write(listener, proc, call, pid, address, answer)
+    call, pid, _, number, _, _, *arguments = _NOTIFICATION.unpack(notification)
+    if number == SYSCALL:
+        error = _write(listener, proc, call, pid, arguments[0], answer)
+    elif number in statfs.SYSCALLS:
+        error = file_systems.answer(pid, number, tuple(arguments), lambda: _still_waiting(listener, call))
+    else:
+        error = -errno.ENOSYS
     try:
         fcntl.ioctl(listener, _SEND, _RESPONSE.pack(call, 0, error, 0))
     except OSError:
@@ -136,18 +160,22 @@ def _answer_one(listener: int, proc: int, answer: bytes) -> None:
 
 def _write(listener: int, proc: int, call: int, pid: int, address: int, answer: bytes) -> int:
     """Write `answer` at `address` in the memory of `pid`, still waiting for call `call`: 0, or -errno."""
-    if address + len(answer) > _USER_ADDRESSES:
-        return -errno.EFAULT  # no offset of /proc/PID/mem reaches there
     try:
         memory = os.open(f"{pid}/mem", os.O_RDWR | os.O_CLOEXEC, dir_fd=proc)
     except OSError:
         return -errno.EFAULT
     try:
         # Opened while the caller still waits: the file is that process's memory, whatever reuses its number.
-        fcntl.ioctl(listener, _STILL_WAITING, struct.pack("<Q", call))
-        os.pwrite(memory, answer, address)
-        return 0
-    except OSError:
-        return -errno.EFAULT  # a bad address, as the kernel answers; or the caller is gone
+        if not _still_waiting(listener, call):
+            return -errno.ESRCH  # answered to no one
+        return statfs.write_into(memory, address, answer)  # or EFAULT, as the kernel answers a bad address
     finally:
         os.close(memory)
+
+
+def _still_waiting(listener: int, call: int) -> bool:
+    try:
+        fcntl.ioctl(listener, _STILL_WAITING, struct.pack("<Q", call))
+    except OSError:
+        return False
+    return True

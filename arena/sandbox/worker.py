@@ -55,9 +55,9 @@ def main(argv: list[str]) -> None:
         if config["cgroup"]:
             AgentCgroup.from_config(config["cgroup"]).join()
         confine.set_resource_limits(config["memory_bytes"], config["nproc"], config["open_files"])
-        # Its supervisor answers its sysinfo calls, where it may write the answers into its memory.
+        # Its supervisor answers its sysinfo and statfs calls, where it may write the answers into its memory.
         answered = sysinfo.answered_here() and confine.filters_system_calls()
-        answers = sysinfo.Answers(config["memory_limit_bytes"]) if answered else None
+        answers = sysinfo.Answers(config["memory_limit_bytes"], *config["identity"]) if answered else None
         child = isolate.enter_namespaces()
         if child:
             isolate.supervise(child, answers)
