@@ -81,6 +81,7 @@ EXPECTED = {
     "counts_sockets": (OK, ""),
     "flushes_host_disk": (OK, ""),
     "syncs_by_quota": (OK, ""),
+    "watches_free_space": (OK, ""),
 }
 ISOLATED = PROTECTIONS["filesystem"] and PROTECTIONS["network"] and PROTECTIONS["processes"]
 NEEDS = {  # cases whose confinement this machine might not offer
@@ -97,6 +98,9 @@ NEEDS = {  # cases whose confinement this machine might not offer
        for case in ("counts_sessions", "reads_other_disks", "counts_sockets", "flushes_host_disk", "syncs_by_quota")},
     # Device nodes of its own are made by a root harness; one in a user namespace binds the host's.
     "sizes_host_memory": (ISOLATED and os.geteuid() == 0, "needs namespaces and a harness run as root"),
+    # Its supervisor answers statfs where it may write into the agent's memory, under the filter written for x86-64.
+    "watches_free_space": (ISOLATED and sysinfo.answered_here() and confine.filters_system_calls(),
+                           "needs namespaces, a harness run as root and the seccomp filter (written for x86-64)"),
     **{case: (PROTECTIONS["cgroups"], "needs cgroups: " + " ".join(missing_isolation()))
        for case in ("memory_by_forks", "cpu_hog", "memory_hog")},
 }
@@ -308,6 +312,17 @@ def _check_other_disks(log: str, _) -> None:
     assert "other in-memory file systems answering: 0" in log, log
 
 
+def _check_free_space(log: str, _) -> None:
+    # The host's disk, which its printing and the machine's other work fill, shows nothing free and never moves; its
+    # own tmpfs shows what it may write.
+    software = os.statvfs(os.path.dirname(os.__file__))
+    assert (f"software's disk: {software.f_blocks} blocks, 0 free, 0 available, {software.f_files} inodes, 0 free"
+            in log), log
+    assert int(log.split("its own tmpfs: ")[1].split()[0]) > 0, log
+    moves = [line for line in log.splitlines() if line.startswith("free space moved: ")]
+    assert len(moves) > 10 and set(moves) == {"free space moved: never"}, log
+
+
 def _check_socket_cookies(log: str, _) -> None:
     # Refused as by a kernel without the option: no number of the machine's count of cookies reaches it.
     assert f"socket cookie: refused ({errno.ENOPROTOOPT})" in log and "cookies told: 0 " in log, log
@@ -400,7 +415,7 @@ CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_
           "reads_launcher_memory": _check_launcher_memory, "sizes_host_memory": _check_device_sizes,
           "counts_sessions": _check_sessions, "reads_other_disks": _check_other_disks,
           "counts_sockets": _check_socket_cookies, "flushes_host_disk": _check_syncs,
-          "syncs_by_quota": _check_quota_syncs}
+          "syncs_by_quota": _check_quota_syncs, "watches_free_space": _check_free_space}
 
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the seccomp filter is written for x86-64")
