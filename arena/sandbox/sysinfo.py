@@ -101,10 +101,10 @@ class Answers:
         listener = fds[0]
         try:
             ended = os.pidfd_open(agent)
-            file_systems = self._take_agent_root(agent)
-        except OSError:  # the agent is gone already, its root with it
+        except OSError:  # the agent is gone already
             os.close(listener)
             return
+        file_systems = self._take_agent_root(agent)
         poller = select.poll()
         poller.register(ended, select.POLLIN)
         poller.register(listener, select.POLLIN)
@@ -117,17 +117,27 @@ class Answers:
             elif listener in events:
                 _answer_one(listener, self._proc, self._answer, file_systems)
 
-    def _take_agent_root(self, agent: int) -> statfs.FileSystems:
+    def _take_agent_root(self, agent: int) -> statfs.FileSystems | None:
         """Root this process where `agent` is rooted (its filesystem is built once it sent the listener), so
-        that the paths it names are looked up in its view, and hold no supplementary group it has not."""
-        root = os.open(f"{agent}/root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=self._proc)
+        that the paths it names are looked up in its view, and hold no supplementary group it has not; None
+        where it cannot (its statfs calls then answer ENOSYS, as a kernel without them)."""
+        try:
+            root = os.open(f"{agent}/root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=self._proc)
+        except OSError:
+            return None  # the agent is gone
         try:
             os.fchdir(root)
-            os.chroot(".")  # where it already is, having shared the agent's pivot_root: now whatever happens
+            try:
+                os.chroot(".")  # where the agent's pivot_root took it already, sharing its mount namespace
+            except OSError:  # a root without the right to (in some containers): so long as it is there
+                if not os.path.samestat(os.fstat(root), os.stat("/")):
+                    return None
+            os.setgroups([])
+            return statfs.FileSystems(self._proc, os.stat("/").st_dev, self._uid, self._gid)
+        except OSError:
+            return None
         finally:
             os.close(root)
-        os.setgroups([])
-        return statfs.FileSystems(self._proc, os.stat("/").st_dev, self._uid, self._gid)
 
 
 def hand_over(listener: int, link: socket.socket) -> None:
@@ -139,7 +149,7 @@ def hand_over(listener: int, link: socket.socket) -> None:
         link.close()
 
 
-def _answer_one(listener: int, proc: int, answer: bytes, file_systems: statfs.FileSystems) -> None:
+def _answer_one(listener: int, proc: int, answer: bytes, file_systems: statfs.FileSystems | None) -> None:
     notification = bytearray(_NOTIFICATION.size)  # the kernel wants it zeroed
     try:
         fcntl.ioctl(listener, _RECEIVE, notification)
@@ -148,7 +158,7 @@ def _answer_one(listener: int, proc: int, answer: bytes, file_systems: statfs.Fi
     call, pid, _, number, _, _, *arguments = _NOTIFICATION.unpack(notification)
     if number == SYSCALL:
         error = _write(listener, proc, call, pid, arguments[0], answer)
-    elif number in statfs.SYSCALLS:
+    elif number in statfs.SYSCALLS and file_systems is not None:
         error = file_systems.answer(pid, number, tuple(arguments), lambda: _still_waiting(listener, call))
     else:
         error = -errno.ENOSYS
