@@ -16,8 +16,11 @@ machine's state. The totals are those first read of each file system (some, such
 move with its free space); its type, block size, id, name length and flags are the kernel's. The agent's
 own tmpfs keeps its real figures: what it shows is what the agent wrote, which no one else moves.
 
-The supervisor, outside the agent's PID namespace, has no /proc/self there: a path through it (or through
-/dev/fd, which leads there) answers ENOENT, where the agent's own call would name its own files.
+Where the two views differ, they differ within the agent's own: the supervisor, outside the agent's PID
+namespace, has no /proc/self there, so a path through it (or through /dev/fd, which leads there) answers
+ENOENT, where the agent's own call would name its own files; and it may follow the links of /proc/PID/fd
+and /proc/PID/cwd of the agent's processes, which lead to files the agent holds, where the agent (not
+dumpable) may not.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ STATFS, FSTATFS = 137, 138  # x86-64
 SYSCALLS = (STATFS, FSTATFS)
 PATH_MAX = 4096  # the longest path the kernel reads, its closing NUL included
 _PAGE = os.sysconf("SC_PAGE_SIZE")
-_USER_ADDRESSES = 1 << 63  # no user address is above; /proc/PID/mem takes offsets below it only
+_USER_ADDRESSES = 1 << 63  # no user address is above, and Python takes no offset into /proc/PID/mem past it
 # struct statfs on x86-64: type, block size, blocks, free, available, files, free files, fsid[2],
 # name length, fragment size, flags, spare[4]; 120 bytes.
 _STATFS = struct.Struct("<qq5Q2iqqq32x")
@@ -93,7 +96,10 @@ class FileSystems:
 
     def _look_up(self, path: bytes, cwd: int, opened: list[int]) -> int:
         """`path` looked up as the agent would (absolute from the root both share, relative from its working
-        folder, the last symlink followed) with its ids and no privilege: a descriptor, or -errno."""
+        folder, the last symlink followed) with its ids and no privilege: a descriptor, or -errno.
+
+        Its root, not openat2's RESOLVE_IN_ROOT, bounds the lookup: `..` and absolute symlinks stop there for a
+        relative path too, where RESOLVE_IN_ROOT would stop them at the working folder."""
         # Taking the agent's file system ids drops the capabilities that pass over file modes, for this lookup.
         _setfsgid(self._gid)
         _setfsuid(self._uid)
