@@ -2,7 +2,6 @@
 full and still however the machine writes to them, the agent's own tmpfs as it is, paths looked up only
 in the agent's view and with its ids, and every error as the kernel gives it, the supervisor answering on."""
 
-import ctypes
 import os
 import select
 import struct
@@ -34,7 +33,7 @@ def test_a_file_system_not_the_agent_s_own_is_shown_read_only_and_full_with_its_
 # A sandbox of the test's own: a tmpfs of its own as the root, a folder of the host's disk bound read-only in it
 # (as the software is), then the filter with its listener. The supervisor, outside, answers.
 SERVED = """
-import ctypes, os, socket, sys
+import ctypes, os, sys
 from arena.sandbox import confine, sysinfo
 
 WORK, AGENT_ID = sys.argv[1], 65534

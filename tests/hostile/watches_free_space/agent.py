@@ -9,10 +9,9 @@ import numpy as np
 
 from arena.agents import Agent
 
-SOFTWARE = os.path.dirname(os.__file__)
+SOFTWARE, SOFTWARE_FILE = os.path.dirname(os.__file__), open(os.__file__, "rb")
 WAYS = {"by path": lambda: os.statvfs(SOFTWARE), "up past its root": lambda: os.statvfs("/submission/../../.." + SOFTWARE),
         "by descriptor": lambda: os.fstatvfs(SOFTWARE_FILE.fileno())}
-SOFTWARE_FILE = open(os.__file__, "rb")
 
 
 def free(found: os.statvfs_result) -> tuple[int, int, int]:
