@@ -171,6 +171,8 @@ class SubmittedAgent(Agent):
             with open(f"{own}/written", "wb") as written:
                 written.write(bytes(1 << 20))
             print(f"{own}: {before - os.statvfs(own).f_bfree} blocks taken")
+        own = os.statvfs("/")
+        print(f"inodes: {own.f_files} for {own.f_blocks} blocks")
         for what, path in (("missing", "/missing"), ("a file's child", "/submission/agent.py/child")):
             try:
                 os.statvfs(path)
@@ -229,5 +231,7 @@ def test_a_sandboxed_agent_sees_the_host_s_disk_stand_still_as_the_machine_write
     full = f"{host.f_blocks} 0 0 {host.f_files} 0"
     assert len(seen) == 5 and set(seen) == {f"software: {full} | {full}"}, log  # its totals, nothing free, still
     assert "/tmp: 256 blocks taken" in log and "/submission: 256 blocks taken" in log, log  # 1 MiB of 4 KiB blocks
+    files, blocks = log.split("inodes: ")[1].splitlines()[0].split()[0::2]  # one a page, not the machine's memory's half in pages
+    assert files == blocks, log
     assert "missing: FileNotFoundError" in log and "a file's child: NotADirectoryError" in log, log
     assert "at no address: -1 14" in log and "into no address: -1 14" in log, log  # EFAULT, and answered on

@@ -171,7 +171,9 @@ def build_root(plan: RootPlan) -> None:
     """Make `plan` this process's whole filesystem (needs mount rights in its mount namespace)."""
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
     root = plan.staging
-    _mount("tmpfs", root, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={plan.size_bytes},mode=755")
+    # As many inodes as pages: the default, half the machine's memory in pages, is what its statfs would show.
+    pages = -(-plan.size_bytes // os.sysconf("SC_PAGE_SIZE"))
+    _mount("tmpfs", root, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={plan.size_bytes},nr_inodes={pages},mode=755")
     bound: list[Path] = []
     for path in [*map(Path, SYSTEM_PATHS), *plan.read_only, *map(Path, ETC_FILES), Path(CPU_INFO)]:
         _bind(root, path, bound, read_only=True)
@@ -290,7 +292,8 @@ def _mask_cpu_statistics(cpu_info: Path) -> None:
 
 def _mask_folder(folder: Path) -> None:
     if folder.is_dir():
-        _mount("tmpfs", folder, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "size=0")
+        # One inode, its root's: by default as many as half the machine's memory in pages, which statfs shows.
+        _mount("tmpfs", folder, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "size=0,nr_inodes=1")
 
 
 def drop_identity(identity: Identity) -> None:
