@@ -173,7 +173,8 @@ class SubmittedAgent(Agent):
             print(f"{own}: {before - os.statvfs(own).f_bfree} blocks taken")
         own = os.statvfs("/")
         print(f"inodes: {own.f_files} for {own.f_blocks} blocks")
-        for what, path in (("missing", "/missing"), ("a file's child", "/submission/agent.py/child")):
+        for what, path in (("missing", "/missing"), ("a file's child", "/submission/agent.py/child"),
+                           ("its program", "/proc/1/exe")):
             try:
                 os.statvfs(path)
             except OSError as exc:
@@ -234,4 +235,6 @@ def test_a_sandboxed_agent_sees_the_host_s_disk_stand_still_as_the_machine_write
     files, blocks = log.split("inodes: ")[1].splitlines()[0].split()[0::2]  # one a page, not the machine's memory's half in pages
     assert files == blocks, log
     assert "missing: FileNotFoundError" in log and "a file's child: NotADirectoryError" in log, log
+    # A link the supervisor does not follow: it led to the host's file, mapped before the agent's root was made.
+    assert "its program: PermissionError" in log, log
     assert "at no address: -1 14" in log and "into no address: -1 14" in log, log  # EFAULT, and answered on

@@ -16,11 +16,12 @@ machine's state. The totals are those first read of each file system (some, such
 move with its free space); its type, block size, id, name length and flags are the kernel's. The agent's
 own tmpfs keeps its real figures: what it shows is what the agent wrote, which no one else moves.
 
-Where the two views differ, they differ within the agent's own: the supervisor, outside the agent's PID
-namespace, has no /proc/self there, so a path through it (or through /dev/fd, which leads there) answers
-ENOENT, where the agent's own call would name its own files; and it may follow the links of /proc/PID/fd
-and /proc/PID/cwd of the agent's processes, which lead to files the agent holds, where the agent (not
-dumpable) may not.
+Where the two views differ, the supervisor sees less: outside the agent's PID namespace, it has no
+/proc/self there, so a path through it (or through /dev/fd, which leads there) answers ENOENT; and, holding
+no capability while it looks up, it may not follow the links under /proc/PID (descriptors, working folder,
+program) of the caller's own process, which the kernel lets the caller follow (EACCES), as it may not
+those of the agent's other processes, which the agent (not dumpable) may not either: some lead out of the
+agent's root, to the host's files its first process had mapped before its root was made.
 """
 
 from __future__ import annotations
@@ -42,7 +43,17 @@ _STATFS = struct.Struct("<qq5Q2iqqq32x")
 _FILE_SYSTEMS_KEPT = 256  # the agent mounts nothing: those it can name are the few its sandbox was built with
 _libc = ctypes.CDLL(None, use_errno=True)
 # Found now: the supervisor finds nothing once it serves, rooted where the agent writes.
-_syscall, _setfsuid, _setfsgid = _libc.syscall, _libc.setfsuid, _libc.setfsgid
+_syscall, _setfsuid, _setfsgid, _capget, _capset = (_libc.syscall, _libc.setfsuid, _libc.setfsgid, _libc.capget,
+                                                    _libc.capset)
+_CAPABILITY_VERSION_3 = 0x20080522  # two 32-bit words of each set
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
 
 def hidden(figures: bytes, totals: tuple[int, int]) -> bytes:
@@ -100,17 +111,18 @@ class FileSystems:
 
         Its root, not openat2's RESOLVE_IN_ROOT, bounds the lookup: `..` and absolute symlinks stop there for a
         relative path too, where RESOLVE_IN_ROOT would stop them at the working folder."""
-        # Taking the agent's file system ids drops the capabilities that pass over file modes, for this lookup.
         _setfsgid(self._gid)
         _setfsuid(self._uid)
         try:
-            if _setfsuid(-1) != self._uid or _setfsgid(-1) != self._gid:  # -1 changes nothing, tells
+            # With none of its capabilities at work either: CAP_SYS_PTRACE would follow the links under /proc/PID.
+            if not _capabilities_at_work(False) or _setfsuid(-1) != self._uid or _setfsgid(-1) != self._gid:
                 return -errno.EACCES  # never looked up with more rights than the agent's
             # O_PATH opens nothing: a FIFO, a device or a file on a slow disk is named, not waited on.
             return _open(cwd, path, os.O_PATH, opened)
         except OSError as exc:
             return -(exc.errno or errno.EACCES)
         finally:
+            _capabilities_at_work(True)  # those it may set its ids back with, first
             _setfsuid(0)
             _setfsgid(0)
 
@@ -130,6 +142,16 @@ class FileSystems:
         if len(self._totals) < _FILE_SYSTEMS_KEPT:
             self._totals[device] = totals
         return hidden(figures, totals)
+
+
+def _capabilities_at_work(on: bool) -> bool:
+    """Make every capability this thread holds effective (`on`), or none; whether it is so."""
+    header, sets = _CapHeader(_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
+    if _capget(ctypes.byref(header), sets) != 0:
+        return False
+    for words in sets:
+        words.effective = words.permitted if on else 0
+    return _capset(ctypes.byref(header), sets) == 0
 
 
 def _open(folder: int, name: str | bytes, flags: int, opened: list[int]) -> int:
