@@ -10,7 +10,7 @@ through the agent's own descriptor for fstatfs.
 
 Every file system but the sandbox's own tmpfs (its root, which holds /submission, /tmp and all else the
 agent may write) is then shown as a read-only image holding nothing more: no free blocks, none available,
-no free inodes, as squashfs and erofs say. That is true for the agent, who may write nothing there, and
+no free inodes, as squashfs and iso9660 say. That is true for the agent, who may write nothing there, and
 it tells nothing: any other fixed figure (the free space at the first call, say) would be a sample of the
 machine's state. The totals are those first read of each file system (some, such as XFS's inode count,
 move with its free space); its type, block size, id, name length and flags are the kernel's. The agent's
