@@ -237,8 +237,8 @@ def test_a_sandboxed_agent_sees_the_host_s_disk_stand_still_as_the_machine_write
     by_path, by_descriptor = seen[0].removeprefix("software: ").split(" | ")
     assert len(seen) == 5 and set(seen) == {seen[0]} and by_path == by_descriptor and read_only_and_full(by_path), log
     assert "/tmp: 256 blocks taken" in log and "/submission: 256 blocks taken" in log, log  # 1 MiB of 4 KiB blocks
-    files, blocks = log.split("inodes: ")[1].splitlines()[0].split()[0::2]  # one a page, not the machine's memory's half in pages
-    assert files == blocks, log
+    files, blocks = log.split("inodes: ")[1].splitlines()[0].split()[0::2]
+    assert files == blocks, log  # one a page, not as many as half the machine's memory in pages
     assert "missing: FileNotFoundError" in log and "a file's child: NotADirectoryError" in log, log
     # A link the supervisor does not follow: it led to the host's file, mapped before the agent's root was made.
     assert "its program: PermissionError" in log, log
