@@ -53,6 +53,14 @@ def run_filtered(body: str, filtered: bool = True, before: str = "") -> dict[str
     return dict(line.split(": ", 1) for line in run.stdout.splitlines())
 
 
+def run_against_control(body: str, counter: str, moved_at_least: int, unmoved: str, before: str = "") -> dict[str, str]:
+    """`run_filtered(body)`, once the same program run without the filter (the control) has moved the machine-wide
+    `counter` it prints by `moved_at_least`; the test is skipped, saying `unmoved`, where it did not."""
+    if int(run_filtered(body, filtered=False, before=before)[counter]) < moved_at_least:
+        pytest.skip(unmoved)
+    return run_filtered(body, before=before)
+
+
 def test_a_handler_for_a_real_time_signal_is_refused_and_no_other():
     """So that /proc/PID/stat, which shows signals 1-31, tells all an agent catches (`arena.sandbox.idle`)."""
     told = run_filtered("""
@@ -232,10 +240,7 @@ for _ in range(20):
     attempt("syncfs", lambda: checked(libc.syncfs(folder)))
 print("moved:", count() - before)
 """
-    control = run_filtered(body, filtered=False)
-    if int(control["moved"]) < 40:
-        pytest.skip("this kernel's quota counter does not count these syncs")
-    told = run_filtered(body)
+    told = run_against_control(body, "moved", 40, "this kernel's quota counter does not count these syncs")
     assert told["sync"] == told["syncfs"] == "done", told
     assert int(told["moved"]) < 20, told
 
@@ -253,16 +258,22 @@ attempt("statfs", lambda: os.statvfs("/"))
     assert run_filtered(body) == {"ustat": f"refused {errno.ENOSYS}", "statfs": "done"}
 
 
+# For a filtered program: how many times the machine's disks have flushed their caches so far (field 15 of each
+# /sys/block/*/stat; a count that never passes a check where the kernel has no such field).
+DISK_FLUSHES = """
+from pathlib import Path
+def flushes():
+    counts = [line.split() for line in map(Path.read_text, Path("/sys/block").glob("*/stat"))]
+    return sum(int(fields[15]) for fields in counts) if counts and all(len(f) >= 17 for f in counts) else -10**9
+"""
+
+
 def test_syncing_a_file_is_done_as_nothing_and_flushes_no_disk_of_the_host():
     """fsync and fdatasync of a file the agent may only read have nothing to write back, yet each has the host's disk
     flush its cache (the agent's own files are on its tmpfs, where they do nothing). Without the filter, the disks
     flush (the control); others on the machine may flush meanwhile, a few times."""
-    body = """
-from pathlib import Path
+    body = DISK_FLUSHES + """
 import sys
-def flushes():
-    counts = [line.split() for line in map(Path.read_text, Path("/sys/block").glob("*/stat"))]
-    return sum(int(fields[15]) for fields in counts) if counts and all(len(f) >= 17 for f in counts) else -10**9
 before = flushes()
 software = os.open(sys.executable, os.O_RDONLY)
 for _ in range(200):
@@ -270,10 +281,7 @@ for _ in range(200):
     attempt("fdatasync", lambda: os.fdatasync(software))
 print("flushed:", flushes() - before)
 """
-    control = run_filtered(body, filtered=False)
-    if int(control["flushed"]) < 400:
-        pytest.skip("this machine's disks do not flush a cache on fsync")
-    told = run_filtered(body)
+    told = run_against_control(body, "flushed", 400, "this machine's disks do not flush a cache on fsync")
     assert told["fsync"] == told["fdatasync"] == "done", told
     assert int(told["flushed"]) < 200, told
 
@@ -282,20 +290,14 @@ def test_quota_syncs_which_sync_every_file_system_of_the_machine_are_answered_as
     """quotactl's Q_SYNC needs no privilege: named no file system, it syncs every one of the machine that could keep
     quotas (mounted in the sandbox or not), and the host's disks flush their caches. Without the filter they do
     (the control); others on the machine may flush meanwhile, a few times."""
-    body = """
-from pathlib import Path
-def flushes():
-    counts = [line.split() for line in map(Path.read_text, Path("/sys/block").glob("*/stat"))]
-    return sum(int(fields[15]) for fields in counts) if counts and all(len(f) >= 17 for f in counts) else -10**9
+    body = DISK_FLUSHES + """
 before = flushes()
 for _ in range(200):
     attempt("quota sync", lambda: checked(libc.syscall(179, ctypes.c_int(0x800001 << 8), None, 0, None)))
     attempt("quota sync by descriptor", lambda: checked(libc.syscall(443, 0, ctypes.c_uint(0x800001 << 8), 0, None)))
 print("flushed:", flushes() - before)
 """
-    control = run_filtered(body, filtered=False, before="os.dup2(os.open('/', os.O_RDONLY), 0)")
-    if control["quota sync"] != "done" or int(control["flushed"]) < 200:
-        pytest.skip("on this machine a quota sync flushes no disk")
-    told = run_filtered(body, before="os.dup2(os.open('/', os.O_RDONLY), 0)")
+    told = run_against_control(body, "flushed", 200, "on this machine a quota sync flushes no disk",
+                               before="os.dup2(os.open('/', os.O_RDONLY), 0)")
     assert told["quota sync"] == told["quota sync by descriptor"] == f"refused {errno.ENOSYS}", told
     assert int(told["flushed"]) < 100, told
