@@ -647,6 +647,10 @@ def _run_validate(args: argparse.Namespace) -> int:
     from arena.entrants import choose_env
     from arena.submission import load
 
+    if args.sandbox:
+        from arena.sandbox import launcher
+
+        launcher.warm_up()  # it loads while the submission does (off Linux: says where arena runs)
     spec = load(args.path)
     if args.env is None and not spec.manifest.env:
         return _validate_on_every_game(spec, _games_taking(parse_overrides(args.option)), args)
