@@ -92,6 +92,9 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         self._reward_seats = (0, 1)
         self.reward_managers: list[tuple[RewardManager, Any] | None] | None = None  # made at the first reset
         self._first_seat_view: Any = self  # what the first seat's reward terms are handed (`show_rewards`)
+        # Whether `rewards` starts each frame with what the competition's fighters add themselves (see
+        # `moves_to_middle`): set for competition code, which may read it; arena's own code reads nothing there.
+        self.rewards_moves_to_middle = False
         self._seeds = random.Random()
         self._observed_weapons: list[float] | None = None  # set by follow_observation
         self._objects_of: Any = None  # the game whose weapons `objects` last listed, and those weapons
@@ -290,7 +293,8 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         game = self.game
         # What reward code reads of the frame, as in the competition's env: both fighters' keys, what each
         # fighter's frame logged, and rewards it may add (which, as there, nothing else reads).
-        self.cur_action, self._logger, self.rewards = {0: action_0, 1: action_1}, ["", ""], {0: 0.0, 1: 0.0}
+        self.cur_action, self._logger = {0: action_0, 1: action_1}, ["", ""]
+        self.rewards = self.moves_to_middle() if self.rewards_moves_to_middle else {0: 0.0, 1: 0.0}
         game.step(_keys(action_0), _keys(action_1))
         self._logger = None  # each line made from the frame when first read, not from a signal's moment within it
         both = self._both_observations()
@@ -318,6 +322,13 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
     def add_reward(self, agent: int, reward: float) -> None:
         """Add to `rewards[agent]` this frame, as the competition's env lets reward code do."""
         self.rewards[agent] += reward
+
+    def moves_to_middle(self) -> dict[int, float]:
+        """What each competition fighter adds to its own reward as a frame starts (its `Player.process`, a
+        reward it marks "TO DELETE" but adds): its move along x in the last physics step, positive towards
+        the middle (x = 0), added to 0 as there."""
+        return {agent: 0 + (1 if x < 0 else -1) * (x - prev_x)
+                for agent, (x, prev_x) in enumerate(self.game.last_moves_x())}
 
     def _observations(self) -> dict[str, np.ndarray]:
         first, second = self._both_observations()

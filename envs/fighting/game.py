@@ -114,3 +114,7 @@ class Game:
     @property
     def over(self) -> bool:
         return self.terminated or self.truncated
+
+    def last_moves_x(self) -> list[tuple[float, float]]:
+        """Each fighter's (x, x before the last physics step)."""
+        return [(fighter.body.x, fighter.prev_x) for fighter in self.players]

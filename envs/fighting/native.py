@@ -299,6 +299,14 @@ class NativeGame:
         """The match as the engine reports it (`FightingBatch.state`)."""
         return self.batch.state(0)
 
+    def last_moves_x(self) -> list[tuple[float, float]]:
+        """Each fighter's (x, x before the last physics step), as `Game.last_moves_x`: from the Python view
+        once it exists (it holds what code wrote to the fighters), else from the engine, unread."""
+        if self._view is not None:
+            return [(fighter.body.x, fighter.prev_x) for fighter in self._view.players]
+        numbers = self.batch.state_numbers(0)
+        return [(float(numbers[at + X]), float(numbers[at + PREV_X])) for at in (0, FIGHTER_NUMBERS)]
+
     def emit(self, signal: str, agent_id: int) -> None:
         self.signals[signal].emit(agent=LABELS[agent_id])
 
@@ -438,6 +446,7 @@ FIGHTER_FIELDS = ("x", "y", "vx", "vy", "angle", "angular_velocity", "gravity", 
                   "just_got_hit", "hitbox_live", "hit_frames", "last_hit_x", "last_hit_y", "horizontal", "left_state")
 KEYS = len(R.KEY_NAMES)
 FIGHTER_NUMBERS = len(FIGHTER_FIELDS) + 3 * KEYS
+X, PREV_X = FIGHTER_FIELDS.index("x"), FIGHTER_FIELDS.index("prev_x")
 # The timers (FIGHTER_FIELDS) each state keeps, by state number.
 TIMERS = {0: ("dash_timer",), 1: ("dash_timer",), 2: ("dash_timer", "turnaround_timer"), 3: ("turnaround_timer",),
           4: ("dash_timer",), 8: ("dash_timer",), 9: ("dash_timer",), 10: ("dash_timer", "backdash_timer"),

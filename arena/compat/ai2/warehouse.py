@@ -18,7 +18,7 @@ the signals, `stage_width_tiles`, ...) is arena's game, as in `arena.envs.fighti
 As there: a new env is already reset; a match lasts `max_timesteps` frames (9,000 by default,
 5 minutes; changing it takes effect at once); `rewards` hold what the competition's fighters add
 themselves each frame (the last physics step's move along x, towards the middle positive: see
-`step`) and what `add_reward` adds;
+`moves_to_middle`) and what `add_reward` adds;
 stepping on after the match is decided is allowed; `render()` returns the picture as the
 competition's camera does, turned a quarter and mirrored (width x height x 3: undo with
 `np.fliplr(np.rot90(img, k=-1))`, as its `run_match` does before writing video). The match draws
@@ -51,22 +51,19 @@ from arena.envs.fighting.observation import observations as game_observations
 AGENTS = [0, 1]
 
 
-class WarehouseBrawl(FightingEnv):
-    """The fighting game with the competition's env interface; see the module docstring."""
+class CompetitionInterface:
+    """What the competition's env has beyond arena's game: its modes, fighter keys, spaces as attributes,
+    move data, team names and camera. `WarehouseBrawl` is such a game; `CompetitionView` shows one."""
 
     BRAWL_TO_UNITS = 1.024 / 320  # game units per unit of the competition's move data
 
-    def __init__(self, mode: RenderMode = RenderMode.RGB_ARRAY,
-                 resolution: CameraResolution = CameraResolution.LOW, train_mode: bool = False):
-        self._max_timesteps = R.COMPETITION_FRAMES
-        super().__init__(render_mode="rgb_array", resolution=resolution, max_timesteps=R.COMPETITION_FRAMES,
-                         draws_from="random")
+    def take_competition_interface(self, mode: RenderMode, train_mode: bool) -> None:
+        """Set the attributes the competition's env sets in its constructor, as it sets them."""
         self.game_mode = GameMode.STANDARD
         self.number_of_platforms = 2
         self.mode = mode
         self.train_mode = train_mode
         self.agents = list(AGENTS)
-        self.rewards = {agent: 0 for agent in AGENTS}
         self.seed = None
         self.agent_names = ["Team 1", "Team 2"]
         self.observation_space = self.get_observation_space()
@@ -74,8 +71,7 @@ class WarehouseBrawl(FightingEnv):
         self.action_space = self.get_action_space()
         self.observation_spaces = {agent: self.observation_space for agent in AGENTS}
         self.action_spaces = {agent: self.action_space for agent in AGENTS}
-        self.load_attacks()
-        self.reset()
+        FightingEnv.load_attacks(self)
 
     # The spaces, built as the competition's env builds them.
     def get_observation_space(self) -> spaces.Box:
@@ -102,18 +98,6 @@ class WarehouseBrawl(FightingEnv):
         self.act_helper = helper
         return helper.get_as_box()
 
-    # The match length: set any time, it applies to the match under way.
-    @property
-    def max_timesteps(self) -> int:
-        return self._max_timesteps
-
-    @max_timesteps.setter
-    def max_timesteps(self, frames: int) -> None:
-        self._max_timesteps = int(frames)
-        game = self.__dict__.get("game")
-        if game is not None:
-            game.max_frames = self._max_timesteps
-
     # The team names the picture shows.
     @property
     def agent_1_name(self) -> str:
@@ -131,6 +115,35 @@ class WarehouseBrawl(FightingEnv):
     def agent_2_name(self, name: str) -> None:
         self.agent_names = [self.agent_names[0], name]
 
+    def render(self) -> np.ndarray:
+        """The picture as the competition's camera returns it: (width, height, 3), see the module docstring."""
+        return np.rot90(self.rgb_frame()[:, ::-1], k=1)
+
+
+class WarehouseBrawl(CompetitionInterface, FightingEnv):
+    """The fighting game with the competition's env interface; see the module docstring."""
+
+    def __init__(self, mode: RenderMode = RenderMode.RGB_ARRAY,
+                 resolution: CameraResolution = CameraResolution.LOW, train_mode: bool = False):
+        self._max_timesteps = R.COMPETITION_FRAMES
+        super().__init__(render_mode="rgb_array", resolution=resolution, max_timesteps=R.COMPETITION_FRAMES,
+                         draws_from="random")
+        self.take_competition_interface(mode, train_mode)
+        self.rewards = {agent: 0 for agent in AGENTS}
+        self.reset()
+
+    # The match length: set any time, it applies to the match under way.
+    @property
+    def max_timesteps(self) -> int:
+        return self._max_timesteps
+
+    @max_timesteps.setter
+    def max_timesteps(self, frames: int) -> None:
+        self._max_timesteps = int(frames)
+        game = self.__dict__.get("game")
+        if game is not None:
+            game.max_frames = self._max_timesteps
+
     def reset(self, seed: int | None = None, options: dict | None = None) -> tuple[dict[int, np.ndarray], dict]:
         self.seed = seed
         super().reset(seed=seed, options=options)
@@ -146,24 +159,14 @@ class WarehouseBrawl(FightingEnv):
     def step(self, action: dict[int, Any]):
         """One frame: `action[0]` and `action[1]` are the fighters' keys (10 values, > 0.5 pressed)."""
         self.cur_action = action
-        self.rewards = {agent: 0 for agent in AGENTS}
+        self.rewards = self.moves_to_middle()  # first in the frame, as its fighters add it, before any reward code does
         self.logger = ["", ""]
         self.camera.process()
         game = self.game
-        for agent in AGENTS:  # first in the frame, as its fighters add it, before any reward code does
-            self.add_reward(agent, self.move_to_middle(agent))
         # Each fighter's cur_action is the agent's own object, as there (a list stays a list); keys read > 0.5 exactly.
         game.step(*(action[agent] for agent in AGENTS))
         self._logger = None  # each fighter's line, made from the frame when first read
         return self._observe_both(), self.rewards, self.terminated, game.steps >= self.max_timesteps, {}
-
-    def move_to_middle(self, agent: int) -> float:
-        """What the competition's fighter adds to its own reward as a frame starts (its `Player.process`, a
-        reward it marks "TO DELETE" but adds): its move along x in the last physics step, positive towards
-        the middle (x = 0). Scripts that step this env and read `rewards` get it there."""
-        fighter = self.game.players[agent]
-        x = fighter.body.position.x
-        return (1 if x < 0 else -1) * (x - fighter.prev_x)
 
     def observe(self, agent: int) -> np.ndarray:
         """Fighter `agent`'s observation: its own 32 values, then the other's."""
@@ -174,7 +177,3 @@ class WarehouseBrawl(FightingEnv):
 
     def add_reward(self, agent: int, reward: float) -> None:
         self.rewards[agent] += reward
-
-    def render(self) -> np.ndarray:
-        """The picture as the competition's camera returns it: (width, height, 3), see the module docstring."""
-        return np.rot90(self.rgb_frame()[:, ::-1], k=1)
