@@ -327,8 +327,8 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         """What each competition fighter adds to its own reward as a frame starts (its `Player.process`, a
         reward it marks "TO DELETE" but adds): its move along x in the last physics step, positive towards
         the middle (x = 0), added to 0 as there."""
-        return {agent: 0 + (1 if x < 0 else -1) * (x - prev_x)
-                for agent, (x, prev_x) in enumerate(self.game.last_moves_x())}
+        (x_0, prev_x_0), (x_1, prev_x_1) = self.game.last_moves_x()
+        return {0: 0 + (1 if x_0 < 0 else -1) * (x_0 - prev_x_0), 1: 0 + (1 if x_1 < 0 else -1) * (x_1 - prev_x_1)}
 
     def _observations(self) -> dict[str, np.ndarray]:
         first, second = self._both_observations()

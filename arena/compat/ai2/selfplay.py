@@ -22,6 +22,7 @@ from typing import Any
 
 import gymnasium
 
+from arena.compat.ai2.warehouse import CompetitionView
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.observation import competition_observation_space
 from arena.envs.fighting.rewards import RewardManager
@@ -50,9 +51,10 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
         super().__init__(SelfPlayTraining(league, pool, save_handler))
         self.observation_space = competition_observation_space()
         self._single = single
-        self._raw_env = single.raw
-        self.obs_helper = single.obs_helper
-        self.act_helper = single.act_helper
+        self._view = CompetitionView(single.raw, train_mode=True)  # the competition's env, as its code reads it
+        self._raw_env: Any = self._view
+        self.obs_helper = self._view.obs_helper
+        self.act_helper = self._view.act_helper
         self.games_done = 0
         self.opponent_cfg.attach(self, save_handler)
 
@@ -64,17 +66,17 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
 
     @property
     def raw_env(self) -> Any:
-        """The two-player game; a script may put a wrapper of it here, as in the competition: the game is then
-        stepped through the wrapper's `step`, and the reward terms are handed the wrapper."""
+        """The two-player game as the competition's env (a `CompetitionView`); a script may put a wrapper of it
+        here, as in the competition: the game is then stepped through the wrapper's `step`, and the reward
+        terms are handed the wrapper."""
         return self._raw_env
 
     @raw_env.setter
     def raw_env(self, wrapper: Any) -> None:
         self._raw_env = wrapper
-        game = self._single.raw
-        if wrapper is not game:
+        if wrapper is not self._view:
             self._single.step_through(wrapper)
-            game.show_rewards(wrapper)
+            self._single.raw.show_rewards(wrapper)
 
     @property
     def opponent_agent(self) -> Any:

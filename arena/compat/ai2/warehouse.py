@@ -35,6 +35,7 @@ and "player_1"); this class is for code written against the competition's env.
 from __future__ import annotations
 
 import random
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,7 @@ from arena.envs.fighting.camera import CameraResolution, RenderMode
 from arena.envs.fighting.env import WarehouseBrawl as FightingEnv
 from arena.envs.fighting.observation import ActHelper, ObsHelper, competition_observation_space, make_obs_helper
 from arena.envs.fighting.observation import observations as game_observations
+from arena.envs.fighting.rewards import SIGNAL_NAMES
 
 AGENTS = [0, 1]
 
@@ -177,3 +179,48 @@ class WarehouseBrawl(CompetitionInterface, FightingEnv):
 
     def add_reward(self, agent: int, reward: float) -> None:
         self.rewards[agent] += reward
+
+
+class CompetitionView(CompetitionInterface):
+    """An arena fighting game as code written for the competition's env sees it; see the module docstring.
+
+    Reads and writes go to `game` but for the competition's own attributes (`agents == [0, 1]`, the
+    spaces, modes, team names, camera, move data), kept here. Made over a game, it hands the game's reward
+    terms of the first seat and its signals' handlers this view, and has the game's `rewards` start each
+    frame with the fighters' moves to the middle, as in the competition's env.
+    """
+
+    OWN = frozenset({"_game", "game_mode", "number_of_platforms", "mode", "train_mode", "agents", "seed",
+                     "agent_names", "observation_space", "camera", "action_space", "observation_spaces",
+                     "action_spaces", "obs_helper", "act_helper", "keys", "attacks", "spear_attacks",
+                     "hammer_attacks"})
+
+    def __init__(self, game: FightingEnv, train_mode: bool = False, mode: RenderMode = RenderMode.RGB_ARRAY):
+        self._game = game
+        self.take_competition_interface(mode, train_mode)
+        self.camera.reset(self)
+        game.rewards_moves_to_middle = True
+        game.show_rewards(self)
+        for name in SIGNAL_NAMES:
+            getattr(game, name).env = self  # what its handlers are handed, as there: the env, whoever connected
+
+    # What reward code reads every frame, passed on without `__getattr__`'s failed lookup first (several
+    # times faster: a reward term reads a few of these a frame, and training runs millions of frames).
+    for _name in ("objects", "players", "steps", "terminated", "logger", "cur_action", "rewards", "dt", "fps",
+                  "max_timesteps", "stage_width_tiles", "stage_height_tiles", "resolution", "observe",
+                  "add_reward", "get_stats", "get_spawner_info"):
+        locals()[_name] = property(attrgetter(f"_game.{_name}"),
+                                   lambda self, value, _name=_name: setattr(self._game, _name, value))
+    del _name
+
+    def __getattr__(self, name: str) -> Any:
+        game = self.__dict__.get("_game")
+        if game is None:  # a copy being made, before its attributes are restored
+            raise AttributeError(name)
+        return getattr(game, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.OWN:
+            object.__setattr__(self, name, value)
+        else:  # `max_timesteps`, and whatever else a script sets, is the game's
+            setattr(self._game, name, value)
