@@ -14,6 +14,7 @@ import numpy as np
 
 from arena.envs.fighting import rules as R
 from arena.agents.fighting import UserInputAgent
+from arena.compat.ai2.warehouse import CompetitionView
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.rewards import RewardManager
 from arena.envs.fighting.stats import MatchStats, PlayerStats, Result, match_stats
@@ -51,8 +52,10 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
     the competition's `run_match` does (its env's two resets, then the agents' while built from a class or
     a `partial` and seated, then the game's draws as it plays; it never calls an agent's `reset`), so
     `random.seed(n)` before it plays the competition's match; `max_timesteps` beyond the game's longest match plays the longest (see `longest`);
-    `train_mode` is accepted for compatibility and changes nothing. An action is read as the competition's
-    fighters read it, each value above 0.5 holding its key, so values outside 0..1 play (see `_keys_held`).
+    reward terms and signal handlers are handed the game as the competition's env (a `CompetitionView`:
+    `env.agents == [0, 1]`, ...), whose `train_mode` is `train_mode` (it changes nothing else). An action is
+    read as the competition's fighters read it, each value above 0.5 holding its key, so values outside 0..1
+    play (see `_keys_held`).
     The platform turns at the ends of its path without stopping, as in the competition's `run_match`,
     which its battles were played with (the env's default, `platform_pauses=True`, stops it for a frame,
     as the competition's env does).
@@ -71,8 +74,10 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
         raw.render_mode = "human"  # a window from the match's reset on
     raw.agent_names = names
     if reward_manager is not None:
+        shown = CompetitionView(raw, train_mode=train_mode)  # what the reward terms are handed, as there
+        shown.agent_names = names
         reward_manager.reset()
-        reward_manager.subscribe_signals(raw)
+        reward_manager.subscribe_signals(shown)
     writer = VideoWriter(video_path, COMPETITION_PICTURE_RATE, encoded_fps=raw.fps) if video_path else None
 
     handles = [_SeatedAsThere(a, name) for a, name in zip((agent_1, agent_2), names)]
@@ -83,7 +88,7 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
         if reward_manager is not None and raw.steps:
             for fighter, handle in zip(raw.players, handles):  # as there: what the agent returned, a list a list
                 raw.cur_action[fighter.agent_id] = fighter.cur_action = handle.returned
-            reward_manager.process(raw, raw.dt)
+            reward_manager.process(shown, raw.dt)
 
     try:
         # The agents' own seed, from the system: the competition's agents draw from nothing `random.seed` sets.
