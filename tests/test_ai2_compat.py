@@ -791,6 +791,56 @@ def test_reward_code_in_training_reads_the_frames_keys_and_observations_as_there
     assert learner.raw.rewards == {seat: 0.5, 1 - seat: 0.0}
 
 
+def test_reward_code_in_self_play_reads_the_competitions_env():
+    """A participant's reward term and knock-out handler read the training env as the competition's
+    `WarehouseBrawl`: fighters 0 and 1, spaces as attributes, its modes and names, and `rewards` holding
+    what its fighters add themselves each frame. The values pinned are the competition's game's, in
+    the same training steps (`random.seed(3)`, a clockwork opponent)."""
+    from functools import partial
+
+    from arena.compat.ai2.environment.agent import (ClockworkAgent, GameMode, OpponentsCfg, RenderMode,
+                                                    RewardManager, RewTerm, SelfPlayWarehouseBrawl)
+
+    seen, tally, knockouts = [], {0: 0.0, 1: 0.0}, []
+
+    def env_as_there(env) -> float:
+        seen.append((env.agents, env.train_mode, env.mode, env.game_mode, env.number_of_platforms,
+                     env.agent_1_name, env.agent_2_name, env.seed, env.BRAWL_TO_UNITS))
+        for agent in env.agents:
+            tally[agent] += env.rewards[agent]
+        return 0.0
+
+    def on_knockout(env, agent: str) -> float:
+        knockouts.append((env.steps, agent, env.agents, env.rewards[0]))
+        return 0.0
+
+    random.seed(3)
+    rewards = RewardManager({"as_there": RewTerm(func=env_as_there, weight=1.0)},
+                            {"knockout": ("knockout_signal", RewTerm(func=on_knockout, weight=1.0))})
+    env = SelfPlayWarehouseBrawl(reward_manager=rewards,
+                                 opponent_cfg=OpponentsCfg(opponents={"clockwork": (1.0, partial(ClockworkAgent))}))
+    rewards.subscribe_signals(env.raw_env)
+    env.reset()
+    for frame in range(200):
+        action = np.zeros(10, np.float32)
+        action[3 if frame < 60 or frame >= 120 else 1] = 1  # d, a, then d off the stage
+        env.step(action)
+    as_there = ([0, 1], True, RenderMode.RGB_ARRAY, GameMode.STANDARD, 2, "Team 1", "Team 2", None, 1.024 / 320)
+    assert len(seen) == 200 and all(frame == as_there for frame in seen)
+    raw = env.raw_env
+    assert isinstance(raw.observation_space, gymnasium.spaces.Box) and raw.observation_space.dtype == np.float32
+    assert raw.observation_space.low.tolist() == COMPETITION_LOW * 2
+    assert raw.observation_space.high.tolist() == COMPETITION_HIGH * 2
+    assert raw.action_space == gymnasium.spaces.Box(0, 1, (10,), np.float32)
+    assert raw.observation_spaces == {0: raw.observation_space, 1: raw.observation_space}
+    assert raw.action_spaces == {0: raw.action_space, 1: raw.action_space}
+    assert tally == {0: pytest.approx(-18.083152355537266), 1: pytest.approx(-2.386618573381387)}
+    assert knockouts == [(47, "player", [0, 1], pytest.approx(-0.225)), (75, "opponent", [0, 1], 0.0),
+                         (184, "player", [0, 1], pytest.approx(-0.225))]
+    own = arena.envs.make("fighting")  # arena's own env keeps its seats and per-seat spaces
+    assert own.possible_agents == ["player_0", "player_1"] and own.observation_space("player_0").shape == (64,)
+
+
 def test_scripts_that_drive_the_env_themselves_run_unchanged():
     observations, actions, following, dones, games, stats = collect_demos.collect_transitions(
         num_steps=400, max_timesteps=150, frame_stack=2)
