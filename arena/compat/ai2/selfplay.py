@@ -5,15 +5,16 @@
     my_agent.get_env_info(env)
     my_agent.learn(env, total_timesteps=100_000)
 
-The learner is player_0, in matches of the competition's length (9,000 frames, 5 minutes); at each
-reset the game draws from Python's `random` and then `opponent_cfg.on_env_reset()` draws the
-episode's opponent, a new agent (self-play opponents are the save handler's checkpoints), as there; the reward is `reward_manager`'s (else +1/-1 on the decisive frame), its signal
-terms counting once the manager is subscribed, as there: `reward_manager.subscribe_signals(env.raw_env)`
-(what the competition's `train()` does; subscribing twice counts them once). `raw_env` is
-the two-player game, `obs_helper`/`act_helper` its helpers, `opponent_agent` the episode's opponent
-and `opponent_obs` what it acts on next. Its observation space is declared as
-the competition's env declares it (`competition_observation_space()`), so a model saved there
-loads onto it (`PPO.load(path, env=env)`).
+The learner is player_0, in matches of the competition's length (9,000 frames, 5 minutes); at each reset the
+game draws from Python's `random` and then `opponent_cfg.on_env_reset()` draws the episode's opponent, a new
+agent (self-play opponents are the save handler's checkpoints), as there; the reward is `reward_manager`'s
+(else +1/-1 on the decisive frame), its signal terms counting once the manager is subscribed, as there:
+`reward_manager.subscribe_signals(env.raw_env)` (what the competition's `train()` does; subscribing twice
+counts them once). `raw_env` is the two-player game as the competition's env (a `CompetitionView`:
+`agents == [0, 1]`, Box spaces, `train_mode`, ...), which the reward terms and signal handlers are handed too;
+`obs_helper`/`act_helper` its helpers, `opponent_agent` the episode's opponent and `opponent_obs` what it acts
+on next. Its observation space is declared as the competition's env declares it
+(`competition_observation_space()`), so a model saved there loads onto it (`PPO.load(path, env=env)`).
 """
 
 from __future__ import annotations

@@ -30,6 +30,14 @@ open a window (the competition's env never draws into one either).
 
 arena's harness and PettingZoo code use `arena.envs.fighting.WarehouseBrawl` (seats "player_0"
 and "player_1"); this class is for code written against the competition's env.
+
+Where arena plays the match itself (`SelfPlayWarehouseBrawl`, `run_match`), the game stepped is arena's
+PettingZoo env, which its single-agent view, league and harness drive by seat; what competition code is
+handed there (reward terms, signal handlers, `raw_env`) is a `CompetitionView` of it: a view rather than
+this class under the trainer, so the match, its draws and its rewards are the same objects and values as
+before (nothing recorded changes) while the code reads the competition's attributes, the same as this
+class's (`CompetitionInterface` sets both). The view keeps those attributes and passes every other read
+and write to the game, the ones reward code reads every frame through properties (tens of nanoseconds).
 """
 
 from __future__ import annotations
