@@ -92,9 +92,10 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         self._reward_seats = (0, 1)
         self.reward_managers: list[tuple[RewardManager, Any] | None] | None = None  # made at the first reset
         self._first_seat_view: Any = self  # what the first seat's reward terms are handed (`show_rewards`)
-        # Whether `rewards` starts each frame with what the competition's fighters add themselves (see
-        # `moves_to_middle`): set for competition code, which may read it; arena's own code reads nothing there.
+        # Whether each step notes the fighters' x as the frame starts (`frame_start_x`), from which the
+        # competition's env view adds what its fighters add to `rewards` themselves (see `moves_to_middle`).
         self.rewards_moves_to_middle = False
+        self.frame_start_x: tuple[float, float, float, float] | None = None  # None: no frame since the reset
         self._seeds = random.Random()
         self._observed_weapons: list[float] | None = None  # set by follow_observation
         self._objects_of: Any = None  # the game whose weapons `objects` last listed, and those weapons
@@ -262,6 +263,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         self.agents = list(AGENTS)
         self.cur_action = {0: np.zeros(len(R.KEY_NAMES), np.float32), 1: np.zeros(len(R.KEY_NAMES), np.float32)}
         self.rewards = {0: 0.0, 1: 0.0}
+        self.frame_start_x = None
         if self.reward_managers is None:
             self.reward_managers = self._seat_reward_managers()
         for seat in self.reward_managers:
@@ -294,7 +296,9 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         # What reward code reads of the frame, as in the competition's env: both fighters' keys, what each
         # fighter's frame logged, and rewards it may add (which, as there, nothing else reads).
         self.cur_action, self._logger = {0: action_0, 1: action_1}, ["", ""]
-        self.rewards = self.moves_to_middle() if self.rewards_moves_to_middle else {0: 0.0, 1: 0.0}
+        self.rewards = {0: 0.0, 1: 0.0}
+        if self.rewards_moves_to_middle:  # the moves are made into rewards only when read: most frames nothing does
+            self.frame_start_x = game.last_moves_x()
         game.step(_keys(action_0), _keys(action_1))
         self._logger = None  # each line made from the frame when first read, not from a signal's moment within it
         both = self._both_observations()
@@ -323,11 +327,12 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         """Add to `rewards[agent]` this frame, as the competition's env lets reward code do."""
         self.rewards[agent] += reward
 
-    def moves_to_middle(self) -> dict[int, float]:
+    def moves_to_middle(self, moves_x: tuple[float, float, float, float] | None = None) -> dict[int, float]:
         """What each competition fighter adds to its own reward as a frame starts (its `Player.process`, a
         reward it marks "TO DELETE" but adds): its move along x in the last physics step, positive towards
-        the middle (x = 0), added to 0 as there."""
-        (x_0, prev_x_0), (x_1, prev_x_1) = self.game.last_moves_x()
+        the middle (x = 0), added to 0 as there. From the fighters now, or from `moves_x` (fighter 0's x and
+        x before the physics step, then fighter 1's: `frame_start_x`)."""
+        x_0, prev_x_0, x_1, prev_x_1 = self.game.last_moves_x() if moves_x is None else moves_x
         return {0: 0 + (1 if x_0 < 0 else -1) * (x_0 - prev_x_0), 1: 0 + (1 if x_1 < 0 else -1) * (x_1 - prev_x_1)}
 
     def _observations(self) -> dict[str, np.ndarray]:

@@ -115,6 +115,7 @@ class Game:
     def over(self) -> bool:
         return self.terminated or self.truncated
 
-    def last_moves_x(self) -> list[tuple[float, float]]:
-        """Each fighter's (x, x before the last physics step)."""
-        return [(fighter.body.x, fighter.prev_x) for fighter in self.players]
+    def last_moves_x(self) -> tuple[float, float, float, float]:
+        """Each fighter's x and x before the last physics step: fighter 0's, then fighter 1's."""
+        first, second = self.players
+        return first.body.x, first.prev_x, second.body.x, second.prev_x

@@ -299,13 +299,16 @@ class NativeGame:
         """The match as the engine reports it (`FightingBatch.state`)."""
         return self.batch.state(0)
 
-    def last_moves_x(self) -> list[tuple[float, float]]:
-        """Each fighter's (x, x before the last physics step), as `Game.last_moves_x`: from the Python view
-        once it exists (it holds what code wrote to the fighters), else from the engine, unread."""
-        if self._view is not None:
-            return [(fighter.body.x, fighter.prev_x) for fighter in self._view.players]
+    def last_moves_x(self) -> tuple[float, float, float, float]:
+        """Each fighter's x and x before the last physics step (fighter 0's, then 1's), as `Game.last_moves_x`:
+        from the Python view once it exists (it holds what code wrote to the fighters), else from the engine."""
+        view = self._view
+        if view is not None:
+            first, second = view.players
+            return first.body.x, first.prev_x, second.body.x, second.prev_x
         numbers = self.batch.state_numbers(0)
-        return [(float(numbers[at + X]), float(numbers[at + PREV_X])) for at in (0, FIGHTER_NUMBERS)]
+        return (float(numbers[X]), float(numbers[PREV_X]), float(numbers[FIGHTER_NUMBERS + X]),
+                float(numbers[FIGHTER_NUMBERS + PREV_X]))
 
     def emit(self, signal: str, agent_id: int) -> None:
         self.signals[signal].emit(agent=LABELS[agent_id])

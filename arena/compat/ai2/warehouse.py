@@ -198,13 +198,14 @@ class CompetitionView(CompetitionInterface):
     frame with the fighters' moves to the middle, as in the competition's env.
     """
 
-    OWN = frozenset({"_game", "game_mode", "number_of_platforms", "mode", "train_mode", "agents", "seed",
+    OWN = frozenset({"_game", "_moved", "game_mode", "number_of_platforms", "mode", "train_mode", "agents", "seed",
                      "agent_names", "observation_space", "camera", "action_space", "observation_spaces",
                      "action_spaces", "obs_helper", "act_helper", "keys", "attacks", "spear_attacks",
                      "hammer_attacks"})
 
     def __init__(self, game: FightingEnv, train_mode: bool = False, mode: RenderMode = RenderMode.RGB_ARRAY):
         self._game = game
+        self._moved: dict[int, float] | None = None  # the game's `rewards` dict the moves were added to
         self.take_competition_interface(mode, train_mode)
         self.camera.reset(self)
         game.rewards_moves_to_middle = True
@@ -212,14 +213,26 @@ class CompetitionView(CompetitionInterface):
         for name in SIGNAL_NAMES:
             getattr(game, name).env = self  # what its handlers are handed, as there: the env, whoever connected
 
-    # What reward code reads every frame, passed on without `__getattr__`'s failed lookup first (several
-    # times faster: a reward term reads a few of these a frame, and training runs millions of frames).
-    for _name in ("objects", "players", "steps", "terminated", "logger", "cur_action", "rewards", "dt", "fps",
-                  "max_timesteps", "stage_width_tiles", "stage_height_tiles", "resolution", "observe",
-                  "add_reward", "get_stats", "get_spawner_info"):
-        locals()[_name] = property(attrgetter(f"_game.{_name}"),
-                                   lambda self, value, _name=_name: setattr(self._game, _name, value))
-    del _name
+    @property
+    def rewards(self) -> dict[int, float]:
+        """The game's `rewards` of the frame, the fighters' moves to the middle added first (when first read
+        or added to in a frame, from where they stood as it started), as the competition's fighters add them."""
+        game = self._game
+        rewards = game.rewards
+        if rewards is not self._moved:
+            self._moved = rewards
+            if game.frame_start_x is not None:
+                moves = game.moves_to_middle(game.frame_start_x)
+                for agent in AGENTS:
+                    rewards[agent] = moves[agent] + rewards[agent]
+        return rewards
+
+    @rewards.setter
+    def rewards(self, rewards: dict[int, float]) -> None:
+        self._game.rewards = rewards
+
+    def add_reward(self, agent: int, reward: float) -> None:
+        self.rewards[agent] += reward
 
     def __getattr__(self, name: str) -> Any:
         game = self.__dict__.get("_game")
@@ -232,3 +245,15 @@ class CompetitionView(CompetitionInterface):
             object.__setattr__(self, name, value)
         else:  # `max_timesteps`, and whatever else a script sets, is the game's
             setattr(self._game, name, value)
+
+
+def _passed_on(name: str) -> property:
+    return property(attrgetter(f"_game.{name}"), lambda view, value: setattr(view._game, name, value))
+
+
+# What reward code reads every frame, passed on by properties rather than after `__getattr__`'s failed lookup
+# (about ten times faster: a reward term reads a few of these a frame, and training runs millions of frames).
+for _name in ("objects", "players", "steps", "terminated", "logger", "cur_action", "dt", "fps", "max_timesteps",
+              "stage_width_tiles", "stage_height_tiles", "resolution", "observe", "get_stats", "get_spawner_info"):
+    setattr(CompetitionView, _name, _passed_on(_name))
+del _name
