@@ -94,7 +94,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         self._first_seat_view: Any = self  # what the first seat's reward terms are handed (`show_rewards`)
         # Whether each step notes the fighters' x as the frame starts (`frame_start_x`), from which the
         # competition's env view adds what its fighters add to `rewards` themselves (see `moves_to_middle`).
-        self.rewards_moves_to_middle = False
+        self.notes_frame_start_x = False
         self.frame_start_x: tuple[float, float, float, float] | None = None  # None: no frame since the reset
         self._seeds = random.Random()
         self._observed_weapons: list[float] | None = None  # set by follow_observation
@@ -295,9 +295,8 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         game = self.game
         # What reward code reads of the frame, as in the competition's env: both fighters' keys, what each
         # fighter's frame logged, and rewards it may add (which, as there, nothing else reads).
-        self.cur_action, self._logger = {0: action_0, 1: action_1}, ["", ""]
-        self.rewards = {0: 0.0, 1: 0.0}
-        if self.rewards_moves_to_middle:  # the moves are made into rewards only when read: most frames nothing does
+        self.cur_action, self._logger, self.rewards = {0: action_0, 1: action_1}, ["", ""], {0: 0.0, 1: 0.0}
+        if self.notes_frame_start_x:  # the moves are made into rewards only when read: most frames nothing does
             self.frame_start_x = game.last_moves_x()
         game.step(_keys(action_0), _keys(action_1))
         self._logger = None  # each line made from the frame when first read, not from a signal's moment within it

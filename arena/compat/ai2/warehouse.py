@@ -169,7 +169,7 @@ class WarehouseBrawl(CompetitionInterface, FightingEnv):
     def step(self, action: dict[int, Any]):
         """One frame: `action[0]` and `action[1]` are the fighters' keys (10 values, > 0.5 pressed)."""
         self.cur_action = action
-        self.rewards = self.moves_to_middle()  # first in the frame, as its fighters add it, before any reward code does
+        self.rewards = self.moves_to_middle()  # first in the frame, as its fighters add it, before reward code
         self.logger = ["", ""]
         self.camera.process()
         game = self.game
@@ -198,8 +198,8 @@ class CompetitionView(CompetitionInterface):
     frame with the fighters' moves to the middle, as in the competition's env.
     """
 
-    OWN = frozenset({"_game", "_moved", "game_mode", "number_of_platforms", "mode", "train_mode", "agents", "seed",
-                     "agent_names", "observation_space", "camera", "action_space", "observation_spaces",
+    OWN = frozenset({"_game", "_moved", "game_mode", "number_of_platforms", "mode", "train_mode", "agents",
+                     "seed", "agent_names", "observation_space", "camera", "action_space", "observation_spaces",
                      "action_spaces", "obs_helper", "act_helper", "keys", "attacks", "spear_attacks",
                      "hammer_attacks"})
 
@@ -208,7 +208,7 @@ class CompetitionView(CompetitionInterface):
         self._moved: dict[int, float] | None = None  # the game's `rewards` dict the moves were added to
         self.take_competition_interface(mode, train_mode)
         self.camera.reset(self)
-        game.rewards_moves_to_middle = True
+        game.notes_frame_start_x = True
         game.show_rewards(self)
         for name in SIGNAL_NAMES:
             getattr(game, name).env = self  # what its handlers are handed, as there: the env, whoever connected
