@@ -309,3 +309,11 @@ def test_an_env_with_a_reward_manager_deep_copies_and_the_copy_plays_on_alike():
     for actions in steps:
         original, copied = env.step(actions), twin.step(actions)
         assert repr(original) == repr(copied)
+
+
+def test_actions_keyed_by_anything_but_the_seats_are_refused_not_played_as_no_keys():
+    env = arena.envs.make("fighting")
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match=r"keyed by seat, 'player_0' and 'player_1'; got \['0', '1'\]"):
+        env.step({0: np.ones(10), 1: np.ones(10)})  # the competition's fighter numbers
+    assert env.steps == 0

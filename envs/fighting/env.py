@@ -282,6 +282,10 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         return None if self.draws_from == "seed" else random._inst  # type: ignore[attr-defined]
 
     def step(self, actions: dict[str, Any]):
+        if not actions.keys() <= set(AGENTS):  # else the fighters it names press nothing, silently
+            raise ValueError(f"actions are keyed by seat, {AGENTS[0]!r} and {AGENTS[1]!r}; got {sorted(map(repr, actions))} "
+                             "(to step with fighters 0 and 1 as the competition's env does, use "
+                             "arena.compat.ai2.WarehouseBrawl)")
         seen, rewards, infos, terminated, truncated = self.step_both(actions.get(AGENTS[0]), actions.get(AGENTS[1]))
         first, second = AGENTS
         return ({first: seen[0], second: seen[1]}, {first: rewards[0], second: rewards[1]},
