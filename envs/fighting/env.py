@@ -22,6 +22,7 @@ from arena.envs.fighting.weapons import WeaponObject
 from arena.envs.render_modes import RenderModes
 
 AGENTS = ("player_0", "player_1")
+_SEATS = frozenset(AGENTS)  # what `step` takes actions for
 ENGINES = ("native", "python")  # the rules in C++ (the default), or the game's Python engine (the reference)
 # Where a match's randomness comes from: a seed of its own, drawn from the env's seed stream (arena's: `reset(seed=n)`
 # replays), or Python's `random` module, drawn as the competition's game draws (`random.seed(n)` replays its matches)
@@ -282,7 +283,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         return None if self.draws_from == "seed" else random._inst  # type: ignore[attr-defined]
 
     def step(self, actions: dict[str, Any]):
-        if not actions.keys() <= set(AGENTS):  # else the fighters it names press nothing, silently
+        if not actions.keys() <= _SEATS:  # else the fighters it names press nothing, silently
             raise ValueError(f"actions are keyed by seat, {AGENTS[0]!r} and {AGENTS[1]!r}; got {sorted(map(repr, actions))} "
                              "(to step with fighters 0 and 1 as the competition's env does, use "
                              "arena.compat.ai2.WarehouseBrawl)")

@@ -302,10 +302,8 @@ class NativeGame:
     def last_moves_x(self) -> tuple[float, float, float, float]:
         """Each fighter's x and x before the last physics step (fighter 0's, then 1's), as `Game.last_moves_x`:
         from the Python view once it exists (it holds what code wrote to the fighters), else from the engine."""
-        view = self._view
-        if view is not None:
-            first, second = view.players
-            return first.body.x, first.prev_x, second.body.x, second.prev_x
+        if self._view is not None:
+            return self._view.last_moves_x()
         numbers = self.batch.state_numbers(0)
         return (float(numbers[X]), float(numbers[PREV_X]), float(numbers[FIGHTER_NUMBERS + X]),
                 float(numbers[FIGHTER_NUMBERS + PREV_X]))
