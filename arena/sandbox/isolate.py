@@ -277,10 +277,10 @@ def still_cpuinfo(text: str) -> str:
     """/proc/cpuinfo (`text`, read now) with every CPU's clock speed the first one's, as it stands: where the
     host scales its CPUs' clocks with their load, those lines move as the opponent thinks (each CPU's
     frequency folder is masked for the same reason). Libraries read the rest (flags, caches, cores)."""
-    speeds = re.findall(r"^cpu MHz\s*:\s*(\S+)$", text, flags=re.MULTILINE)
-    if not speeds:
+    first = re.search(r"^cpu MHz\s*:\s*(\S+)$", text, flags=re.MULTILINE)
+    if first is None:
         return text
-    return re.sub(r"^(cpu MHz\s*:\s*)\S+$", lambda line: line.group(1) + speeds[0], text, flags=re.MULTILINE)
+    return re.sub(r"^(cpu MHz\s*:\s*)\S+$", lambda line: line.group(1) + first.group(1), text, flags=re.MULTILINE)
 
 
 def _mask_cpu_statistics(cpu_info: Path) -> None:
