@@ -35,6 +35,7 @@ import socket
 import tempfile
 import threading
 import time
+from collections import deque
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
@@ -191,7 +192,10 @@ def _download(url: str, output: Path, name: str, where: str, instead: str, room:
 
 MAX_DOWNLOADS = 4  # weights downloaded at once by one process
 DOWNLOAD_SECONDS = 600.0  # the longest one download may take
-STALL_SECONDS = 60.0  # the longest it may go without a byte: a link that never answers frees its slot sooner
+# A download must bring at least SLOWEST_BYTES in every STALL_SECONDS: a link that never answers, or sends
+# a byte a minute, frees its slot long before DOWNLOAD_SECONDS (any real host is thousands of times faster).
+STALL_SECONDS = 60.0
+SLOWEST_BYTES = 64 << 10
 MAX_DOWNLOAD_BYTES = 1 << 30  # as large as a file of a submission may be
 _DOWNLOADS = threading.BoundedSemaphore(MAX_DOWNLOADS)
 _WATCH_INTERVAL = 0.5
@@ -206,7 +210,7 @@ class _Guard:
     address is public: each connection, redirects included, resolves its host once, checks every
     address and connects to one of them, so a name that answers differently a moment later cannot
     lead inside. A watcher stops the download (shutting its connections) once it has taken
-    DOWNLOAD_SECONDS, gone STALL_SECONDS without writing a byte into `folder`, or written more than
+    DOWNLOAD_SECONDS, written less than SLOWEST_BYTES into `folder` in the last STALL_SECONDS, or more than
     `max_bytes` there (`why` that is the most). Why it was stopped is kept, since gdown and requests
     wrap the error in their own.
     """
@@ -239,18 +243,21 @@ class _Guard:
             raise WeightsError(f"{where}: field 'weights_url' {self.stopped}")
 
     def _watch(self) -> None:
-        started = grew = time.monotonic()
-        held = 0
+        started = time.monotonic()
+        window = deque([(started, 0)])  # (time, bytes held then), the first at least STALL_SECONDS old once it can be
         while not self._done.wait(_WATCH_INTERVAL):
-            now, was = time.monotonic(), held
-            held = bytes_in(self.folder)
-            grew = now if held != was else grew
+            now, held = time.monotonic(), bytes_in(self.folder)
+            window.append((now, held))
+            while len(window) > 1 and window[1][0] <= now - STALL_SECONDS:
+                window.popleft()
+            came = held - window[0][1]
             if now - started > DOWNLOAD_SECONDS:
                 self._stop(f"took longer than {DOWNLOAD_SECONDS:g} s to download; put the file on a faster site")
             elif held > self.max_bytes:
                 self._stop(f"gave more than {self.max_bytes >> 20} MiB, {self.why}")
-            elif now - grew > STALL_SECONDS:
-                self._stop(f"sent nothing for {STALL_SECONDS:g} s; check that the link serves the file, or put it "
+            elif now - window[0][0] >= STALL_SECONDS and came < SLOWEST_BYTES:
+                sent = "nothing" if came == 0 else f"only {came} bytes"
+                self._stop(f"sent {sent} in {STALL_SECONDS:g} s; check that the link serves the file, or put it "
                            "on another site")
 
     def _stop(self, why: str) -> None:

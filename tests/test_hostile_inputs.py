@@ -443,12 +443,14 @@ def test_a_download_ending_does_not_lift_the_checks_of_another_still_under_way(t
     assert ("10.0.0.5", 443) not in network.connections
 
 
-@pytest.mark.parametrize("how", ["trickle", "flood", "stall"])
+@pytest.mark.parametrize("how", ["trickle", "flood", "stall", "drip"])
 def test_a_download_that_takes_too_long_gives_too_much_or_stalls_is_stopped(tmp_path, monkeypatch, how):
+    import time
+
     import arena.weights
 
     monkeypatch.setattr(arena.weights, "DOWNLOAD_SECONDS", 1.0 if how == "trickle" else 60.0)
-    monkeypatch.setattr(arena.weights, "STALL_SECONDS", 1.0 if how == "stall" else 60.0)
+    monkeypatch.setattr(arena.weights, "STALL_SECONDS", 1.0 if how in ("stall", "drip") else 60.0)
     monkeypatch.setattr(arena.weights, "MAX_DOWNLOAD_BYTES", 1 << 20)
     Network(monkeypatch, {"weights.example.com": ["93.184.216.34"]})
     server_ends = []
@@ -461,11 +463,15 @@ def test_a_download_that_takes_too_long_gives_too_much_or_stalls_is_stopped(tmp_
     from urllib3.util import connection
     monkeypatch.setattr(connection, "create_connection", connect)
 
-    def download(url, output, **_):  # reads as long as the site sends: a byte at a time, a lot, or nothing
+    # Reads as long as the site sends: a byte at a time, a lot, nothing, or a byte now and then (never quite
+    # stalling), each written to the file as it comes.
+    def download(url, output, **_):
         sock = connection.create_connection(("weights.example.com", 443))
-        with open(output, "wb") as out:
+        with open(output, "wb", buffering=0) as out:
             while True:
-                server_ends[0].send({"trickle": b"x", "flood": b"x" * (1 << 16), "stall": b""}[how])
+                if how == "drip":
+                    time.sleep(0.1)
+                server_ends[0].send({"trickle": b"x", "flood": b"x" * (1 << 16), "stall": b"", "drip": b"x"}[how])
                 chunk = sock.recv(1 << 16)
                 if not chunk:
                     return output
@@ -474,7 +480,7 @@ def test_a_download_that_takes_too_long_gives_too_much_or_stalls_is_stopped(tmp_
     monkeypatch.setitem(sys.modules, "gdown", types.SimpleNamespace(download=download))
     message = refusal(linked(tmp_path, "https://weights.example.com/m"), WeightsError)
     expected = {"trickle": "took longer than 1 s to download", "flood": "gave more than 1 MiB",
-                "stall": "sent nothing for 1 s"}[how]
+                "stall": "sent nothing in 1 s", "drip": "sent only"}[how]
     assert f"field 'weights_url' {expected}" in message
     for end in server_ends:
         end.close()
