@@ -82,6 +82,7 @@ EXPECTED = {
     "flushes_host_disk": (OK, ""),
     "syncs_by_quota": (OK, ""),
     "watches_free_space": (OK, ""),
+    "maps_host_disk": (OK, ""),
 }
 ISOLATED = PROTECTIONS["filesystem"] and PROTECTIONS["network"] and PROTECTIONS["processes"]
 NEEDS = {  # cases whose confinement this machine might not offer
@@ -95,7 +96,8 @@ NEEDS = {  # cases whose confinement this machine might not offer
     "signals_partner": (os.uname().machine == "x86_64", "the seccomp filter is written for x86-64"),
     **{case: (ISOLATED and os.uname().machine == "x86_64",
               "needs namespaces, whose worker installs the seccomp filter (written for x86-64)")
-       for case in ("counts_sessions", "reads_other_disks", "counts_sockets", "flushes_host_disk", "syncs_by_quota")},
+       for case in ("counts_sessions", "reads_other_disks", "counts_sockets", "flushes_host_disk", "syncs_by_quota",
+                    "maps_host_disk")},
     # Device nodes of its own are made by a root harness; one in a user namespace binds the host's.
     "sizes_host_memory": (ISOLATED and os.geteuid() == 0, "needs namespaces and a harness run as root"),
     # Its supervisor answers statfs where it may write into the agent's memory, under the filter written for x86-64.
@@ -321,6 +323,13 @@ def _check_free_space(log: str, _) -> None:
     assert len(moves) > 10 and set(moves) == {"free space moved: never"}, log
 
 
+def _check_disk_map(log: str, _) -> None:
+    # Refused as by a file system without them: no map, free space or placement of the host's disk, nor its name.
+    asked = ("disk map", "extent map", "extent cache", "file state", "disk id", "disk name", "xfs free counts",
+             "btrfs space")
+    assert all(f"{what}: refused ({errno.ENOTTY})" in log for what in asked) and "answered" not in log, log
+
+
 def _check_socket_cookies(log: str, _) -> None:
     # Refused as by a kernel without the option: no number of the machine's count of cookies reaches it.
     assert f"socket cookie: refused ({errno.ENOPROTOOPT})" in log and "cookies told: 0 " in log, log
@@ -413,7 +422,8 @@ CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_
           "reads_launcher_memory": _check_launcher_memory, "sizes_host_memory": _check_device_sizes,
           "counts_sessions": _check_sessions, "reads_other_disks": _check_other_disks,
           "counts_sockets": _check_socket_cookies, "flushes_host_disk": _check_syncs,
-          "syncs_by_quota": _check_quota_syncs, "watches_free_space": _check_free_space}
+          "syncs_by_quota": _check_quota_syncs, "watches_free_space": _check_free_space,
+          "maps_host_disk": _check_disk_map}
 
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the seccomp filter is written for x86-64")

@@ -258,6 +258,32 @@ attempt("statfs", lambda: os.statvfs("/"))
     assert run_filtered(body) == {"ustat": f"refused {errno.ENOSYS}", "statfs": "done"}
 
 
+def test_a_file_system_s_own_ioctls_are_answered_as_by_a_file_system_without_them_and_the_others_still_work():
+    """From a file it may only read, GETFSMAP maps the whole host disk, free extents included, live; FIEMAP tells
+    where the host keeps the file; the disk's id tells which disk it is. Without the filter they are answered on
+    ext4 and XFS (the control). A file's block size and the descriptors' own calls go on."""
+    body = """
+import fcntl, sys, termios
+software = os.open(sys.executable, os.O_RDONLY)
+disk_map, extent_map = bytearray(192), bytearray(32)  # no room for entries in either: the count of them
+struct.pack_into("2I4Q", disk_map, 128, 0xFFFFFFFF, 0xFFFFFFFF, *[2**64 - 1] * 4)  # up to the last key
+struct.pack_into("2Q", extent_map, 0, 0, 2**64 - 1)  # the whole file
+attempt("disk map", lambda: fcntl.ioctl(software, 0xC0C0583B, disk_map))
+attempt("extent map", lambda: fcntl.ioctl(software, 0xC020660B, extent_map))
+attempt("disk id", lambda: fcntl.ioctl(software, 0x80111500, bytearray(17)))
+attempt("block size", lambda: fcntl.ioctl(software, 2, bytearray(4)))  # FIGETBSZ
+attempt("bytes to read", lambda: fcntl.ioctl(software, termios.FIONREAD, bytearray(4)))
+attempt("no blocking", lambda: fcntl.ioctl(os.pipe()[0], termios.FIONBIO, struct.pack("i", 1)))
+"""
+    control = run_filtered(body, filtered=False)
+    if control["disk map"] != "done":
+        pytest.skip(f"this machine's file system maps no disk ({control['disk map']})")
+    assert control["extent map"] == control["disk id"] == "done", control
+    assert run_filtered(body) == {"disk map": f"refused {errno.ENOTTY}", "extent map": f"refused {errno.ENOTTY}",
+                                  "disk id": f"refused {errno.ENOTTY}", "block size": "done", "bytes to read": "done",
+                                  "no blocking": "done"}
+
+
 # For a filtered program: how many times the machine's disks have flushed their caches so far (field 15 of each
 # /sys/block/*/stat; a count that never passes a check where the kernel has no such field).
 DISK_FLUSHES = """

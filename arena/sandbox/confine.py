@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets); ustat (any file system's free space by device number); quota calls (a quota sync syncs every file system of the machine); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, and the free space of the host's disks through statfs and fstatfs, which its supervisor answers instead (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`, a root harness) | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets); ustat (any file system's free space by device number) and file systems' own ioctls (a map of the host's disk, free space, where a file lies); quota calls (a quota sync syncs every file system of the machine); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, and the free space of the host's disks through statfs and fstatfs, which its supervisor answers instead (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`, a root harness) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -251,7 +251,7 @@ def _allow(ruleset: int, path: Path, rights: int) -> None:
 
 _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
 _AUDIT_ARCH_X86_64 = 0xC000003E
-_LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
+_LD_ABS, _JEQ, _JGE, _JSET, _AND, _RET = 0x20, 0x15, 0x35, 0x45, 0x54, 0x06
 _ALLOW, _ERRNO, _USER_NOTIF = 0x7FFF0000, 0x00050000, 0x7FC00000
 _SET_MODE_FILTER, _FLAG_NEW_LISTENER = 1, 8  # seccomp(2)'s operation and flag for a filter with a listener
 _EPERM, _EINVAL, _ENOSYS, _EOPNOTSUPP = 1, 22, 38, 95
@@ -369,6 +369,16 @@ _STATX, _STATX_MNT_ID_UNIQUE = 332, 0x4000
 # had no wrapper for it since 2.28). statfs and fstatfs, which name a file system by a path or a descriptor,
 # its supervisor answers, with every file system but its own full and still (`arena.sandbox.statfs`).
 _DEVICE_QUERY_SYSCALLS = {"ustat": 136}
+# A file system's own ioctls answer for the whole disk from any file the agent may read: ext4's and XFS's
+# FS_IOC_GETFSMAP maps every extent of the host's disk, free ones included, as it is that instant (another
+# sandbox's log written, its space shows taken); XFS_IOC_FSCOUNTS and btrfs's space reports tell its free
+# space; a file's extent map (FIEMAP) and ext4's cache and state of it tell where the host keeps a file all
+# sandboxes read and what of its map the kernel holds; the disk's id, label and name are the host's. Refused by their
+# type, as by a file system without them (ENOTTY): ext2/3/4's ('f'), XFS's ('X'), btrfs's (0x94) and those of
+# linux/fs.h that share them (file flags, clones) or stand alone (0x15). The agent's own tmpfs needs none.
+_IOCTL, _IOCTL_TYPE = 16, 0xFF00
+_FILE_SYSTEM_IOCTL_TYPES = (0x15, 0x58, 0x66, 0x94)
+_ENOTTY = 25
 _GETSOCKOPT, _ENOPROTOOPT = 55, 92
 _PIDFD_SOCKET_OPTIONS = (71, 76, 77)  # SO_NETNS_COOKIE, SO_PASSPIDFD, SO_PEERPIDFD
 _SO_COOKIE = 57  # read only
@@ -417,8 +427,8 @@ def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None) -> bool:
     Reads that bypass the page cache (O_DIRECT, RWF_DONTCACHE) are refused, so are timers and signals
     as file events (timerfd, signalfd), BPF programs of the agent's own (socket filters, seccomp
     filters), huge pages, names of anonymous memory, secret memory, pidfds and other machine-wide counts, ustat
-    (any file system's free space, by device number), quota calls and changes of the core limit; advice
-    that reads ahead does nothing, and the process is made undumpable for good. Installed while the worker still holds
+    (any file system's free space, by device number), file systems' own ioctls (ENOTTY), quota calls and changes of
+    the core limit; advice that reads ahead does nothing, and the process is made undumpable for good. Installed while the worker still holds
     its privileges, the filter is compiled even when others used up the machine's budget for BPF code. clone3 answers
     ENOSYS, so the C library falls back to clone, whose flags the filter can read.
     No handler can be set for a real-time signal (32-64). With `sysinfo_to`, each sysinfo, statfs and fstatfs
@@ -462,7 +472,7 @@ def _seccomp_program(answered: bool = False) -> list[_SockFilter]:
             *[("jeq", number, "enosys") for number in sorted(_SECRET_MEMORY_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_DEVICE_QUERY_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_QUOTA_SYSCALLS.values())],
-            ("jeq", _STATX, "statx"),
+            ("jeq", _STATX, "statx"), ("jeq", _IOCTL, "ioctl"),
             ("jeq", _CLONE, "clone"), ("jeq", _CLONE3, "enosys"),
             ("jeq", _MMAP, "mmap"), ("jeq", _MEMFD_CREATE, "memfd_create"), ("jeq", _SHMGET, "shmget"),
             ("jeq", _SETRLIMIT, "setrlimit"), ("jeq", _PRLIMIT64, "prlimit64"), ("jeq", _GETSOCKOPT, "getsockopt"),
@@ -482,6 +492,8 @@ def _seccomp_program(answered: bool = False) -> list[_SockFilter]:
         "memfd_create": [("ld", 24), ("jset", _MFD_HUGETLB, "einval"), ("ret", _ALLOW)],
         "shmget": [("ld", 32), ("jset", _SHM_HUGETLB, "deny"), ("ret", _ALLOW)],
         "statx": [("ld", 40), ("jset", _STATX_MNT_ID_UNIQUE, "einval"), ("ret", _ALLOW)],  # its mask: argument 3
+        "ioctl": [("ld", 24), ("and", _IOCTL_TYPE),  # its request: argument 1, the type in its second byte
+                  *[("jeq", kind << 8, "enotty") for kind in _FILE_SYSTEM_IOCTL_TYPES], ("ret", _ALLOW)],
         "setrlimit": [("ld", 16), ("jeq", _RLIMIT_CORE, "deny"), ("ret", _ALLOW)],
         # prlimit64(pid, resource, new, old): a new core limit (all 64 bits of the pointer, not NULL)
         "prlimit64": [("ld", 24), ("jeq_else", _RLIMIT_CORE, "allow"), ("ld", 32), ("jeq_else", 0, "deny"),
@@ -518,6 +530,7 @@ def _seccomp_program(answered: bool = False) -> list[_SockFilter]:
         "enomem": [("ret", _ERRNO | _ENOMEM)],
         "enoprotoopt": [("ret", _ERRNO | _ENOPROTOOPT)],
         "einval": [("ret", _ERRNO | _EINVAL)],
+        "enotty": [("ret", _ERRNO | _ENOTTY)],
         "done": [("ret", _DONE)],
         "answered": [("ret", _USER_NOTIF)],
         "allow": [("ret", _ALLOW)],
@@ -532,6 +545,8 @@ def _seccomp_program(answered: bool = False) -> list[_SockFilter]:
             program.append(_SockFilter(_LD_ABS, 0, 0, args[0]))
         elif op == "ret":
             program.append(_SockFilter(_RET, 0, 0, args[0]))
+        elif op == "and":  # the value loaded, masked
+            program.append(_SockFilter(_AND, 0, 0, args[0]))
         else:
             jump = targets[args[1]] - (index + 1)  # counted from the next instruction
             if not 0 <= jump <= 255:  # a jump's one byte would wrap silently
