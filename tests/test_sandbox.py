@@ -83,6 +83,7 @@ EXPECTED = {
     "syncs_by_quota": (OK, ""),
     "watches_free_space": (OK, ""),
     "maps_host_disk": (OK, ""),
+    "merges_pages": (OK, ""),
 }
 ISOLATED = PROTECTIONS["filesystem"] and PROTECTIONS["network"] and PROTECTIONS["processes"]
 NEEDS = {  # cases whose confinement this machine might not offer
@@ -97,7 +98,7 @@ NEEDS = {  # cases whose confinement this machine might not offer
     **{case: (ISOLATED and os.uname().machine == "x86_64",
               "needs namespaces, whose worker installs the seccomp filter (written for x86-64)")
        for case in ("counts_sessions", "reads_other_disks", "counts_sockets", "flushes_host_disk", "syncs_by_quota",
-                    "maps_host_disk")},
+                    "maps_host_disk", "merges_pages")},
     # Device nodes of its own are made by a root harness; one in a user namespace binds the host's.
     "sizes_host_memory": (ISOLATED and os.geteuid() == 0, "needs namespaces and a harness run as root"),
     # Its supervisor answers statfs where it may write into the agent's memory, under the filter written for x86-64.
@@ -330,6 +331,14 @@ def _check_disk_map(log: str, _) -> None:
     assert all(f"{what}: refused ({errno.ENOTTY})" in log for what in asked) and "answered" not in log, log
 
 
+def _check_page_merges(log: str, _) -> None:
+    # Refused as by a kernel without KSM: none of its pages is ever another process's.
+    for asked in ("merge advice", "merge everything"):
+        assert f"{asked}: refused ({errno.EINVAL})" in log, log
+    shared = [line for line in log.splitlines() if line.startswith("KiB shared with another process: ")]
+    assert shared and set(shared) == {"KiB shared with another process: 0"}, log
+
+
 def _check_socket_cookies(log: str, _) -> None:
     # Refused as by a kernel without the option: no number of the machine's count of cookies reaches it.
     assert f"socket cookie: refused ({errno.ENOPROTOOPT})" in log and "cookies told: 0 " in log, log
@@ -423,7 +432,7 @@ CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_
           "counts_sessions": _check_sessions, "reads_other_disks": _check_other_disks,
           "counts_sockets": _check_socket_cookies, "flushes_host_disk": _check_syncs,
           "syncs_by_quota": _check_quota_syncs, "watches_free_space": _check_free_space,
-          "maps_host_disk": _check_disk_map}
+          "maps_host_disk": _check_disk_map, "merges_pages": _check_page_merges}
 
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the seccomp filter is written for x86-64")

@@ -86,6 +86,23 @@ attempt("huge shm", lambda: checked(libc.shmget(0, 1 << 21, 0o1000 | 0o600 | 0x8
                     "huge memfd": f"refused {errno.EINVAL}", "huge shm": f"refused {errno.EPERM}"}
 
 
+def test_merging_pages_with_the_machine_s_is_refused_as_by_a_kernel_without_ksm():
+    """A page merged with another process's shows as shared in smaps: whether anyone on the machine holds the same
+    bytes. Without the filter the kernel takes both requests (the control, where it has KSM)."""
+    body = """
+libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+MAP_PRIVATE, MAP_ANONYMOUS = 0x2, 0x20
+pages = checked(libc.mmap(None, 1 << 16, 3, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+attempt("merge advice", lambda: checked(libc.madvise(pages, 1 << 16, 12)))  # MADV_MERGEABLE
+attempt("merge everything", lambda: checked(libc.prctl(67, 1, 0, 0, 0)))  # PR_SET_MEMORY_MERGE
+attempt("other advice", lambda: checked(libc.madvise(pages, 1 << 16, 4)))  # MADV_DONTNEED
+"""
+    if run_filtered(body, filtered=False)["merge advice"] != "done":
+        pytest.skip("this kernel has no KSM")
+    assert run_filtered(body) == {"merge advice": f"refused {errno.EINVAL}", "merge everything": f"refused {errno.EINVAL}",
+                                  "other advice": "done"}
+
+
 def test_no_pidfd_nor_socket_option_tells_the_machine_s_counts_of_tasks_or_namespaces():
     # A pidfd's inode number counts every task the machine made (Linux 6.9 on): refused as before pidfds.
     # Socket cookies count every socket the machine was asked one for: refused as before SO_COOKIE.

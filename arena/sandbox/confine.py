@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets); ustat (any file system's free space by device number) and file systems' own ioctls (a map of the host's disk, free space, where a file lies); quota calls (a quota sync syncs every file system of the machine); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, and the free space of the host's disks through statfs and fstatfs, which its supervisor answers instead (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`, a root harness) | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); merging pages with the machine's (KSM); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets); ustat (any file system's free space by device number) and file systems' own ioctls (a map of the host's disk, free space, where a file lies); quota calls (a quota sync syncs every file system of the machine); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, and the free space of the host's disks through statfs and fstatfs, which its supervisor answers instead (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`, a root harness) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -327,6 +327,11 @@ _PR_SET_VMA = 0x53564D41
 # core would then run nothing but its own tasks while it runs, idling another match's agent there.
 # Answered EINVAL, as by a kernel without core scheduling.
 _PR_SCHED_CORE = 62
+# Pages merged with identical ones anywhere on the machine (KSM, where the host runs it), for a range
+# (MADV_MERGEABLE) or the whole process (PR_SET_MEMORY_MERGE): a merged page shows in /proc/self/smaps as
+# shared, its Pss halved, so an agent learns whether any other process holds a page of the same bytes, another
+# sandbox's among them: a channel with no timing to it. Answered EINVAL, as by a kernel without KSM.
+_MADV_MERGEABLE, _PR_SET_MEMORY_MERGE = 12, 67
 # BPF programs of its own, even classic ones: the kernel compiles each into code counted against one
 # budget for the whole machine's unprivileged users (net.core.bpf_jit_limit), and past it refuses every
 # other one, the seccomp filters of sandboxes started later included; their code is memory no cgroup
@@ -426,11 +431,12 @@ def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None) -> bool:
 
     Reads that bypass the page cache (O_DIRECT, RWF_DONTCACHE) are refused, so are timers and signals
     as file events (timerfd, signalfd), BPF programs of the agent's own (socket filters, seccomp
-    filters), huge pages, names of anonymous memory, secret memory, pidfds and other machine-wide counts, ustat
-    (any file system's free space, by device number), file systems' own ioctls (ENOTTY), quota calls and changes of
-    the core limit; advice that reads ahead does nothing, and the process is made undumpable for good. Installed while the worker still holds
-    its privileges, the filter is compiled even when others used up the machine's budget for BPF code. clone3 answers
-    ENOSYS, so the C library falls back to clone, whose flags the filter can read.
+    filters), huge pages, names of anonymous memory, secret memory, merging pages with the machine's (KSM), pidfds
+    and other machine-wide counts, ustat (any file system's free space, by device number), file systems' own ioctls
+    (ENOTTY), quota calls and changes of the core limit; advice that reads ahead does nothing, and the process is
+    made undumpable for good. Installed while the worker still holds its privileges, the filter is compiled even
+    when others used up the machine's budget for BPF code. clone3 answers ENOSYS, so the C library falls back to
+    clone, whose flags the filter can read.
     No handler can be set for a real-time signal (32-64). With `sysinfo_to`, each sysinfo, statfs and fstatfs
     call waits for the process at its other end to answer it (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`),
     which gets the filter's listener.
@@ -507,14 +513,14 @@ def _seccomp_program(answered: bool = False) -> list[_SockFilter]:
                   *[("jeq", command, "deny") for command in _FCNTL_REFUSED], ("jeq", _F_SETFL, "o_direct_in_2"),
                   ("ret", _ALLOW)],
         "madvise": [("ld", 32), *[("jeq", advice, "done") for advice in (*_MADV_EVICT, _MADV_READ_AHEAD)],
-                    *[("jeq", advice, "einval") for advice in _MADV_POPULATE], ("ret", _ALLOW)],
+                    *[("jeq", advice, "einval") for advice in (*_MADV_POPULATE, _MADV_MERGEABLE)], ("ret", _ALLOW)],
         "rw2": [("ld", 56), ("jset", ~_RWF_ALLOWED & 0xFFFFFFFF, "eopnotsupp"), ("ret", _ALLOW)],
         # open's flags are its argument 1, openat's and fcntl(F_SETFL)'s their argument 2
         "o_direct_in_1": [("ld", 24), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
         "o_direct_in_2": [("ld", 32), ("jset", _O_DIRECT, "einval"), ("ret", _ALLOW)],
         "prctl": [("ld", 16), ("jeq", _PR_SET_DUMPABLE, "dumpable"), ("jeq", _PR_SET_SECCOMP_CALL, "deny"),
                   ("jeq", _PR_SET_PDEATHSIG, "death_signal"), ("jeq", _PR_SET_VMA, "einval"),
-                  ("jeq", _PR_SCHED_CORE, "einval"), ("ret", _ALLOW)],
+                  ("jeq", _PR_SCHED_CORE, "einval"), ("jeq", _PR_SET_MEMORY_MERGE, "einval"), ("ret", _ALLOW)],
         "death_signal": [("ld", 24), ("jeq", _SIGKILL, "allow"), ("ret", _ERRNO | _EPERM)],
         # a new action (argument 1, all 64 bits of the pointer, not NULL) for a signal of 32 or more
         "sigaction": [("ld", 16), ("jge", _FIRST_REALTIME_SIGNAL, "new_realtime_action"), ("ret", _ALLOW)],
