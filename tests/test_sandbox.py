@@ -84,6 +84,7 @@ EXPECTED = {
     "watches_free_space": (OK, ""),
     "maps_host_disk": (OK, ""),
     "merges_pages": (OK, ""),
+    "reads_kernel_log": (OK, ""),
 }
 ISOLATED = PROTECTIONS["filesystem"] and PROTECTIONS["network"] and PROTECTIONS["processes"]
 NEEDS = {  # cases whose confinement this machine might not offer
@@ -98,7 +99,7 @@ NEEDS = {  # cases whose confinement this machine might not offer
     **{case: (ISOLATED and os.uname().machine == "x86_64",
               "needs namespaces, whose worker installs the seccomp filter (written for x86-64)")
        for case in ("counts_sessions", "reads_other_disks", "counts_sockets", "flushes_host_disk", "syncs_by_quota",
-                    "maps_host_disk", "merges_pages")},
+                    "maps_host_disk", "merges_pages", "reads_kernel_log")},
     # Device nodes of its own are made by a root harness; one in a user namespace binds the host's.
     "sizes_host_memory": (ISOLATED and os.geteuid() == 0, "needs namespaces and a harness run as root"),
     # Its supervisor answers statfs where it may write into the agent's memory, under the filter written for x86-64.
@@ -339,6 +340,13 @@ def _check_page_merges(log: str, _) -> None:
     assert shared and set(shared) == {"KiB shared with another process: 0"}, log
 
 
+def _check_kernel_log(log: str, _) -> None:
+    # Refused as by a kernel without it, whatever the host lets others read.
+    for asked in ("size of the kernel's log", "kernel's log"):
+        assert f"{asked}: refused ({errno.ENOSYS})" in log, log
+    assert "its sign in the log: False" in log, log
+
+
 def _check_socket_cookies(log: str, _) -> None:
     # Refused as by a kernel without the option: no number of the machine's count of cookies reaches it.
     assert f"socket cookie: refused ({errno.ENOPROTOOPT})" in log and "cookies told: 0 " in log, log
@@ -432,7 +440,8 @@ CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_
           "counts_sessions": _check_sessions, "reads_other_disks": _check_other_disks,
           "counts_sockets": _check_socket_cookies, "flushes_host_disk": _check_syncs,
           "syncs_by_quota": _check_quota_syncs, "watches_free_space": _check_free_space,
-          "maps_host_disk": _check_disk_map, "merges_pages": _check_page_merges}
+          "maps_host_disk": _check_disk_map, "merges_pages": _check_page_merges,
+          "reads_kernel_log": _check_kernel_log}
 
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the seccomp filter is written for x86-64")

@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); merging pages with the machine's (KSM); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets); ustat (any file system's free space by device number) and file systems' own ioctls (a map of the host's disk, free space, where a file lies); quota calls (a quota sync syncs every file system of the machine); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, and the free space of the host's disks through statfs and fstatfs, which its supervisor answers instead (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`, a root harness) | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); merging pages with the machine's (KSM); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets); the kernel's log (other sandboxes' crashes, named at will); ustat (any file system's free space by device number) and file systems' own ioctls (a map of the host's disk, free space, where a file lies); quota calls (a quota sync syncs every file system of the machine); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, and the free space of the host's disks through statfs and fstatfs, which its supervisor answers instead (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`, a root harness) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -384,6 +384,10 @@ _DEVICE_QUERY_SYSCALLS = {"ustat": 136}
 _IOCTL, _IOCTL_TYPE = 16, 0xFF00
 _FILE_SYSTEM_IOCTL_TYPES = (0x15, 0x58, 0x66, 0x94)
 _ENOTTY = 25
+# The kernel's log, where the host lets anyone read it (kernel.dmesg_restrict = 0), through syslog(2) (its /dev
+# has no kmsg): every other sandbox's crashes are there, each under a name its process chose (a child named
+# at will and made to segfault writes a line), and the host's own events. Answered as by a kernel without it.
+_KERNEL_LOG_SYSCALLS = {"syslog": 103}
 _GETSOCKOPT, _ENOPROTOOPT = 55, 92
 _PIDFD_SOCKET_OPTIONS = (71, 76, 77)  # SO_NETNS_COOKIE, SO_PASSPIDFD, SO_PEERPIDFD
 _SO_COOKIE = 57  # read only
@@ -432,11 +436,11 @@ def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None) -> bool:
     Reads that bypass the page cache (O_DIRECT, RWF_DONTCACHE) are refused, so are timers and signals
     as file events (timerfd, signalfd), BPF programs of the agent's own (socket filters, seccomp
     filters), huge pages, names of anonymous memory, secret memory, merging pages with the machine's (KSM), pidfds
-    and other machine-wide counts, ustat (any file system's free space, by device number), file systems' own ioctls
-    (ENOTTY), quota calls and changes of the core limit; advice that reads ahead does nothing, and the process is
-    made undumpable for good. Installed while the worker still holds its privileges, the filter is compiled even
-    when others used up the machine's budget for BPF code. clone3 answers ENOSYS, so the C library falls back to
-    clone, whose flags the filter can read.
+    and other machine-wide counts, the kernel's log, ustat (any file system's free space, by device number), file
+    systems' own ioctls (ENOTTY), quota calls and changes of the core limit; advice that reads ahead does nothing,
+    and the process is made undumpable for good. Installed while the worker still holds its privileges, the filter
+    is compiled even when others used up the machine's budget for BPF code. clone3 answers ENOSYS, so the C library
+    falls back to clone, whose flags the filter can read.
     No handler can be set for a real-time signal (32-64). With `sysinfo_to`, each sysinfo, statfs and fstatfs
     call waits for the process at its other end to answer it (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`),
     which gets the filter's listener.
@@ -477,6 +481,7 @@ def _seccomp_program(answered: bool = False) -> list[_SockFilter]:
             *[("jeq", number, "enosys") for number in sorted(_COUNTING_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_SECRET_MEMORY_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_DEVICE_QUERY_SYSCALLS.values())],
+            *[("jeq", number, "enosys") for number in sorted(_KERNEL_LOG_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_QUOTA_SYSCALLS.values())],
             ("jeq", _STATX, "statx"), ("jeq", _IOCTL, "ioctl"),
             ("jeq", _CLONE, "clone"), ("jeq", _CLONE3, "enosys"),
