@@ -85,6 +85,7 @@ EXPECTED = {
     "maps_host_disk": (OK, ""),
     "merges_pages": (OK, ""),
     "reads_kernel_log": (OK, ""),
+    "counts_namespaces": (OK, ""),
 }
 ISOLATED = PROTECTIONS["filesystem"] and PROTECTIONS["network"] and PROTECTIONS["processes"]
 NEEDS = {  # cases whose confinement this machine might not offer
@@ -99,7 +100,7 @@ NEEDS = {  # cases whose confinement this machine might not offer
     **{case: (ISOLATED and os.uname().machine == "x86_64",
               "needs namespaces, whose worker installs the seccomp filter (written for x86-64)")
        for case in ("counts_sessions", "reads_other_disks", "counts_sockets", "flushes_host_disk", "syncs_by_quota",
-                    "maps_host_disk", "merges_pages", "reads_kernel_log")},
+                    "maps_host_disk", "merges_pages", "reads_kernel_log", "counts_namespaces")},
     # Device nodes of its own are made by a root harness; one in a user namespace binds the host's.
     "sizes_host_memory": (ISOLATED and os.geteuid() == 0, "needs namespaces and a harness run as root"),
     # Its supervisor answers statfs where it may write into the agent's memory, under the filter written for x86-64.
@@ -347,6 +348,11 @@ def _check_kernel_log(log: str, _) -> None:
     assert "its sign in the log: False" in log, log
 
 
+def _check_namespace_ids(log: str, _) -> None:
+    # Refused as by a kernel without them: no number of the machine's count of namespaces reaches it.
+    assert log.count(f": refused ({errno.ENOTTY})") == 7 and re.search(r": \d", log) is None, log
+
+
 def _check_socket_cookies(log: str, _) -> None:
     # Refused as by a kernel without the option: no number of the machine's count of cookies reaches it.
     assert f"socket cookie: refused ({errno.ENOPROTOOPT})" in log and "cookies told: 0 " in log, log
@@ -441,7 +447,7 @@ CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_
           "counts_sockets": _check_socket_cookies, "flushes_host_disk": _check_syncs,
           "syncs_by_quota": _check_quota_syncs, "watches_free_space": _check_free_space,
           "maps_host_disk": _check_disk_map, "merges_pages": _check_page_merges,
-          "reads_kernel_log": _check_kernel_log}
+          "reads_kernel_log": _check_kernel_log, "counts_namespaces": _check_namespace_ids}
 
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the seccomp filter is written for x86-64")

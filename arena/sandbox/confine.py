@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); merging pages with the machine's (KSM); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets); the kernel's log (other sandboxes' crashes, named at will); ustat (any file system's free space by device number) and file systems' own ioctls (a map of the host's disk, free space, where a file lies); quota calls (a quota sync syncs every file system of the machine); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, and the free space of the host's disks through statfs and fstatfs, which its supervisor answers instead (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`, a root harness) | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); merging pages with the machine's (KSM); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets); the kernel's log (other sandboxes' crashes, named at will); ustat (any file system's free space by device number) and file systems' own ioctls (a map of the host's disk, free space, where a file lies; namespaces' ids, which count the machine's); quota calls (a quota sync syncs every file system of the machine); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, and the free space of the host's disks through statfs and fstatfs, which its supervisor answers instead (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`, a root harness) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -381,8 +381,11 @@ _DEVICE_QUERY_SYSCALLS = {"ustat": 136}
 # sandboxes read and what of its map the kernel holds; the disk's id, label and name are the host's. Refused by their
 # type, as by a file system without them (ENOTTY): ext2/3/4's ('f'), XFS's ('X'), btrfs's (0x94) and those of
 # linux/fs.h that share them (file flags, clones) or stand alone (0x15). The agent's own tmpfs needs none.
+# So are nsfs's (0xb7), on the files of its namespaces in /proc/self/ns: their ids (NS_GET_ID, NS_GET_MNTNS_ID)
+# are numbers the machine hands out in turn to every namespace made, six for each sandbox started, which would
+# tell it how many were before it (as a mount's unique id would: refused through statx).
 _IOCTL, _IOCTL_TYPE = 16, 0xFF00
-_FILE_SYSTEM_IOCTL_TYPES = (0x15, 0x58, 0x66, 0x94)
+_FILE_SYSTEM_IOCTL_TYPES = (0x15, 0x58, 0x66, 0x94, 0xB7)
 _ENOTTY = 25
 # The kernel's log, where the host lets anyone read it (kernel.dmesg_restrict = 0), through syslog(2) (its /dev
 # has no kmsg): every other sandbox's crashes are there, each under a name its process chose (a child named
