@@ -282,6 +282,7 @@ def _check_host_watch(log: str, _) -> None:
                    "/proc/sys/kernel/pty/nr"):
         assert f"{masked}: read []" in log or f"{masked}: FileNotFoundError" in log, log  # where the kernel has it
     for folder in ("/proc/pressure", "/proc/fs", "/proc/sys/fs/quota", "/sys/devices/system/cpu/cpu0/cpuidle",
+                   "/sys/devices/system/cpu/cpu0/acpi_cppc", "/sys/devices/system/cpu/cpu0/thermal_throttle",
                    "/sys/devices/system/cpu/cpuidle"):
         assert f"{folder}: holds []" in log or f"{folder}: FileNotFoundError" in log, log
     assert f"memory available (kB): {LIMITS.memory_mb << 10} of {LIMITS.memory_mb << 10}" in log, log

@@ -59,8 +59,10 @@ MASKED_PROC_FILES = ("cmdline", "config.gz", "kcore", "keys", "key-users", "kall
 # fs: file systems' counters of the host's disks; sys/fs/quota: the machine's quota counters, among them
 # how many times any process synced a file system, which one sandbox moves (sync, syncfs) and another reads.
 MASKED_PROC_FOLDERS = ("acpi", "asound", "scsi", "irq", "pressure", "fs", "sys/fs/quota")
-# ... and so do each CPU's idle and frequency statistics under CPU_INFO.
-MASKED_CPU_FOLDERS = ("cpuidle", "cpufreq")
+# ... and so do each CPU's idle and frequency statistics under CPU_INFO, the counters of work it delivered (ACPI
+# CPPC's feedback_ctrs, which run while it runs) and its thermal throttling's counts and times (which grow with
+# the heat of whatever ran on it), where the host has them.
+MASKED_CPU_FOLDERS = ("cpuidle", "cpufreq", "acpi_cppc", "thermal_throttle")
 SUBMISSION_FOLDER = Path("/submission")  # where an agent's copy of its submission is in its own root
 SANDBOX_UID_BASE = 1 << 30  # far above any real account
 SLOTS_PER_PROCESS = 512  # sandboxes open at once in one harness process with ids of their own (pids < 2^22)
