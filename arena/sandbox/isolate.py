@@ -55,7 +55,10 @@ MASKED_PROC_FILES = ("cmdline", "config.gz", "kcore", "keys", "key-users", "kall
                      "cgroups", "misc", "consoles",  # these two: the host's misc devices (kvm, vsock...), consoles
                      # the host's swap (its files' paths, and how much of it the machine's memory uses, live) and
                      # how many terminals its users hold open
-                     "swaps", "sys/kernel/pty/nr")
+                     "swaps", "sys/kernel/pty/nr",
+                     # the host's drivers, each with its count of users, which moves with the host's work (each
+                     # overlay mount of a container, each tun device), where the kernel has modules
+                     "modules")
 # fs: file systems' counters of the host's disks; sys/fs/quota: the machine's quota counters, among them
 # how many times any process synced a file system, which one sandbox moves (sync, syncfs) and another reads.
 MASKED_PROC_FOLDERS = ("acpi", "asound", "scsi", "irq", "pressure", "fs", "sys/fs/quota")

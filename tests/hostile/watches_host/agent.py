@@ -1,7 +1,7 @@
 """Watches the machine for signs of its opponent thinking (CPU times, run queues, idle time, pressure, swap in use, open terminals,
-CPU clock speeds, the work each CPU delivered and its throttling for heat, how often anything synced a file system, the
-machine's count of threads that sysinfo tells), sizes a table by the machine's memory (also as a program it starts sees
-it) and looks where it is (a path naming the harness or the host), then plays legal moves."""
+drivers in use, CPU clock speeds, the work each CPU delivered and its throttling for heat, how often anything synced a file
+system, the machine's count of threads that sysinfo tells), sizes a table by the machine's memory (also as a program it
+starts sees it) and looks where it is (a path naming the harness or the host), then plays legal moves."""
 import ctypes
 import os
 import subprocess
@@ -14,7 +14,7 @@ from arena.agents import Agent
 
 COUNTERS = ["/proc/stat", "/proc/loadavg", "/proc/uptime", "/proc/schedstat", "/proc/vmstat", "/proc/interrupts",
             "/proc/sys/fs/file-nr", "/proc/sys/fs/inode-state", "/proc/cgroups", "/proc/misc",
-            "/proc/consoles", "/proc/swaps", "/proc/sys/kernel/pty/nr"]
+            "/proc/consoles", "/proc/swaps", "/proc/sys/kernel/pty/nr", "/proc/modules"]
 FOLDERS = ["/proc/pressure", "/proc/fs", "/proc/sys/fs/quota", "/sys/devices/system/cpu/cpu0/cpuidle",
            "/sys/devices/system/cpu/cpu0/acpi_cppc", "/sys/devices/system/cpu/cpu0/thermal_throttle",
            "/sys/devices/system/cpu/cpuidle"]
