@@ -86,6 +86,7 @@ EXPECTED = {
     "merges_pages": (OK, ""),
     "reads_kernel_log": (OK, ""),
     "counts_namespaces": (OK, ""),
+    "counts_eventfds": (OK, ""),
 }
 ISOLATED = PROTECTIONS["filesystem"] and PROTECTIONS["network"] and PROTECTIONS["processes"]
 NEEDS = {  # cases whose confinement this machine might not offer
@@ -100,7 +101,8 @@ NEEDS = {  # cases whose confinement this machine might not offer
     **{case: (ISOLATED and os.uname().machine == "x86_64",
               "needs namespaces, whose worker installs the seccomp filter (written for x86-64)")
        for case in ("counts_sessions", "reads_other_disks", "counts_sockets", "flushes_host_disk", "syncs_by_quota",
-                    "maps_host_disk", "merges_pages", "reads_kernel_log", "counts_namespaces")},
+                    "maps_host_disk", "merges_pages", "reads_kernel_log", "counts_namespaces",
+                    "counts_eventfds")},
     # Device nodes of its own are made by a root harness; one in a user namespace binds the host's.
     "sizes_host_memory": (ISOLATED and os.geteuid() == 0, "needs namespaces and a harness run as root"),
     # Its supervisor answers statfs where it may write into the agent's memory, under the filter written for x86-64.
@@ -354,6 +356,12 @@ def _check_namespace_ids(log: str, _) -> None:
     assert log.count(f": refused ({errno.ENOTTY})") == 7 and re.search(r": \d", log) is None, log
 
 
+def _check_eventfd_ids(log: str, _) -> None:
+    # Refused as by a kernel without eventfds: no id of the machine's reaches it, and it holds none to move them.
+    assert f"eventfd id: refused ({errno.ENOSYS})" in log and f"eventfds held: refused {errno.ENOSYS}" in log, log
+    assert f"eventfd id while holding 0 more: refused ({errno.ENOSYS})" in log, log
+
+
 def _check_socket_cookies(log: str, _) -> None:
     # Refused as by a kernel without the option: no number of the machine's count of cookies reaches it.
     assert f"socket cookie: refused ({errno.ENOPROTOOPT})" in log and "cookies told: 0 " in log, log
@@ -448,7 +456,8 @@ CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_
           "counts_sockets": _check_socket_cookies, "flushes_host_disk": _check_syncs,
           "syncs_by_quota": _check_quota_syncs, "watches_free_space": _check_free_space,
           "maps_host_disk": _check_disk_map, "merges_pages": _check_page_merges,
-          "reads_kernel_log": _check_kernel_log, "counts_namespaces": _check_namespace_ids}
+          "reads_kernel_log": _check_kernel_log, "counts_namespaces": _check_namespace_ids,
+          "counts_eventfds": _check_eventfd_ids}
 
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the seccomp filter is written for x86-64")

@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); merging pages with the machine's (KSM); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets); the kernel's log (other sandboxes' crashes, named at will); ustat (any file system's free space by device number) and file systems' own ioctls (a map of the host's disk, free space, where a file lies; namespaces' ids, which count the machine's); quota calls (a quota sync syncs every file system of the machine); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, and the free space of the host's disks through statfs and fstatfs, which its supervisor answers instead (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`, a root harness) | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); merging pages with the machine's (KSM); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets) and eventfds (their ids, the machine's lowest free); the kernel's log (other sandboxes' crashes, named at will); ustat (any file system's free space by device number) and file systems' own ioctls (a map of the host's disk, free space, where a file lies; namespaces' ids, which count the machine's); quota calls (a quota sync syncs every file system of the machine); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, and the free space of the host's disks through statfs and fstatfs, which its supervisor answers instead (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`, a root harness) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -368,6 +368,11 @@ _SECRET_MEMORY_SYSCALLS = {"memfd_secret": 447}
 # kernel without them (ENOSYS, ENOPROTOOPT, EINVAL). The numbers new pipes and sockets get remain (README).
 _COUNTING_SYSCALLS = {"pidfd_open": 434, "name_to_handle_at": 303}  # file handles open nothing here either
 _STATX, _STATX_MNT_ID_UNIQUE = 332, 0x4000
+# An eventfd's id (eventfd-id in /proc/self/fdinfo) is the lowest the machine has free: an agent holding a few
+# hundred moves it for every other process, and one new eventfd of its own tells how many the machine holds, a
+# channel between sandboxes (another sandbox's 200 read at once). Refused as by a kernel without eventfds
+# (ENOSYS); Python's own wake-ups (asyncio, multiprocessing) go through pipes and sockets.
+_EVENTFD_SYSCALLS = {"eventfd": 284, "eventfd2": 290}
 # ustat tells the free blocks and inodes of any file system of the machine by its device number alone,
 # mounted in the sandbox or not: the host's disks, its devtmpfs (half the machine's memory) and the root
 # of every other sandbox, how much each has written, live. Answered as by a kernel without it (glibc has
@@ -438,12 +443,12 @@ def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None) -> bool:
 
     Reads that bypass the page cache (O_DIRECT, RWF_DONTCACHE) are refused, so are timers and signals
     as file events (timerfd, signalfd), BPF programs of the agent's own (socket filters, seccomp
-    filters), huge pages, names of anonymous memory, secret memory, merging pages with the machine's (KSM), pidfds
-    and other machine-wide counts, the kernel's log, ustat (any file system's free space, by device number), file
-    systems' own ioctls (ENOTTY), quota calls and changes of the core limit; advice that reads ahead does nothing,
-    and the process is made undumpable for good. Installed while the worker still holds its privileges, the filter
-    is compiled even when others used up the machine's budget for BPF code. clone3 answers ENOSYS, so the C library
-    falls back to clone, whose flags the filter can read.
+    filters), huge pages, names of anonymous memory, secret memory, merging pages with the machine's (KSM), pidfds,
+    eventfds and other machine-wide counts, the kernel's log, ustat (any file system's free space, by device
+    number), file systems' own ioctls (ENOTTY), quota calls and changes of the core limit; advice that reads ahead
+    does nothing, and the process is made undumpable for good. Installed while the worker still holds its
+    privileges, the filter is compiled even when others used up the machine's budget for BPF code. clone3 answers
+    ENOSYS, so the C library falls back to clone, whose flags the filter can read.
     No handler can be set for a real-time signal (32-64). With `sysinfo_to`, each sysinfo, statfs and fstatfs
     call waits for the process at its other end to answer it (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`),
     which gets the filter's listener.
@@ -482,6 +487,7 @@ def _seccomp_program(answered: bool = False) -> list[_SockFilter]:
             *[("jeq", number, "enosys") for number in sorted(_AIO_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_DEFERRED_EVENT_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_COUNTING_SYSCALLS.values())],
+            *[("jeq", number, "enosys") for number in sorted(_EVENTFD_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_SECRET_MEMORY_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_DEVICE_QUERY_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_KERNEL_LOG_SYSCALLS.values())],
