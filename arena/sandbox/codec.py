@@ -165,6 +165,8 @@ def decode(data: bytes, start: int = 0, end: int | None = None, max_items: int |
         end = len(data)
     if type(data) is not bytes:
         data = bytes(data)
+    if end - start == 9 and end <= len(data) and data[start] == 0x69:  # i: an integer alone, the usual answer
+        return _I64.unpack_from(data, start + 1)[0]
     if start < end and data[start] == 0x64:  # d
         value = _dict_of_known_arrays(data, start, end, max_items)
         if value is not None:

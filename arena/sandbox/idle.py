@@ -85,10 +85,10 @@ class IdleProof:
         try:
             # Its CPU time, wait for a CPU and turns on one: the same before and after, it never ran between.
             before = since if since is not None else os.pread(turns, 256, 0)
-            number, descriptor = os.pread(syscall, 256, 0).split()[:2]  # b"running" where it is not asleep
-            if number != READ_SYSCALL:
+            call = os.pread(syscall, 256, 0).split(None, 2)  # [b"running"] where it is not asleep
+            if call[0] != READ_SYSCALL:
                 return False
-            if os.readlink(b"%d" % int(descriptor, 16), dir_fd=descriptors) != self._pipe:
+            if os.readlink(b"%d" % int(call[1], 16), dir_fd=descriptors) != self._pipe:
                 return False
             if not self._asleep_alone_catching_nothing(os.pread(signals, 4096, 0)):
                 return False

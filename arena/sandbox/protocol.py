@@ -142,7 +142,7 @@ class Channel:
 
     def receive(self, deadline: float | None = None) -> tuple[Kind, Any]:
         """The next message; `deadline` is a time.monotonic() value, None to wait forever."""
-        data = bytes(self._received)
+        data = self._received
         if len(data) < _HEADER_SIZE:
             data = self._read_until(data, _HEADER_SIZE, deadline)
         length, kind = _HEADER.unpack_from(data)
@@ -154,24 +154,22 @@ class Channel:
         end = _HEADER_SIZE + length
         if len(data) < end:
             data = self._read_until(data, end, deadline)
-        self._received = bytearray(data[end:])
+        self._received = bytearray(data[end:]) if len(data) > end else bytearray()
         try:
             return kind, codec.decode(data, _HEADER_SIZE, end, self.max_items)
         except codec.DecodeError as exc:
             raise ProtocolError(f"undecodable message: {exc}") from None
 
-    def _read_until(self, data: bytes, size: int, deadline: float | None) -> bytes:
+    def _read_until(self, data: bytes | bytearray, size: int, deadline: float | None) -> bytes | bytearray:
         """`data` and what follows it in the pipe, at least `size` bytes in all."""
-        chunks = [data] if data else []
         have = len(data)
+        chunks = [data] if have else []
         while have < size:
-            if deadline is not None:
-                # Looked at even once the deadline has passed: a harness that was stopped, or kept off
-                # the CPU, finds what came meanwhile.
-                wait = max(deadline - time.monotonic(), 0.0)
-                if not self._poller.poll(wait * 1000):
-                    self._received = bytearray(b"".join(chunks))  # what came so far stays for the next try
-                    raise ChannelTimeout()
+            # Looked at even once the deadline has passed: a harness that was stopped, or kept off
+            # the CPU, finds what came meanwhile.
+            if deadline is not None and not self._poller.poll(max(deadline - time.monotonic(), 0.0) * 1000):
+                self._received = bytearray(b"".join(chunks))  # what came so far stays for the next try
+                raise ChannelTimeout()
             chunk = os.read(self.read_fd, _read_size(have, size))
             if not chunk:
                 raise ChannelClosed()
