@@ -39,7 +39,8 @@ class Stage:
     It heads for one waypoint at `sin(pi * progress) + 0.03` units/s (progress: how far along
     the path it is, 0 to 1), stops for a frame within 0.1 of it, and turns back. Fighters stand
     and walk on it and are carried; it blocks from below and the sides too. `width` and `height`
-    are the sizes the competition's platform declares.
+    are the sizes the competition's platform declares; so are `velocity_x` and `velocity_y`, which
+    stay 0 there as here (it never updates them): the platform's motion is `body.velocity`.
     """
 
     def __init__(self):
@@ -52,14 +53,7 @@ class Stage:
         self.height = 1.0
         self.waypoint1, self.waypoint2 = R.PLATFORM_WAYPOINTS
         self.moving_to_w2 = True
-
-    @property
-    def velocity_x(self) -> float:
-        return self.body.vx
-
-    @property
-    def velocity_y(self) -> float:
-        return self.body.vy
+        self.velocity_x = self.velocity_y = 0
 
     @property
     def top(self) -> float:
