@@ -30,3 +30,30 @@ def test_the_platforms_own_velocity_reads_0_as_the_technical_guide_finds_it(engi
     assert tuple(platform.body.velocity) == pytest.approx((-0.6883504921081633, 0.6883504921081633))
     assert (platform.velocity_x, platform.velocity_y) == (0, 0)
     assert type(platform.velocity_x) is int and type(platform.velocity_y) is int
+
+
+# The observation's sections and sizes as the rl-tutorial notebook's `env.obs_helper.print_all_sections()`
+# printed them there, for `player_` and then `opponent_`.
+SECTION_SIZES = {"pos": 2, "vel": 2, "facing": 1, "grounded": 1, "aerial": 1, "jumps_left": 1, "state": 1,
+                 "recoveries_left": 1, "dodge_timer": 1, "stun_frames": 1, "damage": 1, "stocks": 1, "move_type": 1,
+                 "weapon_type": 1, "spawner_1": 3, "spawner_2": 3, "spawner_3": 3, "spawner_4": 3,
+                 "moving_platform_pos": 2, "moving_platform_vel": 2}
+# The observation's bounds there, per fighter (`obs_helper.get_as_np()`; the opponent's 32 repeat them).
+LOW = [-1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] + [-1, -1, 0] * 4 + [-1, -1, -1, -1]
+HIGH = [1, 1, 1, 1, 1, 1, 1, 2, 12, 1, 1, 1, 1, 3, 11, 2] + [1, 1, 3] * 4 + [1, 1, 1, 1]
+
+
+def test_the_helpers_print_and_give_their_bounds_as_the_rl_tutorial_shows(capsys):
+    """The rl-tutorial notebook prints `env.obs_helper.print_all_sections()` (each section's size) and reads the
+    helpers' bounds; there `get_as_np()` gave (low, high) as arrays for both helpers."""
+    from arena.compat.ai2.environment.environment import WarehouseBrawl
+
+    env = WarehouseBrawl()
+    env.obs_helper.print_all_sections()
+    printed = capsys.readouterr().out
+    assert printed == "".join(f"{side}_{name}: {size}\n" for side in ("player", "opponent")
+                              for name, size in SECTION_SIZES.items())
+    low, high = env.obs_helper.get_as_np()
+    assert low.tolist() == LOW * 2 and high.tolist() == HIGH * 2
+    keys_low, keys_high = env.act_helper.get_as_np()
+    assert keys_low.tolist() == [0] * 10 and keys_high.tolist() == [1] * 10

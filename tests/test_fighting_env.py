@@ -125,7 +125,7 @@ def test_obs_and_act_helpers_behave_as_participants_expect(capsys):
     with pytest.raises(KeyError, match="no observation section 'player_hp'"):
         env.obs_helper.get_section(np.zeros(64), "player_hp")
     env.obs_helper.print_all_sections()
-    assert "player_spawner_4: [25:28]" in capsys.readouterr().out
+    assert "player_spawner_4: 3\n" in capsys.readouterr().out  # each section's size, as the competition prints
 
 
 def test_passes_pettingzoo_parallel_api_and_seed_tests():

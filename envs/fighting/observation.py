@@ -17,11 +17,23 @@ from arena.envs.fighting.states import AttackState, DodgeState, StunState
 
 
 @dataclass
-class ObsHelper:
-    """Names of the observation's sections: `sections[name] = (start, end)`, with their bounds."""
+class Bounds:
+    """The per-value bounds a helper builds up section by section, as arrays or as a Box."""
 
     low: list[float] = field(default_factory=list)
     high: list[float] = field(default_factory=list)
+
+    def get_as_np(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.array(self.low), np.array(self.high)
+
+    def get_as_box(self) -> spaces.Box:
+        return spaces.Box(np.array(self.low, np.float32), np.array(self.high, np.float32), dtype=np.float32)
+
+
+@dataclass
+class ObsHelper(Bounds):
+    """Names of the observation's sections: `sections[name] = (start, end)`, with their bounds."""
+
     sections: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def add_section(self, low: list[float], high: list[float], name: str) -> None:
@@ -41,20 +53,16 @@ class ObsHelper:
     def zeros(self) -> np.ndarray:
         return np.zeros(len(self.low), np.float32)
 
-    def get_as_box(self) -> spaces.Box:
-        return spaces.Box(np.array(self.low, np.float32), np.array(self.high, np.float32), dtype=np.float32)
-
     def print_all_sections(self) -> None:
+        """Each section's name and size, one a line ("player_pos: 2"), as the competition's helper prints them."""
         for name, (start, end) in self.sections.items():
-            print(f"{name}: [{start}:{end}]")
+            print(f"{name}: {end - start}")
 
 
 @dataclass
-class ActHelper:
+class ActHelper(Bounds):
     """Names of the action's keys: `sections[key] = index`."""
 
-    low: list[float] = field(default_factory=list)
-    high: list[float] = field(default_factory=list)
     sections: dict[str, int] = field(default_factory=dict)
 
     def add_key(self, name: str) -> None:
@@ -75,9 +83,6 @@ class ActHelper:
                 raise KeyError(f"no key {key!r}; the keys are {', '.join(self.sections)}")
             action[index] = 1
         return action
-
-    def get_as_box(self) -> spaces.Box:
-        return spaces.Box(np.array(self.low, np.float32), np.array(self.high, np.float32), dtype=np.float32)
 
     def print_all_sections(self) -> None:
         for name, index in self.sections.items():
