@@ -78,9 +78,11 @@ EXTRA_OF_MODULE = {
 
 
 def missing_extra(exc: ModuleNotFoundError) -> str | None:
-    """What to install for a missing optional library, or None if `exc` is not about one."""
+    """What to install for a missing optional library, or None if `exc` is not about one or already says it."""
     extra = EXTRA_OF_MODULE.get((exc.name or "").partition(".")[0])
-    return None if extra is None else f"{exc.name} is not installed: {install_hint(extra)}"
+    if extra is None or install_hint(extra) in str(exc):
+        return None
+    return f"{exc.name} is not installed: {install_hint(extra)}"
 
 
 # What an OSError of the machine running short says, whoever's files were being written.

@@ -10,10 +10,16 @@ Names, attributes and behaviour are the competition's as far as arena's game has
 module's docstring for how. Its `WarehouseBrawl` is the competition's env class (fighters keyed 0
 and 1, spaces as attributes: `arena.compat.ai2.warehouse`); arena's harness and PettingZoo code use
 `arena.envs.fighting.WarehouseBrawl` (seats "player_0" and "player_1"). Names load on first use:
-`from arena.compat.ai2 import WarehouseBrawl` imports no training library.
+`from arena.compat.ai2 import WarehouseBrawl` imports no training library. Where Tenstorrent's
+`ttnn` is not installed, the competition's TTNN code importing it is told how to get it
+(`arena.compat.ai2.ttnn_hint`).
 """
 
 from typing import Any
+
+from arena.compat.ai2.ttnn_hint import explain_missing_ttnn
+
+explain_missing_ttnn()
 
 
 def __getattr__(name: str) -> Any:
