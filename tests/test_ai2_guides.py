@@ -81,3 +81,43 @@ def test_a_submission_importing_ttnn_where_it_is_missing_is_told_how_to_get_it(m
         importlib.import_module("user.tt_agent")
     assert raised.value.name == "ttnn"
     assert missing_extra(raised.value) is None  # it says what to install already: the harness adds no second hint
+
+
+class HeldKeys:
+    """What `pygame.key.get_pressed()` returns while the keys in `held` are down."""
+
+    def __init__(self, held: set[int]):
+        self.held = held
+
+    def __getitem__(self, key: int) -> bool:
+        return key in self.held
+
+
+def test_a_real_time_match_is_the_competitions_match_and_plays_the_frame_the_window_closed_on(monkeypatch):
+    """A participant's pvp script calls `run_real_time_match(UserInputAgent(), opponent, ...)`. There, after
+    `random.seed(7)`, with D held and the window closed as the opponent (a ConstantAgent) made its 30th move,
+    31 frames were played (match_time 31/30, a draw): the opponent started at (5, 0) and the player at
+    (-5, 0), and on the last frame the opponent saw itself at (5.0, 0.415520001497652) and the player at
+    (-0.40262746667948723, 2.671199999913056), moving at (6.75, 3.5615999991787413)."""
+    import random
+
+    import pygame
+
+    from arena.compat.ai2.environment.agent import ConstantAgent, UserInputAgent, run_real_time_match
+
+    monkeypatch.setattr(pygame.key, "get_pressed", lambda: HeldKeys({pygame.K_d}))
+    seen = []
+
+    class Watching(ConstantAgent):
+        def predict(self, obs):
+            seen.append(obs.copy())
+            if len(seen) == 30:
+                pygame.event.post(pygame.event.Event(pygame.QUIT))
+            return super().predict(obs)
+
+    random.seed(7)
+    stats = run_real_time_match(UserInputAgent(), Watching(), max_timesteps=30 * 999990000)
+    assert len(seen) == 31 and stats.match_time == pytest.approx(31 / 30)
+    assert seen[0][:2].tolist() == [5.0, 0.0] and seen[0][32:34].tolist() == [-5.0, 0.0]
+    assert seen[-1][:2].tolist() == [5.0, 0.415520001497652]
+    assert seen[-1][32:36].tolist() == [-0.40262746667948723, 2.671199999913056, 6.75, 3.5615999991787413]
