@@ -121,3 +121,29 @@ def test_a_real_time_match_is_the_competitions_match_and_plays_the_frame_the_win
     assert seen[0][:2].tolist() == [5.0, 0.0] and seen[0][32:34].tolist() == [-5.0, 0.0]
     assert seen[-1][:2].tolist() == [5.0, 0.415520001497652]
     assert seen[-1][32:36].tolist() == [-0.40262746667948723, 2.671199999913056, 6.75, 3.5615999991787413]
+
+
+@pytest.mark.parametrize("seed, total, match_time, damage, lives", [
+    (1, 657.3706666666701, 29.566666666666666, 208, (3, 0)),
+    (2, 388.93333333333294, 36.93333333333333, 159, (1, 0)),
+])
+def test_the_technical_guides_reward_manager_totals_a_match_as_there(seed, total, match_time, damage, lives):
+    """The technical guide's reward functions and manager (tests/ai2_participants/user/guide_rewards.py) fed by
+    `run_match(BasedAgent(), ConstantAgent(), max_timesteps=30 * 90, reward_manager=..., train_mode=True)` after
+    `random.seed(seed)`: there the manager's total_reward and the match's stats were these, to the last bit."""
+    import random
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "ai2_participants"))
+    from user.guide_rewards import gen_reward_manager
+
+    from arena.compat.ai2.environment.agent import BasedAgent, ConstantAgent, Result, run_match
+
+    random.seed(seed)
+    manager = gen_reward_manager()
+    stats = run_match(BasedAgent(), ConstantAgent(), max_timesteps=30 * 90, reward_manager=manager, train_mode=True)
+    assert manager.total_reward == total
+    assert stats.match_time == match_time and stats.player1_result is Result.WIN
+    assert (stats.player1.damage_done, stats.player2.damage_taken, stats.player1.damage_taken) == (damage, damage, 0)
+    assert (stats.player1.lives_left, stats.player2.lives_left) == lives
