@@ -42,10 +42,11 @@ class FightingAgent(agents.Agent):
 
 
 class ConstantAgent(FightingAgent):
-    """Presses nothing, ever: a punching bag."""
+    """Presses nothing, ever: a punching bag. Its action is a zero of the action space's type (float32), as the
+    competition's is."""
 
     def predict(self, obs: Any) -> np.ndarray:
-        return self.act_helper.zeros()
+        return np.zeros(self.action_space.shape, self.action_space.dtype)
 
 
 class ClockworkAgent(FightingAgent):

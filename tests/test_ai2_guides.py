@@ -147,3 +147,20 @@ def test_the_technical_guides_reward_manager_totals_a_match_as_there(seed, total
     assert stats.match_time == match_time and stats.player1_result is Result.WIN
     assert (stats.player1.damage_done, stats.player2.damage_taken, stats.player1.damage_taken) == (damage, damage, 0)
     assert (stats.player1.lives_left, stats.player2.lives_left) == lives
+
+
+def test_actions_come_in_the_competitions_number_types():
+    """Agents build actions with `act_helper` (the rl-tutorial and the starter's agents do). There, after a
+    reset, `act_helper.zeros()`, `obs_helper.zeros()` and `act_helper.press_keys(['d'])` were float64, and so
+    was a BasedAgent's action; a ConstantAgent's was float32 (a zero of the action space's type)."""
+    from arena.compat.ai2.environment.agent import BasedAgent, ConstantAgent, WarehouseBrawl
+
+    env = WarehouseBrawl()
+    observations, _ = env.reset()
+    assert env.act_helper.zeros().dtype == np.float64 and env.obs_helper.zeros().dtype == np.float64
+    assert env.act_helper.press_keys(["d"]).dtype == np.float64
+    based, constant = BasedAgent(), ConstantAgent()
+    based.get_env_info(env)
+    constant.get_env_info(env)
+    assert based.predict(observations[0]).dtype == np.float64
+    assert constant.predict(observations[1]).dtype == np.float32 and not constant.predict(observations[1]).any()

@@ -18,7 +18,11 @@ from arena.envs.fighting.states import AttackState, DodgeState, StunState
 
 @dataclass
 class Bounds:
-    """The per-value bounds a helper builds up section by section, as arrays or as a Box."""
+    """The per-value bounds a helper builds up section by section, as arrays or as a Box.
+
+    As the competition's helpers: `zeros()` (and so `press_keys` on a fresh action) gives float64 values,
+    while the Box they declare is float32.
+    """
 
     low: list[float] = field(default_factory=list)
     high: list[float] = field(default_factory=list)
@@ -51,7 +55,7 @@ class ObsHelper(Bounds):
         return obs[start:end]
 
     def zeros(self) -> np.ndarray:
-        return np.zeros(len(self.low), np.float32)
+        return np.zeros(len(self.low))
 
     def print_all_sections(self) -> None:
         """Each section's name and size, one a line ("player_pos: 2"), as the competition's helper prints them."""
@@ -71,7 +75,7 @@ class ActHelper(Bounds):
         self.high.append(1.0)
 
     def zeros(self) -> np.ndarray:
-        return np.zeros(len(self.low), np.float32)
+        return np.zeros(len(self.low))
 
     def press_keys(self, keys: str | list[str] | None, action: np.ndarray | None = None) -> np.ndarray:
         """`action` (or a fresh zero action) with `keys` (a name or a list, any case) set to 1."""
