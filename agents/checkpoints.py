@@ -1,8 +1,9 @@
 """How the competition's agents find their weights, and how a model trained there meets arena's env.
 
 - `resolve_file_path`: the path an agent asked for, else its `.zip` twin, else the same name under
-  `./`, `checkpoints/`, `models/` or `user/models/`, else what `_gdown()` returns; None (a fresh
-  model) when none of them exists or the download fails.
+  `./`, `checkpoints/`, `models/` or `user/models/`, else what `_gdown()` returns, copied to the
+  path asked for (as the competition's agents leave it, so the next run finds it there); None (a
+  fresh model) when none of them exists or the download fails.
 - `adopt_observation_space`: a model saved by the competition's env carries its declared
   observation space (`competition_observation_space`, float32); the values are the same, only the
   declared bounds (and, in matches, the float64 precision) differ, so the model takes the env's
@@ -12,6 +13,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import warnings
 from pathlib import Path
 from typing import Any, Callable
@@ -35,14 +37,33 @@ def resolve_file_path(file_path: str | None, download: Callable[[], str | None])
         warnings.warn(f"_gdown() failed: {type(error).__name__}: {error}", stacklevel=3)
         downloaded = None
     if downloaded and Path(downloaded).exists():
-        return str(Path(downloaded).resolve())
+        return _placed_where_asked(Path(downloaded).resolve(), str(file_path))
     warnings.warn(f"no model file at {file_path!r} (nor a .zip twin, nor in {', '.join(PROBED_FOLDERS)}): "
                   "starting from a fresh model", stacklevel=3)
     return None
 
 
+def _is_link(file_path: str) -> bool:
+    return file_path.startswith(("http://", "https://")) or "drive.google.com" in file_path
+
+
+def _placed_where_asked(downloaded: Path, file_path: str) -> str:
+    """`downloaded` copied to `file_path` (its folders made), that copy's path; the download's own path where
+    `file_path` is a link or the copy fails (with a warning)."""
+    if _is_link(file_path):
+        return str(downloaded)
+    target = Path(file_path).resolve()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(downloaded, target)
+    except OSError as error:
+        warnings.warn(f"could not copy the downloaded model to {file_path!r}: {error}", stacklevel=4)
+        return str(downloaded)
+    return str(target)
+
+
 def _candidates(file_path: str) -> list[Path]:
-    if file_path.startswith(("http://", "https://")) or "drive.google.com" in file_path:
+    if _is_link(file_path):
         return []
     path = Path(file_path).resolve()
     twin = path.with_suffix("") if path.suffix == ".zip" else path.with_name(path.name + ".zip")

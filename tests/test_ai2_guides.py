@@ -164,3 +164,33 @@ def test_actions_come_in_the_competitions_number_types():
     constant.get_env_info(env)
     assert based.predict(observations[0]).dtype == np.float64
     assert constant.predict(observations[1]).dtype == np.float32 and not constant.predict(observations[1]).any()
+
+
+def test_a_checkpoint_asked_for_but_missing_is_the_download_copied_where_it_was_asked_for(tmp_path, monkeypatch):
+    """The technical guide's last cell builds `SubmittedAgent(file_path="checkpoints/experiment_6/rl_model_78576_steps")`.
+    There, with no such file but the starter's rl-model.zip (what `_gdown()` returns) in the folder, seating the
+    agent copied rl-model.zip to that path (folders made) and left `file_path` the copy's absolute path."""
+    import sys
+    from pathlib import Path
+
+    import gymnasium
+    from stable_baselines3 import PPO
+
+    from arena.compat.ai2.environment.agent import WarehouseBrawl
+    from arena.envs.fighting.observation import competition_observation_space
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent / "ai2_participants"))
+    monkeypatch.delitem(sys.modules, "user.my_agent", raising=False)
+    from user.my_agent import SubmittedAgent
+
+    monkeypatch.chdir(tmp_path)
+    spaces = gymnasium.Env()
+    spaces.observation_space = competition_observation_space()
+    spaces.action_space = gymnasium.spaces.Box(0, 1, (10,), np.float32)
+    PPO("MlpPolicy", spaces, n_steps=64, batch_size=32).save("rl-model.zip")
+    asked = "checkpoints/experiment_6/rl_model_78576_steps"
+    agent = SubmittedAgent(file_path=asked)
+    agent.get_env_info(WarehouseBrawl())
+    assert agent.file_path == str(tmp_path / asked)
+    assert (tmp_path / asked).read_bytes() == (tmp_path / "rl-model.zip").read_bytes()
+    assert isinstance(agent.model, PPO)
