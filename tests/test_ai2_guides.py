@@ -194,3 +194,32 @@ def test_a_checkpoint_asked_for_but_missing_is_the_download_copied_where_it_was_
     assert agent.file_path == str(tmp_path / asked)
     assert (tmp_path / asked).read_bytes() == (tmp_path / "rl-model.zip").read_bytes()
     assert isinstance(agent.model, PPO)
+
+
+def test_run_match_hands_both_agents_the_env_before_either_moves_as_there():
+    """battle.py loads two submissions and calls run_match; an SB3 agent's get_env_info loads its model, which
+    reseeds torch, numpy and random (SB3's set_random_seed with the model's saved seed), so when it happens
+    decides both agents' moves. There, run_match(A, B, max_timesteps=2) called A.get_env_info,
+    B.get_env_info, then A.predict, B.predict each frame, and never reset."""
+    from arena.compat.ai2.environment.agent import ConstantAgent, run_match
+
+    calls = []
+
+    class Recording(ConstantAgent):
+        def __init__(self, name):
+            super().__init__()
+            self.name = name
+
+        def get_env_info(self, env):
+            calls.append(f"{self.name}.get_env_info")
+            super().get_env_info(env)
+
+        def predict(self, obs):
+            calls.append(f"{self.name}.predict")
+            return super().predict(obs)
+
+        def reset(self):
+            calls.append(f"{self.name}.reset")
+
+    run_match(Recording("A"), Recording("B"), max_timesteps=2)
+    assert calls == ["A.get_env_info", "B.get_env_info", "A.predict", "B.predict", "A.predict", "B.predict"]

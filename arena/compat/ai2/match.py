@@ -83,9 +83,13 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
     handles = [_SeatedAsThere(a, name) for a, name in zip((agent_1, agent_2), names)]
 
     def after_step(_: Any) -> None:
-        if writer is not None and raw.steps:  # no picture of the reset, as there
+        if not raw.steps:  # the match's reset: both agents are handed the env now, agent_1 first, as there
+            for handle in handles:
+                handle.seat()
+            return
+        if writer is not None:
             writer.add(raw.rgb_frame())
-        if reward_manager is not None and raw.steps:
+        if reward_manager is not None:
             for fighter, handle in zip(raw.players, handles):  # as there: what the agent returned, a list a list
                 raw.cur_action[fighter.agent_id] = fighter.cur_action = handle.returned
             reward_manager.process(shown, raw.dt)
@@ -112,24 +116,28 @@ def _agent_class(agent: Any) -> type:
 
 class _SeatedAsThere(LocalAgent):
     """A local agent as the competition's `run_match` has it: built (from a factory) and handed the env
-    after the match's reset, so that what it draws from `random` then comes after the game's draws, and
+    after the match's reset, both agents before either moves (what they draw from `random` then, and
+    what loading a model reseeds, comes after the game's draws and in the competition's order), and
     never reset. Its last action is kept as it returned it: the competition's fighters hold the agent's
     own object, which reward terms read (`(cur_action > 0.5).sum()` fails on a list there), where the
     harness gives the game the action as an array."""
 
     returned: Any = None
-    _unseated: Any = None  # its seat, until its first move
+    _unseated: Any = None  # its seat, until the match's reset
 
     def start(self, seat: Any) -> None:
         self._unseated = seat
+
+    def seat(self) -> None:
+        """Hand the agent the env (its `get_env_info`), once."""
+        if self._unseated is not None:
+            seat, self._unseated = self._unseated, None
+            super().start(seat)
 
     def reset(self) -> None:
         self.time_used = 0.0
 
     def await_action(self) -> Any:
-        if self._unseated is not None:
-            seat, self._unseated = self._unseated, None
-            super().start(seat)
         self.returned = super().await_action()
         return _keys_held(self.returned)
 
