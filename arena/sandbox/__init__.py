@@ -10,8 +10,20 @@
 `logs` (bounded output capture) are its parts.
 """
 
-from arena.sandbox.agent import Limits, SandboxedAgent
-from arena.sandbox.clock import Clock
+from importlib import import_module
+
+# Imported here, `protections` is the function: a part imported on first use would leave its module
+# under the name it shares with its function.
 from arena.sandbox.protections import missing_isolation, protections
 
 __all__ = ["Clock", "Limits", "SandboxedAgent", "missing_isolation", "protections"]
+
+# Where the other public names live: importing one part (the sandbox launcher, which reads the shared
+# libraries while it imports the rest) does not import them all, numpy included.
+_HOMES = {"Clock": "clock", "Limits": "agent", "SandboxedAgent": "agent"}
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        return getattr(import_module(f"arena.sandbox.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'arena.sandbox' has no attribute {name!r}")
