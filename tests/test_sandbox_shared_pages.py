@@ -112,3 +112,23 @@ def _resident_pages(fd: int) -> int:
             return sum(byte & 1 for byte in bytes(vector))
         finally:
             del address
+
+
+@pytest.mark.parametrize("kernel_counts", [True, False], ids=["cachestat", "mapping"])
+def test_a_library_out_of_memory_is_read_back_in_whole(kernel_counts, monkeypatch):
+    """Where the kernel counts a file's pages in memory (cachestat, Linux 6.5) and where it cannot, and
+    the pages are found page by page through a mapping."""
+    from arena.sandbox import shared_pages
+
+    if not kernel_counts:
+        monkeypatch.setattr(shared_pages, "SYS_CACHESTAT", -1)  # no such call: ENOSYS, as on older kernels
+    library = _a_library_out_of_memory()
+    fd = os.open(library, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        assert not shared_pages._all_cached(fd, size)
+        shared_pages._read_into_memory(library)
+        assert _resident_pages(fd) == -(-size // mmap.PAGESIZE)
+        assert shared_pages._all_cached(fd, size) == kernel_counts
+    finally:
+        os.close(fd)

@@ -27,6 +27,7 @@ from typing import Iterable
 from arena.sandbox.cgroups import machine_memory
 
 MADV_POPULATE_READ = 22  # from <linux/mman.h> (Linux 5.14): fault a mapping's pages in without copying them
+SYS_CACHESTAT = 451  # Linux 6.5, the same number on every architecture: a file's pages in memory, counted
 BUFFER_BYTES = 1 << 20  # read through this buffer where the kernel lacks MADV_POPULATE_READ
 SHARE_OF_MEMORY = 4  # read at most a quarter of the machine's memory, the largest libraries first
 READ_AGAIN_AFTER = 60.0  # seconds
@@ -132,7 +133,7 @@ def _read_into_memory(path: str) -> None:
     try:
         found = os.fstat(fd)
         size = found.st_size if stat.S_ISREG(found.st_mode) else 0
-        if size and not _mapped_in(fd, size):
+        if size and not _all_cached(fd, size) and not _mapped_in(fd, size):
             buffer = memoryview(bytearray(BUFFER_BYTES))
             while os.readv(fd, [buffer]) == BUFFER_BYTES:
                 pass
@@ -140,6 +141,16 @@ def _read_into_memory(path: str) -> None:
         pass  # a file that cannot be read is one the agents cannot load either
     finally:
         os.close(fd)
+
+
+def _all_cached(fd: int, size: int) -> bool:
+    """Whether every page of the file is in memory, counted by the kernel without mapping the file (a
+    third of the time of mapping it and asking page by page, on a launcher's every start); False where
+    this kernel cannot count them."""
+    counted = _CacheStat()
+    if _libc.syscall(SYS_CACHESTAT, fd, ctypes.byref(_WHOLE_FILE), ctypes.byref(counted), 0) != 0:
+        return False
+    return counted.cache >= -(-size // mmap.PAGESIZE)
 
 
 def _mapped_in(fd: int, size: int) -> bool:
@@ -163,3 +174,14 @@ _libc.munmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t)
 _libc.mincore.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p)
 _libc.madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
 MAP_FAILED = ctypes.c_void_p(-1).value
+
+
+class _CacheRange(ctypes.Structure):  # struct cachestat_range, <linux/mman.h>
+    _fields_ = [("offset", ctypes.c_uint64), ("length", ctypes.c_uint64)]
+
+
+class _CacheStat(ctypes.Structure):  # struct cachestat: counts of pages
+    _fields_ = [(name, ctypes.c_uint64) for name in ("cache", "dirty", "writeback", "evicted", "recently_evicted")]
+
+
+_WHOLE_FILE = _CacheRange(0, 0)  # a length of 0: to the end of the file
