@@ -36,13 +36,17 @@ PINNED = ("Players (and the driver's playing and recording threads) are each kep
           "other idled (a match keeps its agents on its CPU), and two runs of this bench on the same idle machine "
           "gave 1.87x and 1.10x with 600 matches. Before each match was handed over and recorded as it ended "
           "(players sent whole blocks of four; this machine, run just before): 1.34x and 1.71x with 4 entrants, "
-          "1.76x with 8, 10.5 ms a match with one worker (a match committed on its own costs about 6% more).")
+          "1.76x with 8, 10.5 ms a match with one worker (a match committed on its own costs about 6% more). "
+          "Before the sandbox launcher began reading the shared libraries before it imports the sandbox's parts "
+          "and counting their pages in memory with cachestat, and before each run's files were kept until the last "
+          "run had ended (this machine, the same hour): 1.17x and 1.61x with 4 entrants, the first match recorded "
+          "after 0.30 s to 0.49 s, and 1.76x with 8.")
 
 
-def run(entrants: int, workers: int, games_per_pair: int) -> tuple[int, float, int, float]:
+def run(entrants: int, workers: int, games_per_pair: int, parent: str) -> tuple[int, float, int, float]:
     """(matches, seconds, sandboxes started, seconds to the first recorded match) of a round robin of
-    `entrants` random submissions, from scratch."""
-    root = Path(tempfile.mkdtemp())
+    `entrants` random submissions, from scratch, in a new folder under `parent`."""
+    root = Path(tempfile.mkdtemp(dir=parent))
     for index in range(entrants):
         name = f"random_{index}"
         shutil.copytree(REPO / "submissions" / "random", root / "subs" / name)
@@ -59,14 +63,14 @@ def run(entrants: int, workers: int, games_per_pair: int) -> tuple[int, float, i
     matches = entrants * (entrants - 1) // 2 * games_per_pair
     assert played == matches == tournament.store.finished_count()
     sandboxes = len(list(tournament.log_dir.glob("*.log")))  # each sandbox's agent printed once as it loaded
-    shutil.rmtree(root)
     return matches, elapsed, sandboxes, recorded_at[0] - started
 
 
-def run_from_scratch(entrants: int, workers: int, games_per_pair: int) -> tuple[int, float, int, float]:
+def run_from_scratch(entrants: int, workers: int, games_per_pair: int, parent: str) -> tuple[int, float, int, float]:
     """`run` in a new process, so that each configuration pays its own start-ups (the sandbox launcher
     a process keeps, say) and none inherits another's."""
-    code = f"import json, tournament; print(json.dumps(tournament.run({entrants}, {workers}, {games_per_pair})))"
+    code = (f"import json, tournament; "
+            f"print(json.dumps(tournament.run({entrants}, {workers}, {games_per_pair}, {parent!r})))")
     done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent, capture_output=True, text=True,
                           check=True)
     matches, seconds, sandboxes, first = json.loads(done.stdout.strip().splitlines()[-1])
@@ -92,9 +96,12 @@ def main() -> None:
     configurations += [(8, 1, first), (8, 2, first)]
     load_before = os.getloadavg()[0]
     times: dict[tuple, list] = {c: [] for c in configurations}
-    for _ in range(args.repeats):
-        for configuration in configurations:
-            times[configuration].append(run_from_scratch(*configuration))
+    # Every run's files stay until the last run has ended: ext4 passes over the inodes freed in the last
+    # minute when it makes a file, up to a millisecond of CPU a file next to a deleted run's replays.
+    with tempfile.TemporaryDirectory() as parent:
+        for _ in range(args.repeats):
+            for configuration in configurations:
+                times[configuration].append(run_from_scratch(*configuration, parent))
     runs = {c: sorted(done, key=lambda run: run[1])[len(done) // 2] for c, done in times.items()}  # the median run
     load_after = os.getloadavg()[0]
     game = []
