@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
+from arena.caches import cache_root
 from arena.errors import SubmissionError
 
 _CHUNK = 1 << 20
@@ -58,8 +59,7 @@ class WeightsError(SubmissionError):
 
 def cache_dir() -> Path:
     """The folder downloaded weights are kept in, one sub-folder per sha256 and link."""
-    root = os.environ.get("ARENA_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "arena"
-    return Path(root) / "weights"
+    return cache_root() / "weights"
 
 
 def sha256_of(path: Path) -> str:

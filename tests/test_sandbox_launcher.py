@@ -2,6 +2,7 @@
 and the fixed environment, the launcher and its workers end with the harness, and a forked copy
 of the harness starts a launcher of its own."""
 
+import json
 import os
 import signal
 import subprocess
@@ -10,12 +11,13 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 from conftest import is_alive
 
 from arena.agents import RandomAgent
 from arena.faults import Status
 from arena.match import play_match
-from arena.sandbox import SandboxedAgent, launcher
+from arena.sandbox import SandboxedAgent, cgroups, launcher
 from arena.submission import load
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -187,3 +189,32 @@ def test_the_launcher_loads_a_games_module_once_for_the_workers_it_forks():
             "print('arena.envs.gomoku' in sys.modules, 'arena.envs.othello' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["True", "False"]
+
+
+REMEMBERS = textwrap.dedent('''
+    import sys
+    from arena.agents import RandomAgent
+    from arena.match import play_match
+    from arena.sandbox import SandboxedAgent, launcher
+    from arena.submission import load
+
+    agent = SandboxedAgent(load(sys.argv[1]), time_per_move=60)
+    try:
+        play_match("othello", [agent, RandomAgent()], seed=0, max_steps=2)
+        print(open(f"/proc/{launcher._launcher.process.pid}/cmdline", "rb").read().replace(b"\\0", b" ").decode())
+    finally:
+        agent.close()
+''')
+
+
+@pytest.mark.skipif(cgroups.available_bases() is None, reason="the libraries are read only where agents have cgroups")
+def test_the_launcher_keeps_the_libraries_list_in_the_cache_folder_without_naming_it(submissions, tmp_path):
+    cache = tmp_path / "organiser-cache"
+    environment = {**os.environ, "ARENA_CACHE_DIR": str(cache)}
+    for _ in range(2):  # the second start finds the list kept by the first
+        done = subprocess.run([sys.executable, "-c", REMEMBERS, str(submissions / "random")], env=environment,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "organiser-cache" not in done.stdout and "arena.sandbox.launcher" in done.stdout
+    kept = json.loads((cache / "shared-libraries.json").read_text())
+    assert any(path.endswith(".so") for path, _ in kept["libraries"])

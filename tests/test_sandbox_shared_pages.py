@@ -8,6 +8,7 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,73 @@ def test_a_library_out_of_memory_is_read_back_in_whole(kernel_counts, monkeypatc
         assert shared_pages._all_cached(fd, size) == kernel_counts
     finally:
         os.close(fd)
+
+
+def _library_tree(root: Path) -> Path:
+    """Libraries where the walk looks and where it does not, every folder last changed a minute ago."""
+    lib = root / "lib"
+    for path in ("a.so", "sub/b.so.1", "sub/readme.txt", "__pycache__/c.so", "pkg.dist-info/d.so"):
+        (lib / path).parent.mkdir(parents=True, exist_ok=True)
+        (lib / path).write_bytes(b"x" * 10)
+    _settle(lib)
+    return lib
+
+
+def _settle(folder: Path) -> None:
+    a_minute_ago = time.time_ns() - 60_000_000_000
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_dir():
+            os.utime(path, ns=(a_minute_ago, a_minute_ago))
+
+
+def test_the_libraries_found_are_remembered_until_a_folder_they_were_found_in_changes(tmp_path, monkeypatch):
+    from arena.sandbox import shared_pages
+
+    lib = _library_tree(tmp_path)
+    (tmp_path / "cache").mkdir()
+    cache = os.open(tmp_path / "cache", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        walk = shared_pages._walk
+        found = sorted(shared_pages.libraries([lib], cache))
+        assert found == [(str(lib / "a.so"), 10), (str(lib / "sub" / "b.so.1"), 10)]
+
+        def no_walk(folders):
+            raise AssertionError("walked")
+
+        monkeypatch.setattr(shared_pages, "_walk", no_walk)
+        assert sorted(shared_pages.libraries([lib], cache)) == found  # remembered
+        with pytest.raises(AssertionError, match="walked"):
+            shared_pages.libraries([lib, tmp_path / "other"], cache)  # remembered for other folders only
+
+        (lib / "sub" / "new.so").write_bytes(b"y")  # a change one folder down
+        with pytest.raises(AssertionError, match="walked"):
+            shared_pages.libraries([lib], cache)
+        monkeypatch.setattr(shared_pages, "_walk", walk)
+        assert (str(lib / "sub" / "new.so"), 1) in shared_pages.libraries([lib], cache)
+
+        # Changed just now, the folder may change again within the same timestamp: not remembered.
+        monkeypatch.setattr(shared_pages, "_walk", no_walk)
+        with pytest.raises(AssertionError, match="walked"):
+            shared_pages.libraries([lib], cache)
+        _settle(lib)
+        monkeypatch.setattr(shared_pages, "_walk", walk)
+        shared_pages.libraries([lib], cache)
+        monkeypatch.setattr(shared_pages, "_walk", no_walk)
+        assert (str(lib / "sub" / "new.so"), 1) in shared_pages.libraries([lib], cache)
+    finally:
+        os.close(cache)
+
+
+def test_libraries_are_found_where_their_list_cannot_be_kept(tmp_path):
+    from arena.sandbox import shared_pages
+
+    lib = _library_tree(tmp_path)
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / shared_pages.LIBRARIES_CACHE).write_text("{not json")
+    cache = os.open(tmp_path / "cache", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        (tmp_path / "cache").chmod(0o500)  # read-only (root writes all the same: then the list is rewritten)
+        assert len(shared_pages.libraries([lib], cache)) == 2
+    finally:
+        (tmp_path / "cache").chmod(0o700)
+        os.close(cache)

@@ -33,6 +33,7 @@ import traceback
 from pathlib import Path
 from typing import Sequence
 
+from arena.caches import cache_root
 from arena.cpus import allowed_cpus
 from arena.errors import ArenaError
 from arena.sandbox.cgroups import available_bases
@@ -47,7 +48,7 @@ WORKER_NAME = b"arena-agent"
 FIRST_FREE_FD = 5  # a worker's fds: 0-2 standard streams, 3 and 4 its pipes
 KILLED = -signal.SIGKILL  # the exit code of a worker whose launcher vanished: it was killed with it
 LAUNCHER_MAIN = ("import socket, sys; from arena.sandbox.launcher import serve; "
-                 "serve(socket.socket(fileno=int(sys.argv[1])), sys.argv[2])")
+                 "serve(socket.socket(fileno=int(sys.argv[1])), sys.argv[2], sys.argv[3])")
 
 
 # --- the harness's side ----------------------------------------------------------------------
@@ -101,14 +102,17 @@ class Launcher:
     @classmethod
     def started(cls) -> Launcher:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        cache = _open_cache()
         try:
             process = subprocess.Popen(
                 [sys.executable, "-s", "-c", LAUNCHER_MAIN, str(theirs.fileno()),
-                 ",".join(map(str, sorted(allowed_cpus())))],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=WORKER_ENVIRONMENT, cwd="/",
-                start_new_session=True)  # a terminal's Ctrl-C is the harness's to handle
+                 ",".join(map(str, sorted(allowed_cpus()))), str(cache)],
+                pass_fds=(theirs.fileno(), *([cache] if cache >= 0 else [])), stdin=subprocess.DEVNULL,
+                env=WORKER_ENVIRONMENT, cwd="/", start_new_session=True)  # a terminal's Ctrl-C is the harness's
         finally:
             theirs.close()
+            if cache >= 0:
+                os.close(cache)
         return cls(ours, process)
 
     def start(self, argv: Sequence[str], cwd: Path, environment: dict[str, str],
@@ -142,6 +146,16 @@ class Launcher:
         self.socket.close()
         if self.process is not None:
             self.process.wait()
+
+
+def _open_cache() -> int:
+    """A descriptor of arena's cache folder (made if need be) for the launcher, or -1 where there is none."""
+    try:
+        folder = cache_root()
+        folder.mkdir(parents=True, exist_ok=True)
+        return os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return -1
 
 
 WORKER_ENVIRONMENT = {  # a small, fixed environment: nothing of the harness's leaks in, and runs are reproducible
@@ -243,21 +257,25 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 # --- the launcher process --------------------------------------------------------------------
 
 
-def serve(channel: socket.socket, cpus: str = "") -> None:
+def serve(channel: socket.socket, cpus: str = "", cache: str = "-1") -> None:
     """Fork a worker for each request until the harness closes its first connection; then end the
     workers. Other processes of the harness may be given connections of their own (`share`): the
     workers started through one end when it is closed, as they would with their harness.
 
     Every worker is a copy of this process, so nothing of one sandbox's configuration may stay in
     its memory for the next to find: a request arrives in one buffer, its worker's part is read by
-    the worker alone, after the fork, and the buffer is wiped once the worker is forked."""
+    the worker alone, after the fork, and the buffer is wiped once the worker is forked. `cache`
+    is the number of a descriptor of arena's cache folder (or -1), where the shared libraries'
+    list is kept between starts."""
     if cpus:  # what its harness may use, not the one CPU a match may hold the harness on just now
         try:
             os.sched_setaffinity(0, {int(cpu) for cpu in cpus.split(",")})
         except OSError:
             pass  # a host that does not let us choose
     # Who read a page first matters only where each agent's memory is counted in a cgroup of its own.
-    libraries = SharedLibraries(import_folders()) if available_bases() is not None else None
+    libraries = None
+    if available_bases() is not None:
+        libraries = SharedLibraries(import_folders(), int(cache) if int(cache) >= 0 else None)
     if libraries is not None:
         libraries.start()  # while the launcher imports what workers load
     from arena.sandbox import worker

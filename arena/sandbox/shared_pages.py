@@ -9,13 +9,21 @@ before it forks the first worker, and every page an agent maps is already the ha
 them again before a later worker when a while has passed, for the pages the kernel dropped meanwhile
 under the whole machine's pressure (a page read back by an agent in between stays that agent's).
 
+Walking the folders takes most of that time (tens of thousands of entries, on a launcher's every
+start), so the list is remembered (`LIBRARIES_CACHE` in arena's cache folder, which the launcher
+holds open: its path, which names the harness's user, stays out of the memory workers copy) with
+each folder's modification time, which a file added, removed or renamed in it changes: a listing
+whose folders are unchanged is the remembered one, checked with a stat of each folder.
+
 Only shared libraries: they stay mapped and in use while games are played, where Python's sources
 and bytecode are read once, at import.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import json
 import mmap
 import os
 import stat
@@ -32,6 +40,10 @@ BUFFER_BYTES = 1 << 20  # read through this buffer where the kernel lacks MADV_P
 SHARE_OF_MEMORY = 4  # read at most a quarter of the machine's memory, the largest libraries first
 READ_AGAIN_AFTER = 60.0  # seconds
 SKIPPED_FOLDERS = (".dist-info", ".egg-info")  # metadata, never a library
+LIBRARIES_CACHE = "shared-libraries.json"
+# A folder changed this recently may change again without a new modification time (the kernel stamps
+# them with a clock that moves in ticks): a listing that holds one is not remembered.
+SETTLED_NS = 2_000_000_000
 
 
 def import_folders() -> list[Path]:
@@ -54,8 +66,9 @@ class SharedLibraries:
     """Reads the shared libraries under `folders` into memory, the largest first and a quarter of the
     machine's memory at most, in a child process (this one goes on meanwhile: the launcher imports)."""
 
-    def __init__(self, folders: Iterable[Path]):
+    def __init__(self, folders: Iterable[Path], cache: int | None = None):
         self.folders = list(folders)
+        self.cache = cache  # the folder (open) the list of libraries is kept in between starts, if any
         self.read_at: float | None = None  # time.monotonic() when the last reading began
         self._done: int | None = None  # a pipe's read end: end of file once the child has finished
 
@@ -65,9 +78,11 @@ class SharedLibraries:
         pid = os.fork()
         if pid == 0:
             try:
-                # Nothing of the launcher's held open by this child: its harness sees it end when it ends.
-                os.closerange(3, finished)
-                os.closerange(finished + 1, os.sysconf("SC_OPEN_MAX"))
+                # Nothing of the launcher's held open by this child but the cache's folder: its harness
+                # sees it end when it ends.
+                kept = sorted({finished} | ({self.cache} if self.cache is not None else set()))
+                for low, high in zip([3] + [fd + 1 for fd in kept], kept + [os.sysconf("SC_OPEN_MAX")]):
+                    os.closerange(low, high)
                 for path in self.files():
                     _read_into_memory(path)
             finally:
@@ -92,7 +107,7 @@ class SharedLibraries:
             self.wait()
 
     def files(self) -> list[str]:
-        found = sorted(_libraries(self.folders), key=lambda entry: (-entry[1], entry[0]))
+        found = sorted(libraries(self.folders, self.cache), key=lambda entry: (-entry[1], entry[0]))
         budget, kept = machine_memory() // SHARE_OF_MEMORY, []
         for path, size in found:
             if size <= budget:
@@ -101,13 +116,37 @@ class SharedLibraries:
         return kept
 
 
-def _libraries(folders: Iterable[Path]) -> Iterable[tuple[str, int]]:
+def libraries(folders: list[Path], cache: int | None = None) -> list[tuple[str, int]]:
     """(path, size) of every shared library (`*.so`, `*.so.N`) under `folders`, links not followed,
-    bytecode caches and packages' metadata not looked into."""
-    pending = [str(folder) for folder in folders]
-    while pending:
+    bytecode caches and packages' metadata not looked into: as `LIBRARIES_CACHE` in the folder open
+    as `cache` lists them when none of the folders it walked has changed since, else walked (and
+    remembered there)."""
+    key = [str(folder) for folder in folders]
+    if cache is not None:
         try:
-            entries = os.scandir(pending.pop())
+            with open(LIBRARIES_CACHE, "rb", opener=lambda name, flags: os.open(name, flags, dir_fd=cache)) as file:
+                kept = json.load(file)
+            if kept["folders"] == key and all(_modified(folder) == stamp for folder, stamp in kept["walked"].items()):
+                return [(path, size) for path, size in kept["libraries"]]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass  # none yet, or not one this version wrote: walked again
+    found, walked = _walk(key)
+    if cache is not None and time.time_ns() - max(walked.values(), default=0) > SETTLED_NS:
+        _remember(cache, {"folders": key, "walked": walked, "libraries": found})
+    return found
+
+
+def _walk(folders: list[str]) -> tuple[list[tuple[str, int]], dict[str, int]]:
+    """The libraries under `folders`, and the modification time of each folder walked, taken before
+    its entries were read (a change made while they were shows as a change)."""
+    found: list[tuple[str, int]] = []
+    walked: dict[str, int] = {}
+    pending = list(folders)
+    while pending:
+        folder = pending.pop()
+        try:
+            walked[folder] = _modified(folder)
+            entries = os.scandir(folder)
         except OSError:
             continue
         with entries:
@@ -118,9 +157,32 @@ def _libraries(folders: Iterable[Path]) -> Iterable[tuple[str, int]]:
                         if name != "__pycache__" and not name.endswith(SKIPPED_FOLDERS):
                             pending.append(entry.path)
                     elif (name.endswith(".so") or ".so." in name) and entry.is_file(follow_symlinks=False):
-                        yield entry.path, entry.stat(follow_symlinks=False).st_size
+                        found.append((entry.path, entry.stat(follow_symlinks=False).st_size))
                 except OSError:
                     continue  # gone meanwhile
+    return found, walked
+
+
+def _modified(folder: str) -> int:
+    return os.stat(folder, follow_symlinks=False).st_mtime_ns
+
+
+def _remember(cache: int, listing: dict) -> None:
+    """Write `listing` whole as `LIBRARIES_CACHE` in the folder open as `cache` (another launcher may
+    read it meanwhile); where it cannot be written (a read-only home, say), the next start walks the
+    folders again."""
+    partial = f".{LIBRARIES_CACHE}.{os.getpid()}"
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644, dir_fd=cache)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w") as file:
+            json.dump(listing, file)
+        os.replace(partial, LIBRARIES_CACHE, src_dir_fd=cache, dst_dir_fd=cache)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(partial, dir_fd=cache)
 
 
 def _read_into_memory(path: str) -> None:
