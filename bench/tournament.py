@@ -40,7 +40,10 @@ PINNED = ("Players (and the driver's playing and recording threads) are each kep
           "Before the sandbox launcher began reading the shared libraries before it imports the sandbox's parts "
           "and counting their pages in memory with cachestat, and before each run's files were kept until the last "
           "run had ended (this machine, the same hour): 1.17x and 1.61x with 4 entrants, the first match recorded "
-          "after 0.30 s to 0.49 s, and 1.76x with 8.")
+          "after 0.30 s to 0.49 s, and 1.76x with 8. "
+          "Before the launcher kept the libraries' list between its starts (the same code otherwise, this machine, "
+          "an hour before): 1.50x and 1.67x with 4 entrants, the first match recorded after 0.20 s to 0.33 s, and "
+          "1.68x with 8.")
 
 
 def run(entrants: int, workers: int, games_per_pair: int, parent: str) -> tuple[int, float, int, float]:
