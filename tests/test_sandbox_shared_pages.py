@@ -195,7 +195,7 @@ def test_libraries_are_found_where_their_list_cannot_be_kept(tmp_path):
 
     lib = _library_tree(tmp_path)
     (tmp_path / "cache").mkdir()
-    (tmp_path / "cache" / shared_pages.LIBRARIES_CACHE).write_text("{not json")
+    (tmp_path / "cache" / shared_pages.cache_name([lib])).write_text("{not json")
     cache = os.open(tmp_path / "cache", os.O_RDONLY | os.O_DIRECTORY)
     try:
         (tmp_path / "cache").chmod(0o500)  # read-only (root writes all the same: then the list is rewritten)

@@ -10,10 +10,11 @@ them again before a later worker when a while has passed, for the pages the kern
 under the whole machine's pressure (a page read back by an agent in between stays that agent's).
 
 Walking the folders takes most of that time (tens of thousands of entries, on a launcher's every
-start), so the list is remembered (`LIBRARIES_CACHE` in arena's cache folder, which the launcher
-holds open: its path, which names the harness's user, stays out of the memory workers copy) with
-each folder's modification time, which a file added, removed or renamed in it changes: a listing
-whose folders are unchanged is the remembered one, checked with a stat of each folder.
+start), so the list is remembered, a file for each Python install (`cache_name`), in arena's cache
+folder, which the launcher holds open (its path, which names the harness's user, stays out of the
+memory workers copy), with each folder's modification time, which a file added, removed or renamed
+in it changes: a listing whose folders are unchanged is the remembered one, checked with a stat of
+each folder.
 
 Only shared libraries: they stay mapped and in use while games are played, where Python's sources
 and bytecode are read once, at import.
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
+import hashlib
 import json
 import mmap
 import os
@@ -40,7 +43,6 @@ BUFFER_BYTES = 1 << 20  # read through this buffer where the kernel lacks MADV_P
 SHARE_OF_MEMORY = 4  # read at most a quarter of the machine's memory, the largest libraries first
 READ_AGAIN_AFTER = 60.0  # seconds
 SKIPPED_FOLDERS = (".dist-info", ".egg-info")  # metadata, never a library
-LIBRARIES_CACHE = "shared-libraries.json"
 # A folder changed this recently may change again without a new modification time (the kernel stamps
 # them with a clock that moves in ticks): a listing that holds one is not remembered.
 SETTLED_NS = 2_000_000_000
@@ -118,13 +120,14 @@ class SharedLibraries:
 
 def libraries(folders: list[Path], cache: int | None = None) -> list[tuple[str, int]]:
     """(path, size) of every shared library (`*.so`, `*.so.N`) under `folders`, links not followed,
-    bytecode caches and packages' metadata not looked into: as `LIBRARIES_CACHE` in the folder open
-    as `cache` lists them when none of the folders it walked has changed since, else walked (and
+    bytecode caches and packages' metadata not looked into: as `cache_name(folders)` in the folder
+    open as `cache` lists them when none of the folders it walked has changed since, else walked (and
     remembered there)."""
     key = [str(folder) for folder in folders]
     if cache is not None:
         try:
-            with open(LIBRARIES_CACHE, "rb", opener=lambda name, flags: os.open(name, flags, dir_fd=cache)) as file:
+            opener = functools.partial(os.open, dir_fd=cache)
+            with open(cache_name(folders), "rb", opener=opener) as file:
                 kept = json.load(file)
             if kept["folders"] == key and all(_modified(folder) == stamp for folder, stamp in kept["walked"].items()):
                 return [(path, size) for path, size in kept["libraries"]]
@@ -167,11 +170,17 @@ def _modified(folder: str) -> int:
     return os.stat(folder, follow_symlinks=False).st_mtime_ns
 
 
+def cache_name(folders: list[Path]) -> str:
+    """The file the libraries under `folders` are listed in (`shared-libraries-<digest of the folders>.json`)."""
+    digest = hashlib.sha256("\0".join(map(str, folders)).encode()).hexdigest()[:16]
+    return f"shared-libraries-{digest}.json"
+
+
 def _remember(cache: int, listing: dict) -> None:
-    """Write `listing` whole as `LIBRARIES_CACHE` in the folder open as `cache` (another launcher may
-    read it meanwhile); where it cannot be written (a read-only home, say), the next start walks the
-    folders again."""
-    partial = f".{LIBRARIES_CACHE}.{os.getpid()}"
+    """Write `listing` whole in the folder open as `cache` (another launcher may read it meanwhile);
+    where it cannot be written (a read-only home, say), the next start walks the folders again."""
+    name = cache_name(listing["folders"])
+    partial = f".{name}.{os.getpid()}"
     try:
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644, dir_fd=cache)
     except OSError:
@@ -179,7 +188,7 @@ def _remember(cache: int, listing: dict) -> None:
     try:
         with os.fdopen(fd, "w") as file:
             json.dump(listing, file)
-        os.replace(partial, LIBRARIES_CACHE, src_dir_fd=cache, dst_dir_fd=cache)
+        os.replace(partial, name, src_dir_fd=cache, dst_dir_fd=cache)
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(partial, dir_fd=cache)
