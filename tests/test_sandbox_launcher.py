@@ -219,3 +219,20 @@ def test_the_launcher_keeps_the_libraries_list_in_the_cache_folder_without_namin
     [listing] = cache.glob("shared-libraries-*.json")
     kept = json.loads(listing.read_text())
     assert any(path.endswith(".so") for path, _ in kept["libraries"])
+
+
+def test_a_harness_without_a_home_folder_keeps_no_libraries_list_and_plays_all_the_same(submissions, monkeypatch):
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    for variable in ("ARENA_CACHE_DIR", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert launcher._open_cache() == -1
+    monkeypatch.setattr(launcher, "_launcher", None)  # a launcher of this test's own, started without a cache
+    agent = SandboxedAgent(load(submissions / "random"), time_per_move=5.0)
+    try:
+        assert play_match("othello", [agent, RandomAgent()], seed=0).agents[0].status == Status.OK
+    finally:
+        agent.close()
+        launcher._launcher.close()

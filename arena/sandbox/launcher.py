@@ -149,12 +149,13 @@ class Launcher:
 
 
 def _open_cache() -> int:
-    """A descriptor of arena's cache folder (made if need be) for the launcher, or -1 where there is none."""
+    """A descriptor of arena's cache folder (made if need be) for the launcher, or -1 where there is none
+    (no home folder this process can name, say: then nothing is kept)."""
     try:
         folder = cache_root()
         folder.mkdir(parents=True, exist_ok=True)
         return os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: Path.home() where the user has no home
         return -1
 
 
