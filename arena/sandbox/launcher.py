@@ -276,8 +276,8 @@ def serve(channel: socket.socket, cpus: str = "", cache: str = "-1") -> None:
     # Who read a page first matters only where each agent's memory is counted in a cgroup of its own.
     libraries = None
     if available_bases() is not None:
-        libraries = SharedLibraries(import_folders(), int(cache) if int(cache) >= 0 else None)
-    if libraries is not None:
+        cache_fd = int(cache)
+        libraries = SharedLibraries(import_folders(), cache_fd if cache_fd >= 0 else None)
         libraries.start()  # while the launcher imports what workers load
     from arena.sandbox import worker
 

@@ -124,10 +124,11 @@ def libraries(folders: list[Path], cache: int | None = None) -> list[tuple[str, 
     open as `cache` lists them when none of the folders it walked has changed since, else walked (and
     remembered there)."""
     key = [str(folder) for folder in folders]
+    name = cache_name(folders)
     if cache is not None:
         try:
             opener = functools.partial(os.open, dir_fd=cache)
-            with open(cache_name(folders), "rb", opener=opener) as file:
+            with open(name, "rb", opener=opener) as file:
                 kept = json.load(file)
             if kept["folders"] == key and all(_modified(folder) == stamp for folder, stamp in kept["walked"].items()):
                 return [(path, size) for path, size in kept["libraries"]]
@@ -135,7 +136,7 @@ def libraries(folders: list[Path], cache: int | None = None) -> list[tuple[str, 
             pass  # none yet, or not one this version wrote: walked again
     found, walked = _walk(key)
     if cache is not None and time.time_ns() - max(walked.values(), default=0) > SETTLED_NS:
-        _remember(cache, {"folders": key, "walked": walked, "libraries": found})
+        _remember(cache, name, {"folders": key, "walked": walked, "libraries": found})
     return found
 
 
@@ -176,10 +177,9 @@ def cache_name(folders: list[Path]) -> str:
     return f"shared-libraries-{digest}.json"
 
 
-def _remember(cache: int, listing: dict) -> None:
-    """Write `listing` whole in the folder open as `cache` (another launcher may read it meanwhile);
-    where it cannot be written (a read-only home, say), the next start walks the folders again."""
-    name = cache_name(listing["folders"])
+def _remember(cache: int, name: str, listing: dict) -> None:
+    """Write `listing` whole as `name` in the folder open as `cache` (another launcher may read it
+    meanwhile); where it cannot be written (a read-only home, say), the next start walks the folders again."""
     partial = f".{name}.{os.getpid()}"
     try:
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644, dir_fd=cache)
