@@ -5,9 +5,11 @@ of the harness starts a launcher of its own."""
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -151,13 +153,42 @@ def test_a_process_given_a_share_of_the_launcher_starts_its_workers_through_it(s
 
 def sandboxed_sleeper_pid(submission: str) -> int:
     """In a pool process: start a sandboxed agent that never answers, and leave it running."""
-    import threading
-
     agent = SandboxedAgent(load(submission), time_per_move=600)
     threading.Thread(target=play_match, args=("othello", [agent, RandomAgent()], 0), daemon=True).start()
     while agent._process is None:
         time.sleep(0.01)
     return agent._process.pid
+
+
+def test_admitting_a_connection_waits_for_no_answer_and_the_next_request_reads_past_it():
+    harness_end, launcher_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    asking = launcher.Launcher(harness_end, None)
+    connection, connections_end = launcher.share()
+    asking.admit(connections_end)  # returns although nothing answers yet: the launcher may still be starting
+    connections_end.close()
+
+    request, received, _, _ = socket.recv_fds(launcher_end, 1024, 1)
+    assert json.loads(request) == {"connect": True} and len(received) == 1
+    os.close(received[0])
+    launcher_end.send(b"{}")  # the connection's answer, read by the next request's asking
+    exit_read, exit_write = os.pipe()
+    reader, writer = os.pipe()
+    try:
+        answer = []
+        asker = threading.Thread(target=lambda: answer.append(asking.start(["x"], Path("/"), {}, (reader, writer), 2)))
+        asker.start()
+        request, received, _, _ = socket.recv_fds(launcher_end, 1 << 16, 3)
+        assert json.loads(request.split(b"\n")[0]) == {"game": None} and len(received) == 3
+        for fd in received:
+            os.close(fd)
+        socket.send_fds(launcher_end, [b'{"pid": 4321}'], [exit_read])
+        asker.join(5)
+        assert answer and answer[0].pid == 4321
+    finally:
+        for fd in (exit_read, exit_write, reader, writer):
+            os.close(fd)
+        for end in (harness_end, launcher_end, connection):
+            end.close()
 
 
 def test_workers_started_through_a_share_end_when_the_process_holding_it_dies():

@@ -98,6 +98,7 @@ class Launcher:
         self.socket = connection
         self.process = process  # None in a process that was given a share of another's launcher
         self.pid = os.getpid()  # a forked copy of the harness must not use this socket
+        self._unread = 0  # answers to `admit` not yet read: they come before the next request's
 
     @classmethod
     def started(cls) -> Launcher:
@@ -124,20 +125,26 @@ class Launcher:
         return LaunchedProcess(fds["pid"], fds["fd"])
 
     def admit(self, connection: socket.socket) -> None:
-        """Serve `connection` too: the launcher's end of a socket pair another harness process holds."""
-        self._ask({"connect": True}, [connection.fileno()], answer_fds=0)
+        """Serve `connection` too: the launcher's end of a socket pair another harness process holds.
+        Its answer is not waited for (a launcher still starting would hold this process back): the
+        other process finds out by its own requests, which a launcher that did not take the connection
+        never answers, as one that has gone."""
+        socket.send_fds(self.socket, [_request({"connect": True})], [connection.fileno()])
+        self._unread += 1
 
-    def _ask(self, header: dict, fds: list[int], worker: dict | None = None, answer_fds: int = 1) -> dict:
+    def _ask(self, header: dict, fds: list[int], worker: dict | None = None) -> dict:
         """Send a request: what the launcher itself reads (`header`), then what only the worker it
         forks reads (`worker`: its sandbox's configuration, which names its entrant)."""
-        request = json.dumps(header).encode() + b"\n" + (json.dumps(worker).encode() if worker is not None else b"")
-        socket.send_fds(self.socket, [request], fds)
+        socket.send_fds(self.socket, [_request(header, worker)], fds)
+        for _ in range(self._unread):  # the answers to `admit` come first, as they were asked first
+            socket.recv_fds(self.socket, 1024, 0)
+        self._unread = 0
         answer, received, _, _ = socket.recv_fds(self.socket, 1024, 1)
-        if not answer or len(received) != answer_fds:
+        if not answer or len(received) != 1:
             for fd in received:
                 os.close(fd)
             raise OSError(f"the sandbox launcher failed: {answer.decode(errors='replace') or 'it has gone'}")
-        return {**json.loads(answer), **({"fd": received[0]} if received else {})}
+        return {**json.loads(answer), "fd": received[0]}
 
     def alive(self) -> bool:
         return self.pid == os.getpid() and (self.process is None or self.process.poll() is None)
@@ -146,6 +153,10 @@ class Launcher:
         self.socket.close()
         if self.process is not None:
             self.process.wait()
+
+
+def _request(header: dict, worker: dict | None = None) -> bytes:
+    return json.dumps(header).encode() + b"\n" + (json.dumps(worker).encode() if worker is not None else b"")
 
 
 def _open_cache() -> int:
