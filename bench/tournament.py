@@ -43,12 +43,21 @@ PINNED = ("Players (and the driver's playing and recording threads) are each kep
           "after 0.30 s to 0.49 s, and 1.76x with 8. "
           "Before the launcher kept the libraries' list between its starts (the same code otherwise, this machine, "
           "an hour before): 1.50x and 1.67x with 4 entrants, the first match recorded after 0.20 s to 0.33 s, and "
-          "1.68x with 8.")
+          "1.68x with 8. Before the driver handed its players' connections to the launcher without waiting for its "
+          "answer (the same code otherwise, this machine, an hour before): 1.27x and 1.66x with 4 entrants, the "
+          "first match with two workers recorded after 0.33 s and 0.20 s, and 1.79x with 8.")
 
 
-def run(entrants: int, workers: int, games_per_pair: int, parent: str) -> tuple[int, float, int, float]:
-    """(matches, seconds, sandboxes started, seconds to the first recorded match) of a round robin of
-    `entrants` random submissions, from scratch, in a new folder under `parent`."""
+def busy_cpu_seconds() -> float:
+    """CPU seconds this machine's CPUs have spent busy so far, all processes together (/proc/stat)."""
+    ticks = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # less idle and iowait
+
+
+def run(entrants: int, workers: int, games_per_pair: int, parent: str) -> tuple[int, float, int, float, float]:
+    """(matches, seconds, sandboxes started, seconds to the first recorded match, CPU seconds the machine
+    was busy meanwhile) of a round robin of `entrants` random submissions, from scratch, in a new folder
+    under `parent`."""
     root = Path(tempfile.mkdtemp(dir=parent))
     for index in range(entrants):
         name = f"random_{index}"
@@ -56,33 +65,34 @@ def run(entrants: int, workers: int, games_per_pair: int, parent: str) -> tuple[
         (root / "subs" / name / "arena.toml").write_text(f'name = "{name}"\n')
         with open(root / "subs" / name / "agent.py", "a") as agent:  # one line on load: one log file a sandbox
             agent.write('\nprint("loaded", flush=True)\n')
-    started = time.perf_counter()
+    started, busy_before = time.perf_counter(), busy_cpu_seconds()
     backend = backend_for("process", workers)  # first, as `arena tournament` does: its players are forked
     tournament = Tournament(root / "t.sqlite", Settings(env="othello", games_per_pair=games_per_pair, seed=0))
     tournament.register_folder(root / "subs")
     recorded_at = []
     played = tournament.play(backend, on_match=lambda result: recorded_at.append(time.perf_counter()))
-    elapsed = time.perf_counter() - started
+    elapsed, busy = time.perf_counter() - started, busy_cpu_seconds() - busy_before
     matches = entrants * (entrants - 1) // 2 * games_per_pair
     assert played == matches == tournament.store.finished_count()
     sandboxes = len(list(tournament.log_dir.glob("*.log")))  # each sandbox's agent printed once as it loaded
-    return matches, elapsed, sandboxes, recorded_at[0] - started
+    return matches, elapsed, sandboxes, recorded_at[0] - started, busy
 
 
-def run_from_scratch(entrants: int, workers: int, games_per_pair: int, parent: str) -> tuple[int, float, int, float]:
+def run_from_scratch(entrants: int, workers: int, games_per_pair: int,
+                     parent: str) -> tuple[int, float, int, float, float]:
     """`run` in a new process, so that each configuration pays its own start-ups (the sandbox launcher
     a process keeps, say) and none inherits another's."""
     code = (f"import json, tournament; "
             f"print(json.dumps(tournament.run({entrants}, {workers}, {games_per_pair}, {parent!r})))")
     done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent, capture_output=True, text=True,
                           check=True)
-    matches, seconds, sandboxes, first = json.loads(done.stdout.strip().splitlines()[-1])
-    return matches, seconds, sandboxes, first
+    matches, seconds, sandboxes, first, busy = json.loads(done.stdout.strip().splitlines()[-1])
+    return matches, seconds, sandboxes, first, busy
 
 
-def after_first_match(run: tuple[int, float, int, float]) -> float:
+def after_first_match(run: tuple[int, float, int, float, float]) -> float:
     """Matches a second from the first recorded match to the end."""
-    matches, seconds, _, first_match = run
+    matches, seconds, _, first_match, _ = run
     return (matches - 1) / (seconds - first_match)
 
 
@@ -115,15 +125,19 @@ def main() -> None:
     in_process = statistics.median(game)
     rows = []
     by_size = sorted(runs.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1]))  # size, entrants, workers
-    for (entrants, workers, size), (matches, seconds, sandboxes, first_match) in by_size:
+    cpus = os.cpu_count()
+    for (entrants, workers, size), (matches, seconds, sandboxes, first_match, busy) in by_size:
         speed_up = runs[entrants, 1, size][1] / seconds
         rows.append(f"| {entrants} | {size} | {workers} | {matches} | {seconds:.2f} s | {matches / seconds:.1f} | "
-                    f"{speed_up:.2f}x | {seconds / matches * 1000:.1f} ms | {sandboxes} | {first_match:.2f} s |")
+                    f"{speed_up:.2f}x | {seconds / matches * 1000:.1f} ms | {sandboxes} | {first_match:.2f} s | "
+                    f"{busy:.2f} s | {busy / (seconds * cpus):.0%} |")
     speed_ups = [f"**{runs[4, 1, size][1] / runs[4, 2, size][1]:.2f}x** with {size} games a pairing "
                  f"({runs[4, 1, size][0]} matches)" for size in args.games_per_pair]
     after_start = [f"{after_first_match(runs[4, 2, size]) / after_first_match(runs[4, 1, size]):.2f}x"
                    for size in args.games_per_pair]
     four, eight = runs[4, 2, first], runs[8, 2, first]
+    longest = args.games_per_pair[-1]
+    one, two = runs[4, 1, longest], runs[4, 2, longest]
     per_match = runs[4, 1, first][1] / runs[4, 1, first][0]
     body = "\n".join([
         "Othello round robins of random submissions, sandboxed, replays saved, results in SQLite, each run a new "
@@ -131,14 +145,21 @@ def main() -> None:
         f"median of {args.repeats} interleaved runs of each configuration:",
         "",
         "| entrants | games a pairing | workers | matches | wall time | matches/s | speed-up | wall time a match | "
-        "sandboxes started | first match recorded |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "sandboxes started | first match recorded | CPU busy | CPUs busy |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *rows,
         "",
         f"4 entrants: `--workers 2` plays {' and '.join(speed_ups)} the matches a second of `--workers 1` "
         "(target: at least 1.7x). Both wait alike for the sandbox launcher's start (a new Python importing what "
         "the agents' processes load) before the first match; from the first recorded match on, two workers play "
         f"{' and '.join(after_start)} the matches a second of one.",
+        f"CPU busy: the seconds this machine's {cpus} CPUs spent busy during the run, all processes together "
+        f"(/proc/stat). With {longest} games a pairing, one worker keeps {one[4] / (one[1] * cpus):.0%} of them busy: its "
+        f"recording thread, the sandbox launcher's start and the kernel's work for them run beside its matches on "
+        f"the other CPU. Two workers do about as much work ({two[4]:.2f} s of CPU against {one[4]:.2f} s) and keep "
+        f"{two[4] / (two[1] * cpus):.0%} busy; at every CPU busy throughout they would take {one[4] / cpus:.2f} s, "
+        f"{one[1] / (one[4] / cpus):.2f}x one worker's wall time: the most two workers can gain while the work "
+        "stays what it is.",
         f"8 entrants against 4, two workers: {eight[0] / four[0]:.1f}x the matches in "
         f"**{eight[1] / four[1]:.1f}x** the wall time (wall time a match {eight[1] / eight[0] * 1000:.1f} ms against "
         f"{four[1] / four[0] * 1000:.1f} ms).",
