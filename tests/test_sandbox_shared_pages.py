@@ -203,3 +203,33 @@ def test_libraries_are_found_where_their_list_cannot_be_kept(tmp_path):
     finally:
         (tmp_path / "cache").chmod(0o700)
         os.close(cache)
+
+
+def test_lists_no_launcher_has_read_for_a_month_are_deleted_when_another_is_written(tmp_path):
+    from arena.sandbox import shared_pages
+
+    lib = _library_tree(tmp_path)
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    month_and_a_day, two_days = time.time() - 31 * 86_400, time.time() - 2 * 86_400
+    unused, used, partial, other = (folder / name for name in (
+        "shared-libraries-0000000000000000.json", "shared-libraries-1111111111111111.json",
+        ".shared-libraries-2222222222222222.json.99", "notes.txt"))
+    for path in (unused, used, partial, other):
+        path.write_text("{}")
+        os.utime(path, (month_and_a_day, month_and_a_day))
+    os.utime(used, (two_days, two_days))
+    cache = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        shared_pages.libraries([lib], cache)  # walked, and its list written
+        own = folder / shared_pages.cache_name([lib])
+        assert sorted(path.name for path in folder.iterdir()) == sorted([own.name, used.name, other.name])
+
+        os.utime(own, (two_days, two_days))
+        shared_pages.libraries([lib], cache)  # read: marked used now
+        assert time.time() - own.stat().st_mtime < 3600
+        os.utime(own, (time.time() - 3600,) * 2)
+        shared_pages.libraries([lib], cache)  # read within the day: left as it was
+        assert time.time() - own.stat().st_mtime >= 3600
+    finally:
+        os.close(cache)

@@ -14,7 +14,8 @@ start), so the list is remembered, a file for each Python install (`cache_name`)
 folder, which the launcher holds open (its path, which names the harness's user, stays out of the
 memory workers copy), with each folder's modification time, which a file added, removed or renamed
 in it changes: a listing whose folders are unchanged is the remembered one, checked with a stat of
-each folder.
+each folder. A list no launcher has read for a month (its Python install removed, say) is deleted
+when another is written.
 
 Only shared libraries: they stay mapped and in use while games are played, where Python's sources
 and bytecode are read once, at import.
@@ -46,6 +47,9 @@ SKIPPED_FOLDERS = (".dist-info", ".egg-info")  # metadata, never a library
 # A folder changed this recently may change again without a new modification time (the kernel stamps
 # them with a clock that moves in ticks): a listing that holds one is not remembered.
 SETTLED_NS = 2_000_000_000
+LIST_PREFIX = "shared-libraries-"
+UNUSED_SECONDS = 30 * 86_400  # a list not read for this long is deleted when another is written
+TOUCHED_EVERY_SECONDS = 86_400  # a list read is marked used (its modification time) at most this often
 
 
 def import_folders() -> list[Path]:
@@ -130,8 +134,9 @@ def libraries(folders: list[Path], cache: int | None = None) -> list[tuple[str, 
             opener = functools.partial(os.open, dir_fd=cache)
             with open(name, "rb", opener=opener) as file:
                 kept = json.load(file)
-            if kept["folders"] == key and all(_modified(folder) == stamp for folder, stamp in kept["walked"].items()):
-                return [(path, size) for path, size in kept["libraries"]]
+                if kept["folders"] == key and all(_modified(folder) == stamp for folder, stamp in kept["walked"].items()):
+                    _mark_used(file.fileno())
+                    return [(path, size) for path, size in kept["libraries"]]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # none yet, or not one this version wrote: walked again
     found, walked = _walk(key)
@@ -174,7 +179,26 @@ def _modified(folder: str) -> int:
 def cache_name(folders: list[Path]) -> str:
     """The file the libraries under `folders` are listed in (`shared-libraries-<digest of the folders>.json`)."""
     digest = hashlib.sha256("\0".join(map(str, folders)).encode()).hexdigest()[:16]
-    return f"shared-libraries-{digest}.json"
+    return f"{LIST_PREFIX}{digest}.json"
+
+
+def _mark_used(fd: int) -> None:
+    """Mark the open list `fd` as read now, where it has not been for a day (a write at most that often)."""
+    with contextlib.suppress(OSError):  # a list the harness may not change is left as it is
+        if time.time() - os.fstat(fd).st_mtime > TOUCHED_EVERY_SECONDS:
+            os.utime(fd)
+
+
+def _forget_unused(cache: int) -> None:
+    """Delete the lists in the folder open as `cache` that no launcher has read for UNUSED_SECONDS, and
+    the parts of lists whose writer died before it finished them."""
+    too_old = time.time() - UNUSED_SECONDS
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(cache):
+            if entry.name.startswith((LIST_PREFIX, f".{LIST_PREFIX}")):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < too_old:
+                        os.unlink(entry.name, dir_fd=cache)
 
 
 def _remember(cache: int, name: str, listing: dict) -> None:
@@ -192,6 +216,8 @@ def _remember(cache: int, name: str, listing: dict) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(partial, dir_fd=cache)
+        return
+    _forget_unused(cache)
 
 
 def _read_into_memory(path: str) -> None:
