@@ -90,6 +90,12 @@ def run_from_scratch(entrants: int, workers: int, games_per_pair: int,
     return matches, seconds, sandboxes, first, busy
 
 
+def cpus_busy(run: tuple[int, float, int, float, float], cpus: int) -> float:
+    """The share of the machine's `cpus` CPUs a run kept busy."""
+    _, seconds, _, _, busy = run
+    return busy / (seconds * cpus)
+
+
 def after_first_match(run: tuple[int, float, int, float, float]) -> float:
     """Matches a second from the first recorded match to the end."""
     matches, seconds, _, first_match, _ = run
@@ -126,11 +132,12 @@ def main() -> None:
     rows = []
     by_size = sorted(runs.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1]))  # size, entrants, workers
     cpus = os.cpu_count()
-    for (entrants, workers, size), (matches, seconds, sandboxes, first_match, busy) in by_size:
+    for (entrants, workers, size), run in by_size:
+        matches, seconds, sandboxes, first_match, busy = run
         speed_up = runs[entrants, 1, size][1] / seconds
         rows.append(f"| {entrants} | {size} | {workers} | {matches} | {seconds:.2f} s | {matches / seconds:.1f} | "
                     f"{speed_up:.2f}x | {seconds / matches * 1000:.1f} ms | {sandboxes} | {first_match:.2f} s | "
-                    f"{busy:.2f} s | {busy / (seconds * cpus):.0%} |")
+                    f"{busy:.2f} s | {cpus_busy(run, cpus):.0%} |")
     speed_ups = [f"**{runs[4, 1, size][1] / runs[4, 2, size][1]:.2f}x** with {size} games a pairing "
                  f"({runs[4, 1, size][0]} matches)" for size in args.games_per_pair]
     after_start = [f"{after_first_match(runs[4, 2, size]) / after_first_match(runs[4, 1, size]):.2f}x"
@@ -154,11 +161,11 @@ def main() -> None:
         "the agents' processes load) before the first match; from the first recorded match on, two workers play "
         f"{' and '.join(after_start)} the matches a second of one.",
         f"CPU busy: the seconds this machine's {cpus} CPUs spent busy during the run, all processes together "
-        f"(/proc/stat). With {longest} games a pairing, one worker keeps {one[4] / (one[1] * cpus):.0%} of them busy: its "
-        f"recording thread, the sandbox launcher's start and the kernel's work for them run beside its matches on "
-        f"the other CPU. Two workers do about as much work ({two[4]:.2f} s of CPU against {one[4]:.2f} s) and keep "
-        f"{two[4] / (two[1] * cpus):.0%} busy; at every CPU busy throughout they would take {one[4] / cpus:.2f} s, "
-        f"{one[1] / (one[4] / cpus):.2f}x one worker's wall time: the most two workers can gain while the work "
+        f"(/proc/stat). With {longest} games a pairing, one worker keeps {cpus_busy(one, cpus):.0%} of them busy: "
+        "its recording thread, the sandbox launcher's start and the kernel's work for them run beside its matches "
+        f"on another CPU. Two workers do about as much work ({two[4]:.2f} s of CPU against {one[4]:.2f} s) and keep "
+        f"{cpus_busy(two, cpus):.0%} busy; with every CPU busy throughout they would take {two[4] / cpus:.2f} s, "
+        f"{one[1] / (two[4] / cpus):.2f}x one worker's wall time: the most two workers can gain while the work "
         "stays what it is.",
         f"8 entrants against 4, two workers: {eight[0] / four[0]:.1f}x the matches in "
         f"**{eight[1] / four[1]:.1f}x** the wall time (wall time a match {eight[1] / eight[0] * 1000:.1f} ms against "
