@@ -340,8 +340,10 @@ class SandboxedAgent(AgentHandle):
     def _send(self, what: str, kind: Kind, value: Any) -> None:
         self._channel.post(kind, value)
         try:
-            # A worker that does not read what it is sent runs down its own clock, as a slow answer would.
-            self._in_time(what, self._budget(what), self._channel.flush)
+            # Most calls fit the pipe at once. A worker that does not read what it is sent runs down its own
+            # clock, as a slow answer would.
+            if not self._channel.flush_now():
+                self._in_time(what, self._budget(what), self._channel.flush)
         except OSError:
             self._faulted = True
             raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None

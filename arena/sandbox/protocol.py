@@ -91,15 +91,21 @@ class Channel:
     def flush(self, deadline: float | None = None) -> None:
         """Write what was posted; on a non-blocking pipe the other end must make room before
         `deadline` (a time.monotonic() value), else ChannelTimeout, with the rest kept for the next try."""
+        while not self.flush_now():
+            _wait_for_room(self.write_fd, deadline)
+
+    def flush_now(self) -> bool:
+        """Write what was posted as far as a non-blocking pipe takes it without waiting; True once
+        all of it is written (what is left stays for the next try)."""
         rest = memoryview(self._unsent)
         try:
             while rest:
-                try:
-                    rest = rest[os.write(self.write_fd, rest):]
-                except BlockingIOError:
-                    _wait_for_room(self.write_fd, deadline)
+                rest = rest[os.write(self.write_fd, rest):]
+        except BlockingIOError:
+            pass
         finally:
             self._unsent = bytes(rest) if rest else b""
+        return not rest
 
     def holds_data(self) -> bool:
         """Whether bytes of a message not yet received were read already."""
