@@ -302,6 +302,20 @@ import signal
         signal.setitimer(signal.ITIMER_REAL, 0.02)
         return first_legal(obs)
 """,
+    # Its first calls leave it unfrozen, its signals read once: the handler set later is told of by its supervisor.
+    "a timer's signal handler, set after calls that left it unfrozen": """
+import signal
+
+calls = []
+
+    def predict(self, obs):
+        answered = time.monotonic()
+        calls.append(answered)
+        if len(calls) > 3:
+            signal.signal(signal.SIGALRM, lambda *_: woke(answered))
+            signal.setitimer(signal.ITIMER_REAL, 0.02)
+        return first_legal(obs)
+""",
     "a real-time signal's handler, from a POSIX timer": """
 import ctypes
 import signal

@@ -2,6 +2,7 @@
 on plain processes in each state it must tell apart: only one asleep reading a pipe, catching no
 signal, alone in its group, may be left unfrozen."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -30,7 +31,7 @@ def child(tmp_path):
     started = []
 
     def start(setup: str, wait: str, tasks: int = 1, realtime_handlers_refused: bool = False,
-              supervisor: int | None = None) -> IdleProof:
+              supervisor: int | None = None, signal_actions: int | None = None) -> IdleProof:
         stdin, feed = os.pipe()
         process = subprocess.Popen([sys.executable, "-c", CHILD.format(setup=setup, wait=wait)],
                                    stdin=stdin, stdout=subprocess.PIPE)
@@ -40,9 +41,12 @@ def child(tmp_path):
         peak = tmp_path / f"tasks-{process.pid}"
         peak.write_text(f"{tasks}\n")
         proof = IdleProof(process.pid, feed, peak, expected_tasks=1, realtime_handlers_refused=realtime_handlers_refused,
-                          supervisor=supervisor)
+                          supervisor=supervisor, signal_actions=signal_actions)
         started[-1] += (proof,)
+        start.feeds[proof] = feed
         return proof
+
+    start.feeds = {}  # each proof's end of its child's pipe: the harness's next message wakes the child
 
     yield start
     for process, feed, *proof in started:
@@ -179,3 +183,72 @@ def test_an_agent_still_on_its_way_back_to_its_read_after_its_answer_is_looked_a
     assert agent._freezer.frozen is not shown_asleep
     if running_for is None:
         assert agent._idle.looks == 1  # not looked at again: it sleeps elsewhere
+
+
+@pytest.fixture
+def told():
+    """A supervisor that lives through the test, and the pipe it would tell of signal actions on: (its pid,
+    the read end as the harness holds it, the write end)."""
+    supervisor = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    read, write = os.pipe()
+    os.set_blocking(read, False)
+    yield supervisor.pid, read, write
+    supervisor.kill()
+    supervisor.wait()
+    os.close(read)
+    with contextlib.suppress(OSError):  # closed by the test already
+        os.close(write)
+
+
+def counting_signal_reads(proof: IdleProof) -> list[int]:
+    """Counts each time the proof reads what the process catches (one item a read)."""
+    reads = []
+    read = proof._asleep_alone_catching_nothing
+    proof._asleep_alone_catching_nothing = lambda status: reads.append(1) or read(status)
+    return reads
+
+
+def test_where_the_supervisor_tells_of_signal_actions_they_are_read_at_first_and_after_each_told_only(child, told):
+    """Read once (its handlers set before the filter cannot have been told of), then only when its
+    supervisor has told of a call setting a signal's action, which the proof takes off the pipe."""
+    supervisor, read, write = told
+    proof = child("", READS_ITS_PIPE, realtime_handlers_refused=True, supervisor=supervisor, signal_actions=read)
+    reads = counting_signal_reads(proof)
+    assert soon(proof)
+    first = len(reads)
+    assert first >= 1
+    assert all(proof.holds() for _ in range(5)) and len(reads) == first
+    os.write(write, b"aa")
+    assert proof.holds() and len(reads) == first + 1
+    with pytest.raises(BlockingIOError):
+        os.read(read, 1)  # taken: the next proofs need no read
+    assert proof.holds() and len(reads) == first + 1
+
+
+def test_a_process_that_caught_a_signal_before_it_was_first_read_is_not_idle(child, told):
+    supervisor, read, _ = told
+    assert never(child("signal.signal(signal.SIGALRM, lambda *_: None)", READS_ITS_PIPE, realtime_handlers_refused=True,
+                       supervisor=supervisor, signal_actions=read))
+
+
+def test_a_process_told_to_have_set_a_handler_since_it_was_shown_idle_is_not_idle(child, told):
+    """Woken by the harness's next message (here, a byte on its pipe), it sets a handler and reads again."""
+    supervisor, read, write = told
+    proof = child("", "os.read(0, 1); signal.signal(signal.SIGALRM, lambda *_: None); os.read(0, 1)",
+                  realtime_handlers_refused=True, supervisor=supervisor, signal_actions=read)
+    assert soon(proof)
+    os.write(child.feeds[proof], b"x")
+    time.sleep(0.2)  # it has set its handler and reads again
+    os.write(write, b"a")  # as its supervisor does before the handler is set
+    assert never(proof)
+
+
+def test_once_the_supervisor_tells_no_more_the_signals_are_read_at_every_proof(child, told):
+    """Its end closed (it serves no more, or never had the filter's listener): nothing would be told."""
+    supervisor, read, write = told
+    proof = child("", READS_ITS_PIPE, realtime_handlers_refused=True, supervisor=supervisor, signal_actions=read)
+    reads = counting_signal_reads(proof)
+    assert soon(proof)
+    os.close(write)
+    before = len(reads)
+    assert all(proof.holds() for _ in range(3)) and len(reads) == before + 3

@@ -45,7 +45,7 @@ from arena.sandbox import confine, sysinfo
 
 WORK, AGENT_ID = sys.argv[1], 65534
 libc = ctypes.CDLL(None, use_errno=True)
-answers = sysinfo.Answers(1 << 30, AGENT_ID, AGENT_ID)
+answers = sysinfo.Answers(1 << 30, AGENT_ID, AGENT_ID, None)
 child = os.fork()
 if child == 0:
     def mount(source, target, kind, flags, data=None):

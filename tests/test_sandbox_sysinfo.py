@@ -31,10 +31,12 @@ def test_the_stand_in_is_a_whole_struct_sysinfo_with_the_memory_limit_as_all_the
 
 
 SERVED = """
-import ctypes, os, sys
+import ctypes, os, signal, sys
 from arena.sandbox import confine, sysinfo
 
-answers = sysinfo.Answers(1 << 30, 0, 0)
+told_read, told_write = os.pipe()
+os.set_blocking(told_read, False)
+answers = sysinfo.Answers(1 << 30, 0, 0, told_write)
 child = os.fork()
 if child == 0:
     libc = ctypes.CDLL(None, use_errno=True)
@@ -47,16 +49,34 @@ if child == 0:
     print("answered:", libc.sysinfo(told), told[0], told[4], told[5], told[10] & 0xFFFF)
     print("a program it starts:", os.popen(sys.executable + " -S -c \\"import os; print(os.sysconf('SC_PHYS_PAGES') * "
                                            "os.sysconf('SC_PAGE_SIZE'))\\"").read().strip())
+
+    def told_of():
+        try:
+            return len(os.read(told_read, 100))
+        except BlockingIOError:
+            return 0
+
+    told_of()  # what the program it started told
+    signal.signal(signal.SIGUSR1, lambda *_: None)
+    print("a handler, told of before it was set:", told_of(), signal.getsignal(signal.SIGUSR1) is not signal.SIG_DFL)
+    libc.sigaction(signal.SIGUSR1, None, ctypes.create_string_buffer(152))  # asks only
+    print("a question:", told_of())
+    signal.signal(signal.SIGUSR1, signal.SIG_DFL)
+    print("the default again:", told_of())
     sys.stdout.flush()
     os._exit(0)
 sys.path.clear()  # as in the supervisor: a module imported while it serves would fail here
 answers.serve(child)
 _, status = os.waitpid(child, 0)
 print("child ended:", os.waitstatus_to_exitcode(status))
+os.set_blocking(told_read, True)
+print("its pipe ended:", os.read(told_read, 100) == b"")
 """
 
 
-def test_the_supervisor_answers_into_the_caller_s_memory_and_imports_nothing_while_it_serves():
+def test_the_supervisor_answers_into_the_caller_s_memory_tells_of_signal_actions_and_imports_nothing_while_it_serves():
+    """It also tells the harness's pipe of each call setting a signal's action before it runs (and of no
+    question), and closes the pipe once it serves no more."""
     run = subprocess.run([sys.executable, "-c", SERVED], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
@@ -64,7 +84,12 @@ def test_the_supervisor_answers_into_the_caller_s_memory_and_imports_nothing_whi
     assert "at a kernel address: -1 14" in lines, run.stdout  # and the supervisor answers on
     assert f"answered: 0 0 {1 << 30} {1 << 30} 1" in lines, run.stdout  # uptime, memory, free, processes
     assert f"a program it starts: {1 << 30}" in lines, run.stdout
+    told = sysinfo.tells_signal_actions()
+    assert f"a handler, told of before it was set: {int(told)} True" in lines, run.stdout
+    assert "a question: 0" in lines, run.stdout  # changes nothing
+    assert f"the default again: {int(told)}" in lines, run.stdout
     assert "child ended: 0" in lines, run.stdout
+    assert "its pipe ended: True" in lines, run.stdout  # the supervisor holds it only while it serves
 
 
 WITHOUT_LISTENERS = """

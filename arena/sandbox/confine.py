@@ -451,7 +451,8 @@ def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None) -> bool:
     ENOSYS, so the C library falls back to clone, whose flags the filter can read.
     No handler can be set for a real-time signal (32-64). With `sysinfo_to`, each sysinfo, statfs and fstatfs
     call waits for the process at its other end to answer it (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`),
-    which gets the filter's listener.
+    which gets the filter's listener; so does each call setting an action for another signal, which it lets run
+    once told of it (where the kernel can: `sysinfo.tells_signal_actions`).
     Needs no_new_privs (or CAP_SYS_ADMIN); returns False on machines other than x86-64 (`filters_system_calls`).
     """
     if not filters_system_calls():
@@ -536,8 +537,12 @@ def _seccomp_program(answered: bool = False) -> list[_SockFilter]:
                   ("jeq", _PR_SET_PDEATHSIG, "death_signal"), ("jeq", _PR_SET_VMA, "einval"),
                   ("jeq", _PR_SCHED_CORE, "einval"), ("jeq", _PR_SET_MEMORY_MERGE, "einval"), ("ret", _ALLOW)],
         "death_signal": [("ld", 24), ("jeq", _SIGKILL, "allow"), ("ret", _ERRNO | _EPERM)],
-        # a new action (argument 1, all 64 bits of the pointer, not NULL) for a signal of 32 or more
-        "sigaction": [("ld", 16), ("jge", _FIRST_REALTIME_SIGNAL, "new_realtime_action"), ("ret", _ALLOW)],
+        # a new action (argument 1, all 64 bits of the pointer, not NULL) for a signal of 32 or more; for the
+        # others, told to the supervisor first where it hears of them
+        "sigaction": [("ld", 16), ("jge", _FIRST_REALTIME_SIGNAL, "new_realtime_action"),
+                      *([("ld", 24), ("jeq_else", 0, "answered"), ("ld", 28), ("jeq_else", 0, "answered")]
+                        if answered and sysinfo.tells_signal_actions() else []),
+                      ("ret", _ALLOW)],
         "new_realtime_action": [("ld", 24), ("jeq_else", 0, "einval"), ("ld", 28), ("jeq_else", 0, "einval"),
                                 ("ret", _ALLOW)],
         "setsockopt": [("ld", 24), ("jeq_else", _SOL_SOCKET, "allow"),

@@ -7,23 +7,31 @@ much as the rest of a round trip. Most agents need none of it. Once they have an
 process sleeps reading the harness's pipe, and only the harness's next message can wake it. A few
 reads of /proc and the agent's cgroup (about 10 µs) show that:
 
-- its process sleeps (state S) in read() (its system call) on a descriptor of the very pipe the
-  harness writes (the same inode): no other pipe will do, as the kernel itself may close another's
-  last writer (the garbage collector of UNIX sockets does, for a pipe end sent into a socket no one
-  holds). Asleep there, it waits for the pipe's data: the pipe's lock is an uninterruptible wait (D),
-  and a tracer or a filter of its own, which could hold it elsewhere in that call, it cannot have;
+- its process sleeps in read() (its system call, which /proc/PID/syscall names only for a task that
+  is neither running nor ready to run) on a descriptor of the very pipe the harness writes (the same
+  inode): no other pipe will do, as the kernel itself may close another's last writer (the garbage
+  collector of UNIX sockets does, for a pipe end sent into a socket no one holds). Asleep there, it
+  waits for the pipe's data: the pipe's lock is an uninterruptible wait (D), and a tracer or a
+  filter of its own, which could hold it elsewhere in that call, it cannot have;
 - it was not on a CPU from before the first look to after the last one (its CPU time, its waits for
-  a CPU and its count of turns on one, /proc/PID/schedstat, did not change): every look saw the
-  same sleep;
+  a CPU and its count of turns on one, /proc/PID/schedstat, did not change): every look saw the same
+  sleep;
 - it catches no signal, of all 64 (a timer it armed, an I/O signal it asked for, would run its
   handler; one it does not catch is ignored, as the first process of a PID namespace ignores those
   whose default is to end it, or ends it). /proc/PID/status tells; /proc/PID/stat, at half the cost,
-  shows only signals 1-31, enough where its seccomp filter refuses handlers for the others;
+  shows only signals 1-31, enough where its seccomp filter refuses handlers for the others. Where
+  its supervisor hears of every call setting a signal's action (`arena.sandbox.sysinfo`: it writes a
+  byte to a pipe the harness holds before it lets the call run), stat is read only after one, and
+  once at first: with no byte on that pipe since a proof that read it, what it catches is what it
+  caught then. The supervisor holds the pipe only while it hears of them, so a pipe that ended tells
+  to read stat;
 - its group never held a process or thread but it and its supervisor, which only waits for it to
-  end and answers its sysinfo calls, made only while it runs (pids.peak, the most it ever held: a thread sharing its descriptors could have swapped the one
-  its read named after the read began on another pipe, and ended before the look), and the supervisor
-  is still there (a task started after it ended would not raise the peak; the agent, which cannot
-  change its parent-death signal from SIGKILL, ends with it anyway), and its process has one thread.
+  end, answers its sysinfo and statfs calls and hears of its signal actions, made only while it runs
+  (pids.peak, the most it ever held: a thread sharing its descriptors could have swapped the one its
+  read named after the read began on another pipe, and ended before the look), and the supervisor is
+  still there (a task started after it ended would not raise the peak; the agent, which cannot
+  change its parent-death signal from SIGKILL, ends with it anyway): so its process has one thread,
+  as stat, where it is read, shows too.
 
 Only the harness writes to that pipe: an agent run as another user cannot even open it again through
 /proc (the pipe is the harness's, mode 0600), and a writer of its own would need it awake to write;
@@ -46,10 +54,14 @@ class IdleProof:
     (its end of the pipe the agent reads), `expected_tasks` being the most tasks its group may ever
     have held (it, and its supervisor if any), as `task_peak` counts them; OSError where this kernel
     does not show what the proof reads. `realtime_handlers_refused`: its seccomp filter lets it set no
-    handler for signals 32-64, so that /proc/PID/stat, which shows only 1-31, tells all it catches."""
+    handler for signals 32-64, so that /proc/PID/stat, which shows only 1-31, tells all it catches.
+    `signal_actions`: the read end (non-blocking, kept by the caller) of the pipe where the `supervisor`
+    tells of every call setting a signal's action, which ends where it does not; stat is then read only
+    after one (and at first)."""
 
     def __init__(self, pid: int, pipe_fd: int, task_peak: Path, expected_tasks: int,
-                 realtime_handlers_refused: bool = False, supervisor: int | None = None):
+                 realtime_handlers_refused: bool = False, supervisor: int | None = None,
+                 signal_actions: int | None = None):
         if READ_SYSCALL is None:
             raise OSError(f"no read system call number known for {os.uname().machine}")
         # What /proc/PID/fd shows for a descriptor of that pipe: one file system holds every pipe, so its inode
@@ -60,7 +72,11 @@ class IdleProof:
                                                else _asleep_alone_catching_nothing)
         self.shown: bytes | None = None  # its schedstat line, unchanged throughout the last proof that held
         self._fds: list[int] = []
-        self._supervisor = select.poll()  # its pidfd turns readable once the supervisor has ended
+        # Readable once the supervisor has ended (its pidfd), or told of a signal's action set, or tells no more.
+        self._told = select.poll()
+        self._signal_actions = signal_actions if supervisor is not None else None
+        self._signals_known = False  # read since the last call setting a signal's action was told of
+        self._ended: int | None = None  # the supervisor's pidfd
         signals = "stat" if realtime_handlers_refused else "status"
         for path, flags in ((f"/proc/{pid}/schedstat", 0), (f"/proc/{pid}/syscall", 0), (f"/proc/{pid}/fd", os.O_DIRECTORY),
                             (f"/proc/{pid}/{signals}", 0), (task_peak, 0)):
@@ -75,7 +91,10 @@ class IdleProof:
             except OSError:
                 self.close()
                 raise
-            self._supervisor.register(self._fds[-1], select.POLLIN)
+            self._ended = self._fds[-1]
+            self._told.register(self._ended, select.POLLIN)
+            if self._signal_actions is not None:
+                self._told.register(self._signal_actions, select.POLLIN)
 
     def holds(self, since: bytes | None = None) -> bool:
         """True only if nothing of the agent can run before the harness's next message; False when
@@ -90,12 +109,18 @@ class IdleProof:
                 return False
             if os.readlink(b"%d" % int(call[1], 16), dir_fd=descriptors) != self._pipe:
                 return False
-            if not self._asleep_alone_catching_nothing(os.pread(signals, 4096, 0)):
+            if os.pread(peak, 64, 0) != self._expected:
                 return False
-            if os.pread(peak, 64, 0) != self._expected or self._supervisor.poll(0):
+            told = dict(self._told.poll(0))
+            if self._ended in told:  # the supervisor has ended
+                return False
+            read_signals = not self._signals_known or self._signal_actions is None or self._signal_actions in told
+            if read_signals and not self._asleep_alone_catching_nothing(os.pread(signals, 4096, 0)):
                 return False
             if os.pread(turns, 256, 0) != before:
                 return False
+            if read_signals and self._signal_actions is not None:
+                self._signals_known = _drained(self._signal_actions)
             self.shown = before
             return True
         except (OSError, ValueError):
@@ -121,6 +146,16 @@ class IdleProof:
         for fd in self._fds:
             os.close(fd)
         self._fds = []
+
+
+def _drained(pipe: int) -> bool:
+    """Read all `pipe` holds (non-blocking); False where it has ended (nothing will be told on it)."""
+    while True:
+        try:
+            if not os.read(pipe, 4096):
+                return False
+        except BlockingIOError:
+            return True
 
 
 def _asleep_alone_catching_nothing(status: bytes) -> bool:

@@ -7,7 +7,7 @@ launcher of the process that started it (a tournament's player processes). The l
 worker loads before it confines itself (numpy, the games, the agents' base classes), has the shared
 libraries agents may load read into memory first (`arena.sandbox.shared_pages`), never runs
 submitted code, and answers requests on a socket only the harness holds: a request carries the
-worker's arguments, folder and environment with its two pipes and its log (SCM_RIGHTS); the
+worker's arguments, folder and environment with its three pipes and its log (SCM_RIGHTS); the
 launcher forks a child that closes everything else, leads a session of its own and runs
 `arena.sandbox.worker.main` exactly as `python -m arena.sandbox.worker` would. The answer is the
 child's pid with the read end of a pipe on which its exit code arrives once it ends.
@@ -45,7 +45,7 @@ FD_SIZE = struct.calcsize("i")
 EXIT_CODE = struct.Struct("<i")
 PR_SET_NAME = 15  # from <linux/prctl.h>
 WORKER_NAME = b"arena-agent"
-FIRST_FREE_FD = 5  # a worker's fds: 0-2 standard streams, 3 and 4 its pipes
+FIRST_FREE_FD = 6  # a worker's fds: 0-2 standard streams, 3-5 its pipes
 KILLED = -signal.SIGKILL  # the exit code of a worker whose launcher vanished: it was killed with it
 LAUNCHER_MAIN = ("import socket, sys; from arena.sandbox.launcher import serve; "
                  "serve(socket.socket(fileno=int(sys.argv[1])), sys.argv[2], sys.argv[3])")
@@ -117,10 +117,11 @@ class Launcher:
         return cls(ours, process)
 
     def start(self, argv: Sequence[str], cwd: Path, environment: dict[str, str],
-              pipes: tuple[int, int], log: int, game: str | None = None) -> LaunchedProcess:
-        """Fork a worker running `arena.sandbox.worker` with `argv` after its two pipe fds, which
-        it gets as 3 and 4; its stdout and stderr go to `log`. The launcher loads `game`'s module
-        first (once), so that the worker finds it loaded."""
+              pipes: tuple[int, int, int], log: int, game: str | None = None) -> LaunchedProcess:
+        """Fork a worker running `arena.sandbox.worker` with `argv` after its three pipe fds (the ends
+        it reads calls from and writes answers to, and the one its supervisor tells of the agent's
+        signal actions on), which it gets as 3, 4 and 5; its stdout and stderr go to `log`. The
+        launcher loads `game`'s module first (once), so that the worker finds it loaded."""
         fds = self._ask({"game": game}, [*pipes, log], {"argv": list(argv), "cwd": str(cwd), "env": environment})
         return LaunchedProcess(fds["pid"], fds["fd"])
 
@@ -190,7 +191,7 @@ _launcher: Launcher | None = None
 _lock = threading.Lock()
 
 
-def start_worker(argv: Sequence[str], cwd: Path, environment: dict[str, str], pipes: tuple[int, int],
+def start_worker(argv: Sequence[str], cwd: Path, environment: dict[str, str], pipes: tuple[int, int, int],
                  log: int, game: str | None = None) -> LaunchedProcess:
     """A worker forked by this process's launcher (see `Launcher.start`), which is started (again)
     when there is none yet or it died; a shared launcher that has gone is replaced by one of this
@@ -327,7 +328,7 @@ def _answer(connection: socket.socket, connections: list[socket.socket], running
     False once its harness process has closed it. A worker is forked once the shared `libraries`
     (if any) are in memory."""
     try:
-        size, fds = _receive_into(connection, buffer, 3)
+        size, fds = _receive_into(connection, buffer, 4)
     except OSError:
         return False
     if not size:
@@ -404,8 +405,8 @@ def _report_exits(running: dict[int, tuple[int, socket.socket]]) -> None:
 
 def _fork_worker(configuration: memoryview, fds: list[int], main) -> tuple[int, tuple[int, int]]:
     """Fork the worker that `configuration` (JSON, read in the child only) describes."""
-    if len(fds) != 3:
-        raise ValueError(f"a request needs 3 file descriptors, got {len(fds)}")
+    if len(fds) != 4:
+        raise ValueError(f"a request needs 4 file descriptors, got {len(fds)}")
     exit_read, exit_write = os.pipe2(os.O_CLOEXEC)
     try:
         pid = os.fork()
@@ -435,20 +436,20 @@ def _fork_worker(configuration: memoryview, fds: list[int], main) -> tuple[int, 
 
 
 def _become_worker(request: dict, fds: list[int]) -> None:
-    """In the forked child: its streams, its pipes as 3 and 4, nothing else of the launcher's."""
+    """In the forked child: its streams, its pipes as 3, 4 and 5, nothing else of the launcher's."""
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.setsid()
     _name_process(WORKER_NAME)  # what `ps -o comm` and `top` show, instead of the launcher's name
-    to_worker, from_worker, log = (_fd_above(fd) for fd in fds)  # whatever numbers they came as
+    to_worker, from_worker, signal_actions, log = (_fd_above(fd) for fd in fds)  # whatever numbers they came as
     null = os.open(os.devnull, os.O_RDONLY)
-    for source, target in ((null, 0), (log, 1), (log, 2), (to_worker, 3), (from_worker, 4)):
+    for source, target in ((null, 0), (log, 1), (log, 2), (to_worker, 3), (from_worker, 4), (signal_actions, 5)):
         os.dup2(source, target)
     os.closerange(FIRST_FREE_FD, _max_fd())
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
-    request["argv"] = ["3", "4", *request["argv"]]
+    request["argv"] = ["3", "4", "5", *request["argv"]]
 
 
 def _name_process(name: bytes) -> None:

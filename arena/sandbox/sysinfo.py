@@ -12,6 +12,12 @@ The supervisor answers statfs and fstatfs the same way, with the host's file sys
 (`arena.sandbox.statfs`). The filter's rule goes with every program the agent starts, so their calls
 are answered alike.
 
+It also hears of every call that sets an action for a signal of 1-31 (rt_sigaction with a new action;
+the filter refuses handlers for the others): before it lets the call run, it writes a byte to a pipe
+the harness holds, which the harness reads /proc/PID/stat after (`arena.sandbox.idle`: an agent that
+catches no signal is left asleep between its calls, unfrozen). The supervisor holds that pipe only while
+it hears of them: where it does not (no listener came), the pipe ends, and the harness reads stat always.
+
 Only a supervisor that may write into the agent's memory answers (one run as root: the agent is not
 dumpable), on a kernel with seccomp listeners and pidfds (Linux 5.3); elsewhere the calls run as they
 would without a sandbox.
@@ -23,6 +29,7 @@ import errno
 import fcntl
 import functools
 import os
+import re
 import select
 import socket
 import struct
@@ -31,6 +38,7 @@ from arena.sandbox import statfs
 
 SYSCALL = 99  # sysinfo on x86-64
 ANSWERED = (SYSCALL, *statfs.SYSCALLS)  # the calls the filter hands to the supervisor
+SIGNAL_ACTION = 13  # rt_sigaction on x86-64: told of, then run (the filter hands over those setting an action)
 
 # struct sysinfo on x86-64: uptime, loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap,
 # procs (and its padding), totalhigh, freehigh, mem_unit; 112 bytes.
@@ -41,11 +49,20 @@ _RESPONSE = struct.Struct("<QqiI")  # struct seccomp_notif_resp: id, val, error,
 _RECEIVE = 0xC0000000 | _NOTIFICATION.size << 16 | ord("!") << 8 | 0  # SECCOMP_IOCTL_NOTIF_RECV
 _SEND = 0xC0000000 | _RESPONSE.size << 16 | ord("!") << 8 | 1  # SECCOMP_IOCTL_NOTIF_SEND
 _STILL_WAITING = 0x40000000 | 8 << 16 | ord("!") << 8 | 2  # SECCOMP_IOCTL_NOTIF_ID_VALID
+_CONTINUE = 1  # SECCOMP_USER_NOTIF_FLAG_CONTINUE (Linux 5.5): the call runs as the filter had allowed it
 
 
 def stand_in(memory_bytes: int) -> bytes:
     """What sysinfo answers in a sandbox whose memory limit is `memory_bytes`."""
     return _SYSINFO.pack(0, 0, 0, 0, memory_bytes, memory_bytes, 0, 0, 0, 0, 1, 0, 0, 1)
+
+
+@functools.cache
+def tells_signal_actions() -> bool:
+    """Whether the supervisor hears of the agent's calls setting a signal's action: where this kernel lets
+    a call its filter handed over run on once told of (Linux 5.5)."""
+    release = re.match(r"(\d+)\.(\d+)", os.uname().release)
+    return release is not None and (int(release[1]), int(release[2])) >= (5, 5)
 
 
 @functools.cache
@@ -64,34 +81,49 @@ def answered_here() -> bool:
 class Answers:
     """What the supervisor answers with, made before the sandbox's namespaces: the stand-in for a sandbox
     whose memory limit is `memory_bytes`, the ids (`uid`, `gid`) its agent runs as, a link over which the
-    agent's process sends its filter's listener, and the machine's /proc, where the callers' memory and
+    agent's process sends its filter's listener, the machine's /proc, where the callers' memory and
     files are (the supervisor shares the agent's mount namespace, whose /proc soon shows the sandbox's
-    processes only)."""
+    processes only), and `signal_actions`, the write end of the harness's pipe where it tells of each
+    call setting a signal's action (non-blocking: a full pipe tells as much), where this kernel lets a
+    call told of run on (`tells_signal_actions`; None elsewhere)."""
 
-    def __init__(self, memory_bytes: int, uid: int, gid: int) -> None:
+    def __init__(self, memory_bytes: int, uid: int, gid: int, signal_actions: int | None) -> None:
         self._answer = stand_in(memory_bytes)
         self._uid, self._gid = uid, gid
+        self._signal_actions = signal_actions
         supervisor_end, agent_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._link, self._agent_end = supervisor_end.detach(), agent_end.detach()
         self._proc = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
 
     def supervisor_fds(self) -> tuple[int, ...]:
         """The descriptors `serve` uses, which the supervisor keeps when it closes the rest."""
-        return self._link, self._proc
+        return self._link, self._proc, *self._told()
 
     def agent_side(self) -> socket.socket:
-        """In the agent's process: its end of the link (for `hand_over`); the supervisor's parts are closed."""
-        os.close(self._link)
-        os.close(self._proc)
+        """In the agent's process: its end of the link (for `hand_over`); the supervisor's parts are closed
+        (the agent must not hold the signal actions' pipe open once its supervisor has let it go)."""
+        for fd in (self._link, self._proc, *self._told()):
+            os.close(fd)
         return socket.socket(fileno=self._agent_end)
 
     def close(self) -> None:
-        for fd in (self._link, self._agent_end, self._proc):
+        for fd in (self._link, self._agent_end, self._proc, *self._told()):
             os.close(fd)
+
+    def _told(self) -> tuple[int, ...]:
+        return () if self._signal_actions is None else (self._signal_actions,)
 
     def serve(self, agent: int) -> None:
         """In the supervisor, once it closed everything else: answer the calls of `agent` and of what it
-        starts until `agent` ends. The link closing without the listener (an agent gone first) ends this at once."""
+        starts until `agent` ends. The link closing without the listener (an agent gone first) ends this at once.
+        The signal actions' pipe is closed when this returns: from then on no call setting one is told of."""
+        try:
+            self._serve(agent)
+        finally:
+            for fd in self._told():
+                os.close(fd)
+
+    def _serve(self, agent: int) -> None:
         try:
             _, fds, _, _ = socket.recv_fds(socket.socket(fileno=self._link), 1, 1)
         except OSError:
@@ -115,7 +147,7 @@ class Answers:
             if events.get(listener, 0) & (select.POLLHUP | select.POLLERR):
                 poller.unregister(listener)  # no process holds the filter any more
             elif listener in events:
-                _answer_one(listener, self._proc, self._answer, file_systems)
+                _answer_one(listener, self._proc, self._answer, file_systems, self._signal_actions)
 
     def _take_agent_root(self, agent: int) -> statfs.FileSystems | None:
         """Root this process where `agent` is rooted (its filesystem is built once it sent the listener), so
@@ -149,23 +181,37 @@ def hand_over(listener: int, link: socket.socket) -> None:
         link.close()
 
 
-def _answer_one(listener: int, proc: int, answer: bytes, file_systems: statfs.FileSystems | None) -> None:
+def _answer_one(listener: int, proc: int, answer: bytes, file_systems: statfs.FileSystems | None,
+                signal_actions: int | None) -> None:
     notification = bytearray(_NOTIFICATION.size)  # the kernel wants it zeroed
     try:
         fcntl.ioctl(listener, _RECEIVE, notification)
     except OSError:
         return  # the caller was interrupted, or is gone
     call, pid, _, number, _, _, *arguments = _NOTIFICATION.unpack(notification)
+    flags = 0
     if number == SYSCALL:
         error = _write(listener, proc, call, pid, arguments[0], answer)
     elif number in statfs.SYSCALLS and file_systems is not None:
         error = file_systems.answer(pid, number, tuple(arguments), lambda: _still_waiting(listener, call))
+    elif number == SIGNAL_ACTION:
+        if signal_actions is not None:
+            _tell(signal_actions)  # before the call runs: once it has, the harness finds the byte there
+        error, flags = 0, _CONTINUE
     else:
         error = -errno.ENOSYS
     try:
-        fcntl.ioctl(listener, _SEND, _RESPONSE.pack(call, 0, error, 0))
+        fcntl.ioctl(listener, _SEND, _RESPONSE.pack(call, 0, error, flags))
     except OSError:
         pass  # the caller is gone
+
+
+def _tell(pipe: int) -> None:
+    """A byte on the harness's pipe."""
+    try:
+        os.write(pipe, b"a")
+    except OSError:
+        pass  # full, so it has told already; or the harness is gone, so there is no one to tell
 
 
 def _write(listener: int, proc: int, call: int, pid: int, address: int, answer: bytes) -> int:

@@ -39,7 +39,7 @@ SYSTEM_READ_PATHS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc"
 
 
 def main(argv: list[str]) -> None:
-    read_fd, write_fd, config_text, *flags = argv
+    read_fd, write_fd, actions_fd, config_text, *flags = argv
     config = json.loads(config_text)
     # The folders of its root are made here, as root, for an agent that runs as another user: the
     # organiser's umask (077, say) must not lock it out of them.
@@ -57,7 +57,12 @@ def main(argv: list[str]) -> None:
         confine.set_resource_limits(config["memory_bytes"], config["nproc"], config["open_files"])
         # Its supervisor answers its sysinfo and statfs calls, where it may write the answers into its memory.
         answered = sysinfo.answered_here() and confine.filters_system_calls()
-        answers = sysinfo.Answers(config["memory_limit_bytes"], *config["identity"]) if answered else None
+        # ... and tells the harness of each call setting a signal's action, where its filter hands them over.
+        told = answered and sysinfo.tells_signal_actions()
+        answers = (sysinfo.Answers(config["memory_limit_bytes"], *config["identity"], int(actions_fd) if told else None)
+                   if answered else None)
+        if not told:
+            os.close(int(actions_fd))  # that pipe then ends at once: the harness reads the agent's signals itself
         child = isolate.enter_namespaces()
         if child:
             isolate.supervise(child, answers)
