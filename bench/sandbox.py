@@ -107,10 +107,13 @@ BEFORE = ("Before, on an Intel Xeon machine of 2 cores: this bench's previous ve
           "imports the sandbox's parts, on this machine: 34.8 µs a round trip on one CPU, and on a CPU each 2.00x "
           "the pipe's CPU and 1.67x its median, 14,722 sandboxed steps a second (an hour earlier, its launcher as "
           "before: 34.8 µs, 1.98x and 1.66x, 15,570 steps a second); run again just before this run, 32.9 µs "
-          "(33.5 µs of CPU), 1.97x and 1.64x, 15,339 steps a second. This run's code "
-          "writes a call that fits the pipe at once, without the bookkeeping of a timed wait: 0.5 to 0.7 µs less "
-          "of the harness's CPU a call, measured in rounds alternating with the old way in one process, less than "
-          "this bench's spread from one run to the next.")
+          "(33.5 µs of CPU), 1.97x and 1.64x, 15,339 steps a second. The code of 729e150, which writes a call "
+          "that fits the pipe at once, without the bookkeeping of a timed wait (0.5 to 0.7 µs less of the "
+          "harness's CPU a call, measured in rounds alternating with the old way in one process, less than this "
+          "bench's spread from one run to the next): 33.9 µs a round trip on one CPU (34.7 µs of CPU), and on a "
+          "CPU each 1.98x the pipe's CPU and 1.62x its median, 15,526 sandboxed steps a second. This run's code "
+          "reads the signals the agent catches (/proc/PID/stat) only once at first and after its supervisor told "
+          "of a call setting a signal's action.")
 
 
 def verdict(met: bool) -> str:
