@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 from arena.agents import Agent, RandomAgent
-from arena.envs import entry
+from arena.envs import entry, make_raw, seat_view
 from arena.faults import Status
 from arena.match import play_match
-from arena.sandbox import Limits, SandboxedAgent, cgroups, confine, protections
+from arena.sandbox import Limits, SandboxedAgent, cgroups, confine, protections, sysinfo
 from arena.submission import load
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -413,6 +413,54 @@ def test_an_agent_asleep_on_its_pipe_between_calls_is_left_unfrozen(submissions,
     result = game_shown_idle(submissions)
     calls = 2 + (result.steps + 1) // 2  # start, reset and its moves
     assert len(freezes) < calls
+
+
+TOUCHES_ITS_CALLS_DESCRIPTOR = """
+import os
+
+import numpy as np
+
+from arena.agents import Agent
+
+calls = []
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        calls.append(obs)
+        if len(calls) == 4:
+            os.dup2(3, 3)  # changes nothing, yet could have put another file there: its supervisor is told
+        return int(np.flatnonzero(obs["action_mask"])[0])
+"""
+
+
+@pytest.mark.skipif(not protections()["freezing"], reason="needs a cgroup freezer")
+def test_what_the_agent_reads_calls_from_is_looked_at_first_and_after_it_touched_that_descriptor(
+        write_submission, monkeypatch):
+    """Told of by its supervisor (`arena.sandbox.sysinfo`), the proof reads the descriptor again after the
+    call that touched it, and not after the others (where the harness may not hear of them, after each)."""
+    agent = SandboxedAgent(load(write_submission("touches", TOUCHES_ITS_CALLS_DESCRIPTOR)), time_per_move=5.0)
+    env = make_raw("othello")
+    env.reset(seed=0)
+    observation = env.observe("player_0")
+    links = []
+    readlink = os.readlink
+    monkeypatch.setattr(os, "readlink", lambda *a, **k: links.append(1) or readlink(*a, **k))
+    looked = []
+    try:
+        agent.start(seat_view(env, "player_0", 0))
+        for _ in range(7):
+            before = len(links)
+            agent.act(observation)
+            looked.append(len(links) - before)
+        if agent._idle is None:
+            pytest.skip("this kernel does not show what the proof reads (pids.peak: Linux 6.1)")
+    finally:
+        agent.close()
+    if sysinfo.answered_here() and sysinfo.tells_changes() and confine.filters_system_calls():
+        assert looked[1:3] == [0, 0] and looked[3] >= 1 and looked[4:] == [0, 0, 0], looked
+    else:
+        assert min(looked) >= 1, looked
 
 
 def game_shown_idle(submissions):

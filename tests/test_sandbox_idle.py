@@ -31,7 +31,7 @@ def child(tmp_path):
     started = []
 
     def start(setup: str, wait: str, tasks: int = 1, realtime_handlers_refused: bool = False,
-              supervisor: int | None = None, signal_actions: int | None = None) -> IdleProof:
+              supervisor: int | None = None, changes: int | None = None) -> IdleProof:
         stdin, feed = os.pipe()
         process = subprocess.Popen([sys.executable, "-c", CHILD.format(setup=setup, wait=wait)],
                                    stdin=stdin, stdout=subprocess.PIPE)
@@ -41,7 +41,7 @@ def child(tmp_path):
         peak = tmp_path / f"tasks-{process.pid}"
         peak.write_text(f"{tasks}\n")
         proof = IdleProof(process.pid, feed, peak, expected_tasks=1, realtime_handlers_refused=realtime_handlers_refused,
-                          supervisor=supervisor, signal_actions=signal_actions)
+                          supervisor=supervisor, changes=changes, calls_fd=0)
         started[-1] += (proof,)
         start.feeds[proof] = feed
         return proof
@@ -187,8 +187,8 @@ def test_an_agent_still_on_its_way_back_to_its_read_after_its_answer_is_looked_a
 
 @pytest.fixture
 def told():
-    """A supervisor that lives through the test, and the pipe it would tell of signal actions on: (its pid,
-    the read end as the harness holds it, the write end)."""
+    """A supervisor that lives through the test, and the pipe it would tell of changes on: (its pid, the read
+    end as the harness holds it, the write end)."""
     supervisor = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     read, write = os.pipe()
     os.set_blocking(read, False)
@@ -200,55 +200,74 @@ def told():
         os.close(write)
 
 
-def counting_signal_reads(proof: IdleProof) -> list[int]:
-    """Counts each time the proof reads what the process catches (one item a read)."""
-    reads = []
-    read = proof._asleep_alone_catching_nothing
-    proof._asleep_alone_catching_nothing = lambda status: reads.append(1) or read(status)
+def counting_reads(proof: IdleProof, monkeypatch) -> dict[str, int]:
+    """Counts each time the proof reads what the process catches, and what one of its descriptors is."""
+    reads = {"signals": 0, "descriptor": 0}
+    catching = proof._asleep_alone_catching_nothing
+    proof._asleep_alone_catching_nothing = lambda status: reads.__setitem__("signals", reads["signals"] + 1) or catching(status)
+    readlink = os.readlink
+    monkeypatch.setattr(os, "readlink", lambda *a, **k: reads.__setitem__("descriptor", reads["descriptor"] + 1) or readlink(*a, **k))
     return reads
 
 
-def test_where_the_supervisor_tells_of_signal_actions_they_are_read_at_first_and_after_each_told_only(child, told):
-    """Read once (its handlers set before the filter cannot have been told of), then only when its
-    supervisor has told of a call setting a signal's action, which the proof takes off the pipe."""
+def test_where_the_supervisor_tells_of_changes_the_signals_and_the_descriptor_are_read_at_first_and_after_one_only(
+        child, told, monkeypatch):
+    """Read once (what was set before its filter cannot have been told of), then only when its supervisor
+    has told of a change, which the proof takes off the pipe."""
     supervisor, read, write = told
-    proof = child("", READS_ITS_PIPE, realtime_handlers_refused=True, supervisor=supervisor, signal_actions=read)
-    reads = counting_signal_reads(proof)
+    proof = child("", READS_ITS_PIPE, realtime_handlers_refused=True, supervisor=supervisor, changes=read)
+    reads = counting_reads(proof, monkeypatch)
     assert soon(proof)
-    first = len(reads)
-    assert first >= 1
-    assert all(proof.holds() for _ in range(5)) and len(reads) == first
+    first = dict(reads)
+    assert first["signals"] >= 1 and first["descriptor"] >= 1
+    assert all(proof.holds() for _ in range(5)) and reads == first
     os.write(write, b"aa")
-    assert proof.holds() and len(reads) == first + 1
+    assert proof.holds() and reads == {"signals": first["signals"] + 1, "descriptor": first["descriptor"] + 1}
     with pytest.raises(BlockingIOError):
         os.read(read, 1)  # taken: the next proofs need no read
-    assert proof.holds() and len(reads) == first + 1
+    assert proof.holds() and reads == {"signals": first["signals"] + 1, "descriptor": first["descriptor"] + 1}
 
 
 def test_a_process_that_caught_a_signal_before_it_was_first_read_is_not_idle(child, told):
     supervisor, read, _ = told
     assert never(child("signal.signal(signal.SIGALRM, lambda *_: None)", READS_ITS_PIPE, realtime_handlers_refused=True,
-                       supervisor=supervisor, signal_actions=read))
+                       supervisor=supervisor, changes=read))
 
 
-def test_a_process_told_to_have_set_a_handler_since_it_was_shown_idle_is_not_idle(child, told):
-    """Woken by the harness's next message (here, a byte on its pipe), it sets a handler and reads again."""
+@pytest.mark.parametrize("change", ["signal.signal(signal.SIGALRM, lambda *_: None)",
+                                    "other, keep = os.pipe(); os.dup2(other, 0)"])
+def test_a_process_told_of_since_it_was_shown_idle_is_not_idle(child, told, change):
+    """Woken by the harness's next message (here, a byte on its pipe), it sets a handler, or puts a pipe of its
+    own at the descriptor it reads the harness's calls from, and reads again."""
     supervisor, read, write = told
-    proof = child("", "os.read(0, 1); signal.signal(signal.SIGALRM, lambda *_: None); os.read(0, 1)",
-                  realtime_handlers_refused=True, supervisor=supervisor, signal_actions=read)
+    proof = child("", f"os.read(0, 1); {change}; os.read(0, 1)", realtime_handlers_refused=True,
+                  supervisor=supervisor, changes=read)
     assert soon(proof)
     os.write(child.feeds[proof], b"x")
-    time.sleep(0.2)  # it has set its handler and reads again
-    os.write(write, b"a")  # as its supervisor does before the handler is set
+    time.sleep(0.2)  # it has made its change and reads again
+    os.write(write, b"a")  # as its supervisor does before the change is made
     assert never(proof)
 
 
-def test_once_the_supervisor_tells_no_more_the_signals_are_read_at_every_proof(child, told):
+def test_a_process_reading_another_descriptor_than_the_one_told_of_has_it_looked_at_every_time(child, told, monkeypatch):
+    """Only changes of the calls' descriptor are told of: a copy of it elsewhere could be closed and replaced
+    unseen."""
+    supervisor, read, _ = told
+    proof = child("copy = os.dup(0)", "os.read(copy, 1)", realtime_handlers_refused=True, supervisor=supervisor,
+                  changes=read)
+    reads = counting_reads(proof, monkeypatch)
+    assert soon(proof)
+    before = reads["descriptor"]
+    assert all(proof.holds() for _ in range(3)) and reads["descriptor"] == before + 3
+
+
+def test_once_the_supervisor_tells_no_more_the_signals_and_descriptor_are_read_at_every_proof(child, told, monkeypatch):
     """Its end closed (it serves no more, or never had the filter's listener): nothing would be told."""
     supervisor, read, write = told
-    proof = child("", READS_ITS_PIPE, realtime_handlers_refused=True, supervisor=supervisor, signal_actions=read)
-    reads = counting_signal_reads(proof)
+    proof = child("", READS_ITS_PIPE, realtime_handlers_refused=True, supervisor=supervisor, changes=read)
+    reads = counting_reads(proof, monkeypatch)
     assert soon(proof)
     os.close(write)
-    before = len(reads)
-    assert all(proof.holds() for _ in range(3)) and len(reads) == before + 3
+    before = dict(reads)
+    assert all(proof.holds() for _ in range(3))
+    assert reads == {"signals": before["signals"] + 3, "descriptor": before["descriptor"] + 3}

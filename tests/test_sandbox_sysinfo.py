@@ -41,7 +41,8 @@ child = os.fork()
 if child == 0:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
-    confine.forbid_escape_syscalls(answers.agent_side())
+    CALLS = 100  # the descriptor the harness's calls would come on
+    confine.forbid_escape_syscalls(answers.agent_side(), calls_fd=CALLS)
     told = (ctypes.c_ulong * 14)()
     bad = libc.sysinfo(None)
     print("at no address:", bad, ctypes.get_errno())
@@ -63,6 +64,28 @@ if child == 0:
     print("a question:", told_of())
     signal.signal(signal.SIGUSR1, signal.SIG_DFL)
     print("the default again:", told_of())
+    # The calls' descriptor replaced, closed, closed in a range; others, untold.
+    spare = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(spare, CALLS)
+    print("dup2 onto it:", told_of(), os.path.samestat(os.fstat(CALLS), os.fstat(spare)))
+    os.dup2(spare, CALLS, inheritable=False)  # dup3
+    os.close(CALLS)
+    print("dup3 onto it, then close:", told_of())
+    os.dup2(spare, CALLS)
+    told_of()
+    libc.syscall(436, CALLS, CALLS, 0)  # close_range
+    print("a range holding it:", told_of())
+    libc.syscall(436, CALLS + 1, CALLS + 100, 0)
+    libc.syscall(436, CALLS - 50, CALLS - 1, 0)
+    other = os.dup(spare)
+    os.dup2(spare, other)
+    os.close(other)
+    print("other descriptors:", told_of())
+    runs = os.fork()
+    if runs == 0:
+        os.execv("/bin/true", ["true"])
+    os.waitpid(runs, 0)
+    print("a program run:", told_of() > 0)
     sys.stdout.flush()
     os._exit(0)
 sys.path.clear()  # as in the supervisor: a module imported while it serves would fail here
@@ -74,9 +97,9 @@ print("its pipe ended:", os.read(told_read, 100) == b"")
 """
 
 
-def test_the_supervisor_answers_into_the_caller_s_memory_tells_of_signal_actions_and_imports_nothing_while_it_serves():
-    """It also tells the harness's pipe of each call setting a signal's action before it runs (and of no
-    question), and closes the pipe once it serves no more."""
+def test_the_supervisor_answers_into_the_caller_s_memory_tells_of_changes_and_imports_nothing_while_it_serves():
+    """It also tells the harness's pipe of each call setting a signal's action (not of a question) or putting
+    another file at the calls' descriptor before it runs, and closes the pipe once it serves no more."""
     run = subprocess.run([sys.executable, "-c", SERVED], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
@@ -84,10 +107,15 @@ def test_the_supervisor_answers_into_the_caller_s_memory_tells_of_signal_actions
     assert "at a kernel address: -1 14" in lines, run.stdout  # and the supervisor answers on
     assert f"answered: 0 0 {1 << 30} {1 << 30} 1" in lines, run.stdout  # uptime, memory, free, processes
     assert f"a program it starts: {1 << 30}" in lines, run.stdout
-    told = sysinfo.tells_signal_actions()
+    told = sysinfo.tells_changes()
     assert f"a handler, told of before it was set: {int(told)} True" in lines, run.stdout
     assert "a question: 0" in lines, run.stdout  # changes nothing
     assert f"the default again: {int(told)}" in lines, run.stdout
+    assert f"dup2 onto it: {int(told)} True" in lines, run.stdout
+    assert f"dup3 onto it, then close: {2 * told}" in lines, run.stdout
+    assert f"a range holding it: {int(told)}" in lines, run.stdout
+    assert "other descriptors: 0" in lines, run.stdout
+    assert f"a program run: {told}" in lines, run.stdout
     assert "child ended: 0" in lines, run.stdout
     assert "its pipe ended: True" in lines, run.stdout  # the supervisor holds it only while it serves
 

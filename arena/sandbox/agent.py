@@ -102,7 +102,7 @@ class SandboxedAgent(AgentHandle):
         self._grouped = False  # its worker's processes were all in a cgroup of ours, killed through it
         self._freezer: Freezer | None = None
         self._idle: IdleProof | None = None  # shows it cannot run between calls, where it need not be frozen
-        self._signal_actions: int | None = None  # the pipe its supervisor tells of the agent's signal actions on
+        self._changes: int | None = None  # the pipe its supervisor tells of changes the idle proof would read on
         self._timer: MoveTimer | None = None
         self._late: LateReadings | None = None  # for answers read late, where the kernel shows it
         self._agent_pid: int | None = None
@@ -247,9 +247,9 @@ class SandboxedAgent(AgentHandle):
         for part in (self._channel, self._log, self._timer, self._late):
             if part is not None:
                 part.close()
-        if self._signal_actions is not None:
-            os.close(self._signal_actions)
-            self._signal_actions = None
+        if self._changes is not None:
+            os.close(self._changes)
+            self._changes = None
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
         self._process = self._channel = self._log = self._timer = self._late = self._workdir = None
@@ -300,20 +300,20 @@ class SandboxedAgent(AgentHandle):
         }
         pipes = _pipes(4)
         (to_worker_read, to_worker_write), (from_worker_read, from_worker_write), (log_read, log_write) = pipes[:3]
-        actions_read, actions_write = pipes[3]  # its supervisor tells of the agent's signal actions (`IdleProof`)
+        changes_read, changes_write = pipes[3]  # its supervisor tells of changes the idle proof would read (`IdleProof`)
         for fd in pipes[3]:
             os.set_blocking(fd, False)
         try:
             self._process = launcher.start_worker([json.dumps(config)], self._workdir, _worker_environment(folder),
-                                                  (to_worker_read, from_worker_write, actions_write), log_write, game)
+                                                  (to_worker_read, from_worker_write, changes_write), log_write, game)
         except BaseException:
-            for fd in (to_worker_write, from_worker_read, log_read, actions_read):
+            for fd in (to_worker_write, from_worker_read, log_read, changes_read):
                 os.close(fd)
             raise
         finally:
-            for fd in (to_worker_read, from_worker_write, log_write, actions_write):
+            for fd in (to_worker_read, from_worker_write, log_write, changes_write):
                 os.close(fd)
-        self._signal_actions = actions_read
+        self._changes = changes_read
         os.set_blocking(to_worker_write, False)  # writes wait with a deadline (`Channel.flush`)
         self._channel = Channel(from_worker_read, to_worker_write, self.limits.max_message_kb << 10, MAX_ANSWER_ITEMS)
         self._log = LogCapture(log_read, self.log_path, self.limits.log_kb << 10,
@@ -581,7 +581,8 @@ class SandboxedAgent(AgentHandle):
                     self._idle = IdleProof(self._agent_pid, self._channel.write_fd, self._cgroup.task_peak_file(),
                                            len({self._agent_pid, self._process.pid}),
                                            realtime_handlers_refused=confine.filters_system_calls(),
-                                           supervisor=self._process.pid, signal_actions=self._signal_actions)
+                                           supervisor=self._process.pid, changes=self._changes,
+                                           calls_fd=launcher.CALLS_FD)
                 except OSError:
                     pass  # frozen between its calls, as on kernels without pids.peak or /proc's wait channels
 

@@ -435,7 +435,7 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
 
 
-def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None) -> bool:
+def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None, calls_fd: int = 3) -> bool:
     """Refuse (EPERM) the system calls in `_FORBIDDEN_SYSCALLS` and new namespaces through clone, and
     sockets of the families not in `_SOCKET_FAMILIES` (EAFNOSUPPORT, as where the kernel lacks them);
     make file locks, syncs (of whole file systems or of a file), new sessions and advice that evicts cached pages
@@ -451,15 +451,16 @@ def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None) -> bool:
     ENOSYS, so the C library falls back to clone, whose flags the filter can read.
     No handler can be set for a real-time signal (32-64). With `sysinfo_to`, each sysinfo, statfs and fstatfs
     call waits for the process at its other end to answer it (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`),
-    which gets the filter's listener; so does each call setting an action for another signal, which it lets run
-    once told of it (where the kernel can: `sysinfo.tells_signal_actions`).
+    which gets the filter's listener; so does each call setting an action for another signal or that could put
+    another file at `calls_fd` (the descriptor the harness's calls come on), which it lets run once told of it
+    (where the kernel can: `sysinfo.tells_changes`).
     Needs no_new_privs (or CAP_SYS_ADMIN); returns False on machines other than x86-64 (`filters_system_calls`).
     """
     if not filters_system_calls():
         return False
     _libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)  # a change of uid clears it too, where the host keeps suid_dumpable 0
     if sysinfo_to is not None:
-        program = _seccomp_program(answered=True)
+        program = _seccomp_program(answered=True, calls_fd=calls_fd)
         fprog = _SockFprog(len(program), (_SockFilter * len(program))(*program))
         listener = _libc.syscall(_FORBIDDEN_SYSCALLS["seccomp"], _SET_MODE_FILTER, _FLAG_NEW_LISTENER, ctypes.byref(fprog))
         if listener >= 0:
@@ -478,10 +479,12 @@ def filters_system_calls() -> bool:
     return os.uname().machine == "x86_64"
 
 
-def _seccomp_program(answered: bool = False) -> list[_SockFilter]:
+def _seccomp_program(answered: bool = False, calls_fd: int = 3) -> list[_SockFilter]:
     # The filter reads the architecture (offset 4), the call's number (0) and its arguments (16 + 8 i:
-    # the low 32 bits of argument i).
+    # the low 32 bits of argument i; a descriptor is an unsigned int, of which the kernel reads those alone).
     forbidden = sorted(_FORBIDDEN_SYSCALLS.values())
+    told = answered and sysinfo.tells_changes()
+    told_calls = sysinfo.TOLD
     body = [("ld", 4), ("jeq_else", _AUDIT_ARCH_X86_64, "deny"),  # other ABIs (int 0x80) would bypass the numbers
             ("ld", 0), ("jge", 0x40000000, "deny"),  # the x32 ABI
             *[("jeq", number, "deny") for number in forbidden],
@@ -505,6 +508,9 @@ def _seccomp_program(answered: bool = False) -> list[_SockFilter]:
             ("jeq", _OPEN, "o_direct_in_1"), ("jeq", _OPENAT, "o_direct_in_2"), ("jeq", _OPENAT2, "enosys"),
             ("jeq", _PRCTL, "prctl"), ("jeq", _SETSOCKOPT, "setsockopt"), ("jeq", _RT_SIGACTION, "sigaction"),
             *([("jeq", number, "answered") for number in sysinfo.ANSWERED] if answered else []),
+            *([("jeq", told_calls["close"], "closes_calls_fd"), ("jeq", told_calls["dup2"], "replaces_calls_fd"),
+               ("jeq", told_calls["dup3"], "replaces_calls_fd"), ("jeq", told_calls["close_range"], "close_range"),
+               ("jeq", told_calls["execve"], "answered"), ("jeq", told_calls["execveat"], "answered")] if told else []),
             ("ret", _ALLOW)]
     labelled = {  # in an order where every jump goes forward, as BPF wants
         "clone": [("ld", 16), ("jset", _REFUSED_CLONE_FLAGS, "deny"), ("ret", _ALLOW)],
@@ -541,8 +547,14 @@ def _seccomp_program(answered: bool = False) -> list[_SockFilter]:
         # others, told to the supervisor first where it hears of them
         "sigaction": [("ld", 16), ("jge", _FIRST_REALTIME_SIGNAL, "new_realtime_action"),
                       *([("ld", 24), ("jeq_else", 0, "answered"), ("ld", 28), ("jeq_else", 0, "answered")]
-                        if answered and sysinfo.tells_signal_actions() else []),
+                        if told else []),
                       ("ret", _ALLOW)],
+        # told to the supervisor where they could put another file at the calls' descriptor: close(fd),
+        # dup2/dup3(old, fd) and close_range(first, last) with first <= fd <= last
+        "closes_calls_fd": [("ld", 16), ("jeq", calls_fd, "answered"), ("ret", _ALLOW)],
+        "replaces_calls_fd": [("ld", 24), ("jeq", calls_fd, "answered"), ("ret", _ALLOW)],
+        "close_range": [("ld", 16), ("jge", calls_fd + 1, "allow"), ("ld", 24), ("jge", calls_fd, "answered"),
+                        ("ret", _ALLOW)],
         "new_realtime_action": [("ld", 24), ("jeq_else", 0, "einval"), ("ld", 28), ("jeq_else", 0, "einval"),
                                 ("ret", _ALLOW)],
         "setsockopt": [("ld", 24), ("jeq_else", _SOL_SOCKET, "allow"),

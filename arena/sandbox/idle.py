@@ -19,19 +19,22 @@ reads of /proc and the agent's cgroup (about 10 µs) show that:
 - it catches no signal, of all 64 (a timer it armed, an I/O signal it asked for, would run its
   handler; one it does not catch is ignored, as the first process of a PID namespace ignores those
   whose default is to end it, or ends it). /proc/PID/status tells; /proc/PID/stat, at half the cost,
-  shows only signals 1-31, enough where its seccomp filter refuses handlers for the others. Where
-  its supervisor hears of every call setting a signal's action (`arena.sandbox.sysinfo`: it writes a
-  byte to a pipe the harness holds before it lets the call run), stat is read only after one, and
-  once at first: with no byte on that pipe since a proof that read it, what it catches is what it
-  caught then. The supervisor holds the pipe only while it hears of them, so a pipe that ended tells
-  to read stat;
+  shows only signals 1-31, enough where its seccomp filter refuses handlers for the others;
 - its group never held a process or thread but it and its supervisor, which only waits for it to
-  end, answers its sysinfo and statfs calls and hears of its signal actions, made only while it runs
+  end, answers its sysinfo and statfs calls and hears of the changes below, made only while it runs
   (pids.peak, the most it ever held: a thread sharing its descriptors could have swapped the one its
   read named after the read began on another pipe, and ended before the look), and the supervisor is
   still there (a task started after it ended would not raise the peak; the agent, which cannot
   change its parent-death signal from SIGKILL, ends with it anyway): so its process has one thread,
   as stat, where it is read, shows too.
+
+Where its supervisor hears of every call that sets a signal's action, or could put another file at
+the descriptor the harness's calls come on (`arena.sandbox.sysinfo`: it writes a byte to a pipe the
+harness holds before it lets the call run), what the agent catches (stat) and what that descriptor is
+(its link) are read only once at first and after such a call: with no byte on that pipe since a proof
+that read them, they are what they were then. Only that descriptor's changes are told of, so another
+one the agent reads (a copy of it) is looked at every time. The supervisor holds the pipe only while
+it hears of them, so a pipe that ended tells to read them always.
 
 Only the harness writes to that pipe: an agent run as another user cannot even open it again through
 /proc (the pipe is the harness's, mode 0600), and a writer of its own would need it awake to write;
@@ -55,13 +58,14 @@ class IdleProof:
     have held (it, and its supervisor if any), as `task_peak` counts them; OSError where this kernel
     does not show what the proof reads. `realtime_handlers_refused`: its seccomp filter lets it set no
     handler for signals 32-64, so that /proc/PID/stat, which shows only 1-31, tells all it catches.
-    `signal_actions`: the read end (non-blocking, kept by the caller) of the pipe where the `supervisor`
-    tells of every call setting a signal's action, which ends where it does not; stat is then read only
-    after one (and at first)."""
+    `changes`: the read end (non-blocking, kept by the caller) of the pipe where the `supervisor` tells
+    of every call setting a signal's action or that could put another file at the agent's descriptor
+    `calls_fd`, which ends where it does not; what it catches, and what that descriptor is, are then read
+    only after one (and at first)."""
 
     def __init__(self, pid: int, pipe_fd: int, task_peak: Path, expected_tasks: int,
                  realtime_handlers_refused: bool = False, supervisor: int | None = None,
-                 signal_actions: int | None = None):
+                 changes: int | None = None, calls_fd: int | None = None):
         if READ_SYSCALL is None:
             raise OSError(f"no read system call number known for {os.uname().machine}")
         # What /proc/PID/fd shows for a descriptor of that pipe: one file system holds every pipe, so its inode
@@ -72,10 +76,11 @@ class IdleProof:
                                                else _asleep_alone_catching_nothing)
         self.shown: bytes | None = None  # its schedstat line, unchanged throughout the last proof that held
         self._fds: list[int] = []
-        # Readable once the supervisor has ended (its pidfd), or told of a signal's action set, or tells no more.
-        self._told = select.poll()
-        self._signal_actions = signal_actions if supervisor is not None else None
-        self._signals_known = False  # read since the last call setting a signal's action was told of
+        # Readable once the supervisor has ended (its pidfd), or told of a change, or tells no more.
+        self._events = select.poll()
+        self._changes = changes if supervisor is not None and calls_fd is not None else None
+        self._calls_fd = calls_fd
+        self._known = False  # its signals and `calls_fd` read since the supervisor last told of a change
         self._ended: int | None = None  # the supervisor's pidfd
         signals = "stat" if realtime_handlers_refused else "status"
         for path, flags in ((f"/proc/{pid}/schedstat", 0), (f"/proc/{pid}/syscall", 0), (f"/proc/{pid}/fd", os.O_DIRECTORY),
@@ -92,9 +97,9 @@ class IdleProof:
                 self.close()
                 raise
             self._ended = self._fds[-1]
-            self._told.register(self._ended, select.POLLIN)
-            if self._signal_actions is not None:
-                self._told.register(self._signal_actions, select.POLLIN)
+            self._events.register(self._ended, select.POLLIN)
+            if self._changes is not None:
+                self._events.register(self._changes, select.POLLIN)
 
     def holds(self, since: bytes | None = None) -> bool:
         """True only if nothing of the agent can run before the harness's next message; False when
@@ -107,20 +112,23 @@ class IdleProof:
             call = os.pread(syscall, 256, 0).split(None, 2)  # [b"running"] where it is not asleep
             if call[0] != READ_SYSCALL:
                 return False
-            if os.readlink(b"%d" % int(call[1], 16), dir_fd=descriptors) != self._pipe:
-                return False
             if os.pread(peak, 64, 0) != self._expected:
                 return False
-            told = dict(self._told.poll(0))
-            if self._ended in told:  # the supervisor has ended
+            events = dict(self._events.poll(0))
+            if self._ended in events:  # the supervisor has ended
                 return False
-            read_signals = not self._signals_known or self._signal_actions is None or self._signal_actions in told
-            if read_signals and not self._asleep_alone_catching_nothing(os.pread(signals, 4096, 0)):
+            fd = int(call[1], 16)
+            read_again = not self._known or self._changes is None or self._changes in events
+            if (read_again or fd != self._calls_fd) and os.readlink(b"%d" % fd, dir_fd=descriptors) != self._pipe:
+                return False
+            if read_again and not self._asleep_alone_catching_nothing(os.pread(signals, 4096, 0)):
                 return False
             if os.pread(turns, 256, 0) != before:
                 return False
-            if read_signals and self._signal_actions is not None:
-                self._signals_known = _drained(self._signal_actions)
+            if read_again and self._changes is not None and fd == self._calls_fd:
+                # What it catches and `calls_fd` are known: until the supervisor tells of a change (only those of
+                # `calls_fd` are told of, so another descriptor it reads is looked at every time).
+                self._known = _drained(self._changes)
             self.shown = before
             return True
         except (OSError, ValueError):

@@ -45,7 +45,8 @@ FD_SIZE = struct.calcsize("i")
 EXIT_CODE = struct.Struct("<i")
 PR_SET_NAME = 15  # from <linux/prctl.h>
 WORKER_NAME = b"arena-agent"
-FIRST_FREE_FD = 6  # a worker's fds: 0-2 standard streams, 3-5 its pipes
+CALLS_FD, ANSWERS_FD, CHANGES_FD = 3, 4, 5  # a worker's pipes: 0-2 are its standard streams
+FIRST_FREE_FD = 6
 KILLED = -signal.SIGKILL  # the exit code of a worker whose launcher vanished: it was killed with it
 LAUNCHER_MAIN = ("import socket, sys; from arena.sandbox.launcher import serve; "
                  "serve(socket.socket(fileno=int(sys.argv[1])), sys.argv[2], sys.argv[3])")
@@ -119,8 +120,8 @@ class Launcher:
     def start(self, argv: Sequence[str], cwd: Path, environment: dict[str, str],
               pipes: tuple[int, int, int], log: int, game: str | None = None) -> LaunchedProcess:
         """Fork a worker running `arena.sandbox.worker` with `argv` after its three pipe fds (the ends
-        it reads calls from and writes answers to, and the one its supervisor tells of the agent's
-        signal actions on), which it gets as 3, 4 and 5; its stdout and stderr go to `log`. The
+        it reads calls from and writes answers to, and the one its supervisor tells of changes the idle
+        proof would read on), which it gets as 3, 4 and 5; its stdout and stderr go to `log`. The
         launcher loads `game`'s module first (once), so that the worker finds it loaded."""
         fds = self._ask({"game": game}, [*pipes, log], {"argv": list(argv), "cwd": str(cwd), "env": environment})
         return LaunchedProcess(fds["pid"], fds["fd"])
@@ -441,15 +442,16 @@ def _become_worker(request: dict, fds: list[int]) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.setsid()
     _name_process(WORKER_NAME)  # what `ps -o comm` and `top` show, instead of the launcher's name
-    to_worker, from_worker, signal_actions, log = (_fd_above(fd) for fd in fds)  # whatever numbers they came as
+    to_worker, from_worker, changes, log = (_fd_above(fd) for fd in fds)  # whatever numbers they came as
     null = os.open(os.devnull, os.O_RDONLY)
-    for source, target in ((null, 0), (log, 1), (log, 2), (to_worker, 3), (from_worker, 4), (signal_actions, 5)):
+    for source, target in ((null, 0), (log, 1), (log, 2), (to_worker, CALLS_FD), (from_worker, ANSWERS_FD),
+                           (changes, CHANGES_FD)):
         os.dup2(source, target)
     os.closerange(FIRST_FREE_FD, _max_fd())
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
-    request["argv"] = ["3", "4", "5", *request["argv"]]
+    request["argv"] = [str(CALLS_FD), str(ANSWERS_FD), str(CHANGES_FD), *request["argv"]]
 
 
 def _name_process(name: bytes) -> None:

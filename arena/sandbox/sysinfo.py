@@ -12,11 +12,12 @@ The supervisor answers statfs and fstatfs the same way, with the host's file sys
 (`arena.sandbox.statfs`). The filter's rule goes with every program the agent starts, so their calls
 are answered alike.
 
-It also hears of every call that sets an action for a signal of 1-31 (rt_sigaction with a new action;
-the filter refuses handlers for the others): before it lets the call run, it writes a byte to a pipe
-the harness holds, which the harness reads /proc/PID/stat after (`arena.sandbox.idle`: an agent that
-catches no signal is left asleep between its calls, unfrozen). The supervisor holds that pipe only while
-it hears of them: where it does not (no listener came), the pipe ends, and the harness reads stat always.
+It also hears of every call that changes what the harness's idle proof reads (`arena.sandbox.idle`: an
+agent asleep on its pipe, catching no signal, is left unfrozen between its calls): one setting an action
+for a signal of 1-31 (the filter refuses handlers for the others), and one that could put another file
+at the descriptor the agent reads the harness's calls from. Before it lets the call run, it writes a byte
+to a pipe the harness holds, after which the harness reads those again. The supervisor holds that pipe only
+while it hears of them: where it does not (no listener came), the pipe ends, and the harness reads them always.
 
 Only a supervisor that may write into the agent's memory answers (one run as root: the agent is not
 dumpable), on a kernel with seccomp listeners and pidfds (Linux 5.3); elsewhere the calls run as they
@@ -38,7 +39,11 @@ from arena.sandbox import statfs
 
 SYSCALL = 99  # sysinfo on x86-64
 ANSWERED = (SYSCALL, *statfs.SYSCALLS)  # the calls the filter hands to the supervisor
-SIGNAL_ACTION = 13  # rt_sigaction on x86-64: told of, then run (the filter hands over those setting an action)
+# The calls told of, then run (x86-64 numbers): setting a signal's action, and what may put another file at a
+# descriptor (closing it, duplicating another onto it, closing a range, and running a program, which closes
+# those marked close-on-exec). The filter hands over only those that set an action or name the calls' descriptor.
+TOLD = {"rt_sigaction": 13, "close": 3, "dup2": 33, "dup3": 292, "close_range": 436, "execve": 59, "execveat": 322}
+_TOLD_NUMBERS = frozenset(TOLD.values())
 
 # struct sysinfo on x86-64: uptime, loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap,
 # procs (and its padding), totalhigh, freehigh, mem_unit; 112 bytes.
@@ -58,9 +63,9 @@ def stand_in(memory_bytes: int) -> bytes:
 
 
 @functools.cache
-def tells_signal_actions() -> bool:
-    """Whether the supervisor hears of the agent's calls setting a signal's action: where this kernel lets
-    a call its filter handed over run on once told of (Linux 5.5)."""
+def tells_changes() -> bool:
+    """Whether the supervisor hears of the agent's calls in `TOLD`: where this kernel lets a call its filter
+    handed over run on once told of (Linux 5.5)."""
     release = re.match(r"(\d+)\.(\d+)", os.uname().release)
     return release is not None and (int(release[1]), int(release[2])) >= (5, 5)
 
@@ -83,14 +88,14 @@ class Answers:
     whose memory limit is `memory_bytes`, the ids (`uid`, `gid`) its agent runs as, a link over which the
     agent's process sends its filter's listener, the machine's /proc, where the callers' memory and
     files are (the supervisor shares the agent's mount namespace, whose /proc soon shows the sandbox's
-    processes only), and `signal_actions`, the write end of the harness's pipe where it tells of each
-    call setting a signal's action (non-blocking: a full pipe tells as much), where this kernel lets a
-    call told of run on (`tells_signal_actions`; None elsewhere)."""
+    processes only), and `changes`, the write end of the harness's pipe where it tells of each call in
+    `TOLD` (non-blocking: a full pipe tells as much), where this kernel lets a call told of run on
+    (`tells_changes`; None elsewhere)."""
 
-    def __init__(self, memory_bytes: int, uid: int, gid: int, signal_actions: int | None) -> None:
+    def __init__(self, memory_bytes: int, uid: int, gid: int, changes: int | None) -> None:
         self._answer = stand_in(memory_bytes)
         self._uid, self._gid = uid, gid
-        self._signal_actions = signal_actions
+        self._changes = changes
         supervisor_end, agent_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._link, self._agent_end = supervisor_end.detach(), agent_end.detach()
         self._proc = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -101,7 +106,7 @@ class Answers:
 
     def agent_side(self) -> socket.socket:
         """In the agent's process: its end of the link (for `hand_over`); the supervisor's parts are closed
-        (the agent must not hold the signal actions' pipe open once its supervisor has let it go)."""
+        (the agent must not hold the changes' pipe open once its supervisor has let it go)."""
         for fd in (self._link, self._proc, *self._told()):
             os.close(fd)
         return socket.socket(fileno=self._agent_end)
@@ -111,12 +116,12 @@ class Answers:
             os.close(fd)
 
     def _told(self) -> tuple[int, ...]:
-        return () if self._signal_actions is None else (self._signal_actions,)
+        return () if self._changes is None else (self._changes,)
 
     def serve(self, agent: int) -> None:
         """In the supervisor, once it closed everything else: answer the calls of `agent` and of what it
         starts until `agent` ends. The link closing without the listener (an agent gone first) ends this at once.
-        The signal actions' pipe is closed when this returns: from then on no call setting one is told of."""
+        The changes' pipe is closed when this returns: from then on no call is told of."""
         try:
             self._serve(agent)
         finally:
@@ -147,7 +152,7 @@ class Answers:
             if events.get(listener, 0) & (select.POLLHUP | select.POLLERR):
                 poller.unregister(listener)  # no process holds the filter any more
             elif listener in events:
-                _answer_one(listener, self._proc, self._answer, file_systems, self._signal_actions)
+                _answer_one(listener, self._proc, self._answer, file_systems, self._changes)
 
     def _take_agent_root(self, agent: int) -> statfs.FileSystems | None:
         """Root this process where `agent` is rooted (its filesystem is built once it sent the listener), so
@@ -182,7 +187,7 @@ def hand_over(listener: int, link: socket.socket) -> None:
 
 
 def _answer_one(listener: int, proc: int, answer: bytes, file_systems: statfs.FileSystems | None,
-                signal_actions: int | None) -> None:
+                changes: int | None) -> None:
     notification = bytearray(_NOTIFICATION.size)  # the kernel wants it zeroed
     try:
         fcntl.ioctl(listener, _RECEIVE, notification)
@@ -194,9 +199,9 @@ def _answer_one(listener: int, proc: int, answer: bytes, file_systems: statfs.Fi
         error = _write(listener, proc, call, pid, arguments[0], answer)
     elif number in statfs.SYSCALLS and file_systems is not None:
         error = file_systems.answer(pid, number, tuple(arguments), lambda: _still_waiting(listener, call))
-    elif number == SIGNAL_ACTION:
-        if signal_actions is not None:
-            _tell(signal_actions)  # before the call runs: once it has, the harness finds the byte there
+    elif number in _TOLD_NUMBERS:
+        if changes is not None:
+            _tell(changes)  # before the call runs: once it has, the harness finds the byte there
         error, flags = 0, _CONTINUE
     else:
         error = -errno.ENOSYS

@@ -39,7 +39,7 @@ SYSTEM_READ_PATHS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc"
 
 
 def main(argv: list[str]) -> None:
-    read_fd, write_fd, actions_fd, config_text, *flags = argv
+    read_fd, write_fd, changes_fd, config_text, *flags = argv
     config = json.loads(config_text)
     # The folders of its root are made here, as root, for an agent that runs as another user: the
     # organiser's umask (077, say) must not lock it out of them.
@@ -57,12 +57,12 @@ def main(argv: list[str]) -> None:
         confine.set_resource_limits(config["memory_bytes"], config["nproc"], config["open_files"])
         # Its supervisor answers its sysinfo and statfs calls, where it may write the answers into its memory.
         answered = sysinfo.answered_here() and confine.filters_system_calls()
-        # ... and tells the harness of each call setting a signal's action, where its filter hands them over.
-        told = answered and sysinfo.tells_signal_actions()
-        answers = (sysinfo.Answers(config["memory_limit_bytes"], *config["identity"], int(actions_fd) if told else None)
+        # ... and tells the harness of each call changing what its idle proof reads, where the filter hands it over.
+        told = answered and sysinfo.tells_changes()
+        answers = (sysinfo.Answers(config["memory_limit_bytes"], *config["identity"], int(changes_fd) if told else None)
                    if answered else None)
         if not told:
-            os.close(int(actions_fd))  # that pipe then ends at once: the harness reads the agent's signals itself
+            os.close(int(changes_fd))  # that pipe then ends at once: the harness reads all it needs itself
         child = isolate.enter_namespaces()
         if child:
             isolate.supervise(child, answers)
@@ -135,7 +135,7 @@ class _Worker:
                                                 config["memory_limit_bytes"]))
             # Before the privileges go: the kernel compiles a privileged process's filter whatever BPF code
             # others hold (an agent's socket filters could use up the budget, and sandboxes then fail to start).
-            confine.forbid_escape_syscalls(sysinfo_to)
+            confine.forbid_escape_syscalls(sysinfo_to, calls_fd=channel.read_fd)
             isolate.drop_identity(identity)
             os.environ.update(HOME=str(self.folder), TMPDIR=str(self.folder))
             # Set again: a change of uid clears it, and between its calls the agent may be frozen, so that it
