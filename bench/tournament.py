@@ -48,14 +48,14 @@ PINNED = ("Players (and the driver's playing and recording threads) are each kep
           "first match with two workers recorded after 0.33 s and 0.20 s, and 1.79x with 8. Before a sandboxed "
           "call was written without a timed wait's bookkeeping and the idle proof read the agent's caught signals "
           "only when its supervisor told of a change (the code of 42d2892, this machine, earlier the same day): "
-          "1.43x and 1.64x with 4 entrants (1.62x and 1.73x from the first recorded match on), 4.8 ms a match "
-          "with one worker and 100 games a pairing, and 1.76x with 8. One worker's run is a chain of round trips "
-          "and two workers' is bound by the CPU, so a cheaper round trip shortens the first more: one worker's "
-          "600 matches took 2.88 s then and 2.56 s in this run, two workers' 1.76 s and 1.68 s. This code's "
-          "two runs just before this one (5 of each): 1.40x and 1.66x (one worker's 600 matches in 2.78 s), then "
-          "1.30x and 1.51x. Creating a file on this machine's root file "
-          "system (ext4, no journal) costs about 145 µs of CPU (15 µs on a tmpfs), most of the 0.23 ms of CPU a "
-          "replay takes to save, off one worker's way but on two workers' CPUs.")
+          "1.43x and 1.64x with 4 entrants (1.62x and 1.73x from the first recorded match on), one worker's 600 "
+          "matches in 2.88 s and two workers' in 1.76 s, and 1.76x with 8; with those two changes (11b1cc4, "
+          "9 runs of each): 1.34x and 1.52x (1.58x and 1.62x from the first match on), 2.56 s and 1.68 s, and "
+          "1.64x with 8 (two runs of 5 just before it: 1.40x and 1.66x, then 1.30x and 1.51x). One worker's run "
+          "is a chain of round trips and two workers' is bound by the CPU, so a cheaper round trip shortens the "
+          "first more. Creating a file on this machine's root file system (ext4, no journal) costs about 145 µs "
+          "of CPU (15 µs on a tmpfs), most of the 0.23 ms of CPU a replay takes to save, off one worker's way but "
+          "on two workers' CPUs.")
 
 
 def busy_cpu_seconds() -> float:
