@@ -114,7 +114,8 @@ def enter_namespaces() -> int | None:
 
 def supervise(child: int, answers: sysinfo.Answers | None = None) -> None:
     """Wait for the namespace's first process and end as it ended, holding nothing open meanwhile but,
-    with `answers`, what it needs to answer the child's sysinfo and statfs calls (`arena.sandbox.sysinfo`).
+    with `answers`, what it needs to answer the child's sysinfo and statfs calls and tell the harness of
+    the calls it hears of (`arena.sandbox.sysinfo`).
 
     Killing this process kills the child (its parent-death signal) and so the whole namespace.
     """
