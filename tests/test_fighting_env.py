@@ -15,7 +15,8 @@ import arena.envs
 import arena.envs.fighting as fighting
 from arena import replay, video
 from arena.envs.fighting import (
-    BasedAgent, CameraResolution, ConstantAgent, MatchStats, RandomAgent, Result, RewardManager, RewTerm, run_match,
+    BasedAgent, CameraResolution, ConstantAgent, MatchStats, RandomAgent, Result, RewardManager, RewTerm, rules,
+    run_match,
 )
 from arena.match import play_match
 
@@ -317,3 +318,44 @@ def test_actions_keyed_by_anything_but_the_seats_are_refused_not_played_as_no_ke
     with pytest.raises(ValueError, match=r"keyed by seat, 'player_0' and 'player_1'; got \['0', '1'\]"):
         env.step({0: np.ones(10), 1: np.ones(10)})  # the competition's fighter numbers
     assert env.steps == 0
+
+
+def test_an_env_copy_following_each_observation_shows_exactly_what_it_says():
+    """What a sandboxed agent reads through `self.env` (its worker's copy, never stepped): each value as
+    the observation's own section gives it, the fighters' states by the number observed, for both seats
+    over frames of attacks, knockouts and weapons."""
+    env, copy_of = fighting.WarehouseBrawl(), fighting.WarehouseBrawl()
+    env.reset(seed=3)
+    copy_of.reset(seed=9)
+    sections = copy_of.obs_helper
+    keys = np.random.default_rng(0)
+    seen_states, seen_weapons = set(), 0
+    for frame in range(1500):
+        for index, seat in enumerate(copy_of.possible_agents):
+            observation = env.observe(index)
+            copy_of.follow_observation(seat, observation, frame)
+            game = copy_of.game
+            assert game.steps == frame
+            for side, fighter in (("player", game.players[index]), ("opponent", game.players[1 - index])):
+                def read(name, side=side):
+                    return sections.get_section(observation, f"{side}_{name}")
+
+                assert list(fighter.body.position) == read("pos").tolist()
+                assert list(fighter.body.velocity) == read("vel").tolist()
+                assert fighter.facing == (rules.Facing.RIGHT if read("facing")[0] > 0.5 else rules.Facing.LEFT)
+                assert fighter.damage == float(read("damage")[0]) * rules.MAX_DAMAGE and type(fighter.damage) is float
+                assert fighter.stocks == int(read("stocks")[0])
+                assert fighter.weapon == rules.WEAPON_NAMES[int(read("weapon_type")[0])]
+                assert type(fighter.state).number == int(read("state")[0])
+                seen_states.add(fighter.state.name)
+            for name in ("pos", "vel"):
+                assert (list(getattr(game.platform.body, {"pos": "position", "vel": "velocity"}[name]))
+                        == sections.get_section(observation, f"player_moving_platform_{name}").tolist())
+            slots = [sections.get_section(observation, f"player_spawner_{slot}").tolist() for slot in range(1, 5)]
+            shown = copy_of.get_spawner_info()
+            assert [xy for _, xy in shown] == [[x, y] for x, y, kind in slots if kind]
+            seen_weapons += len(shown)
+        if not env.agents:
+            env.reset(seed=frame)
+        env.step({seat: (keys.random(10) > 0.6).astype(np.float32) for seat in env.agents})
+    assert len(seen_states) >= 5 and seen_weapons, seen_states

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import random
+from dataclasses import dataclass
 from typing import Any
 
 import gymnasium
@@ -17,6 +18,7 @@ from arena.envs.fighting.move_data import MOVE_NAMES, weapon_move_data
 from arena.envs.fighting.native import NativeGame, make_batch
 from arena.envs.fighting.observation import make_act_helper, make_obs_helper, observations
 from arena.envs.fighting.rewards import SIGNAL_NAMES, RewardManager, Signal, perspective
+from arena.envs.fighting.states import STATE_CLASSES
 from arena.envs.fighting.stats import PlayerStats
 from arena.envs.fighting.weapons import WeaponObject
 from arena.envs.render_modes import RenderModes
@@ -99,6 +101,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         self.frame_start_x: tuple[float, float, float, float] | None = None  # None: no frame since the reset
         self._seeds = random.Random()
         self._observed_weapons: list[float] | None = None  # set by follow_observation
+        self._followed: _FollowedSections | None = None  # where follow_observation reads, once asked
         self._objects_of: Any = None  # the game whose weapons `objects` last listed, and those weapons
         self._lying: dict[str, Any] = {}
         self._logger: list[Any] | None = ["", ""]
@@ -205,23 +208,31 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
         precision. Nothing beyond the observation is shown.
         """
         game = self.game
-        get = self.obs_helper.get_section
+        layout = self._followed_sections()
+        values = observation.tolist()  # Python floats, each as its section's own `tolist()` or `float()` gives it
         index = self.possible_agents.index(agent)
         game.steps = steps
-        for side, fighter in (("player", game.players[index]), ("opponent", game.players[1 - index])):
-            fighter.body.position = get(observation, f"{side}_pos").tolist()
-            fighter.body.velocity = get(observation, f"{side}_vel").tolist()
-            fighter.facing = R.Facing.RIGHT if get(observation, f"{side}_facing")[0] > 0.5 else R.Facing.LEFT
-            fighter.damage = float(get(observation, f"{side}_damage")[0]) * R.MAX_DAMAGE
-            fighter.stocks = int(get(observation, f"{side}_stocks")[0])
-            fighter.weapon = R.WEAPON_NAMES[int(get(observation, f"{side}_weapon_type")[0])]
-            number = int(get(observation, f"{side}_state")[0])
-            fighter.state = next((s for s in fighter.states.values() if type(s).number == number), fighter.state)
+        for sections, fighter in zip(layout.fighters, (game.players[index], game.players[1 - index])):
+            (pos, pos_end), (vel, vel_end), facing, damage, stocks, weapon, state = sections
+            fighter.body.position = values[pos:pos_end]
+            fighter.body.velocity = values[vel:vel_end]
+            fighter.facing = R.Facing.RIGHT if values[facing] > 0.5 else R.Facing.LEFT
+            fighter.damage = values[damage] * R.MAX_DAMAGE
+            fighter.stocks = int(values[stocks])
+            fighter.weapon = R.WEAPON_NAMES[int(values[weapon])]
+            fighter.state = fighter.states.get(_STATE_NAMES.get(int(values[state])), fighter.state)
         platform = game.platform.body
-        platform.position = get(observation, "player_moving_platform_pos").tolist()
-        platform.velocity = get(observation, "player_moving_platform_vel").tolist()
-        self._observed_weapons = [float(v) for slot in range(1, 5)
-                                  for v in get(observation, f"player_spawner_{slot}")]
+        (pos, pos_end), (vel, vel_end) = layout.platform
+        platform.position = values[pos:pos_end]
+        platform.velocity = values[vel:vel_end]
+        self._observed_weapons = [value for start, end in layout.spawners for value in values[start:end]]
+
+    def _followed_sections(self) -> _FollowedSections:
+        """Where `follow_observation` finds what it reads, for the observation helper as it is now."""
+        sections = self.obs_helper.sections
+        if self._followed is None or self._followed.sections is not sections:
+            self._followed = _FollowedSections.of(sections)
+        return self._followed
 
     def load_attacks(self) -> None:
         """Set `attacks`, `spear_attacks`, `hammer_attacks` and `keys`, as the competition's env does.
@@ -368,6 +379,32 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
 
             self._renderer = Renderer(self.resolution)
         return self._renderer.draw(self.game, self.agent_names)
+
+
+# The name of the first of a fighter's states (in their order) that an observation's state value names.
+_STATE_NAMES = {state.number: state.name for state in reversed(STATE_CLASSES)}
+
+
+@dataclass(frozen=True)
+class _FollowedSections:
+    """Where in an observation `follow_observation` reads each value: (start, end) of a position or
+    velocity, the start of a value alone; the player's then the opponent's, for `sections`."""
+
+    sections: dict[str, tuple[int, int]]
+    fighters: tuple[tuple, tuple]  # pos, vel, facing, damage, stocks, weapon_type, state
+    platform: tuple[tuple[int, int], tuple[int, int]]  # its position and velocity
+    spawners: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def of(cls, sections: dict[str, tuple[int, int]]) -> _FollowedSections:
+        def fighter(side: str) -> tuple:
+            pairs = tuple(sections[f"{side}_{name}"] for name in ("pos", "vel"))
+            return (*pairs, *(sections[f"{side}_{name}"][0]
+                              for name in ("facing", "damage", "stocks", "weapon_type", "state")))
+
+        return cls(sections, (fighter("player"), fighter("opponent")),
+                   (sections["player_moving_platform_pos"], sections["player_moving_platform_vel"]),
+                   tuple(sections[f"player_spawner_{slot}"] for slot in range(1, 5)))
 
 
 def _keys(action: Any) -> Any:
