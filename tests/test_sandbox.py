@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from arena.agents import GreedyOthelloAgent, RandomAgent
-from arena.envs import make_raw
+from arena.envs import make_raw, seat_view
 from arena.envs.seat import seat_seed
 from arena.errors import HarnessError
 from arena.faults import Status
@@ -573,6 +573,37 @@ def test_sandboxed_agents_play_exactly_as_they_do_in_process(submissions):
         sandboxed.close()
     assert boxed.actions == local.actions and boxed.agents[1:] == local.agents[1:]
     assert again.agents[1].status == OK and again.agents[1].moves > 20
+
+
+def test_an_agent_holds_no_end_of_the_pipe_its_supervisor_tells_the_harness_on(write_submission, tmp_path):
+    """Were it to hold the write end, the pipe would not end when its supervisor stops telling (no listener):
+    the harness would go on trusting what it read of the agent once."""
+    code = """
+import os
+from arena.agents import Agent
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        for fd in sorted(int(name) for name in os.listdir("/proc/self/fd")):
+            try:
+                print("fd", fd, os.readlink(f"/proc/self/fd/{fd}"), flush=True)
+            except OSError:
+                pass
+        return int(obs["action_mask"].nonzero()[0][0])
+"""
+    agent = SandboxedAgent(load(write_submission("lists_fds", code)), time_per_move=5.0, log_dir=tmp_path)
+    env = make_raw("othello")
+    env.reset(seed=0)
+    try:
+        agent.start(seat_view(env, "player_0", 0))
+        agent.act(env.observe("player_0"))
+        told_on = f"pipe:[{os.fstat(agent._changes).st_ino}]"
+        calls = f"pipe:[{os.fstat(agent._channel.write_fd).st_ino}]"
+    finally:
+        agent.close()
+    held = dict(line.split()[1:] for line in agent.log_path.read_text().splitlines() if line.startswith("fd "))
+    assert held.get("3") == calls, held  # the harness's calls, where the launcher put them
+    assert told_on not in held.values(), held
 
 
 def test_a_sandboxed_agent_reads_the_live_match_through_its_env(write_submission, tmp_path):
