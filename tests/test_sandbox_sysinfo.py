@@ -142,3 +142,49 @@ def test_where_the_kernel_hands_out_no_listener_the_filter_goes_in_without_the_r
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == ["filtered: True", "link closed: True", "sysinfo: 0 True", "statfs: True",
                                        "unshare: -1 1"], run.stdout
+
+
+
+NO_LISTENER_HANDED_OVER = """
+import os, select
+from arena.sandbox import sysinfo
+
+told_read, told_write = os.pipe()
+served_read, served_write = os.pipe()
+release_read, release_write = os.pipe()
+answers = sysinfo.Answers(1 << 30, 0, 0, told_write)
+agent = os.fork()
+if agent == 0:
+    answers.agent_side().close()  # as `forbid_escape_syscalls` does where the kernel hands out no listener
+    os._exit(0)
+supervisor = os.fork()
+if supervisor == 0:
+    kept = {*answers.supervisor_fds(), served_write, release_read}
+    for fd in range(3, 256):  # as `isolate.supervise` does
+        if fd not in kept:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    answers.serve(agent)
+    os.write(served_write, b"s")
+    os.read(release_read, 1)  # alive on, as a supervisor waiting for its agent
+    os._exit(0)
+answers.close()  # the harness holds the read end alone
+os.close(served_write)
+os.close(release_read)
+os.waitpid(agent, 0)
+print("served:", os.read(served_read, 1) == b"s")
+readable, _, _ = select.select([told_read], [], [], 5)
+print("ended:", bool(readable) and os.read(told_read, 1) == b"")
+os.write(release_write, b"r")
+os.waitpid(supervisor, 0)
+"""
+
+
+def test_a_supervisor_never_handed_the_listener_ends_the_changes_pipe_at_once():
+    """The agent's filter went in without a listener (a kernel before 5.0): nothing will be told, and the
+    harness, seeing the pipe end, reads the agent's signals and descriptor after every call."""
+    run = subprocess.run([sys.executable, "-c", NO_LISTENER_HANDED_OVER], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["served: True", "ended: True"], run.stdout
