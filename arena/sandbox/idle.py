@@ -5,7 +5,7 @@ sure of that, but a freeze, the wait until every process of it has stopped and t
 into each of its processes and two cgroup writes: on the CPU it shares with the harness, about as
 much as the rest of a round trip. Most agents need none of it. Once they have answered, their one
 process sleeps reading the harness's pipe, and only the harness's next message can wake it. A few
-reads of /proc and the agent's cgroup (about 10 µs) show that:
+reads of /proc and the agent's cgroup show that (about 6 µs, 11 where its supervisor tells of no changes):
 
 - its process sleeps in read() (its system call, which /proc/PID/syscall names only for a task that
   is neither running nor ready to run) on a descriptor of the very pipe the harness writes (the same
