@@ -102,20 +102,20 @@ class Answers:
 
     def supervisor_fds(self) -> tuple[int, ...]:
         """The descriptors `serve` uses, which the supervisor keeps when it closes the rest."""
-        return self._link, self._proc, *self._told()
+        return self._link, self._proc, *self._change_fds()
 
     def agent_side(self) -> socket.socket:
         """In the agent's process: its end of the link (for `hand_over`); the supervisor's parts are closed
         (the agent must not hold the changes' pipe open once its supervisor has let it go)."""
-        for fd in (self._link, self._proc, *self._told()):
+        for fd in (self._link, self._proc, *self._change_fds()):
             os.close(fd)
         return socket.socket(fileno=self._agent_end)
 
     def close(self) -> None:
-        for fd in (self._link, self._agent_end, self._proc, *self._told()):
+        for fd in (self._link, self._agent_end, self._proc, *self._change_fds()):
             os.close(fd)
 
-    def _told(self) -> tuple[int, ...]:
+    def _change_fds(self) -> tuple[int, ...]:
         return () if self._changes is None else (self._changes,)
 
     def serve(self, agent: int) -> None:
@@ -125,7 +125,7 @@ class Answers:
         try:
             self._serve(agent)
         finally:
-            for fd in self._told():
+            for fd in self._change_fds():
                 os.close(fd)
 
     def _serve(self, agent: int) -> None:
