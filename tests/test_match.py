@@ -13,6 +13,7 @@ from arena.actions import checked_action
 from arena.agents import Agent, GreedyOthelloAgent, RandomAgent
 from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle, LocalAgent
+from arena.envs import make_raw
 from arena.match import play_match, rank
 from scripted import Scripted
 
@@ -82,6 +83,32 @@ def test_float_actions_reach_the_env_as_given_and_out_of_bounds_ones_are_illegal
         checked_action([1.0000001] + [0.0] * 9, keys)
     with pytest.raises(AgentFault, match="NaN or infinity"):
         checked_action([float("nan")] * 10, keys)
+
+
+class Unreadable:
+    """What an agent may return whose own code fails as it is read: as a number, and as text."""
+
+    def __index__(self):
+        raise RuntimeError("no number here")
+
+    __float__ = __index__
+
+    def __repr__(self):
+        raise RuntimeError("no text either")
+
+
+@pytest.mark.parametrize("env, action", [("othello", Unreadable()), ("fighting", [Unreadable()] * 10)])
+def test_an_action_whose_own_code_fails_as_it_is_checked_is_illegal_in_any_match(env, action):
+    class Returning(Agent):
+        def predict(self, obs):
+            return action
+
+    with pytest.raises(AgentFault, match="returned an action that cannot be read \\(RuntimeError: no"):
+        checked_action(action, make_raw(env).action_space("player_0"))
+    result = play_match(env, [Returning(), RandomAgent()], seed=1, max_steps=3)  # in-process: no tournament's guard
+    culprit, opponent = result.agents
+    assert (culprit.status, opponent.status) == (Status.ILLEGAL_ACTION, Status.OK)
+    assert "returned an action that cannot be read (RuntimeError: no" in culprit.detail
 
 
 def test_a_move_over_the_time_limit_is_a_timeout():

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from arena import tempdirs
-from arena.actions import checked_action
 from arena.cpus import allowed_cpus
 from arena.entrants import submission_handle
 from arena.envs import EnvSpec
@@ -76,7 +75,8 @@ def play_matches(settings: dict[str, Any], entrants: dict[int, EntrantPackage], 
 
 class GuardedHandle(AgentHandle):
     """A handle whose every failure is its agent's: whatever the wrapped handle raises becomes an
-    AgentFault (crash), and an action that cannot even be checked is an illegal action.
+    AgentFault (crash). (An action that cannot even be checked is an illegal action in any match:
+    `arena.actions.checked_action`.)
 
     After such a failure the wrapped handle is closed, so what the agent left half-said (a
     message still in its pipe, say) cannot reach its next match, which starts it afresh."""
@@ -85,8 +85,6 @@ class GuardedHandle(AgentHandle):
         self.handle = handle
         self.name = handle.name
         self.time_per_move = handle.time_per_move
-        self._action_space = None
-        self._mask = None
 
     @property
     def time_used(self) -> float:
@@ -109,11 +107,9 @@ class GuardedHandle(AgentHandle):
         return self.handle.forfeit_reason
 
     def start(self, seat: Any) -> None:
-        self._action_space = seat.action_space
         self._guard("start", lambda: self.handle.start(seat))
 
     def request_start(self, seat: Any) -> None:
-        self._action_space = seat.action_space
         self._guard("start", lambda: self.handle.request_start(seat))
 
     def await_start(self) -> None:
@@ -129,19 +125,10 @@ class GuardedHandle(AgentHandle):
         self._guard("reset()", self.handle.await_reset)
 
     def request_action(self, observation: Any) -> None:
-        self._mask = observation.get("action_mask") if isinstance(observation, dict) else None
         self._guard("predict()", lambda: self.handle.request_action(observation))
 
     def await_action(self) -> Any:
-        action = self._guard("predict()", self.handle.await_action)
-        try:
-            checked_action(action, self._action_space, self._mask)
-        except AgentFault:
-            raise
-        except Exception as exc:
-            self._close_quietly()
-            raise AgentFault(Status.ILLEGAL_ACTION, f"returned an action that cannot be read ({one_line(exc)})") from None
-        return action
+        return self._guard("predict()", self.handle.await_action)  # checked by the match (`checked_action`)
 
     def pending_answer(self) -> tuple[int, float] | None:
         return self.handle.pending_answer()
