@@ -16,14 +16,42 @@ import os
 import time
 import traceback
 from abc import ABC, abstractmethod
+from bisect import bisect_left, insort
 from collections import deque
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from arena.errors import ArenaError
 from arena.faults import AgentFault, Status, describe_exception
 
 
 RECENT_MOVES = 128  # the moves of a handle whose times it keeps (`AgentHandle.recent_moves`)
+
+
+class RecentMoves:
+    """The times of a seat's latest `size` moves, in the order they were made, and `ordered` (the same
+    times from the quickest to the slowest, kept so as they come: a step of a game where all move at once
+    reads three of them, where sorting them all again cost more than the rest of that reading)."""
+
+    def __init__(self, size: int = RECENT_MOVES):
+        self._made: deque[float] = deque(maxlen=size)
+        self.ordered: list[float] = []
+
+    def append(self, seconds: float) -> None:
+        made = self._made
+        if len(made) == made.maxlen:
+            del self.ordered[bisect_left(self.ordered, made[0])]  # the oldest goes as this one comes
+        made.append(seconds)
+        insort(self.ordered, seconds)
+
+    def extend(self, times: Iterable[float]) -> None:
+        for seconds in times:
+            self.append(seconds)
+
+    def __iter__(self) -> Iterator[float]:
+        return iter(self._made)
+
+    def __len__(self) -> int:
+        return len(self._made)
 
 
 class AgentHandle(ABC):
@@ -76,16 +104,16 @@ class AgentHandle(ABC):
         self.reset()
 
     @property
-    def recent_moves(self) -> deque[float]:
+    def recent_moves(self) -> RecentMoves:
         """How long (as charged) its latest RECENT_MOVES moves took it, kept from game to game: in games where
         all move at once, each seat holds the game as long as its slower recent moves (`arena.match`). A
         handle opened again for the same agent is given the one before's (see `tournament.blocks`)."""
         if "_recent_moves" not in self.__dict__:
-            self._recent_moves: deque[float] = deque(maxlen=RECENT_MOVES)
+            self._recent_moves = RecentMoves()
         return self._recent_moves
 
     @recent_moves.setter
-    def recent_moves(self, moves: deque[float]) -> None:
+    def recent_moves(self, moves: RecentMoves) -> None:
         self._recent_moves = moves
 
     def pending_answer(self) -> tuple[int, float] | None:

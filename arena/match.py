@@ -388,7 +388,7 @@ class _Game:
             return
         handle = self.handles[seat]
         handle.recent_moves.append(thought)
-        hold = seconds_to_hold(handle.recent_moves, thought, handle.time_per_move)
+        hold = seconds_to_hold(handle.recent_moves.ordered, thought, handle.time_per_move)
         if hold > 0:
             _wait(hold)
             self.held[seat] += hold
@@ -451,14 +451,13 @@ class _Game:
         )
 
 
-def seconds_to_hold(recent: Sequence[float], thought: float, per_move: float | None) -> float:
-    """How long a seat whose latest move took `thought` seconds (the last of `recent`) holds the game:
-    up to its HOLD_RANK-th slowest recent move, at most HOLD_CAP times their median or the slowest of all
-    but its slowest SLOW_SHARE if more, and at most its time a move `per_move`, less UNHIDDEN_SECONDS; 0
-    while it has made too few moves to tell."""
-    if len(recent) < HOLD_RANK:
+def seconds_to_hold(ordered: Sequence[float], thought: float, per_move: float | None) -> float:
+    """How long a seat whose latest move took `thought` seconds (one of its recent moves' times, `ordered`
+    from the quickest to the slowest) holds the game: up to its HOLD_RANK-th slowest recent move, at most
+    HOLD_CAP times their median or the slowest of all but its slowest SLOW_SHARE if more, and at most its
+    time a move `per_move`, less UNHIDDEN_SECONDS; 0 while it has made too few moves to tell."""
+    if len(ordered) < HOLD_RANK:
         return 0.0
-    ordered = sorted(recent)
     usual = max(HOLD_CAP * ordered[len(ordered) // 2], ordered[math.ceil((1 - SLOW_SHARE) * len(ordered)) - 1])
     target = min(ordered[-HOLD_RANK], usual, per_move or math.inf)
     return max(target - thought - UNHIDDEN_SECONDS, 0.0)

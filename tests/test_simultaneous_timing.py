@@ -2,11 +2,12 @@
 learn, from when it is asked, how long an earlier seat thought about the same step (which would tell
 its move where its thinking time depends on it)."""
 
-from collections import deque
+import random
 
 import pytest
 
 from arena.envs import entry
+from arena.handle import RecentMoves
 from arena.match import play_match, seconds_to_hold
 from arena.sandbox import SandboxedAgent, protections
 from arena.submission import load
@@ -95,7 +96,18 @@ def test_a_seat_asked_later_cannot_time_the_move_an_earlier_seat_made_on_the_sam
     ([0.001, 0.001, 0.001, 0.00105], 0.0),  # a difference the harness's own jitter hides
 ])
 def test_a_seat_is_held_up_to_its_third_slowest_recent_move_unless_few_are_far_slower(recent, held):
-    assert seconds_to_hold(recent, recent[-1], per_move=0.01) == pytest.approx(held)
+    moves = RecentMoves()
+    moves.extend(recent)
+    assert moves.ordered == sorted(recent) and list(moves) == recent
+    assert seconds_to_hold(moves.ordered, recent[-1], per_move=0.01) == pytest.approx(held)
+
+
+def test_recent_moves_keep_the_latest_in_order_and_sorted_as_the_oldest_leave():
+    moves, made, draw = RecentMoves(size=5), [], random.Random(3)
+    for seconds in [draw.choice([0.001, 0.002, 0.004, 0.001 * n]) for n in range(40)]:  # repeats too
+        moves.append(seconds)
+        made.append(seconds)
+        assert list(moves) == made[-5:] and moves.ordered == sorted(made[-5:]) and len(moves) == len(made[-5:])
 
 
 def test_a_seats_recent_moves_are_kept_from_game_to_game_also_through_a_tournaments_guard():
@@ -108,4 +120,4 @@ def test_a_seats_recent_moves_are_kept_from_game_to_game_also_through_a_tourname
     handle = LocalAgent(RandomAgent())
     handle.recent_moves.extend([0.001, 0.002])
     assert GuardedHandle(handle).recent_moves is handle.recent_moves and list(handle.recent_moves) == [0.001, 0.002]
-    assert LocalAgent(RandomAgent()).recent_moves == deque()  # each handle its own
+    assert list(LocalAgent(RandomAgent()).recent_moves) == []  # each handle its own

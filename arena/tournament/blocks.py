@@ -15,7 +15,7 @@ from __future__ import annotations
 import atexit
 import tempfile
 import traceback
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -26,7 +26,7 @@ from arena.entrants import submission_handle
 from arena.envs import EnvSpec
 from arena.errors import ArenaError, HarnessError
 from arena.faults import AgentFault, Status, describe_exception
-from arena.handle import AgentHandle, ForfeitingAgent
+from arena.handle import AgentHandle, ForfeitingAgent, RecentMoves
 from arena.match import play_match
 from arena.sandbox import Limits
 from arena.sandbox.memory import process_share_mb
@@ -95,7 +95,7 @@ class GuardedHandle(AgentHandle):
         return self.handle.time_to_start
 
     @property
-    def recent_moves(self) -> deque[float]:
+    def recent_moves(self) -> RecentMoves:
         return self.handle.recent_moves
 
     @property
@@ -183,7 +183,7 @@ class _SandboxCache:
         # Those closed before: their next load counts as their own time (`AgentHandle.loaded_before`), whoever's
         # memory the room was made for (a rule that let some go free let an entrant steer its loads there).
         self.closed: set[tuple] = set()
-        self.moves: dict[tuple, deque[float]] = {}  # each one's recent moves, kept when it is closed and opened again
+        self.moves: dict[tuple, RecentMoves] = {}  # each one's recent moves, kept when it is closed and opened again
         atexit.register(self.close_all)
 
     def for_match(self, seats: list[tuple[EntrantPackage, int]], settings: dict[str, Any]) -> list[AgentHandle]:
