@@ -55,7 +55,9 @@ PINNED = ("Players (and the driver's playing and recording threads) are each kep
           "is a chain of round trips and two workers' is bound by the CPU, so a cheaper round trip shortens the "
           "first more. Creating a file on this machine's root file system (ext4, no journal) costs about 145 µs "
           "of CPU (15 µs on a tmpfs), most of the 0.23 ms of CPU a replay takes to save, off one worker's way but "
-          "on two workers' CPUs.")
+          "on two workers' CPUs. Before a tournament's move was checked once instead of twice (the code of afe1fa7, "
+          "this machine, the same day, 9 runs of each): 1.27x and 1.56x with 4 entrants (1.47x and 1.70x from the "
+          "first match on), one worker's 600 matches in 2.52 s and two workers' in 1.61 s, and 1.69x with 8.")
 
 
 def busy_cpu_seconds() -> float:
