@@ -5,8 +5,8 @@
 
 Every match is played sandboxed, saved as a replay and recorded in SQLite, exactly as
 `arena tournament` does, start-up of players, launcher and sandboxes included (each run a new
-process). Two sizes of the 4-entrant round robin: a short one, where those start-ups are a good
-part of the time, and a longer one. Targets: 4 entrants with `--workers 2` at least 1.7x the
+process). Three sizes of the 4-entrant round robin: a short one, where those start-ups are a good
+part of the time, and two longer ones, closer to a real tournament's length. Targets: 4 entrants with `--workers 2` at least 1.7x the
 matches a second of `--workers 1`; with 8 entrants (4.7x the matches) the wall time grows with
 the matches, not with the entrants. The harness overhead per match is the wall time per match
 (one worker) minus the time the same game takes between two in-process agents.
@@ -57,7 +57,11 @@ PINNED = ("Players (and the driver's playing and recording threads) are each kep
           "of CPU (15 µs on a tmpfs), most of the 0.23 ms of CPU a replay takes to save, off one worker's way but "
           "on two workers' CPUs. Before a tournament's move was checked once instead of twice (the code of afe1fa7, "
           "this machine, the same day, 9 runs of each): 1.27x and 1.56x with 4 entrants (1.47x and 1.70x from the "
-          "first match on), one worker's 600 matches in 2.52 s and two workers' in 1.61 s, and 1.69x with 8.")
+          "first match on), one worker's 600 matches in 2.52 s and two workers' in 1.61 s, and 1.69x with 8. "
+          "Before this host's cgroup2 was mounted with favordynmods (the code of 10b59e4, this machine, an hour "
+          "before, 9 runs of each, sizes 34 and 100 only): 1.36x and 1.59x with 4 entrants (1.44x and 1.71x from "
+          "the first match on), one worker's 600 matches in 2.44 s and two workers' in 1.53 s, two workers 93% "
+          "busy, and 1.67x with 8.")
 
 
 def busy_cpu_seconds() -> float:
@@ -102,6 +106,21 @@ def run_from_scratch(entrants: int, workers: int, games_per_pair: int,
     return matches, seconds, sandboxes, first, busy
 
 
+def listed(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return " and ".join(filter(None, [", ".join(items[:-1]), items[-1]]))
+
+
+def cgroup2_options() -> str:
+    """The mount options of this host's cgroup2 hierarchy (where the sandboxes are frozen), or a line
+    saying there is none: `favordynmods` spares each sandbox's start a wait that holds every cgroup write."""
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        _, _, after = line.partition(" - ")
+        if after.startswith("cgroup2 "):
+            return after.split()[-1]
+    return "no cgroup2 mounted"
+
+
 def cpus_busy(run: tuple[int, float, int, float, float], cpus: int) -> float:
     """The share of the machine's `cpus` CPUs a run kept busy."""
     _, seconds, _, _, busy = run
@@ -116,8 +135,8 @@ def after_first_match(run: tuple[int, float, int, float, float]) -> float:
 
 def main() -> None:
     parser = command_line(__doc__)
-    parser.add_argument("--games-per-pair", type=int, nargs="+", default=[34, 100],
-                        help="games of each pairing; the first size also runs 8 entrants (default: 34 100)")
+    parser.add_argument("--games-per-pair", type=int, nargs="+", default=[34, 100, 300],
+                        help="games of each pairing; the first size also runs 8 entrants (default: 34 100 300)")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each configuration, interleaved; the "
                                                                 "median counts (default: 3)")
     args = parser.parse_args()
@@ -168,10 +187,10 @@ def main() -> None:
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *rows,
         "",
-        f"4 entrants: `--workers 2` plays {' and '.join(speed_ups)} the matches a second of `--workers 1` "
+        f"4 entrants: `--workers 2` plays {listed(speed_ups)} the matches a second of `--workers 1` "
         "(target: at least 1.7x). Both wait alike for the sandbox launcher's start (a new Python importing what "
         "the agents' processes load) before the first match; from the first recorded match on, two workers play "
-        f"{' and '.join(after_start)} the matches a second of one.",
+        f"{listed(after_start)} the matches a second of one.",
         f"CPU busy: the seconds this machine's {cpus} CPUs spent busy during the run, all processes together "
         f"(/proc/stat). With {longest} games a pairing, one worker keeps {cpus_busy(one, cpus):.0%} of them busy: "
         "its recording thread, the sandbox launcher's start and the kernel's work for them run beside its matches "
@@ -187,6 +206,7 @@ def main() -> None:
         f"{in_process * 1000:.1f} ms is the game itself between in-process agents): sandbox round trips for about 60 "
         "moves, the replay file and the database transaction.",
         PINNED,
+        f"This host's cgroup2 mount options: {cgroup2_options()} (README, Tournaments: `favordynmods`).",
         f"Load average (1 min) before and after the runs: {load_before:.1f}, {load_after:.1f}.",
     ])
     print(body)
