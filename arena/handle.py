@@ -28,9 +28,9 @@ RECENT_MOVES = 128  # the moves of a handle whose times it keeps (`AgentHandle.r
 
 
 class RecentMoves:
-    """The times of a seat's latest `size` moves, in the order they were made, and `ordered` (the same
-    times from the quickest to the slowest, kept so as they come: a step of a game where all move at once
-    reads three of them, where sorting them all again cost more than the rest of that reading)."""
+    """The times of a seat's latest `size` moves, in the order they were made, and `ordered`: the same
+    times from the quickest to the slowest, kept sorted as they come (a step of a game where all move at
+    once reads three of them; sorting them all at each step cost more than the rest of that reading)."""
 
     def __init__(self, size: int = RECENT_MOVES):
         self._made: deque[float] = deque(maxlen=size)
