@@ -6,10 +6,11 @@
 Every match is played sandboxed, saved as a replay and recorded in SQLite, exactly as
 `arena tournament` does, start-up of players, launcher and sandboxes included (each run a new
 process). Three sizes of the 4-entrant round robin: a short one, where those start-ups are a good
-part of the time, and two longer ones, closer to a real tournament's length. Targets: 4 entrants with `--workers 2` at least 1.7x the
-matches a second of `--workers 1`; with 8 entrants (4.7x the matches) the wall time grows with
-the matches, not with the entrants. The harness overhead per match is the wall time per match
-(one worker) minus the time the same game takes between two in-process agents.
+part of the time, and two longer ones, closer to a real tournament's length. Targets: 4 entrants
+with `--workers 2` at least 1.7x the matches a second of `--workers 1`; with 8 entrants (4.7x the
+matches) the wall time grows with the matches, not with the entrants. The harness overhead per
+match is the wall time per match (one worker) minus the time the same game takes between two
+in-process agents.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from arena.agents import RandomAgent
 from arena.match import play_match
@@ -64,16 +66,24 @@ PINNED = ("Players (and the driver's playing and recording threads) are each kep
           "busy, and 1.67x with 8.")
 
 
+class Run(NamedTuple):
+    """One run of a round robin, from the backend's creation to its last recorded match."""
+
+    matches: int
+    seconds: float
+    sandboxes: int  # started during the run
+    first_match: float  # seconds to the first recorded match
+    busy: float  # CPU seconds the machine was busy meanwhile, all processes together
+
+
 def busy_cpu_seconds() -> float:
     """CPU seconds this machine's CPUs have spent busy so far, all processes together (/proc/stat)."""
     ticks = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # less idle and iowait
 
 
-def run(entrants: int, workers: int, games_per_pair: int, parent: str) -> tuple[int, float, int, float, float]:
-    """(matches, seconds, sandboxes started, seconds to the first recorded match, CPU seconds the machine
-    was busy meanwhile) of a round robin of `entrants` random submissions, from scratch, in a new folder
-    under `parent`."""
+def run(entrants: int, workers: int, games_per_pair: int, parent: str) -> Run:
+    """A round robin of `entrants` random submissions, from scratch, in a new folder under `parent`."""
     root = Path(tempfile.mkdtemp(dir=parent))
     for index in range(entrants):
         name = f"random_{index}"
@@ -91,19 +101,17 @@ def run(entrants: int, workers: int, games_per_pair: int, parent: str) -> tuple[
     matches = entrants * (entrants - 1) // 2 * games_per_pair
     assert played == matches == tournament.store.finished_count()
     sandboxes = len(list(tournament.log_dir.glob("*.log")))  # each sandbox's agent printed once as it loaded
-    return matches, elapsed, sandboxes, recorded_at[0] - started, busy
+    return Run(matches, elapsed, sandboxes, recorded_at[0] - started, busy)
 
 
-def run_from_scratch(entrants: int, workers: int, games_per_pair: int,
-                     parent: str) -> tuple[int, float, int, float, float]:
+def run_from_scratch(entrants: int, workers: int, games_per_pair: int, parent: str) -> Run:
     """`run` in a new process, so that each configuration pays its own start-ups (the sandbox launcher
     a process keeps, say) and none inherits another's."""
     code = (f"import json, tournament; "
             f"print(json.dumps(tournament.run({entrants}, {workers}, {games_per_pair}, {parent!r})))")
     done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent, capture_output=True, text=True,
                           check=True)
-    matches, seconds, sandboxes, first, busy = json.loads(done.stdout.strip().splitlines()[-1])
-    return matches, seconds, sandboxes, first, busy
+    return Run(*json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def listed(items: list[str]) -> str:
@@ -121,16 +129,14 @@ def cgroup2_options() -> str:
     return "no cgroup2 mounted"
 
 
-def cpus_busy(run: tuple[int, float, int, float, float], cpus: int) -> float:
+def cpus_busy(run: Run, cpus: int) -> float:
     """The share of the machine's `cpus` CPUs a run kept busy."""
-    _, seconds, _, _, busy = run
-    return busy / (seconds * cpus)
+    return run.busy / (run.seconds * cpus)
 
 
-def after_first_match(run: tuple[int, float, int, float, float]) -> float:
+def after_first_match(run: Run) -> float:
     """Matches a second from the first recorded match to the end."""
-    matches, seconds, _, first_match, _ = run
-    return (matches - 1) / (seconds - first_match)
+    return (run.matches - 1) / (run.seconds - run.first_match)
 
 
 def main() -> None:
@@ -145,14 +151,14 @@ def main() -> None:
     configurations = [(4, 1, size) for size in args.games_per_pair] + [(4, 2, size) for size in args.games_per_pair]
     configurations += [(8, 1, first), (8, 2, first)]
     load_before = os.getloadavg()[0]
-    times: dict[tuple, list] = {c: [] for c in configurations}
+    times: dict[tuple, list[Run]] = {c: [] for c in configurations}
     # Every run's files stay until the last run has ended: ext4 passes over the inodes freed in the last
     # minute when it makes a file, up to a millisecond of CPU a file next to a deleted run's replays.
     with tempfile.TemporaryDirectory() as parent:
         for _ in range(args.repeats):
             for configuration in configurations:
                 times[configuration].append(run_from_scratch(*configuration, parent))
-    runs = {c: sorted(done, key=lambda run: run[1])[len(done) // 2] for c, done in times.items()}  # the median run
+    runs = {c: sorted(done, key=lambda run: run.seconds)[len(done) // 2] for c, done in times.items()}  # the median
     load_after = os.getloadavg()[0]
     game = []
     for seed in range(50):
@@ -165,18 +171,18 @@ def main() -> None:
     cpus = os.cpu_count()
     for (entrants, workers, size), run in by_size:
         matches, seconds, sandboxes, first_match, busy = run
-        speed_up = runs[entrants, 1, size][1] / seconds
+        speed_up = runs[entrants, 1, size].seconds / seconds
         rows.append(f"| {entrants} | {size} | {workers} | {matches} | {seconds:.2f} s | {matches / seconds:.1f} | "
                     f"{speed_up:.2f}x | {seconds / matches * 1000:.1f} ms | {sandboxes} | {first_match:.2f} s | "
                     f"{busy:.2f} s | {cpus_busy(run, cpus):.0%} |")
-    speed_ups = [f"**{runs[4, 1, size][1] / runs[4, 2, size][1]:.2f}x** with {size} games a pairing "
-                 f"({runs[4, 1, size][0]} matches)" for size in args.games_per_pair]
+    speed_ups = [f"**{runs[4, 1, size].seconds / runs[4, 2, size].seconds:.2f}x** with {size} games a pairing "
+                 f"({runs[4, 1, size].matches} matches)" for size in args.games_per_pair]
     after_start = [f"{after_first_match(runs[4, 2, size]) / after_first_match(runs[4, 1, size]):.2f}x"
                    for size in args.games_per_pair]
     four, eight = runs[4, 2, first], runs[8, 2, first]
     longest = args.games_per_pair[-1]
     one, two = runs[4, 1, longest], runs[4, 2, longest]
-    per_match = runs[4, 1, first][1] / runs[4, 1, first][0]
+    per_match = runs[4, 1, first].seconds / runs[4, 1, first].matches
     body = "\n".join([
         "Othello round robins of random submissions, sandboxed, replays saved, results in SQLite, each run a new "
         f"process timed from the backend's creation (start-up of players, launcher and sandboxes included); the "
@@ -194,13 +200,13 @@ def main() -> None:
         f"CPU busy: the seconds this machine's {cpus} CPUs spent busy during the run, all processes together "
         f"(/proc/stat). With {longest} games a pairing, one worker keeps {cpus_busy(one, cpus):.0%} of them busy: "
         "its recording thread, the sandbox launcher's start and the kernel's work for them run beside its matches "
-        f"on another CPU. Two workers do about as much work ({two[4]:.2f} s of CPU against {one[4]:.2f} s) and keep "
-        f"{cpus_busy(two, cpus):.0%} busy; with every CPU busy throughout they would take {two[4] / cpus:.2f} s, "
-        f"{one[1] / (two[4] / cpus):.2f}x one worker's wall time: the most two workers can gain while the work "
-        "stays what it is.",
-        f"8 entrants against 4, two workers: {eight[0] / four[0]:.1f}x the matches in "
-        f"**{eight[1] / four[1]:.1f}x** the wall time (wall time a match {eight[1] / eight[0] * 1000:.1f} ms against "
-        f"{four[1] / four[0] * 1000:.1f} ms).",
+        f"on another CPU. Two workers do about as much work ({two.busy:.2f} s of CPU against {one.busy:.2f} s) and "
+        f"keep {cpus_busy(two, cpus):.0%} busy; with every CPU busy throughout they would take "
+        f"{two.busy / cpus:.2f} s, {one.seconds / (two.busy / cpus):.2f}x one worker's wall time: the most two "
+        "workers can gain while the work stays what it is.",
+        f"8 entrants against 4, two workers: {eight.matches / four.matches:.1f}x the matches in "
+        f"**{eight.seconds / four.seconds:.1f}x** the wall time (wall time a match "
+        f"{eight.seconds / eight.matches * 1000:.1f} ms against {four.seconds / four.matches * 1000:.1f} ms).",
         f"Harness overhead per match: {(per_match - in_process) * 1000:.1f} ms "
         f"({per_match * 1000:.1f} ms a match with one worker, 4 entrants and {first} games a pairing, of which "
         f"{in_process * 1000:.1f} ms is the game itself between in-process agents): sandbox round trips for about 60 "
