@@ -203,10 +203,15 @@ def told():
 def counting_reads(proof: IdleProof, monkeypatch) -> dict[str, int]:
     """Counts each time the proof reads what the process catches, and what one of its descriptors is."""
     reads = {"signals": 0, "descriptor": 0}
-    catching = proof._asleep_alone_catching_nothing
-    proof._asleep_alone_catching_nothing = lambda status: reads.__setitem__("signals", reads["signals"] + 1) or catching(status)
-    readlink = os.readlink
-    monkeypatch.setattr(os, "readlink", lambda *a, **k: reads.__setitem__("descriptor", reads["descriptor"] + 1) or readlink(*a, **k))
+
+    def counted(what: str, read):
+        def reading(*args, **kwargs):
+            reads[what] += 1
+            return read(*args, **kwargs)
+        return reading
+
+    proof._asleep_alone_catching_nothing = counted("signals", proof._asleep_alone_catching_nothing)
+    monkeypatch.setattr(os, "readlink", counted("descriptor", os.readlink))
     return reads
 
 
