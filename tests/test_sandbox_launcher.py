@@ -173,19 +173,21 @@ def test_admitting_a_connection_waits_for_no_answer_and_the_next_request_reads_p
     launcher_end.send(b"{}")  # the connection's answer, read by the next request's asking
     exit_read, exit_write = os.pipe()
     reader, writer = os.pipe()
+    changes_read, changes_write = os.pipe()
+    pipes = (reader, writer, changes_write)  # as a sandbox sends them: calls, answers, changes
     try:
         answer = []
-        asker = threading.Thread(target=lambda: answer.append(asking.start(["x"], Path("/"), {}, (reader, writer), 2)))
+        asker = threading.Thread(target=lambda: answer.append(asking.start(["x"], Path("/"), {}, pipes, 2)))
         asker.start()
-        request, received, _, _ = socket.recv_fds(launcher_end, 1 << 16, 3)
-        assert json.loads(request.split(b"\n")[0]) == {"game": None} and len(received) == 3
+        request, received, _, _ = socket.recv_fds(launcher_end, 1 << 16, 4)
+        assert json.loads(request.split(b"\n")[0]) == {"game": None} and len(received) == 4  # the pipes and the log
         for fd in received:
             os.close(fd)
         socket.send_fds(launcher_end, [b'{"pid": 4321}'], [exit_read])
         asker.join(5)
         assert answer and answer[0].pid == 4321
     finally:
-        for fd in (exit_read, exit_write, reader, writer):
+        for fd in (exit_read, exit_write, reader, writer, changes_read, changes_write):
             os.close(fd)
         for end in (harness_end, launcher_end, connection):
             end.close()
