@@ -114,13 +114,24 @@ BEFORE = ("Before, on an Intel Xeon machine of 2 cores: this bench's previous ve
           "CPU each 1.98x the pipe's CPU and 1.62x its median, 15,526 sandboxed steps a second. The code of "
           "031918e, which reads the signals the agent catches (/proc/PID/stat) only once at first and after its "
           "supervisor told of a call setting a signal's action: 29.5 µs a round trip on one CPU (30.1 µs of CPU), "
-          "and on a CPU each 1.82x the pipe's CPU and 1.54x its median, 16,910 sandboxed steps a second. This "
-          "run's code also reads the link of the descriptor the agent reads its calls from only at first and "
-          "after its supervisor told of a call that could put another file there.")
+          "and on a CPU each 1.82x the pipe's CPU and 1.54x its median, 16,910 sandboxed steps a second. The code "
+          "of b51d645, which also reads the link of the descriptor the agent reads its calls from only at first "
+          "and after its supervisor told of a call that could put another file there: 26.4 µs a round trip on one "
+          "CPU (4.96x the pipe's median, 4.83x its CPU), and on a CPU each 1.39x the pipe's median and 1.65x its "
+          "CPU, 16,745 sandboxed steps a second. This run's code plays a round trip as that code did (its later changes, a "
+          "move checked once and a seat's recent move times kept sorted, are off this bench's path): the two runs "
+          "differ by this machine's spread from one hour to the next. This bench now splits the CPU by process.")
 
 
 def verdict(met: bool) -> str:
     return "met" if met else "not met"
+
+
+def cpu_cells(stats: dict[str, float], bold: bool = False) -> str:
+    """A round trip's CPU per call, both processes together, then this process's and the other's (table cells)."""
+    mark = "**" if bold else ""
+    return (f"{mark}{stats['cpu'] * 1e6:.1f} µs{mark} | {stats['cpu_here'] * 1e6:.1f} µs | "
+            f"{stats['cpu_there'] * 1e6:.1f} µs")
 
 
 def frame(kind: Kind, value) -> bytes:
@@ -209,17 +220,18 @@ def round_trips(boxed: SandboxedAgent, local: LocalAgent, echo: Echo, unconfined
     def clock_reads() -> None:
         timer.group_cpu()  # the agent's waits for a CPU, at the call's start and end, are what the proof read
 
-    cpu = {"pipe": [], "unconfined": [], "sandbox": []}
+    # CPU seconds per round, this process's and the other side's (the echoing child, or the agent's cgroup)
+    cpu: dict[str, list[tuple[float, float]]] = {"pipe": [], "unconfined": [], "sandbox": []}
     for _ in range(rounds):
         for name, child in (("pipe", echo), ("unconfined", unconfined)):
             before = child.cpu_ns()
             times, mine = timed_calls(lambda: child.round_trip(request), calls)
             samples[name] += times
-            cpu[name].append(mine + (child.cpu_ns() - before) / 1e9)
+            cpu[name].append((mine, (child.cpu_ns() - before) / 1e9))
         before = boxed._timer.group_cpu()  # the agent's cgroup: every process of the sandbox
         times, mine = timed_calls(lambda: boxed.act(observation), calls)
         samples["sandbox"] += times
-        cpu["sandbox"].append(mine + (boxed._timer.group_cpu() - before) / 1e9)
+        cpu["sandbox"].append((mine, (boxed._timer.group_cpu() - before) / 1e9))
         samples["local"] += timed_calls(lambda: local.act(observation), calls)[0]
         samples["clock"] += timed_calls(clock_reads, calls)[0]
         left_asleep(boxed, observation)
@@ -227,8 +239,11 @@ def round_trips(boxed: SandboxedAgent, local: LocalAgent, echo: Echo, unconfined
     stats = {}
     for name, times in samples.items():
         times.sort()
+        rounds_cpu = cpu.get(name, [(0.0, 0.0)])
         stats[name] = {"median": statistics.median(times), "p90": times[int(0.9 * len(times))],
-                       "cpu": statistics.median(cpu[name]) / calls if name in cpu else 0.0}
+                       "cpu": statistics.median(here + there for here, there in rounds_cpu) / calls,
+                       "cpu_here": statistics.median(here for here, _ in rounds_cpu) / calls,
+                       "cpu_there": statistics.median(there for _, there in rounds_cpu) / calls}
     return stats
 
 
@@ -324,13 +339,13 @@ def main() -> None:
                       f"({verdict(median_ratio <= 2 and cpu_ratio <= 2)})")
         rows += [
             f"| {placement} | raw `os.pipe` round trip of the same bytes (echoing child) | {pipe['median'] * us:.1f} µs | "
-            f"{pipe['p90'] * us:.1f} µs | {pipe['cpu'] * us:.1f} µs |",
+            f"{pipe['p90'] * us:.1f} µs | {cpu_cells(pipe)} |",
             f"| {placement} | the same exchange unconfined: a child decoding each request with the sandbox's codec, "
             f"asking predict() and encoding the answer, decoded here (no isolation, no clock) | "
             f"{stats['unconfined']['median'] * us:.1f} µs | {stats['unconfined']['p90'] * us:.1f} µs | "
-            f"{stats['unconfined']['cpu'] * us:.1f} µs |",
+            f"{cpu_cells(stats['unconfined'])} |",
             f"| {placement} | `SandboxedAgent` (every isolation layer on, fair clock) | "
-            f"**{sandbox['median'] * us:.1f} µs** | {sandbox['p90'] * us:.1f} µs | **{sandbox['cpu'] * us:.1f} µs** |",
+            f"**{sandbox['median'] * us:.1f} µs** | {sandbox['p90'] * us:.1f} µs | {cpu_cells(sandbox, bold=True)} |",
         ]
     local_median = statistics.median(stats["local"]["median"] for stats in trips.values())
     one_cpu = next(iter(trips.values()))
@@ -343,10 +358,10 @@ def main() -> None:
         f"{args.rounds} alternating rounds of {args.calls:,} calls each way, first-legal-move agent, with the harness "
         "and the other process pinned to one CPU, then to a CPU each:",
         "",
-        "| placement | path | median | p90 | CPU per call, both processes |",
-        "| --- | --- | ---: | ---: | ---: |",
+        "| placement | path | median | p90 | CPU per call, both processes | the harness's | the other process's |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
         *rows,
-        f"| | in-process `LocalAgent` | {local_median * us:.1f} µs | | |",
+        f"| | in-process `LocalAgent` | {local_median * us:.1f} µs | | | | |",
         "",
         f"Sandbox / pipe (targets: at most 2x each): {'; '.join(ratios)}.",
         f"With both processes on one CPU, a round trip that keeps the fair clock and lets nothing of the agent run "
@@ -358,7 +373,11 @@ def main() -> None:
         f"dispatch; the sandbox is {one_cpu['sandbox']['median'] / floor:.1f}x that floor. The exchange itself, "
         f"without any isolation or clock, is {one_cpu['unconfined']['median'] / one_cpu['pipe']['median']:.1f}x the "
         f"pipe's median on one CPU: that target leaves the clock and every isolating layer "
-        f"{max(2 * one_cpu['pipe']['median'] - one_cpu['unconfined']['median'], 0) * us:.1f} µs a call.",
+        f"{max(2 * one_cpu['pipe']['median'] - one_cpu['unconfined']['median'], 0) * us:.1f} µs a call. "
+        f"Of the sandbox's CPU on one CPU, the harness's side is {one_cpu['sandbox']['cpu_here'] * us:.1f} µs "
+        f"(the unconfined exchange's {one_cpu['unconfined']['cpu_here'] * us:.1f} µs) and the agent's "
+        f"{one_cpu['sandbox']['cpu_there'] * us:.1f} µs (the unconfined child's "
+        f"{one_cpu['unconfined']['cpu_there'] * us:.1f} µs).",
         "",
         f"Random vs random Othello, {args.games} games each way in turn, workers started once:",
         "",
