@@ -71,56 +71,62 @@ while frame := os.read(read_fd, 4096):
 """
 
 
-# The same figures before the round trip, the codec and the match start were reworked.
-BEFORE = ("Before, on an Intel Xeon machine of 2 cores: this bench's previous version "
-          "(2026-12-01, not pinned: the scheduler kept the two processes on one CPU) measured a round trip of 44.2 "
-          "and 46.3 µs median in two runs and a sandboxed random-vs-random Othello game of 29.1 and 7.6 ms (about "
-          "2,100 and 7,900 steps a second), with the load; before each sandbox kept its env copy and seat view "
-          "between games and the harness stopped copying the spaces of a sandboxed seat (same day, load 1.7 to "
-          "2.4): 9,401 sandboxed steps a second, a game's start about 28% of it; before an agent shown asleep on "
-          "its pipe was left unfrozen between its calls (every call ended in a freeze, a wait for it to stop and "
-          "a thaw; 2026-12-04, that machine then 1.3x slower by the in-process step): a round trip 41.6 µs (one "
-          "CPU) and 145.7 µs (a CPU each), 6,995 sandboxed steps a second; on 2026-12-05, both ways in turn in "
-          "one run, 6,270 to 8,165 steps a second freezing after every call against 10,674 to 15,611 without "
-          "freezing, and then 36.2 µs a round trip on one CPU (the pipe's 3.0 µs) and 102.8 µs on a CPU each "
-          "(the pipe's 64.3 µs: 1.6x its median, 1.9x its CPU) and 10,578 sandboxed steps a second. The machine "
-          "matters: on an AMD EPYC machine of 2 cores, where in-process Python is about 3x slower and a wake-up "
-          "of another CPU cheaper, the code of 2026-12-05 measured 64.9 and 109.9 µs a round trip and 6,806 steps "
-          "a second; before an agent still on its way back to its read just after its answer was looked at again "
-          "instead of frozen (a quarter of the random agent's calls were), 5,740 steps a second; before the idle "
-          "proof read the signals caught from /proc/PID/stat (the seccomp filter refusing handlers for real-time "
-          "signals), the read's descriptor through an open /proc/PID/fd and no wait channel, and each game's "
-          "start asked /proc for the harness's CPU, 66.8 and 114.0 µs a round trip and 6,650 steps a second; and "
-          "on 2026-12-06, with the code of 39065d1, 55.1 and 97.5 µs a round trip (the pipe's 6.5 and 40.0 µs; "
-          "on a CPU each 2.4x its median and 3.1x its CPU) and 8,160 sandboxed steps a second; the same code on "
-          "the Intel machine, before the clock took the agent's waits for a CPU from the idle proof's own reads "
-          "and the proof named the pipe by its /proc link (three kernel-counter reads and a stat a call fewer), "
-          "44.7 and 108.8 µs a round trip (the pipe's 3.0 and 63.8 µs; on a CPU each 1.7x its median and 2.1x "
-          "its CPU) and 10,449 sandboxed steps a second; the code of 1deacbd on the Intel machine (its filter grown "
-          "by the calls it now "
-          "refuses or hands to its supervisor, none of them on a round trip's path), in four runs in one hour: "
-          "35.5 µs a round trip on one CPU (the pipe's 3.0 µs) and, on a CPU each, 1.97x, 2.02x, 1.91x and 1.91x "
-          "the pipe's CPU (1.63x, 1.60x, 1.58x and 1.59x its median), 10,877 to 13,117 sandboxed steps a second: "
-          "the CPU target met in some runs and not in others. The code of 42d2892, which reads an answer without "
-          "copying what was read ahead twice, decodes a lone integer without the general reader, splits only "
-          "the idle proof's fields it reads, and whose launcher starts reading the shared libraries before it "
-          "imports the sandbox's parts, on this machine: 34.8 µs a round trip on one CPU, and on a CPU each 2.00x "
-          "the pipe's CPU and 1.67x its median, 14,722 sandboxed steps a second (an hour earlier, its launcher as "
-          "before: 34.8 µs, 1.98x and 1.66x, 15,570 steps a second); run again just before this run, 32.9 µs "
-          "(33.5 µs of CPU), 1.97x and 1.64x, 15,339 steps a second. The code of 729e150, which writes a call "
-          "that fits the pipe at once, without the bookkeeping of a timed wait (0.5 to 0.7 µs less of the "
-          "harness's CPU a call, measured in rounds alternating with the old way in one process, less than this "
-          "bench's spread from one run to the next): 33.9 µs a round trip on one CPU (34.7 µs of CPU), and on a "
-          "CPU each 1.98x the pipe's CPU and 1.62x its median, 15,526 sandboxed steps a second. The code of "
-          "031918e, which reads the signals the agent catches (/proc/PID/stat) only once at first and after its "
-          "supervisor told of a call setting a signal's action: 29.5 µs a round trip on one CPU (30.1 µs of CPU), "
-          "and on a CPU each 1.82x the pipe's CPU and 1.54x its median, 16,910 sandboxed steps a second. The code "
-          "of b51d645, which also reads the link of the descriptor the agent reads its calls from only at first "
-          "and after its supervisor told of a call that could put another file there: 26.4 µs a round trip on one "
-          "CPU (4.96x the pipe's median, 4.83x its CPU), and on a CPU each 1.39x the pipe's median and 1.65x its "
-          "CPU, 16,745 sandboxed steps a second. This run's code plays a round trip as that code did (its later changes, a "
-          "move checked once and a seat's recent move times kept sorted, are off this bench's path): the two runs "
-          "differ by this machine's spread from one hour to the next. This bench now splits the CPU by process.")
+# The same figures before: earlier recordings of this bench, each with what changed since (a line each in RESULTS.md).
+EARLIER = (
+    "On an Intel Xeon machine of 2 cores: this bench's previous version (2026-12-01, not pinned: the scheduler "
+    "kept the two processes on one CPU) measured a round trip of 44.2 and 46.3 µs median in two runs and a "
+    "sandboxed random-vs-random Othello game of 29.1 and 7.6 ms (about 2,100 and 7,900 steps a second), with the "
+    "load.",
+    "Before each sandbox kept its env copy and seat view between games and the harness stopped copying the spaces"
+    " of a sandboxed seat (same day, load 1.7 to 2.4): 9,401 sandboxed steps a second, a game's start about 28% "
+    "of it.",
+    "Before an agent shown asleep on its pipe was left unfrozen between its calls (every call ended in a freeze, "
+    "a wait for it to stop and a thaw; 2026-12-04, that machine then 1.3x slower by the in-process step): a round"
+    " trip 41.6 µs (one CPU) and 145.7 µs (a CPU each), 6,995 sandboxed steps a second.",
+    "On 2026-12-05, both ways in turn in one run, 6,270 to 8,165 steps a second freezing after every call against"
+    " 10,674 to 15,611 without freezing, and then 36.2 µs a round trip on one CPU (the pipe's 3.0 µs) and 102.8 "
+    "µs on a CPU each (the pipe's 64.3 µs: 1.6x its median, 1.9x its CPU) and 10,578 sandboxed steps a second.",
+    "The machine matters: on an AMD EPYC machine of 2 cores, where in-process Python is about 3x slower and a "
+    "wake-up of another CPU cheaper, the code of 2026-12-05 measured 64.9 and 109.9 µs a round trip and 6,806 "
+    "steps a second.",
+    "On the AMD EPYC machine, before an agent still on its way back to its read just after its answer was looked "
+    "at again instead of frozen (a quarter of the random agent's calls were), 5,740 steps a second.",
+    "On the AMD EPYC machine, before the idle proof read the signals caught from /proc/PID/stat (the seccomp "
+    "filter refusing handlers for real-time signals), the read's descriptor through an open /proc/PID/fd and no "
+    "wait channel, and each game's start asked /proc for the harness's CPU, 66.8 and 114.0 µs a round trip and "
+    "6,650 steps a second.",
+    "On the AMD EPYC machine on 2026-12-06, the code of 39065d1: 55.1 and 97.5 µs a round trip (the pipe's 6.5 "
+    "and 40.0 µs; on a CPU each 2.4x its median and 3.1x its CPU) and 8,160 sandboxed steps a second.",
+    "The code of 39065d1 on the Intel machine, before the clock took the agent's waits for a CPU from the idle "
+    "proof's own reads and the proof named the pipe by its /proc link (three kernel-counter reads and a stat a "
+    "call fewer), 44.7 and 108.8 µs a round trip (the pipe's 3.0 and 63.8 µs; on a CPU each 1.7x its median and "
+    "2.1x its CPU) and 10,449 sandboxed steps a second.",
+    "The code of 1deacbd on the Intel machine (its filter grown by the calls it now refuses or hands to its "
+    "supervisor, none of them on a round trip's path), in four runs in one hour: 35.5 µs a round trip on one CPU "
+    "(the pipe's 3.0 µs) and, on a CPU each, 1.97x, 2.02x, 1.91x and 1.91x the pipe's CPU (1.63x, 1.60x, 1.58x "
+    "and 1.59x its median), 10,877 to 13,117 sandboxed steps a second: the CPU target met in some runs and not in"
+    " others.",
+    "The code of 42d2892, which reads an answer without copying what was read ahead twice, decodes a lone integer"
+    " without the general reader, splits only the idle proof's fields it reads, and whose launcher starts reading"
+    " the shared libraries before it imports the sandbox's parts, on this machine: 34.8 µs a round trip on one "
+    "CPU, and on a CPU each 2.00x the pipe's CPU and 1.67x its median, 14,722 sandboxed steps a second (an hour "
+    "earlier, its launcher as before: 34.8 µs, 1.98x and 1.66x, 15,570 steps a second); run again just before "
+    "this run, 32.9 µs (33.5 µs of CPU), 1.97x and 1.64x, 15,339 steps a second.",
+    "The code of 729e150, which writes a call that fits the pipe at once, without the bookkeeping of a timed wait"
+    " (0.5 to 0.7 µs less of the harness's CPU a call, measured in rounds alternating with the old way in one "
+    "process, less than this bench's spread from one run to the next): 33.9 µs a round trip on one CPU (34.7 µs "
+    "of CPU), and on a CPU each 1.98x the pipe's CPU and 1.62x its median, 15,526 sandboxed steps a second.",
+    "The code of 031918e, which reads the signals the agent catches (/proc/PID/stat) only once at first and after"
+    " its supervisor told of a call setting a signal's action: 29.5 µs a round trip on one CPU (30.1 µs of CPU), "
+    "and on a CPU each 1.82x the pipe's CPU and 1.54x its median, 16,910 sandboxed steps a second.",
+    "The code of b51d645, which also reads the link of the descriptor the agent reads its calls from only at "
+    "first and after its supervisor told of a call that could put another file there: 26.4 µs a round trip on one"
+    " CPU (4.96x the pipe's median, 4.83x its CPU), and on a CPU each 1.39x the pipe's median and 1.65x its CPU, "
+    "16,745 sandboxed steps a second.",
+    "This run's code plays a round trip as that code did (its later changes, a move checked once and a seat's "
+    "recent move times kept sorted, are off this bench's path): the two runs differ by this machine's spread from"
+    " one hour to the next. This bench now splits the CPU by process.",
+)
 
 
 def verdict(met: bool) -> str:
@@ -396,7 +402,11 @@ def main() -> None:
         f"{verdict(boxed['per_second'] >= 10_000)}.",
         f"A sandboxed game's start (both agents seated and reset; a game cut before its first move): "
         f"{boxed['start'] * 1000:.2f} ms, {boxed['start'] / boxed['game']:.0%} of a game.",
-        BEFORE,
+        "",
+        "Earlier recordings:",
+        "",
+        *(f"- {entry}" for entry in EARLIER),
+        "",
         f"Start-up of one sandboxed agent (process, namespaces, filesystem, cgroups, agent load): "
         f"{statistics.median(startups[1:]) * 1000:.0f} ms forked by the launcher; the process's first "
         f"{startups[0]:.2f} s, which starts the launcher (a new Python importing what workers load before "
