@@ -33,37 +33,45 @@ from arena.tournament.runner import backend_for
 from results import command_line, record
 
 REPO = Path(__file__).resolve().parents[1]
-PINNED = ("Players (and the driver's playing and recording threads) are each kept on a CPU of their own when "
-          "there are as many CPUs as workers: unpinned, two players sometimes shared a CPU for a match while the "
-          "other idled (a match keeps its agents on its CPU), and two runs of this bench on the same idle machine "
-          "gave 1.87x and 1.10x with 600 matches. Before each match was handed over and recorded as it ended "
-          "(players sent whole blocks of four; this machine, run just before): 1.34x and 1.71x with 4 entrants, "
-          "1.76x with 8, 10.5 ms a match with one worker (a match committed on its own costs about 6% more). "
-          "Before the sandbox launcher began reading the shared libraries before it imports the sandbox's parts "
-          "and counting their pages in memory with cachestat, and before each run's files were kept until the last "
-          "run had ended (this machine, the same hour): 1.17x and 1.61x with 4 entrants, the first match recorded "
-          "after 0.30 s to 0.49 s, and 1.76x with 8. "
-          "Before the launcher kept the libraries' list between its starts (the same code otherwise, this machine, "
-          "an hour before): 1.50x and 1.67x with 4 entrants, the first match recorded after 0.20 s to 0.33 s, and "
-          "1.68x with 8. Before the driver handed its players' connections to the launcher without waiting for its "
-          "answer (the same code otherwise, this machine, an hour before): 1.27x and 1.66x with 4 entrants, the "
-          "first match with two workers recorded after 0.33 s and 0.20 s, and 1.79x with 8. Before a sandboxed "
-          "call was written without a timed wait's bookkeeping and the idle proof read the agent's caught signals "
-          "only when its supervisor told of a change (the code of 42d2892, this machine, earlier the same day): "
-          "1.43x and 1.64x with 4 entrants (1.62x and 1.73x from the first recorded match on), one worker's 600 "
-          "matches in 2.88 s and two workers' in 1.76 s, and 1.76x with 8; with those two changes (11b1cc4, "
-          "9 runs of each): 1.34x and 1.52x (1.58x and 1.62x from the first match on), 2.56 s and 1.68 s, and "
-          "1.64x with 8 (two runs of 5 just before it: 1.40x and 1.66x, then 1.30x and 1.51x). One worker's run "
-          "is a chain of round trips and two workers' is bound by the CPU, so a cheaper round trip shortens the "
-          "first more. Creating a file on this machine's root file system (ext4, no journal) costs about 145 µs "
-          "of CPU (15 µs on a tmpfs), most of the 0.23 ms of CPU a replay takes to save, off one worker's way but "
-          "on two workers' CPUs. Before a tournament's move was checked once instead of twice (the code of afe1fa7, "
-          "this machine, the same day, 9 runs of each): 1.27x and 1.56x with 4 entrants (1.47x and 1.70x from the "
-          "first match on), one worker's 600 matches in 2.52 s and two workers' in 1.61 s, and 1.69x with 8. "
-          "Before this host's cgroup2 was mounted with favordynmods (the code of 10b59e4, this machine, an hour "
-          "before, 9 runs of each, sizes 34 and 100 only): 1.36x and 1.59x with 4 entrants (1.44x and 1.71x from "
-          "the first match on), one worker's 600 matches in 2.44 s and two workers' in 1.53 s, two workers 93% "
-          "busy, and 1.67x with 8.")
+# Said under the figures: why players are pinned, and where one and two workers spend their time.
+PLACEMENT = (
+    "Players (and the driver's playing and recording threads) are each kept on a CPU of their own when there are "
+    "as many CPUs as workers: unpinned, two players sometimes shared a CPU for a match while the other idled (a "
+    "match keeps its agents on its CPU), and two runs of this bench on the same idle machine gave 1.87x and 1.10x"
+    " with 600 matches. One worker's run is a chain of round trips and two workers' is bound by the CPU, so a "
+    "cheaper round trip shortens the first more. Creating a file on this machine's root file system (ext4, no "
+    "journal) costs about 145 µs of CPU (15 µs on a tmpfs), most of the 0.23 ms of CPU a replay takes to save, "
+    "off one worker's way but on two workers' CPUs."
+)
+# The same figures before: earlier recordings of this bench, each with what changed since.
+EARLIER = (
+    "Before each match was handed over and recorded as it ended (players sent whole blocks of four; this machine,"
+    " run just before): 1.34x and 1.71x with 4 entrants, 1.76x with 8, 10.5 ms a match with one worker (a match "
+    "committed on its own costs about 6% more).",
+    "Before the sandbox launcher began reading the shared libraries before it imports the sandbox's parts and "
+    "counting their pages in memory with cachestat, and before each run's files were kept until the last run had "
+    "ended (this machine, the same hour): 1.17x and 1.61x with 4 entrants, the first match recorded after 0.30 s "
+    "to 0.49 s, and 1.76x with 8.",
+    "Before the launcher kept the libraries' list between its starts (the same code otherwise, this machine, an "
+    "hour before): 1.50x and 1.67x with 4 entrants, the first match recorded after 0.20 s to 0.33 s, and 1.68x "
+    "with 8.",
+    "Before the driver handed its players' connections to the launcher without waiting for its answer (the same "
+    "code otherwise, this machine, an hour before): 1.27x and 1.66x with 4 entrants, the first match with two "
+    "workers recorded after 0.33 s and 0.20 s, and 1.79x with 8.",
+    "Before a sandboxed call was written without a timed wait's bookkeeping and the idle proof read the agent's "
+    "caught signals only when its supervisor told of a change (the code of 42d2892, this machine, earlier the "
+    "same day): 1.43x and 1.64x with 4 entrants (1.62x and 1.73x from the first recorded match on), one worker's "
+    "600 matches in 2.88 s and two workers' in 1.76 s, and 1.76x with 8; with those two changes (11b1cc4, 9 runs "
+    "of each): 1.34x and 1.52x (1.58x and 1.62x from the first match on), 2.56 s and 1.68 s, and 1.64x with 8 "
+    "(two runs of 5 just before it: 1.40x and 1.66x, then 1.30x and 1.51x).",
+    "Before a tournament's move was checked once instead of twice (the code of afe1fa7, this machine, the same "
+    "day, 9 runs of each): 1.27x and 1.56x with 4 entrants (1.47x and 1.70x from the first match on), one "
+    "worker's 600 matches in 2.52 s and two workers' in 1.61 s, and 1.69x with 8.",
+    "Before this host's cgroup2 was mounted with favordynmods (the code of 10b59e4, this machine, an hour before,"
+    " 9 runs of each, sizes 34 and 100 only): 1.36x and 1.59x with 4 entrants (1.44x and 1.71x from the first "
+    "match on), one worker's 600 matches in 2.44 s and two workers' in 1.53 s, two workers 93% busy, and 1.67x "
+    "with 8.",
+)
 
 
 class Run(NamedTuple):
@@ -211,7 +219,12 @@ def main() -> None:
         f"({per_match * 1000:.1f} ms a match with one worker, 4 entrants and {first} games a pairing, of which "
         f"{in_process * 1000:.1f} ms is the game itself between in-process agents): sandbox round trips for about 60 "
         "moves, the replay file and the database transaction.",
-        PINNED,
+        PLACEMENT,
+        "",
+        "Earlier recordings:",
+        "",
+        *(f"- {entry}" for entry in EARLIER),
+        "",
         f"This host's cgroup2 mount options: {cgroup2_options()} (README, Tournaments: `favordynmods`).",
         f"Load average (1 min) before and after the runs: {load_before:.1f}, {load_after:.1f}.",
     ])
