@@ -9,6 +9,7 @@ import platform
 import re
 import sys
 from pathlib import Path
+from typing import Sequence
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -31,6 +32,12 @@ def command_line(doc: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--record", action="store_true", help="write the results into bench/RESULTS.md")
     return parser
+
+
+def earlier_recordings(entries: Sequence[str]) -> list[str]:
+    """The lines of a section's list of earlier recordings (a line each), set apart by blank lines from the
+    text around it, which Markdown would otherwise take as the list's last item."""
+    return ["", "Earlier recordings:", "", *(f"- {entry}" for entry in entries), ""]
 
 
 def record(title: str, body: str) -> None:

@@ -38,7 +38,7 @@ from arena.match import play_match
 from arena.sandbox import Limits, SandboxedAgent, codec, protections
 from arena.sandbox.protocol import Kind
 from arena.submission import instantiate, load
-from results import command_line, record
+from results import command_line, earlier_recordings, record
 
 FIRST_LEGAL = """
 from arena.agents import Agent
@@ -402,11 +402,7 @@ def main() -> None:
         f"{verdict(boxed['per_second'] >= 10_000)}.",
         f"A sandboxed game's start (both agents seated and reset; a game cut before its first move): "
         f"{boxed['start'] * 1000:.2f} ms, {boxed['start'] / boxed['game']:.0%} of a game.",
-        "",
-        "Earlier recordings:",
-        "",
-        *(f"- {entry}" for entry in EARLIER),
-        "",
+        *earlier_recordings(EARLIER),
         f"Start-up of one sandboxed agent (process, namespaces, filesystem, cgroups, agent load): "
         f"{statistics.median(startups[1:]) * 1000:.0f} ms forked by the launcher; the process's first "
         f"{startups[0]:.2f} s, which starts the launcher (a new Python importing what workers load before "

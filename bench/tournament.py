@@ -30,7 +30,7 @@ from arena.agents import RandomAgent
 from arena.match import play_match
 from arena.tournament import Settings, Tournament
 from arena.tournament.runner import backend_for
-from results import command_line, record
+from results import command_line, earlier_recordings, record
 
 REPO = Path(__file__).resolve().parents[1]
 # Said under the figures: why players are pinned, and where one and two workers spend their time.
@@ -220,11 +220,7 @@ def main() -> None:
         f"{in_process * 1000:.1f} ms is the game itself between in-process agents): sandbox round trips for about 60 "
         "moves, the replay file and the database transaction.",
         PLACEMENT,
-        "",
-        "Earlier recordings:",
-        "",
-        *(f"- {entry}" for entry in EARLIER),
-        "",
+        *earlier_recordings(EARLIER),
         f"This host's cgroup2 mount options: {cgroup2_options()} (README, Tournaments: `favordynmods`).",
         f"Load average (1 min) before and after the runs: {load_before:.1f}, {load_after:.1f}.",
     ])
