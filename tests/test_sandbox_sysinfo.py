@@ -3,6 +3,7 @@ filter hands the call over, the answer lands in the caller's memory, a bad addre
 kernel refuses it, and the supervisor imports nothing while it serves (it then runs in the agent's root)."""
 
 import ctypes
+import socket
 import subprocess
 import sys
 
@@ -128,7 +129,7 @@ confine._FLAG_NEW_LISTENER = 1 << 30  # refused (EINVAL), as by a kernel before 
 supervisor_end, agent_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 libc = ctypes.CDLL(None, use_errno=True)
 libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
-print("filtered:", confine.forbid_escape_syscalls(agent_end))
+print("filtered:", confine.forbid_escape_syscalls(agent_end, calls_fd=100))
 print("link closed:", supervisor_end.recv(1) == b"")
 told = (ctypes.c_ulong * 14)()
 print("sysinfo:", libc.sysinfo(told), told[4] > 0)
@@ -143,6 +144,12 @@ def test_where_the_kernel_hands_out_no_listener_the_filter_goes_in_without_the_r
     assert run.stdout.splitlines() == ["filtered: True", "link closed: True", "sysinfo: 0 True", "statfs: True",
                                        "unshare: -1 1"], run.stdout
 
+
+def test_a_supervisor_without_the_calls_descriptor_is_refused_before_anything_is_installed():
+    # Without it the filter could not tell of a file put where the calls come, which the idle proof trusts.
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    with ours, theirs, pytest.raises(ValueError, match="calls_fd"):
+        confine.forbid_escape_syscalls(theirs)
 
 
 NO_LISTENER_HANDED_OVER = """

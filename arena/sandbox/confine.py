@@ -424,7 +424,7 @@ _EAFNOSUPPORT = 97
 # the cost of /proc/PID/status, that no timer or I/O signal can wake the agent between its calls
 # (`arena.sandbox.idle`). Setting a real-time signal's action answers EINVAL, as for a signal the kernel
 # lacks; asking what it is still works.
-_RT_SIGACTION, _FIRST_REALTIME_SIGNAL = 13, 32
+_RT_SIGACTION, _FIRST_REALTIME_SIGNAL = sysinfo.TOLD["rt_sigaction"], 32
 
 
 class _SockFilter(ctypes.Structure):
@@ -435,7 +435,7 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
 
 
-def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None, calls_fd: int = 3) -> bool:
+def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None, calls_fd: int | None = None) -> bool:
     """Refuse (EPERM) the system calls in `_FORBIDDEN_SYSCALLS` and new namespaces through clone, and
     sockets of the families not in `_SOCKET_FAMILIES` (EAFNOSUPPORT, as where the kernel lacks them);
     make file locks, syncs (of whole file systems or of a file), new sessions and advice that evicts cached pages
@@ -452,15 +452,17 @@ def forbid_escape_syscalls(sysinfo_to: socket.socket | None = None, calls_fd: in
     No handler can be set for a real-time signal (32-64). With `sysinfo_to`, each sysinfo, statfs and fstatfs
     call waits for the process at its other end to answer it (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`),
     which gets the filter's listener; so does each call setting an action for another signal or that could put
-    another file at `calls_fd` (the descriptor the harness's calls come on), which it lets run once told of it
-    (where the kernel can: `sysinfo.tells_changes`).
+    another file at `calls_fd` (the descriptor the harness's calls come on, given with `sysinfo_to`), which it
+    lets run once told of it (where the kernel can: `sysinfo.tells_changes`).
     Needs no_new_privs (or CAP_SYS_ADMIN); returns False on machines other than x86-64 (`filters_system_calls`).
     """
+    if sysinfo_to is not None and calls_fd is None:
+        raise ValueError("calls_fd: the descriptor the harness's calls come on, whose changes the supervisor hears of")
     if not filters_system_calls():
         return False
     _libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)  # a change of uid clears it too, where the host keeps suid_dumpable 0
     if sysinfo_to is not None:
-        program = _seccomp_program(answered=True, calls_fd=calls_fd)
+        program = _seccomp_program(answered_for=calls_fd)
         fprog = _SockFprog(len(program), (_SockFilter * len(program))(*program))
         listener = _libc.syscall(_FORBIDDEN_SYSCALLS["seccomp"], _SET_MODE_FILTER, _FLAG_NEW_LISTENER, ctypes.byref(fprog))
         if listener >= 0:
@@ -479,10 +481,12 @@ def filters_system_calls() -> bool:
     return os.uname().machine == "x86_64"
 
 
-def _seccomp_program(answered: bool = False, calls_fd: int = 3) -> list[_SockFilter]:
+def _seccomp_program(answered_for: int | None = None) -> list[_SockFilter]:
     # The filter reads the architecture (offset 4), the call's number (0) and its arguments (16 + 8 i:
     # the low 32 bits of argument i; a descriptor is an unsigned int, of which the kernel reads those alone).
+    # `answered_for`: the calls' descriptor, where a supervisor answers sysinfo and statfs and hears of changes.
     forbidden = sorted(_FORBIDDEN_SYSCALLS.values())
+    answered = answered_for is not None
     told = answered and sysinfo.tells_changes()
     told_calls = sysinfo.TOLD
     body = [("ld", 4), ("jeq_else", _AUDIT_ARCH_X86_64, "deny"),  # other ABIs (int 0x80) would bypass the numbers
@@ -551,9 +555,9 @@ def _seccomp_program(answered: bool = False, calls_fd: int = 3) -> list[_SockFil
                       ("ret", _ALLOW)],
         # told to the supervisor where they could put another file at the calls' descriptor: close(fd),
         # dup2/dup3(old, fd) and close_range(first, last) with first <= fd <= last
-        **({"closes_calls_fd": [("ld", 16), ("jeq", calls_fd, "answered"), ("ret", _ALLOW)],
-            "replaces_calls_fd": [("ld", 24), ("jeq", calls_fd, "answered"), ("ret", _ALLOW)],
-            "close_range": [("ld", 16), ("jge", calls_fd + 1, "allow"), ("ld", 24), ("jge", calls_fd, "answered"),
+        **({"closes_calls_fd": [("ld", 16), ("jeq", answered_for, "answered"), ("ret", _ALLOW)],
+            "replaces_calls_fd": [("ld", 24), ("jeq", answered_for, "answered"), ("ret", _ALLOW)],
+            "close_range": [("ld", 16), ("jge", answered_for + 1, "allow"), ("ld", 24), ("jge", answered_for, "answered"),
                             ("ret", _ALLOW)]} if told else {}),
         "new_realtime_action": [("ld", 24), ("jeq_else", 0, "einval"), ("ld", 28), ("jeq_else", 0, "einval"),
                                 ("ret", _ALLOW)],
