@@ -102,16 +102,8 @@ class MoveTimer:
         self._answer = self._stopped_at = None
         self.read_late = 0.0
         self._asleep_at = None
-        baselines, still = self._baselines, self._still
-        for pid, reader in self._delays.items():
-            value = still.get(pid)
-            if value is None:
-                value = _read(reader)
-            if value is not None:
-                baselines[pid] = value
-            else:
-                baselines.pop(pid, None)
-        still.clear()
+        self._baselines = self._delays_now()
+        self._still.clear()
         self._still_cpu = None
         self.started = time.monotonic()
 
@@ -157,15 +149,20 @@ class MoveTimer:
 
     def waited(self) -> float:
         """Seconds since `start()` the watched processes spent ready to run but not running."""
-        total = self._settled
-        baselines, still = self._baselines, self._still
+        baselines = self._baselines
+        return (self._settled + sum(value - baselines.get(pid, 0) for pid, value in self._delays_now().items())) / 1e9
+
+    def _delays_now(self) -> dict[int, int]:
+        """The watched processes' run-queue delays now (ns), as last read where they sleep until the next
+        call (`fell_asleep`); those gone left out."""
+        delays = {}
         for pid, reader in self._delays.items():
-            value = still.get(pid)
+            value = self._still.get(pid)
             if value is None:
                 value = _read(reader)
             if value is not None:
-                total += value - baselines.get(pid, 0)
-        return total / 1e9
+                delays[pid] = value
+        return delays
 
     def charged(self) -> float:
         """The call's time as charged to the agent: wall time less CPU waits and `read_late` (after its
