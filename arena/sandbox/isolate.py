@@ -330,7 +330,8 @@ def _bind(root: Path, path: Path, bound: list[Path], read_only: bool, device_nod
     target = _inside(root, real, directory=real.is_dir())
     _mount(str(real), target, None, _MS_BIND | _MS_REC)
     if read_only:
-        kept = sum(flag for bit, flag in _LOCKED_FLAGS.items() if os.statvfs(real).f_flag & bit)
+        host_flags = os.statvfs(real).f_flag
+        kept = sum(flag for bit, flag in _LOCKED_FLAGS.items() if host_flags & bit)
         no_devices = 0 if device_nodes else _MS_NODEV
         _mount(None, target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | no_devices | kept)
 
