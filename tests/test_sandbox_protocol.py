@@ -15,7 +15,7 @@ from arena.envs import entry
 from arena.faults import Status
 from arena.match import play_match
 from arena.sandbox import SandboxedAgent, cgroups, protections
-from arena.sandbox.protocol import Channel, ChannelTimeout, Kind
+from arena.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, Kind
 from arena.submission import load
 
 
@@ -66,6 +66,36 @@ def test_a_message_counts_as_come_only_when_whole():
         assert harness.can_receive()  # the other end closed: receive says so at once
     finally:
         harness.close()
+
+
+def test_the_harnesss_non_blocking_end_waits_for_an_answer_until_its_deadline_and_keeps_what_came():
+    """The harness reads its end before it polls: a read that finds nothing is a wait, bounded by the
+    deadline, not an error; the part of an answer that came before the deadline stays for the next try,
+    and an end closed by the worker is told as such."""
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(read_fd, False)  # as the harness's end is
+    harness = Channel(read_fd, write_fd, 1 << 20)
+    worker = Channel(read_fd, write_fd, 1 << 20)
+    worker.post(Kind.ACTION, [1, 2, 3])
+    frame = bytes(worker._unsent)
+    try:
+        with pytest.raises(ChannelTimeout):
+            harness.receive(time.monotonic() + 0.05)  # nothing written
+        os.write(write_fd, frame[:3])  # part of the header
+        with pytest.raises(ChannelTimeout):
+            harness.receive(time.monotonic() + 0.05)
+        assert harness.holds_data()
+        later = threading.Timer(0.1, os.write, (write_fd, frame[3:]))
+        later.start()
+        assert harness.receive(time.monotonic() + 60) == (Kind.ACTION, [1, 2, 3])  # waited for the rest
+        later.join()
+        os.write(write_fd, frame)  # in already: read at once, even after the deadline
+        assert harness.receive(time.monotonic() - 1) == (Kind.ACTION, [1, 2, 3])
+        os.close(write_fd)
+        with pytest.raises(ChannelClosed):
+            harness.receive(time.monotonic() + 60)
+    finally:
+        os.close(read_fd)
 
 
 def test_an_answer_taken_in_a_few_bytes_at_a_time_costs_the_harness_as_much_as_its_pieces():

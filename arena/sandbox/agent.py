@@ -315,6 +315,7 @@ class SandboxedAgent(AgentHandle):
                 os.close(fd)
         self._changes = changes_read
         os.set_blocking(to_worker_write, False)  # writes wait with a deadline (`Channel.flush`)
+        os.set_blocking(from_worker_read, False)  # an answer already in is read without a poll first (`Channel`)
         self._channel = Channel(from_worker_read, to_worker_write, self.limits.max_message_kb << 10, MAX_ANSWER_ITEMS)
         self._log = LogCapture(log_read, self.log_path, self.limits.log_kb << 10,
                                after_earlier=self.processes_started > 0)

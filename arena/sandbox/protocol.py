@@ -9,8 +9,10 @@ a size limit, and the harness writes to a non-blocking pipe with a deadline too 
 A message costs one write to send and, usually, one read to receive: a read takes whatever the
 pipe holds (up to `READ_SIZE`, or the rest of a larger frame), so a frame's header and payload
 arrive together, and bytes past the frame wait in the channel for the next `receive`. The harness
-waits for a frame with `poll` (that is what bounds a wait); the worker, which has no deadline,
-just reads.
+reads its non-blocking end first and waits with `poll` only when nothing is there yet (that is
+what bounds a wait; an answer is often in already: on a CPU the two processes share, the worker
+wrote it before the harness ran again). The worker, which has no deadline, just reads: asleep in
+that read, it is shown idle between its calls (`arena.sandbox.idle`).
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class Channel:
         self.max_items = max_items  # in the lists, tuples and dicts of one message received (`codec.decode`)
         self._poller = select.poll()
         self._poller.register(read_fd, select.POLLIN | select.POLLPRI)
+        self._reads_first = not os.get_blocking(read_fd)  # polls only once a read finds nothing (`_read_some`)
         # Bytes read but not yet handed out, the start of the next frame: a bytearray, so that a message
         # taken in a few bytes at a time costs each piece's copy, not a copy of all before it too.
         self._received = bytearray()
@@ -171,17 +174,33 @@ class Channel:
         have = len(data)
         chunks = [data] if have else []
         while have < size:
-            # Looked at even once the deadline has passed: a harness that was stopped, or kept off
-            # the CPU, finds what came meanwhile.
-            if deadline is not None and not self._poller.poll(max(deadline - time.monotonic(), 0.0) * 1000):
+            chunk = self._read_some(_read_size(have, size), deadline)
+            if chunk is None:
                 self._received = bytearray(b"".join(chunks))  # what came so far stays for the next try
                 raise ChannelTimeout()
-            chunk = os.read(self.read_fd, _read_size(have, size))
             if not chunk:
                 raise ChannelClosed()
             chunks.append(chunk)
             have += len(chunk)
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    def _read_some(self, size: int, deadline: float | None) -> bytes | None:
+        """Up to `size` bytes once the pipe holds any (b"" once the other end has closed); None where
+        `deadline` passed first. A non-blocking end is read before any poll; a blocking one is polled
+        first where there is a deadline, else read, waiting in the read."""
+        if not self._reads_first and deadline is not None and not self._poll_until(deadline):
+            return None
+        while True:
+            try:
+                return os.read(self.read_fd, size)
+            except BlockingIOError:
+                if not self._poll_until(deadline):
+                    return None
+
+    def _poll_until(self, deadline: float | None) -> bool:
+        """Whether the pipe can be read before `deadline` (None: no end). Looked at even once the deadline
+        has passed: a harness that was stopped, or kept off the CPU, finds what came meanwhile."""
+        return bool(self._poller.poll(None if deadline is None else max(deadline - time.monotonic(), 0.0) * 1000))
 
     def close(self) -> None:
         self._unsent = b""
