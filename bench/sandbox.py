@@ -123,9 +123,14 @@ EARLIER = (
     "first and after its supervisor told of a call that could put another file there: 26.4 µs a round trip on one"
     " CPU (4.96x the pipe's median, 4.83x its CPU), and on a CPU each 1.39x the pipe's median and 1.65x its CPU, "
     "16,745 sandboxed steps a second.",
-    "This run's code plays a round trip as that code did (its later changes, a move checked once and a seat's "
-    "recent move times kept sorted, are off this bench's path): the two runs differ by this machine's spread from"
-    " one hour to the next. This bench now splits the CPU by process.",
+    "The code of 8b12e67 (its round trip that of b51d645; from here on this bench splits the CPU by process): "
+    "28.1 µs a round trip on one CPU (28.9 µs of CPU: the harness's 19.6, the agent's 9.3; 5.00x the pipe's "
+    "median, 4.90x its CPU), and on a CPU each 1.46x the pipe's median and 1.72x its CPU, 17,701 sandboxed steps "
+    "a second; the code of 58cd977 (later changes off a round trip's path) in three runs of 8 rounds: 30.5, 31.6 "
+    "and 27.8 µs on one CPU.",
+    "This run's harness reads its end of the answers' pipe before it polls, and polls only when nothing is there "
+    "yet: in 12 rounds alternating with the old way in one process, 27.0 µs a round trip on one CPU against 28.0 "
+    "µs, and 63.0 against 64.2 µs on a CPU each (within that placement's spread from round to round).",
 )
 
 
