@@ -24,8 +24,12 @@ from results import command_line, record
 
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
 PAIRINGS = [("based_fighter", "random"), ("random", "random")]
-# This bench's first recording, with the sandbox of that day, for comparison.
-BEFORE = "On 2026-12-05, this machine: 867 µs a step for based_fighter against random, 480 µs for random against random."
+# This bench's earlier recordings, with the sandbox of their day, for comparison.
+BEFORE = ("On 2026-12-05, this machine: 867 µs a step for based_fighter against random, 480 µs for random against "
+          "random. On 2026-12-06, before the harness read its end of an agent's answers before it polled: 241 and "
+          "140 µs; hours later, in runs alternating that code with this run's, 330 and 320 µs against 275 and 273 µs "
+          "for based_fighter against random (146 and 155 against 158 and 151 for random against random): this "
+          "machine slower by then, from one run to the next more than by the change.")
 
 
 def pairing(first: str, second: str, games: int, steps: int) -> dict[str, float]:
