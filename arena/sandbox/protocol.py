@@ -200,7 +200,7 @@ class Channel:
     def _poll_until(self, deadline: float | None) -> bool:
         """Whether the pipe can be read before `deadline` (None: no end). Looked at even once the deadline
         has passed: a harness that was stopped, or kept off the CPU, finds what came meanwhile."""
-        return bool(self._poller.poll(None if deadline is None else max(deadline - time.monotonic(), 0.0) * 1000))
+        return bool(self._poller.poll(_poll_timeout(deadline)))
 
     def close(self) -> None:
         self._unsent = b""
@@ -220,5 +220,10 @@ def _wait_for_room(fd: int, deadline: float | None) -> None:
     """Until the pipe `fd` takes more; ChannelTimeout once `deadline` passes (None: no end)."""
     poller = select.poll()
     poller.register(fd, select.POLLOUT)
-    if not poller.poll(None if deadline is None else max(deadline - time.monotonic(), 0.0) * 1000):
+    if not poller.poll(_poll_timeout(deadline)):
         raise ChannelTimeout()
+
+
+def _poll_timeout(deadline: float | None) -> float | None:
+    """poll()'s timeout in milliseconds until `deadline` (a time.monotonic() value; None: no end), 0 once past."""
+    return None if deadline is None else max(deadline - time.monotonic(), 0.0) * 1000
