@@ -39,7 +39,6 @@ or inside the sandbox, which has no network.
 from __future__ import annotations
 
 import errno
-import hashlib
 import importlib.util
 import itertools
 import os
@@ -63,6 +62,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from arena import tempdirs
+from arena.content_digest import IGNORED_NAMES, content_digest
 from arena.errors import (MACHINE_ERRNOS, HarnessError, ManifestError, SubmissionError, closest, missing_extra,
                           missing_path_hint)
 from arena.faults import describe_exception
@@ -99,8 +99,6 @@ MAX_OPTIONS = 32
 MAX_OPTION_NUMBER = 10**9
 MAX_TIME_PER_MOVE = 60.0
 MIN_MEMORY_MB, MAX_MEMORY_MB = 64, 1 << 20
-# Never part of a submission's identity: caches and version control.
-_IGNORED_NAMES = {"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX", ".DS_Store"}
 
 
 @dataclass(frozen=True)
@@ -294,7 +292,7 @@ def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None,
         manifest.check_options(str(shown))
         name = manifest.name or _default_name(source, is_folder)
         _check_files(root, manifest, source)
-        digest = _digest(root)  # before the weights are placed: downloading them never makes a new entrant
+        digest = content_digest(root)  # before the weights are placed: downloading them never makes a new entrant
         _place_weights(root, manifest, str(source), max_bytes, cache_weights)
     except BaseException as exc:
         shutil.rmtree(target, ignore_errors=True)
@@ -589,8 +587,8 @@ def _weights_path_problem(weights: str) -> str | None:
     submission's copies there), or None."""
     if "\\" in weights:
         return f"separates folders with '/', not '\\': got {_shown(weights)}"
-    if any(part in _IGNORED_NAMES for part in _parts(weights)):
-        return (f"names a place submissions leave out ({', '.join(sorted(_IGNORED_NAMES))}): got {_shown(weights)}; "
+    if any(part in IGNORED_NAMES for part in _parts(weights)):
+        return (f"names a place submissions leave out ({', '.join(sorted(IGNORED_NAMES))}): got {_shown(weights)}; "
                 f"put the file elsewhere")
     return None
 
@@ -650,7 +648,7 @@ def _checked(members: Iterable[_Member], source: Path, max_bytes: int) -> Iterat
         if problem := _path_problem(member.name) or _kind_problem(member.mode):
             raise SubmissionError(f"{source}: {member.shown} {problem}")
         parts = member.parts
-        if any(part in _IGNORED_NAMES for part in parts):
+        if any(part in IGNORED_NAMES for part in parts):
             continue
         count += 1
         if count > MAX_FILES:
@@ -708,7 +706,7 @@ def _folder_members(source: Path) -> Iterator[_Member]:
             try:
                 with os.scandir(fd) as entries:
                     for entry in entries:
-                        if entry.name in _IGNORED_NAMES:
+                        if entry.name in IGNORED_NAMES:
                             continue
                         info = entry.stat(follow_symlinks=False)
                         name = relative / entry.name
@@ -843,7 +841,7 @@ def _find_root(unpacked: Path, source: Path) -> Path:
 
     if is_root(unpacked):
         return unpacked
-    entries = [p for p in unpacked.iterdir() if p.name not in _IGNORED_NAMES]
+    entries = [p for p in unpacked.iterdir() if p.name not in IGNORED_NAMES]
     if len(entries) == 1 and entries[0].is_dir() and is_root(entries[0]):
         return entries[0]
     found = ", ".join(sorted(p.name for p in entries)[:8]) or "nothing"
@@ -882,19 +880,3 @@ def _check_files(root: Path, manifest: Manifest, source: Path) -> None:
         raise SubmissionError(
             f"{source}: weights file {manifest.weights!r} named in {MANIFEST_FILE} is missing; add it or drop the field"
         )
-
-
-def _digest(root: Path) -> str:
-    """sha256 over every file's relative path and bytes, in a fixed order."""
-    h = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and not _ignored(p, root)):
-        h.update(path.relative_to(root).as_posix().encode() + b"\0")
-        with open(path, "rb") as f:
-            while chunk := f.read(_COPY_CHUNK):
-                h.update(chunk)
-        h.update(b"\0")
-    return h.hexdigest()
-
-
-def _ignored(path: Path, root: Path) -> bool:
-    return any(part in _IGNORED_NAMES for part in path.relative_to(root).parts)

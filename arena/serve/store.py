@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Collection
 
+from arena.content_digest import upgrade_stored_digests
 from arena.db import open_database, unusable
 from arena.errors import ArenaError
 from arena.names import lookalikes
@@ -149,6 +150,7 @@ class CompetitionStore:
             self._db.script(SCHEMA)
             if "organiser" not in self._db.columns("participants"):
                 self._db.script("ALTER TABLE participants ADD COLUMN organiser INTEGER NOT NULL DEFAULT 0")
+            upgrade_stored_digests(self._db, "submissions", "folder")
         except self._db.DatabaseError as exc:
             self._db.close()
             raise unusable(self.path, "competition database", exc) from None

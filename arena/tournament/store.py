@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from arena import __version__
+from arena.content_digest import upgrade_stored_digests
 from arena.db import open_database, unusable
 from arena.errors import ArenaError, HarnessError
 from arena.processes import running
@@ -204,6 +205,7 @@ class ResultsStore:
             self._check_integrity()
             self._db.script(SCHEMA)
             self._upgrade()
+            upgrade_stored_digests(self._db, "entrants", "archive")
         except self._db.DatabaseError as exc:
             self._db.close()
             raise unusable(self.path, "results database", exc) from None
@@ -265,6 +267,11 @@ class ResultsStore:
                 "INSERT INTO entrants (name, digest, source, archive, registered_at, problem) VALUES (?, ?, ?, ?, ?, ?)",
                 (_text(name), digest, _text(source), _text(archive), time.time(), _text(problem)))
             return _entrant(self._db.execute(f"SELECT {_ENTRANT_COLUMNS} FROM entrants WHERE digest = ?", (digest,)).fetchone()), True
+
+    def entrant_with(self, digest: str) -> Entrant | None:
+        """The entrant registered with these files, if any."""
+        row = self._db.execute(f"SELECT {_ENTRANT_COLUMNS} FROM entrants WHERE digest = ?", (digest,)).fetchone()
+        return None if row is None else _entrant(row)
 
     def set_active(self, entrant_id: int, active: bool, archive: str | None = None) -> None:
         """Retire an entrant (it is scheduled no more; its games still count) or bring it back, playing
