@@ -55,7 +55,7 @@ class SingleAgentEnv(gymnasium.Env):
         self._observations: dict[str, Any] = {}
         # A two-seat simultaneous game that steps both seats without per-seat dicts (the fighting game).
         self._step_both = getattr(self.raw, "step_both", None) if len(seats) == 2 and not self.turn_based else None
-        self._stepper = self.env  # what `step` steps when the game has no `step_both` (`step_through`)
+        self._stepper = self.env  # what `reset` resets, and `step` steps without `step_both` (`step_through`)
         if self._step_both is not None:
             self._index = seats.index(self.seat)
             self._opponent_seat = seats[1 - self._index]
@@ -70,13 +70,13 @@ class SingleAgentEnv(gymnasium.Env):
             self.env.reset(seed=episode_seed)
             self._play_opponents()
             return self._observation, {}
-        observations, infos = self.env.reset(seed=episode_seed)
+        observations, infos = self._stepper.reset(seed=episode_seed)
         self._store(observations)
         return self._observation, dict(infos.get(self.seat, {}))
 
     def step_through(self, stepper: Any) -> None:
-        """Step the game through `stepper` (an object whose `step` takes the game's actions and passes them
-        on to it: a wrapper a script put around the game), every seat's actions at once."""
+        """Step and reset the game through `stepper` (an object whose `step` and `reset` are the game's,
+        passed on to it: a wrapper a script put around the game), every seat's actions at once."""
         self._stepper, self._step_both = stepper, None
 
     def step(self, action: Any):

@@ -1384,3 +1384,67 @@ def test_a_self_play_handler_of_ones_own_loads_checkpoints_through_get_model_fro
     env.reset(seed=2)
     assert isinstance(env.opponent_agent, Loaded) and env.opponent_agent.initialized
     assert env.opponent_agent.loaded_from.endswith("rl_model_200_steps.zip")
+
+
+class _FrameTagged:
+    """A wrapper of the game in a participant's style: it reads both fighters' actions and observations by
+    fighter number, as the competition's env hands them, keeps the keys fighter 1 pressed, and adds the frame
+    number to each observation, at a reset as at a step."""
+
+    def __init__(self, env):
+        self.env, self.opponent_keys, self.resets = env, [], 0
+
+    def __getattr__(self, name):
+        return getattr(self.env, name)
+
+    def reset(self, seed=None, options=None):
+        observations, info = self.env.reset()
+        self.resets += 1
+        return {fighter: self._tagged(observations[fighter]) for fighter in (0, 1)}, info
+
+    def step(self, action):
+        self.opponent_keys.append(np.array(action[1]))
+        observations, rewards, terminated, truncated, info = self.env.step({0: action[0], 1: action[1]})
+        assert isinstance(terminated, bool) and isinstance(truncated, bool) and set(rewards) == {0, 1}
+        return ({fighter: self._tagged(observations[fighter]) for fighter in (0, 1)}, rewards, terminated,
+                truncated, {**info, "tagged": True})
+
+    def _tagged(self, observation):
+        return np.append(observation, np.float32(self.env.steps))
+
+
+def test_a_wrapper_put_in_raw_env_is_handed_fighters_0_and_1_and_its_observations_are_the_learners():
+    from functools import partial
+
+    from arena.compat.ai2.environment.agent import OpponentsCfg, RewardManager, RewTerm, SelfPlayWarehouseBrawl
+
+    def x_position(env):
+        return float(env.objects["player"].body.position[0])
+
+    def play(wrapped):
+        random.seed(5)  # the competition's games draw from `random`
+        rewards = RewardManager({"x": RewTerm(func=x_position, weight=0.01)}, {})
+        env = SelfPlayWarehouseBrawl(reward_manager=rewards,
+                                     opponent_cfg=OpponentsCfg(opponents={"c": (1.0, partial(ConstantAgent))}))
+        if wrapped:
+            env.raw_env = _FrameTagged(env.raw_env)
+        observation, _ = env.reset()
+        steps = [(observation, 0.0, False, {})]
+        keys = np.array([0, 0, 0, 1, 0, 0, 0, 0, 0, 1], np.float32)  # right and light attack
+        for _ in range(90):
+            observation, reward, terminated, _, info = env.step(keys)
+            steps.append((observation, reward, terminated, info))
+        return env, steps
+
+    env, tagged = play(wrapped=True)
+    _, plain = play(wrapped=False)
+    wrapper = env.raw_env
+    assert wrapper.resets == 1 and len(wrapper.opponent_keys) == 90
+    assert all(keys.shape == (10,) for keys in wrapper.opponent_keys)  # the opponent's keys, fighter 1's
+    assert [o[-1] for o, *_ in tagged] == list(range(91))  # the wrapper's observations, from the reset on
+    assert env.opponent_obs.shape == (65,) and env.opponent_obs[-1] == 90  # the opponent is handed its fighter's
+    assert all(info["tagged"] and "reward_terms" in info for *_, info in tagged[1:])
+    for (seen, reward, terminated, _), (seen_plain, reward_plain, terminated_plain, _) in zip(tagged, plain):
+        assert np.array_equal(seen[:-1], seen_plain)  # the same game, wrapped or not
+        assert (reward, terminated) == (reward_plain, terminated_plain)
+    assert sum(reward for _, reward, *_ in tagged) != 0

@@ -13,8 +13,11 @@ agent (self-play opponents are the save handler's checkpoints), as there; the re
 counts them once). `raw_env` is the two-player game as the competition's env (a `CompetitionView`:
 `agents == [0, 1]`, Box spaces, `train_mode`, ...), which the reward terms and signal handlers are handed too;
 `obs_helper`/`act_helper` its helpers, `opponent_agent` the episode's opponent and `opponent_obs` what it acts
-on next. Its observation space is declared as the competition's env declares it
-(`competition_observation_space()`), so a model saved there loads onto it (`PPO.load(path, env=env)`).
+on next. A wrapper a script puts in `raw_env` (`env.raw_env = MyWrapper(env.raw_env)`) is what the game is
+reset and stepped through, as there: handed fighters 0 and 1's actions, it returns what the competition's env
+returns, and its observations are the learner's and the opponent's. Its observation space is declared as
+the competition's env declares it (`competition_observation_space()`), so a model saved there loads onto it
+(`PPO.load(path, env=env)`).
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
     def raw_env(self, wrapper: Any) -> None:
         self._raw_env = wrapper
         if wrapper is not self._view:
-            self._single.step_through(wrapper)
+            self._single.step_through(_ThroughCompetitionEnv(wrapper, self._view, self._single.raw.possible_agents))
             self._single.raw.show_rewards(wrapper)
 
     @property
@@ -110,3 +113,29 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
         """Save the agent a last time, as the competition's env does when training stops."""
         if self.save_handler is not None and self.save_handler.agent is not None:
             self.save_handler.save_agent()
+
+
+class _ThroughCompetitionEnv:
+    """The game stepped and reset through a wrapper a script put in `raw_env`, as the competition's env
+    is: the wrapper is handed fighters 0 and 1's actions and returns what the competition's env returns
+    (`CompetitionView.step`, `reset`); the single-agent view is handed it back by seat. The learner's
+    reward stays the game's, its reward manager's, as there, where the trainer asks the manager; the
+    wrapper's info is added to the game's."""
+
+    def __init__(self, wrapper: Any, view: CompetitionView, seats: list[str]):
+        self.wrapper, self.view, self.seats = wrapper, view, seats
+
+    def step(self, actions: dict[str, Any]) -> tuple[dict, dict, dict, dict, dict]:
+        observations, _, terminated, truncated, info = self.wrapper.step(
+            {fighter: actions.get(seat) for fighter, seat in enumerate(self.seats)})
+        view, seats = self.view, self.seats
+        return ({seat: observations[fighter] for fighter, seat in enumerate(seats)},
+                dict(zip(seats, view.game_rewards)), dict.fromkeys(seats, bool(terminated)),
+                dict.fromkeys(seats, bool(truncated)), {seat: {**game_info, **info} for seat, game_info
+                                                        in zip(seats, view.game_infos)})
+
+    def reset(self, seed: int | None = None, options: dict | None = None) -> tuple[dict, dict]:
+        """The wrapper's reset, as the competition's env calls it (with no seed: the game draws from `random`)."""
+        observations, info = self.wrapper.reset()
+        return ({seat: observations[fighter] for fighter, seat in enumerate(self.seats)},
+                {seat: dict(info) for seat in self.seats})

@@ -36,8 +36,9 @@ PettingZoo env, which its single-agent view, league and harness drive by seat; w
 handed there (reward terms, signal handlers, `raw_env`) is a `CompetitionView` of it: a view rather than
 this class under the trainer, so the match, its draws and its rewards are the same objects and values as
 before (nothing recorded changes) while the code reads the competition's attributes, the same as this
-class's (`CompetitionInterface` sets both). The view keeps those attributes and passes every other read
-and write to the game, the ones reward code reads every frame through properties (tens of nanoseconds).
+class's (`CompetitionInterface` sets both), and its `step` and `reset` take and return what this class's do.
+The view keeps those attributes and passes every other read and write to the game, the ones reward code
+reads every frame through properties (tens of nanoseconds).
 """
 
 from __future__ import annotations
@@ -198,14 +199,17 @@ class CompetitionView(CompetitionInterface):
     frame with the fighters' moves to the middle, as in the competition's env.
     """
 
-    OWN = frozenset({"_game", "_moved", "game_mode", "number_of_platforms", "mode", "train_mode", "agents",
-                     "seed", "agent_names", "observation_space", "camera", "action_space", "observation_spaces",
-                     "action_spaces", "obs_helper", "act_helper", "keys", "attacks", "spear_attacks",
-                     "hammer_attacks"})
+    OWN = frozenset({"_game", "_moved", "game_rewards", "game_infos", "game_mode", "number_of_platforms", "mode",
+                     "train_mode", "agents", "seed", "agent_names", "observation_space", "camera", "action_space",
+                     "observation_spaces", "action_spaces", "obs_helper", "act_helper", "keys", "attacks",
+                     "spear_attacks", "hammer_attacks"})
 
     def __init__(self, game: FightingEnv, train_mode: bool = False, mode: RenderMode = RenderMode.RGB_ARRAY):
         self._game = game
         self._moved: dict[int, float] | None = None  # the game's `rewards` dict the moves were added to
+        # What the game's own `step_both` gave each fighter at the last `step`: its reward managers' rewards.
+        self.game_rewards: tuple[float, float] = (0.0, 0.0)
+        self.game_infos: tuple[dict, dict] = ({}, {})
         self.take_competition_interface(mode, train_mode)
         self.camera.reset(self)
         game.notes_frame_start_x = True
@@ -233,6 +237,18 @@ class CompetitionView(CompetitionInterface):
 
     def add_reward(self, agent: int, reward: float) -> None:
         self.rewards[agent] += reward
+
+    def step(self, action: dict[int, Any]) -> tuple[dict[int, np.ndarray], dict[int, float], bool, bool, dict]:
+        """One frame, as the competition's env steps: fighters 0 and 1's keys in, and out their observations
+        and `rewards` keyed by fighter, `terminated` and `truncated` as booleans, and an empty info."""
+        seen, self.game_rewards, self.game_infos, terminated, truncated = self._game.step_both(*map(action.get, AGENTS))
+        return dict(zip(AGENTS, seen)), self.rewards, terminated, truncated, {}
+
+    def reset(self, seed: int | None = None, options: dict | None = None) -> tuple[dict[int, np.ndarray], dict]:
+        """A new match, as the competition's env resets: the fighters' observations keyed 0 and 1, and an
+        empty info."""
+        observations, _ = self._game.reset(seed=seed, options=options)
+        return dict(zip(AGENTS, (observations[seat] for seat in self._game.possible_agents))), {}
 
     def __getattr__(self, name: str) -> Any:
         game = self.__dict__.get("_game")
