@@ -1342,6 +1342,36 @@ def test_run_match_plays_actions_outside_0_to_1_as_the_keys_they_hold():
         run_match(BasedAgent(), NineKeys(), max_timesteps=30)
 
 
+def test_what_an_agents_own_code_raises_is_raised_from_run_match_as_there(tmp_path):
+    """Scripts that benchmark agents catch what one raises (`except ValueError:`) and go on to the next."""
+    from functools import partial
+
+    from arena.compat.ai2.environment.agent import Agent, BasedAgent, run_match
+
+    class Stumbles(Agent):
+        def predict(self, obs):
+            self.frames = getattr(self, "frames", 0) + 1
+            if self.frames > 20:
+                raise ValueError("no plan for this frame")
+            return self.act_helper.zeros()
+
+    class Unbuilt(Agent):
+        def __init__(self, *args, **kwargs):
+            raise KeyError("model_path")
+
+        def predict(self, obs):
+            return self.act_helper.zeros()
+
+    video = tmp_path / "match.mp4"
+    with pytest.raises(ValueError, match="no plan for this frame") as raised:
+        run_match(BasedAgent(), Stumbles(), max_timesteps=90, video_path=str(video))
+    assert raised.traceback[-1].name == "predict"  # its own line, where it raised
+    assert video.stat().st_size > 0  # the frames played before it, written and closed
+    with pytest.raises(KeyError, match="model_path") as raised:
+        run_match(partial(Unbuilt), BasedAgent(), max_timesteps=30)
+    assert raised.value.__context__ is None and raised.traceback[-1].name == "__init__"
+
+
 def test_a_self_play_handler_of_ones_own_loads_checkpoints_through_get_model_from_path(tmp_path, capsys):
     """Participants write self-play handlers that pick checkpoints themselves (the newest zip of a folder) and
     load them with `get_model_from_path`, as the competition's handlers do: `agent_partial(file_path=path)`

@@ -18,7 +18,7 @@ from arena.compat.ai2.warehouse import CompetitionView
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.rewards import RewardManager
 from arena.envs.fighting.stats import MatchStats, PlayerStats, Result, match_stats
-from arena.errors import ArenaError
+from arena.errors import ArenaError, HarnessError
 from arena.handle import LocalAgent
 
 __all__ = ["MatchStats", "PlayerStats", "Result", "run_match"]
@@ -55,7 +55,8 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
     reward terms and signal handlers are handed the game as the competition's env (a `CompetitionView`:
     `env.agents == [0, 1]`, ...), whose `train_mode` is `train_mode` (it changes nothing else). An action is
     read as the competition's fighters read it, each value above 0.5 holding its key, so values outside 0..1
-    play (see `_keys_held`).
+    play (see `_keys_held`). What an agent's own code raises (in its constructor, `get_env_info` or `predict`)
+    is raised from here, as there, once the video is closed; an action the game cannot take is an ArenaError.
     The platform turns at the ends of its path without stopping, as in the competition's `run_match`,
     which its battles were played with (the env's default, `platform_pauses=True`, stops it for a frame,
     as the competition's env does).
@@ -97,14 +98,25 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
     try:
         # The agents' own seed, from the system: the competition's agents draw from nothing `random.seed` sets.
         result = play_match(env, handles, seed=secrets.randbelow(2**31), on_step=after_step)
+    except HarnessError:
+        if not any(handle.raised is not None for handle in handles):
+            raise
+        result = None  # an agent seated at the match's reset, outside the calls the match records, failed
     finally:
         if writer is not None:
             writer.close()
         env.close()
-    if result.fault is not None:
+    if result is None or result.fault is not None:
+        _raise_what_an_agent_raised(handles)  # not in an `except`: raised as it was, with nothing chained to it
         raise ArenaError(f"{names[['player_0', 'player_1'].index(result.fault.seat)]} {result.fault.status} "
                          f"in {result.fault.phase}: {result.fault.detail}\n{result.fault.traceback}")
     return match_stats(raw)
+
+
+def _raise_what_an_agent_raised(handles: list[_SeatedAsThere]) -> None:
+    for handle in handles:
+        if handle.raised is not None:
+            raise handle.raised
 
 
 def _agent_class(agent: Any) -> type:
@@ -123,7 +135,12 @@ class _SeatedAsThere(LocalAgent):
     harness gives the game the action as an array."""
 
     returned: Any = None
+    raised: Exception | None = None  # what its own code raised, which `run_match` raises, as there
     _unseated: Any = None  # its seat, until the match's reset
+
+    def _fault(self, status: Any, what: str, exc: Exception) -> Any:
+        self.raised = exc
+        return super()._fault(status, what, exc)
 
     def start(self, seat: Any) -> None:
         self._unseated = seat
