@@ -1042,6 +1042,12 @@ def test_resume_from_a_folder_with_no_checkpoint_stops_as_the_competitions_handl
         SaveHandler(agent=_Saved(), save_path=str(tmp_path), run_name="empty", mode=SaveHandlerMode.RESUME)
     fresh = SaveHandler(agent=_Saved(), save_path=str(tmp_path), run_name="new", mode=SaveHandlerMode.RESUME)
     assert fresh.history == [] and fresh.get_latest_model_path() is None  # no folder yet: it starts, as there
+    assert not (tmp_path / "new").exists()  # nor makes one: a script that stops now starts again the same way
+    again = SaveHandler(agent=_Saved(), save_path=str(tmp_path), run_name="new", mode=SaveHandlerMode.RESUME)
+    again.save_agent()
+    assert again.history == [str(tmp_path / "new" / "rl_model_0_steps.zip")]
+    resumed = SaveHandler(agent=_Saved(), save_path=str(tmp_path), run_name="new", mode=SaveHandlerMode.RESUME)
+    assert resumed.get_latest_model_path() == again.history[0]
 
 
 def test_random_seed_repeats_the_games_of_envs_reset_without_a_seed():

@@ -56,7 +56,8 @@ class SaveHandler:
             # as the competition's handler: a folder is there but nothing to go on from (a new folder is fine)
             raise FileNotFoundError(f"{self.run_dir}: no checkpoint to resume from; SaveHandlerMode.FORCE starts "
                                     f"the run")
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        if mode is SaveHandlerMode.FORCE:  # a resumed run's folder is made at its first save, as there: a script
+            self.run_dir.mkdir(parents=True, exist_ok=True)  # stopped before leaves none to refuse the next start
         self.history: list[str] = self._saved()
         if mode is SaveHandlerMode.RESUME and self.history:
             print(f"Best model is {self.history[-1]}")  # as the competition's handler says
@@ -91,6 +92,7 @@ class SaveHandler:
     def save_agent(self, league: dict[str, Any] | None = None) -> str:
         """Save the agent and league state as the checkpoint at `num_timesteps`; drop the oldest past `max_saved`."""
         path = self.checkpoint_path(self.num_timesteps)
+        path.parent.mkdir(parents=True, exist_ok=True)
         self.agent.save(str(path))
         if league is None:
             league = self.league_state() if self.league_state is not None else {}

@@ -249,6 +249,7 @@ def train(agent: Any, reward_manager: RewardManager | None = None, save_handler:
     # `SelfPlayWarehouseBrawl`, and SB3's buffers hold float32 as there.
     env.observation_space = competition_observation_space()
     log_dir = save_handler.run_dir if save_handler is not None else Path(tempfile.mkdtemp(prefix="arena-train-"))
+    log_dir.mkdir(parents=True, exist_ok=True)  # a resumed run's, before its first save
     if train_logging is not TrainLogging.NONE:
         env = Monitor(env, str(log_dir / "monitor.csv"))
     opponent_cfg.attach(env, save_handler)
