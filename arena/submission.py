@@ -44,6 +44,7 @@ import itertools
 import os
 import re
 import shutil
+import socket
 import stat
 import sys
 import tempfile
@@ -464,15 +465,35 @@ def _run_as_module(file: Path, module_name: str):
     return module
 
 
-def describe_load_error(exc: BaseException, spec: AgentSpec) -> str:
-    """One line for an exception raised while importing or building the agent of `spec`."""
+def describe_load_error(exc: BaseException, spec: AgentSpec, sandboxed: bool = False) -> str:
+    """One line for an exception raised while importing or building the agent of `spec` (in a sandbox,
+    which has no network, if `sandboxed`)."""
     if isinstance(exc, SubmissionError):
         return str(exc)
     hint = missing_extra(exc) if isinstance(exc, ModuleNotFoundError) else None
     if hint:
         return f"{spec.source}: {describe_exception(exc, spec.root)} ({hint}, where arena runs)"
+    if sandboxed and _network_failure(exc):
+        return f"{spec.source}: {describe_exception(exc, spec.root)} ({NO_NETWORK})"
     moved = MOVED_PACKAGES.get((getattr(exc, "name", None) or "").partition(".")[0])
     return f"{spec.source}: {describe_exception(exc, spec.root)}" + (f" ({moved})" if moved else "")
+
+
+NO_NETWORK = (f"a sandboxed agent has no network: put the file it downloads in the submission, or name it in "
+              f"{MANIFEST_FILE} with weights, weights_url and weights_sha256, and arena downloads it before the match")
+_UNREACHABLE_ERRNOS = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN})
+
+
+def _network_failure(exc: BaseException | None) -> bool:
+    """Whether `exc`, or an exception it was raised from or while handling, is a name lookup or a connection
+    that failed (what downloading libraries wrap: requests' ConnectionError holds urllib3's, holding socket's)."""
+    for _ in range(16):  # a chain that long is no download's
+        if exc is None:
+            return False
+        if isinstance(exc, (socket.gaierror, ConnectionError)) or getattr(exc, "errno", None) in _UNREACHABLE_ERRNOS:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 # Packages of other projects that arena carries under another name: what to import instead.

@@ -41,6 +41,8 @@ EXPECTED = {
     "syntax_error": (CRASH, "failed to start: SyntaxError: expected ':' (agent.py line 4)"),
     "init_raises": (CRASH, "failed to start: RuntimeError: cannot find my weights (agent.py line 8)"),
     "exits_at_import": (CRASH, "failed to start: SystemExit: 0"),
+    "downloads_weights": (CRASH, "(a sandboxed agent has no network: put the file it downloads in the submission, "
+                                 "or name it in arena.toml with weights, weights_url and weights_sha256"),
     "predict_raises": (CRASH, "predict() failed: ZeroDivisionError: integer division or modulo by zero (agent.py line 14)"),
     "wrong_type": (ILLEGAL, "returned 'd3' (str); predict() must return an int in 0..64"),
     "unsendable": (ILLEGAL, "returned an action that cannot be sent: object values cannot be sent"),
@@ -93,6 +95,8 @@ NEEDS = {  # cases whose confinement this machine might not offer
     "kills_harness": (LANDLOCK >= 6 or PROTECTIONS["processes"],
                       "needs a PID namespace, or signal scoping from Landlock ABI 6 (Linux 6.12)"),
     "phones_home": (LANDLOCK >= 4 or PROTECTIONS["network"], "needs a network namespace or Landlock ABI 4 (Linux 6.7)"),
+    "downloads_weights": (PROTECTIONS["network"], "needs a network namespace (Landlock refuses connections, not "
+                                                  "lookups)"),
     "writes_outside": (LANDLOCK >= 1 or PROTECTIONS["filesystem"], "needs a mount namespace or Landlock (Linux 5.13)"),
     "fork_bomb": (PROTECTIONS["cgroups"] or os.getuid() != 0, "no process limit applies to root without a pids cgroup"),
     **{case: (ISOLATED, "needs namespaces: " + " ".join(missing_isolation()))

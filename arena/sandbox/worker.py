@@ -190,7 +190,8 @@ class _Worker:
             _seed_global_generators(derive_seed(own_seed, 2))
             self.agent.get_env_info(view)
         except BaseException as exc:  # noqa: BLE001  (anything the agent raises is reported, not fatal)
-            self._failed("failed to start", describe_load_error(exc, self.spec).removeprefix(f"{self.spec.source}: "))
+            why = describe_load_error(exc, self.spec, sandboxed=True).removeprefix(f"{self.spec.source}: ")
+            self._failed("failed to start", why)
             return
         _flush_output()
         self.channel.send(Kind.READY)
