@@ -126,16 +126,17 @@ class _ThroughCompetitionEnv:
         self.wrapper, self.view, self.seats = wrapper, view, seats
 
     def step(self, actions: dict[str, Any]) -> tuple[dict, dict, dict, dict, dict]:
+        seats, view = self.seats, self.view
         observations, _, terminated, truncated, info = self.wrapper.step(
-            {fighter: actions.get(seat) for fighter, seat in enumerate(self.seats)})
-        view, seats = self.view, self.seats
-        return ({seat: observations[fighter] for fighter, seat in enumerate(seats)},
-                dict(zip(seats, view.game_rewards)), dict.fromkeys(seats, bool(terminated)),
-                dict.fromkeys(seats, bool(truncated)), {seat: {**game_info, **info} for seat, game_info
-                                                        in zip(seats, view.game_infos)})
+            {fighter: actions.get(seat) for fighter, seat in enumerate(seats)})
+        infos = {seat: {**game_info, **info} for seat, game_info in zip(seats, view.game_infos)}
+        return (self._by_seat(observations), dict(zip(seats, view.game_rewards)),
+                dict.fromkeys(seats, bool(terminated)), dict.fromkeys(seats, bool(truncated)), infos)
 
     def reset(self, seed: int | None = None, options: dict | None = None) -> tuple[dict, dict]:
         """The wrapper's reset, as the competition's env calls it (with no seed: the game draws from `random`)."""
         observations, info = self.wrapper.reset()
-        return ({seat: observations[fighter] for fighter, seat in enumerate(self.seats)},
-                {seat: dict(info) for seat in self.seats})
+        return self._by_seat(observations), {seat: dict(info) for seat in self.seats}
+
+    def _by_seat(self, observations: dict[int, Any]) -> dict[str, Any]:
+        return {seat: observations[fighter] for fighter, seat in enumerate(self.seats)}
