@@ -237,8 +237,9 @@ class Tournament:
                                         "this tournament", organiser=True)
             if conflict is not None:
                 return f"skipped {path}: {conflict}"
-            known = self.store.entrant_with(spec.digest)  # kept where it was first registered (another name, maybe)
-            archive = Path(known.archive) if known is not None and known.archive else self.archive_dir / spec.digest[:16]
+            known = self.store.entrant_with(spec.digest)
+            archive = (Path(known.archive) if known is not None and known.archive  # kept where first registered
+                       else self.archive_dir / spec.digest[:16])
             if not archive.exists():
                 _copy_whole(spec.root, archive)
             entrant, added = self.store.register(spec.name, spec.digest, _source(path), str(archive))
