@@ -1348,6 +1348,21 @@ def test_run_match_plays_actions_outside_0_to_1_as_the_keys_they_hold():
         run_match(BasedAgent(), NineKeys(), max_timesteps=30)
 
 
+@pytest.mark.parametrize("action", [7, np.int64(41), np.array(3.0), True])
+def test_one_number_is_no_action_as_the_competitions_game_fails_on_it(action):
+    """A discrete policy's index handed on unconverted would otherwise hold all 10 keys, silently."""
+    from arena.compat.ai2.environment.environment import WarehouseBrawl
+
+    env = WarehouseBrawl()
+    with pytest.raises(ValueError, match="an action is the 10 keys' values .* not one number"):
+        env.step({0: action, 1: np.zeros(10)})
+    game = arena.envs.make_raw("fighting")
+    game.reset(seed=0)
+    with pytest.raises(ValueError, match="not one number"):
+        game.step({"player_0": np.zeros(10), "player_1": action})
+    assert game.step({"player_0": [0.0] * 10, "player_1": np.zeros(10)})[2] == {"player_0": False, "player_1": False}
+
+
 def test_what_an_agents_own_code_raises_is_raised_from_run_match_as_there(tmp_path):
     """Scripts that benchmark agents catch what one raises (`except ValueError:`) and go on to the next."""
     from functools import partial

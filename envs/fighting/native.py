@@ -245,6 +245,8 @@ class NativeGame:
 
     def step(self, action_0: Any, action_1: Any) -> None:
         """Advance one frame; actions are arrays of 10 key values (> 0.5 is pressed)."""
+        _refuse_one_number(action_0)
+        _refuse_one_number(action_1)
         if self._view is not None:
             self._write_back()
         actions = self._actions
@@ -555,3 +557,10 @@ def _refresh_fighter(fighter: Fighter, v: list[float], action: Any) -> None:
     fighter.state = state
     fighter.state_str = (f"{STATE_CLASS_NAMES[int(left_state)]} -> {STATE_CLASS_NAMES[number]}" if left_state >= 0
                          else "InAirState")
+
+
+def _refuse_one_number(action: Any) -> None:
+    """One number is no action: the engine would spread it over the 10 keys (holding all of them, or none),
+    where the competition's game fails on it."""
+    if isinstance(action, (int, float, np.number)) or (isinstance(action, np.ndarray) and action.ndim == 0):
+        raise ValueError(f"an action is the 10 keys' values ({', '.join(R.KEY_NAMES)}), not one number: got {action!r}")
