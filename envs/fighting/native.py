@@ -245,8 +245,9 @@ class NativeGame:
 
     def step(self, action_0: Any, action_1: Any) -> None:
         """Advance one frame; actions are arrays of 10 key values (> 0.5 is pressed)."""
-        _refuse_one_number(action_0)
-        _refuse_one_number(action_1)
+        if not (type(action_0) is np.ndarray and action_0.ndim and type(action_1) is np.ndarray and action_1.ndim):
+            _refuse_one_number(action_0)  # what is not an array of values is looked at closer
+            _refuse_one_number(action_1)
         if self._view is not None:
             self._write_back()
         actions = self._actions
