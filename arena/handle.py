@@ -105,9 +105,10 @@ class AgentHandle(ABC):
 
     @property
     def recent_moves(self) -> RecentMoves:
-        """How long (as charged) its latest RECENT_MOVES moves took it, kept from game to game: in games where
-        all move at once, each seat holds the game as long as its slower recent moves (`arena.match`). A
-        handle opened again for the same agent is given the one before's (see `tournament.blocks`)."""
+        """How long its latest RECENT_MOVES moves took from being asked to its answer, kept from game to game:
+        in games where all move at once, each seat holds the game as long as its slower recent moves
+        (`arena.match`). A handle opened again for the same agent is given the one before's (see
+        `tournament.blocks`)."""
         if "_recent_moves" not in self.__dict__:
             self._recent_moves = RecentMoves()
         return self._recent_moves

@@ -359,14 +359,14 @@ class _Game:
             actions = {}
             seats = list(env.agents)
             for seat in seats:
-                used = self.handles[seat].time_used
+                asked = time.perf_counter()
                 try:
                     actions[seat] = self.phase(seat, "move", lambda: self._checked(
                         seat, self.handles[seat].act(observations[seat]), observations[seat]))
                 except _SeatOut:
                     continue
                 if seat != seats[-1]:  # the last one's move is played at once: none is asked before it shows
-                    self._hold(seat, self.handles[seat].time_used - used)
+                    self._hold(seat, time.perf_counter() - asked)
             observations, rewards, _, _, _ = env.step(actions)
             for seat, reward in rewards.items():
                 self.scores[seat] += reward
@@ -374,8 +374,10 @@ class _Game:
             self.on_step(env)
 
     def _hold(self, seat: str, thought: float) -> None:
-        """Wait, `seat` having answered a move its clock charged `thought` seconds, as long as one of
-        its slower recent moves took it beyond that (see HOLD_RANK).
+        """Wait, `seat` having answered a move `thought` seconds after it was asked, as long as one of
+        its slower recent moves took it beyond that (see HOLD_RANK). Times from asking to answer, not
+        its clock's: what a seat asked after it sees, waits for a CPU included (on a busy machine they
+        stretch its slow moves, which a hold made of its clock's times would leave showing).
 
         A seat asked after it sees when it is asked: were that as soon as this one answered, it would
         know how long this one thought about the same step, and so its move wherever its thinking time

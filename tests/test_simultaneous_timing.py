@@ -7,10 +7,10 @@ import random
 import pytest
 
 from arena.envs import entry
-from arena.handle import RecentMoves
+from arena.handle import LocalAgent, RecentMoves
 from arena.match import play_match, seconds_to_hold
 from arena.sandbox import SandboxedAgent, protections
-from arena.submission import load
+from arena.submission import instantiate, load
 
 FIGHTING = entry("fighting")
 
@@ -69,8 +69,35 @@ class SubmittedAgent(Agent):
 def test_a_seat_asked_later_cannot_time_the_move_an_earlier_seat_made_on_the_same_step(write_submission, think,
                                                                                      weights):
     tell_code = TELL.format(think=think, weights=weights)
-    tell, spy = (SandboxedAgent(load(write_submission(name, code)), FIGHTING.time_per_move, FIGHTING.time_bank)
-                 for name, code in (("tell", tell_code), ("spy", SPY)))
+    tell = SandboxedAgent(load(write_submission("tell", tell_code)), FIGHTING.time_per_move, FIGHTING.time_bank)
+    spied(tell, write_submission)
+
+
+class _WaitsForACpu(LocalAgent):
+    """An agent on a busy machine: its slow moves spend half their time waiting for a CPU, which its clock
+    does not charge (`arena.sandbox.clock`), though the seat asked after it waits through it all the same."""
+
+    def await_action(self):
+        used = self.time_used
+        action = super().await_action()
+        if self.time_used - used > 0.002:
+            self.time_used = used + (self.time_used - used) / 2
+        return action
+
+
+@pytest.mark.skipif(not protections()["processes"], reason="the spy runs in a sandbox of its own")
+def test_a_seat_is_held_as_long_as_its_moves_took_to_come_not_as_its_clock_charged_them(write_submission):
+    """Held as long as its clock's times, its quick moves would be held to half its slow ones, which take
+    twice that to come: the spy would tell them apart."""
+    tell_code = TELL.format(think=(0.0005, 0.004), weights=(4, 1))
+    spied(_WaitsForACpu(instantiate(load(write_submission("tell", tell_code))), FIGHTING.time_per_move),
+          write_submission)
+
+
+def spied(tell, write_submission) -> None:
+    """Play `tell`, an agent whose key is told by how long it thinks, against a spy timing it, and check that
+    the spy mostly guesses wrong."""
+    spy = SandboxedAgent(load(write_submission("spy", SPY)), FIGHTING.time_per_move, FIGHTING.time_bank)
     try:
         result = play_match("fighting", [tell, spy], seed=3, max_steps=150)
     finally:
