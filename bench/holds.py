@@ -29,7 +29,12 @@ BEFORE = ("On 2026-12-05, this machine: 867 µs a step for based_fighter against
           "random. On 2026-12-06, before the harness read its end of an agent's answers before it polled: 241 and "
           "140 µs; hours later, in runs alternating that code with this run's, 330 and 320 µs against 275 and 273 µs "
           "for based_fighter against random (146 and 155 against 158 and 151 for random against random): this "
-          "machine slower by then, from one run to the next more than by the change.")
+          "machine slower by then, from one run to the next more than by the change. Before seats were held as long "
+          "as their moves took to come rather than as their clocks charged them, in runs alternating that code with "
+          "this run's the same evening: 274 and 279 µs a step against 260 and 267 µs for based_fighter against "
+          "random, 0.0-0.3% of it held either way. Runs of this code just before this one: 689 µs (the first after the "
+          "machine sat idle), 275 and 321 µs for based_fighter against random, 165-169 µs for random against random, "
+          "with up to 1.0% held.")
 
 
 def pairing(first: str, second: str, games: int, steps: int) -> dict[str, float]:
