@@ -170,12 +170,12 @@ class SQLiteDatabase:
                 raise
             self._connection.execute("COMMIT")
         except sqlite3.OperationalError as exc:
-            read_only = READ_ONLY in str(exc)
-            if not (read_only or _disk_failed(exc)):
+            refused = read_only(exc)
+            if not (refused or _disk_failed(exc)):
                 raise
             if self._connection.in_transaction:
                 self._connection.execute("ROLLBACK")
-            if read_only:
+            if refused:
                 raise ArenaError(f"{self.name}: cannot be written ({exc}); make the file and its folder writable "
                                  "for this user, or give another --db") from exc
             raise _disk_failure(self.name, exc) from exc
@@ -193,6 +193,12 @@ def unusable(name: str | Path, what: str, exc: Exception) -> ArenaError:
 
 
 READ_ONLY = "attempt to write a readonly database"  # SQLite's words
+READ_ONLY_POSTGRES = "read-only transaction"  # PostgreSQL's, on a standby or a read-only default
+
+
+def read_only(exc: Exception) -> bool:
+    """Whether a write failed because this process may only read the database."""
+    return READ_ONLY in str(exc) or READ_ONLY_POSTGRES in str(exc)
 DISK_FAILURES = ("database or disk is full", "disk I/O error")  # SQLite's words (not "database disk image is malformed")
 
 

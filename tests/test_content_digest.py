@@ -119,3 +119,22 @@ def test_a_competition_from_before_still_knows_its_submissions_by_their_files(wr
     assert store.same_content(content_digest(folder), alice.id).id == submission.id  # its upload again is refused
     assert store.submission(gone.id).digest == "first-scheme digest of deleted files"
     store.close()
+
+
+def test_a_store_from_before_that_may_only_be_read_opens_as_it_is(write_submission, tmp_path, monkeypatch):
+    db = tmp_path / "cup.sqlite"
+    kept = write_submission("kept", AGENT)
+    with Tournament(db, Settings(env="othello", seed=0)) as tournament:
+        tournament.register(kept)
+        (entrant,) = tournament.store.entrants()
+    old = first_scheme_digest(tmp_path / entrant.archive)
+    make_old(db, "entrants", {entrant.id: old})
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda path, **kwargs: connect(f"file:{path}?mode=ro", uri=True, **kwargs))
+    store = ResultsStore(db)  # as on a read-only disk: read as it is, not upgraded
+    assert [e.digest for e in store.entrants()] == [old]
+    store.close()
+    monkeypatch.undo()
+    store = ResultsStore(db)  # writable again: upgraded
+    assert [e.digest for e in store.entrants()] == [load(kept).digest]
+    store.close()
