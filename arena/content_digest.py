@@ -72,7 +72,8 @@ def upgrade_stored_digests(db: Any, table: str, folder_column: str) -> None:
     submission is still kept where `folder_column` says its `content_digest`; once for each table:
     a store created with this scheme is only marked. Where the files are not kept as they were
     hashed, the first-scheme digest stays: that version registered again is a new one."""
-    from arena.db import read_only  # the stores' module: a sandbox, which hashes nothing, loads none of it
+    # Imported here: the stores' module, which a sandbox (it hashes nothing) need not load.
+    from arena.db import read_only
 
     try:
         db.script("CREATE TABLE IF NOT EXISTS upgrades (name TEXT PRIMARY KEY, done_at REAL NOT NULL)")
