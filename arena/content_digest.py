@@ -98,7 +98,7 @@ def upgrade_stored_digests(db: Any, table: str, folder_column: str) -> None:
             return
         taken = {row[0] for row in db.execute(f"SELECT digest FROM {table}")}
         for row_id, (stored, digest) in new.items():
-            if digest not in taken:  # two copies of the same files under two first-scheme digests: one keeps its own
+            if digest not in taken:  # digests are unique: a row whose files another row holds keeps its own
                 db.execute(f"UPDATE {table} SET digest = ? WHERE id = ? AND digest = ?", (digest, row_id, stored))
                 taken.add(digest)
         db.execute("INSERT INTO upgrades (name, done_at) VALUES (?, ?)", (mark, time.time()))

@@ -194,12 +194,12 @@ def unusable(name: str | Path, what: str, exc: Exception) -> ArenaError:
 
 READ_ONLY = "attempt to write a readonly database"  # SQLite's words
 READ_ONLY_POSTGRES = "read-only transaction"  # PostgreSQL's, on a standby or a read-only default
+DISK_FAILURES = ("database or disk is full", "disk I/O error")  # SQLite's words (not "database disk image is malformed")
 
 
 def read_only(exc: Exception) -> bool:
     """Whether a write failed because this process may only read the database."""
     return READ_ONLY in str(exc) or READ_ONLY_POSTGRES in str(exc)
-DISK_FAILURES = ("database or disk is full", "disk I/O error")  # SQLite's words (not "database disk image is malformed")
 
 
 def _disk_failed(exc: Exception) -> bool:

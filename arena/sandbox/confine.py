@@ -557,8 +557,8 @@ def _seccomp_program(answered_for: int | None = None) -> list[_SockFilter]:
         # dup2/dup3(old, fd) and close_range(first, last) with first <= fd <= last
         **({"closes_calls_fd": [("ld", 16), ("jeq", answered_for, "answered"), ("ret", _ALLOW)],
             "replaces_calls_fd": [("ld", 24), ("jeq", answered_for, "answered"), ("ret", _ALLOW)],
-            "close_range": [("ld", 16), ("jge", answered_for + 1, "allow"), ("ld", 24), ("jge", answered_for, "answered"),
-                            ("ret", _ALLOW)]} if told else {}),
+            "close_range": [("ld", 16), ("jge", answered_for + 1, "allow"), ("ld", 24),
+                            ("jge", answered_for, "answered"), ("ret", _ALLOW)]} if told else {}),
         "new_realtime_action": [("ld", 24), ("jeq_else", 0, "einval"), ("ld", 28), ("jeq_else", 0, "einval"),
                                 ("ret", _ALLOW)],
         "setsockopt": [("ld", 24), ("jeq_else", _SOL_SOCKET, "allow"),

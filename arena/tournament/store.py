@@ -259,14 +259,14 @@ class ResultsStore:
         says why a submission cannot play: it is registered all the same and forfeits its matches.
         """
         with self._transaction():
-            row = self._db.execute(f"SELECT {_ENTRANT_COLUMNS} FROM entrants WHERE digest = ?", (digest,)).fetchone()
-            if row is not None:
-                return _entrant(row), False
+            known = self.entrant_with(digest)
+            if known is not None:
+                return known, False
             self._db.execute("UPDATE entrants SET active = 0 WHERE source = ?", (_text(source),))
             self._db.execute(
                 "INSERT INTO entrants (name, digest, source, archive, registered_at, problem) VALUES (?, ?, ?, ?, ?, ?)",
                 (_text(name), digest, _text(source), _text(archive), time.time(), _text(problem)))
-            return _entrant(self._db.execute(f"SELECT {_ENTRANT_COLUMNS} FROM entrants WHERE digest = ?", (digest,)).fetchone()), True
+            return self.entrant_with(digest), True
 
     def entrant_with(self, digest: str) -> Entrant | None:
         """The entrant registered with these files, if any."""
