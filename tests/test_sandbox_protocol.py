@@ -126,3 +126,116 @@ def test_an_answer_taken_in_a_few_bytes_at_a_time_costs_the_harness_as_much_as_i
     finally:
         os.close(read_fd)
         os.close(write_fd)
+
+
+# Every message of the worker goes through Channel.post; these agents change what it writes.
+REWRITTEN_ANSWERS = """
+import gc
+import os
+import threading
+import time
+
+from arena.agents import RandomAgent
+from arena.sandbox import protocol
+
+post = protocol.Channel.post
+
+
+def channel():
+    return next(o for o in gc.get_objects() if isinstance(o, protocol.Channel))
+"""
+
+EARLY_START = REWRITTEN_ANSWERS + """
+first_byte = None  # of its answers: their size never changes
+
+
+def post_the_rest(self, kind, value=None):
+    global first_byte
+    before = len(self._unsent)
+    post(self, kind, value)
+    if kind == protocol.Kind.ACTION:
+        frame = bytes(self._unsent[before:])
+        self._unsent = self._unsent[:before] + (frame[1:] if first_byte else frame)
+        first_byte = frame[:1]
+
+
+protocol.Channel.post = post_the_rest
+
+
+class SubmittedAgent(RandomAgent):
+    def predict(self, obs):
+        if first_byte:
+            os.write(channel().write_fd, first_byte)  # "answering" at once, then thinking
+        time.sleep(0.05)
+        return super().predict(obs)
+"""
+
+EXTRA_BYTE = REWRITTEN_ANSWERS + """
+def post_more(self, kind, value=None):
+    post(self, kind, value)
+    if kind == protocol.Kind.ACTION:
+        self._unsent += b"\\x00"
+
+
+protocol.Channel.post = post_more
+
+
+class SubmittedAgent(RandomAgent):
+    pass
+"""
+
+UNASKED = REWRITTEN_ANSWERS + """
+class SubmittedAgent(RandomAgent):
+    def predict(self, obs):
+        def another_answer():
+            time.sleep(0.05)
+            channel().send(protocol.Kind.ACTION, 0)
+        threading.Thread(target=another_answer).start()
+        return super().predict(obs)
+"""
+
+
+@pytest.fixture
+def sandboxed_match(write_submission, submissions):
+    """The outcomes of a match of a submission written from `code` against `opponent` (an agent
+    played in-process), else the random submission in a sandbox of its own."""
+    if not protections()["processes"]:
+        pytest.skip("the agent's own process is followed through its PID namespace")
+
+    def play(code: str, env: str, steps: int, opponent: Agent | None = None):
+        spec = entry(env)
+        folders = [write_submission("rewrites", code)] + [submissions / "random"] * (opponent is None)
+        sandboxes = [SandboxedAgent(load(folder), spec.time_per_move, spec.time_bank) for folder in folders]
+        try:
+            return play_match(env, sandboxes + [opponent] * (opponent is not None), seed=0, max_steps=steps).agents
+        finally:
+            for sandbox in sandboxes:
+                sandbox.close()
+    return play
+
+
+def test_sending_the_start_of_an_answer_early_does_not_hold_the_opponents_clock(sandboxed_match):
+    """Had the harness waited on the first byte's sender alone, the opponent's answer would have
+    waited unread, and been charged each of its 0.05 s moves."""
+    mine, theirs = sandboxed_match(EARLY_START, "fighting", 20)
+    assert (mine.status, theirs.status) == (Status.OK, Status.OK), mine.detail
+    assert mine.time_used >= 19 * 0.05
+    assert theirs.time_used < mine.time_used / 4
+
+
+class Deliberate(RandomAgent):
+    """Takes long enough over its moves for a stray message to come before the next call."""
+
+    def predict(self, obs):
+        time.sleep(0.3)
+        return super().predict(obs)
+
+
+@pytest.mark.parametrize("code, breach", [(EXTRA_BYTE, "sent more than its answer"),
+                                          (UNASKED, "sent a message it was not asked for")],
+                         ids=["extra byte", "unasked"])
+def test_a_message_no_call_asked_for_breaks_the_protocol(sandboxed_match, monkeypatch, code, breach):
+    monkeypatch.setattr(cgroups, "freezer_base", lambda: None)  # unfrozen, its thread writes between calls
+    mine, theirs = sandboxed_match(code, "othello", 60, Deliberate())
+    assert mine.status == Status.CRASH and breach in mine.detail, mine.detail
+    assert theirs.status == Status.OK
