@@ -24,8 +24,16 @@ from arena.envs import make_raw  # noqa: E402
 from arena.envs.fighting.game import Game  # noqa: E402
 from arena.envs.fighting.native import make_batch  # noqa: E402
 from arena.envs.fighting.observation import observations  # noqa: E402
-from results import command_line, record  # noqa: E402
+from results import command_line, earlier_recordings, record  # noqa: E402
 
+# This bench's earlier recordings, for comparison.
+EARLIER = [
+    "2026-12-04, Intel Xeon, 2 cores: 174,252 steps/s for the native Parallel env, 542,041 for one game of "
+    "`FightingBatch.step`, 1,111,843 for 1,024 games on 2 threads.",
+    "2026-12-06, AMD EPYC, 2 cores, in a run just before this one, before the native env refused one number as an "
+    "action (two type checks a step for arrays): 166,641 steps/s for the native Parallel env (163,608 with the "
+    "check, in the run before that), 514,561 for one game, 1,324,487 for 1,024 games on 2 threads.",
+]
 SIGNALS = ("win_signal", "knockout_signal", "hit_during_stun", "weapon_equip_signal", "weapon_drop_signal")
 
 
@@ -114,6 +122,7 @@ def main() -> None:
         "flags are written into buffers that numpy reads without copies. The machine's two cores are shared",
         "with other work (the load average above): where the second thread finds no free core, two threads",
         "measure no faster than one.",
+        *earlier_recordings(EARLIER),
     ])
     print(body)
     if args.record:
