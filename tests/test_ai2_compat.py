@@ -694,6 +694,59 @@ def test_shapes_carry_the_competitions_collision_filters_and_types():
     assert (weapon.shape.elasticity, weapon.shape.friction) == (1.0, 1e11)
 
 
+@pytest.mark.parametrize("logging", ["NONE", "PLOT"])
+def test_train_hands_the_learner_and_its_opponents_the_training_env_as_there(logging, tmp_path):
+    """The competition's train() hands `get_env_info` its SelfPlayWarehouseBrawl itself, unwrapped, and so
+    does its opponents config: agents whose `get_env_info` is written as the competition's (it reads
+    `obs_helper` off the env) train there, as one reading `self.env.raw_env` in `_initialize` does."""
+    from functools import partial
+
+    from arena.compat.ai2.environment.agent import (
+        PPO, Agent, CameraResolution, Monitor, OpponentsCfg, RewardManager, SaveHandler, SaveHandlerMode,
+        SelfPlayWarehouseBrawl, TrainLogging, train,
+    )
+
+    handed = []
+
+    class ReadsTheEnvsHelpers(Agent):
+        def get_env_info(self, env):  # the shape of the competition's own Agent.get_env_info
+            self_env = env.env if isinstance(env, Monitor) else env
+            self.observation_space, self.obs_helper = self_env.observation_space, self_env.obs_helper
+            self.action_space, self.act_helper = self_env.action_space, self_env.act_helper
+            self.env = env
+            handed.append(env)
+            self._initialize()
+            self.initialized = True
+
+        def _initialize(self):
+            self.stage = self.env.raw_env.objects["platform1"]
+
+        def predict(self, obs):
+            return self.act_helper.press_keys(["d"])
+
+    class Learner(ReadsTheEnvsHelpers):
+        def _initialize(self):
+            super()._initialize()
+            self.model = PPO("MlpPolicy", self.env, n_steps=64, batch_size=64, verbose=0)
+
+        def learn(self, env, total_timesteps, log_interval=1, verbose=0):
+            self.model.set_env(env)
+            self.model.learn(total_timesteps=total_timesteps)
+
+        def save(self, file_path):
+            self.model.save(file_path)
+
+    learner = Learner()
+    saves = SaveHandler(agent=learner, save_path=str(tmp_path), run_name="run", mode=SaveHandlerMode.FORCE)
+    opponents = OpponentsCfg(opponents={"reader": (1.0, partial(ReadsTheEnvsHelpers))})
+    train(learner, RewardManager({}, {}), saves, opponents, CameraResolution.LOW, train_timesteps=64,
+          train_logging=getattr(TrainLogging, logging))
+    assert learner.model.num_timesteps >= 64
+    training_env, opponents_env, *_ = handed
+    assert isinstance(training_env, SelfPlayWarehouseBrawl) and opponents_env is training_env
+    assert learner.obs_helper is training_env.obs_helper and learner.stage is not None
+
+
 def test_the_opponents_config_draws_opponents_as_the_competitions_does(capsys, tmp_path):
     import random
     from functools import partial

@@ -9,7 +9,8 @@
           train_logging=TrainLogging.PLOT)
 
 `train` runs the agent's own `learn` on one in-process fighting env whose opponent is drawn
-every episode from `opponent_cfg` (weights need not sum to 1). The save handler checkpoints the
+every episode from `opponent_cfg` (weights need not sum to 1): the competition's
+`SelfPlayWarehouseBrawl`, which the agent and its opponents are handed in `get_env_info`, as there. The save handler checkpoints the
 agent every `save_freq` steps; those checkpoints are the self-play snapshots: `SelfPlayRandom`
 meets them uniformly, `SelfPlayLatest` the newest, `SelfPlayPFSP` those the agent loses to most
 (see `arena.train.league`). Until the first checkpoint, self-play's share goes to the other
@@ -37,9 +38,8 @@ from arena.envs.fighting import (
     RewardManager,
 )
 from arena.envs.fighting import rules as R
-from arena.envs.fighting.observation import competition_observation_space
 from arena.train.checkpoints import SaveHandler
-from arena.train.league import LeagueEnv, Opponent, OpponentPool, SelfPlay, fighting_outcome
+from arena.train.league import LeagueEnv, Opponent, OpponentPool, SelfPlay
 
 
 class TrainLogging(Enum):
@@ -238,23 +238,22 @@ def train(agent: Any, reward_manager: RewardManager | None = None, save_handler:
     """Train `agent` (an Agent with `learn`, e.g. SB3Agent) against the opponents of `opponent_cfg`."""
     from stable_baselines3.common.monitor import Monitor
 
-    opponent_cfg = opponent_cfg or OpponentsCfg()
-    pool = opponent_cfg.pool()
-    single = competition_game(reward_manager, resolution)
+    # The competition's training env, built on this module: the learner and its opponents are handed it
+    # in `get_env_info`, as there, so that code reading its `obs_helper` or `raw_env` there runs here.
+    from arena.compat.ai2.selfplay import SelfPlayWarehouseBrawl
+
     if save_handler is not None and save_handler.agent is None:
         save_handler.agent = agent
-    league = LeagueEnv(single, pool.opponents, fighting_outcome, draw=opponent_cfg.draw)
-    env: gymnasium.Env = SelfPlayTraining(league, pool, save_handler)
-    # Declared as the competition's env declares it (float32), so that its checkpoints load there, and on
-    # `SelfPlayWarehouseBrawl`, and SB3's buffers hold float32 as there.
-    env.observation_space = competition_observation_space()
+    base_env = SelfPlayWarehouseBrawl(reward_manager, opponent_cfg, save_handler, resolution=resolution)
+    if reward_manager is not None:
+        reward_manager.subscribe_signals(base_env.raw_env)
+    env: gymnasium.Env = base_env
     log_dir = save_handler.run_dir if save_handler is not None else Path(tempfile.mkdtemp(prefix="arena-train-"))
     log_dir.mkdir(parents=True, exist_ok=True)  # a resumed run's, before its first save
     if train_logging is not TrainLogging.NONE:
         env = Monitor(env, str(log_dir / "monitor.csv"))
-    opponent_cfg.attach(env, save_handler)
     if not agent.initialized:
-        agent.get_env_info(env)
+        agent.get_env_info(base_env)
     # The agent starts from what it loaded itself (its file_path), as in the competition: a RESUME handler's
     # checkpoints are its self-play opponents and the run's history, never weights put over the agent's.
     if save_handler is not None:
