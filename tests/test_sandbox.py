@@ -256,6 +256,7 @@ def _check_writes_outside(log: str, _) -> None:
 
 def _check_tampering(log: str, _) -> None:
     assert log.count(": done") == 0 and log.count("FileNotFoundError") == 8, log
+    assert log.count("touch descriptor") == 3, log
     # Masked /proc files are read-only files of the sandbox's own (EROFS), not the host's /dev/null.
     assert "touch /proc/cmdline: OSError" in log and "touch /proc/sys/fs/file-nr: OSError" in log, log
 
@@ -308,7 +309,8 @@ def _check_device_sizes(log: str, _) -> None:
     # (half the machine's memory) its statfs and the mount table would tell.
     host = os.statvfs("/dev/null")
     assert "devices usable" in log and "devtmpfs" not in log, log
-    assert log.count("statfs /dev/") == 5 and f": {host.f_blocks} blocks of {host.f_frsize} bytes" not in log, log
+    assert log.count("statfs /dev/") == 5 and "statfs descriptor 0" in log, log
+    assert f": {host.f_blocks} blocks of {host.f_frsize} bytes" not in log, log
 
 
 def _check_sessions(log: str, _) -> None:

@@ -201,6 +201,12 @@ def build_root(plan: RootPlan) -> None:
     if _libc.umount2(b".", _MNT_DETACH) != 0:
         raise OSError(ctypes.get_errno(), "could not detach the host's filesystem")
     os.chdir("/")
+    # Its standard input was opened on the host's /dev/null before this root: through it the agent could set
+    # the times of the node every process of the machine shares (futimens needs only the right to write, which
+    # /dev/null gives all), a sign for other sandboxes, and statfs the host's devtmpfs. Now the root's own.
+    null = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
 
 
 def _make_devices(root: Path) -> bool:

@@ -1,5 +1,5 @@
-"""Sizes the machine's memory through the devices it is given (the host's devtmpfs is sized at half the
-machine's memory: its statfs and the mount table tell it), then plays legal moves."""
+"""Sizes the machine's memory through the devices it is given and its standard input (the host's devtmpfs is
+sized at half the machine's memory: its statfs and the mount table tell it), then plays legal moves."""
 import os
 
 import numpy as np
@@ -17,6 +17,8 @@ class SubmittedAgent(Agent):
                 print(f"statfs {path}: {told.f_blocks} blocks of {told.f_frsize} bytes, {told.f_files} inodes")
             except OSError as exc:
                 print(f"statfs {path}: {type(exc).__name__}")
+        told = os.fstatvfs(0)  # its standard input, /dev/null: opened for it before its sandbox was
+        print(f"statfs descriptor 0: {told.f_blocks} blocks of {told.f_frsize} bytes, {told.f_files} inodes")
         with open("/proc/self/mountinfo") as table:
             for line in table:
                 fields = line.split()

@@ -1,5 +1,6 @@
 """Tries to change the mode, dates and owner of a host file (named in target.txt), of the host's /dev/null
-(every sandbox sees the same node) and of the masked files of /proc, then plays legal moves."""
+(every sandbox sees the same node), of the masked files of /proc and of the files its standard streams were
+opened on, then plays legal moves."""
 import os
 import stat
 from pathlib import Path
@@ -36,6 +37,14 @@ class SubmittedAgent(Agent):
                     print(f"{what} {path}: done")
                 except OSError as exc:
                     print(f"{what} {path}: {type(exc).__name__}")
+        # Its standard streams, opened for it before its sandbox was: its input, were it the host's /dev/null,
+        # would take a touch; its output goes to a pipe of the harness's.
+        for fd in (0, 1, 2):
+            try:
+                os.utime(fd)
+                print(f"touch descriptor {fd}: done")
+            except OSError as exc:
+                print(f"touch descriptor {fd}: {type(exc).__name__}")
         # Its own copy is its to change.
         os.chmod("agent.py", stat.S_IRUSR | stat.S_IWUSR)
 
