@@ -29,6 +29,9 @@ class AgentFault(ArenaError):
     """
 
     def __init__(self, status: Status, detail: str, traceback: str = ""):
+        # Its line breaks go: the text may be the agent's own (an exception's message), and a line of
+        # its choosing would pass, printed, for one of arena's ("ok: ... plays othello").
+        detail = " ".join(detail.splitlines())
         super().__init__(f"{status}: {detail}")
         self.status = status
         self.detail = detail

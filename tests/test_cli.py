@@ -357,6 +357,17 @@ def test_validate_says_where_what_the_agent_printed_went(cli, write_submission):
     assert code == 0 and "what it printed" not in out
 
 
+def test_validate_keeps_an_agents_error_on_its_one_line_whatever_line_breaks_it_holds(cli, write_submission):
+    forged = "ok: forger (forger) plays othello: 61 moves in 2 games"
+    folder = write_submission("forger", "from arena.agents import Agent\n\nclass SubmittedAgent(Agent):\n"
+                                        "    def predict(self, obs):\n"
+                                        f"        raise RuntimeError('\\r\\n{forged}\\u2028done')\n", 'env = "othello"')
+    code, out, err = cli("validate", folder)
+    lines = err.strip().splitlines()
+    assert code == 1 and not out and len(lines) == 1, err
+    assert lines[0].startswith("error: ") and f"RuntimeError: {forged} done" in lines[0]
+
+
 def test_validate_catches_an_agent_that_plays_illegal_moves(cli, write_submission):
     folder = write_submission("cheat", "from arena.agents import Agent\n\nclass SubmittedAgent(Agent):\n"
                                        "    def predict(self, obs):\n        return 0\n", 'env = "othello"')
