@@ -16,6 +16,7 @@ import stat
 import struct
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -284,6 +285,10 @@ def _check_host_watch(log: str, _) -> None:
     # its submission at one place whatever the harness's process and folders.
     assert "/proc/stat: read ['cpu  0 0 0 0 0 0 0 0 0 0']" in log and "/proc/loadavg: read ['0.00 0.00 0.00 1/1 1']" in log
     assert "/proc/uptime: read ['0.00 0.00']" in log, log
+    if Path("/proc/self/timens_offsets").exists():  # a kernel with time namespaces: its clocks start with it
+        clocks = re.search(r"clocks: monotonic ([\d.]+) s, boot ([\d.]+) s", log)
+        host_up = time.clock_gettime(time.CLOCK_BOOTTIME)
+        assert clocks and max(map(float, clocks.groups())) < min(60.0, host_up / 2), (log, host_up)
     for masked in ("/proc/schedstat", "/proc/vmstat", "/proc/interrupts", "/proc/sys/fs/file-nr",
                    "/proc/sys/fs/inode-state", "/proc/cgroups", "/proc/misc", "/proc/consoles", "/proc/swaps",
                    "/proc/sys/kernel/pty/nr", "/proc/modules"):

@@ -19,6 +19,7 @@ import shutil
 import signal
 import stat
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,9 @@ _libc = ctypes.CDLL(None, use_errno=True)
 _CLONE_NEWNS, _CLONE_NEWUTS, _CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 _CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 _CLONE_NEWCGROUP = 0x02000000
+# A time namespace (Linux 5.6) lets the agent's monotonic and boot clocks start from about 0: read as the host's,
+# they would tell how long the machine has been up, which its /proc/uptime and sysinfo keep from it.
+_CLONE_NEWTIME = 0x00000080
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
 _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 16384, 1 << 18
 _MS_NOATIME, _MS_NODIRATIME, _MS_RELATIME = 1024, 2048, 1 << 21
@@ -99,8 +103,9 @@ def enter_namespaces() -> int | None:
     flags = _CLONE_NEWNS | _CLONE_NEWNET | _CLONE_NEWIPC | _CLONE_NEWUTS | _CLONE_NEWPID | _CLONE_NEWCGROUP
     if uid != 0:
         flags |= _CLONE_NEWUSER
-    if _libc.unshare(flags) != 0 and _libc.unshare(flags & ~_CLONE_NEWCGROUP) != 0:  # kernels before 4.6
-        return None
+    own_clocks = _libc.unshare(flags | _CLONE_NEWTIME) == 0
+    if not own_clocks and _libc.unshare(flags) != 0 and _libc.unshare(flags & ~_CLONE_NEWCGROUP) != 0:
+        return None  # kernels before 4.6 have no cgroup namespace
     if uid != 0:
         try:
             Path("/proc/self/setgroups").write_text("deny")
@@ -108,8 +113,21 @@ def enter_namespaces() -> int | None:
             Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
         except OSError:
             return None
+    if own_clocks:
+        _start_clocks_from_zero()
     _libc.sethostname(HOSTNAME, len(HOSTNAME))
     return os.fork()
+
+
+def _start_clocks_from_zero() -> None:
+    """Set the monotonic and boot clocks of the time namespace this process's children will be in to start
+    from less than a second (before any process is in it, as the kernel requires)."""
+    offsets = "".join(f"{name} -{int(time.clock_gettime(clock))} 0\n"
+                      for name, clock in (("monotonic", time.CLOCK_MONOTONIC), ("boottime", time.CLOCK_BOOTTIME)))
+    try:
+        Path("/proc/self/timens_offsets").write_text(offsets)
+    except OSError:
+        pass  # refused: they read as the host's, as on a kernel without time namespaces
 
 
 def supervise(child: int, answers: sysinfo.Answers | None = None) -> None:

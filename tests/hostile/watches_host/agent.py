@@ -1,11 +1,13 @@
 """Watches the machine for signs of its opponent thinking (CPU times, run queues, idle time, pressure, swap in use, open terminals,
 drivers in use, CPU clock speeds, the work each CPU delivered and its throttling for heat, how often anything synced a file
-system, the machine's count of threads that sysinfo tells), sizes a table by the machine's memory (also as a program it
-starts sees it) and looks where it is (a path naming the harness or the host), then plays legal moves."""
+system, the machine's count of threads that sysinfo tells) and how long it has been up, sizes a table by the machine's
+memory (also as a program it starts sees it) and looks where it is (a path naming the harness or the host), then plays
+legal moves."""
 import ctypes
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +55,9 @@ class SubmittedAgent(Agent):
                                  capture_output=True, text=True)
         print("memory of a program it starts:", started.stdout.strip() or started.stderr.strip()[-200:])
         print("folder:", os.getcwd(), os.environ["HOME"], os.environ["TMPDIR"], __file__)
+        # The clocks that count from the machine's start: how long it has been up, which /proc/uptime keeps.
+        print(f"clocks: monotonic {time.clock_gettime(time.CLOCK_MONOTONIC):.1f} s, "
+              f"boot {time.clock_gettime(time.CLOCK_BOOTTIME):.1f} s")
 
     def predict(self, obs):
         return int(np.flatnonzero(obs["action_mask"])[0])
