@@ -1054,6 +1054,10 @@ def test_the_save_handler_offers_what_the_competitions_train_calls(tmp_path):
     assert handler._checkpoint_path("zip").endswith("run/rl_model_8_steps.zip")
     handler.save_freq = 1  # counted from the next save on, as there: the countdown under way goes on
     assert [handler.process() for _ in range(6)] == [False, False, False, True, False, True]
+    # A frequency of 0 (a script's `train_timesteps // 40` for a short run) saves at every step, as there.
+    every_step = SaveHandler(agent=_Saved(), save_freq=0, max_saved=2, save_path=str(tmp_path), run_name="often")
+    assert [every_step.process() for _ in range(3)] == [True, True, True]
+    assert sorted(p.name for p in (tmp_path / "often").glob("*.zip")) == ["rl_model_2_steps.zip", "rl_model_3_steps.zip"]
 
 
 @pytest.mark.parametrize("answers, outcome", [(["y"], None), (["maybe", "n"], ValueError), ([], EOFError)])

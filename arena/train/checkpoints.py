@@ -35,13 +35,12 @@ class SaveHandlerMode(Enum):
 
 class SaveHandler:
     """Saves `agent` (an Agent or SB3 model: anything with `save(path)`) in the run's folder every
-    `save_freq` + 1 steps."""
+    `save_freq` + 1 steps (every step where `save_freq` is 0 or less, as the competition's handler does:
+    a script working it out as `train_timesteps // 40` may give 0)."""
 
     def __init__(self, agent: Any = None, save_freq: int = 10_000, max_saved: int = 20, run_name: str = "experiment_1",
                  save_path: str = "checkpoints", name_prefix: str = "rl_model",
                  mode: SaveHandlerMode = SaveHandlerMode.FORCE):
-        if save_freq <= 0:
-            raise ValueError(f"save_freq must be positive, got {save_freq}")
         self.agent = agent
         self.save_freq = save_freq
         self.max_saved = max_saved
