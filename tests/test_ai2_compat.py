@@ -963,6 +963,9 @@ def test_drawing_helpers_build_and_draw_as_participants_use_them():
     assert picture.shape == (480, 720, 3) and marker.trail
     red = (picture[..., 0] == 255) & (picture[..., 1] == 0) & (picture[..., 2] == 0)
     assert red[:, : 720 // 2].any()  # the left panel shows the pressed keys in red
+    white = (picture == 255).all(axis=2)
+    # The env's text overlay: the frame count and each fighter's state at the top middle, the rewards at the bottom.
+    assert white[20:80, 720 // 2 - 60: 720 // 2 + 60].any() and white[480 - 50:, :200].any()
     frame_index, vfx_state, finished = overlay.sprite_and_effects(env, steps=5)
     assert frame_index == 2 and vfx_state == "hidden" and not finished
 

@@ -155,6 +155,28 @@ class UIHandler:
             canvas.blit(font.render(text, True, (255, 255, 255)), (x + 8, y + self.score_height // 3))
 
 
+def draw_frame_text(canvas: Any, env: Any) -> None:
+    """The competition's text overlay on the pygame surface `canvas`: the frame count at the top, each fighter's
+    last change of state and move below it, and each one's rewards at the bottom left (what `env.logger` holds)."""
+    import pygame
+
+    if not pygame.font.get_init():
+        pygame.font.init()
+    width, height = env.camera.window_width, env.camera.window_height
+    first, second = (line if isinstance(line, dict) else {} for line in env.logger)  # "" before a frame's
+
+    def write(text: str, size: int, **place: Any) -> None:
+        surface = pygame.font.Font(None, size).render(text, True, (255, 255, 255))
+        canvas.blit(surface, surface.get_rect(**place))
+
+    write(f"Time: {env.steps}", 30, center=(width // 2, 30))
+    write(f"P1: {first.get('transition', '')}, P2: {second.get('transition', '')}", 20, center=(width // 2, 50))
+    write(f"P1: {first.get('move_type', '')}, P2: {second.get('move_type', '')}", 20, center=(width // 2, 70))
+    for number, line, bottom in ((1, first, 40), (2, second, 20)):
+        write(f"P{number} Total Reward: {line.get('total_reward', '')}, Reward {line.get('reward', '')}", 20,
+              midleft=(0, height - bottom))
+
+
 @dataclass
 class Animation:
     """An animation's frames, how long each lasts (ms) and how many game frames each is shown."""

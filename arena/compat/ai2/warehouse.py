@@ -51,7 +51,7 @@ import numpy as np
 from gymnasium import spaces
 
 from arena.compat.ai2.objects import GameMode
-from arena.compat.ai2.rendering import Camera
+from arena.compat.ai2.rendering import Camera, draw_frame_text
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.camera import CameraResolution, RenderMode
 from arena.envs.fighting.env import WarehouseBrawl as FightingEnv
@@ -129,6 +129,11 @@ class CompetitionInterface:
     def render(self) -> np.ndarray:
         """The picture as the competition's camera returns it: (width, height, 3), see the module docstring."""
         return np.rot90(self.rgb_frame()[:, ::-1], k=1)
+
+    def handle_ui(self, canvas: Any) -> None:
+        """Write the competition's text overlay on the pygame surface `canvas`, as its env does: the frame count,
+        each fighter's last change of state and move, and its rewards (`logger`)."""
+        draw_frame_text(canvas, self)
 
 
 class WarehouseBrawl(CompetitionInterface, FightingEnv):

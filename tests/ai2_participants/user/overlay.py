@@ -31,6 +31,7 @@ def draw_overlay(env: WarehouseBrawl, actions: Dict[int, np.ndarray], extra: Opt
     for panel, agent in zip(panels, env.agents):
         panel.draw(camera, actions[agent])
     UIHandler(camera).render(camera, env)
+    env.handle_ui(camera.canvas)
     Target().render(camera.canvas, camera)
     for obj in extra or []:
         obj.process()
