@@ -403,6 +403,67 @@ def test_an_agent_that_could_wake_after_its_answer_sleeps_until_its_next_call(wa
     assert len(woke) >= 3 and min(woke) > 0.1, woke
 
 
+WORKS_IN_A_THREAD = """
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from arena.agents import Agent
+
+
+def think():
+    total = 0
+    for i in range(1_500_000):
+        total += i * i
+    return time.thread_time()
+
+
+class SubmittedAgent(Agent):
+    def _initialize(self):
+        self.worker = ThreadPoolExecutor(1)
+        self.cpu = self.worker.submit(think).result()  # the thread, started before the calls that count
+
+    def predict(self, obs):
+        cpu, self.cpu = self.cpu, self.worker.submit(think).result()  # the worker's CPU time before and after
+        print(f"worker CPU {self.cpu - cpu:.6f}", flush=True)
+        return int(np.flatnonzero(obs["action_mask"])[0])
+"""
+
+
+@pytest.mark.skipif(not (protections()["processes"] and protections()["freezing"]),
+                    reason="needs the agent's processes in a PID namespace and a cgroup freezer")
+def test_an_agent_whose_thread_works_is_not_charged_for_that_threads_waits_for_a_cpu(write_submission, tmp_path):
+    """Its first thread waits for the worker's answer, asleep: the waits for a CPU that stretch the move are
+    the worker's, behind three busy processes on its CPU, and are not its time (nor would be those behind kernel
+    threads freeing memory another agent left)."""
+    folder = write_submission("threaded", WORKS_IN_A_THREAD, 'env = "othello"')
+    agent = SandboxedAgent(load(folder), time_per_move=30.0, log_dir=tmp_path / "logs")
+    env = make_raw("othello")
+    env.reset(seed=0)
+    cpus = os.sched_getaffinity(0)
+    cpu = min(cpus)
+    os.sched_setaffinity(0, {cpu})  # the agent is kept on the harness's CPU once seated
+    hogs = [subprocess.Popen([sys.executable, "-c", f"import os; os.sched_setaffinity(0, {{{cpu}}})\nwhile True: pass"])
+            for _ in range(3)]
+    try:
+        agent.start(seat_view(env, "player_0", 0))
+        agent.reset()
+        for _ in range(8):
+            agent.act(env.observe("player_0"))
+        charged = agent.clock.used
+    finally:
+        agent.close()
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+        os.sched_setaffinity(0, cpus)
+    worked = [float(line.split()[-1]) for line in agent.log_path.read_text().splitlines() if line.startswith("worker")]
+    assert len(worked) == 8 and all(seconds > 0 for seconds in worked)
+    # Charged for its worker's waits behind them, it would be twice what it used or more.
+    assert charged < 1.5 * sum(worked) + 8 * 0.01, (charged, sum(worked))
+
+
 @pytest.mark.skipif(not protections()["freezing"], reason="needs a cgroup freezer")
 def test_an_agent_asleep_on_its_pipe_between_calls_is_left_unfrozen(submissions, monkeypatch):
     """The freeze it does not need is skipped (`arena.sandbox.idle`): it costs as much again as the

@@ -334,8 +334,11 @@ class SandboxedAgent(AgentHandle):
         self._channel.take_in()  # while it is still frozen: what is in its pipe is all it sent between calls
         if self._channel.holds_data() and not self._confining:  # a new one's first word is its own (`_answer`)
             self._broke_protocol(what, "sent a message it was not asked for")
-        if self._late is not None and self._freezer.frozen:  # (not frozen: shown idle, one task ever)
-            self._late.call_begins(self._timer.group_cpu())
+        if self._freezer is not None and self._freezer.frozen:  # (not frozen: shown idle, one task ever)
+            if self._agent_pid is not None:  # each of its threads' waits for a CPU count off, its supervisor's not
+                self._timer.follow([task for task in self._cgroup.threads() if task != self._process.pid])
+            if self._late is not None:
+                self._late.call_begins(self._timer.group_cpu())
         try:
             self._thaw()
         except OSError as exc:  # the host took its cgroup away: it cannot run, through no fault of its own

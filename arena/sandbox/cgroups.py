@@ -204,6 +204,10 @@ class AgentCgroup:
     def pids(self) -> list[int]:
         return _procs(self.paths["pids"])
 
+    def threads(self) -> list[int]:
+        """Every thread of every process of the agent (its supervisor's too), by the ids this process knows them by."""
+        return _listed(self.paths["pids"] / ("cgroup.threads" if self.unified else "tasks"))
+
     def kill_all(self, timeout: float = 2.0) -> None:
         """SIGKILL every process in the groups until they are empty, then remove them."""
         if FREEZER in self.paths:
@@ -454,10 +458,15 @@ def _is_v2(path: Path) -> bool:
 
 
 def _procs(group: Path) -> list[int]:
-    """The processes of `group` this process can name: the kernel shows those of PID namespaces it
-    cannot see as 0 (v2), which kill() would take for this process's own group."""
+    """The processes of `group` this process can name."""
+    return _listed(group / "cgroup.procs")
+
+
+def _listed(ids: Path) -> list[int]:
+    """The process or thread ids a group's file lists that this process can name: the kernel shows those of PID
+    namespaces it cannot see as 0 (v2), which kill() would take for this process's own group."""
     try:
-        return [pid for pid in map(int, (group / "cgroup.procs").read_text().split()) if pid > 0]
+        return [pid for pid in map(int, ids.read_text().split()) if pid > 0]
     except OSError:
         return []
 

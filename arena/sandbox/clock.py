@@ -2,9 +2,10 @@
 
 On a loaded machine a move's wall time includes moments the agent was ready to run but waited
 for a CPU that the opponent, the harness or other work held. `MoveTimer` subtracts that wait, which
-the kernel records per process (`/proc/PID/schedstat`, the run-queue delay), and charges at least
-the CPU time the agent's whole cgroup used, so spreading work over many threads that queue behind
-each other buys nothing. Sleeping, blocking and computing all count; waiting for a CPU does not.
+the kernel records per thread (`/proc/PID/schedstat`, the run-queue delay): the agent's first thread's,
+and where it has more (it is then frozen between calls), each one's that was there when the call began;
+and it charges at least the CPU time the agent's whole cgroup used, so spreading work over many threads
+that queue behind each other buys nothing. Sleeping, blocking and computing all count; waiting for a CPU does not.
 Once it has answered, its processes are frozen (or shown asleep), and the time until they have all
 stopped is its own too, less its waits and the harness's for a CPU: a system call that waits on a disk
 cannot be stopped before it returns, and the opponent's turn waits for it. CPU its processes use
@@ -86,6 +87,17 @@ class MoveTimer:
         except OSError:
             return
         self._baselines[pid] = 0
+
+    def follow(self, tasks: list[int]) -> None:
+        """Count the waits of `tasks` from the next `start` on, and no more those of the tasks watched but not
+        among them (ended): an agent's threads and processes, listed while it is frozen between calls, so that
+        a thread doing its work is not charged for the time it waits for a CPU (kernel threads freeing memory
+        for another process, say), as its first is not. Threads born during a call are not followed until
+        the next: their waits stay on its clock."""
+        for gone in set(self._delays) - set(tasks):
+            self.unwatch(gone)
+        for task in tasks:
+            self.watch(task)
 
     def unwatch(self, pid: int) -> None:
         """Stop counting `pid`'s waits (the time it already waited in this call still counts)."""
