@@ -471,6 +471,51 @@ CHECKS = {"writes_outside": _check_writes_outside, "tampers_host_files": _check_
           "counts_eventfds": _check_eventfd_ids}
 
 
+LEAVES_A_SOCKET_CYCLE = """
+import array
+import os
+import socket
+
+from arena.agents import RandomAgent
+
+
+class SubmittedAgent(RandomAgent):
+    def _initialize(self):
+        super()._initialize()
+        # 512 MiB of memfds sent, with both ends of the pair, into the pair's own queues, then every descriptor
+        # closed: only the kernel's collector of UNIX sockets frees them, and only once a UNIX socket is released.
+        files = []
+        for _ in range(4):
+            files.append(os.memfd_create("ballast"))
+            os.posix_fallocate(files[-1], 0, 128 << 20)
+        a, b = socket.socketpair()
+        a.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [*files, a.fileno(), b.fileno()]))])
+        for fd in files:
+            os.close(fd)
+        a.close()  # held by its own queue now, and b by it: no socket is released
+        b.close()
+"""
+
+
+def shared_memory_mb() -> int:
+    return next(int(line.split()[1]) >> 10 for line in open("/proc/meminfo") if line.startswith("Shmem:"))
+
+
+@pytest.mark.skipif(not PROTECTIONS["cgroups"], reason="needs cgroups: " + " ".join(missing_isolation()))
+def test_files_an_agent_left_in_a_cycle_of_unix_sockets_are_freed_once_its_sandbox_is_closed(write_submission):
+    agent = SandboxedAgent(load(write_submission("cycle", LEAVES_A_SOCKET_CYCLE, 'env = "othello"')), 5.0,
+                           limits=LIMITS)
+    try:
+        play_match("othello", [agent, RandomAgent()], seed=0, max_steps=4)
+        held = shared_memory_mb()
+    finally:
+        agent.close()
+    deadline = time.monotonic() + 30  # the collector and the frees it leaves to the kernel's threads, on a busy machine
+    while shared_memory_mb() > held - 400 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert shared_memory_mb() <= held - 400, (held, shared_memory_mb())
+
+
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the seccomp filter is written for x86-64")
 def test_no_sign_passes_between_sandboxes_through_the_files_they_share(tmp_path):
     agent = SandboxedAgent(load(HOSTILE / "signals_partner"), 1.0, limits=LIMITS, log_dir=tmp_path)

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import asdict, dataclass
@@ -669,6 +670,7 @@ class SandboxedAgent(AgentHandle):
         if self._cgroup is not None:
             self._cgroup.kill_all()
             self._cgroup = None
+            _collect_socket_cycles()
         if self._freezer is not None:
             self._freezer.close()
             self._freezer = None
@@ -682,6 +684,14 @@ class SandboxedAgent(AgentHandle):
             if not (reaped and self._grouped):
                 confine.kill_process_tree(self._process.pid, reaped=reaped)
             self._process.wait()
+
+
+def _collect_socket_cycles() -> None:
+    """Have the kernel free the UNIX sockets that only hold each other: files an agent sent in such a cycle
+    (memfds of gigabytes, say) outlive its processes and its memory limit until the machine next releases a
+    UNIX socket, which sets the collector going."""
+    for end in socket.socketpair():
+        end.close()
 
 
 WORKDIR_PREFIX = "arena-sandbox-"
