@@ -336,8 +336,9 @@ class SandboxedAgent(AgentHandle):
         if self._channel.holds_data() and not self._confining:  # a new one's first word is its own (`_answer`)
             self._broke_protocol(what, "sent a message it was not asked for")
         if self._freezer is not None and self._freezer.frozen:  # (not frozen: shown idle, one task ever)
-            if self._agent_pid is not None:  # each of its threads' waits for a CPU count off, its supervisor's not
-                self._timer.follow([task for task in self._cgroup.threads() if task != self._process.pid])
+            if self._agent_pid is not None:  # its threads' waits for a CPU count off, its supervisor's not
+                others = [task for task in self._cgroup.threads() if task not in (self._process.pid, self._agent_pid)]
+                self._timer.follow([self._agent_pid, *others[:FOLLOWED_THREADS - 1]])
             if self._late is not None:
                 self._late.call_begins(self._timer.group_cpu())
         try:
@@ -698,6 +699,9 @@ WORKDIR_PREFIX = "arena-sandbox-"
 # A call may run past its budget by the time it waited for a CPU, but never past this in wall time.
 WAIT_FACTOR, WAIT_GRACE = 10.0, 5.0
 STOP_SECONDS = 0.5  # how long a closing worker gets to take its STOP and exit before it is killed
+# The most threads of an agent whose waits for a CPU are taken off its time (each holds a descriptor of the
+# harness's open): a thread pool's worth; the waits of any more stay on its clock.
+FOLLOWED_THREADS = 16
 STOP_YIELDS, STOP_POLL_SECONDS, STOP_POLL_MAX_SECONDS = 2, 0.000001, 0.0001  # how the harness waits for a frozen agent to stop
 # Items of lists, tuples and dicts in one message from an agent: far more than any action holds, and
 # far fewer than the millions of empty ones its largest message could make the harness build.
