@@ -1061,6 +1061,12 @@ def test_the_save_handler_offers_what_the_competitions_train_calls(tmp_path):
     every_step = SaveHandler(agent=_Saved(), save_freq=0, max_saved=2, save_path=str(tmp_path), run_name="often")
     assert [every_step.process() for _ in range(3)] == [True, True, True]
     assert sorted(p.name for p in (tmp_path / "often").glob("*.zip")) == ["rl_model_2_steps.zip", "rl_model_3_steps.zip"]
+    # Scripts take the newest `rl_model*` file of the run's folder for the newest model: the competition's
+    # handler writes nothing else of that name.
+    newest = max((entry for entry in (tmp_path / "often").iterdir() if entry.name.startswith("rl_model")),
+                 key=lambda entry: entry.stat().st_mtime_ns)
+    assert newest.name == "rl_model_3_steps.zip"
+    assert sorted(p.name for p in (tmp_path / "often").glob("rl_model*")) == ["rl_model_2_steps.zip", "rl_model_3_steps.zip"]
 
 
 @pytest.mark.parametrize("answers, outcome", [(["y"], None), (["maybe", "n"], ValueError), ([], EOFError)])

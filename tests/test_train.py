@@ -177,6 +177,23 @@ def runs(tmp_path_factory):
     return straight, resumed
 
 
+def test_a_run_saved_before_keeps_its_league_state_beside_its_checkpoints_under_their_names(tmp_path):
+    from arena.train import SaveHandler, SaveHandlerMode
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "rl_model_64_steps.zip").write_bytes(b"model")
+    (run / "rl_model_64_steps.json").write_text('{"num_timesteps": 64, "pool": {"snapshots": []}}')
+    resumed = SaveHandler(save_path=str(tmp_path), run_name="run", mode=SaveHandlerMode.RESUME, max_saved=1)
+    assert resumed.latest() == (str(run / "rl_model_64_steps.zip"), {"num_timesteps": 64, "pool": {"snapshots": []}})
+    resumed.agent = type("Saved", (), {"save": lambda self, path: Path(path).write_bytes(b"model")})()
+    resumed.num_timesteps = 128
+    resumed.save_agent({"num_timesteps": 128})
+    # The next checkpoint's state is kept under the new name, and the one it replaced went with its model.
+    assert sorted(p.name for p in run.iterdir()) == ["league-rl_model_128_steps.json", "rl_model_128_steps.zip"]
+    assert resumed.latest()[1] == {"num_timesteps": 128}
+
+
 def test_resuming_a_run_that_has_no_checkpoint_is_refused_before_anything_is_made(tmp_path):
     with pytest.raises(ArenaError, match=r"tiny: no checkpoint of this run to resume from; drop --resume to start it"):
         train_fighter(tiny_config(tmp_path / "runs"), resume=True)
@@ -205,7 +222,7 @@ def test_exporting_a_run_without_checkpoints_of_that_name_says_which_there_are(t
 
 def league_state(run_dir: Path, steps: int) -> dict:
     """A checkpoint's league state with the run's own folder taken out of the snapshot paths."""
-    text = (run_dir / f"rl_model_{steps}_steps.json").read_text()
+    text = (run_dir / f"league-rl_model_{steps}_steps.json").read_text()
     return json.loads(text.replace(str(run_dir), "RUN"))
 
 
@@ -340,7 +357,7 @@ def test_the_competitions_training_script_runs_with_only_its_imports_changed(tmp
     # Saved on the step after each 128 (the competition's cadence) and once at the end.
     assert {p.name for p in saved} == {"rl_model_129_steps.zip", "rl_model_258_steps.zip", "rl_model_320_steps.zip"}
     assert (run / "monitor.csv").is_file() and (run / "Learning Curve.png").is_file()  # the competition's names
-    state = json.loads((run / "rl_model_320_steps.json").read_text())
+    state = json.loads((run / "league-rl_model_320_steps.json").read_text())
     assert state["pool"]["snapshots"] == [str(run / "rl_model_129_steps.zip"), str(run / "rl_model_258_steps.zip")]
 
     # A participant's callback rendering demo matches draws its opponent as the competition's config

@@ -190,7 +190,7 @@ def tiny_config(save_path: Path, **overrides) -> TrainConfig:
 def checkpoint(run: Path, steps: int) -> tuple[dict, dict]:
     """A checkpoint's weights and league state (the run's folder taken out of snapshot paths)."""
     weights = algorithm_class("ppo").load(run / f"rl_model_{steps}_steps.zip", device="cpu").policy.state_dict()
-    state = json.loads((run / f"rl_model_{steps}_steps.json").read_text().replace(str(run), "RUN"))
+    state = json.loads((run / f"league-rl_model_{steps}_steps.json").read_text().replace(str(run), "RUN"))
     return weights, state
 
 

@@ -38,7 +38,8 @@ What makes PPO beat BrawlerAgent fast on a CPU (the defaults of `TrainConfig`):
   frames a second of the previous recipe on worker processes (bench/RESULTS.md).
 
 A run's folder `checkpoints/<run>/` holds `config.yaml`, `policy.json` (algorithm and controls),
-`rl_model_<N>_steps.zip` + `.json` (model; league state: pool, results, ratings, evaluation),
+`rl_model_<N>_steps.zip` and `league-rl_model_<N>_steps.json` (model; league state: pool, results, ratings,
+evaluation),
 `logs/` (TensorBoard and `progress.csv`) and, with `--plot`, `curves.png`. `--resume` goes on
 from the newest checkpoint exactly as if never stopped.
 

@@ -2,8 +2,11 @@
 
 A run's folder `save_path/run_name/` holds, for every checkpoint at N policy steps,
 
-    rl_model_N_steps.zip    the SB3 model (weights, optimizer state, step count)
-    rl_model_N_steps.json   the league state then: snapshots, results, ratings, evaluations
+    rl_model_N_steps.zip           the SB3 model (weights, optimizer state, step count)
+    league-rl_model_N_steps.json   the league state then: snapshots, results, ratings, evaluations
+
+(the state's name begins otherwise than the models': scripts written for the competition, whose handler
+writes only the zip, take the newest `rl_model*` file of the folder for the newest model)
 
 and at most `max_saved` of them (-1: all). `SaveHandlerMode.FORCE` starts the run afresh (clearing
 the folder, asking on stdin first if it holds files), `RESUME` keeps it and goes on adding to it: its
@@ -95,13 +98,13 @@ class SaveHandler:
         self.agent.save(str(path))
         if league is None:
             league = self.league_state() if self.league_state is not None else {}
-        path.with_suffix(".json").write_text(json.dumps(league, indent=1))
+        league_path(path).write_text(json.dumps(league, indent=1))
         if str(path) not in self.history:
             self.history.append(str(path))
         while self.max_saved > 0 and len(self.history) > self.max_saved:
             old = Path(self.history.pop(0))
-            old.unlink(missing_ok=True)
-            old.with_suffix(".json").unlink(missing_ok=True)
+            for part in (old, league_path(old), old.with_suffix(".json")):  # (.json: a run's from before)
+                part.unlink(missing_ok=True)
         return str(path)
 
     def process(self) -> bool:
@@ -120,8 +123,10 @@ class SaveHandler:
         if not self.history:
             return None
         path = self.history[-1]
-        league = Path(path).with_suffix(".json")
-        return path, json.loads(league.read_text()) if league.is_file() else {}
+        for league in (league_path(Path(path)), Path(path).with_suffix(".json")):  # the second: a run's from before
+            if league.is_file():
+                return path, json.loads(league.read_text())
+        return path, {}
 
     def get_latest_model_path(self) -> str | None:
         return self.history[-1] if self.history else None
@@ -171,6 +176,11 @@ def _confirm_clearing(run_dir: Path) -> None:
         answer = input("Please answer y or n: ").strip().lower()
     if answer == "n":
         raise ValueError(f"{run_dir} kept: use SaveHandlerMode.RESUME to go on from it, or another run_name")
+
+
+def league_path(checkpoint: Path) -> Path:
+    """Where the league state of `checkpoint` (a run's `..._N_steps.zip`) is kept, beside it."""
+    return checkpoint.with_name(f"league-{checkpoint.stem}.json")
 
 
 def saved_checkpoints(run_dir: Path, prefix: str = "*") -> list[Path]:

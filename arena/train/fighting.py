@@ -30,7 +30,7 @@ from stable_baselines3.common.vec_env import VecMonitor
 from arena.errors import ArenaError
 from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class, policy_name
-from arena.train.checkpoints import SaveHandler, SaveHandlerMode
+from arena.train.checkpoints import SaveHandler, SaveHandlerMode, league_path
 from arena.train.config import TrainConfig, save_config
 from arena.train.controls import Controls
 from arena.train.evaluation import Evaluator
@@ -104,7 +104,7 @@ def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
                 log.evaluation(scores, evaluator.ratings(), model.num_timesteps)
                 league["evaluation"] = evaluator.state()
             league["pool"] = pool.state()
-            Path(path).with_suffix(".json").write_text(json.dumps(league, indent=1))
+            league_path(Path(path)).write_text(json.dumps(league, indent=1))
     finally:
         venv.close()
         log.close()
