@@ -1060,13 +1060,13 @@ def test_the_save_handler_offers_what_the_competitions_train_calls(tmp_path):
     # A frequency of 0 (a script's `train_timesteps // 40` for a short run) saves at every step, as there.
     every_step = SaveHandler(agent=_Saved(), save_freq=0, max_saved=2, save_path=str(tmp_path), run_name="often")
     assert [every_step.process() for _ in range(3)] == [True, True, True]
-    assert sorted(p.name for p in (tmp_path / "often").glob("*.zip")) == ["rl_model_2_steps.zip", "rl_model_3_steps.zip"]
-    # Scripts take the newest `rl_model*` file of the run's folder for the newest model: the competition's
-    # handler writes nothing else of that name.
+    # The two newest models are kept, and nothing else is named as they are: scripts take the newest `rl_model*`
+    # file of the run's folder for the newest model (the competition's handler writes nothing else of that name).
+    models = sorted(p.name for p in (tmp_path / "often").glob("rl_model*"))
+    assert models == ["rl_model_2_steps.zip", "rl_model_3_steps.zip"]
     newest = max((entry for entry in (tmp_path / "often").iterdir() if entry.name.startswith("rl_model")),
                  key=lambda entry: entry.stat().st_mtime_ns)
     assert newest.name == "rl_model_3_steps.zip"
-    assert sorted(p.name for p in (tmp_path / "often").glob("rl_model*")) == ["rl_model_2_steps.zip", "rl_model_3_steps.zip"]
 
 
 @pytest.mark.parametrize("answers, outcome", [(["y"], None), (["maybe", "n"], ValueError), ([], EOFError)])

@@ -10,7 +10,8 @@
 
 `train` runs the agent's own `learn` on one in-process fighting env whose opponent is drawn
 every episode from `opponent_cfg` (weights need not sum to 1): the competition's
-`SelfPlayWarehouseBrawl`, which the agent and its opponents are handed in `get_env_info`, as there. The save handler checkpoints the
+`SelfPlayWarehouseBrawl`, which the agent and its opponents are handed in `get_env_info`, as there.
+The save handler checkpoints the
 agent every `save_freq` steps; those checkpoints are the self-play snapshots: `SelfPlayRandom`
 meets them uniformly, `SelfPlayLatest` the newest, `SelfPlayPFSP` those the agent loses to most
 (see `arena.train.league`). Until the first checkpoint, self-play's share goes to the other
