@@ -408,6 +408,48 @@ def test_a_curriculum_loading_each_stages_last_checkpoint_names_its_checkpoints_
     assert "total_timesteps" in capsys.readouterr().out  # train() asks learn() for SB3's progress tables, as the competition's did
 
 
+def test_training_without_a_save_handler_logs_where_the_competitions_does(tmp_path, monkeypatch):
+    # The competition's train() logs a run given no save handler in /tmp/gym/, where its guides plot from.
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    participant = types.ModuleType("participant")
+    exec(PARTICIPANT_TRAINING, participant.__dict__)
+    agent = participant.MyAgent()
+    opponents = participant.OpponentsCfg(opponents={"constant_agent": (1.0, participant.partial(participant.ConstantAgent))})
+    participant.train(agent, participant.gen_reward_manager(), None, opponents, participant.CameraResolution.LOW,
+                      train_timesteps=64, train_logging=participant.TrainLogging.PLOT)
+    assert sorted(p.name for p in (tmp_path / "gym").iterdir()) == ["Learning Curve.png", "monitor.csv"]
+    assert list(tmp_path.iterdir()) == [tmp_path / "gym"]  # nothing else, no checkpoint
+
+
+def test_a_script_driving_the_competitions_env_itself_counts_and_saves_through_its_hooks(tmp_path):
+    # Training code of its own calls the env's on_training_start/on_training_end around learn(), as the
+    # competition's train() does: the handler counts on from the model's steps and saves the whole count.
+    participant = types.ModuleType("participant")
+    exec(PARTICIPANT_TRAINING, participant.__dict__)
+    from arena.compat.ai2 import SelfPlayWarehouseBrawl
+
+    first = participant.MyAgent()
+    handler = participant.SaveHandler(agent=first, save_freq=10_000, save_path=str(tmp_path), run_name="own",
+                                      mode=participant.SaveHandlerMode.FORCE)
+    env = SelfPlayWarehouseBrawl(participant.gen_reward_manager(), save_handler=handler)
+    first.get_env_info(env)
+    env.on_training_start()
+    first.learn(env, total_timesteps=64)
+    env.on_training_end()
+    saved = [p.name for p in (tmp_path / "own").glob("rl_model_*_steps.zip")]
+    assert len(saved) == 1
+    steps = int(saved[0].split("_")[2])
+    assert steps >= 64
+
+    second = participant.MyAgent(file_path=str(tmp_path / "own" / saved[0]))
+    handler = participant.SaveHandler(agent=second, save_freq=10_000, save_path=str(tmp_path), run_name="on",
+                                      mode=participant.SaveHandlerMode.FORCE)
+    env = SelfPlayWarehouseBrawl(participant.gen_reward_manager(), save_handler=handler)
+    second.get_env_info(env)
+    env.on_training_start()
+    assert handler.num_timesteps == steps  # counted on from the loaded model
+
+
 def test_snake_and_relay_runs_save_their_learners_and_evaluations(tmp_path):
     from arena.train.relay import RelayConfig, train_relay
     from arena.train.snake import SnakeConfig, train_snakes

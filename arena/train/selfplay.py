@@ -249,28 +249,23 @@ def train(agent: Any, reward_manager: RewardManager | None = None, save_handler:
     if reward_manager is not None:
         reward_manager.subscribe_signals(base_env.raw_env)
     env: gymnasium.Env = base_env
-    log_dir = save_handler.run_dir if save_handler is not None else Path(tempfile.mkdtemp(prefix="arena-train-"))
-    log_dir.mkdir(parents=True, exist_ok=True)  # a resumed run's, before its first save
+    # Where the competition logs a run: its save handler's folder, else /tmp/gym/ (where its guides plot from).
+    log_dir = save_handler.run_dir if save_handler is not None else Path(tempfile.gettempdir()) / "gym"
     if train_logging is not TrainLogging.NONE:
+        log_dir.mkdir(parents=True, exist_ok=True)  # a resumed run's, before its first save
         env = Monitor(env, str(log_dir / "monitor.csv"))
     if not agent.initialized:
         agent.get_env_info(base_env)
     # The agent starts from what it loaded itself (its file_path), as in the competition: a RESUME handler's
     # checkpoints are its self-play opponents and the run's history, never weights put over the agent's.
-    if save_handler is not None:
-        save_handler.update_info()
+    base_env.on_training_start()
     try:
         agent.learn(env, total_timesteps=train_timesteps, verbose=1)
     except KeyboardInterrupt:
         pass
     finally:
         env.close()
-    if save_handler is not None:
-        # SB3's learn() counted this run's steps only: the last checkpoint holds the whole count, so
-        # that a run loading it names its checkpoints on from there.
-        if hasattr(save_handler.agent, "update_num_timesteps"):  # else an SB3 model, saved as it counts
-            save_handler.agent.update_num_timesteps(save_handler.num_timesteps)
-        save_handler.save_agent()
+    base_env.on_training_end()
     if train_logging is TrainLogging.PLOT:
         # Named as the competition's train() names it (its plot_results' default title), where its scripts look.
         plot_monitor(log_dir / "monitor.csv", log_dir / "Learning Curve.png")

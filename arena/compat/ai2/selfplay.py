@@ -107,12 +107,21 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
         return self.env.reset(options=options)
 
     def on_training_start(self) -> None:
-        """Called by training code before learning starts (nothing to prepare here)."""
+        """Count on from the steps the agent's model has trained for, as the competition's training code does
+        before learning (`SaveHandler.update_info`)."""
+        if self.save_handler is not None:
+            self.save_handler.update_info()
 
     def on_training_end(self) -> None:
-        """Save the agent a last time, as the competition's env does when training stops."""
-        if self.save_handler is not None and self.save_handler.agent is not None:
-            self.save_handler.save_agent()
+        """Save the agent a last time, as the competition's env does when training stops: SB3's learn() counted
+        this run's steps only, so the agent is told the whole count first and its checkpoint is named on from
+        where the run began."""
+        handler = self.save_handler
+        if handler is None or handler.agent is None:
+            return
+        if hasattr(handler.agent, "update_num_timesteps"):  # else an SB3 model, saved as it counts
+            handler.agent.update_num_timesteps(handler.num_timesteps)
+        handler.save_agent()
 
 
 class _ThroughCompetitionEnv:
