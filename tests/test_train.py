@@ -421,6 +421,22 @@ def test_training_without_a_save_handler_logs_where_the_competitions_does(tmp_pa
     assert list(tmp_path.iterdir()) == [tmp_path / "gym"]  # nothing else, no checkpoint
 
 
+def test_each_train_call_initializes_the_agent_again_as_the_competitions_does(tmp_path, monkeypatch):
+    # A participant's loop training one agent object in stages (a reward focus each): the competition's train()
+    # hands it the new env every call, and its agent builds a fresh model from its file_path (None: from scratch).
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    participant = types.ModuleType("participant")
+    exec(PARTICIPANT_TRAINING, participant.__dict__)
+    agent = participant.MyAgent()
+    opponents = participant.OpponentsCfg(opponents={"constant_agent": (1.0, participant.partial(participant.ConstantAgent))})
+    models = []
+    for _ in range(2):
+        participant.train(agent, participant.gen_reward_manager(), None, opponents, participant.CameraResolution.LOW,
+                          train_timesteps=64, train_logging=participant.TrainLogging.NONE)
+        models.append(agent.model)
+    assert models[0] is not models[1] and models[1].num_timesteps == 64
+
+
 def test_a_script_driving_the_competitions_env_itself_counts_and_saves_through_its_hooks(tmp_path):
     # Training code of its own calls the env's on_training_start/on_training_end around learn(), as the
     # competition's train() does: the handler counts on from the model's steps and saves the whole count.

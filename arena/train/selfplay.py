@@ -254,10 +254,10 @@ def train(agent: Any, reward_manager: RewardManager | None = None, save_handler:
     if train_logging is not TrainLogging.NONE:
         log_dir.mkdir(parents=True, exist_ok=True)  # a resumed run's, before its first save
         env = Monitor(env, str(log_dir / "monitor.csv"))
-    if not agent.initialized:
-        agent.get_env_info(base_env)
-    # The agent starts from what it loaded itself (its file_path), as in the competition: a RESUME handler's
-    # checkpoints are its self-play opponents and the run's history, never weights put over the agent's.
+    # The agent starts from what it loads itself (its file_path), as in the competition: a RESUME handler's
+    # checkpoints are its self-play opponents and the run's history, never weights put over the agent's. As
+    # there, it is initialized again on every call: an agent trained by an earlier train() starts over.
+    agent.get_env_info(base_env)
     base_env.on_training_start()
     try:
         agent.learn(env, total_timesteps=train_timesteps, verbose=1)
