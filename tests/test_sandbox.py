@@ -572,10 +572,28 @@ def test_no_two_sandboxes_open_at_once_share_an_identity_even_across_harness_pro
     # Ids of this process's own, one for each sandbox open at once; a closed sandbox's go to the next.
     own = {isolate.sandbox_identity(os.getpid(), slot).uid for slot in range(isolate.SLOTS_PER_PROCESS)}
     assert len(set(uids[:3])) == 3 and uids[3] == uids[1] and set(uids) <= own, uids
-    # The ids of one process's slots are never another process's, up to the largest pid.
-    last = isolate.sandbox_identity(1 << 22, isolate.SLOTS_PER_PROCESS - 1).uid
-    assert isolate.sandbox_identity(7, isolate.SLOTS_PER_PROCESS - 1).uid < isolate.sandbox_identity(8, 0).uid
-    assert last < 2 ** 32 - 1  # (uid_t)-1 means no id
+    # Nor do they tell an agent the harness's pid (how many processes the machine has started).
+    assert {(uid - isolate.SANDBOX_UID_BASE) // isolate.SLOTS_PER_PROCESS for uid in uids} != {os.getpid()}
+
+
+def test_sandbox_ids_are_a_shuffle_of_every_process_and_slot_that_hides_both():
+    from arena.sandbox import isolate
+
+    # The ids of one process's slots are never another process's, up to the largest pid, and none is (uid_t)-1.
+    pids = [1, 2, 7, 8, 4095, 4096, 65_535, (1 << 22) - 1]
+    ids = [isolate.sandbox_identity(pid, slot).uid for pid in pids for slot in range(isolate.SLOTS_PER_PROCESS)]
+    assert len(set(ids)) == len(ids)
+    assert all(isolate.SANDBOX_UID_BASE <= uid < isolate.SANDBOX_UID_BASE + isolate.SANDBOX_IDS < 2 ** 32 - 1
+               for uid in ids)
+    # A permutation of the whole range: on a small stretch of it, taken in full, every index lands once.
+    stretch = range(isolate.SANDBOX_IDS - 5000, isolate.SANDBOX_IDS)
+    assert all(0 <= isolate._shuffled(index, b"k") < isolate.SANDBOX_IDS for index in stretch)
+    assert len({isolate._shuffled(index, b"k") for index in stretch}) == len(stretch)
+    # Neighbouring pids give ids in no order, and another boot's key gives others.
+    rising = sum(isolate.sandbox_identity(pid, 0).uid < isolate.sandbox_identity(pid + 1, 0).uid
+                 for pid in range(1000, 2000))
+    assert 400 < rising < 600
+    assert isolate._shuffled(12345, b"one boot") != isolate._shuffled(12345, b"another")
 
 
 # Sends a function of its own to a spawned Python and pickles an object of its own helper's class,

@@ -13,6 +13,8 @@ capabilities, so whatever the agent does to a file the kernel judges as a strang
 from __future__ import annotations
 
 import ctypes
+import functools
+import hashlib
 import os
 import re
 import shutil
@@ -73,6 +75,7 @@ MASKED_CPU_FOLDERS = ("cpuidle", "cpufreq", "acpi_cppc", "thermal_throttle")
 SUBMISSION_FOLDER = Path("/submission")  # where an agent's copy of its submission is in its own root
 SANDBOX_UID_BASE = 1 << 30  # far above any real account
 SLOTS_PER_PROCESS = 512  # sandboxes open at once in one harness process with ids of their own (pids < 2^22)
+SANDBOX_IDS = (1 << 22) * SLOTS_PER_PROCESS  # ids from SANDBOX_UID_BASE on: 2^31, below (uid_t)-1
 HOSTNAME = b"arena-sandbox"
 
 
@@ -85,9 +88,37 @@ class Identity:
 def sandbox_identity(pid: int, slot: int) -> Identity:
     """The unprivileged ids a sandbox of harness process `pid` runs as when the harness is root: one
     pair for each of the process's `SLOTS_PER_PROCESS` slots, none another process's (kernel limits
-    kept per user, such as pending signals, are then no sandbox's to exhaust for another)."""
-    ident = SANDBOX_UID_BASE + pid * SLOTS_PER_PROCESS + slot % SLOTS_PER_PROCESS
+    kept per user, such as pending signals, are then no sandbox's to exhaust for another).
+
+    The pairs' numbers are shuffled by a key of this boot's: read back from an agent's own uid, the
+    harness's pid would tell how many processes the machine has started, and two sandboxes whether
+    they are the same process's."""
+    ident = SANDBOX_UID_BASE + _shuffled(pid * SLOTS_PER_PROCESS + slot % SLOTS_PER_PROCESS, _boot_key())
     return Identity(ident, ident)
+
+
+def _shuffled(index: int, key: bytes) -> int:
+    """`index` (below `SANDBOX_IDS`) under a permutation of range(SANDBOX_IDS) that `key` picks: four Feistel
+    rounds over 32 bits, taken again while the result is out of range (which keeps it a permutation there)."""
+    value = index
+    while True:
+        left, right = value >> 16, value & 0xFFFF
+        for round_number in range(4):
+            mixed = hashlib.blake2b(bytes([round_number]) + right.to_bytes(2, "little"), key=key, digest_size=2)
+            left, right = right, left ^ int.from_bytes(mixed.digest(), "little")
+        value = left << 16 | right
+        if value < SANDBOX_IDS:
+            return value
+
+
+@functools.cache
+def _boot_key() -> bytes:
+    """The machine's boot id, the same for every harness process until it reboots (and pids start over), and
+    masked in every sandbox's /proc: no agent can undo the shuffle. Without it, ids stay unique, unshuffled."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_bytes().strip()[:64]
+    except OSError:
+        return b""
 
 
 def enter_namespaces() -> int | None:
