@@ -221,3 +221,35 @@ def test_cli_on_the_example_fighter_says_why_it_runs_the_reference(submissions, 
     out = capsys.readouterr().out
     assert "note: reference backend" in out and "ttnn is not importable" in out
     assert "action means" in out and "max abs error" in out and "greedy actions agree: " in out
+
+
+def test_a_fighter_trained_through_controls_is_recorded_as_its_agent_plays_it(submissions, tmp_path):
+    # arena's fighters decide among key combinations every few frames: the policy's inputs are what the
+    # agent hands it, its actions reach the game as keys. The bare checkpoint, with the policy.json its
+    # training wrote beside it, plays the same way.
+    pytest.importorskip("arena.envs.fighting")
+    report = check(submissions / "ppo_fighter", observations=200, backend="reference")
+    assert report.passed and report.env == "fighting" and report.action_label == "action logits"
+    for name in ("model.zip", "policy.json"):
+        (tmp_path / name).write_bytes((submissions / "ppo_fighter" / name).read_bytes())
+    report = check(tmp_path / "model.zip", observations=100, backend="reference")
+    assert report.passed and report.env == "fighting"
+    (tmp_path / "policy.json").unlink()  # without it, it cannot play the game's keys: said in one line
+    with pytest.raises(TTError, match=r"acts in Discrete\(25\).*takes Box.*check the submission whose agent plays it"):
+        check(tmp_path / "model.zip", env="fighting", observations=10, backend="reference")
+
+
+def test_a_submission_is_recorded_on_the_game_its_manifest_options_build(write_submission, tmp_path):
+    # A snake policy trained on two stacked frames of a 4-snake game sees (11, 11, 12): the game's default
+    # options would hand it one frame.
+    options = {"num_snakes": 4, "vision_range": 5, "frame_stack": 2}
+    view = make_env("snake", options)
+    assert view.observation_space.shape == (11, 11, 12)
+    folder = write_submission("stacked_snake", "from arena.train.policy import PolicyAgent\n\n\n"
+                              "class SubmittedAgent(PolicyAgent):\n    pass\n",
+                              'env = "snake"\nweights = "model.zip"\n\n[options]\nnum_snakes = 4\nvision_range = 5\n'
+                              'frame_stack = 2\n',
+                              **{"policy.json": json.dumps({"algo": "ppo", "env": "snake", "env_options": options})})
+    PPO("MlpPolicy", view, seed=0, device="cpu", policy_kwargs={"net_arch": [32]}).save(folder / "model.zip")
+    report = check(folder, observations=100, backend="reference")
+    assert report.passed and report.env == "snake" and report.observations == 100

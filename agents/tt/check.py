@@ -6,12 +6,16 @@
 
 1. Load. A bare model is loaded twice and one copy ported (`port_policy`). A submission's agent
    is built in this process (as `arena match --no-sandbox` does: check your own or trusted code)
-   on the env's single-agent view, and its `model` must be a stable-baselines3 algorithm; the
-   torch policy is loaded afresh from the agent's weights file. If the agent's policy already runs
-   TT modules, arena's or hand-written ones, those are checked; otherwise arena ports it.
-2. Record. The torch model plays the env (its single-agent view, RandomAgent in the other seats)
-   for `observations` steps with sampled actions, seeded; every observation it sees is kept
-   (with its LSTM state, for recurrent policies).
+   on the env's single-agent view with its manifest's [options], and its `model` must be a
+   stable-baselines3 algorithm; the torch policy is loaded afresh from the agent's weights file. If
+   the agent's policy already runs TT modules, arena's or hand-written ones, those are checked;
+   otherwise arena ports a copy of it. A model arena trained, with the `policy.json` its training
+   wrote beside it, is played by the agent arena's exports play it with (`PolicyAgent`).
+2. Record. The agent plays the env (its single-agent view, RandomAgent in the other seats), seeded,
+   until its policy has been asked `observations` times; what the policy is asked is kept, as the
+   agent hands it over (through the controls of a fighting policy, say), with its LSTM state for
+   recurrent policies. A bare model, or an agent that never asks its policy through
+   `get_distribution` (as `predict` does), plays the env itself with sampled actions.
 3. Compare. Both policies evaluate the whole batch: the action outputs (logits, or the means of
    continuous actions), the values, and the greedy actions, which decide matches. A Box action in
    [0, 1] is read as keys pressed above 0.5, as the fighting game reads them; another Box action
@@ -21,7 +25,7 @@
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +85,8 @@ class _Subject:
     env: str
     backend: str
     ported: tuple[str, ...]
+    agent: Any = None  # what plays `torch_model` in matches, where there is one (`record_playing`)
+    options: dict[str, Any] = field(default_factory=dict)  # the env's options it plays
 
 
 def check(path: str | Path, env: str | None = None, observations: int = 1000, backend: str | Backend = "auto",
@@ -89,9 +95,14 @@ def check(path: str | Path, env: str | None = None, observations: int = 1000, ba
     if observations < 1:
         raise TTError(f"observations must be at least 1, got {observations}")
     subject = _load(Path(path), env, backend)
-    gym_env = make_env(subject.env)
+    gym_env = make_env(subject.env, subject.options)
     try:
-        batch = record(subject.torch_model, gym_env, observations, seed)
+        batch = None
+        if subject.agent is not None:
+            batch = record_playing(subject.agent, subject.agent.model.policy, gym_env, observations, seed)
+        if batch is None:
+            _check_fits(str(path), subject.torch_model, gym_env, subject.env)
+            batch = record(subject.torch_model, gym_env, observations, seed)
     finally:
         gym_env.close()
     expected = evaluate(subject.torch_model.policy, batch)
@@ -154,6 +165,15 @@ def _algorithm_class(path: Path) -> type:
 
 
 def _load_model(path: Path, env: str | None, backend: str | Backend) -> _Subject:
+    from arena.train.policy import PolicyAgent, read_sidecar
+
+    saved = read_sidecar(path)
+    if saved:  # trained by arena: played through its controls, on the game and options it was trained on
+        env_name = env or saved.get("env") or _guess_env(PolicyAgent(str(path)).model)
+        options = saved.get("env_options", {}) if env_name == saved.get("env") else {}
+        agent = PolicyAgent(str(path))
+        agent.get_env_info(make_env(env_name, options))
+        return _port_a_copy(agent, path, env_name, options, backend)
     algorithm = _algorithm_class(path)
     torch_model = algorithm.load(path, device="cpu")
     ported_model = algorithm.load(path, device="cpu")
@@ -170,8 +190,17 @@ def _load_agent(path: Path, env: str | None, backend: str | Backend) -> _Subject
 
     spec = load(path)
     env_name = env or choose_env(None, [spec])  # any Gymnasium id may be named, not only arena's envs
+    options = spec.manifest.options if env_name in spec.manifest.env else {}  # the game it is built for in matches
     agent = instantiate(spec)
-    agent.get_env_info(make_env(env_name))
+    agent.get_env_info(make_env(env_name, options))
+    return _port_a_copy(agent, path, env_name, options, backend)
+
+
+def _port_a_copy(agent: Any, path: Path, env_name: str, options: dict[str, Any], backend: str | Backend) -> _Subject:
+    """`agent`'s policy and arena's port of a copy of it, loaded afresh from its weights (the agent keeps its
+    own, to play the recording); the agent's own port where its policy already runs TT modules."""
+    from stable_baselines3.common.base_class import BaseAlgorithm
+
     model = getattr(agent, "model", None)
     if not isinstance(model, BaseAlgorithm):
         raise TTError(f"{path}: its agent has no stable-baselines3 model in self.model (found {type(model).__name__}); "
@@ -179,13 +208,18 @@ def _load_agent(path: Path, env: str | None, backend: str | Backend) -> _Subject
     if not agent.file_path or not Path(agent.file_path).is_file():
         raise TTError(f"{path}: its agent loaded no weights file (file_path={agent.file_path!r}); name it in "
                       f"arena.toml (weights = \"model.zip\") so the torch policy can be loaded to compare with")
-    # The agent's own policy kwargs: its extractor classes come from agent.py, which a pickle cannot name.
-    torch_model = type(model).load(agent.file_path, device="cpu", custom_objects={"policy_kwargs": model.policy_kwargs})
+
+    def fresh() -> Any:
+        # The agent's own policy kwargs: its extractor classes come from agent.py, which a pickle cannot name.
+        return type(model).load(agent.file_path, device="cpu", custom_objects={"policy_kwargs": model.policy_kwargs})
+
+    torch_model = fresh()
     if set(model.policy.state_dict()) == set(torch_model.policy.state_dict()):
-        port = port_policy(model, backend)  # the agent runs torch: check arena's port of it
-        return _Subject(torch_model, model.policy, env_name, port.backend.description, port.modules)
+        copy = fresh()  # the agent runs torch: check arena's port of it
+        port = port_policy(copy, backend)
+        return _Subject(torch_model, copy.policy, env_name, port.backend.description, port.modules, agent, options)
     return _Subject(torch_model, model.policy, env_name, _describe_own_port(model.policy),
-                    tuple(name for name, m in model.policy.named_modules() if isinstance(m, PortedMLP)))
+                    tuple(name for name, m in model.policy.named_modules() if isinstance(m, PortedMLP)), agent, options)
 
 
 def _describe_own_port(policy: nn.Module) -> str:
@@ -193,18 +227,34 @@ def _describe_own_port(policy: nn.Module) -> str:
     return f"the agent's own port ({', '.join(kinds)})" if kinds else "the agent's own TT modules"
 
 
-def make_env(name: str):
-    """The single-agent Gymnasium view of arena env `name`, or any Gymnasium env by its id."""
+def make_env(name: str, options: dict[str, Any] | None = None):
+    """The single-agent Gymnasium view of arena env `name` built with `options`, or any Gymnasium env by its id."""
     import gymnasium
     from arena.envs import entry, names
 
     if name in names():
-        return gymnasium.make(entry(name).gym_id)
+        return gymnasium.make(entry(name).gym_id, **(options or {}))
     try:
-        return gymnasium.make(name)
+        return gymnasium.make(name, **(options or {}))
     except gymnasium.error.Error as exc:
         raise TTError(f"unknown env {name!r} ({exc}): name an arena env ({', '.join(names())}) "
                       f"or a Gymnasium id") from None
+
+
+def _check_fits(source: str, model: Any, env: Any, name: str) -> None:
+    """A TTError where `model` cannot play `env` as it comes (a model trained through controls of its own)."""
+    if model.observation_space != env.observation_space or model.action_space != env.action_space:
+        raise TTError(f"{source} observes {_shown(model.observation_space)} and acts in {_shown(model.action_space)}, "
+                      f"but {name}'s single-agent view gives {_shown(env.observation_space)} and takes "
+                      f"{_shown(env.action_space)}: check the submission whose agent plays it, which turns one into "
+                      f"the other")
+
+
+def _shown(space: Any) -> str:
+    """A space in a line: a Box by its shape and type, not its every bound."""
+    from gymnasium import spaces
+
+    return f"Box{space.shape} of {space.dtype}" if isinstance(space, spaces.Box) else str(space)
 
 
 def _guess_env(model: Any) -> str:
@@ -259,6 +309,62 @@ def record(model: Any, env: Any, steps: int, seed: int) -> Batch:
             observation, _ = env.reset()
     lstm = tuple(np.concatenate([s[i] for s in states], axis=1) for i in range(2)) if recurrent else None
     return Batch(_stack(seen), lstm, np.array(starts, dtype=np.float32))
+
+
+MOVES_A_DECISION = 64  # env steps an agent may take per question to its policy before the recording gives up
+
+
+def record_playing(agent: Any, policy: Any, env: Any, steps: int, seed: int) -> Batch | None:
+    """`steps` inputs of `policy` as `agent` plays `env`, caught as it hands them to `policy.get_distribution`
+    (what `predict` asks too), with the LSTM states of recurrent policies; None where it never asked so."""
+    asked: list[tuple[Any, tuple | None, Any]] = []  # (observations, LSTM states, episode starts), batched
+    ask = policy.get_distribution
+
+    def caught(observations: Any, *recurrent: Any) -> Any:
+        states = tuple(s.detach().cpu().numpy() for s in recurrent[0]) if recurrent else None
+        starts = recurrent[1].detach().cpu().numpy().reshape(-1) if recurrent else None
+        asked.append((_as_numpy(observations), states, starts))
+        return ask(observations, *recurrent)
+
+    policy.get_distribution = caught  # an attribute of this one module, taken away after
+    try:
+        torch.manual_seed(seed)
+        env.action_space.seed(seed)
+        observation, _ = env.reset(seed=seed)
+        agent.reset()
+        for _ in range(steps * MOVES_A_DECISION):
+            if sum(_rows(o) for o, _, _ in asked) >= steps:
+                break
+            observation, _, terminated, truncated, _ = env.step(agent.predict(observation))
+            if terminated or truncated:
+                observation, _ = env.reset()
+                agent.reset()
+    finally:
+        del policy.get_distribution
+    if not asked:
+        return None
+    observations = _concatenate([o for o, _, _ in asked], steps)
+    if asked[0][1] is None:
+        return Batch(observations, None, np.zeros(steps, dtype=np.float32))
+    lstm = tuple(np.concatenate([s[i] for _, s, _ in asked], axis=1)[:, :steps] for i in range(2))
+    starts = np.concatenate([t for _, _, t in asked])[:steps].astype(np.float32)
+    return Batch(observations, lstm, starts)
+
+
+def _as_numpy(observations: Any) -> Any:
+    if isinstance(observations, dict):
+        return {key: np.asarray(value.detach().cpu()) for key, value in observations.items()}
+    return np.asarray(observations.detach().cpu())
+
+
+def _rows(observations: Any) -> int:
+    return len(next(iter(observations.values())) if isinstance(observations, dict) else observations)
+
+
+def _concatenate(batches: list[Any], steps: int) -> Any:
+    if isinstance(batches[0], dict):
+        return {key: np.concatenate([b[key] for b in batches])[:steps] for key in batches[0]}
+    return np.concatenate(batches)[:steps]
 
 
 def _zero_state(policy: Any) -> tuple[np.ndarray, np.ndarray]:
