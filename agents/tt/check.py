@@ -183,8 +183,6 @@ def _load_model(path: Path, env: str | None, backend: str | Backend) -> _Subject
 
 
 def _load_agent(path: Path, env: str | None, backend: str | Backend) -> _Subject:
-    from stable_baselines3.common.base_class import BaseAlgorithm
-
     from arena.entrants import choose_env
     from arena.submission import instantiate, load
 
