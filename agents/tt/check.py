@@ -165,11 +165,11 @@ def _algorithm_class(path: Path) -> type:
 
 
 def _load_model(path: Path, env: str | None, backend: str | Backend) -> _Subject:
-    from arena.train.policy import PolicyAgent, read_sidecar
+    from arena.train.policy import PolicyAgent, load_model, read_sidecar
 
     saved = read_sidecar(path)
     if saved:  # trained by arena: played through its controls, on the game and options it was trained on
-        env_name = env or saved.get("env") or _guess_env(PolicyAgent(str(path)).model)
+        env_name = env or saved.get("env") or _guess_env(load_model(path))
         options = saved.get("env_options", {}) if env_name == saved.get("env") else {}
         agent = PolicyAgent(str(path))
         agent.get_env_info(make_env(env_name, options))
