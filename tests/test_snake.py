@@ -291,6 +291,14 @@ def test_make_snake_returns_marlenv_shapes():
         env.step(np.zeros((4, 2), int))
 
 
+def test_make_snake_takes_the_number_of_games_by_marlenv_1s_name_too():
+    env, _, _, properties = make_snake(num_envs=4, num_snakes=2)
+    assert env.n_envs == env.num_envs == properties.num_envs == 4 and env.reset(seed=0)[0].shape[:2] == (4, 2)
+    assert make_snake(num_snakes=2)[0].num_envs == 1
+    with pytest.raises(ValueError, match="n_env=2 and num_envs=3; give one"):
+        make_snake(n_env=2, num_envs=3)
+
+
 def test_single_agent_view_passes_gymnasium_checks():
     check_env(gymnasium.make("arena/Snake-v0").unwrapped)
     check_env(gymnasium.make("arena/Snake-v0", num_snakes=3, vision_range=None).unwrapped)

@@ -47,6 +47,11 @@ class SnakeVecEnv:
         self.observation_space = spaces.Box(0, 1, self.vision.shape, np.uint8)
         self.action_space = spaces.Discrete(3)
 
+    @property
+    def num_envs(self) -> int:
+        """`n_envs`, by the name marlenv's and stable-baselines3's vector envs give it."""
+        return self.n_envs
+
     def reset(self, seed: int | None = None) -> tuple[np.ndarray, dict[str, Any]]:
         """Start every game; with `seed`, game `i` draws from a generator seeded with `seed + i`."""
         if seed is not None:
@@ -100,13 +105,17 @@ class AttrDict(dict):
         self[name] = value
 
 
-def make_snake(n_env: int = 1, num_snakes: int = 4, **kwargs: Any):
-    """`(env, observation_shape, action_shape, properties)` for a `SnakeVecEnv`, in the shape of marlenv's factory.
+def make_snake(n_env: int | None = None, num_snakes: int = 4, *, num_envs: int | None = None, **kwargs: Any):
+    """`(env, observation_shape, action_shape, properties)` for a `SnakeVecEnv` of `n_env` games (or
+    `num_envs`, marlenv 1.0's name for it; 1 without either), in the shape of marlenv's factory.
 
     Observations are (rows, cols, channels), so `properties.reorder` is True for
     channels-first (PyTorch) models, as in marlenv. The env is arena's (Gymnasium-style returns,
     arena's observation and rules); `arena.compat.marlenv.wrappers.make_snake` is marlenv's own.
     """
+    if n_env is not None and num_envs is not None and n_env != num_envs:
+        raise ValueError(f"make_snake got n_env={n_env} and num_envs={num_envs}; give one")
+    n_env = n_env if n_env is not None else num_envs if num_envs is not None else 1
     env = SnakeVecEnv(n_envs=n_env, num_snakes=num_snakes, **kwargs)
     n_actions = int(env.action_space.n)
     properties = AttrDict(high=env.observation_space.high, low=env.observation_space.low, n_env=n_env,
