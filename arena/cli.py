@@ -787,7 +787,8 @@ def _run_replay(args: argparse.Namespace) -> int:
     out.print(f"{terminal(args.file, limit=400)}: re-simulated {recorded.steps} steps; "
               f"result reproduced: {terminal(again.outcome, limit=400)}")
     if recorded.outcome != again.outcome:
-        out.print(f"[yellow]the file describes it otherwise:[/] {terminal(recorded.outcome, limit=400)}")
+        out.print(f"[yellow]note:[/] the file's own text says {terminal(recorded.outcome, limit=400)}, which is not "
+                  "what its moves give (its scores, not its text, are checked: edited, or written by another version)")
     if args.video:
         path = video.record(recorded, args.video, fps=args.fps)
         out.print(f"video: {path}" if path is not None else f"no video: {video.NO_PICTURE}")

@@ -387,7 +387,7 @@ def test_replay_command_reproduces_and_renders(cli, submissions, tmp_path):
     json.dump(data, open(replay_file, "w"))
     code, out, _ = cli("replay", replay_file)
     assert code == 0 and f"result reproduced: {true_outcome}" in " ".join(out.split())
-    assert "the file describes it otherwise: black 50 - white 13" in " ".join(out.split())
+    assert "note: the file's own text says black 50 - white 13, which is not what its moves give" in " ".join(out.split())
 
 
 def test_help_teaches_and_envs_lists_the_games(cli, capsys):
