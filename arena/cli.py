@@ -590,7 +590,7 @@ def _play_match(args: argparse.Namespace) -> int:
 
     specs = [load(args.first), load(args.second)]
     env_name = choose_env(args.env, specs)
-    env = EnvSpec(env_name, choose_options(parse_overrides(args.option), specs))
+    env = EnvSpec(env_name, choose_options(env_name, parse_overrides(args.option), specs))
     seat_total = seat_count(env)
     if seat_total < 2:
         hint = seats_hint(env_name, 2)
@@ -736,7 +736,7 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
     from arena.envs import EnvSpec
     from arena.match import play_match
 
-    env = EnvSpec(env_name, choose_options(parse_overrides(args.option), [spec]))
+    env = EnvSpec(env_name, choose_options(env_name, parse_overrides(args.option), [spec]))
     seats = seat_count(env)
     [handle] = _handles([spec], env_name, args, agents_at_once=1)  # RandomAgent holds the other seats
     started = time.perf_counter()

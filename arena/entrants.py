@@ -13,7 +13,7 @@ import os
 from typing import Any, Mapping, Sequence
 
 from arena.envs import EnvSpec, entry, make_raw, names
-from arena.errors import ArenaError
+from arena.errors import ArenaError, UnknownEnvError
 from arena.handle import AgentHandle, LocalAgent
 from arena.sandbox import Limits, SandboxedAgent
 from arena.sandbox.memory import memory_limits
@@ -90,11 +90,19 @@ def choose_env(requested: str | None, specs: Sequence[AgentSpec]) -> str:
     raise ArenaError(f"which game? {reason}; name one (--env, or env= in Python) of: {', '.join(names())}")
 
 
-def choose_options(given: dict[str, Any], specs: Sequence[AgentSpec]) -> dict[str, Any]:
-    """The env options to play with: those the manifests' [options] agree on, each replaced by
-    `given` (the command line's) where it names the same option."""
+def choose_options(env_name: str, given: dict[str, Any], specs: Sequence[AgentSpec]) -> dict[str, Any]:
+    """The options to play `env_name` with: those the manifests' [options] agree on, each replaced by
+    `given` (the command line's) where it names the same option; an ArenaError naming the manifest
+    whose options the game does not take."""
+    from arena.envs import check_options
+
     asked = {spec.source: {key: value for key, value in spec.manifest.options.items() if key not in given}
              for spec in specs}
+    for spec in specs:
+        try:
+            check_options(env_name, asked[spec.source])
+        except UnknownEnvError as exc:
+            raise ArenaError(f"{spec.manifest_shown}: [options]: {exc}") from None
     asked = {source: options for source, options in asked.items() if options}
     distinct = {tuple(sorted(options.items())) for options in asked.values()}
     if len(distinct) > 1:

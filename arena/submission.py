@@ -261,6 +261,16 @@ class AgentSpec:
     def entry_path(self) -> Path:
         return self.root / self.manifest.entry_file
 
+    @property
+    def manifest_shown(self) -> str:
+        """Its manifest, as errors name it."""
+        return _manifest_shown(self.source)
+
+
+def _manifest_shown(source: Path) -> str:
+    """The manifest of the submission at `source`: the folder's file, or the zip and the file's name."""
+    return str(source / MANIFEST_FILE) if source.is_dir() else f"{source}: {MANIFEST_FILE}"
+
 
 def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None,
          max_bytes: int = MAX_TOTAL_BYTES, cache_weights: bool = True) -> AgentSpec:
@@ -288,9 +298,9 @@ def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None,
                 _write(_zip_members(archive, source), source, target, max_bytes)
         root = _find_root(target, source)
         manifest_path = root / MANIFEST_FILE
-        shown = source / MANIFEST_FILE if is_folder else f"{source}: {MANIFEST_FILE}"
-        manifest = Manifest.read(manifest_path, str(shown)) if manifest_path.exists() else Manifest()
-        manifest.check_options(str(shown))
+        shown = _manifest_shown(source)
+        manifest = Manifest.read(manifest_path, shown) if manifest_path.exists() else Manifest()
+        manifest.check_options(shown)
         name = manifest.name or _default_name(source, is_folder)
         _check_files(root, manifest, source)
         digest = content_digest(root)  # before the weights are placed: downloading them never makes a new entrant

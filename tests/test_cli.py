@@ -235,6 +235,18 @@ def test_manifest_options_build_the_env_unless_the_command_line_chooses(cli, sub
     assert json.load(open(json.loads(out)["replay"]))["env_options"] == {"num_snakes": 2, "frame_stack": 2}
 
 
+def test_options_of_a_manifest_naming_no_game_that_the_chosen_game_refuses_name_the_manifest(cli, submissions,
+                                                                                              tmp_path):
+    five = shutil.copytree(submissions / "random", tmp_path / "five")
+    (five / "arena.toml").write_text('name = "five"\n\n[options]\nsize = 5\n')  # any game: gomoku takes 5
+    for argv in (("validate", five, "--env", "othello"), ("match", five, submissions / "greedy", "--env", "othello")):
+        code, _, err = cli(*argv)
+        assert code == 1 and err.strip() == (f"error: {five / 'arena.toml'}: [options]: env 'othello': "
+                                             "size must be 4, 6 or 8, got 5"), err
+    code, out, _ = cli("match", five, submissions / "greedy", "--env", "othello", "-o", "size=6", "--json")
+    assert code == 0 and json.loads(out)["env"] == "othello"  # the command line's size replaces it
+
+
 def test_a_crashing_submission_loses_the_match_with_the_reason(cli, submissions, write_submission):
     broken = write_submission("broken", BROKEN_SYNTAX, 'env = "othello"')
     code, out, err = cli("match", broken, submissions / "greedy")
