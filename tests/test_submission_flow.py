@@ -37,10 +37,11 @@ def test_a_trained_run_exports_a_submission_that_validates_and_plays(game, tmp_p
     monkeypatch.chdir(tmp_path)
     Path("run.yaml").write_text(settings)
     assert main(["train", game, "--run", game, "--config", "run.yaml", "--timesteps", "128", "--save-path", "ck"]) == 0
+    capsys.readouterr()
     assert main(["export", game, "--save-path", "ck", "--out", "mine", *export_args]) == 0
     manifest = tomllib.loads(Path("mine/arena.toml").read_text())
     assert manifest.get("options", {}) == options
-    capsys.readouterr()
+    assert "Best model" not in capsys.readouterr().out  # the competition's handler's words: no choice was made
 
     assert main(["validate", "mine", "--max-steps", "40"]) == 0
     seats = options.get("num_snakes", options.get("num_players", 2))

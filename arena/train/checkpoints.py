@@ -120,13 +120,7 @@ class SaveHandler:
 
     def latest(self) -> tuple[str, dict[str, Any]] | None:
         """The newest checkpoint's zip and league state, or None before the first."""
-        if not self.history:
-            return None
-        path = self.history[-1]
-        for league in (league_path(Path(path)), Path(path).with_suffix(".json")):  # the second: a run's from before
-            if league.is_file():
-                return path, json.loads(league.read_text())
-        return path, {}
+        return (self.history[-1], league_state_of(self.history[-1])) if self.history else None
 
     def get_latest_model_path(self) -> str | None:
         return self.history[-1] if self.history else None
@@ -181,6 +175,21 @@ def _confirm_clearing(run_dir: Path) -> None:
 def league_path(checkpoint: Path) -> Path:
     """Where the league state of `checkpoint` (a run's `..._N_steps.zip`) is kept, beside it."""
     return checkpoint.with_name(f"league-{checkpoint.stem}.json")
+
+
+def newest_checkpoint(run_dir: Path, prefix: str = "*") -> tuple[str, dict[str, Any]] | None:
+    """The newest checkpoint in `run_dir` and its league state, or None before the first (what a RESUME
+    handler's `latest` gives, without the competition's words the handler prints)."""
+    saved = saved_checkpoints(run_dir, prefix)
+    return (str(saved[-1]), league_state_of(saved[-1])) if saved else None
+
+
+def league_state_of(checkpoint: str | Path) -> dict[str, Any]:
+    """The league state saved with `checkpoint` ({} where none was)."""
+    for league in (league_path(Path(checkpoint)), Path(checkpoint).with_suffix(".json")):  # (.json: a run's from before)
+        if league.is_file():
+            return json.loads(league.read_text())
+    return {}
 
 
 def saved_checkpoints(run_dir: Path, prefix: str = "*") -> list[Path]:

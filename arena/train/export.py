@@ -18,7 +18,7 @@ from typing import Any
 
 from arena.errors import ArenaError
 from arena.export_folder import MARK, export_folder
-from arena.train.checkpoints import SaveHandler, SaveHandlerMode, checkpoint_steps
+from arena.train.checkpoints import checkpoint_steps, saved_checkpoints
 from arena.train.policy import SIDECAR, load_model, read_sidecar
 
 AGENT_PY = '''"""{name}: a {env} policy trained with `arena train` (run {run!r}, {steps:,} policy steps).
@@ -46,11 +46,10 @@ def export_run(run: str, out: str | Path, save_path: str = "checkpoints", steps:
             raise ArenaError(f"{run_dir}: no {prefix}_*_steps.zip checkpoints to export; it holds those of "
                              f"{', '.join(others)}: name one with --prefix (e.g. --prefix {others[0]})")
         raise ArenaError(f"{run_dir}: no checkpoints to export; train first (arena train ... --run {run})")
-    saver = SaveHandler(run_name=run, save_path=save_path, name_prefix=prefix, mode=SaveHandlerMode.RESUME)
-    checkpoint = Path(saver.history[-1] if steps is None else saver.checkpoint_path(steps))
+    saved = saved_checkpoints(run_dir, prefix)
+    checkpoint = saved[-1] if steps is None else run_dir / f"{prefix}_{steps}_steps.zip"
     if not checkpoint.is_file():
-        saved = ", ".join(Path(p).name for p in saver.history)
-        raise ArenaError(f"{checkpoint}: no such checkpoint; the run has {saved}")
+        raise ArenaError(f"{checkpoint}: no such checkpoint; the run has {', '.join(p.name for p in saved)}")
     sidecar = read_sidecar(checkpoint)
     env = sidecar.get("env", "fighting")
     out = export_folder(out)

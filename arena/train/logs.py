@@ -34,7 +34,7 @@ from rich.progress import (
 )
 from stable_baselines3.common.callbacks import BaseCallback
 
-from arena.train.checkpoints import SaveHandler, SaveHandlerMode
+from arena.train.checkpoints import newest_checkpoint
 from arena.train.league import OpponentPool, Record
 
 LOG_DIR = "logs"
@@ -179,8 +179,7 @@ def plot_run(run_dir: str | Path) -> Path:
 
     run_dir = Path(run_dir)
     rows = read_progress(run_dir)
-    latest = (SaveHandler(run_name=run_dir.name, save_path=str(run_dir.parent), mode=SaveHandlerMode.RESUME).latest()
-              if any(run_dir.glob("*.zip")) else None)  # curves of a run before its first checkpoint
+    latest = newest_checkpoint(run_dir)  # None: curves of a run before its first checkpoint
     history = latest[1].get("evaluation", {}).get("history", []) if latest else []
     panels = 3 if history else 1  # snake and relay runs have no league evaluations
     figure, axes = plt.subplots(1, panels, figsize=(5 * panels, 4), squeeze=False)
