@@ -89,6 +89,7 @@ class MatchResult:
     actions: dict[str, list[Any]]  # every action of every seat, in order
     steps: int
     max_steps: int | None = None
+    cut_short: bool = field(default=False, compare=False)  # stopped at max_steps, the game not over: scored as it stood
     fault: Fault | None = None  # the fault that ended the match
     eliminated: list[Fault] = field(default_factory=list)  # the faults that took seats out of a game played on
     duration: float = field(default=0.0, compare=False)
@@ -203,6 +204,7 @@ class _Game:
         self.scores = dict.fromkeys(handles, 0.0)
         self.actions: dict[str, list[Any]] = {seat: [] for seat in handles}
         self.steps = 0
+        self.cut_short = False  # stopped at max_steps with the game still on
         self.fault: Fault | None = None
         # Games of more than two seats that can take one out go on without a seat that faults (`phase`).
         self.eliminating = len(handles) > 2 and hasattr(self.raw, "eliminate") and not hasattr(env, "agent_iter")
@@ -336,6 +338,7 @@ class _Game:
                 continue
             if self.steps >= limit:
                 # Cut short: count the rewards the others have not collected yet.
+                self.cut_short = True
                 for other in env.agents:
                     if other != seat:
                         self.scores[other] += self.raw._cumulative_rewards[other]
@@ -372,6 +375,7 @@ class _Game:
                 self.scores[seat] += reward
             self.steps += 1
             self.on_step(env)
+        self.cut_short = bool(env.agents) and self.fault is None
 
     def _hold(self, seat: str, thought: float) -> None:
         """Wait, `seat` having answered a move `thought` seconds after it was asked, as long as one of
@@ -445,6 +449,7 @@ class _Game:
             actions=self.actions,
             steps=self.steps,
             max_steps=self.max_steps,
+            cut_short=self.cut_short and self.fault is None,
             fault=self.fault,
             eliminated=self.eliminated,
             duration=duration,

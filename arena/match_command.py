@@ -183,7 +183,8 @@ class Display:
             verdict = "[bold]team result[/]"
         else:
             verdict = f"[bold]{terminal(result.winner)}[/] wins" if result.winner else "[bold]draw[/]"
-        print_(f"  {verdict}: {terminal(result.outcome, limit=400)}")
+        cut = f" [dim](cut short at --max-steps {result.max_steps}: unfinished, scored by the rewards given so far)[/]" if result.cut_short else ""
+        print_(f"  {verdict}: {terminal(result.outcome, limit=400)}{cut}")
         video = f"  [dim]video:[/] {files['video']}" if files["video"] else ""
         print_(f"  [dim]replay:[/] {files['replay']}{video}")
 
@@ -257,5 +258,6 @@ def _match_json(result: MatchResult, replay_path: Path | None, video_path: Path 
         "winner": result.winner,
         "replay": str(replay_path),
         "outcome": result.outcome,
+        "cut_short": result.cut_short,
         "video": None if video_path is None else str(video_path),
     }

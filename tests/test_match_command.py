@@ -252,3 +252,18 @@ def test_a_submission_finds_its_own_files_by_relative_paths_sandboxed_or_not(cli
     game = json.loads(out)
     assert [a["status"] for a in game["agents"]] == ["ok", "ok"]
     assert not Path("model.txt").exists() and "replays" in {p.name for p in Path.cwd().iterdir()}
+
+
+def test_a_game_cut_short_by_max_steps_says_so(cli, submissions):
+    # Othello's rewards come at its end: a game cut after 5 moves is a draw whatever the discs say, and is shown
+    # as cut short, not as a game played out to a draw.
+    code, out, _ = cli("match", submissions / "random", submissions / "greedy", "--max-steps", "5", "--seed", "0")
+    assert code == 0 and "draw: black 5 - white 4 (cut short at --max-steps 5: unfinished" in " ".join(out.split())
+    for steps, cut in ((5, True), (500, False)):
+        _, out, _ = cli("match", submissions / "random", submissions / "greedy", "--max-steps", str(steps), "--seed",
+                        "0", "--json")
+        shown = json.loads(out)
+        assert shown["cut_short"] is cut and json.loads(Path(shown["replay"]).read_text())["cut_short"] is cut
+    # The snake's simultaneous moves too.
+    _, out, _ = cli("match", submissions / "snake_greedy", submissions / "snake_greedy", "--max-steps", "3", "--json")
+    assert json.loads(out)["cut_short"] is True
