@@ -1486,3 +1486,36 @@ print(agent.log_path.read_text())
         pytest.skip("this kernel does not allow unprivileged user namespaces")
     assert "status ok" in run.stdout
     assert "/etc/shadow: FileNotFoundError" in run.stdout and f"uid {UNPRIVILEGED}" in run.stdout
+
+
+# Starts programs in "new sessions" the two usual ways and ends each with all it started, by its process group.
+ENDS_ITS_CHILDREN_BY_GROUP = """
+import os
+import signal
+import subprocess
+import sys
+
+from arena.agents import RandomAgent
+
+
+class SubmittedAgent(RandomAgent):
+    def _initialize(self):
+        for how in ({"start_new_session": True}, {"preexec_fn": os.setsid}):
+            child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], **how)
+            print("own group:", os.getpgid(child.pid) == child.pid != os.getpgid(0), flush=True)
+            os.killpg(os.getpgid(child.pid), signal.SIGTERM)
+            print("ended:", child.wait(timeout=30), flush=True)
+"""
+
+
+def test_an_agent_ending_a_child_started_in_a_new_session_by_its_process_group_lives_on(tmp_path):
+    # The filter does setsid as nothing: without a process group of its own, the child's group is the agent's.
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "agent.py").write_text(ENDS_ITS_CHILDREN_BY_GROUP)
+    agent = SandboxedAgent(load(tmp_path / "sub"), 1.0, log_dir=tmp_path / "logs")
+    try:
+        result = play_match("othello", [agent, RandomAgent()], seed=0, max_steps=4)
+    finally:
+        agent.close()
+    assert result.agents[0].status == OK, result.agents[0].detail
+    assert agent.log_path.read_text().split("\n")[:4] == ["own group: True", f"ended: {-15}"] * 2

@@ -27,7 +27,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from arena.sandbox import confine, isolate, sysinfo
+from arena.sandbox import confine, isolate, sessions, sysinfo
 from arena.sandbox.cgroups import AgentCgroup
 from arena.sandbox.protocol import Channel, ChannelClosed, Kind
 from arena.sandbox.shared_pages import import_folders, outermost
@@ -135,7 +135,8 @@ class _Worker:
                                                 config["memory_limit_bytes"]))
             # Before the privileges go: the kernel compiles a privileged process's filter whatever BPF code
             # others hold (an agent's socket filters could use up the budget, and sandboxes then fail to start).
-            confine.forbid_escape_syscalls(sysinfo_to, calls_fd=channel.read_fd)
+            if confine.forbid_escape_syscalls(sysinfo_to, calls_fd=channel.read_fd):
+                sessions.emulate_new_sessions()  # the filter does setsid as nothing
             isolate.drop_identity(identity)
             os.environ.update(HOME=str(self.folder), TMPDIR=str(self.folder))
             # Set again: a change of uid clears it, and between its calls the agent may be frozen, so that it
