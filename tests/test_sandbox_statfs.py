@@ -43,7 +43,7 @@ SERVED = """
 import ctypes, os, sys
 from arena.sandbox import confine, sysinfo
 
-WORK, AGENT_ID = sys.argv[1], 65534
+WORK, AGENT_ID = sys.argv[1], 3_000_000_001  # past 2^31, as a sandbox's id may be: a C int shows it negative
 libc = ctypes.CDLL(None, use_errno=True)
 answers = sysinfo.Answers(1 << 30, AGENT_ID, AGENT_ID, None)
 child = os.fork()

@@ -45,6 +45,10 @@ _libc = ctypes.CDLL(None, use_errno=True)
 # Found now: the supervisor finds nothing once it serves, rooted where the agent writes.
 _syscall, _setfsuid, _setfsgid, _capget, _capset = (_libc.syscall, _libc.setfsuid, _libc.setfsgid, _libc.capget,
                                                     _libc.capset)
+# The ids they give back are uid_t and gid_t: a sandbox's may be 2^31 or more, which an int would show negative.
+_setfsuid.argtypes = _setfsgid.argtypes = [ctypes.c_uint]
+_setfsuid.restype = _setfsgid.restype = ctypes.c_uint
+_NO_ID = 0xFFFFFFFF  # (uid_t)-1: setfsuid and setfsgid then change nothing and tell the id in force
 _CAPABILITY_VERSION_3 = 0x20080522  # two 32-bit words of each set
 
 
@@ -115,7 +119,7 @@ class FileSystems:
         _setfsuid(self._uid)
         try:
             # With none of its capabilities at work either: CAP_SYS_PTRACE would follow the links under /proc/PID.
-            if not _capabilities_at_work(False) or _setfsuid(-1) != self._uid or _setfsgid(-1) != self._gid:
+            if not _capabilities_at_work(False) or _setfsuid(_NO_ID) != self._uid or _setfsgid(_NO_ID) != self._gid:
                 return -errno.EACCES  # never looked up with more rights than the agent's
             # O_PATH opens nothing: a FIFO, a device or a file on a slow disk is named, not waited on.
             return _open(cwd, path, os.O_PATH, opened)
