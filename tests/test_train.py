@@ -408,31 +408,37 @@ def test_a_curriculum_loading_each_stages_last_checkpoint_names_its_checkpoints_
     assert "total_timesteps" in capsys.readouterr().out  # train() asks learn() for SB3's progress tables, as the competition's did
 
 
-def test_training_without_a_save_handler_logs_where_the_competitions_does(tmp_path, monkeypatch):
-    # The competition's train() logs a run given no save handler in /tmp/gym/, where its guides plot from.
+def participant_with_its_temporary_folder(tmp_path, monkeypatch) -> types.ModuleType:
+    """The participant's training script, run as a module, with `tmp_path` as the temporary folder."""
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     participant = types.ModuleType("participant")
     exec(PARTICIPANT_TRAINING, participant.__dict__)
-    agent = participant.MyAgent()
+    return participant
+
+
+def train_without_a_save_handler(participant: types.ModuleType, agent, logging) -> None:
+    """64 steps of the competition's train() against its ConstantAgent, saving nothing."""
     opponents = participant.OpponentsCfg(opponents={"constant_agent": (1.0, participant.partial(participant.ConstantAgent))})
     participant.train(agent, participant.gen_reward_manager(), None, opponents, participant.CameraResolution.LOW,
-                      train_timesteps=64, train_logging=participant.TrainLogging.PLOT)
+                      train_timesteps=64, train_logging=logging)
+
+
+def test_training_without_a_save_handler_logs_where_the_competitions_does(tmp_path, monkeypatch):
+    # The competition's train() logs a run given no save handler in /tmp/gym/, where its guides plot from.
+    participant = participant_with_its_temporary_folder(tmp_path, monkeypatch)
+    train_without_a_save_handler(participant, participant.MyAgent(), participant.TrainLogging.PLOT)
     assert sorted(p.name for p in (tmp_path / "gym").iterdir()) == ["Learning Curve.png", "monitor.csv"]
-    assert list(tmp_path.iterdir()) == [tmp_path / "gym"]  # nothing else, no checkpoint
+    assert not list(tmp_path.glob("arena-*"))  # no folder of its own beside it
 
 
 def test_each_train_call_initializes_the_agent_again_as_the_competitions_does(tmp_path, monkeypatch):
     # A participant's loop training one agent object in stages (a reward focus each): the competition's train()
     # hands it the new env every call, and its agent builds a fresh model from its file_path (None: from scratch).
-    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
-    participant = types.ModuleType("participant")
-    exec(PARTICIPANT_TRAINING, participant.__dict__)
+    participant = participant_with_its_temporary_folder(tmp_path, monkeypatch)
     agent = participant.MyAgent()
-    opponents = participant.OpponentsCfg(opponents={"constant_agent": (1.0, participant.partial(participant.ConstantAgent))})
     models = []
     for _ in range(2):
-        participant.train(agent, participant.gen_reward_manager(), None, opponents, participant.CameraResolution.LOW,
-                          train_timesteps=64, train_logging=participant.TrainLogging.NONE)
+        train_without_a_save_handler(participant, agent, participant.TrainLogging.NONE)
         models.append(agent.model)
     assert models[0] is not models[1] and models[1].num_timesteps == 64
 
