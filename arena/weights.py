@@ -234,6 +234,8 @@ class _Guard:
             _guarded.guard = None
             self._done.set()
             watcher.join()
+            for sock in self.sockets:
+                sock.close()
 
     def refuse(self, problem: str) -> None:
         self.stopped = self.stopped or problem
@@ -296,7 +298,9 @@ def _install() -> None:
                 except OSError as exc:
                     failure = exc
                     continue
-                guard.sockets.append(made)
+                # A copy of its descriptor, for the watcher to shut: TLS takes the descriptor out of the socket
+                # it returns (detach), leaving that object nothing to shut down.
+                guard.sockets.append(made.dup())
                 return made
             raise failure
 

@@ -7,6 +7,7 @@ that a refused submission leaves nothing behind; `no_fifo_opened` turns any atte
 """
 
 import builtins
+import contextlib
 import ipaddress
 import os
 import socket
@@ -333,7 +334,9 @@ class Network:
 
     def create_connection(self, address, *args, **kwargs):
         self.connections.append(address)
-        return object()
+        mine, theirs = socket.socketpair()  # a real socket, connected to nothing that answers
+        theirs.close()
+        return mine
 
     def download(self, url, output, **_):
         from urllib.parse import urlsplit
@@ -443,14 +446,14 @@ def test_a_download_ending_does_not_lift_the_checks_of_another_still_under_way(t
     assert ("10.0.0.5", 443) not in network.connections
 
 
-@pytest.mark.parametrize("how", ["trickle", "flood", "stall", "drip"])
+@pytest.mark.parametrize("how", ["trickle", "flood", "stall", "drip", "stall over TLS"])
 def test_a_download_that_takes_too_long_gives_too_much_or_stalls_is_stopped(tmp_path, monkeypatch, how):
     import time
 
     import arena.weights
 
     monkeypatch.setattr(arena.weights, "DOWNLOAD_SECONDS", 1.0 if how == "trickle" else 60.0)
-    monkeypatch.setattr(arena.weights, "STALL_SECONDS", 1.0 if how in ("stall", "drip") else 60.0)
+    monkeypatch.setattr(arena.weights, "STALL_SECONDS", 1.0 if how.startswith(("stall", "drip")) else 60.0)
     monkeypatch.setattr(arena.weights, "MAX_DOWNLOAD_BYTES", 1 << 20)
     Network(monkeypatch, {"weights.example.com": ["93.184.216.34"]})
     server_ends = []
@@ -464,23 +467,32 @@ def test_a_download_that_takes_too_long_gives_too_much_or_stalls_is_stopped(tmp_
     monkeypatch.setattr(connection, "create_connection", connect)
 
     # Reads as long as the site sends: a byte at a time, a lot, nothing, or a byte now and then (never quite
-    # stalling), each written to the file as it comes.
+    # stalling), each written to the file as it comes. Over TLS, the socket connected is not the one read: its
+    # descriptor is taken out of it (ssl's wrap_socket detaches it) into the TLS socket.
     def download(url, output, **_):
         sock = connection.create_connection(("weights.example.com", 443))
+        if how.endswith("TLS"):
+            sock = socket.socket(fileno=sock.detach())
+        sock.settimeout(30)  # a stall never stopped ends by this instead of hanging the test
+        sent = {"trickle": b"x", "flood": b"x" * (1 << 16), "drip": b"x"}.get(how, b"")
         with open(output, "wb", buffering=0) as out:
             while True:
                 if how == "drip":
                     time.sleep(0.1)
-                server_ends[0].send({"trickle": b"x", "flood": b"x" * (1 << 16), "stall": b"", "drip": b"x"}[how])
+                with contextlib.suppress(OSError):  # the site's end, once the guard has shut the connection
+                    server_ends[0].send(sent)
                 chunk = sock.recv(1 << 16)
                 if not chunk:
+                    shut.append(True)  # by the guard, the site still connected
                     return output
                 out.write(chunk)
 
+    shut = []
     monkeypatch.setitem(sys.modules, "gdown", types.SimpleNamespace(download=download))
     message = refusal(linked(tmp_path, "https://weights.example.com/m"), WeightsError)
+    assert shut == [True]
     expected = {"trickle": "took longer than 1 s to download", "flood": "gave more than 1 MiB",
-                "stall": "sent nothing in 1 s", "drip": "sent only"}[how]
+                "stall": "sent nothing in 1 s", "drip": "sent only", "stall over TLS": "sent nothing in 1 s"}[how]
     assert f"field 'weights_url' {expected}" in message
     for end in server_ends:
         end.close()
