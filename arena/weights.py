@@ -51,6 +51,9 @@ _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
 _NUMBER_LABEL = re.compile(r"0[xX][0-9a-fA-F]*|[0-9]+")
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+# Addresses clouds answer their machines' metadata on that Python may count as global: the IETF's protocol block
+# (Oracle Cloud's metadata service is 192.0.0.192) and Azure's platform endpoint.
+_CLOUD_SERVICES = (ipaddress.ip_network("192.0.0.0/24"), ipaddress.ip_network("168.63.129.16/32"))
 
 
 class WeightsError(SubmissionError):
@@ -113,6 +116,8 @@ def is_public(address: Address) -> bool:
         inner = address.ipv4_mapped or address.sixtofour
         if (inner is not None and not is_public(inner)) or address.is_site_local:  # fec0::/10, deprecated yet routed inside
             return False
+    if any(address in network for network in _CLOUD_SERVICES if network.version == address.version):
+        return False
     return address.is_global and not (address.is_private or address.is_loopback or address.is_link_local
                                       or address.is_multicast or address.is_reserved or address.is_unspecified)
 

@@ -279,6 +279,8 @@ def linked(tmp_path, url):
     ("https://10.1.2.3/m", "points at 10.1.2.3, which is not a public address"),
     ("https://192.168.0.1/m", "points at 192.168.0.1, which is not a public address"),
     ("https://169.254.169.254/latest/meta-data", "points at 169.254.169.254, which is not a public address"),
+    ("https://192.0.0.192/opc/v2/instance", "points at 192.0.0.192, which is not a public address"),
+    ("https://168.63.129.16/machine", "points at 168.63.129.16, which is not a public address"),
     ("https://100.64.0.1/m", "points at 100.64.0.1, which is not a public address"),
     ("https://224.0.0.1/m", "points at 224.0.0.1, which is not a public address"),
     ("https://240.0.0.1/m", "points at 240.0.0.1, which is not a public address"),
