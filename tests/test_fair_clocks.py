@@ -873,6 +873,14 @@ def test_a_process_ended_while_frozen_does_not_take_the_opponents_cpu(write_subm
         assert [a.status for a in result.agents] == [Status.OK, Status.OK], [a.detail for a in result.agents]
         return float(np.median(opponent.shares))
 
-    quiet = opponents_share(write_submission("quiet", "from arena.agents import RandomAgent as SubmittedAgent\n"))
-    attacked = opponents_share(write_submission("ends_while_frozen", ENDS_WHILE_FROZEN))
-    assert attacked > 0.88 * quiet, (attacked, quiet)  # about 0.75 x before (a busy machine moves both alike)
+    quiet_agent = write_submission("quiet", "from arena.agents import RandomAgent as SubmittedAgent\n")
+    attacker = write_submission("ends_while_frozen", ENDS_WHILE_FROZEN)
+    # About 0.75 x before. A busy machine moves both alike, mostly: each pair is measured side by side, up to three
+    # times, so that a burst of other work during one match alone does not decide it.
+    shares = []
+    for _ in range(3):
+        shares.append((opponents_share(attacker), opponents_share(quiet_agent)))
+        if shares[-1][0] > 0.88 * shares[-1][1]:
+            break
+    else:
+        pytest.fail(f"the opponent's share of its CPU beside the attacker, and beside a quiet agent: {shares}")
