@@ -121,3 +121,21 @@ def test_weapons_are_listed_in_the_order_they_appeared_and_where_they_appeared(e
     assert (first, first_at, second, second_at) == ("Random", [5.0, 0.7], "Random", [-4.0, 2.7])  # spawners first
     assert dropped == "Hammer" and dropped_at[1] > 9.0  # where it was dropped, not clamped as observations are
     assert game.armory.observation()[3 * 2 + 1] == 7.0  # its slot in the observation
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_weapon_dropped_is_not_there_to_take_until_the_next_frame(engine):
+    # The competition's dropped weapon is a spawner that makes its weapon after the frame's pickups: a fighter
+    # pressing h beside the other as it drops one takes nothing then, and takes it at its next press (as its
+    # game did when both were played side by side on the same keys).
+    game = new_game(engine, "LOW")
+    taker, dropper = game.players
+    taker.body.position, dropper.body.position = (3.6, 0.36), (3.2, 0.36)
+    for _ in range(20):
+        game.step(action(""), action(""))
+    dropper.weapon = "Hammer"
+    weapons = []
+    for taker_keys, dropper_keys in (("h", "h"), ("", ""), ("h", "")):
+        game.step(action(taker_keys), action(dropper_keys))
+        weapons.append((taker.weapon, dropper.weapon, len(game.armory.lying())))
+    assert weapons == [("Punch", "Punch", 1), ("Punch", "Punch", 1), ("Hammer", "Punch", 0)]

@@ -44,8 +44,9 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
                 # about fall and ride the platform, a spawner's can be taken once shown for 36 frames;
                 # 4: contacts solved in the competition's order and remembered 3 steps after parting;
                 # 5: bodies turn (moment 1e9) and contacts are found and solved as its engine does, bit
-                # for bit; the platform's speed to the last bit; an air dodge ends in the air
-                "rules_version": 5}
+                # for bit; the platform's speed to the last bit; an air dodge ends in the air; 6: a weapon dropped
+                # is not there to take until the next frame
+                "rules_version": 6}
     # The stage size the competition's env declares, in units; reward code derives edges from it.
     stage_width_tiles = 29.8
     stage_height_tiles = 16.8

@@ -206,7 +206,9 @@ class Armory:
             if fighter.weapon != "Punch" and fighter.input.key_status["h"].just_pressed:
                 self.drop(fighter, frame)
         if reaching:
-            for source in [*self.spawners, *self.dropped]:
+            # A weapon dropped this frame is not there to take until the next: the competition's dropped weapon is
+            # a spawner that makes its weapon after the frame's pickups.
+            for source in [*self.spawners, *(item for item in self.dropped if item.spawned_at != frame)]:
                 for fighter in reaching:
                     self.try_pick_up(source, fighter, frame)
         room = len(self.spawners) + len(self.dropped) <= 2

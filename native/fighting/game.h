@@ -1292,7 +1292,9 @@ class Game {
         Dropped& d = dropped[k];
         for (int i = 0; i < 2; ++i) {
           Fighter& f = fighters[i];
-          if (!reaching[i] || d.weapon == NO_WEAPON || f.weapon != PUNCH) continue;
+          // One dropped this frame is not there to take until the next (the competition's dropped weapon is a
+          // spawner that makes its weapon after the frame's pickups).
+          if (!reaching[i] || d.weapon == NO_WEAPON || f.weapon != PUNCH || d.spawned_at == frame) continue;
           if (frame < f.pickup_lock || !f.input.just_pressed[KEY_H]) continue;
           if (!touches(f, d.item.world_x, d.item.world_y, dropped_pickup_height)) continue;
           pick_up(f, d.weapon);
