@@ -181,6 +181,9 @@ dropped and taken. What still differs, and why:
   solver, in the same floating-point operations, so bodies move and tilt there and here alike to
   the last bit; a frame's weapons there enter and leave the engine spawner by spawner, here all
   leaving before any enters (never seen to change the order).
+- Names of dropped weapons in `env.objects`: there, an env used for many matches counts on from its
+  earlier matches' drops (`DroppedSpear3` may be the second match's first), and a drop's effect stays
+  listed (`DroppedVFX<n>`); here each match numbers its drops from 2, and lists weapons only.
 
 ## Arguments
 - `render_mode`: "rgb_array" (pictures as (H, W, 3) uint8 arrays) or "human" (a window at 30 fps).
