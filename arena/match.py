@@ -375,7 +375,7 @@ class _Game:
                 self.scores[seat] += reward
             self.steps += 1
             self.on_step(env)
-        self.cut_short = bool(env.agents) and self.fault is None
+        self.cut_short = bool(env.agents)
 
     def _hold(self, seat: str, thought: float) -> None:
         """Wait, `seat` having answered a move `thought` seconds after it was asked, as long as one of

@@ -99,7 +99,7 @@ def check(path: str | Path, env: str | None = None, observations: int = 1000, ba
     try:
         batch = None
         if subject.agent is not None:
-            batch = record_playing(subject.agent, subject.agent.model.policy, gym_env, observations, seed)
+            batch = record_playing(subject.agent, gym_env, observations, seed)
         if batch is None:
             _check_fits(str(path), subject.torch_model, gym_env, subject.env)
             batch = record(subject.torch_model, gym_env, observations, seed)
@@ -312,9 +312,11 @@ def record(model: Any, env: Any, steps: int, seed: int) -> Batch:
 MOVES_A_DECISION = 64  # env steps an agent may take per question to its policy before the recording gives up
 
 
-def record_playing(agent: Any, policy: Any, env: Any, steps: int, seed: int) -> Batch | None:
-    """`steps` inputs of `policy` as `agent` plays `env`, caught as it hands them to `policy.get_distribution`
-    (what `predict` asks too), with the LSTM states of recurrent policies; None where it never asked so."""
+def record_playing(agent: Any, env: Any, steps: int, seed: int) -> Batch | None:
+    """`steps` inputs of the agent's policy (`agent.model.policy`) as `agent` plays `env`, caught as it hands them
+    to the policy's `get_distribution` (what `predict` asks too), with the LSTM states of recurrent policies; None
+    where it never asked so."""
+    policy = agent.model.policy
     asked: list[tuple[Any, tuple | None, Any]] = []  # (observations, LSTM states, episode starts), batched
     ask = policy.get_distribution
 

@@ -40,13 +40,13 @@ def export_run(run: str, out: str | Path, save_path: str = "checkpoints", steps:
                sample: bool = True, prefix: str = "rl_model") -> Path:
     """Write run `run`'s newest checkpoint `<prefix>_<N>_steps.zip` (or N = `steps`) as the submission folder `out`."""
     run_dir = Path(save_path) / run
-    if not any(run_dir.glob(f"{prefix}_*_steps.zip")):
+    saved = saved_checkpoints(run_dir, prefix)
+    if not saved:
         others = sorted({path.name.rsplit("_", 2)[0] for path in run_dir.glob("*_*_steps.zip")})
         if others:
             raise ArenaError(f"{run_dir}: no {prefix}_*_steps.zip checkpoints to export; it holds those of "
                              f"{', '.join(others)}: name one with --prefix (e.g. --prefix {others[0]})")
         raise ArenaError(f"{run_dir}: no checkpoints to export; train first (arena train ... --run {run})")
-    saved = saved_checkpoints(run_dir, prefix)
     checkpoint = saved[-1] if steps is None else run_dir / f"{prefix}_{steps}_steps.zip"
     if not checkpoint.is_file():
         raise ArenaError(f"{checkpoint}: no such checkpoint; the run has {', '.join(p.name for p in saved)}")
