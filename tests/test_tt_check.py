@@ -219,7 +219,7 @@ def test_cli_on_the_example_fighter_says_why_it_runs_the_reference(submissions, 
     monkeypatch.setitem(sys.modules, "ttnn", None)  # no ttnn here, whatever the machine has
     assert arena_tt("check", str(submissions / FIGHTER), "--observations", "100") == 0
     out = capsys.readouterr().out
-    assert "note: reference backend" in out and "ttnn is not importable" in out
+    assert "note: reference backend" in out and "ttnn is not installed" in out
     assert "action means" in out and "max abs error" in out and "greedy actions agree: " in out
 
 

@@ -97,7 +97,9 @@ def open_device() -> tuple[Any, Any]:
     try:
         ttnn = importlib.import_module("ttnn")
     except (ImportError, OSError) as exc:
-        raise TTError(f"ttnn is not importable ({exc}): {install_hint('tt')} "
+        # ttnn itself missing is said plainly: the competition's import hook words it with this same hint
+        why = "not installed" if isinstance(exc, ModuleNotFoundError) and exc.name == "ttnn" else f"not importable ({exc})"
+        raise TTError(f"ttnn is {why}: {install_hint('tt')} "
                       "(Python 3.10 or 3.12) on a machine with a Tenstorrent card") from None
     if _open.get("ttnn") is not ttnn:
         close_device()
