@@ -348,6 +348,42 @@ py::array_t<double> state_numbers(const fg::Game& g) {
   return out;
 }
 
+// What a pickled batch's bytes were laid out by: batches carry over between processes of one build.
+std::string snapshot_layout() {
+  const uint16_t one = 1;
+  const bool little_endian = *reinterpret_cast<const unsigned char*>(&one) == 1;
+  return "arena-fighting-batch/1 game=" + std::to_string(sizeof(fg::Game)) + " fighter=" +
+         std::to_string(sizeof(fg::Fighter)) + " rng=" + std::to_string(sizeof(fg::PyRandom)) +
+         (little_endian ? " little-endian" : " big-endian");
+}
+
+py::tuple pickled(const fg::Batch& b) {
+  const fg::Options& o = b.options();
+  return py::make_tuple(snapshot_layout(), b.size(), o.stocks, o.max_frames, b.first_on_right(), b.threads(),
+                        b.autoreset(), o.pixels_per_unit, o.platform_pauses, o.competition_draws,
+                        py::bytes(b.snapshot()));
+}
+
+fg::Batch* unpickled(const py::tuple& t) {
+  std::string layout = t.size() && py::isinstance<py::str>(t[0]) ? t[0].cast<std::string>() : "no layout";
+  if (t.size() != 11 || layout != snapshot_layout())
+    throw std::invalid_argument("FightingBatch: this pickle was made by another build of arena's native engine (" +
+                                layout + "; this build: " + snapshot_layout() +
+                                "): games in play carry over only between processes of one build");
+  fg::Options options;
+  options.stocks = t[2].cast<int>();
+  options.max_frames = t[3].cast<int>();
+  options.pixels_per_unit = t[7].cast<double>();
+  options.platform_pauses = t[8].cast<bool>();
+  options.competition_draws = t[9].cast<bool>();
+  py::list moves = py::module_::import("arena.envs.fighting.native").attr("move_table")();
+  std::vector<uint64_t> seeds(t[1].cast<size_t>(), 0);  // the games' state comes from the snapshot
+  auto* batch = new fg::Batch(move_table(moves), seeds, options, t[4].cast<int>(), t[5].cast<int>(),
+                              t[6].cast<bool>());
+  batch->restore(t[10].cast<std::string>());
+  return batch;
+}
+
 int weapon_index(const std::string& name, bool allow_none) {
   for (int w = 0; w < 3; ++w)
     if (name == WEAPON_NAMES[w] && (w != fg::PUNCH || !allow_none)) return w;
@@ -389,6 +425,7 @@ void bind_fighting(py::module_& m) {
       .def(
           "__deepcopy__", [](const fg::Batch& b, py::dict) { return new fg::Batch(b); }, py::arg("memo"),
           "An independent copy: every game where it stands, seeds, buffers and threads.")
+      .def(py::pickle(&pickled, &unpickled))
       .def("__len__", &fg::Batch::size)
       .def_property_readonly("size", &fg::Batch::size)
       .def_property_readonly("threads", &fg::Batch::threads)

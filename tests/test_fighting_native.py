@@ -8,7 +8,9 @@ recorded key scripts (tests/fixtures/ai2/rules.json).
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -320,10 +322,13 @@ def test_the_native_env_draws_the_same_pictures():
             break
 
 
-def test_a_copied_native_env_plays_on_from_where_it_was():
-    """copy.deepcopy of an env on the native engine: both go on as the Python engine's copy would, apart."""
-    import copy
+COPIES = {"deepcopy": copy.deepcopy, "pickle": lambda env: pickle.loads(pickle.dumps(env))}
 
+
+@pytest.mark.parametrize("copied_by", sorted(COPIES))
+def test_a_copied_native_env_plays_on_from_where_it_was(copied_by):
+    """A copy of an env on the native engine (deepcopy, or pickled as vector envs send envs to their
+    processes): both go on as the Python engine's copy would, apart."""
     keys = match_keys(17, 0.3, 0.2)
     envs = {engine: WarehouseBrawl(engine=engine) for engine in ("python", "native")}
     for env in envs.values():
@@ -331,7 +336,7 @@ def test_a_copied_native_env_plays_on_from_where_it_was():
         for frame in range(300):
             env.step({a: keys[frame, k] for k, a in enumerate(AGENTS)})
         env.players[0].damage = 40.0  # written, then copied: the copy starts from it too
-    copies = {engine: copy.deepcopy(env) for engine, env in envs.items()}
+    copies = {engine: COPIES[copied_by](env) for engine, env in envs.items()}
     assert copies["native"].game.batch is not envs["native"].game.batch
     for frame in range(300, 900):
         results = {}
@@ -347,6 +352,25 @@ def test_a_copied_native_env_plays_on_from_where_it_was():
                 assert native[1][agent] == pytest.approx(python[1][agent], abs=1e-9)
         if not envs["python"].agents or not copies["python"].agents:
             break
+
+
+def test_a_pickled_batch_goes_on_as_the_original_and_another_builds_pickle_is_refused():
+    rng = np.random.default_rng(3)
+    batch = make_batch(3, seeds=[5, 6, 7], stocks=2, max_frames=400, first_on_right=True, pixels_per_unit=40.0)
+    for frame in range(750):  # past each game's end: the copy restarts them with the same draws
+        if frame == 150:
+            again = pickle.loads(pickle.dumps(batch))
+            assert (again.size, again.pixels_per_unit, again.autoreset) == (3, 40.0, True)
+        actions = rng.integers(0, 2, (3, 2, len(KEY_NAMES))).astype(np.int8)
+        batch.step(actions)
+        if frame >= 150:
+            again.step(actions)
+            assert np.array_equal(again.observations, batch.observations), f"frame {frame}"
+            assert np.array_equal(again.rewards, batch.rewards) and np.array_equal(again.truncated, batch.truncated)
+    assert batch.state(1) == again.state(1)
+    layout = batch.__getstate__()[0]
+    with pytest.raises(ValueError, match="another build of arena's native engine"):
+        pickle.loads(pickle.dumps(batch).replace(layout.encode(), layout.replace("/1 ", "/0 ").encode()))
 
 
 def test_the_native_env_passes_pettingzoo_checks():

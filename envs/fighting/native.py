@@ -20,7 +20,6 @@ objects.
 
 from __future__ import annotations
 
-import copy
 import math
 import random
 from typing import Any, Iterable, Mapping
@@ -193,7 +192,7 @@ class NativeGame:
     pickups); the first three happen within the frame in the Python game, and their handlers see
     the match as there (the frame not yet counted in `steps`, a knocked-out fighter's stock not
     yet taken), as do a drop's when a fighter took a weapon on that frame (holding none yet).
-    `copy.deepcopy` gives an independent match where this one stands.
+    `copy.deepcopy` and pickling give an independent match where this one stands.
     With a `generator` (a `random.Random`) the engine draws from it instead of from `game_seed`, as
     `Game(generator, ..., competition_draws=True)` does: its state goes to the engine before the reset
     and each step (when someone drew from it since) and comes back after them (when the engine drew).
@@ -230,18 +229,17 @@ class NativeGame:
     def over(self) -> bool:
         return self.terminated or self.truncated
 
-    def __deepcopy__(self, memo: dict) -> NativeGame:
-        """An independent match where this one stands (on a copy of the engine's batch)."""
-        copied = NativeGame.__new__(NativeGame)
-        memo[id(self)] = copied
-        views = ("_observations", "_rewards", "_terminated", "_truncated", "_events")
-        for name, value in vars(self).items():
-            if name not in views:
-                setattr(copied, name, copy.deepcopy(value, memo))
-        batch = copied.batch
-        copied._observations, copied._rewards = batch.observations, batch.rewards
-        copied._terminated, copied._truncated, copied._events = batch.terminated, batch.truncated, batch.events
-        return copied
+    _VIEWS = ("_observations", "_rewards", "_terminated", "_truncated", "_events")  # of the batch's buffers
+
+    def __getstate__(self) -> dict:
+        # Copied and pickled without the views: a copy makes them again over its own batch's buffers.
+        return {name: value for name, value in vars(self).items() if name not in self._VIEWS}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        batch = self.batch
+        self._observations, self._rewards, self._events = batch.observations, batch.rewards, batch.events
+        self._terminated, self._truncated = batch.terminated, batch.truncated
 
     def step(self, action_0: Any, action_1: Any) -> None:
         """Advance one frame; actions are arrays of 10 key values (> 0.5 is pressed)."""

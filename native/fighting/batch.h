@@ -6,6 +6,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
 #include <vector>
 
 #include "../search_threads.h"
@@ -42,6 +46,7 @@ class Batch {
   int size() const { return size_; }
   int threads() const { return pool_.threads(); }
   bool autoreset() const { return autoreset_; }
+  int first_on_right() const { return first_on_right_; }
   const Options& options() const { return options_; }
   Game& game(int i) { return games_[static_cast<size_t>(i)]; }
   const Game& game(int i) const { return games_[static_cast<size_t>(i)]; }
@@ -75,6 +80,31 @@ class Batch {
     rewards_[2 * static_cast<size_t>(i)] = rewards_[2 * static_cast<size_t>(i) + 1] = 0.0f;
   }
 
+  // Every game where it stands, its generators and the buffers the caller reads, as bytes (for pickling):
+  // restore() into a batch made with the same size and options gives back this one. The bytes are this
+  // build's memory layout: kept from process to process on one machine, not across builds of the engine.
+  std::string snapshot() const {
+    std::string out;
+    out.reserve(snapshot_size());
+    each_part(*this, [&](const auto& part) {
+      out.append(reinterpret_cast<const char*>(part.data()), part.size() * sizeof(part[0]));
+    });
+    return out;
+  }
+
+  void restore(const std::string& bytes) {
+    if (bytes.size() != snapshot_size())
+      throw std::invalid_argument("FightingBatch: a state of " + std::to_string(bytes.size()) + " bytes, where " +
+                                  std::to_string(snapshot_size()) + " were expected (a batch of another size, or " +
+                                  "saved by another build of the engine)");
+    const char* at = bytes.data();
+    each_part(*this, [&](auto& part) {
+      std::memcpy(part.data(), at, part.size() * sizeof(part[0]));
+      at += part.size() * sizeof(part[0]);
+    });
+    for (Game& g : games_) g.rebind(&table_, track_.data(), static_cast<int>(track_.size()));
+  }
+
   // Write game i's observations again (after its state was changed from outside).
   void observe(int i) { game(i).observe(&observations_[static_cast<size_t>(i) * 2 * OBS_SIZE]); }
 
@@ -98,6 +128,28 @@ class Batch {
   std::vector<uint8_t> terminated_, truncated_;
   std::vector<int32_t> events_;
   arena::search::WorkerPool pool_;
+
+  // Games and generators are plain values (pointers aside, which restore() sets again): bytes hold them whole.
+  static_assert(std::is_trivially_copyable_v<Game> && std::is_trivially_copyable_v<PyRandom>);
+
+  // `visit` on each part of the state, in the order snapshot() writes them.
+  template <typename Self, typename Visit>
+  static void each_part(Self& self, Visit&& visit) {
+    visit(self.games_);
+    visit(self.seeders_);
+    visit(self.observations_);
+    visit(self.terminal_observations_);
+    visit(self.rewards_);
+    visit(self.terminated_);
+    visit(self.truncated_);
+    visit(self.events_);
+  }
+
+  size_t snapshot_size() const {
+    size_t size = 0;
+    each_part(*this, [&](const auto& part) { size += part.size() * sizeof(part[0]); });
+    return size;
+  }
 
   template <typename T>
   void step_one(int i, const T* action) {
