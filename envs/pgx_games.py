@@ -77,6 +77,7 @@ class PgxGame:
             meant = closest(game_id, pgx.available_envs())
             guess = f"did you mean 'pgx:{meant}'? " if meant else ""
             raise UnknownEnvError(f"unknown pgx game {game_id!r}: {guess}choose one of {', '.join(pgx.available_envs())}")
+        self.game_id = game_id
         self.jax = jax
         self.env = pgx.make(game_id)
         self.cpu = jax.devices("cpu")[0]
@@ -101,6 +102,10 @@ class PgxGame:
             return state, key, look(state)
 
         self._start, self._advance = jax.jit(start), jax.jit(advance)
+
+    def __reduce__(self) -> tuple:
+        # Pickled and copied by name: the receiving process compiles its own (jax and jitted code do not pickle).
+        return pgx_game, (self.game_id,)
 
     def start(self, seed: int):
         """A new game from `seed`: (state, key, view), the view as numpy arrays."""

@@ -7,11 +7,15 @@ also expose `parallel_env` (with `env` and `raw_env` as its AEC views) and run
 `max_cycles`. Small boards and few cycles keep it quick.
 """
 
+import copy
 import functools
 import importlib
+import pickle
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
+from gymnasium.utils.env_checker import data_equivalence
 from pettingzoo import AECEnv, ParallelEnv
 from pettingzoo import test as pettingzoo_test
 from pettingzoo.test import api_test, max_cycles_test, parallel_api_test, render_test, seed_test
@@ -140,3 +144,44 @@ def test_max_cycles_is_the_games_step_limit(name, limit):
     assert steps_played(module.parallel_env(**{limit: 5})) == 5
     with pytest.raises(ValueError, match=f"max_cycles \\(3\\) sets {limit}, which was also given as 9"):
         module.parallel_env(max_cycles=3, **{limit: 9})
+
+
+COPY_CASES = [*CASES, ("fighting", {"engine": "python"}), ("pgx:2048", {})]
+COPIES = {"pickle": lambda env: pickle.loads(pickle.dumps(env)), "deepcopy": copy.deepcopy}
+
+
+def played_on(env, seed, steps):
+    """What `env` (an AEC env, reset) shows over its next `steps` moves, each drawn from `seed` within its mask."""
+    draws = np.random.default_rng(seed)
+    seen = []
+    for _ in range(steps):
+        if not env.agents:
+            break
+        agent = env.agent_selection
+        observation, reward, terminated, truncated, info = env.last()
+        seen.append((agent, observation, reward, terminated, truncated, info))
+        space = env.action_space(agent)
+        space.seed(int(draws.integers(1 << 31)))
+        mask = observation.get("action_mask") if isinstance(observation, dict) else None
+        env.step(None if terminated or truncated else space.sample(mask=mask))
+    return seen
+
+
+def assert_same_play(seen, again):
+    assert len(seen) == len(again)
+    for step, (first, second) in enumerate(zip(seen, again)):
+        assert data_equivalence(first, second), f"the copy played otherwise from move {step} on"
+
+
+@pytest.mark.parametrize("copied_by", sorted(COPIES))
+@pytest.mark.parametrize(("name", "options"), COPY_CASES, ids=ids(COPY_CASES))
+def test_a_pickled_or_copied_env_plays_on_exactly_as_the_original(name, options, copied_by):
+    # Vector envs (SuperSuit's concat_vec_envs, SB3's SubprocVecEnv) send envs to other processes by pickling.
+    module, options = constructors(name, options)
+    duplicate = COPIES[copied_by]
+    fresh, copied = module.env(**options), duplicate(module.env(**options))  # as PettingZoo's pickle test: unplayed
+    fresh.reset(seed=42)
+    copied.reset(seed=42)
+    assert_same_play(played_on(fresh, 1, 30), played_on(copied, 1, 30))
+    midway = duplicate(fresh)  # and in the middle of a game
+    assert_same_play(played_on(fresh, 2, 30), played_on(midway, 2, 30))

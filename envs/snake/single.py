@@ -85,6 +85,15 @@ class SnakeGame:
 
     # --- playing ---------------------------------------------------------------------------------
 
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        del state["_codes_view"]  # a view of `_codes`: a copy makes it again over its own board
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._codes_view = np.frombuffer(self._codes, np.int8)
+
     def reset(self, rng: np.random.Generator) -> np.ndarray:
         """A new game drawn from `rng` (kept for the fruit to come); every snake's first observation."""
         self.rng = rng
