@@ -17,8 +17,8 @@ value outside them, so no option can make the harness allocate without bound.
 | othello | 1 s | 5 s | size 4..8 |
 | gomoku | 1 s | 5 s | size 5..19 |
 | fighting | 0.05 s a frame | 5 s | max_timesteps 1..54000, stocks 1..99 |
-| snake | 0.1 s | 5 s | num_snakes 1..8, height and width 5..100, snake_length 1..97, num_fruits 0..1000, vision_range 0..100, frame_stack 1..16, max_steps 1..100000 |
-| cartpole_relay | 0.05 s | 5 s | num_players 1..8, leg_length 1..100000, max_steps 1..100000 |
+| snake | 0.1 s | 5 s | num_snakes 1..8, height and width 5..100, snake_length 1..97, num_fruits 0..1000, vision_range 1..100, frame_stack 1..16, max_steps 1..100000 |
+| cartpole_relay | 0.05 s | 5 s | num_players 1..32, leg_length 1..100000, max_steps 1..100000 |
 | pgx:<game> | 1 s | 5 s | |
 """
 
@@ -88,7 +88,7 @@ _REGISTRY: dict[str, EnvEntry] = {
                  "1-8 snakes moving at once on a grid: fruit, egocentric vision, kills and head-on collisions",
                  gym_id="arena/Snake-v0", bounds={
                      "num_snakes": range(1, 9), "height": range(5, 101), "width": range(5, 101),
-                     "snake_length": range(1, 98), "num_fruits": range(1001), "vision_range": range(101),
+                     "snake_length": range(1, 98), "num_fruits": range(1001), "vision_range": range(1, 101),
                      "frame_stack": range(1, 17), "max_steps": range(1, 100_001)},
                  seats_option="num_snakes"),
         EnvEntry("cartpole_relay", "arena.envs.cartpole_relay", "parallel", 0.05,

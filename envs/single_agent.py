@@ -108,10 +108,11 @@ class SingleAgentEnv(gymnasium.Env):
         return self._observations[seat]
 
     def action_masks(self) -> np.ndarray:
-        """The learner's legal actions (for sb3-contrib's MaskablePPO); all True without a mask."""
+        """The learner's legal actions (for sb3-contrib's MaskablePPO); all True without a mask.
+        TypeError where actions are not choices (the fighting game's Box of key values)."""
         if isinstance(self._observation, dict) and "action_mask" in self._observation:
             return self._observation["action_mask"].astype(bool)
-        return np.ones(self.action_space.n, bool)
+        return np.ones(_mask_length(self.action_space), bool)
 
     def render(self):
         return self.env.render()
@@ -183,3 +184,15 @@ def _opponents_by_seat(opponent: Any, seats: list[str]) -> dict[str, Any]:
     if factory is None and len(seats) > 1:
         raise ValueError("one opponent agent cannot fill several seats; pass a factory (e.g. the class) or a dict")
     return {s: (factory() if factory else opponent) for s in seats}
+
+
+def _mask_length(space: gymnasium.Space) -> int:
+    """The entries of an action mask for `space`, as sb3-contrib counts them."""
+    if isinstance(space, gymnasium.spaces.Discrete):
+        return int(space.n)
+    if isinstance(space, gymnasium.spaces.MultiDiscrete):
+        return int(space.nvec.sum())
+    if isinstance(space, gymnasium.spaces.MultiBinary):
+        return 2 * int(np.prod(space.shape))
+    raise TypeError(f"action masks are for actions chosen from a set (Discrete, MultiDiscrete, MultiBinary); "
+                    f"this env's actions are {space}")
