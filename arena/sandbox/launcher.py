@@ -347,7 +347,8 @@ def _answer(connection: socket.socket, connections: list[socket.socket], running
             _load(worker, game if isinstance(game, str) else None)
             if libraries is not None:
                 libraries.ready()
-            pid, exit_read = _fork_worker(memoryview(buffer)[end + 1:size], fds, worker.main)
+            pid, exit_read = _fork_worker(memoryview(buffer)[end + 1:size], fds, worker.main,
+                                          lambda: _forget(running, connections, buffer))
             running[pid] = (exit_read[1], connection)
             socket.send_fds(connection, [json.dumps({"pid": pid}).encode()], [exit_read[0]])
             os.close(exit_read[0])
@@ -404,8 +405,9 @@ def _report_exits(running: dict[int, tuple[int, socket.socket]]) -> None:
             os.close(fd)
 
 
-def _fork_worker(configuration: memoryview, fds: list[int], main) -> tuple[int, tuple[int, int]]:
-    """Fork the worker that `configuration` (JSON, read in the child only) describes."""
+def _fork_worker(configuration: memoryview, fds: list[int], main, forget) -> tuple[int, tuple[int, int]]:
+    """Fork the worker that `configuration` (JSON, read in the child only) describes; the child calls
+    `forget()` once it has read it."""
     if len(fds) != 4:
         raise ValueError(f"a request needs 4 file descriptors, got {len(fds)}")
     exit_read, exit_write = os.pipe2(os.O_CLOEXEC)
@@ -420,8 +422,11 @@ def _fork_worker(configuration: memoryview, fds: list[int], main) -> tuple[int, 
     code = 1
     try:
         request = json.loads(bytes(configuration))
+        forget()
         _become_worker(request, fds)
-        main(request["argv"])
+        argv = request.pop("argv")
+        request.clear()  # its folder's host path: the worker's argv goes, and main() empties it once read
+        main(argv)
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -434,6 +439,15 @@ def _fork_worker(configuration: memoryview, fds: list[int], main) -> tuple[int, 
             except Exception:  # noqa: BLE001
                 pass
         os._exit(code)
+
+
+def _forget(running: dict, connections: list, buffer: bytearray) -> None:
+    """In a forked worker, whose stack holds the launcher's frames below the agent's code: the launcher's
+    other workers, its connections and the request's bytes are cleared, so that no object the agent can
+    reach names them or the host folders its request named."""
+    running.clear()
+    connections.clear()
+    buffer[:] = bytes(len(buffer))
 
 
 def _become_worker(request: dict, fds: list[int]) -> None:

@@ -77,6 +77,10 @@ def main(argv: list[str]) -> None:
             # Capabilities leave a root process only at exec: start again without them.
             os.execv(sys.executable, [sys.executable, "-s", "-m", "arena.sandbox.worker", *argv, "--confined"])
     worker = _Worker(Channel(int(read_fd), int(write_fd), config["max_message_bytes"]), config, isolated, sysinfo_to)
+    # The agent's code runs below this frame, and the launcher's: nothing it can reach may name the host's
+    # folders, cgroups or processes (argv is the list the launcher's frame holds).
+    argv.clear()
+    del config, config_text
     # Said before any of the agent's code runs, and the harness sends its first call only once it has
     # read it, so it cannot be said falsely, nor taken out of the pipe first: a worker that dies before
     # it is the machine's failure (its confinement refused), not the agent's.
@@ -119,8 +123,9 @@ class _Worker:
         # process and no host folder: paths in what the agent prints and does are the same from run to run.
         self.folder = isolate.SUBMISSION_FOLDER if isolated else Path(config["folder"])
         self.manifest = Manifest(**{**config["manifest"], "env": tuple(config["manifest"]["env"])})
-        self.spec = AgentSpec(self.manifest.name or self.folder.name, Path(config["source"]), self.folder,
-                              self.manifest, config["digest"])
+        # Its errors name the submission as the harness knows it, which the harness adds to what the worker says.
+        self.spec = AgentSpec(self.manifest.name or self.folder.name, self.folder, self.folder, self.manifest,
+                              config["digest"])
         self._make_raw, self._seat_view, self._reseed_view = make_raw, seat_view, reseed_view
         self.kept: dict[tuple, tuple] = {}  # (game, options, seat) -> env copy, view: the last games''
         workdir = Path(config["folder"]).parent.resolve()  # the launcher started it there: nothing to import
