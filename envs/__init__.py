@@ -27,9 +27,13 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+import numpy as np
+
+from arena.envs import option_types
 from arena.envs.seat import SeatView, seat_view
 from arena.errors import UnknownEnvError, closest
 
@@ -160,7 +164,7 @@ def check_options(name: str, options: Mapping[str, Any]) -> None:
     """UnknownEnvError naming an option env `name` does not take, OptionError one outside its bounds;
     without building the env."""
     found = entry(name)
-    _check_options(found, options, _parameters(_game_class(found, importlib.import_module(found.module))))
+    _check_options(found, options, _game_class(found, importlib.import_module(found.module)))
 
 
 def option_names(name: str) -> list[str]:
@@ -181,7 +185,8 @@ def _parameters(game: type) -> Mapping[str, inspect.Parameter]:
     return inspect.signature(game).parameters
 
 
-def _check_options(found: EnvEntry, options: Mapping[str, Any], parameters: Mapping[str, inspect.Parameter]) -> None:
+def _check_options(found: EnvEntry, options: Mapping[str, Any], game: type) -> None:
+    parameters = _parameters(game)
     accepted = [p for p in parameters if p not in found.preset]
     unknown = sorted(set(options) - set(accepted))
     if unknown:
@@ -191,13 +196,23 @@ def _check_options(found: EnvEntry, options: Mapping[str, Any], parameters: Mapp
         raise UnknownEnvError(f"env {found.name!r} has no option {', '.join(map(repr, unknown))}{hint}: "
                               f"its options are {', '.join(choices) or 'none'}")
     _check_bounds(found, options, parameters)
+    _check_types(found, options, game)
+
+
+def _check_types(found: EnvEntry, options: Mapping[str, Any], game: type) -> None:
+    """OptionError naming the first option whose value is not of the type the game declares for it."""
+    declared = option_types.declared_types(game)
+    for key, value in options.items():
+        if key in declared and not option_types.fits(value, declared[key]):
+            raise OptionError(f"env {found.name!r}: {key} must be {option_types.described(declared[key])}, "
+                              f"got {value!r}")
 
 
 def _build(name: str, options: dict[str, Any], wrapped: bool):
     found = entry(name)
     module = importlib.import_module(found.module)
     game = _game_class(found, module)
-    _check_options(found, options, _parameters(game))
+    _check_options(found, options, game)
     built = {**found.preset, **options}
     try:
         if found.kind == "parallel":
@@ -221,7 +236,7 @@ def _check_bounds(found: EnvEntry, options: dict[str, Any], parameters: Mapping[
         value = options[key]
         if value is None and key in parameters and "None" in str(parameters[key].annotation):
             continue  # an option typed "... | None" takes None (snake's vision_range: the whole grid)
-        if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or int(value) not in allowed:
             raise OptionError(f"env {found.name!r}: {key} must be {_described(allowed)}, got {value!r}")
 
 

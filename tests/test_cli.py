@@ -247,6 +247,21 @@ def test_options_of_a_manifest_naming_no_game_that_the_chosen_game_refuses_name_
     assert code == 0 and json.loads(out)["env"] == "othello"  # the command line's size replaces it
 
 
+@pytest.mark.parametrize(("game", "option", "wants"), [("fighting", 'reward_manager = "x"', "RewardManager or None"),
+                                                     ("fighting", 'platform_pauses = "x"', "bool"),
+                                                     ("snake", 'reward_dict = "x"', "Mapping[str, float] or None")])
+def test_a_manifest_option_of_the_wrong_type_is_refused_naming_the_manifest(cli, submissions, tmp_path, game, option,
+                                                                            wants):
+    # Left to the game, each failed at its first reset with an AttributeError or TypeError: a traceback, no result.
+    odd = shutil.copytree(submissions / "random", tmp_path / "odd")
+    (odd / "arena.toml").write_text(f'name = "odd"\nenv = "{game}"\n\n[options]\n{option}\n')
+    key, value = option.split(" = ")
+    for argv in (("validate", odd), ("match", odd, submissions / "random")):
+        code, _, err = cli(*argv)
+        assert code == 1 and err.strip() == (f"error: {odd / 'arena.toml'}: [options]: env '{game}': "
+                                             f"{key} must be {wants}, got '{value.strip(chr(34))}'"), err
+
+
 def test_a_crashing_submission_loses_the_match_with_the_reason(cli, submissions, write_submission):
     broken = write_submission("broken", BROKEN_SYNTAX, 'env = "othello"')
     code, out, err = cli("match", broken, submissions / "greedy")
