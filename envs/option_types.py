@@ -28,7 +28,7 @@ def declared_types(game: type) -> dict[str, Any]:
     hints = {}
     for name, annotation in getattr(init, "__annotations__", {}).items():
         try:  # annotations are text in modules that postpone them: read as typing.get_type_hints reads them
-            hints[name] = eval(annotation, init.__globals__) if isinstance(annotation, str) else annotation  # noqa: S307
+            hints[name] = eval(annotation, init.__globals__) if isinstance(annotation, str) else annotation
         except Exception:  # noqa: BLE001, S112  (a name imported only for type checkers: not checked)
             continue
     return hints
