@@ -4,6 +4,7 @@ import json
 import os
 from pathlib import Path
 
+from arena.agents import RandomAgent
 from arena.sandbox.logs import LogCapture
 
 
@@ -48,3 +49,42 @@ def test_what_an_agent_printed_before_an_illegal_answer_is_in_its_log(cli, in_tm
     game = json.loads(out)
     faulted = next(agent for agent in game["agents"] if agent["status"] == "illegal_action")
     assert code == 1 and "thinking about move 4 legal ones" in Path(faulted["log"]).read_text()
+
+
+PRINTS_AT_START = """
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def _initialize(self):
+        print("started", flush=True)
+
+    def predict(self, obs):
+        return int(obs["action_mask"].argmax())
+"""
+
+
+def test_an_agent_reopened_again_and_again_keeps_its_newest_logs_only(write_submission, tmp_path):
+    # A tournament closes an entrant's sandbox when others need the room and opens it again later, each
+    # time with a new log: one that prints its cap every time would otherwise fill the disk.
+    from arena.match import play_match
+    from arena.sandbox import SandboxedAgent
+    from arena.sandbox.logs import KEPT_LOGS
+    from arena.submission import load
+
+    spec = load(write_submission("chatty", PRINTS_AT_START))
+    kept_open = SandboxedAgent(spec, 5.0, log_dir=tmp_path / "logs")  # in play throughout: its log stays
+    try:
+        play_match("othello", [kept_open, RandomAgent()], seed=0, max_steps=2)
+        logs = []
+        for game in range(KEPT_LOGS + 3):
+            reopened = SandboxedAgent(spec, 5.0, log_dir=tmp_path / "logs")
+            try:
+                play_match("othello", [reopened, RandomAgent()], seed=game, max_steps=2)
+            finally:
+                reopened.close()
+            logs.append(reopened.log_path)
+        assert sorted((tmp_path / "logs").iterdir()) == sorted([kept_open.log_path, *logs[-KEPT_LOGS:]])
+        assert all("started" in log.read_text() for log in logs[-KEPT_LOGS:])
+    finally:
+        kept_open.close()

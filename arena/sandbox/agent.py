@@ -28,7 +28,7 @@ from arena.sandbox.cgroups import AgentCgroup, CgroupLimits, Freezer, sweep_stal
 from arena.sandbox.clock import Clock, MoveTimer
 from arena.sandbox.idle import IdleProof
 from arena.sandbox.last_ran import LateReadings
-from arena.sandbox.logs import LogCapture
+from arena.sandbox.logs import LogCapture, new_log, release_log
 from arena.sandbox.protections import namespaces_work
 from arena.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, Kind, ProtocolError
 from arena.submission import AgentSpec
@@ -36,7 +36,6 @@ from arena.weights import bytes_in
 
 # Accelerators an agent may open read-write when the machine has them and `Limits.accelerators` allows.
 DEVICE_PATTERNS = ("/dev/nvidia*", "/dev/dri", "/dev/tenstorrent")
-_log_counter = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ class SandboxedAgent(AgentHandle):
         self.clock = Clock(time_per_move, time_bank)
         self.limits = limits or Limits()
         log_dir = Path(log_dir) if log_dir is not None else tempdirs.private_folder("arena-logs")
-        self.log_path = log_dir / f"{file_name(self.spec.name)}-{os.getpid()}-{next(_log_counter)}.log"
+        self.log_path = new_log(log_dir, file_name(self.spec.name))
         self._process: launcher.LaunchedProcess | None = None
         self._channel: Channel | None = None
         self._cgroup: AgentCgroup | None = None
@@ -257,6 +256,7 @@ class SandboxedAgent(AgentHandle):
         self._faulted = False
         _slots_held.discard(self._slot)
         self._slot = None
+        release_log(self.log_path)
 
     # --- the worker process --------------------------------------------------------------
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import glob
+import itertools
 import os
+import re
 import select
 import threading
 from pathlib import Path
@@ -10,6 +13,33 @@ from typing import BinaryIO
 
 _CHUNK = 1 << 16
 NEXT_PROCESS = b"\n[arena: the output of the agent's next process]\n"
+# The logs of one agent name that one harness process keeps: a tournament closes and opens an entrant's
+# sandbox again as others need the room, each time with a new log, and an agent that prints its cap
+# every time must not fill the disk. The newest are kept: they tell the organiser most.
+KEPT_LOGS = 4
+
+_numbers = itertools.count()
+_in_use: set[Path] = set()
+
+
+def new_log(log_dir: Path, stem: str) -> Path:
+    """The path of a new log for an agent whose file name is `stem`, written by this process; the older
+    logs of that name it wrote, of agents released since, are deleted but the newest KEPT_LOGS - 1."""
+    pid = os.getpid()
+    number = next(_numbers)
+    mine = re.compile(rf"{re.escape(stem)}-{pid}-(\d+)\.log")
+    earlier = sorted((int(found[1]), path) for path in log_dir.glob(f"{glob.escape(stem)}-{pid}-*.log")
+                     if (found := mine.fullmatch(path.name)) and path not in _in_use)
+    for _, path in earlier[:max(len(earlier) - (KEPT_LOGS - 1), 0)]:
+        path.unlink(missing_ok=True)
+    path = log_dir / f"{stem}-{pid}-{number}.log"
+    _in_use.add(path)
+    return path
+
+
+def release_log(path: Path) -> None:
+    """`path`'s agent is closed: a new log of its name may take its place."""
+    _in_use.discard(path)
 
 
 class LogCapture:
