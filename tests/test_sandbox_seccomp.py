@@ -301,6 +301,27 @@ attempt("no blocking", lambda: fcntl.ioctl(os.pipe()[0], termios.FIONBIO, struct
                                   "no blocking": "done"}
 
 
+def test_no_descriptor_can_be_given_an_owner_to_signal_and_the_other_descriptor_calls_still_work():
+    """An owner makes the kernel signal it (SIGIO, SIGURG) when a descriptor turns ready: the agent's output pipe
+    owned by its process group would have each read the harness makes of it wake every frozen process."""
+    body = """
+import fcntl, termios
+reading, writing = os.pipe()
+one, other = socket.socketpair()
+attempt("owner", lambda: fcntl.fcntl(writing, fcntl.F_SETOWN, -os.getpgrp()))
+attempt("owner of a thread", lambda: fcntl.fcntl(writing, 15, struct.pack("ii", 0, os.getpid())))  # F_SETOWN_EX
+attempt("owner by ioctl", lambda: fcntl.ioctl(one, 0x8901, struct.pack("i", os.getpid())))  # FIOSETOWN
+attempt("group by ioctl", lambda: fcntl.ioctl(one, 0x8902, struct.pack("i", os.getpid())))  # SIOCSPGRP
+attempt("the owner asked", lambda: fcntl.fcntl(writing, fcntl.F_GETOWN))
+attempt("flags", lambda: fcntl.fcntl(writing, fcntl.F_SETFL, os.O_NONBLOCK | os.O_ASYNC))
+attempt("bytes to read", lambda: fcntl.ioctl(reading, termios.FIONREAD, bytearray(4)))
+"""
+    assert run_filtered(body, filtered=False)["owner"] == "done"
+    assert run_filtered(body) == {"owner": f"refused {errno.EPERM}", "owner of a thread": f"refused {errno.EPERM}",
+                                  "owner by ioctl": f"refused {errno.EPERM}", "group by ioctl": f"refused {errno.EPERM}",
+                                  "the owner asked": "done", "flags": "done", "bytes to read": "done"}
+
+
 # For a filtered program: how many times the machine's disks have flushed their caches so far (field 15 of each
 # /sys/block/*/stat; a count that never passes a check where the kernel has no such field).
 DISK_FLUSHES = """

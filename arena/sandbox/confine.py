@@ -5,7 +5,7 @@
 | resource limits | huge files, core dumps; memory and processes per process where no cgroup counts them | nothing (NPROC: a non-root user) |
 | capability drop | a root worker without namespaces raising its limits, loading modules, tracing others | root (the worker re-executes itself) |
 | Landlock | writing (and reading) outside its folder, TCP, signalling the harness | Linux 5.13+ (signal scoping 6.12+) |
-| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); merging pages with the machine's (KSM); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets) and eventfds (their ids, the machine's lowest free); the kernel's log (other sandboxes' crashes, named at will); ustat (any file system's free space by device number) and file systems' own ioctls (a map of the host's disk, free space, where a file lies; namespaces' ids, which count the machine's); quota calls (a quota sync syncs every file system of the machine); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, and the free space of the host's disks through statfs and fstatfs, which its supervisor answers instead (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`, a root harness) | x86-64 |
+| seccomp | new namespaces, mounts, tracing, kernel modules, keyrings, BPF programs (eBPF, socket and seccomp filters) and other escape hatches; socket families other than UNIX (IP, netlink, vsock); handlers for real-time signals; huge pages and names of anonymous memory (no cgroup charges them); merging pages with the machine's (KSM); core-scheduling cookies (they idle the other hyperthread); pidfds and socket cookies (their numbers count the machine's tasks and sockets) and eventfds (their ids, the machine's lowest free); the kernel's log (other sandboxes' crashes, named at will); ustat (any file system's free space by device number) and file systems' own ioctls (a map of the host's disk, free space, where a file lies; namespaces' ids, which count the machine's); quota calls (a quota sync syncs every file system of the machine); owners for a descriptor's signals (signal-driven I/O: arena's reads of its output would wake it); new sessions (done as nothing: each would show the machine's count of sessions); the host's uptime, load, memory and thread count through sysinfo, and the free space of the host's disks through statfs and fstatfs, which its supervisor answers instead (`arena.sandbox.sysinfo`, `arena.sandbox.statfs`, a root harness) | x86-64 |
 
 The namespaces, the agent's filesystem and its identity are `arena.sandbox.isolate`'s; the
 totals `arena.sandbox.cgroups`'. Every layer degrades gracefully where the system lacks it.
@@ -294,7 +294,12 @@ _QUOTA_SYSCALLS = {"quotactl": 179, "quotactl_fd": 443}
 # nothing: its processes stay in the session they were started in, which has no terminal to lose.
 _SETSID = 112
 _FCNTL_TAKE_LOCK = (6, 7, 37, 38)  # F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW
-_FCNTL_REFUSED = (1024, 1025, 1026)  # F_SETLEASE, F_GETLEASE, F_NOTIFY
+# Signal-driven I/O, an owner for a descriptor's SIGIO and SIGURG (F_SETOWN, F_SETOWN_EX; the ioctls FIOSETOWN,
+# SIOCSPGRP): with its output pipe owned by its process group, every read the harness makes of what the agent
+# printed, during the opponent's turn, would signal each of its frozen processes awake on the match's CPU.
+# Refused (EPERM), as to a process not allowed to; a descriptor with no owner signals no one.
+_FCNTL_REFUSED = (8, 15, 1024, 1025, 1026)  # F_SETOWN, F_SETOWN_EX, F_SETLEASE, F_GETLEASE, F_NOTIFY
+_IOCTL_REFUSED = (0x8901, 0x8902)  # FIOSETOWN, SIOCSPGRP
 _MADV_EVICT = (20, 21)  # MADV_COLD, MADV_PAGEOUT
 # Advice that starts reading a mapped file in ahead (MADV_WILLNEED, as fadvise and readahead, done as
 # nothing): the disk would go on reading after the answer, on the opponent's time, and an agent whose
@@ -523,7 +528,8 @@ def _seccomp_program(answered_for: int | None = None) -> list[_SockFilter]:
         "memfd_create": [("ld", 24), ("jset", _MFD_HUGETLB, "einval"), ("ret", _ALLOW)],
         "shmget": [("ld", 32), ("jset", _SHM_HUGETLB, "deny"), ("ret", _ALLOW)],
         "statx": [("ld", 40), ("jset", _STATX_MNT_ID_UNIQUE, "einval"), ("ret", _ALLOW)],  # its mask: argument 3
-        "ioctl": [("ld", 24), ("and", _IOCTL_TYPE),  # its request: argument 1, the type in its second byte
+        "ioctl": [("ld", 24), *[("jeq", request, "deny") for request in _IOCTL_REFUSED],  # its request: argument 1
+                  ("and", _IOCTL_TYPE),  # the type in its second byte
                   *[("jeq", kind << 8, "enotty") for kind in _FILE_SYSTEM_IOCTL_TYPES], ("ret", _ALLOW)],
         "setrlimit": [("ld", 16), ("jeq", _RLIMIT_CORE, "deny"), ("ret", _ALLOW)],
         # prlimit64(pid, resource, new, old): a new core limit (all 64 bits of the pointer, not NULL)
