@@ -15,11 +15,14 @@ import re
 import shlex
 import signal
 import sys
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from arena import __version__, arguments
 from arena.errors import ArenaError, HarnessError, missing_extra
 from arena.settings import parse_overrides
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # Each command imports what it needs when it runs: `arena --help` loads argparse and little else.
 
@@ -382,7 +385,7 @@ def _add_tournament_command(commands) -> None:
 
 
 def _run_tournament(args: argparse.Namespace) -> int:
-    from arena.tournament import files_a_start_makes, remove_unstarted, submissions_folder
+    from arena.tournament import files_a_start_makes, submissions_folder
     from arena.tournament.runner import backend_for
 
     _check_isolation(args.allow_weak_sandbox)
@@ -391,11 +394,9 @@ def _run_tournament(args: argparse.Namespace) -> int:
     backend = backend_for(args.backend, args.workers, args.address)
     new_files = [] if args.resume else files_a_start_makes(args.db)
     try:
-        tournament = _started_tournament(args)
-    except BaseException as error:
+        tournament = _started_tournament(args, new_files)
+    except BaseException:
         backend.close()
-        if isinstance(error, ArenaError):
-            remove_unstarted(new_files)  # nothing planned, nothing to keep: no store of the wrong game left
         raise
     with tournament, contextlib.closing(backend):
         store = tournament.store
@@ -417,17 +418,24 @@ def _run_tournament(args: argparse.Namespace) -> int:
     return 0
 
 
-def _started_tournament(args: argparse.Namespace):
+def _started_tournament(args: argparse.Namespace, new_files: list[Path]):
     """The tournament opened, its entrants registered and its first matches planned: where any of it
-    fails on what was asked (no entrant plays the game, a mistyped challenger), it is closed again."""
+    fails on what was asked (no entrant plays the game, a mistyped challenger), it is closed again, and
+    the `new_files` its start made are removed, so that the corrected command starts afresh. Only once
+    opened, that is leased: a start refused because another run holds the store must not remove that
+    run's files, made since they were listed."""
+    from arena.tournament import remove_unstarted
+
     tournament = _open_tournament(args)
     try:
         if args.folder:
             for line in tournament.register_folder(args.folder):
                 out.print(terminal(line, limit=400))
         tournament.extend_schedule()
-    except BaseException:
+    except BaseException as error:
         tournament.close()
+        if isinstance(error, ArenaError):
+            remove_unstarted(new_files)  # nothing planned, nothing to keep: no store of the wrong game left
         raise
     return tournament
 

@@ -247,6 +247,36 @@ def test_options_of_a_manifest_naming_no_game_that_the_chosen_game_refuses_name_
     assert code == 0 and json.loads(out)["env"] == "othello"  # the command line's size replaces it
 
 
+def test_a_start_refused_by_the_store_s_player_removes_none_of_the_files_that_run_made(cli, tmp_path, submissions,
+                                                                                        monkeypatch):
+    # Two starts at once on a new --db: both list the files a start makes before either has made them, and the
+    # one the lease refused removed them all: the other's store, WAL and entrants, mid-play.
+    from leases import hold_lease
+
+    import arena.tournament
+    from arena.tournament import Settings, Tournament
+
+    db = tmp_path / "t.sqlite"
+    listed = arena.tournament.files_a_start_makes
+    other_run = subprocess.Popen(["sleep", "600"])
+
+    def listed_then_the_other_run_starts(path):
+        found = listed(path)
+        with Tournament(db, Settings(seed=0, env="othello")):  # its files made
+            pass
+        hold_lease(db, other_run.pid)  # and it plays on
+        return found
+
+    monkeypatch.setattr(arena.tournament, "files_a_start_makes", listed_then_the_other_run_starts)
+    try:
+        code, _, err = cli("tournament", submissions, "--env", "othello", "--db", db)
+    finally:
+        other_run.kill()
+        other_run.wait()
+    assert code == 1 and f"is being played by process {other_run.pid}" in err
+    assert db.exists() and (tmp_path / "t-replays").is_dir() and (tmp_path / "t-entrants").is_dir()
+
+
 @pytest.mark.parametrize(("game", "option", "wants"), [("fighting", 'reward_manager = "x"', "RewardManager or None"),
                                                      ("fighting", 'platform_pauses = "x"', "bool"),
                                                      ("snake", 'reward_dict = "x"', "Mapping[str, float] or None")])

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from leases import hold_lease
 
 from arena.entrants import move_budget, submission_handle
 from arena.errors import ArenaError
@@ -304,15 +305,6 @@ def othello_db(tmp_path, submissions) -> Path:
     with Tournament(db, Settings(seed=0, env="othello")):
         pass
     return db
-
-
-def hold_lease(db: Path, pid: int, host: str | None = None, refreshed_at: float | None = None) -> None:
-    """Write the lease row as process `pid` would have."""
-    start = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19] if host is None else "1"
-    now = time.time()
-    with sqlite3.connect(db) as connection:
-        connection.execute("INSERT OR REPLACE INTO lease VALUES (1, ?, ?, ?, 'theirs', ?, ?)",
-                           (pid, host or socket.gethostname(), start, now, refreshed_at or now))
 
 
 def test_a_second_player_of_a_store_is_refused_with_the_owners_name(othello_db):
