@@ -194,6 +194,38 @@ def test_a_run_saved_before_keeps_its_league_state_beside_its_checkpoints_under_
     assert resumed.latest()[1] == {"num_timesteps": 128}
 
 
+@pytest.mark.parametrize("stopped_by", ["a full disk", "a kill"])
+def test_a_checkpoint_is_in_place_whole_or_not_at_all(tmp_path, stopped_by):
+    """A run killed (or out of disk) while it saves leaves its newest whole checkpoint newest: a half-written
+    zip under a checkpoint's name made --resume and arena export fail until someone deleted it."""
+    from arena.errors import HarnessError
+    from arena.train.checkpoints import SaveHandler, SaveHandlerMode
+
+    run = tmp_path / "run"
+    handler = SaveHandler(save_path=str(tmp_path), run_name="run", mode=SaveHandlerMode.FORCE)
+    handler.agent = type("Saved", (), {"save": lambda self, path: Path(path).write_bytes(b"model")})()
+    handler.num_timesteps = 64
+    handler.save_agent({"num_timesteps": 64})
+
+    class KilledWhileSaving(BaseException):
+        pass
+
+    def half_written(path):
+        Path(path).write_bytes(b"mod")
+        assert not (run / "rl_model_128_steps.zip").exists()  # nothing under its name before it is whole
+        raise OSError(28, "No space left on device") if stopped_by == "a full disk" else KilledWhileSaving()
+
+    handler.agent = type("Stopped", (), {"save": lambda self, path: half_written(path)})()
+    handler.num_timesteps = 128
+    with pytest.raises(HarnessError if stopped_by == "a full disk" else KilledWhileSaving) as stopped:
+        handler.save_agent({"num_timesteps": 128})
+    if stopped_by == "a full disk":
+        assert "could not write the checkpoint" in str(stopped.value) and "No space left on device" in str(stopped.value)
+    assert sorted(p.name for p in run.iterdir()) == ["league-rl_model_64_steps.json", "rl_model_64_steps.zip"]
+    resumed = SaveHandler(save_path=str(tmp_path), run_name="run", mode=SaveHandlerMode.RESUME)
+    assert resumed.latest() == (str(run / "rl_model_64_steps.zip"), {"num_timesteps": 64})
+
+
 def test_resuming_a_run_that_has_no_checkpoint_is_refused_before_anything_is_made(tmp_path):
     with pytest.raises(ArenaError, match=r"tiny: no checkpoint of this run to resume from; drop --resume to start it"):
         train_fighter(tiny_config(tmp_path / "runs"), resume=True)
@@ -205,6 +237,9 @@ def test_resuming_a_run_already_past_the_steps_asked_is_refused_saying_so(runs):
     before = sorted(resumed.iterdir())
     with pytest.raises(ArenaError, match=r"tiny is at step 1,024 already, past the 512 asked: give a larger --timesteps"):
         train_fighter(tiny_config(resumed.parent, timesteps=512), resume=True)
+    assert sorted(resumed.iterdir()) == before
+    # At the steps asked it is done: a run retried until it succeeds (a job queue's) ends there.
+    assert train_fighter(tiny_config(resumed.parent, timesteps=1024), resume=True) == resumed
     assert sorted(resumed.iterdir()) == before
 
 

@@ -19,6 +19,7 @@ fighting --resume` loads the newest checkpoint itself.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import shutil
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from arena.errors import ArenaError
+from arena.outputs import write_failure
 
 CHECKPOINT = re.compile(r"_(\d+)_steps\.zip$")
 
@@ -94,11 +96,9 @@ class SaveHandler:
     def save_agent(self, league: dict[str, Any] | None = None) -> str:
         """Save the agent and league state as the checkpoint at `num_timesteps`; drop the oldest past `max_saved`."""
         path = self.checkpoint_path(self.num_timesteps)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.agent.save(str(path))
         if league is None:
             league = self.league_state() if self.league_state is not None else {}
-        league_path(path).write_text(json.dumps(league, indent=1))
+        _save_whole(path, lambda saving: self.agent.save(str(saving)), league)
         if str(path) not in self.history:
             self.history.append(str(path))
         while self.max_saved > 0 and len(self.history) > self.max_saved:
@@ -130,6 +130,27 @@ class SaveHandler:
 
     def _saved(self) -> list[str]:
         return [str(path) for path in saved_checkpoints(self.run_dir, self.name_prefix)]
+
+
+SAVING = ".saving"  # the folder of a run where a checkpoint is written before it takes its place
+
+
+def _save_whole(path: Path, save: Callable[[Path], Any], league: dict[str, Any]) -> None:
+    """The checkpoint `path`, written by `save(where)`, with its league state: each written whole under
+    its own name in the run's SAVING folder, then moved into place, the zip last, so that a run killed or out
+    of disk mid-save leaves no half-written checkpoint for --resume and export to take as its newest."""
+    saving = path.parent / SAVING
+    staged = [(saving / league_path(path).name, league_path(path)), (saving / path.name, path)]
+    try:
+        saving.mkdir(parents=True, exist_ok=True)
+        staged[0][0].write_text(json.dumps(league, indent=1))
+        save(staged[1][0])  # named as the checkpoint: an agent's own save may name its file by it
+        for written, final in staged:
+            os.replace(written, final)
+    except OSError as exc:
+        raise write_failure("the checkpoint", path, exc) from None
+    finally:
+        shutil.rmtree(saving, ignore_errors=True)  # what a failed save left
 
 
 def make_way_for_run(run_dir: Path, overwrite: bool) -> str | None:
@@ -175,6 +196,18 @@ def _confirm_clearing(run_dir: Path) -> None:
 def league_path(checkpoint: Path) -> Path:
     """Where the league state of `checkpoint` (a run's `..._N_steps.zip`) is kept, beside it."""
     return checkpoint.with_name(f"league-{checkpoint.stem}.json")
+
+
+def update_league_state(checkpoint: Path, league: dict[str, Any]) -> None:
+    """Write `checkpoint`'s league state anew (after its evaluation, say), whole or not at all."""
+    final = league_path(checkpoint)
+    partial = final.with_name(f".{final.name}.part")
+    try:
+        partial.write_text(json.dumps(league, indent=1))
+        os.replace(partial, final)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise write_failure("the league state", final, exc) from None
 
 
 def newest_checkpoint(run_dir: Path, prefix: str = "*") -> tuple[str, dict[str, Any]] | None:

@@ -30,7 +30,7 @@ from stable_baselines3.common.vec_env import VecMonitor
 from arena.errors import ArenaError
 from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class, policy_name
-from arena.train.checkpoints import SaveHandler, SaveHandlerMode, league_path
+from arena.train.checkpoints import SaveHandler, SaveHandlerMode, update_league_state
 from arena.train.config import TrainConfig, save_config
 from arena.train.controls import Controls
 from arena.train.evaluation import Evaluator
@@ -52,9 +52,12 @@ def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
                         save_path=config.save_path, mode=SaveHandlerMode.RESUME if resume else SaveHandlerMode.FORCE)
     latest = saver.latest() if resume else None
     resumed_at = int(latest[1]["num_timesteps"]) if latest is not None else 0
-    if latest is not None and resumed_at >= config.timesteps:
+    if latest is not None and resumed_at > config.timesteps:
         raise ArenaError(f"{run_dir} is at step {resumed_at:,} already, past the {config.timesteps:,} asked: "
                          "give a larger --timesteps to train on")
+    if latest is not None and resumed_at == config.timesteps:  # a run retried until it succeeds: it has
+        print(f"{run_dir} has trained its {resumed_at:,} steps already: nothing more to do")
+        return run_dir
     save_config(config, saver.run_dir / "config.yaml")
     (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": config.algo, "env": "fighting", "env_options": {},
                                                      "controls": controls.to_dict()}))
@@ -104,7 +107,7 @@ def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
                 log.evaluation(scores, evaluator.ratings(), model.num_timesteps)
                 league["evaluation"] = evaluator.state()
             league["pool"] = pool.state()
-            league_path(Path(path)).write_text(json.dumps(league, indent=1))
+            update_league_state(Path(path), league)
     finally:
         venv.close()
         log.close()
