@@ -16,10 +16,12 @@ while the budget and the other settings given here replace the stored ones.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
 
+from arena import run_locks
 from arena.alphazero.config import DEFAULT_SIZES, ROLES, AlphaZeroConfig
 from arena.errors import ArenaError
 from arena.settings import parse_overrides, read_settings, text_parser
@@ -36,6 +38,8 @@ _FLAGS = {
     "bootstrap_games": "rollout-search games (no network) to learn from first",
     "gate_games": "games of each gating match (0: promote every network)",
 }
+
+PARTS = tuple(role for role in ROLES if role != "all")  # what --role all runs in one process
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,14 +69,19 @@ def run(args: argparse.Namespace) -> int:
     from arena.alphazero.loop import open_store  # torch: only once a run starts
     from arena.alphazero.loop import run as run_role
 
+    path = _store_path(args)
     if args.export:
-        return _export(_store_path(args), args.export)
-    try:
-        store = open_store(_store_path(args), **_changes(args))
-    except ValueError as exc:  # a bad setting, or one this run's store cannot take
-        raise ArenaError(str(exc)) from exc
-    print(f"AlphaZero {store.config.game} {store.config.size}x{store.config.size}: store {store.path}, role {args.role}")
-    run_role(store, args.role)
+        return _export(path, args.export)
+    with contextlib.ExitStack() as held:  # one process for each role: two would each add its generations
+        for role in (PARTS if args.role == "all" else (args.role,)):
+            held.enter_context(run_locks.held(path.with_name(f"{path.name}.{role}.lock"), f"{path} ({role})"))
+        try:
+            store = open_store(path, **_changes(args))
+        except ValueError as exc:  # a bad setting, or one this run's store cannot take
+            raise ArenaError(str(exc)) from exc
+        print(f"AlphaZero {store.config.game} {store.config.size}x{store.config.size}: store {store.path}, "
+              f"role {args.role}")
+        run_role(store, args.role)
     # Said also when there was nothing left to do (a role started on a finished run returns at once).
     generations = store.config.generations
     print(f"done: {generations} generation{'' if generations == 1 else 's'}; the best network is {store.best_network_id()} "

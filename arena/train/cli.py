@@ -105,6 +105,7 @@ def _run_train(args: argparse.Namespace) -> int:
     overrides = {"run": args.run_name, "algo": args.algo, "seed": args.seed, "n_envs": args.n_envs,
                  "save_path": args.save_path, "plot": args.plot,
                  "timesteps": int(args.timesteps) if args.timesteps is not None else None}
+    from arena import run_locks
     from arena.train.checkpoints import kept_by, make_way_for_run
     from arena.train.config import load_config
 
@@ -128,13 +129,14 @@ def _run_train(args: argparse.Namespace) -> int:
         from arena.train.relay import train_relay as train
     config = load_config(args.config, Config, **overrides)
     run_dir = Path(config.save_path) / config.run
-    if not args.resume and (cleared := make_way_for_run(run_dir, args.overwrite)) is not None:
-        print(cleared)
-    try:
-        run_dir = train(config, resume=True) if args.resume else train(config)
-    except KeyboardInterrupt:
-        print(kept_by(run_dir, resumable=args.game == "fighting"), file=sys.stderr)
-        raise
+    with run_locks.held(run_dir.with_name(f".{run_dir.name}.lock"), str(run_dir)):  # before anything is cleared
+        if not args.resume and (cleared := make_way_for_run(run_dir, args.overwrite)) is not None:
+            print(cleared)
+        try:
+            run_dir = train(config, resume=True) if args.resume else train(config)
+        except KeyboardInterrupt:
+            print(kept_by(run_dir, resumable=args.game == "fighting"), file=sys.stderr)
+            raise
     print(f"run saved in {run_dir}")
     return 0
 
