@@ -26,6 +26,7 @@ the database (`files_beside`).
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from contextlib import contextmanager
@@ -122,6 +123,14 @@ class SQLiteDatabase:
         except sqlite3.DatabaseError as exc:
             self._connection.close()
             raise unusable(path, what, exc) from None
+        self._path, self._file = path, _identity(path)
+
+    def check_in_place(self) -> None:
+        """ArenaError if the file opened is no longer at its path (deleted, or another put there): what is
+        written from then on would go to a file no one finds, or beside another run's."""
+        if _identity(self._path) != self._file:
+            raise ArenaError(f"{self.name} was deleted or replaced while this run used it: stopping without "
+                             "writing more (what it wrote went with the file it had open)")
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self._connection.execute(sql, args)
@@ -182,6 +191,15 @@ class SQLiteDatabase:
 
     def close(self) -> None:
         self._connection.close()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file at `path` (its device and inode), or None where there is none."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def unusable(name: str | Path, what: str, exc: Exception) -> ArenaError:
@@ -285,6 +303,9 @@ class PostgresDatabase:
         with self._connection.transaction():
             self._connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
             yield
+
+    def check_in_place(self) -> None:
+        """A server's database has no file to be deleted under it."""
 
     def close(self) -> None:
         self._connection.close()

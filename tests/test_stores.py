@@ -263,6 +263,23 @@ def test_one_process_plays_a_store_and_another_takes_over_once_it_is_gone(databa
     restarted.close()
 
 
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+def test_a_store_whose_file_was_deleted_or_replaced_mid_run_records_nothing_more(tmp_path, how):
+    # Written on into the file it had open, a run reported every match recorded where no file was, and
+    # wrote its replays over those of the run started on the path since.
+    path = tmp_path / "r.sqlite"
+    store = results_store(str(path))
+    store.acquire_lease()
+    for name in ("r.sqlite", "r.sqlite-wal", "r.sqlite-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    if how == "replaced":
+        results_store(str(path)).close()  # another run's store now at that path
+    match = store.schedule()[0]
+    with pytest.raises(ArenaError, match="r.sqlite was deleted or replaced while this run used it"):
+        store.record(match, result(match), None)
+    store.close()
+
+
 def test_an_opening_that_lost_the_lease_records_nothing_more(database):
     first = results_store(database)
     first.acquire_lease()

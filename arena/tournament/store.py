@@ -458,10 +458,12 @@ class ResultsStore:
             self._db.execute("DELETE FROM lease WHERE token = ?", (token,))
 
     def check_lease(self) -> None:
-        """StoreBusy if this store was leased by this process and another has taken the lease over
-        (checked inside every write, and before files beside the store are written)."""
+        """StoreBusy if this store was leased by this process and another has taken the lease over, ArenaError
+        if its file was deleted or replaced (checked inside every write, and before files beside the store are
+        written)."""
         if self._lease is None:
             return
+        self._db.check_in_place()
         row = self._lease_row()
         if row is None or row[3] != self._lease.owner.token:
             raise StoreBusy(f"{self.path}: another run took this results database over (it thought this one "
