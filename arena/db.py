@@ -122,6 +122,10 @@ class SQLiteDatabase:
             self._connection.execute("PRAGMA synchronous=FULL")  # a recorded write survives a power cut
         except sqlite3.DatabaseError as exc:
             self._connection.close()
+            if path.exists() and not _writable_folder(path.parent):  # SQLite's "unable to open database file"
+                raise ArenaError(f"{path}: cannot be opened where it is: its folder is read-only (a read-only disk, "
+                                 "or another user's folder), and SQLite writes its journal beside it; copy it to a "
+                                 "writable folder and give that path with --db (nothing in it is lost)") from None
             raise unusable(path, what, exc) from None
         self._path, self._file = path, _identity(path)
 
@@ -191,6 +195,14 @@ class SQLiteDatabase:
 
     def close(self) -> None:
         self._connection.close()
+
+
+def _writable_folder(folder: Path) -> bool:
+    """Whether files can be made in `folder` by this process (not on a read-only mount, not another's)."""
+    try:
+        return not os.statvfs(folder).f_flag & os.ST_RDONLY and os.access(folder, os.W_OK)
+    except OSError:
+        return False
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

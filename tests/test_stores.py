@@ -280,6 +280,25 @@ def test_a_store_whose_file_was_deleted_or_replaced_mid_run_records_nothing_more
     store.close()
 
 
+def test_a_store_on_a_read_only_disk_is_said_to_be_there_whole_not_damaged(tmp_path):
+    # SQLite cannot open its journal beside it: "not a usable results database; restore it from a copy" had an
+    # operator throw away a good store.
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    results_store(str(folder / "r.sqlite")).close()
+    mounted = subprocess.run(["mount", "--bind", folder, folder], capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"a read-only mount needs root here ({mounted.stderr.decode().strip()})")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", folder, folder], check=True)
+        with pytest.raises(ArenaError) as refused:
+            ResultsStore(str(folder / "r.sqlite"))
+        assert "its folder is read-only" in str(refused.value) and "nothing in it is lost" in str(refused.value)
+        assert "restore it from a copy" not in str(refused.value)
+    finally:
+        subprocess.run(["umount", folder], check=True)
+
+
 def test_an_opening_that_lost_the_lease_records_nothing_more(database):
     first = results_store(database)
     first.acquire_lease()
