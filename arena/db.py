@@ -184,14 +184,14 @@ class SQLiteDatabase:
             self._connection.execute("COMMIT")
         except sqlite3.OperationalError as exc:
             refused = read_only(exc)
-            if not (refused or _disk_failed(exc)):
+            if not (refused or disk_failed(exc)):
                 raise
             if self._connection.in_transaction:
                 self._connection.execute("ROLLBACK")
             if refused:
                 raise ArenaError(f"{self.name}: cannot be written ({exc}); make the file and its folder writable "
                                  "for this user, or give another --db") from exc
-            raise _disk_failure(self.name, exc) from exc
+            raise disk_failure(self.name, exc) from exc
 
     def close(self) -> None:
         self._connection.close()
@@ -216,8 +216,8 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 def unusable(name: str | Path, what: str, exc: Exception) -> ArenaError:
     """The error for a database that failed as it was opened: damaged, or on a disk that is full."""
-    if _disk_failed(exc):  # the machine's doing, not the file's
-        return _disk_failure(name, exc)
+    if disk_failed(exc):  # the machine's doing, not the file's
+        return disk_failure(name, exc)
     return ArenaError(f"{name}: not a usable {what} ({exc}); restore it from a copy or start a new one with "
                       "another --db")
 
@@ -232,12 +232,12 @@ def read_only(exc: Exception) -> bool:
     return READ_ONLY in str(exc) or READ_ONLY_POSTGRES in str(exc)
 
 
-def _disk_failed(exc: Exception) -> bool:
+def disk_failed(exc: Exception) -> bool:
     """Whether SQLite says its disk failed it, rather than the file (damaged) or anything else."""
     return any(words in str(exc) for words in DISK_FAILURES)
 
 
-def _disk_failure(name: str | Path, exc: Exception) -> HarnessError:
+def disk_failure(name: str | Path, exc: Exception) -> HarnessError:
     return HarnessError(f"{name}: could not write to the database ({exc}); free some space on its disk, then run "
                         "the command again: what was recorded before is kept")
 

@@ -377,6 +377,28 @@ def test_a_role_with_nothing_left_to_do_says_so(tmp_path, capsys):
     assert "done: 0 generations; the best network is 0" in capsys.readouterr().out
 
 
+def test_a_full_disk_under_the_store_is_one_line_that_says_the_run_goes_on(tmp_path, monkeypatch):
+    import argparse
+    import sqlite3
+
+    from arena.alphazero import cli
+    from arena.errors import HarnessError
+
+    path = tmp_path / "full.sqlite"
+    loop.open_store(path, tiny(generations=1)).close()
+
+    def out_of_disk(store, role):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(loop, "run", out_of_disk)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("game")
+    cli.add_arguments(parser)
+    with pytest.raises(HarnessError, match=r"full.sqlite: could not write to the database \(database or disk is full\)"
+                                           r"; free some space on its disk, then run the command again"):
+        cli.run(parser.parse_args(["othello", "--store", str(path)]))
+
+
 @pytest.mark.parametrize("device", ["cuda:99", "gpu"])
 def test_a_device_torch_cannot_use_is_a_clear_error_before_any_work(tmp_path, device):
     from arena.errors import ArenaError

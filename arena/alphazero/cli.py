@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from arena import run_locks
 from arena.alphazero.config import DEFAULT_SIZES, ROLES, AlphaZeroConfig
+from arena.db import disk_failed, disk_failure
 from arena.errors import ArenaError
 from arena.settings import parse_overrides, read_settings, text_parser
 
@@ -75,18 +77,31 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as held:  # one process for each role: two would each add its generations
         for role in (PARTS if args.role == "all" else (args.role,)):
             held.enter_context(run_locks.held(path.with_name(f"{path.name}.{role}.lock"), f"{path} ({role})"))
-        try:
-            store = open_store(path, **_changes(args))
-        except ValueError as exc:  # a bad setting, or one this run's store cannot take
-            raise ArenaError(str(exc)) from exc
-        print(f"AlphaZero {store.config.game} {store.config.size}x{store.config.size}: store {store.path}, "
-              f"role {args.role}")
-        run_role(store, args.role)
+        with _disk_failures_named(path):
+            try:
+                store = open_store(path, **_changes(args))
+            except ValueError as exc:  # a bad setting, or one this run's store cannot take
+                raise ArenaError(str(exc)) from exc
+            print(f"AlphaZero {store.config.game} {store.config.size}x{store.config.size}: store {store.path}, "
+                  f"role {args.role}")
+            run_role(store, args.role)
     # Said also when there was nothing left to do (a role started on a finished run returns at once).
     generations = store.config.generations
     print(f"done: {generations} generation{'' if generations == 1 else 's'}; the best network is {store.best_network_id()} "
           f"(arena train {store.config.game} --algo alphazero --store {store.path} --export DIR makes a submission)")
     return 0
+
+
+@contextlib.contextmanager
+def _disk_failures_named(store_path: Path) -> Iterator[None]:
+    """A full disk under the store is one line (HarnessError): each step is committed whole, and the run
+    goes on from the last when started again."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if not disk_failed(exc):
+            raise
+        raise disk_failure(store_path, exc) from None
 
 
 def _export(store_path: Path, folder: str) -> int:
