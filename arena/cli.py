@@ -15,10 +15,11 @@ import re
 import shlex
 import signal
 import sys
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from arena import __version__, arguments
 from arena.errors import ArenaError, HarnessError, missing_extra
+from arena.held_signals import signals_held
 from arena.settings import parse_overrides
 
 if TYPE_CHECKING:
@@ -150,17 +151,6 @@ class Stopped(KeyboardInterrupt):
 
 def _stop(signum: int, frame: Any) -> None:
     raise Stopped(signum)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back while the body runs (cleaning up); one that came meanwhile is raised after."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 BOARD_TEXT = re.compile(r"[-.XOxo*]{16,}")  # a board's squares in text; it may start with '-' (an empty square)
@@ -617,7 +607,7 @@ def _play_match(args: argparse.Namespace) -> int:
             err.print(tally.table())
         raise
     finally:
-        with _signals_held():
+        with signals_held():  # cleaning up
             seats.close()
     if args.games > 1 and not args.json:
         out.print(tally.table())
@@ -765,7 +755,7 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
             moves += mine.moves
         printed = getattr(handle, "output_file", None)  # what it printed, a newcomer's debugging among it
     finally:
-        with _signals_held():
+        with signals_held():  # cleaning up
             handle.close()
     elapsed = time.perf_counter() - started
     options = "".join(f", {key}={value}" for key, value in env.options.items())

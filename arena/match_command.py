@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from arena.envs import EnvSpec, entry
+from arena.held_signals import signals_held
 from arena.handle import AgentHandle
 from arena.match import Fault, MatchResult, unique_names
 from arena.names import file_name, terminal
@@ -209,14 +210,15 @@ def play_series(args: argparse.Namespace, env: EnvSpec, seats: Seats, display: D
     for game in range(args.games):
         seated = seats.for_game(game)
         result = play_match(env, [handle for _, handle in seated], args.seed + game, max_steps=args.max_steps)
-        # Counted before its files are written: a game whose replay cannot be written still shows in the tally.
-        tally.add(result, {handle.name: entrant for entrant, handle in seated})
         replay_path = Path(args.replay_dir) / game_file_name(result)
         video_path = None if args.video is None else _video_path(args.video, replay_path, game, args.games)
-        try:
-            replay.save(result, replay_path)
-        except OSError as exc:
-            raise write_failure(f"game {game + 1}'s replay", exc.filename or replay_path, exc) from None
+        with signals_held():  # a Ctrl-C now stops the series once the game is counted and its replay written
+            # Counted before its files are written: a game whose replay cannot be written still shows in the tally.
+            tally.add(result, {handle.name: entrant for entrant, handle in seated})
+            try:
+                replay.save(result, replay_path)
+            except OSError as exc:
+                raise write_failure(f"game {game + 1}'s replay", exc.filename or replay_path, exc) from None
         if video_path is not None:
             try:
                 video_path = video.record(result, video_path, on_frame=display.video_progress(game))

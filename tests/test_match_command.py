@@ -208,6 +208,30 @@ def test_a_full_disk_stops_the_match_with_the_tally_and_every_replay_written(cli
     assert [p.name for p in Path("replays").iterdir()] == [saved[0].name]
 
 
+def test_a_ctrl_c_while_a_replay_is_written_stops_with_that_game_counted_and_its_replay_whole(cli, submissions,
+                                                                                              monkeypatch):
+    # The interrupt used to land inside the save: the game was in the tally, its replay removed half-written.
+    from arena import replay
+
+    real_save, saved = replay.save, []
+
+    def interrupted_at_the_third(result, path):
+        if len(saved) == 2:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, as the file is being written
+        saved.append(real_save(result, path))
+        return saved[-1]
+
+    monkeypatch.setattr(replay, "save", interrupted_at_the_third)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        code, _, err = cli("match", submissions / "random", submissions / "greedy", "--games", "5", "--no-sandbox")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert code == 130 and "stopped after 3 of 5 games" in err
+    assert len(saved) == 3 and sorted(p.name for p in Path("replays").iterdir()) == sorted(p.name for p in saved)
+    assert all(replay.load(path).steps > 0 for path in saved)
+
+
 def test_a_sandbox_the_machine_cannot_start_is_an_error_not_a_fault_of_the_agent(cli, submissions, full_disk_for):
     from arena.sandbox.agent import WORKDIR_PREFIX
 

@@ -1,0 +1,29 @@
+"""Holding a command's stop signals back while it does what must not be cut in half."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from typing import Iterator
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while the body runs; the first that came meanwhile is raised after,
+    to be handled as it would have been. Held by Python's handlers, not the thread's signal mask: the
+    kernel hands a process's signal to any of its threads that does not block it (a progress bar's)."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers
+        yield
+        return
+    came: list[int] = []
+    previous = {signum: signal.signal(signum, lambda signum, frame: came.append(signum)) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)  # None: one set outside Python
+        if came:
+            signal.raise_signal(came[0])
