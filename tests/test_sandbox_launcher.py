@@ -193,6 +193,26 @@ def test_admitting_a_connection_waits_for_no_answer_and_the_next_request_reads_p
             end.close()
 
 
+@pytest.mark.parametrize("request_sent", ["a connection", "a refused start"])
+def test_a_harness_that_hangs_up_before_its_answer_is_a_closed_connection_not_a_traceback(request_sent):
+    # A command stopped as it began (Ctrl-C within a fraction of a second) left the launcher to answer into
+    # a closed socket: a BrokenPipeError traceback printed after the command's last line.
+    harness_end, launcher_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    shared, kept = socket.socketpair()
+    if request_sent == "a connection":
+        socket.send_fds(harness_end, [b'{"connect": true}'], [shared.fileno()])
+    else:  # a start with too few descriptors: refused, and the refusal cannot be sent either
+        socket.send_fds(harness_end, [b'{"game": null}\n{}'], [shared.fileno()])
+    harness_end.close()
+    connections = [launcher_end]
+    try:
+        answered = launcher._answer(launcher_end, connections, {}, None, None, bytearray(launcher.MAX_REQUEST))
+        assert answered is False or request_sent == "a refused start"  # that one ends at the next read
+    finally:
+        for connection in {*connections, shared, kept}:
+            connection.close()
+
+
 def test_workers_started_through_a_share_end_when_the_process_holding_it_dies():
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context

@@ -19,6 +19,7 @@ workers with it (their parent-death signal).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import json
 import os
@@ -350,10 +351,15 @@ def _answer(connection: socket.socket, connections: list[socket.socket], running
             pid, exit_read = _fork_worker(memoryview(buffer)[end + 1:size], fds, worker.main,
                                           lambda: _forget(running, connections, buffer))
             running[pid] = (exit_read[1], connection)
-            socket.send_fds(connection, [json.dumps({"pid": pid}).encode()], [exit_read[0]])
-            os.close(exit_read[0])
+            try:
+                socket.send_fds(connection, [json.dumps({"pid": pid}).encode()], [exit_read[0]])
+            finally:
+                os.close(exit_read[0])
+    except (BrokenPipeError, ConnectionResetError):  # its harness hung up before the answer (stopped as it began)
+        return False
     except Exception as exc:  # noqa: BLE001  (said to the harness, which reports it)
-        connection.send(f"{type(exc).__name__}: {exc}".encode()[:1000])
+        with contextlib.suppress(OSError):  # unless it hung up meanwhile
+            connection.send(f"{type(exc).__name__}: {exc}".encode()[:1000])
     finally:
         buffer[:size] = bytes(size)
         for fd in fds:
