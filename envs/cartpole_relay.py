@@ -87,6 +87,7 @@ from pettingzoo import ParallelEnv
 
 from arena.envs.parallel_module import parallel_constructors
 from arena.envs.render_modes import RenderModes
+from arena.envs.wrapper_random import WrapperRandom
 
 __all__ = ["AGGREGATIONS", "CartPoleRelay", "combine_logits", "env", "parallel_env", "probabilities", "raw_env", "vote"]
 
@@ -170,7 +171,7 @@ def combine_logits(logits: np.ndarray, aggregation: str = "summed_probs",
 MAX_PLAYERS = 32
 
 
-class CartPoleRelay(RenderModes, ParallelEnv):
+class CartPoleRelay(WrapperRandom, RenderModes, ParallelEnv):
     """A team balancing one cart-pole; see `help(arena.envs.cartpole_relay)`."""
 
     metadata = {"name": "cartpole_relay_v0", "render_modes": ["human", "rgb_array"], "render_fps": 50,
@@ -233,6 +234,7 @@ class CartPoleRelay(RenderModes, ParallelEnv):
         return self.leg_length - self.steps % self.leg_length
 
     def reset(self, seed: int | None = None, options: dict | None = None):
+        self._seed_wrapper_random(seed)
         # Seeded once, the cart's generator goes on from episode to episode, as a Gymnasium env's does.
         state, _ = self.cart.reset(seed=seed if seed is not None or self._seeded else None)
         self._seeded = True

@@ -185,3 +185,29 @@ def test_a_pickled_or_copied_env_plays_on_exactly_as_the_original(name, options,
     assert_same_play(played_on(fresh, 1, 30), played_on(copied, 1, 30))
     midway = duplicate(fresh)  # and in the middle of a game
     assert_same_play(played_on(fresh, 2, 30), played_on(midway, 2, 30))
+
+
+@pytest.mark.parametrize(("name", "options"), PARALLEL_CASES, ids=ids(PARALLEL_CASES))
+def test_a_simultaneous_game_keeps_a_generator_for_wrappers_apart_from_its_own_draws(name, options):
+    # SuperSuit's frame_skip_v0 draws each step's skip from env.unwrapped.np_random, as PettingZoo's own envs have.
+    module, options = constructors(name, options)
+
+    def played(draw_between_steps):
+        env = module.parallel_env(**options)
+        seen, draws = [env.reset(seed=11)[0]], []
+        for step in range(20):
+            if not env.agents:
+                break
+            if draw_between_steps:
+                draws.append(int(env.np_random.integers(1 << 30)))
+            for i, agent in enumerate(env.agents):
+                env.action_space(agent).seed(step * 100 + i)
+            seen.append(env.step({agent: env.action_space(agent).sample() for agent in env.agents})[0])
+        return draws, seen
+
+    draws, seen = played(draw_between_steps=True)
+    redrawn, _ = played(draw_between_steps=True)
+    _, seen_without_drawing = played(draw_between_steps=False)
+    assert draws == redrawn and len(set(draws)) > 1  # the same seed, the same draws
+    assert len(seen) == len(seen_without_drawing)  # and drawing moved nothing of the game
+    assert all(data_equivalence(first, second) for first, second in zip(seen, seen_without_drawing))

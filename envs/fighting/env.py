@@ -22,6 +22,7 @@ from arena.envs.fighting.states import STATE_CLASSES
 from arena.envs.fighting.stats import PlayerStats
 from arena.envs.fighting.weapons import WeaponObject
 from arena.envs.render_modes import RenderModes
+from arena.envs.wrapper_random import WrapperRandom
 
 AGENTS = ("player_0", "player_1")
 _SEATS = frozenset(AGENTS)  # what `step` takes actions for
@@ -35,7 +36,7 @@ OBSERVATION_DTYPES = ("float64", "float32")
 SLOT_NAMES = {1: "Random", 2: "Spear", 3: "Hammer"}  # a weapon slot's type -> get_spawner_info's name
 
 
-class WarehouseBrawl(RenderModes, ParallelEnv):
+class WarehouseBrawl(WrapperRandom, RenderModes, ParallelEnv):
     """Two fighters, simultaneous moves, 30 frames a second; see `help(arena.envs.fighting)`."""
 
     metadata = {"name": "fighting_v0", "render_modes": ["human", "rgb_array"], "render_fps": R.FPS,
@@ -253,6 +254,7 @@ class WarehouseBrawl(RenderModes, ParallelEnv):
                            lives_left=fighter.stocks)
 
     def reset(self, seed: int | None = None, options: dict | None = None):
+        self._seed_wrapper_random(seed)
         generator = self.generator(seed)
         game_seed = 0
         if generator is None:

@@ -14,13 +14,14 @@ from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
 from arena.envs.render_modes import RenderModes
+from arena.envs.wrapper_random import WrapperRandom
 from arena.envs.snake.engine import SnakeGames
 from arena.envs.snake.rules import SnakeRules, reward_weights
 from arena.envs.snake.single import SnakeGame
 from arena.envs.snake.vision import Vision
 
 
-class raw_env(RenderModes, ParallelEnv):
+class raw_env(WrapperRandom, RenderModes, ParallelEnv):
     """2 to 8 snakes moving at once on a grid; see `help(arena.envs.snake)`."""
 
     metadata = {"name": "snake_v0", "render_modes": ["human", "rgb_array", "ansi"], "render_fps": 8,
@@ -69,6 +70,7 @@ class raw_env(RenderModes, ParallelEnv):
         return self.action_spaces[agent]
 
     def reset(self, seed: int | None = None, options: dict | None = None):
+        self._seed_wrapper_random(seed)
         if seed is not None or not self._seeded:
             self._rng = np.random.default_rng(seed)
             self._seeded = True
