@@ -203,9 +203,15 @@ def test_a_checkpoint_is_in_place_whole_or_not_at_all(tmp_path, stopped_by):
 
     run = tmp_path / "run"
     handler = SaveHandler(save_path=str(tmp_path), run_name="run", mode=SaveHandlerMode.FORCE)
-    handler.agent = type("Saved", (), {"save": lambda self, path: Path(path).write_bytes(b"model")})()
+
+    def with_statistics_beside(path):  # as an agent that keeps its normaliser's statistics next to its model
+        Path(path).write_bytes(b"model")
+        Path(path).with_suffix(".stats").write_bytes(b"statistics")
+
+    handler.agent = type("Saved", (), {"save": lambda self, path: with_statistics_beside(path)})()
     handler.num_timesteps = 64
     handler.save_agent({"num_timesteps": 64})
+    assert (run / "rl_model_64_steps.stats").read_bytes() == b"statistics"
 
     class KilledWhileSaving(BaseException):
         pass
@@ -221,7 +227,8 @@ def test_a_checkpoint_is_in_place_whole_or_not_at_all(tmp_path, stopped_by):
         handler.save_agent({"num_timesteps": 128})
     if stopped_by == "a full disk":
         assert "could not write the checkpoint" in str(stopped.value) and "No space left on device" in str(stopped.value)
-    assert sorted(p.name for p in run.iterdir()) == ["league-rl_model_64_steps.json", "rl_model_64_steps.zip"]
+    assert sorted(p.name for p in run.iterdir()) == ["league-rl_model_64_steps.json", "rl_model_64_steps.stats",
+                                                     "rl_model_64_steps.zip"]
     resumed = SaveHandler(save_path=str(tmp_path), run_name="run", mode=SaveHandlerMode.RESUME)
     assert resumed.latest() == (str(run / "rl_model_64_steps.zip"), {"num_timesteps": 64})
 

@@ -138,15 +138,15 @@ SAVING = ".saving"  # the folder of a run where a checkpoint is written before i
 def _save_whole(path: Path, save: Callable[[Path], Any], league: dict[str, Any]) -> None:
     """The checkpoint `path`, written by `save(where)`, with its league state: each written whole under
     its own name in the run's SAVING folder, then moved into place, the zip last, so that a run killed or out
-    of disk mid-save leaves no half-written checkpoint for --resume and export to take as its newest."""
+    of disk mid-save leaves no half-written checkpoint for --resume and export to take as its newest. Files
+    an agent's own save writes beside its zip (a normaliser's statistics, say) are moved beside it too."""
     saving = path.parent / SAVING
-    staged = [(saving / league_path(path).name, league_path(path)), (saving / path.name, path)]
     try:
         saving.mkdir(parents=True, exist_ok=True)
-        staged[0][0].write_text(json.dumps(league, indent=1))
-        save(staged[1][0])  # named as the checkpoint: an agent's own save may name its file by it
-        for written, final in staged:
-            os.replace(written, final)
+        (saving / league_path(path).name).write_text(json.dumps(league, indent=1))
+        save(saving / path.name)  # named as the checkpoint: an agent's own save may name its files by it
+        for written in sorted(saving.iterdir(), key=lambda written: written.name == path.name):  # the zip last
+            os.replace(written, path.parent / written.name)
     except OSError as exc:
         raise write_failure("the checkpoint", path, exc) from None
     finally:
