@@ -27,11 +27,8 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
-import numbers
 from dataclasses import dataclass, field
 from typing import Any, Mapping
-
-import numpy as np
 
 from arena.envs import option_types
 from arena.envs.seat import SeatView, seat_view
@@ -236,7 +233,7 @@ def _check_bounds(found: EnvEntry, options: dict[str, Any], parameters: Mapping[
         value = options[key]
         if value is None and key in parameters and "None" in str(parameters[key].annotation):
             continue  # an option typed "... | None" takes None (snake's vision_range: the whole grid)
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or int(value) not in allowed:
+        if not option_types.fits(value, int) or int(value) not in allowed:  # a whole number, numpy's too, no bool
             raise OptionError(f"env {found.name!r}: {key} must be {_described(allowed)}, got {value!r}")
 
 
