@@ -219,13 +219,15 @@ def play_series(args: argparse.Namespace, env: EnvSpec, seats: Seats, display: D
                 replay.save(result, replay_path)
             except OSError as exc:
                 raise write_failure(f"game {game + 1}'s replay", exc.filename or replay_path, exc) from None
-        if video_path is not None:
-            try:
-                video_path = video.record(result, video_path, on_frame=display.video_progress(game))
-            except OSError as exc:
-                raise write_failure(f"game {game + 1}'s video", video_path, exc) from None
-        logs = {handle.name: getattr(handle, "output_file", None) for _, handle in seated}
-        display.game_played(result, game, tally, {"replay": replay_path, "video": video_path}, logs)
+        files: dict[str, Path | None] = {"replay": replay_path, "video": None}
+        try:
+            if video_path is not None:
+                files["video"] = video.record(result, video_path, on_frame=display.video_progress(game))
+        except OSError as exc:
+            raise write_failure(f"game {game + 1}'s video", video_path, exc) from None
+        finally:  # a counted game is shown (with --json, its line printed) even if its video is not whole
+            logs = {handle.name: getattr(handle, "output_file", None) for _, handle in seated}
+            display.game_played(result, game, tally, files, logs)
 
 
 def game_file_name(result: MatchResult) -> str:

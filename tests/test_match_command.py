@@ -232,6 +232,32 @@ def test_a_ctrl_c_while_a_replay_is_written_stops_with_that_game_counted_and_its
     assert all(replay.load(path).steps > 0 for path in saved)
 
 
+def test_a_ctrl_c_while_a_video_is_made_still_prints_that_games_json_line(cli, submissions, monkeypatch):
+    # The game was counted and its replay written, but --json printed nothing of it.
+    from arena import video
+
+    made = []
+
+    def interrupted_at_the_second(result, path, **kwargs):
+        if made:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, as the video is being made
+        made.append(Path(path))
+        Path(path).write_bytes(b"video")
+        return Path(path)
+
+    monkeypatch.setattr(video, "record", interrupted_at_the_second)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        code, out, err = cli("match", submissions / "random", submissions / "greedy", "--games", "3", "--no-sandbox",
+                             "--json", "--video", "g.mp4")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert code == 130 and "stopped after 2 of 3 games" in err
+    games = [json.loads(line) for line in out.splitlines()]
+    assert [game["video"] for game in games] == ["g-g1.mp4", None]
+    assert [Path(game["replay"]).exists() for game in games] == [True, True]
+
+
 def test_a_sandbox_the_machine_cannot_start_is_an_error_not_a_fault_of_the_agent(cli, submissions, full_disk_for):
     from arena.sandbox.agent import WORKDIR_PREFIX
 
