@@ -12,24 +12,28 @@ with one place a name goes; HTML pages escape names themselves.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 import unicodedata
 from collections import defaultdict
+from importlib import resources
 from typing import Iterable
 
 MAX_SHOWN = 80  # characters of a name a table shows
 MAX_FILE = 64  # characters of a name in a file name; callers add what makes it unique
 _INVISIBLE = ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")  # controls, format (bidi, zero-width), private, surrogates
-# Scripts whose letters pass for Latin ones: a name mixing two of them is a disguise, not a language.
-_LOOKALIKE_SCRIPTS = {"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC"}
-# Latin look-alikes from other scripts that NFKC leaves alone (the common ones of Unicode's list).
-_CONFUSABLE = str.maketrans({
-    "а": "a", "в": "b", "с": "c", "е": "e", "һ": "h", "і": "i", "ј": "j", "к": "k", "м": "m", "н": "h", "о": "o",
-    "р": "p", "ѕ": "s", "т": "t", "у": "y", "х": "x", "ԁ": "d", "ɡ": "g", "ο": "o", "α": "a", "ν": "v", "ρ": "p",
-    "τ": "t", "υ": "u", "ι": "i", "κ": "k", "χ": "x", "ε": "e", "ı": "i", "ℓ": "l", "0": "o", "1": "l",
-})
-# Strokes that sans-serif type draws alike: capital I (case-folded to i), small l, the digit one.
-_ONE_STROKE = str.maketrans({"i": "l", "|": "l"})
+# Scripts written together in one name: Han, kana, Hangul and Bopomofo, with or without Latin (Unicode's
+# "highly restrictive" level). Any other mix, such as Latin with Cyrillic or Lisu, is a disguise.
+_HAN_FAMILY = {"CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "HANGUL", "BOPOMOFO"}
+# Look-alikes Unicode's table leaves out or sends elsewhere (a Greek chi to a cross, epsilon to a c).
+_CONFUSABLE = str.maketrans({"χ": "x", "ε": "e"})
+# A Latin letter's variants that no normal form takes back to it: small capitals (ᴀ), letters with a
+# hook, bar or belt (ƚ).
+_LATIN_VARIANT = re.compile(r"LATIN (?:SMALL |CAPITAL )?LETTER (?:SMALL CAPITAL )?([A-Z])(?: |$)")
+# Strokes that sans-serif type draws alike: capital I (case-folded to i), small l, the digit one, the
+# bar; and the digit zero with the letter o.
+_ONE_STROKE = str.maketrans({"i": "l", "1": "l", "|": "l", "0": "o"})
 
 
 def printable(name: str, limit: int = MAX_SHOWN) -> str:
@@ -68,19 +72,60 @@ def lookalikes(names: Iterable[str]) -> dict[str, list[str]]:
     flagged = {}
     for name in distinct:
         twins = [other for other in by_skeleton[skeleton(name)] if other != name]
-        if twins or len(scripts(name) & _LOOKALIKE_SCRIPTS) > 1:
+        if twins or mixes_scripts(name):
             flagged[name] = twins
     return flagged
 
 
 def skeleton(name: str) -> str:
-    """What `name` looks like: NFKC, case-folded, without marks or invisible characters, and
-    with look-alike letters of other scripts read as Latin, and I, i, l and 1 as one."""
+    """What `name` looks like: NFKC, case-folded, without marks or invisible characters, each
+    character read as the one Unicode's table of look-alikes groups it with (a Latin letter or digit
+    where the group has one), and I, i, l, 1 and |, 0 and o as one."""
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
     visible = "".join(c for c in folded if unicodedata.category(c) not in ("Mn", "Me", *_INVISIBLE) and not c.isspace())
-    return visible.translate(_CONFUSABLE).translate(_ONE_STROKE)
+    alike = _alike()
+    return "".join(alike.get(c) or _latin(c) or c for c in visible.translate(_CONFUSABLE)).translate(_ONE_STROKE)
 
 
 def scripts(name: str) -> set[str]:
-    """The scripts of the letters in `name` ("LATIN", "CYRILLIC", "GREEK", ...)."""
+    """The scripts of the letters in `name` ("LATIN", "CYRILLIC", "LISU", "CJK", ...)."""
     return {unicodedata.name(c, "UNKNOWN").split()[0] for c in unicodedata.normalize("NFKC", name) if c.isalpha()}
+
+
+def mixes_scripts(name: str) -> bool:
+    """Whether `name` writes its letters in scripts no language writes together."""
+    found = scripts(name)
+    return len(found - _HAN_FAMILY - ({"LATIN"} if found & _HAN_FAMILY else set())) > 1
+
+
+def _latin(c: str) -> str | None:
+    """The plain Latin letter that `c` is a variant of (ᴀ: a), if it is one."""
+    variant = _LATIN_VARIANT.match(unicodedata.name(c, ""))
+    return variant.group(1).lower() if variant else None
+
+
+@functools.cache
+def _alike() -> dict[str, str]:
+    """Each character of Unicode's table of look-alikes (confusables.txt, as the confusable-homoglyphs
+    package ships it) mapped to one of its group, case-folded: a Latin letter or digit where the
+    group has one (ꓐ, Lisu's letter, is b), else a Latin letter's variant, else its lowest."""
+    table = json.loads((resources.files("confusable_homoglyphs") / "confusables.json").read_text("utf-8"))
+    parent: dict[str, str] = {}
+
+    def root(c: str) -> str:
+        while parent.setdefault(c, c) != c:
+            parent[c] = c = parent[parent[c]]
+        return c
+
+    for c, homoglyphs in table.items():
+        for other in (h["c"] for h in homoglyphs if len(c) == len(h["c"]) == 1):
+            parent[root(c)] = root(other)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for c in parent:
+        groups[root(c)].append(c)
+    alike = {}
+    for group in groups.values():
+        plain = sorted(c.lower() for c in group if c.isascii() and c.isalnum())
+        shown = plain[0] if plain else min((_latin(c) for c in group if _latin(c)), default=None) or min(group)
+        alike.update(dict.fromkeys(group, shown))
+    return alike

@@ -19,7 +19,7 @@ from arena.entrants import move_budget, submission_handle
 from arena.errors import ArenaError
 from arena.faults import Status
 from arena.handle import AgentHandle
-from arena.names import file_name, lookalikes, terminal
+from arena.names import file_name, lookalikes, mixes_scripts, skeleton, terminal
 from arena.sandbox import cgroups
 from arena.submission import load
 from arena.tournament import Settings, Tournament, with_memory_limits
@@ -295,6 +295,19 @@ def test_names_are_made_safe_for_terminals_and_files():
                        "ｇｒｅｅｄｙ": ["greedy"], "dr\u0430gon": []}
     assert lookalikes(["alice", "aIice", "al1ce", "bob"]) == {  # capital I, small l, digit one: alike in sans-serif
         "alice": ["aIice", "al1ce"], "aIice": ["al1ce", "alice"], "al1ce": ["aIice", "alice"]}
+
+
+def test_names_that_pass_for_another_in_any_script_unicode_lists_are_flagged():
+    # Each of these once passed for "alice" or "bob": Lisu letters (alone or beside Latin ones), a Latin
+    # alpha, a click letter for l, small capitals, a Thai zero.
+    disguises = ["\ua4d0ob", "\ua4d0\ua4f3\ua4d0", "\u0251lice", "a\u01c0ice", "\u1d00lice", "\u0299ob", "b\u0e50b"]
+    flagged = lookalikes(["alice", "bob", *disguises])
+    assert sorted(flagged["alice"]) == sorted(d for d in disguises if skeleton(d) == skeleton("alice"))
+    assert sorted(flagged["bob"]) == sorted(d for d in disguises if skeleton(d) == skeleton("bob"))
+    assert set(flagged) == {"alice", "bob", *disguises} and skeleton("\ua4d0\ua4f3\ua4d0") == skeleton("bob")
+    # A word of one script is fine, and so are Han, kana and Hangul beside Latin; Latin beside Lisu is not.
+    assert lookalikes(["東京", "Tokyo東京", "とうきょう", "서울", "Zoë", "مرحبا", "bob"]) == {}
+    assert lookalikes(["\ua4d0ob"]) == {"\ua4d0ob": []} and mixes_scripts("Tokyo\u0422")
 
 
 # --- one process per store -------------------------------------------------------------------
