@@ -611,6 +611,17 @@ def test_registration_is_off_unless_the_organiser_opens_it(site, tmp_path):
 
 
 
+def test_no_cache_keeps_a_page_shown_to_a_logged_in_participant(site):
+    # Every page shown to a session holds its participant's name and form token.
+    anonymous = site.client.get("/")
+    assert "cache-control" not in anonymous.headers and anonymous.headers["vary"] == "Cookie"
+    csrf = site.log_in()
+    for path in ("/", f"/participants/{site.alice.id}", "/me"):
+        page = site.client.get(path)
+        assert page.status_code == 200 and csrf in page.text, path
+        assert page.headers["cache-control"] == "no-store" and page.headers["vary"] == "Cookie", path
+
+
 def test_one_address_may_take_only_its_share_of_the_registrations(site):
     from starlette.testclient import TestClient
 

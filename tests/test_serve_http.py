@@ -3,12 +3,13 @@ response unread, is cut off, so slow clients cannot hold every connection (and o
 server; prompt ones are served."""
 
 import contextlib
+import logging
 import socket
 import threading
 import time
 
 import pytest
-from conftest import wait_for
+from conftest import Site, wait_for
 
 uvicorn = pytest.importorskip("uvicorn", reason="arena serve needs its extra: pip install -e '.[serve]'")
 
@@ -280,3 +281,30 @@ def test_the_connection_cap_leaves_half_the_open_files_for_play_and_the_server_r
         assert http.connection_cap() == min(http.MAX_CONNECTIONS, soft // 2)
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, before)
+
+
+def test_a_client_gone_in_the_middle_of_its_request_prints_no_traceback_on_the_organisers_console(tmp_path):
+    # Anyone could fill the console with 50-line tracebacks by dropping form posts half-sent.
+    errors: list[logging.LogRecord] = []
+    console = logging.getLogger("uvicorn.error")
+    catcher = logging.Handler(logging.ERROR)
+    catcher.emit = errors.append
+    site = Site(tmp_path)
+    try:
+        with serving(site.app) as port:
+            console.addHandler(catcher)
+            for path in (b"/login", b"/register", b"/logout"):
+                with socket.create_connection(("127.0.0.1", port)) as client:
+                    client.sendall(b"POST " + path + b" HTTP/1.1\r\nHost: x\r\n"
+                                   b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ncsrf=")
+                    time.sleep(0.2)
+            time.sleep(0.5)
+            with socket.create_connection(("127.0.0.1", port)) as client:  # and the server goes on answering
+                client.sendall(b"GET /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                assert read_until_closed(client).startswith(b"HTTP/1.1 200")
+    finally:
+        console.removeHandler(catcher)
+        site.client.close()
+        site.app.state.competition.close()
+        site.store.close()
+    assert [record.getMessage() for record in errors] == []

@@ -43,7 +43,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import UploadFile
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
@@ -372,17 +372,27 @@ def create_app(config: ServeConfig, on_upload: Callable[[], None] = lambda: None
         Route("/api/admin/resume", _api_admin_pause, methods=["POST"]),
         Route("/api/admin/submissions/{submission_id:id}/disqualify", _api_admin_disqualify, methods=["POST"]),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(BaseHTTPMiddleware, dispatch=_security_headers)])
+    app = Starlette(routes=routes, middleware=[Middleware(BaseHTTPMiddleware, dispatch=_security_headers)],
+                    exception_handlers={ClientDisconnect: _client_gone})
     app.state.competition = competition
     return app
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """A client that hung up in the middle of its request: routine, answered to no one, and not a
+    traceback on the organiser's console."""
+    return Response(status_code=400)
 
 
 async def _security_headers(request: Request, call_next):
     response = await call_next(request)
     for key, value in HEADERS.items():
         response.headers.setdefault(key, value)
-    if request.url.path.startswith(("/me", "/login", "/register", "/admin", "/api/submissions", "/api/admin")):
+    # Pages for a logged-in participant hold its name and its session's form token: no cache may keep them.
+    if SESSION_COOKIE in request.cookies or request.url.path.startswith(
+            ("/me", "/login", "/register", "/admin", "/api/submissions", "/api/admin")):
         response.headers["Cache-Control"] = "no-store"
+    response.headers["Vary"] = "Cookie"  # the same address shows a participant's page or everyone's
     return response
 
 
