@@ -235,6 +235,16 @@ def test_an_upload_the_servers_disk_cannot_hold_is_to_be_tried_later_and_leaves_
     assert site.upload(data).status_code == 201
 
 
+def test_an_upload_whose_submission_cannot_be_written_leaves_no_folder(site, monkeypatch):
+    def locked(*args):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(site.app.state.competition.store, "add_submission", locked)
+    with pytest.raises(sqlite3.OperationalError):
+        site.upload(_zip({"agent.py": RANDOM_AGENT}))
+    assert site.files_kept() == []
+
+
 def test_the_same_content_twice_is_refused(site):
     data = _zip({"agent.py": RANDOM_AGENT})
     assert site.upload(data).status_code == 201

@@ -131,16 +131,22 @@ def test_disqualifying_a_retired_copy_disqualifies_the_same_files_uploaded_again
     assert f"submission {evil}" in site.store.submission(again).reason
 
 
-def test_upload_folders_a_stopped_server_was_unpacking_into_are_removed_at_start(tmp_path):
+def test_upload_folders_a_stopped_server_was_unpacking_or_had_not_recorded_are_removed_at_start(tmp_path):
     site = Site(tmp_path)
     kept = _upload_and_validate(site, site.alice_token)
     unfinished = site.config.uploads_dir / "upload-m4ckau90"
     (unfinished / "weights").mkdir(parents=True)
     (unfinished / "weights" / "w.bin").write_bytes(b"\0" * 4096)
     (unfinished / "big.zip").write_bytes(b"PK")
+    # Checked and moved into place, killed before its submission was written: no row names it.
+    unwritten = site.config.uploads_dir / "0123456789abcdef-89abcdef"
+    (unwritten / "weights").mkdir(parents=True)
+    (unwritten / "agent.py").write_text(RANDOM)
+    (site.config.uploads_dir / "organisers-notes").mkdir()  # not the server's: left alone
     with Tournament(site.db, Settings(seed=0, env="othello", max_steps=4)) as tournament:
         recover(site.store, tournament.store, site.config.uploads_dir)
-    assert not unfinished.exists()
+    assert not unfinished.exists() and not unwritten.exists()
+    assert (site.config.uploads_dir / "organisers-notes").is_dir()
     submission = site.store.submission(kept)
     assert submission.status == ACTIVE and (site.config.uploads_dir / submission.folder).is_dir()
     assert submission.entrant_id in _active_entrants(site)

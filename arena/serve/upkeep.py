@@ -4,7 +4,8 @@
 A change that takes two writes (a submission's status in the competition store, its entrant's
 `active` in the results store) takes the entrant out of play first, so a server killed between them
 leaves it out; `recover` then takes out every entrant no active submission plays as. Folders an
-upload was being unpacked into (with any weights it was downloading) are removed.
+upload was being unpacked into (with any weights it was downloading), or was moved into before its
+submission was written, are removed.
 
 Between batches, when no game is in play, the files of retired submissions are deleted, and the
 agents' logs (a file each time an agent's sandbox is opened) are kept to a total size, the newest.
@@ -17,7 +18,7 @@ import shutil
 from pathlib import Path
 
 from arena.serve.store import ACTIVE, CompetitionStore
-from arena.serve.uploads import WORK_PREFIX
+from arena.serve.uploads import UPLOAD_FOLDER, WORK_PREFIX
 from arena.serve.validation import remove_retired_files
 from arena.tournament.store import ResultsStore
 
@@ -25,7 +26,7 @@ from arena.tournament.store import ResultsStore
 def recover(store: CompetitionStore, results: ResultsStore, uploads_dir: Path) -> None:
     """Finish what a server stopped at any moment left half done; before validation and play start."""
     deactivate_unplayable(store, results)
-    remove_unfinished_uploads(uploads_dir)
+    remove_unfinished_uploads(store, uploads_dir)
 
 
 def deactivate_unplayable(store: CompetitionStore, results: ResultsStore) -> None:
@@ -37,11 +38,14 @@ def deactivate_unplayable(store: CompetitionStore, results: ResultsStore) -> Non
             results.set_active(entrant.id, False)
 
 
-def remove_unfinished_uploads(uploads_dir: Path) -> None:
-    """Delete the work folders of uploads that were being checked when the server stopped (none was
-    stored: the participant sends it again)."""
-    for folder in uploads_dir.glob(f"{WORK_PREFIX}*"):
-        shutil.rmtree(folder, ignore_errors=True)
+def remove_unfinished_uploads(store: CompetitionStore, uploads_dir: Path) -> None:
+    """Delete what uploads under way when the server stopped left: the folders they were checked in,
+    and a checked one's folder moved into place before its submission was written. None was stored:
+    the participant sends it again."""
+    stored = {Path(submission.folder).name for submission in store.submissions()}
+    for folder in uploads_dir.glob("*"):
+        if folder.name.startswith(WORK_PREFIX) or (UPLOAD_FOLDER.fullmatch(folder.name) and folder.name not in stored):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def tidy(store: CompetitionStore, results: ResultsStore, log_dir: Path, max_log_bytes: int) -> None:

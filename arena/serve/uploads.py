@@ -32,6 +32,7 @@ from arena.submission import MAX_TOTAL_BYTES
 DAY = 24 * 3600.0
 HOUR = 3600.0
 WORK_PREFIX = "upload-"  # the folder an upload is unpacked into while it is checked, then moved out of
+UPLOAD_FOLDER = re.compile(r"[0-9a-f]{16}-[0-9a-f]{8}")  # where a checked upload is kept: its digest's start, a nonce
 
 
 class UploadRefused(ArenaError):
@@ -141,7 +142,11 @@ def take_upload(store: CompetitionStore, participant: Participant, data: bytes, 
         raise _server_short(exc) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return store.add_submission(participant.id, spec.name, spec.digest, str(folder))
+    try:
+        return store.add_submission(participant.id, spec.name, spec.digest, str(folder))
+    except BaseException:  # no submission names the folder: nothing else would delete it
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def _server_short(exc: BaseException) -> UploadRefused:
