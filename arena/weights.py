@@ -60,6 +60,17 @@ class WeightsError(SubmissionError):
     """Weights that cannot be downloaded, or whose checksum is not the manifest's."""
 
 
+class DownloadPostponed(WeightsError):
+    """Weights this machine cannot download now, through no fault of the submission: every download
+    slot is taken, or the process is stopping. The same submission may be tried again later."""
+
+
+def stop_downloads() -> None:
+    """End this process's downloads under way within a moment, and refuse new ones: a server told to
+    stop must not wait for slow links (a download may take DOWNLOAD_SECONDS)."""
+    _STOPPING.set()
+
+
 def cache_dir() -> Path:
     """The folder downloaded weights are kept in, one sub-folder per sha256 and link."""
     return cache_root() / "weights"
@@ -177,9 +188,11 @@ def _download(url: str, output: Path, name: str, where: str, instead: str, room:
     except ImportError:
         raise WeightsError(f"{where}: downloading {name} needs gdown (pip install 'gdown<6')") from None
     offline = f"check that the link is public and this machine is online, or {instead}"
+    if _STOPPING.is_set():
+        raise DownloadPostponed(f"{where}: this machine is stopping; try again once it is back")
     if not _DOWNLOADS.acquire(blocking=False):  # a server's threads must not all wait on slow links
-        raise WeightsError(f"{where}: this machine is downloading {MAX_DOWNLOADS} other submissions' weights just "
-                           f"now; try again in a few minutes")
+        raise DownloadPostponed(f"{where}: this machine is downloading {MAX_DOWNLOADS} other submissions' weights "
+                                f"just now; try again in a few minutes")
     guard = _Guard(output.parent, *room)
     try:
         with guard.watching():
@@ -203,6 +216,7 @@ STALL_SECONDS = 60.0
 SLOWEST_BYTES = 64 << 10
 MAX_DOWNLOAD_BYTES = 1 << 30  # as large as a file of a submission may be
 _DOWNLOADS = threading.BoundedSemaphore(MAX_DOWNLOADS)
+_STOPPING = threading.Event()  # set by `stop_downloads`
 _WATCH_INTERVAL = 0.5
 _guarded = threading.local()  # the `_Guard` of the download this thread is making, if any
 _install_lock = threading.Lock()
@@ -224,6 +238,7 @@ class _Guard:
         self.folder = folder
         self.max_bytes, self.why = max_bytes, why
         self.stopped: str | None = None  # why the download was refused or stopped
+        self.postponed = False  # stopped with the process, not for anything of the link's
         self.sockets: list[socket.socket] = []
         self._done = threading.Event()
 
@@ -246,6 +261,9 @@ class _Guard:
         self.stopped = self.stopped or problem
 
     def raise_if_stopped(self, where: str) -> None:
+        if self.postponed:
+            raise DownloadPostponed(f"{where}: this machine stopped while downloading its weights; try again once "
+                                    "it is back")
         if self.stopped:
             raise WeightsError(f"{where}: field 'weights_url' {self.stopped}")
 
@@ -258,7 +276,10 @@ class _Guard:
             while len(window) > 1 and window[1][0] <= now - STALL_SECONDS:
                 window.popleft()
             came = held - window[0][1]
-            if now - started > DOWNLOAD_SECONDS:
+            if _STOPPING.is_set():
+                self.postponed = True
+                self._stop("was not downloaded: this machine stopped")
+            elif now - started > DOWNLOAD_SECONDS:
                 self._stop(f"took longer than {DOWNLOAD_SECONDS:g} s to download; put the file on a faster site")
             elif held > self.max_bytes:
                 self._stop(f"gave more than {self.max_bytes >> 20} MiB, {self.why}")

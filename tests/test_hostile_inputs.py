@@ -13,6 +13,7 @@ import os
 import socket
 import stat
 import sys
+import threading
 import types
 import warnings
 import zipfile
@@ -22,7 +23,7 @@ import pytest
 import arena.submission
 from arena.errors import ManifestError, SubmissionError
 from arena.submission import Manifest, load
-from arena.weights import WeightsError, cached_path, url_problem
+from arena.weights import DownloadPostponed, WeightsError, cached_path, url_problem
 
 AGENT = "from arena.agents import RandomAgent\n\nclass SubmittedAgent(RandomAgent):\n    pass\n"
 
@@ -448,7 +449,7 @@ def test_a_download_ending_does_not_lift_the_checks_of_another_still_under_way(t
     assert ("10.0.0.5", 443) not in network.connections
 
 
-@pytest.mark.parametrize("how", ["trickle", "flood", "stall", "drip", "stall over TLS"])
+@pytest.mark.parametrize("how", ["trickle", "flood", "stall", "drip", "stall over TLS", "machine stopping"])
 def test_a_download_that_takes_too_long_gives_too_much_or_stalls_is_stopped(tmp_path, monkeypatch, how):
     import time
 
@@ -457,6 +458,7 @@ def test_a_download_that_takes_too_long_gives_too_much_or_stalls_is_stopped(tmp_
     monkeypatch.setattr(arena.weights, "DOWNLOAD_SECONDS", 1.0 if how == "trickle" else 60.0)
     monkeypatch.setattr(arena.weights, "STALL_SECONDS", 1.0 if how.startswith(("stall", "drip")) else 60.0)
     monkeypatch.setattr(arena.weights, "MAX_DOWNLOAD_BYTES", 1 << 20)
+    monkeypatch.setattr(arena.weights, "_STOPPING", threading.Event())
     Network(monkeypatch, {"weights.example.com": ["93.184.216.34"]})
     server_ends = []
 
@@ -469,18 +471,20 @@ def test_a_download_that_takes_too_long_gives_too_much_or_stalls_is_stopped(tmp_
     monkeypatch.setattr(connection, "create_connection", connect)
 
     # Reads as long as the site sends: a byte at a time, a lot, nothing, or a byte now and then (never quite
-    # stalling), each written to the file as it comes. Over TLS, the socket connected is not the one read: its
+    # stalling), each written to the file as it comes; or a byte at a time until a server stopping ends it. Over TLS, the socket connected is not the one read: its
     # descriptor is taken out of it (ssl's wrap_socket detaches it) into the TLS socket.
     def download(url, output, **_):
         sock = connection.create_connection(("weights.example.com", 443))
         if how.endswith("TLS"):
             sock = socket.socket(fileno=sock.detach())
         sock.settimeout(30)  # a stall never stopped ends by this instead of hanging the test
-        sent = {"trickle": b"x", "flood": b"x" * (1 << 16), "drip": b"x"}.get(how, b"")
+        sent = {"trickle": b"x", "flood": b"x" * (1 << 16), "drip": b"x", "machine stopping": b"x"}.get(how, b"")
         with open(output, "wb", buffering=0) as out:
             while True:
                 if how == "drip":
                     time.sleep(0.1)
+                if how == "machine stopping":
+                    arena.weights.stop_downloads()  # as `arena serve` does when told to stop
                 with contextlib.suppress(OSError):  # the site's end, once the guard has shut the connection
                     server_ends[0].send(sent)
                 chunk = sock.recv(1 << 16)
@@ -491,11 +495,17 @@ def test_a_download_that_takes_too_long_gives_too_much_or_stalls_is_stopped(tmp_
 
     shut = []
     monkeypatch.setitem(sys.modules, "gdown", types.SimpleNamespace(download=download))
-    message = refusal(linked(tmp_path, "https://weights.example.com/m"), WeightsError)
+    stopping = how == "machine stopping"  # not the submission's fault: to be tried again
+    message = refusal(linked(tmp_path, "https://weights.example.com/m"), DownloadPostponed if stopping else WeightsError)
     assert shut == [True]
     expected = {"trickle": "took longer than 1 s to download", "flood": "gave more than 1 MiB",
-                "stall": "sent nothing in 1 s", "drip": "sent only", "stall over TLS": "sent nothing in 1 s"}[how]
-    assert f"field 'weights_url' {expected}" in message
+                "stall": "sent nothing in 1 s", "drip": "sent only", "stall over TLS": "sent nothing in 1 s"}.get(how)
+    assert (f"field 'weights_url' {expected}" in message if expected else
+            "this machine stopped while downloading its weights; try again once it is back" in message)
+    if stopping:  # nor does another start
+        (tmp_path / "another").mkdir()
+        another = linked(tmp_path / "another", "https://weights.example.com/m")
+        assert "this machine is stopping; try again once it is back" in refusal(another, DownloadPostponed)
     for end in server_ends:
         end.close()
 

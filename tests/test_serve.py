@@ -12,6 +12,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import threading
 import time
 import types
 import zipfile
@@ -216,6 +217,26 @@ def test_weights_named_by_link_are_downloaded_into_the_upload_and_nothing_is_cac
     assert answer.status_code == 201, answer.text
     folder = Path(site.store.submission(answer.json()["id"]).folder)
     assert (folder / "model.bin").read_bytes() == weights and not (tmp_path / "cache").exists()
+
+
+def test_an_upload_whose_weights_cannot_be_downloaded_just_now_is_to_be_tried_later_and_not_held_against_it(
+        site, monkeypatch):
+    # Slow links holding every download slot once made others' uploads count as refused, until they were locked out.
+    import arena.weights
+
+    weights = os.urandom(4 << 10)
+    monkeypatch.setitem(sys.modules, "gdown", types.SimpleNamespace(
+        download=lambda url, output, **kwargs: Path(output).write_bytes(weights) and output))
+    manifest = (f'weights = "model.bin"\nweights_url = "https://example.com/model.bin"\n'
+                f'weights_sha256 = "{hashlib.sha256(weights).hexdigest()}"\n')
+    upload = _zip({"agent.py": RANDOM_AGENT, "arena.toml": manifest})
+    slots = threading.BoundedSemaphore(1)
+    monkeypatch.setattr(arena.weights, "_DOWNLOADS", slots)
+    with slots:  # every slot taken by others' downloads
+        answers = [site.upload(upload) for _ in range(25)]
+    assert {answer.status_code for answer in answers} == {503}
+    assert "other submissions' weights just now; try again in a few minutes" in answers[0].json()["error"]
+    assert site.upload(upload).status_code == 201 and site.files_kept() != []
 
 
 def test_an_upload_the_servers_disk_cannot_hold_is_to_be_tried_later_and_leaves_nothing(site):

@@ -308,3 +308,16 @@ def test_a_client_gone_in_the_middle_of_its_request_prints_no_traceback_on_the_o
         site.app.state.competition.close()
         site.store.close()
     assert [record.getMessage() for record in errors] == []
+
+
+def test_a_server_told_to_stop_ends_the_weights_downloads_under_way(monkeypatch):
+    # uvicorn answers every request before it stops, and an upload's download may take ten minutes.
+    import signal
+    import threading
+
+    import arena.weights
+
+    monkeypatch.setattr(arena.weights, "_STOPPING", threading.Event())
+    server = http.Server(uvicorn.Config(answer_ok))
+    server.handle_exit(signal.SIGINT, None)
+    assert server.should_exit and arena.weights._STOPPING.is_set()

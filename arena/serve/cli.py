@@ -222,7 +222,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from arena.db import as_target, describe
     from arena.envs import check_options
     from arena.serve.app import ServeConfig, create_app
-    from arena.serve.http import TimelyProtocol, allow_open_files, trusted_proxies
+    from arena.serve.http import Server, TimelyProtocol, allow_open_files, trusted_proxies
     from arena.serve.scheduler import Scheduler
     from arena.serve.store import CompetitionStore
     from arena.serve.upkeep import recover, tidy
@@ -296,8 +296,8 @@ def _run_serve(args: argparse.Namespace) -> int:
         out.print(f"serving the {settings.env} competition in {terminal(describe(db), limit=400)} on "
                   f"http://{args.host}:{args.port} (Ctrl-C stops it)")
         allow_open_files()
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", http=TimelyProtocol,
-                    forwarded_allow_ips=trusted_proxies())
+        Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", http=TimelyProtocol,
+                              forwarded_allow_ips=trusted_proxies())).run()
     except BaseException:
         if scheduler is None:
             tournament.close()

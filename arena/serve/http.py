@@ -17,6 +17,9 @@ as many as the process may open files (it keeps the rest for playing: replays, t
 from its address (an IPv6 client's from its /64; not counting the machine's own: a proxy in front of
 the server connects from there), or MAX_PER_SITE from its IPv6 /48 (one site holds 65,536 /64s), so that
 one client cannot take every connection, nor many the files play needs.
+
+Told to stop, uvicorn answers every request under way first; `Server` ends the weights downloads
+under way then (an upload's may take minutes), so that a Ctrl-C stops the server in seconds.
 """
 
 from __future__ import annotations
@@ -29,7 +32,10 @@ import socket
 import struct
 from typing import Callable
 
+import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from arena.weights import stop_downloads
 
 HEAD_SECONDS = 10.0
 MAX_CONNECTIONS = 1024
@@ -40,6 +46,14 @@ MIN_RATE = 1024
 RATE_SECONDS = 10.0
 # Where Linux's struct tcp_info keeps tcpi_bytes_acked (since Linux 4.1).
 _BYTES_ACKED = struct.Struct("<120xQ")
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, ending the weights downloads under way once it is told to stop."""
+
+    def handle_exit(self, sig: int, frame) -> None:
+        stop_downloads()
+        super().handle_exit(sig, frame)
 
 
 class TimelyProtocol(H11Protocol):

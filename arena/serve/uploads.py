@@ -28,6 +28,7 @@ from arena.errors import ArenaError, HarnessError
 from arena.names import lookalikes
 from arena.serve.store import CompetitionStore, Participant, Submission
 from arena.submission import MAX_TOTAL_BYTES
+from arena.weights import DownloadPostponed
 
 DAY = 24 * 3600.0
 HOUR = 3600.0
@@ -124,8 +125,9 @@ def take_upload(store: CompetitionStore, participant: Participant, data: bytes, 
             spec = load(shown, workdir=work, max_bytes=limits.max_unpacked_bytes, cache_weights=False)
         except HarnessError as exc:
             raise _server_short(exc.__cause__ or exc) from exc
-        except ArenaError as exc:
-            raise UploadRefused(str(exc).replace(str(shown), shown.name).replace(str(work), "upload")) from None
+        except ArenaError as exc:  # the upload's fault, unless its weights could not be downloaded just now
+            raise UploadRefused(str(exc).replace(str(shown), shown.name).replace(str(work), "upload"),
+                                503 if isinstance(exc, DownloadPostponed) else 400) from None
         if not spec.manifest.plays(env):
             raise UploadRefused(f"the submission plays {', '.join(spec.manifest.env)}, not {env}; "
                                 f"set env = \"{env}\" in its arena.toml")
