@@ -85,6 +85,16 @@ def test_marlenv_1_0s_num_envs_turns_the_snakes_and_a_named_observer_is_kept():
     env.step(4)  # up on the screen, which a snake of marlenv before 1.0 could be told
 
 
+@pytest.mark.parametrize("env_id", ["Snake-v1", "SnakeCoop-v1", "SnakeGraph-v1"])
+def test_an_unknown_keyword_warns_naming_the_env_it_was_given_to(env_id):
+    import gymnasium
+
+    with pytest.warns(UnknownOptionWarning, match=rf"^arena.compat.marlenv: {env_id} ignores bogus=1 "):
+        gymnasium.make(env_id, num_snakes=2, bogus=1)
+    with pytest.warns(UnknownOptionWarning, match=rf"^arena.compat.marlenv: {env_id} ignores bogus=1 "):
+        make_snake(num_snakes=2, env_id=env_id, bogus=1)
+
+
 def test_num_envs_is_n_env_and_an_unknown_keyword_warns_by_name():
     with pytest.warns(UnknownOptionWarning, match=r"vision_rang=5\b.*vision_range"):
         env, obs_shape, _, props = make_snake(num_envs=3, num_snakes=2, vision_rang=5)

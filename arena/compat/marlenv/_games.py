@@ -56,14 +56,15 @@ class SnakeSettings:
 
     @classmethod
     def parse(cls, height=20, width=20, num_snakes=4, snake_length=3, vision_range=None, frame_stack=1,
-              observer="snake", *args, stacklevel: int = 3, **kwargs: Any) -> SnakeSettings:
-        """marlenv's `SnakeEnv(...)` arguments; `reward_dict`, `num_fruits` and `max_episode_steps` come as keywords."""
+              observer="snake", *args, stacklevel: int = 3, game: str = "Snake-v1", **kwargs: Any) -> SnakeSettings:
+        """marlenv's `SnakeEnv(...)` arguments; `reward_dict`, `num_fruits` and `max_episode_steps` come as keywords.
+        Unknown ones are warned of as ignored by `game`, the env id they were given to."""
         reward_dict = kwargs.pop("reward_dict", None)
         num_fruits = kwargs.pop("num_fruits", None)
         max_episode_steps = kwargs.pop("max_episode_steps", MAX_EPISODE_STEPS)
         if args or kwargs:
             ignored = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
-            warnings.warn(f"arena.compat.marlenv: Snake-v1 ignores {', '.join(ignored)} (marlenv ignores unknown "
+            warnings.warn(f"arena.compat.marlenv: {game} ignores {', '.join(ignored)} (marlenv ignores unknown "
                           f"arguments without a word); its keywords are {', '.join(KEYWORDS)}",
                           UnknownOptionWarning, stacklevel=stacklevel)
         if reward_dict is None:

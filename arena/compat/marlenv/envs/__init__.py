@@ -11,7 +11,7 @@ from arena.compat.marlenv.envs.coop_snake_env import CoopSnakeEnv
 from arena.compat.marlenv.envs.graph_snake_env import GraphSnakeEnv
 from arena.compat.marlenv.envs.snake_env import SnakeEnv
 
-ENV_ID, GRAPH_ENV_ID, COOP_ENV_ID = "Snake-v1", "SnakeGraph-v1", "SnakeCoop-v1"
+ENV_ID, GRAPH_ENV_ID, COOP_ENV_ID = SnakeEnv.env_id, GraphSnakeEnv.env_id, CoopSnakeEnv.env_id
 ENTRY_POINTS = {ENV_ID: "arena.compat.marlenv.envs.snake_env:SnakeEnv",
                 GRAPH_ENV_ID: "arena.compat.marlenv.envs.graph_snake_env:GraphSnakeEnv",
                 COOP_ENV_ID: "arena.compat.marlenv.envs.coop_snake_env:CoopSnakeEnv"}

@@ -13,6 +13,8 @@ class CoopSnakeEnv(SnakeEnv):
     that step reports every snake done, with the episode's ranks and figures in its info, as
     marlenv's does. Reset it then, as marlenv's users do."""
 
+    env_id = "SnakeCoop-v1"
+
     def _setup(self, settings: SnakeSettings) -> None:
         super()._setup(replace(settings, team=True))
 

@@ -32,6 +32,8 @@ RAYS = 5  # ahead, left, right, ahead-left, ahead-right
 class GraphSnakeEnv(SnakeEnv):
     """`SnakeEnv` whose observations are five rays per live snake; see `help(arena.compat.marlenv.envs.graph_snake_env)`."""
 
+    env_id = "SnakeGraph-v1"
+
     def _setup(self, settings: SnakeSettings) -> None:
         if settings.observer != "snake":
             raise ValueError("arena.compat.marlenv: SnakeGraph-v1 casts its rays as the snake turns; it takes "

@@ -39,11 +39,12 @@ class SnakeEnv(gymnasium.Env):
     default_reward_dict = DEFAULT_REWARD_DICT
     reward_keys = DEFAULT_REWARD_DICT.keys()
     max_episode_steps = MAX_EPISODE_STEPS
+    env_id = "Snake-v1"  # as registered with Gymnasium
 
     def __init__(self, height=20, width=20, num_snakes=4, snake_length=3, vision_range=None, frame_stack=1,
                  observer="snake", *args, **kwargs):
         settings = SnakeSettings.parse(height, width, num_snakes, snake_length, vision_range, frame_stack, observer,
-                                       *args, **kwargs)
+                                       *args, game=self.env_id, **kwargs)
         self._setup(settings)
 
     @classmethod
