@@ -69,6 +69,7 @@ def test_a_submission_importing_ttnn_where_it_is_missing_is_told_how_to_get_it(m
 
     from arena.errors import missing_extra
 
+    pytest.importorskip("torch", reason='the guide\'s agent imports torch first: pip install -e ".[train]"')
     try:
         importlib.import_module("ttnn")
         pytest.skip("ttnn is installed here")
@@ -174,8 +175,8 @@ def test_a_checkpoint_asked_for_but_missing_is_the_download_copied_where_it_was_
     from pathlib import Path
 
     import gymnasium
-    from stable_baselines3 import PPO
 
+    PPO = pytest.importorskip("stable_baselines3", reason='the guide trains with it: pip install -e ".[train]"').PPO
     from arena.compat.ai2.environment.agent import WarehouseBrawl
     from arena.envs.fighting.observation import competition_observation_space
 

@@ -49,6 +49,7 @@ def test_a_second_holder_is_refused_naming_the_first_and_the_lock_goes_with_its_
 
 def test_a_fighting_run_in_training_is_neither_cleared_nor_trained_by_a_second_command(cli, tmp_path,
                                                                                        lock_held_elsewhere):
+    pytest.importorskip("stable_baselines3", reason='fighting runs train with it: pip install -e ".[train]"')
     run = tmp_path / "checkpoints" / "mine"
     run.mkdir(parents=True)
     (run / "rl_model_64_steps.zip").write_bytes(b"being trained")
@@ -59,6 +60,7 @@ def test_a_fighting_run_in_training_is_neither_cleared_nor_trained_by_a_second_c
 
 
 def test_an_alphazero_role_runs_in_one_process_at_a_time(cli, tmp_path, lock_held_elsewhere):
+    pytest.importorskip("torch", reason='AlphaZero trains in torch: pip install -e ".[train]"')
     store = tmp_path / "az.sqlite"
     pid = lock_held_elsewhere(tmp_path / "az.sqlite.train.lock").pid  # a --role train process
     code, _, err = cli("train", "othello", "--algo", "alphazero", "--store", store, "--role", "all")
