@@ -907,6 +907,9 @@ def test_submission_and_game_pages_with_the_replay_player(site):
     random_row = next(row for row in board["rows"] if row["name"] == "random")
     page = site.client.get(f"/submissions/{random_row['submission']}").text
     assert "alice" in page and 'href="/games/1"' in page and 'href="/games/2"' in page
+    # Each seat with its participant: two participants' submissions may share a name.
+    assert page.count("random (alice) vs greedy (&lt;img src=x onerror=alert(1)&gt;)") + page.count(
+        "greedy (&lt;img src=x onerror=alert(1)&gt;) vs random (alice)") == 2
     private = site.client.get(f"/submissions/{refused['id']}").text
     assert "refused" in private and "my private" not in private  # reasons and logs are the owner's alone
 

@@ -268,13 +268,21 @@ class Competition:
         if submission.entrant_id is not None:
             with self._results_lock:
                 mine = self.results.results(entrant_id=submission.entrant_id, latest=GAMES_SHOWN)
+            owners = self._owner_names()  # two participants' submissions may share a name
             for match in reversed(mine):
                 seat = next(s for s in match.seats if s.entrant_id == submission.entrant_id)
-                games.append({"id": match.match_id, "seats": " vs ".join(s.name for s in match.seats),
-                              "result": result_of(match, seat)})
+                seats = " vs ".join(f"{s.name} ({owners[s.entrant_id]})" if s.entrant_id in owners else s.name
+                                    for s in match.seats)
+                games.append({"id": match.match_id, "seats": seats, "result": result_of(match, seat)})
         return {"submission": submission, "owner": owner.name if owner else "", "owner_id": owner.id if owner else None,
                 "row": rows[0] if rows else None,
                 "games": games}
+
+    def _owner_names(self) -> dict[int, str]:
+        """The name of the participant each entrant was uploaded by."""
+        names = {p.id: p.name for p in self.store.participants()}
+        return {s.entrant_id: names[s.participant_id] for s in self.store.submissions()
+                if s.entrant_id is not None and s.participant_id in names}
 
     def rating_history(self, submission: Submission) -> History | None:
         """The submission's rating after each of its games (see `arena.serve.history`); None until it
