@@ -13,11 +13,9 @@ with one place a name goes; HTML pages escape names themselves.
 from __future__ import annotations
 
 import functools
-import json
 import re
 import unicodedata
 from collections import defaultdict
-from importlib import resources
 from typing import Iterable
 
 MAX_SHOWN = 80  # characters of a name a table shows
@@ -109,6 +107,9 @@ def _alike() -> dict[str, str]:
     """Each character of Unicode's table of look-alikes (confusables.txt, as the confusable-homoglyphs
     package ships it) mapped to one of its group, case-folded: a Latin letter or digit where the
     group has one (ꓐ, Lisu's letter, is b), else a Latin letter's variant, else its lowest."""
+    import json  # here: the sandbox's launcher loads this module and never compares names
+    from importlib import resources
+
     table = json.loads((resources.files("confusable_homoglyphs") / "confusables.json").read_text("utf-8"))
     parent: dict[str, str] = {}
 
