@@ -48,8 +48,9 @@ def test_a_trained_run_exports_a_submission_that_validates_and_plays(game, tmp_p
     assert f"in {seats} games (one in each seat" in capsys.readouterr().out
 
     code = main(["match", "mine", str(submissions / opponent), "--games", "2", "--max-steps", "40", "--json"])
-    games = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert code == 0 and len(games) == 2
+    shown = capsys.readouterr()
+    games = [json.loads(line) for line in shown.out.splitlines()]
+    assert code == 0 and len(games) == 2, (games, shown.err)
     assert all(len(g["agents"]) == seats and {a["status"] for a in g["agents"]} == {"ok"} for g in games)
     assert json.loads(Path(games[0]["replay"]).read_text())["env_options"] == options
 
