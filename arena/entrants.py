@@ -17,7 +17,7 @@ from arena.errors import ArenaError, UnknownEnvError
 from arena.handle import AgentHandle, LocalAgent
 from arena.sandbox import Limits, SandboxedAgent
 from arena.sandbox.memory import memory_limits
-from arena.submission import AgentSpec, instantiate, load
+from arena.submission import AgentSpec, agent_factory, load
 
 
 def open_entrant(player: Any, env_name: str, name: str | None = None, time_per_move: float | None = None,
@@ -56,7 +56,7 @@ def submission_handle(spec: AgentSpec, env_name: str, time_per_move: float | Non
         limits = limits or Limits(**memory_limits(None, agents_at_once))
         return SandboxedAgent(spec, budget, bank, limits, log_dir=log_dir)
     shown = str(spec.source) if spec.source.is_dir() else None  # a folder's files are the user's own to open
-    return LocalAgent(lambda: instantiate(spec), name=spec.name, time_per_move=budget, code_root=str(spec.root),
+    return LocalAgent(agent_factory(spec), name=spec.name, time_per_move=budget, code_root=str(spec.root),
                       shown_root=shown, workdir=str(spec.root))
 
 

@@ -153,9 +153,9 @@ class LocalAgent(AgentHandle):
     errors in a submission's import or constructor become a `crash`). A move over
     `time_per_move` is judged a timeout after the fact, since it cannot be interrupted here.
 
-    An agent built from a factory is seated anew (`get_env_info`) every game, as a sandboxed
-    submission is; an Agent object you pass in is seated only if not yet `initialized`, so a
-    model it trained in memory is kept (it still gets each game's seeded spaces).
+    An agent built from a factory is built and seated anew (`get_env_info`) every game, as a
+    sandboxed submission is; an Agent object you pass in is seated only if not yet `initialized`, so
+    a model it trained in memory is kept (it still gets each game's seeded spaces).
     """
 
     def __init__(self, agent: Any, name: str | None = None, time_per_move: float | None = None,
@@ -175,7 +175,7 @@ class LocalAgent(AgentHandle):
         first_load = self.agent is None and not self.loaded_before  # paid once: not counted
         try:
             with self._in_workdir():
-                if self.agent is None:
+                if self._factory is not None:
                     self.agent = self._factory()
                 self._seat(seat)
         except Exception as exc:

@@ -397,9 +397,23 @@ def instantiate(spec: AgentSpec, alone: bool = False):
     Exceptions from the submission's own code propagate unchanged; a missing or wrong
     class raises SubmissionError.
     """
-    cls = import_entry_class(spec, alone)
-    weights = spec.weights_path
-    return cls(str(weights)) if weights is not None else cls()
+    return agent_factory(spec, alone)()
+
+
+def agent_factory(spec: AgentSpec, alone: bool = False) -> Callable[[], Any]:
+    """A function building a new agent of `spec` (as `instantiate` does) at each call, for a game
+    each: its code is imported at the first call only, so its modules' own state lives on, as in
+    one process playing several games."""
+    entry_class: type | None = None
+
+    def build() -> Any:
+        nonlocal entry_class
+        if entry_class is None:
+            entry_class = import_entry_class(spec, alone)
+        weights = spec.weights_path
+        return entry_class(str(weights)) if weights is not None else entry_class()
+
+    return build
 
 
 _module_counter = itertools.count()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from arena.agents import RandomAgent
+from arena.entrants import submission_handle
 from arena.faults import Status
 from arena.match import play_match
 from arena.sandbox import Limits, SandboxedAgent
@@ -73,6 +74,45 @@ def test_a_kept_sandbox_plays_as_a_new_one(submissions):
         with sandboxed(submissions / "random") as agent:
             fresh.append(comparable(play_match("othello", [agent, RandomAgent()], seed)))
     assert reused == fresh
+
+
+# Sets up what it plays by in __init__, as the AI² competition's agents do (it built one for each battle):
+# its n-th move is its (n mod legal moves)-th legal move, n counted from when it was built.
+COUNTS_FROM_ITS_CONSTRUCTION = """
+import numpy as np
+
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def __init__(self, file_path=None):
+        super().__init__(file_path)
+        self.moves = 0
+
+    def predict(self, obs):
+        legal = np.flatnonzero(obs["action_mask"])
+        self.moves += 1
+        return int(legal[self.moves % len(legal)])
+"""
+
+
+@pytest.mark.parametrize("sandbox", [True, False], ids=["sandboxed", "in-process"])
+def test_every_game_gets_a_new_agent_so_it_plays_as_from_its_seed_alone(write_submission, sandbox):
+    # A kept agent carried its count into the next game: a game's result hung on the games before it.
+    spec = load(write_submission("counter", COUNTS_FROM_ITS_CONSTRUCTION))
+    kept = submission_handle(spec, "othello", sandbox=sandbox)
+    try:
+        series = [comparable(play_match("othello", [kept, RandomAgent()], seed)) for seed in range(3)]
+    finally:
+        kept.close()
+    alone = []
+    for seed in range(3):
+        one = submission_handle(spec, "othello", sandbox=sandbox)
+        try:
+            alone.append(comparable(play_match("othello", [one, RandomAgent()], seed)))
+        finally:
+            one.close()
+    assert series == alone
 
 
 def test_a_sandbox_whose_agent_raised_is_replaced(tmp_path):

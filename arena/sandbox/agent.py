@@ -43,8 +43,9 @@ class Limits:
     """What one agent's process may use; the organiser's settings."""
 
     startup_seconds: float = 60.0  # import, _gdown, _initialize
-    # A later game's start in the same process (get_env_info with that game's seat, so _initialize
-    # again): off the game's clock, so short, that no agent thinks a minute a game on nobody's time.
+    # A later game's start in the same process (a new agent built, its code already imported, and
+    # handed that game's seat, so _initialize again): off the game's clock, so short, that no agent
+    # thinks a minute a game on nobody's time.
     game_start_seconds: float = 10.0
     memory_mb: int = 4096  # for all its processes together, unless the manifest asks for another amount
     max_memory_mb: int = 16384  # the most a manifest may ask for

@@ -115,7 +115,7 @@ class _Worker:
         load_before_confinement()
         from arena.envs import make_raw, seat_view
         from arena.envs.seat import reseed_view
-        from arena.submission import AgentSpec, Manifest
+        from arena.submission import AgentSpec, Manifest, agent_factory
 
         self.channel = channel
         self.pid = os.getpid()
@@ -156,6 +156,7 @@ class _Worker:
         os.chdir(self.folder)
         os.register_at_fork(after_in_child=self._silence)
         self.agent = None
+        self._build = agent_factory(self.spec, alone=True)
         self.seat, self.frame, self.follow = None, 0, None
 
     def _silence(self) -> None:
@@ -180,17 +181,18 @@ class _Worker:
 
     def start(self, message: dict[str, Any]) -> None:
         from arena.seeding import derive_seed
-        from arena.submission import describe_load_error, instantiate
+        from arena.submission import describe_load_error
 
         own_seed, env, view = message["seed"], *self._seat(message)
         # The agent's env is a copy that is never stepped: games that can, show it each observation.
         self.seat, self.frame = message["seat"], 0
         self.follow = getattr(env.unwrapped, "follow_observation", None)
         try:
-            if self.agent is None:
-                # Built alike in every process, whichever game it was started for.
-                _seed_global_generators(BUILD_SEED)
-                self.agent = instantiate(self.spec, alone=True)
+            # A new agent every game, built alike in every process whichever game it was started for, as the
+            # AI² competition built one for each battle: what its __init__ sets up (a frame count, a plan)
+            # starts afresh, so a game plays the same from its seed and seats whatever games came before.
+            _seed_global_generators(BUILD_SEED)
+            self.agent = self._build()
             # Then seeded for this game, in a new process or one kept from earlier games alike (loading
             # the agent may have imported torch, or drawn from the generators).
             _seed_global_generators(derive_seed(own_seed, 2))
