@@ -123,6 +123,18 @@ def test_a_submission_that_fails_validation_is_refused_with_its_reason_and_its_o
     assert "hello from my agent" not in site.client.get("/me").text
 
 
+def test_a_long_refusal_reason_keeps_its_start_and_the_advice_at_its_end(site):
+    # The AI² template's _gdown() downloads from Google Drive: its error names a long URL, and the cut
+    # fell in the middle of arena's advice.
+    agent = ('raise ConnectionError("HTTPSConnectionPool(host=\'drive.google.com\', port=443): Max retries '
+             'exceeded with url: /uc?id=' + "x" * 500 + '")\n')
+    submission = site.upload(_zip({"agent.py": agent})).json()
+    site.validator.validate_next()
+    reason = site.store.submission(submission["id"]).reason
+    assert len(reason) <= 600 and "ConnectionError: HTTPSConnectionPool(host='drive.google.com'" in reason
+    assert " … " in reason and reason.endswith("and arena downloads it before the match)")
+
+
 @pytest.mark.skipif(not protections()["cgroups"], reason="needs cgroups to cap an agent's memory")
 def test_a_validated_agent_holds_no_more_memory_than_the_games_allow(site):
     # One that fits only a machine's share is refused under the games' cap: it could not play, and

@@ -32,7 +32,7 @@ from arena.tournament.store import ResultsStore
 
 TAIL_LINES = 40
 LINE_CHARS = 300
-REASON_CHARS = 400
+REASON_CHARS = 600
 # A validation the machine failed (`HarnessError`: a full disk, say) is tried again after this long,
 # doubling with each failure of the same submission up to MACHINE_RETRY_MAX_SECONDS; the submissions
 # waiting behind it are validated meanwhile.
@@ -236,9 +236,18 @@ def _reason(stderr: str, code: int) -> str:
     for line in stderr.splitlines():
         if line.startswith("error:"):
             line = re.sub(r"\s*\(its output and traceback: [^()]*\)$", "", line[len("error:"):].strip())
-            return line.removeprefix("submission: ")[:REASON_CHARS]
+            return _shortened(line.removeprefix("submission: "))
     lines = [line for line in stderr.splitlines() if line.strip()]
-    return (lines[-1] if lines else f"arena validate failed (exit status {code})")[:REASON_CHARS]
+    return _shortened(lines[-1] if lines else f"arena validate failed (exit status {code})")
+
+
+def _shortened(reason: str) -> str:
+    """`reason` in at most REASON_CHARS characters: its start, what failed, and its end, which says what
+    to do (a long error message, a URL say, is cut in the middle)."""
+    if len(reason) <= REASON_CHARS:
+        return reason
+    start = REASON_CHARS // 3
+    return f"{reason[:start]} … {reason[-(REASON_CHARS - start - 3):]}"
 
 
 # Where the server's software lives: tracebacks name its files, which participants need not see.
