@@ -188,7 +188,7 @@ def _run_submit(args: argparse.Namespace) -> int:
         time.sleep(2.0)
         answer = status(args.server, args.token, answer["id"])
     if answer["status"] == "refused":
-        err.print(f"[red]refused:[/] {terminal(answer['reason'], limit=400)}")
+        err.print(f"[red]refused:[/] {terminal(answer['reason'], limit=1000)}")
         return 1
     out.print(f"submission {answer['id']}: {answer['status']}")
     return 0
