@@ -71,6 +71,9 @@ def memory_mb_help(keeping_sandboxes: bool) -> str:
             f"what a manifest asks up to 16384; both at most {share})")
 
 
+MAX_STEPS_HELP = ("cut each game after this many env steps, unfinished: it is scored by the rewards given so far (a "
+                  "draw in the fighting game, whatever the stocks; to shorten a game that still ends by its own "
+                  "rules, set its length instead, e.g. -o max_timesteps=900)")
 ACCELERATORS_HELP = ("let sandboxed agents open this machine's GPUs and Tenstorrent cards (default: they cannot; "
                      "only for agents you trust: work an agent queued on a card runs on while its opponent thinks, "
                      "and a card's memory is outside every limit)")

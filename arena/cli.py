@@ -228,7 +228,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     match.add_argument("--replay-dir", default="replays", help="folder for the replay files (default: replays)")
     match.add_argument("--time-per-move", type=arguments.seconds, metavar="SECONDS",
                        help="per-move time limit (default: the game's; a manifest may ask for less)")
-    match.add_argument("--max-steps", type=arguments.positive_int, help="cut each game after this many env steps")
+    match.add_argument("--max-steps", type=arguments.positive_int, help=arguments.MAX_STEPS_HELP)
     match.add_argument("--json", action="store_true", help="print one JSON object per game instead of text")
     _add_sandbox_options(match)
     match.set_defaults(run=_run_match)
@@ -359,7 +359,7 @@ def _add_tournament_command(commands) -> None:
     tournament.add_argument("--time-bank", type=float, metavar="SECONDS",
                             help="seconds a game each agent may spend over its per-move limits in all "
                                  "(default: the game's bank, see arena envs)")
-    tournament.add_argument("--max-steps", type=arguments.positive_int, help="cut each game after this many env steps")
+    tournament.add_argument("--max-steps", type=arguments.positive_int, help=arguments.MAX_STEPS_HELP)
     tournament.add_argument("--memory-mb", type=int, help=arguments.memory_mb_help(keeping_sandboxes=True))
     tournament.add_argument("--accelerators", action="store_true",
                             help=arguments.ACCELERATORS_HELP + "; kept with the tournament")

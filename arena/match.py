@@ -103,6 +103,14 @@ class MatchResult:
         first = [a for a in self.agents if a.rank == 1]
         return first[0].name if len(first) == 1 else None
 
+    @property
+    def shown_outcome(self) -> str:
+        """`outcome`, saying so where the game was cut short at `max_steps` (a draw in many games, whatever
+        the score shows)."""
+        if not self.cut_short:
+            return self.outcome
+        return f"{self.outcome} (cut short at --max-steps {self.max_steps}: unfinished, scored by the rewards given so far)"
+
     def agent(self, name_or_seat: str) -> AgentResult:
         return next(a for a in self.agents if name_or_seat in (a.name, a.seat))
 

@@ -184,9 +184,7 @@ class Display:
             verdict = "[bold]team result[/]"
         else:
             verdict = f"[bold]{terminal(result.winner)}[/] wins" if result.winner else "[bold]draw[/]"
-        cut = (f" [dim](cut short at --max-steps {result.max_steps}: unfinished, scored by the rewards given so far)[/]"
-               if result.cut_short else "")
-        print_(f"  {verdict}: {terminal(result.outcome, limit=400)}{cut}")
+        print_(f"  {verdict}: {terminal(result.shown_outcome, limit=600)}")
         video = f"  [dim]video:[/] {files['video']}" if files["video"] else ""
         print_(f"  [dim]replay:[/] {files['replay']}{video}")
 

@@ -927,6 +927,7 @@ def test_submission_and_game_pages_with_the_replay_player(site):
 
     game = site.client.get("/games/1").text
     assert '<script src="/static/replay.js">' in game and "&lt;img src=x onerror=alert(1)&gt;" in game
+    assert "(cut short at --max-steps 16: unfinished, scored by the rewards given so far)" in game  # not a draw played out
     frames = site.client.get("/api/games/1/frames").json()
     assert frames["size"] == 8 and frames["frames"][0] == "-" * 27 + "OX" + "-" * 6 + "XO" + "-" * 27 + " X"
     assert len(frames["frames"]) == 17  # the start and one position a step (max_steps=16)

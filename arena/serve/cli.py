@@ -78,7 +78,7 @@ def add_serve_commands(commands) -> None:
                        help="seed every game's seed derives from, kept secret from the agents (default: drawn at "
                             "random and stored with the competition)")
     serve.add_argument("--time-per-move", type=float, metavar="SECONDS", help="per-move limit (default: the game's)")
-    serve.add_argument("--max-steps", type=int, help="cut each game after this many env steps")
+    serve.add_argument("--max-steps", type=arguments.positive_int, help=arguments.MAX_STEPS_HELP)
     serve.add_argument("--memory-mb", type=int, help=arguments.memory_mb_help(keeping_sandboxes=True))
     serve.add_argument("--accelerators", action="store_true",
                        help=arguments.ACCELERATORS_HELP + "; kept with the competition")
