@@ -398,7 +398,7 @@ def test_play_rests_once_every_two_entrants_met_often_enough_and_starts_again_fo
         first = [_enter_unvalidated(tournament, write_submission(f"agent{n}", RANDOM)) for n in range(2)]
         scheduler = Scheduler(tournament, Backend(), batch_games=4, placement_games=0, games_per_pair=6)
         played = [scheduler.step() for _ in range(3)]
-        assert played == [4, 2, 0] or played == [4, 4, 0], played  # at most a batch past the 6th game
+        assert played == [4, 2, 0], played  # never past the 6th game (a lone pair once filled a whole batch)
         assert scheduler.step() == 0 and scheduler.plan() == []
         newcomer = _enter_unvalidated(tournament, write_submission("newcomer", RANDOM))
         planned = scheduler.plan()

@@ -190,7 +190,11 @@ class Scheduler:
             placing = sorted((pair for pair in pairs if newcomers[0] in pair), key=lambda pair: met[frozenset(pair)])
             pairs = placing + [pair for pair in pairs if newcomers[0] not in pair]
         wanted = self.batch_games // 2
-        return _within_shares(pairs, wanted, share=math.ceil(2 * wanted / len(active)))
+
+        def pairings_left(pair: tuple[int, int]) -> float:  # of two games each, before the pair has met enough
+            return math.inf if self.games_per_pair is None else math.ceil((self.games_per_pair - met[frozenset(pair)]) / 2)
+
+        return _within_shares(pairs, wanted, share=math.ceil(2 * wanted / len(active)), most=pairings_left)
 
     def _tables(self, active: list[int], unsettled: Counter[int], met: Counter[frozenset], results: list[MatchRecord],
                 rng: random.Random, owners: dict[int, int]) -> list[tuple[int, ...]]:
@@ -275,17 +279,20 @@ def _same_owner(pair: tuple[int, int], owners: dict[int, int]) -> bool:
     return first is not None and first == second
 
 
-def _within_shares(ranked: list[tuple[int, int]], wanted: int, share: int) -> list[tuple[int, int]]:
+def _within_shares(ranked: list[tuple[int, int]], wanted: int, share: int,
+                   most: Callable[[tuple[int, int]], float] = lambda pair: math.inf) -> list[tuple[int, int]]:
     """Up to `wanted` pairs from `ranked`, in its order and again from its start, leaving out those that
-    would seat an entrant more than `share` times."""
+    would seat an entrant more than `share` times, or take a pair more than `most(pair)` times."""
     chosen: list[tuple[int, int]] = []
     seated: Counter[int] = Counter()
+    taken: Counter[tuple[int, int]] = Counter()
     while len(chosen) < wanted:
         before = len(chosen)
         for pair in ranked:
-            if len(chosen) < wanted and all(seated[entrant] < share for entrant in pair):
+            if len(chosen) < wanted and all(seated[entrant] < share for entrant in pair) and taken[pair] < most(pair):
                 chosen.append(pair)
                 seated.update(pair)
+                taken[pair] += 1
         if len(chosen) == before:  # every pair left would exceed a share
             break
     return chosen
