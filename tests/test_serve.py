@@ -102,6 +102,11 @@ def test_the_organisers_console_hears_of_each_submission_validated_and_of_games_
     now[0] = 61.0
     games(2)
     assert said == ["4 games played (14 in all)", "6 games played (20 in all)"]
+    now[0] = 70.0
+    games(3)
+    games.rest()  # the last games are said as play comes to rest, not at the next batch, which may never come
+    assert said[2:] == ["3 games played (23 in all)",
+                        "play rests: every two entrants have met --games-per-pair times; a new submission starts it again"]
 
 
 def test_a_submission_that_fails_validation_is_refused_with_its_reason_and_its_own_log_tail(site):

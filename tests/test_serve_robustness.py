@@ -396,10 +396,12 @@ def test_the_scheduler_tells_the_players_how_much_memory_their_kept_sandboxes_ma
 def test_play_rests_once_every_two_entrants_met_often_enough_and_starts_again_for_a_newcomer(tmp_path, write_submission):
     with Tournament(tmp_path / "c.sqlite", Settings(seed=0, env="othello", max_steps=2, format=CONTINUOUS)) as tournament:
         first = [_enter_unvalidated(tournament, write_submission(f"agent{n}", RANDOM)) for n in range(2)]
-        scheduler = Scheduler(tournament, Backend(), batch_games=4, placement_games=0, games_per_pair=6)
+        rests = []
+        scheduler = Scheduler(tournament, Backend(), batch_games=4, placement_games=0, games_per_pair=6,
+                              on_rest=lambda: rests.append(True))
         played = [scheduler.step() for _ in range(3)]
         assert played == [4, 2, 0], played  # never past the 6th game (a lone pair once filled a whole batch)
-        assert scheduler.step() == 0 and scheduler.plan() == []
+        assert scheduler.step() == 0 and scheduler.plan() == [] and rests == [True]  # told once
         newcomer = _enter_unvalidated(tournament, write_submission("newcomer", RANDOM))
         planned = scheduler.plan()
     assert planned and all(newcomer in seats for _, _, seats in planned)

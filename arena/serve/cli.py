@@ -275,10 +275,10 @@ def _run_serve(args: argparse.Namespace) -> int:
         memory_mb = settings.limits.get("max_memory_mb")  # the most a game's agent may hold: a validated one too
         backend.reserved_mb = args.validators * (memory_mb or 0)  # the validators' agents, beside the games
         switches = CompetitionStore(db)
+        news = GamesNews(tournament.store.finished_count(), _news)
         scheduler = Scheduler(tournament, backend, batch_games=BATCH_GAMES_A_WORKER * args.workers,
                               placement_games=args.placement_games, games_per_pair=args.games_per_pair,
-                              paused=switches.paused,
-                              on_batch=GamesNews(tournament.store.finished_count(), _news),
+                              paused=switches.paused, on_batch=news, on_rest=news.rest,
                               owners=switches.entrant_owners,
                               between_batches=lambda: tidy(switches, tournament.store, tournament.log_dir,
                                                            args.max_logs_mb << 20))
@@ -324,7 +324,16 @@ class GamesNews:
     def __call__(self, recorded: int) -> None:
         self.total += recorded
         self.unsaid += recorded
-        if self.unsaid and self.clock() - self.last >= self.every:
+        if self.clock() - self.last >= self.every:
+            self._say_played()
+
+    def rest(self) -> None:
+        """Play comes to rest: the games not said yet, and why no more come."""
+        self._say_played()
+        self.say("play rests: every two entrants have met --games-per-pair times; a new submission starts it again")
+
+    def _say_played(self) -> None:
+        if self.unsaid:
             self.say(f"{self.unsaid} games played ({self.total} in all)")
             self.unsaid, self.last = 0, self.clock()
 

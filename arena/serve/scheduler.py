@@ -57,7 +57,8 @@ class Scheduler:
     def __init__(self, tournament: Tournament, backend: Backend, *, batch_games: int = 8,
                  placement_games: int = 10, on_batch: Callable[[int], None] = lambda recorded: None,
                  paused: Callable[[], bool] = lambda: False, between_batches: Callable[[], None] = lambda: None,
-                 owners: Callable[[], dict[int, int]] = dict, games_per_pair: int | None = None):
+                 owners: Callable[[], dict[int, int]] = dict, games_per_pair: int | None = None,
+                 on_rest: Callable[[], None] = lambda: None):
         self.tournament = tournament
         self.store = tournament.store
         self.backend = backend
@@ -76,6 +77,7 @@ class Scheduler:
         self.owners = owners  # asked before each batch: entrant id -> its participant's, for those that have one
         # Play rests once every two entrants (of two participants) have met this often (None: never).
         self.games_per_pair = games_per_pair
+        self.on_rest = on_rest  # called as play comes to rest (until a newcomer, or the server's next start)
         self._resting_on: tuple | None = None  # the entrants and games count when it last found all settled
 
     def start(self) -> None:
@@ -144,6 +146,7 @@ class Scheduler:
         unsettled = self._unsettled(active, met, owners)
         if sum(count > 0 for count in unsettled.values()) < 2:
             self._resting_on = resting_on
+            self.on_rest()
             return []
         playing = _within_time_shares(active, results, rng, self.seats)
         # Those the draw left may all be one participant's, who never meet: then everyone plays this batch.
