@@ -106,7 +106,7 @@ def test_the_organisers_console_hears_of_each_submission_validated_and_of_games_
     games(3)
     games.rest()  # the last games are said as play comes to rest, not at the next batch, which may never come
     assert said[2:] == ["3 games played (23 in all)",
-                        "play rests: every two entrants have met --games-per-pair times; a new submission starts it again"]
+                        "play rests until a new submission: no two entrants of different participants have games left to play (--games-per-pair)"]
 
 
 def test_a_submission_that_fails_validation_is_refused_with_its_reason_and_its_own_log_tail(site):
