@@ -109,7 +109,8 @@ class MatchResult:
         the score shows)."""
         if not self.cut_short:
             return self.outcome
-        return f"{self.outcome} (cut short at --max-steps {self.max_steps}: unfinished, scored by the rewards given so far)"
+        return (f"{self.outcome} (cut short at --max-steps {self.max_steps}: unfinished, scored by the rewards given "
+                "so far)")
 
     def agent(self, name_or_seat: str) -> AgentResult:
         return next(a for a in self.agents if name_or_seat in (a.name, a.seat))

@@ -472,7 +472,8 @@ def test_a_download_that_takes_too_long_gives_too_much_or_stalls_is_stopped(tmp_
     monkeypatch.setattr(connection, "create_connection", connect)
 
     # Reads as long as the site sends: a byte at a time, a lot, nothing, or a byte now and then (never quite
-    # stalling), each written to the file as it comes; or a byte at a time until a server stopping ends it. Over TLS, the socket connected is not the one read: its
+    # stalling), each written to the file as it comes; or a byte at a time until a server stopping
+    # ends it. Over TLS, the socket connected is not the one read: its
     # descriptor is taken out of it (ssl's wrap_socket detaches it) into the TLS socket.
     def download(url, output, **_):
         sock = connection.create_connection(("weights.example.com", 443))
@@ -497,7 +498,8 @@ def test_a_download_that_takes_too_long_gives_too_much_or_stalls_is_stopped(tmp_
     shut = []
     monkeypatch.setitem(sys.modules, "gdown", types.SimpleNamespace(download=download))
     stopping = how == "machine stopping"  # not the submission's fault: to be tried again
-    message = refusal(linked(tmp_path, "https://weights.example.com/m"), DownloadPostponed if stopping else WeightsError)
+    message = refusal(linked(tmp_path, "https://weights.example.com/m"),
+                      DownloadPostponed if stopping else WeightsError)
     assert shut == [True]
     expected = {"trickle": "took longer than 1 s to download", "flood": "gave more than 1 MiB",
                 "stall": "sent nothing in 1 s", "drip": "sent only", "stall over TLS": "sent nothing in 1 s"}.get(how)

@@ -105,8 +105,8 @@ def test_the_organisers_console_hears_of_each_submission_validated_and_of_games_
     now[0] = 70.0
     games(3)
     games.rest()  # the last games are said as play comes to rest, not at the next batch, which may never come
-    assert said[2:] == ["3 games played (23 in all)",
-                        "play rests until a new submission: no two entrants of different participants have games left to play (--games-per-pair)"]
+    assert said[2:] == ["3 games played (23 in all)", "play rests until a new submission: no two entrants of different "
+                        "participants have games left to play (--games-per-pair)"]
 
 
 def test_a_submission_that_fails_validation_is_refused_with_its_reason_and_its_own_log_tail(site):
@@ -932,7 +932,7 @@ def test_submission_and_game_pages_with_the_replay_player(site):
 
     game = site.client.get("/games/1").text
     assert '<script src="/static/replay.js">' in game and "&lt;img src=x onerror=alert(1)&gt;" in game
-    assert "(cut short at --max-steps 16: unfinished, scored by the rewards given so far)" in game  # not a draw played out
+    assert "(cut short at --max-steps 16: unfinished, scored by the rewards given so far)" in game  # not played out
     frames = site.client.get("/api/games/1/frames").json()
     assert frames["size"] == 8 and frames["frames"][0] == "-" * 27 + "OX" + "-" * 6 + "XO" + "-" * 27 + " X"
     assert len(frames["frames"]) == 17  # the start and one position a step (max_steps=16)

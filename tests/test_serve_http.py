@@ -295,8 +295,8 @@ def test_a_client_gone_in_the_middle_of_its_request_prints_no_traceback_on_the_o
             console.addHandler(catcher)
             for path in (b"/login", b"/register", b"/logout"):
                 with socket.create_connection(("127.0.0.1", port)) as client:
-                    client.sendall(b"POST " + path + b" HTTP/1.1\r\nHost: x\r\n"
-                                   b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ncsrf=")
+                    client.sendall(b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                                   b"application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ncsrf=")
                     time.sleep(0.2)
             time.sleep(0.5)
             with socket.create_connection(("127.0.0.1", port)) as client:  # and the server goes on answering

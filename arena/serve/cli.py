@@ -330,7 +330,8 @@ class GamesNews:
     def rest(self) -> None:
         """Play comes to rest: the games not said yet, and why no more come."""
         self._say_played()
-        self.say("play rests until a new submission: no two entrants of different participants have games left to play (--games-per-pair)")
+        self.say("play rests until a new submission: no two entrants of different participants have games left to "
+                 "play (--games-per-pair)")
 
     def _say_played(self) -> None:
         if self.unsaid:

@@ -195,7 +195,9 @@ class Scheduler:
         wanted = self.batch_games // 2
 
         def pairings_left(pair: tuple[int, int]) -> float:  # of two games each, before the pair has met enough
-            return math.inf if self.games_per_pair is None else math.ceil((self.games_per_pair - met[frozenset(pair)]) / 2)
+            if self.games_per_pair is None:
+                return math.inf
+            return math.ceil((self.games_per_pair - met[frozenset(pair)]) / 2)
 
         return _within_shares(pairs, wanted, share=math.ceil(2 * wanted / len(active)), most=pairings_left)
 

@@ -340,8 +340,8 @@ class ResultsStore:
             for match, result, replay in finished:
                 added = self._db.execute(
                     self._db.ignoring("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                    (match.match_id, result.env, json.dumps(result.env_options), result.seed, _text(result.shown_outcome),
-                     replay, result.steps, result.duration, __version__, time.time()))
+                    (match.match_id, result.env, json.dumps(result.env_options), result.seed,
+                     _text(result.shown_outcome), replay, result.steps, result.duration, __version__, time.time()))
                 if added.rowcount != 1:
                     continue
                 self._db.executemany(

@@ -233,7 +233,8 @@ def make_snake(n_env: int | None = None, num_snakes: int = 4, env_id: str = ENV_
     if int(n_env) < 1:
         raise ValueError(f"arena.compat.marlenv: n_env must be at least 1, got {n_env}")
     n_env = int(n_env)
-    settings = replace(SnakeSettings.parse(num_snakes=num_snakes, stacklevel=3, game=env_id, **kwargs), team=env_id == COOP_ENV_ID)
+    settings = replace(SnakeSettings.parse(num_snakes=num_snakes, stacklevel=3, game=env_id, **kwargs),
+                       team=env_id == COOP_ENV_ID)
     single = settings.num_snakes == 1
     wrapper = SingleAgent if single else SingleMultiAgent
     if env_id == GRAPH_ENV_ID and n_env > 1:
