@@ -234,6 +234,22 @@ def test_renders_headless_at_each_resolution_with_the_fighters_in_view():
         arena.envs.make("fighting", resolution="4k")
 
 
+def test_a_long_players_name_is_cut_short_before_its_stock_dots():
+    # A server names its entrants "name@digest": the dots were drawn over the end of the name.
+    def hud_right_ends(name: str) -> np.ndarray:
+        env = arena.envs.make("fighting", render_mode="rgb_array")
+        env.reset(seed=0)
+        env.unwrapped.player_names = {"player_0": name, "player_1": "b"}
+        frame = env.render()
+        renderer, stocks = env._renderer, env.game.stocks
+        ui, margin = renderer.ui, int(10 * renderer.ui)
+        right = margin + renderer.panel.get_width()  # the first seat's panel, bottom left
+        top = renderer.height - margin - renderer.panel.get_height()
+        return frame[top:top + int(32 * ui), right - int((10 + 16 * stocks) * ui):right]
+
+    assert np.array_equal(hud_right_ends("rickychen@5a6c49ad-and-more"), hud_right_ends("a"))
+
+
 def test_a_hit_flashes_the_fighter_white():
     env = arena.envs.make("fighting", render_mode="rgb_array")
     env.reset(seed=0)

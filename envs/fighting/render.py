@@ -43,6 +43,16 @@ def text_image(text: str, size: int, color: Color, bold: bool = False) -> pygame
     return font(size, bold).render(text, True, color)
 
 
+@functools.lru_cache(maxsize=64)
+def fitted(text: str, size: int, width: int, bold: bool = False) -> str:
+    """`text`, cut short with an ellipsis where it would be wider than `width` pixels at `size`."""
+    if text_image(text, size, INK, bold).get_width() <= width:
+        return text
+    while text and text_image(text + "…", size, INK, bold).get_width() > width:
+        text = text[:-1]
+    return text + "…"
+
+
 def blit_text(surface: pygame.Surface, text: str, pos: tuple[int, int], size: int, color: Color,
               anchor: str = "center", bold: bool = False, shadow: bool = True) -> None:
     if shadow:
@@ -390,8 +400,9 @@ class Renderer:
             pygame.draw.circle(surface, TEAM_COLORS[team], (x + int(24 * ui), y + int(37 * ui)), int(16 * ui))
             blit_text(surface, f"P{team + 1}", (x + int(24 * ui), y + int(37 * ui)), int(20 * ui), INK, bold=True,
                       shadow=False)
-            blit_text(surface, name[:16], (x + int(48 * ui), y + int(8 * ui)), int(20 * ui), (210, 210, 230),
-                      anchor="topleft")
+            room = left - int((58 + 16 * game.stocks) * ui)  # from the name's start to the first stock's dot
+            blit_text(surface, fitted(name, int(20 * ui), room), (x + int(48 * ui), y + int(8 * ui)), int(20 * ui),
+                      (210, 210, 230), anchor="topleft")
             blit_text(surface, f"{fighter.damage:.0f}%", (x + int(48 * ui), y + int(68 * ui)), int(44 * ui),
                       damage_color(fighter.damage), anchor="bottomleft", bold=True)
             for stock in range(game.stocks):
