@@ -885,3 +885,52 @@ def test_a_process_ended_while_frozen_does_not_take_the_opponents_cpu(write_subm
             break
     else:
         pytest.fail(f"the opponent's share of its CPU beside the attacker, and beside a quiet agent: {shares}")
+
+
+# Maps 16 GiB it may only read, reads a byte every 2 MiB (each the shared zero page, but a page table
+# each) and unmaps it all as it answers: the kernel frees those page tables later, on its opponent's turn.
+LEAVES_PAGE_TABLES = """
+import mmap
+
+import numpy as np
+
+from arena.agents import Agent
+
+SIZE, STEP = 16 << 30, 2 << 20
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        space = mmap.mmap(-1, SIZE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS, prot=mmap.PROT_READ)
+        sum(space[offset] for offset in range(0, SIZE, STEP))
+        space.close()
+        return int(np.flatnonzero(obs["action_mask"])[0])
+"""
+# Thinks 30 ms a move: long enough for a grace period to pass, and the kernel's frees to come, in its turn.
+THINKS = """
+import time
+
+import numpy as np
+
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        time.sleep(0.03)
+        return int(np.flatnonzero(obs["action_mask"])[-1])
+"""
+
+
+@pytest.mark.skipif(not protections()["freezing"], reason="needs a cgroup freezer (frees are seen while it is stopped)")
+def test_an_agent_leaving_page_tables_to_free_on_its_opponents_turn_waits_for_them_on_its_own_clock(write_submission):
+    agents = [SandboxedAgent(load(write_submission("leaves", LEAVES_PAGE_TABLES)), 1.0, 5.0),
+              SandboxedAgent(load(write_submission("thinks", THINKS)), 1.0, 5.0)]
+    try:
+        result = play_match("othello", agents, seed=0, max_steps=12)
+        leaver, thinker = agents
+        assert (leaver._frees.drains, thinker._frees.drains) == (True, False), result
+        assert {agent.status for agent in result.agents} == {Status.OK}
+    finally:
+        for agent in agents:
+            agent.close()

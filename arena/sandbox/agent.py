@@ -26,6 +26,7 @@ from arena.names import file_name
 from arena.sandbox import confine, file_table, isolate, launcher
 from arena.sandbox.cgroups import AgentCgroup, CgroupLimits, Freezer, sweep_stale_groups
 from arena.sandbox.clock import Clock, MoveTimer
+from arena.sandbox.deferred_frees import DeferredFrees
 from arena.sandbox.idle import IdleProof
 from arena.sandbox.last_ran import LateReadings
 from arena.sandbox.logs import LogCapture, new_log, release_log
@@ -106,6 +107,7 @@ class SandboxedAgent(AgentHandle):
         self._changes: int | None = None  # the pipe its supervisor tells of changes the idle proof would read on
         self._timer: MoveTimer | None = None
         self._late: LateReadings | None = None  # for answers read late, where the kernel shows it
+        self._frees: DeferredFrees | None = None  # what it leaves the kernel to free later, where it is frozen
         self._agent_pid: int | None = None
         self._log: LogCapture | None = None
         self._workdir: Path | None = None
@@ -202,8 +204,9 @@ class SandboxedAgent(AgentHandle):
         return action
 
     def _charge(self, what: str, allowance: float) -> None:
-        """Take the call's time off the clock; a TIMEOUT fault if it took more than `allowance`."""
-        charged = self._timer.stop()
+        """Take the call's time off the clock, with any wait for what it left the kernel to free; a TIMEOUT
+        fault if it took more than `allowance`."""
+        charged = self._timer.stop() + (self._frees.call_ended() if self._frees is not None else 0.0)
         if not self.clock.spend(charged):
             self._faulted = True
             self._kill()
@@ -245,7 +248,7 @@ class SandboxedAgent(AgentHandle):
             except (OSError, ChannelTimeout, subprocess.TimeoutExpired):
                 pass
         self._kill()
-        for part in (self._channel, self._log, self._timer, self._late):
+        for part in (self._channel, self._log, self._timer, self._late, self._frees):
             if part is not None:
                 part.close()
         if self._changes is not None:
@@ -253,7 +256,7 @@ class SandboxedAgent(AgentHandle):
             self._changes = None
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
-        self._process = self._channel = self._log = self._timer = self._late = self._workdir = None
+        self._process = self._channel = self._log = self._timer = self._late = self._frees = self._workdir = None
         self._faulted = False
         _slots_held.discard(self._slot)
         self._slot = None
@@ -325,6 +328,7 @@ class SandboxedAgent(AgentHandle):
         self._timer.watch(self._process.pid)
         self._freezer = self._cgroup.freezer() if self._cgroup else None
         self._late = _late_readings(self._cgroup) if self._freezer is not None else None
+        self._frees = DeferredFrees(self._cgroup.memory_reader()) if self._freezer is not None else None
         self._agent_pid = None
         self._pinned = None
         self.processes_started += 1
@@ -342,6 +346,8 @@ class SandboxedAgent(AgentHandle):
                 self._timer.follow([self._agent_pid, *others[:FOLLOWED_THREADS - 1]])
             if self._late is not None:
                 self._late.call_begins(self._timer.group_cpu())
+        if self._frees is not None:  # frozen, or asleep on its pipe: whatever of it was freed since, it left
+            self._frees.call_begins()
         try:
             self._thaw()
         except OSError as exc:  # the host took its cgroup away: it cannot run, through no fault of its own

@@ -179,11 +179,18 @@ class AgentCgroup:
     def memory_used(self) -> int:
         """Bytes the agent's processes hold now, as its limit counts them (kernel buffers and files in
         memory too); 0 where it cannot be read."""
-        name = "memory.current" if self.unified else "memory.usage_in_bytes"
         try:
-            return int((self.paths["memory"] / name).read_text())
+            return int(self._memory_file.read_text())
         except (OSError, ValueError):
             return 0
+
+    def memory_reader(self) -> CounterReader:
+        """A reader of `memory_used`, read again and again."""
+        return CounterReader(self._memory_file, int)
+
+    @property
+    def _memory_file(self) -> Path:
+        return self.paths["memory"] / ("memory.current" if self.unified else "memory.usage_in_bytes")
 
     def reached_memory_limit(self) -> bool:
         """Whether this agent's processes ever needed more memory than their total allows (a kernel
