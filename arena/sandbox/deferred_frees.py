@@ -41,8 +41,11 @@ class DeferredFrees:
         self._after: int | None = None  # its memory as its last call ended
 
     def call_begins(self) -> None:
-        """Before a call, the agent still stopped: a fall since the last call ended was work it left."""
-        if self._after is not None and self._after - self.memory.read() >= LEFT_BYTES:
+        """Before a call, the agent still stopped: a fall since the last call ended was work it left.
+        Only since a call that ended here: one that did not (a game's start, which may free the last
+        game's agent; a call its match ended without) ran on, on its own time, after it was read."""
+        after, self._after = self._after, None
+        if after is not None and after - self.memory.read() >= LEFT_BYTES:
             self.drains = True
 
     def call_ended(self) -> float:
