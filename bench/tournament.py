@@ -78,6 +78,10 @@ EARLIER = (
     "1.69x and 1.54x before it, 1.62x and 1.57x with it (204 matches: 1.25x and 1.14x, 1.15x and 1.21x): this "
     "machine's spread from run to run, wider than any difference between them. The target for 1,800 matches "
     "is met in some runs and not in others.",
+    "The code of that run (2026-12-06, this machine, 9 runs of each): 1.24x, 1.53x and 1.65x with 4 entrants "
+    "(1.46x, 1.64x and 1.76x from the first recorded match on), 5.4 ms a match with one worker and 34 games a "
+    "pairing, and 1.70x with 8. This run's harness also reads each agent's memory twice a call, for work it left "
+    "the kernel to do on its opponent's turn, and builds a new agent for every game.",
 )
 
 
