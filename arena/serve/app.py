@@ -281,8 +281,7 @@ class Competition:
     def _owner_names(self) -> dict[int, str]:
         """The name of the participant each entrant was uploaded by."""
         names = {p.id: p.name for p in self.store.participants()}
-        return {s.entrant_id: names[s.participant_id] for s in self.store.submissions()
-                if s.entrant_id is not None and s.participant_id in names}
+        return {entrant: names[owner] for entrant, owner in self.store.entrant_owners().items() if owner in names}
 
     def rating_history(self, submission: Submission) -> History | None:
         """The submission's rating after each of its games (see `arena.serve.history`); None until it

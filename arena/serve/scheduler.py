@@ -285,7 +285,7 @@ def _same_owner(pair: tuple[int, int], owners: dict[int, int]) -> bool:
 
 
 def _within_shares(ranked: list[tuple[int, int]], wanted: int, share: int,
-                   most: Callable[[tuple[int, int]], float] = lambda pair: math.inf) -> list[tuple[int, int]]:
+                   most: Callable[[tuple[int, int]], float]) -> list[tuple[int, int]]:
     """Up to `wanted` pairs from `ranked`, in its order and again from its start, leaving out those that
     would seat an entrant more than `share` times, or take a pair more than `most(pair)` times."""
     chosen: list[tuple[int, int]] = []
