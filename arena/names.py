@@ -127,6 +127,6 @@ def _alike() -> dict[str, str]:
     alike = {}
     for group in groups.values():
         plain = sorted(c.lower() for c in group if c.isascii() and c.isalnum())
-        shown = plain[0] if plain else min((_latin(c) for c in group if _latin(c)), default=None) or min(group)
+        shown = plain[0] if plain else min(filter(None, map(_latin, group)), default=None) or min(group)
         alike.update(dict.fromkeys(group, shown))
     return alike
