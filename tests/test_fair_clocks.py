@@ -939,3 +939,56 @@ def test_an_agent_leaving_page_tables_to_free_on_its_opponents_turn_waits_for_th
     finally:
         for agent in agents:
             agent.close()
+
+
+# Reads the first 32 MiB of a file of the shared install each move: what the disk gives it is charged to
+# its group, for the host to reclaim whenever it likes, which is no work it left behind.
+READS_A_FILE = """
+import numpy as np
+
+from arena.agents import Agent
+
+PATH = {path!r}
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        with open(PATH, "rb", buffering=0) as file:
+            for _ in range(32):
+                file.read(1 << 20)
+        return int(np.flatnonzero(obs["action_mask"])[0])
+"""
+
+
+def evict(path: str) -> None:
+    """Drop `path`'s pages from the page cache, as the host reclaiming memory would."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
+class EvictsOnItsTurn(Agent):
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+
+    def predict(self, obs):
+        evict(self.path)
+        return int(np.flatnonzero(obs["action_mask"])[-1])
+
+
+@pytest.mark.skipif(not protections()["freezing"], reason="needs a cgroup freezer (frees are seen while it is stopped)")
+def test_the_host_reclaiming_the_pages_of_files_an_agent_read_is_not_taken_for_work_it_left(write_submission):
+    import imageio_ffmpeg  # a large file every install has, which no process maps
+
+    path = imageio_ffmpeg.get_ffmpeg_exe()
+    evict(path)  # so that the agent's reads charge its pages to its group
+    reader = SandboxedAgent(load(write_submission("reader", READS_A_FILE.format(path=path))), 1.0, 5.0)
+    try:
+        result = play_match("othello", [reader, EvictsOnItsTurn(path)], seed=0, max_steps=12)
+        assert {agent.status for agent in result.agents} == {Status.OK}, result
+        assert not reader._frees.drains
+    finally:
+        reader.close()

@@ -328,7 +328,7 @@ class SandboxedAgent(AgentHandle):
         self._timer.watch(self._process.pid)
         self._freezer = self._cgroup.freezer() if self._cgroup else None
         self._late = _late_readings(self._cgroup) if self._freezer is not None else None
-        self._frees = DeferredFrees(self._cgroup.memory_reader()) if self._freezer is not None else None
+        self._frees = DeferredFrees(*self._cgroup.kernel_memory_readers()) if self._freezer is not None else None
         self._agent_pid = None
         self._pinned = None
         self.processes_started += 1

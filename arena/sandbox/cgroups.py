@@ -184,9 +184,22 @@ class AgentCgroup:
         except (OSError, ValueError):
             return 0
 
-    def memory_reader(self) -> CounterReader:
-        """A reader of `memory_used`, read again and again."""
-        return CounterReader(self._memory_file, int)
+    def kernel_memory_readers(self) -> tuple[CounterReader, CounterReader | None]:
+        """Readers of the kernel's own memory charged to the group (page tables, slabs, stacks), apart
+        from the agent's pages and the files it read, which the host may reclaim at any time.
+
+        With cgroup v1 that is one counter, cheap to read: (it, None). Cgroup v2 keeps it in memory.stat,
+        dearer to read: (a reader of all the group's memory, one of memory.stat's kernel memory), the
+        second to read instead once the first fell. Where the kernel does not count it apart (cgroup v1
+        booted with `cgroup.memory=nokmem`): (a reader of all its memory, None).
+        """
+        if self.unified:
+            return (CounterReader(self._memory_file, int),
+                    CounterReader(self.paths["memory"] / "memory.stat", kernel_bytes, STAT_BYTES))
+        kernel = self.paths["memory"] / "memory.kmem.usage_in_bytes"
+        if kernel.exists() and b"cgroup.memory=nokmem" not in Path("/proc/cmdline").read_bytes():
+            return CounterReader(kernel, int), None
+        return CounterReader(self._memory_file, int), None
 
     @property
     def _memory_file(self) -> Path:
@@ -304,20 +317,32 @@ def _thaw(group: Path) -> None:
 
 LIMIT_SLACK = 1 << 20  # bytes under a limit that a peak still counts as reaching it (the last charge failed)
 COUNTER_BYTES = 256  # what a counter's reader reads: enough for the counter (cpu.stat's first line on v2)
+STAT_BYTES = 16 << 10  # enough for all of a v2 memory.stat (about 2.5 KiB on Linux 6.x)
+# memory.stat's lines that make up its `kernel` line, on kernels before 5.18 that lack it
+KERNEL_PARTS = (b"kernel_stack", b"pagetables", b"percpu", b"slab_reclaimable", b"slab_unreclaimable")
 
 
 class CounterReader:
     """Reads one number from a kernel file again and again through one open descriptor (cheap)."""
 
-    def __init__(self, path: Path, parse):
+    def __init__(self, path: Path, parse, size: int = COUNTER_BYTES):
         self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
         self.parse = parse
+        self.size = size
 
     def read(self) -> int:
-        return self.parse(os.pread(self.fd, COUNTER_BYTES, 0))
+        return self.parse(os.pread(self.fd, self.size, 0))
 
     def close(self) -> None:
         os.close(self.fd)
+
+
+def kernel_bytes(memory_stat: bytes) -> int:
+    """The kernel memory a v2 memory.stat shows (its `kernel` line, or the lines it sums before 5.18)."""
+    fields = dict(line.split(b" ", 1) for line in memory_stat.splitlines() if b" " in line)
+    if b"kernel" in fields:
+        return int(fields[b"kernel"])
+    return sum(int(fields.get(name, 0)) for name in KERNEL_PARTS)
 
 
 def available_bases() -> dict[str, Path] | None:

@@ -8,10 +8,13 @@ shared zero page: its memory limit hardly counts it) and unmapped it all as it a
 to its opponent's 40 ms moves.
 
 What awaits such a free stays charged to the agent's group until it is freed, and nothing of the
-agent runs between its calls: so its group's memory falling while it is stopped is work it left for
-later, done on someone else's time. An agent once seen leaving LEFT_BYTES or more has each later call
-end with a wait until what it left is freed (two grace periods, then until its memory stops falling,
-the CPU idle meanwhile), on its own clock. Its first such move is not caught: the frees come after it.
+agent runs between its calls: so the kernel memory of its group falling while it is stopped is work it
+left for later, done on someone else's time. Only the kernel's part: the host reclaims the pages of the
+files an agent read (charged to it) whenever it likes, which is no work of the agent's. An agent once
+seen leaving LEFT_BYTES or more has each later call end with a wait until what it left is freed (two
+grace periods, then until its memory stops falling, the CPU idle meanwhile), on its own clock. Its
+first such move is not caught: the frees come after it. Where the kernel's part is dear to read (cgroup
+v2), all of its memory is watched until it falls, then the kernel's part: its first two are not.
 """
 
 from __future__ import annotations
@@ -33,10 +36,13 @@ _LIBC = ctypes.CDLL(None, use_errno=True)
 
 
 class DeferredFrees:
-    """Watches one agent's group memory (`memory`, a reader of its current bytes) between its calls."""
+    """Watches one agent's group memory between its calls (`AgentCgroup.kernel_memory_readers`):
+    `memory`, a reader of its kernel memory, or of all its memory where `kernel` reads the kernel's part,
+    to read instead once `memory` fell."""
 
-    def __init__(self, memory: CounterReader):
+    def __init__(self, memory: CounterReader, kernel: CounterReader | None = None):
         self.memory = memory
+        self._kernel = kernel
         self.drains = False  # seen leaving frees for later: each call ends waiting for them
         self._after: int | None = None  # its memory as its last call ended
 
@@ -45,8 +51,13 @@ class DeferredFrees:
         Only since a call that ended here: one that did not (a game's start, which may free the last
         game's agent; a call its match ended without) ran on, on its own time, after it was read."""
         after, self._after = self._after, None
-        if after is not None and after - self.memory.read() >= LEFT_BYTES:
+        if after is None or after - self.memory.read() < LEFT_BYTES:
+            return
+        if self._kernel is None:
             self.drains = True
+        else:  # perhaps the host reclaimed its pages: from now on, the kernel's part alone tells
+            self.memory.close()
+            self.memory, self._kernel = self._kernel, None
 
     def call_ended(self) -> float:
         """Once a call's answer is in and the agent stopped: the seconds waited for what it left to be
@@ -56,7 +67,9 @@ class DeferredFrees:
         return waited
 
     def close(self) -> None:
-        self.memory.close()
+        for reader in (self.memory, self._kernel):
+            if reader is not None:
+                reader.close()
 
     def _drain(self) -> float:
         started = time.monotonic()
