@@ -2,9 +2,9 @@
 
 A submission's `agent.py` defines `SubmittedAgent(Agent)`. The harness then, in order:
 
-1. builds it, anew for every game: `SubmittedAgent(file_path)` with the manifest's weights file, or
-   with no argument, in which case `__init__` asks `_gdown()` for a local weights path (downloading
-   it if missing);
+1. builds it, anew for every game (its folder's modules run anew too): `SubmittedAgent(file_path)`
+   with the manifest's weights file, or with no argument, in which case `__init__` asks `_gdown()`
+   for a local weights path (downloading it if missing);
 2. calls `get_env_info(env)`, which records the spaces and helpers of the agent's seat, then
    calls `_initialize()` (load or build the model) and sets `initialized`;
 3. calls `reset()` at the start of every episode and `predict(obs)` for every move.

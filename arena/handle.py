@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from arena.errors import ArenaError
 from arena.faults import AgentFault, Status, describe_exception
+from arena.global_seeds import seed_for_building, seed_for_game
 
 
 RECENT_MOVES = 128  # the moves of a handle whose times it keeps (`AgentHandle.recent_moves`)
@@ -175,8 +176,10 @@ class LocalAgent(AgentHandle):
         first_load = self.agent is None and not self.loaded_before  # paid once: not counted
         try:
             with self._in_workdir():
-                if self._factory is not None:
+                if self._factory is not None:  # a submission: seeded as in a sandbox (`arena.global_seeds`)
+                    seed_for_building()
                     self.agent = self._factory()
+                    seed_for_game(seat.seed)
                 self._seat(seat)
         except Exception as exc:
             raise self._fault(Status.CRASH, "failed to start", exc) from None

@@ -402,18 +402,30 @@ def instantiate(spec: AgentSpec, alone: bool = False):
 
 def agent_factory(spec: AgentSpec, alone: bool = False) -> Callable[[], Any]:
     """A function building a new agent of `spec` (as `instantiate` does) at each call, for a game
-    each: its code is imported at the first call only, so its modules' own state lives on, as in
-    one process playing several games."""
-    entry_class: type | None = None
+    each, its code run anew each time (its own modules, not the packages they import): what they
+    set up as they load (a count, a cache) starts afresh too, so a game plays the same whatever games
+    the process played before it, as in a process of its own."""
+    own_modules: list[str] = []  # the names its modules were filed under by the last build
 
     def build() -> Any:
-        nonlocal entry_class
-        if entry_class is None:
+        for name in own_modules:
+            sys.modules.pop(name, None)
+        before = set(sys.modules)
+        try:
             entry_class = import_entry_class(spec, alone)
+        finally:
+            own_modules[:] = _loaded_from(spec.root, set(sys.modules) - before)
         weights = spec.weights_path
         return entry_class(str(weights)) if weights is not None else entry_class()
 
     return build
+
+
+def _loaded_from(root: Path, names: Iterable[str]) -> list[str]:
+    """Those of the modules named `names` whose file is in the folder `root`."""
+    root_text = str(root.resolve())
+    return [name for name in names
+            if str(Path(getattr(sys.modules.get(name), "__file__", None) or "/").resolve()).startswith(root_text)]
 
 
 _module_counter = itertools.count()
@@ -461,18 +473,16 @@ def _import_isolated(file: Path, root: Path, module_name: str):
         module = _run_as_module(file, module_name)
     finally:
         sys.path.remove(str(root))
-        root_text = str(root.resolve())
-        for name in set(sys.modules) - before - {module_name}:
-            origin = getattr(sys.modules[name], "__file__", None) or ""
-            if origin and str(Path(origin).resolve()).startswith(root_text):
-                sys.modules[f"{module_name}.{name}"] = sys.modules.pop(name)
+        for name in _loaded_from(root, set(sys.modules) - before - {module_name}):
+            sys.modules[f"{module_name}.{name}"] = sys.modules.pop(name)
     return module
 
 
 def _import_alone(file: Path, root: Path, module_name: str):
     """Run `file` as module `module_name`, with `root` first on the import path from now on, as
     when its author ran it from its folder."""
-    sys.path.insert(0, str(root))
+    if not sys.path or sys.path[0] != str(root):
+        sys.path.insert(0, str(root))
     return _run_as_module(file, module_name)
 
 

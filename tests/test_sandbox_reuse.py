@@ -23,22 +23,23 @@ from arena.tournament.runner import Backend, ProcessPoolBackend, route
 HOSTILE = Path(__file__).parent / "hostile"
 
 # Raises in its first game in each process it runs in, plays every later game: a process that is
-# reused after the fault would play game 2; a new one faults again.
+# reused after the fault would play game 2; a new one faults again. (Its modules run anew every game:
+# the process's environment is what outlives them.)
 FAULTS_IN_FIRST_GAME = '''
+import os
+
 import numpy as np
 
 from arena.agents import Agent
 
-GAMES = 0
-
 
 class SubmittedAgent(Agent):
     def reset(self):
-        global GAMES
-        GAMES += 1
+        self.first = "PLAYED" not in os.environ
+        os.environ["PLAYED"] = "1"
 
     def predict(self, obs):
-        if GAMES == 1:
+        if self.first:
             raise RuntimeError("first game")
         return int(np.flatnonzero(obs["action_mask"])[0])
 '''
@@ -96,10 +97,86 @@ class SubmittedAgent(Agent):
 """
 
 
+# Counts every move of every agent built in its process, in its own module and in a helper module of its
+# folder: its n-th move is its (n mod legal moves)-th legal move, n counted from when its modules loaded.
+COUNTS_IN_ITS_MODULES = """
+import numpy as np
+
+import tally
+from arena.agents import Agent
+
+BUILT = []
+
+
+class SubmittedAgent(Agent):
+    def __init__(self, file_path=None):
+        super().__init__(file_path)
+        BUILT.append(self)
+
+    def predict(self, obs):
+        legal = np.flatnonzero(obs["action_mask"])
+        return int(legal[(tally.count() + len(BUILT)) % len(legal)])
+"""
+TALLY = """
+moves = 0
+
+
+def count():
+    global moves
+    moves += 1
+    return moves
+"""
+
+# Draws from the generators every process shares: Python's and numpy's.
+DRAWS_FROM_GLOBAL_GENERATORS = """
+import random
+
+import numpy as np
+
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        legal = np.flatnonzero(obs["action_mask"])
+        return int(legal[(random.randrange(7) + np.random.randint(7)) % len(legal)])
+"""
+
+# Imports torch where the README says to load a model, once the game's generators were seeded: torch
+# seeds itself from the operating system as it is imported.
+DRAWS_FROM_TORCH_IMPORTED_LATE = """
+import numpy as np
+
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def _initialize(self):
+        import torch
+
+        self.torch = torch
+
+    def predict(self, obs):
+        legal = np.flatnonzero(obs["action_mask"])
+        return int(legal[self.torch.randint(len(legal), ()).item()])
+"""
+
+KEPT_STATES = {"counts from its construction": (COUNTS_FROM_ITS_CONSTRUCTION, {}),
+               "counts in its modules": (COUNTS_IN_ITS_MODULES, {"tally.py": TALLY}),
+               "draws from global generators": (DRAWS_FROM_GLOBAL_GENERATORS, {}),
+               "draws from torch imported late": (DRAWS_FROM_TORCH_IMPORTED_LATE, {})}
+
+
+@pytest.mark.parametrize("state", KEPT_STATES)
 @pytest.mark.parametrize("sandbox", [True, False], ids=["sandboxed", "in-process"])
-def test_every_game_gets_a_new_agent_so_it_plays_as_from_its_seed_alone(write_submission, sandbox):
-    # A kept agent carried its count into the next game: a game's result hung on the games before it.
-    spec = load(write_submission("counter", COUNTS_FROM_ITS_CONSTRUCTION))
+def test_every_game_gets_a_new_agent_so_it_plays_as_from_its_seed_alone(write_submission, sandbox, state):
+    # A kept agent carried its count into the next game, and kept modules theirs: a game's result hung on
+    # the games before it. Generators not seeded for its game (torch imported after the game's seeding,
+    # and every generator in the harness's process) drew differently in every run.
+    if "torch" in state:
+        pytest.importorskip("torch")
+    code, helpers = KEPT_STATES[state]
+    spec = load(write_submission("counter", code, **helpers))
     kept = submission_handle(spec, "othello", sandbox=sandbox)
     try:
         series = [comparable(play_match("othello", [kept, RandomAgent()], seed)) for seed in range(3)]

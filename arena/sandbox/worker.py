@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 import signal
 import socket
@@ -27,13 +26,13 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from arena.global_seeds import seed_for_building, seed_for_game
 from arena.sandbox import confine, isolate, sessions, sysinfo
 from arena.sandbox.cgroups import AgentCgroup
 from arena.sandbox.protocol import Channel, ChannelClosed, Kind
 from arena.sandbox.shared_pages import import_folders, outermost
 
 MAX_TRACEBACK_CHARS = 20_000
-BUILD_SEED = 0  # the global generators' seed while an agent is built
 SEATS_KEPT = 4  # env copies kept for later games: both seats of a game whose seats swap, say
 SYSTEM_READ_PATHS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/opt", "/proc", "/sys", "/dev")
 
@@ -180,7 +179,6 @@ class _Worker:
                 os._exit(0)  # a fork of the agent returned into this loop
 
     def start(self, message: dict[str, Any]) -> None:
-        from arena.seeding import derive_seed
         from arena.submission import describe_load_error
 
         own_seed, env, view = message["seed"], *self._seat(message)
@@ -191,11 +189,11 @@ class _Worker:
             # A new agent every game, built alike in every process whichever game it was started for, as the
             # AI² competition built one for each battle: what its __init__ sets up (a frame count, a plan)
             # starts afresh, so a game plays the same from its seed and seats whatever games came before.
-            _seed_global_generators(BUILD_SEED)
+            seed_for_building()
             self.agent = self._build()
             # Then seeded for this game, in a new process or one kept from earlier games alike (loading
             # the agent may have imported torch, or drawn from the generators).
-            _seed_global_generators(derive_seed(own_seed, 2))
+            seed_for_game(own_seed)
             self.agent.get_env_info(view)
         except BaseException as exc:  # noqa: BLE001  (anything the agent raises is reported, not fatal)
             why = describe_load_error(exc, self.spec, sandboxed=True).removeprefix(f"{self.spec.source}: ")
@@ -284,16 +282,6 @@ def _plain(action: Any) -> Any:
     if hasattr(action, "__array__") and not isinstance(action, np.ndarray):
         return np.asarray(action)
     return action
-
-
-def _seed_global_generators(seed: int) -> None:
-    """Agents that draw from the global generators are reproducible too."""
-    import numpy as np
-
-    random.seed(seed)
-    np.random.seed(seed)
-    if "torch" in sys.modules:
-        sys.modules["torch"].manual_seed(seed)
 
 
 def _software_paths() -> list[Path]:

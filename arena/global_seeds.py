@@ -1,0 +1,81 @@
+"""The global random generators a submission may draw from without a generator of its own (Python's
+`random`, numpy's legacy one and torch's), seeded for every game so that its games replay from their
+seeds, in a sandbox or in the harness's process alike.
+
+torch seeds itself from the operating system as it is imported, so an agent that imports it after a
+game's seeding (in `_initialize`, or in its first `predict`) would draw differently every run: it is
+seeded with the game's seed as its import ends.
+
+    seed_for_building()          # before a game's agent is built: its __init__ draws alike every game
+    seed_for_game(seat.seed)     # once it is built, before it is seated and plays
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+from types import ModuleType
+
+BUILD_SEED = 0  # the global generators' seed while an agent is built
+
+
+def seed_for_building() -> None:
+    """Seed the global generators for building a game's agent: alike in every game and process."""
+    seed_global_generators(BUILD_SEED)
+
+
+def seed_for_game(seat_seed: int) -> None:
+    """Seed the global generators for the game of the seat whose seed is `seat_seed`."""
+    from arena.seeding import derive_seed
+
+    seed_global_generators(derive_seed(seat_seed, 2))
+
+
+def seed_global_generators(seed: int) -> None:
+    """Seed `random`, numpy's global generator and torch's: now if torch is loaded, else as it is."""
+    import numpy as np
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(seed)
+        return
+    _TORCH_WHEN_IMPORTED.seed = seed
+    if _TORCH_WHEN_IMPORTED not in sys.meta_path:
+        sys.meta_path.insert(0, _TORCH_WHEN_IMPORTED)
+
+
+class _SeedTorchWhenImported:
+    """A finder on the import path until torch is imported: has it seeded with `seed` as its import ends."""
+
+    seed = 0
+
+    def find_spec(self, name: str, path=None, target=None):
+        if name != "torch":
+            return None
+        sys.meta_path.remove(self)  # found by the finders after it; torch is imported once
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _SeededAfterLoading(spec.loader, self.seed)
+        return spec
+
+
+class _SeededAfterLoading:
+    """torch's own loader, and a seeding once it has run."""
+
+    def __init__(self, loader, seed: int):
+        self.loader = loader
+        self.seed = seed
+
+    def create_module(self, spec) -> ModuleType | None:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        module.__spec__.loader = module.__loader__ = self.loader  # its own, for whatever looks at it
+        self.loader.exec_module(module)
+        module.manual_seed(self.seed)
+
+
+_TORCH_WHEN_IMPORTED = _SeedTorchWhenImported()
