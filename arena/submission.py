@@ -340,15 +340,32 @@ def manifest_weights(folder: Path) -> str | None:
     it names no weights. This is what `Agent._gdown` returns by default.
     """
     manifest_path = folder / MANIFEST_FILE
-    if not manifest_path.is_file():
-        return None
-    manifest = Manifest.read(manifest_path)
-    if manifest.weights is None:
+    manifest = _manifest_kept(manifest_path)
+    if manifest is None or manifest.weights is None:
         return None
     local = folder / manifest.weights
     if local.is_file() or manifest.weights_url is None:
         return str(local)
     return str(_linked_weights(manifest, str(manifest_path)))
+
+
+def _manifest_kept(path: Path) -> Manifest | None:
+    """The manifest file at `path` (None if there is none), read again only once the file changed:
+    an agent is built, and asks for its weights, every game."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    key = (status.st_ino, status.st_mtime_ns, status.st_size)
+    kept = _manifests_read.get(path)
+    if kept is None or kept[0] != key:
+        kept = _manifests_read[path] = (key, Manifest.read(path))
+    return kept[1]
+
+
+_manifests_read: dict[Path, tuple[tuple[int, int, int], Manifest]] = {}
 
 
 def _place_weights(root: Path, manifest: Manifest, where: str, max_bytes: int, cache: bool) -> None:
@@ -406,6 +423,7 @@ def agent_factory(spec: AgentSpec, alone: bool = False) -> Callable[[], Any]:
     set up as they load (a count, a cache) starts afresh too, so a game plays the same whatever games
     the process played before it, as in a process of its own."""
     own_modules: list[str] = []  # the names its modules were filed under by the last build
+    folder = _files_in(spec.root)
 
     def build() -> Any:
         for name in own_modules:
@@ -414,18 +432,21 @@ def agent_factory(spec: AgentSpec, alone: bool = False) -> Callable[[], Any]:
         try:
             entry_class = import_entry_class(spec, alone)
         finally:
-            own_modules[:] = _loaded_from(spec.root, set(sys.modules) - before)
+            own_modules[:] = _loaded_from(folder, set(sys.modules) - before)
         weights = spec.weights_path
         return entry_class(str(weights)) if weights is not None else entry_class()
 
     return build
 
 
-def _loaded_from(root: Path, names: Iterable[str]) -> list[str]:
-    """Those of the modules named `names` whose file is in the folder `root`."""
-    root_text = str(root.resolve())
-    return [name for name in names
-            if str(Path(getattr(sys.modules.get(name), "__file__", None) or "/").resolve()).startswith(root_text)]
+def _files_in(root: Path) -> tuple[str, ...]:
+    """What the paths of the files in the folder `root` begin with, as given and as resolved."""
+    return tuple({os.path.join(str(root), ""), os.path.join(str(root.resolve()), "")})
+
+
+def _loaded_from(folder: tuple[str, ...], names: Iterable[str]) -> list[str]:
+    """Those of the modules named `names` whose file is in `folder` (`_files_in`)."""
+    return [name for name in names if (getattr(sys.modules.get(name), "__file__", None) or "").startswith(folder)]
 
 
 _module_counter = itertools.count()
@@ -473,7 +494,7 @@ def _import_isolated(file: Path, root: Path, module_name: str):
         module = _run_as_module(file, module_name)
     finally:
         sys.path.remove(str(root))
-        for name in _loaded_from(root, set(sys.modules) - before - {module_name}):
+        for name in _loaded_from(_files_in(root), set(sys.modules) - before - {module_name}):
             sys.modules[f"{module_name}.{name}"] = sys.modules.pop(name)
     return module
 

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from arena.errors import ManifestError, SubmissionError
-from arena.submission import describe_load_error, instantiate, load
+from arena.submission import MANIFEST_FILE, describe_load_error, instantiate, load, manifest_weights
 
 PLAIN_AGENT = """
 from arena.agents import RandomAgent
@@ -260,3 +260,15 @@ def test_syntax_and_import_errors_point_at_the_submissions_line(write_submission
     with pytest.raises(ZeroDivisionError) as caught:
         instantiate(spec)
     assert describe_load_error(caught.value, spec).endswith("ZeroDivisionError: division by zero (agent.py line 3)")
+
+
+def test_the_weights_an_agent_asks_for_follow_its_manifest_as_it_changes(tmp_path):
+    # Read once and kept (an agent is built every game), but read again once the file changed.
+    (tmp_path / "a.bin").write_text("a")
+    (tmp_path / "longer.bin").write_text("b")
+    (tmp_path / MANIFEST_FILE).write_text('weights = "a.bin"\n')
+    assert manifest_weights(tmp_path) == str(tmp_path / "a.bin")
+    (tmp_path / MANIFEST_FILE).write_text('weights = "longer.bin"\n')
+    assert manifest_weights(tmp_path) == str(tmp_path / "longer.bin")
+    (tmp_path / MANIFEST_FILE).unlink()
+    assert manifest_weights(tmp_path) is None
