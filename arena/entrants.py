@@ -15,6 +15,7 @@ from typing import Any, Mapping, Sequence
 from arena.envs import EnvSpec, entry, make_raw, names
 from arena.errors import ArenaError, UnknownEnvError
 from arena.handle import AgentHandle, LocalAgent
+from arena.own_modules import OwnModules
 from arena.sandbox import Limits, SandboxedAgent
 from arena.sandbox.memory import memory_limits
 from arena.submission import AgentSpec, agent_factory, load
@@ -56,8 +57,8 @@ def submission_handle(spec: AgentSpec, env_name: str, time_per_move: float | Non
         limits = limits or Limits(**memory_limits(None, agents_at_once))
         return SandboxedAgent(spec, budget, bank, limits, log_dir=log_dir)
     shown = str(spec.source) if spec.source.is_dir() else None  # a folder's files are the user's own to open
-    return LocalAgent(agent_factory(spec), name=spec.name, time_per_move=budget, code_root=str(spec.root),
-                      shown_root=shown, workdir=str(spec.root))
+    return LocalAgent(agent_factory(spec, alone=True), name=spec.name, time_per_move=budget, code_root=str(spec.root),
+                      shown_root=shown, workdir=str(spec.root), modules=OwnModules(spec.root))
 
 
 def move_budget(allowed: float, asked: float | None) -> float:

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Iterator
 from arena.errors import ArenaError
 from arena.faults import AgentFault, Status, describe_exception
 from arena.global_seeds import seed_for_building, seed_for_game
+from arena.own_modules import OwnModules
 
 
 RECENT_MOVES = 128  # the moves of a handle whose times it keeps (`AgentHandle.recent_moves`)
@@ -160,7 +161,8 @@ class LocalAgent(AgentHandle):
     """
 
     def __init__(self, agent: Any, name: str | None = None, time_per_move: float | None = None,
-                 code_root: str | None = None, shown_root: str | None = None, workdir: str | None = None):
+                 code_root: str | None = None, shown_root: str | None = None, workdir: str | None = None,
+                 modules: OwnModules | None = None):
         self._factory: Callable[[], Any] | None = agent if _is_factory(agent) else None
         self.agent = None if self._factory else agent
         self.name = name or getattr(agent, "__name__", None) or type(agent).__name__
@@ -168,6 +170,7 @@ class LocalAgent(AgentHandle):
         self.code_root = code_root  # where the agent's source lives, to point error messages at it
         self.shown_root = shown_root  # the folder its tracebacks name instead (the user's, not a private copy)
         self.workdir = workdir  # the folder its calls run in, as a sandboxed submission's run in its own
+        self.modules = modules  # a submission's: under their own names while its calls run, as in a sandbox
         self.time_used = 0.0
         self._pending: Any = None
 
@@ -175,7 +178,7 @@ class LocalAgent(AgentHandle):
         started = time.perf_counter()
         first_load = self.agent is None and not self.loaded_before  # paid once: not counted
         try:
-            with self._in_workdir():
+            with self._running():
                 if self._factory is not None:  # a submission: seeded as in a sandbox (`arena.global_seeds`)
                     seed_for_building()
                     self.agent = self._factory()
@@ -197,7 +200,7 @@ class LocalAgent(AgentHandle):
     def reset(self) -> None:
         self.time_used = 0.0
         try:
-            with self._in_workdir():
+            with self._running():
                 self.agent.reset()
         except Exception as exc:
             raise self._fault(Status.CRASH, "reset() failed", exc) from None
@@ -208,7 +211,7 @@ class LocalAgent(AgentHandle):
     def await_action(self) -> Any:
         started = time.perf_counter()
         try:
-            with self._in_workdir():
+            with self._running():
                 action = self.agent.predict(self._pending)
         except Exception as exc:
             raise self._fault(Status.CRASH, "predict() failed", exc) from None
@@ -219,19 +222,20 @@ class LocalAgent(AgentHandle):
         return action
 
     @contextlib.contextmanager
-    def _in_workdir(self) -> Iterator[None]:
+    def _running(self) -> Iterator[None]:
         """Run the agent's code in its `workdir` (relative paths, a model file beside its code, resolve there),
-        and come back."""
-        if self.workdir is None:
-            yield
-            return
-        back = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        try:
-            os.chdir(self.workdir)
-            yield
-        finally:
-            os.fchdir(back)
-            os.close(back)
+        with its own `modules`, and come back."""
+        with self.modules.active() if self.modules is not None else contextlib.nullcontext():
+            if self.workdir is None:
+                yield
+                return
+            back = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            try:
+                os.chdir(self.workdir)
+                yield
+            finally:
+                os.fchdir(back)
+                os.close(back)
 
     def _fault(self, status: Status, what: str, exc: Exception) -> AgentFault:
         # arena's own errors (a missing entry class, say) already read as one clear line.

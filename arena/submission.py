@@ -67,6 +67,7 @@ from arena.content_digest import IGNORED_NAMES, content_digest
 from arena.errors import (MACHINE_ERRNOS, HarnessError, ManifestError, SubmissionError, closest, missing_extra,
                           missing_path_hint)
 from arena.faults import describe_exception
+from arena.own_modules import files_in, loaded_from
 from arena.weights import MAX_DOWNLOAD_BYTES, MAX_URL_CHARS, bytes_in, cached_weights, download_weights, url_problem
 
 MANIFEST_FILE = "arena.toml"
@@ -408,9 +409,10 @@ def _linked_weights(manifest: Manifest, where: str) -> Path:
 def instantiate(spec: AgentSpec, alone: bool = False):
     """Import the spec's entry class in isolation and build the agent with its weights path.
 
-    `alone`: the only submission in this process (a sandbox's): its modules keep their own names
-    and its folder stays importable, as when its author ran it, so that what pickles name them
-    (objects saved with torch.save, functions sent to spawned processes) is found again.
+    `alone`: the only submission in this process (a sandbox's), or one whose code runs within its
+    `OwnModules.active`: its modules keep their own names and its folder stays importable, as when its
+    author ran it, so that what pickles name them (objects saved with torch.save, functions sent to
+    spawned processes) is found again.
     Exceptions from the submission's own code propagate unchanged; a missing or wrong
     class raises SubmissionError.
     """
@@ -422,31 +424,20 @@ def agent_factory(spec: AgentSpec, alone: bool = False) -> Callable[[], Any]:
     each, its code run anew each time (its own modules, not the packages they import): what they
     set up as they load (a count, a cache) starts afresh too, so a game plays the same whatever games
     the process played before it, as in a process of its own."""
-    own_modules: list[str] = []  # the names its modules were filed under by the last build
-    folder = _files_in(spec.root)
+    folder = files_in(spec.root)
+    loaded_before: set[str] | None = None  # the modules loaded as the last build began
 
     def build() -> Any:
-        for name in own_modules:
-            sys.modules.pop(name, None)
-        before = set(sys.modules)
-        try:
-            entry_class = import_entry_class(spec, alone)
-        finally:
-            own_modules[:] = _loaded_from(folder, set(sys.modules) - before)
+        nonlocal loaded_before
+        if loaded_before is not None:  # its own modules loaded since, as it was built or as it played
+            for name in loaded_from(folder, set(sys.modules) - loaded_before):
+                del sys.modules[name]
+        loaded_before = set(sys.modules)
+        entry_class = import_entry_class(spec, alone)
         weights = spec.weights_path
         return entry_class(str(weights)) if weights is not None else entry_class()
 
     return build
-
-
-def _files_in(root: Path) -> tuple[str, ...]:
-    """What the paths of the files in the folder `root` begin with, as given and as resolved."""
-    return tuple({os.path.join(str(root), ""), os.path.join(str(root.resolve()), "")})
-
-
-def _loaded_from(folder: tuple[str, ...], names: Iterable[str]) -> list[str]:
-    """Those of the modules named `names` whose file is in `folder` (`_files_in`)."""
-    return [name for name in names if (getattr(sys.modules.get(name), "__file__", None) or "").startswith(folder)]
 
 
 _module_counter = itertools.count()
@@ -494,7 +485,7 @@ def _import_isolated(file: Path, root: Path, module_name: str):
         module = _run_as_module(file, module_name)
     finally:
         sys.path.remove(str(root))
-        for name in _loaded_from(_files_in(root), set(sys.modules) - before - {module_name}):
+        for name in loaded_from(files_in(root), set(sys.modules) - before - {module_name}):
             sys.modules[f"{module_name}.{name}"] = sys.modules.pop(name)
     return module
 

@@ -127,6 +127,25 @@ def count():
     return moves
 """
 
+# Counts in a helper module it imports once the game's seat is known (as unpickling a model imports the
+# modules its objects name).
+COUNTS_IN_A_MODULE_IMPORTED_LATE = """
+import numpy as np
+
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def _initialize(self):
+        import tally
+
+        self.tally = tally
+
+    def predict(self, obs):
+        legal = np.flatnonzero(obs["action_mask"])
+        return int(legal[self.tally.count() % len(legal)])
+"""
+
 # Draws from the generators every process shares: Python's and numpy's.
 DRAWS_FROM_GLOBAL_GENERATORS = """
 import random
@@ -163,6 +182,7 @@ class SubmittedAgent(Agent):
 
 KEPT_STATES = {"counts from its construction": (COUNTS_FROM_ITS_CONSTRUCTION, {}),
                "counts in its modules": (COUNTS_IN_ITS_MODULES, {"tally.py": TALLY}),
+               "counts in a module imported late": (COUNTS_IN_A_MODULE_IMPORTED_LATE, {"tally.py": TALLY}),
                "draws from global generators": (DRAWS_FROM_GLOBAL_GENERATORS, {}),
                "draws from torch imported late": (DRAWS_FROM_TORCH_IMPORTED_LATE, {})}
 
@@ -189,6 +209,7 @@ def test_every_game_gets_a_new_agent_so_it_plays_as_from_its_seed_alone(write_su
             alone.append(comparable(play_match("othello", [one, RandomAgent()], seed)))
         finally:
             one.close()
+    assert {agent["status"] for game in series for agent in game["agents"]} == {"ok"}, series
     assert series == alone
 
 

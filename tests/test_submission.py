@@ -4,11 +4,13 @@ import io
 import os
 import re
 import stat
+import sys
 import zipfile
 
 import pytest
 
 from arena.errors import ManifestError, SubmissionError
+from arena.faults import Status
 from arena.submission import MANIFEST_FILE, describe_load_error, instantiate, load, manifest_weights
 
 PLAIN_AGENT = """
@@ -219,8 +221,6 @@ class SubmittedAgent(RandomAgent):
     first = instantiate(load(write_submission("one", code, **{"helpers.py": "VALUE = 1"})))
     second = instantiate(load(write_submission("two", code, **{"helpers.py": "VALUE = 2"})))
     assert (first.value, second.value) == (1, 2)
-    import sys
-
     assert "helpers" not in sys.modules
 
 
@@ -272,3 +272,51 @@ def test_the_weights_an_agent_asks_for_follow_its_manifest_as_it_changes(tmp_pat
     assert manifest_weights(tmp_path) == str(tmp_path / "longer.bin")
     (tmp_path / MANIFEST_FILE).unlink()
     assert manifest_weights(tmp_path) is None
+
+
+# Unpickles, as its seat is known, a policy naming its own `user.policy.Policy`, as the AI² competition's
+# agents load models whose objects name their `user` package; each of two such submissions has its own.
+UNPICKLES_ITS_OWN_POLICY = """
+import pickle
+
+import numpy as np
+
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def _initialize(self):
+        with open("model.pkl", "rb") as file:  # its calls run in its own folder
+            self.policy = pickle.load(file)
+
+    def predict(self, obs):
+        return int(np.flatnonzero(obs["action_mask"])[self.policy.PICK])
+"""
+POLICY_PICKLE = "(iuser.policy\nPolicy\n."  # an instance of user.policy.Policy (pickle's protocol 0)
+
+
+def test_submissions_played_in_one_process_each_unpickle_their_own_modules(write_submission, monkeypatch, tmp_path):
+    from types import ModuleType
+
+    from arena.entrants import submission_handle
+    from arena.match import play_match
+
+    def policy_picking(index: int):
+        folder = write_submission(f"picks_{index}", UNPICKLES_ITS_OWN_POLICY, **{"model.pkl": POLICY_PICKLE})
+        (folder / "user").mkdir()
+        (folder / "user" / "__init__.py").write_text("")
+        (folder / "user" / "policy.py").write_text(f"class Policy:\n    PICK = {index}\n")
+        return folder
+
+    first, last = (submission_handle(load(policy_picking(index)), "othello", sandbox=False) for index in (0, -1))
+    # The `user` package of a training script that plays them: the submissions' code finds theirs, and it its own.
+    script_user = ModuleType("user")
+    script_user.__file__, script_user.__path__ = str(tmp_path / "user" / "__init__.py"), [str(tmp_path / "user")]
+    monkeypatch.setitem(sys.modules, "user", script_user)
+    black_opened = []
+    for seats in ([first, last], [last, first]):
+        result = play_match("othello", seats, seed=0, max_steps=4)
+        assert {agent.status for agent in result.agents} == {Status.OK}, result
+        black_opened.append(result.actions["player_0"][0])
+    assert black_opened == [19, 44]  # the first and the last of the opening's legal moves (19, 26, 37, 44)
+    assert sys.modules["user"] is script_user
