@@ -58,7 +58,7 @@ def submission_handle(spec: AgentSpec, env_name: str, time_per_move: float | Non
         return SandboxedAgent(spec, budget, bank, limits, log_dir=log_dir)
     shown = str(spec.source) if spec.source.is_dir() else None  # a folder's files are the user's own to open
     return LocalAgent(agent_factory(spec, alone=True), name=spec.name, time_per_move=budget, code_root=str(spec.root),
-                      shown_root=shown, workdir=str(spec.root), modules=OwnModules(spec.root))
+                      shown_root=shown, workdir=str(spec.root), modules=OwnModules(spec.root), seeded=True)
 
 
 def move_budget(allowed: float, asked: float | None) -> float:

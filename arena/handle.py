@@ -157,12 +157,14 @@ class LocalAgent(AgentHandle):
 
     An agent built from a factory is built and seated anew (`get_env_info`) every game, as a
     sandboxed submission is; an Agent object you pass in is seated only if not yet `initialized`, so
-    a model it trained in memory is kept (it still gets each game's seeded spaces).
+    a model it trained in memory is kept (it still gets each game's seeded spaces). A submission's
+    (`arena.entrants.submission_handle`) runs as in a sandbox: with its own `modules`, its global
+    generators `seeded` for each game (your own code's are left as you seeded them).
     """
 
     def __init__(self, agent: Any, name: str | None = None, time_per_move: float | None = None,
                  code_root: str | None = None, shown_root: str | None = None, workdir: str | None = None,
-                 modules: OwnModules | None = None):
+                 modules: OwnModules | None = None, seeded: bool = False):
         self._factory: Callable[[], Any] | None = agent if _is_factory(agent) else None
         self.agent = None if self._factory else agent
         self.name = name or getattr(agent, "__name__", None) or type(agent).__name__
@@ -171,6 +173,7 @@ class LocalAgent(AgentHandle):
         self.shown_root = shown_root  # the folder its tracebacks name instead (the user's, not a private copy)
         self.workdir = workdir  # the folder its calls run in, as a sandboxed submission's run in its own
         self.modules = modules  # a submission's: under their own names while its calls run, as in a sandbox
+        self.seeded = seeded  # a submission's global generators, seeded every game as in a sandbox
         self.time_used = 0.0
         self._pending: Any = None
 
@@ -179,10 +182,12 @@ class LocalAgent(AgentHandle):
         first_load = self.agent is None and not self.loaded_before  # paid once: not counted
         try:
             with self._running():
-                if self._factory is not None:  # a submission: seeded as in a sandbox (`arena.global_seeds`)
-                    seed_for_building()
+                if self._factory is not None:
+                    if self.seeded:  # as in a sandbox (`arena.global_seeds`)
+                        seed_for_building()
                     self.agent = self._factory()
-                    seed_for_game(seat.seed)
+                    if self.seeded:
+                        seed_for_game(seat.seed)
                 self._seat(seat)
         except Exception as exc:
             raise self._fault(Status.CRASH, "failed to start", exc) from None

@@ -963,9 +963,13 @@ def test_each_participant_has_a_public_page_of_their_submissions(site):
 
 
 CHATTY_AGENT = """
+import os
+
 from arena.agents import Agent
 
-print("a sandbox started", flush=True)  # once per process: its output file tells the sandboxes apart
+if "STARTED" not in os.environ:  # once a process (its module runs every game): its output tells the sandboxes apart
+    os.environ["STARTED"] = "1"
+    print("a sandbox started", flush=True)
 
 
 class SubmittedAgent(Agent):
