@@ -927,9 +927,32 @@ HOLDS_MEMORY = THINKS.replace("        time.sleep(0.03)\n",
                               "        time.sleep(0.03)\n        self.held = np.ones(32 << 20)\n")
 
 
+# Makes 8,000 files in its /tmp and deletes them as it answers: the kernel frees their inodes and names
+# later, on its opponent's turn (about 5 ms of it a move here), some 7 MiB of its kernel memory.
+LEAVES_DELETED_FILES = """
+import os
+
+import numpy as np
+
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        names = [f"/tmp/{index}" for index in range(8000)]
+        for name in names:
+            os.close(os.open(name, os.O_CREAT | os.O_WRONLY, 0o600))
+        for name in names:
+            os.unlink(name)
+        return int(np.flatnonzero(obs["action_mask"])[0])
+"""
+
+
 @pytest.mark.skipif(not protections()["freezing"], reason="needs a cgroup freezer (frees are seen while it is stopped)")
-def test_an_agent_leaving_page_tables_to_free_on_its_opponents_turn_waits_for_them_on_its_own_clock(write_submission):
-    agents = [SandboxedAgent(load(write_submission("leaves", LEAVES_PAGE_TABLES)), 1.0, 5.0),
+@pytest.mark.parametrize("leaves", [LEAVES_PAGE_TABLES, LEAVES_DELETED_FILES], ids=["page tables", "deleted files"])
+def test_an_agent_leaving_kernel_memory_to_free_on_its_opponents_turn_waits_for_it_on_its_own_clock(
+        write_submission, leaves):
+    agents = [SandboxedAgent(load(write_submission("leaves", leaves)), 1.0, 5.0),
               SandboxedAgent(load(write_submission("holds", HOLDS_MEMORY)), 1.0, 5.0)]
     try:
         results = [play_match("othello", agents, seed=seed, max_steps=12) for seed in range(2)]

@@ -451,7 +451,8 @@ def _check_signals(log: str, _) -> None:
     for refused in ("cached?: refused (95)", "lease: refused (1)", "inotify: refused (1)", "process_vm_readv: refused (1)",
                     "aio: refused (38)", "direct open: refused (22)", "direct flag: refused (22)", "dumpable: refused (1)",
                     "pagemap: refused (13)", "populate: refused (22)", "dontcache: refused (95)",
-                    "timerfd: refused (38)", "signalfd: refused (38)"):
+                    "timerfd: refused (38)", "signalfd: refused (38)", "message queue: refused (38)",
+                    "semaphores: refused (38)"):
         assert refused in log, log
     timers = int(log.split("posix timers: ")[1].split()[0])
     assert 0 < timers <= confine.PENDING_SIGNALS, log

@@ -354,6 +354,11 @@ _AIO_SYSCALLS = {"io_setup": 206, "io_destroy": 207, "io_getevents": 208, "io_su
 # thousands of epoll instances they cost the opponent's clock tens of milliseconds a move. Refused as
 # where the kernel lacks them (a timer signal that waits for a frozen process costs nothing).
 _DEFERRED_EVENT_SYSCALLS = {"timerfd_create": 283, "signalfd": 282, "signalfd4": 289}
+# System V message queues and semaphore sets: an agent that made and removed thousands each move had the kernel
+# free them (RCU callbacks) on its opponent's turn, some 1.6 ms for each MiB of them, more than the files it
+# could delete instead (`arena.sandbox.deferred_frees`). Refused as where the kernel lacks them (ENOSYS);
+# Python's own semaphores (multiprocessing) are POSIX ones, files in /dev/shm.
+_SYSTEM_V_QUEUE_SYSCALLS = {"semget": 64, "msgget": 68}
 # Huge pages come from the host's hugetlb pool, which no memory cgroup charges, and which is the whole
 # machine's: refused as where the pool is empty (mmap ENOMEM, shmget EPERM) or hugetlbfs absent
 # (memfd_create EINVAL).
@@ -499,6 +504,7 @@ def _seccomp_program(answered_for: int | None = None) -> list[_SockFilter]:
             *[("jeq", number, "deny") for number in forbidden],
             *[("jeq", number, "enosys") for number in sorted(_AIO_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_DEFERRED_EVENT_SYSCALLS.values())],
+            *[("jeq", number, "enosys") for number in sorted(_SYSTEM_V_QUEUE_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_COUNTING_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_EVENTFD_SYSCALLS.values())],
             *[("jeq", number, "enosys") for number in sorted(_SECRET_MEMORY_SYSCALLS.values())],

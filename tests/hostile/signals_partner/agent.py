@@ -66,9 +66,12 @@ class SubmittedAgent(Agent):
         attempt("aio", aio)
         attempt("dontcache", lambda: os.preadv(self.held[1], [bytearray(4096)], 0, 0x80))  # RWF_DONTCACHE
 
-        def deferred_events():  # timers and signals as file events, which fire while the agent is frozen
+        def deferred_events():  # timers and signals as file events, which fire while the agent is frozen, and
+            # System V message queues and semaphores, whose removal the kernel finishes on the opponent's turn
             for name, call in (("timerfd", lambda: libc.timerfd_create(1, 0)),
-                               ("signalfd", lambda: libc.signalfd(-1, ctypes.byref(ctypes.c_uint64(1 << 13)), 0))):
+                               ("signalfd", lambda: libc.signalfd(-1, ctypes.byref(ctypes.c_uint64(1 << 13)), 0)),
+                               ("message queue", lambda: libc.msgget(0, 0o1600)),  # IPC_PRIVATE, IPC_CREAT | 0600
+                               ("semaphores", lambda: libc.semget(0, 1, 0o1600))):
                 if call() < 0:
                     print(f"{name}: refused ({ctypes.get_errno()})")
                 else:
