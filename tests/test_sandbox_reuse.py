@@ -127,25 +127,6 @@ def count():
     return moves
 """
 
-# Counts in a helper module it imports once the game's seat is known (as unpickling a model imports the
-# modules its objects name).
-COUNTS_IN_A_MODULE_IMPORTED_LATE = """
-import numpy as np
-
-from arena.agents import Agent
-
-
-class SubmittedAgent(Agent):
-    def _initialize(self):
-        import tally
-
-        self.tally = tally
-
-    def predict(self, obs):
-        legal = np.flatnonzero(obs["action_mask"])
-        return int(legal[self.tally.count() % len(legal)])
-"""
-
 # Draws from the generators every process shares: Python's and numpy's.
 DRAWS_FROM_GLOBAL_GENERATORS = """
 import random
@@ -161,9 +142,10 @@ class SubmittedAgent(Agent):
         return int(legal[(random.randrange(7) + np.random.randint(7)) % len(legal)])
 """
 
-# Imports torch where the README says to load a model, once the game's generators were seeded: torch
-# seeds itself from the operating system as it is imported.
-DRAWS_FROM_TORCH_IMPORTED_LATE = """
+# Imports a module once its seat is known (where the README says to load a model; as unpickling a model
+# imports the modules its objects name) and draws its moves from it: a helper module of its folder that
+# counts them, or torch, which seeds itself from the operating system as it is imported.
+IMPORTS_ONCE_SEATED = """
 import numpy as np
 
 from arena.agents import Agent
@@ -171,14 +153,17 @@ from arena.agents import Agent
 
 class SubmittedAgent(Agent):
     def _initialize(self):
-        import torch
+        import {module} as late
 
-        self.torch = torch
+        self.late = late
 
     def predict(self, obs):
         legal = np.flatnonzero(obs["action_mask"])
-        return int(legal[self.torch.randint(len(legal), ()).item()])
+        return int(legal[{pick} % len(legal)])
 """
+COUNTS_IN_A_MODULE_IMPORTED_LATE = IMPORTS_ONCE_SEATED.format(module="tally", pick="self.late.count()")
+DRAWS_FROM_TORCH_IMPORTED_LATE = IMPORTS_ONCE_SEATED.format(module="torch",
+                                                            pick="self.late.randint(len(legal), ()).item()")
 
 KEPT_STATES = {"counts from its construction": (COUNTS_FROM_ITS_CONSTRUCTION, {}),
                "counts in its modules": (COUNTS_IN_ITS_MODULES, {"tally.py": TALLY}),
