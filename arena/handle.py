@@ -230,7 +230,7 @@ class LocalAgent(AgentHandle):
     def _running(self) -> Iterator[None]:
         """Run the agent's code in its `workdir` (relative paths, a model file beside its code, resolve there),
         with its own `modules`, and come back."""
-        with self.modules.active() if self.modules is not None else contextlib.nullcontext():
+        with self.modules if self.modules is not None else contextlib.nullcontext():
             if self.workdir is None:
                 yield
                 return

@@ -3,7 +3,7 @@ process it shares with another's (`--no-sandbox`), as they are in a sandbox of i
 
 Two submissions of the AI² competition each have a `user` package, and a model one of them pickled
 names `user.train_agent.MyExtractor`: unpickled as the agent loads or plays, it must find that one's
-`user`. While a submission's code runs (`OwnModules.active`), its folder is first on the import path
+`user`. While a submission's code runs (`with OwnModules(...)`), its folder is first on the import path
 and its modules are filed under their own names; between its calls they are set aside, so that the
 other's code finds its own. Modules of the same names this process imported from elsewhere than the
 Python installation (a training script's own `user`) are set aside meanwhile too; the installation's
@@ -16,7 +16,7 @@ import contextlib
 import importlib.machinery
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
@@ -39,27 +39,27 @@ class OwnModules:
         self.folder = files_in(root)
         self.names = _importable_names(root)
         self.kept: dict[str, ModuleType] = {}  # set aside between its calls
+        self._shadowed: dict[str, ModuleType] = {}  # others' modules of its names, set aside during its calls
+        self._loaded = 0  # how many modules were loaded as its call began
 
-    @contextlib.contextmanager
-    def active(self) -> Iterator[None]:
-        """Its modules filed under their own names and its folder first on the import path, while
-        the block runs; set aside again after it, with those it imported meanwhile."""
-        shadowed = self._set_aside_others()
+    def __enter__(self) -> None:
+        """Its modules filed under their own names and its folder first on the import path, until the
+        block ends; then set aside again, with those it imported meanwhile."""
+        self._shadowed = self._set_aside_others()
         sys.modules.update(self.kept)
         sys.path.insert(0, self.root)
-        loaded = len(sys.modules)
-        try:
-            yield
-        finally:
-            with contextlib.suppress(ValueError):  # its code may have taken it off
-                sys.path.remove(self.root)
-            if not self.kept or len(sys.modules) != loaded or any(sys.modules.get(name) is not module
-                                                                  for name, module in self.kept.items()):
-                # Built, or it imported modules, perhaps its own (anew, for a new game's agent): look again.
-                self.kept = {name: sys.modules[name] for name in loaded_from(self.folder, list(sys.modules))}
-            for name in self.kept:
-                sys.modules.pop(name, None)
-            sys.modules.update(shadowed)
+        self._loaded = len(sys.modules)
+
+    def __exit__(self, *exc_info: object) -> None:
+        with contextlib.suppress(ValueError):  # its code may have taken it off
+            sys.path.remove(self.root)
+        if not self.kept or len(sys.modules) != self._loaded or any(sys.modules.get(name) is not module
+                                                                    for name, module in self.kept.items()):
+            # Built, or it imported modules, perhaps its own (anew, for a new game's agent): look again.
+            self.kept = {name: sys.modules[name] for name in loaded_from(self.folder, list(sys.modules))}
+        for name in self.kept:
+            sys.modules.pop(name, None)
+        sys.modules.update(self._shadowed)
 
     def _set_aside_others(self) -> dict[str, ModuleType]:
         """Take out the modules this process imported from elsewhere under names its folder offers (and

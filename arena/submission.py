@@ -410,7 +410,7 @@ def instantiate(spec: AgentSpec, alone: bool = False):
     """Import the spec's entry class in isolation and build the agent with its weights path.
 
     `alone`: the only submission in this process (a sandbox's), or one whose code runs within its
-    `OwnModules.active`: its modules keep their own names and its folder stays importable, as when its
+    `OwnModules`: its modules keep their own names and its folder stays importable, as when its
     author ran it, so that what pickles name them (objects saved with torch.save, functions sent to
     spawned processes) is found again.
     Exceptions from the submission's own code propagate unchanged; a missing or wrong
