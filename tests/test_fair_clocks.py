@@ -1015,3 +1015,43 @@ def test_the_host_reclaiming_the_pages_of_files_an_agent_read_is_not_taken_for_w
         assert not reader._frees.drains
     finally:
         reader.close()
+
+
+# Looks up every file of the installation's packages each move: the names and inodes the kernel caches
+# for that (once the host dropped them) are kernel memory charged to its group.
+LOOKS_UP_FILES = """
+import os
+
+import numpy as np
+
+from arena.agents import Agent
+
+PACKAGES = os.path.dirname(os.path.dirname(np.__file__))
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        for folder, _, files in os.walk(PACKAGES):
+            for name in files:
+                os.stat(os.path.join(folder, name))
+        return int(np.flatnonzero(obs["action_mask"])[0])
+"""
+DROP_CACHES = Path("/proc/sys/vm/drop_caches")
+
+
+class DropsCachesOnItsTurn(Agent):
+    def predict(self, obs):
+        DROP_CACHES.write_text("2")  # the caches of files' names and inodes
+        return int(np.flatnonzero(obs["action_mask"])[-1])
+
+
+@pytest.mark.skipif(not protections()["freezing"], reason="needs a cgroup freezer (frees are seen while it is stopped)")
+@pytest.mark.skipif(not os.access(DROP_CACHES, os.W_OK), reason="needs to write /proc/sys/vm/drop_caches (root)")
+def test_the_host_dropping_its_caches_of_files_an_agent_looked_up_is_not_taken_for_work_it_left(write_submission):
+    looker = SandboxedAgent(load(write_submission("looker", LOOKS_UP_FILES)), 5.0, 20.0)
+    try:
+        result = play_match("othello", [looker, DropsCachesOnItsTurn()], seed=0, max_steps=8)
+        assert {agent.status for agent in result.agents} == {Status.OK}, result
+        assert not looker._frees.drains
+    finally:
+        looker.close()

@@ -12,7 +12,8 @@ of files made and deleted (page tables: 0.07 ms).
 What awaits such a free stays charged to the agent's group until it is freed, and nothing of the
 agent runs between its calls: so the kernel memory of its group falling while it is stopped is work it
 left for later, done on someone else's time. Only the kernel's part: the host reclaims the pages of the
-files an agent read (charged to it) whenever it likes, which is no work of the agent's. An agent once
+files an agent read (charged to it) whenever it likes, which is no work of the agent's; nor is a fall
+when the host was told to drop its caches of files' names (`drop_caches`) since the last look. An agent once
 seen leaving LEFT_BYTES or more has each later call end with a wait until what it left is freed (two
 grace periods, then until its memory stops falling, the CPU idle meanwhile), on its own clock. Its
 first such move is not caught: the frees come after it. Where the kernel's part is dear to read (cgroup
@@ -28,9 +29,9 @@ import time
 from arena.sandbox.cgroups import CounterReader
 
 # A fall past what the harness draining its output's pipe frees (64 KiB, unless the agent widened it) and
-# what an honest agent leaves (the page tables of 512 MiB it freed as it answered); small: what less leaves
-# costs its opponent about a millisecond a move at most.
-LEFT_BYTES = 1 << 20
+# what an honest agent leaves (the page tables of the memory it freed as it answered: 1 MiB for 512 MiB);
+# small: what less leaves costs its opponent about 1.5 ms a move at most.
+LEFT_BYTES = 2 << 20
 SETTLED_BYTES = 256 << 10  # a fall smaller than this in POLL_SECONDS: what it left is freed
 POLL_SECONDS = 0.001
 MOST_SECONDS = 1.0  # the longest a call's wait may take
@@ -50,6 +51,7 @@ class DeferredFrees:
         self._kernel = kernel
         self.drains = False  # seen leaving frees for later: each call ends waiting for them
         self._after: int | None = None  # its memory as its last call ended
+        self._host_drops = host_cache_drops()
 
     def call_begins(self) -> None:
         """Before a call, the agent still stopped: a fall since the last call ended was work it left.
@@ -57,6 +59,9 @@ class DeferredFrees:
         game's agent; a call its match ended without) ran on, on its own time, after it was read."""
         after, self._after = self._after, None
         if after is None or after - self.memory.read() < LEFT_BYTES:
+            return
+        drops, self._host_drops = self._host_drops, host_cache_drops()
+        if drops != self._host_drops:  # the host dropped the caches of the files and folders it had looked up
             return
         if self._kernel is None:
             self.drains = True
@@ -90,6 +95,16 @@ class DeferredFrees:
                 break
             held = now
         return time.monotonic() - started
+
+
+def host_cache_drops() -> int:
+    """How many times this machine was told to drop its caches of files' names and inodes (`drop_caches`):
+    kernel memory charged to the agents that looked them up, freed with no work of theirs."""
+    try:
+        with open("/proc/vmstat", "rb") as vmstat:
+            return int(vmstat.read().split(b"\ndrop_slab ", 1)[1].split(b"\n", 1)[0])
+    except (OSError, IndexError, ValueError):  # no /proc, or a kernel that does not count them
+        return 0
 
 
 def _grace_period() -> None:
