@@ -133,8 +133,13 @@ EARLIER = (
     "µs, and 63.0 against 64.2 µs on a CPU each (within that placement's spread from round to round).",
     "The code of that run (2026-12-06, AMD EPYC): 26.9 µs a round trip on one CPU (27.5 µs of CPU: the harness's "
     "18.4, the agent's 9.1; 4.86x the pipe's median, 4.72x its CPU), and on a CPU each 1.47x the pipe's median and "
-    "1.76x its CPU, 17,683 sandboxed steps a second. This run's harness also reads the agent's memory (two reads "
-    "of one counter a call) to see work it left the kernel to do on its opponent's turn (`deferred_frees`).",
+    "1.76x its CPU, 17,683 sandboxed steps a second.",
+    "The code of a269183 (2026-12-07, AMD EPYC), whose harness also reads the agent's memory (two reads of one "
+    "counter a call) to see work it left the kernel to do on its opponent's turn (`deferred_frees`) and builds a "
+    "new agent every game: 30.1 µs a round trip on one CPU (5.53x the pipe's median, 5.43x its CPU), on a CPU each "
+    "1.55x the pipe's median and 1.90x its CPU, 14,092 sandboxed steps a second, a game's start 1.52 ms. This "
+    "run's harness reads the agent's kernel memory alone (a counter as cheap), and every game runs the "
+    "submission's own modules anew (its manifest now read once, not every game).",
 )
 
 
