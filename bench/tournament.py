@@ -80,8 +80,13 @@ EARLIER = (
     "is met in some runs and not in others.",
     "The code of that run (2026-12-06, this machine, 9 runs of each): 1.24x, 1.53x and 1.65x with 4 entrants "
     "(1.46x, 1.64x and 1.76x from the first recorded match on), 5.4 ms a match with one worker and 34 games a "
-    "pairing, and 1.70x with 8. This run's harness also reads each agent's memory twice a call, for work it left "
-    "the kernel to do on its opponent's turn, and builds a new agent for every game.",
+    "pairing, and 1.70x with 8.",
+    "The code of 19ec5b1 (2026-12-07, this machine, 9 runs of each), whose harness also reads each agent's memory "
+    "twice a call, for work it left the kernel to do on its opponent's turn, and builds a new agent for every "
+    "game: 1.29x, 1.63x and 1.76x with 4 entrants (1.62x, 1.82x and 1.85x from the first recorded match on), "
+    "5.9 ms a match with one worker and 34 games a pairing (4.7 ms with 300), and 1.82x with 8. This run's "
+    "harness runs a submission's own modules anew every game; one worker's matches are slower than then (6.3 "
+    "and 5.5 ms), which raises the ratios: two workers' 1,800 matches took 5.23 s against 4.79 s.",
 )
 
 
