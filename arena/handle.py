@@ -183,16 +183,22 @@ class LocalAgent(AgentHandle):
         try:
             with self._running():
                 if self._factory is not None:
-                    if self.seeded:  # as in a sandbox (`arena.global_seeds`)
-                        seed_for_building()
-                    self.agent = self._factory()
-                    if self.seeded:
-                        seed_for_game(seat.seed)
+                    self.agent = self._built(seat)
                 self._seat(seat)
         except Exception as exc:
             raise self._fault(Status.CRASH, "failed to start", exc) from None
         finally:
             self.time_to_start = 0.0 if first_load else time.perf_counter() - started
+
+    def _built(self, seat: Any) -> Any:
+        """A new agent from the factory, a submission's built with the global generators seeded as in a
+        sandbox (`arena.global_seeds`), then seeded for the game of `seat`."""
+        if not self.seeded:
+            return self._factory()
+        seed_for_building()
+        agent = self._factory()
+        seed_for_game(seat.seed)
+        return agent
 
     def _seat(self, seat: Any) -> None:
         if self._factory is not None or not self.agent.initialized:
