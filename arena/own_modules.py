@@ -20,6 +20,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
+MODULE_SUFFIXES = {*importlib.machinery.SOURCE_SUFFIXES, *importlib.machinery.BYTECODE_SUFFIXES,
+                   *importlib.machinery.EXTENSION_SUFFIXES}
+# The Python installation's folders, and arena's own package (installed in place, perhaps)
+INSTALLATION = tuple({os.path.join(folder, "") for folder in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                                              os.path.dirname(__file__))})
+
 
 def files_in(root: Path) -> tuple[str, ...]:
     """What the paths of the files in the folder `root` begin with, as given and as resolved."""
@@ -85,11 +91,7 @@ def _installed(module: ModuleType | None) -> bool:
     """Whether `module` is part of the Python installation (the standard library, its packages) or of
     arena, or built in."""
     file = getattr(module, "__file__", None)
-    return file is None and getattr(module, "__path__", None) is None or (file or "").startswith(INSTALLATION)
+    if file is None:
+        return getattr(module, "__path__", None) is None  # built in; a package with no file is a folder's
+    return file.startswith(INSTALLATION)
 
-
-MODULE_SUFFIXES = {*importlib.machinery.SOURCE_SUFFIXES, *importlib.machinery.BYTECODE_SUFFIXES,
-                   *importlib.machinery.EXTENSION_SUFFIXES}
-# The Python installation's folders, and arena's own package (installed in place, perhaps)
-INSTALLATION = tuple({os.path.join(folder, "") for folder in (sys.prefix, sys.base_prefix, sys.exec_prefix,
-                                                              os.path.dirname(__file__))})
