@@ -8,6 +8,9 @@ seeded with the game's seed as its import ends.
 
     seed_for_building()          # before a game's agent is built: its __init__ draws alike every game
     seed_for_game(seat.seed)     # once it is built, before it is seated and plays
+
+A submission played in the harness's process (`--no-sandbox`) draws from generators of its own
+(`OwnGenerators`), as in a sandbox: neither its opponent nor the code around the match draws from them.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from __future__ import annotations
 import importlib.util
 import random
 import sys
+from dataclasses import dataclass
 from types import ModuleType
+from typing import Any
 
 BUILD_SEED = 0  # the global generators' seed while an agent is built
 
@@ -42,6 +47,68 @@ def seed_global_generators(seed: int) -> None:
     if torch is not None:
         torch.manual_seed(seed)
         return
+    _seed_torch_when_imported(seed)
+
+
+@dataclass(frozen=True)
+class GeneratorStates:
+    """Where the global generators stand: `torch` None while torch is not loaded, which is then seeded
+    with `torch_seed` as its import ends (None: not seeded)."""
+
+    python: Any
+    numpy: Any
+    torch: Any
+    torch_seed: int | None
+
+
+def generator_states() -> GeneratorStates:
+    import numpy as np
+
+    torch = sys.modules.get("torch")
+    pending = _TORCH_WHEN_IMPORTED.seed if _TORCH_WHEN_IMPORTED in sys.meta_path else None
+    return GeneratorStates(random.getstate(), np.random.get_state(),
+                           torch.get_rng_state() if torch is not None else None, pending)
+
+
+def restore_generators(states: GeneratorStates) -> None:
+    """Put the global generators back where `states` saw them. torch, if imported since, is seeded as
+    its import would have seeded it then."""
+    import numpy as np
+
+    random.setstate(states.python)
+    np.random.set_state(states.numpy)
+    torch = sys.modules.get("torch")
+    if torch is None:
+        if states.torch_seed is None:
+            if _TORCH_WHEN_IMPORTED in sys.meta_path:
+                sys.meta_path.remove(_TORCH_WHEN_IMPORTED)
+        else:
+            _seed_torch_when_imported(states.torch_seed)
+    elif states.torch is not None:
+        torch.set_rng_state(states.torch)
+    elif states.torch_seed is not None:
+        torch.manual_seed(states.torch_seed)
+
+
+class OwnGenerators:
+    """One submission's global generators, kept apart from those of the code it shares a process with:
+    in use while its calls run (`with own_generators:`), set aside between them."""
+
+    def __init__(self) -> None:
+        self._own: GeneratorStates | None = None  # none until its first call has run
+        self._others: GeneratorStates | None = None
+
+    def __enter__(self) -> None:
+        self._others = generator_states()
+        if self._own is not None:
+            restore_generators(self._own)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._own = generator_states()
+        restore_generators(self._others)
+
+
+def _seed_torch_when_imported(seed: int) -> None:
     _TORCH_WHEN_IMPORTED.seed = seed
     if _TORCH_WHEN_IMPORTED not in sys.meta_path:
         sys.meta_path.insert(0, _TORCH_WHEN_IMPORTED)

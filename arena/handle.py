@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from arena.errors import ArenaError
 from arena.faults import AgentFault, Status, describe_exception
-from arena.global_seeds import seed_for_building, seed_for_game
+from arena.global_seeds import OwnGenerators, seed_for_building, seed_for_game
 from arena.own_modules import OwnModules
 
 
@@ -158,8 +158,8 @@ class LocalAgent(AgentHandle):
     An agent built from a factory is built and seated anew (`get_env_info`) every game, as a
     sandboxed submission is; an Agent object you pass in is seated only if not yet `initialized`, so
     a model it trained in memory is kept (it still gets each game's seeded spaces). A submission's
-    (`arena.entrants.submission_handle`) runs as in a sandbox: with its own `modules`, its global
-    generators `seeded` for each game (your own code's are left as you seeded them).
+    (`arena.entrants.submission_handle`) runs as in a sandbox: with its own `modules` and global
+    generators of its own, `seeded` for each game (yours are left as you seeded them).
     """
 
     def __init__(self, agent: Any, name: str | None = None, time_per_move: float | None = None,
@@ -174,6 +174,7 @@ class LocalAgent(AgentHandle):
         self.workdir = workdir  # the folder its calls run in, as a sandboxed submission's run in its own
         self.modules = modules  # a submission's: under their own names while its calls run, as in a sandbox
         self.seeded = seeded  # a submission's global generators, seeded every game as in a sandbox
+        self.generators = OwnGenerators() if seeded else None  # and its own, not its opponent's or yours
         self.time_used = 0.0
         self._pending: Any = None
 
@@ -235,8 +236,8 @@ class LocalAgent(AgentHandle):
     @contextlib.contextmanager
     def _running(self) -> Iterator[None]:
         """Run the agent's code in its `workdir` (relative paths, a model file beside its code, resolve there),
-        with its own `modules`, and come back."""
-        with self.modules if self.modules is not None else contextlib.nullcontext():
+        with its own `modules` and `generators`, and come back."""
+        with self.modules or contextlib.nullcontext(), self.generators or contextlib.nullcontext():
             if self.workdir is None:
                 yield
                 return

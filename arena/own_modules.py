@@ -4,15 +4,14 @@ process it shares with another's (`--no-sandbox`), as they are in a sandbox of i
 Two submissions of the AI² competition each have a `user` package, and a model one of them pickled
 names `user.train_agent.MyExtractor`: unpickled as the agent loads or plays, it must find that one's
 `user`. While a submission's code runs (`with OwnModules(...)`), its folder is first on the import path
-and its modules are filed under their own names; between its calls they are set aside, so that the
-other's code finds its own. Modules of the same names this process imported from elsewhere than the
+(with whatever folders its code added to the path) and its modules are filed under their own names;
+between its calls they are set aside, its import path too, so that the other's code finds its own. Modules of the same names this process imported from elsewhere than the
 Python installation (a training script's own `user`) are set aside meanwhile too; the installation's
 packages stay, as a sandbox has them loaded before its agent.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib.machinery
 import os
 import sys
@@ -47,18 +46,21 @@ class OwnModules:
         self.kept: dict[str, ModuleType] = {}  # set aside between its calls
         self._shadowed: dict[str, ModuleType] = {}  # others' modules of its names, set aside during its calls
         self._loaded = 0  # how many modules were loaded as its call began
+        self.path: list[str] | None = None  # its import path, set aside between its calls
+        self._their_path: list[str] = []  # the process's, set aside during its calls
 
     def __enter__(self) -> None:
-        """Its modules filed under their own names and its folder first on the import path, until the
-        block ends; then set aside again, with those it imported meanwhile."""
+        """Its modules filed under their own names and its import path (its folder first) in use, until the
+        block ends; then set aside again, with the modules it imported and the folders it added meanwhile."""
         self._shadowed = self._set_aside_others()
         sys.modules.update(self.kept)
-        sys.path.insert(0, self.root)
+        self._their_path = sys.path[:]
+        sys.path[:] = self.path if self.path is not None else [self.root, *self._their_path]
         self._loaded = len(sys.modules)
 
     def __exit__(self, *exc_info: object) -> None:
-        with contextlib.suppress(ValueError):  # its code may have taken it off
-            sys.path.remove(self.root)
+        self.path = sys.path[:]
+        sys.path[:] = self._their_path
         if not self.kept or len(sys.modules) != self._loaded or any(sys.modules.get(name) is not module
                                                                     for name, module in self.kept.items()):
             # Built, or it imported modules, perhaps its own (anew, for a new game's agent): look again.

@@ -198,6 +198,47 @@ def test_every_game_gets_a_new_agent_so_it_plays_as_from_its_seed_alone(write_su
     assert series == alone
 
 
+@pytest.mark.parametrize("drawing", ["draws from global generators", "draws from torch imported late"])
+def test_submissions_played_in_process_draw_from_generators_of_their_own_as_sandboxed(write_submission, drawing):
+    # In the harness's process both seats drew from one stream, seeded for the seat seated last.
+    if "torch" in drawing:
+        pytest.importorskip("torch")
+    code, helpers = KEPT_STATES[drawing]
+    specs = [load(write_submission(name, code, **helpers)) for name in ("first", "second")]
+
+    def games(sandbox: bool) -> list[dict]:
+        handles = [submission_handle(spec, "othello", sandbox=sandbox) for spec in specs]
+        try:
+            return [comparable(play_match("othello", handles, seed)) for seed in range(2)]
+        finally:
+            for handle in handles:
+                handle.close()
+
+    sandboxed_games = games(sandbox=True)
+    assert {agent["status"] for game in sandboxed_games for agent in game["agents"]} == {"ok"}, sandboxed_games
+    assert games(sandbox=False) == sandboxed_games
+
+
+def test_a_match_in_process_leaves_the_callers_generators_as_they_were(write_submission):
+    import random
+
+    import numpy as np
+
+    spec = load(write_submission("draws", DRAWS_FROM_GLOBAL_GENERATORS))
+    random.seed(1234)
+    np.random.seed(1234)
+    expected = (random.random(), np.random.random())
+    random.seed(1234)
+    np.random.seed(1234)
+    handle = submission_handle(spec, "othello", sandbox=False)
+    try:
+        result = play_match("othello", [handle, RandomAgent()], 5)
+    finally:
+        handle.close()
+    assert result.agents[0].status == Status.OK, result.agents[0].detail
+    assert (random.random(), np.random.random()) == expected
+
+
 def test_a_sandbox_whose_agent_raised_is_replaced(tmp_path):
     folder = tmp_path / "faulty"
     folder.mkdir()

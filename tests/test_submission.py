@@ -320,3 +320,42 @@ def test_submissions_played_in_one_process_each_unpickle_their_own_modules(write
         black_opened.append(result.actions["player_0"][0])
     assert black_opened == [19, 44]  # the first and the last of the opening's legal moves (19, 26, 37, 44)
     assert sys.modules["user"] is script_user
+
+
+# Puts its vendored helpers' folder on the import path as it loads, as submissions shipping a library do.
+VENDORS_ITS_HELPERS = """
+import os
+import sys
+
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+
+import numpy as np
+import boardtools
+
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        return int(np.flatnonzero(obs["action_mask"])[boardtools.PICK])
+"""
+
+
+def test_submissions_played_in_one_process_keep_the_folders_they_add_to_the_import_path_to_themselves(
+        write_submission):
+    # The folder the first one added stayed on the path, so the second imported the first's helpers.
+    from arena.entrants import submission_handle
+    from arena.match import play_match
+
+    def vendoring(index: int):
+        folder = write_submission(f"vendors_{index}", VENDORS_ITS_HELPERS)
+        (folder / "lib").mkdir()
+        (folder / "lib" / "boardtools.py").write_text(f"PICK = {index}\n")
+        return folder
+
+    path = sys.path[:]
+    first, last = (submission_handle(load(vendoring(index)), "othello", sandbox=False) for index in (0, -1))
+    result = play_match("othello", [first, last], seed=0, max_steps=2)
+    assert {agent.status for agent in result.agents} == {Status.OK}, result
+    assert [result.actions["player_0"][0], result.actions["player_1"][0]] == [19, 34]  # the first legal move, then the last
+    assert sys.path == path
