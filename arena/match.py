@@ -220,6 +220,7 @@ class _Game:
         self.eliminated: list[Fault] = []
         self.under_way = False  # the env is reset: a seat out leaves it at once
         self.forfeits: dict[str, str] = {}  # seats whose submissions could not be loaded, and why
+        self.failed_too: list[Fault] = []  # seats that failed to start beside the one whose fault is recorded
         self.held = dict.fromkeys(handles, 0.0)  # seconds each seat held the game (`_hold`)
         # The seats another seat could time: one running elsewhere, a sandbox, sees only when it is asked.
         self.timed = {seat for seat in handles
@@ -259,9 +260,10 @@ class _Game:
 
         A submission that could not be loaded loses first, whatever its seat, before any agent is
         asked. Else the fault recorded is the one the seats would give one after another: the
-        first seat's in seat order, and no seat after a seat whose request failed is asked at all.
-        In an eliminating game every seat is asked but those that could not be loaded, and each
-        fault takes its seat out.
+        first seat's in seat order, and no seat after a seat whose request failed is asked at all;
+        every other seat whose start is seen to fail loses too (`failed_too`): one broken
+        submission wins nothing against another for its seat. In an eliminating game every seat is
+        asked but those that could not be loaded, and each fault takes its seat out.
         """
         self.forfeits = {seat: handle.forfeit_reason for seat, handle in self.handles.items()
                          if handle.forfeit_reason is not None}
@@ -278,7 +280,13 @@ class _Game:
                     break
                 continue
             requested.append(seat)
-        self.judge(phase, {**self.gather(requested, finish), **refused})
+        outcomes = {**self.gather(requested, finish), **refused}  # in seat order
+        if not self.eliminating:
+            for seat in [seat for seat, (ok, _) in outcomes.items() if not ok][1:]:
+                fault = outcomes.pop(seat)[1]
+                self.failed_too.append(Fault(seat, fault.status, fault.detail, phase, fault.traceback))
+                self.handles[seat].faulted()
+        self.judge(phase, outcomes)
 
     def gather(self, seats: list[str], answer: Callable[[str], Any]) -> dict[str, Outcome]:
         """Each seat's `answer(seat)` (its await call), or its fault, for calls the agents work on at once.
@@ -427,12 +435,14 @@ class _Game:
             places = rank([(0, len(self.actions[seat])) if seat in out else (1, score)
                            for seat, score in zip(seats, scores)])
         else:
-            losers = {self.fault.seat, *self.forfeits}  # no one wins against a submission that could not play either
+            # No one wins against a submission that could not play either.
+            losers = {self.fault.seat, *self.forfeits, *(fault.seat for fault in self.failed_too)}
             scores = [-1.0 if seat in losers else 1.0 for seat in seats]
-            outcome = f"{self.handles[self.fault.seat].name} lost by {self.fault.status}: {self.fault.detail}"
+            outcome = "; ".join(f"{self.handles[fault.seat].name} lost by {fault.status}: {fault.detail}"
+                                for fault in [self.fault, *self.failed_too])
             places = rank(scores)
         faults = {seat: (Status.FORFEIT, reason) for seat, reason in self.forfeits.items()}
-        for fault in [*self.eliminated, *([self.fault] if self.fault else [])]:
+        for fault in [*self.eliminated, *self.failed_too, *([self.fault] if self.fault else [])]:
             faults[fault.seat] = (fault.status, fault.detail)
         agents = [
             AgentResult(

@@ -147,6 +147,25 @@ def test_a_submission_that_cannot_be_loaded_loses_even_to_one_that_fails_to_star
         assert result.winner == "Broken"
 
 
+def test_two_submissions_that_both_fail_to_start_both_lose(write_submission):
+    # Only the first seat's fault was recorded: the second seat, as broken, was "ok" and won.
+    from arena.entrants import submission_handle
+    from arena.submission import load
+
+    broken = [load(write_submission("syntax", "def broken(:\n    pass\n")),
+              load(write_submission("misnamed", "from arena.agents import RandomAgent\n\nclass MyAgent(RandomAgent):\n    pass\n"))]
+    handles = [submission_handle(spec, "othello") for spec in broken]
+    try:
+        for seats in (handles, handles[::-1]):
+            result = play_match("othello", seats, seed=0)
+            assert [(a.status, a.score) for a in result.agents] == [(Status.CRASH, -1.0)] * 2, result.agents
+            assert result.winner is None and result.fault.seat == "player_0"
+            assert "SyntaxError" in result.outcome and "no class SubmittedAgent" in result.outcome
+    finally:
+        for handle in handles:
+            handle.close()
+
+
 def test_max_steps_cuts_the_game_and_scores_it_as_it_stands():
     result = play_match("othello", [RandomAgent(), RandomAgent()], seed=0, max_steps=10)
     assert result.steps == 10 and [a.score for a in result.agents] == [0.0, 0.0]
