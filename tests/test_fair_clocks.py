@@ -22,6 +22,7 @@ from arena.envs import entry, make_raw, seat_view
 from arena.faults import Status
 from arena.match import play_match
 from arena.sandbox import Limits, SandboxedAgent, cgroups, confine, protections, sysinfo
+from arena.sandbox.agent import LATER_START
 from arena.submission import load
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -134,8 +135,32 @@ class SubmittedAgent(RandomAgent):
     assert first.agents[0].status == Status.OK, first.agents[0].detail  # 1.5 s of a 60 s start-up budget
     mine = second.agents[1]
     assert mine.status == Status.TIMEOUT and mine.moves == 0, mine.detail
-    took = float(re.match(r"get_env_info\(\) was stopped after (\S+) s of its own time.*; the limit is 0.5 s$", mine.detail).group(1))
-    assert took >= 0.5
+    stopped = re.match(rf"{re.escape(LATER_START)} was stopped after (\S+) s of its own time.*; the limit is (\S+) s$",
+                       mine.detail)
+    took, limit = map(float, stopped.groups())
+    assert took >= limit and 0.5 <= limit < 0.6  # (and 1.5 times building it, a few milliseconds)
+
+
+def test_a_later_games_start_may_run_its_modules_as_long_as_they_took_to_run_first(write_submission):
+    """Every game runs its own modules anew: one that loads a model as it runs (1 s, here) takes that
+    every game, beyond `game_start_seconds`."""
+    code = """
+import model
+from arena.agents import RandomAgent
+
+
+class SubmittedAgent(RandomAgent):
+    pass
+"""
+    spec = load(write_submission("loads_as_it_runs", code, **{"model.py": "import time\n\ntime.sleep(1.0)\n"}))
+    agent = SandboxedAgent(spec, 1.0, limits=Limits(game_start_seconds=0.5))
+    try:
+        games = [play_match("othello", [agent, RandomAgent()], seed=seed, max_steps=4) for seed in range(3)]
+    finally:
+        agent.close()
+    assert [game.agents[0].status for game in games] == [Status.OK] * 3, [game.agents[0].detail for game in games]
+    assert agent.processes_started == 1
+    assert all(game.agents[0].time_to_start >= 1.0 for game in games[1:])
 
 
 def three_tenths_late(function):
@@ -243,7 +268,7 @@ class SubmittedAgent(RandomAgent):
     finally:
         agent.close()
     assert first.agents[0].status == Status.OK, first.agents[0].detail
-    assert second.agents[0].status == Status.TIMEOUT and "get_env_info() was stopped after" in second.agents[0].detail
+    assert second.agents[0].status == Status.TIMEOUT and f"{LATER_START} was stopped after" in second.agents[0].detail
 
 
 class Deliberate(Agent):

@@ -37,6 +37,8 @@ from arena.weights import bytes_in
 
 # Accelerators an agent may open read-write when the machine has them and `Limits.accelerators` allows.
 DEVICE_PATTERNS = ("/dev/nvidia*", "/dev/dri", "/dev/tenstorrent")
+LATER_START = "a later game's start (its modules run anew, get_env_info())"  # the call, as faults name it
+REBUILD_MARGIN = 1.5  # a later game's start may take this times its first build, beyond `game_start_seconds`
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,10 @@ class Limits:
     """What one agent's process may use; the organiser's settings."""
 
     startup_seconds: float = 60.0  # import, _gdown, _initialize
-    # A later game's start in the same process (a new agent built, its code already imported, and
-    # handed that game's seat, so _initialize again): off the game's clock, so short, that no agent
-    # thinks a minute a game on nobody's time.
+    # A later game's start in the same process (its own modules run anew, a new agent built and handed
+    # that game's seat, so _initialize again): off the game's clock, so short, that no agent thinks a
+    # minute a game on nobody's time; more by REBUILD_MARGIN times what running its modules and building
+    # its agent took in its first start (a model loaded as a module runs), up to `startup_seconds`.
     game_start_seconds: float = 10.0
     memory_mb: int = 4096  # for all its processes together, unless the manifest asks for another amount
     max_memory_mb: int = 16384  # the most a manifest may ask for
@@ -122,6 +125,7 @@ class SandboxedAgent(AgentHandle):
         self._starting = "start"  # the call that starts the game being started
         self.processes_started = 0  # worker processes started for this handle, over all its games
         self._first_load = False  # the start under way loads its code for the first time
+        self._built_in = 0.0  # what running its modules and building its agent took in its first start
 
     @property
     def memory_mb(self) -> int:
@@ -153,14 +157,14 @@ class SandboxedAgent(AgentHandle):
         if not self.limits.share_cpu_in_turns:  # else kept where it is until `await_start` moves it to the harness's CPU
             self._place(None)
         self.clock.restart()
-        self._starting = "get_env_info()" if self._seated else "start"
+        self._starting = LATER_START if self._seated else "start"
         self._request(self._starting, Kind.START, {"env": seat.env_name, "options": seat.options,
                                                    "seat": seat.agent_id, "seed": seat.seed})
 
     def await_start(self) -> None:
         budget = self._budget(self._starting)
         try:
-            self._expect(Kind.READY, self._starting, budget)
+            built_in = self._expect(Kind.READY, self._starting, budget)
             self._wait_stopped(self._starting, budget)
         except AgentFault:
             self.time_to_start = self._timer.elapsed()  # all of it: it ended the match
@@ -169,6 +173,8 @@ class SandboxedAgent(AgentHandle):
         # serve` shares play: all of it but the first load of its code, a cost paid once.
         charged = self._timer.stop()
         self.time_to_start = 0.0 if self._first_load else charged
+        if self._starting == "start" and isinstance(built_in, float) and 0.0 <= built_in:  # its own word: capped
+            self._built_in = min(built_in, self.limits.startup_seconds)
         self._seated = True
         if self.limits.share_cpu_in_turns:
             self._place(current_cpu())
@@ -377,7 +383,9 @@ class SandboxedAgent(AgentHandle):
         """The most the call `what` may take of the agent's own time."""
         if what == "start":
             return self.limits.startup_seconds
-        return self.limits.game_start_seconds if what == "get_env_info()" else self.clock.allowance()
+        if what == LATER_START:
+            return min(self.limits.game_start_seconds + REBUILD_MARGIN * self._built_in, self.limits.startup_seconds)
+        return self.clock.allowance()
 
     def _settle(self) -> None:
         """Take the answer to a call whose match ended without it (another agent's fault ended it).

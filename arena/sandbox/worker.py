@@ -22,6 +22,7 @@ import shutil
 import signal
 import socket
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -190,7 +191,9 @@ class _Worker:
             # AI² competition built one for each battle: what its __init__ sets up (a frame count, a plan)
             # starts afresh, so a game plays the same from its seed and seats whatever games came before.
             seed_for_building()
+            building = time.monotonic()
             self.agent = self._build()
+            built_in = time.monotonic() - building  # the harness sizes later games' start budgets by it
             # Then seeded for this game, in a new process or one kept from earlier games alike (loading
             # the agent may have imported torch, or drawn from the generators).
             seed_for_game(own_seed)
@@ -200,7 +203,7 @@ class _Worker:
             self._failed("failed to start", why)
             return
         _flush_output()
-        self.channel.send(Kind.READY)
+        self.channel.send(Kind.READY, built_in)
 
     def _seat(self, message: dict[str, Any]) -> tuple[Any, Any]:
         """The env copy and the seat's view for a game: kept from an earlier game of the same game,
