@@ -419,11 +419,13 @@ def instantiate(spec: AgentSpec, alone: bool = False):
     return agent_factory(spec, alone)()
 
 
-def agent_factory(spec: AgentSpec, alone: bool = False) -> Callable[[], Any]:
+def agent_factory(spec: AgentSpec, alone: bool = False,
+                  set_aside: Callable[[], None] = lambda: None) -> Callable[[], Any]:
     """A function building a new agent of `spec` (as `instantiate` does) at each call, for a game
     each, its code run anew each time (its own modules, not the packages they import): what they
     set up as they load (a count, a cache) starts afresh too, so a game plays the same whatever games
-    the process played before it, as in a process of its own."""
+    the process played before it, as in a process of its own. `set_aside()` is called once the last
+    build's modules are out of the way, before they run anew."""
     folder = files_in(spec.root)
     loaded_before: set[str] | None = None  # the modules loaded as the last build began
 
@@ -432,6 +434,7 @@ def agent_factory(spec: AgentSpec, alone: bool = False) -> Callable[[], Any]:
         if loaded_before is not None:  # its own modules loaded since, as it was built or as it played
             for name in loaded_from(folder, set(sys.modules) - loaded_before):
                 del sys.modules[name]
+            set_aside()
         loaded_before = set(sys.modules)
         entry_class = import_entry_class(spec, alone)
         weights = spec.weights_path

@@ -239,6 +239,31 @@ def test_a_match_in_process_leaves_the_callers_generators_as_they_were(write_sub
     assert (random.random(), np.random.random()) == expected
 
 
+def test_a_model_loaded_as_a_module_runs_is_freed_before_it_loads_again(write_submission):
+    # The last game's module stayed, its functions and globals holding each other, until the garbage was
+    # collected: two or three games later the agent was over its memory limit and was killed.
+    code = """
+import numpy as np
+
+import model
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        legal = np.flatnonzero(obs["action_mask"])
+        return int(legal[int(model.WEIGHTS[0]) % len(legal)])
+"""
+    spec = load(write_submission("big_model", code, **{"model.py": "import numpy as np\n\nWEIGHTS = np.ones(300 * 2**20 // 8)\n"}))
+    agent = sandboxed(spec.root, memory_mb=768)  # room for one model (300 MiB) beside Python's own, not three
+    try:
+        games = [play_match("othello", [agent, RandomAgent()], seed, max_steps=4) for seed in range(4)]
+    finally:
+        agent.close()
+    assert [game.agents[0].status for game in games] == [Status.OK] * 4, [game.agents[0].detail for game in games]
+    assert agent.processes_started == 1
+
+
 def test_a_sandbox_whose_agent_raised_is_replaced(tmp_path):
     folder = tmp_path / "faulty"
     folder.mkdir()

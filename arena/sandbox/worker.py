@@ -16,6 +16,7 @@ every capability and re-executes itself, and Landlock is the only wall (`protect
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -156,8 +157,20 @@ class _Worker:
         os.chdir(self.folder)
         os.register_at_fork(after_in_child=self._silence)
         self.agent = None
-        self._build = agent_factory(self.spec, alone=True)
+        self._build = agent_factory(self.spec, alone=True, set_aside=self._collect_last_games_code)
+        self._frozen = False  # what the agent's first game loaded (torch, say) is kept out of collections
         self.seat, self.frame, self.follow = None, 0, None
+
+    def _collect_last_games_code(self) -> None:
+        """Free the last game's modules before they run anew: functions and their module's globals hold
+        each other, so a model a module loaded (hundreds of megabytes, perhaps) stays until the garbage
+        is collected, and a game or two later the agent is over its memory limit. Once the first game's
+        leftovers are collected, what is still loaded (the packages it imported) is frozen: every later
+        collection looks at the objects of one game, not at all of torch's."""
+        gc.collect()
+        if not self._frozen:
+            gc.freeze()
+            self._frozen = True
 
     def _silence(self) -> None:
         """A process the agent forks must never speak on the harness's pipes."""
@@ -192,6 +205,7 @@ class _Worker:
             # starts afresh, so a game plays the same from its seed and seats whatever games came before.
             seed_for_building()
             building = time.monotonic()
+            self.agent = None  # the last game's, which holds its modules
             self.agent = self._build()
             built_in = time.monotonic() - building  # the harness sizes later games' start budgets by it
             # Then seeded for this game, in a new process or one kept from earlier games alike (loading
