@@ -264,6 +264,29 @@ class SubmittedAgent(Agent):
     assert agent.processes_started == 1
 
 
+# Modules that set up, each time they run, something that stays until their process ends.
+SETS_UP_AS_IT_LOADS = {
+    "a thread": "import threading, time\n\nthreading.Thread(target=time.sleep, args=(3600,), daemon=True).start()\n",
+    "an exit handler": "import atexit\n\natexit.register(print, 'bye')\n",
+    "a logging handler": "import logging\n\nlogging.getLogger('mine').addHandler(logging.StreamHandler())\n",
+}
+
+
+@pytest.mark.parametrize("setup", SETS_UP_AS_IT_LOADS)
+def test_a_sandbox_whose_modules_leave_something_behind_each_time_they_run_is_replaced(write_submission, setup):
+    # Every game ran them again in the same process: a thread more each game, until the agent could start
+    # none (its 256th game), or each line logged once more each game.
+    code = "import setup\nfrom arena.agents import RandomAgent\n\n\nclass SubmittedAgent(RandomAgent):\n    pass\n"
+    spec = load(write_submission("sets_up", code, **{"setup.py": SETS_UP_AS_IT_LOADS[setup]}))
+    agent = sandboxed(spec.root)
+    try:
+        games = [play_match("othello", [agent, RandomAgent()], seed, max_steps=4) for seed in range(5)]
+    finally:
+        agent.close()
+    assert [game.agents[0].status for game in games] == [Status.OK] * 5, [game.agents[0].detail for game in games]
+    assert agent.processes_started == 2  # a new one after game 3: none runs them more than three times
+
+
 def test_a_sandbox_whose_agent_raised_is_replaced(tmp_path):
     folder = tmp_path / "faulty"
     folder.mkdir()

@@ -126,6 +126,7 @@ class SandboxedAgent(AgentHandle):
         self.processes_started = 0  # worker processes started for this handle, over all its games
         self._first_load = False  # the start under way loads its code for the first time
         self._built_in = 0.0  # what running its modules and building its agent took in its first start
+        self._spent = False  # its process asked to end after this game (`worker._Worker._spent`)
 
     @property
     def memory_mb(self) -> int:
@@ -144,9 +145,10 @@ class SandboxedAgent(AgentHandle):
         self._first_load = self.processes_started == 0 and not self.loaded_before
         self._settle()
         ended_on_its_own = False
-        if self._process is not None and (self._faulted or self._process.poll() is not None):
+        if self._process is not None and (self._faulted or self._spent or self._process.poll() is not None):
             # Its agent faulted (raised, answered late, broke the protocol) or its process died or was
-            # killed in an earlier game: a new process, never one in a state the fault left behind.
+            # killed in an earlier game: a new process, never one in a state the fault left behind. So
+            # too where its process asked to end, having set up what would pile up.
             ended_on_its_own = not self._faulted
             self.close()
         if self._process is None:
@@ -164,7 +166,7 @@ class SandboxedAgent(AgentHandle):
     def await_start(self) -> None:
         budget = self._budget(self._starting)
         try:
-            built_in = self._expect(Kind.READY, self._starting, budget)
+            report = self._expect(Kind.READY, self._starting, budget)
             self._wait_stopped(self._starting, budget)
         except AgentFault:
             self.time_to_start = self._timer.elapsed()  # all of it: it ended the match
@@ -173,8 +175,11 @@ class SandboxedAgent(AgentHandle):
         # serve` shares play: all of it but the first load of its code, a cost paid once.
         charged = self._timer.stop()
         self.time_to_start = 0.0 if self._first_load else charged
-        if self._starting == "start" and isinstance(built_in, float) and 0.0 <= built_in:  # its own word: capped
+        report = report if isinstance(report, dict) else {}  # its process's own word: checked, capped
+        built_in = report.get("built_in")
+        if self._starting == "start" and isinstance(built_in, float) and 0.0 <= built_in:
             self._built_in = min(built_in, self.limits.startup_seconds)
+        self._spent = report.get("spent") is True
         self._seated = True
         if self.limits.share_cpu_in_turns:
             self._place(current_cpu())
@@ -338,7 +343,7 @@ class SandboxedAgent(AgentHandle):
         self._agent_pid = None
         self._pinned = None
         self.processes_started += 1
-        self._seated = False
+        self._seated = self._spent = False
         self._confining, self._held = True, None
 
     def _request(self, what: str, kind: Kind, value: Any = None) -> None:

@@ -16,13 +16,16 @@ every capability and re-executes itself, and Landlock is the only wall (`protect
 
 from __future__ import annotations
 
+import atexit
 import gc
 import json
+import logging
 import os
 import shutil
 import signal
 import socket
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -36,6 +39,7 @@ from arena.sandbox.shared_pages import import_folders, outermost
 
 MAX_TRACEBACK_CHARS = 20_000
 SEATS_KEPT = 4  # env copies kept for later games: both seats of a game whose seats swap, say
+MAX_GAMES_PER_PROCESS = 256  # agents built in one process before it gives way to a new one (`_Worker._spent`)
 SYSTEM_READ_PATHS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/opt", "/proc", "/sys", "/dev")
 
 
@@ -159,6 +163,8 @@ class _Worker:
         self.agent = None
         self._build = agent_factory(self.spec, alone=True, set_aside=self._collect_last_games_code)
         self._frozen = False  # what the agent's first game loaded (torch, say) is kept out of collections
+        self._builds = 0
+        self._left: tuple[int, ...] = ()  # `_leftovers()` as the last build began
         self.seat, self.frame, self.follow = None, 0, None
 
     def _collect_last_games_code(self) -> None:
@@ -171,6 +177,18 @@ class _Worker:
         if not self._frozen:
             gc.freeze()
             self._frozen = True
+
+    def _spent(self) -> bool:
+        """Whether this process should end after the game it starts: its agent's last game (its modules
+        run, its agent built and played) left more behind that stays until the process ends (threads, exit
+        or logging handlers) than the game before it, and so would each game after it (up to the limit on
+        its threads, or a log written many times over); or it is to build its MAX_GAMES_PER_PROCESS-th
+        agent, a bound on what piles up unseen (a function of an installed package wrapped each time). Its
+        first game is not judged: it loads the packages its agent imports, which set up their own once."""
+        self._builds += 1
+        left, self._left = self._left, _leftovers()
+        judged = self._builds > 2
+        return self._builds >= MAX_GAMES_PER_PROCESS or (judged and any(map(int.__gt__, self._left, left)))
 
     def _silence(self) -> None:
         """A process the agent forks must never speak on the harness's pipes."""
@@ -203,6 +221,7 @@ class _Worker:
             # A new agent every game, built alike in every process whichever game it was started for, as the
             # AI² competition built one for each battle: what its __init__ sets up (a frame count, a plan)
             # starts afresh, so a game plays the same from its seed and seats whatever games came before.
+            spent = self._spent()
             seed_for_building()
             building = time.monotonic()
             self.agent = None  # the last game's, which holds its modules
@@ -217,7 +236,7 @@ class _Worker:
             self._failed("failed to start", why)
             return
         _flush_output()
-        self.channel.send(Kind.READY, built_in)
+        self.channel.send(Kind.READY, {"built_in": built_in, "spent": spent})
 
     def _seat(self, message: dict[str, Any]) -> tuple[Any, Any]:
         """The env copy and the seat's view for a game: kept from an earlier game of the same game,
@@ -290,6 +309,13 @@ class _Worker:
 
 _FAILED = object()
 _SENDABLE = frozenset({int, float, bool, str, type(None), dict, list, tuple})  # sent as they are
+
+
+def _leftovers() -> tuple[int, ...]:
+    """What an agent's code may set up that stays until its process ends: its threads, exit handlers and
+    logging handlers."""
+    loggers = [logging.root, *logging.Logger.manager.loggerDict.values()]
+    return (threading.active_count(), atexit._ncallbacks(), sum(len(getattr(logger, "handlers", ())) for logger in loggers))
 
 
 def _plain(action: Any) -> Any:
