@@ -2,6 +2,7 @@
 and a property test that it plays arena's snake game where the two sets of rules coincide."""
 
 import io
+import math
 import os
 import warnings
 
@@ -12,6 +13,7 @@ import pytest
 import arena.envs
 from arena.compat import marlenv
 from arena.compat.marlenv import AsyncVectorMultiEnv, SingleAgent, SingleMultiAgent, SnakeEnv, UnknownOptionWarning
+from arena.compat.marlenv.core.snake import Direction
 from arena.compat.marlenv.envs import CoopSnakeEnv, GraphSnakeEnv
 from arena.compat.marlenv.wrappers import make_snake
 from arena.envs.snake.engine import DIRECTIONS
@@ -226,6 +228,83 @@ def test_a_subclass_overriding_init_obs_and_get_obs_changes_the_observations():
     plain, mirrored = SnakeEnv(num_snakes=2, height=9, width=10), Mirrored(num_snakes=2, height=9, width=10)
     np.testing.assert_array_equal(mirrored.reset(seed=1), plain.reset(seed=1)[:, :, ::-1])
     np.testing.assert_array_equal(mirrored.step([KEEP, LEFT])[0], plain.step([KEEP, LEFT])[0][:, :, ::-1])
+
+
+class MarlenvsGraphEnv(SnakeEnv):
+    """marlenv 1.0.1's GraphSnakeEnv rays as a user's subclass writes them: from `snakes` and the turn angles
+    of `action_dict` (its image branches left out)."""
+
+    def _init_obs(self):
+        return self._process_obs(super()._init_obs())
+
+    def _get_obs(self):
+        return self._process_obs(super()._get_obs())
+
+    def _process_obs(self, obs):
+        reach = self.vision_range or 5
+        proc_obs = []
+        snake_idx = 0
+        for snake in self.snakes:
+            if not snake.alive:
+                continue
+            angle = math.atan2(snake.direction.value[1], snake.direction.value[0])
+            head = (self.vision_range, self.vision_range) if self.vision_range else snake.head_coord
+            ways = [(int(math.cos(angle + self.action_dict[l])), int(math.sin(angle + self.action_dict[l])))
+                    for l in range(3)]
+            ways += [np.add(ways[0], ways[1]), np.add(ways[0], ways[2])]  # the diagonals ahead-left, ahead-right
+            proc_ob = []
+            for k, (dr, dc) in enumerate(ways):
+                proc_ob.append(np.zeros((self.obs_ch,)))
+                for i in range(reach):
+                    temp_ob = obs[snake_idx][head[0] + dr * (i + 1)][head[1] + dc * (i + 1)]
+                    proc_ob[-1] += temp_ob / ((i + 1) * (math.sqrt(2) if k > 2 else 1))
+                    if temp_ob[0] == 1:
+                        break
+            proc_obs.append(np.array(proc_ob))
+            snake_idx += 1
+        return np.array(proc_obs)
+
+
+@pytest.mark.parametrize("vision_range", [None, 4])
+def test_a_subclass_reading_snakes_and_turn_angles_sees_the_rays_of_snake_graph_v1(vision_range):
+    user, graph = (kind(num_snakes=3, height=12, width=12, vision_range=vision_range)
+                   for kind in (MarlenvsGraphEnv, GraphSnakeEnv))
+    np.testing.assert_array_equal(user.reset(seed=3), graph.reset(seed=3))
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        actions = rng.integers(0, 3, 3).tolist()
+        obs, rewards, dones, _ = user.step(actions)
+        expected, *others = graph.step(actions)
+        np.testing.assert_array_equal(obs, expected)
+        if all(dones):
+            break
+    assert user.action_dict == {0: 0.0, 1: math.pi / 2, 2: -math.pi / 2}
+    assert SnakeEnv(observer="human").action_dict == SnakeEnv.default_action_dict  # marlenv's names
+
+
+def test_snakes_and_episode_figures_read_the_game_in_grid_coordinates():
+    env = SingleMultiAgent(SnakeEnv(num_snakes=3, height=10, width=10, num_fruits=0, reward_dict=dict(REWARDS)))
+    env.reset(seed=0)
+    # Snake 0 heads east and eats; snake 1 heads north into the wall; snake 2 heads west.
+    arrange(env, [[(2, 4), (2, 3), (2, 2)], [(0, 1), (1, 1), (2, 1)], [(6, 5), (6, 6), (6, 7)]], fruit=[(2, 5)])
+    _, rewards, _, _ = env.step([KEEP, KEEP, LEFT])
+    first, second, third = env.snakes
+    assert [s.idx for s in env.snakes] == [0, 1, 2] and [s.alive for s in env.snakes] == [True, False, True]
+    # The grid's coordinates count the ring of walls: field cell (r, c) is grid cell (r + 1, c + 1).
+    assert first.coords == [(3, 6), (3, 5), (3, 4), (3, 3)] and len(first) == 4
+    assert (first.head_coord, first.tail_coord, first.direction) == ((3, 6), (3, 3), Direction.RIGHT)
+    assert third.coords == [(8, 6), (7, 6), (7, 7)] and third.direction == Direction.DOWN
+    assert third.head_coord - third.direction == third.coords[1]  # marlenv's coordinate arithmetic
+    for snake in (first, third):
+        assert env.grid[snake.head_coord] == 10 * snake.idx + 3 and env.grid[snake.tail_coord] == 10 * snake.idx + 5
+    assert second.coords == [] and len(second) == 0 and second.head_coord == (1, 2)  # off the board
+    assert env.alive_snakes == 2 and env.episode_length == 1
+    np.testing.assert_allclose(env.epi_scores, [1.1, 0.0, 0.1])
+    np.testing.assert_array_equal(env.epi_steps, [1, 0, 1])
+    np.testing.assert_array_equal(env.epi_fruits, [1, 0, 0])
+    np.testing.assert_array_equal(env.epi_kills, [0, 0, 0])
+    with pytest.raises(AttributeError):
+        env.unwrapped.alive_snakes = 3  # views of the game, not state of their own
 
 
 # --- the rules: dead snakes stay, the game goes on, marlenv's kill credit, the final info ---------------------

@@ -76,6 +76,18 @@ vision_range)` (`env.grid` holds marlenv's cell codes) and `_done_fn(dones)`; `r
 call them where marlenv's do. The rules themselves (`_check_collision`, `_update_grid`, the
 direction helpers) are the engine's and have no hooks.
 
+Besides the settings (`num_snakes`, `grid_shape`, `vision_range`, `frame_stack`, `obs_ch`,
+`observer`, `reward_dict`, ...), a subclass may read marlenv's game state, as read-only views of
+the engine's: `env.snakes`, one `core.snake.SnakeView` per snake (dead ones too) with `idx`,
+`alive`, `head_coord`, `tail_coord`, `coords` (head to tail), `len()` and `direction` (marlenv's
+`core.snake.Direction`: `UP` (-1, 0), `RIGHT` (0, 1), `DOWN` (1, 0), `LEFT` (0, -1)), in the grid's
+coordinates (walls included, as `env.grid`); `env.alive_snakes` (how many live); `env.epi_scores`,
+`env.epi_steps`, `env.epi_fruits` and `env.epi_kills` (the episode so far, one float per snake);
+`env.episode_length` (steps since `reset()`); and `env.action_dict`, with `observer="snake"`
+marlenv's turn angles `{0: 0.0, 1: pi / 2, 2: -pi / 2}` (added to `atan2` of a direction, as
+marlenv's GraphSnakeEnv adds them), with `"human"` the names of the five actions. A dead snake has
+left the board: its `coords` are empty, its `head_coord` and `direction` where it last was and went.
+
 ## Where arena differs from marlenv
 Starting places, fruit places and randomness are arena's (seed with `env.seed(s)` or
 `env.reset(seed=s)`; until then, as in marlenv, `np.random.seed(s)` before `reset()` repeats a

@@ -13,7 +13,8 @@ import numpy as np
 from gymnasium import spaces
 
 from arena.compat.marlenv._games import (DEFAULT_REWARD_DICT, HUMAN_ACTIONS, MAX_EPISODE_STEPS, REWARD_KEYS,
-                                         SNAKE_ACTIONS, MarlenvGames, SnakeSettings)
+                                         MarlenvGames, SnakeSettings)
+from arena.compat.marlenv.core.snake import SnakeView
 from arena.envs.snake.engine import SnakeGames
 from arena.envs.snake.picture import COLORS
 
@@ -22,6 +23,12 @@ GIF_SIZE = 300  # pixels along the longer side of a frame kept by render("gif")
 # marlenv's cell codes; a snake's head, body and tail cells add 10 times its index.
 EMPTY, WALL, FRUIT, HEAD, BODY, TAIL = range(6)
 ASCII = np.array(list(".#oHbt"))  # render("ascii")'s character for each code (mod 10), as marlenv's
+
+
+def _episode_figure(name: str) -> property:
+    """marlenv's `epi_<figure>`: each snake's running episode figure, as `MarlenvGames` keeps it (a copy)."""
+    return property(lambda env: getattr(env.core, name)[0].copy(),
+                    doc=f"Each snake's episode {name} so far, as marlenv counts them (a float array, one per snake).")
 
 
 class SnakeEnv(gymnasium.Env):
@@ -66,7 +73,9 @@ class SnakeEnv(gymnasium.Env):
         self.reward_dict = dict(settings.reward_dict)
         self.num_fruits = settings.num_fruits
         self.max_episode_steps = settings.max_episode_steps
-        self.action_dict = SNAKE_ACTIONS if settings.observer == "snake" else HUMAN_ACTIONS
+        # marlenv's: each turn's angle, which subclasses add to a heading's (GraphSnakeEnv's rays), or the
+        # names of the screen directions; one entry per action either way.
+        self.action_dict = dict(self.action_angle_dict) if settings.observer == "snake" else dict(HUMAN_ACTIONS)
         self.low, self.high = 0, 1
         self.image_obs = False
         self.obs_ch = self.core.observation_shape[-1]
@@ -139,6 +148,29 @@ class SnakeEnv(gymnasium.Env):
 
     def _stacked_frames(self) -> list[np.ndarray]:
         return [np.concatenate(frames, axis=-1) for frames in zip(*self._frames)]
+
+    # marlenv's game state, read from the engine: what a subclass may read (see help(arena.compat.marlenv)).
+
+    @property
+    def snakes(self) -> list[SnakeView]:
+        """Every snake, dead ones too, as marlenv's `Snake`s: `idx`, `alive`, `head_coord`, `tail_coord`,
+        `direction`, `coords` (head to tail) and `len()`, in the grid's coordinates (walls included)."""
+        return [SnakeView(self.core.games, 0, i) for i in range(self.num_snakes)]
+
+    @property
+    def alive_snakes(self) -> int:
+        """How many snakes are alive."""
+        return int(self.core.games.alive[0].sum())
+
+    @property
+    def episode_length(self) -> int:
+        """Steps played since `reset()`."""
+        return int(self.core.games.steps[0])
+
+    epi_scores = _episode_figure("scores")
+    epi_steps = _episode_figure("steps")
+    epi_fruits = _episode_figure("fruits")
+    epi_kills = _episode_figure("kills")
 
     @property
     def grid(self) -> np.ndarray:
