@@ -446,6 +446,23 @@ def test_step_takes_each_snakes_action_as_an_int_or_a_one_element_array_mixed():
     assert rewards.shape == (2, 2)
 
 
+def test_the_vector_env_takes_actions_shaped_one_per_snake_per_game_only():
+    def stepped(actions):
+        env, *_ = make_snake(num_envs=2, num_snakes=3, height=10, width=10)
+        env.reset(seed=0)
+        return env.step(actions)[0]
+
+    per_game = [[KEEP, LEFT, RIGHT], [RIGHT, KEEP, LEFT]]
+    expected = stepped(np.array(per_game))
+    # As marlenv's takes them: per-game lists, a snake axis of one-element arrays, ints mixed with such arrays.
+    for same in (per_game, np.array(per_game)[..., None], [[KEEP, np.array([LEFT]), RIGHT], [RIGHT, KEEP, LEFT]]):
+        np.testing.assert_array_equal(stepped(same), expected)
+    # A transposed (num_snakes, n_env) array would hand the actions to the wrong snakes; so would a flat one.
+    for wrong in (np.array(per_game).T, np.ravel(per_game), np.ravel(per_game)[:, None]):
+        with pytest.raises(ValueError, match=r"expected actions of shape \(2, 3\).*got shape \((3, 2|6,|6, 1)\)$"):
+            stepped(wrong)
+
+
 def test_async_vector_multi_env_takes_env_functions():
     env = AsyncVectorMultiEnv([lambda: SingleMultiAgent(SnakeEnv(num_snakes=2, height=9, width=9))] * 2)
     assert env.reset(seed=0).shape == (2, 2, 9, 9, 8) and env.num_envs == 2

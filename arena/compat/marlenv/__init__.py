@@ -22,6 +22,9 @@ Code written for marlenv runs after replacing `marlenv` with `arena.compat.marle
 plus `observation_shape` (rows, cols, C), `action_shape` (n_actions,) and `props`, a dict that also
 reads by attribute: `high`, `low`, `n_env` (and `num_envs`), `num_snakes`, `reorder` (True),
 `discrete` (True), `action_info` (`{"action_n": n_actions}`). `num_envs=` is accepted for `n_env`.
+The vector env's `step` takes its actions in the table's shape, with dimensions of size 1 added or
+left out as one likes (`(n_env, num_snakes, 1)`, a per-game list of ints and one-element arrays);
+another shape, a transposed `(num_snakes, n_env)` one included, raises ValueError naming the shape.
 The vector env starts a game again as soon as all its snakes are done (that game's row of
 observations is then the new game's first) and `render()` draws game 0.
 

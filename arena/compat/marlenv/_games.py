@@ -96,14 +96,27 @@ class SnakeSettings:
 
 
 def _action_array(actions: Any) -> np.ndarray:
-    """`actions` as an array; flattened when they mix plain ints with arrays of one element (a network's
-    batch of one), which numpy cannot stack but marlenv takes, reading each snake's with `.item()`."""
+    """`actions` as an array, keeping the nesting of lists that mix plain ints with arrays of one element
+    (a network's batch of one), which numpy cannot stack but marlenv takes, reading each snake's with
+    `.item()`: such a list's parts lose their dimensions of size 1 and are stacked."""
     try:
         return np.asarray(actions)
     except ValueError:
-        if isinstance(actions, (list, tuple)) and actions:
-            return np.concatenate([_action_array(part).ravel() for part in actions])
-        raise
+        if not isinstance(actions, (list, tuple)) or not actions:
+            raise
+    parts = [_without_unit_dimensions(_action_array(part)) for part in actions]
+    if len({part.shape for part in parts}) > 1:
+        raise ValueError(f"arena.compat.marlenv: expected one action per snake, got a list whose parts differ in shape "
+                         f"({', '.join(str(p.shape) for p in parts)}, dimensions of size 1 aside)")
+    return np.stack(parts)
+
+
+def _without_unit_dimensions(values: np.ndarray) -> np.ndarray:
+    return values.reshape(_unit_free(values.shape))
+
+
+def _unit_free(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(size for size in shape if size != 1)
 
 
 class MarlenvGames:
@@ -141,9 +154,12 @@ class MarlenvGames:
         """`actions` as the engine's turns, shape (n_games, num_snakes); ValueError naming what is wrong."""
         shape = (self.n_games, self.num_snakes)
         given = _action_array(actions)
-        if given.size != self.n_games * self.num_snakes:
-            raise ValueError(f"arena.compat.marlenv: expected {self.num_snakes} action(s) for each of {self.n_games} "
-                             f"game(s), got {given.size} (shape {given.shape})")
+        # Dimensions of size 1 may come and go (a batch of one, an action as a one-element array), but a
+        # transposed (num_snakes, n_games) array, or a flat one, would hand actions to the wrong snakes.
+        if _unit_free(given.shape) != _unit_free(shape):
+            raise ValueError(f"arena.compat.marlenv: expected actions of shape {shape}, one per snake "
+                             f"({self.num_snakes}) for each game ({self.n_games}), dimensions of size 1 aside; "
+                             f"got shape {given.shape}")
         values = given.reshape(shape)
         if not np.issubdtype(values.dtype, np.integer):
             if not (np.issubdtype(values.dtype, np.number) and np.all(values == np.round(values))):
