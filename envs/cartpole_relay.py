@@ -27,7 +27,8 @@ random partners (ad-hoc teamwork): every agent of a team gets the same reward.
 
 ## Action space
 Relay: `Discrete(2)` (0 pushes the cart left, 1 right). Vote: `Box(-100, 100, (2,), float32)`,
-the logits of pushing left and right.
+the logits of pushing left and right; `step` and `vote` raise ValueError, naming the agent, for a
+row of logits with no finite probabilities (a NaN or +inf logit).
 
 ## Observation space
 The cart-pole state first, as in Gymnasium's CartPole:
@@ -133,15 +134,23 @@ def vote(logits: np.ndarray | Mapping[Any, Any], aggregation: str = "summed_prob
     `aggregation` is one of `AGGREGATIONS` (see the module docstring); `"sampled_probs"` draws
     one number from `rng`. The contributions are p_i(a) / sum_j p_j(a) for the played action a.
     `logits` may also map each agent's id to its row, as an aggregation component keeps them: the
-    contributions then come as a dict by the same ids.
+    contributions then come as a dict by the same ids. A row whose probabilities are not finite
+    (a NaN or +inf logit) raises ValueError naming it, as torch's Categorical does in the original.
     """
     if isinstance(logits, Mapping):
         ids = list(logits)
-        action, shares = vote(np.stack([np.asarray(logits[i], np.float64) for i in ids]), aggregation, rng)
+        rows = np.stack([np.asarray(logits[i], np.float64) for i in ids])
+        action, shares = _vote_rows(rows, [repr(i) for i in ids], aggregation, rng)
         return action, dict(zip(ids, shares.tolist()))
+    rows = np.asarray(logits, np.float64)
+    return _vote_rows(rows, [f"row {i}" for i in range(len(rows))], aggregation, rng)
+
+
+def _vote_rows(logits: np.ndarray, names: list[str], aggregation: str = "summed_probs",
+               rng: np.random.Generator | None = None) -> tuple[int, np.ndarray]:
+    """`vote` of an array of logits whose rows are the agents `names` (which its errors name)."""
     aggregation = FORMER_NAMES.get(aggregation, aggregation)
-    logits = np.asarray(logits, np.float64)
-    agents = probabilities(logits)
+    agents = _finite_probabilities(logits, names)
     summed = summed_as_torch(agents)
     if aggregation == "summed_probs":
         action = int(np.argmax(summed))
@@ -160,6 +169,18 @@ def vote(logits: np.ndarray | Mapping[Any, Any], aggregation: str = "summed_prob
     else:
         raise ValueError(f"cartpole_relay: aggregation must be one of {AGGREGATIONS}, got {aggregation!r}")
     return action, (agents[:, action] / summed[action]).astype(np.float64)
+
+
+def _finite_probabilities(logits: np.ndarray, names: list[str]) -> np.ndarray:
+    """`probabilities(logits)`, or ValueError naming the first agent whose row has no finite ones."""
+    with np.errstate(invalid="ignore", over="ignore"):  # said below, by name, rather than warned
+        agents = probabilities(logits)
+    broken = np.flatnonzero(~np.isfinite(agents).all(1))
+    if broken.size:
+        i = int(broken[0])
+        raise ValueError(f"cartpole_relay: the logits of {names[i]}, {logits[i].tolist()}, give probabilities "
+                         f"{agents[i].tolist()}; a vote takes finite logits (no NaN, no +inf)")
+    return agents
 
 
 def combine_logits(logits: np.ndarray, aggregation: str = "summed_probs",
@@ -259,7 +280,7 @@ class CartPoleRelay(WrapperRandom, RenderModes, ParallelEnv):
             self.contributions = controllers.astype(np.float64)
         else:
             logits = np.stack([np.asarray(actions[a], np.float64) for a in self.possible_agents])
-            action, self.contributions = vote(logits, self.aggregation, self.vote_rng)
+            action, self.contributions = _vote_rows(logits, self.possible_agents, self.aggregation, self.vote_rng)
             self.last_votes = np.argmax(logits, 1)
             controllers = self.last_votes == action
         self.contribution_totals += self.contributions

@@ -187,6 +187,20 @@ def test_sampled_votes_replay_from_the_seed_and_credit_each_agents_share():
     assert run(1) != first  # the draws, not the logits, differ between seeds
 
 
+@pytest.mark.parametrize("aggregation", AGGREGATIONS)
+def test_a_vote_refuses_logits_without_finite_probabilities_naming_the_agent(aggregation):
+    # swergio's aggregation builds torch's Categorical from the summed probabilities, which raises ValueError.
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"logits of row 1, \[nan, 0\.0\]"):
+        vote(np.array([[0.0, 1.0], [np.nan, 0.0]]), aggregation, rng)
+    with pytest.raises(ValueError, match=r"logits of 'b', \[inf, 1\.0\]"):
+        vote({"a": [0.0, 1.0], "b": [np.inf, 1.0]}, aggregation, rng)
+    env = arena.envs.make("cartpole_relay", mode="vote", num_players=2, aggregation=aggregation)
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match=r"logits of player_0, \[nan, 0\.0\]"):
+        env.step({"player_0": np.array([np.nan, 0.0], np.float32), "player_1": np.array([0.0, 1.0], np.float32)})
+
+
 def test_aggregations_and_their_former_name():
     assert AGGREGATIONS == ("summed_probs", "sampled_probs", "mean_logits", "majority")
     # Agent 0 is sure of right, agents 1 and 2 fairly sure of left: the summed probabilities and
