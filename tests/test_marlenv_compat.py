@@ -138,6 +138,19 @@ def test_snake_v1_is_registered_with_gymnasium():
         SingleAgent(SnakeEnv(num_snakes=2))
 
 
+@pytest.mark.parametrize("env_id", ["Snake-v1", "SnakeCoop-v1", "SnakeGraph-v1"])
+def test_a_step_limit_given_to_gymnasium_make_fails_saying_where_it_goes(env_id):
+    # gymnasium.make keeps max_episode_steps for its TimeLimit, whose reset passes `options` on.
+    env = gymnasium.make(env_id, num_snakes=2, max_episode_steps=5)
+    with pytest.raises(TypeError, match=r"TimeLimit, which needs a five-value step\(\); give the limit to the env "
+                                        rf"itself: .*make_snake\(\.\.\., env_id='{env_id}', max_episode_steps=N\)"):
+        env.reset(seed=0)
+    limited, *_ = make_snake(num_snakes=2, env_id=env_id, max_episode_steps=5, height=12, width=12)
+    limited.reset(seed=0)
+    arrange(limited, [[(5, 1), (5, 0)], [(7, 1), (7, 0)]])  # two snakes heading east with room for five steps
+    assert [all(limited.step([KEEP, KEEP])[2]) for _ in range(5)] == [False] * 4 + [True]
+
+
 # --- the observation ------------------------------------------------------------------------------------------
 
 

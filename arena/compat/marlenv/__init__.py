@@ -104,10 +104,12 @@ take); its wrappers' are marlenv's, and so is the vector env's `single_action_sp
 `action_space` holds one action per snake per game, as `step` takes them (marlenv's, gym's batch of one
 snake's space, held one per game). The single-agent wrapper passes the info on (marlenv's
 returns `{}`). `render("rgb_array")` draws with arena's colours (`render("ascii")` prints marlenv's characters,
-from `env.grid`, its cell codes); `"human"` draws nothing, as in marlenv. With
-Gymnasium, pass `max_episode_steps` to the env rather than to `gymnasium.make` (which would add a
-five-value `TimeLimit`). Grids are at least 7 x 7 (the walls included), with 1 to 8 snakes that must
-fit with room ahead (marlenv takes smaller grids and more snakes). When two snakes die on the same
+from `env.grid`, its cell codes); `"human"` draws nothing, as in marlenv.
+`gymnasium.make("Snake-v1", max_episode_steps=N)` keeps the limit for Gymnasium's `TimeLimit`, which
+needs a five-value `step`, and never hands it to the env, whose `reset()` then raises TypeError
+saying so: give the limit to the env itself, `SnakeEnv(..., max_episode_steps=N)` or
+`make_snake(..., max_episode_steps=N)`. Grids are at least 7 x 7 (the walls included), with 1 to 8
+snakes that must fit with room ahead (marlenv takes smaller grids and more snakes). When two snakes die on the same
 step running into a third's tail as it eats, the snake left alone earns `win` (marlenv counted them
 twice and paid it no `win`). `SnakeGraph-v1` (five rays per live snake,
 `envs.graph_snake_env`) declares the shape its observations have, and so do its wrappers and

@@ -23,6 +23,8 @@ GIF_SIZE = 300  # pixels along the longer side of a frame kept by render("gif")
 # marlenv's cell codes; a snake's head, body and tail cells add 10 times its index.
 EMPTY, WALL, FRUIT, HEAD, BODY, TAIL = range(6)
 ASCII = np.array(list(".#oHbt"))  # render("ascii")'s character for each code (mod 10), as marlenv's
+# reset()'s `options` when none is passed: only Gymnasium's wrappers pass it (None included), expecting its API.
+NOT_GIVEN: Any = object()
 
 
 def _episode_figure(name: str) -> property:
@@ -95,11 +97,14 @@ class SnakeEnv(gymnasium.Env):
         self._seeded = True
         return [seed]
 
-    def reset(self, seed: int | None = None) -> np.ndarray:
+    def reset(self, seed: int | None = None, options: Any = NOT_GIVEN) -> np.ndarray:
         """A new game (seeded first when `seed` is given); every snake's first observation.
 
         Until the env is seeded, each game is drawn from numpy's global generator, as marlenv draws
-        its games: `np.random.seed(s)` before `reset()` repeats one."""
+        its games: `np.random.seed(s)` before `reset()` repeats one. `options` is Gymnasium's, passed
+        only by its wrappers, whose API this env does not have: TypeError, saying where a step limit goes."""
+        if options is not NOT_GIVEN:
+            raise TypeError(self._under_gymnasium_wrapper())
         if seed is not None:
             self.seed(seed)
         elif not self._seeded:
@@ -117,6 +122,14 @@ class SnakeEnv(gymnasium.Env):
                              f"got {len(actions)}")
         rewards, dones, infos = self.core.step([list(np.ravel(a)) for a in actions], game_over=self._done_fn)
         return np.array(self._get_obs(), dtype=np.uint8), rewards[0].tolist(), dones[0].tolist(), infos[0]
+
+    def _under_gymnasium_wrapper(self) -> str:
+        name = type(self).__name__
+        return (f"arena.compat.marlenv: {name}.reset() got Gymnasium's `options`, which only a Gymnasium wrapper "
+                f"passes, but {name} keeps marlenv's API (reset() returns the observations, step() four values). "
+                f"gymnasium.make({self.env_id!r}, ..., max_episode_steps=N) adds Gymnasium's TimeLimit, which needs "
+                f"a five-value step(); give the limit to the env itself: {name}(..., max_episode_steps=N) or "
+                f"make_snake(..., env_id={self.env_id!r}, max_episode_steps=N)")
 
     # marlenv's hooks. The engine's own view serves unless a subclass encodes frames itself.
 
