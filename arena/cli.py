@@ -465,10 +465,12 @@ def _check_isolation(allow_weak: bool) -> None:
 def _open_tournament(args: argparse.Namespace):
     from arena.tournament import Settings, Tournament, with_memory_limits
 
-    if args.resume:
-        from arena.db import as_target, is_url
+    from arena.db import as_target, is_url
 
-        db = as_target(args.db)
+    db = as_target(args.db)
+    # Run again on its folder, a tournament held in a file goes on with its own settings: --env is not needed.
+    going_on = args.folder and not args.env and not is_url(db) and db.is_file()
+    if args.resume or going_on:
         if not is_url(db) and not db.is_file():  # nothing to resume: and no empty store left behind
             raise ArenaError(f"{db}: no tournament to resume; start one with a submissions folder and --env")
         tournament = Tournament(args.db)

@@ -579,6 +579,19 @@ def test_a_tournament_without_a_seed_draws_a_secret_one_and_keeps_it(cli, tmp_pa
     assert code == 1 and "started with other settings (seed)" in err
 
 
+def test_a_tournament_run_again_on_its_folder_goes_on_with_its_own_settings(cli, tmp_path, submissions):
+    # Without --env it was refused as "a new tournament", though the README says to run it again on the folder.
+    subs = small_field(tmp_path, submissions)
+    code, out, err = cli("tournament", subs, "--env", "othello", "--games-per-pair", "1", "--max-steps", "4",
+                         "--workers", "1", "--db", "t.sqlite")
+    assert code == 0 and "1 matches played" in out, err
+    shutil.copytree(submissions / "mcts", subs / "mcts")
+    code, out, err = cli("tournament", subs, "--workers", "1", "--db", "t.sqlite")
+    assert code == 0 and "registered mcts" in out and "2 matches played; 3 of 3 recorded" in out, (out, err)
+    code, _, err = cli("tournament", subs, "--db", "other.sqlite")
+    assert code == 1 and "a new tournament needs a folder of submissions and --env" in err
+
+
 def test_a_tournaments_end_names_the_entrants_that_faulted_and_why(cli, tmp_path, submissions, write_submission):
     subs = small_field(tmp_path, submissions)
     shutil.copytree(write_submission("needs_torch", "import not_installed_here\n"), subs / "needs_torch")
