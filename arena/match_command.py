@@ -158,6 +158,8 @@ class Display:
             print(json.dumps(_match_json(result, files["replay"], files["video"], logs)), flush=True)
         elif self.each_game:
             self._print_game(result, game, files)
+        elif files["video"] is not None:  # shown above the bar: each game's file is named after the one asked for
+            self.progress.console.print(f"[dim]game {game + 1}'s video:[/] {files['video']}")
         for fault in result.faults:
             self._print_fault(result, fault, game, logs)
         if self.bar is not None:

@@ -168,6 +168,16 @@ def test_a_replay_folder_that_cannot_be_made_is_refused_before_any_game(cli, sub
     assert not Path("replays").exists()  # no game was played, and the folder made for its replay is gone
 
 
+def test_a_series_names_each_games_video_as_it_writes_it(cli, submissions):
+    # One file a game, named after the one asked for, and none of them said: the user looked for vv/v.mp4.
+    code, out, err = cli("match", submissions / "random", submissions / "greedy", "--games", "2", "--max-steps", "6",
+                         "--video", "vv/v.mp4")
+    assert code == 0, err
+    said = " ".join(out.split())
+    assert "game 1's video: vv/v-g1.mp4" in said and "game 2's video: vv/v-g2.mp4" in said, out
+    assert sorted(p.name for p in Path("vv").iterdir()) == ["v-g1.mp4", "v-g2.mp4"]
+
+
 def test_a_video_folder_no_file_can_be_made_in_is_refused_before_any_game(cli, submissions):
     # /proc takes no new files, though os.access tells root it may write anywhere.
     code, _, err = cli("match", submissions / "random", submissions / "greedy", "--video", "/proc/game.mp4")
