@@ -915,9 +915,11 @@ def _find_root(unpacked: Path, source: Path) -> Path:
     if len(entries) == 1 and entries[0].is_dir() and is_root(entries[0]):
         return entries[0]
     found = ", ".join(sorted(p.name for p in entries)[:8]) or "nothing"
-    deeper = next(itertools.islice(unpacked.glob("*/*/**/agent.py"), 1), None)
-    if deeper:
-        fix = f"there is one at {deeper.relative_to(unpacked)}: zip that folder instead"
+    deeper = sorted(str(path.relative_to(unpacked)) for path in itertools.islice(unpacked.glob("*/**/agent.py"), 8))
+    if len(deeper) == 1:
+        fix = f"there is one at {deeper[0]}: zip that folder instead"
+    elif deeper:
+        fix = f"there are several ({', '.join(deeper)}): zip the folder of one of them on its own"
     elif (other := _other_agent_file(unpacked, entries)) is not None:  # the AI² template's user/my_agent.py
         fix = f'rename {other} to agent.py, or name it in {MANIFEST_FILE}: entry = "{other}:{DEFAULT_ENTRY_CLASS}"'
     else:

@@ -105,6 +105,11 @@ def test_missing_agent_file_and_non_submissions_are_refused(tmp_path):
     (tmp_path / "empty" / "outer" / "mine" / "agent.py").write_text(PLAIN_AGENT)
     with pytest.raises(SubmissionError, match=r"there is one at outer/mine/agent.py: zip that folder instead"):
         load(tmp_path / "empty")
+    (tmp_path / "empty" / "yours").mkdir()  # two agents' folders zipped together
+    (tmp_path / "empty" / "yours" / "agent.py").write_text(PLAIN_AGENT)
+    with pytest.raises(SubmissionError, match=r"there are several \(outer/mine/agent.py, yours/agent.py\): zip the "
+                                              r"folder of one of them on its own"):
+        load(tmp_path / "empty")
     with pytest.raises(SubmissionError, match="no such file or folder"):
         load(tmp_path / "nowhere")
     (tmp_path / "junk.zip").write_bytes(b"this is not a zip")
