@@ -163,6 +163,16 @@ def test_folders_that_are_plainly_no_submission_are_skipped_and_a_misnamed_one_f
     assert any(line.startswith("registered misnamed@") and "forfeits" in line for line in news)
 
 
+def test_a_tournament_whose_database_is_in_its_folder_says_it_skips_its_own_files(othello_entrants):
+    # Skipped without a word, where the README says such folders are skipped "and said so".
+    tournament = Tournament(othello_entrants / "t.sqlite", Settings(seed=0, env="othello"))
+    news = tournament.register_folder(othello_entrants)
+    tournament.close()
+    skipped = sorted(line for line in news if line.startswith("skipped"))
+    assert [line.split()[1].rsplit("/", 1)[1].rstrip(":") for line in skipped] == ["t-entrants", "t-logs", "t-replays"]
+    assert all(line.endswith(": this tournament's own files") for line in skipped), skipped
+
+
 def test_a_submission_made_for_other_options_is_skipped_saying_which(othello_entrants, tmp_path):
     # Its agent was made for them (a trained policy's input size, say): in the tournament's game it would crash.
     (othello_entrants / "greedy_c" / "arena.toml").write_text('name = "greedy_c"\nenv = "othello"\n[options]\nsize = 6\n')

@@ -214,9 +214,9 @@ class Tournament:
         """Register every submission in `folder` (sub-folders and zips); a line of news for each."""
         folder = submissions_folder(folder)
         own = {self.replay_dir.resolve(), self.archive_dir.resolve(), self.log_dir.resolve()}  # a --db inside the folder
-        candidates = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and (p.is_dir() or p.suffix == ".zip")
-                            and p.resolve() not in own)
-        news = [f"skipped {path}: {why}" if (why := _not_a_submission(path)) else self.register(path)
+        candidates = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and (p.is_dir() or p.suffix == ".zip"))
+        news = [f"skipped {path}: {why}" if (why := "this tournament's own files" if path.resolve() in own
+                                            else _not_a_submission(path)) else self.register(path)
                 for path in candidates]
         if not self.store.entrants(active_only=True):
             raise ArenaError(f"{folder}: no submission in it plays {self.settings.env}")
