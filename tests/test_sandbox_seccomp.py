@@ -189,6 +189,23 @@ attempt("set_mempolicy", lambda: checked(libc.syscall(238, 2, ctypes.byref(node)
     assert unfiltered["set_mempolicy"] == "done"  # this kernel has them: the filter, not the kernel, refused
 
 
+def test_extended_attributes_which_hold_acls_no_cgroup_charges_cannot_be_set(tmp_path):
+    """A default ACL of 8,000 ids on a folder was copied, 64 KiB uncharged, into every file made in it."""
+    (tmp_path / "file").write_text("")
+    told = run_filtered(f"""
+folder, file = {str(tmp_path)!r}, {str(tmp_path / "file")!r}
+acl = struct.pack("<I", 2) + b"".join(struct.pack("<HHI", tag, 7, 0xFFFFFFFF) for tag in (0x01, 0x04, 0x20))
+attempt("default acl", lambda: os.setxattr(folder, "system.posix_acl_default", acl))
+attempt("user attribute", lambda: os.setxattr(file, "user.note", b"x"))
+attempt("by descriptor", lambda: os.setxattr(os.open(file, os.O_RDONLY), "user.note", b"x"))
+attempt("by link", lambda: os.setxattr(file, "user.note", b"x", follow_symlinks=False))
+attempt("listed", lambda: os.listxattr(file))
+""")
+    refused = f"refused {errno.EOPNOTSUPP}"
+    assert told == {"default acl": refused, "user attribute": refused, "by descriptor": refused, "by link": refused,
+                    "listed": "done"}
+
+
 def test_the_core_limit_that_starts_no_dump_helper_cannot_be_changed():
     """A core limit of 1 makes the kernel start no helper for the crash (systemd-coredump, apport: root,
     outside the sandbox) even for a program the agent runs, which exec made dumpable again."""
