@@ -248,6 +248,35 @@ def test_a_late_reading_is_forgiven_unless_a_task_of_the_agent_ended_during_the_
         assert mine.status == Status.OK and mine.time_used < 0.3, mine.detail
 
 
+def test_an_agent_cannot_buy_later_starts_more_time_by_saying_its_build_took_long(write_submission):
+    """Its process reports what building took, with the process's own clock, which its code may replace:
+    believed up to what its whole first start took by the harness's clock."""
+    code = """
+import os
+import time
+
+from arena.agents import RandomAgent
+
+_monotonic = time.monotonic
+time.monotonic = lambda: _monotonic() + 1000.0 * _monotonic()  # each reading far ahead of the last
+
+
+class SubmittedAgent(RandomAgent):
+    def _initialize(self):
+        if os.path.exists("started_before"):
+            time.sleep(1.5)  # thinking at a later game's start, on nobody's time
+        open("started_before", "w").close()
+"""
+    agent = SandboxedAgent(load(write_submission("says_it_built_long", code)), 1.0, limits=Limits(game_start_seconds=0.5))
+    try:
+        first = play_match("othello", [agent, RandomAgent()], seed=0, max_steps=4)
+        second = play_match("othello", [agent, RandomAgent()], seed=1, max_steps=4)
+    finally:
+        agent.close()
+    assert first.agents[0].status == Status.OK, first.agents[0].detail
+    assert second.agents[0].status == Status.TIMEOUT and f"{LATER_START} was stopped after" in second.agents[0].detail
+
+
 def test_a_process_that_ended_between_games_starts_again_on_a_later_games_budget(write_submission):
     """A process gone between games without a fault (ended by itself after its last move, say) must
     not buy the next game a first start-up's budget off the clock."""

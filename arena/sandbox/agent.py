@@ -175,10 +175,10 @@ class SandboxedAgent(AgentHandle):
         # serve` shares play: all of it but the first load of its code, a cost paid once.
         charged = self._timer.stop()
         self.time_to_start = 0.0 if self._first_load else charged
-        report = report if isinstance(report, dict) else {}  # its process's own word: checked, capped
-        built_in = report.get("built_in")
+        report = report if isinstance(report, dict) else {}  # its process's own word: checked, and at most
+        built_in = report.get("built_in")                     # the whole start it is part of took
         if self._starting == "start" and isinstance(built_in, float) and 0.0 <= built_in:
-            self._built_in = min(built_in, self.limits.startup_seconds)
+            self._built_in = min(built_in, charged)
         self._spent = report.get("spent") is True
         self._seated = True
         if self.limits.share_cpu_in_turns:
