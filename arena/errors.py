@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import importlib.util
 import errno
 from typing import Iterable
 
@@ -84,24 +83,6 @@ def missing_extra(exc: ModuleNotFoundError) -> str | None:
     if extra is None or install_hint(extra) in str(exc):
         return None
     return f"{exc.name} is not installed: {install_hint(extra)}"
-
-
-def lacking_extra(agent: str, module: str) -> HarnessError | None:
-    """The error for `agent`, which could not start for want of `module`, when that belongs to one of
-    arena's extras and is not installed here: the machine's lack, not the agent's fault; else None."""
-    top = module.partition(".")[0]
-    extra = EXTRA_OF_MODULE.get(top)
-    if extra is None or _installed(top):
-        return None
-    return HarnessError(f"{agent} could not start: {top} is not installed where arena runs ({install_hint(extra)}); "
-                        "the machine's lack, not the agent's fault")
-
-
-def _installed(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ImportError:  # a finder that explains what is missing (`arena.compat.ai2.ttnn_hint`'s)
-        return False
 
 
 # What an OSError of the machine running short says, whoever's files were being written.

@@ -20,7 +20,7 @@ from bisect import bisect_left, insort
 from collections import deque
 from typing import Any, Callable, Iterable, Iterator
 
-from arena.errors import ArenaError, lacking_extra
+from arena.errors import ArenaError
 from arena.faults import AgentFault, Status, describe_exception
 from arena.global_seeds import OwnGenerators, seed_for_building, seed_for_game
 from arena.own_modules import OwnModules
@@ -187,9 +187,6 @@ class LocalAgent(AgentHandle):
                     self.agent = self._built(seat)
                 self._seat(seat)
         except Exception as exc:
-            lacking = lacking_extra(self.name, exc.name or "") if isinstance(exc, ModuleNotFoundError) else None
-            if lacking is not None:  # as sandboxed
-                raise lacking from exc
             raise self._fault(Status.CRASH, "failed to start", exc) from None
         finally:
             self.time_to_start = 0.0 if first_load else time.perf_counter() - started

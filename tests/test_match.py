@@ -166,27 +166,6 @@ def test_two_submissions_that_both_fail_to_start_both_lose(write_submission):
             handle.close()
 
 
-@pytest.mark.parametrize("sandbox", [True, False], ids=["sandboxed", "in-process"])
-def test_an_agent_needing_an_extra_this_machine_lacks_leaves_the_match_unplayed(write_submission, sandbox):
-    # Recorded as its crash, the match stayed lost once the extra was installed. (ttnn, of the `tt` extra,
-    # has no wheel for this Python.) An agent saying so of an extra that is installed still crashes.
-    from arena.entrants import submission_handle
-    from arena.errors import HarnessError
-    from arena.submission import load
-
-    needs_ttnn = load(write_submission("needs_ttnn", "import ttnn\n"))
-    says_torch = load(write_submission("says_torch", "raise ModuleNotFoundError(\"No module named 'torch'\", name='torch')\n"))
-    handles = [submission_handle(spec, "othello", sandbox=sandbox) for spec in (needs_ttnn, says_torch)]
-    try:
-        with pytest.raises(HarnessError, match=r"needs_ttnn could not start: ttnn is not installed where arena runs"):
-            play_match("othello", [handles[0], RandomAgent()], seed=0)
-        result = play_match("othello", [handles[1], RandomAgent()], seed=0)
-        assert result.agents[0].status == Status.CRASH and "torch" in result.agents[0].detail
-    finally:
-        for handle in handles:
-            handle.close()
-
-
 def test_max_steps_cuts_the_game_and_scores_it_as_it_stands():
     result = play_match("othello", [RandomAgent(), RandomAgent()], seed=0, max_steps=10)
     assert result.steps == 10 and [a.score for a in result.agents] == [0.0, 0.0]

@@ -42,25 +42,20 @@ def test_readme_python_block_runs_as_written(code, tmp_path):
     assert run.returncode == 0, f"this README example fails:\n{code}\n{run.stderr[-3000:]}"
 
 
-def test_the_readme_says_what_a_tournament_does_with_an_entrant_missing_a_library(tmp_path):
-    # A library of none of arena's extras: the entrant's crash. One of an extra (ttnn: no wheel for this
-    # Python) missing where arena runs: its matches unplayed, to be played once it is installed.
+def test_the_readme_names_the_status_of_an_entrant_missing_a_library_as_a_tournament_records_it(tmp_path):
     import shutil
-
-    from arena.errors import HarnessError
 
     for name in ("random", "greedy"):
         shutil.copytree(REPO / "submissions" / name, tmp_path / "subs" / name)
-    for name, library in (("needs_lib", "a_library_that_is_not_installed"), ("needs_ttnn", "ttnn")):
-        (tmp_path / "subs" / name).mkdir()
-        (tmp_path / "subs" / name / "agent.py").write_text(f"import {library}\n")
+    (tmp_path / "subs" / "needs_lib").mkdir()
+    (tmp_path / "subs" / "needs_lib" / "agent.py").write_text("import a_library_that_is_not_installed\n")
+    (tmp_path / "subs" / "needs_lib" / "arena.toml").write_text('env = "othello"\n')
     run = subprocess.run([sys.executable, "-m", "arena.cli", "tournament", "subs", "--env", "othello", "--db",
                           "t.sqlite", "--games-per-pair", "1", "--workers", "1"], cwd=tmp_path, capture_output=True,
                          text=True, timeout=TIMEOUT_S)
-    assert run.returncode == HarnessError.EXIT_STATUS, run.stderr
-    assert "needs_lib: crash in 2 of its 2 games (failed to start: ModuleNotFoundError" in run.stderr  # not with needs_ttnn
-    assert "3 matches could not be played" in run.stderr and "ttnn is not installed where arena runs" in run.stderr
+    assert run.returncode == 0, run.stderr
+    assert "needs_lib: crash in 2 of its 2 games (failed to start: ModuleNotFoundError" in run.stderr
     text = " ".join((REPO / "README.md").read_text().split())
     start = text.index("`alphazero_othello` needs torch")
     said = text[start:text.index(". ", start)]
-    assert "left unplayed" in said and "run the same command again" in said, said
+    assert "crashes" in said and "failed to start" in said and "forfeit" not in said, said

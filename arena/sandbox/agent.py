@@ -19,7 +19,7 @@ from typing import Any, Callable, NoReturn, TypeVar
 
 from arena import tempdirs
 from arena.cpus import allowed_cpus, current_cpu
-from arena.errors import HarnessError, lacking_extra
+from arena.errors import HarnessError
 from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle
 from arena.names import file_name
@@ -447,11 +447,6 @@ class SandboxedAgent(AgentHandle):
                                     self._agent_pid, self._idle.shown)
         if got == Kind.FAILED:
             report = value if isinstance(value, dict) else {}
-            missing = report.get("missing")
-            lacking = lacking_extra(self.name, missing) if isinstance(missing, str) else None
-            if lacking is not None:  # checked here: its word alone does not make a fault the machine's
-                self._faulted = True
-                raise lacking
             status = Status.ILLEGAL_ACTION if report.get("illegal") is True else Status.CRASH
             detail = f"{_text(report.get('what'), 200)}: {_text(report.get('error'), 2000)}"
             self.clock.spend(self._timer.stop())  # a failed call is its time too (`arena serve` shares play by it)

@@ -233,7 +233,7 @@ class _Worker:
             self.agent.get_env_info(view)
         except BaseException as exc:  # noqa: BLE001  (anything the agent raises is reported, not fatal)
             why = describe_load_error(exc, self.spec, sandboxed=True).removeprefix(f"{self.spec.source}: ")
-            self._failed("failed to start", why, missing=exc.name if isinstance(exc, ModuleNotFoundError) else None)
+            self._failed("failed to start", why)
             return
         _flush_output()
         self.channel.send(Kind.READY, {"built_in": built_in, "spent": spent})
@@ -296,7 +296,7 @@ class _Worker:
 
         self._failed(what, describe_exception(exc, self.folder))
 
-    def _failed(self, what: str, error: str, illegal: bool = False, missing: str | None = None) -> None:
+    def _failed(self, what: str, error: str, illegal: bool = False) -> None:
         if os.getpid() != self.pid:
             os._exit(1)
         trace = traceback.format_exc()[-MAX_TRACEBACK_CHARS:]
@@ -304,8 +304,7 @@ class _Worker:
         # Into the agent's log too (its stderr), where the harness points whoever reads the fault.
         sys.stderr.write(f"arena: {what}: {error}\n{trace}")
         sys.stderr.flush()
-        self.channel.send(Kind.FAILED, {"what": what, "error": error, "illegal": illegal, "traceback": trace,
-                                        "missing": missing})
+        self.channel.send(Kind.FAILED, {"what": what, "error": error, "illegal": illegal, "traceback": trace})
 
 
 _FAILED = object()
