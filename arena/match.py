@@ -92,6 +92,7 @@ class MatchResult:
     cut_short: bool = field(default=False, compare=False)  # stopped at max_steps, the game not over: scored as it stood
     fault: Fault | None = None  # the fault that ended the match
     eliminated: list[Fault] = field(default_factory=list)  # the faults that took seats out of a game played on
+    failed_too: list[Fault] = field(default_factory=list)  # other seats' that failed to start beside `fault`'s
     duration: float = field(default=0.0, compare=False)
     # What played it: the game's rules version (a replay re-simulates only under the same) and arena's.
     rules_version: int | None = field(default=None, compare=False)
@@ -118,7 +119,7 @@ class MatchResult:
     @property
     def faults(self) -> list[Fault]:
         """Every fault of the match, in the order they happened."""
-        return [*self.eliminated, *([self.fault] if self.fault else [])]
+        return [*self.eliminated, *([self.fault] if self.fault else []), *self.failed_too]
 
     def fault_of(self, seat: str) -> Fault | None:
         """`seat`'s fault, None if it had none."""
@@ -133,6 +134,7 @@ class MatchResult:
                            for seat, actions in self.actions.items()}
         data["fault"] = self.fault and _fields_of(self.fault)
         data["eliminated"] = [_fields_of(fault) for fault in self.eliminated]
+        data["failed_too"] = [_fields_of(fault) for fault in self.failed_too]
         return data
 
     @classmethod
@@ -142,6 +144,7 @@ class MatchResult:
         if data.get("fault"):
             data["fault"] = _fault_from(data["fault"])
         data["eliminated"] = [_fault_from(fault) for fault in data.get("eliminated", [])]
+        data["failed_too"] = [_fault_from(fault) for fault in data.get("failed_too", [])]
         return cls(**data)
 
 
@@ -280,7 +283,7 @@ class _Game:
                     break
                 continue
             requested.append(seat)
-        outcomes = {**self.gather(requested, finish), **refused}  # in seat order
+        outcomes = {**self.gather(requested, finish, every_seat=True), **refused}  # in seat order
         if not self.eliminating:
             for seat in [seat for seat, (ok, _) in outcomes.items() if not ok][1:]:
                 fault = outcomes.pop(seat)[1]
@@ -288,12 +291,12 @@ class _Game:
                 self.handles[seat].faulted()
         self.judge(phase, outcomes)
 
-    def gather(self, seats: list[str], answer: Callable[[str], Any]) -> dict[str, Outcome]:
+    def gather(self, seats: list[str], answer: Callable[[str], Any], every_seat: bool = False) -> dict[str, Outcome]:
         """Each seat's `answer(seat)` (its await call), or its fault, for calls the agents work on at once.
 
         Answers are taken as they arrive, so that no agent's clock runs on while the harness waits
         for another's: first, in seat order, those of handles that make their answer in the await
-        call itself (stopping at the first fault: no seat after it is judged), then the others as
+        call itself (stopping at the first fault, no seat after it judged, unless `every_seat`), then the others as
         their whole answers come (`pending_answer` is None once one can be taken without waiting).
         One whose answer is overdue is awaited alone: its handle decides whether it has run out
         of time.
@@ -306,7 +309,7 @@ class _Game:
                 background[seat] = pending
                 continue
             outcomes[seat] = _outcome(lambda: answer(seat))
-            if not outcomes[seat][0] and not self.eliminating:
+            if not outcomes[seat][0] and not (self.eliminating or every_seat):
                 break
         poller = select.poll()
         seat_of = {}
@@ -471,6 +474,7 @@ class _Game:
             cut_short=self.cut_short and self.fault is None,
             fault=self.fault,
             eliminated=self.eliminated,
+            failed_too=self.failed_too,
             duration=duration,
             rules_version=rules,
             arena_version=__version__,

@@ -53,8 +53,11 @@ class Tally:
         if self.cooperative:
             self.team_scores.append(result.agents[0].score)
         winner = None if self.cooperative or result.winner is None else entrant_of[result.winner]
+        every_seat_faulted = {fault.seat for fault in result.faults} == {agent.seat for agent in result.agents}
         for entrant, record in enumerate(self.records):
-            if winner is None:
+            if every_seat_faulted and not self.cooperative:  # both failed to start, say: no draw, a loss each
+                record.losses += 1
+            elif winner is None:
                 record.draws += 1
             elif winner == entrant:
                 record.wins += 1

@@ -47,6 +47,7 @@ def save(result: MatchResult, path: str | os.PathLike) -> Path:
     data["arena_version"] = data["arena_version"] or __version__
     data["fault"] = data["fault"] and _without_traceback(data["fault"])
     data["eliminated"] = [_without_traceback(fault) for fault in data["eliminated"]]
+    data["failed_too"] = [_without_traceback(fault) for fault in data["failed_too"]]
     data["actions"] = {seat: _packed(actions) for seat, actions in data["actions"].items()}
     tmp = path.with_name(path.name + ".tmp")
     try:
@@ -86,6 +87,7 @@ def load(path: str | os.PathLike) -> MatchResult:
     data.pop("format")
     data.setdefault("rules_version", 1)  # files from before rules were versioned
     data.setdefault("eliminated", [])  # and from before seats could be taken out of a game
+    data.setdefault("failed_too", [])  # and from before every seat that failed to start was told
     try:
         _check_fields(data)
         data["actions"] = {seat: _unpacked(actions) for seat, actions in data["actions"].items()}
@@ -96,7 +98,7 @@ def load(path: str | os.PathLike) -> MatchResult:
 
 _FIELD_TYPES = {"env": str, "env_options": dict, "seed": int, "agents": list, "outcome": str, "actions": dict,
                 "steps": int, "max_steps": (int, type(None)), "fault": (dict, type(None)),
-                "eliminated": list}
+                "eliminated": list, "failed_too": list}
 
 
 def _check_fields(data: dict[str, Any]) -> None:

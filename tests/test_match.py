@@ -14,7 +14,7 @@ from arena.agents import Agent, GreedyOthelloAgent, RandomAgent
 from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle, LocalAgent
 from arena.envs import make_raw
-from arena.match import play_match, rank
+from arena.match import MatchResult, play_match, rank
 from scripted import Scripted
 
 
@@ -147,20 +147,22 @@ def test_a_submission_that_cannot_be_loaded_loses_even_to_one_that_fails_to_star
         assert result.winner == "Broken"
 
 
-def test_two_submissions_that_both_fail_to_start_both_lose(write_submission):
+@pytest.mark.parametrize("sandbox", [True, False], ids=["sandboxed", "in-process"])
+def test_two_submissions_that_both_fail_to_start_both_lose(write_submission, sandbox):
     # Only the first seat's fault was recorded: the second seat, as broken, was "ok" and won.
     from arena.entrants import submission_handle
     from arena.submission import load
 
     broken = [load(write_submission("syntax", "def broken(:\n    pass\n")),
               load(write_submission("misnamed", "from arena.agents import RandomAgent\n\nclass MyAgent(RandomAgent):\n    pass\n"))]
-    handles = [submission_handle(spec, "othello") for spec in broken]
+    handles = [submission_handle(spec, "othello", sandbox=sandbox) for spec in broken]
     try:
         for seats in (handles, handles[::-1]):
             result = play_match("othello", seats, seed=0)
             assert [(a.status, a.score) for a in result.agents] == [(Status.CRASH, -1.0)] * 2, result.agents
-            assert result.winner is None and result.fault.seat == "player_0"
+            assert result.winner is None and [fault.seat for fault in result.faults] == ["player_0", "player_1"]
             assert "SyntaxError" in result.outcome and "no class SubmittedAgent" in result.outcome
+            assert MatchResult.from_dict(result.to_dict()) == result
     finally:
         for handle in handles:
             handle.close()

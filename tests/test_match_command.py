@@ -178,6 +178,18 @@ def test_a_series_names_each_games_video_as_it_writes_it(cli, submissions):
     assert sorted(p.name for p in Path("vv").iterdir()) == ["v-g1.mp4", "v-g2.mp4"]
 
 
+def test_a_series_of_two_submissions_that_both_fail_to_start_counts_a_loss_each(cli, write_submission):
+    # Counted as draws (each lost, so neither won), half a point each.
+    syntax = write_submission("syntax", "def broken(:\n    pass\n")
+    misnamed = write_submission("misnamed", "from arena.agents import RandomAgent\n\nclass MyAgent(RandomAgent):\n    pass\n")
+    code, out, err = cli("match", syntax, misnamed, "--env", "othello", "--games", "2")
+    assert code == 1 and "2 of 2 games ended with a fault of a submission" in err, err
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.split()[:1] in (["syntax"], ["misnamed"])}
+    assert rows == {"syntax": ["0", "0", "2", "0"], "misnamed": ["0", "0", "2", "0"]}, out
+    said = " ".join(err.split())
+    assert said.count("syntax: crash") == 2 and said.count("misnamed: crash") == 2, err  # each seat's fault, every game
+
+
 def test_a_video_folder_no_file_can_be_made_in_is_refused_before_any_game(cli, submissions):
     # /proc takes no new files, though os.access tells root it may write anywhere.
     code, _, err = cli("match", submissions / "random", submissions / "greedy", "--video", "/proc/game.mp4")
