@@ -284,7 +284,44 @@ def test_a_sandbox_whose_modules_leave_something_behind_each_time_they_run_is_re
     finally:
         agent.close()
     assert [game.agents[0].status for game in games] == [Status.OK] * 5, [game.agents[0].detail for game in games]
-    assert agent.processes_started == 2  # a new one after game 3: none runs them more than three times
+    assert agent.processes_started == 2  # a new one after game 4: none runs them more than four times
+
+
+# Keeps a thread pool as long as its agent lives (its threads end a while after the agent is let go), and
+# imports a package only in its second game (which adds a logging handler of its own, once).
+HOLDS_A_POOL_AND_IMPORTS_LATE = """
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def __init__(self, file_path=None):
+        super().__init__(file_path)
+        self.pool = ThreadPoolExecutor(4)
+        if os.path.exists("played"):
+            import urllib3  # noqa: F401
+        open("played", "w").close()
+
+    def predict(self, obs):
+        return self.pool.submit(lambda: int(np.flatnonzero(obs["action_mask"])[0])).result()
+"""
+
+
+def test_a_sandbox_whose_agent_sets_up_nothing_anew_each_game_is_kept(write_submission):
+    # Its pool's threads, still ending as the next game began, and the package's handler, added once, each
+    # counted as a rise: the process was replaced every few games.
+    pytest.importorskip("urllib3")
+    agent = sandboxed(write_submission("pooled", HOLDS_A_POOL_AND_IMPORTS_LATE))
+    try:
+        games = [play_match("othello", [agent, RandomAgent()], seed, max_steps=6) for seed in range(6)]
+    finally:
+        agent.close()
+    assert [game.agents[0].status for game in games] == [Status.OK] * 6, [game.agents[0].detail for game in games]
+    assert agent.processes_started == 1
 
 
 def test_a_sandbox_whose_agent_raised_is_replaced(tmp_path):

@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 import traceback
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -164,7 +165,7 @@ class _Worker:
         self._build = agent_factory(self.spec, alone=True, set_aside=self._collect_last_games_code)
         self._frozen = False  # what the agent's first game loaded (torch, say) is kept out of collections
         self._builds = 0
-        self._left: tuple[int, ...] = ()  # `_leftovers()` as the last build began
+        self._left: deque[tuple[int, ...]] = deque(maxlen=3)  # `_leftovers()` as the last builds began
         self.seat, self.frame, self.follow = None, 0, None
 
     def _collect_last_games_code(self) -> None:
@@ -179,16 +180,19 @@ class _Worker:
             self._frozen = True
 
     def _spent(self) -> bool:
-        """Whether this process should end after the game it starts: its agent's last game (its modules
-        run, its agent built and played) left more behind that stays until the process ends (threads, exit
-        or logging handlers) than the game before it, and so would each game after it (up to the limit on
-        its threads, or a log written many times over); or it is to build its MAX_GAMES_PER_PROCESS-th
-        agent, a bound on what piles up unseen (a function of an installed package wrapped each time). Its
-        first game is not judged: it loads the packages its agent imports, which set up their own once."""
+        """Whether this process should end after the game it starts, the last game's agent let go: its
+        agent's last two games (its modules run, its agent built and played) each left more behind that stays
+        until the process ends (threads, exit or logging handlers) than the game before, as each game after
+        them would (up to the limit on its threads, or a log written many times over); or it is to build its
+        MAX_GAMES_PER_PROCESS-th agent, a bound on what piles up unseen (a function of an installed package
+        wrapped each time). Its first game is not judged: it loads the packages its agent imports, which set
+        up their own once; nor is a rise once (a package imported in a later game, threads still ending)."""
         self._builds += 1
-        left, self._left = self._left, _leftovers()
-        judged = self._builds > 2
-        return self._builds >= MAX_GAMES_PER_PROCESS or (judged and any(map(int.__gt__, self._left, left)))
+        if self._builds > 1:
+            self._left.append(_leftovers())
+        if self._builds >= MAX_GAMES_PER_PROCESS:
+            return True
+        return len(self._left) == 3 and any(first < then < now for first, then, now in zip(*self._left))
 
     def _silence(self) -> None:
         """A process the agent forks must never speak on the harness's pipes."""
@@ -221,10 +225,10 @@ class _Worker:
             # A new agent every game, built alike in every process whichever game it was started for, as the
             # AI² competition built one for each battle: what its __init__ sets up (a frame count, a plan)
             # starts afresh, so a game plays the same from its seed and seats whatever games came before.
+            self.agent = None  # the last game's, which holds its modules
             spent = self._spent()
             seed_for_building()
             building = time.monotonic()
-            self.agent = None  # the last game's, which holds its modules
             self.agent = self._build()
             built_in = time.monotonic() - building  # the harness sizes later games' start budgets by it
             # Then seeded for this game, in a new process or one kept from earlier games alike (loading
