@@ -49,6 +49,15 @@ def sandboxed(path, **limits) -> SandboxedAgent:
     return SandboxedAgent(load(path), time_per_move=0.5, limits=Limits(**limits) if limits else None)
 
 
+def play_series_ok(agent: SandboxedAgent, games: int, max_steps: int) -> None:
+    """Play `games` games of `agent`, seat 0, against a random agent (seeds 0 on), then close it: each ends ok."""
+    try:
+        results = [play_match("othello", [agent, RandomAgent()], seed, max_steps=max_steps) for seed in range(games)]
+    finally:
+        agent.close()
+    assert [r.agents[0].status for r in results] == [Status.OK] * games, [r.agents[0].detail for r in results]
+
+
 def comparable(result) -> dict:
     data = result.to_dict()
     data.pop("duration")
@@ -256,11 +265,7 @@ class SubmittedAgent(Agent):
 """
     spec = load(write_submission("big_model", code, **{"model.py": "import numpy as np\n\nWEIGHTS = np.ones(300 * 2**20 // 8)\n"}))
     agent = sandboxed(spec.root, memory_mb=768)  # room for one model (300 MiB) beside Python's own, not three
-    try:
-        games = [play_match("othello", [agent, RandomAgent()], seed, max_steps=4) for seed in range(4)]
-    finally:
-        agent.close()
-    assert [game.agents[0].status for game in games] == [Status.OK] * 4, [game.agents[0].detail for game in games]
+    play_series_ok(agent, games=4, max_steps=4)
     assert agent.processes_started == 1
 
 
@@ -279,11 +284,7 @@ def test_a_sandbox_whose_modules_leave_something_behind_each_time_they_run_is_re
     code = "import setup\nfrom arena.agents import RandomAgent\n\n\nclass SubmittedAgent(RandomAgent):\n    pass\n"
     spec = load(write_submission("sets_up", code, **{"setup.py": SETS_UP_AS_IT_LOADS[setup]}))
     agent = sandboxed(spec.root)
-    try:
-        games = [play_match("othello", [agent, RandomAgent()], seed, max_steps=4) for seed in range(5)]
-    finally:
-        agent.close()
-    assert [game.agents[0].status for game in games] == [Status.OK] * 5, [game.agents[0].detail for game in games]
+    play_series_ok(agent, games=5, max_steps=4)
     assert agent.processes_started == 2  # a new one after game 4: none runs them more than four times
 
 
@@ -316,11 +317,7 @@ def test_a_sandbox_whose_agent_sets_up_nothing_anew_each_game_is_kept(write_subm
     # counted as a rise: the process was replaced every few games.
     pytest.importorskip("urllib3")
     agent = sandboxed(write_submission("pooled", HOLDS_A_POOL_AND_IMPORTS_LATE))
-    try:
-        games = [play_match("othello", [agent, RandomAgent()], seed, max_steps=6) for seed in range(6)]
-    finally:
-        agent.close()
-    assert [game.agents[0].status for game in games] == [Status.OK] * 6, [game.agents[0].detail for game in games]
+    play_series_ok(agent, games=6, max_steps=6)
     assert agent.processes_started == 1
 
 
