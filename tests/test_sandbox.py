@@ -597,6 +597,24 @@ def test_sandbox_ids_are_a_shuffle_of_every_process_and_slot_that_hides_both():
     assert isolate._shuffled(12345, b"one boot") != isolate._shuffled(12345, b"another")
 
 
+def test_harnesses_of_the_same_pid_in_two_pid_namespaces_give_their_sandboxes_other_ids(monkeypatch):
+    # Two containers sharing the host's users, each harness pid 2: their sandboxes ran as one uid, and one held
+    # the per-user pipe pages, timers and in-flight descriptors the other's honest agent then lacked.
+    from arena.sandbox import isolate
+
+    def ids_in(namespace: int) -> list[int]:
+        monkeypatch.setattr(isolate, "pid_namespace", lambda: namespace)
+        isolate._shuffle_key.cache_clear()
+        return [isolate.sandbox_identity(2, slot).uid for slot in range(8)]
+
+    try:
+        here, there = ids_in(4026531836), ids_in(4026532999)
+    finally:
+        monkeypatch.undo()
+        isolate._shuffle_key.cache_clear()
+    assert not set(here) & set(there) and len(set(here)) == 8
+
+
 # Sends a function of its own to a spawned Python and pickles an object of its own helper's class,
 # as torch.save does: both name the submission's modules, which must be found again.
 PICKLES_ITS_OWN = """

@@ -62,7 +62,7 @@ class AgentCgroup:
         bases = available_bases()
         if bases is None:
             return None
-        name = f"arena-{os.getpid()}-{next(_counter)}-{_pid_namespace()}"
+        name = f"arena-{os.getpid()}-{next(_counter)}-{pid_namespace()}"
         unified = len(set(bases.values())) == 1 and _is_v2(next(iter(bases.values())))
         group = cls({c: base / name for c, base in bases.items()}, unified)
         try:
@@ -386,7 +386,7 @@ def missing_controllers() -> list[str]:
 def sweep_stale_groups() -> None:
     """Kill and remove the groups of harnesses that died without cleaning up (SIGKILL)."""
     bases = set((available_bases() or {}).values()) | {freezer_base(), cpuset_base()} - {None}
-    namespace = _pid_namespace()
+    namespace = pid_namespace()
     for base in bases:
         for group in base.glob("arena-*-*"):
             match = _GROUP_NAME.match(group.name)
@@ -503,7 +503,7 @@ def _listed(ids: Path) -> list[int]:
         return []
 
 
-def _pid_namespace() -> int:
+def pid_namespace() -> int:
     """This process's PID namespace (its inode number; 0 where /proc does not show it)."""
     try:
         return os.stat("/proc/self/ns/pid").st_ino

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from arena.sandbox import sysinfo
+from arena.sandbox.cgroups import pid_namespace
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -92,8 +93,10 @@ def sandbox_identity(pid: int, slot: int) -> Identity:
 
     The pairs' numbers are shuffled by a key of this boot's: read back from an agent's own uid, the
     harness's pid would tell how many processes the machine has started, and two sandboxes whether
-    they are the same process's."""
-    ident = SANDBOX_UID_BASE + _shuffled(pid * SLOTS_PER_PROCESS + slot % SLOTS_PER_PROCESS, _boot_key())
+    they are the same process's. The key is also its PID namespace's: harnesses in two containers
+    sharing the host's users may have the same pid, and take their ids from two shuffles (a pair of
+    their sandboxes shares one with odds of one in 2^31; within a namespace, never)."""
+    ident = SANDBOX_UID_BASE + _shuffled(pid * SLOTS_PER_PROCESS + slot % SLOTS_PER_PROCESS, _shuffle_key())
     return Identity(ident, ident)
 
 
@@ -112,13 +115,15 @@ def _shuffled(index: int, key: bytes) -> int:
 
 
 @functools.cache
-def _boot_key() -> bytes:
+def _shuffle_key() -> bytes:
     """The machine's boot id, the same for every harness process until it reboots (and pids start over), and
-    masked in every sandbox's /proc: no agent can undo the shuffle. Without it, ids stay unique, unshuffled."""
+    masked in every sandbox's /proc: no agent can undo the shuffle; then this process's PID namespace, whose
+    pids are those the shuffle takes. Without either, ids stay unique in a namespace, unshuffled."""
     try:
-        return Path("/proc/sys/kernel/random/boot_id").read_bytes().strip()[:64]
+        boot = Path("/proc/sys/kernel/random/boot_id").read_bytes().strip()[:56]
     except OSError:
-        return b""
+        boot = b""
+    return boot + pid_namespace().to_bytes(8, "little")
 
 
 def enter_namespaces() -> int | None:
