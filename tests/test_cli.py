@@ -641,6 +641,18 @@ def test_output_piped_to_a_reader_that_stops_ends_quietly(submissions):
     assert process.returncode == 128 + signal.SIGPIPE and b"Traceback" not in err, err.decode()
 
 
+def test_a_tournaments_end_says_when_an_extra_its_entrant_lacked_is_installed_now():
+    # The summary kept telling the organiser to install torch, installed since.
+    pytest.importorskip("torch")
+    from arena.tournament.report import Faulted
+
+    hint = "failed to start: ModuleNotFoundError: No module named 'torch' (torch is not installed: pip install -e '.[train]'"
+    assert Faulted("az", 12, 16, "crash", hint + " in arena's folder, where arena runs)").line().endswith(
+        "; torch is installed now: those games stay as they were played")
+    unknown = "failed to start: ModuleNotFoundError (not_an_extra is not installed: pip install it)"
+    assert Faulted("x", 1, 1, "crash", unknown).line() == f"x: crash in 1 of its 1 games ({unknown})"
+
+
 def test_resuming_a_tournament_that_is_not_there_says_so_and_makes_nothing(cli, tmp_path):
     code, _, err = cli("tournament", "--db", tmp_path / "missing.sqlite", "--resume")
     assert code == 1 and "missing.sqlite: no tournament to resume" in err and not list(tmp_path.iterdir())

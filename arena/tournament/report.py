@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
+import re
 from collections import Counter
 from dataclasses import dataclass
 
+from arena.errors import EXTRA_OF_MODULE
 from arena.tournament.store import MatchRecord
+
+_MISSING_EXTRA = re.compile(r"\((\w+) is not installed: pip install")  # `arena.errors.missing_extra`'s hint
 
 
 @dataclass(frozen=True)
@@ -19,7 +24,18 @@ class Faulted:
     detail: str  # the reason of its latest fault of that kind
 
     def line(self) -> str:
-        return f"{self.name}: {self.status.replace('_', ' ')} in {self.faults} of its {self.games} games ({self.detail})"
+        told = f"{self.name}: {self.status.replace('_', ' ')} in {self.faults} of its {self.games} games ({self.detail})"
+        missing = _MISSING_EXTRA.search(self.detail)
+        if missing and missing.group(1) in EXTRA_OF_MODULE and _installed(missing.group(1)):
+            told += f"; {missing.group(1)} is installed now: those games stay as they were played"
+        return told
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # a finder that explains what is missing (`arena.compat.ai2.ttnn_hint`'s)
+        return False
 
 
 def faulted_entrants(results: list[MatchRecord]) -> list[Faulted]:
