@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 PIPED_WIDTH = 1000  # columns for output that goes to no terminal
 MAX_FAULTED_SHOWN = 10  # entrants whose faults a tournament's end names
+DEFAULT_FORMAT, DEFAULT_GAMES_PER_PAIR = "round-robin", 2  # a new tournament's, unless given
 
 
 class _Console:
@@ -343,9 +344,9 @@ def _add_tournament_command(commands) -> None:
     tournament.add_argument("--env", help="game to play")
     tournament.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
                             help="env option, e.g. -o size=6; repeatable")
-    tournament.add_argument("--format", default="round-robin", choices=("round-robin", "gauntlet", "swiss", "free-for-all"),
+    tournament.add_argument("--format", default=DEFAULT_FORMAT, choices=("round-robin", "gauntlet", "swiss", "free-for-all"),
                             help="who plays whom (default: round-robin)")
-    tournament.add_argument("--games-per-pair", type=arguments.positive_int, default=2,
+    tournament.add_argument("--games-per-pair", type=arguments.positive_int, default=DEFAULT_GAMES_PER_PAIR,
                             help="games per pairing, seats swapped every game (default: 2)")
     tournament.add_argument("--rounds", type=int, help="rounds of swiss or free-for-all")
     tournament.add_argument("--challenger", help="gauntlet: the name of the entrant that plays the field")
@@ -462,6 +463,15 @@ def _check_isolation(allow_weak: bool) -> None:
     err.print(f"[yellow]warning:[/] playing with a weak sandbox (--allow-weak-sandbox); missing:\n{shown_lines(layers)}")
 
 
+# A tournament's settings, stored as it starts (flag, argument, default when not given).
+STORED_SETTINGS_FLAGS = (("-o", "option", []), ("--format", "format", DEFAULT_FORMAT),
+                         ("--games-per-pair", "games_per_pair", DEFAULT_GAMES_PER_PAIR),
+                         ("--rounds", "rounds", None), ("--challenger", "challenger", None), ("--seed", "seed", None),
+                         ("--time-per-move", "time_per_move", None), ("--time-bank", "time_bank", None),
+                         ("--max-steps", "max_steps", None), ("--memory-mb", "memory_mb", None),
+                         ("--accelerators", "accelerators", False))
+
+
 def _open_tournament(args: argparse.Namespace):
     from arena.tournament import Settings, Tournament, with_memory_limits
 
@@ -473,6 +483,10 @@ def _open_tournament(args: argparse.Namespace):
     if args.resume or going_on:
         if not is_url(db) and not db.is_file():  # nothing to resume: and no empty store left behind
             raise ArenaError(f"{db}: no tournament to resume; start one with a submissions folder and --env")
+        ignored = [flag for flag, dest, default in STORED_SETTINGS_FLAGS if getattr(args, dest) != default]
+        if ignored:
+            raise ArenaError(f"{db}: a tournament that goes on plays with the settings it was started with; "
+                             f"{', '.join(ignored)} would not be taken (start another with another --db)")
         tournament = Tournament(args.db)
         if args.env and args.env != tournament.settings.env:
             tournament.close()

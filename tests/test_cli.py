@@ -589,6 +589,9 @@ def test_a_tournament_run_again_on_its_folder_goes_on_with_its_own_settings(cli,
     assert code == 0 and "registered mcts" in out and "2 matches played; 3 of 3 recorded" in out, (out, err)
     code, _, err = cli("tournament", subs, "--db", "other.sqlite")
     assert code == 1 and "a new tournament needs a folder of submissions and --env" in err
+    for going_on in ([subs], ["--resume"]):  # settings it would not take are refused, not dropped unsaid
+        code, _, err = cli("tournament", *going_on, "--db", "t.sqlite", "--games-per-pair", "4", "-o", "size=6")
+        assert code == 1 and "-o, --games-per-pair would not be taken" in err, err
 
 
 def test_a_tournaments_end_names_the_entrants_that_faulted_and_why(cli, tmp_path, submissions, write_submission):
