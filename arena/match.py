@@ -261,20 +261,24 @@ class _Game:
     def all_at_once(self, phase: str, request: Callable[[str], None], finish: Callable[[str], None]) -> None:
         """Every seat's `phase` (their start, off the game's clocks), the agents working in parallel.
 
-        A submission that could not be loaded loses first, whatever its seat, before any agent is
-        asked. Else the fault recorded is the one the seats would give one after another: the
-        first seat's in seat order, and no seat after a seat whose request failed is asked at all;
-        every other seat whose start is seen to fail loses too (`failed_too`): one broken
-        submission wins nothing against another for its seat. In an eliminating game every seat is
-        asked but those that could not be loaded, and each fault takes its seat out.
+        A submission that could not be loaded loses, whatever its seat: the first such ends the match.
+        Else the fault recorded is the one the seats would give one after another: the first seat's
+        in seat order, and no seat after a seat whose request failed is asked at all. Every other
+        seat whose start is seen to fail loses too (`failed_too`), beside those that could not be
+        loaded as well: one broken submission wins nothing against another for its seat. In an
+        eliminating game every seat is asked but those that could not be loaded, and each fault
+        takes its seat out.
         """
         self.forfeits = {seat: handle.forfeit_reason for seat, handle in self.handles.items()
                          if handle.forfeit_reason is not None}
-        for seat, reason in self.forfeits.items():  # the first ends the match; each of them loses it
-            self.judge(phase, {seat: (False, AgentFault(Status.FORFEIT, reason))})
+        forfeited = {seat: (False, AgentFault(Status.FORFEIT, reason)) for seat, reason in self.forfeits.items()}
+        if self.eliminating:
+            self.judge(phase, forfeited)
         requested: list[str] = []
         refused: dict[str, Outcome] = {}
         for seat, _ in self.in_play():
+            if seat in self.forfeits:
+                continue
             try:
                 request(seat)
             except AgentFault as fault:
@@ -283,12 +287,14 @@ class _Game:
                     break
                 continue
             requested.append(seat)
-        outcomes = {**self.gather(requested, finish, every_seat=True), **refused}  # in seat order
+        outcomes = {**({} if self.eliminating else forfeited), **self.gather(requested, finish, every_seat=True),
+                    **refused}  # forfeits first, then in seat order
         if not self.eliminating:
             for seat in [seat for seat, (ok, _) in outcomes.items() if not ok][1:]:
                 fault = outcomes.pop(seat)[1]
-                self.failed_too.append(Fault(seat, fault.status, fault.detail, phase, fault.traceback))
-                self.handles[seat].faulted()
+                if seat not in self.forfeits:  # those are told as forfeits
+                    self.failed_too.append(Fault(seat, fault.status, fault.detail, phase, fault.traceback))
+                    self.handles[seat].faulted()
         self.judge(phase, outcomes)
 
     def gather(self, seats: list[str], answer: Callable[[str], Any], every_seat: bool = False) -> dict[str, Outcome]:

@@ -135,16 +135,20 @@ def test_an_agent_that_cannot_start_forfeits_before_any_move():
     assert result.fault.phase == "start" and result.steps == 0 and result.winner == "RandomAgent"
 
 
-def test_a_submission_that_cannot_be_loaded_loses_even_to_one_that_fails_to_start_before_it():
+def test_a_submission_that_cannot_be_loaded_loses_whatever_its_seat_and_so_does_one_that_fails_to_start():
     from arena.handle import ForfeitingAgent
     from arena.tournament.blocks import GuardedHandle
 
-    # Seat order would judge the first seat's crash first and hand the unloadable entrant a win;
-    # a tournament's entrants come wrapped in a GuardedHandle.
+    # Seat order would judge the first seat's crash first and hand the unloadable entrant a win; judged first,
+    # the unloadable one handed the win to one that failed to start, never asked. A tournament's entrants
+    # come wrapped in a GuardedHandle.
     for unloadable in (ForfeitingAgent("unloadable", "no agent.py"), GuardedHandle(ForfeitingAgent("unloadable", "?"))):
         result = play_match("othello", [Broken(), unloadable], seed=0)
-        assert [(a.name, a.status) for a in result.agents] == [("Broken", Status.OK), ("unloadable", Status.FORFEIT)]
-        assert result.winner == "Broken"
+        assert [(a.name, a.status) for a in result.agents] == [("Broken", Status.CRASH), ("unloadable", Status.FORFEIT)]
+        assert result.winner is None and result.fault.seat == "player_1"
+        result = play_match("othello", [RandomAgent(), unloadable], seed=0)
+        assert [(a.name, a.status) for a in result.agents] == [("RandomAgent", Status.OK), ("unloadable", Status.FORFEIT)]
+        assert result.winner == "RandomAgent"
 
 
 @pytest.mark.parametrize("sandbox", [True, False], ids=["sandboxed", "in-process"])
