@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import argparse
 import textwrap
-from typing import NoReturn
+from typing import Any, Iterable, NoReturn
 
-from arena.errors import closest
+from arena.errors import ArenaError, closest
 
 MAX_SEED = 2**63 - 1
 
@@ -60,6 +60,24 @@ def _whole(text: str) -> int:
 def server_address(text: str) -> str:
     """A server's address, http:// when it names no scheme (`127.0.0.1:8765`)."""
     return text if "://" in text else f"http://{text}"
+
+
+def not_taken(args: argparse.Namespace, flags: Iterable[tuple[str, str, Any, str | None]], stored: Any, what: str) -> None:
+    """ArenaError naming those of `flags` ((flag, argument, default when not given, the field of the settings
+    `stored` it sets, or None where it cannot be told from them)) given to `what`, which goes on with the
+    settings it was started with, other than those: they would be dropped without a word."""
+    from arena.settings import parse_overrides
+
+    differing = []
+    for flag, dest, default, setting in flags:
+        asked = getattr(args, dest)
+        if asked == default:
+            continue
+        if setting is None or (parse_overrides(asked) if dest == "option" else asked) != getattr(stored, setting):
+            differing.append(flag)
+    if differing:
+        raise ArenaError(f"{what} plays with the settings it was started with; {', '.join(differing)} would not be "
+                         f"taken (start another with another --db)")
 
 
 def memory_mb_help(keeping_sandboxes: bool) -> str:

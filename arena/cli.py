@@ -463,13 +463,13 @@ def _check_isolation(allow_weak: bool) -> None:
     err.print(f"[yellow]warning:[/] playing with a weak sandbox (--allow-weak-sandbox); missing:\n{shown_lines(layers)}")
 
 
-# A tournament's settings, stored as it starts (flag, argument, default when not given).
-STORED_SETTINGS_FLAGS = (("-o", "option", []), ("--format", "format", DEFAULT_FORMAT),
-                         ("--games-per-pair", "games_per_pair", DEFAULT_GAMES_PER_PAIR),
-                         ("--rounds", "rounds", None), ("--challenger", "challenger", None), ("--seed", "seed", None),
-                         ("--time-per-move", "time_per_move", None), ("--time-bank", "time_bank", None),
-                         ("--max-steps", "max_steps", None), ("--memory-mb", "memory_mb", None),
-                         ("--accelerators", "accelerators", False))
+# A tournament's settings, stored as it starts (flag, argument, default when not given, its field of Settings).
+STORED_SETTINGS_FLAGS = (("-o", "option", [], "options"), ("--format", "format", DEFAULT_FORMAT, "format"),
+                         ("--games-per-pair", "games_per_pair", DEFAULT_GAMES_PER_PAIR, "games_per_pair"),
+                         ("--rounds", "rounds", None, "rounds"), ("--challenger", "challenger", None, "challenger"),
+                         ("--seed", "seed", None, "seed"), ("--time-per-move", "time_per_move", None, "time_per_move"),
+                         ("--time-bank", "time_bank", None, "time_bank"), ("--max-steps", "max_steps", None, "max_steps"),
+                         ("--memory-mb", "memory_mb", None, None), ("--accelerators", "accelerators", False, None))
 
 
 def _open_tournament(args: argparse.Namespace):
@@ -483,11 +483,12 @@ def _open_tournament(args: argparse.Namespace):
     if args.resume or going_on:
         if not is_url(db) and not db.is_file():  # nothing to resume: and no empty store left behind
             raise ArenaError(f"{db}: no tournament to resume; start one with a submissions folder and --env")
-        ignored = [flag for flag, dest, default in STORED_SETTINGS_FLAGS if getattr(args, dest) != default]
-        if ignored:
-            raise ArenaError(f"{db}: a tournament that goes on plays with the settings it was started with; "
-                             f"{', '.join(ignored)} would not be taken (start another with another --db)")
         tournament = Tournament(args.db)
+        try:
+            arguments.not_taken(args, STORED_SETTINGS_FLAGS, tournament.settings, f"{db}: a tournament that goes on")
+        except ArenaError:
+            tournament.close()
+            raise
         if args.env and args.env != tournament.settings.env:
             tournament.close()
             raise ArenaError(f"{args.db} holds a tournament of {tournament.settings.env}, not {args.env}; "

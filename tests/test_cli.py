@@ -510,6 +510,13 @@ def test_serve_says_what_stops_it_before_it_makes_a_database_or_says_it_serves(c
         code, out, err = cli("serve", "--env", "othello", "--db", new, "--port", port, "--allow-weak-sandbox")
     assert code == 1 and f"http://127.0.0.1:{port}: Address already in use; serve on another port with --port N" in err
     assert "serving" not in out and not new.exists()
+    # Started again with settings it does not take: refused, naming them (they were dropped unsaid).
+    from arena.tournament import CONTINUOUS, Settings, Tournament
+
+    Tournament(new, Settings(env="othello", format=CONTINUOUS, seed=1)).close()
+    code, out, err = cli("serve", "--db", new, "-o", "size=6", "--time-per-move", "0.1", "--seed", "1",
+                         "--allow-weak-sandbox")  # (its own seed)
+    assert code == 1 and "-o, --time-per-move would not be taken" in err and "serving" not in out
 
 
 def test_zip_with_a_single_top_folder_plays(cli, submissions, tmp_path):
@@ -590,7 +597,8 @@ def test_a_tournament_run_again_on_its_folder_goes_on_with_its_own_settings(cli,
     code, _, err = cli("tournament", subs, "--db", "other.sqlite")
     assert code == 1 and "a new tournament needs a folder of submissions and --env" in err
     for going_on in ([subs], ["--resume"]):  # settings it would not take are refused, not dropped unsaid
-        code, _, err = cli("tournament", *going_on, "--db", "t.sqlite", "--games-per-pair", "4", "-o", "size=6")
+        code, _, err = cli("tournament", *going_on, "--db", "t.sqlite", "--games-per-pair", "4", "-o", "size=6",
+                           "--max-steps", "4")  # (the tournament's own)
         assert code == 1 and "-o, --games-per-pair would not be taken" in err, err
 
 

@@ -212,6 +212,13 @@ def _check_port_free(host: str, port: int) -> None:
             raise ArenaError(f"http://{host}:{port}: {exc.strerror}; serve on another port with --port N") from None
 
 
+# A competition's settings, stored as it starts (flag, argument, default when not given, its field of Settings).
+STORED_SETTINGS_FLAGS = (("-o", "option", [], "options"), ("--seed", "seed", None, "seed"),
+                         ("--time-per-move", "time_per_move", None, "time_per_move"),
+                         ("--max-steps", "max_steps", None, "max_steps"), ("--memory-mb", "memory_mb", None, None),
+                         ("--accelerators", "accelerators", False, None))
+
+
 def _run_serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
@@ -259,6 +266,12 @@ def _run_serve(args: argparse.Namespace) -> int:
             raise ArenaError(f"{describe(db)} holds a competition of {stored.get('env')}, not {args.env}; "
                              f"use another --db")
         tournament = Tournament(db)
+        try:
+            arguments.not_taken(args, STORED_SETTINGS_FLAGS, tournament.settings,
+                                f"{describe(db)}: the competition it holds")
+        except ArenaError:
+            tournament.close()
+            raise
     else:
         if not args.env:
             raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
