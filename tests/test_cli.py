@@ -314,6 +314,9 @@ def test_a_crashing_submission_loses_the_match_with_the_reason(cli, submissions,
      ({"my_agent.py": AI2_AGENT.replace("environment.agent", "arena.agents"), "notes.py": ""},
       'no agent.py at its top level (found: my_agent.py, notes.py); rename my_agent.py to agent.py, or name it in '
       'arena.toml: entry = "my_agent.py:SubmittedAgent"'),
+     ({"user/my_agent.py": AI2_AGENT.replace("environment.agent", "arena.agents"), "user/__init__.py": ""},
+      'no agent.py at its top level (found: user); rename user/my_agent.py to agent.py, or name it in '
+      'arena.toml: entry = "user/my_agent.py:SubmittedAgent"'),
      ({"agent.py": AI2_AGENT}, "No module named 'environment' (agent.py line 1) (the AI² competition's package "
                                "'environment' is 'arena.compat.ai2.environment' in arena: rename it in the imports"),
      ({"agent.py": "import marlenv\n"}, "No module named 'marlenv' (agent.py line 1) (marlenv is arena.compat.marlenv "
@@ -321,8 +324,8 @@ def test_a_crashing_submission_loses_the_match_with_the_reason(cli, submissions,
 )
 def test_validate_gives_one_clear_line_and_exit_1_for_broken_submissions(cli, tmp_path, files, message):
     folder = tmp_path / "sub"
-    folder.mkdir()
     for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text)
     code, _, err = cli("validate", folder, "--env", "othello")
     assert code == 1
