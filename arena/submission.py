@@ -931,16 +931,11 @@ def _other_agent_file(folder: Path, entries: list[Path]) -> str | None:
     """The one Python file at the top of `folder` that defines the agent class (or the only Python file there),
     else the one in a folder at its top that defines it (the AI² template's user/my_agent.py)."""
     top = _python_files(folder, entries)
+    if top:
+        return _only(_defining_the_agent(folder, top) or top)
     below = _python_files(folder, [path for sub in entries if sub.is_dir() and not sub.is_symlink()
                                    for path in sub.iterdir()])
-    for names in (top, below):
-        if len(names) > 16:  # a pile of scripts, not a project's few: reading each would cost more than it tells
-            return None
-        defining = [name for name in names if _defines_the_agent(folder / name)]
-        candidates = defining or (names if names is top else [])
-        if candidates:
-            return candidates[0] if len(candidates) == 1 else None
-    return None
+    return _only(_defining_the_agent(folder, below))
 
 
 def _python_files(folder: Path, paths: list[Path]) -> list[str]:
@@ -948,10 +943,21 @@ def _python_files(folder: Path, paths: list[Path]) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in paths if p.suffix == ".py" and p.is_file() and not p.is_symlink())
 
 
-def _defines_the_agent(path: Path) -> bool:
-    with open(path, "rb") as file:
-        head = file.read(1 << 20)
-    return re.search(rb"^class +" + DEFAULT_ENTRY_CLASS.encode() + rb"\b", head, re.MULTILINE) is not None
+def _defining_the_agent(folder: Path, names: list[str]) -> list[str]:
+    """Those of the Python files `names` (paths from `folder`) that define the agent class."""
+    if len(names) > 16:  # a pile of scripts, not a project's few: reading each would cost more than it tells
+        return []
+    defining = []
+    for name in names:
+        with open(folder / name, "rb") as file:
+            head = file.read(1 << 20)
+        if re.search(rb"^class +" + DEFAULT_ENTRY_CLASS.encode() + rb"\b", head, re.MULTILINE):
+            defining.append(name)
+    return defining
+
+
+def _only(names: list[str]) -> str | None:
+    return names[0] if len(names) == 1 else None
 
 
 def _check_files(root: Path, manifest: Manifest, source: Path) -> None:
