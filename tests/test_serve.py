@@ -962,6 +962,29 @@ def test_each_participant_has_a_public_page_of_their_submissions(site):
     assert site.client.get("/participants/99").status_code == 404
 
 
+def test_a_retired_submission_keeps_its_games_and_last_rating_on_its_pages(tmp_path, monkeypatch):
+    from arena.serve import app as serve_app
+
+    monkeypatch.setattr(serve_app, "LEADERBOARD_CACHE_SECONDS", 0.0)
+    site = Site(tmp_path, UploadLimits(max_active=1))
+    site.play(4)
+    first = site.client.get("/api/leaderboard").json()["rows"]
+    mine = next(row for row in first if row["participant"] == "alice")
+    assert mine["games"] == 4
+    assert site.upload(_zip({"agent.py": RANDOM_AGENT + "# newer\n"})).status_code == 201
+    while site.validator.validate_next():
+        pass
+    assert site.store.submission(mine["submission"]).status == RETIRED
+    assert mine["submission"] not in [row["submission"] for row in site.client.get("/api/leaderboard").json()["rows"]]
+
+    shown = site.app.state.competition.participant_page(site.alice.id)["submissions"]
+    retired = next(s for s in shown if s["id"] == mine["submission"])
+    assert retired["row"]["games"] == 4 and retired["row"]["rating_text"] == mine["rating_text"]
+    page = site.client.get(f"/participants/{site.alice.id}").text
+    assert re.search(r'retired</span></td>\s*<td class="num">' + re.escape(mine["rating_text"]), page)
+    assert site.app.state.competition.submission_page(mine["submission"])["row"]["games"] == 4
+
+
 CHATTY_AGENT = """
 import os
 

@@ -51,6 +51,7 @@ class Leaderboard:
     matches: list[MatchRecord]  # every recorded match, newest first
     names: dict[int, str]  # entrant id -> its name, or its label where versions share the name
     warnings: dict[int, str] = field(default_factory=dict)  # entrant id -> why its name may mislead
+    unshown: dict[int, Row] = field(default_factory=dict)  # entrant id -> the unranked row of one not in `rows`
 
     @property
     def env(self) -> str:
@@ -91,11 +92,13 @@ def build(store: ResultsStore, all_versions: bool = False) -> Leaderboard:
     everyone = store.entrants()
     shown = [e for e in everyone if all_versions or e.active]
     ids = {e.id for e in shown}
-    rows = _ranked([_record(e, ratings.by_player.get(e.id), results) for e in shown])
+    records = _records(everyone, ratings.by_player, results)
+    rows = _ranked([records[e.id] for e in shown])
     pairs = {} if cooperative else _head_to_head(results, ids)
     versions = Counter(e.name for e in everyone)
     names = {e.id: e.label if versions[e.name] > 1 else e.name for e in everyone}
-    return Leaderboard(settings, ratings.method, rows, pairs, results[::-1], names, name_warnings(shown))
+    unshown = {e.id: records[e.id] for e in everyone if e.id not in ids}
+    return Leaderboard(settings, ratings.method, rows, pairs, results[::-1], names, name_warnings(shown), unshown)
 
 
 def name_warnings(entrants: list[Entrant]) -> dict[int, str]:
@@ -113,23 +116,35 @@ def _cooperative(env: str) -> bool:
         return False  # a game this installation does not know: rate it as a competitive one
 
 
-def _record(entrant: Entrant, rating: Rating | None, results: list[MatchRecord]) -> Row:
-    games = wins = draws = losses = 0
-    total = 0.0
-    faults = dict.fromkeys(FAULTS, 0)
+def _records(entrants: list[Entrant], ratings: dict[int, Rating], results: list[MatchRecord]) -> dict[int, Row]:
+    """Each entrant's unranked row, from one pass over the results."""
+    tallies = {e.id: _Tally() for e in entrants}
     for match in results:
         for seat in match.seats:
-            if seat.entrant_id != entrant.id:
-                continue
-            games += 1
-            total += seat.score
-            result = result_of(match, seat)
-            wins += result == "win"
-            draws += result == "draw"
-            losses += result == "loss"
-            if seat.status in faults:
-                faults[seat.status] += 1
-    return Row(None, entrant, rating, games, wins, draws, losses, total / games if games else 0.0, faults)
+            tally = tallies.get(seat.entrant_id)
+            if tally is not None:
+                tally.add(result_of(match, seat), seat)
+    return {e.id: tallies[e.id].row(e, ratings.get(e.id)) for e in entrants}
+
+
+class _Tally:
+    """One entrant's games, results, points and faults, counted match by match."""
+
+    def __init__(self) -> None:
+        self.results: Counter[str] = Counter()
+        self.total = 0.0
+        self.faults = dict.fromkeys(FAULTS, 0)
+
+    def add(self, result: str, seat: SeatRecord) -> None:
+        self.results[result] += 1
+        self.total += seat.score
+        if seat.status in self.faults:
+            self.faults[seat.status] += 1
+
+    def row(self, entrant: Entrant, rating: Rating | None) -> Row:
+        games = self.results.total()
+        return Row(None, entrant, rating, games, self.results["win"], self.results["draw"], self.results["loss"],
+                   self.total / games if games else 0.0, self.faults)
 
 
 def result_of(match: MatchRecord, seat: SeatRecord) -> str:

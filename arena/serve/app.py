@@ -58,7 +58,7 @@ from arena.serve.uploads import UploadGate, UploadLimits, UploadRefused, take_up
 from arena.tournament.store import MatchRecord, ResultsStore
 
 if TYPE_CHECKING:
-    from arena.leaderboard.table import Leaderboard
+    from arena.leaderboard.table import Leaderboard, Row
     from arena.serve.history import History
 
 SESSION_COOKIE = "arena_session"
@@ -178,18 +178,12 @@ class Competition:
         slow = slowness(playing, board.matches[::-1]) if board is not None else {}
         shown = []
         for row in rows:
-            rating = row.rating
             held_back = slow.get(row.entrant.id, 0.0) > SLOW_FACTOR
             shown.append({
                 "rank": row.rank, "name": row.entrant.name, "participant": names.get(owners.get(row.entrant.id), ""),
                 "participant_id": owners.get(row.entrant.id),
                 "submission": submissions[row.entrant.id].id if row.entrant.id in submissions else None,
-                "rating": None if rating is None else round(rating.rating, 2),
-                "margin": None if rating is None else round(rating.margin, 2),
-                "rating_text": "" if rating is None else f"{rating.rating:.{digits}f}",
-                "margin_text": "" if rating is None else f"{rating.margin:.{digits}f}",
-                "games": row.games, "wins": row.wins, "draws": row.draws, "losses": row.losses,
-                "slowness": round(slow[row.entrant.id]) if held_back else None})
+                **_record(row, digits), "slowness": round(slow[row.entrant.id]) if held_back else None})
         with self._results_lock:
             pending = self.results.pending_count()
         paused = " Play is paused by the organiser." if self.store.paused() else ""
@@ -263,7 +257,6 @@ class Competition:
         if submission is None:
             return None
         owner = self.store.participant(submission.participant_id)
-        rows = [r for r in self.leaderboard()["rows"] if r["submission"] == submission_id]
         games = []
         if submission.entrant_id is not None:
             with self._results_lock:
@@ -275,8 +268,19 @@ class Competition:
                                     for s in match.seats)
                 games.append({"id": match.match_id, "seats": seats, "result": result_of(match, seat)})
         return {"submission": submission, "owner": owner.name if owner else "", "owner_id": owner.id if owner else None,
-                "row": rows[0] if rows else None,
-                "games": games}
+                "row": self._records().get(submission.id), "games": games}
+
+    def _records(self) -> dict[int, dict[str, Any]]:
+        """Submission id -> its row of the leaderboard, or for one out of play (retired, disqualified) its
+        last rating and record, unranked."""
+        rows = {r["submission"]: r for r in self.leaderboard()["rows"] if r["submission"] is not None}
+        board = self.board()
+        if board is not None:
+            submissions = {s.entrant_id: s.id for s in self.store.submissions() if s.entrant_id is not None}
+            for entrant, row in board.unshown.items():
+                if entrant in submissions and submissions[entrant] not in rows:
+                    rows[submissions[entrant]] = {"rank": None, **_record(row, board.digits)}
+        return rows
 
     def _owner_names(self) -> dict[int, str]:
         """The name of the participant each entrant was uploaded by."""
@@ -302,7 +306,7 @@ class Competition:
         participant = self.store.participant(participant_id)
         if participant is None:
             return None
-        rows = {r["submission"]: r for r in self.leaderboard()["rows"] if r["submission"] is not None}
+        rows = self._records()
         submissions = [{"id": s.id, "name": s.name, "status": s.status, "row": rows.get(s.id)}
                        for s in reversed(self.store.submissions()) if s.participant_id == participant_id]
         return {"participant": participant, "submissions": submissions}
@@ -318,6 +322,16 @@ class Competition:
         if board is None:
             return {"schema": "arena-leaderboard/1", "env": self.config.env, "matches": 0, "entrants": []}
         return to_json(board, public=True)  # anyone may read it: never the seed the games to come derive from
+
+
+def _record(row: Row, digits: int) -> dict[str, Any]:
+    """A leaderboard row's rating and record as the pages and the API show them."""
+    rating = row.rating
+    return {"rating": None if rating is None else round(rating.rating, 2),
+            "margin": None if rating is None else round(rating.margin, 2),
+            "rating_text": "" if rating is None else f"{rating.rating:.{digits}f}",
+            "margin_text": "" if rating is None else f"{rating.margin:.{digits}f}",
+            "games": row.games, "wins": row.wins, "draws": row.draws, "losses": row.losses}
 
 
 def public_detail(text: str) -> str:
