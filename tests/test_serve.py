@@ -640,6 +640,12 @@ def test_the_results_api_never_gives_away_the_secret_seed_the_games_to_come_deri
     assert str(secret) not in answer.text and str(secret) not in site.client.get("/api/leaderboard").text
 
 
+def test_the_results_api_tells_how_often_two_entrants_meet_before_play_between_them_rests(site):
+    site.play(2)  # stored as any tournament's settings, with a tournament's games a pairing
+    site.config.games_per_pair = 50  # what the server plays by: `arena serve --games-per-pair 50`
+    assert site.client.get("/api/results").json()["settings"]["games_per_pair"] == 50
+
+
 def test_registration_is_off_unless_the_organiser_opens_it(site, tmp_path):
     assert site.client.get("/register").status_code == 404
     assert site.client.post("/register", data={"name": "mallory"}).status_code == 404

@@ -89,6 +89,7 @@ class ServeConfig:
     options: dict[str, Any] = field(default_factory=dict)  # the game's options, e.g. {"size": 6}
     limits: UploadLimits = field(default_factory=UploadLimits)
     open_registration: bool = False  # anyone may register on /register and get a token
+    games_per_pair: int | None = None  # play between two entrants rests once they met this often (None: never)
 
     @property
     def uploads_dir(self) -> Path:
@@ -321,7 +322,10 @@ class Competition:
         board = self.board()
         if board is None:
             return {"schema": "arena-leaderboard/1", "env": self.config.env, "matches": 0, "entrants": []}
-        return to_json(board, public=True)  # anyone may read it: never the seed the games to come derive from
+        results = to_json(board, public=True)  # anyone may read it: never the seed the games to come derive from
+        # Stored as any tournament's settings; a server plays by its own (`arena serve --games-per-pair`).
+        results["settings"] = {**results["settings"], "games_per_pair": self.config.games_per_pair}
+        return results
 
 
 def _record(row: Row, digits: int) -> dict[str, Any]:

@@ -298,7 +298,8 @@ def _run_serve(args: argparse.Namespace) -> int:
         unpacked_mb = min(args.max_unpacked_mb, memory_mb) if memory_mb else args.max_unpacked_mb
         limits = UploadLimits(int(args.max_upload_mb * (1 << 20)), args.uploads_per_day, args.max_active,
                               unpacked_mb << 20)
-        config = ServeConfig(db, settings.env, settings.options, limits, open_registration=args.open_registration)
+        config = ServeConfig(db, settings.env, settings.options, limits, open_registration=args.open_registration,
+                             games_per_pair=args.games_per_pair)
         validator = Validator(CompetitionStore(db), db, settings.env, settings.options, args.max_active,
                               threads=args.validators, memory_mb=memory_mb, on_active=scheduler.wake,
                               on_news=_news, accelerators=bool(settings.limits.get("accelerators")))
