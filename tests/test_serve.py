@@ -109,6 +109,36 @@ def test_the_organisers_console_hears_of_each_submission_validated_and_of_games_
                         "participants have games left to play (--games-per-pair)"]
 
 
+def test_the_organisers_console_hears_of_retirements_pauses_and_the_last_games_before_a_stop(tmp_path):
+    from arena.serve.cli import GamesNews
+
+    site = Site(tmp_path, UploadLimits(max_active=1))
+    news = []
+    site.validator.on_news = news.append
+    site.enter_two()
+    assert site.upload(_zip({"agent.py": RANDOM_AGENT + "# newer\n"})).status_code == 201
+    while site.validator.validate_next():
+        pass
+    assert news[-2:] == ["submission 3 (agent, by alice) passed its validation: it plays from now on",
+                         "submission 1 (random, by alice) retired: a newer submission took its place (at most 1 play "
+                         "at once)"]
+
+    said = []
+    games = GamesNews(0, said.append)
+    paused = [False]
+    with Tournament(site.db, Settings(env="othello", max_steps=8, format="continuous")) as tournament:
+        scheduler = Scheduler(tournament, Backend(), batch_games=2, paused=lambda: paused[0], on_batch=games,
+                              on_pause=games.pause)
+        assert scheduler.tick() == 2
+        paused[0] = True
+        assert scheduler.tick() == 0 and scheduler.tick() == 0  # said once
+        paused[0] = False
+        assert scheduler.tick() == 2
+        games.stop(tournament.store.finished_count())
+    assert said == ["2 games played (2 in all)", "play paused by the organiser (/admin); the games in play were "
+                    "finished", "play resumes", "2 games played (4 in all)", "stopped, with 4 games recorded"]
+
+
 def test_a_submission_that_fails_validation_is_refused_with_its_reason_and_its_own_log_tail(site):
     agent = 'print("hello from my agent")\nraise RuntimeError("broken on purpose")\n'
     submission = site.upload(_zip({"agent.py": agent})).json()

@@ -291,7 +291,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         news = GamesNews(tournament.store.finished_count(), _news)
         scheduler = Scheduler(tournament, backend, batch_games=BATCH_GAMES_A_WORKER * args.workers,
                               placement_games=args.placement_games, games_per_pair=args.games_per_pair,
-                              paused=switches.paused, on_batch=news, on_rest=news.rest,
+                              paused=switches.paused, on_batch=news, on_rest=news.rest, on_pause=news.pause,
                               owners=switches.entrant_owners,
                               between_batches=lambda: tidy(switches, tournament.store, tournament.log_dir,
                                                            args.max_logs_mb << 20))
@@ -316,9 +316,9 @@ def _run_serve(args: argparse.Namespace) -> int:
         if scheduler is None:
             tournament.close()
             raise
-        _stop_play(scheduler, validator, tournament, 130)
+        _stop_play(scheduler, validator, tournament, news, 130)
         raise
-    _stop_play(scheduler, validator, tournament, 0)
+    _stop_play(scheduler, validator, tournament, news, 0)
     return 0
 
 
@@ -347,13 +347,24 @@ class GamesNews:
         self.say("play rests until a new submission: no two entrants of different participants have games left to "
                  "play (--games-per-pair)")
 
+    def pause(self, paused: bool) -> None:
+        """Play stops for the organiser's pause (the games not said yet first), or resumes."""
+        self._say_played()
+        self.say("play paused by the organiser (/admin); the games in play were finished" if paused
+                 else "play resumes")
+
+    def stop(self, recorded: int) -> None:
+        """The server stops with `recorded` games in all: the games not said yet first."""
+        self._say_played()
+        self.say(f"stopped, with {recorded} games recorded")
+
     def _say_played(self) -> None:
         if self.unsaid:
             self.say(f"{self.unsaid} games played ({self.total} in all)")
             self.unsaid, self.last = 0, self.clock()
 
 
-def _stop_play(scheduler, validator, tournament, code: int) -> None:
+def _stop_play(scheduler, validator, tournament, news: GamesNews, code: int) -> None:
     """Stop the workers; a batch still in play after STOP_WAIT_SECONDS is cut short by ending the process
     (its recorded games stay, the others are played at the next start; its workers die with it)."""
     validator.stop()
@@ -363,5 +374,5 @@ def _stop_play(scheduler, validator, tournament, code: int) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
-    _news(f"stopped, with {tournament.store.finished_count()} games recorded")
+    news.stop(tournament.store.finished_count())
     tournament.close()

@@ -58,7 +58,7 @@ class Scheduler:
                  placement_games: int = 10, on_batch: Callable[[int], None] = lambda recorded: None,
                  paused: Callable[[], bool] = lambda: False, between_batches: Callable[[], None] = lambda: None,
                  owners: Callable[[], dict[int, int]] = dict, games_per_pair: int | None = None,
-                 on_rest: Callable[[], None] = lambda: None):
+                 on_rest: Callable[[], None] = lambda: None, on_pause: Callable[[bool], None] = lambda paused: None):
         self.tournament = tournament
         self.store = tournament.store
         self.backend = backend
@@ -72,6 +72,8 @@ class Scheduler:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.paused = paused  # asked before each batch: the organiser may pause play
+        self.on_pause = on_pause  # called with True as play stops for a pause, with False as it resumes
+        self._was_paused = False
         # Called before each batch is planned, once retired entrants' games are cancelled: no game is in play.
         self.between_batches = between_batches
         self.owners = owners  # asked before each batch: entrant id -> its participant's, for those that have one
@@ -107,7 +109,11 @@ class Scheduler:
 
     def tick(self) -> int:
         """One turn of the loop: a batch unless play is paused; how many games were recorded."""
-        if self.paused():
+        paused = self.paused()
+        if paused != self._was_paused:
+            self._was_paused = paused
+            self.on_pause(paused)
+        if paused:
             return 0
         try:
             return self.step()

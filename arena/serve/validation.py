@@ -197,8 +197,9 @@ class Validator:
         for old in active[:max(0, len(active) - self.max_active)]:
             if old.entrant_id is not None:  # out of play first: a server killed before the next write leaves it out
                 results.set_active(old.entrant_id, False)
-            self.store.retire(old.id, f"retired: a newer submission took its place (at most {self.max_active} play "
-                                      f"at once)")  # not if disqualified meanwhile: that status stays
+            reason = f"retired: a newer submission took its place (at most {self.max_active} play at once)"
+            if self.store.retire(old.id, reason):  # not if disqualified meanwhile: that status stays
+                self.on_news(f"{self._described(old)} {reason}")
 
 
 def remove_retired_files(store: CompetitionStore, results: ResultsStore) -> None:
