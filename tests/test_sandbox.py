@@ -1199,6 +1199,18 @@ def test_an_agent_sees_its_cgroups_as_the_root_and_nothing_of_the_harness(write_
     assert groups and all(entry.endswith(":/") for entry in groups), groups  # no arena-PID-N, no host path
 
 
+@pytest.mark.skipif(not shutil.which("fc-match") or not os.path.exists("/etc/fonts/fonts.conf"),
+                    reason="this machine has no fontconfig")
+def test_an_agent_finds_the_machines_fonts_through_fontconfig_as_matplotlib_does(write_submission, tmp_path):
+    # matplotlib's font manager lists the fonts with fc-list; without the settings it printed an error in every log.
+    looks = """import subprocess
+found = subprocess.run(["fc-match", "sans"], capture_output=True, text=True)
+print("fc-match:", found.returncode, found.stdout.strip(), "|", found.stderr.strip(), flush=True)"""
+    log = log_of_two_moves(write_submission, tmp_path, "fonts", looks)
+    [line] = [line for line in log.splitlines() if line.startswith("fc-match:")]
+    assert line.startswith("fc-match: 0 ") and "error" not in line.lower(), line
+
+
 def test_an_agent_may_not_raise_its_priority_nor_lock_much_memory_whatever_the_harness_may(write_submission,
                                                                                             tmp_path):
     looks = """import resource, os
