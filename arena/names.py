@@ -21,6 +21,9 @@ from typing import Iterable
 MAX_SHOWN = 80  # characters of a name a table shows
 MAX_FILE = 64  # characters of a name in a file name; callers add what makes it unique
 _INVISIBLE = ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")  # controls, format (bidi, zero-width), private, surrogates
+# Letters and symbols drawn as blank space, which no category above holds: the Hangul fillers (ㅤ, and the
+# compatibility forms NFKD takes to them) and the blank braille pattern. Read as spaces: "alice⠀" is "alice".
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 # Scripts written together in one name: Han, kana, Hangul and Bopomofo, with or without Latin (Unicode's
 # "highly restrictive" level). Any other mix, such as Latin with Cyrillic or Lisu, is a disguise.
 _HAN_FAMILY = {"CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "HANGUL", "BOPOMOFO"}
@@ -36,8 +39,8 @@ _ONE_STROKE = str.maketrans({"i": "l", "1": "l", "|": "l", "0": "o"})
 
 def printable(name: str, limit: int = MAX_SHOWN) -> str:
     """`name` without control or format characters (escape sequences, bidi overrides), on one
-    line, at most `limit` characters."""
-    kept = "".join(c for c in name if c.isspace() or unicodedata.category(c) not in _INVISIBLE)
+    line, blank letters read as spaces and runs of spaces as one, at most `limit` characters."""
+    kept = "".join(" " if c in _BLANK else c for c in name if c.isspace() or unicodedata.category(c) not in _INVISIBLE)
     text = " ".join(kept.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -76,11 +79,12 @@ def lookalikes(names: Iterable[str]) -> dict[str, list[str]]:
 
 
 def skeleton(name: str) -> str:
-    """What `name` looks like: NFKC, case-folded, without marks or invisible characters, each
+    """What `name` looks like: NFKC, case-folded, without marks, blanks or invisible characters, each
     character read as the one Unicode's table of look-alikes groups it with (a Latin letter or digit
     where the group has one), and I, i, l, 1 and |, 0 and o as one."""
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
-    visible = "".join(c for c in folded if unicodedata.category(c) not in ("Mn", "Me", *_INVISIBLE) and not c.isspace())
+    visible = "".join(c for c in folded if unicodedata.category(c) not in ("Mn", "Me", *_INVISIBLE)
+                      and not c.isspace() and c not in _BLANK)
     alike = _alike()
     return "".join(alike.get(c) or _latin(c) or c for c in visible.translate(_CONFUSABLE)).translate(_ONE_STROKE)
 

@@ -310,6 +310,14 @@ def test_names_that_pass_for_another_in_any_script_unicode_lists_are_flagged():
     assert lookalikes(["\ua4d0ob"]) == {"\ua4d0ob": []} and mixes_scripts("Tokyo\u0422")
 
 
+def test_letters_drawn_blank_neither_disguise_a_name_nor_pad_a_line():
+    # Hangul fillers (Korean script, allowed beside Latin) and the blank braille pattern are letters or
+    # symbols, not spaces or controls: "alice" with one of them was another name that showed as "alice".
+    blanks = ["alice\u3164", "alic\u115fe", "alice\u1160", "alice\uffa0", "alice\u2800"]
+    assert lookalikes(["alice", *blanks])["alice"] == sorted(blanks)
+    assert terminal("x" + "\u2800" * 200 + "random wins") == "x random wins"
+
+
 # --- one process per store -------------------------------------------------------------------
 
 @pytest.fixture
