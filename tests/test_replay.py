@@ -143,7 +143,7 @@ def test_video_shows_every_move_and_holds_the_end(tmp_path):
     assert np.abs(frames[0].astype(int) - frames[-1].astype(int)).mean() > 5  # the board filled up
 
 
-@pytest.mark.parametrize("env", ["othello", "snake"])
+@pytest.mark.parametrize("env", ["othello", "snake", "cartpole_relay", "fighting"])
 def test_players_named_with_marks_alone_still_get_a_video(tmp_path, env):
     from arena.handle import LocalAgent
     from arena.submission import Manifest

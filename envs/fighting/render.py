@@ -39,7 +39,10 @@ DOWNWARD = {MoveType.DLIGHT, MoveType.DSIG, MoveType.DAIR, MoveType.GROUNDPOUND}
 
 @functools.lru_cache(maxsize=512)
 def text_image(text: str, size: int, color: Color, bold: bool = False) -> pygame.Surface:
-    """Rendered text, cached: the HUD redraws the same few strings every frame."""
+    """Rendered text, cached: the HUD redraws the same few strings every frame. Text of no width (marks or
+    joiners alone: a submission may be named "\\u034f"), which pygame refuses to render, is an empty image."""
+    if font(size, bold).size(text)[0] == 0:
+        return pygame.Surface((0, font(size, bold).get_height()), pygame.SRCALPHA)
     return font(size, bold).render(text, True, color)
 
 
