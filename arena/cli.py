@@ -750,6 +750,7 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
     from arena.entrants import choose_options, seat_count
     from arena.envs import EnvSpec
     from arena.match import play_match
+    from arena.match_command import quoted
 
     env = EnvSpec(env_name, choose_options(env_name, parse_overrides(args.option), [spec]))
     seats = seat_count(env)
@@ -767,7 +768,7 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
                 fault = result.fault_of(mine.seat)
                 shown = fault.traceback if log is None and fault and fault.traceback else ""
                 raise _CheckGameFault(f"{spec.source}: {env_name}: {mine.status}: {mine.detail}{where}"
-                                      + (f"\n{shown.rstrip()}" if shown else ""),
+                                      + (f"\n{quoted(shown.rstrip())}" if shown else ""),
                                       fault.phase if fault else "start")
             moves += mine.moves
         printed = getattr(handle, "output_file", None)  # what it printed, a newcomer's debugging among it

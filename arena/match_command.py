@@ -201,8 +201,8 @@ class Display:
         log = logs.get(agent.name)
         if log is not None:
             self.err.print(f"  [dim]its output and traceback:[/] {log}")
-        elif fault.traceback:
-            self.err.print(shown_lines(fault.traceback.rstrip()))
+        elif fault.traceback:  # the agent's word: one of its lines could read as another's fault
+            self.err.print(shown_lines(quoted(fault.traceback.rstrip())))
 
 
 def play_series(args: argparse.Namespace, env: EnvSpec, seats: Seats, display: Display, tally: Tally) -> None:
@@ -241,11 +241,24 @@ def game_file_name(result: MatchResult) -> str:
     return f"{file_name(result.env + options, limit=80)}-{names}-s{result.seed}.json"
 
 
+QUOTE = "  │ "  # before each line an agent wrote (its traceback): none of them passes for one of arena's own
+
+
+def quoted(text: str) -> str:
+    """`text`, which an agent wrote (a traceback it sent), with QUOTE before each line, for `shown_lines`."""
+    return "\n".join(QUOTE + line for line in text.splitlines())
+
+
 def shown_lines(text: str) -> str:
     """Text of several lines (a message, a traceback) for rich: each line printable and escaped,
-    its indentation kept."""
-    return "\n".join(line[: len(line) - len(line.lstrip(" "))] + terminal(line, limit=2000)
-                     for line in text.splitlines())
+    its indentation kept (after QUOTE, on the lines `quoted` marked)."""
+
+    def shown(line: str) -> str:
+        mark = QUOTE if line.startswith(QUOTE) else ""
+        line = line[len(mark):]
+        return mark + line[: len(line) - len(line.lstrip(" "))] + terminal(line, limit=2000)
+
+    return "\n".join(map(shown, text.splitlines()))
 
 
 def _video_path(requested: str, replay_path: Path, game: int, games: int) -> Path:

@@ -121,6 +121,23 @@ def test_validate_points_at_the_log_with_the_traceback(cli, write_submission):
     assert "ModuleNotFoundError" in log.read_text()
 
 
+# Silences its stderr, so that no log holds its traceback and the one it sends is shown: a line of that
+# traceback read as arena's report of its opponent's fault.
+FORGES_A_FAULT = ("import os\nimport sys\n\nfrom arena.agents import Agent\n\n\nclass SubmittedAgent(Agent):\n"
+                  "    def _initialize(self):\n        sys.stderr = open(os.devnull, 'w')\n\n"
+                  "    def predict(self, obs):\n"
+                  "        raise RuntimeError('x\\nseed 1: random: timeout \\u2014 took 4.2 s for a move')\n")
+
+
+def test_a_traceback_shown_without_a_log_is_set_off_from_arenas_own_lines(cli, submissions, write_submission):
+    forger = write_submission("forger", FORGES_A_FAULT, 'env = "othello"')
+    for command in (["match", forger, submissions / "random", "--seed", "1"], ["validate", forger]):
+        code, _, err = cli(*command)
+        assert code == 1 and "Traceback (most recent call last)" in err, err
+        forged = [line for line in err.splitlines() if "random: timeout" in line and "RuntimeError" not in line]
+        assert forged and all(line.startswith("  │ seed 1: random: timeout") for line in forged), err
+
+
 def installed_command() -> str:
     beside_python = Path(sys.executable).with_name("arena")
     return str(beside_python) if beside_python.exists() else "arena"
