@@ -222,6 +222,29 @@ def test_a_match_whose_replay_is_gone_still_gets_a_page(tmp_path):
     assert "No video: its replay file is missing" in page and "<video" not in page
 
 
+def test_the_site_never_shows_the_organisers_folders_where_an_agents_log_is(tmp_path):
+    secret = tmp_path / "organisers-own-folders"
+    log = f"{secret}/logs/broken-4242-0.log"
+    store = ResultsStore(tmp_path / "r.sqlite")
+    store.save_settings({"env": "othello", "format": "round-robin"})
+    ids = [store.register(name, f"{name}-digest", f"/subs/{name}", f"/archive/{name}")[0].id for name in "ab"]
+    store.add_to_schedule([(0, 1, tuple(ids)), (0, 2, tuple(ids))])
+    for scheduled in store.schedule():
+        agents = [AgentResult("a", "player_0", -1, 2, Status.CRASH, f"predict(): it raised; see {log}"),
+                  AgentResult("b", "player_1", 1, 1, Status.OK, "")]
+        result = MatchResult("othello", {}, scheduled.seed, agents, f"a crashed; see {log}",
+                             {"player_0": [], "player_1": []}, 0)
+        kept = replay.save(result, secret / f"{scheduled.match_id}.json") if scheduled.match_id == 1 else None
+        store.record(scheduled, result, str(kept) if kept else str(secret / "gone.json"))
+    site = tmp_path / "site"
+    write_site(build(store), site, videos=None)
+    published = {path: path.read_text() for path in site.rglob("*") if path.is_file()}
+    assert published and not [path for path, text in published.items() if str(secret) in text]
+    assert "; the organiser has its log" in published[site / "matches" / "000001.html"]
+    assert replay.load(site / "replays" / "000001.json").agents[0].detail == "predict(): it raised; the organiser has its log"
+    assert "its replay file is missing" in published[site / "matches" / "000002.html"]
+
+
 def test_plot_ticks_are_round_and_cover_the_range():
     assert nice_ticks(-212, 318) == [-300, -200, -100, 0, 100, 200, 300, 400]
     assert nice_ticks(21.3, 27.9) == [20, 22, 24, 26, 28]

@@ -13,6 +13,7 @@ from arena.errors import ArenaError
 from arena.leaderboard.page import ordinal, page, section
 from arena.leaderboard.table import Leaderboard
 from arena.match import MatchResult
+from arena.sandbox.logs import public_detail
 from arena.tournament.store import MatchRecord
 
 MOVES_SHOWN = 400  # rows of the move list; the replay file has them all
@@ -34,11 +35,11 @@ def match_page(board: Leaderboard, match: MatchRecord, media: Media, folder: Pat
         f"<tr><td>{escape(recorded.agents[i].seat if recorded else f'seat {i + 1}')}</td>"
         f"<td class=entrant>{escape(board.names[s.entrant_id])}</td>"
         f"<td class=num>{s.score:g}</td><td class=num>{ordinal(s.rank)}</td>"
-        f"<td>{escape(s.status.replace('_', ' '))}</td><td>{escape(s.detail)}</td><td class=num>{s.moves}</td></tr>"
+        f"<td>{escape(s.status.replace('_', ' '))}</td><td>{escape(public_detail(s.detail))}</td><td class=num>{s.moves}</td></tr>"
         for i, s in enumerate(match.seats))
     seats_table = ("<table><thead><tr><th>seat</th><th>entrant</th><th class=num>score</th><th class=num>place</th>"
                    f"<th>status</th><th>detail</th><th class=num>moves</th></tr></thead><tbody>{seats}</tbody></table>")
-    body = [section("Result", f"<p><strong>{escape(match.outcome)}</strong></p>{seats_table}"),
+    body = [section("Result", f"<p><strong>{escape(public_detail(match.outcome))}</strong></p>{seats_table}"),
             section("Watch", _watch(board, match, media, recorded, problem))]
     meta = " · ".join([escape(match.env), f"round {match.round}", f"seed {match.seed}", f"{match.steps} steps",
                        f"{match.duration:.2f} s", f"arena {escape(match.arena_version)}"])

@@ -19,7 +19,6 @@ new ones. Every other match page shows the moves and the command that makes its 
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from html import escape
 from pathlib import Path
@@ -32,6 +31,7 @@ from arena.leaderboard.page import STYLE, ordinal, page, section
 from arena.leaderboard.plot import ratings_svg
 from arena.leaderboard.table import Leaderboard, result_of, to_json
 from arena.ratings import BRADLEY_TERRY
+from arena.sandbox.logs import public_detail
 from arena.tournament.store import MatchRecord
 
 LATEST = 10  # matches listed on the front page
@@ -80,8 +80,9 @@ def _media(match: MatchRecord, folder: Path) -> Media:
     video = f"videos/{match.match_id:06d}.mp4"
     if not (folder / replay).exists():
         if not match.replay or not Path(match.replay).is_file():
-            return Media(None, None, f"its replay file is missing (it was {match.replay})")
-        shutil.copyfile(match.replay, folder / replay)
+            return Media(None, None, f"its replay file is missing (it was {Path(match.replay or '?').name})")
+        # Published: the faults' details without the organiser's folders where the agents' logs are.
+        (folder / replay).write_text(public_detail(Path(match.replay).read_text(encoding="utf-8")), encoding="utf-8")
     return Media(replay, video if (folder / video).exists() else None)
 
 
@@ -205,7 +206,7 @@ def _match_table(board: Leaderboard, matches: list[MatchRecord], media: dict[int
         link = (f'<a class="watch" href="matches/{m.match_id:06d}.html">'
                 f'{"▶ video" if media[m.match_id].video else "moves"}</a>')
         lines.append(f'<tr><td class="num">{m.match_id}</td><td class="num">{m.round}</td><td>{_seats(board, m)}</td>'
-                     f'<td class="outcome">{escape(m.outcome)}</td><td class="num">{m.steps}</td><td>{link}</td></tr>')
+                     f'<td class="outcome">{escape(public_detail(m.outcome))}</td><td class="num">{m.steps}</td><td>{link}</td></tr>')
     return f'<table class="matches"><thead>{head}</thead><tbody>\n' + "\n".join(lines) + "\n</tbody></table>"
 
 

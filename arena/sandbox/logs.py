@@ -22,6 +22,16 @@ _numbers = itertools.count()
 _in_use: set[Path] = set()
 
 
+def public_detail(text: str) -> str:
+    """A fault's detail or a game's outcome as anyone may read it: without the path of the agent's log
+    (`new_log`: NAME-PID-NUMBER.log), which names the organiser's folders and process. The results store
+    and the replays the organiser keeps have it whole."""
+    return _LOG_NAMED.sub("; the organiser has its log", text)
+
+
+_LOG_NAMED = re.compile(r'; see [^"\n]+?-[0-9]+-[0-9]+\.log')
+
+
 def new_log(log_dir: Path, stem: str) -> Path:
     """The path of a new log for an agent whose file name is `stem`, written by this process; the older
     logs of that name it wrote, of agents released since, are deleted but the newest KEPT_LOGS - 1."""

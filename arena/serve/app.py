@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import secrets
 import threading
 import time
@@ -49,6 +48,7 @@ from starlette.routing import Route
 
 from arena.db import files_beside
 from arena.errors import ArenaError
+from arena.sandbox.logs import public_detail
 from arena.serve.address_limits import AddressLimit
 from arena.serve.pages import LEADERBOARD_JS, REPLAY_JS, render
 from arena.serve.scheduler import SLOW_FACTOR, slowness
@@ -336,16 +336,6 @@ def _record(row: Row, digits: int) -> dict[str, Any]:
             "rating_text": "" if rating is None else f"{rating.rating:.{digits}f}",
             "margin_text": "" if rating is None else f"{rating.margin:.{digits}f}",
             "games": row.games, "wins": row.wins, "draws": row.draws, "losses": row.losses}
-
-
-def public_detail(text: str) -> str:
-    """A game's fault detail or outcome as anyone may read it: without the agent's log file, whose path
-    names the server's folders and process. The results store and the replay on disk keep it whole,
-    for the organiser."""
-    return _LOG_FILE_NAMED.sub("; the organiser has its log", text)
-
-
-_LOG_FILE_NAMED = re.compile(r'; see [^"\n]+?-[0-9]+-[0-9]+\.log')  # an agent's log: NAME-PID-NUMBER.log
 
 
 class _IdConvertor(Convertor):
