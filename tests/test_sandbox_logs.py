@@ -64,6 +64,21 @@ class SubmittedAgent(Agent):
 """
 
 
+def test_logs_of_two_agents_whose_names_make_one_file_name_are_rotated_apart(tmp_path):
+    # "greedy" and "greedy-" (or "gréedy") give one file name: another entrant's logs, however many, never
+    # take the place of this one's.
+    from arena.sandbox.logs import KEPT_LOGS, new_log, release_log
+
+    victim = new_log(tmp_path, "greedy", owner="its digest")
+    victim.write_text("its traceback")
+    release_log(victim)
+    for _ in range(KEPT_LOGS + 2):
+        other = new_log(tmp_path, "greedy", owner="another digest")
+        other.write_text("noise")
+        release_log(other)
+    assert victim.read_text() == "its traceback" and len(list(tmp_path.iterdir())) == 1 + KEPT_LOGS
+
+
 def test_an_agent_reopened_again_and_again_keeps_its_newest_logs_only(write_submission, tmp_path):
     # A tournament closes an entrant's sandbox when others need the room and opens it again later, each
     # time with a new log: one that prints its cap every time would otherwise fill the disk.

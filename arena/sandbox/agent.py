@@ -100,7 +100,7 @@ class SandboxedAgent(AgentHandle):
         self.clock = Clock(time_per_move, time_bank)
         self.limits = limits or Limits()
         log_dir = Path(log_dir) if log_dir is not None else tempdirs.private_folder("arena-logs")
-        self.log_path = new_log(log_dir, file_name(self.spec.name))
+        self.log_path = new_log(log_dir, file_name(self.spec.name), self.spec.digest)
         self._process: launcher.LaunchedProcess | None = None
         self._channel: Channel | None = None
         self._cgroup: AgentCgroup | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import itertools
 import os
 import re
@@ -20,6 +19,7 @@ KEPT_LOGS = 4
 
 _numbers = itertools.count()
 _in_use: set[Path] = set()
+_owners: dict[Path, tuple[int, str]] = {}  # each log made, by which process (a fork inherits them) and for whom
 
 
 def public_detail(text: str) -> str:
@@ -32,18 +32,18 @@ def public_detail(text: str) -> str:
 _LOG_NAMED = re.compile(r'; see [^"\n]+?-[0-9]+-[0-9]+\.log')
 
 
-def new_log(log_dir: Path, stem: str) -> Path:
-    """The path of a new log for an agent whose file name is `stem`, written by this process; the older
-    logs of that name it wrote, of agents released since, are deleted but the newest KEPT_LOGS - 1."""
-    pid = os.getpid()
-    number = next(_numbers)
-    mine = re.compile(rf"{re.escape(stem)}-{pid}-(\d+)\.log")
-    earlier = sorted((int(found[1]), path) for path in log_dir.glob(f"{glob.escape(stem)}-{pid}-*.log")
-                     if (found := mine.fullmatch(path.name)) and path not in _in_use)
-    for _, path in earlier[:max(len(earlier) - (KEPT_LOGS - 1), 0)]:
+def new_log(log_dir: Path, stem: str, owner: str) -> Path:
+    """The path of a new log in `log_dir` for the agent `owner` (its submission's digest), whose file name is
+    `stem`; the older logs this process made there for it, of agents released since, are deleted but the
+    newest KEPT_LOGS - 1. Another agent's are not, though many names make one file name ("greedy-", "gréedy")."""
+    mine = (os.getpid(), owner)
+    earlier = [path for path, its in _owners.items() if its == mine and path.parent == log_dir and path not in _in_use]
+    for path in earlier[:max(len(earlier) - (KEPT_LOGS - 1), 0)]:  # oldest first: the order they were made in
         path.unlink(missing_ok=True)
-    path = log_dir / f"{stem}-{pid}-{number}.log"
+        del _owners[path]
+    path = log_dir / f"{stem}-{os.getpid()}-{next(_numbers)}.log"
     _in_use.add(path)
+    _owners[path] = mine
     return path
 
 
