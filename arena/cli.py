@@ -800,7 +800,7 @@ def _run_replay(args: argparse.Namespace) -> int:
     recorded = replay.load(args.file)
     again = replay.resimulate(recorded)
     # The scores are what is checked; the text shown is the re-simulation's, never the file's own.
-    out.print(f"{terminal(args.file, limit=400)}: re-simulated {recorded.steps} steps; "
+    out.print(f"{terminal(args.file, limit=400)}: re-simulated {again.steps} steps; "
               f"result reproduced: {terminal(again.outcome, limit=400)}")
     if recorded.outcome != again.outcome:
         out.print(f"[yellow]note:[/] the file's own text says {terminal(recorded.outcome, limit=400)}, which is not "

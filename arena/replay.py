@@ -27,7 +27,7 @@ from arena.envs import make_raw, rules_version
 from arena.errors import ReplayError
 from arena.faults import AgentFault
 from arena.handle import AgentHandle
-from arena.match import Fault, MatchResult, play_match
+from arena.match import AgentResult, Fault, MatchResult, play_match
 
 FORMAT = "arena-replay/2"
 READABLE_FORMATS = ("arena-replay/1", FORMAT)  # version 1 kept every action as a JSON list
@@ -130,12 +130,23 @@ def resimulate(recorded: MatchResult, on_step: Callable[[Any], None] | None = No
     handles = [_RecordedAgent(a.name, recorded.actions[a.seat], recorded.fault_of(a.seat)) for a in recorded.agents]
     again = play_match(env, handles, recorded.seed, max_steps=recorded.max_steps, on_step=on_step)
     for was, now in zip(recorded.agents, again.agents):
-        if (was.score, was.rank, was.status) != (now.score, now.rank, now.status):
+        if (was.score, was.rank, was.status, was.moves) != (now.score, now.rank, now.status, now.moves):
             raise ReplayError(
                 f"replay of {recorded.env} seed {recorded.seed} does not reproduce: {was.name} recorded "
-                f"score {was.score} ({was.status}), re-simulated {now.score} ({now.status})"
+                f"{_standing(was)}, re-simulated {_standing(now)}"
             )
+    left_over = {seat: len(actions) - len(again.actions.get(seat, [])) for seat, actions in recorded.actions.items()}
+    if again.steps != recorded.steps or any(left_over.values()):
+        unplayed = "".join(f", {count} of {seat}'s actions unplayed" for seat, count in left_over.items() if count)
+        raise ReplayError(
+            f"replay of {recorded.env} seed {recorded.seed} does not reproduce: recorded {recorded.steps} steps, "
+            f"re-simulated {again.steps}{unplayed}"
+        )
     return again
+
+
+def _standing(agent: AgentResult) -> str:
+    return f"score {agent.score}, rank {agent.rank} ({agent.status}) in {agent.moves} moves"
 
 
 class _RecordedAgent(AgentHandle):

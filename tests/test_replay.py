@@ -88,6 +88,23 @@ def test_a_tampered_replay_is_caught(tmp_path):
         replay.resimulate(replay.load(path))
 
 
+@pytest.mark.parametrize("change, message", [
+    (lambda data: data["actions"]["player_0"].extend([0, 1]), "2 of player_0's actions unplayed"),
+    (lambda data: data.update(steps=data["steps"] - 1), "recorded 59 steps, re-simulated 60"),
+    (lambda data: data["agents"][1].update(moves=3), "recorded score 1.0, rank 1 \\(ok\\) in 3 moves"),
+    (lambda data: data["agents"][1].update(rank=2), "recorded score 1.0, rank 2 \\(ok\\)"),
+])
+def test_a_replay_whose_steps_moves_or_ranks_were_edited_does_not_reproduce(tmp_path, change, message):
+    result = play_match("othello", [RandomAgent(), GreedyOthelloAgent()], seed=4)
+    path = replay.save(result, tmp_path / "game.json")
+    assert (result.steps, result.agents[1].score, result.agents[1].rank) == (60, 1.0, 1)
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+    with pytest.raises(ReplayError, match=f"does not reproduce: .*{message}"):
+        replay.resimulate(replay.load(path))
+
+
 @pytest.mark.parametrize(
     "content, message",
     [("not json", "invalid JSON"), ('{"format": "other"}', "not an arena replay"),
