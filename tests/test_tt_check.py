@@ -223,6 +223,14 @@ def test_cli_on_the_example_fighter_says_why_it_runs_the_reference(submissions, 
     assert "action means" in out and "max abs error" in out and "greedy actions agree: " in out
 
 
+def test_backend_ttnn_refuses_an_agent_whose_own_port_fell_back_to_the_reference(submissions, capsys, monkeypatch):
+    pytest.importorskip("arena.envs.fighting")
+    monkeypatch.setitem(sys.modules, "ttnn", None)  # no ttnn here: the agent's "auto" port runs the reference
+    assert arena_tt("check", str(submissions / FIGHTER), "--observations", "10", "--backend", "ttnn") == 1
+    err = capsys.readouterr().err
+    assert "--backend ttnn, but its agent ports its policy itself" in err and "ttnn is not installed" in err
+
+
 def test_a_fighter_trained_through_controls_is_recorded_as_its_agent_plays_it(submissions, tmp_path):
     # arena's fighters decide among key combinations every few frames: the policy's inputs are what the
     # agent hands it, its actions reach the game as keys. The bare checkpoint, with the policy.json its

@@ -8,9 +8,10 @@
    is built in this process (as `arena match --no-sandbox` does: check your own or trusted code)
    on the env's single-agent view with its manifest's [options], and its `model` must be a
    stable-baselines3 algorithm; the torch policy is loaded afresh from the agent's weights file. If
-   the agent's policy already runs TT modules, arena's or hand-written ones, those are checked;
-   otherwise arena ports a copy of it. A model arena trained, with the `policy.json` its training
-   wrote beside it, is played by the agent arena's exports play it with (`PolicyAgent`).
+   the agent's policy already runs TT modules, arena's or hand-written ones, those are checked
+   (under `backend="ttnn"`, a port of its own that fell back to the reference is refused: it would
+   check no TTNN); otherwise arena ports a copy of it. A model arena trained, with the `policy.json`
+   its training wrote beside it, is played by the agent arena's exports play it with (`PolicyAgent`).
 2. Record. The agent plays the env (its single-agent view, RandomAgent in the other seats), seeded,
    until its policy has been asked `observations` times; what the policy is asked is kept, as the
    agent hands it over (through the controls of a fighting policy, say), with its LSTM state for
@@ -33,9 +34,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from arena.agents.tt.backends import Backend
+from arena.agents.tt.backends import Backend, choose_backend
 from arena.agents.tt.convert import port_policy
 from arena.agents.tt.layers import PortedMLP, TTError
+from arena.agents.tt.reference import ReferenceMLP
 from arena.agents.tt.accuracy import PCC_THRESHOLD, Comparison, compare
 from arena.errors import ArenaError
 from arena.faults import describe_exception
@@ -216,8 +218,21 @@ def _port_a_copy(agent: Any, path: Path, env_name: str, options: dict[str, Any],
         copy = fresh()  # the agent runs torch: check arena's port of it
         port = port_policy(copy, backend)
         return _Subject(torch_model, copy.policy, env_name, port.backend.description, port.modules, agent, options)
+    if backend == "ttnn" and any(isinstance(m, ReferenceMLP) for m in model.policy.modules()):
+        raise TTError(f"{path}: --backend ttnn, but its agent ports its policy itself, and that port runs the "
+                      f"reference backend, not TTNN ({_why_not_ttnn()}); run the check where ttnn opens a device, "
+                      f"or leave out --backend ttnn to check the reference port")
     return _Subject(torch_model, model.policy, env_name, _describe_own_port(model.policy),
                     tuple(name for name, m in model.policy.named_modules() if isinstance(m, PortedMLP)), agent, options)
+
+
+def _why_not_ttnn() -> str:
+    """Why a port's "auto" backend fell back to the reference: the reason TTNN does not open here."""
+    try:
+        choose_backend("ttnn")
+    except TTError as exc:
+        return str(exc)
+    return "its agent asked for the reference backend"
 
 
 def _describe_own_port(policy: nn.Module) -> str:
