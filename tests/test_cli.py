@@ -689,6 +689,8 @@ def test_a_mistyped_path_is_answered_with_the_one_meant(cli, tmp_path, submissio
     assert code == 1 and err == "error: sbus/greedy: no such file or folder; did you mean 'subs/greedy'?\n"
     code, _, err = cli("tournament", "sub", "--env", "othello", "--db", "t.sqlite")
     assert code == 1 and err == "error: sub: no such folder; did you mean 'subs'?\n"
+    code, _, err = cli("submit", "subs/randm", "--server", "http://127.0.0.1:9", "--token", "T")
+    assert code == 1 and err == "error: subs/randm: no such file or folder; did you mean 'subs/random'?\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["subs"]
 
 

@@ -11,13 +11,15 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from arena.errors import ArenaError
+from arena.errors import ArenaError, missing_path_hint
 
 SKIPPED = {"__pycache__", ".git", ".hg", ".svn", ".ipynb_checkpoints"}
 
 
 def zip_folder(folder: Path) -> bytes:
     """The folder's regular files as a zip (links and version-control folders left out)."""
+    if not folder.exists():
+        raise ArenaError(f"{folder}: no such file or folder{missing_path_hint(folder)}")
     if not folder.is_dir():
         raise ArenaError(f"{folder}: not a folder; arena submit takes your agent's folder (agent.py at its top)")
     buffer = io.BytesIO()
