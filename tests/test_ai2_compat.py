@@ -1144,6 +1144,18 @@ def test_random_seed_repeats_the_games_of_envs_reset_without_a_seed():
         assert game() != first, game.__name__  # the next draws, another game
 
 
+
+def test_a_seeded_start_is_the_competitions_however_late_the_training_library_is_first_used():
+    """The competition's `environment.agent` imports stable-baselines3, and so `rich`, whose import draws once
+    from `random`; a script that seeds `random` after importing it and only then builds its first model
+    starts the game the competition starts (user/seeded_start.py, recorded there for seed 0)."""
+    code = ("import contextlib, io, json, sys; sys.path.insert(0, sys.argv[1]); "
+            "from user.seeded_start import first_game\n"
+            "with contextlib.redirect_stdout(io.StringIO()): game = first_game(0)\n"
+            "print(json.dumps(game))")
+    run = subprocess.run([sys.executable, "-c", code, str(PARTICIPANTS)], capture_output=True, text=True, check=True)
+    assert json.loads(run.stdout.splitlines()[-1]) == {"x": -5.0, "next_random": 0.1397457849666789}
+
 class _PreviousPosition:
     """A wrapper of the game in a participant's style (aeroperea's): it notes where the player stood before
     each step, and passes everything else on to the game."""
