@@ -438,9 +438,24 @@ def agent_factory(spec: AgentSpec, alone: bool = False,
         loaded_before = set(sys.modules)
         entry_class = import_entry_class(spec, alone)
         weights = spec.weights_path
-        return entry_class(str(weights)) if weights is not None else entry_class()
+        agent = entry_class(str(weights)) if weights is not None else entry_class()
+        _keep_while(agent, spec)
+        return agent
 
     return build
+
+
+def _keep_while(agent: Any, spec: AgentSpec) -> None:
+    """Keep `spec`, whose private copy goes with it, as long as `agent` lives: an agent loads its weights
+    from there later (in `_initialize`), and its caller may hold the agent alone (`instantiate(load(path))`)."""
+    try:
+        weakref.finalize(agent, _let_go, spec)
+    except TypeError:  # a class whose objects take no weak reference (__slots__ without __weakref__)
+        pass
+
+
+def _let_go(spec: AgentSpec) -> None:
+    """The agent is gone: `spec` may go too."""
 
 
 _module_counter = itertools.count()

@@ -241,6 +241,16 @@ class SubmittedAgent(Agent):
     agent = instantiate(spec)
     assert agent.file_path == str(spec.root / "model.bin")
 
+    import gc
+
+    held_alone = instantiate(load(spec.source))  # its private copy lasts as long as the agent: it loads from there later
+    gc.collect()
+    assert open(held_alone.file_path).read() == "w"
+    path = held_alone.file_path
+    del held_alone
+    gc.collect()
+    assert not os.path.exists(path)  # and goes with it
+
 
 def test_missing_or_wrong_entry_class_is_one_clear_line(write_submission):
     spec = load(write_submission("noclass", "class Helper:\n    pass\nclass MyAgent:\n    pass\n"))

@@ -117,6 +117,17 @@ def test_what_a_submission_in_the_pool_prints_goes_to_its_log_not_over_the_progr
     assert log.read_text() == "loading chatty\nthinking about 10\na warning\n"
 
 
+@pytest.mark.parametrize("printed", [None, "printed"])
+def test_a_submission_in_the_pool_keeps_its_weights_until_it_loads_them(tmp_path, printed):
+    import gc
+
+    output_dir = tmp_path / printed if printed else None
+    pool = build_pool({"rival": {"submission": str(SUBMISSIONS / "ppo_fighter")}}, lambda path: None, output_dir)
+    agent = pool.opponents["rival"].factory()
+    gc.collect()  # the private copy the agent's file_path names lives as long as the agent, not the loading call
+    assert Path(agent.file_path).is_file(), agent.file_path
+
+
 def test_imitation_maps_the_teachers_keys_to_combinations_and_the_policy_learns_them():
     from arena.envs.fighting.observation import make_act_helper
 
