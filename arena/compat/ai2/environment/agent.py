@@ -13,7 +13,6 @@ model, see `arena.agents.checkpoints`) and the agents built on it (`ConstantAgen
 
 from __future__ import annotations
 
-import importlib.util
 from typing import TypeVar
 
 from arena.compat.ai2.environment import environment as _environment
@@ -36,12 +35,7 @@ from arena.train.selfplay import (  # noqa: F401  (re-exported)
 # `rich.style` draws 24 bits from `random` when first imported. That draw is made here too, on import, so that
 # a participant who seeds `random` after importing the module gets the competition's games, however late
 # this process first uses a training library (importing stable-baselines3 then would shift the game's draws).
-try:
-    _STABLE_BASELINES3 = importlib.util.find_spec("stable_baselines3") is not None
-except ImportError:  # an import hook refusing it: not installed, as far as this process goes
-    _STABLE_BASELINES3 = False
-if _STABLE_BASELINES3:
-    import rich.style  # noqa: F401
+import rich.style  # noqa: E402, F401
 
 # The competition's module re-exports the game's names.
 globals().update({name: getattr(_environment, name) for name in _environment.GAME_NAMES})
