@@ -694,6 +694,13 @@ def test_a_mistyped_path_is_answered_with_the_one_meant(cli, tmp_path, submissio
     assert sorted(p.name for p in tmp_path.iterdir()) == ["subs"]
 
 
+def test_arena_submit_of_a_file_that_is_no_zip_names_the_folder_to_submit(cli, tmp_path, submissions):
+    shutil.copytree(submissions / "random", tmp_path / "my_agent")
+    code, _, err = cli("submit", "my_agent/agent.py", "--server", "http://127.0.0.1:9", "--token", "T")
+    assert code == 1 and err == ("error: my_agent/agent.py: not a zip; arena submit takes your agent's folder "
+                                 "(agent.py at its top) or a zip of it: arena submit my_agent\n")
+
+
 def test_the_readme_examples_run_from_another_folder_say_where_the_examples_are(cli, tmp_path, submissions):
     code, _, err = cli("match", "submissions/random", "submissions/greedy", "--env", "othello")
     assert code == 1 and err == (f"error: submissions/random: no such file or folder; relative paths start from the "

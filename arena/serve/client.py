@@ -35,6 +35,9 @@ def zip_folder(folder: Path) -> bytes:
 def submit(path: str | Path, server: str, token: str, timeout: float = 300.0) -> dict[str, Any]:
     """Upload the folder (zipped here) or zip at `path`; the server's answer (the new submission)."""
     path = Path(path)
+    if path.is_file() and not zipfile.is_zipfile(path):  # its agent.py, say: only the server would refuse it
+        raise ArenaError(f"{path}: not a zip; arena submit takes your agent's folder (agent.py at its top) or a zip "
+                         f"of it: arena submit {path.parent}")
     data = path.read_bytes() if path.is_file() else zip_folder(path)
     name = path.name if path.suffix == ".zip" else f"{path.resolve().name}.zip"
     url = f"{server.rstrip('/')}/api/submissions?{urllib.parse.urlencode({'filename': name})}"
