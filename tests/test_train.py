@@ -270,6 +270,10 @@ def test_exporting_a_run_without_checkpoints_of_that_name_says_which_there_are(t
         export_run("snakes", tmp_path / "out", save_path=str(tmp_path / "checkpoints"))
     with pytest.raises(ArenaError, match=r"no checkpoints to export; train first \(arena train ... --run nosuch\)"):
         export_run("nosuch", tmp_path / "out", save_path=str(tmp_path / "checkpoints"))
+    with pytest.raises(ArenaError, match=r"checkpoints/snaeks: no such run; did you mean snakes\?"):
+        export_run("snaeks", tmp_path / "out", save_path=str(tmp_path / "checkpoints"))
+    with pytest.raises(ArenaError, match=r"checkpoints/snaek: no such run to resume; did you mean --run snakes\?"):
+        train_fighter(tiny_config(tmp_path / "checkpoints", run="snaek"), resume=True)
     assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["snakes"] and not (tmp_path / "out").exists()
 
 

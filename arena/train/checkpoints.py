@@ -27,7 +27,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Callable
 
-from arena.errors import ArenaError
+from arena.errors import ArenaError, closest
 from arena.outputs import write_failure
 
 CHECKPOINT = re.compile(r"_(\d+)_steps\.zip$")
@@ -230,6 +230,13 @@ def saved_checkpoints(run_dir: Path, prefix: str = "*") -> list[Path]:
     found = [(checkpoint_steps(path), path) for path in run_dir.glob(f"{prefix}_*_steps.zip")
              if CHECKPOINT.search(path.name)]
     return [path for _, path in sorted(found)]
+
+
+def run_meant(run_dir: Path) -> str | None:
+    """For a run folder that is not there, the run of a close name beside it (a mistyped --run), if one is."""
+    if run_dir.exists() or not run_dir.parent.is_dir():
+        return None
+    return closest(run_dir.name, [path.name for path in run_dir.parent.iterdir() if path.is_dir()])
 
 
 def _holds_files(run_dir: Path) -> bool:

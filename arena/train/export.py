@@ -18,7 +18,7 @@ from typing import Any
 
 from arena.errors import ArenaError
 from arena.export_folder import MARK, export_folder
-from arena.train.checkpoints import checkpoint_steps, saved_checkpoints
+from arena.train.checkpoints import checkpoint_steps, run_meant, saved_checkpoints
 from arena.train.policy import SIDECAR, load_model, read_sidecar
 
 AGENT_PY = '''"""{name}: a {env} policy trained with `arena train` (run {run!r}, {steps:,} policy steps).
@@ -40,6 +40,9 @@ def export_run(run: str, out: str | Path, save_path: str = "checkpoints", steps:
                sample: bool = True, prefix: str = "rl_model") -> Path:
     """Write run `run`'s newest checkpoint `<prefix>_<N>_steps.zip` (or N = `steps`) as the submission folder `out`."""
     run_dir = Path(save_path) / run
+    meant = run_meant(run_dir)
+    if meant is not None:
+        raise ArenaError(f"{run_dir}: no such run; did you mean {meant}?")
     saved = saved_checkpoints(run_dir, prefix)
     if not saved:
         others = sorted({path.name.rsplit("_", 2)[0] for path in run_dir.glob("*_*_steps.zip")})

@@ -30,7 +30,7 @@ from stable_baselines3.common.vec_env import VecMonitor
 from arena.errors import ArenaError
 from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class, policy_name
-from arena.train.checkpoints import SaveHandler, SaveHandlerMode, update_league_state
+from arena.train.checkpoints import SaveHandler, SaveHandlerMode, run_meant, update_league_state
 from arena.train.config import TrainConfig, save_config
 from arena.train.controls import Controls
 from arena.train.evaluation import Evaluator
@@ -44,6 +44,9 @@ from arena.train.policy import SIDECAR, PolicyAgent
 def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
     """Train (or, with `resume`, go on training) `config.run`; returns the run's folder."""
     run_dir = Path(config.save_path) / config.run
+    meant = run_meant(run_dir) if resume else None
+    if meant is not None:
+        raise ArenaError(f"{run_dir}: no such run to resume; did you mean --run {meant}?")
     if resume and not any(run_dir.glob("*_steps.zip")):
         raise ArenaError(f"{run_dir}: no checkpoint of this run to resume from; drop --resume to start it "
                          "(a run stopped before its first checkpoint starts afresh)")
