@@ -15,6 +15,7 @@ A submission played in the harness's process (`--no-sandbox`) draws from generat
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import random
 import sys
@@ -23,10 +24,20 @@ from types import ModuleType
 from typing import Any
 
 BUILD_SEED = 0  # the global generators' seed while an agent is built
+# Packages that draw from `random` as they are imported: rich.style (24 bits), which the AI² competition's
+# environment.agent and stable-baselines3 import. Imported by a process's first build alone, they would have
+# it draw other numbers than every later build in the process.
+DRAW_AS_IMPORTED = ("rich.style",)
 
 
 def seed_for_building() -> None:
-    """Seed the global generators for building a game's agent: alike in every game and process."""
+    """Seed the global generators for building a game's agent: alike in every game and process (the packages
+    that draw from them as they are imported loaded first)."""
+    for name in DRAW_AS_IMPORTED:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
     seed_global_generators(BUILD_SEED)
 
 

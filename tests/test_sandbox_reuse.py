@@ -151,6 +151,28 @@ class SubmittedAgent(Agent):
         return int(legal[(random.randrange(7) + np.random.randint(7)) % len(legal)])
 """
 
+# Draws its style as it is built, having imported the AI² competition's environment.agent as its
+# participants do: a package that draws from `random` as it is imported (rich.style, which that module
+# imports) drew in the first build of each process only, which then built another agent from the same seed.
+DRAWS_AS_IT_IS_BUILT_BESIDE_THE_AI2_MODULE = """
+import random
+
+import numpy as np
+
+from arena.compat.ai2.environment.agent import *  # noqa: F403
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.style = int(random.random() * 1000)
+
+    def predict(self, obs):
+        legal = np.flatnonzero(obs["action_mask"])
+        return int(legal[self.style % len(legal)])
+"""
+
 # Imports a module once its seat is known (where the README says to load a model; as unpickling a model
 # imports the modules its objects name) and draws its moves from it: a helper module of its folder that
 # counts them, or torch, which seeds itself from the operating system as it is imported.
@@ -178,6 +200,7 @@ KEPT_STATES = {"counts from its construction": (COUNTS_FROM_ITS_CONSTRUCTION, {}
                "counts in its modules": (COUNTS_IN_ITS_MODULES, {"tally.py": TALLY}),
                "counts in a module imported late": (COUNTS_IN_A_MODULE_IMPORTED_LATE, {"tally.py": TALLY}),
                "draws from global generators": (DRAWS_FROM_GLOBAL_GENERATORS, {}),
+               "draws as it is built beside the AI² module": (DRAWS_AS_IT_IS_BUILT_BESIDE_THE_AI2_MODULE, {}),
                "draws from torch imported late": (DRAWS_FROM_TORCH_IMPORTED_LATE, {})}
 
 
