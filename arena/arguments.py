@@ -62,16 +62,18 @@ def server_address(text: str) -> str:
     return text if "://" in text else f"http://{text}"
 
 
-def not_taken(args: argparse.Namespace, flags: Iterable[tuple[str, str, Any, str | None]], stored: Any, what: str) -> None:
+def not_taken(args: argparse.Namespace, flags: Iterable[tuple[str, str, Any, str | None]], stored: Any, what: str,
+              as_stored: Iterable[str] = ()) -> None:
     """ArenaError naming those of `flags` ((flag, argument, default when not given, the field of the settings
-    `stored` it sets, or None where it cannot be told from them)) given to `what`, which goes on with the
-    settings it was started with, other than those: they would be dropped without a word."""
+    `stored` it sets, or None where it cannot be told from them alone)) given to `what`, which goes on with the
+    settings it was started with, other than those: they would be dropped without a word. Flags of no field
+    found by the caller to ask for what is stored (`as_stored`) are taken."""
     from arena.settings import parse_overrides
 
     differing = []
     for flag, dest, default, setting in flags:
         asked = getattr(args, dest)
-        if asked == default:
+        if asked == default or flag in as_stored:
             continue
         if setting is None or (parse_overrides(asked) if dest == "option" else asked) != getattr(stored, setting):
             differing.append(flag)

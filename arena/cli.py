@@ -473,7 +473,7 @@ STORED_SETTINGS_FLAGS = (("-o", "option", [], "options"), ("--format", "format",
 
 
 def _open_tournament(args: argparse.Namespace):
-    from arena.tournament import Settings, Tournament, with_memory_limits
+    from arena.tournament import Settings, Tournament, limits_flags_as_stored, with_memory_limits
 
     from arena.db import as_target, is_url
 
@@ -485,7 +485,8 @@ def _open_tournament(args: argparse.Namespace):
             raise ArenaError(f"{db}: no tournament to resume; start one with a submissions folder and --env")
         tournament = Tournament(args.db)
         try:
-            arguments.not_taken(args, STORED_SETTINGS_FLAGS, tournament.settings, f"{db}: a tournament that goes on")
+            arguments.not_taken(args, STORED_SETTINGS_FLAGS, tournament.settings, f"{db}: a tournament that goes on",
+                                limits_flags_as_stored(tournament.settings, args.memory_mb, args.accelerators))
         except ArenaError:
             tournament.close()
             raise

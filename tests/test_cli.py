@@ -605,6 +605,26 @@ def test_a_tournament_run_again_on_its_folder_goes_on_with_its_own_settings(cli,
         assert code == 1 and "-o, --games-per-pair would not be taken" in err, err
 
 
+def test_a_tournament_that_goes_on_takes_its_own_memory_and_accelerators_flags_again(cli, tmp_path, submissions):
+    # Given as it was started (its command run again), --memory-mb or --accelerators was refused as not taken.
+    subs = small_field(tmp_path, submissions)
+    started = ["--memory-mb", "512", "--accelerators"]
+    code, out, err = cli("tournament", subs, "--env", "othello", "--games-per-pair", "1", "--max-steps", "4",
+                         "--workers", "1", "--db", "t.sqlite", *started)
+    assert code == 0 and "1 matches played" in out, err
+    for going_on in ([subs], ["--resume"]):
+        code, out, err = cli("tournament", *going_on, "--workers", "1", "--db", "t.sqlite", *started)
+        assert code == 0 and "1 of 1 recorded" in out, err
+        code, _, err = cli("tournament", *going_on, "--workers", "1", "--db", "t.sqlite", "--memory-mb", "1024",
+                           "--accelerators")
+        assert code == 1 and "; --memory-mb would not be taken" in err, err
+    code, _, err = cli("tournament", subs, "--env", "othello", "--games-per-pair", "1", "--max-steps", "4",
+                       "--workers", "1", "--db", "t.sqlite", "--memory-mb", "512")  # (without its accelerators)
+    assert code == 1 and "started with other settings" in err, err
+    code, _, err = cli("tournament", subs, "--workers", "1", "--db", "t.sqlite", "--memory-mb", "512")
+    assert code == 0, err
+
+
 def test_a_tournaments_end_names_the_entrants_that_faulted_and_why(cli, tmp_path, submissions, write_submission):
     subs = small_field(tmp_path, submissions)
     shutil.copytree(write_submission("needs_torch", "import not_installed_here\n"), subs / "needs_torch")

@@ -237,7 +237,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from arena.serve.validation import Validator
     from arena.settings import parse_overrides
     from arena.submission import MAX_TOTAL_BYTES
-    from arena.tournament import CONTINUOUS, Settings, Tournament, with_memory_limits
+    from arena.tournament import CONTINUOUS, Settings, Tournament, limits_flags_as_stored, with_memory_limits
     from arena.tournament.runner import backend_for
     from arena.tournament.store import ResultsStore
 
@@ -268,7 +268,8 @@ def _run_serve(args: argparse.Namespace) -> int:
         tournament = Tournament(db)
         try:
             arguments.not_taken(args, STORED_SETTINGS_FLAGS, tournament.settings,
-                                f"{describe(db)}: the competition it holds")
+                                f"{describe(db)}: the competition it holds",
+                                limits_flags_as_stored(tournament.settings, args.memory_mb, args.accelerators))
         except ArenaError:
             tournament.close()
             raise

@@ -140,6 +140,18 @@ def submissions_folder(folder: str | Path) -> Path:
     return folder
 
 
+def limits_flags_as_stored(settings: Settings, memory_mb: int | None, accelerators: bool) -> list[str]:
+    """Those of `--memory-mb` and `--accelerators`, given, that ask for what `settings.limits` already
+    holds: a tournament that goes on with its own settings takes them as they are."""
+    same = []
+    stored_memory = {key: value for key, value in settings.limits.items() if key != "accelerators"}
+    if memory_mb is not None and memory_limits(memory_mb, 1) == stored_memory:
+        same.append("--memory-mb")
+    if accelerators and settings.limits.get("accelerators"):
+        same.append("--accelerators")
+    return same
+
+
 # Settings a command line sets other than by a flag of their name.
 SETTINGS_SET_BY = {"limits": "limits: the memory each agent may hold, set by --memory-mb or else by this machine's "
                              "memory shared among the agents of --workers, and --accelerators"}
