@@ -6,7 +6,6 @@ Drawing never needs a display: envs draw on plain `pygame.Surface`s and return a
 
 from __future__ import annotations
 
-import functools
 import os
 
 import numpy as np
@@ -17,13 +16,26 @@ import pygame  # noqa: E402  (the variable above silences pygame's import banner
 Color = tuple[int, int, int]
 
 
-@functools.cache
+_fonts: dict[tuple[int, bool], pygame.font.Font] = {}  # made since pygame last quit
+
+
 def font(size: int, bold: bool = False) -> pygame.font.Font:
-    """pygame's bundled default font at `size` pixels (no system fonts needed)."""
-    pygame.font.init()
-    f = pygame.font.Font(None, size)
-    f.set_bold(bold)
-    return f
+    """pygame's bundled default font at `size` pixels (no system fonts needed).
+
+    Kept until pygame quits: `pygame.quit()`, which other code calls (Gymnasium's `HumanRendering.close()`
+    and `play()`, its classic-control envs' `close()`), frees every font, and using one afterwards raises
+    "Library not initialized", or crashes the process once pygame is initialized again.
+    """
+    if not pygame.font.get_init():
+        _fonts.clear()
+        pygame.font.init()
+    if not _fonts:
+        pygame.register_quit(_fonts.clear)  # pygame forgets it once called: registered again with the next font
+    made = _fonts.get((size, bold))
+    if made is None:
+        made = _fonts[size, bold] = pygame.font.Font(None, size)
+        made.set_bold(bold)
+    return made
 
 
 def draw_text(surface: pygame.Surface, text: str, pos: tuple[int, int], size: int, color: Color,
