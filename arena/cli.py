@@ -97,12 +97,15 @@ and an [options] table: the game it is built for, number of players included).
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    as_the_program = argv is None  # not a caller's own call
     argv = _position_as_one_argument(sys.argv[1:] if argv is None else list(argv))
     parser = _parser(_command_in(argv))
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
+    if as_the_program and getattr(args, "sandbox", True) is False:
+        _run_as_a_sandbox_would()
     previous = signal.signal(signal.SIGTERM, _stop)  # kill PID stops as cleanly as Ctrl-C
     try:
         return args.run(args)
@@ -124,6 +127,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + signal.SIGPIPE
     finally:
         signal.signal(signal.SIGTERM, previous)  # a program that called main() keeps its own handler
+
+
+# What a sandbox's process runs with that decides how its agent plays: Python's string hashing (the order of a
+# set of names), the math libraries' threads (the order of a float sum's terms).
+PLAYS_BY = ("PYTHONHASHSEED", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def _run_as_a_sandbox_would() -> None:
+    """Run this command again (the program's own, never a caller's `main`) with what a sandbox's process plays
+    by, where this one lacks it: submissions played in this process (--no-sandbox) then play the games they
+    play sandboxed from the same seed."""
+    from arena.sandbox.launcher import WORKER_ENVIRONMENT
+
+    wanted = {key: WORKER_ENVIRONMENT[key] for key in PLAYS_BY}
+    if not sys.executable or all(os.environ.get(key) == value for key, value in wanted.items()):
+        return
+    os.execve(sys.executable, [sys.executable, "-m", "arena.cli", *sys.argv[1:]], {**os.environ, **wanted})
 
 
 def _print_error(text: str) -> None:

@@ -356,3 +356,36 @@ def test_a_game_cut_short_by_max_steps_says_so(cli, submissions):
     # The snake's simultaneous moves too.
     _, out, _ = cli("match", submissions / "snake_greedy", submissions / "snake_greedy", "--max-steps", "3", "--json")
     assert json.loads(out)["cut_short"] is True
+
+
+# Plays the first of its legal moves in the order a set of their names comes in: the order of Python's string
+# hashing, which a sandbox's process fixes (PYTHONHASHSEED) and a new Python draws anew otherwise.
+FOLLOWS_STRING_HASHING = """
+import numpy as np
+
+from arena.agents import Agent
+
+
+class SubmittedAgent(Agent):
+    def predict(self, obs):
+        names = {f"square {index}" for index in np.flatnonzero(obs["action_mask"])}
+        return int(next(iter(names)).split()[1])
+"""
+
+
+def test_the_arena_command_plays_a_submission_in_its_own_process_as_its_sandbox_would(write_submission, submissions,
+                                                                                       tmp_path):
+    # --no-sandbox runs again with what decides how a sandboxed agent plays (its string hashing, its math
+    # libraries' threads), whatever the caller's environment: the same seed, the same games as sandboxed.
+    folder = write_submission("hashy", FOLLOWS_STRING_HASHING)
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONHASHSEED"}
+
+    def actions(*flags: str) -> list[int]:
+        done = subprocess.run([sys.executable, "-m", "arena.cli", "match", str(folder), str(submissions / "greedy"),
+                               "--env", "othello", "--seed", "3", "--json", *flags], capture_output=True, text=True,
+                              cwd=tmp_path, env=environment)
+        assert done.returncode == 0, done.stderr
+        return json.loads(Path(tmp_path, json.loads(done.stdout)["replay"]).read_text())["actions"]["player_0"]
+
+    sandboxed = actions()
+    assert actions("--no-sandbox") == actions("--no-sandbox") == sandboxed
