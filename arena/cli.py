@@ -498,8 +498,9 @@ def _open_tournament(args: argparse.Namespace):
     from arena.db import as_target, is_url
 
     db = as_target(args.db)
-    # Run again on its folder, a tournament held in a file goes on with its own settings: --env is not needed.
-    going_on = args.folder and not args.env and not is_url(db) and db.is_file()
+    # Run again on its folder, a tournament goes on with its own settings: --env is not needed. A database on a
+    # server is opened to tell (one that holds none says so, asking for --env).
+    going_on = args.folder and not args.env and (is_url(db) or db.is_file())
     if args.resume or going_on:
         if not is_url(db) and not db.is_file():  # nothing to resume: and no empty store left behind
             raise ArenaError(f"{db}: no tournament to resume; start one with a submissions folder and --env")

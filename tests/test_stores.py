@@ -465,6 +465,24 @@ def test_the_commands_take_a_postgresql_url(postgres_server, capsys):
     assert CompetitionStore(url).participants()[0].name == "alice"
 
 
+def test_a_tournament_on_postgresql_run_again_on_its_folder_goes_on_with_its_own_settings(
+        postgres_server, cli, submissions, tmp_path, monkeypatch):
+    # On a postgresql:// URL, the folder without --env was refused as "a new tournament needs a folder of
+    # submissions and --env": only a tournament in an SQLite file went on with its own settings.
+    monkeypatch.chdir(tmp_path)
+    url, subs = postgres_server.new_database(), tmp_path / "subs"
+    for name in ("random", "greedy"):
+        shutil.copytree(submissions / name, subs / name)
+    code, out, err = cli("tournament", subs, "--env", "othello", "--games-per-pair", "1", "--max-steps", "4",
+                         "--workers", "1", "--db", url)
+    assert code == 0 and "1 matches played" in out, err
+    shutil.copytree(submissions / "mcts", subs / "mcts")
+    code, out, err = cli("tournament", subs, "--workers", "1", "--db", url)
+    assert code == 0 and "registered mcts" in out and "2 matches played; 3 of 3 recorded" in out, (out, err)
+    code, _, err = cli("tournament", subs, "--workers", "1", "--db", postgres_server.new_database())
+    assert code == 1 and "no tournament here yet; start one with a submissions folder and --env" in err
+
+
 # ---- a --db that will not do, and SQLite as it always was
 
 
