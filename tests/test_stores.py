@@ -421,6 +421,21 @@ def test_both_stores_share_one_database(database):
     competition.close()
 
 
+def test_a_tournaments_database_is_not_served_as_a_competition(database, cli, monkeypatch):
+    # arena serve took it, added its tables and retired every entrant (none is a submission it validated):
+    # the tournament's leaderboard was left empty, and the tournament could not go on.
+    from arena.serve import http
+
+    monkeypatch.setattr(http.Server, "run", lambda self: None)  # a server that took it stops at once
+    results_store(database).close()
+    code, _, err = cli("serve", "--db", database, "--port", free_port())
+    assert code == 1 and "holds an arena tournament (round-robin of othello), not a competition" in err, err
+    store = ResultsStore(database)
+    assert all(entrant.active for entrant in store.entrants())
+    store.close()
+    assert not open_database(database).columns("participants")
+
+
 # ---- what is PostgreSQL's own
 
 

@@ -260,6 +260,9 @@ def _run_serve(args: argparse.Namespace) -> int:
     probe = ResultsStore(db)
     stored = probe.settings()
     probe.close()
+    if stored and stored.get("format") != CONTINUOUS:  # serving it would retire every entrant of that tournament
+        raise ArenaError(f"{describe(db)} holds an arena tournament ({stored.get('format')} of {stored.get('env')}), "
+                         f"not a competition; give arena serve a --db of its own (arena leaderboard shows that one)")
     CompetitionStore(db).close()  # its tables, before anything reads them
     if stored:
         if args.env and args.env != stored.get("env"):
