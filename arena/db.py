@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -244,7 +245,9 @@ def disk_failure(name: str | Path, exc: Exception) -> HarnessError:
 
 class PostgresDatabase:
     """A database on a PostgreSQL server, one psycopg connection in autocommit mode, shared by the
-    caller's threads (psycopg serialises them)."""
+    caller's threads (psycopg serialises them), and opened again once the server closed it."""
+
+    _closed = False  # closed by its owner, not to be opened again
 
     def __init__(self, url: str, what: str = "database"):
         self.name: str | Path = describe(url)
@@ -255,25 +258,40 @@ class PostgresDatabase:
                              f"{INSTALL_DRIVER}") from None
         self.Error, self.DatabaseError, self.IntegrityError = (psycopg.Error, psycopg.DatabaseError,
                                                                psycopg.IntegrityError)
-        params = _url_params(psycopg, url, self.name)
+        self._psycopg, self._url, self._params = psycopg, url, _url_params(psycopg, url, self.name)
+        self._reconnecting = threading.Lock()
+        self._connection = self._connect()
+
+    def _connect(self) -> Any:
+        psycopg, params = self._psycopg, self._params
         extra = {} if "connect_timeout" in params else {"connect_timeout": CONNECT_SECONDS}
         try:
-            self._connection = psycopg.connect(url, autocommit=True, **extra)
+            connection = psycopg.connect(self._url, autocommit=True, **extra)
         except psycopg.Error as exc:
             host, port = params.get("host") or "localhost", params.get("port") or "5432"
             reason = " ".join(str(exc).split()) or type(exc).__name__
             raise ArenaError(f"--db {self.name}: cannot reach the PostgreSQL server at {host} port {port} "
                              f"(database {params['dbname']}): {reason}; check that the server runs there, takes "
                              f"connections from this machine and knows the user and database") from None
-        self._connection.execute(f"SET lock_timeout = '{BUSY_SECONDS}s'")
+        connection.execute(f"SET lock_timeout = '{BUSY_SECONDS}s'")
+        return connection
+
+    def _live(self) -> Any:
+        """The connection, made anew where the server closed the last one (it restarted, say): the statement
+        that met the closed connection failed, and those after it run. ArenaError while the server is away."""
+        if self._connection.closed and not self._closed:
+            with self._reconnecting:
+                if self._connection.closed:
+                    self._connection = self._connect()
+        return self._connection
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> Any:
         if not args:
-            return self._connection.execute(sql)
-        return self._connection.execute(_postgres_sql(sql), _postgres_args(args))
+            return self._live().execute(sql)
+        return self._live().execute(_postgres_sql(sql), _postgres_args(args))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        with self._connection.cursor() as cursor:
+        with self._live().cursor() as cursor:
             cursor.executemany(_postgres_sql(sql), [_postgres_args(row) for row in rows])
 
     def insert(self, sql: str, args: Sequence[Any] = ()) -> int:
@@ -312,14 +330,16 @@ class PostgresDatabase:
     def transaction(self) -> Iterator[None]:
         """BEGIN ... COMMIT, or ROLLBACK on error, holding the database's writer lock from the start
         as SQLite's BEGIN IMMEDIATE does: what a transaction read stays true until it commits."""
-        with self._connection.transaction():
-            self._connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+        connection = self._live()
+        with connection.transaction():
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
             yield
 
     def check_in_place(self) -> None:
         """A server's database has no file to be deleted under it."""
 
     def close(self) -> None:
+        self._closed = True
         self._connection.close()
 
 

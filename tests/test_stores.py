@@ -455,6 +455,28 @@ def test_stores_carry_on_after_the_server_restarts(postgres_server):
     store.close()
 
 
+def test_stores_open_while_the_server_restarts_carry_on_with_a_new_connection(postgres_server):
+    # Their one connection closed by the restart, every later call failed ("the connection is closed"): arena
+    # serve answered 500 to every request, its scheduler and validators stopped, until it was started again.
+    url = postgres_server.new_database()
+    competition, results = CompetitionStore(url), results_store(url)
+    results.acquire_lease()
+    postgres_server.restart()
+
+    def after_restart(call):
+        try:
+            return call()
+        except (results._db.Error, ArenaError):  # the one statement that met the closed connection
+            return call()
+
+    assert after_restart(competition.paused) is False
+    match = after_restart(results.schedule)[0]
+    results.record(match, result(match), None)
+    assert results.finished_count() == 1 and competition.participants() == []
+    results.close()
+    competition.close()
+
+
 def test_a_tournament_is_played_on_postgresql(postgres_server, submissions, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the replays and registered entrants go beside it, in the current folder
     url = postgres_server.new_database()

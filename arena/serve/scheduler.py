@@ -109,15 +109,15 @@ class Scheduler:
 
     def tick(self) -> int:
         """One turn of the loop: a batch unless play is paused; how many games were recorded."""
-        paused = self.paused()
-        if paused != self._was_paused:
-            self._was_paused = paused
-            self.on_pause(paused)
-        if paused:
-            return 0
         try:
+            paused = self.paused()
+            if paused != self._was_paused:
+                self._was_paused = paused
+                self.on_pause(paused)
+            if paused:
+                return 0
             return self.step()
-        except Exception as exc:  # the store busy for long, say: note it and try again
+        except Exception as exc:  # the store busy for long, or its server restarting, say: note it and try again
             print(f"arena serve: the scheduler stopped a batch: {one_line(exc)}; trying again", file=sys.stderr)
             return 0
 

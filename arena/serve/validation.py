@@ -26,6 +26,7 @@ from typing import Any, Callable
 import arena
 from arena.db import as_target
 from arena.errors import HarnessError
+from arena.tournament.blocks import one_line
 from arena.serve.store import ACTIVE, PLAY_CHANGES, REFUSED, RETIRED, CompetitionStore, Submission
 from arena.tournament.players import PR_SET_PDEATHSIG
 from arena.tournament.store import ResultsStore
@@ -84,7 +85,12 @@ class Validator:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            if not self.validate_next():
+            try:
+                validated = self.validate_next()
+            except Exception as exc:  # its database's server restarting, say: note it and try again
+                print(f"arena serve: a validation stopped: {one_line(exc)}; trying again", file=sys.stderr)
+                validated = False
+            if not validated:
                 self._wake.wait(2.0)
                 self._wake.clear()
 
