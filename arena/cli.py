@@ -125,6 +125,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # its output went to a reader that stopped reading (| head): a quiet end, as Unix tools
         _silence_stdout()
         return 128 + signal.SIGPIPE
+    except Exception as exc:
+        from arena.db import server_lost
+
+        lost = server_lost(exc)
+        if lost is None:
+            raise
+        _print_error(str(lost))
+        return HarnessError.EXIT_STATUS
     finally:
         signal.signal(signal.SIGTERM, previous)  # a program that called main() keeps its own handler
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import sys
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
@@ -241,6 +242,17 @@ def disk_failed(exc: Exception) -> bool:
 def disk_failure(name: str | Path, exc: Exception) -> HarnessError:
     return HarnessError(f"{name}: could not write to the database ({exc}); free some space on its disk, then run "
                         "the command again: what was recorded before is kept")
+
+
+def server_lost(exc: BaseException) -> HarnessError | None:
+    """The error to stop a command with where its database's server closed the connection or went away under it
+    (psycopg's OperationalError: restarted, shut down, the network gone); None for any other exception."""
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None or not isinstance(exc, psycopg.OperationalError):
+        return None
+    return HarnessError(f"the database server stopped answering ({' '.join(str(exc).split())}); what was recorded "
+                        "before is kept: run the same command again once the server is back (a tournament goes on "
+                        "where it stopped)")
 
 
 class PostgresDatabase:

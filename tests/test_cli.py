@@ -789,3 +789,19 @@ def test_a_match_that_cannot_start_leaves_no_folders_behind(cli, tmp_path, submi
     code, out, _ = cli("match", submissions / "random", submissions / "greedy", "--env", "othello", "--video",
                        "videos/m.mp4")
     assert code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["replays", "videos"]
+
+
+def test_a_database_server_that_goes_away_mid_command_stops_it_saying_what_is_kept(cli, monkeypatch):
+    # A tournament's or a server's PostgreSQL restarted under it: no traceback, the harness's exit status (run
+    # again later), and what was recorded stays.
+    psycopg = pytest.importorskip("psycopg")
+    import arena.cli
+
+    def server_restarting(args):
+        raise psycopg.OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(arena.cli, "_run_envs", server_restarting)
+    code, _, err = cli("envs")
+    assert code == 75 and "Traceback" not in err
+    assert err.startswith("error: the database server stopped answering (terminating connection due to administrator "
+                          "command); what was recorded before is kept"), err
