@@ -6,8 +6,9 @@ long its leg has left) and its action is every seat's. Each seat of a match then
 policy on its own observation. Phases: collect + learn, save, evaluate (the team of
 `num_players` copies, through `play_match`: steps the pole stayed up). Every `check_freq` steps the
 team is evaluated; the model saved is the best of those (a cart-pole learner can collapse after
-reaching the top, A2C especially). With the defaults, A2C's team keeps the pole up for the full 500
-steps after 400,000 steps (about 3 minutes on one core); PPO's does in about 150,000 (153,600: whole rollouts).
+reaching the top, A2C especially). With the defaults, A2C's team keeps the pole up for nearly all of
+the 500 steps after 400,000 steps (489 on average over the 10 games, at least 437; under a minute on one
+core); PPO's keeps it up for all 500 in about 150,000 (153,600: whole rollouts).
 """
 
 from __future__ import annotations
