@@ -137,9 +137,19 @@ EARLIER = (
     "The code of a269183 (2026-12-07, AMD EPYC), whose harness also reads the agent's memory (two reads of one "
     "counter a call) to see work it left the kernel to do on its opponent's turn (`deferred_frees`) and builds a "
     "new agent every game: 30.1 µs a round trip on one CPU (5.53x the pipe's median, 5.43x its CPU), on a CPU each "
-    "1.55x the pipe's median and 1.90x its CPU, 14,092 sandboxed steps a second, a game's start 1.52 ms. This "
-    "run's harness reads the agent's kernel memory alone (a counter as cheap), and every game runs the "
-    "submission's own modules anew (its manifest now read once, not every game).",
+    "1.55x the pipe's median and 1.90x its CPU, 14,092 sandboxed steps a second, a game's start 1.52 ms.",
+    "The code of 051d3ce (2026-12-07, AMD EPYC), whose harness reads the agent's kernel memory alone and runs the "
+    "submission's own modules anew every game: 29.8 µs a round trip on one CPU (5.39x the pipe's median, 5.30x its "
+    "CPU), on a CPU each 1.55x the pipe's median and 1.88x its CPU, 13,727 sandboxed steps a second, a game's start "
+    "1.46 ms.",
+    "The code of 19f1b60 (2026-12-07, AMD EPYC), whose worker also collects the last game's modules before they run "
+    "again and counts what they left behind (about 45 µs of each sandbox's game start, two a game): 30.3 µs a round "
+    "trip on one CPU (5.37x the pipe's median, 5.25x its CPU), on a CPU each 1.54x the pipe's median and 1.85x its "
+    "CPU, 12,793 sandboxed steps a second, a game's start 1.58 ms. This run's code changes nothing on a round "
+    "trip's path; a game's start also keeps the agent's submission for as long as the agent lives and imports "
+    "the packages that draw from `random` as they load before the build's seeding (the median of 200 starts, two "
+    "runs of each code one after the other on this machine: 1.70 and 1.66 ms before, 1.70 and 1.74 ms after, "
+    "within its spread).",
 )
 
 
