@@ -6,8 +6,8 @@ pyyaml, tensorboard, matplotlib). Importing this package is cheap; the heavy par
 ## The fighting recipe (CPU, a few minutes on 2 cores)
 
 On a 2-core machine shared with other jobs it takes about 2 to 3 minutes, warm start and evaluations
-included. With the default seed the exported policy wins 99 of 100 matches against BrawlerAgent but
-72 of 100 against RandomAgent; with seeds 1 to 4 it won 95 to 100 against BrawlerAgent and 85 to 99
+included. With the default seed the exported policy wins 98 of 100 matches against BrawlerAgent and
+100 of 100 against RandomAgent; with seeds 1 to 4 it won 90 to 96 against BrawlerAgent and 97 to 99
 against RandomAgent (bench/RESULTS.md, with the curve): train a few `--seed`s and keep the best.
 
     arena train fighting --run ppo_fighter
@@ -26,7 +26,7 @@ What makes PPO beat BrawlerAgent fast on a CPU (the defaults of `TrainConfig`):
   small pull toward the opponent on a shared ground and a small push back over the ground; each
   term is logged as `reward/<term>`.
 - **A league** (`arena.train.league`): BrawlerAgent most of the time (weight 4), RandomAgent
-  (1.5) and frozen snapshots of the learner by prioritized fictitious self-play (1).
+  (3) and frozen snapshots of the learner by prioritized fictitious self-play (1).
 - **Batched envs** (`arena.train.batched`): 256 games step together on the native engine in this
   process, the recipe's reward and the league's opponents computed for all of them at once
   (`arena.train.vector_agents`); a pool with Python-only opponents (submissions) plays its games

@@ -30,7 +30,7 @@ VEC_ENVS = ("batched", "subproc", "dummy")
 def recipe_opponents() -> dict[str, dict[str, Any]]:
     """The recipe's pool: mostly the benchmark to beat, some random play, snapshots of the learner as they appear."""
     return {"based": {"weight": 4.0, "agent": "BrawlerAgent"},
-            "random": {"weight": 1.5, "agent": "RandomAgent"},
+            "random": {"weight": 3.0, "agent": "RandomAgent"},
             "self_play": {"weight": 1.0, "sampling": "pfsp"}}
 
 
