@@ -282,9 +282,11 @@ class PostgresDatabase:
         except psycopg.Error as exc:
             host, port = params.get("host") or "localhost", params.get("port") or "5432"
             reason = " ".join(str(exc).split()) or type(exc).__name__
-            raise ArenaError(f"--db {self.name}: cannot reach the PostgreSQL server at {host} port {port} "
+            # Not reached, or reached and refused (a wrong password, no such database): its reason tells which.
+            raise ArenaError(f"--db {self.name}: could not connect to the PostgreSQL server at {host} port {port} "
                              f"(database {params['dbname']}): {reason}; check that the server runs there, takes "
-                             f"connections from this machine and knows the user and database") from None
+                             f"connections from this machine and knows the user, its password and the database"
+                             ) from None
         connection.execute(f"SET lock_timeout = '{BUSY_SECONDS}s'")
         return connection
 

@@ -540,7 +540,7 @@ def test_an_unreachable_server_is_named_with_its_port():
     if missing() and "psycopg" in missing():
         pytest.skip(f"no PostgreSQL driver: {missing()}")
     port = free_port()  # nothing listens there
-    with pytest.raises(ArenaError, match=f"cannot reach the PostgreSQL server at 127.0.0.1 port {port}"):
+    with pytest.raises(ArenaError, match=f"could not connect to the PostgreSQL server at 127.0.0.1 port {port}"):
         CompetitionStore(f"postgresql://arena:secret@127.0.0.1:{port}/arena")
     with pytest.raises(ArenaError) as refused:
         CompetitionStore(f"postgresql://arena:secret@127.0.0.1:{port}/arena")
