@@ -33,12 +33,18 @@ DRAW_AS_IMPORTED = ("rich.style",)
 def seed_for_building() -> None:
     """Seed the global generators for building a game's agent: alike in every game and process (the packages
     that draw from them as they are imported loaded first)."""
+    import_packages_that_draw()
+    seed_global_generators(BUILD_SEED)
+
+
+def import_packages_that_draw() -> None:
+    """Import those of DRAW_AS_IMPORTED that are installed and not imported yet: their draws from `random`
+    are made now."""
     for name in DRAW_AS_IMPORTED:
         try:
             importlib.import_module(name)
         except ImportError:
             pass
-    seed_global_generators(BUILD_SEED)
 
 
 def seed_for_game(seat_seed: int) -> None:

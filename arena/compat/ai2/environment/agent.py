@@ -26,16 +26,17 @@ from arena.agents.fighting import FightingAgent as Agent  # noqa: F401
 from arena.compat.ai2.match import run_match  # noqa: F401  (5,400 frames by default, as there)
 from arena.compat.ai2.realtime import run_real_time_match  # noqa: F401
 from arena.envs.fighting.rewards import RewardManager, RewTerm  # noqa: F401
+from arena.global_seeds import import_packages_that_draw
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode  # noqa: F401
 from arena.train.selfplay import (  # noqa: F401  (re-exported)
     OpponentsCfg, SelfPlayHandler, SelfPlayLatest, SelfPlayRandom, TrainLogging, train,
 )
 
-# The competition's module imports stable-baselines3 at once, and with it `rich` (for its progress bar), whose
-# `rich.style` draws 24 bits from `random` when first imported. That draw is made here too, on import, so that
-# a participant who seeds `random` after importing the module gets the competition's games, however late
-# this process first uses a training library (importing stable-baselines3 then would shift the game's draws).
-import rich.style  # noqa: E402, F401
+# The competition's module imports stable-baselines3 at once, and with it `rich` (for its progress bar), which
+# draws from `random` as it is imported (`DRAW_AS_IMPORTED`). That draw is made here too, on import, so that a
+# participant who seeds `random` after importing the module gets the competition's games, however late this
+# process first uses a training library (importing stable-baselines3 then would shift the game's draws).
+import_packages_that_draw()
 
 # The competition's module re-exports the game's names.
 globals().update({name: getattr(_environment, name) for name in _environment.GAME_NAMES})
