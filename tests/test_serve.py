@@ -206,6 +206,26 @@ def test_a_validation_the_machine_fails_waits_for_another_while_the_next_ones_ar
     assert site.store.submission(submission["id"]).status == ACTIVE
 
 
+def test_a_validation_its_database_failed_midway_is_validated_again(site, monkeypatch):
+    from arena.tournament.store import ResultsStore
+
+    submission = site.upload(_zip({"agent.py": RANDOM_AGENT})).json()
+    register = ResultsStore.register
+    lost = []
+
+    def server_gone_once(self, *args, **kwargs):
+        if not lost:
+            lost.append(True)
+            raise sqlite3.OperationalError("the database's server went away")
+        return register(self, *args, **kwargs)
+
+    monkeypatch.setattr(ResultsStore, "register", server_gone_once)
+    with pytest.raises(sqlite3.OperationalError):
+        site.validator.validate_next()
+    assert site.validator.validate_next()  # not left claimed, shown as being validated until a restart
+    assert site.store.submission(submission["id"]).status == ACTIVE
+
+
 @pytest.mark.parametrize("data, status, words", [
     (b"these bytes are not a zip", 400, "not a zip file"),
     (_zip({"agent.py": RANDOM_AGENT, "../escape.py": "x = 1\n"}), 400, "outside the submission"),

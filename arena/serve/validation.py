@@ -62,8 +62,9 @@ class Validator:
         self.on_active = on_active
         self.on_news = on_news  # a line for the organiser's console on each submission validated
         self.machine_retry_seconds = MACHINE_RETRY_SECONDS
-        self._retry_lock = threading.Lock()
+        self._retry_lock = threading.Lock()  # for _retries and _unfinished, shared by the validator threads
         self._retries: dict[int, tuple[int, float]] = {}  # submission id -> (machine failures, when to try again)
+        self._unfinished: set[int] = set()  # submissions claimed whose validation stopped mid-way, held claimed
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._workers: list[threading.Thread] = []
@@ -97,20 +98,41 @@ class Validator:
     def validate_next(self) -> bool:
         """Validate the next waiting submission (but those the machine failed lately); False if none
         was waiting."""
+        self._release_unfinished()
         submission = self.store.claim_for_validation(skip=self._waiting_to_retry())
         if submission is None:
             return False
+        try:
+            self._validate(submission)
+        except BaseException:
+            # Its database's server went away mid-way, say: it waits to be validated again, not shown as
+            # being validated until the server is started again.
+            with self._retry_lock:
+                self._unfinished.add(submission.id)
+            raise
+        return True
+
+    def _release_unfinished(self) -> None:
+        """Make the submissions whose validation stopped mid-way wait for validation again."""
+        with self._retry_lock:
+            unfinished = list(self._unfinished)
+        for submission_id in unfinished:
+            self.store.release_claim(submission_id)
+            with self._retry_lock:
+                self._unfinished.discard(submission_id)
+
+    def _validate(self, submission: Submission) -> None:
         outcome = self.check(submission)
         if outcome is None:  # the machine failed the validation, not the submission: it waits for another
             self._retry_later(submission.id)
             self.store.release_claim(submission.id)
-            return True
+            return
         with self._retry_lock:
             self._retries.pop(submission.id, None)
         passed, reason, tail = outcome
         if not passed:
             self._refuse(submission, reason, tail)
-            return True
+            return
         with PLAY_CHANGES:  # no disqualification between the checks below and the activation
             results = ResultsStore(self.results_db)
             try:
@@ -119,7 +141,7 @@ class Validator:
                 taken = None if added else self._taken_over(entrant.source, submission)
                 if taken is not None:  # uploaded meanwhile by another, or disqualified: never played again
                     self._refuse(submission, taken, tail)
-                    return True
+                    return
                 results.set_active(entrant.id, True, archive=submission.folder)  # a retired one's files are gone
                 if self.store.finish_validation(submission.id, ACTIVE, "", tail, entrant.id):
                     self.on_news(f"{self._described(submission)} passed its validation: it plays from now on")
@@ -129,7 +151,6 @@ class Validator:
             finally:
                 results.close()
         self.on_active()
-        return True
 
     def _waiting_to_retry(self) -> list[int]:
         """The submissions whose validation the machine failed lately: not yet to be tried again."""
