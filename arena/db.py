@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from arena.errors import ArenaError, HarnessError, install_hint
 from arena.outputs import why_not_made
@@ -61,12 +61,13 @@ def describe(target: str | Path) -> str:
     """`target` for messages: a path, or a URL without its password."""
     if not is_url(target):
         return str(target)
-    parts = urlsplit(str(target))
-    if parts.password is None:
-        return str(target)
-    user = f"{parts.username}:***@" if parts.username else ":***@"
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=user + host))
+    scheme, _, rest = str(target).partition("://")
+    # Up to the last @ (a password typed with a reserved character, not percent-encoded, splits a URL's
+    # parts elsewhere): nothing of it is shown, at worst more than it.
+    credentials, at, place = rest.rpartition("@")
+    if at and ":" in credentials:
+        rest = f"{credentials.partition(':')[0]}:***@{place}"
+    return f"{scheme}://" + re.sub(r"([?&]password=)[^&#]*", r"\1***", rest, flags=re.IGNORECASE)
 
 
 BESIDE_DATABASE = ("replays", "entrants", "logs", "uploads")  # the kinds of files kept beside a database

@@ -581,6 +581,19 @@ def test_files_beside_a_database_and_its_name_in_messages(tmp_path, monkeypatch)
     assert describe("postgresql://db.example.org/cup") == "postgresql://db.example.org/cup"
 
 
+@pytest.mark.parametrize("url, shown", [
+    # a password typed with characters a URL reserves, not percent-encoded: none of it shown
+    ("postgresql://arena:p@ss/word#1@db.example.org/cup", "postgresql://arena:***@db.example.org/cup"),
+    ("postgresql://arena:pa#ss?w@db.example.org/cup", "postgresql://arena:***@db.example.org/cup"),
+    ("postgres://:s3cret@db.example.org/cup", "postgres://:***@db.example.org/cup"),
+    # libpq takes the password as a parameter too
+    ("postgresql://arena@db.example.org/cup?sslmode=require&password=s3cret",
+     "postgresql://arena@db.example.org/cup?sslmode=require&password=***"),
+])
+def test_a_urls_password_is_never_shown_in_part(url, shown):
+    assert describe(url) == shown
+
+
 def test_sqlite_files_are_written_as_before_and_old_ones_keep_opening(tmp_path):
     old = tmp_path / "old.sqlite"
     with sqlite3.connect(old) as connection:  # a store from before entrants had a problem or seats a clock
