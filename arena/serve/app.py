@@ -309,7 +309,7 @@ class Competition:
             return None
         rows = self._records()
         submissions = [{"id": s.id, "name": s.name, "status": s.status, "row": rows.get(s.id)}
-                       for s in reversed(self.store.submissions()) if s.participant_id == participant_id]
+                       for s in reversed(self.store.submissions(participant_id))]
         return {"participant": participant, "submissions": submissions}
 
     def all_submissions(self) -> list[dict[str, Any]]:
