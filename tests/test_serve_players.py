@@ -211,6 +211,39 @@ def test_without_ffmpeg_the_game_page_and_the_video_say_why(tmp_path, monkeypatc
     assert not list((tmp_path / "replays").glob("*.mp4"))
 
 
+def test_the_videos_kept_are_the_latest_watched_within_their_cap(tmp_path, monkeypatch):
+    """Anyone may ask for every game's video: those kept beside the replays must not fill the disk."""
+    from arena import video
+
+    tiny = Tiny(tmp_path, "fighting", {}, 2, games_played=3, max_steps=5)
+    renders = []
+
+    def rendered(recorded, path, **kwargs):  # a video of 1,000 bytes, whatever the game
+        renders.append(recorded.seed)
+        Path(path).write_bytes(b"\0" * 1000)
+        return Path(path)
+
+    monkeypatch.setattr(games, "video_problem", lambda: None)
+    monkeypatch.setattr(video, "record", rendered)
+    monkeypatch.setattr(games, "VIDEOS_KEPT_BYTES", 2500)  # two videos
+    folder = tmp_path / "replays"
+
+    def kept() -> list[str]:
+        return sorted(p.name for p in folder.glob("*.mp4"))
+
+    for number in (1, 2):
+        assert tiny.client.get(f"/games/{number}/video.mp4").status_code == 200
+        time.sleep(0.05)  # each watched at its own time
+    assert kept() == ["000001-fighting.mp4", "000002-fighting.mp4"] and len(renders) == 2
+    assert tiny.client.get("/games/1/video.mp4").status_code == 200 and len(renders) == 2  # watched again
+    time.sleep(0.05)
+    assert tiny.client.get("/games/3/video.mp4").status_code == 200
+    assert kept() == ["000001-fighting.mp4", "000003-fighting.mp4"]  # game 2's, watched longest ago, went
+    assert sorted(p.name for p in folder.glob("*.json")) == [f"00000{n}-fighting.json" for n in (1, 2, 3)]
+    assert tiny.client.get("/games/2/video.mp4").status_code == 200 and len(renders) == 4  # rendered again
+    assert len(kept()) == 2
+
+
 def test_other_games_have_no_video(tmp_path):
     tiny = Tiny(tmp_path, "cartpole_relay", {"num_players": 2}, 2, max_steps=5)
     assert tiny.client.get("/games/1/video.mp4").status_code == 404

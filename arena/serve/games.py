@@ -18,7 +18,9 @@ the game (`PLAYERS` names the player each game gets):
   the angle at which it falls.
 - "video" (the fighting game, too rich for a small player): an mp4 rendered with
   `arena.video.record` on its first request, cached beside the replay (`replays/000012.json`
-  gets `replays/000012.mp4`), one render at a time per game.
+  gets `replays/000012.mp4`), one render at a time per game. Anyone may ask for every game's
+  video, so the cache is bounded: past VIDEOS_KEPT_BYTES in all, the videos watched longest ago
+  are deleted (rendered again if asked for again).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ PLAYERS = {"othello": "board", "gomoku": "board", "snake": "snake", "cartpole_re
 DIGITS = 5  # decimals of the relay's floats: a tenth of a micrometre, a hundred-thousandth of a radian
 RENDERS_AT_ONCE = 2  # videos rendered at the same time, all games together: each keeps a core busy
 RENDER_REQUESTS_AT_ONCE = 8  # requests rendering or waiting for a render; more are answered 503 at once
+VIDEOS_KEPT_BYTES = 512 << 20  # what the cached videos may hold in all; the latest watched are kept
 
 
 def player_of(env: str) -> str | None:
@@ -157,7 +160,7 @@ def game_video(replay_path: str | os.PathLike) -> Path:
     cannot render, ReplayError if the replay does not reproduce.
     """
     path = video_path(replay_path)
-    if path.is_file():
+    if _watched(path):
         return path
     # Anyone may ask for any game's video: requests waiting for renders must not take every thread
     # of the web server.
@@ -191,4 +194,33 @@ def _rendered(replay_path: str | os.PathLike, path: Path) -> Path:
                 raise ArenaError(f"{path}: the video could not be written beside its replay ({exc})") from None
             finally:
                 partial.unlink(missing_ok=True)
+        _forget_beyond_cap(path)
     return path
+
+
+def _watched(path: Path) -> bool:
+    """Whether the video `path` is cached; if so it is marked watched now, the last to be deleted."""
+    try:
+        os.utime(path)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _forget_beyond_cap(rendered: Path) -> None:
+    """Delete the cached videos beside `rendered` watched longest ago, until those left hold at most
+    VIDEOS_KEPT_BYTES (`rendered`, just made, stays)."""
+    videos = []
+    for video in rendered.parent.glob(f"*{rendered.suffix}"):
+        if video.stem.endswith(".rendering"):  # another render under way
+            continue
+        try:
+            stat = video.stat()
+        except FileNotFoundError:  # deleted meanwhile by another render
+            continue
+        videos.append((video != rendered, -stat.st_mtime, stat.st_size, video))
+    total = 0
+    for _, _, size, video in sorted(videos):  # `rendered` first, then the latest watched
+        total += size
+        if total > VIDEOS_KEPT_BYTES and video != rendered:
+            video.unlink(missing_ok=True)
