@@ -4,6 +4,7 @@ It plays the SB3 model in model.zip as policy.json says (algorithm, and for the 
 controls: key combinations, frames per decision); see `arena.train.policy.PolicyAgent`.
 """
 
+# Written by `arena export`: exporting again into this folder replaces its files.
 from arena.train.policy import PolicyAgent
 
 
