@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,19 @@ def test_swiss_pairs_neighbours_without_rematches():
     assert pairs == [(1, 3), (2, 4), (5, 6)] or not any(frozenset(p) in played for p in pairs)
     assert all(frozenset(p) not in played for p in pairs) and len(pairs) == 3
     assert sorted(e for p in pairs for e in p) == [1, 2, 3, 4, 5, 6]
+
+
+def test_swiss_bye_goes_to_the_lowest_placed_that_has_not_sat_out_yet():
+    # Five entrants, no games yet: the last by id sits out round 0; it then has no points, but must not sit out again.
+    standings = [(1, 0.0), (2, 0.0), (3, 0.0), (4, 0.0), (5, 0.0)]
+    first = [seats for _, _, seats in schedule.swiss_round(standings, set(), 1, 0, 0)]
+    assert sorted(e for p in first for e in p) == [1, 2, 3, 4]
+    standings = [(1, 1.0), (2, 0.0), (3, 1.0), (4, 0.0), (5, 0.0)]
+    played = {frozenset(p) for p in first}
+    second = [seats for _, _, seats in schedule.swiss_round(standings, played, 1, 1, 0, sat_out={5: 1})]
+    seated = sorted(e for p in second for e in p)
+    assert 5 in seated and len(seated) == 4 and not any(frozenset(p) in played for p in second)
+    assert seated == [1, 2, 3, 5]  # the lowest placed of those that have not sat out, 4, sits out
 
 
 def test_free_for_all_fills_every_seat_and_everyone_plays():
@@ -342,6 +356,21 @@ def test_gauntlet_and_swiss_schedule_through_the_store(othello_entrants, tmp_pat
     assert sorted({r.round for r in results}) == [0, 1, 2] and len(results) == 6
     pairs = [frozenset(s.entrant_id for s in r.seats) for r in results]
     assert len(set(pairs)) == 6  # no rematch in three rounds of four
+
+
+def test_swiss_with_an_odd_field_never_sits_one_entrant_out_twice(othello_entrants, tmp_path):
+    shutil.copytree(othello_entrants / "greedy", othello_entrants / "greedy_d")
+    (othello_entrants / "greedy_d" / "arena.toml").write_text('name = "greedy_d"\nenv = "othello"\n')
+    swiss = Tournament(tmp_path / "odd.sqlite", Settings(seed=0, env="othello", format="swiss", games_per_pair=1, rounds=3))
+    swiss.register_folder(othello_entrants)
+    swiss.play(Backend())
+    entrants = {e.id for e in swiss.store.entrants()}
+    assert len(entrants) == 5
+    rounds = defaultdict(set)
+    for result in swiss.store.results():
+        rounds[result.round] |= {s.entrant_id for s in result.seats}
+    sat_out = [e for number in sorted(rounds) for e in entrants - rounds[number]]
+    assert len(sat_out) == 3 and len(set(sat_out)) == 3, sat_out  # a bye each for three entrants
 
 
 def test_kill_minus_9_then_resume_records_every_match_exactly_once(othello_entrants, tmp_path):

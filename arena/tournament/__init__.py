@@ -25,10 +25,10 @@ import os
 import secrets
 import shutil
 import stat
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from arena.db import BESIDE_DATABASE, describe, files_beside
 from arena.entrants import options_conflict, seats_hint, shown_options
@@ -320,7 +320,8 @@ class Tournament:
         if s.format == "swiss":
             if next_round >= (s.rounds or schedule.swiss_rounds_for(len(active))):
                 return []
-            return schedule.swiss_round(self.standings(active), played, s.games_per_pair, next_round, s.seed)
+            return schedule.swiss_round(self.standings(active), played, s.games_per_pair, next_round, s.seed,
+                                        sat_out=rounds_sat_out(active, existing))
         if next_round >= (s.rounds or 10):
             return []
         if len(active) < s.seats:
@@ -356,6 +357,14 @@ class Tournament:
             recorded += played
             if not played:
                 return recorded
+
+
+def rounds_sat_out(entrant_ids: list[int], scheduled: Sequence[Any]) -> Counter[int]:
+    """How many of the scheduled rounds each entrant had no match in (those before it joined included)."""
+    seated: dict[int, set[int]] = defaultdict(set)
+    for match in scheduled:
+        seated[match.round].update(match.seats)
+    return Counter(e for playing in seated.values() for e in entrant_ids if e not in playing)
 
 
 def files_a_start_makes(db: str | Path) -> list[Path]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from arena.seeding import derive_seed, one_way_seed
 
@@ -71,12 +71,22 @@ def gauntlet(challenger: int, field: Sequence[int], games: int, base_seed: int,
 
 
 def swiss_round(standings: Sequence[tuple[int, float]], played_pairs: set[frozenset[int]], games: int,
-                round_number: int, base_seed: int) -> list[Match]:
+                round_number: int, base_seed: int, sat_out: Mapping[int, int] | None = None) -> list[Match]:
     """One Swiss round: entrants sorted by points (then id) are paired top-down with someone they
     have not met, backtracking where a greedy choice would leave someone without an opponent.
-    With an odd count the lowest-placed entrant without a rematch-free partner sits out."""
+    With an odd count one sits out: the lowest placed of those that sat out fewest rounds so far
+    (`sat_out`, by entrant) whom leaving out lets the others all pair without a rematch, so that a
+    bye, which scores nothing, does not fall to the last placed round after round."""
     order = [e for e, _ in sorted(standings, key=lambda s: (-s[1], s[0]))]
     pairs = _pair_without_rematches(order, played_pairs)
+    if len(order) % 2:
+        byes = sat_out or {}
+        for bye in sorted(reversed(order), key=lambda e: byes.get(e, 0)):
+            rest = [e for e in order if e != bye]
+            pairs_without = _pair_without_rematches(rest, played_pairs)
+            if len(pairs_without) == len(rest) // 2:
+                pairs = pairs_without
+                break
     return [m for a, b in pairs for m in pairing_games(a, b, games, round_number, base_seed)]
 
 
