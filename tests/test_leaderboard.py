@@ -122,6 +122,21 @@ def test_games_with_more_seats_use_openskill_and_cooperative_games_have_no_head_
     assert [row.entrant.name for row in relay_board.rows][:2] in (["a", "b"], ["b", "a"])
 
 
+def test_an_entrant_in_several_seats_of_a_game_has_one_game_of_it(tmp_path):
+    # Too few entrants for the seats: "a" sits twice in each game (as arena serve seats them).
+    snake = synthetic_store(tmp_path / "snake.sqlite", "snake", [
+        [("a", 9, 1, "ok"), ("b", 5, 3, "ok"), ("a", 9, 1, "ok"), ("c", 1, 4, "ok")],
+        [("b", 7, 1, "ok"), ("a", -1, 3, "crash"), ("c", 2, 2, "ok"), ("a", -1, 3, "crash")],
+    ])
+    board = build(snake)
+    a, b = (next(r for r in board.rows if r.entrant.name == n) for n in "ab")
+    assert (a.games, a.wins, a.draws, a.losses) == (2, 1, 0, 1)  # its copies sharing first place: a win, not a draw
+    assert a.faults["crash"] == 1 and a.score == 4.0
+    assert (b.games, b.wins, b.losses) == (2, 1, 1)
+    assert board.head_to_head[(a.entrant.id, b.entrant.id)] == (2, 1.0)
+    assert board.head_to_head[(b.entrant.id, a.entrant.id)] == (2, 1.0)
+
+
 def run_command(*args: str) -> int:
     parser = argparse.ArgumentParser(prog="arena")
     add_leaderboard_command(parser.add_subparsers())

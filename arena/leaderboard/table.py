@@ -120,10 +120,12 @@ def _records(entrants: list[Entrant], ratings: dict[int, Rating], results: list[
     """Each entrant's unranked row, from one pass over the results."""
     tallies = {e.id: _Tally() for e in entrants}
     for match in results:
+        seats_of: dict[int, list[SeatRecord]] = {}
         for seat in match.seats:
-            tally = tallies.get(seat.entrant_id)
-            if tally is not None:
-                tally.add(result_of(match, seat), seat)
+            seats_of.setdefault(seat.entrant_id, []).append(seat)
+        for entrant_id, seats in seats_of.items():
+            if entrant_id in tallies:
+                tallies[entrant_id].add(match, seats)
     return {e.id: tallies[e.id].row(e, ratings.get(e.id)) for e in entrants}
 
 
@@ -135,11 +137,13 @@ class _Tally:
         self.total = 0.0
         self.faults = dict.fromkeys(FAULTS, 0)
 
-    def add(self, result: str, seat: SeatRecord) -> None:
-        self.results[result] += 1
-        self.total += seat.score
-        if seat.status in self.faults:
-            self.faults[seat.status] += 1
+    def add(self, match: MatchRecord, seats: list[SeatRecord]) -> None:
+        """One match, in which the entrant held `seats` (more than one where too few entrants filled a
+        game): one game, with the result and score of its first seat, as its rating counts it."""
+        self.results[result_of(match, seats[0])] += 1
+        self.total += seats[0].score
+        for status in {seat.status for seat in seats} & set(self.faults):
+            self.faults[status] += 1
 
     def row(self, entrant: Entrant, rating: Rating | None) -> Row:
         games = self.results.total()
@@ -148,10 +152,12 @@ class _Tally:
 
 
 def result_of(match: MatchRecord, seat: SeatRecord) -> str:
-    """"win" (first alone), "draw" (a shared first place) or "loss", for one seat of a match."""
+    """"win" (first alone), "draw" (a first place shared with another entrant) or "loss", for one seat of
+    a match (an entrant holding several seats shares nothing with itself)."""
     if seat.rank != 1:
         return "loss"
-    return "win" if sum(s.rank == 1 for s in match.seats) == 1 else "draw"
+    shared = any(s.rank == 1 and s.entrant_id != seat.entrant_id for s in match.seats)
+    return "draw" if shared else "win"
 
 
 def _ranked(rows: list[Row]) -> list[Row]:
@@ -166,12 +172,15 @@ def _head_to_head(results: list[MatchRecord], ids: set[int]) -> dict[tuple[int, 
     """For every ordered pair of shown entrants that met: games together and the row's points.
 
     A point for finishing ahead of the other, half for the same place; in a two-player game
-    that is the game's score.
+    that is the game's score. An entrant holding several seats of a match counts by its first.
     """
     table: dict[tuple[int, int], tuple[int, float]] = {}
     for match in results:
-        for a in match.seats:
-            for b in match.seats:
+        first_seats: dict[int, SeatRecord] = {}
+        for seat in match.seats:
+            first_seats.setdefault(seat.entrant_id, seat)
+        for a in first_seats.values():
+            for b in first_seats.values():
                 if a.entrant_id != b.entrant_id and {a.entrant_id, b.entrant_id} <= ids:
                     games, points = table.get((a.entrant_id, b.entrant_id), (0, 0.0))
                     won = 1.0 if a.rank < b.rank else 0.5 if a.rank == b.rank else 0.0
