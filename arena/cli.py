@@ -428,6 +428,7 @@ def _run_tournament(args: argparse.Namespace) -> int:
         out.print(f"{played} matches played; {store.finished_count()} of {len(store.schedule())} recorded in "
                   f"{terminal(str(store.path), limit=400)}")
         _show_faulted(store)
+        _show_left_out(tournament)
         failures = store.failures()
         for match_id, reason in failures.items():
             err.print(f"[yellow]match {match_id} not played:[/] {terminal(reason, limit=400)}")
@@ -470,6 +471,15 @@ def _show_faulted(store) -> None:
     if len(faulted) > MAX_FAULTED_SHOWN:
         err.print(f"and {len(faulted) - MAX_FAULTED_SHOWN} more entrants faulted: arena leaderboard --db "
                   f"{terminal(str(store.path), limit=400)} shows them all")
+
+
+def _show_left_out(tournament) -> None:
+    """Name the entrants that joined a swiss or free-for-all after its last round: registered, they play no game."""
+    rounds = 1 + max((match.round for match in tournament.store.schedule()), default=-1)
+    for entrant in tournament.left_out():
+        _warn(terminal(f"{entrant.label} ({entrant.source}) joined once this {tournament.settings.format} had played "
+                       f"all its rounds ({rounds}): it plays no game in it; start another tournament (another --db) "
+                       "to play it with the others", limit=400))
 
 
 def _check_isolation(allow_weak: bool) -> None:

@@ -373,6 +373,19 @@ def test_swiss_with_an_odd_field_never_sits_one_entrant_out_twice(othello_entran
     assert len(sat_out) == 3 and len(set(sat_out)) == 3, sat_out  # a bye each for three entrants
 
 
+def test_an_entrant_joining_after_the_last_round_is_told_it_plays_no_game(othello_entrants, tmp_path, capsys):
+    db = tmp_path / "swiss.sqlite"
+    command = ["tournament", str(othello_entrants), "--db", str(db), "--workers", "1"]
+    assert cli.main([*command, "--env", "othello", "--format", "swiss", "--rounds", "1", "--games-per-pair", "1"]) == 0
+    capsys.readouterr()
+    shutil.copytree(othello_entrants / "greedy", othello_entrants / "late")
+    (othello_entrants / "late" / "arena.toml").write_text('name = "late"\nenv = "othello"\n')
+    assert cli.main(command) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "late@" in err and "joined once this swiss had played all its rounds (1): it plays no game in it" in err
+    assert "another --db" in err
+
+
 def test_kill_minus_9_then_resume_records_every_match_exactly_once(othello_entrants, tmp_path):
     db = tmp_path / "killed.sqlite"
     command = [sys.executable, "-m", "arena.cli", "tournament", str(othello_entrants), "--env", "othello",

@@ -42,7 +42,7 @@ from arena.tournament import schedule
 from arena.tournament.blocks import one_line
 from arena.tournament.runner import Backend, play_pending
 from arena.ratings import iter_two_player_games
-from arena.tournament.store import ResultsStore
+from arena.tournament.store import Entrant, ResultsStore
 
 FORMATS = ("round-robin", "gauntlet", "swiss", "free-for-all")
 TWO_SEAT_FORMATS = ("round-robin", "gauntlet", "swiss")
@@ -328,6 +328,14 @@ class Tournament:
             raise ArenaError(f"{s._game()} has {s.seats} seats and {_entrants(len(active))} it: add "
                              f"entrants{s._or_seats(len(active)) if len(active) > 1 else ''}")
         return schedule.free_for_all_round(active, s.seats, next_round, s.seed)
+
+    def left_out(self) -> list[Entrant]:
+        """The entrants that can play but are in no scheduled match: in a swiss or free-for-all, those that
+        joined once all its rounds were played (a round-robin or gauntlet schedules a newcomer's pairings)."""
+        if self.settings.format not in ("swiss", "free-for-all"):
+            return []
+        seated = {entrant for match in self.store.schedule() for entrant in match.seats}
+        return [e for e in self.store.entrants(active_only=True) if not e.problem and e.id not in seated]
 
     def standings(self, entrant_ids: list[int]) -> list[tuple[int, float]]:
         """(entrant, points) with a win worth 1 and a draw 0.5, over every two-seat match."""
