@@ -234,6 +234,10 @@ class _Fields:
             raise ManifestError(f"{self.where}: [options] has {len(options)} entries; "
                                 f"an env takes at most {MAX_OPTIONS}")
         for key, value in options.items():
+            if key in _FIELDS:  # written below the [options] line, as TOML tables go on to the next one
+                raise ManifestError(f"{self.where}: [options]: {_shown(key)} is a field of the manifest, not an option "
+                                    f"of the game (in TOML every key after [options] is one of its options): move "
+                                    f"{key} = ... above [options]")
             if problem := _option_problem(key, value):
                 raise ManifestError(f"{self.where}: option {_shown(key)} {problem}")
         return options

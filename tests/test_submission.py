@@ -84,6 +84,9 @@ def test_default_name_is_the_folder_or_zip_name(write_submission, tmp_path):
                                                   "(did you mean 'size'?): its options are size"),
         ('env = ["gomoku", "othello"]\n[options]\nsize = 5', "arena.toml: [options]: env 'othello': size must be "
                                                             "4, 6 or 8, got 5"),
+        ('[options]\nsize = 9\nenv = "gomoku"', "arena.toml: [options]: 'env' is a field of the manifest, not an "
+                                               "option of the game (in TOML every key after [options] is one of its "
+                                               "options): move env = ... above [options]"),
     ],
 )
 def test_manifest_mistakes_are_named_with_the_fix(write_submission, manifest, message):
