@@ -139,6 +139,18 @@ def test_the_organisers_console_hears_of_retirements_pauses_and_the_last_games_b
                     "finished", "play resumes", "2 games played (4 in all)", "stopped, with 4 games recorded"]
 
 
+def test_the_log_tail_names_a_submission_without_a_manifest_by_its_name_not_the_servers_folder(site):
+    submission = site.upload(_zip({"agent.py": RANDOM_AGENT + 'print("hello", flush=True)\n'}),
+                             filename="nameless.zip").json()
+    assert submission["name"] == "nameless"
+    site.validator.validate_next()
+    record = site.store.submission(submission["id"])
+    assert record.status == ACTIVE
+    assert "ok: nameless (submission) plays othello" in record.log_tail
+    assert "--- nameless-" in record.log_tail  # its agent's output file
+    assert Path(record.folder).name not in record.log_tail
+
+
 def test_a_submission_that_fails_validation_is_refused_with_its_reason_and_its_own_log_tail(site):
     agent = 'print("hello from my agent")\nraise RuntimeError("broken on purpose")\n'
     submission = site.upload(_zip({"agent.py": agent})).json()

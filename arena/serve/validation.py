@@ -205,7 +205,7 @@ class Validator:
             printed = _text(exc.stdout) + _text(exc.stderr)
             code = None
         printed += "".join(_text_of(path) for path in sorted(log_dir.glob("*")) if path.is_file())
-        tail = _scrubbed(printed, folder, log_dir)
+        tail = _scrubbed(printed, folder, log_dir, submission.name)
         tail = "\n".join(line[:LINE_CHARS] for line in tail.splitlines()[-TAIL_LINES:])
         if code == 0:
             return True, "", tail
@@ -213,7 +213,7 @@ class Validator:
             return None
         if code is None:
             return False, f"validation took longer than {self.timeout:g} s", tail
-        return False, _reason(_scrubbed(done.stderr, folder, log_dir), code), tail
+        return False, _reason(_scrubbed(done.stderr, folder, log_dir, submission.name), code), tail
 
     def _described(self, submission: Submission) -> str:
         participant = self.store.participant(submission.participant_id)
@@ -283,10 +283,12 @@ _INSTALL_ROOTS = sorted({str(Path(arena.__file__).resolve().parent.parent), sys.
                         reverse=True)
 
 
-def _scrubbed(text: str, folder: Path, log_dir: Path) -> str:
-    """`text` without the server's own paths: its folders, its software's, and its log files' names."""
+def _scrubbed(text: str, folder: Path, log_dir: Path, name: str) -> str:
+    """`text` without the server's own paths: its folders, its software's, and its log files' names. The
+    folder's own name, which `arena validate` takes for the agent's where its manifest names none, is the
+    submission's `name` (its zip's)."""
     text = re.sub(r" \(its output and traceback: [^)]*\)", "", text)
-    text = text.replace(str(log_dir), "logs").replace(str(folder), "submission")
+    text = text.replace(str(log_dir), "logs").replace(str(folder), "submission").replace(folder.name, name)
     for root in _INSTALL_ROOTS:
         text = text.replace(root + "/", "")
     return text
