@@ -208,6 +208,27 @@ def test_a_copy_of_a_registered_submission_is_skipped_naming_the_one_it_copies(o
     assert again.startswith("unchanged random@")  # the same folder registered again
 
 
+
+def test_what_plays_for_a_folder_is_what_it_holds_now(othello_entrants, tmp_path):
+    agent = othello_entrants / "greedy_c" / "agent.py"
+    first = agent.read_text()
+    tournament = Tournament(tmp_path / "league.sqlite", Settings(seed=0, env="othello"))
+    tournament.register_folder(othello_entrants)
+    agent.write_text(first + "\n# v2\n")
+    tournament.register(othello_entrants / "greedy_c")
+    agent.write_text(first)  # the change undone: its first version plays again, the second retires
+    back = tournament.register(othello_entrants / "greedy_c")
+    versions = [e.active for e in tournament.store.entrants() if e.source == str(othello_entrants / "greedy_c")]
+    shutil.rmtree(othello_entrants / "greedy_c")  # now a copy of another entrant: no version of its own plays
+    shutil.copytree(othello_entrants / "random", othello_entrants / "greedy_c")
+    copied = tournament.register(othello_entrants / "greedy_c")
+    left = [e.active for e in tournament.store.entrants() if e.source == str(othello_entrants / "greedy_c")]
+    tournament.close()
+    assert back.startswith("registered greedy_c@") and "again" in back, back
+    assert versions == [True, False]
+    assert copied.startswith(f"skipped {othello_entrants / 'greedy_c'}: the same files as random@"), copied
+    assert "retires" in copied and left == [False, False], (copied, left)
+
 def test_a_harness_killed_while_copying_a_submission_leaves_no_part_of_it_to_play(othello_entrants, tmp_path,
                                                                                   monkeypatch):
     weights = othello_entrants / "greedy" / "weights.bin"

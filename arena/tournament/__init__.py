@@ -257,8 +257,15 @@ class Tournament:
             entrant, added = self.store.register(spec.name, spec.digest, _source(path), str(archive))
         except Exception as exc:  # anything a submission holds must not stop the tournament
             return self._register_unplayable(path, one_line(exc))
+        # What plays for a folder is what it holds now: a folder made a copy of another entrant has no version
+        # of its own playing, and one whose change was undone plays its earlier version again.
         if not added and entrant.source != _source(path):
-            return f"skipped {path}: the same files as {entrant.label} ({entrant.source}), which is registered"
+            retired = self.store.retire_source(_source(path))
+            return (f"skipped {path}: the same files as {entrant.label} ({entrant.source}), which is registered"
+                    + ("; the version registered from it before retires" if retired else ""))
+        if not added and not entrant.active:
+            self.store.make_current(entrant)
+            return f"registered {entrant.label} ({path}) again, as its files are once more: its newer version retires"
         return f"{'registered' if added else 'unchanged'} {entrant.label} ({path})"
 
     def _register_unplayable(self, path: Path, reason: str) -> str:

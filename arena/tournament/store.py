@@ -268,6 +268,19 @@ class ResultsStore:
                 (_text(name), digest, _text(source), _text(archive), time.time(), _text(problem)))
             return self.entrant_with(digest), True
 
+    def make_current(self, entrant: Entrant) -> None:
+        """Make `entrant` the version of its source that plays again (its folder went back to its files),
+        retiring the source's other versions."""
+        with self._transaction():
+            self._db.execute("UPDATE entrants SET active = 0 WHERE source = ?", (_text(entrant.source),))
+            self._db.execute("UPDATE entrants SET active = 1 WHERE id = ?", (entrant.id,))
+
+    def retire_source(self, source: str) -> int:
+        """Retire every version of `source` (its folder holds another entrant's files now); how many played."""
+        with self._transaction():
+            return self._db.execute("UPDATE entrants SET active = 0 WHERE source = ? AND active = 1",
+                                    (_text(source),)).rowcount
+
     def entrant_with(self, digest: str) -> Entrant | None:
         """The entrant registered with these files, if any."""
         row = self._db.execute(f"SELECT {_ENTRANT_COLUMNS} FROM entrants WHERE digest = ?", (digest,)).fetchone()
