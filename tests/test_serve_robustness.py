@@ -15,6 +15,7 @@ from conftest import Site
 pytest.importorskip("starlette", reason="arena serve needs its extra: pip install -e '.[serve]'")
 pytest.importorskip("httpx", reason="the test client needs httpx: pip install -e '.[test]'")
 
+from arena.serve.app import Competition  # noqa: E402
 from arena.serve.scheduler import Scheduler  # noqa: E402
 from arena.serve.store import ACTIVE, DISQUALIFIED, RETIRED  # noqa: E402
 from arena.serve.upkeep import recover, tidy  # noqa: E402
@@ -96,6 +97,36 @@ def test_after_a_restart_a_disqualified_or_retired_submission_that_was_still_mar
     assert _active_entrants(site) == seated
     assert site.store.submission(disqualified).status == DISQUALIFIED
 
+
+
+def test_a_submission_disqualified_during_a_batch_plays_and_is_recorded_no_more(tmp_path):
+    site = Site(tmp_path)
+    cheat = _upload_and_validate(site, site.alice_token)
+    _upload_and_validate(site, site.bob_token, "# bob\n")
+    _upload_and_validate(site, site.bob_token, "# bob 2\n")
+    cheat_entrant = site.store.submission(cheat).entrant_id
+    after = []  # the cheat's games played once it was disqualified
+
+    class OrganiserActsAfterTheFirstGame(Backend):
+        def run(self, settings, packages, blocks, withdrawn=frozenset()):
+            for number, played in enumerate(super().run(settings, packages, blocks, withdrawn)):
+                if number == 0:
+                    competition.disqualify(cheat, "cheats")
+                elif any(cheat_entrant in match[2] for block in blocks for match in block if match[0] == played[0][0]):
+                    after.append(played[0][0])
+                yield played
+
+    with Tournament(site.db, Settings(seed=0, env="othello", max_steps=4)) as tournament:
+        scheduler = Scheduler(tournament, OrganiserActsAfterTheFirstGame(), batch_games=6, placement_games=0)
+        competition = Competition(site.config, on_withdraw=scheduler.withdraw)
+        recorded = scheduler.step()
+        results = tournament.store.results()
+        tournament.store.cancel_unplayed_with_retired()
+        left = tournament.store.pending()
+    assert recorded == len(results) >= 2
+    assert all(cheat_entrant not in {seat.entrant_id for seat in match.seats} for match in results)
+    assert len(after) <= 1  # the rest of a block under way, at most: a pairing's two games, seats swapped
+    assert left == []
 
 def test_an_earlier_copy_disqualified_while_a_validator_activates_the_same_content_never_plays(tmp_path):
     site = Site(tmp_path, UploadLimits(max_active=1))
@@ -381,9 +412,9 @@ def test_the_scheduler_tells_the_players_how_much_memory_their_kept_sandboxes_ma
         def memory_settings(self):
             return {"process_memory_mb": 12_345}
 
-        def run(self, settings, packages, blocks):
+        def run(self, settings, packages, blocks, withdrawn=frozenset()):
             self.seen.append(settings)
-            return super().run(settings, packages, blocks)
+            return super().run(settings, packages, blocks, withdrawn)
 
     backend = Budgeted()
     with Tournament(tmp_path / "c.sqlite", Settings(seed=0, env="othello", max_steps=2, format=CONTINUOUS)) as tournament:

@@ -125,9 +125,9 @@ def test_each_match_is_handed_over_for_recording_as_it_ends_not_with_its_block(o
     handed = []
     real_run = backend.run
 
-    def watched(settings, packages, blocks):
+    def watched(settings, packages, blocks, withdrawn):
         assert max(map(len, blocks)) > 1  # blocks of several games
-        for played in real_run(settings, packages, blocks):
+        for played in real_run(settings, packages, blocks, withdrawn):
             handed.append(len(played))
             yield played
 

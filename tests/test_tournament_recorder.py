@@ -9,7 +9,7 @@ import pytest
 
 from arena.errors import ArenaError
 from arena.tournament import Settings, Tournament
-from arena.tournament.runner import Backend
+from arena.tournament.runner import Backend, ProcessPoolBackend, play_pending
 from arena.tournament.store import StoreBusy
 
 
@@ -19,8 +19,8 @@ class StopsAfter(Backend):
     def __init__(self, matches: int, error: BaseException):
         self.matches, self.error = matches, error
 
-    def run(self, settings, packages, blocks):
-        for played in list(super().run(settings, packages, blocks))[:self.matches]:
+    def run(self, settings, packages, blocks, withdrawn=frozenset()):
+        for played in list(super().run(settings, packages, blocks, withdrawn))[:self.matches]:
             yield played
         raise self.error
 
@@ -47,14 +47,30 @@ def test_what_was_played_before_play_stopped_is_recorded(tournament):
     assert tournament.play(Backend()) == 9  # the next run plays the rest
 
 
+
+@pytest.mark.parametrize("make_backend", [Backend, lambda: ProcessPoolBackend(2)], ids=["here", "two workers"])
+def test_the_games_of_an_entrant_withdrawn_from_play_are_not_played(tournament, make_backend):
+    # `arena serve` retires or disqualifies an entrant while a batch is under way: its games not yet begun
+    # stay unplayed, for the store to cancel.
+    backend = make_backend()
+    tournament.extend_schedule()
+    try:
+        recorded = play_pending(tournament.store, tournament.play_settings(backend), tournament.replay_dir, backend,
+                                withdrawn={1})
+    finally:
+        backend.close()
+    seated = [{seat.entrant_id for seat in match.seats} for match in tournament.store.results()]
+    assert recorded == len(seated) == 6 and not any(1 in seats for seats in seated)
+    assert all(1 in match.seats for match in tournament.store.pending())
+
 class WaitsForTheFirstRecord(Backend):
     """Plays here, handing over the first match alone: the next wait until it is recorded."""
 
     def __init__(self, recorded: threading.Event):
         self.recorded = recorded
 
-    def run(self, settings, packages, blocks):
-        for number, played in enumerate(super().run(settings, packages, blocks)):
+    def run(self, settings, packages, blocks, withdrawn=frozenset()):
+        for number, played in enumerate(super().run(settings, packages, blocks, withdrawn)):
             yield played
             if number == 0:
                 assert self.recorded.wait(60)

@@ -99,7 +99,8 @@ class ServeConfig:
 class Competition:
     """The stores the web process reads and writes, and what it tells the workers."""
 
-    def __init__(self, config: ServeConfig, on_upload: Callable[[], None] = lambda: None):
+    def __init__(self, config: ServeConfig, on_upload: Callable[[], None] = lambda: None,
+                 on_withdraw: Callable[[int], None] = lambda entrant_id: None):
         self.config = config
         self.upload_gate = UploadGate()
         self.guesses = AddressLimit(GUESSES_ALLOWED, GUESS_WINDOW_SECONDS, GUESS_SITE_FACTOR)  # unknown tokens sent
@@ -108,6 +109,7 @@ class Competition:
         self.store = CompetitionStore(config.db)
         self.results = ResultsStore(config.db)
         self.on_upload = on_upload
+        self.on_withdraw = on_withdraw
         self._results_lock = threading.Lock()
         # The ratings of every result, built on a connection of their own so that pages reading a few
         # rows do not wait for a build; (when built, seconds it took, the board or None before any game).
@@ -223,6 +225,7 @@ class Competition:
             if submission.entrant_id is not None:  # out of play first: a server killed before the status keeps it out
                 with self._results_lock:
                     self.results.set_active(submission.entrant_id, False)
+                self.on_withdraw(submission.entrant_id)  # nor does it finish the games under way
                 self._built = self._table = None
             self.store.set_status(submission_id, DISQUALIFIED,
                                   "disqualified by the organiser" + (f": {reason}" if reason else ""))
@@ -353,9 +356,11 @@ class _IdConvertor(Convertor):
 register_url_convertor("id", _IdConvertor())
 
 
-def create_app(config: ServeConfig, on_upload: Callable[[], None] = lambda: None) -> Starlette:
-    """The web app of the competition in `config.db`; `on_upload` is called after each taken upload."""
-    competition = Competition(config, on_upload)
+def create_app(config: ServeConfig, on_upload: Callable[[], None] = lambda: None,
+               on_withdraw: Callable[[int], None] = lambda entrant_id: None) -> Starlette:
+    """The web app of the competition in `config.db`; `on_upload` is called after each taken upload,
+    `on_withdraw` with the entrant of each submission the organiser disqualifies, once out of play."""
+    competition = Competition(config, on_upload, on_withdraw)
     routes = [
         Route("/", _leaderboard_page),
         Route("/static/leaderboard.js", _leaderboard_js),

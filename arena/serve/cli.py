@@ -306,8 +306,9 @@ def _run_serve(args: argparse.Namespace) -> int:
                              games_per_pair=args.games_per_pair)
         validator = Validator(CompetitionStore(db), db, settings.env, settings.options, args.max_active,
                               threads=args.validators, memory_mb=memory_mb, on_active=scheduler.wake,
-                              on_news=_news, accelerators=bool(settings.limits.get("accelerators")))
-        app = create_app(config, on_upload=validator.wake)
+                              on_news=_news, accelerators=bool(settings.limits.get("accelerators")),
+                              on_withdraw=scheduler.withdraw)
+        app = create_app(config, on_upload=validator.wake, on_withdraw=scheduler.withdraw)
         recover(switches, tournament.store, config.uploads_dir)
         validator.start()
         scheduler.start()

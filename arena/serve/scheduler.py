@@ -71,6 +71,7 @@ class Scheduler:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._withdrawn: set[int] = set()  # entrants taken out of play during the batch under way
         self.paused = paused  # asked before each batch: the organiser may pause play
         self.on_pause = on_pause  # called with True as play stops for a pause, with False as it resumes
         self._was_paused = False
@@ -88,6 +89,11 @@ class Scheduler:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def withdraw(self, entrant_id: int) -> None:
+        """Take an entrant out of the batch under way, once the store has it out of play (retired,
+        disqualified): its games not yet begun are not played, those under way not recorded."""
+        self._withdrawn.add(entrant_id)
 
     def stop(self) -> None:
         self._stop.set()
@@ -123,6 +129,7 @@ class Scheduler:
 
     def step(self) -> int:
         """Plan a batch if nothing is unplayed, then play what is; how many games were recorded."""
+        self._withdrawn.clear()  # first: one withdrawn before is out of play in the store, read from here on
         self.store.cancel_unplayed_with_retired()
         self.between_batches()
         if not self.store.pending():
@@ -131,7 +138,8 @@ class Scheduler:
                 return 0
             self.store.add_to_schedule(planned)
         settings = self.tournament.play_settings(self.backend)
-        recorded = play_pending(self.store, settings, self.tournament.replay_dir, self.backend)
+        recorded = play_pending(self.store, settings, self.tournament.replay_dir, self.backend,
+                                withdrawn=self._withdrawn)
         self.on_batch(recorded)
         return recorded
 

@@ -48,7 +48,8 @@ class Validator:
     def __init__(self, store: CompetitionStore, results_db: str | Path, env: str, options: dict[str, Any],
                  max_active: int, *, threads: int = 1, timeout: float = 600.0, sandbox: bool = True,
                  memory_mb: int | None = None, on_active: Callable[[], None] = lambda: None,
-                 on_news: Callable[[str], None] = lambda text: None, accelerators: bool = False):
+                 on_news: Callable[[str], None] = lambda text: None, accelerators: bool = False,
+                 on_withdraw: Callable[[int], None] = lambda entrant_id: None):
         self.store = store
         self.memory_mb = memory_mb  # each validated agent's cap: the games' own, within the machine's budget
         self.accelerators = accelerators  # validated agents may open the machine's GPUs, as the games' may
@@ -61,6 +62,7 @@ class Validator:
         self.sandbox = sandbox
         self.on_active = on_active
         self.on_news = on_news  # a line for the organiser's console on each submission validated
+        self.on_withdraw = on_withdraw  # called with each entrant a newer submission retires, once out of play
         self.machine_retry_seconds = MACHINE_RETRY_SECONDS
         self._retry_lock = threading.Lock()  # for _retries and _unfinished, shared by the validator threads
         self._retries: dict[int, tuple[int, float]] = {}  # submission id -> (machine failures, when to try again)
@@ -224,6 +226,7 @@ class Validator:
         for old in active[:max(0, len(active) - self.max_active)]:
             if old.entrant_id is not None:  # out of play first: a server killed before the next write leaves it out
                 results.set_active(old.entrant_id, False)
+                self.on_withdraw(old.entrant_id)
             reason = f"retired: a newer submission took its place (at most {self.max_active} play at once)"
             if self.store.retire(old.id, reason):  # not if disqualified meanwhile: that status stays
                 self.on_news(f"{self._described(old)} {reason}")

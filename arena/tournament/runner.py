@@ -19,7 +19,7 @@ from collections import deque
 from contextlib import AbstractContextManager, nullcontext
 from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Collection, Iterator
 
 from arena.cpus import allowed_cpus, kept_on_cpu
 from arena.errors import ArenaError, install_hint
@@ -46,20 +46,24 @@ def blocks_of(matches: list[ScheduledMatch], size: int = BLOCK_SIZE) -> list[Blo
 
 
 def play_pending(store: ResultsStore, settings: dict[str, Any], replay_dir: Path, backend: Backend,
-                 on_match: Callable[[MatchResult], None] = lambda result: None) -> int:
+                 on_match: Callable[[MatchResult], None] = lambda result: None,
+                 withdrawn: Collection[int] = frozenset()) -> int:
     """Play every unplayed scheduled match; returns how many were recorded. `on_match` is called on
-    this thread with each result once it is recorded."""
+    this thread with each result once it is recorded. `withdrawn`, which may grow meanwhile: entrants
+    taken out of play while this runs (retired, disqualified), whose games are played no more and, where
+    under way, not recorded (they stay unplayed, for the store to cancel)."""
     pending = store.pending()
     if not pending:
         return 0
     entrants = {e.id: e for e in store.entrants()}
     needed = {e for m in pending for e in m.seats}
     packages = {i: backend.package(entrants[i]) for i in needed}
+    scheduled = {m.match_id: m for m in pending}
     with backend.placed():  # the recorder's thread too
-        recorder = Recorder(store, replay_dir, {m.match_id: m for m in pending})
+        recorder = Recorder(store, replay_dir, scheduled)
         try:
-            for played in backend.run(settings, packages, blocks_of(pending)):
-                recorder.add(played)
+            for played in backend.run(settings, packages, blocks_of(pending), withdrawn):
+                recorder.add([p for p in played if not any(e in withdrawn for e in scheduled[p[0]].seats)])
                 for result in recorder.finished():
                     on_match(result)
         finally:
@@ -86,12 +90,14 @@ class Backend:
     def package(self, entrant: Entrant) -> EntrantPackage:
         return EntrantPackage(entrant.id, entrant.label, entrant.digest, path=entrant.archive, problem=entrant.problem)
 
-    def run(self, settings: dict[str, Any], packages: dict[int, EntrantPackage],
-            blocks: list[Block]) -> Iterator[list[Played]]:
-        """What the blocks played, as soon as it is known: here, match by match."""
+    def run(self, settings: dict[str, Any], packages: dict[int, EntrantPackage], blocks: list[Block],
+            withdrawn: Collection[int] = frozenset()) -> Iterator[list[Played]]:
+        """What the blocks played, as soon as it is known: here, match by match. A block not yet begun
+        whose entrant is in `withdrawn` (which may grow meanwhile) is left unplayed."""
         for block in blocks:
-            for played in play_matches(settings, packages, block):
-                yield [played]
+            if not playing_any(block, withdrawn):
+                for played in play_matches(settings, packages, block):
+                    yield [played]
 
     def close(self) -> None:
         """End what the backend keeps running between runs (nothing, here)."""
@@ -133,7 +139,7 @@ class ProcessPoolBackend(Backend):
     def placed(self) -> AbstractContextManager:
         return kept_on_cpu(self._cpu(0))
 
-    def run(self, settings, packages, blocks):
+    def run(self, settings, packages, blocks, withdrawn=frozenset()):
         queues = route(blocks, self.workers)
         players = self._players
         for index, player in enumerate(players):
@@ -146,7 +152,10 @@ class ProcessPoolBackend(Backend):
         played = [set() for _ in queues]  # the entrants each player has sandboxes for; player 0 is this process
 
         def next_block(player: int) -> Block | None:
-            block = queues[player].popleft() if queues[player] else steal(queues, played[player])
+            while True:
+                block = queues[player].popleft() if queues[player] else steal(queues, played[player])
+                if block is None or not playing_any(block, withdrawn):
+                    break
             if block is not None:
                 played[player].update(e for _, _, seats in block for e in seats)
             return block
@@ -219,6 +228,11 @@ class ProcessPoolBackend(Backend):
         self._end()
 
 
+def playing_any(block: Block, entrants: Collection[int]) -> bool:
+    """Whether one of `entrants` plays in `block`."""
+    return any(e in entrants for _, _, seats in block for e in seats)
+
+
 def _end_players(players: list[Player]) -> None:
     for player in players:
         player.close()
@@ -289,7 +303,7 @@ class RayBackend(Backend):
         zipped = None if entrant.problem else _zip_folder(Path(entrant.archive))
         return EntrantPackage(entrant.id, entrant.label, entrant.digest, zipped=zipped, problem=entrant.problem)
 
-    def run(self, settings, packages, blocks):
+    def run(self, settings, packages, blocks, withdrawn=frozenset()):
         ray = self.ray
         started_here = not ray.is_initialized()
         if started_here:
@@ -298,6 +312,7 @@ class RayBackend(Backend):
         try:
             task = ray.remote(num_cpus=1)(play_block)
             shared = ray.put(packages)
+            blocks = [block for block in blocks if not playing_any(block, withdrawn)]  # Ray takes them all at once
             pending = [task.remote(settings, shared, block) for block in blocks]
             blocks_of_task = dict(zip(pending, blocks))
             while pending:
