@@ -470,12 +470,14 @@ def import_entry_class(spec: AgentSpec, alone: bool = False) -> type:
     (or, `alone`, under their own names: see `instantiate`)."""
     from arena.agents import Agent
 
-    own_name = spec.entry_path.stem
-    if alone and own_name not in sys.modules and own_name not in sys.stdlib_module_names:
+    packaged = _packaged_name(spec)
+    own_name = packaged or spec.entry_path.stem
+    top = own_name.partition(".")[0]
+    if alone and top not in sys.modules and top not in sys.stdlib_module_names:
         module = _import_alone(spec.entry_path, spec.root, own_name)
     else:
         module = _import_isolated(spec.entry_path, spec.root,
-                                  f"arena_submission_{next(_module_counter)}_{spec.digest[:8]}")
+                                  f"arena_submission_{next(_module_counter)}_{spec.digest[:8]}", packaged)
     cls = getattr(module, spec.manifest.entry_class, None)
     where = spec.manifest.entry_file
     if cls is None:
@@ -495,8 +497,19 @@ def import_entry_class(spec: AgentSpec, alone: bool = False) -> type:
     return cls
 
 
-def _import_isolated(file: Path, root: Path, module_name: str):
-    """Run `file` as module `module_name`, with `root` importable while it loads.
+def _packaged_name(spec: AgentSpec) -> str | None:
+    """The entry file's dotted name where it sits in packages of the submission (`brain/player.py` beside
+    `brain/__init__.py`: `brain.player`), under which its relative imports work; None elsewhere."""
+    parts = Path(spec.manifest.entry_file).with_suffix("").parts
+    if len(parts) < 2 or not all((spec.root.joinpath(*parts[:depth]) / "__init__.py").is_file()
+                                 for depth in range(1, len(parts))):
+        return None
+    return ".".join(parts)
+
+
+def _import_isolated(file: Path, root: Path, module_name: str, packaged: str | None = None):
+    """Run `file` as module `module_name` (or import it as `packaged`, its name in the submission's
+    packages), with `root` importable while it loads.
 
     Modules the submission imports from its own folder are re-filed under `module_name.` so two
     submissions with a `utils.py` each do not share one.
@@ -504,7 +517,7 @@ def _import_isolated(file: Path, root: Path, module_name: str):
     before = set(sys.modules)
     sys.path.insert(0, str(root))
     try:
-        module = _run_as_module(file, module_name)
+        module = importlib.import_module(packaged) if packaged else _run_as_module(file, module_name)
     finally:
         sys.path.remove(str(root))
         for name in loaded_from(files_in(root), set(sys.modules) - before - {module_name}):
@@ -517,7 +530,7 @@ def _import_alone(file: Path, root: Path, module_name: str):
     when its author ran it from its folder."""
     if not sys.path or sys.path[0] != str(root):
         sys.path.insert(0, str(root))
-    return _run_as_module(file, module_name)
+    return importlib.import_module(module_name) if "." in module_name else _run_as_module(file, module_name)
 
 
 def _run_as_module(file: Path, module_name: str):

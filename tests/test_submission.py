@@ -11,6 +11,7 @@ import pytest
 
 from arena.errors import ManifestError, SubmissionError
 from arena.faults import Status
+from arena.play import run_match
 from arena.submission import MANIFEST_FILE, describe_load_error, instantiate, load, manifest_weights
 
 PLAIN_AGENT = """
@@ -231,6 +232,32 @@ class SubmittedAgent(RandomAgent):
     assert (first.value, second.value) == (1, 2)
     assert "helpers" not in sys.modules
 
+
+
+def test_an_entry_inside_a_package_of_the_submission_imports_its_siblings_relatively(write_submission):
+    # entry = "brain/player.py:Player" beside brain/__init__.py: its `from .helpers import ...` works as in
+    # `python -c "import brain.player"` run in its folder, here and sandboxed, and two such do not clash.
+    player = """
+from arena.agents import RandomAgent
+from .helpers import VALUE
+from . import helpers
+
+class Player(RandomAgent):
+    value = (VALUE, helpers.__name__.rpartition(".")[2])
+"""
+    agents = []
+    for number in (1, 2):
+        folder = write_submission(f"packaged{number}", "", 'entry = "brain/player.py:Player"\n')
+        (folder / "agent.py").unlink()
+        (folder / "brain").mkdir()
+        (folder / "brain" / "__init__.py").write_text("")
+        (folder / "brain" / "player.py").write_text(player)
+        (folder / "brain" / "helpers.py").write_text(f"VALUE = {number}\n")
+        agents.append(instantiate(load(folder)))
+        assert not any(name == "brain" or name.startswith("brain.") for name in sys.modules)
+    assert [agent.value for agent in agents] == [(1, "helpers"), (2, "helpers")]
+    result = run_match(folder, folder, 4, env="othello", seed=0)  # sandboxed
+    assert [agent.status for agent in result.agents] == [Status.OK, Status.OK], result.agents
 
 def test_weights_path_is_passed_to_the_agent(write_submission):
     code = """
