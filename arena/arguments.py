@@ -11,6 +11,7 @@ from typing import Any, Iterable, NoReturn
 from arena.errors import ArenaError, closest
 
 MAX_SEED = 2**63 - 1
+FREE_FOR_ALL_ROUNDS = 10  # a free-for-all tournament's rounds unless --rounds says
 
 
 def seed(text: str) -> int:

@@ -376,7 +376,9 @@ def _add_tournament_command(commands) -> None:
                             help="who plays whom (default: round-robin)")
     tournament.add_argument("--games-per-pair", type=arguments.positive_int, default=DEFAULT_GAMES_PER_PAIR,
                             help="games per pairing, seats swapped every game (default: 2)")
-    tournament.add_argument("--rounds", type=int, help="rounds of swiss or free-for-all")
+    tournament.add_argument("--rounds", type=int, help="rounds of swiss or free-for-all (default: a swiss plays enough to "
+                                                       "separate a single winner, log2 of the entrants rounded up; a "
+                                                       f"free-for-all {arguments.FREE_FOR_ALL_ROUNDS})")
     tournament.add_argument("--challenger", help="gauntlet: the name of the entrant that plays the field")
     tournament.add_argument("--seed", type=arguments.seed,
                             help="tournament seed; every game's seed derives from it (default: drawn at random "
@@ -422,7 +424,7 @@ def _run_tournament(args: argparse.Namespace) -> int:
         try:
             played = _play_with_progress(tournament, backend)
         except KeyboardInterrupt:  # what was played is recorded: say how to go on
-            err.print(f"{store.finished_count()} of {len(store.schedule())} matches recorded; arena tournament "
+            err.print(f"{store.finished_count()} of {tournament.matches_planned()} matches recorded; arena tournament "
                       f"--db {terminal(shlex.quote(str(store.path)), limit=400)} --resume plays the rest")
             raise
         out.print(f"{played} matches played; {store.finished_count()} of {len(store.schedule())} recorded in "
@@ -570,12 +572,14 @@ def _play_with_progress(tournament, backend) -> int:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]:.2f} matches/s"), TimeRemainingColumn())
     with Progress(*columns, console=out.real) as progress:
-        task = progress.add_task(tournament.settings.env, total=len(store.schedule()),
+        task = progress.add_task(tournament.settings.env, total=tournament.matches_planned(),
                                  completed=store.finished_count(), rate=0.0)
         first_done = store.finished_count()
 
         def advance(result) -> None:
-            progress.update(task, advance=1, total=len(store.schedule()))
+            progress.update(task, advance=1)
+            if progress.tasks[task].finished:  # a round of a swiss or free-for-all played: what comes is known better
+                progress.update(task, total=tournament.matches_planned())
             elapsed = progress.tasks[task].elapsed or 1e-9
             progress.update(task, rate=(store.finished_count() - first_done) / elapsed)
 

@@ -372,9 +372,11 @@ def test_gauntlet_and_swiss_schedule_through_the_store(othello_entrants, tmp_pat
 
     swiss = Tournament(tmp_path / "s.sqlite", Settings(seed=0, env="othello", format="swiss", games_per_pair=1, rounds=3))
     swiss.register_folder(othello_entrants)
+    swiss.extend_schedule()
+    assert len(swiss.store.schedule()) == 2 and swiss.matches_planned() == 6  # a round planned at a time
     swiss.play(Backend())
     results = swiss.store.results()
-    assert sorted({r.round for r in results}) == [0, 1, 2] and len(results) == 6
+    assert sorted({r.round for r in results}) == [0, 1, 2] and len(results) == 6 == swiss.matches_planned()
     pairs = [frozenset(s.entrant_id for s in r.seats) for r in results]
     assert len(set(pairs)) == 6  # no rematch in three rounds of four
 

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from arena.arguments import FREE_FOR_ALL_ROUNDS
 from arena.db import BESIDE_DATABASE, describe, files_beside
 from arena.entrants import options_conflict, seats_hint, shown_options
 from arena.envs import entry, make_raw
@@ -324,17 +325,30 @@ class Tournament:
         s = self.settings
         if self.store.pending():
             return []
+        if next_round >= self.rounds(len(active)):
+            return []
         if s.format == "swiss":
-            if next_round >= (s.rounds or schedule.swiss_rounds_for(len(active))):
-                return []
             return schedule.swiss_round(self.standings(active), played, s.games_per_pair, next_round, s.seed,
                                         sat_out=rounds_sat_out(active, existing))
-        if next_round >= (s.rounds or 10):
-            return []
         if len(active) < s.seats:
             raise ArenaError(f"{s._game()} has {s.seats} seats and {_entrants(len(active))} it: add "
                              f"entrants{s._or_seats(len(active)) if len(active) > 1 else ''}")
         return schedule.free_for_all_round(active, s.seats, next_round, s.seed)
+
+    def rounds(self, entrants: int) -> int:
+        """How many rounds a swiss or free-for-all of `entrants` plays."""
+        s = self.settings
+        return s.rounds or (schedule.swiss_rounds_for(entrants) if s.format == "swiss" else FREE_FOR_ALL_ROUNDS)
+
+    def matches_planned(self) -> int:
+        """How many matches the tournament plays in all, as far as known now: a swiss or free-for-all plans a
+        round at a time, and each of its rounds to come is counted as its latest."""
+        scheduled = self.store.schedule()
+        if self.settings.format not in ("swiss", "free-for-all") or not scheduled:
+            return len(scheduled)
+        last = max(match.round for match in scheduled)
+        to_come = self.rounds(len(self.store.entrants(active_only=True))) - last - 1
+        return len(scheduled) + max(0, to_come) * sum(match.round == last for match in scheduled)
 
     def left_out(self) -> list[Entrant]:
         """The entrants that can play but are in no scheduled match: in a swiss or free-for-all, those that
