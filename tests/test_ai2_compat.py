@@ -255,6 +255,30 @@ def test_a_reward_managers_total_is_a_float_when_new_an_int_after_a_reset_as_the
     assert [*shown, repr(manager.total_reward)] == ["0.0", "0", "0.0"]
 
 
+def test_match_agents_see_the_spaces_and_helper_bounds_the_competitions_env_declares(monkeypatch):
+    # There, run_match and run_real_time_match hand each agent the env itself: an agent normalising by
+    # `self.observation_space` or `self.obs_helper` bounds reads the same numbers as in training.
+    import pygame
+
+    from arena.compat.ai2 import ConstantAgent, WarehouseBrawl, run_match, run_real_time_match
+
+    declared = WarehouseBrawl().observation_space
+    seen = []
+
+    class Normalising(ConstantAgent):
+        def _initialize(self):
+            seen.append((self.observation_space, self.obs_helper.get_as_box(), self.obs_helper.sections))
+
+    run_match(Normalising(), Normalising(), max_timesteps=2)
+    monkeypatch.setattr(pygame.key, "get_pressed", lambda: _Pressed(set()))
+    run_real_time_match(Normalising(), Normalising(), max_timesteps=2)
+    assert declared == competition_observation_space() and len(seen) == 4
+    assert declared.low.tolist() == COMPETITION_LOW * 2 and declared.high.tolist() == COMPETITION_HIGH * 2
+    for space, helper_box, sections in seen:
+        assert space == declared and helper_box == declared
+        assert sections["opponent_pos"] == (32, 34) and sections["player_weapon_type"] == (15, 16)
+
+
 def test_run_matchs_reward_terms_read_the_action_each_agent_returned_as_it_returned_it():
     # The competition's fighters keep the agent's own object: its template term `(cur_action > 0.5).sum()`
     # fails on an agent returning a list, in run_match as in training.

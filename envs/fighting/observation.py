@@ -152,6 +152,15 @@ def competition_observation_space(stocks: int = R.STOCKS) -> spaces.Box:
     return spaces.Box(low, high, dtype=np.float32)
 
 
+def competition_obs_helper(stocks: int = R.STOCKS) -> ObsHelper:
+    """The observation's sections with the bounds the competition's env declares (its `obs_helper`)."""
+    declared = competition_observation_space(stocks)
+    helper = ObsHelper()
+    for name, (start, end) in make_obs_helper(stocks).sections.items():
+        helper.add_section(declared.low[start:end].tolist(), declared.high[start:end].tolist(), name)
+    return helper
+
+
 WEAPON_TYPE = {name: float(index) for index, name in enumerate(R.WEAPON_NAMES)}
 
 

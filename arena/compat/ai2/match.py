@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import secrets
 from typing import Any
@@ -16,8 +17,10 @@ from arena.envs.fighting import rules as R
 from arena.agents.fighting import UserInputAgent
 from arena.compat.ai2.warehouse import CompetitionView
 from arena.envs.fighting.camera import CameraResolution
+from arena.envs.fighting.observation import competition_obs_helper, competition_observation_space
 from arena.envs.fighting.rewards import RewardManager
 from arena.envs.fighting.stats import MatchStats, PlayerStats, Result, match_stats
+from arena.envs.seat import SeatView
 from arena.errors import ArenaError, HarnessError
 from arena.handle import LocalAgent
 
@@ -52,11 +55,13 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
     the competition's `run_match` does (its env's two resets, then the agents' while built from a class or
     a `partial` and seated, then the game's draws as it plays; it never calls an agent's `reset`), so
     `random.seed(n)` before it plays the competition's match; `max_timesteps` beyond the game's longest match plays the longest (see `longest`);
-    reward terms and signal handlers are handed the game as the competition's env (a `CompetitionView`:
-    `env.agents == [0, 1]`, ...), whose `train_mode` is `train_mode` (it changes nothing else). An action is
-    read as the competition's fighters read it, each value above 0.5 holding its key, so values outside 0..1
-    play (see `_keys_held`). What an agent's own code raises (in its constructor, `get_env_info` or `predict`)
-    is raised from here, as there, once the video is closed; an action the game cannot take is an ArenaError.
+    agents are handed their seat declaring the competition's observation space and `obs_helper` bounds
+    (`seat_as_there`); reward terms and signal handlers are handed the game as the competition's env (a
+    `CompetitionView`: `env.agents == [0, 1]`, ...), whose `train_mode` is `train_mode` (it changes nothing
+    else). An action is read as the competition's fighters read it, each value above 0.5 holding its key, so
+    values outside 0..1 play (see `_keys_held`). What an agent's own code raises (in its constructor,
+    `get_env_info` or `predict`) is raised from here, as there, once the video is closed; an action the game
+    cannot take is an ArenaError.
     The platform turns at the ends of its path without stopping, as in the competition's `run_match`,
     which its battles were played with (the env's default, `platform_pauses=True`, stops it for a frame,
     as the competition's env does).
@@ -113,6 +118,13 @@ def run_match(agent_1: Any, agent_2: Any, max_timesteps: int = R.RUN_MATCH_FRAME
     return match_stats(raw)
 
 
+def seat_as_there(seat: SeatView) -> SeatView:
+    """`seat` declaring what the competition's env declares to the agents it is handed to: its observation
+    space and its helper's bounds (arena's own declare the values' ranges; the values are the same)."""
+    return dataclasses.replace(seat, observation_space=competition_observation_space(),
+                               obs_helper=competition_obs_helper())
+
+
 def _raise_what_an_agent_raised(handles: list[_SeatedAsThere]) -> None:
     for handle in handles:
         if handle.raised is not None:
@@ -149,7 +161,7 @@ class _SeatedAsThere(LocalAgent):
         """Hand the agent the env (its `get_env_info`), once."""
         if self._unseated is not None:
             seat, self._unseated = self._unseated, None
-            super().start(seat)
+            super().start(seat_as_there(seat))
 
     def reset(self) -> None:
         self.time_used = 0.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from arena.compat.ai2.match import seat_as_there
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.stats import MatchStats, match_stats
@@ -40,7 +41,7 @@ def run_real_time_match(agent_1: Any, agent_2: Any, max_timesteps: int = 30 * 90
         observations, _ = env.reset()  # opens the window: the keyboard is read from it
         for seat, agent in zip(SEATS, agents):
             if not agent.initialized:
-                agent.get_env_info(seat_view(env, seat))
+                agent.get_env_info(seat_as_there(seat_view(env, seat)))
         closed = False
         while env.agents and not closed:
             closed = bool(pygame.event.get(pygame.QUIT))
