@@ -1062,6 +1062,29 @@ def test_the_native_engines_weapon_slots_read_as_the_python_games():
         assert slots[:3] == [0.7, 1.3, 1.0], engine  # float32 would read 0.699999988079071
 
 
+def test_get_obs_lists_its_values_with_the_types_the_competitions_gives():
+    """There `get_obs()` lists floats, but for ints where its code writes them: the held weapon's number, a
+    weapon slot's type, an empty slot's three zeros, and a position clamped to its bound (`max(-18, min(18, x))`)."""
+    for engine in ("native", "python"):
+        env = arena.envs.make_raw("fighting", engine=engine)
+        env.reset(seed=3)
+        game = env.game
+        if engine == "native":
+            game.batch.set_spawner(0, 0, "Spear", 0.7, 1.3, spawned_at=0)
+        else:
+            spawner = game.armory.spawners[0]
+            spawner.weapon, spawner.position, spawner.spawned_at = "Spear", (0.7, 1.3), 0
+        env.step({})
+        player = env.objects["player"]
+        values = player.get_obs()
+        assert [type(v) for v in values[:16]] == [float] * 15 + [int], engine
+        slots = values[16:22]
+        assert slots == [0.7, 1.3, 1, 0, 0, 0] and [type(v) for v in slots] == [float, float] + [int] * 4
+        assert [type(v) for v in values[28:]] == [float] * 4
+        player.body.position = (20.0, 1.0)
+        assert values[:2] != (edge := player.get_obs()[:2]) and edge == [18, 1.0] and type(edge[0]) is int, engine
+
+
 class _Saved:
     def save(self, path):
         Path(path).write_text("weights")

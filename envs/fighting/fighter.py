@@ -155,10 +155,11 @@ class Player:
                 and box.intersects(self.game.platform.solid.cache_bb()))
 
     def get_obs(self) -> list[float]:
-        """This fighter's 32 values of the observation: its own 16, then the weapons' and platform's."""
-        from arena.envs.fighting.observation import fighter_values, stage_values  # it imports this module
+        """This fighter's 32 values of the observation: its own 16, then the weapons' and platform's, listed
+        with the competition's types (see `observation.listed_as_there`)."""
+        from arena.envs.fighting.observation import fighter_values, listed_as_there, stage_values  # it imports this module
 
-        return fighter_values(self) + stage_values(self.game)
+        return listed_as_there(fighter_values(self) + stage_values(self.game))
 
     @property
     def grounded(self) -> bool:

@@ -202,6 +202,20 @@ def stage_values(game) -> list[float]:
                                         clamp(body.vx, R.OBS_MAX_SPEED), clamp(body.vy, R.OBS_MAX_SPEED)]
 
 
+def listed_as_there(values: list[float]) -> list[float]:
+    """A fighter's 32 values as the competition's `Player.get_obs()` lists them: floats, but ints where its
+    code writes them (the held weapon's number, a weapon slot's type, an empty slot's three zeros, and a
+    position clamped to its bound, which `max(-18, min(18, x))` gives as the int)."""
+    def place(x: float, y: float) -> list[float]:
+        return [int(x) if abs(x) == R.OBS_MAX_X else float(x), int(y) if abs(y) == R.OBS_MAX_Y else float(y)]
+
+    listed = place(*values[0:2]) + [float(v) for v in values[2:15]] + [int(values[15])]
+    for start in range(16, 28, 3):
+        x, y, kind = values[start:start + 3]
+        listed += [*place(x, y), int(kind)] if kind else [0, 0, 0]
+    return listed + place(*values[28:30]) + [float(v) for v in values[30:32]]
+
+
 HALF = 32
 SWAP_HALVES = np.r_[HALF:2 * HALF, 0:HALF]  # the other fighter's view: its half first
 
