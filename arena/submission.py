@@ -472,8 +472,7 @@ def import_entry_class(spec: AgentSpec, alone: bool = False) -> type:
 
     packaged = _packaged_name(spec)
     own_name = packaged or spec.entry_path.stem
-    top = own_name.partition(".")[0]
-    if alone and top not in sys.modules and top not in sys.stdlib_module_names:
+    if alone and (packaged or (own_name not in sys.modules and own_name not in sys.stdlib_module_names)):
         module = _import_alone(spec.entry_path, spec.root, own_name)
     else:
         module = _import_isolated(spec.entry_path, spec.root,
@@ -499,10 +498,11 @@ def import_entry_class(spec: AgentSpec, alone: bool = False) -> type:
 
 def _packaged_name(spec: AgentSpec) -> str | None:
     """The entry file's dotted name where it sits in packages of the submission (`brain/player.py` beside
-    `brain/__init__.py`: `brain.player`), under which its relative imports work; None elsewhere."""
+    `brain/__init__.py`: `brain.player`), under which its relative imports work; None elsewhere, and where
+    a module of its top package's name is loaded already (that one would be imported instead)."""
     parts = Path(spec.manifest.entry_file).with_suffix("").parts
-    if len(parts) < 2 or not all((spec.root.joinpath(*parts[:depth]) / "__init__.py").is_file()
-                                 for depth in range(1, len(parts))):
+    if (len(parts) < 2 or parts[0] in sys.modules or parts[0] in sys.stdlib_module_names
+            or not all((spec.root.joinpath(*parts[:depth]) / "__init__.py").is_file() for depth in range(1, len(parts)))):
         return None
     return ".".join(parts)
 

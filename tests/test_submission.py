@@ -258,6 +258,13 @@ class Player(RandomAgent):
     assert [agent.value for agent in agents] == [(1, "helpers"), (2, "helpers")]
     result = run_match(folder, folder, 4, env="othello", seed=0)  # sandboxed
     assert [agent.status for agent in result.agents] == [Status.OK, Status.OK], result.agents
+    # A package named like a module loaded already (numpy here) would import that one: its entry runs as a file.
+    numpy_named = write_submission("numpy_named", "", 'entry = "numpy/player.py:Player"\n')
+    (numpy_named / "numpy").mkdir()
+    (numpy_named / "numpy" / "__init__.py").write_text("")
+    (numpy_named / "numpy" / "player.py").write_text(player.replace("from .helpers import VALUE\nfrom . import helpers\n", "")
+                                                     .replace("(VALUE, helpers.__name__.rpartition(\".\")[2])", "0"))
+    assert instantiate(load(numpy_named)).value == 0
 
 def test_weights_path_is_passed_to_the_agent(write_submission):
     code = """
