@@ -26,6 +26,7 @@ the database (`files_beside`).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -34,7 +35,7 @@ import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from arena.errors import ArenaError, HarnessError, install_hint
@@ -81,6 +82,39 @@ def files_beside(target: str | Path, suffix: str) -> Path:
         return path.with_name(f"{path.stem}-{suffix}")
     name = re.sub(r"[^\w.-]", "_", urlsplit(str(target)).path.lstrip("/")) or "arena"
     return Path.cwd() / f"{name}-{suffix}"
+
+
+FOLDER_OWNER = ".arena-database"  # in each folder beside a PostgreSQL database: the token of the one it serves
+
+
+def claim_folder(folder: Path, target: str | Path, identity: Callable[[], str]) -> None:
+    """Mark `folder` (made if missing), beside the PostgreSQL database `target` whose token `identity` gives,
+    as holding its files (an SQLite file's folders are its own: nothing to do).
+
+    Such folders are named after the database in the folder it is started from, so two servers' databases
+    of one name started there would share them, each overwriting the other's replays and deleting its
+    uploads: ArenaError where `folder` holds another's. A folder made before it was marked is taken as it is.
+    """
+    if not is_url(target):
+        return
+    token = identity()
+    marker = folder / FOLDER_OWNER
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(marker, "x", encoding="utf-8") as file:
+            json.dump({"token": token, "database": describe(target)}, file)
+        return
+    except FileExistsError:
+        pass
+    try:
+        owner = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        owner = {}
+    if not isinstance(owner, dict) or owner.get("token") != token:
+        other = owner.get("database") if isinstance(owner, dict) else None
+        raise ArenaError(f"--db {describe(target)}: {folder} holds the files of another database of this name "
+                         f"({other or 'named in ' + str(marker)}), kept in the folder it was started from; start this "
+                         "one from another folder (the files of a PostgreSQL database go in the current folder)")
 
 
 def open_database(target: str | Path, what: str = "database") -> SQLiteDatabase | PostgresDatabase:

@@ -520,6 +520,26 @@ def test_a_tournament_on_postgresql_run_again_on_its_folder_goes_on_with_its_own
     assert code == 1 and "no tournament here yet; start one with a submissions folder and --env" in err
 
 
+
+def test_two_databases_of_one_name_started_from_one_folder_never_share_its_files(postgres_server, tmp_path,
+                                                                               monkeypatch, submissions):
+    # A PostgreSQL database's replays, entrants and logs go in the current folder, named after it: a test
+    # server's "cup" and the real one's, started from one folder, overwrote each other's replays.
+    import psycopg
+
+    monkeypatch.chdir(tmp_path)
+    url = postgres_server.new_database()
+    name = url.rsplit("/", 1)[1]
+    with Tournament(url, Settings(seed=0, env="othello", max_steps=4)) as first:
+        first.register(submissions / "random")
+    Tournament(url).close()  # the same database again: its own files
+    with psycopg.connect(postgres_server.url(), autocommit=True) as connection:  # another one of that name
+        connection.execute(f"DROP DATABASE {name}")
+        connection.execute(f"CREATE DATABASE {name}")
+    with pytest.raises(ArenaError, match=f"{name}-replays holds the files of another database of this name"):
+        Tournament(url, Settings(seed=0, env="othello", max_steps=4))
+    assert (tmp_path / f"{name}-entrants").is_dir() and any((tmp_path / f"{name}-entrants").iterdir())
+
 # ---- a --db that will not do, and SQLite as it always was
 
 

@@ -226,7 +226,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         raise ArenaError(f"arena serve needs its web libraries: {install_hint('serve')}") from None
 
     from arena.cli import _check_isolation
-    from arena.db import as_target, describe
+    from arena.db import as_target, claim_folder, describe
     from arena.envs import check_options
     from arena.serve.app import ServeConfig, create_app
     from arena.serve.http import Server, TimelyProtocol, allow_open_files, trusted_proxies
@@ -304,6 +304,7 @@ def _run_serve(args: argparse.Namespace) -> int:
                               unpacked_mb << 20)
         config = ServeConfig(db, settings.env, settings.options, limits, open_registration=args.open_registration,
                              games_per_pair=args.games_per_pair)
+        claim_folder(config.uploads_dir, db, tournament.store.identity)  # as the tournament's are
         validator = Validator(CompetitionStore(db), db, settings.env, settings.options, args.max_active,
                               threads=args.validators, memory_mb=memory_mb, on_active=scheduler.wake,
                               on_news=_news, accelerators=bool(settings.limits.get("accelerators")),

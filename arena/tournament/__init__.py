@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from arena.arguments import FREE_FOR_ALL_ROUNDS
-from arena.db import BESIDE_DATABASE, describe, files_beside
+from arena.db import BESIDE_DATABASE, claim_folder, describe, files_beside, is_url
 from arena.entrants import options_conflict, seats_hint, shown_options
 from arena.envs import entry, make_raw
 from arena.errors import ArenaError, closest, missing_path_hint
@@ -182,6 +182,8 @@ class Tournament:
             self.store.acquire_lease()
             self.settings = self._settings(self.store.path, settings)
             self.replay_dir, self.archive_dir, self.log_dir = (_folder_beside(db, kind) for kind in FOLDERS)
+            for folder in (self.replay_dir, self.archive_dir, self.log_dir):
+                claim_folder(folder, db, self.store.identity)
         except BaseException:
             self.store.close()
             raise
@@ -401,8 +403,6 @@ def files_a_start_makes(db: str | Path) -> list[Path]:
     SQLite's files beside it and the tournament's folders (none for a URL: a server's tables are
     shared, not this command's to drop). A start that fails before planning a match removes them
     (`remove_unstarted`), so the corrected command (another --env included) starts afresh."""
-    from arena.db import is_url
-
     if is_url(db):
         return []
     path = Path(db)

@@ -88,6 +88,10 @@ CREATE TABLE IF NOT EXISTS failures (  -- matches the current run could not play
     reason TEXT NOT NULL,
     failed_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS identity (  -- a token of this store's own (`ResultsStore.identity`)
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    token TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS lease (     -- the one process playing this store
     id INTEGER PRIMARY KEY CHECK (id = 1),
     pid INTEGER NOT NULL,
@@ -241,6 +245,13 @@ class ResultsStore:
         return self._db.transaction()
 
     # --- settings --------------------------------------------------------------------------
+
+    def identity(self) -> str:
+        """A token of this store's own, made on first use: it tells the store from another database of its
+        name (`arena.db.claim_folder`)."""
+        with self._transaction():
+            self._db.execute(self._db.ignoring("INSERT INTO identity VALUES (1, ?)"), (secrets.token_hex(16),))
+            return self._db.execute("SELECT token FROM identity").fetchone()[0]
 
     def settings(self) -> dict[str, Any]:
         return {key: json.loads(value) for key, value in self._db.execute("SELECT key, value FROM settings")}
