@@ -231,6 +231,15 @@ def test_backend_ttnn_refuses_an_agent_whose_own_port_fell_back_to_the_reference
     assert "--backend ttnn, but its agent ports its policy itself" in err and "ttnn is not installed" in err
 
 
+def test_backend_ttnn_without_a_card_says_the_reference_backend_runs_without_one(cartpole_zip, capsys, monkeypatch):
+    # ttnn installed, no card: the refusal names the backend that runs here, not only what is missing
+    ttnn_double.reset(devices=0)
+    monkeypatch.setitem(sys.modules, "ttnn", ttnn_double)
+    assert arena_tt("check", str(cartpole_zip), "--env", "CartPole-v1", "--observations", "10", "--backend", "ttnn") == 1
+    err = capsys.readouterr().err
+    assert "no Tenstorrent device found" in err and "--backend reference" in err
+
+
 def test_a_fighter_trained_through_controls_is_recorded_as_its_agent_plays_it(submissions, tmp_path):
     # arena's fighters decide among key combinations every few frames: the policy's inputs are what the
     # agent hands it, its actions reach the game as keys. The bare checkpoint, with the policy.json its

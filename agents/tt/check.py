@@ -179,7 +179,7 @@ def _load_model(path: Path, env: str | None, backend: str | Backend) -> _Subject
     algorithm = _algorithm_class(path)
     torch_model = algorithm.load(path, device="cpu")
     ported_model = algorithm.load(path, device="cpu")
-    port = port_policy(ported_model, backend)
+    port = port_policy(ported_model, _usable(backend))
     return _Subject(torch_model, ported_model.policy, env or _guess_env(torch_model), port.backend.description,
                     port.modules)
 
@@ -216,7 +216,7 @@ def _port_a_copy(agent: Any, path: Path, env_name: str, options: dict[str, Any],
     torch_model = fresh()
     if set(model.policy.state_dict()) == set(torch_model.policy.state_dict()):
         copy = fresh()  # the agent runs torch: check arena's port of it
-        port = port_policy(copy, backend)
+        port = port_policy(copy, _usable(backend))
         return _Subject(torch_model, copy.policy, env_name, port.backend.description, port.modules, agent, options)
     if backend == "ttnn" and any(isinstance(m, ReferenceMLP) for m in model.policy.modules()):
         raise TTError(f"{path}: --backend ttnn, but its agent ports its policy itself, and that port runs the "
@@ -224,6 +224,18 @@ def _port_a_copy(agent: Any, path: Path, env_name: str, options: dict[str, Any],
                       f"or leave out --backend ttnn to check the reference port")
     return _Subject(torch_model, model.policy, env_name, _describe_own_port(model.policy),
                     tuple(name for name, m in model.policy.named_modules() if isinstance(m, PortedMLP)), agent, options)
+
+
+def _usable(backend: str | Backend) -> str | Backend:
+    """`backend`, once "ttnn" has found its device; a TTError saying why not and which backend runs here."""
+    if backend == "ttnn":
+        try:
+            choose_backend("ttnn")
+        except TTError as exc:
+            raise TTError(f"{exc}: --backend ttnn runs the port on a Tenstorrent card only; --backend reference runs "
+                          "it in torch on the CPU with TTNN's bfloat16 arithmetic (as auto, the default, does "
+                          "without a card)") from None
+    return backend
 
 
 def _why_not_ttnn() -> str:
