@@ -2,9 +2,11 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from arena.alphazero.cli import PARTS
 from arena.errors import ArenaError
 from arena.run_locks import held
 
@@ -66,3 +68,15 @@ def test_an_alphazero_role_runs_in_one_process_at_a_time(cli, tmp_path, lock_hel
     code, _, err = cli("train", "othello", "--algo", "alphazero", "--store", store, "--role", "all")
     assert code == 1 and f"az.sqlite (train) is being trained by process {pid}" in err
     assert not store.exists()
+
+
+def test_the_lock_files_beside_a_store_in_the_checkout_are_ignored_by_git():
+    # README's AlphaZero runs keep their store in runs/ from the repository's root: the store is ignored,
+    # and so must be the lock file each of its roles leaves beside it, or git status lists runs/
+    repo = Path(__file__).resolve().parent.parent
+    if not (repo / ".git").exists():
+        pytest.skip("not a git checkout")
+    locks = [f"runs/az.sqlite.{role}.lock" for role in PARTS]
+    ignored = subprocess.run(["git", "-C", str(repo), "check-ignore", "--no-index", *locks],
+                             capture_output=True, text=True, check=False).stdout.split()
+    assert ignored == locks
