@@ -399,6 +399,19 @@ def test_a_full_disk_under_the_store_is_one_line_that_says_the_run_goes_on(tmp_p
         cli.run(parser.parse_args(["othello", "--store", str(path)]))
 
 
+def test_ctrl_c_says_the_store_keeps_the_run_and_the_same_command_goes_on(tmp_path, monkeypatch, cli):
+    path = tmp_path / "az.sqlite"
+    loop.open_store(path, tiny(generations=2)).close()
+
+    def interrupted(store, role):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(loop, "run", interrupted)
+    code, _, err = cli("train", "othello", "--algo", "alphazero", "--store", path, "--generations", "3")
+    assert code == 130
+    assert f"{path} keeps the run as far as it went (best network 0): the same command goes on from there" in err
+
+
 @pytest.mark.parametrize("device", ["cuda:99", "gpu"])
 def test_a_device_torch_cannot_use_is_a_clear_error_before_any_work(tmp_path, device):
     from arena.errors import ArenaError

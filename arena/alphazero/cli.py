@@ -84,7 +84,13 @@ def run(args: argparse.Namespace) -> int:
                 raise ArenaError(str(exc)) from exc
             print(f"AlphaZero {store.config.game} {store.config.size}x{store.config.size}: store {store.path}, "
                   f"role {args.role}")
-            run_role(store, args.role)
+            try:
+                run_role(store, args.role)
+            except KeyboardInterrupt:  # each step is committed whole: nothing the run did is lost
+                print(f"{store.path} keeps the run as far as it went (best network {store.best_network_id()}): the "
+                      f"same command goes on from there; --export DIR makes a submission of its best network",
+                      file=sys.stderr)
+                raise
     # Said also when there was nothing left to do (a role started on a finished run returns at once).
     generations = store.config.generations
     print(f"done: {generations} generation{'' if generations == 1 else 's'}; the best network is {store.best_network_id()} "
