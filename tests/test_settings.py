@@ -100,6 +100,7 @@ def test_a_field_parser_serves_as_an_argparse_type():
     ("rival: {agent: BrawlrAgent}", "no agent 'BrawlrAgent' in arena.envs.fighting; try BrawlerAgent"),
     ("snapshots: {power: 3}", "opponents: snapshots has power; an opponent has a weight and one of"),
     ("rival: {submission: SUBMISSIONS/greedy}", "opponents: rival's submission SUBMISSIONS/greedy plays othello, not"),
+    ("rival: {submission: SUBMISSIONS/rival}", "opponents: rival's submission SUBMISSIONS/rival: no such file or folder"),
 ])
 def test_a_training_pool_names_the_opponent_and_what_is_wrong(tmp_path, submissions, pool, words):
     from arena.train.config import TrainConfig

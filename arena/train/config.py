@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from arena import settings
+from arena.errors import SubmissionError
 from arena.train.algorithms import ALGORITHMS
 
 
@@ -114,7 +115,10 @@ def _check_opponent(name: str, spec: Any) -> None:
     if "submission" in spec:
         from arena.submission import load
 
-        manifest = load(spec["submission"]).manifest
+        try:
+            manifest = load(spec["submission"]).manifest
+        except SubmissionError as exc:  # its message starts with the path
+            raise ValueError(f"opponents: {name}'s submission {exc}") from None
         if not manifest.plays("fighting"):
             raise ValueError(f"opponents: {name}'s submission {spec['submission']} plays "
                              f"{', '.join(manifest.env)}, not the fighting game")
