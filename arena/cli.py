@@ -43,12 +43,12 @@ class _Console:
     @property
     def real(self):
         if self._console is None:
-            from rich.console import Console
+            from arena.consoles import QuietOnBrokenPipe
 
             stream = sys.stderr if self.stderr else sys.stdout
             # Piped into grep or a file, a table keeps each row on one line; rich would fold it to 80 columns.
             width = None if stream.isatty() or "COLUMNS" in os.environ else PIPED_WIDTH
-            self._console = Console(stderr=self.stderr, highlight=False, soft_wrap=True, width=width)
+            self._console = QuietOnBrokenPipe(stderr=self.stderr, highlight=False, soft_wrap=True, width=width)
         return self._console
 
     def __getattr__(self, name: str) -> Any:

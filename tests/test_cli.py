@@ -675,6 +675,20 @@ def test_output_piped_to_a_reader_that_stops_ends_quietly(submissions):
     assert process.returncode == 128 + signal.SIGPIPE and b"Traceback" not in err, err.decode()
 
 
+def test_rich_output_piped_to_a_reader_that_stops_ends_as_quietly(tmp_path):
+    # analyse (as leaderboard, envs and tt check) prints through rich, which exited 1, the status of a fault
+    ffo = (Path(__file__).parent / "fixtures" / "ffo.obf").read_text().splitlines()
+    first = next(line for line in ffo if not line.startswith("%"))  # FFO #1, solved in milliseconds
+    positions = tmp_path / "positions.obf"
+    positions.write_text((first + "\n") * 2000)
+    command = [sys.executable, "-m", "arena.cli", "analyse", "--obf", str(positions), "--solve"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.read(10)
+    process.stdout.close()
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 128 + signal.SIGPIPE and b"Traceback" not in err, err.decode()
+
+
 def test_a_tournaments_end_says_when_an_extra_its_entrant_lacked_is_installed_now():
     # The summary kept telling the organiser to install torch, installed since.
     pytest.importorskip("torch")

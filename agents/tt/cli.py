@@ -7,14 +7,14 @@ import json
 import warnings
 from dataclasses import asdict
 
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from arena import arguments
+from arena.consoles import QuietOnBrokenPipe
 
 
-out = Console(highlight=False, soft_wrap=True)
+out = QuietOnBrokenPipe(highlight=False, soft_wrap=True)
 BACKENDS = ("auto", "ttnn", "reference")  # arena.agents.tt.backends.BACKENDS, without importing torch here
 
 

@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from arena import arguments
+from arena.consoles import QuietOnBrokenPipe
 from arena.db import as_target, is_url
 from arena.errors import ArenaError
 from arena.leaderboard.site import write_site
@@ -47,8 +48,8 @@ the website (--html DIR):
   browser, or copy DIR to any static web server: it needs nothing from the internet.
 """
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = QuietOnBrokenPipe(highlight=False, soft_wrap=True)
+err = QuietOnBrokenPipe(stderr=True, highlight=False, soft_wrap=True)
 
 
 def add_leaderboard_command(subparsers) -> argparse.ArgumentParser:

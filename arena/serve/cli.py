@@ -10,14 +10,13 @@ from contextlib import closing
 from pathlib import Path
 from typing import Callable
 
-from rich.console import Console
-
 from arena import arguments
+from arena.consoles import QuietOnBrokenPipe
 from arena.errors import ArenaError, install_hint
 from arena.names import terminal
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = QuietOnBrokenPipe(highlight=False, soft_wrap=True)
+err = QuietOnBrokenPipe(stderr=True, highlight=False, soft_wrap=True)
 DEFAULT_DB = "competition.sqlite"
 STOP_WAIT_SECONDS = 5.0
 BATCH_GAMES_A_WORKER = 16  # games planned at once: enough to keep workers busy, few enough to place newcomers soon

@@ -1,0 +1,17 @@
+"""The rich Console every command prints through, ending as Python's own prints do when its reader stops.
+
+Piped into a reader that stops reading (`arena leaderboard --db results.sqlite | head -3`), rich exits
+the process with status 1, the status of a fault; this Console raises BrokenPipeError instead, which
+`arena` ends quietly with 128 + SIGPIPE, as Unix tools and its own `--json` output do.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+
+class QuietOnBrokenPipe(Console):
+    """A rich Console whose writes into a closed pipe raise BrokenPipeError (see the module docs)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError("the reader of this output stopped reading")
