@@ -473,7 +473,7 @@ def import_entry_class(spec: AgentSpec, alone: bool = False) -> type:
     packaged = _packaged_name(spec)
     own_name = packaged or spec.entry_path.stem
     if alone and (packaged or (own_name not in sys.modules and own_name not in sys.stdlib_module_names)):
-        module = _import_alone(spec.entry_path, spec.root, own_name)
+        module = _import_alone(spec.entry_path, spec.root, own_name, packaged is not None)
     else:
         module = _import_isolated(spec.entry_path, spec.root,
                                   f"arena_submission_{next(_module_counter)}_{spec.digest[:8]}", packaged)
@@ -499,9 +499,11 @@ def import_entry_class(spec: AgentSpec, alone: bool = False) -> type:
 def _packaged_name(spec: AgentSpec) -> str | None:
     """The entry file's dotted name where it sits in packages of the submission (`brain/player.py` beside
     `brain/__init__.py`: `brain.player`), under which its relative imports work; None elsewhere, and where
-    a module of its top package's name is loaded already (that one would be imported instead)."""
+    a module of its top package's name is loaded already (that one would be imported instead), and where a
+    folder's or the file's name holds a dot (`brain.v2/player.py`, `player.v2.py`: no dotted name reaches it)."""
     parts = Path(spec.manifest.entry_file).with_suffix("").parts
     if (len(parts) < 2 or parts[0] in sys.modules or parts[0] in sys.stdlib_module_names
+            or any("." in part for part in parts)
             or not all((spec.root.joinpath(*parts[:depth]) / "__init__.py").is_file() for depth in range(1, len(parts)))):
         return None
     return ".".join(parts)
@@ -525,12 +527,12 @@ def _import_isolated(file: Path, root: Path, module_name: str, packaged: str | N
     return module
 
 
-def _import_alone(file: Path, root: Path, module_name: str):
-    """Run `file` as module `module_name`, with `root` first on the import path from now on, as
-    when its author ran it from its folder."""
+def _import_alone(file: Path, root: Path, module_name: str, packaged: bool = False):
+    """Run `file` as module `module_name` (import it by that name, `packaged`: its name in the submission's
+    packages), with `root` first on the import path from now on, as when its author ran it from its folder."""
     if not sys.path or sys.path[0] != str(root):
         sys.path.insert(0, str(root))
-    return importlib.import_module(module_name) if "." in module_name else _run_as_module(file, module_name)
+    return importlib.import_module(module_name) if packaged else _run_as_module(file, module_name)
 
 
 def _run_as_module(file: Path, module_name: str):

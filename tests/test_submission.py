@@ -266,6 +266,18 @@ class Player(RandomAgent):
                                                      .replace("(VALUE, helpers.__name__.rpartition(\".\")[2])", "0"))
     assert instantiate(load(numpy_named)).value == 0
 
+
+@pytest.mark.parametrize("entry_file", ["brain.v2/player.py", "brain/player.v2.py", "player.v2.py"])
+def test_an_entry_with_a_dot_in_a_name_runs_as_a_file(write_submission, entry_file):
+    # No dotted name reaches brain.v2/player.py or player.v2.py: it loads as a file, also where it runs alone (in
+    # a sandbox), as it did before entries in packages were imported by their dotted names ("No module named ...").
+    folder = write_submission(f"dotted_{len(entry_file)}", "", f'entry = "{entry_file}:Player"\n')
+    (folder / entry_file).parent.mkdir(exist_ok=True)
+    (folder / entry_file).parent.joinpath("__init__.py").write_text("")
+    (folder / entry_file).write_text("from arena.agents import RandomAgent\n\nclass Player(RandomAgent):\n    value = 1\n")
+    assert instantiate(load(folder)).value == 1
+    assert instantiate(load(folder), alone=True).value == 1
+
 def test_weights_path_is_passed_to_the_agent(write_submission):
     code = """
 from arena.agents import Agent
