@@ -99,13 +99,18 @@ def claim_folder(folder: Path, target: str | Path, identity: Callable[[], str]) 
         return
     token = identity()
     marker = folder / FOLDER_OWNER
+    folder.mkdir(parents=True, exist_ok=True)
+    # Written whole under another name, then linked into place: a start stopped midway (a full disk, a kill)
+    # leaves no empty marker, which would refuse this database its own folder from then on.
+    partial = folder / f"{FOLDER_OWNER}.{os.getpid()}-{threading.get_ident()}.part"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(marker, "x", encoding="utf-8") as file:
-            json.dump({"token": token, "database": describe(target)}, file)
+        partial.write_text(json.dumps({"token": token, "database": describe(target)}), encoding="utf-8")
+        os.link(partial, marker)
         return
     except FileExistsError:
         pass
+    finally:
+        partial.unlink(missing_ok=True)
     try:
         owner = json.loads(marker.read_text(encoding="utf-8"))
     except (OSError, ValueError):

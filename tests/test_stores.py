@@ -6,6 +6,8 @@ the server's binaries or psycopg are not installed. Then what is PostgreSQL's ow
 restart, a tournament played on it, the command line) and the errors of a --db that will not do.
 """
 
+import errno
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -18,7 +20,7 @@ import pytest
 from postgres import PostgresServer, free_port, missing
 
 from arena import cli
-from arena.db import describe, files_beside, open_database
+from arena.db import FOLDER_OWNER, claim_folder, describe, files_beside, open_database
 from arena.errors import ArenaError
 from arena.faults import Status
 from arena.match import AgentResult, MatchResult
@@ -539,6 +541,32 @@ def test_two_databases_of_one_name_started_from_one_folder_never_share_its_files
     with pytest.raises(ArenaError, match=f"{name}-replays holds the files of another database of this name"):
         Tournament(url, Settings(seed=0, env="othello", max_steps=4))
     assert (tmp_path / f"{name}-entrants").is_dir() and any((tmp_path / f"{name}-entrants").iterdir())
+
+def test_a_folder_whose_marking_stopped_midway_is_its_databases_still(tmp_path, monkeypatch):
+    # The marker naming a PostgreSQL database's folder was made empty, then written: a full disk (or a kill) in
+    # between left it empty, and every later start of that database was refused its own folder.
+    url, folder = "postgresql://arena@db.example.org/cup", tmp_path / "cup-replays"
+
+    class DiskFull:  # json, whose output finds no room
+        loads = staticmethod(json.loads)
+
+        @staticmethod
+        def dump(*args, **kwargs):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        dumps = dump
+
+    with monkeypatch.context() as patched:
+        patched.setattr("arena.db.json", DiskFull)
+        with pytest.raises(OSError, match="No space left"):
+            claim_folder(folder, url, lambda: "token-of-cup")
+    assert [path.name for path in folder.iterdir()] == []
+    claim_folder(folder, url, lambda: "token-of-cup")
+    claim_folder(folder, url, lambda: "token-of-cup")  # its own, again
+    with pytest.raises(ArenaError, match="holds the files of another database of this name"):
+        claim_folder(folder, url, lambda: "token-of-another-cup")
+    assert [path.name for path in folder.iterdir()] == [FOLDER_OWNER]
+
 
 # ---- a --db that will not do, and SQLite as it always was
 
