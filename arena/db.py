@@ -59,7 +59,7 @@ def as_target(value: str | Path) -> str | Path:
 
 
 def describe(target: str | Path) -> str:
-    """`target` for messages: a path, or a URL without its password."""
+    """`target` for messages: a path, or a URL without its password (nor its client key's, sslpassword=)."""
     if not is_url(target):
         return str(target)
     scheme, _, rest = str(target).partition("://")
@@ -68,7 +68,7 @@ def describe(target: str | Path) -> str:
     credentials, at, place = rest.rpartition("@")
     if at and ":" in credentials:
         rest = f"{credentials.partition(':')[0]}:***@{place}"
-    return f"{scheme}://" + re.sub(r"([?&]password=)[^&#]*", r"\1***", rest, flags=re.IGNORECASE)
+    return f"{scheme}://" + re.sub(r"([?&](?:ssl)?password=)[^&#]*", r"\1***", rest, flags=re.IGNORECASE)
 
 
 BESIDE_DATABASE = ("replays", "entrants", "logs", "uploads")  # the kinds of files kept beside a database

@@ -637,6 +637,9 @@ def test_files_beside_a_database_and_its_name_in_messages(tmp_path, monkeypatch)
     # libpq takes the password as a parameter too
     ("postgresql://arena@db.example.org/cup?sslmode=require&password=s3cret",
      "postgresql://arena@db.example.org/cup?sslmode=require&password=***"),
+    # and the password of the client's key, as sslpassword=
+    ("postgresql://arena@db.example.org/cup?sslkey=arena.key&sslpassword=s3cret",
+     "postgresql://arena@db.example.org/cup?sslkey=arena.key&sslpassword=***"),
 ])
 def test_a_urls_password_is_never_shown_in_part(url, shown):
     assert describe(url) == shown
