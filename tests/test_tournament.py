@@ -409,6 +409,17 @@ def test_an_entrant_joining_after_the_last_round_is_told_it_plays_no_game(othell
     assert "another --db" in err
 
 
+def test_an_entrant_sitting_out_the_only_round_of_an_odd_swiss_is_not_told_it_joined_late(othello_entrants, tmp_path,
+                                                                                          capsys):
+    # Three entrants, one round: one has the bye. It was there from the start; the warning for a newcomer
+    # that joined after the last round named it, on the first run and on every run after.
+    shutil.rmtree(othello_entrants / "greedy_c")
+    command = ["tournament", str(othello_entrants), "--db", str(tmp_path / "swiss.sqlite"), "--workers", "1"]
+    assert cli.main([*command, "--env", "othello", "--format", "swiss", "--rounds", "1", "--games-per-pair", "1"]) == 0
+    assert cli.main(command) == 0
+    assert "joined once" not in capsys.readouterr().err
+
+
 def test_kill_minus_9_then_resume_records_every_match_exactly_once(othello_entrants, tmp_path):
     db = tmp_path / "killed.sqlite"
     command = [sys.executable, "-m", "arena.cli", "tournament", str(othello_entrants), "--env", "othello",

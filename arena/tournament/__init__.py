@@ -178,6 +178,8 @@ class Tournament:
         `settings` differ from those it was started with.
         """
         self.store = ResultsStore(db)
+        self._joined: set[int] = set()  # the entrants this run registered (or made current again)
+        self._planned = False  # whether this run scheduled matches: those registered before were in their field
         try:
             self.store.acquire_lease()
             self.settings = self._settings(self.store.path, settings)
@@ -266,6 +268,8 @@ class Tournament:
             retired = self.store.retire_source(_source(path))
             return (f"skipped {path}: the same files as {entrant.label} ({entrant.source}), which is registered"
                     + ("; the version registered from it before retires" if retired else ""))
+        if added or not entrant.active:
+            self._joined.add(entrant.id)
         if not added and not entrant.active:
             self.store.make_current(entrant)
             return f"registered {entrant.label} ({path}) again, as its files are once more: its newer version retires"
@@ -301,6 +305,7 @@ class Tournament:
         else:
             matches = self._next_round(active, existing, played, next_round)
         self.store.add_to_schedule(matches)
+        self._planned = self._planned or bool(matches)
         return len(matches)
 
     def _challenger(self) -> int:
@@ -353,12 +358,14 @@ class Tournament:
         return len(scheduled) + max(0, to_come) * sum(match.round == last for match in scheduled)
 
     def left_out(self) -> list[Entrant]:
-        """The entrants that can play but are in no scheduled match: in a swiss or free-for-all, those that
-        joined once all its rounds were played (a round-robin or gauntlet schedules a newcomer's pairings)."""
-        if self.settings.format not in ("swiss", "free-for-all"):
+        """The entrants this run registered that can play but are in no scheduled match: in a swiss or
+        free-for-all that had played all its rounds, newcomers (a round-robin or gauntlet schedules a newcomer's
+        pairings). Not one that sat out the rounds planned since it joined: a swiss's bye of an odd field."""
+        if self.settings.format not in ("swiss", "free-for-all") or self._planned:
             return []
         seated = {entrant for match in self.store.schedule() for entrant in match.seats}
-        return [e for e in self.store.entrants(active_only=True) if not e.problem and e.id not in seated]
+        return [e for e in self.store.entrants(active_only=True)
+                if not e.problem and e.id in self._joined and e.id not in seated]
 
     def standings(self, entrant_ids: list[int]) -> list[tuple[int, float]]:
         """(entrant, points) with a win worth 1 and a draw 0.5, over every two-seat match."""
