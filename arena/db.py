@@ -111,8 +111,8 @@ def claim_folder(folder: Path, target: str | Path, identity: Callable[[], str]) 
         pass
     finally:
         partial.unlink(missing_ok=True)
-    try:
-        owner = json.loads(marker.read_text(encoding="utf-8"))
+    try:  # only a regular file is read: a pipe put there would hold the start forever
+        owner = json.loads(marker.read_text(encoding="utf-8")) if marker.is_file() else {}
     except (OSError, ValueError):
         owner = {}
     if not isinstance(owner, dict) or owner.get("token") != token:

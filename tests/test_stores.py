@@ -8,6 +8,7 @@ restart, a tournament played on it, the command line) and the errors of a --db t
 
 import errno
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -566,6 +567,14 @@ def test_a_folder_whose_marking_stopped_midway_is_its_databases_still(tmp_path, 
     with pytest.raises(ArenaError, match="holds the files of another database of this name"):
         claim_folder(folder, url, lambda: "token-of-another-cup")
     assert [path.name for path in folder.iterdir()] == [FOLDER_OWNER]
+
+
+def test_a_marker_that_is_no_regular_file_is_refused_without_reading_it(tmp_path):
+    url, folder = "postgresql://arena@db.example.org/cup", tmp_path / "cup-replays"
+    folder.mkdir()
+    os.mkfifo(folder / FOLDER_OWNER)  # read, a pipe nobody writes would hold the start forever
+    with pytest.raises(ArenaError, match="holds the files of another database of this name"):
+        claim_folder(folder, url, lambda: "token-of-cup")
 
 
 # ---- a --db that will not do, and SQLite as it always was
