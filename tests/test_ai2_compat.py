@@ -1046,19 +1046,24 @@ def test_signal_terms_count_once_however_often_the_manager_is_subscribed():
     assert manager.collected_signal_rewards == -8.0
 
 
+def _a_spear_lying_at_0_7_1_3(engine: str):
+    """A fighting game on `engine` one frame after a spear was put in its first spawner's slot at (0.7, 1.3)."""
+    env = arena.envs.make_raw("fighting", engine=engine)
+    env.reset(seed=3)
+    game = env.game
+    if engine == "native":
+        game.batch.set_spawner(0, 0, "Spear", 0.7, 1.3, spawned_at=0)
+    else:
+        spawner = game.armory.spawners[0]
+        spawner.weapon, spawner.position, spawner.spawned_at = "Spear", (0.7, 1.3), 0
+    env.step({})
+    return env
+
+
 def test_the_native_engines_weapon_slots_read_as_the_python_games():
     """Reward code reads the weapon slots of `get_obs()`: float64 positions, as the competition's."""
     for engine in ("native", "python"):
-        env = arena.envs.make_raw("fighting", engine=engine)
-        env.reset(seed=3)
-        game = env.game
-        if engine == "native":
-            game.batch.set_spawner(0, 0, "Spear", 0.7, 1.3, spawned_at=0)
-        else:
-            spawner = game.armory.spawners[0]
-            spawner.weapon, spawner.position, spawner.spawned_at = "Spear", (0.7, 1.3), 0
-        env.step({})
-        slots = env.objects["player"].get_obs()[16:28]
+        slots = _a_spear_lying_at_0_7_1_3(engine).objects["player"].get_obs()[16:28]
         assert slots[:3] == [0.7, 1.3, 1.0], engine  # float32 would read 0.699999988079071
 
 
@@ -1066,16 +1071,7 @@ def test_get_obs_lists_its_values_with_the_types_the_competitions_gives():
     """There `get_obs()` lists floats, but for ints where its code writes them: the held weapon's number, a
     weapon slot's type, an empty slot's three zeros, and a position clamped to its bound (`max(-18, min(18, x))`)."""
     for engine in ("native", "python"):
-        env = arena.envs.make_raw("fighting", engine=engine)
-        env.reset(seed=3)
-        game = env.game
-        if engine == "native":
-            game.batch.set_spawner(0, 0, "Spear", 0.7, 1.3, spawned_at=0)
-        else:
-            spawner = game.armory.spawners[0]
-            spawner.weapon, spawner.position, spawner.spawned_at = "Spear", (0.7, 1.3), 0
-        env.step({})
-        player = env.objects["player"]
+        player = _a_spear_lying_at_0_7_1_3(engine).objects["player"]
         values = player.get_obs()
         assert [type(v) for v in values[:16]] == [float] * 15 + [int], engine
         slots = values[16:22]
