@@ -298,7 +298,7 @@ py::dict game_state(const fg::Game& g) {
 // state_numbers' layout: FIGHTER_NUMBERS values for each fighter, then STAGE_NUMBERS (see
 // arena.envs.fighting.native, which names them).
 constexpr int FIGHTER_FIELDS = 46;  // then the keys held, just pressed and just released
-constexpr int FIGHTER_NUMBERS = FIGHTER_FIELDS + 3 * fg::KEYS, STAGE_NUMBERS = 4 + 2 * 6;
+constexpr int FIGHTER_NUMBERS = FIGHTER_FIELDS + 3 * fg::KEYS, STAGE_NUMBERS = 4 + 2 * 6 + 1;
 
 void fighter_numbers(const fg::Game& g, int j, double* v) {
   const fg::Fighter& f = g.fighters[j];
@@ -345,6 +345,7 @@ py::array_t<double> state_numbers(const fg::Game& g) {
     at[4] = s.last_spawn;
     at[5] = s.cooldown;
   }
+  stage[4 + 2 * 6] = g.platform.moving_to_w2;
   return out;
 }
 

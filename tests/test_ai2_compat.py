@@ -1269,6 +1269,28 @@ def test_damage_counts_in_whole_percent_as_there(engine):
 
 
 @pytest.mark.parametrize("engine", ["native", "python"])
+def test_the_platform_says_which_waypoint_it_heads_for_as_there(engine):
+    """Reward code predicting the platform reads `platform.waypoint2 if platform.moving_to_w2 else
+    platform.waypoint1`. There, after a reset, `moving_to_w2` was True, turned False on the 72nd frame (the
+    platform stopping at its second waypoint) and changed again every 145 frames after, whatever the fighters did."""
+    from arena.compat.ai2 import WarehouseBrawl
+
+    env = WarehouseBrawl(train_mode=True)
+    env.engine = engine
+    env.reset(seed=0)
+    platform = env.objects["platform1"]
+    headings = [platform.moving_to_w2]
+    nothing = np.zeros(10)
+    for _ in range(800):
+        env.step({0: nothing, 1: nothing})
+        headings.append(env.objects["platform1"].moving_to_w2)
+    turns = [frame for frame in range(1, len(headings)) if headings[frame] != headings[frame - 1]]
+    assert headings[0] is True and turns == [72, 217, 362, 507, 652, 797]
+    assert headings[72] is False and headings[217] is True
+    assert tuple(env.objects["platform1"].body.velocity) != (0.0, 0.0)
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
 def test_objects_are_named_as_there(engine):
     """There, after `random.seed(3)` and a reset, `list(env.objects)` was ['ground1', 'ground2', 'platform1',
     'player', 'opponent', 'SpawnerVFX0', 'SpawnerVFX1'], the fighters' class was named Player, and each

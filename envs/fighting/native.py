@@ -391,6 +391,7 @@ class NativeGame:
         stage = numbers[2 * FIGHTER_NUMBERS:]
         body = view.platform.body
         body.x, body.y, body.vx, body.vy = stage[:4]
+        view.platform.moving_to_w2 = bool(stage[PLATFORM_HEADING])
         for spawner, at in zip(view.armory.spawners, (4, 10)):
             weapon, x, y, spawned_at, last_spawn, cooldown = stage[at:at + 6]
             spawner.weapon = None if weapon < 0 else R.WEAPON_NAMES[int(weapon)]
@@ -437,8 +438,9 @@ FACINGS = {1: R.Facing.RIGHT, -1: R.Facing.LEFT}
 HORIZONTAL = tuple(HorizontalState)
 MOVE_TYPES = {move.value: move for move in MoveType}
 # FightingBatch.state_numbers: per fighter these 46 values, then its keys held, just pressed and just
-# released (10 each); after both fighters the platform (x, y, vx, vy) and each spawner (weapon index
-# or -1, x, y, spawned_at, last_spawn, cooldown). NaN stands for None.
+# released (10 each); after both fighters the platform (x, y, vx, vy), each spawner (weapon index
+# or -1, x, y, spawned_at, last_spawn, cooldown), then whether the platform heads for its second
+# waypoint (1) or its first (0). NaN stands for None.
 FIGHTER_FIELDS = ("x", "y", "vx", "vy", "angle", "angular_velocity", "gravity", "prev_x", "prev_y", "hurt_x",
                   "hurt_y", "facing", "state", "jumps_left", "recoveries_left", "jump_timer", "invincible_timer",
                   "dodge_cooldown", "dodge_timer", "stun_frames", "grounded_dodge", "dash_timer",
@@ -449,6 +451,7 @@ FIGHTER_FIELDS = ("x", "y", "vx", "vy", "angle", "angular_velocity", "gravity", 
 KEYS = len(R.KEY_NAMES)
 FIGHTER_NUMBERS = len(FIGHTER_FIELDS) + 3 * KEYS
 X, PREV_X = FIGHTER_FIELDS.index("x"), FIGHTER_FIELDS.index("prev_x")
+PLATFORM_HEADING = 4 + 2 * 6  # in the numbers after both fighters': the platform's `moving_to_w2`
 # The timers (FIGHTER_FIELDS) each state keeps, by state number.
 TIMERS = {0: ("dash_timer",), 1: ("dash_timer",), 2: ("dash_timer", "turnaround_timer"), 3: ("turnaround_timer",),
           4: ("dash_timer",), 8: ("dash_timer",), 9: ("dash_timer",), 10: ("dash_timer", "backdash_timer"),
