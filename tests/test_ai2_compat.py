@@ -1269,6 +1269,45 @@ def test_damage_counts_in_whole_percent_as_there(engine):
 
 
 @pytest.mark.parametrize("engine", ["native", "python"])
+def test_knockout_handlers_see_the_fighters_where_they_stood_before_the_frames_physics_step(engine):
+    """A knockout term reading where the other fighter is (`opponent.body.position` when the player is knocked
+    out) reads it mid-frame there, before the physics step. There, after `random.seed(3)`, with fighter 1
+    walking off the nearer edge and fighter 0 walking left and right by turns of 40 frames, the handler saw
+    fighter 1 at (13.8166, 7.7707) as fighter 0 was knocked out at step 46, where that frame then moved it to
+    (14.0416, 8.1707), and fighter 0 at (-1.7063, 7.0509) as fighter 1 was knocked out at step 184."""
+    import random
+
+    from arena.compat.ai2.environment.agent import RewardManager, RewTerm, WarehouseBrawl
+
+    seen = []
+
+    def where_both_are(env, agent):
+        player, opponent = env.objects["player"], env.objects["opponent"]
+        seen.append((agent, env.steps, *player.body.position, *opponent.body.position))
+        return 0.0
+
+    manager = RewardManager({}, {"ko": ("knockout_signal", RewTerm(func=where_both_are, weight=1.0))})
+    random.seed(3)
+    env = WarehouseBrawl(train_mode=True)
+    env.engine = engine
+    random.seed(3)
+    env.reset()
+    manager.subscribe_signals(env)
+    left, right = np.zeros(10), np.zeros(10)
+    left[1], right[3] = 1, 1
+    after = {}
+    for frame in range(190):
+        walk_off = right if env.objects["opponent"].body.position.x > 0 else left
+        env.step({0: right if (frame // 40) % 2 else left, 1: walk_off})
+        after[env.steps - 1] = tuple(env.objects["opponent"].body.position)
+    (who, steps, *first), _, (who_later, later, *third), *_ = seen
+    assert (who, steps, who_later, later) == ("player", 46, "opponent", 184)
+    assert first[2:] == pytest.approx([13.8166, 7.7707], abs=1e-4)
+    assert after[46] == pytest.approx((14.0416, 8.1707), abs=1e-4)
+    assert third[:2] == pytest.approx([-1.7063, 7.0509], abs=1e-4)
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
 def test_the_platform_says_which_waypoint_it_heads_for_as_there(engine):
     """Reward code predicting the platform reads `platform.waypoint2 if platform.moving_to_w2 else
     platform.waypoint1`. There, after a reset, `moving_to_w2` was True, turned False on the 72nd frame (the

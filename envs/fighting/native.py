@@ -191,7 +191,8 @@ class NativeGame:
     Signals are emitted after each step (win, knock-outs and hits during stun, drops, then
     pickups); the first three happen within the frame in the Python game, and their handlers see
     the match as there (the frame not yet counted in `steps`, a knocked-out fighter's stock not
-    yet taken), as do a drop's when a fighter took a weapon on that frame (holding none yet).
+    yet taken, the fighters where they stood before the frame's physics step), as do a drop's
+    when a fighter took a weapon on that frame (holding none yet).
     `copy.deepcopy` and pickling give an independent match where this one stands.
     With a `generator` (a `random.Random`) the engine draws from it instead of from `game_seed`, as
     `Game(generator, ..., competition_draws=True)` does: its state goes to the engine before the reset
@@ -328,7 +329,8 @@ class NativeGame:
 
     def _emit_within_frame(self, signal: str, agent_id: int) -> None:
         """Emit `signal`, which the Python game emits within the frame: its handlers see the frame not yet
-        counted in `steps`, and a knocked-out fighter's stock not yet taken, as there."""
+        counted in `steps`, a knocked-out fighter's stock not yet taken, and the fighters where they stood
+        before the frame's physics step moved them (`prev_x`, `prev_y`), as there."""
         if not getattr(self.signals[signal], "listened", True):
             return
         view = self._refresh()
@@ -337,6 +339,9 @@ class NativeGame:
         view.steps = self.steps
         if knocked_out is not None:
             knocked_out.stocks += 1
+        moved = [(fighter.body.x, fighter.body.y) for fighter in view.players]
+        for fighter in view.players:
+            fighter.body.x, fighter.body.y = fighter.prev_x, fighter.prev_y
         try:
             self.emit(signal, agent_id)
         finally:  # as the Python game goes on after the handlers: whatever they wrote stands, less the stock
@@ -344,6 +349,9 @@ class NativeGame:
             view.steps = self.steps
             if knocked_out is not None:
                 knocked_out.stocks -= 1
+            for fighter, (x, y) in zip(view.players, moved):
+                if (fighter.body.x, fighter.body.y) == (fighter.prev_x, fighter.prev_y):  # not moved by a handler
+                    fighter.body.x, fighter.body.y = x, y
 
     def _emit_drops(self, both: tuple[int, int]) -> None:
         """Emit the frame's `weapon_drop_signal`s. The Python game makes a frame's drops before its pickups, so
