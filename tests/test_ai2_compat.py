@@ -1308,6 +1308,23 @@ def test_knockout_handlers_see_the_fighters_where_they_stood_before_the_frames_p
 
 
 @pytest.mark.parametrize("engine", ["native", "python"])
+def test_a_fighters_env_declares_the_stage_size_as_there(engine):
+    """A reward term may reach the stage through a fighter: `player.env.stage_width_tiles / 2` for the side
+    edges. There a fighter's `env` was the env, declaring 29.8 by 16.8, the blast lines at half of each
+    rounded down (`abs(x) > env.stage_width_tiles // 2`)."""
+    from arena.compat.ai2 import WarehouseBrawl
+
+    env = WarehouseBrawl(train_mode=True)
+    env.engine = engine
+    env.reset(seed=0)
+    env.step({0: np.zeros(10), 1: np.zeros(10)})
+    for fighter in (env.objects["player"], env.objects["opponent"]):
+        assert (fighter.env.stage_width_tiles, fighter.env.stage_height_tiles) == (29.8, 16.8)
+        assert fighter.env.steps == env.steps == 1 and fighter.env.objects["player"] is env.objects["player"]
+    assert (env.stage_width_tiles // 2, env.stage_height_tiles // 2) == (R.BLAST_X, R.BLAST_Y)
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
 def test_the_platform_says_which_waypoint_it_heads_for_as_there(engine):
     """Reward code predicting the platform reads `platform.waypoint2 if platform.moving_to_w2 else
     platform.waypoint1`. There, after a reset, `moving_to_w2` was True, turned False on the 72nd frame (the

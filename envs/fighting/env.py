@@ -49,8 +49,8 @@ class WarehouseBrawl(WrapperRandom, RenderModes, ParallelEnv):
                 # is not there to take until the next frame
                 "rules_version": 6}
     # The stage size the competition's env declares, in units; reward code derives edges from it.
-    stage_width_tiles = 29.8
-    stage_height_tiles = 16.8
+    stage_width_tiles = R.STAGE_WIDTH_TILES
+    stage_height_tiles = R.STAGE_HEIGHT_TILES
 
     def __init__(self, render_mode: str | None = None, resolution: CameraResolution | str = "low",
                  max_timesteps: int = R.MATCH_FRAMES, stocks: int = R.STOCKS,

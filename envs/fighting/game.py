@@ -35,7 +35,14 @@ class Game:
     fighter 1's on fighter 0 in the next); then the physics step moves everything (weapons lying
     about too); then weapons are dropped, picked up and spawned. The match ends the frame after a
     fighter's last stock is lost, or after `max_frames` frames.
+
+    Each fighter's `env` is its game, as the competition's fighters' `env` is their env: code reads the
+    same through it (`steps`, `objects`, `players`, and the declared stage size, `stage_width_tiles` and
+    `stage_height_tiles`, that edges are derived from).
     """
+
+    stage_width_tiles = R.STAGE_WIDTH_TILES
+    stage_height_tiles = R.STAGE_HEIGHT_TILES
 
     def __init__(self, rng: random.Random, signals: Mapping[str, Any], stocks: int = R.STOCKS,
                  max_frames: int = R.MATCH_FRAMES, first_on_right: bool | None = None,

@@ -64,6 +64,9 @@ PLATFORM_FRICTION = 0.9
 PLATFORM_STAND_REACH = 1.25  # a fighter stands on the platform within this of its centre
 BLAST_X = 14.0
 BLAST_Y = 8.0
+# The stage size the competition's env declares, in units (the blast lines are half of each, rounded down)
+STAGE_WIDTH_TILES = 29.8
+STAGE_HEIGHT_TILES = 16.8
 SPAWN_X = 5.0
 SPAWN_Y = 0.0
 
