@@ -99,7 +99,7 @@ class RewardManager:
             if term.weight == 0.0:
                 continue
             value = term.func(env, **term.params) * term.weight
-            totals[name] += value
+            totals[name] = totals.get(name, 0.0) + value  # a term added since the manager was built counts too
             terms += value
         reward = terms + self.collected_signal_rewards
         self.collected_signal_rewards = 0.0
