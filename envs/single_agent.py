@@ -48,6 +48,8 @@ class SingleAgentEnv(gymnasium.Env):
         self.action_space = self.raw.action_space(self.seat)
         self.obs_helper = getattr(self.raw, "obs_helper", None)
         self.act_helper = getattr(self.raw, "act_helper", None)
+        if hasattr(self.raw, "get_keys_to_action"):  # a game played from the keyboard: gymnasium.utils.play finds it
+            self.get_keys_to_action = self.raw.get_keys_to_action
         self.metadata = dict(self.raw.metadata)
         self.render_mode = render_mode
         self.illegal_reward = illegal_reward

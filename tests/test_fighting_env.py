@@ -375,3 +375,23 @@ def test_an_env_copy_following_each_observation_shows_exactly_what_it_says():
             env.reset(seed=frame)
         env.step({seat: (keys.random(10) > 0.6).astype(np.float32) for seat in env.agents})
     assert len(seen_states) >= 5 and seen_weapons, seen_states
+
+
+def test_gymnasiums_play_plays_a_fighter_from_the_keyboard():
+    import pygame
+    from gymnasium.utils.play import play
+
+    actions = []
+
+    def press_d_and_j_then_quit(previous, observation, action, reward, terminated, truncated, info):
+        actions.append(action)
+        if len(actions) == 1:
+            for key in (pygame.K_d, pygame.K_j):
+                pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key))
+        elif len(actions) == 3:
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+
+    env = gymnasium.make("arena/Fighting-v0", render_mode="rgb_array")
+    play(env, fps=1000, noop=np.zeros(10, np.float32), callback=press_d_and_j_then_quit, seed=0)
+    pressed = [[name for name, value in zip(rules.KEY_NAMES, action) if value] for action in actions]
+    assert pressed == [[], ["d", "j"], ["d", "j"]]

@@ -296,6 +296,14 @@ class WarehouseBrawl(WrapperRandom, RenderModes, ParallelEnv):
         (the competition's env ignores it too)."""
         return None if self.draws_from == "seed" else random._inst  # type: ignore[attr-defined]
 
+    def get_keys_to_action(self) -> dict[tuple[str, ...], np.ndarray]:
+        """Every combination of the game's keys, as `gymnasium.utils.play` reads the keyboard (space is " "),
+        to the action pressing them: `play(env, noop=np.zeros(10, np.float32))` plays a fighter by hand."""
+        keys = [" " if name == "space" else name for name in R.KEY_NAMES]
+        return {tuple(key for key, bit in zip(keys, range(len(keys))) if pressed >> bit & 1):
+                np.array([pressed >> bit & 1 for bit in range(len(keys))], np.float32)
+                for pressed in range(1, 1 << len(keys))}
+
     def step(self, actions: dict[str, Any]):
         if not actions.keys() <= _SEATS:  # else the fighters it names press nothing, silently
             raise ValueError(f"actions are keyed by seat, {AGENTS[0]!r} and {AGENTS[1]!r}; got {sorted(map(repr, actions))} "
