@@ -120,10 +120,7 @@ def _records(entrants: list[Entrant], ratings: dict[int, Rating], results: list[
     """Each entrant's unranked row, from one pass over the results."""
     tallies = {e.id: _Tally() for e in entrants}
     for match in results:
-        seats_of: dict[int, list[SeatRecord]] = {}
-        for seat in match.seats:
-            seats_of.setdefault(seat.entrant_id, []).append(seat)
-        for entrant_id, seats in seats_of.items():
+        for entrant_id, seats in _seats_by_entrant(match).items():
             if entrant_id in tallies:
                 tallies[entrant_id].add(match, seats)
     return {e.id: tallies[e.id].row(e, ratings.get(e.id)) for e in entrants}
@@ -151,6 +148,14 @@ class _Tally:
                    self.total / games if games else 0.0, self.faults)
 
 
+def _seats_by_entrant(match: MatchRecord) -> dict[int, list[SeatRecord]]:
+    """Each entrant of `match` with its seats, in seat order (several where too few entrants filled it)."""
+    seats: dict[int, list[SeatRecord]] = {}
+    for seat in match.seats:
+        seats.setdefault(seat.entrant_id, []).append(seat)
+    return seats
+
+
 def result_of(match: MatchRecord, seat: SeatRecord) -> str:
     """"win" (first alone), "draw" (a first place shared with another entrant) or "loss", for one seat of
     a match (an entrant holding several seats shares nothing with itself)."""
@@ -176,11 +181,9 @@ def _head_to_head(results: list[MatchRecord], ids: set[int]) -> dict[tuple[int, 
     """
     table: dict[tuple[int, int], tuple[int, float]] = {}
     for match in results:
-        first_seats: dict[int, SeatRecord] = {}
-        for seat in match.seats:
-            first_seats.setdefault(seat.entrant_id, seat)
-        for a in first_seats.values():
-            for b in first_seats.values():
+        first_seats = [seats[0] for seats in _seats_by_entrant(match).values()]
+        for a in first_seats:
+            for b in first_seats:
                 if a.entrant_id != b.entrant_id and {a.entrant_id, b.entrant_id} <= ids:
                     games, points = table.get((a.entrant_id, b.entrant_id), (0, 0.0))
                     won = 1.0 if a.rank < b.rank else 0.5 if a.rank == b.rank else 0.0

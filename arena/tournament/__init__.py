@@ -259,13 +259,14 @@ class Tournament:
                        else self.archive_dir / spec.digest[:16])
             if not archive.exists():
                 _copy_whole(spec.root, archive)
-            entrant, added = self.store.register(spec.name, spec.digest, _source(path), str(archive))
+            source = _source(path)
+            entrant, added = self.store.register(spec.name, spec.digest, source, str(archive))
         except Exception as exc:  # anything a submission holds must not stop the tournament
             return self._register_unplayable(path, one_line(exc))
         # What plays for a folder is what it holds now: a folder made a copy of another entrant has no version
         # of its own playing, and one whose change was undone plays its earlier version again.
-        if not added and entrant.source != _source(path):
-            retired = self.store.retire_source(_source(path))
+        if not added and entrant.source != source:
+            retired = self.store.retire_source(source)
             return (f"skipped {path}: the same files as {entrant.label} ({entrant.source}), which is registered"
                     + ("; the version registered from it before retires" if retired else ""))
         if added or not entrant.active:

@@ -216,6 +216,7 @@ class ResultsStore:
         self._lease: _LeaseKeeper | None = None
         self._finished: dict[int, MatchRecord] = {}  # every finished match read so far (`results`), by id
         self._finished_lock = threading.Lock()
+        self._identity: str | None = None  # this store's token, once read (`identity`)
 
     def close(self) -> None:
         try:
@@ -248,10 +249,12 @@ class ResultsStore:
 
     def identity(self) -> str:
         """A token of this store's own, made on first use: it tells the store from another database of its
-        name (`arena.db.claim_folder`)."""
-        with self._transaction():
-            self._db.execute(self._db.ignoring("INSERT INTO identity VALUES (1, ?)"), (secrets.token_hex(16),))
-            return self._db.execute("SELECT token FROM identity").fetchone()[0]
+        name (`arena.db.claim_folder`). It never changes: read once."""
+        if self._identity is None:
+            with self._transaction():
+                self._db.execute(self._db.ignoring("INSERT INTO identity VALUES (1, ?)"), (secrets.token_hex(16),))
+                self._identity = self._db.execute("SELECT token FROM identity").fetchone()[0]
+        return self._identity
 
     def settings(self) -> dict[str, Any]:
         return {key: json.loads(value) for key, value in self._db.execute("SELECT key, value FROM settings")}
