@@ -300,7 +300,7 @@ class WarehouseBrawl(WrapperRandom, RenderModes, ParallelEnv):
         """Every combination of the game's keys, as `gymnasium.utils.play` reads the keyboard (space is " "),
         to the action pressing them: `play(env, noop=np.zeros(10, np.float32))` plays a fighter by hand."""
         keys = [" " if name == "space" else name for name in R.KEY_NAMES]
-        return {tuple(key for key, bit in zip(keys, range(len(keys))) if pressed >> bit & 1):
+        return {tuple(key for bit, key in enumerate(keys) if pressed >> bit & 1):
                 np.array([pressed >> bit & 1 for bit in range(len(keys))], np.float32)
                 for pressed in range(1, 1 << len(keys))}
 
