@@ -23,6 +23,7 @@ most 3x the in-process step plus one round trip; at least 10,000 sandboxed steps
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -357,6 +358,7 @@ def main() -> None:
         boxed.close()
         echo.close()
         unconfined.close()
+        shutil.rmtree(folder.parent)
     steps = match_steps(args.games)
     load_after = os.getloadavg()[0]
 
