@@ -405,6 +405,15 @@ def _add_tournament_command(commands) -> None:
     tournament.set_defaults(run=_run_tournament)
 
 
+def resume_hint(typed: str, shown: str) -> str:
+    """How to finish an interrupted tournament held in --db `typed`, which messages show as `shown`: a
+    database URL's password is never printed, so its place is pointed out instead."""
+    from arena.db import describe
+
+    hint = f"arena tournament --db {terminal(shlex.quote(shown), limit=400)} --resume plays the rest"
+    return hint + (" (with the URL's password where *** stands)" if describe(typed) != typed else "")
+
+
 def _run_tournament(args: argparse.Namespace) -> int:
     from arena.tournament import files_a_start_makes, submissions_folder
     from arena.tournament.runner import backend_for
@@ -424,8 +433,8 @@ def _run_tournament(args: argparse.Namespace) -> int:
         try:
             played = _play_with_progress(tournament, backend)
         except KeyboardInterrupt:  # what was played is recorded: say how to go on
-            err.print(f"{store.finished_count()} of {tournament.matches_planned()} matches recorded; arena tournament "
-                      f"--db {terminal(shlex.quote(str(store.path)), limit=400)} --resume plays the rest")
+            err.print(f"{store.finished_count()} of {tournament.matches_planned()} matches recorded; "
+                      f"{resume_hint(args.db, str(store.path))}")
             raise
         out.print(f"{played} matches played; {store.finished_count()} of {len(store.schedule())} recorded in "
                   f"{terminal(str(store.path), limit=400)}")

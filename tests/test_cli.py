@@ -14,7 +14,8 @@ from pathlib import Path
 import imageio.v2 as imageio
 import pytest
 
-from arena.cli import main
+from arena.cli import main, resume_hint
+from arena.db import describe
 from arena.envs import names
 from conftest import arena_command
 
@@ -705,6 +706,16 @@ def test_resuming_a_tournament_that_is_not_there_says_so_and_makes_nothing(cli, 
     code, _, err = cli("tournament", "--db", tmp_path / "missing.sqlite", "--resume")
     assert code == 1 and "missing.sqlite: no tournament to resume" in err and not list(tmp_path.iterdir())
 
+
+def test_the_way_to_resume_points_out_where_a_database_urls_hidden_password_goes():
+    url = "postgresql://organiser:s3cret@db.example/cup"
+    hint = resume_hint(url, describe(url))
+    assert hint == ("arena tournament --db 'postgresql://organiser:***@db.example/cup' --resume plays the rest "
+                    "(with the URL's password where *** stands)") and "s3cret" not in hint
+    assert resume_hint("postgresql:///cup", "postgresql:///cup") == \
+        "arena tournament --db postgresql:///cup --resume plays the rest"
+    assert resume_hint("runs/cup.sqlite", "/home/o/runs/cup.sqlite") == \
+        "arena tournament --db /home/o/runs/cup.sqlite --resume plays the rest"
 
 def test_a_tournament_of_a_folder_that_is_not_there_says_so_and_makes_nothing(cli, tmp_path):
     code, _, err = cli("tournament", tmp_path / "nosuch", "--env", "othello", "--db", tmp_path / "t.sqlite")
