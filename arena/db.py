@@ -45,7 +45,6 @@ BUSY_SECONDS = 30  # how long a write waits for another writer before it fails
 CONNECT_SECONDS = 10  # how long reaching a PostgreSQL server may take (unless the URL says otherwise)
 WRITER_LOCK = 0x6172656E61  # "arena": the advisory lock a PostgreSQL transaction holds, as BEGIN IMMEDIATE would
 POSTGRES_SCHEMES = ("postgresql", "postgres")
-INSTALL_DRIVER = install_hint("serve")
 
 
 def is_url(target: str | Path) -> bool:
@@ -307,7 +306,7 @@ class PostgresDatabase:
             import psycopg
         except ImportError:
             raise ArenaError(f"--db {self.name}: a {what} on PostgreSQL needs psycopg, its driver for Python: "
-                             f"{INSTALL_DRIVER}") from None
+                             f"{install_hint('serve')}") from None
         self.Error, self.DatabaseError, self.IntegrityError = (psycopg.Error, psycopg.DatabaseError,
                                                                psycopg.IntegrityError)
         self._psycopg, self._url, self._params = psycopg, url, _url_params(psycopg, url, self.name)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import difflib
 import errno
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    from importlib.metadata import Distribution
 
 
 class ArenaError(Exception):
@@ -63,9 +66,36 @@ def missing_path_hint(path) -> str:
     return ""
 
 
-def install_hint(extra: str) -> str:
-    """How to install one of arena's optional extras (setup.cfg), from the folder arena was cloned into."""
-    return f"pip install -e '.[{extra}]' in arena's folder"
+def install_hint(extra: str, installed: Distribution | None = None) -> str:
+    """How to install one of arena's optional extras (setup.cfg) where arena came from, as pip recorded it
+    in `installed` (this arena's own record by default): a checkout, a wheel or folder, a repository or
+    an index."""
+    from urllib.parse import unquote, urlparse
+
+    origin = _origin(installed)
+    if origin is None or origin.get("dir_info", {}).get("editable"):
+        return f"pip install -e '.[{extra}]' in arena's folder"
+    if "url" not in origin:  # from an index
+        return f"pip install 'arena[{extra}]'"
+    url, vcs = origin["url"], origin.get("vcs_info")
+    if url.startswith("file://") and vcs is None:  # a wheel or a folder: pip takes extras after its path
+        return f"pip install '{unquote(urlparse(url).path)}[{extra}]'"
+    if vcs is not None:
+        url = f"{vcs['vcs']}+{url}@{vcs['commit_id']}"
+    return f"pip install 'arena[{extra}] @ {url}'"
+
+
+def _origin(installed: Distribution | None) -> dict | None:
+    """pip's record of where `installed` came from (PEP 610's direct_url.json; {} for an index), or None
+    where arena is not installed (run from its folder)."""
+    import json
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        recorded = (installed or distribution("arena")).read_text("direct_url.json")
+    except PackageNotFoundError:
+        return None
+    return json.loads(recorded) if recorded else {}
 
 
 # The extra that installs each optional library (its import name).

@@ -201,6 +201,28 @@ def test_a_command_that_needs_an_extra_says_how_to_install_it(cli, monkeypatch):
     assert code == 1 and "stable_baselines3 is not installed: pip install -e '.[train]' in arena's folder" in err
 
 
+@pytest.mark.parametrize("direct_url, hint", [
+    (None, "pip install 'arena[train]'"),  # from an index: pip writes no direct_url.json
+    ('{"url": "file:///src/arena", "dir_info": {"editable": true}}', "pip install -e '.[train]' in arena's folder"),
+    ('{"url": "file:///wheels/arena-0.1.0-cp311-cp311-linux_x86_64.whl", "archive_info": {}}',
+     "pip install '/wheels/arena-0.1.0-cp311-cp311-linux_x86_64.whl[train]'"),
+    ('{"url": "file:///opt/my%20arena", "dir_info": {}}', "pip install '/opt/my arena[train]'"),
+    ('{"url": "https://example.org/arena.git", "vcs_info": {"vcs": "git", "commit_id": "0ab1"}}',
+     "pip install 'arena[train] @ git+https://example.org/arena.git@0ab1'"),
+])
+def test_an_extras_install_hint_fits_where_arena_was_installed_from(tmp_path, direct_url, hint):
+    from importlib.metadata import PathDistribution
+
+    from arena.errors import install_hint
+
+    record = tmp_path / "arena-0.1.0.dist-info"  # as pip leaves it in site-packages
+    record.mkdir()
+    (record / "METADATA").write_text("Metadata-Version: 2.1\nName: arena\nVersion: 0.1.0\n")
+    if direct_url is not None:
+        (record / "direct_url.json").write_text(direct_url)
+    assert install_hint("train", PathDistribution(record)) == hint
+
+
 @pytest.mark.parametrize("platform, system", [("darwin", "macOS"), ("win32", "Windows")])
 def test_off_linux_a_sandboxed_command_says_where_arena_runs_before_it_makes_anything(cli, submissions, tmp_path,
                                                                                       monkeypatch, platform, system):
