@@ -9,7 +9,7 @@ import pytest
 
 from arena.errors import ArenaError
 from arena.tournament import Settings, Tournament
-from arena.tournament.runner import Backend, ProcessPoolBackend, play_pending
+from arena.tournament.runner import Backend, ProcessPoolBackend, blocks_of, play_pending
 from arena.tournament.store import StoreBusy
 
 
@@ -62,6 +62,30 @@ def test_the_games_of_an_entrant_withdrawn_from_play_are_not_played(tournament, 
     seated = [{seat.entrant_id for seat in match.seats} for match in tournament.store.results()]
     assert recorded == len(seated) == 6 and not any(1 in seats for seats in seated)
     assert all(1 in match.seats for match in tournament.store.pending())
+
+def test_a_block_under_way_stops_at_its_next_game_once_an_entrant_of_it_is_withdrawn(othello_entrants, tmp_path):
+    # A pairing's games are played as a block; an entrant withdrawn during its first game plays none of the rest.
+    after = []  # the games of the withdrawn entrant played once it was withdrawn
+
+    class WithdrawsAfterItsFirstGame(Backend):
+        def run(self, settings, packages, blocks, withdrawn=frozenset()):
+            seats = {match_id: seats for block in blocks for match_id, _, seats in block}
+            for played in super().run(settings, packages, blocks, withdrawn):
+                if 1 in seats[played[0][0]]:
+                    if 1 in withdrawn:
+                        after.append(played[0][0])
+                    withdrawn.add(1)  # the organiser disqualifies it as its first game ends
+                yield played
+
+    with Tournament(tmp_path / "t.sqlite", Settings(env="othello", games_per_pair=4, seed=3, max_steps=4)) as tournament:
+        tournament.register_folder(othello_entrants)
+        tournament.extend_schedule()
+        assert max(map(len, blocks_of(tournament.store.pending()))) == 4  # blocks of several games
+        play_pending(tournament.store, tournament.play_settings(Backend()), tournament.replay_dir,
+                     WithdrawsAfterItsFirstGame(), withdrawn=set())
+        left = [m for m in tournament.store.pending() if 1 in m.seats]
+    assert after == [] and len(left) == 12  # its first game too: it ended once the entrant was out
+
 
 class WaitsForTheFirstRecord(Backend):
     """Plays here, handing over the first match alone: the next wait until it is recorded."""

@@ -92,12 +92,11 @@ class Backend:
 
     def run(self, settings: dict[str, Any], packages: dict[int, EntrantPackage], blocks: list[Block],
             withdrawn: Collection[int] = frozenset()) -> Iterator[list[Played]]:
-        """What the blocks played, as soon as it is known: here, match by match. A block not yet begun
-        whose entrant is in `withdrawn` (which may grow meanwhile) is left unplayed."""
+        """What the blocks played, as soon as it is known: here, match by match. The games not yet begun
+        of an entrant in `withdrawn` (which may grow meanwhile) are left unplayed."""
         for block in blocks:
-            if not playing_any(block, withdrawn):
-                for played in play_matches(settings, packages, block):
-                    yield [played]
+            for played in play_while_in_play(settings, packages, block, withdrawn):
+                yield [played]
 
     def close(self) -> None:
         """End what the backend keeps running between runs (nothing, here)."""
@@ -191,7 +190,7 @@ class ProcessPoolBackend(Backend):
                 ready = [connection for connection in busy if connection.poll()]
                 if not ready:
                     if own is None and (block := next_block(0)) is not None:
-                        own = play_matches(settings, packages, block)
+                        own = play_while_in_play(settings, packages, block, withdrawn)
                     if own is not None:  # one match, then what the players sent meanwhile is recorded
                         match = next(own, None)
                         if match is None:
@@ -231,6 +230,18 @@ class ProcessPoolBackend(Backend):
 def playing_any(block: Block, entrants: Collection[int]) -> bool:
     """Whether one of `entrants` plays in `block`."""
     return any(e in entrants for _, _, seats in block for e in seats)
+
+
+def play_while_in_play(settings: dict[str, Any], packages: dict[int, EntrantPackage], block: Block,
+                       withdrawn: Collection[int]) -> Iterator[Played]:
+    """The matches of `block` played one after the other, as `play_matches` plays them, until one of its
+    entrants is in `withdrawn` (which may grow meanwhile): its games after the one under way are not begun."""
+    matches = play_matches(settings, packages, block)
+    while not playing_any(block, withdrawn):
+        played = next(matches, None)
+        if played is None:
+            return
+        yield played
 
 
 def _end_players(players: list[Player]) -> None:
