@@ -498,15 +498,16 @@ def import_entry_class(spec: AgentSpec, alone: bool = False) -> type:
 
 def _packaged_name(spec: AgentSpec) -> str | None:
     """The entry file's dotted name where it sits in packages of the submission (`brain/player.py` beside
-    `brain/__init__.py`: `brain.player`), under which its relative imports work; None elsewhere, and where
-    a module of its top package's name is loaded already (that one would be imported instead), and where a
-    folder's or the file's name holds a dot (`brain.v2/player.py`, `player.v2.py`: no dotted name reaches it)."""
+    `brain/__init__.py`: `brain.player`; `brain/__init__.py`: `brain`, run once), under which its relative
+    imports work; None elsewhere, and where a module of its top package's name is loaded already (that one
+    would be imported instead), and where a folder's or the file's name holds a dot (`brain.v2/player.py`,
+    `player.v2.py`: no dotted name reaches it)."""
     parts = Path(spec.manifest.entry_file).with_suffix("").parts
     if (len(parts) < 2 or parts[0] in sys.modules or parts[0] in sys.stdlib_module_names
             or any("." in part for part in parts)
             or not all((spec.root.joinpath(*parts[:depth]) / "__init__.py").is_file() for depth in range(1, len(parts)))):
         return None
-    return ".".join(parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def _import_isolated(file: Path, root: Path, module_name: str, packaged: str | None = None):

@@ -267,6 +267,27 @@ class Player(RandomAgent):
     assert instantiate(load(numpy_named)).value == 0
 
 
+def test_an_entry_that_is_a_packages_init_runs_once_as_that_package(write_submission, tmp_path):
+    # entry = "brain/__init__.py:Player" is the package brain itself, as `import brain` runs it: once (its
+    # model loaded once), its relative imports working.
+    runs = tmp_path / "runs"
+    folder = write_submission("package_init", "", 'entry = "brain/__init__.py:Player"\n')
+    (folder / "brain").mkdir()
+    (folder / "brain" / "helpers.py").write_text("VALUE = 3\n")
+    (folder / "brain" / "__init__.py").write_text(f"""
+from arena.agents import RandomAgent
+from .helpers import VALUE
+with open({str(runs)!r}, "a") as runs:
+    runs.write(__name__ + "\\n")
+
+class Player(RandomAgent):
+    value = VALUE
+""")
+    assert instantiate(load(folder)).value == 3
+    assert instantiate(load(folder), alone=True).value == 3
+    assert runs.read_text().split() == ["brain", "brain"]
+
+
 @pytest.mark.parametrize("entry_file", ["brain.v2/player.py", "brain/player.v2.py", "player.v2.py"])
 def test_an_entry_with_a_dot_in_a_name_runs_as_a_file(write_submission, entry_file):
     # No dotted name reaches brain.v2/player.py or player.v2.py: it loads as a file, also where it runs alone (in
