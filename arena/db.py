@@ -79,8 +79,22 @@ def files_beside(target: str | Path, suffix: str) -> Path:
     if not is_url(target):
         path = Path(target)
         return path.with_name(f"{path.stem}-{suffix}")
-    name = re.sub(r"[^\w.-]", "_", urlsplit(str(target)).path.lstrip("/")) or "arena"
+    name = re.sub(r"[^\w.-]", "_", _database_name(str(target))) or "arena"
     return Path.cwd() / f"{name}-{suffix}"
+
+
+def _database_name(url: str) -> str:
+    """The name of the database `url` connects to, as libpq reads it: a password may hold ? or # as they
+    are, and a dbname= parameter names the database over the path."""
+    try:
+        from psycopg import Error
+        from psycopg.conninfo import conninfo_to_dict
+    except ImportError:  # such a URL is refused when opened, saying to install the driver
+        return urlsplit(url).path.lstrip("/")
+    try:
+        return str(conninfo_to_dict(url).get("dbname") or "")
+    except Error:  # not a URL libpq reads: opening it says so
+        return urlsplit(url).path.lstrip("/")
 
 
 FOLDER_OWNER = ".arena-database"  # in each folder beside a PostgreSQL database: the token of the one it serves

@@ -638,6 +638,19 @@ def test_files_beside_a_database_and_its_name_in_messages(tmp_path, monkeypatch)
     assert describe("postgresql://db.example.org/cup") == "postgresql://db.example.org/cup"
 
 
+@pytest.mark.parametrize("url", [
+    "postgresql://arena:pa#ss?w@db.example.org/cup",  # libpq takes ? and # in a password as they are
+    "postgresql://db.example.org/?dbname=cup",
+    "postgresql://db.example.org/test?dbname=cup",  # the parameter is the database connected to
+    "postgresql:///cup?host=/run/postgresql",
+])
+def test_the_files_beside_a_postgresql_database_are_named_after_the_database_it_connects_to(url, tmp_path,
+                                                                                              monkeypatch):
+    pytest.importorskip("psycopg", reason="PostgreSQL needs its extra: pip install -e '.[serve]'")
+    monkeypatch.chdir(tmp_path)
+    assert files_beside(url, "replays") == tmp_path / "cup-replays"
+
+
 @pytest.mark.parametrize("url, shown", [
     # a password typed with characters a URL reserves, not percent-encoded: none of it shown
     ("postgresql://arena:p@ss/word#1@db.example.org/cup", "postgresql://arena:***@db.example.org/cup"),
