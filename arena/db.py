@@ -39,7 +39,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from arena.errors import ArenaError, HarnessError, install_hint
-from arena.outputs import why_not_made
+from arena.outputs import why_not_made, write_failure
 
 BUSY_SECONDS = 30  # how long a write waits for another writer before it fails
 CONNECT_SECONDS = 10  # how long reaching a PostgreSQL server may take (unless the URL says otherwise)
@@ -122,6 +122,8 @@ def claim_folder(folder: Path, target: str | Path, identity: Callable[[], str]) 
         return
     except FileExistsError:
         pass
+    except OSError as exc:  # a full disk, say: said as such, not as a traceback
+        raise write_failure(f"the marker naming {describe(target)} as the owner of", folder, exc) from None
     finally:
         partial.unlink(missing_ok=True)
     try:  # only a regular file is read: a pipe put there would hold the start forever

@@ -22,7 +22,7 @@ from postgres import PostgresServer, free_port, missing
 
 from arena import cli
 from arena.db import FOLDER_OWNER, claim_folder, describe, files_beside, open_database
-from arena.errors import ArenaError
+from arena.errors import ArenaError, HarnessError
 from arena.faults import Status
 from arena.match import AgentResult, MatchResult
 from arena.serve.store import ACTIVE, DISQUALIFIED, REFUSED, CompetitionStore
@@ -559,7 +559,8 @@ def test_a_folder_whose_marking_stopped_midway_is_its_databases_still(tmp_path, 
 
     with monkeypatch.context() as patched:
         patched.setattr("arena.db.json", DiskFull)
-        with pytest.raises(OSError, match="No space left"):
+        with pytest.raises(HarnessError, match=f"could not write the marker naming {url} as the owner of {folder} "
+                                               r"\(No space left on device\); free some space"):
             claim_folder(folder, url, lambda: "token-of-cup")
     assert [path.name for path in folder.iterdir()] == []
     claim_folder(folder, url, lambda: "token-of-cup")
