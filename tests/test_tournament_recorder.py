@@ -47,7 +47,6 @@ def test_what_was_played_before_play_stopped_is_recorded(tournament):
     assert tournament.play(Backend()) == 9  # the next run plays the rest
 
 
-
 @pytest.mark.parametrize("make_backend", [Backend, lambda: ProcessPoolBackend(2)], ids=["here", "two workers"])
 def test_the_games_of_an_entrant_withdrawn_from_play_are_not_played(tournament, make_backend):
     # `arena serve` retires or disqualifies an entrant while a batch is under way: its games not yet begun
@@ -62,6 +61,7 @@ def test_the_games_of_an_entrant_withdrawn_from_play_are_not_played(tournament, 
     seated = [{seat.entrant_id for seat in match.seats} for match in tournament.store.results()]
     assert recorded == len(seated) == 6 and not any(1 in seats for seats in seated)
     assert all(1 in match.seats for match in tournament.store.pending())
+
 
 def test_a_block_under_way_stops_at_its_next_game_once_an_entrant_of_it_is_withdrawn(othello_entrants, tmp_path):
     # A pairing's games are played as a block; an entrant withdrawn during its first game plays none of the rest.
@@ -86,6 +86,27 @@ def test_a_block_under_way_stops_at_its_next_game_once_an_entrant_of_it_is_withd
         left = [m for m in tournament.store.pending() if 1 in m.seats]
     assert after == [] and len(left) == 12  # its first game too: it ended once the entrant was out
 
+
+
+def test_ray_sends_no_block_of_an_entrant_withdrawn_before_the_block_was_due(tournament):
+    pytest.importorskip("ray", reason="the Ray backend is tested where the ray extra is installed")
+    from arena.tournament.runner import RayBackend
+
+    after = []  # the games of the withdrawn entrant played once it was withdrawn
+
+    class WithdrawsAtTheFirstResult(RayBackend):
+        def run(self, settings, packages, blocks, withdrawn=frozenset()):
+            seats = {match_id: seats for block in blocks for match_id, _, seats in block}
+            for played in super().run(settings, packages, blocks, withdrawn):
+                after.extend(match_id for match_id, *_ in played if 1 in withdrawn and 1 in seats[match_id])
+                withdrawn.add(1)
+                yield played
+
+    tournament.extend_schedule()
+    backend = WithdrawsAtTheFirstResult(1, None)  # one CPU: one block at a time
+    recorded = play_pending(tournament.store, tournament.play_settings(backend), tournament.replay_dir, backend,
+                            withdrawn=set())
+    assert after == [] and 0 < recorded < 12
 
 class WaitsForTheFirstRecord(Backend):
     """Plays here, handing over the first match alone: the next wait until it is recorded."""

@@ -323,15 +323,23 @@ class RayBackend(Backend):
         try:
             task = ray.remote(num_cpus=1)(play_block)
             shared = ray.put(packages)
-            blocks = [block for block in blocks if not playing_any(block, withdrawn)]  # Ray takes them all at once
-            pending = [task.remote(settings, shared, block) for block in blocks]
-            blocks_of_task = dict(zip(pending, blocks))
-            while pending:
-                done, pending = ray.wait(pending, num_returns=1)
+            # A block a CPU, the next sent as one ends: a block sent is played to its end, so one of an
+            # entrant withdrawn meanwhile (`arena serve` retiring it) must not have been sent yet.
+            in_flight = max(1, int(ray.cluster_resources().get("CPU", self.workers)))
+            waiting, block_of_task = deque(blocks), {}
+            while waiting or block_of_task:
+                while waiting and len(block_of_task) < in_flight:
+                    block = waiting.popleft()
+                    if not playing_any(block, withdrawn):
+                        block_of_task[task.remote(settings, shared, block)] = block
+                if not block_of_task:
+                    break
+                done, _ = ray.wait(list(block_of_task), num_returns=1)
+                block = block_of_task.pop(done[0])
                 try:
                     played = ray.get(done[0])
                 except Exception as exc:  # a worker lost, say: this block's matches wait for the next run
-                    played = failed(blocks_of_task[done[0]], one_line(exc))
+                    played = failed(block, one_line(exc))
                 yield played
         finally:
             if started_here:
