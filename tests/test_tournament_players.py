@@ -49,10 +49,10 @@ A_PLAYER_DIES = textwrap.dedent('''
     from arena.tournament.runner import ProcessPoolBackend
 
     folder, db = sys.argv[1], sys.argv[2]
-    healthy = players.play_matches
-    players.play_matches = lambda settings, packages, block: os._exit(9)  # what the forked player runs
+    healthy = players.play_while_in_play
+    players.play_while_in_play = lambda settings, packages, block, withdrawn: os._exit(9)  # what the forked player runs
     dying = ProcessPoolBackend(2)
-    players.play_matches = healthy
+    players.play_while_in_play = healthy
     tournament = Tournament(db, Settings(env="othello", games_per_pair=2, seed=5))
     tournament.register_folder(folder)
     played = tournament.play(dying)

@@ -9,7 +9,7 @@ import pytest
 
 from arena.errors import ArenaError
 from arena.tournament import Settings, Tournament
-from arena.tournament.runner import Backend, ProcessPoolBackend, blocks_of, play_pending
+from arena.tournament.runner import Backend, ProcessPoolBackend, blocks_of, play_pending, route
 from arena.tournament.store import StoreBusy
 
 
@@ -86,6 +86,41 @@ def test_a_block_under_way_stops_at_its_next_game_once_an_entrant_of_it_is_withd
         left = [m for m in tournament.store.pending() if 1 in m.seats]
     assert after == [] and len(left) == 12  # its first game too: it ended once the entrant was out
 
+
+
+def test_players_begin_no_game_of_an_entrant_withdrawn_in_the_blocks_they_hold(othello_entrants, tmp_path):
+    # Each player holds two blocks of up to four games: an entrant withdrawn meanwhile begins no more of
+    # them. Its games are slow, as a newcomer's that `arena serve` retires may be.
+    slow = othello_entrants / "greedy_b" / "agent.py"
+    slow.write_text("import time\n" + slow.read_text().replace("def predict(self, obs):",
+                                                               "def predict(self, obs):\n        time.sleep(0.05)"))
+    after = []  # the games of the withdrawn entrant that came back once it was withdrawn
+
+    class WithdrawsAfterItsFirstGame(ProcessPoolBackend):
+        def run(self, settings, packages, blocks, withdrawn=frozenset()):
+            seats = {match_id: seats for block in blocks for match_id, _, seats in block}
+            entrant = next(e for e, package in packages.items() if package.label.startswith("greedy_b@"))
+            assert any(entrant in seats for block in route(blocks, 2)[1] for _, _, seats in block)  # a player's
+            for played in super().run(settings, packages, blocks, withdrawn):
+                of_it = [match_id for match_id, _ in played if entrant in seats[match_id]]
+                after.extend(of_it if entrant in withdrawn else [])
+                if of_it:
+                    withdrawn.add(entrant)
+                yield played
+
+    backend = WithdrawsAfterItsFirstGame(2)
+    try:
+        with Tournament(tmp_path / "t.sqlite", Settings(env="othello", games_per_pair=8, seed=3,
+                                                        max_steps=12)) as tournament:
+            tournament.register_folder(othello_entrants)
+            tournament.extend_schedule()
+            play_pending(tournament.store, tournament.play_settings(backend), tournament.replay_dir, backend,
+                         withdrawn=set())
+    finally:
+        backend.close()
+    # A game the player ended while this process played its own, and the one it had under way; without
+    # the players told, the rest of the blocks a player holds.
+    assert len(after) <= 2
 
 
 def test_ray_sends_no_block_of_an_entrant_withdrawn_before_the_block_was_due(tournament):

@@ -18,7 +18,7 @@ import traceback
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Collection, Iterator
 
 from arena import tempdirs
 from arena.cpus import allowed_cpus
@@ -71,6 +71,23 @@ def play_matches(settings: dict[str, Any], entrants: dict[int, EntrantPackage], 
             yield match_id, f"the match could not be played: {one_line(exc)}"
             continue
         yield match_id, result.to_dict()
+
+
+def playing_any(block: Block, entrants: Collection[int]) -> bool:
+    """Whether one of `entrants` plays in `block`."""
+    return any(e in entrants for _, _, seats in block for e in seats)
+
+
+def play_while_in_play(settings: dict[str, Any], packages: dict[int, EntrantPackage], block: Block,
+                       withdrawn: Collection[int]) -> Iterator[Played]:
+    """The matches of `block` played one after the other, as `play_matches` plays them, until one of its
+    entrants is in `withdrawn` (which may grow meanwhile): its games after the one under way are not begun."""
+    matches = play_matches(settings, packages, block)
+    while not playing_any(block, withdrawn):
+        played = next(matches, None)
+        if played is None:
+            return
+        yield played
 
 
 class GuardedHandle(AgentHandle):

@@ -22,13 +22,14 @@ import socket
 import sys
 import threading
 import weakref
+from collections import deque
 from multiprocessing.connection import Connection
 from typing import Any
 
 from arena.cpus import kept_on_cpu
 from arena.sandbox import launcher
 from arena.tournament import blocks
-from arena.tournament.blocks import Block, EntrantPackage, Played, one_line, play_matches
+from arena.tournament.blocks import Block, EntrantPackage, Played, one_line, play_while_in_play
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -58,8 +59,15 @@ class Player:
             launcher.admit(self._launcher_end)
             self._launcher_end.close()
             self._admitted = True
+        self._tell(("play", settings, packages, block))
+
+    def withdraw(self, entrants: frozenset[int]) -> None:
+        """Have it begin no more games of `entrants`, in the blocks already sent too."""
+        self._tell(("withdrawn", entrants))
+
+    def _tell(self, message: tuple) -> None:
         try:
-            self.connection.send((settings, packages, block))
+            self.connection.send(message)
         except OSError:
             raise self._gone() from None
 
@@ -124,25 +132,59 @@ def _context() -> multiprocessing.context.BaseContext:
 def _serve(parent: int, sandbox_launcher: socket.socket, connection: Connection, cpu: int | None) -> None:
     """The player's process: set up, then play each block it is sent until the driver closes the pipe."""
     setup_worker(parent, sandbox_launcher)
+    sent = _Sent(connection)
     try:
         with kept_on_cpu(cpu):
-            while True:
-                try:
-                    settings, packages, block = connection.recv()
-                except EOFError:
-                    return
-                matches, answered = play_matches(settings, packages, block), 0
+            while (next_block := sent.next_block()) is not None:
+                settings, packages, block = next_block
+                matches, answered = play_while_in_play(settings, packages, block, sent.withdrawn), 0
                 while answered < len(block):  # each match goes back as it ends, the block's last saying so
+                    sent.read_notices()  # before each game: an entrant withdrawn meanwhile begins none
                     try:
-                        played = next(matches)
+                        played = next(matches, None)
                     except Exception as exc:  # noqa: BLE001  (the rest of the block fails; the player goes on)
                         connection.send((failed(block[answered:], one_line(exc)), True))
+                        break
+                    if played is None:  # the rest of it was withdrawn
+                        connection.send(([], True))
                         break
                     answered += 1
                     connection.send(([played], answered == len(block)))
     finally:
         blocks.close_sandboxes()  # their folders and cgroups go with them: a process ends without atexit here
 
+
+
+class _Sent:
+    """What the driver sent a player: blocks to play in order, and entrants withdrawn from play."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self.blocks: deque[tuple[dict[str, Any], dict[int, EntrantPackage], Block]] = deque()
+        self.withdrawn: set[int] = set()
+        self.closed = False  # the driver closed its end: the blocks already sent are still played
+
+    def next_block(self) -> tuple[dict[str, Any], dict[int, EntrantPackage], Block] | None:
+        """The next block to play, waiting for one; None once the driver has closed the pipe."""
+        while not self.blocks and not self.closed:
+            self._take()
+        return self.blocks.popleft() if self.blocks else None
+
+    def read_notices(self) -> None:
+        """Take in what was sent while a game was played, without waiting."""
+        while not self.closed and self.connection.poll():
+            self._take()
+
+    def _take(self) -> None:
+        try:
+            kind, *rest = self.connection.recv()
+        except EOFError:
+            self.closed = True
+            return
+        if kind == "withdrawn":
+            self.withdrawn.update(rest[0])
+        else:
+            self.blocks.append(tuple(rest))
 
 def setup_worker(parent: int, sandbox_launcher: socket.socket) -> None:
     """In a player: be killed when the driver (`parent`) ends, whatever ends it, leave its

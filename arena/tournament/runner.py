@@ -26,12 +26,14 @@ from arena.errors import ArenaError, install_hint
 from arena.match import MatchResult
 from arena.sandbox import launcher
 from arena.sandbox.memory import process_share_mb
-from arena.tournament.blocks import Block, EntrantPackage, Played, one_line, play_block, play_matches
+from arena.tournament.blocks import (Block, EntrantPackage, Played, one_line, play_block, play_while_in_play,
+                                    playing_any)
 from arena.tournament.players import Player, PlayerGone, failed
 from arena.tournament.recorder import Recorder
 from arena.tournament.store import Entrant, ResultsStore, ScheduledMatch
 
 BLOCK_SIZE = 4  # games of one pairing per task: big enough to amortise, small enough to spread
+WITHDRAWALS_SEEN_WITHIN = 1.0  # seconds before players waited on hear of an entrant withdrawn meanwhile
 
 
 def blocks_of(matches: list[ScheduledMatch], size: int = BLOCK_SIZE) -> list[Block]:
@@ -180,12 +182,29 @@ class ProcessPoolBackend(Backend):
             queues[0].extend(queues[worker])
             queues[worker].clear()
 
+        told: frozenset[int] = frozenset()  # the entrants withdrawn that the players have been told of
+
+        def tell_of_withdrawals() -> Iterator[list[Played]]:
+            """Each player told of entrants withdrawn since it was last told: it begins none of their games
+            in the blocks it holds (`arena serve` retiring one, from another thread)."""
+            nonlocal told
+            now = frozenset(withdrawn)
+            if now == told:
+                return
+            for worker in [w for w, blocks_in_play in in_flight.items() if blocks_in_play]:
+                try:
+                    players[worker - 1].withdraw(now - told)
+                except PlayerGone as why:
+                    yield from gone(worker, why)
+            told = now
+
         finished = False
         own: Iterator[Played] | None = None  # the block this process plays, match by match
         try:
             for worker in list(in_flight):
                 yield from feed(worker)
             while True:
+                yield from tell_of_withdrawals()
                 busy = {players[w - 1].connection: w for w, blocks_in_play in in_flight.items() if blocks_in_play}
                 ready = [connection for connection in busy if connection.poll()]
                 if not ready:
@@ -200,7 +219,7 @@ class ProcessPoolBackend(Backend):
                         continue
                     if not busy:
                         break
-                    ready = wait(list(busy))
+                    ready = wait(list(busy), timeout=WITHDRAWALS_SEEN_WITHIN)
                 for connection in ready:
                     worker = busy[connection]
                     try:
@@ -212,7 +231,8 @@ class ProcessPoolBackend(Backend):
                     in_flight[worker][0][:] = [match for match in in_flight[worker][0] if match[0] not in answered]
                     if block_over:
                         in_flight[worker].popleft()
-                    yield result  # before feeding it: a player found gone then keeps what it played
+                    if result:  # nothing where the rest of a block was withdrawn
+                        yield result  # before feeding it: a player found gone then keeps what it played
                     if block_over:
                         yield from feed(worker)
             finished = True
@@ -225,23 +245,6 @@ class ProcessPoolBackend(Backend):
     def close(self) -> None:
         """End the players, which close the sandboxes they keep warm."""
         self._end()
-
-
-def playing_any(block: Block, entrants: Collection[int]) -> bool:
-    """Whether one of `entrants` plays in `block`."""
-    return any(e in entrants for _, _, seats in block for e in seats)
-
-
-def play_while_in_play(settings: dict[str, Any], packages: dict[int, EntrantPackage], block: Block,
-                       withdrawn: Collection[int]) -> Iterator[Played]:
-    """The matches of `block` played one after the other, as `play_matches` plays them, until one of its
-    entrants is in `withdrawn` (which may grow meanwhile): its games after the one under way are not begun."""
-    matches = play_matches(settings, packages, block)
-    while not playing_any(block, withdrawn):
-        played = next(matches, None)
-        if played is None:
-            return
-        yield played
 
 
 def _end_players(players: list[Player]) -> None:
