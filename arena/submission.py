@@ -38,6 +38,7 @@ or inside the sandbox, which has no network.
 
 from __future__ import annotations
 
+import difflib
 import errno
 import importlib.util
 import itertools
@@ -493,7 +494,21 @@ def import_entry_class(spec: AgentSpec, alone: bool = False) -> type:
             f"{spec.source}: {where}: {spec.manifest.entry_class} must be a class deriving from arena.agents.Agent "
             f"(from arena.agents import Agent)"
         )
+    if "predict" in getattr(cls, "__abstractmethods__", ()):
+        raise SubmissionError(f"{spec.source}: {where}: {spec.manifest.entry_class} does not define predict(self, obs), "
+                              f"which arena calls for every move: {_predict_fix(cls, Agent)}")
     return cls
+
+
+def _predict_fix(cls: type, base: type) -> str:
+    """How to give `cls` the `predict` it lacks: rename the method meant as it (a misspelling, or its one
+    method of its own), or add one."""
+    own = sorted({name for klass in cls.__mro__[:cls.__mro__.index(base)] for name, value in vars(klass).items()
+                  if callable(value) and not name.startswith("_") and not hasattr(base, name)})
+    meant = difflib.get_close_matches("predict", own, n=1) or (own if len(own) == 1 else [])
+    if meant:
+        return f"rename {meant[0]} to predict"
+    return "add def predict(self, obs) returning the action" + (f" (it defines {', '.join(own)})" if own else "")
 
 
 def _packaged_name(spec: AgentSpec) -> str | None:

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.usefixtures("in_tmp")
 BROKEN_SYNTAX = "from arena.agents import Agent\n\nclass SubmittedAgent(Agent)\n    pass\n"
 AI2_AGENT = "from environment.agent import Agent\n\nclass SubmittedAgent(Agent):\n    def predict(self, obs):\n        return 0\n"
 NO_CLASS = "from arena.agents import Agent\n\nclass MyBot(Agent):\n    def predict(self, obs):\n        return 0\n"
+NO_PREDICT = NO_CLASS.replace("MyBot", "SubmittedAgent").replace("predict", "act")
 
 
 def installed_command() -> str:
@@ -332,6 +333,8 @@ def test_a_crashing_submission_loses_the_match_with_the_reason(cli, submissions,
     "files, message",
     [({"agent.py": BROKEN_SYNTAX}, "crash: failed to start: SyntaxError: expected ':' (agent.py line 3)"),
      ({"agent.py": NO_CLASS}, "agent.py defines no class SubmittedAgent (classes defined there: MyBot)"),
+     ({"agent.py": NO_PREDICT}, "crash: failed to start: agent.py: SubmittedAgent does not define predict(self, obs), "
+                                "which arena calls for every move: rename act to predict"),
      ({"readme.txt": "hi"}, "no agent.py at its top level (found: readme.txt); put agent.py at the top"),
      # The AI² competition's template names its submission user/my_agent.py and imports environment.agent.
      ({"my_agent.py": AI2_AGENT.replace("environment.agent", "arena.agents"), "notes.py": ""},

@@ -336,6 +336,23 @@ def test_missing_or_wrong_entry_class_is_one_clear_line(write_submission):
         instantiate(spec)
 
 
+@pytest.mark.parametrize(
+    "methods, fix",
+    [("    def act(self, obs):\n        return 0\n", "rename act to predict"),
+     ("    def predit(self, obs):\n        return 0\n    def helper(self):\n        pass\n", "rename predit to predict"),
+     ("    def _initialize(self):\n        pass\n", "add def predict(self, obs) returning the action"),
+     ("    def act(self, obs):\n        return 0\n    def helper(self):\n        pass\n",
+      "add def predict(self, obs) returning the action (it defines act, helper)")],
+)
+def test_an_agent_class_without_predict_is_one_clear_line_with_the_fix(write_submission, methods, fix):
+    code = f"from arena.agents import Agent\n\nclass SubmittedAgent(Agent):\n{methods}"
+    spec = load(write_submission("nopredict", code))
+    with pytest.raises(SubmissionError) as caught:
+        instantiate(spec)
+    assert str(caught.value) == (f"{spec.source}: agent.py: SubmittedAgent does not define predict(self, obs), which "
+                                 f"arena calls for every move: {fix}")
+
+
 def test_syntax_and_import_errors_point_at_the_submissions_line(write_submission):
     spec = load(write_submission("syntax", "x = 1\ndef broken(:\n    pass\n"))
     with pytest.raises(SyntaxError) as caught:
