@@ -637,6 +637,8 @@ def _parse_toml(path: Path, where: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        if curly := _curly_quotes(text, str(exc)):
+            raise ManifestError(f"{where}: {curly}") from None
         # The usual slip, a name or game written bare (env = othello), is an "Invalid value" to tomllib.
         hint = '; text goes in quotes, e.g. env = "othello"' if str(exc).startswith("Invalid value") else ""
         raise ManifestError(f"{where}: not valid TOML ({exc}){hint}") from None
@@ -644,6 +646,27 @@ def _parse_toml(path: Path, where: str) -> dict[str, Any]:
         raise ManifestError(f"{where}: values nested too deeply; a manifest needs lists of names at most") from None
     except ValueError:  # an integer with more digits than Python converts
         raise ManifestError(f"{where}: not valid TOML (a number too long to read)") from None
+
+
+CURLY_QUOTES = "\u201c\u201d\u201e\u2018\u2019\u201a"
+
+
+def _curly_quotes(text: str, error: str) -> str | None:
+    """Where tomllib stopped on a line quoted with curly quotes (an editor or phone's), what to type instead."""
+    at = re.search(r"\(at line (\d+), column \d+\)", error)
+    lines = text.split("\n")  # numbered as tomllib numbers them
+    if not at or not 0 < int(at.group(1)) <= len(lines):
+        return None
+    number = int(at.group(1))
+    line = lines[number - 1]
+    found = [c for c in CURLY_QUOTES if c in line]
+    if not found:
+        return None
+    fix = f"line {number} has curly quotes ({' '.join(found)}), which TOML does not read as quotes: type straight ones"
+    straight = line.strip().translate({ord(c): '"' for c in CURLY_QUOTES})
+    if len(straight) > 60 or _has_control(straight):  # shown only where it is short and printable
+        return fix
+    return f"{fix}, e.g. {straight}"
 
 
 def _shown(value: Any) -> str:

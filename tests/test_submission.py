@@ -79,6 +79,10 @@ def test_default_name_is_the_folder_or_zip_name(write_submission, tmp_path):
         ('weights = "__pycache__/w.bin"', "field 'weights' names a place submissions leave out (.DS_Store, .git, "),
         ("name = [", "not valid TOML"),
         ("env = othello", 'text goes in quotes, e.g. env = "othello"'),  # after tomllib's own words
+        # Quotes a word processor or phone curled, which TOML does not take for quotes.
+        ('name = \u201cmy_agent\u201d', "arena.toml: line 1 has curly quotes (\u201c \u201d), which TOML does not "
+                                    'read as quotes: type straight ones, e.g. name = "my_agent"'),
+        ('name = "mine"\nenv = \u2018othello\u2019', "arena.toml: line 2 has curly quotes (\u2018 \u2019)"),
         ("options = 9", "'options' must be a table of env options"),
         ("[options]\nsize = [9, 9]", "option 'size' must be a string, number or true/false"),
         ('env = "othello"\n[options]\nsise = 6', "arena.toml: [options]: env 'othello' has no option 'sise' "
