@@ -574,8 +574,24 @@ def describe_load_error(exc: BaseException, spec: AgentSpec, sandboxed: bool = F
         return f"{spec.source}: {describe_exception(exc, spec.root)} ({hint}, where arena runs)"
     if sandboxed and _network_failure(exc):
         return f"{spec.source}: {describe_exception(exc, spec.root)} ({NO_NETWORK})"
-    moved = MOVED_PACKAGES.get((getattr(exc, "name", None) or "").partition(".")[0])
-    return f"{spec.source}: {describe_exception(exc, spec.root)}" + (f" ({moved})" if moved else "")
+    top = (getattr(exc, "name", None) or "").partition(".")[0]
+    moved = MOVED_PACKAGES.get(top)
+    if moved:
+        return f"{spec.source}: {describe_exception(exc, spec.root)} ({moved})"
+    if isinstance(exc, ModuleNotFoundError) and top and _found_nowhere(top, spec.root):
+        return (f"{spec.source}: {describe_exception(exc, spec.root)} ({top} is neither in the submission nor installed "
+                f"where arena runs: add it to the submission, or install it there)")
+    return f"{spec.source}: {describe_exception(exc, spec.root)}"
+
+
+def _found_nowhere(module: str, root: Path) -> bool:
+    """Whether the top-level module `module` is neither a file or folder of the submission at `root` nor installed."""
+    if (root / f"{module}.py").exists() or (root / module).is_dir():
+        return False
+    try:
+        return importlib.util.find_spec(module) is None
+    except (ImportError, ValueError):  # a module whose loading is under way or broken: it is somewhere
+        return False
 
 
 NO_NETWORK = (f"a sandboxed agent has no network: put the file it downloads in the submission, or name it in "

@@ -346,7 +346,12 @@ def test_a_crashing_submission_loses_the_match_with_the_reason(cli, submissions,
      ({"agent.py": AI2_AGENT}, "No module named 'environment' (agent.py line 1) (the AI² competition's package "
                                "'environment' is 'arena.compat.ai2.environment' in arena: rename it in the imports"),
      ({"agent.py": "import marlenv\n"}, "No module named 'marlenv' (agent.py line 1) (marlenv is arena.compat.marlenv "
-                                        "in arena: change 'import marlenv' to 'import arena.compat.marlenv as marlenv')")],
+                                        "in arena: change 'import marlenv' to 'import arena.compat.marlenv as marlenv')"),
+     ({"agent.py": "import sklearn_not_here\n"}, "No module named 'sklearn_not_here' (agent.py line 1) (sklearn_not_here is "
+                                                 "neither in the submission nor installed where arena runs: add it to the "
+                                                 "submission, or install it there)"),
+     ({"agent.py": "from helpers import plan\n"}, "No module named 'helpers' (agent.py line 1) (helpers is neither in the "
+                                                  "submission nor installed where arena runs")],
 )
 def test_validate_gives_one_clear_line_and_exit_1_for_broken_submissions(cli, tmp_path, files, message):
     folder = tmp_path / "sub"
