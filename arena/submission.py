@@ -327,6 +327,8 @@ def _source_is_folder(source: Path) -> bool:
         raise SubmissionError(f"{source}: no such file or folder{missing_path_hint(source)}") from None
     if stat.S_ISREG(mode) and zipfile.is_zipfile(source):
         return False
+    if stat.S_ISREG(mode) and (source.suffix == ".py" or source.name == MANIFEST_FILE):
+        raise SubmissionError(f"{source}: a file of the submission, not the submission: give its folder, {source.parent}")
     if not stat.S_ISDIR(mode):
         raise SubmissionError(f"{source}: not a folder or a zip file; give the agent's folder or a zip of it")
     return True

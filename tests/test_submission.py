@@ -123,6 +123,12 @@ def test_missing_agent_file_and_non_submissions_are_refused(tmp_path):
     (tmp_path / "junk.zip").write_bytes(b"this is not a zip")
     with pytest.raises(SubmissionError, match="not a folder or a zip file"):
         load(tmp_path / "junk.zip")
+    (tmp_path / "mine").mkdir()  # the agent's file given for its folder
+    for name in ("agent.py", "arena.toml"):
+        (tmp_path / "mine" / name).write_text(PLAIN_AGENT if name == "agent.py" else "")
+        with pytest.raises(SubmissionError, match=re.escape(f"mine/{name}: a file of the submission, not the submission: "
+                                                            f"give its folder, {tmp_path / 'mine'}")):
+            load(tmp_path / "mine" / name)
 
 
 def write_zip(path, members):
