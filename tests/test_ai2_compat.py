@@ -1711,3 +1711,25 @@ def test_a_wrapper_put_in_raw_env_is_handed_fighters_0_and_1_and_its_observation
         assert np.array_equal(seen[:-1], seen_plain)  # the same game, wrapped or not
         assert (reward, terminated) == (reward_plain, terminated_plain)
     assert sum(reward for _, reward, *_ in tagged) != 0
+
+
+def test_the_training_env_draws_its_picture_as_the_competitions_camera_does():
+    """The competition's SelfPlayWarehouseBrawl.render() returns its game's picture, turned and mirrored as
+    the game's own (width x height x 3): a callback saving demo frames turns it upright as run_match does.
+    As there, it declares no rgb_array mode, so video recorders expecting height x width refuse it."""
+    from functools import partial
+
+    from arena.compat.ai2.environment.agent import (
+        ConstantAgent, OpponentsCfg, RewardManager, SelfPlayWarehouseBrawl,
+    )
+
+    env = SelfPlayWarehouseBrawl(reward_manager=RewardManager({}, {}),
+                                 opponent_cfg=OpponentsCfg(opponents={"still": (1.0, partial(ConstantAgent))}))
+    env.reset(seed=1)
+    env.step(env.act_helper.zeros())
+    picture = env.render()
+    assert picture.shape == (720, 480, 3)
+    assert np.array_equal(picture, env.raw_env.render())
+    assert np.fliplr(np.rot90(picture, k=-1)).shape == (480, 720, 3)
+    assert env.render_mode is None and env.metadata["render_modes"] == ["human"]
+

@@ -38,7 +38,9 @@ from arena.train.selfplay import OpponentsCfg, SelfPlayTraining, competition_gam
 class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
     """player_0 of the fighting game against opponents drawn every episode; see the module docstring."""
 
-    metadata = {"render_modes": ["rgb_array"], "render_fps": 30}
+    # As there: no rgb_array mode declared, as `render()` returns the picture turned and mirrored (width x height).
+    metadata = {"render_modes": ["human"], "render_fps": 30}
+    render_mode = None
 
     def __init__(self, reward_manager: RewardManager | None = None, opponent_cfg: OpponentsCfg | None = None,
                  save_handler: SaveHandler | None = None, render_every: int | None = None,
@@ -99,6 +101,11 @@ class SelfPlayWarehouseBrawl(gymnasium.Wrapper):
         """What the opponent observed last, as there: the observation it is handed at the next step."""
         (seat,) = self._single.opponents
         return self._single.observation_of(seat)
+
+    def render(self) -> Any:
+        """The game's picture as `raw_env.render()` draws it, as there: turned and mirrored, width x height x 3
+        (`np.fliplr(np.rot90(img, k=-1))` turns it upright, as the competition's run_match does)."""
+        return self.raw_env.render()
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[Any, dict]:
         """A new episode: the game drawn from Python's `random`, then its opponent, as there (`seed` is
