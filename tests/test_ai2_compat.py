@@ -1733,3 +1733,17 @@ def test_the_training_env_draws_its_picture_as_the_competitions_camera_does():
     assert np.fliplr(np.rot90(picture, k=-1)).shape == (480, 720, 3)
     assert env.render_mode is None and env.metadata["render_modes"] == ["human"]
 
+
+def test_plot_results_plots_every_monitor_log_of_the_folder_as_there(tmp_path):
+    """The competition's plot_results reads the folder as SB3's load_results does: every `*monitor.csv` in it
+    (a VecMonitor's `monitor.monitor.csv`, one per worker's Monitor), not only `monitor.csv`."""
+    from arena.compat.ai2.environment.agent import plot_results
+
+    for name, start in (("0.monitor.csv", 10.0), ("1.monitor.csv", 12.0)):
+        rows = "".join(f"{k * 0.5},{100 + k},{k + 1.0}\n" for k in range(60))
+        (tmp_path / name).write_text(f'#{{"t_start": {start}, "env_id": "None"}}\nr,l,t\n{rows}')
+    (tmp_path / "notes.csv").write_text("not,a,log\n")
+    assert plot_results(f"{tmp_path}/") == tmp_path / "Learning Curve.png"
+    assert (tmp_path / "Learning Curve.png").stat().st_size > 0
+    with pytest.raises(FileNotFoundError, match="monitor.csv"):
+        plot_results(f"{tmp_path}/empty/")

@@ -22,13 +22,14 @@ opponents. `SaveHandlerMode.RESUME` loads the newest checkpoint into the agent f
 from __future__ import annotations
 
 import csv
+import json
 import random
 import tempfile
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import gymnasium
 
@@ -271,19 +272,19 @@ def train(agent: Any, reward_manager: RewardManager | None = None, save_handler:
         plot_monitor(log_dir / "monitor.csv", log_dir / "Learning Curve.png")
 
 
-def plot_monitor(monitor_csv: Path, out: Path, window: int = 50) -> Path:
-    """Episode rewards from an SB3 `monitor.csv`, raw and as a moving average, as a PNG."""
+def plot_monitor(monitor_csv: Path | Sequence[Path], out: Path, window: int = 50) -> Path:
+    """Episode rewards from SB3 monitor logs (one, or several merged in the order their episodes ended, as
+    SB3's `load_results` merges a folder's), raw and as a moving average, as a PNG."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
 
-    with monitor_csv.open(newline="") as handle:
-        next(handle)  # the monitor's JSON header line
-        rows = list(csv.DictReader(handle))
-    rewards = np.array([float(r["r"]) for r in rows])
-    steps = np.cumsum([int(r["l"]) for r in rows])
+    logs = [monitor_csv] if isinstance(monitor_csv, Path) else monitor_csv
+    episodes = sorted(episode for log in logs for episode in _monitor_episodes(log))
+    rewards = np.array([reward for _, reward, _ in episodes])
+    steps = np.cumsum([length for _, _, length in episodes])
     figure, axes = plt.subplots(figsize=(7, 4))
     axes.plot(steps, rewards, alpha=0.3, label="episode reward")
     if len(rewards) >= window:
@@ -295,3 +296,10 @@ def plot_monitor(monitor_csv: Path, out: Path, window: int = 50) -> Path:
     figure.savefig(out, dpi=100)
     plt.close(figure)
     return out
+
+
+def _monitor_episodes(monitor_csv: Path) -> list[tuple[float, float, int]]:
+    """An SB3 monitor log's episodes: (when each ended, in seconds since the epoch; its reward; its length)."""
+    with monitor_csv.open(newline="") as handle:
+        start = float(json.loads(handle.readline().lstrip("#"))["t_start"])  # its header: #{"t_start": ..., ...}
+        return [(start + float(row["t"]), float(row["r"]), int(row["l"])) for row in csv.DictReader(handle)]
