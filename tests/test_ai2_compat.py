@@ -1747,3 +1747,19 @@ def test_plot_results_plots_every_monitor_log_of_the_folder_as_there(tmp_path):
     assert (tmp_path / "Learning Curve.png").stat().st_size > 0
     with pytest.raises(FileNotFoundError, match="monitor.csv"):
         plot_results(f"{tmp_path}/empty/")
+
+
+def test_the_save_handler_says_where_it_saves_the_agent_as_the_competitions_does(tmp_path, capsys):
+    """The competition's SaveHandler prints "Saving agent to <checkpoint path, no extension>." at every save:
+    at its cadence in training, and when a script saves the agent itself (at the end, on Ctrl-C)."""
+    from arena.compat.ai2.environment.agent import SaveHandler
+
+    handler = SaveHandler(agent=_Saved(), save_freq=1, save_path=str(tmp_path), run_name="run")
+    capsys.readouterr()
+    assert [handler.process() for _ in range(2)] == [False, True]
+    handler.num_timesteps = 5
+    handler.save_agent()
+    run = tmp_path / "run"
+    assert capsys.readouterr().out == f"Saving agent to {run / 'rl_model_2_steps.'}\nSaving agent to {run / 'rl_model_5_steps.'}\n"
+    handler.save_agent({"num_timesteps": 5})  # arena's own training records its league state and says nothing
+    assert capsys.readouterr().out == ""

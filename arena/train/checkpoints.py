@@ -94,9 +94,11 @@ class SaveHandler:
         return self.run_dir / f"{self.name_prefix}_{num_timesteps}_steps.zip"
 
     def save_agent(self, league: dict[str, Any] | None = None) -> str:
-        """Save the agent and league state as the checkpoint at `num_timesteps`; drop the oldest past `max_saved`."""
+        """Save the agent and league state as the checkpoint at `num_timesteps`; drop the oldest past `max_saved`.
+        Called as the competition's code calls it (without `league`), it says where, as the competition's does."""
         path = self.checkpoint_path(self.num_timesteps)
         if league is None:
+            print(f"Saving agent to {self._checkpoint_path()}")  # the competition's words, its path without extension
             league = self.league_state() if self.league_state is not None else {}
         _save_whole(path, lambda saving: self.agent.save(str(saving)), league)
         if str(path) not in self.history:
