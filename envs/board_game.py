@@ -77,7 +77,8 @@ class BoardGameEnv(RenderModes, AECEnv):
 
     def observe(self, agent: str) -> dict[str, np.ndarray]:
         planes = self.board.observation(AGENTS.index(agent))
-        if agent == self.agent_selection and not self.terminations[agent]:
+        # An agent's dead step takes it out of terminations; it can still be observed, with no move left to make.
+        if agent == self.agent_selection and not self.terminations.get(agent, True):
             mask = self.board.action_mask()
         else:
             mask = np.zeros(self.board.num_actions, np.int8)

@@ -211,3 +211,27 @@ def test_a_simultaneous_game_keeps_a_generator_for_wrappers_apart_from_its_own_d
     assert draws == redrawn and len(set(draws)) > 1  # the same seed, the same draws
     assert len(seen) == len(seen_without_drawing)  # and drawing moved nothing of the game
     assert all(data_equivalence(first, second) for first, second in zip(seen, seen_without_drawing))
+
+
+TURN_BASED_CASES = [(name, options) for name, options in CASES if arena.envs.entry(name).kind == "aec"]
+
+
+@pytest.mark.parametrize(("name", "options"), TURN_BASED_CASES, ids=ids(TURN_BASED_CASES))
+def test_every_agent_can_be_observed_to_the_end_of_its_last_step(name, options):
+    # SuperSuit's AEC wrappers (sticky_actions_v0, delay_observations_v0) observe agent_selection after every step,
+    # the agents' closing dead steps included, as PettingZoo's classic games allow: after its dead step an agent is
+    # gone from terminations and infos but can still be observed, with nothing left to play.
+    module, options = constructors(name, options)
+    env = module.env(**options)
+    env.reset(seed=3)
+    for step, agent in enumerate(env.agent_iter()):
+        observation, _, terminated, truncated, _ = env.last()
+        space = env.action_space(agent)
+        space.seed(step)
+        env.step(None if terminated or truncated else space.sample(mask=observation["action_mask"]))
+        for seat in env.possible_agents:
+            seen = env.observe(seat)
+            assert env.observation_space(seat).contains(seen)
+            if seat not in env.agents:
+                assert not seen["action_mask"].any()
+    assert env.agents == []
