@@ -273,6 +273,8 @@ class CartPoleRelay(WrapperRandom, RenderModes, ParallelEnv):
         return self._observations(), self._infos()
 
     def step(self, actions: dict[str, Any]):
+        if not self.agents:  # the game is over: as PettingZoo's Parallel envs, stepping it changes nothing
+            return {}, {}, {}, {}, {}
         if self.mode == "relay":
             controllers = np.zeros(self.num_players, bool)
             controllers[self.baton] = True

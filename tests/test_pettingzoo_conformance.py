@@ -235,3 +235,21 @@ def test_every_agent_can_be_observed_to_the_end_of_its_last_step(name, options):
             if seat not in env.agents:
                 assert not seen["action_mask"].any()
     assert env.agents == []
+
+
+@pytest.mark.parametrize(("name", "options"), PARALLEL_CASES, ids=ids(PARALLEL_CASES))
+def test_a_finished_simultaneous_game_steps_as_pettingzoos_own_parallel_envs_do(name, options):
+    # PettingZoo's Parallel envs answer a step after the last agent left with five empty dicts and change nothing.
+    # SuperSuit's black_death_v3 relies on it: it steps the game once more after the end and ends the episode on
+    # the empty answer, so a game that raised or played on broke SB3 training through pettingzoo_env_to_vec_env_v1.
+    module, options = constructors(name, options)
+    env = module.parallel_env(max_cycles=5, render_mode="rgb_array", **options)
+    env.reset(seed=4)
+    for i, agent in enumerate(env.possible_agents):
+        env.action_space(agent).seed(i)
+    while env.agents:
+        env.step({agent: env.action_space(agent).sample() for agent in env.agents})
+    ended = env.render()
+    assert env.step({}) == ({}, {}, {}, {}, {})
+    assert env.agents == []
+    assert np.array_equal(env.render(), ended)

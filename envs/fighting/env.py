@@ -309,6 +309,8 @@ class WarehouseBrawl(WrapperRandom, RenderModes, ParallelEnv):
             raise ValueError(f"actions are keyed by seat, {AGENTS[0]!r} and {AGENTS[1]!r}; got {sorted(map(repr, actions))} "
                              "(to step with fighters 0 and 1 as the competition's env does, use "
                              "arena.compat.ai2.WarehouseBrawl)")
+        if not self.agents:  # the game is over: as PettingZoo's Parallel envs, stepping it changes nothing
+            return {}, {}, {}, {}, {}
         seen, rewards, infos, terminated, truncated = self.step_both(actions.get(AGENTS[0]), actions.get(AGENTS[1]))
         first, second = AGENTS
         return ({first: seen[0], second: seen[1]}, {first: rewards[0], second: rewards[1]},

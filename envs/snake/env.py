@@ -88,6 +88,8 @@ class raw_env(WrapperRandom, RenderModes, ParallelEnv):
         return {a: stack[i].copy() for i, a in enumerate(self.possible_agents)}, self._infos(self.agents)
 
     def step(self, actions: dict[str, Any]):
+        if not self.agents:  # the game is over: as PettingZoo's Parallel envs, stepping it changes nothing
+            return {}, {}, {}, {}, {}
         movers = list(self.agents)
         seats = self._seats
         chosen = [0] * self.rules.num_snakes
