@@ -1,6 +1,6 @@
 """Tournaments: exact schedules, growth by new submissions, resume after kill -9, and both backends."""
 
-import functools
+import errno
 import os
 import shutil
 import signal
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from arena import cli, seeding
-from arena.errors import ArenaError
+from arena.errors import ArenaError, HarnessError
 from arena.submission import SUBMISSION_PREFIX
 from arena.tournament import Settings, Tournament, schedule
 from arena.tournament.runner import Backend, backend_for, blocks_of
@@ -241,17 +241,55 @@ def test_a_harness_killed_while_copying_a_submission_leaves_no_part_of_it_to_pla
             os.truncate(target, 1000)
             raise KeyboardInterrupt
 
-    real_copytree = shutil.copytree
-    monkeypatch.setattr(shutil, "copytree", functools.partial(real_copytree, copy_function=killed_halfway))
+    monkeypatch.setattr(shutil, "copy2", killed_halfway)
     killed = Tournament(tmp_path / "t.sqlite", Settings(seed=0, env="othello"))
     with pytest.raises(KeyboardInterrupt):
         killed.register(othello_entrants / "greedy")
     killed.store.close()
-    monkeypatch.setattr(shutil, "copytree", real_copytree)
+    monkeypatch.setattr(shutil, "copy2", real_copy)
     with Tournament(tmp_path / "t.sqlite", Settings(seed=0, env="othello")) as again:
         assert again.register(othello_entrants / "greedy").startswith("registered greedy@")
         [greedy] = again.store.entrants()
         assert (Path(greedy.archive) / "weights.bin").read_bytes() == weights.read_bytes()
+
+
+def test_a_disk_too_full_to_keep_a_submission_stops_the_tournament_rather_than_forfeit_it(othello_entrants, tmp_path,
+                                                                                          monkeypatch):
+    real_copy = shutil.copy2
+
+    def disk_full(source, target, **options):
+        if Path(source).name == "agent.py":
+            Path(target).write_bytes(b"# half")
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), target)
+        return real_copy(source, target, **options)
+
+    monkeypatch.setattr(shutil, "copy2", disk_full)
+    db = tmp_path / "t.sqlite"
+    with Tournament(db, Settings(seed=0, env="othello")) as full:
+        with pytest.raises(HarnessError, match=r"could not keep a copy of .*greedy in .*t-entrants "
+                                               r"\(No space left on device\); free some space"):
+            full.register(othello_entrants / "greedy")
+        assert full.store.entrants() == []  # nobody is charged with the machine's fault
+        assert os.listdir(full.archive_dir) == []  # nor is its disk left fuller
+    monkeypatch.setattr(shutil, "copy2", real_copy)
+    with Tournament(db, Settings(seed=0, env="othello")) as freed:
+        assert freed.register(othello_entrants / "greedy").startswith("registered greedy@")
+        [greedy] = freed.store.entrants()
+        assert not greedy.problem
+
+
+def test_no_room_to_unpack_a_submission_stops_the_tournament_rather_than_forfeit_it(othello_entrants, tmp_path,
+                                                                                   monkeypatch):
+    from arena import tempdirs
+
+    def full_tmp(prefix):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(tempdirs, "make", full_tmp)
+    with Tournament(tmp_path / "t.sqlite", Settings(seed=0, env="othello")) as full:
+        with pytest.raises(HarnessError, match="No space left on device"):
+            full.register(othello_entrants / "greedy")
+        assert full.store.entrants() == []
 
 
 def test_an_entrant_whose_kept_files_cannot_be_loaded_forfeits_naming_itself_not_where_it_is_kept(othello_entrants,

@@ -34,7 +34,7 @@ from arena.arguments import FREE_FOR_ALL_ROUNDS
 from arena.db import BESIDE_DATABASE, claim_folder, describe, files_beside, is_url
 from arena.entrants import options_conflict, seats_hint, shown_options
 from arena.envs import entry, make_raw
-from arena.errors import ArenaError, closest, missing_path_hint
+from arena.errors import MACHINE_ERRNOS, ArenaError, HarnessError, closest, missing_path_hint
 from arena.match import MatchResult
 from arena.outputs import output_folder
 from arena.sandbox import Limits
@@ -254,15 +254,17 @@ class Tournament:
                                         "this tournament", organiser=True)
             if conflict is not None:
                 return f"skipped {path}: {conflict}"
-            known = self.store.entrant_with(spec.digest)
-            archive = (Path(known.archive) if known is not None and known.archive  # kept where first registered
-                       else self.archive_dir / spec.digest[:16])
-            if not archive.exists():
-                _copy_whole(spec.root, archive)
-            source = _source(path)
-            entrant, added = self.store.register(spec.name, spec.digest, source, str(archive))
+        except HarnessError:  # the machine's doing (a full disk): no submission is charged with it
+            raise
         except Exception as exc:  # anything a submission holds must not stop the tournament
             return self._register_unplayable(path, one_line(exc))
+        known = self.store.entrant_with(spec.digest)
+        archive = (Path(known.archive) if known is not None and known.archive  # kept where first registered
+                   else self.archive_dir / spec.digest[:16])
+        if not archive.exists():
+            _copy_whole(spec.root, archive, path)
+        source = _source(path)
+        entrant, added = self.store.register(spec.name, spec.digest, source, str(archive))
         # What plays for a folder is what it holds now: a folder made a copy of another entrant has no version
         # of its own playing, and one whose change was undone plays its earlier version again.
         if not added and entrant.source != source:
@@ -482,14 +484,32 @@ def _stored_settings(db: str | Path, stored: dict[str, Any]) -> Settings:
         raise ArenaError(f"{db}: its settings were written by another version of arena ({exc})") from None
 
 
-def _copy_whole(source: Path, target: Path) -> None:
-    """Copy the folder `source` to `target`, which then holds all of it or does not exist: a copy is
-    made beside it and renamed, so that a harness killed while copying leaves no part of a submission
-    to be played as if whole."""
+def _copy_whole(source: Path, target: Path, shown: Path) -> None:
+    """Copy the folder `source` (the loaded copy of submission `shown`) to `target`, which then holds all
+    of it or does not exist: a copy is made beside it and renamed, so that a harness killed while copying
+    leaves no part of a submission to be played as if whole. A copy that fails is removed, and raises
+    HarnessError (a full disk) or ArenaError (a folder made read-only): the tournament's folder failed, not
+    the submission, which must not forfeit for it."""
     partial = target.with_name(f".{target.name}.partial")
     shutil.rmtree(partial, ignore_errors=True)  # what a killed harness left
-    shutil.copytree(source, partial)
-    os.rename(partial, target)
+    failed: list[OSError] = []
+
+    def copy(file: str, to: str) -> None:
+        try:
+            shutil.copy2(file, to)
+        except OSError as exc:  # copytree keeps only its words: its errno tells whether the machine ran short
+            failed.append(exc)
+            raise
+
+    try:
+        shutil.copytree(source, partial, copy_function=copy)
+        os.rename(partial, target)
+    except OSError as exc:
+        shutil.rmtree(partial, ignore_errors=True)  # a full disk is left no fuller
+        first = failed[0] if failed else exc
+        kind = HarnessError if first.errno in MACHINE_ERRNOS else ArenaError
+        raise kind(f"could not keep a copy of {shown} in {target.parent} ({first.strerror or first}); free some "
+                   "space there or make it writable, then run the same command again") from None
 
 
 def _is_plain(path: Path) -> bool:
