@@ -4,6 +4,7 @@ is an ArenaError naming the option that chose it, not a traceback half-way throu
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -49,5 +50,16 @@ def write_failure(what: str, path: str | os.PathLike, exc: OSError) -> ArenaErro
     kind = HarnessError if exc.errno in MACHINE_ERRNOS else ArenaError
     # One line: a video encoder's error carries its whole command and output after the first.
     reason = exc.strerror or next((line for line in str(exc).splitlines() if line.strip()), repr(exc))
-    return kind(f"could not write {what} {path} ({reason}); "
-                "free some space or choose another folder, then run the command again")
+    return kind(f"could not write {what} {path} ({reason}); {_WRITE_FIXES.get(exc.errno, _MAKE_WRITABLE)}, "
+                "then run the command again")
+
+
+_MAKE_WRITABLE = "make it writable or choose another folder"
+_WRITE_FIXES = {  # what lets a write that failed with each errno succeed
+    errno.ENOSPC: "free some space there or choose another folder",
+    errno.EDQUOT: "free some space there or choose another folder",
+    errno.EFBIG: "free some space there or choose another folder",
+    errno.EMFILE: "raise the limit on open files (ulimit -n)",
+    errno.ENFILE: "close some files: this machine has as many open as it allows",
+    errno.ENOMEM: "free some memory",
+}

@@ -195,6 +195,22 @@ def test_a_full_disk_stops_play_saying_so_and_the_next_run_plays_the_rest(tourna
     assert tournament.play(Backend()) == 10
 
 
+@pytest.mark.parametrize("error, fix", [
+    (errno.ENOSPC, "free some space there"),
+    (errno.EMFILE, r"raise the limit on open files \(ulimit -n\)"),
+    (errno.EROFS, "make it writable"),
+])
+def test_a_replay_that_cannot_be_written_says_what_would_let_it_be(tournament, monkeypatch, error, fix):
+    from arena import replay
+
+    def fails(result, path):
+        raise OSError(error, os.strerror(error), str(path))
+
+    monkeypatch.setattr(replay, "save", fails)
+    with pytest.raises(ArenaError, match=rf"could not write the replay of match 1 .*\({os.strerror(error)}\); {fix}"):
+        tournament.play(Backend())
+
+
 def test_a_sandbox_the_machine_cannot_start_blames_no_entrant_and_the_next_run_plays_it(tournament, full_disk_for):
     from arena.sandbox.agent import WORKDIR_PREFIX
     from arena.tournament import blocks
