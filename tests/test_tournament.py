@@ -599,6 +599,19 @@ def test_a_full_disk_under_the_database_stops_with_exit_75_and_resuming_loses_an
     assert [r.match_id for r in ResultsStore(db).results()] == list(range(1, 121))
 
 
+def test_a_tournament_allowed_64_open_files_plays_every_match(othello_entrants, tmp_path):
+    import resource
+
+    def files_64():  # soft and hard: the harness cannot raise it
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+
+    db = tmp_path / "few.sqlite"
+    played = subprocess.run([sys.executable, "-m", "arena.cli", "tournament", str(othello_entrants), "--env", "othello",
+                             "--db", str(db)], capture_output=True, text=True, timeout=300, preexec_fn=files_64)
+    assert played.returncode == 0, played.stderr[-2000:]
+    assert ResultsStore(db).finished_count() == 12
+
+
 @pytest.mark.parametrize("format", ["round-robin", "swiss", "gauntlet"])
 def test_a_tournament_of_one_entrant_says_it_needs_another_rather_than_end_having_played_nothing(
         tmp_path, submissions, format):

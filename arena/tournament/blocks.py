@@ -13,6 +13,7 @@ that fails for a reason no seat caused comes back as a one-line reason instead o
 from __future__ import annotations
 
 import atexit
+import resource
 import tempfile
 import traceback
 from collections import OrderedDict
@@ -33,6 +34,8 @@ from arena.sandbox.memory import process_share_mb
 from arena.submission import load
 
 SANDBOXES_KEPT = 8  # per pool process: enough for the pairings it plays in turn
+FILES_PER_SANDBOX = 24  # descriptors a process holds for one open sandbox (pipes, its cgroups' files): 21 measured
+FILES_KEPT_FREE = 16  # for the rest of the process: its results store, replays and logs
 MAX_REASON = 500  # characters of a reason kept for a fault or a failure
 
 
@@ -208,7 +211,7 @@ class _SandboxCache:
         keys = [(package.digest, copy, repr(sorted(settings.items()))) for package, copy in seats]
         handles = [self._get(key, package, settings) for key, (package, _) in zip(keys, seats)]
         budget_mb = settings.get("process_memory_mb") or process_share_mb(len(allowed_cpus()))
-        self._make_room(set(keys), budget_mb << 20)
+        self._make_room(set(keys), budget_mb << 20, max(len(set(keys)), _sandboxes_files_allow()))
         return handles
 
     def _get(self, key: tuple, package: EntrantPackage, settings: dict[str, Any]) -> AgentHandle:
@@ -220,18 +223,20 @@ class _SandboxCache:
         handle.recent_moves = self.moves.setdefault(key, handle.recent_moves)
         return handle
 
-    def _make_room(self, playing: set[tuple], budget: int) -> None:
-        """Close the least recently used sandboxes not in the match until `capacity` are open and what
-        they hold, with the match's agents at their limits, fits in `budget` bytes: a sandbox kept open
-        keeps its memory, and memory the machine runs short of gets agents killed within their own limits."""
+    def _make_room(self, playing: set[tuple], budget: int, files_allow: int) -> None:
+        """Close the least recently used sandboxes not in the match until `capacity` are open, no more than
+        the process's open files allow (`files_allow`), and what they hold, with the match's agents at their
+        limits, fits in `budget` bytes: a sandbox kept open keeps its memory, and memory the machine runs short
+        of gets agents killed within their own limits."""
+        capacity = min(self.capacity, files_allow)
         needed = sum(self.handles[key].memory_allowed() for key in playing)
         kept = [key for key in self.handles if key not in playing]  # the least recently used first
         at_their_limits = sum(self.handles[key].memory_allowed() for key in kept)
-        if len(self.handles) <= self.capacity and needed + at_their_limits <= budget:
+        if len(self.handles) <= capacity and needed + at_their_limits <= budget:
             return  # all fit even holding all they may: what they hold need not be read
         held = {key: self.handles[key].memory_held() for key in kept}
         for key in kept:
-            if len(self.handles) <= self.capacity and needed + sum(held.values()) <= budget:
+            if len(self.handles) <= capacity and needed + sum(held.values()) <= budget:
                 return
             self.handles.pop(key).close()
             self.closed.add(key)
@@ -240,6 +245,13 @@ class _SandboxCache:
     def close_all(self) -> None:
         while self.handles:
             self.handles.popitem()[1].close()
+
+
+def _sandboxes_files_allow() -> int:
+    """How many sandboxes this process may hold open within its limit on open files (`ulimit -n`): kept
+    past it, a sandbox opened for the next match finds no descriptor left, and the match cannot be played."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return SANDBOXES_KEPT if soft == resource.RLIM_INFINITY else (soft - FILES_KEPT_FREE) // FILES_PER_SANDBOX
 
 
 def _open(package: EntrantPackage, settings: dict[str, Any]) -> AgentHandle:
