@@ -705,6 +705,8 @@ def _has_control(text: str) -> bool:
 def _text_problem(text: str, max_chars: int) -> str | None:
     if len(text) > max_chars:
         return f"is {len(text)} characters long; use at most {max_chars}"
+    if any("\udc80" <= c <= "\udcff" for c in text):  # a file name's bytes that are not UTF-8, as Python reads them
+        return "is not UTF-8 text"
     if _has_control(text):
         return f"contains a control character ({_shown(text)}); use printable characters only"
     return None

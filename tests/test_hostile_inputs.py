@@ -196,6 +196,12 @@ def test_a_folder_name_that_is_not_a_fit_name_needs_one_in_the_manifest(tmp_path
     assert load(folder).name == "agent"
 
 
+def test_a_folder_name_in_another_encoding_than_utf8_is_said_to_be_so(tmp_path):
+    folder = folder_with(tmp_path, name=b"r\xe9nd\xf6m".decode("utf-8", "surrogateescape"))  # Latin-1
+    assert ("its name 'r\\udce9nd\\udcf6m' is not UTF-8 text; rename it or set name in arena.toml"
+            in refusal(folder))
+
+
 @pytest.mark.parametrize("options, reason", [
     ("size = [9, 9]", "option 'size' must be a string, number or true/false, got a list of 2"),
     ("size = {a = 1}", "option 'size' must be a string, number or true/false, got a table of 1"),
