@@ -249,7 +249,7 @@ def test_one_process_plays_a_store_and_another_takes_over_once_it_is_gone(databa
     try:
         assert owner.stdout.readline().strip() == "playing"
         second = ResultsStore(database)
-        with pytest.raises(StoreBusy, match=f"being played by process {owner.pid} on "):
+        with pytest.raises(StoreBusy, match=f"being played by process {owner.pid} on .* since [-0-9]+ [:0-9]+ UTC;"):
             second.acquire_lease()
     finally:
         owner.kill()

@@ -536,7 +536,8 @@ class _Owner:
 def _player(row: tuple) -> str:
     """The owner of a lease row, as messages name it."""
     pid, host, _, _, started, _ = row
-    return f"process {pid} on {host} since {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(started))}"
+    # In UTC, as the pages show times: a local time without its zone reads hours off from elsewhere.
+    return f"process {pid} on {host} since {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(started))}"
 
 
 def _alive(row: tuple) -> bool:
