@@ -433,8 +433,9 @@ def _run_tournament(args: argparse.Namespace) -> int:
         try:
             played = _play_with_progress(tournament, backend)
         except KeyboardInterrupt:  # what was played is recorded: say how to go on
-            err.print(f"{store.finished_count()} of {tournament.matches_planned()} matches recorded; "
-                      f"{resume_hint(args.db, str(store.path))}")
+            recorded, planned = store.finished_count(), tournament.matches_planned()
+            err.print(f"{recorded} of {planned} matches recorded; " + (
+                resume_hint(args.db, str(store.path)) if recorded < planned else "the tournament is over"))
             raise
         out.print(f"{played} matches played; {store.finished_count()} of {len(store.schedule())} recorded in "
                   f"{terminal(str(store.path), limit=400)}")

@@ -737,6 +737,21 @@ def test_resuming_a_tournament_that_is_not_there_says_so_and_makes_nothing(cli, 
     assert code == 1 and "missing.sqlite: no tournament to resume" in err and not list(tmp_path.iterdir())
 
 
+def test_interrupted_once_every_match_is_recorded_a_tournament_says_it_is_over(cli, othello_entrants, tmp_path,
+                                                                               monkeypatch):
+    import arena.cli
+
+    play = arena.cli._play_with_progress
+
+    def then_interrupted(tournament, backend):  # Ctrl-C as the last match is recorded
+        play(tournament, backend)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(arena.cli, "_play_with_progress", then_interrupted)
+    code, _, err = cli("tournament", othello_entrants, "--env", "othello", "--games-per-pair", "1",
+                       "--db", tmp_path / "t.sqlite")
+    assert code == 130 and "6 of 6 matches recorded; the tournament is over" in err and "--resume" not in err
+
 def test_the_way_to_resume_points_out_where_a_database_urls_hidden_password_goes():
     url = "postgresql://organiser:s3cret@db.example/cup"
     hint = resume_hint(url, describe(url))
