@@ -139,6 +139,33 @@ def test_the_organisers_console_hears_of_retirements_pauses_and_the_last_games_b
                     "finished", "play resumes", "2 games played (4 in all)", "stopped, with 4 games recorded"]
 
 
+
+def test_a_batch_that_keeps_failing_is_tried_again_less_and_less_often_and_told_of_once(site, capsys):
+    from arena.errors import HarnessError
+
+    class DiskFullForAWhile(Backend):
+        failing = 8
+
+        def run(self, settings, packages, blocks, withdrawn=frozenset()):
+            if self.failing:
+                self.failing -= 1
+                raise HarnessError("could not write the replay (No space left on device); free some space there")
+            yield from super().run(settings, packages, blocks, withdrawn)
+
+    site.enter_two()
+    capsys.readouterr()
+    with Tournament(site.db, Settings(env="othello", max_steps=8, format="continuous")) as tournament:
+        scheduler = Scheduler(tournament, DiskFullForAWhile(), batch_games=2)
+        waits = [scheduler.wait_seconds()]
+        for _ in range(8):
+            assert scheduler.tick() == 0
+            waits.append(scheduler.wait_seconds())
+        told = capsys.readouterr().err
+        assert scheduler.tick() == 2 and scheduler.wait_seconds() == 2  # the same batch, once there is room
+    assert waits == [2, 2, 4, 8, 16, 32, 64, 64, 64]
+    assert told.count("stopped a batch") == 1 and "No space left on device" in told and "again in 2 s" in told
+    assert "the scheduler plays again" in capsys.readouterr().err
+
 def test_the_log_tail_names_a_submission_without_a_manifest_by_its_name_not_the_servers_folder(site):
     submission = site.upload(_zip({"agent.py": RANDOM_AGENT + 'print("hello", flush=True)\n'}),
                              filename="nameless.zip").json()

@@ -49,6 +49,8 @@ from arena.tournament.store import MatchRecord
 UNRATED_MARGIN = 800.0  # how uncertain a rating is before any game, in Elo points
 SLOW_FACTOR = 2.0  # how many times the median entrant's play time a game an entrant may take before it is held back
 DURATION_GAMES = 20  # an entrant's latest games whose mean says how much play time it takes a game
+IDLE_SECONDS = 2.0  # between looks for a batch to play while there is none (an upload wakes it at once)
+LONGEST_RETRY_SECONDS = 64.0  # the most a batch that failed waits to be tried again, the wait doubling
 
 
 class Scheduler:
@@ -82,6 +84,8 @@ class Scheduler:
         self.games_per_pair = games_per_pair
         self.on_rest = on_rest  # called as play comes to rest (until a newcomer, or the server's next start)
         self._resting_on: tuple | None = None  # the entrants and games count when it last found all settled
+        self._failures = 0  # batches stopped in a row (a full disk, say): each waits twice as long for the next
+        self._failure_told: str | None = None  # the last failure told of: the same one again is not repeated
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="arena-scheduler", daemon=True)
@@ -110,8 +114,15 @@ class Scheduler:
         self.store.clear_failures()
         while not self._stop.is_set():
             if not self.tick():
-                self._wake.wait(2.0)
+                self._wake.wait(self.wait_seconds())
                 self._wake.clear()
+
+    def wait_seconds(self) -> float:
+        """How long to wait for something to play, or before a batch that failed is tried again: a full
+        disk would otherwise have every game of the batch played again every few seconds, for nothing."""
+        if not self._failures:
+            return IDLE_SECONDS
+        return min(IDLE_SECONDS * 2 ** (self._failures - 1), LONGEST_RETRY_SECONDS)
 
     def tick(self) -> int:
         """One turn of the loop: a batch unless play is paused; how many games were recorded."""
@@ -122,10 +133,19 @@ class Scheduler:
                 self.on_pause(paused)
             if paused:
                 return 0
-            return self.step()
+            recorded = self.step()
         except Exception as exc:  # the store busy for long, or its server restarting, say: note it and try again
-            print(f"arena serve: the scheduler stopped a batch: {one_line(exc)}; trying again", file=sys.stderr)
+            self._failures += 1
+            why = one_line(exc)
+            if why != self._failure_told:
+                print(f"arena serve: the scheduler stopped a batch: {why}; trying again in {self.wait_seconds():.0f} s, "
+                      f"then less often while it fails alike", file=sys.stderr)
+                self._failure_told = why
             return 0
+        if self._failures:
+            print("arena serve: the scheduler plays again", file=sys.stderr)
+            self._failures, self._failure_told = 0, None
+        return recorded
 
     def step(self) -> int:
         """Plan a batch if nothing is unplayed, then play what is; how many games were recorded."""
