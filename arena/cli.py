@@ -528,9 +528,14 @@ def _open_tournament(args: argparse.Namespace):
     from arena.db import as_target, is_url
 
     db = as_target(args.db)
-    # Run again on its folder, a tournament goes on with its own settings: --env is not needed. A database on a
-    # server is opened to tell (one that holds none says so, asking for --env).
-    going_on = args.folder and not args.env and (is_url(db) or db.is_file())
+    # Run again on its folder, a tournament goes on with its own settings: --env is not needed, and with it no
+    # setting left at its default is asked for. A database on a server is opened to tell where --env is not
+    # given (one that holds none says so, asking for --env).
+    settings_given = any(getattr(args, dest) != default for _, dest, default, _ in STORED_SETTINGS_FLAGS)
+    if is_url(db):
+        going_on = args.folder and not args.env
+    else:
+        going_on = args.folder and db.is_file() and not (args.env and settings_given)
     if args.resume or going_on:
         if not is_url(db) and not db.is_file():  # nothing to resume: and no empty store left behind
             raise ArenaError(f"{db}: no tournament to resume; start one with a submissions folder and --env")

@@ -628,6 +628,13 @@ def test_a_tournament_run_again_on_its_folder_goes_on_with_its_own_settings(cli,
     shutil.copytree(submissions / "mcts", subs / "mcts")
     code, out, err = cli("tournament", subs, "--workers", "1", "--db", "t.sqlite")
     assert code == 0 and "registered mcts" in out and "2 matches played; 3 of 3 recorded" in out, (out, err)
+    shutil.copytree(submissions / "greedy", subs / "greedy_b")
+    (subs / "greedy_b" / "arena.toml").write_text('name = "greedy_b"\nenv = "othello"\n')
+    # The command it was started with, less the settings: their defaults are not asked for (2 games a pairing).
+    code, out, err = cli("tournament", subs, "--env", "othello", "--workers", "1", "--db", "t.sqlite")
+    assert code == 0 and "registered greedy_b" in out and "3 matches played; 6 of 6 recorded" in out, (out, err)
+    code, _, err = cli("tournament", subs, "--env", "gomoku", "--workers", "1", "--db", "t.sqlite")
+    assert code == 1 and "holds a tournament of othello, not gomoku" in err
     code, _, err = cli("tournament", subs, "--db", "other.sqlite")
     assert code == 1 and "a new tournament needs a folder of submissions and --env" in err
     for going_on in ([subs], ["--resume"]):  # settings it would not take are refused, not dropped unsaid

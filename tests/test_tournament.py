@@ -318,7 +318,7 @@ def test_settings_must_match_a_stored_tournament(othello_entrants, tmp_path):
     # Memory limits come from --memory-mb, or from --workers without it: the message says so.
     with pytest.raises(ArenaError, match="other settings \\(limits: .* --memory-mb or else .* --workers, and "
                                          "--accelerators\\); "
-                                         "use --resume to go on with its own"):
+                                         "leave out the flags that set them to go on with its own"):
         Tournament(db, Settings(seed=0, env="othello", limits={"memory_mb": 512, "max_memory_mb": 512}))
     with pytest.raises(ArenaError, match="no tournament here yet"):
         Tournament(tmp_path / "empty.sqlite")

@@ -211,8 +211,8 @@ class Tournament:
         known, asked = asdict(_stored_settings(db, stored)), asdict(settings)
         if known != asked:
             changed = ", ".join(SETTINGS_SET_BY.get(k, k) for k in asked if known.get(k) != asked[k])
-            raise ArenaError(f"{db}: this tournament was started with other settings ({changed}); "
-                             f"use --resume to go on with its own, or a new --db")
+            raise ArenaError(f"{db}: this tournament was started with other settings ({changed}); leave out the "
+                             f"flags that set them to go on with its own (or use --resume), or use a new --db")
         return settings
 
     def close(self) -> None:
