@@ -42,6 +42,7 @@ from arena.errors import ArenaError, HarnessError, install_hint
 from arena.outputs import why_not_made, write_failure
 
 BUSY_SECONDS = 30  # how long a write waits for another writer before it fails
+BUSY = "database is locked"  # SQLite's words when it did (its error code is Python 3.11's)
 CONNECT_SECONDS = 10  # how long reaching a PostgreSQL server may take (unless the URL says otherwise)
 WRITER_LOCK = 0x6172656E61  # "arena": the advisory lock a PostgreSQL transaction holds, as BEGIN IMMEDIATE would
 POSTGRES_SCHEMES = ("postgresql", "postgres")
@@ -240,6 +241,10 @@ class SQLiteDatabase:
                 raise
             self._connection.execute("COMMIT")
         except sqlite3.OperationalError as exc:
+            if BUSY in str(exc):  # BUSY_SECONDS waited for another writer, in vain
+                raise HarnessError(f"{self.name}: another process has kept a write to it open for {BUSY_SECONDS} s "
+                                   "(an sqlite3 shell in a transaction, say): end it, then run the same command "
+                                   "again") from exc
             refused = read_only(exc)
             if not (refused or disk_failed(exc)):
                 raise

@@ -630,6 +630,27 @@ def test_an_sqlite_database_that_cannot_be_written_says_so_and_what_to_do(tmp_pa
     database.close()
 
 
+
+def test_an_sqlite_database_another_process_keeps_a_write_open_on_says_so_as_the_machines_fault(tmp_path,
+                                                                                               monkeypatch):
+    import sqlite3
+
+    monkeypatch.setattr("arena.db.BUSY_SECONDS", 0.1)
+    database = open_database(tmp_path / "cup.sqlite")
+    with database.transaction():
+        database.execute("CREATE TABLE t (x INTEGER)")
+    other = sqlite3.connect(tmp_path / "cup.sqlite", isolation_level=None)  # an sqlite3 shell, say
+    other.execute("BEGIN IMMEDIATE")
+    with pytest.raises(HarnessError, match="cup.sqlite: another process has kept a write to it open for 0.1 s .* "
+                                           "end it, then run the same command again"):
+        with database.transaction():
+            database.execute("INSERT INTO t VALUES (1)")
+    other.execute("ROLLBACK")
+    with database.transaction():  # once it is ended
+        database.execute("INSERT INTO t VALUES (1)")
+    other.close()
+    database.close()
+
 def test_files_beside_a_database_and_its_name_in_messages(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert files_beside(tmp_path / "cup.sqlite", "replays") == tmp_path / "cup-replays"
