@@ -66,15 +66,21 @@ def missing_path_hint(path) -> str:
     return ""
 
 
+CHECKOUT_HINT = "pip install -e '.[{extra}]' in arena's folder"
+
+
 def install_hint(extra: str, installed: Distribution | None = None) -> str:
     """How to install one of arena's optional extras (setup.cfg) where arena came from, as pip recorded it
     in `installed` (this arena's own record by default): a checkout, a wheel or folder, a repository or
     an index."""
+    from pathlib import Path
     from urllib.parse import unquote, urlparse
 
+    if installed is None and (Path(__file__).resolve().parent.parent / "setup.cfg").is_file():
+        return CHECKOUT_HINT.format(extra=extra)  # run from its source folder (its build metadata may sit there too)
     origin = _origin(installed)
     if origin is None or origin.get("dir_info", {}).get("editable"):
-        return f"pip install -e '.[{extra}]' in arena's folder"
+        return CHECKOUT_HINT.format(extra=extra)
     if "url" not in origin:  # from an index
         return f"pip install 'arena[{extra}]'"
     url, vcs = origin["url"], origin.get("vcs_info")
