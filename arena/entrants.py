@@ -46,19 +46,20 @@ def submission_handle(spec: AgentSpec, env_name: str, time_per_move: float | Non
     """The handle that plays `spec` in `env_name`: sandboxed (the default) or in this process.
 
     The clock is the organiser's (`time_per_move`, `time_bank`), else the env's; a manifest's
-    `time_per_move` may ask for less, never more (see `move_budget`). Sandboxed agents get the bank,
-    and the sandbox `limits`: by default the usual ones, with memory enough for `agents_at_once`
-    agents to fit in this machine together (`arena.sandbox.memory`).
+    `time_per_move` may ask for less, never more (see `move_budget`). In this process too an agent
+    gets the bank; sandboxed, also the sandbox `limits`: by default the usual ones, with memory
+    enough for `agents_at_once` agents to fit in this machine together (`arena.sandbox.memory`).
     """
     game = entry(env_name)
     budget = move_budget(time_per_move or game.time_per_move, spec.manifest.time_per_move)
+    bank = game.time_bank if time_bank is None else time_bank
     if sandbox:
-        bank = game.time_bank if time_bank is None else time_bank
         limits = limits or Limits(**memory_limits(None, agents_at_once))
         return SandboxedAgent(spec, budget, bank, limits, log_dir=log_dir)
     shown = str(spec.source) if spec.source.is_dir() else None  # a folder's files are the user's own to open
-    return LocalAgent(agent_factory(spec, alone=True), name=spec.name, time_per_move=budget, code_root=str(spec.root),
-                      shown_root=shown, workdir=str(spec.root), modules=OwnModules(spec.root), seeded=True)
+    return LocalAgent(agent_factory(spec, alone=True), name=spec.name, time_per_move=budget, time_bank=bank,
+                      code_root=str(spec.root), shown_root=shown, workdir=str(spec.root),
+                      modules=OwnModules(spec.root), seeded=True)
 
 
 def move_budget(allowed: float, asked: float | None) -> float:

@@ -24,6 +24,7 @@ from arena.errors import ArenaError
 from arena.faults import AgentFault, Status, describe_exception
 from arena.global_seeds import OwnGenerators, seed_for_building, seed_for_game
 from arena.own_modules import OwnModules
+from arena.sandbox.clock import Clock, harness_waits
 
 
 RECENT_MOVES = 128  # the moves of a handle whose times it keeps (`AgentHandle.recent_moves`)
@@ -152,8 +153,10 @@ class LocalAgent(AgentHandle):
     """An agent run inside this process: fast and easy to debug, but not isolated.
 
     `agent` is an Agent, or a zero-argument factory that builds one (called by `start`, so
-    errors in a submission's import or constructor become a `crash`). A move over
-    `time_per_move` is judged a timeout after the fact, since it cannot be interrupted here.
+    errors in a submission's import or constructor become a `crash`). Its clock is a sandbox's:
+    `time_per_move` a move plus a `time_bank` for the game, its own time charged (not the time its
+    thread waited for a CPU); a move over what is left is judged a timeout after the fact, since it
+    cannot be interrupted here.
 
     An agent built from a factory is built and seated anew (`get_env_info`) every game, as a
     sandboxed submission is; an Agent object you pass in is seated only if not yet `initialized`, so
@@ -164,11 +167,12 @@ class LocalAgent(AgentHandle):
 
     def __init__(self, agent: Any, name: str | None = None, time_per_move: float | None = None,
                  code_root: str | None = None, shown_root: str | None = None, workdir: str | None = None,
-                 modules: OwnModules | None = None, seeded: bool = False):
+                 modules: OwnModules | None = None, seeded: bool = False, time_bank: float = 0.0):
         self._factory: Callable[[], Any] | None = agent if _is_factory(agent) else None
         self.agent = None if self._factory else agent
         self.name = name or getattr(agent, "__name__", None) or type(agent).__name__
         self.time_per_move = time_per_move
+        self.clock = Clock(time_per_move, time_bank) if time_per_move is not None else None
         self.code_root = code_root  # where the agent's source lives, to point error messages at it
         self.shown_root = shown_root  # the folder its tracebacks name instead (the user's, not a private copy)
         self.workdir = workdir  # the folder its calls run in, as a sandboxed submission's run in its own
@@ -211,6 +215,8 @@ class LocalAgent(AgentHandle):
 
     def reset(self) -> None:
         self.time_used = 0.0
+        if self.clock is not None:
+            self.clock.restart()
         try:
             with self._running():
                 self.agent.reset()
@@ -221,6 +227,8 @@ class LocalAgent(AgentHandle):
         self._pending = observation
 
     def await_action(self) -> Any:
+        clock = self.clock
+        waited = harness_waits() if clock is not None else 0
         started = time.perf_counter()
         try:
             with self._running():
@@ -228,9 +236,18 @@ class LocalAgent(AgentHandle):
         except Exception as exc:
             raise self._fault(Status.CRASH, "predict() failed", exc) from None
         elapsed = time.perf_counter() - started
+        if clock is None:
+            self.time_used += elapsed
+            return action
+        # As in a sandbox, the time it waited for a CPU that other work held is not its own.
+        elapsed = max(elapsed - (harness_waits() - waited) / 1e9, 0.0)
         self.time_used += elapsed
-        if self.time_per_move is not None and elapsed > self.time_per_move:
-            raise AgentFault(Status.TIMEOUT, f"took {elapsed:.3f} s for a move; the limit is {self.time_per_move:g} s")
+        allowance = clock.allowance()
+        if not clock.spend(elapsed):
+            limit = f"{clock.per_move:g} s"
+            if clock.bank:
+                limit += f" a move plus {allowance - clock.per_move:.3g} s left of a {clock.bank:g} s bank"
+            raise AgentFault(Status.TIMEOUT, f"took {elapsed:.3f} s for a move; the limit is {limit}")
         return action
 
     @contextlib.contextmanager

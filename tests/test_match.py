@@ -11,10 +11,12 @@ from gymnasium import spaces
 
 from arena.actions import checked_action
 from arena.agents import Agent, GreedyOthelloAgent, RandomAgent
+from arena.entrants import submission_handle
 from arena.faults import AgentFault, Status
 from arena.handle import AgentHandle, LocalAgent
-from arena.envs import make_raw
+from arena.envs import entry, make_raw
 from arena.match import MatchResult, play_match, rank
+from arena.submission import load
 from scripted import Scripted
 
 
@@ -116,6 +118,30 @@ def test_a_move_over_the_time_limit_is_a_timeout():
     result = play_match("othello", [slow, RandomAgent()], seed=0)
     assert result.agent("slow").status == Status.TIMEOUT
     assert "the limit is 0.01 s" in result.agent("slow").detail
+
+
+def test_an_in_process_move_over_its_budget_is_taken_from_the_bank_as_sandboxed():
+    # In-process, one move over the per-move budget lost the game that a sandbox plays on from its bank.
+    banked = LocalAgent(Scripted("sleep"), name="banked", time_per_move=0.01, time_bank=1.0)
+    assert play_match("othello", [banked, RandomAgent()], seed=0).agent("banked").status == Status.OK
+    spent = LocalAgent(Scripted("sleep"), name="spent", time_per_move=0.01, time_bank=0.02)
+    result = play_match("othello", [spent, RandomAgent()], seed=0)
+    assert result.agent("spent").status == Status.TIMEOUT
+    assert "the limit is 0.01 s a move plus 0.02 s left of a 0.02 s bank" in result.agent("spent").detail
+
+
+def test_an_in_process_move_is_not_charged_the_time_it_waited_for_a_cpu(monkeypatch):
+    # On a busy machine the wall time of an in-process move counted the other work's time on its CPU.
+    waits = iter(range(0, 10**12, 10**8))  # each read: 0.1 s more waited by the calling thread
+    monkeypatch.setattr("arena.handle.harness_waits", lambda: next(waits))
+    slow = LocalAgent(Scripted("sleep"), name="slow", time_per_move=0.01)
+    assert play_match("othello", [slow, RandomAgent()], seed=0).agent("slow").status == Status.OK
+
+
+def test_a_submission_played_in_process_gets_the_games_bank(write_submission):
+    spec = load(write_submission("plays", "from arena.agents import RandomAgent as SubmittedAgent\n"))
+    assert submission_handle(spec, "othello", sandbox=False).clock.bank == entry("othello").time_bank
+    assert submission_handle(spec, "othello", time_bank=0.5, sandbox=False).clock.bank == 0.5
 
 
 class Broken(Agent):
