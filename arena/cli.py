@@ -622,6 +622,10 @@ def _handles(specs, env_name: str, args: argparse.Namespace, agents_at_once: int
 
 
 def _run_match(args: argparse.Namespace) -> int:
+    last_seed = arguments.MAX_SEED
+    if args.seed is not None and args.seed + args.games - 1 > last_seed:  # game i plays seed + i
+        raise ArenaError(f"--games {args.games} from --seed {args.seed} would pass the last seed, 2**63 - 1: give a "
+                         f"--seed of at most {last_seed - args.games + 1}")
     if args.sandbox:
         from arena.sandbox import launcher
 

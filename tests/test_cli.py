@@ -102,6 +102,9 @@ def test_env_options_reach_the_env(cli, submissions):
     (["-o", "size=7"], "error: env 'othello': size must be 4, 6 or 8, got 7"),
     (["-o", "sise=6"], "error: env 'othello' has no option 'sise' (did you mean 'size'?): its options are size"),
     (["--seed", "-5"], "argument --seed: a seed is a whole number from 0 to 2**63 - 1, got '-5'"),
+    (["--seed", str(2**63 - 2), "--games", "3"],  # the third game's seed is past a seed's range: a traceback
+     "error: --games 3 from --seed 9223372036854775806 would pass the last seed, 2**63 - 1: give a --seed of at most "
+     "9223372036854775805"),
     (["--time-per-move", "-1"], "argument --time-per-move: must be more than 0 seconds, got '-1'"),
     (["--max-steps", "0"], "argument --max-steps: must be at least 1, got '0'"),
     (["--env", "cartpole_relay", "-o", "num_players=1"], "has one seat: a match of two submissions needs two"),
