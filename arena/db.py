@@ -76,9 +76,10 @@ BESIDE_DATABASE = ("replays", "entrants", "logs", "uploads")  # the kinds of fil
 
 def files_beside(target: str | Path, suffix: str) -> Path:
     """The folder for files kept beside database `target`: `NAME-suffix` next to an SQLite file
-    NAME.sqlite, or `DBNAME-suffix` in the current folder for a PostgreSQL database DBNAME."""
+    NAME.sqlite, or `DBNAME-suffix` in the current folder for a PostgreSQL database DBNAME. Its path is
+    absolute: the store keeps its files' paths, which must name them from whatever folder it is opened in."""
     if not is_url(target):
-        path = Path(target)
+        path = Path(target).absolute()
         return path.with_name(f"{path.stem}-{suffix}")
     name = re.sub(r"[^\w.-]", "_", _database_name(str(target))) or "arena"
     return Path.cwd() / f"{name}-{suffix}"

@@ -155,6 +155,21 @@ def test_a_round_robin_plays_every_scheduled_match_once_and_grows_in_place(othel
     assert all(5 in {s.entrant_id for s in r.seats} for r in new_results)
 
 
+def test_a_tournament_stored_by_a_relative_path_plays_on_from_any_folder(othello_entrants, tmp_path, monkeypatch):
+    # Its entrants' copies and replays were stored relative to the folder it was started in: resumed
+    # from another, every entrant forfeited its remaining games, and the leaderboard found no replay.
+    (tmp_path / "league").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "league")
+    Tournament("rr.sqlite", Settings(env="othello", games_per_pair=2, seed=3)).register_folder(othello_entrants)
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert Tournament("../league/rr.sqlite").play(Backend()) == 12
+    results = ResultsStore(tmp_path / "league" / "rr.sqlite").results()
+    assert {seat.status for result in results for seat in result.seats} == {"ok"}
+    monkeypatch.chdir(tmp_path)
+    assert all(Path(result.replay).is_file() for result in results)
+
+
 def test_a_store_inside_the_submissions_folder_is_not_taken_for_entrants(othello_entrants):
     tournament = Tournament(othello_entrants / "league.sqlite", Settings(seed=0, env="othello"))
     assert {p.name for p in othello_entrants.iterdir()} >= {"league-replays", "league-entrants", "league-logs"}
