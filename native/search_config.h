@@ -71,7 +71,10 @@ class Budget {
   explicit Budget(const SearchConfig& config)
       : simulations_(config.simulations), time_limit_(config.time_limit), start_(Clock::now()) {}
 
+  // A search always runs one simulation at least, so that the root is expanded and has a best
+  // move even when its time was up before it started (a tiny limit, or a preempted thread).
   bool exhausted(int done) const {
+    if (done == 0) return false;
     if (simulations_ > 0 && done >= simulations_) return true;
     return time_limit_ > 0 && seconds() >= time_limit_;
   }

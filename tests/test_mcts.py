@@ -96,6 +96,17 @@ def test_a_time_budget_stops_the_search_on_time():
     assert both.search(GomokuBoard()).simulations == 500  # whichever budget runs out first
 
 
+@pytest.mark.parametrize("game, board", [("othello", OthelloBoard()), ("gomoku", GomokuBoard(9))])
+@pytest.mark.parametrize("evaluated", [False, True])
+def test_a_search_whose_time_is_already_up_still_has_a_legal_move(game, board, evaluated):
+    # An agent left with almost no time (or preempted as its search starts) must still get a move
+    # it can play, not -1.
+    search = make_search(game, simulations=0, time_limit=1e-9, seed=0)
+    stats = search.search(board, evaluator=uniform(board.num_actions) if evaluated else None)
+    assert stats.simulations >= 1
+    assert board.is_legal(search.best_action())
+
+
 @pytest.mark.parametrize("game, board", [("othello", OthelloBoard()), ("gomoku", GomokuBoard())])
 def test_the_same_seed_gives_the_same_search(game, board):
     first, again, other = (make_search(game, simulations=3000, seed=s) for s in (7, 7, 8))
