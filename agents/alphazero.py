@@ -11,12 +11,13 @@ loss), and plays the most visited move; the tree is kept between moves.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from arena.agents.base import Agent
-from arena.search import SOLVE_EMPTIES, board_from_observation, endgame_move, make_search
+from arena.search import SOLVE_EMPTIES, SOLVE_SHARE, board_from_observation, endgame_move, limit_to_move, make_search
 
 __all__ = ["AlphaZeroAgent"]
 
@@ -31,7 +32,8 @@ class AlphaZeroAgent(Agent):
     - `seed`: seed of the search (ties and virtual loss make it matter little).
     - `threads`: torch threads of the network.
     - `solve_empties`: Othello (8 x 8) positions with at most this many empty squares are solved
-      exactly instead of searched (within `time_limit` when set); 0 or None turns it off.
+      exactly instead of searched (within half of `time_limit` when set, `SOLVE_SHARE`; where the
+      solver does not finish, the search plays in the rest of the move's time); 0 or None turns it off.
     - `search_settings`: any other SearchConfig setting (c_puct, reuse_tree, time_limit, ...);
       `leaf_playouts=k` values leaves by k random playouts, the network giving the priors alone.
     """
@@ -80,12 +82,15 @@ class AlphaZeroAgent(Agent):
             return int(legal[0])
         if self.evaluator is None:
             self._initialize()
+        started = time.monotonic()
         game = self.network.spec.game
         board = board_from_observation(game, obs, self.rule)
-        solved = endgame_move(game, board, self.solve_empties, self.settings.get("time_limit") or None)
+        time_limit = self.settings.get("time_limit") or None
+        solved = endgame_move(game, board, self.solve_empties, time_limit and time_limit * SOLVE_SHARE)
         if solved is not None:
             return solved
         if self.search is None:
             self.search = make_search(game, **self.settings)
+        limit_to_move(self.search, time_limit, started)
         self.search.search(board, evaluator=self.evaluator, leaves_per_call=self.leaves_per_call)
         return int(self.search.best_action())

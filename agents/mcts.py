@@ -13,6 +13,7 @@ The search engine it plays on (`make_search`, `make_self_play`, `play_duel`, ...
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -23,11 +24,13 @@ from arena.search import (  # noqa: F401  (re-exported: this module was their ho
     GAMES,
     ROLLOUTS,
     SOLVE_EMPTIES,
+    SOLVE_SHARE,
     DuelResult,
     DuelSide,
     board_from_observation,
     check_game,
     endgame_move,
+    limit_to_move,
     make_search,
     make_self_play,
     play_duel,
@@ -49,8 +52,9 @@ class MCTSAgent(Agent):
       `reset`, so a match replays exactly.
     - `rule`: gomoku's rule, "freestyle" or "exact_five"; by default the env's.
     - `solve_empties`: Othello (8 x 8) positions with at most this many empty squares are solved
-      exactly instead of searched, within `time_per_move` (the search plays if the solver does
-      not finish); 0 or None turns it off.
+      exactly instead of searched, within half of `time_per_move` (`SOLVE_SHARE`; where the
+      solver does not finish, the search plays in the rest of the move's time); 0 or None turns
+      it off.
     - `search_settings`: any other SearchConfig setting (c_uct, reuse_tree, max_nodes, ...).
     """
 
@@ -86,11 +90,14 @@ class MCTSAgent(Agent):
         legal = np.flatnonzero(obs["action_mask"])
         if len(legal) == 1:
             return int(legal[0])  # forced (a pass, or the last square): nothing to search
+        started = time.monotonic()
         board = board_from_observation(self._game(), obs, self.rule or "freestyle")
-        solved = endgame_move(self._game(), board, self.solve_empties, self.time_per_move)
+        solve_time = None if self.time_per_move is None else self.time_per_move * SOLVE_SHARE
+        solved = endgame_move(self._game(), board, self.solve_empties, solve_time)
         if solved is not None:
             return solved
         search = self._search()
+        limit_to_move(search, self.time_per_move, started)
         search.set_root(board)
         self.last_stats = search.search()
         return int(search.best_action())

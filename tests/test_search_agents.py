@@ -1,10 +1,15 @@
 """MCTS agents: strength against the baselines, reproducible matches, the example submission, `arena analyse`."""
 
-import pytest
-from conftest import OTHELLO_ENDGAMES, OTHELLO_START, move_values
+import time
 
+import pytest
+from conftest import OTHELLO_ENDGAMES, OTHELLO_START, SUBMISSIONS, move_values
+
+import arena.envs
 from arena.agents import GreedyOthelloAgent, RandomAgent
 from arena.agents.mcts import MCTSAgent
+from arena.envs import seat_view
+from arena.envs.othello import SolveResult
 from arena.match import play_match
 
 
@@ -50,6 +55,41 @@ def test_time_per_move_bounds_each_search():
     play_match("gomoku", [agent, RandomAgent()], seed=0, max_steps=4)
     # The margin above the budget is for a busy machine, where the search may wait for a CPU.
     assert 0.05 <= agent.last_stats.seconds < 1.0 and agent.last_stats.simulations > 10
+
+
+def timed_mcts(seconds: float) -> MCTSAgent:
+    return MCTSAgent("othello", simulations=None, time_per_move=seconds, solve_empties=64, seed=0)
+
+
+def timed_alphazero(seconds: float):
+    pytest.importorskip("torch", reason='AlphaZero needs torch: pip install -e ".[train]"')
+    from arena.agents.alphazero import AlphaZeroAgent
+
+    return AlphaZeroAgent(SUBMISSIONS / "alphazero_othello" / "network.pt", simulations=100_000,
+                          time_limit=seconds, solve_empties=64)
+
+
+@pytest.mark.parametrize("make_agent", [timed_mcts, timed_alphazero])
+def test_a_solve_that_runs_out_of_time_leaves_the_search_only_the_rest_of_the_move(make_agent, monkeypatch):
+    # Where the solver does not finish, the move's time limit bounds the solve and the search
+    # together: the solver's time is not granted a second time to the search after it.
+    given = []
+
+    def unfinished_solve(board, *, time_limit=None, **_):
+        given.append(time_limit)
+        time.sleep(time_limit)
+        return SolveResult(None, "none", None, [], 0, time_limit, complete=False)
+
+    monkeypatch.setattr(arena.envs.othello, "solve", unfinished_solve)
+    env = arena.envs.make("othello")
+    env.reset(seed=0)
+    agent = make_agent(0.2)
+    agent.get_env_info(seat_view(env, "player_0"))
+    agent.reset()
+    move = agent.predict(env.observe("player_0"))
+    assert env.unwrapped.board.is_legal(move)
+    assert len(given) == 1 and 0 < given[0] < 0.2
+    assert 0 < agent.search.config.time_limit <= 0.2 - given[0]
 
 
 def test_bad_agent_settings_are_clear_errors():

@@ -35,11 +35,14 @@ temperature. The first side is black in even games:
 `opponent_<setting>` settings are the second side's, and either side of `play` may be "rollouts".)
 
 `board_from_observation` reads the native board from an env observation, and `endgame_move` asks
-the exact Othello solver for positions with few empty squares (`SOLVE_EMPTIES`).
+the exact Othello solver for positions with few empty squares (`SOLVE_EMPTIES`). An agent with a
+time limit a move gives the solver `SOLVE_SHARE` of it and, where the solver does not finish, its
+search what is left (`limit_to_move`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,12 +59,16 @@ from arena._native import (
 )
 from arena.outcomes import Record
 
-__all__ = ["GAMES", "ROLLOUTS", "SOLVE_EMPTIES", "DuelResult", "DuelSide", "Evaluate", "board_from_observation",
-           "check_game", "endgame_move", "make_search", "make_self_play", "play_duel", "policy_evaluator"]
+__all__ = ["GAMES", "ROLLOUTS", "SOLVE_EMPTIES", "SOLVE_SHARE", "DuelResult", "DuelSide", "Evaluate",
+           "board_from_observation", "check_game", "endgame_move", "limit_to_move", "make_search", "make_self_play",
+           "play_duel", "policy_evaluator"]
 
 # Othello positions with this many empty squares or fewer are solved exactly by the agents (by
 # default): the endgame solver finishes them in well under the harness's second a move.
 SOLVE_EMPTIES = 14
+# Of a move's time limit, the share an endgame solve may take: where it does not finish, the search
+# plays the move in the rest.
+SOLVE_SHARE = 0.5
 
 GAMES = ("othello", "gomoku")
 _SEARCHES = {"othello": OthelloMCTS, "gomoku": GomokuMCTS}
@@ -202,3 +209,15 @@ def endgame_move(game: str, board: OthelloBoard | GomokuBoard, solve_empties: in
 
     result = solve(board, time_limit=time_limit)
     return result.best_move if result.complete else None
+
+
+def limit_to_move(search: OthelloMCTS | GomokuMCTS, time_limit: float | None, started: float) -> None:
+    """Limit `search` to what is left of a move's `time_limit` seconds since `started` (a
+    time.monotonic() value), so that the work before it (an unfinished solve) is not granted twice;
+    without a limit nothing changes. Never 0 seconds, which would mean no limit: a search out of
+    time still runs its one simulation and has a move."""
+    if not time_limit:
+        return
+    config = search.config
+    config.time_limit = max(time_limit - (time.monotonic() - started), 1e-6)
+    search.config = config
