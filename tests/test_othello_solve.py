@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from arena._native import othello_solve_moves
 from arena.envs.othello import (OthelloBoard, format_move_scores, parse_obf, read_obf, solve, solve_moves,
                                 square_name)
 
@@ -169,6 +170,19 @@ def test_all_best_lists_ties():
 def test_time_limit_stops_a_long_search():
     result = solve(FFO[39].board, time_limit=0.05)  # FFO #40: far more than 0.05 s
     assert not result.complete and result.score is None and result.best_move is None
+
+
+@pytest.mark.parametrize("number", [30, 40, 45, 50, 59])
+def test_a_solve_out_of_time_stops_within_a_thousand_nodes_or_so(number):
+    """The solver looks at its clock every thousand nodes or so, in each of the many searches a solve
+    runs (windows, selective levels, each move): with 20 to 34 empties the first touches of its large
+    table can cost milliseconds every few nodes, and a solve that looked every 16,384 nodes of each
+    search overran a 0.1 s limit by seconds on a busy machine."""
+    board = FFO[number - 1].board
+    result = solve(board, time_limit=1e-9)
+    assert not result.complete and result.nodes < 4096
+    _scores, nodes, _seconds, complete = othello_solve_moves(board, 1e-9)
+    assert not complete and nodes < 4096
 
 
 def test_finished_game_and_forced_pass():
