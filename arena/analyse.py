@@ -104,10 +104,11 @@ class Solution:
     moves: list[tuple[int, int]]  # (move, final disc difference for the side to move), best first
     nodes: int
     seconds: float
+    final_score: int | None = None  # of a finished game (no moves), for the side to move
 
     @property
     def score(self) -> int | None:
-        return self.moves[0][1] if self.moves else None
+        return self.moves[0][1] if self.moves else self.final_score
 
     def line(self) -> str:
         from arena.envs.othello import format_move_scores
@@ -119,9 +120,9 @@ class Solution:
         return f"{self.position}; {self.line()}".rstrip()
 
     def __str__(self) -> str:
-        if not self.moves:
-            return f"{self.board}\n\nthe game is over"
         side = "X (black)" if self.position.endswith("X") else "O (white)"
+        if not self.moves:
+            return f"{self.board}\n\nthe game is over: final score {self.final_score:+d} for {side}"
         summary = (f"exact score {self.score:+d} for {side} to move; {self.nodes:,} nodes in "
                    f"{self.seconds:.2f} s")
         return "\n".join([self.board, "", self.line(), "", summary])
@@ -129,7 +130,7 @@ class Solution:
 
 def solve_position(position: str, time_limit: float | None = None) -> Solution:
     """Solve an 8 x 8 Othello position exactly: every legal move with its score (see `Solution`)."""
-    from arena.envs.othello import load_evaluation, othello_solve_moves
+    from arena.envs.othello import load_evaluation, othello_solve_moves, solve
 
     load_evaluation()
     board = _parse(position, "othello", "freestyle")
@@ -143,7 +144,8 @@ def solve_position(position: str, time_limit: float | None = None) -> Solution:
     if not complete:
         raise ArenaError(f"position {position!r}: not solved within {time_limit:g} s; give more --time "
                          "or a position with fewer empty squares")
-    return Solution(board.to_string(), str(board), [(int(m), int(v)) for m, v in scored], nodes, seconds)
+    final = solve(board).score if board.is_game_over() else None  # the discs, empties to the winner
+    return Solution(board.to_string(), str(board), [(int(m), int(v)) for m, v in scored], nodes, seconds, final)
 
 
 def read_positions(path: str) -> list[str]:

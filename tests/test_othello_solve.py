@@ -265,6 +265,14 @@ def test_analyse_solve_prints_ffo_line(capsys):
     assert "exact score +18 for X (black) to move" in out
 
 
+def test_analyse_solve_gives_the_final_score_of_a_finished_game(capsys):
+    # One empty square left that neither side can fill: it goes to the winner, O, by 33 - 30 + 1.
+    over = "-XXXXXXXOOXXXXXXOOOXOXXXOXOOXOXXOXOOOXXOOXXXXOXOOOOOOXOOOOOOOOOO X"
+    code, out, _ = _run_cli(capsys, "analyse", over, "--solve")
+    assert code == 0
+    assert "the game is over: final score -4 for X (black)" in out
+
+
 def test_analyse_solve_reads_obf_files(capsys, tmp_path):
     path = tmp_path / "some.obf"
     path.write_text("% two FFO positions\n" + "\n".join(f"{p.position};" for p in FFO[:2]) + "\n")
