@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 from arena.agents.base import Agent
-from arena.search import SOLVE_EMPTIES, SOLVE_SHARE, board_from_observation, endgame_move, limit_to_move, make_search
+from arena.search import (SOLVE_EMPTIES, SOLVE_SHARE, board_from_observation, endgame_move, limit_to_move, load_endgame,
+                          make_search)
 
 __all__ = ["AlphaZeroAgent"]
 
@@ -71,6 +72,7 @@ class AlphaZeroAgent(Agent):
             raise ValueError(f"{self.file_path} plays {spec.size}x{spec.size} {spec.game}; the env's board is "
                              f"{space['observation'].shape[0]}x{space['observation'].shape[0]}")
         self.rule = getattr(env, "options", {}).get("rule", "freestyle")
+        load_endgame(spec.game, self.solve_empties)
         self.search = None
 
     def reset(self) -> None:

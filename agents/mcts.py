@@ -31,6 +31,7 @@ from arena.search import (  # noqa: F401  (re-exported: this module was their ho
     check_game,
     endgame_move,
     limit_to_move,
+    load_endgame,
     make_search,
     make_self_play,
     play_duel,
@@ -81,6 +82,7 @@ class MCTSAgent(Agent):
             self.game = env_name
         if self.rule is None:
             self.rule = getattr(self.env, "options", {}).get("rule", "freestyle")
+        load_endgame(self.game, self.solve_empties)
         self.search = None
 
     def reset(self) -> None:

@@ -92,6 +92,15 @@ def test_a_solve_that_runs_out_of_time_leaves_the_search_only_the_rest_of_the_mo
     assert 0 < agent.search.config.time_limit <= 0.2 - given[0]
 
 
+@pytest.mark.parametrize("make_agent", [timed_mcts, timed_alphazero])
+def test_the_solvers_evaluation_loads_at_the_start_not_on_a_moves_clock(make_agent):
+    arena.envs.othello.load_evaluation.cache_clear()
+    env = arena.envs.make("othello")
+    env.reset(seed=0)
+    make_agent(0.2).get_env_info(seat_view(env, "player_0"))
+    assert arena.envs.othello.load_evaluation.cache_info().currsize == 1
+
+
 def test_bad_agent_settings_are_clear_errors():
     with pytest.raises(ValueError, match="needs a budget"):
         MCTSAgent("othello", simulations=None)

@@ -60,7 +60,7 @@ from arena._native import (
 from arena.outcomes import Record
 
 __all__ = ["GAMES", "ROLLOUTS", "SOLVE_EMPTIES", "SOLVE_SHARE", "DuelResult", "DuelSide", "Evaluate",
-           "board_from_observation", "check_game", "endgame_move", "limit_to_move", "make_search", "make_self_play",
+           "board_from_observation", "check_game", "endgame_move", "limit_to_move", "load_endgame", "make_search", "make_self_play",
            "play_duel", "policy_evaluator"]
 
 # Othello positions with this many empty squares or fewer are solved exactly by the agents (by
@@ -209,6 +209,15 @@ def endgame_move(game: str, board: OthelloBoard | GomokuBoard, solve_empties: in
 
     result = solve(board, time_limit=time_limit)
     return result.best_move if result.complete else None
+
+
+def load_endgame(game: str, solve_empties: int | None) -> None:
+    """Load what `endgame_move` needs (the solver's evaluation) now, at an agent's start, which the
+    harness's start-up budget covers, rather than on its first endgame move's clock."""
+    if game == "othello" and solve_empties:
+        from arena.envs.othello import load_evaluation
+
+        load_evaluation()
 
 
 def limit_to_move(search: OthelloMCTS | GomokuMCTS, time_limit: float | None, started: float) -> None:
