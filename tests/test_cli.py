@@ -801,6 +801,37 @@ def test_arena_submit_of_a_file_that_is_no_zip_names_the_folder_to_submit(cli, t
                                  "(agent.py at its top) or a zip of it: arena submit my_agent\n")
 
 
+@pytest.mark.parametrize("wait", [False, True])
+def test_arena_submit_to_a_server_that_hangs_up_before_answering_says_so_without_a_traceback(cli, tmp_path, submissions,
+                                                                                            wait):
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def hang_up(answers: int) -> None:  # as a server killed (restarted) with the request in hand
+        for number in range(answers + 1):
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)
+                if number < answers:
+                    body = b'{"id": 7, "name": "random", "status": "validating"}'
+                    connection.sendall(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: "
+                                       + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+
+    server = threading.Thread(target=hang_up, args=(int(wait),), daemon=True)
+    server.start()
+    shutil.copytree(submissions / "random", tmp_path / "my_agent")
+    code, _, err = cli("submit", "my_agent", "--server", f"http://127.0.0.1:{port}", "--token", "T",
+                       *(["--wait"] if wait else []))
+    server.join(10)
+    listener.close()
+    assert code == 1 and "Traceback" not in err, err
+    assert err.startswith(f"error: http://127.0.0.1:{port} closed the connection before answering (restarting, "
+                          f"say):"), err
+
+
 def test_the_readme_examples_run_from_another_folder_say_where_the_examples_are(cli, tmp_path, submissions):
     code, _, err = cli("match", "submissions/random", "submissions/greedy", "--env", "othello")
     assert code == 1 and err == (f"error: submissions/random: no such file or folder; relative paths start from the "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import io
 import json
 import urllib.error
@@ -44,16 +45,14 @@ def submit(path: str | Path, server: str, token: str, timeout: float = 300.0) ->
     request = urllib.request.Request(url, data=data, method="POST", headers={
         "Authorization": f"Bearer {token}", "Content-Type": "application/zip"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read())
+        return _answer(request, server, timeout, "it may have taken the upload: send it again in a moment (a copy "
+                                                 "it took is answered as identical to it)")
     except urllib.error.HTTPError as exc:
         try:
             message = json.loads(exc.read()).get("error") or exc.reason
         except (ValueError, AttributeError):
             message = exc.reason
         raise ArenaError(f"{server} refused the upload ({exc.code}): {message}") from None
-    except urllib.error.URLError as exc:
-        raise ArenaError(f"cannot reach {server}: {exc.reason}; check --server") from None
 
 
 def status(server: str, token: str, submission_id: int, timeout: float = 30.0) -> dict[str, Any]:
@@ -61,9 +60,22 @@ def status(server: str, token: str, submission_id: int, timeout: float = 30.0) -
     request = urllib.request.Request(f"{server.rstrip('/')}/api/submissions/{submission_id}",
                                      headers={"Authorization": f"Bearer {token}"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read())
+        return _answer(request, server, timeout, f"ask again in a moment (arena serve's page /me shows submission "
+                                                 f"{submission_id} too)")
     except urllib.error.HTTPError as exc:
         raise ArenaError(f"{server}: submission {submission_id}: {exc.code} {exc.reason}") from None
+
+
+def _answer(request: urllib.request.Request, server: str, timeout: float, then: str) -> dict[str, Any]:
+    """The server's JSON answer to `request`; ArenaError saying so, and `then` (what to do), where it hung up
+    or went silent before answering (restarted, say). HTTPError is the caller's to explain."""
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError:
+        raise
     except urllib.error.URLError as exc:
         raise ArenaError(f"cannot reach {server}: {exc.reason}; check --server") from None
+    except (OSError, http.client.HTTPException) as exc:  # after the request went: no URLError wraps these
+        what = "did not answer in time" if isinstance(exc, TimeoutError) else "closed the connection before answering"
+        raise ArenaError(f"{server} {what} (restarting, say): {then}") from None
