@@ -321,3 +321,31 @@ def test_a_server_told_to_stop_ends_the_weights_downloads_under_way(monkeypatch)
     server = http.Server(uvicorn.Config(answer_ok))
     server.handle_exit(signal.SIGINT, None)
     assert server.should_exit and arena.weights._STOPPING.is_set()
+
+
+def test_an_upload_past_the_limit_is_answered_413_not_a_connection_reset(tmp_path):
+    # arena submit (urllib) and browsers send the whole body before they read the answer: a server that answered
+    # from Content-Length and closed left them a reset connection ("cannot reach the server") instead of the limit.
+    import io
+    import os
+    import zipfile
+
+    from arena.errors import ArenaError
+    from arena.serve.client import submit
+    from arena.serve.uploads import UploadLimits
+
+    site = Site(tmp_path, UploadLimits(max_bytes=1 << 20))
+    upload = tmp_path / "big.zip"
+    with zipfile.ZipFile(upload, "w") as archive:
+        archive.writestr("agent.py", "")
+        archive.writestr("weights.bin", os.urandom(16 << 20))  # more than the sockets' buffers hold
+    try:
+        with serving(site.app) as port:
+            with pytest.raises(ArenaError) as refused:
+                submit(upload, f"http://127.0.0.1:{port}", site.alice_token, timeout=60)
+    finally:
+        site.client.close()
+        site.app.state.competition.close()
+        site.store.close()
+    assert "refused the upload (413): the upload is larger than 1 MiB, the most allowed" in str(refused.value)
+    assert site.files_kept() == []

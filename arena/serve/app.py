@@ -33,7 +33,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 
 from markupsafe import Markup
 from starlette.applications import Starlette
@@ -64,6 +64,7 @@ if TYPE_CHECKING:
 SESSION_COOKIE = "arena_session"
 LOGIN_CSRF_COOKIE = "arena_login_csrf"
 FORM_OVERHEAD = 64 << 10  # what a multipart form adds around the file
+REFUSED_BODY_READ = 256 << 20  # of a body refused for its size, what is read and dropped for its client to see why
 LEADERBOARD_CACHE_SECONDS = 1.0
 GAMES_SHOWN = 50  # on a submission's page, the latest
 GUESSES_ALLOWED, GUESS_WINDOW_SECONDS = 10, 60.0  # unknown tokens one address may send (`AddressLimit`)...
@@ -732,6 +733,7 @@ async def _upload_form(request: Request) -> Response:
         return await _me_page(request, "The upload did not say its size (Content-Length); send it from the form.",
                               True, 411)
     if int(length) > limit + FORM_OVERHEAD:
+        await _read_away(request.stream(), 0)
         return await _me_page(request, too_large(int(length), limit), True, 413)
     try:
         with competition.upload_gate.entered(session[0].id):  # before the body: one at a time is read
@@ -746,6 +748,16 @@ async def _upload_form(request: Request) -> Response:
         return await _me_page(request, f"Upload refused: {exc}", True, exc.status)
     competition.on_upload()
     return await _me_page(request, f"Submission #{submission.id} received; it is being validated.")
+
+
+async def _read_away(chunks: AsyncIterator[bytes], read: int) -> None:
+    """Read and drop the rest of a body refused for its size (`read` bytes of it read so far), up to
+    REFUSED_BODY_READ: a client sends its whole body before it reads the answer (arena submit, browsers),
+    and one whose connection closed under it sees a reset, not why. A longer one is cut off."""
+    async for chunk in chunks:
+        read += len(chunk)
+        if read > REFUSED_BODY_READ:
+            return
 
 
 async def _take(competition: Competition, participant: Participant, data: bytes, filename: str) -> Submission:
@@ -773,13 +785,16 @@ async def _api_upload(request: Request) -> Response:
     limit = competition.config.limits.max_bytes
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > limit:
+        await _read_away(request.stream(), 0)
         return _api_error(too_large(int(length), limit), 413)
     try:
         with competition.upload_gate.entered(participant.id):  # before the body: one at a time is read
             body = bytearray()
-            async for chunk in request.stream():
+            chunks = request.stream()
+            async for chunk in chunks:
                 body += chunk
                 if len(body) > limit:
+                    await _read_away(chunks, len(body))
                     raise UploadRefused(too_large(len(body), limit), 413)
             submission = await _take(competition, participant, bytes(body), request.query_params.get("filename", ""))
     except UploadRefused as exc:
