@@ -388,6 +388,51 @@ def test_submissions_are_claimed_once_and_validated(database):
     store.close()
 
 
+def test_two_commands_opening_a_new_competition_at_once_both_work(database, monkeypatch):
+    # Participants added from a script, several `arena serve users add` at once on a database just made: each
+    # found the table without the organiser column and added it, and all but the first were told the database
+    # was unusable, to be restored from a copy.
+    import threading
+
+    from arena.serve import store as serve_store
+
+    both_looked = threading.Barrier(2, timeout=30)
+
+    class LooksAtOnce:
+        def __init__(self, target, what):
+            self.db = open_database(target, what)
+
+        def columns(self, table):
+            found = self.db.columns(table)
+            both_looked.wait()
+            return found
+
+        def __getattr__(self, name):
+            return getattr(self.db, name)
+
+    monkeypatch.setattr(serve_store, "open_database", LooksAtOnce)
+    failures = []
+
+    def open_store(name: str) -> None:
+        try:
+            store = CompetitionStore(database)
+            store.add_participant(name)
+            store.close()
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            failures.append(exc)
+
+    openers = [threading.Thread(target=open_store, args=(name,)) for name in ("alice", "bob")]
+    for opener in openers:
+        opener.start()
+    for opener in openers:
+        opener.join(60)
+    assert failures == []
+    monkeypatch.undo()
+    store = CompetitionStore(database)
+    assert sorted(p.name for p in store.participants()) == ["alice", "bob"]
+    store.close()
+
+
 def test_participants_take_turns_at_validation_however_many_each_uploaded(database):
     store = CompetitionStore(database)
     alice, bob, carol = (store.add_participant(name)[0] for name in ("alice", "bob", "carol"))

@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS participants (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
     token_hash TEXT NOT NULL,      -- scrypt$n$r$p$salt$hash of the secret part of the token
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    organiser INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS sessions (
     id_hash TEXT PRIMARY KEY,      -- sha256 of the cookie's random session id
@@ -148,7 +149,7 @@ class CompetitionStore:
         self.path = self._db.name  # the file, or the URL without its password
         try:
             self._db.script(SCHEMA)
-            if "organiser" not in self._db.columns("participants"):
+            if "organiser" not in self._db.columns("participants"):  # made before organisers were
                 self._db.script("ALTER TABLE participants ADD COLUMN organiser INTEGER NOT NULL DEFAULT 0")
             upgrade_stored_digests(self._db, "submissions", "folder")
         except self._db.DatabaseError as exc:
