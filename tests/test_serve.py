@@ -537,6 +537,7 @@ def test_a_submission_refused_at_validation_leaves_no_files(site):
     site.validator.validate_next()
     refused = site.store.submission(submission["id"])
     assert refused.status == REFUSED and "failed to start" in refused.reason and not folder.exists()
+    assert refused.folder == ""  # as a retired one's: the database names no folder that is gone
 
 
 def test_a_submission_disqualified_while_it_is_validated_keeps_its_files_when_it_fails(site):

@@ -171,6 +171,7 @@ class Validator:
             return  # disqualified meanwhile: its files are kept for the organiser
         self.on_news(f"{self._described(submission)} refused: {reason}")
         remove_files(Path(submission.folder))  # never to play: its reason and log tail are kept
+        self.store.forget_folder(submission.id)
 
     def _taken_over(self, source: str, submission: Submission) -> str | None:
         """Why `submission` may not play as the entrant registered from `source` (the same content,
