@@ -349,3 +349,34 @@ def test_an_upload_past_the_limit_is_answered_413_not_a_connection_reset(tmp_pat
         site.store.close()
     assert "refused the upload (413): the upload is larger than 1 MiB, the most allowed" in str(refused.value)
     assert site.files_kept() == []
+
+
+def test_a_server_told_to_stop_stops_within_seconds_of_a_request_that_does_not_end(monkeypatch):
+    # uvicorn waits without end for the requests under way: an upload trickling in just above MIN_RATE, or one
+    # stuck behind a busy store, kept `kill PID` (what an organiser or systemd sends) from stopping the server.
+    import asyncio
+    import signal
+
+    monkeypatch.setattr(http, "ANSWERS_WAITED_SECONDS", 1)
+    begun = threading.Event()
+
+    async def never_answers(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        begun.set()
+        await asyncio.sleep(3600)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = http.Server(uvicorn.Config(never_answers, host="127.0.0.1", port=port, log_level="critical",
+                                        http=http.TimelyProtocol))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_for(lambda: server.started, 30, "the server to start")
+    with socket.create_connection(("127.0.0.1", port)) as client:
+        client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert begun.wait(30)
+        server.handle_exit(signal.SIGTERM, None)
+        thread.join(30)
+        assert not thread.is_alive()

@@ -19,7 +19,9 @@ the server connects from there), or MAX_PER_SITE from its IPv6 /48 (one site hol
 one client cannot take every connection, nor many the files play needs.
 
 Told to stop, uvicorn answers every request under way first; `Server` ends the weights downloads
-under way then (an upload's may take minutes), so that a Ctrl-C stops the server in seconds.
+under way then (an upload's may take minutes), and cuts off what is still under way after
+ANSWERS_WAITED_SECONDS (an upload trickling in just above MIN_RATE, say), so that a Ctrl-C or a
+`kill PID` stops the server in seconds.
 """
 
 from __future__ import annotations
@@ -44,12 +46,19 @@ MAX_PER_SITE = 4 * MAX_PER_ADDRESS  # from one IPv6 /48: a quarter of MAX_CONNEC
 OPEN_FILES_WANTED = 65_536  # what the server raises its open-files limit to, where the host allows
 MIN_RATE = 1024
 RATE_SECONDS = 10.0
+ANSWERS_WAITED_SECONDS = 10  # for the requests under way when the server is told to stop; then they are cut off
 # Where Linux's struct tcp_info keeps tcpi_bytes_acked (since Linux 4.1).
 _BYTES_ACKED = struct.Struct("<120xQ")
 
 
 class Server(uvicorn.Server):
-    """uvicorn's server, ending the weights downloads under way once it is told to stop."""
+    """uvicorn's server, ending the weights downloads under way once it is told to stop, and the requests
+    still under way ANSWERS_WAITED_SECONDS later (uvicorn would wait for them without end)."""
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.config.timeout_graceful_shutdown is None:
+            self.config.timeout_graceful_shutdown = ANSWERS_WAITED_SECONDS
+        await super().shutdown(sockets)
 
     def handle_exit(self, sig: int, frame) -> None:
         stop_downloads()
