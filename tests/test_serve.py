@@ -223,6 +223,59 @@ def test_a_validated_agent_holds_no_more_memory_than_the_games_allow(site):
     assert record.status == REFUSED and "memory limit (200 MiB" in record.reason, record.reason
 
 
+def test_a_validation_starts_its_process_without_python_between_fork_and_exec_and_ends_with_the_server(tmp_path):
+    # The server forked its validating child with a preexec_fn: Python (and OpenBLAS's fork handler, which
+    # waits for a rating's matrix product in another thread while the GIL is held) ran in the forked copy of a
+    # process of forty threads, and the whole server hung for good. The child now makes itself die with the
+    # server, after exec.
+    import types
+
+    from arena.serve import validation
+
+    folder = tmp_path / "slow"
+    folder.mkdir()
+    (folder / "agent.py").write_text("import time\nfrom arena.agents import Agent\n\n\nclass SubmittedAgent(Agent):\n"
+                                     "    def __init__(self, *args, **kwargs):\n        time.sleep(600)\n")
+    started = []
+    real_run = subprocess.run
+
+    def noted(command, **kwargs):
+        started.append(kwargs)
+        return real_run(command, **kwargs)
+
+    checker = validation.Validator(None, tmp_path / "c.sqlite", "othello", {}, 2, timeout=1, sandbox=False)
+    validation.subprocess.run, saved = noted, validation.subprocess.run
+    try:
+        checker.check(types.SimpleNamespace(folder=str(folder), name="slow"))
+    finally:
+        validation.subprocess.run = saved
+    assert "preexec_fn" not in started[0]
+
+    server = subprocess.Popen([sys.executable, "-c", (
+        "import sys, types; from arena.serve.validation import Validator; "
+        f"Validator(None, {str(tmp_path / 'c.sqlite')!r}, 'othello', {{}}, 2, sandbox=False)"
+        f".check(types.SimpleNamespace(folder={str(folder)!r}, name='slow'))")])
+
+    def validating() -> list[int]:
+        return [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and str(folder).encode() in
+                _cmdline(int(pid)) and b"validate" in _cmdline(int(pid))]
+
+    try:
+        wait_for(validating, 60, "the validation to start")
+        server.kill()
+        server.wait()
+        wait_for(lambda: not validating(), 30, "the validation to end with the server")
+    finally:
+        server.kill()
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def test_a_validation_the_machine_fails_waits_for_another_while_the_next_ones_are_validated(site):
     import resource
 

@@ -190,8 +190,8 @@ class Validator:
         submission."""
         folder = Path(submission.folder)
         log_dir = validation_logs(folder)
-        command = [sys.executable, "-m", "arena.cli", "validate", str(folder), "--env", self.env,
-                   "--log-dir", str(log_dir)]
+        command = [sys.executable, "-c", VALIDATE_FOR_SERVER, str(os.getpid()), "validate", str(folder),
+                   "--env", self.env, "--log-dir", str(log_dir)]
         command += [f"--option={key}={_option_text(value)}" for key, value in self.options.items()]
         if self.memory_mb is not None:
             command.append(f"--memory-mb={self.memory_mb}")
@@ -202,7 +202,7 @@ class Validator:
         environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
         try:
             done = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=self.timeout,
-                                  env=environment, stdin=subprocess.DEVNULL, preexec_fn=_die_with_server)
+                                  env=environment, stdin=subprocess.DEVNULL)
             printed, code = done.stdout + done.stderr, done.returncode
         except subprocess.TimeoutExpired as exc:
             printed = _text(exc.stdout) + _text(exc.stderr)
@@ -255,13 +255,25 @@ def validation_logs(folder: Path) -> Path:
     return folder.with_name(folder.name + "-logs")
 
 
-_LIBC = ctypes.CDLL(None, use_errno=True)  # looked up here: the child between fork and exec imports nothing
+# What the validating child runs: `arena validate` with the server's pid first (`validate_for_server`).
+VALIDATE_FOR_SERVER = "from arena.serve.validation import validate_for_server; validate_for_server()"
 
 
-def _die_with_server() -> None:
-    """In the validating child, before it runs: be killed when the server's validator thread ends
-    (the server stopped, even by SIGKILL); the next start validates the submission again."""
-    _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+def validate_for_server() -> None:
+    """The validating child (argv: the server's pid, then `arena validate`'s arguments): be killed when the
+    server's validator thread ends (the server stopped, even by SIGKILL; the next start validates the
+    submission again), then validate. Asked for here, after exec: the server has dozens of threads, and
+    Python run between fork and exec (a preexec_fn), or the fork handlers a plain fork runs (OpenBLAS's waits
+    for a matrix product another thread computes, the GIL held), can hang the server for good."""
+    from arena.cli import main
+
+    server = int(sys.argv[1])
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != server:  # the server was gone before the request took effect
+        os._exit(1)
+    sys.argv = [sys.argv[0], *sys.argv[2:]]
+    sys.exit(main())
 
 
 def _reason(stderr: str, code: int) -> str:
