@@ -53,8 +53,9 @@ def test_the_agent_reuses_its_tree_between_moves():
 def test_time_per_move_bounds_each_search():
     agent = MCTSAgent("gomoku", simulations=None, time_per_move=0.05)
     play_match("gomoku", [agent, RandomAgent()], seed=0, max_steps=4)
-    # The margin above the budget is for a busy machine, where the search may wait for a CPU.
-    assert 0.05 <= agent.last_stats.seconds < 1.0 and agent.last_stats.simulations > 10
+    # The search has what is left of the move after the work before it; the margin above the budget is for a
+    # busy machine, where the search may wait for a CPU.
+    assert 0 < agent.last_stats.seconds < 1.0 and agent.last_stats.simulations > 10
 
 
 def timed_mcts(seconds: float) -> MCTSAgent:
