@@ -832,6 +832,39 @@ def test_arena_submit_to_a_server_that_hangs_up_before_answering_says_so_without
                           f"say):"), err
 
 
+
+def test_arena_submit_to_a_server_busy_just_now_asks_again_a_little_later(cli, tmp_path, submissions, monkeypatch):
+    import socket
+    import threading
+
+    import arena.serve.client
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    waited = []
+    monkeypatch.setattr(arena.serve.client, "_pause", waited.append)
+
+    def busy_twice() -> None:  # as a server just started, checking many participants' tokens at once
+        for number in range(3):
+            connection, _ = listener.accept()
+            with connection:
+                request = b""
+                while b"PK\x05\x06" not in request:  # the zip's last record: the whole upload was sent
+                    request += connection.recv(65536)
+                status, body = ((b"503 Service Unavailable", b'{"error": "the server is checking many tokens"}')
+                                if number < 2 else (b"201 Created", b'{"id": 7, "name": "my_agent", "status": "validating"}'))
+                connection.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Type: application/json\r\nContent-Length: "
+                                   + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+
+    server = threading.Thread(target=busy_twice, daemon=True)
+    server.start()
+    shutil.copytree(submissions / "random", tmp_path / "my_agent")
+    code, out, err = cli("submit", "my_agent", "--server", f"http://127.0.0.1:{port}", "--token", "T")
+    server.join(10)
+    listener.close()
+    assert code == 0 and "submission 7 (my_agent) uploaded; validating" in out, err
+    assert waited == [1, 2]
+
 def test_the_readme_examples_run_from_another_folder_say_where_the_examples_are(cli, tmp_path, submissions):
     code, _, err = cli("match", "submissions/random", "submissions/greedy", "--env", "othello")
     assert code == 1 and err == (f"error: submissions/random: no such file or folder; relative paths start from the "

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import http.client
 import io
+import itertools
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -15,6 +17,8 @@ from typing import Any
 from arena.errors import ArenaError, missing_path_hint
 
 SKIPPED = {"__pycache__", ".git", ".hg", ".svn", ".ipynb_checkpoints"}
+BUSY_RETRIES = 5  # a server busy just now (503) is asked again after 1, 2, 4, 8 and 16 seconds
+_pause = time.sleep
 
 
 def zip_folder(folder: Path) -> bytes:
@@ -67,15 +71,20 @@ def status(server: str, token: str, submission_id: int, timeout: float = 30.0) -
 
 
 def _answer(request: urllib.request.Request, server: str, timeout: float, then: str) -> dict[str, Any]:
-    """The server's JSON answer to `request`; ArenaError saying so, and `then` (what to do), where it hung up
-    or went silent before answering (restarted, say). HTTPError is the caller's to explain."""
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError:
-        raise
-    except urllib.error.URLError as exc:
-        raise ArenaError(f"cannot reach {server}: {exc.reason}; check --server") from None
-    except (OSError, http.client.HTTPException) as exc:  # after the request went: no URLError wraps these
-        what = "did not answer in time" if isinstance(exc, TimeoutError) else "closed the connection before answering"
-        raise ArenaError(f"{server} {what} (restarting, say): {then}") from None
+    """The server's JSON answer to `request`, asked again while it is busy (503, BUSY_RETRIES times); ArenaError
+    saying so, and `then` (what to do), where it hung up or went silent before answering (restarted, say).
+    HTTPError is the caller's to explain."""
+    for attempt in itertools.count():
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            if exc.code != 503 or attempt == BUSY_RETRIES:
+                raise
+            exc.close()
+            _pause(2 ** attempt)  # busy (every participant arriving at once after a start): it says so, not no
+        except urllib.error.URLError as exc:
+            raise ArenaError(f"cannot reach {server}: {exc.reason}; check --server") from None
+        except (OSError, http.client.HTTPException) as exc:  # after the request went: no URLError wraps these
+            what = "did not answer in time" if isinstance(exc, TimeoutError) else "closed the connection before answering"
+            raise ArenaError(f"{server} {what} (restarting, say): {then}") from None
