@@ -1321,6 +1321,36 @@ def test_knockout_handlers_see_the_fighters_where_they_stood_before_the_frames_p
 
 
 @pytest.mark.parametrize("engine", ["native", "python"])
+def test_fighters_out_of_stocks_on_one_frame_each_signal_the_others_win_as_there(engine):
+    """There, after `random.seed(301)`, with each fighter walking off the nearer edge of its ground from frame 1
+    (fighter 0) and frame 4 (fighter 1) on, both lose their last stock at step 321; on the next frame each fighter
+    out of stocks signals the other's win, fighter 0's loss first."""
+    import random
+
+    from arena.compat.ai2.environment.agent import RewardManager, RewTerm, WarehouseBrawl
+
+    seen = []
+    manager = RewardManager({}, {name: (name, RewTerm(func=lambda env, agent, name=name: seen.append(
+        (env.steps, name, agent)) or 0.0, weight=1.0)) for name in ("win_signal", "knockout_signal")})
+    random.seed(301)
+    env = WarehouseBrawl(train_mode=True)
+    env.engine = engine
+    observations, _ = env.reset()
+    manager.subscribe_signals(env)
+    for frame in range(400):
+        actions = {i: np.zeros(10) for i in (0, 1)}
+        for i, wait in enumerate((1, 4)):
+            if frame >= wait:
+                actions[i][3 if observations[i][0] > 0 else 1] = 1
+        observations, _, terminated, _, _ = env.step(actions)
+        if terminated:
+            break
+    assert env.steps == 323 and [env.get_stats(i).lives_left for i in (0, 1)] == [0, 0]
+    assert seen[-4:] == [(321, "knockout_signal", "player"), (321, "knockout_signal", "opponent"),
+                         (322, "win_signal", "opponent"), (322, "win_signal", "player")]
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
 def test_a_fighters_env_declares_the_stage_size_as_there(engine):
     """A reward term may reach the stage through a fighter: `player.env.stage_width_tiles / 2` for the side
     edges. There a fighter's `env` was the env, declaring 29.8 by 16.8, the blast lines at half of each

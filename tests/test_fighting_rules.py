@@ -109,6 +109,38 @@ def test_losing_the_last_stock_ends_the_match_the_next_frame_and_signals_the_win
     assert env.outcome_text() == "player_0 0 stocks 0% - player_1 1 stocks 0%"
 
 
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_both_fighters_losing_their_last_stock_on_one_frame_is_a_draw_that_signals_both_wins(engine):
+    """As in the competition's game: each fighter out of stocks signals the other's win (fighter 0's first), and
+    its `run_match` scores equal stocks a draw."""
+    env = stage(stocks=1, engine=engine)
+    wins = []
+    env.win_signal.connect(lambda env, agent: wins.append(agent))
+    for fighter in env.players:
+        fighter.body.y = R.BLAST_Y + 1
+    step(env)
+    assert [fighter.stocks for fighter in env.players] == [0, 0]
+    _, rewards, terminations, _, _ = step(env)
+    assert all(terminations.values()) and env.agents == []
+    assert rewards == {"player_0": 0.0, "player_1": 0.0} and wins == ["opponent", "player"]
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_a_last_stock_lost_on_the_frame_the_other_fighters_loss_ends_the_match_is_a_draw(engine):
+    """Fighter 0's last stock is lost; on the next frame, the one that ends the match and signals fighter 1's win,
+    fighter 1 loses its last stock too: the competition's `run_match` scores the equal stocks a draw."""
+    env = stage(stocks=1, engine=engine)
+    wins = []
+    env.win_signal.connect(lambda env, agent: wins.append(agent))
+    player, opponent = env.players
+    player.body.y = R.BLAST_Y + 1
+    step(env)
+    opponent.body.y = R.BLAST_Y + 1
+    _, rewards, terminations, _, _ = step(env)
+    assert all(terminations.values()) and [fighter.stocks for fighter in env.players] == [0, 0]
+    assert rewards == {"player_0": 0.0, "player_1": 0.0} and wins == ["opponent"]
+
+
 def test_time_runs_out_after_max_timesteps_and_equal_stocks_is_a_draw():
     env = arena.envs.make("fighting", max_timesteps=40)
     env.reset(seed=1)

@@ -160,7 +160,8 @@ moves in the competition's data format), and can subscribe to the signals `win_s
 `weapon_equip_signal`, `weapon_drop_signal`.
 
 ## Episode end
-Terminated on the frame after a fighter loses its last stock (the other wins). Truncated after
+Terminated on the frame after a fighter loses its last stock (the other wins; if the other has no stock left
+either once that frame is played, a draw, as the competition's `run_match` scores it). Truncated after
 `max_timesteps` frames (90 s); the fighter with more stocks wins, equal stocks is a draw.
 `run_match` plays 5,400 frames (3 minutes) by default, as the competition's does.
 

@@ -96,6 +96,7 @@ class Game:
         first, second = self.players
         first.process(action_0)
         second.process(action_1)
+        deciding = not self.over
         self._judge_knockouts()
         self.platform.physics_process()
         if not self.platform_pauses:
@@ -108,15 +109,18 @@ class Game:
         self.armory.update(self.players, self.steps, self.platform)
         if not self.terminated and self.steps >= self.max_frames:
             self.truncated = True
-            if first.stocks != second.stocks:
-                self.winner = 0 if first.stocks > second.stocks else 1
+        if deciding and self.over and first.stocks != second.stocks:
+            # By the stocks left once the frame is played, as the competition's run_match judges: a fighter
+            # may lose its last stock on the frame the other's loss ends the match, and that is a draw.
+            self.winner = 0 if first.stocks > second.stocks else 1
 
     def _judge_knockouts(self) -> None:
+        if self.terminated:
+            return
         for fighter in self.players:
-            if fighter.stocks <= 0 and not self.terminated:
+            if fighter.stocks <= 0:  # each fighter out of stocks signals the other's win, as there
                 self.terminated = True
-                self.winner = 1 - fighter.agent_id
-                self.emit("win_signal", self.winner)
+                self.emit("win_signal", 1 - fighter.agent_id)
 
     @property
     def over(self) -> bool:

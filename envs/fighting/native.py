@@ -315,8 +315,8 @@ class NativeGame:
 
     def _emit(self, first: int, second: int) -> None:
         both = (first, second)
-        for agent_id, events in enumerate(both):
-            if events & EVENTS["win_signal"]:
+        for agent_id in (1, 0):  # fighter 0 out of stocks signals fighter 1's win first
+            if both[agent_id] & EVENTS["win_signal"]:
                 self._emit_within_frame("win_signal", agent_id)
         for agent_id, events in enumerate(both):
             for name in ("knockout_signal", "hit_during_stun"):

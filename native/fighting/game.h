@@ -405,11 +405,13 @@ class Game {
   void step(const T* action_0, const T* action_1) {
     process_keys(fighters[0], action_0);
     process_keys(fighters[1], action_1);
-    for (int i = 0; i < 2; ++i) {
-      if (fighters[i].stocks <= 0 && !terminated) {
-        terminated = true;
-        winner = 1 - i;
-        fighters[winner].events |= WIN_SIGNAL;
+    const bool deciding = !over();
+    if (!terminated) {
+      for (int i = 0; i < 2; ++i) {
+        if (fighters[i].stocks <= 0) {  // each fighter out of stocks signals the other's win
+          terminated = true;
+          fighters[1 - i].events |= WIN_SIGNAL;
+        }
       }
     }
     platform_process();
@@ -419,10 +421,11 @@ class Game {
     physics_step();
     ++steps;
     armory_update();
-    if (!terminated && steps >= max_frames) {
-      truncated = true;
-      if (fighters[0].stocks != fighters[1].stocks) winner = fighters[0].stocks > fighters[1].stocks ? 0 : 1;
-    }
+    if (!terminated && steps >= max_frames) truncated = true;
+    // By the stocks left once the frame is played, as run_match judges: a last stock lost on the frame
+    // the other's loss ends the match makes a draw.
+    if (deciding && over() && fighters[0].stocks != fighters[1].stocks)
+      winner = fighters[0].stocks > fighters[1].stocks ? 0 : 1;
   }
 
   // observation.observations: fighter 0's view, then fighter 1's (its half first), as float32 (the
