@@ -1517,6 +1517,38 @@ def test_a_drop_comes_before_the_other_fighters_pickup_on_the_same_frame(engine)
     assert (env.objects["player"].weapon, env.objects["opponent"].weapon) == ("Punch", "Spear")
 
 
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_pickups_on_one_frame_are_signalled_spawner_by_spawner_as_there(engine):
+    """There, a frame's pickups go spawner by spawner (the right ground's first), each fighter taking the weapon
+    and emitting its equip before the next: after `random.seed(0)` both spawners show hammers by step 248;
+    with fighter 0 put over the left one's and fighter 1 over the right one's, both holding h 41 frames later,
+    fighter 1's equip comes first, its handlers seeing fighter 0 still unarmed."""
+    import random
+
+    from arena.compat.ai2.environment.agent import WarehouseBrawl
+
+    seen = []
+    random.seed(0)
+    env = WarehouseBrawl(train_mode=True)
+    env.engine = engine
+    random.seed(0)
+    env.reset()
+    env.weapon_equip_signal.connect(lambda env, agent: seen.append(
+        (env.steps, agent, env.objects["player"].weapon, env.objects["opponent"].weapon)))
+    nothing, take = np.zeros(10), np.zeros(10)
+    take[5] = 1  # h
+    while not (env.observe(0)[18] and env.observe(0)[21]):
+        env.step({0: nothing, 1: nothing})
+    assert env.steps == 248
+    right, left = env.observe(0)[16:18], env.observe(0)[19:21]
+    env.objects["player"].body.position = (left[0], left[1] - 0.34)
+    env.objects["opponent"].body.position = (right[0], right[1] - 0.34)
+    for _ in range(40):
+        env.step({0: nothing, 1: nothing})
+    env.step({0: take, 1: take})
+    assert seen == [(289, "opponent", "Punch", "Hammer"), (289, "player", "Hammer", "Hammer")]
+
+
 def test_the_training_env_shows_its_opponent_and_what_it_sees_as_there():
     """Callbacks and evaluation code read `env.opponent_agent` (the episode's opponent) and `env.opponent_obs`
     (the observation it acts on next: its own fighter first), and seat an opponent of their own there."""

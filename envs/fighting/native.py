@@ -40,6 +40,7 @@ from arena.envs.fighting.weapons import WeaponObject, weapon_size
 
 EVENTS = {"win_signal": 1, "knockout_signal": 2, "hit_during_stun": 4, "weapon_equip_signal": 8,
           "weapon_drop_signal": 16}  # bits of `FightingBatch.events`, per game and fighter
+EQUIPPED_FIRST = 32  # the events' bit of a fighter that took its weapon before the other took one that frame
 
 
 def _xy(change: tuple | None) -> tuple | None:
@@ -323,9 +324,7 @@ class NativeGame:
                 if events & EVENTS[name]:
                     self._emit_within_frame(name, agent_id)
         self._emit_drops(both)
-        for agent_id, events in enumerate(both):
-            if events & EVENTS["weapon_equip_signal"]:
-                self.emit("weapon_equip_signal", agent_id)
+        self._emit_equips(both)
 
     def _emit_within_frame(self, signal: str, agent_id: int) -> None:
         """Emit `signal`, which the Python game emits within the frame: its handlers see the frame not yet
@@ -373,6 +372,26 @@ class NativeGame:
             return
         for agent_id in dropped:
             self.emit("weapon_drop_signal", agent_id)
+
+    def _emit_equips(self, both: tuple[int, int]) -> None:
+        """Emit the frame's `weapon_equip_signal`s in the order the fighters took their weapons (the Python game
+        goes spawner by spawner); the first one's handlers see the other fighter not yet armed, as there."""
+        took = [agent_id for agent_id, events in enumerate(both) if events & EVENTS["weapon_equip_signal"]]
+        if len(took) < 2:
+            for agent_id in took:
+                self.emit("weapon_equip_signal", agent_id)
+            return
+        first = 0 if both[0] & EQUIPPED_FIRST else 1
+        second = 1 - first
+        if not getattr(self.signals["weapon_equip_signal"], "listened", True):
+            return
+        later = self._refresh().players[second]
+        weapon, later.weapon = later.weapon, "Punch"
+        try:
+            self.emit("weapon_equip_signal", first)
+        finally:  # the second pickup there sets the weapon, whatever the handlers wrote
+            later.weapon = weapon
+        self.emit("weapon_equip_signal", second)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

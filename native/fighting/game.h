@@ -56,7 +56,8 @@ enum Weapon { PUNCH, SPEAR, HAMMER, NO_WEAPON = -1 };
 enum MoveType { NONE = 1, NLIGHT, DLIGHT, SLIGHT, NSIG, DSIG, SSIG, NAIR, DAIR, SAIR, RECOVERY, GROUNDPOUND };
 // Signals a frame emitted, one bit each, per fighter (game.py's emit).
 enum Event {
-  WIN_SIGNAL = 1, KNOCKOUT_SIGNAL = 2, HIT_DURING_STUN = 4, WEAPON_EQUIP_SIGNAL = 8, WEAPON_DROP_SIGNAL = 16
+  WIN_SIGNAL = 1, KNOCKOUT_SIGNAL = 2, HIT_DURING_STUN = 4, WEAPON_EQUIP_SIGNAL = 8, WEAPON_DROP_SIGNAL = 16,
+  EQUIPPED_FIRST = 32  // took its weapon before the other fighter took one this frame (the equips' order)
 };
 constexpr int UNSET = -(1 << 30);  // a state's jumps / recoveries / jump timer before anything set them (None)
 constexpr int OBS_SIZE = 64, HALF_OBS = 32;
@@ -1248,7 +1249,9 @@ class Game {
   }
 
   void pick_up(Fighter& f, int weapon) {
+    const Fighter& other = &f == &fighters[0] ? fighters[1] : fighters[0];
     f.weapon = weapon;
+    if (!(other.events & WEAPON_EQUIP_SIGNAL)) f.events |= EQUIPPED_FIRST;
     f.events |= WEAPON_EQUIP_SIGNAL;
   }
 
