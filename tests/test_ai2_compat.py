@@ -1348,6 +1348,8 @@ def test_fighters_out_of_stocks_on_one_frame_each_signal_the_others_win_as_there
     assert env.steps == 323 and [env.get_stats(i).lives_left for i in (0, 1)] == [0, 0]
     assert seen[-4:] == [(321, "knockout_signal", "player"), (321, "knockout_signal", "opponent"),
                          (322, "win_signal", "opponent"), (322, "win_signal", "player")]
+    env.step({0: np.zeros(10), 1: np.zeros(10)})  # stepped on past its end, it signals both wins again
+    assert seen[-2:] == [(323, "win_signal", "opponent"), (323, "win_signal", "player")]
 
 
 @pytest.mark.parametrize("engine", ["native", "python"])

@@ -115,10 +115,8 @@ class Game:
             self.winner = 0 if first.stocks > second.stocks else 1
 
     def _judge_knockouts(self) -> None:
-        if self.terminated:
-            return
         for fighter in self.players:
-            if fighter.stocks <= 0:  # each fighter out of stocks signals the other's win, as there
+            if fighter.stocks <= 0:  # each fighter out of stocks signals the other's win (each frame), as there
                 self.terminated = True
                 self.emit("win_signal", 1 - fighter.agent_id)
 

@@ -407,12 +407,10 @@ class Game {
     process_keys(fighters[0], action_0);
     process_keys(fighters[1], action_1);
     const bool deciding = !over();
-    if (!terminated) {
-      for (int i = 0; i < 2; ++i) {
-        if (fighters[i].stocks <= 0) {  // each fighter out of stocks signals the other's win
-          terminated = true;
-          fighters[1 - i].events |= WIN_SIGNAL;
-        }
+    for (int i = 0; i < 2; ++i) {
+      if (fighters[i].stocks <= 0) {  // each fighter out of stocks signals the other's win (each frame)
+        terminated = true;
+        fighters[1 - i].events |= WIN_SIGNAL;
       }
     }
     platform_process();
