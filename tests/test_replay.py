@@ -42,12 +42,12 @@ def test_a_replay_of_other_rules_says_so_instead_of_failing_to_reproduce(tmp_pat
     result = play_match("fighting", [RandomAgent(), RandomAgent()], seed=1, max_steps=60)
     path = replay.save(result, tmp_path / "fight.json")
     stored = json.loads(path.read_text())
-    assert stored["rules_version"] == 6 and stored["arena_version"]
+    assert stored["rules_version"] == 7 and stored["arena_version"]
     assert replay.resimulate(replay.load(path)).agents == result.agents
     del stored["rules_version"]  # a file from before the game's rules were versioned: version 1
     path.write_text(json.dumps(stored))
     with pytest.raises(ReplayError, match="played by arena .* under version 1 of the game's rules; this arena "
-                                          "plays version 6, so it cannot be re-simulated"):
+                                          "plays version 7, so it cannot be re-simulated"):
         replay.resimulate(replay.load(path))
 
 

@@ -46,8 +46,8 @@ class WarehouseBrawl(WrapperRandom, RenderModes, ParallelEnv):
                 # 4: contacts solved in the competition's order and remembered 3 steps after parting;
                 # 5: bodies turn (moment 1e9) and contacts are found and solved as its engine does, bit
                 # for bit; the platform's speed to the last bit; an air dodge ends in the air; 6: a weapon dropped
-                # is not there to take until the next frame
-                "rules_version": 6}
+                # is not there to take until the next frame; 7: both fighters out of stocks on one frame is a draw
+                "rules_version": 7}
     # The stage size the competition's env declares, in units; reward code derives edges from it.
     stage_width_tiles = R.STAGE_WIDTH_TILES
     stage_height_tiles = R.STAGE_HEIGHT_TILES
