@@ -184,15 +184,19 @@ def harness_reads_late(monkeypatch):
                                                                        reason="needs a cgroup freezer")),
     pytest.param("read its answer", marks=pytest.mark.skipif(
         not protections()["processes"] or not protections()["cgroups"],
-        reason="the scheduler is asked about the agent's own tasks, found through its cgroup"))])
+        reason="the scheduler is asked about the agent's own tasks, found through its cgroup")),
+    "make its call"])
 def test_a_harness_late_every_move_costs_the_agent_nothing(late_to, submissions, monkeypatch):
-    """Once its answer is in, only the CPU the agent uses counts: a harness 0.3 s late each move to see
-    its processes stopped, or to read its answer, costs it nothing of a 0.1 s budget."""
+    """Only the agent's own time counts: a harness 0.3 s late each move to make its call (kept off a busy
+    CPU before the call is written, which the agent cannot act on before), to see its processes stopped,
+    or to read its answer, costs it nothing of a 0.1 s budget."""
     from arena.sandbox.protocol import Channel
 
     if late_to == "read its answer":
         monkeypatch.setattr(Channel, "receive", three_tenths_late(Channel.receive))
-    else:
+    elif late_to == "make its call":
+        monkeypatch.setattr(Channel, "post", three_tenths_late(Channel.post))
+    elif late_to == "see its processes stopped":
         monkeypatch.setattr(SandboxedAgent, "_until_stopped", three_tenths_late(SandboxedAgent._until_stopped))
     agent = SandboxedAgent(load(submissions / "random"), time_per_move=0.1)
     try:

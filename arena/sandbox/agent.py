@@ -363,15 +363,18 @@ class SandboxedAgent(AgentHandle):
             self._thaw()
         except OSError as exc:  # the host took its cgroup away: it cannot run, through no fault of its own
             raise HarnessError.short_of(f"resume the sandbox of {self.name}", exc) from exc
-        self._timer.start()
         if self._confining:  # sent once it says it is shut in: no agent code runs before that is read
+            self._timer.start()
             self._held = (kind, value)
         else:
             self._send(what, kind, value)
         self._outstanding = what
 
     def _send(self, what: str, kind: Kind, value: Any) -> None:
+        """Write the call, its clock started as it goes: until it is written the agent can do nothing with it,
+        and a harness kept off a busy CPU while it made the call (or slow to encode it) is not the agent's time."""
         self._channel.post(kind, value)
+        self._timer.start()
         try:
             # Most calls fit the pipe at once. A worker that does not read what it is sent runs down its own
             # clock, as a slow answer would.
@@ -462,7 +465,6 @@ class SandboxedAgent(AgentHandle):
         self._confining = False
         if self._held is not None:
             self._watch_agent_process()  # its waits for a CPU count from here, not from its birth
-            self._timer.start()
             self._send(what, *self._held)
             self._held = None
 
