@@ -441,13 +441,19 @@ class SandboxedAgent(AgentHandle):
         if late:
             # Perhaps read late (the harness was stopped, or kept off a CPU): its time ends when it fell asleep.
             self._timer.read_late = min(self._asleep_for(), self._timer.elapsed())
-        if self._rest(seen) and not late:
+        if self._rest(seen):
             # Shown asleep on its pipe, nothing of it able to run before its next call: its call is
             # over. Where it has not run since its answer came in, it was over by then: reading the
             # answer and looking at it are the harness's work, not the agent's time (and slower on a
             # CPU left cold by the other seat's long turn).
-            self._timer.fell_asleep(answered_at if seen is not None and self._idle.shown == seen else time.monotonic(),
-                                    self._agent_pid, self._idle.shown)
+            if not late:
+                self._timer.fell_asleep(answered_at if seen is not None and self._idle.shown == seen
+                                        else time.monotonic(), self._agent_pid, self._idle.shown)
+            elif (asleep := self._asleep_for()) > 0:
+                # Read late: it was over when it last ran, as the scheduler tells, however long the harness,
+                # kept off a busy CPU, then took to look (where not shown, it runs on until charged).
+                self._timer.read_late = 0.0
+                self._timer.fell_asleep(time.monotonic() - asleep, self._agent_pid, self._idle.shown)
         if got == Kind.FAILED:
             report = value if isinstance(value, dict) else {}
             status = Status.ILLEGAL_ACTION if report.get("illegal") is True else Status.CRASH
