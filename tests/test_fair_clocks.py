@@ -188,17 +188,22 @@ def harness_reads_late(monkeypatch):
     pytest.param("read its answer, then see it asleep on its pipe", marks=pytest.mark.skipif(
         not protections()["processes"] or not protections()["freezing"],
         reason="the idle proof and the scheduler look at the agent's own tasks, found through its cgroup")),
+    pytest.param("see it asleep on its pipe, once back in its read after its answer", marks=pytest.mark.skipif(
+        not protections()["processes"] or not protections()["freezing"],
+        reason="the idle proof and the scheduler look at the agent's own tasks, found through its cgroup")),
     "make its call"])
 def test_a_harness_late_every_move_costs_the_agent_nothing(late_to, submissions, monkeypatch):
     """Only the agent's own time counts: a harness 0.3 s late each move to make its call (kept off a busy
     CPU before the call is written, which the agent cannot act on before), to see its processes stopped,
-    or to read its answer (and then to see it asleep on its pipe), costs it nothing of a 0.1 s budget."""
+    or to read its answer, or to see it asleep on its pipe after its answer, costs it nothing of a 0.1 s budget."""
     from arena.sandbox.idle import IdleProof
     from arena.sandbox.protocol import Channel
 
     if late_to.startswith("read its answer"):
         monkeypatch.setattr(Channel, "receive", three_tenths_late(Channel.receive))
-    if late_to == "read its answer, then see it asleep on its pipe":
+    if late_to.startswith("see it asleep on its pipe"):
+        monkeypatch.setattr(IdleProof, "look", lambda proof: None)  # not yet asleep as its answer was read
+    if "see it asleep on its pipe" in late_to:
         monkeypatch.setattr(IdleProof, "holds", three_tenths_late(IdleProof.holds))
     elif late_to == "make its call":
         monkeypatch.setattr(Channel, "post", three_tenths_late(Channel.post))

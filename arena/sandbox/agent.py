@@ -446,14 +446,19 @@ class SandboxedAgent(AgentHandle):
             # over. Where it has not run since its answer came in, it was over by then: reading the
             # answer and looking at it are the harness's work, not the agent's time (and slower on a
             # CPU left cold by the other seat's long turn).
-            if not late:
-                self._timer.fell_asleep(answered_at if seen is not None and self._idle.shown == seen
-                                        else time.monotonic(), self._agent_pid, self._idle.shown)
-            elif (asleep := self._asleep_for()) > 0:
-                # Read late: it was over when it last ran, as the scheduler tells, however long the harness,
-                # kept off a busy CPU, then took to look (where not shown, it runs on until charged).
-                self._timer.read_late = 0.0
-                self._timer.fell_asleep(time.monotonic() - asleep, self._agent_pid, self._idle.shown)
+            over = answered_at if seen is not None and self._idle.shown == seen else time.monotonic()
+            if self._late is not None and (late or over - self._timer.started > self.clock.per_move):
+                # A long move, perhaps the harness's doing (kept off a busy CPU as it read the answer, or as it
+                # looked): it was over when the agent last ran, as the scheduler tells (its clock leaves out
+                # time stolen by a virtual machine's host: never earlier than that). Where not shown, a move
+                # read late runs on until charged, less what was read late before.
+                asleep = self._asleep_for()
+                if asleep > 0:
+                    over, self._timer.read_late = min(over, time.monotonic() - asleep), 0.0
+                elif late:
+                    over = None
+            if over is not None:
+                self._timer.fell_asleep(over, self._agent_pid, self._idle.shown)
         if got == Kind.FAILED:
             report = value if isinstance(value, dict) else {}
             status = Status.ILLEGAL_ACTION if report.get("illegal") is True else Status.CRASH
