@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from arena.agents.base import Agent
 from arena.search import (SOLVE_EMPTIES, SOLVE_SHARE, board_from_observation, endgame_move, limit_to_move, load_endgame,
-                          make_search)
+                          make_search, move_time)
 
 __all__ = ["AlphaZeroAgent"]
 
@@ -36,7 +36,8 @@ class AlphaZeroAgent(Agent):
       exactly instead of searched (within half of `time_limit` when set, `SOLVE_SHARE`; where the
       solver does not finish, the search plays in the rest of the move's time); 0 or None turns it off.
     - `search_settings`: any other SearchConfig setting (c_puct, reuse_tree, time_limit, ...);
-      `leaf_playouts=k` values leaves by k random playouts, the network giving the priors alone.
+      `leaf_playouts=k` values leaves by k random playouts, the network giving the priors alone. A
+      `time_limit` is kept within MOVE_SHARE of the time a move of the game it is seated in.
     """
 
     def __init__(self, weights: str | Path | None = None, simulations: int = 200, leaves_per_call: int = 4,
@@ -87,7 +88,7 @@ class AlphaZeroAgent(Agent):
         started = time.monotonic()
         game = self.network.spec.game
         board = board_from_observation(game, obs, self.rule)
-        time_limit = self.settings.get("time_limit") or None
+        time_limit = move_time(self.settings.get("time_limit") or None, self.time_control)
         solved = endgame_move(game, board, self.solve_empties, time_limit and time_limit * SOLVE_SHARE)
         if solved is not None:
             return solved

@@ -5,7 +5,8 @@ A submission's `agent.py` defines `SubmittedAgent(Agent)`. The harness then, in 
 1. builds it, anew for every game (its folder's modules run anew too): `SubmittedAgent(file_path)`
    with the manifest's weights file, or with no argument, in which case `__init__` asks `_gdown()`
    for a local weights path (downloading it if missing);
-2. calls `get_env_info(env)`, which records the spaces and helpers of the agent's seat, then
+2. sets `time_control`, the game's clock (`TimeControl`: seconds a move and a bank for the game),
+   then calls `get_env_info(env)`, which records the spaces and helpers of the agent's seat, then
    calls `_initialize()` (load or build the model) and sets `initialized`;
 3. calls `reset()` at the start of every episode and `predict(obs)` for every move.
 
@@ -16,12 +17,25 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 
+@dataclass(frozen=True)
+class TimeControl:
+    """The clock a game's agent plays under: `per_move` seconds a move, and a `bank` of seconds for the
+    whole game that time over `per_move` is taken from; a move that finds the bank empty loses."""
+
+    per_move: float
+    bank: float
+
+
 class Agent(ABC):
     """Base class of all agents; subclass it and implement `predict`."""
+
+    # The clock of the game it is seated in, set by the harness before `get_env_info` (None outside a match).
+    time_control: TimeControl | None = None
 
     def __init__(self, file_path: str | None = None):
         if file_path is None:

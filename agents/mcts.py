@@ -34,6 +34,7 @@ from arena.search import (  # noqa: F401  (re-exported: this module was their ho
     load_endgame,
     make_search,
     make_self_play,
+    move_time,
     play_duel,
     policy_evaluator,
 )
@@ -47,8 +48,9 @@ class MCTSAgent(Agent):
 
     - `game`: "othello" or "gomoku"; by default the env the harness seats it in.
     - `simulations`: simulations per move (None: no limit, then `time_per_move` must be set).
-    - `time_per_move`: seconds of search per move (None: no limit). With both, whichever
-      runs out first ends the search.
+    - `time_per_move`: seconds of search per move (None: no limit), within MOVE_SHARE of the
+      time a move of the game it is seated in (`time_control`). With both, whichever runs out
+      first ends the search.
     - `seed`: seed of the search; by default drawn from the seat's seeded action space at every
       `reset`, so a match replays exactly.
     - `rule`: gomoku's rule, "freestyle" or "exact_five"; by default the env's.
@@ -94,12 +96,12 @@ class MCTSAgent(Agent):
             return int(legal[0])  # forced (a pass, or the last square): nothing to search
         started = time.monotonic()
         board = board_from_observation(self._game(), obs, self.rule or "freestyle")
-        solve_time = None if self.time_per_move is None else self.time_per_move * SOLVE_SHARE
-        solved = endgame_move(self._game(), board, self.solve_empties, solve_time)
+        time_limit = move_time(self.time_per_move, self.time_control)
+        solved = endgame_move(self._game(), board, self.solve_empties, time_limit and time_limit * SOLVE_SHARE)
         if solved is not None:
             return solved
         search = self._search()
-        limit_to_move(search, self.time_per_move, started)
+        limit_to_move(search, time_limit, started)
         search.set_root(board)
         self.last_stats = search.search()
         return int(search.best_action())

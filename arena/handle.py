@@ -206,6 +206,10 @@ class LocalAgent(AgentHandle):
         return agent
 
     def _seat(self, seat: Any) -> None:
+        from arena.agents.base import TimeControl
+
+        if self.clock is not None:
+            self.agent.time_control = TimeControl(self.clock.per_move, self.clock.bank)
         if self._factory is not None or not self.agent.initialized:
             self.agent.get_env_info(seat)
         else:

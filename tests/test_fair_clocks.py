@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from arena.agents import Agent, RandomAgent
+from arena.agents import Agent, RandomAgent, TimeControl
 from arena.envs import entry, make_raw, seat_view
 from arena.faults import Status
+from arena.handle import LocalAgent
 from arena.match import play_match
 from arena.sandbox import Limits, SandboxedAgent, cgroups, confine, protections, sysinfo
 from arena.sandbox.agent import LATER_START
@@ -1128,3 +1129,36 @@ def test_the_host_dropping_its_caches_of_files_an_agent_looked_up_is_not_taken_f
         assert not looker._frees.drains
     finally:
         looker.close()
+
+
+KNOWS_ITS_CLOCK = """
+from arena.agents import RandomAgent
+
+
+class SubmittedAgent(RandomAgent):
+    def _initialize(self):
+        super()._initialize()
+        print("clock", self.time_control.per_move, self.time_control.bank, flush=True)
+"""
+
+
+def test_an_agent_is_told_its_games_clock_before_it_initializes_sandboxed_or_in_process(write_submission):
+    sandboxed = SandboxedAgent(load(write_submission("knows_its_clock", KNOWS_ITS_CLOCK)), 0.25, time_bank=3.0)
+    try:
+        play_match("othello", [sandboxed, RandomAgent()], seed=0, max_steps=2)
+    finally:
+        sandboxed.close()
+    assert "clock 0.25 3.0" in sandboxed.log_path.read_text()
+
+    class Told(RandomAgent):
+        def _initialize(self):
+            super()._initialize()
+            self.told = self.time_control
+
+    in_process = Told()
+    play_match("othello", [LocalAgent(in_process, time_per_move=0.5, time_bank=2.0), RandomAgent()], seed=0,
+               max_steps=2)
+    assert in_process.told == TimeControl(0.5, 2.0)
+    alone = Told()
+    play_match("othello", [alone, RandomAgent()], seed=0, max_steps=2)  # played with no clock: none told
+    assert alone.told is None

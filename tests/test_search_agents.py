@@ -10,7 +10,9 @@ from arena.agents import GreedyOthelloAgent, RandomAgent
 from arena.agents.mcts import MCTSAgent
 from arena.envs import seat_view
 from arena.envs.othello import SolveResult
+from arena.handle import LocalAgent
 from arena.match import play_match
+from arena.search import MOVE_SHARE
 
 
 def score(opponent_class, games: int, simulations: int) -> int:
@@ -57,6 +59,17 @@ def test_time_per_move_bounds_each_search():
     # busy machine, where the search may wait for a CPU.
     assert 0 < agent.last_stats.seconds < 1.0 and agent.last_stats.simulations > 10
 
+
+
+def test_a_timed_search_keeps_within_the_time_a_move_of_the_game_it_is_seated_in():
+    # Its own budget is 5 s a move; the organiser's clock gives 0.05 s (and a bank it would otherwise run down).
+    agent = MCTSAgent("othello", simulations=None, time_per_move=5.0, solve_empties=0, seed=0)
+    play_match("othello", [LocalAgent(agent, time_per_move=0.05, time_bank=30.0), RandomAgent()], seed=0, max_steps=2)
+    assert 0 < agent.search.config.time_limit <= 0.05 * MOVE_SHARE
+    untimed = MCTSAgent("othello", simulations=50, seed=0)  # a simulation budget plays alike under any clock
+    play_match("othello", [LocalAgent(untimed, time_per_move=0.05, time_bank=30.0), RandomAgent()], seed=0,
+               max_steps=2)
+    assert untimed.last_stats.simulations == 50 and untimed.search.config.time_limit == 0
 
 def timed_mcts(seconds: float) -> MCTSAgent:
     return MCTSAgent("othello", simulations=None, time_per_move=seconds, solve_empties=64, seed=0)

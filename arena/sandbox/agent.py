@@ -161,7 +161,8 @@ class SandboxedAgent(AgentHandle):
         self.clock.restart()
         self._starting = LATER_START if self._seated else "start"
         self._request(self._starting, Kind.START, {"env": seat.env_name, "options": seat.options,
-                                                   "seat": seat.agent_id, "seed": seat.seed})
+                                                   "seat": seat.agent_id, "seed": seat.seed,
+                                                   "clock": [self.clock.per_move, self.clock.bank]})
 
     def await_start(self) -> None:
         budget = self._budget(self._starting)

@@ -215,6 +215,7 @@ class _Worker:
                 os._exit(0)  # a fork of the agent returned into this loop
 
     def start(self, message: dict[str, Any]) -> None:
+        from arena.agents.base import TimeControl
         from arena.submission import describe_load_error
 
         own_seed, env, view = message["seed"], *self._seat(message)
@@ -234,6 +235,7 @@ class _Worker:
             # Then seeded for this game, in a new process or one kept from earlier games alike (loading
             # the agent may have imported torch, or drawn from the generators).
             seed_for_game(own_seed)
+            self.agent.time_control = TimeControl(*message["clock"])
             self.agent.get_env_info(view)
         except BaseException as exc:  # noqa: BLE001  (anything the agent raises is reported, not fatal)
             why = describe_load_error(exc, self.spec, sandboxed=True).removeprefix(f"{self.spec.source}: ")

@@ -45,7 +45,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -59,8 +59,12 @@ from arena._native import (
 )
 from arena.outcomes import Record
 
+if TYPE_CHECKING:
+    from arena.agents.base import TimeControl
+
 __all__ = ["GAMES", "ROLLOUTS", "SOLVE_EMPTIES", "SOLVE_SHARE", "DuelResult", "DuelSide", "Evaluate",
            "board_from_observation", "check_game", "endgame_move", "limit_to_move", "load_endgame", "make_search", "make_self_play",
+           "move_time",
            "play_duel", "policy_evaluator"]
 
 # Othello positions with this many empty squares or fewer are solved exactly by the agents (by
@@ -69,6 +73,9 @@ SOLVE_EMPTIES = 14
 # Of a move's time limit, the share an endgame solve may take: where it does not finish, the search
 # plays the move in the rest.
 SOLVE_SHARE = 0.5
+# Of the harness's time a move, the share a timed search takes at most: the rest is for the agent's own
+# work around it and for reading and writing the move.
+MOVE_SHARE = 0.8
 
 GAMES = ("othello", "gomoku")
 _SEARCHES = {"othello": OthelloMCTS, "gomoku": GomokuMCTS}
@@ -218,6 +225,14 @@ def load_endgame(game: str, solve_empties: int | None) -> None:
         from arena.envs.othello import load_evaluation
 
         load_evaluation()
+
+
+def move_time(own: float | None, clock: TimeControl | None) -> float | None:
+    """The seconds a timed search may take a move: its `own` limit, kept within MOVE_SHARE of the time a
+    move of the game's `clock` where the harness told one (`Agent.time_control`); None (no limit) stays."""
+    if own is None or clock is None:
+        return own
+    return min(own, clock.per_move * MOVE_SHARE)
 
 
 def limit_to_move(search: OthelloMCTS | GomokuMCTS, time_limit: float | None, started: float) -> None:
