@@ -74,6 +74,9 @@ class AlphaZeroAgent(Agent):
                              f"{space['observation'].shape[0]}x{space['observation'].shape[0]}")
         self.rule = getattr(env, "options", {}).get("rule", "freestyle")
         load_endgame(spec.game, self.solve_empties)
+        # The network's first call sets torch's kernels up (tens of milliseconds): made here, on the start's
+        # budget, not on its first move's clock.
+        self.evaluator(np.zeros((self.leaves_per_call, 2, spec.size, spec.size), np.float32))
         self.search = None
 
     def reset(self) -> None:

@@ -115,6 +115,19 @@ def test_the_solvers_evaluation_loads_at_the_start_not_on_a_moves_clock(make_age
     assert arena.envs.othello.load_evaluation.cache_info().currsize == 1
 
 
+
+def test_the_networks_first_call_is_made_at_the_start_not_on_a_moves_clock(monkeypatch):
+    pytest.importorskip("torch", reason='AlphaZero needs torch: pip install -e ".[train]"')
+    from arena.search.network import Evaluator
+
+    calls = []
+    call = Evaluator.__call__
+    monkeypatch.setattr(Evaluator, "__call__", lambda self, inputs: calls.append(inputs.shape) or call(self, inputs))
+    env = arena.envs.make("othello")
+    env.reset(seed=0)
+    timed_alphazero(0.2).get_env_info(seat_view(env, "player_0"))
+    assert len(calls) == 1 and calls[0][1:] == (2, 8, 8)
+
 def test_bad_agent_settings_are_clear_errors():
     with pytest.raises(ValueError, match="needs a budget"):
         MCTSAgent("othello", simulations=None)
