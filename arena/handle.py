@@ -221,28 +221,28 @@ class LocalAgent(AgentHandle):
         self.time_used = 0.0
         if self.clock is not None:
             self.clock.restart()
-        try:
-            with self._running():
-                self.agent.reset()
-        except Exception as exc:
-            raise self._fault(Status.CRASH, "reset() failed", exc) from None
+        self._timed("reset()", self.agent.reset)  # as a move, as in a sandbox: work for the game, on its time
 
     def request_action(self, observation: Any) -> None:
         self._pending = observation
 
     def await_action(self) -> Any:
+        return self._timed("predict()", lambda: self.agent.predict(self._pending))
+
+    def _timed(self, what: str, call: Callable[[], Any]) -> Any:
+        """What `call` (the agent's `what`) returns, its time charged to the clock as a sandbox charges a call."""
         clock = self.clock
         waited = harness_waits() if clock is not None else 0
         started = time.perf_counter()
         try:
             with self._running():
-                action = self.agent.predict(self._pending)
+                answer = call()
         except Exception as exc:
-            raise self._fault(Status.CRASH, "predict() failed", exc) from None
+            raise self._fault(Status.CRASH, f"{what} failed", exc) from None
         elapsed = time.perf_counter() - started
         if clock is None:
             self.time_used += elapsed
-            return action
+            return answer
         # As in a sandbox, the time it waited for a CPU that other work held is not its own.
         elapsed = max(elapsed - (harness_waits() - waited) / 1e9, 0.0)
         self.time_used += elapsed
@@ -251,8 +251,9 @@ class LocalAgent(AgentHandle):
             limit = f"{clock.per_move:g} s"
             if clock.bank:
                 limit += f" a move plus {allowance - clock.per_move:.3g} s left of a {clock.bank:g} s bank"
-            raise AgentFault(Status.TIMEOUT, f"took {elapsed:.3f} s for a move; the limit is {limit}")
-        return action
+            took = "for a move" if what == "predict()" else f"in {what}"
+            raise AgentFault(Status.TIMEOUT, f"took {elapsed:.3f} s {took}; the limit is {limit}")
+        return answer
 
     @contextlib.contextmanager
     def _running(self) -> Iterator[None]:
