@@ -357,7 +357,10 @@ def test_a_server_told_to_stop_stops_within_seconds_of_a_request_that_does_not_e
     import asyncio
     import signal
 
+    import arena.weights
+
     monkeypatch.setattr(http, "ANSWERS_WAITED_SECONDS", 1)
+    monkeypatch.setattr(arena.weights, "_STOPPING", threading.Event())  # told to stop, it stops downloads too
     begun = threading.Event()
 
     async def never_answers(scope, receive, send):
