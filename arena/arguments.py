@@ -42,12 +42,22 @@ def memory_mb(text: str) -> int:
 
 def seconds(text: str) -> float:
     """A time above 0 seconds."""
+    return _seconds(text, empty_allowed=False)
+
+
+def bank_seconds(text: str) -> float:
+    """A time of 0 seconds or more: a time bank may be empty."""
+    return _seconds(text, empty_allowed=True)
+
+
+def _seconds(text: str, empty_allowed: bool) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected seconds, e.g. 0.5, got {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text!r}")
+    if not (0 <= value if empty_allowed else 0 < value) or value == float("inf"):
+        lowest = "0 seconds or more" if empty_allowed else "more than 0 seconds"
+        raise argparse.ArgumentTypeError(f"must be {lowest}, got {text!r}")
     return value
 
 

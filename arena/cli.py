@@ -257,6 +257,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     match.add_argument("--replay-dir", default="replays", help="folder for the replay files (default: replays)")
     match.add_argument("--time-per-move", type=arguments.seconds, metavar="SECONDS",
                        help="per-move time limit (default: the game's; a manifest may ask for less)")
+    match.add_argument("--time-bank", type=arguments.bank_seconds, metavar="SECONDS",
+                       help="seconds a game each agent may spend over its per-move limits in all (default: the "
+                            "game's bank, see arena envs)")
     match.add_argument("--max-steps", type=arguments.positive_int, help=arguments.MAX_STEPS_HELP)
     match.add_argument("--json", action="store_true", help="print one JSON object per game instead of text")
     _add_sandbox_options(match)
@@ -617,8 +620,9 @@ def _handles(specs, env_name: str, args: argparse.Namespace, agents_at_once: int
     from arena.sandbox.memory import memory_limits
 
     limits = Limits(**memory_limits(args.memory_mb, agents_at_once), accelerators=args.accelerators)
-    return [submission_handle(spec, env_name, getattr(args, "time_per_move", None), sandbox=args.sandbox,
-                              limits=limits, log_dir=args.log_dir) for spec in specs]
+    return [submission_handle(spec, env_name, getattr(args, "time_per_move", None),
+                              time_bank=getattr(args, "time_bank", None), sandbox=args.sandbox, limits=limits,
+                              log_dir=args.log_dir) for spec in specs]
 
 
 def _run_match(args: argparse.Namespace) -> int:

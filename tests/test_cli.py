@@ -79,6 +79,29 @@ def test_match_json_has_the_documented_fields_and_games_alternate_seats(cli, sub
     assert json.loads(open(first["replay"]).read())["seed"] == 5
 
 
+
+SLOW_MOVER = """
+import time
+
+from arena.agents import RandomAgent
+
+
+class SubmittedAgent(RandomAgent):
+    def predict(self, obs):
+        time.sleep(0.03)  # over a 0.01 s move: on the bank
+        return super().predict(obs)
+"""
+
+
+def test_match_plays_on_the_time_bank_it_is_given(cli, submissions, write_submission):
+    slow = write_submission("slow", SLOW_MOVER)
+    clock = ["--env", "othello", "--seed", "0", "--max-steps", "10", "--time-per-move", "0.01", "--json"]
+    statuses = []
+    for bank in ("0", "5"):  # no bank: its first move loses; 5 s: it plays its moves
+        code, out, err = cli("match", slow, submissions / "random", *clock, "--time-bank", bank)
+        statuses.append((code, json.loads(out)["agents"][0]["status"]))
+    assert statuses == [(1, "timeout"), (0, "ok")]  # a game ended by a fault exits 1
+
 def test_match_is_reproducible_and_accepts_zips(cli, submissions, tmp_path):
     archive = shutil.make_archive(str(tmp_path / "greedy"), "zip", submissions / "greedy")
     _, zipped, _ = cli("match", submissions / "random", archive, "--seed", "3", "--json")
@@ -106,6 +129,7 @@ def test_env_options_reach_the_env(cli, submissions):
      "error: --games 3 from --seed 9223372036854775806 would pass the last seed, 2**63 - 1: give a --seed of at most "
      "9223372036854775805"),
     (["--time-per-move", "-1"], "argument --time-per-move: must be more than 0 seconds, got '-1'"),
+    (["--time-bank", "-1"], "argument --time-bank: must be 0 seconds or more, got '-1'"),
     (["--max-steps", "0"], "argument --max-steps: must be at least 1, got '0'"),
     (["--env", "cartpole_relay", "-o", "num_players=1"], "has one seat: a match of two submissions needs two"),
     (["--env", "snake", "-o", "num_snakes=1"], "needs two or more (-o num_snakes=2)"),  # the game's own option
