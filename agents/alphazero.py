@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 from arena.agents.base import Agent
-from arena.search import (SOLVE_EMPTIES, SOLVE_SHARE, board_from_observation, endgame_move, limit_to_move, load_endgame,
-                          make_search, move_time)
+from arena.search import (SOLVE_EMPTIES, board_from_observation, endgame_move, limit_to_move, load_endgame, make_search,
+                          move_time)
 
 __all__ = ["AlphaZeroAgent"]
 
@@ -92,7 +92,7 @@ class AlphaZeroAgent(Agent):
         game = self.network.spec.game
         board = board_from_observation(game, obs, self.rule)
         time_limit = move_time(self.settings.get("time_limit") or None, self.time_control)
-        solved = endgame_move(game, board, self.solve_empties, time_limit and time_limit * SOLVE_SHARE)
+        solved = endgame_move(game, board, self.solve_empties, time_limit)
         if solved is not None:
             return solved
         if self.search is None:

@@ -24,7 +24,6 @@ from arena.search import (  # noqa: F401  (re-exported: this module was their ho
     GAMES,
     ROLLOUTS,
     SOLVE_EMPTIES,
-    SOLVE_SHARE,
     DuelResult,
     DuelSide,
     board_from_observation,
@@ -97,7 +96,7 @@ class MCTSAgent(Agent):
         started = time.monotonic()
         board = board_from_observation(self._game(), obs, self.rule or "freestyle")
         time_limit = move_time(self.time_per_move, self.time_control)
-        solved = endgame_move(self._game(), board, self.solve_empties, time_limit and time_limit * SOLVE_SHARE)
+        solved = endgame_move(self._game(), board, self.solve_empties, time_limit)
         if solved is not None:
             return solved
         search = self._search()

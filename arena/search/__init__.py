@@ -63,9 +63,8 @@ if TYPE_CHECKING:
     from arena.agents.base import TimeControl
 
 __all__ = ["GAMES", "ROLLOUTS", "SOLVE_EMPTIES", "SOLVE_SHARE", "DuelResult", "DuelSide", "Evaluate",
-           "board_from_observation", "check_game", "endgame_move", "limit_to_move", "load_endgame", "make_search", "make_self_play",
-           "move_time",
-           "play_duel", "policy_evaluator"]
+           "board_from_observation", "check_game", "endgame_move", "limit_to_move", "load_endgame", "make_search",
+           "make_self_play", "move_time", "play_duel", "policy_evaluator"]
 
 # Othello positions with this many empty squares or fewer are solved exactly by the agents (by
 # default): the endgame solver finishes them in well under the harness's second a move.
@@ -205,16 +204,17 @@ def board_from_observation(game: str, observation: dict[str, np.ndarray],
 
 
 def endgame_move(game: str, board: OthelloBoard | GomokuBoard, solve_empties: int | None,
-                 time_limit: float | None = None) -> int | None:
+                 move_limit: float | None = None) -> int | None:
     """The exact solver's best move when `board` is an 8 x 8 Othello position with at most
-    `solve_empties` empty squares, else None (None too when `time_limit` runs out first)."""
+    `solve_empties` empty squares, else None (None too when its SOLVE_SHARE of the move's time limit,
+    `move_limit` seconds, runs out first)."""
     if game != "othello" or not solve_empties or board.size != 8:
         return None
     if board.empties > solve_empties:
         return None
     from arena.envs.othello import solve
 
-    result = solve(board, time_limit=time_limit)
+    result = solve(board, time_limit=move_limit and move_limit * SOLVE_SHARE)
     return result.best_move if result.complete else None
 
 
