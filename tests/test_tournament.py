@@ -281,7 +281,7 @@ def test_a_disk_too_full_to_keep_a_submission_stops_the_tournament_rather_than_f
     monkeypatch.setattr(shutil, "copy2", disk_full)
     db = tmp_path / "t.sqlite"
     with Tournament(db, Settings(seed=0, env="othello")) as full:
-        with pytest.raises(HarnessError, match=r"could not keep a copy of .*greedy in .*t-entrants "
+        with pytest.raises(HarnessError, match=r"could not write a copy of .*greedy in .*t-entrants "
                                                r"\(No space left on device\); free some space"):
             full.register(othello_entrants / "greedy")
         assert full.store.entrants() == []  # nobody is charged with the machine's fault

@@ -34,9 +34,9 @@ from arena.arguments import FREE_FOR_ALL_ROUNDS
 from arena.db import BESIDE_DATABASE, claim_folder, describe, files_beside, is_url
 from arena.entrants import options_conflict, seats_hint, shown_options
 from arena.envs import entry, make_raw
-from arena.errors import MACHINE_ERRNOS, ArenaError, HarnessError, closest, missing_path_hint
+from arena.errors import ArenaError, HarnessError, closest, missing_path_hint
 from arena.match import MatchResult
-from arena.outputs import output_folder
+from arena.outputs import output_folder, write_failure
 from arena.sandbox import Limits
 from arena.sandbox.memory import MIN_MEMORY_MB, memory_limits, memory_warning
 from arena.tournament import schedule
@@ -506,10 +506,7 @@ def _copy_whole(source: Path, target: Path, shown: Path) -> None:
         os.rename(partial, target)
     except OSError as exc:
         shutil.rmtree(partial, ignore_errors=True)  # a full disk is left no fuller
-        first = failed[0] if failed else exc
-        kind = HarnessError if first.errno in MACHINE_ERRNOS else ArenaError
-        raise kind(f"could not keep a copy of {shown} in {target.parent} ({first.strerror or first}); free some "
-                   "space there or make it writable, then run the same command again") from None
+        raise write_failure(f"a copy of {shown} in", target.parent, failed[0] if failed else exc) from None
 
 
 def _is_plain(path: Path) -> bool:
