@@ -1021,7 +1021,6 @@ def test_a_frames_reward_adds_the_signal_rewards_after_the_terms_as_there():
         dodged.subscribe_signals(env)
 
 
-
 def test_a_term_added_to_a_built_manager_is_counted_as_there():
     """The competition's manager reads its terms anew each frame: one added to `reward_functions` once it is
     built (a curriculum adding a term at a stage) counts from the next frame."""
@@ -1033,6 +1032,7 @@ def test_a_term_added_to_a_built_manager_is_counted_as_there():
     manager.reward_functions["stage_two"] = RewTerm(func=lambda env: 1.0, weight=2.0)
     assert manager.process(env, 1 / 30) == 2.5
     assert manager.term_totals == {"alive": 1.0, "stage_two": 2.0}
+
 
 def test_signal_terms_count_once_however_often_the_manager_is_subscribed():
     """The competition's self-play env leaves the signals to its training code, whose train()

@@ -79,7 +79,6 @@ def test_match_json_has_the_documented_fields_and_games_alternate_seats(cli, sub
     assert json.loads(open(first["replay"]).read())["seed"] == 5
 
 
-
 SLOW_MOVER = """
 import time
 
@@ -101,6 +100,7 @@ def test_match_plays_on_the_time_bank_it_is_given(cli, submissions, write_submis
         code, out, err = cli("match", slow, submissions / "random", *clock, "--time-bank", bank)
         statuses.append((code, json.loads(out)["agents"][0]["status"]))
     assert statuses == [(1, "timeout"), (0, "ok")]  # a game ended by a fault exits 1
+
 
 def test_match_is_reproducible_and_accepts_zips(cli, submissions, tmp_path):
     archive = shutil.make_archive(str(tmp_path / "greedy"), "zip", submissions / "greedy")
@@ -786,6 +786,7 @@ def test_interrupted_once_every_match_is_recorded_a_tournament_says_it_is_over(c
                        "--db", tmp_path / "t.sqlite")
     assert code == 130 and "6 of 6 matches recorded; the tournament is over" in err and "--resume" not in err
 
+
 def test_the_way_to_resume_points_out_where_a_database_urls_hidden_password_goes():
     url = "postgresql://organiser:s3cret@db.example/cup"
     hint = resume_hint(url, describe(url))
@@ -795,6 +796,7 @@ def test_the_way_to_resume_points_out_where_a_database_urls_hidden_password_goes
         "arena tournament --db postgresql:///cup --resume plays the rest"
     assert resume_hint("runs/cup.sqlite", "/home/o/runs/cup.sqlite") == \
         "arena tournament --db /home/o/runs/cup.sqlite --resume plays the rest"
+
 
 def test_a_tournament_of_a_folder_that_is_not_there_says_so_and_makes_nothing(cli, tmp_path):
     code, _, err = cli("tournament", tmp_path / "nosuch", "--env", "othello", "--db", tmp_path / "t.sqlite")
@@ -856,7 +858,6 @@ def test_arena_submit_to_a_server_that_hangs_up_before_answering_says_so_without
                           f"say):"), err
 
 
-
 def test_arena_submit_to_a_server_busy_just_now_asks_again_a_little_later(cli, tmp_path, submissions, monkeypatch):
     import socket
     import threading
@@ -888,6 +889,7 @@ def test_arena_submit_to_a_server_busy_just_now_asks_again_a_little_later(cli, t
     listener.close()
     assert code == 0 and "submission 7 (my_agent) uploaded; validating" in out, err
     assert waited == [1, 2]
+
 
 def test_the_readme_examples_run_from_another_folder_say_where_the_examples_are(cli, tmp_path, submissions):
     code, _, err = cli("match", "submissions/random", "submissions/greedy", "--env", "othello")

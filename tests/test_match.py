@@ -130,7 +130,6 @@ def test_an_in_process_move_over_its_budget_is_taken_from_the_bank_as_sandboxed(
     assert "the limit is 0.01 s a move plus 0.02 s left of a 0.02 s bank" in result.agent("spent").detail
 
 
-
 class SlowToReset(Scripted):
     def reset(self):
         time.sleep(0.05)
@@ -144,6 +143,7 @@ def test_an_in_process_reset_is_on_the_games_clock_as_sandboxed():
     result = play_match("othello", [spent, RandomAgent()], seed=0)
     assert result.agent("spent").status == Status.TIMEOUT and result.agent("spent").detail.startswith("took 0.")
     assert " s in reset(); the limit is 0.01 s a move plus 0.02 s left of a 0.02 s bank" in result.agent("spent").detail
+
 
 def test_an_in_process_move_is_not_charged_the_time_it_waited_for_a_cpu(monkeypatch):
     # On a busy machine the wall time of an in-process move counted the other work's time on its CPU.

@@ -60,7 +60,6 @@ def test_time_per_move_bounds_each_search():
     assert 0 < agent.last_stats.seconds < 1.0 and agent.last_stats.simulations > 10
 
 
-
 def test_a_timed_search_keeps_within_the_time_a_move_of_the_game_it_is_seated_in():
     # Its own budget is 5 s a move; the organiser's clock gives 0.05 s (and a bank it would otherwise run down).
     agent = MCTSAgent("othello", simulations=None, time_per_move=5.0, solve_empties=0, seed=0)
@@ -70,6 +69,7 @@ def test_a_timed_search_keeps_within_the_time_a_move_of_the_game_it_is_seated_in
     play_match("othello", [LocalAgent(untimed, time_per_move=0.05, time_bank=30.0), RandomAgent()], seed=0,
                max_steps=2)
     assert untimed.last_stats.simulations == 50 and untimed.search.config.time_limit == 0
+
 
 def timed_mcts(seconds: float) -> MCTSAgent:
     return MCTSAgent("othello", simulations=None, time_per_move=seconds, solve_empties=64, seed=0)
@@ -115,7 +115,6 @@ def test_the_solvers_evaluation_loads_at_the_start_not_on_a_moves_clock(make_age
     assert arena.envs.othello.load_evaluation.cache_info().currsize == 1
 
 
-
 def test_the_networks_first_call_is_made_at_the_start_not_on_a_moves_clock(monkeypatch):
     pytest.importorskip("torch", reason='AlphaZero needs torch: pip install -e ".[train]"')
     from arena.search.network import Evaluator
@@ -127,6 +126,7 @@ def test_the_networks_first_call_is_made_at_the_start_not_on_a_moves_clock(monke
     env.reset(seed=0)
     timed_alphazero(0.2).get_env_info(seat_view(env, "player_0"))
     assert len(calls) == 1 and calls[0][1:] == (2, 8, 8)
+
 
 def test_bad_agent_settings_are_clear_errors():
     with pytest.raises(ValueError, match="needs a budget"):

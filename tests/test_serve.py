@@ -139,7 +139,6 @@ def test_the_organisers_console_hears_of_retirements_pauses_and_the_last_games_b
                     "finished", "play resumes", "2 games played (4 in all)", "stopped, with 4 games recorded"]
 
 
-
 def test_a_batch_that_keeps_failing_is_tried_again_less_and_less_often_and_told_of_once(site, capsys):
     from arena.errors import HarnessError
 
@@ -165,6 +164,7 @@ def test_a_batch_that_keeps_failing_is_tried_again_less_and_less_often_and_told_
     assert waits == [2, 2, 4, 8, 16, 32, 64, 64, 64]
     assert told.count("stopped a batch") == 1 and "No space left on device" in told and "again in 2 s" in told
     assert "the scheduler plays again" in capsys.readouterr().err
+
 
 def test_the_log_tail_names_a_submission_without_a_manifest_by_its_name_not_the_servers_folder(site):
     submission = site.upload(_zip({"agent.py": RANDOM_AGENT + 'print("hello", flush=True)\n'}),

@@ -588,6 +588,7 @@ def test_two_databases_of_one_name_started_from_one_folder_never_share_its_files
         Tournament(url, Settings(seed=0, env="othello", max_steps=4))
     assert (tmp_path / f"{name}-entrants").is_dir() and any((tmp_path / f"{name}-entrants").iterdir())
 
+
 def test_a_folder_whose_marking_stopped_midway_is_its_databases_still(tmp_path, monkeypatch):
     # The marker naming a PostgreSQL database's folder was made empty, then written: a full disk (or a kill) in
     # between left it empty, and every later start of that database was refused its own folder.
@@ -675,7 +676,6 @@ def test_an_sqlite_database_that_cannot_be_written_says_so_and_what_to_do(tmp_pa
     database.close()
 
 
-
 def test_an_sqlite_database_another_process_keeps_a_write_open_on_says_so_as_the_machines_fault(tmp_path,
                                                                                                monkeypatch):
     import sqlite3
@@ -695,6 +695,7 @@ def test_an_sqlite_database_another_process_keeps_a_write_open_on_says_so_as_the
         database.execute("INSERT INTO t VALUES (1)")
     other.close()
     database.close()
+
 
 def test_files_beside_a_database_and_its_name_in_messages(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

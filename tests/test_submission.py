@@ -309,6 +309,7 @@ def test_an_entry_with_a_dot_in_a_name_runs_as_a_file(write_submission, entry_fi
     assert instantiate(load(folder)).value == 1
     assert instantiate(load(folder), alone=True).value == 1
 
+
 def test_weights_path_is_passed_to_the_agent(write_submission):
     code = """
 from arena.agents import Agent

@@ -87,7 +87,6 @@ def test_a_block_under_way_stops_at_its_next_game_once_an_entrant_of_it_is_withd
     assert after == [] and len(left) == 12  # its first game too: it ended once the entrant was out
 
 
-
 def test_players_begin_no_game_of_an_entrant_withdrawn_in_the_blocks_they_hold(othello_entrants, tmp_path):
     # Each player holds two blocks of up to four games: an entrant withdrawn meanwhile begins no more of
     # them. Its games are slow, as a newcomer's that `arena serve` retires may be.
@@ -142,6 +141,7 @@ def test_ray_sends_no_block_of_an_entrant_withdrawn_before_the_block_was_due(tou
     recorded = play_pending(tournament.store, tournament.play_settings(backend), tournament.replay_dir, backend,
                             withdrawn=set())
     assert after == [] and 0 < recorded < 12
+
 
 class WaitsForTheFirstRecord(Backend):
     """Plays here, handing over the first match alone: the next wait until it is recorded."""

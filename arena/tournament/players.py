@@ -154,7 +154,6 @@ def _serve(parent: int, sandbox_launcher: socket.socket, connection: Connection,
         blocks.close_sandboxes()  # their folders and cgroups go with them: a process ends without atexit here
 
 
-
 class _Sent:
     """What the driver sent a player: blocks to play in order, and entrants withdrawn from play."""
 
@@ -185,6 +184,7 @@ class _Sent:
             self.withdrawn.update(rest[0])
         else:
             self.blocks.append(tuple(rest))
+
 
 def setup_worker(parent: int, sandbox_launcher: socket.socket) -> None:
     """In a player: be killed when the driver (`parent`) ends, whatever ends it, leave its
