@@ -38,7 +38,6 @@ or inside the sandbox, which has no network.
 
 from __future__ import annotations
 
-import difflib
 import errno
 import importlib.util
 import itertools
@@ -507,9 +506,9 @@ def _predict_fix(cls: type, base: type) -> str:
     method of its own), or add one."""
     own = sorted({name for klass in cls.__mro__[:cls.__mro__.index(base)] for name, value in vars(klass).items()
                   if callable(value) and not name.startswith("_") and not hasattr(base, name)})
-    meant = difflib.get_close_matches("predict", own, n=1) or (own if len(own) == 1 else [])
+    meant = closest("predict", own) or (own[0] if len(own) == 1 else None)
     if meant:
-        return f"rename {meant[0]} to predict"
+        return f"rename {meant} to predict"
     return "add def predict(self, obs) returning the action" + (f" (it defines {', '.join(own)})" if own else "")
 
 
