@@ -24,6 +24,7 @@ from arena.search import (  # noqa: F401  (re-exported: this module was their ho
     GAMES,
     ROLLOUTS,
     SOLVE_EMPTIES,
+    SOLVE_SHARE,
     DuelResult,
     DuelSide,
     board_from_observation,
