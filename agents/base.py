@@ -5,7 +5,8 @@ A submission's `agent.py` defines `SubmittedAgent(Agent)`. The harness then, in 
 1. builds it, anew for every game (its folder's modules run anew too): `SubmittedAgent(file_path)`
    with the manifest's weights file, or with no argument, in which case `__init__` asks `_gdown()`
    for a local weights path (downloading it if missing);
-2. sets `time_control`, the game's clock (`TimeControl`: seconds a move and a bank for the game),
+2. sets `time_control`, the game's clock (`TimeControl`: seconds a move and a bank for the game; told
+   again before a move once earlier ones drew on the bank),
    then calls `get_env_info(env)`, which records the spaces and helpers of the agent's seat, then
    calls `_initialize()` (load or build the model) and sets `initialized`;
 3. calls `reset()` at the start of every episode and `predict(obs)` for every move.
@@ -25,10 +26,16 @@ from typing import Any
 @dataclass(frozen=True)
 class TimeControl:
     """The clock a game's agent plays under: `per_move` seconds a move, and a `bank` of seconds for the
-    whole game that time over `per_move` is taken from; a move that finds the bank empty loses."""
+    whole game that time over `per_move` is taken from; a move that finds the bank empty loses.
+    `bank_left` is what the game's moves so far have left of it (the whole bank until one draws on it)."""
 
     per_move: float
     bank: float
+    bank_left: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.bank_left is None:
+            object.__setattr__(self, "bank_left", self.bank)
 
 
 class Agent(ABC):

@@ -180,6 +180,7 @@ class LocalAgent(AgentHandle):
         self.seeded = seeded  # a submission's global generators, seeded every game as in a sandbox
         self.generators = OwnGenerators() if seeded else None  # and its own, not its opponent's or yours
         self.time_used = 0.0
+        self._bank_told = time_bank  # what the agent was last told is left of its bank
         self._pending: Any = None
 
     def start(self, seat: Any) -> None:
@@ -210,6 +211,7 @@ class LocalAgent(AgentHandle):
 
         if self.clock is not None:
             self.agent.time_control = TimeControl(self.clock.per_move, self.clock.bank)
+            self._bank_told = self.clock.bank
         if self._factory is not None or not self.agent.initialized:
             self.agent.get_env_info(seat)
         else:
@@ -227,6 +229,12 @@ class LocalAgent(AgentHandle):
         self._pending = observation
 
     def await_action(self) -> Any:
+        clock = self.clock
+        if clock is not None and clock.bank_left != self._bank_told:  # as a sandbox tells it: once moves drew on it
+            from arena.agents.base import TimeControl
+
+            self.agent.time_control = TimeControl(clock.per_move, clock.bank, clock.bank_left)
+            self._bank_told = clock.bank_left
         return self._timed("predict()", lambda: self.agent.predict(self._pending))
 
     def _timed(self, what: str, call: Callable[[], Any]) -> Any:

@@ -1162,3 +1162,52 @@ def test_an_agent_is_told_its_games_clock_before_it_initializes_sandboxed_or_in_
     alone = Told()
     play_match("othello", [alone, RandomAgent()], seed=0, max_steps=2)  # played with no clock: none told
     assert alone.told is None
+
+
+WATCHES_ITS_BANK = """
+import time
+
+from arena.agents import RandomAgent
+
+
+class SubmittedAgent(RandomAgent):
+    def predict(self, obs):
+        print("bank left", self.time_control.bank_left, flush=True)
+        time.sleep(0.3)  # 0.2 s over its time a move, taken from the bank
+        return super().predict(obs)
+"""
+
+
+def _banks_told(lines: list[str]) -> list[float]:
+    return [float(line.split()[-1]) for line in lines if line.startswith("bank left")]
+
+
+def _assert_drawn_down_move_by_move(banks: list[float]) -> None:
+    assert banks[0] == 3.0
+    for before, after in zip(banks, banks[1:]):
+        assert before - 0.5 < after <= before - 0.2
+
+
+def test_an_agent_is_told_what_is_left_of_its_bank_before_each_move_sandboxed_or_in_process(write_submission):
+    sandboxed = SandboxedAgent(load(write_submission("watches_its_bank", WATCHES_ITS_BANK)), 0.1, time_bank=3.0)
+    try:
+        play_match("othello", [sandboxed, RandomAgent()], seed=0, max_steps=6)
+    finally:
+        sandboxed.close()
+    _assert_drawn_down_move_by_move(_banks_told(sandboxed.log_path.read_text().splitlines()))
+
+    class Watches(RandomAgent):
+        def _initialize(self):
+            super()._initialize()
+            self.banks = []
+
+        def predict(self, obs):
+            self.banks.append(self.time_control.bank_left)
+            time.sleep(0.3)
+            return super().predict(obs)
+
+    in_process = Watches()
+    play_match("othello", [LocalAgent(in_process, time_per_move=0.1, time_bank=3.0), RandomAgent()], seed=0,
+               max_steps=6)
+    _assert_drawn_down_move_by_move(in_process.banks)
+    assert len(in_process.banks) == 3

@@ -98,6 +98,7 @@ class SandboxedAgent(AgentHandle):
         self.name = name or spec.name
         self.time_per_move = time_per_move
         self.clock = Clock(time_per_move, time_bank)
+        self._bank_told = time_bank  # what its worker was last told is left of the bank
         self.limits = limits or Limits()
         log_dir = Path(log_dir) if log_dir is not None else tempdirs.private_folder("arena-logs")
         self.log_path = new_log(log_dir, file_name(self.spec.name), self.spec.digest)
@@ -159,6 +160,7 @@ class SandboxedAgent(AgentHandle):
         if not self.limits.share_cpu_in_turns:  # else kept where it is until `await_start` moves it to the harness's CPU
             self._place(None)
         self.clock.restart()
+        self._bank_told = self.clock.bank
         self._starting = LATER_START if self._seated else "start"
         self._request(self._starting, Kind.START, {"env": seat.env_name, "options": seat.options,
                                                    "seat": seat.agent_id, "seed": seat.seed,
@@ -206,6 +208,10 @@ class SandboxedAgent(AgentHandle):
     def request_action(self, observation: Any) -> None:
         if self._outstanding is not None:
             self._settle()
+        clock = self.clock
+        if clock.bank_left != self._bank_told:  # told only once a move drew on it: most moves send nothing more
+            self._channel.post(Kind.CLOCK, [clock.per_move, clock.bank, clock.bank_left])
+            self._bank_told = clock.bank_left
         self._request("predict()", Kind.ACT, observation)
 
     def await_action(self) -> Any:

@@ -39,6 +39,7 @@ class Kind(IntEnum):
     RESET = 2  # a new game
     ACT = 3  # an observation to answer
     STOP = 4  # exit cleanly
+    CLOCK = 5  # [per_move, bank, bank_left]: the game's clock, its bank drawn on; posted with the ACT it is for
     # worker -> harness
     READY = 10  # done: started or reset
     ACTION = 11  # the answer to ACT

@@ -199,7 +199,7 @@ class _Worker:
         self.channel.close()
 
     def serve(self) -> None:
-        handlers = {Kind.START: self.start, Kind.RESET: self.reset, Kind.ACT: self.act}
+        handlers = {Kind.START: self.start, Kind.RESET: self.reset, Kind.ACT: self.act, Kind.CLOCK: self.tell_clock}
         while True:
             try:
                 kind, value = self.channel.receive()
@@ -266,6 +266,11 @@ class _Worker:
         if self._call("reset() failed", self.agent.reset) is not _FAILED:
             _flush_output()
             self.channel.send(Kind.READY)
+
+    def tell_clock(self, clock: list[float]) -> None:
+        from arena.agents.base import TimeControl
+
+        self.agent.time_control = TimeControl(*clock)
 
     def act(self, observation: Any) -> None:
         if self.follow is not None:
