@@ -237,7 +237,7 @@ py::dict fighter_state(const fg::Game& g, int j) {
 }
 
 // The weapons lying about, as weapons.Armory.lying() lists them: (key, name, x, y, vx, vy, world_x,
-// world_y, dropped, shown_x, shown_y) each.
+// world_y, dropped, shown_x, shown_y, spawned_at) each.
 py::list lying(const fg::Game& g) {
   fg::LyingAt found[fg::MAX_ITEMS];
   int count = g.lying(found);
@@ -264,7 +264,7 @@ py::list lying(const fg::Game& g) {
       shown_y = s.item_y;
     }
     items.append(py::make_tuple(key, WEAPON_NAMES[weapon], body.x, body.y, body.vx, body.vy, item.world_x,
-                                item.world_y, dropped, shown_x, shown_y));
+                                item.world_y, dropped, shown_x, shown_y, at.spawned_at));
   }
   return items;
 }
@@ -566,7 +566,7 @@ void bind_fighting(py::module_& m) {
           },
           py::arg("index"),
           "The weapons lying about in game `index`, in the order they appeared: (key, name, x, y, vx, vy, world_x, "
-          "world_y, dropped, shown_x, shown_y) each, keyed as weapons.Armory.lying() keys them.")
+          "world_y, dropped, shown_x, shown_y, spawned_at) each, keyed as weapons.Armory.lying() keys them.")
       .def(
           "state",
           [](const fg::Batch& b, int i) {

@@ -90,17 +90,35 @@ def stats(players: list) -> list:
     return [[type(p.damage_taken).__name__, p.damage_taken, p.damage_done, p.lives_left] for p in players]
 
 
+SPAWNER_FIELDS = ("id", "flag", "last_spawn_frame", "cooldown_frames", "despawn_frames")
+
+
+def spawners(env: Any) -> list:
+    """`env.weapon_controller.spawners` as reward and replay code reads them: each one's class name, fields
+    (None where it has none), `world_pos`, and its active weapon's name and `frames_alive` (or None)."""
+    rows = []
+    for spawner in env.weapon_controller.spawners:
+        weapon = spawner.active_weapon
+        rows.append([type(spawner).__name__, *(getattr(spawner, name, None) for name in SPAWNER_FIELDS),
+                     [round(float(v), 9) for v in spawner.world_pos],
+                     None if weapon is None else [weapon.name, weapon.frames_alive(env.steps)]])
+    return rows
+
+
 def env_match(agent_module: Any, seed: int, frames: int) -> dict[str, Any]:
     seed_all(seed)
     env = agent_module.WarehouseBrawl(train_mode=True)
     observations, _ = env.reset()
     scripts = (Script(), Script())
-    trace: dict[str, Any] = {"positions": [], "slots": []}
+    trace: dict[str, Any] = {"positions": [], "slots": [], "spawners": []}
     record(trace, 0, observations[0])
     for frame in range(1, frames + 1):
         actions = {i: scripts[i].keys(observations[i]) for i in (0, 1)}
         observations, *_ = env.step(actions)
         record(trace, frame, observations[0])
+        shown = spawners(env)
+        if not trace["spawners"] or trace["spawners"][-1][1] != shown:
+            trace["spawners"].append([frame, shown])
     return {**trace, "stats": stats([env.get_stats(0), env.get_stats(1)]), "next_random": random.random()}
 
 

@@ -312,6 +312,33 @@ def test_run_matchs_reward_terms_read_the_action_each_agent_returned_as_it_retur
     assert isinstance(seen[-1][1], list) and training.raw_env.objects["opponent"].cur_action is seen[-1][1]
 
 
+def test_reward_terms_in_training_read_the_weapon_spawners_of_the_match_being_played():
+    from arena.compat.ai2 import OpponentsCfg, RewardManager, RewTerm, SelfPlayWarehouseBrawl
+
+    frames = []
+
+    def weapons_shown(env) -> float:
+        lying = {id(weapon) for weapon in env.objects.values() if type(weapon).__name__ == "WeaponObject"}
+        spawners = env.weapon_controller.spawners
+        shown = [s for s in spawners if s.active_weapon is not None]
+        assert spawners[:2] == env.weapon_spawners and {id(s.active_weapon) for s in shown} == lying
+        assert [[s.active_weapon.name if type(s).__name__ == "DroppedWeaponSpawner" else "Random", s.world_pos]
+                for s in shown] == env.get_spawner_info()
+        frames.append([(s.id, s.flag, s.active_weapon.frames_alive(env.steps)) for s in shown])
+        return 0.0
+
+    training = SelfPlayWarehouseBrawl(reward_manager=RewardManager({"w": RewTerm(func=weapons_shown, weight=1.0)}, {}),
+                                      opponent_cfg=OpponentsCfg(opponents={"idle": (1.0, ConstantAgent)}))
+    training.reset(seed=3)
+    for _ in range(400):
+        training.step(np.zeros(10, np.float32))
+    shown = [frame for frame in frames if frame]
+    assert len(frames) == 400 and shown  # a weapon shows within 350 frames of the start
+    first = shown[0][0]
+    assert first[1:] == (False, 0)  # just shown: not yet to be taken
+    assert (first[0], True, R.SPAWN_SHOW_FRAMES) in {entry for frame in shown for entry in frame}
+
+
 def test_a_checkpoint_saved_with_the_competitions_space_loads_and_resumes_training(tmp_path):
     from stable_baselines3 import PPO
     from stable_baselines3.common.vec_env import DummyVecEnv

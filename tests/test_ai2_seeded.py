@@ -42,6 +42,7 @@ def test_seeded_matches_play_as_in_the_competition(case, engine, monkeypatch):
         played = ai2_seeded.SCENARIOS[case["scenario"]](agent, case["seed"], case["frames"])
     assert played.get("selected") == case.get("selected")  # the training env's opponents, drawn each episode
     assert played["slots"] == case["slots"]
+    assert played.get("spawners") == case.get("spawners")  # `env.weapon_controller.spawners`, frame by frame
     assert len(played["positions"]) == len(case["positions"])
     for frame, (here, there) in enumerate(zip(played["positions"], case["positions"])):
         assert here == pytest.approx(there, abs=1e-6), frame * ai2_seeded.EVERY

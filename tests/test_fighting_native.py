@@ -49,7 +49,7 @@ def python_match(seed: int, keys: np.ndarray) -> tuple[np.ndarray, list[tuple[di
     for action in keys:
         obs, rewards, terminations, truncations, _ = env.step({AGENTS[0]: action[0], AGENTS[1]: action[1]})
         seen.append(np.stack([obs[a] for a in AGENTS]))
-        lying = {name: (*item.body.position, *item.body.velocity, *item.world_pos)
+        lying = {name: (*item.body.position, *item.body.velocity, *item.world_pos, item.spawn_frame)
                  for name, item in env.game.armory.lying().items()}
         outcomes.append((rewards, terminations, truncations, lying))
         if not env.agents:
@@ -103,7 +103,8 @@ def test_a_match_plays_as_in_python(seed, press, flip):
     for frame, (rewards, terminations, truncations, lying) in enumerate(outcomes):
         batch.step(keys[frame:frame + 1])
         native.append(batch.observations[0].copy())
-        native_lying = {key: tuple(values) for key, _, *values, _, _, _ in batch.lying(0)}
+        native_lying = {key: (*values, spawned_at)
+                        for key, _, *values, _dropped, _shown_x, _shown_y, spawned_at in batch.lying(0)}
         assert list(native_lying) == list(lying), f"frame {frame}"  # the same weapons in the same order
         for key, values in lying.items():
             assert native_lying[key] == pytest.approx(values, abs=TOLERANCE), f"frame {frame}: {key}"

@@ -163,9 +163,11 @@ class NativeArmory:
         if self._lying_at != game.steps:
             self._lying_at = game.steps
             kept = {}
-            for key, name, x, y, vx, vy, world_x, world_y, dropped, shown_x, shown_y in game.batch.lying(0):
+            for entry in game.batch.lying(0):
+                key, name, x, y, vx, vy, world_x, world_y, dropped, shown_x, shown_y, shown_on = entry
                 item = self._lying.get(key) or WeaponObject(name, shown_x, shown_y, self._size, dropped)
-                item.shown_at = (shown_x, shown_y)  # a key met again after frames unread may be a new weapon
+                # a key met again after frames unread may be a new weapon
+                item.shown_at, item.spawn_frame = (shown_x, shown_y), shown_on
                 item.body.x, item.body.y, item.body.vx, item.body.vy = x, y, vx, vy
                 item.world_pos[0], item.world_pos[1] = world_x, world_y
                 kept[key] = item

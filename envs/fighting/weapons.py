@@ -45,10 +45,12 @@ class WeaponObject:
     """A weapon lying on the stage, as reward code finds it among `env.objects` (the competition's
     `WeaponGO`): `name` ("Spear" or "Hammer"), `body` (its physics box: `body.position`,
     `body.velocity`; `shape.cache_bb()` its extent) and `world_pos`, where the body was before the
-    frame's physics step; `shown_at`, where it appeared."""
+    frame's physics step; `shown_at`, where it appeared, and `spawn_frame`, the frame it did."""
 
-    def __init__(self, name: str, x: float, y: float, size: tuple[float, float], dropped: bool = False):
+    def __init__(self, name: str, x: float, y: float, size: tuple[float, float], dropped: bool = False,
+                 spawn_frame: int = 0):
         self.name = name
+        self.spawn_frame = spawn_frame
         self.body = Body(x, y, size[0] / 2, size[1] / 2, friction=R.WEAPON_FRICTION, mass=R.WEAPON_MASS,
                          moment=R.WEAPON_MOMENT)
         self.world_pos = [float(x), float(y)]
@@ -59,6 +61,9 @@ class WeaponObject:
 
     def physics_process(self) -> None:
         self.world_pos[0], self.world_pos[1] = self.body.x, self.body.y
+
+    def frames_alive(self, current_frame: int) -> int:
+        return current_frame - self.spawn_frame
 
     def __repr__(self) -> str:
         return f"WeaponObject({self.name!r}, {self.body.x:.2f}, {self.body.y:.2f})"
@@ -103,7 +108,8 @@ class Spawner:
         if shows == self._item_shows:
             return
         self._item_shows = shows
-        self.item = None if self.weapon is None else WeaponObject(self.weapon, *self.position, size)
+        self.item = (None if self.weapon is None
+                     else WeaponObject(self.weapon, *self.position, size, spawn_frame=self.spawned_at))
 
     def observation(self) -> tuple[float, float, float]:
         if self.weapon is None:
@@ -144,7 +150,7 @@ class DroppedWeapon:
         self.position = position
         self.spawned_at = frame
         self.number = number  # its `env.objects` name's number
-        self.item = WeaponObject(name, *position, size, dropped=True)
+        self.item = WeaponObject(name, *position, size, dropped=True, spawn_frame=frame)
 
     def observation(self) -> tuple[float, float, float]:
         if self.weapon is None:

@@ -13,7 +13,8 @@ keyed by them, and `terminated`/`truncated` are single booleans. `observation_sp
 the observation space is declared with the competition's bounds
 (`observation.competition_observation_space()`), so models made on it load there and back.
 What reward code reads (`objects`, `players`, `steps`, `terminated`, `get_spawner_info()`, `get_stats()`,
-the signals, `stage_width_tiles`, ...) is arena's game, as in `arena.envs.fighting`.
+the signals, `stage_width_tiles`, ...) is arena's game, as in `arena.envs.fighting`; so are
+`weapon_controller.spawners` and `weapon_spawners` (`arena.compat.ai2.weapons`).
 
 As there: a new env is already reset; a match lasts `max_timesteps` frames (9,000 by default,
 5 minutes; changing it takes effect at once); `rewards` hold what the competition's fighters add
@@ -52,6 +53,7 @@ from gymnasium import spaces
 
 from arena.compat.ai2.objects import GameMode
 from arena.compat.ai2.rendering import Camera, draw_frame_text
+from arena.compat.ai2.weapons import WeaponSpawnController, WeaponSpawner
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.camera import CameraResolution, RenderMode
 from arena.envs.fighting.env import WarehouseBrawl as FightingEnv
@@ -82,6 +84,8 @@ class CompetitionInterface:
         self.action_space = self.get_action_space()
         self.observation_spaces = {agent: self.observation_space for agent in AGENTS}
         self.action_spaces = {agent: self.action_space for agent in AGENTS}
+        self.weapon_spawners = [WeaponSpawner(self, 0), WeaponSpawner(self, 1)]
+        self.weapon_controller = WeaponSpawnController(self, self.weapon_spawners)
         FightingEnv.load_attacks(self)
 
     # The spaces, built as the competition's env builds them.
@@ -207,7 +211,7 @@ class CompetitionView(CompetitionInterface):
     OWN = frozenset({"_game", "_moved", "game_rewards", "game_infos", "game_mode", "number_of_platforms", "mode",
                      "train_mode", "agents", "seed", "agent_names", "observation_space", "camera", "action_space",
                      "observation_spaces", "action_spaces", "obs_helper", "act_helper", "keys", "attacks",
-                     "spear_attacks", "hammer_attacks"})
+                     "spear_attacks", "hammer_attacks", "weapon_spawners", "weapon_controller"})
 
     def __init__(self, game: FightingEnv, train_mode: bool = False, mode: RenderMode = RenderMode.RGB_ARRAY):
         self._game = game

@@ -29,7 +29,9 @@ from arena.compat.ai2.rendering import (  # noqa: F401  (re-exported)
     Animation, AnimationSprite2D, Camera, KeyIconPanel, Particle, SpawnerVFX, Target, UIHandler,
 )
 from arena.compat.ai2.warehouse import WarehouseBrawl  # noqa: F401
-from arena.compat.ai2.weapons import DroppedWeaponSpawner, WeaponPool  # noqa: F401
+from arena.compat.ai2.weapons import (  # noqa: F401  (re-exported)
+    DroppedWeaponSpawner, WeaponPool, WeaponSpawnController, WeaponSpawner,
+)
 from arena.envs.fighting.camera import CameraResolution, RenderMode  # noqa: F401
 from arena.envs.fighting.fighter import Player  # noqa: F401
 from arena.envs.fighting.inputs import HorizontalState, KeyStatus, PlayerInputHandler  # noqa: F401
@@ -44,8 +46,6 @@ from arena.envs.fighting.states import (  # noqa: F401  (re-exported)
     PlayerObjectState, SprintingState, StandingState, StunState, TauntState, TurnaroundState, WalkingState,
 )
 from arena.envs.fighting.stats import MatchStats, PlayerStats, Result  # noqa: F401
-from arena.envs.fighting.weapons import Armory as WeaponSpawnController  # noqa: F401
-from arena.envs.fighting.weapons import Spawner as WeaponSpawner  # noqa: F401
 from arena.envs.fighting.weapons import WeaponObject as WeaponGO  # noqa: F401
 
 # The competition's own names, in the order its module defines them.
