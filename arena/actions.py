@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
-from arena.faults import AgentFault, Status, describe_exception
+from arena.faults import AgentFault, Status, describe_exception, shown
 
 MAX_REASON = 200  # characters of what went wrong reading an action
 
@@ -79,6 +79,6 @@ def _illegal(detail: str) -> AgentFault:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    text = shown(value)
     text = text if len(text) <= 60 else text[:57] + "..."
     return f"{text} ({type(value).__name__})"

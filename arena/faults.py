@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import reprlib
 import traceback
 from enum import Enum
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from arena.errors import ArenaError
+
+# An array with more elements is shown by its dtype and shape: numpy prints every element of an axis
+# shorter than seven, so the repr of 4 MiB in 22 axes of two formats four million of them (seconds).
+MAX_ELEMENTS_SHOWN = 64
 
 
 class Status(str, Enum):
@@ -36,6 +44,29 @@ class AgentFault(ArenaError):
         self.status = status
         self.detail = detail
         self.traceback = traceback
+
+
+class _Bounded(reprlib.Repr):
+    """repr() of what an agent returned, at a cost bounded by what it shows: a few items of a container
+    of thousands, the start of a long string, a large array by its dtype and shape."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel, self.maxstring, self.maxother = 3, 80, 80
+
+    def repr1(self, x: Any, level: int) -> str:
+        if isinstance(x, np.ndarray) and x.size > MAX_ELEMENTS_SHOWN:
+            return f"{x.dtype} array of shape {x.shape}"
+        return super().repr1(x, level)
+
+    def repr_instance(self, x: Any, level: int) -> str:
+        text = repr(x)  # what its own code raises is the caller's to report, as repr() would have it
+        return text if len(text) <= self.maxother else text[:self.maxother - 3] + "..."
+
+
+def shown(value: Any) -> str:
+    """`value` as repr() would show it, abridged: a value an agent sent may be megabytes of items."""
+    return _Bounded().repr(value)
 
 
 def describe_exception(exc: BaseException, code_root: str | Path | None = None) -> str:

@@ -47,6 +47,9 @@ EXPECTED = {
     "predict_raises": (CRASH, "predict() failed: ZeroDivisionError: integer division or modulo by zero (agent.py line 14)"),
     "wrong_type": (ILLEGAL, "returned 'd3' (str); predict() must return an int in 0..64"),
     "unsendable": (ILLEGAL, "returned an action that cannot be sent: object values cannot be sent"),
+    # Shown by its dtype and shape, not by the millions of zeros numpy would print.
+    "slow_to_show": (ILLEGAL, "returned uint8 array of shape (2, 2, 2, 2,"),
+    "slow_to_report": (CRASH, "predict() failed: uint8 array of shape (2, 2, 2, 2,"),
     "illegal_move": (ILLEGAL, "played a1 (0), which is not legal here"),
     "exits": (CRASH, "predict(): the agent's process exited with code 3"),
     "segfault": (CRASH, "predict(): the agent's process was killed: Segmentation fault"),

@@ -20,7 +20,7 @@ from typing import Any, Callable, NoReturn, TypeVar
 from arena import tempdirs
 from arena.cpus import allowed_cpus, current_cpu
 from arena.errors import HarnessError
-from arena.faults import AgentFault, Status
+from arena.faults import AgentFault, Status, shown
 from arena.handle import AgentHandle
 from arena.names import file_name
 from arena.sandbox import confine, file_table, isolate, launcher
@@ -797,5 +797,6 @@ def _worker_environment(folder: Path) -> dict[str, str]:
 
 
 def _text(value: Any, limit: int) -> str:
-    """A field of a worker's report as bounded text, whatever type it arrived as."""
-    return str(value if value is not None else "")[:limit]
+    """A field of a worker's report as bounded text, whatever type it arrived as (the agent may write the
+    report itself, an array of millions of elements for its text)."""
+    return (value if isinstance(value, str) else "" if value is None else shown(value))[:limit]
