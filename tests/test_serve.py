@@ -736,6 +736,34 @@ def test_forms_are_refused_without_their_csrf_token(site):
     assert site.client.get("/me", follow_redirects=False).status_code == 303
 
 
+def test_a_form_body_larger_than_its_few_fields_need_is_refused_before_it_is_parsed(site, monkeypatch):
+    # Forms are parsed on the web server's event loop: anyone could post megabytes of "&" to /login or /logout and
+    # keep it busy for seconds a megabyte, every other request waiting.
+    from starlette import formparsers
+
+    parsed = []
+    for parser in (formparsers.FormParser, formparsers.MultiPartParser):
+        def counted(self, parse=parser.parse):
+            parsed.append(type(self).__name__)
+            return parse(self)
+
+        monkeypatch.setattr(parser, "parse", counted)
+    flood = b"&" * (1 << 20)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    for path in ("/login", "/logout", "/admin/pause"):
+        answer = site.client.post(path, content=flood, headers=form, follow_redirects=False)
+        assert answer.status_code == 413, (path, answer.status_code)
+        chunked = site.client.post(path, content=iter([flood[:4096]] * 256), headers=form, follow_redirects=False)
+        assert chunked.status_code == 413, (path, chunked.status_code)
+    assert parsed == []
+
+    site.log_in()  # the upload form's body is the zip: it is sent as multipart, never as a long url-encoded form
+    parsed.clear()
+    answer = site.client.post("/upload", content=flood, headers=form)
+    assert answer.status_code == 415 and "from the form" in answer.text
+    assert parsed == [] and site.store.submissions() == []
+
+
 def test_the_upload_form_shows_refusals(site):
     csrf = site.log_in()
     files = {"file": ("agent.zip", b"not a zip", "application/zip")}

@@ -39,12 +39,13 @@ from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import Message
 
 from arena.db import files_beside
 from arena.errors import ArenaError
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
 SESSION_COOKIE = "arena_session"
 LOGIN_CSRF_COOKIE = "arena_login_csrf"
 FORM_OVERHEAD = 64 << 10  # what a multipart form adds around the file
+SMALL_FORM_BYTES = 16 << 10  # the body of a form of a few short fields (logging in or out, the organiser's)
 REFUSED_BODY_READ = 256 << 20  # of a body refused for its size, what is read and dropped for its client to see why
 LEADERBOARD_CACHE_SECONDS = 1.0
 GAMES_SHOWN = 50  # on a submission's page, the latest
@@ -652,7 +654,9 @@ async def _login_page(request: Request, message: str = "", status: int = 200) ->
 
 
 async def _login(request: Request) -> Response:
-    form = await request.form(max_files=0, max_fields=4, max_part_size=4096)
+    form = await _small_form(request)
+    if isinstance(form, Response):
+        return form
     if not _csrf_ok(request, form, request.cookies.get(LOGIN_CSRF_COOKIE)):
         return _csrf_refused()
     token = form.get("token")
@@ -683,7 +687,9 @@ async def _register(request: Request) -> Response:
     competition = _competition(request)
     if not competition.config.open_registration:
         return await _not_found(request, "registration: the organiser adds participants")
-    form = await request.form(max_files=0, max_fields=4, max_part_size=4096)
+    form = await _small_form(request)
+    if isinstance(form, Response):
+        return form
     if not _csrf_ok(request, form, request.cookies.get(LOGIN_CSRF_COOKIE)):
         return _csrf_refused()
     name = form.get("name")
@@ -698,7 +704,9 @@ async def _register(request: Request) -> Response:
 
 async def _logout(request: Request) -> Response:
     session = await _session(request)
-    form = await request.form(max_files=0, max_fields=4, max_part_size=4096)
+    form = await _small_form(request)
+    if isinstance(form, Response):
+        return form
     if session is None:
         return RedirectResponse("/", status_code=303)
     if not _csrf_ok(request, form, session[1]):
@@ -732,6 +740,10 @@ async def _upload_form(request: Request) -> Response:
     if length is None or not length.isdigit():
         return await _me_page(request, "The upload did not say its size (Content-Length); send it from the form.",
                               True, 411)
+    if request.headers.get("content-type", "").partition(";")[0].strip().lower() != "multipart/form-data":
+        # Another kind of form of that size (megabytes of "&") would keep the event loop parsing it for seconds.
+        return await _me_page(request, "The upload was not sent as a file (multipart/form-data); send it from the "
+                                       "form.", True, 415)
     if int(length) > limit + FORM_OVERHEAD:
         await _read_away(request.stream(), 0)
         return await _me_page(request, too_large(int(length), limit), True, 413)
@@ -748,6 +760,23 @@ async def _upload_form(request: Request) -> Response:
         return await _me_page(request, f"Upload refused: {exc}", True, exc.status)
     competition.on_upload()
     return await _me_page(request, f"Submission #{submission.id} received; it is being validated.")
+
+
+async def _small_form(request: Request, max_fields: int = 4) -> FormData | Response:
+    """The fields of a form of a few short ones, or the 413 to answer where its body is larger than
+    SMALL_FORM_BYTES. The body is read whole before it is parsed, since parsing runs on the event loop:
+    anyone may post megabytes of "&" to /login, which would keep every other request waiting."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > SMALL_FORM_BYTES:
+            return _page("message.html", 413, title="Too large", message="This form holds a few short fields; "
+                         "send it from its page.")
+
+    async def whole_body() -> Message:
+        return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+    return await Request(request.scope, whole_body).form(max_files=0, max_fields=max_fields, max_part_size=4096)
 
 
 async def _read_away(chunks: AsyncIterator[bytes], read: int) -> None:
@@ -856,7 +885,9 @@ async def _admin_page(request: Request, message: str = "") -> Response:
 
 async def _admin_form(request: Request) -> Response:
     session = await _session(request)
-    form = await request.form(max_files=0, max_fields=8, max_part_size=4096)
+    form = await _small_form(request, max_fields=8)
+    if isinstance(form, Response):
+        return form
     if session is None or not session[0].organiser:
         return _page("message.html", 403, title="Organisers only", message="This is for the competition's organisers.")
     if not _csrf_ok(request, form, session[1]):
