@@ -736,6 +736,21 @@ def test_forms_are_refused_without_their_csrf_token(site):
     assert site.client.get("/me", follow_redirects=False).status_code == 303
 
 
+def test_forms_sent_through_a_proxy_that_names_the_server_otherwise_are_taken_and_other_sites_still_refused(site):
+    # nginx's proxy_pass sends the server Host: 127.0.0.1:PORT (and plain http), while the browser's Origin is the
+    # site's public https address: comparing the two refused every login from a browser as forged.
+    site.client.get("/login")
+    csrf = site.client.cookies.get("arena_login_csrf")
+    behind_proxy = {"Host": "127.0.0.1:8000", "Origin": "https://arena.example.org"}
+    for fetched_from in ("cross-site", "same-site"):
+        forged = site.client.post("/login", data={"csrf": csrf, "token": site.alice_token}, follow_redirects=False,
+                                  headers={**behind_proxy, "Sec-Fetch-Site": fetched_from})
+        assert forged.status_code == 403, fetched_from
+    login = site.client.post("/login", data={"csrf": csrf, "token": site.alice_token}, follow_redirects=False,
+                             headers={**behind_proxy, "Sec-Fetch-Site": "same-origin"})
+    assert login.status_code == 303, login.text
+
+
 def test_a_form_body_larger_than_its_few_fields_need_is_refused_before_it_is_parsed(site, monkeypatch):
     # Forms are parsed on the web server's event loop: anyone could post megabytes of "&" to /login or /logout and
     # keep it busy for seconds a megabyte, every other request waiting.

@@ -495,6 +495,11 @@ def _api_error(message: str, status: int) -> JSONResponse:
 
 def _same_origin(request: Request) -> bool:
     """False when the browser says the form came from another site."""
+    # Sec-Fetch-Site is the browser's own verdict; Origin is compared with the Host the server was sent, which a
+    # proxy in front may have rewritten (nginx's proxy_pass sends 127.0.0.1:PORT).
+    fetched_from = request.headers.get("sec-fetch-site")
+    if fetched_from is not None:
+        return fetched_from in ("same-origin", "none")  # none: the user's own doing, such as a reload
     origin = request.headers.get("origin")
     if origin is None:  # an old browser, or not a browser: the CSRF token is the check
         return True
