@@ -736,6 +736,33 @@ def test_forms_are_refused_without_their_csrf_token(site):
     assert site.client.get("/me", follow_redirects=False).status_code == 303
 
 
+def test_over_https_a_cookie_another_site_of_the_domain_set_logs_no_one_in(site):
+    # A site beside the competition's (students' pages beside arena.example.edu) may set a cookie for the whole
+    # parent domain: read as a session, it logged a visitor in as that site's own participant, who then got the
+    # visitor's uploads; sent after the visitor's own cookie, it even took that one's place.
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    bobs, _ = site.store.open_session(site.bob.id)
+    with TestClient(site.app, base_url="https://testserver") as browser:
+        browser.cookies.set("arena_session", bobs)  # as the browser sends one set for the parent domain
+        assert browser.get("/me", follow_redirects=False).status_code == 303  # to /login: no one is logged in
+
+        csrf = hidden_csrf(browser.get("/login").text)
+        login = browser.post("/login", data={"csrf": csrf, "token": site.alice_token}, follow_redirects=False)
+        assert login.status_code == 303
+        cookie = login.headers["set-cookie"].lower()
+        assert cookie.startswith("__host-arena_session=") and "secure" in cookie and "domain" not in cookie
+        page = browser.get("/me")
+        assert page.status_code == 200 and "<h1>alice</h1>" in page.text
+        logout = browser.post("/logout", data={"csrf": hidden_csrf(page.text)}, follow_redirects=False)
+        assert logout.status_code == 303 and "__Host-arena_session" not in browser.cookies
+    assert site.store.session(bobs) is not None  # the sibling's cookie was never the session logged out
+
+
 def test_forms_sent_through_a_proxy_that_names_the_server_otherwise_are_taken_and_other_sites_still_refused(site):
     # nginx's proxy_pass sends the server Host: 127.0.0.1:PORT (and plain http), while the browser's Origin is the
     # site's public https address: comparing the two refused every login from a browser as forged.

@@ -412,7 +412,7 @@ async def _security_headers(request: Request, call_next):
     for key, value in HEADERS.items():
         response.headers.setdefault(key, value)
     # Pages for a logged-in participant hold its name and its session's form token: no cache may keep them.
-    if SESSION_COOKIE in request.cookies or request.url.path.startswith(
+    if _cookie(request, SESSION_COOKIE) in request.cookies or request.url.path.startswith(
             ("/me", "/login", "/register", "/admin", "/api/submissions", "/api/admin")):
         response.headers["Cache-Control"] = "no-store"
     response.headers["Vary"] = "Cookie"  # the same address shows a participant's page or everyone's
@@ -426,7 +426,7 @@ def _competition(request: Request) -> Competition:
 # --- who is asking ----------------------------------------------------------------------------
 
 async def _session(request: Request) -> tuple[Participant, str] | None:
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = request.cookies.get(_cookie(request, SESSION_COOKIE))
     if not cookie:
         return None
     return await run_in_threadpool(_competition(request).store.session, cookie)
@@ -650,7 +650,7 @@ async def _api_game_frames(request: Request) -> Response:
 
 
 async def _login_page(request: Request, message: str = "", status: int = 200) -> Response:
-    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    token = request.cookies.get(_cookie(request, LOGIN_CSRF_COOKIE)) or secrets.token_urlsafe(32)
     config = _competition(request).config
     response = _page("login.html", status, title="Log in", env=config.env, login_csrf=token, message=message,
                      open_registration=config.open_registration)
@@ -662,7 +662,7 @@ async def _login(request: Request) -> Response:
     form = await _small_form(request)
     if isinstance(form, Response):
         return form
-    if not _csrf_ok(request, form, request.cookies.get(LOGIN_CSRF_COOKIE)):
+    if not _csrf_ok(request, form, request.cookies.get(_cookie(request, LOGIN_CSRF_COOKIE))):
         return _csrf_refused()
     token = form.get("token")
     competition = _competition(request)
@@ -673,7 +673,7 @@ async def _login(request: Request) -> Response:
     session, _ = await run_in_threadpool(competition.store.open_session, participant.id)
     response = RedirectResponse("/me", status_code=303)
     _set_cookie(request, response, SESSION_COOKIE, session, max_age=7 * 24 * 3600)
-    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    _delete_cookie(request, response, LOGIN_CSRF_COOKIE)
     return response
 
 
@@ -681,7 +681,7 @@ async def _register_page(request: Request, message: str = "", status: int = 200)
     competition = _competition(request)
     if not competition.config.open_registration:
         return await _not_found(request, "registration: the organiser adds participants")
-    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    token = request.cookies.get(_cookie(request, LOGIN_CSRF_COOKIE)) or secrets.token_urlsafe(32)
     response = _page("register.html", status, title="Register", env=competition.config.env, login_csrf=token,
                      message=message)
     _set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600)
@@ -695,7 +695,7 @@ async def _register(request: Request) -> Response:
     form = await _small_form(request)
     if isinstance(form, Response):
         return form
-    if not _csrf_ok(request, form, request.cookies.get(LOGIN_CSRF_COOKIE)):
+    if not _csrf_ok(request, form, request.cookies.get(_cookie(request, LOGIN_CSRF_COOKIE))):
         return _csrf_refused()
     name = form.get("name")
     name = name.strip() if isinstance(name, str) else ""
@@ -716,9 +716,10 @@ async def _logout(request: Request) -> Response:
         return RedirectResponse("/", status_code=303)
     if not _csrf_ok(request, form, session[1]):
         return _csrf_refused()
-    await run_in_threadpool(_competition(request).store.close_session, request.cookies[SESSION_COOKIE])
+    await run_in_threadpool(_competition(request).store.close_session,
+                            request.cookies[_cookie(request, SESSION_COOKIE)])
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    _delete_cookie(request, response, SESSION_COOKIE)
     return response
 
 
@@ -865,9 +866,22 @@ def _shown(submission: Submission) -> dict[str, Any]:
     return {**_json(submission), "created": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(submission.created_at))}
 
 
+def _cookie(request: Request, key: str) -> str:
+    """The name the server's cookie `key` goes by for `request`: over HTTPS with the __Host- prefix, which
+    a browser takes only from this very site (Secure, Path=/, no Domain), so that another site of the same
+    parent domain cannot set one for it (a session of its own participant's, say)."""
+    return f"__Host-{key}" if request.url.scheme == "https" else key
+
+
 def _set_cookie(request: Request, response: Response, key: str, value: str, max_age: int) -> None:
-    response.set_cookie(key, value, max_age=max_age, httponly=True, samesite="strict", path="/",
+    response.set_cookie(_cookie(request, key), value, max_age=max_age, httponly=True, samesite="strict", path="/",
                         secure=request.url.scheme == "https")
+
+
+def _delete_cookie(request: Request, response: Response, key: str) -> None:
+    # With the attributes it was set with: a browser ignores a __Host- cookie's deletion that is not Secure.
+    response.delete_cookie(_cookie(request, key), httponly=True, samesite="strict", path="/",
+                           secure=request.url.scheme == "https")
 
 
 # --- the organiser ----------------------------------------------------------------------------
