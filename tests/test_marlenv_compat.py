@@ -440,6 +440,19 @@ def test_make_snake_makes_a_snake_graph_game_as_marlenvs_does(num_snakes):
         make_snake(num_envs=2, num_snakes=num_snakes, env_id="SnakeGraph-v1")
 
 
+@pytest.mark.parametrize("old_id, env_class", [("CoopSnake-v1", CoopSnakeEnv), ("GraphSnake-v1", GraphSnakeEnv)])
+def test_the_ids_marlenv_gave_its_coop_and_graph_games_before_1_0_make_them_too(old_id, env_class):
+    # marlenv registered CoopSnake-v1 and GraphSnake-v1 until 1.0 renamed them; its own tests of the time make them,
+    # and its make_snake of the time took the id as `id=`.
+    env = gymnasium.make(old_id, num_snakes=2, height=10, width=10)
+    assert isinstance(env, env_class)
+    env.reset(seed=0)
+    env.step([KEEP, KEEP])
+    made, observation_shape, *_ = make_snake(num_envs=1, num_snakes=2, id=old_id, vision_range=4)
+    assert isinstance(made.unwrapped, env_class)
+    assert observation_shape == ((5, 8) if env_class is GraphSnakeEnv else (9, 9, 8))
+
+
 def test_step_takes_each_snakes_action_as_an_int_or_a_one_element_array_mixed():
     # Agents of a multi-agent loop answer each in its own way: a network's batch of one (shape (1,)),
     # a 0-d array, a plain int. marlenv reads each snake's action on its own (`.item()` of an array).

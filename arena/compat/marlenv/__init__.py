@@ -8,7 +8,9 @@ Code written for marlenv runs after replacing `marlenv` with `arena.compat.marle
     observations = env.reset()                           # (64, 3, 11, 11, 16) uint8
     observations, rewards, dones, infos = env.step(actions)   # actions (64, 3); rewards, dones (64, 3)
 
-    import gymnasium as gym, arena.compat.marlenv       # registers "Snake-v1" (in gym too, if installed)
+    import gymnasium as gym, arena.compat.marlenv       # registers "Snake-v1" (in gym too, if installed),
+                                                         # "SnakeGraph-v1" and "SnakeCoop-v1" (before 1.0:
+                                                         # "GraphSnake-v1", "CoopSnake-v1")
     env = arena.compat.marlenv.wrappers.SingleAgent(gym.make("Snake-v1", num_snakes=1))
 
 ## What `make_snake(n_env, num_snakes, **options)` returns

@@ -13,7 +13,7 @@ import numpy as np
 from gymnasium import spaces
 
 from arena.compat.marlenv._games import MarlenvGames, SnakeSettings
-from arena.compat.marlenv.envs import COOP_ENV_ID, ENV_ID, GRAPH_ENV_ID, CoopSnakeEnv, GraphSnakeEnv
+from arena.compat.marlenv.envs import COOP_ENV_ID, ENV_ID, FORMER_IDS, GRAPH_ENV_ID, CoopSnakeEnv, GraphSnakeEnv
 from arena.compat.marlenv.envs.old_gym import gym_space
 from arena.compat.marlenv.envs.snake_env import SnakeEnv, grid_rgb, grid_text, marlenv_grid
 from arena.envs.snake.vec import AttrDict
@@ -201,7 +201,8 @@ GYM_MAKE_KEYWORDS = ("disable_env_checker", "order_enforce", "apply_api_compatib
 def make_snake(n_env: int | None = None, num_snakes: int = 4, env_id: str = ENV_ID, **kwargs: Any):
     """marlenv's factory: `(env, observation_shape, action_shape, props)` for `Snake-v1` games, or
     `SnakeCoop-v1` ones with `env_id="SnakeCoop-v1"` (a game over for all once a snake is done), or one
-    `SnakeGraph-v1` game (five rays per live snake, `num_envs=1`).
+    `SnakeGraph-v1` game (five rays per live snake, `num_envs=1`). Their names before marlenv 1.0,
+    `CoopSnake-v1` and `GraphSnake-v1`, make the same games, and `id=` is taken for `env_id`, as then.
 
     `env` is a `SingleAgent` (one snake) or `SingleMultiAgent` (several) env, or an
     `AsyncVectorMultiEnv` of `n_env` games when `n_env > 1` (`num_envs` is accepted for `n_env`);
@@ -225,6 +226,7 @@ def make_snake(n_env: int | None = None, num_snakes: int = 4, env_id: str = ENV_
         n_env = num_envs
     n_env = 1 if n_env is None else n_env
     env_id = kwargs.pop("id", env_id)
+    env_id = FORMER_IDS.get(env_id, env_id)
     for keyword in GYM_MAKE_KEYWORDS:  # marlenv hands them to gym.make (1.0's own tests must pass one); no checker here
         kwargs.pop(keyword, None)
     if env_id not in (ENV_ID, COOP_ENV_ID, GRAPH_ENV_ID):
