@@ -310,6 +310,24 @@ def test_a_client_gone_in_the_middle_of_its_request_prints_no_traceback_on_the_o
     assert [record.getMessage() for record in errors] == []
 
 
+def test_malformed_requests_and_unsupported_upgrades_leave_the_organisers_console_quiet(port):
+    # Any client could send these by the thousand, each a warning line burying the server's own messages.
+    warnings: list[logging.LogRecord] = []
+    console = logging.getLogger("uvicorn.error")
+    catcher = logging.Handler(logging.WARNING)
+    catcher.emit = warnings.append
+    console.addHandler(catcher)
+    try:
+        for request in (b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", b"NOT HTTP AT ALL\r\n\r\n",
+                        b"GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"):
+            with socket.create_connection(("127.0.0.1", port)) as client:
+                client.sendall(request)
+                assert read_until_closed(client).startswith(b"HTTP/1.1 ")  # each still answered
+    finally:
+        console.removeHandler(catcher)
+    assert [record.getMessage() for record in warnings] == []
+
+
 def test_a_server_told_to_stop_ends_the_weights_downloads_under_way(monkeypatch):
     # uvicorn answers every request before it stops, and an upload's download may take ten minutes.
     import signal

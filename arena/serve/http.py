@@ -22,17 +22,21 @@ Told to stop, uvicorn answers every request under way first; `Server` ends the w
 under way then (an upload's may take minutes), and cuts off what is still under way after
 ANSWERS_WAITED_SECONDS (an upload trickling in just above MIN_RATE, say), so that a Ctrl-C or a
 `kill PID` stops the server in seconds.
+
+uvicorn's warnings of requests that are not HTTP, or ask to upgrade to WebSockets, are left out of
+the console (`CLIENTS_MISTAKES`): any client can send them by the thousand.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import os
 import resource
 import socket
 import struct
-from typing import Callable
+from typing import Any, Callable
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -49,6 +53,20 @@ RATE_SECONDS = 10.0
 ANSWERS_WAITED_SECONDS = 10  # for the requests under way when the server is told to stop; then they are cut off
 # Where Linux's struct tcp_info keeps tcpi_bytes_acked (since Linux 4.1).
 _BYTES_ACKED = struct.Struct("<120xQ")
+# What uvicorn warns of on every such request: any client can send them by the thousand, and on the organiser's
+# console they would bury the server's own messages (the client is answered 400 or served plainly all the same).
+CLIENTS_MISTAKES = ("Invalid HTTP request received.", "Unsupported upgrade request.",
+                    "No supported WebSocket library detected.")
+
+
+class _WithoutClientsMistakes(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(CLIENTS_MISTAKES)
+
+
+# The connections' own log, a child of uvicorn's: what else they report reaches the console as before.
+_CONNECTIONS_LOG = logging.getLogger("uvicorn.error.connections")
+_CONNECTIONS_LOG.addFilter(_WithoutClientsMistakes())
 
 
 class Server(uvicorn.Server):
@@ -74,6 +92,10 @@ class TimelyProtocol(H11Protocol):
     _acked_bytes = 0  # of the connection's responses, by the client, at the last check of its rate
     _from: str | None = None  # who its client stands for (`client_key`), once counted against MAX_PER_ADDRESS
     _site: str | None = None  # the site of its client (`site_key`), once counted against MAX_PER_SITE
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.logger = _CONNECTIONS_LOG
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
