@@ -991,6 +991,19 @@ def test_organisers_pause_play_and_disqualify_others_may_not(site):
     assert site.client.get("/admin").status_code == 403
 
 
+def test_a_disqualification_whose_body_is_not_a_short_reason_is_answered_400_or_413_and_changes_nothing(site):
+    _, organiser_token = site.store.add_participant("the organiser", organiser=True)
+    submission = site.upload(_zip({"agent.py": RANDOM_AGENT})).json()
+    site.validator.validate_next()
+    boss, path = {"Authorization": f"Bearer {organiser_token}"}, f"/api/admin/submissions/{submission['id']}/disqualify"
+    nested = site.client.post(path, headers=boss, content=b"[" * 4000)
+    assert nested.status_code == 400 and "reason" in nested.json()["error"]
+    huge = site.client.post(path, headers=boss, content=b'{"reason": "' + b"x" * (1 << 20) + b'"}')
+    assert huge.status_code == 413
+    assert site.client.get(f"/api/submissions/{submission['id']}",
+                           headers={"Authorization": f"Bearer {site.alice_token}"}).json()["status"] != "disqualified"
+
+
 def test_a_disqualified_or_another_participants_entrant_cannot_come_back_by_the_same_content(site):
     organiser, organiser_token = site.store.add_participant("the organiser", organiser=True)
     boss = {"Authorization": f"Bearer {organiser_token}"}

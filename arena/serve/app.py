@@ -772,17 +772,26 @@ async def _small_form(request: Request, max_fields: int = 4) -> FormData | Respo
     """The fields of a form of a few short ones, or the 413 to answer where its body is larger than
     SMALL_FORM_BYTES. The body is read whole before it is parsed, since parsing runs on the event loop:
     anyone may post megabytes of "&" to /login, which would keep every other request waiting."""
+    body = await _small_body(request)
+    if body is None:
+        return _page("message.html", 413, title="Too large", message="This form holds a few short fields; "
+                     "send it from its page.")
+
+    async def whole_body() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return await Request(request.scope, whole_body).form(max_files=0, max_fields=max_fields, max_part_size=4096)
+
+
+async def _small_body(request: Request) -> bytes | None:
+    """The body of a request that carries a few short fields, or None where it is larger than SMALL_FORM_BYTES
+    (what came of it is not kept)."""
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > SMALL_FORM_BYTES:
-            return _page("message.html", 413, title="Too large", message="This form holds a few short fields; "
-                         "send it from its page.")
-
-    async def whole_body() -> Message:
-        return {"type": "http.request", "body": bytes(body), "more_body": False}
-
-    return await Request(request.scope, whole_body).form(max_files=0, max_fields=max_fields, max_part_size=4096)
+            return None
+    return bytes(body)
 
 
 async def _read_away(chunks: AsyncIterator[bytes], read: int) -> None:
@@ -953,12 +962,14 @@ async def _api_admin_disqualify(request: Request) -> Response:
     organiser = await _organiser(request)
     if isinstance(organiser, Response):
         return organiser
-    body = await request.body()
+    body = await _small_body(request)
+    if body is None:
+        return _api_error(f'send the reason as JSON of at most {SMALL_FORM_BYTES} bytes: {{"reason": "..."}}', 413)
     reason = ""
     if body:
         try:
-            reason = str(json.loads(body[:4096]).get("reason", ""))
-        except (ValueError, AttributeError):
+            reason = str(json.loads(body).get("reason", ""))
+        except (ValueError, AttributeError, RecursionError):
             return _api_error('send the reason as JSON: {"reason": "..."}', 400)
     done = await run_in_threadpool(_competition(request).disqualify, request.path_params["submission_id"], reason)
     if done is None:
