@@ -779,6 +779,20 @@ class SubmittedAgent(Agent):
     assert result.agents[0].status == OK, result.agents[0].detail
 
 
+def test_a_submission_of_many_small_files_fits_its_sandbox_under_a_small_disk_limit(write_submission):
+    """Each file takes whole pages of the sandbox's disk, in memory: 3,000 files of a byte are 12 MiB there."""
+    folder = write_submission("many_files", "import numpy as np\nfrom arena.agents import Agent\n" + FIRST_LEGAL_MOVE)
+    (folder / "data").mkdir()
+    for index in range(3000):
+        (folder / "data" / f"{index}.txt").write_text("x")
+    agent = SandboxedAgent(load(folder), time_per_move=1.0, limits=replace(LIMITS, disk_mb=2))
+    try:
+        result = play_match("othello", [agent, RandomAgent()], seed=0, max_steps=4)
+    finally:
+        agent.close()
+    assert result.agents[0].status == OK, result.agents[0].detail
+
+
 @pytest.mark.skipif(not (PROTECTIONS["filesystem"] and PROTECTIONS["cgroups"]),
                     reason="needs the sandbox's own root and a memory cgroup")
 def test_files_too_large_for_the_agents_memory_are_named_as_the_reason_it_could_not_start(write_submission):

@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import time
 from dataclasses import asdict, dataclass
@@ -33,7 +34,6 @@ from arena.sandbox.logs import LogCapture, new_log, release_log
 from arena.sandbox.protections import namespaces_work
 from arena.sandbox.protocol import Channel, ChannelClosed, ChannelTimeout, Kind, ProtocolError
 from arena.submission import AgentSpec
-from arena.weights import bytes_in
 
 # Accelerators an agent may open read-write when the machine has them and `Limits.accelerators` allows.
 DEVICE_PATTERNS = ("/dev/nvidia*", "/dev/dri", "/dev/tenstorrent")
@@ -300,7 +300,7 @@ class SandboxedAgent(AgentHandle):
         self._grouped = self._cgroup is not None
         self._slot = _take_slot()
         identity = isolate.sandbox_identity(os.getpid(), self._slot)
-        self._files_bytes = bytes_in(self.spec.root)
+        self._files_bytes = _pages_taken(self.spec.root)
         config = {
             "folder": str(folder),
             "origin": str(self.spec.root),
@@ -789,6 +789,21 @@ def _pipes(count: int) -> list[tuple[int, int]]:
                 os.close(fd)
         raise
     return made
+
+
+def _pages_taken(folder: Path) -> int:
+    """The bytes the files under `folder` take on the sandbox's disk, which is in memory: a whole page each
+    started (a submission of thousands of one-byte files takes megabytes there)."""
+    page = os.sysconf("SC_PAGESIZE")
+    total = 0
+    for path in folder.rglob("*"):
+        try:
+            found = path.lstat()
+        except OSError:  # gone while counted: its copy will not be there either
+            continue
+        if stat.S_ISREG(found.st_mode):
+            total += -(-found.st_size // page) * page
+    return total
 
 
 def _worker_environment(folder: Path) -> dict[str, str]:
