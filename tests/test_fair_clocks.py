@@ -1142,13 +1142,19 @@ class SubmittedAgent(RandomAgent):
 """
 
 
-def test_an_agent_is_told_its_games_clock_before_it_initializes_sandboxed_or_in_process(write_submission):
-    sandboxed = SandboxedAgent(load(write_submission("knows_its_clock", KNOWS_ITS_CLOCK)), 0.25, time_bank=3.0)
+def _log_of_a_sandboxed_game(submission: Path, per_move: float, bank: float, steps: int) -> str:
+    """What the sandboxed agent of `submission` printed in an Othello game of `steps` steps under that clock."""
+    sandboxed = SandboxedAgent(load(submission), per_move, time_bank=bank)
     try:
-        play_match("othello", [sandboxed, RandomAgent()], seed=0, max_steps=2)
+        play_match("othello", [sandboxed, RandomAgent()], seed=0, max_steps=steps)
     finally:
         sandboxed.close()
-    assert "clock 0.25 3.0" in sandboxed.log_path.read_text()
+    return sandboxed.log_path.read_text()
+
+
+def test_an_agent_is_told_its_games_clock_before_it_initializes_sandboxed_or_in_process(write_submission):
+    assert "clock 0.25 3.0" in _log_of_a_sandboxed_game(write_submission("knows_its_clock", KNOWS_ITS_CLOCK),
+                                                         0.25, 3.0, 2)
 
     class Told(RandomAgent):
         def _initialize(self):
@@ -1189,12 +1195,8 @@ def _assert_drawn_down_move_by_move(banks: list[float]) -> None:
 
 
 def test_an_agent_is_told_what_is_left_of_its_bank_before_each_move_sandboxed_or_in_process(write_submission):
-    sandboxed = SandboxedAgent(load(write_submission("watches_its_bank", WATCHES_ITS_BANK)), 0.1, time_bank=3.0)
-    try:
-        play_match("othello", [sandboxed, RandomAgent()], seed=0, max_steps=6)
-    finally:
-        sandboxed.close()
-    _assert_drawn_down_move_by_move(_banks_told(sandboxed.log_path.read_text().splitlines()))
+    log = _log_of_a_sandboxed_game(write_submission("watches_its_bank", WATCHES_ITS_BANK), 0.1, 3.0, 6)
+    _assert_drawn_down_move_by_move(_banks_told(log.splitlines()))
 
     class Watches(RandomAgent):
         def _initialize(self):
