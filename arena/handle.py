@@ -229,13 +229,18 @@ class LocalAgent(AgentHandle):
         self._pending = observation
 
     def await_action(self) -> Any:
-        clock = self.clock
-        if clock is not None and clock.bank_left != self._bank_told:  # as a sandbox tells it: once moves drew on it
-            from arena.agents.base import TimeControl
+        return self._timed("predict()", self._predict)
 
+    def _predict(self) -> Any:
+        from arena.agents.base import TimeControl
+
+        clock = self.clock
+        # Told as a sandbox tells it, once moves drew on it; on the move's time, as setting it runs the
+        # agent's code where it is a property of its own.
+        if clock is not None and clock.bank_left != self._bank_told:
             self.agent.time_control = TimeControl(clock.per_move, clock.bank, clock.bank_left)
             self._bank_told = clock.bank_left
-        return self._timed("predict()", lambda: self.agent.predict(self._pending))
+        return self.agent.predict(self._pending)
 
     def _timed(self, what: str, call: Callable[[], Any]) -> Any:
         """What `call` (the agent's `what`) returns, its time charged to the clock as a sandbox charges a call."""

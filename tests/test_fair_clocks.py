@@ -1213,3 +1213,80 @@ def test_an_agent_is_told_what_is_left_of_its_bank_before_each_move_sandboxed_or
                max_steps=6)
     _assert_drawn_down_move_by_move(in_process.banks)
     assert len(in_process.banks) == 3
+
+
+HEARS_ITS_CLOCK_BADLY = """
+import time
+
+from arena.agents import RandomAgent
+
+
+class SubmittedAgent(RandomAgent):
+    told = 0
+
+    @property
+    def time_control(self):
+        return None
+
+    @time_control.setter
+    def time_control(self, clock):
+        self.told += 1
+        if self.told > 1:  # the first is its game's clock, before get_env_info; then what is left of its bank
+            raise ValueError("no clocks here")
+
+    def predict(self, obs):
+        time.sleep(0.3)  # 0.2 s over its time a move, taken from the bank
+        return super().predict(obs)
+"""
+
+
+def test_what_an_agent_raises_as_it_is_told_its_bank_is_its_move_failing_sandboxed_or_in_process(write_submission):
+    sandboxed = SandboxedAgent(load(write_submission("hears_its_clock_badly", HEARS_ITS_CLOCK_BADLY)), 0.1,
+                               time_bank=3.0)
+    try:
+        result = play_match("othello", [sandboxed, RandomAgent()], seed=0, max_steps=6)
+    finally:
+        sandboxed.close()
+    crashed = result.agents[0]
+    assert crashed.status == Status.CRASH
+    assert crashed.detail.startswith("predict() failed: ValueError: no clocks here (agent.py line")  # not an exit code
+
+    class HearsBadly(RandomAgent):
+        @property
+        def time_control(self):
+            return None
+
+        @time_control.setter
+        def time_control(self, clock):
+            if clock.bank_left != clock.bank:
+                raise ValueError("no clocks here")
+
+        def predict(self, obs):
+            time.sleep(0.3)
+            return super().predict(obs)
+
+    result = play_match("othello", [LocalAgent(HearsBadly(), time_per_move=0.1, time_bank=3.0), RandomAgent()],
+                        seed=0, max_steps=6)  # the harness's own call raised it
+    assert result.agents[0].status == Status.CRASH
+    assert result.agents[0].detail.startswith("predict() failed: ValueError: no clocks here")
+
+
+def test_an_agent_thinking_as_it_is_told_its_bank_does_so_on_its_moves_time_in_process():
+    class ThinksWhenTold(RandomAgent):
+        @property
+        def time_control(self):
+            return self._told
+
+        @time_control.setter
+        def time_control(self, clock):
+            self._told = clock
+            if clock.bank_left != clock.bank:
+                time.sleep(0.3)  # its search, off the clock were the telling not timed
+
+        def predict(self, obs):
+            time.sleep(0.15)  # 0.05 s over its time a move: it is told its bank before every move after this
+            return super().predict(obs)
+
+    result = play_match("othello", [LocalAgent(ThinksWhenTold(), time_per_move=0.1, time_bank=1.0), RandomAgent()],
+                        seed=0, max_steps=20)
+    assert result.agents[0].status == Status.TIMEOUT

@@ -167,6 +167,7 @@ class _Worker:
         self._builds = 0
         self._left: deque[tuple[int, ...]] = deque(maxlen=3)  # `_leftovers()` as the last builds began
         self.seat, self.frame, self.follow = None, 0, None
+        self.clock: list[float] | None = None  # what is left of the bank, told with the next ACT (`tell_clock`)
 
     def _collect_last_games_code(self) -> None:
         """Free the last game's modules before they run anew: functions and their module's globals hold
@@ -220,7 +221,7 @@ class _Worker:
 
         own_seed, env, view = message["seed"], *self._seat(message)
         # The agent's env is a copy that is never stepped: games that can, show it each observation.
-        self.seat, self.frame = message["seat"], 0
+        self.seat, self.frame, self.clock = message["seat"], 0, None  # its clock is this game's, told below
         self.follow = getattr(env.unwrapped, "follow_observation", None)
         try:
             # A new agent every game, built alike in every process whichever game it was started for, as the
@@ -268,11 +269,13 @@ class _Worker:
             self.channel.send(Kind.READY)
 
     def tell_clock(self, clock: list[float]) -> None:
-        from arena.agents.base import TimeControl
-
-        self.agent.time_control = TimeControl(*clock)
+        # Set on the agent as the move it comes with begins (`act`): setting it runs the agent's code (a
+        # property of its own), whose errors are reported as that move's, not left to end this process.
+        self.clock = clock
 
     def act(self, observation: Any) -> None:
+        from arena.agents.base import TimeControl
+
         if self.follow is not None:
             try:
                 self.follow(self.seat, observation, self.frame)
@@ -280,6 +283,9 @@ class _Worker:
                 sys.stderr.write(f"arena: the env copy could not follow the observation:\n{traceback.format_exc()}")
         self.frame += 1
         try:
+            if self.clock is not None:
+                clock, self.clock = self.clock, None
+                self.agent.time_control = TimeControl(*clock)
             action = self.agent.predict(observation)
         except BaseException as exc:  # noqa: BLE001  (reported, as by _call)
             self._raised("predict() failed", exc)
