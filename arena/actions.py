@@ -58,7 +58,7 @@ def _checked_discrete(action: Any, space: spaces.Discrete, mask: np.ndarray | No
         raise _illegal(f"returned {_show(action)}; predict() must return {_expected(space)}")
     value = int(action)
     if not space.start <= value < space.start + space.n:  # Space.contains, without its conversions
-        raise _illegal(f"returned {value}, outside the action space ({_expected(space)})")
+        raise _illegal(f"returned {shown(value)}, outside the action space ({_expected(space)})")
     if mask is not None and not mask[value - space.start]:
         legal = ", ".join(namer(int(a) + space.start) for a in np.flatnonzero(mask)[:12])
         raise _illegal(f"played {namer(value)}, which is not legal here (legal: {legal})")

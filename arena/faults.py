@@ -15,6 +15,12 @@ from arena.errors import ArenaError
 # An array with more elements is shown by its dtype and shape: numpy prints every element of an axis
 # shorter than seven, so the repr of 4 MiB in 22 axes of two formats four million of them (seconds).
 MAX_ELEMENTS_SHOWN = 64
+# Dtypes whose elements are numbers, each a few characters: an element of any other (an object, a string of
+# megabytes, a record) may be as long as memory allows, so their arrays are shown by dtype and shape alone.
+_NUMBER_KINDS = frozenset("biufcmM")
+MAX_INT_BITS = 256  # a larger int is shown by its size: its digits take quadratic time to write, if allowed at all
+# Subclasses of these are shown as they are, a few items (reprlib picks its way by the exact type's name).
+_BUILT_IN = (str, bytes, bytearray, list, tuple, dict, set, frozenset)
 
 
 class Status(str, Enum):
@@ -55,9 +61,20 @@ class _Bounded(reprlib.Repr):
         self.maxlevel, self.maxstring, self.maxother = 3, 80, 80
 
     def repr1(self, x: Any, level: int) -> str:
-        if isinstance(x, np.ndarray) and x.size > MAX_ELEMENTS_SHOWN:
+        if isinstance(x, np.ndarray) and (x.size > MAX_ELEMENTS_SHOWN or x.dtype.kind not in _NUMBER_KINDS):
             return f"{x.dtype} array of shape {x.shape}"
+        if isinstance(x, int) and x.bit_length() > MAX_INT_BITS:
+            return f"int of {x.bit_length()} bits"
+        for kind in _BUILT_IN:
+            if isinstance(x, kind):
+                return getattr(self, f"repr_{kind.__name__}")(x, level)
         return super().repr1(x, level)
+
+    def repr_bytes(self, x: bytes | bytearray, level: int) -> str:
+        text = repr(bytes(x[:self.maxstring]))
+        return text if len(x) <= self.maxstring else text + "..."
+
+    repr_bytearray = repr_bytes
 
     def repr_instance(self, x: Any, level: int) -> str:
         text = repr(x)  # what its own code raises is the caller's to report, as repr() would have it

@@ -12,7 +12,7 @@ from gymnasium import spaces
 from arena.actions import checked_action
 from arena.agents import Agent, GreedyOthelloAgent, RandomAgent
 from arena.entrants import submission_handle
-from arena.faults import AgentFault, Status
+from arena.faults import AgentFault, Status, shown
 from arena.handle import AgentHandle, LocalAgent
 from arena.envs import entry, make_raw
 from arena.match import MatchResult, play_match, rank
@@ -111,6 +111,37 @@ def test_an_action_whose_own_code_fails_as_it_is_checked_is_illegal_in_any_match
     culprit, opponent = result.agents
     assert (culprit.status, opponent.status) == (Status.ILLEGAL_ACTION, Status.OK)
     assert "returned an action that cannot be read (RuntimeError: no" in culprit.detail
+
+
+class Items(list):
+    """A list of an agent's own kind, with nothing of its own to show."""
+
+
+def _holding(item):
+    held = np.empty(2, object)
+    held[0] = item
+    return held
+
+
+@pytest.mark.parametrize("action, said", [
+    # Not "cannot be read (ValueError: Exceeds the limit (4300 digits)...)", nor its millions of digits where
+    # the limit is off: its size.
+    (10**10000, "returned int of 33220 bits, outside the action space (an int in 0..2)"),
+    (Items(range(10**6)), "returned [0, 1, 2, 3, 4, 5, ...] (Items); predict() must return an int in 0..2"),
+    # Arrays whose elements are not numbers, however few: each one may be as large as the harness's memory.
+    (_holding(list(range(10**6))), "returned object array of shape (2,) (ndarray); predict() must return"),
+    (np.array(["x" * 10**6, ""]), "returned <U1000000 array of shape (2,) (ndarray); predict() must return"),
+], ids=["huge int", "list subclass", "object array", "str array"])
+def test_an_in_process_action_is_described_by_a_few_of_its_items_whatever_it_holds(action, said):
+    # In-process (--no-sandbox) an agent may return what no sandbox's pipe carries: the harness says why it is
+    # illegal from a bounded look at it, not from its whole repr().
+    with pytest.raises(AgentFault) as fault:
+        checked_action(action, spaces.Discrete(3))
+    assert fault.value.detail.startswith(said)
+
+
+def test_megabytes_of_bytes_are_shown_by_their_start():
+    assert shown(b"x" * 10**7) == repr(b"x" * 80) + "..."
 
 
 def test_a_move_over_the_time_limit_is_a_timeout():
