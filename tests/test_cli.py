@@ -14,9 +14,10 @@ from pathlib import Path
 import imageio.v2 as imageio
 import pytest
 
-from arena.cli import main, resume_hint
+from arena.cli import main
 from arena.db import describe
 from arena.envs import names
+from arena.tournament_command import resume_hint
 from conftest import arena_command
 
 pytestmark = pytest.mark.usefixtures("in_tmp")
@@ -773,15 +774,15 @@ def test_resuming_a_tournament_that_is_not_there_says_so_and_makes_nothing(cli, 
 
 def test_interrupted_once_every_match_is_recorded_a_tournament_says_it_is_over(cli, othello_entrants, tmp_path,
                                                                                monkeypatch):
-    import arena.cli
+    import arena.tournament_command
 
-    play = arena.cli._play_with_progress
+    play = arena.tournament_command._play_with_progress
 
     def then_interrupted(tournament, backend):  # Ctrl-C as the last match is recorded
         play(tournament, backend)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(arena.cli, "_play_with_progress", then_interrupted)
+    monkeypatch.setattr(arena.tournament_command, "_play_with_progress", then_interrupted)
     code, _, err = cli("tournament", othello_entrants, "--env", "othello", "--games-per-pair", "1",
                        "--db", tmp_path / "t.sqlite")
     assert code == 130 and "6 of 6 matches recorded; the tournament is over" in err and "--resume" not in err

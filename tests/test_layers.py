@@ -21,8 +21,8 @@ FOLDERS = {"arena": ROOT / "arena", "arena.envs": ROOT / "envs", "arena.agents":
 # What a game may use besides numpy & co.: its own package, the native engines and two leaf helpers.
 GAME_MAY_IMPORT = ("arena.envs", "arena._native", "arena.errors", "arena.seeding")
 # The harness and what sits above it: neither agents nor the search may import these.
-HARNESS = ("arena.cli", "arena.match", "arena.match_command", "arena.tournament", "arena.leaderboard", "arena.serve",
-           "arena.train", "arena.alphazero", "arena.compat")
+HARNESS = ("arena.cli", "arena.match", "arena.match_command", "arena.tournament", "arena.tournament_command",
+           "arena.leaderboard", "arena.serve", "arena.train", "arena.alphazero", "arena.compat")
 # Sanctioned exceptions, each with its reason.
 EXCEPTIONS = {
     # The Gymnasium view's default opponent is the RandomAgent baseline, built only when none is given.

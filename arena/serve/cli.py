@@ -224,7 +224,6 @@ def _run_serve(args: argparse.Namespace) -> int:
     except ImportError:
         raise ArenaError(f"arena serve needs its web libraries: {install_hint('serve')}") from None
 
-    from arena.cli import _check_isolation
     from arena.db import as_target, claim_folder, describe
     from arena.envs import check_options
     from arena.serve.app import ServeConfig, create_app
@@ -239,6 +238,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from arena.tournament import CONTINUOUS, Settings, Tournament, limits_flags_as_stored, with_memory_limits
     from arena.tournament.runner import backend_for
     from arena.tournament.store import ResultsStore
+    from arena.tournament_command import check_isolation
 
     for flag, value in (("--validators", args.validators), ("--uploads-per-day", args.uploads_per_day),
                         ("--max-active", args.max_active), ("--max-logs-mb", args.max_logs_mb)):
@@ -249,7 +249,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     if not 0 < args.max_unpacked_mb <= MAX_TOTAL_BYTES >> 20:
         raise ArenaError(f"--max-unpacked-mb must be above 0 and at most {MAX_TOTAL_BYTES >> 20}, "
                          f"got {args.max_unpacked_mb}")
-    _check_isolation(args.allow_weak_sandbox)
+    check_isolation(args.allow_weak_sandbox)
     db = as_target(args.db)
     if isinstance(db, Path) and not db.exists() and not args.env:  # said before a file is made
         raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
