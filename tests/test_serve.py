@@ -471,7 +471,7 @@ def test_an_address_sending_unknown_tokens_is_turned_away_before_they_cost_a_che
     from starlette.testclient import TestClient
 
     import arena.serve.store
-    from arena.serve.app import GUESS_SITE_FACTOR, GUESSES_ALLOWED
+    from arena.serve.competition import GUESS_SITE_FACTOR, GUESSES_ALLOWED
 
     checks = []
     check = arena.serve.store.secret_matches
@@ -522,7 +522,7 @@ def test_unknown_tokens_sent_together_from_one_address_cost_no_more_checks_than_
     import httpx
 
     import arena.serve.store
-    from arena.serve.app import GUESSES_ALLOWED
+    from arena.serve.competition import GUESSES_ALLOWED
 
     checks = []
     check = arena.serve.store.secret_matches
@@ -892,7 +892,7 @@ def test_no_cache_keeps_a_page_shown_to_a_logged_in_participant(site):
 def test_one_address_may_take_only_its_share_of_the_registrations(site):
     from starlette.testclient import TestClient
 
-    from arena.serve.app import REGISTRATIONS_PER_ADDRESS
+    from arena.serve.competition import REGISTRATIONS_PER_ADDRESS
 
     site.config.open_registration = True
 
@@ -932,7 +932,7 @@ def _registering_together(site, address: str, names: list[str]) -> list[int]:
 
 
 def test_registrations_sent_together_from_one_address_take_no_more_than_its_share(site):
-    from arena.serve.app import REGISTRATIONS_PER_ADDRESS
+    from arena.serve.competition import REGISTRATIONS_PER_ADDRESS
 
     site.config.open_registration = True
     before = len(site.store.participants())
@@ -1125,7 +1125,7 @@ def test_the_scheduler_places_a_newcomer_then_plays_the_least_certain_pairs_with
 
 def test_ratings_are_built_once_for_all_who_ask_and_pages_of_one_game_do_not_wait_for_them(site, monkeypatch):
     import arena.leaderboard.table as table
-    from arena.serve import app as app_module
+    from arena.serve import competition as competition_module
 
     site.upload(_zip({"agent.py": RANDOM_AGENT}))
     site.play(2)
@@ -1133,11 +1133,11 @@ def test_ratings_are_built_once_for_all_who_ask_and_pages_of_one_game_do_not_wai
     built, build = [], table.build
     monkeypatch.setattr(table, "build", lambda store: built.append(1) or build(store))
     now = [1000.0]
-    monkeypatch.setattr(app_module.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(competition_module.time, "monotonic", lambda: now[0])
     competition._built = competition._table = None
     answers = [site.client.get(path).json() for path in ("/api/results", "/api/leaderboard", "/api/results")]
     assert len(built) == 1 and answers[0] == answers[2] and answers[0]["matches"] == 2
-    now[0] += app_module.LEADERBOARD_CACHE_SECONDS
+    now[0] += competition_module.LEADERBOARD_CACHE_SECONDS
     site.client.get("/api/results")
     assert len(built) == 2
     competition._built = (now[0], 10.0, competition._built[2])  # a build that took 10 s is kept 40 s
@@ -1195,9 +1195,9 @@ def test_each_participant_has_a_public_page_of_their_submissions(site):
 
 
 def test_a_retired_submission_keeps_its_games_and_last_rating_on_its_pages(tmp_path, monkeypatch):
-    from arena.serve import app as serve_app
+    from arena.serve import competition as serve_competition
 
-    monkeypatch.setattr(serve_app, "LEADERBOARD_CACHE_SECONDS", 0.0)
+    monkeypatch.setattr(serve_competition, "LEADERBOARD_CACHE_SECONDS", 0.0)
     site = Site(tmp_path, UploadLimits(max_active=1))
     site.play(4)
     first = site.client.get("/api/leaderboard").json()["rows"]

@@ -19,7 +19,7 @@ pytest.importorskip("httpx", reason="the test client needs httpx: pip install -e
 
 import uvicorn  # noqa: E402
 
-from arena.serve import app as serve_app  # noqa: E402
+from arena.serve import competition as serve_competition  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
@@ -39,7 +39,7 @@ def dump_dom(tmp_path: Path, url: str, virtual_ms: int) -> str:
 @pytest.fixture
 def served(tmp_path, monkeypatch):
     """A competition with two games played, served over HTTP on a free port; its Site and address."""
-    monkeypatch.setattr(serve_app, "LEADERBOARD_CACHE_SECONDS", 0.0)
+    monkeypatch.setattr(serve_competition, "LEADERBOARD_CACHE_SECONDS", 0.0)
     site = Site(tmp_path)
     site.play(2)
     port = free_port()

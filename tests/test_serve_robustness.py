@@ -15,7 +15,7 @@ from conftest import Site
 pytest.importorskip("starlette", reason="arena serve needs its extra: pip install -e '.[serve]'")
 pytest.importorskip("httpx", reason="the test client needs httpx: pip install -e '.[test]'")
 
-from arena.serve.app import Competition  # noqa: E402
+from arena.serve.competition import Competition  # noqa: E402
 from arena.serve.scheduler import Scheduler  # noqa: E402
 from arena.serve.store import ACTIVE, DISQUALIFIED, RETIRED  # noqa: E402
 from arena.serve.upkeep import recover, tidy  # noqa: E402

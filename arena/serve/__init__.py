@@ -11,6 +11,7 @@ tables (`store`: participants with hashed tokens, sessions, submissions and thei
 Beside it: the uploaded submissions (`<db>-uploads/`), replays and logs.
 
 - `app`: the web server (Starlette): pages and a JSON API;
+- `competition`: what the pages and the API show and change, over the two stores (no HTTP);
 - `uploads`: the checks an upload gets at once (a zip, safe to unpack, agent.py present, limits);
 - `validation`: `arena validate` on each new submission, in child processes, off the web process;
 - `scheduler`: continuous rated play on the tournament's runner and backends;

@@ -226,7 +226,8 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     from arena.db import as_target, claim_folder, describe
     from arena.envs import check_options
-    from arena.serve.app import ServeConfig, create_app
+    from arena.serve.app import create_app
+    from arena.serve.competition import ServeConfig
     from arena.serve.http import Server, TimelyProtocol, allow_open_files, trusted_proxies
     from arena.serve.scheduler import Scheduler
     from arena.serve.store import CompetitionStore
