@@ -218,28 +218,9 @@ STORED_SETTINGS_FLAGS = (("-o", "option", [], "options"), ("--seed", "seed", Non
                          ("--accelerators", "accelerators", False, None))
 
 
-def _run_serve(args: argparse.Namespace) -> int:
-    try:
-        import uvicorn
-    except ImportError:
-        raise ArenaError(f"arena serve needs its web libraries: {install_hint('serve')}") from None
-
-    from arena.db import as_target, claim_folder, describe
-    from arena.envs import check_options
-    from arena.serve.app import create_app
-    from arena.serve.competition import ServeConfig
-    from arena.serve.http import Server, TimelyProtocol, allow_open_files, trusted_proxies
-    from arena.serve.scheduler import Scheduler
-    from arena.serve.store import CompetitionStore
-    from arena.serve.upkeep import recover, tidy
-    from arena.serve.uploads import UploadLimits
-    from arena.serve.validation import Validator
-    from arena.settings import parse_overrides
+def _check_serving_flags(args: argparse.Namespace) -> None:
+    """ArenaError naming the first of the server's limits given out of its range."""
     from arena.submission import MAX_TOTAL_BYTES
-    from arena.tournament import CONTINUOUS, Settings, Tournament, limits_flags_as_stored, with_memory_limits
-    from arena.tournament.runner import backend_for
-    from arena.tournament.store import ResultsStore
-    from arena.tournament_command import check_isolation
 
     for flag, value in (("--validators", args.validators), ("--uploads-per-day", args.uploads_per_day),
                         ("--max-active", args.max_active), ("--max-logs-mb", args.max_logs_mb)):
@@ -250,13 +231,17 @@ def _run_serve(args: argparse.Namespace) -> int:
     if not 0 < args.max_unpacked_mb <= MAX_TOTAL_BYTES >> 20:
         raise ArenaError(f"--max-unpacked-mb must be above 0 and at most {MAX_TOTAL_BYTES >> 20}, "
                          f"got {args.max_unpacked_mb}")
-    check_isolation(args.allow_weak_sandbox)
-    db = as_target(args.db)
-    if isinstance(db, Path) and not db.exists() and not args.env:  # said before a file is made
-        raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
-    if args.env:  # a mistyped game or option too, before a file is made that a second try would find
-        check_options(args.env, parse_overrides(args.option))
-    _check_port_free(args.host, args.port)
+
+
+def _open_competition(args: argparse.Namespace, db: str | Path):
+    """The continuous tournament the competition in `db` plays: the one stored, checked against the flags
+    given, or a new one from them. ArenaError for a store that holds another kind of tournament."""
+    from arena.db import describe
+    from arena.serve.store import CompetitionStore
+    from arena.settings import parse_overrides
+    from arena.tournament import CONTINUOUS, Settings, Tournament, limits_flags_as_stored, with_memory_limits
+    from arena.tournament.store import ResultsStore
+
     probe = ResultsStore(db)
     stored = probe.settings()
     probe.close()
@@ -285,6 +270,38 @@ def _run_serve(args: argparse.Namespace) -> int:
         tournament = Tournament(db, with_memory_limits(settings, args.memory_mb, args.workers,
                                                        lambda text: err.print(f"[yellow]warning:[/] {text}"),
                                                        validators=args.validators, accelerators=args.accelerators))
+    return tournament
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    try:
+        import uvicorn
+    except ImportError:
+        raise ArenaError(f"arena serve needs its web libraries: {install_hint('serve')}") from None
+
+    from arena.db import as_target, claim_folder, describe
+    from arena.envs import check_options
+    from arena.serve.app import create_app
+    from arena.serve.competition import ServeConfig
+    from arena.serve.http import Server, TimelyProtocol, allow_open_files, trusted_proxies
+    from arena.serve.scheduler import Scheduler
+    from arena.serve.store import CompetitionStore
+    from arena.serve.upkeep import recover, tidy
+    from arena.serve.uploads import UploadLimits
+    from arena.serve.validation import Validator
+    from arena.settings import parse_overrides
+    from arena.tournament.runner import backend_for
+    from arena.tournament_command import check_isolation
+
+    _check_serving_flags(args)
+    check_isolation(args.allow_weak_sandbox)
+    db = as_target(args.db)
+    if isinstance(db, Path) and not db.exists() and not args.env:  # said before a file is made
+        raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
+    if args.env:  # a mistyped game or option too, before a file is made that a second try would find
+        check_options(args.env, parse_overrides(args.option))
+    _check_port_free(args.host, args.port)
+    tournament = _open_competition(args, db)
     settings = tournament.settings
     scheduler = validator = None
     try:
