@@ -21,11 +21,11 @@ from arena.tournament.runner import Backend, backend_for, blocks_of
 from arena.tournament.store import ResultsStore
 
 SIX_ENTRANT_ROUNDS = [
-    [(6, 1), (2, 5), (3, 4)],
-    [(2, 6), (1, 3), (5, 4)],
-    [(6, 3), (4, 2), (5, 1)],
-    [(4, 6), (3, 5), (2, 1)],
-    [(6, 5), (1, 4), (2, 3)],
+    [(6, 1), (2, 5), (4, 3)],
+    [(2, 6), (3, 1), (5, 4)],
+    [(6, 3), (4, 2), (1, 5)],
+    [(4, 6), (5, 3), (2, 1)],
+    [(6, 5), (1, 4), (3, 2)],
 ]
 
 
@@ -90,6 +90,18 @@ def test_odd_entrants_get_a_bye_and_played_pairs_are_not_repeated():
     later = schedule.round_robin([1, 2, 3], 1, 0, played_pairs={frozenset((1, 2))}, first_round=7)
     assert [frozenset(s) for _, _, s in later] in ([{1, 3}, {2, 3}], [{2, 3}, {1, 3}])
     assert {r for r, _, _ in later} == {7, 8}
+
+
+@pytest.mark.parametrize("entrants", range(2, 13))
+@pytest.mark.parametrize("games", [1, 3])
+def test_round_robin_seats_everyone_first_as_often_as_second_when_pairs_play_an_odd_number_of_games(entrants, games):
+    # Othello's first mover, say, has the edge: over a tournament nobody may get it more than once extra.
+    matches = schedule.round_robin(list(range(1, entrants + 1)), games, base_seed=0)
+    for entrant in range(1, entrants + 1):
+        first = sum(seats[0] == entrant for _, _, seats in matches)
+        second = sum(seats[1] == entrant for _, _, seats in matches)
+        assert first + second == games * (entrants - 1)
+        assert abs(first - second) == (1 if entrants % 2 == 0 else 0), (entrant, first, second)
 
 
 def test_swiss_pairs_neighbours_without_rematches():

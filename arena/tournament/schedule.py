@@ -36,16 +36,20 @@ def pairing_games(a: int, b: int, games: int, round_number: int, base_seed: int)
 def round_robin_rounds(entrants: Sequence[int]) -> list[list[tuple[int, int]]]:
     """Berger tables (the circle method): n - 1 rounds in which everyone plays once (a bye if n is odd).
 
-    The last entrant stays put while the others rotate; who sits first alternates by round so
-    every entrant opens about as often as it answers.
+    The last entrant stays put while the others rotate; each entrant opens and answers in turn,
+    round after round, so that over the whole table it opens as often as it answers, or once more
+    or less when it plays an odd number of games.
     """
     players: list[int | None] = list(entrants) + ([None] if len(entrants) % 2 else [])
     n = len(players)
     rounds = []
     for r in range(n - 1):
-        pairs = [(players[-1], players[r])]
-        pairs += [(players[(r + i) % (n - 1)], players[(r - i) % (n - 1)]) for i in range(1, n // 2)]
-        rounds.append([(a, b) if r % 2 == 0 else (b, a) for a, b in pairs if a is not None and b is not None])
+        # The one that stays put opens in every other round; of the others, the one an odd number of
+        # places ahead of the round's position opens: a rotating entrant's distance falls by one each round.
+        pairs = [(players[-1], players[r]) if r % 2 == 0 else (players[r], players[-1])]
+        pairs += [(players[(r + i) % (n - 1)], players[(r - i) % (n - 1)]) if i % 2 else
+                  (players[(r - i) % (n - 1)], players[(r + i) % (n - 1)]) for i in range(1, n // 2)]
+        rounds.append([(a, b) for a, b in pairs if a is not None and b is not None])
     return rounds
 
 
