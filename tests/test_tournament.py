@@ -104,6 +104,15 @@ def test_round_robin_seats_everyone_first_as_often_as_second_when_pairs_play_an_
         assert abs(first - second) == (1 if entrants % 2 == 0 else 0), (entrant, first, second)
 
 
+def test_a_gauntlets_challenger_opens_against_half_the_field_when_pairs_play_an_odd_number_of_games():
+    matches = schedule.gauntlet(1, [1, 2, 3, 4, 5, 6], games=1, base_seed=0)
+    assert sorted(e for _, _, seats in matches for e in seats if e != 1) == [2, 3, 4, 5, 6]
+    assert [seats[0] == 1 for _, _, seats in matches].count(True) in (2, 3)
+    # A newcomer's game goes on alternating where the earlier rounds left off.
+    later = schedule.gauntlet(1, [1, 2, 3, 4, 5, 6, 7], 1, 0, {frozenset((1, e)) for e in range(2, 7)}, first_round=5)
+    assert [seats for _, _, seats in later] == [(7, 1)]
+
+
 def test_swiss_pairs_neighbours_without_rematches():
     standings = [(1, 3.0), (2, 2.0), (3, 2.0), (4, 1.0), (5, 0.0), (6, 0.0)]
     played = {frozenset((1, 2)), frozenset((3, 4)), frozenset((5, 6))}

@@ -68,10 +68,11 @@ def round_robin(entrants: Sequence[int], games: int, base_seed: int, played_pair
 
 def gauntlet(challenger: int, field: Sequence[int], games: int, base_seed: int,
              played_pairs: set[frozenset[int]] = frozenset(), first_round: int = 0) -> list[Match]:
-    """The challenger plays `games` games against each entrant of the field it has not met yet."""
+    """The challenger plays `games` games against each entrant of the field it has not met yet, a round
+    each; it opens the first game of every other round, so it opens about as often as it answers."""
     opponents = [e for e in field if e != challenger and frozenset((challenger, e)) not in played_pairs]
-    return [m for r, e in enumerate(opponents)
-            for m in pairing_games(challenger, e, games, first_round + r, base_seed)]
+    return [m for r, e in enumerate(opponents, start=first_round)
+            for m in pairing_games(*((challenger, e) if r % 2 == 0 else (e, challenger)), games, r, base_seed)]
 
 
 def swiss_round(standings: Sequence[tuple[int, float]], played_pairs: set[frozenset[int]], games: int,
