@@ -11,6 +11,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from arena import cli, seeding
@@ -120,6 +121,21 @@ def test_swiss_pairs_neighbours_without_rematches():
     assert pairs == [(1, 3), (2, 4), (5, 6)] or not any(frozenset(p) in played for p in pairs)
     assert all(frozenset(p) not in played for p in pairs) and len(pairs) == 3
     assert sorted(e for p in pairs for e in p) == [1, 2, 3, 4, 5, 6]
+
+
+def test_swiss_seats_first_whoever_has_opened_less_so_far():
+    # One game a pairing: the higher placed opening every game would hand the leaders the first seat's edge.
+    rng = np.random.default_rng(0)
+    points, played, opened = dict.fromkeys(range(1, 17), 0.0), set(), dict.fromkeys(range(1, 17), 0)
+    for round_number in range(6):
+        matches = schedule.swiss_round(list(points.items()), played, 1, round_number, 0, opened=opened)
+        for _, _, (first, second) in matches:
+            played.add(frozenset((first, second)))
+            opened[first] += 1
+            opened[second] -= 1
+            points[first if rng.random() < 0.5 else second] += 1
+    assert max(abs(balance) for balance in opened.values()) <= 2, opened
+    assert sorted(opened.values()).count(0) >= 8
 
 
 def test_swiss_bye_goes_to_the_lowest_placed_that_has_not_sat_out_yet():

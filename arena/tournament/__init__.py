@@ -339,7 +339,7 @@ class Tournament:
             return []
         if s.format == "swiss":
             return schedule.swiss_round(self.standings(active), played, s.games_per_pair, next_round, s.seed,
-                                        sat_out=rounds_sat_out(active, existing))
+                                        sat_out=rounds_sat_out(active, existing), opened=games_opened(existing))
         if len(active) < s.seats:
             raise ArenaError(f"{s._game()} has {s.seats} seats and {_entrants(len(active))} it: add "
                              f"entrants{s._or_seats(len(active)) if len(active) > 1 else ''}")
@@ -406,6 +406,16 @@ def rounds_sat_out(entrant_ids: list[int], scheduled: Sequence[Any]) -> Counter[
     for match in scheduled:
         seated[match.round].update(match.seats)
     return Counter(e for playing in seated.values() for e in entrant_ids if e not in playing)
+
+
+def games_opened(scheduled: Sequence[Any]) -> Counter[int]:
+    """How many more of the scheduled two-seat games each entrant opens than it answers (negative: fewer)."""
+    opened: Counter[int] = Counter()
+    for match in scheduled:
+        if len(match.seats) == 2:
+            opened[match.seats[0]] += 1
+            opened[match.seats[1]] -= 1
+    return opened
 
 
 def files_a_start_makes(db: str | Path) -> list[Path]:

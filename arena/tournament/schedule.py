@@ -76,12 +76,16 @@ def gauntlet(challenger: int, field: Sequence[int], games: int, base_seed: int,
 
 
 def swiss_round(standings: Sequence[tuple[int, float]], played_pairs: set[frozenset[int]], games: int,
-                round_number: int, base_seed: int, sat_out: Mapping[int, int] | None = None) -> list[Match]:
+                round_number: int, base_seed: int, sat_out: Mapping[int, int] | None = None,
+                opened: Mapping[int, int] | None = None) -> list[Match]:
     """One Swiss round: entrants sorted by points (then id) are paired top-down with someone they
     have not met, backtracking where a greedy choice would leave someone without an opponent.
     With an odd count one sits out: the lowest placed of those that sat out fewest rounds so far
     (`sat_out`, by entrant) whom leaving out lets the others all pair without a rematch, so that a
-    bye, which scores nothing, does not fall to the last placed round after round."""
+    bye, which scores nothing, does not fall to the last placed round after round.
+    Of a pair, the one that has opened fewer games than it answered so far (`opened`: games in the
+    first seat less those in the second, by entrant) opens; when they are level, the higher placed
+    opens in even rounds and the lower placed in odd ones."""
     order = [e for e, _ in sorted(standings, key=lambda s: (-s[1], s[0]))]
     pairs = _pair_without_rematches(order, played_pairs)
     if len(order) % 2:
@@ -92,7 +96,14 @@ def swiss_round(standings: Sequence[tuple[int, float]], played_pairs: set[frozen
             if len(pairs_without) == len(rest) // 2:
                 pairs = pairs_without
                 break
-    return [m for a, b in pairs for m in pairing_games(a, b, games, round_number, base_seed)]
+    seated = [_opener_first(a, b, opened or {}, round_number) for a, b in pairs]
+    return [m for a, b in seated for m in pairing_games(a, b, games, round_number, base_seed)]
+
+
+def _opener_first(higher: int, lower: int, opened: Mapping[int, int], round_number: int) -> tuple[int, int]:
+    if opened.get(higher, 0) != opened.get(lower, 0):
+        return (higher, lower) if opened.get(higher, 0) < opened.get(lower, 0) else (lower, higher)
+    return (higher, lower) if round_number % 2 == 0 else (lower, higher)
 
 
 def _pair_without_rematches(order: list[int], played: set[frozenset[int]]) -> list[tuple[int, int]]:
