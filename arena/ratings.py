@@ -15,7 +15,9 @@
 
 Both give a `Rating` per player, best first: the rating and its 95% interval, so tables and
 plots treat them alike. Faults need no special case: a seat that crashed, timed out, played an
-illegal action or forfeited is ranked last in its match result, so it counts as a loss.
+illegal action or forfeited is ranked last in its match result, so it counts as a loss. A
+two-seat game that both seats faulted is left out: neither won it, and it says nothing of which
+is stronger.
 """
 
 from __future__ import annotations
@@ -227,9 +229,10 @@ def rate(results: Sequence[MatchRecord], cooperative: bool = False) -> Ratings:
 
 
 def iter_two_player_games(results: Sequence[MatchRecord]) -> Iterator[tuple[int, int, float]]:
-    """(first entrant, second entrant, first's points: 1, 0.5 or 0) for every two-seat match."""
+    """(first entrant, second entrant, first's points: 1, 0.5 or 0) for every two-seat match that one
+    seat at least played to its end (both faulting ranks them level, which is no draw)."""
     for match in results:
-        if len(match.seats) == 2:
+        if len(match.seats) == 2 and any(seat.status == "ok" for seat in match.seats):
             a, b = match.seats
             yield a.entrant_id, b.entrant_id, 1.0 if a.rank < b.rank else (0.5 if a.rank == b.rank else 0.0)
 

@@ -68,6 +68,27 @@ def test_rows_carry_ranks_ratings_and_records(tmp_path):
     assert [m.match_id for m in board.matches] == [5, 4, 3, 2, 1]  # newest first
 
 
+def test_a_game_both_sides_forfeited_is_a_loss_for_each_and_rates_neither(tmp_path):
+    # Two submissions that cannot be loaded meet: neither played, so neither drew.
+    store = synthetic_store(tmp_path / "r.sqlite", "othello", [
+        [("alpha", 1, 1, "ok"), ("broken", -1, 2, "forfeit")],
+        [("alpha", 1, 1, "ok"), ("unreadable", -1, 2, "forfeit")],
+        [("broken", -1, 1, "forfeit"), ("unreadable", -1, 1, "forfeit")],
+        [("unreadable", -1, 1, "crash"), ("broken", -1, 1, "forfeit")],
+    ])
+    board = build(store)
+    rows = {row.entrant.name: row for row in board.rows}
+    for name in ("broken", "unreadable"):
+        assert (rows[name].games, rows[name].wins, rows[name].draws, rows[name].losses) == (3, 0, 0, 3)
+    broken, unreadable = rows["broken"].entrant.id, rows["unreadable"].entrant.id
+    assert board.head_to_head[(broken, unreadable)] == (2, 0.0) == board.head_to_head[(unreadable, broken)]
+    alone = build(synthetic_store(tmp_path / "alone.sqlite", "othello", [
+        [("alpha", 1, 1, "ok"), ("broken", -1, 2, "forfeit")],
+        [("alpha", 1, 1, "ok"), ("unreadable", -1, 2, "forfeit")]]))
+    for name in ("alpha", "broken", "unreadable"):  # the games between the two broken ones told nothing
+        assert rows[name].rating == next(r.rating for r in alone.rows if r.entrant.name == name)
+
+
 def test_a_new_version_replaces_the_old_one_unless_all_versions_are_asked_for(othello, tmp_path):
     store = othello_store(tmp_path)
     newer, _ = store.register("greedy", "greedy-v2-digest", "/subs/greedy", "/archive/greedy-v2")

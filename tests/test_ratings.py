@@ -160,6 +160,14 @@ def test_faults_count_as_losses():
     assert rate(snake).method == PLACKETT_LUCE
 
 
+def test_a_game_that_both_seats_faulted_is_not_rated_as_a_draw():
+    one_sided = [record(1, 0, [(1, 1, 1, "ok"), (2, -1, 2, "forfeit")], "othello"),
+                 record(2, 0, [(1, 1, 1, "ok"), (3, -1, 2, "crash")], "othello")]
+    both_out = [record(3, 0, [(2, -1, 1, "forfeit"), (3, -1, 1, "forfeit")], "othello"),
+                record(4, 0, [(3, -1, 1, "timeout"), (2, -1, 1, "crash")], "othello")]
+    assert rate(one_sided + both_out).by_player == rate(one_sided).by_player
+
+
 def test_cooperative_rounds_rate_agents_by_how_their_teams_did():
     """Relay teams with random partners: a round's teams are compared; better agents make better teams."""
     rng = np.random.default_rng(5)

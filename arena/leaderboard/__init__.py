@@ -22,13 +22,13 @@ new schema name.
       "rating_method": "bradley-terry",      # or "plackett-luce"
       "rating_scale": "elo",                 # or "openskill"
       "interval": 0.95,                      # the confidence of low..high
-      "matches": 30,                         # finished matches rated
+      "matches": 30,                         # finished matches (rated but for those both sides faulted)
       "entrants": [                          # best first
         {"rank": 1,                          # 1 is best, equal ratings share a rank; null: no games yet
          "id": 3, "name": "greedy", "label": "greedy@1f0c3a9e", "digest": "1f0c3a9e...",
          "active": true,                     # false for a version replaced by a newer one (--all)
          "rating": 151.2, "low": 60.4, "high": 242.0,   # null when unrated
-         "games": 10, "wins": 7, "draws": 1, "losses": 2,  # win: first alone; draw: a shared first place
+         "games": 10, "wins": 7, "draws": 1, "losses": 2,  # win: first alone; draw: a shared first place; a fault: a loss
          "score": 0.5,                       # mean of its match scores in the game's own points
          "faults": {"crash": 0, "timeout": 1, "illegal_action": 0, "forfeit": 0},
          "problem": null,                    # why its submission cannot play (it forfeits), if so

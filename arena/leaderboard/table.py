@@ -34,7 +34,7 @@ class Row:
     rating: Rating | None
     games: int = 0
     wins: int = 0  # finished first alone
-    draws: int = 0  # shared first place
+    draws: int = 0  # shared first place, by a seat that did not fault
     losses: int = 0
     score: float = 0.0  # mean of its match scores (the game's own points)
     faults: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FAULTS, 0))
@@ -158,8 +158,9 @@ def _seats_by_entrant(match: MatchRecord) -> dict[int, list[SeatRecord]]:
 
 def result_of(match: MatchRecord, seat: SeatRecord) -> str:
     """"win" (first alone), "draw" (a first place shared with another entrant) or "loss", for one seat of
-    a match (an entrant holding several seats shares nothing with itself)."""
-    if seat.rank != 1:
+    a match (an entrant holding several seats shares nothing with itself). A fault is a loss, even where
+    every seat faulted and so shares the place."""
+    if seat.rank != 1 or seat.status != "ok":
         return "loss"
     shared = any(s.rank == 1 and s.entrant_id != seat.entrant_id for s in match.seats)
     return "draw" if shared else "win"
@@ -176,8 +177,9 @@ def _ranked(rows: list[Row]) -> list[Row]:
 def _head_to_head(results: list[MatchRecord], ids: set[int]) -> dict[tuple[int, int], tuple[int, float]]:
     """For every ordered pair of shown entrants that met: games together and the row's points.
 
-    A point for finishing ahead of the other, half for the same place; in a two-player game
-    that is the game's score. An entrant holding several seats of a match counts by its first.
+    A point for finishing ahead of the other, half for the same place unless the row's seat faulted
+    (a fault is a loss); in a two-player game that is the game's score. An entrant holding several
+    seats of a match counts by its first.
     """
     table: dict[tuple[int, int], tuple[int, float]] = {}
     for match in results:
@@ -186,7 +188,7 @@ def _head_to_head(results: list[MatchRecord], ids: set[int]) -> dict[tuple[int, 
             for b in first_seats:
                 if a.entrant_id != b.entrant_id and {a.entrant_id, b.entrant_id} <= ids:
                     games, points = table.get((a.entrant_id, b.entrant_id), (0, 0.0))
-                    won = 1.0 if a.rank < b.rank else 0.5 if a.rank == b.rank else 0.0
+                    won = 1.0 if a.rank < b.rank else 0.5 if a.rank == b.rank and a.status == "ok" else 0.0
                     table[(a.entrant_id, b.entrant_id)] = (games + 1, points + won)
     return table
 
