@@ -138,6 +138,23 @@ def test_swiss_seats_first_whoever_has_opened_less_so_far():
     assert sorted(opened.values()).count(0) >= 8
 
 
+def test_swiss_pairing_a_field_that_cannot_all_pair_does_not_search_every_way(monkeypatch):
+    # Late in a long swiss, two groups that have each met everyone in the other cannot both pair fully
+    # (both are odd): the backtracking must not try each of the groups' pairings again for every choice.
+    groups = list(range(1, 14)), list(range(14, 29))
+    played = {frozenset((a, b)) for a in groups[0] for b in groups[1]}
+    search, calls = schedule._pair_without_rematches, []
+
+    def counted(*args):
+        calls.append(1)
+        assert len(calls) < 20_000, "the pairing search went on past 20,000 steps"
+        return search(*args)
+
+    monkeypatch.setattr(schedule, "_pair_without_rematches", counted)
+    matches = schedule.swiss_round([(e, 0.0) for e in range(1, 29)], played, 1, 0, 0)
+    assert len(matches) == 13 and not any(frozenset(seats) in played for _, _, seats in matches)
+
+
 def test_swiss_bye_goes_to_the_lowest_placed_that_has_not_sat_out_yet():
     # Five entrants, no games yet: the last by id sits out round 0; it then has no points, but must not sit out again.
     standings = [(1, 0.0), (2, 0.0), (3, 0.0), (4, 0.0), (5, 0.0)]

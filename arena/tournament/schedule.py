@@ -87,12 +87,13 @@ def swiss_round(standings: Sequence[tuple[int, float]], played_pairs: set[frozen
     first seat less those in the second, by entrant) opens; when they are level, the higher placed
     opens in even rounds and the lower placed in odd ones."""
     order = [e for e, _ in sorted(standings, key=lambda s: (-s[1], s[0]))]
-    pairs = _pair_without_rematches(order, played_pairs)
+    known: dict[tuple[int, ...], list[tuple[int, int]]] = {}
+    pairs = _pair_without_rematches(order, played_pairs, known)
     if len(order) % 2:
         byes = sat_out or {}
         for bye in sorted(reversed(order), key=lambda e: byes.get(e, 0)):
             rest = [e for e in order if e != bye]
-            pairs_without = _pair_without_rematches(rest, played_pairs)
+            pairs_without = _pair_without_rematches(rest, played_pairs, known)
             if len(pairs_without) == len(rest) // 2:
                 pairs = pairs_without
                 break
@@ -106,7 +107,20 @@ def _opener_first(higher: int, lower: int, opened: Mapping[int, int], round_numb
     return (higher, lower) if round_number % 2 == 0 else (lower, higher)
 
 
-def _pair_without_rematches(order: list[int], played: set[frozenset[int]]) -> list[tuple[int, int]]:
+def _pair_without_rematches(order: list[int], played: set[frozenset[int]],
+                            known: dict[tuple[int, ...], list[tuple[int, int]]] | None = None) -> list[tuple[int, int]]:
+    """The pairs of `order` top-down without a rematch; `known` holds those of the lists already worked out,
+    which the backtracking meets again and again (without it, a field whose unmet pairs leave no way to pair
+    everyone takes time exponential in its size)."""
+    known = {} if known is None else known
+    key = tuple(order)
+    if key not in known:
+        known[key] = _pairs_from_the_top(order, played, known)
+    return known[key]
+
+
+def _pairs_from_the_top(order: list[int], played: set[frozenset[int]],
+                        known: dict[tuple[int, ...], list[tuple[int, int]]]) -> list[tuple[int, int]]:
     if len(order) < 2:
         return []
     first, rest = order[0], order[1:]
@@ -114,11 +128,11 @@ def _pair_without_rematches(order: list[int], played: set[frozenset[int]]) -> li
         if frozenset((first, partner)) in played:
             continue
         remaining = rest[:i] + rest[i + 1:]
-        tail = _pair_without_rematches(remaining, played)
+        tail = _pair_without_rematches(remaining, played, known)
         if len(tail) == len(remaining) // 2:  # everyone left is paired, but one if the count is odd
             return [(first, partner), *tail]
-    # Nobody left that `first` has not met: it sits this round out.
-    return _pair_without_rematches(rest, played)
+    # No partner for `first` lets everyone else pair: it sits this round out.
+    return _pair_without_rematches(rest, played, known)
 
 
 def swiss_rounds_for(entrants: int) -> int:
