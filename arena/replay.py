@@ -24,7 +24,7 @@ import numpy as np
 
 from arena import __version__
 from arena.envs import make_raw, rules_version
-from arena.errors import ReplayError
+from arena.errors import ReplayError, missing_path_hint
 from arena.faults import AgentFault
 from arena.handle import AgentHandle
 from arena.match import AgentResult, Fault, MatchResult, play_match
@@ -77,7 +77,13 @@ def load(path: str | os.PathLike) -> MatchResult:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ReplayError(f"{path}: no such replay file") from None
+        raise ReplayError(f"{path}: no such replay file{missing_path_hint(path)}") from None
+    except IsADirectoryError:
+        example = min(path.glob("*.json"), default=None)
+        raise ReplayError(f"{path}: a folder, not a replay file"
+                          + (f"; give one of the files in it, e.g. {example}" if example else "")) from None
+    except OSError as exc:
+        raise ReplayError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ReplayError(f"{path}: not a replay file (invalid JSON: {exc})") from None
     except RecursionError:

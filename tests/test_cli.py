@@ -821,6 +821,16 @@ def test_a_mistyped_path_is_answered_with_the_one_meant(cli, tmp_path, submissio
     assert sorted(p.name for p in tmp_path.iterdir()) == ["subs"]
 
 
+def test_a_replay_folder_or_mistyped_replay_file_is_answered_with_the_file_meant(cli, submissions):
+    cli("match", submissions / "random", submissions / "greedy", "--env", "othello", "--seed", "0")
+    code, _, err = cli("replay", "replays")
+    assert code == 1 and err == ("error: replays: a folder, not a replay file; give one of the files in it, "
+                                 "e.g. replays/othello-random-vs-greedy-s0.json\n")
+    code, _, err = cli("replay", "replay/othello-random-vs-greedy-s0.json")
+    assert code == 1 and err == ("error: replay/othello-random-vs-greedy-s0.json: no such replay file; "
+                                 "did you mean 'replays/othello-random-vs-greedy-s0.json'?\n")
+
+
 def test_arena_submit_of_a_file_that_is_no_zip_names_the_folder_to_submit(cli, tmp_path, submissions):
     shutil.copytree(submissions / "random", tmp_path / "my_agent")
     code, _, err = cli("submit", "my_agent/agent.py", "--server", "http://127.0.0.1:9", "--token", "T")
