@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from arena.errors import ArenaError
+from arena.errors import ArenaError, missing_path_hint
 
 LINE_LENGTH = 8
 # The FFO suite's largest endgame (#59, 34 empty squares) takes seconds; past it an exact solve may
@@ -154,6 +154,8 @@ def read_positions(path: str) -> list[str]:
 
     try:
         positions = [problem.position for problem in read_obf(path)]
+    except FileNotFoundError:
+        raise ArenaError(f"--obf {path}: no such file{missing_path_hint(path)}") from None
     except OSError as exc:
         raise ArenaError(f"--obf {path}: {exc.strerror or exc}") from None
     except ValueError as exc:

@@ -831,6 +831,21 @@ def test_a_replay_folder_or_mistyped_replay_file_is_answered_with_the_file_meant
                                  "did you mean 'replays/othello-random-vs-greedy-s0.json'?\n")
 
 
+def test_the_readmes_obf_example_run_from_another_folder_says_where_the_file_is(cli, tmp_path):
+    code, _, err = cli("analyse", "--obf", "tests/fixtures/ffo.obf", "--solve")
+    own = Path(__file__).parent / "fixtures" / "ffo.obf"
+    assert code == 1 and err == (f"error: --obf tests/fixtures/ffo.obf: no such file; relative paths start from the "
+                                 f"current folder ({tmp_path}): arena's own is {own}\n")
+
+
+def test_a_mistyped_results_database_is_answered_with_the_one_meant(cli, submissions):
+    shutil.copytree(submissions / "random", Path("subs") / "random")
+    shutil.copytree(submissions / "greedy", Path("subs") / "greedy")
+    cli("tournament", "subs", "--env", "othello", "--db", "results.sqlite", "--games-per-pair", "1", "--workers", "1")
+    code, _, err = cli("leaderboard", "--db", "result.sqlite")
+    assert code == 1 and err == "error: result.sqlite: no such results database; did you mean 'results.sqlite'?\n"
+
+
 def test_arena_submit_of_a_file_that_is_no_zip_names_the_folder_to_submit(cli, tmp_path, submissions):
     shutil.copytree(submissions / "random", tmp_path / "my_agent")
     code, _, err = cli("submit", "my_agent/agent.py", "--server", "http://127.0.0.1:9", "--token", "T")

@@ -18,7 +18,7 @@ from rich.table import Table
 from arena import arguments
 from arena.consoles import QuietOnBrokenPipe
 from arena.db import as_target, is_url
-from arena.errors import ArenaError
+from arena.errors import ArenaError, missing_path_hint
 from arena.leaderboard.site import write_site
 from arena.leaderboard.table import Leaderboard, build, to_json
 from arena.names import terminal
@@ -84,8 +84,8 @@ def run(args: argparse.Namespace) -> int:
         raise ArenaError(f"{db}: a folder, not a results database; give the file arena tournament --db wrote"
                          + (f" (here: {', '.join(stores)})" if stores else ", e.g. --db results.sqlite"))
     if not is_url(db) and not db.is_file():
-        raise ArenaError(f"{db}: no such results database; arena tournament creates it, "
-                         f"e.g. arena tournament submissions/ --env othello --db {db}")
+        raise ArenaError(f"{db}: no such results database" + (missing_path_hint(db) or (
+            f"; arena tournament creates it, e.g. arena tournament submissions/ --env othello --db {db}")))
     if args.videos != 0 and not args.html:
         raise ArenaError("--videos renders videos into the website: add --html DIR")
     if args.html:
