@@ -846,6 +846,16 @@ def test_a_mistyped_results_database_is_answered_with_the_one_meant(cli, submiss
     assert code == 1 and err == "error: result.sqlite: no such results database; did you mean 'results.sqlite'?\n"
 
 
+@pytest.mark.parametrize("given", ["my_agent", "my_agent.zip"])
+def test_a_tournament_given_one_submission_asks_for_the_folder_that_holds_them(cli, tmp_path, submissions, given):
+    shutil.copytree(submissions / "random", tmp_path / "my_agent")
+    shutil.make_archive(str(tmp_path / "my_agent"), "zip", tmp_path / "my_agent")
+    code, _, err = cli("tournament", given, "--env", "othello", "--db", "t.sqlite")
+    assert code == 1 and err == (f"error: {given}: one submission, not a folder of them; put it in a folder with "
+                                 "the submissions it should play, and give that folder instead\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my_agent", "my_agent.zip"]
+
+
 def test_arena_submit_of_a_file_that_is_no_zip_names_the_folder_to_submit(cli, tmp_path, submissions):
     shutil.copytree(submissions / "random", tmp_path / "my_agent")
     code, _, err = cli("submit", "my_agent/agent.py", "--server", "http://127.0.0.1:9", "--token", "T")
