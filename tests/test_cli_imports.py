@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from arena import cli
+from arena import __version__, cli
 
 HEAVY = ("rich", "numpy", "gymnasium", "pettingzoo", "sqlite3", "torch", "arena.tournament", "arena.leaderboard",
          "arena.serve", "arena.train", "arena.agents", "arena.envs", "arena.match", "arena.sandbox")
@@ -60,3 +60,9 @@ def test_a_command_defined_elsewhere_parses_its_own_options(command):
     with pytest.raises(SystemExit) as exited:
         cli.main([command, "--help"])
     assert exited.value.code == 0
+
+
+def test_python_dash_m_arena_is_the_arena_command():
+    # Where the venv's scripts are not on PATH, `python -m arena` is what people try next.
+    done = subprocess.run([sys.executable, "-m", "arena", "--version"], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"arena {__version__}\n", "")
