@@ -10,6 +10,7 @@ output; `rm -rf build` forces a build from scratch.
 import hashlib
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -21,6 +22,7 @@ from pathlib import Path
 import pybind11
 from pybind11.setup_helpers import Pybind11Extension, build_ext
 from setuptools import find_packages, setup
+from setuptools.errors import CompileError
 
 HERE = Path(__file__).resolve().parent
 
@@ -80,13 +82,26 @@ class BuildNative(build_ext):
 
     def build_extensions(self) -> None:
         if self.compiler.compiler_type == "unix":  # gcc or clang; other compilers build as setuptools does
+            self._check_compiler()
             self.build_temp = str(HERE / "build" / "native" / self._configuration())
             self.compiler.compile = self._compile_in_parallel
         super().build_extensions()
 
+    def _command(self) -> list:
+        """The command that compiles the C++ sources (older setuptools compiles them with the C compiler's)."""
+        return getattr(self.compiler, "compiler_so_cxx", None) or self.compiler.compiler_so
+
+    def _check_compiler(self) -> None:
+        """A missing compiler, the usual failure on a fresh machine, said with what to install."""
+        name = self._command()[0]
+        if shutil.which(name) is None:
+            raise CompileError(f"arena's native engine needs a C++17 compiler, and {name!r} is not on PATH: install "
+                               "one (Debian, Ubuntu: apt install g++; Fedora: dnf install gcc-c++) or name yours "
+                               "with CXX=..., then install arena again")
+
     def _configuration(self) -> str:
         """A name for everything that makes objects incompatible: compiler and its version, flags, Python, pybind11."""
-        command = getattr(self.compiler, "compiler_so_cxx", None) or self.compiler.compiler_so
+        command = self._command()
         try:
             version = subprocess.run([command[0], "--version"], capture_output=True, text=True).stdout
         except OSError:
