@@ -565,6 +565,10 @@ def _run_as_module(file: Path, module_name: str):
     return module
 
 
+# What Python says of `from .helper import ...` in a module of no package, such as a submission's agent.py.
+NO_PARENT_PACKAGE = "attempted relative import with no known parent package"
+
+
 def describe_load_error(exc: BaseException, spec: AgentSpec, sandboxed: bool = False) -> str:
     """One line for an exception raised while importing or building the agent of `spec` (in a sandbox,
     which has no network, if `sandboxed`)."""
@@ -579,6 +583,9 @@ def describe_load_error(exc: BaseException, spec: AgentSpec, sandboxed: bool = F
     moved = MOVED_PACKAGES.get(top)
     if moved:
         return f"{spec.source}: {describe_exception(exc, spec.root)} ({moved})"
+    if type(exc) is ImportError and str(exc) == NO_PARENT_PACKAGE:
+        return (f"{spec.source}: {describe_exception(exc, spec.root)} (a file at the submission's top is in no "
+                "package: import the files beside it without the dot, from helper import ... for from .helper import ...)")
     if isinstance(exc, ModuleNotFoundError) and top and _found_nowhere(top, spec.root):
         return (f"{spec.source}: {describe_exception(exc, spec.root)} ({top} is neither in the submission nor installed "
                 f"where arena runs: add it to the submission, or install it there)")

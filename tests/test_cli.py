@@ -379,7 +379,11 @@ def test_a_crashing_submission_loses_the_match_with_the_reason(cli, submissions,
                                                  "neither in the submission nor installed where arena runs: add it to the "
                                                  "submission, or install it there)"),
      ({"agent.py": "from helpers import plan\n"}, "No module named 'helpers' (agent.py line 1) (helpers is neither in the "
-                                                  "submission nor installed where arena runs")],
+                                                  "submission nor installed where arena runs"),
+     ({"agent.py": "from .helpers import plan\n", "helpers.py": "plan = 0\n"},
+      "ImportError: attempted relative import with no known parent package (agent.py line 1) (a file at the "
+      "submission's top is in no package: import the files beside it without the dot, from helper import ... for "
+      "from .helper import ...)")],
 )
 def test_validate_gives_one_clear_line_and_exit_1_for_broken_submissions(cli, tmp_path, files, message):
     folder = tmp_path / "sub"
