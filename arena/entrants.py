@@ -18,7 +18,7 @@ from arena.handle import AgentHandle, LocalAgent
 from arena.own_modules import OwnModules
 from arena.sandbox import Limits, SandboxedAgent
 from arena.sandbox.memory import memory_limits
-from arena.submission import AgentSpec, agent_factory, load
+from arena.submission import AgentSpec, agent_factory, describe_load_error, load
 
 
 def open_entrant(player: Any, env_name: str, name: str | None = None, time_per_move: float | None = None,
@@ -59,7 +59,8 @@ def submission_handle(spec: AgentSpec, env_name: str, time_per_move: float | Non
     shown = str(spec.source) if spec.source.is_dir() else None  # a folder's files are the user's own to open
     return LocalAgent(agent_factory(spec, alone=True), name=spec.name, time_per_move=budget, time_bank=bank,
                       code_root=str(spec.root), shown_root=shown, workdir=str(spec.root),
-                      modules=OwnModules(spec.root), seeded=True)
+                      modules=OwnModules(spec.root), seeded=True,
+                      start_error=lambda exc: describe_load_error(exc, spec).removeprefix(f"{spec.source}: "))
 
 
 def move_budget(allowed: float, asked: float | None) -> float:

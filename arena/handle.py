@@ -167,7 +167,8 @@ class LocalAgent(AgentHandle):
 
     def __init__(self, agent: Any, name: str | None = None, time_per_move: float | None = None,
                  code_root: str | None = None, shown_root: str | None = None, workdir: str | None = None,
-                 modules: OwnModules | None = None, seeded: bool = False, time_bank: float = 0.0):
+                 modules: OwnModules | None = None, seeded: bool = False, time_bank: float = 0.0,
+                 start_error: Callable[[BaseException], str] | None = None):
         self._factory: Callable[[], Any] | None = agent if _is_factory(agent) else None
         self.agent = None if self._factory else agent
         self.name = name or getattr(agent, "__name__", None) or type(agent).__name__
@@ -178,6 +179,7 @@ class LocalAgent(AgentHandle):
         self.workdir = workdir  # the folder its calls run in, as a sandboxed submission's run in its own
         self.modules = modules  # a submission's: under their own names while its calls run, as in a sandbox
         self.seeded = seeded  # a submission's global generators, seeded every game as in a sandbox
+        self.start_error = start_error  # what to say of an exception as it is built and seated, if not the usual
         self.generators = OwnGenerators() if seeded else None  # and its own, not its opponent's or yours
         self.time_used = 0.0
         self._bank_told = time_bank  # what the agent was last told is left of its bank
@@ -192,7 +194,7 @@ class LocalAgent(AgentHandle):
                     self.agent = self._built(seat)
                 self._seat(seat)
         except Exception as exc:
-            raise self._fault(Status.CRASH, "failed to start", exc) from None
+            raise self._fault(Status.CRASH, "failed to start", exc, self.start_error) from None
         finally:
             self.time_to_start = 0.0 if first_load else time.perf_counter() - started
 
@@ -284,9 +286,12 @@ class LocalAgent(AgentHandle):
                 os.fchdir(back)
                 os.close(back)
 
-    def _fault(self, status: Status, what: str, exc: Exception) -> AgentFault:
-        # arena's own errors (a missing entry class, say) already read as one clear line.
-        why = str(exc) if isinstance(exc, ArenaError) else describe_exception(exc, self.code_root)
+    def _fault(self, status: Status, what: str, exc: Exception,
+               describe: Callable[[BaseException], str] | None = None) -> AgentFault:
+        if describe is not None:
+            why = describe(exc)
+        else:  # arena's own errors (a missing entry class, say) already read as one clear line
+            why = str(exc) if isinstance(exc, ArenaError) else describe_exception(exc, self.code_root)
         trace = traceback.format_exc()
         if self.code_root and self.shown_root:
             trace = trace.replace(f'"{os.path.join(self.code_root, "")}', f'"{os.path.join(self.shown_root, "")}')

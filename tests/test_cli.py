@@ -396,6 +396,23 @@ def test_validate_gives_one_clear_line_and_exit_1_for_broken_submissions(cli, tm
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
 
 
+@pytest.mark.parametrize("files, hint", [
+    ({"agent.py": "import sklearn_not_here\n"}, "(sklearn_not_here is neither in the submission nor installed where "
+                                               "arena runs: add it to the submission, or install it there)"),
+    ({"agent.py": AI2_AGENT}, "(the AI² competition's package 'environment' is 'arena.compat.ai2.environment' in "
+                              "arena: rename it in the imports"),
+    ({"agent.py": "from .helpers import plan\n", "helpers.py": "plan = 0\n"},
+     "(a file at the submission's top is in no package: import the files beside it without the dot"),
+])
+def test_a_submission_that_fails_to_start_in_process_gets_the_same_hint_as_in_a_sandbox(cli, tmp_path, files, hint):
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    code, _, err = cli("validate", folder, "--env", "othello", "--no-sandbox")
+    assert code == 1 and hint in err
+
+
 def test_validate_refuses_a_bad_zip(cli, tmp_path):
     (tmp_path / "agent.zip").write_bytes(b"PK\x03\x04 truncated")
     code, _, err = cli("validate", tmp_path / "agent.zip", "--env", "othello")
