@@ -18,7 +18,7 @@ from arena.handle import AgentHandle, LocalAgent
 from arena.own_modules import OwnModules
 from arena.sandbox import Limits, SandboxedAgent
 from arena.sandbox.memory import memory_limits
-from arena.submission import AgentSpec, agent_factory, describe_load_error, load
+from arena.submission import MANIFEST_FILE, AgentSpec, agent_factory, describe_load_error, load
 
 
 def open_entrant(player: Any, env_name: str, name: str | None = None, time_per_move: float | None = None,
@@ -77,8 +77,11 @@ def choose_env(requested: str | None, specs: Sequence[AgentSpec]) -> str:
         entry(requested)  # fails with the list of names
         for spec in specs:
             if not spec.manifest.plays(requested):
+                declared = spec.manifest.env
                 raise ArenaError(
-                    f"{spec.source}: declares env {', '.join(spec.manifest.env)} in its manifest, not {requested!r}"
+                    f"{spec.source}: declares env {', '.join(declared)} in its {MANIFEST_FILE}, not {requested!r}: "
+                    f"play it in {' or '.join(declared)} (--env {declared[0]}), or add {requested} to env there if it "
+                    "plays that too"
                 )
         return requested
     declared = [set(spec.manifest.env) for spec in specs if spec.manifest.env]

@@ -115,6 +115,13 @@ def test_env_must_be_named_when_the_manifests_do_not_agree(cli, submissions):
     assert code == 1 and "name one (--env, or env= in Python) of: " in err and "othello" in err
 
 
+def test_a_game_the_manifest_does_not_declare_is_refused_with_the_two_ways_on(cli, submissions):
+    code, _, err = cli("match", submissions / "greedy", submissions / "random", "--env", "gomoku")
+    assert code == 1 and err == (f"error: {submissions / 'greedy'}: declares env othello in its arena.toml, not "
+                                 "'gomoku': play it in othello (--env othello), or add gomoku to env there if it "
+                                 "plays that too\n")
+
+
 def test_env_options_reach_the_env(cli, submissions):
     code, out, _ = cli("match", submissions / "random", submissions / "greedy", "-o", "size=6", "--json", "--seed", "0")
     data = json.loads(out)
