@@ -118,7 +118,17 @@ def missing_extra(exc: ModuleNotFoundError) -> str | None:
     extra = EXTRA_OF_MODULE.get((exc.name or "").partition(".")[0])
     if extra is None or install_hint(extra) in str(exc):
         return None
-    return f"{exc.name} is not installed: {install_hint(extra)}"
+    return f"{exc.name} is not installed: {install_hint(extra)}{_cpu_torch_note(extra)}"
+
+
+def _cpu_torch_note(extra: str) -> str:
+    """For the extra that brings torch, on a machine that shows no NVIDIA GPU: where torch's CPU build is, since
+    pip's default index gives Linux the CUDA build (several GB)."""
+    import shutil
+
+    if extra != "train" or shutil.which("nvidia-smi") is not None:
+        return ""
+    return " (this machine shows no GPU: add --extra-index-url https://download.pytorch.org/whl/cpu for torch's CPU build)"
 
 
 # What an OSError of the machine running short says, whoever's files were being written.

@@ -237,6 +237,20 @@ def test_a_command_that_needs_an_extra_says_how_to_install_it(cli, monkeypatch):
     assert code == 1 and "stable_baselines3 is not installed: pip install -e '.[train]' in arena's folder" in err
 
 
+@pytest.mark.parametrize("gpu", [True, False])
+def test_on_a_machine_without_a_gpu_the_torch_install_hint_points_at_torchs_cpu_build(monkeypatch, gpu):
+    import shutil
+
+    from arena.errors import missing_extra
+
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/nvidia-smi" if gpu and name == "nvidia-smi" else None)
+    hint = missing_extra(ModuleNotFoundError("No module named 'torch'", name="torch"))
+    cpu_build = "--extra-index-url https://download.pytorch.org/whl/cpu"
+    assert hint.startswith("torch is not installed: pip install -e '.[train]' in arena's folder")
+    assert (cpu_build in hint) is not gpu
+    assert cpu_build not in missing_extra(ModuleNotFoundError("No module named 'ray'", name="ray"))
+
+
 @pytest.mark.parametrize("direct_url, hint", [
     (None, "pip install 'arena[train]'"),  # from an index: pip writes no direct_url.json
     ('{"url": "file:///src/arena", "dir_info": {"editable": true}}', "pip install -e '.[train]' in arena's folder"),
