@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from arena.agents import RandomAgent
-from arena.sandbox.logs import LogCapture
+from arena.sandbox.logs import LogCapture, public_detail
 
 
 def test_catching_up_writes_everything_the_pipe_held(tmp_path):
@@ -103,3 +103,10 @@ def test_an_agent_reopened_again_and_again_keeps_its_newest_logs_only(write_subm
         assert all("started" in log.read_text() for log in logs[-KEPT_LOGS:])
     finally:
         kept_open.close()
+
+
+def test_a_detail_shown_to_everyone_names_no_log_and_holds_no_bidi_controls_to_reorder_the_page():
+    detail = ("predict() failed: ValueError: \u202eko\u2066 won\u2069\u200f (agent.py line 3); "
+              "see /srv/competition/logs/alice-4321-7.log")
+    assert public_detail(detail) == ("predict() failed: ValueError: ko won (agent.py line 3); "
+                                     "the organiser has its log")

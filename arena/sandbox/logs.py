@@ -24,12 +24,15 @@ _owners: dict[Path, tuple[int, str]] = {}  # each log made, by which process (a 
 
 def public_detail(text: str) -> str:
     """A fault's detail or a game's outcome as anyone may read it: without the path of the agent's log
-    (`new_log`: NAME-PID-NUMBER.log), which names the organiser's folders and process. The results store
-    and the replays the organiser keeps have it whole."""
-    return _LOG_NAMED.sub("; the organiser has its log", text)
+    (`new_log`: NAME-PID-NUMBER.log), which names the organiser's folders and process, nor the bidi controls
+    the agent's own text may hold, which would reorder the page around it. The results store and the
+    replays the organiser keeps have it whole."""
+    return _LOG_NAMED.sub("; the organiser has its log", text).translate(_BIDI_CONTROLS)
 
 
 _LOG_NAMED = re.compile(r'; see [^"\n]+?-[0-9]+-[0-9]+\.log')
+# Embeddings, overrides, isolates and marks: a detail never needs them, and they turn what follows around.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"))
 
 
 def new_log(log_dir: Path, stem: str, owner: str) -> Path:
