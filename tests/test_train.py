@@ -571,3 +571,27 @@ def test_curves_of_a_run_no_episode_of_which_finished_say_so(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib warned of a legend with nothing in it
         assert plot_run(tmp_path / "run").stat().st_size > 0
+
+
+def test_a_relay_run_stopped_after_an_evaluation_starts_again_with_the_same_command(tmp_path, monkeypatch, capsys):
+    """Ctrl-C after the relay's first evaluation left its best model beside the run's settings, and the same
+    command then refused to start, calling that an earlier run with 0 checkpoints."""
+    from arena.train.logs import ProgressCallback
+
+    settings = tmp_path / "relay.yaml"
+    settings.write_text("check_freq: 64\neval_games: 1\nnet_arch: [8]\n")
+    command = ["train", "relay", "--run", "relay", "--save-path", str(tmp_path), "--timesteps", "512",
+               "--config", str(settings)]
+
+    def interrupted(callback):
+        if callback.num_timesteps >= 256:
+            raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ProgressCallback, "_on_rollout_end", interrupted)
+        assert main(command) == 130
+    assert "relay: no checkpoint yet (the same command starts the run again)" in capsys.readouterr().err
+    assert not list((tmp_path / "relay").glob("*.zip"))
+    assert main(command) == 0
+    assert "held a run stopped before its first checkpoint: started afresh" in capsys.readouterr().out
+    assert [re.sub(r"\d+", "N", p.name) for p in (tmp_path / "relay").glob("*.zip")] == ["rl_model_N_steps.zip"]

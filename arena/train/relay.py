@@ -14,6 +14,7 @@ core); PPO's keeps it up for all 500 in about 150,000 (153,600: whole rollouts).
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -30,6 +31,9 @@ from arena.train.logs import ProgressCallback, RunLog, finish_run, whole_rollout
 from arena.train.policy import SIDECAR, PolicyAgent
 
 EVALUATION_STREAM = 1  # derive_seed key of the games that pick the best model
+# Where the evaluations keep their best model until it is saved as the run's checkpoint: out of the run's own
+# files, so that a run stopped before then is one without a checkpoint, which the same command starts again.
+BEST = ".best"
 
 
 # Tuned hyper-parameters per algorithm: a RelayConfig field left at None takes its algorithm's value.
@@ -130,20 +134,21 @@ def train_relay(config: RelayConfig) -> Path:
     # Its games are seeded too, so the same seed keeps the same best model.
     evaluation_env = make_vec_env(partial(BatonEnv, config.num_players, config.leg_length), n_envs=1,
                                   seed=derive_seed(config.seed, EVALUATION_STREAM))
+    best_dir = saver.run_dir / BEST
     best = EvalCallback(evaluation_env, n_eval_episodes=config.eval_games,
-                        eval_freq=max(config.check_freq // config.n_envs, 1), best_model_save_path=str(saver.run_dir),
+                        eval_freq=max(config.check_freq // config.n_envs, 1), best_model_save_path=str(best_dir),
                         deterministic=True, verbose=0)
     try:
         # collect + learn
         model.learn(total, callback=CallbackList([ProgressCallback(log), best]), log_interval=100)
+        best_zip = best_dir / "best_model.zip"
+        if best_zip.is_file():
+            model = algorithm_class(config.algo).load(best_zip, device="cpu")
     finally:
         venv.close()
         log.close()
+        shutil.rmtree(best_dir, ignore_errors=True)
     # save
-    best_zip = saver.run_dir / "best_model.zip"
-    if best_zip.is_file():
-        model = algorithm_class(config.algo).load(best_zip, device="cpu")
-        best_zip.unlink()
     saver.agent, saver.num_timesteps = model, model.num_timesteps
     path = saver.save_agent({"num_timesteps": model.num_timesteps})
     # evaluate
