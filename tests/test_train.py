@@ -595,3 +595,15 @@ def test_a_relay_run_stopped_after_an_evaluation_starts_again_with_the_same_comm
     assert main(command) == 0
     assert "held a run stopped before its first checkpoint: started afresh" in capsys.readouterr().out
     assert [re.sub(r"\d+", "N", p.name) for p in (tmp_path / "relay").glob("*.zip")] == ["rl_model_N_steps.zip"]
+
+
+@pytest.mark.parametrize(("game", "where"), [("fighting", "--save-path"), ("relay", "--save-path"),
+                                             ("othello", "--save-path"), ("othello", "--store")])
+def test_a_folder_of_runs_that_cannot_be_made_is_named_before_training_starts(tmp_path, capsys, game, where):
+    blocking = tmp_path / "a_file"
+    blocking.write_text("")
+    given = str(blocking / "alphazero.sqlite") if where == "--store" else str(blocking)
+    assert main(["train", game, where, given]) == 1
+    error = capsys.readouterr().err
+    assert f"{where} {given}: cannot make" in error and "is a file, not a folder" in error
+    assert f"give {where} another" in " ".join(error.split())

@@ -26,6 +26,7 @@ from arena import run_locks
 from arena.alphazero.config import DEFAULT_SIZES, ROLES, AlphaZeroConfig
 from arena.db import disk_failed, disk_failure
 from arena.errors import ArenaError
+from arena.outputs import output_folder
 from arena.settings import parse_overrides, read_settings, text_parser
 
 __all__ = ["add_arguments", "run"]
@@ -74,6 +75,11 @@ def run(args: argparse.Namespace) -> int:
     path = _store_path(args)
     if args.export:
         return _export(path, args.export)
+    if args.store:
+        output_folder(path.parent, f"--store {args.store}", "give --store another path", what="its folder")
+    else:
+        save_path = getattr(args, "save_path", None) or "checkpoints"
+        output_folder(path.parent, f"--save-path {save_path}", "give --save-path another folder", what="the run's folder")
     with contextlib.ExitStack() as held:  # one process for each role: two would each add its generations
         for role in (PARTS if args.role == "all" else (args.role,)):
             held.enter_context(run_locks.held(path.with_name(f"{path.name}.{role}.lock"), f"{path} ({role})"))

@@ -106,6 +106,7 @@ def _run_train(args: argparse.Namespace) -> int:
                  "save_path": args.save_path, "plot": args.plot,
                  "timesteps": int(args.timesteps) if args.timesteps is not None else None}
     from arena import run_locks
+    from arena.outputs import output_folder
     from arena.train.checkpoints import kept_by, make_way_for_run
     from arena.train.config import load_config
 
@@ -128,6 +129,7 @@ def _run_train(args: argparse.Namespace) -> int:
         from arena.train.relay import RelayConfig as Config
         from arena.train.relay import train_relay as train
     config = load_config(args.config, Config, **overrides)
+    output_folder(config.save_path, f"--save-path {config.save_path}", "give --save-path another folder")
     run_dir = Path(config.save_path) / config.run
     with run_locks.held(run_dir.with_name(f".{run_dir.name}.lock"), str(run_dir)):  # before anything is cleared
         if not args.resume and (cleared := make_way_for_run(run_dir, args.overwrite)) is not None:
