@@ -5,6 +5,7 @@ say), its help's layout, and a parser whose usage errors are one line."""
 from __future__ import annotations
 
 import argparse
+import math
 import textwrap
 from typing import Any, Iterable, NoReturn
 
@@ -27,6 +28,22 @@ def positive_int(text: str) -> int:
     value = _whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    return value
+
+
+def steps(text: str) -> int:
+    """A number of policy steps: a whole number of at least 1, in figures or as 4e6."""
+    try:
+        value = int(text)
+    except ValueError:
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+        value = int(number) if number.is_integer() else 0  # nan, inf and fractions are no number of steps
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"a number of policy steps is a whole number of at least 1, e.g. 4e6, "
+                                         f"got {text!r}")
     return value
 
 

@@ -607,3 +607,42 @@ def test_a_folder_of_runs_that_cannot_be_made_is_named_before_training_starts(tm
     error = capsys.readouterr().err
     assert f"{where} {given}: cannot make" in error and "is a file, not a folder" in error
     assert f"give {where} another" in " ".join(error.split())
+
+
+@pytest.mark.parametrize(("flags", "said"), [
+    (["--timesteps", "0"], "argument --timesteps: a number of policy steps is a whole number of at least 1, "
+                           "e.g. 4e6, got '0'"),
+    (["--timesteps", "-100"], "got '-100'"),
+    (["--timesteps", "nan"], "got 'nan'"),
+    (["--timesteps", "1e400"], "got '1e400'"),
+    (["--timesteps", "2.5"], "got '2.5'"),
+    (["--n-envs", "0"], "argument --n-envs: must be at least 1, got '0'"),
+])
+def test_a_budget_or_game_count_that_cannot_train_is_a_usage_error(tmp_path, capsys, flags, said):
+    """`--timesteps 0` (or below) trained nothing and said "run saved" (the fighting game after a whole warm
+    start); nan, inf and --n-envs 0 ended in tracebacks."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["train", "relay", "--save-path", str(tmp_path), *flags])
+    assert stopped.value.code == 2 and said in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
+def test_budgets_in_scientific_notation_are_whole_numbers_of_steps():
+    from arena.arguments import steps
+
+    assert steps("4e6") == 4_000_000 and steps("2457600") == 2_457_600 and steps("1.5e3") == 1500
+    assert steps(str(2**63 + 1)) == 2**63 + 1  # exactly, not through a float
+
+
+@pytest.mark.parametrize("game", ["fighting", "snake", "relay"])
+@pytest.mark.parametrize("setting", ["timesteps: 0", "n_envs: 0", "timesteps: -4096"])
+def test_a_settings_file_whose_budget_or_game_count_cannot_train_is_refused(tmp_path, game, setting):
+    from arena.train.relay import RelayConfig
+    from arena.train.snake import SnakeConfig
+
+    settings = tmp_path / "settings.yaml"
+    settings.write_text(setting + "\n")
+    config_class = {"fighting": TrainConfig, "snake": SnakeConfig, "relay": RelayConfig}[game]
+    name = setting.split(":")[0]
+    with pytest.raises(ValueError, match=rf"settings file .*settings.yaml: {name} must be at least 1, got -?\d+"):
+        load_config(settings, config_class)

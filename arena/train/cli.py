@@ -54,13 +54,13 @@ def add_train_commands(subparsers: Any) -> None:
     train.add_argument("--algo", choices=("ppo", "recurrent_ppo", "a2c", "alphazero"),
                        help="algorithm (fighting: ppo (default), recurrent_ppo or a2c; relay: a2c (default) or ppo; "
                        "othello, gomoku: alphazero)")
-    train.add_argument("--timesteps", type=float,
+    train.add_argument("--timesteps", type=arguments.steps,
                        help="policy steps to train for, e.g. 4e6; rounded up to whole rollouts "
                             "(n_steps x n_envs), which the run says when it starts (default: fighting 2457600, "
                             "snake 409600 a learner, relay 400000 with a2c and 153600 with ppo)")
     train.add_argument("--seed", type=arguments.seed, help="seed (default: 0); equal seeds give equal runs")
-    train.add_argument("--n-envs", type=int, help="parallel envs (fighting: games played at once; default: "
-                                                  "fighting 256, snake 64, relay 8)")
+    train.add_argument("--n-envs", type=arguments.positive_int,
+                       help="parallel envs (fighting: games played at once; default: fighting 256, snake 64, relay 8)")
     train.add_argument("--save-path", help="folder of the runs (default: checkpoints)")
     train.add_argument("--resume", action="store_true", help="go on from the run's newest checkpoint (fighting only)")
     train.add_argument("--overwrite", action="store_true",
@@ -104,7 +104,7 @@ def _run_train(args: argparse.Namespace) -> int:
         return alphazero.run(args)
     overrides = {"run": args.run_name, "algo": args.algo, "seed": args.seed, "n_envs": args.n_envs,
                  "save_path": args.save_path, "plot": args.plot,
-                 "timesteps": int(args.timesteps) if args.timesteps is not None else None}
+                 "timesteps": args.timesteps}
     from arena import run_locks
     from arena.outputs import output_folder
     from arena.train.checkpoints import kept_by, make_way_for_run

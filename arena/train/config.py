@@ -90,6 +90,7 @@ class TrainConfig:
 
         if self.engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+        at_least_one(self, "timesteps", "n_envs", "n_steps")
         if self.save_freq <= 0:
             raise ValueError(f"save_freq must be positive, got {self.save_freq}")
         if self.eval_freq < 0 or self.eval_freq % self.save_freq:
@@ -97,6 +98,13 @@ class TrainConfig:
                              "or 0 for no evaluation")
         for name, spec in self.opponents.items():
             _check_opponent(name, spec)
+
+
+def at_least_one(config: Any, *names: str) -> None:
+    """ValueError naming the first of the fields `names` (counts of steps or games) that is below 1."""
+    for name in names:
+        if getattr(config, name) < 1:
+            raise ValueError(f"{name} must be at least 1, got {getattr(config, name)}")
 
 
 def _check_opponent(name: str, spec: Any) -> None:

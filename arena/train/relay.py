@@ -26,7 +26,7 @@ import numpy as np
 from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode
-from arena.train.config import save_config
+from arena.train.config import at_least_one, save_config
 from arena.train.logs import ProgressCallback, RunLog, finish_run, whole_rollouts
 from arena.train.policy import SIDECAR, PolicyAgent
 
@@ -78,6 +78,7 @@ class RelayConfig:
         for name, value in PRESETS[self.algo].items():
             if getattr(self, name) is None:
                 setattr(self, name, value)
+        at_least_one(self, "timesteps", "n_envs", "n_steps")
 
 
 class BatonEnv(gymnasium.Env):

@@ -26,7 +26,7 @@ import numpy as np
 
 from arena.seeding import derive_seed
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode
-from arena.train.config import save_config
+from arena.train.config import at_least_one, save_config
 from arena.train.logs import LOG_DIR, RunLog, finish_run, whole_rollouts
 from arena.train.policy import SIDECAR, PolicyAgent
 
@@ -59,6 +59,9 @@ class SnakeConfig:
     eval_games: int = 20
     save_path: str = "checkpoints"
     plot: bool = False
+
+    def __post_init__(self) -> None:
+        at_least_one(self, "timesteps", "n_envs", "n_steps")
 
     def game_options(self) -> dict[str, Any]:
         return {"num_snakes": self.num_snakes, "height": self.height, "width": self.width,
