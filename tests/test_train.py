@@ -646,3 +646,19 @@ def test_a_settings_file_whose_budget_or_game_count_cannot_train_is_refused(tmp_
     name = setting.split(":")[0]
     with pytest.raises(ValueError, match=rf"settings file .*settings.yaml: {name} must be at least 1, got -?\d+"):
         load_config(settings, config_class)
+
+
+@pytest.mark.parametrize("game", ["fighting", "relay"])
+@pytest.mark.parametrize(("library", "flags"), [("tensorboard", []), ("matplotlib", ["--plot"])])
+def test_a_library_the_runs_logs_need_is_asked_for_before_training(tmp_path, monkeypatch, capsys, game, library, flags):
+    """Without tensorboard a run ended in SB3's AssertionError traceback once its logs were made (for the fighting
+    game after its warm start); without matplotlib, --plot failed only after the whole run had trained."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, library, None)
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("imitate: ''\n" if game == "fighting" else "")
+    assert main(["train", game, "--run", "run", "--save-path", str(tmp_path), "--timesteps", "64",
+                 "--config", str(settings), *flags]) == 1
+    assert f"{library} is not installed: pip install -e '.[train]'" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()

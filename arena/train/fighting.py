@@ -37,12 +37,13 @@ from arena.train.evaluation import Evaluator
 from arena.train.imitation import collect, pretrain
 from arena.train.batched import training_envs
 from arena.train.league import build_pool
-from arena.train.logs import LOG_DIR, LeagueCallback, RunLog, plot_run, whole_rollouts
+from arena.train.logs import LOG_DIR, LeagueCallback, RunLog, check_libraries, plot_run, whole_rollouts
 from arena.train.policy import SIDECAR, PolicyAgent
 
 
 def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
     """Train (or, with `resume`, go on training) `config.run`; returns the run's folder."""
+    check_libraries(config.plot)
     run_dir = Path(config.save_path) / config.run
     meant = run_meant(run_dir) if resume else None
     if meant is not None:

@@ -79,6 +79,15 @@ class RunLog:
         self.sb3_logger.close()
 
 
+def check_libraries(plot: bool) -> None:
+    """Before a run trains: ModuleNotFoundError (which `arena train` turns into what to install) for a library its
+    logs need. SB3's TensorBoard output only asserts once it is made, and `plot` draws after the last step."""
+    import tensorboard  # noqa: F401
+
+    if plot:
+        import matplotlib  # noqa: F401
+
+
 def whole_rollouts(timesteps: int, n_steps: int, n_envs: int, learner: str) -> int:
     """`timesteps` rounded up to whole rollouts of `n_steps` x `n_envs` policy steps (an on-policy
     `learner` stops only between rollouts), saying so at the start when that changes it."""

@@ -27,7 +27,7 @@ from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode
 from arena.train.config import at_least_one, save_config
-from arena.train.logs import ProgressCallback, RunLog, finish_run, whole_rollouts
+from arena.train.logs import ProgressCallback, RunLog, check_libraries, finish_run, whole_rollouts
 from arena.train.policy import SIDECAR, PolicyAgent
 
 EVALUATION_STREAM = 1  # derive_seed key of the games that pick the best model
@@ -113,6 +113,7 @@ def train_relay(config: RelayConfig) -> Path:
     from stable_baselines3.common.callbacks import CallbackList, EvalCallback
     from stable_baselines3.common.env_util import make_vec_env
 
+    check_libraries(config.plot)
     torch.set_num_threads(1)
     saver = SaveHandler(run_name=config.run, save_path=config.save_path, max_saved=1, mode=SaveHandlerMode.FORCE)
     save_config(config, saver.run_dir / "config.yaml")

@@ -27,7 +27,7 @@ import numpy as np
 from arena.seeding import derive_seed
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode
 from arena.train.config import at_least_one, save_config
-from arena.train.logs import LOG_DIR, RunLog, finish_run, whole_rollouts
+from arena.train.logs import LOG_DIR, RunLog, check_libraries, finish_run, whole_rollouts
 from arena.train.policy import SIDECAR, PolicyAgent
 
 GREEDY = Path(__file__).resolve().parents[2] / "submissions" / "snake_greedy"
@@ -86,6 +86,7 @@ def train_snakes(config: SnakeConfig) -> Path:
 
     from arena.envs.snake import SnakeVecEnv
 
+    check_libraries(config.plot)
     torch.set_num_threads(1)
     set_random_seed(config.seed)
     saver = SaveHandler(run_name=config.run, save_path=config.save_path, max_saved=-1, mode=SaveHandlerMode.FORCE)
