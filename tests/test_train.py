@@ -662,3 +662,28 @@ def test_a_library_the_runs_logs_need_is_asked_for_before_training(tmp_path, mon
                  "--config", str(settings), *flags]) == 1
     assert f"{library} is not installed: pip install -e '.[train]'" in capsys.readouterr().err
     assert not (tmp_path / "run").exists()
+
+
+def test_ctrl_c_stops_the_learner_not_its_env_workers(capfd):
+    """Ctrl-C reaches every process of the terminal's group: each worker of a run that plays its games in
+    worker processes died with a KeyboardInterrupt traceback over the run's own message of how to go on."""
+    import os
+    import signal
+    import time
+    from functools import partial
+
+    import gymnasium
+
+    from arena.train.vec import GroupedSubprocVecEnv
+
+    venv = GroupedSubprocVecEnv([partial(gymnasium.make, "CartPole-v1")] * 2, workers=2)
+    venv.seed(0)
+    venv.reset()
+    for process in venv.processes:
+        os.kill(process.pid, signal.SIGINT)
+    time.sleep(0.5)  # for a worker that would die of it to have done so
+    assert all(process.is_alive() for process in venv.processes)
+    venv.step(np.zeros(2, int))
+    venv.close()
+    assert [process.exitcode for process in venv.processes] == [0, 0]
+    assert "KeyboardInterrupt" not in capfd.readouterr().err

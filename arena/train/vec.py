@@ -10,6 +10,7 @@ per-env seeds and options, `env_method`, `get_attr`, `set_attr`).
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from copy import deepcopy
 from typing import Any, Callable, Sequence
 
@@ -34,6 +35,8 @@ def _step(env: gymnasium.Env, action: Any) -> tuple[Any, float, bool, dict, dict
 
 def _serve(remote: Any, parent_remote: Any, env_fns: CloudpickleWrapper) -> None:
     """A worker: builds its envs, then answers the parent's commands; `local` indices are into its own envs."""
+    # Ctrl-C reaches the whole process group: the learner stops, says how to go on and closes its workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent_remote.close()
     envs = [fn() for fn in env_fns.var]
     while True:
