@@ -687,3 +687,34 @@ def test_ctrl_c_stops_the_learner_not_its_env_workers(capfd):
     venv.close()
     assert [process.exitcode for process in venv.processes] == [0, 0]
     assert "KeyboardInterrupt" not in capfd.readouterr().err
+
+
+def test_resuming_with_only_resume_goes_on_with_the_runs_own_settings(tmp_path):
+    """`--resume` took its settings from the flags given again and the defaults: a run started with --seed 3 (or a
+    settings file) and resumed without repeating them went on with seed 0 (or another network, a traceback)."""
+    import yaml
+
+    settings = tmp_path / "tiny.yaml"
+    settings.write_text(yaml.safe_dump({key: value for key, value in vars(tiny_config(tmp_path)).items()
+                                        if key not in ("run", "save_path", "timesteps")}))
+    base = ["train", "fighting", "--save-path", str(tmp_path)]
+    assert main([*base, "--run", "straight", "--config", str(settings), "--seed", "3", "--timesteps", "1024"]) == 0
+    assert main([*base, "--run", "resumed", "--config", str(settings), "--seed", "3", "--timesteps", "512"]) == 0
+    assert main([*base, "--run", "resumed", "--resume", "--timesteps", "1024"]) == 0
+    straight, resumed = (yaml.safe_load((tmp_path / run / "config.yaml").read_text()) for run in ("straight", "resumed"))
+    assert {**straight, "run": "resumed"} == resumed and resumed["seed"] == 3
+    weights = [zipfile.ZipFile(tmp_path / run / "rl_model_1024_steps.zip").read("policy.pth")
+               for run in ("straight", "resumed")]
+    assert weights[0] == weights[1]
+
+
+@pytest.mark.parametrize("change", [{"net_arch": [8]}, {"algo": "a2c"}, {"repeat": 2}])
+def test_resuming_with_another_network_is_refused_before_anything_is_written(tmp_path, change):
+    train_fighter(tiny_config(tmp_path, timesteps=512))
+    run = tmp_path / "tiny"
+    before = {path.name: path.read_bytes() for path in run.iterdir() if path.is_file()}
+    name, value = next(iter(change.items()))
+    with pytest.raises(ArenaError, match=rf"{run} trained with {name} {re.escape(str(getattr(tiny_config(run), name)))}"
+                                         rf"; its checkpoints hold that network: resume with it, or give --run NAME"):
+        train_fighter(tiny_config(tmp_path, **change), resume=True)
+    assert {path.name: path.read_bytes() for path in run.iterdir() if path.is_file()} == before

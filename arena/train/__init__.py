@@ -42,7 +42,8 @@ A run's folder `checkpoints/<run>/` holds `config.yaml`, `policy.json` (algorith
 `rl_model_<N>_steps.zip` and `league-rl_model_<N>_steps.json` (model; league state: pool, results, ratings,
 evaluation),
 `logs/` (TensorBoard and `progress.csv`) and, with `--plot`, `curves.png`. `--resume` goes on
-from the newest checkpoint exactly as if never stopped.
+from the newest checkpoint exactly as if never stopped, with the settings of the run's `config.yaml`
+(those given again on top; the algorithm, network and controls stay the run's).
 
 ## Reading a run, top to bottom
 Each line imports only from the lines below it (tests/test_train_structure.py keeps it so):

@@ -62,7 +62,8 @@ def add_train_commands(subparsers: Any) -> None:
     train.add_argument("--n-envs", type=arguments.positive_int,
                        help="parallel envs (fighting: games played at once; default: fighting 256, snake 64, relay 8)")
     train.add_argument("--save-path", help="folder of the runs (default: checkpoints)")
-    train.add_argument("--resume", action="store_true", help="go on from the run's newest checkpoint (fighting only)")
+    train.add_argument("--resume", action="store_true", help="go on from the run's newest checkpoint, with the settings it was started with "
+                            "except those given here (fighting only)")
     train.add_argument("--overwrite", action="store_true",
                        help="start the run afresh, deleting its folder, where one of that name exists already "
                             "(without it, such a run is refused: nothing is deleted unasked)")
@@ -108,7 +109,7 @@ def _run_train(args: argparse.Namespace) -> int:
     from arena import run_locks
     from arena.outputs import output_folder
     from arena.train.checkpoints import kept_by, make_way_for_run
-    from arena.train.config import load_config
+    from arena.train.config import load_config, resumed_config
 
     if args.resume and args.game != "fighting":
         raise ArenaError(f"arena train {args.game}: --resume is for the fighting game only")
@@ -129,6 +130,8 @@ def _run_train(args: argparse.Namespace) -> int:
         from arena.train.relay import RelayConfig as Config
         from arena.train.relay import train_relay as train
     config = load_config(args.config, Config, **overrides)
+    if args.resume:  # the run's own settings, with those given now on top
+        config = resumed_config(config, args.config, overrides)
     output_folder(config.save_path, f"--save-path {config.save_path}", "give --save-path another folder")
     run_dir = Path(config.save_path) / config.run
     with run_locks.held(run_dir.with_name(f".{run_dir.name}.lock"), str(run_dir)):  # before anything is cleared

@@ -134,11 +134,34 @@ def _check_opponent(name: str, spec: Any) -> None:
 
 Config = TypeVar("Config")
 
+# What a run's checkpoints are: the algorithm, its network, and the controls it decides through.
+NETWORK = ("algo", "net_arch", "repeat", "combos")
+
 
 def load_config(path: str | Path | None = None, config_class: type[Config] = TrainConfig, **overrides: Any) -> Config:
     """A config (`TrainConfig` by default) from a YAML file or the defaults, with `overrides` (None values ignored)
     on top; `arena.settings.SettingsError` (a ValueError) names the file and the key of a wrong setting."""
     return settings.load_config(config_class, path, **overrides)
+
+
+def resumed_config(config: TrainConfig, path: str | Path | None, overrides: dict[str, Any]) -> TrainConfig:
+    """The config the run `config` names resumes with: the one it saved, with the settings file `path` and
+    `overrides` (None values ignored) on top, as `load_config` puts them on the defaults; `config` for a run
+    that saved none."""
+    saved = Path(config.save_path) / config.run / "config.yaml"
+    if not saved.is_file():
+        return config
+    given = settings.read_settings(path, TrainConfig) if path is not None else {}
+    given.update({key: value for key, value in overrides.items() if value is not None})
+    return load_config(saved, **{**given, "run": config.run, "save_path": config.save_path})
+
+
+def changed_network(config: TrainConfig, run_dir: Path) -> list[str]:
+    """The settings of NETWORK in which `config` differs from the run in `run_dir` (none for a run that saved
+    no config), each as the run trained with it: "net_arch [128, 128]"."""
+    saved = run_dir / "config.yaml"
+    trained = settings.read_settings(saved, TrainConfig) if saved.is_file() else {}
+    return [f"{name} {trained[name]}" for name in NETWORK if name in trained and trained[name] != getattr(config, name)]
 
 
 def save_config(config: Any, path: Path) -> None:

@@ -31,7 +31,7 @@ from arena.errors import ArenaError
 from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class, policy_name
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode, run_meant, update_league_state
-from arena.train.config import TrainConfig, save_config
+from arena.train.config import TrainConfig, changed_network, save_config
 from arena.train.controls import Controls
 from arena.train.evaluation import Evaluator
 from arena.train.imitation import collect, pretrain
@@ -51,6 +51,10 @@ def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
     if resume and not any(run_dir.glob("*_steps.zip")):
         raise ArenaError(f"{run_dir}: no checkpoint of this run to resume from; drop --resume to start it "
                          "(a run stopped before its first checkpoint starts afresh)")
+    changed = changed_network(config, run_dir) if resume else []
+    if changed:
+        raise ArenaError(f"{run_dir} trained with {', '.join(changed)}; its checkpoints hold that network: resume "
+                         "with it, or give --run NAME to train a new run")
     controls = Controls(config.repeat, config.combos)
     saver = SaveHandler(save_freq=config.save_freq, max_saved=config.max_saved, run_name=config.run,
                         save_path=config.save_path, mode=SaveHandlerMode.RESUME if resume else SaveHandlerMode.FORCE)
