@@ -718,3 +718,25 @@ def test_resuming_with_another_network_is_refused_before_anything_is_written(tmp
                                          rf"; its checkpoints hold that network: resume with it, or give --run NAME"):
         train_fighter(tiny_config(tmp_path, **change), resume=True)
     assert {path.name: path.read_bytes() for path in run.iterdir() if path.is_file()} == before
+
+
+def test_a_league_run_calls_ones_own_sb3_callbacks_and_stops_when_one_says_so(tmp_path):
+    from stable_baselines3.common.callbacks import BaseCallback, CheckpointCallback
+
+    class StopAfter(BaseCallback):
+        """Reads what SB3 hands a callback, and stops training after 300 policy steps."""
+
+        def _on_training_start(self) -> None:
+            self.envs = self.training_env.num_envs
+
+        def _on_step(self) -> bool:
+            self.seen = sorted({"infos", "rewards", "dones"} & set(self.locals))
+            return self.num_timesteps < 300
+
+    stop = StopAfter()
+    run = train_fighter(tiny_config(tmp_path, timesteps=2048, save_freq=512, eval_freq=0),
+                        callback=[stop, CheckpointCallback(128, str(tmp_path / "mine"))])
+    assert stop.envs == 2 and stop.seen == ["dones", "infos", "rewards"]
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["rl_model_256_steps.zip"]
+    # It stopped within the first rollout of 512 steps, and that is saved as the run's newest checkpoint.
+    assert sorted(p.name for p in run.glob("*.zip")) == ["rl_model_300_steps.zip"]

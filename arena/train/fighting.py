@@ -6,6 +6,7 @@
     for each segment of `save_freq` policy steps:
         start    seed the envs and generators from (seed, segment); hand the pool's table to the envs
         collect + learn   SB3's rollouts and updates (`model.learn`), recording every finished episode
+                          (and calling one's own SB3 callbacks, any of which may stop the run)
         save     the SB3 zip and the league state; the zip joins the pool as a snapshot
         evaluate against the benchmarks and earlier snapshots; ratings; TensorBoard scalars
 
@@ -24,6 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.utils import set_random_seed
 from stable_baselines3.common.vec_env import VecMonitor
 
@@ -41,8 +43,11 @@ from arena.train.logs import LOG_DIR, LeagueCallback, RunLog, check_libraries, p
 from arena.train.policy import SIDECAR, PolicyAgent
 
 
-def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
-    """Train (or, with `resume`, go on training) `config.run`; returns the run's folder."""
+def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallback | list[BaseCallback] | None = None
+                  ) -> Path:
+    """Train (or, with `resume`, go on training) `config.run`; returns the run's folder. `callback`: SB3
+    callbacks of one's own, called as `model.learn` calls them, beside the league's; one that stops training
+    (its `_on_step` returns False) ends the run with a checkpoint at the step where it stopped."""
     check_libraries(config.plot)
     run_dir = Path(config.save_path) / config.run
     meant = run_meant(run_dir) if resume else None
@@ -92,9 +97,11 @@ def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
     segment_steps = math.ceil(config.save_freq / rollout) * rollout
     log = RunLog(saver.run_dir, total, start=model.num_timesteps, frames_per_step=controls.repeat)
     model.set_logger(log.sb3_logger)
-    callback = LeagueCallback(pool, log)
+    own = callback if isinstance(callback, list) else [callback] if callback is not None else []
+    callbacks = CallbackList([LeagueCallback(pool, log), *own])
+    stopped = False
     try:
-        while model.num_timesteps < total:
+        while model.num_timesteps < total and not stopped:
             segment = model.num_timesteps // segment_steps
             # start: fresh episodes and generators for this segment
             set_random_seed(derive_seed(config.seed, segment, 0))
@@ -102,8 +109,9 @@ def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
             model.set_env(venv)  # makes SB3 reset the envs (with the seeds above) when learning starts
             venv.env_method("set_table", pool.table())
             # collect + learn: to the segment's end, or to the run's when that comes first
-            steps = min((segment + 1) * segment_steps, total) - model.num_timesteps
-            model.learn(steps, callback=callback, reset_num_timesteps=False)
+            end = min((segment + 1) * segment_steps, total)
+            model.learn(end - model.num_timesteps, callback=callbacks, reset_num_timesteps=False)
+            stopped = model.num_timesteps < end  # a callback stopped it
             # save
             league = {"num_timesteps": model.num_timesteps, "pool": pool.state(), "evaluation": evaluator.state()}
             saver.num_timesteps = model.num_timesteps
@@ -119,6 +127,8 @@ def train_fighter(config: TrainConfig, resume: bool = False) -> Path:
     finally:
         venv.close()
         log.close()
+    if stopped:
+        print(f"stopped by a callback at step {model.num_timesteps:,} of {total:,}")
     if config.plot:
         plot_run(saver.run_dir)
     return saver.run_dir
