@@ -740,3 +740,19 @@ def test_a_league_run_calls_ones_own_sb3_callbacks_and_stops_when_one_says_so(tm
     assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["rl_model_256_steps.zip"]
     # It stopped within the first rollout of 512 steps, and that is saved as the run's newest checkpoint.
     assert sorted(p.name for p in run.glob("*.zip")) == ["rl_model_300_steps.zip"]
+
+
+def test_the_warm_start_says_what_it_does_before_it_starts(tmp_path, monkeypatch, capsys):
+    """The recipe's imitation warm start played for a minute or more on two cores before the run printed anything."""
+    import arena.train.fighting
+
+    class Collecting(Exception):
+        pass
+
+    def collect(*args):
+        raise Collecting(capsys.readouterr().out)
+
+    monkeypatch.setattr(arena.train.fighting, "collect", collect)
+    with pytest.raises(Collecting) as collecting:
+        train_fighter(tiny_config(tmp_path, imitate="BrawlerAgent", imitation_decisions=60_000))
+    assert "warm start: imitating BrawlerAgent for 60,000 decisions first" in str(collecting.value)

@@ -136,6 +136,8 @@ def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallb
 
 def warm_start(model: Any, config: TrainConfig) -> None:
     """Pretrain the new model to imitate `config.imitate` (see `arena.train.imitation`)."""
+    # Its games take a minute or more on a few cores: say so before they start.
+    print(f"warm start: imitating {config.imitate} for {config.imitation_decisions:,} decisions first", flush=True)
     seed = derive_seed(config.seed, 0, 2)  # segments use (seed, segment, 0 or 1)
     set_random_seed(seed)
     demos = collect(config, config.imitate, config.imitation_decisions, config.workers, seed)
