@@ -756,3 +756,19 @@ def test_the_warm_start_says_what_it_does_before_it_starts(tmp_path, monkeypatch
     with pytest.raises(Collecting) as collecting:
         train_fighter(tiny_config(tmp_path, imitate="BrawlerAgent", imitation_decisions=60_000))
     assert "warm start: imitating BrawlerAgent for 60,000 decisions first" in str(collecting.value)
+
+
+def test_an_exported_relay_team_plays_as_its_run_evaluated_it(tmp_path, capsys):
+    """The relay's (and snake's) runs evaluate, and keep the best of, their policies played by their most likely
+    actions, but arena export made them sample by default: a team the run reported keeping the pole up for all
+    500 steps kept it up for 464 on average once exported."""
+    from arena.train.relay import RelayConfig, evaluate_team, train_relay
+
+    config = RelayConfig(run="relay", save_path=str(tmp_path), timesteps=1024, check_freq=512, eval_games=3)
+    run = train_relay(config)
+    exported = export_run("relay", tmp_path / "team", save_path=str(tmp_path))
+    assert json.loads((exported / "policy.json").read_text())["sample"] is False
+    played = evaluate_team(str(exported / "model.zip"), config.num_players, config.leg_length, 3, config.seed)
+    assert played == json.loads((run / "evaluation.json").read_text())["steps_up"]
+    assert main(["export", "relay", "--save-path", str(tmp_path), "--out", str(tmp_path / "sampled"), "--sample"]) == 0
+    assert json.loads((tmp_path / "sampled" / "policy.json").read_text())["sample"] is True

@@ -80,7 +80,7 @@ def add_train_commands(subparsers: Any) -> None:
         epilog="examples:\n"
         "  arena export ppo_fighter --out submissions/my_fighter\n"
         "  arena export snakes --prefix snake_0 --out submissions/my_snake\n"
-        "  arena export relay --deterministic --out submissions/my_relay",
+        "  arena export relay --sample --out submissions/my_relay",
         formatter_class=arguments.ParagraphsHelpFormatter)
     export.add_argument("run_name", metavar="RUN", help="the run's name")
     export.add_argument("--out", required=True, help="the submission folder to write")
@@ -88,8 +88,13 @@ def add_train_commands(subparsers: Any) -> None:
     export.add_argument("--steps", type=int, help="the checkpoint's policy steps (default: the newest)")
     export.add_argument("--prefix", default="rl_model",
                         help="the checkpoints' name prefix (default: rl_model; a snake run's learner i: snake_i)")
-    export.add_argument("--deterministic", action="store_true",
-                        help="play the policy's most likely action instead of sampling from it")
+    played = export.add_mutually_exclusive_group()
+    played.add_argument("--deterministic", action="store_true",
+                        help="play the policy's most likely action (default for snake and relay runs, as their "
+                             "evaluations play it)")
+    played.add_argument("--sample", action="store_true",
+                        help="draw actions from the policy's distribution (default for fighting runs, as their "
+                             "league plays it)")
     export.set_defaults(run=_run_export)
 
 
@@ -150,6 +155,6 @@ def _run_export(args: argparse.Namespace) -> int:
     from arena.train.export import export_run
 
     out = export_run(args.run_name, args.out, save_path=args.save_path, steps=args.steps,
-                     sample=not args.deterministic, prefix=args.prefix)
+                     sample=True if args.sample else False if args.deterministic else None, prefix=args.prefix)
     print(f"wrote {out}; check it with: arena validate {out}")
     return 0

@@ -37,8 +37,10 @@ class SubmittedAgent(PolicyAgent):
 
 
 def export_run(run: str, out: str | Path, save_path: str = "checkpoints", steps: int | None = None,
-               sample: bool = True, prefix: str = "rl_model") -> Path:
-    """Write run `run`'s newest checkpoint `<prefix>_<N>_steps.zip` (or N = `steps`) as the submission folder `out`."""
+               sample: bool | None = None, prefix: str = "rl_model") -> Path:
+    """Write run `run`'s newest checkpoint `<prefix>_<N>_steps.zip` (or N = `steps`) as the submission folder `out`.
+    `sample`: draw actions from the policy, or play its most likely ones; by default as the run's evaluations
+    played it (the fighting league samples; snake and relay runs play the most likely action)."""
     run_dir = Path(save_path) / run
     meant = run_meant(run_dir)
     if meant is not None:
@@ -57,6 +59,7 @@ def export_run(run: str, out: str | Path, save_path: str = "checkpoints", steps:
     env = sidecar.get("env", "fighting")
     out = export_folder(out)
     _save_for_play(checkpoint, out / "model.zip")
+    sample = sidecar.get("sample", True) if sample is None else sample
     (out / SIDECAR).write_text(json.dumps({**sidecar, "sample": sample}))
     (out / "agent.py").write_text(AGENT_PY.format(name=out.name, env=env, run=run, steps=checkpoint_steps(checkpoint),
                                                   mark=MARK))

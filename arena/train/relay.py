@@ -117,8 +117,9 @@ def train_relay(config: RelayConfig) -> Path:
     torch.set_num_threads(1)
     saver = SaveHandler(run_name=config.run, save_path=config.save_path, max_saved=1, mode=SaveHandlerMode.FORCE)
     save_config(config, saver.run_dir / "config.yaml")
+    # "sample": false, as its evaluations play it (an export plays it so too)
     (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": config.algo, "env": "cartpole_relay",
-                                                     "env_options": config.game_options()}))
+                                                     "env_options": config.game_options(), "sample": False}))
     venv = make_vec_env(partial(BatonEnv, config.num_players, config.leg_length), n_envs=config.n_envs,
                         seed=config.seed)
     settings: dict[str, Any] = dict(n_steps=config.n_steps, gamma=config.gamma, gae_lambda=config.gae_lambda,

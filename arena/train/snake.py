@@ -91,7 +91,9 @@ def train_snakes(config: SnakeConfig) -> Path:
     set_random_seed(config.seed)
     saver = SaveHandler(run_name=config.run, save_path=config.save_path, max_saved=-1, mode=SaveHandlerMode.FORCE)
     save_config(config, saver.run_dir / "config.yaml")
-    (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": "ppo", "env": "snake", "env_options": config.game_options()}))
+    # "sample": false, as its evaluation plays it (an export plays it so too)
+    (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": "ppo", "env": "snake", "env_options": config.game_options(),
+                                                     "sample": False}))
     vec = SnakeVecEnv(n_envs=config.n_envs, reward_dict=config.reward_dict, **config.game_options())
     spaces_only = DummyVecEnv([partial(_Spaces, vec.observation_space, vec.action_space)] * config.n_envs)
     total = whole_rollouts(config.timesteps, config.n_steps, config.n_envs, "each snake's PPO")
