@@ -772,3 +772,20 @@ def test_an_exported_relay_team_plays_as_its_run_evaluated_it(tmp_path, capsys):
     assert played == json.loads((run / "evaluation.json").read_text())["steps_up"]
     assert main(["export", "relay", "--save-path", str(tmp_path), "--out", str(tmp_path / "sampled"), "--sample"]) == 0
     assert json.loads((tmp_path / "sampled" / "policy.json").read_text())["sample"] is True
+
+
+@pytest.mark.parametrize(("command", "said"), [
+    (["othello", "--timesteps", "1000", "--n-envs", "4"],
+     "arena train othello: --timesteps and --n-envs are for the stable-baselines3 games (fighting, snake, relay); "
+     "an AlphaZero run's budget is --generations, --games-per-generation and --simulations"),
+    (["gomoku", "--plot"], "arena train gomoku: --plot is for the stable-baselines3 games"),
+    (["snake", "--store", "az.sqlite", "--generations", "3"],
+     "arena train snake: --store and --generations are AlphaZero's (othello, gomoku); drop them"),
+    (["relay", "--setting", "channels=8"], "arena train relay: --setting is AlphaZero's"),
+])
+def test_options_of_the_other_kind_of_training_are_refused_not_dropped(tmp_path, capsys, command, said):
+    """`arena train othello --timesteps 1000` trained AlphaZero's default 20 generations, and `arena train snake
+    --generations 3` snake's default budget: the options were dropped without a word."""
+    assert main(["train", *command, "--save-path", str(tmp_path)]) == 1
+    assert said in " ".join(capsys.readouterr().err.split())
+    assert not any(tmp_path.iterdir())

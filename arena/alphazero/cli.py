@@ -29,10 +29,10 @@ from arena.errors import ArenaError
 from arena.outputs import output_folder
 from arena.settings import parse_overrides, read_settings, text_parser
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["FLAGS", "add_arguments", "run"]
 
 # Settings common enough for a flag of their own; every other field goes through --setting.
-_FLAGS = {
+FLAGS = {
     "size": "board side (othello: 6 or 8; gomoku: 5 to 19)",
     "rule": "gomoku rule: freestyle or exact_five",
     "generations": "networks to train, each gated against the best so far",
@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--role", choices=ROLES, default="all",
                        help="all phases in this process (default), or one of them as its own process")
     group.add_argument("--export", metavar="FOLDER", help="write the best network as a submission folder and stop")
-    for name, text in _FLAGS.items():
+    for name, text in FLAGS.items():
         group.add_argument("--" + name.replace("_", "-"), type=text_parser(AlphaZeroConfig, name),
                            help=f"{text} (default: {_default(name)})")
     group.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE",
@@ -148,6 +148,6 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
         changes.update(read_settings(args.config, AlphaZeroConfig))
     if getattr(args, "seed", None) is not None:
         changes["seed"] = args.seed
-    changes.update({name: getattr(args, name) for name in _FLAGS if getattr(args, name) is not None})
+    changes.update({name: getattr(args, name) for name in FLAGS if getattr(args, name) is not None})
     changes.update(parse_overrides(args.setting, AlphaZeroConfig, flag="--setting", example="channels=64"))
     return changes

@@ -103,6 +103,7 @@ def _run_train(args: argparse.Namespace) -> int:
     if (algo == "alphazero") != (args.game in BOARD_GAMES):
         raise ArenaError(f"arena train {args.game} --algo {args.algo}: othello and gomoku train with --algo alphazero, "
                          "the other games with ppo, recurrent_ppo or a2c")
+    _refuse_the_other_kinds_options(args)
     if args.game in BOARD_GAMES:
         if args.overwrite:
             raise ArenaError(f"arena train {args.game}: an AlphaZero run goes on from its store (--store); "
@@ -149,6 +150,24 @@ def _run_train(args: argparse.Namespace) -> int:
             raise
     print(f"run saved in {run_dir}")
     return 0
+
+
+def _refuse_the_other_kinds_options(args: argparse.Namespace) -> None:
+    """ArenaError naming the options given that only the other kind of training (stable-baselines3 or AlphaZero)
+    takes: the run would go on without them, on its defaults, without a word."""
+    if args.game in BOARD_GAMES:
+        given = [flag for flag, dest in (("--timesteps", "timesteps"), ("--n-envs", "n_envs"), ("--plot", "plot"))
+                 if getattr(args, dest) is not None]
+        budget = "; an AlphaZero run's budget is --generations, --games-per-generation and --simulations"
+        kind = "for the stable-baselines3 games (fighting, snake, relay)" + (budget if given != ["--plot"] else "")
+    else:
+        defaults = {"store": None, "role": "all", "export": None, "setting": [], **dict.fromkeys(alphazero.FLAGS)}
+        given = ["--" + dest.replace("_", "-") for dest, default in defaults.items() if getattr(args, dest) != default]
+        kind = "AlphaZero's (othello, gomoku); drop them" if len(given) > 1 else "AlphaZero's (othello, gomoku); drop it"
+    if given:
+        verb = "is" if len(given) == 1 else "are"
+        raise ArenaError(f"arena train {args.game}: {', '.join(given[:-1]) + ' and ' if len(given) > 1 else ''}"
+                         f"{given[-1]} {verb} {kind}")
 
 
 def _run_export(args: argparse.Namespace) -> int:
