@@ -789,3 +789,16 @@ def test_options_of_the_other_kind_of_training_are_refused_not_dropped(tmp_path,
     assert main(["train", *command, "--save-path", str(tmp_path)]) == 1
     assert said in " ".join(capsys.readouterr().err.split())
     assert not any(tmp_path.iterdir())
+
+
+def test_a_relay_run_trained_before_runs_said_how_they_play_exports_as_it_was_evaluated_too(tmp_path):
+    """A run's policy.json says how its evaluations played it only since arena export followed it: a snake or relay
+    run trained before then, whose policy.json does not say, still plays its most likely actions once exported."""
+    from arena.train.relay import RelayConfig, train_relay
+
+    run = train_relay(RelayConfig(run="relay", save_path=str(tmp_path), timesteps=1024, check_freq=512, eval_games=1))
+    sidecar = json.loads((run / "policy.json").read_text())
+    del sidecar["sample"]  # as such a run wrote it
+    (run / "policy.json").write_text(json.dumps(sidecar))
+    exported = export_run("relay", tmp_path / "team", save_path=str(tmp_path))
+    assert json.loads((exported / "policy.json").read_text())["sample"] is False

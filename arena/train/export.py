@@ -59,7 +59,8 @@ def export_run(run: str, out: str | Path, save_path: str = "checkpoints", steps:
     env = sidecar.get("env", "fighting")
     out = export_folder(out)
     _save_for_play(checkpoint, out / "model.zip")
-    sample = sidecar.get("sample", True) if sample is None else sample
+    if sample is None:  # a run that does not say is one from before runs said: only the fighting league sampled
+        sample = sidecar.get("sample", env == "fighting")
     (out / SIDECAR).write_text(json.dumps({**sidecar, "sample": sample}))
     (out / "agent.py").write_text(AGENT_PY.format(name=out.name, env=env, run=run, steps=checkpoint_steps(checkpoint),
                                                   mark=MARK))
