@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import reprlib
 import traceback
 from enum import Enum
@@ -21,6 +22,7 @@ _NUMBER_KINDS = frozenset("biufcmM")
 MAX_INT_BITS = 256  # a larger int is shown by its size: its digits take quadratic time to write, if allowed at all
 # Subclasses of these are shown as they are, a few items (reprlib picks its way by the exact type's name).
 _BUILT_IN = (str, bytes, bytearray, list, tuple, dict, set, frozenset)
+SORTED_UP_TO = 1000  # items of a dict or set shown sorted, as repr() shows them; a larger one in its own order
 
 
 class Status(str, Enum):
@@ -69,6 +71,23 @@ class _Bounded(reprlib.Repr):
             if isinstance(x, kind):
                 return getattr(self, f"repr_{kind.__name__}")(x, level)
         return super().repr1(x, level)
+
+    # reprlib sorts a whole dict or set to show its first few: a large one is shown in its own order instead.
+    def repr_dict(self, x: dict, level: int) -> str:
+        if len(x) <= SORTED_UP_TO:
+            return super().repr_dict(x, level)
+        if level <= 0:
+            return "{...}"
+        items = itertools.islice(x.items(), self.maxdict)
+        return "{" + ", ".join(f"{self.repr1(k, level - 1)}: {self.repr1(v, level - 1)}" for k, v in items) + ", ...}"
+
+    def repr_set(self, x: set | frozenset, level: int) -> str:
+        if len(x) <= SORTED_UP_TO:
+            return super().repr_frozenset(x, level) if isinstance(x, frozenset) else super().repr_set(x, level)
+        items = "..." if level <= 0 else ", ".join(self.repr1(i, level - 1) for i in itertools.islice(x, self.maxset)) + ", ..."
+        return "frozenset({" + items + "})" if isinstance(x, frozenset) else "{" + items + "}"
+
+    repr_frozenset = repr_set
 
     def repr_bytes(self, x: bytes | bytearray, level: int) -> str:
         text = repr(bytes(x[:self.maxstring]))

@@ -144,6 +144,14 @@ def test_megabytes_of_bytes_are_shown_by_their_start():
     assert shown(b"x" * 10**7) == repr(b"x" * 80) + "..."
 
 
+def test_a_large_dict_or_set_is_shown_by_its_first_items_without_sorting_them_all():
+    descending = list(range(10**5, 0, -1))
+    assert shown(dict.fromkeys(descending, 0)) == "{100000: 0, 99999: 0, 99998: 0, 99997: 0, ...}"
+    assert shown(set(descending)).startswith("{") and shown(set(descending)).endswith(", ...}")
+    assert shown(frozenset(descending)).startswith("frozenset({") and len(shown(frozenset(descending))) < 80
+    assert shown({3: 1, 1: 2}) == "{1: 2, 3: 1}"  # a small one as repr() would, sorted
+
+
 def test_a_move_over_the_time_limit_is_a_timeout():
     slow = LocalAgent(Scripted("sleep"), name="slow", time_per_move=0.01)
     result = play_match("othello", [slow, RandomAgent()], seed=0)
