@@ -122,11 +122,12 @@ def missing_extra(exc: ModuleNotFoundError) -> str | None:
 
 
 def _cpu_torch_note(extra: str) -> str:
-    """For the extra that brings torch, on a machine that shows no NVIDIA GPU: where torch's CPU build is, since
-    pip's default index gives Linux the CUDA build (several GB)."""
+    """For the extra that brings torch, on a Linux machine that shows no NVIDIA GPU: where torch's CPU build is,
+    since pip's default index gives Linux the CUDA build (several GB)."""
     import shutil
+    import sys
 
-    if extra != "train" or shutil.which("nvidia-smi") is not None:
+    if extra != "train" or not sys.platform.startswith("linux") or shutil.which("nvidia-smi") is not None:
         return ""
     return " (this machine shows no GPU: add --extra-index-url https://download.pytorch.org/whl/cpu for torch's CPU build)"
 
