@@ -16,8 +16,7 @@
 Both give a `Rating` per player, best first: the rating and its 95% interval, so tables and
 plots treat them alike. Faults need no special case: a seat that crashed, timed out, played an
 illegal action or forfeited is ranked last in its match result, so it counts as a loss. A
-two-seat game that both seats faulted is left out: neither won it, and it says nothing of which
-is stronger.
+game that every seat faulted is left out: no one won it, and it says nothing of which is stronger.
 """
 
 from __future__ import annotations
@@ -239,8 +238,10 @@ def iter_two_player_games(results: Sequence[MatchRecord]) -> Iterator[tuple[int,
 
 def contests(results: Sequence[MatchRecord], cooperative: bool) -> list[list[tuple[list[int], float]]]:
     """The contests `plackett_luce` rates, from stored matches (see `rate`)."""
+    # A match every seat faulted ranks them all level, which is no tie: it says nothing of who is stronger.
     seat_by_seat = [[([s.entrant_id], s.rank) for s in match.seats] for match in results
-                    if not cooperative or any(s.status != "ok" for s in match.seats)]
+                    if any(s.status == "ok" for s in match.seats)
+                    and (not cooperative or any(s.status != "ok" for s in match.seats))]
     if not cooperative:
         return seat_by_seat
     rounds: dict[int, list[MatchRecord]] = defaultdict(list)

@@ -166,6 +166,10 @@ def test_a_game_that_both_seats_faulted_is_not_rated_as_a_draw():
     both_out = [record(3, 0, [(2, -1, 1, "forfeit"), (3, -1, 1, "forfeit")], "othello"),
                 record(4, 0, [(3, -1, 1, "timeout"), (2, -1, 1, "crash")], "othello")]
     assert rate(one_sided + both_out).by_player == rate(one_sided).by_player
+    # Nor is a free-for-all game that every seat faulted a four-way tie.
+    played = [record(5, 0, [(1, 3, 1, "ok"), (2, 2, 2, "ok"), (3, 1, 3, "ok"), (4, 0, 4, "ok")], "snake")]
+    all_out = [record(6, 1, [(e, -1, 1, "crash") for e in (4, 3, 2, 1)], "snake")]
+    assert rate(played + all_out).by_player == rate(played).by_player
 
 
 def test_cooperative_rounds_rate_agents_by_how_their_teams_did():

@@ -22,7 +22,7 @@ new schema name.
       "rating_method": "bradley-terry",      # or "plackett-luce"
       "rating_scale": "elo",                 # or "openskill"
       "interval": 0.95,                      # the confidence of low..high
-      "matches": 30,                         # finished matches (rated but for those both sides faulted)
+      "matches": 30,                         # finished matches (rated but for those every seat faulted)
       "entrants": [                          # best first
         {"rank": 1,                          # 1 is best, equal ratings share a rank; null: no games yet
          "id": 3, "name": "greedy", "label": "greedy@1f0c3a9e", "digest": "1f0c3a9e...",
