@@ -150,9 +150,9 @@ class _SeatedAsThere(LocalAgent):
     raised: Exception | None = None  # what its own code raised, which `run_match` raises, as there
     _unseated: Any = None  # its seat, until the match's reset
 
-    def _fault(self, status: Any, what: str, exc: Exception) -> Any:
+    def _fault(self, status: Any, what: str, exc: Exception, describe: Any = None) -> Any:
         self.raised = exc
-        return super()._fault(status, what, exc)
+        return super()._fault(status, what, exc, describe)
 
     def start(self, seat: Any) -> None:
         self._unseated = seat
