@@ -80,12 +80,13 @@ class PlayerInputHandler:
         self.raw_horizontal = 0.0
         self.no_horizontal = True
         self.horizontal_state = HorizontalState.NONE
+        self.last_direction = 0  # the competition's handler has it and never changes it
 
     @property
     def prev_state(self) -> dict[str, bool]:
-        """Whether each key was held in the frame before the last update."""
-        return {key: status.held != (status.just_pressed or status.just_released)
-                for key, status in self.key_status.items()}
+        """Whether each key is held, as the next update compares (the competition's handler keeps it so: after
+        an update it holds that frame's keys, not the frame's before)."""
+        return {key: status.held for key, status in self.key_status.items()}
 
     def update(self, action: Sequence[float]) -> None:
         before = self.held
