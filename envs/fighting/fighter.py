@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 HURTBOX_SIZE = hitbox_size(290 // 2, 320 // 2)  # the competition's fighter hurtbox, in its data units
 KNOCKBACK_SCALE = 1.024 / 320 * 30  # launch speed (units/s) per unit of the move data's force
+NO_VELOCITY = (0, 0)  # ints, as the competition's fighters hold them between launches (adding them changes nothing)
 
 __all__ = ["Body", "Fighter", "Player", "Vec2d"]
 
@@ -49,39 +50,41 @@ class Player:
     state_mapping = {cls.__name__: cls.number for cls in STATE_CLASSES}
     weapon_mapping = {name: number for number, name in enumerate(R.WEAPON_NAMES)}
     move_toward = staticmethod(move_toward)
-    # The competition's fighter parameters, under its names (its speeds in units/s, times in frames).
+    # The competition's fighter parameters, under its names (its speeds in units/s, times in frames) and of
+    # its types: reward code may print them or compare their types. The game plays on `rules`.
     move_speed = R.WALK_SPEED
-    run_speed = R.SPRINT_SPEED
-    dash_speed = R.DASH_SPEED
-    backdash_speed = R.BACKDASH_SPEED
+    run_speed = int(R.SPRINT_SPEED)
+    dash_speed = int(R.DASH_SPEED)
+    backdash_speed = int(R.BACKDASH_SPEED)
     jump_speed = R.JUMP_SPEED
-    max_fall_speed = R.MAX_FALL_SPEED
+    max_fall_speed = int(R.MAX_FALL_SPEED)
     fast_fall_ease = R.FAST_FALL_ACCEL
     in_air_ease = R.AIR_ACCEL
     bounce_coef = R.BOUNCE
     turnaround_time = R.TURNAROUND_FRAMES
     taunt_time = R.TAUNT_FRAMES
-    dash_time = R.DASH_FRAMES
+    dash_time = float(R.DASH_FRAMES)  # fps * 0.3 there
     dash_cooldown = 8  # read by nothing, in the competition's game too
     backdash_time = R.BACKDASH_FRAMES
     dodge_time = R.DODGE_FRAMES
     grounded_dodge_cooldown = R.GROUND_DODGE_COOLDOWN
     air_dodge_cooldown = R.AIR_DODGE_COOLDOWN
-    jump_cooldown = R.JUMP_COOLDOWN
+    jump_cooldown = float(R.JUMP_COOLDOWN)  # fps * 0.2 there
     invincible_time = R.RESPAWN_INVINCIBLE_FRAMES
     smoothTimeX = 0.33 * R.FPS
     smoothXVel = 0
     delta = R.DT
-    mass = R.FIGHTER_MASS
+    mass = int(R.FIGHTER_MASS)
     moment = R.FIGHTER_MOMENT
     on_platform = None  # the competition's code keeps it None: its platform landing is switched off
+    PLAYER_RADIUS = 10  # read by nothing, in the competition's game too
 
     def __init__(self, game: Game, agent_id: int, spawn: tuple[float, float]):
         self.game = game
         self.env = game
         self.agent_id = agent_id
         self.spawn = spawn
-        self.start_position = list(spawn)
+        self.start_position = [_whole(value) for value in spawn]  # [-5, 0] or [5, 0], as there
         self.body = Body(*spawn, half_width=R.HALF_WIDTH, half_height=R.HALF_HEIGHT, friction=R.FIGHTER_FRICTION,
                          mass=R.FIGHTER_MASS, moment=R.FIGHTER_MOMENT)
         self.shape = Shape(self.body, self, PLAYER_TYPES[agent_id], PLAYER_CATEGORY, mask=ALL_CATEGORIES & ~WEAPON_CATEGORY)
@@ -95,7 +98,7 @@ class Player:
         self.facing = Facing.RIGHT if spawn[0] < 0 else Facing.LEFT
         self.opponent: Fighter = self  # set by the game once both exist
         self.keys = [False] * len(Key)
-        self.cur_action = np.zeros(len(Key), np.float32)
+        self.cur_action = np.zeros(len(Key))  # float64 until the first action, as there
         # Whole percent, as the competition counts it: its moves deal int damage, and reward code sees ints.
         self.damage = 0
         self.damage_taken_this_frame = 0
@@ -105,9 +108,9 @@ class Player:
         self.stocks = game.stocks
         self.weapon = "Punch"
         self.pickup_lock = 0  # frame from which a dropped weapon may be picked up again
-        self.prev_x, self.prev_y = spawn
-        self.damage_velocity = (0.0, 0.0)
-        self.target_vel = (0.0, 0.0)
+        self.prev_x, self.prev_y = self.start_position
+        self.damage_velocity = NO_VELOCITY
+        self.target_vel = NO_VELOCITY
         self.just_got_hit = False
         self.hitbox_live = False  # an attack's hitboxes are out this frame (for drawing)
         self.hit_frames = 1_000  # frames since it was last hit, for the flash and sparks
@@ -138,7 +141,7 @@ class Player:
             self.state = following
             following.enter()
         self.prev_x, self.prev_y = body.x, body.y
-        self.damage_velocity = self.target_vel = (0.0, 0.0)
+        self.damage_velocity = self.target_vel = NO_VELOCITY
 
     # --- what the states ask ------------------------------------------------------------------------
 
@@ -160,6 +163,10 @@ class Player:
         from arena.envs.fighting.observation import fighter_values, listed_as_there, stage_values  # it imports this module
 
         return listed_as_there(fighter_values(self) + stage_values(self.game))
+
+    @property
+    def PLATFORM(self) -> Any:  # noqa: N802 - the competition's name: the moving platform, `env.objects["platform1"]`
+        return self.game.platform
 
     @property
     def grounded(self) -> bool:
@@ -222,6 +229,10 @@ class Player:
     def __repr__(self) -> str:
         return (f"Player({self.agent_id}, {self.state}, pos=({self.body.x:.2f}, {self.body.y:.2f}), "
                 f"damage={self.damage:g}%, stocks={self.stocks}, weapon={self.weapon})")
+
+
+def _whole(value: float) -> float:
+    return int(value) if float(value).is_integer() else value
 
 
 Fighter = Player  # arena's name for it (the class keeps the competition's, which code may print or compare)

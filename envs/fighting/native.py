@@ -224,7 +224,7 @@ class NativeGame:
         self._rewards, self._terminated, self._truncated = batch.rewards, batch.terminated, batch.truncated
         self._events = batch.events
         self._actions = np.zeros((1, 2, len(R.KEY_NAMES)), np.float64)  # holds float32 and float64 keys exactly
-        self._last_actions: tuple[Any, Any] = (np.zeros(len(R.KEY_NAMES), np.float32),) * 2
+        self._last_actions: tuple[Any, Any] = (np.zeros(len(R.KEY_NAMES)),) * 2  # float64, as a fighter's starts
         self._view: Game | None = None
         self._stale = True
         self._shown: list[tuple] = []  # what the view showed when last brought up to date
@@ -487,13 +487,20 @@ TIMERS = {0: ("dash_timer",), 1: ("dash_timer",), 2: ("dash_timer", "turnaround_
           11: ("dash_timer", "timer"), 12: ("taunt_timer",)}
 _AT = {name: index for index, name in enumerate(FIGHTER_FIELDS)}
 # The states an air state under control hands its jump cooldown to (`set_jumps`) as it leaves for them.
+FLOAT_TIMERS = frozenset({"dash_timer", "jump_timer"})
 HANDED_JUMP_TIMER = (InAirState.number, AirTurnaroundState.number, DodgeState.number)
+
+
+def _counter(name: str, value: float) -> float:
+    """A counter as the Python game holds it: the dash and jump timers start from floats (9.0, 6.0) and are ints
+    only at 0 (`max(0, 0.0)`), the others are ints."""
+    return float(value) if value and name in FLOAT_TIMERS else int(value)
 
 
 def _set_or_unset(state: object, name: str, value: float) -> None:
     """The state's `name` as the engine has it: NaN for one never set, which the state then lacks too."""
     if value == value:
-        setattr(state, name, int(value))
+        setattr(state, name, _counter(name, value))
     elif name in vars(state):
         delattr(state, name)
 
@@ -511,7 +518,7 @@ def _write_left(left: Any, entered: int, v: list[float]) -> None:
             _set_or_unset(left, "jump_timer", v[_AT["jump_timer"]])
         elif entered == AttackState.number and left.can_control():
             jumped = v[_AT["jumps_left"]] < left.jumps_left
-            left.jump_timer = max(0, (R.JUMP_COOLDOWN if jumped else left.jump_timer) - 1)
+            left.jump_timer = max(0, (float(R.JUMP_COOLDOWN) if jumped else left.jump_timer) - 1)
         for name in ("jumps_left", "recoveries_left"):
             if v[_AT[name]] == v[_AT[name]]:
                 setattr(left, name, int(v[_AT[name]]))
@@ -527,7 +534,7 @@ def _write_counters(state: Any, number: int, v: list[float], jumps: bool = True)
             _set_or_unset(state, name, v[_AT[name]])
     state.invincible_timer, state.dodge_cooldown = int(v[_AT["invincible_timer"]]), int(v[_AT["dodge_cooldown"]])
     for name in TIMERS.get(number, ()):
-        setattr(state, name, int(v[_AT[name]]))
+        setattr(state, name, _counter(name, v[_AT[name]]))
     if number == DodgeState.number:
         state.dodge_timer = int(v[_AT["dodge_timer"]])
     elif number == StunState.number:
@@ -544,7 +551,8 @@ def _refresh_fighter(fighter: Fighter, v: list[float], action: Any) -> None:
     body = fighter.body
     body.x, body.y, body.vx, body.vy, body.gravity = x, y, vx, vy, gravity != 0
     body.angle, body.angular_velocity = angle, angular_velocity
-    fighter.prev_x, fighter.prev_y = prev_x, prev_y
+    if fighter.game.steps:  # before the first step they are where it started, in ints (`Fighter.start_position`)
+        fighter.prev_x, fighter.prev_y = prev_x, prev_y
     fighter.hurtbox_collider.center = (hurt_x, hurt_y)
     fighter.facing = FACINGS[int(facing)]
     # Whole percent, as the Python game counts it (every move deals int damage)
@@ -585,6 +593,7 @@ def _refresh_fighter(fighter: Fighter, v: list[float], action: Any) -> None:
         current.cast_idx = int(cast)
         current.cast_frames[current.cast_idx] = int(cast_frame)
         manager.frame = int(move_frame)
+        manager.move_facing_direction = fighter.facing  # as `do_move` sets it each frame
     fighter.state = state
     fighter.state_str = (f"{STATE_CLASS_NAMES[int(left_state)]} -> {STATE_CLASS_NAMES[number]}" if left_state >= 0
                          else "InAirState")

@@ -27,6 +27,7 @@ class Ground:
         self.shape = Shape(self.solid, self, GROUND_TYPE, GROUND_CATEGORY)
         self.width = 2 * self.half_width
         self.height = R.GROUND_DEPTH + R.GROUND_TOP_OFFSET
+        self.width_ground = int(4 * self.half_width)  # the competition's constructor argument: 10 for 5 units wide
 
     @property
     def top(self) -> float:
@@ -49,9 +50,10 @@ class Stage:
         half_thickness = R.PLATFORM_THICKNESS / 2
         self.solid = Solid(self.body, -self.half_width, -half_thickness, self.half_width, half_thickness)
         self.shape = Shape(self.solid, self, PLATFORM_TYPE)
-        self.width = 2 * self.half_width
-        self.height = 1.0
-        self.waypoint1, self.waypoint2 = R.PLATFORM_WAYPOINTS
+        # The competition's values and types (ints where it wrote whole numbers): the path's arithmetic is the same.
+        self.width = int(2 * self.half_width)
+        self.height = 1
+        self.waypoint1, self.waypoint2 = ((int(x), y) for x, y in R.PLATFORM_WAYPOINTS)
         self.moving_to_w2 = True
         self.velocity_x = self.velocity_y = 0
 

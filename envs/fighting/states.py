@@ -250,7 +250,7 @@ class DashState(GroundState):
     name = "dash"
 
     def enter(self) -> None:
-        self.dash_timer = R.DASH_FRAMES
+        self.dash_timer = float(R.DASH_FRAMES)  # 9.0: a float until counted down to 0, as there
 
     def physics_process(self) -> PlayerObjectState | None:
         following = super().physics_process()
@@ -365,7 +365,7 @@ class InAirState(PlayerObjectState):
         if keys["space"].just_pressed and self.can_jump():
             body.vy = -R.JUMP_SPEED
             p.facing = Facing.from_direction(direction)
-            self.jump_timer = R.JUMP_COOLDOWN
+            self.jump_timer = float(R.JUMP_COOLDOWN)  # 6.0: a float until counted down to 0, as there
             self.jumps_left -= 1
         self.jump_timer = max(0, self.jump_timer - 1)
         if keys["l"].just_pressed and self.dodge_cooldown <= 0:
@@ -548,7 +548,7 @@ class AttackState(PlayerObjectState):
 
     def enter(self) -> None:
         p = self.p
-        self.dash_timer = R.DASH_FRAMES
+        self.dash_timer = float(R.DASH_FRAMES)
         if not p.input.no_horizontal:
             p.facing = Facing.from_direction(p.input.raw_horizontal)
         p.game.draw_unused(1, 12)  # the competition picks the attack's animation

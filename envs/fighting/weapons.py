@@ -47,6 +47,9 @@ class WeaponObject:
     `body.velocity`; `shape.cache_bb()` its extent) and `world_pos`, where the body was before the
     frame's physics step; `shown_at`, where it appeared, and `spawn_frame`, the frame it did."""
 
+    fall_speed = 0.1  # the competition's, which its physics box makes unused
+    physics_on = True
+
     def __init__(self, name: str, x: float, y: float, size: tuple[float, float], dropped: bool = False,
                  spawn_frame: int = 0):
         self.name = name
