@@ -35,7 +35,6 @@ NOT_KEPT = [
     r"objects\[SpawnerVFX\d\]\.(state|next_state|state_timer|flipped|world_pos)",
     r"objects\[DroppedVFX\d+\].*", r"objects\[\w+\]\.vfx", r"weapon_controller\.spawners\[\d+\]\.(vfx|flipped)",
     r"weapon_controller\.spawners\[\d\]\.og_cooldown_frames",  # the first cooldown drawn
-    r"objects\[\w*(Spear|Hammer)\d+\]|weapon_controller\.spawners\[\d+\]\.active_weapon",  # a weapon's class is `WeaponObject`
     # The native engine keeps lying weapons upright: the tilt there is about 1e-6.
     r"objects\[\w*(Spear|Hammer)\d+\]\.body\.(angle|angular_velocity)",
 ]

@@ -318,7 +318,7 @@ def test_reward_terms_in_training_read_the_weapon_spawners_of_the_match_being_pl
     frames = []
 
     def weapons_shown(env) -> float:
-        lying = {id(weapon) for weapon in env.objects.values() if type(weapon).__name__ == "WeaponObject"}
+        lying = {id(weapon) for weapon in env.objects.values() if type(weapon).__name__ == "WeaponGO"}
         spawners = env.weapon_controller.spawners
         shown = [s for s in spawners if s.active_weapon is not None]
         assert spawners[:2] == env.weapon_spawners and {id(s.active_weapon) for s in shown} == lying

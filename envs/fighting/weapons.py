@@ -41,9 +41,9 @@ SLOTS = 4
 FIRST_DROPPED_ID = 2  # the competition numbers dropped weapons after its two spawners
 
 
-class WeaponObject:
-    """A weapon lying on the stage, as reward code finds it among `env.objects` (the competition's
-    `WeaponGO`): `name` ("Spear" or "Hammer"), `body` (its physics box: `body.position`,
+class WeaponGO:
+    """A weapon lying on the stage (arena's `WeaponObject`), as reward code finds it among `env.objects`
+    under the competition's class name: `name` ("Spear" or "Hammer"), `body` (its physics box: `body.position`,
     `body.velocity`; `shape.cache_bb()` its extent) and `world_pos`, where the body was before the
     frame's physics step; `shown_at`, where it appeared, and `spawn_frame`, the frame it did."""
 
@@ -69,7 +69,10 @@ class WeaponObject:
         return current_frame - self.spawn_frame
 
     def __repr__(self) -> str:
-        return f"WeaponObject({self.name!r}, {self.body.x:.2f}, {self.body.y:.2f})"
+        return f"WeaponGO({self.name!r}, {self.body.x:.2f}, {self.body.y:.2f})"
+
+
+WeaponObject = WeaponGO  # arena's name for it (the class keeps the competition's, which code may print or compare)
 
 
 class Spawner:

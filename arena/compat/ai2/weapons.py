@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.camera import CameraResolution
-from arena.envs.fighting.weapons import WeaponObject as WeaponGO
+from arena.envs.fighting.weapons import WeaponGO
 from arena.envs.fighting.weapons import weapon_size
 
 SIZE = weapon_size(CameraResolution.LOW.pixels_per_unit)

@@ -46,7 +46,7 @@ from arena.envs.fighting.states import (  # noqa: F401  (re-exported)
     PlayerObjectState, SprintingState, StandingState, StunState, TauntState, TurnaroundState, WalkingState,
 )
 from arena.envs.fighting.stats import MatchStats, PlayerStats, Result  # noqa: F401
-from arena.envs.fighting.weapons import WeaponObject as WeaponGO  # noqa: F401
+from arena.envs.fighting.weapons import WeaponGO  # noqa: F401
 
 # The competition's own names, in the order its module defines them.
 GAME_NAMES = [
