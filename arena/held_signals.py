@@ -11,17 +11,18 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @contextlib.contextmanager
-def signals_held() -> Iterator[None]:
+def signals_held() -> Iterator[list[int]]:
     """Hold SIGINT and SIGTERM back while the body runs; the first that came meanwhile is raised after,
-    to be handled as it would have been. Held by Python's handlers, not the thread's signal mask: the
-    kernel hands a process's signal to any of its threads that does not block it (a progress bar's)."""
-    if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers
-        yield
-        return
+    to be handled as it would have been. The body is handed the list of those that came, to stop early
+    where it can stop cleanly. Held by Python's handlers, not the thread's signal mask: the kernel hands
+    a process's signal to any of its threads that does not block it (a progress bar's)."""
     came: list[int] = []
+    if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers
+        yield came
+        return
     previous = {signum: signal.signal(signum, lambda signum, frame: came.append(signum)) for signum in STOP_SIGNALS}
     try:
-        yield
+        yield came
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, signal.SIG_DFL if handler is None else handler)  # None: one set outside Python

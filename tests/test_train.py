@@ -802,3 +802,122 @@ def test_a_relay_run_trained_before_runs_said_how_they_play_exports_as_it_was_ev
     (run / "policy.json").write_text(json.dumps(sidecar))
     exported = export_run("relay", tmp_path / "team", save_path=str(tmp_path))
     assert json.loads((exported / "policy.json").read_text())["sample"] is False
+
+
+def tiny_snakes(root: Path, **changes):
+    from arena.train.snake import SnakeConfig
+
+    settings = dict(run="snakes", save_path=str(root), timesteps=512, n_envs=4, n_steps=32, batch_size=64,
+                    eval_games=1, net_arch=[8], save_freq=256)
+    return SnakeConfig(**{**settings, **changes})
+
+
+def stop_at(steps: int, signum: int):
+    """A RunLog.rollout that sends this process `signum` once the run has trained `steps` steps."""
+    import os
+
+    from arena.train.logs import RunLog
+
+    rollout = RunLog.rollout
+
+    def stopping(self, done, status):
+        if done == steps:
+            os.kill(os.getpid(), signum)
+        rollout(self, done, status)
+
+    return stopping
+
+
+def weights(checkpoint: Path) -> tuple[bytes, bytes]:
+    """A checkpoint's parameters and optimizer state, as SB3 wrote them."""
+    with zipfile.ZipFile(checkpoint) as saved:
+        return saved.read("policy.pth"), saved.read("policy.optimizer.pth")
+
+
+def test_a_snake_run_stopped_by_ctrl_c_goes_on_with_resume_as_if_never_stopped(tmp_path, monkeypatch):
+    """A snake run kept nothing before its end: Ctrl-C after hours lost it all, and --resume was refused."""
+    import signal
+
+    from arena.train.logs import RunLog
+    from arena.train.snake import train_snakes
+
+    straight = train_snakes(tiny_snakes(tmp_path / "straight"))
+    assert sorted(p.name for p in straight.glob("snake_0_*.zip")) == ["snake_0_256_steps.zip", "snake_0_512_steps.zip"]
+    with monkeypatch.context() as patched:
+        patched.setattr(RunLog, "rollout", stop_at(128, signal.SIGINT))
+        with pytest.raises(KeyboardInterrupt):  # at the end of the rollout it came in, saved there
+            train_snakes(tiny_snakes(tmp_path / "resumed"))
+    run = tmp_path / "resumed" / "snakes"
+    assert sorted(p.name for p in [*run.glob("*.zip"), *run.glob("*.pkl")]) == [
+        "resume-snake_128_steps.pkl", *[f"snake_{i}_128_steps.zip" for i in range(4)]]
+    assert not (run / "evaluation.json").exists()
+    assert train_snakes(tiny_snakes(tmp_path / "resumed"), resume=True) == run
+    for i in range(4):
+        for steps in (256, 512):
+            assert weights(run / f"snake_{i}_{steps}_steps.zip") == weights(straight / f"snake_{i}_{steps}_steps.zip")
+    assert (run / "evaluation.json").read_text() == (straight / "evaluation.json").read_text()
+    assert (run / "logs" / "progress_128.csv").is_file() and (run / "logs" / "snake_0" / "progress_128.csv").is_file()
+    # Finished: the same command again has nothing more to do; a larger budget trains on from the end.
+    assert train_snakes(tiny_snakes(tmp_path / "resumed"), resume=True) == run
+    assert not (run / "snake_0_768_steps.zip").exists()
+    train_snakes(tiny_snakes(tmp_path / "resumed", timesteps=768), resume=True)
+    assert (run / "snake_0_768_steps.zip").is_file()
+
+
+def test_a_relay_run_stopped_by_sigterm_goes_on_with_resume_as_if_never_stopped(tmp_path, monkeypatch, capsys):
+    """A relay run kept nothing before its end (its best model lived in a hidden folder, deleted when it stopped)."""
+    import signal
+
+    from arena.train.logs import ProgressCallback
+
+    settings = tmp_path / "relay.yaml"
+    settings.write_text("check_freq: 128\neval_games: 2\nnet_arch: [8]\nsave_freq: 256\n")
+    base = ["train", "relay", "--save-path", str(tmp_path), "--seed", "3", "--timesteps", "1024"]
+    assert main([*base, "--run", "straight", "--config", str(settings)]) == 0
+
+    def stopped(callback):  # after the first checkpoint (256), before the update of the rollout ending at 320
+        if callback.num_timesteps == 320:
+            import os
+
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ProgressCallback, "_on_rollout_end", stopped)
+        assert main([*base, "--run", "resumed", "--config", str(settings)]) == 128 + signal.SIGTERM
+    run = tmp_path / "resumed"
+    assert "resumed keeps 1 checkpoint, the newest rl_model_320_steps.zip: --resume goes on from it" in " ".join(
+        capsys.readouterr().err.split())
+    assert sorted(p.name for p in [*run.glob("*.zip"), *run.glob("*.pkl")]) == ["resume-rl_model_320_steps.pkl",
+                                                                                "rl_model_320_steps.zip"]
+    exported = export_run("resumed", tmp_path / "exported", save_path=str(tmp_path))  # a stopped run exports
+    assert (exported / "model.zip").is_file()
+    assert main(["train", "relay", "--save-path", str(tmp_path), "--run", "resumed", "--resume"]) == 0
+    # The best model of the evaluations is kept in the end, the same one, and no state to go on from it.
+    kept = [sorted(p.name for p in [*(tmp_path / name).glob("*.zip"), *(tmp_path / name).glob("*.pkl")])
+            for name in ("straight", "resumed")]
+    assert kept[0] == kept[1] and len(kept[0]) == 1 and kept[0][0].startswith("rl_model_")
+    assert weights(run / kept[0][0]) == weights(tmp_path / "straight" / kept[0][0])
+    assert (run / "evaluation.json").read_text() == (tmp_path / "straight" / "evaluation.json").read_text()
+    # A finished relay run trains no further: its learning rate fell to 0 over its steps.
+    assert main(["train", "relay", "--save-path", str(tmp_path), "--run", "resumed", "--resume"]) == 0
+    assert "has trained its 1,024 steps already: nothing more to do" in capsys.readouterr().out
+    assert main([*base[:-1], "2048", "--run", "resumed", "--resume"]) == 1
+    assert "resumed finished its 1,024 steps, keeping the best model" in " ".join(capsys.readouterr().err.split())
+
+
+@pytest.mark.parametrize(("game", "change", "said"), [("snake", ["--config", "NET"], "net_arch [8]"),
+                                                      ("relay", ["--algo", "ppo"], "algo a2c")])
+def test_resuming_a_snake_or_relay_run_with_another_network_is_refused(tmp_path, capsys, game, change, said):
+    settings = tmp_path / "tiny.yaml"
+    settings.write_text("n_envs: 4\nn_steps: 32\nbatch_size: 64\neval_games: 1\nnet_arch: [8]\ncheck_freq: 128\n"
+                        if game == "snake" else "eval_games: 1\nnet_arch: [8]\ncheck_freq: 128\n")
+    if game == "snake":
+        settings.write_text(settings.read_text().replace("check_freq: 128\n", ""))
+    (tmp_path / "net.yaml").write_text("net_arch: [16]\n")
+    base = ["train", game, "--run", "run", "--save-path", str(tmp_path), "--timesteps", "128"]
+    assert main([*base, "--config", str(settings)]) == 0
+    before = {path.name: path.read_bytes() for path in (tmp_path / "run").iterdir() if path.is_file()}
+    change = [str(tmp_path / "net.yaml") if flag == "NET" else flag for flag in change]
+    assert main([*base, "--resume", *change]) == 1
+    assert f"trained with {said}; its checkpoints hold that network" in " ".join(capsys.readouterr().err.split())
+    assert {path.name: path.read_bytes() for path in (tmp_path / "run").iterdir() if path.is_file()} == before

@@ -40,7 +40,8 @@ What makes PPO beat BrawlerAgent fast on a CPU (the defaults of `TrainConfig`):
 
 A run's folder `checkpoints/<run>/` holds `config.yaml`, `policy.json` (algorithm and controls),
 `rl_model_<N>_steps.zip` and `league-rl_model_<N>_steps.json` (model; league state: pool, results, ratings,
-evaluation),
+evaluation; a snake run's `snake_<i>_<N>_steps.zip` per learner), for snake and relay runs
+`resume-*_<N>_steps.pkl` (the rest of the training state: games in play, random generators),
 `logs/` (TensorBoard and `progress.csv`) and, with `--plot`, `curves.png`. `--resume` goes on
 from the newest checkpoint exactly as if never stopped, with the settings of the run's `config.yaml`
 (those given again on top; the algorithm, network and controls stay the run's).

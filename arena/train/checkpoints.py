@@ -4,6 +4,8 @@ A run's folder `save_path/run_name/` holds, for every checkpoint at N policy ste
 
     rl_model_N_steps.zip           the SB3 model (weights, optimizer state, step count)
     league-rl_model_N_steps.json   the league state then: snapshots, results, ratings, evaluations
+    resume-rl_model_N_steps.pkl    (snake and relay runs) the rest of the run's state then, to go on exactly:
+                                   its games in play, its random generators, its best model so far
 
 (the state's name begins otherwise than the models': scripts written for the competition, whose handler
 writes only the zip, take the newest `rl_model*` file of the folder for the newest model)
@@ -13,13 +15,14 @@ the folder, asking on stdin first if it holds files), `RESUME` keeps it and goes
 checkpoints stay the run's history and self-play snapshots (`get_latest_model_path`,
 `get_random_model_path`), and, as in the competition, `train()` starts from the agent as the script
 built it (its own file_path), naming checkpoints on from that model's step count; `arena train
-fighting --resume` loads the newest checkpoint itself.
+fighting --resume` (and `snake`, `relay`) loads the newest checkpoint itself.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import pickle
 import random
 import re
 import shutil
@@ -105,7 +108,7 @@ class SaveHandler:
             self.history.append(str(path))
         while self.max_saved > 0 and len(self.history) > self.max_saved:
             old = Path(self.history.pop(0))
-            for part in (old, league_path(old), old.with_suffix(".json")):  # (.json: a run's from before)
+            for part in (old, league_path(old), state_path(old), old.with_suffix(".json")):  # (.json: a run's from before)
                 part.unlink(missing_ok=True)
         return str(path)
 
@@ -167,21 +170,76 @@ def make_way_for_run(run_dir: Path, overwrite: bool) -> str | None:
         newest = f", the newest {saved[-1].name}" if saved else ""
         count = f"{len(saved)} checkpoint{'' if len(saved) == 1 else 's'}"
         raise ArenaError(f"{run_dir} holds an earlier run ({count}{newest}): --resume to go on "
-                         f"from it (fighting), --overwrite to start afresh and delete it, or --run NAME for a new one")
+                         f"from it, --overwrite to start afresh and delete it, or --run NAME for a new one")
     shutil.rmtree(run_dir)
     return None if trained or overwrite else f"{run_dir} held a run stopped before its first checkpoint: started afresh"
 
 
-def kept_by(run_dir: Path, resumable: bool) -> str:
-    """What an interrupted run left in `run_dir`: its checkpoints, to go on from (where `resumable`) or export."""
+def kept_by(run_dir: Path) -> str:
+    """What an interrupted run left in `run_dir`: its checkpoints, to go on from or export."""
     saved = saved_checkpoints(run_dir)
     if not saved:
         return f"{run_dir}: no checkpoint yet (the same command starts the run again)"
     count = f"{len(saved)} checkpoint{'' if len(saved) == 1 else 's'}"
-    how = "arena export makes a submission of it"
-    if resumable:
-        how = f"--resume goes on from it, {how}"
-    return f"{run_dir} keeps {count}, the newest {saved[-1].name}: {how}"
+    return (f"{run_dir} keeps {count}, the newest {saved[-1].name}: --resume goes on from it, arena export makes "
+            "a submission of it")
+
+
+def check_not_past(run_dir: Path, resumed_at: int, timesteps: int) -> None:
+    """ArenaError where a run resumed at step `resumed_at` is past the `timesteps` asked."""
+    if resumed_at > timesteps:
+        raise ArenaError(f"{run_dir} is at step {resumed_at:,} already, past the {timesteps:,} asked: "
+                         "give a larger --timesteps to train on")
+
+
+def trained_already(run_dir: Path, resumed_at: int, timesteps: int) -> bool:
+    """Whether a run resumed at step `resumed_at` has nothing left of the `timesteps` asked (saying so);
+    ArenaError where it is past them."""
+    check_not_past(run_dir, resumed_at, timesteps)
+    if resumed_at == timesteps:  # a run retried until it succeeds: it has
+        print(f"{run_dir} has trained its {resumed_at:,} steps already: nothing more to do")
+    return resumed_at == timesteps
+
+
+def state_path(checkpoint: Path) -> Path:
+    """Where the rest of the training state of `checkpoint` (a run's `..._N_steps.zip`) is kept, beside it."""
+    return checkpoint.with_name(f"resume-{checkpoint.stem}.pkl")
+
+
+def save_training_state(checkpoint: Path, state: dict[str, Any]) -> None:
+    """Write `checkpoint`'s training state (any picklable values), whole or not at all."""
+    final = state_path(checkpoint)
+    partial = final.with_name(f".{final.name}.part")
+    try:
+        partial.write_bytes(pickle.dumps(state))
+        os.replace(partial, final)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise write_failure("the training state", final, exc) from None
+
+
+def training_state_of(checkpoint: str | Path) -> dict[str, Any] | None:
+    """The training state saved with `checkpoint`, or None where none was (a run's own files: trusted)."""
+    saved = state_path(Path(checkpoint))
+    return pickle.loads(saved.read_bytes()) if saved.is_file() else None
+
+
+def generators() -> dict[str, Any]:
+    """The states of the random generators training draws from: torch's, numpy's global one, Python's."""
+    import numpy as np
+    import torch
+
+    return {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "random": random.getstate()}
+
+
+def restore_generators(states: dict[str, Any]) -> None:
+    """Put the random generators back in the `states` that `generators()` gave."""
+    import numpy as np
+    import torch
+
+    torch.set_rng_state(states["torch"])
+    np.random.set_state(states["numpy"])
+    random.setstate(states["random"])
 
 
 def _confirm_clearing(run_dir: Path) -> None:

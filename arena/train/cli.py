@@ -4,6 +4,7 @@
     arena train fighting --config my_recipe.yaml --resume          # go on from the newest checkpoint
     arena train snake --run snakes                                 # N PPO learners on one SnakeVecEnv
     arena train relay --run relay                                  # an A2C team on the CartPole relay
+    arena train relay --run relay --resume                         # go on from a stopped run, exactly
     arena export my_run --out submissions/my_agent
 """
 
@@ -27,6 +28,7 @@ examples:
   arena train fighting --algo recurrent_ppo --run lstm --config recipe.yaml
   arena train fighting --run ppo_fighter --resume
   arena train snake --run snakes
+  arena train snake --run snakes --resume
   arena train relay --run relay
   arena train othello --algo alphazero --generations 30
   tensorboard --logdir checkpoints/ppo_fighter/logs
@@ -42,8 +44,9 @@ def add_train_commands(subparsers: Any) -> None:
         "train", help="train an agent: stable-baselines3 with a self-play league, or AlphaZero for othello and gomoku",
         description="Train an agent for a game: the fighting game's self-play league (PPO, recurrent PPO or A2C "
         "against scripted agents, submissions and snapshots of itself), snake's independent PPO learners, or "
-        "the CartPole relay's A2C (or PPO) team, or AlphaZero for othello and gomoku. Checkpoints, TensorBoard logs and "
-        "curves go to SAVE_PATH/RUN/.",
+        "the CartPole relay's A2C (or PPO) team, or AlphaZero for othello and gomoku. Checkpoints (every save_freq "
+        "policy steps; snake and relay runs also save one where Ctrl-C or SIGTERM stops them), TensorBoard logs and "
+        "curves go to SAVE_PATH/RUN/; --resume goes on from the newest.",
         epilog=EPILOG, formatter_class=arguments.ParagraphsHelpFormatter)
     train.add_argument("game", choices=GAMES, help="the game to train for")
     train.add_argument("--config", metavar="YAML", help="settings file (fields of the game's config)")
@@ -62,8 +65,10 @@ def add_train_commands(subparsers: Any) -> None:
     train.add_argument("--n-envs", type=arguments.positive_int,
                        help="parallel envs (fighting: games played at once; default: fighting 256, snake 64, relay 8)")
     train.add_argument("--save-path", help="folder of the runs (default: checkpoints)")
-    train.add_argument("--resume", action="store_true", help="go on from the run's newest checkpoint, with the settings it was started with "
-                            "except those given here (fighting only)")
+    train.add_argument("--resume", action="store_true",
+                       help="go on from the run's newest checkpoint, with the settings it was started with except "
+                            "those given here (not another algorithm or network); a snake or relay run goes on exactly "
+                            "as it would have without stopping")
     train.add_argument("--overwrite", action="store_true",
                        help="start the run afresh, deleting its folder, where one of that name exists already "
                             "(without it, such a run is refused: nothing is deleted unasked)")
@@ -117,8 +122,6 @@ def _run_train(args: argparse.Namespace) -> int:
     from arena.train.checkpoints import kept_by, make_way_for_run
     from arena.train.config import load_config, resumed_config
 
-    if args.resume and args.game != "fighting":
-        raise ArenaError(f"arena train {args.game}: --resume is for the fighting game only")
     if args.resume and args.overwrite:
         raise ArenaError("arena train: --resume goes on from a run, --overwrite deletes it: give one of them")
     if args.game == "fighting":
@@ -146,7 +149,7 @@ def _run_train(args: argparse.Namespace) -> int:
         try:
             run_dir = train(config, resume=True) if args.resume else train(config)
         except KeyboardInterrupt:
-            print(kept_by(run_dir, resumable=args.game == "fighting"), file=sys.stderr)
+            print(kept_by(run_dir), file=sys.stderr)
             raise
     print(f"run saved in {run_dir}")
     return 0

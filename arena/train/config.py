@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from arena import settings
-from arena.errors import SubmissionError
+from arena.errors import ArenaError, SubmissionError
 from arena.train.algorithms import ALGORITHMS
+from arena.train.checkpoints import run_meant
 
 
 VEC_ENVS = ("batched", "subproc", "dummy")
@@ -38,6 +39,9 @@ def recipe_opponents() -> dict[str, dict[str, Any]]:
 @dataclass
 class TrainConfig:
     """Everything that decides a run; saved as `config.yaml` in the run's folder."""
+
+    # What a run's checkpoints are: the algorithm, its network, and the controls it decides through.
+    NETWORK: ClassVar[tuple[str, ...]] = ("algo", "net_arch", "repeat", "combos")
 
     run: str = "fighting_ppo"
     algo: str = "ppo"
@@ -134,9 +138,6 @@ def _check_opponent(name: str, spec: Any) -> None:
 
 Config = TypeVar("Config")
 
-# What a run's checkpoints are: the algorithm, its network, and the controls it decides through.
-NETWORK = ("algo", "net_arch", "repeat", "combos")
-
 
 def load_config(path: str | Path | None = None, config_class: type[Config] = TrainConfig, **overrides: Any) -> Config:
     """A config (`TrainConfig` by default) from a YAML file or the defaults, with `overrides` (None values ignored)
@@ -144,24 +145,40 @@ def load_config(path: str | Path | None = None, config_class: type[Config] = Tra
     return settings.load_config(config_class, path, **overrides)
 
 
-def resumed_config(config: TrainConfig, path: str | Path | None, overrides: dict[str, Any]) -> TrainConfig:
+def resumed_config(config: Config, path: str | Path | None, overrides: dict[str, Any]) -> Config:
     """The config the run `config` names resumes with: the one it saved, with the settings file `path` and
     `overrides` (None values ignored) on top, as `load_config` puts them on the defaults; `config` for a run
-    that saved none."""
+    that saved none. Any game's config (`TrainConfig`, `SnakeConfig`, `RelayConfig`)."""
     saved = Path(config.save_path) / config.run / "config.yaml"
     if not saved.is_file():
         return config
-    given = settings.read_settings(path, TrainConfig) if path is not None else {}
+    given = settings.read_settings(path, type(config)) if path is not None else {}
     given.update({key: value for key, value in overrides.items() if value is not None})
-    return load_config(saved, **{**given, "run": config.run, "save_path": config.save_path})
+    return load_config(saved, type(config), **{**given, "run": config.run, "save_path": config.save_path})
 
 
-def changed_network(config: TrainConfig, run_dir: Path) -> list[str]:
-    """The settings of NETWORK in which `config` differs from the run in `run_dir` (none for a run that saved
-    no config), each as the run trained with it: "net_arch [128, 128]"."""
+def changed_network(config: Any, run_dir: Path) -> list[str]:
+    """The settings of the config's NETWORK (what its checkpoints hold) in which `config` differs from the run in
+    `run_dir` (none for a run that saved no config), each as the run trained with it: "net_arch [128, 128]"."""
     saved = run_dir / "config.yaml"
-    trained = settings.read_settings(saved, TrainConfig) if saved.is_file() else {}
-    return [f"{name} {trained[name]}" for name in NETWORK if name in trained and trained[name] != getattr(config, name)]
+    trained = settings.read_settings(saved, type(config)) if saved.is_file() else {}
+    return [f"{name} {trained[name]}" for name in config.NETWORK
+            if name in trained and trained[name] != getattr(config, name)]
+
+
+def check_resumable(config: Any, run_dir: Path) -> None:
+    """ArenaError, before anything of the run is written, where `config` cannot go on with the run in `run_dir`:
+    no such run (naming a close one), no checkpoint yet, or another network than its checkpoints hold."""
+    meant = run_meant(run_dir)
+    if meant is not None:
+        raise ArenaError(f"{run_dir}: no such run to resume; did you mean --run {meant}?")
+    if not any(run_dir.glob("*_steps.zip")):
+        raise ArenaError(f"{run_dir}: no checkpoint of this run to resume from; drop --resume to start it "
+                         "(a run stopped before its first checkpoint starts afresh)")
+    changed = changed_network(config, run_dir)
+    if changed:
+        raise ArenaError(f"{run_dir} trained with {', '.join(changed)}; its checkpoints hold that network: resume "
+                         "with it, or give --run NAME to train a new run")
 
 
 def save_config(config: Any, path: Path) -> None:

@@ -29,11 +29,10 @@ from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.utils import set_random_seed
 from stable_baselines3.common.vec_env import VecMonitor
 
-from arena.errors import ArenaError
 from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class, policy_name
-from arena.train.checkpoints import SaveHandler, SaveHandlerMode, run_meant, update_league_state
-from arena.train.config import TrainConfig, changed_network, save_config
+from arena.train.checkpoints import SaveHandler, SaveHandlerMode, trained_already, update_league_state
+from arena.train.config import TrainConfig, check_resumable, save_config
 from arena.train.controls import Controls
 from arena.train.evaluation import Evaluator
 from arena.train.imitation import collect, pretrain
@@ -50,26 +49,14 @@ def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallb
     (its `_on_step` returns False) ends the run with a checkpoint at the step where it stopped."""
     check_libraries(config.plot)
     run_dir = Path(config.save_path) / config.run
-    meant = run_meant(run_dir) if resume else None
-    if meant is not None:
-        raise ArenaError(f"{run_dir}: no such run to resume; did you mean --run {meant}?")
-    if resume and not any(run_dir.glob("*_steps.zip")):
-        raise ArenaError(f"{run_dir}: no checkpoint of this run to resume from; drop --resume to start it "
-                         "(a run stopped before its first checkpoint starts afresh)")
-    changed = changed_network(config, run_dir) if resume else []
-    if changed:
-        raise ArenaError(f"{run_dir} trained with {', '.join(changed)}; its checkpoints hold that network: resume "
-                         "with it, or give --run NAME to train a new run")
+    if resume:
+        check_resumable(config, run_dir)
     controls = Controls(config.repeat, config.combos)
     saver = SaveHandler(save_freq=config.save_freq, max_saved=config.max_saved, run_name=config.run,
                         save_path=config.save_path, mode=SaveHandlerMode.RESUME if resume else SaveHandlerMode.FORCE)
     latest = saver.latest() if resume else None
     resumed_at = int(latest[1]["num_timesteps"]) if latest is not None else 0
-    if latest is not None and resumed_at > config.timesteps:
-        raise ArenaError(f"{run_dir} is at step {resumed_at:,} already, past the {config.timesteps:,} asked: "
-                         "give a larger --timesteps to train on")
-    if latest is not None and resumed_at == config.timesteps:  # a run retried until it succeeds: it has
-        print(f"{run_dir} has trained its {resumed_at:,} steps already: nothing more to do")
+    if latest is not None and trained_already(run_dir, resumed_at, config.timesteps):
         return run_dir
     save_config(config, saver.run_dir / "config.yaml")
     (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": config.algo, "env": "fighting", "env_options": {},

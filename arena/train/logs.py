@@ -45,11 +45,7 @@ class RunLog:
 
     def __init__(self, run_dir: Path, total: int, start: int = 0, frames_per_step: int = 1,
                  formats: tuple[str, ...] = ("tensorboard", "csv")):
-        from stable_baselines3.common.logger import Logger, make_output_format
-
-        folder = str(run_dir / LOG_DIR)
-        suffix = f"_{start}" if start else ""  # a resumed session must not overwrite the earlier CSV
-        self.sb3_logger = Logger(folder, [make_output_format(f, folder, suffix) for f in formats])
+        self.sb3_logger = sb3_logger(run_dir / LOG_DIR, start, formats)
         self.frames_per_step = frames_per_step
         self.progress = Progress(TextColumn(f"[bold]{run_dir.name}"), BarColumn(), MofNCompleteColumn(),
                                  TextColumn("{task.fields[status]}"), TimeRemainingColumn(), transient=False)
@@ -77,6 +73,15 @@ class RunLog:
     def close(self) -> None:
         self.progress.stop()
         self.sb3_logger.close()
+
+
+def sb3_logger(folder: Path, start: int = 0, formats: tuple[str, ...] = ("tensorboard", "csv")) -> Any:
+    """An SB3 logger writing `formats` into `folder`, its CSV `progress_<start>.csv` for a session resumed at step
+    `start` (one must not overwrite the earlier session's)."""
+    from stable_baselines3.common.logger import Logger, make_output_format
+
+    suffix = f"_{start}" if start else ""
+    return Logger(str(folder), [make_output_format(f, str(folder), suffix) for f in formats])
 
 
 def check_libraries(plot: bool) -> None:
