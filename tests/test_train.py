@@ -742,6 +742,29 @@ def test_a_league_run_calls_ones_own_sb3_callbacks_and_stops_when_one_says_so(tm
     assert sorted(p.name for p in run.glob("*.zip")) == ["rl_model_300_steps.zip"]
 
 
+def test_ones_own_callbacks_see_one_training_start_and_end_over_a_run_saved_in_segments(tmp_path):
+    """The run learns a segment at a time, between its checkpoints; SB3 starts and ends a training at each, where
+    a callback (a progress bar, say) expects one of each for the run."""
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    class Counts(BaseCallback):
+        starts = ends = steps = 0
+
+        def _on_training_start(self) -> None:
+            self.starts += 1
+
+        def _on_step(self) -> bool:
+            self.steps += 1
+            return True
+
+        def _on_training_end(self) -> None:
+            self.ends += 1
+
+    counts = Counts()
+    train_fighter(tiny_config(tmp_path, timesteps=1024, save_freq=512, eval_freq=0), callback=counts)
+    assert (counts.starts, counts.ends) == (1, 1) and counts.steps == 1024 // 2  # two games stepped together
+
+
 def test_the_warm_start_says_what_it_does_before_it_starts(tmp_path, monkeypatch, capsys):
     """The recipe's imitation warm start played for a minute or more on two cores before the run printed anything."""
     import arena.train.fighting

@@ -45,8 +45,9 @@ from arena.train.policy import SIDECAR, PolicyAgent
 def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallback | list[BaseCallback] | None = None
                   ) -> Path:
     """Train (or, with `resume`, go on training) `config.run`; returns the run's folder. `callback`: SB3
-    callbacks of one's own, called as `model.learn` calls them, beside the league's; one that stops training
-    (its `_on_step` returns False) ends the run with a checkpoint at the step where it stopped."""
+    callbacks of one's own, called as one `model.learn` over the run calls them (`WholeRun`), beside the league's;
+    one that stops training (its `_on_step` returns False) ends the run with a checkpoint at the step where it
+    stopped."""
     check_libraries(config.plot)
     run_dir = Path(config.save_path) / config.run
     if resume:
@@ -84,8 +85,8 @@ def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallb
     segment_steps = math.ceil(config.save_freq / rollout) * rollout
     log = RunLog(saver.run_dir, total, start=model.num_timesteps, frames_per_step=controls.repeat)
     model.set_logger(log.sb3_logger)
-    own = callback if isinstance(callback, list) else [callback] if callback is not None else []
-    callbacks = CallbackList([LeagueCallback(pool, log), *own])
+    own = WholeRun(callback if isinstance(callback, list) else [callback] if callback is not None else [])
+    callbacks = CallbackList([LeagueCallback(pool, log), own])
     stopped = False
     try:
         while model.num_timesteps < total and not stopped:
@@ -111,6 +112,7 @@ def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallb
                 league["evaluation"] = evaluator.state()
             league["pool"] = pool.state()
             update_league_state(Path(path), league)
+        own.end_run()
     finally:
         venv.close()
         log.close()
@@ -119,6 +121,34 @@ def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallb
     if config.plot:
         plot_run(saver.run_dir)
     return saver.run_dir
+
+
+class WholeRun(CallbackList):
+    """One's own callbacks over a run that learns a segment at a time, between its checkpoints: SB3 sets up,
+    starts and ends a training at each `model.learn`, and these see it set up and started once, and ended once
+    the run is over (`end_run`), as over a single `learn`."""
+
+    def __init__(self, callbacks: list[BaseCallback]):
+        super().__init__(callbacks)
+        self._begun = self._over = False
+
+    def init_callback(self, model: Any) -> None:
+        if not self._begun:
+            super().init_callback(model)
+
+    def _on_training_start(self) -> None:
+        if not self._begun:
+            self._begun = True
+            super()._on_training_start()
+
+    def _on_training_end(self) -> None:
+        if self._over:
+            super()._on_training_end()
+
+    def end_run(self) -> None:
+        self._over = True
+        if self._begun:  # a resumed run with nothing left to train started none
+            self.on_training_end()
 
 
 def warm_start(model: Any, config: TrainConfig) -> None:
