@@ -16,7 +16,8 @@
 Both give a `Rating` per player, best first: the rating and its 95% interval, so tables and
 plots treat them alike. Faults need no special case: a seat that crashed, timed out, played an
 illegal action or forfeited is ranked last in its match result, so it counts as a loss. A
-game that every seat faulted is left out: no one won it, and it says nothing of which is stronger.
+game that every seat faulted, all ranked level, is left out: no one won it, and it says nothing of
+which is stronger.
 """
 
 from __future__ import annotations
@@ -227,21 +228,25 @@ def rate(results: Sequence[MatchRecord], cooperative: bool = False) -> Ratings:
     return Ratings(PLACKETT_LUCE, plackett_luce(contests(results, cooperative)))
 
 
+def _all_out_together(match: MatchRecord) -> bool:
+    """Whether every seat of `match` faulted and they share one place: no tie, as it says nothing of who is
+    stronger (seats of a snake game taken out one after another are ranked by how long they lasted)."""
+    return all(s.status != "ok" for s in match.seats) and len({s.rank for s in match.seats}) == 1
+
+
 def iter_two_player_games(results: Sequence[MatchRecord]) -> Iterator[tuple[int, int, float]]:
-    """(first entrant, second entrant, first's points: 1, 0.5 or 0) for every two-seat match that one
-    seat at least played to its end (both faulting ranks them level, which is no draw)."""
+    """(first entrant, second entrant, first's points: 1, 0.5 or 0) for every two-seat match but those both
+    seats faulted together (ranked level, which is no draw)."""
     for match in results:
-        if len(match.seats) == 2 and any(seat.status == "ok" for seat in match.seats):
+        if len(match.seats) == 2 and not _all_out_together(match):
             a, b = match.seats
             yield a.entrant_id, b.entrant_id, 1.0 if a.rank < b.rank else (0.5 if a.rank == b.rank else 0.0)
 
 
 def contests(results: Sequence[MatchRecord], cooperative: bool) -> list[list[tuple[list[int], float]]]:
     """The contests `plackett_luce` rates, from stored matches (see `rate`)."""
-    # A match every seat faulted ranks them all level, which is no tie: it says nothing of who is stronger.
     seat_by_seat = [[([s.entrant_id], s.rank) for s in match.seats] for match in results
-                    if any(s.status == "ok" for s in match.seats)
-                    and (not cooperative or any(s.status != "ok" for s in match.seats))]
+                    if not _all_out_together(match) and (not cooperative or any(s.status != "ok" for s in match.seats))]
     if not cooperative:
         return seat_by_seat
     rounds: dict[int, list[MatchRecord]] = defaultdict(list)

@@ -170,6 +170,9 @@ def test_a_game_that_both_seats_faulted_is_not_rated_as_a_draw():
     played = [record(5, 0, [(1, 3, 1, "ok"), (2, 2, 2, "ok"), (3, 1, 3, "ok"), (4, 0, 4, "ok")], "snake")]
     all_out = [record(6, 1, [(e, -1, 1, "crash") for e in (4, 3, 2, 1)], "snake")]
     assert rate(played + all_out).by_player == rate(played).by_player
+    # Seats of a snake game taken out one after another are still ranked by how long they lasted.
+    one_by_one = [record(7, 1, [(e, -1, place, "crash") for place, e in enumerate((4, 3, 2, 1), 1)], "snake")]
+    assert list(rate(played + one_by_one).by_player) != list(rate(played).by_player)
 
 
 def test_cooperative_rounds_rate_agents_by_how_their_teams_did():
