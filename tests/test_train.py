@@ -928,6 +928,29 @@ def test_a_relay_run_stopped_by_sigterm_goes_on_with_resume_as_if_never_stopped(
     assert "resumed finished its 1,024 steps, keeping the best model" in " ".join(capsys.readouterr().err.split())
 
 
+def test_a_relay_run_stopped_in_its_last_evaluation_evaluates_its_kept_model_with_resume(tmp_path, monkeypatch,
+                                                                                         capsys):
+    """Ctrl-C while the finished run played its kept model: --resume said there was nothing more to do, and the
+    run never had its evaluation."""
+    import arena.train.relay
+
+    settings = tmp_path / "relay.yaml"
+    settings.write_text("check_freq: 128\neval_games: 2\nnet_arch: [8]\n")
+    command = ["train", "relay", "--save-path", str(tmp_path), "--run", "relay", "--timesteps", "512"]
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(arena.train.relay, "evaluate_team", interrupted)
+        assert main([*command, "--config", str(settings)]) == 130
+    assert not (tmp_path / "relay" / "evaluation.json").exists()
+    capsys.readouterr()
+    assert main([*command, "--resume"]) == 0
+    assert "nothing more to do" not in capsys.readouterr().out
+    assert len(json.loads((tmp_path / "relay" / "evaluation.json").read_text())["steps_up"]) == 2
+
+
 @pytest.mark.parametrize(("game", "change", "said"), [("snake", ["--config", "NET"], "net_arch [8]"),
                                                       ("relay", ["--algo", "ppo"], "algo a2c")])
 def test_resuming_a_snake_or_relay_run_with_another_network_is_refused(tmp_path, capsys, game, change, said):

@@ -139,6 +139,9 @@ def train_relay(config: RelayConfig, resume: bool = False) -> Path:
     state = training_state_of(latest[0]) if latest is not None else None
     if latest is not None and state is None:  # the best model of a finished run: its learning rate fell to 0
         finished = int(latest[1].get("finished_at", latest[1]["num_timesteps"]))
+        if finished == total and not (run_dir / "evaluation.json").is_file():  # stopped while it played it
+            _evaluate(latest[0], config, run_dir)
+            return run_dir
         if trained_already(run_dir, finished, total):
             return run_dir
         raise ArenaError(f"{run_dir} finished its {finished:,} steps, keeping the best model its evaluations saw "
@@ -211,11 +214,16 @@ def train_relay(config: RelayConfig, resume: bool = False) -> Path:
     path = saver.save_agent({"num_timesteps": model.num_timesteps, "finished_at": total})
     state_path(Path(path)).unlink(missing_ok=True)  # that of the model trained to those steps, if it was saved
     # evaluate
-    steps_up = evaluate_team(path, config.num_players, config.leg_length, config.eval_games, config.seed)
-    finish_run(saver.run_dir, {"steps_up": steps_up, "mean": float(np.mean(steps_up))},
+    _evaluate(path, config, saver.run_dir)
+    return saver.run_dir
+
+
+def _evaluate(checkpoint: str, config: RelayConfig, run_dir: Path) -> None:
+    """Play the team of the run's kept model and record it as the run's evaluation."""
+    steps_up = evaluate_team(checkpoint, config.num_players, config.leg_length, config.eval_games, config.seed)
+    finish_run(run_dir, {"steps_up": steps_up, "mean": float(np.mean(steps_up))},
                f"relay team: pole up {np.mean(steps_up):.1f} steps on average over {config.eval_games} games "
                f"(min {min(steps_up)})", config.plot)
-    return saver.run_dir
 
 
 class _KeepBest(BaseCallback):
