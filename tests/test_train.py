@@ -928,6 +928,31 @@ def test_a_relay_run_stopped_by_sigterm_goes_on_with_resume_as_if_never_stopped(
     assert "resumed finished its 1,024 steps, keeping the best model" in " ".join(capsys.readouterr().err.split())
 
 
+@pytest.mark.parametrize("state", ["league", "training"])
+def test_a_checkpoints_state_that_cannot_be_written_keeps_the_one_before_and_says_which(tmp_path, monkeypatch,
+                                                                                       state):
+    import errno
+    import os
+
+    import arena.train.checkpoints
+    from arena.train.checkpoints import league_state_of, save_training_state, training_state_of, update_league_state
+
+    checkpoint = tmp_path / "rl_model_64_steps.zip"
+    write, read = ((update_league_state, league_state_of) if state == "league"
+                   else (save_training_state, training_state_of))
+    write(checkpoint, {"num_timesteps": 64})
+
+    def disk_full(*args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(arena.train.checkpoints.os, "replace", disk_full)
+        with pytest.raises(ArenaError, match=f"could not write the {state} state .*free some space"):
+            write(checkpoint, {"num_timesteps": 128})
+    assert read(checkpoint) == {"num_timesteps": 64}
+    assert not list(tmp_path.glob(".*.part"))
+
+
 def test_a_relay_run_stopped_in_its_last_evaluation_evaluates_its_kept_model_with_resume(tmp_path, monkeypatch,
                                                                                          capsys):
     """Ctrl-C while the finished run played its kept model: --resume said there was nothing more to do, and the

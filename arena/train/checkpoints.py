@@ -208,14 +208,7 @@ def state_path(checkpoint: Path) -> Path:
 
 def save_training_state(checkpoint: Path, state: dict[str, Any]) -> None:
     """Write `checkpoint`'s training state (any picklable values), whole or not at all."""
-    final = state_path(checkpoint)
-    partial = final.with_name(f".{final.name}.part")
-    try:
-        partial.write_bytes(pickle.dumps(state))
-        os.replace(partial, final)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise write_failure("the training state", final, exc) from None
+    _replace_whole(state_path(checkpoint), pickle.dumps(state), "the training state")
 
 
 def training_state_of(checkpoint: str | Path) -> dict[str, Any] | None:
@@ -260,14 +253,18 @@ def league_path(checkpoint: Path) -> Path:
 
 def update_league_state(checkpoint: Path, league: dict[str, Any]) -> None:
     """Write `checkpoint`'s league state anew (after its evaluation, say), whole or not at all."""
-    final = league_path(checkpoint)
+    _replace_whole(league_path(checkpoint), json.dumps(league, indent=1).encode(), "the league state")
+
+
+def _replace_whole(final: Path, data: bytes, what: str) -> None:
+    """Write `data` as `final`, whole or not at all: a process killed or out of disk leaves the file as it was."""
     partial = final.with_name(f".{final.name}.part")
     try:
-        partial.write_text(json.dumps(league, indent=1))
+        partial.write_bytes(data)
         os.replace(partial, final)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise write_failure("the league state", final, exc) from None
+        raise write_failure(what, final, exc) from None
 
 
 def newest_checkpoint(run_dir: Path, prefix: str = "*") -> tuple[str, dict[str, Any]] | None:
