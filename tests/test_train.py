@@ -3,6 +3,7 @@
 Every run here is a few thousand policy steps on the real games: seconds, not a trained agent.
 """
 
+import io
 import json
 import re
 import zipfile
@@ -926,6 +927,30 @@ def test_a_relay_run_stopped_by_sigterm_goes_on_with_resume_as_if_never_stopped(
     assert "has trained its 1,024 steps already: nothing more to do" in capsys.readouterr().out
     assert main([*base[:-1], "2048", "--run", "resumed", "--resume"]) == 1
     assert "resumed finished its 1,024 steps, keeping the best model" in " ".join(capsys.readouterr().err.split())
+
+
+def test_export_of_a_relay_run_still_going_takes_the_checkpoint_it_chose_though_the_run_replaces_it(tmp_path,
+                                                                                                  monkeypatch):
+    """The relay keeps its newest checkpoint only, a new one every few seconds: the one export chose could be
+    deleted by the time export had loaded torch to read it, and export failed with FileNotFoundError."""
+    import arena.train.algorithms
+    from arena.train.relay import RelayConfig, train_relay
+
+    run = train_relay(RelayConfig(run="relay", save_path=str(tmp_path), timesteps=256, check_freq=128, eval_games=1,
+                                  net_arch=[8]))
+    (kept,) = run.glob("*.zip")
+    chosen = kept.read_bytes()
+    algorithm_class = arena.train.algorithms.algorithm_class
+
+    def replaced_meanwhile(name):  # the run's next checkpoint, saved while export imports the algorithm
+        if kept.exists():
+            kept.rename(run / "rl_model_512_steps.zip")
+        return algorithm_class(name)
+
+    monkeypatch.setattr(arena.train.algorithms, "algorithm_class", replaced_meanwhile)
+    exported = export_run("relay", tmp_path / "team", save_path=str(tmp_path))
+    with zipfile.ZipFile(exported / "model.zip") as saved, zipfile.ZipFile(io.BytesIO(chosen)) as original:
+        assert saved.read("policy.pth") == original.read("policy.pth")
 
 
 @pytest.mark.parametrize("state", ["league", "training"])

@@ -13,6 +13,7 @@ run's learner i with `prefix="snake_i"`).
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +59,12 @@ def export_run(run: str, out: str | Path, save_path: str = "checkpoints", steps:
     sidecar = read_sidecar(checkpoint)
     env = sidecar.get("env", "fighting")
     out = export_folder(out)
-    _save_for_play(checkpoint, out / "model.zip")
     if sample is None:  # a run that does not say is one from before runs said: only the fighting league sampled
         sample = sidecar.get("sample", env == "fighting")
     (out / SIDECAR).write_text(json.dumps({**sidecar, "sample": sample}))
+    # Copied before torch loads (seconds): a run still going replaces its checkpoints, deleting older ones.
+    shutil.copyfile(checkpoint, out / "model.zip")
+    _save_for_play(out / "model.zip")
     (out / "agent.py").write_text(AGENT_PY.format(name=out.name, env=env, run=run, steps=checkpoint_steps(checkpoint),
                                                   mark=MARK))
     (out / "arena.toml").write_text(manifest_text(out.name, env, sidecar.get("env_options", {})))
@@ -87,10 +90,10 @@ def _toml(value: bool | int | float | str) -> str:
         return "true" if value else "false"
     return json.dumps(value)  # a JSON string or number is the same TOML value
 
-def _save_for_play(checkpoint: Path, out: Path) -> None:
-    """The checkpoint's model without the optimizer's running state (a submission only plays): a third of the size."""
-    model = load_model(checkpoint)
+def _save_for_play(model_zip: Path) -> None:
+    """Save the model again without the optimizer's running state (a submission only plays): a third of the size."""
+    model = load_model(model_zip)
     policy = model.policy
     policy.optimizer = policy.optimizer_class(policy.parameters(), lr=policy.optimizer.param_groups[0]["lr"],
                                               **policy.optimizer_kwargs)
-    model.save(out)
+    model.save(model_zip)
