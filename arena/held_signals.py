@@ -13,18 +13,21 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 @contextlib.contextmanager
 def signals_held() -> Iterator[list[int]]:
     """Hold SIGINT and SIGTERM back while the body runs; the first that came meanwhile is raised after,
-    to be handled as it would have been. The body is handed the list of those that came, to stop early
-    where it can stop cleanly. Held by Python's handlers, not the thread's signal mask: the kernel hands
-    a process's signal to any of its threads that does not block it (a progress bar's)."""
+    to be handled as it would have been, unless the body raised (its error is what to report, and it stops
+    the command as well). The body is handed the list of those that came, to stop early where it can stop
+    cleanly. Held by Python's handlers, not the thread's signal mask: the kernel hands a process's signal
+    to any of its threads that does not block it (a progress bar's)."""
     came: list[int] = []
     if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers
         yield came
         return
     previous = {signum: signal.signal(signum, lambda signum, frame: came.append(signum)) for signum in STOP_SIGNALS}
+    finished = False
     try:
         yield came
+        finished = True
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, signal.SIG_DFL if handler is None else handler)  # None: one set outside Python
-        if came:
+        if came and finished:
             signal.raise_signal(came[0])
