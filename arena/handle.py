@@ -234,12 +234,12 @@ class LocalAgent(AgentHandle):
         return self._timed("predict()", self._predict)
 
     def _predict(self) -> Any:
-        from arena.agents.base import TimeControl
-
         clock = self.clock
         # Told as a sandbox tells it, once moves drew on it; on the move's time, as setting it runs the
         # agent's code where it is a property of its own.
         if clock is not None and clock.bank_left != self._bank_told:
+            from arena.agents.base import TimeControl  # here: most moves tell nothing, and an import costs a call
+
             self.agent.time_control = TimeControl(clock.per_move, clock.bank, clock.bank_left)
             self._bank_told = clock.bank_left
         return self.agent.predict(self._pending)

@@ -274,8 +274,6 @@ class _Worker:
         self.clock = clock
 
     def act(self, observation: Any) -> None:
-        from arena.agents.base import TimeControl
-
         if self.follow is not None:
             try:
                 self.follow(self.seat, observation, self.frame)
@@ -284,6 +282,8 @@ class _Worker:
         self.frame += 1
         try:
             if self.clock is not None:
+                from arena.agents.base import TimeControl  # here: most moves tell nothing, and an import costs a call
+
                 clock, self.clock = self.clock, None
                 self.agent.time_control = TimeControl(*clock)
             action = self.agent.predict(observation)
