@@ -95,8 +95,8 @@ def test_a_run_stopped_before_its_first_checkpoint_starts_again_and_ctrl_c_says_
     assert main(train) == 0  # nothing it trained is lost
     assert "ck/relay held a run stopped before its first checkpoint: started afresh" in capsys.readouterr().out
     newest = sorted(Path("ck/relay").glob("*_steps.zip"))[-1].name
-    assert kept_by(Path("ck/relay"), resumable=False) == (f"ck/relay keeps 1 checkpoint, the newest {newest}: "
-                                                           "arena export makes a submission of it")
+    assert kept_by(Path("ck/relay")) == (f"ck/relay keeps 1 checkpoint, the newest {newest}: --resume goes on from "
+                                          "it, arena export makes a submission of it")
 
 
 def test_snakes_train_with_ppo_only_and_say_so(tmp_path, monkeypatch, capsys):
