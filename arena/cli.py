@@ -18,8 +18,6 @@ from typing import Any, Sequence
 
 from arena import __version__, arguments
 from arena.errors import ArenaError, HarnessError, missing_extra
-from arena.held_signals import signals_held
-from arena.settings import parse_overrides
 
 # Each command imports what it needs when it runs: `arena --help` loads argparse and little else.
 
@@ -409,8 +407,10 @@ def _missing_folders(*folders) -> list:
 def _play_match(args: argparse.Namespace) -> int:
     from arena.entrants import choose_env, choose_options, seat_count, seats_hint, shown_options
     from arena.envs import EnvSpec, entry
+    from arena.held_signals import signals_held
     from arena.match_command import Display, Seats, Tally, play_series
     from arena.seeding import match_seed
+    from arena.settings import parse_overrides
     from arena.submission import load
 
     specs = [load(args.first), load(args.second)]
@@ -470,6 +470,7 @@ def _video_folder(video: str) -> None:
 
 def _run_validate(args: argparse.Namespace) -> int:
     from arena.entrants import choose_env
+    from arena.settings import parse_overrides
     from arena.submission import load
 
     if args.sandbox:
@@ -559,8 +560,10 @@ def _validate_on(spec, env_name: str, args: argparse.Namespace) -> None:
     from arena.agents import RandomAgent
     from arena.entrants import choose_options, seat_count
     from arena.envs import EnvSpec
+    from arena.held_signals import signals_held
     from arena.match import play_match
     from arena.match_command import quoted
+    from arena.settings import parse_overrides
 
     env = EnvSpec(env_name, choose_options(env_name, parse_overrides(args.option), [spec]))
     seats = seat_count(env)
