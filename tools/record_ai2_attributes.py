@@ -17,24 +17,23 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import sys
 from pathlib import Path
 
-TESTS = Path(__file__).resolve().parents[1] / "tests"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from record_ai2_seeded import SOURCE, TESTS, competition_agent  # noqa: E402
+
 OUT = TESTS / "fixtures" / "ai2" / "attributes.json"
 
 
 def main() -> None:
-    sys.path[:0] = [os.getcwd(), str(TESTS)]
-    from environment import agent  # the competition's
-
+    agent = competition_agent()
     import ai2_attributes
 
     seed, frames = ai2_attributes.CASE
     with contextlib.redirect_stderr(io.StringIO()):
         trace = ai2_attributes.attribute_trace(agent, seed, frames)
-    OUT.write_text(json.dumps({"source": "UTMIST/UTMIST-AI2 @ 89366c1", "seed": seed, "frames": frames,
+    OUT.write_text(json.dumps({"source": SOURCE, "seed": seed, "frames": frames,
                                "every": ai2_attributes.EVERY, "trace": trace}) + "\n")
     print("wrote", OUT, "with", len(trace), "walks and", sum(len(changed) for _, changed in trace), "entries")
 

@@ -19,15 +19,24 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 OUT = TESTS / "fixtures" / "ai2" / "seeded.json"
+SOURCE = "UTMIST/UTMIST-AI2 @ 89366c1"  # the competition's game the fixtures were recorded from
+
+
+def competition_agent() -> Any:
+    """The competition's `environment.agent`, from its checkout in the working directory, with arena's tests
+    (the scripted matches) importable beside it."""
+    sys.path[:0] = [os.getcwd(), str(TESTS)]
+    from environment import agent
+
+    return agent
 
 
 def main() -> None:
-    sys.path[:0] = [os.getcwd(), str(TESTS)]
-    from environment import agent  # the competition's
-
+    agent = competition_agent()
     import ai2_seeded
 
     cases = []
@@ -36,7 +45,7 @@ def main() -> None:
             played = ai2_seeded.SCENARIOS[scenario](agent, seed, frames)
         cases.append({"scenario": scenario, "seed": seed, "frames": frames, **played})
         print(scenario, seed, "slot changes:", len(played["slots"]), "stats:", played["stats"])
-    OUT.write_text(json.dumps({"source": "UTMIST/UTMIST-AI2 @ 89366c1", "cases": cases}) + "\n")
+    OUT.write_text(json.dumps({"source": SOURCE, "cases": cases}) + "\n")
     print("wrote", OUT)
 
 
