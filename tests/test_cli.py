@@ -905,6 +905,30 @@ def test_arena_submit_of_a_file_that_is_no_zip_names_the_folder_to_submit(cli, t
                                  "(agent.py at its top) or a zip of it: arena submit my_agent\n")
 
 
+def test_replays_and_logs_a_match_run_inside_the_submission_wrote_stay_out_of_its_upload(cli, tmp_path, submissions,
+                                                                                       monkeypatch):
+    import io
+    import zipfile
+
+    from arena.serve.client import zip_folder
+
+    shutil.copytree(submissions / "random", tmp_path / "my_agent")
+    (tmp_path / "my_agent" / "data").mkdir()
+    (tmp_path / "my_agent" / "data" / "book.json").write_text("{}")  # the agent's own
+    monkeypatch.chdir(tmp_path / "my_agent")
+    code, _, _ = cli("match", ".", str(submissions / "greedy"), "--env", "othello", "--seed", "1")
+    assert code == 0 and any(Path("replays").iterdir())
+    Path("logs").mkdir(exist_ok=True)
+    Path("logs/random-123-0.log").write_text("printed\n")  # as a sandboxed agent's output is kept
+    names = zipfile.ZipFile(io.BytesIO(zip_folder(Path(".")))).namelist()
+    assert sorted(names) == ["agent.py", "arena.toml", "data/book.json"]
+    _, _, err = cli("submit", ".", "--server", "http://127.0.0.1:9", "--token", "T")  # no server there: said after
+    assert err.startswith("left out replays/, logs/: what arena match or validate wrote, run inside the folder\n")
+    # A folder of the agent's own by that name goes in.
+    Path("logs/notes.txt").write_text("mine\n")
+    assert "logs/notes.txt" in zipfile.ZipFile(io.BytesIO(zip_folder(Path(".")))).namelist()
+
+
 @pytest.mark.parametrize("wait", [False, True])
 def test_arena_submit_to_a_server_that_hangs_up_before_answering_says_so_without_a_traceback(cli, tmp_path, submissions,
                                                                                             wait):

@@ -175,10 +175,13 @@ def _existing(db: str):
 
 
 def _run_submit(args: argparse.Namespace) -> int:
-    from arena.serve.client import status, submit
+    from arena.serve.client import arenas_outputs, status, submit
 
     if not args.token:
         raise ArenaError("arena submit needs your token: --token TOKEN or the ARENA_TOKEN environment variable")
+    if Path(args.path).is_dir() and (left_out := arenas_outputs(Path(args.path))):
+        err.print(f"left out {', '.join(f'{name}/' for name in left_out)}: what arena match or validate wrote, "
+                  "run inside the folder")
     answer = submit(args.path, args.server, args.token)
     out.print(f"submission {answer['id']} ({terminal(answer['name'])}) uploaded; {answer['status']}")
     if not args.wait:

@@ -6,6 +6,7 @@ import http.client
 import io
 import itertools
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -22,19 +23,39 @@ _pause = time.sleep
 
 
 def zip_folder(folder: Path) -> bytes:
-    """The folder's regular files as a zip (links and version-control folders left out)."""
+    """The folder's regular files as a zip (links, version-control folders and `arenas_outputs` left out)."""
     if not folder.exists():
         raise ArenaError(f"{folder}: no such file or folder{missing_path_hint(folder)}")
     if not folder.is_dir():
         raise ArenaError(f"{folder}: not a folder; arena submit takes your agent's folder (agent.py at its top)")
+    outputs = arenas_outputs(folder)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(folder)
-            if any(part in SKIPPED for part in relative.parts) or path.is_symlink() or not path.is_file():
+            if (any(part in SKIPPED for part in relative.parts) or relative.parts[0] in outputs or path.is_symlink()
+                    or not path.is_file()):
                 continue
             archive.write(path, relative.as_posix())
     return buffer.getvalue()
+
+
+def arenas_outputs(folder: Path) -> list[str]:
+    """The folders at the top of `folder` that hold only what `arena match` or `arena validate` run inside it wrote
+    (its `replays/` and `logs/`): not the agent's, and different after every run."""
+    return [name for name, written in _OUTPUTS.items()
+            if (folder / name).is_dir() and all(written(path) for path in (folder / name).iterdir())]
+
+
+def _a_replay(path: Path) -> bool:
+    if path.suffix != ".json" or not path.is_file():
+        return False
+    with path.open("rb") as opened:
+        return b'"format": "arena-replay/' in opened.read(64)
+
+
+_OUTPUTS = {"replays": _a_replay,
+            "logs": lambda path: path.is_file() and re.fullmatch(r".+-[0-9]+-[0-9]+\.log", path.name) is not None}
 
 
 def submit(path: str | Path, server: str, token: str, timeout: float = 300.0) -> dict[str, Any]:
