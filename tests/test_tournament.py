@@ -139,21 +139,48 @@ def test_swiss_seats_first_whoever_has_opened_less_so_far():
     assert sorted(opened.values()).count(0) >= 8
 
 
+def counted_pairing_searches(monkeypatch, budget: int) -> list[int]:
+    """Counts the pairing's searches for a path that pairs one more entrant (each polynomial in the field's size)."""
+    search, calls = schedule._Matching._augment, []
+
+    def counted(self, root):
+        calls.append(1)
+        assert len(calls) <= budget, f"the pairing search went on past {budget} steps"
+        return search(self, root)
+
+    monkeypatch.setattr(schedule._Matching, "_augment", counted)
+    return calls
+
+
 def test_swiss_pairing_a_field_that_cannot_all_pair_does_not_search_every_way(monkeypatch):
     # Late in a long swiss, two groups that have each met everyone in the other cannot both pair fully
-    # (both are odd): the backtracking must not try each of the groups' pairings again for every choice.
-    groups = list(range(1, 14)), list(range(14, 29))
+    # (both are odd): the pairing must not try each of the groups' pairings again for every choice.
+    groups = list(range(1, 30)), list(range(30, 61))
     played = {frozenset((a, b)) for a in groups[0] for b in groups[1]}
-    search, calls = schedule._pair_without_rematches, []
+    counted_pairing_searches(monkeypatch, budget=300)  # it takes 89
+    matches = schedule.swiss_round([(e, 0.0) for e in range(1, 61)], played, 1, 0, 0)
+    assert len(matches) == 29 and not any(frozenset(seats) in played for _, _, seats in matches)
+    assert 1 not in {e for _, _, seats in matches for e in seats}  # the top one that no partner lets all pair sits out
 
-    def counted(*args):
-        calls.append(1)
-        assert len(calls) < 20_000, "the pairing search went on past 20,000 steps"
-        return search(*args)
 
-    monkeypatch.setattr(schedule, "_pair_without_rematches", counted)
-    matches = schedule.swiss_round([(e, 0.0) for e in range(1, 29)], played, 1, 0, 0)
-    assert len(matches) == 13 and not any(frozenset(seats) in played for _, _, seats in matches)
+def test_swiss_played_until_almost_everyone_has_met_pairs_each_round_in_polynomial_time(monkeypatch):
+    # 41 entrants, 40 rounds: late rounds leave few unmet pairs and many ways that almost pair everyone.
+    rng = random.Random(0)
+    points, played, sat_out, opened = dict.fromkeys(range(1, 42), 0.0), set(), defaultdict(int), defaultdict(int)
+    calls = counted_pairing_searches(monkeypatch, budget=300)  # a round's: it takes 87 at most
+    for round_number in range(40):
+        calls.clear()
+        matches = schedule.swiss_round(list(points.items()), played, 1, round_number, 0, sat_out, opened)
+        seated = [e for _, _, seats in matches for e in seats]
+        assert len(seated) == len(set(seated)) and not any(frozenset(seats) in played for _, _, seats in matches)
+        for _, _, (first, second) in matches:
+            played.add(frozenset((first, second)))
+            opened[first] += 1
+            opened[second] -= 1
+            points[first if rng.random() < 0.5 else second] += 1
+        for e in set(points) - set(seated):
+            sat_out[e] += 1
+    assert len(played) > 700
 
 
 def reference_swiss_round(standings, played_pairs, games, round_number, base_seed, sat_out=None, opened=None):

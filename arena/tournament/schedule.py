@@ -10,8 +10,10 @@ entrant ids, so a rerun repeats every game.
 
 from __future__ import annotations
 
+import copy
 import math
 import random
+from collections import deque
 from typing import Mapping, Sequence
 
 from arena.seeding import derive_seed, one_way_seed
@@ -78,26 +80,29 @@ def gauntlet(challenger: int, field: Sequence[int], games: int, base_seed: int,
 def swiss_round(standings: Sequence[tuple[int, float]], played_pairs: set[frozenset[int]], games: int,
                 round_number: int, base_seed: int, sat_out: Mapping[int, int] | None = None,
                 opened: Mapping[int, int] | None = None) -> list[Match]:
-    """One Swiss round: entrants sorted by points (then id) are paired top-down with someone they
-    have not met, backtracking where a greedy choice would leave someone without an opponent.
+    """One Swiss round: entrants sorted by points (then id) are paired top-down, each with the highest placed
+    entrant it has not met that still lets those below all pair without a rematch (but one if their count is
+    odd); where no partner does, it sits the round out, so a field that cannot all pair leaves out entrants
+    from the top until the rest can.
     With an odd count one sits out: the lowest placed of those that sat out fewest rounds so far
     (`sat_out`, by entrant) whom leaving out lets the others all pair without a rematch, so that a
     bye, which scores nothing, does not fall to the last placed round after round.
     Of a pair, the one that has opened fewer games than it answered so far (`opened`: games in the
     first seat less those in the second, by entrant) opens; when they are level, the higher placed
-    opens in even rounds and the lower placed in odd ones."""
+    opens in even rounds and the lower placed in odd ones.
+    Whether the others can all pair is read from a maximum matching of the pairs that have not met, so a
+    round takes time polynomial in the field's size, however few pairs are left unmet."""
     order = [e for e, _ in sorted(standings, key=lambda s: (-s[1], s[0]))]
-    known: dict[tuple[int, ...], list[tuple[int, int]]] = {}
-    pairs = _pair_without_rematches(order, played_pairs, known)
+    matching = _Matching(order, played_pairs)
     if len(order) % 2:
         byes = sat_out or {}
         for bye in sorted(reversed(order), key=lambda e: byes.get(e, 0)):
-            rest = [e for e in order if e != bye]
-            pairs_without = _pair_without_rematches(rest, played_pairs, known)
-            if len(pairs_without) == len(rest) // 2:
-                pairs = pairs_without
+            without_bye = matching.without(bye)
+            if without_bye.pairs_everyone():
+                order.remove(bye)
+                matching = without_bye
                 break
-    seated = [_opener_first(a, b, opened or {}, round_number) for a, b in pairs]
+    seated = [_opener_first(a, b, opened or {}, round_number) for a, b in _pairs_from_the_top(order, matching)]
     return [m for a, b in seated for m in pairing_games(a, b, games, round_number, base_seed)]
 
 
@@ -107,32 +112,113 @@ def _opener_first(higher: int, lower: int, opened: Mapping[int, int], round_numb
     return (higher, lower) if round_number % 2 == 0 else (lower, higher)
 
 
-def _pair_without_rematches(order: list[int], played: set[frozenset[int]],
-                            known: dict[tuple[int, ...], list[tuple[int, int]]] | None = None) -> list[tuple[int, int]]:
-    """The pairs of `order` top-down without a rematch; `known` holds those of the lists already worked out,
-    which the backtracking meets again and again (without it, a field whose unmet pairs leave no way to pair
-    everyone takes time exponential in its size)."""
-    known = {} if known is None else known
-    key = tuple(order)
-    if key not in known:
-        known[key] = _pairs_from_the_top(order, played, known)
-    return known[key]
+def _pairs_from_the_top(order: list[int], matching: _Matching) -> list[tuple[int, int]]:
+    """The pairs of `order` top-down without a rematch: each entrant in turn takes the highest placed one it has
+    not met that leaves the others all able to pair, or sits out if none does. `matching` is a maximum matching
+    of the unmet pairs of `order`."""
+    pairs = []
+    left = list(order)
+    while len(left) > 1:
+        first = left.pop(0)
+        without_first = matching.without(first)
+        # Where those left cannot all pair, no partner leaves the others all paired (they would all pair with it).
+        if matching.pairs_everyone():
+            for partner in left:
+                if partner not in matching.unmet[first]:
+                    continue
+                without_both = without_first.without(partner)
+                if without_both.pairs_everyone():
+                    pairs.append((first, partner))
+                    left.remove(partner)
+                    without_first = without_both
+                    break
+        matching = without_first
+    return pairs
 
 
-def _pairs_from_the_top(order: list[int], played: set[frozenset[int]],
-                        known: dict[tuple[int, ...], list[tuple[int, int]]]) -> list[tuple[int, int]]:
-    if len(order) < 2:
-        return []
-    first, rest = order[0], order[1:]
-    for i, partner in enumerate(rest):
-        if frozenset((first, partner)) in played:
-            continue
-        remaining = rest[:i] + rest[i + 1:]
-        tail = _pair_without_rematches(remaining, played, known)
-        if len(tail) == len(remaining) // 2:  # everyone left is paired, but one if the count is odd
-            return [(first, partner), *tail]
-    # No partner for `first` lets everyone else pair: it sits this round out.
-    return _pair_without_rematches(rest, played, known)
+class _Matching:
+    """A maximum matching of the pairs that have not met among some entrants (Edmonds' blossom algorithm),
+    kept maximum as entrants leave: it tells whether those left can all pair, but one if their count is odd."""
+
+    def __init__(self, entrants: Sequence[int], played: set[frozenset[int]]):
+        self.unmet = {a: {b for b in entrants if b != a and frozenset((a, b)) not in played} for a in entrants}
+        self.left = set(entrants)
+        self.mate: dict[int, int] = {}  # both ways
+        # One search from each entrant is enough: no path from it now means none after later augmentations.
+        for e in entrants:
+            if e not in self.mate:
+                self._augment(e)
+
+    def pairs_everyone(self) -> bool:
+        return len(self.mate) // 2 == len(self.left) // 2
+
+    def without(self, entrant: int) -> _Matching:
+        """The maximum matching of the others: a path that would now enlarge it has to end at the entrant's
+        partner, which was left alone (any other would have enlarged this matching already)."""
+        other = copy.copy(self)  # shares the unmet pairs, which never change
+        other.left, other.mate = self.left - {entrant}, dict(self.mate)
+        partner = other.mate.pop(entrant, None)
+        if partner is not None:
+            del other.mate[partner]
+            other._augment(partner)
+        return other
+
+    def _augment(self, root: int) -> bool:
+        """Finds a path from the unpaired `root` to another unpaired entrant whose pairs alternate between
+        unmet and matched, and swaps them along it (one more pair); odd cycles shrink to their base as found.
+        Takes time quadratic in the number of entrants."""
+        mate, left = self.mate, self.left
+        base = {e: e for e in left}  # the base of the shrunk odd cycle each entrant is in, or itself
+        parent: dict[int, int] = {}  # the tree's unmatched links, towards the root
+        outer, queue = {root}, deque([root])  # entrants an even path from the root reaches
+
+        def common_base(a: int, b: int) -> int:
+            seen = set()
+            while True:
+                a = base[a]
+                seen.add(a)
+                if a == root:
+                    break
+                a = parent[mate[a]]
+            while base[b] not in seen:
+                b = parent[mate[base[b]]]
+            return base[b]
+
+        def mark_cycle(v: int, cycle_base: int, child: int, cycle: set[int]) -> None:
+            # Links the cycle's outer entrants back the other way, so that a path can go round either side.
+            while base[v] != cycle_base:
+                cycle |= {base[v], base[mate[v]]}
+                parent[v] = child
+                child = mate[v]
+                v = parent[child]
+
+        while queue:
+            v = queue.popleft()
+            for to in self.unmet[v]:
+                if to not in left or base[v] == base[to] or mate.get(v) == to:
+                    continue
+                if to == root or (to in mate and mate[to] in parent):  # `to` is outer too: an odd cycle
+                    cycle_base, cycle = common_base(v, to), set()
+                    mark_cycle(v, cycle_base, to, cycle)
+                    mark_cycle(to, cycle_base, v, cycle)
+                    for e in left:
+                        if base[e] in cycle:
+                            base[e] = cycle_base
+                            if e not in outer:
+                                outer.add(e)
+                                queue.append(e)
+                elif to not in parent:
+                    parent[to] = v
+                    if to not in mate:  # an unpaired entrant: swap the pairs along the path back to the root
+                        while to is not None:
+                            v = parent[to]
+                            following = mate.get(v)
+                            mate[to], mate[v] = v, to
+                            to = following
+                        return True
+                    outer.add(mate[to])
+                    queue.append(mate[to])
+        return False
 
 
 def swiss_rounds_for(entrants: int) -> int:
