@@ -641,6 +641,7 @@ def test_kill_minus_9_then_resume_records_every_match_exactly_once(othello_entra
     deadline = time.monotonic() + 600  # only a broken or very busy machine takes more than seconds
     while time.monotonic() < deadline and (not db.exists() or ResultsStore(db).finished_count() < 6):
         time.sleep(0.05)
+    killed = processes_in_group(process.pid)  # the harness and its players, whose copies the resumed run sweeps
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     while time.monotonic() < deadline and group_alive(process.pid):
@@ -655,7 +656,7 @@ def test_kill_minus_9_then_resume_records_every_match_exactly_once(othello_entra
     ids = [r.match_id for r in store.results()]
     assert ids == list(range(1, 37))
     assert f"{36 - interrupted} matches played" in resumed.stdout
-    assert folders_of_dead_processes(SUBMISSION_PREFIX) == []  # the killed harness's copies of the entrants
+    assert folders_of(SUBMISSION_PREFIX, killed) == []  # the killed harness's copies of the entrants
 
 
 def test_ctrl_c_says_how_many_matches_are_recorded_and_how_to_play_the_rest(othello_entrants, tmp_path):
@@ -683,11 +684,23 @@ def group_alive(group: int) -> bool:
     return True
 
 
-def folders_of_dead_processes(prefix: str) -> list[Path]:
-    """The temporary `<prefix><pid>-` folders whose process is gone."""
+def processes_in_group(group: int) -> set[int]:
+    """The pids of the processes in process group `group` now."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[2]) == group:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def folders_of(prefix: str, pids: set[int]) -> list[Path]:
+    """The temporary `<prefix><pid>-` folders of the processes `pids` (other runs on the machine may have theirs)."""
     folders = Path(tempfile.gettempdir()).glob(f"{prefix}*-*")
-    return [f for f in folders if (pid := f.name[len(prefix):].split("-")[0]).isdigit()
-            and not Path(f"/proc/{pid}").exists()]
+    return [f for f in folders if (pid := f.name[len(prefix):].split("-")[0]).isdigit() and int(pid) in pids]
 
 
 def test_process_pool_gives_the_same_results_as_playing_in_one_process(othello_entrants, tmp_path):
