@@ -404,6 +404,24 @@ def test_what_plays_for_a_folder_is_what_it_holds_now(othello_entrants, tmp_path
     assert copied.startswith(f"skipped {othello_entrants / 'greedy_c'}: the same files as random@"), copied
     assert "retires" in copied and left == [False, False], (copied, left)
 
+
+def test_a_submission_whose_hash_begins_as_anothers_plays_its_own_files(othello_entrants, tmp_path, monkeypatch):
+    # Two submissions made to share their hashes' first 64 bits (a birthday search of 2^32 tries): the
+    # second must not be played from the first's registered copy, which would pass the first off as it.
+    from arena import submission
+
+    with Tournament(tmp_path / "league.sqlite", Settings(seed=0, env="othello")) as tournament:
+        tournament.register(othello_entrants / "greedy")
+        [greedy] = tournament.store.entrants()
+        real_digest = submission.content_digest
+        random_agent = (othello_entrants / "random" / "agent.py").read_text()
+        monkeypatch.setattr(submission, "content_digest", lambda root: greedy.digest[:16] + "0" * 48
+                            if (root / "agent.py").read_text() == random_agent else real_digest(root))
+        assert tournament.register(othello_entrants / "random").startswith("registered random@")
+        random = next(e for e in tournament.store.entrants() if e.name == "random")
+        assert (Path(random.archive) / "agent.py").read_text() == random_agent
+        assert (Path(greedy.archive) / "agent.py").read_text() == (othello_entrants / "greedy" / "agent.py").read_text()
+
 def test_a_harness_killed_while_copying_a_submission_leaves_no_part_of_it_to_play(othello_entrants, tmp_path,
                                                                                   monkeypatch):
     weights = othello_entrants / "greedy" / "weights.bin"

@@ -264,8 +264,9 @@ class Tournament:
         except Exception as exc:  # anything a submission holds must not stop the tournament
             return self._register_unplayable(path, one_line(exc))
         known = self.store.entrant_with(spec.digest)
-        archive = (Path(known.archive) if known is not None and known.archive  # kept where first registered
-                   else self.archive_dir / spec.digest[:16])
+        # Kept where first registered; else named by the whole hash: two submissions made to share a prefix
+        # of it must not share a copy, one played as the other.
+        archive = Path(known.archive) if known is not None and known.archive else self.archive_dir / spec.digest
         if not archive.exists():
             _copy_whole(spec.root, archive, path)
         source = _source(path)
