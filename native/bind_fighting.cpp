@@ -237,7 +237,8 @@ py::dict fighter_state(const fg::Game& g, int j) {
 }
 
 // The weapons lying about, as weapons.Armory.lying() lists them: (key, name, x, y, vx, vy, world_x,
-// world_y, dropped, shown_x, shown_y, spawned_at) each.
+// world_y, dropped, shown_x, shown_y, spawned_at, effect, flipped) each (effect: its index in effects(), -1: none;
+// flipped: a dropped one's fighter faced left).
 py::list lying(const fg::Game& g) {
   fg::LyingAt found[fg::MAX_ITEMS];
   int count = g.lying(found);
@@ -250,23 +251,38 @@ py::list lying(const fg::Game& g) {
     std::string key;
     int weapon;
     double shown_x, shown_y;
+    int effect;
+    bool flipped = false;
     if (dropped) {
       const fg::Dropped& d = g.dropped[at.index];
       weapon = d.name;
       key = "Dropped" + std::string(WEAPON_NAMES[weapon]) + std::to_string(d.number);
       shown_x = d.x;
       shown_y = d.y;
+      effect = d.effect;
+      flipped = d.flipped;
     } else {
       const fg::Spawner& s = g.spawners[at.index];
       weapon = s.item_weapon;
       key = WEAPON_NAMES[weapon] + std::to_string(at.index);
       shown_x = s.item_x;
       shown_y = s.item_y;
+      effect = s.effect;
     }
     items.append(py::make_tuple(key, WEAPON_NAMES[weapon], body.x, body.y, body.vx, body.vy, item.world_x,
-                                item.world_y, dropped, shown_x, shown_y, at.spawned_at));
+                                item.world_y, dropped, shown_x, shown_y, at.spawned_at, effect, flipped));
   }
   return items;
+}
+
+// The dropped weapons' effects (weapons.SpawnerVFX): (x, y, flipped, listed) each.
+py::list effects(const fg::Game& g) {
+  py::list found;
+  for (int k = 0; k < g.effect_count; ++k) {
+    const fg::Effect& e = g.effects[k];
+    found.append(py::make_tuple(e.x, e.y, e.flipped, e.listed));
+  }
+  return found;
 }
 
 py::dict game_state(const fg::Game& g) {
@@ -566,7 +582,18 @@ void bind_fighting(py::module_& m) {
           },
           py::arg("index"),
           "The weapons lying about in game `index`, in the order they appeared: (key, name, x, y, vx, vy, world_x, "
-          "world_y, dropped, shown_x, shown_y, spawned_at) each, keyed as weapons.Armory.lying() keys them.")
+          "world_y, dropped, shown_x, shown_y, spawned_at, effect, flipped) each, keyed as weapons.Armory.lying() keys "
+          "them; effect: the weapon's effect's index in effects() (-1: none); flipped: a dropped one's fighter faced "
+          "left.")
+      .def(
+          "effects",
+          [](const fg::Batch& b, int i) {
+            check_game(b, i);
+            return effects(b.game(i));
+          },
+          py::arg("index"),
+          "The effects of the weapons dropped in game `index` (the competition's DroppedVFX<n>), in the order they "
+          "were first shown: (x, y, flipped, listed) each; listed: its place follows its weapon's.")
       .def(
           "state",
           [](const fg::Batch& b, int i) {

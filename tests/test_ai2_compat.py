@@ -1511,7 +1511,7 @@ def test_a_weapon_swapped_on_one_frame_is_dropped_before_the_new_one_is_taken(en
     env.step({0: take, 1: nothing})
     assert manager.process(env, 1 / 30) == -10.0 + 3.0
     assert env.objects["player"].weapon == "Spear"
-    assert [name for name in env.objects if name.startswith("Dropped")] == ["DroppedHammer2"]
+    assert [name for name in env.objects if name.startswith("Dropped")] == ["DroppedVFX2", "DroppedHammer2"]
 
 
 @pytest.mark.parametrize("engine", ["native", "python"])

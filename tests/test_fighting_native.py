@@ -104,7 +104,7 @@ def test_a_match_plays_as_in_python(seed, press, flip):
         batch.step(keys[frame:frame + 1])
         native.append(batch.observations[0].copy())
         native_lying = {key: (*values, spawned_at)
-                        for key, _, *values, _dropped, _shown_x, _shown_y, spawned_at in batch.lying(0)}
+                        for key, _, *values, _dropped, _shown_x, _shown_y, spawned_at, _, _ in batch.lying(0)}
         assert list(native_lying) == list(lying), f"frame {frame}"  # the same weapons in the same order
         for key, values in lying.items():
             assert native_lying[key] == pytest.approx(values, abs=TOLERANCE), f"frame {frame}: {key}"

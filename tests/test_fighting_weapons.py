@@ -116,7 +116,7 @@ def test_weapons_are_listed_in_the_order_they_appeared_and_where_they_appeared(e
     show(game, "Hammer", [5.0, 0.7])  # then the right one's
     game.step(action(""), action(""))
     assert list(game.armory.lying()) == ["Spear1", "DroppedHammer2", "Hammer0"]
-    assert list(env.objects)[-3:] == ["Spear1", "DroppedHammer2", "Hammer0"]
+    assert list(env.objects)[-4:] == ["Spear1", "DroppedVFX2", "DroppedHammer2", "Hammer0"]  # its effect first
     (first, first_at), (second, second_at), (dropped, dropped_at) = env.get_spawner_info()
     assert (first, first_at, second, second_at) == ("Random", [5.0, 0.7], "Random", [-4.0, 2.7])  # spawners first
     assert dropped == "Hammer" and dropped_at[1] > 9.0  # where it was dropped, not clamped as observations are

@@ -147,7 +147,10 @@ views do). Reward code reads `env.objects["player"]` / `["opponent"]` (see `Figh
 `env.objects["platform1"]` (`width`, `height`, `body`), `["SpawnerVFX0"]` and `["SpawnerVFX1"]` (the
 spawners' effects: `world_pos`, where each spawner's weapons show), the weapons lying on the stage
 (`env.objects["Hammer0"]`, `["Spear1"]`, `["DroppedSpear2"]`, ...: `name`, `body.position`,
-`world_pos`),
+`world_pos`, and `vfx` once the competition's weapon object was dropped), each drop's effect, listed just
+before its weapon and staying for the rest of the match (`["DroppedVFX2"]`, ...: `world_pos`, where its
+weapon appeared and, from the next frame until it goes, where it lies; `flipped`, whether the fighter
+faced left; as there, a weapon object dropped again shows its first drop's effect again),
 `env.cur_action` (both fighters' keys this frame: `[0]` the player's), `env.observe(0)` (the player's
 observation; `1` the opponent's), `env.logger` (after each step a dict per fighter as the competition's
 fighters write it: 'transition', its last change of state as 'StandingState -> AttackState', and
@@ -183,8 +186,8 @@ dropped and taken. What still differs, and why:
   the last bit; a frame's weapons there enter and leave the engine spawner by spawner, here all
   leaving before any enters (never seen to change the order).
 - Names of dropped weapons in `env.objects`: there, an env used for many matches counts on from its
-  earlier matches' drops (`DroppedSpear3` may be the second match's first), and a drop's effect stays
-  listed (`DroppedVFX<n>`); here each match numbers its drops from 2, and lists weapons only.
+  earlier matches' drops (`DroppedSpear3` may be the second match's first); here each match numbers its
+  drops from 2.
 
 ## Arguments
 - `render_mode`: "rgb_array" (pictures as (H, W, 3) uint8 arrays) or "human" (a window at 30 fps).

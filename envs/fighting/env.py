@@ -20,7 +20,7 @@ from arena.envs.fighting.observation import make_act_helper, make_obs_helper, ob
 from arena.envs.fighting.rewards import SIGNAL_NAMES, RewardManager, Signal, perspective
 from arena.envs.fighting.states import STATE_CLASSES
 from arena.envs.fighting.stats import PlayerStats
-from arena.envs.fighting.weapons import WeaponObject
+from arena.envs.fighting.weapons import WeaponObject, on_stage
 from arena.envs.render_modes import RenderModes
 from arena.envs.wrapper_random import WrapperRandom
 
@@ -148,12 +148,14 @@ class WarehouseBrawl(WrapperRandom, RenderModes, ParallelEnv):
     # What reward code reads, as in the competition's env.
     @property
     def objects(self) -> dict[str, Any]:
-        """The game's objects by name, with the weapons lying on the stage among them (`Armory.lying`)."""
+        """The game's objects by name, with the weapons lying on the stage and the dropped weapons' effects
+        among them (`weapons.on_stage`)."""
         game = self.game
-        lying = game.armory.lying()
+        lying = on_stage(game.armory.lying(), game.armory.drop_log)
         if game is not self._objects_of or lying != self._lying:  # a new match, or weapons came or went
+            kept = {name: item for name, item in game.objects.items()
+                    if not isinstance(item, WeaponObject) and name not in self._lying}
             self._objects_of, self._lying = game, lying
-            kept = {name: item for name, item in game.objects.items() if not isinstance(item, WeaponObject)}
             game.objects = {**kept, **lying}  # a new dict: views re-read it
         return game.objects
 

@@ -77,7 +77,7 @@ class Game:
         self.objects = {
             "ground1": self.grounds[0], "ground2": self.grounds[1], "platform1": self.platform,
             "player": self.players[0], "opponent": self.players[1],
-            "SpawnerVFX0": SpawnerVFX(self, 0), "SpawnerVFX1": SpawnerVFX(self, 1),
+            "SpawnerVFX0": SpawnerVFX(self, 0, flipped=True), "SpawnerVFX1": SpawnerVFX(self, 1, flipped=True),
         }
         self.terminated = self.truncated = False
         self.winner: int | None = None  # fighter index once decided; None for a draw or while playing

@@ -36,7 +36,7 @@ from arena.envs.fighting.moves import MoveType
 from arena.envs.fighting.powers import CastData, FrameChange, MoveManager, Power, PowerData
 from arena.envs.fighting.states import (STATE_CLASSES, AirTurnaroundState, AttackState, DodgeState, InAirState,
                                          StunState)
-from arena.envs.fighting.weapons import WeaponObject, weapon_size
+from arena.envs.fighting.weapons import SpawnerVFX, WeaponObject, weapon_size
 
 EVENTS = {"win_signal": 1, "knockout_signal": 2, "hit_during_stun": 4, "weapon_equip_signal": 8,
           "weapon_drop_signal": 16}  # bits of `FightingBatch.events`, per game and fighter
@@ -155,6 +155,8 @@ class NativeArmory:
         self._size = weapon_size(game.batch.pixels_per_unit)
         self._lying: dict[str, WeaponObject] = {}
         self._lying_at = -1  # the frame `_lying` shows
+        self._effects: list[SpawnerVFX] = []  # the engine's effects, by index
+        self._effects_at = -1  # the frame `_effects` show
 
     def lying(self) -> dict[str, WeaponObject]:
         """The weapons lying about by their `env.objects` names (`weapons.Armory.lying`): each the same object
@@ -163,16 +165,40 @@ class NativeArmory:
         if self._lying_at != game.steps:
             self._lying_at = game.steps
             kept = {}
+            effects = self._effects_now()
             for entry in game.batch.lying(0):
-                key, name, x, y, vx, vy, world_x, world_y, dropped, shown_x, shown_y, shown_on = entry
+                key, name, x, y, vx, vy, world_x, world_y, dropped, shown_x, shown_y, shown_on, effect, _ = entry
                 item = self._lying.get(key) or WeaponObject(name, shown_x, shown_y, self._size, dropped)
                 # a key met again after frames unread may be a new weapon
                 item.shown_at, item.spawn_frame = (shown_x, shown_y), shown_on
                 item.body.x, item.body.y, item.body.vx, item.body.vy = x, y, vx, vy
                 item.world_pos[0], item.world_pos[1] = world_x, world_y
+                if effect >= 0:
+                    item.vfx = effects[effect]
+                elif hasattr(item, "vfx"):
+                    del item.vfx  # the competition's weapon object has one only once it was dropped
                 kept[key] = item
             self._lying = kept
         return self._lying
+
+    @property
+    def drop_log(self) -> list[tuple[int, int, bool, SpawnerVFX]]:
+        """(frame, number, flipped, effect) of each drop of the match (`weapons.Armory.drop_log`)."""
+        effects = self._effects_now()
+        return [(frame, number, flipped, effects[effect]) for frame, number, flipped, effect in self._game.drops]
+
+    def _effects_now(self) -> list[SpawnerVFX]:
+        """The engine's effects, each the same object from frame to frame, brought up to date."""
+        game = self._game
+        if self._effects_at != game.steps:
+            self._effects_at = game.steps
+            for index, (x, y, flipped, listed) in enumerate(game.batch.effects(0)):
+                if index == len(self._effects):
+                    self._effects.append(SpawnerVFX())
+                effect = self._effects[index]
+                effect.world_pos = [x, y] if listed else (x, y)
+                effect.flipped = flipped
+        return self._effects
 
     def observation(self) -> list[float]:
         """The four weapon slots as the observation reports them (x, y, type each)."""
@@ -227,6 +253,7 @@ class NativeGame:
         self._last_actions: tuple[Any, Any] = (np.zeros(len(R.KEY_NAMES)),) * 2  # float64, as a fighter's starts
         self._view: Game | None = None
         self._stale = True
+        self.drops: list[tuple[int, int, bool, int]] = []  # (frame, number, flipped, effect index) of each drop
         self._shown: list[tuple] = []  # what the view showed when last brought up to date
 
     @property
@@ -271,7 +298,17 @@ class NativeGame:
             self._refresh()
         events = self._events[0]
         if events[0] or events[1]:
+            if (events[0] | events[1]) & EVENTS["weapon_drop_signal"]:
+                self._note_drops()
             self._emit(int(events[0]), int(events[1]))
+
+    def _note_drops(self) -> None:
+        """Note the frame's drops: each one's effect (`DroppedVFX<n>`) stays in `objects` from now on."""
+        known = self.drops[-1][1] if self.drops else -1
+        for key, name, *_, dropped, _, _, spawned_at, effect, flipped in self.batch.lying(0):
+            number = int(key.removeprefix("Dropped" + name)) if dropped else -1
+            if number > known:
+                self.drops.append((spawned_at, number, flipped, effect))
 
     def _hand_over_generator(self) -> None:
         """The engine draws on from `generator` as it stands (other code may have drawn from it since)."""

@@ -22,6 +22,7 @@ they were dropped: where each appeared, and its type (1 for a spawner's, 2 spear
 from __future__ import annotations
 
 import random
+import re
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from arena.envs.fighting import rules as R
@@ -45,7 +46,8 @@ class WeaponGO:
     """A weapon lying on the stage (arena's `WeaponObject`), as reward code finds it among `env.objects`
     under the competition's class name: `name` ("Spear" or "Hammer"), `body` (its physics box: `body.position`,
     `body.velocity`; `shape.cache_bb()` its extent) and `world_pos`, where the body was before the
-    frame's physics step; `shown_at`, where it appeared, and `spawn_frame`, the frame it did."""
+    frame's physics step; `shown_at`, where it appeared, and `spawn_frame`, the frame it did; `vfx`, only once
+    the competition's weapon object it stands for was dropped: that drop's effect (`Armory.pool`)."""
 
     fall_speed = 0.1  # the competition's, which its physics box makes unused
     physics_on = True
@@ -94,6 +96,7 @@ class Spawner:
         self.spawned_at = 0
         self.item: WeaponObject | None = None
         self._item_shows: tuple | None = None  # the (weapon, position) `item` was made for
+        self.effect: SpawnerVFX | None = None  # the effect its weapon's pooled object keeps (`Armory.pool`)
 
     def update(self, frame: int, rng: random.Random, room: bool) -> None:
         if self.weapon is not None:
@@ -116,6 +119,8 @@ class Spawner:
         self._item_shows = shows
         self.item = (None if self.weapon is None
                      else WeaponObject(self.weapon, *self.position, size, spawn_frame=self.spawned_at))
+        if self.item is not None and self.effect is not None:
+            self.item.vfx = self.effect
 
     def observation(self) -> tuple[float, float, float]:
         if self.weapon is None:
@@ -124,18 +129,29 @@ class Spawner:
 
 
 class SpawnerVFX:
-    """A spawner's effect as the competition's `env.objects` lists it (`SpawnerVFX0`, `SpawnerVFX1`):
-    `world_pos`, where its spawner stands (its first place until a weapon shows, then where the last one
-    showed). `spawner` is its spawner's number in the armory of `game`, which may be replaced."""
+    """An effect as the competition's `env.objects` lists it: a spawner's (`SpawnerVFX0`, `SpawnerVFX1`) or
+    a dropped weapon's (`DroppedVFX<n>`). `world_pos`: a spawner's stands where its spawner does (its
+    first place until a weapon shows, then where the last one showed); `spawner` is its spawner's number
+    in the armory of `game`, which may be replaced. A dropped weapon's (no `game`) is where it was set.
+    `flipped`: whether its picture faces left."""
 
-    def __init__(self, game: Any, spawner: int):
+    def __init__(self, game: Any = None, spawner: int = 0, world_pos: Sequence[float] = (0.0, 0.0),
+                 flipped: bool = False):
         self._game = game
         self._spawner = spawner
+        self._world_pos = world_pos
+        self.flipped = flipped
 
     @property
-    def world_pos(self) -> tuple[float, float]:
+    def world_pos(self) -> Sequence[float]:
+        if self._game is None:
+            return self._world_pos
         x, y = self._game.armory.spawners[self._spawner].position
         return float(x), float(y)
+
+    @world_pos.setter
+    def world_pos(self, where: Sequence[float]) -> None:
+        self._world_pos = where
 
     def process(self) -> None:
         """Nothing to do each frame (the competition's game calls it on every object)."""
@@ -148,14 +164,18 @@ class SpawnerVFX:
 
 
 class DroppedWeapon:
-    """A weapon a fighter dropped at `position`: it lies about (`item`) until taken or `DROPPED_LIFETIME` passes."""
+    """A weapon a fighter dropped at `position`: it lies about (`item`) until taken or `DROPPED_LIFETIME` passes.
+    `flipped`: the fighter faced left; `effect`, its `DroppedVFX<number>` (set after the frame's pickups)."""
 
-    def __init__(self, name: str, position: tuple[float, float], frame: int, number: int, size: tuple[float, float]):
+    def __init__(self, name: str, position: tuple[float, float], frame: int, number: int, size: tuple[float, float],
+                 flipped: bool = False):
         self.weapon: str | None = name
         self.name = name
         self.position = position
         self.spawned_at = frame
         self.number = number  # its `env.objects` name's number
+        self.flipped = flipped
+        self.effect: SpawnerVFX | None = None
         self.item = WeaponObject(name, *position, size, dropped=True, spawn_frame=frame)
 
     def observation(self) -> tuple[float, float, float]:
@@ -163,6 +183,16 @@ class DroppedWeapon:
             return 0.0, 0.0, 0.0
         x, y = self.position
         return max(-R.OBS_MAX_X, min(R.OBS_MAX_X, x)), max(-R.OBS_MAX_Y, min(R.OBS_MAX_Y, y)), OBS_TYPE[self.name]
+
+
+def on_stage(lying: dict[str, WeaponObject], drop_log: Sequence[tuple[int, int, bool, SpawnerVFX]]) -> dict[str, Any]:
+    """The weapons lying about (`Armory.lying`) and the effects of the match's drops (`Armory.drop_log`) by
+    their `env.objects` names, in the order the competition's `env.objects` has them: each where it appeared,
+    `DroppedVFX<n>` just before `Dropped<Weapon><n>` (and staying after its weapon is gone, as there)."""
+    found = [(item.spawn_frame, int(item.dropped), int(re.search(r"\d+$", key)[0]), 1, key, item)
+             for key, item in lying.items()]
+    found += [(frame, 1, number, 0, f"DroppedVFX{number}", effect) for frame, number, _, effect in drop_log]
+    return {key: item for *_, key, item in sorted(found, key=lambda entry: entry[:4])}
 
 
 def touches(fighter: Fighter, position: Sequence[float], height: float) -> bool:
@@ -193,6 +223,11 @@ class Armory:
         self.spawners = [self._new_spawner(1, right), self._new_spawner(-1, left)]
         self.dropped: list[DroppedWeapon] = []
         self.drops = 0
+        # The competition takes each weapon it shows from a pool of idle weapon objects (the first idle one of
+        # that weapon, or a new one) and gives it back as it goes; an object dropped once keeps an effect from
+        # then on, which its later drops show again. (weapon, its effect or None) for each idle one, in order.
+        self.pool: list[tuple[str, SpawnerVFX | None]] = []
+        self.drop_log: list[tuple[int, int, bool, SpawnerVFX]] = []  # (frame, number, flipped, effect) of each drop
         self._slots = self._observe()
 
     def _new_spawner(self, side: int, height: float) -> Spawner:
@@ -225,18 +260,49 @@ class Armory:
                     self.try_pick_up(source, fighter, frame)
         room = len(self.spawners) + len(self.dropped) <= 2
         for spawner in self.spawners:
+            shown = spawner.weapon
             spawner.update(frame, self.rng, room)
+            if shown is not None and spawner.weapon is None:
+                self._give_back(shown, spawner.effect)
+                spawner.effect = None
+            elif shown is None and spawner.weapon is not None:
+                spawner.effect = self._take(spawner.weapon)
             spawner.place_item(self.size)
         for item in self.dropped:
-            if item.weapon is not None and frame - item.spawned_at >= R.DROPPED_LIFETIME:
+            if item.weapon is None:
+                continue
+            if item.spawned_at == frame:
+                self._show_effect(item, frame)
+                continue
+            effect = item.effect
+            effect.world_pos, effect.flipped = item.item.world_pos, item.flipped  # the list the weapon moves
+            if frame - item.spawned_at >= R.DROPPED_LIFETIME:
+                self._give_back(item.name, effect)
                 item.weapon = None
         self.dropped = [item for item in self.dropped if item.weapon is not None]
         self._slots = self._observe()
 
+    def _take(self, name: str) -> SpawnerVFX | None:
+        for index, (pooled, effect) in enumerate(self.pool):
+            if pooled == name:
+                del self.pool[index]
+                return effect
+        return None
+
+    def _give_back(self, name: str, effect: SpawnerVFX | None) -> None:
+        self.pool.append((name, effect))
+
+    def _show_effect(self, item: DroppedWeapon, frame: int) -> None:
+        effect = self._take(item.name) or SpawnerVFX()
+        effect.world_pos = tuple(item.position)
+        item.effect = item.item.vfx = effect
+        self.drop_log.append((frame, item.number, item.flipped, effect))
+
     def drop(self, fighter: Fighter, frame: int) -> None:
         body = fighter.body
         position = (body.x + DROP_OFFSET[0] * int(fighter.facing), body.y + DROP_OFFSET[1])
-        self.dropped.append(DroppedWeapon(fighter.weapon, position, frame, FIRST_DROPPED_ID + self.drops, self.size))
+        self.dropped.append(DroppedWeapon(fighter.weapon, position, frame, FIRST_DROPPED_ID + self.drops, self.size,
+                                          flipped=int(fighter.facing) < 0))
         self.drops += 1
         fighter.weapon = "Punch"
         fighter.pickup_lock = frame + R.PICKUP_LOCK_FRAMES
@@ -261,9 +327,12 @@ class Armory:
         fighter.weapon = source.weapon
         self.emit("weapon_equip_signal", fighter.agent_id)
         if isinstance(source, Spawner):
+            self._give_back(source.weapon, source.effect)
+            source.effect = None
             source.last_spawn = frame
             source.empty(self.rng)  # its weapon leaves the stage as `update` places the spawners' items
         else:
+            self._give_back(source.name, source.effect)
             source.weapon = None
 
     def observation(self) -> list[float]:

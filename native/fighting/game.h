@@ -291,16 +291,28 @@ struct Spawner {
   Item item;  // the weapon shown, when `item_weapon` is one
   int item_weapon = NO_WEAPON;  // what `item` was made for (weapons.Spawner._item_shows)
   double item_x = 0, item_y = 0;
+  int effect = -1;  // the effect of the competition's pooled weapon shown (weapons.Spawner.effect), -1: none
 };
 
 struct Dropped {
   int weapon = NO_WEAPON, name = NO_WEAPON, spawned_at = 0, number = FIRST_DROPPED_ID;
   double x = 0, y = 0;
   Item item;
+  bool flipped = false;  // the fighter faced left
+  int effect = -1;  // its effect (taken from the pool after the frame's pickups)
+  bool attached = false;  // the effect stands where the weapon does (from the frame after it appeared)
+};
+
+// A dropped weapon's effect (weapons.SpawnerVFX): the competition's pooled weapon keeps one from its first
+// drop on, so later drops of that weapon share it. `listed`: its place follows the weapon's (a list there).
+struct Effect {
+  double x = 0, y = 0;
+  bool flipped = false, listed = false;
 };
 
 constexpr int MAX_DROPPED = 16;
 constexpr int MAX_ITEMS = 2 + MAX_DROPPED;  // weapons lying about at once: the spawners' and the dropped ones
+constexpr int MAX_POOLED = 2 * MAX_ITEMS;  // the competition's weapon objects of a match: at most so many of each
 // The broadphase's shapes: two grounds, the platform, two fighters and the weapons lying about.
 using Phase = BroadPhase<5 + MAX_ITEMS>;
 
@@ -337,6 +349,11 @@ class Game {
   Spawner spawners[2];
   Dropped dropped[MAX_DROPPED];
   int dropped_count = 0, drops = 0;
+  // The competition's pool of idle weapon objects (weapons.Armory.pool): weapon and effect (-1: none) each.
+  int pool_weapon[MAX_POOLED], pool_effect[MAX_POOLED];
+  int pool_count = 0;
+  Effect effects[MAX_POOLED];
+  int effect_count = 0;
   int steps = 0, max_frames = 2700, stocks = 3, winner = -1;
   double weapon_half_width = 0, weapon_half_height = 0, dropped_pickup_height = 0;
   bool terminated = false, truncated = false;
@@ -387,7 +404,7 @@ class Game {
     register_shapes();
     init_spawner(spawners[0], 1, SPAWNER_Y_RIGHT);
     init_spawner(spawners[1], -1, SPAWNER_Y_LEFT);
-    dropped_count = drops = 0;
+    dropped_count = drops = pool_count = effect_count = 0;
   }
 
   bool over() const { return terminated || truncated; }
@@ -1236,12 +1253,43 @@ class Game {
       if (spawners[s].item_weapon != NO_WEAPON) item.world_x = item.body.x, item.world_y = item.body.y;
     }
     for (int k = 0; k < dropped_count; ++k) {
-      Item& item = dropped[k].item;
-      if (dropped[k].weapon != NO_WEAPON) item.world_x = item.body.x, item.world_y = item.body.y;
+      Dropped& d = dropped[k];
+      Item& item = d.item;
+      if (d.weapon == NO_WEAPON) continue;
+      item.world_x = item.body.x, item.world_y = item.body.y;
+      if (d.attached) effects[d.effect].x = item.world_x, effects[d.effect].y = item.world_y;
     }
   }
 
+  // WeaponPool.get_weapon: the first idle weapon object of that weapon, or a new one (the effect it keeps, -1: none).
+  int take_pooled(int weapon) {
+    for (int k = 0; k < pool_count; ++k) {
+      if (pool_weapon[k] != weapon) continue;
+      int effect = pool_effect[k];
+      for (int j = k + 1; j < pool_count; ++j) pool_weapon[j - 1] = pool_weapon[j], pool_effect[j - 1] = pool_effect[j];
+      --pool_count;
+      return effect;
+    }
+    return -1;
+  }
+
+  // WeaponPool.return_weapon
+  void give_back(int weapon, int effect) {
+    if (pool_count == MAX_POOLED) return;  // more than a match can have: only written spawners get here
+    pool_weapon[pool_count] = weapon;
+    pool_effect[pool_count++] = effect;
+  }
+
+  // A dropped weapon leaves the stage: its effect stays where the weapon last was.
+  void remove_dropped(Dropped& d) {
+    give_back(d.name, d.effect);
+    d.weapon = NO_WEAPON;
+    d.attached = false;
+  }
+
   void empty_spawner(Spawner& s) {
+    give_back(s.weapon, s.effect);
+    s.effect = -1;
     s.weapon = NO_WEAPON;
     s.cooldown = rng.randint(s.first_cooldown / 2, static_cast<int>(s.first_cooldown * 1.5));
   }
@@ -1271,6 +1319,9 @@ class Game {
         d.spawned_at = frame;
         d.number = FIRST_DROPPED_ID + drops++;
         d.item = Item(d.x, d.y, weapon_half_width, weapon_half_height);
+        d.flipped = f.facing < 0;
+        d.effect = -1;
+        d.attached = false;
         f.weapon = PUNCH;
         f.pickup_lock = frame + PICKUP_LOCK_FRAMES;
         f.events |= WEAPON_DROP_SIGNAL;
@@ -1302,7 +1353,7 @@ class Game {
           if (frame < f.pickup_lock || !f.input.just_pressed[KEY_H]) continue;
           if (!touches(f, d.item.world_x, d.item.world_y, dropped_pickup_height)) continue;
           pick_up(f, d.weapon);
-          d.weapon = NO_WEAPON;
+          remove_dropped(d);
         }
       }
     }
@@ -1316,16 +1367,38 @@ class Game {
         spawner.y = spawner.height;
         spawner.weapon = rng.randint(0, 1) == 0 ? SPEAR : HAMMER;
         spawner.spawned_at = spawner.last_spawn = frame;
+        spawner.effect = take_pooled(spawner.weapon);
       }
       place_item(spawner);
     }
     int kept = 0;
     for (int k = 0; k < dropped_count; ++k) {
       Dropped& d = dropped[k];
-      if (d.weapon != NO_WEAPON && frame - d.spawned_at >= DROPPED_LIFETIME) d.weapon = NO_WEAPON;
+      if (d.weapon != NO_WEAPON && d.spawned_at == frame) {
+        show_effect(d);
+      } else if (d.weapon != NO_WEAPON && d.effect >= 0) {
+        Effect& effect = effects[d.effect];
+        effect.x = d.item.world_x, effect.y = d.item.world_y, effect.listed = true;
+        effect.flipped = d.flipped;
+        d.attached = true;
+      }
+      if (d.weapon != NO_WEAPON && frame - d.spawned_at >= DROPPED_LIFETIME) remove_dropped(d);
       if (d.weapon != NO_WEAPON) dropped[kept++] = d;
     }
     dropped_count = kept;
+  }
+
+  // A weapon dropped this frame takes its weapon object from the pool, and with it the object's effect (a new one,
+  // unflipped, if it has none), shown where the weapon appeared.
+  void show_effect(Dropped& d) {
+    d.effect = take_pooled(d.name);
+    if (d.effect < 0) {
+      if (effect_count == MAX_POOLED) return;  // more than a match can have
+      d.effect = effect_count++;
+      effects[d.effect] = Effect();
+    }
+    Effect& effect = effects[d.effect];
+    effect.x = d.x, effect.y = d.y, effect.listed = false;
   }
 
   // --- observation.py ----------------------------------------------------------------------------

@@ -91,9 +91,11 @@ class WeaponSpawnController:
 
     def _shown(self, key: str, weapon: WeaponGO) -> DroppedWeaponSpawner:
         number = int(key.removeprefix(f"Dropped{weapon.name}"))
+        flipped = next(flipped for _, dropped, flipped, _ in self._env.game.armory.drop_log if dropped == number)
         spawner = DroppedWeaponSpawner(None, number, self._env, None, weapon.shown_at, weapon.name,
-                                       lifetime_frames=R.DROPPED_LIFETIME)
+                                       lifetime_frames=R.DROPPED_LIFETIME, flipped=flipped)
         spawner.active_weapon, spawner.last_spawn_frame, spawner._spawned_once = weapon, weapon.spawn_frame, True
+        spawner.vfx = weapon.vfx
         return spawner
 
 
@@ -116,8 +118,8 @@ class WeaponPool:
 
 class DroppedWeaponSpawner:
     """A one-off spawner for a weapon a fighter dropped: it shows `weapon_name` once, for `lifetime_frames`.
-    (`env.weapon_controller` lists one for each weapon dropped in the match; how its picture faces,
-    `flipped`, is not kept there.)"""
+    (`env.weapon_controller` lists one for each dropped weapon lying about: `flipped` when its fighter faced
+    left, `vfx` its effect, `DroppedVFX<id>` of `env.objects`.)"""
 
     def __init__(self, camera: Any, id: int, env: Any, pool: WeaponPool, pos: Sequence[float], weapon_name: str,
                  lifetime_frames: int = 300, vfx_folder: str = "-1", scale: float = 1.0, flipped: bool = False):
