@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from typing import Iterator
 
@@ -11,17 +12,24 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @contextlib.contextmanager
-def signals_held() -> Iterator[list[int]]:
+def signals_held(notice: str | None = None) -> Iterator[list[int]]:
     """Hold SIGINT and SIGTERM back while the body runs; the first that came meanwhile is raised after,
     to be handled as it would have been, unless the body raised (its error is what to report, and it stops
     the command as well). The body is handed the list of those that came, to stop early where it can stop
-    cleanly. Held by Python's handlers, not the thread's signal mask: the kernel hands a process's signal
-    to any of its threads that does not block it (a progress bar's)."""
+    cleanly; `notice`, if given, is written to stderr as the first comes (what the stop will wait for).
+    Held by Python's handlers, not the thread's signal mask: the kernel hands a process's signal to any of
+    its threads that does not block it (a progress bar's)."""
     came: list[int] = []
     if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers
         yield came
         return
-    previous = {signum: signal.signal(signum, lambda signum, frame: came.append(signum)) for signum in STOP_SIGNALS}
+
+    def hold(signum: int, frame: object) -> None:
+        if notice is not None and not came:
+            print(notice, file=sys.stderr, flush=True)
+        came.append(signum)
+
+    previous = {signum: signal.signal(signum, hold) for signum in STOP_SIGNALS}
     finished = False
     try:
         yield came

@@ -24,3 +24,12 @@ def test_what_the_body_raised_is_reported_rather_than_a_stop_that_came_meanwhile
             os.kill(os.getpid(), signal.SIGINT)
             raise OSError(28, "No space left on device")
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handlers are back
+
+
+def test_a_notice_says_at_once_what_a_held_stop_will_do(capsys):
+    with pytest.raises(KeyboardInterrupt):
+        with signals_held("stopping at the end of the rollout under way, where the run is saved"):
+            os.kill(os.getpid(), signal.SIGINT)
+            assert capsys.readouterr().err == "stopping at the end of the rollout under way, where the run is saved\n"
+            os.kill(os.getpid(), signal.SIGINT)  # said once
+            assert capsys.readouterr().err == ""

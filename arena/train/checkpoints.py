@@ -35,6 +35,9 @@ from arena.outputs import write_failure
 
 CHECKPOINT = re.compile(r"_(\d+)_steps\.zip$")
 
+# Said as Ctrl-C or SIGTERM comes in a run that stops between rollouts, where it is whole to save.
+STOPPING = "stopping at the end of the rollout under way, where the run is saved"
+
 
 class SaveHandlerMode(Enum):
     FORCE = 0  # start over: clear the run's folder

@@ -35,8 +35,9 @@ from arena.errors import ArenaError
 from arena.held_signals import signals_held
 from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class
-from arena.train.checkpoints import (SaveHandler, SaveHandlerMode, check_not_past, generators, newest_checkpoint,
-                                     restore_generators, state_path, trained_already, training_state_of)
+from arena.train.checkpoints import (STOPPING, SaveHandler, SaveHandlerMode, check_not_past, generators,
+                                     newest_checkpoint, restore_generators, state_path, trained_already,
+                                     training_state_of)
 from arena.train.config import at_least_one, check_resumable, save_config
 from arena.train.logs import ProgressCallback, RunLog, check_libraries, finish_run, whole_rollouts
 from arena.train.policy import SIDECAR, PolicyAgent
@@ -197,7 +198,7 @@ def train_relay(config: RelayConfig, resume: bool = False) -> Path:
     model.set_logger(log.sb3_logger)
     rollout = config.n_steps * config.n_envs
     try:
-        with signals_held() as stop:  # stopped between rollouts, where the run is whole to save
+        with signals_held(STOPPING) as stop:  # stopped between rollouts, where the run is whole to save
             checkpoints = _Checkpoints(checkpoint, math.ceil(config.save_freq / rollout) * rollout, stop)
             # collect + learn
             model.learn(total - model.num_timesteps, callback=CallbackList([ProgressCallback(log), best, checkpoints]),

@@ -34,7 +34,7 @@ import numpy as np
 from arena.errors import ArenaError
 from arena.held_signals import signals_held
 from arena.seeding import derive_seed
-from arena.train.checkpoints import (CHECKPOINT, SaveHandler, SaveHandlerMode, check_not_past, generators,
+from arena.train.checkpoints import (CHECKPOINT, STOPPING, SaveHandler, SaveHandlerMode, check_not_past, generators,
                                      restore_generators, save_training_state, trained_already, training_state_of)
 from arena.train.config import at_least_one, check_resumable, save_config
 from arena.train.logs import LOG_DIR, RunLog, check_libraries, finish_run, sb3_logger, whole_rollouts
@@ -154,7 +154,7 @@ def train_snakes(config: SnakeConfig, resume: bool = False) -> Path:
     every = math.ceil(config.save_freq / rollout) * rollout
     paths = [str(saver.run_dir / f"snake_{i}_{steps}_steps.zip") for i in range(config.num_snakes)]
     try:
-        with signals_held() as stop:  # stopped between rollouts, where the run is whole to save
+        with signals_held(STOPPING) as stop:  # stopped between rollouts, where the run is whole to save
             while steps < total and not stop:
                 # collect
                 active = np.zeros((config.n_steps, config.n_envs, config.num_snakes), bool)
