@@ -106,6 +106,7 @@ class WarehouseBrawl(WrapperRandom, RenderModes, ParallelEnv):
         self._followed: _FollowedSections | None = None  # where follow_observation reads, once asked
         self._objects_of: Any = None  # the game whose weapons `objects` last listed, and those weapons
         self._lying: dict[str, Any] = {}
+        self._on_stage: dict[str, Any] = {}  # what of `objects` was the weapons and the drops' effects (`on_stage`)
         self._logger: list[Any] | None = ["", ""]
         self.game = Game(random.Random(0), self._signals, stocks, max_timesteps,
                          pixels_per_unit=self.resolution.pixels_per_unit, platform_pauses=platform_pauses)
@@ -151,12 +152,15 @@ class WarehouseBrawl(WrapperRandom, RenderModes, ParallelEnv):
         """The game's objects by name, with the weapons lying on the stage and the dropped weapons' effects
         among them (`weapons.on_stage`)."""
         game = self.game
-        lying = on_stage(game.armory.lying(), game.armory.drop_log)
-        if game is not self._objects_of or lying != self._lying:  # a new match, or weapons came or went
+        lying = game.armory.lying()
+        # A new match, or weapons came or went (a drop's effect comes with its weapon): reward code reads
+        # `objects` many times a frame, and the effects' order is worked out only then.
+        if game is not self._objects_of or lying != self._lying:
+            shown = on_stage(lying, game.armory.drop_log)
             kept = {name: item for name, item in game.objects.items()
-                    if not isinstance(item, WeaponObject) and name not in self._lying}
-            self._objects_of, self._lying = game, lying
-            game.objects = {**kept, **lying}  # a new dict: views re-read it
+                    if not isinstance(item, WeaponObject) and name not in self._on_stage}
+            self._objects_of, self._lying, self._on_stage = game, lying, shown
+            game.objects = {**kept, **shown}  # a new dict: views re-read it
         return game.objects
 
     @property
