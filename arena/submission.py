@@ -1002,16 +1002,17 @@ def _check_size(source: Path, name: str, size: int, total: int, max_bytes: int) 
         raise SubmissionError(f"{source}: more than {max_bytes >> 20} MiB in all; submit code and weights only")
 
 
+def is_submission_root(folder: Path) -> bool:
+    """Whether `folder` is a submission's top: it holds the manifest or agent.py."""
+    return (folder / MANIFEST_FILE).is_file() or (folder / "agent.py").is_file()
+
+
 def _find_root(unpacked: Path, source: Path) -> Path:
     """The folder holding agent.py (or the manifest): the top, or a single folder at the top."""
-
-    def is_root(folder: Path) -> bool:
-        return (folder / MANIFEST_FILE).is_file() or (folder / "agent.py").is_file()
-
-    if is_root(unpacked):
+    if is_submission_root(unpacked):
         return unpacked
     entries = [p for p in unpacked.iterdir() if p.name not in IGNORED_NAMES]
-    if len(entries) == 1 and entries[0].is_dir() and is_root(entries[0]):
+    if len(entries) == 1 and entries[0].is_dir() and is_submission_root(entries[0]):
         return entries[0]
     found = ", ".join(sorted(p.name for p in entries)[:8]) or "nothing"
     deeper = sorted(str(path.relative_to(unpacked)) for path in itertools.islice(unpacked.glob("*/**/agent.py"), 8))

@@ -133,12 +133,12 @@ def with_memory_limits(settings: Settings, memory_mb: int | None, workers: int,
 
 def submissions_folder(folder: str | Path) -> Path:
     """`folder` as a Path; ArenaError unless it is a folder (of submissions to register)."""
-    from arena.submission import MANIFEST_FILE
+    from arena.submission import is_submission_root
 
     folder = Path(folder)
     if not folder.exists():
         raise ArenaError(f"{folder}: no such folder{missing_path_hint(folder)}")
-    if folder.suffix == ".zip" or (folder / "agent.py").is_file() or (folder / MANIFEST_FILE).is_file():
+    if folder.suffix == ".zip" or is_submission_root(folder):
         raise ArenaError(f"{folder}: one submission, not a folder of them; put it in a folder with the submissions "
                          "it should play, and give that folder instead")
     if not folder.is_dir():

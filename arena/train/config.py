@@ -23,7 +23,7 @@ from typing import Any, ClassVar, TypeVar
 from arena import settings
 from arena.errors import ArenaError, SubmissionError
 from arena.train.algorithms import ALGORITHMS
-from arena.train.checkpoints import run_meant
+from arena.train.checkpoints import run_meant, saved_checkpoints
 
 
 VEC_ENVS = ("batched", "subproc", "dummy")
@@ -172,7 +172,7 @@ def check_resumable(config: Any, run_dir: Path) -> None:
     meant = run_meant(run_dir)
     if meant is not None:
         raise ArenaError(f"{run_dir}: no such run to resume; did you mean --run {meant}?")
-    if not any(run_dir.glob("*_steps.zip")):
+    if not saved_checkpoints(run_dir):
         raise ArenaError(f"{run_dir}: no checkpoint of this run to resume from; drop --resume to start it "
                          "(a run stopped before its first checkpoint starts afresh)")
     changed = changed_network(config, run_dir)
