@@ -36,7 +36,7 @@ from arena.envs.fighting.moves import MoveType
 from arena.envs.fighting.powers import CastData, FrameChange, MoveManager, Power, PowerData
 from arena.envs.fighting.states import (STATE_CLASSES, AirTurnaroundState, AttackState, DodgeState, InAirState,
                                          StunState)
-from arena.envs.fighting.weapons import SpawnerVFX, WeaponObject, weapon_size
+from arena.envs.fighting.weapons import SpawnerVFX, WeaponObject, key_number, weapon_size
 
 EVENTS = {"win_signal": 1, "knockout_signal": 2, "hit_during_stun": 4, "weapon_equip_signal": 8,
           "weapon_drop_signal": 16}  # bits of `FightingBatch.events`, per game and fighter
@@ -305,8 +305,8 @@ class NativeGame:
     def _note_drops(self) -> None:
         """Note the frame's drops: each one's effect (`DroppedVFX<n>`) stays in `objects` from now on."""
         known = self.drops[-1][1] if self.drops else -1
-        for key, name, *_, dropped, _, _, spawned_at, effect, flipped in self.batch.lying(0):
-            number = int(key.removeprefix("Dropped" + name)) if dropped else -1
+        for key, *_, dropped, _, _, spawned_at, effect, flipped in self.batch.lying(0):
+            number = key_number(key) if dropped else -1
             if number > known:
                 self.drops.append((spawned_at, number, flipped, effect))
 

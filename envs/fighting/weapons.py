@@ -185,12 +185,16 @@ class DroppedWeapon:
         return max(-R.OBS_MAX_X, min(R.OBS_MAX_X, x)), max(-R.OBS_MAX_Y, min(R.OBS_MAX_Y, y)), OBS_TYPE[self.name]
 
 
+def key_number(key: str) -> int:
+    """The number a weapon's `env.objects` name ends with: its spawner's (`Spear0`) or its drop's (`DroppedHammer3`)."""
+    return int(re.search(r"\d+$", key)[0])
+
+
 def on_stage(lying: dict[str, WeaponObject], drop_log: Sequence[tuple[int, int, bool, SpawnerVFX]]) -> dict[str, Any]:
     """The weapons lying about (`Armory.lying`) and the effects of the match's drops (`Armory.drop_log`) by
     their `env.objects` names, in the order the competition's `env.objects` has them: each where it appeared,
     `DroppedVFX<n>` just before `Dropped<Weapon><n>` (and staying after its weapon is gone, as there)."""
-    found = [(item.spawn_frame, int(item.dropped), int(re.search(r"\d+$", key)[0]), 1, key, item)
-             for key, item in lying.items()]
+    found = [(item.spawn_frame, int(item.dropped), key_number(key), 1, key, item) for key, item in lying.items()]
     found += [(frame, 1, number, 0, f"DroppedVFX{number}", effect) for frame, number, _, effect in drop_log]
     return {key: item for *_, key, item in sorted(found, key=lambda entry: entry[:4])}
 

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 from arena.envs.fighting import rules as R
 from arena.envs.fighting.camera import CameraResolution
 from arena.envs.fighting.weapons import WeaponGO
-from arena.envs.fighting.weapons import weapon_size
+from arena.envs.fighting.weapons import key_number, weapon_size
 
 SIZE = weapon_size(CameraResolution.LOW.pixels_per_unit)
 NEVER = 10**9  # a dropped weapon's cooldown: it shows its weapon once
@@ -90,7 +90,7 @@ class WeaponSpawnController:
         return [*self._spawners, *dropped.values()]
 
     def _shown(self, key: str, weapon: WeaponGO) -> DroppedWeaponSpawner:
-        number = int(key.removeprefix(f"Dropped{weapon.name}"))
+        number = key_number(key)
         flipped = next(flipped for _, dropped, flipped, _ in self._env.game.armory.drop_log if dropped == number)
         spawner = DroppedWeaponSpawner(None, number, self._env, None, weapon.shown_at, weapon.name,
                                        lifetime_frames=R.DROPPED_LIFETIME, flipped=flipped)
