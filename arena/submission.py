@@ -318,6 +318,19 @@ def load(path: str | os.PathLike, workdir: str | os.PathLike | None = None,
     return AgentSpec(name, source, root, manifest, digest, target if owned else None)
 
 
+def load_registered(folder: str | os.PathLike, digest: str) -> AgentSpec:
+    """The submission `load` unpacked, checked and kept in `folder` (a tournament's registered copy, a
+    server's upload), read where it lies: a sandbox copies what it plays into its own space, so the
+    processes playing an entrant need no copy each (an entrant may hold gigabytes). `digest` is the
+    one it was registered with."""
+    root = Path(folder)
+    manifest_path = root / MANIFEST_FILE
+    shown = _manifest_shown(root)
+    manifest = Manifest.read(manifest_path, shown) if manifest_path.exists() else Manifest()
+    _check_files(root, manifest, root)
+    return AgentSpec(manifest.name or root.name, root, root, manifest, digest)
+
+
 def _source_is_folder(source: Path) -> bool:
     """Whether `source` is a folder (else a zip file); anything else, such as a FIFO, is refused unopened."""
     try:

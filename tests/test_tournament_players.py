@@ -161,3 +161,22 @@ def test_processes_unpacking_the_same_entrant_at_once_all_get_the_whole_zip(tmp_
     assert [(writer.returncode, out.strip()) for writer, (out, _) in zip(writers, outcomes)] == [(0, "ok")] * 4, \
         [err for _, err in outcomes]
     assert not list((tmp_path / f"arena-entrants-{os.geteuid()}").glob("*.part"))
+
+
+def test_players_play_the_registered_copy_where_it_lies_without_a_copy_of_their_own(othello_entrants, tmp_path,
+                                                                                    monkeypatch):
+    # An entrant may hold up to 2 GiB: a copy per player in the temporary folder (memory, where it is a tmpfs,
+    # that no agent's limit counts) would cost that much again for every worker.
+    from arena.submission import SUBMISSION_PREFIX
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    backend = ProcessPoolBackend(2)
+    with Tournament(tmp_path / "t.sqlite", Settings(seed=0, env="othello", games_per_pair=2)) as league:
+        league.register_folder(othello_entrants)
+        assert league.play(backend) == 12
+        assert all(player.process.is_alive() for player in backend._players)  # their sandboxes still open
+        assert list((tmp_path / "tmp").glob(f"{SUBMISSION_PREFIX}*")) == []
+        assert league.store.failures() == {}
+        assert all(result.outcome.startswith("black ") for result in league.store.results())  # played out
+    backend.close()

@@ -31,7 +31,7 @@ from arena.handle import AgentHandle, ForfeitingAgent, RecentMoves
 from arena.match import play_match
 from arena.sandbox import Limits
 from arena.sandbox.memory import process_share_mb
-from arena.submission import load
+from arena.submission import load, load_registered
 
 SANDBOXES_KEPT = 8  # per pool process: enough for the pairings it plays in turn
 FILES_PER_SANDBOX = 24  # descriptors a process holds for one open sandbox (pipes, its cgroups' files): 21 measured
@@ -259,7 +259,7 @@ def _open(package: EntrantPackage, settings: dict[str, Any]) -> AgentHandle:
     if package.problem:
         return ForfeitingAgent(package.label, f"its submission cannot be loaded: {package.problem}")
     try:
-        spec = load(package.path or _unpacked(package))
+        spec = load_registered(package.path, package.digest) if package.path else load(_unpacked(package))
         handle = submission_handle(spec, settings["env"], settings.get("time_per_move"),
                                    time_bank=settings.get("time_bank"), limits=Limits(**settings.get("limits", {})),
                                    log_dir=settings.get("log_dir"))
