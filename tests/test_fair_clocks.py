@@ -111,6 +111,20 @@ class SubmittedAgent(RandomAgent):
     assert mine.time_used >= 0.75  # the reset's 0.8 s sleep, charged (to the clock's precision)
 
 
+@pytest.mark.parametrize("case, status", [("infinite_loop", Status.TIMEOUT), ("works_then_exits", Status.CRASH)])
+def test_a_move_that_ends_in_a_fault_is_charged_as_an_answered_one(case, status):
+    """A move stopped at its limit, or whose process died after 0.3 s of work, took the agent's time as
+    an answered move does: `arena serve` shares play by the time charged, where an agent that looped
+    forever in every game showed none."""
+    agent = SandboxedAgent(load(HOSTILE / case), time_per_move=0.5)
+    try:
+        mine = play_match("othello", [agent, RandomAgent()], seed=0).agents[0]
+    finally:
+        agent.close()
+    assert (mine.status, mine.moves) == (status, 0), mine.detail
+    assert mine.time_used >= 0.25
+
+
 def test_a_later_games_start_has_a_short_budget_off_the_clock(write_submission):
     """The first start may take the start-up budget; a later game's get_env_info (here 1.5 s of
     thinking with that game's seat) only `game_start_seconds`, so no agent thinks a minute a game

@@ -52,6 +52,7 @@ EXPECTED = {
     "slow_to_report": (CRASH, "predict() failed: uint8 array of shape (2, 2, 2, 2,"),
     "illegal_move": (ILLEGAL, "played a1 (0), which is not legal here"),
     "exits": (CRASH, "predict(): the agent's process exited with code 3"),
+    "works_then_exits": (CRASH, "predict(): the agent's process exited with code 3"),  # see test_fair_clocks
     "segfault": (CRASH, "predict(): the agent's process was killed: Segmentation fault"),
     "infinite_loop": (TIMEOUT, "the limit is 0.5 s a move, with no bank"),
     "sleeper": (TIMEOUT, "the limit is 0.5 s a move, with no bank"),

@@ -230,6 +230,13 @@ class SandboxedAgent(AgentHandle):
             self._kill()
             raise AgentFault(Status.TIMEOUT, self._over_time(what, allowance, charged))
 
+    def _charge_fault(self, what: str) -> None:
+        """Take a game's call that ends in a fault (out of time, its process dead, the protocol broken) off
+        the clock as an answered one is, before its processes are killed: it was the agent's time all the
+        same, by which `arena serve` shares play."""
+        if what in ("predict()", "reset()") and self._timer is not None and not self._timer.stopped:
+            self.clock.spend(self._timer.stop())
+
     def pending_answer(self) -> tuple[int, float] | None:
         if self._outstanding is None:
             return None
@@ -389,6 +396,7 @@ class SandboxedAgent(AgentHandle):
                 self._in_time(what, self._budget(what), self._channel.flush)
         except OSError:
             self._faulted = True
+            self._charge_fault(what)
             raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None
         except AgentFault as fault:
             self._faulted = True
@@ -434,6 +442,7 @@ class SandboxedAgent(AgentHandle):
         except (ChannelClosed, OSError):
             if self._confining:
                 self._died_confining(what)
+            self._charge_fault(what)
             raise AgentFault(Status.CRASH, f"{what}: {self._death()}") from None
         except ProtocolError as exc:
             self._broke_protocol(what, str(exc))
@@ -473,6 +482,7 @@ class SandboxedAgent(AgentHandle):
             self.clock.spend(self._timer.stop())  # a failed call is its time too (`arena serve` shares play by it)
             raise AgentFault(status, detail, _text(report.get("traceback"), 20_000))
         if got != kind:
+            self._charge_fault(what)
             self._kill()
             raise AgentFault(Status.CRASH, f"{what}: the agent's process sent {got.name} instead of {kind.name}")
         return value
@@ -537,6 +547,7 @@ class SandboxedAgent(AgentHandle):
 
     def _broke_protocol(self, what: str, how: str) -> NoReturn:
         self._faulted = True
+        self._charge_fault(what)
         self._kill()
         raise AgentFault(Status.CRASH, f"{what}: the agent's process broke the protocol ({how})") from None
 
@@ -556,6 +567,7 @@ class SandboxedAgent(AgentHandle):
             except ChannelTimeout:
                 charged, waited = self._timer.charged(), self._timer.not_counted()
                 if charged >= budget or self._timer.elapsed() >= hard_limit:
+                    self._charge_fault(what)
                     self._kill()
                     raise AgentFault(Status.TIMEOUT, self._over_time(what, budget, charged, stopped=True)) from None
 

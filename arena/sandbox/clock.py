@@ -195,6 +195,11 @@ class MoveTimer:
             stopping = time.monotonic() - at - self.waited() + waited - (harness_waits() - harness_then) / 1e9
         return until_answer + max(stopping, (self._cpu_read - cpu_then) / 1e9) + self.owed
 
+    @property
+    def stopped(self) -> bool:
+        """Whether the call under way was ended (`stop`) since it began."""
+        return self._cpu_at_stop is not None
+
     def stop(self) -> float:
         """End the call: its time as charged. CPU used from here until the next `start` is owed by that call."""
         charged = self.charged()
