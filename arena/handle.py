@@ -253,22 +253,31 @@ class LocalAgent(AgentHandle):
             with self._running():
                 answer = call()
         except Exception as exc:
+            self._spend(self._own_time(started, waited))  # a failed call is its time too, as in a sandbox
             raise self._fault(Status.CRASH, f"{what} failed", exc) from None
-        elapsed = time.perf_counter() - started
+        elapsed = self._own_time(started, waited)
         if clock is None:
-            self.time_used += elapsed
+            self._spend(elapsed)
             return answer
-        # As in a sandbox, the time it waited for a CPU that other work held is not its own.
-        elapsed = max(elapsed - (harness_waits() - waited) / 1e9, 0.0)
-        self.time_used += elapsed
         allowance = clock.allowance()
-        if not clock.spend(elapsed):
+        if not self._spend(elapsed):
             limit = f"{clock.per_move:g} s"
             if clock.bank:
                 limit += f" a move plus {allowance - clock.per_move:.3g} s left of a {clock.bank:g} s bank"
             took = "for a move" if what == "predict()" else f"in {what}"
             raise AgentFault(Status.TIMEOUT, f"took {elapsed:.3f} s {took}; the limit is {limit}")
         return answer
+
+    def _own_time(self, started: float, waited: int) -> float:
+        """The time since `started`; on a clock, as in a sandbox, less what it waited for a CPU that other
+        work held (`waited`: the harness's waits then), which is not its own."""
+        elapsed = time.perf_counter() - started
+        return elapsed if self.clock is None else max(elapsed - (harness_waits() - waited) / 1e9, 0.0)
+
+    def _spend(self, elapsed: float) -> bool:
+        """Charge `elapsed`; whether it was within the clock's allowance."""
+        self.time_used += elapsed
+        return self.clock is None or self.clock.spend(elapsed)
 
     @contextlib.contextmanager
     def _running(self) -> Iterator[None]:

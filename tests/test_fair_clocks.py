@@ -125,6 +125,22 @@ def test_a_move_that_ends_in_a_fault_is_charged_as_an_answered_one(case, status)
     assert mine.time_used >= 0.25
 
 
+@pytest.mark.parametrize("time_per_move", [None, 0.1])
+def test_an_in_process_move_that_raises_is_charged_as_in_a_sandbox(time_per_move):
+    """A move that worked 0.3 s and then raised took the agent's time, with or without a clock."""
+    class WorksThenRaises(RandomAgent):
+        def predict(self, obs):
+            time.sleep(0.3)
+            raise RuntimeError("gave up")
+
+    mine = LocalAgent(WorksThenRaises(), time_per_move=time_per_move, time_bank=5.0)
+    result = play_match("othello", [mine, RandomAgent()], seed=0).agents[0]
+    assert (result.status, result.moves) == (Status.CRASH, 0), result.detail
+    assert result.time_used >= 0.25
+    if time_per_move is not None:
+        assert mine.clock.bank_left <= 5.0 - 0.15  # past the move's own 0.1 s, from the bank
+
+
 def test_a_later_games_start_has_a_short_budget_off_the_clock(write_submission):
     """The first start may take the start-up budget; a later game's get_env_info (here 1.5 s of
     thinking with that game's seat) only `game_start_seconds`, so no agent thinks a minute a game
