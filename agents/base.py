@@ -78,7 +78,7 @@ class Agent(ABC):
         against `weights_sha256` (see `arena.weights`). Override it to fetch weights your own way;
         in a match there is no network, so whatever it needs must be local by then.
         """
-        from arena.submission import manifest_weights
+        from arena.manifest import manifest_weights
 
         try:
             folder = Path(inspect.getfile(type(self))).parent

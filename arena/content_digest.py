@@ -134,7 +134,7 @@ def _framed(listed: Iterable[tuple[bytes, bytes]]) -> str:
 def _downloaded_weights(folder: Path) -> Path | None:
     """The weights file the manifest in `folder` downloads (`weights_url`), if any."""
     # Imported here: that module hashes with this one.
-    from arena.submission import MANIFEST_FILE, Manifest
+    from arena.manifest import MANIFEST_FILE, Manifest
 
     manifest_path = folder / MANIFEST_FILE
     if not manifest_path.is_file():

@@ -18,7 +18,8 @@ from arena.handle import AgentHandle, LocalAgent
 from arena.own_modules import OwnModules
 from arena.sandbox import Limits, SandboxedAgent
 from arena.sandbox.memory import memory_limits
-from arena.submission import MANIFEST_FILE, AgentSpec, agent_factory, describe_load_error, load
+from arena.manifest import MANIFEST_FILE
+from arena.submission import AgentSpec, agent_factory, describe_load_error, load
 
 
 def open_entrant(player: Any, env_name: str, name: str | None = None, time_per_move: float | None = None,

@@ -20,9 +20,10 @@ import zipfile
 
 import pytest
 
-import arena.submission
+import arena.unpack
 from arena.errors import ManifestError, SubmissionError
-from arena.submission import Manifest, load
+from arena.manifest import Manifest
+from arena.submission import load
 from arena.weights import DownloadPostponed, WeightsError, cached_path, url_problem
 
 AGENT = "from arena.agents import RandomAgent\n\nclass SubmittedAgent(RandomAgent):\n    pass\n"
@@ -612,7 +613,7 @@ def test_a_member_needing_an_unsupported_zip_feature_is_refused(tmp_path):
 
 
 def test_an_oversized_zip_index_is_refused_before_it_is_read(tmp_path, monkeypatch):
-    monkeypatch.setattr(arena.submission, "MAX_ZIP_INDEX_BYTES", 1 << 10)
+    monkeypatch.setattr(arena.unpack, "MAX_ZIP_INDEX_BYTES", 1 << 10)
     archive = zip_with(tmp_path, *[(f"f{i}.py", b"") for i in range(100)])
     assert "its index is over 0 MiB" in refusal(archive)
 
@@ -683,7 +684,7 @@ def test_a_folder_deeper_than_the_path_limit_is_refused(tmp_path):
 
 
 def test_too_many_entries_in_a_folder_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(arena.submission, "MAX_FILES", 5)
+    monkeypatch.setattr(arena.unpack, "MAX_FILES", 5)
     folder = folder_with(tmp_path)
     for i in range(5):
         (folder / f"empty{i}").mkdir()

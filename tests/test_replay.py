@@ -163,7 +163,7 @@ def test_video_shows_every_move_and_holds_the_end(tmp_path):
 @pytest.mark.parametrize("env", ["othello", "snake", "cartpole_relay", "fighting"])
 def test_players_named_with_marks_alone_still_get_a_video(tmp_path, env):
     from arena.handle import LocalAgent
-    from arena.submission import Manifest
+    from arena.manifest import Manifest
 
     invisible = "\u034f\u034f"  # combining grapheme joiners: a name the manifest takes, of no width on screen
     assert Manifest.from_dict({"name": invisible}).name == invisible

@@ -12,7 +12,8 @@ import pytest
 from arena.errors import ManifestError, SubmissionError
 from arena.faults import Status
 from arena.play import run_match
-from arena.submission import MANIFEST_FILE, describe_load_error, instantiate, load, manifest_weights
+from arena.manifest import MANIFEST_FILE, manifest_weights
+from arena.submission import describe_load_error, instantiate, load
 
 PLAIN_AGENT = """
 from arena.agents import RandomAgent
@@ -173,9 +174,9 @@ def test_zip_bombs_are_refused_before_inflating(tmp_path):
 
 
 def test_oversize_files_are_refused(tmp_path, monkeypatch):
-    import arena.submission
+    import arena.unpack
 
-    monkeypatch.setattr(arena.submission, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(arena.unpack, "MAX_FILE_BYTES", 1000)
     archive = write_zip(tmp_path / "big.zip", [("agent.py", PLAIN_AGENT), ("weights.bin", os.urandom(2000))])
     with pytest.raises(SubmissionError, match="weights.bin is 0 MiB; files may be at most 0 MiB"):
         load(archive)
@@ -213,7 +214,7 @@ def test_a_member_claiming_more_compressed_bytes_than_the_archive_holds_is_a_lik
 def test_a_folder_swapped_for_a_link_while_the_submission_is_copied_leads_nowhere(tmp_path):
     # Whoever else may write to a submission folder (a shared tournament folder) swaps one of its
     # folders for a link to a private folder between the listing and the copy of a file in it.
-    from arena.submission import _folder_members
+    from arena.unpack import _folder_members
 
     source = tmp_path / "submission"
     (source / "data").mkdir(parents=True)

@@ -12,7 +12,8 @@ import pytest
 
 from arena import cli
 from arena.errors import ManifestError, SubmissionError
-from arena.submission import Manifest, import_entry_class, instantiate, load
+from arena.manifest import Manifest
+from arena.submission import import_entry_class, instantiate, load
 from arena.weights import WeightsError, cache_dir, cached_path
 
 WEIGHTS = b"pretend these are weights\n" * 100

@@ -121,7 +121,8 @@ class _Worker:
         load_before_confinement()
         from arena.envs import make_raw, seat_view
         from arena.envs.seat import reseed_view
-        from arena.submission import AgentSpec, Manifest, agent_factory
+        from arena.manifest import Manifest
+        from arena.submission import AgentSpec, agent_factory
 
         self.channel = channel
         self.pid = os.getpid()

@@ -223,7 +223,7 @@ STORED_SETTINGS_FLAGS = (("-o", "option", [], "options"), ("--seed", "seed", Non
 
 def _check_serving_flags(args: argparse.Namespace) -> None:
     """ArenaError naming the first of the server's limits given out of its range."""
-    from arena.submission import MAX_TOTAL_BYTES
+    from arena.unpack import MAX_TOTAL_BYTES
 
     for flag, value in (("--validators", args.validators), ("--uploads-per-day", args.uploads_per_day),
                         ("--max-active", args.max_active), ("--max-logs-mb", args.max_logs_mb)):

@@ -27,7 +27,7 @@ from arena.entrants import options_conflict
 from arena.errors import ArenaError, HarnessError
 from arena.names import lookalikes
 from arena.serve.store import CompetitionStore, Participant, Submission
-from arena.submission import MAX_TOTAL_BYTES
+from arena.unpack import MAX_TOTAL_BYTES
 from arena.weights import DownloadPostponed
 
 DAY = 24 * 3600.0

@@ -458,7 +458,7 @@ def _not_a_submission(path: Path) -> str | None:
     """Why the folder `path` is plainly no submission (the files arena keeps beside a database there, a
     folder with no Python file and no manifest in it or in its folders), to be skipped rather than
     entered as one that forfeits; None for a zip, or a folder that may be one."""
-    from arena.submission import MANIFEST_FILE
+    from arena.manifest import MANIFEST_FILE
 
     if not path.is_dir() or path.is_symlink():
         return None
