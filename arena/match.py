@@ -164,11 +164,14 @@ def play_match(
     *,
     max_steps: int | None = None,
     on_step: Callable[[Any], None] | None = None,
+    eliminate: bool = True,
 ) -> MatchResult:
     """Play one game of `env` (a registered name or an env from `arena.envs.make`) between `agents`.
 
     `max_steps` caps the number of env steps (the game is then cut short and scored as it stands);
-    `on_step(env)` is called after the reset and after every step, e.g. to render frames.
+    `on_step(env)` is called after the reset and after every step, e.g. to render frames. With
+    `eliminate` False a fault ends the match even where it could take only the faulting seat out, as
+    arena played every game before it could (its replays play so).
     """
     if not 0 <= seed <= MAX_SEED:  # agents seed numpy with it
         raise ValueError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed!r}")
@@ -180,7 +183,7 @@ def play_match(
     handles = _handles_by_seat(agents, seats)
     if hasattr(env.unwrapped, "player_names"):  # the outcome (and any picture) names the players, not their seats
         env.unwrapped.player_names = {seat: handle.name for seat, handle in handles.items()}
-    game = _Game(env, handles, seed, max_steps, on_step)
+    game = _Game(env, handles, seed, max_steps, on_step, eliminate)
     started = time.perf_counter()
     # Sandboxed agents that take turns with this thread are kept on its CPU: keep it there too.
     with kept_on_current_cpu():
@@ -206,7 +209,8 @@ def rank(scores: Sequence[Any]) -> list[int]:
 class _Game:
     """State of one match in progress."""
 
-    def __init__(self, env: Any, handles: dict[str, AgentHandle], seed: int, max_steps: int | None, on_step):
+    def __init__(self, env: Any, handles: dict[str, AgentHandle], seed: int, max_steps: int | None, on_step,
+                 eliminate: bool):
         self.env = env
         self.raw = env.unwrapped
         self.handles = handles
@@ -219,7 +223,8 @@ class _Game:
         self.cut_short = False  # stopped at max_steps with the game still on
         self.fault: Fault | None = None
         # Games of more than two seats that can take one out go on without a seat that faults (`phase`).
-        self.eliminating = len(handles) > 2 and hasattr(self.raw, "eliminate") and not hasattr(env, "agent_iter")
+        self.eliminating = (eliminate and len(handles) > 2 and hasattr(self.raw, "eliminate")
+                            and not hasattr(env, "agent_iter"))
         self.eliminated: list[Fault] = []
         self.under_way = False  # the env is reset: a seat out leaves it at once
         self.forfeits: dict[str, str] = {}  # seats whose submissions could not be loaded, and why

@@ -134,7 +134,10 @@ def resimulate(recorded: MatchResult, on_step: Callable[[Any], None] | None = No
     options = dict(recorded.env_options, **({"render_mode": render_mode} if render_mode else {}))
     env = make_raw(recorded.env, **options)
     handles = [_RecordedAgent(a.name, recorded.actions[a.seat], recorded.fault_of(a.seat)) for a in recorded.agents]
-    again = play_match(env, handles, recorded.seed, max_steps=recorded.max_steps, on_step=on_step)
+    # A match that ended at a fault in a game that takes seats out was played before arena could take them
+    # out (it records the faults of such games as seats taken out): it ends at that fault again.
+    again = play_match(env, handles, recorded.seed, max_steps=recorded.max_steps, on_step=on_step,
+                       eliminate=recorded.fault is None)
     for was, now in zip(recorded.agents, again.agents):
         if (was.score, was.rank, was.status, was.moves) != (now.score, now.rank, now.status, now.moves):
             raise ReplayError(

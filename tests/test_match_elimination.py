@@ -122,6 +122,36 @@ def test_replays_from_before_seats_could_be_taken_out_still_load(tmp_path):
     assert replay.resimulate(replay.load(path)).agents == result.agents
 
 
+# Written by arena before seats could be taken out: the crash of player_2 on its third move ended the game,
+# every other seat scoring +1 (player_3, asked after it, had not moved on that step).
+ENDED_AT_A_FAULT = {
+    "format": "arena-replay/2", "arena_version": "0.1.0", "env": "snake", "env_options": {"num_snakes": 4},
+    "seed": 3877731200,
+    "agents": [{"name": "rnd", "seat": "player_0", "score": 1.0, "rank": 1, "status": "ok", "detail": "", "moves": 3},
+               {"name": "illegal", "seat": "player_1", "score": 1.0, "rank": 1, "status": "ok", "detail": "",
+                "moves": 3},
+               {"name": "crash3", "seat": "player_2", "score": -1.0, "rank": 4, "status": "crash",
+                "detail": "predict() failed: RuntimeError: boom on move 3 (agent.py line 7)", "moves": 2},
+               {"name": "snake_greedy", "seat": "player_3", "score": 1.0, "rank": 1, "status": "ok", "detail": "",
+                "moves": 2}],
+    "outcome": "crash3 lost by crash: predict() failed: RuntimeError: boom on move 3 (agent.py line 7)",
+    "actions": {"player_0": [1, 2, 2], "player_1": [0, 2, 1], "player_2": [0, 1], "player_3": [0, 0]},
+    "steps": 2, "max_steps": 100,
+    "fault": {"seat": "player_2", "status": "crash",
+              "detail": "predict() failed: RuntimeError: boom on move 3 (agent.py line 7)", "phase": "move"},
+    "duration": 1.26,
+}
+
+
+def test_replays_from_before_seats_could_be_taken_out_end_at_their_fault_as_played(tmp_path):
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(ENDED_AT_A_FAULT))
+    recorded = replay.load(path)
+    again = replay.resimulate(recorded)
+    assert again.fault == recorded.fault and again.eliminated == [] and again.steps == 2
+    assert again.agents == recorded.agents and again.actions == recorded.actions
+
+
 def test_arena_match_names_every_fault_and_the_submission_left_playing_wins(cli, in_tmp, write_submission):
     crashing = write_submission("crashing", "from arena.agents import RandomAgent\n\n"
                                 "class SubmittedAgent(RandomAgent):\n"
