@@ -5,6 +5,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -327,6 +328,30 @@ def test_a_tournament_stored_by_a_relative_path_plays_on_from_any_folder(othello
     results = ResultsStore(tmp_path / "league" / "rr.sqlite").results()
     assert {seat.status for result in results for seat in result.seats} == {"ok"}
     monkeypatch.chdir(tmp_path)
+    assert all(Path(result.replay).is_file() for result in results)
+
+
+def test_a_store_that_an_earlier_arena_kept_by_relative_paths_plays_on_from_any_folder(othello_entrants, tmp_path,
+                                                                                       monkeypatch):
+    # An earlier arena stored the folders beside a --db given as a relative path relatively: its entrants
+    # could not be played from there (every match "could not be played"), nor its replays found elsewhere.
+    (tmp_path / "league").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "league")
+    Tournament("rr.sqlite", Settings(env="othello", games_per_pair=2, seed=3)).register_folder(othello_entrants)
+    db = sqlite3.connect("rr.sqlite")
+    with db:
+        db.execute("UPDATE entrants SET archive = 'rr-entrants/' || substr(digest, 1, 16)")
+    for folder in Path("rr-entrants").iterdir():
+        folder.rename(folder.with_name(folder.name[:16]))
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert Tournament("../league/rr.sqlite").play(Backend()) == 12
+    with db:
+        db.execute("UPDATE results SET replay = 'rr-replays/' || replace(replay, rtrim(replay, "
+                   "replace(replay, '/', '')), '')")
+    db.close()
+    results = ResultsStore(tmp_path / "league" / "rr.sqlite").results()
+    assert {seat.status for result in results for seat in result.seats} == {"ok"}
     assert all(Path(result.replay).is_file() for result in results)
 
 

@@ -34,7 +34,7 @@ from typing import Any
 
 from arena import __version__
 from arena.content_digest import upgrade_stored_digests
-from arena.db import open_database, unusable
+from arena.db import files_beside, is_url, open_database, read_only, unusable
 from arena.errors import ArenaError, HarnessError
 from arena.processes import running
 
@@ -209,6 +209,7 @@ class ResultsStore:
             self._check_integrity()
             self._db.script(SCHEMA)
             self._upgrade()
+            self._anchor_relative_paths()  # before the digests' upgrade, which reads the copies
             upgrade_stored_digests(self._db, "entrants", "archive")
         except self._db.DatabaseError as exc:
             self._db.close()
@@ -241,6 +242,31 @@ class ResultsStore:
         for column in ("time_to_start", "time_held"):
             if column not in self._db.columns("result_seats"):
                 self._db.script(f"ALTER TABLE result_seats ADD COLUMN {column} REAL NOT NULL DEFAULT 0")
+
+    def _anchor_relative_paths(self) -> None:
+        """Name the entrants' copies and the replays beside an SQLite store by absolute paths, as they are
+        stored now: an earlier arena, given the store by a relative path, kept them relative to the folder
+        it ran in, and its sandboxes, which read an entrant's copy where it lies, start elsewhere."""
+        if is_url(self._target):
+            return
+        changes = []
+        for table, column, key, kind in (("entrants", "archive", "id", "entrants"),
+                                         ("results", "replay", "match_id", "replays")):
+            beside = files_beside(self._target, kind)
+            for row_id, stored in self._db.execute(f"SELECT {key}, {column} FROM {table}").fetchall():
+                path = Path(stored or "/")
+                if not path.is_absolute() and path.parent.name == beside.name:
+                    changes.append((f"UPDATE {table} SET {column} = ? WHERE {key} = ?",
+                                    (str(beside / path.name), row_id)))
+        if not changes:
+            return
+        try:
+            with self._transaction():
+                for statement, values in changes:
+                    self._db.execute(statement, values)
+        except self._db.DatabaseError as exc:
+            if not read_only(exc):  # a store this process may only read is left as it is
+                raise
 
     def _transaction(self):
         return self._db.transaction()
