@@ -25,9 +25,9 @@ competition's camera does, turned a quarter and mirrored (width x height x 3: un
 `np.fliplr(np.rot90(img, k=-1))`, as its `run_match` does before writing video). The match draws
 its randomness from Python's `random` module, what and when the competition's game draws (at every
 reset, including the one in the constructor, and during play), so a script that calls
-`random.seed(n)` plays the competition's matches. Unlike there, `reset(seed=...)` plays the match
-those draws give from `random.Random(seed)` instead, leaving `random` as it was; and `mode` does not
-open a window (the competition's env never draws into one either).
+`random.seed(n)` plays the competition's matches; as there, `reset(seed=...)` keeps the seed in
+`env.seed` and draws from `random` all the same. `mode` does not open a window (the competition's env
+never draws into one either).
 
 arena's harness and PettingZoo code use `arena.envs.fighting.WarehouseBrawl` (seats "player_0"
 and "player_1"); this class is for code written against the competition's env.
@@ -44,7 +44,6 @@ reads every frame through properties (tens of nanoseconds).
 
 from __future__ import annotations
 
-import random
 from operator import attrgetter
 from typing import Any
 
@@ -171,10 +170,6 @@ class WarehouseBrawl(CompetitionInterface, FightingEnv):
         self.rewards = {agent: 0 for agent in AGENTS}
         self.camera.reset(self)
         return self._observe_both(), {}
-
-    def generator(self, seed: int | None) -> random.Random | None:
-        """Python's `random` (as there), or a generator of `seed`'s own."""
-        return super().generator(seed) if seed is None else random.Random(seed)
 
     def step(self, action: dict[int, Any]):
         """One frame: `action[0]` and `action[1]` are the fighters' keys (10 values, > 0.5 pressed)."""
