@@ -1017,3 +1017,38 @@ def test_resuming_a_snake_or_relay_run_with_another_network_is_refused(tmp_path,
     assert main([*base, "--resume", *change]) == 1
     assert f"trained with {said}; its checkpoints hold that network" in " ".join(capsys.readouterr().err.split())
     assert {path.name: path.read_bytes() for path in (tmp_path / "run").iterdir() if path.is_file()} == before
+
+
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+def test_a_fighting_run_stopped_by_ctrl_c_or_sigterm_saves_where_it_stopped_and_goes_on_with_resume(
+        tmp_path, monkeypatch, capsys, signum):
+    """A fighting run kept only the checkpoints of its segments: Ctrl-C or SIGTERM lost every step since the last,
+    hours of them with the recipe's 409,600-step segments, and said nothing until it died."""
+    import signal
+
+    import yaml
+
+    from arena.train.logs import RunLog
+
+    signum = getattr(signal, signum)
+    settings = tmp_path / "tiny.yaml"
+    settings.write_text(yaml.safe_dump({**{key: value for key, value in vars(tiny_config(tmp_path)).items()
+                                           if key not in ("run", "save_path", "timesteps")},
+                                        "save_freq": 1024, "eval_freq": 1024}))
+    command = ["train", "fighting", "--run", "tiny", "--save-path", str(tmp_path), "--timesteps", "2048"]
+    with monkeypatch.context() as patched:  # at the end of the first rollout's steps, before it is learned from
+        patched.setattr(RunLog, "rollout", stop_at(512, signum))
+        assert main([*command, "--config", str(settings)]) == 128 + signum
+    said = " ".join(capsys.readouterr().err.split())
+    assert "stopping at the end of the rollout or evaluation under way, where the run is saved" in said
+    assert "tiny keeps 1 checkpoint, the newest rl_model_512_steps.zip: --resume goes on from it" in said
+    run = tmp_path / "tiny"
+    assert sorted(p.name for p in run.glob("*.zip")) == ["rl_model_512_steps.zip"]
+    assert not (run / ".saving").exists()
+    stopped = json.loads((run / "league-rl_model_512_steps.json").read_text())
+    assert stopped["num_timesteps"] == 512 and stopped["evaluation"]["history"] == []  # evaluations keep their steps
+    assert main([*command, "--resume"]) == 0
+    assert "resuming from step 512" in capsys.readouterr().out
+    assert sorted(p.name for p in run.glob("*.zip")) == [f"rl_model_{steps}_steps.zip" for steps in (1024, 2048, 512)]
+    finished = json.loads((run / "league-rl_model_2048_steps.json").read_text())
+    assert [entry["steps"] for entry in finished["evaluation"]["history"]] == [1024, 2048]

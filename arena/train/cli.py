@@ -45,8 +45,8 @@ def add_train_commands(subparsers: Any) -> None:
         description="Train an agent for a game: the fighting game's self-play league (PPO, recurrent PPO or A2C "
         "against scripted agents, submissions and snapshots of itself), snake's independent PPO learners, or "
         "the CartPole relay's A2C (or PPO) team, or AlphaZero for othello and gomoku. Checkpoints (every save_freq "
-        "policy steps; snake and relay runs also save one where Ctrl-C or SIGTERM stops them), TensorBoard logs and "
-        "curves go to SAVE_PATH/RUN/; --resume goes on from the newest.",
+        "policy steps, and one where Ctrl-C or SIGTERM stops the run, at the end of the rollout under way), "
+        "TensorBoard logs and curves go to SAVE_PATH/RUN/; --resume goes on from the newest.",
         epilog=EPILOG, formatter_class=arguments.ParagraphsHelpFormatter)
     train.add_argument("game", choices=GAMES, help="the game to train for")
     train.add_argument("--config", metavar="YAML", help="settings file (fields of the game's config)")

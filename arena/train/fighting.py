@@ -6,9 +6,11 @@
     for each segment of `save_freq` policy steps:
         start    seed the envs and generators from (seed, segment); hand the pool's table to the envs
         collect + learn   SB3's rollouts and updates (`model.learn`), recording every finished episode
-                          (and calling one's own SB3 callbacks, any of which may stop the run)
+                          (and calling one's own SB3 callbacks, any of which may stop the run; SIGINT or
+                          SIGTERM stops it at the end of the rollout under way)
         save     the SB3 zip and the league state; the zip joins the pool as a snapshot
-        evaluate against the benchmarks and earlier snapshots; ratings; TensorBoard scalars
+        evaluate against the benchmarks and earlier snapshots; ratings; TensorBoard scalars (not where a
+                 signal stopped the run within a segment: the resumed run evaluates at the segment's end)
 
 Segments are `save_freq` policy steps rounded up to whole rollouts; the last one ends at
 `timesteps` (rounded up to a whole rollout, which the run says when it starts). Every segment
@@ -29,6 +31,7 @@ from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.utils import set_random_seed
 from stable_baselines3.common.vec_env import VecMonitor
 
+from arena.held_signals import signals_held
 from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class, policy_name
 from arena.train.checkpoints import SaveHandler, SaveHandlerMode, trained_already, update_league_state
@@ -41,13 +44,17 @@ from arena.train.league import build_pool
 from arena.train.logs import LOG_DIR, LeagueCallback, RunLog, check_libraries, plot_run, whole_rollouts
 from arena.train.policy import SIDECAR, PolicyAgent
 
+# Said as Ctrl-C or SIGTERM comes: an evaluation under way is finished too, so that the run's history keeps it.
+STOPPING_LEAGUE = "stopping at the end of the rollout or evaluation under way, where the run is saved"
+
 
 def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallback | list[BaseCallback] | None = None
                   ) -> Path:
     """Train (or, with `resume`, go on training) `config.run`; returns the run's folder. `callback`: SB3
     callbacks of one's own, called as one `model.learn` over the run calls them (`WholeRun`), beside the league's;
     one that stops training (its `_on_step` returns False) ends the run with a checkpoint at the step where it
-    stopped."""
+    stopped. SIGINT or SIGTERM stops the run at the end of the rollout (or evaluation) under way, saved there;
+    the signal is then raised again (KeyboardInterrupt for SIGINT)."""
     check_libraries(config.plot)
     run_dir = Path(config.save_path) / config.run
     if resume:
@@ -86,33 +93,40 @@ def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallb
     log = RunLog(saver.run_dir, total, start=model.num_timesteps, frames_per_step=controls.repeat)
     model.set_logger(log.sb3_logger)
     own = WholeRun(callback if isinstance(callback, list) else [callback] if callback is not None else [])
-    callbacks = CallbackList([LeagueCallback(pool, log), own])
     stopped = False
     try:
-        while model.num_timesteps < total and not stopped:
-            segment = model.num_timesteps // segment_steps
-            # start: fresh episodes and generators for this segment
-            set_random_seed(derive_seed(config.seed, segment, 0))
-            venv.seed(derive_seed(config.seed, segment, 1))
-            model.set_env(venv)  # makes SB3 reset the envs (with the seeds above) when learning starts
-            venv.env_method("set_table", pool.table())
-            # collect + learn: to the segment's end, or to the run's when that comes first
-            end = min((segment + 1) * segment_steps, total)
-            model.learn(end - model.num_timesteps, callback=callbacks, reset_num_timesteps=False)
-            stopped = model.num_timesteps < end  # a callback stopped it
-            # save
-            league = {"num_timesteps": model.num_timesteps, "pool": pool.state(), "evaluation": evaluator.state()}
-            saver.num_timesteps = model.num_timesteps
-            path = saver.save_agent(league)
-            pool.add_snapshot(path, keep=config.max_saved)
-            # evaluate
-            if config.eval_freq and model.num_timesteps % config.eval_freq < segment_steps:
-                scores = evaluator.evaluate(path, model.num_timesteps)
-                log.evaluation(scores, evaluator.ratings(), model.num_timesteps)
-                league["evaluation"] = evaluator.state()
-            league["pool"] = pool.state()
-            update_league_state(Path(path), league)
-        own.end_run()
+        with signals_held(STOPPING_LEAGUE) as stop:  # stopped between rollouts, where the run is whole to save
+            callbacks = CallbackList([_StopBetweenRollouts(stop), LeagueCallback(pool, log), own])
+            while model.num_timesteps < total and not stopped and not stop:
+                segment = model.num_timesteps // segment_steps
+                # start: fresh episodes and generators for this segment
+                set_random_seed(derive_seed(config.seed, segment, 0))
+                venv.seed(derive_seed(config.seed, segment, 1))
+                model.set_env(venv)  # makes SB3 reset the envs (with the seeds above) when learning starts
+                venv.env_method("set_table", pool.table())
+                # collect + learn: to the segment's end, or to the run's when that comes first
+                end = min((segment + 1) * segment_steps, total)
+                begun = model.num_timesteps
+                try:
+                    model.learn(end - model.num_timesteps, callback=callbacks, reset_num_timesteps=False)
+                except _Stopping:
+                    if model.num_timesteps == begun:  # it came before the segment's first rollout: saved already
+                        break
+                stopped = model.num_timesteps < end and not stop  # one's own callback stopped it
+                # save
+                league = {"num_timesteps": model.num_timesteps, "pool": pool.state(), "evaluation": evaluator.state()}
+                saver.num_timesteps = model.num_timesteps
+                path = saver.save_agent(league)
+                pool.add_snapshot(path, keep=config.max_saved)
+                # evaluate: at the evaluations' steps; where a signal stopped the segment, when it has been resumed
+                if (config.eval_freq and model.num_timesteps % config.eval_freq < segment_steps
+                        and not (stop and model.num_timesteps < end)):
+                    scores = evaluator.evaluate(path, model.num_timesteps)
+                    log.evaluation(scores, evaluator.ratings(), model.num_timesteps)
+                    league["evaluation"] = evaluator.state()
+                league["pool"] = pool.state()
+                update_league_state(Path(path), league)
+            own.end_run()
     finally:
         venv.close()
         log.close()
@@ -121,6 +135,26 @@ def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallb
     if config.plot:
         plot_run(saver.run_dir)
     return saver.run_dir
+
+
+class _Stopping(Exception):
+    """Raised out of `model.learn` where a rollout starts once a signal asked the run to stop."""
+
+
+class _StopBetweenRollouts(BaseCallback):
+    """Ends `model.learn` as a rollout starts once a signal in `stop` asked the run to stop: every rollout before
+    is learned from, and nothing of the next is played (returning False from `_on_step` would play a step of it)."""
+
+    def __init__(self, stop: list[int]):
+        super().__init__()
+        self.stop = stop
+
+    def _on_rollout_start(self) -> None:
+        if self.stop:
+            raise _Stopping
+
+    def _on_step(self) -> bool:
+        return True
 
 
 class WholeRun(CallbackList):
