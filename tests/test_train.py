@@ -836,8 +836,9 @@ def tiny_snakes(root: Path, **changes):
     return SnakeConfig(**{**settings, **changes})
 
 
-def stop_at(steps: int, signum: int):
-    """A RunLog.rollout that sends this process `signum` once the run has trained `steps` steps."""
+def stop_at(steps: int, signum: int, times: int = 1):
+    """A RunLog.rollout that sends this process `signum` (`times` times: Ctrl-C pressed twice) once the run has
+    trained `steps` steps."""
     import os
 
     from arena.train.logs import RunLog
@@ -846,7 +847,8 @@ def stop_at(steps: int, signum: int):
 
     def stopping(self, done, status):
         if done == steps:
-            os.kill(os.getpid(), signum)
+            for _ in range(times):
+                os.kill(os.getpid(), signum)
         rollout(self, done, status)
 
     return stopping
@@ -1052,3 +1054,35 @@ def test_a_fighting_run_stopped_by_ctrl_c_or_sigterm_saves_where_it_stopped_and_
     assert sorted(p.name for p in run.glob("*.zip")) == [f"rl_model_{steps}_steps.zip" for steps in (1024, 2048, 512)]
     finished = json.loads((run / "league-rl_model_2048_steps.json").read_text())
     assert [entry["steps"] for entry in finished["evaluation"]["history"]] == [1024, 2048]
+
+
+@pytest.mark.parametrize("game", ["snake", "relay", "fighting"])
+def test_ctrl_c_pressed_twice_stops_at_once_keeping_the_last_checkpoint_whole(tmp_path, monkeypatch, capsys, game):
+    """The second Ctrl-C was held as the first: a user who wanted out now waited for the rollout under way."""
+    import signal
+
+    import yaml
+
+    from arena.train.logs import RunLog
+
+    settings = tmp_path / "tiny.yaml"
+    config = {"snake": {"n_envs": 4, "n_steps": 32, "batch_size": 64, "eval_games": 1, "net_arch": [8],
+                        "save_freq": 256},
+              "relay": {"check_freq": 128, "eval_games": 1, "net_arch": [8], "save_freq": 128},
+              "fighting": {**{key: value for key, value in vars(tiny_config(tmp_path)).items()
+                              if key not in ("run", "save_path", "timesteps")}, "eval_freq": 0}}[game]
+    settings.write_text(yaml.safe_dump(config))
+    kept, stopped_at = {"snake": (256, 384), "relay": (128, 192), "fighting": (512, 1024)}[game]
+    command = ["train", game, "--run", "run", "--save-path", str(tmp_path), "--timesteps", str(4 * kept)]
+    with monkeypatch.context() as patched:
+        patched.setattr(RunLog, "rollout", stop_at(stopped_at, signal.SIGINT, times=2))
+        assert main([*command, "--config", str(settings)]) == 130
+    said = " ".join(capsys.readouterr().err.split())
+    assert "(Ctrl-C again: at once)" in said and "stopping now, without the steps since the last checkpoint" in said
+    newest = {"snake": "snake_3", "relay": "rl_model", "fighting": "rl_model"}[game] + f"_{kept}_steps.zip"
+    assert f"run keeps " in said and f"the newest {newest}: --resume goes on from it" in said
+    run = tmp_path / "run"
+    assert max(int(p.name.split("_")[-2]) for p in run.glob("*_steps.zip")) == kept
+    assert not (run / ".saving").exists() and not list(run.glob(".*.part"))
+    assert main([*command, "--resume"]) == 0
+    assert f"resuming from step {kept:,}" in capsys.readouterr().out

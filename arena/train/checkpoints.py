@@ -35,8 +35,10 @@ from arena.outputs import write_failure
 
 CHECKPOINT = re.compile(r"_(\d+)_steps\.zip$")
 
-# Said as Ctrl-C or SIGTERM comes in a run that stops between rollouts, where it is whole to save.
-STOPPING = "stopping at the end of the rollout under way, where the run is saved"
+# Said as Ctrl-C or SIGTERM comes in a run that stops between rollouts, where it is whole to save, and as a second
+# one stops it at once (a checkpoint being written is finished first: never half written).
+STOPPING = "stopping at the end of the rollout under way, where the run is saved (Ctrl-C again: at once)"
+STOPPED_NOW = "stopping now, without the steps since the last checkpoint"
 
 
 class SaveHandlerMode(Enum):

@@ -34,7 +34,7 @@ from stable_baselines3.common.vec_env import VecMonitor
 from arena.held_signals import signals_held
 from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class, policy_name
-from arena.train.checkpoints import SaveHandler, SaveHandlerMode, trained_already, update_league_state
+from arena.train.checkpoints import STOPPED_NOW, SaveHandler, SaveHandlerMode, trained_already, update_league_state
 from arena.train.config import TrainConfig, check_resumable, save_config
 from arena.train.controls import Controls
 from arena.train.evaluation import Evaluator
@@ -45,7 +45,8 @@ from arena.train.logs import LOG_DIR, LeagueCallback, RunLog, check_libraries, p
 from arena.train.policy import SIDECAR, PolicyAgent
 
 # Said as Ctrl-C or SIGTERM comes: an evaluation under way is finished too, so that the run's history keeps it.
-STOPPING_LEAGUE = "stopping at the end of the rollout or evaluation under way, where the run is saved"
+STOPPING_LEAGUE = ("stopping at the end of the rollout or evaluation under way, where the run is saved "
+                   "(Ctrl-C again: at once)")
 
 
 def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallback | list[BaseCallback] | None = None
@@ -95,7 +96,8 @@ def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallb
     own = WholeRun(callback if isinstance(callback, list) else [callback] if callback is not None else [])
     stopped = False
     try:
-        with signals_held(STOPPING_LEAGUE) as stop:  # stopped between rollouts, where the run is whole to save
+        # stopped between rollouts, where the run is whole to save; a second signal stops it at once
+        with signals_held(STOPPING_LEAGUE, again=STOPPED_NOW) as stop:
             callbacks = CallbackList([_StopBetweenRollouts(stop), LeagueCallback(pool, log), own])
             while model.num_timesteps < total and not stopped and not stop:
                 segment = model.num_timesteps // segment_steps
@@ -113,11 +115,13 @@ def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallb
                     if model.num_timesteps == begun:  # it came before the segment's first rollout: saved already
                         break
                 stopped = model.num_timesteps < end and not stop  # one's own callback stopped it
-                # save
-                league = {"num_timesteps": model.num_timesteps, "pool": pool.state(), "evaluation": evaluator.state()}
-                saver.num_timesteps = model.num_timesteps
-                path = saver.save_agent(league)
-                pool.add_snapshot(path, keep=config.max_saved)
+                # save (past a second Ctrl-C too: a checkpoint is written whole)
+                with signals_held():
+                    league = {"num_timesteps": model.num_timesteps, "pool": pool.state(),
+                              "evaluation": evaluator.state()}
+                    saver.num_timesteps = model.num_timesteps
+                    path = saver.save_agent(league)
+                    pool.add_snapshot(path, keep=config.max_saved)
                 # evaluate: at the evaluations' steps; where a signal stopped the segment, when it has been resumed
                 if (config.eval_freq and model.num_timesteps % config.eval_freq < segment_steps
                         and not (stop and model.num_timesteps < end)):
@@ -125,7 +129,8 @@ def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallb
                     log.evaluation(scores, evaluator.ratings(), model.num_timesteps)
                     league["evaluation"] = evaluator.state()
                 league["pool"] = pool.state()
-                update_league_state(Path(path), league)
+                with signals_held():
+                    update_league_state(Path(path), league)
             own.end_run()
     finally:
         venv.close()

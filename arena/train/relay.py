@@ -35,7 +35,7 @@ from arena.errors import ArenaError
 from arena.held_signals import signals_held
 from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class
-from arena.train.checkpoints import (STOPPING, SaveHandler, SaveHandlerMode, check_not_past, generators,
+from arena.train.checkpoints import (STOPPED_NOW, STOPPING, SaveHandler, SaveHandlerMode, check_not_past, generators,
                                      newest_checkpoint, restore_generators, state_path, trained_already,
                                      training_state_of)
 from arena.train.config import at_least_one, check_resumable, save_config
@@ -192,13 +192,15 @@ def train_relay(config: RelayConfig, resume: bool = False) -> Path:
                  "model": {name: getattr(model, name) for name in MODEL_STATE},
                  "best": (best.n_calls, best.best_mean_reward, best.last_mean_reward, keep.saved)}
         saver.agent, saver.num_timesteps = _WithState(model, saved), model.num_timesteps
-        saver.save_agent({"num_timesteps": model.num_timesteps})
+        with signals_held():  # a stop signal waits for the checkpoint to be whole, and the one before deleted
+            saver.save_agent({"num_timesteps": model.num_timesteps})
 
     log = RunLog(saver.run_dir, total, start=model.num_timesteps)
     model.set_logger(log.sb3_logger)
     rollout = config.n_steps * config.n_envs
     try:
-        with signals_held(STOPPING) as stop:  # stopped between rollouts, where the run is whole to save
+        # stopped between rollouts, where the run is whole to save; a second signal stops it at once
+        with signals_held(STOPPING, again=STOPPED_NOW) as stop:
             checkpoints = _Checkpoints(checkpoint, math.ceil(config.save_freq / rollout) * rollout, stop)
             # collect + learn
             model.learn(total - model.num_timesteps, callback=CallbackList([ProgressCallback(log), best, checkpoints]),
@@ -212,8 +214,9 @@ def train_relay(config: RelayConfig, resume: bool = False) -> Path:
         model = algorithm_class(config.algo).load(io.BytesIO(keep.saved), device="cpu")
     # save: the best model, which the run keeps instead of the one it trained (a later run cannot go on from it)
     saver.agent, saver.num_timesteps = model, model.num_timesteps
-    path = saver.save_agent({"num_timesteps": model.num_timesteps, "finished_at": total})
-    state_path(Path(path)).unlink(missing_ok=True)  # that of the model trained to those steps, if it was saved
+    with signals_held():  # the best model and no state to go on from, or the checkpoint before
+        path = saver.save_agent({"num_timesteps": model.num_timesteps, "finished_at": total})
+        state_path(Path(path)).unlink(missing_ok=True)  # that of the model trained to those steps, if it was saved
     # evaluate
     _evaluate(path, config, saver.run_dir)
     return saver.run_dir

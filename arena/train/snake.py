@@ -34,8 +34,9 @@ import numpy as np
 from arena.errors import ArenaError
 from arena.held_signals import signals_held
 from arena.seeding import derive_seed
-from arena.train.checkpoints import (CHECKPOINT, STOPPING, SaveHandler, SaveHandlerMode, check_not_past, generators,
-                                     restore_generators, save_training_state, trained_already, training_state_of)
+from arena.train.checkpoints import (CHECKPOINT, STOPPED_NOW, STOPPING, SaveHandler, SaveHandlerMode, check_not_past,
+                                     generators, restore_generators, save_training_state, trained_already,
+                                     training_state_of)
 from arena.train.config import at_least_one, check_resumable, save_config
 from arena.train.logs import LOG_DIR, RunLog, check_libraries, finish_run, sb3_logger, whole_rollouts
 from arena.train.policy import SIDECAR, PolicyAgent
@@ -154,7 +155,8 @@ def train_snakes(config: SnakeConfig, resume: bool = False) -> Path:
     every = math.ceil(config.save_freq / rollout) * rollout
     paths = [str(saver.run_dir / f"snake_{i}_{steps}_steps.zip") for i in range(config.num_snakes)]
     try:
-        with signals_held(STOPPING) as stop:  # stopped between rollouts, where the run is whole to save
+        # stopped between rollouts, where the run is whole to save; a second signal stops it at once
+        with signals_held(STOPPING, again=STOPPED_NOW) as stop:
             while steps < total and not stop:
                 # collect
                 active = np.zeros((config.n_steps, config.n_envs, config.num_snakes), bool)
@@ -208,13 +210,14 @@ def train_snakes(config: SnakeConfig, resume: bool = False) -> Path:
 
 def _save_checkpoint(saver: SaveHandler, learners: list[Any], steps: int, state: dict[str, Any]) -> list[str]:
     """Every learner's checkpoint at `steps`, then the run's training state (`state` and the random generators):
-    the checkpoint a resumed run goes on from is the newest whole one."""
+    the checkpoint a resumed run goes on from is the newest whole one. A stop signal waits for all of it."""
     paths = []
-    for i, learner in enumerate(learners):
-        saver.agent, saver.name_prefix, saver.num_timesteps = learner, f"snake_{i}", steps
-        paths.append(saver.save_agent({"num_timesteps": steps, "learner": i}))
-    save_training_state(saver.run_dir / f"snake_{steps}_steps.zip", {
-        **state, "generators": generators()})
+    with signals_held():
+        for i, learner in enumerate(learners):
+            saver.agent, saver.name_prefix, saver.num_timesteps = learner, f"snake_{i}", steps
+            paths.append(saver.save_agent({"num_timesteps": steps, "learner": i}))
+        save_training_state(saver.run_dir / f"snake_{steps}_steps.zip", {
+            **state, "generators": generators()})
     return paths
 
 
