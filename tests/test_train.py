@@ -1086,3 +1086,38 @@ def test_ctrl_c_pressed_twice_stops_at_once_keeping_the_last_checkpoint_whole(tm
     assert not (run / ".saving").exists() and not list(run.glob(".*.part"))
     assert main([*command, "--resume"]) == 0
     assert f"resuming from step {kept:,}" in capsys.readouterr().out
+
+
+def n_updates(log: Path) -> list[int]:
+    """The train/n_updates values a session's CSV log recorded, in order."""
+    import csv
+
+    with log.open(newline="") as handle:
+        return [int(float(row["train/n_updates"])) for row in csv.DictReader(handle) if row.get("train/n_updates")]
+
+
+@pytest.mark.parametrize("game", ["fighting", "snake", "relay"])
+def test_a_resumed_run_counts_its_updates_on_from_where_it_stopped(tmp_path, monkeypatch, game):
+    """train/n_updates started again from 0 after --resume, so the run's curves of it fell back to the axis."""
+    import signal
+
+    import yaml
+
+    from arena.train.logs import RunLog
+
+    settings = tmp_path / "tiny.yaml"
+    config = {"snake": {"n_envs": 4, "n_steps": 32, "batch_size": 64, "eval_games": 1, "net_arch": [8],
+                        "save_freq": 256},
+              "relay": {"check_freq": 64, "eval_games": 1, "net_arch": [8], "save_freq": 1024},
+              "fighting": {key: value for key, value in vars(tiny_config(tmp_path)).items()
+                           if key not in ("run", "save_path", "timesteps")}}[game]
+    settings.write_text(yaml.safe_dump(config))
+    stopped_at = {"snake": 128, "relay": 192, "fighting": 512}[game]
+    command = ["train", game, "--run", "run", "--save-path", str(tmp_path), "--timesteps", str(2 * stopped_at)]
+    with monkeypatch.context() as patched:
+        patched.setattr(RunLog, "rollout", stop_at(stopped_at, signal.SIGINT))
+        assert main([*command, "--config", str(settings)]) == 130
+    assert main([*command, "--resume"]) == 0
+    logs = tmp_path / "run" / "logs" / ("snake_0" if game == "snake" else "")
+    before, after = n_updates(logs / "progress.csv"), n_updates(logs / f"progress_{stopped_at}.csv")
+    assert before and after and after[0] > before[-1]

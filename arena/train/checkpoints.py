@@ -26,6 +26,7 @@ import pickle
 import random
 import re
 import shutil
+import zipfile
 from enum import Enum
 from pathlib import Path
 from typing import Any, Callable
@@ -142,6 +143,9 @@ class SaveHandler:
         return [str(path) for path in saved_checkpoints(self.run_dir, self.name_prefix)]
 
 
+# A model's update count, which its zip holds and SB3 offers no public way to set (as it does num_timesteps).
+UPDATES = "_n_updates"
+
 SAVING = ".saving"  # the folder of a run where a checkpoint is written before it takes its place
 
 
@@ -204,6 +208,15 @@ def trained_already(run_dir: Path, resumed_at: int, timesteps: int) -> bool:
     if resumed_at == timesteps:  # a run retried until it succeeds: it has
         print(f"{run_dir} has trained its {resumed_at:,} steps already: nothing more to do")
     return resumed_at == timesteps
+
+
+def load_checkpoint(model: Any, checkpoint: str | Path, steps: int) -> None:
+    """Put the weights and optimizer state of the SB3 `checkpoint` into `model`, trained `steps` steps, and count
+    its updates (train/n_updates) on from the checkpoint's: `set_parameters` leaves them at 0."""
+    model.set_parameters(str(checkpoint), exact_match=True, device="cpu")
+    model.num_timesteps = steps
+    with zipfile.ZipFile(checkpoint) as saved:
+        setattr(model, UPDATES, int(json.loads(saved.read("data")).get(UPDATES, 0)))
 
 
 def state_path(checkpoint: Path) -> Path:

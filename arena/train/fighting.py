@@ -34,7 +34,8 @@ from stable_baselines3.common.vec_env import VecMonitor
 from arena.held_signals import signals_held
 from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class, policy_name
-from arena.train.checkpoints import STOPPED_NOW, SaveHandler, SaveHandlerMode, trained_already, update_league_state
+from arena.train.checkpoints import (STOPPED_NOW, SaveHandler, SaveHandlerMode, load_checkpoint, trained_already,
+                                     update_league_state)
 from arena.train.config import TrainConfig, check_resumable, save_config
 from arena.train.controls import Controls
 from arena.train.evaluation import Evaluator
@@ -77,8 +78,7 @@ def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallb
     venv = VecMonitor(training_envs(config, pool.opponents, controls))
     model = build_model(config, venv)
     if latest is not None:
-        model.set_parameters(latest[0], exact_match=True, device="cpu")
-        model.num_timesteps = resumed_at
+        load_checkpoint(model, latest[0], resumed_at)
         pool.load_state(latest[1]["pool"])
         print(f"resuming from step {model.num_timesteps:,} ({latest[0]})")
     elif config.imitate and config.algo == "recurrent_ppo":

@@ -36,8 +36,8 @@ from arena.held_signals import signals_held
 from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class
 from arena.train.checkpoints import (STOPPED_NOW, STOPPING, SaveHandler, SaveHandlerMode, check_not_past, generators,
-                                     newest_checkpoint, restore_generators, state_path, trained_already,
-                                     training_state_of)
+                                     load_checkpoint, newest_checkpoint, restore_generators, state_path,
+                                     trained_already, training_state_of)
 from arena.train.config import at_least_one, check_resumable, save_config
 from arena.train.logs import ProgressCallback, RunLog, check_libraries, finish_run, whole_rollouts
 from arena.train.policy import SIDECAR, PolicyAgent
@@ -179,8 +179,7 @@ def train_relay(config: RelayConfig, resume: bool = False) -> Path:
                         eval_freq=max(config.check_freq // config.n_envs, 1), callback_on_new_best=keep,
                         deterministic=True, verbose=0)
     if state is not None:
-        model.set_parameters(latest[0], exact_match=True, device="cpu")
-        model.num_timesteps = int(latest[1]["num_timesteps"])
+        load_checkpoint(model, latest[0], int(latest[1]["num_timesteps"]))
         for name, value in state["model"].items():
             setattr(model, name, value)
         best.n_calls, best.best_mean_reward, best.last_mean_reward, keep.saved = state["best"]

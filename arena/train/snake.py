@@ -35,8 +35,8 @@ from arena.errors import ArenaError
 from arena.held_signals import signals_held
 from arena.seeding import derive_seed
 from arena.train.checkpoints import (CHECKPOINT, STOPPED_NOW, STOPPING, SaveHandler, SaveHandlerMode, check_not_past,
-                                     generators, restore_generators, save_training_state, trained_already,
-                                     training_state_of)
+                                     generators, load_checkpoint, restore_generators, save_training_state,
+                                     trained_already, training_state_of)
 from arena.train.config import at_least_one, check_resumable, save_config
 from arena.train.logs import LOG_DIR, RunLog, check_libraries, finish_run, sb3_logger, whole_rollouts
 from arena.train.policy import SIDECAR, PolicyAgent
@@ -143,8 +143,7 @@ def train_snakes(config: SnakeConfig, resume: bool = False) -> Path:
     else:
         steps, state = latest
         for i, learner in enumerate(learners):
-            learner.set_parameters(str(saver.run_dir / f"snake_{i}_{steps}_steps.zip"), exact_match=True, device="cpu")
-            learner.num_timesteps = steps
+            load_checkpoint(learner, saver.run_dir / f"snake_{i}_{steps}_steps.zip", steps)
         obs, starts, episodes = state["obs"], state["starts"], state["episodes"]
         restore_generators(state["generators"])
         print(f"resuming from step {steps:,}")
@@ -187,6 +186,8 @@ def train_snakes(config: SnakeConfig, resume: bool = False) -> Path:
                     buffer.returns[waiting] = buffer.values[waiting]
                     learner.num_timesteps = steps
                     learner.train()
+                    learner.logger.record("time/total_timesteps", steps)
+                    learner.logger.dump(steps)  # its train/* scalars: SB3's learn() would dump them
                 # log
                 episodes.log(log.sb3_logger)
                 log.sb3_logger.record("time/total_timesteps", steps)
