@@ -1050,7 +1050,8 @@ def test_a_fighting_run_stopped_by_ctrl_c_or_sigterm_saves_where_it_stopped_and_
     stopped = json.loads((run / "league-rl_model_512_steps.json").read_text())
     assert stopped["num_timesteps"] == 512 and stopped["evaluation"]["history"] == []  # evaluations keep their steps
     assert main([*command, "--resume"]) == 0
-    assert "resuming from step 512" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "resuming from step 512" in out and "Best model is" not in out
     assert sorted(p.name for p in run.glob("*.zip")) == [f"rl_model_{steps}_steps.zip" for steps in (1024, 2048, 512)]
     finished = json.loads((run / "league-rl_model_2048_steps.json").read_text())
     assert [entry["steps"] for entry in finished["evaluation"]["history"]] == [1024, 2048]
@@ -1121,3 +1122,33 @@ def test_a_resumed_run_counts_its_updates_on_from_where_it_stopped(tmp_path, mon
     logs = tmp_path / "run" / "logs" / ("snake_0" if game == "snake" else "")
     before, after = n_updates(logs / "progress.csv"), n_updates(logs / f"progress_{stopped_at}.csv")
     assert before and after and after[0] > before[-1]
+
+
+def test_a_resumed_relay_run_says_what_it_goes_on_from_and_where_it_finished(tmp_path, monkeypatch, capsys):
+    """--resume printed the competition's "Best model is" line naming the model being trained, and a finished run
+    from before runs kept their last step said it had finished at the step of its best evaluation."""
+    import signal
+
+    from arena.train.logs import RunLog
+
+    settings = tmp_path / "relay.yaml"
+    settings.write_text("check_freq: 64\neval_games: 1\nnet_arch: [8]\nsave_freq: 1024\n")
+    command = ["train", "relay", "--run", "relay", "--save-path", str(tmp_path), "--timesteps", "384"]
+    with monkeypatch.context() as patched:
+        patched.setattr(RunLog, "rollout", stop_at(192, signal.SIGINT))
+        assert main([*command, "--config", str(settings)]) == 130
+    capsys.readouterr()
+    assert main([*command, "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert "resuming from step 192" in out and "Best model is" not in out
+    # As a run from before saved its end: its best model only, at that model's step, without the run's last.
+    run = tmp_path / "relay"
+    (kept,) = run.glob("rl_model_*_steps.zip")
+    kept.rename(run / "rl_model_128_steps.zip")
+    (run / f"league-{kept.stem}.json").unlink()
+    (run / "league-rl_model_128_steps.json").write_text('{"num_timesteps": 128}')
+    assert main([*command, "--resume"]) == 0
+    assert "has trained its 384 steps already: nothing more to do" in capsys.readouterr().out
+    assert main([*command[:-1], "768", "--resume"]) == 1
+    said = " ".join(capsys.readouterr().err.split())
+    assert "relay finished its 384 steps, keeping the best model its evaluations saw (rl_model_128_steps.zip)" in said

@@ -50,11 +50,12 @@ class SaveHandlerMode(Enum):
 class SaveHandler:
     """Saves `agent` (an Agent or SB3 model: anything with `save(path)`) in the run's folder every
     `save_freq` + 1 steps (every step where `save_freq` is 0 or less, as the competition's handler does:
-    a script working it out as `train_timesteps // 40` may give 0)."""
+    a script working it out as `train_timesteps // 40` may give 0). `quiet`: without the competition's "Best model
+    is" line on RESUME (its newest checkpoint, which `arena train` runs name as what they resume from)."""
 
     def __init__(self, agent: Any = None, save_freq: int = 10_000, max_saved: int = 20, run_name: str = "experiment_1",
                  save_path: str = "checkpoints", name_prefix: str = "rl_model",
-                 mode: SaveHandlerMode = SaveHandlerMode.FORCE):
+                 mode: SaveHandlerMode = SaveHandlerMode.FORCE, *, quiet: bool = False):
         self.agent = agent
         self.save_freq = save_freq
         self.max_saved = max_saved
@@ -72,7 +73,7 @@ class SaveHandler:
         if mode is SaveHandlerMode.FORCE:  # a resumed run's folder is made at its first save, as there: a script
             self.run_dir.mkdir(parents=True, exist_ok=True)  # stopped before leaves none to refuse the next start
         self.history: list[str] = self._saved()
-        if mode is SaveHandlerMode.RESUME and self.history:
+        if mode is SaveHandlerMode.RESUME and self.history and not quiet:
             print(f"Best model is {self.history[-1]}")  # as the competition's handler says
         # Steps trained so far: names the next checkpoint; a resumed run counts on from its newest one.
         self.num_timesteps = checkpoint_steps(self.history[-1]) if self.history else 0

@@ -63,7 +63,8 @@ def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallb
         check_resumable(config, run_dir)
     controls = Controls(config.repeat, config.combos)
     saver = SaveHandler(save_freq=config.save_freq, max_saved=config.max_saved, run_name=config.run,
-                        save_path=config.save_path, mode=SaveHandlerMode.RESUME if resume else SaveHandlerMode.FORCE)
+                        save_path=config.save_path, mode=SaveHandlerMode.RESUME if resume else SaveHandlerMode.FORCE,
+                        quiet=True)
     latest = saver.latest() if resume else None
     resumed_at = int(latest[1]["num_timesteps"]) if latest is not None else 0
     if latest is not None and trained_already(run_dir, resumed_at, config.timesteps):

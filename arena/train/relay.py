@@ -38,7 +38,7 @@ from arena.train.algorithms import algorithm_class
 from arena.train.checkpoints import (STOPPED_NOW, STOPPING, SaveHandler, SaveHandlerMode, check_not_past, generators,
                                      load_checkpoint, newest_checkpoint, restore_generators, state_path,
                                      trained_already, training_state_of)
-from arena.train.config import at_least_one, check_resumable, save_config
+from arena.train.config import at_least_one, check_resumable, load_config, save_config
 from arena.train.logs import ProgressCallback, RunLog, check_libraries, finish_run, whole_rollouts
 from arena.train.policy import SIDECAR, PolicyAgent
 
@@ -139,7 +139,7 @@ def train_relay(config: RelayConfig, resume: bool = False) -> Path:
     latest = newest_checkpoint(run_dir, "rl_model") if resume else None
     state = training_state_of(latest[0]) if latest is not None else None
     if latest is not None and state is None:  # the best model of a finished run: its learning rate fell to 0
-        finished = int(latest[1].get("finished_at", latest[1]["num_timesteps"]))
+        finished = _finished_at(run_dir, latest[1])
         if finished == total and not (run_dir / "evaluation.json").is_file():  # stopped while it played it
             _evaluate(latest[0], config, run_dir)
             return run_dir
@@ -152,7 +152,7 @@ def train_relay(config: RelayConfig, resume: bool = False) -> Path:
         check_not_past(run_dir, int(latest[1]["num_timesteps"]), total)
     torch.set_num_threads(1)
     saver = SaveHandler(run_name=config.run, save_path=config.save_path, max_saved=1,
-                        mode=SaveHandlerMode.RESUME if resume else SaveHandlerMode.FORCE)
+                        mode=SaveHandlerMode.RESUME if resume else SaveHandlerMode.FORCE, quiet=True)
     save_config(config, saver.run_dir / "config.yaml")
     # "sample": false, as its evaluations play it (an export plays it so too)
     (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": config.algo, "env": "cartpole_relay",
@@ -219,6 +219,19 @@ def train_relay(config: RelayConfig, resume: bool = False) -> Path:
     # evaluate
     _evaluate(path, config, saver.run_dir)
     return saver.run_dir
+
+
+def _finished_at(run_dir: Path, kept: dict[str, Any]) -> int:
+    """The last step of the finished run in `run_dir`, whose kept model's league state is `kept`. A run from before
+    runs recorded it kept only its best model's step: its own settings (config.yaml) say where it ended."""
+    if "finished_at" in kept:
+        return int(kept["finished_at"])
+    saved = run_dir / "config.yaml"
+    if not saved.is_file():
+        return int(kept["num_timesteps"])
+    trained = load_config(saved, RelayConfig)
+    rollout = trained.n_steps * trained.n_envs
+    return -(-trained.timesteps // rollout) * rollout  # whole rollouts, as it trained them
 
 
 def _evaluate(checkpoint: str, config: RelayConfig, run_dir: Path) -> None:

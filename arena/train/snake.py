@@ -120,7 +120,7 @@ def train_snakes(config: SnakeConfig, resume: bool = False) -> Path:
     torch.set_num_threads(1)
     set_random_seed(config.seed)
     saver = SaveHandler(run_name=config.run, save_path=config.save_path, max_saved=-1,
-                        mode=SaveHandlerMode.RESUME if resume else SaveHandlerMode.FORCE)
+                        mode=SaveHandlerMode.RESUME if resume else SaveHandlerMode.FORCE, quiet=True)
     (saver.run_dir / "evaluation.json").unlink(missing_ok=True)  # a resumed run's is of the steps before
     save_config(config, saver.run_dir / "config.yaml")
     # "sample": false, as its evaluation plays it (an export plays it so too)
