@@ -489,6 +489,17 @@ def test_training_without_a_save_handler_logs_where_the_competitions_does(tmp_pa
     assert not list(tmp_path.glob("arena-*"))  # no folder of its own beside it
 
 
+def test_train_leaves_no_sb3_log_folder_of_its_own_per_call(tmp_path, monkeypatch):
+    """Each learn() of an agent given no logger made an empty SB3-<date> folder in /tmp: one per train() call, a
+    curriculum's stages each, piling up there; they log in the run's folder (here /tmp/gym/) instead."""
+    participant = participant_with_its_temporary_folder(tmp_path, monkeypatch)
+    monkeypatch.delenv("SB3_LOGDIR", raising=False)
+    for _ in range(2):
+        train_without_a_save_handler(participant, participant.MyAgent(), participant.TrainLogging.PLOT)
+    assert not list(tmp_path.glob("SB3-*"))
+    assert sorted(p.name for p in (tmp_path / "gym").iterdir()) == ["Learning Curve.png", "monitor.csv"]
+
+
 def test_each_train_call_initializes_the_agent_again_as_the_competitions_does(tmp_path, monkeypatch):
     # A participant's loop training one agent object in stages (a reward focus each): the competition's train()
     # hands it the new env every call, and its agent builds a fresh model from its file_path (None: from scratch).

@@ -21,15 +21,17 @@ opponents. `SaveHandlerMode.RESUME` loads the newest checkpoint into the agent f
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
 import random
 import tempfile
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import gymnasium
 
@@ -261,7 +263,8 @@ def train(agent: Any, reward_manager: RewardManager | None = None, save_handler:
     agent.get_env_info(base_env)
     base_env.on_training_start()
     try:
-        agent.learn(env, total_timesteps=train_timesteps, verbose=1)
+        with _sb3_logs_in(log_dir):
+            agent.learn(env, total_timesteps=train_timesteps, verbose=1)
     except KeyboardInterrupt:
         pass
     finally:
@@ -270,6 +273,20 @@ def train(agent: Any, reward_manager: RewardManager | None = None, save_handler:
     if train_logging is TrainLogging.PLOT:
         # Named as the competition's train() names it (its plot_results' default title), where its scripts look.
         plot_monitor(log_dir / "monitor.csv", log_dir / "Learning Curve.png")
+
+
+@contextlib.contextmanager
+def _sb3_logs_in(folder: Path) -> Iterator[None]:
+    """SB3 models given no logger log into `folder` (SB3_LOGDIR) while the body runs: each learn() of theirs
+    otherwise makes a new SB3-<date> folder in the temporary folder. A SB3_LOGDIR of one's own is kept."""
+    if "SB3_LOGDIR" in os.environ:
+        yield
+        return
+    os.environ["SB3_LOGDIR"] = str(folder)
+    try:
+        yield
+    finally:
+        os.environ.pop("SB3_LOGDIR", None)
 
 
 def plot_monitor(monitor_csv: Path | Sequence[Path], out: Path, window: int = 50) -> Path:
