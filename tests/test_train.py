@@ -1163,3 +1163,24 @@ def test_a_resumed_relay_run_says_what_it_goes_on_from_and_where_it_finished(tmp
     assert main([*command[:-1], "768", "--resume"]) == 1
     said = " ".join(capsys.readouterr().err.split())
     assert "relay finished its 384 steps, keeping the best model its evaluations saw (rl_model_128_steps.zip)" in said
+
+
+def test_an_export_stopped_midway_leaves_no_half_submission_and_runs_again(tmp_path, monkeypatch):
+    """Ctrl-C while arena export loaded the model (seconds of torch) left model.zip and policy.json without
+    agent.py or arena.toml, and the same command then refused the folder as holding files of someone else's."""
+    import arena.train.export
+    from arena.train.relay import RelayConfig, train_relay
+
+    train_relay(RelayConfig(run="relay", save_path=str(tmp_path), timesteps=128, check_freq=64, eval_games=1,
+                            net_arch=[8]))
+
+    def interrupted(model_zip):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(arena.train.export, "_save_for_play", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            export_run("relay", tmp_path / "team", save_path=str(tmp_path))
+    assert not (tmp_path / "team").exists() or not any((tmp_path / "team").iterdir())
+    exported = export_run("relay", tmp_path / "team", save_path=str(tmp_path))
+    assert sorted(p.name for p in exported.iterdir()) == ["agent.py", "arena.toml", "model.zip", "policy.json"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +62,19 @@ def export_run(run: str, out: str | Path, save_path: str = "checkpoints", steps:
     out = export_folder(out)
     if sample is None:  # a run that does not say is one from before runs said: only the fighting league sampled
         sample = sidecar.get("sample", env == "fighting")
-    (out / SIDECAR).write_text(json.dumps({**sidecar, "sample": sample}))
-    # Copied before torch loads (seconds): a run still going replaces its checkpoints, deleting older ones.
-    shutil.copyfile(checkpoint, out / "model.zip")
-    _save_for_play(out / "model.zip")
+    manifest = manifest_text(out.name, env, sidecar.get("env_options", {}))
+    # The model is made ready in a temporary folder first (torch loads for seconds): an export stopped then leaves
+    # nothing in it, and agent.py, written last, makes it a submission only once the rest is there.
+    with tempfile.TemporaryDirectory(prefix="arena-export-") as staging:
+        model = Path(staging) / "model.zip"
+        # Copied before torch loads: a run still going replaces its checkpoints, deleting older ones.
+        shutil.copyfile(checkpoint, model)
+        _save_for_play(model)
+        (out / SIDECAR).write_text(json.dumps({**sidecar, "sample": sample}))
+        (out / "arena.toml").write_text(manifest)
+        shutil.move(model, out / "model.zip")
     (out / "agent.py").write_text(AGENT_PY.format(name=out.name, env=env, run=run, steps=checkpoint_steps(checkpoint),
                                                   mark=MARK))
-    (out / "arena.toml").write_text(manifest_text(out.name, env, sidecar.get("env_options", {})))
     return out
 
 
