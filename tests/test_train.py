@@ -1092,7 +1092,7 @@ def test_ctrl_c_pressed_twice_stops_at_once_keeping_the_last_checkpoint_whole(tm
     said = " ".join(capsys.readouterr().err.split())
     assert "(Ctrl-C again: at once)" in said and "stopping now, without the steps since the last checkpoint" in said
     newest = {"snake": "snake_3", "relay": "rl_model", "fighting": "rl_model"}[game] + f"_{kept}_steps.zip"
-    assert f"run keeps " in said and f"the newest {newest}: --resume goes on from it" in said
+    assert "run keeps " in said and f"the newest {newest}: --resume goes on from it" in said
     run = tmp_path / "run"
     assert max(int(p.name.split("_")[-2]) for p in run.glob("*_steps.zip")) == kept
     assert not (run / ".saving").exists() and not list(run.glob(".*.part"))
@@ -1184,3 +1184,40 @@ def test_an_export_stopped_midway_leaves_no_half_submission_and_runs_again(tmp_p
     assert not (tmp_path / "team").exists() or not any((tmp_path / "team").iterdir())
     exported = export_run("relay", tmp_path / "team", save_path=str(tmp_path))
     assert sorted(p.name for p in exported.iterdir()) == ["agent.py", "arena.toml", "model.zip", "policy.json"]
+
+
+@pytest.mark.parametrize("game", ["fighting", "snake", "relay"])
+def test_a_resume_that_runs_out_of_disk_keeps_the_runs_settings(tmp_path, monkeypatch, game):
+    """--resume writes the run's config.yaml and policy.json again: on a full disk they were left empty, and the run
+    then resumed on the defaults (another network, a traceback) and exported as no known game."""
+    import errno
+    import os
+
+    from arena.errors import HarnessError
+    from arena.train.relay import RelayConfig, train_relay
+    from arena.train.snake import train_snakes
+
+    train, config = {"fighting": (train_fighter, tiny_config(tmp_path, timesteps=512)),
+                     "snake": (train_snakes, tiny_snakes(tmp_path, timesteps=128)),
+                     "relay": (train_relay, RelayConfig(run="relay", save_path=str(tmp_path), timesteps=128,
+                                                        check_freq=64, eval_games=1, net_arch=[8]))}[game]
+    run = train(config)
+    if game == "relay":  # a finished relay run trains no further: its checkpoint made one stopped midway's
+        from arena.train.checkpoints import save_training_state
+
+        (kept,) = run.glob("rl_model_*_steps.zip")
+        save_training_state(kept, {})
+    before = {name: (run / name).read_bytes() for name in ("config.yaml", "policy.json")}
+
+    def disk_full(self, data, *args, **kwargs):
+        with open(self, "wb" if isinstance(data, bytes) else "w") as partial:
+            partial.write(data[:len(data) // 2])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Path, "write_text", disk_full)
+        patched.setattr(Path, "write_bytes", disk_full)
+        with pytest.raises(HarnessError, match="No space left on device"):
+            train(type(config)(**{**vars(config), "timesteps": 4 * config.timesteps}), resume=True)
+    assert {name: (run / name).read_bytes() for name in before} == before
+    assert not list(run.glob(".*.part"))

@@ -227,7 +227,7 @@ def state_path(checkpoint: Path) -> Path:
 
 def save_training_state(checkpoint: Path, state: dict[str, Any]) -> None:
     """Write `checkpoint`'s training state (any picklable values), whole or not at all."""
-    _replace_whole(state_path(checkpoint), pickle.dumps(state), "the training state")
+    write_whole(state_path(checkpoint), pickle.dumps(state), "the training state")
 
 
 def training_state_of(checkpoint: str | Path) -> dict[str, Any] | None:
@@ -272,10 +272,10 @@ def league_path(checkpoint: Path) -> Path:
 
 def update_league_state(checkpoint: Path, league: dict[str, Any]) -> None:
     """Write `checkpoint`'s league state anew (after its evaluation, say), whole or not at all."""
-    _replace_whole(league_path(checkpoint), json.dumps(league, indent=1).encode(), "the league state")
+    write_whole(league_path(checkpoint), json.dumps(league, indent=1).encode(), "the league state")
 
 
-def _replace_whole(final: Path, data: bytes, what: str) -> None:
+def write_whole(final: Path, data: bytes, what: str) -> None:
     """Write `data` as `final`, whole or not at all: a process killed or out of disk leaves the file as it was."""
     partial = final.with_name(f".{final.name}.part")
     try:

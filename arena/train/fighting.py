@@ -21,7 +21,6 @@ have; one resumed from a shorter last segment finishes that segment from its sta
 
 from __future__ import annotations
 
-import json
 import math
 from functools import partial
 from pathlib import Path
@@ -43,7 +42,7 @@ from arena.train.imitation import collect, pretrain
 from arena.train.batched import training_envs
 from arena.train.league import build_pool
 from arena.train.logs import LOG_DIR, LeagueCallback, RunLog, check_libraries, plot_run, whole_rollouts
-from arena.train.policy import SIDECAR, PolicyAgent
+from arena.train.policy import PolicyAgent, write_sidecar
 
 # Said as Ctrl-C or SIGTERM comes: an evaluation under way is finished too, so that the run's history keeps it.
 STOPPING_LEAGUE = ("stopping at the end of the rollout or evaluation under way, where the run is saved "
@@ -70,8 +69,8 @@ def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallb
     if latest is not None and trained_already(run_dir, resumed_at, config.timesteps):
         return run_dir
     save_config(config, saver.run_dir / "config.yaml")
-    (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": config.algo, "env": "fighting", "env_options": {},
-                                                     "controls": controls.to_dict()}))
+    write_sidecar(saver.run_dir, {"algo": config.algo, "env": "fighting", "env_options": {},
+                                 "controls": controls.to_dict()})
     printed = run_dir / LOG_DIR / "opponents"
     pool = build_pool(config.opponents, partial(PolicyAgent, controls=controls, sample=True), output_dir=printed)
     if any("submission" in spec for spec in config.opponents.values()):

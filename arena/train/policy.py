@@ -105,3 +105,10 @@ def read_sidecar(path: str | Path | None) -> dict[str, Any]:
         return {}
     saved = Path(path).with_name(SIDECAR)
     return json.loads(saved.read_text()) if saved.is_file() else {}
+
+
+def write_sidecar(run_dir: Path, sidecar: dict[str, Any]) -> None:
+    """Write a run's `policy.json`, whole or not at all: a resumed run writes it again."""
+    from arena.train.checkpoints import write_whole
+
+    write_whole(run_dir / SIDECAR, json.dumps(sidecar).encode(), f"the run's {SIDECAR}")

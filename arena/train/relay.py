@@ -18,7 +18,6 @@ core); PPO's keeps it up for all 500 in about 150,000 (153,600: whole rollouts).
 from __future__ import annotations
 
 import io
-import json
 import math
 import pickle
 from dataclasses import dataclass, field
@@ -40,7 +39,7 @@ from arena.train.checkpoints import (STOPPED_NOW, STOPPING, SaveHandler, SaveHan
                                      trained_already, training_state_of)
 from arena.train.config import at_least_one, check_resumable, load_config, save_config
 from arena.train.logs import ProgressCallback, RunLog, check_libraries, finish_run, whole_rollouts
-from arena.train.policy import SIDECAR, PolicyAgent
+from arena.train.policy import PolicyAgent, write_sidecar
 
 EVALUATION_STREAM = 1  # derive_seed key of the games that pick the best model
 # What SB3 keeps of the run between rollouts beyond what its zip holds, which a resumed run goes on from: the
@@ -155,8 +154,8 @@ def train_relay(config: RelayConfig, resume: bool = False) -> Path:
                         mode=SaveHandlerMode.RESUME if resume else SaveHandlerMode.FORCE, quiet=True)
     save_config(config, saver.run_dir / "config.yaml")
     # "sample": false, as its evaluations play it (an export plays it so too)
-    (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": config.algo, "env": "cartpole_relay",
-                                                     "env_options": config.game_options(), "sample": False}))
+    write_sidecar(saver.run_dir, {"algo": config.algo, "env": "cartpole_relay",
+                                 "env_options": config.game_options(), "sample": False})
     if state is None:
         venv = make_vec_env(partial(BatonEnv, config.num_players, config.leg_length), n_envs=config.n_envs,
                             seed=config.seed)

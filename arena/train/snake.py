@@ -21,7 +21,6 @@ interrupted and resumed, it ends with the weights of the same run trained straig
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from functools import partial
@@ -39,7 +38,7 @@ from arena.train.checkpoints import (CHECKPOINT, STOPPED_NOW, STOPPING, SaveHand
                                      trained_already, training_state_of)
 from arena.train.config import at_least_one, check_resumable, save_config
 from arena.train.logs import LOG_DIR, RunLog, check_libraries, finish_run, sb3_logger, whole_rollouts
-from arena.train.policy import SIDECAR, PolicyAgent
+from arena.train.policy import PolicyAgent, write_sidecar
 
 GREEDY = Path(__file__).resolve().parents[2] / "submissions" / "snake_greedy"
 
@@ -124,8 +123,8 @@ def train_snakes(config: SnakeConfig, resume: bool = False) -> Path:
     (saver.run_dir / "evaluation.json").unlink(missing_ok=True)  # a resumed run's is of the steps before
     save_config(config, saver.run_dir / "config.yaml")
     # "sample": false, as its evaluation plays it (an export plays it so too)
-    (saver.run_dir / SIDECAR).write_text(json.dumps({"algo": "ppo", "env": "snake", "env_options": config.game_options(),
-                                                     "sample": False}))
+    write_sidecar(saver.run_dir, {"algo": "ppo", "env": "snake", "env_options": config.game_options(),
+                                 "sample": False})
     if latest is None:
         vec = SnakeVecEnv(n_envs=config.n_envs, reward_dict=config.reward_dict, **config.game_options())
     else:
