@@ -676,9 +676,12 @@ def test_a_library_the_runs_logs_need_is_asked_for_before_training(tmp_path, mon
     assert not (tmp_path / "run").exists()
 
 
-def test_ctrl_c_stops_the_learner_not_its_env_workers(capfd):
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_stops_the_learner_not_its_env_workers(capfd, signum):
     """Ctrl-C reaches every process of the terminal's group: each worker of a run that plays its games in
-    worker processes died with a KeyboardInterrupt traceback over the run's own message of how to go on."""
+    worker processes died with a KeyboardInterrupt traceback over the run's own message of how to go on. SIGTERM
+    reaches them all too where a service manager or a batch system stops the run's group: the workers died, and the
+    learner, stopping at the end of its rollout, died of the broken pipe to them without a word or a checkpoint."""
     import os
     import signal
     import time
@@ -692,7 +695,7 @@ def test_ctrl_c_stops_the_learner_not_its_env_workers(capfd):
     venv.seed(0)
     venv.reset()
     for process in venv.processes:
-        os.kill(process.pid, signal.SIGINT)
+        os.kill(process.pid, getattr(signal, signum))
     time.sleep(0.5)  # for a worker that would die of it to have done so
     assert all(process.is_alive() for process in venv.processes)
     venv.step(np.zeros(2, int))

@@ -35,8 +35,10 @@ def _step(env: gymnasium.Env, action: Any) -> tuple[Any, float, bool, dict, dict
 
 def _serve(remote: Any, parent_remote: Any, env_fns: CloudpickleWrapper) -> None:
     """A worker: builds its envs, then answers the parent's commands; `local` indices are into its own envs."""
-    # Ctrl-C reaches the whole process group: the learner stops, says how to go on and closes its workers.
+    # Ctrl-C reaches the whole process group, and SIGTERM where a service manager or batch system stops the group:
+    # the learner stops, saved, says how to go on and closes its workers (which end as their pipe does).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     parent_remote.close()
     envs = [fn() for fn in env_fns.var]
     while True:
