@@ -574,6 +574,19 @@ def test_an_evaluation_line_says_what_its_rating_is_measured_against(tmp_path, c
     assert "step 1,024: scores ConstantAgent 75%, step_512 50%; Elo rating 1183 (ConstantAgent = 1000)" in shown
 
 
+def test_an_evaluations_row_in_the_csv_log_says_its_step(tmp_path):
+    """The evaluation's row (which also holds the train/* scalars of the segment's last update) had no
+    time/total_timesteps: read_progress, the curves and anyone's pandas dropped it or could not place it."""
+    from arena.train.logs import RunLog, read_progress
+
+    log = RunLog(tmp_path / "run", total=1024, formats=("csv",))
+    log.sb3_logger.record("train/n_updates", 6)
+    log.evaluation({"ConstantAgent": 0.75}, {"step_1024": 1000.0}, 1024)
+    log.close()
+    (row,) = read_progress(tmp_path / "run")
+    assert row["time/total_timesteps"] == "1024" and row["train/n_updates"] == "6" and row["eval/rating"] == "1000.0"
+
+
 def test_curves_of_a_run_no_episode_of_which_finished_say_so(tmp_path):
     from arena.train.logs import LOG_DIR, plot_run
 

@@ -64,6 +64,7 @@ class RunLog:
         for opponent, score in scores.items():
             self.sb3_logger.record(f"eval/score/{_tag(opponent)}", score)
         self.sb3_logger.record("eval/rating", ratings.get(f"step_{steps}", 0.0))
+        self.sb3_logger.record("time/total_timesteps", steps)  # the CSV row's step, as SB3's own rows have it
         self.sb3_logger.dump(steps)
         summary = ", ".join(f"{name} {score:.0%}" for name, score in scores.items())
         anchor = f" ({next(iter(scores))} = 1000)" if scores else ""  # the first benchmark anchors the scale
