@@ -1107,8 +1107,11 @@ def test_ctrl_c_pressed_twice_stops_at_once_keeping_the_last_checkpoint_whole(tm
         assert main([*command, "--config", str(settings)]) == 130
     said = " ".join(capsys.readouterr().err.split())
     assert "(Ctrl-C again: at once)" in said and "stopping now, without the steps since the last checkpoint" in said
-    newest = {"snake": "snake_3", "relay": "rl_model", "fighting": "rl_model"}[game] + f"_{kept}_steps.zip"
-    assert "run keeps " in said and f"the newest {newest}: --resume goes on from it" in said
+    if game == "snake":  # a checkpoint is every learner's
+        assert (f"run keeps 1 checkpoint of its 4 learners (snake_0 to snake_3), the newest at step {kept}: --resume "
+                "goes on from it, arena export --prefix snake_0 makes a submission of snake_0's policy") in said
+    else:
+        assert f"run keeps 1 checkpoint, the newest rl_model_{kept}_steps.zip: --resume goes on from it" in said
     run = tmp_path / "run"
     assert max(int(p.name.split("_")[-2]) for p in run.glob("*_steps.zip")) == kept
     assert not (run / ".saving").exists() and not list(run.glob(".*.part"))

@@ -190,6 +190,13 @@ def kept_by(run_dir: Path) -> str:
     saved = saved_checkpoints(run_dir)
     if not saved:
         return f"{run_dir}: no checkpoint yet (the same command starts the run again)"
+    learners = sorted({path.name.rsplit("_", 2)[0] for path in saved}, key=lambda name: (len(name), name))
+    if len(learners) > 1:  # a snake run's: a checkpoint is every learner's zip at one step
+        steps = sorted({checkpoint_steps(path) for path in saved})
+        count = f"{len(steps)} checkpoint{'' if len(steps) == 1 else 's'}"
+        return (f"{run_dir} keeps {count} of its {len(learners)} learners ({learners[0]} to {learners[-1]}), the "
+                f"newest at step {steps[-1]:,}: --resume goes on from it, arena export --prefix {learners[0]} makes a "
+                f"submission of {learners[0]}'s policy")
     count = f"{len(saved)} checkpoint{'' if len(saved) == 1 else 's'}"
     return (f"{run_dir} keeps {count}, the newest {saved[-1].name}: --resume goes on from it, arena export makes "
             "a submission of it")
