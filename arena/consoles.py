@@ -7,6 +7,8 @@ the process with status 1, the status of a fault; this Console raises BrokenPipe
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 
 
@@ -15,3 +17,12 @@ class QuietOnBrokenPipe(Console):
 
     def on_broken_pipe(self) -> None:
         raise BrokenPipeError("the reader of this output stopped reading")
+
+
+def tell(text: str) -> None:
+    """`text` as a line on stderr, for whoever watches a long-running process; lost where stderr cannot be
+    written (its file on a full disk, its reader gone), so that a server's play never stops for its console."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except OSError:
+        pass

@@ -166,6 +166,51 @@ def test_a_batch_that_keeps_failing_is_tried_again_less_and_less_often_and_told_
     assert "the scheduler plays again" in capsys.readouterr().err
 
 
+class _FullDisk(io.TextIOBase):
+    """A console whose file sits on a full disk: every line written to it fails."""
+
+    def write(self, text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+
+def test_play_and_validation_go_on_when_the_console_they_report_to_cannot_be_written(site, monkeypatch):
+    from arena.errors import HarnessError
+
+    class DiskFullOnce(Backend):
+        failing = 1
+
+        def run(self, settings, packages, blocks, withdrawn=frozenset()):
+            if self.failing:
+                self.failing -= 1
+                raise HarnessError("could not write the replay (No space left on device); free some space there")
+            yield from super().run(settings, packages, blocks, withdrawn)
+
+    from arena.serve.cli import _news
+
+    site.enter_two()
+    monkeypatch.setattr(sys, "stderr", _FullDisk())  # the server's log beside the competition, on the same disk
+    monkeypatch.setattr(sys, "stdout", _FullDisk())
+    _news("2 games played (2 in all)")  # lost, and nothing else with it
+    with Tournament(site.db, Settings(env="othello", max_steps=8, format="continuous")) as tournament:
+        scheduler = Scheduler(tournament, DiskFullOnce(), batch_games=2)
+        assert scheduler.tick() == 0  # the failure cannot be told, and play is not stopped for it
+        assert scheduler.tick() == 2  # nor for telling that it plays again
+    looks = []
+
+    def database_busy() -> bool:
+        looks.append(True)
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(site.validator, "validate_next", database_busy)
+    site.validator.start()
+    try:
+        wait_for(lambda: looks, 60, "the validator's first look for a submission")
+        site.validator.wake()
+        wait_for(lambda: len(looks) >= 2, 60, "the validator to look again after a failure it could not tell")
+    finally:
+        site.validator.stop()
+
+
 def test_the_log_tail_names_a_submission_without_a_manifest_by_its_name_not_the_servers_folder(site):
     submission = site.upload(_zip({"agent.py": RANDOM_AGENT + 'print("hello", flush=True)\n'}),
                              filename="nameless.zip").json()

@@ -349,8 +349,12 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _news(text: str) -> None:
-    """A line for the organiser watching the server's console."""
-    out.print(f"{time.strftime('%H:%M:%S')} {terminal(text, limit=400)}")
+    """A line for the organiser watching the server's console; lost where that cannot be written (its file on
+    a full disk), as play goes on."""
+    try:
+        out.print(f"{time.strftime('%H:%M:%S')} {terminal(text, limit=400)}")
+    except OSError:
+        pass
 
 
 class GamesNews:

@@ -13,7 +13,6 @@ point with a tooltip naming the game. Every piece of text in it is escaped.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections import OrderedDict
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Callable, Hashable, Sequence
 
+from arena.consoles import tell
 from arena.envs import entry
 from arena.errors import ArenaError
 from arena.ratings import BRADLEY_TERRY, Rating, rate
@@ -151,7 +151,7 @@ def _draw_asked() -> None:
                 try:
                     draw()
                 except Exception as exc:  # noqa: BLE001  (the store busy, say): asked for again by the next visitor
-                    print(f"arena serve: a rating history could not be drawn: {one_line(exc)}", file=sys.stderr)
+                    tell(f"arena serve: a rating history could not be drawn: {one_line(exc)}")
     finally:  # should it end otherwise, the next one asked for starts another all the same
         with _remembered_lock:
             if _drawer is threading.current_thread():

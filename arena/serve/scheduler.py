@@ -32,11 +32,11 @@ import itertools
 import math
 import random
 import statistics
-import sys
 import threading
 from collections import Counter
 from typing import Callable
 
+from arena.consoles import tell
 from arena.envs import entry, make_raw
 from arena.ratings import rate
 from arena.seeding import derive_seed
@@ -138,12 +138,12 @@ class Scheduler:
             self._failures += 1
             why = one_line(exc)
             if why != self._failure_told:
-                print(f"arena serve: the scheduler stopped a batch: {why}; trying again in {self.wait_seconds():.0f} s, "
-                      f"then less often while it fails alike", file=sys.stderr)
+                tell(f"arena serve: the scheduler stopped a batch: {why}; trying again in {self.wait_seconds():.0f} s, "
+                     f"then less often while it fails alike")
                 self._failure_told = why
             return 0
         if self._failures:
-            print("arena serve: the scheduler plays again", file=sys.stderr)
+            tell("arena serve: the scheduler plays again")
             self._failures, self._failure_told = 0, None
         return recorded
 

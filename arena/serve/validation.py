@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import arena
+from arena.consoles import tell
 from arena.db import as_target
 from arena.errors import HarnessError
 from arena.tournament.blocks import one_line
@@ -91,7 +92,7 @@ class Validator:
             try:
                 validated = self.validate_next()
             except Exception as exc:  # its database's server restarting, say: note it and try again
-                print(f"arena serve: a validation stopped: {one_line(exc)}; trying again", file=sys.stderr)
+                tell(f"arena serve: a validation stopped: {one_line(exc)}; trying again")
                 validated = False
             if not validated:
                 self._wake.wait(2.0)
