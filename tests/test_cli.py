@@ -623,6 +623,34 @@ def test_serve_says_what_stops_it_before_it_makes_a_database_or_says_it_serves(c
     assert code == 1 and "-o, --time-per-move would not be taken" in err and "serving" not in out
 
 
+def test_serve_refuses_to_start_anew_beside_the_files_of_a_competition_whose_database_is_gone(cli, tmp_path,
+                                                                                             monkeypatch):
+    pytest.importorskip("uvicorn", reason="arena serve needs its extra: pip install -e '.[serve]'")
+    from arena.serve.http import Server
+    from arena.serve.store import CompetitionStore
+
+    def serves(self):
+        raise AssertionError("it served")
+
+    monkeypatch.setattr(Server, "run", serves)
+
+    db = tmp_path / "competition.sqlite"
+    upload = tmp_path / "competition-uploads" / "0123456789abcdef-01234567"  # a stored upload's folder
+    upload.mkdir(parents=True)
+    (upload / "agent.py").write_text("...\n")
+    replay = tmp_path / "competition-replays" / "000001-othello.json"
+    replay.parent.mkdir()
+    replay.write_text("{}\n")
+    code, out, err = cli("serve", "--env", "othello", "--db", db, "--allow-weak-sandbox")
+    assert code == 1 and "serving" not in out and not db.exists()
+    assert f"{db}: no competition in it, but {upload.parent} beside it holds one's files" in err
+    assert "Restore the database from a copy, or move the competition-* folders away" in err
+    assert (upload / "agent.py").is_file() and replay.is_file()  # nothing of them deleted or overwritten
+    CompetitionStore(db).close()  # made again by arena serve users add, say
+    code, out, err = cli("serve", "--env", "othello", "--db", db, "--allow-weak-sandbox")
+    assert code == 1 and "no competition in it" in err and (upload / "agent.py").is_file()
+
+
 def test_zip_with_a_single_top_folder_plays(cli, submissions, tmp_path):
     archive = tmp_path / "nested.zip"
     with zipfile.ZipFile(archive, "w") as z:
