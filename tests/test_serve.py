@@ -166,6 +166,30 @@ def test_a_batch_that_keeps_failing_is_tried_again_less_and_less_often_and_told_
     assert "the scheduler plays again" in capsys.readouterr().err
 
 
+def test_games_a_dead_worker_left_unplayed_are_told_of_once_and_played_at_the_next_start(site, capsys):
+    class WorkerKilled(Backend):
+        def run(self, settings, packages, blocks, withdrawn=frozenset()):
+            (match_id, _, _), *rest = blocks[0]  # its worker killed as it played the batch's first game
+            yield [(match_id, "the worker playing it failed: its process ended (killed by SIGKILL)")]
+            yield from super().run(settings, packages, [rest, *blocks[1:]], withdrawn)
+
+    site.enter_two()
+    capsys.readouterr()
+    with Tournament(site.db, Settings(env="othello", max_steps=8, format="continuous")) as tournament:
+        scheduler = Scheduler(tournament, WorkerKilled(), batch_games=4)
+        assert scheduler.tick() == 3
+        told = capsys.readouterr().err
+        assert ("arena serve: 1 game could not be played (the worker playing it failed: its process ended (killed "
+                "by SIGKILL)); it is played when the server starts again") in told
+        assert scheduler.tick() == 3 and "could not be played" in capsys.readouterr().err  # the next batch's own
+        assert len(tournament.store.failures()) == 2
+    with Tournament(site.db) as tournament:  # started again
+        scheduler = Scheduler(tournament, Backend(), batch_games=4)
+        scheduler.store.clear_failures()
+        assert scheduler.tick() == 2 and not tournament.store.failures()
+        assert "could not be played" not in capsys.readouterr().err
+
+
 class _FullDisk(io.TextIOBase):
     """A console whose file sits on a full disk: every line written to it fails."""
 

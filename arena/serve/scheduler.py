@@ -86,6 +86,7 @@ class Scheduler:
         self._resting_on: tuple | None = None  # the entrants and games count when it last found all settled
         self._failures = 0  # batches stopped in a row (a full disk, say): each waits twice as long for the next
         self._failure_told: str | None = None  # the last failure told of: the same one again is not repeated
+        self._unplayed_told: set[int] = set()  # games the machine left unplayed (a worker killed) told of
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="arena-scheduler", daemon=True)
@@ -160,8 +161,22 @@ class Scheduler:
         settings = self.tournament.play_settings(self.backend)
         recorded = play_pending(self.store, settings, self.tournament.replay_dir, self.backend,
                                 withdrawn=self._withdrawn)
+        self._tell_unplayed()
         self.on_batch(recorded)
         return recorded
+
+    def _tell_unplayed(self) -> None:
+        """Tell of the games of the batch that the machine could not play (its worker killed, a sandbox it
+        could not start): they wait in the store, as failures, for the server's next start."""
+        unplayed = {match_id: why for match_id, why in self.store.failures().items()
+                    if match_id not in self._unplayed_told}
+        if not unplayed:
+            return
+        self._unplayed_told.update(unplayed)
+        count = len(unplayed)
+        tell(f"arena serve: {count} {'game' if count == 1 else 'games'} could not be played "
+             f"({next(iter(unplayed.values()))}); {'it is' if count == 1 else 'they are'} played when "
+             f"the server starts again")
 
     def plan(self) -> list[tuple[int, int, tuple[int, ...]]]:
         """The next batch: (round, seed, seats) for each game, or [] while too few entrants play."""
