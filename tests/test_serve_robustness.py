@@ -183,6 +183,28 @@ def test_upload_folders_a_stopped_server_was_unpacking_or_had_not_recorded_are_r
     assert submission.entrant_id in _active_entrants(site)
 
 
+def test_a_start_after_a_kill_tells_the_organiser_what_the_last_run_left_and_what_happens_to_it(tmp_path):
+    site = Site(tmp_path)
+    _upload_and_validate(site, site.alice_token)
+    _upload_and_validate(site, site.bob_token, "# bob\n")
+    assert site.upload(_random_zip("# waiting\n")).status_code == 201  # killed before it was validated
+    (site.config.uploads_dir / "0123456789abcdef-89abcdef").mkdir()  # killed as an upload was stored
+    with Tournament(site.db, Settings(seed=0, env="othello", max_steps=4, format=CONTINUOUS)) as tournament:
+        scheduler = Scheduler(tournament, Backend(), batch_games=4)
+        tournament.store.add_to_schedule(scheduler.plan())  # killed before any game of the batch ended
+        tournament.store.record_failure(tournament.store.pending()[0].match_id, "the worker playing it failed")
+        said = recover(site.store, tournament.store, site.config.uploads_dir)
+        assert said == ("the last run left 4 games unplayed, played first now; 1 submission waiting for its "
+                        "validation; 1 upload half stored, removed (its sender is to send it again)")
+        scheduler.store.clear_failures()
+        assert scheduler.tick() == 4
+        assert recover(site.store, tournament.store, site.config.uploads_dir) == (
+            "the last run left 1 submission waiting for its validation")
+        while site.validator.validate_next():
+            pass
+        assert recover(site.store, tournament.store, site.config.uploads_dir) is None  # nothing to tell
+
+
 # --- continuous play: what a game's page tells, what play keeps on disk, who plays whom ---------------
 
 

@@ -350,11 +350,13 @@ def _run_serve(args: argparse.Namespace) -> int:
                               on_news=_news, accelerators=bool(settings.limits.get("accelerators")),
                               on_withdraw=scheduler.withdraw)
         app = create_app(config, on_upload=validator.wake, on_withdraw=scheduler.withdraw)
-        recover(switches, tournament.store, config.uploads_dir)
+        left = recover(switches, tournament.store, config.uploads_dir)
         validator.start()
         scheduler.start()
         out.print(f"serving the {settings.env} competition in {terminal(describe(db), limit=400)} on "
                   f"http://{args.host}:{args.port} (Ctrl-C stops it)")
+        if left is not None:
+            _news(left)
         allow_open_files()
         Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", http=TimelyProtocol,
                               forwarded_allow_ips=trusted_proxies())).run()

@@ -17,16 +17,33 @@ import os
 import shutil
 from pathlib import Path
 
-from arena.serve.store import ACTIVE, CompetitionStore
+from arena.serve.store import ACTIVE, VALIDATING, CompetitionStore
 from arena.serve.uploads import UPLOAD_FOLDER, WORK_PREFIX
 from arena.serve.validation import remove_retired_files
 from arena.tournament.store import ResultsStore
 
 
-def recover(store: CompetitionStore, results: ResultsStore, uploads_dir: Path) -> None:
-    """Finish what a server stopped at any moment left half done; before validation and play start."""
+def recover(store: CompetitionStore, results: ResultsStore, uploads_dir: Path) -> str | None:
+    """Finish what a server stopped at any moment left half done; before validation and play start. What
+    the last run left, in a line for the organiser, or None where it left nothing."""
     deactivate_unplayable(store, results)
-    remove_unfinished_uploads(store, uploads_dir)
+    removed = remove_unfinished_uploads(store, uploads_dir)
+    results.cancel_unplayed_with_retired()  # not to be played, nor counted as left to play
+    unplayed = results.pending_count() + len(results.failures())
+    waiting = len(store.submissions(status=VALIDATING))
+    left = []
+    if unplayed:
+        left.append(f"{_counted(unplayed, 'game')} unplayed, played first now")
+    if waiting:
+        left.append(f"{_counted(waiting, 'submission')} waiting for {'its' if waiting == 1 else 'their'} validation")
+    if removed:
+        senders = "its sender is to send it" if removed == 1 else "their senders are to send them"
+        left.append(f"{_counted(removed, 'upload')} half stored, removed ({senders} again)")
+    return f"the last run left {'; '.join(left)}" if left else None
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def deactivate_unplayable(store: CompetitionStore, results: ResultsStore) -> None:
@@ -38,14 +55,17 @@ def deactivate_unplayable(store: CompetitionStore, results: ResultsStore) -> Non
             results.set_active(entrant.id, False)
 
 
-def remove_unfinished_uploads(store: CompetitionStore, uploads_dir: Path) -> None:
+def remove_unfinished_uploads(store: CompetitionStore, uploads_dir: Path) -> int:
     """Delete what uploads under way when the server stopped left: the folders they were checked in,
     and a checked one's folder moved into place before its submission was written. None was stored:
-    the participant sends it again."""
+    the participant sends it again. How many were removed."""
     stored = {Path(submission.folder).name for submission in store.submissions()}
+    removed = 0
     for folder in uploads_dir.glob("*"):
         if folder.name.startswith(WORK_PREFIX) or (UPLOAD_FOLDER.fullmatch(folder.name) and folder.name not in stored):
             shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def tidy(store: CompetitionStore, results: ResultsStore, log_dir: Path, max_log_bytes: int) -> None:
