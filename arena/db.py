@@ -85,6 +85,22 @@ def files_beside(target: str | Path, suffix: str) -> Path:
     return Path.cwd() / f"{name}-{suffix}"
 
 
+def check_no_lost_files(target: str | Path, kinds: Iterable[str], what: str) -> None:
+    """ArenaError where SQLite file `target`, about to hold a new `what` (a tournament, a competition), has
+    an earlier one's files beside it (`kinds` of `files_beside`: those a new one would lose), its database
+    deleted or moved: the new one would write its replays over those (and a competition delete the uploads
+    as unfinished), so that restoring the database from a copy would find them wrong. A PostgreSQL
+    database's folders carry their owner's mark instead (`claim_folder`)."""
+    if is_url(target):
+        return
+    for kind in kinds:
+        folder = files_beside(target, kind)
+        if folder.is_dir() and any(folder.iterdir()):
+            raise ArenaError(f"{target}: no {what} in it, but {folder} beside it holds one's files: was its "
+                             f"database deleted or moved? Restore the database from a copy, or move the "
+                             f"{Path(target).stem}-* folders away to start a new {what} here")
+
+
 def _database_name(url: str) -> str:
     """The name of the database `url` connects to, as libpq reads it: a password may hold ? or # as they
     are, and a dbname= parameter names the database over the path."""

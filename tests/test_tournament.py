@@ -676,6 +676,26 @@ def test_an_entrant_sitting_out_the_only_round_of_an_odd_swiss_is_not_told_it_jo
     assert "joined once" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("lost", ["deleted", "emptied"])
+def test_a_new_tournament_is_refused_beside_the_files_of_one_whose_database_is_gone(othello_entrants, tmp_path, lost):
+    """Its store deleted or moved (or made anew, empty), the same command would start a tournament whose
+    replays overwrite the earlier one's: restoring the store afterwards would find its replays wrong."""
+    db = tmp_path / "league.sqlite"
+    with Tournament(db, Settings(env="othello", games_per_pair=1, seed=3)) as league:
+        league.register_folder(othello_entrants)
+        assert league.play(Backend()) == 6
+        first = sorted(league.replay_dir.iterdir())
+        recorded = {path: path.read_bytes() for path in first}
+    for path in tmp_path.glob("league.sqlite*"):
+        path.unlink()
+    if lost == "emptied":
+        sqlite3.connect(db).close()
+    with pytest.raises(ArenaError, match=r"league.sqlite: no tournament in it, but .*league-replays beside it "
+                                         r"holds one's files: was its database deleted or moved\?"):
+        Tournament(db, Settings(env="othello", games_per_pair=1, seed=4))
+    assert {path: path.read_bytes() for path in first} == recorded
+
+
 def test_kill_minus_9_then_resume_records_every_match_exactly_once(othello_entrants, tmp_path):
     db = tmp_path / "killed.sqlite"
     command = [sys.executable, "-m", "arena.cli", "tournament", str(othello_entrants), "--env", "othello",

@@ -267,7 +267,7 @@ def _open_competition(args: argparse.Namespace, db: str | Path):
     else:
         if not args.env:
             raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
-        _check_no_files_of_a_lost_competition(db)
+        _check_no_lost_competition(db)
         # No --seed: the tournament draws a secret one (an agent that knew it could replay its games).
         settings = Settings(env=args.env, options=parse_overrides(args.option), format=CONTINUOUS, seed=args.seed,
                             time_per_move=args.time_per_move, max_steps=args.max_steps)
@@ -277,21 +277,10 @@ def _open_competition(args: argparse.Namespace, db: str | Path):
     return tournament
 
 
-def _check_no_files_of_a_lost_competition(db: str | Path) -> None:
-    """ArenaError where SQLite file `db`, about to hold a new competition, has an earlier one's files beside
-    it (its database deleted or moved): a new one would delete those uploads as unfinished and write its
-    replays over those. A PostgreSQL database's folders are checked by their owner's mark (`claim_folder`)."""
-    from arena.db import files_beside, is_url
-    from arena.tournament import FOLDERS
+def _check_no_lost_competition(db: str | Path) -> None:
+    from arena.db import check_no_lost_files
 
-    if is_url(db):
-        return
-    for kind in ("uploads", *FOLDERS):
-        folder = files_beside(db, kind)
-        if folder.is_dir() and any(folder.iterdir()):
-            raise ArenaError(f"{db}: no competition in it, but {folder} beside it holds one's files: was its "
-                             f"database deleted or moved? Restore the database from a copy, or move the "
-                             f"{Path(db).stem}-* folders away to start a new competition here")
+    check_no_lost_files(db, ["uploads", "replays"], "competition")
 
 
 def _run_serve(args: argparse.Namespace) -> int:
@@ -320,7 +309,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     if isinstance(db, Path) and not db.exists():  # said before a file is made
         if not args.env:
             raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
-        _check_no_files_of_a_lost_competition(db)
+        _check_no_lost_competition(db)
     if args.env:  # a mistyped game or option too, before a file is made that a second try would find
         check_options(args.env, parse_overrides(args.option))
     _check_port_free(args.host, args.port)

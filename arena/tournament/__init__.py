@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from arena.arguments import FREE_FOR_ALL_ROUNDS
-from arena.db import BESIDE_DATABASE, claim_folder, describe, files_beside, is_url
+from arena.db import BESIDE_DATABASE, check_no_lost_files, claim_folder, describe, files_beside, is_url
 from arena.entrants import options_conflict, seats_hint, shown_options
 from arena.envs import entry, make_raw
 from arena.errors import ArenaError, HarnessError, closest, missing_path_hint
@@ -205,6 +205,7 @@ class Tournament:
             planned = stored and self.store.schedule()
             settings = replace(settings, seed=stored.get("seed") if planned else secrets.randbits(63))
         if not stored:
+            check_no_lost_files(db, ["replays"], "tournament")
             self.store.save_settings(asdict(settings))
             return settings
         if stored.get("env") != settings.env:
