@@ -19,6 +19,14 @@ class QuietOnBrokenPipe(Console):
         raise BrokenPipeError("the reader of this output stopped reading")
 
 
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """`number` and `noun`, in the plural (`plural`, else the noun and "s"; "es" after "ch") unless one:
+    "1 match", "3 matches"."""
+    if number == 1:
+        return f"1 {noun}"
+    return f"{number} {plural or noun + ('es' if noun.endswith('ch') else 's')}"
+
+
 def tell(text: str) -> None:
     """`text` as a line on stderr, for whoever watches a long-running process; lost where stderr cannot be
     written (its file on a full disk, its reader gone), so that a server's play never stops for its console."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from arena import arguments
 from arena.cli import err, out, terminal, warn
+from arena.consoles import counted
 from arena.errors import ArenaError, HarnessError
 from arena.settings import parse_overrides
 
@@ -118,10 +119,10 @@ def _run_tournament(args: argparse.Namespace) -> int:
             played = _play_with_progress(tournament, backend)
         except KeyboardInterrupt:  # what was played is recorded: say how to go on
             recorded, planned = store.finished_count(), tournament.matches_planned()
-            err.print(f"{recorded} of {planned} matches recorded; " + (
+            err.print(f"{recorded} of {counted(planned, 'match')} recorded; " + (
                 resume_hint(args.db, str(store.path)) if recorded < planned else "the tournament is over"))
             raise
-        out.print(f"{played} matches played; {store.finished_count()} of {len(store.schedule())} recorded in "
+        out.print(f"{counted(played, 'match')} played; {store.finished_count()} of {len(store.schedule())} recorded in "
                   f"{terminal(str(store.path), limit=400)}")
         _show_faulted(store)
         _show_left_out(tournament)

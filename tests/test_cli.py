@@ -696,7 +696,7 @@ def test_tournament_refuses_a_weak_sandbox_unless_the_organiser_allows_it(cli, t
     assert all(line in err for line in missing) and not (tmp_path / "t.sqlite").exists()
     code, out, err = cli("tournament", subs, "--env", "othello", "--db", "t.sqlite", "--workers", "1",
                          "--games-per-pair", "1", "--allow-weak-sandbox")
-    assert code == 0 and "1 matches played" in out and "weak sandbox" in err and missing[0] in err
+    assert code == 0 and "1 match played" in out and "weak sandbox" in err and missing[0] in err
 
 
 def test_a_tournament_without_a_seed_draws_a_secret_one_and_keeps_it(cli, tmp_path, submissions):
@@ -707,7 +707,7 @@ def test_a_tournament_without_a_seed_draws_a_secret_one_and_keeps_it(cli, tmp_pa
     seeds = []
     for db in ("a.sqlite", "b.sqlite"):
         code, out, err = cli(*command, "--db", db)
-        assert code == 0 and "1 matches played" in out, err
+        assert code == 0 and "1 match played" in out, err
         seeds.append(ResultsStore(tmp_path / db).settings()["seed"])
     assert seeds[0] != seeds[1] and 0 not in seeds  # a known seed would let entrants rebuild their games
     code, out, _ = cli(*command, "--db", "a.sqlite")  # the same command again carries on with the stored seed
@@ -722,7 +722,7 @@ def test_a_tournament_run_again_on_its_folder_goes_on_with_its_own_settings(cli,
     subs = small_field(tmp_path, submissions)
     code, out, err = cli("tournament", subs, "--env", "othello", "--games-per-pair", "1", "--max-steps", "4",
                          "--workers", "1", "--db", "t.sqlite")
-    assert code == 0 and "1 matches played" in out, err
+    assert code == 0 and "1 match played" in out, err
     shutil.copytree(submissions / "mcts", subs / "mcts")
     code, out, err = cli("tournament", subs, "--workers", "1", "--db", "t.sqlite")
     assert code == 0 and "registered mcts" in out and "2 matches played; 3 of 3 recorded" in out, (out, err)
@@ -747,7 +747,7 @@ def test_a_tournament_that_goes_on_takes_its_own_memory_and_accelerators_flags_a
     started = ["--memory-mb", "512", "--accelerators"]
     code, out, err = cli("tournament", subs, "--env", "othello", "--games-per-pair", "1", "--max-steps", "4",
                          "--workers", "1", "--db", "t.sqlite", *started)
-    assert code == 0 and "1 matches played" in out, err
+    assert code == 0 and "1 match played" in out, err
     for going_on in ([subs], ["--resume"]):
         code, out, err = cli("tournament", *going_on, "--workers", "1", "--db", "t.sqlite", *started)
         assert code == 0 and "1 of 1 recorded" in out, err
@@ -1038,7 +1038,7 @@ def test_a_tournament_that_cannot_start_leaves_nothing_and_the_corrected_command
     shutil.copytree(submissions / "greedy", tmp_path / "one" / "greedy")
     code, out, err = cli("tournament", tmp_path / "one", "--env", "othello", "--db", db, "--games-per-pair", "1",
                          "--workers", "1")
-    assert code == 0 and "1 matches played" in out, err
+    assert code == 0 and "1 match played" in out, err
 
 
 @pytest.mark.parametrize("command", [[], ["match"], ["validate"], ["replay"], ["analyse"], ["tournament"],

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from arena import arguments
-from arena.consoles import QuietOnBrokenPipe
+from arena.consoles import QuietOnBrokenPipe, counted
 from arena.errors import ArenaError, install_hint
 from arena.names import terminal
 
@@ -397,11 +397,11 @@ class GamesNews:
     def stop(self, recorded: int) -> None:
         """The server stops with `recorded` games in all: the games not said yet first."""
         self._say_played()
-        self.say(f"stopped, with {recorded} games recorded")
+        self.say(f"stopped, with {counted(recorded, 'game')} recorded")
 
     def _say_played(self) -> None:
         if self.unsaid:
-            self.say(f"{self.unsaid} games played ({self.total} in all)")
+            self.say(f"{counted(self.unsaid, 'game')} played ({self.total} in all)")
             self.unsaid, self.last = 0, self.clock()
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from arena.consoles import counted
 from arena.db import files_beside
 from arena.errors import ArenaError
 from arena.sandbox.logs import public_detail
@@ -148,7 +149,7 @@ class Competition:
             pending = self.results.pending_count()
         paused = " Play is paused by the organiser." if self.store.paused() else ""
         return {"env": self.config.env, "games": games, "pending": pending, "rows": shown,
-                "paused": bool(paused), "summary": f"{games} games played, {pending} waiting to be played.{paused}"}
+                "paused": bool(paused), "summary": f"{counted(games, 'game')} played, {pending} waiting to be played.{paused}"}
 
     def register(self, name: str, address: str | None) -> tuple[Participant, str]:
         """A participant registered from `address` as `name`, with its token; RegistrationRefused (429
