@@ -223,6 +223,14 @@ def test_cli_on_the_example_fighter_says_why_it_runs_the_reference(submissions, 
     assert "action means" in out and "max abs error" in out and "greedy actions agree: " in out
 
 
+def test_cli_says_why_a_bare_model_runs_the_reference_once(cartpole_zip, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ttnn", None)  # no ttnn here, whatever the machine has
+    assert arena_tt("check", str(cartpole_zip), "--env", "CartPole-v1", "--observations", "100") == 0
+    out = capsys.readouterr().out
+    assert out.count("ttnn is not installed") == 1, out
+    assert "backend: reference backend" in out
+
+
 def test_backend_ttnn_refuses_an_agent_whose_own_port_fell_back_to_the_reference(submissions, capsys, monkeypatch):
     pytest.importorskip("arena.envs.fighting")
     monkeypatch.setitem(sys.modules, "ttnn", None)  # no ttnn here: the agent's "auto" port runs the reference

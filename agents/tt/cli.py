@@ -70,7 +70,8 @@ def _run_check(args: argparse.Namespace) -> int:
         print(json.dumps({**asdict(report), "pcc": report.pcc, "passed": report.passed, "notes": notes}))
         return 0 if report.passed else 1
     for note in notes:
-        out.print(f"[yellow]note:[/] {escape(note)}")
+        if note != report.backend:  # arena's own port names the fallback's reason as its backend, just below
+            out.print(f"[yellow]note:[/] {escape(note)}")
     out.print(f"[dim]backend:[/] {escape(report.backend)}")
     out.print(f"[dim]ported:[/] {escape(', '.join(report.ported) or 'nothing')}")
     table = Table("output", "PCC", "max abs error", "judged by", box=None)
