@@ -10,6 +10,7 @@ import pytest
 pytest.importorskip("stable_baselines3")
 
 from arena.cli import main  # noqa: E402
+from arena.errors import ArenaError  # noqa: E402
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -104,3 +105,17 @@ def test_snakes_train_with_ppo_only_and_say_so(tmp_path, monkeypatch, capsys):
     assert main(["train", "snake", "--algo", "a2c", "--timesteps", "64"]) == 1
     assert "arena train snake --algo a2c: snakes train with ppo only" in capsys.readouterr().err
     assert not Path("checkpoints").exists()
+
+
+def test_a_snake_run_refused_for_a_second_run_counts_its_checkpoints_not_its_learners_zips(tmp_path):
+    from arena.train.checkpoints import make_way_for_run
+
+    run = tmp_path / "snake"
+    run.mkdir()
+    for steps in (64, 128):  # two checkpoints of four learners: eight zips
+        for learner in range(4):
+            (run / f"snake_{learner}_{steps}_steps.zip").write_bytes(b"")
+    with pytest.raises(ArenaError) as refused:
+        make_way_for_run(run, overwrite=False)
+    assert str(refused.value).startswith(f"{run} holds an earlier run (2 checkpoints of its 4 learners, snake_0 to "
+                                         f"snake_3, the newest at step 128): --resume to go on from it")

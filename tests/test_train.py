@@ -1108,7 +1108,7 @@ def test_ctrl_c_pressed_twice_stops_at_once_keeping_the_last_checkpoint_whole(tm
     said = " ".join(capsys.readouterr().err.split())
     assert "(Ctrl-C again: at once)" in said and "stopping now, without the steps since the last checkpoint" in said
     if game == "snake":  # a checkpoint is every learner's
-        assert (f"run keeps 1 checkpoint of its 4 learners (snake_0 to snake_3), the newest at step {kept}: --resume "
+        assert (f"run keeps 1 checkpoint of its 4 learners, snake_0 to snake_3, the newest at step {kept}: --resume "
                 "goes on from it, arena export --prefix snake_0 makes a submission of snake_0's policy") in said
     else:
         assert f"run keeps 1 checkpoint, the newest rl_model_{kept}_steps.zip: --resume goes on from it" in said

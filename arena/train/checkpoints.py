@@ -31,6 +31,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Callable
 
+from arena.consoles import counted
 from arena.errors import ArenaError, closest
 from arena.outputs import write_failure
 
@@ -176,11 +177,8 @@ def make_way_for_run(run_dir: Path, overwrite: bool) -> str | None:
         return None
     trained = any(run_dir.glob("*.zip"))
     if trained and not overwrite:
-        saved = saved_checkpoints(run_dir)
-        newest = f", the newest {saved[-1].name}" if saved else ""
-        count = f"{len(saved)} checkpoint{'' if len(saved) == 1 else 's'}"
-        raise ArenaError(f"{run_dir} holds an earlier run ({count}{newest}): --resume to go on "
-                         f"from it, --overwrite to start afresh and delete it, or --run NAME for a new one")
+        raise ArenaError(f"{run_dir} holds an earlier run ({_checkpoints_shown(saved_checkpoints(run_dir))}): --resume "
+                         f"to go on from it, --overwrite to start afresh and delete it, or --run NAME for a new one")
     shutil.rmtree(run_dir)
     return None if trained or overwrite else f"{run_dir} held a run stopped before its first checkpoint: started afresh"
 
@@ -190,16 +188,26 @@ def kept_by(run_dir: Path) -> str:
     saved = saved_checkpoints(run_dir)
     if not saved:
         return f"{run_dir}: no checkpoint yet (the same command starts the run again)"
-    learners = sorted({path.name.rsplit("_", 2)[0] for path in saved}, key=lambda name: (len(name), name))
-    if len(learners) > 1:  # a snake run's: a checkpoint is every learner's zip at one step
-        steps = sorted({checkpoint_steps(path) for path in saved})
-        count = f"{len(steps)} checkpoint{'' if len(steps) == 1 else 's'}"
-        return (f"{run_dir} keeps {count} of its {len(learners)} learners ({learners[0]} to {learners[-1]}), the "
-                f"newest at step {steps[-1]:,}: --resume goes on from it, arena export --prefix {learners[0]} makes a "
-                f"submission of {learners[0]}'s policy")
-    count = f"{len(saved)} checkpoint{'' if len(saved) == 1 else 's'}"
-    return (f"{run_dir} keeps {count}, the newest {saved[-1].name}: --resume goes on from it, arena export makes "
-            "a submission of it")
+    learners = _learners(saved)
+    export = (f"arena export --prefix {learners[0]} makes a submission of {learners[0]}'s policy" if len(learners) > 1
+              else "arena export makes a submission of it")
+    return f"{run_dir} keeps {_checkpoints_shown(saved)}: --resume goes on from it, {export}"
+
+
+def _learners(saved: list[Path]) -> list[str]:
+    """The learners whose checkpoints `saved` holds: one, or a snake run's several."""
+    return sorted({path.name.rsplit("_", 2)[0] for path in saved}, key=lambda name: (len(name), name))
+
+
+def _checkpoints_shown(saved: list[Path]) -> str:
+    """How many checkpoints the files `saved` (the oldest first) make, and the newest: a snake run's
+    checkpoint is every learner's zip at one step."""
+    learners = _learners(saved)
+    if len(learners) == 1:
+        return f"{counted(len(saved), 'checkpoint')}, the newest {saved[-1].name}"
+    steps = sorted({checkpoint_steps(path) for path in saved})
+    return (f"{counted(len(steps), 'checkpoint')} of its {len(learners)} learners, {learners[0]} to {learners[-1]}, "
+            f"the newest at step {steps[-1]:,}")
 
 
 def check_not_past(run_dir: Path, resumed_at: int, timesteps: int) -> None:
