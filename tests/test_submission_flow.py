@@ -119,3 +119,16 @@ def test_a_snake_run_refused_for_a_second_run_counts_its_checkpoints_not_its_lea
         make_way_for_run(run, overwrite=False)
     assert str(refused.value).startswith(f"{run} holds an earlier run (2 checkpoints of its 4 learners, snake_0 to "
                                          f"snake_3, the newest at step 128): --resume to go on from it")
+
+
+def test_a_finished_run_resumed_with_plot_draws_its_curves(tmp_path, monkeypatch, capsys):
+    # As when Ctrl-C stopped the run while it drew them: the run is whole, its picture was not.
+    monkeypatch.chdir(tmp_path)
+    Path("run.yaml").write_text(FLOWS["relay"][0])
+    train = ["train", "relay", "--run", "relay", "--config", "run.yaml", "--timesteps", "64", "--save-path", "ck"]
+    assert main(train) == 0
+    assert not Path("ck/relay/curves.png").exists()
+    capsys.readouterr()
+    assert main([*train, "--resume", "--plot"]) == 0
+    assert "nothing more to do" in capsys.readouterr().out
+    assert Path("ck/relay/curves.png").stat().st_size > 0

@@ -66,7 +66,7 @@ def train_fighter(config: TrainConfig, resume: bool = False, callback: BaseCallb
                         quiet=True)
     latest = saver.latest() if resume else None
     resumed_at = int(latest[1]["num_timesteps"]) if latest is not None else 0
-    if latest is not None and trained_already(run_dir, resumed_at, config.timesteps):
+    if latest is not None and trained_already(run_dir, resumed_at, config.timesteps, config.plot):
         return run_dir
     save_config(config, saver.run_dir / "config.yaml")
     write_sidecar(saver.run_dir, {"algo": config.algo, "env": "fighting", "env_options": {},

@@ -142,7 +142,7 @@ def train_relay(config: RelayConfig, resume: bool = False) -> Path:
         if finished == total and not (run_dir / "evaluation.json").is_file():  # stopped while it played it
             _evaluate(latest[0], config, run_dir)
             return run_dir
-        if trained_already(run_dir, finished, total):
+        if trained_already(run_dir, finished, total, config.plot):
             return run_dir
         raise ArenaError(f"{run_dir} finished its {finished:,} steps, keeping the best model its evaluations saw "
                          f"({Path(latest[0]).name}), and its learning rate fell to 0 over them: it trains no further; "

@@ -114,7 +114,7 @@ def train_snakes(config: SnakeConfig, resume: bool = False) -> Path:
     if latest is not None:
         check_not_past(run_dir, latest[0], total)
         # A run stopped at its last step goes on to its evaluation; one that made it has nothing more to do.
-        if (run_dir / "evaluation.json").is_file() and trained_already(run_dir, latest[0], total):
+        if (run_dir / "evaluation.json").is_file() and trained_already(run_dir, latest[0], total, config.plot):
             return run_dir
     torch.set_num_threads(1)
     set_random_seed(config.seed)
