@@ -126,11 +126,7 @@ def resimulate(recorded: MatchResult, on_step: Callable[[Any], None] | None = No
     """
     playing = rules_version(recorded.env)
     if recorded.rules_version is not None and recorded.rules_version != playing:
-        made_by = f" by arena {recorded.arena_version}" if recorded.arena_version else ""
-        raise ReplayError(
-            f"replay of {recorded.env} seed {recorded.seed} was played{made_by} under version "
-            f"{recorded.rules_version} of the game's rules; this arena plays version {playing}, so it cannot be "
-            f"re-simulated")
+        raise ReplayError(_other_rules(recorded, playing))
     options = dict(recorded.env_options, **({"render_mode": render_mode} if render_mode else {}))
     env = make_raw(recorded.env, **options)
     handles = [_RecordedAgent(a.name, recorded.actions[a.seat], recorded.fault_of(a.seat)) for a in recorded.agents]
@@ -152,6 +148,25 @@ def resimulate(recorded: MatchResult, on_step: Callable[[Any], None] | None = No
             f"re-simulated {again.steps}{unplayed}"
         )
     return again
+
+
+def _other_rules(recorded: MatchResult, playing: int) -> str:
+    """Why a replay recorded under another version of its game's rules cannot be replayed, and what to do."""
+    env, was = recorded.env, recorded.rules_version
+    said = (f"replay of {env} seed {recorded.seed} was recorded under version {was} of the {env} rules; this arena "
+            f"plays version {playing}, where its moves make another game, so it cannot replay it")
+    if was > playing:
+        return f"{said}; a newer arena recorded it: update arena"
+    # A replay names no commit, and the arena version it names has stayed the same while rules changed.
+    if recorded.arena_version is None:
+        named = "it names no arena version"
+    elif recorded.arena_version == __version__:
+        named = f"it names arena {recorded.arena_version}, as this arena calls itself too"
+    else:
+        named = f"it names arena {recorded.arena_version}"
+    return (f"{said}. Play the match again to record it under today's rules, or, to see this very game, replay the "
+            f"file with an arena whose {env} rules are version {was}: the file does not say which arena commit "
+            f"recorded it ({named})")
 
 
 def _standing(agent: AgentResult) -> str:
