@@ -615,7 +615,7 @@ def _run_replay(args: argparse.Namespace) -> int:
     # The scores are what is checked; the text shown is the re-simulation's, never the file's own.
     out.print(f"{terminal(args.file, limit=400)}: re-simulated {again.steps} steps; "
               f"result reproduced: {terminal(again.outcome, limit=400)}")
-    if recorded.outcome != again.outcome:
+    if not replay.same_outcome_text(recorded, again):
         out.print(f"[yellow]note:[/] the file's own text says {terminal(recorded.outcome, limit=400)}, which is not "
                   "what its moves give (its scores, not its text, are checked: edited, or written by another version)")
     if args.video:

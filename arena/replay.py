@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import zlib
 from pathlib import Path
 from typing import Any, Callable
@@ -148,6 +149,18 @@ def resimulate(recorded: MatchResult, on_step: Callable[[Any], None] | None = No
             f"re-simulated {again.steps}{unplayed}"
         )
     return again
+
+
+def same_outcome_text(recorded: MatchResult, again: MatchResult) -> bool:
+    """Whether `recorded`'s own outcome text says what re-simulating it gave, `again.outcome`: word for word, or
+    as arenas wrote it before outcomes named the players (the fighting, snake and relay games named each by its
+    seat, 'player_0 2 stocks 34% - player_1 ...'). Every figure must be the same."""
+    if recorded.outcome == again.outcome:
+        return True
+    names = {agent.seat: agent.name for agent in recorded.agents}
+    seats = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b")
+    game, sep, faults = recorded.outcome.partition("; ")  # the faults that follow named the players already
+    return seats.sub(lambda seat: names[seat.group()], game) + sep + faults == again.outcome
 
 
 def _other_rules(recorded: MatchResult, playing: int) -> str:

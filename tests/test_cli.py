@@ -551,6 +551,19 @@ def test_replay_command_reproduces_and_renders(cli, submissions, tmp_path):
     assert "note: the file's own text says black 50 - white 13, which is not what its moves give" in " ".join(out.split())
 
 
+def test_replay_command_notes_no_difference_where_only_an_earlier_arenas_wording_differs(cli, tmp_path):
+    # Snake and relay replays recorded before outcomes named the players instead of their seats.
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "old_replays"
+    for name in ["snake-outcome-by-seat.json", "relay-outcome-by-seat.json"]:
+        code, out, _ = cli("replay", fixtures / name)
+        assert code == 0 and "result reproduced" in out and "note:" not in out
+    data = json.loads((fixtures / "snake-outcome-by-seat.json").read_text())
+    data["outcome"] = data["outcome"].replace("length 8", "length 9")
+    (tmp_path / "edited.json").write_text(json.dumps(data))
+    code, out, _ = cli("replay", tmp_path / "edited.json")
+    assert code == 0 and "note: the file's own text says player_2 survived 60 steps (length 9" in " ".join(out.split())
+
+
 def test_help_teaches_and_envs_lists_the_games(cli, capsys):
     with pytest.raises(SystemExit):
         main(["--help"])

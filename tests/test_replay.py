@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import imageio.v2 as imageio
 import numpy as np
@@ -59,6 +60,32 @@ def test_a_replay_of_other_rules_says_so_instead_of_failing_to_reproduce(tmp_pat
     with pytest.raises(ReplayError, match="recorded under version 8 of the fighting rules; this arena plays "
                                           "version 7, .*update arena"):
         replay.resimulate(replay.load(path))
+
+
+OLD_REPLAYS = Path(__file__).resolve().parent / "fixtures" / "old_replays"
+
+
+@pytest.mark.parametrize("name", ["snake-outcome-by-seat.json", "relay-outcome-by-seat.json"])
+def test_an_outcome_text_that_names_seats_as_earlier_arenas_wrote_it_agrees(name):
+    # Recorded by arena before outcomes named the players: 'player_2 survived 60 steps (...)'.
+    recorded = replay.load(OLD_REPLAYS / name)
+    again = replay.resimulate(recorded)
+    assert "player_0" in recorded.outcome and "player_0" not in again.outcome
+    assert replay.same_outcome_text(recorded, again)
+    recorded.outcome = recorded.outcome.replace("player_1 ", "player_3 ", 1)  # another seat's figures
+    assert not replay.same_outcome_text(recorded, again)
+
+
+def test_only_the_wording_of_the_outcome_text_is_tolerated(tmp_path):
+    result = play_match("fighting", [RandomAgent(), RandomAgent()], seed=2, max_steps=30)
+    assert result.outcome.startswith("RandomAgent ") and " - RandomAgent-2 " in result.outcome
+    by_seat = result.outcome.replace("RandomAgent-2 ", "player_1 ").replace("RandomAgent ", "player_0 ")
+    again = replay.resimulate(replay.load(replay.save(result, tmp_path / "fight.json")))
+    assert replay.same_outcome_text(result, again)
+    result.outcome = by_seat
+    assert replay.same_outcome_text(result, again)
+    result.outcome = by_seat.replace("3 stocks", "2 stocks", 1)
+    assert not replay.same_outcome_text(result, again)
 
 
 def test_options_and_faults_are_replayed(tmp_path):
