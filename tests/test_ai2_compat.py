@@ -367,6 +367,29 @@ def test_a_checkpoint_saved_with_the_competitions_space_loads_and_resumes_traini
     assert arena_env.action_space.contains(np.asarray(agent.predict(observation), np.float32))
 
 
+def _takes_n_steps() -> bool:
+    from sb3_contrib import QRDQN
+
+    return "n_steps" in inspect.signature(QRDQN).parameters
+
+
+@pytest.mark.skipif(_takes_n_steps(), reason="sb3-contrib 2.7 and later take n_steps after optimize_memory_usage, "
+                                             "where the agent passes target_update_interval; the ai2 extra installs "
+                                             "the competition's versions: pip install -e '.[ai2]'")
+def test_an_agent_subclassing_qrdqn_with_arguments_by_position_trains_on_the_competitions_versions(tmp_path):
+    qrdqn_agent = importlib.import_module("user.qrdqn_agent")
+    env = gymnasium.make("arena/Fighting-v0", opponent=ConstantAgent())
+    agent = qrdqn_agent.SubmittedAgent()
+    agent.get_env_info(env)
+    agent.learn(env, total_timesteps=64, log_interval=1)
+    agent.save(tmp_path / "qrdqn")
+    loaded = qrdqn_agent.SubmittedAgent(file_path=str(tmp_path / "qrdqn.zip"))
+    loaded.get_env_info(env)
+    assert loaded.model.num_timesteps == 64
+    result = play_match("fighting", [loaded, ConstantAgent()], seed=0, max_steps=60)
+    assert result.agents[0].status == "ok" and result.agents[0].moves == 60
+
+
 class _CompetitionSpaces(gymnasium.Env):
     """The spaces the competition's training env declares, to make a model as it saves them."""
 
