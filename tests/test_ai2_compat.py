@@ -4,9 +4,11 @@
 replaced by `arena.compat.ai2.environment.`; these tests import and run them.
 """
 
+import configparser
 import importlib
 import inspect
 import json
+import os
 import pickle
 import random
 import runpy
@@ -28,7 +30,8 @@ from arena.envs.fighting.moves import MoveType, knockback_growth
 from arena.envs.fighting.observation import competition_observation_space
 from arena.match import play_match
 
-PARTICIPANTS = Path(__file__).resolve().parent / "ai2_participants"
+REPO = Path(__file__).resolve().parents[1]
+PARTICIPANTS = REPO / "tests" / "ai2_participants"
 sys.path.insert(0, str(PARTICIPANTS))  # participants import their own files as `user.*`
 
 pytest.importorskip("stable_baselines3")
@@ -367,27 +370,49 @@ def test_a_checkpoint_saved_with_the_competitions_space_loads_and_resumes_traini
     assert arena_env.action_space.contains(np.asarray(agent.predict(observation), np.float32))
 
 
-def _takes_n_steps() -> bool:
-    from sb3_contrib import QRDQN
+QRDQN_BY_POSITION = """
+import sys
+import gymnasium, sb3_contrib, stable_baselines3
+from arena.envs.fighting import ConstantAgent
+from arena.match import play_match
+from user import qrdqn_agent
 
-    return "n_steps" in inspect.signature(QRDQN).parameters
+env = gymnasium.make("arena/Fighting-v0", opponent=ConstantAgent())
+agent = qrdqn_agent.SubmittedAgent()
+agent.get_env_info(env)
+agent.learn(env, total_timesteps=64, log_interval=1)
+agent.save(sys.argv[1])
+loaded = qrdqn_agent.SubmittedAgent(file_path=sys.argv[1] + ".zip")
+loaded.get_env_info(env)
+mine = play_match("fighting", [loaded, ConstantAgent()], seed=0, max_steps=60).agents[0]
+print(stable_baselines3.__version__, sb3_contrib.__version__, gymnasium.__version__, loaded.model.num_timesteps,
+      mine.status, mine.moves)
+"""
 
 
-@pytest.mark.skipif(_takes_n_steps(), reason="sb3-contrib 2.7 and later take n_steps after optimize_memory_usage, "
-                                             "where the agent passes target_update_interval; the ai2 extra installs "
-                                             "the competition's versions: pip install -e '.[ai2]'")
+def _ai2_extra_pins() -> list[str]:
+    """The exact versions setup.cfg's ai2 extra names (the competition's), other than arena's own extras."""
+    config = configparser.ConfigParser()
+    config.read(REPO / "setup.cfg")
+    lines = config["options.extras_require"]["ai2"].split()
+    return [line for line in lines if "==" in line]
+
+
+@pytest.mark.slow
 def test_an_agent_subclassing_qrdqn_with_arguments_by_position_trains_on_the_competitions_versions(tmp_path):
-    qrdqn_agent = importlib.import_module("user.qrdqn_agent")
-    env = gymnasium.make("arena/Fighting-v0", opponent=ConstantAgent())
-    agent = qrdqn_agent.SubmittedAgent()
-    agent.get_env_info(env)
-    agent.learn(env, total_timesteps=64, log_interval=1)
-    agent.save(tmp_path / "qrdqn")
-    loaded = qrdqn_agent.SubmittedAgent(file_path=str(tmp_path / "qrdqn.zip"))
-    loaded.get_env_info(env)
-    assert loaded.model.num_timesteps == 64
-    result = play_match("fighting", [loaded, ConstantAgent()], seed=0, max_steps=60)
-    assert result.agents[0].status == "ok" and result.agents[0].moves == 60
+    """From 2.7 on, sb3-contrib's QRDQN takes n_steps where such an agent passes target_update_interval; with the
+    ai2 extra's versions (installed beside this arena for the test) it trains, saves, loads and plays."""
+    pins = _ai2_extra_pins()
+    pinned = tmp_path / "pinned"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(pinned), *pins],
+                   check=True, timeout=600)
+    path = os.pathsep.join([str(pinned), str(PARTICIPANTS), os.environ.get("PYTHONPATH", "")])
+    done = subprocess.run([sys.executable, "-c", QRDQN_BY_POSITION, str(tmp_path / "qrdqn")], capture_output=True,
+                          text=True, timeout=600, env={**os.environ, "PYTHONPATH": path}, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    versions = dict(pin.split("==") for pin in pins)
+    expected = [versions["stable-baselines3"], versions["sb3-contrib"], versions["gymnasium"], "64", "ok", "60"]
+    assert done.stdout.split() == expected
 
 
 class _CompetitionSpaces(gymnasium.Env):
