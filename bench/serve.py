@@ -77,9 +77,10 @@ def server_rate(workers: int, window: float) -> tuple[int, float, list[float]]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    said = (root / "serve.err").open("w")  # read only if it stops before it plays
     server = subprocess.Popen([sys.executable, "-m", "arena.cli", "serve", "--env", "othello", "--db", str(db),
                                "--port", str(port), "--workers", str(workers), "--placement-games", "0"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root)
+                              stdout=subprocess.DEVNULL, stderr=said, cwd=root)
 
     def finished() -> int:
         with sqlite3.connect(db, timeout=30) as connection:
@@ -87,6 +88,9 @@ def server_rate(workers: int, window: float) -> tuple[int, float, list[float]]:
 
     try:
         while finished() < 2 * ENTRANTS:  # the workers and their sandboxes are up
+            if server.poll() is not None:
+                raise RuntimeError(f"arena serve stopped (exit {server.returncode}) before it played: "
+                                   f"{(root / 'serve.err').read_text().strip()}")
             time.sleep(0.2)
         latencies: list[float] = []
         stop = threading.Event()
@@ -109,6 +113,7 @@ def server_rate(workers: int, window: float) -> tuple[int, float, list[float]]:
     finally:
         server.terminate()
         server.wait(60)
+        said.close()
         shutil.rmtree(root)
     return games, elapsed, latencies
 

@@ -636,8 +636,8 @@ def test_serve_says_what_stops_it_before_it_makes_a_database_or_says_it_serves(c
     assert code == 1 and "-o, --time-per-move would not be taken" in err and "serving" not in out
 
 
-def test_serve_refuses_to_start_anew_beside_the_files_of_a_competition_whose_database_is_gone(cli, tmp_path,
-                                                                                             monkeypatch):
+def test_serve_refuses_to_start_anew_beside_the_files_of_a_competition_whose_database_is_gone(cli, tmp_path, monkeypatch,
+                                                                                             submissions):
     pytest.importorskip("uvicorn", reason="arena serve needs its extra: pip install -e '.[serve]'")
     from arena.serve.http import Server
     from arena.serve.store import CompetitionStore
@@ -662,6 +662,21 @@ def test_serve_refuses_to_start_anew_beside_the_files_of_a_competition_whose_dat
     CompetitionStore(db).close()  # made again by arena serve users add, say
     code, out, err = cli("serve", "--env", "othello", "--db", db, "--allow-weak-sandbox")
     assert code == 1 and "no competition in it" in err and (upload / "agent.py").is_file()
+
+    # Uploads its database records, stored before the first start by the organiser's own tools: a competition
+    # about to begin, not a lost one.
+    from arena.serve.client import zip_folder
+    from arena.serve.uploads import UploadLimits, take_upload
+
+    ready = tmp_path / "ready" / "competition.sqlite"
+    ready.parent.mkdir()
+    store = CompetitionStore(ready)
+    participant, _ = store.add_participant("alice")
+    take_upload(store, participant, zip_folder(submissions / "random"), "othello", ready.parent / "competition-uploads",
+                UploadLimits())
+    store.close()
+    with pytest.raises(AssertionError, match="it served"):
+        cli("serve", "--env", "othello", "--db", ready, "--allow-weak-sandbox")
 
 
 def test_zip_with_a_single_top_folder_plays(cli, submissions, tmp_path):

@@ -251,7 +251,9 @@ def _open_competition(args: argparse.Namespace, db: str | Path):
     if stored and stored.get("format") != CONTINUOUS:  # serving it would retire every entrant of that tournament
         raise ArenaError(f"{describe(db)} holds an arena tournament ({stored.get('format')} of {stored.get('env')}), "
                          f"not a competition; give arena serve a --db of its own (arena leaderboard shows that one)")
-    CompetitionStore(db).close()  # its tables, before anything reads them
+    competition = CompetitionStore(db)  # its tables, before anything reads them
+    uploaded = bool(competition.submissions())  # before the first start, by the organiser's own tools
+    competition.close()
     if stored:
         if args.env and args.env != stored.get("env"):
             raise ArenaError(f"{describe(db)} holds a competition of {stored.get('env')}, not {args.env}; "
@@ -267,7 +269,8 @@ def _open_competition(args: argparse.Namespace, db: str | Path):
     else:
         if not args.env:
             raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
-        _check_no_lost_competition(db)
+        if not uploaded:
+            _check_no_lost_competition(db)
         # No --seed: the tournament draws a secret one (an agent that knew it could replay its games).
         settings = Settings(env=args.env, options=parse_overrides(args.option), format=CONTINUOUS, seed=args.seed,
                             time_per_move=args.time_per_move, max_steps=args.max_steps)
