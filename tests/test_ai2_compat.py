@@ -1921,3 +1921,54 @@ def test_the_save_handler_says_where_it_saves_the_agent_as_the_competitions_does
     assert capsys.readouterr().out == f"Saving agent to {run / 'rl_model_2_steps.'}\nSaving agent to {run / 'rl_model_5_steps.'}\n"
     handler.save_agent({"num_timesteps": 5})  # arena's own training records its league state and says nothing
     assert capsys.readouterr().out == ""
+
+
+def test_train_leaves_the_checkpoints_the_competitions_train_leaves(tmp_path, capsys):
+    """The competition's train() saves the agent twice when training ends (its env's on_training_end, then
+    train itself): the newest checkpoint is named twice in the handler's history, which counts against
+    max_saved, so the run's folder keeps one model fewer, and a RESUME run started from it meets the self-play
+    snapshots it met there. A model the history still names is never deleted (there, max_saved=1 deletes
+    the newest model, and training on with the same handler fails deleting a model a second time)."""
+    from functools import partial
+
+    from arena.compat.ai2.environment.agent import (
+        Agent, ConstantAgent, OpponentsCfg, SaveHandler, SaveHandlerMode, TrainLogging, train,
+    )
+
+    class Stepper(Agent):
+        def predict(self, obs):
+            return self.act_helper.zeros()
+
+        def save(self, file_path):
+            Path(file_path).write_text("weights")
+
+        def learn(self, env, total_timesteps, log_interval=1, verbose=0):
+            env.reset()
+            for _ in range(total_timesteps):
+                env.step(self.act_helper.zeros())
+
+    def run(max_saved: int, run_name: str, trainings: int = 1) -> SaveHandler:
+        agent = Stepper()
+        handler = SaveHandler(agent=agent, save_freq=2, max_saved=max_saved, save_path=str(tmp_path),
+                              run_name=run_name, mode=SaveHandlerMode.FORCE)
+        for _ in range(trainings):
+            train(agent, None, handler, OpponentsCfg(opponents={"still": (1.0, partial(ConstantAgent))}),
+                  train_timesteps=10, train_logging=TrainLogging.NONE)
+        return handler
+
+    def models(run_name: str) -> list[str]:
+        return sorted((path.name for path in (tmp_path / run_name).glob("rl_model*")), key=len)
+
+    handler = run(max_saved=3, run_name="run")
+    # saved at steps 3, 6 and 9 in training, then at 10 twice
+    assert [Path(path).name for path in handler.history] == ["rl_model_9_steps.zip", *["rl_model_10_steps.zip"] * 2]
+    assert models("run") == ["rl_model_9_steps.zip", "rl_model_10_steps.zip"]
+    assert capsys.readouterr().out.count(f"Saving agent to {tmp_path / 'run' / 'rl_model_10_steps.'}\n") == 2
+    resumed = SaveHandler(agent=Stepper(), max_saved=3, save_path=str(tmp_path), run_name="run",
+                          mode=SaveHandlerMode.RESUME)
+    assert [Path(path).name for path in resumed.history] == ["rl_model_9_steps.zip", "rl_model_10_steps.zip"]
+    assert models("alone") == [] and run(max_saved=1, run_name="alone").history == [
+        str(tmp_path / "alone" / "rl_model_10_steps.zip")]
+    assert models("alone") == ["rl_model_10_steps.zip"]
+    run(max_saved=2, run_name="twice", trainings=2)  # counts start over (its agent has no model): 3, ..., 10 again
+    assert models("twice") == ["rl_model_10_steps.zip"]

@@ -108,14 +108,19 @@ class SaveHandler:
         """Save the agent and league state as the checkpoint at `num_timesteps`; drop the oldest past `max_saved`.
         Called as the competition's code calls it (without `league`), it says where, as the competition's does."""
         path = self.checkpoint_path(self.num_timesteps)
-        if league is None:
+        competitions_call = league is None
+        if competitions_call:
             print(f"Saving agent to {self._checkpoint_path()}")  # the competition's words, its path without extension
             league = self.league_state() if self.league_state is not None else {}
         _save_whole(path, lambda saving: self.agent.save(str(saving)), league)
-        if str(path) not in self.history:
+        # The competition's handler adds a model to its history at every save, one saved again too (its train()
+        # saves the last one twice): the repeat counts against max_saved, and self-play draws it twice as often.
+        if competitions_call or str(path) not in self.history:
             self.history.append(str(path))
         while self.max_saved > 0 and len(self.history) > self.max_saved:
             old = Path(self.history.pop(0))
+            if str(old) in self.history:  # still named: there it is deleted, and the next deletion of it fails
+                continue
             for part in (old, league_path(old), state_path(old), old.with_suffix(".json")):  # (.json: a run's from before)
                 part.unlink(missing_ok=True)
         return str(path)

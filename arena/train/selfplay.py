@@ -270,6 +270,8 @@ def train(agent: Any, reward_manager: RewardManager | None = None, save_handler:
     finally:
         env.close()
     base_env.on_training_end()
+    if save_handler is not None:
+        save_handler.save_agent()  # a second time, as the competition's train() does (see SaveHandler.save_agent)
     if train_logging is TrainLogging.PLOT:
         # Named as the competition's train() names it (its plot_results' default title), where its scripts look.
         plot_monitor(log_dir / "monitor.csv", log_dir / "Learning Curve.png")
