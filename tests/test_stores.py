@@ -560,7 +560,7 @@ def test_a_tournament_on_postgresql_run_again_on_its_folder_goes_on_with_its_own
         shutil.copytree(submissions / name, subs / name)
     code, out, err = cli("tournament", subs, "--env", "othello", "--games-per-pair", "1", "--max-steps", "4",
                          "--workers", "1", "--db", url)
-    assert code == 0 and "1 matches played" in out, err
+    assert code == 0 and "1 match played" in out, err
     shutil.copytree(submissions / "mcts", subs / "mcts")
     code, out, err = cli("tournament", subs, "--workers", "1", "--db", url)
     assert code == 0 and "registered mcts" in out and "2 matches played; 3 of 3 recorded" in out, (out, err)
