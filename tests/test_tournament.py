@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from arena import cli, seeding
+from arena.consoles import counted
 from arena.errors import ArenaError, HarnessError
 from arena.submission import SUBMISSION_PREFIX
 from arena.tournament import Settings, Tournament, schedule
@@ -718,7 +719,7 @@ def test_kill_minus_9_then_resume_records_every_match_exactly_once(othello_entra
     assert len(store.schedule()) == 36
     ids = [r.match_id for r in store.results()]
     assert ids == list(range(1, 37))
-    assert f"{36 - interrupted} matches played" in resumed.stdout
+    assert f"{counted(36 - interrupted, 'match')} played" in resumed.stdout
     assert folders_of(SUBMISSION_PREFIX, killed) == []  # the killed harness's copies of the entrants
 
 
@@ -846,7 +847,7 @@ def test_a_full_disk_under_the_database_stops_with_exit_75_and_resuming_loses_an
     resumed = subprocess.run([sys.executable, "-m", "arena.cli", "tournament", "--db", str(db), "--resume"],
                              capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
-    assert f"{120 - kept} matches played" in resumed.stdout
+    assert f"{counted(120 - kept, 'match')} played" in resumed.stdout
     assert [r.match_id for r in ResultsStore(db).results()] == list(range(1, 121))
 
 
