@@ -139,22 +139,26 @@ def test_the_organisers_console_hears_of_retirements_pauses_and_the_last_games_b
                     "finished", "play resumes", "2 games played (4 in all)", "stopped, with 4 games recorded"]
 
 
+class DiskFullFor(Backend):
+    """A backend whose replays cannot be written for its first `failing` batches: the disk fills, then has room."""
+
+    def __init__(self, failing: int):
+        self.failing = failing
+
+    def run(self, settings, packages, blocks, withdrawn=frozenset()):
+        from arena.errors import HarnessError
+
+        if self.failing:
+            self.failing -= 1
+            raise HarnessError("could not write the replay (No space left on device); free some space there")
+        yield from super().run(settings, packages, blocks, withdrawn)
+
+
 def test_a_batch_that_keeps_failing_is_tried_again_less_and_less_often_and_told_of_once(site, capsys):
-    from arena.errors import HarnessError
-
-    class DiskFullForAWhile(Backend):
-        failing = 8
-
-        def run(self, settings, packages, blocks, withdrawn=frozenset()):
-            if self.failing:
-                self.failing -= 1
-                raise HarnessError("could not write the replay (No space left on device); free some space there")
-            yield from super().run(settings, packages, blocks, withdrawn)
-
     site.enter_two()
     capsys.readouterr()
     with Tournament(site.db, Settings(env="othello", max_steps=8, format="continuous")) as tournament:
-        scheduler = Scheduler(tournament, DiskFullForAWhile(), batch_games=2)
+        scheduler = Scheduler(tournament, DiskFullFor(8), batch_games=2)
         waits = [scheduler.wait_seconds()]
         for _ in range(8):
             assert scheduler.tick() == 0
@@ -198,17 +202,6 @@ class _FullDisk(io.TextIOBase):
 
 
 def test_play_and_validation_go_on_when_the_console_they_report_to_cannot_be_written(site, monkeypatch):
-    from arena.errors import HarnessError
-
-    class DiskFullOnce(Backend):
-        failing = 1
-
-        def run(self, settings, packages, blocks, withdrawn=frozenset()):
-            if self.failing:
-                self.failing -= 1
-                raise HarnessError("could not write the replay (No space left on device); free some space there")
-            yield from super().run(settings, packages, blocks, withdrawn)
-
     from arena.serve.cli import _news
 
     site.enter_two()
@@ -216,7 +209,7 @@ def test_play_and_validation_go_on_when_the_console_they_report_to_cannot_be_wri
     monkeypatch.setattr(sys, "stdout", _FullDisk())
     _news("2 games played (2 in all)")  # lost, and nothing else with it
     with Tournament(site.db, Settings(env="othello", max_steps=8, format="continuous")) as tournament:
-        scheduler = Scheduler(tournament, DiskFullOnce(), batch_games=2)
+        scheduler = Scheduler(tournament, DiskFullFor(1), batch_games=2)
         assert scheduler.tick() == 0  # the failure cannot be told, and play is not stopped for it
         assert scheduler.tick() == 2  # nor for telling that it plays again
     looks = []
