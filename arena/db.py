@@ -35,7 +35,7 @@ import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Collection, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from arena.errors import ArenaError, HarnessError, install_hint
@@ -85,17 +85,18 @@ def files_beside(target: str | Path, suffix: str) -> Path:
     return Path.cwd() / f"{name}-{suffix}"
 
 
-def check_no_lost_files(target: str | Path, kinds: Iterable[str], what: str) -> None:
+def check_no_lost_files(target: str | Path, kinds: Iterable[str], what: str, known: Collection[str] = ()) -> None:
     """ArenaError where SQLite file `target`, about to hold a new `what` (a tournament, a competition), has
     an earlier one's files beside it (`kinds` of `files_beside`: those a new one would lose), its database
     deleted or moved: the new one would write its replays over those (and a competition delete the uploads
-    as unfinished), so that restoring the database from a copy would find them wrong. A PostgreSQL
-    database's folders carry their owner's mark instead (`claim_folder`)."""
+    as unfinished), so that restoring the database from a copy would find them wrong. Entries named in
+    `known` are the new one's own (uploads its database records already). A PostgreSQL database's folders
+    carry their owner's mark instead (`claim_folder`)."""
     if is_url(target):
         return
     for kind in kinds:
         folder = files_beside(target, kind)
-        if folder.is_dir() and any(folder.iterdir()):
+        if folder.is_dir() and any(entry.name not in known for entry in folder.iterdir()):
             raise ArenaError(f"{target}: no {what} in it, but {folder} beside it holds one's files: was its "
                              f"database deleted or moved? Restore the database from a copy, or move the "
                              f"{Path(target).stem}-* folders away to start a new {what} here")

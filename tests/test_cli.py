@@ -679,6 +679,33 @@ def test_serve_refuses_to_start_anew_beside_the_files_of_a_competition_whose_dat
         cli("serve", "--env", "othello", "--db", ready, "--allow-weak-sandbox")
 
 
+def test_serve_refuses_to_start_anew_beside_a_lost_competitions_uploads_its_new_database_does_not_know(
+        cli, tmp_path, monkeypatch, submissions):
+    pytest.importorskip("uvicorn", reason="arena serve needs its extra: pip install -e '.[serve]'")
+    from arena.serve.client import zip_folder
+    from arena.serve.http import Server
+    from arena.serve.store import CompetitionStore
+    from arena.serve.uploads import UploadLimits, take_upload
+
+    def serves(self):
+        raise AssertionError("it served")
+
+    monkeypatch.setattr(Server, "run", serves)
+    db = tmp_path / "competition.sqlite"
+    lost = tmp_path / "competition-uploads" / "0123456789abcdef-01234567"  # the lost competition's upload
+    lost.mkdir(parents=True)
+    (lost / "agent.py").write_text("...\n")
+    # A new database, one upload stored in it before its first start: the lost one's files are still not its own.
+    store = CompetitionStore(db)
+    participant, _ = store.add_participant("alice")
+    take_upload(store, participant, zip_folder(submissions / "random"), "othello", lost.parent, UploadLimits())
+    store.close()
+    code, out, err = cli("serve", "--env", "othello", "--db", db, "--allow-weak-sandbox")
+    assert code == 1 and "serving" not in out
+    assert f"{db}: no competition in it, but {lost.parent} beside it holds one's files" in err
+    assert (lost / "agent.py").is_file()  # not deleted as an unfinished upload
+
+
 def test_zip_with_a_single_top_folder_plays(cli, submissions, tmp_path):
     archive = tmp_path / "nested.zip"
     with zipfile.ZipFile(archive, "w") as z:

@@ -8,7 +8,7 @@ import sys
 import time
 from contextlib import closing
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Collection
 
 from arena import arguments
 from arena.consoles import QuietOnBrokenPipe, counted
@@ -252,7 +252,7 @@ def _open_competition(args: argparse.Namespace, db: str | Path):
         raise ArenaError(f"{describe(db)} holds an arena tournament ({stored.get('format')} of {stored.get('env')}), "
                          f"not a competition; give arena serve a --db of its own (arena leaderboard shows that one)")
     competition = CompetitionStore(db)  # its tables, before anything reads them
-    uploaded = bool(competition.submissions())  # before the first start, by the organiser's own tools
+    uploaded = [Path(s.folder) for s in competition.submissions() if s.folder]  # stored by the organiser's own tools
     competition.close()
     if stored:
         if args.env and args.env != stored.get("env"):
@@ -269,8 +269,7 @@ def _open_competition(args: argparse.Namespace, db: str | Path):
     else:
         if not args.env:
             raise ArenaError(f"{describe(db)}: a new competition needs --env (e.g. --env othello)")
-        if not uploaded:
-            _check_no_lost_competition(db)
+        _check_no_lost_competition(db, uploaded)
         # No --seed: the tournament draws a secret one (an agent that knew it could replay its games).
         settings = Settings(env=args.env, options=parse_overrides(args.option), format=CONTINUOUS, seed=args.seed,
                             time_per_move=args.time_per_move, max_steps=args.max_steps)
@@ -280,10 +279,14 @@ def _open_competition(args: argparse.Namespace, db: str | Path):
     return tournament
 
 
-def _check_no_lost_competition(db: str | Path) -> None:
+def _check_no_lost_competition(db: str | Path, uploaded: Collection[Path] = ()) -> None:
+    """ArenaError where a new competition in `db` would lose an earlier one's uploads or replays; the
+    folders of the uploads its database records (`uploaded`, and their validation's logs) are its own."""
     from arena.db import check_no_lost_files
+    from arena.serve.validation import validation_logs
 
-    check_no_lost_files(db, ["uploads", "replays"], "competition")
+    known = {name for folder in uploaded for name in (folder.name, validation_logs(folder).name)}
+    check_no_lost_files(db, ["uploads", "replays"], "competition", known)
 
 
 def _run_serve(args: argparse.Namespace) -> int:
