@@ -154,11 +154,14 @@ def resimulate(recorded: MatchResult, on_step: Callable[[Any], None] | None = No
 def same_outcome_text(recorded: MatchResult, again: MatchResult) -> bool:
     """Whether `recorded`'s own outcome text says what re-simulating it gave, `again.outcome`: word for word, or
     as arenas wrote it before outcomes named the players (the fighting, snake and relay games named each by its
-    seat, 'player_0 2 stocks 34% - player_1 ...'). Every figure must be the same."""
+    seat, 'player_0 2 stocks 34% - player_1 ...'). Every figure must be the same. Where a player's name reads as
+    a seat, the text cannot tell seats from players: it must be word for word."""
     if recorded.outcome == again.outcome:
         return True
     names = {agent.seat: agent.name for agent in recorded.agents}
     seats = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b")
+    if not names or any(seats.search(name) for name in names.values()):
+        return False
     game, sep, faults = recorded.outcome.partition("; ")  # the faults that follow named the players already
     return seats.sub(lambda seat: names[seat.group()], game) + sep + faults == again.outcome
 

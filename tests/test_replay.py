@@ -76,6 +76,20 @@ def test_an_outcome_text_that_names_seats_as_earlier_arenas_wrote_it_agrees(name
     assert not replay.same_outcome_text(recorded, again)
 
 
+def test_an_outcome_text_is_not_read_by_seat_where_players_are_named_as_seats():
+    # Players named after other seats: the text by seats that an earlier arena wrote then reads, today, as
+    # another player's figures, and a file edited so that the players who died survived must be noted.
+    recorded = replay.load(OLD_REPLAYS / "snake-outcome-by-seat.json")
+    for agent, name in zip(recorded.agents, ["player_1", "player_0", "player_3", "player_2"]):
+        agent.name = name
+    again = replay.resimulate(recorded)
+    assert again.outcome.startswith("player_3 survived 60 steps") and "player_2 died at step 6" in again.outcome
+    assert recorded.outcome.startswith("player_2 survived 60 steps")  # said of the player named player_2: untrue
+    assert not replay.same_outcome_text(recorded, again)
+    recorded.outcome = again.outcome
+    assert replay.same_outcome_text(recorded, again)
+
+
 def test_only_the_wording_of_the_outcome_text_is_tolerated(tmp_path):
     result = play_match("fighting", [RandomAgent(), RandomAgent()], seed=2, max_steps=30)
     assert result.outcome.startswith("RandomAgent ") and " - RandomAgent-2 " in result.outcome
