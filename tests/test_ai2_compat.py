@@ -390,6 +390,10 @@ print(stable_baselines3.__version__, sb3_contrib.__version__, gymnasium.__versio
 """
 
 
+# What pip says where no package index answers (offline), rather than of the pins themselves.
+UNREACHABLE_INDEX = ("(from versions: none)", "NewConnectionError", "Failed to establish a new connection")
+
+
 def _ai2_extra_pins() -> list[str]:
     """The exact versions setup.cfg's ai2 extra names (the competition's), other than arena's own extras."""
     config = configparser.ConfigParser()
@@ -404,8 +408,12 @@ def test_an_agent_subclassing_qrdqn_with_arguments_by_position_trains_on_the_com
     ai2 extra's versions (installed beside this arena for the test) it trains, saves, loads and plays."""
     pins = _ai2_extra_pins()
     pinned = tmp_path / "pinned"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(pinned), *pins],
-                   check=True, timeout=600)
+    installed = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(pinned),
+                                *pins], capture_output=True, text=True, timeout=600)
+    if installed.returncode != 0 and any(sign in installed.stderr for sign in UNREACHABLE_INDEX):
+        pytest.skip(f"the competition's versions cannot be installed here, no package index being in reach: "
+                    f"{installed.stderr.strip().splitlines()[-1]}")
+    assert installed.returncode == 0, installed.stderr
     path = os.pathsep.join([str(pinned), str(PARTICIPANTS), os.environ.get("PYTHONPATH", "")])
     done = subprocess.run([sys.executable, "-c", QRDQN_BY_POSITION, str(tmp_path / "qrdqn")], capture_output=True,
                           text=True, timeout=600, env={**os.environ, "PYTHONPATH": path}, cwd=tmp_path)
