@@ -7,6 +7,7 @@ left behind. A folder holding anything else is refused: it may be someone's own 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from arena.errors import ArenaError
@@ -14,11 +15,15 @@ from arena.outputs import output_folder
 
 MARK = "# Written by `arena export`: exporting again into this folder replaces its files."
 FILES = ("agent.py", "arena.toml", "model.zip", "policy.json", "network.pt")  # what any export writes
+STAGING_PREFIX = ".export-"  # where an export makes its files ready, inside the folder: one killed leaves it
 
 
 def export_folder(out: str | Path) -> Path:
     """`out`, ready for an export's files (made if missing); ArenaError if it holds other files."""
     out = Path(out)
+    if out.is_dir():
+        for staging in out.glob(f"{STAGING_PREFIX}*"):  # what an export killed while it made its files ready left
+            shutil.rmtree(staging, ignore_errors=True)
     if out.is_dir() and any(out.iterdir()):
         agent = out / "agent.py"
         earlier = agent.is_file() and MARK in agent.read_text(errors="replace")

@@ -5,7 +5,9 @@ Every run here is a few thousand policy steps on the real games: seconds, not a 
 
 import io
 import json
+import os
 import re
+import signal
 import zipfile
 import textwrap
 import types
@@ -1202,6 +1204,31 @@ def test_an_export_stopped_midway_leaves_no_half_submission_and_runs_again(tmp_p
             export_run("relay", tmp_path / "team", save_path=str(tmp_path))
     assert not (tmp_path / "team").exists() or not any((tmp_path / "team").iterdir())
     exported = export_run("relay", tmp_path / "team", save_path=str(tmp_path))
+    assert sorted(p.name for p in exported.iterdir()) == ["agent.py", "arena.toml", "model.zip", "policy.json"]
+
+    # Ctrl-C as the files go in (model.zip copied from another file system, say): held until all are in.
+    real_replace = os.replace
+    moved = []
+
+    def slow_replace(source, target):
+        moved.append(Path(target).name)
+        if len(moved) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+        real_replace(source, target)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "replace", slow_replace)
+        with pytest.raises(KeyboardInterrupt):
+            export_run("relay", tmp_path / "again", save_path=str(tmp_path))
+    assert moved[-1] == "agent.py"
+    assert sorted(p.name for p in (tmp_path / "again").iterdir()) == ["agent.py", "arena.toml", "model.zip",
+                                                                       "policy.json"]
+
+    # Killed while it made the files ready: what it left is its own, cleared by the next export.
+    (tmp_path / "killed").mkdir()
+    (tmp_path / "killed" / ".export-x1y2z3").mkdir()
+    (tmp_path / "killed" / ".export-x1y2z3" / "model.zip").write_bytes(b"half")
+    exported = export_run("relay", tmp_path / "killed", save_path=str(tmp_path))
     assert sorted(p.name for p in exported.iterdir()) == ["agent.py", "arena.toml", "model.zip", "policy.json"]
 
 

@@ -13,13 +13,15 @@ run's learner i with `prefix="snake_i"`).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from arena.errors import ArenaError
-from arena.export_folder import MARK, export_folder
+from arena.export_folder import MARK, STAGING_PREFIX, export_folder
+from arena.held_signals import signals_held
 from arena.train.checkpoints import checkpoint_steps, run_meant, saved_checkpoints
 from arena.train.policy import SIDECAR, load_model, read_sidecar
 
@@ -63,18 +65,20 @@ def export_run(run: str, out: str | Path, save_path: str = "checkpoints", steps:
     if sample is None:  # a run that does not say is one from before runs said: only the fighting league sampled
         sample = sidecar.get("sample", env == "fighting")
     manifest = manifest_text(out.name, env, sidecar.get("env_options", {}))
-    # The model is made ready in a temporary folder first (torch loads for seconds): an export stopped then leaves
-    # nothing in it, and agent.py, written last, makes it a submission only once the rest is there.
-    with tempfile.TemporaryDirectory(prefix="arena-export-") as staging:
-        model = Path(staging) / "model.zip"
+    # Every file is made ready in a folder of its own inside `out` first (torch loads for seconds), then renamed
+    # in with Ctrl-C held, agent.py last: a stopped export leaves no part of a submission (see `export_folder`).
+    with tempfile.TemporaryDirectory(prefix=STAGING_PREFIX, dir=out) as staging:
+        ready = Path(staging)
         # Copied before torch loads: a run still going replaces its checkpoints, deleting older ones.
-        shutil.copyfile(checkpoint, model)
-        _save_for_play(model)
-        (out / SIDECAR).write_text(json.dumps({**sidecar, "sample": sample}))
-        (out / "arena.toml").write_text(manifest)
-        shutil.move(model, out / "model.zip")
-    (out / "agent.py").write_text(AGENT_PY.format(name=out.name, env=env, run=run, steps=checkpoint_steps(checkpoint),
-                                                  mark=MARK))
+        shutil.copyfile(checkpoint, ready / "model.zip")
+        _save_for_play(ready / "model.zip")
+        (ready / SIDECAR).write_text(json.dumps({**sidecar, "sample": sample}))
+        (ready / "arena.toml").write_text(manifest)
+        (ready / "agent.py").write_text(AGENT_PY.format(name=out.name, env=env, run=run,
+                                                        steps=checkpoint_steps(checkpoint), mark=MARK))
+        with signals_held():
+            for name in (SIDECAR, "arena.toml", "model.zip", "agent.py"):
+                os.replace(ready / name, out / name)
     return out
 
 
