@@ -719,6 +719,50 @@ def test_ctrl_c_stops_the_learner_not_its_env_workers(capfd, signum):
     assert "KeyboardInterrupt" not in capfd.readouterr().err
 
 
+WORKER_BUSY_WHEN_ITS_LEARNER_DIES = textwrap.dedent("""
+    import sys, time
+    import gymnasium
+    import numpy as np
+    from arena.train.vec import GroupedSubprocVecEnv
+
+    class Busy(gymnasium.Wrapper):  # a step that computes for a minute
+        def step(self, action):
+            end = time.monotonic() + 60
+            while time.monotonic() < end:
+                pass
+            return self.env.step(action)
+
+    if __name__ == "__main__":
+        venv = GroupedSubprocVecEnv([lambda: Busy(gymnasium.make("CartPole-v1"))], workers=1)
+        venv.reset()
+        venv.step_async(np.zeros(1, int))
+        print(venv.processes[0].pid, flush=True)
+        time.sleep(600)
+""")
+
+
+def test_an_env_worker_ends_with_its_learner_even_while_it_computes(tmp_path):
+    """Workers ignore SIGTERM (the learner stops them, saved): one busy in a long step when its learner was
+    killed went on computing until it looked at its pipe again."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from arena.processes import running
+
+    script = tmp_path / "learner.py"
+    script.write_text(WORKER_BUSY_WHEN_ITS_LEARNER_DIES)
+    learner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    worker = int(learner.stdout.readline())
+    learner.send_signal(signal.SIGKILL)
+    learner.wait()
+    deadline = time.monotonic() + 30  # it would compute for 60 s
+    while running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not running(worker)
+
+
 def test_resuming_with_only_resume_goes_on_with_the_runs_own_settings(tmp_path):
     """`--resume` took its settings from the flags given again and the defaults: a run started with --seed 3 (or a
     settings file) and resumed without repeating them went on with seed 0 (or another network, a traceback)."""

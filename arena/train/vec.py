@@ -10,7 +10,10 @@ per-env seeds and options, `env_method`, `get_attr`, `set_attr`).
 from __future__ import annotations
 
 import multiprocessing
+import os
+import select
 import signal
+import threading
 from copy import deepcopy
 from typing import Any, Callable, Sequence
 
@@ -33,12 +36,28 @@ def _step(env: gymnasium.Env, action: Any) -> tuple[Any, float, bool, dict, dict
     return obs, reward, done, info, reset_info
 
 
-def _serve(remote: Any, parent_remote: Any, env_fns: CloudpickleWrapper) -> None:
+def _end_with(pid: int) -> None:
+    """End this process once process `pid` has ended: a learner killed outright closes no pipe in time for a
+    worker busy in a long step (and a forkserver's children keep it alive, so it cannot be the parent to die with)."""
+    try:
+        ended = os.pidfd_open(pid)
+    except (AttributeError, OSError):  # no pidfd here (Linux before 5.3): the closed pipe ends the worker, later
+        return
+
+    def wait() -> None:
+        select.select([ended], [], [])
+        os._exit(1)
+
+    threading.Thread(target=wait, daemon=True).start()
+
+
+def _serve(remote: Any, parent_remote: Any, env_fns: CloudpickleWrapper, learner: int) -> None:
     """A worker: builds its envs, then answers the parent's commands; `local` indices are into its own envs."""
     # Ctrl-C reaches the whole process group, and SIGTERM where a service manager or batch system stops the group:
     # the learner stops, saved, says how to go on and closes its workers (which end as their pipe does).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _end_with(learner)
     parent_remote.close()
     envs = [fn() for fn in env_fns.var]
     while True:
@@ -109,7 +128,8 @@ class GroupedSubprocVecEnv(NextReset, VecEnv):
         for group in self.groups:
             remote, work_remote = context.Pipe()
             process = context.Process(target=_serve, daemon=True,
-                                      args=(work_remote, remote, CloudpickleWrapper([env_fns[i] for i in group])))
+                                      args=(work_remote, remote, CloudpickleWrapper([env_fns[i] for i in group]),
+                                            os.getpid()))
             process.start()
             work_remote.close()
             self.remotes.append(remote)
