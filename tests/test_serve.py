@@ -1420,3 +1420,63 @@ def test_a_server_killed_during_play_loses_and_repeats_no_game(tmp_path):
     assert sorted(int(p.name.split("-")[0]) for p in replays) == sorted(recorded)
     for path in replays[:3]:
         assert json.loads(path.read_text())["env"] == "othello"
+
+
+def test_a_reload_after_a_form_sends_nothing_again(site):
+    # The answer to an upload or an organiser's form was a page at the form's address: reloading it (to see
+    # the submission's validation, say) asked to send the form again, and sending it uploaded again.
+    csrf = site.log_in()
+    files = {"file": ("agent.zip", _zip({"agent.py": RANDOM_AGENT}), "application/zip")}
+    answer = site.client.post("/upload", data={"csrf": csrf}, files=files, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/me?received=1"
+    page = site.client.get(answer.headers["location"])
+    assert "Submission #1 received" in page.text and '<a href="/submissions/1">#1 ' in page.text
+    assert len(site.store.submissions()) == 1
+
+    _, organiser_token = site.store.add_participant("the organiser", organiser=True)
+    csrf = site.log_in(organiser_token)
+    paused = site.client.post("/admin/pause", data={"csrf": csrf}, follow_redirects=False)
+    assert paused.status_code == 303 and "Play paused." in site.client.get(paused.headers["location"]).text
+    gone = site.client.post("/admin/disqualify", data={"csrf": csrf, "submission": "1", "reason": "copied"},
+                            follow_redirects=False)
+    assert gone.status_code == 303 and "Submission 1 disqualified." in site.client.get(gone.headers["location"]).text
+    assert "No submission 99." in site.client.post("/admin/disqualify", data={"csrf": csrf, "submission": "99"}).text
+
+
+def test_pages_fit_a_phone_and_name_their_fields(site):
+    site.play(2)
+    site.log_in()
+    for path in ("/", "/me", "/submissions/1", "/participants/1", "/games/1"):
+        page = site.client.get(path).text
+        assert '<link rel="icon"' in page  # no request for a missing /favicon.ico, an error in the console
+        assert page.count("<table>") == page.count('<div class="scroll"><table>')  # a wide table scrolls in its box
+    assert re.search(r"<label>[^<]*<input type=\"file\"", site.client.get("/me").text)
+    _, organiser_token = site.store.add_participant("the organiser", organiser=True)
+    site.log_in(organiser_token)
+    admin = site.client.get("/admin").text
+    assert 'aria-label="why submission 1 is disqualified"' in admin and '<a href="/submissions/1">' in admin
+
+
+def test_an_unknown_address_gets_the_site_s_page_and_the_api_json(site):
+    page = site.client.get("/leaderbord")
+    assert page.status_code == 404 and "<nav>" in page.text and "There is no such page" in page.text
+    answer = site.client.get("/api/leaderbord")
+    assert answer.status_code == 404 and "error" in answer.json()
+
+
+def test_a_game_names_its_seats_as_its_page_does_not_by_name_and_hash(site):
+    site.play(2)
+    page = site.client.get("/games/1").text
+    assert not re.search(r"\w@[0-9a-f]{8}", page)
+    players = site.client.get("/api/games/1/frames").json()["players"]
+    assert sorted(p["name"] for p in players) == sorted([f"greedy ({HOSTILE_NAME})", "random (alice)"])
+
+
+def test_an_upload_too_large_for_the_form_says_it_was_refused(tmp_path):
+    from arena.serve.uploads import UploadLimits
+
+    small = Site(tmp_path, limits=UploadLimits(max_bytes=1 << 20))
+    csrf = small.log_in()
+    files = {"file": ("agent.zip", b"x" * (2 << 20), "application/zip")}
+    answer = small.client.post("/upload", data={"csrf": csrf}, files=files)
+    assert answer.status_code == 413 and "Upload refused: the upload is larger than 1 MiB" in answer.text

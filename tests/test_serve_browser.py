@@ -84,3 +84,14 @@ def test_the_replay_player_draws_the_start_and_a_linked_position(served, tmp_pat
     final = frames[16].split(" ")[0]
     assert later.count("\u25cf") == final.count("X") and later.count("\u25cb") == final.count("O")
     assert "position 16 of 16" in later
+
+
+def test_the_replay_player_says_whose_move_it_is_and_how_the_game_ended(served, tmp_path):
+    # It said "X to move", a letter the page shows nowhere (its stones are black and white discs), and the
+    # last position said whose move it was after the game had ended.
+    _, address = served
+    start = dump_dom(tmp_path, f"{address}/games/1", 3000)
+    assert re.search(r"position 0 of 16 \u00b7 black to move: \S+ \(", start)
+    assert 'id="first"' in start and 'id="last"' in start
+    end = dump_dom(tmp_path, f"{address}/games/1#position-16", 3000)
+    assert "position 16 of 16 \u00b7 the end" in end and "to move" not in end

@@ -81,7 +81,8 @@ def test_snake_frames_are_the_re_simulated_grid_step_by_step(tmp_path):
     assert answer.status_code == 200
     data = answer.json()
     assert (data["player"], data["height"], data["width"]) == ("snake", 9, 11)
-    assert [p["name"] for p in data["players"]] == ["<b>bot0</b>&", "<b>bot1</b>&", "<b>bot2</b>&"]
+    # Each seat as the game's page names it: its submission, then its participant.
+    assert [p["name"].startswith(f"<b>bot{i}</b>& (") for i, p in enumerate(data["players"])] == [True] * 3
     assert len(data["frames"]) == result.steps + 1  # the start, then one state a step
 
     grids = []  # the game's own text picture: 'A' heads, 'a' bodies, '*' fruit

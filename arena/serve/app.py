@@ -118,7 +118,7 @@ def create_app(config: ServeConfig, on_upload: Callable[[], None] = lambda: None
         Route("/api/admin/submissions/{submission_id:id}/disqualify", _api_admin_disqualify, methods=["POST"]),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(BaseHTTPMiddleware, dispatch=_security_headers)],
-                    exception_handlers={ClientDisconnect: _client_gone})
+                    exception_handlers={ClientDisconnect: _client_gone, 404: _no_such_page})
     app.state.competition = competition
     return app
 
@@ -139,6 +139,13 @@ async def _security_headers(request: Request, call_next):
         response.headers["Cache-Control"] = "no-store"
     response.headers["Vary"] = "Cookie"  # the same address shows a participant's page or everyone's
     return response
+
+
+async def _no_such_page(request: Request, exc: Exception) -> Response:
+    """An address that names nothing: the site's own page, with its links, rather than a bare "Not Found"."""
+    if request.url.path.startswith("/api/"):
+        return _api_error("no such address in the API", 404)
+    return await _not_found(request, "such page: follow the links above")
 
 
 def _competition(request: Request) -> Competition:
@@ -351,8 +358,9 @@ async def _game_video(request: Request) -> Response:
 async def _api_game_frames(request: Request) -> Response:
     from arena.serve.games import replay_frames
 
-    path = await _recorded_replay(request)
-    if path is None:
+    shown = await run_in_threadpool(_competition(request).game, request.path_params["match_id"])
+    path = shown["match"].replay if shown else None
+    if not path or not Path(path).is_file():
         return _api_error("no replay of such a game", 404)
     try:
         frames = await run_in_threadpool(replay_frames, path)
@@ -360,7 +368,11 @@ async def _api_game_frames(request: Request) -> Response:
         return _api_error(f"the replay cannot be shown: {exc}", 500)
     if frames is None:
         return _api_error("this game's page has no player to draw it; download its replay", 404)
-    return JSONResponse(frames)
+    # The player names each seat as the game's page does (name and participant), not by the replay's name@hash.
+    seats = shown["seats"]
+    players = [{**player, "name": seats[i]["shown"]} if i < len(seats) else player
+               for i, player in enumerate(frames["players"])]
+    return JSONResponse({**frames, "players": players})
 
 
 async def _login_page(request: Request, message: str = "", status: int = 200) -> Response:
@@ -442,6 +454,9 @@ async def _me_page(request: Request, message: str = "", failed: bool = False, st
     if session is None:
         return RedirectResponse("/login", status_code=303)
     participant, csrf = session
+    received = request.query_params.get("received", "")
+    if not message and received.isdigit():  # where a taken upload is sent, so that a reload does not upload again
+        message = f"Submission #{received} received; it is being validated: reload this page to see its status."
     competition = _competition(request)
     submissions = await run_in_threadpool(competition.store.submissions, participant.id)
     limits = competition.config.limits
@@ -466,7 +481,7 @@ async def _upload_form(request: Request) -> Response:
                                        "form.", True, 415)
     if int(length) > limit + FORM_OVERHEAD:
         await _read_away(request.stream(), 0)
-        return await _me_page(request, too_large(int(length), limit), True, 413)
+        return await _me_page(request, f"Upload refused: {too_large(int(length), limit)}", True, 413)
     try:
         with competition.upload_gate.entered(session[0].id):  # before the body: one at a time is read
             form = await request.form(max_files=1, max_fields=4, max_part_size=4096)
@@ -479,7 +494,7 @@ async def _upload_form(request: Request) -> Response:
     except UploadRefused as exc:
         return await _me_page(request, f"Upload refused: {exc}", True, exc.status)
     competition.on_upload()
-    return await _me_page(request, f"Submission #{submission.id} received; it is being validated.")
+    return RedirectResponse(f"/me?received={submission.id}", status_code=303)
 
 
 async def _small_form(request: Request, max_fields: int = 4) -> FormData | Response:
@@ -604,6 +619,9 @@ def _delete_cookie(request: Request, response: Response, key: str) -> None:
 
 # --- the organiser ----------------------------------------------------------------------------
 
+ADMIN_DONE = {"paused": "Play paused.", "resumed": "Play resumed."}
+
+
 async def _admin_page(request: Request, message: str = "") -> Response:
     session = await _session(request)
     if session is None:
@@ -612,6 +630,12 @@ async def _admin_page(request: Request, message: str = "") -> Response:
     if not participant.organiser:
         return _page("message.html", 403, title="Organisers only", participant=participant, csrf=csrf,
                      message="This page is for the competition's organisers.")
+    # Where a done form is sent, so that a reload does not send it again.
+    done, disqualified = request.query_params.get("done", ""), request.query_params.get("disqualified", "")
+    if not message and done in ADMIN_DONE:
+        message = ADMIN_DONE[done]
+    elif not message and disqualified.isdigit():
+        message = f"Submission {disqualified} disqualified."
     competition = _competition(request)
     board = await run_in_threadpool(competition.leaderboard)
     submissions = await run_in_threadpool(competition.all_submissions)
@@ -633,13 +657,15 @@ async def _admin_form(request: Request) -> Response:
     action = request.url.path.rsplit("/", 1)[1]
     if action in ("pause", "resume"):
         await run_in_threadpool(competition.store.set_paused, action == "pause")
-        return await _admin_page(request, "Play paused." if action == "pause" else "Play resumed.")
+        return RedirectResponse(f"/admin?done={'paused' if action == 'pause' else 'resumed'}", status_code=303)
     number = form.get("submission")
     reason = form.get("reason")
     if not isinstance(number, str) or not number.isdigit():
         return await _admin_page(request, "Say which submission to disqualify.")
     done = await run_in_threadpool(competition.disqualify, int(number), reason if isinstance(reason, str) else "")
-    return await _admin_page(request, f"Submission {number} disqualified." if done else f"No submission {number}.")
+    if done is None:
+        return await _admin_page(request, f"No submission {number}.")
+    return RedirectResponse(f"/admin?disqualified={done.id}", status_code=303)
 
 
 async def _organiser(request: Request) -> Participant | Response:

@@ -199,17 +199,24 @@ class Competition:
             found = self.results.results(match_id=match_id)
         if not found:
             return None
-        match = replace(found[0], outcome=public_detail(found[0].outcome))
+        match = found[0]
         submissions = {s.entrant_id: s for s in self.store.submissions() if s.entrant_id is not None}
         names = {p.id: p.name for p in self.store.participants()}
+        with self._results_lock:
+            labels = {e.id: e.label for e in self.results.entrants()}
+        outcome = public_detail(match.outcome)
         seats = []
         for number, seat in enumerate(match.seats):
             submission = submissions.get(seat.entrant_id)
-            seats.append({"seat": number + 1, "name": seat.name, "score": f"{seat.score:g}", "status": seat.status,
-                          "detail": public_detail(seat.detail), "submission": submission.id if submission else None,
-                          "participant": names.get(submission.participant_id, "") if submission else "",
+            participant = names.get(submission.participant_id, "") if submission else ""
+            shown = f"{seat.name} ({participant})" if participant else seat.name
+            if seat.entrant_id in labels:  # the games name entrants by name@hash; the pages by name and participant
+                outcome = outcome.replace(labels[seat.entrant_id], shown)
+            seats.append({"seat": number + 1, "name": seat.name, "shown": shown, "score": f"{seat.score:g}",
+                          "status": seat.status, "detail": public_detail(seat.detail),
+                          "submission": submission.id if submission else None, "participant": participant,
                           "participant_id": submission.participant_id if submission else None})
-        return {"match": match, "seats": seats}
+        return {"match": replace(match, outcome=outcome), "seats": seats}
 
     def submission_page(self, submission_id: int) -> dict[str, Any] | None:
         """What a submission's public page shows (never its reason or logs), or None."""

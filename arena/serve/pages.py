@@ -7,6 +7,7 @@ from jinja2 import DictLoader, Environment
 BASE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }} · {{ env }} competition</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <style>
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; padding: 0 1em; }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3em .6em; }
@@ -14,6 +15,8 @@ tbody tr:nth-child(odd) { background: #f3f3f3; } .num { text-align: right; font-
 .refused { color: #a00; } .active { color: #060; } .validating { color: #a60; } .retired { color: #666; }
 pre { background: #f6f6f6; padding: .6em; overflow-x: auto; max-height: 30em; } nav a { margin-right: 1em; }
 .error { color: #a00; font-weight: bold; } form.inline { display: inline; }
+.scroll { overflow-x: auto; } .rating-history, video, canvas { max-width: 100%; height: auto; }
+#player { margin-top: 1em; }
 </style></head><body>
 <nav><a href="/">Leaderboard</a>{% if participant %}<a href="/me">{{ participant.name }}</a>
 {% if participant.organiser %}<a href="/admin">Organiser</a>{% endif %}
@@ -26,13 +29,13 @@ pre { background: #f6f6f6; padding: .6em; overflow-x: auto; max-height: 30em; } 
 
 LEADERBOARD = """{% extends "base.html" %}{% block body %}
 <p>Game: {{ env }}. <span id="summary">{{ summary }}</span></p>
-<table><thead><tr><th>#</th><th>participant</th><th>submission</th><th class="num">rating</th>
+<div class="scroll"><table><thead><tr><th>#</th><th>participant</th><th>submission</th><th class="num">rating</th>
 <th class="num">±</th><th class="num">games</th><th class="num">won</th><th class="num">drawn</th>
 <th class="num">lost</th></tr></thead>
 <tbody id="rows">{% for row in rows %}<tr><td>{{ row.rank or "" }}</td><td>{% if row.participant_id %}<a href="/participants/{{ row.participant_id }}">{{ row.participant }}</a>{% else %}{{ row.participant }}{% endif %}</td>
 <td>{% if row.submission %}<a href="/submissions/{{ row.submission }}">{{ row.name }}</a>{% else %}{{ row.name }}{% endif %}</td><td class="num">{{ row.rating_text }}</td><td class="num">{{ row.margin_text }}</td>
 <td class="num">{{ row.games }}</td><td class="num">{{ row.wins }}</td><td class="num">{{ row.draws }}</td>
-<td class="num">{{ row.losses }}</td></tr>{% endfor %}</tbody></table>
+<td class="num">{{ row.losses }}</td></tr>{% endfor %}</tbody></table></div>
 <p><a href="/api/results">All results (JSON)</a></p>
 <script src="/static/leaderboard.js"></script>
 {% endblock %}"""
@@ -51,13 +54,14 @@ ME = """{% extends "base.html" %}{% block body %}
 <h2>Upload</h2>
 <form method="post" action="/upload" enctype="multipart/form-data">
 <input type="hidden" name="csrf" value="{{ csrf }}">
-<input type="file" name="file" accept=".zip,application/zip" required> <button type="submit">Upload</button></form>
+<label>Your agent's zip <input type="file" name="file" accept=".zip,application/zip" required></label>
+<button type="submit">Upload</button></form>
 <p>A zip of your agent's folder (agent.py at its top), at most {{ max_mib }} MiB; {{ per_day }} uploads a day;
 your {{ max_active }} newest valid submissions play. Or: <code>arena submit FOLDER --server URL --token TOKEN</code>.</p>
 <h2>Your submissions</h2>
 {% if not submissions %}<p>None yet.</p>{% endif %}
 {% for s in submissions %}
-<section><h3>#{{ s.id }} {{ s.name }}: <span class="{{ s.status }}">{{ s.status }}</span></h3>
+<section><h3><a href="/submissions/{{ s.id }}">#{{ s.id }} {{ s.name }}</a>: <span class="{{ s.status }}">{{ s.status }}</span></h3>
 <p>Uploaded {{ s.created }}.{% if s.reason %} {{ s.reason }}{% endif %}</p>
 {% if s.log_tail %}<details><summary>What it printed (last lines)</summary><pre>{{ s.log_tail }}</pre></details>{% endif %}
 </section>{% endfor %}
@@ -71,13 +75,13 @@ Play is <strong>{{ "paused" if paused else "running" }}</strong>.
 <button type="submit">{{ "Resume play" if paused else "Pause play" }}</button></form>
 <p>{{ summary }} <a href="/api/results">All results (JSON)</a></p>
 <h2>Submissions</h2>
-<table><thead><tr><th>#</th><th>participant</th><th>submission</th><th>status</th><th>reason</th><th></th></tr></thead>
-<tbody>{% for s in submissions %}<tr><td>{{ s.id }}</td><td>{{ s.participant }}</td><td>{{ s.name }}</td>
+<div class="scroll"><table><thead><tr><th>#</th><th>participant</th><th>submission</th><th>status</th><th>reason</th><th></th></tr></thead>
+<tbody>{% for s in submissions %}<tr><td>{{ s.id }}</td><td>{{ s.participant }}</td><td><a href="/submissions/{{ s.id }}">{{ s.name }}</a></td>
 <td class="{{ s.status }}">{{ s.status }}</td><td>{{ s.reason }}</td><td>
 {% if s.status in ("validating", "active") %}<form class="inline" method="post" action="/admin/disqualify">
 <input type="hidden" name="csrf" value="{{ csrf }}"><input type="hidden" name="submission" value="{{ s.id }}">
-<input name="reason" placeholder="reason" maxlength="200"> <button type="submit">Disqualify</button></form>{% endif %}
-</td></tr>{% endfor %}</tbody></table>
+<input name="reason" placeholder="reason" maxlength="200" aria-label="why submission {{ s.id }} is disqualified"> <button type="submit">Disqualify</button></form>{% endif %}
+</td></tr>{% endfor %}</tbody></table></div>
 {% endblock %}"""
 
 SUBMISSION = """{% extends "base.html" %}{% block body %}
@@ -91,36 +95,38 @@ more of the play than the others.</p>{% endif %}
 {{ rating_plot }}{% endif %}
 <h2>Latest games</h2>
 {% if not games %}<p>None yet.</p>{% else %}
-<table><thead><tr><th>game</th><th>seats</th><th>result</th></tr></thead><tbody>
+<div class="scroll"><table><thead><tr><th>game</th><th>seats</th><th>result</th></tr></thead><tbody>
 {% for g in games %}<tr><td><a href="/games/{{ g.id }}">#{{ g.id }}</a></td><td>{{ g.seats }}</td><td>{{ g.result }}</td></tr>
-{% endfor %}</tbody></table>{% endif %}
+{% endfor %}</tbody></table></div>{% endif %}
 {% endblock %}"""
 
 PARTICIPANT = """{% extends "base.html" %}{% block body %}
 <h2>Submissions</h2>
 {% if not submissions %}<p>None yet.</p>{% else %}
-<table><thead><tr><th>submission</th><th>status</th><th class="num">rating</th><th class="num">±</th>
+<div class="scroll"><table><thead><tr><th>submission</th><th>status</th><th class="num">rating</th><th class="num">±</th>
 <th class="num">games</th></tr></thead><tbody>
 {% for s in submissions %}<tr><td><a href="/submissions/{{ s.id }}">{{ s.name }}</a></td>
 <td><span class="{{ s.status }}">{{ s.status }}</span></td>
 <td class="num">{{ s.row.rating_text if s.row else "" }}</td><td class="num">{{ s.row.margin_text if s.row else "" }}</td>
 <td class="num">{{ s.row.games if s.row else 0 }}</td></tr>
-{% endfor %}</tbody></table>{% endif %}
+{% endfor %}</tbody></table></div>{% endif %}
 {% endblock %}"""
 
 GAME = """{% extends "base.html" %}{% block body %}
 <p>{{ game.outcome }} · seed {{ game.seed }} · {{ game.steps }} steps</p>
-<table><thead><tr><th>seat</th><th>participant</th><th>submission</th><th class="num">score</th><th>status</th>
+<div class="scroll"><table><thead><tr><th>seat</th><th>participant</th><th>submission</th><th class="num">score</th><th>status</th>
 <th>detail</th></tr></thead><tbody>{% for s in seats %}<tr><td>{{ s.seat }}</td><td>{% if s.participant_id %}<a href="/participants/{{ s.participant_id }}">{{ s.participant }}</a>{% else %}{{ s.participant }}{% endif %}</td>
 <td>{% if s.submission %}<a href="/submissions/{{ s.submission }}">{{ s.name }}</a>{% else %}{{ s.name }}{% endif %}</td>
-<td class="num">{{ s.score }}</td><td>{{ s.status }}</td><td>{{ s.detail }}</td></tr>{% endfor %}</tbody></table>
+<td class="num">{{ s.score }}</td><td>{{ s.status }}</td><td>{{ s.detail }}</td></tr>{% endfor %}</tbody></table></div>
 {% if player in ("board", "snake", "relay") %}
 <div id="player" data-frames="/api/games/{{ game.match_id }}/frames">
 <div id="board" role="img" aria-label="the game"></div>
-<p><button type="button" id="back">&#9664; step</button> <button type="button" id="play">play</button>
-<button type="button" id="forward">step &#9654;</button>
+<p><button type="button" id="first">&#9664;&#9664; first</button> <button type="button" id="back">&#9664; step</button>
+<button type="button" id="play">play</button> <button type="button" id="forward">step &#9654;</button>
+<button type="button" id="last">last &#9654;&#9654;</button>
 <input type="range" id="scrub" min="0" max="0" value="0" aria-label="position">
-<span id="position"></span></p></div>
+<span id="position" aria-live="polite"></span></p>
+<p><small>Keys: &larr; and &rarr; step, Home and End go to the first and last position, space plays and pauses.</small></p></div>
 <script src="/static/replay.js"></script>
 {% elif player == "video" %}
 {% if video_problem %}<p class="error" id="video-problem">No video of this game: {{ video_problem }}.</p>
@@ -133,7 +139,8 @@ GAME = """{% extends "base.html" %}{% block body %}
 {% endblock %}"""
 
 REPLAY_JS = """// Plays a game's replay: the server re-simulates it and sends one drawable state a step
-// (/api/games/N/frames); one set of controls (play, pause, step, scrub, #position-N links) and a
+// (/api/games/N/frames); one set of controls (play, pause, step, first, last, scrub, the arrow keys,
+// Home, End and space, #position-N links) and a
 // drawing for each kind of game: a grid of stones for board games, a canvas for snake and the relay.
 (function () {
   "use strict";
@@ -162,14 +169,23 @@ REPLAY_JS = """// Plays a game's replay: the server re-simulates it and sends on
     context.fillText(text, x, y);
   }
   function name(seat) { return data.players[seat] ? data.players[seat].name : "player_" + seat; }
+  var FAULTS = {crash: "crashed", timeout: "ran out of time", illegal_action: "played an illegal move",
+                forfeit: "forfeited"};
+  function ending() {  // the last position's caption: who faulted, if anyone, rather than whose move it was
+    var faults = data.players.filter(function (p) { return FAULTS[p.status]; })
+      .map(function (p) { return p.name + " " + FAULTS[p.status]; });
+    return " \\u00b7 the end" + (faults.length ? ": " + faults.join(", ") : "");
+  }
 
   var painters = {
     board: {unit: "position", interval: 500, draw: function (frame) {
-      var cells = frame.split(" ")[0], toMove = frame.split(" ")[1] || "";
+      var cells = frame.split(" ")[0], side = {"X": 0, "O": 1}[frame.split(" ")[1]];
       var stones = {"X": "\\u25CF", "O": "\\u25CB"};
       var grid = document.createElement("div");
       // Tracks and cells measured in one font size (the grid's), borders inside the cells: square cells.
-      grid.style.cssText = "display:grid;font-size:1.4em;grid-template-columns:repeat(" + data.size + ", 2em);" +
+      // As large as fits the window's width, up to 1.4em: a 15 x 15 gomoku board fits a phone too.
+      grid.style.cssText = "display:grid;font-size:min(1.4em, calc((100vw - 2.5em) / " + 2 * data.size + "));" +
+        "grid-template-columns:repeat(" + data.size + ", 2em);" +
         "grid-auto-rows:2em;background:#2e7d32;width:max-content";
       grid.setAttribute("role", "img"); grid.setAttribute("aria-label", "the board");
       for (var i = 0; i < cells.length; i++) {
@@ -182,7 +198,7 @@ REPLAY_JS = """// Plays a game's replay: the server re-simulates it and sends on
         grid.appendChild(cell);
       }
       show(grid);
-      return toMove ? " \\u00b7 " + toMove + " to move" : "";
+      return side === undefined ? "" : " \\u00b7 " + ["black", "white"][side] + " to move: " + name(side);
     }},
     snake: {unit: "step", interval: 125, draw: function (frame) {
       var width = data.width, height = data.height, margin = 16, panel = 240;
@@ -260,6 +276,7 @@ REPLAY_JS = """// Plays a game's replay: the server re-simulates it and sends on
 
   function draw() {
     var caption = painter.draw(frames[index]);
+    if (index === frames.length - 1 && frames.length > 1) caption = ending();
     scrub.value = String(index);
     position.textContent = painter.unit + " " + index + " of " + (frames.length - 1) + caption;
   }
@@ -273,6 +290,19 @@ REPLAY_JS = """// Plays a game's replay: the server re-simulates it and sends on
   }
   document.getElementById("back").addEventListener("click", function () { stop(); go(index - 1); });
   document.getElementById("forward").addEventListener("click", function () { stop(); go(index + 1); });
+  document.getElementById("first").addEventListener("click", function () { stop(); go(0); });
+  document.getElementById("last").addEventListener("click", function () { stop(); go(frames.length - 1); });
+  var KEYS = {ArrowLeft: function () { go(index - 1); }, ArrowRight: function () { go(index + 1); },
+              Home: function () { go(0); }, End: function () { go(frames.length - 1); }};
+  document.addEventListener("keydown", function (event) {
+    // Left to the slider and fields with the focus (and space to a focused button), and to the browser's shortcuts.
+    if (!painter || event.altKey || event.ctrlKey || event.metaKey || event.target.closest("input, textarea, select")) {
+      return;
+    }
+    if (event.key === " ") { if (!event.target.closest("button")) { event.preventDefault(); play(); } return; }
+    if (!KEYS[event.key]) return;
+    event.preventDefault(); stop(); KEYS[event.key]();
+  });
   playButton.addEventListener("click", function () { if (painter) play(); });
   scrub.addEventListener("input", function () { stop(); go(parseInt(scrub.value, 10) || 0); });
   fetch(root.dataset.frames, {headers: {"Accept": "application/json"}})
