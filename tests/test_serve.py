@@ -1440,7 +1440,8 @@ def test_a_reload_after_a_form_sends_nothing_again(site):
     gone = site.client.post("/admin/disqualify", data={"csrf": csrf, "submission": "1", "reason": "copied"},
                             follow_redirects=False)
     assert gone.status_code == 303 and "Submission 1 disqualified." in site.client.get(gone.headers["location"]).text
-    assert "No submission 99." in site.client.post("/admin/disqualify", data={"csrf": csrf, "submission": "99"}).text
+    refused = site.client.post("/admin/disqualify", data={"csrf": csrf, "submission": "99"})
+    assert refused.status_code == 404 and '<p class="error">No submission 99.</p>' in refused.text  # not shown as done
 
 
 def test_pages_fit_a_phone_and_name_their_fields(site):

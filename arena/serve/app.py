@@ -622,7 +622,8 @@ def _delete_cookie(request: Request, response: Response, key: str) -> None:
 ADMIN_DONE = {"paused": "Play paused.", "resumed": "Play resumed."}
 
 
-async def _admin_page(request: Request, message: str = "") -> Response:
+async def _admin_page(request: Request, message: str = "", status: int = 200) -> Response:
+    """The organiser's page; `message` says what a form did, or (with an error `status`) why it did nothing."""
     session = await _session(request)
     if session is None:
         return RedirectResponse("/login", status_code=303)
@@ -640,8 +641,9 @@ async def _admin_page(request: Request, message: str = "") -> Response:
     board = await run_in_threadpool(competition.leaderboard)
     submissions = await run_in_threadpool(competition.all_submissions)
     paused = await run_in_threadpool(competition.store.paused)
-    return _page("admin.html", title="Organiser", env=competition.config.env, participant=participant, csrf=csrf,
-                 paused=paused, summary=board["summary"], submissions=submissions, message=message)
+    return _page("admin.html", status, title="Organiser", env=competition.config.env, participant=participant,
+                 csrf=csrf, paused=paused, summary=board["summary"], submissions=submissions, message=message,
+                 failed=status >= 400)
 
 
 async def _admin_form(request: Request) -> Response:
@@ -661,10 +663,10 @@ async def _admin_form(request: Request) -> Response:
     number = form.get("submission")
     reason = form.get("reason")
     if not isinstance(number, str) or not number.isdigit():
-        return await _admin_page(request, "Say which submission to disqualify.")
+        return await _admin_page(request, "Say which submission to disqualify.", 400)
     done = await run_in_threadpool(competition.disqualify, int(number), reason if isinstance(reason, str) else "")
     if done is None:
-        return await _admin_page(request, f"No submission {number}.")
+        return await _admin_page(request, f"No submission {number}.", 404)
     return RedirectResponse(f"/admin?disqualified={done.id}", status_code=303)
 
 

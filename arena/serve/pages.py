@@ -68,7 +68,7 @@ your {{ max_active }} newest valid submissions play. Or: <code>arena submit FOLD
 {% endblock %}"""
 
 ADMIN = """{% extends "base.html" %}{% block body %}
-{% if message %}<p class="active">{{ message }}</p>{% endif %}
+{% if message %}<p class="{{ 'error' if failed else 'active' }}">{{ message }}</p>{% endif %}
 <h2>Play</h2>
 <form method="post" action="/admin/{{ 'resume' if paused else 'pause' }}"><input type="hidden" name="csrf" value="{{ csrf }}">
 Play is <strong>{{ "paused" if paused else "running" }}</strong>.
