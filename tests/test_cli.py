@@ -667,6 +667,7 @@ def test_serve_refuses_to_start_anew_beside_the_files_of_a_competition_whose_dat
     # about to begin, not a lost one.
     from arena.serve.client import zip_folder
     from arena.serve.uploads import UploadLimits, take_upload
+    from arena.tournament import runner
 
     ready = tmp_path / "ready" / "competition.sqlite"
     ready.parent.mkdir()
@@ -675,7 +676,12 @@ def test_serve_refuses_to_start_anew_beside_the_files_of_a_competition_whose_dat
     take_upload(store, participant, zip_folder(submissions / "random"), "othello", ready.parent / "competition-uploads",
                 UploadLimits())
     store.close()
-    with pytest.raises(AssertionError, match="it served"):
+
+    def opened(*args, **kwargs):  # the competition opened: stop before any thread of play starts
+        raise AssertionError("opened")
+
+    monkeypatch.setattr(runner, "backend_for", opened)
+    with pytest.raises(AssertionError, match="opened"):
         cli("serve", "--env", "othello", "--db", ready, "--allow-weak-sandbox")
 
 
