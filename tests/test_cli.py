@@ -636,16 +636,21 @@ def test_serve_says_what_stops_it_before_it_makes_a_database_or_says_it_serves(c
     assert code == 1 and "-o, --time-per-move would not be taken" in err and "serving" not in out
 
 
-def test_serve_refuses_to_start_anew_beside_the_files_of_a_competition_whose_database_is_gone(cli, tmp_path, monkeypatch,
-                                                                                             submissions):
+@pytest.fixture
+def never_serves(monkeypatch):
+    """arena serve fails where it would begin to serve: a refusal that did not come fails the test, not serves."""
     pytest.importorskip("uvicorn", reason="arena serve needs its extra: pip install -e '.[serve]'")
     from arena.serve.http import Server
-    from arena.serve.store import CompetitionStore
 
     def serves(self):
         raise AssertionError("it served")
 
     monkeypatch.setattr(Server, "run", serves)
+
+
+def test_serve_refuses_to_start_anew_beside_the_files_of_a_competition_whose_database_is_gone(cli, tmp_path, monkeypatch,
+                                                                                             submissions, never_serves):
+    from arena.serve.store import CompetitionStore
 
     db = tmp_path / "competition.sqlite"
     upload = tmp_path / "competition-uploads" / "0123456789abcdef-01234567"  # a stored upload's folder
@@ -686,17 +691,11 @@ def test_serve_refuses_to_start_anew_beside_the_files_of_a_competition_whose_dat
 
 
 def test_serve_refuses_to_start_anew_beside_a_lost_competitions_uploads_its_new_database_does_not_know(
-        cli, tmp_path, monkeypatch, submissions):
-    pytest.importorskip("uvicorn", reason="arena serve needs its extra: pip install -e '.[serve]'")
+        cli, tmp_path, submissions, never_serves):
     from arena.serve.client import zip_folder
-    from arena.serve.http import Server
     from arena.serve.store import CompetitionStore
     from arena.serve.uploads import UploadLimits, take_upload
 
-    def serves(self):
-        raise AssertionError("it served")
-
-    monkeypatch.setattr(Server, "run", serves)
     db = tmp_path / "competition.sqlite"
     lost = tmp_path / "competition-uploads" / "0123456789abcdef-01234567"  # the lost competition's upload
     lost.mkdir(parents=True)
