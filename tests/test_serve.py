@@ -1436,7 +1436,9 @@ def test_a_reload_after_a_form_sends_nothing_again(site):
     _, organiser_token = site.store.add_participant("the organiser", organiser=True)
     csrf = site.log_in(organiser_token)
     paused = site.client.post("/admin/pause", data={"csrf": csrf}, follow_redirects=False)
-    assert paused.status_code == 303 and "Play paused." in site.client.get(paused.headers["location"]).text
+    page = site.client.get(paused.headers["location"]).text
+    assert paused.status_code == 303 and "Play paused." in page
+    assert "Play is <strong>paused</strong>" in page and "paused by the organiser" not in page  # said once
     gone = site.client.post("/admin/disqualify", data={"csrf": csrf, "submission": "1", "reason": "copied"},
                             follow_redirects=False)
     assert gone.status_code == 303 and "Submission 1 disqualified." in site.client.get(gone.headers["location"]).text

@@ -642,7 +642,7 @@ async def _admin_page(request: Request, message: str = "", status: int = 200) ->
     submissions = await run_in_threadpool(competition.all_submissions)
     paused = await run_in_threadpool(competition.store.paused)
     return _page("admin.html", status, title="Organiser", env=competition.config.env, participant=participant,
-                 csrf=csrf, paused=paused, summary=board["summary"], submissions=submissions, message=message,
+                 csrf=csrf, paused=paused, summary=board["progress"], submissions=submissions, message=message,
                  failed=status >= 400)
 
 

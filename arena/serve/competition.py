@@ -148,8 +148,9 @@ class Competition:
         with self._results_lock:
             pending = self.results.pending_count()
         paused = " Play is paused by the organiser." if self.store.paused() else ""
+        progress = f"{counted(games, 'game')} played, {pending} waiting to be played."
         return {"env": self.config.env, "games": games, "pending": pending, "rows": shown,
-                "paused": bool(paused), "summary": f"{counted(games, 'game')} played, {pending} waiting to be played.{paused}"}
+                "paused": bool(paused), "progress": progress, "summary": f"{progress}{paused}"}
 
     def register(self, name: str, address: str | None) -> tuple[Participant, str]:
         """A participant registered from `address` as `name`, with its token; RegistrationRefused (429
