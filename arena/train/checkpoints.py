@@ -222,22 +222,6 @@ def check_not_past(run_dir: Path, resumed_at: int, timesteps: int) -> None:
                          "give a larger --timesteps to train on")
 
 
-def trained_already(run_dir: Path, resumed_at: int, timesteps: int, plot: bool = False) -> bool:
-    """Whether a run resumed at step `resumed_at` has nothing left of the `timesteps` asked (saying so, and
-    drawing its curves if `plot`: a run stopped while it drew them has only them to make); ArenaError where
-    it is past them."""
-    check_not_past(run_dir, resumed_at, timesteps)
-    if resumed_at != timesteps:
-        return False
-    # A run retried until it succeeds: it has.
-    print(f"{run_dir} has trained its {resumed_at:,} steps already: nothing more to do")
-    if plot:
-        from arena.train.logs import plot_run  # which reads checkpoints through this module
-
-        plot_run(run_dir)
-    return True
-
-
 def load_checkpoint(model: Any, checkpoint: str | Path, steps: int) -> None:
     """Put the weights and optimizer state of the SB3 `checkpoint` into `model`, trained `steps` steps, and count
     its updates (train/n_updates) on from the checkpoint's: `set_parameters` leaves them at 0."""

@@ -33,7 +33,7 @@ from stable_baselines3.common.vec_env import VecMonitor
 from arena.held_signals import signals_held
 from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class, policy_name
-from arena.train.checkpoints import (STOPPED_NOW, SaveHandler, SaveHandlerMode, load_checkpoint, trained_already,
+from arena.train.checkpoints import (STOPPED_NOW, SaveHandler, SaveHandlerMode, load_checkpoint,
                                      update_league_state)
 from arena.train.config import TrainConfig, check_resumable, save_config
 from arena.train.controls import Controls
@@ -41,7 +41,7 @@ from arena.train.evaluation import Evaluator
 from arena.train.imitation import collect, pretrain
 from arena.train.batched import training_envs
 from arena.train.league import build_pool
-from arena.train.logs import LOG_DIR, LeagueCallback, RunLog, check_libraries, plot_run, whole_rollouts
+from arena.train.logs import LOG_DIR, LeagueCallback, RunLog, check_libraries, plot_run, trained_already, whole_rollouts
 from arena.train.policy import PolicyAgent, write_sidecar
 
 # Said as Ctrl-C or SIGTERM comes: an evaluation under way is finished too, so that the run's history keeps it.

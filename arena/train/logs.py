@@ -34,7 +34,7 @@ from rich.progress import (
 )
 from stable_baselines3.common.callbacks import BaseCallback
 
-from arena.train.checkpoints import newest_checkpoint
+from arena.train.checkpoints import check_not_past, newest_checkpoint
 from arena.train.league import OpponentPool, Record
 
 LOG_DIR = "logs"
@@ -170,6 +170,20 @@ def finish_run(run_dir: Path, evaluation: dict[str, Any], summary: str, plot: bo
     print(summary)
     if plot:
         plot_run(run_dir)
+
+
+def trained_already(run_dir: Path, resumed_at: int, timesteps: int, plot: bool = False) -> bool:
+    """Whether a run resumed at step `resumed_at` has nothing left of the `timesteps` asked (saying so, and
+    drawing its curves if `plot`: a run stopped while it drew them has only them to make); ArenaError where
+    it is past them."""
+    check_not_past(run_dir, resumed_at, timesteps)
+    if resumed_at != timesteps:
+        return False
+    # A run retried until it succeeds: it has.
+    print(f"{run_dir} has trained its {resumed_at:,} steps already: nothing more to do")
+    if plot:
+        plot_run(run_dir)
+    return True
 
 
 def read_progress(run_dir: Path) -> list[dict[str, str]]:

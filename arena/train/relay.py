@@ -36,9 +36,9 @@ from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class
 from arena.train.checkpoints import (STOPPED_NOW, STOPPING, SaveHandler, SaveHandlerMode, check_not_past, generators,
                                      load_checkpoint, newest_checkpoint, restore_generators, state_path,
-                                     trained_already, training_state_of)
+                                     training_state_of)
 from arena.train.config import at_least_one, check_resumable, load_config, save_config
-from arena.train.logs import ProgressCallback, RunLog, check_libraries, finish_run, whole_rollouts
+from arena.train.logs import ProgressCallback, RunLog, check_libraries, finish_run, trained_already, whole_rollouts
 from arena.train.policy import PolicyAgent, write_sidecar
 
 EVALUATION_STREAM = 1  # derive_seed key of the games that pick the best model

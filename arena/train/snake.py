@@ -35,9 +35,10 @@ from arena.held_signals import signals_held
 from arena.seeding import derive_seed
 from arena.train.checkpoints import (CHECKPOINT, STOPPED_NOW, STOPPING, SaveHandler, SaveHandlerMode, check_not_past,
                                      generators, load_checkpoint, restore_generators, save_training_state,
-                                     trained_already, training_state_of)
+                                     training_state_of)
 from arena.train.config import at_least_one, check_resumable, save_config
-from arena.train.logs import LOG_DIR, RunLog, check_libraries, finish_run, sb3_logger, whole_rollouts
+from arena.train.logs import (LOG_DIR, RunLog, check_libraries, finish_run, sb3_logger, trained_already,
+                              whole_rollouts)
 from arena.train.policy import PolicyAgent, write_sidecar
 
 GREEDY = Path(__file__).resolve().parents[2] / "submissions" / "snake_greedy"
