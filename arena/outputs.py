@@ -54,6 +54,18 @@ def write_failure(what: str, path: str | os.PathLike, exc: OSError) -> ArenaErro
                 "then run the command again")
 
 
+def write_whole(final: Path, data: bytes, what: str) -> None:
+    """Write `data` as `final`, whole or not at all: a process killed or out of disk leaves the file as it was
+    (an error as `write_failure` says it)."""
+    partial = final.with_name(f".{final.name}.part")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, final)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise write_failure(what, final, exc) from None
+
+
 _MAKE_WRITABLE = "make it writable or choose another folder"
 _WRITE_FIXES = {  # what lets a write that failed with each errno succeed
     errno.ENOSPC: "free some space there or choose another folder",

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from arena.errors import SettingsError, closest
+from arena.outputs import write_whole
 
 __all__ = ["convert", "field_types", "load_config", "parse_overrides", "parse_value", "read_settings", "save_config",
            "text_parser", "typed"]
@@ -198,11 +199,11 @@ def load_config(config_class: type[Config], path: str | Path | None = None, **ov
         raise SettingsError(f"settings file {path}: {exc}" if path is not None else str(exc)) from None
 
 
-def save_config(config: Any, path: str | Path) -> None:
-    """Write a config dataclass as YAML (what `load_config` reads back)."""
+def save_config(config: Any, path: str | Path, what: str = "the settings") -> None:
+    """Write a config dataclass as YAML (what `load_config` reads back), whole or not at all (`write_whole`)."""
     import yaml
 
-    Path(path).write_text(yaml.safe_dump(dataclasses.asdict(config), sort_keys=False))
+    write_whole(Path(path), yaml.safe_dump(dataclasses.asdict(config), sort_keys=False).encode(), what)
 
 
 def text_parser(config_class: type, name: str) -> Any:

@@ -33,7 +33,7 @@ from typing import Any, Callable
 
 from arena.consoles import counted
 from arena.errors import ArenaError, closest
-from arena.outputs import write_failure
+from arena.outputs import write_failure, write_whole
 
 CHECKPOINT = re.compile(r"_(\d+)_steps\.zip$")
 
@@ -284,17 +284,6 @@ def league_path(checkpoint: Path) -> Path:
 def update_league_state(checkpoint: Path, league: dict[str, Any]) -> None:
     """Write `checkpoint`'s league state anew (after its evaluation, say), whole or not at all."""
     write_whole(league_path(checkpoint), json.dumps(league, indent=1).encode(), "the league state")
-
-
-def write_whole(final: Path, data: bytes, what: str) -> None:
-    """Write `data` as `final`, whole or not at all: a process killed or out of disk leaves the file as it was."""
-    partial = final.with_name(f".{final.name}.part")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, final)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise write_failure(what, final, exc) from None
 
 
 def newest_checkpoint(run_dir: Path, prefix: str = "*") -> tuple[str, dict[str, Any]] | None:

@@ -23,7 +23,7 @@ from typing import Any, ClassVar, TypeVar
 from arena import settings
 from arena.errors import ArenaError, SubmissionError
 from arena.train.algorithms import ALGORITHMS
-from arena.train.checkpoints import run_meant, saved_checkpoints, write_whole
+from arena.train.checkpoints import run_meant, saved_checkpoints
 
 
 VEC_ENVS = ("batched", "subproc", "dummy")
@@ -184,11 +184,7 @@ def check_resumable(config: Any, run_dir: Path) -> None:
 def save_config(config: Any, path: Path) -> None:
     """Write a config dataclass as YAML (what `load_config` reads back), whole or not at all: a resumed run
     writes its settings again, and one left half written would resume on the defaults."""
-    import dataclasses
-
-    import yaml
-
-    write_whole(path, yaml.safe_dump(dataclasses.asdict(config), sort_keys=False).encode(), "the run's settings")
+    settings.save_config(config, path, "the run's settings")
 
 
 def scripted_agent(name: str) -> type:

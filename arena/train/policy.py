@@ -20,6 +20,7 @@ import numpy as np
 from gymnasium import spaces
 
 from arena.agents import Agent
+from arena.outputs import write_whole
 
 if TYPE_CHECKING:
     from arena.train.controls import Controls
@@ -109,6 +110,4 @@ def read_sidecar(path: str | Path | None) -> dict[str, Any]:
 
 def write_sidecar(run_dir: Path, sidecar: dict[str, Any]) -> None:
     """Write a run's `policy.json`, whole or not at all: a resumed run writes it again."""
-    from arena.train.checkpoints import write_whole
-
     write_whole(run_dir / SIDECAR, json.dumps(sidecar).encode(), f"the run's {SIDECAR}")
