@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import math
-import pickle
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -35,8 +34,8 @@ from arena.held_signals import signals_held
 from arena.seeding import derive_seed
 from arena.train.algorithms import algorithm_class
 from arena.train.checkpoints import (STOPPED_NOW, STOPPING, SaveHandler, SaveHandlerMode, check_not_past, generators,
-                                     load_checkpoint, newest_checkpoint, restore_generators, state_path,
-                                     training_state_of)
+                                     load_checkpoint, newest_checkpoint, restore_generators, save_training_state,
+                                     state_path, training_state_of)
 from arena.train.config import at_least_one, check_resumable, load_config, save_config
 from arena.train.logs import ProgressCallback, RunLog, check_libraries, finish_run, trained_already, whole_rollouts
 from arena.train.policy import PolicyAgent, write_sidecar
@@ -286,7 +285,7 @@ class _WithState:
 
     def save(self, path: str) -> None:
         self.model.save(path)
-        state_path(Path(path)).write_bytes(pickle.dumps(self.state))
+        save_training_state(Path(path), self.state)
 
 
 def evaluate_team(checkpoint: str, num_players: int, leg_length: int, games: int, seed: int) -> list[int]:
