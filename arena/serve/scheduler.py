@@ -36,7 +36,7 @@ import threading
 from collections import Counter
 from typing import Callable
 
-from arena.consoles import tell
+from arena.consoles import counted, tell
 from arena.envs import entry, make_raw
 from arena.ratings import rate
 from arena.seeding import derive_seed
@@ -174,9 +174,8 @@ class Scheduler:
             return
         self._unplayed_told.update(unplayed)
         count = len(unplayed)
-        tell(f"arena serve: {count} {'game' if count == 1 else 'games'} could not be played "
-             f"({next(iter(unplayed.values()))}); {'it is' if count == 1 else 'they are'} played when "
-             f"the server starts again")
+        tell(f"arena serve: {counted(count, 'game')} could not be played ({next(iter(unplayed.values()))}); "
+             f"{'it is' if count == 1 else 'they are'} played when the server starts again")
 
     def plan(self) -> list[tuple[int, int, tuple[int, ...]]]:
         """The next batch: (round, seed, seats) for each game, or [] while too few entrants play."""

@@ -17,6 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
+from arena.consoles import counted
 from arena.serve.store import ACTIVE, VALIDATING, CompetitionStore
 from arena.serve.uploads import UPLOAD_FOLDER, WORK_PREFIX
 from arena.serve.validation import remove_retired_files
@@ -33,17 +34,13 @@ def recover(store: CompetitionStore, results: ResultsStore, uploads_dir: Path) -
     waiting = len(store.submissions(status=VALIDATING))
     left = []
     if unplayed:
-        left.append(f"{_counted(unplayed, 'game')} unplayed, played first now")
+        left.append(f"{counted(unplayed, 'game')} unplayed, played first now")
     if waiting:
-        left.append(f"{_counted(waiting, 'submission')} waiting for {'its' if waiting == 1 else 'their'} validation")
+        left.append(f"{counted(waiting, 'submission')} waiting for {'its' if waiting == 1 else 'their'} validation")
     if removed:
         senders = "its sender is to send it" if removed == 1 else "their senders are to send them"
-        left.append(f"{_counted(removed, 'upload')} half stored, removed ({senders} again)")
+        left.append(f"{counted(removed, 'upload')} half stored, removed ({senders} again)")
     return f"the last run left {'; '.join(left)}" if left else None
-
-
-def _counted(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def deactivate_unplayable(store: CompetitionStore, results: ResultsStore) -> None:
