@@ -253,9 +253,11 @@ class ResultsStore:
         for table, column, key, kind in (("entrants", "archive", "id", "entrants"),
                                          ("results", "replay", "match_id", "replays")):
             beside = files_beside(self._target, kind)
-            for row_id, stored in self._db.execute(f"SELECT {key}, {column} FROM {table}").fetchall():
-                path = Path(stored or "/")
-                if not path.is_absolute() and path.parent.name == beside.name:
+            # Only the relative ones are read: a store opened at every start may hold a great many results.
+            for row_id, stored in self._db.execute(f"SELECT {key}, {column} FROM {table} "
+                                                   f"WHERE {column} != '' AND {column} NOT LIKE '/%'").fetchall():
+                path = Path(stored)
+                if path.parent.name == beside.name:
                     changes.append((f"UPDATE {table} SET {column} = ? WHERE {key} = ?",
                                     (str(beside / path.name), row_id)))
         if not changes:
