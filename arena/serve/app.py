@@ -318,18 +318,19 @@ async def _game_page(request: Request) -> Response:
                               player=player, video_problem=video_problem() if player == "video" else None)
 
 
-async def _recorded_replay(request: Request) -> str | None:
+async def _recorded_game(request: Request) -> dict[str, Any] | None:
+    """The game the address names, as its page shows it (`Competition.game`), where its replay is kept; else None."""
     shown = await run_in_threadpool(_competition(request).game, request.path_params["match_id"])
     if shown is None or not shown["match"].replay or not Path(shown["match"].replay).is_file():
         return None
-    return shown["match"].replay
+    return shown
 
 
 async def _game_replay(request: Request) -> Response:
-    path = await _recorded_replay(request)
-    if path is None:
+    game = await _recorded_game(request)
+    if game is None:
         return await _not_found(request, "replay of such a game")
-    shown = public_detail(await run_in_threadpool(Path(path).read_text, encoding="utf-8"))
+    shown = public_detail(await run_in_threadpool(Path(game["match"].replay).read_text, encoding="utf-8"))
     number = request.path_params["match_id"]
     return Response(shown, media_type="application/json",
                     headers={"Content-Disposition": f'attachment; filename="game-{number:06d}.json"'})
@@ -339,10 +340,10 @@ async def _game_video(request: Request) -> Response:
     from arena.serve.games import VideoUnavailable, game_video, player_of
 
     number = request.path_params["match_id"]
-    shown = await run_in_threadpool(_competition(request).game, number)
-    match = shown["match"] if shown else None
-    if match is None or not match.replay or not Path(match.replay).is_file():
+    game = await _recorded_game(request)
+    if game is None:
         return await _not_found(request, "replay of such a game")
+    match = game["match"]
     if player_of(match.env) != "video":
         return await _not_found(request, "video of this game: its page plays the replay")
     try:
@@ -358,18 +359,17 @@ async def _game_video(request: Request) -> Response:
 async def _api_game_frames(request: Request) -> Response:
     from arena.serve.games import replay_frames
 
-    shown = await run_in_threadpool(_competition(request).game, request.path_params["match_id"])
-    path = shown["match"].replay if shown else None
-    if not path or not Path(path).is_file():
+    game = await _recorded_game(request)
+    if game is None:
         return _api_error("no replay of such a game", 404)
     try:
-        frames = await run_in_threadpool(replay_frames, path)
+        frames = await run_in_threadpool(replay_frames, game["match"].replay)
     except ArenaError as exc:
         return _api_error(f"the replay cannot be shown: {exc}", 500)
     if frames is None:
         return _api_error("this game's page has no player to draw it; download its replay", 404)
     # The player names each seat as the game's page does (name and participant), not by the replay's name@hash.
-    seats = shown["seats"]
+    seats = game["seats"]
     players = [{**player, "name": seats[i]["shown"]} if i < len(seats) else player
                for i, player in enumerate(frames["players"])]
     return JSONResponse({**frames, "players": players})
